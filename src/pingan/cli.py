@@ -1,0 +1,46 @@
+"""The ``pingan`` command: Django's management commands under one name, initialised on first use.
+
+``pingan demo``, ``pingan screen``, ``pingan audit verify`` … are management commands in the apps'
+``management/commands/``; this entry point only sets the settings module and, on the embedded default,
+migrates the database before the first command that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands that must run without touching (or before creating) the database.
+_NO_INIT = {"help", "--help", "-h", "version", "--version", "makemigrations", "migrate", "check", "shell",
+            "init", "showmigrations", "sqlmigrate", "test", "compilemessages", "makemessages",
+            "collectstatic", "generate"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``pingan <command> [args]``; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"pingan: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+
+    if argv and argv[0] not in _NO_INIT and settings.EMBEDDED:
+        from pingan.core.bootstrap import ensure_initialised
+
+        ensure_initialised()
+    try:
+        execute_from_command_line(["pingan", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The HTTP API: wiring only. Versioned under ``/api/v1/``; OpenAPI 3 at ``/api/openapi.json``.
+
+Errors are RFC 9457 problem details (``application/problem+json``).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from pingan.core.api import router as core_router
+from pingan.core.auth import api_auth
+from pingan.core.errors import DomainError
+
+api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
+               auth=api_auth, urls_namespace="api")
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, **extra):
+    body = {"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
+            "detail": detail, "code": code, **extra}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return problem(request, exc.status, exc.code.replace("_", " "), exc.message, exc.code, **exc.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return problem(request, 401, "unauthorised", "a valid API token or session is required", "unauthorised")
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return problem(request, 422, "invalid request", "the request does not match the schema", "invalid_request",
+                   errors=exc.errors)
+
+
+api.add_router("/v1/", core_router)

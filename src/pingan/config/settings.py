@@ -1,0 +1,178 @@
+"""pingan's Django settings: one module, driven by environment variables (see ``docs/configuration.md``).
+
+The embedded default (no variables set) uses a SQLite file and a generated secret in the data directory, so
+``pingan demo`` works on a fresh laptop. ``PINGAN_PRODUCTION=true`` turns on the checks that refuse an
+unsafe deployment: debug on, no secret, or the generated development secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from pingan.config.env import (
+    DEV_SECRET_PREFIX,
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    generated_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PRODUCTION = env_bool("PINGAN_PRODUCTION", False)
+DEBUG = env_bool("PINGAN_DEBUG", False)
+
+_database_url = env_secret("PINGAN_DATABASE_URL")
+DATA_DIR = data_dir() if (_database_url is None or not PRODUCTION) else Path(env_str("PINGAN_DATA_DIR", "."))
+EMBEDDED = _database_url is None
+
+SECRET_KEY = env_secret("PINGAN_SECRET_KEY") or ""
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("PINGAN_PRODUCTION is on: PINGAN_DEBUG must be off in production")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "PINGAN_PRODUCTION is on: set PINGAN_SECRET_KEY or PINGAN_SECRET_KEY_FILE (at least 50 random chars)"
+        )
+    if SECRET_KEY.startswith(DEV_SECRET_PREFIX):
+        raise ImproperlyConfigured(
+            "PINGAN_PRODUCTION is on: PINGAN_SECRET_KEY is the generated development secret; set a real one"
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("PINGAN_SECRET_KEY is too short for production: use at least 50 characters")
+elif not SECRET_KEY:
+    SECRET_KEY = generated_secret(DATA_DIR)
+
+ALLOWED_HOSTS = env_list("PINGAN_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", [])
+
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "pingan.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        }
+    }
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "pingan.core",
+    "pingan.screening",
+    "pingan.codes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "pingan.core.middleware.AuditContextMiddleware",
+    # axes last, so it sees the authenticated user
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_USER_MODEL = "core.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+
+# Lock-out (django-axes): N failures per username+address within the cool-off period.
+AXES_FAILURE_LIMIT = env_int("PINGAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("PINGAN_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+
+ROOT_URLCONF = "pingan.config.urls"
+WSGI_APPLICATION = "pingan.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("PINGAN_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# pingan's own settings
+PINGAN = {
+    # The private signing keys of the safety codes live here (files, 0600), never in the database.
+    "KEY_DIR": Path(env_str("PINGAN_KEY_DIR", str(DATA_DIR / "keys"))),
+    "CODE_VALIDITY_DAYS": env_int("PINGAN_CODE_VALIDITY_DAYS", 7),
+    "RESULTS_DIR": Path(env_str("PINGAN_RESULTS_DIR", str(DATA_DIR / "results"))),
+    # The DuckDB batch engine's limits (the 2-core, 24 GiB reference machine).
+    "DUCKDB_MEMORY_LIMIT": env_str("PINGAN_DUCKDB_MEMORY_LIMIT", "1500MB"),
+    "DUCKDB_THREADS": env_int("PINGAN_DUCKDB_THREADS", 2),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PINGAN_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,41 @@
+"""Core API: who am I, premises (scoped), audit search (auditors)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from pingan.core import selectors, services
+from pingan.core.schemas import AuditRecordOut, MeOut, PremisesIn, PremisesOut
+
+router = Router(tags=["core"])
+
+
+@router.get("/me", response=MeOut, summary="The account this request acts as")
+def me(request: HttpRequest):
+    return request.user
+
+
+@router.get("/premises", response=list[PremisesOut], summary="Premises within the caller's jurisdiction")
+@paginate(LimitOffsetPagination)
+def premises_list(request: HttpRequest):
+    return selectors.premises_list(actor=request.user)
+
+
+@router.get("/premises/{premises_id}", response={200: PremisesOut}, summary="One premises")
+def premises_get(request: HttpRequest, premises_id: int):
+    return selectors.premises_get(actor=request.user, premises_id=premises_id)
+
+
+@router.post("/premises", response={201: PremisesOut}, summary="Register a premises (enterprise/landlord)")
+def premises_create(request: HttpRequest, payload: PremisesIn):
+    return 201, services.premises_create(actor=request.user, **payload.dict())
+
+
+@router.get("/audit", response=list[AuditRecordOut], summary="Search the audit trail (auditors)")
+@paginate(LimitOffsetPagination)
+def audit_search(request: HttpRequest, actor: str = "", object_type: str = "", object_id: str = "",
+                 action: str = ""):
+    return selectors.audit_search(actor=request.user, actor_name=actor, object_type=object_type,
+                                  object_id=object_id, action=action)

@@ -1,0 +1,13 @@
+"""``pingan init``: migrate the database and load the GB/T 2260 reference data."""
+
+from django.core.management.base import BaseCommand
+
+from pingan.core.bootstrap import ensure_initialised
+
+
+class Command(BaseCommand):
+    help = "Create or migrate the database and load the administrative-division reference data."
+
+    def handle(self, *args, **options):
+        done = ensure_initialised(verbosity=max(0, options["verbosity"] - 1))
+        self.stdout.write(f"migrations applied: {done['migrations']}; divisions loaded: {done['divisions']}")

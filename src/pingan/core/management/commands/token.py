@@ -1,0 +1,41 @@
+"""``pingan token create USERNAME NAME`` / ``pingan token revoke ID`` / ``pingan token list USERNAME``."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.core import services
+from pingan.core.errors import DomainError
+from pingan.core.models import User
+
+
+class Command(BaseCommand):
+    help = "Create, list or revoke API tokens for integrations."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        c = sub.add_parser("create")
+        c.add_argument("username")
+        c.add_argument("name")
+        r = sub.add_parser("revoke")
+        r.add_argument("token_id", type=int)
+        ls = sub.add_parser("list")
+        ls.add_argument("username")
+
+    def handle(self, *args, **opts):
+        if opts["action"] in ("create", "list"):
+            user = User.objects.filter(username=opts["username"]).first()
+            if user is None:
+                raise CommandError(f"no user {opts['username']!r}")
+        if opts["action"] == "create":
+            new = services.token_create(user=user, name=opts["name"])
+            self.stdout.write(f"token {new.token.pk} created; it is shown only now:\n{new.secret}")
+        elif opts["action"] == "list":
+            for t in user.api_tokens.order_by("id"):
+                state = "revoked" if t.revoked_at else "active"
+                self.stdout.write(f"{t.pk}\t{t.prefix}\t{t.name}\t{state}\tlast used {t.last_used_at or '-'}")
+        else:
+            admin = User.objects.filter(role="admin").first()
+            try:
+                services.token_revoke(actor=admin, token_id=opts["token_id"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
+            self.stdout.write(f"token {opts['token_id']} revoked")

@@ -1,0 +1,34 @@
+"""``pingan user create USERNAME --role ROLE [--unit CODE]``: create an account (password prompted)."""
+
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.core import services
+from pingan.core.errors import DomainError
+from pingan.core.models import OrgUnit, Role
+
+
+class Command(BaseCommand):
+    help = "Create an account with a role (and a unit for police roles)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        c = sub.add_parser("create")
+        c.add_argument("username")
+        c.add_argument("--role", required=True, choices=Role.values)
+        c.add_argument("--unit", default="", help="unit code, e.g. 350203-LQ (police roles)")
+        c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    def handle(self, *args, **opts):
+        unit = None
+        if opts["unit"]:
+            unit = OrgUnit.objects.filter(code=opts["unit"]).first()
+            if unit is None:
+                raise CommandError(f"no unit with code {opts['unit']!r}")
+        password = input() if opts["password_stdin"] else getpass.getpass("password: ")
+        try:
+            user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"user {user.username} ({user.role}) created")

@@ -1,0 +1,201 @@
+"""Core models: administrative divisions, organisation units, users and roles, premises, API tokens, audit.
+
+Models hold fields, constraints and cheap properties only; every write goes through ``core.services`` and
+every read of personal data through a selector that takes the actor (``core.scoping``).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AdminDivision(models.Model):
+    """A GB/T 2260 administrative division (行政区划), current or historical.
+
+    ``code`` is 6 digits for province/prefecture/county and 9 digits for a township (统计用区划代码).
+    Loaded from the bundled reference data by ``pingan init`` (see ``pingan.lib.adcodes``).
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        PREFECTURE = "prefecture", _("prefecture")
+        COUNTY = "county", _("county")
+        TOWNSHIP = "township", _("township")
+
+    code = models.CharField(max_length=12, primary_key=True)
+    name = models.CharField(max_length=100)
+    level = models.CharField(max_length=12, choices=Level.choices)
+    parent_code = models.CharField(max_length=12, blank=True, default="")
+    current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OrgUnit(models.Model):
+    """An organisation unit of the police: bureau (市局) → branch (分局) → station (派出所) → area (警务区).
+
+    ``path`` is a materialised path of zero-padded ids (``000001/000004/``) so that a unit's subtree is one
+    indexed prefix query. ``adcodes`` lists the GB/T 2260 codes the unit covers (county codes, or township
+    codes for stations); the responsible unit of a place is the deepest unit whose code is the longest
+    prefix match of the place's adcode.
+    """
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("bureau (市局)")
+        BRANCH = "branch", _("district branch (分局)")
+        STATION = "station", _("police station (派出所)")
+        AREA = "area", _("community policing area (警务区)")
+
+    code = models.CharField(max_length=32, unique=True, help_text="a stable unit code, e.g. 350203-LQ")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    adcodes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+class Role(models.TextChoices):
+    """The roles of pingan. Police roles see personal data within their unit's subtree only."""
+
+    ADMIN = "admin", _("system administrator")
+    AUDITOR = "auditor", _("auditor")
+    ANALYST = "analyst", _("analyst")
+    STATION_CHIEF = "station_chief", _("station chief")
+    OFFICER = "officer", _("officer")
+    ENTERPRISE = "enterprise", _("enterprise")
+    LANDLORD = "landlord", _("landlord")
+    CITIZEN = "citizen", _("citizen")
+
+
+POLICE_ROLES = frozenset({Role.ANALYST, Role.STATION_CHIEF, Role.OFFICER})
+SUBMITTER_ROLES = frozenset({Role.ENTERPRISE, Role.LANDLORD})
+
+
+class User(AbstractUser):
+    """An account. Police users (analyst, station chief, officer) and auditors belong to one unit."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    display_name = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="police_users_have_a_unit",
+                condition=~models.Q(role__in=["analyst", "station_chief", "officer"]) | models.Q(unit__isnull=False),
+            )
+        ]
+
+    @property
+    def is_police(self) -> bool:
+        return self.role in POLICE_ROLES
+
+
+class Premises(models.Model):
+    """A premises (场所): an enterprise site or a rental property, owned by a submitter account.
+
+    ``unit`` is the responsible police unit, derived from ``adcode`` by ``core.services.premises_create``.
+    """
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("enterprise site")
+        RENTAL = "rental", _("rental property")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    address = models.CharField(max_length=300)
+    adcode = models.CharField(max_length=12)
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="premises")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="premises")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit = "unit"
+    scope_owner = "owner"
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "premises"
+        indexes = [models.Index(fields=["unit", "id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """An API token for an integration (app, mini-program), acting as exactly one account.
+
+    The token is shown once at creation; only its SHA-256 digest is stored (tokens carry 256 bits of
+    randomness, so a slow hash adds nothing). ``prefix`` lets a user tell tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+
+class AuditRecord(models.Model):
+    """One append-only, hash-chained record of a read or change of personal data.
+
+    ``hash = SHA-256(prev_hash || canonical JSON of the other fields)``; ``seq`` has no gaps. A deleted,
+    inserted or edited record breaks the chain, which ``pingan audit verify`` detects (``core.audit``).
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150, blank=True, default="")
+    role = models.CharField(max_length=16, blank=True, default="")
+    unit = models.CharField(max_length=32, blank=True, default="")
+    action = models.CharField(max_length=32)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    purpose = models.CharField(max_length=200, blank=True, default="")
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    client_addr = models.CharField(max_length=64, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["actor_id", "at"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's head (a single row): the last sequence number and hash, locked while appending.
+
+    It also lets ``audit verify`` detect records removed from the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

@@ -1,0 +1,64 @@
+"""Jurisdiction scoping (辖区): the one mechanism that limits every query touching personal data.
+
+Selectors call :func:`scope` with the actor; no view filters by hand. A model that holds personal data
+declares how it is scoped with two class attributes:
+
+* ``scope_unit`` — the lookup path to the responsible :class:`~pingan.core.models.OrgUnit`
+  (e.g. ``"unit"`` or ``"job__premises__unit"``);
+* ``scope_owner`` — the lookup path to the submitter account that owns it (e.g. ``"owner"``).
+
+Rules (least privilege):
+
+* analyst — the whole bureau (read);
+* station chief, officer — their unit's subtree;
+* enterprise, landlord — what they own, nothing else;
+* system administrator, auditor, citizen — no personal data through selectors (auditors read the audit
+  trail, administrators manage accounts and reference data).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from pingan.core.models import Role
+
+
+def _attr(model: type[Model], name: str) -> str | None:
+    return getattr(model, name, None)
+
+
+def scope(actor, qs: QuerySet) -> QuerySet:
+    """``qs`` narrowed to what ``actor`` may see; an empty queryset when the role sees none of it.
+
+    Raises ``TypeError`` when the model declares neither ``scope_unit`` nor ``scope_owner`` — an unscoped
+    model must not reach a selector.
+    """
+    model = qs.model
+    unit_path, owner_path = _attr(model, "scope_unit"), _attr(model, "scope_owner")
+    if unit_path is None and owner_path is None:
+        raise TypeError(f"{model.__name__} declares no scope_unit/scope_owner: it cannot be scoped")
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return qs.none()
+    role = actor.role
+    if role == Role.ANALYST:
+        return qs if unit_path else qs.none()
+    if role in (Role.STATION_CHIEF, Role.OFFICER):
+        if unit_path is None or actor.unit_id is None:
+            return qs.none()
+        return qs.filter(**{f"{unit_path}__path__startswith": actor.unit.path})
+    if role in (Role.ENTERPRISE, Role.LANDLORD):
+        if owner_path is None:
+            return qs.none()
+        return qs.filter(**{owner_path: actor})
+    return qs.none()
+
+
+def can_see_unit(actor, unit) -> bool:
+    """True when ``unit`` lies within the actor's jurisdiction (analysts: every unit)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.role == Role.ANALYST:
+        return True
+    if actor.role in (Role.STATION_CHIEF, Role.OFFICER) and actor.unit_id:
+        return unit.path.startswith(actor.unit.path)
+    return False

@@ -1,0 +1,186 @@
+"""Core services: every write to core models goes through one of these functions.
+
+Services are keyword-only, typed, atomic, and raise :class:`~pingan.core.errors.DomainError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, ApiToken, OrgUnit, Premises, Role, User
+from pingan.lib import adcodes
+
+# ---------------------------------------------------------------- organisation units
+
+
+def _path_segment(pk: int) -> str:
+    return f"{pk:06d}/"
+
+
+@transaction.atomic
+def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = None,
+                   adcodes_covered: list[str] | None = None) -> OrgUnit:
+    """Create a unit under ``parent`` (``None`` only for a bureau) covering the given adcodes.
+
+    Raises ``DomainError`` for a kind out of order (a station directly under the bureau is allowed, an
+    area under a branch is not) or an adcode that is not a GB/T 2260 code.
+    """
+    order = [OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA]
+    if kind not in order:
+        raise DomainError(f"unknown unit kind {kind!r}", code="bad_unit_kind")
+    if parent is None and kind != OrgUnit.Kind.BUREAU:
+        raise DomainError("only a bureau may have no parent unit", code="bad_unit_parent")
+    if parent is not None and order.index(kind) <= order.index(parent.kind):
+        raise DomainError(f"a {kind} cannot sit under a {parent.kind}", code="bad_unit_parent")
+    codes = list(adcodes_covered or [])
+    for c in codes:
+        if len(c) == 6 and not adcodes.exists(c):
+            raise DomainError(f"{c} is not a GB/T 2260 administrative code", code="unknown_adcode")
+        if len(c) not in (6, 9, 12) or not c.isdigit():
+            raise DomainError(f"{c!r}: an adcode has 6 (county), 9 (township) or 12 digits", code="bad_adcode")
+    unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, adcodes=codes,
+                                  path=f"tmp-{secrets.token_hex(8)}")
+    unit.path = (parent.path if parent else "") + _path_segment(unit.pk)
+    unit.save(update_fields=["path"])
+    return unit
+
+
+def unit_for_adcode(adcode: str) -> OrgUnit:
+    """The responsible unit for a place: the deepest unit whose covered code is the longest prefix.
+
+    Ties on the same code go to the deeper unit (a station covering a township beats its branch covering
+    the county). Raises ``DomainError`` (``no_responsible_unit``) when no unit covers it.
+    """
+    best: tuple[int, int, OrgUnit] | None = None
+    for unit in OrgUnit.objects.all():
+        for code in unit.adcodes:
+            if adcode.startswith(code):
+                key = (len(code), unit.depth)
+                if best is None or key > best[:2]:
+                    best = (key[0], key[1], unit)
+    if best is None:
+        raise DomainError(f"no police unit covers administrative area {adcode}; ask the bureau to assign one",
+                          code="no_responsible_unit")
+    return best[2]
+
+
+# ---------------------------------------------------------------- users and tokens
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit | None = None,
+                display_name: str = "", email: str = "") -> User:
+    """Create an account. Police roles and auditors need a unit; submitters and citizens must not have one."""
+    if role not in Role.values:
+        raise DomainError(f"unknown role {role!r}", code="bad_role")
+    if role in POLICE_ROLES and unit is None:
+        raise DomainError(f"a {role} must belong to a unit", code="unit_required")
+    if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
+        raise DomainError(f"a {role} account does not belong to a police unit", code="unit_not_allowed")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"the username {username!r} is taken", code="username_taken")
+    user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
+                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+TOKEN_PREFIX = "pa_"  # noqa: S105 - a marker, not a secret
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A freshly created token: ``secret`` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str) -> NewToken:
+    """Create an API token acting as ``user``. The returned ``secret`` is ``pa_<prefix>_<random>``."""
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    tok = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
+    audit.record(user, "token_create", "ApiToken", tok.pk, detail={"prefix": prefix})
+    return NewToken(tok, secret)
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke a token; only its owner or an administrator may. Raises ``NotFound`` otherwise."""
+    tok = ApiToken.objects.filter(pk=token_id).first()
+    if tok is None or (tok.user_id != actor.pk and actor.role != Role.ADMIN):
+        raise NotFound("no such token")
+    if tok.revoked_at is None:
+        tok.revoked_at = timezone.now()
+        tok.save(update_fields=["revoked_at"])
+        audit.record(actor, "token_revoke", "ApiToken", tok.pk)
+    return tok
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active account a presented token acts as, or ``None`` (unknown, revoked, inactive user).
+
+    Updates ``last_used_at`` at most once a minute per token, so authentication does not write on every call.
+    """
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    tok = ApiToken.objects.select_related("user", "user__unit").filter(digest=_digest(secret)).first()
+    if tok is None or tok.revoked_at is not None or not tok.user.is_active:
+        return None
+    now = timezone.now()
+    if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=tok.pk).update(last_used_at=now)
+    return tok.user
+
+
+# ---------------------------------------------------------------- premises
+
+
+@transaction.atomic
+def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: str,
+                    owner: User | None = None) -> Premises:
+    """Register a premises. Submitters register their own; administrators may register for a submitter.
+
+    The responsible unit is derived from ``adcode`` (:func:`unit_for_adcode`). Raises ``DomainError`` for an
+    unknown adcode or kind, ``PermissionDenied`` for a role that may not register premises.
+    """
+    if actor.role in SUBMITTER_ROLES:
+        owner = actor
+    elif actor.role != Role.ADMIN or owner is None:
+        raise PermissionDenied("only enterprises and landlords register premises")
+    if owner.role not in SUBMITTER_ROLES:
+        raise DomainError("a premises belongs to an enterprise or landlord account", code="bad_owner")
+    if kind not in Premises.Kind.values:
+        raise DomainError(f"unknown premises kind {kind!r}; use enterprise or rental", code="bad_kind")
+    adcode = adcode.strip()
+    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
+        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode")
+    unit = unit_for_adcode(adcode)
+    premises = Premises.objects.create(name=name.strip(), kind=kind, address=address.strip(), adcode=adcode,
+                                       owner=owner, unit=unit)
+    audit.record(actor, "create", "Premises", premises.pk)
+    return premises
+
+
+def premises_or_404(premises_id: int) -> Premises:
+    p = Premises.objects.filter(pk=premises_id).first()
+    if p is None:
+        raise NotFound(f"premises {premises_id} not found")
+    return p

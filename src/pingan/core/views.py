@@ -1,0 +1,79 @@
+"""Core pages: sign-in, purpose of use, home by role, premises (scoped), audit search. Views stay thin."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from pingan.core import selectors
+from pingan.core.errors import NotFound
+from pingan.core.models import POLICE_ROLES
+
+PURPOSES = [
+    ("epidemic_screening", _("epidemic prevention screening")),
+    ("case_investigation", _("case investigation")),
+    ("jurisdiction_management", _("jurisdiction management")),
+]
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def purpose(request: HttpRequest):
+    """Police users declare, once per sign-in, why they read personal data; it goes into every audit record."""
+    if request.method == "POST":
+        chosen = request.POST.get("purpose", "")
+        if chosen in dict(PURPOSES):
+            request.session["purpose"] = chosen
+            return redirect(request.GET.get("next") or "core:home")
+    return TemplateResponse(request, "core/purpose.html", {"purposes": PURPOSES})
+
+
+def _needs_purpose(request: HttpRequest) -> bool:
+    return request.user.role in POLICE_ROLES and not request.session.get("purpose")
+
+
+@login_required
+def home(request: HttpRequest):
+    if _needs_purpose(request):
+        return redirect(f"/purpose/?next={request.path}")
+    return TemplateResponse(request, "core/home.html", {})
+
+
+@login_required
+def premises_list(request: HttpRequest):
+    if _needs_purpose(request):
+        return redirect(f"/purpose/?next={request.path}")
+    items = selectors.premises_list(actor=request.user)[:500]
+    return TemplateResponse(request, "core/premises_list.html", {"premises": items})
+
+
+@login_required
+def premises_detail(request: HttpRequest, premises_id: int):
+    if _needs_purpose(request):
+        return redirect(f"/purpose/?next={request.path}")
+    try:
+        p = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    except NotFound:
+        raise Http404("premises not found") from None
+    return TemplateResponse(request, "core/premises_detail.html", {"p": p})
+
+
+@login_required
+def audit_search(request: HttpRequest):
+    g = request.GET
+    records = selectors.audit_search(actor=request.user, actor_name=g.get("actor", ""),
+                                     object_type=g.get("object_type", ""), object_id=g.get("object_id", ""),
+                                     action=g.get("action", ""))
+    if request.user.role not in ("auditor", "admin"):
+        raise Http404("not found")
+    return TemplateResponse(request, "core/audit.html", {"records": records[:200], "q": g})

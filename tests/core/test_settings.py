@@ -1,0 +1,50 @@
+"""Settings refuse an unsafe production configuration (run in a subprocess: settings load once)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.smoke
+
+
+def load_settings(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
+    clean.update({"PINGAN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "pingan.config.settings", **env})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_it_refuses_production_with_debug_on(tmp_path):
+    r = load_settings(tmp_path, PINGAN_PRODUCTION="true", PINGAN_DEBUG="true", PINGAN_SECRET_KEY="x" * 60)
+    assert r.returncode != 0
+    assert "PINGAN_DEBUG must be off" in r.stderr
+
+
+def test_it_refuses_production_without_a_secret(tmp_path):
+    r = load_settings(tmp_path, PINGAN_PRODUCTION="true")
+    assert r.returncode != 0 and "set PINGAN_SECRET_KEY" in r.stderr
+
+
+def test_it_refuses_production_with_the_generated_development_secret(tmp_path):
+    assert load_settings(tmp_path).returncode == 0  # the embedded default generates one
+    generated = (tmp_path / "secret_key").read_text().strip()
+    assert generated.startswith("pingan-dev-")
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+    r = load_settings(tmp_path, PINGAN_PRODUCTION="true", PINGAN_SECRET_KEY=generated)
+    assert r.returncode != 0 and "generated development secret" in r.stderr
+
+
+def test_it_reads_the_secret_from_a_file(tmp_path):
+    secret = tmp_path / "s"
+    secret.write_text("y" * 64)
+    r = load_settings(tmp_path, PINGAN_PRODUCTION="true", PINGAN_SECRET_KEY_FILE=str(secret),
+                      PINGAN_DATABASE_URL="sqlite:///" + str(tmp_path / "db.sqlite3"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"  # debug off by default
+
+
+def test_it_rejects_a_malformed_boolean(tmp_path):
+    r = load_settings(tmp_path, PINGAN_DEBUG="maybe")
+    assert r.returncode != 0 and "PINGAN_DEBUG='maybe'" in r.stderr
