@@ -1,0 +1,231 @@
+"""Rendering safety codes: QR symbols (SVG, PNG), the A4 door poster (PDF), and reading a QR back.
+
+* QR: ISO/IEC 18004 via ``segno``, alphanumeric mode (the base45 alphabet is the QR alphanumeric set,
+  RFC 9285 §1), error-correction level Q (recovers ~25 % damage: posters get scratched and rained on).
+* Poster: A4 PDF via ``reportlab`` with the Noto Sans SC font (SIL Open Font License 1.1) shipped by the
+  ``justmytype-intl-cjk`` package and embedded (subset) in the PDF, so Chinese text renders on any viewer
+  without fonts of its own and nothing is fetched at run time.
+* Reading: ``zxing-cpp`` decodes a QR from an image file or bytes.
+
+This module imports no Django.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import segno
+from PIL import Image
+
+from pingan.codes.levels import RULE_TEXT_ZH
+from pingan.codes.token import SafetyCode
+
+#: China Standard Time (UTC+8, no daylight saving): how validity is printed on posters.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+#: QR error-correction level for every rendering.
+ERROR_LEVEL = "q"
+
+_FONT_NAME = "NotoSansSC"
+_FONT_RESOURCE = ("justmytype_intl_cjk", "fonts/ofl/notosanssc/NotoSansSC[wght].ttf")
+
+
+class QrReadError(ValueError):
+    """No QR code could be read from an image; the message names the source."""
+
+
+def make_qr(text: str) -> segno.QRCode:
+    """The QR symbol for a code's text: alphanumeric mode, level Q, smallest version that fits.
+
+    ``boost_error`` is off so the level stays exactly Q (the size budget in docs/codes.md assumes it).
+    Raises ``segno.DataOverflowError`` when the text does not fit any QR version.
+    """
+    return segno.make_qr(text, error=ERROR_LEVEL, boost_error=False)
+
+
+def qr_version(text: str) -> int:
+    """The QR version (1–40) :func:`make_qr` chooses for ``text``."""
+    return int(make_qr(text).version)
+
+
+def qr_svg(text: str, *, scale: int = 4, border: int = 4, title: str | None = None) -> str:
+    """The QR as a standalone SVG document (UTF-8 text); ``scale`` px per module, ``border`` modules quiet zone."""
+    out = io.BytesIO()
+    make_qr(text).save(out, kind="svg", scale=scale, border=border, title=title, xmldecl=False)
+    return out.getvalue().decode("utf-8")
+
+
+def qr_png(text: str, *, scale: int = 8, border: int = 4) -> bytes:
+    """The QR as PNG bytes; ``scale`` px per module, ``border`` modules quiet zone (ISO/IEC 18004 asks 4)."""
+    out = io.BytesIO()
+    make_qr(text).save(out, kind="png", scale=scale, border=border)
+    return out.getvalue()
+
+
+def read_qr(source: str | os.PathLike[str] | bytes | Image.Image) -> str:
+    """The text of the first QR code found in an image (a path, encoded image bytes, or a PIL image).
+
+    Raises :class:`QrReadError` when the file cannot be opened as an image or holds no readable QR.
+    """
+    import zxingcpp  # imported here: only readers of images need the native library
+
+    name = "image bytes" if isinstance(source, bytes) else str(source)
+    try:
+        if isinstance(source, Image.Image):
+            image = source
+        elif isinstance(source, bytes):
+            image = Image.open(io.BytesIO(source))
+        else:
+            image = Image.open(Path(source))
+        image.load()
+    except (OSError, ValueError) as exc:
+        raise QrReadError(f"{name}: cannot open as an image ({exc})") from None
+    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    for result in results:
+        if result.valid and result.text:
+            return str(result.text)
+    raise QrReadError(f"{name}: no readable QR code found")
+
+
+@cache
+def _font_path() -> str:
+    package, resource = _FONT_RESOURCE
+    return str(resources.files(package).joinpath(resource))
+
+
+@cache
+def _register_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(_FONT_NAME, _font_path()))
+    return _FONT_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class PosterText:
+    """The fixed wording of the poster (Chinese), overridable per deployment."""
+
+    title: str = "场所平安码"
+    how_to_verify: str = (
+        "核验方法：用手机扫描二维码，或打开 {url} 核验页面后扫码。页面加载一次后可离线核验；"
+        "码内只含场所信息与签名，不含任何个人信息。"
+    )
+    rule: str = RULE_TEXT_ZH
+
+
+def poster_pdf(
+    code: SafetyCode, text: str, *, verify_url: str, tz: timezone = CHINA_STANDARD_TIME,
+    wording: PosterText | None = None,
+) -> bytes:
+    """A printable A4 poster for the premises' door, as PDF bytes.
+
+    Shows the premises name, a band in the level's colour with 绿码/黄码/红码, the validity in ``tz``
+    (default China Standard Time), the QR of ``text`` (the signed code string for ``code``), the number
+    of people covered, the code id, how to verify at ``verify_url``, and the published level rule.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Paragraph
+
+    wording = wording or PosterText()
+    font = _register_font()
+    width, height = A4
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
+    pdf.setTitle(f"{wording.title} {code.premises_name}")
+    pdf.setAuthor(code.issuer)
+    colour = colors.HexColor(code.level.rgb)
+
+    def bold(x: float, y: float, string: str, size: float, centred: bool = True) -> None:
+        # The packaged variable font's default instance is the thin master; stroking the glyph outline
+        # as well as filling it gives a bold weight without instancing the 17 MB font at run time.
+        pdf.saveState()
+        pdf.setFont(font, size)
+        pdf.setLineWidth(size * 0.045)
+        text_object = pdf.beginText()
+        text_object.setTextRenderMode(2)
+        text_object.setFont(font, size)
+        w = pdf.stringWidth(string, font, size)
+        text_object.setTextOrigin(x - w / 2 if centred else x, y)
+        text_object.textOut(string)
+        pdf.drawText(text_object)
+        pdf.restoreState()
+
+    # Level band across the top.
+    band = 62 * mm
+    pdf.setFillColor(colour)
+    pdf.rect(0, height - band, width, band, stroke=0, fill=1)
+    ink = colors.black if code.level.value == "yellow" else colors.white
+    pdf.setFillColor(ink)
+    pdf.setStrokeColor(ink)
+    bold(width / 2, height - 27 * mm, wording.title, 30)
+    bold(width / 2, height - 52 * mm, code.level.label_zh, 54)
+
+    # Premises name (shrunk to fit one line).
+    pdf.setFillColor(colors.black)
+    pdf.setStrokeColor(colors.black)
+    size = 26.0
+    while size > 12 and pdf.stringWidth(code.premises_name, font, size) > width - 30 * mm:
+        size -= 1
+    bold(width / 2, height - band - 18 * mm, code.premises_name, size)
+
+    issued = code.not_before.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    expires = code.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    pdf.setFont(font, 13)
+    offset = tz.utcoffset(None) or timedelta(0)
+    zone = f"UTC{int(offset.total_seconds() // 3600):+d}"
+    pdf.drawCentredString(width / 2, height - band - 29 * mm, f"有效期：{issued} 至 {expires}（{zone}）")
+    pdf.drawCentredString(
+        width / 2, height - band - 37 * mm,
+        f"覆盖人数：{code.people}　签发单位：{code.issuer}　规则版本：{code.ruleset_version}",
+    )
+
+    # The QR, drawn as vector modules from the same symbol make_qr() produces; quiet zone of 4 modules.
+    qr = make_qr(text)
+    modules = qr.symbol_size(scale=1, border=0)[0]
+    qr_size = 110 * mm
+    cell = qr_size / (modules + 8)
+    left = (width - qr_size) / 2
+    bottom = height - band - 45 * mm - qr_size
+    pdf.setFillColor(colors.white)
+    pdf.rect(left, bottom, qr_size, qr_size, stroke=0, fill=1)
+    pdf.setFillColor(colors.black)
+    for row_index, row in enumerate(qr.matrix):
+        y = bottom + qr_size - (row_index + 5) * cell
+        col = 0
+        while col < modules:
+            if row[col]:
+                start = col
+                while col < modules and row[col]:
+                    col += 1
+                pdf.rect(left + (start + 4) * cell, y, (col - start) * cell, cell, stroke=0, fill=1)
+            else:
+                col += 1
+    pdf.setFillColor(colour)
+    pdf.rect(left - 3 * mm, bottom - 3 * mm, qr_size + 6 * mm, 3 * mm, stroke=0, fill=1)
+
+    # How to verify, the rule, the code id.
+    style = ParagraphStyle("poster", fontName=font, fontSize=11.5, leading=17, wordWrap="CJK")
+    y = bottom - 10 * mm
+    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule):
+        para = Paragraph(paragraph, style)
+        _, h = para.wrapOn(pdf, width - 40 * mm, 60 * mm)
+        y -= h
+        para.drawOn(pdf, 20 * mm, y)
+        y -= 4 * mm
+    pdf.setFont(font, 9)
+    pdf.setFillColor(colors.grey)
+    pdf.drawCentredString(width / 2, 12 * mm, f"码号 {code.code_id.hex().upper()}　场所编号 {code.premises_id}")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()

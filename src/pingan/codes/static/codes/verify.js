@@ -1,0 +1,440 @@
+// pingan safety-code (平安码) verifier for browsers: works offline once keys and revocation lists are cached.
+//
+// Format (docs/codes.md): "PA1:" + base45(zlib(COSE_Sign1(CWT claims))).
+//   base45: RFC 9285; zlib: RFC 1950, inflated with the browser's DecompressionStream("deflate");
+//   CBOR: RFC 8949 (the minimal decoder below: definite lengths only, as pingan emits);
+//   COSE_Sign1: RFC 9052 §4.2, Sig_structure §4.4; ES256 / EdDSA (Ed25519): RFC 9053;
+//   CWT claims: RFC 8392. No external libraries, no network: everything needed is in this file.
+//
+// The statuses and layers are the same strings as the Python verifier (pingan.codes.token.verify),
+// checked in the same order.
+
+export const PREFIX = "PA1:";
+export const MAX_TOKEN_BYTES = 4096;
+export const REVOCATION_AAD = new TextEncoder().encode("pingan-revocation-list/1");
+const PREMISES_CLAIM = -65537;
+const ALG_ES256 = -7;
+const ALG_EDDSA = -8;
+const LEVELS = { 1: "green", 2: "yellow", 3: "red" };
+const REASONS = { 1: "rescreened", 2: "fraud", 3: "error" };
+
+export class MalformedError extends Error {
+  constructor(layer, message) {
+    super(`${layer}: ${message}`);
+    this.layer = layer;
+    this.detail = message;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- base45
+const B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+const B45_VALUES = new Map([...B45].map((c, i) => [c, i]));
+
+export function base45Decode(text) {
+  const values = [];
+  for (let i = 0; i < text.length; i++) {
+    const v = B45_VALUES.get(text[i]);
+    if (v === undefined) throw new MalformedError("base45", `character ${JSON.stringify(text[i])} at position ${i} is not in the base45 alphabet`);
+    values.push(v);
+  }
+  if (values.length % 3 === 1) throw new MalformedError("base45", `length ${values.length} is impossible for base45`);
+  const out = [];
+  for (let i = 0; i < values.length; i += 3) {
+    if (values.length - i >= 3) {
+      const n = values[i] + values[i + 1] * 45 + values[i + 2] * 2025;
+      if (n > 0xffff) throw new MalformedError("base45", `triplet at position ${i} encodes ${n}, more than 65535`);
+      out.push(n >> 8, n & 0xff);
+    } else {
+      const n = values[i] + values[i + 1] * 45;
+      if (n > 0xff) throw new MalformedError("base45", `final pair at position ${i} encodes ${n}, more than 255`);
+      out.push(n);
+    }
+  }
+  return new Uint8Array(out);
+}
+
+// ------------------------------------------------------------------------------------------------ zlib
+export async function inflate(bytes) {
+  let reader;
+  try {
+    reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+  } catch (e) {
+    throw new MalformedError("zlib", `DecompressionStream unavailable (${e})`);
+  }
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_TOKEN_BYTES) {
+        await reader.cancel();
+        throw new MalformedError("zlib", `inflates to more than ${MAX_TOKEN_BYTES} bytes`);
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e instanceof MalformedError) throw e;
+    throw new MalformedError("zlib", `not a valid or complete zlib stream (${e.message || e})`);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.length; }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ CBOR
+export class Tagged {
+  constructor(tag, value) { this.tag = tag; this.value = value; }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeCbor(bytes, layer = "cbor") {
+  const state = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pos: 0, layer };
+  let value;
+  try {
+    value = readItem(state, 0);
+  } catch (e) {
+    if (e instanceof MalformedError) throw e;
+    throw new MalformedError(layer, `not valid CBOR (${e.message || e})`);
+  }
+  if (state.pos !== bytes.length) throw new MalformedError(layer, `${bytes.length - state.pos} trailing byte(s) after the CBOR item`);
+  return value;
+}
+
+function need(s, n) {
+  if (s.pos + n > s.bytes.length) throw new MalformedError(s.layer, "not valid CBOR (truncated item)");
+}
+
+function readArgument(s, info) {
+  if (info < 24) return info;
+  if (info === 24) { need(s, 1); return s.view.getUint8(s.pos++); }
+  if (info === 25) { need(s, 2); const v = s.view.getUint16(s.pos); s.pos += 2; return v; }
+  if (info === 26) { need(s, 4); const v = s.view.getUint32(s.pos); s.pos += 4; return v; }
+  if (info === 27) {
+    need(s, 8);
+    const hi = s.view.getUint32(s.pos), lo = s.view.getUint32(s.pos + 4);
+    s.pos += 8;
+    const v = hi * 4294967296 + lo;
+    if (!Number.isSafeInteger(v)) throw new MalformedError(s.layer, "not valid CBOR (integer beyond 2^53)");
+    return v;
+  }
+  throw new MalformedError(s.layer, `not valid CBOR (additional information ${info} unsupported: indefinite or reserved)`);
+}
+
+function readItem(s, depth) {
+  if (depth > 32) throw new MalformedError(s.layer, "not valid CBOR (nested too deeply)");
+  need(s, 1);
+  const initial = s.view.getUint8(s.pos++);
+  const major = initial >> 5, info = initial & 31;
+  if (major === 7) {
+    if (info === 20) return false;
+    if (info === 21) return true;
+    if (info === 22) return null;
+    if (info === 23) return undefined;
+    if (info === 25) { need(s, 2); const h = s.view.getUint16(s.pos); s.pos += 2; return halfToFloat(h); }
+    if (info === 26) { need(s, 4); const v = s.view.getFloat32(s.pos); s.pos += 4; return v; }
+    if (info === 27) { need(s, 8); const v = s.view.getFloat64(s.pos); s.pos += 8; return v; }
+    throw new MalformedError(s.layer, `not valid CBOR (simple value ${info} unsupported)`);
+  }
+  const arg = readArgument(s, info);
+  switch (major) {
+    case 0: return arg;
+    case 1: return -1 - arg;
+    case 2: { need(s, arg); const v = s.bytes.slice(s.pos, s.pos + arg); s.pos += arg; return v; }
+    case 3: {
+      need(s, arg);
+      let v;
+      try { v = utf8.decode(s.bytes.subarray(s.pos, s.pos + arg)); } catch { throw new MalformedError(s.layer, "not valid CBOR (text is not UTF-8)"); }
+      s.pos += arg;
+      return v;
+    }
+    case 4: {
+      if (arg > s.bytes.length - s.pos) throw new MalformedError(s.layer, "not valid CBOR (array longer than the data)");
+      const a = [];
+      for (let i = 0; i < arg; i++) a.push(readItem(s, depth + 1));
+      return a;
+    }
+    case 5: {
+      if (arg * 2 > s.bytes.length - s.pos) throw new MalformedError(s.layer, "not valid CBOR (map longer than the data)");
+      const m = new Map();
+      for (let i = 0; i < arg; i++) {
+        const k = readItem(s, depth + 1);
+        m.set(k, readItem(s, depth + 1));
+      }
+      return m;
+    }
+    default: return new Tagged(arg, readItem(s, depth + 1));
+  }
+}
+
+function halfToFloat(h) {
+  const exp = (h >> 10) & 0x1f, mant = h & 0x3ff, sign = h & 0x8000 ? -1 : 1;
+  if (exp === 0) return sign * 2 ** -14 * (mant / 1024);
+  if (exp === 31) return mant ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + mant / 1024);
+}
+
+function cborHead(major, length) {
+  if (length < 24) return [(major << 5) | length];
+  if (length < 0x100) return [(major << 5) | 24, length];
+  if (length < 0x10000) return [(major << 5) | 25, length >> 8, length & 0xff];
+  return [(major << 5) | 26, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff];
+}
+
+// Sig_structure = ["Signature1", body_protected, external_aad, payload] (RFC 9052 §4.4), CBOR-encoded.
+export function sigStructure(protectedBytes, payload, externalAad = new Uint8Array(0)) {
+  const context = new TextEncoder().encode("Signature1");
+  const parts = [
+    Uint8Array.of(0x84), Uint8Array.from(cborHead(3, context.length)), context,
+    Uint8Array.from(cborHead(2, protectedBytes.length)), protectedBytes,
+    Uint8Array.from(cborHead(2, externalAad.length)), externalAad,
+    Uint8Array.from(cborHead(2, payload.length)), payload,
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ COSE
+export function parseSign1(bytes) {
+  let item = decodeCbor(bytes, "cbor");
+  if (item instanceof Tagged && item.tag === 61) item = item.value; // CWT tag, RFC 8392 §6
+  if (item instanceof Tagged) {
+    if (item.tag !== 18) throw new MalformedError("cose", `CBOR tag ${item.tag} is not COSE_Sign1 (18)`);
+    item = item.value;
+  }
+  if (!Array.isArray(item) || item.length !== 4) throw new MalformedError("cose", "COSE_Sign1 must be an array of 4");
+  const [protectedBytes, unprotected, payload, signature] = item;
+  if (!(protectedBytes instanceof Uint8Array) || !(payload instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
+    throw new MalformedError("cose", "protected header, payload and signature must be byte strings");
+  }
+  if (!(unprotected instanceof Map)) throw new MalformedError("cose", "the unprotected header must be a map");
+  const header = protectedBytes.length ? decodeCbor(protectedBytes, "cose") : new Map();
+  if (!(header instanceof Map)) throw new MalformedError("cose", "the protected header must encode a map");
+  const alg = header.get(1), kid = header.get(4);
+  if (!Number.isInteger(alg)) throw new MalformedError("cose", "the protected header has no integer alg (1)");
+  if (!(kid instanceof Uint8Array)) throw new MalformedError("cose", "the protected header has no byte-string kid (4)");
+  return { protectedBytes, alg, kid, payload, signature };
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function b64uDecode(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function b64uEncode(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// ------------------------------------------------------------------------------------------------- keys
+async function importKey(jwk) {
+  const kid = b64uDecode(jwk.kid);
+  if (jwk.kty === "EC" && jwk.crv === "P-256") {
+    const cryptoKey = await crypto.subtle.importKey(
+      "jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, ext: true },
+      { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+    return { kid, kidHex: hex(kid), alg: ALG_ES256, issuer: jwk.iss, cryptoKey };
+  }
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519") {
+    const cryptoKey = await crypto.subtle.importKey("raw", b64uDecode(jwk.x), { name: "Ed25519" }, false, ["verify"]);
+    return { kid, kidHex: hex(kid), alg: ALG_EDDSA, issuer: jwk.iss, cryptoKey };
+  }
+  throw new Error(`unsupported key kty=${jwk.kty} crv=${jwk.crv}`);
+}
+
+// A KeyStore is a Map from key id (hex) to {kid, alg, issuer, cryptoKey}. Keys a browser cannot import
+// (e.g. Ed25519 on an old browser) are skipped and listed in `skipped`, so codes they signed read as
+// "unknown_key" rather than breaking the page.
+export async function keyStoreFromJwks(jwks) {
+  const store = new Map();
+  store.skipped = [];
+  for (const jwk of jwks.keys || []) {
+    try {
+      const key = await importKey(jwk);
+      store.set(key.kidHex, key);
+    } catch (e) {
+      store.skipped.push({ kid: jwk.kid, error: String(e) });
+    }
+  }
+  return store;
+}
+
+// The same from a COSE_KeySet (RFC 9052 §7), as served in application/cose-key-set.
+export async function keyStoreFromCoseKeySet(bytes) {
+  const keys = decodeCbor(bytes, "cbor");
+  if (!Array.isArray(keys)) throw new Error("COSE_KeySet must be a CBOR array");
+  const jwks = { keys: [] };
+  for (const k of keys) {
+    const base = { kid: b64uEncode(k.get(2)), iss: k.get("iss") };
+    if (k.get(1) === 2 && k.get(-1) === 1) jwks.keys.push({ ...base, kty: "EC", crv: "P-256", x: b64uEncode(k.get(-2)), y: b64uEncode(k.get(-3)) });
+    else if (k.get(1) === 1 && k.get(-1) === 6) jwks.keys.push({ ...base, kty: "OKP", crv: "Ed25519", x: b64uEncode(k.get(-2)) });
+  }
+  return keyStoreFromJwks(jwks);
+}
+
+async function checkSignature(key, message, aad) {
+  const data = sigStructure(message.protectedBytes, message.payload, aad);
+  try {
+    if (key.alg === ALG_ES256) {
+      // COSE and Web Crypto both use the raw 64-byte r||s form for ECDSA (RFC 9053 §2.1).
+      return await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key.cryptoKey, message.signature, data);
+    }
+    return await crypto.subtle.verify({ name: "Ed25519" }, key.cryptoKey, message.signature, data);
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------ revocation
+// Verify a fetched revocation list (bytes) against a KeyStore; returns
+// {issuer, serial, issuedAt, nextUpdate, entries: Map(codeIdHex → {reason, codeExpiresAt})} or throws.
+export async function verifyRevocationList(bytes, keyStore) {
+  const message = parseSign1(bytes);
+  const key = keyStore.get(hex(message.kid));
+  if (!key) throw new Error(`revocation list signed by unknown key ${hex(message.kid)}`);
+  if (message.alg !== key.alg || !(await checkSignature(key, message, REVOCATION_AAD))) {
+    throw new Error(`revocation list signature does not verify with key ${key.kidHex}`);
+  }
+  const body = decodeCbor(message.payload, "cwt");
+  if (!(body instanceof Map) || body.get(1) !== key.issuer) throw new Error("revocation list issuer does not match its key");
+  const entries = new Map();
+  for (const [codeId, reason, expires] of body.get(-65539) || []) {
+    entries.set(hex(codeId), { reason: REASONS[reason] || `reason ${reason}`, codeExpiresAt: expires });
+  }
+  return { issuer: body.get(1), serial: body.get(-65538), issuedAt: body.get(6), nextUpdate: body.get(4), entries };
+}
+
+// A RevocationSet keeps the newest list per issuer (highest serial).
+export class RevocationSet {
+  constructor() { this.lists = new Map(); }
+  add(list) {
+    const current = this.lists.get(list.issuer);
+    if (current && current.serial >= list.serial) return false;
+    this.lists.set(list.issuer, list);
+    return true;
+  }
+  lookup(issuer, codeIdHex) {
+    const list = this.lists.get(issuer);
+    return list ? list.entries.get(codeIdHex) || null : null;
+  }
+}
+
+// -------------------------------------------------------------------------------------------- verify
+function claim(map, key, type, name) {
+  if (!(map instanceof Map) || !map.has(key)) throw new MalformedError("cwt", `claim ${name} is missing`);
+  const v = map.get(key);
+  const ok = type === "int" ? Number.isInteger(v) : type === "bytes" ? v instanceof Uint8Array
+    : type === "map" ? v instanceof Map : typeof v === type;
+  if (!ok) throw new MalformedError("cwt", `claim ${name} has the wrong type`);
+  return v;
+}
+
+export function parseClaims(claims) {
+  if (!(claims instanceof Map)) throw new MalformedError("cwt", "the COSE payload is not a CBOR map of CWT claims");
+  const p = claim(claims, PREMISES_CLAIM, "map", "premises claim -65537");
+  const levelCode = claim(p, 3, "int", "premises level (3)");
+  if (!LEVELS[levelCode]) throw new MalformedError("cwt", `unknown level code ${levelCode}`);
+  const code = {
+    codeId: hex(claim(claims, 7, "bytes", "cti (7)")),
+    issuer: claim(claims, 1, "string", "iss (1)"),
+    issuedAt: claim(claims, 6, "int", "iat (6)"),
+    notBefore: claim(claims, 5, "int", "nbf (5)"),
+    expiresAt: claim(claims, 4, "int", "exp (4)"),
+    premisesId: claim(p, 1, "string", "premises id (1)"),
+    premisesName: claim(p, 2, "string", "premises name (2)"),
+    level: LEVELS[levelCode],
+    rulesetVersion: claim(p, 4, "int", "premises rule-set version (4)"),
+    people: claim(p, 5, "int", "premises people (5)"),
+  };
+  if (code.expiresAt <= code.notBefore) throw new MalformedError("cwt", "exp must be after nbf");
+  return code;
+}
+
+const iso = (seconds) => new Date(seconds * 1000).toISOString().replace(".000Z", "+00:00");
+
+// verify(text, keyStore, revocations, now) → {status, reason, layer, code, kid}
+//   status: valid | malformed | unknown_key | bad_signature | wrong_issuer | revoked | not_yet_valid | expired
+//   now: a Date or NumericDate seconds (default: the device clock); leewaySeconds: allowed clock skew.
+export async function verify(text, keyStore, revocations = null, now = new Date(), leewaySeconds = 0) {
+  const nowSeconds = Math.floor(now instanceof Date ? now.getTime() / 1000 : now);
+  const result = (status, reason, extra = {}) => ({ status, reason, layer: null, code: null, kid: null, revocation: null, ...extra });
+  let message;
+  try {
+    // Never trim trailing spaces: " " is a base45 digit (value 36).
+    text = String(text).trimStart().replace(/[\r\n\t]+$/, "");
+    if (!text.startsWith(PREFIX)) throw new MalformedError("prefix", `the code does not start with "${PREFIX}"`);
+    const cose = await inflate(base45Decode(text.slice(PREFIX.length)));
+    message = parseSign1(cose);
+  } catch (e) {
+    if (e instanceof MalformedError) return result("malformed", e.detail, { layer: e.layer });
+    throw e;
+  }
+  const kid = hex(message.kid);
+  const key = keyStore.get(kid);
+  if (!key) return result("unknown_key", `key id ${kid} is not a trusted key`, { kid });
+  if (message.alg !== key.alg) return result("bad_signature", `header alg ${message.alg} does not match key ${kid}`, { kid });
+  if (!(await checkSignature(key, message))) return result("bad_signature", `the signature does not verify with key ${kid}`, { kid });
+  let code;
+  try {
+    code = parseClaims(decodeCbor(message.payload, "cwt"));
+  } catch (e) {
+    if (e instanceof MalformedError) return result("malformed", e.detail, { layer: e.layer, kid });
+    throw e;
+  }
+  if (code.issuer !== key.issuer) return result("wrong_issuer", `issuer ${code.issuer} is not the owner ${key.issuer} of key ${kid}`, { code, kid });
+  const revocation = revocations ? revocations.lookup(code.issuer, code.codeId) : null;
+  if (revocation) return result("revoked", `code ${code.codeId} was revoked (${revocation.reason})`, { code, kid, revocation });
+  if (nowSeconds + leewaySeconds < code.notBefore) return result("not_yet_valid", `valid from ${iso(code.notBefore)}`, { code, kid });
+  if (nowSeconds - leewaySeconds >= code.expiresAt) return result("expired", `expired at ${iso(code.expiresAt)}`, { code, kid });
+  return result("valid", `valid until ${iso(code.expiresAt)}`, { code, kid });
+}
+
+// ----------------------------------------------------------------------------------------- offline cache
+// Cache the published key set (JWKS JSON) and the raw signed revocation lists in a Storage (localStorage),
+// so that a page loaded once can verify with the network cut. Lists are re-verified when loaded.
+const CACHE_KEY = "pingan.codes.cache.v1";
+
+export function saveCache(storage, jwks, revocationListBytes) {
+  const lists = revocationListBytes.map((b) => b64uEncode(b));
+  storage.setItem(CACHE_KEY, JSON.stringify({ jwks, lists, savedAt: Math.floor(Date.now() / 1000) }));
+}
+
+export async function loadCache(storage) {
+  const raw = storage.getItem(CACHE_KEY);
+  if (!raw) return null;
+  const { jwks, lists, savedAt } = JSON.parse(raw);
+  const keyStore = await keyStoreFromJwks(jwks);
+  const revocations = new RevocationSet();
+  for (const encoded of lists) revocations.add(await verifyRevocationList(b64uDecode(encoded), keyStore));
+  return { keyStore, revocations, savedAt };
+}
+
+// Fetch keys and lists, verify them, cache them; fall back to the cache when offline.
+export async function loadTrust(storage, jwksUrl, revocationUrls = []) {
+  try {
+    const jwks = await (await fetch(jwksUrl, { cache: "no-cache" })).json();
+    const keyStore = await keyStoreFromJwks(jwks);
+    const revocations = new RevocationSet();
+    const raw = [];
+    for (const url of revocationUrls) {
+      const bytes = new Uint8Array(await (await fetch(url, { cache: "no-cache" })).arrayBuffer());
+      revocations.add(await verifyRevocationList(bytes, keyStore));
+      raw.push(bytes);
+    }
+    saveCache(storage, jwks, raw);
+    return { keyStore, revocations, savedAt: Math.floor(Date.now() / 1000), fromCache: false };
+  } catch (e) {
+    const cached = await loadCache(storage);
+    if (!cached) throw new Error(`cannot fetch keys and nothing is cached (${e})`);
+    return { ...cached, fromCache: true };
+  }
+}

@@ -1,0 +1,420 @@
+"""Safety codes (平安码) as signed CBOR Web Tokens: build, sign, encode, and verify offline.
+
+The format (docs/codes.md gives it byte by byte, with the claim map):
+
+``"PA1:" + base45( zlib( COSE_Sign1( protected={1: alg, 4: kid}, payload=CWT claims ) ) )``
+
+* CWT claims, RFC 8392: ``iss`` (1), ``exp`` (4), ``nbf`` (5), ``iat`` (6), ``cti`` (7), and one
+  private-use claim ``-65537`` (RFC 8392 §9.1: keys below -65536 are private use) holding the premises
+  map ``{1: premises id, 2: display name, 3: level (1 green / 2 yellow / 3 red), 4: rule-set version,
+  5: people covered}``. No names or ID numbers of people, ever.
+* COSE_Sign1, RFC 9052 §4.2, CBOR tag 18; signature over ``Sig_structure = ["Signature1", protected,
+  h'', payload]`` (RFC 9052 §4.4) with ES256 or EdDSA/Ed25519 (RFC 9053); ``kid`` in the protected header.
+* zlib (RFC 1950), base45 (RFC 9285), a version prefix — the layering of the EU Digital COVID
+  Certificate (eHealth Network, "Electronic Health Certificate Container Format" v1.3), so that the
+  text fits a QR code in alphanumeric mode.
+
+:func:`verify` never raises for a bad code: it returns a :class:`Verification` whose ``status`` and
+``layer`` say exactly why a code fails. This module imports no Django.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+import base45
+import cbor2
+
+from pingan.codes.keys import KeyStore, Signer
+from pingan.codes.levels import RULESET_VERSION, Level
+
+if TYPE_CHECKING:
+    from pingan.codes.revocation import Revocation
+
+#: The version prefix in front of the base45 text ("PA" = pingan, format version 1).
+PREFIX = "PA1:"
+#: Default validity of a code.
+DEFAULT_VALIDITY = timedelta(days=7)
+#: Length of a code id (CWT ``cti``) in bytes.
+CTI_LENGTH = 8
+#: Private-use CWT claim key holding the premises map.
+PREMISES_CLAIM = -65537
+#: Longest accepted premises display name and premises id, in characters (keeps the QR small).
+MAX_NAME_LENGTH = 40
+MAX_ID_LENGTH = 40
+#: Decompressed tokens larger than this are refused (defends against zlib bombs).
+MAX_TOKEN_BYTES = 4096
+
+_COSE_SIGN1_TAG = 18
+_CWT_TAG = 61
+# CWT claim keys (RFC 8392 §3.1 / IANA "CBOR Web Token Claims").
+_ISS, _EXP, _NBF, _IAT, _CTI = 1, 4, 5, 6, 7
+# Keys inside the premises claim.
+_P_ID, _P_NAME, _P_LEVEL, _P_RULESET, _P_PEOPLE = 1, 2, 3, 4, 5
+
+
+class Status(StrEnum):
+    """The outcome of verifying a code."""
+
+    VALID = "valid"
+    MALFORMED = "malformed"          # not decodable: see Verification.layer
+    UNKNOWN_KEY = "unknown_key"      # kid not in the trust store
+    BAD_SIGNATURE = "bad_signature"  # signature does not verify (or alg does not match the key)
+    WRONG_ISSUER = "wrong_issuer"    # signed by a trusted key that belongs to another issuer
+    REVOKED = "revoked"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+
+
+class Layer(StrEnum):
+    """The encoding layer at which a malformed code failed, outermost first."""
+
+    PREFIX = "prefix"
+    BASE45 = "base45"
+    ZLIB = "zlib"
+    CBOR = "cbor"
+    COSE = "cose"
+    CWT = "cwt"
+
+
+class RevocationSource(Protocol):
+    """Anything that can tell whether a code is revoked (see :mod:`pingan.codes.revocation`)."""
+
+    def lookup(self, issuer: str, code_id: bytes) -> Revocation | None:
+        """The revocation of code ``code_id`` of ``issuer``, or ``None``."""
+        ...
+
+
+class MalformedError(ValueError):
+    """A code could not be decoded; ``layer`` names the layer, the message says what was wrong."""
+
+    def __init__(self, layer: Layer, message: str) -> None:
+        super().__init__(f"{layer.value}: {message}")
+        self.layer = layer
+        self.message = message
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC), got naive {value.isoformat()}")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyCode:
+    """The signed content of a safety code: premises, level, validity — no personal data.
+
+    Datetimes are timezone-aware UTC, whole seconds (CWT NumericDate). ``code_id`` is the CWT ``cti``
+    (8 random bytes), the handle for revocation. ``ruleset_version`` is the version of
+    ``pingan.codes.level`` that produced ``level``; ``people`` the number of people covered.
+    Raises ``ValueError`` on construction for an empty/too long name or id, naive datetimes,
+    ``expires_at`` not after ``not_before``, or a negative people count.
+    """
+
+    code_id: bytes
+    issuer: str
+    premises_id: str
+    premises_name: str
+    level: Level
+    issued_at: datetime
+    not_before: datetime
+    expires_at: datetime
+    ruleset_version: int
+    people: int
+
+    def __post_init__(self) -> None:
+        for name in ("issued_at", "not_before", "expires_at"):
+            object.__setattr__(self, name, _utc(getattr(self, name), name))
+        object.__setattr__(self, "level", Level(self.level))
+        if not isinstance(self.code_id, bytes) or not 1 <= len(self.code_id) <= 32:
+            raise ValueError("code_id must be 1 to 32 bytes")
+        for name, limit in (("issuer", MAX_ID_LENGTH), ("premises_id", MAX_ID_LENGTH),
+                            ("premises_name", MAX_NAME_LENGTH)):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip() or len(value) > limit:
+                raise ValueError(f"{name} must be a non-empty string of at most {limit} characters, got {value!r}")
+        if self.expires_at <= self.not_before:
+            raise ValueError(f"expires_at {self.expires_at} must be after not_before {self.not_before}")
+        for name in ("ruleset_version", "people"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer ≥ 0, got {value!r}")
+
+    @classmethod
+    def new(
+        cls, *, issuer: str, premises_id: str, premises_name: str, level: Level, people: int,
+        issued_at: datetime, validity: timedelta = DEFAULT_VALIDITY, ruleset_version: int = RULESET_VERSION,
+        code_id: bytes | None = None,
+    ) -> SafetyCode:
+        """A code valid from ``issued_at`` for ``validity`` (default 7 days), with a fresh random code id."""
+        if validity <= timedelta(0):
+            raise ValueError(f"validity must be positive, got {validity}")
+        issued_at = _utc(issued_at, "issued_at")
+        return cls(
+            code_id=code_id if code_id is not None else secrets.token_bytes(CTI_LENGTH),
+            issuer=issuer, premises_id=premises_id, premises_name=premises_name, level=level,
+            issued_at=issued_at, not_before=issued_at, expires_at=issued_at + validity,
+            ruleset_version=ruleset_version, people=people,
+        )
+
+    def to_claims(self) -> dict[int, Any]:
+        """The CWT claims map (integer keys, see the module docstring)."""
+        return {
+            _ISS: self.issuer,
+            _IAT: int(self.issued_at.timestamp()),
+            _NBF: int(self.not_before.timestamp()),
+            _EXP: int(self.expires_at.timestamp()),
+            _CTI: self.code_id,
+            PREMISES_CLAIM: {
+                _P_ID: self.premises_id,
+                _P_NAME: self.premises_name,
+                _P_LEVEL: self.level.wire,
+                _P_RULESET: self.ruleset_version,
+                _P_PEOPLE: self.people,
+            },
+        }
+
+    @classmethod
+    def from_claims(cls, claims: Any) -> SafetyCode:
+        """Parse a CWT claims map; raises :class:`MalformedError` (layer ``cwt``) naming the bad claim."""
+        if not isinstance(claims, Mapping):
+            raise MalformedError(Layer.CWT, "the COSE payload is not a CBOR map of CWT claims")
+        premises = _claim(claims, PREMISES_CLAIM, Mapping, "premises claim -65537")
+        try:
+            level = Level.from_wire(_claim(premises, _P_LEVEL, int, "premises level (3)"))
+        except ValueError as exc:
+            raise MalformedError(Layer.CWT, str(exc)) from None
+        try:
+            return cls(
+                code_id=_claim(claims, _CTI, bytes, "cti (7)"),
+                issuer=_claim(claims, _ISS, str, "iss (1)"),
+                premises_id=_claim(premises, _P_ID, str, "premises id (1)"),
+                premises_name=_claim(premises, _P_NAME, str, "premises name (2)"),
+                level=level,
+                issued_at=_date(_claim(claims, _IAT, int, "iat (6)")),
+                not_before=_date(_claim(claims, _NBF, int, "nbf (5)")),
+                expires_at=_date(_claim(claims, _EXP, int, "exp (4)")),
+                ruleset_version=_claim(premises, _P_RULESET, int, "premises rule-set version (4)"),
+                people=_claim(premises, _P_PEOPLE, int, "premises people (5)"),
+            )
+        except MalformedError:
+            raise
+        except (ValueError, OverflowError, OSError) as exc:
+            # SafetyCode's own checks (ValueError) and out-of-range NumericDates (OverflowError/OSError
+            # from datetime.fromtimestamp) both mean a well-signed but unusable claims set.
+            raise MalformedError(Layer.CWT, str(exc)) from None
+
+
+def _claim(claims: Mapping[Any, Any], key: int, kind: type, name: str) -> Any:
+    if key not in claims:
+        raise MalformedError(Layer.CWT, f"claim {name} is missing")
+    value = claims[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise MalformedError(Layer.CWT, f"claim {name} has the wrong type {type(value).__name__}")
+    return value
+
+
+def _date(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def sig_structure(protected: bytes, payload: bytes, external_aad: bytes = b"") -> bytes:
+    """The COSE ``Sig_structure`` for COSE_Sign1 (RFC 9052 §4.4), CBOR-encoded: the bytes that are signed."""
+    return cbor2.dumps(["Signature1", protected, external_aad, payload])
+
+
+def sign1(payload: bytes, signer: Signer, *, external_aad: bytes = b"") -> bytes:
+    """A tagged COSE_Sign1 (RFC 9052 §4.2) over ``payload`` with ``{1: alg, 4: kid}`` protected."""
+    protected = cbor2.dumps({1: int(signer.alg), 4: signer.kid})
+    signature = signer.sign(sig_structure(protected, payload, external_aad))
+    return cbor2.dumps(cbor2.CBORTag(_COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+
+
+@dataclass(frozen=True, slots=True)
+class Sign1:
+    """A decoded (not yet verified) COSE_Sign1: raw protected bytes, its alg and kid, payload, signature."""
+
+    protected: bytes
+    alg: int
+    kid: bytes
+    payload: bytes
+    signature: bytes
+
+
+def loads_cbor(data: bytes, layer: Layer = Layer.CBOR) -> Any:
+    """Decode exactly one CBOR item (RFC 8949); trailing bytes or any decode error raise :class:`MalformedError`."""
+    stream = io.BytesIO(data)
+    try:
+        item = cbor2.CBORDecoder(stream).decode()
+    except Exception as exc:
+        raise MalformedError(layer, f"not valid CBOR ({type(exc).__name__}: {exc})") from None
+    if stream.tell() != len(data):
+        raise MalformedError(layer, f"{len(data) - stream.tell()} trailing byte(s) after the CBOR item")
+    return item
+
+
+def parse_sign1(data: bytes) -> Sign1:
+    """Decode a COSE_Sign1 (tag 18 optional, CWT tag 61 around it allowed; RFC 8392 §6).
+
+    Raises :class:`MalformedError` with layer ``cbor`` (not CBOR) or ``cose`` (not a COSE_Sign1, no
+    kid/alg in the protected header, ...).
+    """
+    item = loads_cbor(data)
+    if isinstance(item, cbor2.CBORTag) and item.tag == _CWT_TAG:
+        item = item.value
+    if isinstance(item, cbor2.CBORTag):
+        if item.tag != _COSE_SIGN1_TAG:
+            raise MalformedError(Layer.COSE, f"CBOR tag {item.tag} is not COSE_Sign1 (18)")
+        item = item.value
+    if not isinstance(item, list | tuple) or len(item) != 4:
+        raise MalformedError(Layer.COSE, "COSE_Sign1 must be an array of 4: protected, unprotected, payload, signature")
+    protected, unprotected, payload, signature = item
+    if not isinstance(protected, bytes) or not isinstance(payload, bytes) or not isinstance(signature, bytes):
+        raise MalformedError(Layer.COSE, "protected header, payload and signature must be byte strings")
+    if not isinstance(unprotected, Mapping):
+        raise MalformedError(Layer.COSE, "the unprotected header must be a map")
+    header = loads_cbor(protected, Layer.COSE) if protected else {}
+    if not isinstance(header, Mapping):
+        raise MalformedError(Layer.COSE, "the protected header must encode a map")
+    alg, kid = header.get(1), header.get(4)
+    if not isinstance(alg, int) or isinstance(alg, bool):
+        raise MalformedError(Layer.COSE, "the protected header has no integer alg (1)")
+    if not isinstance(kid, bytes):
+        raise MalformedError(Layer.COSE, "the protected header has no byte-string kid (4)")
+    return Sign1(protected=protected, alg=alg, kid=kid, payload=payload, signature=signature)
+
+
+def encode(cose: bytes) -> str:
+    """``PREFIX + base45(zlib(cose))``: the QR text for a COSE_Sign1."""
+    return PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+
+
+def decode(text: str | bytes) -> bytes:
+    """Undo :func:`encode`: strip the prefix, base45-decode, inflate. Returns the COSE bytes.
+
+    Raises :class:`MalformedError` with layer ``prefix``, ``base45`` or ``zlib``.
+    """
+    if isinstance(text, bytes | bytearray | memoryview):
+        try:
+            text = bytes(text).decode("ascii")
+        except UnicodeDecodeError:
+            raise MalformedError(Layer.PREFIX, "the code is not ASCII text") from None
+    # Never strip trailing spaces: " " is a base45 digit (value 36); stripping it from a cut-off code
+    # would change its length and blame the wrong layer.
+    text = text.lstrip().rstrip("\r\n\t")
+    if not text.startswith(PREFIX):
+        raise MalformedError(Layer.PREFIX, f"the code does not start with {PREFIX!r}")
+    body = text[len(PREFIX):]
+    try:
+        compressed = base45.b45decode(body)
+    except ValueError as exc:
+        raise MalformedError(Layer.BASE45, f"invalid base45 text ({exc})") from None
+    inflater = zlib.decompressobj()
+    try:
+        cose = inflater.decompress(compressed, MAX_TOKEN_BYTES + 1)
+    except zlib.error as exc:
+        raise MalformedError(Layer.ZLIB, f"not a valid zlib stream ({exc})") from None
+    if len(cose) > MAX_TOKEN_BYTES:
+        raise MalformedError(Layer.ZLIB, f"inflates to more than {MAX_TOKEN_BYTES} bytes")
+    if not inflater.eof:
+        raise MalformedError(Layer.ZLIB, "the zlib stream is truncated")
+    if inflater.unused_data:
+        raise MalformedError(Layer.ZLIB, f"{len(inflater.unused_data)} trailing byte(s) after the zlib stream")
+    return cose
+
+
+def issue(code: SafetyCode, signer: Signer) -> str:
+    """Sign ``code`` with ``signer`` and return the QR text (``PA1:...``).
+
+    Raises ``ValueError`` when ``code.issuer`` is not the signer's issuer (a key signs for one issuer).
+    """
+    if code.issuer != signer.issuer:
+        raise ValueError(f"code issuer {code.issuer!r} differs from the signing key's issuer {signer.issuer!r}")
+    return encode(sign1(cbor2.dumps(code.to_claims()), signer))
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The result of :func:`verify`.
+
+    ``status`` is the outcome; ``reason`` a one-line English explanation; ``layer`` the failing layer
+    when ``status`` is ``malformed``; ``code`` the claims whenever the signature verified (so an expired
+    or revoked code still shows what it was); ``kid`` the key id when the COSE layer decoded;
+    ``revocation`` the matching revocation entry when ``status`` is ``revoked``.
+    """
+
+    status: Status
+    reason: str
+    layer: Layer | None = None
+    code: SafetyCode | None = None
+    kid: bytes | None = None
+    revocation: Revocation | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True only for a valid, current, unrevoked code signed by a trusted key."""
+        return self.status is Status.VALID
+
+    @property
+    def level(self) -> Level | None:
+        """The code's level when the signature verified, else ``None``."""
+        return self.code.level if self.code else None
+
+
+def verify(
+    text: str | bytes, trust: KeyStore, revocations: RevocationSource | None = None,
+    now: datetime | None = None, *, leeway: timedelta = timedelta(0),
+) -> Verification:
+    """Verify a safety code offline.
+
+    Checks, in this order, each failure giving its own status: prefix → base45 → zlib → CBOR → COSE
+    (``malformed`` with ``layer``); key id in ``trust`` (``unknown_key``); algorithm matches the key and
+    the signature verifies (``bad_signature``); CWT claims well-formed (``malformed``, layer ``cwt``);
+    ``iss`` equals the key's issuer (``wrong_issuer``); not in ``revocations`` (``revoked``);
+    ``now + leeway ≥ nbf`` (``not_yet_valid``); ``now - leeway < exp`` (``expired``).
+    ``now`` defaults to the current UTC time and must be timezone-aware. Never raises for a bad code.
+    """
+    now = _utc(now or datetime.now(UTC), "now")
+    try:
+        sign1_ = parse_sign1(decode(text))
+    except MalformedError as exc:
+        return Verification(Status.MALFORMED, exc.message, layer=exc.layer)
+    kid = sign1_.kid
+    key = trust.get(kid)
+    if key is None:
+        return Verification(Status.UNKNOWN_KEY, f"key id {kid.hex()} is not a trusted key", kid=kid)
+    if sign1_.alg != int(key.alg):
+        return Verification(
+            Status.BAD_SIGNATURE, f"header alg {sign1_.alg} does not match key {kid.hex()} ({key.alg.jose_name})",
+            kid=kid,
+        )
+    if not key.verify(sign1_.signature, sig_structure(sign1_.protected, sign1_.payload)):
+        return Verification(Status.BAD_SIGNATURE, f"the signature does not verify with key {kid.hex()}", kid=kid)
+    try:
+        code = SafetyCode.from_claims(loads_cbor(sign1_.payload, Layer.CWT))
+    except MalformedError as exc:
+        return Verification(Status.MALFORMED, exc.message, layer=exc.layer, kid=kid)
+    if code.issuer != key.issuer:
+        return Verification(
+            Status.WRONG_ISSUER, f"issuer {code.issuer!r} is not the owner {key.issuer!r} of key {kid.hex()}",
+            code=code, kid=kid,
+        )
+    if revocations is not None:
+        revocation = revocations.lookup(code.issuer, code.code_id)
+        if revocation is not None:
+            return Verification(
+                Status.REVOKED, f"code {code.code_id.hex()} was revoked ({revocation.reason.value})",
+                code=code, kid=kid, revocation=revocation,
+            )
+    if now + leeway < code.not_before:
+        return Verification(Status.NOT_YET_VALID, f"valid from {code.not_before.isoformat()}", code=code, kid=kid)
+    if now - leeway >= code.expires_at:
+        return Verification(Status.EXPIRED, f"expired at {code.expires_at.isoformat()}", code=code, kid=kid)
+    return Verification(Status.VALID, f"valid until {code.expires_at.isoformat()}", code=code, kid=kid)

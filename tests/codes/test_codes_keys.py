@@ -1,0 +1,121 @@
+"""Signing keys: files, environment secrets, no leaks, published key sets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+
+import cbor2
+import pytest
+from codes_support import ISSUER, NOW, make_code
+
+from pingan.codes.keys import (
+    Alg,
+    KeyMaterialError,
+    KeySigner,
+    KeyStore,
+    Signer,
+    TrustedKey,
+    generate_private_key,
+    kid_for,
+    write_private_key,
+)
+from pingan.codes.token import issue, verify
+
+
+@pytest.mark.parametrize("alg", [Alg.ES256, Alg.EDDSA])
+def test_it_loads_a_written_key_file_and_signs_verifiable_codes(tmp_path: Path, alg: Alg) -> None:
+    key = generate_private_key(alg)
+    path = write_private_key(tmp_path / "issuer.pem", key)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    signer = KeySigner.from_file(path, issuer=ISSUER)
+    assert isinstance(signer, Signer)
+    assert signer.alg is alg
+    assert signer.kid == kid_for(key.public_key())
+    assert len(signer.kid) == 8
+    assert verify(issue(make_code(), signer), KeyStore([signer.trusted_key()]), now=NOW).ok
+
+
+def test_it_loads_an_encrypted_key_file_only_with_its_passphrase(tmp_path: Path) -> None:
+    path = write_private_key(tmp_path / "k.pem", generate_private_key(), passphrase=b"s3cret-pass")
+    assert KeySigner.from_file(path, issuer=ISSUER, passphrase=b"s3cret-pass").alg is Alg.ES256
+    with pytest.raises(KeyMaterialError, match=r"k\.pem"):
+        KeySigner.from_file(path, issuer=ISSUER, passphrase=b"wrong")
+
+
+def test_it_refuses_to_overwrite_a_key_file(tmp_path: Path) -> None:
+    write_private_key(tmp_path / "k.pem", generate_private_key())
+    with pytest.raises(FileExistsError):
+        write_private_key(tmp_path / "k.pem", generate_private_key())
+
+
+def test_it_names_a_missing_key_file(tmp_path: Path) -> None:
+    with pytest.raises(KeyMaterialError, match="cannot read"):
+        KeySigner.from_file(tmp_path / "absent.pem", issuer=ISSUER)
+
+
+def test_it_rejects_a_key_on_an_unsupported_curve(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    path = write_private_key(tmp_path / "p384.pem", ec.generate_private_key(ec.SECP384R1()))  # type: ignore[arg-type]
+    with pytest.raises(KeyMaterialError, match="P-256"):
+        KeySigner.from_file(path, issuer=ISSUER)
+
+
+def test_it_loads_a_key_from_an_environment_secret_or_its_file(tmp_path: Path) -> None:
+    path = write_private_key(tmp_path / "k.pem", generate_private_key(Alg.EDDSA))
+    pem = path.read_text()
+    from_value = KeySigner.from_env("PINGAN_CODES_KEY", issuer=ISSUER, environ={"PINGAN_CODES_KEY": pem})
+    from_file = KeySigner.from_env("PINGAN_CODES_KEY", issuer=ISSUER, environ={"PINGAN_CODES_KEY_FILE": str(path)})
+    assert from_value.kid == from_file.kid
+    with pytest.raises(KeyMaterialError, match="PINGAN_CODES_KEY"):
+        KeySigner.from_env("PINGAN_CODES_KEY", issuer=ISSUER, environ={})
+
+
+def test_it_keeps_private_key_material_out_of_reprs_errors_and_logs(tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    path = write_private_key(tmp_path / "k.pem", generate_private_key())
+    pem = path.read_text()
+    body = "".join(pem.splitlines()[1:-1])
+    caplog.set_level(logging.DEBUG)
+    signer = KeySigner.from_file(path, issuer=ISSUER)
+    logging.getLogger("test").info("loaded %r", signer)
+    with pytest.raises(KeyMaterialError) as excinfo:
+        KeySigner.from_env("K", issuer=ISSUER, environ={"K": pem.replace("A", "B", 5)[:-40]})
+    for text in (repr(signer), str(excinfo.value), caplog.text, repr(signer.trusted_key())):
+        assert body[:24] not in text
+        assert "PRIVATE" not in text
+    assert signer.kid.hex() in repr(signer)
+
+
+def test_it_publishes_a_cose_key_set_and_jwks_that_parse_back(es256: KeySigner, eddsa: KeySigner) -> None:
+    store = KeyStore([es256.trusted_key(), eddsa.trusted_key()])
+    cose_set = cbor2.loads(store.to_cose_key_set())
+    assert [k[1] for k in cose_set] == [2, 1]  # EC2, OKP (RFC 9053 §7)
+    assert [k[3] for k in cose_set] == [-7, -8]
+    assert all(k["iss"] == ISSUER for k in cose_set)
+    jwks = json.loads(json.dumps(store.to_jwks()))
+    assert [(k["kty"], k["crv"], k["alg"]) for k in jwks["keys"]] == [("EC", "P-256", "ES256"),
+                                                                      ("OKP", "Ed25519", "EdDSA")]
+    assert not any("d" in k for k in jwks["keys"])  # never the private scalar
+    token = issue(make_code(), eddsa)
+    for parsed in (KeyStore.from_cose_key_set(store.to_cose_key_set()), KeyStore.from_jwks(jwks)):
+        assert [k.kid for k in parsed] == [es256.kid, eddsa.kid]
+        assert verify(token, parsed, now=NOW).ok
+
+
+def test_it_names_the_bad_entry_of_a_key_set() -> None:
+    with pytest.raises(KeyMaterialError, match="JWK #0"):
+        KeyStore.from_jwks({"keys": [{"kty": "RSA", "kid": "AA", "iss": ISSUER}]})
+    with pytest.raises(KeyMaterialError, match="not valid CBOR"):
+        KeyStore.from_cose_key_set(b"\xff")
+
+
+def test_it_refuses_two_different_keys_with_one_kid(es256: KeySigner) -> None:
+    other = KeySigner(generate_private_key(), issuer=ISSUER).public_key()
+    impostor = TrustedKey(kid=es256.kid, alg=Alg.ES256, issuer=ISSUER, public_key=other)
+    with pytest.raises(KeyMaterialError, match="share the key id"):
+        KeyStore([es256.trusted_key(), impostor])

@@ -1,0 +1,303 @@
+"""Safety-code tokens: round trip, every failure reason, tampering with each region, fuzzing."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import timedelta
+
+import base45
+import cbor2
+import pytest
+from codes_support import ISSUER, NOW, make_code
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key
+from pingan.codes.levels import Level
+from pingan.codes.token import (
+    PREFIX,
+    Layer,
+    SafetyCode,
+    Status,
+    decode,
+    encode,
+    issue,
+    sig_structure,
+    verify,
+)
+
+
+def _parts(token: str) -> list[object]:
+    return list(cbor2.loads(decode(token)).value)
+
+
+def _rebuild(parts: list[object]) -> str:
+    return encode(cbor2.dumps(cbor2.CBORTag(18, parts)))
+
+
+def _resign(signer: KeySigner, claims: dict[object, object]) -> str:
+    """A code with arbitrary claims, correctly signed: to reach the checks behind the signature."""
+    protected = cbor2.dumps({1: int(signer.alg), 4: signer.kid})
+    payload = cbor2.dumps(claims)
+    return _rebuild([protected, {}, payload, signer.sign(sig_structure(protected, payload))])
+
+
+def test_it_verifies_a_fresh_code_and_returns_its_contents(signer: KeySigner, trust: KeyStore) -> None:
+    code = make_code(level=Level.YELLOW, people=37)
+    result = verify(issue(code, signer), trust, now=NOW)
+    assert result.ok, result.reason
+    assert result.code == code
+    assert result.level is Level.YELLOW
+    assert result.kid == signer.kid
+
+
+def test_it_encodes_with_the_prefix_in_the_qr_alphanumeric_alphabet(signer: KeySigner) -> None:
+    token = issue(make_code(), signer)
+    assert token.startswith(PREFIX)
+    assert set(token) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+def test_it_carries_no_personal_data_only_the_documented_claims(signer: KeySigner) -> None:
+    claims = cbor2.loads(_parts(issue(make_code(), signer))[2])
+    assert set(claims) == {1, 4, 5, 6, 7, -65537}
+    assert set(claims[-65537]) == {1, 2, 3, 4, 5}
+
+
+def test_it_puts_alg_and_kid_in_the_protected_header(signer: KeySigner) -> None:
+    protected, unprotected, _, signature = _parts(issue(make_code(), signer))
+    assert cbor2.loads(protected) == {1: int(signer.alg), 4: signer.kid}
+    assert dict(unprotected) == {}
+    assert len(signature) == 64
+
+
+def test_it_rejects_a_tampered_payload(signer: KeySigner, trust: KeyStore) -> None:
+    protected, unprotected, payload, signature = _parts(issue(make_code(level=Level.RED), signer))
+    claims = cbor2.loads(payload)
+    claims[-65537][3] = Level.GREEN.wire
+    result = verify(_rebuild([protected, unprotected, cbor2.dumps(claims), signature]), trust, now=NOW)
+    assert result.status is Status.BAD_SIGNATURE
+    assert result.code is None
+
+
+def test_it_rejects_a_tampered_signature(signer: KeySigner, trust: KeyStore) -> None:
+    protected, unprotected, payload, signature = _parts(issue(make_code(), signer))
+    flipped = bytes([signature[0] ^ 1]) + signature[1:]
+    assert verify(_rebuild([protected, unprotected, payload, flipped]), trust, now=NOW).status is Status.BAD_SIGNATURE
+
+
+def test_it_rejects_a_truncated_signature(signer: KeySigner, trust: KeyStore) -> None:
+    protected, unprotected, payload, signature = _parts(issue(make_code(), signer))
+    truncated = _rebuild([protected, unprotected, payload, signature[:-1]])
+    assert verify(truncated, trust, now=NOW).status is Status.BAD_SIGNATURE
+
+
+def test_it_rejects_a_header_whose_alg_was_swapped(es256: KeySigner, trust: KeyStore) -> None:
+    _, unprotected, payload, signature = _parts(issue(make_code(), es256))
+    swapped = cbor2.dumps({1: int(Alg.EDDSA), 4: es256.kid})
+    result = verify(_rebuild([swapped, unprotected, payload, signature]), trust, now=NOW)
+    assert result.status is Status.BAD_SIGNATURE
+    assert "does not match" in result.reason
+
+
+def test_it_rejects_a_header_with_extra_protected_parameters(signer: KeySigner, trust: KeyStore) -> None:
+    _, unprotected, payload, signature = _parts(issue(make_code(), signer))
+    extended = cbor2.dumps({1: int(signer.alg), 4: signer.kid, 3: "application/cwt"})
+    assert verify(_rebuild([extended, unprotected, payload, signature]), trust, now=NOW).status is Status.BAD_SIGNATURE
+
+
+def test_it_rejects_a_header_pointing_at_another_trusted_key(es256: KeySigner, eddsa: KeySigner,
+                                                             trust: KeyStore) -> None:
+    _, unprotected, payload, signature = _parts(issue(make_code(), eddsa))
+    other = cbor2.dumps({1: int(Alg.EDDSA), 4: es256.kid})
+    assert verify(_rebuild([other, unprotected, payload, signature]), trust, now=NOW).status is Status.BAD_SIGNATURE
+
+
+def test_it_reports_an_unknown_key(signer: KeySigner) -> None:
+    stranger = KeySigner(generate_private_key(signer.alg), issuer=ISSUER)
+    result = verify(issue(make_code(), stranger), KeyStore([signer.trusted_key()]), now=NOW)
+    assert result.status is Status.UNKNOWN_KEY
+    assert result.kid == stranger.kid
+
+
+def test_it_keeps_verifying_codes_of_a_rotated_out_key_that_is_still_published(es256: KeySigner) -> None:
+    old_code = issue(make_code(), es256)
+    successor = KeySigner(generate_private_key(Alg.ES256), issuer=ISSUER)
+    store = KeyStore([es256.trusted_key(), successor.trusted_key()])  # old key kept until its codes expire
+    new_code = issue(make_code(), successor)
+    assert verify(old_code, store, now=NOW).ok
+    assert verify(new_code, store, now=NOW).ok
+    store.remove(es256.kid)  # after the last old code expired, the key is dropped
+    assert verify(old_code, store, now=NOW).status is Status.UNKNOWN_KEY
+    assert verify(new_code, store, now=NOW).ok
+
+
+def test_it_reports_a_key_of_another_issuer(signer: KeySigner) -> None:
+    other_issuer = KeySigner(generate_private_key(signer.alg), issuer="350206-JT")
+    forged = _resign(other_issuer, make_code().to_claims())  # claims say ISSUER, key belongs to JT
+    result = verify(forged, KeyStore([other_issuer.trusted_key()]), now=NOW)
+    assert result.status is Status.WRONG_ISSUER
+
+
+def test_it_reports_expiry_at_exactly_exp(signer: KeySigner, trust: KeyStore) -> None:
+    code = make_code(validity=timedelta(days=7))
+    token = issue(code, signer)
+    assert verify(token, trust, now=code.expires_at - timedelta(seconds=1)).ok
+    result = verify(token, trust, now=code.expires_at)
+    assert result.status is Status.EXPIRED
+    assert result.code == code
+
+
+def test_it_reports_a_code_that_is_not_yet_valid(signer: KeySigner, trust: KeyStore) -> None:
+    code = make_code(issued_at=NOW + timedelta(minutes=10))
+    assert verify(issue(code, signer), trust, now=NOW).status is Status.NOT_YET_VALID
+    assert verify(issue(code, signer), trust, now=NOW, leeway=timedelta(minutes=10)).ok
+
+
+def test_it_defaults_to_seven_days_validity() -> None:
+    code = make_code()
+    assert code.expires_at - code.issued_at == timedelta(days=7)
+
+
+def test_it_refuses_to_sign_for_another_issuer(signer: KeySigner) -> None:
+    with pytest.raises(ValueError, match="differs"):
+        issue(make_code(issuer="350206-JT"), signer)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("premises_name", "", "premises_name"), ("premises_name", "名" * 41, "premises_name"),
+     ("people", -1, "people"), ("issued_at", NOW.replace(tzinfo=None), "timezone-aware")],
+)
+def test_it_rejects_bad_code_fields(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make_code(**{field: value})
+
+
+def _malformed(token: str | bytes, trust: KeyStore) -> Layer | None:
+    result = verify(token, trust, now=NOW)
+    assert result.status is Status.MALFORMED, result
+    return result.layer
+
+
+def test_it_names_the_prefix_layer(signer: KeySigner, trust: KeyStore) -> None:
+    token = issue(make_code(), signer)
+    assert _malformed("HC1:" + token[4:], trust) is Layer.PREFIX
+    assert _malformed("", trust) is Layer.PREFIX
+    assert _malformed("平安".encode(), trust) is Layer.PREFIX
+
+
+def test_it_names_the_base45_layer(signer: KeySigner, trust: KeyStore) -> None:
+    token = issue(make_code(), signer)
+    assert _malformed(token[:-1] if len(token[4:]) % 3 == 2 else token[:-2], trust) is Layer.BASE45
+    assert _malformed(token[:10] + "a" + token[11:], trust) is Layer.BASE45  # lower case is not base45
+    assert _malformed(PREFIX + ":::", trust) is Layer.BASE45  # 3 × 44 + … > 65535
+
+
+def test_it_names_the_zlib_layer_for_truncated_and_corrupt_streams(signer: KeySigner, trust: KeyStore) -> None:
+    compressed = zlib.compress(decode(issue(make_code(), signer)), 9)
+    assert _malformed(PREFIX + base45.b45encode(compressed[:-8]).decode(), trust) is Layer.ZLIB
+    assert _malformed(PREFIX + base45.b45encode(b"\x00" + compressed[1:]).decode(), trust) is Layer.ZLIB
+    assert _malformed(PREFIX + base45.b45encode(compressed + b"junk").decode(), trust) is Layer.ZLIB
+
+
+def test_it_refuses_a_zlib_bomb(trust: KeyStore) -> None:
+    assert _malformed(PREFIX + base45.b45encode(zlib.compress(b"\x00" * 100_000)).decode(), trust) is Layer.ZLIB
+
+
+def test_it_names_the_cbor_layer(signer: KeySigner, trust: KeyStore) -> None:
+    cose = decode(issue(make_code(), signer))
+    assert _malformed(encode(cose[:-5]), trust) is Layer.CBOR  # truncated item
+    assert _malformed(encode(cose + b"\x00"), trust) is Layer.CBOR  # trailing byte
+    assert _malformed(encode(b"\xff\xff"), trust) is Layer.CBOR
+
+
+def test_it_names_the_cose_layer(signer: KeySigner, trust: KeyStore) -> None:
+    protected, unprotected, payload, signature = _parts(issue(make_code(), signer))
+    assert _malformed(encode(cbor2.dumps(cbor2.CBORTag(98, [protected, {}, payload, signature]))), trust) is Layer.COSE
+    assert _malformed(encode(cbor2.dumps([protected, {}, payload])), trust) is Layer.COSE
+    assert _malformed(_rebuild([cbor2.dumps({1: -7}), {}, payload, signature]), trust) is Layer.COSE  # no kid
+    assert _malformed(_rebuild([protected, [], payload, signature]), trust) is Layer.COSE
+    assert _malformed(_rebuild([b"\xa1", unprotected, payload, signature]), trust) is Layer.COSE
+
+
+def test_it_names_the_cwt_layer_for_well_signed_but_bad_claims(signer: KeySigner, trust: KeyStore) -> None:
+    claims = make_code().to_claims()
+    del claims[4]
+    result = verify(_resign(signer, claims), trust, now=NOW)
+    assert (result.status, result.layer) == (Status.MALFORMED, Layer.CWT)
+    assert "exp (4)" in result.reason
+    claims = make_code().to_claims()
+    claims[-65537][3] = 9
+    assert "unknown level code 9" in verify(_resign(signer, claims), trust, now=NOW).reason
+
+
+def test_it_accepts_an_untagged_cose_sign1_and_the_cwt_tag(signer: KeySigner, trust: KeyStore) -> None:
+    parts = _parts(issue(make_code(), signer))
+    assert verify(encode(cbor2.dumps(parts)), trust, now=NOW).ok
+    assert verify(encode(cbor2.dumps(cbor2.CBORTag(61, cbor2.CBORTag(18, parts)))), trust, now=NOW).ok
+
+
+def cut_after_a_space(token: str) -> str:
+    """The token cut just after a base45 space, at a length (3k+1) that base45 cannot have."""
+    for i, char in enumerate(token):
+        if char == " " and (i + 1 - len(PREFIX)) % 3 == 1:
+            return token[: i + 1]
+    raise LookupError("no suitable space")
+
+
+def test_it_keeps_trailing_spaces_which_are_base45_digits(eddsa: KeySigner, trust: KeyStore) -> None:
+    cuts = []
+    for _ in range(50):
+        try:
+            cuts.append(cut_after_a_space(issue(make_code(), eddsa)))
+        except LookupError:
+            continue
+    assert cuts
+    for cut in cuts[:5]:
+        assert _malformed(cut, trust) is Layer.BASE45  # not "zlib", as it would be if the space were stripped
+
+
+def test_it_accepts_bytes_and_surrounding_whitespace(signer: KeySigner, trust: KeyStore) -> None:
+    token = issue(make_code(), signer)
+    assert verify(("  " + token + "\n").encode(), trust, now=NOW).ok
+
+
+def test_it_round_trips_claims() -> None:
+    code = make_code(premises_name="厦门市思明区莲前东路1号出租屋", people=0, level=Level.RED)
+    assert SafetyCode.from_claims(code.to_claims()) == code
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_it_never_raises_on_arbitrary_bytes_behind_a_good_prefix(junk: bytes) -> None:
+    trust = KeyStore()
+    for text in (PREFIX + base45.b45encode(junk).decode(), encode(junk)):
+        assert verify(text, trust, now=NOW).status is Status.MALFORMED
+
+
+@settings(max_examples=60, deadline=None)
+@given(position=st.integers(min_value=0), replacement=st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"))
+def test_it_rejects_any_single_character_change(es256: KeySigner, position: int, replacement: str) -> None:
+    trust = KeyStore([es256.trusted_key()])
+    token = issue(make_code(), es256)
+    index = len(PREFIX) + position % (len(token) - len(PREFIX))
+    if token[index] == replacement:
+        return
+    changed = token[:index] + replacement + token[index + 1:]
+    assert verify(changed, trust, now=NOW).status is not Status.VALID
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40).filter(str.strip),
+    people=st.integers(0, 10**9),
+    level=st.sampled_from(list(Level)),
+    hours=st.integers(2, 24 * 90),  # make_code issues an hour before NOW
+)
+def test_it_round_trips_any_valid_content_through_sign_and_verify(
+    eddsa: KeySigner, name: str, people: int, level: Level, hours: int
+) -> None:
+    code = make_code(premises_name=name, people=people, level=level, validity=timedelta(hours=hours))
+    result = verify(issue(code, eddsa), KeyStore([eddsa.trusted_key()]), now=NOW)
+    assert result.ok
+    assert result.code == code
