@@ -1,0 +1,429 @@
+"""Watchlists of persons: the UN Security Council consolidated list, the OFAC SDN list, and bureau CSV lists.
+
+All three readers return one Arrow table shape (:data:`WATCHLIST_SCHEMA`), one row per listed *individual*:
+``entry_id`` (``"UN:QDi.001"``, ``"OFAC:2674"``, ``"<list>:<id>"``), ``list_name``, ``program``, ``category``,
+``primary_name``, ``aliases``, ``names_original_script``, ``birth_dates`` (ISO 8601 ``YYYY-MM-DD`` or the
+reduced precisions ``YYYY-MM`` / ``YYYY``), ``nationalities``, ``documents`` (``doc_type``, ``number``,
+``country``), ``listed_on`` and ``remarks``.  Entities, vessels and aircraft are not persons: they are
+skipped and counted in the table's schema metadata ``pingan.watchlist`` (JSON).
+
+Sources of the formats: the UN list's XML schema https://www.un.org/sc/resources/sc-sanctions.xsd; OFAC's
+legacy delimited files as described in its ``dat_spec.txt`` (no header, ``-0-`` for null, remarks holding
+``DOB``, ``POB``, ``nationality``, ``Passport ...`` separated by ``;``).  This module imports no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow as pa
+
+DOCUMENT = pa.struct([("doc_type", pa.string()), ("number", pa.string()), ("country", pa.string())])
+
+WATCHLIST_SCHEMA = pa.schema([
+    pa.field("entry_id", pa.string(), nullable=False),
+    pa.field("list_name", pa.string(), nullable=False),
+    pa.field("program", pa.string()),
+    pa.field("category", pa.string(), nullable=False),
+    pa.field("primary_name", pa.string(), nullable=False),
+    pa.field("aliases", pa.list_(pa.string())),
+    pa.field("names_original_script", pa.list_(pa.string())),
+    pa.field("birth_dates", pa.list_(pa.string())),
+    pa.field("nationalities", pa.list_(pa.string())),
+    pa.field("documents", pa.list_(DOCUMENT)),
+    pa.field("listed_on", pa.date32()),
+    pa.field("remarks", pa.string()),
+])
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+class WatchlistFormatError(ValueError):
+    """A watchlist file as a whole cannot be read (the message names the file and what is wrong)."""
+
+
+def _clean(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _table(rows: list[dict], meta: dict) -> pa.Table:
+    table = pa.Table.from_pylist(rows, schema=WATCHLIST_SCHEMA)
+    return table.replace_schema_metadata({"pingan.watchlist": json.dumps(meta, ensure_ascii=False)})
+
+
+def _doc_type(label: str) -> str:
+    """Canonical document type for a published label (passport / national_id / tax_id / ... or the label)."""
+    low = label.lower()
+    if "pas" in low:  # Passport, Numéro de passeport, Número de pasaporte, Diplomatic Passport
+        return "passport"
+    if any(k in low for k in ("national id", "national identification", "cedula", "c.u.r.p", "d.n.i",
+                              "identification number", "id card", "identification card", "national foreign id")):
+        return "national_id"
+    if any(k in low for k in ("r.f.c", "rfc", "nit #", "tax id", "ruc #")):
+        return "tax_id"
+    if "driver" in low:
+        return "drivers_license"
+    return _clean(label)
+
+
+# --------------------------------------------------------------------------------------------------- UN
+
+
+def _un_birth_dates(ind: ET.Element) -> list[str]:
+    out: list[str] = []
+    for dob in ind.findall("INDIVIDUAL_DATE_OF_BIRTH"):
+        if _clean(dob.findtext("DATE")):
+            out.append(_clean(dob.findtext("DATE"))[:10])
+        elif _clean(dob.findtext("YEAR")):
+            out.append(_clean(dob.findtext("YEAR")))
+        elif _clean(dob.findtext("FROM_YEAR")) and _clean(dob.findtext("TO_YEAR")):
+            # TYPE_OF_DATE BETWEEN: every year of the range, so a year-level comparison can use it.
+            lo, hi = int(_clean(dob.findtext("FROM_YEAR"))), int(_clean(dob.findtext("TO_YEAR")))
+            out.extend(str(y) for y in range(lo, hi + 1) if hi - lo <= 20)
+    return list(dict.fromkeys(out))
+
+
+def _un_documents(ind: ET.Element) -> list[dict[str, str | None]]:
+    docs = []
+    for doc in ind.findall("INDIVIDUAL_DOCUMENT"):
+        number = _clean(doc.findtext("NUMBER"))
+        if not number:
+            continue
+        country = _clean(doc.findtext("ISSUING_COUNTRY")) or _clean(doc.findtext("COUNTRY_OF_ISSUE")) or None
+        docs.append({"doc_type": _doc_type(_clean(doc.findtext("TYPE_OF_DOCUMENT")) or "document"),
+                     "number": number, "country": country})
+    return docs
+
+
+def read_un_consolidated(path: Path | str) -> pa.Table:
+    """Individuals of the UN Security Council consolidated list (XML, schema ``sc-sanctions.xsd``).
+
+    ``entry_id`` is ``"UN:" + REFERENCE_NUMBER`` (e.g. ``UN:QDi.001``); ``program`` the ``UN_LIST_TYPE``
+    (Al-Qaida, DPRK, ...); ``primary_name`` FIRST..FOURTH_NAME joined by spaces; ``aliases`` every
+    ``ALIAS_NAME`` whatever its ``QUALITY`` (Good / Low: the marker is dropped, the name kept);
+    ``names_original_script`` the ``NAME_ORIGINAL_SCRIPT`` (Arabic, Cyrillic ...); ``birth_dates`` from
+    ``DATE`` (``YYYY-MM-DD``), ``YEAR``, or each year of ``FROM_YEAR``..``TO_YEAR``; ``listed_on`` the
+    ``LISTED_ON`` date; ``remarks`` ``COMMENTS1``.  Entities are counted in metadata (``skipped_entities``).
+    A ``.gz`` file is decompressed first. Raises :class:`WatchlistFormatError` if the file is not this XML.
+    """
+    path = Path(path)
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as fh:
+            root = ET.parse(fh).getroot()  # noqa: S314 - a trusted, published government list
+    except (ET.ParseError, OSError, EOFError) as exc:
+        raise WatchlistFormatError(f"{path}: not readable XML ({exc})") from exc
+    if root.tag != "CONSOLIDATED_LIST":
+        raise WatchlistFormatError(f"{path}: root element is {root.tag}, expected CONSOLIDATED_LIST")
+    rows = []
+    for ind in root.iterfind("INDIVIDUALS/INDIVIDUAL"):
+        names = [_clean(ind.findtext(t)) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
+        listed = _clean(ind.findtext("LISTED_ON"))
+        rows.append({
+            "entry_id": "UN:" + _clean(ind.findtext("REFERENCE_NUMBER")),
+            "list_name": "UN Security Council Consolidated List",
+            "program": _clean(ind.findtext("UN_LIST_TYPE")) or None,
+            "category": "sanctioned",
+            "primary_name": " ".join(n for n in names if n),
+            "aliases": list(dict.fromkeys(
+                n for a in ind.findall("INDIVIDUAL_ALIAS") if (n := _clean(a.findtext("ALIAS_NAME"))))),
+            "names_original_script": [n for e in ind.findall("NAME_ORIGINAL_SCRIPT") if (n := _clean(e.text))],
+            "birth_dates": _un_birth_dates(ind),
+            "nationalities": [n for v in ind.findall("NATIONALITY/VALUE") if (n := _clean(v.text))],
+            "documents": _un_documents(ind),
+            "listed_on": date.fromisoformat(listed[:10]) if re.match(r"\d{4}-\d{2}-\d{2}", listed) else None,
+            "remarks": _clean(ind.findtext("COMMENTS1")) or None,
+        })
+    meta = {"source": path.name, "date_generated": root.get("dateGenerated"), "individuals": len(rows),
+            "skipped_entities": len(root.findall("ENTITIES/ENTITY"))}
+    return _table(rows, meta)
+
+
+# ------------------------------------------------------------------------------------------------- OFAC
+
+_OFAC_NULL = "-0-"
+_DOB = re.compile(r"^(?:alt\.\s+)?DOB\s+(?:circa\s+)?(.+?)\.?$", re.IGNORECASE)
+_DATE_DMY = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
+_DATE_MY = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
+_DATE_Y = re.compile(r"^(\d{4})$")
+_DOC_LABELS = sorted((
+    "Passport", "Diplomatic Passport", "National ID No.", "Cedula No.", "C.U.R.P.", "R.F.C.", "RFC", "D.N.I.",
+    "Identification Number", "Driver's License No.", "SSN", "Tax ID No.", "NIT #", "RUC #",
+    "Electoral Registry No.", "Credencial electoral", "Cartilla de Servicio Militar Nacional",
+    "National Foreign ID Number", "Residency Number", "Personal ID Card", "Identification Card",
+    "Birth Certificate Number", "Stateless Person Passport", "Refugee ID Card",
+), key=len, reverse=True)
+_DOC = re.compile(
+    r"^(?:alt\.\s+)?(?P<label>" + "|".join(re.escape(x) for x in _DOC_LABELS) + r"|[A-Za-z' ]*Passport)\s+"
+    r"(?P<number>[^;]+?)\s*(?:\((?P<country>[^()]*)\))?(?:\s+(?:issued|expires|Issue Date|Expire).*)?\.?$"
+)
+
+
+def _ofac_value(text: str) -> str | None:
+    text = text.strip()
+    return None if text in ("", _OFAC_NULL) else text
+
+
+def ofac_date(text: str) -> str | None:
+    """An OFAC date (``10 Dec 1948``, ``Dec 1948``, ``1948``) as ISO 8601 at its precision, else ``None``."""
+    text = text.strip().rstrip(".")
+    if m := _DATE_DMY.match(text):
+        month = _MONTHS.get(m.group(2).lower())
+        if month:
+            try:
+                return date(int(m.group(3)), month, int(m.group(1))).isoformat()
+            except ValueError:
+                return None
+    if (m := _DATE_MY.match(text)) and m.group(1).lower() in _MONTHS:
+        return f"{m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}"
+    if m := _DATE_Y.match(text):
+        return m.group(1)
+    return None
+
+
+def parse_ofac_remarks(remarks: str) -> dict[str, list]:
+    """Birth dates, nationalities and documents from an OFAC ``Remarks`` field.
+
+    The field is ``;``-separated: ``DOB 10 Dec 1948``, ``alt. DOB 1950``, ``DOB 1960 to 1965`` (each year),
+    ``DOB circa 1960``, ``nationality Iran``, ``citizen Mexico``, ``Passport A1234 (Iran) issued ...``,
+    ``Cedula No. 123 (Colombia)`` ...  Returns ``{"birth_dates", "nationalities", "documents"}``; a part
+    that matches none of these stays only in the remarks.  Weak aliases quoted in the remarks
+    (``a.k.a. 'CHI BANG'``) are returned as ``"aliases"``.
+    """
+    births: list[str] = []
+    nats: list[str] = []
+    docs: list[dict[str, str | None]] = []
+    aliases: list[str] = []
+    for part in (p.strip() for p in remarks.split(";")):
+        if m := _DOB.match(part):
+            value = m.group(1).strip()
+            if " to " in value:
+                lo, hi = (ofac_date(v) for v in value.split(" to ", 1))
+                if lo and hi and int(hi[:4]) - int(lo[:4]) <= 20:
+                    if len(lo) == len(hi) == 4:
+                        births.extend(str(y) for y in range(int(lo), int(hi) + 1))
+                    else:
+                        births.extend((lo, hi))
+            elif parsed := ofac_date(value):
+                births.append(parsed)
+        elif m := re.match(r"^(?:alt\.\s+)?(?:nationality|citizen)\s+(.+?)\.?$", part):
+            nats.append(m.group(1).strip())
+        elif m := re.match(r"^[afn]\.k\.a\.,?\s+'(.+)'\.?$", part):
+            aliases.append(m.group(1).strip())
+        elif (m := _DOC.match(part)) and re.search(r"\d", m.group("number")):
+            docs.append({"doc_type": _doc_type(m.group("label")), "number": m.group("number").strip(),
+                         "country": (m.group("country") or "").strip() or None})
+    return {"birth_dates": list(dict.fromkeys(births)), "nationalities": list(dict.fromkeys(nats)),
+            "documents": docs, "aliases": aliases}
+
+
+def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
+    """Rows of a legacy OFAC file: no header, CRLF, a trailing Ctrl-Z (0x1A) end-of-file byte."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\x1a", "")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252").replace("\x1a", "")
+    except OSError as exc:
+        raise WatchlistFormatError(f"{path}: cannot read ({exc})") from exc
+    rows = []
+    for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if not row or row == [""]:
+            continue
+        if len(row) < width:
+            raise WatchlistFormatError(f"{path.name} line {n}: {len(row)} fields, expected {width} (OFAC dat_spec)")
+        rows.append(row)
+    return rows
+
+
+def read_ofac_sdn(directory: Path | str) -> pa.Table:
+    """Individuals of the OFAC SDN list from its legacy CSV files ``sdn.csv``, ``alt.csv`` (and optional
+    ``add.csv`` / ``sdn_comments.csv``) in ``directory``.
+
+    ``sdn.csv`` columns per OFAC's dat_spec: ent_num, SDN_Name, SDN_Type, Program, Title, Call_Sign,
+    Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks; only ``SDN_Type == individual`` rows are kept,
+    the others are counted in metadata (``skipped``: entities, vessels, aircraft).  ``entry_id`` is
+    ``"OFAC:" + ent_num``; ``primary_name`` the SDN_Name as published (``LAST, First``); ``aliases`` the
+    ``alt.csv`` names (aka / fka / nka) then the weak aliases quoted in the remarks; birth dates,
+    nationalities and documents come from the remarks
+    (see :func:`parse_ofac_remarks`), extended by ``sdn_comments.csv``.  ``listed_on`` is null (the legacy
+    files carry no listing date).  Raises :class:`WatchlistFormatError` when ``sdn.csv`` is missing or
+    malformed.
+    """
+    directory = Path(directory)
+    sdn_path = directory / "sdn.csv"
+    if not sdn_path.is_file():
+        raise WatchlistFormatError(f"{directory}: no sdn.csv (OFAC legacy CSV files expected)")
+    comments: dict[str, str] = {}
+    if (directory / "sdn_comments.csv").is_file():
+        for row in _read_ofac_csv(directory / "sdn_comments.csv", 2):
+            comments[row[0].strip()] = comments.get(row[0].strip(), "") + (_ofac_value(row[1]) or "")
+    aliases: dict[str, list[str]] = {}
+    if (directory / "alt.csv").is_file():
+        for row in _read_ofac_csv(directory / "alt.csv", 4):
+            if name := _ofac_value(row[3]):
+                aliases.setdefault(row[0].strip(), []).append(name)
+    skipped: Counter[str] = Counter()
+    rows = []
+    for row in _read_ofac_csv(sdn_path, 12):
+        ent, kind = row[0].strip(), (_ofac_value(row[2]) or "entity").lower()
+        if kind != "individual":
+            skipped[kind] += 1
+            continue
+        remarks = (_ofac_value(row[11]) or "") + comments.get(ent, "")
+        parsed = parse_ofac_remarks(remarks)
+        rows.append({
+            "entry_id": f"OFAC:{ent}",
+            "list_name": "OFAC Specially Designated Nationals and Blocked Persons List",
+            "program": _ofac_value(row[3]),
+            "category": "sanctioned",
+            "primary_name": _clean(row[1]),
+            "aliases": list(dict.fromkeys([*aliases.get(ent, []), *parsed["aliases"]])),
+            "names_original_script": [],
+            "birth_dates": parsed["birth_dates"],
+            "nationalities": parsed["nationalities"],
+            "documents": parsed["documents"],
+            "listed_on": None,
+            "remarks": remarks or None,
+        })
+    meta = {"source": str(directory.name), "individuals": len(rows), "skipped": dict(skipped),
+            "skipped_entities": sum(skipped.values())}
+    return _table(rows, meta)
+
+
+# ------------------------------------------------------------------------------------ bureau CSV lists
+
+WATCHLIST_CSV_COLUMNS = ("entry_id", "category", "name", "aliases", "id_type", "id_number", "birth_date",
+                         "nationality", "note")
+#: Categories a bureau-maintained list may use (在逃 wanted, 失踪 missing, 重点人员 key person, sanctioned).
+CATEGORIES = frozenset({"wanted", "missing", "key_person", "sanctioned"})
+#: ``id_type`` values denoting the PRC resident identity card, whose number is checked per GB 11643-1999.
+RESIDENT_ID_TYPES = frozenset({"居民身份证", "身份证", "resident_id", "gb11643"})
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _partial_date_ok(text: str) -> bool:
+    m = _PARTIAL_DATE.match(text)
+    if not m:
+        return False
+    year, month, day = (int(g) if g else None for g in m.groups())
+    try:
+        date(year or 1, month or 1, day or 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _resident_id_problem(number: str, ric: ModuleType) -> str | None:
+    """Why an 18-character resident ID number fails GB 11643-1999 (check digit, birth date), or ``None``.
+
+    The address code is not checked against a code table: a person's number keeps the code in force when
+    it was issued, and no bundled table is complete for every year.
+    """
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return "it must be 17 digits and a digit or X"
+    if ric.calc_check_digit(number) != number[-1]:
+        return "the check digit does not match"
+    try:
+        ric.get_birth_date(number)
+    except Exception:  # stdnum raises InvalidComponent for an impossible date
+        return "the birth date part is not a date"
+    return None
+
+
+def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tuple[pa.Table, pa.Table]:
+    """Read a bureau-maintained watchlist CSV (UTF-8, header row) and validate it row by row.
+
+    Columns: ``entry_id`` (required, unique in the file), ``category`` (required: wanted / missing /
+    key_person / sanctioned), ``name`` (required), ``aliases`` (``;``-separated), ``id_type`` and
+    ``id_number`` (both or neither; a resident ID — ``居民身份证`` / ``resident_id`` — must pass the
+    GB 11643-1999 check digit), ``birth_date`` (ISO 8601 ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``),
+    ``nationality``, ``note``.
+
+    Returns ``(entries, rejections)``: ``entries`` has :data:`WATCHLIST_SCHEMA` with ``entry_id`` as
+    ``"<list_name>:<entry_id>"`` (``list_name`` defaults to the file's stem); ``rejections`` has
+    ``file, row, column, code, message`` (``row`` = line number, header = 1), one row per problem; a row
+    with any problem is not in ``entries``.  Raises :class:`WatchlistFormatError` for a missing required
+    column or an unreadable file.
+    """
+    from stdnum.cn import ric  # python-stdnum: GB 11643-1999 check digit and birth date
+
+    from pingan.screening.riskdata.movements import REJECTION_SCHEMA
+
+    path = Path(path)
+    list_name = list_name or path.stem
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WatchlistFormatError(f"{path}: cannot read as UTF-8 ({exc}); save it as UTF-8 CSV") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in ("entry_id", "category", "name") if c not in header]
+    if missing:
+        raise WatchlistFormatError(
+            f"{path}: missing column(s) {', '.join(missing)}; the header must be {','.join(WATCHLIST_CSV_COLUMNS)}")
+    rows: list[dict] = []
+    rejects: list[tuple] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num - sum(v.count("\n") for v in record)
+        if not record or all(not v.strip() for v in record):
+            continue
+
+        def bad(column: str | None, code: str, message: str, line: int = line) -> None:
+            rejects.append((path.name, line, column, code, message))
+
+        if len(record) != len(header):
+            bad(None, "wrong_field_count", f"line {line} has {len(record)} fields, the header has {len(header)}")
+            continue
+        v = {h: record[i].strip() for i, h in enumerate(header)}
+        n_before = len(rejects)
+        for col in ("entry_id", "category", "name"):
+            if not v.get(col):
+                bad(col, "missing", f"{col} is empty")
+        if v.get("entry_id") and v["entry_id"] in seen:
+            bad("entry_id", "duplicate", f"entry_id {v['entry_id']} already used on line {seen[v['entry_id']]}")
+        if v.get("category") and v["category"] not in CATEGORIES:
+            bad("category", "bad_category",
+                f"category {v['category']!r} is not one of {', '.join(sorted(CATEGORIES))}")
+        id_type, id_number = v.get("id_type", ""), v.get("id_number", "").upper()
+        if bool(id_type) != bool(id_number):
+            bad("id_number" if id_type else "id_type", "missing", "id_type and id_number go together")
+        elif id_type in RESIDENT_ID_TYPES and (why := _resident_id_problem(id_number, ric)):
+            bad("id_number", "bad_id_number", f"{id_number} is not a valid GB 11643 resident ID number: {why}")
+        birth = v.get("birth_date", "")
+        if birth and not _partial_date_ok(birth):
+            bad("birth_date", "bad_date", f"birth_date {birth!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+        if v.get("entry_id"):
+            seen.setdefault(v["entry_id"], line)
+        if len(rejects) > n_before:
+            continue
+        doc_type = "resident_id" if id_type in RESIDENT_ID_TYPES else _doc_type(id_type) if id_type else None
+        rows.append({
+            "entry_id": f"{list_name}:{v['entry_id']}",
+            "list_name": list_name,
+            "program": None,
+            "category": v["category"],
+            "primary_name": v["name"],
+            "aliases": [a.strip() for a in v.get("aliases", "").split(";") if a.strip()],
+            "names_original_script": [],
+            "birth_dates": [birth] if birth else [],
+            "nationalities": [v["nationality"]] if v.get("nationality") else [],
+            "documents": [{"doc_type": doc_type, "number": id_number, "country": None}] if doc_type else [],
+            "listed_on": None,
+            "remarks": v.get("note") or None,
+        })
+    table = _table(rows, {"source": path.name, "individuals": len(rows), "rejected_rows": len(
+        {r[1] for r in rejects})})
+    rejections = pa.Table.from_pylist([dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects],
+                                      schema=REJECTION_SCHEMA)
+    return table, rejections

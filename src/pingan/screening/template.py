@@ -1,0 +1,175 @@
+"""The downloadable roster template (名单模板): an XLSX that :func:`pingan.screening.roster.read_roster`
+reads back without rejections.
+
+Layout of sheet ``名单``: row 1 a merged title, row 2 the header (Chinese labels, required columns marked
+``*``; each header cell carries a comment with the English name and what to enter), row 3 one example
+person, data rows below. Data validation (ECMA-376 ``dataValidation``, shown by Excel and WPS): 证件类型
+and 性别 are drop-down lists, 手机号码 is text of 5–20 characters, the two dates must be dates. The 证件号码
+and 手机号码 columns are formatted as Text (``@``) so Excel does not turn an 18-digit GB 11643 number
+into ``1.10105E+17``. A second sheet ``说明`` explains the columns in Chinese and English.
+
+The example person is synthetic (Faker ``zh_CN`` with a fixed seed; its ID number carries a valid
+GB 11643-1999 check digit but belongs to nobody we know of). Pure module: no Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from pingan.screening.roster import CANONICAL_FIELDS, FIELD_LABELS, REJECTION_CODES
+
+__all__ = ["ID_TYPES", "SEXES", "TEMPLATE_DATA_ROWS", "roster_template_xlsx"]
+
+#: Document types offered in the 证件类型 drop-down (names as printed on the documents).
+ID_TYPES: tuple[str, ...] = (
+    "居民身份证",
+    "护照",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "港澳台居民居住证",
+    "外国人永久居留身份证",
+    "其他",
+)
+
+#: Values of the 性别 drop-down (GB/T 2261.1 names for codes 1 and 2).
+SEXES: tuple[str, ...] = ("男", "女")
+
+#: How many rows below the header get validation and Text formatting.
+TEMPLATE_DATA_ROWS = 5000
+
+_REQUIRED = {"name", "id_number"}
+_NOTES: dict[str, tuple[str, str]] = {
+    "name": ("必填。与证件上一致。", "Required. As printed on the identity document."),
+    "id_type": ("从下拉列表选择；留空按居民身份证处理。", "Pick from the list; empty means resident ID card."),
+    "id_number": (
+        "必填（无证件时至少填手机号码）。本列已设为文本格式，请勿改为数字，否则 18 位号码会丢失末几位。",
+        "Required (or at least a phone number). The column is Text: do not change it to Number, or Excel "
+        "drops the last digits of an 18-digit ID.",
+    ),
+    "phone": ("11 位手机号码，文本格式。", "Mobile number, as text."),
+    "sex": ("男 或 女。", "男 (male) or 女 (female)."),
+    "birth_date": ("日期，例如 1990-05-01。", "A date, e.g. 1990-05-01."),
+    "nationality": ("例如 中国。", "E.g. 中国 (China)."),
+    "address": ("房号或详细地址。", "Room number or full address."),
+    "start_date": ("入住或入职日期，例如 2024-03-01。", "Move-in or hiring date, e.g. 2024-03-01."),
+}
+_WIDTHS = {"name": 12, "id_type": 16, "id_number": 22, "phone": 15, "sex": 6, "birth_date": 12,
+           "nationality": 8, "address": 30, "start_date": 14}  # fmt: skip
+
+
+def _example() -> list[object]:
+    from faker import Faker  # lazy: only the template needs it
+
+    fake = Faker("zh_CN")
+    fake.seed_instance(20_240_301)
+    id_number = fake.ssn(min_age=25, max_age=60)
+    birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    sex = "男" if int(id_number[16]) % 2 else "女"  # GB 11643: odd sequence code = male
+    return ["示例" + fake.name(), "居民身份证", id_number, fake.phone_number(), sex, birth, "中国",
+            fake.street_address() + " 101 室", dt.date(2024, 3, 1)]  # fmt: skip
+
+
+def roster_template_xlsx() -> bytes:
+    """Build the roster template; return the XLSX file's bytes (about 10 KB).
+
+    Deterministic for a given Faker version. Reading it with ``read_roster`` yields the header on row 2
+    and the example person on row 3 accepted.
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    last = get_column_letter(len(CANONICAL_FIELDS))
+    ws["A1"] = "人员名单（第 2 行为表头，请勿修改；从第 3 行起每人一行，示例行可删除）"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.merge_cells(f"A1:{last}1")
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    first_row, last_row = 3, 2 + TEMPLATE_DATA_ROWS
+    for j, f in enumerate(CANONICAL_FIELDS, start=1):
+        col = get_column_letter(j)
+        cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + FIELD_LABELS[f])
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        zh, en = _NOTES[f]
+        comment = Comment(f"{FIELD_LABELS[f]} / {f}\n{zh}\n{en}", "pingan")
+        comment.width, comment.height = 260, 140
+        cell.comment = comment
+        ws.column_dimensions[col].width = _WIDTHS[f]
+        # A column style (<col style>) is what Excel applies to cells typed later; it keeps the file small.
+        fmt = {"id_number": "@", "phone": "@", "birth_date": "yyyy-mm-dd", "start_date": "yyyy-mm-dd"}.get(f)
+        if fmt:
+            ws.column_dimensions[col].number_format = fmt
+            ws.cell(row=first_row, column=j).number_format = fmt
+    ws.freeze_panes = "A3"
+
+    def col_of(f: str) -> str:
+        return get_column_letter(CANONICAL_FIELDS.index(f) + 1)
+
+    def rng(f: str) -> str:
+        return f"{col_of(f)}{first_row}:{col_of(f)}{last_row}"
+
+    validations = [
+        ("id_type", DataValidation(type="list", formula1='"' + ",".join(ID_TYPES) + '"', allow_blank=True),
+         "证件类型", "请从下拉列表中选择。 / Pick a value from the list."),
+        ("sex", DataValidation(type="list", formula1='"' + ",".join(SEXES) + '"', allow_blank=True),
+         "性别", "请填写 男 或 女。 / Enter 男 or 女."),
+        ("phone", DataValidation(type="textLength", operator="between", formula1="5", formula2="20",
+                                 allow_blank=True),
+         "手机号码", "手机号码应为 5–20 个字符。 / A phone number has 5–20 characters."),
+        ("birth_date", DataValidation(type="date", operator="between", formula1="1", formula2="73050",
+                                      allow_blank=True),
+         "出生日期", "请填写日期，例如 1990-05-01。 / Enter a date such as 1990-05-01."),
+        ("start_date", DataValidation(type="date", operator="between", formula1="1", formula2="73050",
+                                      allow_blank=True),
+         "日期", "请填写日期，例如 2024-03-01。 / Enter a date such as 2024-03-01."),
+    ]  # fmt: skip
+    for f, dv, title, message in validations:
+        dv.errorTitle, dv.error = title, message
+        dv.promptTitle, dv.prompt = title, _NOTES[f][0]
+        dv.showErrorMessage = dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(rng(f))
+
+    for j, value in enumerate(_example(), start=1):
+        ws.cell(row=first_row, column=j).value = value
+
+    notes = wb.create_sheet("说明")
+    notes.column_dimensions["A"].width = 18
+    notes.column_dimensions["B"].width = 60
+    notes.column_dimensions["C"].width = 60
+    lines: list[tuple[str, str, str]] = [
+        ("名单模板说明", "How to fill in the roster", ""),
+        ("", "在“名单”工作表第 3 行起每人填一行；表头（第 2 行）请勿修改。",
+         "One person per row from row 3 of the 名单 sheet; do not change the header (row 2)."),
+        ("", "带 * 的列必填；没有证件号码时至少填写手机号码。",
+         "Columns marked * are required; without an ID number give at least a phone number."),
+        ("", "证件号码列已设为文本格式。若从其他表格粘贴，请用“选择性粘贴→数值”，不要把该列改成数字格式。",
+         "The ID column is Text. When pasting from elsewhere use Paste Special → Values; never format "
+         "it as Number."),
+        ("", "也可以上传 CSV（UTF-8 或 GBK）或 .xls 文件，列名与本模板相同即可。",
+         "CSV (UTF-8 or GBK) and .xls files with the same column names are accepted too."),
+        ("列 / column", "填写要求", "What to enter"),
+    ]  # fmt: skip
+    lines += [(FIELD_LABELS[f] + f" ({f})", *_NOTES[f]) for f in CANONICAL_FIELDS]
+    lines.append(("拒收原因 / rejection codes", "", ""))
+    lines += [(code, "", text) for code, text in REJECTION_CODES.items()]
+    for row in lines:
+        notes.append(list(row))
+    notes["A1"].font = Font(bold=True, size=14)
+    for r in (6, 7 + len(CANONICAL_FIELDS)):
+        for c in "ABC":
+            notes[f"{c}{r}"].font = Font(bold=True)
+    for r in range(2, notes.max_row + 1):
+        for c in "BC":
+            notes[f"{c}{r}"].alignment = Alignment(wrap_text=True, vertical="top")
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

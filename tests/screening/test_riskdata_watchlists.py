@@ -1,0 +1,184 @@
+"""Watchlists: the real UN and OFAC lists (entries checked by hand in the raw files) and bureau CSV lists.
+
+Hand checks (grep in /work/shared/data):
+* UN_consolidated.xml line 1046 ff.: CDi.021 FLORIBERT NGABU NJABU, listed 2005-11-01, DOB 1971-05-23,
+  Passport ``OB 0243318`` issued by the Democratic Republic of the Congo.
+* QDi.001 MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE: DOB 1963-04-11 and 1960-04-11, Egypt, Arabic-script
+  name, alias ``Ibrahim al-Madani`` of quality Low.
+* sdn.csv line 3760: 16318 ``ZHANG, Lei`` (SDNTK): DOB 03 Jan 1976, citizen China, Passport G23851362
+  (China), alt. Passport W76048374 (China), National ID No. 320202197601030513 (China); alt.csv: CHANG, Eric.
+* sdn.csv line 56: 2674 ``ABBAS, Abu``: DOB 10 Dec 1948.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from faker import Faker
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric
+
+from pingan.screening.riskdata import (
+    WATCHLIST_SCHEMA,
+    WatchlistFormatError,
+    read_ofac_sdn,
+    read_un_consolidated,
+    read_watchlist_csv,
+)
+from pingan.screening.riskdata.watchlists import ofac_date, parse_ofac_remarks
+
+# the workplace's shared data sets sit beside the repository (../shared/data)
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
+needs_data = pytest.mark.skipif(not (DATA / "ofac_sdn_2021").is_dir(), reason="shared lists not on this machine")
+
+
+@pytest.fixture(scope="module")
+def un() -> dict[str, dict]:
+    table = read_un_consolidated(DATA / "un_sc_consolidated_list" / "UN_consolidated.xml")
+    assert table.schema.equals(WATCHLIST_SCHEMA, check_metadata=False)
+    return {
+        "__meta__": json.loads(table.schema.metadata[b"pingan.watchlist"]),
+        **{r["entry_id"]: r for r in table.to_pylist()},
+    }
+
+
+@pytest.fixture(scope="module")
+def ofac() -> dict[str, dict]:
+    table = read_ofac_sdn(DATA / "ofac_sdn_2021")
+    return {
+        "__meta__": json.loads(table.schema.metadata[b"pingan.watchlist"]),
+        **{r["entry_id"]: r for r in table.to_pylist()},
+    }
+
+
+@needs_data
+def test_it_reads_a_hand_checked_un_entry_with_its_passport(un):
+    entry = un["UN:CDi.021"]
+    assert entry["primary_name"] == "FLORIBERT NGABU NJABU"
+    assert entry["birth_dates"] == ["1971-05-23"]
+    assert entry["listed_on"] == date(2005, 11, 1)
+    assert entry["documents"] == [
+        {"doc_type": "passport", "number": "OB 0243318", "country": "Democratic Republic of the Congo"}
+    ]
+    assert entry["category"] == "sanctioned" and entry["program"] == "DRC"
+
+
+@needs_data
+def test_it_keeps_low_quality_un_aliases_and_original_script_names(un):
+    entry = un["UN:QDi.001"]
+    assert entry["primary_name"] == "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE"
+    assert entry["birth_dates"] == ["1963-04-11", "1960-04-11"]
+    assert entry["nationalities"] == ["Egypt"]
+    assert "Ibrahim al-Madani" in entry["aliases"]  # QUALITY Low
+    assert entry["names_original_script"] == ["محمد صلاح الدين عبدالحليم زيدان"]
+
+
+@needs_data
+def test_it_counts_the_un_individuals_and_skipped_entities(un):
+    assert un["__meta__"]["individuals"] == 730 == len(un) - 1
+    assert un["__meta__"]["skipped_entities"] == 273
+
+
+@needs_data
+def test_it_reads_a_hand_checked_ofac_entry_with_documents_from_the_remarks(ofac):
+    entry = ofac["OFAC:16318"]
+    assert entry["primary_name"] == "ZHANG, Lei"
+    assert entry["birth_dates"] == ["1976-01-03"]
+    assert entry["nationalities"] == ["China"]
+    assert entry["documents"] == [
+        {"doc_type": "passport", "number": "G23851362", "country": "China"},
+        {"doc_type": "passport", "number": "W76048374", "country": "China"},
+        {"doc_type": "national_id", "number": "320202197601030513", "country": "China"},
+    ]
+    assert entry["aliases"] == ["CHANG, Eric", "LEI, Zhang", "ZHANG, Shi"]
+    assert ofac["OFAC:2674"]["birth_dates"] == ["1948-12-10"]
+
+
+@needs_data
+def test_it_skips_and_counts_ofac_entities_vessels_and_aircraft(ofac):
+    meta = ofac["__meta__"]
+    assert meta["individuals"] == 4620
+    assert meta["skipped"] == {"entity": 3673, "vessel": 406, "aircraft": 277}
+
+
+def test_it_parses_ofac_remarks_at_their_precision():
+    got = parse_ofac_remarks(
+        "DOB Dec 1961; alt. DOB 1960 to 1962; alt. DOB circa 1958; POB Beijing, China; nationality China; "
+        "alt. citizen Cambodia; National ID No. D489833(9) (Hong Kong); Passport issued in Sarajevo; "
+        "British National Overseas Passport 750200421 (United Kingdom); a.k.a. 'CHI BANG'."
+    )
+    assert got["birth_dates"] == ["1961-12", "1960", "1961", "1962", "1958"]
+    assert got["nationalities"] == ["China", "Cambodia"]
+    assert got["documents"] == [
+        {"doc_type": "national_id", "number": "D489833(9)", "country": "Hong Kong"},
+        {"doc_type": "passport", "number": "750200421", "country": "United Kingdom"},
+    ]
+    assert got["aliases"] == ["CHI BANG"]
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)))
+def test_it_reads_every_ofac_day_month_year_date(day):
+    assert ofac_date(day.strftime("%d %b %Y")) == day.isoformat()
+    assert ofac_date(day.strftime("%b %Y")) == day.isoformat()[:7]
+    assert ofac_date(str(day.year)) == str(day.year)
+
+
+def test_it_rejects_a_file_that_is_not_the_un_list(tmp_path):
+    (tmp_path / "x.xml").write_text("<OTHER/>", encoding="utf-8")
+    with pytest.raises(WatchlistFormatError, match="expected CONSOLIDATED_LIST"):
+        read_un_consolidated(tmp_path / "x.xml")
+    with pytest.raises(WatchlistFormatError, match=r"no sdn\.csv"):
+        read_ofac_sdn(tmp_path)
+
+
+HEADER = "entry_id,category,name,aliases,id_type,id_number,birth_date,nationality,note\n"
+
+
+def test_it_reads_a_bureau_watchlist_and_rejects_bad_rows_with_reasons(tmp_path):
+    fake = Faker("zh_CN")
+    fake.seed_instance(7)
+    good_id = fake.ssn()
+    assert ric.calc_check_digit(good_id) == good_id[-1]
+    bad_id = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")
+    name = fake.name()
+    path = tmp_path / "bureau.csv"
+    path.write_text(
+        HEADER
+        + "\n".join(
+            [
+                f"W1,wanted,{name},{fake.name()};{fake.name()},居民身份证,{good_id},1980-05,中国,",
+                f"W2,missing,{fake.name()},,,,1975,,last seen 2022-08",
+                f"W1,wanted,{fake.name()},,,,,,",  # duplicate id
+                f"W3,suspect,{fake.name()},,居民身份证,{bad_id},1980-13-01,,",
+                "W4,key_person,,,passport,,,,",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    entries, rejected = read_watchlist_csv(path)
+    rows = entries.to_pylist()
+    assert [r["entry_id"] for r in rows] == ["bureau:W1", "bureau:W2"]
+    assert rows[0]["primary_name"] == name and len(rows[0]["aliases"]) == 2
+    assert rows[0]["documents"] == [{"doc_type": "resident_id", "number": good_id, "country": None}]
+    assert rows[0]["birth_dates"] == ["1980-05"] and rows[1]["category"] == "missing"
+    assert {(r["row"], r["column"], r["code"]) for r in rejected.to_pylist()} == {
+        (4, "entry_id", "duplicate"),
+        (5, "category", "bad_category"),
+        (5, "id_number", "bad_id_number"),
+        (5, "birth_date", "bad_date"),
+        (6, "name", "missing"),
+        (6, "id_number", "missing"),
+    }
+
+
+def test_it_refuses_a_watchlist_without_its_required_columns(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("id,name\n1,x\n", encoding="utf-8")
+    with pytest.raises(WatchlistFormatError, match=r"missing column\(s\) entry_id, category"):
+        read_watchlist_csv(path)

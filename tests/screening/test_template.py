@@ -1,0 +1,73 @@
+"""The downloadable roster template (pingan.screening.template)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from stdnum.cn import ric
+
+from pingan.screening.roster import CANONICAL_FIELDS, FIELD_LABELS, read_roster
+from pingan.screening.template import ID_TYPES, SEXES, roster_template_xlsx
+
+
+@pytest.fixture(scope="module")
+def template() -> bytes:
+    return roster_template_xlsx()
+
+
+def test_reading_the_template_back_accepts_the_example_row(template: bytes) -> None:
+    result = read_roster(template, filename="名单模板.xlsx")
+    assert result.sheet == "名单" and result.header_row == 2
+    assert set(result.columns) == set(CANONICAL_FIELDS)
+    assert result.rejected == [] and result.total_rows == 1
+    (row,) = result.accepted
+    assert row.row == 3
+    assert row.name.startswith("示例") and row.id_type == "居民身份证" and row.nationality == "中国"
+    assert ric.is_valid(row.id_number)  # synthetic, but a well-formed GB 11643 number
+    assert row.birth_date == f"{row.id_number[6:10]}-{row.id_number[10:12]}-{row.id_number[12:14]}"
+    assert row.sex == ("男" if int(row.id_number[16]) % 2 else "女")
+    assert row.start_date == "2024-03-01" and row.phone.isdigit()
+
+
+def test_the_template_is_deterministic(template: bytes) -> None:
+    again = read_roster(roster_template_xlsx(), filename="t.xlsx").accepted
+    assert again == read_roster(template, filename="t.xlsx").accepted
+
+
+def test_the_header_carries_notes_and_the_id_column_is_text(template: bytes) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(template))["名单"]
+    headers = [ws.cell(row=2, column=j + 1) for j in range(len(CANONICAL_FIELDS))]
+    for cell, field in zip(headers, CANONICAL_FIELDS, strict=True):
+        assert cell.value.lstrip("*") == FIELD_LABELS[field]
+        assert cell.comment is not None and field in cell.comment.text
+        assert cell.font.b
+    id_col = headers[CANONICAL_FIELDS.index("id_number")].column_letter
+    assert ws.column_dimensions[id_col].number_format == "@"
+    assert ws[f"{id_col}3"].number_format == "@" and isinstance(ws[f"{id_col}3"].value, str)
+    assert ws.freeze_panes == "A3"
+    assert "A1:I1" in {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_the_template_validates_id_type_sex_phone_and_dates(template: bytes) -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(template))["名单"]
+    by_col = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            by_col[rng.coord.split(":")[0].rstrip("0123456789")] = dv
+    letter = {f: openpyxl.utils.get_column_letter(i + 1) for i, f in enumerate(CANONICAL_FIELDS)}
+    assert by_col[letter["id_type"]].type == "list"
+    assert by_col[letter["id_type"]].formula1 == '"' + ",".join(ID_TYPES) + '"'
+    assert by_col[letter["sex"]].formula1 == '"' + ",".join(SEXES) + '"'
+    assert by_col[letter["phone"]].type == "textLength"
+    assert by_col[letter["birth_date"]].type == "date" and by_col[letter["start_date"]].type == "date"
+    assert all(dv.showErrorMessage and dv.error for dv in by_col.values())
+    assert len(by_col[letter["id_type"]].formula1) <= 257  # Excel's 255-character limit for list literals
+
+
+def test_the_template_has_an_instructions_sheet(template: bytes) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    assert wb.sheetnames == ["名单", "说明"]
+    text = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
+    assert "证件号码" in text and "Text" in text and "id_number_as_number" in text
