@@ -1,0 +1,335 @@
+"""Identity documents found on rosters: normalise, validate where a standard defines a check, classify.
+
+Document types (``Document.doc_type``) and the rules applied to each:
+
+``ric``
+    Resident identity card number, GB 11643-1999 (see :mod:`pingan.lib.identity.ric`): 18 characters with
+    an ISO 7064 MOD 11-2 check character, a real birth date and a GB/T 2260 address code; a 15-digit
+    first-generation number is converted to 18 digits (GB 11643-1999).
+``hmt_residence``
+    Residence permit for Hong Kong, Macao and Taiwan residents (港澳台居民居住证, 国务院办公厅《港澳台居民
+    居住证申领发放办法》2018): the GB 11643-1999 structure with address code 810000 (Hong Kong), 820000
+    (Macao) or 830000 (Taiwan) and the same check character.
+``foreign_pr``
+    Foreign Permanent Resident ID Card (外国人永久居留身份证). The 2017 card (公安部 2017 announcement, number
+    format carried over from 2004) has 15 characters: ISO 3166-1 alpha-3 nationality (3 letters),
+    acceptance-office code (2 digits, the GB/T 2260 province), birth date ``YYMMDD``, sequence (3 digits)
+    and a check digit whose algorithm is not published — we validate the shape, province and date only.
+    The 2023 card (国家移民管理局 2023 announcement) has 18 digits: ``9``, acceptance-office province code
+    (2), ISO 3166-1 numeric nationality (3), birth date ``YYYYMMDD``, sequence (3) and a GB 11643 /
+    ISO 7064 MOD 11-2 check character.
+``hk_mo_permit``
+    Mainland Travel Permit for Hong Kong and Macao Residents (港澳居民来往内地通行证, "回乡证"): ``H`` (Hong
+    Kong) or ``M`` (Macao) + 8-digit lifetime number, optionally followed by a 2-digit issue count on the
+    2013 card. Normalised to the letter + 8 digits (the issue count changes at each renewal). No check digit.
+``tw_permit``
+    Mainland Travel Permit for Taiwan Residents (台湾居民来往大陆通行证, "台胞证"): an 8-digit lifetime
+    number, on older permits followed by a 2-digit issue count or a bracketed letter; normalised to the
+    8 digits. No check digit.
+``passport``
+    A passport, ICAO Doc 9303: document number of up to 9 characters ``[A-Z0-9]`` (we accept 5–9) and an
+    issuing state (ISO 3166-1 alpha-3 / ICAO code) when known. PRC ordinary passports are ``E`` + 8 digits,
+    ``E`` + letter + 7 digits, or ``G`` + 8 digits (pre-2012); ICAO 9303 check digits live in the MRZ,
+    not in the number, so only the shape is validated.
+
+Everything here is pure Python (no Django), deterministic given ``today``, and cheap enough to call per
+distinct value in a batch (see :mod:`pingan.lib.identity.batch`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pingan.lib.identity import ric
+from pingan.lib.identity._text import clean_number, fold
+
+DocType = Literal["ric", "hmt_residence", "foreign_pr", "hk_mo_permit", "tw_permit", "passport", "unknown"]
+DOC_TYPES: tuple[str, ...] = (
+    "ric", "hmt_residence", "foreign_pr", "hk_mo_permit", "tw_permit", "passport", "unknown",
+)
+
+#: Stable error codes; the human message for each (English / 中文).
+ERRORS: dict[str, str] = {
+    "empty": "no document number / 证件号码为空",
+    "bad_length": "wrong number of characters for this document type / 证件号码位数不对",
+    "bad_characters": "characters not allowed in this document number / 证件号码含有非法字符",
+    "bad_check_digit": "check character does not match (ISO 7064 MOD 11-2) / 校验码错误",
+    "bad_birth_date": "birth date is not a real date, is in the future or over 130 years ago / 出生日期无效",
+    "unknown_area_code": "address code is not and never was a GB/T 2260 code / 地址码不存在",
+    "bad_format": "number does not have the format of this document type / 证件号码格式不符",
+    "unknown_type": "cannot tell which document this number belongs to / 无法识别证件类型",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A normalised identity document number.
+
+    ``number`` is the canonical form when ``valid`` (18-digit upper-case for GB 11643 numbers, the
+    lifetime number for travel permits), otherwise the cleaned raw text (NFKC, separators removed,
+    upper-case). ``error_code`` is a stable snake_case code from :data:`ERRORS` and ``error`` its message
+    (both ``None`` when valid). ``birth_date``, ``sex`` (``"M"``/``"F"``) and ``area_code`` (six-digit
+    GB/T 2260 code of the issuing area, or the acceptance-office province for a foreign PR card) are
+    filled when the number carries them and passes validation. ``converted_from_15`` marks a
+    first-generation number converted to the GB 11643-1999 form. ``issuing_country`` is the ISO 3166-1 alpha-3
+    state for passports when the roster gave it, ``CHN`` for PRC-issued documents, or ``None``.
+    """
+
+    doc_type: DocType
+    number: str
+    valid: bool
+    error_code: str | None = None
+    error: str | None = None
+    birth_date: dt.date | None = None
+    sex: Literal["M", "F"] | None = None
+    area_code: str | None = None
+    converted_from_15: bool = False
+    issuing_country: str | None = None
+
+
+# Labels found in roster "证件类型" columns → doc_type. Matched after NFKC, lower-casing and removing spaces.
+# The three-digit numbers are the certificate-type codes public-security systems use (111 居民身份证,
+# 414 普通护照, 511 台湾居民来往大陆通行证, 516 港澳居民来往内地通行证, 553 外国人永久居留身份证).
+_LABELS: dict[str, DocType] = {}
+for _labels, _type in (
+    (("ric", "身份证", "居民身份证", "身份证号", "身份证号码", "居民身份证号码", "公民身份号码", "二代身份证",
+      "中国居民身份证", "中华人民共和国居民身份证", "idcard", "id", "residentidcard", "resident_id",
+      "111"), "ric"),
+    (("hmt_residence", "港澳台居民居住证", "港澳居民居住证", "台湾居民居住证", "居住证", "香港居民居住证",
+      "澳门居民居住证", "residencepermit", "hmtresidence"), "hmt_residence"),
+    (("foreign_pr", "外国人永久居留身份证", "外国人永久居留证", "永久居留身份证", "永居证", "绿卡",
+      "五星卡", "foreignpr", "permanentresident", "foreignpermanentresidentidcard", "553"), "foreign_pr"),
+    (("hk_mo_permit", "港澳居民来往内地通行证", "港澳通行证", "回乡证", "港澳同胞回乡证",
+      "homereturnpermit", "hkmopermit", "516"), "hk_mo_permit"),
+    (("tw_permit", "台湾居民来往大陆通行证", "台湾居民来往内地通行证", "台胞证", "台湾通行证", "twpermit",
+      "mtp", "511"), "tw_permit"),
+    (("passport", "护照", "中国护照", "外国护照", "普通护照", "passport", "pp", "414"), "passport"),
+):
+    for _label in _labels:
+        _LABELS[_label] = _type
+
+_LABEL_CLEAN = re.compile(r"[\s_\-]+")
+
+
+def doc_type_from_label(label: str | None) -> DocType | None:
+    """The doc_type for a roster's document-type label (Chinese or English, e.g. ``身份证``, ``护照``,
+    ``ric``), or ``None`` when the label is empty or not recognised (the number is then classified)."""
+    if not label:
+        return None
+    key = _LABEL_CLEAN.sub("", fold(label).strip().lower())
+    if key in _LABELS:
+        return _LABELS[key]
+    underscored = fold(label).strip().lower().replace(" ", "_")
+    return _LABELS.get(underscored)
+
+
+_RIC18_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_DIGITS15 = re.compile(r"^\d{15}$")
+_X_AT_17 = re.compile(r"^\d{16}X\d$")  # check character transposed into position 17
+_FPR15 = re.compile(r"^[A-Z]{3}\d{12}$")
+_HKMO = re.compile(r"^([HM])(\d{8})(\d{2})?$")
+_TW = re.compile(r"^(\d{8})(?:\d{2}|[A-Z])?$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,9}$")
+_PRC_PASSPORT = re.compile(r"^(?:E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E?\d{7})$")
+_COUNTRY_PREFIX = re.compile(r"^([A-Z]{3})[\s:：/\-]+([A-Z0-9<][A-Z0-9<\s\-]*)$")
+_PROVINCES = frozenset(
+    ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+     "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
+)
+
+
+def _fail(doc_type: DocType, number: str, code: str, **extra: object) -> Document:
+    return Document(doc_type, number, False, code, ERRORS[code], **extra)  # type: ignore[arg-type]
+
+
+def classify(cleaned: str) -> DocType:
+    """The probable document type of a cleaned number (see :func:`pingan.lib.identity._text.clean_number`)
+    when the roster does not say. Shape rules, first match wins:
+
+    18 chars ``\\d{17}[\\dX]`` → ``hmt_residence`` if it starts 81/82/83, ``foreign_pr`` if it starts 9,
+    else ``ric``; 15 digits → ``ric`` (first generation); 16 digits + ``X`` + digit → ``ric`` (a
+    transposed check character, reported as ``bad_characters`` and open to typo recovery); 3 letters +
+    12 digits → ``foreign_pr`` (2017); ``H``/``M`` + 8 or 10 digits → ``hk_mo_permit``; 8 or 10 digits →
+    ``tw_permit``; 5–9 letters/digits with at least one letter and one digit → ``passport``; anything
+    else → ``unknown``.
+    """
+    if _RIC18_SHAPE.match(cleaned):
+        if cleaned[:2] in ("81", "82", "83"):
+            return "hmt_residence"
+        if cleaned[0] == "9":
+            return "foreign_pr"
+        return "ric"
+    if _DIGITS15.match(cleaned) or _X_AT_17.match(cleaned):
+        return "ric"
+    if _FPR15.match(cleaned):
+        return "foreign_pr"
+    if _HKMO.match(cleaned):
+        return "hk_mo_permit"
+    if _TW.match(cleaned) and cleaned[:8].isdigit() and len(cleaned) in (8, 10):
+        return "tw_permit"
+    if _PASSPORT.match(cleaned) and not cleaned.isdigit() and not cleaned.isalpha():
+        return "passport"
+    return "unknown"
+
+
+def _gb11643(doc_type: DocType, number: str, today: dt.date) -> Document:
+    """Validate an 18-character GB 11643-1999-structured number as ``doc_type`` (ric or hmt_residence)."""
+    code = ric.validate18(number, today)
+    if code is not None:
+        return _fail(doc_type, number, code)
+    return Document(
+        doc_type, number, True, birth_date=ric.parse_birth_date(number[6:14], today), sex=ric.sex_of(number),
+        area_code=number[:6], issuing_country="CHN",
+    )
+
+
+def _validate_ric(number: str, today: dt.date) -> Document:
+    if _DIGITS15.match(number):
+        converted = ric.convert_15_to_18(number)
+        doc = _gb11643("ric", converted, today)
+        if not doc.valid:
+            # a 15-digit number has no check character: its errors are the date or the address code.
+            return _fail("ric", number, doc.error_code or "bad_format", converted_from_15=True)
+        return Document(
+            "ric", converted, True, birth_date=doc.birth_date, sex=doc.sex, area_code=doc.area_code,
+            converted_from_15=True, issuing_country="CHN",
+        )
+    if len(number) not in (15, 18):
+        return _fail("ric", number, "bad_length")
+    if not _RIC18_SHAPE.match(number):
+        return _fail("ric", number, "bad_characters")
+    if number[:2] in ("81", "82", "83"):
+        return _gb11643("hmt_residence", number, today)
+    if number[0] == "9":
+        return _validate_foreign_pr(number, today)
+    return _gb11643("ric", number, today)
+
+
+def _validate_hmt(number: str, today: dt.date) -> Document:
+    if len(number) != 18:
+        return _fail("hmt_residence", number, "bad_length")
+    if not _RIC18_SHAPE.match(number):
+        return _fail("hmt_residence", number, "bad_characters")
+    code = ric.validate18(number, today)
+    if code is None and number[:6] not in ("810000", "820000", "830000") and number[0] != "9":
+        return _gb11643("ric", number, today)  # a resident ID declared as a residence permit
+    if code is None and number[:6] not in ("810000", "820000", "830000"):
+        code = "unknown_area_code"
+    if code is not None:
+        # same order as GB 11643 numbers: a typo in the address code is first a check-digit error.
+        return _fail("hmt_residence", number, code)
+    return _gb11643("hmt_residence", number, today)
+
+
+def _validate_foreign_pr(number: str, today: dt.date) -> Document:
+    if len(number) == 18:
+        if not _RIC18_SHAPE.match(number):
+            return _fail("foreign_pr", number, "bad_characters")
+        if number[0] != "9":
+            return _fail("foreign_pr", number, "bad_format")
+        if not ric.check_passes(number):
+            return _fail("foreign_pr", number, "bad_check_digit")
+        born = ric.parse_birth_date(number[6:14], today)
+        if born is None:
+            return _fail("foreign_pr", number, "bad_birth_date")
+        if number[1:3] not in _PROVINCES:
+            return _fail("foreign_pr", number, "unknown_area_code")
+        return Document(
+            "foreign_pr", number, True, birth_date=born, sex=ric.sex_of(number),
+            area_code=number[1:3] + "0000",
+        )
+    if len(number) == 15:
+        if not _FPR15.match(number):
+            return _fail("foreign_pr", number, "bad_characters")
+        born = _yymmdd(number[5:11], today)
+        if born is None:
+            return _fail("foreign_pr", number, "bad_birth_date")
+        if number[3:5] not in _PROVINCES:
+            return _fail("foreign_pr", number, "unknown_area_code")
+        return Document(
+            "foreign_pr", number, True, birth_date=born, area_code=number[3:5] + "0000",
+            issuing_country=None,
+        )
+    return _fail("foreign_pr", number, "bad_length")
+
+
+def _yymmdd(yymmdd: str, today: dt.date) -> dt.date | None:
+    """A two-digit-year date, in the latest century that does not put it in the future."""
+    century = today.year // 100 * 100
+    for base in (century, century - 100):
+        born = ric.parse_birth_date(f"{base + int(yymmdd[:2]):04d}{yymmdd[2:]}", today)
+        if born is not None:
+            return born
+    return None
+
+
+def _validate_hkmo(number: str) -> Document:
+    m = _HKMO.match(number)
+    if m is None:
+        if number[:1] in ("H", "M") and number[1:].isdigit():
+            return _fail("hk_mo_permit", number, "bad_length")
+        return _fail("hk_mo_permit", number, "bad_format")
+    return Document("hk_mo_permit", m.group(1) + m.group(2), True, issuing_country="CHN")
+
+
+def _validate_tw(number: str) -> Document:
+    m = _TW.match(number)
+    if m is None:
+        if number.isdigit():
+            return _fail("tw_permit", number, "bad_length")
+        return _fail("tw_permit", number, "bad_format")
+    return Document("tw_permit", m.group(1), True, issuing_country="CHN")
+
+
+def _validate_passport(number: str, country: str | None) -> Document:
+    if not _PASSPORT.match(number):
+        code = "bad_length" if re.fullmatch(r"[A-Z0-9]+", number) else "bad_characters"
+        return _fail("passport", number, code, issuing_country=country)
+    if country == "CHN" and not _PRC_PASSPORT.match(number):
+        return _fail("passport", number, "bad_format", issuing_country=country)
+    return Document("passport", number, True, issuing_country=country)
+
+
+def normalize_document(
+    raw: str | None, declared_type: str | None = None, *, today: dt.date | None = None
+) -> Document:
+    """Normalise and validate one roster document number.
+
+    ``raw`` is the cell as typed (full-width digits, lower-case ``x``, spaces and dashes are tolerated);
+    ``declared_type`` the roster's document-type label if any (see :func:`doc_type_from_label`); when it
+    is missing or unrecognised the number is classified by shape (:func:`classify`). A resident-ID label
+    on a number that is structurally a residence permit or a 2023 foreign PR card yields that type.
+    ``today`` (default: the system date) bounds the birth-date check. Never raises: problems come back as
+    ``valid=False`` with an ``error_code``.
+    """
+    today = today or dt.date.today()
+    if raw is None or not str(raw).strip():
+        return _fail(doc_type_from_label(declared_type) or "unknown", "", "empty")
+    text = str(raw)
+    declared = doc_type_from_label(declared_type)
+    country: str | None = None
+    if declared in (None, "passport"):
+        m = _COUNTRY_PREFIX.match(fold(text).strip().upper())
+        if m:
+            country, text = m.group(1), m.group(2)
+            declared = "passport"
+    number = clean_number(text).rstrip("<")
+    if declared is None:
+        declared = classify(number)
+    if declared == "ric":
+        return _validate_ric(number, today)
+    if declared == "hmt_residence":
+        return _validate_hmt(number, today)
+    if declared == "foreign_pr":
+        return _validate_foreign_pr(number, today)
+    if declared == "hk_mo_permit":
+        return _validate_hkmo(number)
+    if declared == "tw_permit":
+        return _validate_tw(number)
+    if declared == "passport":
+        return _validate_passport(number, country)
+    return _fail("unknown", number, "unknown_type")
+
