@@ -61,3 +61,13 @@ def cast(db) -> Cast:
     c.premises_b = premises_create(actor=c.landlord_b, name="江头公寓", kind="rental",
                                    address="湖里区江头北路2号", adcode="350206004")
     return c
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached revocation lists live in the cache: start every test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

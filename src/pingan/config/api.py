@@ -9,9 +9,11 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
+from pingan.screening.api import router as screening_router
 
 api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
                auth=api_auth, urls_namespace="api")
@@ -42,3 +44,5 @@ def _validation_error(request, exc: ValidationError):
 
 
 api.add_router("/v1/", core_router)
+api.add_router("/v1/", screening_router)
+api.add_router("/v1/", codes_router)

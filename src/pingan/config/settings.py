@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pingan.core",
     "pingan.screening",
     "pingan.codes",
+    "pingan.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project-wide CSS and vendored JS (src/pingan/static)
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

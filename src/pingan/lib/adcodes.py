@@ -86,7 +86,13 @@ def _current() -> dict[str, Division]:
         out[code] = Division(code, row["name"], "prefecture", row["provinceCode"] + "0000", True)
     for row in _read_csv("areas.csv"):
         code = row["code"]
-        out[code] = Division(code, row["name"], "county", row["cityCode"] + "00", True)
+        parent = row["cityCode"] + "00"
+        if code == parent:
+            # prefecture-level cities without counties (东莞 441900, 中山 442000, 儋州 460400) are listed as
+            # their own county: one division, county level (it is the code in ID numbers and movement
+            # records), whose parent is the province
+            parent = row["provinceCode"] + "0000"
+        out[code] = Division(code, row["name"], "county", parent, True)
     for code, name in _SAR_CODES.items():
         out[code] = Division(code, name, "province", None, True)
     return out
@@ -157,7 +163,9 @@ def name_path(code: str) -> str:
     """
     parts: list[str] = []
     div = get(code)
-    while div is not None:
+    seen: set[str] = set()
+    while div is not None and div.code not in seen:
+        seen.add(div.code)
         if div.name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
             parts.append(div.name)
         div = get(div.parent) if div.parent else None

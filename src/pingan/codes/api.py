@@ -1,0 +1,211 @@
+"""Safety-code API (``/api/v1/codes/...``): current code, issue, verify, revoke, revocation lists, disputes,
+level changes. Thin handlers: parse, one selector or service, return; ``DomainError`` → RFC 9457 problem.
+
+Public (no authentication): ``POST /codes/verify`` (rate-limited per client address with Django's cache)
+and the revocation lists (``GET /codes/revocations`` and ``/codes/revocations/{issuer}``, CBOR COSE_Sign1,
+``application/cose``, with ``ETag`` and ``Cache-Control``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Router, Status
+
+from pingan.codes import selectors, services
+from pingan.codes.models import Dispute, LevelOverride, SafetyCode
+from pingan.codes.schemas import (
+    CodeOut,
+    DecisionIn,
+    DisputeIn,
+    DisputeOut,
+    DisputeResolveIn,
+    IssuerOut,
+    OverrideIn,
+    OverrideOut,
+    RevokeIn,
+    VerifyIn,
+    VerifyOut,
+)
+from pingan.codes.token import Verification
+from pingan.core.errors import DomainError, NotFound
+
+router = Router(tags=["codes"])
+
+#: Verifications per client address per minute (``PINGAN["VERIFY_RATE_PER_MINUTE"]`` overrides).
+VERIFY_RATE_PER_MINUTE = 60
+#: Longest code text accepted by the verify endpoint (a real code is ~200 characters).
+MAX_VERIFY_TEXT = 8192
+
+
+class RateLimited(DomainError):
+    """Too many verifications from one address in the current minute."""
+
+    code = "rate_limited"
+    status = 429
+
+
+def code_out(code: SafetyCode) -> dict:
+    """The API shape of a code row (:class:`~pingan.codes.schemas.CodeOut`)."""
+    return {
+        "code_id": code.code_id, "premises_id": code.premises_id, "level": code.level, "issuer": code.issuer,
+        "kid": code.kid, "issued_at": code.issued_at, "expires_at": code.expires_at,
+        "ruleset_version": code.ruleset_version, "people": code.people, "token": code.token,
+        "revoked_at": code.revoked_at, "revocation_reason": code.revocation_reason,
+    }
+
+
+def verification_out(result: Verification) -> dict:
+    """The API shape of a verdict (:class:`~pingan.codes.schemas.VerifyOut`)."""
+    out: dict = {"status": result.status.value, "valid": result.ok, "reason": result.reason,
+                 "layer": result.layer.value if result.layer else None}
+    if result.code is not None:
+        c = result.code
+        out.update(level=c.level.value, premises_id=c.premises_id, premises_name=c.premises_name, issuer=c.issuer,
+                   code_id=c.code_id.hex(), issued_at=c.issued_at, not_before=c.not_before,
+                   expires_at=c.expires_at, ruleset_version=c.ruleset_version, people=c.people)
+    if result.revocation is not None:
+        out["revocation_reason"] = result.revocation.reason.name.lower()
+    return out
+
+
+def dispute_out(d: Dispute) -> dict:
+    """The API shape of a dispute."""
+    return {"id": d.pk, "premises_id": d.premises_id, "code_id": d.code.code_id if d.code_id else None,
+            "unit": d.unit.code, "text": d.text, "status": d.status, "outcome": d.outcome,
+            "created_at": d.created_at, "resolved_at": d.resolved_at}
+
+
+def override_out(ov: LevelOverride) -> dict:
+    """The API shape of a level-change request."""
+    return {"id": ov.pk, "premises_id": ov.premises_id, "level": ov.level, "reason": ov.reason,
+            "status": ov.status, "requested_by": ov.requested_by.username,
+            "decided_by": ov.decided_by.username if ov.decided_by_id else None,
+            "requested_at": ov.requested_at, "decided_at": ov.decided_at,
+            "issued_code_id": ov.issued_code.code_id if ov.issued_code_id else None}
+
+
+def check_verify_rate(request: HttpRequest) -> None:
+    """Count one verification for the client address (``REMOTE_ADDR``: set by the trusted proxy) in a
+    fixed one-minute window in Django's cache; raises :class:`RateLimited` over the limit."""
+    limit = int(settings.PINGAN.get("VERIFY_RATE_PER_MINUTE", VERIFY_RATE_PER_MINUTE))
+    window = int(timezone.now().timestamp() // 60)
+    key = f"pingan.codes.verify-rate.{request.META.get('REMOTE_ADDR', '')}.{window}"
+    cache.add(key, 0, 120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 120)
+        count = 1
+    if count > limit:
+        raise RateLimited(f"more than {limit} verifications a minute from this address; wait a minute, or verify "
+                          f"offline on the /verify/ page", extra={"limit_per_minute": limit})
+
+
+@router.get("/codes/premises/{premises_id}/current", response=CodeOut, summary="The premises' current code")
+def code_current(request: HttpRequest, premises_id: int):
+    """The newest unrevoked code of a premises (owner, or police of its jurisdiction); 404 when none."""
+    code = selectors.code_current(actor=request.user, premises_id=premises_id)
+    if code is None:
+        raise NotFound(f"premises {premises_id} has no current code: issue one after screening")
+    return code_out(code)
+
+
+@router.post("/codes/premises/{premises_id}/issue", response={201: CodeOut}, summary="Issue a code after screening")
+def code_issue(request: HttpRequest, premises_id: int):
+    """Issue a new code from the premises' latest finished screening; supersedes (revokes) the previous one."""
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    return Status(201, code_out(services.safety_code_issue(premises=premises, actor=request.user)))
+
+
+@router.post("/codes/verify", response=VerifyOut, auth=None, summary="Verify a code (public, rate-limited)")
+def code_verify(request: HttpRequest, body: VerifyIn):
+    """Verify a ``PA1:`` code text: level, premises and validity, or the exact reason it fails."""
+    check_verify_rate(request)
+    if len(body.text) > MAX_VERIFY_TEXT:
+        raise DomainError(f"the text is {len(body.text)} characters; a code is at most {MAX_VERIFY_TEXT}",
+                          code="text_too_long")
+    return verification_out(services.safety_code_verify(body.text))
+
+
+@router.post("/codes/{code_id}/revoke", response=CodeOut, summary="Revoke a code (police)")
+def code_revoke(request: HttpRequest, code_id: str, body: RevokeIn):
+    """Revoke one code (reason ``fraud``, ``error`` or ``rescreened``); police of the jurisdiction only."""
+    code = selectors.code_get(actor=request.user, code_id=code_id)
+    return code_out(services.safety_code_revoke(code=code, reason=body.reason, actor=request.user))
+
+
+@router.get("/codes/revocations", response=list[IssuerOut], auth=None, summary="Published revocation lists")
+def revocation_index(request: HttpRequest):
+    """The issuers and the URL of each one's signed revocation list (public)."""
+    return [{"issuer": i, "url": reverse("api:revocation_list", kwargs={"issuer": i})}
+            for i in services.revocation_issuers()]
+
+
+@router.get("/codes/revocations/{issuer}", auth=None, url_name="revocation_list",
+            summary="An issuer's signed revocation list (application/cose)")
+def revocation_list(request: HttpRequest, issuer: str):
+    """The signed revocation list (COSE_Sign1, docs/codes.md); ``ETag`` is its serial; cache for a minute."""
+    signed = services.revocation_list_current(issuer=issuer)
+    etag = f'"{signed.serial}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(signed.data, content_type="application/cose; cose-type=\"cose-sign1\"")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=60"
+    response["Expires"] = signed.next_update.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return response
+
+
+@router.get("/codes/disputes", response=list[DisputeOut], summary="Disputes (纠错) the caller may see")
+def dispute_list(request: HttpRequest, status: str | None = None):
+    """Owners: their own disputes; police: those routed to their jurisdiction. Newest first, at most 500."""
+    return [dispute_out(d) for d in selectors.disputes_list(actor=request.user, status=status)[:500]]
+
+
+@router.post("/codes/premises/{premises_id}/disputes", response={201: DisputeOut}, summary="Dispute a level")
+def dispute_open(request: HttpRequest, premises_id: int, body: DisputeIn):
+    """The owner disputes the premises' code level; the dispute goes to the responsible unit."""
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    return Status(201, dispute_out(services.dispute_open(premises=premises, text=body.text, actor=request.user)))
+
+
+@router.post("/codes/disputes/{dispute_id}/resolve", response=DisputeOut, summary="Resolve a dispute (police)")
+def dispute_resolve(request: HttpRequest, dispute_id: int, body: DisputeResolveIn):
+    """Record a dispute's outcome (upheld or rejected)."""
+    d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)
+    return dispute_out(services.dispute_resolve(dispute=d, upheld=body.upheld, outcome=body.outcome,
+                                                actor=request.user))
+
+
+@router.get("/codes/overrides", response=list[OverrideOut], summary="Level-change requests the caller may see")
+def override_list(request: HttpRequest, status: str | None = None):
+    """Level-change requests (four-eyes), newest first, at most 500."""
+    return [override_out(o) for o in selectors.overrides_list(actor=request.user, status=status)[:500]]
+
+
+@router.post("/codes/premises/{premises_id}/overrides", response={201: OverrideOut},
+             summary="Request a manual level (police)")
+def override_request(request: HttpRequest, premises_id: int, body: OverrideIn):
+    """Request a manual level with a reason; a different station chief must approve it."""
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    return Status(201, override_out(services.level_override_request(premises=premises, level=body.level,
+                                                                    reason=body.reason, actor=request.user)))
+
+
+@router.post("/codes/overrides/{override_id}/approve", response=OverrideOut, summary="Approve a level change")
+def override_approve(request: HttpRequest, override_id: int, body: DecisionIn):
+    """Approve (four-eyes) and issue the new code."""
+    ov = selectors.override_get(actor=request.user, override_id=override_id)
+    return override_out(services.level_override_approve(override=ov, actor=request.user, note=body.note))
+
+
+@router.post("/codes/overrides/{override_id}/reject", response=OverrideOut, summary="Reject a level change")
+def override_reject(request: HttpRequest, override_id: int, body: DecisionIn):
+    """Reject a requested level change."""
+    ov = selectors.override_get(actor=request.user, override_id=override_id)
+    return override_out(services.level_override_reject(override=ov, actor=request.user, note=body.note))

@@ -1,0 +1,99 @@
+"""``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE-FILE`` · ``pingan code revoke CODE_ID
+--reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]``.
+
+Run by an operator as the system (audited with no user). ``verify`` prints level, premises and validity, or
+the exact reason the code fails (status and layer), and exits 0 only for a valid code (1 otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.codes import render, services
+from pingan.codes.api import verification_out
+from pingan.codes.keys import Alg
+from pingan.codes.models import SafetyCode, SigningKey
+from pingan.codes.token import PREFIX
+from pingan.core.errors import DomainError
+from pingan.core.models import OrgUnit, Premises
+
+
+class Command(BaseCommand):
+    help = "Issue, verify and revoke safety codes (平安码); list and rotate signing keys."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        i = sub.add_parser("issue", help="issue a code from the premises' latest screening")
+        i.add_argument("premises_id", type=int)
+        v = sub.add_parser("verify", help="verify a code text, or a QR image file (PNG/JPEG)")
+        v.add_argument("code", help="the PA1:… text, or the path of an image holding the QR")
+        v.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        r = sub.add_parser("revoke", help="revoke one code")
+        r.add_argument("code_id", help="the code id (hex)")
+        r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
+        k = sub.add_parser("keys", help="list or rotate signing keys")
+        k.add_argument("key_action", choices=["list", "rotate"])
+        k.add_argument("--issuer", help="the issuing unit's code (rotate: required; list: filter)")
+        k.add_argument("--alg", choices=["ES256", "EdDSA"], default="ES256")
+
+    def handle(self, *args, **opts):
+        try:
+            getattr(self, f"_{opts['action']}")(opts)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _issue(self, opts):
+        premises = Premises.objects.select_related("unit").filter(pk=opts["premises_id"]).first()
+        if premises is None:
+            raise CommandError(f"no premises {opts['premises_id']}")
+        code = services.safety_code_issue(premises=premises, actor=None)
+        self.stdout.write(f"issued {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
+                          f"{code.people} people, valid {code.issued_at.isoformat()} – {code.expires_at.isoformat()}, "
+                          f"key {code.kid}")
+        self.stdout.write(code.token)
+
+    def _verify(self, opts):
+        text = opts["code"]
+        if not text.lstrip().startswith(PREFIX) and Path(text).is_file():
+            try:
+                text = render.read_qr(text)
+            except render.QrReadError as exc:
+                raise CommandError(str(exc)) from None
+        result = services.safety_code_verify(text)
+        out = verification_out(result)
+        if opts["json"]:
+            self.stdout.write(json.dumps(out, default=str, ensure_ascii=False, indent=2))
+        elif result.code is None:
+            self.stdout.write(f"{out['status']}{' (' + out['layer'] + ')' if out['layer'] else ''}: {out['reason']}")
+        else:
+            self.stdout.write(f"{out['status']}: {out['reason']}\n"
+                              f"level {out['level']} · premises {out['premises_id']} {out['premises_name']} · "
+                              f"valid {out['not_before'].isoformat()} – {out['expires_at'].isoformat()} · "
+                              f"{out['people']} people · code {out['code_id']}")
+        if not result.ok:
+            raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
+
+    def _revoke(self, opts):
+        code = SafetyCode.objects.filter(code_id=opts["code_id"].lower()).first()
+        if code is None:
+            raise CommandError(f"no code {opts['code_id']}")
+        services.safety_code_revoke(code=code, reason=opts["reason"], actor=None)
+        self.stdout.write(f"revoked {code.code_id} ({opts['reason']})")
+
+    def _keys(self, opts):
+        if opts["key_action"] == "rotate":
+            issuer = opts["issuer"]
+            if not issuer or not OrgUnit.objects.filter(code=issuer).exists():
+                raise CommandError("--issuer must be the code of a unit (e.g. 350203-LQ)")
+            key = services.signing_key_rotate(issuer=issuer, alg=Alg.EDDSA if opts["alg"] == "EdDSA" else Alg.ES256)
+            self.stdout.write(f"new active key {key.kid} ({key.alg}) for {issuer}; older keys stay published")
+            return
+        keys = SigningKey.objects.all()
+        if opts["issuer"]:
+            keys = keys.filter(issuer=opts["issuer"])
+        for k in keys:
+            state = "active" if k.active else f"retired {k.retired_at:%Y-%m-%d}"
+            self.stdout.write(f"{k.issuer}\t{k.kid}\t{k.alg}\t{state}\tcreated {k.created_at:%Y-%m-%d %H:%M}")

@@ -1,0 +1,179 @@
+"""Safety-code models: signing keys (public halves only), issued codes, level overrides, disputes (纠错).
+
+The signed token itself is built and checked by the framework-free core (``pingan.codes.token``); these
+rows record what was issued, by which key, what superseded or revoked it, and the four-eyes and
+correction workflows around it. Private signing keys are never stored here: each lives as a 0600 PEM
+file in ``settings.PINGAN["KEY_DIR"]`` named by its key id (``<kid hex>.pem``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.codes.levels import Level
+from pingan.codes.revocation import Reason
+from pingan.core.models import OrgUnit, Premises, User
+from pingan.screening.models import ScreeningJob
+
+LEVEL_CHOICES = [(lv.value, lv.value) for lv in Level]
+REVOCATION_REASON_CHOICES = [(r.name.lower(), r.name.lower()) for r in Reason]
+
+
+class SigningKey(models.Model):
+    """The public half of one issuer's code-signing key, published while any code it signed may live.
+
+    ``issuer`` is the issuing unit's code (the CWT ``iss``); ``kid`` the 8-byte key id in hex (RFC 9052
+    header 4, ``pingan.codes.keys.kid_for``); ``jwk`` the public key as an RFC 7517 JWK (with ``iss``),
+    from which the COSE_Key (RFC 9052 §7) is derived for the published key set. ``active`` marks the one
+    key that signs new codes; a rotated key keeps ``active=False`` with ``retired_at`` set and stays published.
+    """
+
+    issuer = models.CharField(max_length=40)
+    kid = models.CharField(max_length=16, unique=True)
+    alg = models.CharField(max_length=8, help_text="JOSE name: ES256 or EdDSA")
+    jwk = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer"], condition=models.Q(active=True),
+                                    name="one_active_key_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.alg} {self.kid}{'' if self.active else ' (retired)'}"
+
+
+class SafetyCode(models.Model):
+    """One issued safety code (平安码) of a premises, with the exact token text that was signed.
+
+    ``code_id`` is the CWT ``cti`` in hex; ``people`` the accepted rows covered. A re-issue sets
+    ``superseded_by``/``superseded_at`` on the previous code and revokes it (reason ``rescreened``).
+    ``override`` names the approved :class:`LevelOverride` when the level was set by hand.
+    """
+
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="safety_codes")
+    job = models.ForeignKey(ScreeningJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issuer = models.CharField(max_length=40)
+    code_id = models.CharField(max_length=64, unique=True)
+    level = models.CharField(max_length=6, choices=LEVEL_CHOICES)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ruleset_version = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+    kid = models.CharField(max_length=16)
+    token = models.TextField()
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=12, blank=True, default="", choices=REVOCATION_REASON_CHOICES)
+
+    scope_unit = "premises__unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["premises", "-issued_at"]), models.Index(fields=["issuer", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.premises_id} {self.level} {self.code_id}"
+
+    @property
+    def is_live(self) -> bool:
+        """Not revoked (validity in time is checked separately against ``expires_at``)."""
+        return self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        """True once ``expires_at`` has passed: the premises should screen again."""
+        return timezone.now() >= self.expires_at
+
+    @property
+    def level_label(self) -> str:
+        """绿码 / 黄码 / 红码."""
+        return Level(self.level).label_zh
+
+    @property
+    def level_rgb(self) -> str:
+        """The level's colour ``#rrggbb`` (``pingan.codes.levels``)."""
+        return Level(self.level).rgb
+
+
+class LevelOverride(models.Model):
+    """A manual change of a premises' code level (four-eyes: requester and approver must differ).
+
+    Requested by police of the responsible unit with a reason; approved or rejected by a station chief of
+    the responsible unit's subtree who is not the requester. Approval issues a new code (``issued_code``).
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="level_overrides")
+    code = models.ForeignKey(SafetyCode, null=True, blank=True, on_delete=models.PROTECT, related_name="overrides")
+    level = models.CharField(max_length=6, choices=LEVEL_CHOICES)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+    issued_code = models.ForeignKey(SafetyCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_unit = "premises__unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="override_reason_required", condition=~models.Q(reason="")),
+            models.CheckConstraint(
+                name="override_four_eyes",
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"override {self.pk}: {self.premises_id} → {self.level} ({self.status})"
+
+
+class Dispute(models.Model):
+    """A correction request (纠错) by a premises owner against a code's level.
+
+    Routed to ``unit`` (the premises' responsible unit at filing time); resolved by its police as
+    ``upheld`` (the owner is right: usually followed by a level override) or ``rejected``, with an outcome text.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        UPHELD = "upheld", _("upheld")
+        REJECTED = "rejected", _("rejected")
+
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="disputes")
+    code = models.ForeignKey(SafetyCode, null=True, blank=True, on_delete=models.PROTECT, related_name="disputes")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(blank=True, default="")
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    scope_unit = "unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"dispute {self.pk}: {self.premises_id} ({self.status})"

@@ -1,0 +1,120 @@
+"""API schemas of the safety codes (平安码). No personal data: codes name premises, never people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class CodeOut(Schema):
+    """One issued code: the signed text (``token``, what the QR holds) and its decoded fields."""
+
+    code_id: str
+    premises_id: int
+    level: str
+    issuer: str
+    kid: str
+    issued_at: datetime
+    expires_at: datetime
+    ruleset_version: int
+    people: int
+    token: str
+    revoked_at: datetime | None
+    revocation_reason: str
+
+
+class VerifyIn(Schema):
+    """A code text to verify (``PA1:...``, as scanned from the QR)."""
+
+    text: str
+
+
+class VerifyOut(Schema):
+    """The verdict: ``status`` (valid, malformed, unknown_key, bad_signature, wrong_issuer, revoked,
+    not_yet_valid, expired), a one-line ``reason``, the failing ``layer`` when malformed, and — whenever
+    the signature verified — what the code says (level, premises, validity)."""
+
+    status: str
+    valid: bool
+    reason: str
+    layer: str | None = None
+    level: str | None = None
+    premises_id: str | None = None
+    premises_name: str | None = None
+    issuer: str | None = None
+    code_id: str | None = None
+    issued_at: datetime | None = None
+    not_before: datetime | None = None
+    expires_at: datetime | None = None
+    ruleset_version: int | None = None
+    people: int | None = None
+    revocation_reason: str | None = None
+
+
+class RevokeIn(Schema):
+    """Why a code is revoked: ``fraud``, ``error`` or ``rescreened``."""
+
+    reason: str
+
+
+class DisputeIn(Schema):
+    """The owner's correction request (纠错), free text."""
+
+    text: str
+
+
+class DisputeResolveIn(Schema):
+    """The outcome of a dispute: upheld or not, and what was decided."""
+
+    upheld: bool
+    outcome: str
+
+
+class DisputeOut(Schema):
+    """A dispute and its outcome."""
+
+    id: int
+    premises_id: int
+    code_id: str | None
+    unit: str
+    text: str
+    status: str
+    outcome: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class OverrideIn(Schema):
+    """A requested manual level (green/yellow/red) and the required reason."""
+
+    level: str
+    reason: str
+
+
+class DecisionIn(Schema):
+    """An approver's optional note."""
+
+    note: str = ""
+
+
+class OverrideOut(Schema):
+    """A level-change request (four-eyes) and its decision."""
+
+    id: int
+    premises_id: int
+    level: str
+    reason: str
+    status: str
+    requested_by: str
+    decided_by: str | None
+    requested_at: datetime
+    decided_at: datetime | None
+    issued_code_id: str | None
+
+
+class IssuerOut(Schema):
+    """An issuer publishing a revocation list, and where to fetch it."""
+
+    issuer: str
+    url: str

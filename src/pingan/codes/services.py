@@ -1,0 +1,461 @@
+"""Safety-code services: keys, issuance, revocation, level overrides (four-eyes) and disputes (纠错).
+
+Every write goes through one of these keyword-only functions; each is atomic, audited, and raises
+:class:`~pingan.core.errors.DomainError` (``NotFound`` / ``PermissionDenied``) with a stable ``code``.
+Signing and verification themselves are the framework-free core (``pingan.codes.token``, ``keys``,
+``revocation``, ``levels``); this module adds persistence, permissions and caching.
+
+``actor=None`` means the system itself (the ``pingan code`` command run by an operator).
+
+Keys: one issuer per responsible police unit (the CWT ``iss`` is the unit's code, e.g. ``350203-LQ``).
+Private keys are PKCS #8 PEM files, mode 0600, in ``settings.PINGAN["KEY_DIR"]`` named ``<kid hex>.pem``;
+the database holds only the public JWK. Nothing here logs or returns private key material.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from pingan.codes import token as core_token
+from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
+from pingan.codes.levels import Level, ScreeningCounts, level_for
+from pingan.codes.models import Dispute, LevelOverride, SafetyCode, SigningKey
+from pingan.codes.revocation import Reason, Revocation, RevocationList
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import POLICE_ROLES, Premises, Role
+from pingan.core.scoping import can_see_unit
+from pingan.screening.models import PersonResult, ScreeningJob
+
+#: How long a published revocation list is valid for caching (its ``next_update``).
+REVOCATION_LIST_LIFETIME = timedelta(hours=1)
+#: Longest dispute text / override reason, in characters.
+MAX_TEXT = 2000
+
+_RL_CACHE_KEY = "pingan.codes.revocation-list.{issuer}"
+_TRUST_CACHE_KEY = "pingan.codes.trust-jwks"
+_signers: dict[str, KeySigner] = {}
+_signers_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------- keys
+
+
+def key_dir() -> Path:
+    """The directory of private signing keys (created 0700 on first use)."""
+    path = Path(settings.PINGAN["KEY_DIR"])
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def issuer_for(premises: Premises) -> str:
+    """The issuer of a premises' codes: the code of its responsible unit (≤ 40 characters)."""
+    return premises.unit.code
+
+
+def _create_key(issuer: str, alg: Alg) -> SigningKey:
+    private = generate_private_key(alg)
+    signer = KeySigner(private, issuer=issuer)
+    kid = signer.kid.hex()
+    write_private_key(key_dir() / f"{kid}.pem", private)
+    with _signers_lock:
+        _signers[kid] = signer
+    key = SigningKey.objects.create(issuer=issuer, kid=kid, alg=signer.alg.jose_name,
+                                    jwk=signer.trusted_key().to_jwk(), active=True)
+    cache.delete(_TRUST_CACHE_KEY)
+    return key
+
+
+def signing_key_ensure(*, issuer: str, alg: Alg = Alg.ES256) -> SigningKey:
+    """The issuer's active signing key, creating the first one (file in KEY_DIR + public row) on demand."""
+    key = SigningKey.objects.filter(issuer=issuer, active=True).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            key = _create_key(issuer, alg)
+    except IntegrityError:
+        # Another request created it at the same moment; its file is the one in use.
+        key = SigningKey.objects.get(issuer=issuer, active=True)
+    audit.record(None, "key_create", "SigningKey", key.kid, detail={"issuer": issuer, "alg": key.alg})
+    return key
+
+
+@transaction.atomic
+def signing_key_rotate(*, issuer: str, actor=None, alg: Alg = Alg.ES256) -> SigningKey:
+    """Make a new active key for ``issuer``; the old one is retired but stays published and trusted.
+
+    Codes signed by the old key keep verifying until they expire. Only the system or an administrator may
+    rotate (``PermissionDenied``).
+    """
+    if actor is not None and actor.role != Role.ADMIN:
+        raise PermissionDenied("only an administrator rotates signing keys")
+    old = list(SigningKey.objects.select_for_update().filter(issuer=issuer, active=True))
+    SigningKey.objects.filter(pk__in=[k.pk for k in old]).update(active=False, retired_at=timezone.now())
+    key = _create_key(issuer, alg)
+    audit.record(actor, "key_rotate", "SigningKey", key.kid,
+                 detail={"issuer": issuer, "alg": key.alg, "retired": [k.kid for k in old]})
+    _invalidate_revocations(issuer)
+    return key
+
+
+def signer_for(key: SigningKey) -> KeySigner:
+    """The :class:`KeySigner` of ``key`` loaded from its file in KEY_DIR (kept in memory once loaded).
+
+    Raises ``DomainError`` (``signing_key_missing``) when the file is gone or unusable.
+    """
+    with _signers_lock:
+        signer = _signers.get(key.kid)
+    if signer is None:
+        from pingan.codes.keys import KeyMaterialError
+
+        try:
+            signer = KeySigner.from_file(key_dir() / f"{key.kid}.pem", issuer=key.issuer)
+        except KeyMaterialError as exc:
+            raise DomainError(f"{exc}; restore it from backup or rotate the key ('pingan code keys rotate')",
+                              code="signing_key_missing") from None
+        if signer.kid.hex() != key.kid:
+            raise DomainError(f"key file {key.kid}.pem holds key {signer.kid.hex()}", code="signing_key_mismatch")
+        with _signers_lock:
+            _signers[key.kid] = signer
+    return signer
+
+
+def trust_store() -> KeyStore:
+    """Every published public key (active and retired) as a :class:`KeyStore` (cached until keys change)."""
+    jwks = cache.get(_TRUST_CACHE_KEY)
+    if jwks is None:
+        jwks = {"keys": [k.jwk for k in SigningKey.objects.order_by("created_at", "id")]}
+        cache.set(_TRUST_CACHE_KEY, jwks, 300)
+    return KeyStore.from_jwks(jwks)
+
+
+# ---------------------------------------------------------------- issuance
+
+
+def screening_counts(job: ScreeningJob) -> tuple[ScreeningCounts, int]:
+    """The level-rule counts of a job's rows and the people covered (accepted rows).
+
+    Accepted rows count by their level; a rejected row, or an accepted one without a level, was not
+    screened and counts as *unresolved* (rule-set ``pingan.codes.level`` v1).
+    """
+    agg = PersonResult.objects.filter(job=job).aggregate(
+        green=Count("id", filter=Q(status="accepted", level="green")),
+        yellow=Count("id", filter=Q(status="accepted", level="yellow")),
+        red=Count("id", filter=Q(status="accepted", level="red")),
+        accepted=Count("id", filter=Q(status="accepted")),
+        total=Count("id"),
+    )
+    screened = agg["green"] + agg["yellow"] + agg["red"]
+    unresolved = agg["total"] - screened
+    counts = ScreeningCounts(green=agg["green"], yellow=agg["yellow"], red=agg["red"], unresolved=unresolved)
+    return counts, agg["accepted"]
+
+
+def latest_done_job(premises: Premises) -> ScreeningJob | None:
+    """The premises' most recently finished screening job, or ``None``."""
+    return (ScreeningJob.objects.filter(premises=premises, status=ScreeningJob.Status.DONE)
+            .order_by(F("finished_at").desc(nulls_last=True), "-id").first())
+
+
+def current_code(premises: Premises) -> SafetyCode | None:
+    """The premises' live (unrevoked) code, newest first, whether or not it has expired (no permission check)."""
+    return SafetyCode.objects.filter(premises=premises, revoked_at__isnull=True).order_by("-issued_at", "-id").first()
+
+
+def _may_issue(actor, premises: Premises) -> bool:
+    if actor is None:
+        return True
+    if actor.pk == premises.owner_id:
+        return True
+    return actor.role in POLICE_ROLES and can_see_unit(actor, premises.unit)
+
+
+def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people: int, actor,
+           override: LevelOverride | None = None) -> SafetyCode:
+    premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
+    issuer = issuer_for(premises)
+    key = signing_key_ensure(issuer=issuer)
+    signer = signer_for(key)
+    now = timezone.now()
+    validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
+    name = premises.name.strip()[: core_token.MAX_NAME_LENGTH]
+    code = core_token.SafetyCode.new(issuer=issuer, premises_id=str(premises.pk), premises_name=name, level=level,
+                                     people=people, issued_at=now, validity=validity)
+    text = core_token.issue(code, signer)
+    previous = list(SafetyCode.objects.select_for_update().filter(premises=premises, revoked_at__isnull=True))
+    row = SafetyCode.objects.create(
+        premises=premises, job=job, issuer=issuer, code_id=code.code_id.hex(), level=level.value,
+        issued_at=code.issued_at, expires_at=code.expires_at, ruleset_version=code.ruleset_version,
+        people=people, kid=key.kid, token=text, issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    for old in previous:
+        old.superseded_by, old.superseded_at = row, now
+        old.revoked_at, old.revocation_reason = now, Reason.RESCREENED.name.lower()
+        old.save(update_fields=["superseded_by", "superseded_at", "revoked_at", "revocation_reason"])
+    audit.record(actor, "issue", "SafetyCode", row.code_id, detail={
+        "premises": premises.pk, "level": level.value, "job": job.pk if job else None, "people": people,
+        "kid": key.kid, "ruleset_version": code.ruleset_version, "override": override.pk if override else None,
+        "superseded": [o.code_id for o in previous],
+    })
+    if previous:
+        _invalidate_revocations_now_and_on_commit(issuer)
+    return row
+
+
+@transaction.atomic
+def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode:
+    """Issue a new code for ``premises`` from its latest finished screening (or ``job``), superseding the old one.
+
+    Level by the published rule (``pingan.codes.levels.level_for``, rule-set v``RULESET_VERSION``): any red →
+    red; any yellow or unresolved (rejected/unscreened row) → yellow; else green. ``people`` = accepted rows.
+    The previous live code is revoked with reason ``rescreened``. Raises ``PermissionDenied`` unless the
+    actor owns the premises or is police in its jurisdiction; ``DomainError`` ``not_screened`` when the
+    premises has no finished screening; ``job_mismatch`` when ``job`` is not a finished job of ``premises``.
+    """
+    if not _may_issue(actor, premises):
+        raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code")
+    if job is None:
+        job = latest_done_job(premises)
+        if job is None:
+            raise DomainError(f"premises {premises.pk} ({premises.name}) has never been screened: submit a roster "
+                              f"first; the code's level comes from the latest screening", code="not_screened")
+    elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
+        raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch")
+    counts, people = screening_counts(job)
+    return _issue(premises=premises, job=job, level=level_for(counts), people=people, actor=actor)
+
+
+@transaction.atomic
+def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
+    """Revoke one code; ``reason`` is ``fraud``, ``error`` or ``rescreened``.
+
+    Only the system or police in the premises' jurisdiction may (``PermissionDenied``); a code already
+    revoked raises ``DomainError`` ``already_revoked``; an unknown reason ``bad_reason``.
+    """
+    names = [r.name.lower() for r in Reason]
+    if reason not in names:
+        raise DomainError(f"unknown revocation reason {reason!r}: use one of {', '.join(names)}", code="bad_reason")
+    code = SafetyCode.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=code.pk)
+    if actor is not None and not (actor.role in POLICE_ROLES and can_see_unit(actor, code.premises.unit)):
+        raise PermissionDenied("only police of the premises' jurisdiction may revoke its code")
+    if code.revoked_at is not None:
+        raise DomainError(f"code {code.code_id} was already revoked ({code.revocation_reason})",
+                          code="already_revoked")
+    code.revoked_at, code.revocation_reason = timezone.now(), reason
+    code.save(update_fields=["revoked_at", "revocation_reason"])
+    audit.record(actor, "revoke", "SafetyCode", code.code_id, detail={"reason": reason, "premises": code.premises_id})
+    _invalidate_revocations_now_and_on_commit(code.issuer)
+    return code
+
+
+# ---------------------------------------------------------------- revocation
+
+
+class DatabaseRevocations:
+    """A ``RevocationSource`` for server-side verification: asks the database, so it is never stale."""
+
+    def lookup(self, issuer: str, code_id: bytes) -> Revocation | None:
+        """The revocation of ``code_id`` of ``issuer``, or ``None``."""
+        row = (SafetyCode.objects.filter(issuer=issuer, code_id=code_id.hex(), revoked_at__isnull=False)
+               .values("revocation_reason", "expires_at").first())
+        if row is None:
+            return None
+        return Revocation(code_id, Reason[row["revocation_reason"].upper()], row["expires_at"])
+
+
+def _rl_cache_key(issuer: str) -> str:
+    # Hashed: an issuer is free text from the URL, and cache keys must be short, safe ASCII.
+    return _RL_CACHE_KEY.format(issuer=hashlib.sha256(issuer.encode()).hexdigest()[:32])
+
+
+def _invalidate_revocations(issuer: str) -> None:
+    cache.delete(_rl_cache_key(issuer))
+
+
+def _invalidate_revocations_now_and_on_commit(issuer: str) -> None:
+    # Now, so this transaction's own later reads see the change; again after commit, so a list rebuilt by
+    # another request from the pre-commit state does not stay cached.
+    _invalidate_revocations(issuer)
+    transaction.on_commit(lambda: _invalidate_revocations(issuer))
+
+
+def revocation_issuers() -> list[str]:
+    """The issuers that publish keys (and so a revocation list), sorted."""
+    return sorted(set(SigningKey.objects.values_list("issuer", flat=True)))
+
+
+@dataclass(frozen=True)
+class SignedList:
+    """A signed revocation list: COSE bytes, its serial, and when verifiers should fetch again."""
+
+    data: bytes
+    serial: int
+    issued_at: datetime
+    next_update: datetime
+
+
+def revocation_list_current(*, issuer: str) -> SignedList:
+    """The issuer's current signed revocation list (``pingan.codes.revocation``), cached until it changes.
+
+    Rebuilt when a code is revoked or superseded, when keys rotate, and when half of its lifetime has
+    passed. ``serial`` is the build time in milliseconds since the epoch, so it grows with each rebuild.
+    Raises ``NotFound`` for an issuer without keys.
+    """
+    key = _rl_cache_key(issuer)
+    cached: SignedList | None = cache.get(key)
+    now = timezone.now()
+    if cached is not None and now < cached.issued_at + REVOCATION_LIST_LIFETIME / 2:
+        return cached
+    active = SigningKey.objects.filter(issuer=issuer, active=True).first()
+    if active is None:
+        raise NotFound(f"no issuer {issuer!r}")
+    issued_at = now.replace(microsecond=0)
+    rows = SafetyCode.objects.filter(issuer=issuer, revoked_at__isnull=False, expires_at__gt=issued_at)
+    entries = [Revocation(bytes.fromhex(r.code_id), Reason[r.revocation_reason.upper()], r.expires_at) for r in rows]
+    serial = int(now.timestamp() * 1000)
+    rl = RevocationList.build(issuer=issuer, serial=serial, issued_at=issued_at,
+                              next_update=issued_at + REVOCATION_LIST_LIFETIME, revocations=entries)
+    signed = SignedList(data=rl.sign(signer_for(active)), serial=serial, issued_at=issued_at,
+                        next_update=rl.next_update)
+    cache.set(key, signed, int(REVOCATION_LIST_LIFETIME.total_seconds()))
+    return signed
+
+
+def safety_code_verify(text: str, *, now: datetime | None = None) -> core_token.Verification:
+    """Verify a code text against the published keys and the live revocation state (never raises)."""
+    return core_token.verify(text, trust_store(), DatabaseRevocations(), now=now)
+
+
+# ---------------------------------------------------------------- level overrides (four-eyes)
+
+
+def _clean_text(value: str, what: str, code: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"{what} is required", code=code)
+    if len(value) > MAX_TEXT:
+        raise DomainError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}", code=code)
+    return value
+
+
+@transaction.atomic
+def level_override_request(*, premises: Premises, level: str, reason: str, actor) -> LevelOverride:
+    """Ask for the premises' code level to be set to ``level`` by hand; a second person must approve.
+
+    The requester is police of the premises' jurisdiction (``PermissionDenied``); ``reason`` is required
+    (``reason_required``); the premises needs a current code (``no_code``); ``level`` is green/yellow/red.
+    """
+    if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, premises.unit):
+        raise PermissionDenied("only police of the premises' jurisdiction may request a level change")
+    try:
+        new_level = Level(level)
+    except ValueError:
+        raise DomainError(f"unknown level {level!r}: use green, yellow or red", code="bad_level") from None
+    reason = _clean_text(reason, "a reason for the level change", "reason_required")
+    code = current_code(premises)
+    if code is None:
+        raise DomainError(f"premises {premises.pk} has no current code to change", code="no_code")
+    ov = LevelOverride.objects.create(premises=premises, code=code, level=new_level.value, reason=reason,
+                                      requested_by=actor)
+    audit.record(actor, "override_request", "LevelOverride", ov.pk,
+                 detail={"premises": premises.pk, "code": code.code_id, "from": code.level, "to": new_level.value})
+    return ov
+
+
+def _check_decider(ov: LevelOverride, actor) -> None:
+    if actor is None or actor.role != Role.STATION_CHIEF or not can_see_unit(actor, ov.premises.unit):
+        raise PermissionDenied("a station chief of the premises' jurisdiction decides level changes")
+    if actor.pk == ov.requested_by_id:
+        raise DomainError("four-eyes rule: the requester cannot decide their own level change", code="four_eyes")
+    if ov.status != LevelOverride.Status.REQUESTED:
+        raise DomainError(f"level change {ov.pk} was already {ov.status}", code="already_decided")
+
+
+@transaction.atomic
+def level_override_approve(*, override: LevelOverride, actor, note: str = "") -> LevelOverride:
+    """Approve a requested level change and issue a new code with that level (superseding the current one).
+
+    The approver is a station chief of the premises' jurisdiction other than the requester
+    (``PermissionDenied`` / ``four_eyes``); a decided request raises ``already_decided``.
+    """
+    ov = LevelOverride.objects.select_for_update(of=("self",)).select_related("premises__unit", "code").get(
+        pk=override.pk)
+    _check_decider(ov, actor)
+    base = current_code(ov.premises) or ov.code
+    code = _issue(premises=ov.premises, job=base.job if base else None, level=Level(ov.level),
+                  people=base.people if base else 0, actor=actor, override=ov)
+    ov.status, ov.decided_by, ov.decided_at = LevelOverride.Status.APPROVED, actor, timezone.now()
+    ov.decision_note, ov.issued_code = (note or "").strip()[:MAX_TEXT], code
+    ov.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "issued_code"])
+    audit.record(actor, "override_approve", "LevelOverride", ov.pk,
+                 detail={"premises": ov.premises_id, "level": ov.level, "code": code.code_id,
+                         "requested_by": ov.requested_by_id})
+    return ov
+
+
+@transaction.atomic
+def level_override_reject(*, override: LevelOverride, actor, note: str = "") -> LevelOverride:
+    """Reject a requested level change (same approver rules as :func:`level_override_approve`)."""
+    ov = LevelOverride.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=override.pk)
+    _check_decider(ov, actor)
+    ov.status, ov.decided_by, ov.decided_at = LevelOverride.Status.REJECTED, actor, timezone.now()
+    ov.decision_note = (note or "").strip()[:MAX_TEXT]
+    ov.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(actor, "override_reject", "LevelOverride", ov.pk, detail={"premises": ov.premises_id})
+    return ov
+
+
+# ---------------------------------------------------------------- disputes (纠错)
+
+
+@transaction.atomic
+def dispute_open(*, premises: Premises, text: str, actor) -> Dispute:
+    """The premises' owner disputes its code level; routed to the premises' responsible unit.
+
+    Raises ``PermissionDenied`` for anyone but the owner, ``text_required`` for an empty or too long text.
+    """
+    if actor is None or actor.pk != premises.owner_id:
+        raise PermissionDenied("only the premises' owner may dispute its code")
+    text = _clean_text(text, "the dispute text", "text_required")
+    d = Dispute.objects.create(premises=premises, code=current_code(premises), unit=premises.unit,
+                               submitted_by=actor, text=text)
+    audit.record(actor, "dispute_open", "Dispute", d.pk, detail={"premises": premises.pk, "unit": premises.unit.code})
+    return d
+
+
+@transaction.atomic
+def dispute_resolve(*, dispute: Dispute, upheld: bool, outcome: str, actor) -> Dispute:
+    """Record the outcome of a dispute: ``upheld`` (the owner is right) or rejected, with an outcome text.
+
+    The resolver is police of the dispute's unit subtree (``PermissionDenied``); a resolved dispute raises
+    ``already_resolved``; an empty outcome ``outcome_required``.
+    """
+    d = Dispute.objects.select_for_update(of=("self",)).select_related("unit").get(pk=dispute.pk)
+    if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, d.unit):
+        raise PermissionDenied("only police of the responsible unit may resolve this dispute")
+    if d.status != Dispute.Status.OPEN:
+        raise DomainError(f"dispute {d.pk} was already {d.status}", code="already_resolved")
+    d.outcome = _clean_text(outcome, "the outcome", "outcome_required")
+    d.status = Dispute.Status.UPHELD if upheld else Dispute.Status.REJECTED
+    d.resolved_by, d.resolved_at = actor, timezone.now()
+    d.save(update_fields=["outcome", "status", "resolved_by", "resolved_at"])
+    audit.record(actor, "dispute_resolve", "Dispute", d.pk, detail={"status": d.status, "premises": d.premises_id})
+    return d
+
+
+def key_file_mode(key: SigningKey) -> int:
+    """The permission bits of a key's private file (0o600 expected), for checks and ``pingan code keys list``."""
+    return os.stat(key_dir() / f"{key.kid}.pem").st_mode & 0o777
+

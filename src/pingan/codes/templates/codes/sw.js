@@ -1,0 +1,41 @@
+// pingan verification page service worker: stale-while-revalidate, so that /verify/ and its script load
+// with the network cut once visited. Keys and revocation lists are cached by verify.js itself
+// (localStorage) and re-verified on load. Version {{ version }} (changes with verify.js).
+const CACHE = "pingan-verify-{{ version }}";
+const SCOPE = new URL("./", self.location).pathname;
+const ASSETS = ["./", "./verify.js", "./manifest.webmanifest"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith("pingan-verify-") && n !== CACHE)
+        .map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== self.location.origin || !url.pathname.startsWith(SCOPE)) {
+    return;  // keys, lists and the API go to the network; verify.js falls back to its own cache
+  }
+  // Stale-while-revalidate: answer from the cache at once (so the page loads with no network at all) and
+  // refresh the cached copy in the background for the next visit; the network only when nothing is cached.
+  const refreshed = fetch(event.request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      caches.open(CACHE).then((c) => c.put(event.request, copy));
+    }
+    return response;
+  });
+  event.waitUntil(refreshed.then(() => undefined, () => undefined));
+  event.respondWith(
+    caches.match(event.request, { ignoreSearch: true })
+      .then((hit) => hit || refreshed)
+      .catch(() => Response.error()),
+  );
+});

@@ -1,0 +1,278 @@
+"""Safety-code pages and plain views: published keys (well-known URLs), the offline verification page
+(with its service worker and web app manifest), the owner's code page with QR/poster downloads and the
+dispute form (纠错), and the police queue of disputes and level changes (four-eyes). Views stay thin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from pingan.codes import render, selectors, services
+from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
+from pingan.codes.models import SafetyCode
+from pingan.codes.token import SafetyCode as CoreCode
+from pingan.codes.token import decode, loads_cbor, parse_sign1
+from pingan.core.errors import DomainError, NotFound
+from pingan.core.models import POLICE_ROLES, Role
+
+#: Published key sets may be cached by verifiers for five minutes (rotation keeps old keys published).
+KEYS_CACHE_CONTROL = "public, max-age=300"
+
+
+def _public(response: HttpResponse, cache_control: str = KEYS_CACHE_CONTROL) -> HttpResponse:
+    response["Cache-Control"] = cache_control
+    # Third-party verifiers (other origins) fetch keys and lists from the browser.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def cose_key_set(request: HttpRequest) -> HttpResponse:
+    """``/.well-known/pingan/cose-keys``: every published key as a COSE_KeySet (RFC 9052 §7), CBOR."""
+    return _public(HttpResponse(services.trust_store().to_cose_key_set(), content_type="application/cose-key-set"))
+
+
+@require_GET
+def jwks(request: HttpRequest) -> HttpResponse:
+    """``/.well-known/pingan/jwks.json``: every published key as a JWK Set (RFC 7517 §5)."""
+    return _public(JsonResponse(services.trust_store().to_jwks(), content_type="application/jwk-set+json"))
+
+
+# ---------------------------------------------------------------- the offline verification page
+
+
+@cache
+def _verify_js() -> bytes:
+    return resources.files("pingan.codes").joinpath("static/codes/verify.js").read_bytes()
+
+
+def _etagged(request: HttpRequest, body: bytes, content_type: str) -> HttpResponse:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # always revalidate online; the service worker serves it offline
+    return response
+
+
+@require_GET
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """``/verify/``: verify a pasted or scanned code in the browser (Web Crypto), offline once loaded."""
+    lists = [reverse("api:revocation_list", kwargs={"issuer": i}) for i in services.revocation_issuers()]
+    ctx = {
+        "jwks_url": reverse("codes:jwks"), "revocation_urls": lists, "rule_zh": RULE_TEXT_ZH, "rule_en": RULE_TEXT_EN,
+        "ruleset": f"{RULESET_ID} v{RULESET_VERSION}",
+        "levels": [(lv.value, lv.label_zh, lv.rgb) for lv in Level],
+        # When this copy was rendered: offline, the service worker serves an older copy, and the page says so.
+        "served_at": timezone.now().isoformat(timespec="microseconds"),
+    }
+    response = TemplateResponse(request, "codes/verify.html", ctx)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def verify_script(request: HttpRequest) -> HttpResponse:
+    """``/verify/verify.js``: the browser verifier module (``pingan/codes/static/codes/verify.js``)."""
+    return _etagged(request, _verify_js(), "text/javascript; charset=utf-8")
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """``/verify/sw.js``: caches the page and its script so that it loads with the network cut."""
+    body = TemplateResponse(request, "codes/sw.js", {"version": hashlib.sha256(_verify_js()).hexdigest()[:12]})
+    return _etagged(request, body.rendered_content.encode(), "text/javascript; charset=utf-8")
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    """``/verify/manifest.webmanifest``: the W3C web app manifest, so phones can add the page to the home screen."""
+    body = {"name": "平安码核验 pingan verifier", "short_name": "平安码核验", "start_url": reverse("codes:verify"),
+            "scope": reverse("codes:verify"), "display": "standalone", "background_color": "#ffffff",
+            "theme_color": "#1e9e4a", "lang": "zh-CN"}
+    return _etagged(request, json.dumps(body, ensure_ascii=False).encode(), "application/manifest+json")
+
+
+# ---------------------------------------------------------------- owner and police pages
+
+
+def _needs_purpose(request: HttpRequest) -> bool:
+    return request.user.role in POLICE_ROLES and not request.session.get("purpose")
+
+
+def _premises(request: HttpRequest, premises_id: int):
+    try:
+        return selectors.premises_get(actor=request.user, premises_id=premises_id)
+    except NotFound:
+        raise Http404("premises not found") from None
+
+
+def core_code(row: SafetyCode) -> CoreCode:
+    """The signed claims of an issued code row, decoded from its token text."""
+    return CoreCode.from_claims(loads_cbor(parse_sign1(decode(row.token)).payload))
+
+
+def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
+    try:
+        code = selectors.code_current(actor=request.user, premises_id=premises_id)
+    except NotFound:
+        code = None
+    if code is None:
+        raise Http404("no current code")
+    return code
+
+
+@login_required
+@require_GET
+def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
+    if _needs_purpose(request):
+        return redirect(f"/purpose/?next={request.path}")
+    premises = _premises(request, premises_id)
+    ctx = {
+        "premises": premises, "is_owner": request.user.pk == premises.owner_id,
+        "is_police": request.user.role in POLICE_ROLES,
+        "codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id)[:20],
+        "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises)[:20],
+        "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)[:20],
+        "levels": [lv.value for lv in Level],
+    }
+    return TemplateResponse(request, "codes/premises_code.html", ctx)
+
+
+def _back(request: HttpRequest, premises_id: int):
+    return redirect(reverse("codes:premises", args=[premises_id]))
+
+
+@login_required
+@require_POST
+def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """Issue (or re-issue) the premises' code from its latest screening."""
+    premises = _premises(request, premises_id)
+    try:
+        code = services.safety_code_issue(premises=premises, actor=request.user)
+        messages.success(request, f"已签发平安码（{Level(code.level).label_zh}）")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request, premises_id)
+
+
+@login_required
+@require_GET
+def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpResponse:
+    """The current code as a QR image (``svg`` or ``png``) for the owner or police of the jurisdiction."""
+    code = _current_or_404(request, premises_id)
+    if kind == "svg":
+        response = HttpResponse(render.qr_svg(code.token, title=f"平安码 {code.code_id}"),
+                                content_type="image/svg+xml")
+    else:
+        response = HttpResponse(render.qr_png(code.token), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="pingan-code-{premises_id}.png"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """The printable A4 door poster (PDF) of the current code."""
+    code = _current_or_404(request, premises_id)
+    pdf = render.poster_pdf(core_code(code), code.token, verify_url=request.build_absolute_uri(reverse("codes:verify")))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """The owner's dispute form (纠错)."""
+    premises = _premises(request, premises_id)
+    try:
+        services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user)
+        messages.success(request, "纠错申请已提交，将由辖区派出所处理。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request, premises_id)
+
+
+@login_required
+@require_POST
+def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """Police request a manual level (needs a second approver)."""
+    premises = _premises(request, premises_id)
+    try:
+        services.level_override_request(premises=premises, level=request.POST.get("level", ""),
+                                        reason=request.POST.get("reason", ""), actor=request.user)
+        messages.success(request, "等级调整申请已提交，需另一名所长审批。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request, premises_id)
+
+
+@login_required
+@require_GET
+def police_queue(request: HttpRequest) -> HttpResponse:
+    """Disputes and level-change requests of the officer's jurisdiction, open ones first."""
+    if request.user.role not in POLICE_ROLES:
+        raise Http404("police only")
+    if _needs_purpose(request):
+        return redirect(f"/purpose/?next={request.path}")
+    ctx = {
+        "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
+        "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],
+        "open_overrides": selectors.overrides_list(actor=request.user, status="requested")[:200],
+        "closed_overrides": selectors.overrides_list(actor=request.user).exclude(status="requested")[:50],
+        "is_chief": request.user.role == Role.STATION_CHIEF,
+    }
+    return TemplateResponse(request, "codes/police.html", ctx)
+
+
+@login_required
+@require_POST
+def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Record a dispute's outcome."""
+    try:
+        d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)
+        services.dispute_resolve(dispute=d, upheld=request.POST.get("decision") == "upheld",
+                                 outcome=request.POST.get("outcome", ""), actor=request.user)
+        messages.success(request, "已记录处理结果。")
+    except NotFound:
+        raise Http404("dispute not found") from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("codes:police")
+
+
+@login_required
+@require_POST
+def override_decide(request: HttpRequest, override_id: int, decision: str) -> HttpResponse:
+    """Approve or reject a level change (four-eyes: not the requester)."""
+    try:
+        ov = selectors.override_get(actor=request.user, override_id=override_id)
+        note = request.POST.get("note", "")
+        if decision == "approve":
+            services.level_override_approve(override=ov, actor=request.user, note=note)
+        else:
+            services.level_override_reject(override=ov, actor=request.user, note=note)
+        messages.success(request, "已审批。")
+    except NotFound:
+        raise Http404("level change not found") from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("codes:police")

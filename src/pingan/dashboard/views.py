@@ -1,0 +1,137 @@
+"""Police pages: the jurisdiction view (掌上查询), drill-downs to a premises and a person, and the counts page.
+
+Views stay thin: one selector call (the selectors scope and audit), then render. One view serves the full
+page and the htmx partial (``request.htmx``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from pingan.core.models import Role
+from pingan.dashboard import charts, geo, selectors
+from pingan.dashboard.web import POLICE, page
+
+PER_PAGE = 30
+DEFAULT_STALE_DAYS = getattr(settings, "PINGAN", {}).get("STALE_DAYS", 7)
+
+
+@dataclass
+class Window:
+    """One page of a list without counting the whole list (a COUNT over a large jurisdiction costs more
+    than the page itself): the items, the page number and whether there are pages before and after."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def window(qs, page: str | int | None) -> Window:
+    """Page ``page`` (1-based; bad values mean 1) of ``qs``, ``PER_PAGE`` items, fetching one extra row."""
+    n = _int(str(page) if page is not None else None, 1, 1, 100_000)
+    rows = list(qs[(n - 1) * PER_PAGE:n * PER_PAGE + 1])
+    return Window(rows[:PER_PAGE], n, len(rows) > PER_PAGE)
+
+
+def _int(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(value or default)))
+    except ValueError:
+        return default
+
+
+@require_GET
+@page(roles=POLICE)
+def jurisdiction(request: HttpRequest) -> HttpResponse:
+    """掌上查询: flagged people (silent hits first), premises with level and last screening, stale premises.
+
+    ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging).
+    """
+    days = _int(request.GET.get("days"), DEFAULT_STALE_DAYS, 1, 365)
+    section = request.GET.get("section", "")
+    ctx: dict = {"days": days}
+    if section in ("", "flagged"):
+        flagged = selectors.jurisdiction_flagged(actor=request.user)
+        ctx["flagged"] = window(flagged, request.GET.get("page") if section else 1)
+    if section in ("", "premises"):
+        ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user),
+                                 request.GET.get("page") if section else 1)
+    if section in ("", "stale"):
+        ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, stale_days=days),
+                              request.GET.get("page") if section else 1)
+    if request.htmx and section:
+        return TemplateResponse(request, f"dashboard/partials/{section}.html", ctx)
+    return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)
+
+
+@require_GET
+@page(roles=POLICE)
+def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """One premises of the jurisdiction: its recent jobs and the flagged people of its latest job."""
+    return TemplateResponse(request, "dashboard/premises.html",
+                            {"o": selectors.premises_overview(actor=request.user, premises_id=premises_id)})
+
+
+@require_GET
+@page(roles=POLICE)
+def person(request: HttpRequest, person_id: int) -> HttpResponse:
+    """One screened person: the result and every hit (rule, match kind, reasons, matched record)."""
+    p, hits = selectors.person_detail(actor=request.user, person_id=person_id)
+    return TemplateResponse(request, "dashboard/person.html", {"p": p, "hits": hits})
+
+
+@require_GET
+@page(roles=frozenset({Role.STATION_CHIEF, Role.ANALYST}))
+def overview(request: HttpRequest) -> HttpResponse:
+    """Counts by district and station, the daily trend as an SVG chart, and the SVG map of the districts."""
+    days = _int(request.GET.get("days"), 30, 7, 180)
+    branches = selectors.unit_counts(actor=request.user)
+    trend = selectors.daily_counts(actor=request.user, days=days)
+    chart = charts.line_chart([d.day.strftime("%m-%d") for d in trend], [
+        ("screened", "s-people", [d.people for d in trend]),
+        ("red", "s-red", [d.red for d in trend]),
+        ("yellow", "s-yellow", [d.yellow for d in trend]),
+    ])
+    by_adcode: dict[str, selectors.UnitCounts] = {}
+    for b in branches:
+        for code in b.unit.adcodes:
+            by_adcode[code[:6]] = b
+    districts, width, height = geo.district_map()
+    top = max((b.red + b.yellow for b in branches), default=0)
+    areas = [{"d": d, "counts": by_adcode.get(d.adcode),
+              "fill": charts.fill((c.red + c.yellow) if (c := by_adcode.get(d.adcode)) else 0, top)}
+             for d in districts]
+    return TemplateResponse(request, "dashboard/overview.html", {
+        "branches": branches, "chart": chart, "trend": trend, "days": days,
+        "map": {"areas": areas, "width": width, "height": height},
+    })

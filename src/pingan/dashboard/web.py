@@ -1,0 +1,48 @@
+"""Page helpers shared by the screening and dashboard views: sign-in, purpose of use, domain errors.
+
+``page`` wraps a view so that an anonymous visitor goes to sign-in, a police user who has not declared a
+purpose of use this session goes to ``/purpose/`` first (the purpose goes into every audit record), and a
+:class:`~pingan.core.errors.NotFound` / :class:`~pingan.core.errors.PermissionDenied` from a selector or
+service becomes a 404 / 403 page.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from pingan.core.errors import NotFound, PermissionDenied
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
+
+
+def page(*, roles: frozenset[str] | None = None) -> Callable:
+    """Decorate a page view: sign-in, the police purpose, the allowed ``roles`` (403 otherwise), errors."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if roles is not None and request.user.role not in roles:
+                raise DjangoPermissionDenied("your role may not use this page")
+            if request.user.role in POLICE_ROLES and not request.session.get("purpose"):
+                return redirect(f"/purpose/?next={quote(request.get_full_path())}")
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound:
+                raise Http404("not found") from None
+            except PermissionDenied as exc:
+                raise DjangoPermissionDenied(exc.message) from None
+
+        return inner
+
+    return wrap
+
+
+SUBMITTERS = frozenset(SUBMITTER_ROLES)
+POLICE = frozenset(POLICE_ROLES)

@@ -1,0 +1,158 @@
+"""Screening API (``/api/v1/``): submit a roster, poll the job, read and download results; police reads.
+
+Handlers are thin: parse, one selector or service, return. Errors are ``DomainError``s, which the API turns
+into RFC 9457 problem details. Lists paginate (``limit``/``offset``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Header, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.throttling import AuthRateThrottle
+
+from pingan.core import selectors as core_selectors
+from pingan.core.errors import DomainError, PermissionDenied
+from pingan.core.models import SUBMITTER_ROLES
+from pingan.dashboard import selectors as dashboard_selectors
+from pingan.screening import selectors, services, tasks
+from pingan.screening.forms import MAX_ROSTER_BYTES
+from pingan.screening.models import ScreeningJob
+from pingan.screening.schemas import FlaggedPersonOut, HitOut, JobOut, PersonDetailOut, PersonResultOut
+from pingan.screening.views import DOWNLOAD_TYPES
+
+router = Router(tags=["screening"])
+
+#: Roster submissions per account: generous for an app, a brake on a runaway client.
+SUBMIT_RATE = "30/m"
+
+
+@router.post("/jobs", response={201: JobOut, 200: JobOut}, summary="Submit a roster for screening",
+             throttle=[AuthRateThrottle(SUBMIT_RATE)])
+def job_submit(request: HttpRequest, premises_id: Form[int], roster: File[UploadedFile],
+               idempotency_key: Header[str | None] = None):
+    """Upload a roster (XLSX/XLS/CSV, multipart field ``roster``) for one of the caller's premises.
+
+    Returns 201 with the queued job, or 200 with the first job when the ``Idempotency-Key`` header repeats
+    one the caller used before. Poll ``GET /jobs/{id}`` until ``status`` is ``done`` or ``failed``.
+    """
+    if request.user.role not in SUBMITTER_ROLES:
+        raise PermissionDenied("only enterprises and landlords submit rosters")
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:
+        raise DomainError("the Idempotency-Key header is longer than 100 characters", code="bad_idempotency_key")
+    if roster.size is not None and roster.size > MAX_ROSTER_BYTES:
+        raise DomainError(f"{roster.name}: {roster.size} bytes; the limit is {MAX_ROSTER_BYTES} bytes — split "
+                          f"the roster into several files", code="roster_too_large")
+    premises = core_selectors.premises_get(actor=request.user, premises_id=premises_id)
+    job, created = tasks.screening_job_submit(actor=request.user, roster_name=roster.name or "roster",
+                                              roster_bytes=roster.read(), premises=premises,
+                                              idempotency_key=key)
+    return Status(201 if created else 200, job)
+
+
+@router.get("/jobs", response=list[JobOut], summary="Screening jobs the caller may see, newest first")
+@paginate(LimitOffsetPagination)
+def job_list(request: HttpRequest):
+    return selectors.job_list(actor=request.user)
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="One job: status, progress, error, counts")
+def job_get(request: HttpRequest, job_id: int):
+    return selectors.job_get(actor=request.user, job_id=job_id)
+
+
+@router.get("/jobs/{job_id}/results", response=list[PersonResultOut],
+            summary="A job's per-row results (submitter view; police also get the police part)")
+@paginate(LimitOffsetPagination)
+def job_results(request: HttpRequest, job_id: int, status: str | None = None):
+    """``status`` (accepted / rejected) narrows the rows."""
+    rows = selectors.job_results(actor=request.user, job_id=job_id)
+    return rows.filter(status=status) if status else rows
+
+
+@router.get("/jobs/{job_id}/export", summary="A job's results as a CSV or XLSX file",
+            response={200: None}, openapi_extra={"responses": {200: {
+                "description": "the results file",
+                "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                            for t in DOWNLOAD_TYPES.values()}}}})
+def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
+    """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx."""
+    if format not in DOWNLOAD_TYPES:
+        raise DomainError(f"unknown format {format!r}; use csv or xlsx", code="bad_format")
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    if job.status != ScreeningJob.Status.DONE:
+        raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
+                          extra={"status": job.status})
+    name = f"job-{job.pk}-results.{format}"
+    with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
+        out = services.screening_job_export(job=job, out=Path(tmp) / name, police_view=request.user.is_police,
+                                               actor=request.user)
+        response = HttpResponse(out.read_bytes(), content_type=DOWNLOAD_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/roster-template", summary="The roster template (XLSX)", response={200: None},
+            openapi_extra={"responses": {200: {"description": "the template", "content": {
+                DOWNLOAD_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}}})
+def roster_template(request: HttpRequest):
+    from pingan.screening.template import roster_template_xlsx
+
+    response = HttpResponse(roster_template_xlsx(), content_type=DOWNLOAD_TYPES["xlsx"])
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+# ------------------------------------------------------------------------------------------- police
+
+
+@router.get("/flagged", response=list[FlaggedPersonOut],
+            summary="Flagged people in the caller's jurisdiction (police): silent hits first, then red, yellow")
+@paginate(LimitOffsetPagination)
+def flagged(request: HttpRequest):
+    return dashboard_selectors.jurisdiction_flagged(actor=request.user)
+
+
+@router.get("/persons/{person_id}", response=PersonDetailOut, summary="A person's result and every hit (police)")
+def person_get(request: HttpRequest, person_id: int):
+    person, hits = dashboard_selectors.person_detail(actor=request.user, person_id=person_id)
+    return {"person": person, "hits": [HitOut.from_orm(h) for h in hits]}
+
+
+class PremisesStatusOut(Schema):
+    """A premises of the caller's jurisdiction with its level (worst of the latest finished job; empty when
+    never screened) and when it was last screened."""
+
+    id: int
+    name: str
+    kind: str
+    address: str
+    adcode: str
+    unit: str
+    level: str
+    last_screened: datetime | None
+    last_job_id: int | None
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_level(obj) -> str:
+        return dashboard_selectors.worst_level(obj.last_counts)
+
+
+@router.get("/jurisdiction/premises", response=list[PremisesStatusOut],
+            summary="Premises of the caller's jurisdiction with level and last screening (police)")
+@paginate(LimitOffsetPagination)
+def jurisdiction_premises(request: HttpRequest, stale_days: int | None = None):
+    """Never-screened and longest-unscreened first; ``stale_days`` keeps only those not screened since."""
+    if stale_days is not None and not 0 <= stale_days <= 3650:
+        raise DomainError("stale_days must be between 0 and 3650", code="bad_stale_days")
+    return dashboard_selectors.jurisdiction_premises(actor=request.user, stale_days=stale_days)

@@ -1,0 +1,80 @@
+"""The demo behind ``pingan demo``: reference data, the Xiamen organisation, real risk data, a synthetic
+roster, one screening — everything on the embedded default, with nothing but the bundled files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from pingan.core.bootstrap import ensure_initialised
+from pingan.core.models import Premises, User
+from pingan.core.reference import DemoOrg, demo_org_load
+from pingan.core.services import premises_create, user_create
+from pingan.screening import riskimport, services
+from pingan.screening.models import RiskDataset, ScreeningJob
+
+#: A date inside the bundled NHC lists' period when Xiamen itself had listed areas (2022-08-09..08-24).
+DEMO_AS_OF = dt.date(2022, 8, 20)
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, for the summary it prints."""
+
+    org: DemoOrg
+    listings: RiskDataset
+    watchlist: RiskDataset | None
+    movements: RiskDataset
+    premises: Premises
+    job: ScreeningJob
+    roster: Path
+    truth: Path
+    out: Path
+
+
+@transaction.atomic
+def _demo_premises() -> Premises:
+    landlord = User.objects.filter(username="demo_landlord").first()
+    if landlord is None:
+        landlord = user_create(username="demo_landlord", password=None, role="landlord",
+                               display_name="演示房东 (demo landlord)")
+    existing = Premises.objects.filter(owner=landlord).first()
+    if existing is not None:
+        return existing
+    return premises_create(actor=landlord, name="莲前东路演示出租屋", kind="rental",
+                           address="厦门市思明区莲前东路 (demo)", adcode="350203010")
+
+
+def _ensure(kind: str, name_prefix: str, importer) -> RiskDataset:
+    ds = RiskDataset.objects.filter(kind=kind, active=True, name__startswith=name_prefix).first()
+    return ds if ds is not None else importer()
+
+
+def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 2022) -> DemoResult:
+    """Run the demo end to end; idempotent set-up, a fresh synthetic roster and screening each time."""
+    from pingan.screening import synth
+    from pingan.screening.riskdata import nhc
+
+    ensure_initialised()
+    org = demo_org_load()
+    listings = _ensure(RiskDataset.Kind.LISTINGS, "NHC risk areas 2022 (bundled)", riskimport.import_nhc)
+    watchlist = _ensure(RiskDataset.Kind.WATCHLIST, "UN SC consolidated",
+                        lambda: riskimport.import_watchlist("un", None))
+    work = services._data_dir("demo")
+    generated = synth.generate(work, people=people, movements_per_person=3.0, listings=nhc.bundled_nhc_listings(),
+                               as_of=as_of, seed=seed)
+    roster = generated.files["roster_csv"]
+    riskimport.add_watchlist_people(roster, watchlist)
+    movements = riskimport.import_movements(generated.files["movements_parquet"], name="demo synthetic movements")
+    premises = _demo_premises()
+    job = services.screening_job_create(actor=premises.owner, roster_name=roster.name, roster_bytes=roster.read_bytes(),
+                                        premises=premises, as_of=as_of)
+    services.screening_job_run(job=job)
+    out = work / "roster.result.csv"
+    services.screening_job_export(job=job, out=out, police_view=True, actor=None)
+    return DemoResult(org, listings, watchlist, movements, premises, job, roster, generated.files["truth"], out)
+

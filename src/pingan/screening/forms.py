@@ -1,0 +1,70 @@
+"""Forms of the submitter pages: register a premises, upload a roster."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import Premises
+from pingan.dashboard import geo
+from pingan.lib import adcodes
+
+#: Largest roster accepted through the page or the API (a 100,000-row XLSX is about 6 MB).
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
+
+
+def adcode_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The city's districts and their townships, grouped by district, for the adcode select."""
+    groups = []
+    for county in adcodes.children(geo.CITY):
+        whole = _("whole district")
+        items = [(county.code, f"{county.name}（{whole}）")]
+        items += [(t.code, f"{county.name} {t.name}") for t in geo.townships() if t.county == county.code]
+        groups.append((county.name, items))
+    return groups
+
+
+class PremisesForm(forms.Form):
+    """A premises: name, kind, address and its administrative area (a GB/T 2260 / NBS township code)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Premises.Kind.choices)
+    address = forms.CharField(label=_("Address"), max_length=300)
+    area = forms.ChoiceField(label=_("Administrative area"), required=False,
+                             help_text=_("the district or, better, the township (街道/镇) the premises lies in"))
+    adcode = forms.CharField(label=_("or an administrative code"), required=False, max_length=12,
+                             help_text=_("6-digit county or 9-digit township code, if not in the list"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "—"), *adcode_choices()]
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("adcode") or "").strip() or data.get("area") or ""
+        if not code:
+            raise forms.ValidationError(_("Choose the administrative area or type its code."))
+        data["code"] = code
+        return data
+
+
+class RosterForm(forms.Form):
+    """A roster file for one of the submitter's premises."""
+
+    premises = forms.ModelChoiceField(label=_("Premises"), queryset=Premises.objects.none())
+    roster = forms.FileField(label=_("Roster file (XLSX, XLS or CSV)"))
+
+    def __init__(self, *args, premises_qs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if premises_qs is not None:
+            self.fields["premises"].queryset = premises_qs
+
+    def clean_roster(self):
+        f = self.cleaned_data["roster"]
+        if f.size > MAX_ROSTER_BYTES:
+            raise forms.ValidationError(
+                _("%(name)s is %(mb).1f MB; the limit is %(limit)d MB. Split the roster into several files.")
+                % {"name": f.name, "mb": f.size / 2**20, "limit": MAX_ROSTER_BYTES // 2**20})
+        if f.size == 0:
+            raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
+        return f

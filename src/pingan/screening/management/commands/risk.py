@@ -1,0 +1,58 @@
+"""``pingan risk import nhc|movements|watchlist …`` and ``pingan risk list``: manage the risk data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.core.errors import DomainError
+from pingan.screening import riskimport
+from pingan.screening.models import RiskDataset
+
+
+class Command(BaseCommand):
+    help = "Import risk data (risk-area listings, movement records, watchlists) or list what is imported."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a dataset")
+        kinds = imp.add_subparsers(dest="kind", required=True)
+        nhc = kinds.add_parser("nhc", help="NHC high/medium/low-risk area lists (a directory of JSON snapshots)")
+        nhc.add_argument("source", nargs="?", default="",
+                         help="directory of snapshots (*.json or *.json.gz); default: the bundled 2022 listings")
+        mv = kinds.add_parser("movements", help="movement records: CSV or Parquet "
+                              "(id_type,id_number,name,adcode,place,start,end,source)")
+        mv.add_argument("source")
+        mv.add_argument("--name", default="", help="dataset name (default: the file name)")
+        wl = kinds.add_parser("watchlist", help="a watchlist: un (UN SC consolidated XML), ofac (SDN CSV "
+                              "directory) or csv (pingan's watchlist CSV)")
+        wl.add_argument("format", choices=["un", "ofac", "csv"])
+        wl.add_argument("source", nargs="?", default="", help="file or directory; `un` defaults to the bundled list")
+        sub.add_parser("list", help="list the imported datasets")
+
+    def handle(self, *args, **opts):
+        if opts["action"] == "list":
+            for ds in RiskDataset.objects.order_by("kind", "-imported_at"):
+                state = "active" if ds.active else "superseded"
+                self.stdout.write(f"{ds.pk}\t{ds.kind}\t{ds.name}\t{ds.rows} rows\t{ds.rejected_rows} rejected\t"
+                                  f"{state}\t{ds.imported_at:%Y-%m-%d %H:%M}\t{ds.source}")
+            return
+        kind, source = opts["kind"], opts["source"]
+        if source and not Path(source).exists():
+            raise CommandError(f"{source}: no such file or directory")
+        try:
+            if kind == "nhc":
+                ds = riskimport.import_nhc(Path(source) if source else None)
+            elif kind == "movements":
+                ds = riskimport.import_movements(Path(source), name=opts["name"])
+            else:
+                ds = riskimport.import_watchlist(opts["format"], Path(source) if source else None)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"imported {ds.name}: {ds.rows} rows into dataset {ds.pk} ({ds.get_kind_display()})")
+        if ds.rejected_rows:
+            self.stdout.write(f"rejected {ds.rejected_rows} rows; the reasons are in {ds.rejections_path}")
+        for key, value in (ds.meta or {}).items():
+            if key in ("summary", "resolution", "skipped_entities", "snapshots"):
+                self.stdout.write(f"{key}: {value}")

@@ -1,0 +1,166 @@
+"""Screening models: imported risk datasets, screening jobs, per-person results and hits.
+
+The large tables (risk-area listings, movement records, watchlists) stay in Parquet files that the batch
+engine reads directly; a :class:`RiskDataset` row records each import (where, how many rows, which were
+rejected). Per-person results and hits of a job are rows here, so pages and the API can scope them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.models import Premises, User
+
+
+class RiskDataset(models.Model):
+    """One imported risk dataset, stored as a Parquet file in the data directory.
+
+    Only the newest active dataset of each ``kind`` is used for screening (watchlists: every active one).
+    """
+
+    class Kind(models.TextChoices):
+        LISTINGS = "listings", _("risk-area listings")
+        MOVEMENTS = "movements", _("movement records")
+        WATCHLIST = "watchlist", _("watchlist")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(max_length=100, help_text="e.g. NHC 2022, UN SC consolidated, OFAC SDN")
+    source = models.CharField(max_length=500, help_text="the file or directory it was imported from")
+    path = models.CharField(max_length=500, help_text="the Parquet file pingan keeps")
+    rows = models.BigIntegerField(default=0)
+    rejected_rows = models.BigIntegerField(default=0)
+    rejections_path = models.CharField(max_length=500, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    active = models.BooleanField(default=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name} ({self.rows} rows)"
+
+
+class ScreeningJob(models.Model):
+    """One screening of one roster: its status, progress, counts and where its output files are.
+
+    ``premises`` is null for a roster screened from the command line without a premises.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    roster_name = models.CharField(max_length=255)
+    roster_sha256 = models.CharField(max_length=64)
+    roster_path = models.CharField(max_length=500, blank=True, default="")
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="percent")
+    error = models.TextField(blank=True, default="")
+    as_of = models.DateTimeField()
+    ruleset_id = models.CharField(max_length=100, blank=True, default="")
+    ruleset_version = models.CharField(max_length=50, blank=True, default="")
+    encoding = models.CharField(max_length=30, blank=True, default="")
+    counts = models.JSONField(default=dict, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    result_dir = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_unit = "premises__unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="one_job_per_idempotency_key",
+                                    condition=~models.Q(idempotency_key="")),
+        ]
+        indexes = [models.Index(fields=["premises", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.roster_name}, {self.status})"
+
+
+class PersonResult(models.Model):
+    """One roster row's result: accepted or rejected, the submitter-visible level and reason.
+
+    ``id_number`` is the normalised document number (personal data: police view only; submitters see it
+    masked). ``row`` is the row number as the submitter sees it in Excel.
+    """
+
+    class Level(models.TextChoices):
+        GREEN = "green", _("green")
+        YELLOW = "yellow", _("yellow")
+        RED = "red", _("red")
+
+    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="persons")
+    row = models.IntegerField()
+    status = models.CharField(max_length=10)  # accepted / rejected
+    level = models.CharField(max_length=6, blank=True, default="", choices=Level.choices)
+    reason = models.TextField(blank=True, default="")
+    rule_ids = models.JSONField(default=list, blank=True)
+    name = models.CharField(max_length=200, blank=True, default="")
+    doc_type = models.CharField(max_length=20, blank=True, default="")
+    id_number = models.CharField(max_length=40, blank=True, default="")
+    corrected_id_number = models.CharField(max_length=40, blank=True, default="")
+    identity_status = models.CharField(max_length=20, blank=True, default="")
+    identity_reason = models.TextField(blank=True, default="")
+    police_priority = models.IntegerField(null=True, blank=True)
+    hit_count = models.IntegerField(default=0)
+    silent_hit = models.BooleanField(default=False)
+
+    scope_unit = "job__premises__unit"
+    scope_owner = "job__premises__owner"
+
+    class Meta:
+        ordering = ["job_id", "row"]
+        constraints = [models.UniqueConstraint(fields=["job", "row"], name="one_result_per_roster_row")]
+        indexes = [models.Index(fields=["job", "level"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.level or self.status}"
+
+    @property
+    def masked_id(self) -> str:
+        """The document number with all but the first 3 and last 2 characters hidden (submitter view)."""
+        n = self.id_number
+        return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
+
+
+class Hit(models.Model):
+    """One rule hit for a person (police view): which rule, which record matched, how and why.
+
+    ``silent`` hits (watchlists) never change what the submitter sees.
+    """
+
+    person = models.ForeignKey(PersonResult, on_delete=models.CASCADE, related_name="hits")
+    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="hits")
+    rule_id = models.CharField(max_length=100)
+    source = models.CharField(max_length=20)
+    record_ref = models.CharField(max_length=200, blank=True, default="")
+    listing_ref = models.CharField(max_length=200, blank=True, default="")
+    match_kind = models.CharField(max_length=40, blank=True, default="")
+    match_reasons = models.JSONField(default=list, blank=True)
+    level_effect = models.CharField(max_length=6, blank=True, default="")
+    police_priority = models.IntegerField(null=True, blank=True)
+    silent = models.BooleanField(default=False)
+
+    scope_unit = "job__premises__unit"
+    scope_owner = None  # hits are never shown to submitters
+
+    class Meta:
+        ordering = ["job_id", "police_priority", "id"]
+        indexes = [models.Index(fields=["job", "silent"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} ({self.match_kind})"

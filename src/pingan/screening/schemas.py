@@ -1,0 +1,127 @@
+"""API schemas of the screening app (``<Thing>In`` / ``<Thing>Out``).
+
+A person's result has a submitter part (always) and a ``police`` part that is filled only when the caller
+is a police account in whose jurisdiction the person lies (the selector already scoped the row); for a
+submitter it is ``null``, and the document number is masked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+from pingan.core.models import POLICE_ROLES
+
+
+def _is_police(context) -> bool:
+    request = (context or {}).get("request")
+    user = getattr(request, "user", None)
+    return getattr(user, "role", None) in POLICE_ROLES
+
+
+class PremisesRefOut(Schema):
+    id: int
+    name: str
+
+
+class JobOut(Schema):
+    """A screening job: ``status`` is queued / running / done / failed; ``progress`` is a percentage;
+    ``error`` says why a failed job failed; ``counts`` has accepted/rejected/green/yellow/red (and, for police,
+    hit counts)."""
+
+    id: int
+    premises: PremisesRefOut | None
+    roster_name: str
+    roster_sha256: str
+    status: str
+    progress: int
+    error: str
+    counts: dict[str, int]
+    ruleset_id: str
+    ruleset_version: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_counts(obj, context) -> dict[str, int]:
+        counts = {k: int(v) for k, v in (obj.counts or {}).items() if isinstance(v, int)}
+        if not _is_police(context):
+            for police_only in ("police_hits", "silent_hits", "flagged_people"):
+                counts.pop(police_only, None)
+        return counts
+
+
+class HitOut(Schema):
+    """One rule hit (police only): the rule, the matched record and how it matched."""
+
+    rule_id: str
+    source: str
+    record_ref: str
+    listing_ref: str
+    match_kind: str
+    match_reasons: list[str]
+    level_effect: str
+    police_priority: int | None
+    silent: bool
+
+
+class PersonPoliceOut(Schema):
+    """The police-only part of a person's result."""
+
+    doc_type: str
+    id_number: str
+    corrected_id_number: str
+    identity_status: str
+    identity_reason: str
+    police_priority: int | None
+    hit_count: int
+    silent_hit: bool
+    rule_ids: list[str]
+
+
+class PersonResultOut(Schema):
+    """One roster row's result. ``level`` is the submitter-visible level (empty for a rejected row);
+    ``reason`` explains the level, or for a rejected row what to fix; ``id_number_masked`` hides all but the
+    first 3 and last 2 characters. ``police`` is ``null`` unless the caller is police."""
+
+    id: int
+    job_id: int
+    row: int
+    status: str
+    level: str
+    reason: str
+    name: str
+    id_number_masked: str
+    police: PersonPoliceOut | None = None
+
+    @staticmethod
+    def resolve_id_number_masked(obj) -> str:
+        return obj.masked_id
+
+    @staticmethod
+    def resolve_police(obj, context) -> PersonPoliceOut | None:
+        return PersonPoliceOut.from_orm(obj) if _is_police(context) else None
+
+
+class FlaggedPersonOut(PersonResultOut):
+    """A flagged person in the caller's jurisdiction, with the premises and the job it came from."""
+
+    premises: PremisesRefOut
+    unit: str
+
+    @staticmethod
+    def resolve_premises(obj) -> PremisesRefOut:
+        return PremisesRefOut(id=obj.job.premises_id, name=obj.job.premises.name)
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.job.premises.unit.name
+
+
+class PersonDetailOut(Schema):
+    """A person's result with every hit (police only)."""
+
+    person: PersonResultOut
+    hits: list[HitOut]

@@ -1,0 +1,290 @@
+"""Screening services: import risk data, run a screening job, store its results.
+
+The heavy lifting is in framework-free modules (``roster``, ``riskdata``, ``batch``, ``rules``, ``output``);
+these services own the database rows and the files in the data directory, and write the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pingan.core import audit
+from pingan.core.errors import DomainError
+from pingan.core.models import Premises, User
+from pingan.screening import batch, rules
+from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
+
+Progress = Callable[[str, int], None]
+
+
+def _data_dir(*parts: str) -> Path:
+    path = Path(settings.DATA_DIR).joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------- risk data
+
+
+@transaction.atomic
+def risk_dataset_store(*, kind: str, name: str, source: str, table: pa.Table | None = None,
+                       written: Path | None = None, rejections: pa.Table | None = None,
+                       actor: User | None = None, meta: dict[str, Any] | None = None,
+                       replace: bool = True) -> RiskDataset:
+    """Keep a dataset as a Parquet file in the data directory and record it as a :class:`RiskDataset`.
+
+    Give either ``table`` (written here) or ``written``, a Parquet file already written into the data
+    directory's ``risk/`` folder (renamed here; for tables too large for memory). ``replace`` deactivates the
+    earlier datasets of the same kind and name (a re-import supersedes them). Rejected rows (file, row,
+    column, code, message) are kept beside it, never dropped.
+    """
+    if kind not in RiskDataset.Kind.values:
+        raise DomainError(f"unknown risk dataset kind {kind!r}", code="bad_kind")
+    if (table is None) == (written is None):
+        raise ValueError("give exactly one of table and written")
+    rows = table.num_rows if table is not None else pq.ParquetFile(written).metadata.num_rows
+    ds = RiskDataset.objects.create(kind=kind, name=name, source=source, path="", rows=rows,
+                                    rejected_rows=rejections.num_rows if rejections is not None else 0,
+                                    imported_by=actor, meta=meta or {})
+    directory = _data_dir("risk")
+    path = directory / f"{kind}-{ds.pk}.parquet"
+    if table is not None:
+        pq.write_table(table, path, compression="zstd")
+    else:
+        Path(written).replace(path)
+    ds.path, ds.sha256 = str(path), _sha256_file(path)
+    fields = ["path", "sha256"]
+    if rejections is not None and rejections.num_rows:
+        rpath = directory / f"{kind}-{ds.pk}-rejected.parquet"
+        pq.write_table(rejections, rpath, compression="zstd")
+        ds.rejections_path = str(rpath)
+        fields.append("rejections_path")
+    ds.save(update_fields=fields)
+    if replace:
+        RiskDataset.objects.filter(kind=kind, name=name, active=True).exclude(pk=ds.pk).update(active=False)
+    audit.record(actor, "import", "RiskDataset", ds.pk, detail={"kind": kind, "name": name, "rows": ds.rows})
+    return ds
+
+
+def active_listings() -> RiskDataset | None:
+    """The risk-area listings screening uses: the newest active listings dataset."""
+    return RiskDataset.objects.filter(kind=RiskDataset.Kind.LISTINGS, active=True).first()
+
+
+def active_paths(kind: str) -> list[str]:
+    """Parquet paths of every active dataset of ``kind``, oldest first."""
+    return [d.path for d in RiskDataset.objects.filter(kind=kind, active=True).order_by("imported_at", "id")]
+
+
+def active_watchlist() -> pa.Table | None:
+    """All active watchlists concatenated (their schemas are the same), or ``None`` when there are none."""
+    paths = active_paths(RiskDataset.Kind.WATCHLIST)
+    if not paths:
+        return None
+    tables = [pq.read_table(p) for p in paths]
+    return pa.concat_tables(tables, promote_options="default")
+
+
+# ------------------------------------------------------------------------------------------- screening
+
+
+def _rejections_table(rejections) -> pa.Table:
+    return pa.table({
+        "row": pa.array([r.row for r in rejections], pa.int64()),
+        "code": pa.array([r.code for r in rejections], pa.string()),
+        "column": pa.array([r.column for r in rejections], pa.string()),
+        "message": pa.array([r.message for r in rejections], pa.string()),
+    })
+
+
+def _as_of(value: dt.datetime | dt.date | None) -> dt.datetime:
+    if value is None:
+        return timezone.now()
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else timezone.make_aware(value)
+    # a date means the end of that day, local time: everything up to that day counts
+    return timezone.make_aware(dt.datetime.combine(value, dt.time(23, 59, 59)))
+
+
+@transaction.atomic
+def screening_job_create(*, actor: User | None, roster_name: str, roster_bytes: bytes,
+                         premises: Premises | None = None, as_of: dt.datetime | dt.date | None = None,
+                         idempotency_key: str = "") -> ScreeningJob:
+    """Record a submitted roster as a queued job and keep its bytes in the data directory.
+
+    With an ``idempotency_key`` the same actor's repeated submission returns the first job. Raises
+    ``DomainError`` when the actor does not own the premises.
+    """
+    if premises is not None and actor is not None and actor.role in ("enterprise", "landlord") \
+            and premises.owner_id != actor.pk:
+        raise DomainError("you can only screen rosters for your own premises", code="not_your_premises")
+    if idempotency_key and actor is not None:
+        existing = ScreeningJob.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    digest = hashlib.sha256(roster_bytes).hexdigest()
+    job = ScreeningJob.objects.create(
+        premises=premises, submitted_by=actor, roster_name=Path(roster_name).name[:255], roster_sha256=digest,
+        as_of=_as_of(as_of), idempotency_key=idempotency_key)
+    path = _data_dir("rosters") / f"job-{job.pk}{Path(roster_name).suffix.lower()[:8]}"
+    path.write_bytes(roster_bytes)
+    job.roster_path = str(path)
+    job.save(update_fields=["roster_path"])
+    audit.record(actor, "submit", "ScreeningJob", job.pk, detail={"roster": job.roster_name, "sha256": digest})
+    return job
+
+
+def _set(job: ScreeningJob, **fields: Any) -> None:
+    for k, v in fields.items():
+        setattr(job, k, v)
+    job.save(update_fields=list(fields))
+
+
+def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
+                      movements: list[str] | None = None, listings: str | None = None,
+                      ruleset_path: str | None = None) -> ScreeningJob:
+    """Screen the job's roster against the active risk data and store one result per roster row.
+
+    ``movements``/``listings`` override the active datasets (paths to Parquet/CSV files). On a roster that
+    cannot be read at all, or missing risk data, the job ends ``failed`` with the reason and
+    ``DomainError`` is raised. ``progress(stage, percent)`` is called as stages finish.
+    """
+    from pingan.screening.roster import RosterError, read_roster_arrow
+
+    def step(stage: str, pct: int) -> None:
+        ScreeningJob.objects.filter(pk=job.pk).update(progress=pct)
+        if progress:
+            progress(stage, pct)
+
+    _set(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", progress=0)
+    try:
+        try:
+            roster, rejections, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
+        except RosterError as exc:
+            raise DomainError(exc.message, code="unreadable_roster") from None
+        step("read", 20)
+        listing_path = listings or (ds.path if (ds := active_listings()) else None)
+        if listing_path is None:
+            raise DomainError("no risk-area listings imported: run `pingan risk import nhc` first",
+                              code="no_risk_data")
+        movement_paths = movements if movements is not None else active_paths(RiskDataset.Kind.MOVEMENTS)
+        ruleset = rules.load_ruleset(ruleset_path)
+        engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
+                                  threads=settings.PINGAN["DUCKDB_THREADS"],
+                                  temp_directory=str(_data_dir("tmp")))
+        result = engine.screen(roster, listings=listing_path, movements=movement_paths or _empty_movements(),
+                               watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
+                               rejected=_rejections_table(rejections))
+        step("screen", 70)
+        result_dir = _data_dir("results", f"job-{job.pk}")
+        result.write(result_dir)
+        _store_results(job, result)
+        step("store", 95)
+        counts = _counts(result)
+        counts.update({"rows": meta.total_rows, "blank_rows": meta.blank_rows, "duplicates": len(meta.duplicates)})
+        _set(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100, counts=counts,
+             stats={**result.stats, "warnings": meta.warnings}, encoding=meta.encoding or meta.format,
+             ruleset_id=ruleset.id, ruleset_version=str(ruleset.version), result_dir=str(result_dir))
+        audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
+    except DomainError as exc:
+        _set(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message)
+        raise
+    except Exception as exc:
+        _set(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(),
+             error=f"internal error: {type(exc).__name__}: {exc}")
+        raise
+    return job
+
+
+def _empty_movements() -> pa.Table:
+    ts = pa.timestamp("us", tz="UTC")
+    return pa.table({c: pa.array([], t) for c, t in (
+        ("id_type", pa.string()), ("id_number", pa.string()), ("name", pa.string()), ("adcode", pa.string()),
+        ("place", pa.string()), ("start", ts), ("end", ts), ("source", pa.string()))})
+
+
+def _counts(result: batch.ScreenResult) -> dict[str, int]:
+    p = result.persons.to_pydict()
+    counts = {"accepted": 0, "rejected": 0, "green": 0, "yellow": 0, "red": 0}
+    for status, level in zip(p["status"], p["level"], strict=True):
+        counts[status] = counts.get(status, 0) + 1
+        if status == "accepted" and level:
+            counts[level] = counts.get(level, 0) + 1
+    h = result.hits.to_pydict()
+    counts["police_hits"] = len(h["row"])
+    counts["silent_hits"] = sum(1 for s in h["silent"] if s)
+    counts["flagged_people"] = len({r for r, s in zip(h["row"], h["silent"], strict=True) if not s})
+    return counts
+
+
+@transaction.atomic
+def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
+    PersonResult.objects.filter(job=job).delete()
+    police = result.police_view().to_pylist()
+    objs = [
+        PersonResult(
+            job=job, row=p["row"], status=p["status"], level=p["level"] or "", reason=p["reason"] or "",
+            rule_ids=list(p["rule_ids"] or []), name=p["name"] or "", doc_type=p["doc_type"] or "",
+            id_number=p["id_number"] or "", corrected_id_number=p["corrected_id_number"] or "",
+            identity_status=p["identity_status"] or "", identity_reason=p["identity_reason"] or "",
+            police_priority=p["police_priority"], hit_count=p["hit_count"] or 0,
+            silent_hit=bool(p["silent_hit"]))
+        for p in police
+    ]
+    PersonResult.objects.bulk_create(objs, batch_size=5000)
+    ids = dict(PersonResult.objects.filter(job=job).values_list("row", "id"))
+    hits = [
+        Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
+            record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "", match_kind=h["match_kind"] or "",
+            match_reasons=list(h["match_reasons"] or []), level_effect=h["level_effect"] or "",
+            police_priority=h["police_priority"], silent=bool(h["silent"]))
+        for h in result.hits.to_pylist()
+    ]
+    Hit.objects.bulk_create(hits, batch_size=5000)
+
+
+def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None) -> Path:
+    """Write the job's per-row results to ``out`` (CSV, XLSX or Parquet by extension).
+
+    ``actor`` is who downloads (recorded in the audit trail; ``None`` for the command line).
+    Submitter view: ``row, status, level, reason, name``. Police view adds the normalised document, the
+    identity status and ``police_hits`` (every hit, silent ones included, as ``rule:match_kind``).
+    """
+    from pingan.screening.output import write_results
+
+    persons = pq.read_table(Path(job.result_dir) / "persons.parquet")
+    if not police_view:
+        table = persons.select(["row", "status", "level", "reason", "name"])
+    else:
+        hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
+        by_row: dict[int, list[str]] = {}
+        for h in hits:
+            by_row.setdefault(h["row"], []).append(
+                f"{h['rule_id']}:{h['match_kind']}{' (silent)' if h['silent'] else ''}")
+        rows = persons.column("row").to_pylist()
+        table = persons.select(["row", "status", "level", "reason", "name", "doc_type", "id_number",
+                                "corrected_id_number", "identity_status", "identity_reason"]).append_column(
+            "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
+    write_results(table, out)
+    audit.record(actor, "export", "ScreeningJob", job.pk,
+                 detail={"police_view": police_view, "file": out.name})
+    return out
+

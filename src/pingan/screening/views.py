@@ -1,0 +1,138 @@
+"""Submitter pages: register premises, upload a roster, watch progress, read and download results.
+
+Views stay thin: parse the request, call one service or selector, render. One view serves the full page and
+its htmx partial (``request.htmx``). Submitters see only the submitter view of a result: status, level,
+reason and a masked document number — never a hit, never a police field.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pingan.core import selectors as core_selectors
+from pingan.core import services as core_services
+from pingan.core.errors import DomainError
+from pingan.dashboard.web import SUBMITTERS, page
+from pingan.screening import selectors, services, tasks
+from pingan.screening.forms import PremisesForm, RosterForm
+from pingan.screening.models import ScreeningJob
+
+RESULTS_PER_PAGE = 100
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_GET
+@page(roles=SUBMITTERS)
+def home(request: HttpRequest) -> HttpResponse:
+    """The submitter's start page: their premises and their recent screening jobs."""
+    return TemplateResponse(request, "screening/home.html", {
+        "premises": core_selectors.premises_list(actor=request.user),
+        "jobs": selectors.job_list(actor=request.user)[:20],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=SUBMITTERS)
+def premises_new(request: HttpRequest) -> HttpResponse:
+    """Register a premises; the responsible police unit is derived from its administrative code."""
+    form = PremisesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            p = core_services.premises_create(actor=request.user, name=d["name"], kind=d["kind"],
+                                              address=d["address"], adcode=d["code"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s.")
+                             % {"name": p.name, "unit": p.unit.name})
+            return redirect("screening:home")
+    return TemplateResponse(request, "screening/premises_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=SUBMITTERS)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a roster for one of the submitter's premises; it is screened in the background."""
+    mine = core_selectors.premises_list(actor=request.user)
+    form = RosterForm(request.POST or None, request.FILES or None, premises_qs=mine,
+                      initial={"premises": request.GET.get("premises")})
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["roster"]
+        try:
+            job, _created = tasks.screening_job_submit(
+                actor=request.user, roster_name=f.name, roster_bytes=f.read(),
+                premises=form.cleaned_data["premises"], idempotency_key=request.POST.get("idempotency_key", ""))
+        except DomainError as exc:
+            form.add_error("roster", exc.message)
+        else:
+            return redirect("screening:job", job_id=job.pk)
+    return TemplateResponse(request, "screening/upload.html", {
+        "form": form, "has_premises": mine.exists(),
+        # a fresh key per form: a double-submitted form makes one job, not two
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex})
+
+
+@require_GET
+@page(roles=SUBMITTERS)
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The roster template (XLSX) with the expected columns and an example row."""
+    from pingan.screening.template import roster_template_xlsx
+
+    response = HttpResponse(roster_template_xlsx(), content_type=DOWNLOAD_TYPES["xlsx"])
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+@require_GET
+@page()
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job: progress while it runs (htmx polls the partial), then its results.
+
+    The partial answers ``HX-Refresh`` once the job has finished, so the browser loads the results page.
+    """
+    j = selectors.job_get(actor=request.user, job_id=job_id)
+    finished = j.status in (ScreeningJob.Status.DONE, ScreeningJob.Status.FAILED)
+    if request.htmx:
+        response = TemplateResponse(request, "screening/partials/progress.html", {"job": j})
+        if finished:
+            response["HX-Refresh"] = "true"
+        return response
+    ctx: dict = {"job": j, "finished": finished}
+    if j.status == ScreeningJob.Status.DONE:
+        rows = selectors.job_results(actor=request.user, job_id=j.pk)
+        ctx["rejected"] = list(rows.filter(status="rejected")[:1000])
+        ctx["page"] = Paginator(rows.filter(status="accepted"), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        ctx["police"] = request.user.is_police
+    return TemplateResponse(request, "screening/job.html", ctx)
+
+
+@require_GET
+@page()
+def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
+    """The job's results as CSV or XLSX: the submitter view, or the police view for police accounts."""
+    if fmt not in DOWNLOAD_TYPES:
+        raise Http404("unknown format")
+    j = selectors.job_get(actor=request.user, job_id=job_id)
+    if j.status != ScreeningJob.Status.DONE:
+        raise Http404("the job has no results yet")
+    name = f"job-{j.pk}-results.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
+        out = services.screening_job_export(job=j, out=Path(tmp) / name, police_view=request.user.is_police,
+                                               actor=request.user)
+        response = HttpResponse(out.read_bytes(), content_type=DOWNLOAD_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

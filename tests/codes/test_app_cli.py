@@ -1,0 +1,68 @@
+"""``pingan code issue|verify|revoke|keys``: the operator's command line."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from test_app_support import isolated, screened  # noqa: F401 - fixture
+
+from pingan.codes import render, services
+from pingan.codes.models import SafetyCode, SigningKey
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("code", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
+    screened(cast.premises_a, ["green", "red"])
+    out = run("issue", str(cast.premises_a.pk))
+    code = SafetyCode.objects.get()
+    assert f"issued {code.code_id}: red" in out and code.token in out
+    png = tmp_path / "door.png"
+    png.write_bytes(render.qr_png(code.token))
+    out = run("verify", str(png))
+    assert out.startswith("valid:") and "level red" in out and "莲前出租屋" in out and "2 people" in out
+    assert f"premises {cast.premises_a.pk}" in out
+
+
+def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
+    with pytest.raises(CommandError) as err:
+        run("verify", "HC1:NCFOXN%TS3DH")
+    assert err.value.returncode == 1 and "malformed" in str(err.value)
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (64, 64), 255).save(blank)
+    with pytest.raises(CommandError, match="no readable QR code"):
+        run("verify", str(blank))
+
+
+def test_revoke_from_the_command_line_makes_the_code_read_revoked(cast):
+    screened(cast.premises_a, ["green"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    assert "revoked" in run("revoke", code.code_id, "--reason", "fraud")
+    with pytest.raises(CommandError) as err:
+        run("verify", code.token)
+    assert "revoked" in str(err.value)
+    with pytest.raises(CommandError, match="already revoked"):
+        run("revoke", code.code_id, "--reason", "fraud")
+
+
+def test_keys_rotate_and_list(cast):
+    screened(cast.premises_a, ["green"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    out = run("keys", "rotate", "--issuer", "350203-LQ", "--alg", "EdDSA")
+    new = SigningKey.objects.get(active=True, issuer="350203-LQ")
+    assert new.kid in out and new.alg == "EdDSA"
+    listing = run("keys", "list")
+    assert f"{code.kid}\tES256\tretired" in listing and f"{new.kid}\tEdDSA\tactive" in listing
+    assert run("verify", code.token).startswith("valid:")
+    with pytest.raises(CommandError, match="--issuer"):
+        run("keys", "rotate", "--issuer", "nowhere")

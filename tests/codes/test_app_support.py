@@ -1,0 +1,58 @@
+"""Helpers for the Django-side safety-code tests (no tests here): screening jobs built as rows, sign-in,
+and a fixture isolating keys and cache."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from faker import Faker
+
+_fake = Faker("zh_CN")
+Faker.seed(5)
+
+
+def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: timedelta = timedelta(minutes=5),
+             status: str = "done"):
+    """A finished ScreeningJob of ``premises`` with one accepted PersonResult per entry of ``levels``
+    (``""`` = accepted but no level) and ``rejected`` rejected rows (synthetic zh_CN names)."""
+    from pingan.screening.models import PersonResult, ScreeningJob
+
+    now = timezone.now()
+    counts = {"accepted": len(levels), "rejected": rejected,
+              **{lv: levels.count(lv) for lv in ("green", "yellow", "red")}}
+    job = ScreeningJob.objects.create(
+        premises=premises, submitted_by=premises.owner, roster_name="roster.xlsx", roster_sha256="0" * 64,
+        status=status, as_of=now, finished_at=now - finished_ago if status == "done" else None, counts=counts,
+        ruleset_id="pingan.screening", ruleset_version="1")
+    rows = [PersonResult(job=job, row=i + 2, status="accepted", level=lv, name=_fake.name())
+            for i, lv in enumerate(levels)]
+    rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="yellow",
+                          reason="未筛查：证件号码校验位错误") for i in range(rejected)]
+    PersonResult.objects.bulk_create(rows)
+    return job
+
+
+def sign_in(client, user, purpose: str = "epidemic_screening"):
+    """Sign ``client`` in as ``user`` (police also declare a purpose of use, as the page flow requires)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in ("officer", "station_chief", "analyst"):
+        session = client.session
+        session["purpose"] = purpose
+        session.save()
+    return client
+
+
+@pytest.fixture
+def isolated(settings, tmp_path):
+    """Private keys in a per-test KEY_DIR, and an empty cache (trust store, revocation lists, rate limits)."""
+    from django.core.cache import cache
+
+    from pingan.codes import services
+
+    settings.PINGAN = {**settings.PINGAN, "KEY_DIR": tmp_path / "keys"}
+    cache.clear()
+    services._signers.clear()
+    yield tmp_path / "keys"
+    cache.clear()

@@ -1,0 +1,298 @@
+"""Screening jobs end to end through the services and the `pingan screen` command (Django + DuckDB)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pytest
+from django.core.management import CommandError, call_command
+from stdnum.cn import ric
+
+from pingan.core.errors import DomainError
+from pingan.screening import selectors, services
+from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
+from pingan.screening.riskdata.nhc import LISTING_SCHEMA
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def rid(prefix: str, birth: str, seq: str) -> str:
+    body = prefix + birth + seq
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check character
+
+
+RED_ID = rid("350203", "19900101", "123")
+YELLOW_ID = rid("350206", "19851212", "456")
+GREEN_ID = rid("110105", "19700707", "789")
+WATCH_ID = rid("350211", "19600101", "111")
+
+
+def listings_table() -> pa.Table:
+    t0, t1 = dt.datetime(2022, 8, 10, 20, tzinfo=SH), dt.datetime(2022, 8, 25, 20, tzinfo=SH)
+    rows = [
+        (
+            "k-high",
+            "福建省",
+            "厦门市",
+            "思明区",
+            "莲前街道某社区",
+            "350203",
+            "county",
+            None,
+            "high",
+            t0,
+            t1,
+            t1,
+            "NHC",
+            "a",
+            "b",
+        ),
+        (
+            "k-med",
+            "福建省",
+            "厦门市",
+            "湖里区",
+            "江头街道某小区",
+            "350206",
+            "county",
+            None,
+            "medium",
+            t0,
+            t1,
+            t1,
+            "NHC",
+            "a",
+            "b",
+        ),
+    ]
+    cols = list(zip(*rows, strict=True))
+    return pa.Table.from_arrays(
+        [pa.array(c, f.type) for c, f in zip(cols, LISTING_SCHEMA, strict=True)], schema=LISTING_SCHEMA
+    )
+
+
+@pytest.fixture
+def risk(db, tmp_path):
+    services.risk_dataset_store(kind="listings", name="test listings", source="test", table=listings_table())
+    mv = tmp_path / "movements.csv"
+    with open(mv, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id_type", "id_number", "name", "adcode", "place", "start", "end", "source"])
+        w.writerow(
+            [
+                "ric",
+                RED_ID,
+                "张伟",
+                "350203",
+                "莲前街道某社区",
+                "2022-08-15T09:00:00+08:00",
+                "2022-08-15T18:00:00+08:00",
+                "hotel_checkin",
+            ]
+        )
+        w.writerow(
+            [
+                "ric",
+                YELLOW_ID,
+                "李娜",
+                "350206",
+                "江头街道某小区",
+                "2022-08-16T09:00:00+08:00",
+                "2022-08-16T12:00:00+08:00",
+                "rail_ticket",
+            ]
+        )
+        w.writerow(
+            [
+                "ric",
+                GREEN_ID,
+                "王芳",
+                "110105",
+                "朝阳区某地",
+                "2022-08-16T09:00:00+08:00",
+                "2022-08-16T12:00:00+08:00",
+                "rail_ticket",
+            ]
+        )
+        w.writerow(["ric", "bad", "坏行", "12", "", "not a time", "", "rail_ticket"])
+    from pingan.screening import riskimport
+
+    ds = riskimport.import_movements(mv)
+    return ds
+
+
+def roster_bytes(extra_rows=()) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["姓名", "证件类型", "证件号码", "手机号码"])
+    w.writerow(["张伟", "居民身份证", RED_ID, "13800138000"])
+    w.writerow(["李娜", "居民身份证", YELLOW_ID, "13900139000"])
+    w.writerow(["王芳", "居民身份证", GREEN_ID, "13700137000"])
+    w.writerow(["赵六", "居民身份证", "350203199001011234", "13600136000"])  # bad check character
+    w.writerow(["", "居民身份证", GREEN_ID[:-1] + "0", ""])  # no name
+    w.writerow([])
+    for row in extra_rows:
+        w.writerow(row)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+AS_OF = dt.date(2022, 8, 20)
+
+
+def run(roster: bytes, actor=None, premises=None, **kw) -> ScreeningJob:
+    job = services.screening_job_create(
+        actor=actor, roster_name="roster.csv", roster_bytes=roster, premises=premises, as_of=AS_OF, **kw
+    )
+    return services.screening_job_run(job=job)
+
+
+def test_it_imports_movements_and_keeps_rejected_rows(risk):
+    assert risk.rows == 3 and risk.rejected_rows >= 1
+    import pyarrow.parquet as pq
+
+    rej = pq.read_table(risk.rejections_path).to_pylist()
+    assert {r["row"] for r in rej} == {5}
+    assert all(r["message"] for r in rej)
+
+
+@pytest.mark.smoke
+def test_it_screens_every_row_into_exactly_one_result(risk):
+    job = run(roster_bytes())
+    assert job.status == "done", job.error
+    results = {p.row: p for p in PersonResult.objects.filter(job=job)}
+    assert sorted(results) == [2, 3, 4, 5, 6]  # the blank row 7 is not a data row
+    assert results[2].level == "red"
+    assert results[3].level == "yellow"
+    assert results[4].level == "green"
+    assert results[5].level == "yellow" and results[5].identity_status in ("invalid", "unverifiable")
+    assert results[6].status == "rejected" and "第 6 行" in results[6].reason
+    assert job.counts["accepted"] == 4 and job.counts["rejected"] == 1
+    assert job.counts["red"] == 1 and job.counts["yellow"] == 2 and job.counts["green"] == 1
+    assert job.ruleset_id == "prevention-2022-v9"
+
+
+def test_it_explains_every_hit_to_the_police(risk):
+    job = run(roster_bytes())
+    hit = Hit.objects.get(job=job, person__row=2, rule_id="area-high")
+    assert hit.match_kind == "id_exact" and hit.listing_ref == "k-high" and hit.record_ref
+    assert hit.match_reasons and not hit.silent
+
+
+def test_it_fails_a_job_with_an_unreadable_roster_and_says_why(risk):
+    with pytest.raises(DomainError) as err:
+        run(b"")
+    job = ScreeningJob.objects.latest("id")
+    assert job.status == "failed" and job.error == err.value.message
+    assert "roster.csv" in job.error
+
+
+def test_it_returns_the_same_job_for_a_repeated_idempotency_key(risk, cast):
+    a = services.screening_job_create(
+        actor=cast.landlord_a,
+        roster_name="r.csv",
+        roster_bytes=roster_bytes(),
+        premises=cast.premises_a,
+        as_of=AS_OF,
+        idempotency_key="k1",
+    )
+    b = services.screening_job_create(
+        actor=cast.landlord_a,
+        roster_name="r.csv",
+        roster_bytes=roster_bytes(),
+        premises=cast.premises_a,
+        as_of=AS_OF,
+        idempotency_key="k1",
+    )
+    assert a.pk == b.pk
+
+
+def test_it_refuses_a_roster_for_someone_elses_premises(risk, cast):
+    with pytest.raises(DomainError):
+        services.screening_job_create(
+            actor=cast.landlord_a, roster_name="r.csv", roster_bytes=b"x", premises=cast.premises_b
+        )
+
+
+class TestScoping:
+    @pytest.fixture
+    def jobs(self, risk, cast):
+        return (
+            run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a),
+            run(roster_bytes(), actor=cast.landlord_b, premises=cast.premises_b),
+        )
+
+    def test_it_shows_an_officer_only_the_stations_flagged_people(self, jobs, cast):
+        ja, jb = jobs
+        rows = list(selectors.flagged_persons(actor=cast.officer_a))
+        assert rows and {p.job_id for p in rows} == {ja.pk}
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_b)} == {jb.pk}
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.analyst)} == {ja.pk, jb.pk}
+
+    def test_it_refuses_an_officer_another_stations_person_and_job(self, jobs, cast):
+        from pingan.core.errors import NotFound
+
+        other = PersonResult.objects.filter(job=jobs[1]).first()
+        with pytest.raises(NotFound):
+            selectors.person_hits(actor=cast.officer_a, person_id=other.pk)
+        with pytest.raises(NotFound):
+            selectors.job_get(actor=cast.officer_a, job_id=jobs[1].pk)
+
+    def test_it_gives_submitters_their_own_jobs_and_never_hits(self, jobs, cast):
+        from pingan.core.errors import NotFound
+
+        assert [j.pk for j in selectors.job_list(actor=cast.landlord_a)] == [jobs[0].pk]
+        with pytest.raises(NotFound):
+            selectors.job_results(actor=cast.landlord_a, job_id=jobs[1].pk)
+        assert list(selectors.flagged_persons(actor=cast.landlord_a)) == []
+        with pytest.raises(NotFound):
+            selectors.person_hits(actor=cast.landlord_a, person_id=PersonResult.objects.filter(job=jobs[0])[0].pk)
+
+    def test_it_counts_only_the_latest_job_of_a_premises(self, jobs, cast, risk):
+        newer = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_a)} == {newer.pk}
+
+
+class TestCommand:
+    def test_it_writes_one_output_row_per_input_row(self, risk, tmp_path, capsys):
+        src = tmp_path / "roster.csv"
+        src.write_bytes(roster_bytes())
+        out = tmp_path / "out.csv"
+        call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
+        text = capsys.readouterr().out
+        assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
+        with open(out, encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        assert [int(r["row"]) for r in rows] == [2, 3, 4, 5, 6]
+        assert {"row", "status", "reason", "level"} <= set(rows[0])
+        assert "police_hits" not in rows[0]
+
+    def test_it_adds_police_hits_in_the_police_view(self, risk, tmp_path):
+        src = tmp_path / "roster.csv"
+        src.write_bytes(roster_bytes())
+        out = tmp_path / "out.csv"
+        call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--police-view", "--no-progress")
+        with open(out, encoding="utf-8-sig") as fh:
+            rows = {r["row"]: r for r in csv.DictReader(fh)}
+        assert "area-high" in rows["2"]["police_hits"]
+
+    def test_it_fails_clearly_on_a_missing_file(self, risk, tmp_path):
+        with pytest.raises(CommandError, match="no such file"):
+            call_command("screen", str(tmp_path / "nope.csv"))
+
+    def test_it_fails_clearly_on_an_empty_file(self, risk, tmp_path):
+        src = tmp_path / "empty.csv"
+        src.write_bytes(b"")
+        with pytest.raises(CommandError, match=r"empty\.csv"):
+            call_command("screen", str(src), "--no-progress")
+
+    def test_it_says_to_import_risk_data_first(self, db, tmp_path):
+        src = tmp_path / "roster.csv"
+        src.write_bytes(roster_bytes())
+        with pytest.raises(CommandError, match=r"pingan risk import nhc"):
+            call_command("screen", str(src), "--no-progress")
+        assert RiskDataset.objects.count() == 0

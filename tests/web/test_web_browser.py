@@ -1,0 +1,102 @@
+"""Real browser (Playwright driving Debian's chromium) on a 375-px-wide phone screen.
+
+A landlord signs in, uploads a roster with bad rows, watches the progress (the task waits in the database
+queue until the worker runs it), sees the results with the bad rows explained and downloads them; an officer
+of station A signs in, declares the purpose, and sees A's premises and flagged people and none of B's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+from web_support import PASSWORD, make_job, roster_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # synchronous, so Django's async-safety guard must be told (the documented Playwright workaround)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    def new_page():
+        context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    return new_page
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_a_landlord_uploads_watches_progress_and_reads_the_results(live_server, phone, cast, risk, settings,
+                                                                   tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    roster = tmp_path / "租户名单.csv"
+    roster.write_bytes(roster_bytes())
+    page = phone()
+    sign_in(page, live_server.url, "landlord_a")
+    page.click("a[href='/screening/']")
+    page.click("a[href='/screening/upload/']")
+    page.select_option("select[name=premises]", str(cast.premises_a.pk))
+    page.set_input_files("input[name=roster]", str(roster))
+    expect(page.locator("#chosen")).to_contain_text("租户名单.csv")  # the drop zone names the chosen file
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#progress progress")  # queued: the progress bar polls while the worker is idle
+    assert page.locator("#progress[hx-trigger]").count() == 1
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0.1)
+    page.wait_for_selector("#rejected", timeout=20_000)  # htmx saw the job finish and reloaded the page
+    rejected = page.inner_text("ul.rejected")
+    assert "第 6 行" in rejected and "姓名" in rejected
+    people = page.inner_text("ul.people")
+    assert "张伟" in people and "*" in people
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "landlord-results-375.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    with page.expect_download() as download:
+        page.click("a[href$='results.csv']")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "张伟" in text and "police_hits" not in text
+
+
+def test_an_officer_of_station_a_sees_only_station_a(live_server, phone, cast):
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    make_job(cast.landlord_b, cast.premises_b, "乙")
+    page = phone()
+    sign_in(page, live_server.url, "officer_a")
+    page.check("input[value=epidemic_screening]")  # the purpose of use, once per sign-in
+    page.click("main button[type=submit]")
+    page.click("a[href='/police/']")
+    page.wait_for_selector("#flagged-list")
+    body = page.inner_text("main")
+    assert cast.premises_a.name in body and "甲红" in body and "甲绿" in body
+    assert cast.premises_b.name not in body and "乙红" not in body
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "officer-jurisdiction-375.png"), full_page=True)
+    page.click("text=甲红")
+    assert "area-high" in page.inner_text("main")
