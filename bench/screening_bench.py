@@ -259,7 +259,8 @@ def _child(code: str, *args: str, limit_gib: float | None = None, timeout: float
     out: dict = {"wall_s": round(wall, 2), "peak_rss_mib": round(peak / 1024, 1),
                  "peak_is_lower_bound": peak == before}
     if proc.returncode != 0:
-        out.update(ok=False, error=(proc.stderr.strip().splitlines() or ["?"])[-1][:400])
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip() and "See also" not in ln]
+        out.update(ok=False, error=" | ".join(lines[-2:])[:600] or f"exit status {proc.returncode}")
         return out
     out.update(ok=True, **json.loads(proc.stdout.strip().splitlines()[-1]))
     return out

@@ -296,3 +296,16 @@ class TestCommand:
         with pytest.raises(CommandError, match=r"pingan risk import nhc"):
             call_command("screen", str(src), "--no-progress")
         assert RiskDataset.objects.count() == 0
+
+
+def test_it_corrects_a_typo_from_a_record_outside_the_look_back_window(risk):
+    # 王芳's only record is in an unlisted county: the windowed join never sees it, but it still
+    # identifies her, so a transposed ID number is corrected (corroborated by the name) instead of
+    # coming back yellow "needs verification".
+    typo = GREEN_ID[:10] + GREEN_ID[11] + GREEN_ID[10] + GREEN_ID[12:]
+    assert typo != GREEN_ID
+    job = run(roster_bytes(extra_rows=[["王芳", "居民身份证", typo, "13700137000"]]))
+    corrected = PersonResult.objects.get(job=job, row=8)  # after the blank row 7
+    assert corrected.identity_status == "corrected", corrected.identity_reason
+    assert corrected.corrected_id_number == GREEN_ID
+    assert corrected.level == "green"

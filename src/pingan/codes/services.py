@@ -169,6 +169,12 @@ def latest_done_job(premises: Premises) -> ScreeningJob | None:
             .order_by(F("finished_at").desc(nulls_last=True), "-id").first())
 
 
+def code_claims(row: SafetyCode) -> core_token.SafetyCode:
+    """The signed claims of an issued code row, decoded from its token text."""
+    return core_token.SafetyCode.from_claims(
+        core_token.loads_cbor(core_token.parse_sign1(core_token.decode(row.token)).payload))
+
+
 def current_code(premises: Premises) -> SafetyCode | None:
     """The premises' live (unrevoked) code, newest first, whether or not it has expired (no permission check)."""
     return SafetyCode.objects.filter(premises=premises, revoked_at__isnull=True).order_by("-issued_at", "-id").first()

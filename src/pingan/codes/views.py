@@ -22,8 +22,6 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
 from pingan.codes.models import SafetyCode
-from pingan.codes.token import SafetyCode as CoreCode
-from pingan.codes.token import decode, loads_cbor, parse_sign1
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
 
@@ -121,11 +119,6 @@ def _premises(request: HttpRequest, premises_id: int):
         raise Http404("premises not found") from None
 
 
-def core_code(row: SafetyCode) -> CoreCode:
-    """The signed claims of an issued code row, decoded from its token text."""
-    return CoreCode.from_claims(loads_cbor(parse_sign1(decode(row.token)).payload))
-
-
 def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
     try:
         code = selectors.code_current(actor=request.user, premises_id=premises_id)
@@ -191,7 +184,8 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
 def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
-    pdf = render.poster_pdf(core_code(code), code.token, verify_url=request.build_absolute_uri(reverse("codes:verify")))
+    verify_url = request.build_absolute_uri(reverse("codes:verify"))
+    pdf = render.poster_pdf(services.code_claims(code), code.token, verify_url=verify_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
     response["Cache-Control"] = "private, no-cache"

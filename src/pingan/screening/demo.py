@@ -34,6 +34,9 @@ class DemoResult:
     roster: Path
     truth: Path
     out: Path
+    code: object  # pingan.codes.models.SafetyCode
+    verification: object  # pingan.codes.token.Verification
+    poster: Path
 
 
 @transaction.atomic
@@ -76,5 +79,19 @@ def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 202
     services.screening_job_run(job=job)
     out = work / "roster.result.csv"
     services.screening_job_export(job=job, out=out, police_view=True, actor=None)
-    return DemoResult(org, listings, watchlist, movements, premises, job, roster, generated.files["truth"], out)
+    code, verification, poster = _demo_code(premises, work)
+    return DemoResult(org, listings, watchlist, movements, premises, job, roster, generated.files["truth"], out,
+                      code, verification, poster)
+
+
+def _demo_code(premises: Premises, work: Path):
+    """Issue the premises' safety code from its screening, verify it offline, write its door poster."""
+    from pingan.codes import render
+    from pingan.codes import services as codes
+
+    code = codes.safety_code_issue(premises=premises, actor=premises.owner)
+    verification = codes.safety_code_verify(code.token)
+    poster = work / "safety-code-poster.pdf"
+    poster.write_bytes(render.poster_pdf(codes.code_claims(code), code.token, verify_url="http://127.0.0.1:8000/verify/"))
+    return code, verification, poster
 

@@ -1,6 +1,7 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
@@ -32,3 +33,9 @@ class Command(BaseCommand):
         w("")
         w(summary(r.job, r.out))
         w(f"\nscreened as of {DEMO_AS_OF}; police view (every hit with its reason) in {r.out}")
+        w(f"\nsafety code (平安码) for {r.premises.name}: {r.code.level}, valid until "
+          f"{timezone.localtime(r.code.expires_at):%Y-%m-%d %H:%M %Z}, covering {r.code.people} people")
+        w(f"  {r.code.token}")
+        w(f"  verified offline: {r.verification.status} ({r.verification.reason})")
+        w(f"  door poster: {r.poster}")
+        w("  check it yourself: pingan code verify '<the code above>'; web pages: pingan serve")
