@@ -6,9 +6,7 @@ into RFC 9457 problem details. Lists paginate (``limit``/``offset``).
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Header, Router, Schema, Status
@@ -22,9 +20,8 @@ from pingan.core.models import SUBMITTER_ROLES
 from pingan.dashboard import selectors as dashboard_selectors
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import MAX_ROSTER_BYTES
-from pingan.screening.models import ScreeningJob
 from pingan.screening.schemas import FlaggedPersonOut, HitOut, JobOut, PersonDetailOut, PersonResultOut
-from pingan.screening.views import DOWNLOAD_TYPES
+from pingan.screening.services import DOWNLOAD_TYPES
 
 router = Router(tags=["screening"])
 
@@ -83,17 +80,8 @@ def job_results(request: HttpRequest, job_id: int, status: str | None = None):
                             for t in DOWNLOAD_TYPES.values()}}}})
 def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
     """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx."""
-    if format not in DOWNLOAD_TYPES:
-        raise DomainError(f"unknown format {format!r}; use csv or xlsx", code="bad_format")
-    job = selectors.job_get(actor=request.user, job_id=job_id)
-    if job.status != ScreeningJob.Status.DONE:
-        raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
-                          extra={"status": job.status})
-    name = f"job-{job.pk}-results.{format}"
-    with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
-        out = services.screening_job_export(job=job, out=Path(tmp) / name, police_view=request.user.is_police,
-                                               actor=request.user)
-        response = HttpResponse(out.read_bytes(), content_type=DOWNLOAD_TYPES[format])
+    data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=format)
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -288,3 +288,31 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
                  detail={"police_view": police_view, "file": out.name})
     return out
 
+
+#: Result download formats and their content types.
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes, str, str]:
+    """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx.
+
+    Police accounts get the police view, submitters the submitter view. Raises ``DomainError``
+    (``bad_format``, ``job_not_done``) and ``NotFound`` for a job the actor may not see.
+    """
+    import tempfile
+
+    from pingan.screening import selectors
+
+    if fmt not in DOWNLOAD_TYPES:
+        raise DomainError(f"unknown format {fmt!r}; use csv or xlsx", code="bad_format")
+    job = selectors.job_get(actor=actor, job_id=job_id)
+    if job.status != ScreeningJob.Status.DONE:
+        raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
+                          extra={"status": job.status})
+    name = f"job-{job.pk}-results.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
+        out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor)
+        return out.read_bytes(), name, DOWNLOAD_TYPES[fmt]

@@ -7,9 +7,7 @@ reason and a masked document number — never a hit, never a police field.
 
 from __future__ import annotations
 
-import tempfile
 import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,13 +24,9 @@ from pingan.dashboard.web import SUBMITTERS, page
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RosterForm
 from pingan.screening.models import ScreeningJob
+from pingan.screening.services import DOWNLOAD_TYPES
 
 RESULTS_PER_PAGE = 100
-DOWNLOAD_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 
 @require_GET
 @page(roles=SUBMITTERS)
@@ -124,15 +118,10 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 @page()
 def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
     """The job's results as CSV or XLSX: the submitter view, or the police view for police accounts."""
-    if fmt not in DOWNLOAD_TYPES:
-        raise Http404("unknown format")
-    j = selectors.job_get(actor=request.user, job_id=job_id)
-    if j.status != ScreeningJob.Status.DONE:
-        raise Http404("the job has no results yet")
-    name = f"job-{j.pk}-results.{fmt}"
-    with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
-        out = services.screening_job_export(job=j, out=Path(tmp) / name, police_view=request.user.is_police,
-                                               actor=request.user)
-        response = HttpResponse(out.read_bytes(), content_type=DOWNLOAD_TYPES[fmt])
+    try:
+        data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=fmt)
+    except DomainError as exc:  # an unknown format, or no results yet
+        raise Http404(exc.message) from None
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
