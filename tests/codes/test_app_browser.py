@@ -35,7 +35,11 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             page.goto(f"{live_server.url}/verify/")
             page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
             assert page.evaluate("window.pinganReady") is True, errors
-            assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+            # `ready` resolves once a worker is active, possibly still "activating": wait for "activated"
+            page.wait_for_function("""async () => {
+                const r = await navigator.serviceWorker.ready;
+                return r.active !== null && r.active.state === "activated";
+            }""", timeout=30_000)
             assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
 
             served = "document.querySelector('meta[name=pingan-served-at]').content"

@@ -309,3 +309,70 @@ def test_it_corrects_a_typo_from_a_record_outside_the_look_back_window(risk):
     assert corrected.identity_status == "corrected", corrected.identity_reason
     assert corrected.corrected_id_number == GREEN_ID
     assert corrected.level == "green"
+
+
+# ---- found by a first-time user trying the README (each with the input that failed)
+
+
+def test_it_fails_a_header_only_roster_instead_of_screening_nobody(risk):
+    with pytest.raises(DomainError) as err:
+        run("姓名,证件号码\n".encode())
+    assert err.value.code == "empty_roster"
+    assert ScreeningJob.objects.latest("id").status == "failed"
+
+
+def test_it_issues_no_safety_code_from_a_screening_of_nobody(risk, cast):
+    from pingan.codes import services as codes
+
+    job = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)
+    PersonResult.objects.filter(job=job).delete()  # a finished job that covered no one
+    with pytest.raises(DomainError) as err:
+        codes.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a, job=job)
+    assert err.value.code == "empty_screening"
+
+
+@pytest.mark.parametrize(("out", "message"), [
+    ("x.json", "Unsupported output format"), ("missing/x.csv", "does not exist"), ("roster.csv", "the roster itself"),
+])
+def test_it_checks_the_output_before_screening(risk, tmp_path, out, message):
+    src = tmp_path / "roster.csv"
+    src.write_bytes(roster_bytes())
+    before = ScreeningJob.objects.count()
+    with pytest.raises(CommandError, match=message):
+        call_command("screen", str(src), "--out", str(tmp_path / out), "--no-progress")
+    assert ScreeningJob.objects.count() == before
+    assert src.read_bytes() == roster_bytes()
+
+
+def test_it_counts_rejected_rows_not_problems(db, tmp_path):
+    from pingan.screening import riskimport
+
+    mv = tmp_path / "mv.csv"
+    mv.write_text("id_type,id_number,name,adcode,place,start,end,source\n"
+                  f"ric,{RED_ID},张伟,350203,x,2022-08-15T09:00:00+08:00,2022-08-15T10:00:00+08:00,rail_ticket\n"
+                  "ric,,,12,,soon,later,\n", encoding="utf-8")  # one row, several problems
+    ds = riskimport.import_movements(mv)
+    assert (ds.rows, ds.rejected_rows) == (1, 1)
+
+
+def test_it_refuses_a_movement_file_without_valid_rows(db, tmp_path):
+    from pingan.screening import riskimport
+
+    mv = tmp_path / "mv.csv"
+    mv.write_text("id_type,id_number,name,adcode,place,start,end,source\n", encoding="utf-8")
+    with pytest.raises(DomainError) as err:
+        riskimport.import_movements(mv)
+    assert err.value.code == "no_valid_rows"
+    assert not RiskDataset.objects.filter(kind="movements").exists()
+
+
+def test_it_screens_web_submissions_at_the_frozen_demo_clock(risk, settings):
+    settings.PINGAN = {**settings.PINGAN, "SCREENING_AS_OF": "2022-08-20"}
+    job = services.screening_job_create(actor=None, roster_name="r.csv", roster_bytes=roster_bytes())
+    assert job.as_of.date() == AS_OF
+
+
+def test_it_marks_a_repeated_person_in_the_output(risk):
+    job = run(roster_bytes(extra_rows=[["张伟", "居民身份证", RED_ID, "13800138000"]]))
+    repeat = PersonResult.objects.get(job=job, row=8)
+    assert "duplicate of row 2" in repeat.reason and repeat.level == "red"

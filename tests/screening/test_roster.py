@@ -544,3 +544,11 @@ def test_it_reads_real_gb18030_text_that_strict_gbk_rejects_and_strips_its_nbsp(
     assert len(result.accepted) == 15 and result.rejected == []
     assert result.accepted[-1].address == "南昌市卫生健康委员会"  # the trailing U+00A0 is stripped
     assert result.accepted[-1].row == 16
+
+
+def test_it_names_the_missing_name_column_of_a_header_row():
+    # found by a first-time user: "no header row found" for a header that only lacked 姓名
+    with pytest.raises(RosterError) as err:
+        read_roster("身份证号,手机号码\n110105194912310021,13800138000\n".encode(), filename="noname.csv")
+    assert "第 1 行是表头" in err.value.message and "“姓名”" in err.value.message
+    assert "Row 1 of noname.csv is the header" in err.value.message

@@ -240,6 +240,10 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
     elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
         raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch")
     counts, people = screening_counts(job)
+    if counts.total == 0:
+        # a screening of nobody proves nothing: it must not turn a yellow or red premises green
+        raise DomainError(f"job {job.pk} screened no one: submit the roster of the people at the premises",
+                          code="empty_screening")
     return _issue(premises=premises, job=job, level=level_for(counts), people=people, actor=actor)
 
 

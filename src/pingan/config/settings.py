@@ -166,6 +166,9 @@ PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
     "KEY_DIR": Path(env_str("PINGAN_KEY_DIR", str(DATA_DIR / "keys"))),
     "CODE_VALIDITY_DAYS": env_int("PINGAN_CODE_VALIDITY_DAYS", 7),
+    # Freeze "now" for rosters submitted without a date (pages, API): only for demonstrations with the
+    # bundled 2022 risk data, e.g. PINGAN_SCREENING_AS_OF=2022-08-20. Empty in real use.
+    "SCREENING_AS_OF": env_str("PINGAN_SCREENING_AS_OF", ""),
     "RESULTS_DIR": Path(env_str("PINGAN_RESULTS_DIR", str(DATA_DIR / "results"))),
     # The DuckDB batch engine's limits (the 2-core, 24 GiB reference machine).
     "DUCKDB_MEMORY_LIMIT": env_str("PINGAN_DUCKDB_MEMORY_LIMIT", "1500MB"),

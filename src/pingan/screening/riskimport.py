@@ -58,8 +58,15 @@ def import_movements(source: Path, *, name: str = "", actor: User | None = None)
         rejections = con.sql(f'SELECT * FROM {view}_rejections ORDER BY "row", "column"').to_arrow_table()  # noqa: S608
         con.execute(f"COPY (SELECT * FROM {view} ORDER BY record_id) TO '{tmp}' "  # noqa: S608
                     "(FORMAT parquet, COMPRESSION zstd)")
+        valid = con.sql(f"SELECT count(*) FROM read_parquet('{tmp}')").fetchall()[0][0]  # noqa: S608
     finally:
         con.close()
+    if valid == 0:
+        tmp.unlink(missing_ok=True)
+        shown = "; ".join(f"row {r['row']}: {r['message']}" for r in rejections.to_pylist()[:3])
+        raise DomainError(f"{source}: no valid movement record to import"
+                          + (f" ({len(set(rejections.column('row').to_pylist()))} rows rejected: {shown} …)"
+                             if rejections.num_rows else " (the file has no data rows)"), code="no_valid_rows")
     return risk_dataset_store(kind=RiskDataset.Kind.MOVEMENTS, name=name or Path(source).name, source=str(source),
                               written=tmp, rejections=rejections, actor=actor)
 

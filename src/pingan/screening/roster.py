@@ -837,6 +837,34 @@ def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIA
     return _Header(i, fields, extras, labels, width)
 
 
+def _partial_header_error(name: str, where: str, head: Sequence[Sequence[Any]],
+                          index: Mapping[str, str]) -> RosterError | None:
+    """The error for a header row that names roster fields but lacks a required one, or ``None``.
+
+    A row naming two or more known fields is taken for the header; the message names its row and the
+    missing column, which is far more useful than "no header found".
+    """
+    for i, cells in enumerate(head):
+        found = {index.get(_header_key(c)) for c in cells if not _is_blank(c)} - {None}
+        if len(found) < 2 and not (found & {"name", "id_number", "phone"}):
+            continue
+        if "name" not in found:
+            missing_zh, missing_en = "姓名", "name column (姓名/name)"
+        elif not found & {"id_number", "phone"}:
+            missing_zh = "证件号码（或手机号码）"
+            missing_en = "ID-number column (证件号码/身份证号) or phone column (手机号码)"
+        else:  # pragma: no cover - _find_header would have taken this row
+            continue
+        known = "、".join(FIELD_LABELS[f] for f in CANONICAL_FIELDS if f in found)
+        return RosterError(
+            f"{name}{where} 第 {i + 1} 行是表头（识别出：{known}），但缺少“{missing_zh}”列。请补上这一列后重新上传。 / "
+            f"Row {i + 1} of {name}{where} is the header ({', '.join(sorted(found))}) but it has no "
+            f"{missing_en}: add the column and upload again.",
+            filename=name,
+        )
+    return None
+
+
 def _no_header_error(name: str, where: str) -> RosterError:
     expected = "、".join(
         f"{FIELD_LABELS[f]}（{' / '.join(HEADER_ALIASES[f][:4])}）" for f in ("name", "id_number", "phone")
@@ -910,7 +938,8 @@ def _ingest(
         )
     header = _find_header(head, index)
     if header is None:
-        raise _no_header_error(name, _sheet_where(meta))
+        raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
+            name, _sheet_where(meta))
     _describe_header(header, head, merges, meta, index)
 
     if fmt == "csv":

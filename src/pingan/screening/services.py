@@ -61,8 +61,13 @@ def risk_dataset_store(*, kind: str, name: str, source: str, table: pa.Table | N
     if (table is None) == (written is None):
         raise ValueError("give exactly one of table and written")
     rows = table.num_rows if table is not None else pq.ParquetFile(written).metadata.num_rows
+    rejected_rows = 0
+    if rejections is not None and rejections.num_rows:
+        # a row with several problems has several rejection records: count rows
+        rejected_rows = len(set(rejections.column("row").to_pylist())) if "row" in rejections.column_names \
+            else rejections.num_rows
     ds = RiskDataset.objects.create(kind=kind, name=name, source=source, path="", rows=rows,
-                                    rejected_rows=rejections.num_rows if rejections is not None else 0,
+                                    rejected_rows=rejected_rows,
                                     imported_by=actor, meta=meta or {})
     directory = _data_dir("risk")
     path = directory / f"{kind}-{ds.pk}.parquet"
@@ -117,7 +122,11 @@ def _rejections_table(rejections) -> pa.Table:
 
 def _as_of(value: dt.datetime | dt.date | None) -> dt.datetime:
     if value is None:
-        return timezone.now()
+        # PINGAN_SCREENING_AS_OF freezes the screening clock (a demonstration with historical risk data)
+        frozen = settings.PINGAN.get("SCREENING_AS_OF")
+        if not frozen:
+            return timezone.now()
+        value = dt.date.fromisoformat(frozen) if len(frozen) == 10 else dt.datetime.fromisoformat(frozen)
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else timezone.make_aware(value)
     # a date means the end of that day, local time: everything up to that day counts
@@ -180,6 +189,11 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
             roster, rejections, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
         except RosterError as exc:
             raise DomainError(exc.message, code="unreadable_roster") from None
+        if meta.total_rows == 0:
+            raise DomainError(
+                f"{job.roster_name}: 表头（第 {meta.header_row} 行）下面没有人员行；请填写员工或租户后再提交。 / "
+                f"No data rows below the header (row {meta.header_row}): add the employees or tenants and "
+                "submit again.", code="empty_roster")
         step("read", 20)
         listing_path = listings or (ds.path if (ds := active_listings()) else None)
         if listing_path is None:
@@ -193,6 +207,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         result = engine.screen(roster, listings=listing_path, movements=movement_paths or _empty_movements(),
                                watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
                                rejected=_rejections_table(rejections))
+        result = batch.ScreenResult(_mark_duplicates(result.persons, roster), result.hits, result.stats)
         step("screen", 70)
         result_dir = _data_dir("results", f"job-{job.pk}")
         result.write(result_dir)
@@ -212,6 +227,25 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
              error=f"internal error: {type(exc).__name__}: {exc}")
         raise
     return job
+
+
+def _mark_duplicates(persons: pa.Table, roster: pa.Table) -> pa.Table:
+    """Add "duplicate of row N" to the reason of every row that repeats an earlier person of the roster.
+
+    Ingest keeps both rows (nothing is dropped); this makes the repeat visible in every output.
+    """
+    dup = {r: d for r, d in zip(roster.column("row").to_pylist(), roster.column("duplicate_of").to_pylist(),
+                                strict=True) if d is not None}
+    if not dup:
+        return persons
+    rows, reasons = persons.column("row").to_pylist(), persons.column("reason").to_pylist()
+    marked = [
+        "; ".join(x for x in (reason, f"与第 {dup[row]} 行重复 / duplicate of row {dup[row]}") if x)
+        if row in dup else reason
+        for row, reason in zip(rows, reasons, strict=True)
+    ]
+    i = persons.column_names.index("reason")
+    return persons.set_column(i, persons.schema.field(i), pa.array(marked, pa.string()))
 
 
 def _empty_movements() -> pa.Table:

@@ -38,4 +38,5 @@ class Command(BaseCommand):
         w(f"  {r.code.token}")
         w(f"  verified offline: {r.verification.status} ({r.verification.reason})")
         w(f"  door poster: {r.poster}")
-        w("  check it yourself: pingan code verify '<the code above>'; web pages: pingan serve")
+        w("  check it yourself: pingan code verify '<the code above>'")
+        w(f"web pages with the same risk data: PINGAN_SCREENING_AS_OF={DEMO_AS_OF} pingan serve (README)")

@@ -52,7 +52,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(f"imported {ds.name}: {ds.rows} rows into dataset {ds.pk} ({ds.get_kind_display()})")
         if ds.rejected_rows:
-            self.stdout.write(f"rejected {ds.rejected_rows} rows; the reasons are in {ds.rejections_path}")
+            import pyarrow.parquet as pq
+
+            self.stdout.write(f"rejected {ds.rejected_rows} rows; all reasons are in {ds.rejections_path}")
+            for r in pq.read_table(ds.rejections_path).to_pylist()[:10]:
+                self.stdout.write(f"  row {r.get('row')}, {r.get('column') or '-'}: {r.get('message')}")
         for key, value in (ds.meta or {}).items():
             if key in ("summary", "resolution", "skipped_entities", "snapshots"):
                 self.stdout.write(f"{key}: {value}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import services
+from pingan.screening.output import OutputError, output_format
 
 
 def parse_date(value: str) -> dt.date | dt.datetime:
@@ -17,7 +19,9 @@ def parse_date(value: str) -> dt.date | dt.datetime:
     try:
         return dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--as-of {value!r}: use YYYY-MM-DD or an ISO 8601 date-time") from None
+        # argparse turns this into a one-line usage error
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD or an ISO 8601 date-time") \
+            from None
 
 
 class Command(BaseCommand):
@@ -51,6 +55,15 @@ class Command(BaseCommand):
             if premises is None:
                 raise CommandError(f"--premises {opts['premises']}: no such premises")
         out = Path(opts["out"]) if opts["out"] else path.with_name(path.stem + ".result.csv")
+        # check the output before screening, so a typo costs nothing and never overwrites the roster
+        try:
+            output_format(out)
+        except OutputError as exc:
+            raise CommandError(str(exc)) from None
+        if out.resolve() == path.resolve():
+            raise CommandError(f"--out {out} is the roster itself: choose another file, the roster must be kept")
+        if not out.parent.is_dir():
+            raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
         bar = None
         if not opts["no_progress"]:
             from tqdm import tqdm
@@ -69,7 +82,9 @@ class Command(BaseCommand):
                                        ruleset_path=opts["rules"])
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
         except DomainError as exc:
-            raise CommandError(f"{path}: {exc.message}") from None
+            raise CommandError(exc.message if path.name in exc.message else f"{path}: {exc.message}") from None
+        except OutputError as exc:
+            raise CommandError(str(exc)) from None
         finally:
             if bar is not None:
                 bar.close()
