@@ -20,6 +20,18 @@ from pingan.core.models import AuditRecord
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
+def test_it_issues_no_code_from_a_screening_of_nobody(cast):
+    # an empty roster must not turn a yellow premises green (found by a first-time user)
+    screened(cast.premises_a, ["yellow"])
+    old = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    screened(cast.premises_a, [])
+    with pytest.raises(DomainError) as err:
+        services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    assert err.value.code == "empty_screening"
+    old.refresh_from_db()
+    assert old.revoked_at is None and old.level == "yellow"
+
+
 @pytest.mark.parametrize(("levels", "rejected", "expected"), [
     (["green", "green", "green"], 0, "green"),
     (["green", "yellow"], 0, "yellow"),
@@ -27,8 +39,7 @@ pytestmark = pytest.mark.usefixtures("isolated")
     (["green", "green"], 1, "yellow"),   # a rejected (unscreened) row is unresolved → yellow
     (["green", ""], 0, "yellow"),        # an accepted row without a level is unresolved → yellow
     (["red"], 3, "red"),
-    ([], 0, "green"),                     # nobody on the roster: green, covering 0 people
-], ids=["all-green", "one-yellow", "any-red", "rejected-row", "unlevelled-row", "red-beats-rejected", "empty"])
+], ids=["all-green", "one-yellow", "any-red", "rejected-row", "unlevelled-row", "red-beats-rejected"])
 def test_it_issues_the_level_the_published_rule_gives(cast, levels, rejected, expected):
     job = screened(cast.premises_a, levels, rejected=rejected)
     code = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
