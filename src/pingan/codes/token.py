@@ -410,7 +410,7 @@ def verify(
         revocation = revocations.lookup(code.issuer, code.code_id)
         if revocation is not None:
             return Verification(
-                Status.REVOKED, f"code {code.code_id.hex()} was revoked ({revocation.reason.value})",
+                Status.REVOKED, f"code {code.code_id.hex()} was revoked ({revocation.reason.name.lower()})",
                 code=code, kid=kid, revocation=revocation,
             )
     if now + leeway < code.not_before:
