@@ -366,6 +366,16 @@ def test_it_finds_the_header_below_a_merged_title_and_fills_merged_cells_down() 
     assert result.blank_rows == 0  # the trailing empty row is outside the used range
 
 
+def test_it_never_copies_a_merged_identity_cell_to_another_person() -> None:
+    # found by a first-time user: a name merged over two rows gave the second person the first one's name
+    (n1, i1, _), (_n2, i2, _) = _people(2)
+    rows = [["姓名", "证件号码", "地址"], [n1, i1, "幸福路 1 号"], [None, i2, None]]
+    result = read_roster(_xlsx(rows, merges=("A2:A3", "C2:C3")), filename="a.xlsx")
+    assert [(a.row, a.name, a.address) for a in result.accepted] == [(2, n1, "幸福路 1 号")]
+    assert [(r.row, r.code) for r in result.rejected] == [(3, "missing_name")]
+    assert any("合并单元格" in w and "Rows 2–3" in w for w in result.warnings)
+
+
 def test_it_does_not_fill_a_merge_across_columns_into_a_headerless_cell() -> None:
     rows = [["姓名", "证件号码", "备注"], ["张伟", ID_A, "跨列备注"]]
     result = read_roster(_xlsx(rows, merges=("C2:D2",)), filename="a.xlsx")

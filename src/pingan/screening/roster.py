@@ -695,6 +695,33 @@ def _fill_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[int, int], 
                 rows[r][c1] = value
 
 
+#: Columns that identify a person: a merged cell is never copied down them (it would give one person's
+#: name, number or phone to the next row's person).
+_IDENTITY_FIELDS = ("name", "id_number", "phone")
+
+
+def _unfill_identity_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+                            header: _Header, meta: RosterMeta) -> None:
+    """Undo :func:`_fill_merges` in the identity columns below the header, and say so in the warnings.
+
+    The rows under such a merge keep a blank cell, so they are rejected with the usual "missing" reason
+    instead of being screened as somebody else.
+    """
+    cols = {header.fields[f]: f for f in _IDENTITY_FIELDS if f in header.fields}
+    for (r1, c1), (r2, _c2) in merges:
+        if c1 not in cols or r1 <= header.row_index:
+            continue
+        for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
+            if c1 < len(rows[r]):
+                rows[r][c1] = None
+        meta.warnings.append(
+            f"第 {r1 + 1}–{r2 + 1} 行的“{FIELD_LABELS[cols[c1]]}”是合并单元格："
+            f"只属于第 {r1 + 1} 行，其余行需各自填写。 / "
+            f"Rows {r1 + 1}–{r2 + 1}: the {cols[c1]} cell is merged; it belongs to row {r1 + 1} only, "
+            "the other rows need their own."
+        )
+
+
 # ------------------------------------------------------------------------------------------ cell logic
 
 
@@ -941,6 +968,8 @@ def _ingest(
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
             name, _sheet_where(meta))
     _describe_header(header, head, merges, meta, index)
+    if fmt != "csv":
+        _unfill_identity_merges(all_rows, merges, header, meta)
 
     if fmt == "csv":
         assert meta.delimiter is not None
