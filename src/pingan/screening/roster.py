@@ -42,6 +42,9 @@ Merged cells (XLSX/XLS/ODS)
     household), never across, so a merge can neither invent a value in another field nor create a cell
     without a header. This is done before the header search, so a header cell merged over two header rows
     is seen on the lower one. Merges that reach data rows are listed in the warnings.
+    The identity columns (name, ID number, phone) are the exception below the header: a merge is never
+    copied down them, because it would give one person's identity to the next row's person; those rows are
+    rejected as missing the value, with a warning naming the merge.
 
 Rejections (one per rejected row; codes are stable API, see :data:`REJECTION_CODES`)
     Every non-blank data row is either accepted or rejected: ``len(accepted) + len(rejected) ==
