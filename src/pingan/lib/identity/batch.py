@@ -136,6 +136,17 @@ _CHECK_CHARACTERS = pa.array([*"0123456789", "X"], type=pa.string())  # value 10
 _SEXES = pa.array(["F", "M"], type=pa.string())  # by parity of the 17th digit (GB 11643-1999)
 
 
+
+def _byte_matrix(sub: pa.Array, width: int) -> np.ndarray:
+    """The values of a string array whose values are all ``width`` bytes long, as an ``n × width`` uint8
+    matrix over the Arrow data buffer (no copy, no per-value Python objects)."""
+    n = len(sub)
+    if not n:
+        return np.zeros((0, width), dtype=np.uint8)
+    _, offsets_buf, data = sub.buffers()
+    start = pa.Array.from_buffers(pa.int32(), n + 1, [None, offsets_buf], offset=sub.offset)[0].as_py()
+    return np.frombuffer(data, dtype=np.uint8, count=n * width, offset=start).reshape(n, width)
+
 def _fast_ric(
     arr: pa.Array, today: dt.date, allowed: pa.Array | None = None, *, valid_only: bool = False
 ) -> tuple[pa.Array, pa.Table]:
@@ -153,13 +164,7 @@ def _fast_ric(
     if allowed is not None:
         cand = pc.and_(cand, allowed)
     sub = arr.filter(cand)
-    n = len(sub)
-    if n:
-        _, offsets_buf, data = sub.buffers()
-        start = pa.Array.from_buffers(pa.int32(), n + 1, [None, offsets_buf], offset=sub.offset)[0].as_py()
-        m = np.frombuffer(data, dtype=np.uint8, count=n * 18, offset=start).reshape(n, 18)
-    else:
-        m = np.zeros((0, 18), dtype=np.uint8)
+    m = _byte_matrix(sub, 18)
     # uint8 arithmetic wraps, so "byte - 48 <= 9" tests "is an ASCII digit" in one pass.
     is_digit = (m - np.uint8(48)) <= 9
     col = [m[:, i].astype(np.int32) - 48 for i in range(18)]  # per-position digit values (n each)
@@ -335,13 +340,7 @@ def _fast_mobile(arr: pa.Array) -> tuple[pa.Array, pa.Table]:
     """Plain 11-digit ``1xxxxxxxxxx`` values decided by the prefix table; (mask of rows decided, rows)."""
     cand = pc.fill_null(pc.equal(pc.binary_length(arr), 11), False)
     sub = arr.filter(cand)
-    n = len(sub)
-    if n:
-        _, offsets_buf, data = sub.buffers()
-        start = pa.Array.from_buffers(pa.int32(), n + 1, [None, offsets_buf], offset=sub.offset)[0].as_py()
-        m = np.frombuffer(data, dtype=np.uint8, count=n * 11, offset=start).reshape(n, 11)
-    else:
-        m = np.zeros((0, 11), dtype=np.uint8)
+    m = _byte_matrix(sub, 11)
     digits_ok = ((m - np.uint8(48)) <= 9).all(axis=1) & (m[:, 0] == ord("1"))
     prefix = sum((m[:, i].astype(np.int32) - 48) * 10 ** (4 - i) for i in range(5))
     state = _mobile_prefix_table()[np.where(digits_ok, prefix, 0)]
