@@ -81,9 +81,9 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     if role not in Role.values:
         raise DomainError(f"unknown role {role!r}", code="bad_role")
     if role in POLICE_ROLES and unit is None:
-        raise DomainError(f"a {role} must belong to a unit", code="unit_required")
+        raise DomainError(f"an account with role '{role}' must belong to a police unit", code="unit_required")
     if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
-        raise DomainError(f"a {role} account does not belong to a police unit", code="unit_not_allowed")
+        raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed")
     if User.objects.filter(username=username).exists():
         raise DomainError(f"the username {username!r} is taken", code="username_taken")
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,

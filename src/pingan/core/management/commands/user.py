@@ -1,4 +1,8 @@
-"""``pingan user create USERNAME --role ROLE [--unit CODE]``: create an account (password prompted)."""
+"""``pingan user create USERNAME --role ROLE [--unit CODE]``: create an account (password prompted).
+
+Output follows the other commands: lower-case lines naming the object (``user alice (landlord) created``),
+errors as ``CommandError`` in the same style (``no unit with code '…'``, like ``no user '…'`` of ``token``).
+"""
 
 import getpass
 
@@ -14,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        c = sub.add_parser("create")
+        c = sub.add_parser("create", help="create an account; the password is prompted (or read from stdin)")
         c.add_argument("username")
         c.add_argument("--role", required=True, choices=Role.values)
         c.add_argument("--unit", default="", help="unit code, e.g. 350203-LQ (police roles)")
@@ -26,9 +30,16 @@ class Command(BaseCommand):
             unit = OrgUnit.objects.filter(code=opts["unit"]).first()
             if unit is None:
                 raise CommandError(f"no unit with code {opts['unit']!r}")
-        password = input() if opts["password_stdin"] else getpass.getpass("password: ")
+        try:
+            password = input() if opts["password_stdin"] else getpass.getpass("password: ")
+        except EOFError:
+            raise CommandError("no password given: standard input ended before a line was read") from None
         try:
             user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"user {user.username} ({user.role}) created")
+        where = f" in {unit.code} ({unit.name})" if unit else ""
+        self.stdout.write(f"user {user.username} ({user.role}){where} created")
+        if not password:
+            self.stdout.write(f"no password set: {user.username} cannot sign in until "
+                              f"`pingan changepassword {user.username}`")

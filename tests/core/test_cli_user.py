@@ -1,0 +1,61 @@
+"""``pingan user create``: its lines read like the other commands' (lower case, naming the object)."""
+
+from __future__ import annotations
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pingan.core.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def create(monkeypatch, *args: str, stdin: str = "s3cret-pass\n") -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    out = StringIO()
+    call_command("user", "create", *args, "--password-stdin", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def units(db):
+    from pingan.core.reference import demo_org_load
+
+    demo_org_load()
+
+
+def test_it_prints_one_lower_case_line_naming_the_user_role_and_unit(monkeypatch, units):
+    assert create(monkeypatch, "alice", "--role", "landlord") == "user alice (landlord) created\n"
+    out = create(monkeypatch, "bob", "--role", "officer", "--unit", "350203-LQ")
+    assert out == "user bob (officer) in 350203-LQ (莲前派出所) created\n"
+    assert User.objects.get(username="bob").check_password("s3cret-pass")
+
+
+def test_it_says_when_an_account_has_no_password(monkeypatch, units):
+    out = create(monkeypatch, "carl", "--role", "citizen", stdin="\n")
+    assert out.splitlines() == ["user carl (citizen) created",
+                                "no password set: carl cannot sign in until `pingan changepassword carl`"]
+    assert not User.objects.get(username="carl").has_usable_password()
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (("dave", "--role", "officer"), "pw\n", "an account with role 'officer' must belong to a police unit"),
+    (("dave", "--role", "landlord", "--unit", "350203-LQ"), "pw\n",
+     "an account with role 'landlord' does not belong to a police unit"),
+    (("dave", "--role", "officer", "--unit", "nowhere"), "pw\n", "no unit with code 'nowhere'"),
+    (("dave", "--role", "landlord"), "", "no password given: standard input ended before a line was read"),
+])
+def test_its_errors_are_lower_case_sentences(monkeypatch, units, args, stdin, message):
+    with pytest.raises(CommandError) as err:
+        create(monkeypatch, *args, stdin=stdin)
+    assert str(err.value) == message
+    assert not User.objects.filter(username="dave").exists()
+
+
+def test_a_taken_username_is_refused(monkeypatch, units):
+    create(monkeypatch, "erin", "--role", "landlord")
+    with pytest.raises(CommandError, match=r"^the username 'erin' is taken$"):
+        create(monkeypatch, "erin", "--role", "landlord")
