@@ -1,6 +1,7 @@
 """The HTTP API: wiring only. Versioned under ``/api/v1/``; OpenAPI 3 at ``/api/openapi.json``.
 
-Errors are RFC 9457 problem details (``application/problem+json``).
+Errors are RFC 9457 problem details (``application/problem+json``); each handler keeps the detail on the
+request, so the server log gets one line for it (``pingan.core.request_log``) instead of a bare status.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
+from pingan.core.request_log import note_reason
 from pingan.screening.api import router as screening_router
 
 api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
@@ -20,6 +22,7 @@ api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) sma
 
 
 def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, **extra):
+    note_reason(request, f"{code}: {detail}")
     body = {"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
             "detail": detail, "code": code, **extra}
     response = api.create_response(request, body, status=status)

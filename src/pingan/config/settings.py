@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pingan.core.middleware.AuditContextMiddleware",
+    "pingan.core.middleware.ClientErrorMiddleware",  # why a page said 403/404, for the one-line log
     # axes last, so it sees the authenticated user
     "axes.middleware.AxesMiddleware",
 ]
@@ -178,6 +179,9 @@ PINGAN = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # An ordinary 4xx is one line without traceback; 5xx keep theirs (pingan.core.request_log).
+    "filters": {"client_errors": {"()": "pingan.core.request_log.ClientErrorFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env_str("PINGAN_LOG_LEVEL", "WARNING")},
 }

@@ -1,10 +1,15 @@
-"""Request middleware that sets the audit context (request id, client address, declared purpose)."""
+"""Request middleware: the audit context (request id, client address, declared purpose), and the reason
+a page refused a request (for the one-line client-error log, ``pingan.core.request_log``)."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from pingan.core import audit
+from pingan.core.request_log import note_reason
 
 
 class AuditContextMiddleware:
@@ -29,3 +34,22 @@ class AuditContextMiddleware:
             audit.reset_context(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class ClientErrorMiddleware:
+    """Note why a page view refused a request (``Http404``/``PermissionDenied``) for the one-line log.
+
+    Django logs a 404 with no reason at all; this keeps the exception's message on the request, where
+    :class:`pingan.core.request_log.ClientErrorFilter` finds it. The response is left to Django.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404 | PermissionDenied):
+            note_reason(request, str(exception) or type(exception).__name__)
+        return None
