@@ -380,3 +380,20 @@ def test_it_treats_a_city_without_counties_as_a_county_when_the_listing_says_so(
     roster = pa.table({"row": pa.array([2], pa.int64()), "name": ["何平"], "id_number": [number]})
     res = DuckDBEngine().screen(roster, listings=listings, movements=moves, ruleset=RULESET, as_of=AS_OF)
     assert res.persons.column("rule_ids").to_pylist() == [["county-with-high"]]
+
+
+def test_it_keeps_what_a_rejected_row_gave_and_derives_nothing_for_it():
+    # found in use: rejected rows came out without the person's name, so the submitter could not tell who
+    rejected = pa.table({"row": [13, 14], "code": ["missing_id_number", "missing_name"], "column": [None, "姓名"],
+                         "message": ["无证件号码", "姓名为空"], "name": ["孙七", ""],
+                         "id_number": ["", "1.10105E+17"], "phone": ["", "13800138000"]})
+    res = DuckDBEngine().screen(
+        ROSTER, listings=LISTINGS, movements=MOVES, ruleset=RULESET, as_of=AS_OF, rejected=rejected
+    )
+    by = {r["row"]: r for r in res.submitter_view().to_pylist()}
+    assert (by[13]["name"], by[13]["given_id_number"], by[13]["given_phone"]) == ("孙七", None, None)
+    assert (by[14]["name"], by[14]["given_id_number"], by[14]["given_phone"]) == (None, "1.10105E+17", "13800138000")
+    assert "无证件号码" in by[13]["reason"] and by[13]["status"] == "rejected"
+    p14 = by_row(res, 14)
+    assert p14["id_number"] is None and p14["doc_type"] is None and p14["birth_date"] is None
+    assert all(r["given_id_number"] is None and r["given_phone"] is None for r in by.values() if r["row"] < 13)

@@ -376,3 +376,54 @@ def test_it_marks_a_repeated_person_in_the_output(risk):
     job = run(roster_bytes(extra_rows=[["张伟", "居民身份证", RED_ID, "13800138000"]]))
     repeat = PersonResult.objects.get(job=job, row=8)
     assert "duplicate of row 2" in repeat.reason and repeat.level == "red"
+
+
+# ---- rejected rows keep what the submitter gave, in every output (found in use: the name was lost)
+
+REJECTED_ROWS = [["孙七", "居民身份证", "", ""],                 # row 8: neither ID nor phone
+                 ["", "居民身份证", "1.10105E+17", "13500135000"]]  # row 9: no name, ID damaged by Excel
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx", "parquet"])
+def test_it_writes_what_each_rejected_row_gave_in_every_format(risk, tmp_path, ext):
+    import openpyxl
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "roster.csv"
+    src.write_bytes(roster_bytes(extra_rows=REJECTED_ROWS))
+    out = tmp_path / f"out.{ext}"
+    call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
+    if ext == "csv":
+        with open(out, encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    elif ext == "xlsx":
+        ws = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+        header, *body = [[("" if v is None else str(v)) for v in r] for r in ws.iter_rows(values_only=True)]
+        rows = [dict(zip(header, r + [""] * (len(header) - len(r)), strict=True)) for r in body]
+    else:
+        rows = [{k: ("" if v is None else str(v)) for k, v in r.items()} for r in pq.read_table(out).to_pylist()]
+    by = {int(r["row"]): r for r in rows}
+    assert (by[8]["status"], by[8]["name"], by[8]["given_id_number"], by[8]["given_phone"]) == (
+        "rejected", "孙七", "", "")
+    assert "第 8 行" in by[8]["reason"]
+    assert (by[9]["name"], by[9]["given_id_number"], by[9]["given_phone"]) == ("", "1.10105E+17", "13500135000")
+    assert (by[6]["name"], by[6]["given_id_number"]) == ("", GREEN_ID[:-1] + "0")  # the existing no-name row
+    # screened rows: the submitter view shows no document number at all (minimal disclosure)
+    assert by[2]["name"] == "张伟" and by[2]["given_id_number"] == "" and RED_ID not in str(rows)
+
+
+def test_it_shows_the_web_submitter_who_each_rejected_row_is(risk, cast, client):
+    job = run(roster_bytes(extra_rows=REJECTED_ROWS), actor=cast.landlord_a, premises=cast.premises_a)
+    stored = PersonResult.objects.get(job=job, row=9)
+    assert (stored.name, stored.given_id_number, stored.given_phone) == ("", "1.10105E+17", "13500135000")
+    client.force_login(cast.landlord_a, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    rejected_part = html[html.index('id="rejected"'):html.index('id="accepted"')]
+    assert "孙七" in rejected_part and "第 8 行" in rejected_part
+    assert "1.1******17" in rejected_part and "135******00" in rejected_part  # masked like accepted IDs
+    from pingan.core.services import token_create
+
+    secret = token_create(user=cast.landlord_a, name="test").secret
+    api = client.get(f"/api/v1/jobs/{job.pk}/results?status=rejected", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert {(r["row"], r["name"], r["id_number_masked"]) for r in api["items"]} >= {(8, "孙七", ""),
+                                                                                   (9, "", "1.1******17")}

@@ -562,3 +562,32 @@ def test_it_names_the_missing_name_column_of_a_header_row():
         read_roster("身份证号,手机号码\n110105194912310021,13800138000\n".encode(), filename="noname.csv")
     assert "第 1 行是表头" in err.value.message and "“姓名”" in err.value.message
     assert "Row 1 of noname.csv is the header" in err.value.message
+
+
+# ---- rejected rows keep what the submitter gave (name, ID number, phone), so the output can say who it is
+
+
+def test_it_keeps_the_name_id_and_phone_a_rejected_csv_row_gave():
+    data = (
+        "姓名,证件号码,手机号码,房号\n"
+        f" 张三 ,{ID_A},13800138000,301,多出来的\n"   # a cell without header
+        "李四,,,302\n"                                 # neither ID nor phone
+        f",{ID_A},13900139000,303\n"                   # no name: the ID and phone find the row
+        "王五,1.10105E+17,,304\n"                      # an ID damaged by Excel, kept as written
+    ).encode()
+    result = read_roster(data, filename="r.csv")
+    assert [(j.row, j.code, j.name, j.id_number, j.phone) for j in result.rejected] == [
+        (2, "too_many_columns", "张三", ID_A, "13800138000"),
+        (3, "missing_id_number", "李四", "", ""),
+        (4, "missing_name", "", ID_A, "13900139000"),
+        (5, "id_number_as_number", "王五", "1.10105E+17", ""),
+    ]
+
+
+def test_it_keeps_what_a_rejected_workbook_row_gave_even_a_number_excel_damaged():
+    data = _xlsx([["姓名", "证件号码", "手机号码"], ["赵六", 110105194912310000, 13800138000], ["钱七", "", ""]])
+    _, rejected, _ = read_roster_arrow(data, filename="r.xlsx")
+    assert [(j.row, j.code, j.name, j.id_number, j.phone) for j in rejected] == [
+        (2, "id_number_as_number", "赵六", "1.1010519491231e+17", "13800138000"),  # the cell's value, as its message
+        (3, "missing_id_number", "钱七", "", ""),
+    ]

@@ -20,6 +20,12 @@ from pingan.screening.models import ScreeningJob
 LEVEL_CHOICES = [(lv.value, lv.value) for lv in Level]
 REVOCATION_REASON_CHOICES = [(r.name.lower(), r.name.lower()) for r in Reason]
 
+#: What pages call each level (zh_Hans: 绿码 / 黄码 / 红码, as on the posters, ``Level.label_zh``).
+LEVEL_LABELS = {Level.GREEN: _("green code"), Level.YELLOW: _("yellow code"), Level.RED: _("red code")}
+#: What pages call each revocation reason (``pingan.codes.revocation.Reason``, lower-case names).
+REVOCATION_REASON_LABELS = {Reason.FRAUD.name.lower(): _("fraud"), Reason.ERROR.name.lower(): _("issued in error"),
+                            Reason.RESCREENED.name.lower(): _("replaced after a new screening")}
+
 
 class SigningKey(models.Model):
     """The public half of one issuer's code-signing key, published while any code it signed may live.
@@ -96,8 +102,14 @@ class SafetyCode(models.Model):
 
     @property
     def level_label(self) -> str:
-        """绿码 / 黄码 / 红码."""
-        return Level(self.level).label_zh
+        """The level's name in the active language: "green code" …, in zh_Hans 绿码 / 黄码 / 红码."""
+        return str(LEVEL_LABELS[Level(self.level)])
+
+    @property
+    def revocation_reason_label(self) -> str:
+        """Why the code was revoked, in the active language ("" while it is not revoked)."""
+        label = REVOCATION_REASON_LABELS.get(self.revocation_reason)
+        return str(label) if label is not None else self.revocation_reason
 
     @property
     def level_rgb(self) -> str:
@@ -144,6 +156,11 @@ class LevelOverride(models.Model):
 
     def __str__(self) -> str:
         return f"override {self.pk}: {self.premises_id} → {self.level} ({self.status})"
+
+    @property
+    def level_label(self) -> str:
+        """The requested level's name in the active language (as :attr:`SafetyCode.level_label`)."""
+        return str(LEVEL_LABELS[Level(self.level)])
 
 
 class Dispute(models.Model):

@@ -17,11 +17,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
-from pingan.codes.models import SafetyCode
+from pingan.codes.models import LEVEL_LABELS, SafetyCode
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
 
@@ -142,7 +143,7 @@ def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
         "codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id)[:20],
         "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises)[:20],
         "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)[:20],
-        "levels": [lv.value for lv in Level],
+        "levels": [(lv.value, LEVEL_LABELS[lv]) for lv in Level],
     }
     return TemplateResponse(request, "codes/premises_code.html", ctx)
 
@@ -158,7 +159,7 @@ def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
     premises = _premises(request, premises_id)
     try:
         code = services.safety_code_issue(premises=premises, actor=request.user)
-        messages.success(request, f"已签发平安码（{Level(code.level).label_zh}）")
+        messages.success(request, _("Safety code issued (%(level)s).") % {"level": code.level_label})
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(request, premises_id)
@@ -170,7 +171,7 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
     """The current code as a QR image (``svg`` or ``png``) for the owner or police of the jurisdiction."""
     code = _current_or_404(request, premises_id)
     if kind == "svg":
-        response = HttpResponse(render.qr_svg(code.token, title=f"平安码 {code.code_id}"),
+        response = HttpResponse(render.qr_svg(code.token, title=_("Safety code %(id)s") % {"id": code.code_id}),
                                 content_type="image/svg+xml")
     else:
         response = HttpResponse(render.qr_png(code.token), content_type="image/png")
@@ -199,7 +200,7 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
     premises = _premises(request, premises_id)
     try:
         services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user)
-        messages.success(request, "纠错申请已提交，将由辖区派出所处理。")
+        messages.success(request, _("Correction request sent: the responsible police station will handle it."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(request, premises_id)
@@ -213,7 +214,7 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
     try:
         services.level_override_request(premises=premises, level=request.POST.get("level", ""),
                                         reason=request.POST.get("reason", ""), actor=request.user)
-        messages.success(request, "等级调整申请已提交，需另一名所长审批。")
+        messages.success(request, _("Level change requested: it needs the approval of another station chief."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return _back(request, premises_id)
@@ -245,7 +246,7 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
         d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)
         services.dispute_resolve(dispute=d, upheld=request.POST.get("decision") == "upheld",
                                  outcome=request.POST.get("outcome", ""), actor=request.user)
-        messages.success(request, "已记录处理结果。")
+        messages.success(request, _("Outcome recorded."))
     except NotFound:
         raise Http404("dispute not found") from None
     except DomainError as exc:
@@ -264,7 +265,7 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
             services.level_override_approve(override=ov, actor=request.user, note=note)
         else:
             services.level_override_reject(override=ov, actor=request.user, note=note)
-        messages.success(request, "已审批。")
+        messages.success(request, _("Decision recorded."))
     except NotFound:
         raise Http404("level change not found") from None
     except DomainError as exc:

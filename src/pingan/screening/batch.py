@@ -80,7 +80,12 @@ PERSONS_SCHEMA = pa.schema([
     ("area_code", pa.string()),
     ("identity_status", pa.string()),
     ("identity_reason", pa.string()),
+    ("given_id_number", pa.string()),
+    ("given_phone", pa.string()),
 ])
+
+#: Columns of ``persons`` that repeat, for rows not screened, what the roster row gave.
+GIVEN_COLUMNS = ("given_id_number", "given_phone")
 
 HITS_SCHEMA = pa.schema([
     ("row", pa.int64()),
@@ -106,8 +111,11 @@ class ScreenResult:
 
     ``persons`` (:data:`PERSONS_SCHEMA`): exactly one row per input roster row (accepted and rejected),
     ordered by ``row``; its ``level``/``reason``/``rule_ids`` are the submitter's view and never reflect
-    silent rules. ``hits`` (:data:`HITS_SCHEMA`): one row per hit, silent ones included — police only.
-    ``stats``: ``seconds`` per stage, ``counts``, the rule set id/version and ``as_of``.
+    silent rules. Rows not screened (rejected, or a non-accepted roster status) keep ``name`` and, in
+    ``given_id_number``/``given_phone``, the ID number and phone exactly as given (null on screened rows),
+    so the submitter can find the row to fix; nothing is derived for them. ``hits`` (:data:`HITS_SCHEMA`):
+    one row per hit, silent ones included — police only. ``stats``: ``seconds`` per stage, ``counts``,
+    the rule set id/version and ``as_of``.
     """
 
     persons: pa.Table
@@ -115,8 +123,9 @@ class ScreenResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def submitter_view(self) -> pa.Table:
-        """The rows a submitter may see: ``row, status, level, reason, rule_ids, name`` — nothing silent."""
-        return self.persons.select(["row", "status", "level", "reason", "rule_ids", "name"])
+        """The rows a submitter may see: ``row, status, level, reason, rule_ids, name, given_id_number,
+        given_phone`` — nothing silent, and for rejected rows only what the submitter gave."""
+        return self.persons.select(["row", "status", "level", "reason", "rule_ids", "name", *GIVEN_COLUMNS])
 
     def police_view(self) -> pa.Table:
         """``persons`` plus, per row, every hit's rule id (silent ones too), the most urgent priority
@@ -265,7 +274,8 @@ class DuckDBEngine:
 
         ``roster``: Arrow table with ``row`` (int, the Excel row number), ``name``, ``id_number`` and
         optionally ``id_type``, ``phone``, ``birth_date`` (ISO text or date), ``status``. ``rejected``:
-        ingest rejections (``row``, ``message``; ``code``/``column`` optional) to pass through. ``as_of``
+        ingest rejections (``row``, ``message``; ``code``/``column`` optional; ``name``/``id_number``/
+        ``phone`` as the row gave them, optional, kept in the output) to pass through. ``as_of``
         must be timezone-aware. Raises :class:`ScreeningInputError` for missing columns, duplicate
         ``row`` numbers or a naive ``as_of``.
         """
@@ -354,6 +364,7 @@ class _Run:
             "row": rows,
             "name": _string_column(roster, "name"),
             "raw_number": numbers,
+            "raw_phone": _string_column(roster, "phone"),
             "phone": phones,
             "bd_text": bd_raw.cast(pa.string()) if bd_raw is not None else pa.nulls(len(rows), pa.string()),
             "in_status": status if status is not None else pa.nulls(len(rows), pa.string()),
@@ -383,21 +394,29 @@ class _Run:
                    CASE WHEN valid THEN NULL ELSE error END AS identity_reason
             FROM roster_in WHERE coalesce(in_status, 'accepted') = 'accepted'
         """)
-        self.sql("""CREATE TEMP TABLE p_other AS SELECT row, name, in_status AS status, raw_number
+        self.sql("""CREATE TEMP TABLE p_other AS SELECT row, name, in_status AS status, raw_number, raw_phone
                     FROM roster_in WHERE coalesce(in_status, 'accepted') <> 'accepted'""")
         self.con.unregister("roster_in")
         if rejected is not None and rejected.num_rows:
             _require(rejected.column_names, ("row", "message"), "rejected")
+            # name / id_number / phone: what the rejected row gave (optional), carried to the output as is
             rej = pa.table({"row": rejected.column("row").cast(pa.int64()),
-                            "message": _string_column(rejected, "message")})
+                            "message": _string_column(rejected, "message"),
+                            "name": _string_column(rejected, "name"),
+                            "id_number": _string_column(rejected, "id_number"),
+                            "phone": _string_column(rejected, "phone")})
             self.con.register("rej_in", rej)
-            self.sql("CREATE TEMP TABLE rej AS SELECT row, any_value(message) AS message FROM rej_in GROUP BY row")
+            self.sql("""CREATE TEMP TABLE rej AS
+                        SELECT row, any_value(message) AS message, any_value(nullif(name, '')) AS name,
+                               any_value(nullif(id_number, '')) AS id_number, any_value(nullif(phone, '')) AS phone
+                        FROM rej_in GROUP BY row""")
             self.con.unregister("rej_in")
             clash = self.sql("SELECT min(row) FROM rej JOIN p USING (row)").fetchall()[0][0]
             if clash is not None:
                 raise ScreeningInputError(f"row {clash} is both in the roster and among the rejected rows")
         else:
-            self.sql("CREATE TEMP TABLE rej (row BIGINT, message VARCHAR)")
+            self.sql("CREATE TEMP TABLE rej (row BIGINT, message VARCHAR, name VARCHAR, id_number VARCHAR, "
+                     "phone VARCHAR)")
         accepted, invalid, bad_check = self.sql("""
             SELECT count(*), count(*) FILTER (WHERE NOT valid),
                    count(*) FILTER (WHERE doc_type = 'ric' AND error_code = 'bad_check_digit') FROM p
@@ -949,15 +968,17 @@ class _Run:
                    CASE WHEN c.row IS NOT NULL THEN 'corrected' ELSE p.identity_status END AS identity_status,
                    CASE WHEN c.row IS NOT NULL THEN coalesce(p.identity_reason, '') ||
                              ' — corrected to ' || c.cand || ' by a corroborated movement record'
-                        ELSE p.identity_reason END AS identity_reason
+                        ELSE p.identity_reason END AS identity_reason,
+                   NULL AS given_id_number, NULL AS given_phone
             FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row)
             UNION ALL
             SELECT row, 'rejected', 'yellow', '未筛查：' || message || ' (not screened: fix the row and resubmit)',
-                   []::VARCHAR[], NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message
+                   []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone
             FROM rej
             UNION ALL
             SELECT row, status, 'yellow', '未筛查 (not screened: row status ' || status || ')',
-                   []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status
+                   []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status,
+                   nullif(raw_number, ''), nullif(raw_phone, '')
             FROM p_other
             ORDER BY row
         """).cast(PERSONS_SCHEMA)

@@ -95,7 +95,9 @@ class PersonResult(models.Model):
     """One roster row's result: accepted or rejected, the submitter-visible level and reason.
 
     ``id_number`` is the normalised document number (personal data: police view only; submitters see it
-    masked). ``row`` is the row number as the submitter sees it in Excel.
+    masked). ``row`` is the row number as the submitter sees it in Excel. For a row that was not screened
+    (rejected) ``name``, ``given_id_number`` and ``given_phone`` hold what the roster row gave, as written,
+    so the submitter can find the row to fix; they stay empty on screened rows.
     """
 
     class Level(models.TextChoices):
@@ -118,6 +120,8 @@ class PersonResult(models.Model):
     police_priority = models.IntegerField(null=True, blank=True)
     hit_count = models.IntegerField(default=0)
     silent_hit = models.BooleanField(default=False)
+    given_id_number = models.TextField(blank=True, default="")
+    given_phone = models.TextField(blank=True, default="")
 
     scope_unit = "job__premises__unit"
     scope_owner = "job__premises__owner"
@@ -132,9 +136,19 @@ class PersonResult(models.Model):
 
     @property
     def masked_id(self) -> str:
-        """The document number with all but the first 3 and last 2 characters hidden (submitter view)."""
-        n = self.id_number
-        return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
+        """The document number (for a rejected row: the one it gave) with all but the first 3 and last 2
+        characters hidden (submitter view)."""
+        return _mask(self.id_number or self.given_id_number)
+
+    @property
+    def masked_given_phone(self) -> str:
+        """The phone a rejected row gave, masked like :attr:`masked_id` (submitter view)."""
+        return _mask(self.given_phone)
+
+
+def _mask(n: str) -> str:
+    """All but the first 3 and last 2 characters of ``n`` replaced by ``*`` (shorter texts: unchanged)."""
+    return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
 
 
 class Hit(models.Model):

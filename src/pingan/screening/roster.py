@@ -52,7 +52,9 @@ Rejections (one per rejected row; codes are stable API, see :data:`REJECTION_COD
     order of :data:`REJECTION_CODES` and rejected for the first problem found; its message (Chinese, then
     English) names the row as ``第 12 行 / row 12``, says what is wrong and what to do. An ID number that
     Excel stored as a number is rejected, never guessed: Excel keeps 15 significant digits, so an 18-digit
-    number has already lost its last three (see ``_id_lost_digits``).
+    number has already lost its last three (see ``_id_lost_digits``). Each rejection keeps what the row's
+    name, ID-number and phone cells hold (``Rejection.name``/``id_number``/``phone``), so every output can
+    show the submitter which person to fix.
 
 Duplicates
     A person appearing twice (same ID number ignoring case, spaces and full-width forms; or, with no ID
@@ -288,12 +290,18 @@ class Rejection:
     ``row``: 1-based row number as seen in Excel; ``code``: a key of :data:`REJECTION_CODES`;
     ``column``: the offending column as the user wrote its header, or its Excel letter (``"H"``) when it
     has none, or ``None`` when the whole row is at fault; ``message``: Chinese then English, names the row.
+    ``name``, ``id_number``, ``phone``: what the row's name, ID-number and phone cells hold, as cleaned
+    text (see "Cleaning"; ``""`` when empty or when the roster has no such column), so the submitter can
+    find the row. Nothing is normalised or derived: it is exactly what the submitter gave.
     """
 
     row: int
     code: str
     column: str | None
     message: str
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
 
 
 @dataclass(slots=True)
@@ -1072,9 +1080,11 @@ def _process(
     rejected: list[Rejection] = []
     total = blank = 0
 
+    given = ("", "", "")  # the current row's name, ID number and phone as written, for its rejection
+
     def reject(row: int, code: str, column: str | None, zh: str, en: str) -> None:
         rz, re_ = _rowref(row)
-        rejected.append(Rejection(row, code, column, f"{rz}：{zh} / {re_.capitalize()}: {en}"))
+        rejected.append(Rejection(row, code, column, f"{rz}：{zh} / {re_.capitalize()}: {en}", *given))
 
     def cell(cells: list[Any], j: int | None) -> Any:
         return cells[j] if j is not None and j < len(cells) else ""
@@ -1090,6 +1100,7 @@ def _process(
         total += 1
         raw_name, raw_id, raw_phone = cell(cells, i_name), cell(cells, i_id), cell(cells, i_phone)
         name = _text(raw_name)
+        given = (name, _text(raw_id), _text(raw_phone))
         id_blank = _is_blank(raw_id)
         phone_blank = _is_blank(raw_phone)
         if not name and id_blank and phone_blank:

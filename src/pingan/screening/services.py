@@ -112,11 +112,15 @@ def active_watchlist() -> pa.Table | None:
 
 
 def _rejections_table(rejections) -> pa.Table:
+    """Ingest rejections as the engine's ``rejected`` table, with what each row gave (name, ID, phone)."""
     return pa.table({
         "row": pa.array([r.row for r in rejections], pa.int64()),
         "code": pa.array([r.code for r in rejections], pa.string()),
         "column": pa.array([r.column for r in rejections], pa.string()),
         "message": pa.array([r.message for r in rejections], pa.string()),
+        "name": pa.array([r.name for r in rejections], pa.string()),
+        "id_number": pa.array([r.id_number for r in rejections], pa.string()),
+        "phone": pa.array([r.phone for r in rejections], pa.string()),
     })
 
 
@@ -280,7 +284,8 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
             id_number=p["id_number"] or "", corrected_id_number=p["corrected_id_number"] or "",
             identity_status=p["identity_status"] or "", identity_reason=p["identity_reason"] or "",
             police_priority=p["police_priority"], hit_count=p["hit_count"] or 0,
-            silent_hit=bool(p["silent_hit"]))
+            silent_hit=bool(p["silent_hit"]), given_id_number=p["given_id_number"] or "",
+            given_phone=p["given_phone"] or "")
         for p in police
     ]
     PersonResult.objects.bulk_create(objs, batch_size=5000)
@@ -299,14 +304,20 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     """Write the job's per-row results to ``out`` (CSV, XLSX or Parquet by extension).
 
     ``actor`` is who downloads (recorded in the audit trail; ``None`` for the command line).
-    Submitter view: ``row, status, level, reason, name``. Police view adds the normalised document, the
-    identity status and ``police_hits`` (every hit, silent ones included, as ``rule:match_kind``).
+    Submitter view: ``row, status, level, reason, name, given_id_number, given_phone`` — the last two
+    repeat, for rejected rows only, the ID number and phone the row gave (so the submitter can find it;
+    empty on screened rows, whose identity the output never shows). Police view adds the normalised
+    document, the identity status and ``police_hits`` (every hit, silent ones included, as
+    ``rule:match_kind``).
     """
     from pingan.screening.output import write_results
 
     persons = pq.read_table(Path(job.result_dir) / "persons.parquet")
+    for c in batch.GIVEN_COLUMNS:  # results written before these columns existed
+        if c not in persons.column_names:
+            persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
     if not police_view:
-        table = persons.select(["row", "status", "level", "reason", "name"])
+        table = persons.select(["row", "status", "level", "reason", "name", *batch.GIVEN_COLUMNS])
     else:
         hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
         by_row: dict[int, list[str]] = {}
@@ -314,8 +325,9 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
             by_row.setdefault(h["row"], []).append(
                 f"{h['rule_id']}:{h['match_kind']}{' (silent)' if h['silent'] else ''}")
         rows = persons.column("row").to_pylist()
-        table = persons.select(["row", "status", "level", "reason", "name", "doc_type", "id_number",
-                                "corrected_id_number", "identity_status", "identity_reason"]).append_column(
+        table = persons.select(["row", "status", "level", "reason", "name", *batch.GIVEN_COLUMNS, "doc_type",
+                                "id_number", "corrected_id_number", "identity_status",
+                                "identity_reason"]).append_column(
             "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
     write_results(table, out)
     audit.record(actor, "export", "ScreeningJob", job.pk,
