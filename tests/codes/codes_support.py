@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 def make_code(**overrides: object) -> SafetyCode:
     """A code for 莲前出租屋 issued an hour before NOW; keyword overrides go to ``SafetyCode.new``."""
     fields: dict[str, object] = {
-        "issuer": ISSUER, "premises_id": "350203010-0001", "premises_name": "莲前出租屋",
+        "issuer": ISSUER, "premises_id": 101, "premises_name": "莲前出租屋",
         "level": Level.GREEN, "people": 12, "issued_at": NOW - timedelta(hours=1),
     }
     fields.update(overrides)

@@ -99,7 +99,7 @@ def test_the_revocation_list_is_public_signed_and_cacheable(client, cast, issued
 def _tampered_payload(token: str) -> str:
     parts = list(cbor2.loads(decode(token)).value)
     claims = cbor2.loads(parts[2])
-    claims[-65537][3] = 1  # red/yellow → green
+    claims[-65537][2] = 1  # red/yellow → green
     return encode(cbor2.dumps(cbor2.CBORTag(18, [parts[0], {}, cbor2.dumps(claims), parts[3]])))
 
 
@@ -108,7 +108,7 @@ def test_the_verify_endpoint_gives_each_reason(client, cast, issued):
     signer = services.signer_for(key)
 
     def signed(**kw):
-        base = {"issuer": issued.issuer, "premises_id": str(cast.premises_a.pk), "premises_name": "莲前出租屋",
+        base = {"issuer": issued.issuer, "premises_id": cast.premises_a.pk, "premises_name": "莲前出租屋",
                 "level": Level.GREEN, "people": 1, "issued_at": timezone.now()}
         return issue(SafetyCode.new(**{**base, **kw}), signer)
 
@@ -116,11 +116,11 @@ def test_the_verify_endpoint_gives_each_reason(client, cast, issued):
     body = _verify(client, issued.token).json()
     assert body["status"] == "valid" and body["valid"] is True
     assert body["level"] == "yellow" and body["premises_name"] == "莲前出租屋" and body["people"] == 2
-    assert body["premises_id"] == str(cast.premises_a.pk) and body["expires_at"]
+    assert body["premises_id"] == cast.premises_a.pk and body["expires_at"]
     cases = {
         "expired": signed(issued_at=timezone.now() - timedelta(days=8)),
         "not_yet_valid": signed(issued_at=timezone.now() + timedelta(hours=1)),
-        "unknown_key": issue(SafetyCode.new(issuer=issued.issuer, premises_id="1", premises_name="x",
+        "unknown_key": issue(SafetyCode.new(issuer=issued.issuer, premises_id=1, premises_name="x",
                                             level=Level.GREEN, people=0, issued_at=timezone.now()), stranger),
         "bad_signature": _tampered_payload(issued.token),
     }

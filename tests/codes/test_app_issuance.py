@@ -52,7 +52,7 @@ def test_it_issues_the_level_the_published_rule_gives(cast, levels, rejected, ex
     result = services.safety_code_verify(code.token)
     assert result.status is Status.VALID, result.reason
     assert result.code.level.value == expected
-    assert result.code.premises_id == str(cast.premises_a.pk)
+    assert result.code.premises_id == cast.premises_a.pk
     assert result.code.premises_name == "莲前出租屋"
     assert result.code.people == len(levels)
 

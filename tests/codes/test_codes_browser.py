@@ -60,7 +60,7 @@ def _cases(world: dict[str, object]) -> dict[str, tuple[str, int]]:
     good = issue(make_code(level=Level.RED), es256)
     parts = list(cbor2.loads(decode(good)).value)
     claims = cbor2.loads(parts[2])
-    claims[-65537][3] = 1
+    claims[-65537][2] = 1
     tampered = encode(cbor2.dumps(cbor2.CBORTag(18, [parts[0], {}, cbor2.dumps(claims), parts[3]])))
     no_exp = make_code().to_claims()
     del no_exp[4]
@@ -74,7 +74,10 @@ def _cases(world: dict[str, object]) -> dict[str, tuple[str, int]]:
         "revoked": (issue(world["revoked"], eddsa), now),  # type: ignore[arg-type]
         "unknown_key": (issue(make_code(), stranger), now),
         "bad_signature": (tampered, now),
-        "wrong_issuer": (_signed(other, make_code().to_claims()), now),
+        "valid_zlib": (encode(decode(good), compress=True), now),
+        # GB 18030 two- and four-byte sequences (U+20000 is outside the BMP), Latin, a euro sign
+        "valid_rare_name": (issue(make_code(premises_name="𠀀㐀鿿 Café €5 出租屋"), es256), now),
+        "valid_other_issuer": (issue(make_code(issuer="350206-JT"), other), now),
         "prefix": ("HC1:" + good[4:], now),
         "base45": (good[:20] + "a" + good[21:], now),
         "zlib": (PREFIX + base45.b45encode(compressed[:-6]).decode(), now),

@@ -65,7 +65,7 @@ def verification_out(result: Verification) -> dict:
     if result.code is not None:
         c = result.code
         out.update(level=c.level.value, premises_id=c.premises_id, premises_name=c.premises_name, issuer=c.issuer,
-                   code_id=c.code_id.hex(), issued_at=c.issued_at, not_before=c.not_before,
+                   code_id=c.code_id.hex(), issued_at=c.issued_at,
                    expires_at=c.expires_at, ruleset_version=c.ruleset_version, people=c.people)
     if result.revocation is not None:
         out["revocation_reason"] = result.revocation.reason.name.lower()

@@ -179,7 +179,7 @@ def poster_pdf(
         size -= 1
     bold(width / 2, height - band - 18 * mm, code.premises_name, size)
 
-    issued = code.not_before.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    issued = code.issued_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     expires = code.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     pdf.setFont(font, 13)
     offset = tz.utcoffset(None) or timedelta(0)

@@ -31,21 +31,21 @@ class VerifyIn(Schema):
 
 
 class VerifyOut(Schema):
-    """The verdict: ``status`` (valid, malformed, unknown_key, bad_signature, wrong_issuer, revoked,
-    not_yet_valid, expired), a one-line ``reason``, the failing ``layer`` when malformed, and — whenever
-    the signature verified — what the code says (level, premises, validity)."""
+    """The verdict: ``status`` (valid, malformed, unknown_key, bad_signature, revoked, not_yet_valid,
+    expired), a one-line ``reason``, the failing ``layer`` when malformed, and — whenever the signature
+    verified — what the code says (level, premises, validity from ``issued_at`` until ``expires_at``,
+    and the issuer that owns the signing key)."""
 
     status: str
     valid: bool
     reason: str
     layer: str | None = None
     level: str | None = None
-    premises_id: str | None = None
+    premises_id: int | None = None
     premises_name: str | None = None
     issuer: str | None = None
     code_id: str | None = None
     issued_at: datetime | None = None
-    not_before: datetime | None = None
     expires_at: datetime | None = None
     ruleset_version: int | None = None
     people: int | None = None

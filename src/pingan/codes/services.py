@@ -172,7 +172,7 @@ def latest_done_job(premises: Premises) -> ScreeningJob | None:
 def code_claims(row: SafetyCode) -> core_token.SafetyCode:
     """The signed claims of an issued code row, decoded from its token text."""
     return core_token.SafetyCode.from_claims(
-        core_token.loads_cbor(core_token.parse_sign1(core_token.decode(row.token)).payload))
+        core_token.loads_cbor(core_token.parse_sign1(core_token.decode(row.token)).payload), row.issuer)
 
 
 def current_code(premises: Premises) -> SafetyCode | None:
@@ -197,7 +197,7 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
     now = timezone.now()
     validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
     name = premises.name.strip()[: core_token.MAX_NAME_LENGTH]
-    code = core_token.SafetyCode.new(issuer=issuer, premises_id=str(premises.pk), premises_name=name, level=level,
+    code = core_token.SafetyCode.new(issuer=issuer, premises_id=premises.pk, premises_name=name, level=level,
                                      people=people, issued_at=now, validity=validity)
     text = core_token.issue(code, signer)
     previous = list(SafetyCode.objects.select_for_update().filter(premises=premises, revoked_at__isnull=True))

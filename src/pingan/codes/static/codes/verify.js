@@ -1,7 +1,7 @@
 // pingan safety-code (平安码) verifier for browsers: works offline once keys and revocation lists are cached.
 //
-// Format (docs/codes.md): "PA1:" + base45(zlib(COSE_Sign1(CWT claims))).
-//   base45: RFC 9285; zlib: RFC 1950, inflated with the browser's DecompressionStream("deflate");
+// Format (docs/codes.md): "PA1:" + base45(zlib(COSE_Sign1(CWT claims)) or the COSE_Sign1 itself).
+//   base45: RFC 9285; zlib: RFC 1950 (first byte 0x78), inflated with DecompressionStream("deflate");
 //   CBOR: RFC 8949 (the minimal decoder below: definite lengths only, as pingan emits);
 //   COSE_Sign1: RFC 9052 §4.2, Sig_structure §4.4; ES256 / EdDSA (Ed25519): RFC 9053;
 //   CWT claims: RFC 8392. No external libraries, no network: everything needed is in this file.
@@ -16,6 +16,8 @@ const PREMISES_CLAIM = -65537;
 const ALG_ES256 = -7;
 const ALG_EDDSA = -8;
 const LEVELS = { 1: "green", 2: "yellow", 3: "red" };
+const ZLIB_FIRST_BYTE = 0x78;
+const PREMISES_FIELDS = ["premises id", "premises name", "level", "rule-set version", "people"];
 const REASONS = { 1: "rescreened", 2: "fraud", 3: "error" };
 
 export class MalformedError extends Error {
@@ -90,6 +92,8 @@ export class Tagged {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+// Premises names are GB 18030 bytes (docs/codes.md §4); the WHATWG Encoding Standard decodes "gb18030".
+const gb18030 = new TextDecoder("gb18030", { fatal: true });
 
 export function decodeCbor(bytes, layer = "cbor") {
   const state = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pos: 0, layer };
@@ -338,31 +342,40 @@ function claim(map, key, type, name) {
   return v;
 }
 
-export function parseClaims(claims) {
+// The issuer is not a claim: it is the owner of the key that verified the signature.
+export function parseClaims(claims, issuer) {
   if (!(claims instanceof Map)) throw new MalformedError("cwt", "the COSE payload is not a CBOR map of CWT claims");
-  const p = claim(claims, PREMISES_CLAIM, "map", "premises claim -65537");
-  const levelCode = claim(p, 3, "int", "premises level (3)");
-  if (!LEVELS[levelCode]) throw new MalformedError("cwt", `unknown level code ${levelCode}`);
+  if (!claims.has(PREMISES_CLAIM)) throw new MalformedError("cwt", "claim premises claim -65537 is missing");
+  const p = claims.get(PREMISES_CLAIM);
+  if (!Array.isArray(p)) throw new MalformedError("cwt", "claim premises claim -65537 has the wrong type");
+  if (p.length !== 5) throw new MalformedError("cwt", `premises claim -65537 must be an array of 5, got ${p.length} items`);
+  p.forEach((v, i) => {
+    if (!(i === 1 ? v instanceof Uint8Array : Number.isInteger(v) && v >= 0)) {
+      throw new MalformedError("cwt", `premises claim item ${i} (${PREMISES_FIELDS[i]}) has the wrong type`);
+    }
+  });
+  if (!LEVELS[p[2]]) throw new MalformedError("cwt", `unknown level code ${p[2]}`);
+  let premisesName;
+  try { premisesName = gb18030.decode(p[1]); } catch { throw new MalformedError("cwt", "the premises name is not valid GB 18030"); }
   const code = {
     codeId: hex(claim(claims, 7, "bytes", "cti (7)")),
-    issuer: claim(claims, 1, "string", "iss (1)"),
+    issuer,
     issuedAt: claim(claims, 6, "int", "iat (6)"),
-    notBefore: claim(claims, 5, "int", "nbf (5)"),
     expiresAt: claim(claims, 4, "int", "exp (4)"),
-    premisesId: claim(p, 1, "string", "premises id (1)"),
-    premisesName: claim(p, 2, "string", "premises name (2)"),
-    level: LEVELS[levelCode],
-    rulesetVersion: claim(p, 4, "int", "premises rule-set version (4)"),
-    people: claim(p, 5, "int", "premises people (5)"),
+    premisesId: p[0],
+    premisesName,
+    level: LEVELS[p[2]],
+    rulesetVersion: p[3],
+    people: p[4],
   };
-  if (code.expiresAt <= code.notBefore) throw new MalformedError("cwt", "exp must be after nbf");
+  if (code.expiresAt <= code.issuedAt) throw new MalformedError("cwt", "exp must be after iat");
   return code;
 }
 
 const iso = (seconds) => new Date(seconds * 1000).toISOString().replace(".000Z", "+00:00");
 
 // verify(text, keyStore, revocations, now) → {status, reason, layer, code, kid}
-//   status: valid | malformed | unknown_key | bad_signature | wrong_issuer | revoked | not_yet_valid | expired
+//   status: valid | malformed | unknown_key | bad_signature | revoked | not_yet_valid | expired
 //   now: a Date or NumericDate seconds (default: the device clock); leewaySeconds: allowed clock skew.
 export async function verify(text, keyStore, revocations = null, now = new Date(), leewaySeconds = 0) {
   const nowSeconds = Math.floor(now instanceof Date ? now.getTime() / 1000 : now);
@@ -372,7 +385,10 @@ export async function verify(text, keyStore, revocations = null, now = new Date(
     // Never trim trailing spaces: " " is a base45 digit (value 36).
     text = String(text).trimStart().replace(/[\r\n\t]+$/, "");
     if (!text.startsWith(PREFIX)) throw new MalformedError("prefix", `the code does not start with "${PREFIX}"`);
-    const cose = await inflate(base45Decode(text.slice(PREFIX.length)));
+    const bytes = base45Decode(text.slice(PREFIX.length));
+    // zlib only when it made the code shorter: a zlib stream starts with 0x78, a COSE_Sign1 never does.
+    if (bytes.length > MAX_TOKEN_BYTES) throw new MalformedError("cbor", `the code is longer than ${MAX_TOKEN_BYTES} bytes`);
+    const cose = bytes.length && bytes[0] === ZLIB_FIRST_BYTE ? await inflate(bytes) : bytes;
     message = parseSign1(cose);
   } catch (e) {
     if (e instanceof MalformedError) return result("malformed", e.detail, { layer: e.layer });
@@ -385,15 +401,14 @@ export async function verify(text, keyStore, revocations = null, now = new Date(
   if (!(await checkSignature(key, message))) return result("bad_signature", `the signature does not verify with key ${kid}`, { kid });
   let code;
   try {
-    code = parseClaims(decodeCbor(message.payload, "cwt"));
+    code = parseClaims(decodeCbor(message.payload, "cwt"), key.issuer);
   } catch (e) {
     if (e instanceof MalformedError) return result("malformed", e.detail, { layer: e.layer, kid });
     throw e;
   }
-  if (code.issuer !== key.issuer) return result("wrong_issuer", `issuer ${code.issuer} is not the owner ${key.issuer} of key ${kid}`, { code, kid });
   const revocation = revocations ? revocations.lookup(code.issuer, code.codeId) : null;
   if (revocation) return result("revoked", `code ${code.codeId} was revoked (${revocation.reason})`, { code, kid, revocation });
-  if (nowSeconds + leewaySeconds < code.notBefore) return result("not_yet_valid", `valid from ${iso(code.notBefore)}`, { code, kid });
+  if (nowSeconds + leewaySeconds < code.issuedAt) return result("not_yet_valid", `valid from ${iso(code.issuedAt)}`, { code, kid });
   if (nowSeconds - leewaySeconds >= code.expiresAt) return result("expired", `expired at ${iso(code.expiresAt)}`, { code, kid });
   return result("valid", `valid until ${iso(code.expiresAt)}`, { code, kid });
 }
