@@ -205,3 +205,67 @@ def test_it_never_accepts_an_adcode_that_is_not_a_county(tmp_path, code):
     is_county = len(code) == 6 and adcodes.exists(code) and division_level(code) == "county"
     assert valid.num_rows == int(is_county)
     assert rejected.num_rows == int(not is_county)
+
+
+# ---- impossible UTC offsets and other malformed times are bad_time, never a wrong instant
+
+
+def test_it_rejects_an_impossible_utc_offset_as_bad_time_not_as_end_before_start(tmp_path):
+    # found in use: +99:00 was read as a 99-hour offset, so the row came back as "end_before_start"
+    path = write_csv(tmp_path / "off.csv", [
+        "passport,P1,,350203,,2022-08-01T10:00:00+08:00,2022-08-01T12:00:00+99:00,rail_ticket",  # line 2
+        "passport,P2,,350203,,2022-08-01T10:00:00-14:30,2022-08-01T12:00:00+08:00,rail_ticket",  # line 3
+        "passport,P3,,350203,,2022-08-01T10:00:00+08:60,2022-08-01T12:00:00+08:00,rail_ticket",  # line 4
+        "passport,P4,,350203,,2022-08-01T24:00:00+08:00,2022-08-02T12:00:00+08:00,rail_ticket",  # line 5
+        "passport,P5,,350203,,2022-08-01T10:00:00-14:00,2022-08-03T12:00:00+14:00,rail_ticket",  # line 6: the limits
+    ])
+    valid, rejected = read_movements(path)
+    assert valid.column("record_id").to_pylist() == [6]
+    got = {(r["row"], r["column"], r["code"]): r["message"] for r in rejected.to_pylist()}
+    assert set(got) == {(2, "end", "bad_time"), (3, "start", "bad_time"), (4, "start", "bad_time"),
+                        (5, "start", "bad_time")}
+    assert got[(2, "end", "bad_time")].startswith("end 2022-08-01T12:00:00+99:00 ")
+    assert "+99:00" in got[(2, "end", "bad_time")] and "14:00" in got[(2, "end", "bad_time")]
+    assert "2022-08-01T24:00:00+08:00" in got[(5, "start", "bad_time")]
+
+
+FAR_PAST, FAR_FUTURE = "1980-01-01T00:00:00+08:00", "2040-01-01T00:00:00+08:00"
+
+
+@st.composite
+def time_text(draw: st.DrawFn) -> tuple[str, datetime | None]:
+    """An ISO 8601-shaped date-time with offset whose fields may be out of range, and the instant it
+    denotes under RFC 3339 (None when a field is impossible: month 13, 24 h, minute 60, offset beyond ±14:00)."""
+    y, mo, d = draw(st.integers(1990, 2035)), draw(st.integers(0, 13)), draw(st.integers(0, 32))
+    h, mi, s = draw(st.integers(0, 25)), draw(st.integers(0, 61)), draw(st.integers(0, 61))
+    sign, oh, om = draw(st.sampled_from("+-")), draw(st.integers(0, 99)), draw(st.integers(0, 61))
+    colon, sep = draw(st.sampled_from([":", ""])), draw(st.sampled_from("T "))
+    text = f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}:{s:02d}{sign}{oh:02d}{colon}{om:02d}"
+    try:
+        day = datetime(y, mo, d)
+    except ValueError:
+        return text, None
+    if h > 23 or mi > 59 or s > 59 or om > 59 or oh * 60 + om > 14 * 60:
+        return text, None
+    offset = timedelta(hours=oh, minutes=om) * (1 if sign == "+" else -1)
+    return text, day.replace(hour=h, minute=mi, second=s, tzinfo=timezone(offset))
+
+
+@given(st.lists(time_text(), min_size=1, max_size=25))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_it_accepts_a_time_exactly_when_every_field_is_possible(tmp_path, times):
+    lines = []
+    for i, (text, _) in enumerate(times):
+        lines.append(f"passport,S{i},,350203,,{text},{FAR_FUTURE},s")  # line 2 + 2i: the time as start
+        lines.append(f"passport,E{i},,350203,,{FAR_PAST},{text},s")    # line 3 + 2i: the time as end
+    valid, rejected = read_movements(write_csv(tmp_path / "p.csv", lines))
+    got = {r["record_id"]: r for r in valid.to_pylist()}
+    problems = {(r["row"], r["column"], r["code"]) for r in rejected.to_pylist()}
+    for i, (text, instant) in enumerate(times):
+        start_line, end_line = 2 + 2 * i, 3 + 2 * i
+        if instant is None:
+            assert problems >= {(start_line, "start", "bad_time"), (end_line, "end", "bad_time")}, text
+            assert start_line not in got and end_line not in got
+        else:
+            assert got[start_line]["start"] == instant and got[end_line]["end"] == instant, text
+    assert {code for _, _, code in problems} <= {"bad_time"}

@@ -10,8 +10,8 @@ id_number   yes       the document number as issued
 name        no        the person's name
 adcode      yes       GB/T 2260 six-digit **county-level** code of the place
 place       no        free text (station, hotel, cell site ...)
-start       yes       ISO 8601 date-time **with offset** (``2022-08-10T08:30:00+08:00``); in Parquet
-                      also ``timestamp with time zone``
+start       yes       ISO 8601 date-time **with offset** (``2022-08-10T08:30:00+08:00``; the offset within
+                      ±14:00, else ``bad_time``); in Parquet also ``timestamp with time zone``
 end         yes       same; ``end`` ≥ ``start``
 source      yes       where the record comes from: ``rail_ticket``, ``hotel_checkin``,
                       ``telecom_roaming``, ``self_declaration`` ...
@@ -44,11 +44,19 @@ from pingan.screening.riskdata.places import division_level
 COLUMNS = ("id_type", "id_number", "name", "adcode", "place", "start", "end", "source")
 REQUIRED = ("id_type", "id_number", "adcode", "start", "end", "source")
 
+#: Time of day: hour 00–23, minute and second 00–59 (RFC 3339 §5.6 ``partial-time``; no 24:00, and no leap
+#: second, which DuckDB cannot represent either).
+_TIME = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
+#: A UTC offset that exists: ``Z``, or ±HH[:]MM / ±HH up to ±14:00 (the extremes in use, UTC−12 … UTC+14;
+#: RFC 3339 ``time-numoffset`` with minutes 00–59). DuckDB alone would read ``+99:00`` as 99 hours.
+UTC_OFFSET = r"(Z|z|[+-](0\d|1[0-3])(:?[0-5]\d)?|[+-]14(:?00)?)"
 #: ISO 8601 extended date-time with a UTC offset (RFC 3339 §5.6 profile; a space is allowed for ``T``).
-ISO_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)"
+ISO_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]" + _TIME + UTC_OFFSET
 _ISO_NO_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
-_ISO_HEAD = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2})"
-_ISO_TAIL = r"(Z|z|[+-]\d{2}(:?\d{2})?)\s*$"
+_ISO_HEAD = r"^\s*\d{4}-\d{2}-\d{2}[T ]" + _TIME + r"(Z|z|[+-]\d{2})"
+_ISO_TAIL = UTC_OFFSET + r"\s*$"
+#: Any offset-shaped tail, possible or not: tells "impossible offset" apart from other malformed text.
+_ANY_OFFSET_TAIL = r"[+-]\d{2}(:?\d{2})?\s*$"
 
 REJECTION_SCHEMA = pa.schema([
     ("file", pa.string()), ("row", pa.int64()), ("column", pa.string()), ("code", pa.string()),
@@ -162,7 +170,8 @@ def _time_expr(col: str, ctype: str, path: Path) -> tuple[str, str]:
         )
     v = f"trim({q})"
     # Two anchored regexes (date-time at the start, offset at the end) then the cast; measured on 10^6 values
-    # these cost ~1 s together, where one full-match regex costs ~2 s and substr() tests ~6 s.
+    # these cost ~1 s together, where one full-match regex costs ~2 s and substr() tests ~6 s. The regexes
+    # also hold the ranges DuckDB's cast does not check (hour ≤ 23, offset within ±14:00, minutes ≤ 59).
     parsed = (f"CASE WHEN regexp_matches({q}, '{_ISO_HEAD}') AND regexp_matches({q}, '{_ISO_TAIL}') "
               f"THEN try_cast({q} AS TIMESTAMPTZ) END")
     err = (
@@ -170,9 +179,15 @@ def _time_expr(col: str, ctype: str, path: Path) -> tuple[str, str]:
         f"'message': '{col} is empty'}} "
         f"WHEN regexp_full_match({v}, '{_ISO_NO_OFFSET}') THEN {{'column': '{col}', 'code': 'no_offset', "
         f"'message': '{col} ' || {v} || ' has no UTC offset; write it as e.g. 2022-08-10T08:30:00+08:00'}} "
+        f"WHEN regexp_matches({v}, '{_ANY_OFFSET_TAIL}') AND NOT regexp_matches({v}, '{_ISO_TAIL}') "
+        f"THEN {{'column': '{col}', 'code': 'bad_time', "
+        f"'message': '{col} ' || {v} || ' has an impossible UTC offset ' || "
+        f"regexp_extract({v}, '{_ANY_OFFSET_TAIL}') || '; offsets lie between -14:00 and +14:00 "
+        f"(minutes 00-59), e.g. +08:00'}} "
         f"WHEN ({parsed}) IS NULL OR NOT regexp_full_match({v}, '{ISO_WITH_OFFSET}') "
         f"THEN {{'column': '{col}', 'code': 'bad_time', "
-        f"'message': '{col} ' || {v} || ' is not an ISO 8601 date-time with offset'}} END"
+        f"'message': '{col} ' || {v} || ' is not an ISO 8601 date-time with offset "
+        f"(hour 00-23, minute and second 00-59, a real calendar date)'}} END"
     )
     return parsed, err
 
