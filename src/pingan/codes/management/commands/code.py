@@ -1,4 +1,4 @@
-"""``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE-FILE`` · ``pingan code revoke CODE_ID
+"""``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE|PDF`` · ``pingan code revoke CODE_ID
 --reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]``.
 
 Run by an operator as the system (audited with no user). ``verify`` prints level, premises and validity, or
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.codes import render, services
+from pingan.codes import scan, services
 from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
 from pingan.codes.models import SafetyCode, SigningKey
@@ -28,8 +28,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         i = sub.add_parser("issue", help="issue a code from the premises' latest screening")
         i.add_argument("premises_id", type=int)
-        v = sub.add_parser("verify", help="verify a code text, or a QR image file (PNG/JPEG)")
-        v.add_argument("code", help="the PA1:… text, or the path of an image holding the QR")
+        v = sub.add_parser("verify", help="verify a code text, a QR image file (PNG/JPEG) or the poster PDF")
+        v.add_argument("code", help="the PA1:… text, or the path of an image or PDF (the poster) holding the QR")
         v.add_argument("--json", action="store_true", help="print the verdict as JSON")
         r = sub.add_parser("revoke", help="revoke one code")
         r.add_argument("code_id", help="the code id (hex)")
@@ -57,10 +57,10 @@ class Command(BaseCommand):
 
     def _verify(self, opts):
         text = opts["code"]
-        if not text.lstrip().startswith(PREFIX) and Path(text).is_file():
+        if not text.lstrip().startswith(PREFIX) and (Path(text).is_file() or _looks_like_a_file(text)):
             try:
-                text = render.read_qr(text)
-            except render.QrReadError as exc:
+                text = scan.read_code_file(text)
+            except scan.ScanError as exc:
                 raise CommandError(str(exc)) from None
         result = services.safety_code_verify(text)
         out = verification_out(result)
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{out['status']}: {out['reason']}\n"
                               f"level {out['level']} · premises {out['premises_id']} {out['premises_name']} · "
-                              f"valid {out['not_before'].isoformat()} – {out['expires_at'].isoformat()} · "
+                              f"valid {out['issued_at'].isoformat()} – {out['expires_at'].isoformat()} · "
                               f"{out['people']} people · code {out['code_id']}")
         if not result.ok:
             raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
@@ -97,3 +97,8 @@ class Command(BaseCommand):
         for k in keys:
             state = "active" if k.active else f"retired {k.retired_at:%Y-%m-%d}"
             self.stdout.write(f"{k.issuer}\t{k.kid}\t{k.alg}\t{state}\tcreated {k.created_at:%Y-%m-%d %H:%M}")
+
+
+def _looks_like_a_file(text: str) -> bool:
+    """A name ending like a file the command reads (so a typo in it says "no such file", not "malformed")."""
+    return Path(text).suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}

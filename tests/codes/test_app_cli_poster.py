@@ -1,0 +1,58 @@
+"""``pingan code verify POSTER.pdf``: the A4 poster is read back (PDFium + zxing-cpp) and verified."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from test_app_support import isolated, screened  # noqa: F401 - fixture
+
+from pingan.codes import render, services
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("code", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_verify_reads_the_door_poster_pdf(cast, tmp_path):
+    screened(cast.premises_a, ["green", "yellow"])
+    run("issue", str(cast.premises_a.pk))
+    code = services.current_code(cast.premises_a)
+    poster = tmp_path / "poster.pdf"
+    claims = services.code_claims(code)
+    poster.write_bytes(render.poster_pdf(claims, code.token, verify_url="https://pingan.example/verify/"))
+    out = run("verify", str(poster))
+    assert out.startswith("valid:") and "level yellow" in out and cast.premises_a.name in out
+    assert f"code {code.code_id}" in out and "2 people" in out
+
+
+def test_a_revoked_code_on_a_poster_reads_revoked(cast, tmp_path):
+    screened(cast.premises_a, ["green"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    poster = tmp_path / "door.pdf"
+    poster.write_bytes(render.poster_pdf(services.code_claims(code), code.token, verify_url="https://x.example/v/"))
+    services.safety_code_revoke(code=code, reason="fraud", actor=None)
+    with pytest.raises(CommandError) as err:
+        run("verify", str(poster))
+    assert err.value.returncode == 1 and "revoked" in str(err.value)
+
+
+def test_verify_names_what_is_wrong_with_a_file(cast, tmp_path):
+    with pytest.raises(CommandError, match=r"missing\.pdf: no such file"):
+        run("verify", str(tmp_path / "missing.pdf"))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"notes\.txt: neither a PDF nor an image file"):
+        run("verify", str(notes))
+    from reportlab.pdfgen import canvas
+
+    blank = canvas.Canvas(str(tmp_path / "blank.pdf"))
+    blank.drawString(100, 700, "no code here")
+    blank.save()
+    with pytest.raises(CommandError, match=r"blank\.pdf: no readable QR code found"):
+        run("verify", str(tmp_path / "blank.pdf"))
