@@ -591,3 +591,61 @@ def test_it_keeps_what_a_rejected_workbook_row_gave_even_a_number_excel_damaged(
         (2, "id_number_as_number", "赵六", "1.1010519491231e+17", "13800138000"),  # the cell's value, as its message
         (3, "missing_id_number", "钱七", "", ""),
     ]
+
+
+# ---- a formula cell whose value was never computed (files written by openpyxl and other libraries)
+
+
+def _with_sheet_xml(data: bytes, edit) -> bytes:
+    """The workbook ``data`` with its first sheet's XML passed through ``edit`` (bytes → bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info, edit(body) if info.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def test_it_rejects_a_row_whose_id_is_a_formula_without_a_saved_value():
+    # found in use: calamine reads such a cell as empty, so the ID silently became "missing"
+    data = _xlsx([
+        ["姓名", "证件号码", "手机号码", "备注"],
+        ["张三", f'="{ID_A}"', "13800138000", ""],          # row 2: was screened by the phone alone
+        ["李四", '=CONCATENATE("1101051949","1231002X")', "", ""],  # row 3: was "missing ID number"
+        ["王五", ID_A, "13900139000", "=1+1"],              # row 4: a formula outside the roster fields
+        [None, None, None, None], [None, None, None, None],
+        ["=A2", '="x"', None, None],                         # row 7: nothing but formulas
+    ])
+    result = read_roster(data, filename="openpyxl.xlsx")
+    assert [a.row for a in result.accepted] == [4]
+    assert _codes(result) == {2: "formula_without_value", 3: "formula_without_value", 7: "formula_without_value"}
+    first = result.rejected[0]
+    assert first.column == "证件号码" and "B2" in first.message and "公式" in first.message
+    assert "Excel" in first.message and "WPS" in first.message and "paste" in first.message
+    assert (first.name, first.phone) == ("张三", "13800138000")
+    assert result.total_rows == 4 and result.blank_rows == 2
+
+
+def test_it_reads_formula_cells_whose_value_was_saved():
+    # Excel and WPS save each formula's result beside it: <v>, and t="str" for text (an empty text is a value)
+    data = _xlsx([["姓名", "证件号码", "手机号码"], ["张三", f'="{ID_A}"', '=""']])
+    data = _with_sheet_xml(data, lambda x: x.replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>', 1)
+                           .replace(b"</f><v /></c>", f"</f><v>{ID_A}</v></c>".encode(), 1)
+                           .replace(b'<c r="C2"><f>', b'<c r="C2" t="str"><f>', 1)
+                           .replace(b"</f><v /></c>", b"</f><v></v></c>", 1))
+    result = read_roster(data, filename="excel.xlsx")
+    assert result.rejected == [] and [(a.id_number, a.phone) for a in result.accepted] == [(ID_A, "")]
+
+
+def test_it_looks_for_formulas_only_when_a_roster_cell_came_back_empty():
+    from unittest import mock
+
+    from pingan.screening import roster as roster_mod
+
+    full = _xlsx([["姓名", "证件号码"], ["张三", ID_A], ["李四", "=B2"]])
+    with mock.patch.object(roster_mod, "_formula_cells_without_value",
+                           wraps=roster_mod._formula_cells_without_value) as scan:
+        read_roster(_xlsx([["姓名", "证件号码"], ["张三", ID_A]]), filename="a.xlsx")
+        assert scan.call_count == 0
+        assert _codes(read_roster(full, filename="b.xlsx")) == {3: "formula_without_value"}
+        assert scan.call_count == 1

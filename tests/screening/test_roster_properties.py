@@ -160,3 +160,29 @@ def test_excel_serial_day_numbers_count_from_1899_12_30(n: int) -> None:
     assert (
         roster_mod._date_iso(float(n), allow_month=False) == (dt.date(1899, 12, 30) + dt.timedelta(days=n)).isoformat()
     )
+
+
+@st.composite
+def formula_sheet(draw: st.DrawFn) -> tuple[list[list[object]], set[tuple[int, int]]]:
+    """Rows of plain values and formulas (openpyxl saves formulas without a value), and where the formulas are."""
+    cell = st.one_of(st.none(), st.text("张王1X ", max_size=30), st.integers(0, 10**6),
+                     st.sampled_from(["=A1", '="11010519491231002X"', "=SUM(1,2)", '=IF(1=1,"","x")']))
+    rows = draw(st.lists(st.lists(cell, max_size=5), min_size=1, max_size=12))
+    formulas = {(i, j) for i, r in enumerate(rows) for j, v in enumerate(r) if isinstance(v, str) and v.startswith("=")}
+    return rows, formulas
+
+
+@settings(max_examples=25, deadline=None)
+@given(formula_sheet(), st.integers(min_value=1, max_value=400))
+def test_the_formula_scan_finds_every_unsaved_formula_whatever_the_chunk_size(sheet, chunk):
+    rows, formulas = sheet
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with mock.patch.object(roster_mod, "_SCAN_CHUNK", chunk):
+        cells, unlocated = roster_mod._formula_cells_without_value(buf.getvalue(), "名单")
+    assert set(cells) == formulas and unlocated == 0

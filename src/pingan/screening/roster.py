@@ -46,6 +46,16 @@ Merged cells (XLSX/XLS/ODS)
     copied down them, because it would give one person's identity to the next row's person; those rows are
     rejected as missing the value, with a warning naming the merge.
 
+Formulas without a saved value (XLSX)
+    Excel and WPS store each formula's last result beside it; files written by libraries (openpyxl,
+    Apache POI …) often store the formula alone, and calamine then reads the cell as empty — an ID number
+    would silently become "missing". When some roster-field cell below the header came back empty (the
+    only case where this can hide a value; a C-level test over the rows, ~35 ms per 100,000 rows), the
+    sheet's XML is streamed once and searched byte-wise for formula cells without a value (~0.13 s per
+    100,000 rows); a row with such a cell in a roster-field column is rejected (``formula_without_value``),
+    asking the user to open and save the file in Excel/WPS or to paste values. Formulas in columns that
+    are not roster fields are ignored.
+
 Rejections (one per rejected row; codes are stable API, see :data:`REJECTION_CODES`)
     Every non-blank data row is either accepted or rejected: ``len(accepted) + len(rejected) ==
     total_rows``. Wholly blank rows are counted in ``blank_rows`` and not reported. A row is checked in the
@@ -229,6 +239,7 @@ HEADER_SCAN_ROWS = 30
 
 #: Rejection codes in the order rows are checked; each row is rejected for the first that applies.
 REJECTION_CODES: dict[str, str] = {
+    "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
     "too_many_columns": "a cell has content in a column that has no header",
     "missing_name": "name is empty",
@@ -733,6 +744,143 @@ def _unfill_identity_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[
         )
 
 
+# ------------------------------------------------------------------------------------------ formulas
+
+_CELL_REF_RE = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_TYPE_RE = re.compile(rb'\st="([a-zA-Z]+)"')
+_NS_PREFIX_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_SCAN_CHUNK = 1 << 22  # bytes of sheet XML decompressed at a time
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
+    """The ZIP member holding the worksheet called ``sheet`` (ECMA-376 Part 1 §18.2.19–20: ``<sheet
+    name r:id>`` in ``xl/workbook.xml``, resolved through ``xl/_rels/workbook.xml.rels``); ``None`` if absent."""
+    # The workbook's own two small index parts (calamine has parsed them already); expat expands no
+    # external entities and limits entity amplification.
+    import xml.etree.ElementTree as ET
+
+    try:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))  # noqa: S314 - see above
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 - see above
+    except (KeyError, ET.ParseError):
+        return None
+    rid = next((el.get(_REL_NS) for el in book.iter() if el.tag.endswith("}sheet") and el.get("name") == sheet),
+               None)
+    target = next((el.get("Target") for el in rels if el.get("Id") == rid), None) if rid else None
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _formula_cells_without_value(data: bytes, sheet: str | None) -> tuple[list[tuple[int, int]], int] | None:
+    """Cells of an XLSX worksheet that hold a formula but no saved result, as 0-based (row, column).
+
+    Excel and WPS save every formula's last result in the cell's ``<v>`` (ECMA-376 Part 1 §18.3.1.4; a text
+    result has ``t="str"``, so an empty ``<v>`` there is an empty text, a value). Libraries such as openpyxl
+    write the formula alone (``<f>…</f><v />``), and calamine then reads the cell as empty. The sheet XML is
+    streamed and only searched byte-wise for the formula tag; cells are parsed only around a hit. Returns
+    ``(cells, unlocated)`` — ``unlocated`` counts such cells without an ``r`` reference (allowed by the
+    standard, never written by the tools concerned) — or ``None`` when the sheet part cannot be found.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+    with zf:
+        part = _sheet_part(zf, sheet)
+        if part is None or part not in zf.namelist():
+            return None
+        with zf.open(part) as fh:
+            buf = fh.read(max(_SCAN_CHUNK, 4096))
+            m = _NS_PREFIX_RE.search(buf[:4096])
+            prefix = (m.group(1) or b"") if m else b""
+            f_tag, c_tag, c_end = b"<" + prefix + b"f", b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+            value_re = re.compile(b"<" + re.escape(prefix) + rb"v(?:\s[^>]*)?>([^<]*)</" + re.escape(prefix) + b"v>")
+            found: set[tuple[int, int]] = set()
+            unlocated: set[int] = set()  # file offsets of the cells, so a carried cell counts once
+            base = 0  # file offset of buf[0]
+            while True:
+                chunk = fh.read(_SCAN_CHUNK)
+                pos = buf.find(f_tag)
+                while pos != -1:
+                    after = buf[pos + len(f_tag): pos + len(f_tag) + 1]
+                    start, end = buf.rfind(c_tag, 0, pos), buf.find(c_end, pos)
+                    if chunk and (after == b"" or end == -1):
+                        break  # the cell goes on in the next chunk: the carry below keeps it whole
+                    if after and after in b" \t\r\n>/" and start != -1 and end != -1:
+                        cell_head = buf[start: buf.find(b">", start) + 1]
+                        v = value_re.search(buf, pos, end)
+                        t = _CELL_TYPE_RE.search(cell_head)
+                        if v is None or (v.group(1) == b"" and not (t and t.group(1) == b"str")):
+                            ref = _CELL_REF_RE.search(cell_head)
+                            if ref is None:
+                                unlocated.add(base + start)
+                            else:
+                                col = 0
+                                for ch in ref.group(1):
+                                    col = col * 26 + ch - 64
+                                found.add((int(ref.group(2)) - 1, col - 1))
+                    pos = buf.find(f_tag, max(end, pos + 1))
+                if not chunk:
+                    break
+                # Carry the last cell, which may be incomplete (cells seen twice are deduplicated by the set).
+                last_cell = buf.rfind(c_tag)
+                cut = last_cell if last_cell != -1 else max(len(buf) - 64, 0)
+                base += cut
+                buf = buf[cut:] + chunk
+    return sorted(found), len(unlocated)
+
+
+def _flag_formula_cells(
+    data: bytes, rows: list[list[Any]], header: _Header, meta: RosterMeta
+) -> dict[int, list[int]] | None:
+    """Rows (Excel row number → column indexes) whose roster-field cells hold a formula without a saved
+    value; ``None`` when there are none.
+
+    Cheap by construction: the sheet is only searched when some roster-field cell below the header came
+    back empty from calamine (a formula without value always does), which a C-level tuple test finds in one
+    pass that stops at the first empty cell. Rows past calamine's last row (a row of nothing but such
+    formulas) are added to ``rows`` as empty rows so they are judged like the others.
+    """
+    from operator import itemgetter
+
+    cols = sorted(header.fields.values())
+    get = itemgetter(*cols) if len(cols) > 1 else (lambda r, _j=cols[0]: (r[_j],))
+    width = max(cols) + 1
+    maybe = False
+    for r in itertools.islice(rows, header.row_index + 1, None):
+        cells = get(r) if len(r) >= width else tuple(r[j] if j < len(r) else "" for j in cols)
+        if "" in cells or None in cells:
+            maybe = True
+            break
+    if not maybe:
+        return None
+    scanned = _formula_cells_without_value(data, meta.sheet)
+    if scanned is None:
+        return None
+    cells, unlocated = scanned
+    if unlocated:
+        meta.warnings.append(
+            f"工作表中有 {unlocated} 个公式单元格没有保存计算结果，且无法确定其位置。"
+            "请用 Excel 或 WPS 打开并保存后重新上传。 / "
+            f"{unlocated} formula cell(s) have no saved value and no cell reference; open the file in Excel or "
+            "WPS, save it and upload again."
+        )
+    wanted = set(cols)
+    flagged: dict[int, list[int]] = {}
+    for ri, cj in cells:
+        if ri > header.row_index and cj in wanted and (ri >= len(rows) or cj >= len(rows[ri])
+                                                       or _is_blank(rows[ri][cj])):
+            flagged.setdefault(ri + 1, []).append(cj)
+    if not flagged:
+        return None
+    last = max(flagged) - 1
+    while len(rows) <= last:
+        rows.append([])
+    return flagged
+
+
 # ------------------------------------------------------------------------------------------ cell logic
 
 
@@ -979,8 +1127,11 @@ def _ingest(
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
             name, _sheet_where(meta))
     _describe_header(header, head, merges, meta, index)
+    formula_rows = None
     if fmt != "csv":
         _unfill_identity_merges(all_rows, merges, header, meta)
+        if fmt == "xlsx":
+            formula_rows = _flag_formula_cells(data, all_rows, header, meta)
 
     if fmt == "csv":
         assert meta.delimiter is not None
@@ -1000,7 +1151,8 @@ def _ingest(
             table, rejected, total, blank = fast
     else:
         cols, rejected, total, blank = _process(
-            enumerate(all_rows[header.row_index + 1 :], start=header.row_index + 2), header, is_csv=False
+            enumerate(all_rows[header.row_index + 1 :], start=header.row_index + 2), header, is_csv=False,
+            formula_rows=formula_rows,
         )
         table = _columns_table(cols, header)
     meta.total_rows, meta.blank_rows = total, blank
@@ -1063,10 +1215,12 @@ def _ranges(nums: list[int]) -> str:
 
 
 def _process(
-    rows: Iterable[tuple[int, list[Any]]], header: _Header, *, is_csv: bool
+    rows: Iterable[tuple[int, list[Any]]], header: _Header, *, is_csv: bool,
+    formula_rows: Mapping[int, list[int]] | None = None,
 ) -> tuple[_Columns, list[Rejection], int, int]:
-    """The per-row rules (exact, any cell types). Returns accepted columns, rejections, non-blank rows
-    seen and blank rows seen."""
+    """The per-row rules (exact, any cell types). ``formula_rows``: row number → column indexes of
+    roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). Returns
+    accepted columns, rejections, non-blank rows seen and blank rows seen."""
     fields = header.fields
     field_idx = [(f, fields[f]) for f in CANONICAL_FIELDS if f in fields and f not in _DATE_FIELDS]
     date_idx = [(f, fields[f]) for f in _DATE_FIELDS if f in fields]
@@ -1090,17 +1244,37 @@ def _process(
         return cells[j] if j is not None and j < len(cells) else ""
 
     for rownum, cells in rows:
+        formulas = formula_rows.get(rownum) if formula_rows else None
         if is_csv:
             if not any(c.strip() for c in cells):
                 blank += 1
                 continue
-        elif all(_is_blank(c) for c in cells):
+        elif formulas is None and all(_is_blank(c) for c in cells):
             blank += 1
             continue
         total += 1
         raw_name, raw_id, raw_phone = cell(cells, i_name), cell(cells, i_id), cell(cells, i_phone)
         name = _text(raw_name)
         given = (name, _text(raw_id), _text(raw_phone))
+        if formulas is not None:
+            j = formulas[0]
+            label, ref = lbl.get(j, column_letter(j)), f"{column_letter(j)}{rownum}"
+            more = len(formulas) - 1
+            reject(
+                rownum,
+                "formula_without_value",
+                label,
+                f"“{label}”单元格（{ref}）是公式，但文件中没有保存公式的计算结果"
+                + (f"（本行另有 {more} 个这样的单元格）" if more else "")
+                + "，无法读取（某些程序生成的表格会这样）。请用 Excel 或 WPS 打开此文件并保存后重新上传，"
+                "或复制该列后用“选择性粘贴→数值”粘贴。",
+                f"the {label} cell ({ref}) holds a formula with no saved value"
+                + (f" ({more} more such cell(s) in this row)" if more else "")
+                + ", so it cannot be read (files written by some programs are like this). Open the file in "
+                "Excel or WPS and save it, then upload again, or copy the column and paste it as values "
+                "(Paste Special → Values).",
+            )
+            continue
         id_blank = _is_blank(raw_id)
         phone_blank = _is_blank(raw_phone)
         if not name and id_blank and phone_blank:
