@@ -28,7 +28,7 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
-            context = browser.new_context()
+            context = browser.new_context(locale="zh-CN")  # a phone in China: the page follows its language
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))

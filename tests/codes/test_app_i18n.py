@@ -128,3 +128,61 @@ def test_the_compiled_catalogue_matches_its_po_file(language, tmp_path):
         stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True,
                                text=True, check=True).stderr
         assert "fuzzy" not in stats and "untranslated" not in stats, stats
+
+
+def test_the_verification_page_and_its_script_words_follow_the_language(client, db):
+    import json
+
+    from pingan.codes.levels import RULE_TEXT_ZH
+
+    def words(html: str) -> dict:
+        return json.loads(re.search(r'<script id="verify-text" type="application/json">(.*?)</script>', html,
+                                    re.S).group(1))
+
+    zh = get(client, "/verify/", "zh-hans")
+    assert '<html lang="zh-hans">' in zh and "<h1>平安码核验</h1>" in zh and "扫码或粘贴平安码（以 PA1: 开头）" in zh
+    assert words(zh)["loaded"] == "已加载 %(keys)s 把公钥、%(lists)s 份撤销列表"
+    assert words(zh)["label"] == {"green": "绿码", "yellow": "黄码", "red": "红码"}
+    en = get(client, "/verify/", "en")
+    assert '<html lang="en">' in en and "<h1>Safety-code verification</h1>" in en
+    text = words(en)
+    assert text["status"]["revoked"] == "revoked" and text["layer"]["cose"] == "COSE signature structure"
+    assert text["label"]["yellow"] == "yellow code"
+    # The published rule is shown in both languages on purpose; nothing else on the English page is Chinese.
+    assert CJK.search(en.replace(RULE_TEXT_ZH, "")) is None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_verification_page_speaks_english_in_the_browser(live_server, cast):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    screened(cast.premises_a, ["green", "yellow"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context()
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/verify/")
+            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
+            assert page.evaluate("window.pinganReady") is True, errors
+            assert page.text_content("#trust") == "Loaded 1 public keys and 1 revocation lists"
+            page.fill("#code", code.token)
+            page.click("#check")
+            page.wait_for_function("document.getElementById('result').textContent.length > 0")
+            result = page.text_content("#result")
+            assert result.startswith(f"yellow code · {cast.premises_a.name} · valid until ")
+            assert result.endswith(" · covers 2 people")
+            page.fill("#code", code.token[:-6])
+            page.click("#check")
+            page.wait_for_function("document.getElementById('result').className === 'fail'")
+            assert page.text_content("#result").startswith("malformed (")  # "(… layer)", then the reason
+            assert errors == []
+        finally:
+            browser.close()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, SafetyCode
+from pingan.codes.token import PREFIX
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
 
@@ -68,14 +69,40 @@ def _etagged(request: HttpRequest, body: bytes, content_type: str) -> HttpRespon
     return response
 
 
+def _verify_page_text() -> dict:
+    """The words the verification page's script shows, in the active language.
+
+    ``status`` and ``layer`` name the verdicts and layers of ``verify.js`` (docs/codes.md); the sentences
+    carry ``%(name)s`` placeholders that the script fills in.
+    """
+    return {
+        "label": {lv.value: str(LEVEL_LABELS[lv]) for lv in Level},
+        "status": {
+            "valid": _("valid"), "malformed": _("malformed"), "unknown_key": _("unknown signing key"),
+            "bad_signature": _("bad signature"), "revoked": _("revoked"), "not_yet_valid": _("not yet valid"),
+            "expired": _("expired (screen again)"),
+        },
+        "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "zlib": _("zlib compression"),
+                  "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},
+        "no_keys": _("Cannot load the public keys: %(error)s. Open this page once while online."),
+        "loaded": _("Loaded %(keys)s public keys and %(lists)s revocation lists"),
+        "offline": _(" (offline: using the data cached at %(when)s)"),
+        "valid": _("%(level)s · %(name)s · valid until %(until)s · covers %(people)s people"),
+        "valid_one": _("%(level)s · %(name)s · valid until %(until)s · covers one person"),
+        "where": _(" (%(layer)s layer)"),
+        "what": _(" · %(level)s %(name)s"),
+        "failed": _("%(status)s%(where)s%(what)s: %(reason)s"),
+    }
+
+
 @require_GET
 def verify_page(request: HttpRequest) -> HttpResponse:
     """``/verify/``: verify a pasted or scanned code in the browser (Web Crypto), offline once loaded."""
     lists = [reverse("api:revocation_list", kwargs={"issuer": i}) for i in services.revocation_issuers()]
     ctx = {
         "jwks_url": reverse("codes:jwks"), "revocation_urls": lists, "rule_zh": RULE_TEXT_ZH, "rule_en": RULE_TEXT_EN,
-        "ruleset": f"{RULESET_ID} v{RULESET_VERSION}",
-        "levels": [(lv.value, lv.label_zh, lv.rgb) for lv in Level],
+        "ruleset": f"{RULESET_ID} v{RULESET_VERSION}", "prefix": PREFIX, "text": _verify_page_text(),
+        "levels": [(lv.value, LEVEL_LABELS[lv], lv.rgb) for lv in Level],
         # When this copy was rendered: offline, the service worker serves an older copy, and the page says so.
         "served_at": timezone.now().isoformat(timespec="microseconds"),
     }

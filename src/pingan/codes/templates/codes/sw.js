@@ -33,8 +33,12 @@ self.addEventListener("fetch", (event) => {
     return response;
   });
   event.waitUntil(refreshed.then(() => undefined, () => undefined));
+  // ignoreVary: the page is translated, so it answers "Vary: Accept-Language", and a match that honoured
+  // Vary missed whenever the navigation's Accept-Language differed from the cached request's: in Chromium
+  // set to Chinese the page did not load offline at all (tests/codes/test_app_browser.py). One copy per
+  // URL, in the language of the last online visit, is what an offline page can offer.
   event.respondWith(
-    caches.match(event.request, { ignoreSearch: true })
+    caches.match(event.request, { ignoreSearch: true, ignoreVary: true })
       .then((hit) => hit || refreshed)
       .catch(() => Response.error()),
   );
