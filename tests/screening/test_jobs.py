@@ -427,3 +427,16 @@ def test_it_shows_the_web_submitter_who_each_rejected_row_is(risk, cast, client)
     api = client.get(f"/api/v1/jobs/{job.pk}/results?status=rejected", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert {(r["row"], r["name"], r["id_number_masked"]) for r in api["items"]} >= {(8, "孙七", ""),
                                                                                    (9, "", "1.1******17")}
+
+
+def test_it_says_a_result_too_large_for_an_excel_sheet_needs_csv(risk, cast, monkeypatch):
+    from pingan.screening import output
+
+    job = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)  # 5 result rows
+    monkeypatch.setattr(output, "XLSX_MAX_ROWS", 5)  # header + 4 data rows
+    with pytest.raises(DomainError) as err:
+        services.screening_job_download(actor=cast.landlord_a, job_id=job.pk, fmt="xlsx")
+    assert err.value.code == "bad_format" and "5 result rows" in err.value.message
+    assert ".csv or .parquet" in err.value.message
+    data, name, _ = services.screening_job_download(actor=cast.landlord_a, job_id=job.pk, fmt="csv")
+    assert name.endswith(".csv") and data.count(b"\n") == 6

@@ -197,3 +197,58 @@ def test_it_keeps_the_offset_of_aware_datetimes_in_xlsx(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path).active
     assert ws["A2"].value == "2024-03-01T08:00:00+08:00"
     assert ws["B2"].value == dt.datetime(2024, 3, 1)
+
+
+# ---- XLSX through XlsxWriter: same cells as before, Arrow tables prepared column-wise, limit checked first
+
+
+def _xlsx_values(path: Path) -> list[list[object]]:
+    return [[c.value for c in r] for r in openpyxl.load_workbook(path).active.iter_rows()]
+
+
+def test_the_arrow_and_dict_xlsx_writers_write_the_same_cells(tmp_path: Path) -> None:
+    write_results(pa.Table.from_pylist(ROWS), tmp_path / "a.xlsx", columns=COLUMNS)
+    write_results(ROWS, tmp_path / "d.xlsx", columns=COLUMNS)
+    assert _xlsx_values(tmp_path / "a.xlsx") == _xlsx_values(tmp_path / "d.xlsx") == [
+        COLUMNS,
+        [2, "accepted", None, "green", None],
+        [3, "rejected", "missing_name", None, None],
+        [4, "accepted", '\'=HYPERLINK("http://x")', "red", "w1; w2"],
+        [5, "accepted", "'@SUM(A1)", "'-1+2", "'+cmd"],
+    ]
+
+
+def test_it_writes_typed_arrow_columns_as_typed_cells_and_cuts_long_text(tmp_path: Path) -> None:
+    aware = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
+    table = pa.table({
+        "day": pa.array([dt.date(2024, 3, 1)], pa.date32()),
+        "at": pa.array([aware], pa.timestamp("us", tz="Asia/Shanghai")),
+        "naive": pa.array([dt.datetime(2024, 3, 1, 8, 30)], pa.timestamp("us")),
+        "ok": [True], "score": [0.5],
+        "long": ["=" + "长" * 40_000], "ctrl": ["张\x00伟\x07"],
+    })
+    path = tmp_path / "t.xlsx"
+    write_results(table, path)
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A2"].value == dt.datetime(2024, 3, 1) and ws["A2"].is_date
+    assert ws["B2"].value == "2024-03-01T16:00:00+08:00"  # aware: ISO 8601 text with its offset
+    assert ws["C2"].value == dt.datetime(2024, 3, 1, 8, 30) and ws["C2"].is_date
+    assert ws["D2"].value is True and ws["E2"].value == 0.5
+    long = ws["F2"].value
+    assert len(long) == 32_767 and long.startswith("'=长") and long.endswith("…")
+    assert ws["G2"].value == "张伟"
+
+
+def test_it_refuses_a_table_larger_than_a_sheet_before_writing_anything(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(output_mod, "XLSX_MAX_ROWS", 3)  # header + 2 data rows
+    monkeypatch.setattr(output_mod, "_XlsxSheet", None)  # writing anything would fail differently
+    with pytest.raises(output_mod.XlsxRowLimitError) as err:
+        write_results(pa.Table.from_pylist(ROWS), tmp_path / "big.xlsx", columns=COLUMNS)
+    assert "4 result rows" in str(err.value) and "3 rows" in str(err.value) and ".csv or .parquet" in str(err.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_it_names_excel_s_real_sheet_limit(tmp_path: Path) -> None:
+    assert output_mod.XLSX_MAX_ROWS == 1_048_576
+    msg = str(output_mod._xlsx_too_many(1_048_576))
+    assert "1048575" in msg and "1048576" in msg and ".csv" in msg and ".parquet" in msg

@@ -346,11 +346,13 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes
     """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx.
 
     Police accounts get the police view, submitters the submitter view. Raises ``DomainError``
-    (``bad_format``, ``job_not_done``) and ``NotFound`` for a job the actor may not see.
+    (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit —, ``job_not_done``)
+    and ``NotFound`` for a job the actor may not see.
     """
     import tempfile
 
     from pingan.screening import selectors
+    from pingan.screening.output import XlsxRowLimitError
 
     if fmt not in DOWNLOAD_TYPES:
         raise DomainError(f"unknown format {fmt!r}; use csv or xlsx", code="bad_format")
@@ -360,5 +362,8 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes
                           extra={"status": job.status})
     name = f"job-{job.pk}-results.{fmt}"
     with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
-        out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor)
+        try:
+            out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor)
+        except XlsxRowLimitError as exc:  # the message names Excel's limit and says to use CSV
+            raise DomainError(str(exc), code="bad_format") from None
         return out.read_bytes(), name, DOWNLOAD_TYPES[fmt]
