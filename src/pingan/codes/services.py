@@ -100,7 +100,7 @@ def signing_key_rotate(*, issuer: str, actor=None, alg: Alg = Alg.ES256) -> Sign
     rotate (``PermissionDenied``).
     """
     if actor is not None and actor.role != Role.ADMIN:
-        raise PermissionDenied("only an administrator rotates signing keys")
+        raise PermissionDenied("only an administrator rotates signing keys", message_id="rotate_not_allowed")
     old = list(SigningKey.objects.select_for_update().filter(issuer=issuer, active=True))
     SigningKey.objects.filter(pk__in=[k.pk for k in old]).update(active=False, retired_at=timezone.now())
     key = _create_key(issuer, alg)
@@ -124,9 +124,10 @@ def signer_for(key: SigningKey) -> KeySigner:
             signer = KeySigner.from_file(key_dir() / f"{key.kid}.pem", issuer=key.issuer)
         except KeyMaterialError as exc:
             raise DomainError(f"{exc}; restore it from backup or rotate the key ('pingan code keys rotate')",
-                              code="signing_key_missing") from None
+                              code="signing_key_missing", params={"kid": key.kid, "reason": str(exc)}) from None
         if signer.kid.hex() != key.kid:
-            raise DomainError(f"key file {key.kid}.pem holds key {signer.kid.hex()}", code="signing_key_mismatch")
+            raise DomainError(f"key file {key.kid}.pem holds key {signer.kid.hex()}", code="signing_key_mismatch",
+                              params={"kid": key.kid, "held": signer.kid.hex()})
         with _signers_lock:
             _signers[key.kid] = signer
     return signer
@@ -180,6 +181,11 @@ def current_code(premises: Premises) -> SafetyCode | None:
     return SafetyCode.objects.filter(premises=premises, revoked_at__isnull=True).order_by("-issued_at", "-id").first()
 
 
+def _premises_params(premises: Premises) -> dict:
+    """The ``params`` of an error about ``premises``: its id and its name, for the page's message."""
+    return {"premises_id": premises.pk, "premises": premises.name}
+
+
 def _may_issue(actor, premises: Premises) -> bool:
     if actor is None:
         return True
@@ -231,19 +237,22 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
     premises has no finished screening; ``job_mismatch`` when ``job`` is not a finished job of ``premises``.
     """
     if not _may_issue(actor, premises):
-        raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code")
+        raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code",
+                               message_id="issue_not_allowed", params=_premises_params(premises))
     if job is None:
         job = latest_done_job(premises)
         if job is None:
             raise DomainError(f"premises {premises.pk} ({premises.name}) has never been screened: submit a roster "
-                              f"first; the code's level comes from the latest screening", code="not_screened")
+                              f"first; the code's level comes from the latest screening", code="not_screened",
+                              params=_premises_params(premises))
     elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
-        raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch")
+        raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch",
+                          params={"job": job.pk, **_premises_params(premises)})
     counts, people = screening_counts(job)
     if counts.total == 0:
         # a screening of nobody proves nothing: it must not turn a yellow or red premises green
         raise DomainError(f"job {job.pk} screened no one: submit the roster of the people at the premises",
-                          code="empty_screening")
+                          code="empty_screening", params={"job": job.pk, **_premises_params(premises)})
     return _issue(premises=premises, job=job, level=level_for(counts), people=people, actor=actor)
 
 
@@ -256,13 +265,15 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
     """
     names = [r.name.lower() for r in Reason]
     if reason not in names:
-        raise DomainError(f"unknown revocation reason {reason!r}: use one of {', '.join(names)}", code="bad_reason")
+        raise DomainError(f"unknown revocation reason {reason!r}: use one of {', '.join(names)}", code="bad_reason",
+                          params={"reason": reason, "choices": ", ".join(names)})
     code = SafetyCode.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=code.pk)
     if actor is not None and not (actor.role in POLICE_ROLES and can_see_unit(actor, code.premises.unit)):
-        raise PermissionDenied("only police of the premises' jurisdiction may revoke its code")
+        raise PermissionDenied("only police of the premises' jurisdiction may revoke its code",
+                               message_id="revoke_not_allowed", params=_premises_params(code.premises))
     if code.revoked_at is not None:
         raise DomainError(f"code {code.code_id} was already revoked ({code.revocation_reason})",
-                          code="already_revoked")
+                          code="already_revoked", params={"code_id": code.code_id, "reason": code.revocation_reason})
     code.revoked_at, code.revocation_reason = timezone.now(), reason
     code.save(update_fields=["revoked_at", "revocation_reason"])
     audit.record(actor, "revoke", "SafetyCode", code.code_id, detail={"reason": reason, "premises": code.premises_id})
@@ -351,12 +362,15 @@ def safety_code_verify(text: str, *, now: datetime | None = None) -> core_token.
 # ---------------------------------------------------------------- level overrides (four-eyes)
 
 
-def _clean_text(value: str, what: str, code: str) -> str:
+def _clean_text(value: str, *, what: str, code: str, too_long: str) -> str:
+    """``value`` stripped; ``DomainError`` ``code`` when it is empty, and the same code with message id
+    ``too_long`` when it is longer than ``MAX_TEXT`` characters (``params``: ``length``, ``limit``)."""
     value = (value or "").strip()
     if not value:
         raise DomainError(f"{what} is required", code=code)
     if len(value) > MAX_TEXT:
-        raise DomainError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}", code=code)
+        raise DomainError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}", code=code,
+                          message_id=too_long, params={"length": len(value), "limit": MAX_TEXT})
     return value
 
 
@@ -368,15 +382,19 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
     (``reason_required``); the premises needs a current code (``no_code``); ``level`` is green/yellow/red.
     """
     if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, premises.unit):
-        raise PermissionDenied("only police of the premises' jurisdiction may request a level change")
+        raise PermissionDenied("only police of the premises' jurisdiction may request a level change",
+                               message_id="override_request_not_allowed", params=_premises_params(premises))
     try:
         new_level = Level(level)
     except ValueError:
-        raise DomainError(f"unknown level {level!r}: use green, yellow or red", code="bad_level") from None
-    reason = _clean_text(reason, "a reason for the level change", "reason_required")
+        raise DomainError(f"unknown level {level!r}: use green, yellow or red", code="bad_level",
+                          params={"level": level}) from None
+    reason = _clean_text(reason, what="a reason for the level change", code="reason_required",
+                         too_long="reason_too_long")
     code = current_code(premises)
     if code is None:
-        raise DomainError(f"premises {premises.pk} has no current code to change", code="no_code")
+        raise DomainError(f"premises {premises.pk} has no current code to change", code="no_code",
+                          params=_premises_params(premises))
     ov = LevelOverride.objects.create(premises=premises, code=code, level=new_level.value, reason=reason,
                                       requested_by=actor)
     audit.record(actor, "override_request", "LevelOverride", ov.pk,
@@ -386,11 +404,14 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
 
 def _check_decider(ov: LevelOverride, actor) -> None:
     if actor is None or actor.role != Role.STATION_CHIEF or not can_see_unit(actor, ov.premises.unit):
-        raise PermissionDenied("a station chief of the premises' jurisdiction decides level changes")
+        raise PermissionDenied("a station chief of the premises' jurisdiction decides level changes",
+                               message_id="override_decide_not_allowed", params=_premises_params(ov.premises))
     if actor.pk == ov.requested_by_id:
-        raise DomainError("four-eyes rule: the requester cannot decide their own level change", code="four_eyes")
+        raise DomainError("four-eyes rule: the requester cannot decide their own level change", code="four_eyes",
+                          params={"override": ov.pk})
     if ov.status != LevelOverride.Status.REQUESTED:
-        raise DomainError(f"level change {ov.pk} was already {ov.status}", code="already_decided")
+        raise DomainError(f"level change {ov.pk} was already {ov.status}", code="already_decided",
+                          params={"override": ov.pk, "status": LevelOverride.Status(ov.status)})
 
 
 @transaction.atomic
@@ -437,8 +458,9 @@ def dispute_open(*, premises: Premises, text: str, actor) -> Dispute:
     Raises ``PermissionDenied`` for anyone but the owner, ``text_required`` for an empty or too long text.
     """
     if actor is None or actor.pk != premises.owner_id:
-        raise PermissionDenied("only the premises' owner may dispute its code")
-    text = _clean_text(text, "the dispute text", "text_required")
+        raise PermissionDenied("only the premises' owner may dispute its code", message_id="dispute_not_allowed",
+                               params=_premises_params(premises))
+    text = _clean_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
     d = Dispute.objects.create(premises=premises, code=current_code(premises), unit=premises.unit,
                                submitted_by=actor, text=text)
     audit.record(actor, "dispute_open", "Dispute", d.pk, detail={"premises": premises.pk, "unit": premises.unit.code})
@@ -454,10 +476,12 @@ def dispute_resolve(*, dispute: Dispute, upheld: bool, outcome: str, actor) -> D
     """
     d = Dispute.objects.select_for_update(of=("self",)).select_related("unit").get(pk=dispute.pk)
     if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, d.unit):
-        raise PermissionDenied("only police of the responsible unit may resolve this dispute")
+        raise PermissionDenied("only police of the responsible unit may resolve this dispute",
+                               message_id="dispute_resolve_not_allowed", params={"dispute": d.pk, "unit": d.unit.name})
     if d.status != Dispute.Status.OPEN:
-        raise DomainError(f"dispute {d.pk} was already {d.status}", code="already_resolved")
-    d.outcome = _clean_text(outcome, "the outcome", "outcome_required")
+        raise DomainError(f"dispute {d.pk} was already {d.status}", code="already_resolved",
+                          params={"dispute": d.pk, "status": Dispute.Status(d.status)})
+    d.outcome = _clean_text(outcome, what="the outcome", code="outcome_required", too_long="outcome_too_long")
     d.status = Dispute.Status.UPHELD if upheld else Dispute.Status.REJECTED
     d.resolved_by, d.resolved_at = actor, timezone.now()
     d.save(update_fields=["outcome", "status", "resolved_by", "resolved_at"])

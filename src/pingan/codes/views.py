@@ -24,6 +24,7 @@ from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, SafetyCode
 from pingan.codes.token import PREFIX
+from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
 
@@ -188,7 +189,7 @@ def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
         code = services.safety_code_issue(premises=premises, actor=request.user)
         messages.success(request, _("Safety code issued (%(level)s).") % {"level": code.level_label})
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, page_message(exc))
     return _back(request, premises_id)
 
 
@@ -229,7 +230,7 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
         services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user)
         messages.success(request, _("Correction request sent: the responsible police station will handle it."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, page_message(exc))
     return _back(request, premises_id)
 
 
@@ -243,7 +244,7 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
                                         reason=request.POST.get("reason", ""), actor=request.user)
         messages.success(request, _("Level change requested: it needs the approval of another station chief."))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, page_message(exc))
     return _back(request, premises_id)
 
 
@@ -277,7 +278,7 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     except NotFound:
         raise Http404("dispute not found") from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, page_message(exc))
     return redirect("codes:police")
 
 
@@ -296,5 +297,5 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
     except NotFound:
         raise Http404("level change not found") from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, page_message(exc))
     return redirect("codes:police")

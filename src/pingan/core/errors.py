@@ -1,20 +1,39 @@
-"""Domain errors raised by services and selectors; the API and pages translate them to responses."""
+"""Domain errors raised by services and selectors; the API and pages translate them to responses.
+
+The API shows ``message`` (English) as the RFC 9457 ``detail`` with the stable ``code``; pages show the
+message that :func:`pingan.core.error_messages.page_message` builds, in the user's language, from
+``message_id`` and ``params``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class DomainError(Exception):
-    """A business rule was broken. ``code`` is stable (snake_case), ``message`` is for people."""
+    """A business rule was broken.
+
+    ``code`` is stable (snake_case) and is what API clients branch on; ``message`` is for people (English,
+    the API's ``detail``); ``extra`` holds further problem-detail members for the API. ``params`` carries the
+    specifics of the message as plain values (premises name, adcode, file name, lengths, a ``Choices``
+    member) so that a page can say the same thing in the user's language; ``message_id`` names which of the
+    page messages of ``pingan.core.error_messages`` this is, and defaults to ``code`` — give one only where
+    a code has more than one message (the ``PermissionDenied`` rules, a text that is empty or too long).
+    """
 
     code = "domain_error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None,
+                 params: Mapping[str, Any] | None = None, message_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.extra = extra or {}
+        self.params = dict(params or {})
+        self.message_id = message_id or self.code
 
 
 class NotFound(DomainError):

@@ -42,7 +42,8 @@ def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = 
     codes = list(adcodes_covered or [])
     for c in codes:
         if len(c) == 6 and not adcodes.exists(c):
-            raise DomainError(f"{c} is not a GB/T 2260 administrative code", code="unknown_adcode")
+            raise DomainError(f"{c} is not a GB/T 2260 administrative code", code="unknown_adcode",
+                              params={"adcode": c})
         if len(c) not in (6, 9, 12) or not c.isdigit():
             raise DomainError(f"{c!r}: an adcode has 6 (county), 9 (township) or 12 digits", code="bad_adcode")
     unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, adcodes=codes,
@@ -67,7 +68,7 @@ def unit_for_adcode(adcode: str) -> OrgUnit:
                     best = (key[0], key[1], unit)
     if best is None:
         raise DomainError(f"no police unit covers administrative area {adcode}; ask the bureau to assign one",
-                          code="no_responsible_unit")
+                          code="no_responsible_unit", params={"adcode": adcode})
     return best[2]
 
 
@@ -164,14 +165,17 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     if actor.role in SUBMITTER_ROLES:
         owner = actor
     elif actor.role != Role.ADMIN or owner is None:
-        raise PermissionDenied("only enterprises and landlords register premises")
+        raise PermissionDenied("only enterprises and landlords register premises",
+                               message_id="premises_create_not_allowed")
     if owner.role not in SUBMITTER_ROLES:
         raise DomainError("a premises belongs to an enterprise or landlord account", code="bad_owner")
     if kind not in Premises.Kind.values:
-        raise DomainError(f"unknown premises kind {kind!r}; use enterprise or rental", code="bad_kind")
+        raise DomainError(f"unknown premises kind {kind!r}; use enterprise or rental", code="bad_kind",
+                          message_id="bad_premises_kind", params={"kind": kind})
     adcode = adcode.strip()
     if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
-        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode")
+        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
+                          params={"adcode": adcode})
     unit = unit_for_adcode(adcode)
     premises = Premises.objects.create(name=name.strip(), kind=kind, address=address.strip(), adcode=adcode,
                                        owner=owner, unit=unit)

@@ -52,7 +52,8 @@ class RosterForm(forms.Form):
     """A roster file for one of the submitter's premises."""
 
     premises = forms.ModelChoiceField(label=_("Premises"), queryset=Premises.objects.none())
-    roster = forms.FileField(label=_("Roster file (XLSX, XLS or CSV)"))
+    # allow_empty_file: clean_roster rejects an empty file itself, naming it (Django's own message does not)
+    roster = forms.FileField(label=_("Roster file (XLSX, XLS or CSV)"), allow_empty_file=True)
 
     def __init__(self, *args, premises_qs=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -57,7 +57,7 @@ def screening_job_submit(*, actor: User, roster_name: str, roster_bytes: bytes, 
     """
     if not roster_bytes:
         raise DomainError(f"{roster_name}: the file is empty; choose the filled-in roster file",
-                          code="empty_roster")
+                          code="empty_roster", message_id="empty_upload", params={"name": roster_name})
     existed = bool(idempotency_key) and ScreeningJob.objects.filter(
         submitted_by=actor, idempotency_key=idempotency_key).exists()
     job = services.screening_job_create(actor=actor, roster_name=roster_name, roster_bytes=roster_bytes,

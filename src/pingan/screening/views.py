@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
+from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.dashboard.web import SUBMITTERS, page
 from pingan.screening import selectors, services, tasks
@@ -49,7 +50,7 @@ def premises_new(request: HttpRequest) -> HttpResponse:
             p = core_services.premises_create(actor=request.user, name=d["name"], kind=d["kind"],
                                               address=d["address"], adcode=d["code"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, page_message(exc))
         else:
             messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s.")
                              % {"name": p.name, "unit": p.unit.name})
@@ -71,7 +72,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 actor=request.user, roster_name=f.name, roster_bytes=f.read(),
                 premises=form.cleaned_data["premises"], idempotency_key=request.POST.get("idempotency_key", ""))
         except DomainError as exc:
-            form.add_error("roster", exc.message)
+            form.add_error("roster", page_message(exc))
         else:
             return redirect("screening:job", job_id=job.pk)
     return TemplateResponse(request, "screening/upload.html", {

@@ -1,0 +1,122 @@
+"""What a page says for a domain error, in the user's language: one table for every app.
+
+Services raise :class:`~pingan.core.errors.DomainError` with an English ``message`` (the API's RFC 9457
+``detail``, unchanged), a stable ``code`` and the specifics as plain ``params``. A page shows
+:func:`page_message` instead: the translatable template that :data:`PAGE_MESSAGES` holds for the error's
+``message_id`` (its ``code`` unless the service named a finer one), filled in from ``params``, so the
+premises, file or adcode named in the English message is named in the Chinese one too. Wording stays out of
+the services and the API stays as it is.
+
+Every message id raised outside the API handlers is in exactly one of :data:`PAGE_MESSAGES` (a page can
+show it) and :data:`NO_PAGE_MESSAGE` (no page ever catches it); ``tests/core/test_error_messages.py`` reads
+the source and fails on an id in neither, and on a template whose placeholders the raise does not fill.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Choices
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+#: ``message_id`` → template. Placeholders are ``%(name)s`` keys of the error's ``params``.
+PAGE_MESSAGES: Mapping[str, Promise] = {
+    # The class defaults of a NotFound / PermissionDenied raised without a finer message id (selectors:
+    # pages turn these into plain 404 / 403 responses).
+    "not_found": _("Not found, or your account may not see it."),
+    "permission_denied": _("Your account may not do this."),
+    # Registering a premises (core.services.premises_create, unit_for_adcode).
+    "premises_create_not_allowed": _("Only enterprise and landlord accounts register premises."),
+    "bad_owner": _("A premises belongs to an enterprise or landlord account."),
+    "bad_premises_kind": _("Unknown premises kind %(kind)s: use enterprise or rental."),
+    "unknown_adcode": _("%(adcode)s is not a known administrative area code."),
+    "no_responsible_unit": _(
+        "No police unit covers administrative area %(adcode)s: ask the public security bureau to assign one."),
+    # Submitting a roster (screening.tasks.screening_job_submit, services.screening_job_create).
+    "empty_upload": _("%(name)s is empty; choose the filled-in roster file."),
+    "not_your_premises": _("You can only screen rosters for your own premises."),
+    # Issuing a safety code (codes.services.safety_code_issue, also when a level change is approved).
+    "issue_not_allowed": _("Only the owner of %(premises)s or police of its jurisdiction may issue its safety code."),
+    "not_screened": _("%(premises)s has never been screened: submit a roster first; the safety code's level "
+                      "comes from the latest screening."),
+    "job_mismatch": _("Screening job %(job)s is not a finished screening of %(premises)s."),
+    "empty_screening": _("The latest screening of %(premises)s (job %(job)s) covered no one: submit the roster "
+                         "of the people at the premises."),
+    "signing_key_missing": _("The signing key %(kid)s cannot be loaded (%(reason)s): an administrator must "
+                             "restore it from backup or rotate the key (pingan code keys rotate)."),
+    "signing_key_mismatch": _("The key file %(kid)s.pem holds another key (%(held)s): an administrator must "
+                              "restore the right file or rotate the key."),
+    # Level changes (codes.services.level_override_*).
+    "override_request_not_allowed": _("Only police of the jurisdiction of %(premises)s may request a level change."),
+    "bad_level": _("Unknown level %(level)s: use green, yellow or red."),
+    "reason_required": _("Give a reason for the level change."),
+    "reason_too_long": _("The reason for the level change is %(length)s characters; the limit is %(limit)s."),
+    "no_code": _("%(premises)s has no current safety code to change."),
+    "override_decide_not_allowed": _("Only a station chief of the jurisdiction of %(premises)s decides its level "
+                                     "changes."),
+    "four_eyes": _("Four-eyes rule: the requester cannot decide their own level change."),
+    "already_decided": _("Level change %(override)s was already decided (%(status)s)."),
+    # Correction requests (纠错; codes.services.dispute_open, dispute_resolve).
+    "dispute_not_allowed": _("Only the owner of %(premises)s may request a correction of its safety code."),
+    "text_required": _("Write what is wrong: the correction request needs a text."),
+    "text_too_long": _("The correction request is %(length)s characters; the limit is %(limit)s."),
+    "dispute_resolve_not_allowed": _("Only police of the responsible unit (%(unit)s) may resolve correction "
+                                     "request %(dispute)s."),
+    "already_resolved": _("Correction request %(dispute)s was already resolved (%(status)s)."),
+    "outcome_required": _("Write the outcome."),
+    "outcome_too_long": _("The outcome is %(length)s characters; the limit is %(limit)s."),
+}
+
+#: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
+#: API problem details) or they reach a page only as text already written in both languages.
+NO_PAGE_MESSAGE: frozenset[str] = frozenset({
+    # screening.services.screening_job_run, in the background task: the job row keeps the message, and the
+    # roster ones are bilingual (roster.RosterError); no_risk_data is an operator's set-up error.
+    "unreadable_roster", "empty_roster", "no_risk_data",
+    # screening.services: risk-data import (CLI) and result downloads (the page answers 404 for these).
+    "bad_kind", "bad_format", "job_not_done",
+    # screening.riskimport (CLI).
+    "bad_nhc_data", "bad_movements", "no_valid_rows", "missing_source", "bad_watchlist",
+    # core.services: units, reference data and accounts (CLI and fixtures).
+    "bad_unit_kind", "bad_unit_parent", "bad_adcode", "bad_role", "unit_required", "unit_not_allowed",
+    "username_taken",
+    # codes.services: key rotation and revocation (CLI and API only).
+    "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
+})
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``%(name)s`` names of a message template."""
+    return set(_PLACEHOLDER.findall(template))
+
+
+def _shown(value: Any) -> Any:
+    # A status or level travels as its Choices member; the page shows its label, in the active language.
+    return value.label if isinstance(value, Choices) else value
+
+
+def page_message(exc: DomainError) -> str:
+    """The message a page shows for ``exc``, in the active language.
+
+    The template of ``exc.message_id`` in :data:`PAGE_MESSAGES` filled from ``exc.params``; the English
+    ``exc.message`` when the id has no template (an error that was never meant for pages) or the raise did
+    not give a value the template needs (logged: the table and the service disagree).
+    """
+    template = PAGE_MESSAGES.get(exc.message_id)
+    if template is None:
+        return exc.message
+    try:
+        return str(template) % {k: _shown(v) for k, v in exc.params.items()}
+    except (KeyError, TypeError, ValueError) as err:
+        log.warning("page message %r cannot be filled from params %r: %r", exc.message_id, exc.params, err)
+        return exc.message
