@@ -32,3 +32,39 @@ def test_it_never_makes_a_division_its_own_parent():
         assert div.parent != div.code
         assert (div.parent is None) == (div.level == "province")
     assert adcodes.get("441900").level == "county" and adcodes.get("441900").parent == "440000"
+
+
+def test_it_gives_each_code_s_years_of_use_from_stdnum():
+    years = adcodes.years_of_use()
+    assert years["130502"] == ((1983, 2019), (2020, 9999))  # 桥东区 until 2019, then 襄都区
+    assert years["110103"] == ((0, 2010),)  # 崇文区, merged into 东城区 in 2010
+    assert years["110101"] == ((0, 9999),)  # no years given: always
+    assert adcodes.in_use("130502", 2019) and adcodes.in_use("130502", 2020) and not adcodes.in_use("130502", 1982)
+    assert not adcodes.in_use("110103", 2011) and not adcodes.in_use("999999", 2000)
+    with pytest.raises(TypeError):
+        years["999999"] = ((0, 1),)  # read-only: callers share one parse
+
+
+def test_it_parses_stdnum_s_loc_dat_once_for_divisions_and_years(monkeypatch):
+    from importlib import resources
+
+    reads = []
+    real = resources.files
+
+    def counting(package):
+        if package == "stdnum.cn":
+            reads.append(package)
+        return real(package)
+
+    monkeypatch.setattr(adcodes.resources, "files", counting)
+    for fn in (adcodes._loc_dat, adcodes._historical, adcodes.years_of_use):
+        fn.cache_clear()
+    try:
+        assert adcodes.exists("350204") and adcodes.years_of_use()["350204"]
+        from pingan.screening import synth
+
+        synth._county_validity.cache_clear()
+        assert synth._county_validity()
+        assert reads == ["stdnum.cn"]
+    finally:
+        synth._county_validity.cache_clear()

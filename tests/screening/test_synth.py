@@ -446,3 +446,49 @@ def test_the_command_line_explains_an_as_of_without_listings(tmp_path: Path, cap
                        "--listings", str(tmp_path / "listings.parquet")])
     assert code == 2
     assert "no high-risk listing is active" in capsys.readouterr().err
+
+
+def _years_as_synth_parsed_them() -> dict[str, tuple[tuple[int, int], ...]]:
+    """The parse of python-stdnum's cn/loc.dat that synth did itself before it used pingan.lib.adcodes."""
+    from importlib import resources
+
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    out: dict[str, tuple[tuple[int, int], ...]] = {}
+    province = ""
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            province = line[:2]
+            continue
+        suffix, _, rest = line.strip().partition(" ")
+        if not rest.startswith("county="):
+            continue
+        spans: list[tuple[int, int]] = []
+        for name in rest[len("county=") :].strip('"').split(","):
+            if not name.startswith("["):
+                spans = [(0, 9999)]
+                break
+            start, end = name[1:].split("]")[0].split("-")
+            spans.append((int(start) if start else 0, int(end) if end else 9999))
+        out[province + suffix] = out.get(province + suffix, ()) + tuple(spans)
+    return out
+
+
+def test_synth_takes_the_years_of_use_from_adcodes_and_writes_the_same_files(tmp_path: Path, monkeypatch) -> None:
+    from pingan.lib import adcodes
+
+    assert dict(adcodes.years_of_use()) == _years_as_synth_parsed_them()
+    kwargs = {"people": 150, "movements_per_person": 2.5, "listings": listings_table(), "as_of": AS_OF,
+              "seed": 11, "movements_csv": True}
+    synth._county_validity.cache_clear()
+    synth.generate(tmp_path / "now", **kwargs)
+    monkeypatch.setattr(adcodes, "years_of_use", _years_as_synth_parsed_them)
+    synth._county_validity.cache_clear()
+    try:
+        synth.generate(tmp_path / "before", **kwargs)
+    finally:
+        synth._county_validity.cache_clear()
+    now, before = _digest(tmp_path / "now"), _digest(tmp_path / "before")
+    for name in ("roster.csv", "truth.csv", "movements.csv"):
+        assert now[name] == before[name], name

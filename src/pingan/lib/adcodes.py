@@ -9,7 +9,9 @@ Two sources, both bundled (see ``pingan/data/gbt2260/SOURCE.md``):
   ``cities.csv``, ``areas.csv``), whose county-level codes use GB/T 2260 numbering;
 * historical codes: python-stdnum's ``stdnum/cn/loc.dat`` (GB/T 2260 codes with their years of validity).
   A resident ID number (GB 11643-1999) carries the code in force when it was *issued*, so a code abolished
-  in 2003 is still a valid address code in an ID number.
+  in 2003 is still a valid address code in an ID number. The file is parsed once per process; its years
+  are exposed as :func:`years_of_use` / :func:`in_use` (the synthetic data generator draws address codes
+  valid in the birth year from them).
 
 This module imports no Django; it is safe inside DuckDB batch jobs and Spark executors.
 """
@@ -18,12 +20,18 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Literal
 
 Level = Literal["province", "prefecture", "county"]
+
+#: An inclusive range of calendar years ``(first, last)``; ``0`` = in use since before the records begin,
+#: ``9999`` = still in use.
+YearSpan = tuple[int, int]
 
 #: Special administrative regions and Taiwan, which the NBS tables leave out (GB/T 2260 assigns them).
 _SAR_CODES = {"710000": "台湾省", "810000": "香港特别行政区", "820000": "澳门特别行政区"}
@@ -99,14 +107,18 @@ def _current() -> dict[str, Division]:
 
 
 @cache
-def _historical() -> dict[str, Division]:
-    """Codes from python-stdnum's loc.dat that are not in the current release."""
+def _loc_dat() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """python-stdnum's ``stdnum/cn/loc.dat``, parsed once: ``(code, names)`` per county line, in file order.
+
+    Format: a line per province (``11 province="北京市"``), then indented lines ``  0101 county="…"``
+    whose names are comma-separated, each optionally prefixed with its years of use
+    (``[1983-1987]城区,[2003-]吴兴区``). A code may appear on more than one line.
+    """
     try:
         text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - stdnum is a dependency
-        return {}
-    current = _current()
-    out: dict[str, Division] = {}
+        return ()
+    out: list[tuple[str, tuple[str, ...]]] = []
     province = ""
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -115,16 +127,54 @@ def _historical() -> dict[str, Division]:
             province = line[:2]
             continue
         suffix, _, rest = line.strip().partition(" ")
-        code = province + suffix
-        if code in current or not rest.startswith("county="):
+        if not rest.startswith("county="):
             continue
-        names = rest[len("county=") :].strip('"').split(",")
+        out.append((province + suffix, tuple(rest[len("county=") :].strip('"').split(","))))
+    return tuple(out)
+
+
+@cache
+def _historical() -> dict[str, Division]:
+    """Codes from python-stdnum's loc.dat that are not in the current release."""
+    current = _current()
+    out: dict[str, Division] = {}
+    for code, names in _loc_dat():
+        if code in current:
+            continue
         name = names[-1]
         m = _YEARS.match(name)
         if m:
             name = m.group(3)
         out[code] = Division(code, name, level_of(code), _parent_of(code), False)
     return out
+
+
+@cache
+def years_of_use() -> Mapping[str, tuple[YearSpan, ...]]:
+    """Every code python-stdnum's ``cn/loc.dat`` lists (current and historical) → the years it was in use.
+
+    Each name of a code contributes its span (``[1983-1987]城区`` → ``(1983, 1987)``, ``[2003-]`` →
+    ``(2003, 9999)``); a name without years makes the code valid always, ``((0, 9999),)``. A code listed on
+    several lines gets the spans of all of them, in file order. This is the rule ``stdnum.cn.ric.validate``
+    applies to an ID number's address code and birth year (GB 11643-1999: the code in force at issue).
+    Read-only mapping; parsed once, together with the historical divisions.
+    """
+    out: dict[str, tuple[YearSpan, ...]] = {}
+    for code, names in _loc_dat():
+        spans: list[YearSpan] = []
+        for name in names:
+            if not name.startswith("["):
+                spans = [(0, 9999)]
+                break
+            start, end = name[1:].split("]")[0].split("-")
+            spans.append((int(start) if start else 0, int(end) if end else 9999))
+        out[code] = out.get(code, ()) + tuple(spans)
+    return MappingProxyType(out)
+
+
+def in_use(code: str, year: int) -> bool:
+    """True when ``code`` was in use in ``year`` according to :func:`years_of_use` (``False`` if unlisted)."""
+    return any(lo <= year <= hi for lo, hi in years_of_use().get(code, ()))
 
 
 def get(code: str) -> Division | None:

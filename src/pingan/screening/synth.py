@@ -307,51 +307,19 @@ def _judge_all(index: _Index, movements: Iterable[Movement], window: tuple[dt.da
 # Identities: GB 11643-1999 numbers, names, homophones.
 
 
-Years = tuple[tuple[int, int], ...]
-
-
-@cache
-def _stdnum_years() -> dict[str, Years]:
-    """Birth-year ranges python-stdnum accepts each address code for, read from ``cn/loc.dat`` in one pass.
-
-    stdnum records each code's years of use (``[1983-1987]城区,[2003-]吴兴区``); an ID number's address code
-    must have been in use in the birth year or ``stdnum.cn.ric.validate`` rejects it. ``(0, 9999)`` =
-    always.
-    """
-    from importlib import resources
-
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
-    out: dict[str, Years] = {}
-    province = ""
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        if not line.startswith(" "):
-            province = line[:2]
-            continue
-        suffix, _, rest = line.strip().partition(" ")
-        if not rest.startswith("county="):
-            continue
-        spans: list[tuple[int, int]] = []
-        for name in rest[len("county=") :].strip('"').split(","):
-            if not name.startswith("["):
-                spans = [(0, 9999)]
-                break
-            start, end = name[1:].split("]")[0].split("-")
-            spans.append((int(start) if start else 0, int(end) if end else 9999))
-        out[province + suffix] = out.get(province + suffix, ()) + tuple(spans)
-    return out
+Years = tuple[adcodes.YearSpan, ...]
 
 
 @cache
 def _county_validity() -> tuple[tuple[str, Years], ...]:
-    """Current GB/T 2260 county codes with the birth-year ranges they are usable for in an ID number."""
-    years = _stdnum_years()
+    """Current GB/T 2260 county codes with the birth-year ranges they are usable for in an ID number
+    (:func:`pingan.lib.adcodes.years_of_use`, python-stdnum's record: ``stdnum.cn.ric.validate`` rejects a
+    number whose address code was not in use in the birth year). Prefecture-level cities without counties
+    (东莞 441900, 中山 442000, 儋州 460400) are county-level divisions there and are used like any county."""
+    years = adcodes.years_of_use()
     out: list[tuple[str, Years]] = []
     for div in adcodes.divisions():
-        # 东莞市 441900 and the like (prefecture cities without counties) are listed as their own county
-        # with themselves as parent; leave them out rather than special-case them everywhere.
-        if div.level != "county" or div.parent == div.code or div.code not in years:
+        if div.level != "county" or div.code not in years:
             continue
         out.append((div.code, years[div.code]))
     return tuple(out)
