@@ -11,6 +11,9 @@ from pathlib import Path
 import cbor2
 import pytest
 from codes_support import ISSUER, NOW, make_code
+from cryptography.exceptions import InvalidSignature
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pingan.codes.keys import (
     Alg,
@@ -119,3 +122,30 @@ def test_it_refuses_two_different_keys_with_one_kid(es256: KeySigner) -> None:
     impostor = TrustedKey(kid=es256.kid, alg=Alg.ES256, issuer=ISSUER, public_key=other)
     with pytest.raises(KeyMaterialError, match="share the key id"):
         KeyStore([es256.trusted_key(), impostor])
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300), flip=st.integers(min_value=0),
+       target=st.sampled_from(["signature", "data", "none"]))
+def test_libsodium_and_openssl_agree_on_every_ed25519_signature(eddsa: KeySigner, data: bytes, flip: int,
+                                                                 target: str) -> None:
+    signature = eddsa.sign(data)
+    if target == "signature":
+        bit = flip % (8 * len(signature))
+        signature = bytes(b ^ (1 << (bit % 8)) if i == bit // 8 else b for i, b in enumerate(signature))
+    elif target == "data" and data:
+        bit = flip % (8 * len(data))
+        data = bytes(b ^ (1 << (bit % 8)) if i == bit // 8 else b for i, b in enumerate(data))
+    try:
+        eddsa.public_key().verify(signature, data)  # OpenSSL through cryptography
+        openssl = True
+    except InvalidSignature:
+        openssl = False
+    assert eddsa.trusted_key().verify(signature, data) is openssl  # libsodium through PyNaCl
+    assert openssl is (target == "none" or (target == "data" and not data))
+
+
+def test_an_ed25519_signature_of_the_wrong_length_is_simply_invalid(eddsa: KeySigner) -> None:
+    key = eddsa.trusted_key()
+    assert key.verify(eddsa.sign(b"x")[:63], b"x") is False
+    assert key.verify(eddsa.sign(b"x") + b"\x00", b"x") is False
