@@ -66,3 +66,15 @@ def test_keys_rotate_and_list(cast):
     assert run("verify", code.token).startswith("valid:")
     with pytest.raises(CommandError, match="--issuer"):
         run("keys", "rotate", "--issuer", "nowhere")
+
+
+def test_new_keys_follow_the_configured_algorithm(cast, settings):
+    settings.PINGAN = {**settings.PINGAN, "CODE_KEY_ALG": "EdDSA"}
+    screened(cast.premises_a, ["green"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    assert SigningKey.objects.get(kid=code.kid).alg == "EdDSA"
+    assert services.safety_code_verify(code.token).ok
+    run("keys", "rotate", "--issuer", "350203-LQ")  # no --alg: the setting again
+    assert SigningKey.objects.get(active=True, issuer="350203-LQ").alg == "EdDSA"
+    run("keys", "rotate", "--issuer", "350203-LQ", "--alg", "ES256")  # the option wins
+    assert SigningKey.objects.get(active=True, issuer="350203-LQ").alg == "ES256"

@@ -48,3 +48,9 @@ def test_it_reads_the_secret_from_a_file(tmp_path):
 def test_it_rejects_a_malformed_boolean(tmp_path):
     r = load_settings(tmp_path, PINGAN_DEBUG="maybe")
     assert r.returncode != 0 and "PINGAN_DEBUG='maybe'" in r.stderr
+
+
+def test_it_rejects_an_unknown_signature_algorithm(tmp_path):
+    r = load_settings(tmp_path, PINGAN_CODE_KEY_ALG="RS256")
+    assert r.returncode != 0 and "PINGAN_CODE_KEY_ALG='RS256': expected one of ES256, EdDSA" in r.stderr
+    assert load_settings(tmp_path, PINGAN_CODE_KEY_ALG="eddsa").returncode == 0

@@ -51,6 +51,14 @@ class Alg(IntEnum):
         """The JOSE ``alg`` name (RFC 7518 / RFC 8037): ``ES256`` or ``EdDSA``."""
         return "ES256" if self is Alg.ES256 else "EdDSA"
 
+    @classmethod
+    def from_jose_name(cls, name: str) -> Alg:
+        """The algorithm for a JOSE name, ``ES256`` or ``EdDSA`` (case-insensitive); ``ValueError`` otherwise."""
+        for alg in cls:
+            if alg.jose_name.lower() == name.strip().lower():
+                return alg
+        raise ValueError(f"unknown signature algorithm {name!r}: expected ES256 or EdDSA")
+
 
 class KeyMaterialError(Exception):
     """A key file, secret or published key document is unusable; the message says what and where."""

@@ -77,14 +77,22 @@ def _create_key(issuer: str, alg: Alg) -> SigningKey:
     return key
 
 
-def signing_key_ensure(*, issuer: str, alg: Alg = Alg.ES256) -> SigningKey:
-    """The issuer's active signing key, creating the first one (file in KEY_DIR + public row) on demand."""
+def default_key_alg() -> Alg:
+    """The algorithm of new signing keys: setting ``PINGAN_CODE_KEY_ALG`` (``ES256``, the default, or ``EdDSA``)."""
+    return Alg.from_jose_name(settings.PINGAN.get("CODE_KEY_ALG", "ES256"))
+
+
+def signing_key_ensure(*, issuer: str, alg: Alg | None = None) -> SigningKey:
+    """The issuer's active signing key, creating the first one (file in KEY_DIR + public row) on demand.
+
+    A new key uses ``alg``, or :func:`default_key_alg` when ``alg`` is ``None``.
+    """
     key = SigningKey.objects.filter(issuer=issuer, active=True).first()
     if key is not None:
         return key
     try:
         with transaction.atomic():
-            key = _create_key(issuer, alg)
+            key = _create_key(issuer, alg or default_key_alg())
     except IntegrityError:
         # Another request created it at the same moment; its file is the one in use.
         key = SigningKey.objects.get(issuer=issuer, active=True)
@@ -93,7 +101,7 @@ def signing_key_ensure(*, issuer: str, alg: Alg = Alg.ES256) -> SigningKey:
 
 
 @transaction.atomic
-def signing_key_rotate(*, issuer: str, actor=None, alg: Alg = Alg.ES256) -> SigningKey:
+def signing_key_rotate(*, issuer: str, actor=None, alg: Alg | None = None) -> SigningKey:
     """Make a new active key for ``issuer``; the old one is retired but stays published and trusted.
 
     Codes signed by the old key keep verifying until they expire. Only the system or an administrator may
@@ -103,7 +111,7 @@ def signing_key_rotate(*, issuer: str, actor=None, alg: Alg = Alg.ES256) -> Sign
         raise PermissionDenied("only an administrator rotates signing keys", message_id="rotate_not_allowed")
     old = list(SigningKey.objects.select_for_update().filter(issuer=issuer, active=True))
     SigningKey.objects.filter(pk__in=[k.pk for k in old]).update(active=False, retired_at=timezone.now())
-    key = _create_key(issuer, alg)
+    key = _create_key(issuer, alg or default_key_alg())
     audit.record(actor, "key_rotate", "SigningKey", key.kid,
                  detail={"issuer": issuer, "alg": key.alg, "retired": [k.kid for k in old]})
     _invalidate_revocations(issuer)

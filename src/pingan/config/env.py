@@ -44,6 +44,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected an integer") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (matched case-insensitively, returned as spelled in ``choices``); else an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    for choice in choices:
+        if choice.lower() == raw.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list (spaces around items ignored)."""
     raw = os.environ.get(name, "").strip()

@@ -16,6 +16,7 @@ from pingan.config.env import (
     DEV_SECRET_PREFIX,
     data_dir,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_secret,
@@ -167,6 +168,9 @@ PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
     "KEY_DIR": Path(env_str("PINGAN_KEY_DIR", str(DATA_DIR / "keys"))),
     "CODE_VALIDITY_DAYS": env_int("PINGAN_CODE_VALIDITY_DAYS", 7),
+    # Algorithm of newly created signing keys: ES256 (every browser's Web Crypto verifies it) or EdDSA
+    # (Ed25519: faster to verify, docs/codes.md §11; Web Crypto since Chrome 137, Firefox 129, Safari 17).
+    "CODE_KEY_ALG": env_choice("PINGAN_CODE_KEY_ALG", "ES256", ("ES256", "EdDSA")),
     # Freeze "now" for rosters submitted without a date (pages, API): only for demonstrations with the
     # bundled 2022 risk data, e.g. PINGAN_SCREENING_AS_OF=2022-08-20. Empty in real use.
     "SCREENING_AS_OF": env_str("PINGAN_SCREENING_AS_OF", ""),

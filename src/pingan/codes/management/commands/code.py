@@ -37,7 +37,8 @@ class Command(BaseCommand):
         k = sub.add_parser("keys", help="list or rotate signing keys")
         k.add_argument("key_action", choices=["list", "rotate"])
         k.add_argument("--issuer", help="the issuing unit's code (rotate: required; list: filter)")
-        k.add_argument("--alg", choices=["ES256", "EdDSA"], default="ES256")
+        k.add_argument("--alg", choices=["ES256", "EdDSA"], default=None,
+                       help="algorithm of the new key (default: PINGAN_CODE_KEY_ALG, else ES256)")
 
     def handle(self, *args, **opts):
         try:
@@ -88,7 +89,8 @@ class Command(BaseCommand):
             issuer = opts["issuer"]
             if not issuer or not OrgUnit.objects.filter(code=issuer).exists():
                 raise CommandError("--issuer must be the code of a unit (e.g. 350203-LQ)")
-            key = services.signing_key_rotate(issuer=issuer, alg=Alg.EDDSA if opts["alg"] == "EdDSA" else Alg.ES256)
+            alg = Alg.from_jose_name(opts["alg"]) if opts["alg"] else None
+            key = services.signing_key_rotate(issuer=issuer, alg=alg)
             self.stdout.write(f"new active key {key.kid} ({key.alg}) for {issuer}; older keys stay published")
             return
         keys = SigningKey.objects.all()
