@@ -5,7 +5,9 @@ with a real WSGI server (waitress, the ``bench`` extra) and the django-tasks-db 
 
 1. a city of ``--premises`` premises (default 10,000) spread over the Xiamen demo stations, each with one
    finished screening job, and ``--people`` screened people (default 200,000; ~5 % red/yellow, ~0.5 % silent
-   watchlist hits) — bulk-created (``bulk_create``), not through the services, to build it in seconds;
+   watchlist hits) — bulk-created (``bulk_create``), not through the services, to build it in seconds; then
+   the latest-job marks are set (``screening_job_latest_refresh``, as finishing a job does) and the tables
+   are ANALYZEd (autovacuum would within a minute; before it the planner guesses the row counts);
 2. ``--officers`` officers (default 50), each in a thread with its own signed-in session (purpose declared),
    request ``GET /police/`` ``--requests`` times: p50/p95/p99 latency (target p95 < 300 ms);
 3. a landlord submits a 50-row roster through ``POST /api/v1/jobs`` and polls ``GET /api/v1/jobs/{id}`` until
@@ -52,11 +54,13 @@ def setup_django(db_url: str, data_dir: str) -> None:
 
 def build_city(premises_n: int, people_n: int, seed: int = 7) -> None:
     """Bulk-create the organisation, landlords, premises, one finished job each and the screened people."""
+    from django.db import connection
     from django.utils import timezone
 
     from pingan.core.models import OrgUnit, Premises, User
     from pingan.core.reference import demo_org_load
     from pingan.screening.models import Hit, PersonResult, ScreeningJob
+    from pingan.screening.services import screening_job_latest_refresh
 
     demo_org_load()
     rnd = random.Random(seed)
@@ -97,6 +101,9 @@ def build_city(premises_n: int, people_n: int, seed: int = 7) -> None:
         Hit(person_id=pid, job_id=jid, rule_id="watchlist-un" if silent and level == "green" else f"area-{level}",
             source="movements", match_kind="id_exact", level_effect=level, silent=silent and level == "green")
         for pid, jid, level, silent in flagged], batch_size=10000)
+    screening_job_latest_refresh()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
     print(f"built {premises_n} premises, {len(persons)} screened people in {time.perf_counter() - t0:.1f} s")
 
 

@@ -99,12 +99,14 @@ RESULT_ROWS = [
 
 
 def make_job(owner, premises, prefix: str):
-    """A finished job with the rows above stored (database rows and the engine's Parquet result files)."""
+    """A finished job with the rows above stored (database rows and the engine's Parquet result files),
+    marked as its premises' latest finished job."""
     import pyarrow.parquet as pq
     from django.conf import settings
     from django.utils import timezone
 
     from pingan.screening.models import Hit, PersonResult, ScreeningJob
+    from pingan.screening.services import screening_job_latest_refresh
 
     job = ScreeningJob.objects.create(
         premises=premises, submitted_by=owner, roster_name="roster.csv", roster_sha256="0" * 64,
@@ -131,6 +133,8 @@ def make_job(owner, premises, prefix: str):
     pq.write_table(pa.Table.from_pylist(hits), result_dir / "hits.parquet")
     job.result_dir = str(result_dir)
     job.save(update_fields=["result_dir"])
+    screening_job_latest_refresh(premises_ids=[premises.pk])  # as finishing a job through the services does
+    job.refresh_from_db(fields=["is_latest"])
     return job
 
 

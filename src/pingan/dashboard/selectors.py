@@ -6,6 +6,9 @@ sign-in (the request's audit context supplies it when ``purpose`` is empty).
 
 "Level of a premises" is, until safety codes exist, the worst submitter-visible level of its latest
 finished screening job (red > yellow > green); silent watchlist hits are counted separately, for police only.
+The latest finished job is the one marked ``ScreeningJob.is_latest`` (the ``done`` job with the highest id,
+kept by :func:`pingan.screening.services.screening_job_latest_refresh` when a job finishes), read through
+one LEFT JOIN rather than a search of each premises' jobs.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, IntegerField, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from pingan.core import selectors as core_selectors
@@ -48,31 +53,27 @@ def worst_level(counts: dict | None) -> str:
     return ""
 
 
-def _latest_done(ref: str = "pk") -> QuerySet[ScreeningJob]:
-    return ScreeningJob.objects.filter(premises=OuterRef(ref), status=ScreeningJob.Status.DONE) \
-        .order_by("-finished_at", "-id")
+def _with_latest(qs: QuerySet[Premises]) -> QuerySet[Premises]:
+    """``qs`` LEFT JOINed to each premises' latest finished job (``is_latest``), as the relation ``latest``."""
+    return qs.annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
 
 
 def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[Premises]:
     """Premises in the actor's jurisdiction with their latest finished job annotated, by id.
 
     Annotations: ``last_job_id``, ``last_screened`` (datetime or ``None``), ``last_counts`` (dict or
-    ``None``); they are correlated subqueries that the database evaluates only for the rows returned, so a
-    page of a large jurisdiction stays cheap. With ``stale_days`` only premises with no finished job within
-    that many days (or never). Police only (``PermissionDenied`` otherwise).
+    ``None``) of the job marked ``is_latest``, through one LEFT JOIN on the partial unique index
+    ``one_latest_job_per_premises``. With ``stale_days`` only premises whose latest finished job finished
+    more than that many days ago, or that have none — the same date the list shows as the last screening.
+    Police only (``PermissionDenied`` otherwise).
     """
     require_police(actor)
-    latest = _latest_done()
-    qs = core_selectors.premises_list(actor=actor)
+    qs = _with_latest(core_selectors.premises_list(actor=actor))
     if stale_days is not None:
         cutoff = timezone.now() - dt.timedelta(days=stale_days)
-        recent = ScreeningJob.objects.filter(premises=OuterRef("pk"), status=ScreeningJob.Status.DONE,
-                                             finished_at__gte=cutoff)
-        qs = qs.filter(~Exists(recent))
+        qs = qs.filter(Q(latest__isnull=True) | Q(latest__finished_at__lt=cutoff))
     return qs.annotate(
-        last_job_id=Subquery(latest.values("id")[:1]),
-        last_screened=Subquery(latest.values("finished_at")[:1]),
-        last_counts=Subquery(latest.values("counts")[:1]),
+        last_job_id=F("latest__id"), last_screened=F("latest__finished_at"), last_counts=F("latest__counts"),
     ).order_by("id")
 
 
@@ -133,12 +134,9 @@ class DayCounts:
     yellow: int = 0
 
 
-def _add(target: UnitCounts, counts: dict) -> None:
-    target.screened_premises += 1
-    target.people += int(counts.get("accepted", 0))
-    target.red += int(counts.get("red", 0))
-    target.yellow += int(counts.get("yellow", 0))
-    target.silent += int(counts.get("silent_hits", 0))
+def _summed(key: str) -> Coalesce:
+    """The sum of the integer under ``key`` of the latest jobs' ``counts`` (0 where none has it)."""
+    return Coalesce(Sum(Cast(KeyTextTransform(key, "latest__counts"), IntegerField())), 0)
 
 
 def unit_counts(*, actor) -> list[UnitCounts]:
@@ -146,7 +144,8 @@ def unit_counts(*, actor) -> list[UnitCounts]:
 
     A premises counts towards the deepest unit on its branch (the station, or the branch itself when the
     premises' unit is a branch). Station chiefs and analysts only (``PermissionDenied`` otherwise).
-    Aggregates only, so no audit record. Three queries.
+    Aggregates only, so no audit record. Two queries: the units, and the latest jobs' counts summed by the
+    database per unit (one row per unit, however many premises).
     """
     require_overview(actor)
     units = list(OrgUnit.objects.all() if actor.role == Role.ANALYST
@@ -174,18 +173,22 @@ def unit_counts(*, actor) -> list[UnitCounts]:
                 out.append(branches[pk])
         return out
 
-    latest = _latest_done()
-    rows = core_selectors.premises_list(actor=actor).annotate(
-        last_counts=Subquery(latest.values("counts")[:1])).values_list("unit__path", "last_counts")
-    path_units = {u.path: u for u in units}
-    for path, counts in rows:
-        unit = path_units.get(path)
+    rows = _with_latest(core_selectors.premises_list(actor=actor)).order_by().values("unit_id").annotate(
+        n_premises=Count("id"), n_screened=Count("id", filter=Q(latest__isnull=False) & ~Q(latest__counts={})),
+        n_people=_summed("accepted"), n_red=_summed("red"), n_yellow=_summed("yellow"),
+        n_silent=_summed("silent_hits"))
+    by_id = {u.pk: u for u in units}
+    for r in rows:
+        unit = by_id.get(r["unit_id"])
         if unit is None:
             continue
         for t in targets(unit):
-            t.premises += 1
-            if counts:
-                _add(t, counts)
+            t.premises += r["n_premises"]
+            t.screened_premises += r["n_screened"]
+            t.people += r["n_people"]
+            t.red += r["n_red"]
+            t.yellow += r["n_yellow"]
+            t.silent += r["n_silent"]
     return sorted(branches.values(), key=lambda b: b.unit.path)
 
 

@@ -7,7 +7,7 @@ level, reason — never a silent hit. Police see their unit subtree's people, hi
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from pingan.core import audit
 from pingan.core.errors import NotFound
@@ -43,14 +43,14 @@ def job_results(*, actor, job_id: int, purpose: str = "") -> QuerySet[PersonResu
 def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
     """People flagged in the actor's jurisdiction (police only): silent hits first, then red, then yellow.
 
-    Only the latest job of each premises counts. Records one audit entry for the listing.
+    Only the latest finished job of each premises counts (``ScreeningJob.is_latest``, kept by
+    :func:`pingan.screening.services.screening_job_latest_refresh`), so the query is a plain join.
+    Records one audit entry for the listing.
     """
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
-    newer = ScreeningJob.objects.filter(premises=OuterRef("job__premises"), status=ScreeningJob.Status.DONE,
-                                        pk__gt=OuterRef("job_id"))
     qs = scope(actor, PersonResult.objects.select_related("job", "job__premises", "job__premises__unit"))
-    qs = qs.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted").exclude(Exists(newer))
+    qs = qs.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted", job__is_latest=True)
     qs = qs.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
                                 default=Value(2), output_field=IntegerField())).order_by("order", "-job_id", "row")
     audit.record(actor, "list", "PersonResult.flagged", "", purpose=purpose)

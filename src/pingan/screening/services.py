@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pingan.core import audit
@@ -171,6 +172,51 @@ def _set(job: ScreeningJob, **fields: Any) -> None:
     job.save(update_fields=list(fields))
 
 
+@transaction.atomic
+def _set_status(job: ScreeningJob, **fields: Any) -> None:
+    """Save a status change of ``job`` and move its premises' latest-job pointer in the same transaction.
+
+    The premises row is locked first, so two jobs of one premises finishing at once take turns: the second
+    refresh sees the first one's committed ``done``. A job leaving ``done`` loses the mark in the same
+    UPDATE (the ``latest_job_is_done`` check would refuse it otherwise).
+    """
+    if job.premises_id is not None:
+        list(Premises.objects.select_for_update().filter(pk=job.premises_id).values_list("pk"))
+    if fields.get("status", job.status) != ScreeningJob.Status.DONE:
+        fields["is_latest"] = False
+    _set(job, **fields)
+    if job.premises_id is not None:
+        screening_job_latest_refresh(premises_ids=[job.premises_id])
+        job.refresh_from_db(fields=["is_latest"])
+
+
+@transaction.atomic
+def screening_job_latest_refresh(*, premises_ids: Collection[int] | None = None) -> int:
+    """Point ``ScreeningJob.is_latest`` of each premises at its latest finished job; returns how many
+    jobs were newly marked.
+
+    "Latest finished job" is the premises' ``done`` job with the highest id — the roster submitted last
+    among those that finished, so an older roster finishing late, or a job that failed, never replaces a
+    newer result. ``premises_ids`` limits the refresh to those premises (``None``: every premises, as
+    the back-fill of rows bulk-created outside :func:`screening_job_run` needs). The premises rows are
+    locked for the transaction, as :func:`screening_job_run` does when it finishes a job. Two UPDATEs
+    (clear the marks that moved, then set the new ones), so the partial unique index
+    ``one_latest_job_per_premises`` holds at every step.
+    """
+    locked = Premises.objects.select_for_update().order_by("pk")
+    if premises_ids is not None:
+        locked = locked.filter(pk__in=list(premises_ids))
+    list(locked.values_list("pk"))
+    jobs = ScreeningJob.objects.filter(premises__isnull=False)
+    if premises_ids is not None:
+        jobs = jobs.filter(premises_id__in=list(premises_ids))
+    newer = ScreeningJob.objects.filter(premises=OuterRef("premises"), status=ScreeningJob.Status.DONE,
+                                        pk__gt=OuterRef("pk"))
+    latest = jobs.filter(status=ScreeningJob.Status.DONE).exclude(Exists(newer)).values("pk")
+    jobs.filter(is_latest=True).exclude(pk__in=latest).update(is_latest=False)
+    return jobs.filter(pk__in=latest, is_latest=False).update(is_latest=True)
+
+
 def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                       movements: list[str] | None = None, listings: str | None = None,
                       ruleset_path: str | None = None) -> ScreeningJob:
@@ -187,7 +233,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         if progress:
             progress(stage, pct)
 
-    _set(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", progress=0)
+    _set_status(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", progress=0)
     try:
         try:
             roster, rejections, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
@@ -219,15 +265,15 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         step("store", 95)
         counts = _counts(result)
         counts.update({"rows": meta.total_rows, "blank_rows": meta.blank_rows, "duplicates": len(meta.duplicates)})
-        _set(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100, counts=counts,
+        _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100, counts=counts,
              stats={**result.stats, "warnings": meta.warnings}, encoding=meta.encoding or meta.format,
              ruleset_id=ruleset.id, ruleset_version=str(ruleset.version), result_dir=str(result_dir))
         audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
     except DomainError as exc:
-        _set(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message)
+        _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message)
         raise
     except Exception as exc:
-        _set(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(),
+        _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(),
              error=f"internal error: {type(exc).__name__}: {exc}")
         raise
     return job
