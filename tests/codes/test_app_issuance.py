@@ -258,3 +258,11 @@ def test_the_trust_store_holds_every_published_key(cast):
     assert isinstance(store, KeyStore)
     assert {k.kid.hex() for k in store} == {a.kid, b.kid, c.kid}
     assert {k.issuer for k in store} == {"350203-LQ", "350206-JT"}
+
+
+def test_an_older_roster_finishing_late_does_not_decide_the_code(cast):
+    older = screened(cast.premises_a, ["red"], finished_ago=timedelta(minutes=1))  # submitted first, finished last
+    newer = screened(cast.premises_a, ["green", "green"], finished_ago=timedelta(minutes=10))
+    assert older.pk < newer.pk
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    assert code.job_id == newer.pk and code.level == "green"

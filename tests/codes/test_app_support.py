@@ -31,6 +31,9 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
     rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="yellow",
                           reason="未筛查：证件号码校验位错误") for i in range(rejected)]
     PersonResult.objects.bulk_create(rows)
+    from pingan.screening.services import screening_job_latest_refresh
+
+    screening_job_latest_refresh(premises_ids=[premises.pk])  # as screening_job_run does when a job finishes
     return job
 
 

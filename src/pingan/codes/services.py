@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from pingan.codes import token as core_token
@@ -173,9 +173,9 @@ def screening_counts(job: ScreeningJob) -> tuple[ScreeningCounts, int]:
 
 
 def latest_done_job(premises: Premises) -> ScreeningJob | None:
-    """The premises' most recently finished screening job, or ``None``."""
-    return (ScreeningJob.objects.filter(premises=premises, status=ScreeningJob.Status.DONE)
-            .order_by(F("finished_at").desc(nulls_last=True), "-id").first())
+    """The premises' latest finished screening job (``ScreeningJob.is_latest``: the ``done`` job submitted
+    last, so an older roster that finishes late never decides the code), or ``None``."""
+    return ScreeningJob.objects.filter(premises=premises, is_latest=True).first()
 
 
 def code_claims(row: SafetyCode) -> core_token.SafetyCode:
