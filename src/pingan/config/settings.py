@@ -163,6 +163,15 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+
+def _retention_days(name: str, default: int) -> int:
+    """A retention period in days from ``name``: an integer of at least 1 (0 would delete at once)."""
+    days = env_int(name, default)
+    if days < 1:
+        raise ImproperlyConfigured(f"{name}={days}: a retention period is a number of days, at least 1")
+    return days
+
+
 # pingan's own settings
 PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
@@ -178,6 +187,11 @@ PINGAN = {
     # The DuckDB batch engine's limits (the 2-core, 24 GiB reference machine).
     "DUCKDB_MEMORY_LIMIT": env_str("PINGAN_DUCKDB_MEMORY_LIMIT", "1500MB"),
     "DUCKDB_THREADS": env_int("PINGAN_DUCKDB_THREADS", 2),
+    # Retention (pingan.screening.retention, PIPL Art. 19 and 47): days after a screening job finished until
+    # its person data (result rows, roster and result files) is deleted, and days before the screening clock
+    # after which an ended movement record is removed from the active movement datasets.
+    "RETENTION_JOB_DAYS": _retention_days("PINGAN_RETENTION_JOB_DAYS", 30),
+    "RETENTION_MOVEMENT_DAYS": _retention_days("PINGAN_RETENTION_MOVEMENT_DAYS", 60),
 }
 
 LOGGING = {

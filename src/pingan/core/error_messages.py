@@ -43,6 +43,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     # Submitting a roster (screening.tasks.screening_job_submit, services.screening_job_create).
     "empty_upload": _("%(name)s is empty; choose the filled-in roster file."),
     "not_your_premises": _("You can only screen rosters for your own premises."),
+    # Downloading the results of a job whose person data was deleted (screening.retention).
+    "purged": _("The person data of screening job %(job)s was deleted on %(date)s under the retention policy; "
+                "only its counts remain."),
     # Issuing a safety code (codes.services.safety_code_issue, also when a level change is approved).
     "issue_not_allowed": _("Only the owner of %(premises)s or police of its jurisdiction may issue its safety code."),
     "not_screened": _("%(premises)s has never been screened: submit a roster first; the safety code's level "

@@ -48,3 +48,11 @@ class PermissionDenied(DomainError):
 
     code = "permission_denied"
     status = 403
+
+
+class Gone(DomainError):
+    """The object existed but what was asked for has been deleted on purpose, for good (HTTP 410 Gone,
+    RFC 9110 §15.5.11): e.g. a screening job's person data after its retention period."""
+
+    code = "gone"
+    status = 410

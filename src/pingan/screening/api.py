@@ -18,7 +18,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.dashboard import selectors as dashboard_selectors
-from pingan.screening import selectors, services, tasks
+from pingan.screening import retention, selectors, services, tasks
 from pingan.screening.forms import MAX_ROSTER_BYTES
 from pingan.screening.schemas import FlaggedPersonOut, HitOut, JobOut, PersonDetailOut, PersonResultOut
 from pingan.screening.services import DOWNLOAD_TYPES
@@ -27,6 +27,15 @@ router = Router(tags=["screening"])
 
 #: Roster submissions per account: generous for an app, a brake on a runaway client.
 SUBMIT_RATE = "30/m"
+
+#: The 410 answer of the endpoints that read a job's person data once the retention policy deleted it.
+PURGED = {410: {
+    "description": "the job's person data was deleted under the retention policy (problem code `purged`; "
+                   "`purged_at` says when); the job and its counts remain",
+    "content": {"application/problem+json": {"schema": {"type": "object", "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "code": {"type": "string", "enum": ["purged"]},
+        "purged_at": {"type": "string", "format": "date-time"}}}}}}}
 
 
 @router.post("/jobs", response={201: JobOut, 200: JobOut}, summary="Submit a roster for screening",
@@ -65,10 +74,13 @@ def job_get(request: HttpRequest, job_id: int):
 
 
 @router.get("/jobs/{job_id}/results", response=list[PersonResultOut],
-            summary="A job's per-row results (submitter view; police also get the police part)")
+            summary="A job's per-row results (submitter view; police also get the police part)",
+            openapi_extra={"responses": PURGED})
 @paginate(LimitOffsetPagination)
 def job_results(request: HttpRequest, job_id: int, status: str | None = None):
-    """``status`` (accepted / rejected) narrows the rows."""
+    """``status`` (accepted / rejected) narrows the rows. 410 ``purged`` once the retention policy deleted
+    them."""
+    retention.job_person_data_check(selectors.job_get(actor=request.user, job_id=job_id))
     rows = selectors.job_results(actor=request.user, job_id=job_id)
     return rows.filter(status=status) if status else rows
 
@@ -77,9 +89,10 @@ def job_results(request: HttpRequest, job_id: int, status: str | None = None):
             response={200: None}, openapi_extra={"responses": {200: {
                 "description": "the results file",
                 "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                            for t in DOWNLOAD_TYPES.values()}}}})
+                            for t in DOWNLOAD_TYPES.values()}}, **PURGED}})
 def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
-    """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx."""
+    """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx;
+    410 ``purged`` once the retention policy deleted them."""
     data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=format)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -17,6 +17,8 @@ class RiskDataset(models.Model):
     """One imported risk dataset, stored as a Parquet file in the data directory.
 
     Only the newest active dataset of each ``kind`` is used for screening (watchlists: every active one).
+    ``purged_at`` is set when :mod:`pingan.screening.retention` deleted the files of a superseded movement
+    dataset; the row stays as the record of the import.
     """
 
     class Kind(models.TextChoices):
@@ -36,6 +38,8 @@ class RiskDataset(models.Model):
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     meta = models.JSONField(default=dict, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="when the retention policy deleted its files (superseded datasets)")
 
     class Meta:
         ordering = ["-imported_at", "-id"]
@@ -48,6 +52,10 @@ class ScreeningJob(models.Model):
     """One screening of one roster: its status, progress, counts and where its output files are.
 
     ``premises`` is null for a roster screened from the command line without a premises.
+
+    ``purged_at`` is set when :mod:`pingan.screening.retention` deleted the job's person data (its result
+    rows and hits, the roster file and the result files); the row itself stays, with its aggregate
+    ``counts`` and ``stats``, which name no one.
 
     ``is_latest`` marks the premises' latest finished job: the ``done`` job with the highest id (the roster
     submitted last that finished), at most one per premises (a partial unique index) and never a job that is
@@ -81,6 +89,8 @@ class ScreeningJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="when the retention policy deleted its person data")
     is_latest = models.BooleanField(default=False, editable=False,
                                     help_text="the premises' latest finished job (set by the screening services)")
 

@@ -28,7 +28,8 @@ class PremisesRefOut(Schema):
 class JobOut(Schema):
     """A screening job: ``status`` is queued / running / done / failed; ``progress`` is a percentage;
     ``error`` says why a failed job failed; ``counts`` has accepted/rejected/green/yellow/red (and, for police,
-    hit counts)."""
+    hit counts); ``purged_at`` is when the retention policy deleted its per-row results and files (the
+    counts remain), ``null`` before."""
 
     id: int
     premises: PremisesRefOut | None
@@ -43,6 +44,7 @@ class JobOut(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    purged_at: datetime | None
 
     @staticmethod
     def resolve_counts(obj, context) -> dict[str, int]:

@@ -392,17 +392,19 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes
     """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx.
 
     Police accounts get the police view, submitters the submitter view. Raises ``DomainError``
-    (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit —, ``job_not_done``)
-    and ``NotFound`` for a job the actor may not see.
+    (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit —, ``job_not_done``),
+    ``Gone`` (``purged``: the retention policy deleted the job's person data, :mod:`.retention`) and
+    ``NotFound`` for a job the actor may not see.
     """
     import tempfile
 
-    from pingan.screening import selectors
+    from pingan.screening import retention, selectors
     from pingan.screening.output import XlsxRowLimitError
 
     if fmt not in DOWNLOAD_TYPES:
         raise DomainError(f"unknown format {fmt!r}; use csv or xlsx", code="bad_format")
     job = selectors.job_get(actor=actor, job_id=job_id)
+    retention.job_person_data_check(job)
     if job.status != ScreeningJob.Status.DONE:
         raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
                           extra={"status": job.status})

@@ -65,3 +65,21 @@ def screening_job_submit(*, actor: User, roster_name: str, roster_bytes: bytes, 
     if not existed:
         screening_job_enqueue(job)
     return job, not existed
+
+
+@task()
+def retention_purge_task() -> dict[str, int]:
+    """Apply the retention policy once (:func:`pingan.screening.retention.retention_purge`); returns the
+    counts per category.
+
+    Enqueue it daily (``retention_purge_task.enqueue()``) or run ``pingan retention purge`` from cron or a
+    systemd timer (docs/screening.md, "Retention"). When something could not be purged the run still writes
+    its audit record, then the task raises ``RuntimeError`` naming the items, so the task backend records
+    the failure.
+    """
+    from pingan.screening import retention
+
+    report = retention.retention_purge()
+    if report.errors:
+        raise RuntimeError("retention purge: could not purge " + "; ".join(report.errors))
+    return report.counts()

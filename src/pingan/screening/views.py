@@ -14,13 +14,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
 from pingan.core.error_messages import page_message
-from pingan.core.errors import DomainError
+from pingan.core.errors import DomainError, Gone
 from pingan.dashboard.web import SUBMITTERS, page
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RosterForm
@@ -98,6 +99,7 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job: progress while it runs (htmx polls the partial), then its results.
 
     The partial answers ``HX-Refresh`` once the job has finished, so the browser loads the results page.
+    A job whose person data the retention policy deleted shows when, and its counts, without rows.
     """
     j = selectors.job_get(actor=request.user, job_id=job_id)
     finished = j.status in (ScreeningJob.Status.DONE, ScreeningJob.Status.FAILED)
@@ -107,7 +109,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
         return response
     ctx: dict = {"job": j, "finished": finished}
-    if j.status == ScreeningJob.Status.DONE:
+    if j.purged_at is not None:
+        ctx["purged_on"] = timezone.localdate(j.purged_at)
+    elif j.status == ScreeningJob.Status.DONE:
         rows = selectors.job_results(actor=request.user, job_id=j.pk)
         ctx["rejected"] = list(rows.filter(status="rejected")[:1000])
         ctx["page"] = Paginator(rows.filter(status="accepted"), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -118,9 +122,15 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 @page()
 def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
-    """The job's results as CSV or XLSX: the submitter view, or the police view for police accounts."""
+    """The job's results as CSV or XLSX: the submitter view, or the police view for police accounts.
+
+    410 Gone, with a page saying when, once the retention policy deleted the job's person data.
+    """
     try:
         data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=fmt)
+    except Gone as exc:
+        return TemplateResponse(request, "screening/purged.html", {"job_id": job_id, "message": page_message(exc)},
+                                status=410)
     except DomainError as exc:  # an unknown format, or no results yet
         raise Http404(exc.message) from None
     response = HttpResponse(data, content_type=content_type)
