@@ -266,3 +266,15 @@ def test_an_older_roster_finishing_late_does_not_decide_the_code(cast):
     assert older.pk < newer.pk
     code = services.safety_code_issue(premises=cast.premises_a, actor=None)
     assert code.job_id == newer.pk and code.level == "green"
+
+
+def test_no_code_from_a_screening_whose_person_data_was_purged(cast):
+    from django.utils import timezone
+
+    from pingan.screening.retention import screening_job_purge
+
+    job = screened(cast.premises_a, ["green"], finished_ago=timedelta(days=40))
+    screening_job_purge(job_id=job.pk, now=timezone.now())
+    with pytest.raises(DomainError) as err:
+        services.safety_code_issue(premises=cast.premises_a, actor=None)
+    assert err.value.code == "screening_purged" and "submit the roster again" in str(err.value)

@@ -242,7 +242,9 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
     red; any yellow or unresolved (rejected/unscreened row) → yellow; else green. ``people`` = accepted rows.
     The previous live code is revoked with reason ``rescreened``. Raises ``PermissionDenied`` unless the
     actor owns the premises or is police in its jurisdiction; ``DomainError`` ``not_screened`` when the
-    premises has no finished screening; ``job_mismatch`` when ``job`` is not a finished job of ``premises``.
+    premises has no finished screening; ``job_mismatch`` when ``job`` is not a finished job of ``premises``;
+    ``screening_purged`` when the job's person data was deleted under the retention policy
+    (``pingan.screening.retention``); ``empty_screening`` when it screened no one.
     """
     if not _may_issue(actor, premises):
         raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code",
@@ -256,6 +258,11 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
     elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
         raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch",
                           params={"job": job.pk, **_premises_params(premises)})
+    if job.purged_at is not None:
+        # its person rows were deleted under the retention policy: nothing left to count, and too old anyway
+        raise DomainError(f"the latest screening of premises {premises.pk} (job {job.pk}) is older than the "
+                          f"retention period and its person data was deleted: submit the roster again",
+                          code="screening_purged", params={"job": job.pk, **_premises_params(premises)})
     counts, people = screening_counts(job)
     if counts.total == 0:
         # a screening of nobody proves nothing: it must not turn a yellow or red premises green

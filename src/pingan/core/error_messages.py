@@ -51,6 +51,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "not_screened": _("%(premises)s has never been screened: submit a roster first; the safety code's level "
                       "comes from the latest screening."),
     "job_mismatch": _("Screening job %(job)s is not a finished screening of %(premises)s."),
+    "screening_purged": _("The latest screening of %(premises)s (job %(job)s) is older than the retention period "
+                          "and its person data has been deleted: submit the roster again."),
     "empty_screening": _("The latest screening of %(premises)s (job %(job)s) covered no one: submit the roster "
                          "of the people at the premises."),
     "signing_key_missing": _("The signing key %(kid)s cannot be loaded (%(reason)s): an administrator must "
