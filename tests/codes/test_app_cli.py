@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
-from test_app_support import isolated, screened  # noqa: F401 - fixture
+from django.core.management import CommandError
+from test_app_support import isolated, run_code_command, screened  # noqa: F401 - fixture
 
 from pingan.codes import render, services
 from pingan.codes.models import SafetyCode, SigningKey
@@ -14,10 +12,7 @@ from pingan.codes.models import SafetyCode, SigningKey
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command("code", *args, stdout=out)
-    return out.getvalue()
+run = run_code_command
 
 
 def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
-from test_app_support import isolated, screened  # noqa: F401 - fixture
+from django.core.management import CommandError
+from test_app_support import isolated, run_code_command, screened  # noqa: F401 - fixture
 
 from pingan.codes import render, services
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command("code", *args, stdout=out)
-    return out.getvalue()
+run = run_code_command
 
 
 def test_verify_reads_the_door_poster_pdf(cast, tmp_path):

@@ -4,8 +4,10 @@ and a fixture isolating keys and cache."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from faker import Faker
 
@@ -59,3 +61,10 @@ def isolated(settings, tmp_path):
     services._signers.clear()
     yield tmp_path / "keys"
     cache.clear()
+
+
+def run_code_command(*args: str) -> str:
+    """Run ``pingan code ARGS...`` in-process and return what it printed."""
+    out = StringIO()
+    call_command("code", *args, stdout=out)
+    return out.getvalue()
