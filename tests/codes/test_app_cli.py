@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 from test_app_support import isolated, run_code_command, screened  # noqa: F401 - fixture
 
 from pingan.codes import render, services
@@ -73,3 +75,21 @@ def test_new_keys_follow_the_configured_algorithm(cast, settings):
     assert SigningKey.objects.get(active=True, issuer="350203-LQ").alg == "EdDSA"
     run("keys", "rotate", "--issuer", "350203-LQ", "--alg", "ES256")  # the option wins
     assert SigningKey.objects.get(active=True, issuer="350203-LQ").alg == "ES256"
+
+
+def test_verify_many_codes_from_a_file_and_the_arguments(cast, tmp_path):
+    screened(cast.premises_a, ["green"])
+    first = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    screened(cast.premises_b, ["red"])
+    other = services.safety_code_issue(premises=cast.premises_b, actor=None)
+    second = services.safety_code_issue(premises=cast.premises_a, actor=None)  # supersedes (revokes) the first
+    codes = tmp_path / "scans.txt"
+    codes.write_text(f"{second.token}\n\n{first.token}\n{second.token[:-3]}\n", encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="2 of 4 codes are not valid"):
+        call_command("code", "verify", other.token, "--from", str(codes), stdout=out, stderr=err)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("1\tvalid · red · premises") and "江头公寓" in lines[0]
+    assert lines[1].startswith("2\tvalid · green") and lines[2].startswith("3\trevoked · green")
+    assert lines[3].startswith("4\tmalformed (")
+    assert "2 of 4 codes valid" in err.getvalue()

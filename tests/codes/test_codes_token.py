@@ -373,3 +373,39 @@ def test_the_fast_base45_decoder_says_what_is_wrong(text: str, message: str | No
         return
     with pytest.raises(ValueError, match=message):
         b45decode(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(picks=st.lists(st.tuples(st.integers(0, 7), st.integers(min_value=0)), min_size=0, max_size=25))
+def test_a_batch_gets_exactly_the_verdicts_of_one_call_per_code(es256: KeySigner, eddsa: KeySigner,
+                                                                picks: list[tuple[int, int]]) -> None:
+    from pingan.codes.revocation import Reason, Revocation
+    from pingan.codes.token import verify_batch
+
+    trust = KeyStore([es256.trusted_key(), eddsa.trusted_key()])
+    revoked = make_code()
+    entry = Revocation(revoked.code_id, Reason.FRAUD, revoked.expires_at)
+
+    class Revocations:
+        def lookup(self, issuer: str, code_id: bytes) -> Revocation | None:
+            return entry if (issuer, code_id) == (ISSUER, revoked.code_id) else None
+
+    revocations = Revocations()
+    stranger = KeySigner(generate_private_key(Alg.EDDSA), issuer=ISSUER)
+    pool = [
+        issue(make_code(), es256), issue(make_code(level=Level.RED), eddsa), issue(revoked, es256),
+        issue(make_code(issued_at=NOW + timedelta(days=1)), eddsa), issue(make_code(), stranger),
+        issue(make_code(validity=timedelta(minutes=30)), es256), "PA1:not base45 at all", "",
+    ]
+    texts = []
+    for kind, where in picks:
+        text = pool[kind]
+        if where % 3 == 0 and len(text) > 10:  # some codes get one character changed
+            index = 4 + where % (len(text) - 4)
+            text = text[:index] + ("0" if text[index] != "0" else "1") + text[index + 1:]
+        texts.append(text)
+    assert verify_batch(texts, trust, revocations, now=NOW) == [verify(t, trust, revocations, now=NOW) for t in texts]
+    everything = verify_batch(pool, trust, revocations, now=NOW)
+    assert [v.status for v in everything] == [
+        Status.VALID, Status.VALID, Status.REVOKED, Status.NOT_YET_VALID, Status.UNKNOWN_KEY, Status.EXPIRED,
+        Status.MALFORMED, Status.MALFORMED]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import secrets
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -36,7 +36,7 @@ import base45
 import cbor2
 import numpy as np
 
-from pingan.codes.keys import KeyStore, Signer
+from pingan.codes.keys import KeyStore, Signer, TrustedKey
 from pingan.codes.levels import RULESET_VERSION, Level
 
 if TYPE_CHECKING:
@@ -485,14 +485,42 @@ def verify(
     ``now - leeway < exp`` (``expired``).
     ``now`` defaults to the current UTC time and must be timezone-aware. Never raises for a bad code.
     """
+    return verify_batch([text], trust, revocations, now, leeway=leeway)[0]
+
+
+def verify_batch(
+    texts: Sequence[str | bytes], trust: KeyStore, revocations: RevocationSource | None = None,
+    now: datetime | None = None, *, leeway: timedelta = timedelta(0),
+) -> list[Verification]:
+    """Verify many codes: ``[verify(t, ...) for t in texts]``, the same verdicts in the same order.
+
+    Each stage (decode, signature, claims) runs over the whole batch before the next, which keeps each
+    stage's code and tables in the CPU caches: for a few hundred codes or more this is ~30 % faster per
+    code than one call per code (docs/codes.md §11). Memory grows with ``len(texts)`` (a few hundred bytes
+    per code); pass chunks of a few thousand. ``now`` as for :func:`verify`; never raises for a bad code.
+    """
     if now is None:
         now = datetime.now(UTC)
     elif now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware (UTC), got naive {now.isoformat()}")
+    results: list[Verification | Sign1] = [_decode_stage(text) for text in texts]
+    keys = [_signature_stage(item, trust) if type(item) is Sign1 else None for item in results]
+    for index, key in enumerate(keys):
+        if type(key) is Verification:
+            results[index] = key
+        elif key is not None:
+            results[index] = _claims_stage(results[index], key, revocations, now, leeway)  # type: ignore[arg-type]
+    return results  # type: ignore[return-value]
+
+
+def _decode_stage(text: str | bytes) -> Sign1 | Verification:
     try:
-        sign1_ = parse_sign1(decode(text))
+        return parse_sign1(decode(text))
     except MalformedError as exc:
         return Verification(Status.MALFORMED, exc.message, layer=exc.layer)
+
+
+def _signature_stage(sign1_: Sign1, trust: KeyStore) -> TrustedKey | Verification:
     kid = sign1_.kid
     key = trust.get(kid)
     if key is None:
@@ -504,6 +532,12 @@ def verify(
         )
     if not key.verify(sign1_.signature, sig_structure(sign1_.protected, sign1_.payload)):
         return Verification(Status.BAD_SIGNATURE, f"the signature does not verify with key {kid.hex()}", kid=kid)
+    return key
+
+
+def _claims_stage(sign1_: Sign1, key: TrustedKey, revocations: RevocationSource | None, now: datetime,
+                  leeway: timedelta) -> Verification:
+    kid = sign1_.kid
     try:
         code = SafetyCode.from_claims(loads_cbor(sign1_.payload, Layer.CWT), key.issuer)
     except MalformedError as exc:

@@ -8,6 +8,7 @@ the exact reason the code fails (status and layer), and exits 0 only for a valid
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,9 +29,13 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         i = sub.add_parser("issue", help="issue a code from the premises' latest screening")
         i.add_argument("premises_id", type=int)
-        v = sub.add_parser("verify", help="verify a code text, a QR image file (PNG/JPEG) or the poster PDF")
-        v.add_argument("code", help="the PA1:… text, or the path of an image or PDF (the poster) holding the QR")
-        v.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        v = sub.add_parser("verify", help="verify code texts, QR image files (PNG/JPEG) or poster PDFs")
+        v.add_argument("code", nargs="*",
+                       help="a PA1:… text, or the path of an image or PDF (the poster) holding the QR; several may "
+                            "be given")
+        v.add_argument("--from", dest="from_file", metavar="FILE",
+                       help="also verify every code in FILE, one PA1:… text per line ('-' reads standard input)")
+        v.add_argument("--json", action="store_true", help="print the verdict as JSON (a list when several)")
         r = sub.add_parser("revoke", help="revoke one code")
         r.add_argument("code_id", help="the code id (hex)")
         r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
@@ -57,13 +62,14 @@ class Command(BaseCommand):
         self.stdout.write(code.token)
 
     def _verify(self, opts):
-        text = opts["code"]
-        if not text.lstrip().startswith(PREFIX) and (Path(text).is_file() or _looks_like_a_file(text)):
-            try:
-                text = scan.read_code_file(text)
-            except scan.ScanError as exc:
-                raise CommandError(str(exc)) from None
-        result = services.safety_code_verify(text)
+        texts = [self._code_text(arg) for arg in opts["code"]]
+        if opts["from_file"]:
+            texts += self._codes_from(opts["from_file"])
+        if not texts:
+            raise CommandError("give a code, an image or PDF file, or --from FILE")
+        if len(texts) > 1 or opts["from_file"]:
+            return self._verify_many(texts, opts)
+        result = services.safety_code_verify(texts[0])
         out = verification_out(result)
         if opts["json"]:
             self.stdout.write(json.dumps(out, default=str, ensure_ascii=False, indent=2))
@@ -76,6 +82,39 @@ class Command(BaseCommand):
                               f"{out['people']} people · code {out['code_id']}")
         if not result.ok:
             raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
+
+    @staticmethod
+    def _code_text(arg: str) -> str:
+        if not arg.lstrip().startswith(PREFIX) and (Path(arg).is_file() or _looks_like_a_file(arg)):
+            try:
+                return scan.read_code_file(arg)
+            except scan.ScanError as exc:
+                raise CommandError(str(exc)) from None
+        return arg
+
+    def _codes_from(self, name: str) -> list[str]:
+        try:
+            lines = (sys.stdin if name == "-" else open(name, encoding="utf-8")).read().splitlines()  # noqa: SIM115
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read codes from {name}: {exc}") from None
+        # Only line breaks are stripped: a trailing space is a base45 digit. Blank lines are skipped.
+        return [line.rstrip("\r\n") for line in lines if line.strip()]
+
+    def _verify_many(self, texts: list[str], opts) -> None:
+        results = services.safety_code_verify_batch(texts)
+        outs = [verification_out(r) for r in results]
+        if opts["json"]:
+            self.stdout.write(json.dumps(outs, default=str, ensure_ascii=False, indent=2))
+        else:
+            for number, out in enumerate(outs, start=1):
+                what = (f" · {out['level']} · premises {out['premises_id']} {out['premises_name']}"
+                        if out.get("level") else "")
+                layer = f" ({out['layer']})" if out["layer"] else ""
+                self.stdout.write(f"{number}\t{out['status']}{layer}{what} · {out['reason']}")
+        bad = sum(not r.ok for r in results)
+        self.stderr.write(f"{len(results) - bad} of {len(results)} codes valid")
+        if bad:
+            raise CommandError(f"{bad} of {len(results)} codes are not valid", returncode=1)
 
     def _revoke(self, opts):
         code = SafetyCode.objects.filter(code_id=opts["code_id"].lower()).first()
