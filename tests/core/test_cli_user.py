@@ -59,3 +59,11 @@ def test_a_taken_username_is_refused(monkeypatch, units):
     create(monkeypatch, "erin", "--role", "landlord")
     with pytest.raises(CommandError, match=r"^the username 'erin' is taken$"):
         create(monkeypatch, "erin", "--role", "landlord")
+
+
+@pytest.mark.parametrize(("password", "rule"), [("x", "password_too_short"), ("password123", "password_too_common")])
+def test_a_weak_password_is_refused_with_the_rule_it_breaks(monkeypatch, units, password, rule):
+    with pytest.raises(CommandError) as err:  # the fresh-user trial created "x" and "password" accounts
+        create(monkeypatch, "weak", "--role", "landlord", stdin=password + "\n")
+    assert str(err.value).startswith("the password for 'weak' is too weak (") and rule in str(err.value)
+    assert not User.objects.filter(username="weak").exists()

@@ -54,3 +54,9 @@ def test_it_rejects_an_unknown_signature_algorithm(tmp_path):
     r = load_settings(tmp_path, PINGAN_CODE_KEY_ALG="RS256")
     assert r.returncode != 0 and "PINGAN_CODE_KEY_ALG='RS256': expected one of ES256, EdDSA" in r.stderr
     assert load_settings(tmp_path, PINGAN_CODE_KEY_ALG="eddsa").returncode == 0
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "10000000"])
+def test_it_rejects_a_safety_code_validity_out_of_range(tmp_path, days):
+    r = load_settings(tmp_path, PINGAN_CODE_VALIDITY_DAYS=days)
+    assert r.returncode != 0 and f"PINGAN_CODE_VALIDITY_DAYS={days}: a safety code's validity" in r.stderr

@@ -164,6 +164,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 
+def _days(name: str, default: int, *, low: int, high: int, what: str) -> int:
+    """A number of days from ``name`` between ``low`` and ``high``; ``ImproperlyConfigured`` otherwise."""
+    days = env_int(name, default)
+    if not low <= days <= high:
+        raise ImproperlyConfigured(f"{name}={days}: {what} is a number of days from {low} to {high}")
+    return days
+
+
 def _retention_days(name: str, default: int) -> int:
     """A retention period in days from ``name``: an integer of at least 1 (0 would delete at once)."""
     days = env_int(name, default)
@@ -176,7 +184,8 @@ def _retention_days(name: str, default: int) -> int:
 PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
     "KEY_DIR": Path(env_str("PINGAN_KEY_DIR", str(DATA_DIR / "keys"))),
-    "CODE_VALIDITY_DAYS": env_int("PINGAN_CODE_VALIDITY_DAYS", 7),
+    # A code must be renewed by screening again: at most a year (366 days), at least a day.
+    "CODE_VALIDITY_DAYS": _days("PINGAN_CODE_VALIDITY_DAYS", 7, low=1, high=366, what="a safety code's validity"),
     # Algorithm of newly created signing keys: ES256 (every browser's Web Crypto verifies it) or EdDSA
     # (Ed25519: faster to verify, docs/codes.md §11; Web Crypto since Chrome 137, Firefox 129, Safari 17).
     "CODE_KEY_ALG": env_choice("PINGAN_CODE_KEY_ALG", "ES256", ("ES256", "EdDSA")),

@@ -4,17 +4,23 @@ The database comes from ``PINGAN_TEST_DATABASE_URL`` (``.ci/run`` points it at a
 database); without it the suite runs on SQLite in a temporary directory.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("PINGAN_DATA_DIR", tempfile.mkdtemp(prefix="pingan-test-"))
+# Always a fresh data directory, whatever PINGAN_DATA_DIR says: the suite writes risk data, keys and results
+# there, and must never touch a real one (a user's exported PINGAN_DATA_DIR once got the test listings).
+_DATA_DIR = tempfile.mkdtemp(prefix="pingan-test-")
+os.environ["PINGAN_DATA_DIR"] = _DATA_DIR
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
 if os.environ.get("PINGAN_TEST_DATABASE_URL"):
     os.environ["PINGAN_DATABASE_URL"] = os.environ["PINGAN_TEST_DATABASE_URL"]
 else:
     os.environ.pop("PINGAN_DATABASE_URL", None)
 os.environ.pop("PINGAN_PRODUCTION", None)
 
-from pingan.config.settings import *  # noqa: F403
+from pingan.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested explicitly
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -92,7 +92,7 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "bad_nhc_data", "bad_movements", "no_valid_rows", "missing_source", "bad_watchlist",
     # core.services: units, reference data and accounts (CLI and fixtures).
     "bad_unit_kind", "bad_unit_parent", "bad_adcode", "bad_role", "unit_required", "unit_not_allowed",
-    "username_taken",
+    "username_taken", "weak_password",
     # codes.services: key rotation and revocation (CLI and API only).
     "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
 })

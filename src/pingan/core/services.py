@@ -9,6 +9,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -78,7 +80,11 @@ def unit_for_adcode(adcode: str) -> OrgUnit:
 @transaction.atomic
 def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit | None = None,
                 display_name: str = "", email: str = "") -> User:
-    """Create an account. Police roles and auditors need a unit; submitters and citizens must not have one."""
+    """Create an account. Police roles and auditors need a unit; submitters and citizens must not have one.
+
+    A password must pass Django's ``AUTH_PASSWORD_VALIDATORS`` (``DomainError`` ``weak_password``, saying
+    which rule failed); ``None`` creates an account that cannot sign in until a password is set.
+    """
     if role not in Role.values:
         raise DomainError(f"unknown role {role!r}", code="bad_role")
     if role in POLICE_ROLES and unit is None:
@@ -90,6 +96,12 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
+        try:
+            validate_password(password, user)  # AUTH_PASSWORD_VALIDATORS: length, common, similarity, numeric
+        except ValidationError as exc:
+            rules = ", ".join(sorted({e.code or "invalid" for e in exc.error_list}))
+            raise DomainError(f"the password for {username!r} is too weak ({rules}): {' '.join(exc.messages)}",
+                              code="weak_password") from None
         user.set_password(password)
     else:
         user.set_unusable_password()
