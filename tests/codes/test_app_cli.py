@@ -93,3 +93,25 @@ def test_verify_many_codes_from_a_file_and_the_arguments(cast, tmp_path):
     assert lines[1].startswith("2\tvalid · green") and lines[2].startswith("3\trevoked · green")
     assert lines[3].startswith("4\tmalformed (")
     assert "2 of 4 codes valid" in err.getvalue()
+
+
+def test_issue_writes_the_poster_and_the_qr_that_verify_reads_back(cast, tmp_path):
+    screened(cast.premises_a, ["green"])
+    poster, qr = tmp_path / "door.pdf", tmp_path / "door.png"
+    run("issue", str(cast.premises_a.pk), "--poster", str(poster), "--qr", str(qr),
+        "--verify-url", "https://police.example/verify/")
+    code = SafetyCode.objects.get()
+    for path in (poster, qr):
+        assert run("verify", str(path)).startswith("valid:"), path
+    run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "door.svg"))
+    assert (tmp_path / "door.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
+    assert SafetyCode.objects.exclude(pk=code.pk).get().token != code.token
+
+
+def test_issue_refuses_an_unusable_output_path_before_issuing(cast, tmp_path):
+    screened(cast.premises_a, ["green"])
+    with pytest.raises(CommandError, match=r"door\.txt: the file name must end in \.pdf"):
+        run("issue", str(cast.premises_a.pk), "--poster", str(tmp_path / "door.txt"))
+    with pytest.raises(CommandError, match="does not exist"):
+        run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "nowhere" / "door.png"))
+    assert not SafetyCode.objects.exists()  # nothing issued, nothing revoked

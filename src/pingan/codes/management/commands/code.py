@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.codes import scan, services
+from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
 from pingan.codes.models import SafetyCode, SigningKey
@@ -28,7 +28,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         i = sub.add_parser("issue", help="issue a code from the premises' latest screening")
-        i.add_argument("premises_id", type=int)
+        i.add_argument("premises_id", type=int, help="the premises' id (its page /codes/premises/<id>/, the API)")
+        i.add_argument("--poster", metavar="FILE.pdf", help="also write the A4 door poster (PDF) to FILE.pdf")
+        i.add_argument("--qr", metavar="FILE.png|FILE.svg", help="also write the QR code as PNG or SVG")
+        i.add_argument("--verify-url", default="http://127.0.0.1:8000/verify/",
+                       help="the verification page printed on the poster (default: what `pingan serve` serves; "
+                            "give the public address of your deployment)")
         v = sub.add_parser("verify", help="verify code texts, QR image files (PNG/JPEG) or poster PDFs")
         v.add_argument("code", nargs="*",
                        help="a PA1:… text, or the path of an image or PDF (the poster) holding the QR; several may "
@@ -55,7 +60,17 @@ class Command(BaseCommand):
         premises = Premises.objects.select_related("unit").filter(pk=opts["premises_id"]).first()
         if premises is None:
             raise CommandError(f"no premises {opts['premises_id']}")
+        outputs = self._issue_outputs(opts)  # checked before issuing: a bad path must not revoke the old code
         code = services.safety_code_issue(premises=premises, actor=None)
+        for kind, path in outputs:
+            if kind == "poster":
+                data = render.poster_pdf(services.code_claims(code), code.token, verify_url=opts["verify_url"])
+            elif kind == "svg":
+                data = render.qr_svg(code.token).encode("utf-8")
+            else:
+                data = render.qr_png(code.token)
+            path.write_bytes(data)
+            self.stderr.write(f"wrote {path}")
         self.stdout.write(f"issued {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
                           f"{code.people} people, valid {code.issued_at.isoformat()} – {code.expires_at.isoformat()}, "
                           f"key {code.kid}")
@@ -82,6 +97,24 @@ class Command(BaseCommand):
                               f"{out['people']} people · code {out['code_id']}")
         if not result.ok:
             raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
+
+    @staticmethod
+    def _issue_outputs(opts) -> list[tuple[str, Path]]:
+        """The files ``--poster``/``--qr`` ask for, as (kind, path); ``CommandError`` for an unusable path."""
+        wanted = []
+        if opts["poster"]:
+            wanted.append(("poster", Path(opts["poster"]), (".pdf",)))
+        if opts["qr"]:
+            qr = Path(opts["qr"])
+            wanted.append(("svg" if qr.suffix.lower() == ".svg" else "png", qr, (".png", ".svg")))
+        outputs = []
+        for kind, path, suffixes in wanted:
+            if path.suffix.lower() not in suffixes:
+                raise CommandError(f"{path}: the file name must end in {' or '.join(suffixes)}")
+            if not path.parent.is_dir():
+                raise CommandError(f"{path}: the folder {path.parent} does not exist")
+            outputs.append((kind, path))
+        return outputs
 
     @staticmethod
     def _code_text(arg: str) -> str:
