@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import expect
 from web_support import PASSWORD, make_job, roster_bytes
 
@@ -34,6 +35,10 @@ def browser(monkeypatch):
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
+        # While Playwright's loop runs, the test's ORM calls get their own connection (Django keeps one per
+        # asyncio context); close it here, in that context, or it outlives the test database (PostgreSQL
+        # then refuses to drop it: "database ... is being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
