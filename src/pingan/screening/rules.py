@@ -355,8 +355,9 @@ def parse_ruleset(data: Mapping[str, Any], origin: str = "<memory>") -> RuleSet:
 def load_ruleset(path: str | Path | None = None) -> RuleSet:
     """Read and validate a rule-set TOML file; ``None`` loads the bundled default (:data:`DEFAULT_RULESET`).
 
-    Raises :class:`RuleSetError` for a missing file, invalid TOML (with the parser's line and column) or
-    any validation problem listed in :func:`parse_ruleset`.
+    Raises :class:`RuleSetError` for a missing or unreadable file, a folder, invalid TOML (with the parser's
+    line and column; a file not named ``.toml`` is asked whether it is a rule set at all) or any validation
+    problem listed in :func:`parse_ruleset`.
     """
     if path is None:
         ref = resources.files("pingan.screening").joinpath("rulesets", f"{DEFAULT_RULESET}.toml")
@@ -365,16 +366,22 @@ def load_ruleset(path: str | Path | None = None) -> RuleSet:
     else:
         p = Path(path)
         origin = str(p)
+        if p.is_dir():
+            raise RuleSetError(f"{origin}: is a folder, not a rule-set file; give the path of a .toml rule set")
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise RuleSetError(f"{origin}: no such rule-set file") from None
         except UnicodeDecodeError as exc:
             raise RuleSetError(f"{origin}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+        except OSError as exc:
+            raise RuleSetError(f"{origin}: cannot read it ({exc.strerror})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(f"{origin}: invalid TOML: {exc}") from None
+        hint = "" if origin.endswith(".toml") else \
+            " — is this a rule set? A rule set is a TOML file (see docs/screening.md, \"Rules as data\")"
+        raise RuleSetError(f"{origin}: invalid TOML: {exc}{hint}") from None
     return parse_ruleset(data, origin)
 
 

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
-from pingan.screening import services
+from pingan.screening import rules, services
+from pingan.screening.batch import ScreeningInputError
 from pingan.screening.output import OutputError, output_format
 
 
@@ -43,8 +44,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         path = Path(opts["roster"])
+        if path.is_dir():
+            raise CommandError(f"{path}: is a folder, not a roster; give the path of a CSV, XLSX or XLS file")
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        movements = check_movements(opts["movements"])
+        if opts["rules"] is not None:
+            try:  # checked before the job is created, so a typo costs nothing
+                rules.load_ruleset(opts["rules"])
+            except rules.RuleSetError as exc:
+                raise CommandError(f"--rules {exc}") from None
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -78,17 +87,43 @@ class Command(BaseCommand):
         try:
             job = services.screening_job_create(actor=None, roster_name=path.name, roster_bytes=data,
                                                 premises=premises, as_of=opts["as_of"])
-            services.screening_job_run(job=job, progress=progress, movements=opts["movements"],
+            services.screening_job_run(job=job, progress=progress, movements=movements,
                                        ruleset_path=opts["rules"])
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
         except DomainError as exc:
             raise CommandError(exc.message if path.name in exc.message else f"{path}: {exc.message}") from None
+        except ScreeningInputError as exc:  # e.g. a movement file without the required columns
+            raise CommandError(f"--movements: {exc}") from None
+        except rules.RuleSetError as exc:
+            raise CommandError(f"--rules {exc}") from None
         except OutputError as exc:
             raise CommandError(str(exc)) from None
         finally:
             if bar is not None:
                 bar.close()
         self.stdout.write(summary(job, out))
+
+
+def check_movements(given: list[str] | None) -> list[str] | None:
+    """The ``--movements`` paths, each an existing ``.parquet`` or ``.csv`` file, all of one kind.
+
+    Raises ``CommandError`` naming the first file that is missing, a folder or of another format.
+    """
+    if given is None:
+        return None
+    for m in given:
+        p = Path(m)
+        if p.is_dir():
+            raise CommandError(f"--movements {m}: is a folder; give a Parquet or CSV file of movement records")
+        if not p.is_file():
+            raise CommandError(f"--movements {m}: no such file; give a Parquet or CSV file of movement records")
+        if p.suffix not in (".parquet", ".csv"):  # as the engine reads them (lower case)
+            raise CommandError(f"--movements {m}: not a .parquet or .csv file; movement records are read from "
+                               "Parquet or CSV (docs/screening.md, \"Inputs\")")
+    if len({Path(m).suffix for m in given}) > 1:
+        raise CommandError("--movements: the files must be all .parquet or all .csv, not both: "
+                           + ", ".join(given))
+    return given
 
 
 def summary(job, out: Path) -> str:

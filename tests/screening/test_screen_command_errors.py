@@ -1,0 +1,65 @@
+"""``pingan screen`` answers bad file arguments with one line naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from test_jobs import risk, roster_bytes  # noqa: F401 - risk is a fixture the tests use
+
+from pingan.screening.models import ScreeningJob
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
+
+
+@pytest.fixture
+def roster(tmp_path):
+    src = tmp_path / "roster.csv"
+    src.write_bytes(roster_bytes())
+    return src
+
+
+def screen(*args):
+    call_command("screen", *map(str, args), "--as-of", "2022-08-20", "--no-progress")
+
+
+def test_it_names_a_missing_movement_file(roster, tmp_path):
+    with pytest.raises(CommandError, match=r"^--movements .*nonexist\.parquet: no such file"):
+        screen(roster, "--movements", tmp_path / "nonexist.parquet")
+    assert not ScreeningJob.objects.exists()  # checked before a job is made
+
+
+def test_it_refuses_a_movement_folder_and_other_formats(roster, tmp_path):
+    with pytest.raises(CommandError, match=r"is a folder"):
+        screen(roster, "--movements", tmp_path)
+    other = tmp_path / "movements.xlsx"
+    other.write_bytes(b"x")
+    with pytest.raises(CommandError, match=r"movements\.xlsx: not a \.parquet or \.csv file"):
+        screen(roster, "--movements", other)
+
+
+def test_it_explains_a_movement_file_without_the_required_columns(roster, tmp_path):
+    bad = tmp_path / "m.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"^--movements: movements lacks column\(s\) id_number"):
+        screen(roster, "--movements", bad)
+
+
+def test_it_names_a_missing_rule_set(roster, tmp_path):
+    with pytest.raises(CommandError, match=r"^--rules .*nonexist\.toml: no such rule-set file"):
+        screen(roster, "--rules", tmp_path / "nonexist.toml")
+    assert not ScreeningJob.objects.exists()
+
+
+def test_it_asks_whether_a_csv_given_as_rules_is_a_rule_set(roster):
+    with pytest.raises(CommandError, match=r"^--rules .*roster\.csv: invalid TOML: .*is this a rule set\?"):
+        screen(roster, "--rules", roster)
+
+
+def test_it_refuses_a_folder_as_rule_set(roster, tmp_path):
+    with pytest.raises(CommandError, match=r"is a folder, not a rule-set file"):
+        screen(roster, "--rules", tmp_path)
+
+
+def test_it_says_a_folder_is_not_a_roster(tmp_path):
+    with pytest.raises(CommandError, match=r"is a folder, not a roster"):
+        screen(tmp_path)
