@@ -60,3 +60,50 @@ def test_it_rejects_an_unknown_signature_algorithm(tmp_path):
 def test_it_rejects_a_safety_code_validity_out_of_range(tmp_path, days):
     r = load_settings(tmp_path, PINGAN_CODE_VALIDITY_DAYS=days)
     assert r.returncode != 0 and f"PINGAN_CODE_VALIDITY_DAYS={days}: a safety code's validity" in r.stderr
+
+
+def test_it_shares_a_file_cache_in_the_data_directory_by_default(tmp_path):
+    from pingan.config.env import cache_settings
+
+    default = cache_settings("PINGAN_CACHE_URL", None, tmp_path)["default"]
+    assert default["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert default["LOCATION"] == str(tmp_path / "cache")
+    assert cache_settings("PINGAN_CACHE_URL", "file:///srv/pingan-cache", tmp_path)["default"]["LOCATION"] == (
+        "/srv/pingan-cache")
+
+
+def test_it_uses_redis_for_a_redis_url(tmp_path, monkeypatch):
+    import importlib.util
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pingan.config.env import cache_settings
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "redis" else real(name, *a))
+    url = "redis://:pw@10.0.0.5:6379/1"
+    assert cache_settings("PINGAN_CACHE_URL", url, tmp_path)["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "redis" else real(name, *a))
+    with pytest.raises(ImproperlyConfigured, match=r"install the redis package") as err:
+        cache_settings("PINGAN_CACHE_URL", url, tmp_path)
+    assert "pw" not in str(err.value)  # the URL may carry a password
+
+
+@pytest.mark.parametrize("url, message", [
+    ("memcached://127.0.0.1:11211", "unsupported scheme 'memcached'"),
+    ("file://relative/dir", "absolute path"),
+    ("127.0.0.1:6379", "expected a URL"),
+])
+def test_it_refuses_a_cache_url_it_cannot_share(tmp_path, url, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pingan.config.env import cache_settings
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        cache_settings("PINGAN_CACHE_URL", url, tmp_path)
+
+
+def test_settings_refuse_a_bad_cache_url_at_start_up(tmp_path):
+    r = load_settings(tmp_path, PINGAN_CACHE_URL="locmem://")
+    assert r.returncode != 0 and "PINGAN_CACHE_URL: unsupported scheme 'locmem'" in r.stderr

@@ -139,3 +139,17 @@ def test_it_rate_limits_roster_submissions_per_account(api, cast):
                                                    "roster": SimpleUploadedFile("r.csv", b"a,b\n1,2\n")}).status_code
                 for _ in range(limit + 1)]
     assert statuses[:limit] == [201] * limit and statuses[limit] == 429
+
+
+@pytest.mark.parametrize("url", ["/api/v1/jobs", "/api/v1/premises", "/api/v1/flagged", "/api/v1/audit"])
+def test_it_refuses_a_page_larger_than_the_maximum(api, cast, url):
+    # A user fetched 100,000 rows (18 MB) in one response: limit is capped at NINJA_PAGINATION_MAX_LIMIT.
+    from django.conf import settings
+
+    cap = settings.NINJA_PAGINATION_MAX_LIMIT
+    call = api(cast.auditor if url.endswith("audit") else cast.analyst)
+    assert call("get", f"{url}?limit={cap}").status_code == 200
+    too_many = call("get", f"{url}?limit={cap + 1}")
+    assert too_many.status_code == 422 and too_many["Content-Type"] == "application/problem+json"
+    [error] = too_many.json()["errors"]
+    assert error["loc"] == ["query", "limit"] and error["ctx"] == {"le": cap}

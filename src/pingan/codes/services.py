@@ -73,7 +73,7 @@ def _create_key(issuer: str, alg: Alg) -> SigningKey:
         _signers[kid] = signer
     key = SigningKey.objects.create(issuer=issuer, kid=kid, alg=signer.alg.jose_name,
                                     jwk=signer.trusted_key().to_jwk(), active=True)
-    cache.delete(_TRUST_CACHE_KEY)
+    _invalidate_now_and_on_commit(_TRUST_CACHE_KEY)
     return key
 
 
@@ -114,7 +114,7 @@ def signing_key_rotate(*, issuer: str, actor=None, alg: Alg | None = None) -> Si
     key = _create_key(issuer, alg or default_key_alg())
     audit.record(actor, "key_rotate", "SigningKey", key.kid,
                  detail={"issuer": issuer, "alg": key.alg, "retired": [k.kid for k in old]})
-    _invalidate_revocations(issuer)
+    _invalidate_revocations_now_and_on_commit(issuer)  # the list is signed by the active key
     return key
 
 
@@ -316,15 +316,16 @@ def _rl_cache_key(issuer: str) -> str:
     return _RL_CACHE_KEY.format(issuer=hashlib.sha256(issuer.encode()).hexdigest()[:32])
 
 
-def _invalidate_revocations(issuer: str) -> None:
-    cache.delete(_rl_cache_key(issuer))
+def _invalidate_now_and_on_commit(key: str) -> None:
+    # The cache is shared by every process (settings.CACHES: the server's workers, the CLI, the task worker).
+    # Delete now, so this transaction's own later reads see the change; again after commit, so an entry that
+    # another process rebuilt from the pre-commit state meanwhile does not stay cached.
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _invalidate_revocations_now_and_on_commit(issuer: str) -> None:
-    # Now, so this transaction's own later reads see the change; again after commit, so a list rebuilt by
-    # another request from the pre-commit state does not stay cached.
-    _invalidate_revocations(issuer)
-    transaction.on_commit(lambda: _invalidate_revocations(issuer))
+    _invalidate_now_and_on_commit(_rl_cache_key(issuer))
 
 
 def revocation_issuers() -> list[str]:

@@ -110,3 +110,51 @@ def generated_secret(directory: Path, name: str = "secret_key") -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(value + "\n")
     return value
+
+
+#: URL schemes of ``PINGAN_CACHE_URL`` that name a Redis server (``unix`` is a Redis Unix socket).
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def cache_settings(name: str, url: str | None, data_dir: Path) -> dict:
+    """Django's ``CACHES`` from ``url`` (the value of variable ``name``, e.g. ``PINGAN_CACHE_URL``).
+
+    The cache holds state that every process of an installation must share — the safety-code trust store
+    and signed revocation lists (a key rotated or a code revoked by ``pingan code`` must reach the running
+    server) and the per-address rate-limit counters — so a per-process cache is never configured:
+
+    * empty or ``None``: Django's ``FileBasedCache`` in ``<data_dir>/cache`` (shared by the processes of one
+      machine, no server needed);
+    * ``redis://[:password@]host:port/db``, ``rediss://…`` (TLS), ``unix:///path/redis.sock?db=N``:
+      Django's ``RedisCache`` (the optional ``redis`` package, ``pip install 'pingan[redis]'``); needed when
+      the web processes run on more than one machine;
+    * ``file:///absolute/dir``: ``FileBasedCache`` in that directory.
+
+    Raises ``ImproperlyConfigured`` for another scheme, a relative file path, or Redis without the package.
+    """
+    if not url:
+        return {"default": _file_cache(data_dir / "cache")}
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        raise ImproperlyConfigured(f"{name}: expected a URL such as redis://127.0.0.1:6379/1 or file:///var/cache/pingan")
+    if scheme in REDIS_SCHEMES:
+        import importlib.util
+
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(f"{name} names a Redis server: install the redis package "
+                                       f"(pip install 'pingan[redis]')")
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if scheme == "file":
+        path = Path(rest)
+        if not path.is_absolute():
+            raise ImproperlyConfigured(f"{name}={url!r}: a file cache needs an absolute path, file:///dir")
+        return {"default": _file_cache(path)}
+    raise ImproperlyConfigured(f"{name}: unsupported scheme {scheme!r}; use redis, rediss, unix or file")
+
+
+def _file_cache(path: Path) -> dict:
+    # MAX_ENTRIES: each write lists the directory and culls a third of it beyond this many entries; a few
+    # thousand keeps a burst of client addresses (one rate-limit counter each) from evicting the trust store.
+    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(path),
+            "OPTIONS": {"MAX_ENTRIES": 5000}}

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from pingan.config.env import (
     DEV_SECRET_PREFIX,
+    cache_settings,
     data_dir,
     env_bool,
     env_choice,
@@ -64,6 +65,10 @@ else:
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }
+
+# Shared by every process of the installation (server workers, the CLI, the task worker): the safety-code
+# trust store and revocation lists, and the rate-limit counters, must not be per process (docs/configuration.md).
+CACHES = cache_settings("PINGAN_CACHE_URL", env_secret("PINGAN_CACHE_URL"), DATA_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -156,6 +161,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# API lists (ninja's LimitOffsetPagination): ``limit`` above this answers 422 (docs/web.md), so one request
+# cannot pull a whole table (100,000 rows were 18 MB in one response).
+NINJA_PAGINATION_MAX_LIMIT = 1000
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -19,6 +19,10 @@ if os.environ.get("PINGAN_TEST_DATABASE_URL"):
 else:
     os.environ.pop("PINGAN_DATABASE_URL", None)
 os.environ.pop("PINGAN_PRODUCTION", None)
+# The cache too: the suite clears it before every test, so never a real shared one (PINGAN_CACHE_URL); the
+# default, a file cache in the temporary data directory, is shared with the CLI subprocesses some tests run.
+os.environ.pop("PINGAN_CACHE_URL", None)
+os.environ.pop("PINGAN_CACHE_URL_FILE", None)
 
 from pingan.config.settings import *  # noqa: E402, F403
 
