@@ -649,3 +649,15 @@ def test_it_looks_for_formulas_only_when_a_roster_cell_came_back_empty():
         assert scan.call_count == 0
         assert _codes(read_roster(full, filename="b.xlsx")) == {3: "formula_without_value"}
         assert scan.call_count == 1
+
+
+def test_its_merge_notes_never_say_an_identity_cell_was_copied_down() -> None:
+    # found by a first-time user: "…的值已向下填充到所合并的各行" and then "belongs to row 2 only" for one name
+    (n1, i1, _), (_n2, i2, _) = _people(2)
+    rows = [["姓名", "证件号码", "地址"], [n1, i1, "幸福路 1 号"], [None, i2, None]]
+    result = read_roster(_xlsx(rows, merges=("A2:A3", "C2:C3")), filename="a.xlsx")
+    copied = [w for w in result.warnings if "向下填充" in w]
+    assert len(copied) == 1 and "C2:C3" in copied[0] and "A2:A3" not in copied[0]
+    assert "copied down" in copied[0] and "A2:A3" not in copied[0].split(" / ")[1]
+    only = [w for w in result.warnings if "只属于第 2 行" in w]
+    assert len(only) == 1 and "belongs to row 2 only" in only[0]

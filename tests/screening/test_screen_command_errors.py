@@ -63,3 +63,32 @@ def test_it_refuses_a_folder_as_rule_set(roster, tmp_path):
 def test_it_says_a_folder_is_not_a_roster(tmp_path):
     with pytest.raises(CommandError, match=r"is a folder, not a roster"):
         screen(tmp_path)
+
+
+def test_it_warns_when_no_listing_covers_the_look_back_window(roster, tmp_path, capsys):
+    # the fixture's listings run 2022-08-10 – 2022-08-25; "now" (2026) is years later
+    call_command("screen", str(roster), "--out", str(tmp_path / "o.csv"), "--no-progress")
+    text = capsys.readouterr().out
+    assert "WARNING: " in text and "No high/medium risk-area listing is in force in the look-back window" in text
+    assert "the 2 listings cover 2022-08-10 to 2022-08-25" in text
+    job = ScreeningJob.objects.get()
+    assert len(job.stats["risk_data_warnings"]) == 1
+
+
+def test_it_warns_when_no_movement_record_lies_in_the_window(roster, tmp_path, capsys):
+    mv = tmp_path / "old.csv"
+    mv.write_text("id_number,name,adcode,place,start,end\n"
+                  "110105197007077890,王芳,110105,某地,2021-01-01T09:00:00+08:00,2021-01-01T10:00:00+08:00\n",
+                  encoding="utf-8")
+    call_command("screen", str(roster), "--as-of", "2022-08-20", "--movements", str(mv),
+                 "--out", str(tmp_path / "o.csv"), "--no-progress")
+    text = capsys.readouterr().out
+    assert "WARNING: " in text and "No movement record lies in the look-back window (2022-08-13 – 2022-08-20)" in text
+    assert "the 1 records start between 2021-01-01 and 2021-01-01" in text
+    assert "listing is in force" not in text
+
+
+def test_it_does_not_warn_when_the_data_covers_the_window(roster, tmp_path, capsys):
+    call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "o.csv"), "--no-progress")
+    assert "WARNING" not in capsys.readouterr().out
+    assert ScreeningJob.objects.get().stats["risk_data_warnings"] == []

@@ -115,7 +115,8 @@ class ScreenResult:
     ``given_id_number``/``given_phone``, the ID number and phone exactly as given (null on screened rows),
     so the submitter can find the row to fix; nothing is derived for them. ``hits`` (:data:`HITS_SCHEMA`):
     one row per hit, silent ones included — police only. ``stats``: ``seconds`` per stage, ``counts``,
-    the rule set id/version and ``as_of``.
+    the rule set id/version, ``as_of`` and ``risk_data_warnings`` (bilingual texts, empty when the
+    listings and movement records cover the look-back window; :meth:`_Run.coverage_warnings`).
     """
 
     persons: pa.Table
@@ -311,6 +312,7 @@ class DuckDBEngine:
             "as_of": as_of.isoformat(),
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - t_start, 4)},
             "counts": {**counts, "persons": persons.num_rows, "hits": hits.num_rows},
+            "risk_data_warnings": run.coverage_warnings(),
         }
         return ScreenResult(persons=persons, hits=hits, stats=stats)
 
@@ -326,8 +328,52 @@ class _Run:
         self.timer = timer
         self.window_start = as_of - dt.timedelta(days=ruleset.max_lookback_days)
         self.counts: dict[str, int] = {}
+        self.listings_in_window = 0
+        # (first, last, count) of the listings / movement records when none lies in the window; else None
+        self.listing_span: tuple[Any, Any, int] | None = None
+        self.movement_span: tuple[Any, Any, int] | None = None
         self.movement_rules = [r for r in ruleset.rules if r.source == "movements"]
         self.listing_levels = sorted({lv for r in self.movement_rules for lv in r.condition["listing_levels"]})
+
+    def coverage_warnings(self) -> list[str]:
+        """Bilingual warnings (Chinese / English) when the risk data cannot flag anyone at ``as_of``.
+
+        A result is all green on travel, and says nothing, when no listing of the movement rules' levels is
+        in force anywhere in the look-back window ``[as_of − max lookback, as_of)`` — the situation
+        ``pingan generate`` refuses (``synth``: "no listing is active in the look-back window") — or when no
+        movement record lies in that window. Each warning names the window and the period the data covers.
+        """
+        if not self.movement_rules:
+            return []
+        tz = self.as_of.tzinfo
+
+        def day(t: Any) -> str:
+            return t.astimezone(tz).strftime("%Y-%m-%d") if isinstance(t, dt.datetime) else "?"
+
+        window = f"{day(self.window_start)} – {day(self.as_of)}"
+        levels = "/".join(self.listing_levels)
+        out = []
+        if self.listing_span is not None:
+            first, last, n = self.listing_span
+            covers = (f"名单共 {n} 条，覆盖 {day(first)} 至 {day(last)}" if n else "名单中没有这些等级的区域")
+            covers_en = (f"the {n} listings cover {day(first)} to {day(last)}" if n
+                         else "the listings hold no area of these levels")
+            out.append(
+                f"风险区域名单在回溯期（{window}）内没有任何有效的{levels}风险区域（{covers}），行程规则无法命中，"
+                f"结果中的绿色不代表已核查行程；请用名单有效期内的筛查日期（--as-of），或导入最新名单。 / "
+                f"No {levels} risk-area listing is in force in the look-back window ({window}); {covers_en}. "
+                "Travel rules cannot fire, so green here does not mean travel was checked: screen as of a date "
+                "the listings cover (--as-of) or import current listings.")
+        if self.movement_span is not None:
+            first, last, n = self.movement_span
+            covers = f"共 {n} 条记录，开始于 {day(first)} 至 {day(last)}" if n else "没有任何记录"
+            covers_en = f"the {n} records start between {day(first)} and {day(last)}" if n else "there are none"
+            out.append(
+                f"行程记录中没有任何一条落在回溯期（{window}）内（{covers}），行程规则无法命中；请检查筛查日期"
+                f"（--as-of）或导入该时期的行程记录。 / No movement record lies in the look-back window "
+                f"({window}); {covers_en}. Travel rules cannot fire: check the screening date (--as-of) or "
+                "import the movement records of that period.")
+        return out
 
     def sql(self, query: str) -> duckdb.DuckDBPyConnection:
         # `execute` runs the statement now and skips building a lazy relation: each statement costs a few
@@ -455,6 +501,14 @@ class _Run:
               AND listed_from::TIMESTAMPTZ < {_ts(self.as_of)}
               AND (listed_until IS NULL OR listed_until::TIMESTAMPTZ > {_ts(self.window_start)})
         """)
+        self.listings_in_window = self.count("lst")
+        if not self.listings_in_window and self.movement_rules:
+            # for the warning: when the listings of those levels were in force at all
+            first, last, n = self.sql(f"""
+                SELECT min(listed_from::TIMESTAMPTZ),
+                       max(coalesce(listed_until::TIMESTAMPTZ, listed_from::TIMESTAMPTZ)), count(*)
+                FROM {src} WHERE level IN ({levels}) AND adcode IS NOT NULL AND length(adcode) = 6""").fetchall()[0]
+            self.listing_span = (first, last, int(n))
         if src == "listings_in":
             self.con.unregister("listings_in")
         communities = self.arrow("SELECT DISTINCT community FROM lst").column(0).combine_chunks()
@@ -543,6 +597,16 @@ class _Run:
         self.sql("CREATE TEMP TABLE mv_types AS SELECT * FROM mv_types_in")
         self.con.unregister("mv_types_in")
         self.counts["movements_in_window"] = self.count("mv")
+        if not self.counts["movements_in_window"] and self.listings_in_window:
+            # Nothing in a listed division: normal for a roster that stayed at home, unless no record at all
+            # lies in the window (records of another period, or none given) — then say so.
+            in_period = self.sql(f"""SELECT EXISTS (SELECT 1 FROM {src} WHERE CAST(start AS TIMESTAMPTZ) < {a}
+                AND coalesce(CAST("end" AS TIMESTAMPTZ), CAST(start AS TIMESTAMPTZ) + INTERVAL 1 SECOND) > {w})
+            """).fetchall()[0][0]
+            if not in_period:
+                first, last, n = self.sql(f"SELECT min(CAST(start AS TIMESTAMPTZ)), max(CAST(start AS TIMESTAMPTZ)), "
+                                          f"count(*) FROM {src}").fetchall()[0]
+                self.movement_span = (first, last, int(n))
 
     # -------------------------------------------------------------------------------------- 3. matching
 

@@ -1186,7 +1186,11 @@ def _describe_header(
                 f"Columns {header.labels[j]!r} and {', '.join(map(repr, dupes))} all mean {f}; "
                 "the first is used and the others are kept as extra columns."
             )
-    data_merges = [m for m in merges if m[1][0] > header.row_index and m[1][0] > m[0][0]]
+    # Merges in an identity column are not copied down (:func:`_unfill_identity_merges` writes their own
+    # note); saying here that they were would contradict it.
+    identity_cols = {header.fields[f] for f in _IDENTITY_FIELDS if f in header.fields}
+    data_merges = [m for m in merges if m[1][0] > header.row_index and m[1][0] > m[0][0]
+                   and not (m[0][1] in identity_cols and m[0][0] > header.row_index)]
     if data_merges:
         refs = ", ".join(
             f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in data_merges[:10]

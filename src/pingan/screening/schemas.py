@@ -29,7 +29,10 @@ class JobOut(Schema):
     """A screening job: ``status`` is queued / running / done / failed; ``progress`` is a percentage;
     ``error`` says why a failed job failed; ``counts`` has accepted/rejected/green/yellow/red (and, for police,
     hit counts); ``purged_at`` is when the retention policy deleted its per-row results and files (the
-    counts remain), ``null`` before."""
+    counts remain), ``null`` before. ``roster_notes``: how the roster was read (header row, merged cells,
+    encoding, …), each text Chinese / English; ``risk_data_warnings``: set when the risk-area listings or
+    the movement records do not cover the look-back window before the screening date, so a green result
+    does not mean travel was checked (Chinese / English); both empty for jobs not finished."""
 
     id: int
     premises: PremisesRefOut | None
@@ -45,6 +48,16 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     purged_at: datetime | None
+    roster_notes: list[str]
+    risk_data_warnings: list[str]
+
+    @staticmethod
+    def resolve_roster_notes(obj) -> list[str]:
+        return [str(w) for w in (obj.stats or {}).get("warnings", [])]
+
+    @staticmethod
+    def resolve_risk_data_warnings(obj) -> list[str]:
+        return [str(w) for w in (obj.stats or {}).get("risk_data_warnings", [])]
 
     @staticmethod
     def resolve_counts(obj, context) -> dict[str, int]:

@@ -139,6 +139,8 @@ def summary(job, out: Path) -> str:
         f"read as: {job.encoding}; took {job.stats.get('seconds', {}).get('total', 0):.2f} s in the engine",
         f"results: {out}",
     ]
+    # the risk data does not cover the look-back window: an all-green result would mean nothing
+    lines += [f"WARNING: {w}" for w in job.stats.get("risk_data_warnings", [])]
     lines += [f"note: {w}" for w in job.stats.get("warnings", [])[:5]]
     return "\n".join(lines)
 

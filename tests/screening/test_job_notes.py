@@ -1,0 +1,63 @@
+"""The job page and the API job show how the roster was read (ingest notes) and risk-data coverage warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from test_jobs import GREEN_ID, YELLOW_ID, risk  # noqa: F401 - risk is a fixture the tests use
+
+from pingan.core.services import token_create
+from pingan.screening import services
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
+
+
+def merged_roster() -> bytes:
+    """A title row above the header, and a name merged over rows 3–4 (row 4's person has no name of their own)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (["某某公司员工名单", None, None], ["姓名", "证件号码", "地址"], ["王芳", GREEN_ID, "幸福路 1 号"],
+              [None, YELLOW_ID, None]):
+        ws.append(r)
+    ws.merge_cells("A1:C1")
+    ws.merge_cells("A3:A4")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def submit(cast, as_of):
+    job = services.screening_job_create(actor=cast.landlord_a, roster_name="名单.xlsx", roster_bytes=merged_roster(),
+                                        premises=cast.premises_a, as_of=as_of)
+    return services.screening_job_run(job=job)
+
+
+def api_job(client, cast, job) -> dict:
+    secret = token_create(user=cast.landlord_a, name="test").secret
+    return client.get(f"/api/v1/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+
+
+def test_the_job_page_and_api_show_the_roster_notes(cast, client):
+    job = submit(cast, dt.date(2022, 8, 20))
+    client.force_login(cast.landlord_a, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    notes = html[html.index('id="roster-notes"'):]
+    assert "Header found on row 2" in notes and "Rows 3–4: the name cell is merged" in notes
+    assert 'id="risk-data-warnings"' not in html
+    body = api_job(client, cast, job)
+    assert any("Header found on row 2" in n for n in body["roster_notes"])
+    assert any("belongs to row 3 only" in n for n in body["roster_notes"])
+    assert body["risk_data_warnings"] == []
+
+
+def test_the_job_page_and_api_warn_when_the_listings_do_not_cover_the_date(cast, client):
+    job = submit(cast, dt.date(2026, 11, 29))  # the fixture's listings are of August 2022
+    client.force_login(cast.landlord_a, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    warning = html[html.index('id="risk-data-warnings"'):]
+    assert "No high/medium risk-area listing is in force in the look-back window" in warning
+    body = api_job(client, cast, job)
+    assert len(body["risk_data_warnings"]) == 1 and "2022-08-10 to 2022-08-25" in body["risk_data_warnings"][0]
