@@ -21,6 +21,7 @@ from pingan.lib.identity import (
     normalize_phone,
     normalize_phones,
 )
+from pingan.lib.identity.batch import restrict_to_resident_id_column
 
 MIXED_NUMBERS = [
     "11010519491231002X", "11010519491231002x", "110105194912310021", "110105491231002", None, "",
@@ -129,3 +130,27 @@ def test_the_birth_date_table_accepts_exactly_what_parse_birth_date_accepts() ->
                     assert got == batch._NO_DATE
                 else:
                     assert got == (expected - dt.date(1970, 1, 1)).days
+
+
+@pytest.mark.parametrize("mask", [True, [True, False] * 8 + [True] * 4])
+def test_the_resident_id_column_rule_on_a_table_agrees_with_the_per_value_function(mask: object) -> None:
+    numbers = [*MIXED_NUMBERS, "abc123", "12345", "usa 12345", "C01X00T47"]
+    table = restrict_to_resident_id_column(normalize_documents(numbers, today=TODAY), mask)
+    flags = [True] * len(numbers) if mask is True else mask
+    expected = [dataclasses.asdict(normalize_document(n, resident_id_column=f, today=TODAY))
+                for n, f in zip(numbers, flags, strict=True)]
+    assert table.to_pylist() == expected
+    assert table.column("error_code").to_pylist()[16:18] == ["not_an_id_number"] * 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="ABEGHMX0123456789 -", max_size=12) | st.none(), max_size=15))
+def test_the_resident_id_column_rule_agrees_with_the_per_value_function_on_any_text(numbers: list) -> None:
+    table = restrict_to_resident_id_column(normalize_documents(numbers, today=TODAY))
+    assert table.to_pylist() == [dataclasses.asdict(normalize_document(n, resident_id_column=True, today=TODAY))
+                                 for n in numbers]
+
+
+def test_the_resident_id_column_rule_refuses_a_mask_of_another_length() -> None:
+    with pytest.raises(ValueError, match="mask has 1"):
+        restrict_to_resident_id_column(normalize_documents(["abc123", "x"], today=TODAY), [True])

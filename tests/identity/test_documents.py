@@ -143,3 +143,34 @@ def test_it_maps_roster_type_labels(label: str | None, doc_type: str | None) -> 
 )
 def test_it_classifies_a_bare_number(cleaned: str, doc_type: str) -> None:
     assert classify(cleaned) == doc_type
+
+
+# A column headed as a resident ID number (身份证号, 公民身份号码, ID number …): a fresh user's roster row
+# `朱红梅,abc123,12345` under 身份证号 came out as a valid passport (classify takes 5–9 letters and digits).
+@pytest.mark.parametrize("raw", ["abc123", "12345", "ABCDEFG", "1234567", "123456789", "x1", "ab-12"])
+def test_a_number_in_a_resident_id_column_that_is_no_document_is_not_a_valid_id_number(raw: str) -> None:
+    doc = normalize_document(raw, resident_id_column=True, today=TODAY)
+    assert (doc.doc_type, doc.valid, doc.error_code) == ("unknown", False, "not_an_id_number")
+    assert doc.error == ERRORS["not_an_id_number"] and "not a valid ID number" in doc.error
+
+
+@pytest.mark.parametrize(
+    ("raw", "doc_type"),
+    [
+        ("11010519491231002X", "ric"), ("110105491231002", "ric"), ("E12345678", "passport"),
+        ("EA1234567", "passport"), ("G12345678", "passport"), ("C01X00T47", "passport"),  # German series
+        ("AB123456", "passport"), ("N123456", "passport"),
+        ("H1234567801", "hk_mo_permit"), ("M12345678", "hk_mo_permit"), ("12345678", "tw_permit"),
+        ("usa: 12345", "passport"),  # an issuing state makes it an explicit passport
+    ],
+)
+def test_documents_that_legitimately_stand_in_a_resident_id_column_are_kept(raw: str, doc_type: str) -> None:
+    doc = normalize_document(raw, resident_id_column=True, today=TODAY)
+    assert doc == normalize_document(raw, today=TODAY)
+    assert doc.valid and doc.doc_type == doc_type
+
+
+def test_the_resident_id_column_rule_leaves_generic_and_labelled_columns_alone() -> None:
+    # 证件号码 (any document): a short ICAO passport number stays a passport; a 护照 label is explicit.
+    assert normalize_document("abc123", today=TODAY).doc_type == "passport"
+    assert normalize_document("abc123", "护照", resident_id_column=True, today=TODAY).valid

@@ -173,6 +173,7 @@ class ScreeningEngine(Protocol):
         ruleset: RuleSet,
         as_of: dt.datetime,
         rejected: pa.Table | None = None,
+        resident_id_column: bool = False,
     ) -> ScreenResult:
         """Screen ``roster`` (see docs/screening.md for every column and rule); one person row per input row."""
         ...
@@ -270,15 +271,19 @@ class DuckDBEngine:
         ruleset: RuleSet,
         as_of: dt.datetime,
         rejected: pa.Table | None = None,
+        resident_id_column: bool = False,
     ) -> ScreenResult:
         """Screen ``roster`` against ``movements``/``listings``/``watchlist`` under ``ruleset`` at ``as_of``.
 
         ``roster``: Arrow table with ``row`` (int, the Excel row number), ``name``, ``id_number`` and
         optionally ``id_type``, ``phone``, ``birth_date`` (ISO text or date), ``status``. ``rejected``:
         ingest rejections (``row``, ``message``; ``code``/``column`` optional; ``name``/``id_number``/
-        ``phone`` as the row gave them, optional, kept in the output) to pass through. ``as_of``
-        must be timezone-aware. Raises :class:`ScreeningInputError` for missing columns, duplicate
-        ``row`` numbers or a naive ``as_of``.
+        ``phone`` as the row gave them, optional, kept in the output) to pass through.
+        ``resident_id_column``: the roster's ID-number column is headed as a resident ID number
+        (``RosterMeta.resident_id_column``), so an unlabelled number in it must be a GB 11643 number or a
+        document that legitimately stands there (docs/matching.md §3). ``as_of`` must be timezone-aware.
+        Raises :class:`ScreeningInputError` for missing columns, duplicate ``row`` numbers or a naive
+        ``as_of``.
         """
         if as_of.tzinfo is None:
             raise ScreeningInputError("as_of must be a timezone-aware datetime")
@@ -291,7 +296,7 @@ class DuckDBEngine:
             con.execute(f"SET TimeZone = {_sql_str(self.timezone)}")
             run = _Run(con, ruleset, as_of, timer)
             with timer.stage("normalise"):
-                run.load_roster(roster, rejected)
+                run.load_roster(roster, rejected, resident_id_column=resident_id_column)
             with timer.stage("filter_movements"):
                 run.load_listings(listings)
                 run.filter_movements(movements)
@@ -388,7 +393,7 @@ class _Run:
 
     # ------------------------------------------------------------------------------ 1. roster identities
 
-    def load_roster(self, roster: pa.Table, rejected: pa.Table | None) -> None:
+    def load_roster(self, roster: pa.Table, rejected: pa.Table | None, *, resident_id_column: bool) -> None:
         today = self.as_of.date()
         rows = roster.column("row").combine_chunks().cast(pa.int64())
         if pc.count_distinct(rows).as_py() != len(rows):
@@ -399,10 +404,16 @@ class _Run:
         # lets the identity helper take its fast path for clean numbers.
         lab_enc = pc.dictionary_encode(labels)
         lab_vals = lab_enc.dictionary.to_pylist()
-        keep = pa.array([None if doc_type_from_label(v) in (None, "ric") else v for v in lab_vals], pa.string())
+        mapped = [doc_type_from_label(v) for v in lab_vals]
+        keep = pa.array([None if t in (None, "ric") else v for v, t in zip(lab_vals, mapped, strict=True)],
+                        pa.string())
         declared = keep.take(lab_enc.indices)
         docs = idbatch.normalize_documents(numbers, declared if declared.null_count < len(declared) else None,
                                            today=today)
+        # A number labelled 身份证, or unlabelled in a column headed 身份证号, must be a GB 11643 number or a
+        # document that legitimately stands there — not any 5–9 letters and digits (docs/matching.md §3).
+        id_column = pa.array([t == "ric" or (t is None and resident_id_column) for t in mapped], pa.bool_())
+        docs = idbatch.restrict_to_resident_id_column(docs, id_column.take(lab_enc.indices))
         phones = idbatch.normalize_phones(_string_column(roster, "phone")).column("phone")
         bd_raw = roster.column("birth_date") if "birth_date" in roster.column_names else None
         status = _string_column(roster, "status") if "status" in roster.column_names else None
@@ -429,7 +440,8 @@ class _Run:
         # else — for a failing 18-character resident ID — the date its digits 7–14 spell, if real.
         self.sql("""
             CREATE TEMP TABLE p AS
-            SELECT row, name, raw_number, phone, doc_type, number, valid, error_code, error, sex, area_code,
+            SELECT row, name, raw_number, raw_phone, phone, doc_type, number, valid, error_code, error, sex,
+                   area_code,
                    from15, coalesce(in_status, 'accepted') AS status,
                    coalesce(id_birth_date, try_strptime(bd_text, '%Y-%m-%d')::DATE) AS birth_date,
                    CASE WHEN NOT valid AND doc_type = 'ric' AND length(number) = 18
@@ -443,6 +455,7 @@ class _Run:
         self.sql("""CREATE TEMP TABLE p_other AS SELECT row, name, in_status AS status, raw_number, raw_phone
                     FROM roster_in WHERE coalesce(in_status, 'accepted') <> 'accepted'""")
         self.con.unregister("roster_in")
+        self._mark_name_conflicts()
         if rejected is not None and rejected.num_rows:
             _require(rejected.column_names, ("row", "message"), "rejected")
             # name / id_number / phone: what the rejected row gave (optional), carried to the output as is
@@ -469,6 +482,35 @@ class _Run:
         """).fetchall()[0]
         self.counts.update(roster_accepted=accepted, roster_invalid_id=invalid)
         self.n_bad_check = int(bad_check)
+
+    def _mark_name_conflicts(self) -> None:
+        """One resident ID number, two people: rows sharing a valid nationally unique number (GB 11643
+        numbers, residence permits, PR cards, travel permits — not passports, unique only per issuing
+        state) whose names are not the same person under ``compare_names`` (any relation: exact,
+        traditional/simplified, homophone, pinyin, Latin tokens, initials) all become ``conflicting``,
+        each naming the other rows. Repeats under the same name stay plain duplicates."""
+        groups = self.sql("""
+            SELECT list(row ORDER BY row), list(name ORDER BY row) FROM p
+            WHERE valid AND doc_type IN ('ric', 'hmt_residence', 'foreign_pr', 'hk_mo_permit', 'tw_permit')
+            GROUP BY doc_type, number HAVING count(*) > 1
+        """).fetchall()
+        others: dict[int, list[int]] = {}
+        for rows, names in groups:
+            for i, (row, name) in enumerate(zip(rows, names, strict=True)):
+                for j, (row2, name2) in enumerate(zip(rows, names, strict=True)):
+                    if i != j and (name or "").strip() and (name2 or "").strip() \
+                            and compare_names(name, name2).kind == "none":
+                        others.setdefault(row, []).append(row2)
+        self.counts["id_name_conflicts"] = len(others)
+        if not others:
+            return
+        self.con.register("conflict_in", pa.table({
+            "row": pa.array(list(others), pa.int64()),
+            "msg": pa.array([_conflict_message(rs) for rs in others.values()], pa.string()),
+        }))
+        self.sql("""UPDATE p SET identity_status = 'conflicting', identity_reason = c.msg
+                    FROM conflict_in c WHERE p.row = c.row""")
+        self.con.unregister("conflict_in")
 
     # ----------------------------------------------------------------------------------------- listings
 
@@ -1021,12 +1063,23 @@ class _Run:
                 WHERE NOT h.silent GROUP BY row),
             r AS (
                 SELECT row, string_agg(reason, '；' ORDER BY ord) AS reason
-                FROM (SELECT DISTINCT h.row, m.reason, m.ord FROM hits h JOIN rule_meta m USING (rule_id)
+                FROM (SELECT DISTINCT h.row, m.ord,
+                             -- an identity hit says what is wrong with the submitted number (never the
+                             -- correction, which comes from police data)
+                             CASE WHEN h.source = 'identity' AND pi.identity_reason IS NOT NULL
+                                  THEN m.reason || '：' || pi.identity_reason ELSE m.reason END AS reason
+                      FROM hits h JOIN rule_meta m USING (rule_id)
+                      LEFT JOIN p pi ON pi.row = h.row AND h.source = 'identity'
                       WHERE NOT h.silent) GROUP BY row),
             c AS (SELECT row, min(cand) AS cand FROM corr GROUP BY row)
             SELECT p.row, 'accepted' AS status,
                    CASE coalesce(h.rank, 0) {level_case} END AS level,
-                   coalesce(r.reason, '') AS reason, coalesce(h.rule_ids, []::VARCHAR[]) AS rule_ids,
+                   concat_ws('；', nullif(r.reason, ''),
+                             CASE WHEN p.phone IS NULL AND coalesce(trim(p.raw_phone), '') <> ''
+                                  THEN '手机号码“' || trim(p.raw_phone) || '”不是有效号码，未用于比对 / the phone '
+                                       || 'number "' || trim(p.raw_phone) || '" is not a valid number and was '
+                                       || 'not used for matching' END) AS reason,
+                   coalesce(h.rule_ids, []::VARCHAR[]) AS rule_ids,
                    p.name, p.doc_type, p.number AS id_number, c.cand AS corrected_id_number,
                    p.birth_date, p.sex, p.area_code,
                    CASE WHEN c.row IS NOT NULL THEN 'corrected' ELSE p.identity_status END AS identity_status,
@@ -1049,6 +1102,13 @@ class _Run:
         hits = self.arrow("SELECT * FROM hits ORDER BY row, rule_id, record_ref").cast(HITS_SCHEMA)
         self.con.unregister("rule_meta")
         return persons, hits
+
+
+def _conflict_message(rows: list[int]) -> str:
+    """The bilingual identity reason for a row whose ID number appears with another name in ``rows``."""
+    zh = "、".join(str(r) for r in rows)
+    en = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(r) for r in rows)
+    return f"同一证件号码在第 {zh} 行登记为另一姓名 / the same ID number appears with another name in {en}"
 
 
 def _same_phone(a: str, b: str) -> bool:

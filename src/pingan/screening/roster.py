@@ -26,6 +26,8 @@ Header
     ``name`` and ``id_number`` or ``name`` and ``phone``. Rows above it (titles of government templates)
     are skipped with a warning. Unknown headers are kept in ``RosterRow.extra``; callers may pass
     ``aliases`` for headers we do not know. A second column meaning the same field stays an extra column.
+    ``RosterMeta.resident_id_column`` says whether the ID-number header names the resident ID card
+    (身份证号 …) rather than any document (证件号码): the engine is then stricter about what the column holds.
 
 Cleaning (deliberately light: identity normalisation such as NFKC or the GB 11643 check belongs to the
 engine)
@@ -117,6 +119,7 @@ __all__ = [
     "HEADER_ALIASES",
     "HEADER_SCAN_ROWS",
     "REJECTION_CODES",
+    "RESIDENT_ID_HEADERS",
     "Rejection",
     "RosterError",
     "RosterMeta",
@@ -272,6 +275,15 @@ def _header_key(text: object) -> str:
 
 _ALIAS_INDEX: dict[str, str] = {_header_key(a): f for f, aliases in HEADER_ALIASES.items() for a in aliases}
 
+#: ID-number headers that name the resident identity card (身份证) rather than any document (证件号码):
+#: numbers under them must be GB 11643 numbers or the documents rosters put beside them
+#: (``pingan.lib.identity.documents.in_resident_id_column``; docs/matching.md §3).
+RESIDENT_ID_HEADERS: frozenset[str] = frozenset(
+    _header_key(a)
+    for a in ("身份证号码", "身份证号", "身份证", "公民身份号码", "身份号码", "居民身份证号码", "id number", "id no",
+              "idno", "id")
+)
+
 
 def _alias_index(aliases: Mapping[str, str] | None) -> Mapping[str, str]:
     if not aliases:
@@ -359,6 +371,13 @@ class RosterMeta:
     total_rows: int = 0
     blank_rows: int = 0
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def resident_id_column(self) -> bool:
+        """True when the ID-number column is headed as a resident ID number (身份证号, 公民身份号码, ID
+        number …: :data:`RESIDENT_ID_HEADERS`), not as any document (证件号码, passport number)."""
+        header = self.columns.get("id_number")
+        return header is not None and _header_key(header) in RESIDENT_ID_HEADERS
 
 
 @dataclass(slots=True)

@@ -256,7 +256,8 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                                   temp_directory=str(_data_dir("tmp")))
         result = engine.screen(roster, listings=listing_path, movements=movement_paths or _empty_movements(),
                                watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
-                               rejected=_rejections_table(rejections))
+                               rejected=_rejections_table(rejections),
+                               resident_id_column=meta.resident_id_column)
         result = batch.ScreenResult(_mark_duplicates(result.persons, roster), result.hits, result.stats)
         step("screen", 70)
         result_dir = _data_dir("results", f"job-{job.pk}")

@@ -256,6 +256,48 @@ def normalize_documents(
     return _merge(mask, fast, _merge(mask2, fast2, _merge(mask3, fast3, residual)))
 
 
+def restrict_to_resident_id_column(
+    docs: pa.Table, mask: Sequence[bool] | pa.Array | pa.ChunkedArray | bool = True
+) -> pa.Table:
+    """:func:`~pingan.lib.identity.documents.in_resident_id_column`, vectorised, on the rows of ``docs``
+    (a :func:`normalize_documents` table) where ``mask`` holds (booleans as long as ``docs``, null = false,
+    or one boolean for all rows); ``ValueError`` when the lengths differ.
+
+    Use it only on rows whose roster gave no document type and whose number stands in a column headed as
+    a resident ID number: a number of no recognisable type, or a shape-only passport that is not 7–9
+    characters, becomes ``doc_type`` ``unknown``, invalid, ``not_an_id_number``. Other rows are kept.
+    """
+    if docs.num_rows == 0:
+        return docs
+    doc_type, valid = docs.column("doc_type"), docs.column("valid")
+    unknown = pc.fill_null(pc.equal(docs.column("error_code"), "unknown_type"), False)
+    short_passport = pc.and_kleene(
+        pc.and_(pc.equal(doc_type, "passport"), valid),
+        pc.and_(pc.is_null(docs.column("issuing_country")),
+                pc.invert(pc.match_substring_regex(docs.column("number"), r"^[A-Z0-9]{7,9}$"))),
+    )
+    bad = pc.fill_null(pc.or_kleene(unknown, short_passport), False)
+    if not isinstance(mask, bool):
+        arr = mask if isinstance(mask, pa.Array | pa.ChunkedArray) else pa.array(mask, pa.bool_())
+        if len(arr) != docs.num_rows:
+            raise ValueError(f"docs has {docs.num_rows} rows but mask has {len(arr)}")
+        bad = pc.and_(bad, pc.fill_null(arr, False))
+    elif not mask:
+        return docs
+    if not pc.any(bad).as_py():
+        return docs
+    replaced = {
+        "doc_type": pc.if_else(bad, "unknown", doc_type),
+        "valid": pc.if_else(bad, False, valid),
+        "error_code": pc.if_else(bad, "not_an_id_number", docs.column("error_code")),
+        "error": pc.if_else(bad, ERRORS["not_an_id_number"], docs.column("error")),
+    }
+    for name, col in replaced.items():
+        i = docs.schema.get_field_index(name)
+        docs = docs.set_column(i, docs.schema.field(i), col)
+    return docs
+
+
 def _fast_ric15(arr: pa.Array, today: dt.date, allowed: pa.Array | None) -> tuple[pa.Array, pa.Table]:
     """Valid 15-digit first-generation numbers, converted to 18 digits (``19`` + check character) in bulk.
 

@@ -61,6 +61,10 @@ ERRORS: dict[str, str] = {
     "unknown_area_code": "address code is not and never was a GB/T 2260 code / 地址码不存在",
     "bad_format": "number does not have the format of this document type / 证件号码格式不符",
     "unknown_type": "cannot tell which document this number belongs to / 无法识别证件类型",
+    "not_an_id_number": (
+        "not a valid ID number: neither a GB 11643 resident ID number nor a residence permit, permanent "
+        "residence card, travel permit or passport number in its real format / 不是有效的证件号码"
+    ),
 }
 
 
@@ -133,6 +137,10 @@ _FPR15 = re.compile(r"^[A-Z]{3}\d{12}$")
 _HKMO = re.compile(r"^([HM])(\d{8})(\d{2})?$")
 _TW = re.compile(r"^(\d{8})(?:\d{2}|[A-Z])?$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,9}$")
+#: A passport number in a column headed as a resident ID number: 7–9 letters and digits. Current national
+#: series are 7–9 characters (PRC E/G + 8 digits, EA… + 7; US, UK, Germany, Japan, Korea 9; Canada, India,
+#: Australia 8; Portugal letter + 6 digits); a shorter value there is not a passport (see docs/matching.md).
+_ID_COLUMN_PASSPORT = re.compile(r"^[A-Z0-9]{7,9}$")
 _PRC_PASSPORT = re.compile(r"^(?:E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E?\d{7})$")
 _COUNTRY_PREFIX = re.compile(r"^([A-Z]{3})[\s:：/\-]+([A-Z0-9<][A-Z0-9<\s\-]*)$")
 _PROVINCES = frozenset(
@@ -173,6 +181,25 @@ def classify(cleaned: str) -> DocType:
     if _PASSPORT.match(cleaned) and not cleaned.isdigit() and not cleaned.isalpha():
         return "passport"
     return "unknown"
+
+
+def in_resident_id_column(doc: Document) -> Document:
+    """Re-judge ``doc`` — a number the roster gave no document type for, classified by shape — when it
+    stands in a column headed as a resident ID number (身份证号, 公民身份号码, ID number …).
+
+    Such a column legitimately holds GB 11643 numbers and the documents rosters put beside them: residence
+    permits, foreign permanent-residence cards, travel permits (each already in its real format) and
+    passports — but a passport only of 7–9 characters (:data:`_ID_COLUMN_PASSPORT`; a passport given with
+    an issuing state, ``USA 123456789``, is explicit and kept). A number of no recognisable type, or
+    a shorter "passport" (``abc123``), comes back invalid with ``not_an_id_number`` (``doc_type``
+    ``unknown``). Any other document is returned unchanged. Source: docs/matching.md §3.
+    """
+    shape_only_passport = doc.doc_type == "passport" and doc.valid and doc.issuing_country is None
+    if (doc.doc_type == "unknown" and doc.error_code == "unknown_type") or (
+        shape_only_passport and not _ID_COLUMN_PASSPORT.match(doc.number)
+    ):
+        return _fail("unknown", doc.number, "not_an_id_number")
+    return doc
 
 
 def _gb11643(doc_type: DocType, number: str, today: dt.date) -> Document:
@@ -294,7 +321,11 @@ def _validate_passport(number: str, country: str | None) -> Document:
 
 
 def normalize_document(
-    raw: str | None, declared_type: str | None = None, *, today: dt.date | None = None
+    raw: str | None,
+    declared_type: str | None = None,
+    *,
+    today: dt.date | None = None,
+    resident_id_column: bool = False,
 ) -> Document:
     """Normalise and validate one roster document number.
 
@@ -302,7 +333,9 @@ def normalize_document(
     ``declared_type`` the roster's document-type label if any (see :func:`doc_type_from_label`); when it
     is missing or unrecognised the number is classified by shape (:func:`classify`). A resident-ID label
     on a number that is structurally a residence permit or a 2023 foreign PR card yields that type.
-    ``today`` (default: the system date) bounds the birth-date check. Never raises: problems come back as
+    ``today`` (default: the system date) bounds the birth-date check. ``resident_id_column``: the number
+    stands in a column headed as a resident ID number; when the roster gives no type the classified
+    document is re-judged by :func:`in_resident_id_column`. Never raises: problems come back as
     ``valid=False`` with an ``error_code``.
     """
     today = today or dt.date.today()
@@ -318,7 +351,12 @@ def normalize_document(
             declared = "passport"
     number = clean_number(text).rstrip("<")
     if declared is None:
-        declared = classify(number)
+        doc = _validate_as(classify(number), number, country, today)
+        return in_resident_id_column(doc) if resident_id_column else doc
+    return _validate_as(declared, number, country, today)
+
+
+def _validate_as(declared: DocType, number: str, country: str | None, today: dt.date) -> Document:
     if declared == "ric":
         return _validate_ric(number, today)
     if declared == "hmt_residence":

@@ -1,0 +1,91 @@
+"""Identity problems a fresh user found in batch screening, through roster ingest and the engine.
+
+1. A garbage number under the header 身份证号 (``朱红梅,abc123,12345``) came out a valid passport, green,
+   and the phone "12345" was accepted without comment.
+2. One resident ID number under two names (rows 2 华桂珍 and 19 黎欢) came out green twice, the second
+   only "duplicate of row 2".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from pingan.screening.batch import get_engine
+from pingan.screening.roster import read_roster_arrow
+from pingan.screening.rules import load_ruleset
+
+AS_OF = dt.datetime(2022, 11, 21, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHARED = "130925195007121816"
+TS = pa.timestamp("us", tz="UTC")
+NO_LISTINGS = pa.table({
+    "area_key": pa.array([], pa.string()), "community": pa.array([], pa.string()),
+    "adcode": pa.array([], pa.string()), "level": pa.array([], pa.string()),
+    "listed_from": pa.array([], TS), "listed_until": pa.array([], TS),
+})
+NO_MOVES = pa.table({
+    "id_number": pa.array([], pa.string()), "name": pa.array([], pa.string()), "adcode": pa.array([], pa.string()),
+    "place": pa.array([], pa.string()), "start": pa.array([], TS),
+    "end": pa.array([], TS),
+})
+
+
+def screen_csv(text: str) -> dict[int, dict]:
+    roster, rejected, meta = read_roster_arrow(text.encode(), filename="roster.csv")
+    assert not rejected
+    result = get_engine().screen(roster, listings=NO_LISTINGS, movements=NO_MOVES, ruleset=load_ruleset(),
+                                 as_of=AS_OF, resident_id_column=meta.resident_id_column)
+    return {p["row"]: p for p in result.persons.to_pylist()}
+
+
+def test_it_makes_a_garbage_number_under_a_resident_id_header_yellow_not_a_valid_id_number():
+    p = screen_csv("姓名,身份证号,手机号码\n朱红梅,abc123,12345\n")[2]
+    assert (p["doc_type"], p["identity_status"]) == ("unknown", "invalid")
+    assert "not a valid ID number" in p["identity_reason"]
+    assert p["level"] == "yellow" and p["rule_ids"] == ["identity-unverified"]
+    assert "证件需核实" in p["reason"] and "not a valid ID number" in p["reason"]
+
+
+def test_it_keeps_real_documents_under_a_resident_id_header_and_short_passports_in_a_generic_column():
+    under_ric = screen_csv("姓名,公民身份号码\n张伟,E12345678\n陈大文,H1234567801\nMüller Hans,C01X00T47\n")
+    assert [p["level"] for p in under_ric.values()] == ["green"] * 3
+    generic = screen_csv("姓名,证件号码\nJosé Silva,abc123\n")[2]
+    assert (generic["doc_type"], generic["identity_status"], generic["level"]) == ("passport", "valid", "green")
+
+
+def test_it_applies_the_same_rule_to_a_number_labelled_as_a_resident_id():
+    p = screen_csv("姓名,证件类型,证件号码\n朱红梅,身份证,abc123\n")[2]
+    assert (p["identity_status"], p["level"]) == ("invalid", "yellow")
+
+
+def test_it_reports_an_invalid_phone_as_a_warning_without_changing_the_level():
+    rows = screen_csv(f"姓名,身份证号,手机号码\n华桂珍,{SHARED},12345\n李娜,11010519491231002X,13800138000\n")
+    assert rows[2]["level"] == "green" and rows[2]["rule_ids"] == []
+    assert '"12345" is not a valid number' in rows[2]["reason"] and "手机号码“12345”" in rows[2]["reason"]
+    assert rows[3]["reason"] == ""
+    garbage = screen_csv("姓名,身份证号,手机号码\n朱红梅,abc123,12345\n")[2]
+    assert garbage["reason"].count("；") == 1 and "12345" in garbage["reason"]
+
+
+def test_it_marks_both_rows_yellow_when_one_id_number_comes_with_two_names():
+    lines = [f"华桂珍,{SHARED},13800138000"] + [f"张{i}伟,,1390000{i:04d}" for i in range(16)]
+    lines.append(f"黎欢,{SHARED},13900001111")
+    rows = screen_csv("姓名,身份证号,手机号码\n" + "\n".join(lines) + "\n")
+    first, second = rows[2], rows[19]
+    for p, other in ((first, 19), (second, 2)):
+        assert (p["level"], p["identity_status"], p["rule_ids"]) == ("yellow", "conflicting", ["identity-unverified"])
+        assert f"the same ID number appears with another name in row {other}" in p["reason"]
+        assert f"同一证件号码在第 {other} 行登记为另一姓名" in p["reason"]
+
+
+def test_it_keeps_a_repeat_under_the_same_name_written_differently_a_plain_duplicate():
+    rows = screen_csv(f"姓名,身份证号\n陈大文,{SHARED}\n陳大文,{SHARED}\nCHEN Dawen,{SHARED}\n")
+    assert all((p["level"], p["identity_status"]) == ("green", "valid") for p in rows.values())
+
+
+def test_it_names_every_other_row_when_three_rows_share_a_number():
+    rows = screen_csv(f"姓名,身份证号\n华桂珍,{SHARED}\n黎欢,{SHARED}\n華桂珍,{SHARED}\n")
+    assert rows[2]["reason"].endswith("another name in row 3") and "第 2、4 行" in rows[3]["reason"]
+    assert rows[3]["reason"].endswith("another name in rows 2, 4") and "in row 3" in rows[4]["reason"]
