@@ -89,3 +89,11 @@ def test_it_names_every_other_row_when_three_rows_share_a_number():
     rows = screen_csv(f"姓名,身份证号\n华桂珍,{SHARED}\n黎欢,{SHARED}\n華桂珍,{SHARED}\n")
     assert rows[2]["reason"].endswith("another name in row 3") and "第 2、4 行" in rows[3]["reason"]
     assert rows[3]["reason"].endswith("another name in rows 2, 4") and "in row 3" in rows[4]["reason"]
+
+
+def test_it_applies_the_resident_id_column_rule_to_a_roster_without_an_id_type_column():
+    roster = pa.table({"row": pa.array([2], pa.int64()), "name": ["朱红梅"], "id_number": ["abc123"]})
+    result = get_engine().screen(roster, listings=NO_LISTINGS, movements=NO_MOVES, ruleset=load_ruleset(),
+                                 as_of=AS_OF, resident_id_column=True)
+    (p,) = result.persons.to_pylist()
+    assert (p["identity_status"], p["level"]) == ("invalid", "yellow")

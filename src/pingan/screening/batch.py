@@ -413,7 +413,9 @@ class _Run:
         # A number labelled 身份证, or unlabelled in a column headed 身份证号, must be a GB 11643 number or a
         # document that legitimately stands there — not any 5–9 letters and digits (docs/matching.md §3).
         id_column = pa.array([t == "ric" or (t is None and resident_id_column) for t in mapped], pa.bool_())
-        docs = idbatch.restrict_to_resident_id_column(docs, id_column.take(lab_enc.indices))
+        # (a roster without an id_type column has null labels, whose dictionary index is null too)
+        in_id_column = pc.fill_null(id_column.take(lab_enc.indices), resident_id_column)
+        docs = idbatch.restrict_to_resident_id_column(docs, in_id_column)
         phones = idbatch.normalize_phones(_string_column(roster, "phone")).column("phone")
         bd_raw = roster.column("birth_date") if "birth_date" in roster.column_names else None
         status = _string_column(roster, "status") if "status" in roster.column_names else None
