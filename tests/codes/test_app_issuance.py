@@ -278,3 +278,22 @@ def test_no_code_from_a_screening_whose_person_data_was_purged(cast):
     with pytest.raises(DomainError) as err:
         services.safety_code_issue(premises=cast.premises_a, actor=None)
     assert err.value.code == "screening_purged" and "submit the roster again" in str(err.value)
+
+
+def test_a_superseded_code_found_fraudulent_later_can_be_marked_fraud(cast):
+    screened(cast.premises_a, ["green"], finished_ago=timedelta(days=1))
+    old = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    screened(cast.premises_a, ["green"])
+    services.safety_code_issue(premises=cast.premises_a, actor=None)  # supersedes: old is revoked "rescreened"
+    old.refresh_from_db()
+    revoked_at = old.revoked_at
+    services.safety_code_revoke(code=old, reason="fraud", actor=cast.officer_a)  # the fresh user could not
+    old.refresh_from_db()
+    assert (old.revocation_reason, old.revoked_at) == ("fraud", revoked_at)
+    assert services.safety_code_verify(old.token).revocation.reason is Reason.FRAUD
+    rl = RevocationList.verify(services.revocation_list_current(issuer=old.issuer).data, services.trust_store())
+    assert rl.entries[bytes.fromhex(old.code_id)].reason is Reason.FRAUD
+    assert AuditRecord.objects.filter(action="revoke_reason", object_id=old.code_id, detail__was="rescreened").exists()
+    with pytest.raises(DomainError) as err:  # fraud is final
+        services.safety_code_revoke(code=old, reason="error", actor=cast.officer_a)
+    assert err.value.code == "already_revoked"

@@ -275,8 +275,10 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
 def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
     """Revoke one code; ``reason`` is ``fraud``, ``error`` or ``rescreened``.
 
-    Only the system or police in the premises' jurisdiction may (``PermissionDenied``); a code already
-    revoked raises ``DomainError`` ``already_revoked``; an unknown reason ``bad_reason``.
+    Only the system or police in the premises' jurisdiction may (``PermissionDenied``); an unknown reason
+    raises ``DomainError`` ``bad_reason``. A code already revoked raises ``already_revoked`` — except that a
+    code revoked only because it was superseded (``rescreened``) may later be marked ``fraud`` or ``error``
+    when that comes to light: the reason changes (audited as ``revoke_reason``), the revocation time stays.
     """
     names = [r.name.lower() for r in Reason]
     if reason not in names:
@@ -287,6 +289,13 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
         raise PermissionDenied("only police of the premises' jurisdiction may revoke its code",
                                message_id="revoke_not_allowed", params=_premises_params(code.premises))
     if code.revoked_at is not None:
+        if code.revocation_reason == "rescreened" and reason != "rescreened":
+            code.revocation_reason = reason
+            code.save(update_fields=["revocation_reason"])
+            audit.record(actor, "revoke_reason", "SafetyCode", code.code_id,
+                         detail={"reason": reason, "was": "rescreened", "premises": code.premises_id})
+            _invalidate_revocations_now_and_on_commit(code.issuer)
+            return code
         raise DomainError(f"code {code.code_id} was already revoked ({code.revocation_reason})",
                           code="already_revoked", params={"code_id": code.code_id, "reason": code.revocation_reason})
     code.revoked_at, code.revocation_reason = timezone.now(), reason
