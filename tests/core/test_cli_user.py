@@ -66,4 +66,5 @@ def test_a_weak_password_is_refused_with_the_rule_it_breaks(monkeypatch, units, 
     with pytest.raises(CommandError) as err:  # the fresh-user trial created "x" and "password" accounts
         create(monkeypatch, "weak", "--role", "landlord", stdin=password + "\n")
     assert str(err.value).startswith("the password for 'weak' is too weak (") and rule in str(err.value)
+    assert str(err.value).isascii()  # one language: English, like the rest of the command's output
     assert not User.objects.filter(username="weak").exists()

@@ -93,6 +93,9 @@ class TestPolice:
         names = [p.name for p in page]
         assert names[0] == "甲绿" and set(names) == {"甲绿", "甲红", "甲黄"}
         assert page[0].silent_hit
+        html = client.get("/police/").content.decode()
+        silent_line = html[html.index("甲绿"):].split("</li>")[0]  # a watchlist-only hit: no rule ids to list
+        assert "名单静默比中：不得告知" in silent_line and "命中" not in silent_line  # was "命中:  · 名单静默比中"
 
     def test_it_shows_the_premises_level_and_last_screening(self, client, cast, screened):
         sign_in(client, cast.officer_a)

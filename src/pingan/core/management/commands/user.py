@@ -6,7 +6,7 @@ errors as ``CommandError`` in the same style (``no unit with code '…'``, like 
 
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from pingan.core import services
 from pingan.core.errors import DomainError
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         c.add_argument("--unit", default="", help="unit code, e.g. 350203-LQ (police roles)")
         c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
+    @no_translations  # English like the other commands' output (the password rules' messages included)
     def handle(self, *args, **opts):
         unit = None
         if opts["unit"]:
