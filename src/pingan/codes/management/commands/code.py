@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             path.write_bytes(data)
             self.stderr.write(f"wrote {path}")
         self.stdout.write(f"issued {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
-                          f"{code.people} people, valid {code.issued_at.isoformat()} – {code.expires_at.isoformat()}, "
+                          f"{code.people} people, valid {_local(code.issued_at)} – {_local(code.expires_at)}, "
                           f"key {code.kid}")
         self.stdout.write(code.token)
 
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{out['status']}: {out['reason']}\n"
                               f"level {out['level']} · premises {out['premises_id']} {out['premises_name']} · "
-                              f"valid {out['issued_at'].isoformat()} – {out['expires_at'].isoformat()} · "
+                              f"valid {_local(out['issued_at'])} – {_local(out['expires_at'])} · "
                               f"{out['people']} people · code {out['code_id']}")
         if not result.ok:
             raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
@@ -176,3 +177,8 @@ class Command(BaseCommand):
 def _looks_like_a_file(text: str) -> bool:
     """A name ending like a file the command reads (so a typo in it says "no such file", not "malformed")."""
     return Path(text).suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def _local(moment) -> str:
+    """``moment`` in the bureau's time zone (``TIME_ZONE``, China Standard Time by default), ISO 8601."""
+    return timezone.localtime(moment).isoformat()
