@@ -327,7 +327,7 @@ def parse_sign1(data: bytes) -> Sign1:
     return Sign1(protected=protected, alg=alg, kid=kid, payload=payload, signature=signature)
 
 
-_B45_ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_B45_ALPHABET = base45.BASE45_CHARSET.encode("ascii")  # RFC 9285 §4, from the reference package
 # Character → digit value; a character outside the alphabet maps to 2**20, which pushes any triplet or pair
 # holding it above 65535 / 255, so one comparison catches both kinds of error (diagnosed afterwards).
 _B45_INVALID = 1 << 20
