@@ -33,6 +33,11 @@ class DuckConfigError(ValueError):
     """A DuckDB setting (argument or ``PINGAN_DUCKDB_*`` variable) has a value DuckDB cannot use."""
 
 
+def sql_str(text: str) -> str:
+    """``text`` as a SQL string literal (single quotes doubled, SQL-92), for paths and values in DuckDB SQL."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _default_threads() -> int:
     raw = os.environ.get("PINGAN_DUCKDB_THREADS")
     if raw is None:

@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pingan.lib import duck
+from pingan.lib.duck import sql_str
 from pingan.lib.identity import batch as idbatch
 from pingan.lib.identity.documents import doc_type_from_label
 from pingan.lib.identity.names import compare_names, name_keys
@@ -213,12 +214,8 @@ def _require(table_columns: Sequence[str], required: Sequence[str], what: str) -
         )
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _ts(value: dt.datetime) -> str:
-    return f"TIMESTAMPTZ {_sql_str(value.isoformat())}"
+    return f"TIMESTAMPTZ {sql_str(value.isoformat())}"
 
 
 def _string_column(table: pa.Table, name: str) -> pa.Array:
@@ -293,7 +290,7 @@ class DuckDBEngine:
         con = duck.connect(memory_limit=self.memory_limit, threads=self.threads,
                            temp_directory=self.temp_directory)
         try:
-            con.execute(f"SET TimeZone = {_sql_str(self.timezone)}")
+            con.execute(f"SET TimeZone = {sql_str(self.timezone)}")
             run = _Run(con, ruleset, as_of, timer)
             with timer.stage("normalise"):
                 run.load_roster(roster, rejected, resident_id_column=resident_id_column)
@@ -522,11 +519,11 @@ class _Run:
             src = "listings_in"
         else:
             path = str(listings)
-            src = (f"read_parquet({_sql_str(path)})" if path.endswith(".parquet")
-                   else f"read_csv({_sql_str(path)}, header = true)")
+            src = (f"read_parquet({sql_str(path)})" if path.endswith(".parquet")
+                   else f"read_csv({sql_str(path)}, header = true)")
         cols = [c[0] for c in self.sql(f"SELECT * FROM {src} LIMIT 0").description]
         _require(cols, REQUIRED_LISTING_COLUMNS, "listings")
-        levels = ", ".join(_sql_str(lv) for lv in self.listing_levels) or "NULL"
+        levels = ", ".join(sql_str(lv) for lv in self.listing_levels) or "NULL"
         # The division level comes from `adcode_level` when given: prefecture-level cities without
         # counties (东莞 441900, 中山 442000, 儋州 460400, 嘉峪关 620200) are county-level units whose code
         # has the prefecture shape. Otherwise it is read from the shape (GB/T 2260).
@@ -578,7 +575,7 @@ class _Run:
         for p in paths:
             if not Path(p).exists():
                 raise ScreeningInputError(f"movement file {p} does not exist")
-        plist = "[" + ", ".join(_sql_str(p) for p in paths) + "]"
+        plist = "[" + ", ".join(sql_str(p) for p in paths) + "]"
         if all(p.endswith(".parquet") for p in paths):
             src = f"read_parquet({plist}, filename = true, file_row_number = true)"
         elif all(p.endswith(".csv") for p in paths):
@@ -613,7 +610,7 @@ class _Run:
         for n, vals in prefixes.items():
             if vals:
                 col = "adcode" if n == 6 else f"substr(adcode, 1, {n})"
-                parts.append(f"{col} IN ({', '.join(_sql_str(v) for v in vals)})")
+                parts.append(f"{col} IN ({', '.join(sql_str(v) for v in vals)})")
         where_div = " OR ".join(parts) or "false"
         # `start`/`end` may be TIMESTAMP (read in the session zone) or TIMESTAMPTZ; an instant record
         # (no end) is treated as lasting one second so interval overlap stays a positive duration.
@@ -916,17 +913,17 @@ class _Run:
         return _ts(start), _ts(self.as_of)
 
     def _levels(self, rule: Rule) -> str:
-        return ", ".join(_sql_str(v) for v in rule.condition["listing_levels"])
+        return ", ".join(sql_str(v) for v in rule.condition["listing_levels"])
 
     def _area_visit(self, rule: Rule) -> None:
         w0, w1 = self._window(rule)
         self.sql(f"""
             INSERT INTO hits
-            SELECT row, {_sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
+            SELECT row, {sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
                    list_concat(any_value(match_reasons),
                                ['stayed in listed ' || any_value(level) || '-risk area ' || min(area_key)
                                 || ' while it was listed, within ' || {self.rs.lookback(rule)} || ' days']),
-                   {_sql_str(rule.level or '')}, {rule.police_priority}, false
+                   {sql_str(rule.level or '')}, {rule.police_priority}, false
             FROM named
             WHERE level IN ({self._levels(rule)}) AND t0 < {w1} AND t1 > {w0}
             GROUP BY row, record_id
@@ -936,12 +933,12 @@ class _Run:
         w0, w1 = self._window(rule)
         self.sql(f"""
             INSERT INTO hits
-            SELECT row, {_sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
+            SELECT row, {sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
                    list_concat(any_value(match_reasons),
                                ['stayed in county ' || any_value(adcode) || ' while it had listed '
                                 || any_value(level) || '-risk area ' || min(area_key)
                                 || ', outside the area, within ' || {self.rs.lookback(rule)} || ' days']),
-                   {_sql_str(rule.level or '')}, {rule.police_priority}, false
+                   {sql_str(rule.level or '')}, {rule.police_priority}, false
             FROM cty c
             WHERE level IN ({self._levels(rule)}) AND t0 < {w1} AND t1 > {w0}
               AND NOT EXISTS (SELECT 1 FROM named n WHERE n.row = c.row AND n.record_id = c.record_id
@@ -950,12 +947,12 @@ class _Run:
         """)
 
     def _identity(self, rule: Rule) -> None:
-        statuses = ", ".join(_sql_str(s) for s in rule.condition["statuses"])
+        statuses = ", ".join(sql_str(s) for s in rule.condition["statuses"])
         self.sql(f"""
             INSERT INTO hits
-            SELECT p.row, {_sql_str(rule.id)}, 'identity', NULL, NULL, 'identity',
+            SELECT p.row, {sql_str(rule.id)}, 'identity', NULL, NULL, 'identity',
                    ['identity ' || p.identity_status || coalesce(': ' || p.identity_reason, '')],
-                   {_sql_str(rule.level or '')}, {rule.police_priority}, false
+                   {sql_str(rule.level or '')}, {rule.police_priority}, false
             FROM (SELECT p.row, CASE WHEN c.row IS NOT NULL THEN 'corrected' ELSE p.identity_status END
                          AS identity_status, p.identity_reason
                   FROM p LEFT JOIN (SELECT DISTINCT row FROM corr) c USING (row)) p
@@ -971,7 +968,7 @@ class _Run:
         match_by = rule.condition["match_by"]
         self.con.register("wl_in", wl)
         cols = set(wl.column_names)
-        rid, pri = _sql_str(rule.id), rule.police_priority
+        rid, pri = sql_str(rule.id), rule.police_priority
         if "document" in match_by and "documents" in cols:
             # Document numbers compared after the identity module's cleaning (NFKC, no separators, upper).
             self.sql(f"""
@@ -1056,7 +1053,7 @@ class _Run:
             "rank": [LEVEL_RANK.get(r.level or "", -1) for r in self.rs.rules],
             "ord": list(range(len(self.rs.rules))),
         }))
-        level_case = " ".join(f"WHEN {i} THEN {_sql_str(lv)}" for i, lv in enumerate(LEVELS))
+        level_case = " ".join(f"WHEN {i} THEN {sql_str(lv)}" for i, lv in enumerate(LEVELS))
         persons = self.arrow(f"""
             WITH h AS (
                 SELECT row, max(m.rank) AS rank,

@@ -59,6 +59,7 @@ from django.utils import timezone
 
 from pingan.core import audit
 from pingan.core.errors import Gone
+from pingan.lib.duck import sql_str
 from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
 
 #: The audit action of a purge run.
@@ -318,10 +319,6 @@ def active_movements() -> QuerySet[RiskDataset]:
                                       purged_at__isnull=True).order_by("pk")
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _connect():
     from pingan.lib import duck
     from pingan.screening.services import _data_dir
@@ -353,8 +350,8 @@ def movement_records_prune(*, dataset: RiskDataset, before: dt.datetime, dry_run
     if not path.is_file():
         raise FileNotFoundError(f"movement dataset {dataset.pk}: its file {path} is missing")
     path = _deletable(path)  # rewritten in place only inside the data directory
-    src = f"read_parquet({_sql_str(str(path))})"
-    due = f'"end" < TIMESTAMPTZ {_sql_str(before.isoformat())}'
+    src = f"read_parquet({sql_str(str(path))})"
+    due = f'"end" < TIMESTAMPTZ {sql_str(before.isoformat())}'
     con = _connect()
     try:
         old, total = con.execute(f"SELECT count(*) FILTER (WHERE {due}), count(*) FROM {src}").fetchone()  # noqa: S608 - quoted path and timestamp
@@ -362,9 +359,9 @@ def movement_records_prune(*, dataset: RiskDataset, before: dt.datetime, dry_run
             return int(old)
         tmp = path.with_name(f".{path.stem}-retention-{uuid.uuid4().hex}.parquet")
         try:
-            con.execute(f"COPY (SELECT * FROM {src} WHERE NOT coalesce({due}, false)) TO {_sql_str(str(tmp))} "  # noqa: S608
+            con.execute(f"COPY (SELECT * FROM {src} WHERE NOT coalesce({due}, false)) TO {sql_str(str(tmp))} "  # noqa: S608
                         "(FORMAT parquet, COMPRESSION zstd)")
-            kept = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(str(tmp))})").fetchone()[0]  # noqa: S608
+            kept = con.execute(f"SELECT count(*) FROM read_parquet({sql_str(str(tmp))})").fetchone()[0]  # noqa: S608
             if kept != total - old:
                 raise RetentionError(f"movement dataset {dataset.pk}: the rewrite of {path} holds {kept} records, "
                                      f"expected {total - old}; the original is kept")

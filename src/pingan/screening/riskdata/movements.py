@@ -39,6 +39,7 @@ import duckdb
 import pyarrow as pa
 
 from pingan.lib import adcodes
+from pingan.lib.duck import sql_str
 from pingan.screening.riskdata.places import division_level
 
 COLUMNS = ("id_type", "id_number", "name", "adcode", "place", "start", "end", "source")
@@ -74,10 +75,6 @@ class MovementFormatError(ValueError):
 
     The message names the file and what to do; row-level problems are rejections instead.
     """
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
@@ -209,10 +206,10 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
     if not path.is_file():
         raise MovementFormatError(f"{path}: no such file")
     _ensure_adcodes(con)
-    fname = _sql_str(path.name)
+    fname = sql_str(path.name)
     if path.suffix.lower() in (".parquet", ".pq"):
         try:
-            src = (f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({_sql_str(str(path))}, "  # noqa: S608
+            src = (f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({sql_str(str(path))}, "  # noqa: S608
                    "file_row_number = true))")
             described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()  # noqa: S608 - names pass _ident, literals _sql_str
         except duckdb.Error as exc:
