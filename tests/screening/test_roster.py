@@ -183,6 +183,8 @@ def test_it_accepts_name_and_phone_without_an_id_column() -> None:
     result = read_roster("姓名,手机号码\n张伟,13800138000\n".encode(), filename="a.csv")
     assert result.columns == {"name": "姓名", "phone": "手机号码"}
     assert result.accepted[0].id_number == "" and result.accepted[0].phone == "13800138000"
+    # a fresh user read each row's "证件号码为空" as an empty cell: the file says the column is missing
+    assert any("no ID-number column" in w and "没有证件号码列" in w for w in result.warnings)
 
 
 def test_it_raises_when_no_header_is_found_and_names_the_expected_headers() -> None:

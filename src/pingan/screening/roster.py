@@ -1196,6 +1196,13 @@ def _describe_header(
             f"表头在第 {meta.header_row} 行；第 {_ranges(titles)} 行作为标题跳过。 / "
             f"Header found on row {meta.header_row}; row(s) {_ranges(titles)} above it skipped as titles."
         )
+    if "id_number" not in header.fields:
+        meta.warnings.append(
+            "名单没有证件号码列（身份证号/证件号码）：每一行都无法核验身份，均需核实。"
+            "如有证件号码，请补上这一列后重新上传。 / "
+            "The roster has no ID-number column (身份证号/证件号码): no row's identity can be verified, so every "
+            "row needs verification; add the column and upload again if you have the numbers."
+        )
     for f, j in header.fields.items():
         dupes = [lab for k, lab in header.labels.items() if k != j and index.get(_header_key(lab)) == f]
         if dupes:
