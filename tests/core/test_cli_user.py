@@ -42,7 +42,7 @@ def test_it_says_when_an_account_has_no_password(monkeypatch, units):
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [
-    (("dave", "--role", "officer"), "pw\n", "an account with role 'officer' must belong to a police unit"),
+    (("dave", "--role", "officer"), "pw\n", "an account with role 'officer' must belong to a unit"),
     (("dave", "--role", "landlord", "--unit", "350203-LQ"), "pw\n",
      "an account with role 'landlord' does not belong to a police unit"),
     (("dave", "--role", "officer", "--unit", "nowhere"), "pw\n", "no unit with code 'nowhere'"),

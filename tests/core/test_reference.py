@@ -23,13 +23,22 @@ def test_it_loads_current_and_historical_divisions(db):
 @pytest.mark.smoke
 def test_it_loads_the_xiamen_demo_organisation_idempotently(db):
     first = demo_org_load()
-    assert len(first.created) == 17
+    assert len(first.created) == 22
     again = demo_org_load()
-    assert again.created == [] and len(again.existing) == 17
+    assert again.created == [] and len(again.existing) == 22
     lq = OrgUnit.objects.get(name="莲前派出所")
     assert lq.parent.name == "思明分局" and lq.parent.parent.name == "厦门市公安局"
     assert sorted(OrgUnit.objects.filter(kind="branch").values_list("code", flat=True)) == [
         "350203", "350205", "350206", "350211", "350212", "350213"]
+    centres = OrgUnit.objects.filter(kind="centre")
+    assert {c.parent.code for c in centres} == {"350200"} and centres.count() == 3
+    court = OrgUnit.objects.get(kind="court")
+    assert court.parent is None and not court.path.startswith(OrgUnit.objects.get(code="350200").path)
+
+
+def test_centres_and_external_bodies_are_never_the_responsible_unit(db):
+    demo_org_load()
+    assert unit_for_adcode("350203").name == "思明分局"  # not the 思明区 procuratorate or court covering 350203
 
 
 def test_it_picks_the_deepest_covering_unit(db):

@@ -51,10 +51,15 @@ class OrgUnit(models.Model):
         BRANCH = "branch", _("district branch (分局)")
         STATION = "station", _("police station (派出所)")
         AREA = "area", _("community policing area (警务区)")
+        # Bureau-level centres: no territory of their own (empty ``adcodes``), never a responsible unit.
+        CENTRE = "centre", _("bureau centre (指挥中心, 反诈中心, 涉案财物管理中心)")
+        # Bodies outside the police that case property is transferred to; each is the root of its own tree.
+        PROCURATORATE = "procuratorate", _("procuratorate (检察院)")
+        COURT = "court", _("court (法院)")
 
     code = models.CharField(max_length=32, unique=True, help_text="a stable unit code, e.g. 350203-LQ")
     name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=255, unique=True, editable=False)
     adcodes = models.JSONField(default=list, blank=True)
@@ -81,9 +86,16 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise")
     LANDLORD = "landlord", _("landlord")
     CITIZEN = "citizen", _("citizen")
+    # Roles of the later systems; each app decides what they may see (``core.scoping`` gives them nothing).
+    DISPATCHER = "dispatcher", _("dispatcher")  # command centre (指挥中心)
+    CUSTODIAN = "custodian", _("property custodian")  # case-property manager (涉案财物管理员)
+    PROCURATOR = "procurator", _("procurator")  # procuratorate (检察院) user
+    COURT_CLERK = "court_clerk", _("court clerk")  # court (法院) user
 
 
 POLICE_ROLES = frozenset({Role.ANALYST, Role.STATION_CHIEF, Role.OFFICER})
+# Roles whose accounts belong to an organisation unit (police, centres, procuratorate, court).
+UNIT_ROLES = POLICE_ROLES | {Role.AUDITOR, Role.DISPATCHER, Role.CUSTODIAN, Role.PROCURATOR, Role.COURT_CLERK}
 SUBMITTER_ROLES = frozenset({Role.ENTERPRISE, Role.LANDLORD})
 
 
@@ -98,7 +110,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="police_users_have_a_unit",
-                condition=~models.Q(role__in=["analyst", "station_chief", "officer"]) | models.Q(unit__isnull=False),
+                condition=~models.Q(role__in=["analyst", "station_chief", "officer", "dispatcher", "custodian",
+                                              "procurator", "court_clerk"]) | models.Q(unit__isnull=False),
             )
         ]
 

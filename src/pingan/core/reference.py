@@ -65,4 +65,8 @@ def demo_org_load() -> DemoOrg:
             stations[st["code"]] = ensure(st["code"], st["name"], OrgUnit.Kind.STATION, branch, st["adcodes"])
     for area in spec.get("area", []):
         ensure(area["code"], area["name"], OrgUnit.Kind.AREA, stations[area["station"]], area["adcodes"])
+    for centre in spec.get("centre", []):
+        ensure(centre["code"], centre["name"], OrgUnit.Kind.CENTRE, bureau, [])
+    for body in spec.get("external", []):
+        ensure(body["code"], body["name"], body["kind"], None, body["adcodes"])
     return result

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, ApiToken, OrgUnit, Premises, Role, User
+from pingan.core.models import SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
 from pingan.lib import adcodes
 
 # ---------------------------------------------------------------- organisation units
@@ -35,11 +35,17 @@ def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = 
     area under a branch is not) or an adcode that is not a GB/T 2260 code.
     """
     order = [OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA]
-    if kind not in order:
+    roots = {OrgUnit.Kind.BUREAU, OrgUnit.Kind.PROCURATORATE, OrgUnit.Kind.COURT}
+    if kind not in OrgUnit.Kind.values:
         raise DomainError(f"unknown unit kind {kind!r}", code="bad_unit_kind")
-    if parent is None and kind != OrgUnit.Kind.BUREAU:
-        raise DomainError("only a bureau may have no parent unit", code="bad_unit_parent")
-    if parent is not None and order.index(kind) <= order.index(parent.kind):
+    if parent is None and kind not in roots:
+        raise DomainError("only a bureau, procuratorate or court may have no parent unit", code="bad_unit_parent")
+    if parent is not None and kind in roots:
+        raise DomainError(f"a {kind} is the root of its own tree", code="bad_unit_parent")
+    if kind == OrgUnit.Kind.CENTRE and parent.kind != OrgUnit.Kind.BUREAU:
+        raise DomainError("a centre sits directly under the bureau", code="bad_unit_parent")
+    if kind in order and parent is not None and (
+            parent.kind not in order or order.index(kind) <= order.index(parent.kind)):
         raise DomainError(f"a {kind} cannot sit under a {parent.kind}", code="bad_unit_parent")
     codes = list(adcodes_covered or [])
     for c in codes:
@@ -62,7 +68,8 @@ def unit_for_adcode(adcode: str) -> OrgUnit:
     the county). Raises ``DomainError`` (``no_responsible_unit``) when no unit covers it.
     """
     best: tuple[int, int, OrgUnit] | None = None
-    for unit in OrgUnit.objects.all():
+    territorial = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
+    for unit in OrgUnit.objects.filter(kind__in=territorial):
         for code in unit.adcodes:
             if adcode.startswith(code):
                 key = (len(code), unit.depth)
@@ -87,8 +94,8 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     """
     if role not in Role.values:
         raise DomainError(f"unknown role {role!r}", code="bad_role")
-    if role in POLICE_ROLES and unit is None:
-        raise DomainError(f"an account with role '{role}' must belong to a police unit", code="unit_required")
+    if role in UNIT_ROLES - {Role.AUDITOR} and unit is None:
+        raise DomainError(f"an account with role '{role}' must belong to a unit", code="unit_required")
     if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
         raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed")
     if User.objects.filter(username=username).exists():
