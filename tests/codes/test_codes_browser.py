@@ -17,6 +17,7 @@ import base45
 import cbor2
 import pytest
 from codes_support import ISSUER, NOW, make_code
+from test_codes_keys import SameKidSigner
 
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key
 from pingan.codes.levels import Level
@@ -38,11 +39,12 @@ def world() -> dict[str, object]:
     es256 = KeySigner(generate_private_key(Alg.ES256), issuer=ISSUER)
     eddsa = KeySigner(generate_private_key(Alg.EDDSA), issuer=ISSUER)
     other = KeySigner(generate_private_key(Alg.ES256), issuer="350206-JT")
-    trust = KeyStore([es256.trusted_key(), eddsa.trusted_key(), other.trusted_key()])
+    twin = SameKidSigner(es256.kid)  # a second key under es256's key id (issue 12 item 21)
+    trust = KeyStore([es256.trusted_key(), eddsa.trusted_key(), other.trusted_key(), twin.trusted_key()])
     revoked = make_code()
     rl = RevocationList.build(issuer=ISSUER, serial=3, issued_at=NOW, next_update=NOW + timedelta(hours=6),
                               revocations=[Revocation(revoked.code_id, Reason.RESCREENED, revoked.expires_at)])
-    return {"es256": es256, "eddsa": eddsa, "other": other, "trust": trust, "revoked": revoked,
+    return {"es256": es256, "eddsa": eddsa, "other": other, "twin": twin, "trust": trust, "revoked": revoked,
             "rl": rl.sign(eddsa)}
 
 
@@ -78,6 +80,10 @@ def _cases(world: dict[str, object]) -> dict[str, tuple[str, int]]:
         # GB 18030 two- and four-byte sequences (U+20000 is outside the BMP), Latin, a euro sign
         "valid_rare_name": (issue(make_code(premises_name="𠀀㐀鿿 Café €5 出租屋"), es256), now),
         "valid_other_issuer": (issue(make_code(issuer="350206-JT"), other), now),
+        # issue 12 item 21: two keys under one kid (try each), and a revocation entry past its own expiry
+        "valid_second_key_of_a_kid": (issue(make_code(), world["twin"]), now),  # type: ignore[arg-type]
+        "bad_signature:third_key_of_a_kid": (issue(make_code(), SameKidSigner(es256.kid)), now),
+        "expired:revocation_entry_lapsed": (issue(world["revoked"], eddsa), now + 8 * 86400),  # type: ignore[arg-type]
         "prefix": ("HC1:" + good[4:], now),
         "base45": (good[:20] + "a" + good[21:], now),
         "zlib": (PREFIX + base45.b45encode(compressed[:-6]).decode(), now),
@@ -122,7 +128,7 @@ def page(site: str) -> Iterator[object]:
         # The module script may still be running when "load" fires on a busy machine: wait for it.
         tab.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
         assert tab.evaluate("window.pinganReady") is True, errors
-        assert "已加载 3 把公钥" in (tab.text_content("#trust") or ""), errors
+        assert "已加载 4 把公钥" in (tab.text_content("#trust") or ""), errors
         context.set_offline(True)
         yield tab
         browser.close()
@@ -144,10 +150,11 @@ def test_the_browser_and_python_give_the_same_verdict_for_every_case(page: objec
         theirs = page.evaluate("([t, n, c]) => window.pinganVerify(t, n, c)", [token, now, from_cache])  # type: ignore[attr-defined]
         assert (theirs["status"], theirs["layer"]) == (ours.status.value, ours.layer and ours.layer.value), name
         statuses = {s.value for s in type(ours.status)}
-        expected = "valid" if name.startswith("valid") else name if name in statuses else "malformed"
+        kind = name.split(":")[0]
+        expected = "valid" if kind.startswith("valid") else kind if kind in statuses else "malformed"
         assert ours.status.value == expected, (name, ours.reason)
         if expected == "malformed":
-            assert ours.layer is not None and ours.layer.value == name
+            assert ours.layer is not None and ours.layer.value == kind
         if ours.code is not None:
             assert theirs["level"] == ours.code.level.value
             assert theirs["premisesName"] == ours.code.premises_name

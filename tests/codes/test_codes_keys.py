@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import cbor2
@@ -26,6 +27,7 @@ from pingan.codes.keys import (
     kid_for,
     write_private_key,
 )
+from pingan.codes.revocation import Reason, Revocation, RevocationList, RevocationSet
 from pingan.codes.token import issue, verify
 
 
@@ -117,11 +119,53 @@ def test_it_names_the_bad_entry_of_a_key_set() -> None:
         KeyStore.from_cose_key_set(b"\xff")
 
 
-def test_it_refuses_two_different_keys_with_one_kid(es256: KeySigner) -> None:
-    other = KeySigner(generate_private_key(), issuer=ISSUER).public_key()
-    impostor = TrustedKey(kid=es256.kid, alg=Alg.ES256, issuer=ISSUER, public_key=other)
-    with pytest.raises(KeyMaterialError, match="share the key id"):
-        KeyStore([es256.trusted_key(), impostor])
+class SameKidSigner:
+    """A real key that signs under another key's id (a kid is a truncated hash: two keys may share one)."""
+
+    def __init__(self, kid: bytes, alg: Alg = Alg.ES256) -> None:
+        self._inner = KeySigner(generate_private_key(alg), issuer=ISSUER)
+        self.kid, self.alg, self.issuer = kid, alg, ISSUER
+
+    def sign(self, data: bytes) -> bytes:
+        return self._inner.sign(data)
+
+    def public_key(self):
+        return self._inner.public_key()
+
+    def trusted_key(self) -> TrustedKey:
+        return TrustedKey(kid=self.kid, alg=self.alg, issuer=ISSUER, public_key=self.public_key())
+
+
+def test_two_keys_under_one_kid_both_verify_their_codes(es256: KeySigner) -> None:
+    """Issue 12 item 21: with two keys under one kid a valid code read bad_signature (DCC: try every key)."""
+    twin = SameKidSigner(es256.kid)
+    store = KeyStore([es256.trusted_key(), twin.trusted_key()])
+    assert len(store) == 2 and len(store.candidates(es256.kid)) == 2
+    for signer in (es256, twin):
+        assert verify(issue(make_code(), signer), store, now=NOW).ok
+    # the key sets keep both, and a store read back from them verifies both
+    for parsed in (KeyStore.from_jwks(store.to_jwks()), KeyStore.from_cose_key_set(store.to_cose_key_set())):
+        assert len(parsed) == 2
+        assert verify(issue(make_code(), twin), parsed, now=NOW).ok
+    # a third key under that kid is still a bad signature, naming how many keys were tried
+    stranger = issue(make_code(), SameKidSigner(es256.kid))
+    result = verify(stranger, store, now=NOW)
+    assert result.status.value == "bad_signature" and "tried the 2 keys" in result.reason
+    # adding the very same key again keeps one copy
+    store.add(es256.trusted_key())
+    assert len(store) == 2
+
+
+def test_a_revocation_list_signed_by_the_second_key_of_a_kid_verifies(es256: KeySigner) -> None:
+    twin = SameKidSigner(es256.kid)
+    store = KeyStore([es256.trusted_key(), twin.trusted_key()])
+    revoked = make_code()
+    rl = RevocationList.build(issuer=ISSUER, serial=1, issued_at=NOW, next_update=NOW + timedelta(hours=1),
+                              revocations=[Revocation(revoked.code_id, Reason.FRAUD, revoked.expires_at)])
+    parsed = RevocationList.verify(rl.sign(twin), store)
+    assert parsed.lookup(ISSUER, revoked.code_id) is not None
+    result = verify(issue(revoked, es256), store, RevocationSet([parsed]), now=NOW)
+    assert result.status.value == "revoked"
 
 
 @settings(max_examples=200, deadline=None)

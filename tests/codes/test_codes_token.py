@@ -409,3 +409,23 @@ def test_a_batch_gets_exactly_the_verdicts_of_one_call_per_code(es256: KeySigner
     assert [v.status for v in everything] == [
         Status.VALID, Status.VALID, Status.REVOKED, Status.NOT_YET_VALID, Status.UNKNOWN_KEY, Status.EXPIRED,
         Status.MALFORMED, Status.MALFORMED]
+
+
+def test_a_revocation_entry_past_its_own_expiry_no_longer_marks_a_code_revoked(es256: KeySigner) -> None:
+    """Issue 12 item 21: an entry whose expiry has passed still marked a code revoked (in every verifier)."""
+    from pingan.codes.revocation import Reason, Revocation, RevocationList, RevocationSet
+    from pingan.codes.token import verify_batch
+
+    trust = KeyStore([es256.trusted_key()])
+    code = make_code(validity=timedelta(hours=2))  # issued NOW-1h, expires NOW+1h
+    rl = RevocationList.build(issuer=ISSUER, serial=1, issued_at=NOW, next_update=NOW + timedelta(hours=1),
+                              revocations=[Revocation(code.code_id, Reason.FRAUD, code.expires_at)])
+    revocations = RevocationSet([rl])
+    text = issue(code, es256)
+    assert verify(text, trust, revocations, now=NOW).status is Status.REVOKED
+    later = code.expires_at + timedelta(seconds=1)  # the list is cached offline; the entry has lapsed
+    assert verify(text, trust, revocations, now=later).status is Status.EXPIRED
+    assert verify_batch([text], trust, revocations, now=later)[0].status is Status.EXPIRED
+    # with leeway the entry lapses exactly when the code itself reads expired
+    lenient = verify(text, trust, revocations, now=later, leeway=timedelta(minutes=5))
+    assert lenient.status is Status.REVOKED

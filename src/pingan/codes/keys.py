@@ -338,47 +338,55 @@ class TrustedKey:
 class KeyStore:
     """The keys a verifier trusts, by key id. Iterating yields :class:`TrustedKey` in insertion order.
 
-    Rotation: a new key is added; the old one stays in the store (and in the published sets) until the
-    last code it signed has expired, so live codes keep verifying. Removing a key makes its codes read
-    as "unknown key".
+    A key id is a truncated hash (8 bytes, docs/codes.md §5), so two different keys may share one — by
+    collision, or because a key set was assembled from several sources. As the EU DCC specifies for its
+    ``kid`` (eHealth Network, *Electronic Health Certificate Container Format* v1.3, §3.3.1: "verifiers
+    should try all keys with that kid"), the store keeps every key under its id and a verifier tries each
+    (:meth:`candidates`). Rotation: a new key is added; the old one stays in the store (and in the
+    published sets) until the last code it signed has expired, so live codes keep verifying. Removing a
+    key id makes its codes read as "unknown key".
     """
 
     def __init__(self, keys: Iterable[TrustedKey] = ()) -> None:
-        self._keys: dict[bytes, TrustedKey] = {}
+        self._keys: dict[bytes, list[TrustedKey]] = {}
         for key in keys:
             self.add(key)
 
     def add(self, key: TrustedKey) -> None:
-        """Trust ``key``. Raises :class:`KeyMaterialError` when a *different* key already has the same kid."""
-        existing = self._keys.get(key.kid)
-        if existing is not None and existing.to_cose_key() != key.to_cose_key():
-            raise KeyMaterialError(f"two different keys share the key id {key.kid.hex()}")
-        self._keys[key.kid] = key
+        """Trust ``key``, beside any other key with the same id; adding the same key twice keeps one."""
+        same_kid = self._keys.setdefault(key.kid, [])
+        if not any(k.to_cose_key() == key.to_cose_key() for k in same_kid):
+            same_kid.append(key)
 
     def remove(self, kid: bytes) -> None:
-        """Stop trusting the key ``kid`` (no error if absent)."""
+        """Stop trusting every key with id ``kid`` (no error if absent)."""
         self._keys.pop(kid, None)
 
     def get(self, kid: bytes) -> TrustedKey | None:
-        """The trusted key with id ``kid``, or ``None``."""
-        return self._keys.get(kid)
+        """The first trusted key with id ``kid``, or ``None`` (verifiers use :meth:`candidates`)."""
+        keys = self._keys.get(kid)
+        return keys[0] if keys else None
+
+    def candidates(self, kid: bytes) -> list[TrustedKey]:
+        """Every trusted key with id ``kid``, in insertion order (empty when none)."""
+        return list(self._keys.get(kid, ()))
 
     def __iter__(self) -> Iterator[TrustedKey]:
-        return iter(list(self._keys.values()))
+        return iter([k for keys in self._keys.values() for k in keys])
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return sum(len(keys) for keys in self._keys.values())
 
     def __repr__(self) -> str:
-        return f"KeyStore({[k.kid.hex() for k in self._keys.values()]})"
+        return f"KeyStore({[k.kid.hex() for k in self]})"
 
     def to_cose_key_set(self) -> bytes:
         """The COSE_KeySet (RFC 9052 §7) as CBOR bytes: an array of COSE_Key maps."""
-        return cbor2.dumps([k.to_cose_key() for k in self._keys.values()])
+        return cbor2.dumps([k.to_cose_key() for k in self])
 
     def to_jwks(self) -> dict[str, list[dict[str, str]]]:
         """The JWK Set (RFC 7517 §5) as a JSON-ready dict ``{"keys": [...]}``."""
-        return {"keys": [k.to_jwk() for k in self._keys.values()]}
+        return {"keys": [k.to_jwk() for k in self]}
 
     @classmethod
     def from_cose_key_set(cls, data: bytes) -> KeyStore:

@@ -27,7 +27,7 @@ from typing import Any
 import cbor2
 
 from pingan.codes.keys import KeyStore, Signer
-from pingan.codes.token import Layer, MalformedError, loads_cbor, parse_sign1, sig_structure, sign1
+from pingan.codes.token import Layer, MalformedError, Status, Verification, loads_cbor, parse_sign1, sign1, signing_key
 
 #: External AAD bound into every revocation-list signature (domain separation from safety codes).
 EXTERNAL_AAD = b"pingan-revocation-list/1"
@@ -133,13 +133,12 @@ class RevocationList:
             message = parse_sign1(data)
         except MalformedError as exc:
             raise RevocationListError(f"revocation list: {exc}") from None
-        key = trust.get(message.kid)
-        if key is None:
-            raise RevocationListError(f"revocation list signed by unknown key {message.kid.hex()}")
-        if message.alg != int(key.alg) or not key.verify(
-            message.signature, sig_structure(message.protected, message.payload, EXTERNAL_AAD)
-        ):
-            raise RevocationListError(f"revocation list signature does not verify with key {message.kid.hex()}")
+        key = signing_key(message, trust, EXTERNAL_AAD)  # every key with that kid is tried
+        if isinstance(key, Verification):
+            if key.status is Status.UNKNOWN_KEY:
+                raise RevocationListError(f"revocation list signed by unknown key {message.kid.hex()}")
+            raise RevocationListError(f"revocation list signature does not verify with key {message.kid.hex()}"
+                                      f" ({key.reason})")
         try:
             body = loads_cbor(message.payload, Layer.CWT)
             result = cls._from_payload(body)

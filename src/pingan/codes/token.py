@@ -521,18 +521,32 @@ def _decode_stage(text: str | bytes) -> Sign1 | Verification:
 
 
 def _signature_stage(sign1_: Sign1, trust: KeyStore) -> TrustedKey | Verification:
-    kid = sign1_.kid
-    key = trust.get(kid)
-    if key is None:
+    return signing_key(sign1_, trust)
+
+
+def signing_key(message: Sign1, trust: KeyStore, external_aad: bytes = b"") -> TrustedKey | Verification:
+    """The trusted key whose signature over ``message`` verifies, or the failing :class:`Verification`.
+
+    Every key of ``trust`` with the message's ``kid`` is tried (a key id is a truncated hash, so several
+    keys may share one: the EU DCC rule "try all keys with that kid"); only keys of the header's ``alg``
+    count. ``unknown_key`` when no key has that id; ``bad_signature`` when none of the algorithm exists or
+    none verifies. Used for codes (no external AAD) and revocation lists (``external_aad``).
+    """
+    kid = message.kid
+    keys = trust.candidates(kid)
+    if not keys:
         return Verification(Status.UNKNOWN_KEY, f"key id {kid.hex()} is not a trusted key", kid=kid)
-    if sign1_.alg != int(key.alg):
-        return Verification(
-            Status.BAD_SIGNATURE, f"header alg {sign1_.alg} does not match key {kid.hex()} ({key.alg.jose_name})",
-            kid=kid,
-        )
-    if not key.verify(sign1_.signature, sig_structure(sign1_.protected, sign1_.payload)):
-        return Verification(Status.BAD_SIGNATURE, f"the signature does not verify with key {kid.hex()}", kid=kid)
-    return key
+    usable = [k for k in keys if int(k.alg) == message.alg]
+    if not usable:
+        algs = ", ".join(sorted({k.alg.jose_name for k in keys}))
+        return Verification(Status.BAD_SIGNATURE, f"header alg {message.alg} does not match key {kid.hex()} ({algs})",
+                            kid=kid)
+    data = sig_structure(message.protected, message.payload, external_aad)
+    for key in usable:
+        if key.verify(message.signature, data):
+            return key
+    tried = f" (tried the {len(usable)} keys with that id)" if len(usable) > 1 else ""
+    return Verification(Status.BAD_SIGNATURE, f"the signature does not verify with key {kid.hex()}{tried}", kid=kid)
 
 
 def _claims_stage(sign1_: Sign1, key: TrustedKey, revocations: RevocationSource | None, now: datetime,
@@ -544,7 +558,10 @@ def _claims_stage(sign1_: Sign1, key: TrustedKey, revocations: RevocationSource 
         return Verification(Status.MALFORMED, exc.message, layer=exc.layer, kid=kid)
     if revocations is not None:
         revocation = revocations.lookup(code.issuer, code.code_id)
-        if revocation is not None:
+        # An entry is in force until its own expiry (the revoked code's exp it names): a list cached for days
+        # still holds entries that have lapsed since, and those no longer mark a code revoked (the code then
+        # reads as expired on its own, or — should an issuer have signed an earlier expiry — by its claims).
+        if revocation is not None and now - leeway < revocation.code_expires_at:
             return Verification(
                 Status.REVOKED, f"code {code.code_id.hex()} was revoked ({revocation.reason.name.lower()})",
                 code=code, kid=kid, revocation=revocation,

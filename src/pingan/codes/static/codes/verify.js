@@ -246,25 +246,33 @@ async function importKey(jwk) {
     const cryptoKey = await crypto.subtle.importKey(
       "jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, ext: true },
       { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-    return { kid, kidHex: hex(kid), alg: ALG_ES256, issuer: jwk.iss, cryptoKey };
+    return { kid, kidHex: hex(kid), alg: ALG_ES256, issuer: jwk.iss, cryptoKey, jwkText: `${jwk.x}.${jwk.y}` };
   }
   if (jwk.kty === "OKP" && jwk.crv === "Ed25519") {
     const cryptoKey = await crypto.subtle.importKey("raw", b64uDecode(jwk.x), { name: "Ed25519" }, false, ["verify"]);
-    return { kid, kidHex: hex(kid), alg: ALG_EDDSA, issuer: jwk.iss, cryptoKey };
+    return { kid, kidHex: hex(kid), alg: ALG_EDDSA, issuer: jwk.iss, cryptoKey, jwkText: jwk.x };
   }
   throw new Error(`unsupported key kty=${jwk.kty} crv=${jwk.crv}`);
 }
 
-// A KeyStore is a Map from key id (hex) to {kid, alg, issuer, cryptoKey}. Keys a browser cannot import
-// (e.g. Ed25519 on an old browser) are skipped and listed in `skipped`, so codes they signed read as
-// "unknown_key" rather than breaking the page.
+// A KeyStore is a Map from key id (hex) to the LIST of keys {kid, alg, issuer, cryptoKey} with that id: a
+// key id is a truncated hash, so two keys may share one, and a verifier tries every key with the kid (the
+// EU DCC rule; pingan.codes.keys.KeyStore does the same). `keyCount` is the number of keys. Keys a browser
+// cannot import (e.g. Ed25519 on an old browser) are skipped and listed in `skipped`, so codes they signed
+// read as "unknown_key" rather than breaking the page.
 export async function keyStoreFromJwks(jwks) {
   const store = new Map();
   store.skipped = [];
+  store.keyCount = 0;
   for (const jwk of jwks.keys || []) {
     try {
       const key = await importKey(jwk);
-      store.set(key.kidHex, key);
+      const sameKid = store.get(key.kidHex) || [];
+      if (!sameKid.some((k) => k.alg === key.alg && k.jwkText === key.jwkText)) {
+        sameKid.push(key);
+        store.keyCount += 1;
+      }
+      store.set(key.kidHex, sameKid);
     } catch (e) {
       store.skipped.push({ kid: jwk.kid, error: String(e) });
     }
@@ -285,6 +293,20 @@ export async function keyStoreFromCoseKeySet(bytes) {
   return keyStoreFromJwks(jwks);
 }
 
+// The key among those with the message's kid whose signature verifies: {key} or {error: status, reason}.
+async function signingKey(keyStore, message, aad) {
+  const kid = hex(message.kid);
+  const keys = keyStore.get(kid) || [];
+  if (!keys.length) return { error: "unknown_key", reason: `key id ${kid} is not a trusted key` };
+  const usable = keys.filter((k) => k.alg === message.alg);
+  if (!usable.length) return { error: "bad_signature", reason: `header alg ${message.alg} does not match key ${kid}` };
+  for (const key of usable) {
+    if (await checkSignature(key, message, aad)) return { key };
+  }
+  const tried = usable.length > 1 ? ` (tried the ${usable.length} keys with that id)` : "";
+  return { error: "bad_signature", reason: `the signature does not verify with key ${kid}${tried}` };
+}
+
 async function checkSignature(key, message, aad) {
   const data = sigStructure(message.protectedBytes, message.payload, aad);
   try {
@@ -303,11 +325,10 @@ async function checkSignature(key, message, aad) {
 // {issuer, serial, issuedAt, nextUpdate, entries: Map(codeIdHex → {reason, codeExpiresAt})} or throws.
 export async function verifyRevocationList(bytes, keyStore) {
   const message = parseSign1(bytes);
-  const key = keyStore.get(hex(message.kid));
-  if (!key) throw new Error(`revocation list signed by unknown key ${hex(message.kid)}`);
-  if (message.alg !== key.alg || !(await checkSignature(key, message, REVOCATION_AAD))) {
-    throw new Error(`revocation list signature does not verify with key ${key.kidHex}`);
-  }
+  const found = await signingKey(keyStore, message, REVOCATION_AAD);
+  if (found.error === "unknown_key") throw new Error(`revocation list signed by unknown key ${hex(message.kid)}`);
+  if (found.error) throw new Error(`revocation list signature does not verify with key ${hex(message.kid)}`);
+  const key = found.key;
   const body = decodeCbor(message.payload, "cwt");
   if (!(body instanceof Map) || body.get(1) !== key.issuer) throw new Error("revocation list issuer does not match its key");
   const entries = new Map();
@@ -395,10 +416,9 @@ export async function verify(text, keyStore, revocations = null, now = new Date(
     throw e;
   }
   const kid = hex(message.kid);
-  const key = keyStore.get(kid);
-  if (!key) return result("unknown_key", `key id ${kid} is not a trusted key`, { kid });
-  if (message.alg !== key.alg) return result("bad_signature", `header alg ${message.alg} does not match key ${kid}`, { kid });
-  if (!(await checkSignature(key, message))) return result("bad_signature", `the signature does not verify with key ${kid}`, { kid });
+  const found = await signingKey(keyStore, message);
+  if (found.error) return result(found.error, found.reason, { kid });
+  const key = found.key;
   let code;
   try {
     code = parseClaims(decodeCbor(message.payload, "cwt"), key.issuer);
@@ -406,7 +426,10 @@ export async function verify(text, keyStore, revocations = null, now = new Date(
     if (e instanceof MalformedError) return result("malformed", e.detail, { layer: e.layer, kid });
     throw e;
   }
-  const revocation = revocations ? revocations.lookup(code.issuer, code.codeId) : null;
+  const entry = revocations ? revocations.lookup(code.issuer, code.codeId) : null;
+  // An entry is in force until its own expiry (the revoked code's exp it carries): a list cached for days
+  // holds entries that have lapsed since, and those no longer mark a code revoked (as in Python's verify).
+  const revocation = entry && nowSeconds - leewaySeconds < entry.codeExpiresAt ? entry : null;
   if (revocation) return result("revoked", `code ${code.codeId} was revoked (${revocation.reason})`, { code, kid, revocation });
   if (nowSeconds + leewaySeconds < code.issuedAt) return result("not_yet_valid", `valid from ${iso(code.issuedAt)}`, { code, kid });
   if (nowSeconds - leewaySeconds >= code.expiresAt) return result("expired", `expired at ${iso(code.expiresAt)}`, { code, kid });
