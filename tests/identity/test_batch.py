@@ -21,7 +21,7 @@ from pingan.lib.identity import (
     normalize_phone,
     normalize_phones,
 )
-from pingan.lib.identity.batch import restrict_to_resident_id_column
+from pingan.lib.identity.batch import document_as_row, restrict_to_resident_id_column
 
 MIXED_NUMBERS = [
     "11010519491231002X", "11010519491231002x", "110105194912310021", "110105491231002", None, "",
@@ -36,7 +36,7 @@ def _as_rows(numbers: list[str | None], types: list[str | None] | None) -> list[
     out = []
     for i, raw in enumerate(numbers):
         doc = normalize_document(raw, types[i] if types else None, today=TODAY)
-        out.append(dataclasses.asdict(doc))
+        out.append(document_as_row(doc))
     return out
 
 
@@ -137,7 +137,7 @@ def test_the_resident_id_column_rule_on_a_table_agrees_with_the_per_value_functi
     numbers = [*MIXED_NUMBERS, "abc123", "12345", "usa 12345", "C01X00T47"]
     table = restrict_to_resident_id_column(normalize_documents(numbers, today=TODAY), mask)
     flags = [True] * len(numbers) if mask is True else mask
-    expected = [dataclasses.asdict(normalize_document(n, resident_id_column=f, today=TODAY))
+    expected = [document_as_row(normalize_document(n, resident_id_column=f, today=TODAY))
                 for n, f in zip(numbers, flags, strict=True)]
     assert table.to_pylist() == expected
     assert table.column("error_code").to_pylist()[16:18] == ["not_an_id_number"] * 2
@@ -147,7 +147,7 @@ def test_the_resident_id_column_rule_on_a_table_agrees_with_the_per_value_functi
 @given(st.lists(st.text(alphabet="ABEGHMX0123456789 -", max_size=12) | st.none(), max_size=15))
 def test_the_resident_id_column_rule_agrees_with_the_per_value_function_on_any_text(numbers: list) -> None:
     table = restrict_to_resident_id_column(normalize_documents(numbers, today=TODAY))
-    assert table.to_pylist() == [dataclasses.asdict(normalize_document(n, resident_id_column=True, today=TODAY))
+    assert table.to_pylist() == [document_as_row(normalize_document(n, resident_id_column=True, today=TODAY))
                                  for n in numbers]
 
 

@@ -97,3 +97,60 @@ def test_it_applies_the_resident_id_column_rule_to_a_roster_without_an_id_type_c
                                  as_of=AS_OF, resident_id_column=True)
     (p,) = result.persons.to_pylist()
     assert (p["identity_status"], p["level"]) == ("invalid", "yellow")
+
+
+# ------------------------------------------- issue 12 item 17: ID-number input families in a screening
+
+LISTED = pa.table({
+    "area_key": ["A-high"], "community": ["幸福小区"], "adcode": ["350203"], "level": ["high"],
+    "listed_from": pa.array([dt.datetime(2022, 11, 15, tzinfo=AS_OF.tzinfo)], TS),
+    "listed_until": pa.array([None], TS),
+})
+
+
+def _rid(first17: str) -> str:
+    from pingan.lib.identity.ric import check_character
+
+    return first17 + check_character(first17)
+
+
+def _screen_with_moves(text: str, numbers_names: list[tuple[str, str]]) -> dict[int, dict]:
+    roster, rejected, meta = read_roster_arrow(text.encode(), filename="roster.csv")
+    assert not rejected
+    stay = dt.datetime(2022, 11, 18, 10, tzinfo=AS_OF.tzinfo)
+    moves = pa.table({
+        "id_number": [n for n, _ in numbers_names], "name": [m for _, m in numbers_names],
+        "adcode": ["350203"] * len(numbers_names), "place": ["幸福小区3栋"] * len(numbers_names),
+        "start": pa.array([stay] * len(numbers_names), TS),
+        "end": pa.array([stay + dt.timedelta(hours=20)] * len(numbers_names), TS),
+    })
+    result = get_engine().screen(roster, listings=LISTED, movements=moves, ruleset=load_ruleset(), as_of=AS_OF,
+                                 resident_id_column=meta.resident_id_column)
+    return {p["row"]: p for p in result.persons.to_pylist()}
+
+
+def test_an_unlisted_area_code_keeps_its_exact_match_and_is_flagged_for_verification():
+    a, b = _rid("43041919900307001"), _rid("32111919850214100")
+    rows = _screen_with_moves(f"姓名,身份证号\n张伟,{a}\n李娜,{b}\n", [(a, "张伟"), (b, "李娜")])
+    for p, area in ((rows[2], "430419"), (rows[3], "321119")):
+        # the movement record in the listed high-risk area is matched: red, not merely "invalid"
+        assert p["level"] == "red" and p["rule_ids"] == ["area-high", "identity-unverified"]
+        assert p["identity_status"] == "area_code_unlisted" and p["area_code"] == area
+        assert [n["code"] for n in p["identity_notes"]] == ["area_code_unlisted"]
+        assert f"address code {area}" in p["identity_reason"] and "证件需核实" in p["reason"]
+
+
+def test_a_lower_case_x_is_accepted_matched_and_noted_without_changing_the_level():
+    number = "11010519491231002X"
+    rows = _screen_with_moves(f"姓名,身份证号\n张伟,{number.lower()}\n李娜,{number[:-1]}0\n", [(number, "张伟")])
+    p = rows[2]
+    assert (p["id_number"], p["identity_status"], p["level"]) == (number, "valid", "red")
+    assert [n["code"] for n in p["identity_notes"]] == ["lowercase_x"]
+    assert "capital X" in p["reason"] and "大写X" in p["reason"]
+    assert rows[3]["identity_notes"] == []
+
+
+def test_a_stray_letter_is_reported_to_the_submitter_with_its_position():
+    p = screen_csv("姓名,身份证号\n张伟,4403061A8502141005\n")[2]
+    assert (p["doc_type"], p["identity_status"], p["level"]) == ("ric", "invalid", "yellow")
+    assert "character 8 is 'A'" in p["reason"] and "第8位“A”" in p["reason"]

@@ -35,6 +35,7 @@ This module imports no Django; it runs in a task or the CLI and writes results b
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ import pyarrow.parquet as pq
 from pingan.lib import duck
 from pingan.lib.duck import sql_str
 from pingan.lib.identity import batch as idbatch
-from pingan.lib.identity.documents import doc_type_from_label
+from pingan.lib.identity.documents import Note, doc_type_from_label
 from pingan.lib.identity.names import compare_names, name_keys
 from pingan.lib.identity.ric import validate18
 from pingan.screening.rules import LEVEL_RANK, LEVELS, Rule, RuleSet
@@ -83,6 +84,7 @@ PERSONS_SCHEMA = pa.schema([
     ("identity_reason", pa.string()),
     ("given_id_number", pa.string()),
     ("given_phone", pa.string()),
+    ("identity_notes", idbatch.NOTE_TYPE),
 ])
 
 #: Columns of ``persons`` that repeat, for rows not screened, what the roster row gave.
@@ -433,6 +435,7 @@ class _Run:
             "sex": docs.column("sex"),
             "area_code": docs.column("area_code"),
             "from15": docs.column("converted_from_15"),
+            "notes": docs.column("notes"),
         })
         self.con.register("roster_in", tbl)
         # birth_date: from the valid ID number, else the roster's column (ISO YYYY-MM-DD; YYYY-MM ignored),
@@ -445,12 +448,16 @@ class _Run:
                    coalesce(id_birth_date, try_strptime(bd_text, '%Y-%m-%d')::DATE) AS birth_date,
                    CASE WHEN NOT valid AND doc_type = 'ric' AND length(number) = 18
                         THEN try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE END AS id_digits_birth_date,
-                   CASE WHEN valid THEN 'valid'
+                   CASE WHEN valid AND list_contains(list_transform(notes, lambda x: x.code), 'area_code_unlisted')
+                        THEN 'area_code_unlisted'
+                        WHEN valid THEN 'valid'
                         WHEN error_code IN ('empty', 'unknown_type') THEN 'unverifiable'
                         ELSE 'invalid' END AS identity_status,
-                   CASE WHEN valid THEN NULL ELSE error END AS identity_reason
+                   CASE WHEN valid THEN NULL ELSE error END AS identity_reason,
+                   coalesce(notes, []) AS notes
             FROM roster_in WHERE coalesce(in_status, 'accepted') = 'accepted'
         """)
+        self._note_texts()
         self.sql("""CREATE TEMP TABLE p_other AS SELECT row, name, in_status AS status, raw_number, raw_phone
                     FROM roster_in WHERE coalesce(in_status, 'accepted') <> 'accepted'""")
         self.con.unregister("roster_in")
@@ -481,6 +488,30 @@ class _Run:
         """).fetchall()[0]
         self.counts.update(roster_accepted=accepted, roster_invalid_id=invalid)
         self.n_bad_check = int(bad_check)
+
+    def _note_texts(self) -> None:
+        """Table ``note_text`` (code, params, text, warns): each distinct note of the roster's numbers rendered
+        once (:meth:`pingan.lib.identity.documents.Note.text`). ``warns``: a note on how the number was typed,
+        which the submitter's reason repeats without changing the level; ``area_code_unlisted`` is reported
+        through the identity status instead. The identity reason of an ``area_code_unlisted`` row is its note."""
+        distinct = self.sql("SELECT DISTINCT n.code, n.params FROM (SELECT unnest(notes) AS n FROM p)").fetchall()
+        codes = [c for c, _ in distinct]
+        params = [pr for _, pr in distinct]
+        texts = [Note(c, tuple(sorted(json.loads(pr).items())) if pr else ()).text() for c, pr in distinct]
+        self.con.register("note_text_in", pa.table({
+            "code": pa.array(codes, pa.string()), "params": pa.array(params, pa.string()),
+            "text": pa.array(texts, pa.string()),
+            "warns": pa.array([c != "area_code_unlisted" for c in codes], pa.bool_()),
+        }))
+        self.sql("CREATE TEMP TABLE note_text AS SELECT * FROM note_text_in")
+        self.con.unregister("note_text_in")
+        self.sql("""
+            UPDATE p SET identity_reason = t.text
+            FROM (SELECT row, n.params FROM (SELECT row, unnest(notes) AS n FROM p)
+                  WHERE n.code = 'area_code_unlisted') u
+            JOIN note_text t ON t.code = 'area_code_unlisted' AND t.params IS NOT DISTINCT FROM u.params
+            WHERE p.row = u.row AND p.identity_status = 'area_code_unlisted'
+        """)
 
     def _mark_name_conflicts(self) -> None:
         """One resident ID number, two people: rows sharing a valid nationally unique number (GB 11643
@@ -1070,10 +1101,15 @@ class _Run:
                       FROM hits h JOIN rule_meta m USING (rule_id)
                       LEFT JOIN p pi ON pi.row = h.row AND h.source = 'identity'
                       WHERE NOT h.silent) GROUP BY row),
-            c AS (SELECT row, min(cand) AS cand FROM corr GROUP BY row)
+            c AS (SELECT row, min(cand) AS cand FROM corr GROUP BY row),
+            -- notes on how the number was typed (lower-case x, full-width): a warning, the level unchanged
+            w AS (SELECT u.row, string_agg(t.text, '；' ORDER BY u.i) AS warning
+                  FROM (SELECT row, unnest(notes) AS n, generate_subscripts(notes, 1) AS i FROM p) u
+                  JOIN note_text t ON t.code = u.n.code AND t.params IS NOT DISTINCT FROM u.n.params
+                  WHERE t.warns GROUP BY u.row)
             SELECT p.row, 'accepted' AS status,
                    CASE coalesce(h.rank, 0) {level_case} END AS level,
-                   concat_ws('；', nullif(r.reason, ''),
+                   concat_ws('；', nullif(r.reason, ''), w.warning,
                              CASE WHEN p.phone IS NULL AND coalesce(trim(p.raw_phone), '') <> ''
                                   THEN '手机号码“' || trim(p.raw_phone) || '”不是有效号码，未用于比对 / the phone '
                                        || 'number "' || trim(p.raw_phone) || '" is not a valid number and was '
@@ -1085,16 +1121,17 @@ class _Run:
                    CASE WHEN c.row IS NOT NULL THEN coalesce(p.identity_reason, '') ||
                              ' — corrected to ' || c.cand || ' by a corroborated movement record'
                         ELSE p.identity_reason END AS identity_reason,
-                   NULL AS given_id_number, NULL AS given_phone
-            FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row)
+                   NULL AS given_id_number, NULL AS given_phone, p.notes AS identity_notes
+            FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row) LEFT JOIN w USING (row)
             UNION ALL
             SELECT row, 'rejected', 'yellow', '未筛查：' || message || ' (not screened: fix the row and resubmit)',
-                   []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone
+                   []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone,
+                   []
             FROM rej
             UNION ALL
             SELECT row, status, 'yellow', '未筛查 (not screened: row status ' || status || ')',
                    []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status,
-                   nullif(raw_number, ''), nullif(raw_phone, '')
+                   nullif(raw_number, ''), nullif(raw_phone, ''), []
             FROM p_other
             ORDER BY row
         """).cast(PERSONS_SCHEMA)

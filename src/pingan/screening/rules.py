@@ -54,7 +54,7 @@ LEVEL_RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
 LISTING_LEVELS = ("high", "medium", "low")
 
 #: Identity statuses the engine assigns (see docs/screening.md, "identity_status").
-IDENTITY_STATUSES = ("valid", "corrected", "invalid", "unverifiable", "conflicting")
+IDENTITY_STATUSES = ("valid", "corrected", "invalid", "unverifiable", "conflicting", "area_code_unlisted")
 
 #: Ways a watchlist entry can match a roster person.
 WATCHLIST_MATCH_BY = ("document", "name_birth_date")

@@ -27,7 +27,13 @@ import pyarrow.compute as pc
 
 from pingan.lib import adcodes
 from pingan.lib.identity import ric
-from pingan.lib.identity.documents import ERRORS, doc_type_from_label, normalize_document
+from pingan.lib.identity.documents import (
+    ERRORS,
+    Document,
+    doc_type_from_label,
+    normalize_document,
+    params_json,
+)
 from pingan.lib.identity.names import name_keys
 from pingan.lib.identity.phones import normalize_phone
 
@@ -42,7 +48,10 @@ DOCUMENT_SCHEMA = pa.schema([
     ("area_code", pa.string()),
     ("converted_from_15", pa.bool_()),
     ("issuing_country", pa.string()),
+    ("error_params", pa.string()),
+    ("notes", pa.list_(pa.struct([("code", pa.string()), ("params", pa.string())]))),
 ])
+NOTE_TYPE = DOCUMENT_SCHEMA.field("notes").type
 NAME_SCHEMA = pa.schema([
     ("normalized", pa.string()),
     ("simplified", pa.string()),
@@ -90,10 +99,18 @@ def _merge(mask: pa.Array, fast: pa.Table, residual: pa.Table) -> pa.Table:
     return pa.concat_tables([fast, residual]).take(order)
 
 
+def document_as_row(doc: Document) -> dict[str, Any]:
+    """One :data:`DOCUMENT_SCHEMA` row (a dict) for ``doc``: params as canonical JSON text
+    (:func:`~pingan.lib.identity.documents.params_json`), notes as ``{"code", "params"}`` structs."""
+    return {"doc_type": doc.doc_type, "number": doc.number, "valid": doc.valid, "error_code": doc.error_code,
+            "error": doc.error, "birth_date": doc.birth_date, "sex": doc.sex, "area_code": doc.area_code,
+            "converted_from_15": doc.converted_from_15, "issuing_country": doc.issuing_country,
+            "error_params": params_json(dict(doc.error_params)),
+            "notes": [{"code": n.code, "params": params_json(dict(n.params))} for n in doc.notes]}
+
+
 def _document_row(raw: str | None, declared: str | None, today: dt.date) -> tuple[Any, ...]:
-    doc = normalize_document(raw, declared, today=today)
-    return (doc.doc_type, doc.number, doc.valid, doc.error_code, doc.error, doc.birth_date, doc.sex,
-            doc.area_code, doc.converted_from_15, doc.issuing_country)
+    return tuple(document_as_row(normalize_document(raw, declared, today=today)).values())
 
 
 _YEAR_SPAN = ric.MAX_AGE_YEARS + 2
@@ -121,12 +138,39 @@ def _birth_day_table(today: dt.date) -> tuple[np.ndarray, int]:
 
 @lru_cache(maxsize=1)
 def _area_table() -> np.ndarray:
-    """A boolean table indexed by the six-digit address code: :func:`ric.area_code_exists`."""
-    table = np.zeros(1_000_000, dtype=bool)
+    """A table indexed by the six-digit address code: 1 when :func:`ric.area_code_exists`, 2 when
+    :func:`ric.area_code_unlisted` (a county code no table lists, in a prefecture that exists), else 0."""
+    table = np.zeros(1_000_000, dtype=np.int8)
+    prefectures = np.zeros(10_000, dtype=bool)
     for div in adcodes.divisions(include_historical=True):
-        table[int(div.code)] = True
-    table[[810000, 820000, 830000]] = True
+        if div.code.endswith("00"):
+            prefectures[int(div.code) // 100] = True
+    codes = np.arange(1_000_000)
+    unlisted = prefectures[codes // 100] & (codes % 100 != 0) & ((codes // 100) % 100 != 0)
+    table[unlisted] = 2
+    for div in adcodes.divisions(include_historical=True):
+        table[int(div.code)] = 1
+    table[[810000, 820000, 830000]] = 1
     return table
+
+
+def _notes_column(area_unlisted: np.ndarray, areas: pa.Array, lowercase_x: np.ndarray | None = None) -> pa.Array:
+    """The ``notes`` column of fast-path rows: ``lowercase_x`` where ``lowercase_x``, then
+    ``area_code_unlisted`` (params: the code and its prefecture) where ``area_unlisted``; the same notes, in
+    the same order, as :func:`~pingan.lib.identity.documents.normalize_document`."""
+    lower = lowercase_x if lowercase_x is not None else np.zeros(len(area_unlisted), dtype=bool)
+    flagged = np.nonzero(area_unlisted | lower)[0]
+    if not len(flagged):
+        return pa.array([[]] * len(area_unlisted), NOTE_TYPE)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(len(area_unlisted))]
+    area_list = areas.take(pa.array(flagged)).to_pylist()
+    for i, area in zip(flagged.tolist(), area_list, strict=True):
+        if lower[i]:
+            out[i].append({"code": "lowercase_x", "params": None})
+        if area_unlisted[i]:
+            out[i].append({"code": "area_code_unlisted",
+                           "params": params_json({"area_code": area, "prefecture": area[:4] + "00"})})
+    return pa.array(out, NOTE_TYPE)
 
 
 _ERROR_CODES = pa.array([None, "bad_check_digit", "bad_birth_date", "unknown_area_code"], type=pa.string())
@@ -148,7 +192,8 @@ def _byte_matrix(sub: pa.Array, width: int) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, count=n * width, offset=start).reshape(n, width)
 
 def _fast_ric(
-    arr: pa.Array, today: dt.date, allowed: pa.Array | None = None, *, valid_only: bool = False
+    arr: pa.Array, today: dt.date, allowed: pa.Array | None = None, *, valid_only: bool = False,
+    lowercase_x: pa.Array | None = None,
 ) -> tuple[pa.Array, pa.Table]:
     """Vectorised GB 11643-1999 validation of already-clean 18-character numbers starting 1–7.
 
@@ -158,7 +203,8 @@ def _fast_ric(
     Returns (mask of the rows handled here, their rows as a :data:`DOCUMENT_SCHEMA` table); every other
     row — other shapes, 15-digit numbers, full-width digits, residence permits — goes to the reference
     function. ``allowed`` restricts the fast path to some rows (those whose declared type is a 身份证);
-    ``valid_only`` leaves invalid numbers to the reference too.
+    ``valid_only`` leaves invalid numbers to the reference too. ``lowercase_x`` (booleans as long as
+    ``arr``): the row was typed with a lower-case check character, noted on valid rows.
     """
     cand = pc.fill_null(pc.equal(pc.binary_length(arr), 18), False)
     if allowed is not None:
@@ -181,10 +227,14 @@ def _fast_ric(
     key = np.where(in_range & shape_ok, (year - base) * 372 + (month - 1) * 31 + day - 1, 0)
     birth = np.where(in_range, days[key], _NO_DATE)
     area = np.where(shape_ok, sum(col[i] * p for i, p in enumerate(_POWERS6.tolist())), 0)
-    area_ok = _area_table()[area]
-    error = np.where(~check_ok, 1, np.where(birth == _NO_DATE, 2, np.where(~area_ok, 3, 0))).astype(np.int8)
+    area_state = _area_table()[area]
+    error = np.where(~check_ok, 1, np.where(birth == _NO_DATE, 2, np.where(area_state == 0, 3, 0))).astype(np.int8)
     if valid_only:
         shape_ok &= error == 0
+    unlisted = (area_state == 2)[shape_ok]
+    lower = None
+    if lowercase_x is not None:
+        lower = pc.fill_null(lowercase_x.filter(cand), False).to_numpy(zero_copy_only=False)[shape_ok]
 
     keep = pa.array(shape_ok)
     mask = pc.replace_with_mask(cand, cand, keep)
@@ -205,6 +255,9 @@ def _fast_ric(
             pc.if_else(pa.array(valid), pc.utf8_slice_codeunits(rows, 0, 6), None),
             pa.repeat(pa.scalar(False), k),
             pc.if_else(pa.array(valid), "CHN", None),
+            pa.nulls(k, pa.string()),
+            _notes_column(unlisted & valid, pc.utf8_slice_codeunits(rows, 0, 6),
+                          lower & valid if lower is not None else None),
         ],
         schema=DOCUMENT_SCHEMA,
     )
@@ -245,7 +298,8 @@ def normalize_documents(
     # ASCII spaces/dashes and a lower-case x are the commonest mess: strip them and try the fast path
     # again. A value that still is not 18 clean characters goes to the reference with its original text.
     precleaned = pc.utf8_upper(pc.replace_substring_regex(rest, r"[ \t\-]", ""))
-    mask2, fast2 = _fast_ric(precleaned, today, fast_allowed.filter(keep) if fast_allowed is not None else None)
+    mask2, fast2 = _fast_ric(precleaned, today, fast_allowed.filter(keep) if fast_allowed is not None else None,
+                             lowercase_x=pc.match_substring(rest, "x"))
     keep2 = pc.invert(mask2)
     rest2, trest2 = rest.filter(keep2), trest.filter(keep2) if trest is not None else None
     allowed2 = fast_allowed.filter(keep).filter(keep2) if fast_allowed is not None else None
@@ -291,6 +345,8 @@ def restrict_to_resident_id_column(
         "valid": pc.if_else(bad, False, valid),
         "error_code": pc.if_else(bad, "not_an_id_number", docs.column("error_code")),
         "error": pc.if_else(bad, ERRORS["not_an_id_number"], docs.column("error")),
+        "error_params": pc.if_else(bad, pa.scalar(None, pa.string()), docs.column("error_params")),
+        "notes": pc.if_else(bad, pa.scalar([], NOTE_TYPE), docs.column("notes")),
     }
     for name, col in replaced.items():
         i = docs.schema.get_field_index(name)
@@ -341,7 +397,7 @@ def _documents_by_reference(numbers: pa.Array, types: pa.Array | None, today: dt
         for key in penc.dictionary.to_pylist():
             num_i, type_i = divmod(key, len(tdistinct))
             rows.append(_document_row(ndistinct[num_i], tdistinct[type_i], today))
-    return _expand([list(c) for c in zip(*rows, strict=True)] or [[]] * 10, DOCUMENT_SCHEMA, idx)
+    return _expand([list(c) for c in zip(*rows, strict=True)] or [[]] * len(DOCUMENT_SCHEMA), DOCUMENT_SCHEMA, idx)
 
 
 def name_keys_table(names: Sequence[str | None] | pa.Array | pa.ChunkedArray) -> pa.Table:

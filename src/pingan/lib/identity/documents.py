@@ -39,8 +39,10 @@ distinct value in a batch (see :mod:`pingan.lib.identity.batch`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pingan.lib.identity import ric
@@ -68,6 +70,53 @@ ERRORS: dict[str, str] = {
 }
 
 
+#: Notes on an accepted number, by stable code: (English, 中文) templates with ``%(name)s`` placeholders
+#: filled from the note's params. Stored as code + params (:class:`Note`), rendered at display time.
+NOTES: dict[str, tuple[str, str]] = {
+    "lowercase_x": (
+        "the check character was written as a lower-case x; GB 11643-1999 writes a capital X",
+        "校验码写成了小写x，GB 11643-1999 规定为大写X",
+    ),
+    "lowercase_letters": (
+        "the letters of the number were written in lower case; it was read in upper case",
+        "证件号码中的字母写成了小写，已按大写读取",
+    ),
+    "full_width_characters": (
+        "the number was written with full-width characters; it was read as ASCII",
+        "证件号码使用了全角字符，已按半角读取",
+    ),
+    "area_code_unlisted": (
+        "address code %(area_code)s is in no GB/T 2260 code table pingan holds (its prefecture %(prefecture)s "
+        "is): the number passes its check character and birth date and is matched as given; verify the "
+        "address code on the document",
+        "地址码 %(area_code)s 不在 GB/T 2260 代码表中（其所属地市 %(prefecture)s 在）：号码校验码和出生日期均正确，"
+        "已按原号码比对；请核实证件上的地址码",
+    ),
+}
+
+
+def params_json(params: Mapping[str, object] | None) -> str | None:
+    """``params`` as canonical JSON text (keys sorted, no spaces, UTF-8 kept), ``None`` when empty: the one
+    form stored in Arrow columns and compared by the tests."""
+    if not params:
+        return None
+    return json.dumps(dict(params), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A remark on an accepted document number: a stable ``code`` from :data:`NOTES` and its ``params``
+    (``(key, value)`` pairs). :meth:`text` renders it; store the code and params, not the text."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: Literal["en", "zh", "both"] = "both") -> str:
+        """The note in English, Chinese, or ``中文 / English`` (the form of the other stored texts)."""
+        en, zh = (t % dict(self.params) for t in NOTES[self.code])
+        return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A normalised identity document number.
@@ -80,6 +129,10 @@ class Document:
     filled when the number carries them and passes validation. ``converted_from_15`` marks a
     first-generation number converted to the GB 11643-1999 form. ``issuing_country`` is the ISO 3166-1 alpha-3
     state for passports when the roster gave it, ``CHN`` for PRC-issued documents, or ``None``.
+    ``error_params``: the specifics of the error as ``(key, value)`` pairs (``bad_characters``: which
+    character, where; ``bad_length``: how many), already worked into ``error``. ``notes``: remarks on what
+    was accepted (a lower-case ``x``, full-width characters, an address code no table lists), each a
+    :class:`Note` code + params.
     """
 
     doc_type: DocType
@@ -92,6 +145,8 @@ class Document:
     area_code: str | None = None
     converted_from_15: bool = False
     issuing_country: str | None = None
+    error_params: tuple[tuple[str, str], ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 # Labels found in roster "证件类型" columns → doc_type. Matched after NFKC, lower-casing and removing spaces.
@@ -132,6 +187,12 @@ def doc_type_from_label(label: str | None) -> DocType | None:
 
 _RIC18_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _DIGITS15 = re.compile(r"^\d{15}$")
+#: A resident ID number with one to three stray letters (``4403061A8502141005``): read as ``ric`` so the
+#: error names the character, not "cannot tell which document".
+_RIC_WITH_LETTERS = re.compile(r"^[1-9][0-9A-Z]{14}(?:[0-9A-Z]{3})?$")
+#: All digits (last may be X) but 14, 16, 17, 19 or 20 long: a resident ID number with a digit missing or
+#: doubled, reported as ``bad_length`` with its length.
+_RIC_WRONG_LENGTH = re.compile(r"^[1-9](?:\d{12}|\d{14,15}|\d{17,18})[\dX]$")
 _X_AT_17 = re.compile(r"^\d{16}X\d$")  # check character transposed into position 17
 _FPR15 = re.compile(r"^[A-Z]{3}\d{12}$")
 _HKMO = re.compile(r"^([HM])(\d{8})(\d{2})?$")
@@ -153,13 +214,66 @@ def _fail(doc_type: DocType, number: str, code: str, **extra: object) -> Documen
     return Document(doc_type, number, False, code, ERRORS[code], **extra)  # type: ignore[arg-type]
 
 
+#: Letters typed for the digit they look like (OCR and hand-copying): shown as a hint, never substituted.
+_LOOKALIKES = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "T": "7", "B": "8"}
+
+
+def _bad_characters(doc_type: DocType, number: str, expected: Literal["gb11643", "digits", "icao"]) -> Document:
+    """``bad_characters`` naming the first character that breaks the shape, its 1-based position, how many
+    characters break it, and the digit a letter probably stands for. Params: ``position``, ``char``,
+    ``count``, and ``looks_like`` when the character is a letter that looks like a digit."""
+    if expected == "gb11643":
+        bad = [i for i, ch in enumerate(number)
+               if not (ch.isascii() and ch.isdigit()) and not (ch == "X" and i == len(number) - 1)]
+        rule = ("a resident ID number is 17 digits followed by a digit or X",
+                "公民身份号码由17位数字和1位数字或X组成")
+    elif expected == "digits":
+        bad = [i for i, ch in enumerate(number) if not (ch.isascii() and ch.isdigit())]
+        rule = ("this number is all digits", "该号码应全部为数字")
+    else:
+        bad = [i for i, ch in enumerate(number) if not (ch.isascii() and ch.isalnum())]
+        rule = ("a passport number is letters A-Z and digits (ICAO Doc 9303)", "护照号码由字母和数字组成")
+    if not bad:
+        return _fail(doc_type, number, "bad_characters")
+    pos, ch = bad[0] + 1, number[bad[0]]
+    look = _LOOKALIKES.get(ch) if expected != "icao" else None
+    params = {"position": str(pos), "char": ch, "count": str(len(bad))}
+    en = f"character {pos} is '{ch}'" + (f", probably {look}" if look else "") + ", which is not allowed"
+    zh = f"第{pos}位“{ch}”不合法" + (f"（疑为{look}）" if look else "")
+    if len(bad) > 1:
+        en += f" ({len(bad)} such characters)"
+        zh += f"（共{len(bad)}处）"
+    if look:
+        params["looks_like"] = look
+    return Document(doc_type, number, False, "bad_characters", f"{zh}：{rule[1]} / {en}: {rule[0]}",
+                    error_params=tuple(sorted(params.items())))
+
+
+def _bad_length(doc_type: DocType, number: str) -> Document:
+    """``bad_length`` saying how many characters the number has and how many its type needs (``length``)."""
+    expected = {"ric": ("18 (15 on a first-generation card)", "18位（第一代身份证15位）"),
+                "hmt_residence": ("18", "18位"), "foreign_pr": ("18 (15 on the 2017 card)", "18位（2017版15位）"),
+                "hk_mo_permit": ("a letter and 8 or 10 digits", "1个字母加8或10位数字"),
+                "tw_permit": ("8 or 10 digits", "8或10位数字"),
+                "passport": ("5 to 9", "5至9位")}.get(doc_type)
+    if expected is None:
+        return _fail(doc_type, number, "bad_length")
+    n = len(number)
+    return Document(doc_type, number, False, "bad_length",
+                    f"证件号码有{n}位，应为{expected[1]} / the number has {n} characters; this document type has "
+                    f"{expected[0]}", error_params=(("length", str(n)),))
+
+
 def classify(cleaned: str) -> DocType:
     """The probable document type of a cleaned number (see :func:`pingan.lib.identity._text.clean_number`)
     when the roster does not say. Shape rules, first match wins:
 
     18 chars ``\\d{17}[\\dX]`` → ``hmt_residence`` if it starts 81/82/83, ``foreign_pr`` if it starts 9,
     else ``ric``; 15 digits → ``ric`` (first generation); 16 digits + ``X`` + digit → ``ric`` (a
-    transposed check character, reported as ``bad_characters`` and open to typo recovery); 3 letters +
+    transposed check character, reported as ``bad_characters`` and open to typo recovery); 14, 16, 17, 19
+    or 20 digits (last may be ``X``) → ``ric`` (``bad_length``, a digit missing or doubled); 15 or 18
+    characters starting with a digit 1–9 with one to three letters among digits (``4403061A8502141005``)
+    → ``ric`` (``bad_characters`` naming the letter and its position); 3 letters +
     12 digits → ``foreign_pr`` (2017); ``H``/``M`` + 8 or 10 digits → ``hk_mo_permit``; 8 or 10 digits →
     ``tw_permit``; 5–9 letters/digits with at least one letter and one digit → ``passport``; anything
     else → ``unknown``.
@@ -170,7 +284,9 @@ def classify(cleaned: str) -> DocType:
         if cleaned[0] == "9":
             return "foreign_pr"
         return "ric"
-    if _DIGITS15.match(cleaned) or _X_AT_17.match(cleaned):
+    if _DIGITS15.match(cleaned) or _X_AT_17.match(cleaned) or _RIC_WRONG_LENGTH.match(cleaned):
+        return "ric"
+    if _RIC_WITH_LETTERS.match(cleaned) and sum(not ch.isdigit() for ch in cleaned) <= 3:
         return "ric"
     if _FPR15.match(cleaned):
         return "foreign_pr"
@@ -209,8 +325,15 @@ def _gb11643(doc_type: DocType, number: str, today: dt.date) -> Document:
         return _fail(doc_type, number, code)
     return Document(
         doc_type, number, True, birth_date=ric.parse_birth_date(number[6:14], today), sex=ric.sex_of(number),
-        area_code=number[:6], issuing_country="CHN",
+        area_code=number[:6], issuing_country="CHN", notes=_area_notes(number[:6]),
     )
+
+
+def _area_notes(area: str) -> tuple[Note, ...]:
+    """``area_code_unlisted`` when ``area`` passed the address-code rule only as an unlisted county code."""
+    if ric.area_code_exists(area):
+        return ()
+    return (Note("area_code_unlisted", (("area_code", area), ("prefecture", area[:4] + "00"))),)
 
 
 def _validate_ric(number: str, today: dt.date) -> Document:
@@ -222,12 +345,12 @@ def _validate_ric(number: str, today: dt.date) -> Document:
             return _fail("ric", number, doc.error_code or "bad_format", converted_from_15=True)
         return Document(
             "ric", converted, True, birth_date=doc.birth_date, sex=doc.sex, area_code=doc.area_code,
-            converted_from_15=True, issuing_country="CHN",
+            converted_from_15=True, issuing_country="CHN", notes=doc.notes,
         )
     if len(number) not in (15, 18):
-        return _fail("ric", number, "bad_length")
+        return _bad_length("ric", number)
     if not _RIC18_SHAPE.match(number):
-        return _fail("ric", number, "bad_characters")
+        return _bad_characters("ric", number, "gb11643" if len(number) == 18 else "digits")
     if number[:2] in ("81", "82", "83"):
         return _gb11643("hmt_residence", number, today)
     if number[0] == "9":
@@ -237,9 +360,9 @@ def _validate_ric(number: str, today: dt.date) -> Document:
 
 def _validate_hmt(number: str, today: dt.date) -> Document:
     if len(number) != 18:
-        return _fail("hmt_residence", number, "bad_length")
+        return _bad_length("hmt_residence", number)
     if not _RIC18_SHAPE.match(number):
-        return _fail("hmt_residence", number, "bad_characters")
+        return _bad_characters("hmt_residence", number, "gb11643")
     code = ric.validate18(number, today)
     if code is None and number[:6] not in ("810000", "820000", "830000") and number[0] != "9":
         return _gb11643("ric", number, today)  # a resident ID declared as a residence permit
@@ -254,7 +377,7 @@ def _validate_hmt(number: str, today: dt.date) -> Document:
 def _validate_foreign_pr(number: str, today: dt.date) -> Document:
     if len(number) == 18:
         if not _RIC18_SHAPE.match(number):
-            return _fail("foreign_pr", number, "bad_characters")
+            return _bad_characters("foreign_pr", number, "gb11643")
         if number[0] != "9":
             return _fail("foreign_pr", number, "bad_format")
         if not ric.check_passes(number):
@@ -280,7 +403,7 @@ def _validate_foreign_pr(number: str, today: dt.date) -> Document:
             "foreign_pr", number, True, birth_date=born, area_code=number[3:5] + "0000",
             issuing_country=None,
         )
-    return _fail("foreign_pr", number, "bad_length")
+    return _bad_length("foreign_pr", number)
 
 
 def _yymmdd(yymmdd: str, today: dt.date) -> dt.date | None:
@@ -297,7 +420,7 @@ def _validate_hkmo(number: str) -> Document:
     m = _HKMO.match(number)
     if m is None:
         if number[:1] in ("H", "M") and number[1:].isdigit():
-            return _fail("hk_mo_permit", number, "bad_length")
+            return _bad_length("hk_mo_permit", number)
         return _fail("hk_mo_permit", number, "bad_format")
     return Document("hk_mo_permit", m.group(1) + m.group(2), True, issuing_country="CHN")
 
@@ -306,15 +429,16 @@ def _validate_tw(number: str) -> Document:
     m = _TW.match(number)
     if m is None:
         if number.isdigit():
-            return _fail("tw_permit", number, "bad_length")
+            return _bad_length("tw_permit", number)
         return _fail("tw_permit", number, "bad_format")
     return Document("tw_permit", m.group(1), True, issuing_country="CHN")
 
 
 def _validate_passport(number: str, country: str | None) -> Document:
     if not _PASSPORT.match(number):
-        code = "bad_length" if re.fullmatch(r"[A-Z0-9]+", number) else "bad_characters"
-        return _fail("passport", number, code, issuing_country=country)
+        if re.fullmatch(r"[A-Z0-9]+", number):
+            return replace(_bad_length("passport", number), issuing_country=country)
+        return replace(_bad_characters("passport", number, "icao"), issuing_country=country)
     if country == "CHN" and not _PRC_PASSPORT.match(number):
         return _fail("passport", number, "bad_format", issuing_country=country)
     return Document("passport", number, True, issuing_country=country)
@@ -352,8 +476,27 @@ def normalize_document(
     number = clean_number(text).rstrip("<")
     if declared is None:
         doc = _validate_as(classify(number), number, country, today)
-        return in_resident_id_column(doc) if resident_id_column else doc
-    return _validate_as(declared, number, country, today)
+        doc = in_resident_id_column(doc) if resident_id_column else doc
+    else:
+        doc = _validate_as(declared, number, country, today)
+    return _with_typing_notes(doc, text) if doc.valid else doc
+
+
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_LOWER = re.compile("[a-z\uff41-\uff5a]")
+
+
+def _with_typing_notes(doc: Document, text: str) -> Document:
+    """``doc`` (valid) with notes on how ``text`` was typed: ``full_width_characters`` (full-width digits or
+    letters), ``lowercase_x`` (a GB 11643-structured number whose check character was a lower-case x) or
+    ``lowercase_letters`` (another document's letters in lower case). Separators are not noted."""
+    notes: list[Note] = []
+    if _FULL_WIDTH_ALNUM.search(text):
+        notes.append(Note("full_width_characters"))
+    if _LOWER.search(text):
+        gb = doc.doc_type in ("ric", "hmt_residence") or (doc.doc_type == "foreign_pr" and len(doc.number) == 18)
+        notes.append(Note("lowercase_x" if gb else "lowercase_letters"))
+    return replace(doc, notes=(*notes, *doc.notes)) if notes else doc
 
 
 def _validate_as(declared: DocType, number: str, country: str | None, today: dt.date) -> Document:

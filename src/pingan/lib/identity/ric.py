@@ -101,6 +101,26 @@ def area_code_exists(code: str) -> bool:
     return code in ("810000", "820000", "830000") or adcodes.exists(code)
 
 
+@lru_cache(maxsize=8192)
+def area_code_unlisted(code: str) -> bool:
+    """True when ``code`` is in no bundled GB/T 2260 table but lies in a prefecture-level division that is
+    or was one (``430419``, ``321119``: counties or zones of 衡阳 4304 / 镇江 3211 that the tables lack).
+
+    Public security bureaus have issued numbers with such codes (development zones, new districts, codes
+    used before or outside their publication), and no bundled table is complete for every year. A number
+    with such a code that passes its check character and birth date is valid, matched exactly, and flagged
+    for verification (``area_code_unlisted``); a code whose prefecture never existed (``999999``,
+    ``119999``) stays ``unknown_area_code``. ``code`` is six ASCII digits.
+    """
+    return (not area_code_exists(code) and code[4:6] != "00" and code[2:4] != "00"
+            and adcodes.exists(code[:4] + "00"))
+
+
+def area_code_plausible(code: str) -> bool:
+    """:func:`area_code_exists` or :func:`area_code_unlisted`: what the GB 11643 address-code rule accepts."""
+    return area_code_exists(code) or area_code_unlisted(code)
+
+
 ErrorCode = Literal["bad_length", "bad_characters", "bad_check_digit", "bad_birth_date", "unknown_area_code"]
 
 
@@ -108,7 +128,8 @@ def validate18(number: str, today: dt.date) -> ErrorCode | None:
     """The first failing GB 11643-1999 rule for a cleaned 18-character number, or ``None`` when valid.
 
     Order: length, characters, check character, birth date, address code — so a typo is reported as
-    ``bad_check_digit`` even when it also breaks the date.
+    ``bad_check_digit`` even when it also breaks the date. An address code that no bundled table lists but
+    whose prefecture exists passes (:func:`area_code_unlisted`; the document layer flags it).
     """
     if len(number) != 18:
         return "bad_length"
@@ -118,7 +139,7 @@ def validate18(number: str, today: dt.date) -> ErrorCode | None:
         return "bad_check_digit"
     if parse_birth_date(number[6:14], today) is None:
         return "bad_birth_date"
-    if not area_code_exists(number[:6]):
+    if not area_code_plausible(number[:6]):
         return "unknown_area_code"
     return None
 
@@ -153,7 +174,9 @@ def recovery_candidates(number: str, today: dt.date | None = None) -> list[Candi
     ``number`` is a cleaned 18-character string (digits, last may be ``X``; an ``X`` at position 17 with a
     digit at 18 is accepted too, the trace of a 17–18 transposition) whose check fails; for a number that
     already validates, or has another shape, the list is empty. Each candidate passes the
-    check character, has a real birth date and an existing address code. Substitutions at positions
+    check character, has a real birth date and an address code that is, was, or plausibly is a GB/T 2260
+    code (:func:`area_code_plausible`: a corrected number is used only when another record holds it, so
+    an unlisted county code is no reason to drop it). Substitutions at positions
     1..17 have at most one passing digit each (the weight is invertible mod 11); at position 18 exactly
     one check character passes. Order: by position, substitutions before transpositions.
     """
@@ -171,7 +194,7 @@ def recovery_candidates(number: str, today: dt.date | None = None) -> list[Candi
     def keep(cand: str, kind: Literal["substitution", "transposition"], pos: tuple[int, ...]) -> None:
         if not _RIC18.match(cand):
             return
-        if parse_birth_date(cand[6:14], today) is None or not area_code_exists(cand[:6]):
+        if parse_birth_date(cand[6:14], today) is None or not area_code_plausible(cand[:6]):
             return
         out.append(Candidate(cand, kind, pos))
 
