@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -359,8 +360,11 @@ def test_it_opens_duckdb_with_bounded_memory_threads_and_a_spill_directory(tmp_p
     limit, threads, temp = con.execute(
         "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('temp_directory')"
     ).fetchall()[0]
-    assert threads == 1 and str(tmp_path / "spill") == temp and limit.endswith("MiB")
-    assert (tmp_path / "spill").is_dir()
+    # each connection spills into a directory of its own under the one given, which DuckDB creates when it
+    # first spills and removes on close (issue 12: empty directories were left behind)
+    assert threads == 1 and Path(temp).parent == tmp_path / "spill" and limit.endswith("MiB")
+    assert (tmp_path / "spill").is_dir() and not Path(temp).exists()
+    con.close()
     with pytest.raises(DuckConfigError, match="not a size"):
         connect(memory_limit="lots")
 

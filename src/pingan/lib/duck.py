@@ -10,7 +10,11 @@ Defaults come from the environment so operators can tune a deployment without co
 
 * ``PINGAN_DUCKDB_MEMORY_LIMIT`` — DuckDB size string, e.g. ``1.5GB`` (default ``1.5GB``);
 * ``PINGAN_DUCKDB_THREADS`` — positive integer (default: the number of CPUs, capped at 2);
-* ``PINGAN_DUCKDB_TEMP_DIR`` — spill directory (default: a fresh directory under the system temp dir).
+* ``PINGAN_DUCKDB_TEMP_DIR`` — where spill directories go (default: the system temp dir).
+
+Each connection spills into its own directory, named under that place but not created here: DuckDB creates
+it at the first spill and deletes it when the connection closes, so no run leaves an empty directory behind
+(``mkdtemp`` here once left one per screening).
 
 This module imports no Django.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -64,7 +69,8 @@ def connect(
     """Open a DuckDB connection configured for bounded-memory batch work.
 
     ``memory_limit`` is a DuckDB size string (``"1.5GB"``, ``"800MB"``); ``threads`` the worker count;
-    ``temp_directory`` where operators that exceed the limit spill (created if missing). Arguments left
+    ``temp_directory`` the folder under which operators that exceed the limit spill, each connection in a
+    subdirectory of its own that DuckDB creates when needed and removes on close. Arguments left
     ``None`` come from ``PINGAN_DUCKDB_*`` variables, then from the defaults above. Insertion order is not
     preserved (batch results are keyed, never positional), which lets DuckDB stream larger-than-memory
     results. Raises :class:`DuckConfigError` for an unusable size or thread count.
@@ -77,10 +83,10 @@ def connect(
     n_threads = threads if threads is not None else _default_threads()
     if n_threads < 1:
         raise DuckConfigError(f"DuckDB threads={n_threads} must be at least 1")
-    spill = temp_directory or os.environ.get("PINGAN_DUCKDB_TEMP_DIR")
-    if spill is None:
-        spill = tempfile.mkdtemp(prefix="pingan-duckdb-")
-    Path(spill).mkdir(parents=True, exist_ok=True)
+    parent = Path(temp_directory or os.environ.get("PINGAN_DUCKDB_TEMP_DIR") or tempfile.gettempdir())
+    parent.mkdir(parents=True, exist_ok=True)
+    # not created: DuckDB deletes a spill directory on close only when it created it
+    spill = parent / f"pingan-duckdb-{uuid.uuid4().hex}"
     con = duckdb.connect(
         database,
         config={

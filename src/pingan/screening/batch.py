@@ -550,8 +550,10 @@ class _Run:
             src = "listings_in"
         else:
             path = str(listings)
+            # CSV cells are text: DuckDB's type sniffing would make an adcode a BIGINT (substr() and
+            # length() then fail) and drop the leading zeros of codes; times are cast below
             src = (f"read_parquet({sql_str(path)})" if path.endswith(".parquet")
-                   else f"read_csv({sql_str(path)}, header = true)")
+                   else f"read_csv({sql_str(path)}, header = true, all_varchar = true)")
         cols = [c[0] for c in self.sql(f"SELECT * FROM {src} LIMIT 0").description]
         _require(cols, REQUIRED_LISTING_COLUMNS, "listings")
         levels = ", ".join(sql_str(lv) for lv in self.listing_levels) or "NULL"
@@ -610,8 +612,11 @@ class _Run:
         if all(p.endswith(".parquet") for p in paths):
             src = f"read_parquet({plist}, filename = true, file_row_number = true)"
         elif all(p.endswith(".csv") for p in paths):
+            # every CSV column as text (the documented format is text): sniffing made `adcode` a BIGINT
+            # (substr() failed), a phone or document number lose its leading zeros; start/end are cast
+            # to TIMESTAMPTZ below, with or without an offset
             src = (f"(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_csv({plist}, "
-                   "header = true, filename = true, all_varchar = false))")
+                   "header = true, filename = true, all_varchar = true))")
         else:
             raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths))
         cols = [c[0] for c in self.sql(f"SELECT * FROM {src} LIMIT 0").description]
