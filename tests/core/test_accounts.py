@@ -23,15 +23,31 @@ def test_it_stores_an_argon2_hash(db):
     assert u.password.startswith("argon2$")
 
 
-@override_settings(AXES_FAILURE_LIMIT=3)
-def test_it_locks_out_after_repeated_failed_logins(client, cast):
+@override_settings(AXES_FAILURE_LIMIT=3, AXES_COOLOFF_TIME=0.5)
+def test_it_locks_out_after_repeated_failed_logins_and_says_for_how_long(client, cast):
     for _ in range(3):
-        r = client.post("/login/", {"username": "officer_a", "password": "wrong"})
+        r = client.post("/login/", {"username": "officer_a", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 429
+    html = r.content.decode()
+    assert "officer_a" in html and "paused for 30 minutes" in html and 'id="locked-out"' in html
     # even the right password is refused while locked out
     r = client.post("/login/", {"username": "officer_a", "password": CAST_PASSWORD})
     assert r.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_wrong_passwords_from_one_address_do_not_lock_the_officer_out_elsewhere(client, cast):
+    from django.test import Client
+
+    for _ in range(5):
+        client.post("/login/", {"username": "officer_a", "password": "wrong"}, REMOTE_ADDR="203.0.113.9")
+    assert client.post("/login/", {"username": "officer_a", "password": CAST_PASSWORD},
+                       REMOTE_ADDR="203.0.113.9").status_code == 429
+    # the officer at the station's own address still signs in
+    other = Client()
+    r = other.post("/login/", {"username": "officer_a", "password": CAST_PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    assert r.status_code == 302 and other.session["_auth_user_id"] == str(cast.officer_a.pk)
 
 
 def test_it_signs_in_with_the_right_password(client, cast):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CodesConfig(AppConfig):
@@ -7,3 +8,15 @@ class CodesConfig(AppConfig):
     name = "pingan.codes"
     label = "codes"
     verbose_name = "Safety codes"
+
+    def ready(self) -> None:
+        from pingan.codes.home import queue_panel
+        from pingan.core import navigation
+        from pingan.core.models import POLICE_ROLES
+
+        navigation.register(navigation.Section(
+            key="codes_queue", label=_("Corrections and approvals"), url_name="codes:police", order=30,
+            roles=POLICE_ROLES))
+        navigation.register_panel(navigation.Panel(
+            key="codes_queue", template="codes/partials/home_panel.html", order=10, roles=POLICE_ROLES,
+            context=queue_panel))

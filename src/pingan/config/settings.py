@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # /api/docs then serves the Swagger UI assets django-ninja ships (no CDN: works offline)
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -121,12 +122,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 
-# Lock-out (django-axes): N failures per username+address within the cool-off period.
+# Lock-out (django-axes): N failures for one user name from one client address within the cool-off period.
+# Never on the user name alone: anyone could then lock any officer out by typing wrong passwords for them.
 AXES_FAILURE_LIMIT = env_int("PINGAN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("PINGAN_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "pingan.core.views.locked_out"  # the page says for how long
 
 ROOT_URLCONF = "pingan.config.urls"
 WSGI_APPLICATION = "pingan.config.wsgi.application"
@@ -142,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "pingan.core.navigation.context_processor",
             ],
         },
     },
@@ -170,6 +173,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "pingan.core.errorpages.csrf_failure"  # the site's 403 page, saying the form expired
 X_FRAME_OPTIONS = "DENY"
 
 

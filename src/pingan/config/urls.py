@@ -1,7 +1,9 @@
-"""URL roots: pages per app, the API under /api/, the admin."""
+"""URL roots: pages per app, the API under /api/, the admin; the error pages (``core.errorpages``)."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from pingan.config.api import api
 
@@ -9,8 +11,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", RedirectView.as_view(url=static("pingan/favicon.svg"), permanent=True)),
     path("screening/", include("pingan.screening.urls")),
     path("police/", include("pingan.dashboard.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]
+
+handler400 = "pingan.core.errorpages.bad_request"
+handler403 = "pingan.core.errorpages.permission_denied"
+handler404 = "pingan.core.errorpages.page_not_found"
+handler500 = "pingan.core.errorpages.server_error"

@@ -23,6 +23,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         rid = (request.headers.get("X-Request-ID") or "")[:64] or uuid.uuid4().hex
+        request.request_id = rid  # error pages show it, so a user can quote it to support
         purpose = ""
         if hasattr(request, "session"):
             purpose = request.session.get("purpose", "")

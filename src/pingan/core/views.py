@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from pingan.core import selectors
+from pingan.core import navigation, selectors
 from pingan.core.errors import NotFound
 from pingan.core.models import POLICE_ROLES
 
@@ -24,6 +28,17 @@ PURPOSES = [
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' lock-out answer (``AXES_LOCKOUT_CALLABLE``): 429 with a page saying for whom, from where
+    and for how long sign-in is refused (``AXES_COOLOFF_TIME``, counted from the last failed attempt)."""
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    until = timezone.localtime() + dt.timedelta(minutes=minutes)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return render(request, "core/locked_out.html", {
+        "minutes": minutes, "until": until, "username": username, "limit": settings.AXES_FAILURE_LIMIT,
+    }, status=429)
 
 
 @login_required
@@ -44,9 +59,14 @@ def _needs_purpose(request: HttpRequest) -> bool:
 
 @login_required
 def home(request: HttpRequest):
+    """The signed-in user's start page: the panels their apps registered (``core.navigation``) and a card
+    per section. A role without a home section (enterprise, landlord) goes to its first section."""
     if _needs_purpose(request):
         return redirect(f"/purpose/?next={request.path}")
-    return TemplateResponse(request, "core/home.html", {})
+    sections = navigation.sections_for(request.user, request.path)
+    if sections and not any(s["key"] == "home" for s in sections):
+        return redirect(sections[0]["url"])
+    return TemplateResponse(request, "core/home.html", {"panels": navigation.panels_for(request)})
 
 
 @login_required

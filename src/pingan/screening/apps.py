@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScreeningConfig(AppConfig):
@@ -7,3 +8,10 @@ class ScreeningConfig(AppConfig):
     name = "pingan.screening"
     label = "screening"
     verbose_name = "Batch screening"
+
+    def ready(self) -> None:
+        from pingan.core import navigation
+        from pingan.core.models import SUBMITTER_ROLES
+
+        navigation.register(navigation.Section(
+            key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))

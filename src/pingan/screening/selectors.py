@@ -7,7 +7,7 @@ level, reason — never a silent hit. Police see their unit subtree's people, hi
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from pingan.core import audit
 from pingan.core.errors import NotFound
@@ -49,12 +49,29 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
     """
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
-    qs = scope(actor, PersonResult.objects.select_related("job", "job__premises", "job__premises__unit"))
-    qs = qs.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted", job__is_latest=True)
+    qs = _flagged_base(actor).select_related("job", "job__premises", "job__premises__unit")
     qs = qs.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
                                 default=Value(2), output_field=IntegerField())).order_by("order", "-job_id", "row")
     audit.record(actor, "list", "PersonResult.flagged", "", purpose=purpose)
     return qs
+
+
+def _flagged_base(actor) -> QuerySet[PersonResult]:
+    """Flagged rows (red, yellow or a silent hit) of the latest finished job of each premises, scoped."""
+    if actor is None or actor.role not in POLICE_ROLES:
+        return PersonResult.objects.none()
+    return scope(actor, PersonResult.objects.all()).filter(
+        Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted", job__is_latest=True)
+
+
+def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
+    """How many flagged people (``total``), and of them ``red``, ``yellow`` and ``silent`` (watchlist hits),
+    in the actor's jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. Counts only: no audit
+    record (nobody is named). One aggregate query."""
+    base = _flagged_base(actor) if qs is None else qs.order_by()
+    return base.aggregate(total=Count("pk"), red=Count("pk", filter=Q(level="red")),
+                          yellow=Count("pk", filter=Q(level="yellow")),
+                          silent=Count("pk", filter=Q(silent_hit=True)))
 
 
 def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResult, list[Hit]]:

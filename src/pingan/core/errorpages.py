@@ -1,0 +1,62 @@
+"""Error pages in the site's frame and the user's language, each with a way on (``config.urls`` handlers).
+
+Django's own 403/404 pages are bare English text; these extend ``base.html`` (header, navigation,
+language menu), say what happened in words a user understands, and link onwards: home (or sign-in), back,
+and, for a refused page, who the user is signed in as. The request id (``X-Request-ID``) is shown so a user
+can quote it to support. A 500 renders without touching the database when it can; if even that fails, a
+self-contained page is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+
+log = logging.getLogger(__name__)
+
+
+def _render(request: HttpRequest, status: int, **extra) -> HttpResponse:
+    ctx = {"status": status, "request_id": getattr(request, "request_id", ""), **extra}
+    return HttpResponse(loader.render_to_string(f"{status}.html", ctx, request), status=status)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _render(request, 404)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _render(request, 403)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _render(request, 400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: usually a page left open too long, or cookies blocked."""
+    return _render(request, 403, csrf=True)
+
+
+_FALLBACK_500 = """<!doctype html><html lang="zh-hans"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>500 · 平安 pingan</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
+<h1>出错了 · Something went wrong</h1>
+<p>服务器内部错误，已记录。请稍后重试。<br>
+The server could not complete the request; the error was logged. Try again later.</p>
+<p><a href="/">返回首页 · Home</a></p></body></html>"""
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page in the site's frame; the bilingual fallback above if the frame itself fails."""
+    try:
+        return _render(request, 500)
+    except Exception:  # the error may lie in the very things the frame needs (database, templates)
+        log.exception("the 500 page could not be rendered; answering the plain fallback")
+        return HttpResponse(_FALLBACK_500, status=500)

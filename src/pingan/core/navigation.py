@@ -1,0 +1,116 @@
+"""The site's sections and home panels, registered by each app (core knows no app above it).
+
+Every app adds its pages to the header's navigation and, optionally, a panel to the home page, from its
+``AppConfig.ready()``::
+
+    from pingan.core import navigation
+    navigation.register(navigation.Section(
+        key="alerts", label=_("Alerts"), url_name="alerts:home", roles={"officer", "dispatcher"}, order=40))
+    navigation.register_panel(navigation.Panel(
+        key="alerts", template="alerts/partials/home_panel.html", roles={"dispatcher"}, order=40,
+        context=lambda request: {"open": alerts_selectors.open_count(actor=request.user)}))
+
+``roles`` is who sees the entry (least privilege: a role not named sees nothing). The header shows the
+sections of the signed-in user in ``order`` (the current one marked), the home page the panels; a panel's
+``context`` is called only for a user of its roles and may return ``None`` to leave the panel out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of the header's navigation.
+
+    ``label`` is a lazy translation (short: it shares a phone's width with the others); ``url_name`` a
+    name ``reverse()`` resolves without arguments; ``prefix`` the path prefix under which the section is
+    the current one (default: its own URL); ``roles`` the roles that see it; ``description`` one line for
+    the section's card on the home page.
+    """
+
+    key: str
+    label: Any
+    url_name: str
+    roles: Collection[str]
+    order: int = 100
+    prefix: str | None = None
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of the home page: a template rendered with ``context(request)`` for users of ``roles``."""
+
+    key: str
+    template: str
+    roles: Collection[str]
+    order: int = 100
+    context: Callable[[HttpRequest], dict | None] = field(default=lambda request: {})
+
+
+_SECTIONS: dict[str, Section] = {}
+_PANELS: dict[str, Panel] = {}
+
+
+def register(section: Section) -> None:
+    """Add (or replace, by ``key``) a navigation section."""
+    _SECTIONS[section.key] = section
+
+
+def register_panel(panel: Panel) -> None:
+    """Add (or replace, by ``key``) a home-page panel."""
+    _PANELS[panel.key] = panel
+
+
+def _url(section: Section) -> str | None:
+    try:
+        return reverse(section.url_name)
+    except NoReverseMatch:  # an app whose URLs are not wired (e.g. a test settings module)
+        return None
+
+
+def sections_for(user, path: str = "") -> list[dict]:
+    """The sections ``user`` may use, in order, as ``{"key", "label", "url", "current"}``; the current one
+    is the section with the longest prefix of ``path``."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False) or role is None:
+        return []
+    out = []
+    for s in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        if role not in s.roles:
+            continue
+        url = _url(s)
+        if url is not None:
+            out.append({"key": s.key, "label": s.label, "url": url, "prefix": s.prefix or url, "current": False,
+                        "description": s.description})
+    matches = [item for item in out if path.startswith(item["prefix"]) and (item["prefix"] != "/" or path == "/")]
+    if matches:
+        max(matches, key=lambda item: len(item["prefix"]))["current"] = True
+    return out
+
+
+def panels_for(request: HttpRequest) -> list[dict]:
+    """The home-page panels of the request's user, in order, as ``{"key", "template", "context"}``."""
+    role = getattr(request.user, "role", None)
+    out = []
+    for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if role in p.roles:
+            ctx = p.context(request)
+            if ctx is not None:
+                out.append({"key": p.key, "template": p.template, "context": ctx})
+    return out
+
+
+def context_processor(request: HttpRequest) -> dict:
+    """``nav``: the header's sections for the request's user (lazy: computed when a template reads it)."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    return {"nav": SimpleLazyObject(lambda: sections_for(user, request.path))}

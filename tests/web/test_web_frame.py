@@ -1,0 +1,163 @@
+"""The site's frame: role-aware navigation, home panels, error pages, language menu, favicon, /api/docs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from web_support import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_keys(html: str) -> list[str]:
+    nav = re.search(r'<nav class="sections".*?</nav>', html, re.S)
+    return re.findall(r'<a href="([^"]+)"', nav.group(0)) if nav else []
+
+
+class TestNavigation:
+    @pytest.mark.parametrize(("who", "has", "lacks"), [
+        ("officer_a", ["/", "/police/", "/codes/police/"], ["/police/overview/", "/audit/", "/screening/"]),
+        ("chief_a", ["/", "/police/", "/codes/police/", "/police/overview/"], ["/audit/", "/screening/"]),
+        ("analyst", ["/police/", "/police/overview/"], ["/audit/", "/screening/"]),
+        ("auditor", ["/", "/audit/"], ["/police/", "/screening/", "/codes/police/"]),
+        ("landlord_a", ["/screening/"], ["/", "/police/", "/audit/", "/codes/police/"]),
+        ("enterprise", ["/screening/"], ["/police/", "/audit/"]),
+        ("citizen", ["/"], ["/police/", "/screening/", "/audit/"]),
+    ])
+    def test_it_shows_each_role_only_its_sections(self, client, cast, who, has, lacks):
+        sign_in(client, getattr(cast, who))
+        links = nav_keys(client.get("/no-such-page/").content.decode())  # every role gets the frame there
+        for url in has:
+            assert url in links, (who, url, links)
+        for url in lacks:
+            assert url not in links, (who, url, links)
+
+    def test_it_marks_the_current_section(self, client, cast):
+        sign_in(client, cast.officer_a)
+        html = client.get("/codes/police/").content.decode()
+        assert re.search(r'<a href="/codes/police/" aria-current="page">', html)
+        assert not re.search(r'<a href="/" aria-current="page">', html)
+
+    def test_a_landlords_home_is_the_screening_page(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"] == "/screening/"
+
+    def test_an_app_can_add_a_section_for_its_roles(self, client, cast):
+        from pingan.core import navigation
+
+        navigation.register(navigation.Section(key="test-extra", label="Extra", url_name="codes:verify",
+                                               roles={"officer"}, order=99))
+        try:
+            sign_in(client, cast.officer_a)
+            assert "/verify/" in nav_keys(client.get("/").content.decode())
+            sign_in(client, cast.landlord_a)
+            assert "/verify/" not in nav_keys(client.get("/screening/").content.decode())
+        finally:
+            navigation._SECTIONS.pop("test-extra")
+
+
+class TestHome:
+    def test_a_station_chief_sees_the_level_changes_waiting_for_approval(self, client, cast, screened):
+        from pingan.codes.services import level_override_request, safety_code_issue
+
+        safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+        level_override_request(premises=cast.premises_a, level="yellow", reason="房东报告租客有风险区行程",
+                               actor=cast.officer_a)
+        sign_in(client, cast.chief_a)
+        html = client.get("/").content.decode()
+        assert 'id="home-queue"' in html and cast.premises_a.name in html and "officer_a" in html
+        # the officer who asked sees that one is waiting, not an approval list of his own request
+        sign_in(client, cast.officer_a)
+        html = client.get("/").content.decode()
+        assert 'id="home-queue"' in html and "#override-" not in html
+
+    def test_the_queue_panel_is_left_out_when_nothing_waits(self, client, cast):
+        sign_in(client, cast.chief_a)
+        html = client.get("/").content.decode()
+        assert 'id="home-queue"' not in html and 'id="home-jurisdiction"' in html
+
+
+class TestErrorPages:
+    def test_a_404_is_in_the_sites_frame_and_language_with_a_way_on(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        response = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert 'class="bar"' in html and "页面不存在" in html and 'href="/"' in html and "返回我的首页" in html
+        client.cookies["django_language"] = "en"
+        html = client.get("/no/such/page/").content.decode()
+        assert "Page not found" in html and "Go to my home page" in html
+
+    def test_a_403_says_the_page_belongs_to_another_role(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        response = client.get("/police/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        html = response.content.decode()
+        assert response.status_code == 403 and "无权打开此页面" in html and "landlord_a" in html
+        assert response["X-Request-ID"] in html  # the reference to quote to support
+
+    def test_an_anonymous_404_offers_sign_in(self, client, db):
+        html = client.get("/nothing/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "/login/?next=/nothing/" in html
+
+    def test_an_expired_form_says_so(self, cast):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        sign_in(client, cast.landlord_a)
+        response = client.post("/screening/premises/new/", {"name": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 403 and "The form has expired" in response.content.decode()
+
+    def test_a_500_is_in_the_frame_and_falls_back_to_a_plain_page(self, rf, cast, monkeypatch):
+        from django.contrib.auth.models import AnonymousUser
+
+        from pingan.core import errorpages
+
+        request = rf.get("/x/")
+        request.user = AnonymousUser()
+        request.request_id = "abc123"
+        response = errorpages.server_error(request)
+        assert response.status_code == 500 and 'class="bar"' in response.content.decode()
+        assert "abc123" in response.content.decode()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("database gone")
+
+        monkeypatch.setattr(errorpages.loader, "render_to_string", broken)
+        response = errorpages.server_error(request)
+        assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+
+
+class TestFrame:
+    def test_the_language_menu_names_each_language_in_itself(self, client, db):
+        html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert ">English</option>" in html and "英语" not in html and ">简体中文</option>" in html
+
+    def test_it_has_a_favicon(self, client, db):
+        html = client.get("/login/").content.decode()
+        assert 'rel="icon"' in html and "favicon.svg" in html
+        response = client.get("/favicon.ico")
+        assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+    def test_a_success_message_is_styled(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        response = client.post("/screening/premises/new/", {"name": "新出租屋", "kind": "rental",
+                                                            "address": "思明区莲前西路9号", "area": "350203010"},
+                               follow=True)
+        assert 'class="message success"' in response.content.decode()
+
+
+class TestApiDocs:
+    def test_swagger_ui_is_served_by_pingan_not_a_cdn(self, client, db):
+        html = client.get("/api/docs").content.decode()
+        scripts = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert any(s.endswith("swagger-ui-bundle.js") for s in scripts)
+        assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], scripts
+        assert '"validatorUrl": null' in html  # no call to validator.swagger.io
+
+    def test_the_swagger_assets_are_found_by_the_static_finders(self):
+        from django.contrib.staticfiles import finders
+
+        for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
+            assert finders.find(name), name
