@@ -10,6 +10,7 @@ from django.utils import timezone
 from test_app_support import isolated, screened  # noqa: F401 - fixture
 
 from pingan.codes import services
+from pingan.codes.levels import RULE_TEXT_ZH
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("isolated")]
@@ -53,7 +54,7 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             # A copy rendered before the network was cut: the service worker cache served it, not the server.
             # (Chromium's offline emulation does not cover the worker's own fetches, so this is the real check.)
             assert datetime.fromisoformat(page.evaluate(served)) < offline_at
-            assert "pingan.codes.level" in page.content()  # the published rule is on the offline page
+            assert RULE_TEXT_ZH in page.content()  # the published rule is on the offline page
             probe = "fetch('/.well-known/pingan/jwks.json', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
             assert page.evaluate(probe) == "offline"
 

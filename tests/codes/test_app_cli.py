@@ -28,6 +28,9 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
     assert out.startswith("valid:") and "level red" in out and "莲前出租屋" in out and "2 people" in out
     assert f"premises {cast.premises_a.pk}" in out
     assert "+08:00 – " in out  # validity in the bureau's time zone, as the demo and the poster print it
+    # the verdict's own line too: one output never mixes UTC and +08:00
+    assert out.splitlines()[0].startswith("valid: valid until ") and out.splitlines()[0].endswith("+08:00")
+    assert "+00:00" not in out
 
 
 def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):

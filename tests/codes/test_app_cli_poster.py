@@ -51,3 +51,27 @@ def test_verify_names_what_is_wrong_with_a_file(cast, tmp_path):
     blank.save()
     with pytest.raises(CommandError, match=r"blank\.pdf: no readable QR code found"):
         run("verify", str(tmp_path / "blank.pdf"))
+
+
+def poster_text(pdf: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(pdf)[0]
+    return page.get_textpage().get_text_range()
+
+
+def test_the_poster_names_the_issuing_unit_and_the_address_in_print_weight(cast):
+    screened(cast.premises_a, ["green"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    pdf = services.code_poster(code, verify_url="https://pingan.example/verify/")
+    text = poster_text(pdf)
+    assert "签发单位：莲前派出所" in text and "350203-LQ" not in text  # the unit's name, not its code
+    assert cast.premises_a.address in text
+    assert "pingan.codes.level" not in text and "平安码等级规则（第1版）" in text
+    # every piece of text is filled and stroked (render mode 2): the font's default instance is hairline-thin
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    modes = [pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) for obj in pdfium.PdfDocument(pdf)[0].get_objects()
+             if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT]
+    assert len(modes) >= 8 and set(modes) == {pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE}

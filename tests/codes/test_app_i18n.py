@@ -134,7 +134,7 @@ def test_the_compiled_catalogue_matches_its_po_file(po, tmp_path):
 def test_the_verification_page_and_its_script_words_follow_the_language(client, db):
     import json
 
-    from pingan.codes.levels import RULE_TEXT_ZH
+    from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH
 
     def words(html: str) -> dict:
         return json.loads(re.search(r'<script id="verify-text" type="application/json">(.*?)</script>', html,
@@ -149,8 +149,14 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
     text = words(en)
     assert text["status"]["revoked"] == "revoked" and text["layer"]["cose"] == "COSE signature structure"
     assert text["label"]["yellow"] == "yellow code"
-    # The published rule is shown in both languages on purpose; nothing else on the English page is Chinese.
-    assert CJK.search(en.replace(RULE_TEXT_ZH, "")) is None
+    # The published rule in the viewer's language only, naming its version and never the module id.
+    from django.utils.html import escape
+
+    assert escape(RULE_TEXT_EN) in en and RULE_TEXT_ZH not in en and CJK.search(en) is None
+    assert RULE_TEXT_ZH in zh and RULE_TEXT_EN not in zh
+    assert "pingan.codes.level" not in zh + en and "Web Crypto" not in en
+    assert text["explain"]["revoked"].startswith("The police withdrew this code")
+    assert words(zh)["explain"]["bad_signature"].startswith("此码被篡改或伪造")
 
 
 @pytest.mark.browser
@@ -183,7 +189,10 @@ def test_the_verification_page_speaks_english_in_the_browser(live_server, cast):
             page.fill("#code", code.token[:-6])
             page.click("#check")
             page.wait_for_function("document.getElementById('result').className === 'fail'")
-            assert page.text_content("#result").startswith("malformed (")  # "(… layer)", then the reason
+            # what it means and what to do; the verifier's technical reason only under the details
+            assert page.text_content("#result").startswith("not a safety code")
+            assert "paste all of the text that starts with PA1:" in page.text_content("#result")
+            assert page.locator("#result details summary").text_content() == "Technical details (for support)"
             assert errors == []
         finally:
             browser.close()

@@ -34,11 +34,41 @@ def test_it_prints_one_lower_case_line_naming_the_user_role_and_unit(monkeypatch
     assert User.objects.get(username="bob").check_password("s3cret-pass")
 
 
-def test_it_says_when_an_account_has_no_password(monkeypatch, units):
-    out = create(monkeypatch, "carl", "--role", "citizen", stdin="\n")
-    assert out.splitlines() == ["user carl (citizen) created",
-                                "no password set: carl cannot sign in until `pingan changepassword carl`"]
+def test_it_creates_an_account_without_a_password_only_when_told(monkeypatch, units):
+    out = StringIO()
+    call_command("user", "create", "carl", "--role", "citizen", "--no-password", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "user carl (citizen) created", "no password set: carl cannot sign in until `pingan changepassword carl`"]
     assert not User.objects.get(username="carl").has_usable_password()
+
+
+def test_an_empty_password_on_standard_input_is_refused(monkeypatch, units):
+    with pytest.raises(CommandError, match=r"the password is empty; .* use --no-password"):
+        create(monkeypatch, "carl", "--role", "citizen", stdin="\n")
+    assert not User.objects.filter(username="carl").exists()
+
+
+def test_without_a_terminal_it_refuses_rather_than_create_a_passwordless_account(monkeypatch, units):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script, cron or CI job: no terminal to ask on
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": pytest.fail("must not prompt without a terminal"))
+    with pytest.raises(CommandError, match=r"not a terminal.*--password-stdin.*--no-password"):
+        call_command("user", "create", "frank", "--role", "landlord", stdout=StringIO())
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_on_a_terminal_it_asks_twice(monkeypatch, units):
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    answers = iter(["s3cret-pass-1", "s3cret-pass-2"])
+    monkeypatch.setattr("sys.stdin", Tty(""))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    with pytest.raises(CommandError, match="the two passwords differ"):
+        call_command("user", "create", "gina", "--role", "landlord", stdout=StringIO())
+    answers = iter(["s3cret-pass-1", "s3cret-pass-1"])
+    call_command("user", "create", "gina", "--role", "landlord", stdout=StringIO())
+    assert User.objects.get(username="gina").check_password("s3cret-pass-1")
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [

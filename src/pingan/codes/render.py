@@ -120,22 +120,70 @@ class PosterText:
     rule: str = RULE_TEXT_ZH
 
 
+#: Stroke width (a fraction of the font size) added around each glyph outline for a printed weight: the
+#: packaged variable font's default instance is the Thin master (hairline stems that print faint), and
+#: instancing the 17 MB font takes ~16 s of CPU, so the outline is stroked as well as filled instead.
+_WEIGHT_STROKE = {"regular": 0.045, "bold": 0.09}
+
+
+def _wrap(string: str, font: str, size: float, width: float, measure) -> list[str]:
+    """``string`` broken into lines no wider than ``width``: between any two characters of Chinese text,
+    at spaces in Latin text (a URL or word longer than the line is broken where it must)."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(string):
+        if line and measure(line + token, font, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+            while measure(line, font, size) > width and len(line) > 1:  # a token longer than a line
+                cut = len(line)
+                while cut > 1 and measure(line[:cut], font, size) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        else:
+            line += token
+    if line:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tokens(string: str) -> list[str]:
+    """Wrapping units: each CJK character alone, runs of other characters up to and with a space."""
+    out: list[str] = []
+    run = ""
+    for ch in string:
+        if ord(ch) >= 0x2E80:  # CJK and full-width punctuation: a line may break before any of them
+            if run:
+                out.append(run)
+                run = ""
+            out.append(ch)
+        else:
+            run += ch
+            if ch == " ":
+                out.append(run)
+                run = ""
+    if run:
+        out.append(run)
+    return out
+
+
 def poster_pdf(
     code: SafetyCode, text: str, *, verify_url: str, tz: timezone = CHINA_STANDARD_TIME,
-    wording: PosterText | None = None,
+    wording: PosterText | None = None, issuer_name: str | None = None, address: str | None = None,
 ) -> bytes:
     """A printable A4 poster for the premises' door, as PDF bytes.
 
-    Shows the premises name, a band in the level's colour with 绿码/黄码/红码, the validity in ``tz``
-    (default China Standard Time), the QR of ``text`` (the signed code string for ``code``), the number
-    of people covered, the code id, how to verify at ``verify_url``, and the published level rule.
+    Shows the premises name and ``address``, a band in the level's colour with 绿码/黄码/红码, the validity in
+    ``tz`` (default China Standard Time), the QR of ``text`` (the signed code string for ``code``), the
+    number of people covered, the issuing unit (``issuer_name``, else the code's issuer code), the code id,
+    how to verify at ``verify_url``, and the published level rule. All text is drawn at a printed weight
+    (:data:`_WEIGHT_STROKE`).
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
-    from reportlab.platypus import Paragraph
 
     wording = wording or PosterText()
     font = _register_font()
@@ -143,23 +191,25 @@ def poster_pdf(
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
     pdf.setTitle(f"{wording.title} {code.premises_name}")
-    pdf.setAuthor(code.issuer)
+    pdf.setAuthor(issuer_name or code.issuer)
     colour = colors.HexColor(code.level.rgb)
 
-    def bold(x: float, y: float, string: str, size: float, centred: bool = True) -> None:
-        # The packaged variable font's default instance is the thin master; stroking the glyph outline
-        # as well as filling it gives a bold weight without instancing the 17 MB font at run time.
+    def draw(x: float, y: float, string: str, size: float, weight: str = "regular", align: str = "centre") -> None:
+        # Fill and stroke the glyph outlines (render mode 2), round joins: see _WEIGHT_STROKE.
         pdf.saveState()
-        pdf.setFont(font, size)
-        pdf.setLineWidth(size * 0.045)
+        pdf.setLineWidth(size * _WEIGHT_STROKE[weight])
+        pdf.setLineJoin(1)
         text_object = pdf.beginText()
         text_object.setTextRenderMode(2)
         text_object.setFont(font, size)
         w = pdf.stringWidth(string, font, size)
-        text_object.setTextOrigin(x - w / 2 if centred else x, y)
+        text_object.setTextOrigin(x - w / 2 if align == "centre" else x, y)
         text_object.textOut(string)
         pdf.drawText(text_object)
         pdf.restoreState()
+
+    def bold(x: float, y: float, string: str, size: float) -> None:
+        draw(x, y, string, size, "bold")
 
     # Level band across the top.
     band = 62 * mm
@@ -171,24 +221,26 @@ def poster_pdf(
     bold(width / 2, height - 27 * mm, wording.title, 30)
     bold(width / 2, height - 52 * mm, code.level.label_zh, 54)
 
-    # Premises name (shrunk to fit one line).
+    # Premises name (shrunk to fit one line) and its address.
     pdf.setFillColor(colors.black)
     pdf.setStrokeColor(colors.black)
     size = 26.0
     while size > 12 and pdf.stringWidth(code.premises_name, font, size) > width - 30 * mm:
         size -= 1
-    bold(width / 2, height - band - 18 * mm, code.premises_name, size)
+    bold(width / 2, height - band - 16 * mm, code.premises_name, size)
+    if address:
+        size = 13.0
+        while size > 8 and pdf.stringWidth(address, font, size) > width - 30 * mm:
+            size -= 0.5
+        draw(width / 2, height - band - 24 * mm, address, size)
 
     issued = code.issued_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     expires = code.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    pdf.setFont(font, 13)
     offset = tz.utcoffset(None) or timedelta(0)
     zone = f"UTC{int(offset.total_seconds() // 3600):+d}"
-    pdf.drawCentredString(width / 2, height - band - 29 * mm, f"有效期：{issued} 至 {expires}（{zone}）")
-    pdf.drawCentredString(
-        width / 2, height - band - 37 * mm,
-        f"覆盖人数：{code.people}　签发单位：{code.issuer}　规则版本：{code.ruleset_version}",
-    )
+    draw(width / 2, height - band - 32 * mm, f"有效期：{issued} 至 {expires}（{zone}）", 13)
+    draw(width / 2, height - band - 39.5 * mm,
+         f"覆盖人数：{code.people}　签发单位：{issuer_name or code.issuer}　规则版本：第{code.ruleset_version}版", 12)
 
     # The QR, drawn as vector modules from the same symbol make_qr() produces; quiet zone of 4 modules.
     qr = make_qr(text)
@@ -196,7 +248,7 @@ def poster_pdf(
     qr_size = 110 * mm
     cell = qr_size / (modules + 8)
     left = (width - qr_size) / 2
-    bottom = height - band - 45 * mm - qr_size
+    bottom = height - band - 47 * mm - qr_size
     pdf.setFillColor(colors.white)
     pdf.rect(left, bottom, qr_size, qr_size, stroke=0, fill=1)
     pdf.setFillColor(colors.black)
@@ -215,17 +267,16 @@ def poster_pdf(
     pdf.rect(left - 3 * mm, bottom - 3 * mm, qr_size + 6 * mm, 3 * mm, stroke=0, fill=1)
 
     # How to verify, the rule, the code id.
-    style = ParagraphStyle("poster", fontName=font, fontSize=11.5, leading=17, wordWrap="CJK")
+    size, leading = 11.5, 17.0
     y = bottom - 10 * mm
     for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule):
-        para = Paragraph(paragraph, style)
-        _, h = para.wrapOn(pdf, width - 40 * mm, 60 * mm)
-        y -= h
-        para.drawOn(pdf, 20 * mm, y)
+        for line in _wrap(paragraph, font, size, width - 40 * mm, pdf.stringWidth):
+            y -= leading
+            draw(20 * mm, y, line, size, align="left")
         y -= 4 * mm
-    pdf.setFont(font, 9)
-    pdf.setFillColor(colors.grey)
-    pdf.drawCentredString(width / 2, 12 * mm, f"码号 {code.code_id.hex().upper()}　场所编号 {code.premises_id}")
+    pdf.setFillColor(colors.HexColor("#444444"))
+    pdf.setStrokeColor(colors.HexColor("#444444"))
+    draw(width / 2, 12 * mm, f"码号 {code.code_id.hex().upper()}　场所编号 {code.premises_id}", 9)
     pdf.showPage()
     pdf.save()
     return out.getvalue()

@@ -184,6 +184,17 @@ def code_claims(row: SafetyCode) -> core_token.SafetyCode:
         core_token.loads_cbor(core_token.parse_sign1(core_token.decode(row.token)).payload), row.issuer)
 
 
+def code_poster(row: SafetyCode, *, verify_url: str) -> bytes:
+    """The A4 door poster (PDF) of an issued code: the premises' name and address, the issuing unit by name
+    (the code carries its unit code, e.g. 350203-LQ), the QR and how to verify at ``verify_url``."""
+    from pingan.codes import render
+    from pingan.core.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
+    return render.poster_pdf(code_claims(row), row.token, verify_url=verify_url,
+                             issuer_name=unit.name if unit else None, address=row.premises.address)
+
+
 def current_code(premises: Premises) -> SafetyCode | None:
     """The premises' live (unrevoked) code, newest first, whether or not it has expired (no permission check)."""
     return SafetyCode.objects.filter(premises=premises, revoked_at__isnull=True).order_by("-issued_at", "-id").first()
@@ -400,6 +411,21 @@ class RevocationSnapshot:
         """The revocation of ``code_id`` of ``issuer``, or ``None``."""
         entry = self._entries.get((issuer, code_id.hex()))
         return None if entry is None else Revocation(code_id, Reason[entry[0].upper()], entry[1])
+
+
+def verdict_reason_local(result: core_token.Verification) -> str:
+    """A verdict's reason with its time in the bureau's time zone (``TIME_ZONE``): the framework-free
+    verifier words ``valid until`` / ``expired at`` / ``valid from`` in UTC; every other reason unchanged.
+    The command line prints this, so one output never mixes UTC and +08:00."""
+    code = result.code
+    if code is None:
+        return result.reason
+    words = {core_token.Status.VALID: ("valid until", code.expires_at),
+             core_token.Status.EXPIRED: ("expired at", code.expires_at),
+             core_token.Status.NOT_YET_VALID: ("valid from", code.issued_at)}.get(result.status)
+    if words is None:
+        return result.reason
+    return f"{words[0]} {timezone.localtime(words[1]).isoformat()}"
 
 
 def safety_code_verify_batch(texts: list[str], *, now: datetime | None = None) -> list[core_token.Verification]:

@@ -17,12 +17,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pingan.codes import render, selectors, services
-from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_ID, RULESET_VERSION, Level
-from pingan.codes.models import LEVEL_LABELS, SafetyCode
+from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
+from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
 from pingan.codes.token import PREFIX
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
@@ -73,26 +74,40 @@ def _etagged(request: HttpRequest, body: bytes, content_type: str) -> HttpRespon
 def _verify_page_text() -> dict:
     """The words the verification page's script shows, in the active language.
 
-    ``status`` and ``layer`` name the verdicts and layers of ``verify.js`` (docs/codes.md); the sentences
-    carry ``%(name)s`` placeholders that the script fills in.
+    ``status`` and ``layer`` name the verdicts and layers of ``verify.js`` (docs/codes.md); ``explain`` says,
+    per verdict, what it means for the person holding the phone and what to do (the verifier's own
+    ``reason`` is technical English and goes under "technical details" only); ``revocation`` names the
+    revocation reasons. The sentences carry ``%(name)s`` placeholders that the script fills in.
     """
     return {
         "label": {lv.value: str(LEVEL_LABELS[lv]) for lv in Level},
         "status": {
-            "valid": _("valid"), "malformed": _("malformed"), "unknown_key": _("unknown signing key"),
-            "bad_signature": _("bad signature"), "revoked": _("revoked"), "not_yet_valid": _("not yet valid"),
-            "expired": _("expired (screen again)"),
+            "valid": _("valid"), "malformed": _("not a safety code"), "unknown_key": _("unknown issuer"),
+            "bad_signature": _("forged or altered"), "revoked": _("revoked"), "not_yet_valid": _("not yet valid"),
+            "expired": _("expired"),
         },
+        "explain": {
+            "malformed": _("This is not a complete safety code. Scan the poster again, or paste all of the text "
+                           "that starts with %(prefix)s."),
+            "unknown_key": _("This code was not issued by a police unit this page knows. Do not rely on it; you "
+                             "can report it to the local police station."),
+            "bad_signature": _("This code was altered or forged: its seal does not match. Do not rely on it; you "
+                               "can report it to the local police station."),
+            "revoked": _("The police withdrew this code (%(reason)s). Ask the premises for its current code."),
+            "not_yet_valid": _("This code is valid only from %(from)s. Check the date and time of this device."),
+            "expired": _("This code expired on %(until)s: the premises must screen its roster again."),
+        },
+        "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
         "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "zlib": _("zlib compression"),
                   "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},
+        "details": _("Technical details (for support)"),
         "no_keys": _("Cannot load the public keys: %(error)s. Open this page once while online."),
         "loaded": _("Loaded %(keys)s public keys and %(lists)s revocation lists"),
         "offline": _(" (offline: using the data cached at %(when)s)"),
         "valid": _("%(level)s · %(name)s · valid until %(until)s · covers %(people)s people"),
         "valid_one": _("%(level)s · %(name)s · valid until %(until)s · covers one person"),
         "where": _(" (%(layer)s layer)"),
-        "what": _(" · %(level)s %(name)s"),
-        "failed": _("%(status)s%(where)s%(what)s: %(reason)s"),
+        "what": _("%(level)s · %(name)s"),
     }
 
 
@@ -101,8 +116,10 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     """``/verify/``: verify a pasted or scanned code in the browser (Web Crypto), offline once loaded."""
     lists = [reverse("api:revocation_list", kwargs={"issuer": i}) for i in services.revocation_issuers()]
     ctx = {
-        "jwks_url": reverse("codes:jwks"), "revocation_urls": lists, "rule_zh": RULE_TEXT_ZH, "rule_en": RULE_TEXT_EN,
-        "ruleset": f"{RULESET_ID} v{RULESET_VERSION}", "prefix": PREFIX, "text": _verify_page_text(),
+        "jwks_url": reverse("codes:jwks"), "revocation_urls": lists,
+        # the published rule in the viewer's language (never both side by side, never the module id)
+        "rule": RULE_TEXT_ZH if get_language().startswith("zh") else RULE_TEXT_EN,
+        "ruleset_version": RULESET_VERSION, "prefix": PREFIX, "text": _verify_page_text(),
         "levels": [(lv.value, LEVEL_LABELS[lv], lv.rgb) for lv in Level],
         # When this copy was rendered: offline, the service worker serves an older copy, and the page says so.
         "served_at": timezone.now().isoformat(timespec="microseconds"),
@@ -214,7 +231,7 @@ def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
     verify_url = request.build_absolute_uri(reverse("codes:verify"))
-    pdf = render.poster_pdf(services.code_claims(code), code.token, verify_url=verify_url)
+    pdf = services.code_poster(code, verify_url=verify_url)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
     response["Cache-Control"] = "private, no-cache"

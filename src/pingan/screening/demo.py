@@ -86,12 +86,11 @@ def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 202
 
 def _demo_code(premises: Premises, work: Path):
     """Issue the premises' safety code from its screening, verify it offline, write its door poster."""
-    from pingan.codes import render
     from pingan.codes import services as codes
 
     code = codes.safety_code_issue(premises=premises, actor=premises.owner)
     verification = codes.safety_code_verify(code.token)
     poster = work / "safety-code-poster.pdf"
-    poster.write_bytes(render.poster_pdf(codes.code_claims(code), code.token, verify_url="http://127.0.0.1:8000/verify/"))
+    poster.write_bytes(codes.code_poster(code, verify_url="http://127.0.0.1:8000/verify/"))
     return code, verification, poster
 

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         code = services.safety_code_issue(premises=premises, actor=None)
         for kind, path in outputs:
             if kind == "poster":
-                data = render.poster_pdf(services.code_claims(code), code.token, verify_url=opts["verify_url"])
+                data = services.code_poster(code, verify_url=opts["verify_url"])
             elif kind == "svg":
                 data = render.qr_svg(code.token).encode("utf-8")
             else:
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         if len(texts) > 1 or opts["from_file"]:
             return self._verify_many(texts, opts)
         result = services.safety_code_verify(texts[0])
-        out = verification_out(result)
+        out = _local_out(result)
         if opts["json"]:
             self.stdout.write(json.dumps(out, default=str, ensure_ascii=False, indent=2))
         elif result.code is None:
@@ -136,7 +136,7 @@ class Command(BaseCommand):
 
     def _verify_many(self, texts: list[str], opts) -> None:
         results = services.safety_code_verify_batch(texts)
-        outs = [verification_out(r) for r in results]
+        outs = [_local_out(r) for r in results]
         if opts["json"]:
             self.stdout.write(json.dumps(outs, default=str, ensure_ascii=False, indent=2))
         else:
@@ -177,6 +177,16 @@ class Command(BaseCommand):
 def _looks_like_a_file(text: str) -> bool:
     """A name ending like a file the command reads (so a typo in it says "no such file", not "malformed")."""
     return Path(text).suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def _local_out(result) -> dict:
+    """The API's verdict with its times (and the reason's) in the bureau's time zone, for printing."""
+    out = verification_out(result)
+    out["reason"] = services.verdict_reason_local(result)
+    for key in ("issued_at", "expires_at"):
+        if key in out:
+            out[key] = timezone.localtime(out[key])
+    return out
 
 
 def _local(moment) -> str:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from pingan.codes.services import verdict_reason_local
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
 
@@ -34,9 +35,10 @@ class Command(BaseCommand):
         w(summary(r.job, r.out))
         w(f"\nscreened as of {DEMO_AS_OF}; police view (every hit with its reason) in {r.out}")
         w(f"\nsafety code (平安码) for {r.premises.name}: {r.code.level}, valid until "
-          f"{timezone.localtime(r.code.expires_at):%Y-%m-%d %H:%M %Z}, covering {r.code.people} people")
+          f"{timezone.localtime(r.code.expires_at).isoformat()}, covering {r.code.people} people")
         w(f"  {r.code.token}")
-        w(f"  verified offline: {r.verification.status} ({r.verification.reason})")
+        # the verifier words its reason in UTC: say it in the bureau's time zone, like the line above
+        w(f"  verified offline: {r.verification.status} ({verdict_reason_local(r.verification)})")
         w(f"  door poster: {r.poster}")
         w("  check it yourself: pingan code verify '<the code above>'")
         w(f"web pages with the same risk data: PINGAN_SCREENING_AS_OF={DEMO_AS_OF} pingan serve (README)")
