@@ -171,7 +171,7 @@ def test_it_reads_a_bureau_watchlist_and_rejects_bad_rows_with_reasons(tmp_path)
         (4, "entry_id", "duplicate"),
         (5, "category", "bad_category"),
         (5, "id_number", "bad_id_number"),
-        (5, "birth_date", "bad_date"),
+        (5, "birth_date", "impossible_date"),  # reported on a row rejected for its category; a note otherwise
         (6, "name", "missing"),
         (6, "id_number", "missing"),
     }

@@ -33,7 +33,7 @@ def default_doc() -> dict:
 
 def test_it_loads_the_default_rule_set_of_the_2022_protocol():
     rs = load_ruleset()
-    assert (rs.id, rs.version, rs.lookback_days) == ("prevention-2022-v9", "1.2.0", 7)
+    assert (rs.id, rs.version, rs.lookback_days) == ("prevention-2022-v9", "1.3.0", 7)
     assert {c.id for c in rs.citations} >= {"nhc-protocol-9"}
     assert "第九版" in rs.citations[0].title and rs.citations[0].date == "2022-06-28"
     levels = {r.id: r.level for r in rs.rules}

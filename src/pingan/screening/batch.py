@@ -51,8 +51,9 @@ import pyarrow.parquet as pq
 from pingan.lib import duck
 from pingan.lib.duck import sql_str
 from pingan.lib.identity import batch as idbatch
+from pingan.lib.identity.dates import parse_birth_dates
 from pingan.lib.identity.documents import Note, doc_type_from_label
-from pingan.lib.identity.names import compare_names, name_keys
+from pingan.lib.identity.names import compare_names, join_keys
 from pingan.lib.identity.ric import validate18
 from pingan.screening.rules import LEVEL_RANK, LEVELS, Rule, RuleSet
 
@@ -1031,12 +1032,16 @@ class _Run:
                            AS nm,
                        unnest(birth_dates) AS bd
                 FROM wl_in)
-            WHERE nm IS NOT NULL AND bd IS NOT NULL AND regexp_full_match(bd, '\\d{{4}}(-\\d{{2}}(-\\d{{2}})?)?')
+            WHERE nm IS NOT NULL AND bd IS NOT NULL
         """).fetchall()
+        # Dates as the readers store them (ISO at their precision) pass unchanged; any other form (a table
+        # built elsewhere: 1990/3/7, 1990年3月7日, 1990-02-30) is read the same way, at the precision it has.
+        iso_of = {bd: [d.iso for d in parse_birth_dates(bd)] for bd in {n[2] for n in names}}
         keys: list[tuple[str, str, str, str]] = []
-        for entry_id, nm, bd in names:
-            for key in _name_join_keys(nm):
-                keys.append((entry_id, nm, bd, key))
+        for entry_id, nm, raw_bd in names:
+            for bd in iso_of[raw_bd]:
+                for key in _name_join_keys(nm):
+                    keys.append((entry_id, nm, bd, key))
         if not keys:
             return
         self.con.register("wlk_in", pa.table({
@@ -1066,7 +1071,9 @@ class _Run:
         for row, rname, entry_id, wname, bd in pairs:
             nm = compare_names(rname, wname)
             if nm.kind in CORROBORATING_NAMES:
-                out.setdefault((row, entry_id), [f"{nm.reason} ({wname})", f"birth date matches {bd}"])
+                # a year-only or year-month listed date matches at that coarser level, and says so
+                how = {4: "birth year matches", 7: "birth year and month match"}.get(len(bd), "birth date matches")
+                out.setdefault((row, entry_id), [f"{nm.reason} ({wname})", f"{how} {bd}"])
         self.con.register("wlh_in", pa.table({
             "row": pa.array([k[0] for k in out], pa.int64()), "entry_id": [k[1] for k in out],
             "reasons": pa.array(list(out.values()), pa.list_(pa.string())),
@@ -1158,20 +1165,9 @@ def _same_phone(a: str, b: str) -> bool:
     return len(digits_a) >= 7 and digits_a == digits_b
 
 
-def _name_join_keys(name: str | None) -> list[str]:
+def _name_join_keys(name: str | None) -> tuple[str, ...]:
     """Equality keys under which two names may corroborate each other (the pair is then checked with
-    ``compare_names``): the simplified Han name, the sorted pinyin syllables (with the given name joined,
-    as passports print it) and the sorted Latin tokens."""
-    k = name_keys(name)
-    if k.script == "empty":
-        return []
-    out = {"s:" + k.simplified.replace("·", "")}
-    if k.pinyin:
-        syl = k.pinyin.split()
-        out.add("l:" + " ".join(sorted(syl)))
-        if len(syl) >= 2:
-            out.add("l:" + " ".join(sorted([syl[0], "".join(syl[1:])])))
-            out.add("l:" + "".join(syl))
-    if k.latin_key:
-        out.add("l:" + k.latin_key.replace("ü", "v"))
-    return sorted(out)
+    ``compare_names``): :func:`pingan.lib.identity.names.join_keys`, which covers every pair that
+    ``compare_names`` relates as one of :data:`CORROBORATING_NAMES` (simplified name, pinyin and reading
+    combinations, every romanised form of a Han name including compound surnames, Latin tokens)."""
+    return join_keys(name)

@@ -17,6 +17,10 @@ Per value
         normalised, simplified, pinyin and Latin keys of one name (memoised per distinct name).
     ``compare_names(a, b) -> NameMatch``
         exact / simplified / homophone / romanised / latin-token / initials / none, with a reason.
+    ``join_keys(name) -> tuple[str, ...]``
+        equality keys for blocking a batch: two names ``compare_names`` relates (but for initials) share one.
+    ``parse_birth_dates(text) -> list[BirthDate]``
+        a date of birth in any common written form, at the precision it carries (impossible days → month).
     ``normalize_phone(raw, default_region="CN") -> str | None``
         E.164 or ``None``.
     ``score(roster, reference, config=None) -> Match``
@@ -39,6 +43,7 @@ import datetime as dt
 from pingan.lib.identity._text import clean_number
 from pingan.lib.identity.batch import name_keys_table, normalize_documents, normalize_phones
 from pingan.lib.identity.config import MatchConfig
+from pingan.lib.identity.dates import BirthDate, parse_birth_dates
 from pingan.lib.identity.documents import (
     DOC_TYPES,
     ERRORS,
@@ -47,7 +52,7 @@ from pingan.lib.identity.documents import (
     doc_type_from_label,
     normalize_document,
 )
-from pingan.lib.identity.names import NameKeys, NameMatch, compare_names, name_keys
+from pingan.lib.identity.names import NameKeys, NameMatch, compare_names, join_keys, name_keys
 from pingan.lib.identity.phones import normalize_phone
 from pingan.lib.identity.ric import Candidate, recovery_candidates
 from pingan.lib.identity.scorer import Match, PersonRecord, score
@@ -68,6 +73,7 @@ def ric_recovery_candidates(number: str, *, today: dt.date | None = None) -> lis
 __all__ = [
     "DOC_TYPES",
     "ERRORS",
+    "BirthDate",
     "Candidate",
     "Document",
     "Match",
@@ -78,12 +84,14 @@ __all__ = [
     "classify",
     "compare_names",
     "doc_type_from_label",
+    "join_keys",
     "name_keys",
     "name_keys_table",
     "normalize_document",
     "normalize_documents",
     "normalize_phone",
     "normalize_phones",
+    "parse_birth_dates",
     "ric_recovery_candidates",
     "score",
 ]

@@ -22,6 +22,8 @@ pypinyin cost once per distinct name. This module imports no Django.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ SURNAME_READINGS: dict[str, str] = {
     "谌": "chen", "眭": "sui", "隽": "juan", "莘": "shen", "宓": "mi", "哈": "ha", "华": "hua", "任": "ren",
     "沈": "shen", "石": "shi", "薄": "bo", "万": "wan", "便": "pian", "呙": "guo", "卜": "bu", "纪": "ji",
     "燕": "yan", "粘": "nian", "应": "ying", "参": "shen", "能": "nai", "角": "jue", "曲": "qu",
+    "甯": "ning", "锺": "zhong", "於": "yu",
 }
 
 #: Compound surnames (复姓) with their readings.
@@ -60,6 +63,18 @@ COMPOUND_SURNAMES: dict[str, str] = {
     "百里": "bai li", "呼延": "hu yan", "第五": "di wu", "司空": "si kong", "赫连": "he lian",
     "拓跋": "tuo ba", "羊舌": "yang she", "左丘": "zuo qiu", "公羊": "gong yang", "乐正": "yue zheng",
 }
+
+#: Characters that 《通用规范汉字表》(State Council, 2013) keeps as standard characters in personal names but
+#: that OpenCC's t2s merges into another character: 乾 (qián, not 干 gān), 甯 (the surname Nìng, not 宁),
+#: 昇 and 陞 (shēng, not 升). Kept as written wherever they stand in a name.
+NAME_KEEP: frozenset[str] = frozenset("乾甯昇陞")
+#: Surname characters the same table keeps or maps apart from OpenCC: 鍾 → 锺 (the surname; 钟 elsewhere),
+#: 於 stays 於 (the surname Yū/Yú; 于 elsewhere). Applied to the first character of a name only.
+NAME_SURNAME_T2S: dict[str, str] = {"鍾": "锺", "於": "於"}
+#: The reading a kept character has in names: homophone tests use only this reading (乾 never reads gān
+#: as a name character: that reading belongs to the 干 it was merged with).
+NAME_READINGS: dict[str, str] = {"乾": "qian", "甯": "ning", "昇": "sheng", "陞": "sheng", "锺": "zhong",
+                                 "於": "yu"}
 
 _DOTS = re.compile(r"\s*[\u00b7\u2022\u30fb\uff65\u2027\u2219\u22c5\u2e31\u318d\u16eb]\s*")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -116,6 +131,23 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+def to_simplified_name(name: str) -> str:
+    """A Han name in simplified characters without merging distinct name characters.
+
+    OpenCC t2s (:func:`to_simplified`), then the characters of :data:`NAME_KEEP` restored where they were
+    written (徐乾學 → 徐乾学, not 徐干学; 甯 stays 甯) and the surname mapped by :data:`NAME_SURNAME_T2S`
+    (鍾小明 → 锺小明; 於 stays 於) unless the name starts with a compound surname (鍾離 → 钟离) or is a
+    transliteration with ``·``. Source: 《通用规范汉字表》(2013) and its notes on 乾, 锺, 甯, 於, 昇, 陞.
+    """
+    converted = to_simplified(name)
+    if converted == name or len(converted) != len(name):
+        return converted
+    out = [orig if orig in NAME_KEEP else conv for orig, conv in zip(name, converted, strict=True)]
+    if "·" not in name and name[0] in NAME_SURNAME_T2S and converted[:2] not in COMPOUND_SURNAMES:
+        out[0] = NAME_SURNAME_T2S[name[0]]
+    return "".join(out)
+
+
 @lru_cache(maxsize=65536)
 def _char_reading(ch: str) -> str:
     """pypinyin's default toneless reading of one Han character ("" for anything else)."""
@@ -126,10 +158,39 @@ def _char_reading(ch: str) -> str:
 
 @lru_cache(maxsize=65536)
 def char_readings(ch: str) -> frozenset[str]:
-    """Every toneless reading pypinyin knows for one Han character (heteronyms), for homophone tests."""
+    """Every toneless reading pypinyin knows for one Han character (heteronyms), for homophone tests; a
+    character of :data:`NAME_READINGS` has only its name reading."""
     if not _HAN_CHAR.match(ch):
         return frozenset()
+    if ch in NAME_READINGS:
+        return frozenset({NAME_READINGS[ch]})
     return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+def _reading(ch: str) -> str:
+    return NAME_READINGS.get(ch) or _char_reading(ch)
+
+
+def han_parts(simplified: str) -> list[list[str]]:
+    """The syllables of a normalised simplified Han name grouped as a passport would print them: for a
+    Chinese name ``[surname syllables, given-name syllables]`` (a compound surname of :data:`COMPOUND_SURNAMES`
+    gives two surname syllables: 欧阳娜娜 → ``[["ou", "yang"], ["na", "na"]]``; a one-character name has one
+    group); for a transliteration with ``·`` one group per part (阿不都·热合曼 → ``[["a", "bu", "du"],
+    ["re", "he", "man"]]``). Surname readings from :data:`SURNAME_READINGS`; characters without a reading
+    are skipped; empty groups dropped."""
+    if "·" in simplified:
+        groups = [[r for ch in part if (r := _reading(ch))] for part in simplified.split("·")]
+        return [g for g in groups if g]
+    head: list[str] = []
+    rest = simplified
+    if simplified[:2] in COMPOUND_SURNAMES and len(simplified) > 2:
+        head = COMPOUND_SURNAMES[simplified[:2]].split()
+        rest = simplified[2:]
+    elif len(simplified) > 1:
+        head = [r] if (r := SURNAME_READINGS.get(simplified[0]) or _reading(simplified[0])) else []
+        rest = simplified[1:]
+    given = [r for ch in rest if (r := _reading(ch))]
+    return [g for g in (head, given) if g]
 
 
 def han_pinyin(simplified: str) -> list[str]:
@@ -137,17 +198,7 @@ def han_pinyin(simplified: str) -> list[str]:
 
     A name with ``·`` is a transliteration: every part is read character by character, no surname rule.
     """
-    if "·" in simplified:
-        return [r for ch in simplified if (r := _char_reading(ch))]
-    head: list[str] = []
-    rest = simplified
-    if simplified[:2] in COMPOUND_SURNAMES and len(simplified) > 2:
-        head = COMPOUND_SURNAMES[simplified[:2]].split()
-        rest = simplified[2:]
-    elif simplified[:1] in SURNAME_READINGS and len(simplified) > 1:
-        head = [SURNAME_READINGS[simplified[0]]]
-        rest = simplified[1:]
-    return head + [r for ch in rest if (r := _char_reading(ch))]
+    return [syl for group in han_parts(simplified) for syl in group]
 
 
 def _ascii_fold(text: str) -> str:
@@ -176,7 +227,7 @@ def name_keys(name: str | None) -> NameKeys:
     text = _SPACES.sub("", text).strip("·") if script == "han" else _SPACES.sub(" ", text)
     if script == "empty":
         return NameKeys(text, text, "", "empty", "")
-    simplified = to_simplified(text) if has_han else text
+    simplified = to_simplified_name(text) if has_han else text
     syllables = " ".join(han_pinyin(simplified)) if has_han else ""
     latin_key = " ".join(sorted(latin_tokens(text))) if has_latin else ""
     return NameKeys(text, simplified, syllables, script, latin_key)
@@ -244,16 +295,107 @@ def compare_names(a: str | None, b: str | None) -> NameMatch:
     return NameMatch("none", "name differs")
 
 
+#: How ü is written in Latin letters: ``v`` (pinyin input, older documents), ``u`` (diacritic dropped),
+#: ``yu`` (PRC passports since the Ministry of Public Security's 2012 rule: 吕 LYU, 女 NYU).
+_U_UMLAUT_SPELLINGS = ("v", "u", "yu")
+_MAX_FORMS = 512
+
+
+def _spellings(syllable: str) -> tuple[str, ...]:
+    return tuple(syllable.replace("v", u) for u in _U_UMLAUT_SPELLINGS) if "v" in syllable else (syllable,)
+
+
+@lru_cache(maxsize=1 << 18)
+def romanised_forms(simplified: str) -> frozenset[str]:
+    """Every Latin key (sorted tokens, space-separated, as :attr:`NameKeys.latin_key`) under which a Han
+    name (normalised, simplified) may be written in Latin letters — the ``romanised`` rule of
+    :func:`compare_names` and the batch join keys of :func:`join_keys` both use this one set.
+
+    Each group of :func:`han_parts` (surname, given name, or a part of a transliteration) is written
+    joined or syllable by syllable (``SIMA Guangming``, ``Si Ma Guang Ming``, ``OUYANG Na Na``), the
+    whole name may be one token (``zhangxiaoming``), and a three-plus-syllable name may split after its
+    second syllable (an unlisted compound surname). ü is spelt v, u or yu (吕伟: LV / LU / LYU Wei).
+    Empty for a name without readings."""
+    groups = han_parts(simplified)
+    if not groups:
+        return frozenset()
+    syl = [x for g in groups for x in g]
+    layouts: set[tuple[str, ...]] = {tuple(syl), ("".join(syl),)}
+    partial: list[tuple[str, ...]] = [()]
+    for g in groups:
+        partial = [p + opt for p in partial for opt in ({tuple(g), ("".join(g),)})]
+    layouts.update(partial)
+    if len(groups) == 2 and len(syl) >= 2:  # surname + joined given name (ZHANG XIAOMING)
+        layouts.add((syl[0], "".join(syl[1:])))
+    if len(syl) >= 3:
+        layouts.add(("".join(syl[:2]), "".join(syl[2:])))
+    forms: set[str] = set()
+    for layout in layouts:
+        variants: list[tuple[str, ...]] = [()]
+        for tok in layout:
+            variants = [(*v, sp) for v in variants for sp in _spellings(tok)][:_MAX_FORMS]
+        forms.update(" ".join(sorted(v)) for v in variants)
+    return frozenset(forms)
+
+
 def _romanised(han: NameKeys, latin_key: str) -> bool:
-    """Han pinyin syllables equal the Latin tokens; given-name syllables may be joined (``Xiaoming``)."""
-    syl = han.pinyin.split()
-    if not syl:
-        return False
-    forms = {" ".join(sorted(syl))}
-    if len(syl) >= 2:
-        # surname + joined given name, as passports print it (ZHANG XIAOMING); compound surnames joined too.
-        forms.add(" ".join(sorted([syl[0], "".join(syl[1:])])))
-        forms.add("".join(syl))
-        if len(syl) >= 3:
-            forms.add(" ".join(sorted(["".join(syl[:2]), "".join(syl[2:])])))
-    return latin_key.replace("ü", "v") in forms
+    """The Latin tokens are one of the Han name's :func:`romanised_forms`."""
+    return latin_key in romanised_forms(han.simplified)
+
+
+def _letters(text: str) -> str:
+    """The letters of ``text`` sorted, spaces dropped: one key for every grouping and order of its tokens."""
+    return "".join(sorted(text.replace(" ", "")))
+
+
+def romanised_letter_keys(pinyin: str) -> frozenset[str]:
+    """The sorted letters of a Han name's syllables (``NameKeys.pinyin``), once per spelling of ü (v / u /
+    yu) — equal to ``_letters(form)`` for every one of :func:`romanised_forms` (grouping and order do not
+    change the letters), so one cheap key per spelling blocks the romanised rule completely."""
+    if not pinyin:
+        return frozenset()
+    if "v" not in pinyin:
+        return frozenset({_letters(pinyin)})
+    variants = [""]
+    for x in pinyin.split():
+        variants = [v + sp for v in variants for sp in _spellings(x)][:_MAX_FORMS]
+    return frozenset(_letters(v) for v in variants)
+
+
+@lru_cache(maxsize=1 << 18)
+def _homophone_keys(simplified: str) -> frozenset[str]:
+    """Keys shared by every two names that :func:`_homophone` relates: per character (``·`` skipped) one
+    of its :func:`char_readings` (or the character itself when it has none), every combination."""
+    options = [sorted(char_readings(ch)) or [ch] for ch in simplified.replace("·", "")]
+    if math.prod(len(o) for o in options) > 4 * _MAX_FORMS:
+        return frozenset()  # a name this ambiguous (never seen in practice) is matched by its other keys only
+    return frozenset(" ".join(c) for c in itertools.product(*options))
+
+
+@lru_cache(maxsize=1 << 20)
+def join_keys(name: str | None) -> tuple[str, ...]:
+    """Equality keys for blocking a batch comparison: two names that :func:`compare_names` relates as
+    ``exact``, ``simplified``, ``homophone``, ``romanised`` or ``latin-token`` share at least one key
+    (the tests check this with hypothesis), so a hash join on the keys followed by ``compare_names`` on
+    the joined pairs finds every such pair — set-based, as DuckDB or Spark run it.
+
+    ``s:`` the simplified name without ``·``; ``p:`` the surname-aware pinyin and ``h:`` every reading
+    combination (homophones, Han names only); ``r:`` the sorted letters of a Han name's syllables
+    (:func:`romanised_letter_keys`: every form of :func:`romanised_forms` has these letters, whatever its
+    grouping and order) and of a Latin-script name's tokens; ``t:`` the Latin key (latin-token, any
+    script). Sorted.
+    ``initials`` is not covered (it never corroborates a match on its own)."""
+    k = name_keys(name)
+    if k.script == "empty":
+        return ()
+    out = {"s:" + k.simplified.replace("·", "")}
+    if k.script == "han":
+        if k.pinyin:
+            out.add("p:" + k.pinyin)
+        out.update("h:" + h for h in _homophone_keys(k.simplified))
+        out.update("r:" + f for f in romanised_letter_keys(k.pinyin))
+    if k.latin_key:
+        out.add("t:" + k.latin_key)
+        if k.script == "latin":
+            out.add("r:" + _letters(k.latin_key))
+    return tuple(sorted(out))

@@ -4,8 +4,16 @@ All three readers return one Arrow table shape (:data:`WATCHLIST_SCHEMA`), one r
 ``entry_id`` (``"UN:QDi.001"``, ``"OFAC:2674"``, ``"<list>:<id>"``), ``list_name``, ``program``, ``category``,
 ``primary_name``, ``aliases``, ``names_original_script``, ``birth_dates`` (ISO 8601 ``YYYY-MM-DD`` or the
 reduced precisions ``YYYY-MM`` / ``YYYY``), ``nationalities``, ``documents`` (``doc_type``, ``number``,
-``country``), ``listed_on`` and ``remarks``.  Entities, vessels and aircraft are not persons: they are
-skipped and counted in the table's schema metadata ``pingan.watchlist`` (JSON).
+``country``), ``listed_on``, ``remarks`` and ``notes`` (code + JSON params: how a field was read when it was
+read coarser than written, or could not be read — the entry is kept with everything else it gives).
+
+Dates of birth in any common form (``1990/3/7``, ``1990年3月7日``, ``7 Mar 1990``, ``circa 1990``, ranges,
+``1990-00-00``) are read by :func:`pingan.lib.identity.dates.parse_birth_dates` at the precision they carry;
+an impossible date (``1990-02-30``) is kept at the precision that exists (``1990-02``) with a note; an
+unreadable one is noted and the entry kept with its names and document numbers.
+
+Entities, vessels and aircraft are not persons: they are skipped and counted in the table's schema metadata
+``pingan.watchlist`` (JSON).
 
 Sources of the formats: the UN list's XML schema https://www.un.org/sc/resources/sc-sanctions.xsd; OFAC's
 legacy delimited files as described in its ``dat_spec.txt`` (no header, ``-0-`` for null, remarks holding
@@ -23,11 +31,15 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 
 import pyarrow as pa
 
+from pingan.lib.identity.dates import DATE_NOTES, BirthDate, parse_birth_dates
+from pingan.lib.identity.documents import normalize_document
+
 DOCUMENT = pa.struct([("doc_type", pa.string()), ("number", pa.string()), ("country", pa.string())])
+#: A note on an entry: a stable ``code`` (:data:`ENTRY_NOTES`) and its params as JSON text.
+NOTE = pa.struct([("code", pa.string()), ("params", pa.string())])
 
 WATCHLIST_SCHEMA = pa.schema([
     pa.field("entry_id", pa.string(), nullable=False),
@@ -42,10 +54,8 @@ WATCHLIST_SCHEMA = pa.schema([
     pa.field("documents", pa.list_(DOCUMENT)),
     pa.field("listed_on", pa.date32()),
     pa.field("remarks", pa.string()),
+    pa.field("notes", pa.list_(NOTE)),
 ])
-
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
 class WatchlistFormatError(ValueError):
@@ -56,7 +66,45 @@ def _clean(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+#: Notes on a kept entry (code → English, 中文 templates over the params): the date notes of
+#: :data:`pingan.lib.identity.dates.DATE_NOTES` plus a resident ID number that fails its check.
+ENTRY_NOTES: dict[str, tuple[str, str]] = {
+    **DATE_NOTES,
+    "bad_id_number": ("%(value)s is not a valid GB 11643 resident ID number (%(why)s); it is kept and compared "
+                      "as written", "%(value)s 不是有效的公民身份号码（%(why)s），已按原样保留并比对"),
+}
+
+
+def _entry_note_text(code: str, params: dict[str, str], lang: str = "both") -> str:
+    """An :data:`ENTRY_NOTES` note in English, Chinese or ``中文 / English``."""
+    en, zh = (t % params for t in ENTRY_NOTES[code])
+    return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
+
+
+def _note(code: str, **params: str) -> dict[str, str]:
+    return {"code": code, "params": json.dumps(params, ensure_ascii=False, separators=(",", ":"), sort_keys=True)}
+
+
+def read_birth_dates(values: list[str], notes: list[dict[str, str]]) -> list[str]:
+    """ISO dates at their precision for the date-of-birth texts ``values`` (any common form, see
+    :func:`~pingan.lib.identity.dates.parse_birth_dates`), in order, without repeats; a text read coarser
+    than written, or not at all, adds a note to ``notes`` (params ``value`` and ``read_as``)."""
+    out: list[str] = []
+    for value in values:
+        parsed: list[BirthDate] = parse_birth_dates(value)
+        if not parsed:
+            notes.append(_note("unreadable_date", value=value))
+        for d in parsed:
+            out.append(d.iso)
+        if coarse := [d for d in parsed if d.note]:  # one note per text (a range gives several years)
+            notes.append(_note(coarse[0].note or "", value=value, read_as=", ".join(d.iso for d in coarse)))
+    return list(dict.fromkeys(out))
+
+
 def _table(rows: list[dict], meta: dict) -> pa.Table:
+    noted = Counter(n["code"] for r in rows for n in r.get("notes") or [])
+    if noted:
+        meta = {**meta, "notes": dict(noted)}
     table = pa.Table.from_pylist(rows, schema=WATCHLIST_SCHEMA)
     return table.replace_schema_metadata({"pingan.watchlist": json.dumps(meta, ensure_ascii=False)})
 
@@ -79,18 +127,17 @@ def _doc_type(label: str) -> str:
 # --------------------------------------------------------------------------------------------------- UN
 
 
-def _un_birth_dates(ind: ET.Element) -> list[str]:
-    out: list[str] = []
+def _un_birth_dates(ind: ET.Element, notes: list[dict[str, str]]) -> list[str]:
+    texts: list[str] = []
     for dob in ind.findall("INDIVIDUAL_DATE_OF_BIRTH"):
         if _clean(dob.findtext("DATE")):
-            out.append(_clean(dob.findtext("DATE"))[:10])
+            texts.append(_clean(dob.findtext("DATE")))
         elif _clean(dob.findtext("YEAR")):
-            out.append(_clean(dob.findtext("YEAR")))
+            texts.append(_clean(dob.findtext("YEAR")))
         elif _clean(dob.findtext("FROM_YEAR")) and _clean(dob.findtext("TO_YEAR")):
             # TYPE_OF_DATE BETWEEN: every year of the range, so a year-level comparison can use it.
-            lo, hi = int(_clean(dob.findtext("FROM_YEAR"))), int(_clean(dob.findtext("TO_YEAR")))
-            out.extend(str(y) for y in range(lo, hi + 1) if hi - lo <= 20)
-    return list(dict.fromkeys(out))
+            texts.append(f"{_clean(dob.findtext('FROM_YEAR'))} to {_clean(dob.findtext('TO_YEAR'))}")
+    return read_birth_dates(texts, notes)
 
 
 def _un_documents(ind: ET.Element) -> list[dict[str, str | None]]:
@@ -129,6 +176,7 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
     for ind in root.iterfind("INDIVIDUALS/INDIVIDUAL"):
         names = [_clean(ind.findtext(t)) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
         listed = _clean(ind.findtext("LISTED_ON"))
+        notes: list[dict[str, str]] = []
         rows.append({
             "entry_id": "UN:" + _clean(ind.findtext("REFERENCE_NUMBER")),
             "list_name": "UN Security Council Consolidated List",
@@ -138,11 +186,12 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
             "aliases": list(dict.fromkeys(
                 n for a in ind.findall("INDIVIDUAL_ALIAS") if (n := _clean(a.findtext("ALIAS_NAME"))))),
             "names_original_script": [n for e in ind.findall("NAME_ORIGINAL_SCRIPT") if (n := _clean(e.text))],
-            "birth_dates": _un_birth_dates(ind),
+            "birth_dates": _un_birth_dates(ind, notes),
             "nationalities": [n for v in ind.findall("NATIONALITY/VALUE") if (n := _clean(v.text))],
             "documents": _un_documents(ind),
             "listed_on": date.fromisoformat(listed[:10]) if re.match(r"\d{4}-\d{2}-\d{2}", listed) else None,
             "remarks": _clean(ind.findtext("COMMENTS1")) or None,
+            "notes": notes,
         })
     meta = {"source": path.name, "date_generated": root.get("dateGenerated"), "individuals": len(rows),
             "skipped_entities": len(root.findall("ENTITIES/ENTITY"))}
@@ -152,10 +201,7 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
 # ------------------------------------------------------------------------------------------------- OFAC
 
 _OFAC_NULL = "-0-"
-_DOB = re.compile(r"^(?:alt\.\s+)?DOB\s+(?:circa\s+)?(.+?)\.?$", re.IGNORECASE)
-_DATE_DMY = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
-_DATE_MY = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
-_DATE_Y = re.compile(r"^(\d{4})$")
+_DOB = re.compile(r"^(?:alt\.\s+)?DOB\s+(.+?)\.?$", re.IGNORECASE)
 _DOC_LABELS = sorted((
     "Passport", "Diplomatic Passport", "National ID No.", "Cedula No.", "C.U.R.P.", "R.F.C.", "RFC", "D.N.I.",
     "Identification Number", "Driver's License No.", "SSN", "Tax ID No.", "NIT #", "RUC #",
@@ -175,20 +221,11 @@ def _ofac_value(text: str) -> str | None:
 
 
 def ofac_date(text: str) -> str | None:
-    """An OFAC date (``10 Dec 1948``, ``Dec 1948``, ``1948``) as ISO 8601 at its precision, else ``None``."""
-    text = text.strip().rstrip(".")
-    if m := _DATE_DMY.match(text):
-        month = _MONTHS.get(m.group(2).lower())
-        if month:
-            try:
-                return date(int(m.group(3)), month, int(m.group(1))).isoformat()
-            except ValueError:
-                return None
-    if (m := _DATE_MY.match(text)) and m.group(1).lower() in _MONTHS:
-        return f"{m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}"
-    if m := _DATE_Y.match(text):
-        return m.group(1)
-    return None
+    """An OFAC date (``10 Dec 1948``, ``Dec 1948``, ``1948``, or any form of
+    :func:`~pingan.lib.identity.dates.parse_birth_dates`) as ISO 8601 at its precision, else ``None``;
+    an impossible day (``30 Feb 1948``) gives the month."""
+    parsed = parse_birth_dates(text)
+    return parsed[0].iso if len(parsed) == 1 else None
 
 
 def parse_ofac_remarks(remarks: str) -> dict[str, list]:
@@ -196,26 +233,26 @@ def parse_ofac_remarks(remarks: str) -> dict[str, list]:
 
     The field is ``;``-separated: ``DOB 10 Dec 1948``, ``alt. DOB 1950``, ``DOB 1960 to 1965`` (each year),
     ``DOB circa 1960``, ``nationality Iran``, ``citizen Mexico``, ``Passport A1234 (Iran) issued ...``,
-    ``Cedula No. 123 (Colombia)`` ...  Returns ``{"birth_dates", "nationalities", "documents"}``; a part
-    that matches none of these stays only in the remarks.  Weak aliases quoted in the remarks
+    ``Cedula No. 123 (Colombia)`` ...  Returns ``{"birth_dates", "nationalities", "documents", "notes"}``
+    (``notes``: dates read coarser than written, or not at all); a part that matches none of these stays
+    only in the remarks.  Weak aliases quoted in the remarks
     (``a.k.a. 'CHI BANG'``) are returned as ``"aliases"``.
     """
     births: list[str] = []
     nats: list[str] = []
     docs: list[dict[str, str | None]] = []
     aliases: list[str] = []
+    notes: list[dict[str, str]] = []
     for part in (p.strip() for p in remarks.split(";")):
         if m := _DOB.match(part):
             value = m.group(1).strip()
-            if " to " in value:
-                lo, hi = (ofac_date(v) for v in value.split(" to ", 1))
-                if lo and hi and int(hi[:4]) - int(lo[:4]) <= 20:
-                    if len(lo) == len(hi) == 4:
-                        births.extend(str(y) for y in range(int(lo), int(hi) + 1))
-                    else:
-                        births.extend((lo, hi))
-            elif parsed := ofac_date(value):
-                births.append(parsed)
+            if " to " in value and not re.fullmatch(r"\d{4} to \d{4}", value):
+                lo, hi = (ofac_date(v) for v in value.split(" to ", 1))  # Dec 1960 to Feb 1961: both ends
+                births.extend(d for d in (lo, hi) if d)
+                if not (lo and hi):
+                    notes.append(_note("unreadable_date", value=value))
+            else:
+                births.extend(read_birth_dates([value], notes))
         elif m := re.match(r"^(?:alt\.\s+)?(?:nationality|citizen)\s+(.+?)\.?$", part):
             nats.append(m.group(1).strip())
         elif m := re.match(r"^[afn]\.k\.a\.,?\s+'(.+)'\.?$", part):
@@ -224,7 +261,7 @@ def parse_ofac_remarks(remarks: str) -> dict[str, list]:
             docs.append({"doc_type": _doc_type(m.group("label")), "number": m.group("number").strip(),
                          "country": (m.group("country") or "").strip() or None})
     return {"birth_dates": list(dict.fromkeys(births)), "nationalities": list(dict.fromkeys(nats)),
-            "documents": docs, "aliases": aliases}
+            "documents": docs, "aliases": aliases, "notes": notes}
 
 
 def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
@@ -294,6 +331,7 @@ def read_ofac_sdn(directory: Path | str) -> pa.Table:
             "documents": parsed["documents"],
             "listed_on": None,
             "remarks": remarks or None,
+            "notes": parsed["notes"],
         })
     meta = {"source": str(directory.name), "individuals": len(rows), "skipped": dict(skipped),
             "skipped_entities": sum(skipped.values())}
@@ -308,36 +346,15 @@ WATCHLIST_CSV_COLUMNS = ("entry_id", "category", "name", "aliases", "id_type", "
 CATEGORIES = frozenset({"wanted", "missing", "key_person", "sanctioned"})
 #: ``id_type`` values denoting the PRC resident identity card, whose number is checked per GB 11643-1999.
 RESIDENT_ID_TYPES = frozenset({"居民身份证", "身份证", "resident_id", "gb11643"})
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+def _resident_id_problem(number: str) -> str | None:
+    """Why a listed resident ID number fails GB 11643-1999 — the identity module's own message, which names
+    a stray character and its position or the length (``pingan.lib.identity.documents``) — or ``None``.
 
-
-def _partial_date_ok(text: str) -> bool:
-    m = _PARTIAL_DATE.match(text)
-    if not m:
-        return False
-    year, month, day = (int(g) if g else None for g in m.groups())
-    try:
-        date(year or 1, month or 1, day or 1)
-    except ValueError:
-        return False
-    return True
-
-
-def _resident_id_problem(number: str, ric: ModuleType) -> str | None:
-    """Why an 18-character resident ID number fails GB 11643-1999 (check digit, birth date), or ``None``.
-
-    The address code is not checked against a code table: a person's number keeps the code in force when
-    it was issued, and no bundled table is complete for every year.
+    A checksum-valid number with an address code no table lists is no problem (docs/matching.md §2): a
+    person's number keeps the code in force when it was issued.
     """
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return "it must be 17 digits and a digit or X"
-    if ric.calc_check_digit(number) != number[-1]:
-        return "the check digit does not match"
-    try:
-        ric.get_birth_date(number)
-    except Exception:  # stdnum raises InvalidComponent for an impossible date
-        return "the birth date part is not a date"
-    return None
+    doc = normalize_document(number, "ric")
+    return None if doc.valid else doc.error
 
 
 def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tuple[pa.Table, pa.Table]:
@@ -345,18 +362,21 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
 
     Columns: ``entry_id`` (required, unique in the file), ``category`` (required: wanted / missing /
     key_person / sanctioned), ``name`` (required), ``aliases`` (``;``-separated), ``id_type`` and
-    ``id_number`` (both or neither; a resident ID — ``居民身份证`` / ``resident_id`` — must pass the
-    GB 11643-1999 check digit), ``birth_date`` (ISO 8601 ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``),
-    ``nationality``, ``note``.
+    ``id_number`` (both or neither), ``birth_date`` (any common form — ``1990-03-07``, ``1990/3/7``,
+    ``1990年3月7日``, ``1990-03``, ``1990``, ``7 Mar 1990``; several separated by ``;``), ``nationality``,
+    ``note``.
 
     Returns ``(entries, rejections)``: ``entries`` has :data:`WATCHLIST_SCHEMA` with ``entry_id`` as
     ``"<list_name>:<entry_id>"`` (``list_name`` defaults to the file's stem); ``rejections`` has
-    ``file, row, column, code, message`` (``row`` = line number, header = 1), one row per problem; a row
-    with any problem is not in ``entries``.  Raises :class:`WatchlistFormatError` for a missing required
-    column or an unreadable file.
+    ``file, row, column, code, message`` (``row`` = line number, header = 1), one row per problem.  A row
+    is rejected only when it cannot make an entry: a missing or repeated ``entry_id``, no ``name``, an
+    unknown ``category``, ``id_type`` without ``id_number`` or the reverse, a wrong field count. A date of
+    birth that cannot be read, or is impossible (``1990-02-30``, kept as ``1990-02``), and a resident ID
+    number failing GB 11643-1999 (``bad_id_number``, kept as written) are *notes* on the kept entry
+    (:data:`ENTRY_NOTES`), never a reason to drop it with its other names and document numbers; on a row
+    rejected for another reason they are reported among its rejections too.  Raises
+    :class:`WatchlistFormatError` for a missing required column or an unreadable file.
     """
-    from stdnum.cn import ric  # python-stdnum: GB 11643-1999 check digit and birth date
-
     from pingan.screening.riskdata.movements import REJECTION_SCHEMA
 
     path = Path(path)
@@ -396,16 +416,20 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             bad("category", "bad_category",
                 f"category {v['category']!r} is not one of {', '.join(sorted(CATEGORIES))}")
         id_type, id_number = v.get("id_type", ""), v.get("id_number", "").upper()
+        notes: list[dict[str, str]] = []
         if bool(id_type) != bool(id_number):
             bad("id_number" if id_type else "id_type", "missing", "id_type and id_number go together")
-        elif id_type in RESIDENT_ID_TYPES and (why := _resident_id_problem(id_number, ric)):
-            bad("id_number", "bad_id_number", f"{id_number} is not a valid GB 11643 resident ID number: {why}")
+        elif id_type in RESIDENT_ID_TYPES and (why := _resident_id_problem(id_number)):
+            notes.append(_note("bad_id_number", value=id_number, why=why))
         birth = v.get("birth_date", "")
-        if birth and not _partial_date_ok(birth):
-            bad("birth_date", "bad_date", f"birth_date {birth!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+        births = read_birth_dates([b.strip() for b in birth.split(";") if b.strip()], notes)
         if v.get("entry_id"):
             seen.setdefault(v["entry_id"], line)
         if len(rejects) > n_before:
+            for n in notes:  # the row is rejected anyway: say everything that needs fixing
+                params = json.loads(n["params"])
+                column = "id_number" if n["code"] == "bad_id_number" else "birth_date"
+                bad(column, n["code"], _entry_note_text(n["code"], params, "en"))
             continue
         doc_type = "resident_id" if id_type in RESIDENT_ID_TYPES else _doc_type(id_type) if id_type else None
         rows.append({
@@ -416,11 +440,12 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             "primary_name": v["name"],
             "aliases": [a.strip() for a in v.get("aliases", "").split(";") if a.strip()],
             "names_original_script": [],
-            "birth_dates": [birth] if birth else [],
+            "birth_dates": births,
             "nationalities": [v["nationality"]] if v.get("nationality") else [],
             "documents": [{"doc_type": doc_type, "number": id_number, "country": None}] if doc_type else [],
             "listed_on": None,
             "remarks": v.get("note") or None,
+            "notes": notes,
         })
     table = _table(rows, {"source": path.name, "individuals": len(rows), "rejected_rows": len(
         {r[1] for r in rejects})})
