@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_identity_in_screening import AS_OF, NO_LISTINGS, NO_MOVES  # the same empty risk data
 
 from pingan.lib.identity.dates import parse_birth_dates
 from pingan.lib.identity.ric import check_character
@@ -150,17 +150,6 @@ def test_un_entries_keep_an_impossible_or_odd_date(tmp_path) -> None:
 
 # ----------------------------------------------------------------------------------------- engine
 
-AS_OF = dt.datetime(2022, 11, 21, tzinfo=ZoneInfo("Asia/Shanghai"))
-TS = pa.timestamp("us", tz="UTC")
-NO_LISTINGS = pa.table({
-    "area_key": pa.array([], pa.string()), "community": pa.array([], pa.string()),
-    "adcode": pa.array([], pa.string()), "level": pa.array([], pa.string()),
-    "listed_from": pa.array([], TS), "listed_until": pa.array([], TS),
-})
-NO_MOVES = pa.table({
-    "id_number": pa.array([], pa.string()), "name": pa.array([], pa.string()), "adcode": pa.array([], pa.string()),
-    "place": pa.array([], pa.string()), "start": pa.array([], TS), "end": pa.array([], TS),
-})
 DOC = pa.struct([("doc_type", pa.string()), ("number", pa.string()), ("country", pa.string())])
 
 
