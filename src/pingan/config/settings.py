@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "pingan.screening",
     "pingan.codes",
     "pingan.dashboard",
+    "pingan.alerts",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,14 @@ def _retention_days(name: str, default: int) -> int:
     return days
 
 
+def _events_url(url: str) -> str:
+    """``PINGAN_EVENTS_URL``: empty (the database log) or a ``nats://`` / ``tls://`` URL."""
+    if url and not url.startswith(("nats://", "tls://")):
+        raise ImproperlyConfigured(f"PINGAN_EVENTS_URL={url!r}: use nats://host:4222, or leave it empty for the "
+                                   f"database log")
+    return url
+
+
 # pingan's own settings
 PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
@@ -214,6 +223,25 @@ PINGAN = {
     # after which an ended movement record is removed from the active movement datasets.
     "RETENTION_JOB_DAYS": _retention_days("PINGAN_RETENTION_JOB_DAYS", 30),
     "RETENTION_MOVEMENT_DAYS": _retention_days("PINGAN_RETENTION_MOVEMENT_DAYS", 60),
+    # Alerts (docs/alerts.md). The durable event log: empty = the database (no broker); nats://host:port =
+    # NATS JetStream, the scale-out path.
+    "EVENTS_URL": _events_url(env_str("PINGAN_EVENTS_URL", "")),
+    "EVENTS_STREAM": env_str("PINGAN_EVENTS_STREAM", "PINGAN_EVENTS"),
+    "EVENTS_DUPLICATE_WINDOW_S": env_int("PINGAN_EVENTS_DUPLICATE_WINDOW_S", 600),
+    "EVENTS_MAX_AGE_S": env_int("PINGAN_EVENTS_MAX_AGE_S", 7 * 86400),
+    # Devices publish to <prefix>/<device_id>/events on this broker (QoS 1).
+    "MQTT_URL": env_str("PINGAN_MQTT_URL", "mqtt://127.0.0.1:1883"),
+    "MQTT_TOPIC_PREFIX": env_str("PINGAN_MQTT_TOPIC_PREFIX", "pingan/v1/devices"),
+    # GB/T 28181 edition for the meaning of type codes 215/216 (they differ between 2016 and 2022).
+    "GB28181_EDITION": env_choice("PINGAN_GB28181_EDITION", "2022", ("2016", "2022")),
+    # The rule set (a bundled name or a TOML path) and the escalation/grouping policy (a TOML path or empty for
+    # the bundled default).
+    "ALERTS_RULESET": env_str("PINGAN_ALERTS_RULESET", "street-default"),
+    "ALERTS_POLICY": env_str("PINGAN_ALERTS_POLICY", ""),
+    # Who is on duty: the roster class (issue 14's dispatch app replaces it).
+    "ALERTS_DUTY_ROSTER": env_str("PINGAN_ALERTS_DUTY_ROSTER", "pingan.alerts.duty.ShiftRoster"),
+    # An event more than this far in the future is refused (device clock skew allowance).
+    "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
 }
 
 LOGGING = {

@@ -1,0 +1,228 @@
+"""The durable event log behind a small interface: the database (embedded default, no broker) or NATS
+JetStream (``PINGAN_EVENTS_URL=nats://host:4222``), the scale-out path.
+
+:class:`EventLog` is the seam: ingest appends, the alert worker reads after a position and acknowledges.
+
+* :class:`DatabaseLog` — the ``LoggedEvent`` table; a duplicate key is refused by its unique index
+  (``INSERT … ON CONFLICT DO NOTHING RETURNING``); appends take the ``LogHead`` row lock so rows commit in
+  sequence order.
+* :class:`JetStreamLog` — a stream (subjects ``<stream>.events``) with a durable pull consumer per worker
+  (``AckPolicy.ALL``: acknowledging a sequence acknowledges everything before it; a restarted consumer
+  resumes after the last acknowledged message). Duplicates: the ``Nats-Msg-Id`` header is the event key, so
+  JetStream drops a re-publish within the stream's duplicate window (``PINGAN_EVENTS_DUPLICATE_WINDOW_S``,
+  default 600 s) and says so in the publish ack. nats-py is asyncio; this class runs it on a private event
+  loop thread and offers blocking calls to the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from pingan.alerts.events import Event
+
+
+@dataclass
+class LogEntry:
+    seq: int
+    event: Event
+    received_at: dt.datetime
+
+
+class EventLog(Protocol):
+    def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
+        """Append ``events`` (in order); returns the duplicates (already in the log), which were dropped."""
+
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float) -> list[LogEntry]:
+        """Up to ``limit`` entries after sequence ``after`` for ``consumer``; waits up to ``timeout`` s."""
+
+    def ack(self, consumer: str, upto: int) -> None:
+        """``consumer`` has durably processed everything up to ``upto``."""
+
+    def read_range(self, first: int, last: int) -> Iterator[LogEntry]:
+        """Entries ``first``..``last`` inclusive (to rebuild rule state after a restart)."""
+
+    def close(self) -> None: ...
+
+
+class DatabaseLog:
+    """The event log in the database (``LoggedEvent``)."""
+
+    def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
+        from pingan.alerts.models import LoggedEvent, LogHead
+
+        if not events:
+            return []
+        table = LoggedEvent._meta.db_table
+        cols = "(key, device_id, type, time, received_at, body)"
+        dupes: list[Event] = []
+        with transaction.atomic():
+            LogHead.objects.get_or_create(id=1)
+            list(LogHead.objects.select_for_update().filter(id=1))
+            inserted: set[str] = set()
+            first: dict[str, Event] = {}
+            for e in events:  # a key twice in one batch: the second is a duplicate
+                if e.key in first:
+                    dupes.append(e)
+                else:
+                    first[e.key] = e
+            rows = list(first.values())
+            for i in range(0, len(rows), 400):
+                chunk = rows[i:i + 400]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                params: list = []
+                for e in chunk:
+                    params += [e.key, e.device_id, e.type, e.time, received_at, e.to_json()]
+                with connection.cursor() as cur:
+                    cur.execute(f"INSERT INTO {table} {cols} VALUES {values} "  # noqa: S608 - our table name
+                                f"ON CONFLICT (key) DO NOTHING RETURNING key", params)
+                    inserted.update(r[0] for r in cur.fetchall())
+            dupes += [e for e in rows if e.key not in inserted]
+        return dupes
+
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0) -> list[LogEntry]:
+        from pingan.alerts.models import LoggedEvent
+
+        rows = LoggedEvent.objects.filter(seq__gt=after).order_by("seq").values_list("seq", "body", "received_at")[:limit]
+        return [LogEntry(seq, Event.from_json(body), rec) for seq, body, rec in rows]
+
+    def ack(self, consumer: str, upto: int) -> None:
+        return None  # the position is the worker's checkpoint row, committed with its results
+
+    def read_range(self, first: int, last: int) -> Iterator[LogEntry]:
+        after = first - 1
+        while after < last:
+            batch = [e for e in self.read("", after=after, limit=2000) if e.seq <= last]
+            if not batch:
+                return
+            yield from batch
+            after = batch[-1].seq
+
+    def close(self) -> None:
+        return None
+
+
+class JetStreamLog:
+    """The event log in a NATS JetStream stream."""
+
+    def __init__(self, url: str, *, stream: str | None = None, duplicate_window_s: int | None = None,
+                 max_age_s: int | None = None) -> None:
+        import nats  # noqa: F401 - fail early when the package is missing
+
+        conf = settings.PINGAN
+        self.url = url
+        self.stream = stream or conf["EVENTS_STREAM"]
+        self.subject = f"{self.stream}.events"
+        self.duplicate_window_s = duplicate_window_s or conf["EVENTS_DUPLICATE_WINDOW_S"]
+        self.max_age_s = max_age_s or conf["EVENTS_MAX_AGE_S"]
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="nats-log", daemon=True)
+        self._thread.start()
+        self._subs: dict[str, object] = {}
+        self._call(self._connect())
+
+    def _call(self, coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    async def _connect(self) -> None:
+        import nats
+        from nats.js.api import StreamConfig
+
+        self.nc = await nats.connect(self.url, name="pingan-alerts", max_reconnect_attempts=-1)
+        self.js = self.nc.jetstream()
+        config = StreamConfig(name=self.stream, subjects=[self.subject], max_age=self.max_age_s,
+                              duplicate_window=self.duplicate_window_s)
+        try:
+            await self.js.add_stream(config)
+        except Exception:  # noqa: BLE001 - exists with other settings: update it
+            await self.js.update_stream(config)
+
+    async def _append(self, events: list[Event]) -> list[Event]:
+        futs = [self.js.publish(self.subject, e.to_json().encode(), headers={"Nats-Msg-Id": e.key})
+                for e in events]
+        acks = await asyncio.gather(*futs)
+        return [e for e, a in zip(events, acks, strict=True) if a.duplicate]
+
+    def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
+        if not events:
+            return []
+        return self._call(self._append(events))
+
+    async def _sub(self, consumer: str):
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        if consumer not in self._subs:
+            cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=120, max_ack_pending=-1,
+                                 max_deliver=-1)
+            self._subs[consumer] = await self.js.pull_subscribe(self.subject, durable=consumer, stream=self.stream,
+                                                                config=cfg)
+        return self._subs[consumer]
+
+    async def _read(self, consumer: str, after: int, limit: int, timeout: float) -> list[LogEntry]:
+        import nats.errors
+
+        sub = await self._sub(consumer)
+        try:
+            msgs = await sub.fetch(limit, timeout=max(timeout, 0.05))
+        except nats.errors.TimeoutError:
+            return []
+        out = []
+        for m in msgs:
+            seq = m.metadata.sequence.stream
+            self._last_msg = m
+            if seq <= after:
+                continue  # redelivered and already in our checkpoint
+            ts = m.metadata.timestamp
+            out.append(LogEntry(seq, Event.from_json(m.data), ts if isinstance(ts, dt.datetime) else dt.datetime.now(dt.UTC)))
+        return out
+
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0.5) -> list[LogEntry]:
+        return self._call(self._read(consumer, after, limit, timeout), timeout=timeout + 30)
+
+    async def _ack(self, upto: int) -> None:
+        m = getattr(self, "_last_msg", None)
+        if m is not None and m.metadata.sequence.stream <= upto:
+            await m.ack()
+
+    def ack(self, consumer: str, upto: int) -> None:
+        self._call(self._ack(upto))
+
+    async def _get(self, seq: int):
+        import nats.js.errors
+
+        try:
+            return await self.js.get_msg(self.stream, seq)
+        except nats.js.errors.NotFoundError:
+            return None
+
+    def read_range(self, first: int, last: int) -> Iterator[LogEntry]:
+        for seq in range(first, last + 1):
+            m = self._call(self._get(seq))
+            if m is not None:
+                yield LogEntry(seq, Event.from_json(m.data), dt.datetime.now(dt.UTC))
+
+    def delete_stream(self) -> None:
+        """Remove the stream (tests and benchmarks use a stream of their own)."""
+        self._call(self.js.delete_stream(self.stream))
+
+    def close(self) -> None:
+        try:
+            self._call(self.nc.drain(), timeout=10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+
+
+def get_log() -> EventLog:
+    """The configured log: JetStream when ``PINGAN_EVENTS_URL`` is a ``nats://`` URL, else the database."""
+    url = settings.PINGAN["EVENTS_URL"]
+    if url:
+        return JetStreamLog(url)
+    return DatabaseLog()

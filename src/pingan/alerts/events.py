@@ -1,0 +1,202 @@
+"""The canonical device event and the JSON payload schema devices and integrations send (MQTT, HTTP).
+
+Pure module (no Django). Every input, whatever its transport, becomes an :class:`Event` or an
+:class:`EventError` (a stable ``code`` and a sentence): nothing is dropped without a reason.
+
+Payload schema, version 1 (``docs/alerts.md`` documents it with examples; also ``EVENT_SCHEMA`` below)::
+
+    {
+      "event_id":  "cam7-000123",                 # 1-64 chars [A-Za-z0-9._:-], unique per device
+      "device_id": "35020300001320000101",        # GB/T 28181 20-digit ID of a registered device
+      "type":      "anpr",                        # one of EVENT_TYPES
+      "time":      "2026-12-01T08:30:00+08:00",   # RFC 3339 with an offset (a time without one is refused)
+      "position":  {"lon": 118.1, "lat": 24.48, "crs": "gcj02"},   # optional; default: the device's
+      "attributes": {"plate": "闽D12345", "plate_color": "5", "reliability": 92}   # type-specific, optional
+    }
+
+Positions are converted to WGS-84 on input (:mod:`pingan.lib.coords`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pingan.lib import coords
+
+#: Event types and what their attributes carry.
+EVENT_TYPES: dict[str, str] = {
+    "anpr": "a vehicle passed a checkpoint or plate reader (plate, plate_color, plate_class, reliability, direction)",
+    "person_match": "an upstream recogniser matched a person reference (person_ref, similarity)",
+    "gunshot": "an acoustic sensor detected gunfire (confidence, rounds)",
+    "explosion": "an acoustic sensor detected an explosion (confidence)",
+    "loud_noise": "an acoustic sensor detected a loud noise that is not gunfire (db)",
+    "sos": "a one-key SOS alarm post (一键报警柱) was pressed",
+    "intrusion": "an intrusion alarm or a video tripwire/intrusion analytic fired (zone)",
+    "smoke": "a smoke or fire alarm fired",
+    "video_event": "a video analytic event with a GA/T 2000.254 event code (event_code, e.g. 11 gathering)",
+    "position": "a tracked subject reported its position (subject)",
+    "heartbeat": "the device is alive (no alert; keeps it online)",
+}
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+_EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_DEVICE_ID = re.compile(r"^[0-9]{20}$")
+_FIELDS = {"event_id", "device_id", "type", "time", "position", "attributes", "schema"}
+
+
+class EventError(ValueError):
+    """An input is not a valid event: ``code`` (stable, snake_case) and a message saying what to fix."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One device event, validated. ``time`` is timezone-aware UTC; ``lon``/``lat`` WGS-84 or ``None`` (then
+    the device's registered position applies); ``crs`` is what the position was reported in."""
+
+    event_id: str
+    device_id: str
+    type: str
+    time: dt.datetime
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source: str = "http"
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: device and event id (inputs are at-least-once)."""
+        return f"{self.device_id}/{self.event_id}"
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["time"] = self.time.isoformat()
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Event:
+        d = json.loads(text)
+        d["time"] = dt.datetime.fromisoformat(d["time"])
+        return cls(**d)
+
+
+def parse_time(value: Any) -> dt.datetime:
+    """An RFC 3339 timestamp with an offset → aware UTC datetime. Raises :class:`EventError` (``bad_time``)."""
+    if not isinstance(value, str):
+        raise EventError("bad_time", f"time must be an RFC 3339 string with an offset, got {value!r}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise EventError("bad_time", f"time {value!r} is not RFC 3339 (e.g. 2026-12-01T08:30:00+08:00)") from None
+    if t.tzinfo is None:
+        raise EventError("bad_time", f"time {value!r} has no offset: add +08:00 (Beijing) or Z (UTC)")
+    return t.astimezone(dt.UTC)
+
+
+def _position(value: Any) -> tuple[float, float, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise EventError("bad_position", "position must be an object {lon, lat, crs}")
+    lon, lat, crs = value.get("lon"), value.get("lat"), value.get("crs", "wgs84")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
+        raise EventError("bad_position", f"position lon/lat must be numbers, got {lon!r}, {lat!r}")
+    if math.isnan(lon) or math.isnan(lat):
+        raise EventError("bad_position", "position lon/lat must be numbers, got NaN")
+    try:
+        wlon, wlat = coords.to_wgs84(float(lon), float(lat), str(crs))
+    except ValueError as exc:
+        raise EventError("bad_position", str(exc)) from None
+    return wlon, wlat, coords.CRS(str(crs).lower().replace("-", "").replace("_", "")).value
+
+
+def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | None = None) -> Event:
+    """A JSON payload (bytes, text or an already decoded object) → :class:`Event`.
+
+    ``topic_device`` is the device ID taken from the MQTT topic; it must equal the payload's. Raises
+    :class:`EventError` with codes ``too_large``, ``bad_json``, ``bad_field``, ``missing_field``,
+    ``bad_event_id``, ``bad_device_id``, ``topic_mismatch``, ``unknown_type``, ``bad_time``, ``bad_position``,
+    ``bad_attributes``.
+    """
+    if isinstance(raw, bytes | str):
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            raise EventError("too_large", f"payload is {len(raw)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+        try:
+            obj = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EventError("bad_json", f"payload is not JSON: {exc}") from None
+    else:
+        obj = raw
+    if not isinstance(obj, dict):
+        raise EventError("bad_json", "payload must be a JSON object")
+    unknown = set(obj) - _FIELDS
+    if unknown:
+        raise EventError("bad_field", f"unknown field(s) {', '.join(sorted(unknown))}; see the schema in docs/alerts.md")
+    for name in ("event_id", "device_id", "type", "time"):
+        if name not in obj:
+            raise EventError("missing_field", f"field {name!r} is required")
+    event_id, device_id, etype = obj["event_id"], obj["device_id"], obj["type"]
+    if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
+        raise EventError("bad_event_id", f"event_id {event_id!r} must be 1-64 characters of A-Z a-z 0-9 . _ : -")
+    if not isinstance(device_id, str) or not _DEVICE_ID.match(device_id):
+        raise EventError("bad_device_id", f"device_id {device_id!r} must be a GB/T 28181 20-digit ID")
+    if topic_device is not None and topic_device != device_id:
+        raise EventError("topic_mismatch", f"device_id {device_id} differs from the topic's device {topic_device}")
+    if etype not in EVENT_TYPES:
+        raise EventError("unknown_type", f"type {etype!r} is not one of {', '.join(EVENT_TYPES)}")
+    when = parse_time(obj["time"])
+    pos = _position(obj.get("position"))
+    attrs = obj.get("attributes") or {}
+    if not isinstance(attrs, dict):
+        raise EventError("bad_attributes", "attributes must be a JSON object")
+    lon, lat, crs = pos if pos else (None, None, "wgs84")
+    return Event(event_id, device_id, etype, when, lon, lat, crs, attrs, source)
+
+
+def check_time(event_time: dt.datetime, *, now: dt.datetime, device_since: dt.datetime | None,
+               max_future: dt.timedelta = dt.timedelta(minutes=5),
+               max_age: dt.timedelta = dt.timedelta(days=3650)) -> None:
+    """Refuse an impossible time: beyond ``max_future`` ahead of ``now`` (clock skew allowance), before the
+    device was registered, or older than ``max_age``. Raises :class:`EventError` (``impossible_time``)."""
+    if event_time > now + max_future:
+        raise EventError("impossible_time", f"time {event_time.isoformat()} is more than "
+                                            f"{int(max_future.total_seconds())} s in the future; check the device clock")
+    if device_since is not None and event_time < device_since:
+        raise EventError("impossible_time", f"time {event_time.isoformat()} is before the device existed "
+                                            f"(registered with events from {device_since.isoformat()})")
+    if event_time < now - max_age:
+        raise EventError("impossible_time", f"time {event_time.isoformat()} is older than {max_age.days} days")
+
+
+#: JSON Schema (2020-12) of the payload, for integrators (also published in docs/alerts.md).
+EVENT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "pingan device event v1",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["event_id", "device_id", "type", "time"],
+    "properties": {
+        "schema": {"const": 1},
+        "event_id": {"type": "string", "pattern": _EVENT_ID.pattern},
+        "device_id": {"type": "string", "pattern": _DEVICE_ID.pattern},
+        "type": {"enum": list(EVENT_TYPES)},
+        "time": {"type": "string", "format": "date-time"},
+        "position": {"type": "object", "required": ["lon", "lat"],
+                     "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
+                                    "crs": {"enum": [c.value for c in coords.CRS]}}},
+        "attributes": {"type": "object"},
+    },
+}

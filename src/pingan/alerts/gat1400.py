@@ -1,0 +1,220 @@
+"""GA/T 1400 (公安视频图像信息应用系统, "视图库"/VIID) as far as a checkpoint platform needs to cascade to pingan.
+
+Pure module (no Django). What is implemented, and from where (shared/reference/standards.md §1.1; the
+standard's part 4 is not public, so the shapes are those real platforms emit):
+
+* ``MotorVehicleListObject → MotorVehicleObject[]`` pass records (wvp-GB28181-pro
+  ``gat1400/framework/domain/dto/MotorVehicleObject.java``; the sample in wzbwzt/study-go ``test/police.md``):
+  ``PassTime`` and the other times are ``yyyyMMddHHmmss`` Beijing time (UTC+8, no offset in the text).
+* ``ResponseStatusObject`` {Id, RequestURL, StatusCode ("0" = OK), StatusString, LocalTime} and
+  ``ResponseStatusListObject`` for batches (xiezhihui98/GAT1400 ``ResponseStatusObject.java``).
+* Code tables (plate class, colour, direction, vehicle class, image type, checkpoint use/type, event type)
+  as data with their Chinese labels: ``alerts/data/gat1400_codes.json`` (:func:`label`).
+* HTTP Digest (RFC 7616 with MD5 and ``qop=auth``, what VIID platforms send to ``/VIID/System/Register``):
+  :func:`digest_challenge`, :func:`digest_verify`.
+
+A motor-vehicle record becomes an ``anpr`` :class:`~pingan.alerts.events.Event` whose ``event_id`` is the
+``MotorVehicleID`` (48 characters in wvp; any 1-64 ID-safe characters are accepted). Records are judged one
+by one: a bad record is rejected with its reason and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pingan.alerts.events import Event, EventError
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+_TIME = re.compile(r"^\d{14}$")
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+@cache
+def code_tables() -> dict[str, dict]:
+    """The code tables: ``{table: {"label": 中文, "en": English, "codes": {code: 中文 label}}}``."""
+    text = resources.files("pingan.alerts").joinpath("data/gat1400_codes.json").read_text(encoding="utf-8")
+    return json.loads(text)["tables"]
+
+
+def label(table: str, code: Any) -> str:
+    """The Chinese label of ``code`` in ``table`` ('' when the code is not in it)."""
+    return code_tables()[table]["codes"].get(str(code), "")
+
+
+def parse_time(value: Any, field: str = "PassTime") -> dt.datetime:
+    """``yyyyMMddHHmmss`` Beijing time → aware UTC datetime. Raises :class:`EventError` (``bad_time``)."""
+    text = str(value or "")
+    if not _TIME.match(text):
+        raise EventError("bad_time", f"{field} {value!r} must be yyyyMMddHHmmss (Beijing time), e.g. 20210411171337")
+    try:
+        local = dt.datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        raise EventError("bad_time", f"{field} {value!r} is not a calendar date and time") from None
+    return local.astimezone(dt.UTC)
+
+
+def format_time(when: dt.datetime) -> str:
+    """An aware datetime as ``yyyyMMddHHmmss`` Beijing time (``LocalTime``, ``/VIID/System/Time``)."""
+    return when.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """One record of a batch: its id (as given, or '' when missing), and an event or an error."""
+
+    record_id: str
+    event: Event | None = None
+    error: EventError | None = None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def motor_vehicle_event(obj: Any) -> Event:
+    """One ``MotorVehicleObject`` → an ``anpr`` event. Raises :class:`EventError`.
+
+    Kept attributes: plate (``PlateNo``; '' when ``HasPlate`` is 0/false or the plate is missing), plate_color,
+    plate_class, reliability (``PlateReliability`` 0-100), tollgate_id, lane, speed, direction, vehicle_class,
+    vehicle_color, road (``NameOfPassedRoad``), and the labels of the coded values.
+    """
+    if not isinstance(obj, dict):
+        raise EventError("bad_record", "a MotorVehicleObject must be a JSON object")
+    rid = obj.get("MotorVehicleID")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise EventError("bad_event_id", f"MotorVehicleID {rid!r} must be 1-64 characters of A-Z a-z 0-9 . _ : -")
+    device = str(obj.get("DeviceID") or "")
+    if not re.fullmatch(r"\d{20}", device):
+        raise EventError("bad_device_id", f"DeviceID {device!r} must be a GB/T 28181 20-digit ID")
+    when = parse_time(obj.get("PassTime") or obj.get("MarkTime"), "PassTime")
+    has_plate = str(obj.get("HasPlate", "1")).lower() not in ("0", "false", "")
+    plate = str(obj.get("PlateNo") or "").strip() if has_plate else ""
+    reliability = _int(obj.get("PlateReliability"))
+    if reliability is not None and not 0 <= reliability <= 100:
+        raise EventError("bad_record", f"PlateReliability {reliability} must be 0-100")
+    attrs: dict[str, Any] = {"plate": plate, "has_plate": bool(plate)}
+    mapping = {"PlateColor": ("plate_color", "PlateColor"), "PlateClass": ("plate_class", "PlateClass"),
+               "Direction": ("direction", "Direction"), "VehicleClass": ("vehicle_class", "VehicleClass"),
+               "VehicleColor": ("vehicle_color", "PlateColor")}
+    for src, (dst, table) in mapping.items():
+        if obj.get(src) not in (None, ""):
+            attrs[dst] = str(obj[src])
+            attrs[dst + "_label"] = label(table, obj[src])
+    for src, dst in (("TollgateID", "tollgate_id"), ("LaneNo", "lane"), ("Speed", "speed"),
+                     ("NameOfPassedRoad", "road"), ("IsDecked", "is_decked")):
+        if obj.get(src) not in (None, ""):
+            attrs[dst] = obj[src]
+    if reliability is not None:
+        attrs["reliability"] = reliability
+    return Event(rid, device, "anpr", when, None, None, "wgs84", attrs, "viid")
+
+
+def motor_vehicles(body: Any) -> list[RecordResult]:
+    """A ``POST /VIID/MotorVehicles`` body → one result per record. Raises :class:`EventError`
+    (``bad_envelope``) when the body is not a ``MotorVehicleListObject`` envelope at all."""
+    if not isinstance(body, dict) or not isinstance(body.get("MotorVehicleListObject"), dict):
+        raise EventError("bad_envelope", 'body must be {"MotorVehicleListObject": {"MotorVehicleObject": [...]}}')
+    records = body["MotorVehicleListObject"].get("MotorVehicleObject")
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list):
+        raise EventError("bad_envelope", "MotorVehicleListObject.MotorVehicleObject must be a list")
+    out = []
+    for rec in records:
+        rid = str(rec.get("MotorVehicleID", "")) if isinstance(rec, dict) else ""
+        try:
+            out.append(RecordResult(rid, event=motor_vehicle_event(rec)))
+        except EventError as exc:
+            out.append(RecordResult(rid, error=exc))
+    return out
+
+
+#: StatusCode values (as real VIID servers use them): 0 OK, 1 other error, 2 device busy, 3 device error,
+#: 4 invalid operation, 5 invalid XML/JSON format, 6 invalid XML/JSON content, 7 invalid ID.
+STATUS = {"ok": "0", "error": "1", "invalid_operation": "4", "invalid_format": "5", "invalid_content": "6",
+          "invalid_id": "7"}
+
+
+def response_status(*, request_url: str, object_id: str, status: str, message: str,
+                    now: dt.datetime) -> dict[str, str]:
+    """One ``ResponseStatusObject``."""
+    return {"Id": object_id, "RequestURL": request_url, "StatusCode": status, "StatusString": message,
+            "LocalTime": format_time(now)}
+
+
+def response_list(statuses: list[dict[str, str]]) -> dict:
+    """``{"ResponseStatusListObject": {"ResponseStatusObject": [...]}}``."""
+    return {"ResponseStatusListObject": {"ResponseStatusObject": statuses}}
+
+
+# ---------------------------------------------------------------------------------- HTTP Digest (RFC 7616)
+
+DIGEST_REALM = "pingan-viid"
+
+
+def _nonce_mac(secret: bytes, stamp: str) -> str:
+    return hmac.new(secret, stamp.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def digest_challenge(secret: bytes, *, realm: str = DIGEST_REALM, now: float | None = None) -> str:
+    """A ``WWW-Authenticate`` value. The nonce is stateless: a timestamp and its HMAC under ``secret``."""
+    stamp = str(int(now if now is not None else time.time()))
+    nonce = f"{stamp}.{_nonce_mac(secret, stamp)}"
+    return f'Digest realm="{realm}", qop="auth", nonce="{nonce}", opaque="{secrets.token_hex(8)}", algorithm=MD5'
+
+
+def parse_authorization(header: str) -> dict[str, str]:
+    """The parameters of a ``Digest`` ``Authorization`` header ({} when it is not one)."""
+    if not header or not header[:7].lower() == "digest ":
+        return {}
+    params = {}
+    for m in re.finditer(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', header[7:]):
+        params[m.group(1).lower()] = m.group(2) if m.group(2) is not None else m.group(3)
+    return params
+
+
+def digest_verify(params: dict[str, str], *, method: str, password: str, secret: bytes,
+                  realm: str = DIGEST_REALM, max_age_s: int = 300, now: float | None = None) -> bool:
+    """True when ``params`` (from :func:`parse_authorization`) answer a fresh challenge of ours correctly for
+    ``password``. MD5 as RFC 7616 §3.4.1 (the algorithm VIID platforms use); ``qop=auth`` or none."""
+    nonce = params.get("nonce", "")
+    stamp, _, mac = nonce.partition(".")
+    if not stamp.isdigit() or not hmac.compare_digest(mac, _nonce_mac(secret, stamp)):
+        return False
+    if (now if now is not None else time.time()) - int(stamp) > max_age_s:
+        return False
+    if params.get("realm") != realm or params.get("algorithm", "MD5").upper() not in ("MD5",):
+        return False
+    ha1 = hashlib.md5(f"{params.get('username', '')}:{realm}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616 MD5
+    ha2 = hashlib.md5(f"{method}:{params.get('uri', '')}".encode()).hexdigest()  # noqa: S324
+    if params.get("qop") == "auth":
+        expected = hashlib.md5(f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}"  # noqa: S324
+                               .encode()).hexdigest()
+    else:
+        expected = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()  # noqa: S324
+    return hmac.compare_digest(expected, params.get("response", ""))
+
+
+def digest_authorization(challenge: str, *, username: str, password: str, method: str, uri: str,
+                         cnonce: str = "0a4f113b", nc: str = "00000001") -> str:
+    """The ``Authorization`` header a client sends in answer to ``challenge`` (used by tests, the replay
+    tool and the benchmark; a real platform has its own)."""
+    p = parse_authorization("Digest " + challenge.split(" ", 1)[1])
+    ha1 = hashlib.md5(f"{username}:{p['realm']}:{password}".encode()).hexdigest()  # noqa: S324
+    ha2 = hashlib.md5(f"{method}:{uri}".encode()).hexdigest()  # noqa: S324
+    resp = hashlib.md5(f"{ha1}:{p['nonce']}:{nc}:{cnonce}:auth:{ha2}".encode()).hexdigest()  # noqa: S324
+    return (f'Digest username="{username}", realm="{p["realm"]}", nonce="{p["nonce"]}", uri="{uri}", '
+            f'algorithm=MD5, response="{resp}", qop=auth, nc={nc}, cnonce="{cnonce}", opaque="{p.get("opaque", "")}"')

@@ -1,0 +1,779 @@
+"""Alerts services: every write of the app (devices, jurisdictions, ingest, dead letters, watch list,
+alerts and their transitions, silences, duty shifts, the terminals' feed).
+
+Keyword-only, atomic, raising :class:`~pingan.core.errors.DomainError`. The pure parts they call:
+``pingan.lib.gb28181`` (device IDs), ``pingan.lib.coords`` (datums), ``alerts.events`` (payloads),
+``alerts.rules`` (the engine), ``alerts.alerting`` (fingerprints, silences, inhibition, escalation),
+``alerts.routing`` (point in polygon).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from pingan.alerts import alerting, gat1400, routing
+from pingan.alerts.events import Event, EventError, check_time, parse_payload
+from pingan.alerts.models import (
+    Alert,
+    AlertCause,
+    AlertTransition,
+    Counter,
+    DeadLetter,
+    Device,
+    DutyShift,
+    FeedHead,
+    FeedItem,
+    HotlistEntry,
+    Jurisdiction,
+    Silence,
+)
+from pingan.alerts.rules import PRIORITIES, Firing
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import OrgUnit, Role, User
+from pingan.core.scoping import can_see_unit
+from pingan.lib import coords, gb28181
+
+TERRITORIAL = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
+ALERT_ROLES = (Role.OFFICER, Role.STATION_CHIEF)
+
+
+# ------------------------------------------------------------------------------------------- counters
+
+
+def counters_add(values: dict[str, int]) -> None:
+    """Add to the pipeline counters (inside the caller's transaction)."""
+    for name, n in values.items():
+        if n:
+            updated = Counter.objects.filter(name=name).update(value=F("value") + n)
+            if not updated:
+                try:
+                    with transaction.atomic():
+                        Counter.objects.create(name=name, value=n)
+                except IntegrityError:
+                    Counter.objects.filter(name=name).update(value=F("value") + n)
+
+
+def counters() -> dict[str, int]:
+    return dict(Counter.objects.values_list("name", "value"))
+
+
+# -------------------------------------------------------------------------------------------- routing
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, Any] = {"stamp": None, "checked": 0.0, "index": None, "units": {}}
+
+
+def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]:
+    """The point-in-polygon index over all loaded jurisdictions (rebuilt when they change; checked ≤ 1/s)."""
+    with _index_lock:
+        now = time.monotonic()
+        if _index_cache["index"] is not None and now - _index_cache["checked"] < 1.0:
+            return _index_cache["index"], _index_cache["units"]
+        agg = Jurisdiction.objects.aggregate(m=Max("loaded_at"))
+        stamp = (agg["m"], Jurisdiction.objects.count())
+        if stamp != _index_cache["stamp"] or _index_cache["index"] is None:
+            from shapely.geometry import shape
+
+            rows = list(Jurisdiction.objects.select_related("unit"))
+            _index_cache["index"] = routing.JurisdictionIndex(
+                [routing.Jurisdiction(r.unit.code, r.unit.name, shape(r.geometry)) for r in rows])
+            _index_cache["units"] = {r.unit.code: r.unit for r in rows}
+            _index_cache["stamp"] = stamp
+        _index_cache["checked"] = now
+        return _index_cache["index"], _index_cache["units"]
+
+
+def route(*, lon: float | None, lat: float | None, adcode: str = "",
+          fallback: OrgUnit | None = None) -> tuple[OrgUnit | None, str]:
+    """The responsible unit of a position: the deepest unit whose jurisdiction polygon contains it (ties: the
+    smaller polygon); a unit found from ``adcode`` that lies inside that unit refines it (a station under its
+    district branch). Without a polygon hit: the unit of ``adcode``; then ``fallback``. Returns the unit and
+    how it was found: ``polygon`` | ``adcode`` | ``device`` | ``none``."""
+    from pingan.core.services import unit_for_adcode
+
+    by_code = None
+    if adcode:
+        try:
+            by_code = unit_for_adcode(adcode)
+        except DomainError:
+            by_code = None
+    if lon is not None and lat is not None:
+        index, units = jurisdiction_index()
+        hits = [units[k] for k in index.locate(lon, lat)]
+        if hits:
+            best = max(hits, key=lambda u: u.depth)  # stable: smallest area first among equal depth
+            best = next(u for u in hits if u.depth == best.depth)
+            if by_code is not None and by_code.path.startswith(best.path) and by_code.depth > best.depth:
+                return by_code, "adcode"
+            return best, "polygon"
+    if by_code is not None:
+        return by_code, "adcode"
+    if fallback is not None:
+        return fallback, "device"
+    return None, "none"
+
+
+@transaction.atomic
+def jurisdictions_load(*, actor: User | None, path: str, key: str = "adcode",
+                       unit_codes: dict[str, str] | None = None) -> int:
+    """Load jurisdiction polygons from a GeoJSON or KML file and attach them to organisation units.
+
+    Each feature's key (property ``key`` in GeoJSON, ``<name>`` in KML) is mapped through ``unit_codes``
+    (default: the key is the unit code). Features whose unit does not exist are refused with the list.
+    Returns the number loaded. Raises ``DomainError`` (``bad_boundary_file``, ``unknown_units``).
+    """
+    from shapely.geometry import mapping
+
+    try:
+        items = routing.load(path, key=key)
+    except routing.BoundaryError as exc:
+        raise DomainError(str(exc), code="bad_boundary_file", params={"detail": str(exc)}) from None
+    mapping_ = unit_codes or {}
+    units = {u.code: u for u in OrgUnit.objects.filter(kind__in=TERRITORIAL)}
+    missing = sorted({mapping_.get(j.key, j.key) for j in items} - set(units))
+    if missing:
+        raise DomainError(f"{path}: no organisation unit with code(s) {', '.join(missing)}; create the units "
+                          f"first or give a key→unit mapping", code="unknown_units", params={"codes": ", ".join(missing)})
+    from shapely.ops import unary_union
+
+    merged: dict[str, list] = {}
+    for j in items:
+        merged.setdefault(mapping_.get(j.key, j.key), []).append(j.geometry)
+    for code, geoms in merged.items():
+        geom = geoms[0] if len(geoms) == 1 else unary_union(geoms)
+        Jurisdiction.objects.update_or_create(unit=units[code], defaults={"geometry": mapping(geom), "source": str(path)})
+    audit.record(actor, "load", "Jurisdiction", "", detail={"file": str(path), "units": sorted(merged)})
+    _index_cache["index"] = None
+    return len(merged)
+
+
+# -------------------------------------------------------------------------------------------- devices
+
+
+def _require(actor: User | None, roles: Iterable[str], what: str) -> None:
+    if actor is not None and actor.role not in roles:
+        raise PermissionDenied(f"your role may not {what}", message_id="alerts_not_allowed", params={"what": what})
+
+
+@transaction.atomic
+def device_register(*, actor: User | None, device_id: str, name: str, kind: str, lon: float | None = None,
+                    lat: float | None = None, crs: str = "wgs84", adcode: str = "", password: str = "",
+                    active_since: dt.datetime | None = None) -> Device:
+    """Register (or update) a device. The ID is validated as GB/T 28181 (edition from settings); the position
+    is converted to WGS-84; the unit is routed from it (else from ``adcode``, else the ID's centre code).
+    Only administrators (and the system) register devices. Raises ``DomainError`` (``bad_device_id``,
+    ``bad_device_kind``, ``bad_position``)."""
+    _require(actor, (Role.ADMIN,), "register devices")
+    try:
+        parsed = gb28181.parse(device_id, edition=settings.PINGAN["GB28181_EDITION"])
+    except gb28181.DeviceIdError as exc:
+        raise DomainError(str(exc), code="bad_device_id", params={"device_id": device_id, "detail": str(exc)}) from None
+    if kind not in Device.Kind.values:
+        raise DomainError(f"device kind {kind!r} is not one of {', '.join(Device.Kind.values)}",
+                          code="bad_device_kind", params={"kind": kind})
+    wlon = wlat = None
+    if lon is not None and lat is not None:
+        try:
+            wlon, wlat = coords.to_wgs84(float(lon), float(lat), crs)
+        except ValueError as exc:
+            raise DomainError(str(exc), code="bad_position", params={"detail": str(exc)}) from None
+    unit, routed_by = route(lon=wlon, lat=wlat, adcode=adcode or parsed.adcode)
+    ha1 = ""
+    if password:
+        ha1 = hashlib.md5(f"{device_id}:{gat1400.DIGEST_REALM}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616
+    defaults = {"name": name, "kind": kind, "type_code": parsed.type, "lon": wlon, "lat": wlat,
+                "crs_reported": crs, "adcode": adcode, "unit": unit, "routed_by": routed_by,
+                "active_since": active_since or timezone.now()}
+    if ha1:
+        defaults["digest_ha1"] = ha1
+    device, created = Device.objects.update_or_create(device_id=parsed.value, defaults=defaults)
+    audit.record(actor, "register" if created else "update", "Device", device.device_id,
+                 detail={"unit": unit.code if unit else "", "routed_by": routed_by, "kind": kind})
+    directory.forget(device.device_id)
+    return device
+
+
+class DeviceDirectory:
+    """An in-process cache of the registry for ingest: device ID → (active_since, retired, lon, lat,
+    unit_id), refreshed per entry after ``ttl`` seconds (a newly registered device is seen within that)."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._data: dict[str, tuple[float, tuple | None]] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, tuple | None]:
+        now = time.monotonic()
+        out, missing = {}, []
+        with self._lock:
+            for i in set(ids):
+                hit = self._data.get(i)
+                if hit and now - hit[0] < self.ttl:
+                    out[i] = hit[1]
+                else:
+                    missing.append(i)
+        if missing:
+            rows = {d[0]: d[1:] for d in Device.objects.filter(device_id__in=missing).values_list(
+                "device_id", "active_since", "status", "lon", "lat", "unit_id")}
+            with self._lock:
+                for i in missing:
+                    val = rows.get(i)
+                    val = (val[0], val[1] == Device.Status.RETIRED, val[2], val[3], val[4]) if val else None
+                    self._data[i] = (now, val)
+                    out[i] = val
+        return out
+
+    def position(self, device_id: str) -> tuple[float, float] | None:
+        val = self.get_many([device_id]).get(device_id)
+        if val and val[2] is not None:
+            return val[2], val[3]
+        return None
+
+    def forget(self, device_id: str | None = None) -> None:
+        with self._lock:
+            if device_id is None:
+                self._data.clear()
+            else:
+                self._data.pop(device_id, None)
+
+
+directory = DeviceDirectory()
+
+
+# --------------------------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class RawInput:
+    """One input as received: the payload (bytes/str/dict) or an already parsed event, its MQTT topic's
+    device (if any), and for GA/T 1400 the pre-parsed error."""
+
+    payload: Any
+    topic: str = ""
+    topic_device: str | None = None
+    event: Event | None = None
+    error: EventError | None = None
+
+
+@dataclass
+class IngestResult:
+    accepted: list[Event] = field(default_factory=list)
+    duplicates: list[Event] = field(default_factory=list)
+    rejected: list[tuple[RawInput, EventError]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"accepted": len(self.accepted), "duplicates": len(self.duplicates), "dead_lettered": len(self.rejected)}
+
+
+def _payload_text(raw: RawInput) -> str:
+    p = raw.payload
+    if isinstance(p, bytes):
+        return p.decode("utf-8", errors="replace")
+    if isinstance(p, str):
+        return p
+    return json.dumps(p, ensure_ascii=False, default=str)
+
+
+def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.datetime | None = None) -> IngestResult:
+    """Judge and append a batch of inputs: each ends accepted (appended to the event log), a duplicate
+    (dropped, counted) or dead-lettered with its reason. Checks: the payload schema, a registered and not
+    retired device, a possible time (not far in the future, not before the device's ``active_since``).
+    Accepted events keep their devices online (``last_seen_at``). Returns the three lists."""
+    from pingan.alerts.eventlog import get_log
+
+    now = now or timezone.now()
+    res = IngestResult()
+    candidates: list[tuple[RawInput, Event]] = []
+    for raw in inputs:
+        if raw.error is not None:
+            res.rejected.append((raw, raw.error))
+            continue
+        try:
+            ev = raw.event or parse_payload(raw.payload, source=source, topic_device=raw.topic_device)
+        except EventError as exc:
+            res.rejected.append((raw, exc))
+            continue
+        candidates.append((raw, ev))
+    devices = directory.get_many(ev.device_id for _, ev in candidates)
+    max_future = dt.timedelta(seconds=settings.PINGAN["ALERTS_MAX_FUTURE_S"])
+    good: list[Event] = []
+    for raw, ev in candidates:
+        dev = devices.get(ev.device_id)
+        try:
+            if dev is None:
+                raise EventError("unknown_device", f"device {ev.device_id} is not registered; register it "
+                                                   f"(pingan alerts device add) and replay this event")
+            if dev[1]:
+                raise EventError("retired_device", f"device {ev.device_id} is retired")
+            check_time(ev.time, now=now, device_since=dev[0], max_future=max_future)
+        except EventError as exc:
+            res.rejected.append((raw, exc))
+            continue
+        good.append(ev)
+    log = log or get_log()
+    with transaction.atomic():
+        dupes = log.append(good, received_at=now) if good else []
+        dupe_ids = {id(e) for e in dupes}
+        res.duplicates = dupes
+        res.accepted = [e for e in good if id(e) not in dupe_ids]
+        if res.rejected:
+            DeadLetter.objects.bulk_create([
+                DeadLetter(received_at=now, source=source, topic=raw.topic[:200],
+                           device_id=(raw.event.device_id if raw.event else (raw.topic_device or ""))[:64],
+                           reason_code=exc.code, reason=exc.message[:500], payload=_payload_text(raw))
+                for raw, exc in res.rejected])
+        seen = {e.device_id for e in res.accepted}
+        if seen:
+            Device.objects.filter(device_id__in=seen).update(last_seen_at=now)
+            Device.objects.filter(device_id__in=seen).exclude(status=Device.Status.ONLINE).exclude(
+                status=Device.Status.RETIRED).update(status=Device.Status.ONLINE)
+        counters_add({"received": len(inputs), **res.counts})
+    return res
+
+
+@transaction.atomic
+def dead_letters_replay(*, actor: User | None, ids: list[int] | None = None, reason_code: str = "",
+                        limit: int = 1000) -> dict[str, int]:
+    """Feed dead letters through ingest again (after the cause was fixed). Each replayed letter records its
+    outcome; a letter that fails again gets a new dead letter with the new reason (the old one stays, with
+    ``outcome`` saying so). Administrators and analysts only. Returns counts."""
+    _require(actor, (Role.ADMIN, Role.ANALYST), "replay dead letters")
+    qs = DeadLetter.objects.filter(replayed_at__isnull=True).order_by("id")
+    if ids:
+        qs = qs.filter(id__in=ids)
+    if reason_code:
+        qs = qs.filter(reason_code=reason_code)
+    letters = list(qs.select_for_update()[:limit])
+    out = {"replayed": 0, "accepted": 0, "duplicates": 0, "dead_lettered": 0}
+    now = timezone.now()
+    for letter in letters:
+        if letter.source == "viid":
+            try:
+                rec = json.loads(letter.payload)
+                raw = RawInput(payload=letter.payload, event=gat1400.motor_vehicle_event(rec))
+            except (ValueError, EventError) as exc:
+                raw = RawInput(payload=letter.payload, error=exc if isinstance(exc, EventError)
+                               else EventError("bad_json", str(exc)))
+        else:
+            raw = RawInput(payload=letter.payload, topic=letter.topic,
+                           topic_device=letter.topic.split("/")[-2] if letter.topic.count("/") >= 2 else None)
+        res = events_ingest(inputs=[raw], source=letter.source)
+        outcome = "accepted" if res.accepted else "duplicate" if res.duplicates else \
+            f"rejected again: {res.rejected[0][1].code}"
+        letter.replayed_at, letter.replayed_by, letter.outcome = now, actor, outcome
+        letter.save(update_fields=["replayed_at", "replayed_by", "outcome"])
+        out["replayed"] += 1
+        for k, v in res.counts.items():
+            out[k] += v
+    audit.record(actor, "replay", "DeadLetter", "", detail={**out, "ids": [x.id for x in letters][:100]})
+    return out
+
+
+# ------------------------------------------------------------------------------------------ watch list
+
+
+@transaction.atomic
+def hotlist_add(*, actor: User, kind: str, key: str, reason: str, priority: str = "P2",
+                expires_at: dt.datetime | None = None) -> HotlistEntry:
+    """Put a plate (normalised) or a person reference on the watch list (布控). Station chiefs and analysts.
+    Raises ``DomainError`` (``bad_hotlist_entry``, ``already_listed``)."""
+    from pingan.alerts import plates
+
+    _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "manage the watch list")
+    if kind not in HotlistEntry.Kind.values or priority not in PRIORITIES:
+        raise DomainError(f"kind must be plate or person and priority P1-P4 (got {kind}, {priority})",
+                          code="bad_hotlist_entry", params={"detail": f"{kind}, {priority}"})
+    norm = plates.normalise(key) if kind == "plate" else key.strip()
+    if not norm or not reason.strip():
+        raise DomainError("a watch-list entry needs a plate/reference and a reason", code="bad_hotlist_entry",
+                          params={"detail": key})
+    if HotlistEntry.objects.filter(kind=kind, key=norm, removed_at__isnull=True).exists():
+        raise DomainError(f"{norm} is already on the watch list", code="already_listed", params={"key": norm})
+    entry = HotlistEntry.objects.create(kind=kind, key=norm, reason=reason.strip(), priority=priority,
+                                        expires_at=expires_at, unit=actor.unit, created_by=actor)
+    audit.record(actor, "hotlist_add", "HotlistEntry", entry.pk, detail={"kind": kind, "key": norm})
+    return entry
+
+
+@transaction.atomic
+def hotlist_remove(*, actor: User, entry_id: int) -> HotlistEntry:
+    """Take an entry off the watch list (撤控). Raises ``NotFound`` outside the actor's jurisdiction."""
+    from pingan.core.scoping import scope
+
+    _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "manage the watch list")
+    entry = scope(actor, HotlistEntry.objects.filter(pk=entry_id, removed_at__isnull=True)).first()
+    if entry is None:
+        raise NotFound(f"watch-list entry {entry_id} not found")
+    entry.removed_at = timezone.now()
+    entry.save(update_fields=["removed_at"])
+    audit.record(actor, "hotlist_remove", "HotlistEntry", entry.pk)
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------- feed
+
+
+def feed_append(*, unit: OrgUnit, roles: Iterable[str], kind: str, alert: Alert | None, payload: dict,
+                now: dt.datetime | None = None) -> FeedItem:
+    """Append one item to the officers' live stream (inside the caller's transaction). The head row stays
+    locked until that transaction commits, so items become visible in sequence order."""
+    FeedHead.objects.get_or_create(id=1)
+    head = FeedHead.objects.select_for_update().get(id=1)
+    head.seq += 1
+    head.save(update_fields=["seq"])
+    return FeedItem.objects.create(seq=head.seq, created_at=now or timezone.now(), unit=unit, roles=list(roles),
+                                   kind=kind, alert=alert, payload=payload)
+
+
+def alert_payload(alert: Alert, **extra) -> dict:
+    """What a terminal shows of an alert (codes and parameters; text is rendered in the viewer's language)."""
+    return {"id": alert.pk, "priority": alert.priority, "rule": alert.rule_id, "kind": alert.kind,
+            "summary": alert.summary, "params": alert.params, "state": alert.state, "status": alert.status,
+            "lon": alert.lon, "lat": alert.lat, "unit": alert.unit.name if alert.unit else "",
+            "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
+            "raised_at": alert.raised_at.isoformat(), "event_keys": alert.event_keys[:5],
+            "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "", **extra}
+
+
+# --------------------------------------------------------------------------------------------- alerts
+
+
+def _cause_key(f: Firing) -> str:
+    raw = f"{f.ruleset}:{f.rule_id}:{f.summary}:{'|'.join(sorted(f.event_keys))}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:64]
+
+
+def _timeline(alert: Alert, action: str, *, actor: User | None = None, at: dt.datetime, **detail) -> AlertTransition:
+    return AlertTransition(alert=alert, at=at, actor=actor, action=action, detail=detail)
+
+
+def _silence_for(labels: dict, unit: OrgUnit | None, now: dt.datetime) -> Silence | None:
+    for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related("unit"):
+        if unit is not None and not unit.path.startswith(s.unit.path):
+            continue
+        if unit is None and s.unit.parent_id is not None:
+            continue
+        if alerting.matches_all([alerting.parse_matcher(m) for m in s.matchers], labels):
+            return s
+    return None
+
+
+def _inhibited(firing: Firing, policy: alerting.Policy, now: dt.datetime) -> bool:
+    if not policy.inhibit:
+        return False
+    target = alerting.ActiveAlert(firing.labels, firing.lon, firing.lat)
+    window = now - dt.timedelta(minutes=10)
+    sources = [alerting.ActiveAlert(a.labels, a.lon, a.lat)
+               for a in Alert.objects.filter(open=True, last_fired_at__gte=window).only("labels", "lon", "lat")
+               .order_by("-id")[:500]]
+    return alerting.inhibited(target, sources, policy.inhibit)
+
+
+@dataclass
+class ApplyResult:
+    created: list[Alert] = field(default_factory=list)
+    updated: list[Alert] = field(default_factory=list)
+    skipped: int = 0  # already applied (a re-processed event after a restart)
+
+
+def firings_apply(*, firings: list[Firing], policy: alerting.Policy, now: dt.datetime | None = None,
+                  device_units: dict[str, int] | None = None) -> ApplyResult:
+    """Turn firings into alerts (inside the caller's transaction): idempotent per cause; a firing whose
+    fingerprint matches an open alert updates it (or resolves it: ``absence.back``); a new alert is routed,
+    checked against silences and inhibition, grouped, and — when its route has no ``group_wait`` — put on
+    the responsible unit's stream at once. Every step is on the alert's timeline; creations are audited."""
+    now = now or timezone.now()
+    res = ApplyResult()
+    timeline: list[AlertTransition] = []
+    audits: list[audit.Entry] = []
+    for f in firings:
+        key = _cause_key(f)
+        if AlertCause.objects.filter(key=key).exists():
+            res.skipped += 1
+            continue
+        fp = alerting.fingerprint(f.labels)
+        alert = Alert.objects.select_for_update().filter(fingerprint=fp, open=True).first()
+        if alert is not None:
+            if f.summary == "absence.back":
+                alert.status = "resolved"
+                alert.open = alert.state != Alert.State.NEW or False
+                if alert.state == Alert.State.NEW:
+                    alert.state, alert.closed_at, alert.disposition = Alert.State.CLOSED, now, Alert.Disposition.DEVICE_FAULT
+                    alert.open = False
+                    alert.next_escalation_at = None
+                alert.save(update_fields=["status", "open", "state", "closed_at", "disposition", "next_escalation_at"])
+                timeline.append(_timeline(alert, "resolved", at=now, reason="device back online"))
+                Device.objects.filter(device_id=f.device_id, status=Device.Status.OFFLINE).update(
+                    status=Device.Status.ONLINE)
+            else:
+                alert.fire_count += 1
+                alert.last_fired_at = now
+                alert.status = "firing"
+                alert.event_keys = (alert.event_keys + [k for k in f.event_keys if k not in alert.event_keys])[-20:]
+                alert.save(update_fields=["fire_count", "last_fired_at", "status", "event_keys"])
+                timeline.append(_timeline(alert, "repeated", at=now, events=list(f.event_keys)[:5]))
+            AlertCause.objects.create(key=key, alert=alert)
+            res.updated.append(alert)
+            continue
+        if f.summary == "absence.back":
+            res.skipped += 1
+            continue
+        device = Device.objects.filter(device_id=f.device_id).select_related("unit").first()
+        unit, routed_by = route(lon=f.lon, lat=f.lat, adcode=device.adcode if device else "",
+                                fallback=device.unit if device else None)
+        if device is not None and device.unit_id and routed_by == "polygon" and f.lon == device.lon and f.lat == device.lat:
+            unit, routed_by = device.unit, device.routed_by or "polygon"  # the device's own (refined) routing
+        labels = {**f.labels, "priority": f.priority, "unit": unit.code if unit else ""}
+        silence = _silence_for(labels, unit, now)
+        muted = f"silence:{silence.pk}" if silence else ("inhibited" if _inhibited(f, policy, now) else "")
+        route_cfg = policy.routes[f.priority]
+        group = "" if route_cfg.group_wait.total_seconds() == 0 else \
+            f"{unit.code if unit else '-'}|{f.priority}|{alerting.group_key(labels, route_cfg.group_by)}"
+        alert = Alert.objects.create(
+            fingerprint=fp, priority=f.priority, ruleset=f.ruleset, ruleset_version=f.ruleset_version,
+            rule_id=f.rule_id, kind=f.kind, labels=labels, summary=f.summary, params=f.params, device=device,
+            lon=f.lon, lat=f.lat, unit=unit, routed_by=routed_by, raised_at=f.at, created_at=now,
+            last_fired_at=now, event_keys=list(f.event_keys), muted_by=muted, group_key=group)
+        AlertCause.objects.create(key=key, alert=alert)
+        timeline.append(_timeline(alert, "raised", at=now, unit=unit.code if unit else "", routed_by=routed_by,
+                                  events=list(f.event_keys)[:5]))
+        audits.append(audit.Entry("alert_raise", "Alert", str(alert.pk),
+                                  {"rule": f.rule_id, "priority": f.priority, "unit": unit.code if unit else ""}))
+        if silence:
+            timeline.append(_timeline(alert, "silenced", at=now, silence=silence.pk))
+        elif muted:
+            timeline.append(_timeline(alert, "inhibited", at=now))
+        if f.kind == "absence" and device is not None:
+            Device.objects.filter(pk=device.pk).update(status=Device.Status.OFFLINE)
+        if not muted and not group and unit is not None:
+            _notify(alert, policy, now, timeline)
+        res.created.append(alert)
+    AlertTransition.objects.bulk_create(timeline)
+    if audits:
+        audit.record_many(None, audits)
+    return res
+
+
+def _step_target(step: alerting.Step, alert: Alert) -> OrgUnit | None:
+    if step.target.startswith("unit:"):
+        return OrgUnit.objects.filter(code=step.target[5:]).first()
+    return alert.unit
+
+
+def _notify(alert: Alert, policy: alerting.Policy, now: dt.datetime, timeline: list, *, group: list | None = None) -> None:
+    """First notification: step 1 of the priority's escalation chain (normally the unit's on-duty officers)."""
+    esc = policy.escalations[alert.priority]
+    step = esc.steps[0]
+    target = _step_target(step, alert)
+    if target is not None:
+        feed_append(unit=target, roles=step.roles, kind="alert", alert=alert,
+                    payload=alert_payload(alert, group=group or []), now=now)
+    alert.notified_at = now
+    alert.escalations_sent = 1
+    alert.next_escalation_at = alerting.next_due(esc, raised_at=now, sent=1)
+    alert.save(update_fields=["notified_at", "escalations_sent", "next_escalation_at"])
+    timeline.append(_timeline(alert, "notified", at=now, unit=target.code if target else "", roles=list(step.roles)))
+
+
+def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> int:
+    """Notify waiting groups whose ``group_wait`` (first notification) or ``group_interval`` (later ones)
+    has passed: one stream item per group naming all its new alerts. Returns the number of alerts notified."""
+    now = now or timezone.now()
+    pending = list(Alert.objects.select_for_update().filter(open=True, notified_at__isnull=True, muted_by="")
+                   .exclude(group_key="").select_related("unit", "device", "owner").order_by("id"))
+    groups: dict[str, list[Alert]] = {}
+    for a in pending:
+        groups.setdefault(a.group_key, []).append(a)
+    timeline: list[AlertTransition] = []
+    done = 0
+    for key, alerts in groups.items():
+        route_cfg = policy.routes[alerts[0].priority]
+        last = Alert.objects.filter(group_key=key, notified_at__isnull=False).aggregate(m=Max("notified_at"))["m"]
+        due = (alerts[0].created_at + route_cfg.group_wait) if last is None else (last + route_cfg.group_interval)
+        if due > now or alerts[0].unit is None:
+            continue
+        head, rest = alerts[0], alerts[1:]
+        _notify(head, policy, now, timeline, group=[alert_payload(a) for a in rest])
+        for a in rest:
+            a.notified_at, a.escalations_sent = now, 1
+            a.next_escalation_at = alerting.next_due(policy.escalations[a.priority], raised_at=now, sent=1)
+            a.save(update_fields=["notified_at", "escalations_sent", "next_escalation_at"])
+            timeline.append(_timeline(a, "notified", at=now, group_of=head.pk))
+        done += len(alerts)
+    AlertTransition.objects.bulk_create(timeline)
+    return done
+
+
+def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) -> int:
+    """Send the escalation steps that fell due for unacknowledged alerts (the duty chief after 30 s, the
+    command centre after 60 s … as the policy says); stops at acknowledgement or when the chain, with its
+    repeats, is exhausted. Returns the number of steps sent."""
+    now = now or timezone.now()
+    sent = 0
+    timeline: list[AlertTransition] = []
+    for alert in Alert.objects.select_for_update().filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now,
+                                                          notified_at__isnull=False).select_related("unit", "device", "owner"):
+        esc = policy.escalations[alert.priority]
+        for index, step in alerting.due_steps(esc, raised_at=alert.notified_at, now=now, sent=alert.escalations_sent):
+            target = _step_target(step, alert)
+            if target is not None:
+                feed_append(unit=target, roles=step.roles, kind="escalation", alert=alert,
+                            payload=alert_payload(alert, step=index + 1), now=now)
+            timeline.append(_timeline(alert, "escalated", at=now, step=index + 1, target=step.target,
+                                      unit=target.code if target else "", roles=list(step.roles)))
+            alert.escalations_sent = index + 1
+            sent += 1
+        alert.next_escalation_at = alerting.next_due(esc, raised_at=alert.notified_at, sent=alert.escalations_sent)
+        alert.save(update_fields=["escalations_sent", "next_escalation_at"])
+    AlertTransition.objects.bulk_create(timeline)
+    return sent
+
+
+# ------------------------------------------------------------------------------ ownership (human response)
+
+#: state → the states it may move to, and who may.
+_NEXT = {
+    Alert.State.NEW: {Alert.State.ACKNOWLEDGED, Alert.State.CLOSED},
+    Alert.State.ACKNOWLEDGED: {Alert.State.EN_ROUTE, Alert.State.ON_SCENE, Alert.State.CLOSED},
+    Alert.State.EN_ROUTE: {Alert.State.ON_SCENE, Alert.State.CLOSED},
+    Alert.State.ON_SCENE: {Alert.State.CLOSED},
+    Alert.State.CLOSED: set(),
+}
+
+
+def _alert_for_action(actor: User, alert_id: int) -> Alert:
+    from pingan.core.scoping import scope
+
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER):
+        raise PermissionDenied("only officers, station chiefs and dispatchers respond to alerts",
+                               message_id="alerts_not_allowed", params={"what": "respond to alerts"})
+    qs = Alert.objects.select_for_update().filter(pk=alert_id)
+    alert = qs.first() if actor.role == Role.DISPATCHER else scope(actor, qs).first()
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    return alert
+
+
+@transaction.atomic
+def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = "", notes: str = "") -> Alert:
+    """Move an alert along new → acknowledged (the actor owns it) → en route → on scene → closed (with a
+    disposition code and notes). Only the owner moves an acknowledged alert on (a station chief may too); a
+    dispatcher of the command centre may act on any alert. Audited, on the timeline and on the unit's
+    stream. Raises ``DomainError``: ``bad_transition``, ``not_owner``, ``disposition_required``."""
+    alert = _alert_for_action(actor, alert_id)
+    if to not in Alert.State.values or to not in _NEXT[alert.state]:
+        raise DomainError(f"alert {alert_id} is {alert.state}; it cannot become {to}", code="bad_transition",
+                          params={"state": alert.state, "to": to})
+    if alert.state != Alert.State.NEW and alert.owner_id != actor.pk and actor.role == Role.OFFICER:
+        raise DomainError(f"alert {alert_id} is owned by another officer", code="not_owner", params={"id": alert_id})
+    now = timezone.now()
+    fields = ["state"]
+    if to == Alert.State.CLOSED:
+        if disposition not in Alert.Disposition.values:
+            raise DomainError(f"closing needs a disposition: one of {', '.join(Alert.Disposition.values)}",
+                              code="disposition_required", params={"choices": ", ".join(Alert.Disposition.values)})
+        alert.disposition, alert.notes, alert.closed_at, alert.open = disposition, notes.strip()[:4000], now, False
+        alert.next_escalation_at = None
+        fields += ["disposition", "notes", "closed_at", "open", "next_escalation_at"]
+    if alert.state == Alert.State.NEW:
+        alert.owner, alert.acknowledged_at, alert.next_escalation_at = actor, now, None
+        fields += ["owner", "acknowledged_at", "next_escalation_at"]
+    alert.state = to
+    alert.save(update_fields=list(dict.fromkeys(fields)))
+    AlertTransition.objects.create(alert=alert, at=now, actor=actor, action=to,
+                                   detail={"disposition": disposition, "notes": notes[:200]} if disposition else {})
+    audit.record(actor, f"alert_{to}", "Alert", alert.pk, detail={"disposition": disposition} if disposition else {})
+    if alert.unit_id:
+        feed_append(unit=alert.unit, roles=(Role.OFFICER, Role.STATION_CHIEF), kind="update", alert=alert,
+                    payload=alert_payload(alert), now=now)
+    return alert
+
+
+# ------------------------------------------------------------------------------------------- silences
+
+
+@transaction.atomic
+def silence_create(*, actor: User, matchers: list[str], ends_at: dt.datetime, comment: str,
+                   starts_at: dt.datetime | None = None) -> Silence:
+    """A silence over the actor's unit subtree (station chiefs and analysts). Matchers as Alertmanager's.
+    Raises ``DomainError``: ``bad_matcher``, ``bad_silence``."""
+    _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "create silences")
+    parsed = []
+    for m in matchers:
+        try:
+            parsed.append(str(alerting.parse_matcher(m)))
+        except ValueError as exc:
+            raise DomainError(str(exc), code="bad_matcher", params={"matcher": m}) from None
+    now = timezone.now()
+    starts_at = starts_at or now
+    if not parsed or ends_at <= starts_at or not comment.strip():
+        raise DomainError("a silence needs at least one matcher, an end after its start and a comment",
+                          code="bad_silence", params={})
+    s = Silence.objects.create(matchers=parsed, starts_at=starts_at, ends_at=ends_at, comment=comment.strip()[:500],
+                               unit=actor.unit, created_by=actor)
+    audit.record(actor, "silence_create", "Silence", s.pk,
+                 detail={"matchers": parsed, "ends_at": ends_at.isoformat(), "comment": s.comment})
+    return s
+
+
+@transaction.atomic
+def silence_expire(*, actor: User, silence_id: int) -> Silence:
+    """End a silence now. Raises ``NotFound`` outside the actor's jurisdiction."""
+    from pingan.core.scoping import scope
+
+    _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "expire silences")
+    s = scope(actor, Silence.objects.filter(pk=silence_id, expired_at__isnull=True)).first()
+    if s is None:
+        raise NotFound(f"silence {silence_id} not found")
+    s.expired_at, s.expired_by = timezone.now(), actor
+    s.save(update_fields=["expired_at", "expired_by"])
+    audit.record(actor, "silence_expire", "Silence", s.pk)
+    return s
+
+
+# ------------------------------------------------------------------------------------------------ duty
+
+
+@transaction.atomic
+def duty_start(*, actor: User, hours: float = 8) -> DutyShift:
+    """Go on duty for the actor's unit for ``hours`` (0.5-24) — the minimal roster. Raises ``DomainError``
+    (``alerts_not_allowed`` for roles without alerts, ``bad_shift``)."""
+    if actor.role not in (Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER) or actor.unit_id is None:
+        raise PermissionDenied("only officers, station chiefs and dispatchers go on duty",
+                               message_id="alerts_not_allowed", params={"what": "go on duty"})
+    if not 0.5 <= hours <= 24:
+        raise DomainError("a shift lasts 0.5 to 24 hours", code="bad_shift", params={})
+    now = timezone.now()
+    DutyShift.objects.filter(user=actor, ended_at__isnull=True, ends_at__gt=now).update(ended_at=now)
+    shift = DutyShift.objects.create(user=actor, unit=actor.unit, starts_at=now, ends_at=now + dt.timedelta(hours=hours))
+    audit.record(actor, "duty_start", "DutyShift", shift.pk, detail={"hours": hours})
+    return shift
+
+
+@transaction.atomic
+def duty_end(*, actor: User) -> int:
+    """End the actor's current shift(s). Returns how many were ended."""
+    now = timezone.now()
+    n = DutyShift.objects.filter(user=actor, ended_at__isnull=True, ends_at__gt=now).update(ended_at=now)
+    if n:
+        audit.record(actor, "duty_end", "DutyShift", "")
+    return n
+
+
+def can_receive(actor: User, unit: OrgUnit) -> bool:
+    """Scoping check used by the stream: a unit's alerts reach only members of its line."""
+    return actor.role == Role.DISPATCHER or can_see_unit(actor, unit)
