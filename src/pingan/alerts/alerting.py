@@ -193,9 +193,11 @@ def parse_policy(data: Mapping[str, Any], *, path: str = "<policy>") -> Policy:
         if not isinstance(section, dict):
             raise PolicyError(f"{path}: [{prio}] is required (every priority needs a route and an escalation)")
         w = f"{path}: [{prio}]"
-        routes[prio] = Route(tuple(section.get("group_by", ["alertname", "device"])),
-                             _seconds(section.get("group_wait_s", 0), f"{w} group_wait_s"),
-                             _seconds(section.get("group_interval_s", 60), f"{w} group_interval_s"))
+        routes[prio] = Route(
+            tuple(section.get("group_by", ["alertname", "device"])),
+            _seconds(section.get("group_wait_s", 0), f"{w} group_wait_s"),
+            _seconds(section.get("group_interval_s", 60), f"{w} group_interval_s"),
+        )
         repeat = section.get("repeat", 0)
         if not isinstance(repeat, int) or not 0 <= repeat <= 5:
             raise PolicyError(f"{w} repeat must be 0-5 (rounds after the first)")
@@ -218,9 +220,14 @@ def parse_policy(data: Mapping[str, Any], *, path: str = "<policy>") -> Policy:
     inhibit = []
     for i, r in enumerate(data.get("inhibit", [])):
         try:
-            inhibit.append(InhibitRule(tuple(parse_matcher(m) for m in r.get("source_matchers", [])),
-                                       tuple(parse_matcher(m) for m in r.get("target_matchers", [])),
-                                       tuple(r.get("equal", [])), r.get("within_m")))
+            inhibit.append(
+                InhibitRule(
+                    tuple(parse_matcher(m) for m in r.get("source_matchers", [])),
+                    tuple(parse_matcher(m) for m in r.get("target_matchers", [])),
+                    tuple(r.get("equal", [])),
+                    r.get("within_m"),
+                )
+            )
         except ValueError as exc:
             raise PolicyError(f"{path}: inhibit rule {i + 1}: {exc}") from None
     return Policy(data["id"], data["version"], routes, escalations, tuple(inhibit), path)

@@ -37,7 +37,8 @@ class ShiftRoster:
         from pingan.alerts.models import DutyShift
 
         return DutyShift.objects.filter(starts_at__lte=at, ends_at__gt=at).filter(
-            Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+            Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+        )
 
     def duty_unit(self, user: User, at: dt.datetime) -> OrgUnit | None:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -46,8 +47,12 @@ class ShiftRoster:
         return shift.unit if shift else None
 
     def on_duty(self, unit: OrgUnit, roles: tuple[str, ...], at: dt.datetime) -> list[User]:
-        return [s.user for s in self._active(at).filter(unit=unit, user__role__in=roles, user__is_active=True)
-                .select_related("user")]
+        return [
+            s.user
+            for s in self._active(at)
+            .filter(unit=unit, user__role__in=roles, user__is_active=True)
+            .select_related("user")
+        ]
 
 
 @cache

@@ -75,14 +75,17 @@ class DatabaseLog:
                     first[e.key] = e
             rows = list(first.values())
             for i in range(0, len(rows), 400):
-                chunk = rows[i:i + 400]
+                chunk = rows[i : i + 400]
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
                 params: list = []
                 for e in chunk:
                     params += [e.key, e.device_id, e.type, e.time, received_at, e.to_json()]
                 with connection.cursor() as cur:
-                    cur.execute(f"INSERT INTO {table} {cols} VALUES {values} "  # noqa: S608 - our table name
-                                f"ON CONFLICT (key) DO NOTHING RETURNING key", params)
+                    cur.execute(
+                        f"INSERT INTO {table} {cols} VALUES {values} "  # noqa: S608 - our table name
+                        f"ON CONFLICT (key) DO NOTHING RETURNING key",
+                        params,
+                    )
                     inserted.update(r[0] for r in cur.fetchall())
             dupes += [e for e in rows if e.key not in inserted]
         return dupes
@@ -90,7 +93,9 @@ class DatabaseLog:
     def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0) -> list[LogEntry]:
         from pingan.alerts.models import LoggedEvent
 
-        rows = LoggedEvent.objects.filter(seq__gt=after).order_by("seq").values_list("seq", "body", "received_at")[:limit]
+        rows = (
+            LoggedEvent.objects.filter(seq__gt=after).order_by("seq").values_list("seq", "body", "received_at")[:limit]
+        )
         return [LogEntry(seq, Event.from_json(body), rec) for seq, body, rec in rows]
 
     def ack(self, consumer: str, upto: int) -> None:
@@ -112,8 +117,14 @@ class DatabaseLog:
 class JetStreamLog:
     """The event log in a NATS JetStream stream."""
 
-    def __init__(self, url: str, *, stream: str | None = None, duplicate_window_s: int | None = None,
-                 max_age_s: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        stream: str | None = None,
+        duplicate_window_s: int | None = None,
+        max_age_s: int | None = None,
+    ) -> None:
         import nats  # noqa: F401 - fail early when the package is missing
 
         conf = settings.PINGAN
@@ -137,16 +148,16 @@ class JetStreamLog:
 
         self.nc = await nats.connect(self.url, name="pingan-alerts", max_reconnect_attempts=-1)
         self.js = self.nc.jetstream()
-        config = StreamConfig(name=self.stream, subjects=[self.subject], max_age=self.max_age_s,
-                              duplicate_window=self.duplicate_window_s)
+        config = StreamConfig(
+            name=self.stream, subjects=[self.subject], max_age=self.max_age_s, duplicate_window=self.duplicate_window_s
+        )
         try:
             await self.js.add_stream(config)
-        except Exception:  # noqa: BLE001 - exists with other settings: update it
+        except Exception:
             await self.js.update_stream(config)
 
     async def _append(self, events: list[Event]) -> list[Event]:
-        futs = [self.js.publish(self.subject, e.to_json().encode(), headers={"Nats-Msg-Id": e.key})
-                for e in events]
+        futs = [self.js.publish(self.subject, e.to_json().encode(), headers={"Nats-Msg-Id": e.key}) for e in events]
         acks = await asyncio.gather(*futs)
         return [e for e, a in zip(events, acks, strict=True) if a.duplicate]
 
@@ -159,10 +170,10 @@ class JetStreamLog:
         from nats.js.api import AckPolicy, ConsumerConfig
 
         if consumer not in self._subs:
-            cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=120, max_ack_pending=-1,
-                                 max_deliver=-1)
-            self._subs[consumer] = await self.js.pull_subscribe(self.subject, durable=consumer, stream=self.stream,
-                                                                config=cfg)
+            cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=120, max_ack_pending=-1, max_deliver=-1)
+            self._subs[consumer] = await self.js.pull_subscribe(
+                self.subject, durable=consumer, stream=self.stream, config=cfg
+            )
         return self._subs[consumer]
 
     async def _read(self, consumer: str, after: int, limit: int, timeout: float) -> list[LogEntry]:
@@ -180,7 +191,9 @@ class JetStreamLog:
             if seq <= after:
                 continue  # redelivered and already in our checkpoint
             ts = m.metadata.timestamp
-            out.append(LogEntry(seq, Event.from_json(m.data), ts if isinstance(ts, dt.datetime) else dt.datetime.now(dt.UTC)))
+            out.append(
+                LogEntry(seq, Event.from_json(m.data), ts if isinstance(ts, dt.datetime) else dt.datetime.now(dt.UTC))
+            )
         return out
 
     def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0.5) -> list[LogEntry]:

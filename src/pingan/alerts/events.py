@@ -39,6 +39,7 @@ EVENT_TYPES: dict[str, str] = {
     "intrusion": "an intrusion alarm or a video tripwire/intrusion analytic fired (zone)",
     "smoke": "a smoke or fire alarm fired",
     "video_event": "a video analytic event with a GA/T 2000.254 event code (event_code, e.g. 11 gathering)",
+    "incident": "an incident reported by an upstream system (category; e.g. a replayed crime record)",
     "position": "a tracked subject reported its position (subject)",
     "heartbeat": "the device is alive (no alert; keeps it online)",
 }
@@ -144,7 +145,9 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
         raise EventError("bad_json", "payload must be a JSON object")
     unknown = set(obj) - _FIELDS
     if unknown:
-        raise EventError("bad_field", f"unknown field(s) {', '.join(sorted(unknown))}; see the schema in docs/alerts.md")
+        raise EventError(
+            "bad_field", f"unknown field(s) {', '.join(sorted(unknown))}; see the schema in docs/alerts.md"
+        )
     for name in ("event_id", "device_id", "type", "time"):
         if name not in obj:
             raise EventError("missing_field", f"field {name!r} is required")
@@ -166,17 +169,28 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
     return Event(event_id, device_id, etype, when, lon, lat, crs, attrs, source)
 
 
-def check_time(event_time: dt.datetime, *, now: dt.datetime, device_since: dt.datetime | None,
-               max_future: dt.timedelta = dt.timedelta(minutes=5),
-               max_age: dt.timedelta = dt.timedelta(days=3650)) -> None:
+def check_time(
+    event_time: dt.datetime,
+    *,
+    now: dt.datetime,
+    device_since: dt.datetime | None,
+    max_future: dt.timedelta = dt.timedelta(minutes=5),
+    max_age: dt.timedelta = dt.timedelta(days=3650),
+) -> None:
     """Refuse an impossible time: beyond ``max_future`` ahead of ``now`` (clock skew allowance), before the
     device was registered, or older than ``max_age``. Raises :class:`EventError` (``impossible_time``)."""
     if event_time > now + max_future:
-        raise EventError("impossible_time", f"time {event_time.isoformat()} is more than "
-                                            f"{int(max_future.total_seconds())} s in the future; check the device clock")
+        raise EventError(
+            "impossible_time",
+            f"time {event_time.isoformat()} is more than "
+            f"{int(max_future.total_seconds())} s in the future; check the device clock",
+        )
     if device_since is not None and event_time < device_since:
-        raise EventError("impossible_time", f"time {event_time.isoformat()} is before the device existed "
-                                            f"(registered with events from {device_since.isoformat()})")
+        raise EventError(
+            "impossible_time",
+            f"time {event_time.isoformat()} is before the device existed "
+            f"(registered with events from {device_since.isoformat()})",
+        )
     if event_time < now - max_age:
         raise EventError("impossible_time", f"time {event_time.isoformat()} is older than {max_age.days} days")
 
@@ -194,9 +208,31 @@ EVENT_SCHEMA: dict[str, Any] = {
         "device_id": {"type": "string", "pattern": _DEVICE_ID.pattern},
         "type": {"enum": list(EVENT_TYPES)},
         "time": {"type": "string", "format": "date-time"},
-        "position": {"type": "object", "required": ["lon", "lat"],
-                     "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
-                                    "crs": {"enum": [c.value for c in coords.CRS]}}},
+        "position": {
+            "type": "object",
+            "required": ["lon", "lat"],
+            "properties": {
+                "lon": {"type": "number"},
+                "lat": {"type": "number"},
+                "crs": {"enum": [c.value for c in coords.CRS]},
+            },
+        },
         "attributes": {"type": "object"},
     },
 }
+
+
+def check_position(
+    lon: float | None, lat: float | None, *, device_lon: float | None, device_lat: float | None, max_distance_m: float
+) -> None:
+    """Refuse a position implausibly far from the reporting device (a sign dropped from a longitude puts a
+    St. Louis shot in Xinjiang). Raises :class:`EventError` (``implausible_position``)."""
+    if None in (lon, lat, device_lon, device_lat):
+        return
+    d = coords.distance_m(device_lon, device_lat, lon, lat)
+    if d > max_distance_m:
+        raise EventError(
+            "implausible_position",
+            f"position ({lon}, {lat}) is {d / 1000:.0f} km from the device; "
+            f"the limit is {max_distance_m / 1000:.0f} km (a sign or datum error?)",
+        )

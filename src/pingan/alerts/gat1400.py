@@ -106,15 +106,24 @@ def motor_vehicle_event(obj: Any) -> Event:
     if reliability is not None and not 0 <= reliability <= 100:
         raise EventError("bad_record", f"PlateReliability {reliability} must be 0-100")
     attrs: dict[str, Any] = {"plate": plate, "has_plate": bool(plate)}
-    mapping = {"PlateColor": ("plate_color", "PlateColor"), "PlateClass": ("plate_class", "PlateClass"),
-               "Direction": ("direction", "Direction"), "VehicleClass": ("vehicle_class", "VehicleClass"),
-               "VehicleColor": ("vehicle_color", "PlateColor")}
+    mapping = {
+        "PlateColor": ("plate_color", "PlateColor"),
+        "PlateClass": ("plate_class", "PlateClass"),
+        "Direction": ("direction", "Direction"),
+        "VehicleClass": ("vehicle_class", "VehicleClass"),
+        "VehicleColor": ("vehicle_color", "PlateColor"),
+    }
     for src, (dst, table) in mapping.items():
         if obj.get(src) not in (None, ""):
             attrs[dst] = str(obj[src])
             attrs[dst + "_label"] = label(table, obj[src])
-    for src, dst in (("TollgateID", "tollgate_id"), ("LaneNo", "lane"), ("Speed", "speed"),
-                     ("NameOfPassedRoad", "road"), ("IsDecked", "is_decked")):
+    for src, dst in (
+        ("TollgateID", "tollgate_id"),
+        ("LaneNo", "lane"),
+        ("Speed", "speed"),
+        ("NameOfPassedRoad", "road"),
+        ("IsDecked", "is_decked"),
+    ):
         if obj.get(src) not in (None, ""):
             attrs[dst] = obj[src]
     if reliability is not None:
@@ -144,15 +153,25 @@ def motor_vehicles(body: Any) -> list[RecordResult]:
 
 #: StatusCode values (as real VIID servers use them): 0 OK, 1 other error, 2 device busy, 3 device error,
 #: 4 invalid operation, 5 invalid XML/JSON format, 6 invalid XML/JSON content, 7 invalid ID.
-STATUS = {"ok": "0", "error": "1", "invalid_operation": "4", "invalid_format": "5", "invalid_content": "6",
-          "invalid_id": "7"}
+STATUS = {
+    "ok": "0",
+    "error": "1",
+    "invalid_operation": "4",
+    "invalid_format": "5",
+    "invalid_content": "6",
+    "invalid_id": "7",
+}
 
 
-def response_status(*, request_url: str, object_id: str, status: str, message: str,
-                    now: dt.datetime) -> dict[str, str]:
+def response_status(*, request_url: str, object_id: str, status: str, message: str, now: dt.datetime) -> dict[str, str]:
     """One ``ResponseStatusObject``."""
-    return {"Id": object_id, "RequestURL": request_url, "StatusCode": status, "StatusString": message,
-            "LocalTime": format_time(now)}
+    return {
+        "Id": object_id,
+        "RequestURL": request_url,
+        "StatusCode": status,
+        "StatusString": message,
+        "LocalTime": format_time(now),
+    }
 
 
 def response_list(statuses: list[dict[str, str]]) -> dict:
@@ -186,8 +205,17 @@ def parse_authorization(header: str) -> dict[str, str]:
     return params
 
 
-def digest_verify(params: dict[str, str], *, method: str, password: str, secret: bytes,
-                  realm: str = DIGEST_REALM, max_age_s: int = 300, now: float | None = None) -> bool:
+def digest_verify(
+    params: dict[str, str],
+    *,
+    method: str,
+    password: str,
+    secret: bytes,
+    realm: str = DIGEST_REALM,
+    max_age_s: int = 300,
+    now: float | None = None,
+    ha1: str | None = None,
+) -> bool:
     """True when ``params`` (from :func:`parse_authorization`) answer a fresh challenge of ours correctly for
     ``password``. MD5 as RFC 7616 §3.4.1 (the algorithm VIID platforms use); ``qop=auth`` or none."""
     nonce = params.get("nonce", "")
@@ -198,23 +226,51 @@ def digest_verify(params: dict[str, str], *, method: str, password: str, secret:
         return False
     if params.get("realm") != realm or params.get("algorithm", "MD5").upper() not in ("MD5",):
         return False
-    ha1 = hashlib.md5(f"{params.get('username', '')}:{realm}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616 MD5
+    if ha1 is None:
+        ha1 = hashlib.md5(f"{params.get('username', '')}:{realm}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616
     ha2 = hashlib.md5(f"{method}:{params.get('uri', '')}".encode()).hexdigest()  # noqa: S324
     if params.get("qop") == "auth":
-        expected = hashlib.md5(f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}"  # noqa: S324
-                               .encode()).hexdigest()
+        expected = hashlib.md5(
+            f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}".encode()  # noqa: S324
+        ).hexdigest()
     else:
         expected = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()  # noqa: S324
     return hmac.compare_digest(expected, params.get("response", ""))
 
 
-def digest_authorization(challenge: str, *, username: str, password: str, method: str, uri: str,
-                         cnonce: str = "0a4f113b", nc: str = "00000001") -> str:
+def digest_verify_ha1(
+    params: dict[str, str],
+    *,
+    method: str,
+    ha1: str,
+    secret: bytes,
+    realm: str = DIGEST_REALM,
+    max_age_s: int = 300,
+    now: float | None = None,
+) -> bool:
+    """:func:`digest_verify` with the stored ``HA1`` = MD5(username:realm:password) instead of the password."""
+    return digest_verify(
+        params, method=method, password="", secret=secret, realm=realm, max_age_s=max_age_s, now=now, ha1=ha1
+    )
+
+
+def digest_authorization(
+    challenge: str,
+    *,
+    username: str,
+    password: str,
+    method: str,
+    uri: str,
+    cnonce: str = "0a4f113b",
+    nc: str = "00000001",
+) -> str:
     """The ``Authorization`` header a client sends in answer to ``challenge`` (used by tests, the replay
     tool and the benchmark; a real platform has its own)."""
     p = parse_authorization("Digest " + challenge.split(" ", 1)[1])
     ha1 = hashlib.md5(f"{username}:{p['realm']}:{password}".encode()).hexdigest()  # noqa: S324
     ha2 = hashlib.md5(f"{method}:{uri}".encode()).hexdigest()  # noqa: S324
     resp = hashlib.md5(f"{ha1}:{p['nonce']}:{nc}:{cnonce}:auth:{ha2}".encode()).hexdigest()  # noqa: S324
-    return (f'Digest username="{username}", realm="{p["realm"]}", nonce="{p["nonce"]}", uri="{uri}", '
-            f'algorithm=MD5, response="{resp}", qop=auth, nc={nc}, cnonce="{cnonce}", opaque="{p.get("opaque", "")}"')
+    return (
+        f'Digest username="{username}", realm="{p["realm"]}", nonce="{p["nonce"]}", uri="{uri}", '
+        f'algorithm=MD5, response="{resp}", qop=auth, nc={nc}, cnonce="{cnonce}", opaque="{p.get("opaque", "")}"'
+    )

@@ -147,8 +147,11 @@ class HotlistEntry(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], condition=Q(removed_at__isnull=True),
-                                               name="hotlist_one_active_entry")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"], condition=Q(removed_at__isnull=True), name="hotlist_one_active_entry"
+            )
+        ]
 
 
 class Alert(models.Model):
@@ -212,10 +215,16 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["fingerprint"], condition=Q(open=True),
-                                               name="alert_one_open_per_fingerprint")]
-        indexes = [models.Index(fields=["unit", "-id"]), models.Index(fields=["open", "next_escalation_at"]),
-                   models.Index(fields=["open", "group_key"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=Q(open=True), name="alert_one_open_per_fingerprint"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit", "-id"]),
+            models.Index(fields=["open", "next_escalation_at"]),
+            models.Index(fields=["open", "group_key"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.priority} {self.rule_id}"

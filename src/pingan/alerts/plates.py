@@ -25,12 +25,13 @@ def normalise(text: str) -> str:
     """Canonical plate text; '' for an empty or missing plate (e.g. "无牌", "未识别")."""
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).upper().translate(_SEPARATORS)
+    # NFKC again after upper(): upper-casing can produce a decomposed form (h + ̈ → H + ̈, which NFKC composes)
+    s = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", str(text)).upper()).translate(_SEPARATORS)
     if s in ("无牌", "未识别", "无车牌", "NOPLATE", "UNKNOWN", "车牌"):
         return ""
     if len(s) > 2:
         s = s[:2] + s[2:].translate(_SERIAL_FOLD)
-    return s
+    return unicodedata.normalize("NFKC", s)
 
 
 def tail(plate: str) -> str:

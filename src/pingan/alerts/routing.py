@@ -18,7 +18,7 @@ unit, then smallest area — :meth:`locate` returns keys ordered by area, smalle
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 - KML comes from the operator's own boundary files
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +84,9 @@ def _valid(geom, where: str):
 def from_geojson(text_or_path: str | Path, *, key: str = "adcode", name: str = "name") -> list[Jurisdiction]:
     """Jurisdictions from a GeoJSON FeatureCollection; ``key``/``name`` are property names."""
     where = str(text_or_path)
-    if isinstance(text_or_path, Path) or (isinstance(text_or_path, str) and not text_or_path.lstrip("\ufeff ").startswith("{")):
+    if isinstance(text_or_path, Path) or (
+        isinstance(text_or_path, str) and not text_or_path.lstrip("\ufeff ").startswith("{")
+    ):
         try:
             text = Path(text_or_path).read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -106,8 +108,11 @@ def from_geojson(text_or_path: str | Path, *, key: str = "adcode", name: str = "
             geom = shape(f["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BoundaryError(f"{where}: feature {i + 1} ({props.get(key)}): bad geometry ({exc})") from None
-        out.append(Jurisdiction(str(props[key]), str(props.get(name, props[key])),
-                                _valid(geom, f"{where}: feature {props[key]}")))
+        out.append(
+            Jurisdiction(
+                str(props[key]), str(props.get(name, props[key])), _valid(geom, f"{where}: feature {props[key]}")
+            )
+        )
     return out
 
 
@@ -126,7 +131,13 @@ def from_kml(path: str | Path) -> list[Jurisdiction]:
     """Jurisdictions from the Placemarks of a KML file (``<name>`` as key, ``<description>`` as name)."""
     where = str(path)
     try:
-        root = ET.parse(path).getroot()  # noqa: S314 - operator-supplied boundary file
+        if str(path).endswith(".gz"):
+            import gzip
+
+            with gzip.open(path) as fh:
+                root = ET.parse(fh).getroot()  # noqa: S314 - operator-supplied boundary file
+        else:
+            root = ET.parse(path).getroot()  # noqa: S314
     except (OSError, ET.ParseError) as exc:
         raise BoundaryError(f"{where}: cannot read it as KML ({exc})") from None
     out = []
@@ -137,13 +148,18 @@ def from_kml(path: str | Path) -> list[Jurisdiction]:
             outer = poly.find(f"{_KML}outerBoundaryIs/{_KML}LinearRing/{_KML}coordinates")
             if outer is None or not outer.text:
                 continue
-            holes = [_ring(h.text, f"{where}: {key}")
-                     for h in poly.findall(f"{_KML}innerBoundaryIs/{_KML}LinearRing/{_KML}coordinates") if h.text]
+            holes = [
+                _ring(h.text, f"{where}: {key}")
+                for h in poly.findall(f"{_KML}innerBoundaryIs/{_KML}LinearRing/{_KML}coordinates")
+                if h.text
+            ]
             polys.append(Polygon(_ring(outer.text, f"{where}: {key}"), holes))
         if not key or not polys:
             raise BoundaryError(f"{where}: a Placemark without a name or a polygon ({key!r})")
         geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
-        out.append(Jurisdiction(key, (pm.findtext(_KML + "description") or key).strip(), _valid(geom, f"{where}: {key}")))
+        out.append(
+            Jurisdiction(key, (pm.findtext(_KML + "description") or key).strip(), _valid(geom, f"{where}: {key}"))
+        )
     if not out:
         raise BoundaryError(f"{where}: no Placemark polygons found")
     return out
@@ -152,7 +168,7 @@ def from_kml(path: str | Path) -> list[Jurisdiction]:
 def load(path: str | Path, *, key: str = "adcode", name: str = "name") -> list[Jurisdiction]:
     """GeoJSON (``.json``/``.geojson``) or KML (``.kml``) by the file's extension."""
     p = Path(path)
-    if p.suffix.lower() == ".kml":
+    if p.name.lower().endswith((".kml", ".kml.gz")):
         return from_kml(p)
     if p.suffix.lower() in (".json", ".geojson"):
         return from_geojson(p, key=key, name=name)

@@ -69,13 +69,28 @@ _CONDITIONS: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     # field: (type, default); default ... means required
     "immediate": {"types": (list, ...), "min_confidence": ((int, float), 0)},
     "hotlist": {"list": (str, "plates"), "reliability_threshold": (int, 80)},
-    "cloned_plate": {"max_speed_kmh": ((int, float), 250), "window_minutes": (int, 120),
-                     "min_distance_m": ((int, float), 2000), "state_cap": (int, 200_000)},
-    "geofence": {"fence": (str, ...), "on": (str, ...), "dwell_minutes": (int, 0),
-                 "types": (list, ["position", "anpr"]), "state_ttl_minutes": (int, 120),
-                 "state_cap": (int, 100_000)},
-    "count": {"types": (list, ...), "event_codes": (list, []), "threshold": (int, ...),
-              "window_minutes": (int, ...), "group_by": (str, "device"), "state_cap": (int, 50_000)},
+    "cloned_plate": {
+        "max_speed_kmh": ((int, float), 250),
+        "window_minutes": (int, 120),
+        "min_distance_m": ((int, float), 2000),
+        "state_cap": (int, 200_000),
+    },
+    "geofence": {
+        "fence": (str, ...),
+        "on": (str, ...),
+        "dwell_minutes": (int, 0),
+        "types": (list, ["position", "anpr"]),
+        "state_ttl_minutes": (int, 120),
+        "state_cap": (int, 100_000),
+    },
+    "count": {
+        "types": (list, ...),
+        "event_codes": (list, []),
+        "threshold": (int, ...),
+        "window_minutes": (int, ...),
+        "group_by": (str, "device"),
+        "state_cap": (int, 50_000),
+    },
     "absence": {"after_minutes": (int, ...), "state_cap": (int, 200_000)},
 }
 
@@ -114,7 +129,8 @@ class RuleSet:
 
     def active_at(self, when: dt.datetime) -> bool:
         return (self.active_from is None or when >= self.active_from) and (
-            self.active_until is None or when < self.active_until)
+            self.active_until is None or when < self.active_until
+        )
 
 
 def _fail(path: str, rule: str | None, msg: str) -> RuleSetError:
@@ -144,8 +160,11 @@ def parse_ruleset(data: Mapping[str, Any], *, path: str = "<rules>") -> RuleSet:
         fid, ring = f.get("id"), f.get("polygon")
         if not isinstance(fid, str) or not _ID.match(fid):
             raise _fail(path, None, f"fence id {fid!r} must be lower-case letters, digits and '-'")
-        if not isinstance(ring, list) or len(ring) < 3 or not all(
-                isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) for v in p) for p in ring):
+        if (
+            not isinstance(ring, list)
+            or len(ring) < 3
+            or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) for v in p) for p in ring)
+        ):
             raise _fail(path, None, f"fence {fid!r}: polygon must be a list of at least 3 [lon, lat] pairs")
         fences.append(Fence(fid, str(f.get("name", fid)), tuple((float(a), float(b)) for a, b in ring)))
     fence_ids = {f.id for f in fences}
@@ -206,9 +225,18 @@ def parse_ruleset(data: Mapping[str, Any], *, path: str = "<rules>") -> RuleSet:
     within = data.get("within")
     if within is not None and within not in fence_ids:
         raise _fail(path, None, f"within {within!r} is not a [[fence]] of this file")
-    return RuleSet(data["id"], data["version"], data["title"], tuple(rules), tuple(fences), citations,
-                   _aware(data.get("active_from"), path, "active_from"),
-                   _aware(data.get("active_until"), path, "active_until"), within, path)
+    return RuleSet(
+        data["id"],
+        data["version"],
+        data["title"],
+        tuple(rules),
+        tuple(fences),
+        citations,
+        _aware(data.get("active_from"), path, "active_from"),
+        _aware(data.get("active_until"), path, "active_until"),
+        within,
+        path,
+    )
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
@@ -371,13 +399,33 @@ class Engine:
             return False
         return self.fences[fence_id][1].contains(Point(lon, lat))
 
-    def _fire(self, rule: Rule, event: Event, labels: dict[str, str], summary: str, params: dict,
-              keys: tuple[str, ...] | None = None, priority: str | None = None) -> Firing:
+    def _fire(
+        self,
+        rule: Rule,
+        event: Event,
+        labels: dict[str, str],
+        summary: str,
+        params: dict,
+        keys: tuple[str, ...] | None = None,
+        priority: str | None = None,
+    ) -> Firing:
         lon, lat = self._position(event)
         base = {"alertname": rule.id, "ruleset": self.ruleset.id, "device": event.device_id}
-        return Firing(self.ruleset.id, self.ruleset.version, rule.id, rule.kind, priority or rule.priority,
-                      event.time, event.device_id, {**base, **labels}, keys or (event.key,), summary, params,
-                      lon, lat)
+        return Firing(
+            self.ruleset.id,
+            self.ruleset.version,
+            rule.id,
+            rule.kind,
+            priority or rule.priority,
+            event.time,
+            event.device_id,
+            {**base, **labels},
+            keys or (event.key,),
+            summary,
+            params,
+            lon,
+            lat,
+        )
 
     def process(self, event: Event, received_at: dt.datetime | None = None) -> list[Firing]:
         """The firings ``event`` causes (possibly none). Updates the bounded state. ``received_at`` (processing
@@ -401,8 +449,15 @@ class Engine:
         c = rule.condition
         if event.type not in c["types"] or _confidence(event) < c["min_confidence"]:
             return []
-        return [self._fire(rule, event, {"type": event.type}, f"immediate.{event.type}",
-                           {"type": event.type, "confidence": event.attributes.get("confidence")})]
+        return [
+            self._fire(
+                rule,
+                event,
+                {"type": event.type},
+                f"immediate.{event.type}",
+                {"type": event.type, "confidence": event.attributes.get("confidence")},
+            )
+        ]
 
     def _hotlist(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
         c = rule.condition
@@ -410,22 +465,42 @@ class Engine:
         if event.type == "anpr" and c["list"] == "plates":
             rel = event.attributes.get("reliability")
             rel = int(rel) if isinstance(rel, int | float) else None
-            keys = plates.candidates(str(event.attributes.get("plate") or ""), reliability=rel,
-                                     threshold=c["reliability_threshold"])
+            keys = plates.candidates(
+                str(event.attributes.get("plate") or ""), reliability=rel, threshold=c["reliability_threshold"]
+            )
             for k in keys:
                 entry = self._tails.get(k) if k.startswith("*") else self._plates.get(k)
                 if entry and (entry.expires_at is None or entry.expires_at > now):
-                    return [self._fire(rule, event, {"plate": entry.key}, "hotlist.plate",
-                                       {"plate": str(event.attributes.get("plate")), "listed": entry.key,
-                                        "reason": entry.reason, "reliability": rel, "partial": k.startswith("*")},
-                                       priority=entry.priority)]
+                    return [
+                        self._fire(
+                            rule,
+                            event,
+                            {"plate": entry.key},
+                            "hotlist.plate",
+                            {
+                                "plate": str(event.attributes.get("plate")),
+                                "listed": entry.key,
+                                "reason": entry.reason,
+                                "reliability": rel,
+                                "partial": k.startswith("*"),
+                            },
+                            priority=entry.priority,
+                        )
+                    ]
         if event.type == "person_match" and c["list"] == "persons":
             ref = str(event.attributes.get("person_ref") or "")
             entry = self._persons.get(ref)
             if entry and (entry.expires_at is None or entry.expires_at > now):
-                return [self._fire(rule, event, {"person": ref}, "hotlist.person",
-                                   {"person": ref, "reason": entry.reason,
-                                    "similarity": event.attributes.get("similarity")}, priority=entry.priority)]
+                return [
+                    self._fire(
+                        rule,
+                        event,
+                        {"person": ref},
+                        "hotlist.person",
+                        {"person": ref, "reason": entry.reason, "similarity": event.attributes.get("similarity")},
+                        priority=entry.priority,
+                    )
+                ]
         return []
 
     def _cloned_plate(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
@@ -446,10 +521,22 @@ class Engine:
         speed = dist / 1000 / hours if hours > 0 else float("inf")
         if speed <= c["max_speed_kmh"]:
             return []
-        return [self._fire(rule, event, {"plate": plate}, "cloned_plate",
-                           {"plate": plate, "distance_m": round(dist), "minutes": round(hours * 60, 1),
-                            "speed_kmh": None if speed == float("inf") else round(speed),
-                            "other_device": prev[3]}, keys=(prev[4], event.key))]
+        return [
+            self._fire(
+                rule,
+                event,
+                {"plate": plate},
+                "cloned_plate",
+                {
+                    "plate": plate,
+                    "distance_m": round(dist),
+                    "minutes": round(hours * 60, 1),
+                    "speed_kmh": None if speed == float("inf") else round(speed),
+                    "other_device": prev[3],
+                },
+                keys=(prev[4], event.key),
+            )
+        ]
 
     def _geofence(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
         c, st = rule.condition, self.state[rule.id]
@@ -472,8 +559,15 @@ class Engine:
             if c["on"] == "enter" and not (prev and prev[0]):
                 out.append(self._fire(rule, event, labels, "geofence.enter", params))
             if c["on"] == "dwell" and not fired and event.time.timestamp() - since >= c["dwell_minutes"] * 60:
-                out.append(self._fire(rule, event, labels, "geofence.dwell",
-                                      {**params, "minutes": round((event.time.timestamp() - since) / 60)}))
+                out.append(
+                    self._fire(
+                        rule,
+                        event,
+                        labels,
+                        "geofence.dwell",
+                        {**params, "minutes": round((event.time.timestamp() - since) / 60)},
+                    )
+                )
                 fired = True
             st.put(subject, (True, since, fired), event.time)
         else:
@@ -505,9 +599,16 @@ class Engine:
             st.put(key, q, event.time)
             if len(q) >= c["threshold"]:
                 labels = {"area": key}
-                out.append(self._fire(rule, event, labels, "count",
-                                      {"count": len(q), "minutes": c["window_minutes"], "area": key,
-                                       "type": event.type}, keys=tuple(k for _, k in q)))
+                out.append(
+                    self._fire(
+                        rule,
+                        event,
+                        labels,
+                        "count",
+                        {"count": len(q), "minutes": c["window_minutes"], "area": key, "type": event.type},
+                        keys=tuple(k for _, k in q),
+                    )
+                )
                 q.clear()
         return out
 
@@ -535,9 +636,16 @@ class Engine:
                     if not flagged:
                         st.data[device_id] = (stamp, (key, True))
                         ev = Event(f"absence-{int(stamp.timestamp())}", device_id, "heartbeat", now)
-                        out.append(self._fire(rule, ev, {"maintenance": "offline"}, "absence",
-                                              {"minutes": rule.condition["after_minutes"],
-                                               "last_seen": stamp.isoformat()}, keys=(key,)))
+                        out.append(
+                            self._fire(
+                                rule,
+                                ev,
+                                {"maintenance": "offline"},
+                                "absence",
+                                {"minutes": rule.condition["after_minutes"], "last_seen": stamp.isoformat()},
+                                keys=(key,),
+                            )
+                        )
             elif self.high_water is not None:
                 st.expire(self.high_water)
         return out
@@ -545,8 +653,10 @@ class Engine:
     # -- state
     def stats(self) -> dict[str, dict[str, int]]:
         """Per stateful rule: entries held, cap, expired and evicted so far."""
-        return {rid: {"entries": len(st), "cap": st.cap, "expired": st.expired, "evicted": st.evicted}
-                for rid, st in self.state.items()}
+        return {
+            rid: {"entries": len(st), "cap": st.cap, "expired": st.expired, "evicted": st.evicted}
+            for rid, st in self.state.items()
+        }
 
     def state_size(self) -> int:
         return sum(len(st) for st in self.state.values())
@@ -561,8 +671,12 @@ class Engine:
                     v = {"q": list(v)}
                 rows.append([k, stamp.isoformat(), v])
             out[rid] = {"rows": rows, "expired": st.expired, "evicted": st.evicted}
-        return {"ruleset": self.ruleset.id, "version": self.ruleset.version, "state": out,
-                "high_water": self.high_water.isoformat() if self.high_water else None}
+        return {
+            "ruleset": self.ruleset.id,
+            "version": self.ruleset.version,
+            "state": out,
+            "high_water": self.high_water.isoformat() if self.high_water else None,
+        }
 
     def restore(self, snap: Mapping) -> None:
         """Load a :meth:`snapshot`; state of rules that no longer exist (or changed kind) is dropped."""

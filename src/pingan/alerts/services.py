@@ -20,11 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, routing
-from pingan.alerts.events import Event, EventError, check_time, parse_payload
+from pingan.alerts.events import Event, EventError, check_position, check_time, parse_payload
 from pingan.alerts.models import (
     Alert,
     AlertCause,
@@ -89,15 +89,17 @@ def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]
 
             rows = list(Jurisdiction.objects.select_related("unit"))
             _index_cache["index"] = routing.JurisdictionIndex(
-                [routing.Jurisdiction(r.unit.code, r.unit.name, shape(r.geometry)) for r in rows])
+                [routing.Jurisdiction(r.unit.code, r.unit.name, shape(r.geometry)) for r in rows]
+            )
             _index_cache["units"] = {r.unit.code: r.unit for r in rows}
             _index_cache["stamp"] = stamp
         _index_cache["checked"] = now
         return _index_cache["index"], _index_cache["units"]
 
 
-def route(*, lon: float | None, lat: float | None, adcode: str = "",
-          fallback: OrgUnit | None = None) -> tuple[OrgUnit | None, str]:
+def route(
+    *, lon: float | None, lat: float | None, adcode: str = "", fallback: OrgUnit | None = None
+) -> tuple[OrgUnit | None, str]:
     """The responsible unit of a position: the deepest unit whose jurisdiction polygon contains it (ties: the
     smaller polygon); a unit found from ``adcode`` that lies inside that unit refines it (a station under its
     district branch). Without a polygon hit: the unit of ``adcode``; then ``fallback``. Returns the unit and
@@ -127,8 +129,9 @@ def route(*, lon: float | None, lat: float | None, adcode: str = "",
 
 
 @transaction.atomic
-def jurisdictions_load(*, actor: User | None, path: str, key: str = "adcode",
-                       unit_codes: dict[str, str] | None = None) -> int:
+def jurisdictions_load(
+    *, actor: User | None, path: str, key: str = "adcode", unit_codes: dict[str, str] | None = None
+) -> int:
     """Load jurisdiction polygons from a GeoJSON or KML file and attach them to organisation units.
 
     Each feature's key (property ``key`` in GeoJSON, ``<name>`` in KML) is mapped through ``unit_codes``
@@ -145,8 +148,12 @@ def jurisdictions_load(*, actor: User | None, path: str, key: str = "adcode",
     units = {u.code: u for u in OrgUnit.objects.filter(kind__in=TERRITORIAL)}
     missing = sorted({mapping_.get(j.key, j.key) for j in items} - set(units))
     if missing:
-        raise DomainError(f"{path}: no organisation unit with code(s) {', '.join(missing)}; create the units "
-                          f"first or give a key→unit mapping", code="unknown_units", params={"codes": ", ".join(missing)})
+        raise DomainError(
+            f"{path}: no organisation unit with code(s) {', '.join(missing)}; create the units "
+            f"first or give a key→unit mapping",
+            code="unknown_units",
+            params={"codes": ", ".join(missing)},
+        )
     from shapely.ops import unary_union
 
     merged: dict[str, list] = {}
@@ -154,7 +161,9 @@ def jurisdictions_load(*, actor: User | None, path: str, key: str = "adcode",
         merged.setdefault(mapping_.get(j.key, j.key), []).append(j.geometry)
     for code, geoms in merged.items():
         geom = geoms[0] if len(geoms) == 1 else unary_union(geoms)
-        Jurisdiction.objects.update_or_create(unit=units[code], defaults={"geometry": mapping(geom), "source": str(path)})
+        Jurisdiction.objects.update_or_create(
+            unit=units[code], defaults={"geometry": mapping(geom), "source": str(path)}
+        )
     audit.record(actor, "load", "Jurisdiction", "", detail={"file": str(path), "units": sorted(merged)})
     _index_cache["index"] = None
     return len(merged)
@@ -169,9 +178,19 @@ def _require(actor: User | None, roles: Iterable[str], what: str) -> None:
 
 
 @transaction.atomic
-def device_register(*, actor: User | None, device_id: str, name: str, kind: str, lon: float | None = None,
-                    lat: float | None = None, crs: str = "wgs84", adcode: str = "", password: str = "",
-                    active_since: dt.datetime | None = None) -> Device:
+def device_register(
+    *,
+    actor: User | None,
+    device_id: str,
+    name: str,
+    kind: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    adcode: str = "",
+    password: str = "",
+    active_since: dt.datetime | None = None,
+) -> Device:
     """Register (or update) a device. The ID is validated as GB/T 28181 (edition from settings); the position
     is converted to WGS-84; the unit is routed from it (else from ``adcode``, else the ID's centre code).
     Only administrators (and the system) register devices. Raises ``DomainError`` (``bad_device_id``,
@@ -182,8 +201,11 @@ def device_register(*, actor: User | None, device_id: str, name: str, kind: str,
     except gb28181.DeviceIdError as exc:
         raise DomainError(str(exc), code="bad_device_id", params={"device_id": device_id, "detail": str(exc)}) from None
     if kind not in Device.Kind.values:
-        raise DomainError(f"device kind {kind!r} is not one of {', '.join(Device.Kind.values)}",
-                          code="bad_device_kind", params={"kind": kind})
+        raise DomainError(
+            f"device kind {kind!r} is not one of {', '.join(Device.Kind.values)}",
+            code="bad_device_kind",
+            params={"kind": kind},
+        )
     wlon = wlat = None
     if lon is not None and lat is not None:
         try:
@@ -194,14 +216,28 @@ def device_register(*, actor: User | None, device_id: str, name: str, kind: str,
     ha1 = ""
     if password:
         ha1 = hashlib.md5(f"{device_id}:{gat1400.DIGEST_REALM}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616
-    defaults = {"name": name, "kind": kind, "type_code": parsed.type, "lon": wlon, "lat": wlat,
-                "crs_reported": crs, "adcode": adcode, "unit": unit, "routed_by": routed_by,
-                "active_since": active_since or timezone.now()}
+    defaults = {
+        "name": name,
+        "kind": kind,
+        "type_code": parsed.type,
+        "lon": wlon,
+        "lat": wlat,
+        "crs_reported": crs,
+        "adcode": adcode,
+        "unit": unit,
+        "routed_by": routed_by,
+        "active_since": active_since or timezone.now(),
+    }
     if ha1:
         defaults["digest_ha1"] = ha1
     device, created = Device.objects.update_or_create(device_id=parsed.value, defaults=defaults)
-    audit.record(actor, "register" if created else "update", "Device", device.device_id,
-                 detail={"unit": unit.code if unit else "", "routed_by": routed_by, "kind": kind})
+    audit.record(
+        actor,
+        "register" if created else "update",
+        "Device",
+        device.device_id,
+        detail={"unit": unit.code if unit else "", "routed_by": routed_by, "kind": kind},
+    )
     directory.forget(device.device_id)
     return device
 
@@ -226,8 +262,12 @@ class DeviceDirectory:
                 else:
                     missing.append(i)
         if missing:
-            rows = {d[0]: d[1:] for d in Device.objects.filter(device_id__in=missing).values_list(
-                "device_id", "active_since", "status", "lon", "lat", "unit_id")}
+            rows = {
+                d[0]: d[1:]
+                for d in Device.objects.filter(device_id__in=missing).values_list(
+                    "device_id", "active_since", "status", "lon", "lat", "unit_id"
+                )
+            }
             with self._lock:
                 for i in missing:
                     val = rows.get(i)
@@ -310,16 +350,21 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
         candidates.append((raw, ev))
     devices = directory.get_many(ev.device_id for _, ev in candidates)
     max_future = dt.timedelta(seconds=settings.PINGAN["ALERTS_MAX_FUTURE_S"])
+    max_distance = settings.PINGAN["ALERTS_MAX_DEVICE_DISTANCE_M"]
     good: list[Event] = []
     for raw, ev in candidates:
         dev = devices.get(ev.device_id)
         try:
             if dev is None:
-                raise EventError("unknown_device", f"device {ev.device_id} is not registered; register it "
-                                                   f"(pingan alerts device add) and replay this event")
+                raise EventError(
+                    "unknown_device",
+                    f"device {ev.device_id} is not registered; register it "
+                    f"(pingan alerts device add) and replay this event",
+                )
             if dev[1]:
                 raise EventError("retired_device", f"device {ev.device_id} is retired")
             check_time(ev.time, now=now, device_since=dev[0], max_future=max_future)
+            check_position(ev.lon, ev.lat, device_lon=dev[2], device_lat=dev[3], max_distance_m=max_distance)
         except EventError as exc:
             res.rejected.append((raw, exc))
             continue
@@ -331,23 +376,34 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
         res.duplicates = dupes
         res.accepted = [e for e in good if id(e) not in dupe_ids]
         if res.rejected:
-            DeadLetter.objects.bulk_create([
-                DeadLetter(received_at=now, source=source, topic=raw.topic[:200],
-                           device_id=(raw.event.device_id if raw.event else (raw.topic_device or ""))[:64],
-                           reason_code=exc.code, reason=exc.message[:500], payload=_payload_text(raw))
-                for raw, exc in res.rejected])
+            DeadLetter.objects.bulk_create(
+                [
+                    DeadLetter(
+                        received_at=now,
+                        source=source,
+                        topic=raw.topic[:200],
+                        device_id=(raw.event.device_id if raw.event else (raw.topic_device or ""))[:64],
+                        reason_code=exc.code,
+                        reason=exc.message[:500],
+                        payload=_payload_text(raw),
+                    )
+                    for raw, exc in res.rejected
+                ]
+            )
         seen = {e.device_id for e in res.accepted}
         if seen:
             Device.objects.filter(device_id__in=seen).update(last_seen_at=now)
             Device.objects.filter(device_id__in=seen).exclude(status=Device.Status.ONLINE).exclude(
-                status=Device.Status.RETIRED).update(status=Device.Status.ONLINE)
+                status=Device.Status.RETIRED
+            ).update(status=Device.Status.ONLINE)
         counters_add({"received": len(inputs), **res.counts})
     return res
 
 
 @transaction.atomic
-def dead_letters_replay(*, actor: User | None, ids: list[int] | None = None, reason_code: str = "",
-                        limit: int = 1000) -> dict[str, int]:
+def dead_letters_replay(
+    *, actor: User | None, ids: list[int] | None = None, reason_code: str = "", limit: int = 1000
+) -> dict[str, int]:
     """Feed dead letters through ingest again (after the cause was fixed). Each replayed letter records its
     outcome; a letter that fails again gets a new dead letter with the new reason (the old one stays, with
     ``outcome`` saying so). Administrators and analysts only. Returns counts."""
@@ -366,14 +422,24 @@ def dead_letters_replay(*, actor: User | None, ids: list[int] | None = None, rea
                 rec = json.loads(letter.payload)
                 raw = RawInput(payload=letter.payload, event=gat1400.motor_vehicle_event(rec))
             except (ValueError, EventError) as exc:
-                raw = RawInput(payload=letter.payload, error=exc if isinstance(exc, EventError)
-                               else EventError("bad_json", str(exc)))
+                raw = RawInput(
+                    payload=letter.payload,
+                    error=exc if isinstance(exc, EventError) else EventError("bad_json", str(exc)),
+                )
         else:
-            raw = RawInput(payload=letter.payload, topic=letter.topic,
-                           topic_device=letter.topic.split("/")[-2] if letter.topic.count("/") >= 2 else None)
+            raw = RawInput(
+                payload=letter.payload,
+                topic=letter.topic,
+                topic_device=letter.topic.split("/")[-2] if letter.topic.count("/") >= 2 else None,
+            )
         res = events_ingest(inputs=[raw], source=letter.source)
-        outcome = "accepted" if res.accepted else "duplicate" if res.duplicates else \
-            f"rejected again: {res.rejected[0][1].code}"
+        outcome = (
+            "accepted"
+            if res.accepted
+            else "duplicate"
+            if res.duplicates
+            else f"rejected again: {res.rejected[0][1].code}"
+        )
         letter.replayed_at, letter.replayed_by, letter.outcome = now, actor, outcome
         letter.save(update_fields=["replayed_at", "replayed_by", "outcome"])
         out["replayed"] += 1
@@ -387,24 +453,36 @@ def dead_letters_replay(*, actor: User | None, ids: list[int] | None = None, rea
 
 
 @transaction.atomic
-def hotlist_add(*, actor: User, kind: str, key: str, reason: str, priority: str = "P2",
-                expires_at: dt.datetime | None = None) -> HotlistEntry:
+def hotlist_add(
+    *, actor: User, kind: str, key: str, reason: str, priority: str = "P2", expires_at: dt.datetime | None = None
+) -> HotlistEntry:
     """Put a plate (normalised) or a person reference on the watch list (布控). Station chiefs and analysts.
     Raises ``DomainError`` (``bad_hotlist_entry``, ``already_listed``)."""
     from pingan.alerts import plates
 
     _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "manage the watch list")
     if kind not in HotlistEntry.Kind.values or priority not in PRIORITIES:
-        raise DomainError(f"kind must be plate or person and priority P1-P4 (got {kind}, {priority})",
-                          code="bad_hotlist_entry", params={"detail": f"{kind}, {priority}"})
+        raise DomainError(
+            f"kind must be plate or person and priority P1-P4 (got {kind}, {priority})",
+            code="bad_hotlist_entry",
+            params={"detail": f"{kind}, {priority}"},
+        )
     norm = plates.normalise(key) if kind == "plate" else key.strip()
     if not norm or not reason.strip():
-        raise DomainError("a watch-list entry needs a plate/reference and a reason", code="bad_hotlist_entry",
-                          params={"detail": key})
+        raise DomainError(
+            "a watch-list entry needs a plate/reference and a reason", code="bad_hotlist_entry", params={"detail": key}
+        )
     if HotlistEntry.objects.filter(kind=kind, key=norm, removed_at__isnull=True).exists():
         raise DomainError(f"{norm} is already on the watch list", code="already_listed", params={"key": norm})
-    entry = HotlistEntry.objects.create(kind=kind, key=norm, reason=reason.strip(), priority=priority,
-                                        expires_at=expires_at, unit=actor.unit, created_by=actor)
+    entry = HotlistEntry.objects.create(
+        kind=kind,
+        key=norm,
+        reason=reason.strip(),
+        priority=priority,
+        expires_at=expires_at,
+        unit=actor.unit,
+        created_by=actor,
+    )
     audit.record(actor, "hotlist_add", "HotlistEntry", entry.pk, detail={"kind": kind, "key": norm})
     return entry
 
@@ -427,26 +505,52 @@ def hotlist_remove(*, actor: User, entry_id: int) -> HotlistEntry:
 # ---------------------------------------------------------------------------------------------- feed
 
 
-def feed_append(*, unit: OrgUnit, roles: Iterable[str], kind: str, alert: Alert | None, payload: dict,
-                now: dt.datetime | None = None) -> FeedItem:
+def feed_append(
+    *,
+    unit: OrgUnit,
+    roles: Iterable[str],
+    kind: str,
+    alert: Alert | None,
+    payload: dict,
+    now: dt.datetime | None = None,
+) -> FeedItem:
     """Append one item to the officers' live stream (inside the caller's transaction). The head row stays
     locked until that transaction commits, so items become visible in sequence order."""
     FeedHead.objects.get_or_create(id=1)
     head = FeedHead.objects.select_for_update().get(id=1)
     head.seq += 1
     head.save(update_fields=["seq"])
-    return FeedItem.objects.create(seq=head.seq, created_at=now or timezone.now(), unit=unit, roles=list(roles),
-                                   kind=kind, alert=alert, payload=payload)
+    return FeedItem.objects.create(
+        seq=head.seq,
+        created_at=now or timezone.now(),
+        unit=unit,
+        roles=list(roles),
+        kind=kind,
+        alert=alert,
+        payload=payload,
+    )
 
 
 def alert_payload(alert: Alert, **extra) -> dict:
     """What a terminal shows of an alert (codes and parameters; text is rendered in the viewer's language)."""
-    return {"id": alert.pk, "priority": alert.priority, "rule": alert.rule_id, "kind": alert.kind,
-            "summary": alert.summary, "params": alert.params, "state": alert.state, "status": alert.status,
-            "lon": alert.lon, "lat": alert.lat, "unit": alert.unit.name if alert.unit else "",
-            "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
-            "raised_at": alert.raised_at.isoformat(), "event_keys": alert.event_keys[:5],
-            "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "", **extra}
+    return {
+        "id": alert.pk,
+        "priority": alert.priority,
+        "rule": alert.rule_id,
+        "kind": alert.kind,
+        "summary": alert.summary,
+        "params": alert.params,
+        "state": alert.state,
+        "status": alert.status,
+        "lon": alert.lon,
+        "lat": alert.lat,
+        "unit": alert.unit.name if alert.unit else "",
+        "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
+        "raised_at": alert.raised_at.isoformat(),
+        "event_keys": alert.event_keys[:5],
+        "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "",
+        **extra,
+    }
 
 
 # --------------------------------------------------------------------------------------------- alerts
@@ -462,7 +566,9 @@ def _timeline(alert: Alert, action: str, *, actor: User | None = None, at: dt.da
 
 
 def _silence_for(labels: dict, unit: OrgUnit | None, now: dt.datetime) -> Silence | None:
-    for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related("unit"):
+    for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related(
+        "unit"
+    ):
         if unit is not None and not unit.path.startswith(s.unit.path):
             continue
         if unit is None and s.unit.parent_id is not None:
@@ -477,9 +583,12 @@ def _inhibited(firing: Firing, policy: alerting.Policy, now: dt.datetime) -> boo
         return False
     target = alerting.ActiveAlert(firing.labels, firing.lon, firing.lat)
     window = now - dt.timedelta(minutes=10)
-    sources = [alerting.ActiveAlert(a.labels, a.lon, a.lat)
-               for a in Alert.objects.filter(open=True, last_fired_at__gte=window).only("labels", "lon", "lat")
-               .order_by("-id")[:500]]
+    sources = [
+        alerting.ActiveAlert(a.labels, a.lon, a.lat)
+        for a in Alert.objects.filter(open=True, last_fired_at__gte=window)
+        .only("labels", "lon", "lat")
+        .order_by("-id")[:500]
+    ]
     return alerting.inhibited(target, sources, policy.inhibit)
 
 
@@ -490,8 +599,13 @@ class ApplyResult:
     skipped: int = 0  # already applied (a re-processed event after a restart)
 
 
-def firings_apply(*, firings: list[Firing], policy: alerting.Policy, now: dt.datetime | None = None,
-                  device_units: dict[str, int] | None = None) -> ApplyResult:
+def firings_apply(
+    *,
+    firings: list[Firing],
+    policy: alerting.Policy,
+    now: dt.datetime | None = None,
+    device_units: dict[str, int] | None = None,
+) -> ApplyResult:
     """Turn firings into alerts (inside the caller's transaction): idempotent per cause; a firing whose
     fingerprint matches an open alert updates it (or resolves it: ``absence.back``); a new alert is routed,
     checked against silences and inhibition, grouped, and — when its route has no ``group_wait`` — put on
@@ -506,19 +620,24 @@ def firings_apply(*, firings: list[Firing], policy: alerting.Policy, now: dt.dat
             res.skipped += 1
             continue
         fp = alerting.fingerprint(f.labels)
-        alert = Alert.objects.select_for_update().filter(fingerprint=fp, open=True).first()
+        alert = Alert.objects.select_for_update(of=("self",)).filter(fingerprint=fp, open=True).first()
         if alert is not None:
             if f.summary == "absence.back":
                 alert.status = "resolved"
                 alert.open = alert.state != Alert.State.NEW or False
                 if alert.state == Alert.State.NEW:
-                    alert.state, alert.closed_at, alert.disposition = Alert.State.CLOSED, now, Alert.Disposition.DEVICE_FAULT
+                    alert.state, alert.closed_at, alert.disposition = (
+                        Alert.State.CLOSED,
+                        now,
+                        Alert.Disposition.DEVICE_FAULT,
+                    )
                     alert.open = False
                     alert.next_escalation_at = None
                 alert.save(update_fields=["status", "open", "state", "closed_at", "disposition", "next_escalation_at"])
                 timeline.append(_timeline(alert, "resolved", at=now, reason="device back online"))
                 Device.objects.filter(device_id=f.device_id, status=Device.Status.OFFLINE).update(
-                    status=Device.Status.ONLINE)
+                    status=Device.Status.ONLINE
+                )
             else:
                 alert.fire_count += 1
                 alert.last_fired_at = now
@@ -533,26 +652,67 @@ def firings_apply(*, firings: list[Firing], policy: alerting.Policy, now: dt.dat
             res.skipped += 1
             continue
         device = Device.objects.filter(device_id=f.device_id).select_related("unit").first()
-        unit, routed_by = route(lon=f.lon, lat=f.lat, adcode=device.adcode if device else "",
-                                fallback=device.unit if device else None)
-        if device is not None and device.unit_id and routed_by == "polygon" and f.lon == device.lon and f.lat == device.lat:
+        unit, routed_by = route(
+            lon=f.lon, lat=f.lat, adcode=device.adcode if device else "", fallback=device.unit if device else None
+        )
+        if (
+            device is not None
+            and device.unit_id
+            and routed_by == "polygon"
+            and f.lon == device.lon
+            and f.lat == device.lat
+        ):
             unit, routed_by = device.unit, device.routed_by or "polygon"  # the device's own (refined) routing
         labels = {**f.labels, "priority": f.priority, "unit": unit.code if unit else ""}
         silence = _silence_for(labels, unit, now)
         muted = f"silence:{silence.pk}" if silence else ("inhibited" if _inhibited(f, policy, now) else "")
         route_cfg = policy.routes[f.priority]
-        group = "" if route_cfg.group_wait.total_seconds() == 0 else \
-            f"{unit.code if unit else '-'}|{f.priority}|{alerting.group_key(labels, route_cfg.group_by)}"
+        group = (
+            ""
+            if route_cfg.group_wait.total_seconds() == 0
+            else f"{unit.code if unit else '-'}|{f.priority}|{alerting.group_key(labels, route_cfg.group_by)}"
+        )
         alert = Alert.objects.create(
-            fingerprint=fp, priority=f.priority, ruleset=f.ruleset, ruleset_version=f.ruleset_version,
-            rule_id=f.rule_id, kind=f.kind, labels=labels, summary=f.summary, params=f.params, device=device,
-            lon=f.lon, lat=f.lat, unit=unit, routed_by=routed_by, raised_at=f.at, created_at=now,
-            last_fired_at=now, event_keys=list(f.event_keys), muted_by=muted, group_key=group)
+            fingerprint=fp,
+            priority=f.priority,
+            ruleset=f.ruleset,
+            ruleset_version=f.ruleset_version,
+            rule_id=f.rule_id,
+            kind=f.kind,
+            labels=labels,
+            summary=f.summary,
+            params=f.params,
+            device=device,
+            lon=f.lon,
+            lat=f.lat,
+            unit=unit,
+            routed_by=routed_by,
+            raised_at=f.at,
+            created_at=now,
+            last_fired_at=now,
+            event_keys=list(f.event_keys),
+            muted_by=muted,
+            group_key=group,
+        )
         AlertCause.objects.create(key=key, alert=alert)
-        timeline.append(_timeline(alert, "raised", at=now, unit=unit.code if unit else "", routed_by=routed_by,
-                                  events=list(f.event_keys)[:5]))
-        audits.append(audit.Entry("alert_raise", "Alert", str(alert.pk),
-                                  {"rule": f.rule_id, "priority": f.priority, "unit": unit.code if unit else ""}))
+        timeline.append(
+            _timeline(
+                alert,
+                "raised",
+                at=now,
+                unit=unit.code if unit else "",
+                routed_by=routed_by,
+                events=list(f.event_keys)[:5],
+            )
+        )
+        audits.append(
+            audit.Entry(
+                "alert_raise",
+                "Alert",
+                str(alert.pk),
+                {"rule": f.rule_id, "priority": f.priority, "unit": unit.code if unit else ""},
+            )
+        )
         if silence:
             timeline.append(_timeline(alert, "silenced", at=now, silence=silence.pk))
         elif muted:
@@ -574,14 +734,22 @@ def _step_target(step: alerting.Step, alert: Alert) -> OrgUnit | None:
     return alert.unit
 
 
-def _notify(alert: Alert, policy: alerting.Policy, now: dt.datetime, timeline: list, *, group: list | None = None) -> None:
+def _notify(
+    alert: Alert, policy: alerting.Policy, now: dt.datetime, timeline: list, *, group: list | None = None
+) -> None:
     """First notification: step 1 of the priority's escalation chain (normally the unit's on-duty officers)."""
     esc = policy.escalations[alert.priority]
     step = esc.steps[0]
     target = _step_target(step, alert)
     if target is not None:
-        feed_append(unit=target, roles=step.roles, kind="alert", alert=alert,
-                    payload=alert_payload(alert, group=group or []), now=now)
+        feed_append(
+            unit=target,
+            roles=step.roles,
+            kind="alert",
+            alert=alert,
+            payload=alert_payload(alert, group=group or []),
+            now=now,
+        )
     alert.notified_at = now
     alert.escalations_sent = 1
     alert.next_escalation_at = alerting.next_due(esc, raised_at=now, sent=1)
@@ -593,8 +761,13 @@ def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> 
     """Notify waiting groups whose ``group_wait`` (first notification) or ``group_interval`` (later ones)
     has passed: one stream item per group naming all its new alerts. Returns the number of alerts notified."""
     now = now or timezone.now()
-    pending = list(Alert.objects.select_for_update().filter(open=True, notified_at__isnull=True, muted_by="")
-                   .exclude(group_key="").select_related("unit", "device", "owner").order_by("id"))
+    pending = list(
+        Alert.objects.select_for_update(of=("self",))
+        .filter(open=True, notified_at__isnull=True, muted_by="")
+        .exclude(group_key="")
+        .select_related("unit", "device", "owner")
+        .order_by("id")
+    )
     groups: dict[str, list[Alert]] = {}
     for a in pending:
         groups.setdefault(a.group_key, []).append(a)
@@ -625,16 +798,34 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
     now = now or timezone.now()
     sent = 0
     timeline: list[AlertTransition] = []
-    for alert in Alert.objects.select_for_update().filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now,
-                                                          notified_at__isnull=False).select_related("unit", "device", "owner"):
+    for alert in (
+        Alert.objects.select_for_update(of=("self",))
+        .filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now, notified_at__isnull=False)
+        .select_related("unit", "device", "owner")
+    ):
         esc = policy.escalations[alert.priority]
         for index, step in alerting.due_steps(esc, raised_at=alert.notified_at, now=now, sent=alert.escalations_sent):
             target = _step_target(step, alert)
             if target is not None:
-                feed_append(unit=target, roles=step.roles, kind="escalation", alert=alert,
-                            payload=alert_payload(alert, step=index + 1), now=now)
-            timeline.append(_timeline(alert, "escalated", at=now, step=index + 1, target=step.target,
-                                      unit=target.code if target else "", roles=list(step.roles)))
+                feed_append(
+                    unit=target,
+                    roles=step.roles,
+                    kind="escalation",
+                    alert=alert,
+                    payload=alert_payload(alert, step=index + 1),
+                    now=now,
+                )
+            timeline.append(
+                _timeline(
+                    alert,
+                    "escalated",
+                    at=now,
+                    step=index + 1,
+                    target=step.target,
+                    unit=target.code if target else "",
+                    roles=list(step.roles),
+                )
+            )
             alert.escalations_sent = index + 1
             sent += 1
         alert.next_escalation_at = alerting.next_due(esc, raised_at=alert.notified_at, sent=alert.escalations_sent)
@@ -659,9 +850,12 @@ def _alert_for_action(actor: User, alert_id: int) -> Alert:
     from pingan.core.scoping import scope
 
     if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER):
-        raise PermissionDenied("only officers, station chiefs and dispatchers respond to alerts",
-                               message_id="alerts_not_allowed", params={"what": "respond to alerts"})
-    qs = Alert.objects.select_for_update().filter(pk=alert_id)
+        raise PermissionDenied(
+            "only officers, station chiefs and dispatchers respond to alerts",
+            message_id="alerts_not_allowed",
+            params={"what": "respond to alerts"},
+        )
+    qs = Alert.objects.select_for_update(of=("self",)).filter(pk=alert_id)
     alert = qs.first() if actor.role == Role.DISPATCHER else scope(actor, qs).first()
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
@@ -676,16 +870,22 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
     stream. Raises ``DomainError``: ``bad_transition``, ``not_owner``, ``disposition_required``."""
     alert = _alert_for_action(actor, alert_id)
     if to not in Alert.State.values or to not in _NEXT[alert.state]:
-        raise DomainError(f"alert {alert_id} is {alert.state}; it cannot become {to}", code="bad_transition",
-                          params={"state": alert.state, "to": to})
+        raise DomainError(
+            f"alert {alert_id} is {alert.state}; it cannot become {to}",
+            code="bad_transition",
+            params={"state": alert.state, "to": to},
+        )
     if alert.state != Alert.State.NEW and alert.owner_id != actor.pk and actor.role == Role.OFFICER:
         raise DomainError(f"alert {alert_id} is owned by another officer", code="not_owner", params={"id": alert_id})
     now = timezone.now()
     fields = ["state"]
     if to == Alert.State.CLOSED:
         if disposition not in Alert.Disposition.values:
-            raise DomainError(f"closing needs a disposition: one of {', '.join(Alert.Disposition.values)}",
-                              code="disposition_required", params={"choices": ", ".join(Alert.Disposition.values)})
+            raise DomainError(
+                f"closing needs a disposition: one of {', '.join(Alert.Disposition.values)}",
+                code="disposition_required",
+                params={"choices": ", ".join(Alert.Disposition.values)},
+            )
         alert.disposition, alert.notes, alert.closed_at, alert.open = disposition, notes.strip()[:4000], now, False
         alert.next_escalation_at = None
         fields += ["disposition", "notes", "closed_at", "open", "next_escalation_at"]
@@ -694,12 +894,23 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
         fields += ["owner", "acknowledged_at", "next_escalation_at"]
     alert.state = to
     alert.save(update_fields=list(dict.fromkeys(fields)))
-    AlertTransition.objects.create(alert=alert, at=now, actor=actor, action=to,
-                                   detail={"disposition": disposition, "notes": notes[:200]} if disposition else {})
+    AlertTransition.objects.create(
+        alert=alert,
+        at=now,
+        actor=actor,
+        action=to,
+        detail={"disposition": disposition, "notes": notes[:200]} if disposition else {},
+    )
     audit.record(actor, f"alert_{to}", "Alert", alert.pk, detail={"disposition": disposition} if disposition else {})
     if alert.unit_id:
-        feed_append(unit=alert.unit, roles=(Role.OFFICER, Role.STATION_CHIEF), kind="update", alert=alert,
-                    payload=alert_payload(alert), now=now)
+        feed_append(
+            unit=alert.unit,
+            roles=(Role.OFFICER, Role.STATION_CHIEF),
+            kind="update",
+            alert=alert,
+            payload=alert_payload(alert),
+            now=now,
+        )
     return alert
 
 
@@ -707,8 +918,9 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
 
 
 @transaction.atomic
-def silence_create(*, actor: User, matchers: list[str], ends_at: dt.datetime, comment: str,
-                   starts_at: dt.datetime | None = None) -> Silence:
+def silence_create(
+    *, actor: User, matchers: list[str], ends_at: dt.datetime, comment: str, starts_at: dt.datetime | None = None
+) -> Silence:
     """A silence over the actor's unit subtree (station chiefs and analysts). Matchers as Alertmanager's.
     Raises ``DomainError``: ``bad_matcher``, ``bad_silence``."""
     _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "create silences")
@@ -721,12 +933,24 @@ def silence_create(*, actor: User, matchers: list[str], ends_at: dt.datetime, co
     now = timezone.now()
     starts_at = starts_at or now
     if not parsed or ends_at <= starts_at or not comment.strip():
-        raise DomainError("a silence needs at least one matcher, an end after its start and a comment",
-                          code="bad_silence", params={})
-    s = Silence.objects.create(matchers=parsed, starts_at=starts_at, ends_at=ends_at, comment=comment.strip()[:500],
-                               unit=actor.unit, created_by=actor)
-    audit.record(actor, "silence_create", "Silence", s.pk,
-                 detail={"matchers": parsed, "ends_at": ends_at.isoformat(), "comment": s.comment})
+        raise DomainError(
+            "a silence needs at least one matcher, an end after its start and a comment", code="bad_silence", params={}
+        )
+    s = Silence.objects.create(
+        matchers=parsed,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        comment=comment.strip()[:500],
+        unit=actor.unit,
+        created_by=actor,
+    )
+    audit.record(
+        actor,
+        "silence_create",
+        "Silence",
+        s.pk,
+        detail={"matchers": parsed, "ends_at": ends_at.isoformat(), "comment": s.comment},
+    )
     return s
 
 
@@ -753,13 +977,18 @@ def duty_start(*, actor: User, hours: float = 8) -> DutyShift:
     """Go on duty for the actor's unit for ``hours`` (0.5-24) — the minimal roster. Raises ``DomainError``
     (``alerts_not_allowed`` for roles without alerts, ``bad_shift``)."""
     if actor.role not in (Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER) or actor.unit_id is None:
-        raise PermissionDenied("only officers, station chiefs and dispatchers go on duty",
-                               message_id="alerts_not_allowed", params={"what": "go on duty"})
+        raise PermissionDenied(
+            "only officers, station chiefs and dispatchers go on duty",
+            message_id="alerts_not_allowed",
+            params={"what": "go on duty"},
+        )
     if not 0.5 <= hours <= 24:
         raise DomainError("a shift lasts 0.5 to 24 hours", code="bad_shift", params={})
     now = timezone.now()
     DutyShift.objects.filter(user=actor, ended_at__isnull=True, ends_at__gt=now).update(ended_at=now)
-    shift = DutyShift.objects.create(user=actor, unit=actor.unit, starts_at=now, ends_at=now + dt.timedelta(hours=hours))
+    shift = DutyShift.objects.create(
+        user=actor, unit=actor.unit, starts_at=now, ends_at=now + dt.timedelta(hours=hours)
+    )
     audit.record(actor, "duty_start", "DutyShift", shift.pk, detail={"hours": hours})
     return shift
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
+from pingan.alerts.api import router as alerts_router
 from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.auth import api_auth
@@ -51,3 +52,4 @@ def _validation_error(request, exc: ValidationError):
 api.add_router("/v1/", core_router)
 api.add_router("/v1/", screening_router)
 api.add_router("/v1/", codes_router)
+api.add_router("/v1/", alerts_router)

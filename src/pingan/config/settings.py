@@ -242,6 +242,8 @@ PINGAN = {
     "ALERTS_DUTY_ROSTER": env_str("PINGAN_ALERTS_DUTY_ROSTER", "pingan.alerts.duty.ShiftRoster"),
     # An event more than this far in the future is refused (device clock skew allowance).
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
+    # An event position farther than this from its device is refused (sign or datum errors).
+    "ALERTS_MAX_DEVICE_DISTANCE_M": env_int("PINGAN_ALERTS_MAX_DEVICE_DISTANCE_M", 50_000),
 }
 
 LOGGING = {

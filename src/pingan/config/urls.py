@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from pingan.alerts.urls import viid_urlpatterns
 from pingan.config.api import api
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("pingan/favicon.svg"), permanent=True)),
     path("screening/", include("pingan.screening.urls")),
     path("police/", include("pingan.dashboard.urls")),
+    path("alerts/", include("pingan.alerts.urls")),
+    *viid_urlpatterns,
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

@@ -56,15 +56,45 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
 def _wgs_gcj(lon: float, lat: float) -> tuple[float, float]:
     x, y = lon - 105.0, lat - 35.0
     pi = math.pi
-    dlat_m = (-100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-              + (2 * math.sin(x * 6 * pi) + 2 * math.sin(x * 2 * pi) + 2 * math.sin(y * pi)
-                 + 4 * math.sin(y / 3 * pi) + 16 * math.sin(y / 12 * pi) + 32 * math.sin(y / 30 * pi)) * 20 / 3)
-    dlon_m = (300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-              + (2 * math.sin(x * 6 * pi) + 2 * math.sin(x * 2 * pi) + 2 * math.sin(x * pi)
-                 + 4 * math.sin(x / 3 * pi) + 15 * math.sin(x / 12 * pi) + 30 * math.sin(x / 30 * pi)) * 20 / 3)
+    dlat_m = (
+        -100
+        + 2 * x
+        + 3 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * math.sqrt(abs(x))
+        + (
+            2 * math.sin(x * 6 * pi)
+            + 2 * math.sin(x * 2 * pi)
+            + 2 * math.sin(y * pi)
+            + 4 * math.sin(y / 3 * pi)
+            + 16 * math.sin(y / 12 * pi)
+            + 32 * math.sin(y / 30 * pi)
+        )
+        * 20
+        / 3
+    )
+    dlon_m = (
+        300
+        + x
+        + 2 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * math.sqrt(abs(x))
+        + (
+            2 * math.sin(x * 6 * pi)
+            + 2 * math.sin(x * 2 * pi)
+            + 2 * math.sin(x * pi)
+            + 4 * math.sin(x / 3 * pi)
+            + 15 * math.sin(x / 12 * pi)
+            + 30 * math.sin(x / 30 * pi)
+        )
+        * 20
+        / 3
+    )
     rad = math.radians(lat)
     magic = 1 - GCJ_EE * math.sin(rad) ** 2
-    lat_deg_arclen = math.radians(GCJ_A * (1 - GCJ_EE) / magic ** 1.5)
+    lat_deg_arclen = math.radians(GCJ_A * (1 - GCJ_EE) / magic**1.5)
     lon_deg_arclen = math.radians(GCJ_A * math.cos(rad) / math.sqrt(magic))
     return lon + dlon_m / lon_deg_arclen, lat + dlat_m / lat_deg_arclen
 

@@ -52,12 +52,19 @@ TYPES: dict[str, tuple[str, str]] = {
 
 #: The codes whose meaning depends on the edition.
 EDITION_TYPES: dict[str, dict[str, tuple[str, str]]] = {
-    "2016": {"215": ("virtual organisation", "虚拟组织"), "216": ("central signalling control server", "中心信令控制服务器")},
+    "2016": {
+        "215": ("virtual organisation", "虚拟组织"),
+        "216": ("central signalling control server", "中心信令控制服务器"),
+    },
     "2022": {"215": ("business group", "业务分组"), "216": ("virtual organisation", "虚拟组织")},
 }
 
-NETWORKS: dict[str, str] = {**{str(d): "surveillance/alarm private network" for d in range(5)},
-                            "5": "public-security network", "6": "government network", "7": "Internet"}
+NETWORKS: dict[str, str] = {
+    **{str(d): "surveillance/alarm private network" for d in range(5)},
+    "5": "public-security network",
+    "6": "government network",
+    "7": "Internet",
+}
 
 
 class DeviceIdError(ValueError):
@@ -108,17 +115,23 @@ def parse(value: str, *, edition: str = "2022") -> DeviceId:
     centre, industry, type_code, network, serial = s[:8], s[8:10], s[10:13], s[13], s[14:]
     province = centre[:2] + "0000"
     if not adcodes.exists(province):
-        raise DeviceIdError("centre", f"device ID {s}: centre code {centre} does not start with a GB/T 2260 "
-                                      f"province code ({centre[:2]} is none)")
+        raise DeviceIdError(
+            "centre",
+            f"device ID {s}: centre code {centre} does not start with a GB/T 2260 province code ({centre[:2]} is none)",
+        )
     prefix = centre[:6]
     if prefix[2:] != "0000":
         code = prefix if prefix[4:] != "00" else prefix[:4] + "00"
         if not adcodes.exists(code):
-            raise DeviceIdError("centre", f"device ID {s}: centre code {centre} names {code}, which is not a "
-                                          f"GB/T 2260 administrative code")
+            raise DeviceIdError(
+                "centre",
+                f"device ID {s}: centre code {centre} names {code}, which is not a GB/T 2260 administrative code",
+            )
     if type_code not in table:
-        raise DeviceIdError("type", f"device ID {s}: type code {type_code} (digits 11-13) is not a GB/T 28181 "
-                                    f"type in the {edition} edition")
+        raise DeviceIdError(
+            "type",
+            f"device ID {s}: type code {type_code} (digits 11-13) is not a GB/T 28181 type in the {edition} edition",
+        )
     name, name_zh = table[type_code]
     return DeviceId(s, centre, industry, type_code, network, serial, name, name_zh)
 

@@ -1,0 +1,41 @@
+"""The Xiamen alerts demo: district polygons on the demo branches, a few real-looking street devices in
+each demo station's area, and one watch-listed plate. Idempotent (``pingan alerts demo``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+from pingan.alerts import services
+
+XIAMEN = str(resources.files("pingan.data").joinpath("jurisdictions/xiamen_350200_districts.json"))
+
+#: (device id, name, kind, lon, lat WGS-84, township adcode for station refinement)
+DEVICES = [
+    ("35020301001320000001", "莲前东路卡口 Lianqian E. Rd checkpoint", "anpr", 118.1390, 24.4790, "350203010"),
+    ("35020301001340000002", "莲前街道声学传感器 Lianqian acoustic sensor", "acoustic", 118.1330, 24.4840, "350203010"),
+    ("35020301001340000003", "莲前一键报警柱 Lianqian SOS post", "sos", 118.1370, 24.4760, "350203010"),
+    ("35020601001320000001", "江头卡口 Jiangtou checkpoint", "anpr", 118.1330, 24.5050, "350206004"),
+    ("35020601001340000002", "江头入侵报警 Jiangtou intrusion alarm", "intrusion", 118.1290, 24.5010, "350206004"),
+    ("35021101001320000001", "集美大道卡口 Jimei Ave checkpoint", "anpr", 118.0980, 24.5760, "350211001"),
+    ("35020301001320000004", "鼓浪屿码头摄像机 Gulangyu pier camera", "camera", 118.0680, 24.4470, "350203012"),
+]
+
+
+def demo_setup() -> dict:
+    """Load the district polygons and register the demo devices (their VIID password: ``demo-password``)."""
+    n = services.jurisdictions_load(actor=None, path=XIAMEN, key="adcode")
+    since = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    for device_id, name, kind, lon, lat, adcode in DEVICES:
+        services.device_register(
+            actor=None,
+            device_id=device_id,
+            name=name,
+            kind=kind,
+            lon=lon,
+            lat=lat,
+            adcode=adcode,
+            password="demo-password",
+            active_since=since,
+        )  # noqa: S106 - demo
+    return {"jurisdictions": n, "devices": len(DEVICES)}

@@ -1,0 +1,216 @@
+"""``pingan alerts …``: the alert worker, MQTT ingest, devices, jurisdictions, the demo, replays of real
+records, dead letters and counters. Thin: parse, call a service, print."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.alerts import replay, services
+from pingan.core.errors import DomainError
+
+_stop = False
+
+
+def _on_signal(signum, frame):
+    global _stop
+    _stop = True
+
+
+class Command(BaseCommand):
+    help = "Real-time alerts: worker, ingest-mqtt, device, jurisdictions, demo, replay, dead-letters, counters."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        w = sub.add_parser("worker", help="run the rule engine over the event log (Ctrl-C stops)")
+        w.add_argument("--consumer", default="alerts", help="consumer name (its position is kept)")
+        sub.add_parser("ingest-mqtt", help="subscribe to devices' MQTT topics and ingest (Ctrl-C stops)")
+        d = sub.add_parser("device", help="register or update a device")
+        d.add_argument("device_id")
+        d.add_argument("name")
+        d.add_argument("kind")
+        d.add_argument("--lon", type=float)
+        d.add_argument("--lat", type=float)
+        d.add_argument("--crs", default="wgs84", help="wgs84 | gcj02 | bd09 | cgcs2000 (converted to WGS-84)")
+        d.add_argument("--adcode", default="")
+        d.add_argument("--password", default="", help="GA/T 1400 Digest password (stored as HA1)")
+        j = sub.add_parser("jurisdictions", help="load jurisdiction polygons (GeoJSON or KML) onto units")
+        j.add_argument("file")
+        j.add_argument("--key", default="adcode", help="GeoJSON property holding the unit code (default adcode)")
+        j.add_argument("--map", nargs="*", default=[], help="KEY=UNITCODE pairs when keys are not unit codes")
+        sub.add_parser("demo", help="Xiamen demo: district polygons, street devices")
+        r = sub.add_parser("replay", help="feed real records through ingest")
+        r.add_argument("dataset", choices=["stlouis", "chicago"])
+        r.add_argument("--rate", type=float, default=200, help="events per second (0 = as fast as possible)")
+        r.add_argument("--limit", type=int, default=None, help="stop after this many records")
+        r.add_argument("--agreement", action="store_true", help="chicago: report polygon routing vs. district")
+        dl = sub.add_parser("dead-letters", help="list (or --replay) refused inputs")
+        dl.add_argument("--reason", default="")
+        dl.add_argument("--replay", action="store_true")
+        sub.add_parser("counters", help="print the pipeline counters")
+
+    def handle(self, *args, **o):
+        try:
+            getattr(self, "do_" + o["action"].replace("-", "_"))(o)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _loop(self):
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+        return lambda: _stop
+
+    def do_worker(self, o):
+        from pingan.alerts.worker import Worker
+
+        worker = Worker(consumer=o["consumer"])
+        self.stdout.write(
+            f"alert worker {o['consumer']} at position {worker.position} "
+            f"(rule set {worker.ruleset.id} {worker.ruleset.version})"
+        )
+        self.stdout.flush()
+        worker.run(stop=self._loop())
+
+    def do_ingest_mqtt(self, o):
+        from pingan.alerts.mqtt import MqttIngest, topic_filter
+
+        ing = MqttIngest()
+        self.stdout.write(f"MQTT ingest from {ing.host}:{ing.port} {topic_filter(ing.prefix)} (QoS 1)")
+        self.stdout.flush()
+        ing.run(stop=self._loop())
+
+    def do_device(self, o):
+        dev = services.device_register(
+            actor=None,
+            device_id=o["device_id"],
+            name=o["name"],
+            kind=o["kind"],
+            lon=o["lon"],
+            lat=o["lat"],
+            crs=o["crs"],
+            adcode=o["adcode"],
+            password=o["password"],
+        )
+        self.stdout.write(
+            f"device {dev.device_id} ({dev.kind}) → {dev.unit or 'no unit'} ({dev.routed_by}); "
+            f"position {dev.lon}, {dev.lat} WGS-84"
+        )
+
+    def do_jurisdictions(self, o):
+        mapping = dict(x.split("=", 1) for x in o["map"])
+        n = services.jurisdictions_load(actor=None, path=o["file"], key=o["key"], unit_codes=mapping)
+        self.stdout.write(f"{n} jurisdictions loaded from {o['file']}")
+
+    def do_demo(self, o):
+        from pingan.alerts.demo import demo_setup
+        from pingan.core.reference import demo_org_load
+
+        demo_org_load()
+        self.stdout.write(json.dumps(demo_setup()))
+
+    def do_replay(self, o):
+        import datetime as dt
+
+        from pingan.alerts.models import Device
+
+        since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        if o["dataset"] == "stlouis":
+            services.device_register(
+                actor=None,
+                device_id=replay.STL_DEVICE,
+                name="ShotSpotter St. Louis (replay)",
+                kind=Device.Kind.ACOUSTIC,
+                lon=-90.24,
+                lat=38.63,
+                active_since=since,
+            )
+            payloads = replay.stlouis_payloads()
+        else:
+            self._chicago_org()
+            services.device_register(
+                actor=None,
+                device_id=replay.CHI_DEVICE,
+                name="CPD incident feed (replay)",
+                kind=Device.Kind.PLATFORM,
+                lon=-87.68,
+                lat=41.84,
+                active_since=since,
+            )
+            payloads = (replay.chicago_payload(r) for r in replay.chicago_records())
+        totals = {"accepted": 0, "duplicates": 0, "dead_lettered": 0}
+
+        def send(batch):
+            res = services.events_ingest(inputs=[services.RawInput(payload=p) for p in batch], source="replay")
+            for k, v in res.counts.items():
+                totals[k] += v
+
+        t0 = time.monotonic()
+        n = replay.paced(payloads, rate=o["rate"], send=send, limit=o["limit"])
+        self.stdout.write(
+            f"{o['dataset']}: {n} records in {time.monotonic() - t0:.1f} s → {json.dumps(totals)} "
+            f"(run `pingan alerts worker` to raise the alerts)"
+        )
+        if o["dataset"] == "chicago" and o["agreement"]:
+            self._agreement(o["limit"])
+
+    def _chicago_org(self):
+        from pingan.core.models import OrgUnit
+        from pingan.core.services import orgunit_create
+
+        root = OrgUnit.objects.filter(code="CPD").first() or orgunit_create(
+            code="CPD", name="Chicago Police Department (replay)", kind="bureau"
+        )
+        districts = replay.chicago_districts()
+        for key in sorted({j.key for j in districts}, key=int):
+            if not OrgUnit.objects.filter(code=f"CPD-{key}").exists():
+                orgunit_create(code=f"CPD-{key}", name=f"CPD District {key}", kind="station", parent=root)
+        import gzip
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as d:
+            p = Path(d) / "chicago_police_districts.kml"
+            p.write_bytes(gzip.decompress(replay.DATA.joinpath("chicago_police_districts.kml.gz").read_bytes()))
+            services.jurisdictions_load(actor=None, path=str(p), unit_codes={j.key: f"CPD-{j.key}" for j in districts})
+
+    def _agreement(self, limit):
+        import itertools
+
+        records = replay.chicago_records()
+        if limit:
+            records = itertools.islice(records, limit)
+        a = replay.chicago_agreement(records)
+        self.stdout.write(
+            f"polygon routing agrees with the record's district for {a.agree:,} of {a.total:,} "
+            f"records ({a.rate:.3%}); {a.total - a.agree:,} disagree, {a.border:,} of them within "
+            f"100 m of their own district's boundary, {a.outside:,} outside every polygon"
+        )
+        self.stdout.write(
+            "most frequent (record district → polygon): "
+            + ", ".join(f"{k[0]}→{k[1]} {v}" for k, v in a.pairs.most_common(8))
+        )
+        self.stdout.write(
+            "disagreements by year: " + ", ".join(f"{y} {n}" for y, n in sorted(a.disagree_by_year.items()))
+        )
+
+    def do_dead_letters(self, o):
+        from pingan.alerts.models import DeadLetter
+
+        if o["replay"]:
+            self.stdout.write(
+                json.dumps(services.dead_letters_replay(actor=None, reason_code=o["reason"], limit=100_000))
+            )
+            return
+        qs = DeadLetter.objects.filter(replayed_at__isnull=True)
+        if o["reason"]:
+            qs = qs.filter(reason_code=o["reason"])
+        for d in qs.order_by("id")[:200]:
+            self.stdout.write(f"{d.pk}\t{d.received_at:%Y-%m-%d %H:%M:%S}\t{d.source}\t{d.reason_code}\t{d.reason}")
+        sys.stdout.flush()
+
+    def do_counters(self, o):
+        self.stdout.write(json.dumps(services.counters(), sort_keys=True))

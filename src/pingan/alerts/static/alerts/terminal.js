@@ -1,0 +1,114 @@
+// The officer's terminal: live alerts over Server-Sent Events (resuming with Last-Event-ID), sound and
+// vibration for P1/P2, dots on the server-drawn map, one-tap acknowledge. No libraries, no external requests.
+(function () {
+  "use strict";
+  var root = document.getElementById("terminal");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("i18n").textContent);
+  var list = document.getElementById("alerts");
+  var empty = document.getElementById("empty");
+  var conn = document.getElementById("conn");
+  var map = document.getElementById("map");
+  var seenSeq = new Set();
+  var cards = {};
+  var audio = null;
+
+  function fmt(code, params) {
+    var key = code in T ? code : (code.indexOf("immediate.") === 0 ? "immediate.video_event" : code);
+    var s = T[key] || code;
+    return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] != null ? params[k] : ""; });
+  }
+  function csrf() {
+    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880; o.connect(g); g.connect(audio.destination);
+      g.gain.setValueAtTime(0.3, audio.currentTime); o.start(); o.stop(audio.currentTime + 0.4);
+    } catch (e) { /* no audio: vibration and the banner still tell */ }
+    if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
+  }
+  function dot(a) {
+    if (!map || a.lon == null) return;
+    var x = 4 + (a.lon - parseFloat(map.dataset.minlon)) * parseFloat(map.dataset.kx) * parseFloat(map.dataset.scale);
+    var y = 4 + (parseFloat(map.dataset.maxlat) - a.lat) * parseFloat(map.dataset.scale);
+    var c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+    c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", "5");
+    c.setAttribute("class", "dot " + a.priority); c.id = "dot-" + a.id;
+    document.getElementById("dots").appendChild(c);
+  }
+  function render(a, kind) {
+    var li = cards[a.id];
+    var isNew = !li;
+    if (a.state === "closed") {
+      if (li) { li.remove(); delete cards[a.id]; var d = document.getElementById("dot-" + a.id); if (d) d.remove(); }
+      empty.hidden = list.children.length > 0;
+      return;
+    }
+    if (!li) {
+      li = document.createElement("li");
+      li.dataset.alert = a.id;
+      cards[a.id] = li;
+      list.insertBefore(li, list.firstChild);
+      dot(a);
+    }
+    li.className = "alert " + a.priority + " " + a.state;
+    li.innerHTML = "";
+    var head = document.createElement("div");
+    head.className = "head";
+    head.textContent = a.priority + " · " + fmt(a.summary, a.params);
+    var meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = new Date(a.raised_at).toLocaleTimeString() + " · " + (a.unit || "") + " · " +
+      T["state." + a.state] + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
+    li.appendChild(head); li.appendChild(meta);
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    if (a.state === "new") {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "primary ack"; b.textContent = T.ack;
+      b.addEventListener("click", function () { ack(a.id, b); });
+      actions.appendChild(b);
+    }
+    var link = document.createElement("a");
+    link.href = "/alerts/" + a.id + "/"; link.textContent = T.open;
+    actions.appendChild(link);
+    li.appendChild(actions);
+    empty.hidden = true;
+    if (isNew && (a.priority === "P1" || a.priority === "P2") && kind !== "update") beep();
+  }
+  function ack(id, button) {
+    button.disabled = true;
+    var body = new URLSearchParams({to: "acknowledged"});
+    fetch("/alerts/" + id + "/", {method: "POST", body: body, credentials: "same-origin",
+      headers: {"X-CSRFToken": csrf(), "Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (j) { if (!j.ok) { button.disabled = false; alert(j.error); } });
+  }
+  JSON.parse(document.getElementById("initial-alerts").textContent).forEach(function (a) { render(a, "alert"); });
+  empty.hidden = list.children.length > 0;
+  var sound = document.getElementById("sound");
+  if (sound) sound.addEventListener("click", function () { beep(); sound.hidden = true; });
+  if (root.dataset.onDuty !== "1" || !window.EventSource) return;
+  var es = new EventSource(root.dataset.stream);
+  function onItem(kind) {
+    return function (ev) {
+      var seq = parseInt(ev.lastEventId, 10);
+      if (seenSeq.has(seq)) return;   // the server sends each once; this guards a page that was reloaded
+      seenSeq.add(seq);
+      var a = JSON.parse(ev.data);
+      render(a, kind);
+      (a.group || []).forEach(function (g) { render(g, kind); });
+      root.dataset.received = String(seenSeq.size);
+    };
+  }
+  es.addEventListener("alert", onItem("alert"));
+  es.addEventListener("escalation", onItem("escalation"));
+  es.addEventListener("update", onItem("update"));
+  es.addEventListener("hello", function () { if (conn) { conn.textContent = T.online; conn.dataset.state = "live"; } });
+  es.onerror = function () { if (conn) { conn.textContent = T.offline; conn.dataset.state = "offline"; } };
+  window.pinganStream = es;
+})();

@@ -1,0 +1,16 @@
+"""Background tasks of the alerts app (django-tasks): long replays of dead letters run here rather than in
+the request. The real-time path (ingest, rules, alerts) runs in ``pingan alerts worker``, not as tasks."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from pingan.alerts import services
+from pingan.core.models import User
+
+
+@task()
+def dead_letters_replay_task(actor_id: int | None, ids: list[int] | None = None, reason_code: str = "") -> dict:
+    """Replay dead letters (by ids or reason code) as ``actor_id``; returns the counts."""
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return services.dead_letters_replay(actor=actor, ids=ids, reason_code=reason_code, limit=100_000)

@@ -1,0 +1,154 @@
+"""Alerts pages: the officer's terminal (live stream, duty, map, one-tap acknowledge), an alert with its
+timeline and response buttons, the dead-letter store; the SSE stream; and the GA/T 1400 (VIID) endpoints a
+checkpoint platform cascades to. Thin: one selector or service per request."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pingan.alerts import duty, mapview, selectors, services
+from pingan.alerts.models import Alert, Jurisdiction
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError
+from pingan.core.models import Role
+from pingan.dashboard.web import page
+
+RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
+READERS = RESPONDERS | {Role.ANALYST}
+OPERATORS = frozenset({Role.ADMIN, Role.ANALYST})
+
+
+def _map_for(unit) -> mapview.MapView | None:
+    """The unit's own polygon, else its nearest ancestor's, else every loaded jurisdiction."""
+    if unit is not None:
+        chain = unit.path.strip("/").split("/")
+        rows = {j.unit.path: j for j in Jurisdiction.objects.select_related("unit")}
+        for i in range(len(chain), 0, -1):
+            path = "/".join(chain[:i]) + "/"
+            if path in rows:
+                j = rows[path]
+                return mapview.build([(j.unit.name, j.geometry)])
+    return mapview.build([(j.unit.name, j.geometry) for j in Jurisdiction.objects.select_related("unit")])
+
+
+@page(roles=READERS)
+@require_GET
+def terminal(request: HttpRequest) -> HttpResponse:
+    """The terminal: on/off duty, the open alerts of the duty unit, the live stream, the map."""
+    user = request.user
+    unit = duty.roster().duty_unit(user, timezone.now())
+    alerts = list(selectors.alert_list(actor=user, open_only=True).filter(unit=unit)[:50]) if unit else []
+    head = services.FeedHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    return TemplateResponse(
+        request,
+        "alerts/terminal.html",
+        {
+            "duty_unit": unit,
+            "alerts": alerts,
+            "since": head,
+            "map": _map_for(unit or user.unit),
+            "alerts_json": json.dumps([services.alert_payload(a) for a in reversed(alerts)], ensure_ascii=False),
+        },
+    )
+
+
+@page(roles=RESPONDERS)
+@require_POST
+def duty_toggle(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("on") == "1":
+        services.duty_start(actor=request.user, hours=float(request.POST.get("hours") or 8))
+    else:
+        services.duty_end(actor=request.user)
+    return redirect("alerts:terminal")
+
+
+@page(roles=READERS)
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """An alert with its timeline; POST moves it on (acknowledge, en route, on scene, close)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            services.alert_transition(
+                actor=request.user,
+                alert_id=alert_id,
+                to=request.POST.get("to", ""),
+                disposition=request.POST.get("disposition", ""),
+                notes=request.POST.get("notes", ""),
+            )
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return HttpResponse(json.dumps({"ok": True}), content_type="application/json")
+            return redirect("alerts:alert", alert_id=alert_id)
+        except DomainError as exc:
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return HttpResponse(
+                    json.dumps({"ok": False, "error": str(page_message(exc))}),
+                    content_type="application/json",
+                    status=exc.status,
+                )
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = page_message(exc)
+    alert = selectors.alert_get(actor=request.user, alert_id=alert_id)
+    return TemplateResponse(
+        request,
+        "alerts/alert.html",
+        {
+            "alert": alert,
+            "error": error,
+            "dispositions": Alert.Disposition.choices,
+            "can_act": request.user.role in RESPONDERS and alert.open,
+        },
+    )
+
+
+@page(roles=OPERATORS)
+@require_http_methods(["GET", "POST"])
+def dead_letters(request: HttpRequest) -> HttpResponse:
+    """The dead-letter store: refused inputs with their reasons; replay after fixing the cause."""
+    result = None
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()]
+        result = services.dead_letters_replay(
+            actor=request.user, ids=ids or None, reason_code=request.POST.get("reason_code", "")
+        )
+    reason = request.GET.get("reason_code", "")
+    letters = list(selectors.dead_letter_list(actor=request.user, reason_code=reason)[:100])
+    return TemplateResponse(
+        request, "alerts/dead_letters.html", {"letters": letters, "result": result, "reason_code": reason}
+    )
+
+
+async def stream(request: HttpRequest) -> HttpResponse:
+    """``text/event-stream`` of the duty unit's alerts; resumes after ``Last-Event-ID`` (or ``?after=``)."""
+    from asgiref.sync import sync_to_async
+
+    from pingan.alerts.stream import event_stream
+
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse("sign in first", status=401, content_type="text/plain")
+    if user.role not in RESPONDERS:
+        return HttpResponse("your role receives no alerts", status=403, content_type="text/plain")
+    unit = await sync_to_async(lambda: duty.roster().duty_unit(user, timezone.now()))()
+    if unit is None:
+        return HttpResponse("you are not on duty", status=409, content_type="text/plain")
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    last_id = int(raw) if raw.isdigit() else None
+    resp = StreamingHttpResponse(
+        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id), content_type="text/event-stream"
+    )
+    resp["Cache-Control"] = "no-cache"
+    resp["X-Accel-Buffering"] = "no"
+    return resp
+
+
+def terminal_url() -> str:
+    return reverse("alerts:terminal")
