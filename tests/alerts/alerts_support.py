@@ -23,8 +23,6 @@ class Clock:
         return self.now
 
 
-
-
 def payload(event_id: str, device: str, type_: str, when: dt.datetime, **attrs) -> dict:
     pos = attrs.pop("position", None)
     p = {"event_id": event_id, "device_id": device, "type": type_, "time": when.isoformat(), "attributes": attrs}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from alerts_support import Clock
 
+
 @pytest.fixture
 def xiamen(cast):
     from pingan.alerts import services
@@ -31,8 +32,9 @@ def on_duty(xiamen):
     from pingan.core.models import OrgUnit
     from pingan.core.services import user_create
 
-    dispatcher = user_create(username="dispatcher", password=None, role="dispatcher",
-                             unit=OrgUnit.objects.get(code="350200-ZH"))
+    dispatcher = user_create(
+        username="dispatcher", password=None, role="dispatcher", unit=OrgUnit.objects.get(code="350200-ZH")
+    )
     for u in (xiamen.officer_a, xiamen.officer_b, xiamen.chief_a, dispatcher):
         services.duty_start(actor=u, hours=8)
     xiamen.dispatcher = dispatcher

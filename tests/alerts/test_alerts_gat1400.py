@@ -8,18 +8,52 @@ from pingan.alerts import gat1400
 from pingan.alerts.events import EventError
 
 # The wzbwzt/study-go sample record (PlateNo 浙BY6H39, PassTime 20210411171337), trimmed to its fields
-GOLDEN = {"MotorVehicleListObject": {"MotorVehicleObject": [
-    {"MotorVehicleID": "330100000012100000010220210411171337000010200001", "InfoKind": 1,
-     "SourceID": "33010000001210000001022021041117133700001", "TollgateID": "33010000001210000001",
-     "DeviceID": "33010000001190000001", "HasPlate": "1", "PlateClass": "02", "PlateColor": "5",
-     "PlateNo": "浙BY6H39", "PlateReliability": "92", "PassTime": "20210411171337", "Direction": "3",
-     "VehicleClass": "K33", "VehicleColor": "2", "Speed": 42, "LaneNo": 2, "NameOfPassedRoad": "文三路"},
-    {"MotorVehicleID": "no-plate-1", "DeviceID": "33010000001190000001", "HasPlate": "0", "PlateNo": "",
-     "PassTime": "20210411171340"},
-    {"MotorVehicleID": "low-rel-1", "DeviceID": "33010000001190000001", "HasPlate": "1", "PlateNo": "浙BY6H3g",
-     "PlateReliability": 41, "PassTime": "20210411171341"},
-    {"MotorVehicleID": "bad-time-1", "DeviceID": "33010000001190000001", "PlateNo": "浙A1", "PassTime": "2021-04-11"},
-]}}
+GOLDEN = {
+    "MotorVehicleListObject": {
+        "MotorVehicleObject": [
+            {
+                "MotorVehicleID": "330100000012100000010220210411171337000010200001",
+                "InfoKind": 1,
+                "SourceID": "33010000001210000001022021041117133700001",
+                "TollgateID": "33010000001210000001",
+                "DeviceID": "33010000001190000001",
+                "HasPlate": "1",
+                "PlateClass": "02",
+                "PlateColor": "5",
+                "PlateNo": "浙BY6H39",
+                "PlateReliability": "92",
+                "PassTime": "20210411171337",
+                "Direction": "3",
+                "VehicleClass": "K33",
+                "VehicleColor": "2",
+                "Speed": 42,
+                "LaneNo": 2,
+                "NameOfPassedRoad": "文三路",
+            },
+            {
+                "MotorVehicleID": "no-plate-1",
+                "DeviceID": "33010000001190000001",
+                "HasPlate": "0",
+                "PlateNo": "",
+                "PassTime": "20210411171340",
+            },
+            {
+                "MotorVehicleID": "low-rel-1",
+                "DeviceID": "33010000001190000001",
+                "HasPlate": "1",
+                "PlateNo": "浙BY6H3g",
+                "PlateReliability": 41,
+                "PassTime": "20210411171341",
+            },
+            {
+                "MotorVehicleID": "bad-time-1",
+                "DeviceID": "33010000001190000001",
+                "PlateNo": "浙A1",
+                "PassTime": "2021-04-11",
+            },
+        ]
+    }
+}
 
 
 def test_the_golden_record_becomes_an_anpr_event_with_labels():
@@ -28,7 +62,12 @@ def test_the_golden_record_becomes_an_anpr_event_with_labels():
     assert ev.type == "anpr" and ev.device_id == "33010000001190000001" and ev.source == "viid"
     assert ev.time == dt.datetime(2021, 4, 11, 9, 13, 37, tzinfo=dt.UTC)  # 17:13:37 Beijing
     a = ev.attributes
-    assert (a["plate"], a["reliability"], a["plate_class_label"], a["plate_color_label"]) == ("浙BY6H39", 92, "小型汽车号牌", "蓝色")
+    assert (a["plate"], a["reliability"], a["plate_class_label"], a["plate_color_label"]) == (
+        "浙BY6H39",
+        92,
+        "小型汽车号牌",
+        "蓝色",
+    )
     assert (a["direction_label"], a["vehicle_class_label"], a["road"]) == ("北向南", "小型轿车", "文三路")
 
 
@@ -57,16 +96,22 @@ def test_code_tables_carry_chinese_labels():
 def test_response_objects_have_the_viid_shape():
     now = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
     one = gat1400.response_status(request_url="/VIID/MotorVehicles", object_id="x", status="0", message="OK", now=now)
-    assert one == {"Id": "x", "RequestURL": "/VIID/MotorVehicles", "StatusCode": "0", "StatusString": "OK",
-                   "LocalTime": "20261201080000"}
+    assert one == {
+        "Id": "x",
+        "RequestURL": "/VIID/MotorVehicles",
+        "StatusCode": "0",
+        "StatusString": "OK",
+        "LocalTime": "20261201080000",
+    }
     assert gat1400.response_list([one])["ResponseStatusListObject"]["ResponseStatusObject"] == [one]
 
 
 def test_digest_round_trip_and_refusals():
     secret = b"k" * 32
     challenge = gat1400.digest_challenge(secret, now=1000)
-    header = gat1400.digest_authorization(challenge, username="33010000001190000001", password="pw", method="POST",
-                                          uri="/VIID/System/Register")
+    header = gat1400.digest_authorization(
+        challenge, username="33010000001190000001", password="pw", method="POST", uri="/VIID/System/Register"
+    )
     params = gat1400.parse_authorization(header)
     assert gat1400.digest_verify(params, method="POST", password="pw", secret=secret, now=1010)
     assert not gat1400.digest_verify(params, method="POST", password="wrong", secret=secret, now=1010)

@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
+from alerts_support import JT_CAMERA, JT_INTRUSION, LQ_ACOUSTIC, LQ_CAMERA, LQ_SOS, ingest, payload
 
 from pingan.alerts.models import Alert, AlertTransition, DeadLetter, Device, FeedItem
 from pingan.alerts.services import counters
-
-from alerts_support import JT_CAMERA, JT_INTRUSION, LQ_ACOUSTIC, LQ_CAMERA, LQ_SOS, ingest, payload
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -24,16 +23,20 @@ def test_devices_are_routed_to_their_station_by_polygon_then_adcode(xiamen):
 
 def test_every_input_is_accepted_dropped_as_duplicate_or_dead_lettered(xiamen, clock):
     now = clock()
-    res = ingest(payload("a1", LQ_SOS, "sos", now), payload("a1", LQ_SOS, "sos", now),  # duplicate in the batch
-                 payload("a2", "35020301001340000099", "sos", now),  # unknown device
-                 payload("a3", LQ_SOS, "sos", now + dt.timedelta(hours=2)),  # far future
-                 payload("a4", LQ_SOS, "sos", dt.datetime(2019, 1, 1, tzinfo=dt.UTC)),  # before the device existed
-                 {"event_id": "a5", "device_id": LQ_SOS, "type": "sos"},  # no time
-                 payload("a6", LQ_SOS, "sos", now, position={"lon": -90.24, "lat": 38.63}))  # 12,000 km away
+    res = ingest(
+        payload("a1", LQ_SOS, "sos", now),
+        payload("a1", LQ_SOS, "sos", now),  # duplicate in the batch
+        payload("a2", "35020301001340000099", "sos", now),  # unknown device
+        payload("a3", LQ_SOS, "sos", now + dt.timedelta(hours=2)),  # far future
+        payload("a4", LQ_SOS, "sos", dt.datetime(2019, 1, 1, tzinfo=dt.UTC)),  # before the device existed
+        {"event_id": "a5", "device_id": LQ_SOS, "type": "sos"},  # no time
+        payload("a6", LQ_SOS, "sos", now, position={"lon": -90.24, "lat": 38.63}),
+    )  # 12,000 km away
     assert res.counts == {"accepted": 1, "duplicates": 1, "dead_lettered": 5}
     reasons = sorted(DeadLetter.objects.values_list("reason_code", flat=True))
-    assert reasons == sorted(["impossible_time", "impossible_time", "implausible_position", "missing_field",
-                              "unknown_device"])
+    assert reasons == sorted(
+        ["impossible_time", "impossible_time", "implausible_position", "missing_field", "unknown_device"]
+    )
     again = ingest(payload("a1", LQ_SOS, "sos", now))
     assert again.counts["duplicates"] == 1
     c = counters()
@@ -97,8 +100,13 @@ def test_a_silence_mutes_matching_alerts_and_is_audited(on_duty, clock, worker):
     from pingan.alerts import services
     from pingan.core.models import AuditRecord
 
-    s = services.silence_create(actor=on_duty.chief_a, matchers=['alertname="sos"'], comment="post under repair",
-                                starts_at=clock(), ends_at=clock() + dt.timedelta(hours=1))
+    s = services.silence_create(
+        actor=on_duty.chief_a,
+        matchers=['alertname="sos"'],
+        comment="post under repair",
+        starts_at=clock(),
+        ends_at=clock() + dt.timedelta(hours=1),
+    )
     ingest(payload("s1", LQ_SOS, "sos", clock()))
     worker().step()
     alert = Alert.objects.get()
@@ -142,8 +150,9 @@ def test_ownership_flow_to_closed_with_disposition(on_duty, clock, worker):
     with pytest.raises(DomainError) as exc:
         services.alert_transition(actor=on_duty.officer_a, alert_id=a.pk, to="closed")
     assert exc.value.code == "disposition_required"
-    services.alert_transition(actor=on_duty.officer_a, alert_id=a.pk, to="closed", disposition="false_alarm",
-                              notes="child pressed it")
+    services.alert_transition(
+        actor=on_duty.officer_a, alert_id=a.pk, to="closed", disposition="false_alarm", notes="child pressed it"
+    )
     a.refresh_from_db()
     assert (a.state, a.open, a.owner, a.disposition) == ("closed", False, on_duty.officer_a, "false_alarm")
     assert [t.action for t in a.timeline.all()][-4:] == ["acknowledged", "en_route", "on_scene", "closed"]
@@ -155,8 +164,10 @@ def test_a_watch_listed_plate_from_station_b_reaches_station_b(on_duty, clock, w
     from pingan.alerts import services
 
     services.hotlist_add(actor=on_duty.analyst, kind="plate", key="闽D 12345", reason="stolen", priority="P2")
-    ingest(payload("p1", JT_CAMERA, "anpr", clock(), plate="闽D12345", reliability=97),
-           payload("p2", LQ_CAMERA, "anpr", clock(), plate="闽D67890", reliability=97))
+    ingest(
+        payload("p1", JT_CAMERA, "anpr", clock(), plate="闽D12345", reliability=97),
+        payload("p2", LQ_CAMERA, "anpr", clock(), plate="闽D67890", reliability=97),
+    )
     w = worker()
     w.step()
     a = Alert.objects.get()

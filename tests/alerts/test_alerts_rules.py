@@ -14,14 +14,23 @@ POS = {DEV_A: (118.139, 24.479), DEV_B: (118.133, 24.505)}
 
 def ev(i, type_, device=DEV_A, t=0.0, **attrs):
     pos = attrs.pop("pos", None)
-    return Event(f"e{i}", device, type_, T0 + dt.timedelta(seconds=t), pos[0] if pos else None,
-                 pos[1] if pos else None, "wgs84", attrs)
+    return Event(
+        f"e{i}",
+        device,
+        type_,
+        T0 + dt.timedelta(seconds=t),
+        pos[0] if pos else None,
+        pos[1] if pos else None,
+        "wgs84",
+        attrs,
+    )
 
 
 def engine(**kw):
     e = rules.Engine(rules.bundled_ruleset(), position_of=POS.get, **kw)
-    e.set_hotlist([rules.HotlistEntry("闽D12345", "plate", "stolen car", "P1"),
-                   rules.HotlistEntry("P-77", "person", "wanted")])
+    e.set_hotlist(
+        [rules.HotlistEntry("闽D12345", "plate", "stolen car", "P1"), rules.HotlistEntry("P-77", "person", "wanted")]
+    )
     return e
 
 
@@ -105,9 +114,22 @@ def test_absence_fires_once_after_silence_and_resolves_on_return():
 
 
 def test_state_is_capped_and_expires_with_its_window():
-    rs = rules.parse_ruleset({"id": "t", "version": "1.0.0", "title": "t", "rule": [
-        {"id": "c", "kind": "cloned_plate", "priority": "P2", "description": "d",
-         "condition": {"window_minutes": 10, "state_cap": 100}}]})
+    rs = rules.parse_ruleset(
+        {
+            "id": "t",
+            "version": "1.0.0",
+            "title": "t",
+            "rule": [
+                {
+                    "id": "c",
+                    "kind": "cloned_plate",
+                    "priority": "P2",
+                    "description": "d",
+                    "condition": {"window_minutes": 10, "state_cap": 100},
+                }
+            ],
+        }
+    )
     e = rules.Engine(rs, position_of=POS.get)
     for i in range(1000):
         e.process(ev(i, "anpr", plate=f"闽D{i:05d}", t=i * 0.1))
@@ -129,21 +151,36 @@ def test_a_restored_snapshot_continues_exactly():
 
 
 def test_a_temporary_rule_set_applies_only_inside_its_window_and_fence():
-    rs = rules.parse_ruleset({"id": "event", "version": "1.0.0", "title": "t", "within": "f",
-                              "active_from": T0, "active_until": T0 + dt.timedelta(hours=1),
-                              "fence": [{"id": "f", "polygon": [[118, 24], [119, 24], [119, 25], [118, 25]]}],
-                              "rule": [{"id": "i", "kind": "immediate", "priority": "P1", "description": "d",
-                                        "condition": {"types": ["sos"]}}]})
+    rs = rules.parse_ruleset(
+        {
+            "id": "event",
+            "version": "1.0.0",
+            "title": "t",
+            "within": "f",
+            "active_from": T0,
+            "active_until": T0 + dt.timedelta(hours=1),
+            "fence": [{"id": "f", "polygon": [[118, 24], [119, 24], [119, 25], [118, 25]]}],
+            "rule": [
+                {"id": "i", "kind": "immediate", "priority": "P1", "description": "d", "condition": {"types": ["sos"]}}
+            ],
+        }
+    )
     e = rules.Engine(rs, position_of=POS.get)
     assert fired(e, ev(1, "sos")) == ["i"]
     assert fired(e, ev(2, "sos", t=7200)) == []
     assert fired(e, ev(3, "sos", pos=(120.5, 24.5))) == []
 
 
-@pytest.mark.parametrize(("patch", "message"), [
-    ({"kind": "nope"}, "kind 'nope'"), ({"priority": "P9"}, "priority"), ({"condition": {"types": ["x"]}}, "not an event type"),
-    ({"condition": {}}, "condition.types is required"), ({"cites": ["nobody"]}, "cites"),
-])
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"kind": "nope"}, "kind 'nope'"),
+        ({"priority": "P9"}, "priority"),
+        ({"condition": {"types": ["x"]}}, "not an event type"),
+        ({"condition": {}}, "condition.types is required"),
+        ({"cites": ["nobody"]}, "cites"),
+    ],
+)
 def test_a_malformed_rule_set_names_the_rule_and_field(patch, message):
     rule = {"id": "r", "kind": "immediate", "priority": "P1", "description": "d", "condition": {"types": ["sos"]}}
     with pytest.raises(rules.RuleSetError, match=message) as exc:

@@ -35,7 +35,7 @@ def demo_setup() -> dict:
             lon=lon,
             lat=lat,
             adcode=adcode,
-            password="demo-password",
+            password="demo-password",  # noqa: S106 - the demo devices' published password
             active_since=since,
-        )  # noqa: S106 - demo
+        )
     return {"jurisdictions": n, "devices": len(DEVICES)}

@@ -197,7 +197,7 @@ def digest_challenge(secret: bytes, *, realm: str = DIGEST_REALM, now: float | N
 
 def parse_authorization(header: str) -> dict[str, str]:
     """The parameters of a ``Digest`` ``Authorization`` header ({} when it is not one)."""
-    if not header or not header[:7].lower() == "digest ":
+    if not header or header[:7].lower() != "digest ":
         return {}
     params = {}
     for m in re.finditer(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', header[7:]):
@@ -230,8 +230,8 @@ def digest_verify(
         ha1 = hashlib.md5(f"{params.get('username', '')}:{realm}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616
     ha2 = hashlib.md5(f"{method}:{params.get('uri', '')}".encode()).hexdigest()  # noqa: S324
     if params.get("qop") == "auth":
-        expected = hashlib.md5(
-            f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}".encode()  # noqa: S324
+        expected = hashlib.md5(  # noqa: S324 - RFC 7616 MD5
+            f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}".encode()
         ).hexdigest()
     else:
         expected = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()  # noqa: S324

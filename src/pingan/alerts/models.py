@@ -82,6 +82,9 @@ class LoggedEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["received_at"])]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.key}"
+
 
 class DeadLetter(models.Model):
     """An input that was refused, with its reason, kept so an operator can read it, fix the cause (register
@@ -113,6 +116,9 @@ class Counter(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     value = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
 
 class Checkpoint(models.Model):
     """Where a consumer of the event log stands: ``position`` (log sequence), the rule engine's state at that
@@ -123,6 +129,9 @@ class Checkpoint(models.Model):
     snapshot = models.JSONField(default=dict)
     counters = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.consumer}@{self.position}"
 
 
 class HotlistEntry(models.Model):
@@ -152,6 +161,9 @@ class HotlistEntry(models.Model):
                 fields=["kind", "key"], condition=Q(removed_at__isnull=True), name="hotlist_one_active_entry"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
 
 
 class Alert(models.Model):
@@ -237,6 +249,9 @@ class AlertCause(models.Model):
     key = models.CharField(max_length=64, primary_key=True)
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="causes")
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class AlertTransition(models.Model):
     """One entry of an alert's timeline: raised, repeated, notified, escalated, acknowledged, en_route,
@@ -250,6 +265,9 @@ class AlertTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.action}"
 
 
 class Silence(models.Model):
@@ -271,6 +289,9 @@ class Silence(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"silence {self.pk}: {self.matchers}"
+
 
 class FeedItem(models.Model):
     """One message of the officers' live stream: an alert (or a change to one) for the on-duty members of
@@ -291,11 +312,17 @@ class FeedItem(models.Model):
     class Meta:
         indexes = [models.Index(fields=["unit", "seq"])]
 
+    def __str__(self) -> str:
+        return f"feed {self.seq} {self.kind}"
+
 
 class FeedHead(models.Model):
     """The last feed sequence number (one row, locked while an item is appended)."""
 
     seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"feed head {self.seq}"
 
 
 class DutyShift(models.Model):
@@ -316,6 +343,9 @@ class DutyShift(models.Model):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["unit", "ends_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} on duty at {self.unit_id}"
+
 
 class Jurisdiction(models.Model):
     """A unit's jurisdiction polygon (WGS-84 GeoJSON geometry), loaded from a GeoJSON or KML boundary file
@@ -326,9 +356,15 @@ class Jurisdiction(models.Model):
     source = models.CharField(max_length=300)
     loaded_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"jurisdiction of {self.unit_id}"
+
 
 class LogHead(models.Model):
     """Locked by every append to the embedded event log, so log rows commit in sequence order and a reader
     that continues after the highest sequence it saw never skips a row committed late."""
 
     seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"log head {self.seq}"

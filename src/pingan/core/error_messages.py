@@ -78,6 +78,12 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "already_resolved": _("Correction request %(dispute)s was already resolved (%(status)s)."),
     "outcome_required": _("Write the outcome."),
     "outcome_too_long": _("The outcome is %(length)s characters; the limit is %(limit)s."),
+    # alerts.services: responding to alerts and going on duty (the terminal and alert pages).
+    "alerts_not_allowed": _("Your role may not do this with alerts."),
+    "bad_transition": _("This alert cannot move from this state to the one asked for."),
+    "not_owner": _("Alert %(id)s is owned by another officer."),
+    "disposition_required": _("Closing an alert needs a disposition."),
+    "bad_shift": _("A shift lasts 0.5 to 24 hours."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
@@ -95,6 +101,9 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "username_taken", "weak_password",
     # codes.services: key rotation and revocation (CLI and API only).
     "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
+    # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).
+    "already_listed", "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_hotlist_entry", "bad_matcher",
+    "bad_position", "bad_silence", "unknown_units",
 })
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
