@@ -154,3 +154,14 @@ def test_a_stray_letter_is_reported_to_the_submitter_with_its_position():
     p = screen_csv("姓名,身份证号\n张伟,4403061A8502141005\n")[2]
     assert (p["doc_type"], p["identity_status"], p["level"]) == ("ric", "invalid", "yellow")
     assert "character 8 is 'A'" in p["reason"] and "第8位“A”" in p["reason"]
+
+
+def test_a_row_without_a_number_meets_its_record_whatever_the_separators_or_script_of_the_names():
+    """The name + birth-date fallback's SQL pre-filter must not drop pairs compare_names relates (item 19's
+    family): 阿不都·热合曼 / 阿不都热合曼 (exact, the separator aside), 司马光明 / SIMA GUANGMING (romanised)."""
+    a, b = _rid("65010219800101123"), _rid("11010119750615123")
+    rows = _screen_with_moves("姓名,身份证号,出生日期,手机号码\n阿不都·热合曼,,1980-01-01,13800138000\n"
+                              "司马光明,,1975-06-15,13900139000\n",
+                              [(a, "阿不都热合曼"), (b, "SIMA GUANGMING")])
+    assert rows[2]["level"] == "red" and "area-high" in rows[2]["rule_ids"]
+    assert rows[3]["level"] == "red" and "area-high" in rows[3]["rule_ids"]

@@ -827,9 +827,12 @@ class _Run:
             SELECT DISTINCT n.row, n.name, n.phone, n.bd_from_digits, m.number, m.name AS mv_name,
                    m.phone AS mv_phone
             FROM need n JOIN mvb m ON m.bd = n.bd
-            -- simplified/traditional and homophone variants keep the length of a Han name; a roster name
-            -- in Latin letters (romanised) is compared with every same-birth-date record.
-            WHERE length(m.name) = length(n.name) OR NOT regexp_matches(n.name, '[\u3400-\u9fff]')
+            -- exact, simplified/traditional and homophone variants of a Han name keep its length once
+            -- spaces and name separators are set aside (阿不都·热合曼 = 阿不都热合曼); a name in Latin
+            -- letters on either side (romanised, Latin tokens) is compared with every same-birth-date record.
+            WHERE NOT regexp_matches(n.name, '[\u3400-\u9fff]') OR NOT regexp_matches(m.name, '[\u3400-\u9fff]')
+               OR length(regexp_replace(n.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
+                  = length(regexp_replace(m.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
         """).fetchall()
         per_row: dict[int, dict[str, tuple[str, list[str]]]] = {}
         for row, rname, rphone, from_digits, number, mname, mphone in cand:
