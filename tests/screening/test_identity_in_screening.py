@@ -165,3 +165,13 @@ def test_a_row_without_a_number_meets_its_record_whatever_the_separators_or_scri
                               [(a, "阿不都热合曼"), (b, "SIMA GUANGMING")])
     assert rows[2]["level"] == "red" and "area-high" in rows[2]["rule_ids"]
     assert rows[3]["level"] == "red" and "area-high" in rows[3]["rule_ids"]
+
+
+def test_one_id_number_under_names_that_conversion_used_to_merge():
+    """徐乾學 / 徐干学 are two names (乾 is kept in names): one number under both is a conflict; 鍾小明 / 锺小明
+    are one name in traditional and simplified characters: a plain duplicate (issue 12 item 18)."""
+    number = _rid("11010119750615123")
+    rows = screen_csv(f"姓名,身份证号,手机号码\n徐乾學,{number},13800138000\n徐干学,{number},13800138001\n")
+    assert [rows[r]["identity_status"] for r in (2, 3)] == ["conflicting", "conflicting"]
+    rows = screen_csv(f"姓名,身份证号,手机号码\n鍾小明,{number},13800138000\n锺小明,{number},13800138001\n")
+    assert [rows[r]["identity_status"] for r in (2, 3)] == ["valid", "valid"]
