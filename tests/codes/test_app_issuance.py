@@ -236,8 +236,8 @@ def test_a_dispute_reaches_the_responsible_unit_and_records_its_outcome(cast):
         services.dispute_open(premises=cast.premises_a, text="不对", actor=cast.landlord_b)
     d = services.dispute_open(premises=cast.premises_a, text="黄码人员已离职，名单已更新", actor=cast.landlord_a)
     assert d.unit == cast.unit_a and d.code == code and d.status == "open"
-    assert list(selectors.disputes_list(actor=cast.officer_a)) == [d]
-    assert list(selectors.disputes_list(actor=cast.officer_b)) == []
+    assert list(selectors.disputes_list(actor=cast.officer_a, purpose="jurisdiction_management")) == [d]
+    assert list(selectors.disputes_list(actor=cast.officer_b, purpose="jurisdiction_management")) == []
     assert list(selectors.disputes_list(actor=cast.landlord_b)) == []
     with pytest.raises(PermissionDenied):
         services.dispute_resolve(dispute=d, upheld=True, outcome="ok", actor=cast.officer_b)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pingan.core import audit
+from pingan.core.errors import PermissionDenied
 from pingan.core.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +80,10 @@ def test_it_chains_records_in_order(trail):
 def test_it_lets_only_auditors_search(cast, trail, client):
     from pingan.core import selectors
 
-    assert selectors.audit_search(actor=cast.auditor, actor_name="officer_a").count() == 5
-    assert selectors.audit_search(actor=cast.officer_a).count() == 0
+    query = selectors.AuditQuery(actor="officer_a")
+    assert selectors.audit_search(actor=cast.auditor, query=query).filter(action="read").count() == 5
+    with pytest.raises(PermissionDenied):
+        selectors.audit_search(actor=cast.officer_a, query=query)
     client.force_login(cast.auditor)
     assert "officer_a" in client.get("/audit/?actor=officer_a").content.decode()
     client.force_login(cast.officer_b)

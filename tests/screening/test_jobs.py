@@ -218,6 +218,9 @@ def test_it_refuses_a_roster_for_someone_elses_premises(risk, cast):
         )
 
 
+P = "jurisdiction_management"  # a police purpose of use (core.audit)
+
+
 class TestScoping:
     @pytest.fixture
     def jobs(self, risk, cast):
@@ -228,10 +231,10 @@ class TestScoping:
 
     def test_it_shows_an_officer_only_the_stations_flagged_people(self, jobs, cast):
         ja, jb = jobs
-        rows = list(selectors.flagged_persons(actor=cast.officer_a))
+        rows = list(selectors.flagged_persons(actor=cast.officer_a, purpose=P))
         assert rows and {p.job_id for p in rows} == {ja.pk}
-        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_b)} == {jb.pk}
-        assert {p.job_id for p in selectors.flagged_persons(actor=cast.analyst)} == {ja.pk, jb.pk}
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_b, purpose=P)} == {jb.pk}
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.analyst, purpose=P)} == {ja.pk, jb.pk}
 
     def test_it_refuses_an_officer_another_stations_person_and_job(self, jobs, cast):
         from pingan.core.errors import NotFound
@@ -254,7 +257,7 @@ class TestScoping:
 
     def test_it_counts_only_the_latest_job_of_a_premises(self, jobs, cast, risk):
         newer = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)
-        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_a)} == {newer.pk}
+        assert {p.job_id for p in selectors.flagged_persons(actor=cast.officer_a, purpose=P)} == {newer.pk}
 
 
 class TestCommand:

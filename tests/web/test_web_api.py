@@ -15,7 +15,7 @@ def api(client, cast):
     from pingan.core.services import token_create
 
     def as_user(user):
-        secret = token_create(user=user, name="test").secret
+        secret = token_create(user=user, name="test", purpose="epidemic_screening").secret
 
         def call(method: str, url: str, **kw):
             return getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {secret}", **kw)

@@ -90,7 +90,8 @@ def test_it_asks_police_for_the_purpose_of_use_first(client, cast, objects, role
 def tokens(cast):
     from pingan.core.services import token_create
 
-    return {r: token_create(user=getattr(cast, r), name="test").secret for r in ROLES}
+    return {r: token_create(user=getattr(cast, r), name="test", purpose="epidemic_screening").secret
+            for r in ROLES}
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), API, ids=[a[0] for a in API])

@@ -71,7 +71,7 @@ def api(client, cast):
     from pingan.core.services import token_create
 
     def as_user(user):
-        secret = token_create(user=user, name="test").secret
+        secret = token_create(user=user, name="test", purpose="epidemic_screening").secret
         return lambda url: client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     return as_user

@@ -23,7 +23,7 @@ def test_it_answers_generated_requests_without_server_errors(cast, screened, who
 
     from pingan.core.services import token_create
 
-    secret = token_create(user=getattr(cast, who), name="schemathesis").secret
+    secret = token_create(user=getattr(cast, who), name="schemathesis", purpose="epidemic_screening").secret
 
     failures: list[str] = []
     statuses: set[int] = set()

@@ -7,12 +7,27 @@ Anybody else gets ``NotFound`` (existence is not leaked).
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from pingan.codes.models import Dispute, LevelOverride, SafetyCode
+from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
 from pingan.core.models import Premises
 from pingan.core.scoping import scope
+
+audit.register_object_type("SafetyCode", _("safety code"))
+audit.register_object_type("SigningKey", _("signing key"))
+audit.register_object_type("Dispute", _("correction request (dispute)"))
+audit.register_object_type("LevelOverride", _("level change (four-eyes)"))
+for _code, _label in (("key_create", _("created a signing key")), ("key_rotate", _("rotated a signing key")),
+                      ("issue", _("issued")), ("revoke", _("revoked")),
+                      ("revoke_reason", _("changed the revocation reason")),
+                      ("override_request", _("requested a level change")),
+                      ("override_approve", _("approved a level change")),
+                      ("override_reject", _("rejected a level change")), ("dispute_open", _("opened a dispute")),
+                      ("dispute_resolve", _("resolved a dispute"))):
+    audit.register_action(_code, _label)
 
 
 def premises_get(*, actor, premises_id: int) -> Premises:
@@ -36,34 +51,59 @@ def code_get(*, actor, code_id: str) -> SafetyCode:
 
 
 def codes_of_premises(*, actor, premises_id: int) -> QuerySet[SafetyCode]:
-    """Every code of a premises the actor may see, newest first."""
-    premises = premises_get(actor=actor, premises_id=premises_id)
+    """Every code of a premises the actor may see, newest first (levels and dates: the premises' read is
+    recorded where it is shown, :func:`premises_get`)."""
+    premises = core_selectors.premises_scoped(actor=actor).filter(pk=premises_id).first()
+    if premises is None:
+        raise NotFound(f"premises {premises_id} not found")
     return scope(actor, SafetyCode.objects.all()).filter(premises=premises).order_by("-issued_at", "-id")
 
 
-def disputes_list(*, actor, status: str | None = None) -> QuerySet[Dispute]:
-    """Disputes the actor may see (owners: their own; police: routed to their subtree), newest first."""
-    qs = scope(actor, Dispute.objects.select_related("premises", "unit", "code", "submitted_by"))
-    return qs.filter(status=status) if status else qs
+def _dispute_subjects(d: Dispute) -> list[audit.Subject]:
+    return [*core_selectors.premises_subjects(d.premises),
+            audit.Subject(name=d.submitted_by.display_name or d.submitted_by.username)]
+
+
+def _disputes_scoped(*, actor) -> QuerySet[Dispute]:
+    return scope(actor, Dispute.objects.select_related("premises", "premises__owner", "unit", "code", "submitted_by"))
+
+
+def disputes_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[Dispute]:
+    """Disputes the actor may see (owners: their own; police: routed to their subtree), newest first; the
+    rows fetched are recorded with the premises' owners and the submitters."""
+    qs = _disputes_scoped(actor=actor)
+    qs = qs.filter(status=status) if status else qs
+    return audit.audited(qs, actor=actor, object_type="Dispute", subjects=_dispute_subjects, purpose=purpose,
+                         detail={"status": status} if status else None)
 
 
 def dispute_get(*, actor, dispute_id: int) -> Dispute:
-    """One dispute the actor may see; ``NotFound`` otherwise."""
-    d = disputes_list(actor=actor).filter(pk=dispute_id).first()
+    """One dispute the actor may see (to act on it: the action is recorded); ``NotFound`` otherwise."""
+    d = _disputes_scoped(actor=actor).filter(pk=dispute_id).first()
     if d is None:
         raise NotFound(f"dispute {dispute_id} not found")
     return d
 
 
-def overrides_list(*, actor, status: str | None = None) -> QuerySet[LevelOverride]:
-    """Level-change requests the actor may see, newest first."""
-    qs = scope(actor, LevelOverride.objects.select_related("premises", "code", "requested_by", "decided_by"))
-    return qs.filter(status=status) if status else qs
+def _overrides_scoped(*, actor) -> QuerySet[LevelOverride]:
+    return scope(actor, LevelOverride.objects.select_related("premises", "premises__owner", "code", "requested_by",
+                                                             "decided_by"))
+
+
+def overrides_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[LevelOverride]:
+    """Level-change requests the actor may see, newest first; the rows fetched are recorded with the
+    premises' owners."""
+    qs = _overrides_scoped(actor=actor)
+    qs = qs.filter(status=status) if status else qs
+    return audit.audited(qs, actor=actor, object_type="LevelOverride", purpose=purpose,
+                         subjects=lambda ov: core_selectors.premises_subjects(ov.premises),
+                         detail={"status": status} if status else None)
 
 
 def override_get(*, actor, override_id: int) -> LevelOverride:
-    """One level-change request the actor may see; ``NotFound`` otherwise."""
-    ov = overrides_list(actor=actor).filter(pk=override_id).first()
+    """One level-change request the actor may see (to act on it: the action is recorded); ``NotFound``
+    otherwise."""
+    ov = _overrides_scoped(actor=actor).filter(pk=override_id).first()
     if ov is None:
         raise NotFound(f"level change {override_id} not found")
     return ov

@@ -28,6 +28,7 @@ from pingan.codes.token import PREFIX
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
+from pingan.core.web import needs_purpose, purpose_url
 
 #: Published key sets may be cached by verifiers for five minutes (rotation keeps old keys published).
 KEYS_CACHE_CONTROL = "public, max-age=300"
@@ -154,10 +155,6 @@ def manifest(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- owner and police pages
 
 
-def _needs_purpose(request: HttpRequest) -> bool:
-    return request.user.role in POLICE_ROLES and not request.session.get("purpose")
-
-
 def _premises(request: HttpRequest, premises_id: int):
     try:
         return selectors.premises_get(actor=request.user, premises_id=premises_id)
@@ -179,8 +176,8 @@ def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
 @require_GET
 def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
-    if _needs_purpose(request):
-        return redirect(f"/purpose/?next={request.path}")
+    if needs_purpose(request):
+        return redirect(purpose_url(request))
     premises = _premises(request, premises_id)
     ctx = {
         "premises": premises, "is_owner": request.user.pk == premises.owner_id,
@@ -271,8 +268,8 @@ def police_queue(request: HttpRequest) -> HttpResponse:
     """Disputes and level-change requests of the officer's jurisdiction, open ones first."""
     if request.user.role not in POLICE_ROLES:
         raise Http404("police only")
-    if _needs_purpose(request):
-        return redirect(f"/purpose/?next={request.path}")
+    if needs_purpose(request):
+        return redirect(purpose_url(request))
     ctx = {
         "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
         "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],

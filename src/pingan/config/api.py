@@ -24,10 +24,16 @@ api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) sma
                auth=api_auth, urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
 
 
-def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, **extra):
+#: The members every problem document has (RFC 9457 §3.1 and pingan's ``code``); an error's extra members
+#: never replace them.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code"})
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, extra: dict | None = None):
     note_reason(request, f"{code}: {detail}")
-    body = {"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
-            "detail": detail, "code": code, **extra}
+    body = {k: v for k, v in (extra or {}).items() if k not in PROBLEM_MEMBERS}
+    body.update({"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
+                 "detail": detail, "code": code})
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = "application/problem+json"
     return response
@@ -35,7 +41,7 @@ def problem(request: HttpRequest, status: int, title: str, detail: str, code: st
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return problem(request, exc.status, exc.code.replace("_", " "), exc.message, exc.code, **exc.extra)
+    return problem(request, exc.status, exc.code.replace("_", " "), exc.message, exc.code, exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
@@ -46,7 +52,7 @@ def _auth_error(request, exc):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     return problem(request, 422, "invalid request", "the request does not match the schema", "invalid_request",
-                   errors=exc.errors)
+                   {"errors": exc.errors})
 
 
 api.add_router("/v1/", core_router)

@@ -206,6 +206,9 @@ def _events_url(url: str) -> str:
 PINGAN = {
     # The private signing keys of the safety codes live here (files, 0600), never in the database.
     "KEY_DIR": Path(env_str("PINGAN_KEY_DIR", str(DATA_DIR / "keys"))),
+    # The audit trail's secret key (keyed digests of the persons read, the records' MACs) and the checkpoint
+    # signing key: files, 0600, never in the database (pingan.core.auditkeys, docs/audit.md).
+    "AUDIT_KEY_DIR": Path(env_str("PINGAN_AUDIT_KEY_DIR", str(DATA_DIR / "audit-keys"))),
     # A code must be renewed by screening again: at most a year (366 days), at least a day.
     "CODE_VALIDITY_DAYS": _days("PINGAN_CODE_VALIDITY_DAYS", 7, low=1, high=366, what="a safety code's validity"),
     # Algorithm of newly created signing keys: ES256 (every browser's Web Crypto verifies it) or EdDSA

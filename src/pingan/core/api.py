@@ -1,6 +1,7 @@
 """Core API: who am I, premises (scoped), audit search (auditors)."""
 
-from __future__ import annotations
+
+from datetime import date
 
 from django.http import HttpRequest
 from ninja import Router
@@ -35,7 +36,10 @@ def premises_create(request: HttpRequest, payload: PremisesIn):
 
 @router.get("/audit", response=list[AuditRecordOut], summary="Search the audit trail (auditors)")
 @paginate(LimitOffsetPagination)
-def audit_search(request: HttpRequest, actor: str = "", object_type: str = "", object_id: str = "",
-                 action: str = ""):
-    return selectors.audit_search(actor=request.user, actor_name=actor, object_type=object_type,
-                                  object_id=object_id, action=action)
+def audit_search(request: HttpRequest, person: str = "", actor: str = "", unit: str = "", action: str = "",
+                 object_type: str = "", object_id: str = "", purpose: str = "", since: date | None = None,
+                 until: date | None = None):
+    """Newest first. ``person``: a name or document number — the reads that showed that person."""
+    return selectors.audit_search(actor=request.user, query=selectors.AuditQuery(
+        person=person, actor=actor, unit=unit, action=action, object_type=object_type, object_id=object_id,
+        purpose=purpose, since=since, until=until))

@@ -1,38 +1,71 @@
 """The audit trail: append-only, hash-chained records of every read or change of personal data.
 
-Each record's ``hash`` is SHA-256 over the previous record's hash and the canonical JSON (sorted keys, no
-spaces, UTF-8) of its own fields; the chain head (:class:`~pingan.core.models.AuditHead`) holds the last
-sequence number and hash. :func:`verify` walks the chain and names the first record that is missing,
-inserted or edited. This is the usual construction of a tamper-evident log (cf. Schneier & Kelsey,
-"Secure audit logs to support computer forensics", ACM TISSEC 1999); it detects tampering by anyone who
-cannot also rewrite every later record and the head — for that, ship the head hash off-site (``pingan
-audit head`` prints it).
+Who looked at which person, when and why — docs/audit.md says how to use it from an app; in short:
+
+* a read of one object: :func:`record_read` (``action="read"``) with the :class:`Subject` (the person) it shows;
+* a read of a list: wrap the scoped queryset with :func:`audited`; the rows actually fetched for display (a
+  page of a list, an API page) are recorded as one ``list`` record naming every person on it, compactly;
+* a change: :func:`record` with the action and the object.
+
+**Purpose.** A police account (officer, station chief, analyst) must have a purpose of use for every read of
+personal data: the one declared at sign-in (pages), the API token's, or the request's ``X-Purpose`` header
+(the API). :func:`record_read` and :func:`audited` raise :class:`PurposeRequired` (HTTP 403) without one.
+The purposes are codes (:data:`PURPOSES`); apps may add their own with :func:`register_purpose`.
+
+**Subjects.** The persons a record shows are stored as keyed 64-bit digests (HMAC-SHA-256 with the audit key,
+``pingan.core.auditkeys``) of their normalised name and of their document number, in
+:class:`~pingan.core.models.AuditSubject` rows (``seq``, ``key``). The record itself carries their count and
+a digest of the sorted keys (``detail["subjects"] = {"n": 30, "h": "…"}``), so the index is covered by the
+chain, and the trail holds no name or ID number in clear: an auditor finds "who looked at 张伟 / 3502…" by
+computing the same digests (:func:`subject_keys_for_query`).
+
+**Chain.** Each record's ``hash`` is SHA-256 over the previous record's hash and the canonical JSON (sorted
+keys, no spaces, UTF-8) of its own fields; the chain head (:class:`~pingan.core.models.AuditHead`) holds the
+last sequence number and hash. :func:`verify` walks the chain and names the first record that is missing,
+inserted or edited (the usual tamper-evident log: Schneier & Kelsey, "Secure audit logs to support computer
+forensics", ACM TISSEC 1999).
 """
 
 from __future__ import annotations
 
 import contextvars
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import re
+import struct
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import AuditHead, AuditRecord
+from pingan.core import auditkeys
+from pingan.core.errors import PermissionDenied
+from pingan.core.models import POLICE_ROLES, AuditHead, AuditRecord, AuditSubject
 
 GENESIS = "0" * 64
+
+# ------------------------------------------------------------------------------------------------ context
 
 
 @dataclass
 class AuditContext:
-    """Who is acting and why, for the records written during one request or command."""
+    """Who is acting and why, for the records written during one request or command.
+
+    ``request_id`` is pingan's own id of the request (never the client's); ``client_request_id`` is the
+    ``X-Request-ID`` the client sent, kept only when well-formed (:func:`clean_request_id`).
+    """
 
     request_id: str = ""
     client_addr: str = ""
     purpose: str = ""
+    client_request_id: str = ""
 
 
 _context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("pingan_audit", default=None)
@@ -52,6 +85,172 @@ def current_context() -> AuditContext:
     return _context.get() or AuditContext()
 
 
+def set_purpose(purpose: str) -> None:
+    """Set the purpose of the current request (the API: from the token or the ``X-Purpose`` header)."""
+    ctx = _context.get()
+    if ctx is None:
+        set_context(AuditContext(purpose=purpose))
+    else:
+        ctx.purpose = purpose
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,64}")
+
+
+def clean_request_id(value: str | None) -> str:
+    """A client's ``X-Request-ID`` if it is 1-64 characters of ``A-Z a-z 0-9 . _ : + / = -``, else ``""``.
+
+    A forged id (control characters, a forged log line, a megabyte of text) is dropped rather than cut, so
+    what the trail keeps is always what a well-behaved proxy sent.
+    """
+    if value and _REQUEST_ID.fullmatch(value):
+        return value
+    return ""
+
+
+# ------------------------------------------------------------------------------------------------ labels
+
+#: Purposes of use (codes → labels). Apps add theirs with :func:`register_purpose`.
+PURPOSES: dict[str, Promise | str] = {
+    "epidemic_screening": _("epidemic prevention screening"),
+    "case_investigation": _("case investigation"),
+    "jurisdiction_management": _("jurisdiction management"),
+}
+
+#: What each action means, for the audit page (codes → labels). Apps add theirs with :func:`register_action`.
+ACTIONS: dict[str, Promise | str] = {
+    "read": _("viewed"),
+    "list": _("viewed a list"),
+    "search": _("searched"),
+    "export": _("downloaded"),
+    "create": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+}
+
+#: What each object type is, for the audit page. Apps add theirs with :func:`register_object_type`.
+OBJECT_TYPES: dict[str, Promise | str] = {
+    "AuditRecord": _("audit trail"),
+}
+
+
+def register_purpose(code: str, label: Promise | str) -> None:
+    """Add a purpose of use (``code``: snake_case, stored; ``label``: lazily translated, shown)."""
+    PURPOSES[code] = label
+
+
+def register_action(code: str, label: Promise | str) -> None:
+    """Add an action's label for the audit page (e.g. ``register_action("revoke", _("revoked"))``)."""
+    ACTIONS[code] = label
+
+
+def register_object_type(name: str, label: Promise | str) -> None:
+    """Add an object type's label for the audit page (e.g. ``"PersonResult.flagged"`` → "flagged people")."""
+    OBJECT_TYPES[name] = label
+
+
+def purpose_label(code: str) -> str:
+    """The purpose's label in the active language; the code itself when unknown; ``""`` for none."""
+    return str(PURPOSES.get(code, code)) if code else ""
+
+
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code))
+
+
+def object_label(name: str) -> str:
+    return str(OBJECT_TYPES.get(name, name))
+
+
+class PurposeRequired(PermissionDenied):
+    """A police account read personal data without a purpose of use (HTTP 403, code ``purpose_required``)."""
+
+    code = "purpose_required"
+
+
+def require_purpose(actor, purpose: str) -> None:
+    """Raise :class:`PurposeRequired` when ``actor`` is police and ``purpose`` is empty or unknown."""
+    if getattr(actor, "role", None) in POLICE_ROLES and purpose not in PURPOSES:
+        raise PurposeRequired(
+            "a police account must state a purpose of use to read personal data: the API token's purpose, or an "
+            f"X-Purpose header, one of {', '.join(sorted(PURPOSES))}",
+            extra={"purposes": sorted(PURPOSES)}, message_id="purpose_required")
+
+
+# ------------------------------------------------------------------------------------------------ subjects
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A person whose data a record shows: the name and/or document number as shown (either may be empty)."""
+
+    name: str = ""
+    id_number: str = ""
+
+
+_NAME_DROP = re.compile(r"[\s·•・‧.\u00b7\u2022\u30fb\u2027]+")
+_ID_DROP = re.compile(r"[\s\-]+")
+
+
+def _norm_name(name: str) -> str:
+    return _NAME_DROP.sub("", unicodedata.normalize("NFKC", name)).casefold()
+
+
+def _norm_id(number: str) -> str:
+    return _ID_DROP.sub("", unicodedata.normalize("NFKC", number)).upper()
+
+
+def _digest(kind: bytes, text: str) -> int:
+    mac = hmac.new(auditkeys.subject_key(), kind + b"\x00" + text.encode(), hashlib.sha256).digest()
+    return struct.unpack(">q", mac[:8])[0]
+
+
+def subject_keys(subject: Subject) -> set[int]:
+    """The keyed 64-bit digests of a subject's normalised name and document number (empty parts skipped)."""
+    keys = set()
+    if name := _norm_name(subject.name):
+        keys.add(_digest(b"name", name))
+    if number := _norm_id(subject.id_number):
+        keys.add(_digest(b"id", number))
+    return keys
+
+
+def subject_keys_for_query(text: str) -> set[int]:
+    """The digests an auditor's search text may match: the text as a name and as a document number."""
+    return subject_keys(Subject(name=text, id_number=text))
+
+
+#: Apps' resolvers from a searched name or document number to the objects that hold the person (see
+#: :func:`register_subject_resolver`).
+_RESOLVERS: list[Callable[[str], dict[str, Iterable[object]]]] = []
+
+
+def register_subject_resolver(resolver: Callable[[str], dict[str, Iterable[object]]]) -> None:
+    """Let the audit search find reads recorded by object rather than by person.
+
+    ``resolver(text)`` returns ``{object_type: object ids}`` of the objects that currently hold the person
+    named or numbered ``text`` (e.g. screening: ``{"ScreeningJob": [job ids]}``): the search then also finds
+    the records of those objects — a download of a whole job, which names the job, not its thousands of rows.
+    """
+    _RESOLVERS.append(resolver)
+
+
+def resolve_subject(text: str) -> dict[str, set[object]]:
+    """Every registered resolver's objects for ``text``, merged by object type."""
+    out: dict[str, set[object]] = {}
+    for resolver in _RESOLVERS:
+        for object_type, ids in resolver(text).items():
+            out.setdefault(object_type, set()).update(ids)
+    return out
+
+
+def _subjects_summary(keys: list[int], persons: int) -> dict:
+    packed = b"".join(struct.pack(">q", k) for k in keys)
+    return {"n": persons, "h": hashlib.sha256(packed).hexdigest()[:32]}
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
 _FIELDS = ("seq", "at", "actor_id", "actor", "role", "unit", "action", "object_type", "object_id",
            "purpose", "request_id", "client_addr", "detail")
 
@@ -67,34 +266,70 @@ def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(values)).hexdigest()
 
 
+def chain_mac(record_hash: str) -> str:
+    """HMAC-SHA-256 hex of a record's hash with the audit chain key (``core.auditkeys.chain_key``)."""
+    return hmac.new(auditkeys.chain_key(), record_hash.encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass
 class Entry:
-    """One thing to record (used by :func:`record_many` for a read of many objects at once)."""
+    """One thing to record (used by :func:`record_many` for a read of many objects at once).
+
+    ``subjects``: the persons shown, or ``None`` when the entry shows no person (a change, a count).
+    """
 
     action: str
     object_type: str
     object_id: str = ""
     detail: dict = field(default_factory=dict)
+    subjects: Sequence[Subject] | None = None
 
 
 def record(actor, action: str, object_type: str, object_id: object = "", *, purpose: str = "",
-           detail: dict | None = None) -> AuditRecord:
+           detail: dict | None = None, subjects: Sequence[Subject] | None = None) -> AuditRecord:
     """Append one record; ``actor`` is a User (or ``None`` for the system). Returns the saved record."""
-    return record_many(actor, [Entry(action, object_type, str(object_id), detail or {})], purpose=purpose)[0]
+    return record_many(actor, [Entry(action, object_type, str(object_id), detail or {}, subjects)],
+                       purpose=purpose)[0]
 
 
-@transaction.atomic
-def record_many(actor, entries: list[Entry], *, purpose: str = "") -> list[AuditRecord]:
-    """Append several records in one transaction, chained in order. Locks the chain head while appending."""
+def record_read(actor, object_type: str, object_id: object = "", *, subjects: Sequence[Subject] = (),
+                purpose: str = "", detail: dict | None = None, action: str = "read") -> AuditRecord:
+    """Record a read of personal data: who (``actor``), what (``object_type``/``object_id``), whom
+    (``subjects``), why (``purpose``, else the request's). Raises :class:`PurposeRequired` for a police
+    account without a purpose — call it *before* returning the data."""
+    purpose = purpose or current_context().purpose
+    require_purpose(actor, purpose)
+    return record(actor, action, object_type, object_id, purpose=purpose, detail=detail, subjects=list(subjects))
+
+
+@transaction.atomic(savepoint=False)  # a failure must abort the caller's transaction anyway: no savepoint
+def record_many(actor, entries: list[Entry], *, purpose: str = "",
+                context: AuditContext | None = None) -> list[AuditRecord]:
+    """Append several records in one transaction, chained in order. Locks the chain head while appending.
+
+    ``context`` (default: the current one) supplies the request id, client address and default purpose.
+    """
     if not entries:
         return []
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-    ctx = current_context()
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+    ctx = context or current_context()
     now = timezone.now()
     prev, seq = head.hash, head.seq
-    rows = []
+    rows, index = [], []
     for entry in entries:
         seq += 1
+        detail = dict(entry.detail)
+        if ctx.client_request_id and ctx.client_request_id != ctx.request_id:
+            detail["client_request_id"] = ctx.client_request_id
+        if entry.subjects is not None:
+            keys: set[int] = set()
+            for s in entry.subjects:
+                keys |= subject_keys(s)
+            ordered = sorted(keys)
+            detail["subjects"] = _subjects_summary(ordered, len(entry.subjects))
+            index.extend(AuditSubject(seq=seq, key=k) for k in ordered)
         values = {
             "seq": seq,
             "at": now,
@@ -104,19 +339,118 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "") -> list[Audit
             "unit": getattr(getattr(actor, "unit", None), "code", "") or "",
             "action": entry.action,
             "object_type": entry.object_type,
-            "object_id": entry.object_id,
+            "object_id": entry.object_id[:64],
             "purpose": purpose or ctx.purpose,
             "request_id": ctx.request_id,
             "client_addr": ctx.client_addr,
-            "detail": entry.detail,
+            "detail": detail,
         }
         digest = chain_hash(prev, values)
-        rows.append(AuditRecord(prev_hash=prev, hash=digest, **values))
+        rows.append(AuditRecord(prev_hash=prev, hash=digest, mac=chain_mac(digest), **values))
         prev = digest
     AuditRecord.objects.bulk_create(rows)
+    if index:
+        AuditSubject.objects.bulk_create(index, batch_size=5000)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
     return rows
+
+
+# ------------------------------------------------------------------------------------------------ list reads
+
+
+@dataclass(frozen=True)
+class _ListRead:
+    """What :func:`audited` records when the rows of a queryset are fetched."""
+
+    actor: Any
+    object_type: str
+    subjects: Callable[[Any], Iterable[Subject]]
+    purpose: str
+    context: AuditContext
+    object_id: str = ""
+    detail: dict = field(default_factory=dict)
+
+    def record(self, rows: Sequence[Any]) -> None:
+        people: list[Subject] = []
+        known = True
+        for row in rows:
+            if isinstance(row, dict | tuple) or not hasattr(row, "_meta"):
+                known = False  # values()/values_list() rows: the count, not who
+                continue
+            people.extend(self.subjects(row))
+        detail = {**self.detail, "rows": len(rows)}
+        if not known:
+            detail["subjects_unknown"] = True
+        record_many(self.actor, [Entry("list", self.object_type, self.object_id, detail, people)],
+                    purpose=self.purpose, context=self.context)
+
+
+class AuditedQuerySetMixin:
+    """A QuerySet whose fetched rows are recorded as one ``list`` read (see :func:`audited`).
+
+    Slicing, filtering and ordering keep the audit (``_clone``); ``count()``, ``exists()`` and aggregates
+    fetch no rows and record nothing; ``iterator()`` records every chunk it yields.
+    """
+
+    _pingan_read: _ListRead | None = None
+
+    def _clone(self):
+        clone = super()._clone()  # type: ignore[misc]
+        clone._pingan_read = self._pingan_read
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None  # type: ignore[attr-defined]
+        super()._fetch_all()  # type: ignore[misc]
+        if fresh and self._pingan_read is not None:
+            self._pingan_read.record(self._result_cache)  # type: ignore[attr-defined]
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        read = self._pingan_read
+        rows = super().iterator(chunk_size=chunk_size)  # type: ignore[misc]
+        if read is None:
+            yield from rows
+            return
+        batch: list[Any] = []
+        try:
+            for row in rows:
+                batch.append(row)
+                yield row
+                if len(batch) >= 2000:
+                    read.record(batch)
+                    batch = []
+        finally:
+            if batch:
+                read.record(batch)
+
+
+_audited_classes: dict[type, type] = {}
+
+
+def audited(qs: QuerySet, *, actor, object_type: str, subjects: Callable[[Any], Iterable[Subject]],
+            purpose: str = "", object_id: object = "", detail: dict | None = None) -> QuerySet:
+    """``qs`` made to record a ``list`` read of ``object_type`` naming every person on the rows it fetches.
+
+    ``subjects(row)`` yields the :class:`Subject` s one row shows (``[]`` for none). The purpose (else the
+    request's) is checked now: :class:`PurposeRequired` for a police account without one. The record is
+    written when the rows are fetched (a page, an API page, a template loop), with the request's context of
+    now; fetching the same rows again through a new slice writes another record.
+    """
+    purpose = purpose or current_context().purpose
+    require_purpose(actor, purpose)
+    base = type(qs)
+    cls = _audited_classes.get(base)
+    if cls is None:
+        cls = _audited_classes[base] = type(f"Audited{base.__name__}", (AuditedQuerySetMixin, base), {})
+    clone = qs._chain()
+    clone.__class__ = cls
+    clone._pingan_read = _ListRead(actor, object_type, subjects, purpose, replace(current_context()),
+                                   str(object_id), dict(detail or {}))
+    return clone
+
+
+# ------------------------------------------------------------------------------------------------ verifying
 
 
 @dataclass
@@ -129,25 +463,33 @@ class VerifyResult:
     bad_seq: int | None = None
 
 
-def _iter_records(batch: int = 5000) -> Iterator[AuditRecord]:
+def _iter_records(batch: int = 5000) -> Iterator[tuple[AuditRecord, list[int]]]:
+    """Every record in ``seq`` order with the keys of its subject index rows (sorted)."""
     last = 0
     while True:
         chunk = list(AuditRecord.objects.filter(seq__gt=last).order_by("seq")[:batch])
         if not chunk:
             return
-        yield from chunk
+        keys: dict[int, list[int]] = {}
+        for seq, key in (AuditSubject.objects.filter(seq__gte=chunk[0].seq, seq__lte=chunk[-1].seq)
+                         .order_by("seq", "key").values_list("seq", "key")):
+            keys.setdefault(seq, []).append(key)
+        for rec in chunk:
+            yield rec, keys.get(rec.seq, [])
         last = chunk[-1].seq
 
 
-def verify() -> VerifyResult:
+def verify(*, with_key: bool = True) -> VerifyResult:
     """Walk the whole chain; return the first record that was deleted, inserted or edited.
 
     Checks, in order for each record: its ``seq`` follows the previous one (a gap means a deleted record),
-    its ``prev_hash`` is the previous record's hash, its ``hash`` matches its content; finally that the last
-    record is the one the head names (records removed from the end).
+    its ``prev_hash`` is the previous record's hash, its ``hash`` matches its content, its ``mac`` is the
+    keyed MAC of its hash (``with_key``: skip it where the audit key is not at hand, e.g. an outside
+    auditor with a copy of the database), its subject index rows match the digest its content names;
+    finally that the last record is the one the head names (records removed from the end).
     """
     prev, expected_seq, checked = GENESIS, 1, 0
-    for rec in _iter_records():
+    for rec, keys in _iter_records():
         values = {k: getattr(rec, k) for k in _FIELDS}
         if rec.seq != expected_seq:
             kind = "missing (deleted?)" if rec.seq > expected_seq else "duplicated"
@@ -159,6 +501,13 @@ def verify() -> VerifyResult:
         if chain_hash(prev, values) != rec.hash:
             return VerifyResult(False, checked, f"record {rec.seq} was edited (its content does not match its hash)",
                                 rec.seq)
+        if with_key and not hmac.compare_digest(rec.mac, chain_mac(rec.hash)):
+            return VerifyResult(False, checked, f"record {rec.seq} has no valid MAC: it was written or rewritten "
+                                f"by someone without the audit key", rec.seq)
+        summary = (rec.detail or {}).get("subjects") if isinstance(rec.detail, dict) else None
+        if (summary or {}).get("h", _subjects_summary([], 0)["h"]) != _subjects_summary(keys, 0)["h"]:
+            return VerifyResult(False, checked, f"the persons index of record {rec.seq} was changed (rows added to "
+                                f"or removed from it)", rec.seq)
         prev, expected_seq, checked = rec.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)

@@ -1,20 +1,50 @@
-"""API authentication: a bearer API token (``Authorization: Bearer pa_…``) or the session (same-origin pages)."""
+"""API authentication: a bearer API token (``Authorization: Bearer pa_…``) or the session (same-origin pages).
+
+Either way the request's purpose of use (``core.audit``) is set here: the ``X-Purpose`` header when the request
+names one (it must be a known purpose code), else the token's purpose, else the one declared at sign-in.
+"""
 
 from __future__ import annotations
 
 from ninja.security import HttpBearer, SessionAuth
 
-from pingan.core.services import token_authenticate
+from pingan.core import audit
+from pingan.core.errors import DomainError
+from pingan.core.services import token_authenticate_full
+
+
+def _request_purpose(request, default: str) -> str:
+    """The request's ``X-Purpose`` (a purpose code), else ``default``; ``DomainError`` for an unknown code."""
+    asked = (request.headers.get("X-Purpose") or "").strip()
+    if not asked:
+        return default
+    if asked not in audit.PURPOSES:
+        raise DomainError(f"X-Purpose {asked[:40]!r} is not a purpose of use; use one of "
+                          f"{', '.join(sorted(audit.PURPOSES))}", code="bad_purpose",
+                          extra={"purposes": sorted(audit.PURPOSES)})
+    return asked
 
 
 class TokenAuth(HttpBearer):
     """Bearer token auth: the request acts as the token's account, and nothing more."""
 
     def authenticate(self, request, token):
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
+        found = token_authenticate_full(token)
+        if found is None:
+            return None
+        request.user = found.user
+        audit.set_purpose(_request_purpose(request, found.purpose))
+        return found.user
+
+
+class PurposeSessionAuth(SessionAuth):
+    """Session auth (same-origin pages calling the API); an ``X-Purpose`` header overrides the session's."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user:
+            audit.set_purpose(_request_purpose(request, request.session.get("purpose", "")))
         return user
 
 
-api_auth = [TokenAuth(), SessionAuth()]
+api_auth = [TokenAuth(), PurposeSessionAuth()]

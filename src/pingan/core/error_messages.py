@@ -33,6 +33,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     # pages turn these into plain 404 / 403 responses).
     "not_found": _("Not found, or your account may not see it."),
     "permission_denied": _("Your account may not do this."),
+    # core.audit: a police account reads personal data only with a purpose of use (pages ask for it first).
+    "purpose_required": _("Choose a purpose of use before viewing personal data."),
     # Registering a premises (core.services.premises_create, unit_for_adcode).
     "premises_create_not_allowed": _("Only enterprise and landlord accounts register premises."),
     "bad_owner": _("A premises belongs to an enterprise or landlord account."),
@@ -99,6 +101,8 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # core.services: units, reference data and accounts (CLI and fixtures).
     "bad_unit_kind", "bad_unit_parent", "bad_adcode", "bad_role", "unit_required", "unit_not_allowed",
     "username_taken", "weak_password",
+    # core.services / core.auth / core.selectors: API tokens' and requests' purposes, the audit search (CLI, API).
+    "bad_purpose", "token_purpose_required", "audit_readers_only",
     # codes.services: key rotation and revocation (CLI and API only).
     "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
     # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).

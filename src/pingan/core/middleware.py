@@ -13,22 +13,27 @@ from pingan.core.request_log import note_reason
 
 
 class AuditContextMiddleware:
-    """Give every request an id (``X-Request-ID`` if the proxy set one) and record who asks from where.
+    """Give every request pingan's own id and record who asks from where.
 
-    The purpose of reading personal data is chosen once per sign-in and kept in the session (``purpose``).
+    The id is always generated here (a client cannot choose what the audit trail calls its request); a
+    well-formed ``X-Request-ID`` from the client or its proxy is kept beside it as ``client_request_id``
+    (``core.audit.clean_request_id``), a malformed one is dropped. The response carries pingan's id.
+    The purpose of reading personal data is chosen once per sign-in and kept in the session (``purpose``);
+    API tokens bring their own (``core.auth``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        rid = (request.headers.get("X-Request-ID") or "")[:64] or uuid.uuid4().hex
+        rid = uuid.uuid4().hex
         request.request_id = rid  # error pages show it, so a user can quote it to support
         purpose = ""
         if hasattr(request, "session"):
             purpose = request.session.get("purpose", "")
         token = audit.set_context(audit.AuditContext(
-            request_id=rid, client_addr=request.META.get("REMOTE_ADDR", ""), purpose=purpose))
+            request_id=rid, client_addr=request.META.get("REMOTE_ADDR", ""), purpose=purpose,
+            client_request_id=audit.clean_request_id(request.headers.get("X-Request-ID"))))
         try:
             response = self.get_response(request)
         finally:

@@ -159,6 +159,9 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
+    # The purpose of use of a police account's token (a code of ``core.audit.PURPOSES``), recorded with every
+    # read through it unless a request names another in its ``X-Purpose`` header.
+    purpose = models.CharField(max_length=32, blank=True, default="")
     prefix = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -191,13 +194,32 @@ class AuditRecord(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA-256 of ``hash`` with the audit chain key (``core.auditkeys``), which the database never holds.
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["actor_id", "at"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [models.Index(fields=["actor_id", "at"]), models.Index(fields=["object_type", "object_id"]),
+                   models.Index(fields=["at"])]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditSubject(models.Model):
+    """One person a record shows: the record's ``seq`` and a keyed 64-bit digest of the person's normalised
+    name or document number (``core.audit.subject_keys``). An index for "who looked at this person"; the
+    record's ``detail["subjects"]`` carries the count and a digest of its keys, so ``verify`` notices rows
+    added to or removed from it."""
+
+    seq = models.BigIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "seq"]), models.Index(fields=["seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.key:x}"
 
 
 class AuditHead(models.Model):

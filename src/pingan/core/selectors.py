@@ -1,44 +1,130 @@
-"""Core selectors: reads that take the actor, scope through :func:`pingan.core.scoping.scope`, and audit."""
+"""Core selectors: reads that take the actor, scope through :func:`pingan.core.scoping.scope`, and audit.
+
+Functions named ``*_scoped`` return the actor's rows *without* recording a read: for counts and for a
+selector's own look-ups, never to show the rows. Everything that shows a person goes through an audited
+selector (``core.audit.record_read`` / ``core.audit.audited``).
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
-from pingan.core.errors import NotFound
-from pingan.core.models import AuditRecord, OrgUnit, Premises, Role
+from pingan.core.errors import NotFound, PermissionDenied
+from pingan.core.models import SUBMITTER_ROLES, AuditRecord, AuditSubject, OrgUnit, Premises, Role
 from pingan.core.scoping import scope
 
+audit.register_object_type("Premises", _("premises"))
+audit.register_object_type("ApiToken", _("API token"))
 
-def premises_list(*, actor, unit: OrgUnit | None = None) -> QuerySet[Premises]:
-    """Premises the actor may see (optionally only within ``unit``'s subtree), with unit and owner joined."""
+
+def premises_subjects(p: Premises) -> list[audit.Subject]:
+    """The person a premises row shows: its owner (an enterprise's or a landlord's account)."""
+    owner = p.owner
+    return [audit.Subject(name=owner.display_name or owner.username)]
+
+
+def premises_scoped(*, actor, unit: OrgUnit | None = None) -> QuerySet[Premises]:
+    """Premises the actor may see (optionally only within ``unit``'s subtree); unaudited (see the module)."""
     qs = scope(actor, Premises.objects.select_related("unit", "owner"))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     return qs
 
 
+def premises_list(*, actor, unit: OrgUnit | None = None, purpose: str = "") -> QuerySet[Premises]:
+    """Premises the actor may see, with unit and owner joined; the rows fetched are recorded with their
+    owners, except for a submitter's own premises. ``PurposeRequired`` for a police account without a
+    purpose of use."""
+    qs = premises_scoped(actor=actor, unit=unit)
+    if getattr(actor, "role", None) in SUBMITTER_ROLES:
+        return qs  # their own premises: nobody else's data
+    return audit.audited(qs, actor=actor, object_type="Premises", subjects=premises_subjects, purpose=purpose)
+
+
 def premises_get(*, actor, premises_id: int, purpose: str = "") -> Premises:
     """One premises the actor may see; records the read. Raises ``NotFound`` otherwise (no existence leak)."""
-    p = premises_list(actor=actor).filter(pk=premises_id).first()
+    p = premises_scoped(actor=actor).filter(pk=premises_id).first()
     if p is None:
         raise NotFound(f"premises {premises_id} not found")
-    audit.record(actor, "read", "Premises", p.pk, purpose=purpose)
+    if p.owner_id != actor.pk:
+        audit.record_read(actor, "Premises", p.pk, subjects=premises_subjects(p), purpose=purpose)
     return p
 
 
-def audit_search(*, actor, actor_name: str = "", object_type: str = "", object_id: str = "",
-                 action: str = "") -> QuerySet[AuditRecord]:
-    """Search the audit trail; only auditors (and administrators) may. Empty for other roles."""
-    if actor is None or actor.role not in (Role.AUDITOR, Role.ADMIN):
-        return AuditRecord.objects.none()
+# ------------------------------------------------------------------------------------------- the audit trail
+
+#: Roles that may search the audit trail.
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """An auditor's search. Every field optional; all given ones must match.
+
+    ``person``: a name or document number — the records that showed that person (the keyed digests of
+    ``core.audit``; plus, while a screening job's person data exists, the records of jobs that hold the
+    person: an app's subject resolver, :func:`pingan.core.audit.register_subject_resolver`).
+    ``actor``: part of an account's user name or display name. ``unit``: a unit code (its subtree).
+    ``action``, ``object_type``, ``purpose``: codes (the page offers them by label). ``since``/``until``:
+    local dates, inclusive.
+    """
+
+    person: str = ""
+    actor: str = ""
+    unit: str = ""
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    purpose: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def audit_search(*, actor, query: AuditQuery) -> QuerySet[AuditRecord]:
+    """Audit records matching ``query``, newest first; only auditors and administrators may search
+    (``PermissionDenied`` otherwise). The search itself is recorded (action ``search`` on ``AuditRecord``,
+    the filters in its detail; a searched person as the record's subject, so the trail also answers who
+    searched for whom)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in AUDIT_READERS:
+        raise PermissionDenied("only auditors may search the audit trail", message_id="audit_readers_only")
     qs = AuditRecord.objects.order_by("-seq")
-    if actor_name:
-        qs = qs.filter(actor=actor_name)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
-    if action:
-        qs = qs.filter(action=action)
+    person = query.person.strip()
+    if person:
+        keys = audit.subject_keys_for_query(person)
+        match = Q(seq__in=AuditSubject.objects.filter(key__in=keys).values("seq"))
+        for object_type, object_ids in audit.resolve_subject(person).items():
+            match |= Q(object_type=object_type, object_id__in=[str(i) for i in object_ids])
+        qs = qs.filter(match)
+    if query.actor:
+        from pingan.core.models import User
+
+        ids = User.objects.filter(Q(username__icontains=query.actor) | Q(display_name__icontains=query.actor))
+        qs = qs.filter(Q(actor_id__in=ids.values("pk")) | Q(actor__icontains=query.actor))
+    if query.unit:
+        unit = OrgUnit.objects.filter(code=query.unit).first()
+        codes = (list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
+                 if unit else [query.unit])
+        qs = qs.filter(unit__in=codes)
+    for name in ("action", "object_type", "object_id", "purpose"):
+        if value := getattr(query, name):
+            qs = qs.filter(**{name: value})
+    if query.since:
+        qs = qs.filter(at__gte=_local_midnight(query.since))
+    if query.until:
+        qs = qs.filter(at__lt=_local_midnight(query.until + dt.timedelta(days=1)))
+    filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(query).items() if v}
+    filters.pop("person", None)  # a name or ID number: kept as the record's subject digests, not in clear
+    audit.record_read(actor, "AuditRecord", "", action="search",
+                      subjects=[audit.Subject(name=person, id_number=person)] if person else [],
+                      detail={"filters": filters, "person_searched": bool(person)})
     return qs

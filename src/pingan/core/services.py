@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
 from pingan.lib import adcodes
 
 # ---------------------------------------------------------------- organisation units
@@ -132,12 +132,26 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str) -> NewToken:
-    """Create an API token acting as ``user``. The returned ``secret`` is ``pa_<prefix>_<random>``."""
+def token_create(*, user: User, name: str, purpose: str = "") -> NewToken:
+    """Create an API token acting as ``user``. The returned ``secret`` is ``pa_<prefix>_<random>``.
+
+    A police account's token needs a purpose of use (a code of ``core.audit.PURPOSES``), recorded with each
+    read through it (``DomainError`` ``purpose_required`` / ``bad_purpose``); other roles' tokens have none.
+    """
+    purpose = purpose.strip()
+    if purpose and purpose not in audit.PURPOSES:
+        raise DomainError(f"{purpose!r} is not a purpose of use; use one of {', '.join(sorted(audit.PURPOSES))}",
+                          code="bad_purpose", params={"purpose": purpose})
+    if user.role in POLICE_ROLES and not purpose:
+        raise DomainError(f"a token of the police account {user.username!r} needs a purpose of use, one of "
+                          f"{', '.join(sorted(audit.PURPOSES))}", code="purpose_required",
+                          message_id="token_purpose_required")
+    if user.role not in POLICE_ROLES:
+        purpose = ""
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    tok = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
-    audit.record(user, "token_create", "ApiToken", tok.pk, detail={"prefix": prefix})
+    tok = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret), purpose=purpose)
+    audit.record(user, "token_create", "ApiToken", tok.pk, detail={"prefix": prefix, "purpose": purpose})
     return NewToken(tok, secret)
 
 
@@ -154,8 +168,9 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return tok
 
 
-def token_authenticate(secret: str) -> User | None:
-    """The active account a presented token acts as, or ``None`` (unknown, revoked, inactive user).
+def token_authenticate_full(secret: str) -> ApiToken | None:
+    """The active token a presented secret names (``.user`` its account, ``.purpose`` its purpose), or
+    ``None`` (unknown, revoked, inactive user).
 
     Updates ``last_used_at`` at most once a minute per token, so authentication does not write on every call.
     """
@@ -167,7 +182,13 @@ def token_authenticate(secret: str) -> User | None:
     now = timezone.now()
     if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=tok.pk).update(last_used_at=now)
-    return tok.user
+    return tok
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active account a presented token acts as, or ``None`` (see :func:`token_authenticate_full`)."""
+    tok = token_authenticate_full(secret)
+    return tok.user if tok is not None else None
 
 
 # ---------------------------------------------------------------- premises

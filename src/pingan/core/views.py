@@ -11,18 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from pingan.core import navigation, selectors
+from pingan.core import audit, navigation, selectors
 from pingan.core.errors import NotFound
-from pingan.core.models import POLICE_ROLES
-
-PURPOSES = [
-    ("epidemic_screening", _("epidemic prevention screening")),
-    ("case_investigation", _("case investigation")),
-    ("jurisdiction_management", _("jurisdiction management")),
-]
+from pingan.core.web import needs_purpose, purpose_url, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -47,22 +40,19 @@ def purpose(request: HttpRequest):
     """Police users declare, once per sign-in, why they read personal data; it goes into every audit record."""
     if request.method == "POST":
         chosen = request.POST.get("purpose", "")
-        if chosen in dict(PURPOSES):
+        if chosen in audit.PURPOSES:
             request.session["purpose"] = chosen
-            return redirect(request.GET.get("next") or "core:home")
-    return TemplateResponse(request, "core/purpose.html", {"purposes": PURPOSES})
-
-
-def _needs_purpose(request: HttpRequest) -> bool:
-    return request.user.role in POLICE_ROLES and not request.session.get("purpose")
+            return redirect(safe_next(request, request.GET.get("next")))
+    return TemplateResponse(request, "core/purpose.html",
+                            {"purposes": [(code, label) for code, label in audit.PURPOSES.items()]})
 
 
 @login_required
 def home(request: HttpRequest):
     """The signed-in user's start page: the panels their apps registered (``core.navigation``) and a card
     per section. A role without a home section (enterprise, landlord) goes to its first section."""
-    if _needs_purpose(request):
-        return redirect(f"/purpose/?next={request.path}")
+    if needs_purpose(request):
+        return redirect(purpose_url(request))
     sections = navigation.sections_for(request.user, request.path)
     if sections and not any(s["key"] == "home" for s in sections):
         return redirect(sections[0]["url"])
@@ -71,16 +61,16 @@ def home(request: HttpRequest):
 
 @login_required
 def premises_list(request: HttpRequest):
-    if _needs_purpose(request):
-        return redirect(f"/purpose/?next={request.path}")
+    if needs_purpose(request):
+        return redirect(purpose_url(request))
     items = selectors.premises_list(actor=request.user)[:500]
     return TemplateResponse(request, "core/premises_list.html", {"premises": items})
 
 
 @login_required
 def premises_detail(request: HttpRequest, premises_id: int):
-    if _needs_purpose(request):
-        return redirect(f"/purpose/?next={request.path}")
+    if needs_purpose(request):
+        return redirect(purpose_url(request))
     try:
         p = selectors.premises_get(actor=request.user, premises_id=premises_id)
     except NotFound:
@@ -90,10 +80,10 @@ def premises_detail(request: HttpRequest, premises_id: int):
 
 @login_required
 def audit_search(request: HttpRequest):
-    g = request.GET
-    records = selectors.audit_search(actor=request.user, actor_name=g.get("actor", ""),
-                                     object_type=g.get("object_type", ""), object_id=g.get("object_id", ""),
-                                     action=g.get("action", ""))
-    if request.user.role not in ("auditor", "admin"):
+    if request.user.role not in selectors.AUDIT_READERS:
         raise Http404("not found")
+    g = request.GET
+    query = selectors.AuditQuery(**{k: g.get(k, "") for k in ("person", "actor", "unit", "action", "object_type",
+                                                                "object_id", "purpose")})
+    records = selectors.audit_search(actor=request.user, query=query)
     return TemplateResponse(request, "core/audit.html", {"records": records[:200], "q": g})

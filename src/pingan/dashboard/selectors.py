@@ -80,7 +80,8 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[P
 def jurisdiction_flagged(*, actor, premises_id: int | None = None, purpose: str = "") -> QuerySet[PersonResult]:
     """Flagged people (silent watchlist hits first, then red, then yellow) of the latest job per premises.
 
-    Police only; one audit record per call (the listing). ``premises_id`` narrows to one premises.
+    Police only; the rows fetched are recorded as one ``list`` read naming each person (``core.audit``).
+    ``premises_id`` narrows to one premises.
     """
     require_police(actor)
     qs = screening_selectors.flagged_persons(actor=actor, purpose=purpose)
@@ -102,7 +103,7 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "") -> Premises
     """One premises of the actor's jurisdiction for the drill-down; audited. ``NotFound`` outside it."""
     require_police(actor)
     premises = core_selectors.premises_get(actor=actor, premises_id=premises_id, purpose=purpose)
-    jobs = list(screening_selectors.job_list(actor=actor).filter(premises=premises)[:10])
+    jobs = list(screening_selectors.jobs_scoped(actor=actor).filter(premises=premises)[:10])
     flagged = list(jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose)[:200])
     return PremisesOverview(premises, jobs, flagged)
 
@@ -173,7 +174,7 @@ def unit_counts(*, actor) -> list[UnitCounts]:
                 out.append(branches[pk])
         return out
 
-    rows = _with_latest(core_selectors.premises_list(actor=actor)).order_by().values("unit_id").annotate(
+    rows = _with_latest(core_selectors.premises_scoped(actor=actor)).order_by().values("unit_id").annotate(
         n_premises=Count("id"), n_screened=Count("id", filter=Q(latest__isnull=False) & ~Q(latest__counts={})),
         n_people=_summed("accepted"), n_red=_summed("red"), n_yellow=_summed("yellow"),
         n_silent=_summed("silent_hits"))
@@ -199,7 +200,7 @@ def daily_counts(*, actor, days: int = 30) -> list[DayCounts]:
     start = today - dt.timedelta(days=days - 1)
     out = {start + dt.timedelta(days=i): DayCounts(start + dt.timedelta(days=i)) for i in range(days)}
     since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    rows = screening_selectors.job_list(actor=actor).filter(
+    rows = screening_selectors.jobs_scoped(actor=actor).filter(
         status=ScreeningJob.Status.DONE, finished_at__gte=since).values_list("finished_at", "counts")
     for finished, counts in rows:
         day = out.get(timezone.localdate(finished))

@@ -57,10 +57,12 @@ class Window:
 
 
 def window(qs, page: str | int | None) -> Window:
-    """Page ``page`` (1-based; bad values mean 1) of ``qs``, ``PER_PAGE`` items, fetching one extra row."""
+    """Page ``page`` (1-based; bad values mean 1) of ``qs``, ``PER_PAGE`` items; whether a row follows is
+    asked with EXISTS, so that an audited list (``core.audit.audited``) records exactly the rows shown."""
     n = _int(str(page) if page is not None else None, 1, 1, 100_000)
-    rows = list(qs[(n - 1) * PER_PAGE:n * PER_PAGE + 1])
-    return Window(rows[:PER_PAGE], n, len(rows) > PER_PAGE)
+    start, end = (n - 1) * PER_PAGE, n * PER_PAGE
+    rows = list(qs[start:end])
+    return Window(rows, n, len(rows) == PER_PAGE and qs[end:end + 1].exists())
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:

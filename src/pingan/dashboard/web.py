@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -19,6 +18,7 @@ from django.shortcuts import redirect
 
 from pingan.core.errors import NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
+from pingan.core.web import needs_purpose, purpose_url
 
 
 def page(*, roles: frozenset[str] | None = None) -> Callable:
@@ -30,8 +30,8 @@ def page(*, roles: frozenset[str] | None = None) -> Callable:
         def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if roles is not None and request.user.role not in roles:
                 raise DjangoPermissionDenied("your role may not use this page")
-            if request.user.role in POLICE_ROLES and not request.session.get("purpose"):
-                return redirect(f"/purpose/?next={quote(request.get_full_path())}")
+            if needs_purpose(request):
+                return redirect(purpose_url(request))
             try:
                 return view(request, *args, **kwargs)
             except NotFound:

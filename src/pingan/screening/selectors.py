@@ -8,36 +8,81 @@ level, reason — never a silent hit. Police see their unit subtree's people, hi
 from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
 from pingan.core.errors import NotFound
-from pingan.core.models import POLICE_ROLES
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
 from pingan.core.scoping import scope
+from pingan.core.selectors import premises_subjects
 from pingan.screening.models import Hit, PersonResult, ScreeningJob
 
+audit.register_object_type("ScreeningJob", _("screening job"))
+audit.register_object_type("ScreeningJob.results", _("results of a screening job"))
+audit.register_object_type("PersonResult", _("screened person"))
+audit.register_object_type("PersonResult.flagged", _("flagged people"))
+audit.register_object_type("RiskDataset", _("risk data"))
+audit.register_object_type("Retention", _("retention purge"))
+for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("import", _("imported")),
+                      ("retention_purge", _("purged (retention)"))):
+    audit.register_action(_code, _label)
 
-def job_list(*, actor) -> QuerySet[ScreeningJob]:
-    """Jobs the actor may see, newest first, with premises and unit joined."""
-    return scope(actor, ScreeningJob.objects.select_related("premises", "premises__unit"))
+
+def person_subjects(p: PersonResult) -> list[audit.Subject]:
+    """The person a result row shows: the name, and the document number as given and as corrected."""
+    out = [audit.Subject(name=p.name, id_number=p.id_number)]
+    if p.corrected_id_number and p.corrected_id_number != p.id_number:
+        out.append(audit.Subject(id_number=p.corrected_id_number))
+    return out
+
+
+def _jobs_holding(text: str) -> dict[str, list[int]]:
+    """The jobs whose (not yet purged) result rows name ``text`` as name or document number."""
+    text = text.strip()
+    if not text:
+        return {}
+    ids = list(PersonResult.objects.filter(Q(name=text) | Q(id_number=text.upper()) |
+                                           Q(corrected_id_number=text.upper()))
+               .values_list("job_id", flat=True).distinct()[:1000])
+    return {"ScreeningJob": ids, "ScreeningJob.results": ids} if ids else {}
+
+
+audit.register_subject_resolver(_jobs_holding)
+
+
+def jobs_scoped(*, actor) -> QuerySet[ScreeningJob]:
+    """Jobs the actor may see, newest first, with premises and unit joined; unaudited (counts, look-ups)."""
+    return scope(actor, ScreeningJob.objects.select_related("premises", "premises__unit", "premises__owner"))
+
+
+def job_list(*, actor, purpose: str = "") -> QuerySet[ScreeningJob]:
+    """Jobs the actor may see, newest first; the rows fetched are recorded with their premises' owners
+    (not a submitter's own jobs: nobody else's data)."""
+    if getattr(actor, "role", None) in SUBMITTER_ROLES:
+        return jobs_scoped(actor=actor)
+    return audit.audited(jobs_scoped(actor=actor), actor=actor, object_type="ScreeningJob", purpose=purpose,
+                         subjects=lambda j: premises_subjects(j.premises) if j.premises_id else [])
 
 
 def job_get(*, actor, job_id: int) -> ScreeningJob:
-    """One job the actor may see. Raises ``NotFound`` otherwise (no existence leak)."""
-    job = job_list(actor=actor).filter(pk=job_id).first()
+    """One job the actor may see (its status and counts: no person). ``NotFound`` otherwise (no existence
+    leak)."""
+    job = jobs_scoped(actor=actor).filter(pk=job_id).first()
     if job is None:
         raise NotFound(f"screening job {job_id} not found")
     return job
 
 
 def job_results(*, actor, job_id: int, purpose: str = "") -> QuerySet[PersonResult]:
-    """A job's per-row results for the actor; records the read.
+    """A job's per-row results for the actor; the rows fetched are recorded, naming each person.
 
     Submitters get rows whose police-only fields must not be shown (the schemas and templates choose the
     submitter fields); the queryset is the same scoped rows either way.
     """
     job = job_get(actor=actor, job_id=job_id)
-    audit.record(actor, "read", "ScreeningJob.results", job.pk, purpose=purpose)
-    return scope(actor, PersonResult.objects.filter(job=job)).order_by("row")
+    return audit.audited(scope(actor, PersonResult.objects.filter(job=job)).order_by("row"), actor=actor,
+                         object_type="ScreeningJob.results", object_id=job.pk, subjects=person_subjects,
+                         purpose=purpose)
 
 
 def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
@@ -45,15 +90,15 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
 
     Only the latest finished job of each premises counts (``ScreeningJob.is_latest``, kept by
     :func:`pingan.screening.services.screening_job_latest_refresh`), so the query is a plain join.
-    Records one audit entry for the listing.
+    The rows fetched (a page) are recorded as one ``list`` read naming each person.
     """
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
     qs = _flagged_base(actor).select_related("job", "job__premises", "job__premises__unit")
     qs = qs.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
                                 default=Value(2), output_field=IntegerField())).order_by("order", "-job_id", "row")
-    audit.record(actor, "list", "PersonResult.flagged", "", purpose=purpose)
-    return qs
+    return audit.audited(qs, actor=actor, object_type="PersonResult.flagged", subjects=person_subjects,
+                         purpose=purpose)
 
 
 def _flagged_base(actor) -> QuerySet[PersonResult]:
@@ -81,6 +126,6 @@ def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResu
     person = scope(actor, PersonResult.objects.select_related("job__premises")).filter(pk=person_id).first()
     if person is None:
         raise NotFound(f"person {person_id} not found")
-    audit.record(actor, "read", "PersonResult", person.pk, purpose=purpose)
+    audit.record_read(actor, "PersonResult", person.pk, subjects=person_subjects(person), purpose=purpose)
     return person, list(scope(actor, Hit.objects.filter(person=person)))
 

@@ -408,7 +408,7 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes
     retention.job_person_data_check(job)
     if job.status != ScreeningJob.Status.DONE:
         raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
-                          extra={"status": job.status})
+                          extra={"job_status": job.status})
     name = f"job-{job.pk}-results.{fmt}"
     with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
         try:

@@ -63,7 +63,7 @@ def premises_new(request: HttpRequest) -> HttpResponse:
 @page(roles=SUBMITTERS)
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload a roster for one of the submitter's premises; it is screened in the background."""
-    mine = core_selectors.premises_list(actor=request.user)
+    mine = core_selectors.premises_scoped(actor=request.user)  # the submitter's own: no one else's data
     form = RosterForm(request.POST or None, request.FILES or None, premises_qs=mine,
                       initial={"premises": request.GET.get("premises")})
     if request.method == "POST" and form.is_valid():

@@ -15,6 +15,9 @@ class Command(BaseCommand):
         c = sub.add_parser("create")
         c.add_argument("username")
         c.add_argument("name")
+        c.add_argument("--purpose", default="",
+                       help="purpose of use of a police account's token (required for police): "
+                            "epidemic_screening, case_investigation, jurisdiction_management")
         r = sub.add_parser("revoke")
         r.add_argument("token_id", type=int)
         ls = sub.add_parser("list")
@@ -26,12 +29,16 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no user {opts['username']!r}")
         if opts["action"] == "create":
-            new = services.token_create(user=user, name=opts["name"])
+            try:
+                new = services.token_create(user=user, name=opts["name"], purpose=opts["purpose"])
+            except DomainError as exc:
+                raise CommandError(exc.message) from None
             self.stdout.write(f"token {new.token.pk} created; it is shown only now:\n{new.secret}")
         elif opts["action"] == "list":
             for t in user.api_tokens.order_by("id"):
                 state = "revoked" if t.revoked_at else "active"
-                self.stdout.write(f"{t.pk}\t{t.prefix}\t{t.name}\t{state}\tlast used {t.last_used_at or '-'}")
+                self.stdout.write(f"{t.pk}\t{t.prefix}\t{t.name}\t{state}\tpurpose {t.purpose or '-'}\t"
+                                  f"last used {t.last_used_at or '-'}")
         else:
             admin = User.objects.filter(role="admin").first()
             try:
