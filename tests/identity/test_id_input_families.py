@@ -198,3 +198,26 @@ def test_every_note_code_renders_in_both_languages() -> None:
     for code, (en, _zh) in NOTES.items():
         note = Note(code, tuple(params.items()) if "%(" in en else ())
         assert note.text("en") and note.text("zh") and note.text() == f"{note.text('zh')} / {note.text('en')}"
+
+
+@pytest.mark.parametrize(("typed", "first", "last"), [
+    ("4403061985****1005", 11, 14), ("440306********1005", 7, 14), ("440306xxxxxxxx1005", 7, 14),
+    ("４４０３０６１９８５＊＊＊＊１００５", 11, 14), ("44030619850214####", 15, 18),
+])
+def test_a_masked_copy_is_reported_as_masked_with_the_hidden_span(typed: str, first: int, last: int) -> None:
+    doc = normalize_document(typed, today=TODAY)
+    assert (doc.doc_type, doc.error_code) == ("ric", "bad_characters")
+    assert dict(doc.error_params)["masked"] == "1" and dict(doc.error_params)["position"] == str(first)
+    assert f"characters {first}–{last} hidden" in doc.error and "被遮挡" in doc.error
+    _agrees([typed])
+    _agrees([typed], ["身份证"])
+
+
+@pytest.mark.parametrize(("typed", "position", "char"), [
+    ("440306198502141005号", 19, "号"), ("440306198502141005#", 19, "#"), ("4403061985021410O5", 17, "O"),
+])
+def test_any_stray_character_is_named_before_the_length(typed: str, position: int, char: str) -> None:
+    doc = normalize_document(typed, today=TODAY)
+    assert (doc.doc_type, doc.error_code) == ("ric", "bad_characters")
+    assert (dict(doc.error_params)["position"], dict(doc.error_params)["char"]) == (str(position), char)
+    _agrees([typed])

@@ -187,9 +187,10 @@ def doc_type_from_label(label: str | None) -> DocType | None:
 
 _RIC18_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _DIGITS15 = re.compile(r"^\d{15}$")
-#: A resident ID number with one to three stray letters (``4403061A8502141005``): read as ``ric`` so the
-#: error names the character, not "cannot tell which document".
-_RIC_WITH_LETTERS = re.compile(r"^[1-9][0-9A-Z]{14}(?:[0-9A-Z]{3})?$")
+#: A resident ID number with stray characters — a letter (``4403061A8502141005``), a mask
+#: (``4403061985****1005``), a trailing ``号`` — : 14–20 characters, starting with a digit 1–9, at least 10
+#: of them ASCII digits. Read as ``ric`` so the error names the character, not "cannot tell which document".
+_RIC_WITH_STRAYS = re.compile(r"^[1-9]\S{13,19}$")
 #: All digits (last may be X) but 14, 16, 17, 19 or 20 long: a resident ID number with a digit missing or
 #: doubled, reported as ``bad_length`` with its length.
 _RIC_WRONG_LENGTH = re.compile(r"^[1-9](?:\d{12}|\d{14,15}|\d{17,18})[\dX]$")
@@ -214,6 +215,8 @@ def _fail(doc_type: DocType, number: str, code: str, **extra: object) -> Documen
     return Document(doc_type, number, False, code, ERRORS[code], **extra)  # type: ignore[arg-type]
 
 
+#: Characters that stand for hidden digits in a masked copy of a number (``4403061985****1005``).
+_MASKS = frozenset("*X#×●•?")
 #: Letters typed for the digit they look like (OCR and hand-copying): shown as a hint, never substituted.
 _LOOKALIKES = {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "T": "7", "B": "8"}
 
@@ -236,6 +239,14 @@ def _bad_characters(doc_type: DocType, number: str, expected: Literal["gb11643",
     if not bad:
         return _fail(doc_type, number, "bad_characters")
     pos, ch = bad[0] + 1, number[bad[0]]
+    if len(bad) >= 3 and {number[i] for i in bad} <= _MASKS:
+        # 4403061985****1005: a masked copy, not a typo
+        last = bad[-1] + 1
+        return Document(doc_type, number, False, "bad_characters",
+                        f"证件号码被遮挡（第{pos}至{last}位），请填写完整号码 / the number is masked (characters "
+                        f"{pos}–{last} hidden): give the full number",
+                        error_params=(("char", ch), ("count", str(len(bad))), ("masked", "1"),
+                                      ("position", str(pos))))
     look = _LOOKALIKES.get(ch) if expected != "icao" else None
     params = {"position": str(pos), "char": ch, "count": str(len(bad))}
     en = f"character {pos} is '{ch}'" + (f", probably {look}" if look else "") + ", which is not allowed"
@@ -271,9 +282,10 @@ def classify(cleaned: str) -> DocType:
     18 chars ``\\d{17}[\\dX]`` → ``hmt_residence`` if it starts 81/82/83, ``foreign_pr`` if it starts 9,
     else ``ric``; 15 digits → ``ric`` (first generation); 16 digits + ``X`` + digit → ``ric`` (a
     transposed check character, reported as ``bad_characters`` and open to typo recovery); 14, 16, 17, 19
-    or 20 digits (last may be ``X``) → ``ric`` (``bad_length``, a digit missing or doubled); 15 or 18
-    characters starting with a digit 1–9 with one to three letters among digits (``4403061A8502141005``)
-    → ``ric`` (``bad_characters`` naming the letter and its position); 3 letters +
+    or 20 digits (last may be ``X``) → ``ric`` (``bad_length``, a digit missing or doubled); 14–20
+    characters starting with a digit 1–9, at least 10 of them digits, with stray characters
+    (``4403061A8502141005``, a masked ``4403061985****1005``, a trailing ``号``) → ``ric``
+    (``bad_characters`` naming the character and its position, or the masked span); 3 letters +
     12 digits → ``foreign_pr`` (2017); ``H``/``M`` + 8 or 10 digits → ``hk_mo_permit``; 8 or 10 digits →
     ``tw_permit``; 5–9 letters/digits with at least one letter and one digit → ``passport``; anything
     else → ``unknown``.
@@ -286,7 +298,7 @@ def classify(cleaned: str) -> DocType:
         return "ric"
     if _DIGITS15.match(cleaned) or _X_AT_17.match(cleaned) or _RIC_WRONG_LENGTH.match(cleaned):
         return "ric"
-    if _RIC_WITH_LETTERS.match(cleaned) and sum(not ch.isdigit() for ch in cleaned) <= 3:
+    if _RIC_WITH_STRAYS.match(cleaned) and sum(ch in "0123456789" for ch in cleaned) >= 10:
         return "ric"
     if _FPR15.match(cleaned):
         return "foreign_pr"
@@ -347,6 +359,9 @@ def _validate_ric(number: str, today: dt.date) -> Document:
             "ric", converted, True, birth_date=doc.birth_date, sex=doc.sex, area_code=doc.area_code,
             converted_from_15=True, issuing_country="CHN", notes=doc.notes,
         )
+    if re.search(r"[^0-9X]", number) or "X" in number[:-1]:
+        # a stray character is named before the length: 440306198502141005号 is a number with a 号, not 19 long
+        return _bad_characters("ric", number, "digits" if len(number) == 15 else "gb11643")
     if len(number) not in (15, 18):
         return _bad_length("ric", number)
     if not _RIC18_SHAPE.match(number):
