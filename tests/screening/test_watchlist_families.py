@@ -14,6 +14,7 @@ import gzip
 import json
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_identity_in_screening import AS_OF, NO_LISTINGS, NO_MOVES  # the same empty risk data
@@ -218,3 +219,21 @@ def test_a_listed_resident_id_with_a_stray_letter_is_kept_and_the_note_names_the
     assert w7["documents"][0]["number"] == "4403061A8502141005"
     assert "character 8 is 'A'" in json.loads(w7["notes"][0]["params"])["why"]
     assert w8["notes"] == []  # an unlisted address code is no problem on a listed number
+
+
+@pytest.mark.django_db
+def test_the_import_command_names_the_entries_kept_with_a_note(tmp_path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "wl.csv"
+    path.write_text(HEADER + "W3,wanted,王芳,,身份证,4403061A8502141005,1985/2/30,,\n"
+                    "W4,wanted,刘洋,,护照,E23456789,不详,,\nW5,wanted,OUYANG Nana,,,,1990年3月7日,,\n",
+                    encoding="utf-8")
+    out = StringIO()
+    call_command("risk", "import", "watchlist", "csv", str(path), stdout=out)
+    text = out.getvalue()
+    assert "3 rows" in text and "kept 2 entries with notes" in text
+    assert "wl:W3: the date 1985/2/30 does not exist; compared at the precision that does (1985-02)" in text
+    assert "character 8 is 'A'" in text and "wl:W4: the date of birth 不详 could not be read" in text

@@ -75,7 +75,7 @@ ENTRY_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def _entry_note_text(code: str, params: dict[str, str], lang: str = "both") -> str:
+def entry_note_text(code: str, params: dict[str, str], lang: str = "both") -> str:
     """An :data:`ENTRY_NOTES` note in English, Chinese or ``中文 / English``."""
     en, zh = (t % params for t in ENTRY_NOTES[code])
     return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
@@ -429,7 +429,7 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             for n in notes:  # the row is rejected anyway: say everything that needs fixing
                 params = json.loads(n["params"])
                 column = "id_number" if n["code"] == "bad_id_number" else "birth_date"
-                bad(column, n["code"], _entry_note_text(n["code"], params, "en"))
+                bad(column, n["code"], entry_note_text(n["code"], params, "en"))
             continue
         doc_type = "resident_id" if id_type in RESIDENT_ID_TYPES else _doc_type(id_type) if id_type else None
         rows.append({

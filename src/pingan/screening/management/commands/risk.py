@@ -60,3 +60,19 @@ class Command(BaseCommand):
         for key, value in (ds.meta or {}).items():
             if key in ("summary", "resolution", "skipped_entities", "snapshots"):
                 self.stdout.write(f"{key}: {value}")
+        if ds.kind == RiskDataset.Kind.WATCHLIST and (ds.meta or {}).get("summary", {}).get("notes"):
+            self._watchlist_notes(ds)
+
+    def _watchlist_notes(self, ds: RiskDataset) -> None:
+        """The entries kept with a note (a date read coarser or not at all, a resident ID failing its check)."""
+        import json
+
+        import pyarrow.parquet as pq
+
+        from pingan.screening.riskdata.watchlists import entry_note_text
+
+        noted = [(e["entry_id"], n) for e in pq.read_table(ds.path, columns=["entry_id", "notes"]).to_pylist()
+                 for n in e["notes"] or []]
+        self.stdout.write(f"kept {len({e for e, _ in noted})} entries with notes (all in the dataset's notes column):")
+        for entry_id, n in noted[:10]:
+            self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), 'en')}")
