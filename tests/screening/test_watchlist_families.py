@@ -237,3 +237,12 @@ def test_the_import_command_names_the_entries_kept_with_a_note(tmp_path) -> None
     assert "3 rows" in text and "kept 2 entries with notes" in text
     assert "wl:W3: the date 1985/2/30 does not exist; compared at the precision that does (1985-02)" in text
     assert "character 8 is 'A'" in text and "wl:W4: the date of birth 不详 could not be read" in text
+
+
+def test_a_roster_birth_date_known_only_to_the_month_or_year_matches_at_that_level() -> None:
+    wl = _watchlist([("W1", "OUYANG Nana", [], ["1990-03-07"]), ("W2", "SIMA Guangming", [], ["1975-06"])])
+    hits = _hits([("欧阳娜娜", "", "1990-03"), ("司马光明", "", "1975"), ("欧阳娜娜", "", "1990-04"),
+                  ("欧阳娜娜", "", "1990-03-08")], wl)
+    assert sorted(hits) == [2, 3]
+    assert "birth year and month match 1990-03" in hits[2][0]["match_reasons"]
+    assert "birth year matches 1975" in hits[3][0]["match_reasons"]

@@ -447,6 +447,9 @@ class _Run:
                    area_code,
                    from15, coalesce(in_status, 'accepted') AS status,
                    coalesce(id_birth_date, try_strptime(bd_text, '%Y-%m-%d')::DATE) AS birth_date,
+                   -- a roster birth date known only to the month or year (ingest writes YYYY-MM / YYYY)
+                   CASE WHEN id_birth_date IS NULL AND regexp_full_match(bd_text, '[0-9]{4}(-[0-9]{2})?')
+                        THEN bd_text END AS birth_partial,
                    CASE WHEN NOT valid AND doc_type = 'ric' AND length(number) = 18
                         THEN try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE END AS id_digits_birth_date,
                    CASE WHEN valid AND list_contains(list_transform(notes, lambda x: x.code), 'area_code_unlisted')
@@ -1052,10 +1055,14 @@ class _Run:
             "key": [k[3] for k in keys],
         }))
         # Roster side: only people born in a listed year need name keys (a year-range semi-join first).
+        # A roster birth date is the full date, or the month / year the roster gives (birth_partial).
+        self.sql("""CREATE OR REPLACE TEMP VIEW p_bd AS
+                    SELECT row, coalesce(strftime(birth_date, '%Y-%m-%d'), birth_partial) AS bd FROM p
+                    WHERE birth_date IS NOT NULL OR birth_partial IS NOT NULL""")
         cand = self.arrow("""
             SELECT DISTINCT p.row, p.name
-            FROM p WHERE p.birth_date IS NOT NULL
-              AND CAST(year(p.birth_date) AS VARCHAR) IN (SELECT DISTINCT substr(bd, 1, 4) FROM wlk_in)
+            FROM p JOIN p_bd USING (row)
+            WHERE substr(p_bd.bd, 1, 4) IN (SELECT DISTINCT substr(bd, 1, 4) FROM wlk_in)
         """)
         rk_rows, rk_keys, rk_names = [], [], []
         for row, nm in zip(cand.column("row").to_pylist(), cand.column("name").to_pylist(), strict=True):
@@ -1065,16 +1072,21 @@ class _Run:
                 rk_names.append(nm)
         self.con.register("rk_in", pa.table({"row": pa.array(rk_rows, pa.int64()), "key": rk_keys,
                                              "name": rk_names}))
+        # Dates agree at the coarser of the two precisions: the listed date is a prefix of the roster's, or
+        # the roster's (a month or a year) is a prefix of the listed one. `common` is that shared part.
         pairs = self.sql("""
-            SELECT DISTINCT r.row, r.name, w.entry_id, w.wl_name, w.bd
-            FROM rk_in r JOIN wlk_in w ON w.key = r.key JOIN p ON p.row = r.row
-            WHERE starts_with(strftime(p.birth_date, '%Y-%m-%d'), w.bd)
+            SELECT DISTINCT r.row, r.name, w.entry_id, w.wl_name,
+                   CASE WHEN length(w.bd) <= length(b.bd) THEN w.bd ELSE b.bd END AS common
+            FROM rk_in r JOIN wlk_in w ON w.key = r.key JOIN p_bd b ON b.row = r.row
+            WHERE starts_with(b.bd, w.bd) OR starts_with(w.bd, b.bd)
+            ORDER BY r.row, w.entry_id, length(common) DESC
         """).fetchall()
         out: dict[tuple[int, str], list[str]] = {}
         for row, rname, entry_id, wname, bd in pairs:
             nm = compare_names(rname, wname)
             if nm.kind in CORROBORATING_NAMES:
-                # a year-only or year-month listed date matches at that coarser level, and says so
+                # a year-only or year-month date (listed or on the roster) matches at that coarser level, and
+                # says so; the most precise agreement of an entry's dates is reported
                 how = {4: "birth year matches", 7: "birth year and month match"}.get(len(bd), "birth date matches")
                 out.setdefault((row, entry_id), [f"{nm.reason} ({wname})", f"{how} {bd}"])
         self.con.register("wlh_in", pa.table({
