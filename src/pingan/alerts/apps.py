@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
@@ -6,4 +7,17 @@ class AlertsConfig(AppConfig):
 
     name = "pingan.alerts"
     label = "alerts"
-    verbose_name = "Alerts"
+    verbose_name = _("alerts")
+
+    def ready(self) -> None:
+        from pingan.core import navigation
+        from pingan.core.models import Role
+
+        navigation.register(navigation.Section(
+            key="alerts", label=_("Alerts"), url_name="alerts:terminal", order=15, prefix="/alerts/",
+            roles={Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER, Role.ANALYST},
+            description=_("Live alerts of your unit while on duty: acknowledge, go, close.")))
+        navigation.register(navigation.Section(
+            key="dead_letters", label=_("Dead letters"), url_name="alerts:dead_letters", order=90,
+            prefix="/alerts/dead-letters/", roles={Role.ADMIN, Role.ANALYST},
+            description=_("Device inputs that were refused, with the reason; replay them after a fix.")))
