@@ -35,3 +35,13 @@ def ingest(*payloads, source="http"):
     from pingan.alerts import services
 
     return services.events_ingest(inputs=[services.RawInput(payload=p) for p in payloads], source=source)
+
+
+def sign_in(client, user, purpose: str = "alert_response"):
+    """Sign ``client`` in as ``user`` (police also declare a purpose of use, as the page flow requires)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in ("officer", "station_chief", "analyst"):
+        session = client.session
+        session["purpose"] = purpose
+        session.save()
+    return client

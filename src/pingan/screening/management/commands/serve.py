@@ -1,9 +1,12 @@
-"""``pingan serve``: the web server and the background worker together, for a demo on one machine.
+"""``pingan serve``: everything a demo on one machine needs, together: the web site on a real ASGI server
+(uvicorn — it holds the officers' Server-Sent-Event streams), the background task worker, and the alerts
+pipeline (the alert worker and the MQTT ingest).
 
-The worker is django-tasks-db's ``db_worker`` in a child process (it claims queued tasks from the database,
-so a job queued before a restart still runs); the web server is Django's development server in this
-process. Ctrl-C stops both. For production run a real WSGI server and ``pingan db_worker`` as two services
-(see ``docs/web.md``).
+The task worker is django-tasks-db's ``db_worker`` (it claims queued tasks from the database, so a job
+queued before a restart still runs); ``pingan alerts worker`` runs the rules over the event log and
+``pingan alerts ingest-mqtt`` subscribes to the devices' topics (it exits with a message when no broker is
+reachable; the rest goes on). Each is a child process; Ctrl-C or SIGTERM stops all of them. For production
+run them as separate services (``docs/web.md``, ``docs/alerts.md``).
 """
 
 from __future__ import annotations
@@ -12,15 +15,20 @@ import signal
 import subprocess
 import sys
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 WORKER_STOP_SECONDS = 10
 
 
 def worker_command(interval: float) -> list[str]:
-    """The child process's argv: ``pingan db_worker`` through this interpreter (works without the script)."""
+    """The task worker's argv: ``pingan db_worker`` through this interpreter (works without the script)."""
     return [sys.executable, "-m", "pingan.cli", "db_worker", "--interval", str(interval)]
+
+
+def alerts_commands() -> list[list[str]]:
+    """The alerts pipeline's argv: the alert worker and the MQTT ingest."""
+    return [[sys.executable, "-m", "pingan.cli", "alerts", "worker"],
+            [sys.executable, "-m", "pingan.cli", "alerts", "ingest-mqtt"]]
 
 
 def _interrupt(signum, frame):
@@ -28,40 +36,53 @@ def _interrupt(signum, frame):
 
 
 class Command(BaseCommand):
-    help = "Start the web server and the background screening worker together (a demo); Ctrl-C stops both."
+    help = ("Start the web server (ASGI, uvicorn), the background worker and the alerts pipeline together "
+            "(a demo); Ctrl-C stops all.")
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000",
                             help="address and port of the web server (default 127.0.0.1:8000)")
-        parser.add_argument("--no-worker", action="store_true", help="start only the web server")
+        parser.add_argument("--no-worker", action="store_true", help="no background task worker")
+        parser.add_argument("--no-alerts", action="store_true", help="no alert worker and MQTT ingest")
         parser.add_argument("--interval", type=float, default=0.5,
-                            help="seconds the worker sleeps when the queue is empty (default 0.5)")
+                            help="seconds the task worker sleeps when the queue is empty (default 0.5)")
 
     def handle(self, *args, **opts):
-        # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the worker; SIGINT is
+        # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the children; SIGINT is
         # reinstalled because a shell starts background jobs with it ignored
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
-        worker = None
+        children = []
         if not opts["no_worker"]:
-            worker = subprocess.Popen(worker_command(opts["interval"]))  # noqa: S603 - our own interpreter
-            self.stdout.write(f"background worker started (pid {worker.pid})")
+            children.append(("background worker", subprocess.Popen(worker_command(opts["interval"]))))  # noqa: S603
+        if not opts["no_alerts"]:
+            for argv, name in zip(alerts_commands(), ("alert worker", "MQTT ingest"), strict=True):
+                children.append((name, subprocess.Popen(argv)))  # noqa: S603 - our own interpreter
+        for name, p in children:
+            self.stdout.write(f"{name} started (pid {p.pid})")
+        host, _, port = opts["addrport"].rpartition(":")
         try:
-            # the demo serves its own static files (insecure=True); production puts them behind the web server
-            call_command("runserver", opts["addrport"], use_reloader=False, insecure_serving=True)
+            import uvicorn
+            from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+            from django.core.asgi import get_asgi_application
+
+            # the demo serves its own static files; production puts them behind the web server
+            app = ASGIStaticFilesHandler(get_asgi_application())
+            self.stdout.write(f"web server (uvicorn, ASGI) on http://{host or '127.0.0.1'}:{port}/")
+            uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
         except KeyboardInterrupt:
             pass
         finally:
-            if worker is not None:
-                self.stop(worker)
+            for name, p in children:
+                self.stop(name, p)
 
-    def stop(self, worker: subprocess.Popen) -> None:
-        """Ask the worker to finish its current task (SIGINT), then kill it after a grace period."""
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGINT)
+    def stop(self, name: str, child: subprocess.Popen) -> None:
+        """Ask a child to finish (SIGINT), then kill it after a grace period."""
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
             try:
-                worker.wait(WORKER_STOP_SECONDS)
+                child.wait(WORKER_STOP_SECONDS)
             except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        self.stdout.write("background worker stopped")
+                child.kill()
+                child.wait()
+        self.stdout.write(f"{name} stopped")
