@@ -45,3 +45,121 @@ def sign_in(client, user, purpose: str = "alert_response"):
         session["purpose"] = purpose
         session.save()
     return client
+
+
+# ---------------------------------------------------------------- real servers against the test database
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def subprocess_env(tmp_path) -> dict:
+    """Environment for a ``pingan`` child process that uses the test database and the test's secret key."""
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    d = connection.settings_dict
+    url = f"postgres://{d['USER']}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="pingan.config.settings",
+        PINGAN_DATABASE_URL=url,
+        PINGAN_SECRET_KEY=settings.SECRET_KEY,
+        PINGAN_DATA_DIR=str(tmp_path),
+        PINGAN_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+class AsgiServer:
+    """uvicorn serving pingan's ASGI application in a child process; ``kill()`` is SIGKILL, ``start()``
+    brings it back on the same port."""
+
+    def __init__(self, env: dict, port: int) -> None:
+        self.env, self.port, self.proc = env, port, None
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> AsgiServer:
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "pingan.config.asgi:demo_application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--lifespan",
+                "off",
+            ],
+            env=self.env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError("uvicorn did not start")
+
+    def kill(self) -> None:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+
+class SseClient:
+    """A minimal Server-Sent-Events reader over http.client (what EventSource does, without a browser)."""
+
+    def __init__(self, server: AsgiServer, cookie: str, last_id: int | None = None, after: int | None = None):
+        import http.client
+
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        headers = {"Cookie": f"sessionid={cookie}", "Accept": "text/event-stream"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = str(last_id)
+        self.conn.request("GET", "/alerts/stream/" + (f"?after={after}" if after is not None else ""), headers=headers)
+        self.resp = self.conn.getresponse()
+
+    def events(self, n: int, timeout: float = 10) -> list[tuple[int, str, dict]]:
+        """The next ``n`` id-carrying events (skipping hello and keep-alives)."""
+        import json
+
+        self.resp.fp.raw._sock.settimeout(timeout)
+        out, block = [], {}
+        while len(out) < n:
+            try:
+                line = self.resp.fp.readline().decode()
+            except TimeoutError:
+                break
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if not line:
+                if "id" in block:
+                    out.append((int(block["id"]), block.get("event", ""), json.loads(block.get("data", "{}"))))
+                block = {}
+            elif not line.startswith(":") and ":" in line:
+                k, v = line.split(":", 1)
+                block[k] = v.strip()
+        return out
+
+    def close(self) -> None:
+        self.conn.close()

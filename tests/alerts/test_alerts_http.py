@@ -19,16 +19,18 @@ PLATFORM = "35020000002000000001"  # a VIID platform's ID (type 200, central sig
 def platform(xiamen):
     from pingan.alerts import services
 
-    return services.device_register(actor=None, device_id=PLATFORM, name="ANPR platform", kind="platform",
-                                    password="s3cret-platform")
+    return services.device_register(
+        actor=None, device_id=PLATFORM, name="ANPR platform", kind="platform", password="s3cret-platform"
+    )
 
 
-def _register(client, password="s3cret-platform"):
+def _register(client, password="s3cret-platform"):  # noqa: S107 - a test credential
     body = json.dumps({"RegisterObject": {"DeviceID": PLATFORM}})
     r = client.post("/VIID/System/Register", body, content_type="application/json")
     assert r.status_code == 401 and r.json()["ResponseStatusObject"]["StatusCode"] == "4"
-    auth = gat1400.digest_authorization(r["WWW-Authenticate"], username=PLATFORM, password=password,
-                                        method="POST", uri="/VIID/System/Register")
+    auth = gat1400.digest_authorization(
+        r["WWW-Authenticate"], username=PLATFORM, password=password, method="POST", uri="/VIID/System/Register"
+    )
     return client.post("/VIID/System/Register", body, content_type="application/json", HTTP_AUTHORIZATION=auth)
 
 
@@ -40,27 +42,49 @@ def test_a_platform_registers_with_digest_keeps_alive_posts_pass_records_and_unr
     assert _register(client, password="wrong").status_code == 401
     r = _register(client)
     assert r.status_code == 200 and r.json()["ResponseStatusObject"]["StatusCode"] == "0"
-    ka = client.post("/VIID/System/Keepalive", json.dumps({"KeepaliveObject": {"DeviceID": PLATFORM}}),
-                     content_type="application/json")
+    ka = client.post(
+        "/VIID/System/Keepalive",
+        json.dumps({"KeepaliveObject": {"DeviceID": PLATFORM}}),
+        content_type="application/json",
+    )
     assert ka.json()["ResponseStatusObject"]["StatusCode"] == "0"
     t = client.get("/VIID/System/Time").json()["SystemTimeObject"]
     assert len(t["LocalTime"]) == 14 and t["TimeZone"] == "Asia/Shanghai"
-    recs = [{"MotorVehicleID": "mv-1", "DeviceID": LQ_CAMERA, "HasPlate": "1", "PlateNo": "闽D12345",
-             "PlateReliability": "95", "PlateColor": "5", "PassTime": "20260101080000"},
-            {"MotorVehicleID": "mv-2", "DeviceID": LQ_CAMERA, "HasPlate": "0", "PassTime": "20260101080001"},
-            {"MotorVehicleID": "mv-3", "DeviceID": "35020301001329999999", "PlateNo": "闽D1", "PassTime": "20260101080002"},
-            {"MotorVehicleID": "mv-1", "DeviceID": LQ_CAMERA, "PlateNo": "闽D12345", "PassTime": "20260101080000"}]
-    r = client.post("/VIID/MotorVehicles", _vehicles(*recs), content_type="application/json",
-                    HTTP_USER_IDENTIFY=PLATFORM)
+    recs = [
+        {
+            "MotorVehicleID": "mv-1",
+            "DeviceID": LQ_CAMERA,
+            "HasPlate": "1",
+            "PlateNo": "闽D12345",
+            "PlateReliability": "95",
+            "PlateColor": "5",
+            "PassTime": "20260101080000",
+        },
+        {"MotorVehicleID": "mv-2", "DeviceID": LQ_CAMERA, "HasPlate": "0", "PassTime": "20260101080001"},
+        {"MotorVehicleID": "mv-3", "DeviceID": "35020301001329999999", "PlateNo": "闽D1", "PassTime": "20260101080002"},
+        {"MotorVehicleID": "mv-1", "DeviceID": LQ_CAMERA, "PlateNo": "闽D12345", "PassTime": "20260101080000"},
+    ]
+    r = client.post(
+        "/VIID/MotorVehicles", _vehicles(*recs), content_type="application/json", HTTP_USER_IDENTIFY=PLATFORM
+    )
     statuses = r.json()["ResponseStatusListObject"]["ResponseStatusObject"]
-    assert [(s["Id"], s["StatusCode"]) for s in statuses] == [("mv-1", "0"), ("mv-2", "0"), ("mv-3", "7"), ("mv-1", "0")]
+    assert [(s["Id"], s["StatusCode"]) for s in statuses] == [
+        ("mv-1", "0"),
+        ("mv-2", "0"),
+        ("mv-3", "7"),
+        ("mv-1", "0"),
+    ]
     assert "unknown_device" in statuses[2]["StatusString"] and "duplicate" in statuses[3]["StatusString"]
     assert DeadLetter.objects.get().source == "viid"
-    un = client.post("/VIID/System/UnRegister", json.dumps({"UnRegisterObject": {"DeviceID": PLATFORM}}),
-                     content_type="application/json")
+    un = client.post(
+        "/VIID/System/UnRegister",
+        json.dumps({"UnRegisterObject": {"DeviceID": PLATFORM}}),
+        content_type="application/json",
+    )
     assert un.json()["ResponseStatusObject"]["StatusCode"] == "0"
-    r = client.post("/VIID/MotorVehicles", _vehicles(recs[0]), content_type="application/json",
-                    HTTP_USER_IDENTIFY=PLATFORM)
+    r = client.post(
+        "/VIID/MotorVehicles", _vehicles(recs[0]), content_type="application/json", HTTP_USER_IDENTIFY=PLATFORM
+    )
     assert r.status_code == 401
 
 
@@ -74,13 +98,18 @@ def test_the_batch_api_takes_a_token_of_an_integration_account(client, xiamen, c
 
     tok = token_create(user=xiamen.admin, name="anpr").secret
     body = {"events": [payload("h1", LQ_SOS, "heartbeat", clock()), {"event_id": "x"}]}
-    r = client.post("/api/v1/alerts/events", json.dumps(body), content_type="application/json",
-                    HTTP_AUTHORIZATION=f"Bearer {tok}")
+    r = client.post(
+        "/api/v1/alerts/events", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {tok}"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["accepted"] == 1 and r.json()["rejected"][0]["code"] == "missing_field"
     officer_tok = token_create(user=xiamen.officer_a, name="x").secret
-    r = client.post("/api/v1/alerts/events", json.dumps(body), content_type="application/json",
-                    HTTP_AUTHORIZATION=f"Bearer {officer_tok}")
+    r = client.post(
+        "/api/v1/alerts/events",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {officer_tok}",
+    )
     assert r.status_code == 403 and r["Content-Type"] == "application/problem+json"
 
 
@@ -92,10 +121,18 @@ def two_alerts(on_duty, clock, worker):
 
 
 # role → (sees station A's alert, sees station B's alert) through the API list and the alert page
-VISIBILITY = {"officer_a": (True, False), "chief_a": (True, False), "officer_b": (False, True),
-              "analyst": (True, True), "dispatcher": (True, True), "admin": (False, False),
-              "auditor": (False, False), "landlord_a": (False, False), "enterprise": (False, False),
-              "citizen": (False, False)}
+VISIBILITY = {
+    "officer_a": (True, False),
+    "chief_a": (True, False),
+    "officer_b": (False, True),
+    "analyst": (True, True),
+    "dispatcher": (True, True),
+    "admin": (False, False),
+    "auditor": (False, False),
+    "landlord_a": (False, False),
+    "enterprise": (False, False),
+    "citizen": (False, False),
+}
 
 
 @pytest.mark.parametrize("who", list(VISIBILITY))
@@ -111,8 +148,18 @@ def test_each_role_sees_only_its_lines_alerts(client, two_alerts, on_duty, who):
     assert api_b.status_code == (200 if VISIBILITY[who][1] else 404)
 
 
-@pytest.mark.parametrize(("who", "status"), [("officer_a", 200), ("chief_a", 200), ("analyst", 200),
-                                             ("admin", 403), ("auditor", 403), ("landlord_a", 403), ("citizen", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("officer_a", 200),
+        ("chief_a", 200),
+        ("analyst", 200),
+        ("admin", 403),
+        ("auditor", 403),
+        ("landlord_a", 403),
+        ("citizen", 403),
+    ],
+)
 def test_the_terminal_page_is_for_police_and_dispatch(client, on_duty, who, status):
     sign_in(client, on_duty.users()[who])
     r = client.get("/alerts/")
@@ -121,8 +168,10 @@ def test_the_terminal_page_is_for_police_and_dispatch(client, on_duty, who, stat
         assert "莲前派出所" in r.content.decode()  # on duty for station A
 
 
-@pytest.mark.parametrize(("who", "status"), [("admin", 200), ("analyst", 200), ("officer_a", 403),
-                                             ("chief_a", 403), ("auditor", 403), ("citizen", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("admin", 200), ("analyst", 200), ("officer_a", 403), ("chief_a", 403), ("auditor", 403), ("citizen", 403)],
+)
 def test_dead_letters_are_for_operators(client, xiamen, who, status, clock):
     ingest({"event_id": "x", "device_id": LQ_SOS, "type": "sos"})
     sign_in(client, xiamen.users()[who])
@@ -137,11 +186,19 @@ def test_an_operator_replays_a_dead_letter_after_registering_the_device(client, 
     ingest(payload("late", "35020301001349999999", "sos", clock()))
     letter = DeadLetter.objects.get()
     assert letter.reason_code == "unknown_device"
-    services.device_register(actor=xiamen.admin, device_id="35020301001349999999", name="new SOS post", kind="sos",
-                             lon=118.137, lat=24.476, active_since=clock().replace(year=2020))
+    services.device_register(
+        actor=xiamen.admin,
+        device_id="35020301001349999999",
+        name="new SOS post",
+        kind="sos",
+        lon=118.137,
+        lat=24.476,
+        active_since=clock().replace(year=2020),
+    )
     sign_in(client, xiamen.admin)
-    r = client.post("/api/v1/alerts-dead-letters/replay", json.dumps({"ids": [letter.pk]}),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/alerts-dead-letters/replay", json.dumps({"ids": [letter.pk]}), content_type="application/json"
+    )
     assert r.json() == {"replayed": 1, "accepted": 1, "duplicates": 0, "dead_lettered": 0}
     letter.refresh_from_db()
     assert letter.outcome == "accepted" and letter.replayed_by == xiamen.admin
@@ -160,20 +217,27 @@ def test_officer_acknowledges_on_the_page_in_one_tap(client, two_alerts, on_duty
 
 def test_silences_and_the_watch_list_through_the_api(client, on_duty):
     sign_in(client, on_duty.chief_a)
-    r = client.post("/api/v1/alerts-silences", json.dumps({"matchers": ["alertname=smoke"], "comment": "drill",
-                                                           "ends_at": "2099-01-01T00:00:00+08:00"}),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/alerts-silences",
+        json.dumps({"matchers": ["alertname=smoke"], "comment": "drill", "ends_at": "2099-01-01T00:00:00+08:00"}),
+        content_type="application/json",
+    )
     assert r.status_code == 201
     sid = r.json()["id"]
     sign_in(client, on_duty.officer_b)
     assert client.delete(f"/api/v1/alerts-silences/{sid}").status_code == 403
     sign_in(client, on_duty.analyst)
-    r = client.post("/api/v1/alerts-hotlist", json.dumps({"key": "闽d·12345", "reason": "stolen"}),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/alerts-hotlist", json.dumps({"key": "闽d·12345", "reason": "stolen"}), content_type="application/json"
+    )
     assert r.status_code == 201 and r.json()["key"] == "闽D12345"
     sign_in(client, on_duty.officer_a)
-    assert client.post("/api/v1/alerts-hotlist", json.dumps({"key": "闽D1", "reason": "x"}),
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/alerts-hotlist", json.dumps({"key": "闽D1", "reason": "x"}), content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert [e["key"] for e in client.get("/api/v1/alerts-hotlist").json()["items"]] == []  # placed by the bureau
 
 

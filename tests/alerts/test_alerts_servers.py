@@ -123,8 +123,9 @@ def test_the_worker_raises_alerts_from_the_jetstream_log(on_duty, clock):
     stream = f"PINGAN_TEST_{secrets.token_hex(4).upper()}"
     log = JetStreamLog("nats://127.0.0.1:4222", stream=stream, duplicate_window_s=60, max_age_s=600)
     try:
-        res = services.events_ingest(inputs=[services.RawInput(payload=payload("js1", LQ_SOS, "sos", clock()))],
-                                     source="http", log=log)
+        res = services.events_ingest(
+            inputs=[services.RawInput(payload=payload("js1", LQ_SOS, "sos", clock()))], source="http", log=log
+        )
         assert res.counts["accepted"] == 1
         w = Worker(consumer=f"w{secrets.token_hex(3)}", log_=log, clock=clock)
         deadline = time.monotonic() + 10

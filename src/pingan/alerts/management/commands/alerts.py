@@ -28,6 +28,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         w = sub.add_parser("worker", help="run the rule engine over the event log (Ctrl-C stops)")
         w.add_argument("--consumer", default="alerts", help="consumer name (its position is kept)")
+        w.add_argument("--batch", type=int, default=500, help="events per transaction (default 500)")
         sub.add_parser("ingest-mqtt", help="subscribe to devices' MQTT topics and ingest (Ctrl-C stops)")
         d = sub.add_parser("device", help="register or update a device")
         d.add_argument("device_id")
@@ -67,7 +68,7 @@ class Command(BaseCommand):
     def do_worker(self, o):
         from pingan.alerts.worker import Worker
 
-        worker = Worker(consumer=o["consumer"])
+        worker = Worker(consumer=o["consumer"], batch=o["batch"])
         self.stdout.write(
             f"alert worker {o['consumer']} at position {worker.position} "
             f"(rule set {worker.ruleset.id} {worker.ruleset.version})"

@@ -63,11 +63,10 @@ class Command(BaseCommand):
         host, _, port = opts["addrport"].rpartition(":")
         try:
             import uvicorn
-            from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-            from django.core.asgi import get_asgi_application
 
             # the demo serves its own static files; production puts them behind the web server
-            app = ASGIStaticFilesHandler(get_asgi_application())
+            from pingan.config.asgi import demo_application as app
+
             self.stdout.write(f"web server (uvicorn, ASGI) on http://{host or '127.0.0.1'}:{port}/")
             uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
         except KeyboardInterrupt:
