@@ -175,10 +175,10 @@ def check_time(
     now: dt.datetime,
     device_since: dt.datetime | None,
     max_future: dt.timedelta = dt.timedelta(minutes=5),
-    max_age: dt.timedelta = dt.timedelta(days=3650),
 ) -> None:
-    """Refuse an impossible time: beyond ``max_future`` ahead of ``now`` (clock skew allowance), before the
-    device was registered, or older than ``max_age``. Raises :class:`EventError` (``impossible_time``)."""
+    """Refuse an impossible time: beyond ``max_future`` ahead of ``now`` (clock skew allowance) or before the
+    device was registered to report (``device_since``; a replayed archive's devices date from the archive).
+    Raises :class:`EventError` (``impossible_time``)."""
     if event_time > now + max_future:
         raise EventError(
             "impossible_time",
@@ -191,8 +191,6 @@ def check_time(
             f"time {event_time.isoformat()} is before the device existed "
             f"(registered with events from {device_since.isoformat()})",
         )
-    if event_time < now - max_age:
-        raise EventError("impossible_time", f"time {event_time.isoformat()} is older than {max_age.days} days")
 
 
 #: JSON Schema (2020-12) of the payload, for integrators (also published in docs/alerts.md).

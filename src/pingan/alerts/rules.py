@@ -411,6 +411,10 @@ class Engine:
     ) -> Firing:
         lon, lat = self._position(event)
         base = {"alertname": rule.id, "ruleset": self.ruleset.id, "device": event.device_id}
+        if event.lon is not None and rule.kind in ("immediate", "hotlist"):
+            # an event with its own position (an acoustic array's fix, a reported incident): the place is part
+            # of the alert's identity, at ~100 m (0.001°), so repeats there merge and other places do not
+            base["cell"] = f"{event.lon:.3f},{event.lat:.3f}"
         return Firing(
             self.ruleset.id,
             self.ruleset.version,
