@@ -103,7 +103,7 @@ def test_the_batch_api_takes_a_token_of_an_integration_account(client, xiamen, c
     )
     assert r.status_code == 200, r.content
     assert r.json()["accepted"] == 1 and r.json()["rejected"][0]["code"] == "missing_field"
-    officer_tok = token_create(user=xiamen.officer_a, name="x").secret
+    officer_tok = token_create(user=xiamen.officer_a, name="x", purpose="alert_response").secret
     r = client.post(
         "/api/v1/alerts/events",
         json.dumps(body),

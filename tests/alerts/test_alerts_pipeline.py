@@ -201,3 +201,23 @@ def test_a_worker_restarted_mid_stream_continues_exactly(on_duty, clock, worker)
     assert Alert.objects.filter(rule_id="sos").count() == 1 and Alert.objects.get(rule_id="sos").fire_count == 1
     c = counters()
     assert c["alerting"] + c["non_alert"] == 4 == c["accepted"]
+
+
+def test_reading_an_alert_records_whom_it_shows_and_why(on_duty, clock, worker):
+    from pingan.alerts import selectors, services
+    from pingan.core import audit
+    from pingan.core.models import AuditRecord
+
+    services.hotlist_add(actor=on_duty.analyst, kind="plate", key="闽D12345", reason="stolen")
+    ingest(payload("p1", JT_CAMERA, "anpr", clock(), plate="闽D12345", reliability=97))
+    worker().step()
+    alert = Alert.objects.get()
+    with pytest.raises(audit.PurposeRequired):
+        selectors.alert_get(actor=on_duty.officer_b, alert_id=alert.pk)
+    selectors.alert_get(actor=on_duty.officer_b, alert_id=alert.pk, purpose="alert_response")
+    rec = AuditRecord.objects.filter(action="read", object_type="Alert", object_id=str(alert.pk)).get()
+    assert rec.purpose == "alert_response" and rec.actor == "officer_b"
+    from pingan.core.models import AuditSubject
+
+    keys = audit.subject_keys(audit.Subject(id_number="闽D12345"))
+    assert set(AuditSubject.objects.filter(seq=rec.seq).values_list("key", flat=True)) == keys

@@ -10,12 +10,39 @@ nothing.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from pingan.alerts.models import Alert, DeadLetter, Device, HotlistEntry, Silence
 from pingan.core import audit
 from pingan.core.errors import NotFound
 from pingan.core.models import Role
 from pingan.core.scoping import scope
+
+audit.register_purpose("alert_response", _("responding to alerts"))
+audit.register_object_type("Alert", _("alert"))
+audit.register_object_type("DeadLetter", _("refused device input (dead letter)"))
+audit.register_object_type("HotlistEntry", _("watch-list entry"))
+audit.register_object_type("Device", _("device"))
+audit.register_object_type("Silence", _("alert silence"))
+audit.register_object_type("DutyShift", _("duty shift"))
+audit.register_object_type("Jurisdiction", _("jurisdiction polygons"))
+for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged", _("acknowledged an alert")),
+                      ("alert_en_route", _("went to an alert")), ("alert_on_scene", _("arrived at an alert")),
+                      ("alert_closed", _("closed an alert")), ("silence_create", _("created a silence")),
+                      ("silence_expire", _("ended a silence")), ("hotlist_add", _("put on the watch list")),
+                      ("hotlist_remove", _("took off the watch list")), ("duty_start", _("went on duty")),
+                      ("duty_end", _("went off duty")), ("replay", _("replayed")), ("register", _("registered")),
+                      ("load", _("loaded")), ("viid_register", _("platform registered (GA/T 1400)")),
+                      ("viid_unregister", _("platform unregistered (GA/T 1400)"))):
+    audit.register_action(_code, _label)
+
+
+def alert_subjects(alert: Alert) -> list[audit.Subject]:
+    """Whom an alert shows: the plate (as a document number: it names a vehicle's keeper) or the person
+    reference of a watch-list match; nobody for a gunshot or an SOS."""
+    p = alert.params or {}
+    ref = p.get("plate") or p.get("person") or ""
+    return [audit.Subject(id_number=str(ref))] if ref else []
 
 
 def _alerts_qs(actor) -> QuerySet[Alert]:
@@ -26,12 +53,13 @@ def _alerts_qs(actor) -> QuerySet[Alert]:
 
 
 def alert_list(*, actor, open_only: bool = False, purpose: str = "") -> QuerySet[Alert]:
-    """Alerts the actor may see, newest first (one audit record for the listing)."""
+    """Alerts the actor may see, newest first; the rows fetched are recorded as one ``list`` read naming the
+    plates/persons they show (``core.audit.audited``)."""
     qs = _alerts_qs(actor)
     if open_only:
         qs = qs.filter(open=True)
-    audit.record(actor, "list", "Alert", "", purpose=purpose)
-    return qs.order_by("-id")
+    return audit.audited(qs.order_by("-id"), actor=actor, object_type="Alert", subjects=alert_subjects,
+                         purpose=purpose)
 
 
 def alert_get(*, actor, alert_id: int, purpose: str = "") -> Alert:
@@ -39,7 +67,7 @@ def alert_get(*, actor, alert_id: int, purpose: str = "") -> Alert:
     alert = _alerts_qs(actor).filter(pk=alert_id).prefetch_related("timeline__actor").first()
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
-    audit.record(actor, "read", "Alert", alert.pk, purpose=purpose)
+    audit.record_read(actor, "Alert", alert.pk, subjects=alert_subjects(alert), purpose=purpose)
     return alert
 
 
@@ -58,8 +86,8 @@ def dead_letter_list(*, actor, reason_code: str = "", purpose: str = "") -> Quer
     qs = DeadLetter.objects.all()
     if reason_code:
         qs = qs.filter(reason_code=reason_code)
-    audit.record(actor, "list", "DeadLetter", "", purpose=purpose, detail={"reason_code": reason_code})
-    return qs
+    return audit.audited(qs, actor=actor, object_type="DeadLetter", subjects=lambda d: [], purpose=purpose,
+                         detail={"reason_code": reason_code})
 
 
 def hotlist(*, actor, purpose: str = "") -> QuerySet[HotlistEntry]:
@@ -70,8 +98,9 @@ def hotlist(*, actor, purpose: str = "") -> QuerySet[HotlistEntry]:
         or actor.role not in (Role.STATION_CHIEF, Role.ANALYST, Role.OFFICER)
     ):
         return HotlistEntry.objects.none()
-    audit.record(actor, "list", "HotlistEntry", "", purpose=purpose)
-    return scope(actor, HotlistEntry.objects.filter(removed_at__isnull=True).select_related("unit"))
+    qs = scope(actor, HotlistEntry.objects.filter(removed_at__isnull=True).select_related("unit"))
+    return audit.audited(qs, actor=actor, object_type="HotlistEntry",
+                         subjects=lambda e: [audit.Subject(id_number=e.key)], purpose=purpose)
 
 
 def silence_list(*, actor) -> QuerySet[Silence]:
