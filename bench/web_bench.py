@@ -199,7 +199,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-m", "waitress", f"--threads={args.threads}",
                                f"--listen=127.0.0.1:{args.port}", "pingan.config.wsgi:application"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, "-m", "pingan.cli", "db_worker", "--interval", "0.05"], env=env,
+    worker = subprocess.Popen([sys.executable, "-m", "pingan.cli", "worker", "--interval", "0.05"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import requests
 

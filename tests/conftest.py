@@ -76,3 +76,30 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def process_env(transactional_db):
+    """``process_env()``: the environment of a ``pingan`` subprocess on the test's database, data directory and
+    key directory as they are when called (production settings module; PostgreSQL only: a subprocess cannot
+    reach SQLite's in-memory test database)."""
+    import os
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a subprocess cannot reach SQLite's in-memory test database: set PINGAN_TEST_DATABASE_URL")
+    auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+    def env() -> dict[str, str]:
+        e = {k: v for k, v in os.environ.items() if not k.startswith(("PINGAN_", "DJANGO_"))}
+        e.update(DJANGO_SETTINGS_MODULE="pingan.config.settings", PINGAN_DATABASE_URL=url,
+                 PINGAN_DATA_DIR=str(settings.DATA_DIR), PINGAN_KEY_DIR=str(settings.PINGAN["KEY_DIR"]),
+                 PYTHONUNBUFFERED="1")
+        return e
+
+    return env

@@ -9,14 +9,11 @@ subprocess on the same database, data directory and key directory, like an opera
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from test_app_support import isolated, screened  # noqa: F401 - fixture
 
 from pingan.codes import services
@@ -28,20 +25,17 @@ from pingan.codes.token import Status
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("isolated")]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("a subprocess cannot reach SQLite's in-memory test database: set PINGAN_TEST_DATABASE_URL")
-    auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+ENV = {}
+
+
+@pytest.fixture(autouse=True)
+def _env(process_env):
+    ENV["make"] = process_env
 
 
 def cli(*args: str) -> str:
     """Run ``python -m pingan.cli ARGS...`` as a separate process with the test's settings; its output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINGAN_", "DJANGO_"))}
-    env.update(DJANGO_SETTINGS_MODULE="pingan.config.settings", PINGAN_DATABASE_URL=_database_url(),
-               PINGAN_DATA_DIR=str(settings.DATA_DIR), PINGAN_KEY_DIR=str(settings.PINGAN["KEY_DIR"]))
-    r = subprocess.run([sys.executable, "-m", "pingan.cli", *args], env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-m", "pingan.cli", *args], env=ENV["make"](), capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr
     return r.stdout

@@ -11,10 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import expect
 from web_support import PASSWORD, make_job, roster_bytes
+
+from pingan.core.jobs import Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +62,7 @@ def sign_in(page, base: str, username: str) -> None:
 
 def test_a_landlord_uploads_watches_progress_and_reads_the_results(live_server, phone, cast, risk, settings,
                                                                    tmp_path):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PINGAN = {**settings.PINGAN, "JOBS_INLINE": False}  # queued for the worker, as in production
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(roster_bytes())
     page = phone()
@@ -74,7 +75,7 @@ def test_a_landlord_uploads_watches_progress_and_reads_the_results(live_server, 
     page.click("main button[type=submit]")
     page.wait_for_selector("#progress progress")  # queued: the progress bar polls while the worker is idle
     assert page.locator("#progress[hx-trigger]").count() == 1
-    call_command("db_worker", batch=True, no_startup_delay=True, interval=0.1)
+    Worker(batch=True, concurrency=1, interval=0.1).run()  # `pingan worker`, until the queue is empty
     page.wait_for_selector("#rejected", timeout=20_000)  # htmx saw the job finish and reloaded the page
     rejected = page.inner_text("ul.rejected")
     assert "第 6 行" in rejected and "姓名" in rejected

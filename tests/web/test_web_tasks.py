@@ -1,9 +1,11 @@
-"""Background screening: queued after commit, run by the task, failures and progress kept on the job row."""
+"""Background screening: queued after commit, run by the task, failures and progress kept on the job row.
+
+The worker itself (leases, budgets, a dead worker, a database restart) is tested in tests/core/test_leased_jobs*.py.
+"""
 
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
 from web_support import AS_OF, roster_bytes
 
 pytestmark = pytest.mark.django_db
@@ -56,18 +58,22 @@ def test_it_ignores_a_job_that_vanished_or_is_done(cast, screened):
     assert screening_job_task.call(screened[0].pk) == "done"
 
 
-def test_it_stores_the_task_in_the_database_so_a_restart_keeps_it(cast, django_capture_on_commit_callbacks):
-    from django_tasks_db.models import DBTaskResult
+@pytest.mark.django_db(transaction=True)
+def test_the_job_row_is_the_queue_so_a_restart_keeps_it(cast, settings, risk):
+    from django.db import connection
 
-    # django-tasks resets its backends when TASKS changes (a setting_changed receiver)
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        with django_capture_on_commit_callbacks(execute=True):
-            job, _ = submit(cast, b"a,b\n1,2\n")
-        stored = DBTaskResult.objects.get()
-        assert stored.args_kwargs["args"] == [job.pk] and stored.status == "READY"
-        assert stored.task_path.endswith("screening_job_task")
+    from pingan.core.jobs import Worker
+    from pingan.screening.models import ScreeningJob
+
+    if connection.vendor != "postgresql":  # the worker's child cannot see SQLite's in-memory test database
+        pytest.skip("the worker forks: set PINGAN_TEST_DATABASE_URL")
+    settings.PINGAN = {**settings.PINGAN, "JOBS_INLINE": False}  # as in production: nothing runs in the web
+    job, _ = submit(cast, roster_bytes())
+    assert ScreeningJob.objects.get(pk=job.pk).status == "queued"  # waits for the worker (`pingan serve`)
+    Worker(batch=True, concurrency=1, interval=0.05).run()  # a worker started later takes it from the table
     job.refresh_from_db()
-    assert job.status == "queued"  # waits for the worker (`pingan serve` / db_worker)
+    assert job.status == "done", job.error
+    assert job.attempts == 1 and job.lease_owner == "" and job.counts["accepted"] == 4
 
 
 def test_it_screens_a_roster_end_to_end_with_progress(risk, cast):

@@ -55,7 +55,9 @@ ALLOWED_HOSTS = env_list("PINGAN_ALLOWED_HOSTS", [] if PRODUCTION else ["localho
 CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", [])
 
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # health checks: a persistent connection that the server dropped (a restart, pg_terminate_backend) is
+    # replaced before a request uses it, instead of answering that request with a 500
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -96,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # refuses an over-long request body before anything reads it (CSRF reads it in process_view, later):
+    # placed here so its page knows the user and the language (pingan.core.uploads)
+    "pingan.core.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,6 +191,14 @@ def _days(name: str, default: int, *, low: int, high: int, what: str) -> int:
     return days
 
 
+def _bounded(name: str, default: int, *, low: int, high: int, what: str) -> int:
+    """An integer from ``name`` between ``low`` and ``high``; ``ImproperlyConfigured`` otherwise."""
+    value = env_int(name, default)
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={value}: {what} is a number from {low} to {high}")
+    return value
+
+
 def _retention_days(name: str, default: int) -> int:
     """A retention period in days from ``name``: an integer of at least 1 (0 would delete at once)."""
     days = env_int(name, default)
@@ -247,6 +260,20 @@ PINGAN = {
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).
     "ALERTS_MAX_DEVICE_DISTANCE_M": env_int("PINGAN_ALERTS_MAX_DEVICE_DISTANCE_M", 50_000),
+    # Leased background jobs (pingan.core.jobs, docs/jobs.md): each job's memory (MB) and time (s) budget, how
+    # often a job whose worker died is started again, how long a lease holds without a heartbeat, and how many
+    # jobs `pingan worker` runs at once. JOBS_INLINE runs a queued job at once in the submitting process (the
+    # test settings; never in production: no isolation, no budget).
+    "JOB_MEMORY_MB": _bounded("PINGAN_JOB_MEMORY_MB", 4096, low=256, high=1 << 20, what="a job's memory budget in MB"),
+    "JOB_SECONDS": _bounded("PINGAN_JOB_SECONDS", 1800, low=5, high=7 * 86400, what="a job's time budget in seconds"),
+    "JOB_MAX_ATTEMPTS": _bounded("PINGAN_JOB_MAX_ATTEMPTS", 3, low=1, high=20, what="runs of a job whose worker died"),
+    "JOB_LEASE_SECONDS": _bounded("PINGAN_JOB_LEASE_SECONDS", 30, low=2, high=3600, what="a job lease in seconds"),
+    "WORKER_CONCURRENCY": _bounded("PINGAN_WORKER_CONCURRENCY", 2, low=1, high=64, what="jobs a worker runs at once"),
+    "JOBS_INLINE": env_bool("PINGAN_JOBS_INLINE", False),
+    # Request bodies above this many bytes are refused (413) before they are read (pingan.core.uploads): the
+    # 20 MiB roster limit plus 1 MiB for the rest of a multipart form.
+    "MAX_REQUEST_BYTES": _bounded("PINGAN_MAX_REQUEST_BYTES", 21 * 2**20, low=2**20, high=2**31,
+                                  what="the largest request body in bytes"),
 }
 
 LOGGING = {

@@ -28,3 +28,6 @@ from pingan.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested explicitly
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Leased jobs (screening) run at once in the submitting process, like the immediate task backend; the tests
+# of the worker itself start `pingan worker` in a subprocess with PINGAN_JOBS_INLINE off.
+PINGAN = {**PINGAN, "JOBS_INLINE": True}  # noqa: F405

@@ -10,8 +10,14 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Batch screening"
 
     def ready(self) -> None:
-        from pingan.core import navigation
+        from pingan.core import jobs, navigation
         from pingan.core.models import SUBMITTER_ROLES
+        from pingan.screening.failures import FAILURE_MESSAGES
+        from pingan.screening.models import ScreeningJob
 
         navigation.register(navigation.Section(
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))
+        # screening jobs are leased jobs: `pingan worker` runs them (pingan.core.jobs, docs/jobs.md)
+        jobs.register(jobs.JobKind(name="screening", model=ScreeningJob,
+                                   run="pingan.screening.services.screening_job_execute"))
+        jobs.register_failure_messages(FAILURE_MESSAGES)

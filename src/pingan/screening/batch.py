@@ -35,6 +35,8 @@ This module imports no Django; it runs in a task or the CLI and writes results b
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -522,26 +524,40 @@ class _Run:
         numbers, residence permits, PR cards, travel permits — not passports, unique only per issuing
         state) whose names are not the same person under ``compare_names`` (any relation: exact,
         traditional/simplified, homophone, pinyin, Latin tokens, initials) all become ``conflicting``,
-        each naming the other rows. Repeats under the same name stay plain duplicates."""
+        each naming the other rows. Repeats under the same name stay plain duplicates.
+
+        Linear in the roster: names are compared as distinct spellings, not as rows (one number repeated
+        400,000 times under one name costs nothing), at most :data:`MAX_NAMES_COMPARED` of them per number —
+        a number given with more different names than that is conflicting on every row without comparing
+        them pairwise — and each reason names at most :data:`CONFLICT_ROWS_NAMED` other rows ("… and N
+        more"): the pairwise comparison and the lists of every other row were quadratic (2,000 rows under
+        one number and different names: 1.1 GiB and a 48 MB result; 4,000 ran DuckDB out of memory).
+        """
         groups = self.sql("""
-            SELECT list(row ORDER BY row), list(name ORDER BY row) FROM p
+            SELECT list(row ORDER BY row), list(coalesce(trim(name), '') ORDER BY row) FROM p
             WHERE valid AND doc_type IN ('ric', 'hmt_residence', 'foreign_pr', 'hk_mo_permit', 'tw_permit')
             GROUP BY doc_type, number HAVING count(*) > 1
+              AND count(DISTINCT coalesce(trim(name), '')) FILTER (WHERE coalesce(trim(name), '') <> '') > 1
         """).fetchall()
-        others: dict[int, list[int]] = {}
+        conflict_rows: list[int] = []
+        messages: list[str] = []
         for rows, names in groups:
-            for i, (row, name) in enumerate(zip(rows, names, strict=True)):
-                for j, (row2, name2) in enumerate(zip(rows, names, strict=True)):
-                    if i != j and (name or "").strip() and (name2 or "").strip() \
-                            and compare_names(name, name2).kind == "none":
-                        others.setdefault(row, []).append(row2)
-        self.counts["id_name_conflicts"] = len(others)
-        if not others:
+            by_name: dict[str, list[int]] = {}
+            for row, name in zip(rows, names, strict=True):
+                if name:
+                    by_name.setdefault(name, []).append(row)
+            distinct = list(by_name)
+            named_rows = sorted(r for rs in by_name.values() for r in rs)
+            for n, (first, count) in _unrelated_rows(by_name, distinct, named_rows).items():
+                msg = _conflict_message(first, count, len(distinct))
+                for row in by_name[n]:
+                    conflict_rows.append(row)
+                    messages.append(msg)
+        self.counts["id_name_conflicts"] = len(conflict_rows)
+        if not conflict_rows:
             return
         self.con.register("conflict_in", pa.table({
-            "row": pa.array(list(others), pa.int64()),
-            "msg": pa.array([_conflict_message(rs) for rs in others.values()], pa.string()),
-        }))
+            "row": pa.array(conflict_rows, pa.int64()), "msg": pa.array(messages, pa.string())}))
         self.sql("""UPDATE p SET identity_status = 'conflicting', identity_reason = c.msg
                     FROM conflict_in c WHERE p.row = c.row""")
         self.con.unregister("conflict_in")
@@ -813,23 +829,29 @@ class _Run:
             self.counts["matched_name_birth_date_rows"] = 0
             return
         phone_sel = "m.phone" if self.has_phone else "NULL::VARCHAR"
-        cand = self.sql(f"""
-            WITH need AS (
-                SELECT row, name, phone, coalesce(birth_date, id_digits_birth_date) AS bd,
-                       birth_date IS NULL AS bd_from_digits
+        # Rows are compared as distinct (name, phone, birth date) keys: a person repeated down the roster is
+        # compared once, not once per row.
+        self.sql("""
+            CREATE TEMP TABLE need_k AS
+            SELECT row_number() OVER () AS k, name, phone, bd, bd_from_digits, rows FROM (
+                SELECT name, phone, coalesce(birth_date, id_digits_birth_date) AS bd,
+                       birth_date IS NULL AS bd_from_digits, list(row ORDER BY row) AS rows
                 FROM p WHERE NOT valid AND row NOT IN (SELECT row FROM corr)
                   -- a failing check character on an 18-digit number was searched exhaustively by the
                   -- recovery step (every single substitution / adjacent transposition): no corroborated
                   -- candidate means no record of this person, so the fallback would only add false matches.
                   AND NOT (doc_type = 'ric' AND error_code = 'bad_check_digit' AND length(number) = 18)
-                  AND coalesce(birth_date, id_digits_birth_date) IS NOT NULL),
-            mvb AS (
+                  AND coalesce(birth_date, id_digits_birth_date) IS NOT NULL
+                GROUP BY ALL)
+        """)
+        cand = self.sql(f"""
+            WITH mvb AS (
                 SELECT number, name, {phone_sel} AS phone,
                        try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE AS bd
                 FROM mv WHERE regexp_full_match(number, '[0-9]{{17}}[0-9X]'))
-            SELECT DISTINCT n.row, n.name, n.phone, n.bd_from_digits, m.number, m.name AS mv_name,
+            SELECT DISTINCT n.k, n.name, n.phone, n.bd_from_digits, m.number, m.name AS mv_name,
                    m.phone AS mv_phone
-            FROM need n JOIN mvb m ON m.bd = n.bd
+            FROM need_k n JOIN mvb m ON m.bd = n.bd
             -- exact, simplified/traditional and homophone variants of a Han name keep its length once
             -- spaces and name separators are set aside (阿不都·热合曼 = 阿不都热合曼); a name in Latin
             -- letters on either side (romanised, Latin tokens) is compared with every same-birth-date record.
@@ -837,8 +859,8 @@ class _Run:
                OR length(regexp_replace(n.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
                   = length(regexp_replace(m.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
         """).fetchall()
-        per_row: dict[int, dict[str, tuple[str, list[str]]]] = {}
-        for row, rname, rphone, from_digits, number, mname, mphone in cand:
+        per_key: dict[int, dict[str, tuple[str, list[str]]]] = {}
+        for key, rname, rphone, from_digits, number, mname, mphone in cand:
             nm = compare_names(rname, mname)
             phone_ok = rphone is not None and mphone is not None and _same_phone(rphone, mphone)
             if nm.kind not in CORROBORATING_NAMES:
@@ -848,18 +870,20 @@ class _Run:
                                                          else "")]
             if phone_ok:
                 reasons.append("phone equal")
-            per_row.setdefault(row, {})[number] = (kind, reasons)
+            per_key.setdefault(key, {})[number] = (kind, reasons)
+        key_rows = dict(self.sql("SELECT k, rows FROM need_k").fetchall()) if per_key else {}
         rows, numbers, kinds, reasons_l = [], [], [], []
-        for row, by_number in per_row.items():
+        for key, by_number in per_key.items():
             phone_hits = {k: v for k, v in by_number.items() if v[0] == "name_dob_phone"}
             use = phone_hits if len(phone_hits) == 1 else by_number
             if len(use) != 1:
                 continue
             (number, (kind, reasons)), = use.items()
-            rows.append(row)
-            numbers.append(number)
-            kinds.append(kind)
-            reasons_l.append(reasons)
+            for row in key_rows[key]:
+                rows.append(row)
+                numbers.append(number)
+                kinds.append(kind)
+                reasons_l.append(reasons)
         self.con.register("nd_in", pa.table({
             "row": pa.array(rows, pa.int64()), "number": pa.array(numbers, pa.string()),
             "match_kind": pa.array(kinds, pa.string()), "reasons": pa.array(reasons_l, pa.list_(pa.string())),
@@ -1167,11 +1191,50 @@ class _Run:
         return persons, hits
 
 
-def _conflict_message(rows: list[int]) -> str:
-    """The bilingual identity reason for a row whose ID number appears with another name in ``rows``."""
-    zh = "、".join(str(r) for r in rows)
-    en = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(r) for r in rows)
-    return f"同一证件号码在第 {zh} 行登记为另一姓名 / the same ID number appears with another name in {en}"
+#: Distinct names of one ID number compared pairwise at most (beyond: every row is conflicting).
+MAX_NAMES_COMPARED = 32
+#: Other rows a conflict reason names at most.
+CONFLICT_ROWS_NAMED = 10
+
+
+def _unrelated_rows(by_name: dict[str, list[int]], distinct: list[str],
+                    named_rows: list[int]) -> dict[str, tuple[list[int], int]]:
+    """For each name of one ID number that some other name of it is not the same person as: the first
+    :data:`CONFLICT_ROWS_NAMED` rows under such names and how many there are. Work: at most
+    ``MAX_NAMES_COMPARED``² name comparisons and a bounded walk of ``named_rows`` per name."""
+    out: dict[str, tuple[list[int], int]] = {}
+    if len(distinct) > MAX_NAMES_COMPARED:  # every other name counts as another person
+        for n, own in by_name.items():
+            mine = set(own)
+            first = list(itertools.islice((r for r in named_rows if r not in mine), CONFLICT_ROWS_NAMED))
+            out[n] = (first, len(named_rows) - len(own))
+        return out
+    unrelated: dict[str, list[str]] = {n: [] for n in distinct}
+    for i, n in enumerate(distinct):
+        for m in distinct[i + 1:]:
+            if compare_names(n, m).kind == "none":
+                unrelated[n].append(m)
+                unrelated[m].append(n)
+    for n, others in unrelated.items():
+        if others:
+            rows = heapq.merge(*(by_name[m] for m in others))  # each list is sorted already
+            first = list(itertools.islice(rows, CONFLICT_ROWS_NAMED))
+            out[n] = (first, sum(len(by_name[m]) for m in others))
+    return out
+
+
+def _conflict_message(first: list[int], count: int, names: int) -> str:
+    """The bilingual identity reason for a row whose ID number appears under another name in ``count`` rows,
+    ``first`` the first of them (sorted); ``names``: how many different spellings the number has, said when
+    there are more than :data:`MAX_NAMES_COMPARED` (then they were not compared one by one)."""
+    more = count - len(first)
+    zh = "、".join(str(r) for r in first) + (f" 等 {count} 行" if more > 0 else " 行")
+    en = ("row " if count == 1 else "rows ") + ", ".join(str(r) for r in first) + (f" and {more} more" if more > 0
+                                                                                   else "")
+    many_zh = f"（共 {names} 个不同姓名）" if names > MAX_NAMES_COMPARED else ""
+    many_en = f" ({names} different names)" if names > MAX_NAMES_COMPARED else ""
+    return (f"同一证件号码在第 {zh}登记为另一姓名{many_zh} / "
+            f"the same ID number appears with another name in {en}{many_en}")
 
 
 def _same_phone(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.jobs import LeasedJob
 from pingan.core.models import Premises, User
 
 
@@ -48,8 +49,11 @@ class RiskDataset(models.Model):
         return f"{self.get_kind_display()}: {self.name} ({self.rows} rows)"
 
 
-class ScreeningJob(models.Model):
+class ScreeningJob(LeasedJob):
     """One screening of one roster: its status, progress, counts and where its output files are.
+
+    A leased job (:class:`pingan.core.jobs.LeasedJob`: status, attempts, lease, failure code and parameters):
+    ``pingan worker`` runs it in a child process with a memory and time budget.
 
     ``premises`` is null for a roster screened from the command line without a premises.
 
@@ -64,21 +68,13 @@ class ScreeningJob(models.Model):
     jobs for the newest.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     roster_name = models.CharField(max_length=255)
     roster_sha256 = models.CharField(max_length=64)
     roster_path = models.CharField(max_length=500, blank=True, default="")
     idempotency_key = models.CharField(max_length=100, blank=True, default="")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="percent")
-    error = models.TextField(blank=True, default="")
     as_of = models.DateTimeField()
     ruleset_id = models.CharField(max_length=100, blank=True, default="")
     ruleset_version = models.CharField(max_length=50, blank=True, default="")
@@ -87,8 +83,6 @@ class ScreeningJob(models.Model):
     stats = models.JSONField(default=dict, blank=True)
     result_dir = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True,
                                      help_text="when the retention policy deleted its person data")
     is_latest = models.BooleanField(default=False, editable=False,
@@ -108,7 +102,9 @@ class ScreeningJob(models.Model):
                                    | models.Q(status="done", premises__isnull=False),
                                    name="latest_job_is_done"),
         ]
-        indexes = [models.Index(fields=["premises", "-created_at"])]
+        indexes = [models.Index(fields=["premises", "-created_at"]),
+                   # the workers' queue: queued jobs, and running ones whose lease may have expired
+                   models.Index(fields=["status", "lease_expires_at"], name="screeningjob_queue")]
 
     def __str__(self) -> str:
         return f"job {self.pk} ({self.roster_name}, {self.status})"
@@ -184,8 +180,9 @@ class Hit(models.Model):
     job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="hits")
     rule_id = models.CharField(max_length=100)
     source = models.CharField(max_length=20)
-    record_ref = models.CharField(max_length=200, blank=True, default="")
-    listing_ref = models.CharField(max_length=200, blank=True, default="")
+    # references into the risk data as they come (a movement file's record_id can be any length)
+    record_ref = models.TextField(blank=True, default="")
+    listing_ref = models.TextField(blank=True, default="")
     match_kind = models.CharField(max_length=40, blank=True, default="")
     match_reasons = models.JSONField(default=list, blank=True)
     level_effect = models.CharField(max_length=6, blank=True, default="")

@@ -112,6 +112,8 @@ from typing import IO, Any
 import pyarrow as pa
 from stdnum.cn import ric
 
+from pingan.lib import sheets
+
 __all__ = [
     "ARROW_SCHEMA",
     "CANONICAL_FIELDS",
@@ -237,6 +239,12 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: The longest value a field may hold (characters after NFKC): a longer one is no name or document number —
+#: several pasted into one cell, or other text — and the row is rejected (``too_long``) rather than the
+#: whole roster failing where the results are stored (``PersonResult.name`` 200, ``.id_number`` 40 on
+#: PostgreSQL). The longest document numbers are far shorter (GB 11643: 18; ICAO 9303 passports: 9).
+FIELD_MAX_LENGTHS: dict[str, int] = {"name": 200, "id_number": 40}
+
 #: How many rows from the top are searched for the header row.
 HEADER_SCAN_ROWS = 30
 
@@ -245,6 +253,7 @@ REJECTION_CODES: dict[str, str] = {
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
     "too_many_columns": "a cell has content in a column that has no header",
+    "too_long": "the name or the ID number is longer than any real one (FIELD_MAX_LENGTHS)",
     "missing_name": "name is empty",
     "id_number_as_number": "the ID number was stored as an Excel number and lost digits",
     "missing_id_number": "neither an ID number nor a phone number to identify the person",
@@ -298,12 +307,18 @@ class RosterError(Exception):
     """The file cannot be read as a roster at all (nothing row-level to report).
 
     ``message`` is bilingual and names the file and what to do; ``filename`` is the name as uploaded.
+    ``code`` names the problem (``unreadable_roster`` unless a finer code applies: the workbook limits'
+    ``workbook_*`` and ``sheet_too_large``, see :func:`_check_workbook_limits`) and ``params`` its specifics,
+    for a message in the reader's language (``pingan.screening.failures``).
     """
 
-    def __init__(self, message: str, *, filename: str | None = None) -> None:
+    def __init__(self, message: str, *, filename: str | None = None, code: str = "unreadable_roster",
+                 params: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.filename = filename
+        self.code = code
+        self.params = dict(params or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,11 +491,7 @@ def _detect_format(data: bytes, name: str) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile as exc:
-            raise RosterError(
-                f"{name} 已损坏（ZIP 结构无法读取），请在 Excel 中重新另存为 .xlsx 后再上传。 / "
-                f"{name} is corrupt (its ZIP structure cannot be read); re-save it from Excel as .xlsx.",
-                filename=name,
-            ) from exc
+            raise _corrupt_zip(name) from exc
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx"
         if "content.xml" in names:
@@ -523,6 +534,14 @@ def _detect_format(data: bytes, name: str) -> str:
     return "csv"
 
 
+def _corrupt_zip(name: str) -> RosterError:
+    return RosterError(
+        f"{name} 已损坏（ZIP 结构无法读取），请在 Excel 中重新另存为 .xlsx 后再上传。 / "
+        f"{name} is corrupt (its ZIP structure cannot be read); re-save it from Excel as .xlsx.",
+        filename=name,
+    )
+
+
 def _password_error(name: str) -> RosterError:
     return RosterError(
         f"{name} 设有打开密码，无法读取。请在 Excel 中"
@@ -532,6 +551,43 @@ def _password_error(name: str) -> RosterError:
         "(File → Info → Protect Workbook → Encrypt with Password, clear it) and upload again.",
         filename=name,
     )
+
+
+#: What a workbook may ask of the reader (``pingan.lib.sheets.Limits``: cells per sheet, unpacked size, parts).
+WORKBOOK_LIMITS = sheets.Limits()
+
+
+def _check_workbook_limits(data: bytes, name: str) -> None:
+    """Refuse a ZIP workbook over :data:`WORKBOOK_LIMITS`, or one that unpacks to more than it declares,
+    before calamine reads it (a value at ``XFD1048576`` made calamine abort the whole process; a ZIP bomb
+    exhausted it): :class:`RosterError` with the finer ``code`` and ``params`` of
+    :class:`pingan.lib.sheets.WorkbookRefused`, sizes formatted for people."""
+    try:
+        sheets.check_zip_workbook(data, limits=WORKBOOK_LIMITS)
+    except sheets.WorkbookRefused as exc:
+        p = exc.params
+        mb = {k: f"{p[k] / 2**20:,.0f}" for k in ("size", "limit") if k in p and exc.code.startswith("workbook_un")}
+        if exc.code == "workbook_too_many_parts":
+            zh = f"{name} 包含 {p['parts']:,} 个部件，工作簿最多允许 {p['limit']:,} 个，未读取。请另存为 CSV 后上传。"
+            params = {"name": name, "parts": f"{p['parts']:,}", "limit": f"{p['limit']:,}"}
+        elif exc.code == "workbook_unpacks_too_large":
+            zh = (f"{name} 解压后有 {mb['size']} MB，超过可读取的 {mb['limit']} MB，未读取。请另存为 CSV，"
+                  "或拆分成几个文件后分别上传。")
+            params = {"name": name, "size_mb": mb["size"], "limit_mb": mb["limit"]}
+        elif exc.code == "workbook_part_inflates_past_size":
+            zh = (f"{name} 已损坏或是恶意构造的“压缩炸弹”（其中的 {p['part']} 解压后超过文件声明的大小），未读取。"
+                  "请用 Excel 或 WPS 打开后重新保存再上传。")
+            params = {"name": name, "part": p["part"]}
+        else:  # sheet_too_large
+            zh = (f"{name} 的工作表“{p['sheet']}”范围为 {p['range']}（{p['rows']:,} 行 × {p['columns']:,} 列 = "
+                  f"{p['cells']:,} 个单元格），每个工作表最多读取 {p['limit']:,} 个单元格。"
+                  f"最远的内容在 {p['far_cells']}：请删除名单以外的内容后重新保存上传，或另存为 CSV。")
+            params = {"name": name, "sheet": p["sheet"], "range": p["range"], "rows": f"{p['rows']:,}",
+                      "columns": f"{p['columns']:,}", "cells": f"{p['cells']:,}", "limit": f"{p['limit']:,}",
+                      "far_cells": p["far_cells"]}
+        raise RosterError(f"{zh} / {name}: {exc.message}.", filename=name, code=exc.code, params=params) from None
+    except zipfile.BadZipFile as exc:
+        raise _corrupt_zip(name) from exc
 
 
 # ------------------------------------------------------------------------------------------ text files
@@ -710,6 +766,7 @@ def _workbook_rows(
                 f"read ({exc}).",
                 filename=name,
             ) from exc
+        _apply_text_formats(data, sheet_name, rows)
         if first_rows is None:
             first_rows = rows
         _fill_merges(rows, merges)
@@ -723,6 +780,26 @@ def _workbook_rows(
             return rows, merges
     meta.sheet = candidates[0] if candidates else None
     return first_rows or [], []
+
+
+def _apply_text_formats(data: bytes, sheet_name: str, rows: list[list[Any]]) -> None:
+    """Numbers shown through a text-carrying number format (``00000000000``, ``000000``, ``000-0000-0000``
+    …: :func:`pingan.lib.sheets.render_integer`) become the text Excel shows: a phone ``1062345678`` under
+    ``00000000000`` reads ``01062345678``, a postcode ``10010`` under ``000000`` reads ``010010``. XLSX only
+    (calamine gives no number formats; XLS and ODS keep the number)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _sheet_part(zf, sheet_name)
+    except zipfile.BadZipFile:
+        return
+    if part is None:
+        return
+    for (r, c), text in sheets.styled_number_cells(data, part).items():
+        if r < len(rows) and c < len(rows[r]) and isinstance(rows[r][c], int | float) \
+                and not isinstance(rows[r][c], bool):
+            rows[r][c] = text
 
 
 def _fill_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
@@ -1123,6 +1200,8 @@ def _ingest(
             filename=name,
         )
     fmt = _detect_format(data, name)
+    if fmt in ("xlsx", "ods"):
+        _check_workbook_limits(data, name)
     meta = RosterMeta(filename=name, format=fmt)
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
     all_rows: list[list[Any]] = []
@@ -1337,6 +1416,25 @@ def _process(
                 + "otherwise delete the extra cell or give the column a header.",
             )
             continue
+        long_field = next((f for f, v in (("name", name), ("id_number", _text(raw_id)))
+                           if _nfkc_len(v) > FIELD_MAX_LENGTHS[f]), None)
+        if long_field is not None:
+            j = fields[long_field]
+            label, limit = lbl.get(j, column_letter(j)), FIELD_MAX_LENGTHS[long_field]
+            n = _nfkc_len(_text(cell(cells, j)))
+            given = tuple(_clip(v, FIELD_MAX_LENGTHS.get(f, 200))
+                          for f, v in zip(("name", "id_number", "phone"), given, strict=True))
+            what_zh, what_en = ("姓名", "name") if long_field == "name" else ("证件号码", "ID number")
+            reject(
+                rownum,
+                "too_long",
+                label,
+                f"“{label}”有 {n} 个字符，超过{what_zh}的上限 {limit} 个字符，不会是有效的{what_zh}。"
+                "请检查这一格（是否把多个号码或其他内容粘贴到了一起），改正后重新上传。",
+                f"the {what_en} ({label}) has {n} characters; no {what_en} is longer than {limit}. Check the cell "
+                "(several values or other text pasted into it?), correct it and upload again.",
+            )
+            continue
         if not name:
             reject(
                 rownum,
@@ -1413,6 +1511,16 @@ def _process(
         if f not in fields:
             cols.values[f] = [""] * n
     return cols, rejected, total, blank
+
+
+def _nfkc_len(text: str) -> int:
+    return len(text) if text.isascii() else len(unicodedata.normalize("NFKC", text))
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last one ``…`` when cut (what a rejected row gave, kept
+    within what the results store)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _columns_table(cols: _Columns, header: _Header) -> pa.Table:
@@ -1502,6 +1610,8 @@ def _csv_fast(
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, sci))
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, r"^\d{15}000$"))
     suspect = pc.or_(suspect, pc.match_substring_regex(phone, sci))
+    for col, f in ((name, "name"), (idn, "id_number")):  # too long (the per-row rules measure after NFKC)
+        suspect = pc.or_(suspect, pc.greater(pc.utf8_length(pc.utf8_normalize(col, "NFKC")), FIELD_MAX_LENGTHS[f]))
     dates: dict[str, Any] = {}
     for f in _DATE_FIELDS:
         if f not in fields:

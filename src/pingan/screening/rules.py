@@ -320,6 +320,8 @@ def parse_ruleset(data: Mapping[str, Any], origin: str = "<memory>") -> RuleSet:
     if not _RULE_ID.match(rs_id):
         raise _err(origin, None, "id", f"must be lower-case letters, digits and '-', got {rs_id!r}")
     version = _require_str(data, "version", origin, None)
+    if len(version) > 50:  # kept with each job (ScreeningJob.ruleset_version)
+        raise _err(origin, None, "version", f"must be at most 50 characters, got {len(version)}")
     title = _require_str(data, "title", origin, None, required=False)
     lookback = data.get("lookback_days")
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:

@@ -8,6 +8,7 @@ submitter it is ``null``, and the document number is masked.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 
@@ -27,12 +28,16 @@ class PremisesRefOut(Schema):
 
 class JobOut(Schema):
     """A screening job: ``status`` is queued / running / done / failed; ``progress`` is a percentage;
-    ``error`` says why a failed job failed; ``counts`` has accepted/rejected/green/yellow/red (and, for police,
-    hit counts); ``purged_at`` is when the retention policy deleted its per-row results and files (the
-    counts remain), ``null`` before. ``roster_notes``: how the roster was read (header row, merged cells,
-    encoding, …), each text Chinese / English; ``risk_data_warnings``: set when the risk-area listings or
-    the movement records do not cover the look-back window before the screening date, so a green result
-    does not mean travel was checked (Chinese / English); both empty for jobs not finished."""
+    ``error`` says why a failed job failed (text), ``error_code`` and ``error_params`` the same as a stable
+    code and its parameters (e.g. ``sheet_too_large`` with the sheet, its range and the limit;
+    ``job_time_exceeded``, ``job_memory_exceeded``, ``worker_lost``, ``job_crashed``: docs/jobs.md);
+    ``attempts`` counts the runs started (a job whose worker died is run again); ``counts`` has
+    accepted/rejected/green/yellow/red (and, for police, hit counts); ``purged_at`` is when the retention
+    policy deleted its per-row results and files (the counts remain), ``null`` before. ``roster_notes``:
+    how the roster was read (header row, merged cells, encoding, …), each text Chinese / English;
+    ``risk_data_warnings``: set when the risk-area listings or the movement records do not cover the
+    look-back window before the screening date, so a green result does not mean travel was checked
+    (Chinese / English); both empty for jobs not finished."""
 
     id: int
     premises: PremisesRefOut | None
@@ -41,6 +46,9 @@ class JobOut(Schema):
     status: str
     progress: int
     error: str
+    error_code: str
+    error_params: dict[str, Any]
+    attempts: int
     counts: dict[str, int]
     ruleset_id: str
     ruleset_version: str

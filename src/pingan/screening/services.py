@@ -6,9 +6,11 @@ these services own the database rows and the files in the data directory, and wr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection
+import os
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from pingan.core import audit
+from pingan.core import audit, jobs
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import batch, rules
@@ -29,9 +31,24 @@ Progress = Callable[[str, int], None]
 
 
 def _data_dir(*parts: str) -> Path:
-    path = Path(settings.DATA_DIR).joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    """A folder of the data directory, created if missing; it and the folders made for it are 0700 (they
+    hold rosters, results and risk data: ID numbers), whatever the umask."""
+    base = Path(settings.DATA_DIR)
+    path = base.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for i in range(1, len(parts) + 1):
+        d = base.joinpath(*parts[:i])
+        if d.stat().st_mode & 0o077:
+            d.chmod(0o700)
     return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file readable by the service account only (0600, whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(data)
 
 
 def _sha256_file(path: Path) -> str:
@@ -76,11 +93,13 @@ def risk_dataset_store(*, kind: str, name: str, source: str, table: pa.Table | N
         pq.write_table(table, path, compression="zstd")
     else:
         Path(written).replace(path)
+    _private([path])
     ds.path, ds.sha256 = str(path), _sha256_file(path)
     fields = ["path", "sha256"]
     if rejections is not None and rejections.num_rows:
         rpath = directory / f"{kind}-{ds.pk}-rejected.parquet"
         pq.write_table(rejections, rpath, compression="zstd")
+        _private([rpath])
         ds.rejections_path = str(rpath)
         fields.append("rejections_path")
     ds.save(update_fields=fields)
@@ -159,7 +178,7 @@ def screening_job_create(*, actor: User | None, roster_name: str, roster_bytes: 
         premises=premises, submitted_by=actor, roster_name=Path(roster_name).name[:255], roster_sha256=digest,
         as_of=_as_of(as_of), idempotency_key=idempotency_key)
     path = _data_dir("rosters") / f"job-{job.pk}{Path(roster_name).suffix.lower()[:8]}"
-    path.write_bytes(roster_bytes)
+    _write_private(path, roster_bytes)
     job.roster_path = str(path)
     job.save(update_fields=["roster_path"])
     audit.record(actor, "submit", "ScreeningJob", job.pk, detail={"roster": job.roster_name, "sha256": digest})
@@ -184,6 +203,8 @@ def _set_status(job: ScreeningJob, **fields: Any) -> None:
         list(Premises.objects.select_for_update().filter(pk=job.premises_id).values_list("pk"))
     if fields.get("status", job.status) != ScreeningJob.Status.DONE:
         fields["is_latest"] = False
+    if fields.get("status") in (ScreeningJob.Status.DONE, ScreeningJob.Status.FAILED):
+        fields.update(lease_owner="", lease_expires_at=None)  # finished: no worker holds it any more
     _set(job, **fields)
     if job.premises_id is not None:
         screening_job_latest_refresh(premises_ids=[job.premises_id])
@@ -223,8 +244,10 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
     """Screen the job's roster against the active risk data and store one result per roster row.
 
     ``movements``/``listings`` override the active datasets (paths to Parquet/CSV files). On a roster that
-    cannot be read at all, or missing risk data, the job ends ``failed`` with the reason and
-    ``DomainError`` is raised. ``progress(stage, percent)`` is called as stages finish.
+    cannot be read at all, or missing risk data, the job ends ``failed`` with the reason — ``error`` (text)
+    and ``error_code``/``error_params`` (for a message in the viewer's language, :mod:`.failures`) — and
+    ``DomainError`` is raised. ``progress(stage, percent)`` is called as stages finish. Run by ``pingan
+    worker`` (:func:`screening_job_execute`) or directly by ``pingan screen``.
     """
     from pingan.screening.roster import RosterError, read_roster_arrow
 
@@ -233,11 +256,14 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         if progress:
             progress(stage, pct)
 
-    _set_status(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", progress=0)
+    failure: tuple[str, dict[str, Any]] | None = None  # a finer code than the DomainError's, with its params
+    _set_status(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", error_code="",
+                error_params={}, progress=0)
     try:
         try:
             roster, rejections, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
         except RosterError as exc:
+            failure = (exc.code, exc.params)
             raise DomainError(exc.message, code="unreadable_roster") from None
         if meta.total_rows == 0:
             raise DomainError(
@@ -258,45 +284,79 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                                watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
                                rejected=_rejections_table(rejections),
                                resident_id_column=meta.resident_id_column)
-        result = batch.ScreenResult(_mark_duplicates(result.persons, roster), result.hits, result.stats)
+        del roster
+        result = batch.ScreenResult(_mark_duplicates(result.persons, meta.duplicates), result.hits, result.stats)
         step("screen", 70)
         result_dir = _data_dir("results", f"job-{job.pk}")
-        result.write(result_dir)
-        _store_results(job, result)
-        step("store", 95)
+        _private(result.write(result_dir).values())
         counts = _counts(result)
         counts.update({"rows": meta.total_rows, "blank_rows": meta.blank_rows, "duplicates": len(meta.duplicates)})
+        if not _store_results(job, result):
+            return job  # the job's lease passed to another run (this worker was presumed dead): it stores
+        step("store", 95)
         _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100, counts=counts,
-             stats={**result.stats, "warnings": meta.warnings}, encoding=meta.encoding or meta.format,
-             ruleset_id=ruleset.id, ruleset_version=str(ruleset.version), result_dir=str(result_dir))
+                    stats={**result.stats, "warnings": meta.warnings}, encoding=meta.encoding or meta.format,
+                    ruleset_id=ruleset.id, ruleset_version=str(ruleset.version), result_dir=str(result_dir))
         audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
     except DomainError as exc:
-        _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message)
+        code, params = failure or (exc.message_id, _plain(exc.params))
+        _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message,
+                    error_code=code, error_params=params)
         raise
     except Exception as exc:
         _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(),
-             error=f"internal error: {type(exc).__name__}: {exc}")
+                    error=f"internal error: {type(exc).__name__}: {exc}", error_code="internal_error",
+                    error_params={"error": type(exc).__name__})
         raise
     return job
 
 
-def _mark_duplicates(persons: pa.Table, roster: pa.Table) -> pa.Table:
-    """Add "duplicate of row N" to the reason of every row that repeats an earlier person of the roster.
+def screening_job_execute(job_id: int) -> None:
+    """The work of a leased screening job (``pingan worker`` calls it in a child process, given the id):
+    :func:`screening_job_run`. An expected failure (an unreadable roster, no risk data) is on the job row
+    already and ends here; anything else propagates to the worker, which records ``internal_error``."""
+    job = ScreeningJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    with contextlib.suppress(DomainError):
+        screening_job_run(job=job)
 
-    Ingest keeps both rows (nothing is dropped); this makes the repeat visible in every output.
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as JSON values: strings and numbers as they are, anything else as its text."""
+    return {k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in params.items()}
+
+
+def _private(paths: Iterable[Path]) -> None:
+    """Make files of person data readable by the service account only (0600; they were 0644)."""
+    for p in paths:
+        os.chmod(p, 0o600)
+
+
+def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]]) -> pa.Table:
+    """Add "duplicate of row N" to the reason of every row that repeats an earlier person of the roster
+    (``duplicates``: ``(row, first row)`` pairs from roster ingest).
+
+    Ingest keeps both rows (nothing is dropped); this makes the repeat visible in every output. Set-based
+    (an Arrow join), so a roster of one person repeated 400,000 times costs what any roster of that size does.
     """
-    dup = {r: d for r, d in zip(roster.column("row").to_pylist(), roster.column("duplicate_of").to_pylist(),
-                                strict=True) if d is not None}
-    if not dup:
+    import pyarrow.compute as pc
+
+    if not duplicates:
         return persons
-    rows, reasons = persons.column("row").to_pylist(), persons.column("reason").to_pylist()
-    marked = [
-        "; ".join(x for x in (reason, f"与第 {dup[row]} 行重复 / duplicate of row {dup[row]}") if x)
-        if row in dup else reason
-        for row, reason in zip(rows, reasons, strict=True)
-    ]
+    dup = pa.table({"row": pa.array([r for r, _ in duplicates], pa.int64()),
+                    "first": pa.array([f for _, f in duplicates], pa.int64())})
+    joined = persons.select(["row"]).append_column("i", pa.array(range(persons.num_rows), pa.int64())) \
+        .join(dup, "row", join_type="left outer", use_threads=False).sort_by("i")
+    first = joined.column("first")
+    note = pc.binary_join_element_wise("与第 ", pc.cast(first, pa.string()), " 行重复 / duplicate of row ",
+                                       pc.cast(first, pa.string()), "")
+    reason = persons.column("reason")
+    has_reason = pc.and_(pc.is_valid(reason), pc.not_equal(pc.fill_null(reason, ""), ""))
+    marked = pc.if_else(pc.is_null(first), reason,
+                        pc.if_else(has_reason, pc.binary_join_element_wise(reason, note, "; "), note))
     i = persons.column_names.index("reason")
-    return persons.set_column(i, persons.schema.field(i), pa.array(marked, pa.string()))
+    return persons.set_column(i, persons.schema.field(i), marked.cast(pa.string()))
 
 
 def _empty_movements() -> pa.Table:
@@ -307,44 +367,73 @@ def _empty_movements() -> pa.Table:
 
 
 def _counts(result: batch.ScreenResult) -> dict[str, int]:
-    p = result.persons.to_pydict()
+    """Rows per status and accepted rows per level; police hits, silent hits, people flagged (non-silent)."""
+    import pyarrow.compute as pc
+
+    p, h = result.persons, result.hits
     counts = {"accepted": 0, "rejected": 0, "green": 0, "yellow": 0, "red": 0}
-    for status, level in zip(p["status"], p["level"], strict=True):
-        counts[status] = counts.get(status, 0) + 1
-        if status == "accepted" and level:
-            counts[level] = counts.get(level, 0) + 1
-    h = result.hits.to_pydict()
-    counts["police_hits"] = len(h["row"])
-    counts["silent_hits"] = sum(1 for s in h["silent"] if s)
-    counts["flagged_people"] = len({r for r, s in zip(h["row"], h["silent"], strict=True) if not s})
+    for item in pc.value_counts(p.column("status")).to_pylist():
+        counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    accepted_levels = p.filter(pc.and_(pc.equal(p.column("status"), "accepted"), pc.is_valid(p.column("level"))))
+    for item in pc.value_counts(accepted_levels.column("level")).to_pylist():
+        if item["values"]:
+            counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    counts["police_hits"] = h.num_rows
+    counts["silent_hits"] = pc.sum(h.column("silent")).as_py() or 0 if h.num_rows else 0
+    loud = h.filter(pc.invert(h.column("silent"))) if h.num_rows else h
+    counts["flagged_people"] = pc.count_distinct(loud.column("row")).as_py() if loud.num_rows else 0
     return counts
 
 
+#: Result rows written per INSERT (and held as model objects at once).
+STORE_BATCH = 5000
+#: ``PersonResult.name``'s length: a rejected row's name as given is cut to it (ingest rejects longer
+#: names, ``roster.FIELD_MAX_LENGTHS``, and clips what such a row gave; this is the last guard).
+NAME_MAX = PersonResult._meta.get_field("name").max_length
+
+
 @transaction.atomic
-def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
+def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> bool:
+    """Write the job's person results and hits, :data:`STORE_BATCH` rows at a time (a 1,048,575-row roster
+    as a million model objects at once ran out of memory); returns ``False`` without writing when the job's
+    lease is no longer this run's (``pingan.core.jobs.lease_held``)."""
+    import numpy as np
+
+    list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
+    if not jobs.lease_held(job):
+        return False
     PersonResult.objects.filter(job=job).delete()
-    police = result.police_view().to_pylist()
-    objs = [
-        PersonResult(
-            job=job, row=p["row"], status=p["status"], level=p["level"] or "", reason=p["reason"] or "",
-            rule_ids=list(p["rule_ids"] or []), name=p["name"] or "", doc_type=p["doc_type"] or "",
-            id_number=p["id_number"] or "", corrected_id_number=p["corrected_id_number"] or "",
-            identity_status=p["identity_status"] or "", identity_reason=p["identity_reason"] or "",
-            police_priority=p["police_priority"], hit_count=p["hit_count"] or 0,
-            silent_hit=bool(p["silent_hit"]), given_id_number=p["given_id_number"] or "",
-            given_phone=p["given_phone"] or "")
-        for p in police
-    ]
-    PersonResult.objects.bulk_create(objs, batch_size=5000)
-    ids = dict(PersonResult.objects.filter(job=job).values_list("row", "id"))
-    hits = [
-        Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
-            record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "", match_kind=h["match_kind"] or "",
-            match_reasons=list(h["match_reasons"] or []), level_effect=h["level_effect"] or "",
-            police_priority=h["police_priority"], silent=bool(h["silent"]))
-        for h in result.hits.to_pylist()
-    ]
-    Hit.objects.bulk_create(hits, batch_size=5000)
+    police = result.police_view()
+    hits = result.hits  # ordered by row (the engine's contract)
+    hit_rows = hits.column("row").to_numpy() if hits.num_rows else np.array([], dtype=np.int64)
+    for chunk in police.to_batches(max_chunksize=STORE_BATCH):
+        objs = [
+            PersonResult(
+                job=job, row=p["row"], status=p["status"], level=p["level"] or "", reason=p["reason"] or "",
+                rule_ids=list(p["rule_ids"] or []), name=(p["name"] or "")[:NAME_MAX], doc_type=p["doc_type"] or "",
+                id_number=p["id_number"] or "", corrected_id_number=p["corrected_id_number"] or "",
+                identity_status=p["identity_status"] or "", identity_reason=p["identity_reason"] or "",
+                police_priority=p["police_priority"], hit_count=p["hit_count"] or 0,
+                silent_hit=bool(p["silent_hit"]), given_id_number=p["given_id_number"] or "",
+                given_phone=p["given_phone"] or "")
+            for p in chunk.to_pylist()
+        ]
+        created = PersonResult.objects.bulk_create(objs)
+        if not hit_rows.size:
+            continue
+        lo, hi = objs[0].row, objs[-1].row
+        a, b = int(np.searchsorted(hit_rows, lo, "left")), int(np.searchsorted(hit_rows, hi, "right"))
+        if a == b:
+            continue
+        ids = {o.row: o.pk for o in created}
+        Hit.objects.bulk_create([
+            Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
+                record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
+                match_kind=h["match_kind"] or "", match_reasons=list(h["match_reasons"] or []),
+                level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]))
+            for h in hits.slice(a, b - a).to_pylist()
+        ], batch_size=STORE_BATCH)
+    return True
 
 
 def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None) -> Path:

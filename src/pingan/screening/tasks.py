@@ -1,18 +1,19 @@
-"""Background work of the screening app, through the Django tasks API (the ``django-tasks`` backport).
+"""Background work of the screening app.
 
-The job row (:class:`~pingan.screening.models.ScreeningJob`) owns status, progress and the error; the task
-only carries the job id. With ``django_tasks_db`` the queued task is a database row, so a job survives a
-restart of the web server and is picked up by ``db_worker`` (``pingan serve`` starts both).
+A screening job is a leased job (:mod:`pingan.core.jobs`): the job row is the queue, ``pingan worker`` leases
+it, runs it in a child process with a memory and time budget, and takes it up again if its worker dies
+(``pingan serve`` starts and supervises the worker; docs/jobs.md). The retention purge stays a django-tasks
+task (``pingan db_worker``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from django.db import transaction
 from django_tasks import task
 
+from pingan.core import jobs
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import services
@@ -23,27 +24,23 @@ log = logging.getLogger(__name__)
 
 @task()
 def screening_job_task(job_id: int) -> str:
-    """Screen job ``job_id``; returns its final status (``done`` or ``failed``).
+    """Run queued job ``job_id`` in the task's process (for callers of the django-tasks API; ``pingan
+    worker`` runs queued jobs without it); returns its status afterwards, ``missing`` for no such job.
 
-    A roster that cannot be read or missing risk data end the job ``failed`` with the reason on the row
-    (``ScreeningJob.error``); that is a normal outcome, so the task itself succeeds. An unexpected error is
-    also stored on the row by the service and then re-raised so the task backend records it too.
+    The job is claimed like the worker claims it, so a job the worker holds, or one already done, is left
+    alone. A roster that cannot be read ends the job ``failed`` with the reason on the row — a normal outcome.
     """
     job = ScreeningJob.objects.filter(pk=job_id).first()
     if job is None:
         log.warning("screening job %s vanished before it ran", job_id)
         return "missing"
-    if job.status == ScreeningJob.Status.DONE:
-        return job.status  # a duplicate delivery: the work is done already
-    # a DomainError is an expected failure: the job row says why, and the page and the API show it
-    with contextlib.suppress(DomainError):
-        services.screening_job_run(job=job)
-    return ScreeningJob.objects.values_list("status", flat=True).get(pk=job_id)
+    return jobs.run_inline("screening", job_id)
 
 
 def screening_job_enqueue(job: ScreeningJob) -> None:
-    """Queue ``job`` once the surrounding transaction commits (a worker must never see an uncommitted job)."""
-    transaction.on_commit(lambda: screening_job_task.enqueue(job.pk))
+    """Announce queued ``job`` once the surrounding transaction commits (a worker must never see an
+    uncommitted job): ``pingan worker`` picks it up (:func:`pingan.core.jobs.enqueue_on_commit`)."""
+    jobs.enqueue_on_commit("screening", job.pk)
 
 
 @transaction.atomic

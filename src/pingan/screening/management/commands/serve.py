@@ -1,12 +1,15 @@
-"""``pingan serve``: everything a demo on one machine needs, together: the web site on a real ASGI server
-(uvicorn — it holds the officers' Server-Sent-Event streams), the background task worker, and the alerts
-pipeline (the alert worker and the MQTT ingest).
+"""``pingan serve``: everything a demo on one machine needs, together and supervised: the web site on a real
+ASGI server (uvicorn — it holds the officers' Server-Sent-Event streams), the background workers and the
+alerts pipeline.
 
-The task worker is django-tasks-db's ``db_worker`` (it claims queued tasks from the database, so a job
-queued before a restart still runs); ``pingan alerts worker`` runs the rules over the event log and
-``pingan alerts ingest-mqtt`` subscribes to the devices' topics (it exits with a message when no broker is
-reachable; the rest goes on). Each is a child process; Ctrl-C or SIGTERM stops all of them. For production
-run them as separate services (``docs/web.md``, ``docs/alerts.md``).
+The children: ``pingan worker`` (the leased jobs — screening — each in its own child with a memory and time
+budget, :mod:`pingan.core.jobs`), django-tasks-db's ``db_worker`` (the other tasks, e.g. the retention
+purge), ``pingan alerts worker`` (the rules over the event log) and ``pingan alerts ingest-mqtt`` (the
+devices' topics; it exits when no broker is reachable). A supervisor thread restarts any that dies — ``kill
+-9``, a crash, a broker that was down — after a pause that doubles while it keeps dying (1 s up to 30 s);
+jobs a dead worker held are taken up again when their lease expires. Ctrl-C or SIGTERM stops the server, then
+the children (they finish or hand back their work). For production run them as separate services with
+``Restart=always`` (docs/web.md, docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -14,14 +17,26 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand
 
 WORKER_STOP_SECONDS = 10
+#: Pauses before restarting a worker that keeps dying: first, then doubled up to the last.
+RESTART_PAUSE = (1.0, 30.0)
+#: A worker that ran this long without dying is healthy again: its next restart waits the first pause.
+HEALTHY_AFTER = 60.0
 
 
 def worker_command(interval: float) -> list[str]:
-    """The task worker's argv: ``pingan db_worker`` through this interpreter (works without the script)."""
+    """The leased-job worker's argv: ``pingan worker`` through this interpreter (works without the script)."""
+    return [sys.executable, "-m", "pingan.cli", "worker", "--interval", str(interval)]
+
+
+def task_worker_command(interval: float) -> list[str]:
+    """The django-tasks worker's argv (``pingan db_worker``)."""
     return [sys.executable, "-m", "pingan.cli", "db_worker", "--interval", str(interval)]
 
 
@@ -35,31 +50,105 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+@dataclass
+class Supervised:
+    """One supervised child: its name, argv, the running process and when it may next be started."""
+
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    pause: float = RESTART_PAUSE[0]
+    restarts: int = 0
+
+
+@dataclass
+class Supervisor:
+    """Starts the children and restarts any that dies, until :meth:`stop`."""
+
+    children: list[Supervised]
+    write: object = print
+    poll: float = 0.5
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        for child in self.children:
+            self._spawn(child)
+            self.write(f"{child.name} started (pid {child.process.pid})")
+        self._thread = threading.Thread(target=self._watch, name="pingan-supervisor", daemon=True)
+        self._thread.start()
+
+    def _spawn(self, child: Supervised) -> None:
+        child.process = subprocess.Popen(child.argv)  # noqa: S603 - our own interpreter and module
+        child.started = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll):
+            for child in self.children:
+                code = child.process.poll() if child.process is not None else None
+                if code is None or self._stop.is_set():
+                    continue
+                how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+                if time.monotonic() - child.started >= HEALTHY_AFTER:
+                    child.pause = RESTART_PAUSE[0]
+                self.write(f"{child.name} (pid {child.process.pid}) stopped with {how}; restarting in "
+                           f"{child.pause:.0f} s")
+                if self._stop.wait(child.pause):
+                    return
+                self._spawn(child)
+                child.restarts += 1
+                child.pause = min(child.pause * 2, RESTART_PAUSE[1])
+                self.write(f"{child.name} restarted (pid {child.process.pid})")
+
+    def stop(self) -> None:
+        """Stop watching, ask each child to finish (SIGINT), kill it after a grace period."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for child in self.children:
+            p = child.process
+            if p is not None and p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + WORKER_STOP_SECONDS
+        for child in self.children:
+            p = child.process
+            if p is None:
+                continue
+            try:
+                p.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            self.write(f"{child.name} stopped")
+
+
 class Command(BaseCommand):
-    help = ("Start the web server (ASGI, uvicorn), the background worker and the alerts pipeline together "
-            "(a demo); Ctrl-C stops all.")
+    help = ("Start the web server (ASGI, uvicorn), the background workers and the alerts pipeline together, "
+            "restarting a child that dies (a demo on one machine); Ctrl-C stops all.")
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000",
                             help="address and port of the web server (default 127.0.0.1:8000)")
-        parser.add_argument("--no-worker", action="store_true", help="no background task worker")
+        parser.add_argument("--no-worker", action="store_true", help="no background workers")
         parser.add_argument("--no-alerts", action="store_true", help="no alert worker and MQTT ingest")
         parser.add_argument("--interval", type=float, default=0.5,
-                            help="seconds the task worker sleeps when the queue is empty (default 0.5)")
+                            help="seconds the workers sleep when the queue is empty (default 0.5)")
 
     def handle(self, *args, **opts):
-        # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the children; SIGINT is
+        # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the workers; SIGINT is
         # reinstalled because a shell starts background jobs with it ignored
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
         children = []
         if not opts["no_worker"]:
-            children.append(("background worker", subprocess.Popen(worker_command(opts["interval"]))))  # noqa: S603
+            children += [Supervised("background worker", worker_command(opts["interval"])),
+                         Supervised("task worker", task_worker_command(opts["interval"]))]
         if not opts["no_alerts"]:
-            for argv, name in zip(alerts_commands(), ("alert worker", "MQTT ingest"), strict=True):
-                children.append((name, subprocess.Popen(argv)))  # noqa: S603 - our own interpreter
-        for name, p in children:
-            self.stdout.write(f"{name} started (pid {p.pid})")
+            children += [Supervised(name, argv) for name, argv in zip(("alert worker", "MQTT ingest"),
+                                                                      alerts_commands(), strict=True)]
+        supervisor = Supervisor(children, write=self._say)
+        supervisor.start()
         host, _, port = opts["addrport"].rpartition(":")
         try:
             import uvicorn
@@ -67,21 +156,13 @@ class Command(BaseCommand):
             # the demo serves its own static files; production puts them behind the web server
             from pingan.config.asgi import demo_application as app
 
-            self.stdout.write(f"web server (uvicorn, ASGI) on http://{host or '127.0.0.1'}:{port}/")
+            self._say(f"web server (uvicorn, ASGI) on http://{host or '127.0.0.1'}:{port}/")
             uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
         except KeyboardInterrupt:
             pass
         finally:
-            for name, p in children:
-                self.stop(name, p)
+            supervisor.stop()
 
-    def stop(self, name: str, child: subprocess.Popen) -> None:
-        """Ask a child to finish (SIGINT), then kill it after a grace period."""
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-            try:
-                child.wait(WORKER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        self.stdout.write(f"{name} stopped")
+    def _say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
