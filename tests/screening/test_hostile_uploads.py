@@ -194,6 +194,24 @@ def test_it_renders_the_family_of_text_carrying_formats(value, fmt, shown):
     assert read_roster(data, filename="r.xlsx").accepted[0].extra["备注"] == shown
 
 
+def test_it_keeps_the_leading_zeros_in_an_xls_workbook_too():
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("名单")
+    for c, h in enumerate(["姓名", "身份证号", "手机号码", "邮编", "金额"]):
+        ws.write(0, c, h)
+    ws.write(1, 0, "张伟")
+    ws.write(1, 1, ID)
+    ws.write(1, 2, 1062345678, xlwt.easyxf(num_format_str="00000000000"))
+    ws.write(1, 3, 10010, xlwt.easyxf(num_format_str="000000"))
+    ws.write(1, 4, 10010, xlwt.easyxf(num_format_str="#,##0.00"))  # a number stays a number
+    buf = io.BytesIO()
+    wb.save(buf)
+    (row,) = read_roster(buf.getvalue(), filename="r.xls").accepted
+    assert row.phone == "01062345678" and row.extra == {"邮编": "010010", "金额": "10010"}
+
+
 @pytest.mark.parametrize("fmt", ["General", "0", "#", "0.00", "#,##0", "0%", "0.0E+00", "@", "yyyy-mm-dd",
                                  "[DBNum1][$-804]General", "# ?/?"])
 def test_it_keeps_the_value_under_formats_that_are_numbers(fmt):
@@ -203,6 +221,13 @@ def test_it_keeps_the_value_under_formats_that_are_numbers(fmt):
 @given(st.integers(0, 10**15), st.integers(2, 18))
 def test_a_zero_padded_format_pads_like_zfill(value, width):
     assert sheets.render_integer(value, "0" * width) == str(value).zfill(width)
+
+
+@given(st.text(alphabet='0#?.,;"\\_*[]$-+()/:%@EeyYmMdDhHsS Gneral804Red', max_size=30),
+       st.integers(-10**15, 10**15))
+def test_any_format_code_renders_or_declines_never_fails(code, value):
+    shown = sheets.render_integer(value, code)
+    assert shown is None or isinstance(shown, str)
 
 
 def test_an_id_number_in_a_zero_format_still_reports_the_digits_excel_lost():

@@ -61,6 +61,7 @@ __all__ = [
     "render_integer",
     "styled_number_cells",
     "text_number_formats",
+    "xls_styled_number_cells",
 ]
 
 
@@ -470,9 +471,11 @@ class _Format:
     tokens: tuple[tuple[str | None, str | None], ...] = field(default=())
 
 
-def _parse_text_format(code: str) -> _Format | None:
+def _parse_text_format(code: str | None) -> _Format | None:
     """The format as placeholder and literal tokens when it is one of the family (module docstring) and
-    renders some integer differently from General; else ``None``."""
+    renders some integer differently from General; else ``None`` (also for no format at all)."""
+    if not isinstance(code, str):
+        return None
     section = _first_section(code)
     if section is None:
         return None
@@ -642,3 +645,37 @@ def styled_number_cells(data: bytes, sheet_part: str) -> dict[tuple[int, int], s
             assert fmt is not None
             out[(int(ref.group(2)) - 1, _column_number(ref.group(1).upper()) - 1)] = _render(int(number), fmt)
     return out
+
+
+def xls_styled_number_cells(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
+    """:func:`styled_number_cells` for an XLS (BIFF8) workbook, through xlrd (the formats are in the FORMAT
+    and XF records, which calamine does not give). The formats are read first, without the sheets; the sheet
+    is read only when one of them carries text. Empty on anything xlrd cannot read."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:  # an XLS xlrd cannot read: the reader (calamine) reports it, not this
+        return {}
+    try:
+        fmts = {k: f for k, f in ((k, _parse_text_format(f.format_str)) for k, f in book.format_map.items()) if f}
+        if not fmts:
+            return {}
+        by_xf = {i: fmts[xf.format_key] for i, xf in enumerate(book.xf_list) if xf.format_key in fmts}
+        if not by_xf or sheet_name not in book.sheet_names():
+            return {}
+        sh = book.sheet_by_name(sheet_name)
+        out: dict[tuple[int, int], str] = {}
+        for r in range(sh.nrows):
+            types, values = sh.row_types(r), sh.row_values(r)
+            for c, (t, v) in enumerate(zip(types, values, strict=True)):
+                if t != xlrd.XL_CELL_NUMBER or not float(v).is_integer() or abs(v) >= 2**53:
+                    continue
+                fmt = by_xf.get(sh.cell_xf_index(r, c))
+                if fmt is not None:
+                    out[(r, c)] = _render(int(v), fmt)
+        return out
+    except Exception:  # a damaged record: keep the reader's values
+        return {}
+    finally:
+        book.release_resources()

@@ -785,21 +785,27 @@ def _workbook_rows(
 def _apply_text_formats(data: bytes, sheet_name: str, rows: list[list[Any]]) -> None:
     """Numbers shown through a text-carrying number format (``00000000000``, ``000000``, ``000-0000-0000``
     …: :func:`pingan.lib.sheets.render_integer`) become the text Excel shows: a phone ``1062345678`` under
-    ``00000000000`` reads ``01062345678``, a postcode ``10010`` under ``000000`` reads ``010010``. XLSX only
-    (calamine gives no number formats; XLS and ODS keep the number)."""
-    if not data.startswith(b"PK\x03\x04"):
+    ``00000000000`` reads ``01062345678``, a postcode ``10010`` under ``000000`` reads ``010010``. XLSX (the
+    sheet's XML) and XLS (through xlrd); calamine gives no number formats, and ODS keeps the number."""
+    if data.startswith(_OLE2_MAGIC):
+        cells = sheets.xls_styled_number_cells(data, sheet_name)
+    elif data.startswith(b"PK\x03\x04"):
+        cells = _xlsx_text_cells(data, sheet_name)
+    else:
         return
+    for (r, c), text in cells.items():
+        if r < len(rows) and c < len(rows[r]) and isinstance(rows[r][c], int | float) \
+                and not isinstance(rows[r][c], bool):
+            rows[r][c] = text
+
+
+def _xlsx_text_cells(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             part = _sheet_part(zf, sheet_name)
     except zipfile.BadZipFile:
-        return
-    if part is None:
-        return
-    for (r, c), text in sheets.styled_number_cells(data, part).items():
-        if r < len(rows) and c < len(rows[r]) and isinstance(rows[r][c], int | float) \
-                and not isinstance(rows[r][c], bool):
-            rows[r][c] = text
+        return {}
+    return {} if part is None else sheets.styled_number_cells(data, part)
 
 
 def _fill_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
