@@ -85,9 +85,10 @@ def test_messages_not_acknowledged_before_a_crash_are_delivered_again(xiamen, cl
     finally:
         pub.loop_stop()
         second.stop()
-        second.client.reinitialise(client_id=client_id, clean_session=True)  # drop the broker-side session
-        second.client.connect("127.0.0.1", 1883)
-        second.client.disconnect()
+        # drop the broker-side session: connect once with a clean start and no session expiry
+        end = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        end.connect("127.0.0.1", 1883, clean_start=True)
+        end.disconnect()
     assert counters()["accepted"] == 10
 
 

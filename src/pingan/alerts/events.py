@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from pingan.lib import coords
@@ -80,8 +80,10 @@ class Event:
         return f"{self.device_id}/{self.event_id}"
 
     def to_json(self) -> str:
-        d = asdict(self)
-        d["time"] = self.time.isoformat()
+        """The event as compact JSON (the log's format; :meth:`from_json` reads it back)."""
+        d = {"event_id": self.event_id, "device_id": self.device_id, "type": self.type,
+             "time": self.time.isoformat(), "lon": self.lon, "lat": self.lat, "crs": self.crs,
+             "attributes": self.attributes, "source": self.source}
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

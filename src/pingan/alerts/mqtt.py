@@ -1,8 +1,14 @@
 """MQTT ingest: devices publish JSON events (``alerts.events``) to ``<prefix>/<device_id>/events`` on the
 broker (Mosquitto) with QoS 1; this subscriber judges them in batches and acknowledges each message only
-after its batch is committed (paho-mqtt's ``manual_ack``), with a persistent session (``clean_session``
-false, a fixed client id) — so a subscriber killed mid-batch gets the unacknowledged messages again from
-the broker and nothing is lost (duplicates are dropped by key).
+after its batch is committed (paho-mqtt's ``manual_ack``), with a persistent MQTT 5 session (a fixed client
+id, ``clean_start`` false, a session expiry of a day) — so a subscriber killed mid-batch gets the
+unacknowledged messages again from the broker and nothing is lost (duplicates are dropped by key).
+
+It asks the broker for ``RECEIVE_MAXIMUM`` unacknowledged messages in flight (MQTT 5 Receive Maximum); a
+broker configured lower (Mosquitto's ``max_inflight_messages``, 20 by default for MQTT 3 clients) caps the
+batch size and so the throughput. The broker must also queue enough for the subscriber while it restarts:
+Mosquitto drops QoS 1 messages beyond ``max_queued_messages`` (default 1000) per client — docs/alerts.md,
+"Broker settings".
 
 Run by ``pingan alerts ingest-mqtt`` (and by ``pingan serve``).
 """
@@ -18,10 +24,14 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from pingan.alerts.services import RawInput, events_ingest
 
 log = logging.getLogger(__name__)
+RECEIVE_MAXIMUM = 2000
+SESSION_EXPIRY_S = 86400
 
 
 def topic_filter(prefix: str | None = None) -> str:
@@ -56,9 +66,8 @@ class MqttIngest:
         self.log = log_
         self.q: queue.Queue = queue.Queue(maxsize=20_000)
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True
         )
-        self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
         if self.username:
             self.client.username_pw_set(self.username, self.password)
@@ -75,7 +84,10 @@ class MqttIngest:
         self.q.put(msg)  # blocks the network thread when the queue is full: back-pressure to the broker
 
     def start(self) -> None:
-        self.client.connect(self.host, self.port, keepalive=30)
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        props.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.connect(self.host, self.port, keepalive=30, clean_start=False, properties=props)
         self.client.loop_start()
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ fold there.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 #: The province-level abbreviations that start a civil plate (31 mainland provinces).
 PROVINCES = frozenset("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼")
@@ -21,6 +22,7 @@ _SEPARATORS = str.maketrans("", "", " \t·•-_.")
 _SERIAL_FOLD = str.maketrans({"I": "1", "O": "0"})
 
 
+@lru_cache(maxsize=65536)  # every rule of an event asks for the same plate
 def normalise(text: str) -> str:
     """Canonical plate text; '' for an empty or missing plate (e.g. "无牌", "未识别")."""
     if not text:

@@ -356,6 +356,7 @@ class Engine:
         self.ruleset = ruleset
         self.position_of = position_of or (lambda device_id: None)
         self.fences = {f.id: (f, prepared.prep(Polygon(f.ring))) for f in ruleset.fences}
+        self._bounds = {f.id: Polygon(f.ring).bounds for f in ruleset.fences}
         self._plates: dict[str, HotlistEntry] = {}
         self._tails: dict[str, HotlistEntry] = {}
         self._persons: dict[str, HotlistEntry] = {}
@@ -397,6 +398,9 @@ class Engine:
     def _in_fence(self, fence_id: str, lon: float | None, lat: float | None) -> bool:
         if lon is None:
             return False
+        minx, miny, maxx, maxy = self._bounds[fence_id]
+        if not (minx <= lon <= maxx and miny <= lat <= maxy):
+            return False  # most events are nowhere near a fence: skip building a geometry
         return self.fences[fence_id][1].contains(Point(lon, lat))
 
     def _fire(

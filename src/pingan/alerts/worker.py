@@ -5,7 +5,8 @@ Crash safety (a worker killed with SIGKILL loses nothing and shows nothing twice
 
 * each batch's alerts, stream items, counters and the log position commit in one transaction, and the log
   is acknowledged after that commit — a batch is either wholly applied or re-read;
-* every few seconds the engine's bounded state is saved with the position it belongs to
+* every 30 s the engine's bounded state is saved with the position it belongs to (at 5,000 events/s the
+  cloned-plate state alone holds up to its cap of 200,000 entries: saving it is not free)
   (``snapshot_position``); on start the worker restores it and re-runs the events between that position and
   the committed one *without* applying their firings (already applied), so its windows are exactly as before;
 * alert causes are unique (:class:`~pingan.alerts.models.AlertCause`), so even a re-applied firing changes
@@ -62,7 +63,7 @@ class Worker:
         policy: alerting.Policy | None = None,
         clock: Callable[[], dt.datetime] = timezone.now,
         batch: int = 500,
-        snapshot_every_s: float = 5.0,
+        snapshot_every_s: float = 30.0,
         tick_every_s: float = 0.25,
     ) -> None:
         self.consumer = consumer
