@@ -21,8 +21,8 @@ dropped and created afresh) with real servers in child processes — uvicorn (th
    ``group_by: ['...']`` (no grouping), its latency and losses.
 
 Run: ``nice -n 10 .venv/bin/python bench/alerts_bench.py --duration 60`` for a short check. Figures are printed
-and written to ``bench/out/alerts_bench.json``. Needs Debian's ``mosquitto`` (a private broker is started with the settings docs/alerts.md asks for) and
-``prometheus-alertmanager``.
+and written to ``bench/out/alerts_bench.json``. Needs Debian's ``mosquitto`` (a private broker is started with
+the settings docs/alerts.md asks for) and ``prometheus-alertmanager``.
 """
 
 from __future__ import annotations
