@@ -5,7 +5,7 @@ service, return; ``DomainError`` → RFC 9457 problem details (declared per oper
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pingan.alerts import selectors, services
@@ -170,7 +170,7 @@ def silence_create(request, body: SilenceIn):
         comment=body.comment,
         starts_at=body.starts_at,
     )
-    return 201, s
+    return Status(201, s)
 
 
 @router.delete(
@@ -209,7 +209,7 @@ def hotlist_add(request, body: HotlistIn):
         priority=body.priority,
         expires_at=body.expires_at,
     )
-    return 201, e
+    return Status(201, e)
 
 
 @router.delete(
