@@ -16,8 +16,6 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import timedelta, timezone
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import segno
@@ -25,6 +23,7 @@ from PIL import Image
 
 from pingan.codes.levels import RULE_TEXT_ZH
 from pingan.codes.token import SafetyCode
+from pingan.lib.pdf_fonts import cjk_font
 
 #: China Standard Time (UTC+8, no daylight saving): how validity is printed on posters.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
@@ -32,8 +31,6 @@ CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 #: QR error-correction level for every rendering.
 ERROR_LEVEL = "q"
 
-_FONT_NAME = "NotoSansSC"
-_FONT_RESOURCE = ("justmytype_intl_cjk", "fonts/ofl/notosanssc/NotoSansSC[wght].ttf")
 
 
 class QrReadError(ValueError):
@@ -91,21 +88,6 @@ def read_qr(source: str | os.PathLike[str] | bytes | Image.Image) -> str:
         if result.valid and result.text:
             return str(result.text)
     raise QrReadError(f"{name}: no readable QR code found")
-
-
-@cache
-def _font_path() -> str:
-    package, resource = _FONT_RESOURCE
-    return str(resources.files(package).joinpath(resource))
-
-
-@cache
-def _register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    pdfmetrics.registerFont(TTFont(_FONT_NAME, _font_path()))
-    return _FONT_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +168,7 @@ def poster_pdf(
     from reportlab.pdfgen import canvas
 
     wording = wording or PosterText()
-    font = _register_font()
+    font = cjk_font()
     width, height = A4
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=True)

@@ -17,6 +17,7 @@ from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
 from pingan.screening.api import router as screening_router
+from pingan.stats.api import router as stats_router
 
 # Swagger UI from the assets django-ninja ships ("ninja" in INSTALLED_APPS), never a CDN; no call to the public
 # validator badge (validator.swagger.io) either, so /api/docs works on a network without internet.
@@ -59,3 +60,4 @@ api.add_router("/v1/", core_router)
 api.add_router("/v1/", screening_router)
 api.add_router("/v1/", codes_router)
 api.add_router("/v1/", alerts_router)
+api.add_router("/v1/", stats_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "pingan.codes",
     "pingan.dashboard",
     "pingan.alerts",
+    "pingan.stats",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("police/", include("pingan.dashboard.urls")),
     path("alerts/", include("pingan.alerts.urls")),
     *viid_urlpatterns,
+    path("stats/", include("pingan.stats.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

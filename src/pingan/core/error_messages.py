@@ -86,6 +86,16 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "not_owner": _("Alert %(id)s is owned by another officer."),
     "disposition_required": _("Closing an alert needs a disposition."),
     "bad_shift": _("A shift lasts 0.5 to 24 hours."),
+    # Statistics: the CompStat page's classification, and reclassifying an incident (stats.services).
+    "unknown_scheme": _("There is no classification %(scheme)s; the unit's default is shown."),
+    "bad_field": _("%(field)s cannot be reclassified."),
+    "bad_value": _("%(field)s: %(value)s is not a valid value."),
+    "clearance_incomplete": _("A cleared incident needs how it was cleared (by arrest or exceptionally) and the "
+                              "day; an open or unfounded one has neither."),
+    "reclassify_not_allowed": _("Only station chiefs and analysts reclassify incidents."),
+    "reclassify_reason_required": _("Give the reason for the reclassification."),
+    "reclassify_reason_too_long": _("The reason is %(length)s characters; the limit is %(limit)s."),
+    "reclassify_no_change": _("Nothing changed: the incident already has these values."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
@@ -108,6 +118,11 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).
     "already_listed", "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_hotlist_entry", "bad_matcher",
     "bad_position", "bad_silence", "unknown_units",
+    # stats: imports (CLI, API, or the import's own row, where the bilingual reason is kept), the role checks
+    # that pages turn into 403, drill-down parameters that pages turn into 404, vehicle counts (CLI).
+    "bad_source_file", "unknown_source", "unknown_org", "unknown_unit", "stats_unreadable_file",
+    "stats_analyst_only", "stats_police_only", "stats_watch_only", "bad_window", "unknown_category",
+    "source_required",
 })
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")

@@ -104,7 +104,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -127,9 +127,12 @@ __all__ = [
     "RosterMeta",
     "RosterRead",
     "RosterRow",
+    "cell_text",
     "column_letter",
+    "header_key",
     "read_roster",
     "read_roster_arrow",
+    "read_table",
 ]
 
 #: The canonical roster fields, in output order.
@@ -717,7 +720,8 @@ def _csv_records(text: str, name: str, delimiter: str) -> Iterator[tuple[int, li
 
 
 def _workbook_rows(
-    data: bytes, name: str, meta: RosterMeta, sheet: str | None, index: Mapping[str, str]
+    data: bytes, name: str, meta: RosterMeta, sheet: str | None, index: Mapping[str, str],
+    has_header: Callable[[Sequence[Sequence[Any]]], bool] | None = None,
 ) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
     import python_calamine as cal  # lazy: CSV-only callers need not load the Rust extension
 
@@ -770,7 +774,9 @@ def _workbook_rows(
         if first_rows is None:
             first_rows = rows
         _fill_merges(rows, merges)
-        if sheet is not None or _find_header(rows[:HEADER_SCAN_ROWS], index) is not None:
+        found = (has_header(rows[:HEADER_SCAN_ROWS]) if has_header is not None
+                 else _find_header(rows[:HEADER_SCAN_ROWS], index) is not None)
+        if sheet is not None or found:
             meta.sheet = sheet_name
             if len(names) > 1 and sheet is None:
                 meta.warnings.append(
@@ -1774,3 +1780,40 @@ def read_roster_arrow(
     table, rejected, meta = _ingest(source, filename, sheet, aliases)
     table = table.select(["row", *CANONICAL_FIELDS, "duplicate_of"]).cast(ARROW_SCHEMA)
     return table, rejected, meta
+
+
+# ------------------------------------------------------------------------------------- other tabular imports
+
+#: Public names of the cell helpers, for other importers that read files the way rosters are read.
+header_key = _header_key
+cell_text = _text
+
+
+def read_table(
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    *,
+    filename: str | None = None,
+    sheet: str | None = None,
+    has_header: Callable[[Sequence[Sequence[Any]]], bool] | None = None,
+) -> tuple[list[tuple[int, list[Any]]], RosterMeta]:
+    """Every row of a tabular file as ``(row number as Excel shows it, cells)``, read exactly as rosters are.
+
+    For pingan's other imports (the statistics bureau template), which apply their own header and row
+    rules: format detection, decoding (BOM, UTF-8, GB 18030, detected), the delimiter, workbook sheets and
+    merged cells (copied down), password-protected and HTML-as-XLS files, with the same bilingual
+    :class:`RosterError` for a file that cannot be read at all. ``has_header(first rows)`` picks the sheet of a
+    workbook (default: the first visible sheet) and is not applied to CSV. Cells keep their types (workbook
+    numbers, dates and datetimes; CSV strings).
+    """
+    data, name = _load_bytes(source, filename)
+    if re.search(rb"[^ \t\r\n\x00]", data) is None:
+        raise RosterError(f"{name} 是空文件。 / {name} is empty.", filename=name)
+    fmt = _detect_format(data, name)
+    meta = RosterMeta(filename=name, format=fmt)
+    if fmt == "csv":
+        text = _csv_text(data, name, meta)
+        assert meta.delimiter is not None
+        return list(_csv_records(text, name, meta.delimiter)), meta
+    rows, _merges = _workbook_rows(data, name, meta, sheet, _ALIAS_INDEX,
+                                   has_header or (lambda rows: any(any(not _is_blank(c) for c in r) for r in rows)))
+    return list(enumerate(rows, start=1)), meta

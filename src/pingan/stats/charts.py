@@ -1,0 +1,95 @@
+"""Server-rendered SVG for the CompStat pages: small multiples (one sparkline per category) and the trend
+chart, this year against the same weeks of last year. Pure module (no Django); no JavaScript, no external
+service. Coordinates are SVG user units; the templates draw them, and the CSS scales the SVG to the width of
+the screen (a 375-px phone shows the small multiples two to a row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def nice_ceiling(v: float) -> int:
+    """The smallest of 1, 2, 5 × 10ⁿ that is ≥ ``v`` (at least 1): a readable top for a y-axis."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * step >= v:
+                return m * step
+        step *= 10
+
+
+def _scale(n: int, top: int, x0: float, width: float, y0: float, height: float):
+    def x(i: int) -> float:
+        return round(x0 + (width * i / (n - 1) if n > 1 else width / 2), 1)
+
+    def y(v: float) -> float:
+        return round(y0 + height - height * v / top, 1)
+
+    return x, y
+
+
+def _points(values: Sequence[float], x, y) -> str:
+    return " ".join(f"{x(i):g},{y(v):g}" for i, v in enumerate(values))
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """One small multiple: the polyline of this year and of last year, the axis top, and the last value."""
+
+    width: int
+    height: int
+    current: str
+    previous: str
+    top: int
+    last: int
+    total: int
+    total_previous: int
+
+    @property
+    def increase(self) -> bool:
+        return self.total > self.total_previous
+
+
+def sparkline(current: Sequence[int], previous: Sequence[int], *, width: int = 160, height: int = 44) -> Sparkline:
+    """A small multiple of weekly counts (both series on the same scale, so they compare at a glance)."""
+    if previous and len(previous) != len(current):
+        raise ValueError(f"{len(current)} weeks this year against {len(previous)} last year")
+    top = nice_ceiling(max([*current, *previous, 0]))
+    x, y = _scale(len(current), top, 2, width - 4, 3, height - 6)
+    return Sparkline(width, height, _points(current, x, y), _points(previous, x, y) if previous else "", top,
+                     current[-1] if current else 0, sum(current), sum(previous))
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    current: str
+    previous: str
+    y_ticks: tuple[tuple[float, int], ...]
+    x_labels: tuple[tuple[float, str], ...]
+    plot_left: int
+
+
+def trend_chart(mondays: Sequence[dt.date], current: Sequence[int], previous: Sequence[int], *,
+                width: int = 360, height: int = 170) -> TrendChart:
+    """The weekly trend of one category: this year's weeks (by Monday) and the same weeks a year earlier,
+    with y ticks (0, half, top) and an x label at the first week of each quarter."""
+    if len(current) != len(mondays) or (previous and len(previous) != len(mondays)):
+        raise ValueError("trend_chart: one value per week for each series")
+    left, bottom = 30, 18
+    top = nice_ceiling(max([*current, *previous, 0]))
+    x, y = _scale(len(mondays), top, left, width - left - 6, 6, height - bottom - 6)
+    ticks = tuple((y(v), v) for v in sorted({0, top // 2, top}))
+    labels = []
+    last_q = None
+    for i, d in enumerate(mondays):
+        q = (d.year, (d.month - 1) // 3)
+        if q != last_q:
+            labels.append((x(i), d.strftime("%Y-%m") if d.month == 1 or not labels else d.strftime("%m")))
+            last_q = q
+    return TrendChart(width, height, _points(current, x, y), _points(previous, x, y) if previous else "", ticks,
+                      tuple(labels), left)

@@ -1,0 +1,183 @@
+"""CSV and XLSX exports: a unit's CompStat table, the incidents of a drill-down, and the public release.
+
+CSV is UTF-8 with a byte-order mark (Excel opens it as UTF-8); XLSX is written with xlsxwriter, increases on
+yellow as on the page. The public release counts incidents per block and per sub-unit and category over a
+period, with small cells withheld (:mod:`pingan.stats.suppress`): nothing finer than a block is published,
+and no withheld count can be worked out from the totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from pingan.stats import classify, present
+from pingan.stats.models import Incident
+from pingan.stats.selectors import UnitPage
+from pingan.stats.suppress import SuppressedTable
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    header: list[str]
+    rows: list[list]
+    highlight: set[tuple[int, int]] | None = None  # (row index, column index) of increases
+    note: str = ""
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(sheet.header)
+    w.writerows(["" if v is None else v for v in row] for row in sheet.rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#eef3fc", "text_wrap": True, "valign": "top"})
+    up = wb.add_format({"bg_color": "#fff3b0"})
+    muted = wb.add_format({"italic": True, "font_color": "#57606a"})
+    for sh in sheets:
+        ws = wb.add_worksheet(sh.name[:31])
+        ws.write_row(0, 0, sh.header, bold)
+        for i, row in enumerate(sh.rows, start=1):
+            for j, v in enumerate(row):
+                fmt = up if sh.highlight and (i - 1, j) in sh.highlight else None
+                ws.write(i, j, "" if v is None else v, fmt)
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, len(sh.header), 12)
+        ws.freeze_panes(1, 1)
+        if sh.note:
+            ws.write(len(sh.rows) + 2, 0, sh.note, muted)
+    wb.close()
+    return buf.getvalue()
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
+
+
+def compstat_sheet(page: UnitPage) -> Sheet:
+    """The CompStat table of a unit as one sheet (counts, changes as fractions, clearance, streaks)."""
+    head = [_("Category")]
+    for w in present.windows(page):
+        head += [f"{w.label} {w.current.start}–{w.current.end}", f"{w.label} {w.previous.start}–{w.previous.end}",
+                 f"{w.label} %"]
+    head += [_("Cleared (YTD)"), _("of which exceptionally"), _("Clearance rate (YTD)"),
+             _("This year's offences cleared"), _("This year's clearance rate"), _("Days without an incident"),
+             _("Longest run without an incident")]
+    rows, hl = [], set()
+    for i, rv in enumerate(present.rows(page)):
+        r = rv.row
+        line: list = [rv.label]
+        if not rv.covered:
+            rows.append(line + [None] * (len(head) - 1))
+            continue
+        for k, name in enumerate(("wtd", "d28", "ytd")):
+            f = r.windows[name]
+            if not rv.covered_last_year:
+                line += [f.current, None, None]
+                continue
+            line += [f.current, f.previous, _round(f.change)]
+            if f.increase:
+                hl.update({(i, 1 + 3 * k), (i, 2 + 3 * k), (i, 3 + 3 * k)})
+        st = r.streak
+        line += [r.cleared_ytd, r.exceptional_ytd, _round(r.clearance_ytd), r.current_year_cleared,
+                 _round(r.current_year_clearance), st.current if st else None, st.longest if st else None]
+        rows.append(line)
+    note = (f"{page.unit.code} {page.unit.name} · {_('as of')} {page.as_of} · {page.scheme.stamp()} · "
+            + _("empty change: n/a (zero base); empty row: no data source covers the category"))
+    return Sheet("CompStat", head, rows, hl, note)
+
+
+def children_sheet(page: UnitPage) -> Sheet:
+    from pingan.stats.selectors import headline_category
+
+    key = headline_category(page.scheme)
+    head = [_("Unit"), _("Code")]
+    for w in present.windows(page):
+        head += [w.label, f"{w.label} ({_('last year')})", f"{w.label} %"]
+    rows, hl = [], set()
+    for i, c in enumerate(page.children):
+        row = c.compstat.row(key)
+        line: list = [c.unit.name, c.unit.code]
+        for k, name in enumerate(("wtd", "d28", "ytd")):
+            f = row.windows[name]
+            line += [f.current, f.previous, None if f.change is None else round(f.change, 4)]
+            if f.increase:
+                hl.update({(i, 2 + 3 * k), (i, 3 + 3 * k), (i, 4 + 3 * k)})
+        rows.append(line)
+    return Sheet(_("Sub-units"), head, rows, hl, page.scheme.category(key).label(get_language()))
+
+
+INCIDENT_COLUMNS = ("id", "source", "source_ref", "unit", "count_date", "occurred_from", "occurred_to", "reported_at",
+                    "offence", "offence_name", "source_category", "place_type", "attempted", "block", "location",
+                    "status", "clearance", "exceptional_code", "cleared_on", "victims", "injured", "killed",
+                    "property_loss", "amount_involved", "amount_recovered", "currency")
+
+
+def incidents_sheet(incidents: Iterable[Incident]) -> Sheet:
+    """Incidents as rows (times in each incident's own time zone, ISO 8601)."""
+    from zoneinfo import ZoneInfo
+
+    vocab = classify.vocabulary()
+    lang = get_language()
+
+    def local(t, tz):
+        return t.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") if t and tz else (t.isoformat() if t else "")
+
+    rows = []
+    for i in incidents:
+        rows.append([i.pk, i.source, i.source_ref, i.unit.code, i.count_date.isoformat(),
+                     local(i.occurred_from, i.timezone), local(i.occurred_to, i.timezone),
+                     local(i.reported_at, i.timezone), i.offence,
+                     vocab.label(i.offence, lang), i.source_category, i.place_type, i.attempted, i.block, i.location,
+                     i.status, i.clearance, i.exceptional_code, i.cleared_on.isoformat() if i.cleared_on else "",
+                     i.victims, i.injured, i.killed, None if i.property_loss is None else float(i.property_loss),
+                     None if i.amount_involved is None else float(i.amount_involved),
+                     None if i.amount_recovered is None else float(i.amount_recovered), i.currency])
+    return Sheet(_("Incidents"), list(INCIDENT_COLUMNS), rows)
+
+
+def suppressed_sheet(name: str, row_labels: Sequence[str], col_labels: Sequence[str], table: SuppressedTable,
+                     note: str) -> Sheet:
+    """A suppressed table with its totals as a sheet; withheld cells are empty."""
+    head = [name, *col_labels, _("Total")]
+    rows = [[label, *cells, total] for label, cells, total in zip(row_labels, table.cells, table.row_totals,
+                                                                   strict=True)]
+    rows.append([_("Total"), *table.col_totals, table.grand_total])
+    return Sheet(name, head, rows, None, note)
+
+
+def all_units_sheet(result) -> Sheet:
+    """The full weekly report: one row per unit and category (``selectors.compstat_all_units``)."""
+    lang = get_language()
+    head = [_("Unit code"), _("Unit"), _("Classification"), _("Category")]
+    for w in present.WINDOW_LABELS.values():
+        head += [str(w), f"{w} ({_('last year')})", f"{w} %"]
+    head += [_("Cleared (YTD)"), _("Clearance rate (YTD)")]
+    rows, hl = [], set()
+    for unit, cs in result:
+        for r in cs.rows:
+            line: list = [unit.code, unit.name, cs.scheme.stamp(), cs.scheme.category(r.category).label(lang)]
+            for k, name in enumerate(("wtd", "d28", "ytd")):
+                f = r.windows[name]
+                line += [f.current, f.previous, _round(f.change)]
+                if f.increase:
+                    hl.update({(len(rows), 4 + 3 * k), (len(rows), 5 + 3 * k), (len(rows), 6 + 3 * k)})
+            line += [r.cleared_ytd, _round(r.clearance_ytd)]
+            rows.append(line)
+    return Sheet("CompStat", head, rows, hl)

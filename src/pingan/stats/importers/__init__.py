@@ -1,0 +1,228 @@
+"""Importers: each source file becomes incident records, with every input row accounted for.
+
+Pure package (no Django): an importer reads a file and returns an :class:`ImportRead` — the incidents (each
+naming the source rows it was built from), the rows excluded by the publisher's counting rules and the rows
+rejected as unreadable, each with its reason — and the units of the source's own police geography. The
+service :func:`pingan.stats.services.import_run` writes it. The mapping of each source (its codes → pingan
+offences, place types, resolutions, units) is data in ``stats/data/mappings/``, and its counting rules are
+written down in the importer's docstring and in docs/stats.md.
+
+Row accounting: ``rows_total == sum(len(r.rows) for r in records) + len(excluded) + len(rejected)``; blank
+lines are not rows. An incident built from several rows (a San Francisco incident with several offence codes,
+a Chicago homicide with several victims, an NYPD shooting with several victims) lists them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+__all__ = ["ImportRead", "IncidentRecord", "RowIssue", "Source", "UnitRef", "bundled", "mapping", "sources"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """A unit of a source's own geography (``kind`` an ``OrgUnit.Kind`` value; ``parent`` a code or ``""``)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str = ""
+
+
+@dataclass(slots=True)
+class IncidentRecord:
+    """One incident as pingan stores it (see ``stats.models.Incident`` for each field's meaning).
+
+    Times are timezone-aware; ``count_date`` is the local date the statistics count it on.
+    """
+
+    source_ref: str
+    unit: str
+    offence: str
+    count_date: dt.date
+    rows: tuple[int, ...]
+    offence_codes: tuple[str, ...] = ()
+    source_category: str = ""
+    reported_at: dt.datetime | None = None
+    occurred_from: dt.datetime | None = None
+    occurred_to: dt.datetime | None = None
+    place_type: str = ""
+    attempted: bool = False
+    location: str = ""
+    block: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    status: str = "open"  # open / cleared / unfounded
+    clearance: str = ""  # "" / arrest / exceptional
+    exceptional_code: str = ""  # NIBRS A-E, "" when not given
+    cleared_on: dt.date | None = None
+    cleared_on_estimated: bool = False
+    victims: int | None = None
+    injured: int = 0
+    killed: int = 0
+    property_loss: Decimal | None = None
+    amount_involved: Decimal | None = None
+    amount_recovered: Decimal | None = None
+    currency: str = ""
+    timezone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """A source row that is not (part of) an incident: ``kind`` ``excluded`` (a counting rule leaves it out)
+    or ``rejected`` (it cannot be read); ``message`` names the row and says why, Chinese then English."""
+
+    row: int
+    kind: str
+    code: str
+    message: str
+    column: str | None = None
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportRead:
+    source: str
+    filename: str
+    org: str
+    mapping_version: str
+    units: dict[str, UnitRef]
+    records: list[IncidentRecord]
+    excluded: list[RowIssue]
+    rejected: list[RowIssue]
+    rows_total: int
+    notes: list[str] = field(default_factory=list)
+    #: The offences (prefixes) the source records at all — ``("",)`` for a complete crime record; a source of
+    #: aggravated assaults only says nothing about robbery, and the pages show "—" rather than a zero for it.
+    scope: tuple[str, ...] = ("",)
+
+    def check_accounting(self) -> None:
+        """Raise ``AssertionError`` unless every input row is in an incident, excluded or rejected once."""
+        seen: list[int] = [r for rec in self.records for r in rec.rows]
+        seen += [i.row for i in self.excluded] + [i.row for i in self.rejected]
+        if len(seen) != self.rows_total or len(set(seen)) != len(seen):
+            raise AssertionError(f"{self.source}: {len(seen)} row outcomes ({len(set(seen))} distinct) for "
+                                 f"{self.rows_total} rows")
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+@cache
+def mapping(name: str) -> dict:
+    """The mapping data ``stats/data/mappings/<name>.toml``."""
+    return tomllib.loads(resources.files("pingan.stats").joinpath(f"data/mappings/{name}.toml").read_text("utf-8"))
+
+
+@cache
+def orgs() -> dict[str, dict]:
+    """The demo organisations of ``stats/data/orgs.toml`` by root code."""
+    raw = tomllib.loads(resources.files("pingan.stats").joinpath("data/orgs.toml").read_text("utf-8"))
+    return {o["code"]: o for o in raw["org"]}
+
+
+def org_root(code: str) -> UnitRef:
+    o = orgs()[code]
+    return UnitRef(o["code"], o["name"], "bureau", "")
+
+
+def bundled(folder: str, name: str) -> Path:
+    """Path of a bundled data file ``src/pingan/data/<folder>/<name>``."""
+    return Path(str(resources.files("pingan.data").joinpath(folder).joinpath(name)))
+
+
+def open_text(source: str | Path | bytes | IO[bytes], encoding: str = "utf-8-sig") -> tuple[io.TextIOBase, str]:
+    """A text stream over ``source`` (a path — gzip when it ends in ``.gz`` — raw bytes or a binary stream)
+    and the file name to show in messages."""
+    if isinstance(source, bytes | bytearray):
+        raw: IO[bytes] = io.BytesIO(source)
+        name = "(upload)"
+    elif isinstance(source, str | Path):
+        name = Path(source).name
+        raw = gzip.open(source, "rb") if str(source).endswith(".gz") else open(source, "rb")  # noqa: SIM115
+    else:
+        raw = source
+        name = getattr(source, "name", "(upload)")
+    return io.TextIOWrapper(raw, encoding=encoding, newline=""), name
+
+
+def csv_rows(source: str | Path | bytes | IO[bytes]) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], str]:
+    """``(header, iterator of (row number, row dict), file name)``; row 1 is the header, so the first data
+    row is 2 — the number a spreadsheet shows. Blank lines are skipped (they are not rows)."""
+    text, name = open_text(source)
+    reader = csv.reader(text)
+    header = [h.strip() for h in next(reader, [])]
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        n = 1
+        for cells in reader:
+            n += 1
+            if not any(c.strip() for c in cells):
+                continue
+            yield n, dict(zip(header, (c.strip() for c in cells), strict=False))
+        text.close()
+
+    return header, rows(), name
+
+
+def open_source(path, default: Callable[[], Path], required: list[str] | tuple[str, ...],
+                kind: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], str]:
+    """:func:`csv_rows` of ``path`` (``None``: the bundled ``default()``), after checking that the header has
+    the ``required`` columns; raises ``ValueError`` naming the file, what it should be and what is missing."""
+    header, rows, name = csv_rows(path if path is not None else default())
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValueError(f"{name}: not {kind} (missing columns {', '.join(missing)})")
+    return header, rows, name
+
+
+def to_float(text: str | None, *, zero_is_none: bool = False) -> float | None:
+    """A cell as a float; ``None`` for empty, unreadable or NaN (and 0 when ``zero_is_none``: a missing point)."""
+    try:
+        v = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if v != v or (zero_is_none and v == 0):
+        return None
+    return v
+
+
+def aware(naive: dt.datetime, tz: str) -> dt.datetime:
+    """A local wall-clock time in ``tz`` made timezone-aware (an ambiguous hour takes its first occurrence)."""
+    return naive.replace(tzinfo=ZoneInfo(tz))
+
+
+def issue(row: int, kind: str, code: str, zh: str, en: str, column: str | None = None, **values) -> RowIssue:
+    return RowIssue(row, kind, code, f"第 {row} 行：{zh} / row {row}: {en}", column, values)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registered importer: ``read(path)`` → :class:`ImportRead`; ``default`` the bundled file."""
+
+    key: str
+    description: str
+    org: str
+    read: Callable[..., ImportRead]
+    default: Callable[[], Path]
+
+
+@cache
+def sources() -> dict[str, Source]:
+    """The registered importers by key."""
+    from pingan.stats.importers import chicago, nyc, sf
+
+    return {s.key: s for s in (chicago.CRIMES, chicago.ASSAULTS, sf.SOURCE, nyc.SHOOTINGS, nyc.HOMICIDES,
+                               nyc.COLLISIONS)}

@@ -1,0 +1,239 @@
+"""``pingan stats``: imports, the demo, reports (one unit or every unit), schemes, rollups, vehicle counts.
+
+Thin: parse arguments, call a service or selector, print. The command line acts with analyst rights
+(``CliActor``); its audit records name ``cli:<login>``. Give ``--user NAME`` to act as an account instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pingan.core.errors import DomainError
+from pingan.core.models import Role
+
+
+@dataclass
+class CliActor:
+    """The command line as an actor: analyst rights, no unit, named ``cli:<login>`` in the audit trail."""
+
+    username: str
+    role: str = Role.ANALYST
+    pk: None = None
+    unit: None = None
+    unit_id: None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = "Policing statistics: import incidents, run the demo, print or export CompStat reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", help="act as this account (default: the command line, analyst rights)")
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import an open-data source (bundled file by default) or a bureau file")
+        imp.add_argument("source", help="chicago-crimes, chicago-assaults, sf-incidents, nyc-shootings, "
+                                        "nyc-homicides, nyc-collisions, or bureau")
+        imp.add_argument("file", nargs="?", help="the file (default: the bundled one; required for bureau)")
+        imp.add_argument("--org", help="bureau: the organisation's root unit code (default: the first bureau)")
+        demo = sub.add_parser("demo", help="import every bundled data set and a synthetic Xiamen bureau file")
+        demo.add_argument("--per-day", type=float, default=20.0, help="synthetic Xiamen incidents per day")
+        rep = sub.add_parser("report", help="a unit's CompStat (or --all-units: every unit's weekly report)")
+        rep.add_argument("unit", nargs="?", help="unit code, e.g. US-CHI-AA or 350203-LQ")
+        rep.add_argument("--as-of", help="YYYY-MM-DD (default: today or the last day of the data)")
+        rep.add_argument("--scheme", help="classification id (pingan stats schemes)")
+        rep.add_argument("--pdf", help="write the weekly PDF here")
+        rep.add_argument("--xlsx", help="write the table (and sub-units) as XLSX here")
+        rep.add_argument("--all-units", action="store_true", help="every unit (of UNIT's organisation if given)")
+        sub.add_parser("schemes", help="list the classification schemes")
+        roll = sub.add_parser("rollup", help="rebuild the daily rollups (after writing incidents another way)")
+        roll.add_argument("--from", dest="start", help="first day (default: the first incident)")
+        roll.add_argument("--to", dest="end", help="last day (default: the last incident)")
+        veh = sub.add_parser("vehicles", help="record the registered vehicles of a unit's area in a year")
+        veh.add_argument("unit")
+        veh.add_argument("year", type=int)
+        veh.add_argument("vehicles", type=int)
+        veh.add_argument("--source", required=True, help="where the figure comes from")
+
+    def handle(self, *args, **opts):
+        from pingan.core.models import User
+
+        actor = CliActor(f"cli:{getpass.getuser()}")
+        if opts["user"]:
+            actor = User.objects.filter(username=opts["user"]).first()
+            if actor is None:
+                raise CommandError(f"no account {opts['user']!r}")
+        try:
+            getattr(self, f"do_{opts['action']}")(actor, opts)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _svc_actor(self, actor):
+        return None if isinstance(actor, CliActor) else actor
+
+    # -------------------------------------------------------------------------------------------- import
+    def do_import(self, actor, opts):
+        from pingan.stats import services
+
+        t = time.perf_counter()
+        if opts["source"] == "bureau":
+            if not opts["file"]:
+                raise CommandError("pingan stats import bureau FILE: the file is required")
+            path = Path(opts["file"])
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+            batch = services.bureau_import(data=data, filename=path.name, actor=self._svc_actor(actor),
+                                           org_code=opts["org"])
+        else:
+            batch = services.import_source(source=opts["source"], path=opts["file"], actor=self._svc_actor(actor))
+        self._print_batch(batch, time.perf_counter() - t)
+
+    def _print_batch(self, batch, seconds: float) -> None:
+        c = batch.counts
+        self.stdout.write(f"{batch.source}: {batch.filename} → {batch.org.code if batch.org else '?'} "
+                          f"({seconds:.1f} s)")
+        self.stdout.write(f"  rows {c['rows']}: incidents {c['incidents']} ({c['created']} new, {c['updated']} "
+                          f"updated, {c.get('unchanged', 0)} unchanged) from {c['rows_in_incidents']} rows; "
+                          f"excluded {c['excluded']}; rejected {c['rejected']}")
+        for note in batch.notes:
+            self.stdout.write(f"  note: {note}")
+        for issue in batch.issues.filter(kind="rejected")[:10]:
+            self.stdout.write(f"  rejected: {issue.message}")
+
+    # -------------------------------------------------------------------------------------------- demo
+    def do_demo(self, actor, opts):
+        from pingan.core.models import OrgUnit
+        from pingan.core.reference import demo_org_load
+        from pingan.stats import demo, services
+        from pingan.stats.importers import sources
+
+        demo_org_load()
+        svc_actor = self._svc_actor(actor)
+        for key in sources():
+            t = time.perf_counter()
+            self._print_batch(services.import_source(source=key, actor=svc_actor), time.perf_counter() - t)
+        stations = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION, path__startswith=OrgUnit.objects.get(
+            code="350200").path).order_by("code").values_list("name", flat=True))
+        data = demo.demo_csv(stations, dt.date(2023, 1, 1), dt.date(2024, 12, 31), per_day=opts["per_day"])
+        t = time.perf_counter()
+        batch = services.bureau_import(data=data, filename="xiamen-synthetic-2023-2024.csv", actor=svc_actor,
+                                       org_code="350200")
+        self._print_batch(batch, time.perf_counter() - t)
+        self.stdout.write("")
+        for code, scheme in (("350200", None), ("350203-LQ", "cn_lqyd_general"), ("US-CHI-AA-D011", None),
+                             ("US-SF", None), ("US-NYC", "traffic")):
+            self._print_compstat(actor, code, None, scheme)
+        self.stdout.write("\nThe Xiamen figures are synthetic (stats/demo.py); the others come from the bundled "
+                          "open data. Pages: pingan serve, then /stats/ (docs/stats.md).")
+
+    # -------------------------------------------------------------------------------------------- report
+    def _print_compstat(self, actor, code, as_of, scheme):
+        from pingan.stats import present, selectors
+
+        p = selectors.compstat_for_unit(actor=actor, code=code, as_of=as_of, scheme_id=scheme)
+        monday, sunday = present.week_label(p.as_of)
+        w = self.stdout.write
+        w(f"{p.unit.name} [{p.unit.code}] — as of {p.as_of}, week {monday}..{sunday}, {p.scheme.stamp()}")
+        w(f"  {'category':<34}{'WTD':>19}{'28 days':>19}{'YTD':>19}{'clear.':>9}  streak")
+        for rv in present.rows(p, "en"):
+            r = rv.row
+            if not rv.covered:
+                w(f"  {rv.label[:33]:<34}{'— (no source covers it)':>48}")
+                continue
+            cells = "".join(
+                f"{r.windows[k].current:>6}/{r.windows[k].previous:<5}{present.pct_text(r.windows[k].change):>{n}}"
+                if rv.covered_last_year else f"{r.windows[k].current:>6}/{'—':<5}{'':>{n}}"
+                for k, n in (("wtd", 8), ("d28", 8), ("ytd", 8)))
+            st = f"{r.streak.current}d (max {r.streak.longest})" if r.streak else ""
+            w(f"  {rv.label[:33]:<34}{cells}{present.share_text(r.clearance_ytd):>9}  {st}")
+        if p.traffic:
+            t = p.traffic
+            w(f"  traffic YTD: all reported {t.current.all_reported}, with casualties {t.current.accidents} "
+              f"({present.pct_text(t.change['accidents'])}), deaths {t.current.deaths} "
+              f"({present.pct_text(t.change['deaths'])}), injured {t.current.injured} "
+              f"({present.pct_text(t.change['injured'])})")
+        return p
+
+    def do_report(self, actor, opts):
+        from pingan.stats import exports, report, selectors
+
+        as_of = _date(opts["as_of"]) if opts["as_of"] else None
+        if opts["all_units"]:
+            t = time.perf_counter()
+            if as_of is None:
+                if not opts["unit"]:
+                    raise CommandError("--all-units needs --as-of or a unit whose data set gives the default")
+                as_of = selectors.default_as_of(selectors.unit_get(actor=actor, code=opts["unit"]))
+            result = selectors.compstat_all_units(actor=actor, as_of=as_of, scheme_id=opts["scheme"],
+                                                  root_code=opts["unit"])
+            seconds = time.perf_counter() - t
+            if opts["xlsx"]:
+                Path(opts["xlsx"]).write_bytes(exports.to_xlsx([exports.all_units_sheet(result)]))
+            self.stdout.write(f"weekly CompStat as of {as_of} for {len(result)} units in {seconds:.2f} s"
+                              + (f"; written to {opts['xlsx']}" if opts["xlsx"] else ""))
+            return
+        if not opts["unit"]:
+            raise CommandError("give a unit code (pingan stats report UNIT) or --all-units")
+        p = self._print_compstat(actor, opts["unit"], as_of, opts["scheme"])
+        if opts["pdf"]:
+            Path(opts["pdf"]).write_bytes(report.weekly_pdf(p, generated_by=getattr(actor, "username", "")))
+            self.stdout.write(f"PDF: {opts['pdf']}")
+        if opts["xlsx"]:
+            Path(opts["xlsx"]).write_bytes(exports.to_xlsx([exports.compstat_sheet(p), exports.children_sheet(p)]))
+            self.stdout.write(f"XLSX: {opts['xlsx']}")
+
+    # -------------------------------------------------------------------------------------------- the rest
+    def do_schemes(self, actor, opts):
+        from pingan.stats import classify
+
+        for s in classify.schemes().values():
+            option = f" (option of {s.option_of})" if s.option_of else ""
+            self.stdout.write(f"{s.stamp():<32} {s.en} / {s.zh}{option}")
+            for c in s.categories:
+                kind = "group" if c.is_group else ("victims" if c.count == "victims" else "incidents")
+                self.stdout.write(f"    {c.key:<24} {c.en} / {c.zh}  [{kind}]")
+
+    def do_rollup(self, actor, opts):
+        from django.db.models import Max, Min
+
+        from pingan.stats import services
+        from pingan.stats.models import Incident
+
+        services.unit_closure_refresh()
+        span = Incident.objects.aggregate(a=Min("count_date"), b=Max("count_date"), c=Max("cleared_on"))
+        if span["a"] is None:
+            self.stdout.write("no incidents")
+            return
+        start = _date(opts["start"]) if opts["start"] else span["a"]
+        end = _date(opts["end"]) if opts["end"] else max(d for d in (span["b"], span["c"]) if d)
+        t = time.perf_counter()
+        n = services.rollup_refresh(start=start, end=end)
+        self.stdout.write(f"rollups {start}..{end}: {n['counts']} count rows, {n['clearances']} clearance rows "
+                          f"({time.perf_counter() - t:.1f} s)")
+
+    def do_vehicles(self, actor, opts):
+        from pingan.core.models import OrgUnit
+        from pingan.stats import services
+
+        unit = OrgUnit.objects.filter(code=opts["unit"]).first()
+        if unit is None:
+            raise CommandError(f"no unit {opts['unit']!r}")
+        services.vehicle_count_set(actor=self._svc_actor(actor), unit=unit, year=opts["year"],
+                                   vehicles=opts["vehicles"], source=opts["source"])
+        self.stdout.write(f"{unit.code} {opts['year']}: {opts['vehicles']} vehicles ({opts['source']})")
+

@@ -1,0 +1,562 @@
+"""Statistics selectors: every read takes the actor and is scoped to the actor's jurisdiction.
+
+Who sees what (least privilege):
+
+* CompStat pages and figures (aggregates, no audit record): analysts every unit; station chiefs and
+  officers their unit's subtree; everyone else nothing;
+* incidents (the drill-down: places, times, victims — personal data): the same units, each list and each
+  incident read written to the audit trail with the purpose declared at sign-in;
+* reclassifications and the downgrade watch: station chiefs (their subtree) and analysts, audited;
+* imports and their row issues: analysts.
+
+The figures come from the rollup tables by SQL that sums each classification key over the CompStat periods
+and weeks (``_key_sums``, ``_key_weeks``); :mod:`pingan.stats.indicators` turns those sums into the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import POLICE_ROLES, OrgUnit, Role
+from pingan.core.scoping import can_see_unit, scope
+from pingan.stats import classify, indicators
+from pingan.stats.classify import Key, Rule, Scheme
+from pingan.stats.indicators import CompStat, Measures, Period
+from pingan.stats.models import DailyClearance, DailyCount, ImportBatch, Incident, Reclassification, VehicleCount
+
+TERRITORIAL = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
+WATCH_ROLES = frozenset({Role.STATION_CHIEF, Role.ANALYST})
+
+
+def _require_police(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in POLICE_ROLES:
+        raise PermissionDenied("only police accounts see statistics", message_id="stats_police_only")
+
+
+# ------------------------------------------------------------------------------------------------ units
+
+
+def units_visible(*, actor) -> QuerySet[OrgUnit]:
+    """The territorial units whose CompStat the actor may see, in tree order."""
+    _require_police(actor)
+    qs = OrgUnit.objects.filter(kind__in=TERRITORIAL)
+    if actor.role == Role.ANALYST:
+        return qs
+    if actor.unit_id is None:
+        return qs.none()
+    return qs.filter(path__startswith=actor.unit.path)
+
+
+def unit_get(*, actor, code: str) -> OrgUnit:
+    """One unit the actor may see; ``NotFound`` otherwise (no existence leak)."""
+    _require_police(actor)
+    unit = OrgUnit.objects.filter(code=code, kind__in=TERRITORIAL).first()
+    if unit is None or not can_see_unit(actor, unit):
+        raise NotFound(f"unit {code} not found")
+    return unit
+
+
+def _root_of(unit: OrgUnit) -> OrgUnit:
+    first = unit.path.split("/", 1)[0] + "/"
+    return unit if unit.path == first else OrgUnit.objects.get(path=first)
+
+
+def lineage(unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors from the root down, and the unit."""
+    segments = unit.path.strip("/").split("/")
+    paths = ["/".join(segments[:i]) + "/" for i in range(1, len(segments) + 1)]
+    by_path = {u.path: u for u in OrgUnit.objects.filter(path__in=paths)}
+    return [by_path[p] for p in paths if p in by_path]
+
+
+def scheme_for(unit: OrgUnit, scheme_id: str | None = None) -> Scheme:
+    """The scheme asked for, or the default of the unit's tree (``default_for`` in the scheme files)."""
+    if scheme_id:
+        try:
+            return classify.scheme(scheme_id)
+        except KeyError:
+            raise DomainError(f"no classification scheme {scheme_id!r}", code="unknown_scheme",
+                              params={"scheme": scheme_id}) from None
+    return classify.default_scheme_for([u.code for u in reversed(lineage(unit))])
+
+
+def data_span(unit: OrgUnit) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day with an incident anywhere in the unit's organisation (its root's rollup)."""
+    root = _root_of(unit)
+    agg = DailyCount.objects.filter(unit=root).aggregate(first=Min("day"), last=Max("day"))
+    return agg["first"], agg["last"]
+
+
+def default_as_of(unit: OrgUnit, last: dt.date | None = None) -> dt.date:
+    """Today, or the organisation's last day of data when the data end earlier (the demo data sets do)."""
+    today = timezone.localdate()
+    if last is None:
+        last = data_span(unit)[1]
+    return min(today, last) if last else today
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one imported source contributes to an organisation: its days and its offences."""
+
+    source: str
+    first: dt.date
+    last: dt.date
+    scope: tuple[str, ...]
+
+
+def coverage(unit: OrgUnit) -> list[Coverage]:
+    """The sources of the unit's organisation, each from the first to the last day any of its imports covered
+    (weekly bureau files add up to one span; a gap between two imports is not detected), with its scope."""
+    root = _root_of(unit)
+    out: dict[str, Coverage] = {}
+    for b in ImportBatch.objects.filter(org=root, status=ImportBatch.Status.DONE).order_by("created_at", "id"):
+        c = b.counts or {}
+        if not (c.get("first_day") and c.get("last_day")):
+            continue
+        first, last = dt.date.fromisoformat(c["first_day"]), dt.date.fromisoformat(c["last_day"])
+        known = out.get(b.source)
+        if known is not None:
+            first, last = min(first, known.first), max(last, known.last)
+        out[b.source] = Coverage(b.source, first, last, tuple(c.get("scope", ("",))))
+    return list(out.values())
+
+
+def covered_categories(scheme: Scheme, sources: Sequence[Coverage], day: dt.date) -> dict[str, dt.date]:
+    """The categories (and groups) of ``scheme`` that the sources cover on ``day``, each with the day from which
+    they do (where its zero-incident streaks may start).
+
+    A category is covered when every offence its rules name lies within the scope (the offences it records at
+    all) of some source running on ``day``: a file of shootings covers "shooting incidents" but not "felony
+    assault", of which shootings are a part — a partial count shown as a count would mislead. With no recorded
+    source at all (incidents written another way) every category counts as covered."""
+    if not sources:
+        return {c.key: dt.date.min for c in scheme.categories}
+    running = [src for src in sources if src.first <= day <= src.last]
+    out: dict[str, dt.date] = {}
+    for c in scheme.categories:
+        starts = []
+        # A rule for attempts only (UCR's attempted murder under aggravated assault) adds nothing a source must
+        # cover: sources that follow the UCR already file those attempts under the other offence.
+        for prefix in {p for r in scheme.rules_of(c.key) if r.attempted != "only" for p in r.offences}:
+            firsts = [src.first for src in running if any(classify.under(prefix, o) for o in src.scope)]
+            if not firsts:
+                break
+            starts.append(min(firsts))
+        else:
+            out[c.key] = max(starts, default=day)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ SQL sums
+
+_COUNT_MEASURES = ("n", "victims", "injured", "killed", "loss", "involved", "recovered")
+_CLEAR_MEASURES = ("arrest", "exceptional", "same_year", "involved", "recovered")
+_KEY_COLS = "offence, place_type, attempted, harm"
+
+
+def _key(offence: str, place_type: str, attempted, harm: int) -> Key:
+    return Key(offence, place_type, bool(attempted), int(harm))
+
+
+def _key_sums(unit_ids: Sequence[int], periods: dict[str, Period]) -> dict[int, dict[Key, dict[str, Measures]]]:
+    """Per unit and key, the rollup measures summed over each named period (one scan per rollup table)."""
+    start = min(p.start for p in periods.values())
+    end = max(p.end for p in periods.values())
+    out: dict[int, dict[Key, dict[str, Measures]]] = defaultdict(lambda: defaultdict(dict))
+    ids = ", ".join(str(int(u)) for u in unit_ids)
+    if not ids:
+        return out
+    for table, measures, prefix in ((DailyCount._meta.db_table, _COUNT_MEASURES, ""),
+                                    (DailyClearance._meta.db_table, _CLEAR_MEASURES, "c_")):
+        cols, params = [], []
+        for p in periods.values():
+            for m in measures:
+                cols.append(f"SUM(CASE WHEN day >= %s AND day <= %s THEN {m} ELSE 0 END)")
+                params += [p.start, p.end]
+        sql = (f"SELECT unit_id, {_KEY_COLS}, {', '.join(cols)} FROM {table} "  # noqa: S608 - names are ours
+               f"WHERE unit_id IN ({ids}) AND day >= %s AND day <= %s GROUP BY unit_id, {_KEY_COLS}")
+        with connection.cursor() as cur:
+            cur.execute(sql, [*params, start, end])
+            for row in cur.fetchall():
+                per_key = out[row[0]][_key(*row[1:5])]
+                values = iter(row[5:])
+                for name in periods:
+                    m = per_key.get(name)
+                    if m is None:
+                        m = per_key[name] = Measures()
+                    for field in measures:
+                        v = next(values) or 0
+                        attr = ("cleared_" + field) if prefix and field in ("involved", "recovered") else field
+                        add = Decimal(str(v)) if isinstance(v, Decimal | float) else int(v)
+                        setattr(m, attr, getattr(m, attr) + add)
+    return out
+
+
+def _week_start_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('week', day) AS date)"
+    return "date(day, '-' || ((CAST(strftime('%%w', day) AS INTEGER) + 6) %% 7) || ' days')"
+
+
+def _key_weeks(unit_ids: Sequence[int], ranges: Iterable[Period]) -> dict[int, dict[Key, dict[dt.date, tuple]]]:
+    """Per unit and key, incidents and victims per Monday–Sunday week within ``ranges``."""
+    out: dict[int, dict[Key, dict[dt.date, tuple]]] = defaultdict(lambda: defaultdict(dict))
+    ids = ", ".join(str(int(u)) for u in unit_ids)
+    ranges = list(ranges)
+    if not ids or not ranges:
+        return out
+    within = " OR ".join("(day >= %s AND day <= %s)" for _ in ranges)
+    wk = _week_start_sql()
+    sql = (f"SELECT unit_id, {_KEY_COLS}, {wk} AS wk, SUM(n), SUM(victims) "  # noqa: S608 - names are ours
+           f"FROM {DailyCount._meta.db_table} WHERE unit_id IN ({ids}) AND ({within}) "
+           f"GROUP BY unit_id, {_KEY_COLS}, {wk}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [d for p in ranges for d in (p.start, p.end)])
+        for unit_id, off, place, att, harm, wk_day, n, victims in cur.fetchall():
+            day = wk_day if isinstance(wk_day, dt.date) else dt.date.fromisoformat(str(wk_day)[:10])
+            out[unit_id][_key(off, place, att, harm)][day] = (int(n), int(victims))
+    return out
+
+
+def _rule_q(rule: Rule, prefix: str = "") -> Q:
+    """A filter on incidents (``prefix`` for a related path) matching one classification rule."""
+    def under(p: str) -> Q:
+        return Q() if p == "" else Q(**{f"{prefix}offence": p}) | Q(**{f"{prefix}offence__startswith": p + "."})
+
+    q = Q()
+    for p in rule.offences:
+        q |= under(p)
+        if p == "":
+            q = Q()
+            break
+    for p in rule.exclude:
+        q &= ~under(p)
+    if rule.place_types is not None:
+        q &= Q(**{f"{prefix}place_type__in": rule.place_types})
+    if rule.attempted != "any":
+        q &= Q(**{f"{prefix}attempted": rule.attempted == "only"})
+    if rule.harm == "casualty":
+        q &= Q(**{f"{prefix}injured__gt": 0}) | Q(**{f"{prefix}killed__gt": 0})
+    elif rule.harm == "fatal":
+        q &= Q(**{f"{prefix}killed__gt": 0})
+    return q
+
+
+def category_q(scheme: Scheme, category: str) -> Q:
+    """A filter on incidents matching ``category`` of ``scheme`` (a group: any of its leaves)."""
+    q = Q(pk__in=[])
+    for rule in scheme.rules_of(category):
+        q |= _rule_q(rule)
+    return q
+
+
+def _streak_days(unit: OrgUnit, scheme: Scheme, since: dt.date, as_of: dt.date) -> dict[str, list[dt.date]]:
+    """Days with an incident since ``since`` for each streak category of ``scheme`` (distinct rollup keys)."""
+    cats = [c for c in scheme.categories if c.streak]
+    if not cats:
+        return {}
+    q = Q(pk__in=[])
+    for c in cats:
+        for rule in scheme.rules_of(c.key):
+            q |= _rule_q(rule)
+    rows = (DailyCount.objects.filter(q, unit=unit, day__gte=since, day__lte=as_of)
+            .values_list("day", "offence", "place_type", "attempted", "harm").distinct())
+    leaf_days: dict[str, set[dt.date]] = defaultdict(set)
+    for day, off, place, att, harm in rows:
+        for leaf in scheme.categories_of(_key(off, place, att, harm)):
+            leaf_days[leaf].add(day)
+    return {c.key: sorted(set().union(*(leaf_days.get(k, set()) for k in scheme.leaf_keys(c.key)))) for c in cats}
+
+
+# ------------------------------------------------------------------------------------------------ CompStat
+
+
+@dataclass(frozen=True)
+class ChildFigures:
+    unit: OrgUnit
+    compstat: CompStat
+
+    @property
+    def headline(self) -> indicators.CompStatRow:
+        return self.compstat.row(headline_category(self.compstat.scheme))
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """What a CompStat page shows for one unit."""
+
+    unit: OrgUnit
+    lineage: list[OrgUnit]
+    scheme: Scheme
+    as_of: dt.date
+    first_day: dt.date | None
+    last_day: dt.date | None
+    compstat: CompStat
+    children: list[ChildFigures]
+    covered: dict[str, dt.date]
+    covered_last_year: dict[str, dt.date]
+    sources: list[Coverage]
+    traffic: indicators.TrafficIndicators | None = None
+
+
+def headline_category(scheme: Scheme) -> str:
+    """The row that sums up a scheme: its ``total`` group, else its first category."""
+    keys = [c.key for c in scheme.categories]
+    return "total" if "total" in keys else keys[0]
+
+
+def compstat_for_unit(*, actor, code: str, as_of: dt.date | None = None, scheme_id: str | None = None,
+                      children: bool = True, trend_weeks: int = 52) -> UnitPage:
+    """A unit's CompStat as of a day under a scheme, with its sub-units' figures (aggregates: not audited).
+
+    ``as_of`` defaults to :func:`default_as_of`; ``scheme_id`` to the unit's default scheme. Raises
+    ``NotFound`` for a unit outside the actor's jurisdiction, ``PermissionDenied`` for non-police accounts and
+    ``DomainError`` ``unknown_scheme``.
+    """
+    unit = unit_get(actor=actor, code=code)
+    scheme = scheme_for(unit, scheme_id)
+    first, last = data_span(unit)
+    as_of = as_of or default_as_of(unit, last)
+    periods = indicators.compstat_periods(as_of)
+    sums = _key_sums([unit.pk], periods).get(unit.pk, {})
+    mondays, prev_mondays = indicators.trend_mondays(as_of, trend_weeks)
+    weeks = _key_weeks([unit.pk], [Period(mondays[0], as_of),
+                                   Period(prev_mondays[0], prev_mondays[-1] + dt.timedelta(days=6))]).get(unit.pk, {})
+    sources = coverage(unit)
+    covered = covered_categories(scheme, sources, as_of)
+    covered_last_year = covered_categories(scheme, sources, indicators.same_day_last_year(as_of))
+    since = max(first, min(covered.values(), default=first)) if first else None
+    streaks = _streak_days(unit, scheme, since, as_of) if since and since <= as_of else None
+    cs = indicators.compstat(scheme, as_of, sums, weeks=weeks, streak_days=streaks, trend_weeks=trend_weeks,
+                             since={k: max(d, first) for k, d in covered.items()} if first else None)
+    kids: list[ChildFigures] = []
+    if children:
+        child_units = list(OrgUnit.objects.filter(parent=unit, kind__in=TERRITORIAL).order_by("code"))
+        child_sums = _key_sums([c.pk for c in child_units], periods)
+        kids = [ChildFigures(c, indicators.compstat(scheme, as_of, child_sums.get(c.pk, {}), trend_weeks=0))
+                for c in child_units]
+    traffic = None
+    if scheme.id == "traffic":
+        vc = VehicleCount.objects.filter(unit=unit, year=as_of.year).first()
+        traffic = indicators.traffic_indicators(indicators.traffic_figures(sums, "ytd"),
+                                                indicators.traffic_figures(sums, "ytd_prev"),
+                                                vc.vehicles if vc else None)
+    return UnitPage(unit, lineage(unit), scheme, as_of, first, last, cs, kids, covered, covered_last_year, sources,
+                    traffic)
+
+
+def compstat_all_units(*, actor, as_of: dt.date, scheme_id: str | None = None,
+                       root_code: str | None = None) -> list[tuple[OrgUnit, CompStat]]:
+    """The weekly CompStat of every unit the actor may see (optionally one organisation), without trends:
+    the full weekly report. Two SQL scans over the rollups for all units at once, then the indicators."""
+    units = list(units_visible(actor=actor).order_by("path"))
+    if root_code:
+        root = unit_get(actor=actor, code=root_code)
+        units = [u for u in units if u.path.startswith(root.path)]
+    periods = indicators.compstat_periods(as_of)
+    sums = _key_sums([u.pk for u in units], periods)
+    out = []
+    for u in units:
+        scheme = scheme_for(u, scheme_id)
+        out.append((u, indicators.compstat(scheme, as_of, sums.get(u.pk, {}), trend_weeks=0)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ incidents
+
+
+def period_of(window: str, as_of: dt.date) -> Period:
+    """The period a drill-down link names (``wtd``, ``d28``, ``ytd`` and their ``_prev``)."""
+    periods = indicators.compstat_periods(as_of)
+    if window not in periods:
+        raise DomainError(f"unknown window {window!r}; use one of {', '.join(periods)}", code="bad_window",
+                          params={"window": window})
+    return periods[window]
+
+
+def incident_subjects(incident: Incident) -> list[audit.Subject]:
+    """The persons an incident shows: none by name — the record holds places, times and numbers of victims,
+    never a name or a document number — so its reads are recorded as reads of the incident alone."""
+    return []
+
+
+def incidents_scoped(*, actor) -> QuerySet[Incident]:
+    """Every incident the actor may see (police of the jurisdiction); not audited — callers that return
+    incidents to someone audit the read."""
+    _require_police(actor)
+    return scope(actor, Incident.objects.select_related("unit"))
+
+
+def incident_list(*, actor, code: str, start: dt.date, end: dt.date, scheme_id: str | None = None,
+                  category: str | None = None, purpose: str = "") -> QuerySet[Incident]:
+    """The incidents of a unit's subtree counted in ``start``..``end`` (in a category, when given), newest
+    first; unfounded ones are left out as they are from the counts. Writes one audit record for the list."""
+    unit = unit_get(actor=actor, code=code)
+    qs = incidents_scoped(actor=actor).filter(unit__path__startswith=unit.path, count_date__gte=start,
+                                              count_date__lte=end).exclude(status=Incident.Status.UNFOUNDED)
+    scheme = None
+    if category:
+        scheme = scheme_for(unit, scheme_id)
+        try:
+            qs = qs.filter(category_q(scheme, category))
+        except KeyError:
+            raise DomainError(f"scheme {scheme.id} has no category {category!r}", code="unknown_category",
+                              params={"category": category, "scheme": scheme.id}) from None
+    return audit.audited(qs.order_by("-count_date", "-id"), actor=actor, object_type="stats.Incident",
+                         subjects=incident_subjects, purpose=purpose,
+                         detail={"unit": unit.code, "from": start.isoformat(), "to": end.isoformat(),
+                                 "scheme": scheme.stamp() if scheme else "", "category": category or ""})
+
+
+def incident_get(*, actor, incident_id: int, purpose: str = "") -> Incident:
+    """One incident of the actor's jurisdiction, with its reclassifications; audited. ``NotFound`` otherwise."""
+    inc = incidents_scoped(actor=actor).filter(pk=incident_id).first()
+    if inc is None:
+        raise NotFound(f"incident {incident_id} not found")
+    audit.record_read(actor, "stats.Incident", inc.pk, subjects=incident_subjects(inc), purpose=purpose)
+    return inc
+
+
+# ------------------------------------------------------------------------------------------------ integrity
+
+
+def _require_watch(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in WATCH_ROLES:
+        raise PermissionDenied("only station chiefs and analysts see reclassifications",
+                               message_id="stats_watch_only")
+
+
+def _reclassifications_scoped(actor, code: str, since: dt.date | None) -> tuple[OrgUnit, QuerySet]:
+    _require_watch(actor)
+    unit = unit_get(actor=actor, code=code)
+    qs = scope(actor, Reclassification.objects.select_related("incident", "unit", "actor")).filter(
+        unit__path__startswith=unit.path)
+    return unit, (qs.filter(at__date__gte=since) if since else qs)
+
+
+def reclassification_list(*, actor, code: str, downgrades_only: bool = False, since: dt.date | None = None,
+                          purpose: str = "") -> QuerySet[Reclassification]:
+    """Reclassifications of incidents of a unit's subtree, newest first (audited: they name incidents)."""
+    unit, qs = _reclassifications_scoped(actor, code, since)
+    if downgrades_only:
+        qs = qs.filter(downgrade=True)
+    return audit.audited(qs, actor=actor, object_type="stats.Reclassification", subjects=lambda r: [],
+                         purpose=purpose, detail={"unit": unit.code, "downgrades_only": downgrades_only})
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """The downgrade watch for one unit: reclassifications and how many of them were downgrades, by reason."""
+
+    unit: OrgUnit
+    reclassifications: int
+    downgrades: int
+    reasons: dict[str, int]
+
+    @property
+    def share(self) -> float | None:
+        return indicators.rate(self.downgrades, self.reclassifications)
+
+
+def downgrade_watch(*, actor, code: str, since: dt.date | None = None) -> list[WatchRow]:
+    """Per unit of the subtree (where any happened): reclassifications, downgrades and their reasons since
+    ``since`` (default: 1 January of this year), most downgrades first. Counts only (not audited); the list of
+    the downgrades themselves is :func:`reclassification_list`."""
+    since = since or dt.date(timezone.localdate().year, 1, 1)
+    _unit, qs = _reclassifications_scoped(actor, code, since)
+    per: dict[int, list] = {}
+    for unit_id, downgrade, reasons in qs.values_list("unit_id", "downgrade", "downgrade_reasons"):  # counts only
+        entry = per.setdefault(unit_id, [unit_id, 0, 0, defaultdict(int)])
+        entry[1] += 1
+        if downgrade:
+            entry[2] += 1
+            for reason in reasons:
+                entry[3][reason.split(":", 1)[0]] += 1
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(per))}
+    for entry in per.values():
+        entry[0] = units[entry[0]]
+    out = [WatchRow(u, n, d, dict(reasons)) for u, n, d, reasons in per.values()]
+    return sorted(out, key=lambda w: (-w.downgrades, -w.reclassifications, w.unit.path))
+
+
+# ------------------------------------------------------------------------------------------------ imports
+
+
+def _require_analyst(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != Role.ANALYST:
+        raise PermissionDenied("only analysts see imports", message_id="stats_analyst_only")
+
+
+def import_list(*, actor) -> QuerySet[ImportBatch]:
+    _require_analyst(actor)
+    return ImportBatch.objects.select_related("org", "imported_by")
+
+
+def import_get(*, actor, batch_id: int) -> ImportBatch:
+    batch = import_list(actor=actor).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(f"import {batch_id} not found")
+    return batch
+
+
+# ------------------------------------------------------------------------------------------------ public release
+
+
+@dataclass(frozen=True)
+class PublicRelease:
+    """Incidents per block and category of a unit's subtree over a period, with small cells withheld."""
+
+    unit: OrgUnit
+    scheme: Scheme
+    period: Period
+    blocks: list[str]
+    categories: list[str]
+    table: object  # suppress.SuppressedTable
+
+
+NO_BLOCK = "(location not published)"
+
+
+def public_release(*, actor, code: str, start: dt.date, end: dt.date, scheme_id: str | None = None,
+                   threshold: int = 3, purpose: str = "") -> PublicRelease:
+    """The public-release table of a unit: rows are blocks (locations generalised to block level), columns the
+    scheme's categories (counted as the scheme counts them), with totals; counts below ``threshold`` withheld
+    and complementary cells withheld so that none can be derived (:func:`pingan.stats.suppress.suppress_table`).
+    Station chiefs and analysts; audited (it reads incidents)."""
+    from pingan.stats.suppress import suppress_table
+
+    _require_watch(actor)
+    unit = unit_get(actor=actor, code=code)
+    scheme = scheme_for(unit, scheme_id)
+    rows = (incidents_scoped(actor=actor)
+            .filter(unit__path__startswith=unit.path, count_date__gte=start, count_date__lte=end)
+            .exclude(status=Incident.Status.UNFOUNDED)
+            .values_list("block", "offence", "place_type", "attempted", "injured", "killed", "victims"))
+    leaves = [c.key for c in scheme.leaves]
+    col = {k: j for j, k in enumerate(leaves)}
+    per_block: dict[str, list[int]] = {}
+    for block, off, place, att, injured, killed, victims in rows.iterator(chunk_size=10_000):
+        key = Key(off, place, bool(att), classify.harm_of(injured, killed))
+        cats = scheme.categories_of(key)
+        if not cats:
+            continue
+        line = per_block.setdefault(block or NO_BLOCK, [0] * len(leaves))
+        for c in cats:
+            line[col[c]] += (victims or 1) if scheme.category(c).count == "victims" else 1
+    blocks = sorted(per_block)
+    audit.record_read(actor, "stats.PublicRelease", unit.code, purpose=purpose, action="export",
+                      detail={"unit": unit.code, "from": start.isoformat(), "to": end.isoformat(),
+                              "scheme": scheme.stamp(), "blocks": len(blocks)})
+    table = suppress_table([per_block[b] for b in blocks] or [[0] * len(leaves)], threshold=threshold)
+    return PublicRelease(unit, scheme, Period(start, end), blocks or [NO_BLOCK], leaves, table)

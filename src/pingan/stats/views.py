@@ -1,0 +1,244 @@
+"""Statistics pages: the unit picker, a unit's CompStat page (and its PDF, CSV/XLSX, public release), the
+drill-down to incidents, an incident with its reclassifications, the downgrade watch, the imports.
+
+Views stay thin: parse, call one selector or service (they scope, audit and raise), render. One view serves
+the full page and its htmx partial (``request.htmx``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError
+from pingan.core.models import Role
+from pingan.dashboard.web import POLICE, page
+from pingan.stats import classify, exports, present, report, selectors, services
+from pingan.stats.forms import CompStatForm, DrillForm, ReclassifyForm, UploadForm
+from pingan.stats.models import RowIssue
+
+WATCH = frozenset({Role.STATION_CHIEF, Role.ANALYST})
+ANALYSTS = frozenset({Role.ANALYST})
+PER_PAGE = 50
+
+
+def _compstat_params(request: HttpRequest) -> tuple[dt.date | None, str | None]:
+    form = CompStatForm(request.GET)
+    if not form.is_valid():
+        return None, None
+    return form.cleaned_data["as_of"], form.cleaned_data["scheme"] or None
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _sheets_download(sheets: list[exports.Sheet], name: str, fmt: str) -> HttpResponse:
+    """The sheets as an XLSX workbook, or the first as CSV; 404 for another format."""
+    if fmt == "csv":
+        return _download(exports.to_csv(sheets[0]), exports.CSV_TYPE, f"{name}.csv")
+    if fmt == "xlsx":
+        return _download(exports.to_xlsx(sheets), exports.XLSX_TYPE, f"{name}.xlsx")
+    raise Http404(f"unknown format {fmt!r}")
+
+
+@require_GET
+@page(roles=POLICE)
+def index(request: HttpRequest) -> HttpResponse:
+    """The units the user may open, as a tree; analysts also get the imports."""
+    units = list(selectors.units_visible(actor=request.user).order_by("path"))
+    imports = selectors.import_list(actor=request.user)[:10] if request.user.role == Role.ANALYST else []
+    return TemplateResponse(request, "stats/index.html", {"units": units, "imports": imports})
+
+
+@require_GET
+@page(roles=POLICE)
+def unit(request: HttpRequest, code: str) -> HttpResponse:
+    """A unit's CompStat: the windows side by side, clearance, streaks, small multiples, trend, sub-units."""
+    as_of, scheme_id = _compstat_params(request)
+    try:
+        p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of, scheme_id=scheme_id)
+    except DomainError as exc:
+        if exc.code != "unknown_scheme":
+            raise
+        messages.error(request, page_message(exc))
+        p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of)
+    head_key, trend = present.trend(p)
+    ctx = {"p": p, "rows": present.rows(p), "windows": present.windows(p), "trend": trend,
+           "trend_category": p.scheme.category(head_key), "week": present.week_label(p.as_of),
+           "form": CompStatForm(initial={"as_of": p.as_of, "scheme": p.scheme.id}),
+           "query": f"as_of={p.as_of.isoformat()}&scheme={p.scheme.id}", "schemes": classify.schemes().values(),
+           "can_watch": request.user.role in WATCH}
+    template = "stats/partials/compstat.html" if request.htmx and not request.htmx.boosted else "stats/unit.html"
+    return TemplateResponse(request, template, ctx)
+
+
+@require_GET
+@page(roles=POLICE)
+def unit_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable weekly report of a unit (A4 PDF)."""
+    as_of, scheme_id = _compstat_params(request)
+    p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of, scheme_id=scheme_id)
+    return _download(report.weekly_pdf(p, generated_by=request.user.username), "application/pdf",
+                     report.report_filename(p))
+
+
+@require_GET
+@page(roles=POLICE)
+def unit_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The CompStat table (and, in XLSX, the sub-units) as CSV or XLSX."""
+    as_of, scheme_id = _compstat_params(request)
+    p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of, scheme_id=scheme_id)
+    return _sheets_download([exports.compstat_sheet(p), exports.children_sheet(p)],
+                            f"compstat-{p.unit.code}-{p.as_of:%Y%m%d}", fmt)
+
+
+def _drill(request: HttpRequest, code: str):
+    form = DrillForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    unit_obj = selectors.unit_get(actor=request.user, code=code)
+    as_of = data.get("as_of") or selectors.default_as_of(unit_obj)
+    window = data.get("window") or "ytd"
+    period = selectors.period_of(window, as_of)
+    scheme_id, category = data.get("scheme") or None, data.get("category") or None
+    try:
+        qs = selectors.incident_list(actor=request.user, code=code, start=period.start, end=period.end,
+                                     scheme_id=scheme_id, category=category)
+    except DomainError as exc:  # a category or scheme no link of ours names
+        if exc.code in ("unknown_category", "unknown_scheme"):
+            raise Http404(exc.message) from None
+        raise
+    return unit_obj, qs, period, window, scheme_id, category, as_of
+
+
+@require_GET
+@page(roles=POLICE)
+def incidents(request: HttpRequest, code: str) -> HttpResponse:
+    """The drill-down: the incidents behind a figure (unit subtree, period, category); audited."""
+    unit_obj, qs, period, window, scheme_id, category, as_of = _drill(request, code)
+    scheme = selectors.scheme_for(unit_obj, scheme_id)
+    pg = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    ctx = {"unit": unit_obj, "page": pg, "period": period, "window": window, "scheme": scheme,
+           "category": scheme.category(category) if category else None, "as_of": as_of,
+           "query": request.GET.urlencode()}
+    return TemplateResponse(request, "stats/incidents.html", ctx)
+
+
+@require_GET
+@page(roles=POLICE)
+def incidents_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The drill-down's incidents as CSV or XLSX (audited like the list)."""
+    unit_obj, qs, period, *_rest = _drill(request, code)
+    return _sheets_download([exports.incidents_sheet(qs[:100_000])],
+                            f"incidents-{unit_obj.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """One incident (audited), its reclassifications, and for chiefs and analysts the reclassification form."""
+    inc = selectors.incident_get(actor=request.user, incident_id=incident_id)
+    can_edit = request.user.role in WATCH
+    form = ReclassifyForm.for_incident(inc) if can_edit else None
+    if request.method == "POST" and can_edit:
+        form = ReclassifyForm(request.POST)
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+            try:
+                services.incident_reclassify(actor=request.user, incident_id=inc.pk,
+                                             reason=form.cleaned_data["reason"], **fields)
+            except DomainError as exc:
+                form.add_error(None, page_message(exc))
+            else:
+                return redirect("stats:incident", incident_id=inc.pk)
+    history = inc.reclassifications.select_related("actor").all()
+    return TemplateResponse(request, "stats/incident.html", {"inc": inc, "form": form, "history": history})
+
+
+@require_GET
+@page(roles=WATCH)
+def downgrades(request: HttpRequest, code: str) -> HttpResponse:
+    """The downgrade watch: per unit, reclassifications to a less serious category or below a value threshold."""
+    since = None
+    try:
+        since = dt.date.fromisoformat(request.GET["since"]) if request.GET.get("since") else None
+    except ValueError:
+        messages.error(request, "since: YYYY-MM-DD")
+    unit_obj = selectors.unit_get(actor=request.user, code=code)
+    watch = selectors.downgrade_watch(actor=request.user, code=code, since=since)
+    recent = selectors.reclassification_list(actor=request.user, code=code, downgrades_only=True, since=since)[:100]
+    return TemplateResponse(request, "stats/downgrades.html", {"unit": unit_obj, "watch": watch, "recent": recent,
+                                                                "since": since})
+
+
+@require_GET
+@page(roles=WATCH)
+def public_release(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The public release of a period (default: the year to date): blocks × categories, small cells withheld."""
+    as_of, scheme_id = _compstat_params(request)
+    unit_obj = selectors.unit_get(actor=request.user, code=code)
+    as_of = as_of or selectors.default_as_of(unit_obj)
+    try:
+        start = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else dt.date(as_of.year, 1, 1)
+    except ValueError:
+        start = dt.date(as_of.year, 1, 1)
+    rel = selectors.public_release(actor=request.user, code=code, start=start, end=as_of, scheme_id=scheme_id)
+    lang = get_language()
+    note = (f"{rel.unit.name} · {rel.period.start}–{rel.period.end} · {rel.scheme.stamp()} · "
+            + "counts below 3 withheld, with complementary cells so no withheld count follows from the totals; "
+              "locations generalised to block level / 少于 3 的计数不公布，并隐去互补单元格；地点概括到街区")
+    sheet = exports.suppressed_sheet(str(present.BLOCK_LABEL), rel.blocks,
+                                     [rel.scheme.category(c).label(lang) for c in rel.categories], rel.table, note)
+    return _sheets_download([sheet], f"public-{rel.unit.code}-{rel.period.start:%Y%m%d}-{rel.period.end:%Y%m%d}",
+                            fmt)
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=ANALYSTS)
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a bureau template (queued for the worker) and see the recent imports."""
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            try:
+                batch = services.import_submit(actor=request.user, filename=f.name, data=f.read())
+            except DomainError as exc:
+                form.add_error("file", page_message(exc))
+            else:
+                return redirect("stats:import", batch_id=batch.pk)
+    return TemplateResponse(request, "stats/imports.html",
+                            {"form": form, "batches": selectors.import_list(actor=request.user)[:50]})
+
+
+@require_GET
+@page(roles=ANALYSTS)
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """One import: its status, the counts and every excluded or rejected row with its reason."""
+    batch = selectors.import_get(actor=request.user, batch_id=batch_id)
+    issues = Paginator(batch.issues.order_by("row"), 100).get_page(request.GET.get("page"))
+    template = ("stats/partials/import_status.html" if request.htmx and not request.htmx.boosted
+                else "stats/import.html")
+    return TemplateResponse(request, template, {"batch": batch, "issues": issues,
+                                                "rejected": batch.issues.filter(kind=RowIssue.Kind.REJECTED).count()})
+
+
+@require_GET
+@page(roles=POLICE)
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    """The bureau template (XLSX) with its headers and notes."""
+    from pingan.stats.template import bureau_template_xlsx
+
+    return _download(bureau_template_xlsx(), exports.XLSX_TYPE, "pingan-incidents-template.xlsx")

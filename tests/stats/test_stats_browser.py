@@ -1,0 +1,67 @@
+"""Real browser (Playwright driving Debian's chromium) on a 375-px phone: a station chief opens the CompStat of
+the station, reads this week's picture with its charts without scrolling sideways, drills down to the
+incidents, and downloads the weekly PDF."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def phone(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+        connections.close_all()  # the ORM connection of Playwright's asyncio context (see tests/web)
+
+
+def test_a_chief_reads_the_station_compstat_on_a_phone_and_prints_the_weekly_report(live_server, phone, cast,
+                                                                                    incidents):
+    page = phone
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "chief_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.check("input[value=jurisdiction_management]")
+    page.click("main button[type=submit]")
+    page.click("a[href='/stats/']")
+    page.click("a[href='/stats/u/350203-LQ/']")
+    page.fill("input[name=as_of]", "2024-03-06")
+    page.select_option("select[name=scheme]", "cn_headline")
+    page.click("form.compstat-form button[type=submit]")  # htmx swaps the figures in place
+    page.wait_for_selector("#window-wtd td.up")
+    theft = page.locator("#window-wtd tr", has_text="盗窃").first.inner_text()
+    assert "3" in theft and "1" in theft and "+200.0%" in theft
+    assert page.locator("svg.trend").count() == 1 and page.locator(".multiple svg").count() >= 5
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is {width} px wide on a 375-px phone"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "stats-compstat-375.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("a[href^='/stats/u/350203-LQ/weekly.pdf']")
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    page.click("#window-ytd a >> nth=0")  # the drill-down behind the first figure
+    page.wait_for_selector("ul.incidents")
+    assert "个人信息" in page.inner_text("main")  # the list says its reading is recorded

@@ -1,0 +1,134 @@
+"""The bureau template: Chinese headers, every row accepted or rejected with its reason (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pingan.screening.roster import RosterError
+from pingan.stats.importers import bureau
+from pingan.stats.template import bureau_template_xlsx
+
+UNITS = {"莲前派出所": "350203-LQ", "江头派出所": "350206-JT", "350206-JT": "350206-JT"}
+HEAD = "案件编号,接报时间,发案时间,案件类别,案由,发案地点,辖区,破案时间,损失金额,破案方式,案件状态,涉案金额,受伤人数\n"
+
+
+def read(text: str, encoding: str = "utf-8", name: str = "week.csv"):
+    r = bureau.read(text.encode(encoding), units=UNITS, org="350200", filename=name)
+    r.check_accounting()
+    return r
+
+
+def test_it_reads_a_week_of_cases_below_a_title_row():
+    r = read("厦门市公安局案件统计（2024年第1周）\n" + HEAD
+             + "A1,2024-01-01 08:10,2024-01-01 07:50,刑事案件,盗窃,思明区莲前东路1号3栋201室,莲前派出所,"
+               "2024-01-03 10:00,1500,抓获,,,\n"
+             + "A2,2024/1/2 9:00,2024年1月2日8时至10时,刑事案件,扒窃,湖里区江头北路公交车上,350206-JT,,300元,,,,\n"
+             + "A3,2024-01-02,,刑事案件,抢劫,,莲前派出所,,,,,,\n"
+             + "A4,2024-01-03 09:00,,刑事案件,合同诈骗,,莲前派出所,2024-01-20,,,已破,1.5万,\n"
+             + "A5,2024-01-04 09:00,2024-01-04 08:00,交通事故,,,江头派出所,,2000,,,,2\n"
+             + "A6,2024-01-04 09:00,2024-01-04 08:00,刑事案件,诈骗,,莲前派出所,2024-01-09,,犯罪嫌疑人死亡,,,\n")
+    assert not r.rejected and r.rows_total == 6
+    a1, a2, a3, a4, a5, a6 = r.records
+    assert a1.rows == (3,) and a1.offence == "theft.larceny" and a1.unit == "350203-LQ"
+    assert a1.block == "思明区莲前东路"  # house, building and room numbers never reach a public release
+    assert (a1.status, a1.clearance, a1.cleared_on, a1.property_loss) == ("cleared", "arrest", dt.date(2024, 1, 3),
+                                                                          Decimal("1500.00"))
+    assert a1.occurred_from.isoformat() == "2024-01-01T07:50:00+08:00" and a1.count_date == dt.date(2024, 1, 1)
+    assert (a2.occurred_from.hour, a2.occurred_to.hour, a2.place_type) == (8, 10, "bus")  # a window; 车扒
+    assert a2.property_loss == Decimal("300.00") and a2.unit == "350206-JT"  # the unit by its code
+    assert a3.occurred_from is None and a3.count_date == dt.date(2024, 1, 2)  # counted on the report day
+    assert a4.amount_involved == Decimal("15000.00") and a4.offence == "economic.contract_fraud"
+    assert (a5.offence, a5.injured) == ("traffic.accident", 2)  # 案件类别 decides
+    assert (a6.clearance, a6.exceptional_code) == ("exceptional", "A")  # NIBRS A: death of the offender
+
+
+@pytest.mark.parametrize(("line", "code", "column"), [
+    ("B1,2024-01-02,,刑事案件,,,莲前派出所,,,,,,", "missing_charge", "案由"),
+    ("B1,2024-01-02,,刑事案件,偷东西,,莲前派出所,,,,,,", "unknown_charge", "案由"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,火星派出所,,,,,,", "unknown_unit", "辖区"),
+    ("B1,,,刑事案件,盗窃,,莲前派出所,,,,,,", "missing_time", "发案时间"),
+    ("B1,2024-13-02,,刑事案件,盗窃,,莲前派出所,,,,,,", "bad_time", "接报时间"),
+    ("B1,2024-01-02,2024-01-02 10:00至2024-01-01 09:00,刑事案件,盗窃,,莲前派出所,,,,,,", "bad_window", "发案时间"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,2024-01-03,,也许,,,", "bad_clearance", "破案方式"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,,,,已破,,", "bad_clearance", "破案时间"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,2023-12-30,,,,,", "clearance_before_offence", "破案时间"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,,-5,,,,", "bad_amount", "损失金额"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,,,,,一百,", "bad_amount", "涉案金额"),
+    ("B1,2024-01-02,,刑事案件,盗窃,,莲前派出所,,,,,,2.5", "bad_number", "受伤人数"),
+])
+def test_it_rejects_a_bad_row_naming_the_row_the_column_and_what_to_do(line, code, column):
+    r = read(HEAD + "A0,2024-01-01,,刑事案件,盗窃,,莲前派出所,,,,,,\n" + line + "\n")
+    assert len(r.records) == 1 and len(r.rejected) == 1
+    issue = r.rejected[0]
+    if code == "bad_window":  # the window's end is in the 发案时间 cell itself
+        column = "发案时间"
+    assert (issue.row, issue.code) == (3, code)
+    assert issue.message.startswith("第 3 行：") and " / row 3: " in issue.message
+    assert issue.column == column, issue.message
+
+
+def test_it_rejects_a_repeated_case_number_and_reads_gbk():
+    r = read(HEAD + "A1,2024-01-01,,刑事案件,盗窃,,莲前派出所,,,,,,\nA1,2024-01-02,,刑事案件,抢劫,,莲前派出所,,,,,,\n",
+             encoding="gbk")
+    assert [i.code for i in r.rejected] == ["duplicate_case"] and "第 2 行" in r.rejected[0].message
+
+
+def test_without_a_case_number_the_same_row_is_the_same_incident():
+    text = "接报时间,案由,辖区\n2024-01-01 08:00,盗窃,莲前派出所\n2024-01-01 08:00,盗窃,莲前派出所\n"
+    r = read(text)
+    assert len(r.records) == 1 and r.records[0].source_ref.startswith("row:")
+    assert r.rejected[0].code == "duplicate_case"
+
+
+def test_a_file_without_the_required_columns_is_refused_as_a_whole():
+    with pytest.raises(RosterError, match="案由"):
+        bureau.read(b"name,phone\nx,1\n", units=UNITS, org="350200", filename="roster.csv")
+    with pytest.raises(RosterError, match="接报时间"):
+        bureau.read("案由,辖区\n盗窃,莲前派出所\n".encode(), units=UNITS, org="350200", filename="x.csv")
+
+
+def test_the_downloadable_template_reads_back_without_rejections():
+    r = bureau.read(bureau_template_xlsx(), units=UNITS, org="350200", filename="template.xlsx")
+    assert len(r.records) == 1 and not r.rejected
+    ex = r.records[0]
+    assert (ex.offence, ex.place_type, ex.status, ex.property_loss) == ("theft.larceny.pickpocket", "bus", "cleared",
+                                                                         Decimal("1200.00"))
+
+
+def test_it_reads_an_xlsx_with_real_date_cells():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["案由", "辖区", "发案时间", "破案时间", "损失金额"])
+    ws.append(["抢夺", "莲前派出所", dt.datetime(2024, 2, 29, 23, 30), dt.datetime(2024, 3, 1, 9, 0), 880.5])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = bureau.read(buf.getvalue(), units=UNITS, org="350200", filename="cases.xlsx")
+    rec = r.records[0]
+    assert rec.count_date == dt.date(2024, 2, 29) and rec.cleared_on == dt.date(2024, 3, 1)
+    assert rec.property_loss == Decimal("880.50")
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2))
+def test_amounts_read_back_in_every_common_spelling(amount):
+    assert bureau.parse_amount(str(amount)) == amount
+    assert bureau.parse_amount(f"{amount:,}元") == amount
+    assert bureau.parse_amount(f"¥{amount}") == amount
+    assert bureau.parse_amount(f"{amount / 10000}万") == (amount / 10000 * 10000).quantize(Decimal("0.01"))
+
+
+@given(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2099, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)))
+def test_times_read_back_in_every_common_spelling(when):
+    for text in (when.strftime("%Y-%m-%d %H:%M"), f"{when.year}/{when.month}/{when.day} {when.hour}:{when.minute:02d}",
+                 f"{when.year}年{when.month}月{when.day}日{when.hour}时{when.minute}分", when.strftime("%Y%m%d%H%M"),
+                 when.isoformat()):
+        assert bureau.parse_time(text) == when, text
+    assert bureau.parse_time(when.date().isoformat()) == dt.datetime.combine(when.date(), dt.time())
