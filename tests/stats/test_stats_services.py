@@ -78,7 +78,7 @@ def test_the_sql_sums_equal_the_reference_sums_from_the_daily_rows(cast, inciden
 
 
 def test_importing_the_same_file_again_changes_nothing_and_a_changed_row_updates_its_incident(cast, incidents):
-    from conftest import ROWS, bureau_csv
+    from stats_support import ROWS, bureau_csv
 
     from pingan.stats.models import Incident
 

@@ -83,7 +83,8 @@ def test_each_page_is_for_the_right_roles_and_jurisdiction(client, cast, objects
 def tokens(cast):
     from pingan.core.services import token_create
 
-    return {r: token_create(user=getattr(cast, r), name="test").secret for r in ROLES}
+    return {r: token_create(user=getattr(cast, r), name="test", purpose="jurisdiction_management").secret
+            for r in ROLES}
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), API, ids=[a[0] for a in API])
@@ -173,7 +174,7 @@ def test_the_incident_list_endpoint_paginates_in_a_fixed_number_of_queries(clien
 
 
 def test_an_analyst_uploads_a_bureau_file_and_sees_every_rejection(client, cast, django_capture_on_commit_callbacks):
-    from conftest import bureau_csv
+    from stats_support import bureau_csv
 
     from pingan.stats.models import ImportBatch
 
@@ -191,7 +192,7 @@ def test_an_analyst_uploads_a_bureau_file_and_sees_every_rejection(client, cast,
 
 
 def test_the_api_import_queues_the_file_and_reports_its_rows(client, cast, tokens, django_capture_on_commit_callbacks):
-    from conftest import bureau_csv
+    from stats_support import bureau_csv
 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['analyst']}"}
     with django_capture_on_commit_callbacks(execute=True):

@@ -419,7 +419,8 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
         out.append(CompStatRow(cat.key, cat.is_group, figures, ytd.cleared, ytd.exceptional,
                                clearance_rate(ytd.cleared, ytd_count), cy_cleared, cy_rate, st, amounts,
                                trend, trend_prev))
-    return CompStat(as_of, scheme, compstat_windows(as_of), tuple(out), tuple(mondays) if weeks else ())
+    return CompStat(as_of, scheme, compstat_windows(as_of), tuple(out),
+                    tuple(mondays) if weeks is not None and trend_weeks else ())
 
 
 def _weekly(scheme: Scheme, weeks: KeyWeeks, category: str, monday: dt.date) -> int:
