@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "pingan.dashboard",
     "pingan.alerts",
     "pingan.stats",
+    "pingan.antifraud",
 ]
 
 MIDDLEWARE = [

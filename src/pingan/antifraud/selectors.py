@@ -1,0 +1,172 @@
+"""Anti-fraud reads: every one takes the actor, is narrowed by ``access.visible`` (which builds on
+``core.scoping``) and writes the audit record when it returns personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from pingan.antifraud import access
+from pingan.antifraud.models import (
+    Block, BlockStatus, FraudReport, Order, OrderStatus, SmsMessage, SmsStatus, Statement, SuspectIdentifier,
+    TraceRun, Warning, WarningChannel, WarningOutcome,
+)
+from pingan.core import audit
+from pingan.core.errors import NotFound
+
+
+def report_list(*, actor, purpose: str = "") -> QuerySet[FraudReport]:
+    """Reports the actor may see, newest first; records the listing."""
+    qs = access.visible(actor, FraudReport.objects.select_related("unit"))
+    audit.record(actor, "list", "FraudReport", "", purpose=purpose)
+    return qs
+
+
+def report_get(*, actor, report_id: int, purpose: str = "", audit_read: bool = True) -> FraudReport:
+    """One report the actor may see (``NotFound`` otherwise, no existence leak); records the read."""
+    report = access.visible(actor, FraudReport.objects.select_related("unit", "taken_by")).filter(
+        pk=report_id).first()
+    if report is None:
+        raise NotFound(f"report {report_id} not found")
+    if audit_read:
+        audit.record(actor, "read", "FraudReport", report.pk, purpose=purpose)
+    return report
+
+
+def series_of(*, actor, report: FraudReport, audit_read: bool = True) -> list[tuple[FraudReport, list[dict]]]:
+    """The reports linked to ``report`` into one series (串并案): those sharing an identifier with it, or with
+    a report so linked (transitively), among the reports the actor may see. Each comes with the shared
+    identifiers that link it (``[{"kind", "key", "via"}]``, ``via`` the report it shares them with)."""
+    visible = access.visible(actor, FraudReport.objects.all())
+    found: dict[int, list[dict]] = {}
+    frontier = {report.pk}
+    done = {report.pk}
+    while frontier:
+        keys = set(SuspectIdentifier.objects.filter(report_id__in=frontier).values_list("kind", "key", "report_id"))
+        if not keys:
+            break
+        q = Q()
+        for kind, key, _r in keys:
+            q |= Q(kind=kind, key=key)
+        by_key = defaultdict(set)
+        for kind, key, r in keys:
+            by_key[(kind, key)].add(r)
+        hits = SuspectIdentifier.objects.filter(q, report__in=visible).exclude(report_id__in=done).values_list(
+            "report_id", "kind", "key")
+        nxt = set()
+        for rid, kind, key in hits:
+            found.setdefault(rid, []).append({"kind": kind, "key": key, "via": min(by_key[(kind, key)])})
+            nxt.add(rid)
+        done |= nxt
+        frontier = nxt
+    reports = {r.pk: r for r in visible.filter(pk__in=found)}
+    if audit_read and reports:
+        audit.record_many(actor, [audit.Entry("read", "FraudReport", str(pk), {"series_of": report.pk})
+                                  for pk in reports])
+    return [(reports[pk], found[pk]) for pk in sorted(reports)]
+
+
+def statements_of(*, actor, report: FraudReport) -> QuerySet[Statement]:
+    return access.visible(actor, Statement.objects.filter(report=report))
+
+
+def trace_latest(*, actor, report: FraudReport) -> TraceRun | None:
+    return access.visible(actor, TraceRun.objects.filter(report=report)).first()
+
+
+def trace_get(*, actor, trace_id: int) -> TraceRun:
+    run = access.visible(actor, TraceRun.objects.select_related("report")).filter(pk=trace_id).first()
+    if run is None:
+        raise NotFound(f"trace {trace_id} not found")
+    return run
+
+
+def order_list(*, actor, report: FraudReport | None = None, purpose: str = "") -> QuerySet[Order]:
+    qs = access.visible(actor, Order.objects.select_related("report", "drafted_by", "approved_by"))
+    if report is not None:
+        qs = qs.filter(report=report)
+    audit.record(actor, "list", "Order", "", purpose=purpose)
+    return qs
+
+
+def order_get(*, actor, order_id: int, purpose: str = "") -> Order:
+    order = access.visible(actor, Order.objects.select_related("report", "drafted_by", "approved_by")).filter(
+        pk=order_id).first()
+    if order is None:
+        raise NotFound(f"order {order_id} not found")
+    audit.record(actor, "read", "Order", order.pk, purpose=purpose)
+    return order
+
+
+def orders_attention(*, actor, now: dt.datetime | None = None, purpose: str = "") -> dict[str, list[Order]]:
+    """What must not be missed: ``overdue`` (past their end but still marked in force: the clock has not
+    run), ``expiring`` (within the reminder lead), ``awaiting_approval`` (drafts), ``awaiting_feedback``
+    (sent, no answer from the bank)."""
+    now = now or timezone.now()
+    qs = order_list(actor=actor, purpose=purpose)
+    active = (OrderStatus.IN_FORCE, OrderStatus.EXPIRING)
+    return {
+        "overdue": list(qs.filter(status__in=active, expires_at__lte=now)),
+        "expiring": list(qs.filter(status=OrderStatus.EXPIRING, expires_at__gt=now)),
+        "awaiting_approval": list(qs.filter(status=OrderStatus.DRAFT)),
+        "awaiting_feedback": list(qs.filter(status=OrderStatus.SENT)),
+    }
+
+
+def block_list(*, actor, status: str | None = None) -> QuerySet[Block]:
+    """Blocks: centre staff and analysts (the blocked identifiers are the suspects', not the public's)."""
+    if not (access.is_centre_staff(actor) or getattr(actor, "role", "") == "analyst"):
+        return Block.objects.none()
+    qs = Block.objects.select_related("created_by")
+    return qs.filter(status=status) if status else qs
+
+
+def block_get(*, actor, block_id: int) -> Block:
+    block = block_list(actor=actor).filter(pk=block_id).first()
+    if block is None:
+        raise NotFound(f"block {block_id} not found")
+    return block
+
+
+def active_blocks(*, actor, kinds: tuple[str, ...]) -> QuerySet[Block]:
+    qs = block_list(actor=actor, status=BlockStatus.ACTIVE)
+    return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def warning_list(*, actor, purpose: str = "", audit_read: bool = True) -> QuerySet[Warning]:
+    """Warnings: the centre all, a station those assigned to its subtree; records the listing."""
+    qs = access.visible(actor, Warning.objects.select_related("unit"))
+    if audit_read:
+        audit.record(actor, "list", "Warning", "", purpose=purpose)
+    return qs
+
+
+def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict:
+    """The centre's figures in the seed's form: warning SMS sent (and delivered), face-to-face warnings
+    done, calls, money saved (attempted transfers of people persuaded + money stopped or frozen), reports.
+    Counts only, no personal data; the actor must see warnings at all."""
+    w = access.visible(actor, Warning.objects.all())
+    o = access.visible(actor, Order.objects.all())
+    if since:
+        w, o = w.filter(created_at__gte=since), o.filter(effective_at__gte=since)
+    if until:
+        w, o = w.filter(created_at__lt=until), o.filter(effective_at__lt=until)
+    sms = SmsMessage.objects.filter(warning__in=w)
+    by_channel = dict(w.values_list("channel").annotate(n=Count("id")))
+    saved_persuaded = w.filter(outcome=WarningOutcome.PERSUADED).aggregate(s=Sum("attempted_cents"))["s"] or 0
+    intercepted = o.filter(effective_at__isnull=False).aggregate(s=Sum("executed_cents"))["s"] or 0
+    return {
+        "sms_sent": sms.filter(status__in=[SmsStatus.SENT, SmsStatus.DELIVERED]).count(),
+        "sms_delivered": sms.filter(status=SmsStatus.DELIVERED).count(),
+        "calls": by_channel.get(WarningChannel.CALL, 0),
+        "face_to_face": by_channel.get(WarningChannel.FACE_TO_FACE, 0),
+        "face_to_face_done": w.filter(channel=WarningChannel.FACE_TO_FACE).exclude(outcome="").count(),
+        "persuaded": w.filter(outcome=WarningOutcome.PERSUADED).count(),
+        "saved_persuaded_cents": saved_persuaded,
+        "intercepted_cents": intercepted,
+        "money_saved_cents": saved_persuaded + intercepted,
+        "reports": access.visible(actor, FraudReport.objects.all()).count(),
+    }
