@@ -118,7 +118,8 @@ def test_stop_payment_lifecycle_against_the_clock(centre, case):
     services.orders_tick(now=T0 + dt.timedelta(hours=48))
     order.refresh_from_db()
     assert order.status == OrderStatus.EXPIRED
-    assert [e.action for e in order.events.order_by("id")] == ["draft", "approve", "send", "feedback", "remind", "expire"]
+    actions = [e.action for e in order.events.order_by("id")]
+    assert actions == ["draft", "approve", "send", "feedback", "remind", "expire"]
 
 
 def test_the_drafter_cannot_approve_and_a_third_stop_payment_is_refused(centre, case):

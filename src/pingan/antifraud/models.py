@@ -72,6 +72,9 @@ class VictimTransfer(models.Model):
         constraints = [models.CheckConstraint(name="antifraud_transfer_positive",
                                               condition=models.Q(amount_cents__gt=0))]
 
+    def __str__(self) -> str:
+        return f"{self.to_account} {self.amount_cents / 100:.2f}"
+
 
 class IdentifierKind(models.TextChoices):
     BANK_ACCOUNT = "bank_account", _("bank account")
@@ -99,6 +102,9 @@ class SuspectIdentifier(models.Model):
         indexes = [models.Index(fields=["kind", "key"])]
         constraints = [models.UniqueConstraint(fields=["report", "kind", "key"], name="antifraud_identifier_once")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
 
 class AccountKind(models.TextChoices):
     CASH = "cash", _("cash withdrawal")
@@ -113,6 +119,9 @@ class AccountMark(models.Model):
     account = models.CharField(max_length=40, unique=True)
     kind = models.CharField(max_length=10, choices=AccountKind.choices)
     note = models.CharField(max_length=200, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.kind})"
 
 
 class Statement(models.Model):
@@ -136,6 +145,9 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.account})"
 
 
 class StatementTxn(models.Model):
@@ -161,6 +173,9 @@ class StatementTxn(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "serial"], condition=~models.Q(serial=""),
                                                name="antifraud_txn_serial_once")]
 
+    def __str__(self) -> str:
+        return f"{self.account} #{self.serial or self.row}"
+
 
 class TraceMethod(models.TextChoices):
     FIFO = "fifo", _("FIFO (Clayton's case)")
@@ -182,6 +197,9 @@ class TraceRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"trace {self.pk} of {self.report}"
 
 
 class OrderKind(models.TextChoices):
@@ -267,6 +285,9 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.order_id}"
+
 
 class ReturnPlan(models.Model):
     """How the money frozen in one account goes back to victims (direct or pro-rata, 2016 rule Art. 8)."""
@@ -280,6 +301,9 @@ class ReturnPlan(models.Model):
     bank_due = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"return plan {self.pk}"
 
 
 class BlockKind(models.TextChoices):
@@ -319,6 +343,9 @@ class Block(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "key"], condition=models.Q(status="active"),
                                                name="antifraud_block_active_once")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
 
 class AppealStatus(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -342,6 +369,9 @@ class Appeal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True, default="")
 
+    def __str__(self) -> str:
+        return f"appeal {self.pk}"
+
 
 class ContactImport(models.Model):
     """A batch of contact records (calls, SMS, transfers, app installs) from carriers or banks."""
@@ -354,6 +384,9 @@ class ContactImport(models.Model):
     warned = models.IntegerField(default=0)
     suppressed = models.IntegerField(default=0, help_text="matches not warned: the person was warned within the window")
     rejections = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class WarningChannel(models.TextChoices):
@@ -400,6 +433,9 @@ class Warning(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"warning {self.pk}"
+
 
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
@@ -419,3 +455,6 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     receipt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk} to {self.phone}"

@@ -11,8 +11,19 @@ from django.utils import timezone
 
 from pingan.antifraud import access
 from pingan.antifraud.models import (
-    Block, BlockStatus, FraudReport, Order, OrderStatus, SmsMessage, SmsStatus, Statement, SuspectIdentifier,
-    TraceRun, Warning, WarningChannel, WarningOutcome,
+    Block,
+    BlockStatus,
+    FraudReport,
+    Order,
+    OrderStatus,
+    SmsMessage,
+    SmsStatus,
+    Statement,
+    SuspectIdentifier,
+    TraceRun,
+    Warning,
+    WarningChannel,
+    WarningOutcome,
 )
 from pingan.core import audit
 from pingan.core.errors import NotFound
@@ -170,3 +181,52 @@ def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetim
         "money_saved_cents": saved_persuaded + intercepted,
         "reports": access.visible(actor, FraudReport.objects.all()).count(),
     }
+
+
+def order_notice_pdf(*, actor, order_id: int, purpose: str = "") -> bytes:
+    """The notice of an order to its bank as PDF (records the read)."""
+    from pingan.antifraud import rules
+    from pingan.antifraud.notices import Notice, notice_pdf
+
+    order = order_get(actor=actor, order_id=order_id, purpose=purpose)
+    v = rules.legal(version=order.basis_version)
+    yuan = f"人民币 {order.amount_cents / 100:,.2f} 元"
+    rows = [("户名", order.account_name or "—"), ("账号", order.account), ("开户行", order.bank or "—"),
+            ("金额", yuan)]
+    fraud_type = rules.fraud_types().get(order.report.fraud_type, {}).get("zh", "")
+    rows.append(("案件", f"{order.report} {fraud_type}"))
+    notes: list[str] = []
+    if order.kind == "freeze":
+        months = v["freeze"]["major_months"] if order.major else v["freeze"]["months"]
+        term = (f"{order.effective_at:%Y年%m月%d日} 至 {order.expires_at:%Y年%m月%d日}" if order.effective_at
+                else f"自冻结之日起 {months} 个月")
+        rows += [("冻结期限", term), ("冻结范围", "账户内资金（含孳息）")]
+        notes.append("冻结期满前未办理续冻手续的，冻结自动解除。")
+        basis = v["freeze"]["citation"]
+    else:
+        rows.append(("止付期限", f"自止付时点起 {v['stop_payment']['hours']} 小时"))
+        notes.append(f"同一账户紧急止付不得超过 {v['stop_payment']['max_per_account']} 次；"
+                     "请核对户名、账号、金额、交易时间，一致的立即止付并反馈结果，不一致的不得止付。")
+        basis = v["stop_payment"]["citation"]
+    issued = order.approved_at or order.created_at
+    number = f"厦公反诈〔{issued:%Y}〕{order.pk}号"
+    return notice_pdf(Notice(kind=order.kind, number=number, bank=order.bank or "开户银行", rows=rows, basis=basis,
+                             issuer=order.report.unit.name, date=f"{issued:%Y年%m月%d日}", notes=notes))
+
+
+def rpz_export(*, actor, now: dt.datetime | None = None) -> str:
+    """The active domain/URL blocks as an RPZ zone (centre and analysts; others get an empty zone)."""
+    from pingan.antifraud.blocklists import ZoneEntry, rpz_zone, serial_for
+
+    now = now or timezone.now()
+    blocks = active_blocks(actor=actor, kinds=("domain", "url"))
+    today = blocks.filter(created_at__date=now.date()).count()
+    return rpz_zone([ZoneEntry(b.key, f"block {b.pk}") for b in blocks], serial=serial_for(now, min(today, 99)))
+
+
+def numbers_export(*, actor) -> str:
+    """The active phone-number blocks in the carriers' CSV."""
+    from pingan.antifraud.blocklists import NumberEntry, carriers_csv
+
+    return carriers_csv([NumberEntry(b.key, "fraud", b.expires_at, f"block-{b.pk}")
+                         for b in active_blocks(actor=actor, kinds=("phone",))])

@@ -5,6 +5,7 @@ an order, a block or a warning is written to the audit trail (``core.audit``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import uuid
@@ -20,9 +21,31 @@ from pingan.antifraud import access, rules
 from pingan.antifraud.identifiers import KINDS, IdentifierError, normalise
 from pingan.antifraud.labels import LabelParams, account_labels
 from pingan.antifraud.models import (
-    AccountMark, Appeal, AppealStatus, Block, BlockStatus, Channel, ContactImport, Feedback, FraudReport,
-    IdentifierKind, Order, OrderEvent, OrderKind, OrderStatus, ReturnPlan, SmsMessage, SmsStatus, Statement,
-    StatementTxn, SuspectIdentifier, TraceMethod, TraceRun, VictimTransfer, Warning, WarningChannel,
+    AccountMark,
+    Appeal,
+    AppealStatus,
+    Block,
+    BlockStatus,
+    Channel,
+    ContactImport,
+    Feedback,
+    FraudReport,
+    IdentifierKind,
+    Order,
+    OrderEvent,
+    OrderKind,
+    OrderStatus,
+    ReturnPlan,
+    SmsMessage,
+    SmsStatus,
+    Statement,
+    StatementTxn,
+    SuspectIdentifier,
+    TraceMethod,
+    TraceRun,
+    VictimTransfer,
+    Warning,
+    WarningChannel,
     WarningOutcome,
 )
 from pingan.antifraud.statements import StatementError, balance_gaps, read_statement
@@ -67,7 +90,8 @@ def report_create(*, actor, victim_name: str, reported_at: dt.datetime, fraud_ty
     if channel not in Channel.values:
         channel = Channel.OTHER
     if loss_cents < 0:
-        raise DomainError("the loss cannot be negative", code="bad_amount", params={"what": "loss", "value": loss_cents})
+        raise DomainError("the loss cannot be negative", code="bad_amount",
+                          params={"what": "loss", "value": loss_cents})
     report = FraudReport.objects.create(
         unit=actor.unit, taken_by=actor, victim_name=victim_name.strip(), victim_phone=victim_phone.strip(),
         victim_id_number=victim_id_number.strip(), victim_address=victim_address.strip(), reported_at=reported_at,
@@ -472,7 +496,8 @@ def order_approve(*, actor, order: Order) -> Order:
         raise PermissionDenied("only a station chief of the centre or of the report's unit approves orders",
                                message_id="order_approve_not_allowed")
     if actor.pk == order.drafted_by_id:
-        raise PermissionDenied("four-eyes rule: the drafter cannot approve their own order", message_id="four_eyes")
+        raise PermissionDenied("four-eyes rule: the drafter cannot approve their own order",
+                               message_id="order_four_eyes")
     _require_status(order, OrderStatus.DRAFT)
     before = order.status
     order.status, order.approved_by, order.approved_at = OrderStatus.APPROVED, actor, _now()
@@ -581,7 +606,7 @@ def order_lift(*, actor, order: Order, reason: str) -> Order:
     """Lift an order in force (e.g. unrelated to the case: within 3 days, Art. 247; or after the return)."""
     _require_report_writer(actor, order.report)
     if not reason.strip():
-        raise DomainError("give the reason for lifting", code="reason_required")
+        raise DomainError("give the reason for lifting", code="reason_required", message_id="lift_reason_required")
     order = _lock(order)
     _require_status(order, *ACTIVE, OrderStatus.QUEUED)
     before = order.status
@@ -665,7 +690,7 @@ def block_create(*, actor, kind: str, value: str, reason: str, evidence: str, ex
     told the reason). Raises ``bad_identifier``, ``reason_required``, ``evidence_required``, ``already_blocked``."""
     access.require_centre(actor, "block numbers, domains and apps")
     if not reason.strip():
-        raise DomainError("give the reason for the block", code="reason_required")
+        raise DomainError("give the reason for the block", code="reason_required", message_id="block_reason_required")
     if not evidence.strip():
         raise DomainError("describe the evidence for the block", code="evidence_required")
     ident_kind = "domain" if kind in ("domain", "url") else kind
@@ -700,7 +725,7 @@ def block_lift(*, actor, block: Block, reason: str) -> Block:
     if block.status != BlockStatus.ACTIVE:
         raise DomainError(f"block {block.pk} is not active", code="block_not_active", params={"block": block.pk})
     if not reason.strip():
-        raise DomainError("give the reason for lifting", code="reason_required")
+        raise DomainError("give the reason for lifting", code="reason_required", message_id="lift_reason_required")
     _lift(block, actor, reason.strip())
     return block
 
@@ -726,7 +751,8 @@ def appeal_decide(*, actor, appeal: Appeal, upheld: bool, note: str = "") -> App
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != AppealStatus.PENDING:
         raise DomainError(f"appeal {appeal.pk} was already decided", code="already_decided",
-                          params={"override": appeal.pk, "status": AppealStatus(appeal.status)})
+                          message_id="appeal_decided", params={"appeal": appeal.pk,
+                                                               "status": AppealStatus(appeal.status)})
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     appeal.decided_by, appeal.decided_at, appeal.decision_note = actor, _now(), note
     appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -841,10 +867,15 @@ def sms_receipt(*, gateway_ref: str, delivered: bool, at: dt.datetime | None = N
 
 
 CONTACT_COLUMNS = {
-    "time": ("时间", "通话时间", "交易时间", "time"), "phone": ("用户号码", "本机号码", "手机号", "phone", "person_phone"),
-    "name": ("姓名", "用户姓名", "name"), "address": ("地址", "住址", "address"), "adcode": ("区划代码", "adcode"),
-    "kind": ("类型", "记录类型", "kind"), "counterpart": ("对端", "对方号码", "对方账号", "域名", "应用", "counterpart"),
-    "counterpart_kind": ("对端类型", "counterpart_kind"), "amount": ("金额", "交易金额", "amount"),
+    "time": ("时间", "通话时间", "交易时间", "time"),
+    "phone": ("用户号码", "本机号码", "手机号", "phone", "person_phone"),
+    "name": ("姓名", "用户姓名", "name"),
+    "address": ("地址", "住址", "address"),
+    "adcode": ("区划代码", "adcode"),
+    "kind": ("类型", "记录类型", "kind"),
+    "counterpart": ("对端", "对方号码", "对方账号", "域名", "应用", "counterpart"),
+    "counterpart_kind": ("对端类型", "counterpart_kind"),
+    "amount": ("金额", "交易金额", "amount"),
 }
 CONTACT_KINDS = ("call", "sms", "transfer", "app")
 
@@ -937,12 +968,11 @@ def realtime_event(event: Mapping[str, Any]):
         return None
     person = str(event.get("person") or "")
     if person:
-        try:
+        # a person identifier that is not a phone number raises: the alert still goes out
+        with contextlib.suppress(DomainError):
             warning_create(person_phone=person, contact_kind=str(event.get("kind") or "transfer"),
                            counterpart_kind=hit.counterpart_kind, counterpart=hit.counterpart,
                            listed_by=hit.listed_by, attempted_cents=int(event.get("amount") or 0))
-        except DomainError:
-            pass  # a person identifier that is not a phone number: the alert still goes out
     return hit
 
 

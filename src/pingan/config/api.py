@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from pingan.alerts.api import router as alerts_router
+from pingan.antifraud.api import router as antifraud_router
 from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.auth import api_auth
@@ -61,3 +62,4 @@ api.add_router("/v1/", screening_router)
 api.add_router("/v1/", codes_router)
 api.add_router("/v1/", alerts_router)
 api.add_router("/v1/", stats_router)
+api.add_router("/v1/", antifraud_router)

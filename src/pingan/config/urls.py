@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/", include("pingan.alerts.urls")),
     *viid_urlpatterns,
     path("stats/", include("pingan.stats.urls")),
+    path("antifraud/", include("pingan.antifraud.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

@@ -1,0 +1,384 @@
+"""Anti-fraud pages: the centre's home, the case page (report, statements, trace drawing, orders), orders
+against the clock, blocks with appeals, warnings with the centre's figures.
+
+Views are thin: parse the request, call one service or selector, render. A ``DomainError`` is shown with
+``core.error_messages.page_message`` (in the viewer's language). The trace section of the case page is also
+served alone to htmx requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pingan.antifraud import access, rules, selectors, services
+from pingan.antifraud.flowsvg import flow_svg
+from pingan.antifraud.models import (
+    Appeal,
+    BlockKind,
+    Channel,
+    Feedback,
+    IdentifierKind,
+    OrderKind,
+    TraceMethod,
+    Warning,
+    WarningOutcome,
+)
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError, NotFound
+from pingan.dashboard.web import POLICE, page
+
+PER_PAGE = 50
+
+
+def _purpose(request: HttpRequest) -> str:
+    return request.session.get("purpose", "")
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, page_message(exc))
+
+
+def _type_names() -> dict[str, str]:
+    zh = (get_language() or "").lower().startswith("zh")
+    return {c: (n["zh"] if zh else n["en"]) for c, n in rules.fraud_types().items()}
+
+
+def _yuan_to_cents(text: str) -> int:
+    text = (text or "0").replace(",", "").replace("，", "").strip() or "0"
+    try:
+        value = round(float(text) * 100)
+    except ValueError:
+        raise DomainError(f"{text!r} is not an amount", code="bad_amount",
+                          params={"what": "amount", "value": text}) from None
+    if value < 0:
+        raise DomainError(f"{text!r} is negative", code="bad_amount", params={"what": "amount", "value": text})
+    return value
+
+
+def _when(text: str) -> dt.datetime:
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return timezone.now()
+    return timezone.make_aware(t) if timezone.is_naive(t) else t
+
+
+@require_GET
+@page(roles=POLICE)
+def home(request: HttpRequest) -> HttpResponse:
+    """Reports (paginated), what needs attention, links to blocks and warnings."""
+    reports = Paginator(selectors.report_list(actor=request.user, purpose=_purpose(request)), PER_PAGE).get_page(
+        request.GET.get("page"))
+    attention = selectors.orders_attention(actor=request.user, purpose=_purpose(request))
+    return TemplateResponse(request, "antifraud/home.html", {
+        "reports": reports, "attention": attention, "types": _type_names(),
+        "centre": access.is_centre_staff(request.user), "can_write": request.user.role in access.WRITERS,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def report_new(request: HttpRequest) -> HttpResponse:
+    """Take a report: victim, loss, channel, fraud type, one transfer and identifiers (one per line)."""
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            transfers = []
+            if p.get("to_account", "").strip():
+                transfers.append({"at": _when(p.get("transfer_at", "")), "to_account": p["to_account"],
+                                  "amount_cents": _yuan_to_cents(p.get("transfer_yuan", "")),
+                                  "from_account": p.get("from_account", ""), "to_name": p.get("to_name", ""),
+                                  "to_bank": p.get("to_bank", "")})
+            identifiers = []
+            for line in p.get("identifiers", "").splitlines():
+                if ":" in line and line.split(":", 1)[0].strip() in IdentifierKind.values:
+                    kind, value = line.split(":", 1)
+                    identifiers.append({"kind": kind.strip(), "value": value.strip()})
+            report = services.report_create(
+                actor=request.user, victim_name=p.get("victim_name", ""), victim_phone=p.get("victim_phone", ""),
+                victim_address=p.get("victim_address", ""), reported_at=_when(p.get("reported_at", "")),
+                fraud_type=p.get("fraud_type", ""), loss_cents=_yuan_to_cents(p.get("loss_yuan", "")),
+                channel=p.get("channel", "other"), narrative=p.get("narrative", ""), transfers=transfers,
+                identifiers=identifiers)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return redirect("antifraud:report", report.pk)
+    return TemplateResponse(request, "antifraud/report_new.html", {
+        "types": _type_names(), "channels": Channel.choices, "kinds": IdentifierKind.values, "v": values})
+
+
+def _case_context(request: HttpRequest, report_id: int) -> dict:
+    report = selectors.report_get(actor=request.user, report_id=report_id, purpose=_purpose(request))
+    run = selectors.trace_latest(actor=request.user, report=report)
+    svg = ""
+    if run:
+        svg = flow_svg(run.result, labels={"held": _("held"), "next": _("next query"), "stop": _("stop"),
+                                           "through": _("passed through"), "victim": _("victim")})
+    return {
+        "report": report, "types": _type_names(), "series": selectors.series_of(actor=request.user, report=report),
+        "transfers": report.transfers.all(), "identifiers": report.identifiers.all(),
+        "statements": selectors.statements_of(actor=request.user, report=report),
+        "trace": run, "svg": svg, "orders": selectors.order_list(actor=request.user, report=report),
+        "methods": TraceMethod.choices, "kinds": IdentifierKind.choices,
+        "can_write": request.user.role in access.WRITERS,
+    }
+
+
+@require_GET
+@page(roles=POLICE)
+def report(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The case page."""
+    return TemplateResponse(request, "antifraud/report.html", _case_context(request, report_id))
+
+
+@require_POST
+@page(roles=POLICE)
+def identifier_add(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_get(actor=request.user, report_id=report_id, audit_read=False)
+    try:
+        services.identifier_add(actor=request.user, report=report, kind=request.POST.get("kind", ""),
+                                value=request.POST.get("value", ""), note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("antifraud:report", report_id)
+
+
+@require_POST
+@page(roles=POLICE)
+def statement_upload(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_get(actor=request.user, report_id=report_id, audit_read=False)
+    f = request.FILES.get("statement")
+    if f is None:
+        messages.error(request, _("Choose the statement file."))
+        return redirect("antifraud:report", report_id)
+    try:
+        stmt = services.statement_import(actor=request.user, report=report, data=f.read(), filename=f.name,
+                                         account=request.POST.get("account", ""), bank=request.POST.get("bank", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("%(file)s: %(a)s rows accepted, %(d)s already stored, %(r)s rejected.")
+                         % {"file": stmt.filename, "a": stmt.accepted, "d": stmt.duplicates,
+                            "r": len(stmt.rejections)})
+    return redirect("antifraud:report", report_id)
+
+
+@require_POST
+@page(roles=POLICE)
+def trace(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Run a trace; htmx gets the trace section alone."""
+    report = selectors.report_get(actor=request.user, report_id=report_id, audit_read=False)
+    try:
+        hops = int(request.POST.get("max_hops", "5") or 5)
+    except ValueError:
+        hops = 5
+    try:
+        services.trace_run(actor=request.user, report=report, method=request.POST.get("method", "fifo"),
+                           max_hops=hops)
+    except DomainError as exc:
+        _fail(request, exc)
+    if request.htmx and not request.htmx.boosted:
+        return TemplateResponse(request, "antifraud/partials/trace.html", _case_context(request, report_id))
+    return redirect("antifraud:report", report_id)
+
+
+@require_POST
+@page(roles=POLICE)
+def orders_draft(request: HttpRequest, trace_id: int) -> HttpResponse:
+    run = selectors.trace_get(actor=request.user, trace_id=trace_id)
+    try:
+        made = services.orders_from_trace(actor=request.user, trace=run,
+                                          kind=request.POST.get("kind", OrderKind.STOP_PAYMENT))
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("%(n)s orders drafted.") % {"n": len(made)})
+    return redirect("antifraud:report", run.report_id)
+
+
+@require_GET
+@page(roles=POLICE)
+def orders(request: HttpRequest) -> HttpResponse:
+    """Overdue, expiring, awaiting approval, awaiting the bank: the list that cannot be missed."""
+    return TemplateResponse(request, "antifraud/orders.html", {
+        "attention": selectors.orders_attention(actor=request.user, purpose=_purpose(request)),
+        "now": timezone.now()})
+
+
+@require_GET
+@page(roles=POLICE)
+def order(request: HttpRequest, order_id: int) -> HttpResponse:
+    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    v = rules.legal(version=o.basis_version)
+    zh = (get_language() or "").lower().startswith("zh")
+    section = v["freeze"] if o.kind == OrderKind.FREEZE else v["stop_payment"]
+    return TemplateResponse(request, "antifraud/order.html", {
+        "order": o, "events": o.events.select_related("actor").order_by("at", "id"),
+        "basis": section["citation"] if zh else section["citation_en"], "feedbacks": Feedback.choices,
+        "plans": o.return_plans.all(), "is_chief": request.user.role == "station_chief",
+        "queue_note": v["freeze"]["queue_promotion_note" if zh else "queue_promotion_note_en"],
+    })
+
+
+STEPS = {"approve", "send", "feedback", "renew", "lift", "return"}
+
+
+@require_POST
+@page(roles=POLICE)
+def order_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise NotFound(f"no step {step}")
+    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    p, target = request.POST, o.pk
+    try:
+        if step == "approve":
+            services.order_approve(actor=request.user, order=o)
+        elif step == "send":
+            services.order_send(actor=request.user, order=o)
+        elif step == "feedback":
+            executed = _yuan_to_cents(p["executed_yuan"]) if p.get("executed_yuan", "").strip() else None
+            services.order_feedback(actor=request.user, order=o, feedback=p.get("feedback", ""),
+                                    executed_cents=executed)
+        elif step == "renew":
+            target = services.order_renew(actor=request.user, order=o).pk
+        elif step == "lift":
+            services.order_lift(actor=request.user, order=o, reason=p.get("reason", ""))
+        else:
+            services.return_plan_create(actor=request.user, order=o)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("antifraud:order", target)
+
+
+@require_GET
+@page(roles=POLICE)
+def order_notice(request: HttpRequest, order_id: int) -> HttpResponse:
+    pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="order-{order_id}.pdf"'
+    return resp
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def blocks(request: HttpRequest) -> HttpResponse:
+    """Block list with the form to add one (centre staff) and the exports."""
+    if request.method == "POST":
+        p = request.POST
+        try:
+            expires = _when(p["expires_at"]) if p.get("expires_at") else None
+            b = services.block_create(actor=request.user, kind=p.get("kind", ""), value=p.get("value", ""),
+                                      reason=p.get("reason", ""), evidence=p.get("evidence", ""), expires_at=expires)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return redirect("antifraud:block", b.pk)
+    status = request.GET.get("status") or None
+    page_obj = Paginator(selectors.block_list(actor=request.user, status=status), PER_PAGE).get_page(
+        request.GET.get("page"))
+    return TemplateResponse(request, "antifraud/blocks.html", {
+        "blocks": page_obj, "kinds": BlockKind.choices, "centre": access.is_centre_staff(request.user)})
+
+
+@require_GET
+@page(roles=POLICE)
+def blocks_rpz(request: HttpRequest) -> HttpResponse:
+    resp = HttpResponse(selectors.rpz_export(actor=request.user), content_type="text/dns; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="rpz.pingan.zone"'
+    return resp
+
+
+@require_GET
+@page(roles=POLICE)
+def blocks_numbers(request: HttpRequest) -> HttpResponse:
+    resp = HttpResponse(selectors.numbers_export(actor=request.user), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = 'attachment; filename="blocked-numbers.csv"'
+    return resp
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def block(request: HttpRequest, block_id: int) -> HttpResponse:
+    """A block with its Art. 32 notice (reason, appeal route, documents), appeals, and the centre's actions."""
+    b = selectors.block_get(actor=request.user, block_id=block_id)
+    if request.method == "POST":
+        p = request.POST
+        try:
+            action = p.get("action")
+            if action == "appeal":
+                services.appeal_file(actor=request.user, block=b, appellant=p.get("appellant", ""),
+                                     contact=p.get("contact", ""), reason=p.get("reason", ""),
+                                     documents=p.getlist("documents"))
+            elif action in ("uphold", "reject"):
+                appeal = Appeal.objects.filter(block=b, pk=p.get("appeal") or 0).first()
+                if appeal is None:
+                    raise NotFound("appeal not found")
+                services.appeal_decide(actor=request.user, appeal=appeal, upheld=action == "uphold",
+                                       note=p.get("note", ""))
+            elif action == "lift":
+                services.block_lift(actor=request.user, block=b, reason=p.get("reason", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("antifraud:block", b.pk)
+    v = rules.legal(version=b.basis_version)["restriction"]
+    zh = (get_language() or "").lower().startswith("zh")
+    return TemplateResponse(request, "antifraud/block.html", {
+        "block": b, "appeals": b.appeals.order_by("-received_at"), "centre": access.is_centre_staff(request.user),
+        "basis": v["citation"] if zh else v["citation_en"], "route": v["appeal_route"] if zh else v["appeal_route_en"],
+        "documents": v["documents"] if zh else v["documents_en"]})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def warnings(request: HttpRequest) -> HttpResponse:
+    """Warnings to act on, the contact-record import (centre), and the centre's figures."""
+    if request.method == "POST":
+        f = request.FILES.get("records")
+        if f is None:
+            messages.error(request, _("Choose the contact-record file."))
+        else:
+            try:
+                imp = services.contacts_import(actor=request.user, data=f.read(), filename=f.name)
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, _("%(file)s: %(t)s records, %(m)s matched a listed identifier, %(w)s "
+                                            "warnings created, %(s)s already warned recently, %(r)s rejected.")
+                                 % {"file": imp.filename, "t": imp.total_rows, "m": imp.matched, "w": imp.warned,
+                                    "s": imp.suppressed, "r": len(imp.rejections)})
+        return redirect("antifraud:warnings")
+    open_only = request.GET.get("all") is None
+    qs = selectors.warning_list(actor=request.user, purpose=_purpose(request))
+    if open_only:
+        qs = qs.filter(outcome="")
+    return TemplateResponse(request, "antifraud/warnings.html", {
+        "warnings": Paginator(qs.order_by("due_at", "id"), PER_PAGE).get_page(request.GET.get("page")),
+        "figures": selectors.centre_figures(actor=request.user), "outcomes": WarningOutcome.choices,
+        "centre": access.is_centre_staff(request.user), "types": _type_names(), "open_only": open_only,
+        "now": timezone.now()})
+
+
+@require_POST
+@page(roles=POLICE)
+def warning_outcome(request: HttpRequest, warning_id: int) -> HttpResponse:
+    w = Warning.objects.filter(pk=warning_id).first()
+    if w is None:
+        raise NotFound(f"warning {warning_id} not found")
+    try:
+        services.warning_outcome(actor=request.user, warning=w, outcome=request.POST.get("outcome", ""),
+                                 note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("antifraud:warnings")

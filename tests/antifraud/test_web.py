@@ -1,0 +1,163 @@
+"""Anti-fraud pages and API: a permission test for every role × own/other jurisdiction on every page and
+endpoint, the case flow through the pages, the notices and the exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from antifraud_support import MULE, T0
+
+from pingan.antifraud import services
+from pingan.antifraud.models import Order
+from pingan.core.services import token_create
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in ("officer", "station_chief", "analyst"):
+        session = client.session
+        session["purpose"] = "case_investigation"
+        session.save()
+    return client
+
+
+@pytest.fixture
+def objects(cast, centre, case):
+    report, _stmt = case
+    station = services.report_create(actor=cast.officer_a, victim_name="林某", reported_at=T0, fraud_type="other",
+                                     transfers=[{"at": T0, "amount_cents": 100, "to_account": "6222020000000077"}])
+    order = services.order_draft(actor=centre.officer, report=report, kind="freeze", account=MULE, amount_cents=100)
+    block = services.block_create(actor=centre.officer, kind="domain", value="bad.example", reason="r", evidence="e")
+    return {"report": report.pk, "station_report": station.pk, "order": order.pk, "block": block.pk}
+
+
+ROLES = ("fz_officer", "analyst", "chief_a", "officer_a", "officer_b", "admin", "auditor", "landlord_a", "citizen")
+
+
+def actors(cast, centre):
+    return {"fz_officer": centre.officer, **{r: getattr(cast, r) for r in ROLES if r != "fz_officer"}}
+
+
+# page → expected status per role (303/302 never: every role here is signed in)
+PAGES = [
+    ("home", "/antifraud/", dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200, officer_b=200)),
+    ("centre report", "/antifraud/reports/{report}/", dict(fz_officer=200, analyst=200)),
+    ("station report", "/antifraud/reports/{station_report}/",
+     dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200)),
+    ("orders", "/antifraud/orders/", dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200, officer_b=200)),
+    ("order", "/antifraud/orders/{order}/", dict(fz_officer=200, analyst=200)),
+    ("notice", "/antifraud/orders/{order}/notice.pdf", dict(fz_officer=200, analyst=200)),
+    ("blocks", "/antifraud/blocks/", dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200, officer_b=200)),
+    ("block", "/antifraud/blocks/{block}/", dict(fz_officer=200, analyst=200)),
+    ("warnings", "/antifraud/warnings/", dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200,
+                                              officer_b=200)),
+    ("new report", "/antifraud/reports/new/", dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200,
+                                                   officer_b=200)),
+]
+NON_POLICE = ("admin", "auditor", "landlord_a", "citizen")
+
+
+@pytest.mark.parametrize(("name", "url", "ok"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_only_for_the_right_roles_and_jurisdiction(client, cast, centre, objects, name, url, ok):
+    got = {}
+    for role, user in actors(cast, centre).items():
+        sign_in(client, user)
+        got[role] = client.get(url.format(**objects)).status_code
+    want = {r: ok.get(r, 403 if r in NON_POLICE else 404) for r in ROLES}
+    assert got == want
+
+
+ENDPOINTS = [
+    ("reports", "/api/v1/antifraud/reports", dict.fromkeys(ROLES, 200)),
+    ("report", "/api/v1/antifraud/reports/{report}", dict(fz_officer=200, analyst=200)),
+    ("station report", "/api/v1/antifraud/reports/{station_report}",
+     dict(fz_officer=200, analyst=200, chief_a=200, officer_a=200)),
+    ("orders", "/api/v1/antifraud/orders", dict.fromkeys(ROLES, 200)),
+    ("attention", "/api/v1/antifraud/orders/attention", dict.fromkeys(ROLES, 200)),
+    ("notice", "/api/v1/antifraud/orders/{order}/notice.pdf", dict(fz_officer=200, analyst=200)),
+    ("blocks", "/api/v1/antifraud/blocks", dict.fromkeys(ROLES, 200)),
+    ("warnings", "/api/v1/antifraud/warnings", dict.fromkeys(ROLES, 200)),
+    ("figures", "/api/v1/antifraud/figures", dict.fromkeys(ROLES, 200)),
+    ("rpz", "/api/v1/antifraud/blocks/export.rpz", dict.fromkeys(ROLES, 200)),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "ok"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_each_endpoint_only_for_the_right_roles_and_jurisdiction(client, cast, centre, objects, name, url, ok):
+    got, sizes = {}, {}
+    for role, user in actors(cast, centre).items():
+        token = token_create(user=user, name="t").secret
+        r = client.get(url.format(**objects), HTTP_AUTHORIZATION=f"Bearer {token}")
+        got[role] = r.status_code
+        if r.status_code == 200 and r["Content-Type"].startswith("application/json"):
+            body = r.json()
+            sizes[role] = body.get("count") if isinstance(body, dict) and "count" in body else None
+    assert got == {r: ok.get(r, 404) for r in ROLES}
+    if name == "reports":
+        assert sizes["fz_officer"] == sizes["analyst"] == 2
+        assert (sizes["officer_a"], sizes["chief_a"], sizes["officer_b"], sizes["citizen"], sizes["admin"]) == (
+            1, 1, 0, 0, 0)
+    if name == "blocks":
+        assert (sizes["fz_officer"], sizes["analyst"], sizes["officer_a"], sizes["landlord_a"]) == (1, 1, 0, 0)
+
+
+def test_writes_through_the_api_need_the_right_role(client, cast, centre, objects):
+    body = {"kind": "domain", "value": "x.example", "reason": "r", "evidence": "e"}
+    for user, status in ((cast.officer_a, 403), (cast.citizen, 403), (centre.officer, 201)):
+        token = token_create(user=user, name="t").secret
+        r = client.post("/api/v1/antifraud/blocks", body, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert r.status_code == status, r.content
+        if status != 201:
+            assert r["Content-Type"] == "application/problem+json"
+    token = token_create(user=centre.officer, name="t").secret
+    r = client.post(f"/api/v1/antifraud/orders/{objects['order']}/approve", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 403 and r.json()["code"] == "permission_denied"
+
+
+def test_the_case_flow_on_the_pages(client, cast, centre, case):
+    report, _ = case
+    sign_in(client, centre.officer)
+    page = client.get(f"/antifraud/reports/{report.pk}/").content.decode()
+    assert MULE in page and "500,000" not in page
+    r = client.post(f"/antifraud/reports/{report.pk}/trace/", {"method": "fifo", "max_hops": "5"},
+                    HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<svg" in html and "¥4,000.00" in html and "6222020000000002" in html
+    trace_id = report.traces.first().pk
+    client.post(f"/antifraud/traces/{trace_id}/orders/", {"kind": "freeze"})
+    order = Order.objects.get(report=report, kind="freeze")
+    assert order.amount_cents == 400_000
+    sign_in(client, centre.chief)
+    client.post(f"/antifraud/orders/{order.pk}/approve/")
+    sign_in(client, centre.officer)
+    client.post(f"/antifraud/orders/{order.pk}/send/")
+    client.post(f"/antifraud/orders/{order.pk}/feedback/", {"feedback": "done", "executed_yuan": "4,000"})
+    order.refresh_from_db()
+    assert order.status == "in_force" and order.executed_cents == 400_000
+    assert order.expires_at - order.effective_at > dt.timedelta(days=180)
+    pdf = client.get(f"/antifraud/orders/{order.pk}/notice.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    page = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
+    assert "公安机关办理刑事案件程序规定" in page or "Provisions on Procedures" in page
+
+
+def test_an_error_on_a_page_is_shown_in_the_viewers_language(client, centre, case):
+    report, _ = case
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = "zh-hans"
+    r = client.post(f"/antifraud/reports/{report.pk}/identifiers/", {"kind": "phone", "value": "12"}, follow=True)
+    assert r.status_code == 200
+    assert "不是有效的" in r.content.decode()
+
+
+def test_the_rpz_and_numbers_exports(client, centre, objects):
+    services.block_create(actor=centre.officer, kind="phone", value="13900000002", reason="r", evidence="e")
+    sign_in(client, centre.officer)
+    zone = client.get("/antifraud/blocks/export.rpz").content.decode()
+    assert "bad.example CNAME ." in zone and "*.bad.example CNAME ." in zone
+    csv = client.get("/antifraud/blocks/numbers.csv").content.decode()
+    assert csv.splitlines()[1].startswith("+8613900000002,block,fraud,")
