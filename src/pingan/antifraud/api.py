@@ -58,7 +58,7 @@ _WHY = {400: "a business rule was broken (problem `code` says which)", 403: "the
 
 def problems(*statuses: int) -> dict:
     """``openapi_extra`` declaring the RFC 9457 problem responses of an operation."""
-    return {"responses": {str(s): {"description": _WHY[s], "content": _PROBLEM} for s in statuses}}
+    return {"responses": {s: {"description": _WHY[s], "content": _PROBLEM} for s in statuses}}
 
 
 def _report_detail(request, report_id: int) -> dict:
@@ -194,7 +194,7 @@ def return_plan(request: HttpRequest, order_id: int):
 
 
 @router.get("/antifraud/orders/{order_id}/notice.pdf", summary="The notice to the bank (PDF)",
-            openapi_extra={**problems(404), "responses": {**problems(404)["responses"], "200": {
+            openapi_extra={**problems(404), "responses": {**problems(404)["responses"], 200: {
                 "description": "the notice", "content": {"application/pdf": {}}}}})
 def order_notice(request: HttpRequest, order_id: int):
     pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id)
@@ -242,13 +242,13 @@ def appeal_decide(request: HttpRequest, appeal_id: int, body: DecisionIn):
 
 
 @router.get("/antifraud/blocks/export.rpz", summary="Blocked domains as a DNS RPZ zone file",
-            openapi_extra={"responses": {"200": {"description": "zone file", "content": {"text/dns": {}}}}})
+            openapi_extra={"responses": {200: {"description": "zone file", "content": {"text/dns": {}}}}})
 def export_rpz(request: HttpRequest):
     return HttpResponse(selectors.rpz_export(actor=request.user), content_type="text/dns; charset=utf-8")
 
 
 @router.get("/antifraud/blocks/export-numbers.csv", summary="Blocked numbers in the carriers' CSV",
-            openapi_extra={"responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}}})
+            openapi_extra={"responses": {200: {"description": "CSV", "content": {"text/csv": {}}}}})
 def export_numbers(request: HttpRequest):
     return HttpResponse(selectors.numbers_export(actor=request.user), content_type="text/csv; charset=utf-8")
 
