@@ -42,6 +42,13 @@ class AmlData:
     pattern: np.ndarray
 
 
+def bundled_folder() -> Path:
+    """The copy of the sample shipped with pingan (``pingan/data/amlsim``, gzipped)."""
+    from importlib import resources
+
+    return Path(str(resources.files("pingan.data").joinpath("amlsim")))
+
+
 def _open(path: Path):
     if path.exists():
         return path.open(newline="", encoding="utf-8")
@@ -321,7 +328,8 @@ def evaluate_generated(gen: Generated, ledger: Ledger, *, max_hops: int = 5, lim
     """Recall/precision of FIFO, haircut and poison on (up to ``limit`` of) the generated instances."""
     data = AmlData(ledger, gen.fraud, np.zeros(ledger.n_transfers, bool))
     scores: dict[tuple[str, str], Score] = {}
-    for inst in gen.patterns[:limit] if limit else gen.patterns:
+    step = max(len(gen.patterns) // limit, 1) if limit else 1
+    for inst in gen.patterns[::step][:limit] if limit else gen.patterns:
         seeds = [Seed(t) for t in inst.transfers if int(ledger.src[t]) in inst.origins]
         for m, fn in (("fifo", trace_fifo), ("haircut", trace_haircut), ("poison", trace_poison)):
             reached = fn(ledger, seeds, max_hops=max_hops).reached - inst.origins

@@ -567,7 +567,16 @@ def order_feedback(*, actor, order: Order, feedback: str, executed_cents: int | 
         order.status = OrderStatus.IN_FORCE
     order.save(update_fields=["status", "feedback", "executed_cents", "effective_at", "expires_at", "queued_behind"])
     _event(order, actor, "feedback", before, {"feedback": feedback, "executed_cents": order.executed_cents})
+    _schedule(order)
     return order
+
+
+def _schedule(order: Order) -> None:
+    """Enqueue the order's reminder and expiry runs of the deadline clock once the transaction commits."""
+    from pingan.antifraud import tasks  # tasks imports services
+
+    if order.expires_at:
+        transaction.on_commit(lambda: tasks.schedule_deadlines(order))
 
 
 @transaction.atomic
@@ -599,6 +608,7 @@ def _promote_queue(order: Order, actor, at: dt.datetime) -> None:
     nxt.executed_cents = nxt.amount_cents
     nxt.save(update_fields=["status", "effective_at", "expires_at", "executed_cents"])
     _event(nxt, actor, "promoted", before, {"after": order.pk, "note": v["freeze"]["queue_promotion_note_en"]})
+    _schedule(nxt)
 
 
 @transaction.atomic

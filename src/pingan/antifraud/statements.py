@@ -446,12 +446,13 @@ def balance_gaps(rows, times, amounts, balances) -> list[Gap]:
     return gaps
 
 
-def write_csv(path, rows: list[dict], *, encoding: str = "utf-8") -> None:
-    """Write a statement CSV with Chinese headers (used by the benchmark and the demo data)."""
+def statement_csv(rows: list[dict], *, encoding: str = "utf-8") -> bytes:
+    """A statement CSV with the usual Chinese headers (交易流水号, 交易时间, 借贷标志, 交易金额, 余额, 对方账号,
+    对方户名, 对方开户行, 摘要) from ``rows`` keyed by those headers; used by the demo and the benchmark."""
     heads = ["交易流水号", "交易时间", "借贷标志", "交易金额", "余额", "对方账号", "对方户名", "对方开户行", "摘要"]
-    with open(path, "w", newline="", encoding=encoding) as fh:
-        w = csv.writer(fh)
-        w.writerow(heads)
-        for r in rows:
-            w.writerow([r.get(h, "") for h in heads])
-
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(heads)
+    for r in rows:
+        w.writerow([r.get(h, "") for h in heads])
+    return buf.getvalue().encode(encoding)

@@ -1,0 +1,100 @@
+"""A demonstration case built from the bundled AMLSim sample (``pingan antifraud demo``).
+
+One fan-in laundering pattern of the sample becomes a fraud case: its first origin account plays the
+victim's bank, its first pattern transfer the victim's transfer; every account the money can reach in
+``hops`` hops gets a bank statement (CSV, GBK, the usual Chinese headers, balances from the simulated
+opening balance), imported through the same service an analyst uses. Account numbers are made up from
+the node ids (``62220200`` + 8 digits); names are synthetic (Faker zh_CN). Times: simulation step ``s`` is
+the day ``2026-01-01 + s`` at 10:00 + the transfer's position in the day (seconds), Beijing time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pingan.antifraud import amlsim, services
+from pingan.antifraud.models import FraudReport, Statement
+from pingan.antifraud.trace import Seed, trace_poison
+from pingan.core.models import OrgUnit
+from pingan.core.services import user_create
+
+BJ = dt.timezone(dt.timedelta(hours=8))
+EPOCH = dt.datetime(2026, 1, 1, 10, 0, tzinfo=BJ)
+
+
+def account_no(node: int) -> str:
+    return f"62220200{node:08d}"
+
+
+@dataclass
+class DemoCase:
+    report: FraudReport
+    statements: list[Statement]
+    officer: str
+    chief: str
+
+
+def _user(username: str, role: str, unit: OrgUnit):
+    from pingan.core.models import User
+
+    existing = User.objects.filter(username=username).first()
+    return existing or user_create(username=username, password=None, role=role, unit=unit, display_name=username)
+
+
+def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> DemoCase:
+    """Create the demo case (users ``fz_demo_officer`` and ``fz_demo_chief`` of the anti-fraud centre, no
+    password: set one with ``pingan changepassword``). Raises ``LookupError`` without the demo organisation."""
+    from faker import Faker
+
+    from pingan.antifraud import access
+    from pingan.antifraud.statements import statement_csv
+
+    centre = access.centre_unit()
+    if centre is None:
+        raise LookupError(f"the anti-fraud centre {access.centre_code()} is missing: run `pingan demo` first")
+    officer = _user("fz_demo_officer", "officer", centre)
+    chief = _user("fz_demo_chief", "station_chief", centre)
+    data = amlsim.load_sample(amlsim.bundled_folder())
+    led = data.ledger
+    fan = [i for i in amlsim.instances(data) if i.typology == "fan_in"][pattern]
+    seed_t = next(t for t in fan.transfers if int(led.src[t]) in fan.origins)
+    reach = trace_poison(led, [Seed(seed_t)], max_hops=hops)
+    accounts = sorted(reach.first, key=lambda a: reach.hops[a])[:max_statements]
+    fake = Faker("zh_CN")
+    fake.seed_instance(15)
+    names = defaultdict(fake.name)
+
+    def when(t: int) -> dt.datetime:
+        return EPOCH + dt.timedelta(days=int(led.time[t])) + dt.timedelta(seconds=int(led.rank[t]) % 36000)
+
+    victim = int(led.src[seed_t])
+    report = services.report_create(
+        actor=officer, victim_name=names[victim], victim_phone="13800138000", reported_at=when(seed_t)
+        + dt.timedelta(hours=2), fraud_type="brushing_rebate", loss_cents=int(led.amount[seed_t]),
+        channel="im", narrative="演示案件：由 IBM AMLSim 样本中的一个扇入（fan-in）洗钱模式生成。",
+        transfers=[{"at": when(seed_t), "amount_cents": int(led.amount[seed_t]),
+                    "from_account": account_no(victim), "to_account": account_no(int(led.dst[seed_t])),
+                    "to_name": names[int(led.dst[seed_t])]}],
+        identifiers=[{"kind": "phone", "value": "+86 17000000015"},
+                     {"kind": "domain", "value": "shuadan-fanli.example"}])
+    statements = []
+    for a in accounts:
+        mine = sorted(list(set((led.src == a).nonzero()[0].tolist()) | set((led.dst == a).nonzero()[0].tolist())),
+                      key=lambda t: led.rank[t])
+        bal = int(led.opening[a])
+        rows = []
+        for t in mine:
+            out = int(led.src[t]) == a
+            cents = int(led.amount[t])
+            bal += -cents if out else cents
+            other = int(led.dst[t]) if out else int(led.src[t])
+            rows.append({"交易流水号": f"AML{t:07d}", "交易时间": when(t).strftime("%Y-%m-%d %H:%M:%S"),
+                         "借贷标志": "借" if out else "贷", "交易金额": f"{cents / 100:,.2f}",
+                         "余额": f"{bal / 100:,.2f}", "对方账号": account_no(other), "对方户名": names[other],
+                         "对方开户行": "演示银行", "摘要": "转账"})
+        statements.append(services.statement_import(
+            actor=officer, report=report, data=statement_csv(rows, encoding="gbk"), filename=f"{account_no(a)}.csv",
+            account=account_no(a), bank="演示银行"))
+    return DemoCase(report, statements, officer.username, chief.username)
