@@ -5,7 +5,8 @@ victim's bank, its first pattern transfer the victim's transfer; every account t
 ``hops`` hops gets a bank statement (CSV, GBK, the usual Chinese headers, balances from the simulated
 opening balance), imported through the same service an analyst uses. Account numbers are made up from
 the node ids (``62220200`` + 8 digits); names are synthetic (Faker zh_CN). Times: simulation step ``s`` is
-the day ``2026-01-01 + s`` at 10:00 + the transfer's position in the day (seconds), Beijing time.
+the day ``2026-01-01 + s`` at 10:00 + the transfer's position in the day (seconds), Beijing time. Amounts
+are the sample's × 1,000 (yuan), so that a case looks like one (the sample's values are 2–600 units).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pingan.core.services import user_create
 
 BJ = dt.timezone(dt.timedelta(hours=8))
 EPOCH = dt.datetime(2026, 1, 1, 10, 0, tzinfo=BJ)
+SCALE = 1000
 
 
 def account_no(node: int) -> str:
@@ -45,13 +47,19 @@ def _user(username: str, role: str, unit: OrgUnit):
 
 def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> DemoCase:
     """Create the demo case (users ``fz_demo_officer`` and ``fz_demo_chief`` of the anti-fraud centre, no
-    password: set one with ``pingan changepassword``). Raises ``LookupError`` without the demo organisation."""
+    password: set one with ``pingan changepassword``). Loads the demo organisation when the centre unit is
+    missing and the configured centre is the demo's; raises ``LookupError`` when it is still missing."""
     from faker import Faker
 
     from pingan.antifraud import access
     from pingan.antifraud.statements import statement_csv
 
     centre = access.centre_unit()
+    if centre is None and access.centre_code() == "350200-FZ":
+        from pingan.core.reference import demo_org_load
+
+        demo_org_load()
+        centre = access.centre_unit()
     if centre is None:
         raise LookupError(f"the anti-fraud centre {access.centre_code()} is missing: run `pingan demo` first")
     officer = _user("fz_demo_officer", "officer", centre)
@@ -72,9 +80,9 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
     victim = int(led.src[seed_t])
     report = services.report_create(
         actor=officer, victim_name=names[victim], victim_phone="13800138000", reported_at=when(seed_t)
-        + dt.timedelta(hours=2), fraud_type="brushing_rebate", loss_cents=int(led.amount[seed_t]),
+        + dt.timedelta(hours=2), fraud_type="brushing_rebate", loss_cents=SCALE * int(led.amount[seed_t]),
         channel="im", narrative="演示案件：由 IBM AMLSim 样本中的一个扇入（fan-in）洗钱模式生成。",
-        transfers=[{"at": when(seed_t), "amount_cents": int(led.amount[seed_t]),
+        transfers=[{"at": when(seed_t), "amount_cents": SCALE * int(led.amount[seed_t]),
                     "from_account": account_no(victim), "to_account": account_no(int(led.dst[seed_t])),
                     "to_name": names[int(led.dst[seed_t])]}],
         identifiers=[{"kind": "phone", "value": "+86 17000000015"},
@@ -83,11 +91,11 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
     for a in accounts:
         mine = sorted(list(set((led.src == a).nonzero()[0].tolist()) | set((led.dst == a).nonzero()[0].tolist())),
                       key=lambda t: led.rank[t])
-        bal = int(led.opening[a])
+        bal = SCALE * int(led.opening[a])
         rows = []
         for t in mine:
             out = int(led.src[t]) == a
-            cents = int(led.amount[t])
+            cents = SCALE * int(led.amount[t])
             bal += -cents if out else cents
             other = int(led.dst[t]) if out else int(led.src[t])
             rows.append({"交易流水号": f"AML{t:07d}", "交易时间": when(t).strftime("%Y-%m-%d %H:%M:%S"),

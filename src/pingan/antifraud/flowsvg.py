@@ -1,6 +1,6 @@
 """The fund flow of a trace as a server-rendered SVG (a layered graph: one column per hop, the victim on the
 left; edge width grows with the money carried). Pure code (no Django), the text escaped; the page embeds it
-inline so it needs no script and scales to the screen (``viewBox``, width 100 %).
+inline so it needs no script; drawn at its natural size inside a box that scrolls sideways on a phone.
 
 Colours: red — an account holding the victims' money (freeze candidate); orange — no statement yet (next
 query); grey — cash, merchant or exchange (the trace stops); blue — passed through.
@@ -60,8 +60,9 @@ def flow_svg(result: dict, *, max_edges: int = 60, labels: dict[str, str] | None
     width = PAD * 2 + (max(columns) + 1) * COL_W
     height = PAD * 2 + 22 + rows * ROW_H + 24
     top = max(e["cents"] for e in edges)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'font-family="sans-serif" font-size="11"><title>fund flow</title>']
+    # natural size (the page scrolls it sideways on a phone) so the account numbers stay readable
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'height="{height}" role="img" font-family="sans-serif" font-size="11"><title>fund flow</title>']
     for e in sorted(edges, key=lambda e: -e["cents"]):
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
         x1 += NODE_W
