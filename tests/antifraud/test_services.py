@@ -250,3 +250,22 @@ def test_a_transfer_to_a_listed_account_in_real_time_is_a_p1_detection(centre, c
                                     "counterpart_kind": "bank_account"}) is None
     assert Block.objects.count() == 0
 
+
+
+def test_a_listed_transfer_becomes_a_p1_alert_for_the_centre_within_a_second(centre, case):
+    import time
+
+    from pingan.alerts.models import Alert
+
+    t0 = time.perf_counter()
+    hit = services.realtime_event({"kind": "transfer", "counterpart": MULE, "counterpart_kind": "bank_account",
+                                   "person": "13800000098", "amount": 5_000_00, "ref": "bank-push-1"})
+    elapsed = time.perf_counter() - t0
+    assert hit is not None and elapsed < 1.0
+    alert = Alert.objects.get(rule_id="antifraud.listed_counterpart")
+    assert (alert.priority, alert.unit, alert.params["amount_cents"]) == ("P1", centre.unit, 500_000)
+    assert alert.notified_at is not None  # P1 waits for no group: the centre's on-duty feed has it
+    # the same push again is one alert, not two
+    services.realtime_event({"kind": "transfer", "counterpart": MULE, "counterpart_kind": "bank_account",
+                             "person": "13800000098", "amount": 5_000_00, "ref": "bank-push-1"})
+    assert Alert.objects.filter(rule_id="antifraud.listed_counterpart").count() == 1

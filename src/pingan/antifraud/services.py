@@ -967,15 +967,20 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     return imp
 
 
-def realtime_event(event: Mapping[str, Any]):
-    """The real-time seam: one event (see :mod:`pingan.antifraud.detect`) checked against the watchlist; a
-    hit creates the warning (a transfer: a call, due now) and returns the ``Detection`` (``priority`` P1 for
-    transfers) for the caller to raise as an alert; ``None`` when nothing is listed."""
+@transaction.atomic
+def realtime_event(event: Mapping[str, Any], *, raise_alert: bool = True):
+    """The real-time seam: one event (see :mod:`pingan.antifraud.detect`) checked against the watchlist.
+    A hit raises an alert in the alerts app (P1 for a transfer, routed to the anti-fraud centre:
+    :mod:`pingan.antifraud.alerting`), creates the warning (a transfer: a call, due now) and returns the
+    ``Detection``; ``None`` when nothing is listed."""
+    from pingan.antifraud.alerting import alert_raise
     from pingan.antifraud.detect import check
 
     hit = check(event, watchlist())
     if hit is None:
         return None
+    if raise_alert:
+        alert_raise(hit)
     person = str(event.get("person") or "")
     if person:
         # a person identifier that is not a phone number raises: the alert still goes out
