@@ -52,3 +52,14 @@ def case(centre):
     stmt = services.statement_import(actor=centre.officer, report=report, data=data, filename="mule.csv",
                                      account=MULE, bank="工商银行")
     return report, stmt
+
+
+@pytest.fixture(autouse=True)
+def _purpose_of_use():
+    """Service and selector tests act as a signed-in police user who declared a purpose (as the page flow
+    and API tokens do); the web tests declare theirs through the session and the tokens."""
+    from pingan.core import audit
+
+    token = audit.set_context(audit.AuditContext(purpose="case_investigation"))
+    yield
+    audit.reset_context(token)

@@ -10,9 +10,15 @@ from antifraud_support import MULE, T0
 
 from pingan.antifraud import services
 from pingan.antifraud.models import Order
-from pingan.core.services import token_create
+from pingan.core.services import token_create as _token_create
 
 pytestmark = pytest.mark.django_db
+
+
+def token_create(*, user, name):
+    """A token; police tokens carry their purpose of use (core.audit requires one for police reads)."""
+    purpose = "case_investigation" if user.role in ("officer", "station_chief", "analyst") else ""
+    return _token_create(user=user, name=name, purpose=purpose)
 
 
 def sign_in(client, user):
@@ -161,3 +167,19 @@ def test_the_rpz_and_numbers_exports(client, centre, objects):
     assert "bad.example CNAME ." in zone and "*.bad.example CNAME ." in zone
     csv = client.get("/antifraud/blocks/numbers.csv").content.decode()
     assert csv.splitlines()[1].startswith("+8613900000002,block,fraud,")
+
+
+def test_reads_are_recorded_with_their_purpose_and_the_persons_shown(client, cast, centre, objects):
+    from pingan.core import audit
+    from pingan.core.models import AuditRecord, AuditSubject
+
+    token = token_create(user=centre.officer, name="t").secret
+    client.get("/api/v1/antifraud/reports", HTTP_AUTHORIZATION=f"Bearer {token}")
+    rec = AuditRecord.objects.filter(object_type="FraudReport", action="list").latest("seq")
+    assert rec.purpose == "case_investigation" and rec.detail["rows"] == 2 and rec.detail["subjects"]["n"] == 2
+    # an auditor searching for the victim by name finds this read
+    keys = audit.subject_keys_for_query("王某")
+    assert AuditSubject.objects.filter(seq=rec.seq, key__in=keys).exists()
+    assert not AuditSubject.objects.filter(seq=rec.seq, key__in=audit.subject_keys_for_query("赵某某")).exists()
+    bare = _token_create(user=cast.citizen, name="t").secret
+    assert client.get("/api/v1/antifraud/reports", HTTP_AUTHORIZATION=f"Bearer {bare}").json()["count"] == 0

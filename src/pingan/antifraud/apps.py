@@ -12,7 +12,7 @@ class AntifraudConfig(AppConfig):
 
     def ready(self) -> None:
         from pingan.antifraud.home import deadlines_panel
-        from pingan.core import navigation
+        from pingan.core import audit, navigation
         from pingan.core.models import POLICE_ROLES
 
         navigation.register(navigation.Section(
@@ -22,3 +22,20 @@ class AntifraudConfig(AppConfig):
         navigation.register_panel(navigation.Panel(
             key="antifraud", template="antifraud/partials/home_panel.html", order=15, roles=POLICE_ROLES,
             context=deadlines_panel))
+        audit.register_purpose("fraud_prevention", _("fraud prevention and warnings"))
+        for name, label in (("FraudReport", _("fraud report")), ("FraudReport.series", _("fraud report series")),
+                            ("Order", _("stop-payment or freeze order")), ("TraceRun", _("fund-flow trace")),
+                            ("Warning", _("fraud warnings")), ("Statement", _("bank statement")),
+                            ("Block", _("block")), ("VictimTransfer", _("victim's transfer")),
+                            ("SuspectIdentifier", _("suspect identifier")), ("ContactImport", _("contact records"))):
+            audit.register_object_type(name, label)
+        for code, label in (("trace", _("money traced")), ("import", _("imported")), ("block", _("blocked")),
+                            ("unblock", _("unblocked")), ("appeal", _("appeal recorded")),
+                            ("appeal_decide", _("appeal decided")), ("warn", _("warned")),
+                            ("warning_outcome", _("warning outcome recorded")), ("draft", _("order drafted")),
+                            ("approve", _("order approved")), ("send", _("order sent")),
+                            ("feedback", _("bank feedback")), ("renewed", _("order renewed")),
+                            ("lift", _("order lifted")), ("expire", _("order expired")),
+                            ("remind", _("reminded")), ("promoted", _("took effect (queued)")),
+                            ("return_plan", _("return planned"))):
+            audit.register_action(code, label)

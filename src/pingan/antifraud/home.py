@@ -9,10 +9,10 @@ from pingan.antifraud import selectors
 
 
 def deadlines_panel(request: HttpRequest) -> dict | None:
+    """Counts only (no person shown, nothing recorded)."""
     user = request.user
-    attention = selectors.orders_attention(actor=user, purpose=request.session.get("purpose", ""))
+    counts = selectors.attention_counts(actor=user)
     warnings = selectors.warning_list(actor=user, audit_read=False).filter(outcome="").count()
-    counts = {k: len(v) for k, v in attention.items()}
     if not (any(counts.values()) or warnings):
         return None
     return {**counts, "warnings": warnings}

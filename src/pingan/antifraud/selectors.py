@@ -29,21 +29,41 @@ from pingan.core import audit
 from pingan.core.errors import NotFound
 
 
+def report_subjects(r: FraudReport) -> list[audit.Subject]:
+    """The person a report shows: the victim."""
+    return [audit.Subject(name=r.victim_name, id_number=r.victim_id_number)]
+
+
+def order_subjects(o: Order) -> list[audit.Subject]:
+    """The account holder an order names (the victim is on the report)."""
+    return [audit.Subject(name=o.account_name)] if o.account_name else []
+
+
+def warning_subjects(w: Warning) -> list[audit.Subject]:
+    return [audit.Subject(name=w.person_name)] if w.person_name else []
+
+
+def reports_scoped(*, actor) -> QuerySet[FraudReport]:
+    """The reports the actor may see, for counts and look-ups that show no person (never hand rows to a page)."""
+    return access.visible(actor, FraudReport.objects.all())
+
+
 def report_list(*, actor, purpose: str = "") -> QuerySet[FraudReport]:
-    """Reports the actor may see, newest first; records the listing."""
+    """Reports the actor may see, newest first; the rows fetched are recorded as one ``list`` read naming
+    the victims. Raises ``PurposeRequired`` for police without a purpose of use."""
     qs = access.visible(actor, FraudReport.objects.select_related("unit"))
-    audit.record(actor, "list", "FraudReport", "", purpose=purpose)
-    return qs
+    return audit.audited(qs, actor=actor, object_type="FraudReport", subjects=report_subjects, purpose=purpose)
 
 
 def report_get(*, actor, report_id: int, purpose: str = "", audit_read: bool = True) -> FraudReport:
-    """One report the actor may see (``NotFound`` otherwise, no existence leak); records the read."""
+    """One report the actor may see (``NotFound`` otherwise, no existence leak); records the read (unless
+    ``audit_read`` is false: a service is about to change it and records that)."""
     report = access.visible(actor, FraudReport.objects.select_related("unit", "taken_by")).filter(
         pk=report_id).first()
     if report is None:
         raise NotFound(f"report {report_id} not found")
     if audit_read:
-        audit.record(actor, "read", "FraudReport", report.pk, purpose=purpose)
+        audit.record_read(actor, "FraudReport", report.pk, subjects=report_subjects(report), purpose=purpose)
     return report
 
 
@@ -75,8 +95,9 @@ def series_of(*, actor, report: FraudReport, audit_read: bool = True) -> list[tu
         frontier = nxt
     reports = {r.pk: r for r in visible.filter(pk__in=found)}
     if audit_read and reports:
-        audit.record_many(actor, [audit.Entry("read", "FraudReport", str(pk), {"series_of": report.pk})
-                                  for pk in reports])
+        audit.record_read(actor, "FraudReport.series", report.pk,
+                          subjects=[s for r in reports.values() for s in report_subjects(r)],
+                          detail={"reports": sorted(reports)})
     return [(reports[pk], found[pk]) for pk in sorted(reports)]
 
 
@@ -84,23 +105,41 @@ def statements_of(*, actor, report: FraudReport) -> QuerySet[Statement]:
     return access.visible(actor, Statement.objects.filter(report=report))
 
 
-def trace_latest(*, actor, report: FraudReport) -> TraceRun | None:
-    return access.visible(actor, TraceRun.objects.filter(report=report)).first()
+def trace_subjects(run: TraceRun) -> list[audit.Subject]:
+    """The account holders a trace result names (holders, stops, next queries)."""
+    r = run.result or {}
+    names = {h.get("name", "") for key in ("holdings", "stops", "next_queries", "beyond_limit")
+             for h in r.get(key, [])}
+    return [audit.Subject(name=n) for n in sorted(names) if n]
 
 
-def trace_get(*, actor, trace_id: int) -> TraceRun:
-    run = access.visible(actor, TraceRun.objects.select_related("report")).filter(pk=trace_id).first()
-    if run is None:
-        raise NotFound(f"trace {trace_id} not found")
+def trace_latest(*, actor, report: FraudReport, purpose: str = "") -> TraceRun | None:
+    """The report's latest trace (records the read of the account holders it names)."""
+    run = access.visible(actor, TraceRun.objects.filter(report=report)).first()
+    if run is not None:
+        audit.record_read(actor, "TraceRun", run.pk, subjects=trace_subjects(run), purpose=purpose)
     return run
 
 
+def trace_get(*, actor, trace_id: int, purpose: str = "") -> TraceRun:
+    run = access.visible(actor, TraceRun.objects.select_related("report")).filter(pk=trace_id).first()
+    if run is None:
+        raise NotFound(f"trace {trace_id} not found")
+    audit.record_read(actor, "TraceRun", run.pk, subjects=trace_subjects(run), purpose=purpose)
+    return run
+
+
+def orders_scoped(*, actor) -> QuerySet[Order]:
+    """Orders the actor may see, for counts (the home panel); never hand the rows to a page."""
+    return access.visible(actor, Order.objects.all())
+
+
 def order_list(*, actor, report: FraudReport | None = None, purpose: str = "") -> QuerySet[Order]:
+    """Orders, soonest deadline first; the rows fetched are recorded naming the account holders."""
     qs = access.visible(actor, Order.objects.select_related("report", "drafted_by", "approved_by"))
     if report is not None:
         qs = qs.filter(report=report)
-    audit.record(actor, "list", "Order", "", purpose=purpose)
-    return qs
+    return audit.audited(qs, actor=actor, object_type="Order", subjects=order_subjects, purpose=purpose)
 
 
 def order_get(*, actor, order_id: int, purpose: str = "") -> Order:
@@ -108,7 +147,7 @@ def order_get(*, actor, order_id: int, purpose: str = "") -> Order:
         pk=order_id).first()
     if order is None:
         raise NotFound(f"order {order_id} not found")
-    audit.record(actor, "read", "Order", order.pk, purpose=purpose)
+    audit.record_read(actor, "Order", order.pk, subjects=order_subjects(order), purpose=purpose)
     return order
 
 
@@ -124,6 +163,19 @@ def orders_attention(*, actor, now: dt.datetime | None = None, purpose: str = ""
         "expiring": list(qs.filter(status=OrderStatus.EXPIRING, expires_at__gt=now)),
         "awaiting_approval": list(qs.filter(status=OrderStatus.DRAFT)),
         "awaiting_feedback": list(qs.filter(status=OrderStatus.SENT)),
+    }
+
+
+def attention_counts(*, actor, now: dt.datetime | None = None) -> dict[str, int]:
+    """The sizes of :func:`orders_attention`'s lists, from counts (no row fetched, nothing recorded)."""
+    now = now or timezone.now()
+    qs = orders_scoped(actor=actor)
+    active = (OrderStatus.IN_FORCE, OrderStatus.EXPIRING)
+    return {
+        "overdue": qs.filter(status__in=active, expires_at__lte=now).count(),
+        "expiring": qs.filter(status=OrderStatus.EXPIRING, expires_at__gt=now).count(),
+        "awaiting_approval": qs.filter(status=OrderStatus.DRAFT).count(),
+        "awaiting_feedback": qs.filter(status=OrderStatus.SENT).count(),
     }
 
 
@@ -148,11 +200,12 @@ def active_blocks(*, actor, kinds: tuple[str, ...]) -> QuerySet[Block]:
 
 
 def warning_list(*, actor, purpose: str = "", audit_read: bool = True) -> QuerySet[Warning]:
-    """Warnings: the centre all, a station those assigned to its subtree; records the listing."""
+    """Warnings: the centre all, a station those assigned to its subtree; the rows fetched are recorded
+    naming the people warned (``audit_read`` false: a scoped look-up that shows no row)."""
     qs = access.visible(actor, Warning.objects.select_related("unit"))
-    if audit_read:
-        audit.record(actor, "list", "Warning", "", purpose=purpose)
-    return qs
+    if not audit_read:
+        return qs
+    return audit.audited(qs, actor=actor, object_type="Warning", subjects=warning_subjects, purpose=purpose)
 
 
 def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict:
@@ -179,7 +232,7 @@ def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetim
         "saved_persuaded_cents": saved_persuaded,
         "intercepted_cents": intercepted,
         "money_saved_cents": saved_persuaded + intercepted,
-        "reports": access.visible(actor, FraudReport.objects.all()).count(),
+        "reports": reports_scoped(actor=actor).count(),
     }
 
 
