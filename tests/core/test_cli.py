@@ -17,10 +17,13 @@ def run(tmp_path, *args):
 
 
 def test_it_initialises_a_fresh_embedded_database_on_first_use(tmp_path):
-    r = run(tmp_path, "audit", "verify")
+    r = run(tmp_path, "audit", "head")
     assert r.returncode == 0, r.stderr
-    assert "audit trail intact: 0 records" in r.stdout
+    assert r.stdout.split() == ["0", "0" * 64]
     assert (tmp_path / "pingan.sqlite3").exists()
+    # an empty trail is not "intact": without a checkpoint it cannot be told from an emptied one
+    r = run(tmp_path, "audit", "verify")
+    assert r.returncode == 1 and "the trail is empty" in r.stderr
 
 
 def test_it_reports_a_configuration_error_clearly(tmp_path):

@@ -6,7 +6,7 @@ service, return; ``DomainError`` → RFC 9457 problem details (declared per oper
 from __future__ import annotations
 
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pingan.alerts import selectors, services
 from pingan.alerts.schemas import (
@@ -24,6 +24,7 @@ from pingan.alerts.schemas import (
     SilenceOut,
     TransitionIn,
 )
+from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import Role
 
@@ -100,7 +101,7 @@ def ingest(request, body: EventsIn):
     summary="Alerts in the caller's jurisdiction, newest first",
     openapi_extra=_errors(401),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def alert_list(request, open_only: bool = False):
     return selectors.alert_list(actor=_user(request), open_only=open_only)
 
@@ -133,7 +134,7 @@ def alert_transition(request, alert_id: int, body: TransitionIn):
     summary="Refused inputs (administrators, analysts)",
     openapi_extra=_errors(401),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def dead_letters(request, reason_code: str = ""):
     return selectors.dead_letter_list(actor=_user(request), reason_code=reason_code)
 
@@ -151,7 +152,7 @@ def dead_letters_replay(request, body: ReplayIn):
 @router.get(
     "/alerts-silences", response=list[SilenceOut], summary="Silences in the caller's line", openapi_extra=_errors(401)
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def silences(request):
     return selectors.silence_list(actor=_user(request))
 
@@ -189,7 +190,7 @@ def silence_expire(request, silence_id: int):
     summary="Watch-list entries in the caller's line",
     openapi_extra=_errors(401),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def hotlist(request):
     return selectors.hotlist(actor=_user(request))
 
@@ -228,6 +229,6 @@ def hotlist_remove(request, entry_id: int):
     summary="Registered devices the caller may see",
     openapi_extra=_errors(401),
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def devices(request):
     return selectors.device_list(actor=_user(request))

@@ -9,18 +9,18 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pingan.antifraud import access, rules, selectors, services
 from pingan.antifraud.models import Appeal, Warning
 from pingan.antifraud.schemas import (
+    AppealDecisionIn,
     AppealIn,
     AppealOut,
     AttentionOut,
     BlockIn,
     BlockOut,
     ContactImportOut,
-    DecisionIn,
     DetectionOut,
     DraftOrdersIn,
     EventIn,
@@ -43,6 +43,7 @@ from pingan.antifraud.schemas import (
     TraceOut,
     WarningOut,
 )
+from pingan.core.apiutil import Pagination
 from pingan.core.errors import NotFound
 
 router = Router(tags=["antifraud"])
@@ -74,7 +75,7 @@ def fraud_types(request: HttpRequest):
 
 
 @router.get("/antifraud/reports", response=list[ReportOut], summary="Fraud reports the caller may see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def report_list(request: HttpRequest):
     return selectors.report_list(actor=request.user)
 
@@ -142,7 +143,7 @@ def order_draft(request: HttpRequest, report_id: int, body: OrderIn):
 
 
 @router.get("/antifraud/orders", response=list[OrderOut], summary="Orders, soonest deadline first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def order_list(request: HttpRequest):
     return selectors.order_list(actor=request.user)
 
@@ -204,7 +205,7 @@ def order_notice(request: HttpRequest, order_id: int):
 
 
 @router.get("/antifraud/blocks", response=list[BlockOut], summary="Blocks (centre and analysts)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def block_list(request: HttpRequest, status: str | None = None):
     return selectors.block_list(actor=request.user, status=status)
 
@@ -234,7 +235,7 @@ def appeal_file(request: HttpRequest, block_id: int, body: AppealIn):
 
 @router.post("/antifraud/appeals/{appeal_id}/decide", response=AppealOut,
              summary="Decide an appeal (upheld: lifted at once)", openapi_extra=problems(400, 403, 404))
-def appeal_decide(request: HttpRequest, appeal_id: int, body: DecisionIn):
+def appeal_decide(request: HttpRequest, appeal_id: int, body: AppealDecisionIn):
     appeal = Appeal.objects.filter(pk=appeal_id, block__in=selectors.block_list(actor=request.user)).first()
     if appeal is None:
         raise NotFound(f"appeal {appeal_id} not found")
@@ -261,7 +262,7 @@ def contacts_import(request: HttpRequest, records: File[UploadedFile]):
 
 
 @router.get("/antifraud/warnings", response=list[WarningOut], summary="Warnings the caller must act on or may see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def warning_list(request: HttpRequest):
     return selectors.warning_list(actor=request.user)
 

@@ -256,7 +256,7 @@ class AppealOut(Schema):
     decision_note: str
 
 
-class DecisionIn(Schema):
+class AppealDecisionIn(Schema):
     upheld: bool
     note: str = ""
 

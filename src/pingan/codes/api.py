@@ -31,6 +31,7 @@ from pingan.codes.schemas import (
     VerifyOut,
 )
 from pingan.codes.token import Verification
+from pingan.core.apiutil import problems
 from pingan.core.errors import DomainError, NotFound
 
 router = Router(tags=["codes"])
@@ -121,7 +122,9 @@ def code_issue(request: HttpRequest, premises_id: int):
     return Status(201, code_out(services.safety_code_issue(premises=premises, actor=request.user)))
 
 
-@router.post("/codes/verify", response=VerifyOut, auth=None, summary="Verify a code (public, rate-limited)")
+@router.post("/codes/verify", response=VerifyOut, auth=None, summary="Verify a code (public, rate-limited)",
+             openapi_extra={"responses": problems({429: "more verifications from the address than "
+                                                         "`VERIFY_RATE_PER_MINUTE` (`rate_limited`)"})})
 def code_verify(request: HttpRequest, body: VerifyIn):
     """Verify a ``PA1:`` code text: level, premises and validity, or the exact reason it fails."""
     check_verify_rate(request)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pingan.alerts.api import router as alerts_router
 from pingan.antifraud.api import router as antifraud_router
 from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
+from pingan.core.apiutil import declare_errors
 from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
@@ -22,8 +23,20 @@ from pingan.stats.api import router as stats_router
 
 # Swagger UI from the assets django-ninja ships ("ninja" in INSTALLED_APPS), never a CDN; no call to the public
 # validator badge (validator.swagger.io) either, so /api/docs works on a network without internet.
-api = NinjaAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
-               auth=api_auth, urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
+
+
+class PinganAPI(NinjaAPI):
+    """The API, whose OpenAPI document declares every operation's error responses (``core.apiutil``)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        throttled = {op.operation_id or self.get_openapi_operation_id(op)
+                     for bound in self._get_bound_routers() for view in bound.path_operations.values()
+                     for op in view.operations if op.throttle_objects}
+        return declare_errors(super().get_openapi_schema(*args, **kwargs), throttled=throttled)
+
+
+api = PinganAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
+                auth=api_auth, urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
 
 
 #: The members every problem document has (RFC 9457 §3.1 and pingan's ``code``); an error's extra members
@@ -49,6 +62,17 @@ def _domain_error(request, exc: DomainError):
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return problem(request, 401, "unauthorised", "a valid API token or session is required", "unauthorised")
+
+
+#: Codes of ninja's own HTTP errors: the CSRF check of session requests, the rate throttles, a body that is
+#: not the JSON or form it claims to be.
+_HTTP_ERROR_CODES = {403: "csrf_failed", 429: "rate_limited", 400: "bad_request"}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code = _HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return problem(request, exc.status_code, code.replace("_", " "), str(exc.message), code)
 
 
 @api.exception_handler(ValidationError)

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # refuses an over-long request body before anything reads it (CSRF reads it in process_view, later):
     # placed here so its page knows the user and the language (pingan.core.uploads)
     "pingan.core.uploads.UploadLimitMiddleware",
+    # after the upload limit, since it reads form and JSON bodies
+    "pingan.core.middleware.UnstorableTextMiddleware",  # NUL / lone surrogates: 400, never a database error
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -185,11 +187,11 @@ CSRF_FAILURE_VIEW = "pingan.core.errorpages.csrf_failure"  # the site's 403 page
 X_FRAME_OPTIONS = "DENY"
 
 
-def _days(name: str, default: int, *, low: int, high: int, what: str) -> int:
-    """A number of days from ``name`` between ``low`` and ``high``; ``ImproperlyConfigured`` otherwise."""
+def _days(name: str, default: int, *, low: int, high: int, what: str, unit: str = "days") -> int:
+    """A number of ``unit`` from ``name`` between ``low`` and ``high``; ``ImproperlyConfigured`` otherwise."""
     days = env_int(name, default)
     if not low <= days <= high:
-        raise ImproperlyConfigured(f"{name}={days}: {what} is a number of days from {low} to {high}")
+        raise ImproperlyConfigured(f"{name}={days}: {what} is a number of {unit} from {low} to {high}")
     return days
 
 
@@ -224,6 +226,12 @@ PINGAN = {
     # The audit trail's secret key (keyed digests of the persons read, the records' MACs) and the checkpoint
     # signing key: files, 0600, never in the database (pingan.core.auditkeys, docs/audit.md).
     "AUDIT_KEY_DIR": Path(env_str("PINGAN_AUDIT_KEY_DIR", str(DATA_DIR / "audit-keys"))),
+    # Signed checkpoints of the audit chain's head (pingan.core.checkpoints): where they are appended, and
+    # how old the last may get before an audit write adds one (0: only `pingan audit checkpoint`, e.g. cron).
+    "AUDIT_CHECKPOINT_FILE": Path(env_str("PINGAN_AUDIT_CHECKPOINT_FILE",
+                                          str(DATA_DIR / "audit-checkpoints.jsonl"))),
+    "AUDIT_CHECKPOINT_MINUTES": _days("PINGAN_AUDIT_CHECKPOINT_MINUTES", 10, low=0, high=1440,
+                                      what="the interval of automatic audit checkpoints", unit="minutes"),
     # A code must be renewed by screening again: at most a year (366 days), at least a day.
     "CODE_VALIDITY_DAYS": _days("PINGAN_CODE_VALIDITY_DAYS", 7, low=1, high=366, what="a safety code's validity"),
     # Algorithm of newly created signing keys: ES256 (every browser's Web Crypto verifies it) or EdDSA

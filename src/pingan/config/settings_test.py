@@ -24,6 +24,8 @@ os.environ.pop("PINGAN_PRODUCTION", None)
 os.environ.pop("PINGAN_CACHE_URL", None)
 os.environ.pop("PINGAN_CACHE_URL_FILE", None)
 
+os.environ["PINGAN_AUDIT_CHECKPOINT_MINUTES"] = "0"  # tests roll their trails back: checkpoints only on purpose
+
 from pingan.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested explicitly

@@ -5,9 +5,10 @@ from datetime import date
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from pingan.core import selectors, services
+from pingan.core.apiutil import Pagination
 from pingan.core.schemas import AuditRecordOut, MeOut, PremisesIn, PremisesOut
 
 router = Router(tags=["core"])
@@ -19,7 +20,7 @@ def me(request: HttpRequest):
 
 
 @router.get("/premises", response=list[PremisesOut], summary="Premises within the caller's jurisdiction")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def premises_list(request: HttpRequest):
     return selectors.premises_list(actor=request.user)
 
@@ -35,7 +36,7 @@ def premises_create(request: HttpRequest, payload: PremisesIn):
 
 
 @router.get("/audit", response=list[AuditRecordOut], summary="Search the audit trail (auditors)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_search(request: HttpRequest, person: str = "", actor: str = "", unit: str = "", action: str = "",
                  object_type: str = "", object_id: str = "", purpose: str = "", since: date | None = None,
                  until: date | None = None):

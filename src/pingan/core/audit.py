@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -46,6 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import auditkeys
+from pingan.core import checkpoints as _checkpoints
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, AuditHead, AuditRecord, AuditSubject
 
@@ -353,6 +355,8 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
         AuditSubject.objects.bulk_create(index, batch_size=5000)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
+    if settings.PINGAN["AUDIT_CHECKPOINT_MINUTES"]:
+        transaction.on_commit(_checkpoints.checkpoint_if_due)
     return rows
 
 
@@ -455,12 +459,15 @@ def audited(qs: QuerySet, *, actor, object_type: str, subjects: Callable[[Any], 
 
 @dataclass
 class VerifyResult:
-    """Outcome of :func:`verify`: ``ok``, the count checked, and the first problem found (if any)."""
+    """Outcome of :func:`verify`: ``ok``, the count checked, the first problem found (if any), and how many
+    checkpoints the trail matched (``anchored``, the newest of them ``last_checkpoint``)."""
 
     ok: bool
     checked: int
     problem: str = ""
     bad_seq: int | None = None
+    anchored: int = 0
+    last_checkpoint: Any = None
 
 
 def _iter_records(batch: int = 5000) -> Iterator[tuple[AuditRecord, list[int]]]:
@@ -479,39 +486,61 @@ def _iter_records(batch: int = 5000) -> Iterator[tuple[AuditRecord, list[int]]]:
         last = chunk[-1].seq
 
 
-def verify(*, with_key: bool = True) -> VerifyResult:
+def _record_problem(rec: AuditRecord, keys: list[int], prev: str, expected_seq: int, with_key: bool) -> str:
+    """What is wrong with ``rec`` as the record after ``prev`` (``""``: nothing)."""
+    if rec.seq != expected_seq:
+        kind = "missing (deleted?)" if rec.seq > expected_seq else "duplicated"
+        return f"record {expected_seq} is {kind}; next found is {rec.seq}"
+    if rec.prev_hash != prev:
+        return f"record {rec.seq} does not follow record {rec.seq - 1} (prev_hash mismatch: inserted or replaced)"
+    if chain_hash(prev, {k: getattr(rec, k) for k in _FIELDS}) != rec.hash:
+        return f"record {rec.seq} was edited (its content does not match its hash)"
+    if with_key and not hmac.compare_digest(rec.mac, chain_mac(rec.hash)):
+        return f"record {rec.seq} has no valid MAC: it was written or rewritten by someone without the audit key"
+    summary = rec.detail.get("subjects") if isinstance(rec.detail, dict) else None
+    if (summary or {}).get("h", _subjects_summary([], 0)["h"]) != _subjects_summary(keys, 0)["h"]:
+        return f"the persons index of record {rec.seq} was changed (rows added to or removed from it)"
+    return ""
+
+
+def verify(*, with_key: bool = True, checkpoints: Sequence[Any] = ()) -> VerifyResult:
     """Walk the whole chain; return the first record that was deleted, inserted or edited.
 
     Checks, in order for each record: its ``seq`` follows the previous one (a gap means a deleted record),
     its ``prev_hash`` is the previous record's hash, its ``hash`` matches its content, its ``mac`` is the
     keyed MAC of its hash (``with_key``: skip it where the audit key is not at hand, e.g. an outside
-    auditor with a copy of the database), its subject index rows match the digest its content names;
-    finally that the last record is the one the head names (records removed from the end).
+    auditor with a copy of the database), its subject index rows match the digest its content names; that
+    every checkpoint (``core.checkpoints.Checkpoint``, signatures already checked) names a record that is
+    there with that hash; that the last record is the one the head names. An empty trail fails: without a
+    checkpoint it cannot be told from an emptied one.
     """
-    prev, expected_seq, checked = GENESIS, 1, 0
+    by_seq: dict[int, list[Any]] = {}
+    for cp in checkpoints:
+        by_seq.setdefault(cp.seq, []).append(cp)
+    prev, expected_seq, checked, anchored, last_cp = GENESIS, 1, 0, 0, None
     for rec, keys in _iter_records():
-        values = {k: getattr(rec, k) for k in _FIELDS}
-        if rec.seq != expected_seq:
-            kind = "missing (deleted?)" if rec.seq > expected_seq else "duplicated"
-            return VerifyResult(False, checked, f"record {expected_seq} is {kind}; next found is {rec.seq}",
-                                expected_seq)
-        if rec.prev_hash != prev:
-            return VerifyResult(False, checked, f"record {rec.seq} does not follow record {rec.seq - 1} "
-                                f"(prev_hash mismatch: inserted or replaced)", rec.seq)
-        if chain_hash(prev, values) != rec.hash:
-            return VerifyResult(False, checked, f"record {rec.seq} was edited (its content does not match its hash)",
-                                rec.seq)
-        if with_key and not hmac.compare_digest(rec.mac, chain_mac(rec.hash)):
-            return VerifyResult(False, checked, f"record {rec.seq} has no valid MAC: it was written or rewritten "
-                                f"by someone without the audit key", rec.seq)
-        summary = (rec.detail or {}).get("subjects") if isinstance(rec.detail, dict) else None
-        if (summary or {}).get("h", _subjects_summary([], 0)["h"]) != _subjects_summary(keys, 0)["h"]:
-            return VerifyResult(False, checked, f"the persons index of record {rec.seq} was changed (rows added to "
-                                f"or removed from it)", rec.seq)
+        if problem := _record_problem(rec, keys, prev, expected_seq, with_key):
+            return VerifyResult(False, checked, problem, expected_seq if rec.seq != expected_seq else rec.seq,
+                                anchored, last_cp)
+        for cp in by_seq.get(rec.seq, ()):
+            if cp.hash != rec.hash:
+                return VerifyResult(False, checked, f"record {rec.seq} is not the record the checkpoint of {cp.at} "
+                                    f"names (hash {cp.hash[:16]}…, now {rec.hash[:16]}…): the trail was rewritten "
+                                    f"up to record {rec.seq}", rec.seq, anchored, last_cp)
+            anchored, last_cp = anchored + 1, cp
         prev, expected_seq, checked = rec.hash, expected_seq + 1, checked + 1
+    beyond = [cp for cp in checkpoints if cp.seq > checked]
+    if beyond:
+        cp = max(beyond, key=lambda c: c.seq)
+        return VerifyResult(False, checked, f"the trail ends at record {checked} but the checkpoint of {cp.at} names "
+                            f"record {cp.seq}: records were removed (the trail was emptied or cut short)",
+                            checked + 1, anchored, last_cp)
+    if checked == 0:
+        return VerifyResult(False, 0, "the trail is empty: nothing to verify, and without a checkpoint an emptied "
+                            "trail cannot be told from a new one (keep checkpoints: pingan audit checkpoint)", 1)
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev:
         return VerifyResult(False, checked, f"the chain ends at record {checked} but its head names record "
-                            f"{head_seq}: records were removed from the end", checked + 1)
-    return VerifyResult(True, checked)
+                            f"{head_seq}: records were removed from the end", checked + 1, anchored, last_cp)
+    return VerifyResult(True, checked, anchored=anchored, last_checkpoint=last_cp)

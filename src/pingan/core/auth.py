@@ -38,7 +38,16 @@ class TokenAuth(HttpBearer):
 
 
 class PurposeSessionAuth(SessionAuth):
-    """Session auth (same-origin pages calling the API); an ``X-Purpose`` header overrides the session's."""
+    """Session auth (same-origin pages calling the API); an ``X-Purpose`` header overrides the session's.
+
+    The CSRF check applies to requests that carry a session cookie; one without (a script with a wrong
+    token, or none) is simply not signed in: 401, not a CSRF failure.
+    """
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

@@ -45,6 +45,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     # Submitting a roster (screening.tasks.screening_job_submit, services.screening_job_create).
     "empty_upload": _("%(name)s is empty; choose the filled-in roster file."),
     "not_your_premises": _("You can only screen rosters for your own premises."),
+    "bad_idempotency_key": _("The form is damaged: reload the page and submit the file again."),
+    "idempotency_key_reused": _("This form already submitted another file (screening job %(job)s). The form is "
+                                "ready again: choose the file and submit."),
     # Downloading the results of a job whose person data was deleted (screening.retention).
     "purged": _("The person data of screening job %(job)s was deleted on %(date)s under the retention policy; "
                 "only its counts remain."),

@@ -3,10 +3,12 @@ a page refused a request (for the one-line client-error log, ``pingan.core.reque
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, JsonResponse
 
 from pingan.core import audit
 from pingan.core.request_log import note_reason
@@ -59,3 +61,70 @@ class ClientErrorMiddleware:
         if isinstance(exception, Http404 | PermissionDenied):
             note_reason(request, str(exception) or type(exception).__name__)
         return None
+
+
+#: Characters no text column can hold (PostgreSQL refuses NUL in text; an unpaired UTF-16 surrogate is not
+#: Unicode text and cannot be encoded).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_in(value) -> bool:
+    """True when ``value`` (JSON: str, list, dict, scalars) holds a NUL or unpaired surrogate anywhere."""
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, list):
+        return any(_unstorable_in(v) for v in value)
+    if isinstance(value, dict):
+        return any(_unstorable_in(k) or _unstorable_in(v) for k, v in value.items())
+    return False
+
+
+def unstorable_input(request) -> str:
+    """Where the request carries text that no database column can hold: ``"path"``, ``"query"``, ``"form"``
+    or ``"json"`` — or ``""`` when nowhere. The API's multipart bodies are left to the API (reading them here
+    would fix the upload handlers before the view chooses them)."""
+    if _UNSTORABLE.search(request.path):
+        return "path"
+    if any(_unstorable_in(k) or _unstorable_in(request.GET.getlist(k)) for k in request.GET):
+        return "query"
+    ctype = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH"):
+        # a page's form, urlencoded or multipart (a page POST is parsed by the CSRF check anyway); the API's
+        # multipart uploads are left to the API, which types every field and cleans file names
+        form = ctype == "application/x-www-form-urlencoded" or (
+            ctype == "multipart/form-data" and not request.path.startswith("/api/"))
+        if form:
+            if any(_unstorable_in(k) or _unstorable_in(request.POST.getlist(k)) for k in request.POST):
+                return "form"
+        elif ctype == "application/json" or ctype.endswith("+json"):
+            body = request.body
+            if b"\\u" in body or b"\x00" in body:  # only an escape or a raw NUL can carry them
+                try:
+                    if _unstorable_in(json.loads(body)):
+                        return "json"
+                except ValueError:
+                    return ""  # not JSON: the API's parser answers that
+    return ""
+
+
+class UnstorableTextMiddleware:
+    """Refuse a request whose text holds a NUL or an unpaired surrogate, with 400, before any view.
+
+    Such text reaches no database: PostgreSQL refuses NUL in text (it was an HTTP 500), and a lone surrogate
+    cannot be encoded. The API answers a problem document (``bad_request``); pages the 400 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = unstorable_input(request)
+        if not where:
+            return self.get_response(request)
+        detail = f"the request's {where} contains a NUL character or an unpaired surrogate, which no text can hold"
+        note_reason(request, f"bad_request: {detail}")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"type": "https://pingan.invalid/problems/bad_request", "title": "bad request",
+                                 "status": 400, "detail": detail, "code": "bad_request"}, status=400,
+                                content_type="application/problem+json")
+        raise BadRequest(detail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
@@ -72,6 +73,10 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
         return default
 
 
+#: The sections of the jurisdiction page that htmx reloads alone, and their partial templates.
+SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale")}
+
+
 @require_GET
 @page(roles=POLICE)
 def jurisdiction(request: HttpRequest) -> HttpResponse:
@@ -81,6 +86,8 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
     """
     days = _int(request.GET.get("days"), DEFAULT_STALE_DAYS, 1, 365)
     section = request.GET.get("section", "")
+    if section and section not in SECTION_TEMPLATES:
+        raise BadRequest("unknown section")  # never a template name taken from the request
     ctx: dict = {"days": days}
     if section in ("", "flagged"):
         flagged = selectors.jurisdiction_flagged(actor=request.user)
@@ -92,7 +99,7 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
         ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, stale_days=days),
                               request.GET.get("page") if section else 1)
     if request.htmx and section:
-        return TemplateResponse(request, f"dashboard/partials/{section}.html", ctx)
+        return TemplateResponse(request, SECTION_TEMPLATES[section], ctx)
     return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)
 
 

@@ -11,10 +11,11 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.throttling import AuthRateThrottle
 
 from pingan.core import selectors as core_selectors
+from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.dashboard import selectors as dashboard_selectors
@@ -63,7 +64,7 @@ def job_submit(request: HttpRequest, premises_id: Form[int], roster: File[Upload
 
 
 @router.get("/jobs", response=list[JobOut], summary="Screening jobs the caller may see, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def job_list(request: HttpRequest):
     return selectors.job_list(actor=request.user)
 
@@ -76,7 +77,7 @@ def job_get(request: HttpRequest, job_id: int):
 @router.get("/jobs/{job_id}/results", response=list[PersonResultOut],
             summary="A job's per-row results (submitter view; police also get the police part)",
             openapi_extra={"responses": PURGED})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def job_results(request: HttpRequest, job_id: int, status: str | None = None):
     """``status`` (accepted / rejected) narrows the rows. 410 ``purged`` once the retention policy deleted
     them."""
@@ -115,7 +116,7 @@ def roster_template(request: HttpRequest):
 
 @router.get("/flagged", response=list[FlaggedPersonOut],
             summary="Flagged people in the caller's jurisdiction (police): silent hits first, then red, yellow")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def flagged(request: HttpRequest):
     return dashboard_selectors.jurisdiction_flagged(actor=request.user)
 
@@ -151,7 +152,7 @@ class PremisesStatusOut(Schema):
 
 @router.get("/jurisdiction/premises", response=list[PremisesStatusOut],
             summary="Premises of the caller's jurisdiction with level and last screening (police)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def jurisdiction_premises(request: HttpRequest, stale_days: int | None = None):
     """Never-screened and longest-unscreened first; ``stale_days`` keeps only those not screened since."""
     if stale_days is not None and not 0 <= stale_days <= 3650:

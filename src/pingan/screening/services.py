@@ -163,17 +163,50 @@ def screening_job_create(*, actor: User | None, roster_name: str, roster_bytes: 
                          idempotency_key: str = "") -> ScreeningJob:
     """Record a submitted roster as a queued job and keep its bytes in the data directory.
 
-    With an ``idempotency_key`` the same actor's repeated submission returns the first job. Raises
-    ``DomainError`` when the actor does not own the premises.
+    With an ``idempotency_key`` the same actor's repeated submission returns the first job (see
+    :func:`screening_job_get_or_create`). Raises ``DomainError`` when the actor does not own the premises.
+    """
+    return screening_job_get_or_create(actor=actor, roster_name=roster_name, roster_bytes=roster_bytes,
+                                       premises=premises, as_of=as_of, idempotency_key=idempotency_key)[0]
+
+
+class IdempotencyKeyReused(DomainError):
+    """An ``Idempotency-Key`` the submitter used before, sent with a different roster or premises (HTTP 422:
+    the key names another request; cf. the IETF draft "The Idempotency-Key HTTP Header Field", §2.7)."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+@transaction.atomic
+def screening_job_get_or_create(*, actor: User | None, roster_name: str, roster_bytes: bytes,
+                                premises: Premises | None = None, as_of: dt.datetime | dt.date | None = None,
+                                idempotency_key: str = "") -> tuple[ScreeningJob, bool]:
+    """:func:`screening_job_create`, returning ``(job, created)``.
+
+    A keyed submission locks the submitter's account row until it commits, so parallel requests with one
+    key take turns: the first creates the job, each later one finds it and gets it back (``created``
+    false). The same key with a different roster (SHA-256) or premises raises
+    :class:`IdempotencyKeyReused` rather than answering with a job for another file.
     """
     if premises is not None and actor is not None and actor.role in ("enterprise", "landlord") \
             and premises.owner_id != actor.pk:
         raise DomainError("you can only screen rosters for your own premises", code="not_your_premises")
+    if len(idempotency_key) > 100 or not idempotency_key.isprintable():
+        raise DomainError("an Idempotency-Key is at most 100 printable characters", code="bad_idempotency_key")
+    # a file name is the client's text: no control characters (a NUL reaches no database), no surrogates
+    roster_name = "".join(c for c in roster_name if c.isprintable() and not "\ud800" <= c <= "\udfff") or "roster"
+    digest = hashlib.sha256(roster_bytes).hexdigest()
     if idempotency_key and actor is not None:
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
         existing = ScreeningJob.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
-    digest = hashlib.sha256(roster_bytes).hexdigest()
+            if existing.roster_sha256 != digest or existing.premises_id != getattr(premises, "pk", None):
+                raise IdempotencyKeyReused(
+                    f"the Idempotency-Key {idempotency_key!r} was used for job {existing.pk} with another roster "
+                    f"or premises; use a new key for a new submission", extra={"job_id": existing.pk},
+                    params={"job": existing.pk})
+            return existing, False
     job = ScreeningJob.objects.create(
         premises=premises, submitted_by=actor, roster_name=Path(roster_name).name[:255], roster_sha256=digest,
         as_of=_as_of(as_of), idempotency_key=idempotency_key)
@@ -182,7 +215,7 @@ def screening_job_create(*, actor: User | None, roster_name: str, roster_bytes: 
     job.roster_path = str(path)
     job.save(update_fields=["roster_path"])
     audit.record(actor, "submit", "ScreeningJob", job.pk, detail={"roster": job.roster_name, "sha256": digest})
-    return job
+    return job, True
 
 
 def _set(job: ScreeningJob, **fields: Any) -> None:

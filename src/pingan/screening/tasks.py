@@ -49,19 +49,19 @@ def screening_job_submit(*, actor: User, roster_name: str, roster_bytes: bytes, 
     """Record a roster as a job and queue it; returns ``(job, created)``.
 
     A repeated ``idempotency_key`` of the same actor returns the first job (``created`` false) and queues
-    nothing. Raises ``DomainError`` as :func:`~pingan.screening.services.screening_job_create` does, and
-    ``empty_roster`` for an empty upload.
+    nothing, also when the repeats arrive in parallel; with another roster or premises it raises
+    ``IdempotencyKeyReused`` (422). Raises ``DomainError`` as
+    :func:`~pingan.screening.services.screening_job_create` does, and ``empty_roster`` for an empty upload.
     """
     if not roster_bytes:
         raise DomainError(f"{roster_name}: the file is empty; choose the filled-in roster file",
                           code="empty_roster", message_id="empty_upload", params={"name": roster_name})
-    existed = bool(idempotency_key) and ScreeningJob.objects.filter(
-        submitted_by=actor, idempotency_key=idempotency_key).exists()
-    job = services.screening_job_create(actor=actor, roster_name=roster_name, roster_bytes=roster_bytes,
-                                        premises=premises, idempotency_key=idempotency_key)
-    if not existed:
+    job, created = services.screening_job_get_or_create(actor=actor, roster_name=roster_name,
+                                                        roster_bytes=roster_bytes, premises=premises,
+                                                        idempotency_key=idempotency_key)
+    if created:
         screening_job_enqueue(job)
-    return job, not existed
+    return job, created
 
 
 @task()

@@ -66,6 +66,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     mine = core_selectors.premises_scoped(actor=request.user)  # the submitter's own: no one else's data
     form = RosterForm(request.POST or None, request.FILES or None, premises_qs=mine,
                       initial={"premises": request.GET.get("premises")})
+    reused = False
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["roster"]
         try:
@@ -74,12 +75,14 @@ def upload(request: HttpRequest) -> HttpResponse:
                 premises=form.cleaned_data["premises"], idempotency_key=request.POST.get("idempotency_key", ""))
         except DomainError as exc:
             form.add_error("roster", page_message(exc))
+            reused = exc.code == "idempotency_key_reused"
         else:
             return redirect("screening:job", job_id=job.pk)
     return TemplateResponse(request, "screening/upload.html", {
         "form": form, "has_premises": mine.exists(),
-        # a fresh key per form: a double-submitted form makes one job, not two
-        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex})
+        # a fresh key per form: a double-submitted form makes one job, not two; a form whose key already
+        # made a job with another file gets a new one
+        "idempotency_key": (not reused and request.POST.get("idempotency_key")) or uuid.uuid4().hex})
 
 
 @require_GET

@@ -12,8 +12,9 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError
 from pingan.stats import classify, selectors, services
 from pingan.stats.forms import MAX_UPLOAD_BYTES
@@ -25,7 +26,7 @@ from pingan.stats.schemas import (
     ReclassifyIn,
     RowIssueOut,
     SchemeOut,
-    UnitOut,
+    StatsUnitOut,
 )
 
 router = Router(tags=["stats"])
@@ -44,9 +45,9 @@ COMMON = {"s403": "the account's role may not use statistics (problem code `perm
           "s404": "no such unit, or outside the caller's jurisdiction (`not_found`)"}
 
 
-@router.get("/stats/units", response=list[UnitOut], summary="Units whose CompStat the caller may see",
+@router.get("/stats/units", response=list[StatsUnitOut], summary="Units whose CompStat the caller may see",
             openapi_extra=problems(s403=COMMON["s403"]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def units(request: HttpRequest):
     return selectors.units_visible(actor=request.user).select_related("parent").order_by("path")
 
@@ -86,7 +87,7 @@ def compstat(request: HttpRequest, code: str, as_of: date | None = None, scheme:
 @router.get("/stats/units/{code}/incidents", response=list[IncidentOut],
             summary="The incidents behind a figure (audited)",
             openapi_extra=problems(**COMMON, s400="unknown scheme or category"))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def incidents(request: HttpRequest, code: str, start: date, end: date, scheme: str | None = None,
               category: str | None = None):
     """Incidents of the unit's subtree counted from ``start`` to ``end`` (inclusive), in ``category`` of
@@ -122,7 +123,7 @@ def reclassify(request: HttpRequest, incident_id: int, payload: ReclassifyIn):
 @router.get("/stats/units/{code}/reclassifications", response=list[ReclassificationOut],
             summary="Reclassifications in a unit's subtree (station chiefs, analysts; audited)",
             openapi_extra=problems(s403="only station chiefs and analysts", s404=COMMON["s404"]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def reclassifications(request: HttpRequest, code: str, downgrades_only: bool = False, since: date | None = None):
     return selectors.reclassification_list(actor=request.user, code=code, downgrades_only=downgrades_only,
                                            since=since)
@@ -160,6 +161,6 @@ def import_get(request: HttpRequest, batch_id: int):
 @router.get("/stats/imports/{batch_id}/issues", response=list[RowIssueOut],
             summary="The rows of an import that are not incidents, with their reasons (analysts)",
             openapi_extra=problems(s403="only analysts", s404="no such import"))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def import_issues(request: HttpRequest, batch_id: int):
     return selectors.import_get(actor=request.user, batch_id=batch_id).issues.order_by("row")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ninja import Schema
 
 
-class UnitOut(Schema):
+class StatsUnitOut(Schema):
     code: str
     name: str
     kind: str
@@ -79,7 +79,7 @@ class CompStatRowOut(Schema):
 
 
 class ChildOut(Schema):
-    unit: UnitOut
+    unit: StatsUnitOut
     headline: CompStatRowOut
 
 
@@ -106,7 +106,7 @@ class CompStatOut(Schema):
     """A unit's CompStat as of a day: the windows (week to date Monday–Sunday, 28 days, year to date) each
     against the same period last year, per category of the scheme (``scheme`` is ``id@version``)."""
 
-    unit: UnitOut
+    unit: StatsUnitOut
     as_of: dt.date
     scheme: str
     first_day: dt.date | None

@@ -1,40 +1,129 @@
-"""``pingan audit verify|search|head``: check and search the hash-chained audit trail."""
+"""``pingan audit verify|checkpoint|search|head|grants``: check, anchor and search the audit trail.
+
+``verify`` walks the hash chain (docs/audit.md says what it detects) and compares it with the signed
+checkpoints; ``checkpoint`` signs the head now, appends it to the checkpoint file and prints it (run it from
+cron and ship the line off the machine); ``search`` answers "who looked at this person" from the shell;
+``grants`` prints the SQL that makes the trail append-only for the application's database role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
 
-from pingan.core import audit
-from pingan.core.models import AuditHead, AuditRecord
+from pingan.core import audit, checkpoints, selectors
+from pingan.core.errors import DomainError
+from pingan.core.models import AuditHead, User
+
+AUDIT_TABLES = ("core_auditrecord", "core_auditsubject")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain, search it, or print its head."
+    help = "Verify the audit trail against its checkpoints, write a checkpoint, search the trail, print its head."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="walk the chain; exit 1 and name the first bad record on tampering")
+        v = sub.add_parser("verify", help="walk the chain and compare it with the checkpoints; exit 1 and name "
+                                          "the first problem on tampering")
+        v.add_argument("--checkpoints", type=Path, action="append", default=None,
+                       help="a checkpoint file (JSON lines; repeatable; default: the installation's checkpoint "
+                            "file). Give the copies kept off this machine")
+        v.add_argument("--public-key", type=Path, help="the checkpoints' public key (PEM; default: this "
+                                                       "installation's checkpoint.pub)")
+        v.add_argument("--without-key", action="store_true",
+                       help="skip the records' MACs (for an auditor who has a copy of the database but not the "
+                            "audit key)")
+        c = sub.add_parser("checkpoint", help="sign the chain head now, append it to the checkpoint file, print it")
+        c.add_argument("--out", type=Path, help="append to this file instead of the installation's checkpoint file")
         s = sub.add_parser("search", help="list records, newest first")
+        s.add_argument("--person", default="", help="a name or ID number: the reads that showed that person")
         s.add_argument("--actor", default="")
+        s.add_argument("--unit", default="", help="a unit code (its subtree)")
         s.add_argument("--object-type", default="")
         s.add_argument("--object-id", default="")
         s.add_argument("--action", dest="act", default="")
+        s.add_argument("--purpose", default="")
+        s.add_argument("--since", type=_date, help="YYYY-MM-DD (local date, inclusive)")
+        s.add_argument("--until", type=_date, help="YYYY-MM-DD (local date, inclusive)")
         s.add_argument("--limit", type=int, default=50)
-        sub.add_parser("head", help="print the last sequence number and hash (to keep off-site)")
+        s.add_argument("--as", dest="auditor", default="",
+                       help="the auditor account the search is recorded under (default: the system; searches "
+                            "are recorded too)")
+        sub.add_parser("head", help="print the last sequence number and hash")
+        g = sub.add_parser("grants", help="print the SQL that leaves the application's role append-only rights on "
+                                          "the audit tables (PostgreSQL; run it as the tables' owner)")
+        g.add_argument("--app-role", required=True, help="the database role the application connects as")
 
     def handle(self, *args, **opts):
-        if opts["action"] == "verify":
-            result = audit.verify()
-            if not result.ok:
-                raise CommandError(f"audit trail BROKEN after {result.checked} good records: {result.problem}")
-            self.stdout.write(f"audit trail intact: {result.checked} records verified")
-        elif opts["action"] == "head":
-            head = AuditHead.objects.filter(id=1).first()
-            self.stdout.write(f"{head.seq if head else 0} {head.hash if head else audit.GENESIS}")
-        else:
-            qs = AuditRecord.objects.order_by("-seq")
-            for field, key in (("actor", "actor"), ("object_type", "object_type"), ("object_id", "object_id"),
-                               ("action", "act")):
-                if opts[key]:
-                    qs = qs.filter(**{field: opts[key]})
-            for r in qs[: opts["limit"]]:
-                self.stdout.write(f"{r.seq}\t{r.at:%Y-%m-%d %H:%M:%S}\t{r.actor}\t{r.role}\t{r.unit}\t{r.action}\t"
-                                  f"{r.object_type}:{r.object_id}\t{r.purpose}\t{r.client_addr}")
+        getattr(self, f"do_{opts['action']}")(opts)
+
+    def do_verify(self, opts) -> None:
+        try:
+            key = checkpoints.load_public_key(opts["public_key"]) if opts["public_key"] else None
+            files = opts["checkpoints"] or [checkpoints.checkpoint_file()]
+            known = checkpoints.load(files, key)
+        except checkpoints.CheckpointError as exc:
+            raise CommandError(f"audit checkpoints BROKEN: {exc}") from None
+        result = audit.verify(with_key=not opts["without_key"], checkpoints=known)
+        if not result.ok:
+            raise CommandError(f"audit trail BROKEN after {result.checked} good records: {result.problem}")
+        anchor = (f"; {result.anchored} checkpoints match, the last of record {result.last_checkpoint.seq} at "
+                  f"{result.last_checkpoint.at}" if result.last_checkpoint else
+                  "; no checkpoint covers it yet (pingan audit checkpoint)")
+        newer = result.checked - (result.last_checkpoint.seq if result.last_checkpoint else 0)
+        self.stdout.write(f"audit trail intact: {result.checked} records verified"
+                          f"{'' if opts['without_key'] else ' with their MACs'}{anchor}"
+                          f"{f'; {newer} records since the last checkpoint' if result.last_checkpoint else ''}")
+
+    def do_checkpoint(self, opts) -> None:
+        cp = checkpoints.checkpoint_create(opts["out"])
+        if cp["seq"] == 0:
+            raise CommandError("the audit trail is empty: nothing to checkpoint")
+        self.stdout.write(json.dumps(cp, sort_keys=True))
+
+    def do_head(self, opts) -> None:
+        head = AuditHead.objects.filter(id=1).first()
+        self.stdout.write(f"{head.seq if head else 0} {head.hash if head else audit.GENESIS}")
+
+    def do_search(self, opts) -> None:
+        auditor = User.objects.filter(username=opts["auditor"]).first() if opts["auditor"] else None
+        if opts["auditor"] and auditor is None:
+            raise CommandError(f"no account {opts['auditor']!r}")
+        query = selectors.AuditQuery(person=opts["person"], actor=opts["actor"], unit=opts["unit"],
+                                     action=opts["act"], object_type=opts["object_type"],
+                                     object_id=opts["object_id"], purpose=opts["purpose"], since=opts["since"],
+                                     until=opts["until"])
+        try:
+            records = (selectors.audit_search(actor=auditor, query=query) if auditor
+                       else selectors.audit_search_from_shell(query=query))
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        for r in records[: opts["limit"]]:
+            persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
+            self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{r.actor}\t{r.role}\t"
+                              f"{r.unit}\t{r.action}\t{r.object_type}:{r.object_id}\t{r.purpose}\t"
+                              f"persons={persons}\t{r.client_addr}")
+
+    def do_grants(self, opts) -> None:
+        role = connection.ops.quote_name(opts["app_role"])
+        tables = ", ".join(AUDIT_TABLES)
+        self.stdout.write(
+            f"-- pingan: the application's role may append to and read the audit trail, nothing else.\n"
+            f"-- Run as the owner of the tables (the role that ran `pingan migrate`), which must not be {role}.\n"
+            f"REVOKE ALL ON {tables} FROM {role};\n"
+            f"GRANT SELECT, INSERT ON {tables} TO {role};\n"
+            f"GRANT USAGE, SELECT ON SEQUENCE core_auditrecord_id_seq, core_auditsubject_id_seq TO {role};\n"
+            f"-- the chain head is updated on every append\n"
+            f"GRANT SELECT, INSERT, UPDATE ON core_audithead TO {role};\n")
