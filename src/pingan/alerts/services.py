@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -74,6 +74,7 @@ def counters() -> dict[str, int]:
 
 _index_lock = threading.Lock()
 _index_cache: dict[str, Any] = {"stamp": None, "checked": 0.0, "index": None, "units": {}}
+_adcode_units: dict[str, tuple[float, OrgUnit | None]] = {}
 
 
 def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]:
@@ -92,9 +93,30 @@ def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]
                 [routing.Jurisdiction(r.unit.code, r.unit.name, shape(r.geometry)) for r in rows]
             )
             _index_cache["units"] = {r.unit.code: r.unit for r in rows}
+            _adcode_units.clear()
             _index_cache["stamp"] = stamp
         _index_cache["checked"] = now
         return _index_cache["index"], _index_cache["units"]
+
+
+def _unit_for_adcode(adcode: str) -> OrgUnit | None:
+    """``core.services.unit_for_adcode`` (``None`` when no unit covers it), remembered for 5 s: it reads every
+    territorial unit, and each new alert asks."""
+    from pingan.core.services import unit_for_adcode
+
+    jurisdiction_index()  # a rebuilt index (new jurisdictions) forgets these too
+    now = time.monotonic()
+    hit = _adcode_units.get(adcode)
+    if hit is not None and now - hit[0] < 5.0:
+        return hit[1]
+    try:
+        unit = unit_for_adcode(adcode)
+    except DomainError:
+        unit = None
+    if len(_adcode_units) > 10_000:
+        _adcode_units.clear()
+    _adcode_units[adcode] = (now, unit)
+    return unit
 
 
 def route(
@@ -104,14 +126,7 @@ def route(
     smaller polygon); a unit found from ``adcode`` that lies inside that unit refines it (a station under its
     district branch). Without a polygon hit: the unit of ``adcode``; then ``fallback``. Returns the unit and
     how it was found: ``polygon`` | ``adcode`` | ``device`` | ``none``."""
-    from pingan.core.services import unit_for_adcode
-
-    by_code = None
-    if adcode:
-        try:
-            by_code = unit_for_adcode(adcode)
-        except DomainError:
-            by_code = None
+    by_code = _unit_for_adcode(adcode) if adcode else None
     if lon is not None and lat is not None:
         index, units = jurisdiction_index()
         hits = [units[k] for k in index.locate(lon, lat)]
@@ -239,6 +254,7 @@ def device_register(
         detail={"unit": unit.code if unit else "", "routed_by": routed_by, "kind": kind},
     )
     directory.forget(device.device_id)
+    _adcode_units.clear()
     return device
 
 
@@ -277,7 +293,11 @@ class DeviceDirectory:
         return out
 
     def position(self, device_id: str) -> tuple[float, float] | None:
-        val = self.get_many([device_id]).get(device_id)
+        hit = self._data.get(device_id)  # the rule engine asks for every event without a position
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            val = hit[1]
+        else:
+            val = self.get_many([device_id]).get(device_id)
         if val and val[2] is not None:
             return val[2], val[3]
         return None
@@ -516,18 +536,32 @@ def feed_append(
 ) -> FeedItem:
     """Append one item to the officers' live stream (inside the caller's transaction). The head row stays
     locked until that transaction commits, so items become visible in sequence order."""
-    FeedHead.objects.get_or_create(id=1)
-    head = FeedHead.objects.select_for_update().get(id=1)
-    head.seq += 1
-    head.save(update_fields=["seq"])
-    return FeedItem.objects.create(
-        seq=head.seq,
-        created_at=now or timezone.now(),
-        unit=unit,
-        roles=list(roles),
-        kind=kind,
-        alert=alert,
-        payload=payload,
+    return feed_append_many([(unit, roles, kind, alert, payload)], now=now)[0]
+
+
+def feed_append_many(
+    items: list[tuple[OrgUnit, Iterable[str], str, Alert | None, dict]], *, now: dt.datetime | None = None
+) -> list[FeedItem]:
+    """Append ``(unit, roles, kind, alert, payload)`` items in order (inside the caller's transaction): one
+    ``UPDATE … RETURNING`` of the head row, which stays locked until commit (items become visible in
+    sequence order), and one bulk insert."""
+    if not items:
+        return []
+    bump = "UPDATE alerts_feedhead SET seq = seq + %s WHERE id = 1 RETURNING seq"
+    with connection.cursor() as cur:
+        cur.execute(bump, [len(items)])
+        row = cur.fetchone()
+        if row is None:
+            FeedHead.objects.get_or_create(id=1)
+            cur.execute(bump, [len(items)])
+            row = cur.fetchone()
+    first = row[0] - len(items) + 1
+    at = now or timezone.now()
+    return FeedItem.objects.bulk_create(
+        [
+            FeedItem(seq=first + i, created_at=at, unit=unit, roles=list(roles), kind=kind, alert=alert, payload=p)
+            for i, (unit, roles, kind, alert, p) in enumerate(items)
+        ]
     )
 
 
@@ -565,31 +599,47 @@ def _timeline(alert: Alert, action: str, *, actor: User | None = None, at: dt.da
     return AlertTransition(alert=alert, at=at, actor=actor, action=action, detail=detail)
 
 
-def _silence_for(labels: dict, unit: OrgUnit | None, now: dt.datetime) -> Silence | None:
-    for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related(
-        "unit"
-    ):
+def _active_silences(now: dt.datetime) -> list[tuple[Silence, list[alerting.Matcher]]]:
+    return [
+        (s, [alerting.parse_matcher(m) for m in s.matchers])
+        for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related(
+            "unit"
+        )
+    ]
+
+
+def _silence_for(
+    labels: dict, unit: OrgUnit | None, now: dt.datetime, silences: list | None = None
+) -> Silence | None:
+    for s, matchers in _active_silences(now) if silences is None else silences:
         if unit is not None and not unit.path.startswith(s.unit.path):
             continue
         if unit is None and s.unit.parent_id is not None:
             continue
-        if alerting.matches_all([alerting.parse_matcher(m) for m in s.matchers], labels):
+        if alerting.matches_all(matchers, labels):
             return s
     return None
 
 
-def _inhibited(firing: Firing, policy: alerting.Policy, now: dt.datetime) -> bool:
-    if not policy.inhibit:
-        return False
-    target = alerting.ActiveAlert(firing.labels, firing.lon, firing.lat)
+def _inhibit_sources(now: dt.datetime) -> list[alerting.ActiveAlert]:
     window = now - dt.timedelta(minutes=10)
-    sources = [
+    return [
         alerting.ActiveAlert(a.labels, a.lon, a.lat)
         for a in Alert.objects.filter(open=True, last_fired_at__gte=window)
         .only("labels", "lon", "lat")
         .order_by("-id")[:500]
     ]
-    return alerting.inhibited(target, sources, policy.inhibit)
+
+
+def _inhibited(
+    firing: Firing, policy: alerting.Policy, now: dt.datetime, sources: list[alerting.ActiveAlert] | None = None
+) -> bool:
+    if not policy.inhibit:
+        return False
+    target = alerting.ActiveAlert(firing.labels, firing.lon, firing.lat)
+    if not any(alerting.matches_all(rule.target, firing.labels) for rule in policy.inhibit):
+        return False  # nothing can mute it: no need to look at the open alerts
+    return alerting.inhibited(target, _inhibit_sources(now) if sources is None else sources, policy.inhibit)
 
 
 @dataclass
@@ -597,6 +647,10 @@ class ApplyResult:
     created: list[Alert] = field(default_factory=list)
     updated: list[Alert] = field(default_factory=list)
     skipped: int = 0  # already applied (a re-processed event after a restart)
+
+
+_UPDATE_FIELDS = ["fire_count", "last_fired_at", "status", "event_keys", "open", "state", "closed_at",
+                  "disposition", "next_escalation_at"]
 
 
 def firings_apply(
@@ -609,22 +663,42 @@ def firings_apply(
     """Turn firings into alerts (inside the caller's transaction): idempotent per cause; a firing whose
     fingerprint matches an open alert updates it (or resolves it: ``absence.back``); a new alert is routed,
     checked against silences and inhibition, grouped, and — when its route has no ``group_wait`` — put on
-    the responsible unit's stream at once. Every step is on the alert's timeline; creations are audited."""
+    the responsible unit's stream at once. Every step is on the alert's timeline; creations are audited.
+
+    The whole list is applied with a fixed number of queries (causes, open alerts, devices, silences and
+    inhibition sources read once; alerts, causes, timeline, feed and audit written in bulk), in the order of
+    ``firings``: a later firing sees the alerts an earlier one in the same list raised."""
     now = now or timezone.now()
     res = ApplyResult()
+    if not firings:
+        return res
+    keys = [_cause_key(f) for f in firings]
+    fps = [alerting.fingerprint(f.labels) for f in firings]
+    applied = set(AlertCause.objects.filter(key__in=set(keys)).values_list("key", flat=True))
+    open_by_fp = {
+        a.fingerprint: a
+        for a in Alert.objects.select_for_update(of=("self",)).filter(fingerprint__in=set(fps), open=True)
+    }
+    devices = {
+        d.device_id: d
+        for d in Device.objects.filter(device_id__in={f.device_id for f in firings}).select_related("unit")
+    }
+    silences: list | None = None
+    sources: list[alerting.ActiveAlert] | None = None  # open alerts of the last 10 minutes, read once if needed
+    batch_active: list[alerting.ActiveAlert] = []  # and those raised by this list so far
     timeline: list[AlertTransition] = []
-    audits: list[audit.Entry] = []
-    for f in firings:
-        key = _cause_key(f)
-        if AlertCause.objects.filter(key=key).exists():
+    causes: list[tuple[str, Alert]] = []
+    dirty: dict[int, Alert] = {}
+    notify: list[tuple[Alert, alerting.Step, OrgUnit | None]] = []
+    for f, key, fp in zip(firings, keys, fps, strict=True):
+        if key in applied:
             res.skipped += 1
             continue
-        fp = alerting.fingerprint(f.labels)
-        alert = Alert.objects.select_for_update(of=("self",)).filter(fingerprint=fp, open=True).first()
+        applied.add(key)
+        alert = open_by_fp.get(fp)
         if alert is not None:
             if f.summary == "absence.back":
                 alert.status = "resolved"
-                alert.open = alert.state != Alert.State.NEW or False
                 if alert.state == Alert.State.NEW:
                     alert.state, alert.closed_at, alert.disposition = (
                         Alert.State.CLOSED,
@@ -633,7 +707,7 @@ def firings_apply(
                     )
                     alert.open = False
                     alert.next_escalation_at = None
-                alert.save(update_fields=["status", "open", "state", "closed_at", "disposition", "next_escalation_at"])
+                    open_by_fp.pop(fp)
                 timeline.append(_timeline(alert, "resolved", at=now, reason="device back online"))
                 Device.objects.filter(device_id=f.device_id, status=Device.Status.OFFLINE).update(
                     status=Device.Status.ONLINE
@@ -643,15 +717,16 @@ def firings_apply(
                 alert.last_fired_at = now
                 alert.status = "firing"
                 alert.event_keys = (alert.event_keys + [k for k in f.event_keys if k not in alert.event_keys])[-20:]
-                alert.save(update_fields=["fire_count", "last_fired_at", "status", "event_keys"])
                 timeline.append(_timeline(alert, "repeated", at=now, events=list(f.event_keys)[:5]))
-            AlertCause.objects.create(key=key, alert=alert)
+            if alert.pk is not None:
+                dirty[alert.pk] = alert
+            causes.append((key, alert))
             res.updated.append(alert)
             continue
         if f.summary == "absence.back":
             res.skipped += 1
             continue
-        device = Device.objects.filter(device_id=f.device_id).select_related("unit").first()
+        device = devices.get(f.device_id)
         unit, routed_by = route(
             lon=f.lon, lat=f.lat, adcode=device.adcode if device else "", fallback=device.unit if device else None
         )
@@ -664,15 +739,24 @@ def firings_apply(
         ):
             unit, routed_by = device.unit, device.routed_by or "polygon"  # the device's own (refined) routing
         labels = {**f.labels, "priority": f.priority, "unit": unit.code if unit else ""}
-        silence = _silence_for(labels, unit, now)
-        muted = f"silence:{silence.pk}" if silence else ("inhibited" if _inhibited(f, policy, now) else "")
+        if silences is None:
+            silences = _active_silences(now)
+        silence = _silence_for(labels, unit, now, silences)
+        muted = ""
+        if silence:
+            muted = f"silence:{silence.pk}"
+        elif policy.inhibit and any(alerting.matches_all(r.target, f.labels) for r in policy.inhibit):
+            if sources is None:
+                sources = _inhibit_sources(now)
+            if _inhibited(f, policy, now, batch_active[::-1] + sources):
+                muted = "inhibited"
         route_cfg = policy.routes[f.priority]
         group = (
             ""
             if route_cfg.group_wait.total_seconds() == 0
             else f"{unit.code if unit else '-'}|{f.priority}|{alerting.group_key(labels, route_cfg.group_by)}"
         )
-        alert = Alert.objects.create(
+        alert = Alert(
             fingerprint=fp,
             priority=f.priority,
             ruleset=f.ruleset,
@@ -694,24 +778,12 @@ def firings_apply(
             muted_by=muted,
             group_key=group,
         )
-        AlertCause.objects.create(key=key, alert=alert)
+        batch_active.append(alerting.ActiveAlert(labels, f.lon, f.lat))
+        open_by_fp[fp] = alert
+        causes.append((key, alert))
         timeline.append(
-            _timeline(
-                alert,
-                "raised",
-                at=now,
-                unit=unit.code if unit else "",
-                routed_by=routed_by,
-                events=list(f.event_keys)[:5],
-            )
-        )
-        audits.append(
-            audit.Entry(
-                "alert_raise",
-                "Alert",
-                str(alert.pk),
-                {"rule": f.rule_id, "priority": f.priority, "unit": unit.code if unit else ""},
-            )
+            _timeline(alert, "raised", at=now, unit=unit.code if unit else "", routed_by=routed_by,
+                      events=list(f.event_keys)[:5])
         )
         if silence:
             timeline.append(_timeline(alert, "silenced", at=now, silence=silence.pk))
@@ -720,41 +792,63 @@ def firings_apply(
         if f.kind == "absence" and device is not None:
             Device.objects.filter(pk=device.pk).update(status=Device.Status.OFFLINE)
         if not muted and not group and unit is not None:
-            _notify(alert, policy, now, timeline)
+            notify.append((alert, _notify_fields(alert, policy, now), None))
+            timeline.append(_notify_timeline(alert, policy, now))
         res.created.append(alert)
+    Alert.objects.bulk_create(res.created)
+    if dirty:
+        Alert.objects.bulk_update(list(dirty.values()), _UPDATE_FIELDS)
+    AlertCause.objects.bulk_create([AlertCause(key=k, alert=a) for k, a in causes])
+    targets: dict[str, OrgUnit | None] = {}
+    feed_append_many(
+        [
+            (target, step.roles, "alert", alert, alert_payload(alert, group=[]))
+            for alert, step, _ in notify
+            if (target := _step_target(step, alert, targets)) is not None
+        ],
+        now=now,
+    )
     AlertTransition.objects.bulk_create(timeline)
+    audits = [
+        audit.Entry(
+            "alert_raise",
+            "Alert",
+            str(a.pk),
+            {"rule": a.rule_id, "priority": a.priority, "unit": a.unit.code if a.unit else ""},
+        )
+        for a in res.created
+    ]
     if audits:
         audit.record_many(None, audits)
     return res
 
 
-def _step_target(step: alerting.Step, alert: Alert) -> OrgUnit | None:
+def _step_target(step: alerting.Step, alert: Alert, cache: dict | None = None) -> OrgUnit | None:
     if step.target.startswith("unit:"):
-        return OrgUnit.objects.filter(code=step.target[5:]).first()
+        code = step.target[5:]
+        if cache is not None and code in cache:
+            return cache[code]
+        unit = OrgUnit.objects.filter(code=code).first()
+        if cache is not None:
+            cache[code] = unit
+        return unit
     return alert.unit
 
 
-def _notify(
-    alert: Alert, policy: alerting.Policy, now: dt.datetime, timeline: list, *, group: list | None = None
-) -> None:
-    """First notification: step 1 of the priority's escalation chain (normally the unit's on-duty officers)."""
+def _notify_fields(alert: Alert, policy: alerting.Policy, now: dt.datetime) -> alerting.Step:
+    """Mark ``alert`` notified now (first step of its priority's escalation chain, normally the unit's
+    on-duty officers); returns that step. The caller saves the alert and appends the feed item."""
     esc = policy.escalations[alert.priority]
-    step = esc.steps[0]
-    target = _step_target(step, alert)
-    if target is not None:
-        feed_append(
-            unit=target,
-            roles=step.roles,
-            kind="alert",
-            alert=alert,
-            payload=alert_payload(alert, group=group or []),
-            now=now,
-        )
     alert.notified_at = now
     alert.escalations_sent = 1
     alert.next_escalation_at = alerting.next_due(esc, raised_at=now, sent=1)
-    alert.save(update_fields=["notified_at", "escalations_sent", "next_escalation_at"])
-    timeline.append(_timeline(alert, "notified", at=now, unit=target.code if target else "", roles=list(step.roles)))
+    return esc.steps[0]
+
+
+def _notify_timeline(alert: Alert, policy: alerting.Policy, now: dt.datetime) -> AlertTransition:
+    step = policy.escalations[alert.priority].steps[0]
+    target = step.target[5:] if step.target.startswith("unit:") else (alert.unit.code if alert.unit else "")
+    return _timeline(alert, "notified", at=now, unit=target, roles=list(step.roles))
 
 
 def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> int:
@@ -772,7 +866,9 @@ def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> 
     for a in pending:
         groups.setdefault(a.group_key, []).append(a)
     timeline: list[AlertTransition] = []
-    done = 0
+    feed: list = []
+    saved: list[Alert] = []
+    targets: dict[str, OrgUnit | None] = {}
     for key, alerts in groups.items():
         route_cfg = policy.routes[alerts[0].priority]
         last = Alert.objects.filter(group_key=key, notified_at__isnull=False).aggregate(m=Max("notified_at"))["m"]
@@ -780,15 +876,22 @@ def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> 
         if due > now or alerts[0].unit is None:
             continue
         head, rest = alerts[0], alerts[1:]
-        _notify(head, policy, now, timeline, group=[alert_payload(a) for a in rest])
+        step = _notify_fields(head, policy, now)
+        target = _step_target(step, head, targets)
+        if target is not None:
+            group = [alert_payload(a) for a in rest]
+            feed.append((target, step.roles, "alert", head, alert_payload(head, group=group)))
+        timeline.append(_notify_timeline(head, policy, now))
         for a in rest:
             a.notified_at, a.escalations_sent = now, 1
             a.next_escalation_at = alerting.next_due(policy.escalations[a.priority], raised_at=now, sent=1)
-            a.save(update_fields=["notified_at", "escalations_sent", "next_escalation_at"])
             timeline.append(_timeline(a, "notified", at=now, group_of=head.pk))
-        done += len(alerts)
+        saved += alerts
+    if saved:
+        Alert.objects.bulk_update(saved, ["notified_at", "escalations_sent", "next_escalation_at"])
+    feed_append_many(feed, now=now)
     AlertTransition.objects.bulk_create(timeline)
-    return done
+    return len(saved)
 
 
 def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) -> int:
@@ -798,23 +901,20 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
     now = now or timezone.now()
     sent = 0
     timeline: list[AlertTransition] = []
+    feed: list = []
+    saved: list[Alert] = []
+    targets: dict[str, OrgUnit | None] = {}
     for alert in (
         Alert.objects.select_for_update(of=("self",))
         .filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now, notified_at__isnull=False)
         .select_related("unit", "device", "owner")
+        .order_by("id")
     ):
         esc = policy.escalations[alert.priority]
         for index, step in alerting.due_steps(esc, raised_at=alert.notified_at, now=now, sent=alert.escalations_sent):
-            target = _step_target(step, alert)
+            target = _step_target(step, alert, targets)
             if target is not None:
-                feed_append(
-                    unit=target,
-                    roles=step.roles,
-                    kind="escalation",
-                    alert=alert,
-                    payload=alert_payload(alert, step=index + 1),
-                    now=now,
-                )
+                feed.append((target, step.roles, "escalation", alert, alert_payload(alert, step=index + 1)))
             timeline.append(
                 _timeline(
                     alert,
@@ -829,7 +929,10 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
             alert.escalations_sent = index + 1
             sent += 1
         alert.next_escalation_at = alerting.next_due(esc, raised_at=alert.notified_at, sent=alert.escalations_sent)
-        alert.save(update_fields=["escalations_sent", "next_escalation_at"])
+        saved.append(alert)
+    if saved:
+        Alert.objects.bulk_update(saved, ["escalations_sent", "next_escalation_at"])
+    feed_append_many(feed, now=now)
     AlertTransition.objects.bulk_create(timeline)
     return sent
 

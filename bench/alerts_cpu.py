@@ -1,0 +1,154 @@
+"""CPU per event of each stage of the alerts pipeline, in process (no broker, no terminals): the figure to
+project throughput from on a shared machine, where wall times lie.
+
+Against PostgreSQL (``PINGAN_BENCH_DATABASE_URL``, default ``…/pingan_bench_alerts_cpu``, dropped and created
+afresh) with the Xiamen demo devices, it makes ``--events`` payloads with the mix of ``bench/alerts_bench.py``
+(92 % plate reads, 7 % heartbeats, 0.5 % gunshots/smoke alarms, 0.1 % malformed) and measures, in CPU seconds
+of this process and of its PostgreSQL backend (``/proc/<pid>/stat``):
+
+1. ``ingest``: ``events_ingest`` over batches of ``--batch`` raw MQTT-like inputs (judge + log append);
+2. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint).
+
+``--profile ingest|worker`` prints a cProfile of that stage (sorted by internal time).
+
+Run: ``nice -n 10 .venv/bin/python bench/alerts_cpu.py --events 50000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import json
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def proc_cpu(pid: int) -> float:
+    """utime + stime of a process in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, seed: int = 7):
+    """``n`` (topic, payload bytes) pairs with the benchmark's mix."""
+    rng = random.Random(seed)
+    anpr = [d for d in devices if d[1] == "anpr"]
+    others = [d for d in devices if d[1] != "anpr"]
+    when = dt.datetime.now(dt.UTC).isoformat()
+    out = []
+    for seq in range(n):
+        r = rng.random()
+        if r < 0.001:
+            dev = rng.choice(devices)[0]
+            out.append((f"{prefix}/{dev}/events", b'{"event_id": "broken'))
+        elif r < 0.001 + alert_fraction:
+            dev, kind, lon, lat = rng.choice(others)
+            p = {
+                "event_id": f"a{seq}",
+                "device_id": dev,
+                "type": "gunshot" if kind == "acoustic" else "smoke",
+                "time": when,
+                "position": {"lon": lon + rng.uniform(-0.01, 0.01), "lat": lat + rng.uniform(-0.01, 0.01)},
+            }
+            out.append((f"{prefix}/{dev}/events", json.dumps(p).encode()))
+        elif r < 0.08:
+            dev = rng.choice(devices)[0]
+            p = {"event_id": f"h{seq}", "device_id": dev, "type": "heartbeat", "time": when}
+            out.append((f"{prefix}/{dev}/events", json.dumps(p).encode()))
+        else:
+            dev = rng.choice(anpr)[0]
+            plate = "闽D" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
+            p = {
+                "event_id": f"p{seq}",
+                "device_id": dev,
+                "type": "anpr",
+                "time": when,
+                "attributes": {"plate": plate, "reliability": rng.randint(60, 99)},
+            }
+            out.append((f"{prefix}/{dev}/events", json.dumps(p, ensure_ascii=False).encode()))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--events", type=int, default=50_000)
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--terminals", type=int, default=500)
+    ap.add_argument("--profile", choices=("ingest", "worker"), default=None)
+    args = ap.parse_args()
+    db_url = os.environ.get(
+        "PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu"
+    )
+    from alerts_bench import setup
+
+    info = setup(db_url, tempfile.mkdtemp(prefix="pingan-alerts-cpu-"), args.terminals)
+    from django.conf import settings
+    from django.db import connection
+
+    from pingan.alerts.mqtt import device_of
+    from pingan.alerts.services import RawInput, counters, events_ingest
+    from pingan.alerts.worker import Worker
+
+    prefix = settings.PINGAN["MQTT_TOPIC_PREFIX"]
+    data = payloads(args.events, info["devices"], prefix)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    me = os.getpid()
+    load = os.getloadavg()
+    results = {}
+
+    def measure(name, fn):
+        prof = cProfile.Profile(time.process_time) if args.profile == name else None
+        c0, b0, w0 = proc_cpu(me), proc_cpu(backend), time.monotonic()
+        if prof:
+            prof.enable()
+        extra = fn()
+        if prof:
+            prof.disable()
+        c1, b1, w1 = proc_cpu(me), proc_cpu(backend), time.monotonic()
+        results[name] = {
+            "python_us_per_event": round((c1 - c0) / args.events * 1e6, 1),
+            "postgres_us_per_event": round((b1 - b0) / args.events * 1e6, 1),
+            "wall_s": round(w1 - w0, 1),
+            **(extra or {}),
+        }
+        if prof:
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats("pingan", 30)
+
+    def ingest():
+        for i in range(0, len(data), args.batch):
+            events_ingest(
+                inputs=[
+                    RawInput(payload=p, topic=t, topic_device=device_of(t, prefix))
+                    for t, p in data[i : i + args.batch]
+                ],
+                source="mqtt",
+            )
+        return {"counters": counters()}
+
+    def work():
+        w = Worker(batch=args.batch, snapshot_every_s=30)
+        while w.step(timeout=0):
+            pass
+        from pingan.alerts.models import Alert, FeedItem
+
+        return {"alerts": Alert.objects.count(), "feed_items": FeedItem.objects.count(), "counters": counters()}
+
+    measure("ingest", ingest)
+    measure("worker", work)
+    print(json.dumps({"events": args.events, "batch": args.batch, "load": load, **results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
