@@ -130,6 +130,73 @@ def setup(db_url: str, data_dir: str, terminals: int) -> dict:
     }
 
 
+# ------------------------------------------------------------------------------------------ publisher
+
+
+def _mqtt_str(s: str | bytes) -> bytes:
+    b = s.encode() if isinstance(s, str) else s
+    return len(b).to_bytes(2, "big") + b
+
+
+def _remaining_length(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        n, digit = divmod(n, 128)
+        out.append(digit | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+class RawPublisher:
+    """The devices' side: MQTT 3.1.1 QoS 1 PUBLISH packets written straight to a socket (OASIS MQTT 3.1.1
+    §3.3), ~3 µs each instead of paho's ~100 µs, so that on a 2-core machine the load generator leaves the
+    CPU to what is measured. A reader thread counts the broker's PUBACKs (4 bytes each; keep-alive is off, so
+    nothing else arrives); at most ``window`` messages are unacknowledged at a time."""
+
+    def __init__(self, host: str, port: int, client_id: str, window: int = 20_000) -> None:
+        self.sock = socket.create_connection((host, port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        body = b"\x00\x04MQTT\x04\x02\x00\x00" + _mqtt_str(client_id)  # level 4, clean session, no keep-alive
+        self.sock.sendall(b"\x10" + _remaining_length(len(body)) + body)
+        connack = self.sock.recv(4)
+        if connack[:1] != b"\x20" or connack[3:4] != b"\x00":
+            raise ConnectionError(f"CONNACK {connack!r}")
+        self.window, self.sent, self.acked = window, 0, 0
+        self.buf: list[bytes] = []
+        self.pid = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        rest = 0
+        while True:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                return
+            rest += len(data)
+            self.acked += rest // 4
+            rest %= 4
+
+    def publish(self, topic: str, payload: bytes | str) -> None:
+        self.pid = self.pid % 65535 + 1
+        body = (
+            _mqtt_str(topic) + self.pid.to_bytes(2, "big") + (payload.encode() if isinstance(payload, str) else payload)
+        )
+        self.buf.append(b"\x32" + _remaining_length(len(body)) + body)
+        self.sent += 1
+
+    def flush(self) -> None:
+        if self.buf:
+            self.sock.sendall(b"".join(self.buf))
+            self.buf = []
+        while self.sent - self.acked > self.window:
+            time.sleep(0.001)
+
+    def close(self) -> None:
+        self.flush()
+        self.sock.sendall(b"\xe0\x00")  # DISCONNECT
+        self.sock.close()
+
+
 # ------------------------------------------------------------------------------------------ terminals
 
 
@@ -139,7 +206,6 @@ class Terminals:
     def __init__(self, port: int, sessions: list[tuple[str, int]]) -> None:
         self.port, self.sessions = port, sessions
         self.received: list[dict[int, float]] = [{} for _ in sessions]
-        self.first_key: dict[int, str] = {}
         self.dupes = 0
         self.connected = 0
 
@@ -170,14 +236,11 @@ class Terminals:
                     if not line:
                         if "id" in block and block.get("event") == "alert":
                             now = time.time()
-                            data = json.loads(block["data"])
-                            aid = data["id"]
+                            aid = json.loads(block["data"])["id"]
                             if aid in self.received[i]:
                                 self.dupes += 1
                             else:
                                 self.received[i][aid] = now
-                                if data.get("event_keys"):
-                                    self.first_key[aid] = data["event_keys"][0]
                         if "id" in block:
                             last = block["id"]
                         block = {}
@@ -191,6 +254,72 @@ class Terminals:
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(*(self.one(i, s[0], stop) for i, s in enumerate(self.sessions)))
+
+
+def terminals_process(port: int, sessions: list, connected, stop_flag, results) -> None:
+    """The terminals in a process of their own (their reading must not share the publisher's interpreter
+    lock, or the latency measured would be the benchmark's own): reports the connected count through
+    ``connected`` and, once ``stop_flag`` is set, sends (received per terminal, duplicates) to ``results``."""
+    terms = Terminals(port, sessions)
+
+    async def main():
+        stop = asyncio.Event()
+        task = asyncio.ensure_future(terms.run(stop))
+        while not stop_flag.is_set():
+            connected.value = terms.connected
+            await asyncio.sleep(0.2)
+        stop.set()
+        task.cancel()
+
+    asyncio.run(main())
+    results.send((terms.received, terms.dupes))
+
+
+# ------------------------------------------------------------------------------------------ CPU meter
+
+
+def proc_cpu(pid: int) -> float | None:
+    """utime + stime of a process in seconds (``None`` when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by each named part since :meth:`start`: its processes (a restarted worker adds its
+    new pid) and, for ``postgres``, the backends connected to the benchmark's database."""
+
+    def __init__(self, db_name: str) -> None:
+        self.db_name = db_name
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.names: dict[int, str] = {}
+
+    def track(self, name: str, pid: int, *, from_zero: bool = False) -> None:
+        cpu = proc_cpu(pid)
+        if cpu is not None and pid not in self.names:
+            self.names[pid], self.first[pid], self.last[pid] = name, 0.0 if from_zero else cpu, cpu
+
+    def sample(self, *, from_zero: bool = True) -> None:
+        """Read every tracked process; backends that connected since the last sample count from zero."""
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db_name])
+            for (pid,) in cur.fetchall():
+                self.track("postgres", pid, from_zero=from_zero)
+        for pid in self.names:
+            cpu = proc_cpu(pid)
+            if cpu is not None:
+                self.last[pid] = cpu
+
+    def totals(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, name in self.names.items():
+            out[name] = out.get(name, 0.0) + self.last[pid] - self.first[pid]
+        return out
 
 
 # ------------------------------------------------------------------------------------ Alertmanager peer
@@ -218,8 +347,10 @@ def start_mosquitto(tmp: Path) -> tuple[subprocess.Popen, int]:
     machine's shared broker keeps Mosquitto's defaults (20 in flight, 1,000 queued per client, then drops)."""
     port = free_port()
     conf = tmp / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                    "max_inflight_messages 2000\nmax_queued_messages 5000000\n")
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        "max_inflight_messages 2000\nmax_queued_messages 5000000\n"
+    )
     proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         with socket.socket() as s:
@@ -269,6 +400,18 @@ receivers:
 # ------------------------------------------------------------------------------------------------- main
 
 
+def spread(values: list[float]) -> str:
+    """First → last (min–max) of a series sampled over the run."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "—"
+    return f"{vals[0]:,.0f} → {vals[-1]:,.0f} (min {min(vals):,.0f}, max {max(vals):,.0f})"
+
+
+def ms(v: float | None) -> str:
+    return "—" if v is None else (f"{v:.1f}" if v < 10 else f"{v:,.0f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rate", type=float, default=5000, help="events per second (default 5000)")
@@ -276,10 +419,17 @@ def main() -> int:
     ap.add_argument("--terminals", type=int, default=500, help="SSE terminals on duty (default 500)")
     ap.add_argument("--alert-fraction", type=float, default=0.005, help="share of events that raise an alert")
     ap.add_argument("--kill-at", type=float, default=None, help="SIGKILL the worker at this second (default half-way)")
+    ap.add_argument("--no-kill", action="store_true", help="do not kill the worker")
     ap.add_argument("--no-peer", action="store_true", help="skip Alertmanager")
+    ap.add_argument(
+        "--log",
+        choices=("db", "nats"),
+        default="db",
+        help="event log: the database (embedded default) or NATS JetStream at PINGAN_BENCH_NATS_URL",
+    )
     ap.add_argument("--drain", type=float, default=120, help="seconds to wait for the pipeline to catch up")
     args = ap.parse_args()
-    kill_at = args.duration / 2 if args.kill_at is None else args.kill_at
+    kill_at = None if args.no_kill else (args.duration / 2 if args.kill_at is None else args.kill_at)
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts")
     tmp = Path(tempfile.mkdtemp(prefix="pingan-alerts-bench-"))
     t0 = time.monotonic()
@@ -293,31 +443,41 @@ def main() -> int:
     prefix = f"bench-{secrets.token_hex(3)}/v1/devices"
     broker, mqtt_port = start_mosquitto(tmp)
     env = {k: v for k, v in os.environ.items()}
-    env.update(PINGAN_MQTT_TOPIC_PREFIX=prefix, PINGAN_ALERTS_STREAM_POLL_MS="50",
-               PINGAN_MQTT_URL=f"mqtt://127.0.0.1:{mqtt_port}")
+    env.update(
+        PINGAN_MQTT_TOPIC_PREFIX=prefix,
+        PINGAN_ALERTS_STREAM_POLL_MS="50",
+        PINGAN_MQTT_URL=f"mqtt://127.0.0.1:{mqtt_port}",
+    )
+    stream = None
+    if args.log == "nats":
+        stream = f"BENCH_{secrets.token_hex(3).upper()}"
+        env.update(
+            PINGAN_EVENTS_URL=os.environ.get("PINGAN_BENCH_NATS_URL", "nats://127.0.0.1:4222"),
+            PINGAN_EVENTS_STREAM=stream,
+        )
     py = sys.executable
     port = free_port()
     procs: dict[str, subprocess.Popen] = {}
+    meter = CpuMeter(db_url.rpartition("/")[2])
 
     def spawn(name, argv):
         procs[name] = subprocess.Popen(argv, env=env, cwd=str(ROOT))
+        return procs[name]
 
-    spawn(
-        "web",
-        [
-            py,
-            "-m",
-            "uvicorn",
-            "pingan.config.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-        ],
-    )
+    web_argv = [
+        py,
+        "-m",
+        "uvicorn",
+        "pingan.config.asgi:application",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "off",
+        "--no-access-log",
+    ]
+    spawn("web", web_argv)
     spawn("worker", [py, "-m", "pingan.cli", "alerts", "worker"])
     spawn("ingest", [py, "-m", "pingan.cli", "alerts", "ingest-mqtt"])
     am = am_port = hook = None
@@ -325,13 +485,20 @@ def main() -> int:
         am, am_port, hook = start_alertmanager(tmp)
     time.sleep(8)
 
+    # the terminals, in a process of their own (forked before this process starts any MQTT thread)
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    connected, stop_flag = ctx.Value("i", 0), ctx.Event()
+    results_rx, results_tx = ctx.Pipe(duplex=False)
+    term_proc = ctx.Process(
+        target=terminals_process, args=(port, info["sessions"], connected, stop_flag, results_tx), daemon=True
+    )
+    term_proc.start()
+
     import paho.mqtt.client as mqtt
 
-    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{secrets.token_hex(3)}")
-    pub.max_inflight_messages_set(5000)
-    pub.max_queued_messages_set(0)
-    pub.connect("127.0.0.1", mqtt_port)
-    pub.loop_start()
+    pub = RawPublisher("127.0.0.1", mqtt_port, f"bench-pub-{secrets.token_hex(3)}")
     fpub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-fpub-{secrets.token_hex(3)}")
     fpub.connect("127.0.0.1", mqtt_port)
     fpub.loop_start()
@@ -350,15 +517,10 @@ def main() -> int:
     fsub.subscribe(floor_topic, qos=1)
     fsub.loop_start()
 
-    terms = Terminals(port, info["sessions"])
-    loop = asyncio.new_event_loop()
-    stop_terms = asyncio.Event()
-    th = threading.Thread(target=lambda: loop.run_until_complete(terms.run(stop_terms)), daemon=True)
-    th.start()
-    deadline = time.monotonic() + 60
-    while terms.connected < args.terminals and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90
+    while connected.value < args.terminals and time.monotonic() < deadline:
         time.sleep(0.2)
-    print(f"{terms.connected} terminals connected", flush=True)
+    print(f"{connected.value} terminals connected; load {os.getloadavg()}", flush=True)
 
     sent_alert: dict[str, float] = {}
     am_sent: dict[str, float] = {}
@@ -369,6 +531,14 @@ def main() -> int:
     anpr = [d for d in info["devices"] if d[1] == "anpr"]
     others = [d for d in info["devices"] if d[1] != "anpr"]
     killed = False
+    for name, p in procs.items():
+        meter.track(name, p.pid)
+    meter.track("broker", broker.pid)
+    meter.track("terminals", term_proc.pid)
+    meter.track("benchmark (publisher, floor, peer client)", os.getpid())
+    if am is not None:
+        meter.track("alertmanager", am.pid)
+    meter.sample(from_zero=False)
     start = time.monotonic()
     start_wall = time.time()
     next_sample = start
@@ -399,6 +569,7 @@ def main() -> int:
         from pingan.alerts.models import Checkpoint
         from pingan.alerts.services import counters
 
+        meter.sample()
         cp = Checkpoint.objects.filter(consumer="alerts").first()
         engine_state = ((cp.snapshot or {}).get("engine", {}).get("state", {}) or {}) if cp else {}
         state = sum(len(v.get("rows", [])) for v in engine_state.values())
@@ -422,10 +593,10 @@ def main() -> int:
         elapsed = now_m - start
         if elapsed >= args.duration:
             break
-        if not killed and elapsed >= kill_at:
+        if kill_at is not None and not killed and elapsed >= kill_at:
             procs["worker"].send_signal(signal.SIGKILL)
             procs["worker"].wait()
-            spawn("worker", [py, "-m", "pingan.cli", "alerts", "worker"])
+            meter.track("worker", spawn("worker", [py, "-m", "pingan.cli", "alerts", "worker"]).pid, from_zero=True)
             killed = True
             print(f"worker killed with SIGKILL at {elapsed:.0f} s and restarted", flush=True)
         due = int(elapsed * args.rate) - published
@@ -436,7 +607,7 @@ def main() -> int:
             r = rng.random()
             if r < 0.001:
                 dev = rng.choice(info["devices"])[0]
-                pub.publish(f"{prefix}/{dev}/events", b'{"event_id": "broken', qos=1)
+                pub.publish(f"{prefix}/{dev}/events", b'{"event_id": "broken')
                 malformed += 1
             elif r < 0.001 + args.alert_fraction:
                 dev, kind, lon, lat = rng.choice(others)
@@ -450,7 +621,7 @@ def main() -> int:
                     "position": {"lon": lon + rng.uniform(-0.01, 0.01), "lat": lat + rng.uniform(-0.01, 0.01)},
                 }
                 sent_alert[f"{dev}/{eid}"] = now
-                pub.publish(f"{prefix}/{dev}/events", json.dumps(p), qos=1)
+                pub.publish(f"{prefix}/{dev}/events", json.dumps(p))
                 am_batch.append(
                     {
                         "labels": {"alertname": etype, "key": f"{dev}/{eid}", "device": dev},
@@ -463,7 +634,6 @@ def main() -> int:
                 pub.publish(
                     f"{prefix}/{dev}/events",
                     json.dumps({"event_id": f"h{seq}", "device_id": dev, "type": "heartbeat", "time": when}),
-                    qos=1,
                 )
             else:
                 dev = rng.choice(anpr)[0]
@@ -480,9 +650,9 @@ def main() -> int:
                         },
                         ensure_ascii=False,
                     ),
-                    qos=1,
                 )
             published += 1
+        pub.flush()
         if now_m >= next_am:
             flush_am()
             next_am = now_m + 0.05
@@ -497,24 +667,24 @@ def main() -> int:
         time.sleep(0.002)
     flush_am()
     pub_end = time.monotonic()
-    print(f"published {published} in {pub_end - start:.0f} s; draining", flush=True)
+    print(f"published {published} in {pub_end - start:.0f} s; draining; load {os.getloadavg()}", flush=True)
 
-    from pingan.alerts.models import Alert, FeedItem, LoggedEvent
+    from pingan.alerts.models import Alert, FeedItem
     from pingan.alerts.services import counters
 
     drain_deadline = time.monotonic() + args.drain
     while time.monotonic() < drain_deadline:
         c = counters()
-        from pingan.alerts.models import Checkpoint
-
-        cp = Checkpoint.objects.filter(consumer="alerts").first()
-        last = LoggedEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        if c.get("received", 0) >= published and cp and cp.position >= last:
+        if c.get("received", 0) >= published and c.get("accepted", 0) == c.get("alerting", 0) + c.get("non_alert", 0):
             break
         time.sleep(1)
+    drained_after = time.monotonic() - pub_end
     time.sleep(3)
     sample(time.monotonic())
-    stop_terms.set()
+    cpu = meter.totals()
+    stop_flag.set()
+    received, dupes = results_rx.recv() if results_rx.poll(60) else ([{} for _ in info["sessions"]], 0)
+    term_proc.join(10)
     c = counters()
     alerts = list(Alert.objects.filter(notified_at__isnull=False).values_list("id", "unit_id", "event_keys"))
     by_unit: dict[int, int] = {}
@@ -525,8 +695,8 @@ def main() -> int:
     alert_unit = {a: u for a, u, _ in alerts}
     alert_key = {a: (k[0] if k else "") for a, _, k in alerts}
     lat_ms, lat_steady, delivered, foreign = [], [], 0, 0
-    kill_wall = start_wall + kill_at
-    for i, got in enumerate(terms.received):
+    kill_wall = start_wall + (kill_at or 0)
+    for i, got in enumerate(received):
         for aid, t in got.items():
             if alert_unit.get(aid) != unit_of[i]:
                 foreign += 1
@@ -538,10 +708,12 @@ def main() -> int:
                 if not (killed and kill_wall - 1 <= sent <= kill_wall + 30):
                     lat_steady.append((t - sent) * 1000)
     am_lat = [(Webhook.got[k] - t) * 1000 for k, t in am_sent.items() if k in Webhook.got]
+    accounted = c.get("alerting", 0) + c.get("non_alert", 0) + c.get("dead_lettered", 0) + c.get("duplicates", 0)
     result = {
         "rate": args.rate,
         "duration_s": args.duration,
         "terminals": args.terminals,
+        "log": args.log,
         "published": published,
         "malformed": malformed,
         "alert_events_published": len(sent_alert),
@@ -551,13 +723,14 @@ def main() -> int:
             and c.get("received") == c.get("accepted", 0) + c.get("duplicates", 0) + c.get("dead_lettered", 0)
             and c.get("accepted") == c.get("alerting", 0) + c.get("non_alert", 0)
         ),
+        "drained_after_s": round(drained_after, 1),
         "alerts": len(alerts),
         "alert_rows_total": Alert.objects.count(),
         "feed_items": FeedItem.objects.count(),
         "deliveries_expected": expected,
         "deliveries": delivered,
         "deliveries_lost": expected - delivered,
-        "deliveries_duplicated": terms.dupes,
+        "deliveries_duplicated": dupes,
         "deliveries_to_other_units": foreign,
         "latency_ms": {
             "p50": pct(lat_ms, 50),
@@ -581,8 +754,11 @@ def main() -> int:
             "notifications": Webhook.notifications,
             "latency_ms": {"p50": pct(am_lat, 50), "p99": pct(am_lat, 99)},
         },
+        "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
+        "cpu_us_per_event": {k: round(v / max(published, 1) * 1e6, 1) for k, v in cpu.items()},
         "samples": samples,
         "worker_killed_at_s": kill_at if killed else None,
+        "load_at_start": samples[0]["load"] if samples else None,
         "load_at_end": os.getloadavg(),
     }
     for p in procs.values():
@@ -597,20 +773,74 @@ def main() -> int:
         am.terminate()
         am.wait(10)
         hook.shutdown()
-    pub.loop_stop()
+    pub.close()
     fpub.loop_stop()
     fsub.loop_stop()
     broker.terminate()
     broker.wait(10)
+    if stream:
+        from pingan.alerts.eventlog import JetStreamLog
+
+        jl = JetStreamLog(env["PINGAN_EVENTS_URL"], stream=stream)
+        jl.delete_stream()
+        jl.close()
     OUT.mkdir(exist_ok=True)
     (OUT / "alerts_bench.json").write_text(json.dumps(result, indent=1, default=str))
-    print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=1, default=str))
-    print(
-        "state entries / worker RSS MB over time:",
-        [(s["t"], s["state_entries"], round(s["rss_mb"].get("worker") or 0)) for s in samples],
-    )
+    print_table(result, accounted)
     shutil.rmtree(tmp, ignore_errors=True)
     return 0 if result["accounting_ok"] and result["deliveries_lost"] == 0 else 1
+
+
+def print_table(r: dict, accounted: int) -> None:
+    """The run as one Markdown table."""
+    c, lat, steady, floor, am = (
+        r["counters"],
+        r["latency_ms"],
+        r["latency_ms_outside_kill_window"],
+        r["floor_mqtt_rtt_ms"],
+        r["peer_alertmanager"],
+    )
+    samples = r["samples"]
+    rows = [
+        (
+            "run",
+            f"{r['rate']:,.0f} events/s × {r['duration_s']:,.0f} s, {r['terminals']} terminals, log {r['log']}, "
+            + (f"worker SIGKILLed at {r['worker_killed_at_s']:.0f} s" if r["worker_killed_at_s"] else "no kill"),
+        ),
+        ("load average (start → end)", f"{r['load_at_start']} → {tuple(round(x, 1) for x in r['load_at_end'])}"),
+        ("events published / received", f"{r['published']:,} / {c.get('received', 0):,}"),
+        (
+            "accounted: alerting + non-alert + dead-lettered + duplicates",
+            f"{c.get('alerting', 0):,} + {c.get('non_alert', 0):,} + {c.get('dead_lettered', 0):,} + "
+            f"{c.get('duplicates', 0):,} = {accounted:,} — {'exact, 0 lost' if r['accounting_ok'] else 'NOT EXACT'}",
+        ),
+        ("drained after the load stopped", f"{r['drained_after_s']} s"),
+        ("alerts notified / deliveries expected", f"{r['alerts']:,} / {r['deliveries_expected']:,}"),
+        (
+            "deliveries lost / twice / to another unit",
+            f"{r['deliveries_lost']:,} / {r['deliveries_duplicated']:,} / {r['deliveries_to_other_units']:,}",
+        ),
+        ("pingan publish → terminal p50 / p99 / max (ms)", f"{ms(lat['p50'])} / {ms(lat['p99'])} / {ms(lat['max'])}"),
+        ("… outside the kill window p50 / p99 (ms)", f"{ms(steady['p50'])} / {ms(steady['p99'])}"),
+        ("floor: bare MQTT round trip p50 / p99 (ms)", f"{ms(floor['p50'])} / {ms(floor['p99'])} (n={floor['n']})"),
+        (
+            "peer: Alertmanager webhook p50 / p99 (ms), lost",
+            "not run"
+            if am is None
+            else f"{ms(am['latency_ms']['p50'])} / {ms(am['latency_ms']['p99'])}, {am['lost']} of {am['sent']}",
+        ),
+        ("rule-state entries over the run", spread([s["state_entries"] for s in samples])),
+    ]
+    for name in ("ingest", "worker", "web"):
+        rows.append((f"RSS {name} (MB)", spread([s["rss_mb"].get(name) for s in samples])))
+    for name, us in sorted(r["cpu_us_per_event"].items(), key=lambda kv: -kv[1]):
+        rows.append((f"CPU {name} (µs/event)", f"{us:,.1f}"))
+    rows.append(("CPU all (µs/event; 2 cores = 400 µs at 5,000/s)", f"{sum(r['cpu_us_per_event'].values()):,.1f}"))
+    width = max(len(a) for a, _ in rows)
+    print(f"| {'measure':<{width}} | value |")
+    print(f"|{'-' * (width + 2)}|-------|")
+    for a, b in rows:
+        print(f"| {a:<{width}} | {b} |")
 
 
 if __name__ == "__main__":

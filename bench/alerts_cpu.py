@@ -84,9 +84,7 @@ def main() -> int:
     ap.add_argument("--terminals", type=int, default=500)
     ap.add_argument("--profile", choices=("ingest", "worker"), default=None)
     args = ap.parse_args()
-    db_url = os.environ.get(
-        "PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu"
-    )
+    db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu")
     from alerts_bench import setup
 
     info = setup(db_url, tempfile.mkdtemp(prefix="pingan-alerts-cpu-"), args.terminals)
@@ -129,8 +127,7 @@ def main() -> int:
         for i in range(0, len(data), args.batch):
             events_ingest(
                 inputs=[
-                    RawInput(payload=p, topic=t, topic_device=device_of(t, prefix))
-                    for t, p in data[i : i + args.batch]
+                    RawInput(payload=p, topic=t, topic_device=device_of(t, prefix)) for t, p in data[i : i + args.batch]
                 ],
                 source="mqtt",
             )
