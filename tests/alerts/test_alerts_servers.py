@@ -73,11 +73,10 @@ def test_messages_not_acknowledged_before_a_crash_are_delivered_again(xiamen, cl
     for i in range(10):
         _publish(pub, prefix, LQ_SOS, payload(f"r{i}", LQ_SOS, "heartbeat", clock()))
     deadline = time.monotonic() + 5
-    while first.q.qsize() < 10 and time.monotonic() < deadline:
+    while first.pending() < 10 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert first.q.qsize() == 10
-    first.client.loop_stop()
-    first.client._sock_close()  # the process "dies": received, never ingested, never acknowledged
+    assert first.pending() == 10
+    first.abort()  # the process "dies": received, never ingested, never acknowledged
     second = MqttIngest(prefix=prefix, client_id=client_id)  # same persistent session
     second.start()
     try:
