@@ -76,10 +76,13 @@ class FeedHub:
                 await asyncio.sleep(1)
                 continue
             for seq, unit_id, roles, kind, payload in rows:
+                frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
                 for sub in list(self.subs.get(unit_id, ())):
                     if sub.role in roles:
+                        if frame is None:
+                            frame = format_event(seq, kind, payload)
                         try:
-                            sub.queue.put_nowait((seq, kind, payload))
+                            sub.queue.put_nowait((seq, frame))
                         except asyncio.QueueFull:
                             sub.overflowed = True  # the connection is closed; the browser resumes from its id
                 self.last_seq = seq
@@ -133,7 +136,7 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None):
                 break
         while True:
             try:
-                seq, kind, payload = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                seq, frame = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
@@ -141,7 +144,7 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None):
                 return
             if seq <= sent:
                 continue
-            yield format_event(seq, kind, payload)
+            yield frame
             sent = seq
     finally:
         h.unsubscribe(sub)
