@@ -186,3 +186,40 @@ def test_a_malformed_rule_set_names_the_rule_and_field(patch, message):
     with pytest.raises(rules.RuleSetError, match=message) as exc:
         rules.parse_ruleset({"id": "t", "version": "1.0.0", "title": "t", "rule": [{**rule, **patch}]}, path="x.toml")
     assert "x.toml" in str(exc.value)
+
+
+def test_geofences_keep_state_only_for_subjects_inside_them():
+    rs = rules.parse_ruleset(
+        {
+            "id": "t",
+            "version": "1.0.0",
+            "title": "t",
+            "fence": [{"id": "sq", "polygon": [[118.0, 24.0], [118.1, 24.0], [118.1, 24.1], [118.0, 24.1]]}],
+            "rule": [
+                {"id": "in", "kind": "geofence", "priority": "P3", "description": "d",
+                 "condition": {"fence": "sq", "on": "enter"}},
+                {"id": "out", "kind": "geofence", "priority": "P3", "description": "d",
+                 "condition": {"fence": "sq", "on": "leave"}},
+            ],
+        }
+    )
+    e = rules.Engine(rs, position_of=POS.get)
+    for i in range(500):  # plate reads far from the fence: no state at all
+        assert fired(e, ev(i, "anpr", plate=f"闽D{i:05d}", t=i)) == []
+    assert e.state_size() == 0
+    inside, outside = (118.05, 24.05), (118.5, 24.5)
+    assert fired(e, ev(600, "position", subject="T1", pos=inside, t=600)) == ["in"]
+    assert e.state_size() == 2  # one entry per rule while inside
+    assert fired(e, ev(601, "position", subject="T1", pos=inside, t=601)) == []
+    assert fired(e, ev(602, "position", subject="T1", pos=outside, t=602)) == ["out"]
+    assert e.state_size() == 0  # outside is the same as never seen
+    assert fired(e, ev(603, "position", subject="T1", pos=outside, t=603)) == []
+    assert fired(e, ev(604, "position", subject="T1", pos=inside, t=604)) == ["in"]
+
+
+def test_rules_see_only_the_event_types_they_name():
+    e = engine()
+    by_type = {t: [r.id for _, r in handlers] for t, handlers in e._handlers.items()}
+    assert by_type["heartbeat"] == ["device-offline"]
+    assert by_type["anpr"] == ["hotlist-plate", "cloned-plate", "gulangyu-dwell", "zhongshan-enter", "device-offline"]
+    assert by_type["gunshot"] == ["gunshot", "device-offline"]
