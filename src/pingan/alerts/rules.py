@@ -699,7 +699,7 @@ class Engine:
             for k, (stamp, v) in st.data.items():
                 if isinstance(v, deque):
                     v = {"q": list(v)}
-                rows.append([k, stamp.isoformat(), v])
+                rows.append([k, stamp.timestamp(), v])
             out[rid] = {"rows": rows, "expired": st.expired, "evicted": st.evicted}
         return {
             "ruleset": self.ruleset.id,
@@ -722,7 +722,12 @@ class Engine:
                     v = deque((tuple(x) for x in v["q"]), maxlen=rule.condition["threshold"])
                 elif isinstance(v, list):
                     v = tuple(v)
-                st.data[k] = (dt.datetime.fromisoformat(stamp), v)
+                when = (
+                    dt.datetime.fromtimestamp(stamp, dt.UTC)
+                    if isinstance(stamp, int | float)
+                    else dt.datetime.fromisoformat(stamp)  # snapshots before 2026-05 kept ISO text
+                )
+                st.data[k] = (when, v)
             st.expired, st.evicted = saved.get("expired", 0), saved.get("evicted", 0)
         hw = snap.get("high_water")
         self.high_water = dt.datetime.fromisoformat(hw) if hw else None

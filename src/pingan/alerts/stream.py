@@ -136,7 +136,8 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None):
                 break
         while True:
             try:
-                seq, frame = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                async with asyncio.timeout(KEEPALIVE_S):  # no task per wait, as wait_for makes (500 streams)
+                    seq, frame = await sub.queue.get()
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         w = sub.add_parser("worker", help="run the rule engine over the event log (Ctrl-C stops)")
         w.add_argument("--consumer", default="alerts", help="consumer name (its position is kept)")
-        w.add_argument("--batch", type=int, default=500, help="events per transaction (default 500)")
+        w.add_argument("--batch", type=int, default=1000, help="events per transaction (default 1000)")
         sub.add_parser("ingest-mqtt", help="subscribe to devices' MQTT topics and ingest (Ctrl-C stops)")
         d = sub.add_parser("device", help="register or update a device")
         d.add_argument("device_id")
