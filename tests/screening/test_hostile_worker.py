@@ -65,3 +65,23 @@ def test_with_the_checks_off_the_reader_aborts_only_the_jobs_process(cast, monke
     assert tiny.error_params["signal"] == "SIGABRT"
     assert good.status == "done", good.error
     assert w.running == {}
+
+
+def test_a_store_longer_than_the_lease_keeps_the_lease_and_runs_once(cast, monkeypatch, settings):
+    """Storing 1,048,575 rows took minutes; the store held the job row locked, so the worker could not renew
+    the lease, reaped its own job as lost and queued it again. The store no longer touches the job row
+    before its last statement."""
+    import time
+
+    settings.PINGAN = {**settings.PINGAN, "JOB_LEASE_SECONDS": 2}
+    store = services._store_results
+
+    def slow_store(job, result):
+        store(job, result)
+        time.sleep(6)  # three leases long, inside the transaction
+
+    monkeypatch.setattr(services, "_store_results", slow_store)
+    job = submit(cast, "roster.csv", roster_bytes())
+    Worker(batch=True, concurrency=1, interval=0.05).run()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 1), job.error

@@ -51,7 +51,7 @@ import signal
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -298,10 +298,13 @@ def release(kind: JobKind, job_id: int, *, owner: str | None, signal_name: str =
     return LeasedJob.Status.QUEUED
 
 
-def reap(kind: JobKind) -> int:
-    """Jobs of ``kind`` whose lease expired: queued again or failed (:func:`release`); returns how many."""
+def reap(kind: JobKind, *, keep: Collection[int] = ()) -> int:
+    """Jobs of ``kind`` whose lease expired: queued again or failed (:func:`release`); returns how many.
+    ``keep``: ids the calling worker is running right now (its children are alive; a late renewal is not a
+    lost worker)."""
     n = 0
-    expired = kind.model.objects.filter(status=LeasedJob.Status.RUNNING, lease_expires_at__lt=_now())
+    expired = kind.model.objects.filter(status=LeasedJob.Status.RUNNING, lease_expires_at__lt=_now()).exclude(
+        pk__in=list(keep))
     for pk in expired.values_list("pk", flat=True)[:100]:
         with transaction.atomic():
             locked = kind.model.objects.select_for_update(skip_locked=True).filter(
@@ -474,7 +477,7 @@ class Worker:
         if now - self._last_renew >= max(_lease_seconds() / 4, 0.2):
             self._renew()
             for kind in self.served():
-                reap(kind)
+                reap(kind, keep=[r.job_id for r in self.running.values() if r.kind is kind and not r.killed_for])
             self._last_renew = now
         if self.stopping:
             return True

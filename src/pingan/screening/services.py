@@ -324,13 +324,24 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         _private(result.write(result_dir).values())
         counts = _counts(result)
         counts.update({"rows": meta.total_rows, "blank_rows": meta.blank_rows, "duplicates": len(meta.duplicates)})
-        if not _store_results(job, result):
-            return job  # the job's lease passed to another run (this worker was presumed dead): it stores
-        step("store", 95)
-        _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100, counts=counts,
-                    stats={**result.stats, "warnings": meta.warnings}, encoding=meta.encoding or meta.format,
-                    ruleset_id=ruleset.id, ruleset_version=str(ruleset.version), result_dir=str(result_dir))
-        audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
+        step("store", 80)
+        # The results and the final status in one transaction that touches the job row only at its end:
+        # the rows go in first (their foreign key shares the job row, which leaves the worker free to renew
+        # the lease), then the lease is checked with the row locked and the job marked done. A run whose
+        # lease passed to another (its worker was presumed dead) rolls all of it back.
+        try:
+            with transaction.atomic():
+                _store_results(job, result)
+                list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
+                if not jobs.lease_held(job):
+                    raise _LeaseLost
+                _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100,
+                            counts=counts, stats={**result.stats, "warnings": meta.warnings},
+                            encoding=meta.encoding or meta.format, ruleset_id=ruleset.id,
+                            ruleset_version=str(ruleset.version), result_dir=str(result_dir))
+                audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
+        except _LeaseLost:
+            return job  # the other run stores its own results
     except DomainError as exc:
         code, params = failure or (exc.message_id, _plain(exc.params))
         _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message,
@@ -425,16 +436,16 @@ STORE_BATCH = 5000
 NAME_MAX = PersonResult._meta.get_field("name").max_length
 
 
+class _LeaseLost(Exception):
+    """This run no longer holds the job's lease: what it stored is rolled back."""
+
+
 @transaction.atomic
-def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> bool:
+def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
     """Write the job's person results and hits, :data:`STORE_BATCH` rows at a time (a 1,048,575-row roster
-    as a million model objects at once ran out of memory); returns ``False`` without writing when the job's
-    lease is no longer this run's (``pingan.core.jobs.lease_held``)."""
+    as a million model objects at once ran out of memory). Writes nothing to the job row itself."""
     import numpy as np
 
-    list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
-    if not jobs.lease_held(job):
-        return False
     PersonResult.objects.filter(job=job).delete()
     police = result.police_view()
     hits = result.hits  # ordered by row (the engine's contract)
@@ -466,7 +477,6 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> bool:
                 level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]))
             for h in hits.slice(a, b - a).to_pylist()
         ], batch_size=STORE_BATCH)
-    return True
 
 
 def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None) -> Path:
