@@ -149,7 +149,8 @@ def test_a_job_is_claimed_once_however_many_workers_ask(register, cast):
     assert job.lease_owner == "w1" and job.attempts == 1
 
 
-def test_the_next_job_is_for_the_submitter_with_the_fewest_running(register, cast):
+def test_the_next_job_is_for_the_submitter_with_the_fewest_running(register, cast, settings):
+    settings.PINGAN = {**settings.PINGAN, "JOB_MAX_PER_SUBMITTER": 2}
     k = register(kind("quick", "quick"))
     a_running = make_job(cast.landlord_a, status="running", lease_owner="w", started_at=timezone.now())
     a_queued = [make_job(cast.landlord_a) for _ in range(3)]
@@ -159,6 +160,18 @@ def test_the_next_job_is_for_the_submitter_with_the_fewest_running(register, cas
     ScreeningJob.objects.filter(pk=b_queued.pk).update(started_at=timezone.now() + dt.timedelta(seconds=1))
     assert jobs.claim(k, "w3") == a_queued[0].pk
     assert a_running.pk not in (b_queued.pk, a_queued[0].pk)
+
+
+def test_a_submitter_has_at_most_the_cap_running(register, cast):
+    k = register(kind("quick", "quick"))
+    mine = [make_job(cast.landlord_a) for _ in range(3)]
+    assert jobs.claim(k, "w1") == mine[0].pk
+    assert jobs.claim(k, "w2") is None  # landlord_a has one running: the cap (1)
+    other = make_job(cast.landlord_b)
+    cli = make_job(None)  # the command line's jobs have no submitter and no cap
+    assert {jobs.claim(k, "w3"), jobs.claim(k, "w4")} == {other.pk, cli.pk}
+    ScreeningJob.objects.filter(pk=mine[0].pk).update(status="done")
+    assert jobs.claim(k, "w5") == mine[1].pk
 
 
 def test_a_short_roster_is_not_stalled_behind_anothers_long_ones(register, cast):

@@ -279,6 +279,9 @@ PINGAN = {
     "JOB_MAX_ATTEMPTS": _bounded("PINGAN_JOB_MAX_ATTEMPTS", 3, low=1, high=20, what="runs of a job whose worker died"),
     "JOB_LEASE_SECONDS": _bounded("PINGAN_JOB_LEASE_SECONDS", 30, low=2, high=3600, what="a job lease in seconds"),
     "WORKER_CONCURRENCY": _bounded("PINGAN_WORKER_CONCURRENCY", 2, low=1, high=64, what="jobs a worker runs at once"),
+    # jobs of one submitter running at once, across all workers: the other slots stay free for everyone else
+    "JOB_MAX_PER_SUBMITTER": _bounded("PINGAN_JOB_MAX_PER_SUBMITTER", 1, low=1, high=64,
+                                      what="jobs one submitter may have running at once"),
     "JOBS_INLINE": env_bool("PINGAN_JOBS_INLINE", False),
     # Request bodies above this many bytes are refused (413) before they are read (pingan.core.uploads): the
     # 20 MiB roster limit plus 1 MiB for the rest of a multipart form.

@@ -25,9 +25,10 @@ same input would do it again). A child that dies of a signal on its own (a parse
 killer) is retried like a lost worker and then fails ``job_crashed``, naming the signal. None of this can
 take the worker down: it only reads exit statuses.
 
-**Fairness.** The next job is the queued job whose submitter has the fewest jobs running, then the one whose
-submitter was served longest ago, then the oldest: with ``--concurrency 2`` a submitter's stream of large
-rosters occupies at most one slot while anyone else waits.
+**Fairness.** A submitter has at most ``PINGAN_JOB_MAX_PER_SUBMITTER`` jobs running at once (1), so with two
+slots or more one submitter's stream of large rosters never holds them all; the next job is the queued job
+whose submitter has the fewest jobs running, then the one whose submitter was served longest ago, then the
+oldest. Jobs without a submitter (the command line) are not capped.
 
 **Failure reasons** are stored as a code and parameters (``error_code``, ``error_params``) and rendered in the
 viewer's language from :data:`FAILURE_MESSAGES` (apps add theirs with :func:`register_failure_messages`);
@@ -222,7 +223,8 @@ def _lease_seconds() -> int:
 
 
 def _fair_order(kind: JobKind) -> models.QuerySet:
-    """Queued jobs of ``kind`` in the order they should run (module docstring, "Fairness")."""
+    """Queued jobs of ``kind`` in the order they should run, without those whose submitter already has
+    ``PINGAN_JOB_MAX_PER_SUBMITTER`` jobs running (module docstring, "Fairness")."""
     model, key = kind.model, kind.fair_key
     running = (model.objects.filter(status=LeasedJob.Status.RUNNING, **{key: OuterRef(key)})
                .order_by().values(key).annotate(n=Count("pk")).values("n"))
@@ -230,6 +232,7 @@ def _fair_order(kind: JobKind) -> models.QuerySet:
               .order_by("-started_at").values("started_at")[:1])
     return (model.objects.filter(status=LeasedJob.Status.QUEUED)
             .annotate(n_running=Coalesce(Subquery(running), Value(0)), last_served=Subquery(served))
+            .filter(n_running__lt=settings.PINGAN["JOB_MAX_PER_SUBMITTER"])
             .order_by("n_running", F("last_served").asc(nulls_first=True), "pk"))
 
 
