@@ -194,3 +194,27 @@ def test_a_short_roster_is_not_stalled_behind_anothers_long_ones(register, cast)
     assert states.count("done") <= 1
     w.stopping = True
     w.run()  # finish the rest
+
+
+def test_a_job_finished_by_its_child_is_not_taken_for_a_lost_lease(register, cast):
+    """Its renewal fails (the job is no longer running) in the moment between the child's last commit and its
+    exit: the 1,048,575-row probe's child was killed there as if another worker held the lease."""
+    import subprocess
+
+    k = register(kind("quick", "quick"))
+    done = make_job(cast.landlord_a, status="done")
+    taken = make_job(cast.landlord_b, status="running", lease_owner="another-worker",
+                     lease_expires_at=timezone.now() + dt.timedelta(seconds=30))
+    w = jobs.Worker(kinds=[k.name])
+    children = [subprocess.Popen(["sleep", "30"]) for _ in range(2)]
+    try:
+        w.running = {p.pid: jobs._Running(k, j.pk, p.pid, time.monotonic(), 100, 100)
+                     for p, j in zip(children, (done, taken), strict=True)}
+        w._renew()
+        assert w.running[children[0].pid].killed_for == ""
+        assert w.running[children[1].pid].killed_for == "lease"
+        assert children[1].wait(5) == -9 and children[0].poll() is None
+    finally:
+        for p in children:
+            p.kill()
+            p.wait()

@@ -533,7 +533,12 @@ class Worker:
 
     def _renew(self) -> None:
         for run in list(self.running.values()):
-            if not renew(run.kind, run.job_id, self.worker_id) and not run.killed_for:
+            if run.killed_for or renew(run.kind, run.job_id, self.worker_id):
+                continue
+            now = run.kind.model.objects.filter(pk=run.job_id).values_list("status", "lease_owner").first()
+            if now is not None and now[0] in (LeasedJob.Status.DONE, LeasedJob.Status.FAILED):
+                continue  # the child finished the job and is exiting
+            if now is None or now[1] != self.worker_id:
                 # the lease is someone else's now (this worker was presumed dead): stop this run
                 log.warning("worker %s: lost the lease of job %s %s; stopping its run", self.worker_id,
                             run.kind.name, run.job_id)
