@@ -47,7 +47,7 @@ def abort(job_id: int) -> None:
 
 
 def refuse(job_id: int) -> None:
-    raise jobs.JobFailed("worker_lost", "refused on purpose", {"attempts": 0})
+    raise jobs.JobFailed("no_such_data", "the data this job needs is not there", {"dataset": "x"})
 
 
 def broken(job_id: int) -> None:

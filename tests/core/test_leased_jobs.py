@@ -106,7 +106,17 @@ def test_the_worker_survives_a_crashing_job_and_runs_the_next(register, cast):
     assert good.status == "done"
 
 
-def test_a_failure_raised_by_the_work_is_stored_as_code_and_parameters(register, cast):
+def test_an_expected_failure_is_stored_with_its_code_and_parameters(register, cast):
+    k = register(kind("refuse", "refuse"))
+    job = make_job(cast.landlord_a)
+    run_worker(k)
+    job.refresh_from_db()
+    assert (job.status, job.error_code, job.error_params, job.attempts) == ("failed", "no_such_data",
+                                                                           {"dataset": "x"}, 1)
+    assert job.failure_message == "the data this job needs is not there"  # no template: the English text
+
+
+def test_an_unexpected_error_is_stored_as_internal_error(register, cast):
     k = register(kind("broken", "broken"))
     job = make_job(cast.landlord_a)
     run_worker(k)
