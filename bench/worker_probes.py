@@ -167,6 +167,7 @@ def main() -> int:
     chosen = args.probe or ["tiny", "bomb", "repeated", "kill", "big"]
 
     def report(name: str, jobs, started: float, **extra) -> None:
+        """One JSON line; called once the probe's worker has stopped, so its log has every job's peak."""
         print(json.dumps({"probe": name, "load_before": extra.pop("load"), "load_after": load(),
                           "wall_seconds": round(time.monotonic() - started, 1),
                           "jobs": [Probe.outcome(j, log) for j in jobs], **extra}, ensure_ascii=False), flush=True)
@@ -179,9 +180,10 @@ def main() -> int:
         jobs = [probe.submit("landlord_a", "tiny.xlsx", far_cell_xlsx()),
                 probe.submit("landlord_a", "ok.csv", csv_roster([["张伟", rid(1), "13800000001"]]))]
         probe.wait(jobs, args.timeout)
-        report("tiny", jobs, t, load=lo, worker_alive=w.poll() is None)
+        alive = w.poll() is None
         w.send_signal(signal.SIGINT)
         w.wait()
+        report("tiny", jobs, t, load=lo, worker_alive=alive)
 
     if "bomb" in chosen:
         from hostile_files import zip_bomb_xlsx
@@ -191,9 +193,10 @@ def main() -> int:
         honest, liar = zip_bomb_xlsx(), zip_bomb_xlsx(lie=True)
         jobs = [probe.submit("landlord_a", "bomb.xlsx", honest), probe.submit("landlord_a", "bomb-lie.xlsx", liar)]
         probe.wait(jobs, args.timeout)
-        report("bomb", jobs, t, load=lo, file_mb=round(len(honest) / 2**20, 1), worker_alive=w.poll() is None)
+        alive = w.poll() is None
         w.send_signal(signal.SIGINT)
         w.wait()
+        report("bomb", jobs, t, load=lo, file_mb=round(len(honest) / 2**20, 1), worker_alive=alive)
 
     if "repeated" in chosen:
         lo, t = load(), time.monotonic()
@@ -209,10 +212,11 @@ def main() -> int:
                 probe.submit("landlord_a", f"one-person-{args.repeat_mb:g}mb.csv", big)]
         other = probe.submit("landlord_b", "two-rows.csv", csv_roster([["李娜", rid(8), ""], ["王芳", rid(9), ""]]))
         probe.wait([*jobs, other], args.timeout)
-        report("repeated", [*jobs, other], t, load=lo, repeat_csv_mb=round(len(big) / 2**20, 1),
-               worker_alive=w.poll() is None)
+        alive = w.poll() is None
         w.send_signal(signal.SIGINT)
         w.wait()
+        report("repeated", [*jobs, other], t, load=lo, repeat_csv_mb=round(len(big) / 2**20, 1),
+               worker_alive=alive)
 
     if "kill" in chosen:
         from pingan.screening.models import ScreeningJob
@@ -229,9 +233,9 @@ def main() -> int:
         killed = time.monotonic()
         w2 = probe.worker(log, **lease)
         probe.wait([job], args.timeout)
-        report("kill", [job], t, load=lo, seconds_from_kill_to_end=round(time.monotonic() - killed, 1))
         w2.send_signal(signal.SIGINT)
         w2.wait()
+        report("kill", [job], t, load=lo, seconds_from_kill_to_end=round(time.monotonic() - killed, 1))
 
     if "big" in chosen:
         path = Path(data_dir) / "big.xlsx"
@@ -242,9 +246,9 @@ def main() -> int:
         w = probe.worker(log)
         job = probe.submit("landlord_a", "big.xlsx", path.read_bytes())
         probe.wait([job], args.timeout)
-        report("big", [job], t, load=lo, file_mb=round(path.stat().st_size / 2**20, 2), generated_seconds=made)
         w.send_signal(signal.SIGINT)
         w.wait()
+        report("big", [job], t, load=lo, file_mb=round(path.stat().st_size / 2**20, 2), generated_seconds=made)
     return 0
 
 
