@@ -68,6 +68,18 @@ def test_it_refuses_a_tiny_workbook_with_a_value_at_the_last_cell_naming_it():
     assert e.message.startswith("tiny.xlsx 的工作表")  # Chinese first, then English
 
 
+def test_every_reader_of_workbooks_gets_the_check_a_bank_statement_too():
+    # the anti-fraud statement reader shares the roster's workbook reading (roster._workbook_rows)
+    from pingan.antifraud.statements import read_statement
+
+    with pytest.raises(RosterError) as err:
+        read_statement(far_cell_xlsx(), filename="statement.xlsx")
+    assert err.value.code == "sheet_too_large"
+    with pytest.raises(RosterError) as err:
+        read_statement(zip_bomb_xlsx(lie=True), filename="statement.xlsx")
+    assert err.value.code == "workbook_part_inflates_past_size"
+
+
 def test_it_names_the_cell_that_widens_the_sheet_when_it_is_not_the_corner():
     with pytest.raises(RosterError) as err:
         read_roster(far_cell_xlsx(cell="ZZZ1000000"), filename="wide.xlsx")

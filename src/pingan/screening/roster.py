@@ -725,6 +725,8 @@ def _workbook_rows(
 ) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
     import python_calamine as cal  # lazy: CSV-only callers need not load the Rust extension
 
+    if data.startswith(b"PK\x03\x04"):  # every caller (rosters, bank statements) passes the limits first
+        _check_workbook_limits(data, name)
     try:
         wb = cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except cal.PasswordError as exc:
@@ -1212,8 +1214,6 @@ def _ingest(
             filename=name,
         )
     fmt = _detect_format(data, name)
-    if fmt in ("xlsx", "ods"):
-        _check_workbook_limits(data, name)
     meta = RosterMeta(filename=name, format=fmt)
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
     all_rows: list[list[Any]] = []
