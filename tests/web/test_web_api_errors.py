@@ -139,8 +139,9 @@ def test_every_paginated_operation_bounds_its_offset(client):
 def test_no_two_api_schemas_share_a_name():
     """The OpenAPI document names each schema by its class name: two apps' ``UnitOut`` made one of them
     describe the other's responses (schemathesis: /me answered without the stats unit's ``parent``)."""
-    import pingan.config.api  # noqa: F401 - every app's schemas imported
     from ninja import Schema
+
+    import pingan.config.api  # noqa: F401 - every app's schemas imported
 
     seen: dict[str, str] = {}
     todo = list(Schema.__subclasses__())
