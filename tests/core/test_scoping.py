@@ -128,7 +128,7 @@ class TestApi:
         from pingan.core.services import premises_create
 
         for i in range(20):
-            premises_create(actor=cast.landlord_a, name=f"房{i}", kind="rental", address="x", adcode="350203010")
+            premises_create(actor=cast.landlord_a, name=f"房{i}", kind="rental", address=f"x{i}", adcode="350203010")
         h = self.token(cast.officer_a)
         # token, count, page, and the audit record naming the owners shown (head, record, persons, head)
         with django_assert_max_num_queries(8):

@@ -43,21 +43,30 @@ def api_job(client, cast, job) -> dict:
 def test_the_job_page_and_api_show_the_roster_notes(cast, client):
     job = submit(cast, dt.date(2022, 8, 20))
     client.force_login(cast.landlord_a, backend="django.contrib.auth.backends.ModelBackend")
-    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
-    notes = html[html.index('id="roster-notes"'):]
-    assert "Header found on row 2" in notes and "Rows 3–4: the name cell is merged" in notes
+    html = client.get(f"/screening/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    notes = html[html.index('id="roster-notes"'):html.index("</div>", html.index('id="roster-notes"'))]
+    assert "表头在第 2 行" in notes and "第 3–4 行的“姓名”是合并单元格" in notes and "Header" not in notes
     assert 'id="risk-data-warnings"' not in html
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    notes = html[html.index('id="roster-notes"'):html.index("</div>", html.index('id="roster-notes"'))]
+    assert "The header is on row 2" in notes and "Rows 3–4: the full name cell is merged" in notes
+    assert "表头" not in notes
     body = api_job(client, cast, job)
-    assert any("Header found on row 2" in n for n in body["roster_notes"])
+    assert any("The header is on row 2" in n for n in body["roster_notes"])
     assert any("belongs to row 3 only" in n for n in body["roster_notes"])
+    assert {"code": "roster.title_rows_skipped", "params": {"header_row": 2, "rows": "1"}} in body["note_codes"]
     assert body["risk_data_warnings"] == []
 
 
 def test_the_job_page_and_api_warn_when_the_listings_do_not_cover_the_date(cast, client):
     job = submit(cast, dt.date(2026, 11, 29))  # the fixture's listings are of August 2022
     client.force_login(cast.landlord_a, backend="django.contrib.auth.backends.ModelBackend")
-    html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    html = client.get(f"/screening/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     warning = html[html.index('id="risk-data-warnings"'):]
-    assert "No high/medium risk-area listing is in force in the look-back window" in warning
+    assert "No high, medium risk-area listing is in force in the look-back window" in warning
+    html = client.get(f"/screening/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "没有任何有效的 高、中 风险区域" in html[html.index('id="risk-data-warnings"'):]
+    client.cookies["django_language"] = "en"
     body = api_job(client, cast, job)
     assert len(body["risk_data_warnings"]) == 1 and "2022-08-10 to 2022-08-25" in body["risk_data_warnings"][0]

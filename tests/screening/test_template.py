@@ -17,23 +17,42 @@ def template() -> bytes:
     return roster_template_xlsx()
 
 
-def test_reading_the_template_back_accepts_the_example_row(template: bytes) -> None:
+def test_reading_the_template_back_rejects_the_example_row_so_it_is_never_screened(template: bytes) -> None:
     result = read_roster(template, filename="名单模板.xlsx")
     assert result.sheet == "名单" and result.header_row == 2
     assert set(result.columns) == set(CANONICAL_FIELDS)
-    assert result.rejected == [] and result.total_rows == 1
-    (row,) = result.accepted
-    assert row.row == 3
-    assert row.name.startswith("示例") and row.id_type == "居民身份证" and row.nationality == "中国"
-    assert ric.is_valid(row.id_number)  # synthetic, but a well-formed GB 11643 number
-    assert row.birth_date == f"{row.id_number[6:10]}-{row.id_number[10:12]}-{row.id_number[12:14]}"
-    assert row.sex == ("男" if int(row.id_number[16]) % 2 else "女")
-    assert row.start_date == "2024-03-01" and row.phone.isdigit()
+    assert result.accepted == [] and result.total_rows == 1
+    (row,) = result.rejected
+    assert row.row == 3 and row.code == "example_row" and row.name.startswith("示例")
+    assert "示例行" in row.message and row.params == {"name": row.name}
+    # the example itself is well formed: a synthetic person with a valid GB 11643 number
+    ws = openpyxl.load_workbook(io.BytesIO(template))["名单"]
+    values = {f: ws.cell(row=3, column=j + 1).value for j, f in enumerate(CANONICAL_FIELDS)}
+    assert values["id_type"] == "居民身份证" and values["nationality"] == "中国"
+    assert ric.is_valid(values["id_number"])
+    assert values["sex"] == ("男" if int(values["id_number"][16]) % 2 else "女")
+
+
+def test_a_roster_made_from_the_template_screens_only_the_people_typed_in(template: bytes) -> None:
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["名单"]
+    ws.cell(row=4, column=1).value = "王芳"
+    ws.cell(row=4, column=3).value = "11010519491231002X"
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = read_roster(buf.getvalue(), filename="filled.xlsx")
+    assert [r.name for r in result.accepted] == ["王芳"] and [r.code for r in result.rejected] == ["example_row"]
+
+
+def test_the_english_template_reads_back_the_same_columns() -> None:
+    result = read_roster(roster_template_xlsx("en"), filename="roster-template.xlsx")
+    assert result.sheet == "Roster" and set(result.columns) == set(CANONICAL_FIELDS)
+    assert [r.code for r in result.rejected] == ["example_row"]
 
 
 def test_the_template_is_deterministic(template: bytes) -> None:
-    again = read_roster(roster_template_xlsx(), filename="t.xlsx").accepted
-    assert again == read_roster(template, filename="t.xlsx").accepted
+    again = read_roster(roster_template_xlsx(), filename="t.xlsx").rejected
+    assert again == read_roster(template, filename="t.xlsx").rejected
 
 
 def test_the_header_carries_notes_and_the_id_column_is_text(template: bytes) -> None:
@@ -70,4 +89,10 @@ def test_the_template_has_an_instructions_sheet(template: bytes) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(template))
     assert wb.sheetnames == ["名单", "说明"]
     text = " ".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    assert "证件号码" in text and "Text" in text and "id_number_as_number" in text
+    assert "证件号码" in text and "文本格式" in text and "id_number_as_number" in text
+    # one language per template: each rejection code explained in Chinese, no English sentence beside it
+    assert "被 Excel 当作数字保存" in text and "was stored as an Excel number" not in text
+    english = openpyxl.load_workbook(io.BytesIO(roster_template_xlsx("en")))
+    assert english.sheetnames == ["Roster", "Instructions"]
+    text = " ".join(str(c.value) for row in english["Instructions"].iter_rows() for c in row if c.value)
+    assert "the ID number was stored as an Excel number" in text and "证件号码" not in text

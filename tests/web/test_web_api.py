@@ -119,7 +119,7 @@ def test_it_keeps_list_endpoint_queries_constant(api, cast, who, url, django_ass
     from pingan.core.services import premises_create
 
     for i in range(25):
-        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address="x", adcode="350203010")
+        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address=f"x{i}", adcode="350203010")
         job = make_job(cast.landlord_a, p, f"{i}号")
     call = api(getattr(cast, who))
     with django_assert_max_num_queries(14):

@@ -67,7 +67,7 @@ def test_the_unit_counts_sum_only_latest_jobs_in_two_queries(cast, n, django_ass
     from pingan.dashboard.selectors import unit_counts
 
     for i in range(n):
-        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address="x", adcode="350203010")
+        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address=f"x{i}", adcode="350203010")
         make_job(cast.landlord_a, p, f"{i}号")
         make_job(cast.landlord_a, p, f"{i}号新")  # only this one counts
     analyst = type(cast.analyst).objects.select_related("unit").get(pk=cast.analyst.pk)

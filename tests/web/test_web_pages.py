@@ -78,7 +78,31 @@ class TestSubmitter:
     def test_it_gives_police_the_police_view_download(self, client, cast, screened):
         sign_in(client, cast.officer_a)
         csv_text = client.get(f"/screening/jobs/{screened[0].pk}/results.csv").content.decode("utf-8-sig")
-        assert "police_hits" in csv_text and "area-high" in csv_text and RED_ID in csv_text
+        assert "命中规则（警方）" in csv_text and "area-high" in csv_text and RED_ID in csv_text
+
+    def test_a_download_speaks_the_users_language_and_the_api_keeps_codes(self, client, cast, risk):
+        from web_support import screen
+
+        job = screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.landlord_a)
+        zh = client.get(f"/screening/jobs/{job.pk}/results.csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        zh = zh.content.decode("utf-8-sig")
+        header = zh.splitlines()[0]
+        assert header.startswith('"行号","结果","等级","原因","姓名"') and "status" not in header
+        assert "已筛查" in zh and "红" in zh and "7天内有高风险区旅居史" in zh
+        assert "travel" not in zh and "accepted" not in zh  # nothing English beside it
+        client.cookies["django_language"] = "en"
+        en = client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig")
+        assert en.splitlines()[0].startswith('"Row","Result","Level","Reason","Name"')
+        assert "Travel through a high-risk area within 7 days" in en and "旅居史" not in en
+        # the API's export: stable English column names, codes as values, the reasons as codes too
+        from pingan.core.services import token_create
+
+        secret = token_create(user=cast.landlord_a, name="t").secret
+        api = client.get(f"/api/v1/jobs/{job.pk}/export?format=csv", HTTP_AUTHORIZATION=f"Bearer {secret}",
+                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode("utf-8-sig")
+        assert api.splitlines()[0].startswith('"row","status","level","reason","reason_codes","name"')
+        assert "accepted" in api and '""code"":""rule""' in api
 
     def test_it_serves_the_roster_template(self, client, cast):
         sign_in(client, cast.landlord_a)
@@ -95,7 +119,8 @@ class TestPolice:
         assert page[0].silent_hit
         html = client.get("/police/").content.decode()
         silent_line = html[html.index("甲绿"):].split("</li>")[0]  # a watchlist-only hit: no rule ids to list
-        assert "名单静默比中：不得告知" in silent_line and "命中" not in silent_line  # was "命中:  · 名单静默比中"
+        assert "名单比中：不得告知提交方" in silent_line and "命中" not in silent_line  # was "命中:  · 名单静默比中"
+        assert "level-green" not in silent_line  # no green badge beside a watchlist hit
 
     def test_it_shows_the_premises_level_and_last_screening(self, client, cast, screened):
         sign_in(client, cast.officer_a)
@@ -116,7 +141,9 @@ class TestPolice:
         person = PersonResult.objects.get(job=screened[0], row=4)
         sign_in(client, cast.officer_a)
         html = client.get(f"/police/persons/{person.pk}/").content.decode()
-        assert "watchlist-un" in html and "name_dob" in html and GREEN_ID in html and "证件号码一致" in html
+        assert "名单比中：不得告知提交方" in html and "姓名和出生日期一致" in html and GREEN_ID in html
+        assert "watchlist-un" in html and "证件号码一致" in html  # the rule id and the raw reasons, under details
+        assert "level-green" not in html  # the submitter's green is told in words, never as a badge beside the hit
 
     def test_it_drills_down_to_a_premises(self, client, cast, screened):
         sign_in(client, cast.chief_a)
@@ -143,7 +170,7 @@ class TestPolice:
         station = {s.unit.name: s for s in branches["思明分局"].stations}["莲前派出所"]
         assert (station.people, station.yellow, station.silent) == (3, 1, 1)
         html = response.content.decode()
-        assert html.count("<path d=\"M") == 6 and "<polyline" in html and "思明区" in html
+        assert html.count("<path d=\"M") == 6 and 'class="bar s-red"' in html and "思明区" in html
         assert sum(d.people for d in response.context["trend"]) == 6
 
     def test_a_station_chief_sees_only_the_stations_counts(self, client, cast, screened):
@@ -157,7 +184,7 @@ def test_it_keeps_the_jurisdiction_page_queries_constant(client, cast, n, django
     from pingan.core.services import premises_create
 
     for i in range(n):
-        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address="x", adcode="350203010")
+        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address=f"x{i}", adcode="350203010")
         make_job(cast.landlord_a, p, f"{i}号")
     sign_in(client, cast.officer_a)
     client.get("/police/")  # warm the session
@@ -171,7 +198,7 @@ def test_it_keeps_the_submitter_pages_queries_constant(client, cast, n, django_a
     from pingan.core.services import premises_create
 
     for i in range(n):
-        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address="x", adcode="350203010")
+        p = premises_create(actor=cast.landlord_a, name=f"屋{i}", kind="rental", address=f"x{i}", adcode="350203010")
         job = make_job(cast.landlord_a, p, f"{i}号")
     sign_in(client, cast.landlord_a)
     client.get("/screening/")

@@ -36,7 +36,7 @@ def test_the_job_page_says_when_the_person_data_was_deleted(client, cast, purged
     html = response.content.decode()
     assert response.status_code == 200
     assert f"本次筛查的个人信息（名单、逐行结果和结果文件）已于 {deleted_on(job)} 按保存期限规定删除" in html
-    assert "受理 3 行，退回 1 行" in html  # the counts remain
+    assert "已筛查 3 行，未筛查 1 行" in html  # the counts remain
     assert "甲红" not in html and "results.csv" not in html and "results.xlsx" not in html
     assert "没有受理的行" not in html and "已筛查人员" not in html  # no empty table pretending there were no rows
 

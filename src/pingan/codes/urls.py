@@ -19,6 +19,7 @@ urlpatterns = [
     path("codes/premises/<int:premises_id>/poster.pdf", views.premises_poster, name="poster"),
     path("codes/premises/<int:premises_id>/dispute/", views.premises_dispute, name="dispute"),
     path("codes/premises/<int:premises_id>/override/", views.premises_override, name="override"),
+    path("codes/premises/<int:premises_id>/revoke/", views.premises_code_revoke, name="revoke"),
     path("codes/police/", views.police_queue, name="police"),
     path("codes/disputes/<int:dispute_id>/resolve/", views.dispute_resolve, name="dispute_resolve"),
     path("codes/overrides/<int:override_id>/approve/", views.override_decide, {"decision": "approve"},

@@ -186,6 +186,7 @@ def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
         "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises)[:20],
         "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)[:20],
         "levels": [(lv.value, LEVEL_LABELS[lv]) for lv in Level],
+        "revocation_reasons": [(k, REVOCATION_REASON_LABELS[k]) for k in ("fraud", "error")],
     }
     return TemplateResponse(request, "codes/premises_code.html", ctx)
 
@@ -257,6 +258,25 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
         services.level_override_request(premises=premises, level=request.POST.get("level", ""),
                                         reason=request.POST.get("reason", ""), actor=request.user)
         messages.success(request, _("Level change requested: it needs the approval of another station chief."))
+    except DomainError as exc:
+        messages.error(request, page_message(exc))
+    return _back(request, premises_id)
+
+
+@login_required
+@require_POST
+def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """Police of the jurisdiction withdraw the premises' current code (fraud, or issued in error)."""
+    if request.user.role not in POLICE_ROLES:
+        raise Http404("police only")
+    code = _current_or_404(request, premises_id)
+    reason = request.POST.get("reason", "")
+    if reason not in ("fraud", "error"):  # "rescreened" is the system's own reason, never chosen by hand
+        messages.error(request, _("Choose why the code is revoked."))
+        return _back(request, premises_id)
+    try:
+        services.safety_code_revoke(code=code, reason=reason, actor=request.user)
+        messages.success(request, _("The safety code was revoked: verifiers show it as revoked from now on."))
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return _back(request, premises_id)

@@ -18,6 +18,7 @@ class CoreConfig(AppConfig):
             key="home", label=_("Home"), url_name="core:home", order=0,
             roles={r for r in Role.values if r not in SUBMITTER_ROLES}))
         navigation.register(navigation.Section(
-            key="audit", label=_("Audit trail"), url_name="core:audit", order=90, roles={Role.AUDITOR, Role.ADMIN}))
+            key="audit", label=_("Audit trail"), url_name="core:audit", order=90, roles={Role.AUDITOR, Role.ADMIN},
+            description=_("Who read or changed personal data, when and why.")))
         navigation.register_panel(navigation.Panel(
             key="audit", template="core/partials/home_audit.html", order=90, roles={Role.AUDITOR, Role.ADMIN}))

@@ -40,6 +40,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_owner": _("A premises belongs to an enterprise or landlord account."),
     "bad_premises_kind": _("Unknown premises kind %(kind)s: use enterprise or rental."),
     "unknown_adcode": _("%(adcode)s is not a known administrative area code."),
+    "premises_exists": _("You already registered this premises as %(name)s (%(address)s): it is in your list, "
+                         "upload its roster from there."),
     "no_responsible_unit": _(
         "No police unit covers administrative area %(adcode)s: ask the public security bureau to assign one."),
     # Submitting a roster (screening.tasks.screening_job_submit, services.screening_job_create).

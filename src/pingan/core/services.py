@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
@@ -200,7 +201,9 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     """Register a premises. Submitters register their own; administrators may register for a submitter.
 
     The responsible unit is derived from ``adcode`` (:func:`unit_for_adcode`). Raises ``DomainError`` for an
-    unknown adcode or kind, ``PermissionDenied`` for a role that may not register premises.
+    unknown adcode or kind, ``premises_exists`` when the owner already registered a premises of the same name
+    or address (compared by :func:`_place_key`), ``PermissionDenied`` for a role that may not register
+    premises.
     """
     if actor.role in SUBMITTER_ROLES:
         owner = actor
@@ -217,10 +220,26 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
         raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
                           params={"adcode": adcode})
     unit = unit_for_adcode(adcode)
+    # one owner, one registration per place: the owner's row is locked so that a form sent twice at once
+    # cannot register it twice either
+    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+    key_name, key_address = _place_key(name), _place_key(address)
+    for other in Premises.objects.filter(owner=owner).only("pk", "name", "address"):
+        if _place_key(other.name) == key_name or (key_address and _place_key(other.address) == key_address):
+            raise DomainError(f"premises {other.pk} ({other.name}, {other.address}) is already registered",
+                              code="premises_exists", extra={"premises_id": other.pk},
+                              params={"premises_id": other.pk, "name": other.name, "address": other.address})
     premises = Premises.objects.create(name=name.strip(), kind=kind, address=address.strip(), adcode=adcode,
                                        owner=owner, unit=unit)
     audit.record(actor, "create", "Premises", premises.pk)
     return premises
+
+
+def _place_key(text: str) -> str:
+    """A premises name or address compared for sameness: NFKC, case-folded, without spaces and punctuation
+    (``莲前东路 1号`` = ``莲前东路1号`` = ``莲前东路１号``)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def premises_or_404(premises_id: int) -> Premises:

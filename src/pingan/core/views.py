@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from pingan.core import audit, navigation, selectors
 from pingan.core.errors import NotFound
+from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.web import needs_purpose, purpose_url, safe_next
 
 
@@ -61,6 +62,10 @@ def home(request: HttpRequest):
 
 @login_required
 def premises_list(request: HttpRequest):
+    if request.user.role in SUBMITTER_ROLES:  # their premises, with what to do next, are on their own page
+        sections = navigation.sections_for(request.user, request.path)
+        if sections:
+            return redirect(sections[0]["url"])
     if needs_purpose(request):
         return redirect(purpose_url(request))
     items = selectors.premises_list(actor=request.user)[:500]

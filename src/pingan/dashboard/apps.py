@@ -14,10 +14,13 @@ class DashboardConfig(AppConfig):
 
         navigation.register(navigation.Section(
             key="jurisdiction", label=_("Jurisdiction"), url_name="dashboard:jurisdiction", order=20,
-            roles=POLICE_ROLES, prefix="/police/"))
+            roles=POLICE_ROLES, prefix="/police/",
+            description=_("Flagged people, premises and screenings of your area; search by name, ID number or "
+                          "phone.")))
         navigation.register(navigation.Section(
-            key="overview", label=_("Counts and map"), url_name="dashboard:overview", order=60,
-            roles={Role.STATION_CHIEF, Role.ANALYST}))
+            key="overview", label=_("Statistics"), url_name="dashboard:overview", order=60,
+            roles={Role.STATION_CHIEF, Role.ANALYST},
+            description=_("Red and yellow people by district and station, the last 30 days, the map.")))
         navigation.register_panel(navigation.Panel(
             key="jurisdiction", template="dashboard/partials/home_panel.html", order=20, roles=POLICE_ROLES,
             context=jurisdiction_panel))

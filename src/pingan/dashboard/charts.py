@@ -1,32 +1,39 @@
-"""Server-rendered SVG charts (no JS library): the daily trend as polylines, and map fill colours.
+"""Server-rendered SVG charts (no JS library): daily counts as bars, and map fill colours.
 
 Pure module (no Django). Templates draw the returned coordinates; numbers are SVG user units.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Series:
-    """One line of a chart: its label, CSS class and the SVG ``points`` attribute."""
+class Bar:
+    """One bar: its box in SVG units, its value, and the CSS class of its series."""
 
-    label: str
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int
     css: str
-    points: str
 
 
 @dataclass(frozen=True)
-class LineChart:
-    """A chart of several series over the same x positions, with y-axis ticks ``(y, label)``."""
+class Chart:
+    """A bar chart: y-axis ticks ``(y, label)``, x-axis labels ``(x, label)``, the bars, and the plot's left and
+    right edges (the grid lines' ends)."""
 
     width: int
     height: int
-    series: tuple[Series, ...]
     ticks: tuple[tuple[float, int], ...]
     x_labels: tuple[tuple[float, str], ...]
+    bars: tuple[Bar, ...] = ()
+    left: int = 36
+    right: int = 360
 
 
 def _nice_max(v: int) -> int:
@@ -39,31 +46,71 @@ def _nice_max(v: int) -> int:
         step *= 10
 
 
-def line_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]], *,
-               width: int = 360, height: int = 180, pad: int = 28) -> LineChart:
-    """Lay out ``series`` (label, css class, values — one per label) as polylines in a ``width``×``height`` box.
+#: Room around the plot (SVG units): the y labels on the left, the x labels below, half a label above the
+#: top tick (so the top label is never cut), a little on the right for the last x label.
+PAD_LEFT, PAD_TOP, PAD_BOTTOM, PAD_RIGHT = 36, 10, 20, 14
 
-    Raises ``ValueError`` when a series' length differs from ``labels``.
-    """
+
+def _pad_left(top: int) -> int:
+    """Room for the widest y label (about 6.5 units per digit at the 11-unit tick font) and a gap."""
+    return max(PAD_LEFT, 10 + math.ceil(6.5 * len(str(top))))
+
+
+def _frame(labels: Sequence[str], top: int, width: int, height: int, *, slots: bool = False):
+    """Scales of a chart: ``x(i)`` (the i-th label's position; ``slots``: the middle of the i-th of n equal
+    slots, for bars, else evenly from edge to edge), ``y(v)``, the ticks, the x labels and the plot width."""
+    n = len(labels)
+    left = _pad_left(top)
+    plot_w, plot_h = width - left - PAD_RIGHT, height - PAD_TOP - PAD_BOTTOM
+
+    def x(i: float) -> float:
+        if slots:
+            return round(left + plot_w * (i + 0.5) / max(n, 1), 1)
+        return round(left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2), 1)
+
+    def y(v: float) -> float:
+        return round(PAD_TOP + plot_h - plot_h * v / top, 1)
+
+    ticks = tuple((y(v), v) for v in (0, top // 2, top)) if top > 1 else ((y(0), 0), (y(top), top))
+    # at most 5 x labels, the last day always among them (the phone's width fits 5 "08-20" labels)
+    every = max(1, -(-(n - 1) // 4)) if n > 1 else 1
+    idx = sorted({*range(0, n, every), n - 1}) if n else []
+    if len(idx) > 1 and idx[-1] - idx[-2] < every / 2:
+        idx.pop(-2)  # the last two would overlap
+    xl = tuple((x(i), labels[i]) for i in idx)
+    return x, y, ticks, xl, plot_w
+
+
+def _top_of(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]]) -> int:
+    """The y scale's top for ``series``; ``ValueError`` when a series' length differs from ``labels``."""
     n = len(labels)
     for name, _css, values in series:
         if len(values) != n:
             raise ValueError(f"series {name!r} has {len(values)} values for {n} labels")
-    top = _nice_max(max((max(v) for _n, _c, v in series if v), default=0))
-    plot_w, plot_h = width - pad - 6, height - pad - 6
+    return _nice_max(max((max(v) for _n, _c, v in series if v), default=0))
 
-    def x(i: int) -> float:
-        return round(pad + (plot_w * i / (n - 1) if n > 1 else plot_w / 2), 1)
 
-    def y(v: int) -> float:
-        return round(6 + plot_h - plot_h * v / top, 1)
+def grouped_bar_chart(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[int]]], *,
+                      width: int = 360, height: int = 170) -> Chart:
+    """Side-by-side bars of each series per label, on one y scale fitted to these series (so a handful of red
+    people next to a handful of yellow ones are both visible, never one line hidden under the other).
 
-    out = tuple(Series(name, css, " ".join(f"{x(i):g},{y(v):g}" for i, v in enumerate(values)))
-                for name, css, values in series)
-    ticks = tuple((y(v), v) for v in (0, top // 2, top)) if top > 1 else ((y(0), 0), (y(top), top))
-    every = max(1, n // 5)
-    xl = tuple((x(i), labels[i]) for i in range(0, n, every))
-    return LineChart(width, height, out, ticks, xl)
+    Raises ``ValueError`` when a series' length differs from ``labels``.
+    """
+    n = len(labels)
+    top = _top_of(labels, series)
+    x, y, ticks, xl, plot_w = _frame(labels, top, width, height, slots=True)
+    k = max(len(series), 1)
+    group = plot_w / max(n, 1) * 0.8
+    w = max(1.0, round(group / k, 1))
+    bars = tuple(Bar(round(x(i) - group / 2 + j * w, 1), y(v), w, round(y(0) - y(v), 1), v, css)
+                 for j, (_name, css, values) in enumerate(series) for i, v in enumerate(values) if v)
+    return Chart(width, height, ticks, xl, bars, left=_pad_left(top), right=width - PAD_RIGHT)
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[int], *, width: int = 360, height: int = 170) -> Chart:
+    """One bar per label, on a y scale fitted to ``values``; ``ValueError`` when the lengths differ."""
+    return grouped_bar_chart(labels, [("", "bar-people", values)], width=width, height=height)
 
 
 def fill(value: int, top: int) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FilteredRelation, IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -25,7 +25,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
 from pingan.screening import selectors as screening_selectors
-from pingan.screening.models import PersonResult, ScreeningJob
+from pingan.screening.models import Hit, PersonResult, ScreeningJob
 
 LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
 
@@ -77,17 +77,70 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[P
     ).order_by("id")
 
 
-def jurisdiction_flagged(*, actor, premises_id: int | None = None, purpose: str = "") -> QuerySet[PersonResult]:
+@dataclass(frozen=True)
+class FlaggedFilter:
+    """What the officer narrowed the flagged list to (every field optional).
+
+    ``q``: part of a name, an ID number or a phone number; ``level``: ``red`` or ``yellow``; ``hit``:
+    ``watchlist``, ``travel`` (a movement rule) or ``identity``; ``premises``: part of a premises' name;
+    ``since``/``until``: the screening's finish date (local), inclusive.
+    """
+
+    q: str = ""
+    level: str = ""
+    hit: str = ""
+    premises: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.level, self.hit, self.premises, self.since, self.until))
+
+    def apply(self, qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
+        q = self.q.strip()
+        if q:
+            digits = q.replace(" ", "").upper()
+            qs = qs.filter(Q(name__icontains=q) | Q(id_number__startswith=digits) | Q(id_number__endswith=digits)
+                           | Q(phone__contains=digits) | Q(given_phone__contains=digits))
+        if self.level in ("red", "yellow"):
+            qs = qs.filter(level=self.level)
+        if self.hit == "watchlist":
+            qs = qs.filter(silent_hit=True)
+        elif self.hit in ("travel", "identity"):
+            source = "movements" if self.hit == "travel" else "identity"
+            qs = qs.filter(Exists(Hit.objects.filter(person=OuterRef("pk"), source=source, silent=False)))
+        if self.premises.strip():
+            qs = qs.filter(job__premises__name__icontains=self.premises.strip())
+        tz = timezone.get_current_timezone()
+        if self.since:
+            qs = qs.filter(job__finished_at__gte=dt.datetime.combine(self.since, dt.time(), tz))
+        if self.until:
+            qs = qs.filter(job__finished_at__lt=dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tz))
+        return qs
+
+
+def jurisdiction_flagged(*, actor, premises_id: int | None = None, purpose: str = "",
+                         where: FlaggedFilter | None = None) -> QuerySet[PersonResult]:
     """Flagged people (silent watchlist hits first, then red, then yellow) of the latest job per premises.
 
     Police only; the rows fetched are recorded as one ``list`` read naming each person (``core.audit``).
-    ``premises_id`` narrows to one premises.
+    ``premises_id`` narrows to one premises; ``where`` to what the officer searched for.
     """
     require_police(actor)
     qs = screening_selectors.flagged_persons(actor=actor, purpose=purpose)
     if premises_id is not None:
         qs = qs.filter(job__premises_id=premises_id)
+    if where is not None and where.active:
+        qs = where.apply(qs)
     return qs
+
+
+def jurisdiction_counts(*, actor, qs: QuerySet[PersonResult]) -> dict[str, int]:
+    """The counts at the top of the jurisdiction view: flagged people of ``qs`` (total, red, yellow,
+    watchlist). Aggregates only: no audit record."""
+    require_police(actor)
+    return screening_selectors.flagged_counts(actor=actor, qs=qs)
 
 
 @dataclass
@@ -97,6 +150,13 @@ class PremisesOverview:
     premises: Premises
     jobs: list[ScreeningJob]
     flagged: list[PersonResult]
+
+    @property
+    def area_name(self) -> str:
+        """The premises' administrative area by name (``福建省厦门市思明区莲前街道``)."""
+        from pingan.lib import adcodes
+
+        return adcodes.name_path(self.premises.adcode) or adcodes.name_path(self.premises.adcode[:6])
 
 
 def premises_overview(*, actor, premises_id: int, purpose: str = "") -> PremisesOverview:

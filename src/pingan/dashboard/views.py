@@ -6,6 +6,7 @@ page and the htmx partial (``request.htmx``).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from pingan.core.models import Role
 from pingan.dashboard import charts, geo, selectors
+from pingan.dashboard.people import DOC_TYPES, IDENTITY_STATUSES, born, hits_for_people
 from pingan.dashboard.web import POLICE, page
 
 PER_PAGE = 30
@@ -77,21 +79,41 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
 SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale")}
 
 
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def flagged_filter(get) -> selectors.FlaggedFilter:
+    """The search and filters of the jurisdiction view from the query string (bad values are ignored)."""
+    return selectors.FlaggedFilter(
+        q=(get.get("q") or "")[:60], level=get.get("level", "") if get.get("level") in ("red", "yellow") else "",
+        hit=get.get("hit", "") if get.get("hit") in ("watchlist", "travel", "identity") else "",
+        premises=(get.get("premises") or "")[:100], since=_date(get.get("since")), until=_date(get.get("until")))
+
+
 @require_GET
 @page(roles=POLICE)
 def jurisdiction(request: HttpRequest) -> HttpResponse:
-    """掌上查询: flagged people (silent hits first), premises with level and last screening, stale premises.
+    """掌上查询: counts, search and filters over the flagged people (silent hits first), then premises with
+    level and last screening, and premises not screened recently.
 
-    ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging).
+    ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging); the search
+    (``q``, ``level``, ``hit``, ``premises``, ``since``, ``until``) narrows the flagged list and its counts.
     """
     days = _int(request.GET.get("days"), DEFAULT_STALE_DAYS, 1, 365)
     section = request.GET.get("section", "")
     if section and section not in SECTION_TEMPLATES:
         raise BadRequest("unknown section")  # never a template name taken from the request
-    ctx: dict = {"days": days}
+    where = flagged_filter(request.GET)
+    ctx: dict = {"days": days, "where": where, "query": _query(request.GET)}
     if section in ("", "flagged"):
-        flagged = selectors.jurisdiction_flagged(actor=request.user)
+        flagged = selectors.jurisdiction_flagged(actor=request.user, where=where)
         ctx["flagged"] = window(flagged, request.GET.get("page") if section else 1)
+        if not section:
+            ctx["counts"] = selectors.jurisdiction_counts(actor=request.user, qs=flagged)
     if section in ("", "premises"):
         ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user),
                                  request.GET.get("page") if section else 1)
@@ -101,6 +123,14 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
     if request.htmx and section:
         return TemplateResponse(request, SECTION_TEMPLATES[section], ctx)
     return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)
+
+
+def _query(get) -> str:
+    """The search part of the query string, for the pager's links (``section``/``page`` excluded)."""
+    from urllib.parse import urlencode
+
+    keep = {k: get.get(k) for k in ("q", "level", "hit", "premises", "since", "until") if get.get(k)}
+    return urlencode(keep)
 
 
 @require_GET
@@ -114,9 +144,15 @@ def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
 @require_GET
 @page(roles=POLICE)
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
-    """One screened person: the result and every hit (rule, match kind, reasons, matched record)."""
+    """One screened person, for an officer to act on: who, where they live and how to reach them, the
+    premises and roster, what matched, where and when they were exposed (place names and dates), and the
+    listed entry behind a watchlist hit."""
     p, hits = selectors.person_detail(actor=request.user, person_id=person_id)
-    return TemplateResponse(request, "dashboard/person.html", {"p": p, "hits": hits})
+    birth, sex = born(p)
+    return TemplateResponse(request, "dashboard/person.html", {
+        "p": p, "hits": hits_for_people(p, hits), "birth": birth, "sex": sex,
+        "doc_type": DOC_TYPES.get(p.doc_type, p.doc_type), "identity": IDENTITY_STATUSES.get(p.identity_status, ""),
+        "movement_hits": any(h.source == "movements" for h in hits)})
 
 
 @require_GET
@@ -126,11 +162,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     days = _int(request.GET.get("days"), 30, 7, 180)
     branches = selectors.unit_counts(actor=request.user)
     trend = selectors.daily_counts(actor=request.user, days=days)
-    chart = charts.line_chart([d.day.strftime("%m-%d") for d in trend], [
-        ("screened", "s-people", [d.people for d in trend]),
+    days_labels = [d.day.strftime("%m-%d") for d in trend]
+    # two charts, each on its own scale: a few red and yellow people vanish on the scale of thousands screened
+    screened = charts.bar_chart(days_labels, [d.people for d in trend])
+    flagged = charts.grouped_bar_chart(days_labels, [
         ("red", "s-red", [d.red for d in trend]),
         ("yellow", "s-yellow", [d.yellow for d in trend]),
     ])
+    totals = {"people": sum(d.people for d in trend), "red": sum(d.red for d in trend),
+              "yellow": sum(d.yellow for d in trend)}
     by_adcode: dict[str, selectors.UnitCounts] = {}
     for b in branches:
         for code in b.unit.adcodes:
@@ -141,6 +181,7 @@ def overview(request: HttpRequest) -> HttpResponse:
               "fill": charts.fill((c.red + c.yellow) if (c := by_adcode.get(d.adcode)) else 0, top)}
              for d in districts]
     return TemplateResponse(request, "dashboard/overview.html", {
-        "branches": branches, "chart": chart, "trend": trend, "days": days,
+        "branches": branches, "screened": screened, "flagged": flagged, "totals": totals, "trend": trend,
+        "days": days,
         "map": {"areas": areas, "width": width, "height": height},
     })

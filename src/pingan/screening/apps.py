@@ -10,10 +10,13 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Batch screening"
 
     def ready(self) -> None:
-        from pingan.core import jobs, navigation
+        from pingan.core import jobs, navigation, texts
         from pingan.core.models import SUBMITTER_ROLES
         from pingan.screening.failures import FAILURE_MESSAGES
         from pingan.screening.models import ScreeningJob
+        from pingan.screening.texts import TEMPLATES
+
+        texts.register(TEMPLATES)
 
         navigation.register(navigation.Section(
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))

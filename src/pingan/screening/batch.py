@@ -88,6 +88,10 @@ PERSONS_SCHEMA = pa.schema([
     ("given_id_number", pa.string()),
     ("given_phone", pa.string()),
     ("identity_notes", idbatch.NOTE_TYPE),
+    # what is wrong with the number, as a code (documents.ERRORS, or "conflicting") and its params as JSON
+    # text: pages render it in the reader's language (pingan.screening.texts); null for a valid number
+    ("identity_error", pa.string()),
+    ("identity_error_params", pa.string()),
 ])
 
 #: Columns of ``persons`` that repeat, for rows not screened, what the roster row gave.
@@ -104,6 +108,17 @@ HITS_SCHEMA = pa.schema([
     ("level_effect", pa.string()),
     ("police_priority", pa.int32()),
     ("silent", pa.bool_()),
+    # where and when (movement hits): the matched record's place, its division and its time span, and the
+    # listing it fell in (area, division, level, the listing's period); null for identity/watchlist hits
+    ("place", pa.string()),
+    ("place_adcode", pa.string()),
+    ("place_from", pa.timestamp("us", tz="UTC")),
+    ("place_until", pa.timestamp("us", tz="UTC")),
+    ("listing_community", pa.string()),
+    ("listing_adcode", pa.string()),
+    ("listing_level", pa.string()),
+    ("listed_from", pa.timestamp("us", tz="UTC")),
+    ("listed_until", pa.timestamp("us", tz="UTC")),
 ])
 
 
@@ -320,6 +335,7 @@ class DuckDBEngine:
             "seconds": {**timer.seconds, "total": round(time.perf_counter() - t_start, 4)},
             "counts": {**counts, "persons": persons.num_rows, "hits": hits.num_rows},
             "risk_data_warnings": run.coverage_warnings(),
+            "risk_data_notes": run.coverage_notes(),
         }
         return ScreenResult(persons=persons, hits=hits, stats=stats)
 
@@ -382,6 +398,29 @@ class _Run:
                 "import the movement records of that period.")
         return out
 
+    def coverage_notes(self) -> list[dict[str, Any]]:
+        """:meth:`coverage_warnings` as codes and parameters (``risk.no_listings``: ``window_from``,
+        ``window_to``, ``levels``, ``count``, ``first``, ``last``; ``risk.no_movements``: the same without
+        ``levels``), for a page to render in its reader's language (``pingan.screening.texts``)."""
+        if not self.movement_rules:
+            return []
+        tz = self.as_of.tzinfo
+
+        def day(t: Any) -> str:
+            return t.astimezone(tz).strftime("%Y-%m-%d") if isinstance(t, dt.datetime) else "?"
+
+        window = {"window_from": day(self.window_start), "window_to": day(self.as_of)}
+        out = []
+        if self.listing_span is not None:
+            first, last, n = self.listing_span
+            out.append({"code": "risk.no_listings", "params": {
+                **window, "levels": list(self.listing_levels), "count": n, "first": day(first), "last": day(last)}})
+        if self.movement_span is not None:
+            first, last, n = self.movement_span
+            out.append({"code": "risk.no_movements", "params": {
+                **window, "count": n, "first": day(first), "last": day(last)}})
+        return out
+
     def sql(self, query: str) -> duckdb.DuckDBPyConnection:
         # `execute` runs the statement now and skips building a lazy relation: each statement costs a few
         # milliseconds less, which matters for the 50-row roster's sub-second budget.
@@ -434,6 +473,7 @@ class _Run:
             "valid": docs.column("valid"),
             "error_code": docs.column("error_code"),
             "error": docs.column("error"),
+            "error_params": docs.column("error_params"),
             "id_birth_date": docs.column("birth_date"),
             "sex": docs.column("sex"),
             "area_code": docs.column("area_code"),
@@ -445,7 +485,8 @@ class _Run:
         # else — for a failing 18-character resident ID — the date its digits 7–14 spell, if real.
         self.sql("""
             CREATE TEMP TABLE p AS
-            SELECT row, name, raw_number, raw_phone, phone, doc_type, number, valid, error_code, error, sex,
+            SELECT row, name, raw_number, raw_phone, phone, doc_type, number, valid, error_code, error, error_params,
+                   sex,
                    area_code,
                    from15, coalesce(in_status, 'accepted') AS status,
                    coalesce(id_birth_date, try_strptime(bd_text, '%Y-%m-%d')::DATE) AS birth_date,
@@ -541,6 +582,7 @@ class _Run:
         """).fetchall()
         conflict_rows: list[int] = []
         messages: list[str] = []
+        params: list[str] = []  # the same as code params (identity.conflicting): pages render them
         for rows, names in groups:
             by_name: dict[str, list[int]] = {}
             for row, name in zip(rows, names, strict=True):
@@ -550,15 +592,20 @@ class _Run:
             named_rows = sorted(r for rs in by_name.values() for r in rs)
             for n, (first, count) in _unrelated_rows(by_name, distinct, named_rows).items():
                 msg = _conflict_message(first, count, len(distinct))
+                par = json.dumps({"rows": first, "count": count, "names": len(distinct),
+                                  "compared": len(distinct) <= MAX_NAMES_COMPARED})
                 for row in by_name[n]:
                     conflict_rows.append(row)
                     messages.append(msg)
+                    params.append(par)
         self.counts["id_name_conflicts"] = len(conflict_rows)
         if not conflict_rows:
             return
         self.con.register("conflict_in", pa.table({
-            "row": pa.array(conflict_rows, pa.int64()), "msg": pa.array(messages, pa.string())}))
-        self.sql("""UPDATE p SET identity_status = 'conflicting', identity_reason = c.msg
+            "row": pa.array(conflict_rows, pa.int64()), "msg": pa.array(messages, pa.string()),
+            "params": pa.array(params, pa.string())}))
+        self.sql("""UPDATE p SET identity_status = 'conflicting', identity_reason = c.msg,
+                           error_code = 'conflicting', error_params = c.params
                     FROM conflict_in c WHERE p.row = c.row""")
         self.con.unregister("conflict_in")
 
@@ -1128,6 +1175,33 @@ class _Run:
 
     # -------------------------------------------------------------------------------------- 5. assemble
 
+    def _hits_with_places(self) -> str:
+        """The hits, each movement hit with the matched record's place and time and the listing interval
+        it fell in (the earliest of the area's intervals overlapping the stay), for an officer to act on."""
+        have = {r[0] for r in self.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        mv = "mv" if "mv" in have else _no_table(
+            "NULL::VARCHAR AS record_id, NULL::VARCHAR AS adcode, NULL::VARCHAR AS place, "
+            "NULL::TIMESTAMPTZ AS t0, NULL::TIMESTAMPTZ AS t1")
+        lst = "lst_n" if "lst_n" in have else _no_table(
+            "NULL::VARCHAR AS area_key, NULL::VARCHAR AS community, NULL::VARCHAR AS adcode, "
+            "NULL::VARCHAR AS level, NULL::TIMESTAMPTZ AS listed_from, NULL::TIMESTAMPTZ AS listed_until")
+        return f"""
+            WITH h AS (SELECT *, row_number() OVER () AS hid FROM hits),
+            m AS (SELECT record_id, any_value(adcode) AS adcode, any_value(place) AS place, min(t0) AS t0,
+                         max(t1) AS t1 FROM {mv} GROUP BY record_id)
+            SELECT h.row, h.rule_id, h.source, h.record_ref, h.listing_ref, h.match_kind, h.match_reasons,
+                   h.level_effect, h.police_priority, h.silent,
+                   m.place, m.adcode AS place_adcode, m.t0 AS place_from, m.t1 AS place_until,
+                   l.community AS listing_community, l.adcode AS listing_adcode, l.level AS listing_level,
+                   l.listed_from, l.listed_until
+            FROM h
+            LEFT JOIN m ON h.source = 'movements' AND m.record_id = h.record_ref
+            LEFT JOIN {lst} l ON h.source = 'movements' AND l.area_key = h.listing_ref
+                 AND l.listed_from < m.t1 AND coalesce(l.listed_until, 'infinity'::TIMESTAMPTZ) > m.t0
+            QUALIFY row_number() OVER (PARTITION BY h.hid ORDER BY l.listed_from NULLS LAST) = 1
+            ORDER BY h.row, h.rule_id, h.record_ref
+        """
+
     def assemble(self) -> tuple[pa.Table, pa.Table]:
         reason_of = {r.id: r.reason for r in self.rs.rules}
         self.con.register("rule_meta", pa.table({
@@ -1172,23 +1246,31 @@ class _Run:
                    CASE WHEN c.row IS NOT NULL THEN coalesce(p.identity_reason, '') ||
                              ' — corrected to ' || c.cand || ' by a corroborated movement record'
                         ELSE p.identity_reason END AS identity_reason,
-                   NULL AS given_id_number, NULL AS given_phone, p.notes AS identity_notes
+                   NULL AS given_id_number, NULL AS given_phone, p.notes AS identity_notes,
+                   CASE WHEN p.identity_status IN ('invalid', 'unverifiable', 'conflicting') THEN p.error_code END
+                       AS identity_error,
+                   CASE WHEN p.identity_status IN ('invalid', 'unverifiable', 'conflicting') THEN p.error_params END
+                       AS identity_error_params
             FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row) LEFT JOIN w USING (row)
             UNION ALL
             SELECT row, 'rejected', 'yellow', '未筛查：' || message || ' (not screened: fix the row and resubmit)',
                    []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone,
-                   []
+                   [], NULL, NULL
             FROM rej
             UNION ALL
             SELECT row, status, 'yellow', '未筛查 (not screened: row status ' || status || ')',
                    []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status,
-                   nullif(raw_number, ''), nullif(raw_phone, ''), []
+                   nullif(raw_number, ''), nullif(raw_phone, ''), [], NULL, NULL
             FROM p_other
             ORDER BY row
         """).cast(PERSONS_SCHEMA)
-        hits = self.arrow("SELECT * FROM hits ORDER BY row, rule_id, record_ref").cast(HITS_SCHEMA)
+        hits = self.arrow(self._hits_with_places()).cast(HITS_SCHEMA)
         self.con.unregister("rule_meta")
         return persons, hits
+
+
+def _no_table(columns: str) -> str:
+    return f"(SELECT {columns} WHERE false)"
 
 
 #: Distinct names of one ID number compared pairwise at most (beyond: every row is conflicting).

@@ -7,6 +7,8 @@ rejected). Per-person results and hits of a job are rows here, so pages and the 
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +119,12 @@ class PersonResult(models.Model):
     masked). ``row`` is the row number as the submitter sees it in Excel. For a row that was not screened
     (rejected) ``name``, ``given_id_number`` and ``given_phone`` hold what the roster row gave, as written,
     so the submitter can find the row to fix; they stay empty on screened rows.
+
+    ``reasons`` is what the row is told, as messages (``[{"code", "params"}]``, :mod:`pingan.screening.reasons`)
+    that pages render in the reader's language (:attr:`reason_text`); ``reason`` is the engine's one-line text,
+    kept for results stored before ``reasons`` existed. ``phone`` and ``address`` (room) are what the roster
+    gave for a screened row (police view: whom to call, where the person lives). ``identity_detail`` is the
+    message saying what is wrong with the number (``{}`` when nothing is).
     """
 
     class Level(models.TextChoices):
@@ -141,6 +149,10 @@ class PersonResult(models.Model):
     silent_hit = models.BooleanField(default=False)
     given_id_number = models.TextField(blank=True, default="")
     given_phone = models.TextField(blank=True, default="")
+    reasons = models.JSONField(default=list, blank=True)
+    phone = models.CharField(max_length=40, blank=True, default="")
+    address = models.CharField(max_length=300, blank=True, default="")
+    identity_detail = models.JSONField(default=dict, blank=True)
 
     scope_unit = "job__premises__unit"
     scope_owner = "job__premises__owner"
@@ -154,9 +166,24 @@ class PersonResult(models.Model):
         return f"row {self.row}: {self.level or self.status}"
 
     @property
+    def reason_text(self) -> str:
+        """The row's reasons in the active language (results stored before ``reasons``: the stored text)."""
+        from pingan.core.texts import render_all
+
+        return render_all(self.reasons) if self.reasons else self.reason
+
+    @property
+    def identity_text(self) -> str:
+        """What is wrong with the document number, in the active language (``""`` when nothing is)."""
+        from pingan.core.texts import render
+
+        return render(self.identity_detail) if self.identity_detail else self.identity_reason
+
+    @property
     def masked_id(self) -> str:
         """The document number (for a rejected row: the one it gave) with all but the first 3 and last 2
-        characters hidden (submitter view)."""
+        characters hidden (submitter view); a number Excel turned into scientific notation keeps its
+        exponent visible (``1.50***E+17``), so it reads as the damaged number it is."""
         return _mask(self.id_number or self.given_id_number)
 
     @property
@@ -165,8 +192,17 @@ class PersonResult(models.Model):
         return _mask(self.given_phone)
 
 
+_SCIENTIFIC = re.compile(r"^([+-]?\d+(?:\.\d+)?)([eE][+-]?\d+)$")
+
+
 def _mask(n: str) -> str:
-    """All but the first 3 and last 2 characters of ``n`` replaced by ``*`` (shorter texts: unchanged)."""
+    """All but the first 3 and last 2 characters of ``n`` replaced by ``*`` (shorter texts: unchanged); a
+    number in scientific notation (``1.50102E+17``: Excel's damage) masks its mantissa and keeps the
+    exponent, upper-cased (``1.50***E+17``)."""
+    sci = _SCIENTIFIC.match(n.strip())
+    if sci:
+        mantissa, exponent = sci.groups()
+        return mantissa[:4] + "***" + exponent.upper()
     return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
 
 
@@ -188,6 +224,11 @@ class Hit(models.Model):
     level_effect = models.CharField(max_length=6, blank=True, default="")
     police_priority = models.IntegerField(null=True, blank=True)
     silent = models.BooleanField(default=False)
+    #: where and when, for an officer to act on: a movement hit's ``place``, ``adcode``, ``from``/``until``
+    #: (ISO 8601) and ``listing`` (``community``, ``adcode``, ``level``, ``from``, ``until``); a watchlist
+    #: hit's ``entry`` (``list``, ``program``, ``names``, ``birth_dates``, ``nationalities``, ``listed_on``,
+    #: ``remarks``). ``{}`` for hits stored before it existed.
+    detail = models.JSONField(default=dict, blank=True)
 
     scope_unit = "job__premises__unit"
     scope_owner = None  # hits are never shown to submitters

@@ -253,6 +253,7 @@ HEADER_SCAN_ROWS = 30
 
 #: Rejection codes in the order rows are checked; each row is rejected for the first that applies.
 REJECTION_CODES: dict[str, str] = {
+    "example_row": "the template's example row (its name starts with 示例, 'example') was left in: not screened",
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
     "too_many_columns": "a cell has content in a column that has no header",
@@ -263,6 +264,10 @@ REJECTION_CODES: dict[str, str] = {
     "phone_as_number": "the phone number was turned into scientific notation and lost digits",
     "bad_date": "a date cell cannot be read as a date",
 }
+
+#: The roster template's example person is named 示例… ("example"): such a row is not one of the
+#: submitter's people and is rejected (``example_row``) rather than screened as a real tenant.
+EXAMPLE_NAME_PREFIX = "示例"
 
 _DATE_FIELDS = ("birth_date", "start_date")
 _EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -333,7 +338,9 @@ class Rejection:
     has none, or ``None`` when the whole row is at fault; ``message``: Chinese then English, names the row.
     ``name``, ``id_number``, ``phone``: what the row's name, ID-number and phone cells hold, as cleaned
     text (see "Cleaning"; ``""`` when empty or when the roster has no such column), so the submitter can
-    find the row. Nothing is normalised or derived: it is exactly what the submitter gave.
+    find the row. Nothing is normalised or derived: it is exactly what the submitter gave. ``params``: the
+    specifics ``message`` names (the cell, the value, the column), so that a page renders the message in
+    its reader's language from ``code`` and ``params`` (``pingan.screening.texts``) instead of ``message``.
     """
 
     row: int
@@ -343,6 +350,7 @@ class Rejection:
     name: str = ""
     id_number: str = ""
     phone: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -375,6 +383,8 @@ class RosterMeta:
     ``sheet``: workbook only; ``header_row``: Excel row number of the header; ``columns``: canonical field
     → header as written; ``extra_columns``: headers kept in ``RosterRow.extra``; ``total_rows``: non-blank
     data rows; ``blank_rows``: wholly blank data rows; ``duplicates``: (row, first row) pairs.
+    ``warnings``: bilingual notes on what was assumed; ``notes``: the same notes as ``{"code", "params"}``,
+    one per warning, for a page that renders them in its reader's language (``pingan.screening.texts``).
     """
 
     filename: str | None
@@ -386,6 +396,7 @@ class RosterMeta:
     columns: dict[str, str] = field(default_factory=dict)
     extra_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
     total_rows: int = 0
     blank_rows: int = 0
     duplicates: list[tuple[int, int]] = field(default_factory=list)
@@ -463,6 +474,12 @@ def column_letter(index: int) -> str:
 
 def _rowref(row: int) -> tuple[str, str]:
     return f"第 {row} 行", f"row {row}"
+
+
+def _note(meta: RosterMeta, code: str, zh: str, en: str, **params: Any) -> None:
+    """Add a note on how the roster was read: bilingual text to ``warnings``, code + params to ``notes``."""
+    meta.warnings.append(f"{zh} / {en}")
+    meta.notes.append({"code": code, "params": params})
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -604,7 +621,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _decode(data: bytes, name: str, warnings: list[str]) -> tuple[str, str]:
+def _decode(data: bytes, name: str, warnings: list[str], notes: list[dict[str, Any]] | None = None
+            ) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -621,6 +639,8 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> tuple[str, str]:
             pass
         else:
             warnings.append(f"文件没有 BOM，按 {enc} 解码。 / No byte-order mark; decoded as {enc}.")
+            if notes is not None:
+                notes.append({"code": "decoded_without_bom", "params": {"encoding": enc}})
             return text, enc
     try:
         return data.decode("utf-8"), "utf-8"
@@ -645,6 +665,8 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> tuple[str, str]:
             f"文件既不是 UTF-8 也不是 GBK/GB18030，按检测结果 {enc} 解码，请核对姓名等中文是否正确。 / "
             f"The file is neither UTF-8 nor GBK/GB18030; decoded as detected {enc} — check the names."
         )
+        if notes is not None:
+            notes.append({"code": "decoded_as_guessed", "params": {"encoding": enc}})
         return text, enc
     raise _decode_error(name, "utf-8/gb18030", None)
 
@@ -674,7 +696,7 @@ def _sniff_delimiter(text: str, name: str) -> str:
 
 def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
     """Decode a text roster, drop NUL bytes (with a warning) and pick the delimiter."""
-    text, meta.encoding = _decode(data, name, meta.warnings)
+    text, meta.encoding = _decode(data, name, meta.warnings, meta.notes)
     if "\x00" in text:
         nul_rows: list[int] = []
         for m in re.finditer("\x00", text):
@@ -684,10 +706,9 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
             if len(nul_rows) > 10:
                 break
         shown = ", ".join(map(str, nul_rows[:10])) + ("…" if len(nul_rows) > 10 else "")
-        meta.warnings.append(
-            f"文件包含 NUL 空字节（第 {shown} 行附近），已删除。 / "
-            f"The file contains NUL bytes (near line(s) {shown}); they were removed."
-        )
+        _note(meta, "nul_bytes_removed", f"文件包含 NUL 空字节（第 {shown} 行附近），已删除。",
+              f"The file contains NUL bytes (near line(s) {shown}); they were removed.",
+              lines=nul_rows[:10], more=len(nul_rows) > 10)
         text = text.replace("\x00", "")
     if text.startswith("\ufeff"):  # a BOM inside, e.g. a UTF-16 file whose text also carried one
         text = text[1:]
@@ -781,10 +802,9 @@ def _workbook_rows(
         if sheet is not None or found:
             meta.sheet = sheet_name
             if len(names) > 1 and sheet is None:
-                meta.warnings.append(
-                    f"工作簿有 {len(names)} 个工作表，读取的是“{sheet_name}”。 / "
-                    f"The workbook has {len(names)} sheets; read {sheet_name!r}."
-                )
+                _note(meta, "sheet_chosen", f"工作簿有 {len(names)} 个工作表，读取的是“{sheet_name}”。",
+                      f"The workbook has {len(names)} sheets; read {sheet_name!r}.",
+                      sheets=len(names), sheet=sheet_name)
             return rows, merges
     meta.sheet = candidates[0] if candidates else None
     return first_rows or [], []
@@ -846,12 +866,11 @@ def _unfill_identity_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[
         for r in range(r1 + 1, min(r2, len(rows) - 1) + 1):
             if c1 < len(rows[r]):
                 rows[r][c1] = None
-        meta.warnings.append(
-            f"第 {r1 + 1}–{r2 + 1} 行的“{FIELD_LABELS[cols[c1]]}”是合并单元格："
-            f"只属于第 {r1 + 1} 行，其余行需各自填写。 / "
-            f"Rows {r1 + 1}–{r2 + 1}: the {cols[c1]} cell is merged; it belongs to row {r1 + 1} only, "
-            "the other rows need their own."
-        )
+        _note(meta, "identity_merge_not_copied",
+              f"第 {r1 + 1}–{r2 + 1} 行的“{FIELD_LABELS[cols[c1]]}”是合并单元格："
+              f"只属于第 {r1 + 1} 行，其余行需各自填写。",
+              f"Rows {r1 + 1}–{r2 + 1}: the {cols[c1]} cell is merged; it belongs to row {r1 + 1} only, "
+              "the other rows need their own.", first=r1 + 1, last=r2 + 1, field=cols[c1])
 
 
 # ------------------------------------------------------------------------------------------ formulas
@@ -971,12 +990,11 @@ def _flag_formula_cells(
         return None
     cells, unlocated = scanned
     if unlocated:
-        meta.warnings.append(
-            f"工作表中有 {unlocated} 个公式单元格没有保存计算结果，且无法确定其位置。"
-            "请用 Excel 或 WPS 打开并保存后重新上传。 / "
-            f"{unlocated} formula cell(s) have no saved value and no cell reference; open the file in Excel or "
-            "WPS, save it and upload again."
-        )
+        _note(meta, "formulas_unlocated",
+              f"工作表中有 {unlocated} 个公式单元格没有保存计算结果，且无法确定其位置。"
+              "请用 Excel 或 WPS 打开并保存后重新上传。",
+              f"{unlocated} formula cell(s) have no saved value and no cell reference; open the file in Excel or "
+              "WPS, save it and upload again.", count=unlocated)
     wanted = set(cols)
     flagged: dict[int, list[int]] = {}
     for ri, cj in cells:
@@ -1283,26 +1301,23 @@ def _describe_header(
     meta.extra_columns = list(header.extras.values())
     titles = [i + 1 for i in range(header.row_index) if any(not _is_blank(c) for c in head[i])]
     if titles:
-        meta.warnings.append(
-            f"表头在第 {meta.header_row} 行；第 {_ranges(titles)} 行作为标题跳过。 / "
-            f"Header found on row {meta.header_row}; row(s) {_ranges(titles)} above it skipped as titles."
-        )
+        _note(meta, "title_rows_skipped", f"表头在第 {meta.header_row} 行；第 {_ranges(titles)} 行作为标题跳过。",
+              f"Header found on row {meta.header_row}; row(s) {_ranges(titles)} above it skipped as titles.",
+              header_row=meta.header_row, rows=_ranges(titles))
     if "id_number" not in header.fields:
-        meta.warnings.append(
-            "名单没有证件号码列（身份证号/证件号码）：每一行都无法核验身份，均需核实。"
-            "如有证件号码，请补上这一列后重新上传。 / "
-            "The roster has no ID-number column (身份证号/证件号码): no row's identity can be verified, so every "
-            "row needs verification; add the column and upload again if you have the numbers."
-        )
+        _note(meta, "no_id_column",
+              "名单没有证件号码列（身份证号/证件号码）：每一行都无法核验身份，均需核实。"
+              "如有证件号码，请补上这一列后重新上传。",
+              "The roster has no ID-number column (身份证号/证件号码): no row's identity can be verified, so every "
+              "row needs verification; add the column and upload again if you have the numbers.")
     for f, j in header.fields.items():
         dupes = [lab for k, lab in header.labels.items() if k != j and index.get(_header_key(lab)) == f]
         if dupes:
-            meta.warnings.append(
-                f"列“{header.labels[j]}”和“{'、'.join(dupes)}”都表示{FIELD_LABELS[f]}，"
-                "使用前者，后者作为附加列保留。 / "
-                f"Columns {header.labels[j]!r} and {', '.join(map(repr, dupes))} all mean {f}; "
-                "the first is used and the others are kept as extra columns."
-            )
+            _note(meta, "duplicate_column",
+                  f"列“{header.labels[j]}”和“{'、'.join(dupes)}”都表示{FIELD_LABELS[f]}，使用前者，后者作为附加列保留。",
+                  f"Columns {header.labels[j]!r} and {', '.join(map(repr, dupes))} all mean {f}; "
+                  "the first is used and the others are kept as extra columns.",
+                  used=header.labels[j], others=dupes, field=f)
     # Merges in an identity column are not copied down (:func:`_unfill_identity_merges` writes their own
     # note); saying here that they were would contradict it.
     identity_cols = {header.fields[f] for f in _IDENTITY_FIELDS if f in header.fields}
@@ -1312,10 +1327,8 @@ def _describe_header(
         refs = ", ".join(
             f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in data_merges[:10]
         )
-        meta.warnings.append(
-            f"合并单元格 {refs} 的值已向下填充到所合并的各行。 / "
-            f"Merged cells {refs}: the value was copied down to every row of the merge."
-        )
+        _note(meta, "merges_copied_down", f"合并单元格 {refs} 的值已向下填充到所合并的各行。",
+              f"Merged cells {refs}: the value was copied down to every row of the merge.", cells=refs)
 
 
 def _sheet_where(meta: RosterMeta) -> str:
@@ -1357,9 +1370,10 @@ def _process(
 
     given = ("", "", "")  # the current row's name, ID number and phone as written, for its rejection
 
-    def reject(row: int, code: str, column: str | None, zh: str, en: str) -> None:
+    def reject(row: int, code: str, column: str | None, zh: str, en: str, **params: Any) -> None:
         rz, re_ = _rowref(row)
-        rejected.append(Rejection(row, code, column, f"{rz}：{zh} / {re_.capitalize()}: {en}", *given))
+        rejected.append(Rejection(row, code, column, f"{rz}：{zh} / {re_.capitalize()}: {en}", *given,
+                                  params=params))
 
     def cell(cells: list[Any], j: int | None) -> Any:
         return cells[j] if j is not None and j < len(cells) else ""
@@ -1377,6 +1391,17 @@ def _process(
         raw_name, raw_id, raw_phone = cell(cells, i_name), cell(cells, i_id), cell(cells, i_phone)
         name = _text(raw_name)
         given = (name, _text(raw_id), _text(raw_phone))
+        if name.startswith(EXAMPLE_NAME_PREFIX):
+            reject(
+                rownum,
+                "example_row",
+                lbl.get(i_name) if i_name is not None else None,
+                f"这是名单模板中的示例行（{name}），不是您的人员，未筛查。请删除这一行。",
+                f"this is the roster template's example row ({name}), not one of your people; it was not "
+                "screened. Delete the row.",
+                name=name,
+            )
+            continue
         if formulas is not None:
             j = formulas[0]
             label, ref = lbl.get(j, column_letter(j)), f"{column_letter(j)}{rownum}"
@@ -1394,6 +1419,7 @@ def _process(
                 + ", so it cannot be read (files written by some programs are like this). Open the file in "
                 "Excel or WPS and save it, then upload again, or copy the column and paste it as values "
                 "(Paste Special → Values).",
+                label=label, cell=ref, more=more,
             )
             continue
         id_blank = _is_blank(raw_id)
@@ -1407,6 +1433,7 @@ def _process(
                 f"姓名、证件号码和手机号码都为空，只有“{'、'.join(filled)}”有内容。请补全此人信息，或删除这一行。",
                 f"name, ID number and phone are all empty; only {', '.join(filled)} has content. "
                 "Complete the person's details or delete the row.",
+                filled=filled,
             )
             continue
         stray = [j for j in headless if j < len(cells) and not _is_blank(cells[j])]
@@ -1426,6 +1453,7 @@ def _process(
                 f"column {letter} holds {shown!r} but has no header (more cells than the header). "
                 + ("If a comma inside an address split one cell into two, quote it or use .xlsx; " if is_csv else "")
                 + "otherwise delete the extra cell or give the column a header.",
+                letter=letter, value=shown, csv=is_csv,
             )
             continue
         long_field = next((f for f, v in (("name", name), ("id_number", _text(raw_id)))
@@ -1468,6 +1496,7 @@ def _process(
                 f"the ID number {shown!r} was stored by Excel as a number and lost its last digits "
                 "(Excel keeps 15 significant digits); it cannot be recovered. Format the column as Text "
                 "and re-type the full 18-character number (or prefix it with an apostrophe ').",
+                value=shown,
             )
             continue
         if id_blank and phone_blank:
@@ -1490,6 +1519,7 @@ def _process(
                 f"手机号码“{shown}”是科学计数法，数字已丢失。请把该列设置为“文本”格式后重新输入。",
                 f"the phone number {shown!r} is in scientific notation and has lost digits; "
                 "format the column as Text and re-type it.",
+                value=shown,
             )
             continue
         dates: list[str] = []
@@ -1508,6 +1538,7 @@ def _process(
                 lbl.get(bad),
                 f"{lbl.get(bad)}“{shown}”不是有效日期。请写成 2024-03-01 这样的格式。",
                 f"{lbl.get(bad)} {shown!r} is not a valid date; write it as 2024-03-01.",
+                label=lbl.get(bad), value=shown,
             )
             continue
         values = cols.values
@@ -1615,6 +1646,7 @@ def _csv_fast(
 
     name, idn, phone = field_col("name"), field_col("id_number"), field_col("phone")
     suspect = pc.or_(pc.equal(name, ""), pc.and_(pc.equal(idn, ""), pc.equal(phone, "")))
+    suspect = pc.or_(suspect, pc.starts_with(name, EXAMPLE_NAME_PREFIX))
     for j in range(ncols):
         if j not in known:
             suspect = pc.or_(suspect, nonempty[j])
@@ -1705,11 +1737,13 @@ def _mark_duplicates(table: pa.Table, meta: RosterMeta) -> pa.Table:
     pairs = zip(pc.filter(rows, is_dup).to_pylist(), pc.filter(dup, is_dup).to_pylist(), strict=True)
     meta.duplicates.extend(pairs)
     if meta.duplicates:
-        shown = "; ".join(f"{r}↔{f}" for r, f in meta.duplicates[:10])
-        meta.warnings.append(
-            f"名单中有 {len(meta.duplicates)} 人重复出现（行号：{shown}），均已保留并标注。 / "
-            f"{len(meta.duplicates)} person(s) appear more than once (rows: {shown}); kept and flagged."
-        )
+        # people, not rows: one person listed three times is one person and two repeated rows
+        people = len({f for _r, f in meta.duplicates})
+        rows_ = len(meta.duplicates)
+        shown = "; ".join(f"{r}↔{f}" for r, f in meta.duplicates[:10]) + ("…" if rows_ > 10 else "")
+        _note(meta, "duplicates", f"名单中有 {people} 人出现不止一次（共 {rows_} 个重复行：{shown}），均已保留并标注。",
+              f"{people} person(s) appear more than once ({rows_} repeated row(s): {shown}); kept and flagged.",
+              people=people, rows=rows_, pairs=shown)
     return table.append_column("duplicate_of", dup)
 
 

@@ -9,7 +9,7 @@ File layout (full reference in ``docs/screening.md``)::
 
     id = "prevention-2022-v9"          # stable identifier, recorded with every result
     version = "1.0.0"                  # bump when a rule's meaning changes
-    title = "..."
+    title = { zh = "...", en = "..." } # or a plain string
     lookback_days = 7                  # default look-back for movement rules
 
     [[citation]]                       # sources the rules follow (law, protocol, standard)
@@ -18,7 +18,8 @@ File layout (full reference in ``docs/screening.md``)::
     [[rule]]
     id = "area-high"                   # [a-z0-9-], unique
     description = "..."                # for officers and auditors
-    reason = "..."                     # shown to the submitter (required unless silent)
+    reason = { zh = "...", en = "..." } # shown to the submitter in their language (required unless silent);
+                                       # a plain string is one text for every language
     kind = "area_visit"                # area_visit | county_with_area | identity | watchlist
     source = "movements"               # what the kind reads: movements | identity | watchlist
     level = "red"                      # green | yellow | red; absent for silent rules
@@ -153,6 +154,9 @@ class Rule:
     condition: Mapping[str, Any]
     reason: str = ""
     cites: tuple[str, ...] = ()
+    #: the reason per language (``{"zh": ..., "en": ...}``; one key ``""`` for a plain-string reason):
+    #: what pages render in the reader's language. ``reason`` is the legacy one-line text ``中文 (English)``.
+    reason_text: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,8 @@ class RuleSet:
     rules: tuple[Rule, ...]
     citations: tuple[Citation, ...] = ()
     origin: str = field(default="<memory>", compare=False)
+    #: the title per language (as :attr:`Rule.reason_text`); ``title`` is the legacy one-line text
+    title_text: Mapping[str, str] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> tuple[Rule, ...]:
         """The rules of one ``kind``, in file order."""
@@ -207,6 +213,28 @@ def _require_str(data: Mapping[str, Any], key: str, origin: str, rule_id: str | 
     if not isinstance(value, str) or (required and not value.strip()):
         raise _err(origin, rule_id, key, f"must be a non-empty string, got {value!r}")
     return value
+
+
+#: Language keys of a localised text in a rule-set file.
+TEXT_LANGUAGES = ("zh", "en")
+
+
+def _localised(data: Mapping[str, Any], key: str, origin: str, rule_id: str | None, *, required: bool
+               ) -> tuple[str, dict[str, str]]:
+    """A text that is either a plain string or a table ``{zh = "...", en = "..."}`` (both non-empty).
+
+    Returns ``(legacy one-line text, per-language texts)``: ``中文 (English)`` for a table, the string
+    itself (under the key ``""``) for a plain string, ``("", {})`` when absent and not required.
+    """
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        text = _require_str(data, key, origin, rule_id, required=required)
+        return text, ({"": text} if text else {})
+    unknown = sorted(set(value) - set(TEXT_LANGUAGES))
+    if unknown:
+        raise _err(origin, rule_id, f"{key}.{unknown[0]}", f"is not a language; use {', '.join(TEXT_LANGUAGES)}")
+    texts = {lang: _require_str(value, lang, origin, rule_id) for lang in TEXT_LANGUAGES}
+    return f"{texts['zh']} ({texts['en']})", texts
 
 
 def _parse_condition(raw: Any, spec: KindSpec, origin: str, rule_id: str) -> dict[str, Any]:
@@ -284,7 +312,7 @@ def _parse_rule(raw: Any, index: int, origin: str, citation_ids: set[str]) -> Ru
             raise _err(origin, rid, "level", "a silent rule has no submitter level; remove the field")
     elif level not in LEVELS:
         raise _err(origin, rid, "level", f"{level!r} is not one of {', '.join(LEVELS)}")
-    reason = _require_str(raw, "reason", origin, rid, required=not silent)
+    reason, reason_text = _localised(raw, "reason", origin, rid, required=not silent)
     if reason and re.search(r"watch ?list|名单|布控", reason, re.IGNORECASE):
         raise _err(origin, rid, "reason", "submitter-visible text must never mention watchlists")
     priority = raw.get("police_priority")
@@ -300,7 +328,7 @@ def _parse_rule(raw: Any, index: int, origin: str, citation_ids: set[str]) -> Ru
     condition = _parse_condition(raw.get("condition"), spec, origin, rid)
     return Rule(
         id=rid, description=description, kind=kind, source=source, level=level, silent=silent,
-        police_priority=priority, condition=condition, reason=reason, cites=tuple(cites),
+        police_priority=priority, condition=condition, reason=reason, cites=tuple(cites), reason_text=reason_text,
     )
 
 
@@ -322,7 +350,7 @@ def parse_ruleset(data: Mapping[str, Any], origin: str = "<memory>") -> RuleSet:
     version = _require_str(data, "version", origin, None)
     if len(version) > 50:  # kept with each job (ScreeningJob.ruleset_version)
         raise _err(origin, None, "version", f"must be at most 50 characters, got {len(version)}")
-    title = _require_str(data, "title", origin, None, required=False)
+    title, title_text = _localised(data, "title", origin, None, required=False)
     lookback = data.get("lookback_days")
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
         raise _err(origin, None, "lookback_days", f"must be a positive integer (days), got {lookback!r}")
@@ -351,7 +379,7 @@ def parse_ruleset(data: Mapping[str, Any], origin: str = "<memory>") -> RuleSet:
         seen.add(rule.id)
         rules.append(rule)
     return RuleSet(id=rs_id, version=version, title=title, lookback_days=lookback, rules=tuple(rules),
-                   citations=tuple(citations), origin=origin)
+                   citations=tuple(citations), origin=origin, title_text=title_text)
 
 
 def load_ruleset(path: str | Path | None = None) -> RuleSet:

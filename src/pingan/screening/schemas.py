@@ -12,6 +12,7 @@ from typing import Any
 
 from ninja import Schema
 
+from pingan.core import texts
 from pingan.core.models import POLICE_ROLES
 
 
@@ -19,6 +20,14 @@ def _is_police(context) -> bool:
     request = (context or {}).get("request")
     user = getattr(request, "user", None)
     return getattr(user, "role", None) in POLICE_ROLES
+
+
+class MessageOut(Schema):
+    """A stored message: a stable ``code`` and its ``params`` (docs/web.md, "Messages"). The text beside it
+    (``reason``, ``roster_notes`` …) is the same message rendered in the request's language."""
+
+    code: str
+    params: dict
 
 
 class PremisesRefOut(Schema):
@@ -34,10 +43,11 @@ class JobOut(Schema):
     ``attempts`` counts the runs started (a job whose worker died is run again); ``counts`` has
     accepted/rejected/green/yellow/red (and, for police, hit counts); ``purged_at`` is when the retention
     policy deleted its per-row results and files (the counts remain), ``null`` before. ``roster_notes``:
-    how the roster was read (header row, merged cells, encoding, …), each text Chinese / English;
-    ``risk_data_warnings``: set when the risk-area listings or the movement records do not cover the
-    look-back window before the screening date, so a green result does not mean travel was checked
-    (Chinese / English); both empty for jobs not finished."""
+    how the roster was read (header row, merged cells, encoding, …); ``risk_data_warnings``: set when the
+    risk-area listings or the movement records do not cover the look-back window before the screening date,
+    so a green result does not mean travel was checked; both texts in the request's language
+    (``Accept-Language``), both empty for jobs not finished. ``note_codes``: the same notes and warnings as
+    codes and parameters (stable)."""
 
     id: int
     premises: PremisesRefOut | None
@@ -58,14 +68,26 @@ class JobOut(Schema):
     purged_at: datetime | None
     roster_notes: list[str]
     risk_data_warnings: list[str]
+    note_codes: list[MessageOut]
 
     @staticmethod
     def resolve_roster_notes(obj) -> list[str]:
-        return [str(w) for w in (obj.stats or {}).get("warnings", [])]
+        stats = obj.stats or {}
+        if "notes" in stats:
+            return [texts.render(n) for n in stats["notes"]]
+        return [str(w) for w in stats.get("warnings", [])]
 
     @staticmethod
     def resolve_risk_data_warnings(obj) -> list[str]:
-        return [str(w) for w in (obj.stats or {}).get("risk_data_warnings", [])]
+        stats = obj.stats or {}
+        if "risk_data_notes" in stats:
+            return [texts.render(n) for n in stats["risk_data_notes"]]
+        return [str(w) for w in stats.get("risk_data_warnings", [])]
+
+    @staticmethod
+    def resolve_note_codes(obj) -> list[dict]:
+        stats = obj.stats or {}
+        return [*stats.get("notes", []), *stats.get("risk_data_notes", [])]
 
     @staticmethod
     def resolve_counts(obj, context) -> dict[str, int]:
@@ -88,6 +110,7 @@ class HitOut(Schema):
     level_effect: str
     police_priority: int | None
     silent: bool
+    detail: dict
 
 
 class PersonPoliceOut(Schema):
@@ -98,15 +121,24 @@ class PersonPoliceOut(Schema):
     corrected_id_number: str
     identity_status: str
     identity_reason: str
+    phone: str
+    address: str
     police_priority: int | None
     hit_count: int
     silent_hit: bool
     rule_ids: list[str]
 
+    @staticmethod
+    def resolve_identity_reason(obj) -> str:
+        # a PersonResult: the note in the request's language; an already-built PersonPoliceOut: as it is
+        text = getattr(obj, "identity_text", None)
+        return text if text is not None else obj.identity_reason
+
 
 class PersonResultOut(Schema):
     """One roster row's result. ``level`` is the submitter-visible level (empty for a rejected row);
-    ``reason`` explains the level, or for a rejected row what to fix; ``id_number_masked`` hides all but the
+    ``reason`` explains the level, or for a rejected row what to fix, in the request's language;
+    ``reasons`` is the same as codes and parameters (stable); ``id_number_masked`` hides all but the
     first 3 and last 2 characters. ``police`` is ``null`` unless the caller is police."""
 
     id: int
@@ -115,9 +147,15 @@ class PersonResultOut(Schema):
     status: str
     level: str
     reason: str
+    reasons: list[MessageOut]
     name: str
     id_number_masked: str
     police: PersonPoliceOut | None = None
+
+    @staticmethod
+    def resolve_reason(obj) -> str:
+        text = getattr(obj, "reason_text", None)  # a PersonResult: in the request's language
+        return text if text is not None else obj.reason
 
     @staticmethod
     def resolve_id_number_masked(obj) -> str:

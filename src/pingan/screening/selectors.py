@@ -7,12 +7,14 @@ level, reason — never a silent hit. Police see their unit subtree's people, hi
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
 from pingan.core.errors import NotFound
-from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, Premises
 from pingan.core.scoping import scope
 from pingan.core.selectors import premises_subjects
 from pingan.screening.models import Hit, PersonResult, ScreeningJob
@@ -73,6 +75,32 @@ def job_get(*, actor, job_id: int) -> ScreeningJob:
     return job
 
 
+def premises_with_latest(*, actor) -> QuerySet:
+    """The actor's premises (submitters: their own) with their latest finished screening (``latest_job_id``,
+    ``latest_at``, ``latest_counts``) and whether a live safety code exists (``has_code``), oldest first."""
+    from django.db.models import Exists, F, FilteredRelation, OuterRef
+
+    from pingan.core.selectors import premises_scoped
+
+    # a live code, by the reverse relation the codes app declares (no import of it)
+    live_code = Premises.objects.filter(pk=OuterRef("pk"), safety_codes__revoked_at__isnull=True)
+    return (premises_scoped(actor=actor)
+            .annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
+            .annotate(latest_job_id=F("latest__id"), latest_at=F("latest__finished_at"),
+                      latest_counts=F("latest__counts"), has_code=Exists(live_code))
+            .order_by("id"))
+
+
+def job_same_roster_earlier(*, actor, job: ScreeningJob, hours: int = 24) -> ScreeningJob | None:
+    """The most recent earlier job of the same premises with byte-for-byte the same roster, submitted in the
+    ``hours`` before ``job`` (a form sent again after going back): the page says so. ``None`` otherwise."""
+    if job.premises_id is None:
+        return None
+    since = job.created_at - dt.timedelta(hours=hours)
+    return (jobs_scoped(actor=actor).filter(premises_id=job.premises_id, roster_sha256=job.roster_sha256,
+                                            created_at__gte=since, pk__lt=job.pk).order_by("-pk").first())
+
+
 def job_results(*, actor, job_id: int, purpose: str = "") -> QuerySet[PersonResult]:
     """A job's per-row results for the actor; the rows fetched are recorded, naming each person.
 
@@ -123,7 +151,8 @@ def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResu
     """One person's result with every hit (police only; silent hits included). Records the read."""
     if actor is None or actor.role not in POLICE_ROLES:
         raise NotFound(f"person {person_id} not found")
-    person = scope(actor, PersonResult.objects.select_related("job__premises")).filter(pk=person_id).first()
+    person = scope(actor, PersonResult.objects.select_related("job__premises__unit", "job__premises__owner")
+                   ).filter(pk=person_id).first()
     if person is None:
         raise NotFound(f"person {person_id} not found")
     audit.record_read(actor, "PersonResult", person.pk, subjects=person_subjects(person), purpose=purpose)

@@ -317,8 +317,11 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                                watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
                                rejected=_rejections_table(rejections),
                                resident_id_column=meta.resident_id_column)
+        extras = _roster_extras(roster)  # what the reasons and the police view need; the roster itself goes
         del roster
-        result = batch.ScreenResult(_mark_duplicates(result.persons, meta.duplicates), result.hits, result.stats)
+        result = batch.ScreenResult(
+            _with_reasons(_mark_duplicates(result.persons, meta.duplicates), extras, meta.duplicates, rejections,
+                          ruleset), result.hits, result.stats)
         step("screen", 70)
         result_dir = _data_dir("results", f"job-{job.pk}")
         _private(result.write(result_dir).values())
@@ -335,8 +338,13 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                 list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
                 if not jobs.lease_held(job):
                     raise _LeaseLost
+                # notes as codes + params (pages render them in the reader's language), with what the page
+                # needs to say what was screened against: the rule set's title and look-back
+                notes = [{"code": f"roster.{n['code']}", "params": n["params"]} for n in meta.notes]
                 _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100,
-                            counts=counts, stats={**result.stats, "warnings": meta.warnings},
+                            counts=counts, stats={**result.stats, "warnings": meta.warnings, "notes": notes,
+                                                  "ruleset_title": dict(ruleset.title_text),
+                                                  "lookback_days": ruleset.lookback_days},
                             encoding=meta.encoding or meta.format, ruleset_id=ruleset.id,
                             ruleset_version=str(ruleset.version), result_dir=str(result_dir))
                 audit.record(job.submitted_by, "screen", "ScreeningJob", job.pk, detail=counts)
@@ -403,6 +411,42 @@ def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]]) -> pa
     return persons.set_column(i, persons.schema.field(i), marked.cast(pa.string()))
 
 
+def _roster_extras(roster: pa.Table) -> pa.Table:
+    """From the roster as read, what outlives it: ``row``, the ``phone`` and ``address`` (room) as given, and
+    ``phone_valid`` (the identity module's normaliser), for the reasons and the police view."""
+    from pingan.lib.identity import batch as idbatch
+
+    cols = {"row": roster.column("row").combine_chunks()}
+    n = roster.num_rows
+    phone = roster.column("phone").combine_chunks().cast(pa.string()) if "phone" in roster.column_names \
+        else pa.nulls(n, pa.string())
+    cols["phone"] = phone
+    cols["phone_valid"] = idbatch.normalize_phones(phone).column("phone").combine_chunks()
+    cols["address"] = roster.column("address").combine_chunks().cast(pa.string()) \
+        if "address" in roster.column_names else pa.nulls(n, pa.string())
+    return pa.table(cols)
+
+
+def _with_reasons(persons: pa.Table, extras: pa.Table, duplicates: list[tuple[int, int]], rejections,
+                  ruleset: rules.RuleSet) -> pa.Table:
+    """``persons`` with ``reasons`` (each row's messages as JSON, :mod:`pingan.screening.reasons`) and, from
+    the roster (:func:`_roster_extras`), the ``phone`` and ``address`` of every screened row (the police
+    view's whom-to-call and where-they-live)."""
+    import pyarrow.compute as pc
+
+    from pingan.screening import reasons
+
+    per_row = reasons.row_reasons(
+        persons, roster=extras, rejections=rejections, valid_phones=extras.column("phone_valid"),
+        duplicates=dict(duplicates), rule_texts={r.id: r.reason_text for r in ruleset.rules},
+        rule_order=[r.id for r in ruleset.rules], identity_rules=[r.id for r in ruleset.of_kind("identity")])
+    persons = persons.append_column("reasons", reasons.as_json(per_row))
+    at = pc.index_in(persons.column("row"), value_set=extras.column("row"))  # null: a row not read (rejected)
+    for c in ("phone", "address"):
+        persons = persons.append_column(f"roster_{c}", extras.column(c).take(at))
+    return persons
+
+
 def _empty_movements() -> pa.Table:
     ts = pa.timestamp("us", tz="UTC")
     return pa.table({c: pa.array([], t) for c, t in (
@@ -429,6 +473,57 @@ def _counts(result: batch.ScreenResult) -> dict[str, int]:
     return counts
 
 
+def _identity_detail(p: dict) -> dict:
+    from pingan.screening.reasons import identity_message
+
+    if not p.get("identity_error"):
+        return {}
+    return identity_message(p["identity_error"], p.get("identity_error_params"), p.get("doc_type")) or {}
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return t.isoformat() if t is not None else None
+
+
+def _hit_detail(h: dict, entries: dict[str, dict]) -> dict:
+    """What an officer needs to act on a hit (:attr:`Hit.detail`): where and when, or the listed entry."""
+    if h.get("source") == "watchlist":
+        entry = entries.get(h.get("record_ref") or "")
+        return {"entry": entry} if entry else {}
+    if h.get("place") is None and h.get("place_adcode") is None:
+        return {}
+    detail = {"place": h.get("place") or "", "adcode": h.get("place_adcode") or "",
+              "from": _iso(h.get("place_from")), "until": _iso(h.get("place_until"))}
+    if h.get("listing_level"):
+        detail["listing"] = {"community": h.get("listing_community") or "", "adcode": h.get("listing_adcode") or "",
+                             "level": h["listing_level"], "from": _iso(h.get("listed_from")),
+                             "until": _iso(h.get("listed_until"))}
+    return detail
+
+
+def _watchlist_entries(entry_ids: set[str]) -> dict[str, dict]:
+    """The listed entries behind watchlist hits (list, programme, names, birth dates, nationalities, listing
+    date, remarks) from the active watchlists, by entry id."""
+    if not entry_ids:
+        return {}
+    import pyarrow.compute as pc
+
+    table = active_watchlist()
+    if table is None or "entry_id" not in table.column_names:
+        return {}
+    found = table.filter(pc.is_in(table.column("entry_id").cast(pa.string()), pa.array(sorted(entry_ids))))
+    out = {}
+    for e in found.to_pylist():
+        names = [e.get("primary_name"), *(e.get("aliases") or []), *(e.get("names_original_script") or [])]
+        out[str(e["entry_id"])] = {
+            "list": e.get("list_name") or "", "program": e.get("program") or "",
+            "names": [n for n in dict.fromkeys(names) if n], "birth_dates": list(e.get("birth_dates") or []),
+            "nationalities": list(e.get("nationalities") or []),
+            "listed_on": e["listed_on"].isoformat() if e.get("listed_on") else None,
+            "remarks": (e.get("remarks") or "")[:1000]}
+    return out
+
+
 #: Result rows written per INSERT (and held as model objects at once).
 STORE_BATCH = 5000
 #: ``PersonResult.name``'s length: a rejected row's name as given is cut to it (ingest rejects longer
@@ -444,12 +539,16 @@ class _LeaseLost(Exception):
 def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
     """Write the job's person results and hits, :data:`STORE_BATCH` rows at a time (a 1,048,575-row roster
     as a million model objects at once ran out of memory). Writes nothing to the job row itself."""
+    import json
+
     import numpy as np
 
     PersonResult.objects.filter(job=job).delete()
     police = result.police_view()
     hits = result.hits  # ordered by row (the engine's contract)
     hit_rows = hits.column("row").to_numpy() if hits.num_rows else np.array([], dtype=np.int64)
+    silent = hits.filter(hits.column("source") == "watchlist") if hits.num_rows else hits
+    entries = _watchlist_entries({r for r in silent.column("record_ref").to_pylist() if r}) if hits.num_rows else {}
     for chunk in police.to_batches(max_chunksize=STORE_BATCH):
         objs = [
             PersonResult(
@@ -459,7 +558,10 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
                 identity_status=p["identity_status"] or "", identity_reason=p["identity_reason"] or "",
                 police_priority=p["police_priority"], hit_count=p["hit_count"] or 0,
                 silent_hit=bool(p["silent_hit"]), given_id_number=p["given_id_number"] or "",
-                given_phone=p["given_phone"] or "")
+                given_phone=p["given_phone"] or "", reasons=json.loads(p["reasons"]) if p.get("reasons") else [],
+                phone=(p.get("roster_phone") or "")[:40] if p["status"] == "accepted" else "",
+                address=(p.get("roster_address") or "")[:300] if p["status"] == "accepted" else "",
+                identity_detail=_identity_detail(p))
             for p in chunk.to_pylist()
         ]
         created = PersonResult.objects.bulk_create(objs)
@@ -474,29 +576,42 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
             Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
                 record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
                 match_kind=h["match_kind"] or "", match_reasons=list(h["match_reasons"] or []),
-                level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]))
+                level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]),
+                detail=_hit_detail(h, entries))
             for h in hits.slice(a, b - a).to_pylist()
         ], batch_size=STORE_BATCH)
 
 
-def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None) -> Path:
+def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None,
+                         lang: str | None = None) -> Path:
     """Write the job's per-row results to ``out`` (CSV, XLSX or Parquet by extension).
 
     ``actor`` is who downloads (recorded in the audit trail; ``None`` for the command line).
-    Submitter view: ``row, status, level, reason, name, given_id_number, given_phone`` — the last two
-    repeat, for rejected rows only, the ID number and phone the row gave (so the submitter can find it;
-    empty on screened rows, whose identity the output never shows). Police view adds the normalised
+
+    ``lang`` ``None`` gives the stable machine-readable form (the API's, ``pingan screen``'s): English column
+    names, codes as values — submitter view ``row, status, level, reason, reason_codes, name,
+    given_id_number, given_phone`` (``reason`` rendered in English, ``reason_codes`` the messages as JSON; the
+    last two repeat, for rejected rows only, the ID number and phone the row gave, so the submitter can find
+    it; empty on screened rows, whose identity the output never shows). Police view adds the normalised
     document, the identity status and ``police_hits`` (every hit, silent ones included, as
-    ``rule:match_kind``).
+    ``rule:match_kind``). ``lang`` ``"zh"`` or ``"en"`` gives the same rows for people: headings, results and
+    levels in that language, the reason as a sentence of it, no code columns (:data:`EXPORT_HEADINGS`).
     """
+    from django.utils import translation
+
     from pingan.screening.output import write_results
 
     persons = pq.read_table(Path(job.result_dir) / "persons.parquet")
-    for c in batch.GIVEN_COLUMNS:  # results written before these columns existed
+    for c in (*batch.GIVEN_COLUMNS, "reasons"):  # results written before these columns existed
         if c not in persons.column_names:
             persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
+    with translation.override(lang or "en"):
+        persons = _rendered_reasons(persons)
+        if lang is not None:
+            persons = _human_values(persons)
+    cols = ["row", "status", "level", "reason", *([] if lang else ["reason_codes"]), "name", *batch.GIVEN_COLUMNS]
     if not police_view:
-        table = persons.select(["row", "status", "level", "reason", "name", *batch.GIVEN_COLUMNS])
+        table = persons.select(cols)
     else:
         hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
         by_row: dict[int, list[str]] = {}
@@ -504,14 +619,70 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
             by_row.setdefault(h["row"], []).append(
                 f"{h['rule_id']}:{h['match_kind']}{' (silent)' if h['silent'] else ''}")
         rows = persons.column("row").to_pylist()
-        table = persons.select(["row", "status", "level", "reason", "name", *batch.GIVEN_COLUMNS, "doc_type",
-                                "id_number", "corrected_id_number", "identity_status",
+        table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
             "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
+    if lang is not None:
+        headings = EXPORT_HEADINGS["zh" if lang.startswith("zh") else "en"]
+        table = table.rename_columns([headings.get(c, c) for c in table.column_names])
     write_results(table, out)
     audit.record(actor, "export", "ScreeningJob", job.pk,
-                 detail={"police_view": police_view, "file": out.name})
+                 detail={"police_view": police_view, "file": out.name, "lang": lang or ""})
     return out
+
+
+#: Column headings of a results file for people (``screening_job_export(lang=...)``).
+EXPORT_HEADINGS = {
+    "zh": {"row": "行号", "status": "结果", "level": "等级", "reason": "原因", "name": "姓名",
+           "given_id_number": "所填证件号码（未筛查的行）", "given_phone": "所填手机号码（未筛查的行）",
+           "doc_type": "证件类型", "id_number": "证件号码", "corrected_id_number": "更正后的证件号码",
+           "identity_status": "证件核验", "identity_reason": "证件核验说明", "police_hits": "命中规则（警方）"},
+    "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "name": "Name",
+           "given_id_number": "ID number as given (rows not screened)",
+           "given_phone": "Phone as given (rows not screened)", "doc_type": "Document type",
+           "id_number": "ID number", "corrected_id_number": "Corrected ID number",
+           "identity_status": "Identity check", "identity_reason": "Identity check note",
+           "police_hits": "Rules hit (police)"},
+}
+
+
+def _rendered_reasons(persons: pa.Table) -> pa.Table:
+    """``persons`` with ``reason`` rendered in the active language from ``reasons`` (kept as ``reason_codes``);
+    rows stored before ``reasons`` existed keep their text. Each distinct list is rendered once."""
+    import json
+
+    from pingan.core.texts import render_all
+
+    cache: dict[str, str] = {}
+    texts = []
+    for stored, old in zip(persons.column("reasons").to_pylist(), persons.column("reason").to_pylist(), strict=True):
+        if stored is None:
+            texts.append(old)
+        elif stored == "[]":
+            texts.append("")
+        else:
+            if stored not in cache:
+                cache[stored] = render_all(json.loads(stored))
+            texts.append(cache[stored])
+    i = persons.column_names.index("reason")
+    persons = persons.set_column(i, "reason", pa.array(texts, pa.string()))
+    return persons.append_column("reason_codes", persons.column("reasons"))
+
+
+def _human_values(persons: pa.Table) -> pa.Table:
+    """``status``, ``level`` and ``identity_status`` as words of the active language."""
+    from django.utils.translation import gettext as _
+
+    words = {"accepted": _("screened"), "rejected": _("not screened"), "green": _("green"), "yellow": _("yellow"),
+             "red": _("red"), "valid": _("valid"), "invalid": _("invalid"), "corrected": _("corrected"),
+             "unverifiable": _("cannot be verified"), "conflicting": _("another name"),
+             "area_code_unlisted": _("unlisted address code")}
+    for c in ("status", "level", "identity_status"):
+        if c in persons.column_names:
+            i = persons.column_names.index(c)
+            values = [words.get(v, v) if v else v for v in persons.column(c).to_pylist()]
+            persons = persons.set_column(i, c, pa.array(values, pa.string()))
+    return persons
 
 
 #: Result download formats and their content types.
@@ -521,8 +692,10 @@ DOWNLOAD_TYPES = {
 }
 
 
-def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes, str, str]:
-    """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx.
+def screening_job_download(*, actor: User, job_id: int, fmt: str, lang: str | None = None
+                           ) -> tuple[bytes, str, str]:
+    """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx;
+    ``lang`` as :func:`screening_job_export` (``None``: the machine-readable form the API serves).
 
     Police accounts get the police view, submitters the submitter view. Raises ``DomainError``
     (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit —, ``job_not_done``),
@@ -544,7 +717,8 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str) -> tuple[bytes
     name = f"job-{job.pk}-results.{fmt}"
     with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
         try:
-            out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor)
+            out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor,
+                                       lang=lang)
         except XlsxRowLimitError as exc:  # the message names Excel's limit and says to use CSV
             raise DomainError(str(exc), code="bad_format") from None
         return out.read_bytes(), name, DOWNLOAD_TYPES[fmt]

@@ -6,7 +6,13 @@ Layout of sheet ``名单``: row 1 a merged title, row 2 the header (Chinese labe
 person, data rows below. Data validation (ECMA-376 ``dataValidation``, shown by Excel and WPS): 证件类型
 and 性别 are drop-down lists, 手机号码 is text of 5–20 characters, the two dates must be dates. The 证件号码
 and 手机号码 columns are formatted as Text (``@``) so Excel does not turn an 18-digit GB 11643 number
-into ``1.10105E+17``. A second sheet ``说明`` explains the columns in Chinese and English.
+into ``1.10105E+17``. A second sheet ``说明`` explains the columns and the reasons a row is rejected.
+
+The template speaks one language (``lang``: ``"zh"``, the default, or ``"en"``): the sheet names, the title,
+the header labels (English ones the roster reader knows, e.g. ``ID number``), the header notes, the
+validation prompts and the explanation sheet. The document-type drop-down keeps the names printed on the
+documents (居民身份证 …). The example row's name starts with 示例 ("example") in both: a roster that still
+holds it has the row rejected (``example_row``), never screened.
 
 The example person is synthetic (Faker ``zh_CN`` with a fixed seed; its ID number carries a valid
 GB 11643-1999 check digit but belongs to nobody we know of). Pure module: no Django.
@@ -19,7 +25,26 @@ import io
 
 from pingan.screening.roster import CANONICAL_FIELDS, FIELD_LABELS, REJECTION_CODES
 
-__all__ = ["ID_TYPES", "SEXES", "TEMPLATE_DATA_ROWS", "roster_template_xlsx"]
+__all__ = ["ENGLISH_LABELS", "ID_TYPES", "SEXES", "TEMPLATE_DATA_ROWS", "roster_template_xlsx"]
+
+#: Header labels of the English template (each one a header alias of :data:`roster.HEADER_ALIASES`).
+ENGLISH_LABELS: dict[str, str] = {
+    "name": "Name", "id_type": "ID type", "id_number": "ID number", "phone": "Phone", "sex": "Sex",
+    "birth_date": "Birth date", "nationality": "Nationality", "address": "Room", "start_date": "Start date",
+}
+
+#: Why a row is rejected, in Chinese (the English is :data:`roster.REJECTION_CODES`).
+REJECTION_ZH: dict[str, str] = {
+    "example_row": "模板的示例行（姓名以“示例”开头）没有删除：不筛查",
+    "formula_without_value": "单元格是公式，但文件中没有保存计算结果（某些程序生成的 XLSX 会这样）",
+    "blank_required": "其他单元格有内容，但姓名、证件号码和手机号码都为空",
+    "too_many_columns": "某个没有表头的列里有内容",
+    "missing_name": "姓名为空",
+    "id_number_as_number": "证件号码被 Excel 当作数字保存，末几位已丢失",
+    "missing_id_number": "既没有证件号码也没有手机号码，无法确定此人",
+    "phone_as_number": "手机号码变成了科学计数法，数字已丢失",
+    "bad_date": "日期单元格无法识别为日期",
+}
 
 #: Document types offered in the 证件类型 drop-down (names as printed on the documents).
 ID_TYPES: tuple[str, ...] = (
@@ -70,12 +95,15 @@ def _example() -> list[object]:
             fake.street_address() + " 101 室", dt.date(2024, 3, 1)]  # fmt: skip
 
 
-def roster_template_xlsx() -> bytes:
-    """Build the roster template; return the XLSX file's bytes (about 10 KB).
+def roster_template_xlsx(lang: str = "zh") -> bytes:
+    """Build the roster template in ``lang`` (``"zh"`` or ``"en"``); return the XLSX file's bytes (~10 KB).
 
     Deterministic for a given Faker version. Reading it with ``read_roster`` yields the header on row 2
-    and the example person on row 3 accepted.
+    and the example person on row 3, rejected as ``example_row`` (it is not one of the submitter's people).
     """
+    en = lang == "en"
+    label = ENGLISH_LABELS if en else FIELD_LABELS
+    pick = 1 if en else 0
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -84,9 +112,10 @@ def roster_template_xlsx() -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "名单"
+    ws.title = "Roster" if en else "名单"
     last = get_column_letter(len(CANONICAL_FIELDS))
-    ws["A1"] = "人员名单（第 2 行为表头，请勿修改；从第 3 行起每人一行，示例行可删除）"
+    ws["A1"] = ("Roster (row 2 is the header: do not change it; one person per row from row 3; delete the example row)"
+                if en else "人员名单（第 2 行为表头，请勿修改；从第 3 行起每人一行；请删除示例行）")
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A1:{last}1")
@@ -94,11 +123,10 @@ def roster_template_xlsx() -> bytes:
     first_row, last_row = 3, 2 + TEMPLATE_DATA_ROWS
     for j, f in enumerate(CANONICAL_FIELDS, start=1):
         col = get_column_letter(j)
-        cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + FIELD_LABELS[f])
+        cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + label[f])
         cell.font = Font(bold=True)
         cell.fill = header_fill
-        zh, en = _NOTES[f]
-        comment = Comment(f"{FIELD_LABELS[f]} / {f}\n{zh}\n{en}", "pingan")
+        comment = Comment(f"{label[f]} ({f})\n{_NOTES[f][pick]}", "pingan")
         comment.width, comment.height = 260, 140
         cell.comment = comment
         ws.column_dimensions[col].width = _WIDTHS[f]
@@ -117,22 +145,23 @@ def roster_template_xlsx() -> bytes:
 
     validations = [
         ("id_type", DataValidation(type="list", formula1='"' + ",".join(ID_TYPES) + '"', allow_blank=True),
-         "证件类型", "请从下拉列表中选择。 / Pick a value from the list."),
+         ("请从下拉列表中选择。", "Pick a value from the list.")),
         ("sex", DataValidation(type="list", formula1='"' + ",".join(SEXES) + '"', allow_blank=True),
-         "性别", "请填写 男 或 女。 / Enter 男 or 女."),
+         ("请填写 男 或 女。", "Enter 男 (male) or 女 (female).")),
         ("phone", DataValidation(type="textLength", operator="between", formula1="5", formula2="20",
                                  allow_blank=True),
-         "手机号码", "手机号码应为 5–20 个字符。 / A phone number has 5–20 characters."),
+         ("手机号码应为 5–20 个字符。", "A phone number has 5–20 characters.")),
         ("birth_date", DataValidation(type="date", operator="between", formula1="1", formula2="73050",
                                       allow_blank=True),
-         "出生日期", "请填写日期，例如 1990-05-01。 / Enter a date such as 1990-05-01."),
+         ("请填写日期，例如 1990-05-01。", "Enter a date such as 1990-05-01.")),
         ("start_date", DataValidation(type="date", operator="between", formula1="1", formula2="73050",
                                       allow_blank=True),
-         "日期", "请填写日期，例如 2024-03-01。 / Enter a date such as 2024-03-01."),
+         ("请填写日期，例如 2024-03-01。", "Enter a date such as 2024-03-01.")),
     ]  # fmt: skip
-    for f, dv, title, message in validations:
-        dv.errorTitle, dv.error = title, message
-        dv.promptTitle, dv.prompt = title, _NOTES[f][0]
+    for f, dv, message in validations:
+        title = label[f]
+        dv.errorTitle, dv.error = title, message[pick]
+        dv.promptTitle, dv.prompt = title, _NOTES[f][pick]
         dv.showErrorMessage = dv.showInputMessage = True
         ws.add_data_validation(dv)
         dv.add(rng(f))
@@ -140,34 +169,38 @@ def roster_template_xlsx() -> bytes:
     for j, value in enumerate(_example(), start=1):
         ws.cell(row=first_row, column=j).value = value
 
-    notes = wb.create_sheet("说明")
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 60
-    notes.column_dimensions["C"].width = 60
-    lines: list[tuple[str, str, str]] = [
-        ("名单模板说明", "How to fill in the roster", ""),
-        ("", "在“名单”工作表第 3 行起每人填一行；表头（第 2 行）请勿修改。",
-         "One person per row from row 3 of the 名单 sheet; do not change the header (row 2)."),
-        ("", "带 * 的列必填；没有证件号码时至少填写手机号码。",
+    notes = wb.create_sheet("Instructions" if en else "说明")
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 80
+    general = [
+        ("一个人填一行，从“名单”工作表第 3 行起填写；表头（第 2 行）请勿修改。",
+         "One person per row from row 3 of the Roster sheet; do not change the header (row 2)."),
+        ("第 3 行是示例（姓名以“示例”开头）：请删除或改成您的人员，否则该行不会筛查。",
+         "Row 3 is an example (its name starts with 示例): delete it or overwrite it with one of your people; "
+         "otherwise that row is not screened."),
+        ("带 * 的列必填；没有证件号码时至少填写手机号码。",
          "Columns marked * are required; without an ID number give at least a phone number."),
-        ("", "证件号码列已设为文本格式。若从其他表格粘贴，请用“选择性粘贴→数值”，不要把该列改成数字格式。",
-         "The ID column is Text. When pasting from elsewhere use Paste Special → Values; never format "
-         "it as Number."),
-        ("", "也可以上传 CSV（UTF-8 或 GBK）或 .xls 文件，列名与本模板相同即可。",
+        ("证件号码列已设为文本格式。若从其他表格粘贴，请用“选择性粘贴→数值”，不要把该列改成数字格式。",
+         "The ID column is Text. When pasting from elsewhere use Paste Special → Values; never format it as "
+         "Number."),
+        ("也可以上传 CSV（UTF-8 或 GBK）或 .xls 文件，列名与本模板相同即可。",
          "CSV (UTF-8 or GBK) and .xls files with the same column names are accepted too."),
-        ("列 / column", "填写要求", "What to enter"),
-    ]  # fmt: skip
-    lines += [(FIELD_LABELS[f] + f" ({f})", *_NOTES[f]) for f in CANONICAL_FIELDS]
-    lines.append(("拒收原因 / rejection codes", "", ""))
-    lines += [(code, "", text) for code, text in REJECTION_CODES.items()]
+    ]
+    lines: list[tuple[str, str]] = [("How to fill in the roster" if en else "名单模板说明", "")]
+    lines += [("", g[pick]) for g in general]
+    lines.append(("Column" if en else "列", "What to enter" if en else "填写要求"))
+    lines += [(label[f], _NOTES[f][pick]) for f in CANONICAL_FIELDS]
+    lines.append(("Why a row is rejected" if en else "不予筛查的原因", "Code in the results file" if en else
+                  "结果文件中的代码"))
+    lines += [(REJECTION_CODES[code] if en else REJECTION_ZH[code], code) for code in REJECTION_CODES]
     for row in lines:
         notes.append(list(row))
     notes["A1"].font = Font(bold=True, size=14)
-    for r in (6, 7 + len(CANONICAL_FIELDS)):
-        for c in "ABC":
+    for r in (2 + len(general), 3 + len(general) + len(CANONICAL_FIELDS)):
+        for c in "AB":
             notes[f"{c}{r}"].font = Font(bold=True)
     for r in range(2, notes.max_row + 1):
-        for c in "BC":
+        for c in "AB":
             notes[f"{c}{r}"].alignment = Alignment(wrap_text=True, vertical="top")
 
     buf = io.BytesIO()

@@ -20,8 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
+from pingan.core import texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, Gone
+from pingan.core.models import Premises
 from pingan.dashboard.web import SUBMITTERS, page
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RosterForm
@@ -29,14 +31,21 @@ from pingan.screening.models import ScreeningJob
 from pingan.screening.services import DOWNLOAD_TYPES
 
 RESULTS_PER_PAGE = 100
+#: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md):
+#: ``corrected`` too — the police matched it despite a typo, but the roster still holds the wrong number.
+UNVERIFIED = ("invalid", "unverifiable", "conflicting", "corrected")
 
 @require_GET
 @page(roles=SUBMITTERS)
 def home(request: HttpRequest) -> HttpResponse:
-    """The submitter's start page: their premises and their recent screening jobs."""
+    """The submitter's start page: the first steps (register, template, upload, poster) with what is done,
+    their premises with the latest screening and safety code, and their recent screenings with counts."""
+    premises = list(selectors.premises_with_latest(actor=request.user))
+    jobs = list(selectors.job_list(actor=request.user)[:20])
     return TemplateResponse(request, "screening/home.html", {
-        "premises": core_selectors.premises_list(actor=request.user),
-        "jobs": selectors.job_list(actor=request.user)[:20],
+        "premises": premises, "jobs": jobs,
+        "steps": {"premises": bool(premises), "screened": any(p.latest_job_id for p in premises),
+                  "code": any(p.has_code for p in premises)},
     })
 
 
@@ -44,7 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @page(roles=SUBMITTERS)
 def premises_new(request: HttpRequest) -> HttpResponse:
     """Register a premises; the responsible police unit is derived from its administrative code."""
-    form = PremisesForm(request.POST or None)
+    # a landlord registers a rental property, an enterprise a site of its own
+    kind = Premises.Kind.RENTAL if request.user.role == "landlord" else Premises.Kind.ENTERPRISE
+    form = PremisesForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -53,8 +64,8 @@ def premises_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, page_message(exc))
         else:
-            messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s.")
-                             % {"name": p.name, "unit": p.unit.name})
+            messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s. Next: upload the "
+                                        "roster of the people there.") % {"name": p.name, "unit": p.unit.name})
             return redirect("screening:home")
     return TemplateResponse(request, "screening/premises_form.html", {"form": form})
 
@@ -64,8 +75,11 @@ def premises_new(request: HttpRequest) -> HttpResponse:
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload a roster for one of the submitter's premises; it is screened in the background."""
     mine = core_selectors.premises_scoped(actor=request.user)  # the submitter's own: no one else's data
-    form = RosterForm(request.POST or None, request.FILES or None, premises_qs=mine,
-                      initial={"premises": request.GET.get("premises")})
+    chosen = request.GET.get("premises")
+    if not chosen:  # a landlord with one premises has nothing to choose
+        only = list(mine.values_list("pk", flat=True)[:2])
+        chosen = only[0] if len(only) == 1 else None
+    form = RosterForm(request.POST or None, request.FILES or None, premises_qs=mine, initial={"premises": chosen})
     reused = False
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["roster"]
@@ -88,10 +102,10 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 @page(roles=SUBMITTERS)
 def roster_template(request: HttpRequest) -> HttpResponse:
-    """The roster template (XLSX) with the expected columns and an example row."""
+    """The roster template (XLSX) with the expected columns and an example row, in the reader's language."""
     from pingan.screening.template import roster_template_xlsx
 
-    response = HttpResponse(roster_template_xlsx(), content_type=DOWNLOAD_TYPES["xlsx"])
+    response = HttpResponse(roster_template_xlsx(texts.lang()), content_type=DOWNLOAD_TYPES["xlsx"])
     response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
     return response
 
@@ -111,14 +125,25 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         if finished:
             response["HX-Refresh"] = "true"
         return response
-    ctx: dict = {"job": j, "finished": finished}
+    ctx: dict = {"job": j, "finished": finished,
+                 "earlier": selectors.job_same_roster_earlier(actor=request.user, job=j)}
     if j.purged_at is not None:
         ctx["purged_on"] = timezone.localdate(j.purged_at)
     elif j.status == ScreeningJob.Status.DONE:
         rows = selectors.job_results(actor=request.user, job_id=j.pk)
+        # what to fix: rows not screened, and screened rows whose document number is wrong or missing (they
+        # stay yellow until the number is fixed)
+        unverified = {"status": "accepted", "identity_status__in": UNVERIFIED}
         ctx["rejected"] = list(rows.filter(status="rejected")[:1000])
-        ctx["page"] = Paginator(rows.filter(status="accepted"), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        ctx["unverified"] = list(rows.filter(**unverified)[:1000])
+        ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
+                                RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         ctx["police"] = request.user.is_police
+        ctx["notes"] = [texts.render(n) for n in j.stats.get("notes", [])] or j.stats.get("warnings", [])
+        ctx["risk_notes"] = ([texts.render(n) for n in j.stats.get("risk_data_notes", [])]
+                             or j.stats.get("risk_data_warnings", []))
+        ctx["ruleset_title"] = texts.pick(j.stats.get("ruleset_title") or {}) or j.ruleset_id
+        ctx["lookback_days"] = j.stats.get("lookback_days")
     return TemplateResponse(request, "screening/job.html", ctx)
 
 
@@ -130,7 +155,9 @@ def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
     410 Gone, with a page saying when, once the retention policy deleted the job's person data.
     """
     try:
-        data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=fmt)
+        # people get their language; the API's export keeps the machine-readable form
+        data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=fmt,
+                                                                   lang=texts.lang())
     except Gone as exc:
         return TemplateResponse(request, "screening/purged.html", {"job_id": job_id, "message": page_message(exc)},
                                 status=410)

@@ -1,0 +1,110 @@
+"""Stored messages — a code and its parameters — rendered in the reader's language at display time.
+
+What pingan tells a person about a row, a file or a job (a screening reason, a rejected row, a note on how a
+roster was read) is stored as ``{"code": ..., "params": {...}}``, never as finished text, so that the same
+record reads as Chinese to a Chinese reader and as English to an English one, and a machine (the API, a
+download's code column) gets the stable code. Each app registers the templates of its codes
+(:func:`register`, from ``AppConfig.ready()``): a lazy translation with ``%(name)s`` placeholders, or a
+function of the parameters for the few messages whose wording depends on them.
+
+Parameter values are rendered before they are put into the template:
+
+* a message (a dict with ``code``) — rendered the same way, in the same language;
+* a text per language (a dict with ``zh``/``en`` keys, e.g. a rule set's reason) — the reader's language,
+  else English, else any;
+* a list — its items joined as the language joins them (``、`` in Chinese, ``, `` in English);
+* anything else — ``str()``.
+
+An unknown code renders as its parameters' ``text`` when it has one, else as the code itself, so that a
+message stored by a newer version never breaks a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import get_language
+
+Template = Any  # a lazy translation (Promise) or a callable(params) -> str
+_TEMPLATES: dict[str, Template] = {}
+
+
+def register(templates: Mapping[str, Template]) -> None:
+    """Add message templates by code (a later registration of the same code replaces it)."""
+    _TEMPLATES.update(templates)
+
+
+def registered() -> Mapping[str, Template]:
+    """Every registered code and its template (for tests and the catalogue check)."""
+    return dict(_TEMPLATES)
+
+
+def lang() -> str:
+    """``"zh"`` when the active language is Chinese, else ``"en"``: the keys of per-language texts."""
+    return "zh" if (get_language() or "zh-hans").startswith("zh") else "en"
+
+
+def pick(texts: Mapping[str, str]) -> str:
+    """The text of the reader's language from ``{"zh": ..., "en": ...}``, else English, else any."""
+    return texts.get(lang()) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def join(items: Iterable[Any]) -> str:
+    """Items as the reader's language lists them: ``甲、乙`` / ``a, b``."""
+    return ("、" if lang() == "zh" else ", ").join(_value(i) for i in items)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, Mapping):
+        return render(v) if "code" in v else pick(v)
+    if isinstance(v, list | tuple):
+        return join(v)
+    if isinstance(v, bool):
+        return str(v).lower()
+    return "" if v is None else str(v)
+
+
+def render(message: Mapping[str, Any] | None) -> str:
+    """One stored message as text in the active language (``""`` for ``None``)."""
+    if not message:
+        return ""
+    code = message.get("code", "")
+    params = message.get("params") or {}
+    template = _TEMPLATES.get(code)
+    if template is None:
+        text = params.get("text")
+        return _value(text) if text else code
+    if callable(template) and not hasattr(template, "_proxy____args"):
+        return str(template(params))
+    values = {k: _value(v) for k, v in params.items()}
+    try:
+        return str(template) % values
+    except (KeyError, ValueError, TypeError):  # a template and stored params of different versions
+        return str(template)
+
+
+def render_all(messages: Iterable[Mapping[str, Any]] | None) -> str:
+    """Several messages as one text, separated as the language separates clauses (``；`` / ``; ``)."""
+    parts = [render(m) for m in messages or ()]
+    if lang() == "zh":
+        return "；".join(p for p in parts if p)
+    text = "; ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]  # an English sentence starts with a capital
+
+
+def message(code: str, **params: Any) -> dict[str, Any]:
+    """A message to store: ``{"code": code, "params": params}``."""
+    return {"code": code, "params": params}
+
+
+def by_params(choose: Callable[[Mapping[str, Any]], Template]) -> Callable[[Mapping[str, Any]], str]:
+    """A template chosen from the parameters (e.g. a sentence with and without an optional clause):
+    ``choose(params)`` returns the lazy template, which is then filled like any other."""
+
+    def rendered(params: Mapping[str, Any]) -> str:
+        template = choose(params)
+        values = {k: _value(v) for k, v in params.items()}
+        return str(template) % values
+
+    return rendered

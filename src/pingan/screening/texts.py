@@ -1,0 +1,203 @@
+"""The screening app's message templates: reasons, rejected rows, notes on how a roster was read, risk-data
+warnings — rendered in the reader's language from the codes and parameters the results store.
+
+The codes are those of :mod:`pingan.screening.reasons` (a row's reasons), :data:`pingan.screening.roster.
+REJECTION_CODES` (``rejection.*``), the roster's notes (``roster.*``, :attr:`RosterMeta.notes`) and the
+engine's coverage notes (``risk.*``). Registered with :func:`pingan.core.texts.register` by the app config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.texts import by_params, join, lang, render
+
+#: What each document type's number looks like (``identity.bad_length``, ``identity.bad_characters``).
+EXPECTED_LENGTH = {
+    "ric": _("18 characters (15 on a first-generation card)"),
+    "hmt_residence": _("18 characters"),
+    "foreign_pr": _("18 characters (15 on the 2017 card)"),
+    "hk_mo_permit": _("a letter and 8 or 10 digits"),
+    "tw_permit": _("8 or 10 digits"),
+    "passport": _("5 to 9 characters"),
+}
+SHAPE = {
+    "ric": _("a resident ID number is 17 digits followed by a digit or X"),
+    "passport": _("a passport number is letters A–Z and digits"),
+}
+
+#: Labels of the roster fields (a duplicated or merged column names its field).
+FIELD_LABELS = {
+    "name": _("full name"), "id_type": _("document type"), "id_number": _("ID number"), "phone": _("phone"),
+    "sex": _("sex"), "birth_date": _("birth date"), "nationality": _("nationality"), "address": _("room/address"),
+    "start_date": _("move-in/start date"),
+}
+
+
+def _bad_length(p: Mapping[str, Any]) -> str:
+    expected = EXPECTED_LENGTH.get(p.get("doc_type", ""))
+    n = int(p.get("length", 0) or 0)
+    has = ngettext("the number has %(n)s character", "the number has %(n)s characters", n) % {"n": n}
+    return gettext("%(has)s; it should have %(expected)s") % {"has": has, "expected": expected} if expected else has
+
+
+def _bad_characters(p: Mapping[str, Any]) -> str:
+    if "position" not in p:
+        return gettext("characters not allowed in this document number")
+    text = gettext("character %(position)s, “%(char)s”, is not allowed") % p
+    if p.get("looks_like"):
+        text += gettext(" (probably %(looks_like)s)") % p
+    count = int(p.get("count", 1) or 1)
+    if count > 1:
+        text += ngettext(" (%(n)s such character)", " (%(n)s such characters)", count) % {"n": count}
+    shape = SHAPE.get(p.get("doc_type", ""))
+    return gettext("%(what)s: %(shape)s") % {"what": text, "shape": shape} if shape else text
+
+
+def _conflicting(p: Mapping[str, Any]) -> str:
+    rows = p.get("rows") or []
+    count = int(p.get("count") or len(rows))
+    text = ngettext("the same ID number is given with another name in row %(rows)s",
+                    "the same ID number is given with another name in rows %(rows)s", count) % {"rows": join(rows)}
+    if count > len(rows):
+        text += ngettext(" and %(n)s more row", " and %(n)s more rows", count - len(rows)) % {"n": count - len(rows)}
+    if p.get("compared") is False:
+        text += gettext(" (%(n)s different names)") % {"n": p.get("names")}
+    return text
+
+
+def _identity_note(p: Mapping[str, Any]) -> str:
+    from pingan.lib.identity.documents import NOTES, Note
+
+    code = p.get("note", "")
+    if code not in NOTES:
+        return code
+    params = p.get("params") or {}
+    return Note(code, tuple(sorted((k, str(v)) for k, v in params.items()))).text(lang())
+
+
+def _formula(p: Mapping[str, Any]) -> str:
+    text = gettext("the %(label)s cell (%(cell)s) holds a formula whose result was never saved, so it cannot be read")
+    text %= p
+    more = int(p.get("more", 0) or 0)
+    if more:
+        text += ngettext(" (%(n)s more such cell in this row)", " (%(n)s more such cells in this row)", more) % {
+            "n": more}
+    return text + gettext(". Open the file in Excel or WPS and save it, then upload it again; or copy the column "
+                     "and paste it as values.")
+
+
+def _too_many_columns(p: Mapping[str, Any]) -> str:
+    text = gettext("column %(letter)s holds “%(value)s” but has no header (the row has more cells than the "
+                   "header).") % p
+    if p.get("csv"):
+        text += " " + gettext("If a comma inside an address split one cell into two, put the address in quotes or "
+                         "use .xlsx; otherwise delete the extra cell or give the column a header.")
+    else:
+        text += " " + gettext("Delete the extra cell or give the column a header.")
+    return text
+
+
+def _duplicates(p: Mapping[str, Any]) -> str:
+    people, rows = int(p.get("people", 0)), int(p.get("rows", 0))
+    who = ngettext("%(n)s person appears more than once", "%(n)s people appear more than once", people) % {
+        "n": people}
+    extra = ngettext("%(n)s repeated row", "%(n)s repeated rows", rows) % {"n": rows}
+    return gettext("%(who)s (%(extra)s: %(pairs)s); every row was kept and marked.") % {
+        "who": who, "extra": extra, "pairs": p.get("pairs", "")}
+
+
+def _field(p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {**p, "field": FIELD_LABELS.get(p.get("field", ""), p.get("field", ""))}
+
+
+TEMPLATES: dict[str, Any] = {
+    # a row's reasons (pingan.screening.reasons)
+    "rule": _("%(text)s"),
+    "rule_detail": _("%(text)s: %(detail)s"),
+    "identity.empty": _("no document number"),
+    "identity.bad_length": _bad_length,
+    "identity.bad_characters": _bad_characters,
+    "identity.bad_check_digit": _("the check character (the last one) does not match the other digits"),
+    "identity.bad_birth_date": _("the birth date in the number is not a real date, lies in the future or more "
+                                 "than 130 years ago"),
+    "identity.unknown_area_code": _("the address code (the first 6 digits) is not and never was an "
+                                    "administrative division code"),
+    "identity.bad_format": _("the number does not have the format of this document type"),
+    "identity.unknown_type": _("cannot tell which document this number belongs to"),
+    "identity.not_an_id_number": _("not a valid ID number: neither a resident ID number nor a residence permit, "
+                                   "permanent residence card, travel permit or passport number as written on "
+                                   "the document"),
+    "identity.conflicting": _conflicting,
+    "identity_note": _identity_note,
+    "phone_invalid": _("the phone number “%(phone)s” is not a valid number and was not used for matching"),
+    "duplicate_of": _("same person as row %(row)s"),
+    "not_screened": _("not screened: %(detail)s"),
+    "not_screened_status": _("not screened: the roster marks this row “%(status)s”"),
+    # rejected rows (pingan.screening.roster.REJECTION_CODES)
+    "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
+                               "it was not screened. Delete the row."),
+    "rejection.formula_without_value": _formula,
+    "rejection.blank_required": _("name, ID number and phone are all empty; only %(filled)s has content. "
+                                  "Complete the person's details or delete the row."),
+    "rejection.too_many_columns": _too_many_columns,
+    "rejection.missing_name": _("the name is empty: fill it in or delete the row."),
+    "rejection.id_number_as_number": _("the ID number %(value)s was stored by Excel as a number and lost its last "
+                                       "digits, which cannot be recovered. Format the column as Text and type the "
+                                       "full 18-character number again (or start it with an apostrophe ')."),
+    "rejection.missing_id_number": _("there is neither an ID number nor a phone number, so the person cannot be "
+                                     "identified. Fill in the ID number (or at least the phone number)."),
+    "rejection.phone_as_number": _("the phone number %(value)s is in scientific notation and has lost digits: "
+                                   "format the column as Text and type it again."),
+    "rejection.bad_date": _("%(label)s “%(value)s” is not a valid date: write it as 2024-03-01."),
+    # notes on how the roster was read (RosterMeta.notes)
+    "roster.decoded_without_bom": _("The file has no byte-order mark; it was read as %(encoding)s."),
+    "roster.decoded_as_guessed": _("The file is neither UTF-8 nor GBK/GB18030; it was read as %(encoding)s, the "
+                                   "encoding it seems to be in. Check that the names read correctly."),
+    "roster.nul_bytes_removed": _("The file contains NUL bytes (near line %(lines)s); they were removed."),
+    "roster.sheet_chosen": _("The workbook has %(sheets)s sheets; sheet “%(sheet)s” was read."),
+    "roster.identity_merge_not_copied": by_params(lambda p: _(
+        "Rows %(first)s–%(last)s: the %(field)s cell is merged. It belongs to row %(first)s only; the other rows "
+        "need their own.")),
+    "roster.formulas_unlocated": _("%(count)s formula cells have no saved result and no cell reference: open the "
+                                   "file in Excel or WPS, save it and upload it again."),
+    "roster.title_rows_skipped": _("The header is on row %(header_row)s; row %(rows)s above it was skipped as a "
+                                   "title."),
+    "roster.no_id_column": _("The roster has no ID-number column (身份证号/证件号码): nobody's identity can be "
+                             "verified, so every row needs verification. Add the column and upload again if "
+                             "you have the numbers."),
+    "roster.duplicate_column": by_params(lambda p: _(
+        "Columns “%(used)s” and “%(others)s” all mean %(field)s: the first is used, the others are kept as extra "
+        "columns.")),
+    "roster.merges_copied_down": _("Merged cells %(cells)s: the value was copied down to every row of the merge."),
+    "roster.duplicates": _duplicates,
+    # the engine's coverage notes (batch._Run.coverage_notes)
+    "risk.no_listings": _("No %(levels)s risk-area listing is in force in the look-back window (%(window_from)s – "
+                          "%(window_to)s); the %(count)s listings cover %(first)s to %(last)s. Travel rules cannot "
+                          "match, so green here does not mean travel was checked."),
+    "risk.no_movements": _("No movement record lies in the look-back window (%(window_from)s – %(window_to)s); "
+                           "the %(count)s records start between %(first)s and %(last)s. Travel rules cannot match."),
+}
+
+#: Listing levels as the risk-data notes name them.
+RISK_LEVELS = {"high": _("high"), "medium": _("medium"), "low": _("low")}
+_no_listings = TEMPLATES["risk.no_listings"]
+TEMPLATES["risk.no_listings"] = by_params(lambda p: _no_listings)
+TEMPLATES["risk.no_listings"] = (lambda inner: lambda p: inner(
+    {**p, "levels": [str(RISK_LEVELS.get(v, v)) for v in p.get("levels", [])]}))(TEMPLATES["risk.no_listings"])
+
+# The templates that take a field name get the translated field label.
+for _code in ("roster.identity_merge_not_copied", "roster.duplicate_column"):
+    _inner = TEMPLATES[_code]
+    TEMPLATES[_code] = (lambda inner: lambda p: inner(_field(p)))(_inner)
+
+
+def rejection_text(code: str, params: Mapping[str, Any] | None, fallback: str = "") -> str:
+    """A rejected row's reason in the reader's language (``fallback``: the stored text of an unknown code)."""
+    if f"rejection.{code}" not in TEMPLATES:
+        return fallback or code
+    return render({"code": f"rejection.{code}", "params": dict(params or {})})

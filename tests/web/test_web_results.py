@@ -1,0 +1,253 @@
+"""Pages people can act on: a landlord's results in their language, what to fix, first steps; an officer's
+person page, search and counts; the revoke action. Screened by the real engine (web_support.screen)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pyarrow as pa
+import pytest
+from web_support import RED_ID, YELLOW_ID, roster_bytes, screen, sign_in
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def part(html: str, start: str, end: str | None = None) -> str:
+    i = html.index(start)
+    return html[i:html.index(end, i)] if end else html[i:]
+
+
+def csv_roster(rows: list[list[str]], header=("姓名", "证件类型", "证件号码", "手机号码", "房号")) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def get(client, url: str, lang: str) -> str:
+    client.cookies["django_language"] = lang
+    return client.get(url).content.decode()
+
+
+class TestReasonsInTheReadersLanguage:
+    def test_a_reason_is_stored_as_codes_and_read_in_chinese_or_english(self, client, cast, risk):
+        from pingan.screening.models import PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a)
+        red = PersonResult.objects.get(job=job, row=2)
+        text = {"zh": "7天内有高风险区旅居史", "en": "travel through a high-risk area within 7 days"}
+        assert red.reasons == [{"code": "rule", "params": {"rule": "area-high", "text": text}}]
+        sign_in(client, cast.landlord_a)
+        zh = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        people = part(zh, 'id="accepted"')
+        assert "7天内有高风险区旅居史" in people and "travel" not in people and " / " not in people
+        fix = part(zh, 'id="rejected"', "</ul>")
+        assert "未筛查：姓名为空" in fix and "name" not in fix.replace('class="', "")
+        en = get(client, f"/screening/jobs/{job.pk}/", "en")
+        people = part(en, 'id="accepted"')
+        names = ("张伟", "李娜", "王芳", "赵六")
+        assert "Travel through a high-risk area within 7 days" in people and not CJK.search(
+            re.sub("|".join(names), "", people))
+        assert "Not screened: the name is empty" in part(en, 'id="rejected"', 'id="accepted"')
+
+    def test_the_api_gives_the_text_in_the_requests_language_and_the_codes(self, client, cast, risk):
+        job = screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.landlord_a)
+        items = client.get(f"/api/v1/jobs/{job.pk}/results", HTTP_ACCEPT_LANGUAGE="en").json()["items"]
+        red = next(i for i in items if i["row"] == 2)
+        assert red["reason"] == "Travel through a high-risk area within 7 days"
+        assert red["reasons"][0]["code"] == "rule" and red["reasons"][0]["params"]["rule"] == "area-high"
+        items = client.get(f"/api/v1/jobs/{job.pk}/results", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["items"]
+        assert next(i for i in items if i["row"] == 2)["reason"] == "7天内有高风险区旅居史"
+
+    def test_roster_notes_are_in_the_readers_language_and_count_people_not_rows(self, client, cast, risk):
+        rows = [["张伟", "居民身份证", RED_ID, "13800138000", "101"]] * 3
+        rows.append(["李娜", "居民身份证", YELLOW_ID, "", "102"])
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster(rows))
+        sign_in(client, cast.landlord_a)
+        notes = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="roster-notes"', "</div>")
+        assert "名单中有 1 人出现不止一次（2 个重复行" in notes and "/" not in notes.replace("</", "")
+        notes = part(get(client, f"/screening/jobs/{job.pk}/", "en"), 'id="roster-notes"', "</div>")
+        assert "1 person appears more than once (2 repeated rows" in notes and not CJK.search(notes)
+
+
+class TestResultsPage:
+    def test_it_says_the_screening_date_and_the_rule_set(self, client, cast, risk):
+        job = screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.landlord_a)
+        summary = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="summary"', "</dl>")
+        assert "2022-08-20" in summary and "新冠肺炎防控方案（第九版）行程核查" in summary
+        assert "核查 2022-08-20 之前 7 天内的行程" in summary and job.ruleset_version in summary
+
+    def test_a_wrong_id_number_is_under_what_to_fix_not_among_the_screened(self, client, cast, risk):
+        job = screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.landlord_a)
+        html = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert "赵六" in part(html, 'id="rejected"', 'id="accepted"') and "赵六" not in part(html, 'id="accepted"')
+        assert "校验码" in part(html, 'id="unverified-5"', "</li>")
+
+    def test_blank_rows_are_accounted_for(self, client, cast, risk):
+        data = roster_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
+        data.insert(2, ",,,")
+        job = screen(cast.landlord_a, cast.premises_a, ("\ufeff" + "\n".join(data)).encode())
+        sign_in(client, cast.landlord_a)
+        assert "1 个空行已跳过" in get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+
+    def test_the_same_file_submitted_again_says_so(self, client, cast, risk):
+        first = screen(cast.landlord_a, cast.premises_a)
+        again = screen(cast.landlord_a, cast.premises_a)
+        other = screen(cast.landlord_a, cast.premises_a, roster_bytes(("甲", "乙", "丙")))
+        sign_in(client, cast.landlord_a)
+        html = get(client, f"/screening/jobs/{again.pk}/", "zh-hans")
+        assert 'id="same-roster"' in html and f"/screening/jobs/{first.pk}/" in html
+        assert 'id="same-roster"' not in get(client, f"/screening/jobs/{other.pk}/", "zh-hans")
+        assert 'id="same-roster"' not in get(client, f"/screening/jobs/{first.pk}/", "zh-hans")
+
+    def test_a_failed_job_shows_why_and_no_progress_bar(self, client, cast, risk):
+        from pingan.core.errors import DomainError
+        from pingan.screening import services
+
+        job = services.screening_job_create(actor=cast.landlord_a, roster_name="r.xlsx", roster_bytes=b"\x00junk",
+                                            premises=cast.premises_a)
+        with pytest.raises(DomainError):
+            services.screening_job_run(job=job)
+        sign_in(client, cast.landlord_a)
+        html = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert 'role="alert"' in html and "<progress" not in html and "0%" not in html
+
+    def test_the_history_shows_red_and_yellow_counts(self, client, cast, risk):
+        screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.landlord_a)
+        history = part(get(client, "/screening/", "zh-hans"), 'id="job-history"', "</ul>")
+        assert "红 1" in history and "黄 2" in history  # 甲红; 甲黄 and 赵六 (an ID number to verify)
+
+
+class TestFirstSteps:
+    def test_a_new_landlord_sees_the_steps_and_a_register_button(self, client, cast):
+        from pingan.core.services import user_create
+
+        new = user_create(username="new_landlord", password="correct horse battery staple", role="landlord")
+        sign_in(client, new)
+        html = get(client, "/screening/", "zh-hans")
+        assert 'id="first-steps"' in html and "登记您的场所" in html and 'href="/screening/premises/new/"' in html
+        assert client.get("/premises/")["Location"] == "/screening/"  # not "辖区内暂无场所"
+
+    def test_the_premises_kind_defaults_to_the_accounts_kind(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        assert client.get("/screening/premises/new/").context["form"]["kind"].value() == "rental"
+        sign_in(client, cast.enterprise)
+        assert client.get("/screening/premises/new/").context["form"]["kind"].value() == "enterprise"
+
+    def test_the_same_premises_cannot_be_registered_twice(self, client, cast):
+        from pingan.core.models import Premises
+
+        sign_in(client, cast.landlord_a)
+        before = Premises.objects.filter(owner=cast.landlord_a).count()
+        response = client.post("/screening/premises/new/", {
+            "name": "莲前出租屋 ", "kind": "rental", "address": "思明区莲前东路１号", "area": "350203010"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200 and "您已登记过这个场所" in response.content.decode()
+        assert Premises.objects.filter(owner=cast.landlord_a).count() == before
+
+    def test_the_upload_form_preselects_a_landlords_only_premises(self, client, cast):
+        sign_in(client, cast.landlord_a)
+        html = client.get("/screening/upload/").content.decode()
+        assert re.search(rf'<option value="{cast.premises_a.pk}" selected', html)
+
+    def test_the_template_example_row_is_not_screened(self, client, cast, risk):
+        from pingan.screening.models import PersonResult
+        from pingan.screening.template import roster_template_xlsx
+
+        job = screen(cast.landlord_a, cast.premises_a, roster_template_xlsx())
+        example = PersonResult.objects.get(job=job, row=3)
+        assert example.status == "rejected"
+        assert example.reasons[0]["params"]["detail"]["code"] == "rejection.example_row"
+        assert job.counts["accepted"] == 0
+
+
+class TestOfficerPages:
+    @pytest.fixture
+    def watchlisted(self, risk):
+        from pingan.screening import services
+        from pingan.screening.riskdata.watchlists import WATCHLIST_SCHEMA
+
+        entry = {"entry_id": "UN:T.001", "list_name": "UN SC consolidated", "program": "DRC",
+                 "category": "individual", "primary_name": "WANG FANG", "aliases": ["Fang Wang"],
+                 "names_original_script": [], "birth_dates": ["1970-07-07"], "nationalities": ["China"],
+                 "documents": [{"doc_type": "passport", "number": "E12345678", "country": "CHN"}],
+                 "listed_on": None, "remarks": "listed for the test"}
+        services.risk_dataset_store(kind="watchlist", name="test list", source="test",
+                                    table=pa.Table.from_pylist([entry], schema=WATCHLIST_SCHEMA))
+
+    def test_the_person_page_says_who_where_when_and_what_matched(self, client, cast, risk):
+        from pingan.screening.models import PersonResult
+
+        roster = csv_roster([["张伟", "居民身份证", RED_ID, "13800138000", "301室"]])
+        job = screen(cast.landlord_a, cast.premises_a, roster)
+        person = PersonResult.objects.get(job=job, row=2)
+        sign_in(client, cast.officer_a)
+        html = get(client, f"/police/persons/{person.pk}/", "zh-hans")
+        who = part(html, 'id="who"', 'id="hits"')
+        assert "13800138000" in who and "301室" in who and cast.premises_a.name in who and "1990-01-01" in who
+        hits = part(html, 'id="hits"')
+        assert "福建省厦门市思明区 莲前街道某社区" in hits and "2022-08-15 09:00" in hits  # place and time, by name
+        assert "高风险区" in hits and "2022-08-10 起列入" in hits and "证件号码一致" in hits
+        assert "k-high" not in hits.split("<details")[0]  # the listing key only under the record references
+        assert "id_exact" not in hits.split("<details")[0] and "area-high" not in hits.split("<details")[0]
+
+    def test_a_watchlist_hit_shows_the_listed_entry_and_no_green_badge(self, client, cast, watchlisted):
+        from pingan.screening.models import PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["王芳", "护照", "E12345678", "", ""]]))
+        person = PersonResult.objects.get(job=job, row=2)
+        assert person.silent_hit and person.level == "green"
+        sign_in(client, cast.officer_a)
+        html = get(client, f"/police/persons/{person.pk}/", "zh-hans")
+        assert "level-green" not in html and "名单比中" in html and 'id="silent-note"' in html
+        assert "UN SC consolidated" in html and "WANG FANG" in html and "Fang Wang" in html and "1970-07-07" in html
+
+    def test_the_jurisdiction_has_counts_search_and_filters(self, client, cast, risk):
+        screen(cast.landlord_a, cast.premises_a, roster_bytes(("甲红", "甲黄", "甲绿")))
+        screen(cast.landlord_b, cast.premises_b, roster_bytes(("乙红", "乙黄", "乙绿")))
+        sign_in(client, cast.officer_a)
+        response = client.get("/police/")
+        assert response.context["counts"] == {"total": 3, "red": 1, "yellow": 2, "silent": 0}
+        assert [p.name for p in client.get("/police/", {"q": "甲红"}).context["flagged"]] == ["甲红"]
+        assert [p.name for p in client.get("/police/", {"q": RED_ID[-6:]}).context["flagged"]] == ["甲红"]
+        assert [p.name for p in client.get("/police/", {"q": "13900139000"}).context["flagged"]] == ["甲黄"]  # phone
+        assert {p.name for p in client.get("/police/?level=yellow").context["flagged"]} == {"甲黄", "赵六"}
+        assert [p.name for p in client.get("/police/?hit=identity").context["flagged"]] == ["赵六"]
+        assert [p.name for p in client.get("/police/?hit=travel&level=red").context["flagged"]] == ["甲红"]
+        assert client.get("/police/", {"premises": "江头"}).context["counts"]["total"] == 0  # B's premises: not in A
+        assert client.get("/police/?since=2099-01-01").context["counts"]["total"] == 0
+        html = client.get("/police/?level=red").content.decode()
+        assert 'id="flagged-counts"' in html and "<b>1</b>" in html
+
+    def test_police_revoke_a_code_from_its_page(self, client, cast, risk):
+        from pingan.codes.services import current_code, safety_code_issue
+
+        screen(cast.landlord_a, cast.premises_a)
+        code = safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+        sign_in(client, cast.landlord_a)
+        assert 'id="revoke"' not in client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
+        assert client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"}).status_code == 404
+        sign_in(client, cast.officer_b)
+        assert client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"}).status_code == 404
+        sign_in(client, cast.officer_a)
+        assert 'id="revoke"' in client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
+        response = client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"}, follow=True)
+        code.refresh_from_db()
+        assert code.revoked_at is not None and code.revocation_reason == "fraud"
+        assert 'class="message success"' in response.content.decode() and current_code(cast.premises_a) is None
+
+    def test_a_police_premises_page_links_to_its_code_page(self, client, cast, risk):
+        screen(cast.landlord_a, cast.premises_a)
+        sign_in(client, cast.officer_a)
+        html = client.get(f"/police/premises/{cast.premises_a.pk}/").content.decode()
+        assert f'href="/codes/premises/{cast.premises_a.pk}/"' in html
+
