@@ -74,3 +74,22 @@ def test_every_screening_template_has_its_chinese_and_renders_with_its_params():
             assert zh != en and not re.search(r"[A-Za-z]{3,}", placeholder.sub("", zh).replace("Excel", "")
                                               .replace("WPS", "").replace("UTF", "").replace("GBK", "")
                                               .replace("NUL", "").replace("xlsx", "").replace("BOM", "")), code
+
+
+def test_every_rejection_and_roster_note_code_has_a_template_and_a_chinese_explanation():
+    """A new rejection code (roster.REJECTION_CODES) needs its page template (screening.texts) and its line in
+    the Chinese template sheet (template.REJECTION_ZH); a new roster note its template."""
+    import inspect
+    import re
+
+    from pingan.screening import roster
+    from pingan.screening.template import REJECTION_ZH
+    from pingan.screening.texts import TEMPLATES
+
+    for code in roster.REJECTION_CODES:
+        assert f"rejection.{code}" in TEMPLATES, code
+        assert code in REJECTION_ZH, code
+    source = inspect.getsource(roster)
+    for code in set(re.findall(r'_note\(\s*meta,\s*"([a-z_]+)"', source)) | set(
+            re.findall(r'notes\.append\(\{"code": "([a-z_]+)"', source)):
+        assert f"roster.{code}" in TEMPLATES, code

@@ -1473,6 +1473,7 @@ def _process(
                 "请检查这一格（是否把多个号码或其他内容粘贴到了一起），改正后重新上传。",
                 f"the {what_en} ({label}) has {n} characters; no {what_en} is longer than {limit}. Check the cell "
                 "(several values or other text pasted into it?), correct it and upload again.",
+                field=long_field, label=label, length=n, limit=limit,
             )
             continue
         if not name:

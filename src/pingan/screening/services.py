@@ -542,13 +542,14 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
     import json
 
     import numpy as np
+    import pyarrow.compute as pc
 
     PersonResult.objects.filter(job=job).delete()
     police = result.police_view()
     hits = result.hits  # ordered by row (the engine's contract)
     hit_rows = hits.column("row").to_numpy() if hits.num_rows else np.array([], dtype=np.int64)
-    silent = hits.filter(hits.column("source") == "watchlist") if hits.num_rows else hits
-    entries = _watchlist_entries({r for r in silent.column("record_ref").to_pylist() if r}) if hits.num_rows else {}
+    listed = hits.filter(pc.equal(hits.column("source"), "watchlist")) if hits.num_rows else hits
+    entries = _watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r})
     for chunk in police.to_batches(max_chunksize=STORE_BATCH):
         objs = [
             PersonResult(
@@ -672,8 +673,11 @@ def _rendered_reasons(persons: pa.Table) -> pa.Table:
 def _human_values(persons: pa.Table) -> pa.Table:
     """``status``, ``level`` and ``identity_status`` as words of the active language."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
-    words = {"accepted": _("screened"), "rejected": _("not screened"), "green": _("green"), "yellow": _("yellow"),
+    # "screened" is also the audit trail's verb (筛查了): the result of a row is its own word (已筛查)
+    words = {"accepted": pgettext("result of a roster row", "screened"),
+             "rejected": pgettext("result of a roster row", "not screened"), "green": _("green"), "yellow": _("yellow"),
              "red": _("red"), "valid": _("valid"), "invalid": _("invalid"), "corrected": _("corrected"),
              "unverifiable": _("cannot be verified"), "conflicting": _("another name"),
              "area_code_unlisted": _("unlisted address code")}

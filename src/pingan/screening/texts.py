@@ -145,6 +145,9 @@ TEMPLATES: dict[str, Any] = {
     "rejection.blank_required": _("name, ID number and phone are all empty; only %(filled)s has content. "
                                   "Complete the person's details or delete the row."),
     "rejection.too_many_columns": _too_many_columns,
+    "rejection.too_long": by_params(lambda p: _(
+        "the %(field)s (%(label)s) has %(length)s characters; no %(field)s is longer than %(limit)s. Check the "
+        "cell (several values or other text pasted into it?), correct it and upload again.")),
     "rejection.missing_name": _("the name is empty: fill it in or delete the row."),
     "rejection.id_number_as_number": _("the ID number %(value)s was stored by Excel as a number and lost its last "
                                        "digits, which cannot be recovered. Format the column as Text and type the "
@@ -191,7 +194,7 @@ TEMPLATES["risk.no_listings"] = (lambda inner: lambda p: inner(
     {**p, "levels": [str(RISK_LEVELS.get(v, v)) for v in p.get("levels", [])]}))(TEMPLATES["risk.no_listings"])
 
 # The templates that take a field name get the translated field label.
-for _code in ("roster.identity_merge_not_copied", "roster.duplicate_column"):
+for _code in ("roster.identity_merge_not_copied", "roster.duplicate_column", "rejection.too_long"):
     _inner = TEMPLATES[_code]
     TEMPLATES[_code] = (lambda inner: lambda p: inner(_field(p)))(_inner)
 

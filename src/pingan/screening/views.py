@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -133,9 +134,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         rows = selectors.job_results(actor=request.user, job_id=j.pk)
         # what to fix: rows not screened, and screened rows whose document number is wrong or missing (they
         # stay yellow until the number is fixed)
-        unverified = {"status": "accepted", "identity_status__in": UNVERIFIED}
-        ctx["rejected"] = list(rows.filter(status="rejected")[:1000])
-        ctx["unverified"] = list(rows.filter(**unverified)[:1000])
+        to_fix = list(rows.filter(Q(status="rejected") | Q(status="accepted", identity_status__in=UNVERIFIED))[:2000])
+        ctx["rejected"] = [r for r in to_fix if r.status == "rejected"]
+        ctx["unverified"] = [r for r in to_fix if r.status == "accepted"]
         ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
                                 RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         ctx["police"] = request.user.is_police
