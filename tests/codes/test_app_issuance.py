@@ -297,3 +297,29 @@ def test_a_superseded_code_found_fraudulent_later_can_be_marked_fraud(cast):
     with pytest.raises(DomainError) as err:  # fraud is final
         services.safety_code_revoke(code=old, reason="error", actor=cast.officer_a)
     assert err.value.code == "already_revoked"
+
+
+def test_a_stale_approval_cannot_turn_a_newer_red_code_green(cast):
+    # issue 12 item 12: a change to green was requested against a yellow code; a later screening issued a red
+    # one. Approving the old request now would make the red premises green: it is refused and stays open.
+    screened(cast.premises_a, ["yellow"])
+    old = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    ov = services.level_override_request(premises=cast.premises_a, level="green", reason="已核实为误报",
+                                         actor=cast.officer_a)
+    assert ov.code == old
+    screened(cast.premises_a, ["red"])
+    newer = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    assert newer.level == "red"
+    with pytest.raises(DomainError) as err:
+        services.level_override_approve(override=ov, actor=cast.chief_a)
+    assert err.value.code == "override_stale" and err.value.params["override"] == ov.pk
+    ov.refresh_from_db()
+    assert ov.status == LevelOverride.Status.REQUESTED and ov.issued_code is None
+    assert services.current_code(cast.premises_a) == newer and newer.level == "red"
+    assert services.safety_code_verify(newer.token).code.level.value == "red"
+    assert not AuditRecord.objects.filter(action="override_approve", object_id=str(ov.pk)).exists()
+    # rejecting it is still possible, and a request against the current code is approved as before
+    services.level_override_reject(override=ov, actor=cast.chief_a, note="码已更新")
+    fresh = services.level_override_request(premises=cast.premises_a, level="yellow", reason="复核后降级",
+                                            actor=cast.officer_a)
+    assert services.level_override_approve(override=fresh, actor=cast.chief_a).issued_code.level == "yellow"

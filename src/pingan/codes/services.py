@@ -495,12 +495,22 @@ def level_override_approve(*, override: LevelOverride, actor, note: str = "") ->
     """Approve a requested level change and issue a new code with that level (superseding the current one).
 
     The approver is a station chief of the premises' jurisdiction other than the requester
-    (``PermissionDenied`` / ``four_eyes``); a decided request raises ``already_decided``.
+    (``PermissionDenied`` / ``four_eyes``); a decided request raises ``already_decided``; a request made for
+    a code that is no longer the current one raises ``override_stale``.
     """
     ov = LevelOverride.objects.select_for_update(of=("self",)).select_related("premises__unit", "code").get(
         pk=override.pk)
     _check_decider(ov, actor)
-    base = current_code(ov.premises) or ov.code
+    Premises.objects.select_for_update(of=("self",)).filter(pk=ov.premises_id).first()  # no issue in between
+    base = current_code(ov.premises)
+    if ov.code_id is not None and (base is None or base.pk != ov.code_id):
+        # issue 12 item 12: an approval applies only to the code it was requested for. A newer code (a later
+        # screening, another approved change) may carry a different level: approving the old request would
+        # turn a newer red code green. The request stays open; reject it and ask again against the new code.
+        raise DomainError(f"level change {ov.pk} was requested for code {ov.code.code_id}, which is no longer the "
+                          f"premises' current code; reject it and request again", code="override_stale",
+                          params={"override": ov.pk, "premises": ov.premises.name})
+    base = base or ov.code
     code = _issue(premises=ov.premises, job=base.job if base else None, level=Level(ov.level),
                   people=base.people if base else 0, actor=actor, override=ov)
     ov.status, ov.decided_by, ov.decided_at = LevelOverride.Status.APPROVED, actor, timezone.now()

@@ -76,6 +76,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                                      "changes."),
     "four_eyes": _("Four-eyes rule: the requester cannot decide their own level change."),
     "already_decided": _("Level change %(override)s was already decided (%(status)s)."),
+    "override_stale": _("Level change %(override)s was requested for an earlier safety code of %(premises)s; "
+                        "the code has changed since. Reject it and request the change again if it still applies."),
     # Correction requests (纠错; codes.services.dispute_open, dispute_resolve).
     "dispute_not_allowed": _("Only the owner of %(premises)s may request a correction of its safety code."),
     "text_required": _("Write what is wrong: the correction request needs a text."),
