@@ -51,6 +51,10 @@ if PRODUCTION:
 elif not SECRET_KEY:
     SECRET_KEY = generated_secret(DATA_DIR)
 
+# Django's admin (/admin/): off unless asked for (PINGAN_ADMIN=true), e.g. on an internal-only instance; pingan's
+# own pages and `pingan` commands cover the daily work, and the admin bypasses their audit trail.
+ADMIN_ENABLED = env_bool("PINGAN_ADMIN", False)
+
 ALLOWED_HOSTS = env_list("PINGAN_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", [])
 

@@ -1,5 +1,7 @@
-"""URL roots: pages per app, the API under /api/, the admin; the error pages (``core.errorpages``)."""
+"""URL roots: pages per app, the API under /api/, the admin only with ``PINGAN_ADMIN`` (``ADMIN_ENABLED``); the
+error pages (``core.errorpages``)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -9,7 +11,6 @@ from pingan.alerts.urls import viid_urlpatterns
 from pingan.config.api import api
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url=static("pingan/favicon.svg"), permanent=True)),
@@ -22,6 +23,9 @@ urlpatterns = [
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]
+
+if settings.ADMIN_ENABLED:
+    urlpatterns.insert(0, path("admin/", admin.site.urls))
 
 handler400 = "pingan.core.errorpages.bad_request"
 handler403 = "pingan.core.errorpages.permission_denied"

@@ -138,3 +138,72 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
                       subjects=[audit.Subject(name=person, id_number=person)] if person else [],
                       detail={"filters": filters, "person_searched": bool(person)})
     return qs
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit record as the audit page shows it: labels in the active language, not the stored codes.
+
+    ``who``: the account's display name (or user name); ``username``; ``role``/``unit``: labels (the unit's
+    name); ``action``/``object``/``purpose``: labels; ``object_id``; ``persons``: how many people the read
+    showed (``None`` when the record does not say); ``filters``: for a search of the trail, what it searched
+    (labels), else ``[]``.
+    """
+
+    seq: int
+    at: dt.datetime
+    who: str
+    username: str
+    role: str
+    unit: str
+    action: str
+    object: str
+    object_id: str
+    persons: int | None
+    purpose: str
+    client_addr: str
+    request_id: str
+    filters: list[str]
+
+
+_FILTER_LABELS = {"actor": _("account"), "unit": _("unit"), "action": _("action"), "object_type": _("object"),
+                  "object_id": _("object id"), "purpose": _("purpose"), "since": _("from"), "until": _("to")}
+
+
+def _search_filters(detail: dict, units: dict[str, str]) -> list[str]:
+    """What a recorded search of the trail asked for, as ``label: value`` texts (codes shown by label)."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("filters"), dict):
+        return []
+    show = {"action": audit.action_label, "object_type": audit.object_label, "purpose": audit.purpose_label,
+            "unit": lambda code: units.get(code, code)}
+    out = [f"{_FILTER_LABELS.get(k, k)}: {show.get(k, str)(v)}" for k, v in detail["filters"].items() if v]
+    if detail.get("person_searched"):
+        out.insert(0, str(_("a person (name or ID number)")))
+    return out
+
+
+def audit_rows(records) -> list[AuditRow]:
+    """``records`` (:class:`AuditRecord` rows already fetched by :func:`audit_search`) as page rows: labels
+    for codes, the accounts' display names and the units' names looked up once for all rows."""
+    from pingan.core.models import User
+
+    records = list(records)
+    names = dict(User.objects.filter(pk__in={r.actor_id for r in records if r.actor_id})
+                 .values_list("pk", "display_name"))
+    unit_codes = {r.unit for r in records if r.unit}
+    for r in records:
+        if r.object_type == "AuditRecord" and isinstance(r.detail, dict):
+            unit_codes.add(str((r.detail.get("filters") or {}).get("unit", "")))
+    units = dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "name"))
+    roles = dict(Role.choices)
+    rows = []
+    for r in records:
+        subjects = r.detail.get("subjects") if isinstance(r.detail, dict) else None
+        rows.append(AuditRow(
+            seq=r.seq, at=r.at, who=names.get(r.actor_id) or r.actor or str(_("the system")), username=r.actor,
+            role=str(roles.get(r.role, r.role)), unit=units.get(r.unit, r.unit), action=audit.action_label(r.action),
+            object=audit.object_label(r.object_type), object_id=r.object_id,
+            persons=subjects.get("n") if isinstance(subjects, dict) else None,
+            purpose=audit.purpose_label(r.purpose), client_addr=r.client_addr, request_id=r.request_id,
+            filters=_search_filters(r.detail, units) if r.object_type == "AuditRecord" else []))
+    return rows

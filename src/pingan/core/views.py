@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from pingan.core import audit, navigation, selectors
 from pingan.core.errors import NotFound
+from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.web import needs_purpose, purpose_url, safe_next
 
@@ -83,12 +85,24 @@ def premises_detail(request: HttpRequest, premises_id: int):
     return TemplateResponse(request, "core/premises_detail.html", {"p": p})
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @login_required
 def audit_search(request: HttpRequest):
+    """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
     if request.user.role not in selectors.AUDIT_READERS:
         raise Http404("not found")
-    g = request.GET
-    query = selectors.AuditQuery(**{k: g.get(k, "") for k in ("person", "actor", "unit", "action", "object_type",
-                                                                "object_id", "purpose")})
+    form = AuditFilterForm(request.GET or None)
+    context = {"form": form, "searched": bool(request.GET)}
+    if form.is_bound and not form.is_valid():
+        return TemplateResponse(request, "core/audit.html", context)
+    fields = form.cleaned_data if form.is_bound else {}
+    query = selectors.AuditQuery(**{k: v for k, v in fields.items() if v not in (None, "")})
     records = selectors.audit_search(actor=request.user, query=query)
-    return TemplateResponse(request, "core/audit.html", {"records": records[:200], "q": g})
+    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update(page=page, rows=selectors.audit_rows(page.object_list), person=query.person,
+                   query_string=params.urlencode())
+    return TemplateResponse(request, "core/audit.html", context)

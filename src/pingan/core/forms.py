@@ -1,0 +1,49 @@
+"""Core forms: the audit page's filters (labels shown, codes submitted)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import audit
+from pingan.core.models import OrgUnit
+
+
+def _labelled(codes: dict, current: str) -> list[tuple[str, str]]:
+    """``(code, label)`` choices sorted by label in the active language, "any" first; a code given in the
+    query but no longer registered stays selectable (shown as itself)."""
+    choices = sorted(((code, str(label)) for code, label in codes.items()), key=lambda c: c[1])
+    if current and current not in codes:
+        choices.append((current, current))
+    return [("", str(_("any"))), *choices]
+
+
+class AuditFilterForm(forms.Form):
+    """The auditor's search: a person (full name or full ID number), an account, a unit (with the units under
+    it), what was done, to what, why, and a date range (local dates, inclusive)."""
+
+    person = forms.CharField(required=False, max_length=100, label=_("Person (full name or ID number)"))
+    actor = forms.CharField(required=False, max_length=150, label=_("Account (user or display name)"))
+    unit = forms.ChoiceField(required=False, label=_("Unit"))
+    action = forms.ChoiceField(required=False, label=_("Action"))
+    object_type = forms.ChoiceField(required=False, label=_("Object"))
+    object_id = forms.CharField(required=False, max_length=64, label=_("Object number"))
+    purpose = forms.ChoiceField(required=False, label=_("Purpose"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        data = data or {}
+        self.fields["action"].choices = _labelled(audit.ACTIONS, data.get("action", ""))
+        self.fields["object_type"].choices = _labelled(audit.OBJECT_TYPES, data.get("object_type", ""))
+        self.fields["purpose"].choices = _labelled(audit.PURPOSES, data.get("purpose", ""))
+        units = [(u.code, f"{u.name} ({u.code})") for u in OrgUnit.objects.order_by("path")]
+        self.fields["unit"].choices = [("", str(_("any"))), *units]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."), code="date_range")
+        return data

@@ -1,0 +1,117 @@
+"""The audit page (/audit/): labels not codes, filters by label, a person's name or ID number, a date range.
+
+"Who looked at this person, when and why?" asked the way an auditor asks it on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from web_support import make_job, sign_in
+
+from pingan.core import audit
+from pingan.core.models import AuditRecord
+from pingan.screening.models import PersonResult
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def looked_at(client, cast):
+    """officer_a lists the jurisdiction and opens 甲红's page (purpose: jurisdiction management)."""
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    sign_in(client, cast.officer_a, purpose="jurisdiction_management")
+    assert client.get("/police/").status_code == 200
+    person = PersonResult.objects.get(name="甲红")
+    assert client.get(f"/police/persons/{person.pk}/").status_code == 200
+    client.logout()
+    return person
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<tr id="audit-\d+">(.*?)</tr>', html, re.S)
+
+
+def page(client, cast, lang="zh-hans", **params):
+    sign_in(client, cast.auditor)
+    client.cookies["django_language"] = lang
+    response = client.get("/audit/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_labels_in_the_readers_language_not_internal_identifiers(client, cast, looked_at):
+    html = page(client, cast)
+    body = html[html.index('id="audit-records"'):]
+    for code in ("PersonResult.flagged", "jurisdiction_management", ">list<", ">read<", "officer (", "350203"):
+        assert code not in body, code
+    assert "预警人员" in body and "辖区管理" in body and "查看了列表" in body and "莲前派出所" in body
+    html = page(client, cast, lang="en")
+    body = html[html.index('id="audit-records"'):]
+    assert "flagged people" in body and "jurisdiction management" in body and "viewed a list" in body
+    assert "PersonResult.flagged" not in body
+
+
+def test_its_filters_offer_labels_and_submit_codes(client, cast, looked_at):
+    html = page(client, cast)
+    assert '<option value="PersonResult.flagged">预警人员</option>' in html
+    assert '<option value="jurisdiction_management">辖区管理</option>' in html
+    assert '<option value="list">查看了列表</option>' in html
+    html = page(client, cast, object_type="PersonResult.flagged", action="list")
+    found = rows(html)
+    assert found and all("查看了列表" in r and "预警人员" in r for r in found)
+    assert AuditRecord.objects.filter(object_type="PersonResult.flagged", action="list").count() == len(found)
+
+
+def test_a_person_is_found_by_name_or_id_number_with_who_when_and_why(client, cast, looked_at):
+    for text in (looked_at.name, looked_at.id_number):
+        html = page(client, cast, person=text)
+        found = [r for r in rows(html) if "检索了" not in r]  # the auditor's own searches are listed too
+        assert len(found) >= 2, text  # the list that showed the person and the person's page
+        assert all("officer_a" in r and "辖区管理" in r for r in found)
+        assert any("查看了" in r and "筛查人员" in r for r in found)  # the person's own page
+        assert f"条记录显示了 {text}" in html
+    html = page(client, cast, person="甲红红")  # nobody of that name was shown
+    assert not [r for r in rows(html) if "检索了" not in r]
+
+
+def test_a_searched_person_is_not_kept_in_clear_in_the_trail(client, cast, looked_at):
+    page(client, cast, person=looked_at.id_number)
+    search = AuditRecord.objects.filter(action="search").latest("seq")
+    assert looked_at.id_number not in str(search.detail)
+    html = page(client, cast, action="search")
+    assert "一个人（姓名或身份证号）" in html  # the search is listed as a search for a person, by label
+
+
+def test_the_date_range_is_inclusive_local_days(client, cast, looked_at):
+    today = timezone.localdate()
+    AuditRecord.objects.update(at=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=3),
+                                                                          dt.time(23, 30))))
+    assert rows(page(client, cast, since=today - dt.timedelta(days=3), until=today - dt.timedelta(days=3),
+                     actor="officer_a"))
+    assert not rows(page(client, cast, since=today - dt.timedelta(days=2), actor="officer_a"))
+    assert not rows(page(client, cast, until=today - dt.timedelta(days=4), actor="officer_a"))
+    html = page(client, cast, since=today, until=today - dt.timedelta(days=1))
+    assert "开始日期晚于结束日期" in html and not rows(html)
+
+
+def test_it_pages_newest_first(client, cast):
+    for i in range(60):
+        audit.record(None, "read", "Premises", i)
+    html = page(client, cast, object_type="Premises")
+    assert len(rows(html)) == 50 and "第 1 / 2 页" in html and "object_type=Premises&amp;page=2" in html
+    first = re.findall(r'<tr id="audit-(\d+)">', html)
+    assert [int(s) for s in first] == sorted((int(s) for s in first), reverse=True)
+    total = AuditRecord.objects.filter(object_type="Premises").count()
+    assert 60 <= total < 100 and len(rows(page(client, cast, object_type="Premises", page=2))) == total - 50
+
+
+def test_a_police_account_cannot_open_it(client, cast):
+    for user in (cast.officer_a, cast.chief_a, cast.analyst, cast.landlord_a):
+        sign_in(client, user)
+        assert client.get("/audit/").status_code == 404
+    sign_in(client, cast.admin)
+    assert client.get("/audit/").status_code == 200

@@ -1,0 +1,121 @@
+"""Layout facts checked in a real browser (Playwright, Debian's chromium) at 375 px and 1280 px.
+
+The header stays one row on a phone for every role and language; the audit trail hides no column on a
+phone (each record is a card whose cells name their column) and nothing sticks out sideways; links are the
+site's blue, not the browser's underlined default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from web_support import PASSWORD, make_job
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_web_browser.py
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+        connections.close_all()
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """A page signed in as ``user`` (``None``: anonymous) at ``width`` px in ``lang``."""
+    contexts = []
+
+    def make(user, width: int = 375, lang: str = "zh-hans"):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if user is not None:
+            page.goto(f"{live_server.url}/login/")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            if "/purpose/" in page.url:
+                page.check("input[value=jurisdiction_management]")
+                page.click("main button[type=submit]")
+                page.wait_for_load_state()
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def header_is_one_row(page) -> None:
+    boxes = page.evaluate("""() => [...document.querySelectorAll('header.bar > *, header.bar .bar-end > *')]
+        .filter(e => e.offsetParent !== null).map(e => { const r = e.getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, right: r.right}; })""")
+    header = page.locator("header.bar").bounding_box()
+    assert header["height"] < 56, header
+    width = page.viewport_size["width"]
+    for box in boxes:
+        assert box["top"] >= header["y"] - 1 and box["bottom"] <= header["y"] + header["height"] + 1, (boxes, header)
+        assert box["right"] <= width, (box, width)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_header_is_one_row_on_a_phone_for_every_role(open_as, live_server, cast, lang):
+    pages = {None: "/login/", cast.landlord_a: "/screening/", cast.officer_a: "/police/",
+             cast.chief_a: "/police/overview/", cast.auditor: "/audit/"}
+    for user, url in pages.items():
+        page = open_as(user, 375, lang)
+        page.goto(live_server.url + url)
+        header_is_one_row(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, (user, url)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_audit_trail_hides_no_column_on_a_phone(open_as, live_server, cast, lang):
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    officer = open_as(cast.officer_a)
+    officer.goto(live_server.url + "/police/")  # a recorded read with a purpose and an address
+    page = open_as(cast.auditor, 375, lang)
+    page.goto(f"{live_server.url}/audit/?actor=officer_a")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    header_is_one_row(page)
+    cells = page.locator("#audit-records tbody tr").first.locator("td")
+    assert cells.count() == 5
+    labels = []
+    for i in range(5):
+        cell = cells.nth(i)
+        assert cell.is_visible()
+        box = cell.bounding_box()
+        assert box["width"] > 200 and box["x"] >= 0 and box["x"] + box["width"] <= 375, (i, box)
+        labels.append(cell.evaluate("e => getComputedStyle(e, '::before').content"))
+        assert cell.inner_text().strip()
+    expected = (['"时间"', '"操作人"', '"操作内容"', '"用途"', '"网络地址"'] if lang == "zh-hans"
+                else ['"Time"', '"Who"', '"Did what"', '"Purpose"', '"Network address"'])
+    assert labels == expected
+    row = page.locator("#audit-records tbody tr").first.inner_text()
+    assert ("辖区管理" if lang == "zh-hans" else "jurisdiction management") in row and "127.0.0.1" in row
+    # on a wide screen it is a table again, its header row shown
+    wide = open_as(cast.auditor, 1280, lang)
+    wide.goto(f"{live_server.url}/audit/?actor=officer_a")
+    assert wide.locator("#audit-records thead th").first.bounding_box()["height"] > 10
+
+
+def test_links_are_the_sites_blue_not_the_browsers_default(open_as, live_server, cast):
+    page = open_as(cast.officer_a, 1280)
+    page.goto(live_server.url + "/")
+    style = page.locator("footer.foot a").first.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).textDecorationLine]")
+    assert style == ["rgb(11, 61, 145)", "none"]
