@@ -30,6 +30,7 @@ BACKFILL_LIMIT = 2000
 class Subscriber:
     unit_id: int
     role: str
+    user_id: int | None = None
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=10_000))
     overflowed: bool = False
 
@@ -78,7 +79,7 @@ class FeedHub:
             for seq, unit_id, roles, kind, payload in rows:
                 frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
                 for sub in list(self.subs.get(unit_id, ())):
-                    if sub.role in roles:
+                    if sub.role in roles and _for(payload, sub.user_id):
                         if frame is None:
                             frame = format_event(seq, kind, payload)
                         try:
@@ -102,11 +103,18 @@ def hub() -> FeedHub:
     return h
 
 
+def _for(payload: dict, user_id: int | None) -> bool:
+    """An item addressed to some users (a dispatch assignment names its crew in ``for_users``) reaches only
+    them; every other item reaches all the unit's members of its roles."""
+    users = payload.get("for_users") if isinstance(payload, dict) else None
+    return users is None or user_id in users
+
+
 def format_event(seq: int, kind: str, payload: dict) -> str:
     return f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
 
-def _backfill(unit_id: int, role: str, after: int) -> list[tuple[int, str, dict]]:
+def _backfill(unit_id: int, role: str, after: int, user_id: int | None = None) -> list[tuple[int, str, dict]]:
     from pingan.alerts.models import FeedItem
 
     rows = (
@@ -114,13 +122,13 @@ def _backfill(unit_id: int, role: str, after: int) -> list[tuple[int, str, dict]
         .order_by("seq")
         .values_list("seq", "roles", "kind", "payload")[:BACKFILL_LIMIT]
     )
-    return [(s, k, p) for s, r, k, p in rows if role in r]
+    return [(s, k, p) for s, r, k, p in rows if role in r and _for(p, user_id)]
 
 
-async def event_stream(*, unit_id: int, role: str, last_id: int | None):
+async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id: int | None = None):
     """The SSE body: back-fill after ``last_id`` (``None``: from now), then live items."""
     h = hub()
-    sub = Subscriber(unit_id, role)
+    sub = Subscriber(unit_id, role, user_id)
     h.subscribe(sub)
     try:
         if last_id is None:
@@ -128,7 +136,7 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None):
         yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'after': last_id, 'at': timezone.now().isoformat()})}\n\n"
         sent = last_id
         while True:
-            rows = await sync_to_async(_backfill, thread_sensitive=False)(unit_id, role, sent)
+            rows = await sync_to_async(_backfill, thread_sensitive=False)(unit_id, role, sent, user_id)
             for seq, kind, payload in rows:
                 yield format_event(seq, kind, payload)
                 sent = seq

@@ -149,7 +149,8 @@ async def stream(request: HttpRequest) -> HttpResponse:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
     last_id = int(raw) if raw.isdigit() else None
     resp = StreamingHttpResponse(
-        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id), content_type="text/event-stream"
+        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id, user_id=user.pk),
+        content_type="text/event-stream",
     )
     resp["Cache-Control"] = "no-cache"
     resp["X-Accel-Buffering"] = "no"

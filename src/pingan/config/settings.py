@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "pingan.alerts",
     "pingan.stats",
     "pingan.antifraud",
+    "pingan.dispatch",
 ]
 
 MIDDLEWARE = [
@@ -269,7 +270,7 @@ PINGAN = {
     "ALERTS_RULESET": env_str("PINGAN_ALERTS_RULESET", "street-default"),
     "ALERTS_POLICY": env_str("PINGAN_ALERTS_POLICY", ""),
     # Who is on duty: the roster class (issue 14's dispatch app replaces it).
-    "ALERTS_DUTY_ROSTER": env_str("PINGAN_ALERTS_DUTY_ROSTER", "pingan.alerts.duty.ShiftRoster"),
+    "ALERTS_DUTY_ROSTER": env_str("PINGAN_ALERTS_DUTY_ROSTER", "pingan.dispatch.roster.RosterDuty"),
     # An event more than this far in the future is refused (device clock skew allowance).
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).

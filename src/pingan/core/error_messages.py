@@ -93,6 +93,20 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "not_owner": _("Alert %(id)s is owned by another officer."),
     "disposition_required": _("Closing an alert needs a disposition."),
     "bad_shift": _("A shift lasts 0.5 to 24 hours."),
+    # dispatch.services: rosters, units, dispatches, drones (the console and the unit terminal).
+    "dispatch_not_allowed": _("Your role may not do this in dispatch."),
+    "bad_roster_shift": _("A shift needs a start and an end after it, at most 24 hours later."),
+    "bad_patrol_unit": _("The patrol unit %(code)s cannot be registered: unknown kind, or the call sign is empty or "
+                         "taken."),
+    "bad_unit_status": _("Unit %(unit)s cannot go from %(from)s to %(to)s."),
+    "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),
+    "bad_assignment": _("Choose at least one unit and an answer time of 10 to 600 seconds; the alert must be open."),
+    "assignment_closed": _("Assignment %(id)s was already answered or its time to answer has passed."),
+    "bad_drone": _("A drone needs a model, a new serial number, 1 to 600 minutes of flight and 1 to 100 m/s."),
+    "drone_not_ready": _("Drone %(unit)s is not ready and available, or has reported no position."),
+    "drone_no_fly": _("The destination lies in the no-fly zone %(zone)s."),
+    "drone_out_of_range": _("The destination is %(distance_km)s km away; the battery above the reserve allows "
+                            "%(range_km)s km out and back."),
     # Statistics: the CompStat page's classification, and reclassifying an incident (stats.services).
     "unknown_scheme": _("There is no classification %(scheme)s; the unit's default is shown."),
     "bad_field": _("%(field)s cannot be reclassified."),

@@ -1,0 +1,240 @@
+"""Dispatch models: duty rosters (排班: shifts and who is on them), patrol units with their computer-aided
+dispatch (CAD) status and its audited history, AVL positions, assignments of units to alerts, drones and
+their missions.
+
+Positions are WGS-84 (converted on input with ``pingan.lib.coords``, as in the alerts app). Models hold
+fields, constraints and cheap properties; writes go through ``dispatch.services``, reads through
+``dispatch.selectors`` (scoped by unit).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pingan.alerts.models import Alert
+from pingan.core.models import OrgUnit, User
+
+
+class Shift(models.Model):
+    """A shift (班次) of a station: ``starts_at`` ≤ t < ``ends_at`` (aware datetimes; a night shift runs across
+    midnight). Who is on it: :class:`ShiftAssignment` rows."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=60)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["unit", "starts_at"]), models.Index(fields=["ends_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.name} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class PatrolUnit(models.Model):
+    """A patrol unit of a station: foot patrol, patrol car, motorcycle squad (铁骑) or drone (无人机).
+
+    ``status`` is its CAD status (changes only through ``dispatch.services.unit_status_set``, each one a
+    :class:`StatusChange` row and an audit record); ``lon``/``lat``/``position_at`` its last AVL position
+    (WGS-84), copied from the latest :class:`Position` so that the nearest-unit query reads one row a unit.
+    """
+
+    class Kind(models.TextChoices):
+        FOOT = "foot", _("foot patrol")
+        CAR = "car", _("patrol car")
+        MOTORCYCLE = "motorcycle", _("motorcycle squad (铁骑)")
+        DRONE = "drone", _("drone (无人机)")
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("available")
+        DISPATCHED = "dispatched", _("dispatched")
+        EN_ROUTE = "en_route", _("en route")
+        ON_SCENE = "on_scene", _("on scene")
+        BUSY = "busy", _("busy")
+        OFF_DUTY = "off_duty", _("off duty")
+
+    code = models.CharField(max_length=32, unique=True, help_text="call sign, e.g. LQ-C1")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="patrol_units")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OFF_DUTY)
+    status_since = models.DateTimeField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    position_at = models.DateTimeField(null=True, blank=True)
+    current_alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["unit", "code"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ShiftAssignment(models.Model):
+    """Someone or something on a shift: an officer (``user``), a patrol unit, or an officer crewing a patrol
+    unit (both). At least one of the two."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    patrol_unit = models.ForeignKey(PatrolUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(patrol_unit__isnull=False), name="shift_assignment_names_someone"
+            ),
+            models.UniqueConstraint(
+                fields=["shift", "user", "patrol_unit"], name="shift_assignment_once", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}: {self.user_id}/{self.patrol_unit_id}"
+
+
+class StatusChange(models.Model):
+    """One CAD status change of a patrol unit: when, from, to, who (null: the system, e.g. an expired offer),
+    and the alert it concerned."""
+
+    patrol_unit = models.ForeignKey(PatrolUnit, on_delete=models.CASCADE, related_name="status_changes")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=32, blank=True, default="")
+
+    scope_unit = "patrol_unit__unit"
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["patrol_unit", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_unit_id} {self.from_status}->{self.to_status}"
+
+
+class Position(models.Model):
+    """An AVL position report (WGS-84) from an officer's terminal (the browser's geolocation), a vehicle or
+    a drone (MQTT), or the API. ``crs_reported`` is the datum it came in; ``battery_pct`` for drones."""
+
+    patrol_unit = models.ForeignKey(PatrolUnit, on_delete=models.CASCADE, related_name="positions")
+    at = models.DateTimeField()
+    lon = models.FloatField()
+    lat = models.FloatField()
+    crs_reported = models.CharField(max_length=10, default="wgs84")
+    accuracy_m = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=10)  # terminal | mqtt | api
+    battery_pct = models.FloatField(null=True, blank=True)
+
+    scope_unit = "patrol_unit__unit"
+
+    class Meta:
+        indexes = [models.Index(fields=["patrol_unit", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_unit_id} @ {self.lon:.5f},{self.lat:.5f}"
+
+
+class Assignment(models.Model):
+    """A patrol unit sent to an alert by a dispatcher: offered → accepted | declined | expired (nobody
+    answered by ``answer_by``) | cancelled; an accepted one records ``arrived_at`` when the unit reports on
+    scene. ``distance_m``/``eta_s``: the travel estimate it was chosen by (``dispatch.nearest``)."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("not answered in time")
+        CANCELLED = "cancelled", _("cancelled")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="assignments")
+    patrol_unit = models.ForeignKey(PatrolUnit, on_delete=models.PROTECT, related_name="assignments")
+    dispatcher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OFFERED)
+    created_at = models.DateTimeField()
+    answer_by = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    distance_m = models.FloatField(null=True, blank=True)
+    eta_s = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    scope_unit = "patrol_unit__unit"
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "answer_by"]), models.Index(fields=["alert", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "patrol_unit"],
+                condition=Q(state__in=["offered", "accepted"]),
+                name="assignment_one_live_per_unit_and_alert",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_unit_id} -> alert {self.alert_id} ({self.state})"
+
+
+class Drone(models.Model):
+    """A drone of the squadron (无人机中队): registration and telemetry, one-to-one with its patrol unit (kind
+    ``drone``; its pilot is the officer on the shift with it). ``drone_status``: ready, in flight, charging,
+    maintenance. ``max_flight_min`` at 100 % battery; ``cruise_mps`` cruise speed."""
+
+    class DroneStatus(models.TextChoices):
+        READY = "ready", _("ready")
+        IN_FLIGHT = "in_flight", _("in flight")
+        CHARGING = "charging", _("charging")
+        MAINTENANCE = "maintenance", _("maintenance")
+
+    patrol_unit = models.OneToOneField(PatrolUnit, on_delete=models.CASCADE, related_name="drone")
+    model = models.CharField(max_length=80)
+    serial = models.CharField(max_length=64, unique=True)
+    max_flight_min = models.FloatField()
+    cruise_mps = models.FloatField()
+    battery_pct = models.FloatField(default=100)
+    drone_status = models.CharField(max_length=12, choices=DroneStatus.choices, default=DroneStatus.READY)
+
+    scope_unit = "patrol_unit__unit"
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.serial}"
+
+
+class DroneMission(models.Model):
+    """A flight: to an alert's (or a given) position; the ETA from distance and cruise speed; the flight log
+    (take-off, positions in :class:`Position`, landing)."""
+
+    drone = models.ForeignKey(Drone, on_delete=models.PROTECT, related_name="missions")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dispatcher = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    dest_lon = models.FloatField()
+    dest_lat = models.FloatField()
+    distance_m = models.FloatField()
+    eta_s = models.FloatField()
+    battery_at_start = models.FloatField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    battery_at_end = models.FloatField(null=True, blank=True)
+
+    scope_unit = "drone__patrol_unit__unit"
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"mission {self.pk} of {self.drone_id}"

@@ -1,0 +1,289 @@
+"""Dispatch selectors: every read takes the actor and is scoped (``dispatch.scoping``); reads that show
+officers' whereabouts or alerts' personal parameters write the audit record.
+
+The console's state (polled twice a second) carries no personal parameters (no plates, no person
+references: alert codes, priorities, positions and unit call signs only), so polls are not audited; the
+console page itself and the alert detail are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.alerts.models import Alert, Device
+from pingan.core import audit
+from pingan.core.errors import NotFound
+from pingan.core.models import OrgUnit, Role, User
+from pingan.dispatch import figures
+from pingan.dispatch.models import Assignment, PatrolUnit, Position, Shift, StatusChange
+from pingan.dispatch.roster import ZONE, active_assignments
+from pingan.dispatch.scoping import root_path, scope
+
+audit.register_purpose("dispatch", _("dispatching units"))
+for _name, _label in (
+    ("Shift", _("duty shift")),
+    ("PatrolUnit", _("patrol unit")),
+    ("Assignment", _("dispatch")),
+    ("Drone", _("drone")),
+    ("DroneMission", _("drone mission")),
+    ("Console", _("command-centre console")),
+):
+    audit.register_object_type(_name, _label)
+for _code, _label in (
+    ("shift_create", _("rostered a shift")),
+    ("patrol_unit_create", _("registered a patrol unit")),
+    ("unit_status", _("changed a unit's status")),
+    ("dispatch_assign", _("dispatched a unit")),
+    ("dispatch_accept", _("accepted a dispatch")),
+    ("dispatch_decline", _("declined a dispatch")),
+    ("dispatch_escalate", _("escalated an unanswered dispatch")),
+    ("drone_register", _("registered a drone")),
+    ("drone_dispatch", _("sent a drone")),
+    ("drone_refused", _("refused a drone flight")),
+    ("drone_land", _("landed a drone")),
+):
+    audit.register_action(_code, _label)
+
+
+def _allowed(actor, roles) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.role in roles
+
+
+def patrol_units(*, actor) -> QuerySet[PatrolUnit]:
+    """Patrol units in the actor's line (dispatchers, station chiefs, officers, analysts)."""
+    return scope(actor, PatrolUnit.objects.select_related("unit", "current_alert"))
+
+
+def patrol_unit_get(*, actor, patrol_unit_id: int) -> PatrolUnit:
+    pu = patrol_units(actor=actor).filter(pk=patrol_unit_id).first()
+    if pu is None:
+        raise NotFound(f"patrol unit {patrol_unit_id} not found")
+    return pu
+
+
+def status_history(*, actor, patrol_unit_id: int, limit: int = 100) -> list[StatusChange]:
+    """A unit's CAD status changes, newest first (who changed what when)."""
+    pu = patrol_unit_get(actor=actor, patrol_unit_id=patrol_unit_id)
+    return list(StatusChange.objects.filter(patrol_unit=pu).select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def on_duty(*, actor, unit: OrgUnit | None = None, at: dt.datetime | None = None) -> dict:
+    """Who is on duty at ``at`` (default now) in ``unit``'s subtree (default: the actor's line): the people
+    and the patrol units on shifts containing ``at``. A query over the roster, audited (it says where officers
+    are). Raises ``NotFound`` for a unit outside the actor's line."""
+    root = root_path(actor)
+    if root is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF, Role.ANALYST)):
+        raise NotFound("no roster in your line")
+    if unit is not None and not unit.path.startswith(root):
+        raise NotFound(f"unit {unit.code} not found")
+    at = at or timezone.now()
+    path = unit.path if unit is not None else root
+    rows = (
+        active_assignments(at)
+        .filter(shift__unit__path__startswith=path)
+        .select_related("shift__unit", "user", "patrol_unit")
+    )
+    people: dict[int, User] = {}
+    units: dict[int, PatrolUnit] = {}
+    shifts: dict[int, Shift] = {}
+    for r in rows:
+        shifts[r.shift_id] = r.shift
+        if r.user_id:
+            people[r.user_id] = r.user
+        if r.patrol_unit_id:
+            units[r.patrol_unit_id] = r.patrol_unit
+    audit.record_read(actor, "Shift", "", purpose="dispatch")
+    return {
+        "at": at,
+        "people": sorted(people.values(), key=lambda u: u.username),
+        "patrol_units": sorted(units.values(), key=lambda p: p.code),
+        "shifts": sorted(shifts.values(), key=lambda s: (s.starts_at, s.pk)),
+    }
+
+
+def _alerts(actor) -> QuerySet[Alert]:
+    root = root_path(actor)
+    if root is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF, Role.ANALYST, Role.OFFICER)):
+        return Alert.objects.none()
+    qs = Alert.objects.select_related("unit", "owner")
+    if actor.role == Role.DISPATCHER:
+        from django.db.models import Q
+
+        return qs.filter(Q(unit__path__startswith=root) | Q(unit__isnull=True))
+    return qs.filter(unit__path__startswith=root)
+
+
+def alert_for_dispatch(*, actor, alert_id: int) -> Alert:
+    """One alert the actor may dispatch to (audited read). Raises ``NotFound``."""
+    from pingan.alerts.selectors import alert_subjects
+
+    alert = _alerts(actor).filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
+    audit.record_read(actor, "Alert", alert.pk, subjects=alert_subjects(alert), purpose="dispatch")
+    return alert
+
+
+def my_assignments(*, actor, now: dt.datetime | None = None) -> list[Assignment]:
+    """The live assignments (offered, accepted) of the patrol units the officer crews now."""
+    from pingan.dispatch.services import crew_units
+
+    now = now or timezone.now()
+    ids = [pu.pk for pu in crew_units(actor, now)]
+    return list(
+        Assignment.objects.filter(patrol_unit_id__in=ids, state__in=["offered", "accepted"])
+        .select_related("alert__unit", "alert__device", "alert__owner", "patrol_unit")
+        .order_by("-id")[:20]
+    )
+
+
+def console_state(*, actor, now: dt.datetime | None = None) -> dict:
+    """What the command-centre console draws, for the actor's line: units (call sign, kind, status, since,
+    position), open alerts (priority, rule, age, acknowledge target, state, position, assignments), devices
+    (online/offline), drones (battery, status). ``version`` changes whenever any of it changes."""
+    now = now or timezone.now()
+    if root_path(actor) is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF)):
+        raise NotFound("no console for your role")
+    ack_targets = figures.targets().acknowledge_by_priority
+    units = list(
+        patrol_units(actor=actor).values_list(
+            "pk",
+            "code",
+            "kind",
+            "status",
+            "status_since",
+            "lon",
+            "lat",
+            "position_at",
+            "current_alert_id",
+            "unit__name",
+            "drone__battery_pct",
+            "drone__drone_status",
+        )
+    )
+    alerts = list(_alerts(actor).filter(open=True).order_by("priority", "created_at")[:300])
+    live = defaultdict(list)
+    for alert_id, code, state in (
+        Assignment.objects.filter(alert__in=[a.pk for a in alerts])
+        .exclude(state__in=["cancelled"])
+        .order_by("id")
+        .values_list("alert_id", "patrol_unit__code", "state")
+    ):
+        live[alert_id].append({"unit": code, "state": state})
+    devices = list(scope(actor, Device.objects.all(), "unit").values_list("device_id", "name", "status", "lon", "lat"))
+    version_parts = [
+        StatusChange.objects.filter(patrol_unit__in=[u[0] for u in units]).aggregate(m=Max("id"))["m"] or 0,
+        Assignment.objects.aggregate(m=Max("id"))["m"] or 0,
+        max((a.pk for a in alerts), default=0),
+        len(alerts),
+        sum(1 for a in alerts if a.state != "new"),
+        max((u[7].timestamp() if u[7] else 0 for u in units), default=0),
+    ]
+    return {
+        "version": ":".join(str(round(v, 3)) if isinstance(v, float) else str(v) for v in version_parts),
+        "now": now.isoformat(),
+        "units": [
+            {
+                "id": pk,
+                "code": code,
+                "kind": kind,
+                "status": status,
+                "since": since.isoformat() if since else None,
+                "lon": lon,
+                "lat": lat,
+                "stale": pos_at is None or (now - pos_at).total_seconds() > 300,
+                "alert": alert_id,
+                "station": station,
+                "battery": battery,
+                "drone_status": drone_status,
+            }
+            for pk, code, kind, status, since, lon, lat, pos_at, alert_id, station, battery, drone_status in units
+        ],
+        "alerts": [
+            {
+                "id": a.pk,
+                "priority": a.priority,
+                "rule": a.rule_id,
+                "summary": a.summary,
+                "state": a.state,
+                "unit": a.unit.name if a.unit else "",
+                "lon": a.lon,
+                "lat": a.lat,
+                "age_s": round((now - a.created_at).total_seconds()),
+                "ack_target_s": ack_targets.get(a.priority),
+                "ack_s": round((a.acknowledged_at - a.created_at).total_seconds()) if a.acknowledged_at else None,
+                "assignments": live.get(a.pk, []),
+            }
+            for a in alerts
+        ],
+        "devices": [
+            {"id": d, "name": n, "status": s, "lon": lo, "lat": la} for d, n, s, lo, la in devices if lo is not None
+        ],
+    }
+
+
+def response_figures(*, actor, day: dt.date | None = None) -> dict:
+    """The day's (Asia/Shanghai) response intervals per responsible unit in the actor's line: time to
+    acknowledge (created → acknowledged), to dispatch (created → first assignment), to arrive (created →
+    first unit on scene), each p50/p90 in seconds with the count; and the cited targets
+    (``data/response_targets.toml``) to draw as reference lines."""
+    if root_path(actor) is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF, Role.ANALYST)):
+        raise NotFound("no figures for your role")
+    day = day or timezone.now().astimezone(ZONE).date()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=ZONE)
+    end = start + dt.timedelta(days=1)
+    rows = (
+        _alerts(actor)
+        .filter(created_at__gte=start, created_at__lt=end, unit__isnull=False)
+        .annotate(first_assigned=Min("assignments__created_at"), first_arrived=Min("assignments__arrived_at"))
+        .values_list("unit__code", "unit__name", "created_at", "acknowledged_at", "first_assigned", "first_arrived")
+    )
+    per: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
+        lambda: {"acknowledge": [], "dispatch": [], "arrive": []}
+    )
+    for code, name, created, acked, assigned, arrived in rows:
+        d = per[(code, name)]
+        for metric, t in (("acknowledge", acked), ("dispatch", assigned), ("arrive", arrived)):
+            if t is not None:
+                d[metric].append(max(0.0, (t - created).total_seconds()))
+    t = figures.targets()
+    stations = []
+    for (code, name), d in sorted(per.items()):
+        stations.append(
+            {
+                "code": code,
+                "name": name,
+                **{
+                    m: {"n": len(v), "p50": figures.percentile(v, 50), "p90": figures.percentile(v, 90)}
+                    for m, v in d.items()
+                },
+            }
+        )
+    return {
+        "day": day.isoformat(),
+        "stations": stations,
+        "targets": [
+            {
+                "id": x.id,
+                "metric": x.metric,
+                "percentile": x.percentile,
+                "seconds": x.seconds,
+                "source": x.source,
+                "url": x.url,
+            }
+            for x in t.targets
+        ],
+        "targets_version": f"{t.id}@{t.version}",
+    }
+
+
+def track(*, actor, patrol_unit_id: int, since: dt.datetime) -> list[Position]:
+    """A unit's AVL track since ``since`` (audited: where officers were)."""
+    pu = patrol_unit_get(actor=actor, patrol_unit_id=patrol_unit_id)
+    audit.record_read(actor, "PatrolUnit", pu.pk, purpose="dispatch", detail={"track_since": since.isoformat()})
+    return list(Position.objects.filter(patrol_unit=pu, at__gte=since).order_by("at")[:5000])

@@ -1,0 +1,758 @@
+"""Dispatch services: every write of the app — shifts, patrol units, CAD status, AVL positions, assignments
+of units to alerts and their answers, expiry and escalation of unanswered dispatches, drones and missions.
+
+Keyword-only, atomic, raising :class:`~pingan.core.errors.DomainError`; every status change is a
+:class:`~pingan.dispatch.models.StatusChange` row and an audit record. The pure parts: ``dispatch.nearest``
+(travel estimate), ``dispatch.figures`` (drone checks), ``dispatch.roster`` (shift times), ``lib.coords``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pingan.alerts import alerting
+from pingan.alerts import services as alert_services
+from pingan.alerts.models import Alert, AlertTransition
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import OrgUnit, Role, User
+from pingan.dispatch import figures, nearest
+from pingan.dispatch.models import (
+    Assignment,
+    Drone,
+    DroneMission,
+    PatrolUnit,
+    Position,
+    Shift,
+    ShiftAssignment,
+    StatusChange,
+)
+from pingan.dispatch.roster import active_assignments
+from pingan.dispatch.scoping import can_manage_unit
+from pingan.lib import coords
+
+S = PatrolUnit.Status
+
+
+class Conflict(DomainError):
+    """The unit, assignment or drone is not in a state that allows this now (HTTP 409)."""
+
+    status = 409
+
+#: CAD status → the statuses it may change to (any status may go off duty; off duty only to available).
+NEXT_STATUS: dict[str, frozenset[str]] = {
+    S.AVAILABLE: frozenset({S.DISPATCHED, S.EN_ROUTE, S.BUSY, S.OFF_DUTY}),
+    S.DISPATCHED: frozenset({S.AVAILABLE, S.EN_ROUTE, S.OFF_DUTY}),
+    S.EN_ROUTE: frozenset({S.ON_SCENE, S.AVAILABLE, S.OFF_DUTY}),
+    S.ON_SCENE: frozenset({S.AVAILABLE, S.BUSY, S.OFF_DUTY}),
+    S.BUSY: frozenset({S.AVAILABLE, S.OFF_DUTY}),
+    S.OFF_DUTY: frozenset({S.AVAILABLE}),
+}
+
+DEFAULT_ANSWER_S = 60
+MAX_POSITION_SKEW = dt.timedelta(minutes=5)
+
+
+def _deny(what: str) -> PermissionDenied:
+    return PermissionDenied(f"your role may not {what}", message_id="dispatch_not_allowed", params={"what": what})
+
+
+def _require(actor: User | None, roles: Iterable[str], what: str) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in set(roles):
+        raise _deny(what)
+
+
+def _managed_unit(actor: User, unit: OrgUnit, what: str) -> None:
+    if not can_manage_unit(actor, unit):
+        raise _deny(what)
+
+
+# --------------------------------------------------------------------------------------------- rosters
+
+
+@transaction.atomic
+def shift_create(
+    *,
+    actor: User | None,
+    unit: OrgUnit,
+    name: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    users: Iterable[User] = (),
+    crews: Iterable[tuple[PatrolUnit, Iterable[User]]] = (),
+) -> Shift:
+    """A shift of ``unit`` with officers (``users``) and patrol units with their crews. Station chiefs
+    roster their station's subtree, dispatchers the city (``actor=None``: the system, e.g. the demo).
+    Raises ``DomainError`` ``bad_roster_shift`` (not aware, end not after start, longer than 24 h), and
+    ``PermissionDenied`` outside the actor's line or for a unit or officer of another line."""
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "roster shifts")
+        _managed_unit(actor, unit, "roster shifts")
+    if (
+        starts_at.tzinfo is None
+        or ends_at.tzinfo is None
+        or ends_at <= starts_at
+        or ends_at - starts_at > dt.timedelta(hours=24)
+    ):
+        raise DomainError(
+            "a shift needs aware times and ends after it starts, within 24 hours", code="bad_roster_shift", params={}
+        )
+    shift = Shift.objects.create(
+        unit=unit, name=name.strip()[:60] or "shift", starts_at=starts_at, ends_at=ends_at, created_by=actor
+    )
+    rows = [ShiftAssignment(shift=shift, user=u) for u in users]
+    for pu, crew in crews:
+        crew = list(crew)
+        if not pu.unit.path.startswith(unit.path):
+            raise _deny("roster another station's patrol units")
+        rows += [ShiftAssignment(shift=shift, patrol_unit=pu, user=u) for u in crew] or [
+            ShiftAssignment(shift=shift, patrol_unit=pu)
+        ]
+    for r in rows:
+        if r.user is not None and (r.user.unit_id is None or not r.user.unit.path.startswith(unit.path)):
+            raise _deny("roster officers of another station")
+    ShiftAssignment.objects.bulk_create(rows)
+    audit.record(
+        actor,
+        "shift_create",
+        "Shift",
+        shift.pk,
+        detail={
+            "unit": unit.code,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "people": sorted({r.user_id for r in rows if r.user_id}),
+            "patrol_units": sorted({r.patrol_unit_id for r in rows if r.patrol_unit_id}),
+        },
+    )
+    return shift
+
+
+@transaction.atomic
+def patrol_unit_create(*, actor: User | None, code: str, kind: str, unit: OrgUnit) -> PatrolUnit:
+    """Register a patrol unit of ``unit`` (off duty until it reports available). Raises ``DomainError``
+    ``bad_patrol_unit`` (unknown kind, empty or taken call sign)."""
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "register patrol units")
+        _managed_unit(actor, unit, "register patrol units")
+    code = code.strip()
+    if kind not in PatrolUnit.Kind.values or not code or PatrolUnit.objects.filter(code=code).exists():
+        raise DomainError(f"bad patrol unit {code!r} ({kind})", code="bad_patrol_unit", params={"code": code})
+    pu = PatrolUnit.objects.create(code=code[:32], kind=kind, unit=unit, status=S.OFF_DUTY, status_since=timezone.now())
+    audit.record(actor, "patrol_unit_create", "PatrolUnit", pu.pk, detail={"code": pu.code, "kind": kind})
+    return pu
+
+
+def crew_units(user: User, at: dt.datetime) -> list[PatrolUnit]:
+    """The patrol units ``user`` crews on a shift at ``at``."""
+    ids = active_assignments(at).filter(user=user, patrol_unit__isnull=False).values("patrol_unit")
+    return list(PatrolUnit.objects.filter(pk__in=ids).select_related("unit"))
+
+
+def crew_of(patrol_unit: PatrolUnit, at: dt.datetime) -> list[User]:
+    """The officers crewing ``patrol_unit`` on a shift at ``at``."""
+    ids = active_assignments(at).filter(patrol_unit=patrol_unit, user__isnull=False).values("user")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def _may_operate(actor: User | None, pu: PatrolUnit, now: dt.datetime) -> bool:
+    """The system, the unit's crew on shift, its station's chiefs, and dispatchers of its city."""
+    if actor is None:
+        return True
+    if actor.role == Role.OFFICER:
+        return any(u.pk == actor.pk for u in crew_of(pu, now))
+    return actor.role in (Role.STATION_CHIEF, Role.DISPATCHER) and can_manage_unit(actor, pu.unit)
+
+
+def _patrol_unit_for_update(actor: User | None, patrol_unit_id: int, now: dt.datetime, what: str) -> PatrolUnit:
+    pu = PatrolUnit.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=patrol_unit_id).first()
+    if pu is None:
+        raise NotFound(f"patrol unit {patrol_unit_id} not found")
+    if not _may_operate(actor, pu, now):
+        if actor is not None and actor.role == Role.OFFICER:
+            raise NotFound(f"patrol unit {patrol_unit_id} not found")
+        raise _deny(what)
+    return pu
+
+
+# ------------------------------------------------------------------------------------------ CAD status
+
+
+def _status_change(
+    pu: PatrolUnit, to: str, *, actor: User | None, now: dt.datetime, alert: Alert | None = None, reason: str = ""
+) -> StatusChange:
+    change = StatusChange.objects.create(
+        patrol_unit=pu, at=now, from_status=pu.status, to_status=to, actor=actor, alert=alert, reason=reason
+    )
+    pu.status, pu.status_since = to, now
+    if to in (S.AVAILABLE, S.OFF_DUTY):
+        pu.current_alert = None
+    elif alert is not None:
+        pu.current_alert = alert
+    pu.save(update_fields=["status", "status_since", "current_alert"])
+    audit.record(
+        actor,
+        "unit_status",
+        "PatrolUnit",
+        pu.pk,
+        detail={"from": change.from_status, "to": to, "alert": alert.pk if alert else None, "reason": reason},
+    )
+    return change
+
+
+@transaction.atomic
+def unit_status_set(
+    *, actor: User | None, patrol_unit_id: int, to: str, now: dt.datetime | None = None
+) -> StatusChange:
+    """Change a unit's CAD status (the crew on its terminal, a chief or a dispatcher). On scene records the
+    arrival on its accepted assignment (and moves the alert on scene when the actor owns it); available or
+    off duty ends it. Raises ``DomainError`` ``bad_unit_status``, ``NotFound``, ``PermissionDenied``."""
+    now = now or timezone.now()
+    pu = _patrol_unit_for_update(actor, patrol_unit_id, now, "change unit status")
+    if to not in S.values or to not in NEXT_STATUS[pu.status]:
+        raise Conflict(
+            f"unit {pu.code} cannot go from {pu.status} to {to}",
+            code="bad_unit_status",
+            params={"unit": pu.code, "from": pu.status, "to": to},
+        )
+    alert = pu.current_alert
+    if to == S.ON_SCENE:
+        a = Assignment.objects.filter(patrol_unit=pu, state=Assignment.State.ACCEPTED, arrived_at__isnull=True).first()
+        if a is not None:
+            a.arrived_at = now
+            a.save(update_fields=["arrived_at"])
+            alert = a.alert
+            if (
+                actor is not None
+                and alert.owner_id == actor.pk
+                and alert.state in (Alert.State.ACKNOWLEDGED, Alert.State.EN_ROUTE)
+            ):
+                alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.ON_SCENE)
+    return _status_change(pu, to, actor=actor, now=now, alert=alert)
+
+
+# ----------------------------------------------------------------------------------------------- AVL
+
+
+@transaction.atomic
+def position_report(
+    *,
+    actor: User | None,
+    patrol_unit_id: int,
+    lon: float,
+    lat: float,
+    crs: str = "wgs84",
+    at: dt.datetime | None = None,
+    source: str = "api",
+    accuracy_m: float | None = None,
+    battery_pct: float | None = None,
+) -> Position:
+    """Store an AVL position in WGS-84 (GCJ-02/BD-09 converted with ``lib.coords``, as the alerts app does)
+    and make it the unit's last position if it is the newest. ``actor=None``: a vehicle or drone over MQTT
+    (authenticated by the broker). Raises ``DomainError`` ``bad_position`` (not a position, unknown datum,
+    time more than 5 minutes ahead), ``NotFound``/``PermissionDenied``."""
+    now = timezone.now()
+    at = at or now
+    try:
+        lon, lat = float(lon), float(lat)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or at.tzinfo is None or at > now + MAX_POSITION_SKEW:
+            raise ValueError("out of range or time")
+        wlon, wlat = coords.to_wgs84(lon, lat, crs)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(f"not a usable position: {exc}", code="bad_position", params={}) from None
+    pu = _patrol_unit_for_update(actor, patrol_unit_id, now, "report positions")
+    pos = Position.objects.create(
+        patrol_unit=pu,
+        at=at,
+        lon=wlon,
+        lat=wlat,
+        crs_reported=str(crs).lower()[:10],
+        accuracy_m=accuracy_m,
+        source=source[:10],
+        battery_pct=battery_pct,
+    )
+    if pu.position_at is None or at >= pu.position_at:
+        pu.lon, pu.lat, pu.position_at = wlon, wlat, at
+        pu.save(update_fields=["lon", "lat", "position_at"])
+    if battery_pct is not None and pu.kind == PatrolUnit.Kind.DRONE:
+        Drone.objects.filter(patrol_unit=pu).update(battery_pct=max(0.0, min(100.0, float(battery_pct))))
+    return pos
+
+
+def positions_ingest(
+    rows: list[tuple[str, float, float, str, dt.datetime, float | None]], *, source: str = "mqtt"
+) -> int:
+    """Bulk AVL from vehicles and drones: ``(call sign, lon, lat, crs, at, battery or None)``; unknown call
+    signs and unusable positions are skipped (the caller counts the difference). One insert and one update
+    statement per batch (PostgreSQL). Returns the number stored."""
+    units = {
+        c: (pk, kind)
+        for c, pk, kind in PatrolUnit.objects.filter(code__in={r[0] for r in rows}).values_list("code", "pk", "kind")
+    }
+    now = timezone.now()
+    out: list[Position] = []
+    latest: dict[int, Position] = {}
+    drones: set[int] = set()
+    for code, lon, lat, crs, at, battery in rows:
+        if code not in units or at.tzinfo is None or at > now + MAX_POSITION_SKEW:
+            continue
+        try:
+            wlon, wlat = coords.to_wgs84(float(lon), float(lat), crs)
+        except (TypeError, ValueError):
+            continue
+        pid, kind = units[code]
+        p = Position(
+            patrol_unit_id=pid, at=at, lon=wlon, lat=wlat, crs_reported=crs, source=source, battery_pct=battery
+        )
+        out.append(p)
+        if kind == PatrolUnit.Kind.DRONE and battery is not None:
+            drones.add(pid)
+        if pid not in latest or at >= latest[pid].at:
+            latest[pid] = p
+    with transaction.atomic():
+        Position.objects.bulk_create(out)
+        if latest and connection.vendor == "postgresql":
+            ids, lons, lats, ats = zip(*((pid, p.lon, p.lat, p.at) for pid, p in latest.items()), strict=True)
+            with connection.cursor() as cur:
+                cur.execute(
+                    "UPDATE dispatch_patrolunit AS u SET lon = v.lon, lat = v.lat, position_at = v.at "
+                    "FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::timestamptz[]) AS v(id, lon, lat, at) "
+                    "WHERE u.id = v.id AND (u.position_at IS NULL OR u.position_at <= v.at)",
+                    [list(ids), list(lons), list(lats), list(ats)],
+                )
+        else:
+            for pid, p in latest.items():
+                PatrolUnit.objects.filter(pk=pid).update(lon=p.lon, lat=p.lat, position_at=p.at)
+        for pid in drones:
+            b = latest[pid].battery_pct
+            if b is not None:
+                Drone.objects.filter(patrol_unit_id=pid).update(battery_pct=max(0.0, min(100.0, float(b))))
+    return len(out)
+
+
+# ------------------------------------------------------------------------------------------- dispatch
+
+
+def candidates(
+    *,
+    alert: Alert,
+    now: dt.datetime | None = None,
+    kinds: tuple[str, ...] | None = None,
+    limit: int = 5,
+    model: nearest.TravelModel | None = None,
+) -> list[nearest.Candidate]:
+    """The nearest available suitable units for ``alert`` by estimated travel time (``dispatch.nearest``):
+    status available, on a shift now, a position no older than the model's limit. Empty when the alert has
+    no position."""
+    if alert.lon is None or alert.lat is None:
+        return []
+    now = now or timezone.now()
+    model = model or nearest.travel_model()
+    kinds = kinds or model.kinds_for(alert.rule_id)
+    on_shift = active_assignments(now).filter(patrol_unit__isnull=False).values("patrol_unit")
+    rows = list(
+        PatrolUnit.objects.filter(
+            status=S.AVAILABLE, kind__in=kinds, position_at__gte=now - model.max_position_age, pk__in=on_shift
+        ).values_list("pk", "code", "kind", "lon", "lat", "drone__cruise_mps")
+    )
+    return nearest.rank(model, lon=alert.lon, lat=alert.lat, units=rows, kinds=kinds, limit=limit)
+
+
+def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
+    return {
+        "assignment": a.pk,
+        "state": a.state,
+        "unit": a.patrol_unit.code,
+        "answer_by": a.answer_by.isoformat(),
+        "distance_m": round(a.distance_m) if a.distance_m is not None else None,
+        "eta_s": round(a.eta_s) if a.eta_s is not None else None,
+        "alert": alert_services.alert_payload(a.alert),
+        "for_users": for_users,
+    }
+
+
+@transaction.atomic
+def dispatch_assign(
+    *,
+    actor: User,
+    alert_id: int,
+    patrol_unit_ids: list[int],
+    answer_within_s: int = DEFAULT_ANSWER_S,
+    now: dt.datetime | None = None,
+) -> list[Assignment]:
+    """A dispatcher (or the station chief of the alert's line) sends units to an alert: each becomes an
+    offered :class:`Assignment` with a deadline, the unit goes to *dispatched*, and the crew on shift gets
+    the assignment on their terminal's live stream (the alerts stream, item kind ``assignment``). Raises
+    ``DomainError`` ``unit_unavailable`` (not available or nobody crews it), ``bad_assignment`` (no units,
+    deadline outside 10-600 s, the alert is closed), ``NotFound``."""
+    _require(actor, (Role.DISPATCHER, Role.STATION_CHIEF), "dispatch units")
+    now = now or timezone.now()
+    alert = (
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("unit", "device", "owner")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None or (alert.unit is not None and not can_manage_unit(actor, alert.unit)):
+        raise NotFound(f"alert {alert_id} not found")
+    if not patrol_unit_ids or not 10 <= answer_within_s <= 600 or not alert.open:
+        raise DomainError(
+            "an assignment needs units, an answer deadline of 10-600 s and an open alert",
+            code="bad_assignment",
+            params={},
+        )
+    out = []
+    feed = []
+    for pid in dict.fromkeys(patrol_unit_ids):
+        pu = _patrol_unit_for_update(actor, pid, now, "dispatch units")
+        crew = crew_of(pu, now)
+        if pu.status != S.AVAILABLE or not crew:
+            raise Conflict(
+                f"unit {pu.code} is {pu.status}" + ("" if crew else " and has no crew on shift"),
+                code="unit_unavailable",
+                params={"unit": pu.code, "status": pu.get_status_display()},
+            )
+        distance = eta = None
+        if alert.lon is not None and pu.lon is not None:
+            model = nearest.travel_model()
+            straight = coords.distance_m(pu.lon, pu.lat, alert.lon, alert.lat)
+            speed = (
+                getattr(getattr(pu, "drone", None), "cruise_mps", None) if pu.kind == PatrolUnit.Kind.DRONE else None
+            )
+            _, eta = nearest.estimate(model, pu.kind, straight, speed)
+            distance = straight
+        a = Assignment.objects.create(
+            alert=alert,
+            patrol_unit=pu,
+            dispatcher=actor,
+            created_at=now,
+            answer_by=now + dt.timedelta(seconds=answer_within_s),
+            distance_m=distance,
+            eta_s=eta,
+        )
+        _status_change(pu, S.DISPATCHED, actor=actor, now=now, alert=alert, reason="assigned")
+        AlertTransition.objects.create(
+            alert=alert, at=now, actor=actor, action="dispatched", detail={"unit": pu.code, "assignment": a.pk}
+        )
+        by_unit: dict[int, list[User]] = {}
+        for u in crew:
+            duty_unit = _duty_unit_id(u, now)
+            if duty_unit is not None:
+                by_unit.setdefault(duty_unit, []).append(u)
+        for unit_id, users in by_unit.items():
+            feed.append(
+                (
+                    OrgUnit(pk=unit_id),
+                    sorted({u.role for u in users}),
+                    "assignment",
+                    alert,
+                    _assignment_payload(a, [u.pk for u in users]),
+                )
+            )
+        audit.record(
+            actor,
+            "dispatch_assign",
+            "Assignment",
+            a.pk,
+            detail={"alert": alert.pk, "unit": pu.code, "answer_within_s": answer_within_s},
+        )
+        out.append(a)
+    alert_services.feed_append_many(feed, now=now)
+    return out
+
+
+def _duty_unit_id(user: User, now: dt.datetime) -> int | None:
+    from pingan.alerts import duty
+
+    unit = duty.roster().duty_unit(user, now)
+    return unit.pk if unit else None
+
+
+@transaction.atomic
+def assignment_answer(*, actor: User, assignment_id: int, accept: bool, now: dt.datetime | None = None) -> Assignment:
+    """The crew's answer on the terminal. Accept: the assignment is accepted, the unit *en route*, and the
+    alert acknowledged by the officer (who owns it) and en route — which stops its escalation. Decline: the
+    unit is available again. Raises ``DomainError`` ``assignment_closed`` (already answered or expired),
+    ``NotFound`` (not the actor's unit)."""
+    now = now or timezone.now()
+    a = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("patrol_unit", "alert")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if a is None or actor is None or not any(u.pk == actor.pk for u in crew_of(a.patrol_unit, now)):
+        raise NotFound(f"assignment {assignment_id} not found")
+    if a.state != Assignment.State.OFFERED or now > a.answer_by:
+        raise Conflict(
+            f"assignment {assignment_id} is {a.state}", code="assignment_closed", params={"id": assignment_id}
+        )
+    pu = PatrolUnit.objects.select_for_update().get(pk=a.patrol_unit_id)
+    a.state = Assignment.State.ACCEPTED if accept else Assignment.State.DECLINED
+    a.answered_at, a.answered_by = now, actor
+    a.save(update_fields=["state", "answered_at", "answered_by"])
+    AlertTransition.objects.create(
+        alert=a.alert,
+        at=now,
+        actor=actor,
+        action="accepted" if accept else "declined",
+        detail={"unit": pu.code, "assignment": a.pk},
+    )
+    audit.record(
+        actor,
+        "dispatch_accept" if accept else "dispatch_decline",
+        "Assignment",
+        a.pk,
+        detail={"alert": a.alert_id, "unit": pu.code},
+    )
+    if accept:
+        _status_change(pu, S.EN_ROUTE, actor=actor, now=now, alert=a.alert, reason="accepted")
+        alert = a.alert
+        if alert.open and alert.state == Alert.State.NEW:
+            alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.ACKNOWLEDGED)
+            alert.refresh_from_db()
+        if alert.open and alert.state == Alert.State.ACKNOWLEDGED and alert.owner_id == actor.pk:
+            alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.EN_ROUTE)
+    else:
+        if pu.status == S.DISPATCHED:
+            _status_change(pu, S.AVAILABLE, actor=actor, now=now, reason="declined")
+        _escalate_if_unanswered(a.alert, now=now)
+    return a
+
+
+def _escalate_if_unanswered(alert: Alert, *, now: dt.datetime, policy: alerting.Policy | None = None) -> bool:
+    """When an alert still new has no offered or accepted assignment left, send the next step of its
+    escalation chain now (the alerts app's policy), marked ``reason: dispatch_unanswered``. Returns whether a
+    step went out."""
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("unit", "device", "owner").get(pk=alert.pk)
+    live = alert.assignments.filter(state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED]).exists()
+    if live or not alert.open or alert.state != Alert.State.NEW:
+        return False
+    if policy is None:
+        from pingan.alerts.worker import load_configured_policy
+
+        policy = load_configured_policy()
+    esc = policy.escalations[alert.priority]
+    n = len(esc.steps)
+    index = alert.escalations_sent
+    if index >= n * (1 + esc.repeat):
+        AlertTransition.objects.create(alert=alert, at=now, action="unanswered", detail={"chain": "exhausted"})
+        return False
+    step = esc.steps[index % n]
+    target = alert_services._step_target(step, alert)
+    if target is not None:
+        alert_services.feed_append(
+            unit=target,
+            roles=step.roles,
+            kind="escalation",
+            alert=alert,
+            payload=alert_services.alert_payload(alert, step=index + 1, reason="dispatch_unanswered"),
+            now=now,
+        )
+    AlertTransition.objects.create(
+        alert=alert,
+        at=now,
+        action="escalated",
+        detail={
+            "step": index + 1,
+            "target": step.target,
+            "unit": target.code if target else "",
+            "roles": list(step.roles),
+            "reason": "dispatch_unanswered",
+        },
+    )
+    alert.escalations_sent = index + 1
+    alert.notified_at = alert.notified_at or now
+    alert.next_escalation_at = alerting.next_due(esc, raised_at=alert.notified_at, sent=alert.escalations_sent)
+    alert.save(update_fields=["escalations_sent", "notified_at", "next_escalation_at"])
+    audit.record(None, "dispatch_escalate", "Alert", alert.pk, detail={"step": index + 1, "target": step.target})
+    return True
+
+
+@transaction.atomic
+def assignments_expire(*, now: dt.datetime | None = None, policy: alerting.Policy | None = None) -> int:
+    """Offers not answered by their deadline expire: the unit is available again, and an alert left without
+    any live assignment escalates at once through the alerts policy. Run every second by ``pingan dispatch
+    worker`` (and ``pingan serve``). Returns the number expired."""
+    now = now or timezone.now()
+    expired = list(
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("patrol_unit", "alert")
+        .filter(state=Assignment.State.OFFERED, answer_by__lt=now)
+        .order_by("id")
+    )
+    alerts: dict[int, Alert] = {}
+    for a in expired:
+        a.state = Assignment.State.EXPIRED
+        a.save(update_fields=["state"])
+        pu = PatrolUnit.objects.select_for_update().get(pk=a.patrol_unit_id)
+        if pu.status == S.DISPATCHED and pu.current_alert_id == a.alert_id:
+            _status_change(pu, S.AVAILABLE, actor=None, now=now, reason="offer_expired")
+        AlertTransition.objects.create(
+            alert=a.alert, at=now, action="unanswered", detail={"unit": pu.code, "assignment": a.pk}
+        )
+        alerts[a.alert_id] = a.alert
+    for alert in alerts.values():
+        _escalate_if_unanswered(alert, now=now, policy=policy)
+    return len(expired)
+
+
+# --------------------------------------------------------------------------------------------- drones
+
+
+@transaction.atomic
+def drone_register(
+    *, actor: User | None, code: str, unit: OrgUnit, model: str, serial: str, max_flight_min: float, cruise_mps: float
+) -> Drone:
+    """A drone of the squadron with its patrol unit (kind drone). Raises ``DomainError`` ``bad_drone``."""
+    if not (model.strip() and serial.strip() and 1 <= max_flight_min <= 600 and 1 <= cruise_mps <= 100):
+        raise DomainError(
+            "a drone needs a model, a serial, 1-600 min of flight and 1-100 m/s cruise speed",
+            code="bad_drone",
+            params={},
+        )
+    if Drone.objects.filter(serial=serial.strip()).exists():
+        raise DomainError(f"drone {serial} is registered already", code="bad_drone", params={})
+    pu = patrol_unit_create(actor=actor, code=code, kind=PatrolUnit.Kind.DRONE, unit=unit)
+    drone = Drone.objects.create(
+        patrol_unit=pu,
+        model=model.strip()[:80],
+        serial=serial.strip()[:64],
+        max_flight_min=max_flight_min,
+        cruise_mps=cruise_mps,
+    )
+    audit.record(actor, "drone_register", "Drone", drone.pk, detail={"serial": drone.serial, "code": pu.code})
+    return drone
+
+
+@transaction.atomic
+def drone_dispatch(
+    *,
+    actor: User,
+    drone_id: int,
+    lon: float,
+    lat: float,
+    alert_id: int | None = None,
+    crs: str = "wgs84",
+    now: dt.datetime | None = None,
+    zones: tuple[figures.NoFlyZone, ...] | None = None,
+) -> DroneMission:
+    """Send a ready drone to a position (an alert's, or given): refused when the destination is inside a
+    no-fly zone (``drone_no_fly``) or the round trip with 5 minutes over the scene does not fit in the battery
+    above the 20 % reserve (``drone_out_of_range``), or when the drone is not ready / has no position
+    (``drone_not_ready``). Starts a mission (flight log) and puts the unit en route."""
+    _require(actor, (Role.DISPATCHER, Role.STATION_CHIEF), "dispatch drones")
+    now = now or timezone.now()
+    drone = (
+        Drone.objects.select_for_update(of=("self",)).select_related("patrol_unit__unit").filter(pk=drone_id).first()
+    )
+    if drone is None or not can_manage_unit(actor, drone.patrol_unit.unit):
+        raise NotFound(f"drone {drone_id} not found")
+    pu = drone.patrol_unit
+    alert = None
+    if alert_id is not None:
+        alert = Alert.objects.filter(pk=alert_id).first()
+        if alert is None or alert.lon is None:
+            raise NotFound(f"alert {alert_id} not found or without a position")
+        lon, lat = alert.lon, alert.lat
+    else:
+        try:
+            lon, lat = coords.to_wgs84(float(lon), float(lat), crs)
+        except (TypeError, ValueError):
+            raise DomainError("not a usable position", code="bad_position", params={}) from None
+    if drone.drone_status != Drone.DroneStatus.READY or pu.lon is None or pu.status not in (S.AVAILABLE,):
+        raise Conflict(
+            f"drone {pu.code} is {drone.drone_status}/{pu.status} or has no position",
+            code="drone_not_ready",
+            params={"unit": pu.code},
+        )
+    zone = figures.no_fly_zone_at(lon, lat, zones if zones is not None else figures.no_fly_zones())
+    if zone is not None:
+        audit.record(actor, "drone_refused", "Drone", drone.pk, detail={"reason": "no_fly", "zone": zone.id})
+        raise DomainError(
+            f"the destination lies in no-fly zone {zone.id}", code="drone_no_fly", params={"zone": zone.name or zone.id}
+        )
+    plan = figures.flight_plan(
+        from_lon=pu.lon,
+        from_lat=pu.lat,
+        to_lon=lon,
+        to_lat=lat,
+        cruise_mps=drone.cruise_mps,
+        max_flight_min=drone.max_flight_min,
+        battery_pct=drone.battery_pct,
+    )
+    if not plan.within_range:
+        audit.record(
+            actor,
+            "drone_refused",
+            "Drone",
+            drone.pk,
+            detail={
+                "reason": "range",
+                "needed_pct": round(plan.needed_pct, 1),
+                "usable_pct": round(plan.usable_pct, 1),
+            },
+        )
+        raise DomainError(
+            f"the round trip needs {plan.needed_pct:.0f} % of battery, {plan.usable_pct:.0f} % is "
+            f"usable above the {figures.BATTERY_RESERVE_PCT:.0f} % reserve",
+            code="drone_out_of_range",
+            params={"distance_km": f"{plan.distance_m / 1000:.1f}", "range_km": f"{plan.range_m / 1000:.1f}"},
+        )
+    mission = DroneMission.objects.create(
+        drone=drone,
+        alert=alert,
+        dispatcher=actor,
+        dest_lon=lon,
+        dest_lat=lat,
+        distance_m=plan.distance_m,
+        eta_s=plan.eta_s,
+        battery_at_start=drone.battery_pct,
+        started_at=now,
+    )
+    drone.drone_status = Drone.DroneStatus.IN_FLIGHT
+    drone.save(update_fields=["drone_status"])
+    _status_change(pu, S.EN_ROUTE, actor=actor, now=now, alert=alert, reason="drone_mission")
+    if alert is not None:
+        AlertTransition.objects.create(
+            alert=alert,
+            at=now,
+            actor=actor,
+            action="dispatched",
+            detail={"unit": pu.code, "drone_mission": mission.pk, "eta_s": round(plan.eta_s)},
+        )
+    audit.record(
+        actor,
+        "drone_dispatch",
+        "DroneMission",
+        mission.pk,
+        detail={"drone": drone.serial, "distance_m": round(plan.distance_m), "eta_s": round(plan.eta_s)},
+    )
+    return mission
+
+
+@transaction.atomic
+def drone_land(*, actor: User | None, mission_id: int, now: dt.datetime | None = None) -> DroneMission:
+    """End a mission: the drone charges, its unit is available; the flight log keeps the battery used."""
+    now = now or timezone.now()
+    m = (
+        DroneMission.objects.select_for_update(of=("self",))
+        .select_related("drone__patrol_unit__unit")
+        .filter(pk=mission_id, ended_at__isnull=True)
+        .first()
+    )
+    if m is None or (actor is not None and not can_manage_unit(actor, m.drone.patrol_unit.unit)):
+        raise NotFound(f"mission {mission_id} not found or ended")
+    m.ended_at, m.battery_at_end = now, m.drone.battery_pct
+    m.save(update_fields=["ended_at", "battery_at_end"])
+    m.drone.drone_status = Drone.DroneStatus.CHARGING
+    m.drone.save(update_fields=["drone_status"])
+    pu = PatrolUnit.objects.select_for_update().get(pk=m.drone.patrol_unit_id)
+    if pu.status != S.AVAILABLE:
+        _status_change(pu, S.AVAILABLE, actor=actor, now=now, reason="landed")
+    audit.record(actor, "drone_land", "DroneMission", m.pk, detail={"battery_at_end": m.battery_at_end})
+    return m
