@@ -18,6 +18,7 @@ from pingan.core.apiutil import declare_errors
 from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
+from pingan.dispatch.api import router as dispatch_router
 from pingan.screening.api import router as screening_router
 from pingan.stats.api import router as stats_router
 
@@ -87,3 +88,4 @@ api.add_router("/v1/", codes_router)
 api.add_router("/v1/", alerts_router)
 api.add_router("/v1/", stats_router)
 api.add_router("/v1/", antifraud_router)
+api.add_router("/v1/", dispatch_router)

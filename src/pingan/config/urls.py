@@ -20,6 +20,7 @@ urlpatterns = [
     *viid_urlpatterns,
     path("stats/", include("pingan.stats.urls")),
     path("antifraud/", include("pingan.antifraud.urls")),
+    path("dispatch/", include("pingan.dispatch.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

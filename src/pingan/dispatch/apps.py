@@ -9,3 +9,30 @@ class DispatchConfig(AppConfig):
     name = "pingan.dispatch"
     label = "dispatch"
     verbose_name = _("dispatch")
+
+    def ready(self) -> None:
+        from pingan.core import navigation
+        from pingan.core.models import Role
+
+        navigation.register(
+            navigation.Section(
+                key="dispatch_console",
+                label=_("Command centre"),
+                url_name="dispatch:console",
+                order=14,
+                prefix="/dispatch/console/",
+                roles={Role.DISPATCHER, Role.STATION_CHIEF},
+                description=_("Map, open alerts, units and response times of your jurisdiction; dispatch units."),
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="dispatch_terminal",
+                label=_("My unit"),
+                url_name="dispatch:terminal",
+                order=16,
+                prefix="/dispatch/terminal/",
+                roles={Role.OFFICER},
+                description=_("Your patrol unit on this shift: assignments, status, position."),
+            )
+        )

@@ -1,0 +1,103 @@
+"""Dispatch API (``/api/v1/dispatch/...``): patrol units, their CAD status and AVL positions, who is on
+duty, nearest-unit candidates and assignments of an alert, answers, drone missions, the day's response
+figures. Thin handlers: parse, one selector or service, return; ``DomainError`` → RFC 9457 problem details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router
+from ninja.pagination import paginate
+
+from pingan.core.apiutil import Pagination, problems
+from pingan.core.errors import DomainError, NotFound
+from pingan.core.models import OrgUnit
+from pingan.dispatch import selectors, services
+from pingan.dispatch.schemas import (
+    AssignIn,
+    AssignmentAnswerIn,
+    AssignmentOut,
+    AvlPositionIn,
+    AvlPositionOut,
+    DroneMissionIn,
+    DroneMissionOut,
+    OnDutyOut,
+    PatrolUnitOut,
+    ResponseFiguresOut,
+    UnitCandidateOut,
+    UnitStatusIn,
+    UnitStatusOut,
+)
+
+router = Router(tags=["dispatch"])
+_CONFLICT = {"responses": problems({409: "the unit or assignment is not in a state that allows it"})}
+
+
+@router.get("/dispatch/units", response=list[PatrolUnitOut], summary="Patrol units in the caller's line")
+@paginate(Pagination)
+def unit_list(request):
+    return selectors.patrol_units(actor=request.user).order_by("code")
+
+
+@router.post("/dispatch/units/{unit_id}/status", response=UnitStatusOut, summary="Change a unit's CAD status")
+def unit_status(request, unit_id: int, body: UnitStatusIn):
+    """The crew on shift, its station's chiefs and the city's dispatchers; every change is audited."""
+    return services.unit_status_set(actor=request.user, patrol_unit_id=unit_id, to=body.to)
+
+
+@router.post("/dispatch/units/{unit_id}/positions", response=AvlPositionOut, summary="Report an AVL position")
+def unit_position(request, unit_id: int, body: AvlPositionIn):
+    """Stored in WGS-84 (GCJ-02 and BD-09 converted)."""
+    return services.position_report(actor=request.user, patrol_unit_id=unit_id, lon=body.lon, lat=body.lat,
+                                     crs=body.crs, at=body.time, source="api", accuracy_m=body.accuracy_m,
+                                     battery_pct=body.battery_pct)
+
+
+@router.get("/dispatch/on-duty", response=OnDutyOut, summary="Who is on duty (from the roster)")
+def on_duty(request, unit: str = "", at: dt.datetime | None = None):
+    """People and patrol units on shifts containing ``at`` (default now) in ``unit``'s subtree (a unit code;
+    default the caller's line)."""
+    org = None
+    if unit:
+        org = OrgUnit.objects.filter(code=unit).first()
+        if org is None:
+            raise NotFound(f"unit {unit} not found")
+    return selectors.on_duty(actor=request.user, unit=org, at=at)
+
+
+@router.get("/dispatch/alerts/{alert_id}/candidates", response=list[UnitCandidateOut],
+            summary="Nearest available suitable units for an alert")
+def candidates(request, alert_id: int, limit: int = 5):
+    """By estimated travel time: straight line × road factor at the kind's speed (docs/dispatch.md)."""
+    alert = selectors.alert_for_dispatch(actor=request.user, alert_id=alert_id)
+    return services.candidates(alert=alert, limit=max(1, min(limit, 50)))
+
+
+@router.post("/dispatch/alerts/{alert_id}/assignments", response=list[AssignmentOut],
+             summary="Assign units to an alert", openapi_extra=_CONFLICT)
+def assign(request, alert_id: int, body: AssignIn):
+    return services.dispatch_assign(actor=request.user, alert_id=alert_id, patrol_unit_ids=body.units,
+                                    answer_within_s=body.answer_within_s)
+
+
+@router.post("/dispatch/assignments/{assignment_id}/answer", response=AssignmentOut,
+             summary="Accept or decline an assignment (the unit's crew)", openapi_extra=_CONFLICT)
+def answer(request, assignment_id: int, body: AssignmentAnswerIn):
+    return services.assignment_answer(actor=request.user, assignment_id=assignment_id, accept=body.accept)
+
+
+@router.post("/dispatch/drones/{drone_id}/missions", response=DroneMissionOut, summary="Send a drone",
+             openapi_extra=_CONFLICT)
+def drone_mission(request, drone_id: int, body: DroneMissionIn):
+    """To an alert's position or a given one; refused inside a no-fly zone or beyond the battery's range."""
+    if body.alert is None and (body.lon is None or body.lat is None):
+        raise DomainError("give an alert or a position (lon, lat)", code="bad_position")
+    return services.drone_dispatch(actor=request.user, drone_id=drone_id, alert_id=body.alert,
+                                   lon=body.lon if body.lon is not None else 0.0,
+                                   lat=body.lat if body.lat is not None else 0.0, crs=body.crs)
+
+
+@router.get("/dispatch/figures", response=ResponseFiguresOut, summary="The day's response figures per station")
+def response_figures(request, day: dt.date | None = None):
+    return selectors.response_figures(actor=request.user, day=day)

@@ -1,0 +1,140 @@
+"""API schemas of the dispatch app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class PatrolUnitOut(Schema):
+    id: int
+    code: str
+    kind: str
+    station: str = Field(alias="unit.code")
+    status: str
+    status_since: dt.datetime | None
+    lon: float | None
+    lat: float | None
+    position_at: dt.datetime | None
+    current_alert: int | None = Field(alias="current_alert_id")
+
+
+class UnitStatusIn(Schema):
+    to: str = Field(description="available | dispatched | en_route | on_scene | busy | off_duty")
+
+
+class UnitStatusOut(Schema):
+    unit: str = Field(alias="patrol_unit.code")
+    at: dt.datetime
+    from_status: str
+    to_status: str
+
+
+class AvlPositionIn(Schema):
+    lon: float
+    lat: float
+    crs: str = Field("wgs84", description="wgs84 | gcj02 | bd09 | cgcs2000 (stored as WGS-84)")
+    time: dt.datetime | None = Field(None, description="RFC 3339 with an offset; default: now")
+    accuracy_m: float | None = None
+    battery_pct: float | None = Field(None, ge=0, le=100)
+
+
+class AvlPositionOut(Schema):
+    unit: str = Field(alias="patrol_unit.code")
+    at: dt.datetime
+    lon: float
+    lat: float
+    crs_reported: str
+
+
+class UnitCandidateOut(Schema):
+    unit_id: int
+    code: str
+    kind: str
+    straight_m: float
+    road_m: float
+    eta_s: float
+
+
+class AssignIn(Schema):
+    units: list[int] = Field(..., min_length=1, max_length=20)
+    answer_within_s: int = Field(60, ge=10, le=600)
+
+
+class AssignmentOut(Schema):
+    id: int
+    alert: int = Field(alias="alert_id")
+    unit: str = Field(alias="patrol_unit.code")
+    state: str
+    created_at: dt.datetime
+    answer_by: dt.datetime
+    answered_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    distance_m: float | None
+    eta_s: float | None
+
+
+class AssignmentAnswerIn(Schema):
+    accept: bool
+
+
+class DutyPersonOut(Schema):
+    username: str
+    display_name: str
+    role: str
+
+
+class OnDutyOut(Schema):
+    at: dt.datetime
+    people: list[DutyPersonOut]
+    patrol_units: list[PatrolUnitOut]
+
+
+class DroneMissionIn(Schema):
+    alert: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+
+
+class DroneMissionOut(Schema):
+    id: int
+    drone: str = Field(alias="drone.patrol_unit.code")
+    alert: int | None = Field(alias="alert_id")
+    dest_lon: float
+    dest_lat: float
+    distance_m: float
+    eta_s: float
+    battery_at_start: float
+    started_at: dt.datetime
+
+
+class ResponseMetricOut(Schema):
+    n: int
+    p50: float | None
+    p90: float | None
+
+
+class StationFiguresOut(Schema):
+    code: str
+    name: str
+    acknowledge: ResponseMetricOut
+    dispatch: ResponseMetricOut
+    arrive: ResponseMetricOut
+
+
+class ResponseTargetOut(Schema):
+    id: str
+    metric: str
+    percentile: int
+    seconds: float
+    source: str
+    url: str
+
+
+class ResponseFiguresOut(Schema):
+    day: str
+    stations: list[StationFiguresOut]
+    targets: list[ResponseTargetOut]
+    targets_version: str

@@ -1,0 +1,78 @@
+// The officer's unit terminal: assignments arrive on the alerts live stream (SSE, event "assignment", resumed
+// with Last-Event-ID by the browser); Accept / Decline answer them; the browser's position (W3C Geolocation,
+// WGS-84) is reported every 10 s while the page is open and the officer allowed it. No libraries.
+(function () {
+  "use strict";
+  var root = document.getElementById("unit-terminal");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("i18n").textContent);
+  var list = document.getElementById("assignments");
+  var conn = document.getElementById("conn");
+  var gps = document.getElementById("gps");
+  function csrf() {
+    var el = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+  function answer(id, value, li) {
+    var body = new URLSearchParams({answer: value});
+    fetch("/dispatch/terminal/assignments/" + id + "/", {method: "POST", credentials: "same-origin", body: body,
+      headers: {"X-CSRFToken": csrf(), "Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        li.classList.remove("offered");
+        li.classList.add(j.ok ? j.state : "error");
+        var acts = li.querySelector(".actions"); if (acts) acts.remove();
+        li.querySelector(".meta").textContent += " · " + (j.ok ? (T[j.state] || j.state) : (j.error || ""));
+        if (j.ok) setTimeout(function () { window.location.reload(); }, 800);
+      });
+  }
+  function wire(li) {
+    li.querySelectorAll("button.accept, button.decline").forEach(function (b) {
+      b.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        answer(li.dataset.assignment, b.classList.contains("accept") ? "accept" : "decline", li);
+      });
+    });
+  }
+  list.querySelectorAll("li.assignment").forEach(wire);
+  function show(p) {
+    if (list.querySelector("li[data-assignment='" + p.assignment + "']")) return;
+    var li = document.createElement("li");
+    li.className = "assignment " + p.state + " " + p.alert.priority;
+    li.dataset.assignment = p.assignment;
+    var head = document.createElement("div"); head.className = "head";
+    head.textContent = p.alert.priority + " · #" + p.alert.id + " · " + (p.alert.unit || "");
+    var meta = document.createElement("div"); meta.className = "meta";
+    meta.textContent = p.unit + " · " + (T[p.state] || p.state) + (p.eta_s != null ? " · ETA " + p.eta_s + " s" : "") +
+      " · " + T.answer_by + " " + new Date(p.answer_by).toLocaleTimeString();
+    var acts = document.createElement("div"); acts.className = "actions";
+    [["accept", "primary accept"], ["decline", "decline"]].forEach(function (x) {
+      var b = document.createElement("button"); b.type = "button"; b.className = x[1]; b.textContent = T[x[0]];
+      acts.appendChild(b);
+    });
+    li.appendChild(head); li.appendChild(meta); li.appendChild(acts);
+    list.insertBefore(li, list.firstChild);
+    wire(li);
+    document.getElementById("no-assignments").hidden = true;
+    root.dataset.received = String(parseInt(root.dataset.received, 10) + 1);
+    if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
+  }
+  if (conn) {
+    var es = new EventSource(root.dataset.stream);
+    es.addEventListener("hello", function () { conn.dataset.state = "live"; conn.textContent = T.live; });
+    es.addEventListener("assignment", function (ev) { show(JSON.parse(ev.data)); });
+    es.onerror = function () { conn.dataset.state = "offline"; conn.textContent = T.offline; };
+  }
+  if (gps && navigator.geolocation) {
+    var last = 0;
+    navigator.geolocation.watchPosition(function (pos) {
+      var now = Date.now();
+      if (now - last < 10000) return;
+      last = now;
+      fetch(root.dataset.positionUrl, {method: "POST", credentials: "same-origin",
+        headers: {"X-CSRFToken": csrf(), "Content-Type": "application/json", "Accept": "application/json"},
+        body: JSON.stringify({lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy})})
+        .then(function (r) { gps.dataset.state = r.ok ? "on" : "error"; gps.textContent = r.ok ? T.gps_on : T.gps_off; });
+    }, function () { gps.dataset.state = "off"; gps.textContent = T.gps_off; }, {enableHighAccuracy: true, maximumAge: 5000});
+  }
+})();

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from pingan.dispatch import views
+
+app_name = "dispatch"
+urlpatterns = [
+    path("console/", views.console, name="console"),
+    path("console/state/", views.console_state, name="console_state"),
+    path("console/figures/", views.console_figures, name="console_figures"),
+    path("console/alerts/<int:alert_id>/", views.console_alert, name="console_alert"),
+    path("terminal/", views.terminal, name="terminal"),
+    path("terminal/status/", views.terminal_status, name="terminal_status"),
+    path("terminal/position/", views.terminal_position, name="terminal_position"),
+    path("terminal/assignments/<int:assignment_id>/", views.terminal_answer, name="terminal_answer"),
+]

@@ -1,0 +1,254 @@
+"""Dispatch pages: the command-centre console (map, open alerts, units, response figures; dispatching an
+alert to units or a drone) and the officer's unit terminal (assignments on the alerts live stream,
+accept/decline, CAD status, AVL position from the browser). Thin: one selector or service per request."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pingan.alerts import mapview
+from pingan.alerts.models import Jurisdiction
+from pingan.core import audit
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError
+from pingan.core.models import Role
+from pingan.dashboard.web import page
+from pingan.dispatch import figures, selectors, services
+from pingan.dispatch.models import Drone, PatrolUnit
+from pingan.dispatch.scoping import root_path
+
+CONSOLE = frozenset({Role.DISPATCHER, Role.STATION_CHIEF})
+CREW = frozenset({Role.OFFICER})
+XIAMEN = "jurisdictions/xiamen_350200_districts.json"
+
+
+def _console_map(actor) -> mapview.MapView | None:
+    """The console's map: the jurisdiction polygons loaded under the actor's line (a station chief's
+    station or district, the centre's whole city); without any loaded, the bundled Xiamen districts (the
+    real boundaries of ``shared/data/china_geojson_xiamen``). Drawn by the server as SVG: no tile server."""
+    root = root_path(actor) or ""
+    rows = [
+        (j.unit.name, j.geometry)
+        for j in Jurisdiction.objects.select_related("unit").order_by("unit__path")
+        if j.unit.path.startswith(root)
+    ]
+    if not rows and actor.unit is not None:  # a station without a polygon: its nearest ancestor's
+        chain = actor.unit.path.strip("/").split("/")
+        by_path = {j.unit.path: j for j in Jurisdiction.objects.select_related("unit")}
+        for i in range(len(chain), 0, -1):
+            j = by_path.get("/".join(chain[:i]) + "/")
+            if j is not None:
+                rows = [(j.unit.name, j.geometry)]
+                break
+    if not rows:
+        data = json.loads(resources.files("pingan.data").joinpath(XIAMEN).read_text(encoding="utf-8"))
+        rows = [(f["properties"].get("name", ""), f["geometry"]) for f in data["features"]]
+    return mapview.build(rows, width=960)
+
+
+def _no_fly_paths(m: mapview.MapView | None) -> list[tuple[str, str]]:
+    if m is None:
+        return []
+    out = []
+    for z in figures.no_fly_zones():
+        poly = z.geometry.context
+        pts = [
+            (round(4 + (x - m.min_lon) * m.kx * m.scale, 1), round(4 + (m.max_lat - y) * m.scale, 1))
+            for x, y in poly.exterior.coords
+        ]
+        out.append((z.name, "M" + " L".join(f"{x},{y}" for x, y in pts) + " Z"))
+    return out
+
+
+@page(roles=CONSOLE)
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    """The command-centre console (1920×1080, usable on a laptop): live map, open alerts with age against
+    the acknowledge target, unit-status board, the day's response figures per station."""
+    state = selectors.console_state(actor=request.user)
+    audit.record_read(request.user, "Console", "", purpose="dispatch")
+    m = _console_map(request.user)
+    return TemplateResponse(
+        request,
+        "dispatch/console.html",
+        {
+            "map": m,
+            "no_fly": _no_fly_paths(m),
+            "state_json": json.dumps(state, ensure_ascii=False),
+            "statuses": PatrolUnit.Status.choices,
+            "kinds": PatrolUnit.Kind.choices,
+            "figures": selectors.response_figures(actor=request.user),
+        },
+    )
+
+
+@page(roles=CONSOLE)
+@require_GET
+def console_state(request: HttpRequest) -> HttpResponse:
+    """The console's state as JSON (polled every 500 ms); ``?version=`` answers ``{"unchanged": true}``
+    when nothing changed."""
+    state = selectors.console_state(actor=request.user)
+    if request.GET.get("version") == state["version"]:
+        return JsonResponse({"version": state["version"], "unchanged": True})
+    return JsonResponse(state, json_dumps_params={"ensure_ascii": False})
+
+
+@page(roles=CONSOLE | {Role.ANALYST})
+@require_GET
+def console_figures(request: HttpRequest) -> HttpResponse:
+    """The day's response figures per station with the cited reference lines (htmx partial, every minute)."""
+    return TemplateResponse(
+        request, "dispatch/partials/figures.html", {"figures": selectors.response_figures(actor=request.user)}
+    )
+
+
+@page(roles=CONSOLE)
+@require_http_methods(["GET", "POST"])
+def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Dispatch panel of one alert: the nearest available suitable units with their estimates; POST assigns
+    the chosen ones (or sends a drone). htmx partial."""
+    error = ""
+    done = ""
+    alert = selectors.alert_for_dispatch(actor=request.user, alert_id=alert_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("drone"):
+                mission = services.drone_dispatch(
+                    actor=request.user, drone_id=int(request.POST["drone"]), lon=0, lat=0, alert_id=alert.pk
+                )
+                done = f"drone:{mission.pk}"
+            else:
+                ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
+                within = request.POST.get("answer_within_s", "")
+                out = services.dispatch_assign(
+                    actor=request.user,
+                    alert_id=alert.pk,
+                    patrol_unit_ids=ids,
+                    answer_within_s=int(within) if within.isdigit() else services.DEFAULT_ANSWER_S,
+                )
+                done = ",".join(a.patrol_unit.code for a in out)
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = page_message(exc)
+    cands = services.candidates(alert=alert, limit=8)
+    drones = [
+        d
+        for d in Drone.objects.select_related("patrol_unit").filter(
+            patrol_unit__in=selectors.patrol_units(actor=request.user),
+            drone_status=Drone.DroneStatus.READY,
+            patrol_unit__status=PatrolUnit.Status.AVAILABLE,
+        )
+    ]
+    return TemplateResponse(
+        request,
+        "dispatch/partials/alert_dispatch.html",
+        {
+            "alert": alert,
+            "candidates": cands,
+            "drones": drones,
+            "error": error,
+            "done": done,
+            "assignments": list(alert.assignments.select_related("patrol_unit").order_by("-id")[:10]),
+        },
+        status=400 if error else 200,
+    )
+
+
+@page(roles=CREW)
+@require_GET
+def terminal(request: HttpRequest) -> HttpResponse:
+    """The officer's unit terminal: the patrol unit they crew on this shift, its status buttons, its live
+    assignments (new ones arrive on the alerts stream), and position reporting from the browser."""
+    from pingan.alerts import duty
+    from pingan.alerts.models import FeedHead
+
+    now = timezone.now()
+    units = services.crew_units(request.user, now)
+    assignments = selectors.my_assignments(actor=request.user, now=now)
+    on_duty = duty.roster().duty_unit(request.user, now)
+    head = FeedHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    return TemplateResponse(
+        request,
+        "dispatch/terminal.html",
+        {
+            "units": units,
+            "assignments": assignments,
+            "duty_unit": on_duty,
+            "since": head,
+            "statuses": PatrolUnit.Status.choices,
+            "next": {pu.pk: sorted(services.NEXT_STATUS[pu.status]) for pu in units},
+        },
+    )
+
+
+def _json_or_redirect(request: HttpRequest, ok: dict, status: int = 200) -> HttpResponse:
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(ok, status=status)
+    return redirect("dispatch:terminal")
+
+
+def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if exc.code in ("not_found", "permission_denied"):
+        raise exc
+    return _json_or_redirect(request, {"ok": False, "code": exc.code, "error": str(page_message(exc))}, exc.status)
+
+
+@page(roles=CREW)
+@require_POST
+def terminal_status(request: HttpRequest) -> HttpResponse:
+    try:
+        change = services.unit_status_set(
+            actor=request.user, patrol_unit_id=int(request.POST.get("unit", "0") or 0), to=request.POST.get("to", "")
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return _json_or_redirect(request, {"ok": True, "status": change.to_status})
+
+
+@page(roles=CREW)
+@require_POST
+def terminal_position(request: HttpRequest) -> HttpResponse:
+    """The browser's geolocation (W3C Geolocation API: WGS-84) for the unit(s) the officer crews."""
+    try:
+        body = json.loads(request.body or b"{}")
+        lon, lat = float(body["lon"]), float(body["lat"])
+        acc = body.get("accuracy")
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"ok": False, "code": "bad_position"}, status=400)
+    units = services.crew_units(request.user, timezone.now())
+    if not units:
+        return JsonResponse({"ok": False, "code": "no_unit"}, status=409)
+    try:
+        for pu in units:
+            services.position_report(
+                actor=request.user,
+                patrol_unit_id=pu.pk,
+                lon=lon,
+                lat=lat,
+                crs="wgs84",
+                source="terminal",
+                accuracy_m=float(acc) if acc is not None else None,
+            )
+    except DomainError as exc:
+        return JsonResponse({"ok": False, "code": exc.code}, status=exc.status)
+    return JsonResponse({"ok": True, "units": [pu.code for pu in units]})
+
+
+@page(roles=CREW)
+@require_POST
+def terminal_answer(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    try:
+        a = services.assignment_answer(
+            actor=request.user, assignment_id=assignment_id, accept=request.POST.get("answer") == "accept"
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return _json_or_redirect(request, {"ok": True, "state": a.state})
