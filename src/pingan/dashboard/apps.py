@@ -18,7 +18,7 @@ class DashboardConfig(AppConfig):
             description=_("Flagged people, premises and screenings of your area; search by name, ID number or "
                           "phone.")))
         navigation.register(navigation.Section(
-            key="overview", label=_("Statistics"), url_name="dashboard:overview", order=60,
+            key="overview", label=_("Screening overview"), url_name="dashboard:overview", order=60,
             roles={Role.STATION_CHIEF, Role.ANALYST},
             description=_("Red and yellow people by district and station, the last 30 days, the map.")))
         navigation.register_panel(navigation.Panel(
