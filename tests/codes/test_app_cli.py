@@ -64,6 +64,10 @@ def test_keys_rotate_and_list(cast):
     assert new.kid in out and new.alg == "EdDSA"
     listing = run("keys", "list")
     assert f"{code.kid}\tES256\tretired" in listing and f"{new.kid}\tEdDSA\tactive" in listing
+    # its times in the bureau's zone, saying so (they were UTC without an offset beside +08:00 elsewhere)
+    line = next(x for x in listing.splitlines() if new.kid in x)
+    assert line.endswith("+08:00") and "created " in line
+    assert "retired " in listing and listing.count("+08:00") == 3
     assert run("verify", code.token).startswith("valid:")
     with pytest.raises(CommandError, match="--issuer"):
         run("keys", "rotate", "--issuer", "nowhere")

@@ -170,8 +170,8 @@ class Command(BaseCommand):
         if opts["issuer"]:
             keys = keys.filter(issuer=opts["issuer"])
         for k in keys:
-            state = "active" if k.active else f"retired {k.retired_at:%Y-%m-%d}"
-            self.stdout.write(f"{k.issuer}\t{k.kid}\t{k.alg}\t{state}\tcreated {k.created_at:%Y-%m-%d %H:%M}")
+            state = "active" if k.active else f"retired {_local(k.retired_at, 'minutes')}"
+            self.stdout.write(f"{k.issuer}\t{k.kid}\t{k.alg}\t{state}\tcreated {_local(k.created_at, 'minutes')}")
 
 
 def _looks_like_a_file(text: str) -> bool:
@@ -189,6 +189,7 @@ def _local_out(result) -> dict:
     return out
 
 
-def _local(moment) -> str:
-    """``moment`` in the bureau's time zone (``TIME_ZONE``, China Standard Time by default), ISO 8601."""
-    return timezone.localtime(moment).isoformat()
+def _local(moment, timespec: str = "auto") -> str:
+    """``moment`` in the bureau's time zone (``TIME_ZONE``, China Standard Time by default), ISO 8601 with
+    its offset (every time the command prints is in one zone and says which)."""
+    return timezone.localtime(moment).isoformat(timespec=timespec)

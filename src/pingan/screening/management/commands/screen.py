@@ -131,7 +131,7 @@ def summary(job, out: Path) -> str:
     """The human summary printed after a run."""
     c = job.counts
     lines = [
-        f"screened {path_name(job)} as of {timezone.localtime(job.as_of):%Y-%m-%d %H:%M %Z} with rule set "
+        f"screened {path_name(job)} as of {timezone.localtime(job.as_of).isoformat(timespec='minutes')} with rule set "
         f"{job.ruleset_id}@{job.ruleset_version} (job {job.pk})",
         f"rows: {c.get('rows', 0)}  accepted: {c.get('accepted', 0)}  rejected: {c.get('rejected', 0)}"
         f"  duplicates: {c.get('duplicates', 0)}  blank rows ignored: {c.get('blank_rows', 0)}",
