@@ -407,3 +407,20 @@ def test_response_figures_per_station_with_targets(force):
     assert lq["dispatch"] == {"n": 1, "p50": 30.0, "p90": 30.0} and lq["arrive"]["n"] == 0
     assert {t["id"] for t in f["targets"]} >= {"nena-answer-90", "nfpa1225-answer-90", "nfpa1225-process-90"}
     assert selectors.response_figures(actor=force.chief_b)["stations"] == []
+
+
+def test_the_demo_force_is_idempotent_and_on_shift(cast):
+    from django.utils import timezone
+
+    from pingan.alerts import duty
+    from pingan.dispatch.demo import demo_setup
+    from pingan.dispatch.models import Drone, PatrolUnit, Shift
+
+    first = demo_setup()
+    again = demo_setup()
+    assert first["patrol units"] == again["patrol units"] == PatrolUnit.objects.exclude(kind="drone").count() == 18
+    assert again["shifts created"] == 0 and Shift.objects.count() == first["shifts created"] == 24
+    assert Drone.objects.count() == 1
+    now = timezone.now()
+    assert duty.roster().duty_unit(cast.officer_a, now) == cast.unit_a  # rostered, not self-declared
+    assert duty.roster().duty_unit(cast.chief_a, now) == cast.unit_a

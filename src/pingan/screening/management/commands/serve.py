@@ -41,9 +41,11 @@ def task_worker_command(interval: float) -> list[str]:
 
 
 def alerts_commands() -> list[list[str]]:
-    """The alerts pipeline's argv: the alert worker and the MQTT ingest."""
+    """The alerts pipeline's argv: the alert worker, the MQTT ingest, and the dispatch worker (unanswered
+    offers expire and escalate; AVL over MQTT)."""
     return [[sys.executable, "-m", "pingan.cli", "alerts", "worker"],
-            [sys.executable, "-m", "pingan.cli", "alerts", "ingest-mqtt"]]
+            [sys.executable, "-m", "pingan.cli", "alerts", "ingest-mqtt"],
+            [sys.executable, "-m", "pingan.cli", "dispatch", "worker"]]
 
 
 def _interrupt(signum, frame):
@@ -145,8 +147,8 @@ class Command(BaseCommand):
             children += [Supervised("background worker", worker_command(opts["interval"])),
                          Supervised("task worker", task_worker_command(opts["interval"]))]
         if not opts["no_alerts"]:
-            children += [Supervised(name, argv) for name, argv in zip(("alert worker", "MQTT ingest"),
-                                                                      alerts_commands(), strict=True)]
+            names = ("alert worker", "MQTT ingest", "dispatch worker")
+            children += [Supervised(name, argv) for name, argv in zip(names, alerts_commands(), strict=True)]
         supervisor = Supervisor(children, write=self._say)
         supervisor.start()
         host, _, port = opts["addrport"].rpartition(":")

@@ -1,0 +1,109 @@
+"""AVL over MQTT: vehicles and drones publish their positions to ``pingan/v1/units/<call sign>/position``
+(``PINGAN_MQTT_UNITS_PREFIX``), JSON ``{"lon", "lat", "crs": "wgs84"|"gcj02"|"bd09", "time": RFC 3339 with an
+offset, "battery": 0-100 (drones)}``; this subscriber stores them in batches (``services.positions_ingest``:
+converted to WGS-84, the newest becomes the unit's position).
+
+Positions are superseded every few seconds, so the subscription is QoS 0 with a clean session: a position
+lost while the subscriber restarts is replaced by the next one (unlike device events, which are QoS 1 and
+acknowledged after commit — alerts.mqtt). gmqtt on an event loop thread, as the alerts ingest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import threading
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+PREFIX = os.environ.get("PINGAN_MQTT_UNITS_PREFIX", "pingan/v1/units")
+
+
+def parse(topic: str, payload: bytes, prefix: str = PREFIX) -> tuple | None:
+    """``(call sign, lon, lat, crs, time, battery)`` from one message, or ``None`` when it is not a position
+    (wrong topic shape, not JSON, missing or non-numeric fields, time without an offset)."""
+    rest = topic[len(prefix) + 1:] if topic.startswith(prefix + "/") else ""
+    parts = rest.split("/")
+    if len(parts) != 2 or parts[1] != "position" or not parts[0]:
+        return None
+    try:
+        body = json.loads(payload)
+        lon, lat = float(body["lon"]), float(body["lat"])
+        at = dt.datetime.fromisoformat(body["time"]) if body.get("time") else dt.datetime.now(dt.UTC)
+        battery = float(body["battery"]) if body.get("battery") is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if at.tzinfo is None:
+        return None
+    return parts[0], lon, lat, str(body.get("crs") or "wgs84").lower(), at, battery
+
+
+class AvlSubscriber:
+    """Collects positions from the broker; :meth:`drain` stores what arrived since the last call."""
+
+    def __init__(self, *, url: str | None = None, prefix: str = PREFIX, client_id: str = "pingan-avl") -> None:
+        u = urlparse(url or settings.PINGAN["MQTT_URL"])
+        self.host, self.port = u.hostname or "127.0.0.1", u.port or 1883
+        self.username, self.password = u.username, u.password
+        self.prefix, self.client_id = prefix, client_id
+        self.pending: list[tuple] = []
+        self.lock = threading.Lock()
+        self.connected = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.client = None
+        self.stored = self.skipped = 0
+
+    def _on_connect(self, client, flags, rc, properties) -> None:
+        client.subscribe(f"{self.prefix}/+/position", qos=0)
+        self.connected.set()
+
+    def _on_message(self, client, topic, payload, qos, properties) -> int:
+        row = parse(topic, payload, self.prefix)
+        with self.lock:
+            if row is None:
+                self.skipped += 1
+            else:
+                self.pending.append(row)
+        return 0
+
+    async def _connect(self) -> None:
+        from gmqtt import Client
+        from gmqtt.mqtt.constants import UNLIMITED_RECONNECTS, MQTTv50
+
+        self.client = Client(self.client_id, clean_session=True)
+        self.client.set_config({"reconnect_retries": UNLIMITED_RECONNECTS, "reconnect_delay": 1})
+        if self.username:
+            self.client.set_auth_credentials(self.username, self.password)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        await self.client.connect(self.host, self.port, keepalive=30, version=MQTTv50)
+
+    def start(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="mqtt-avl", daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._connect(), self.loop).result(30)
+
+    def stop(self) -> None:
+        if self.loop is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.client.disconnect(), self.loop).result(10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def drain(self) -> int:
+        from pingan.dispatch.services import positions_ingest
+
+        with self.lock:
+            rows, self.pending = self.pending, []
+        if not rows:
+            return 0
+        n = positions_ingest(rows, source="mqtt")
+        self.stored += n
+        self.skipped += len(rows) - n
+        return n

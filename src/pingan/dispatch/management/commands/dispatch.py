@@ -1,0 +1,67 @@
+"""``pingan dispatch …``: the dispatch worker (expiry and escalation of unanswered offers, AVL over MQTT) and
+the demo force. Thin: parse, call a service, print."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+_stop = False
+
+
+def _on_signal(signum, frame):
+    global _stop
+    _stop = True
+
+
+class Command(BaseCommand):
+    help = "Dispatch: worker (offer expiry + escalation, AVL over MQTT), demo (patrol units, shifts, drone)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        w = sub.add_parser("worker", help="expire unanswered offers every second; store AVL from MQTT (Ctrl-C stops)")
+        w.add_argument("--no-mqtt", action="store_true", help="no AVL subscription")
+        sub.add_parser("demo", help="patrol units, today's shifts and a drone for the Xiamen demo organisation")
+
+    def handle(self, *args, **o):
+        getattr(self, "do_" + o["action"].replace("-", "_"))(o)
+
+    def do_worker(self, o):
+        from django.db import close_old_connections
+
+        from pingan.dispatch.services import assignments_expire
+
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+        avl = None
+        if not o["no_mqtt"]:
+            from pingan.dispatch.avl import AvlSubscriber
+
+            avl = AvlSubscriber()
+            try:
+                avl.start()
+            except Exception as exc:  # the broker is optional: expiry must run without it
+                self.stderr.write(f"AVL over MQTT not available ({exc}); expiry runs without it")
+                avl = None
+        self.stdout.write("dispatch worker: offer expiry every 1 s" + (", AVL over MQTT" if avl else ""))
+        last_expiry = 0.0
+        while not _stop:
+            close_old_connections()
+            if avl is not None:
+                avl.drain()
+            if time.monotonic() - last_expiry >= 1.0:
+                last_expiry = time.monotonic()
+                n = assignments_expire()
+                if n:
+                    self.stdout.write(f"{n} offer(s) not answered in time: expired, alerts escalated")
+            time.sleep(0.2)
+        if avl is not None:
+            avl.stop()
+
+    def do_demo(self, o):
+        from pingan.dispatch.demo import demo_setup
+
+        for k, v in demo_setup().items():
+            self.stdout.write(f"{k}: {v}")
