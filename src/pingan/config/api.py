@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pingan.alerts.api import router as alerts_router
 from pingan.antifraud.api import router as antifraud_router
+from pingan.citizen.api import router as citizen_router
 from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.apiutil import declare_errors
@@ -89,3 +90,4 @@ api.add_router("/v1/", alerts_router)
 api.add_router("/v1/", stats_router)
 api.add_router("/v1/", antifraud_router)
 api.add_router("/v1/", dispatch_router)
+api.add_router("/v1/", citizen_router)

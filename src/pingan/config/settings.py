@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pingan.stats",
     "pingan.antifraud",
     "pingan.dispatch",
+    "pingan.citizen",
 ]
 
 MIDDLEWARE = [

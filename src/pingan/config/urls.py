@@ -21,6 +21,7 @@ urlpatterns = [
     path("stats/", include("pingan.stats.urls")),
     path("antifraud/", include("pingan.antifraud.urls")),
     path("dispatch/", include("pingan.dispatch.urls")),
+    path("citizen/", include("pingan.citizen.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

@@ -149,6 +149,40 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "already_done": _("Warning %(warning)s already has an outcome."),
     "unreadable_statement": _("The file cannot be read: %(why)s"),
     "statement_account": _("%(name)s names %(count)s accounts: say which account the statement is for."),
+    # Citizen services (citizen.services, citizen.views): accounts, appointments, residence permits.
+    "bad_id_number": _("%(value)s is not a valid resident ID number: check the 18 characters on your ID card."),
+    "name_required": _("Give your name as on your ID card."),
+    "identity_taken": _("An account already exists for this ID number: sign in with it."),
+    "citizen_only": _("Only citizens book and apply, each for themselves."),
+    "identity_required": _("This account has no real-name identity: open a citizen account to book or apply."),
+    "service_not_offered": _("This counter does not offer %(service)s."),
+    "outside_booking_window": _("Book a day from %(first)s to %(last)s: from tomorrow up to 7 working days ahead."),
+    "booking_suspended": _("Booking is suspended until %(until)s after two missed appointments in a month."),
+    "one_booking_per_day": _("You already have an appointment on %(day)s: one a day."),
+    "slot_full": _("The last place at %(time)s on %(day)s has just gone: choose another time."),
+    "booking_state": _("This appointment is %(status)s: it cannot be changed now."),
+    "too_late_to_cancel": _("Appointments are cancelled at least a day ahead: the one on %(day)s can no longer be "
+                            "cancelled."),
+    "desk_only": _("Only officers and station chiefs of the station do this."),
+    "not_booking_day": _("This appointment is for %(day)s, not today."),
+    "identity_mismatch": _("The ID card shown is not the one the appointment was booked with (real-name)."),
+    "bad_document_kind": _("Unknown document kind %(kind)s."),
+    "document_empty": _("%(name)s is empty."),
+    "document_too_large": _("%(name)s is larger than %(limit)s MB."),
+    "bad_document_type": _("%(name)s is not a PDF, JPEG or PNG file."),
+    "address_required": _("Give the address where you live."),
+    "address_outside": _("No police unit of the city covers area %(adcode)s: apply where you live."),
+    "no_station_for_area": _("Choose the street of your address: no station takes applications for %(adcode)s as "
+                             "a whole."),
+    "bad_basis": _("Unknown basis %(basis)s: use employment, residence or schooling."),
+    "permit_open": _("You already have an open application: follow it under My services."),
+    "permit_state": _("This application is %(status)s: this step is not possible now."),
+    "not_eligible": _("Application RP-%(application)s does not meet the rules yet: see what is missing."),
+    "permit_reason_required": _("Give the reason for the rejection."),
+    "bad_decision": _("Unknown decision %(decision)s."),
+    "endorsement_not_open": _("The endorsement window is %(first)s to %(last)s."),
+    "since_required": _("Give the day you started living here."),
+    "slot_required": _("Choose a time."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
@@ -176,6 +210,8 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "bad_source_file", "unknown_source", "unknown_org", "unknown_unit", "stats_unreadable_file",
     "stats_analyst_only", "stats_police_only", "stats_watch_only", "bad_window", "unknown_category",
     "source_required",
+    # citizen: set-up errors of the CLI and the environment (catalogue, counters, the issue deadline).
+    "bad_catalogue", "bad_counter", "bad_issue_days",
 })
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")

@@ -11,8 +11,8 @@ Rules (least privilege):
 
 * analyst — the whole bureau (read);
 * station chief, officer — their unit's subtree;
-* enterprise, landlord — what they own, nothing else;
-* system administrator, auditor, citizen — no personal data through selectors (auditors read the audit
+* enterprise, landlord, citizen — what they own, nothing else (a citizen: their own applications);
+* system administrator, auditor — no personal data through selectors (auditors read the audit
   trail, administrators manage accounts and reference data).
 """
 
@@ -46,7 +46,7 @@ def scope(actor, qs: QuerySet) -> QuerySet:
         if unit_path is None or actor.unit_id is None:
             return qs.none()
         return qs.filter(**{f"{unit_path}__path__startswith": actor.unit.path})
-    if role in (Role.ENTERPRISE, Role.LANDLORD):
+    if role in (Role.ENTERPRISE, Role.LANDLORD, Role.CITIZEN):
         if owner_path is None:
             return qs.none()
         return qs.filter(**{owner_path: actor})

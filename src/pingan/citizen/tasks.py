@@ -1,0 +1,23 @@
+"""Daily work of the citizen app (django-tasks; ``pingan citizen daily`` runs the same from cron):
+open the booking window's slots, mark yesterday's missed bookings as no-shows (with the suspension rule),
+and send reminders (appointments tomorrow, endorsement windows)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from pingan.citizen import services
+from pingan.citizen.models import Counter
+
+
+def daily() -> dict[str, int]:
+    """Run the day's work once; returns counts (slots opened, no-shows marked, notices sent)."""
+    opened = sum(services.slots_open(counter=c) for c in Counter.objects.all())
+    no_shows = services.bookings_mark_no_shows()
+    notices = services.reminders_send()
+    return {"slots": opened, "no_shows": no_shows, "notices": notices}
+
+
+@task()
+def daily_task() -> dict[str, int]:
+    return daily()

@@ -1,0 +1,20 @@
+"""Citizen-service URLs (under ``/citizen/``): public catalogue and call display, citizen pages, station pages."""
+
+from django.urls import path
+
+from pingan.citizen import views
+
+app_name = "citizen"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("services/<slug:code>/", views.service, name="service"),
+    path("register/", views.register, name="register"),
+    path("me/", views.me, name="me"),
+    path("counters/<int:counter_id>/book/", views.book, name="book"),
+    path("counters/<int:counter_id>/display/", views.display, name="display"),
+    path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("permits/new/", views.permit_new, name="permit_new"),
+    path("permits/<int:application_id>/", views.permit, name="permit"),
+    path("station/", views.station, name="station"),
+    path("station/counters/<int:counter_id>/", views.desk, name="desk"),
+]

@@ -1,0 +1,345 @@
+"""Citizen-service pages (mobile-first, htmx): the public catalogue and call display, a citizen's sign-up,
+bookings and residence-permit applications, and the station's review and counter desk.
+
+Views are thin: parse, call one service or selector, render. A ``DomainError`` is shown with
+``core.error_messages.page_message`` in the viewer's language. Objects outside the viewer's reach answer 404,
+pages their role may not use 403 (``dashboard.web.page``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pingan.citizen import present, rules, selectors, services
+from pingan.citizen.models import Booking, Channel, PermitApplication
+from pingan.citizen.texts import department_label, document_label, finding_text
+from pingan.core import texts
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError, NotFound
+from pingan.core.models import Role
+from pingan.dashboard.web import POLICE, page
+
+CITIZENS = frozenset({Role.CITIZEN})
+CITIZENS_AND_POLICE = CITIZENS | POLICE
+
+
+def _purpose(request: HttpRequest) -> str:
+    return request.session.get("purpose", "")
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, page_message(exc))
+
+
+def _int(text: str | None) -> int:
+    """A positive id from a form field, or 0."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else 0
+
+
+def _service_view(s) -> dict:
+    zh = texts.lang() == "zh"
+    return {"code": s.code, "name": s.name_zh if zh else s.name_en, "department": department_label(s.department),
+            "output": s.output_zh if zh else s.output_en, "documents": [document_label(d) for d in s.documents],
+            "time_limit_days": s.time_limit_days, "fee_cents": s.fee_cents, "fee_yuan": (
+                None if s.fee_cents is None else f"{s.fee_cents / 100:.2f}"),
+            "channels": [Channel(c).label for c in s.channels], "bookable": s.bookable, "basis": s.basis}
+
+
+def _service_names() -> dict[str, str]:
+    zh = texts.lang() == "zh"
+    return {s.code: (s.name_zh if zh else s.name_en) for s in selectors.services_list()}
+
+
+def _named(bookings) -> list:
+    """The bookings (fetched: the audit record is written here) with ``service_name`` in the reader's language."""
+    names = _service_names()
+    rows = list(bookings)
+    for b in rows:
+        b.service_name = names.get(b.service, b.service)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ public
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The service catalogue with counts per channel; ``?channel=`` filters (the list alone for htmx)."""
+    channel = request.GET.get("channel", "")
+    if channel not in Channel.values:
+        channel = ""
+    items = [_service_view(s) for s in selectors.services_list(channel=channel)]
+    counts = selectors.catalogue_counts()
+    ctx = {"services": items, "counts": counts, "channel": channel,
+           "channels": [(code, label, counts[code]) for code, label in Channel.choices]}
+    if request.htmx:
+        return TemplateResponse(request, "citizen/partials/service_list.html", ctx)
+    return TemplateResponse(request, "citizen/catalogue.html", ctx)
+
+
+@require_GET
+def service(request: HttpRequest, code: str) -> HttpResponse:
+    """What to bring and where to go for one service."""
+    try:
+        s = selectors.service_get(code=code)
+    except NotFound:
+        raise Http404("no such service") from None
+    return TemplateResponse(request, "citizen/service.html", {
+        "s": _service_view(s), "counters": selectors.counters_list(service=s.code)})
+
+
+@require_GET
+def display(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """The waiting room's call display (叫号屏): ticket numbers only; htmx refreshes the board every 5 s."""
+    try:
+        counter = selectors.counter_get(counter_id=counter_id)
+    except NotFound:
+        raise Http404("no such counter") from None
+    ctx = selectors.queue_display(counter=counter)
+    if request.htmx:
+        return TemplateResponse(request, "citizen/partials/display_board.html", ctx)
+    return TemplateResponse(request, "citizen/display.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Open a citizen account under one's real name and resident ID number (checked: GB 11643)."""
+    if request.user.is_authenticated:
+        return redirect("citizen:me")
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            user = services.citizen_register(username=p.get("username", "").strip()[:150],
+                                             password=p.get("password", ""), name=p.get("name", ""),
+                                             id_number=p.get("id_number", ""), phone=p.get("phone", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("citizen:me")
+    return TemplateResponse(request, "citizen/register.html", {"v": values})
+
+
+# ------------------------------------------------------------------------------------------------ citizens
+
+
+@require_GET
+@page(roles=CITIZENS)
+def me(request: HttpRequest) -> HttpResponse:
+    """A citizen's bookings, applications and notices."""
+    user = request.user
+    try:
+        identity = selectors.identity_get(actor=user)
+    except NotFound:
+        identity = None
+    return TemplateResponse(request, "citizen/me.html", {
+        "identity": identity, "masked": present.mask(identity.id_number) if identity else "",
+        "bookings": _named(selectors.bookings_list(actor=user).order_by("-day", "-slot__start")[:20]),
+        "applications": list(selectors.permits_list(actor=user)[:10]),
+        "notices": [{"text": texts.render({"code": n.code, "params": n.params}), "at": n.created_at}
+                    for n in selectors.notices_list(actor=user)[:20]],
+        "counters": selectors.counters_list(), "today": timezone.localdate()})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=CITIZENS)
+def book(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """Choose a service, a day and a slot of a counter; the slots of the chosen day come by htmx."""
+    try:
+        counter = selectors.counter_get(counter_id=counter_id)
+    except NotFound:
+        raise Http404("no such counter") from None
+    if request.method == "POST":
+        try:
+            slot_id = _int(request.POST.get("slot"))
+            if not slot_id:
+                raise DomainError("choose a time", code="slot_required")
+            services.booking_create(actor=request.user, slot_id=slot_id, service=request.POST.get("service", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, gettext("Booked. Bring your ID card; check in at the counter on the day."))
+            return redirect("citizen:me")
+    services.slots_open(counter=counter)
+    slots = list(selectors.slots_free(counter=counter))
+    days = sorted({s.day for s in slots})
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = days[0] if days else None
+    ctx = {"counter": counter, "days": days, "day": day, "slots": [s for s in slots if s.day == day],
+           "services": [(c, n) for c, n in _service_names().items() if c in counter.services],
+           "service": request.GET.get("service", "")}
+    if request.htmx:
+        return TemplateResponse(request, "citizen/partials/slots.html", ctx)
+    return TemplateResponse(request, "citizen/book.html", ctx)
+
+
+@require_POST
+@page(roles=CITIZENS)
+def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    try:
+        services.booking_cancel(actor=request.user, booking_id=booking_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("citizen:me")
+
+
+def _uploads(request: HttpRequest) -> list[services.Upload]:
+    out = []
+    for field, f in request.FILES.items():
+        if field == "doc_extra":
+            kind = request.POST.get("kind_extra", "")
+        elif field.startswith("doc_"):
+            kind = field[4:]
+        else:
+            continue
+        out.append(services.Upload(kind[:32], f.name or "document", f.read(services.MAX_DOCUMENT_BYTES + 1)))
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=CITIZENS)
+def permit_new(request: HttpRequest) -> HttpResponse:
+    """Apply for a residence permit: address and area, since when, the basis, and the documents."""
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            try:
+                since = dt.date.fromisoformat(p.get("residence_since", ""))
+            except ValueError:
+                raise DomainError("give the day you started living here", code="since_required") from None
+            app = services.permit_apply(actor=request.user, address=p.get("address", ""),
+                                        adcode=p.get("adcode", "").strip(), residence_since=since,
+                                        basis=p.get("basis", ""), documents=_uploads(request))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return redirect("citizen:permit", app.pk)
+    r = rules.permit_rules()
+    groups = [("always", [(k, document_label(k)) for k in r.always]),
+              ("address", [(k, document_label(k)) for k in r.address_any_of])]
+    for basis, kinds in r.bases.items():
+        if kinds != r.address_any_of:
+            groups.append((basis, [(k, document_label(k)) for k in kinds]))
+    return TemplateResponse(request, "citizen/permit_new.html", {
+        "v": values, "bases": PermitApplication.Basis.choices, "groups": groups, "areas": _areas(),
+        "rules": r})
+
+
+def _areas() -> list[tuple[str, str]]:
+    """The streets (街道) that a station of the city covers: the choices of the address's area."""
+    from pingan.core.models import AdminDivision, OrgUnit
+    from pingan.lib import adcodes
+
+    out = []
+    for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION).order_by("code"):
+        for code in unit.adcodes:
+            county = adcodes.get(code[:6])
+            street = AdminDivision.objects.filter(code=code).values_list("name", flat=True).first()
+            out.append((code, " ".join(x for x in (county.name if county else "", street or code) if x)))
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=CITIZENS_AND_POLICE)
+def permit(request: HttpRequest, application_id: int) -> HttpResponse:
+    """An application: status at every step, findings, missing documents; the applicant adds documents and
+    endorses; the station accepts, issues, rejects and endorses."""
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "documents":
+                services.permit_documents_add(actor=user, application_id=application_id, documents=_uploads(request))
+            elif action == "endorse":
+                services.permit_endorse(actor=user, application_id=application_id)
+            else:
+                services.permit_decide(actor=user, application_id=application_id, decision=action,
+                                       reason=request.POST.get("reason", ""))
+        except NotFound:
+            raise
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("citizen:permit", application_id)
+    app = selectors.permit_get(actor=user, application_id=application_id, purpose=_purpose(request))
+    state = None
+    if app.status == PermitApplication.Status.ISSUED:
+        state = services.endorsement_state(app, timezone.localdate())
+    return TemplateResponse(request, "citizen/permit.html", {
+        "app": app, "masked": present.mask(app.id_number), "findings": [finding_text(f) for f in app.findings],
+        "missing": [(c, document_label(c)) for c in app.missing],
+        "documents": [(d, document_label(d.kind)) for d in app.documents.all()],
+        "kinds": [(k, document_label(k)) for k in services.catalogue_data()["documents"]],
+        "endorsement": state, "is_owner": user.role == Role.CITIZEN, "is_desk": user.role in services.DESK_ROLES,
+        "endorsements": list(app.endorsements.all()), "today": timezone.localdate()})
+
+
+# ------------------------------------------------------------------------------------------------ station
+
+
+@require_GET
+@page(roles=POLICE)
+def station(request: HttpRequest) -> HttpResponse:
+    """Applications waiting for review, the overdue list (past the issue deadline), the counters."""
+    user, purpose = request.user, _purpose(request)
+    return TemplateResponse(request, "citizen/station.html", {
+        "waiting": list(selectors.permits_list(actor=user, status="submitted", purpose=purpose)[:50]),
+        "incomplete": list(selectors.permits_list(actor=user, status="incomplete", purpose=purpose)[:50]),
+        "accepted": list(selectors.permits_list(actor=user, status="accepted", purpose=purpose)
+                         .order_by("due_on")[:50]),
+        "overdue": list(selectors.permits_list(actor=user, overdue_on=timezone.localdate(), purpose=purpose)[:50]),
+        "counts": selectors.permit_counts(actor=user), "counters": selectors.counters_of_jurisdiction(actor=user),
+        "today": timezone.localdate()})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=POLICE)
+def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """A counter's desk: today's bookings (check in with the ID card shown), walk-in tickets, call the next,
+    the waiting queue in calling order with the estimated wait."""
+    counter = selectors.counter_for_desk(actor=request.user, counter_id=counter_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "check_in":
+                t = services.booking_check_in(actor=request.user, booking_id=_int(request.POST.get("booking")),
+                                              id_number=request.POST.get("id_number", ""))
+                messages.success(request, t.label)
+            elif action == "walk_in":
+                t = services.ticket_walk_in(actor=request.user, counter_id=counter.pk,
+                                            service=request.POST.get("service", ""))
+                messages.success(request, t.label)
+            else:
+                t = services.ticket_call_next(actor=request.user, counter_id=counter.pk)
+                if t:
+                    messages.success(request, t.label)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("citizen:desk", counter.pk)
+    today, now = timezone.localdate(), timezone.now()
+    waiting = services.queue_waiting(counter, now)
+    return TemplateResponse(request, "citizen/desk.html", {
+        "counter": counter, "today": today,
+        "bookings": _named(selectors.bookings_list(actor=request.user, day=today, counter=counter,
+                                                   purpose=_purpose(request))),
+        "waiting": [(t, rules.estimated_wait_minutes(i, counter.minutes_per_ticket, counter.desks))
+                    for i, t in enumerate(waiting)],
+        "totals": selectors.slot_totals(counter=counter, day=today),
+        "booked": Booking.Status.BOOKED})

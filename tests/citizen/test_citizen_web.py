@@ -1,0 +1,204 @@
+"""Citizen pages and API: a permission test for every role × own/other jurisdiction (and citizen × own/other
+application and booking) on every page and endpoint; the booking and application flows through the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from citizen_support import make_citizen
+from django.utils import timezone
+
+from pingan.citizen import services
+from pingan.citizen.models import Booking, PermitApplication, Slot
+from pingan.core.models import AuditRecord
+from pingan.core.services import token_create
+
+pytestmark = pytest.mark.django_db
+POLICE = ("officer", "station_chief", "analyst")
+ROLES = ("admin", "auditor", "analyst", "chief_a", "officer_a", "officer_b", "landlord_a", "citizen", "alice", "bob")
+PDF = b"%PDF-1.4\n%synthetic\n"
+
+
+def sign_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in POLICE:
+        session = client.session
+        session["purpose"] = "citizen_services"
+        session.save()
+    return client
+
+
+@pytest.fixture
+def objects(cast, world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    services.slots_open(counter=world.counter_a)
+    slot = Slot.objects.filter(counter=world.counter_a).order_by("day", "start").first()
+    booking = services.booking_create(actor=world.alice, slot_id=slot.pk, service="residence_permit_first")
+    app = services.permit_apply(actor=world.alice, address="思明区莲前东路100号", adcode="350203010",
+                                residence_since=dt.date(2020, 1, 1), basis="employment",
+                                documents=[services.Upload(k, f"{k}.pdf", PDF) for k in
+                                           ("id_card", "photo", "lease", "labour_contract")])
+    return {"counter": world.counter_a.pk, "counter_b": world.counter_b.pk, "app": app.pk, "booking": booking.pk,
+            "slot": slot.pk}
+
+
+def actors(cast, world):
+    return {"alice": world.alice, "bob": world.bob, **{r: getattr(cast, r) for r in ROLES if r not in ("alice", "bob")}}
+
+
+PUBLIC = dict.fromkeys(ROLES, 200)
+CITIZENS = {"citizen": 200, "alice": 200, "bob": 200}
+POLICE_ALL = {"analyst": 200, "chief_a": 200, "officer_a": 200, "officer_b": 200}
+# page → expected status per role; a role not named gets 403 (the role may not use the page)
+PAGES = [
+    ("catalogue", "/citizen/", PUBLIC),
+    ("catalogue channel", "/citizen/?channel=terminal", PUBLIC),
+    ("service", "/citizen/services/residence_permit_first/", PUBLIC),
+    ("display", "/citizen/counters/{counter}/display/", PUBLIC),
+    ("me", "/citizen/me/", CITIZENS),
+    ("book", "/citizen/counters/{counter}/book/", CITIZENS),
+    ("permit new", "/citizen/permits/new/", CITIZENS),
+    ("permit", "/citizen/permits/{app}/", {"alice": 200, "bob": 404, "citizen": 404, "analyst": 200, "chief_a": 200,
+                                           "officer_a": 200, "officer_b": 404}),
+    ("station", "/citizen/station/", POLICE_ALL),
+    ("desk A", "/citizen/station/counters/{counter}/", {"analyst": 200, "chief_a": 200, "officer_a": 200,
+                                                         "officer_b": 404}),
+    ("desk B", "/citizen/station/counters/{counter_b}/", {"analyst": 200, "chief_a": 404, "officer_a": 404,
+                                                           "officer_b": 200}),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "ok"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_only_for_the_right_roles_and_jurisdiction(client, cast, world, objects, name, url, ok):
+    got = {}
+    for role, user in actors(cast, world).items():
+        sign_in(client, user)
+        got[role] = client.get(url.format(**objects)).status_code
+    assert got == {r: ok.get(r, 403) for r in ROLES}
+
+
+def test_anonymous_visitors_see_the_public_pages_and_sign_in_for_the_rest(client, objects):
+    for url in ("/citizen/", "/citizen/services/id_card_replacement/", "/citizen/register/",
+                "/citizen/counters/{counter}/display/"):
+        assert client.get(url.format(**objects)).status_code == 200
+    for url in ("/citizen/me/", "/citizen/permits/{app}/", "/citizen/station/", "/citizen/permits/new/"):
+        response = client.get(url.format(**objects))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def _api(client, user, method, url, body=None):
+    headers = {}
+    if user is not None:
+        purpose = "citizen_services" if user.role in POLICE else ""
+        headers["Authorization"] = f"Bearer {token_create(user=user, name='t', purpose=purpose).secret}"
+    if method == "get":
+        return client.get(url, headers=headers)
+    return client.post(url, body or {}, content_type="application/json", headers=headers)
+
+
+ENDPOINTS = [
+    ("services", "get", "/api/v1/citizen/services", None, PUBLIC),
+    ("counts", "get", "/api/v1/citizen/services/counts", None, PUBLIC),
+    ("counters", "get", "/api/v1/citizen/counters", None, PUBLIC),
+    ("slots", "get", "/api/v1/citizen/counters/{counter}/slots", None, PUBLIC),
+    ("display", "get", "/api/v1/citizen/counters/{counter}/display", None, PUBLIC),
+    ("bookings", "get", "/api/v1/citizen/bookings", None, PUBLIC),
+    ("permits", "get", "/api/v1/citizen/permits", None, PUBLIC),
+    ("permit", "get", "/api/v1/citizen/permits/{app}", None,
+     {"alice": 200, "analyst": 200, "chief_a": 200, "officer_a": 200}),
+    # a decision that does not exist: the desk gets as far as the 400; nobody changes the application
+    ("decide", "post", "/api/v1/citizen/permits/{app}/decision", {"decision": "bogus"},
+     {"chief_a": 400, "officer_a": 400, "analyst": 403, "alice": 403}),
+    ("endorse", "post", "/api/v1/citizen/permits/{app}/endorse", None,
+     {"chief_a": 400, "officer_a": 400, "analyst": 403, "alice": 400}),
+    ("check-in", "post", "/api/v1/citizen/bookings/{booking}/check-in", {"id_number": "x"},
+     {"chief_a": 400, "officer_a": 400, "analyst": 403, "alice": 403}),
+    ("walk-in", "post", "/api/v1/citizen/counters/{counter}/walk-in", {},
+     {"chief_a": 201, "officer_a": 201, "analyst": 403}),
+    ("call-next", "post", "/api/v1/citizen/counters/{counter}/call-next", None,
+     {"chief_a": 200, "officer_a": 200, "analyst": 403}),
+    ("apply", "post", "/api/v1/citizen/permits", {"address": "某地某路1号", "adcode": "999999",
+                                                  "residence_since": "2020-01-01", "basis": "employment"},
+     {"alice": 400, "bob": 400, "citizen": 400, **dict.fromkeys(("admin", "auditor", "analyst", "chief_a",
+                                                                 "officer_a", "officer_b", "landlord_a"), 403)}),
+    ("book", "post", "/api/v1/citizen/bookings", {"slot_id": "{slot}", "service": "residence_permit_first"},
+     {"alice": 400, "bob": 201, "citizen": 400, **dict.fromkeys(("admin", "auditor", "analyst", "chief_a",
+                                                                 "officer_a", "officer_b", "landlord_a"), 403)}),
+    ("cancel", "post", "/api/v1/citizen/bookings/{booking}/cancel", None,
+     {"alice": 200, "bob": 404, "citizen": 404, **dict.fromkeys(("admin", "auditor", "analyst", "chief_a",
+                                                                 "officer_a", "officer_b", "landlord_a"), 403)}),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "url", "body", "ok"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_each_endpoint_only_for_the_right_roles_and_jurisdiction(client, cast, world, objects, name, method, url,
+                                                                   body, ok):
+    got = {}
+    order = sorted(actors(cast, world).items(), key=lambda kv: kv[0] == "alice")  # alice (who may cancel) last
+    for role, user in order:
+        data = {k: (int(v.format(**objects)) if isinstance(v, str) and v.startswith("{") else v)
+                for k, v in (body or {}).items()}
+        got[role] = _api(client, user, method, url.format(**objects), data or body).status_code
+    assert got == {r: ok.get(r, 404) for r in ROLES}
+    assert _api(client, None, method, url.format(**objects), body).status_code == (
+        200 if ok is PUBLIC and method == "get" and "bookings" not in url and "permits" not in url else 401)
+
+
+def test_lists_are_scoped_and_audited(client, cast, world, objects):
+    for user, n in ((world.alice, 1), (world.bob, 0), (cast.officer_a, 1), (cast.officer_b, 0), (cast.analyst, 1),
+                    (cast.admin, 0)):
+        for url in ("/api/v1/citizen/bookings", "/api/v1/citizen/permits"):
+            body = _api(client, user, "get", url).json()
+            assert body["count"] == n, (user.username, url)
+            if n:
+                assert "*" in body["items"][0]["id_number_masked"]
+                assert world.alice.identity.id_number not in str(body)
+    reads = AuditRecord.objects.filter(object_type="PermitApplication.list", actor="officer_a")
+    assert reads.exists() and reads.first().purpose == "citizen_services"
+
+
+def test_a_citizen_books_and_cancels_through_the_pages(client, world):
+    services.slots_open(counter=world.counter_a)
+    sign_in(client, world.bob)
+    page = client.get(f"/citizen/counters/{world.counter_a.pk}/book/")
+    slots = page.context["slots"]
+    assert slots and page.status_code == 200
+    r = client.post(f"/citizen/counters/{world.counter_a.pk}/book/",
+                    {"slot": slots[0].pk, "service": "id_card_replacement"})
+    assert r.status_code == 302
+    b = Booking.objects.get(citizen=world.bob)
+    me = client.get("/citizen/me/").content.decode()
+    assert world.counter_a.name in me
+    client.post(f"/citizen/bookings/{b.pk}/cancel/")
+    b.refresh_from_db()
+    assert b.status == "cancelled" if b.day > timezone.localdate() else "booked"
+
+
+def test_an_application_through_the_pages_with_one_notice_then_the_station(client, cast, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    carol = make_citizen("carol", seed=3)
+    sign_in(client, carol)
+    r = client.post("/citizen/permits/new/", {
+        "address": "思明区莲前东路8号", "adcode": "350203010", "residence_since": "2020-05-01", "basis": "employment",
+        "doc_id_card": SimpleUploadedFile("id.pdf", PDF)}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    app = PermitApplication.objects.get(applicant=carol)
+    assert r.status_code == 302 and app.status == "incomplete"
+    page = client.get(f"/citizen/permits/{app.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for label in ("近期证件照片", "房屋租赁合同", "劳动合同"):  # every missing document, in one place
+        assert label in page
+    client.post(f"/citizen/permits/{app.pk}/", {"action": "documents", "doc_photo": SimpleUploadedFile("p.png",
+                b"\x89PNG\r\n\x1a\nxx"), "doc_extra": SimpleUploadedFile("lease.pdf", PDF), "kind_extra": "lease",
+                "doc_labour_contract": SimpleUploadedFile("c.pdf", PDF)})
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.missing == []
+    sign_in(client, cast.officer_a)
+    assert f"RP-{app.pk}" in client.get("/citizen/station/").content.decode()
+    client.post(f"/citizen/permits/{app.pk}/", {"action": "accept"})
+    app.refresh_from_db()
+    assert app.status == "accepted" and app.due_on == timezone.localdate() + dt.timedelta(days=15)
+    sign_in(client, carol)
+    page = client.get("/citizen/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Application RP-{app.pk} was accepted" in page
