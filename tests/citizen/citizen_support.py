@@ -4,9 +4,13 @@ None of them exists."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from faker import Faker
 
 PASSWORD = "correct horse battery staple"
+# A Wednesday: the booking window (next day to 7 working days ahead) is Thu 2026-03-05 … Fri 2026-03-13.
+TODAY = dt.date(2026, 3, 4)
 
 
 def _faker(seed: int) -> Faker:

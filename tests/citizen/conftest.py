@@ -3,14 +3,10 @@ numbers generated for the test), the catalogue, and a counter at each of station
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from citizen_support import make_citizen
-
-# A Wednesday: the booking window (next day to 7 working days ahead) is Thu 2026-03-05 … Thu 2026-03-12.
-TODAY = dt.date(2026, 3, 4)
 
 
 @dataclass

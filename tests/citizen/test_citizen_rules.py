@@ -8,13 +8,15 @@ import datetime as dt
 import itertools
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pingan.citizen import rules
 
 R = rules.permit_rules()
 B = rules.booking_rules()
+# The machine is shared and loaded: a stall is not a slow strategy.
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31))
 EMPLOYED = {"id_card", "photo", "lease", "labour_contract"}
 
@@ -110,6 +112,7 @@ def test_anniversary_included_when_the_data_says_so():
     assert rules.endorsement_state(incl, counted_from=ISSUED, endorsed_years=set(), on=dt.date(2026, 6, 15))[0] == "due"
 
 
+@RELAXED
 @given(dates, st.integers(-600, 600))
 def test_add_months_lands_in_the_right_month_and_never_past_the_day(day, n):
     got = rules.add_months(day, n)
@@ -119,6 +122,7 @@ def test_add_months_lands_in_the_right_month_and_never_past_the_day(day, n):
         assert (got + dt.timedelta(days=1)).month != got.month
 
 
+@RELAXED
 @given(dates, st.integers(1, 40))
 def test_endorsement_windows_are_a_month_long_and_end_before_the_anniversary(issued, year):
     w = rules.endorsement_window(R, issued, year)
@@ -140,6 +144,7 @@ def test_holidays_push_the_window():
     assert dt.date(2026, 3, 5) not in days and days[-1] == dt.date(2026, 3, 16)
 
 
+@RELAXED
 @given(dates, st.sets(dates, max_size=20))
 def test_booking_window_is_the_next_seven_working_days(today, holidays):
     days = rules.bookable_days(B, today, holidays)
@@ -159,6 +164,7 @@ def test_two_no_shows_in_a_month_suspend_for_three_months(no_shows, until):
     assert rules.suspended_until(B, no_shows) == until
 
 
+@RELAXED
 @given(st.lists(dates, max_size=8))
 def test_suspension_arithmetic(no_shows):
     until = rules.suspended_until(B, no_shows)
@@ -177,6 +183,7 @@ def test_cancel_at_least_a_day_ahead():
 times = st.builds(dt.time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
 
 
+@RELAXED
 @given(st.lists(st.tuples(times, times), max_size=3), st.integers(1, 240))
 def test_slots_fit_inside_their_session_and_do_not_overlap(sessions, length):
     sessions = [(a, b) for a, b in sessions if a < b]
@@ -196,6 +203,7 @@ T0 = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
 moments = st.integers(-180, 180).map(lambda m: T0 + dt.timedelta(minutes=m))
 
 
+@RELAXED
 @given(st.lists(st.tuples(moments, st.one_of(st.none(), moments)), max_size=30))
 def test_queue_order_bookings_due_first_then_walk_ins_in_order_taken(specs):
     items = [rules.QueueItem(i, issued, slot) for i, (issued, slot) in enumerate(specs)]
@@ -217,6 +225,7 @@ def test_queue_example_mixed():
     assert [i.key for i in rules.queue_order([w2, early, w1, a], T0)] == ["A001", "W001", "W002", "A002"]
 
 
+@RELAXED
 @given(st.integers(0, 500), st.integers(1, 60), st.integers(1, 10))
 def test_estimated_wait(position, minutes, desks):
     got = rules.estimated_wait_minutes(position, minutes, desks)

@@ -7,8 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
-from citizen_support import id_number, make_citizen
-from conftest import TODAY
+from citizen_support import TODAY, id_number, make_citizen
 from django.db import connection, connections
 from django.utils import timezone
 

@@ -1,0 +1,114 @@
+"""Real browser (Playwright driving Debian's chromium) on a 375-px phone: a citizen finds a service, books an
+appointment (the day's times come by htmx), sees it under My services and cancels it; an officer checks the
+booking in at the desk on its day and the call display shows the ticket. Nothing is wider than the phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from citizen_support import PASSWORD
+from django.db import connections
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
+
+
+@pytest.fixture
+def phone(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+
+        def new_page(locale: str = "zh-CN"):
+            context = browser.new_context(viewport={"width": 375, "height": 800}, locale=locale)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            return page
+
+        yield new_page
+        browser.close()
+        connections.close_all()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def fits(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_citizen_books_on_a_phone_and_the_desk_checks_in(live_server, phone, cast, world):
+    page = phone()
+    page.goto(f"{live_server.url}/citizen/")
+    fits(page)
+    page.click("text=居民身份证补领")  # the catalogue in Chinese: what to bring, where to go
+    expect(page.locator("main")).to_contain_text("居民户口簿")
+    fits(page)
+    sign_in(page, live_server.url, "bob")
+    page.goto(f"{live_server.url}/citizen/services/id_card_replacement/")
+    page.click(f"a[href='/citizen/counters/{world.counter_a.pk}/book/?service=id_card_replacement']")
+    days = page.locator("a.day")
+    assert days.count() == 7
+    days.nth(1).click()  # htmx swaps in the second day's times
+    second = page.locator("a.day").nth(1).get_attribute("href").split("day=")[1][:10]
+    expect(page.locator("#slots legend")).to_contain_text(second)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "citizen-book-375.png"), full_page=True)
+    fits(page)
+    page.locator("#slots label.slot").first.click()
+    page.click("#book-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("预约成功")
+    expect(page.locator("#bookings")).to_contain_text(second)
+    expect(page.locator("#bookings")).to_contain_text("居民身份证补领")
+    fits(page)
+    page.screenshot(path=str(SHOTS / "citizen-me-375.png"), full_page=True)
+
+    from pingan.citizen.models import Booking
+
+    booking = Booking.objects.get(citizen=world.bob)
+    assert booking.day.isoformat() == second and booking.slot.taken == 1
+    page.click("#bookings button")  # cancel (two days ahead: allowed)
+    expect(page.locator("#bookings")).to_contain_text("已取消")
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+
+
+def test_the_desk_checks_a_booking_in_and_the_display_calls_it(live_server, phone, cast, world):
+    from django.utils import timezone
+
+    from pingan.citizen.models import Booking, Slot
+
+    identity = world.alice.identity
+    today = timezone.localdate()
+    slot = Slot.objects.create(counter=world.counter_a, day=today, start=dt.time(0, 0), capacity=2, taken=1)
+    Booking.objects.create(slot=slot, day=today, citizen=world.alice, name=identity.name,
+                           id_number=identity.id_number, service="residence_permit_first", rules_version="xiamen-2018")
+    page = phone()
+    sign_in(page, live_server.url, "officer_a")
+    page.check("input[value=citizen_services]")  # the purpose of use, once per sign-in
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/citizen/station/counters/{world.counter_a.pk}/")
+    expect(page.locator("#bookings")).to_contain_text(identity.name)
+    page.fill("#bookings input[name=id_number]", identity.id_number)
+    page.click("#bookings button")
+    expect(page.locator(".messages")).to_contain_text("A001")
+    page.click("button[value=call]")
+    fits(page)
+    page.screenshot(path=str(SHOTS / "citizen-desk-375.png"), full_page=True)
+    board = phone()
+    board.goto(f"{live_server.url}/citizen/counters/{world.counter_a.pk}/display/")
+    expect(board.locator(".calling")).to_have_text("A001")
+    assert identity.name not in board.inner_text("main")  # the display shows numbers, never names
