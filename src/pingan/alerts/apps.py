@@ -21,3 +21,11 @@ class AlertsConfig(AppConfig):
             key="dead_letters", label=_("Dead letters"), url_name="alerts:dead_letters", order=90,
             prefix="/alerts/dead-letters/", roles={Role.ADMIN, Role.ANALYST},
             description=_("Device inputs that were refused, with the reason; replay them after a fix.")))
+        navigation.register(navigation.Section(
+            key="alert_silences", label=_("Silences"), url_name="alerts:silences", order=16,
+            prefix="/alerts/silences/", roles={Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER, Role.ANALYST},
+            description=_("Mute matching alerts of your line for a while, with a comment; end a silence early.")))
+        navigation.register(navigation.Section(
+            key="alert_watchlist", label=_("Watch list"), url_name="alerts:watchlist", order=17,
+            prefix="/alerts/watchlist/", roles={Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST},
+            description=_("Plates and person references that raise an alert when a device reports them.")))

@@ -103,6 +103,22 @@ def hotlist(*, actor, purpose: str = "") -> QuerySet[HotlistEntry]:
                          subjects=lambda e: [audit.Subject(id_number=e.key)], purpose=purpose)
 
 
-def silence_list(*, actor) -> QuerySet[Silence]:
-    """Silences in the actor's line."""
-    return scope(actor, Silence.objects.select_related("unit", "created_by"))
+def _silence_subjects(s: Silence) -> list[audit.Subject]:
+    # a matcher on a plate or a person reference names someone (plate=闽D12345, person=…)
+    out = []
+    for m in s.matchers:
+        name, _sep, value = m.partition("=")
+        value = value.strip().strip('"')
+        if name.strip() in ("plate", "person") and value and not value.startswith("~"):
+            out.append(audit.Subject(id_number=value))
+    return out
+
+
+def silence_list(*, actor, purpose: str = "") -> QuerySet[Silence]:
+    """Silences in the actor's line (dispatchers: all), newest first; the read is recorded naming the
+    plates/persons that matchers name."""
+    qs = Silence.objects.select_related("unit", "created_by", "expired_by").order_by("-id")
+    # dispatchers see every alert (they dispatch across units), so they see what mutes them too
+    if not (actor is not None and getattr(actor, "is_authenticated", False) and actor.role == Role.DISPATCHER):
+        qs = scope(actor, qs)
+    return audit.audited(qs, actor=actor, object_type="Silence", subjects=_silence_subjects, purpose=purpose)

@@ -488,10 +488,18 @@ def hotlist_add(
             params={"detail": f"{kind}, {priority}"},
         )
     norm = plates.normalise(key) if kind == "plate" else key.strip()
-    if not norm or not reason.strip():
+    expired = expires_at is not None and expires_at <= timezone.now()
+    if not norm or not reason.strip() or len(norm) > 64 or len(reason.strip()) > 300 or expired:
         raise DomainError(
-            "a watch-list entry needs a plate/reference and a reason", code="bad_hotlist_entry", params={"detail": key}
+            "a watch-list entry needs a plate/reference (at most 64 characters), a reason (at most 300) and an "
+            "expiry in the future",
+            code="bad_hotlist_entry",
+            params={"detail": key},
         )
+    now = timezone.now()
+    # an entry that has expired no longer matches; it is closed so the plate can be listed again
+    stale = HotlistEntry.objects.filter(kind=kind, key=norm, removed_at__isnull=True, expires_at__lte=now)
+    stale.update(removed_at=now)
     if HotlistEntry.objects.filter(kind=kind, key=norm, removed_at__isnull=True).exists():
         raise DomainError(f"{norm} is already on the watch list", code="already_listed", params={"key": norm})
     entry = HotlistEntry.objects.create(

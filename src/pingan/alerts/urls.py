@@ -9,6 +9,8 @@ urlpatterns = [
     path("stream/", views.stream, name="stream"),
     path("<int:alert_id>/", views.alert_detail, name="alert"),
     path("dead-letters/", views.dead_letters, name="dead_letters"),
+    path("silences/", views.silences, name="silences"),
+    path("watchlist/", views.watchlist, name="watchlist"),
 ]
 
 #: GA/T 1400 paths, mounted at the site root (platforms expect /VIID/...).

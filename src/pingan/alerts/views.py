@@ -1,9 +1,11 @@
 """Alerts pages: the officer's terminal (live stream, duty, map, one-tap acknowledge), an alert with its
-timeline and response buttons, the dead-letter store; the SSE stream; and the GA/T 1400 (VIID) endpoints a
-checkpoint platform cascades to. Thin: one selector or service per request."""
+timeline and response buttons, the dead-letter store, silences and the watch list (布控); the SSE
+stream; and the GA/T 1400 (VIID) endpoints a checkpoint platform cascades to. Thin: one selector or service
+per request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -23,6 +25,20 @@ from pingan.dashboard.web import page
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
 READERS = RESPONDERS | {Role.ANALYST}
 OPERATORS = frozenset({Role.ADMIN, Role.ANALYST})
+MANAGERS = frozenset({Role.STATION_CHIEF, Role.ANALYST})  # silences and the watch list (services._require)
+WATCHERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST})  # read the watch list
+
+
+def _hours(text: str, default: float | None) -> float | None:
+    """A duration field: blank → ``default``; not a positive number → 0 (the service refuses it)."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        return 0.0
+    return value if 0 < value < 24 * 366 * 10 else 0.0
 
 
 def _map_for(unit) -> mapview.MapView | None:
@@ -123,6 +139,87 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     letters = list(selectors.dead_letter_list(actor=request.user, reason_code=reason)[:100])
     return TemplateResponse(
         request, "alerts/dead_letters.html", {"letters": letters, "result": result, "reason_code": reason}
+    )
+
+
+@page(roles=READERS)
+@require_http_methods(["GET", "POST"])
+def silences(request: HttpRequest) -> HttpResponse:
+    """Silences of the reader's line (active first); station chiefs and analysts create one (matchers, how
+    long, a comment) or end one early. Every change is audited by the service."""
+    error = ""
+    form = {"matchers": "", "hours": "2", "comment": ""}
+    if request.method == "POST":
+        try:
+            if request.POST.get("expire", "").isdigit():
+                services.silence_expire(actor=request.user, silence_id=int(request.POST["expire"]))
+            else:
+                form = {k: request.POST.get(k, "") for k in form}
+                hours = _hours(form["hours"], 2.0) or 0.0
+                services.silence_create(
+                    actor=request.user,
+                    matchers=[line.strip() for line in form["matchers"].splitlines() if line.strip()],
+                    ends_at=timezone.now() + dt.timedelta(hours=hours),
+                    comment=form["comment"],
+                )
+            return redirect("alerts:silences")
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = page_message(exc)
+    now = timezone.now()
+    rows = [(s, s.expired_at is None and s.starts_at <= now < s.ends_at)
+            for s in selectors.silence_list(actor=request.user)[:100]]
+    rows.sort(key=lambda r: not r[1])  # active first, each part newest first
+    return TemplateResponse(
+        request,
+        "alerts/silences.html",
+        {"rows": rows, "now": now, "error": error, "form": form, "can_manage": request.user.role in MANAGERS},
+    )
+
+
+@page(roles=WATCHERS)
+@require_http_methods(["GET", "POST"])
+def watchlist(request: HttpRequest) -> HttpResponse:
+    """The watch list (布控) of the reader's line: plates and person references with reason, priority and
+    expiry; station chiefs and analysts add and remove entries (audited). Reading it is audited too."""
+    from pingan.alerts.models import HotlistEntry
+    from pingan.alerts.rules import PRIORITIES
+
+    error = ""
+    form = {"kind": "plate", "key": "", "reason": "", "priority": "P2", "days": ""}
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove", "").isdigit():
+                services.hotlist_remove(actor=request.user, entry_id=int(request.POST["remove"]))
+            else:
+                form = {k: request.POST.get(k, "") for k in form}
+                days = _hours(form["days"], None)
+                services.hotlist_add(
+                    actor=request.user,
+                    kind=form["kind"],
+                    key=form["key"],
+                    reason=form["reason"],
+                    priority=form["priority"],
+                    expires_at=None if days is None else timezone.now() + dt.timedelta(days=days),
+                )
+            return redirect("alerts:watchlist")
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = page_message(exc)
+    return TemplateResponse(
+        request,
+        "alerts/watchlist.html",
+        {
+            "entries": selectors.hotlist(actor=request.user)[:200],
+            "now": timezone.now(),
+            "error": error,
+            "form": form,
+            "kinds": HotlistEntry.Kind.choices,
+            "priorities": PRIORITIES,
+            "can_manage": request.user.role in MANAGERS,
+        },
     )
 
 

@@ -107,6 +107,13 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "drone_no_fly": _("The destination lies in the no-fly zone %(zone)s."),
     "drone_out_of_range": _("The destination is %(distance_km)s km away; the battery above the reserve allows "
                             "%(range_km)s km out and back."),
+    # alerts.services: the silences and watch-list pages.
+    "bad_matcher": _("Matcher %(matcher)s must look like name=value, name!=value, name=~regex or name!~regex, "
+                     "with a valid regular expression."),
+    "bad_silence": _("A silence needs at least one matcher, a duration and a comment."),
+    "bad_hotlist_entry": _("%(detail)s: a watch-list entry needs a plate or reference (at most 64 characters), a "
+                           "reason (at most 300), and an expiry, if any, in the future."),
+    "already_listed": _("%(key)s is already on the watch list."),
     # Statistics: the CompStat page's classification, and reclassifying an incident (stats.services).
     "unknown_scheme": _("There is no classification %(scheme)s; the unit's default is shown."),
     "bad_field": _("%(field)s cannot be reclassified."),
@@ -203,8 +210,7 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # codes.services: key rotation and revocation (CLI and API only).
     "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
     # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).
-    "already_listed", "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_hotlist_entry", "bad_matcher",
-    "bad_position", "bad_silence", "unknown_units",
+    "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_position", "unknown_units",
     # stats: imports (CLI, API, or the import's own row, where the bilingual reason is kept), the role checks
     # that pages turn into 403, drill-down parameters that pages turn into 404, vehicle counts (CLI).
     "bad_source_file", "unknown_source", "unknown_org", "unknown_unit", "stats_unreadable_file",
