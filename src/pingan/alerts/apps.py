@@ -29,3 +29,7 @@ class AlertsConfig(AppConfig):
             key="alert_watchlist", label=_("Watch list"), url_name="alerts:watchlist", order=17,
             prefix="/alerts/watchlist/", roles={Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST},
             description=_("Plates and person references that raise an alert when a device reports them.")))
+        navigation.register(navigation.Section(
+            key="viid_subscriptions", label=_("GA/T 1400 subscriptions"), url_name="alerts:viid_subscriptions",
+            order=91, prefix="/alerts/viid-subscriptions/", roles={Role.ADMIN, Role.ANALYST},
+            description=_("Have a checkpoint platform push its pass records to pingan (视图库订阅).")))

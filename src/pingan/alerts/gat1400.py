@@ -12,6 +12,12 @@ standard's part 4 is not public, so the shapes are those real platforms emit):
   as data with their Chinese labels: ``alerts/data/gat1400_codes.json`` (:func:`label`).
 * HTTP Digest (RFC 7616 with MD5 and ``qop=auth``, what VIID platforms send to ``/VIID/System/Register``):
   :func:`digest_challenge`, :func:`digest_verify`.
+* Subscriptions (订阅) and their notifications (通知), the way an upper 视图库 has a lower platform push to it
+  (xiezhihui98/GAT1400 ``SubscribeObject.java``, ``SubscribeNotificationObject.java``, ``VIIDServerApi.java``
+  and its client, which sends ``POST /VIID/Subscribes`` to subscribe and ``PUT /VIID/Subscribes`` with
+  ``OperateType`` 1 to cancel, identifying itself with ``User-Identify``): :func:`subscribe_object`,
+  :func:`subscribes_body`, :func:`notifications`. ``SubscribeDetail`` 13 = motor vehicles; the notification's
+  ``MotorVehicleObjectList`` holds the same ``MotorVehicleObject`` records as ``/VIID/MotorVehicles``.
 
 A motor-vehicle record becomes an ``anpr`` :class:`~pingan.alerts.events.Event` whose ``event_id`` is the
 ``MotorVehicleID`` (48 characters in wvp; any 1-64 ID-safe characters are accepted). Records are judged one
@@ -177,6 +183,114 @@ def response_status(*, request_url: str, object_id: str, status: str, message: s
 def response_list(statuses: list[dict[str, str]]) -> dict:
     """``{"ResponseStatusListObject": {"ResponseStatusObject": [...]}}``."""
     return {"ResponseStatusListObject": {"ResponseStatusObject": statuses}}
+
+
+# ------------------------------------------------------------------------ subscriptions and notifications
+
+#: What a notification may carry, per kind (``SubscribeNotificationObject``); only motor vehicles become events.
+NOTIFICATION_LISTS = {
+    "MotorVehicleObjectList": "MotorVehicleObject",
+    "NonMotorVehicleObjectList": "NonMotorVehicleObject",
+    "FaceObjectList": "FaceObject",
+    "PersonObjectList": "PersonObject",
+    "TollgateObjectList": "TollgateObject",
+    "DeviceList": "APEObject",
+}
+OPERATE_SUBSCRIBE, OPERATE_CANCEL = "0", "1"
+
+
+def subscribe_object(
+    *,
+    subscribe_id: str,
+    title: str,
+    detail: str,
+    resource_uri: str,
+    applicant: str,
+    org: str,
+    begin: dt.datetime,
+    end: dt.datetime,
+    receive_addr: str,
+    reason: str,
+    resource_class: str = "0",
+    report_interval: int = 0,
+    operate_type: str = OPERATE_SUBSCRIBE,
+) -> dict[str, str]:
+    """One ``SubscribeObject`` (times as ``yyyyMMddHHmmss`` Beijing time; every value a string, as the Java
+    DTOs serialise them). ``resource_class`` 0 = checkpoints (``resource_uri``: their TollgateIDs), 4 = a
+    whole 视图库 (``resource_uri``: its ID)."""
+    return {
+        "SubscribeID": subscribe_id,
+        "Title": title,
+        "SubscribeDetail": detail,
+        "ResourceURI": resource_uri,
+        "ApplicantName": applicant,
+        "ApplicantOrg": org,
+        "BeginTime": format_time(begin),
+        "EndTime": format_time(end),
+        "ReceiveAddr": receive_addr,
+        "ReportInterval": str(report_interval),
+        "Reason": reason,
+        "OperateType": operate_type,
+        "SubscribeStatus": "0" if operate_type == OPERATE_SUBSCRIBE else "1",
+        "ResourceClass": resource_class,
+    }
+
+
+def subscribes_body(objects: list[dict[str, str]]) -> dict:
+    """``{"SubscribeListObject": {"SubscribeObject": [...]}}`` (the body of ``POST``/``PUT /VIID/Subscribes``)."""
+    return {"SubscribeListObject": {"SubscribeObject": objects}}
+
+
+def response_statuses(body: Any) -> list[dict[str, str]]:
+    """The ``ResponseStatusObject`` s of a reply, whether a list envelope or a single object ([] otherwise)."""
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("ResponseStatusListObject"), dict):
+        items = body["ResponseStatusListObject"].get("ResponseStatusObject")
+    else:
+        items = body.get("ResponseStatusObject")
+    items = [items] if isinstance(items, dict) else items
+    return [i for i in items or [] if isinstance(i, dict)]
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One ``SubscribeNotificationObject``: its IDs, its motor-vehicle records (still to be judged one by one,
+    :func:`motor_vehicle_event`), and how many records of kinds pingan does not turn into events."""
+
+    notification_id: str
+    subscribe_id: str
+    vehicles: list
+    other: dict[str, int]
+    raw: dict
+
+
+def notifications(body: Any) -> list[Notification]:
+    """A ``POST /VIID/SubscribeNotifications`` body → its notifications. Raises :class:`EventError`
+    (``bad_envelope``) when the body is not a ``SubscribeNotificationListObject`` envelope."""
+    outer = body.get("SubscribeNotificationListObject") if isinstance(body, dict) else None
+    items = outer.get("SubscribeNotificationObject") if isinstance(outer, dict) else None
+    items = [items] if isinstance(items, dict) else items
+    if not isinstance(items, list):
+        raise EventError(
+            "bad_envelope",
+            'body must be {"SubscribeNotificationListObject": {"SubscribeNotificationObject": [...]}}',
+        )
+    out = []
+    for n in items:
+        n = n if isinstance(n, dict) else {}
+        vehicles, other = [], {}
+        for list_name, item_name in NOTIFICATION_LISTS.items():
+            block = n.get(list_name)
+            records = block.get(item_name) if isinstance(block, dict) else None
+            records = [records] if isinstance(records, dict) else records if isinstance(records, list) else []
+            if list_name == "MotorVehicleObjectList":
+                vehicles = records
+            elif records:
+                other[list_name] = len(records)
+        out.append(Notification(str(n.get("NotificationID") or ""), str(n.get("SubscribeID") or ""), vehicles,
+                                other, n))
+    return out
 
 
 # ---------------------------------------------------------------------------------- HTTP Digest (RFC 7616)

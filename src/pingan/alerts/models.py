@@ -368,3 +368,45 @@ class LogHead(models.Model):
 
     def __str__(self) -> str:
         return f"log head {self.seq}"
+
+
+class ViidSubscription(models.Model):
+    """A GA/T 1400 subscription (订阅) pingan placed with a lower platform: which records (``detail``, e.g. 13
+    motor vehicles) of which resources (``resource_uri``: TollgateIDs, or the platform's ID) it pushes to
+    ``receive_addr`` between ``begins_at`` and ``ends_at``. ``status`` is the standard's ``SubscribeStatus``
+    (0 subscribed, 1 cancelled, 2 expired, 9 not subscribed: the platform refused or was unreachable, see
+    ``last_error``). Notifications for it are accepted only while it is subscribed and in its window."""
+
+    class Status(models.TextChoices):
+        SUBSCRIBED = "0", _("subscribed")
+        CANCELLED = "1", _("cancelled")
+        EXPIRED = "2", _("expired")
+        NOT_SUBSCRIBED = "9", _("not subscribed")
+
+    subscribe_id = models.CharField(max_length=64, unique=True)
+    platform = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="viid_subscriptions")
+    endpoint = models.URLField(max_length=300, help_text="the lower platform's base URL (http://host:port)")
+    title = models.CharField(max_length=200)
+    detail = models.CharField(max_length=60, default="13")
+    resource_class = models.CharField(max_length=2, default="0")
+    resource_uri = models.CharField(max_length=2000)
+    reason = models.CharField(max_length=300)
+    receive_addr = models.CharField(max_length=300)
+    begins_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=1, choices=Status.choices, default=Status.NOT_SUBSCRIBED)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    notifications = models.BigIntegerField(default=0)
+    records = models.BigIntegerField(default=0)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"subscription {self.subscribe_id} @ {self.platform_id}"
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from pingan.alerts.models import Alert, DeadLetter, Device, HotlistEntry, Silence
+from pingan.alerts.models import Alert, DeadLetter, Device, HotlistEntry, Silence, ViidSubscription
 from pingan.core import audit
 from pingan.core.errors import NotFound
 from pingan.core.models import Role
@@ -26,6 +26,7 @@ audit.register_object_type("Device", _("device"))
 audit.register_object_type("Silence", _("alert silence"))
 audit.register_object_type("DutyShift", _("duty shift"))
 audit.register_object_type("Jurisdiction", _("jurisdiction polygons"))
+audit.register_object_type("ViidSubscription", _("GA/T 1400 subscription"))
 for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged", _("acknowledged an alert")),
                       ("alert_en_route", _("went to an alert")), ("alert_on_scene", _("arrived at an alert")),
                       ("alert_closed", _("closed an alert")), ("silence_create", _("created a silence")),
@@ -33,7 +34,9 @@ for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged",
                       ("hotlist_remove", _("took off the watch list")), ("duty_start", _("went on duty")),
                       ("duty_end", _("went off duty")), ("replay", _("replayed")), ("register", _("registered")),
                       ("load", _("loaded")), ("viid_register", _("platform registered (GA/T 1400)")),
-                      ("viid_unregister", _("platform unregistered (GA/T 1400)"))):
+                      ("viid_unregister", _("platform unregistered (GA/T 1400)")),
+                      ("viid_subscribe", _("subscribed with a platform (GA/T 1400)")),
+                      ("viid_unsubscribe", _("cancelled a subscription (GA/T 1400)"))):
     audit.register_action(_code, _label)
 
 
@@ -122,3 +125,17 @@ def silence_list(*, actor, purpose: str = "") -> QuerySet[Silence]:
     if not (actor is not None and getattr(actor, "is_authenticated", False) and actor.role == Role.DISPATCHER):
         qs = scope(actor, qs)
     return audit.audited(qs, actor=actor, object_type="Silence", subjects=_silence_subjects, purpose=purpose)
+
+
+def viid_subscription_list(*, actor) -> QuerySet[ViidSubscription]:
+    """GA/T 1400 subscriptions — administrators and analysts (who manage them); no personal data."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in (Role.ADMIN, Role.ANALYST):
+        return ViidSubscription.objects.none()
+    return ViidSubscription.objects.select_related("platform", "created_by", "cancelled_by").order_by("-id")
+
+
+def viid_platforms(*, actor) -> QuerySet[Device]:
+    """Registered VIID platforms one may subscribe with (same readers as the subscriptions)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in (Role.ADMIN, Role.ANALYST):
+        return Device.objects.none()
+    return Device.objects.filter(kind=Device.Kind.PLATFORM).exclude(status=Device.Status.RETIRED)

@@ -38,6 +38,7 @@ from pingan.alerts.models import (
     HotlistEntry,
     Jurisdiction,
     Silence,
+    ViidSubscription,
 )
 from pingan.alerts.rules import PRIORITIES, Firing
 from pingan.core import audit
@@ -1117,3 +1118,256 @@ def duty_end(*, actor: User) -> int:
 def can_receive(actor: User, unit: OrgUnit) -> bool:
     """Scoping check used by the stream: a unit's alerts reach only members of its line."""
     return actor.role == Role.DISPATCHER or can_see_unit(actor, unit)
+
+
+# ------------------------------------------------------------------------- GA/T 1400 subscriptions (订阅)
+
+VIID_MANAGERS = (Role.ADMIN, Role.ANALYST)
+
+
+def _viid_server_id() -> str:
+    sid = settings.PINGAN.get("VIID_SERVER_ID", "")
+    if not (len(sid) == 20 and sid.isdigit()):
+        raise DomainError(
+            "set PINGAN_VIID_SERVER_ID to pingan's 20-digit 视图库 ID before subscribing",
+            code="viid_not_configured",
+            params={},
+        )
+    return sid
+
+
+def _viid_call(method: str, url: str, body: dict, *, user: str, password: str = "") -> tuple[int, Any]:
+    """One request to a lower platform (``User-Identify`` = pingan's ID; HTTP Digest if it challenges and a
+    password was given). Returns (HTTP status, parsed JSON or None). Raises ``OSError`` when unreachable."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    data = json.dumps(body, ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json;charset=UTF-8", "User-Identify": user}
+    for attempt in (1, 2):
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - http(s) only
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - checked in viid_subscribe
+                text = resp.read(1 << 20)
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            challenge = exc.headers.get("WWW-Authenticate", "")
+            if exc.code == 401 and attempt == 1 and password and challenge.lower().startswith("digest"):
+                headers["Authorization"] = gat1400.digest_authorization(
+                    challenge, username=user, password=password, method=method, uri=urlsplit(url).path
+                )
+                continue
+            text, status = exc.read(1 << 20), exc.code
+        try:
+            return status, json.loads(text or b"null")
+        except ValueError:
+            return status, None
+    raise AssertionError("unreachable")
+
+
+def _viid_outcome(status: int, body: Any) -> str:
+    """'' when the platform accepted every object, else what it said (for ``last_error``)."""
+    statuses = gat1400.response_statuses(body)
+    if status == 200 and statuses and all(str(s.get("StatusCode")) == gat1400.STATUS["ok"] for s in statuses):
+        return ""
+    said = "; ".join(f"{s.get('StatusCode')} {s.get('StatusString', '')}".strip() for s in statuses)
+    return f"HTTP {status}: {said or 'no ResponseStatusObject'}"[:500]
+
+
+def viid_subscribe(
+    *,
+    actor: User,
+    platform_id: str,
+    endpoint: str,
+    resource_uri: str,
+    title: str,
+    reason: str,
+    hours: float,
+    detail: str = "13",
+    resource_class: str = "0",
+    password: str = "",
+) -> ViidSubscription:
+    """Subscribe with a lower platform (``POST {endpoint}/VIID/Subscribes``) to ``detail`` records (13 motor
+    vehicles) of ``resource_uri`` (TollgateIDs, comma-separated; with ``resource_class`` 4 the platform's own
+    ID) for ``hours``, pushed to ``PINGAN_VIID_RECEIVE_ADDR``. Administrators and analysts; audited. The
+    row is saved first (so a subscription the platform took is never forgotten), the request is made outside
+    any transaction, and the outcome is stored: status 0 when every answer is StatusCode 0, else 9 with the
+    platform's words in ``last_error``. Raises ``DomainError`` (``viid_not_configured``,
+    ``bad_subscription``), ``NotFound`` (no such platform)."""
+    from urllib.parse import urlsplit
+
+    _require(actor, VIID_MANAGERS, "manage GA/T 1400 subscriptions")
+    server_id = _viid_server_id()
+    platform = Device.objects.filter(device_id=platform_id, kind=Device.Kind.PLATFORM).first()
+    if platform is None or platform.status == Device.Status.RETIRED:
+        raise NotFound(f"no VIID platform {platform_id} is registered")
+    codes = [c.strip() for c in detail.split(",") if c.strip()]
+    url = urlsplit(endpoint.strip())
+    problems = [
+        what
+        for what, bad in (
+            ("endpoint", url.scheme not in ("http", "https") or not url.netloc),
+            ("detail", not codes or any(not gat1400.label("SubscribeDetail", c) for c in codes)),
+            ("resource_class", not gat1400.label("ResourceClass", resource_class)),
+            ("resource_uri", not resource_uri.strip() or len(resource_uri) > 2000),
+            ("title", not title.strip() or len(title) > 200),
+            ("reason", not reason.strip() or len(reason) > 300),
+            ("hours", not 0 < hours <= 24 * 366),
+        )
+        if bad
+    ]
+    if problems:
+        raise DomainError(
+            f"bad subscription: {', '.join(problems)}", code="bad_subscription", params={"fields": ", ".join(problems)}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        sub = ViidSubscription.objects.create(
+            subscribe_id="",
+            platform=platform,
+            endpoint=f"{url.scheme}://{url.netloc}{url.path.rstrip('/')}",
+            title=title.strip(),
+            detail=",".join(codes),
+            resource_class=resource_class,
+            resource_uri=resource_uri.strip(),
+            reason=reason.strip(),
+            receive_addr=settings.PINGAN["VIID_RECEIVE_ADDR"],
+            begins_at=now,
+            ends_at=now + dt.timedelta(hours=hours),
+            created_by=actor,
+        )
+        # pingan's ID + a serial: unique, and it tells a platform's operator who subscribed
+        sub.subscribe_id = f"{server_id}{sub.pk:012d}"
+        sub.save(update_fields=["subscribe_id"])
+        audit.record(actor, "viid_subscribe", "ViidSubscription", sub.subscribe_id,
+                     detail={"platform": platform_id, "detail": sub.detail, "resource_uri": sub.resource_uri[:200]})
+    body = gat1400.subscribes_body([_subscribe_object(sub, actor, gat1400.OPERATE_SUBSCRIBE)])
+    try:
+        error = _viid_outcome(*_viid_call("POST", sub.endpoint + "/VIID/Subscribes", body, user=server_id,
+                                          password=password))
+    except OSError as exc:
+        error = f"unreachable: {exc}"[:500]
+    sub.status = ViidSubscription.Status.NOT_SUBSCRIBED if error else ViidSubscription.Status.SUBSCRIBED
+    sub.last_error = error
+    sub.save(update_fields=["status", "last_error"])
+    return sub
+
+
+def _subscribe_object(sub: ViidSubscription, actor: User, operate: str) -> dict[str, str]:
+    return gat1400.subscribe_object(
+        subscribe_id=sub.subscribe_id,
+        title=sub.title,
+        detail=sub.detail,
+        resource_uri=sub.resource_uri,
+        applicant=actor.display_name or actor.username,
+        org=actor.unit.name if actor.unit_id else "",
+        begin=sub.begins_at,
+        end=sub.ends_at,
+        receive_addr=sub.receive_addr,
+        reason=sub.reason,
+        resource_class=sub.resource_class,
+        operate_type=operate,
+    )
+
+
+def viid_unsubscribe(*, actor: User, subscription_id: int, password: str = "") -> ViidSubscription:
+    """Cancel a subscription (``PUT {endpoint}/VIID/Subscribes`` with ``OperateType`` 1). It is cancelled
+    here whatever the platform answers — its notifications are refused from now on — and the platform's
+    answer, if not OK, is kept in ``last_error``. Administrators and analysts; audited."""
+    _require(actor, VIID_MANAGERS, "manage GA/T 1400 subscriptions")
+    server_id = _viid_server_id()
+    with transaction.atomic():
+        sub = ViidSubscription.objects.select_for_update().filter(pk=subscription_id).first()
+        if sub is None:
+            raise NotFound(f"subscription {subscription_id} not found")
+        was = sub.status
+        sub.status, sub.cancelled_by, sub.cancelled_at = ViidSubscription.Status.CANCELLED, actor, timezone.now()
+        sub.save(update_fields=["status", "cancelled_by", "cancelled_at"])
+        audit.record(actor, "viid_unsubscribe", "ViidSubscription", sub.subscribe_id)
+    if was == ViidSubscription.Status.SUBSCRIBED:
+        body = gat1400.subscribes_body([_subscribe_object(sub, actor, gat1400.OPERATE_CANCEL)])
+        try:
+            error = _viid_outcome(*_viid_call("PUT", sub.endpoint + "/VIID/Subscribes", body, user=server_id,
+                                              password=password))
+        except OSError as exc:
+            error = f"unreachable: {exc}"[:500]
+        if error:
+            sub.last_error = f"cancel: {error}"[:500]
+            sub.save(update_fields=["last_error"])
+    return sub
+
+
+def viid_notifications_ingest(
+    *, body: Any, user_identify: str = "", request_url: str = "/VIID/SubscribeNotifications"
+) -> list[dict[str, str]]:
+    """``POST /VIID/SubscribeNotifications``: each notification must name a subscription of pingan's that is
+    subscribed and in its window, from its own platform (``User-Identify``, when sent, must be that
+    platform), which must be registered and keeping alive (Digest at ``Register``). Its
+    ``MotorVehicleObject`` s go through the same ingest as ``/VIID/MotorVehicles``; records of other kinds
+    (faces, persons, non-motor vehicles …) and the records of a refused notification are dead-lettered one by
+    one (``unsupported_object``, ``unknown_subscription``, ``subscription_expired``, ``wrong_platform``,
+    ``platform_not_registered``), so none is silently lost. Returns one ``ResponseStatusObject`` per
+    notification (Id = its NotificationID). Raises ``EventError`` (``bad_envelope``)."""
+    from pingan.alerts.viid import REGISTRATION_TTL
+
+    items = gat1400.notifications(body)
+    now = timezone.now()
+    subs = {s.subscribe_id: s for s in ViidSubscription.objects.select_related("platform").filter(
+        subscribe_id__in={n.subscribe_id for n in items if n.subscribe_id})}
+    out = []
+    for n in items:
+        sub = subs.get(n.subscribe_id)
+        refusal: tuple[str, str, str] | None = None  # (StatusCode, reason code, message)
+        if sub is None or sub.status not in (ViidSubscription.Status.SUBSCRIBED, ViidSubscription.Status.EXPIRED):
+            refusal = (gat1400.STATUS["invalid_id"], "unknown_subscription",
+                       f"SubscribeID {n.subscribe_id!r} is not a subscription of this server")
+        elif now >= sub.ends_at or sub.status == ViidSubscription.Status.EXPIRED:
+            if sub.status != ViidSubscription.Status.EXPIRED:
+                ViidSubscription.objects.filter(pk=sub.pk).update(status=ViidSubscription.Status.EXPIRED)
+            refusal = (gat1400.STATUS["invalid_operation"], "subscription_expired",
+                       f"subscription {sub.subscribe_id} ended at {gat1400.format_time(sub.ends_at)}")
+        elif user_identify and user_identify != sub.platform.device_id:
+            refusal = (gat1400.STATUS["invalid_operation"], "wrong_platform",
+                       f"subscription {sub.subscribe_id} belongs to {sub.platform.device_id}, not {user_identify}")
+        else:
+            p = Device.objects.filter(pk=sub.platform_id).values("viid_registered_at", "last_seen_at").first()
+            if not p["viid_registered_at"] or not p["last_seen_at"] or now - p["last_seen_at"] > REGISTRATION_TTL:
+                refusal = (gat1400.STATUS["invalid_operation"], "platform_not_registered",
+                           f"platform {sub.platform.device_id} is not registered (or its keepalive lapsed)")
+        inputs: list[RawInput] = []
+        if refusal is not None:
+            err = EventError(refusal[1], refusal[2])
+            records = n.vehicles + [r for k in n.other for r in _records(n.raw, k)]
+            inputs = [RawInput(payload=r, error=err) for r in records] or [RawInput(payload=n.raw, error=err)]
+            events_ingest(inputs=inputs, source="viid", now=now)
+            out.append(gat1400.response_status(request_url=request_url, object_id=n.notification_id,
+                                               status=refusal[0], message=f"{refusal[1]}: {refusal[2]}", now=now))
+            continue
+        results = gat1400.motor_vehicles({"MotorVehicleListObject": {"MotorVehicleObject": n.vehicles}})
+        inputs = [RawInput(payload=rec, event=r.event, error=r.error) for r, rec in zip(results, n.vehicles,
+                                                                                         strict=True)]
+        for kind in n.other:
+            err = EventError("unsupported_object", f"{kind} records are not turned into events (kept here)")
+            inputs += [RawInput(payload=r, error=err) for r in _records(n.raw, kind)]
+        res = events_ingest(inputs=inputs, source="viid", now=now)
+        bad = [exc.code for raw, exc in res.rejected if exc.code != "unsupported_object"]
+        ViidSubscription.objects.filter(pk=sub.pk).update(
+            notifications=F("notifications") + 1, records=F("records") + len(n.vehicles), last_notified_at=now
+        )
+        Device.objects.filter(pk=sub.platform_id).update(last_seen_at=now)
+        msg = f"{len(res.accepted)} accepted, {len(res.duplicates)} duplicates"
+        if n.other:
+            msg += ", not handled (kept): " + ", ".join(f"{k} {v}" for k, v in n.other.items())
+        if bad:
+            msg += f", {len(bad)} refused: " + ", ".join(sorted(set(bad)))
+        out.append(gat1400.response_status(
+            request_url=request_url, object_id=n.notification_id,
+            status=gat1400.STATUS["invalid_content"] if bad else gat1400.STATUS["ok"], message=msg, now=now))
+    return out
+
+
+def _records(raw: dict, list_name: str) -> list:
+    block = raw.get(list_name) or {}
+    recs = block.get(gat1400.NOTIFICATION_LISTS[list_name]) if isinstance(block, dict) else None
+    return [recs] if isinstance(recs, dict) else recs if isinstance(recs, list) else []

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dead-letters/", views.dead_letters, name="dead_letters"),
     path("silences/", views.silences, name="silences"),
     path("watchlist/", views.watchlist, name="watchlist"),
+    path("viid-subscriptions/", views.viid_subscriptions, name="viid_subscriptions"),
 ]
 
 #: GA/T 1400 paths, mounted at the site root (platforms expect /VIID/...).
@@ -20,4 +21,5 @@ viid_urlpatterns = [
     path("VIID/System/UnRegister", viid.unregister, name="viid_unregister"),
     path("VIID/System/Time", viid.system_time, name="viid_time"),
     path("VIID/MotorVehicles", viid.motor_vehicles, name="viid_motor_vehicles"),
+    path("VIID/SubscribeNotifications", viid.subscribe_notifications, name="viid_subscribe_notifications"),
 ]

@@ -223,6 +223,53 @@ def watchlist(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page(roles=OPERATORS)
+@require_http_methods(["GET", "POST"])
+def viid_subscriptions(request: HttpRequest) -> HttpResponse:
+    """GA/T 1400 subscriptions with lower platforms: subscribe (motor vehicles of some checkpoints, for some
+    hours) and cancel; each row shows what the platform answered and how many notifications came."""
+    error = ""
+    form = {"platform": "", "endpoint": "", "resource_uri": "", "resource_class": "0", "detail": "13",
+            "title": "", "reason": "", "hours": "24"}
+    if request.method == "POST":
+        try:
+            if request.POST.get("cancel", "").isdigit():
+                services.viid_unsubscribe(actor=request.user, subscription_id=int(request.POST["cancel"]),
+                                          password=request.POST.get("password", ""))
+            else:
+                form = {k: request.POST.get(k, "") for k in form}
+                services.viid_subscribe(
+                    actor=request.user,
+                    platform_id=form["platform"],
+                    endpoint=form["endpoint"],
+                    resource_uri=form["resource_uri"],
+                    resource_class=form["resource_class"],
+                    detail=form["detail"],
+                    title=form["title"],
+                    reason=form["reason"],
+                    hours=_hours(form["hours"], 24.0) or 0.0,
+                    password=request.POST.get("password", ""),
+                )
+            return redirect("alerts:viid_subscriptions")
+        except DomainError as exc:
+            if exc.code == "permission_denied":
+                raise
+            error = page_message(exc)
+    from pingan.alerts import gat1400
+
+    return TemplateResponse(
+        request,
+        "alerts/viid_subscriptions.html",
+        {
+            "subscriptions": selectors.viid_subscription_list(actor=request.user)[:100],
+            "platforms": selectors.viid_platforms(actor=request.user),
+            "details": gat1400.code_tables()["SubscribeDetail"]["codes"],
+            "error": error,
+            "form": form,
+        },
+    )
+
+
 async def stream(request: HttpRequest) -> HttpResponse:
     """``text/event-stream`` of the duty unit's alerts; resumes after ``Last-Event-ID`` (or ``?after=``)."""
     from asgiref.sync import sync_to_async

@@ -3,8 +3,9 @@
 ``POST /VIID/System/Register`` answers 401 with a Digest challenge, then checks the ``Authorization``
 against the device's credentials (username = its GB/T 28181 DeviceID); a registered platform then
 ``Keepalive``s, posts ``/VIID/MotorVehicles`` (identifying itself with the ``User-Identify`` header, as
-viid-server does) and ``UnRegister``s; ``GET /VIID/System/Time`` gives the server time. Answers are
-``ResponseStatusObject`` / ``ResponseStatusListObject`` (``alerts.gat1400``). A platform that has not
+viid-server does) or pushes the notifications of pingan's subscriptions to ``/VIID/SubscribeNotifications``
+(``services.viid_notifications_ingest``), and ``UnRegister``s; ``GET /VIID/System/Time`` gives the server
+time. Answers are ``ResponseStatusObject`` / ``ResponseStatusListObject`` (``alerts.gat1400``). A platform that has not
 registered, or whose last keepalive is older than ``REGISTRATION_TTL``, is refused (StatusCode 4).
 """
 
@@ -179,4 +180,23 @@ def motor_vehicles(request: HttpRequest) -> JsonResponse:
                 )
             )
     Device.objects.filter(pk=platform.pk).update(last_seen_at=now)
+    return JsonResponse(gat1400.response_list(statuses), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def subscribe_notifications(request: HttpRequest) -> JsonResponse:
+    """Notifications of pingan's subscriptions; one ResponseStatusObject per notification."""
+    body = _body(request)
+    try:
+        if body is None:
+            raise EventError("bad_json", "body is not a JSON object")
+        statuses = services.viid_notifications_ingest(
+            body=body, user_identify=request.headers.get("User-Identify", ""), request_url=request.path
+        )
+    except EventError as exc:
+        services.events_ingest(
+            inputs=[services.RawInput(payload=request.body.decode("utf-8", "replace"), error=exc)], source="viid"
+        )
+        return _status(request, "", gat1400.STATUS["invalid_format"], f"{exc.code}: {exc.message}", http=400)
     return JsonResponse(gat1400.response_list(statuses), json_dumps_params={"ensure_ascii": False})

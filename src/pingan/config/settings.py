@@ -276,6 +276,10 @@ PINGAN = {
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).
     "ALERTS_MAX_DEVICE_DISTANCE_M": env_int("PINGAN_ALERTS_MAX_DEVICE_DISTANCE_M", 50_000),
+    # GA/T 1400: pingan's own 视图库 ID (20 digits: User-Identify and subscription IDs towards lower platforms)
+    # and where lower platforms push the notifications of pingan's subscriptions.
+    "VIID_SERVER_ID": env_str("PINGAN_VIID_SERVER_ID", ""),
+    "VIID_RECEIVE_ADDR": env_str("PINGAN_VIID_RECEIVE_ADDR", "http://127.0.0.1:8000/VIID/SubscribeNotifications"),
     # Leased background jobs (pingan.core.jobs, docs/jobs.md): each job's memory (MB) and time (s) budget, how
     # often a job whose worker died is started again, how long a lease holds without a heartbeat, and how many
     # jobs `pingan worker` runs at once. JOBS_INLINE runs a queued job at once in the submitting process (the

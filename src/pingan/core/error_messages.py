@@ -114,6 +114,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_hotlist_entry": _("%(detail)s: a watch-list entry needs a plate or reference (at most 64 characters), a "
                            "reason (at most 300), and an expiry, if any, in the future."),
     "already_listed": _("%(key)s is already on the watch list."),
+    "viid_not_configured": _("pingan's own GA/T 1400 ID is not set (PINGAN_VIID_SERVER_ID, 20 digits): ask the "
+                             "administrator."),
+    "bad_subscription": _("Check these fields of the subscription: %(fields)s."),
     # Statistics: the CompStat page's classification, and reclassifying an incident (stats.services).
     "unknown_scheme": _("There is no classification %(scheme)s; the unit's default is shown."),
     "bad_field": _("%(field)s cannot be reclassified."),
