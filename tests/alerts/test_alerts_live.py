@@ -188,3 +188,72 @@ def test_a_worker_killed_with_sigkill_mid_stream_loses_nothing_and_shows_nothing
     )
     c = counters()
     assert c["alerting"] == n and c.get("non_alert", 0) == 0
+
+
+def test_partitioned_workers_keep_order_and_exactly_once_when_one_is_killed(postgres_only, tmp_path, on_duty, clock):
+    """Two worker processes sharing the rules by key (device, plate): station A's checkpoint belongs to
+    partition 0, station B's to 1, the cloned plates half to each. Partition 0 is SIGKILLed mid-stream and
+    started again: every alert is raised and streamed exactly once, each device's alerts reach the stream in
+    the order of its events, and the counters add up (an event that fired in the partition of its plate,
+    not of its device, is counted once)."""
+    import datetime as dt
+    import zlib
+
+    from pingan.alerts.models import Alert, AlertCause, Checkpoint, FeedItem, HotlistEntry, LoggedEvent
+    from pingan.alerts.services import counters
+
+    assert [zlib.crc32(d.encode()) % 2 for d in (LQ_CAMERA, JT_CAMERA)] == [0, 1]
+    n, m = 200, 40
+    HotlistEntry.objects.bulk_create(
+        [HotlistEntry(kind="plate", key=f"闽D{i:05d}", reason="test", priority="P2", unit=on_duty.analyst.unit)
+         for i in range(n)]
+    )
+    listed = [payload(f"p{i}", (LQ_CAMERA, JT_CAMERA)[i % 2], "anpr", clock(), plate=f"闽D{i:05d}", reliability=99)
+              for i in range(n)]
+    later = clock() + dt.timedelta(seconds=20)  # Lianqian → Jiangtou (2.9 km) in 20 s: a cloned plate
+    cloned = [payload(f"c{i}{k}", dev, "anpr", when, plate=f"闽C{i:05d}", reliability=99)
+              for i in range(m) for k, (dev, when) in enumerate(((LQ_CAMERA, clock()), (JT_CAMERA, later)))]
+    for chunk in range(0, n, 50):  # interleaved, as a stream would be
+        ingest(*listed[chunk:chunk + 50], *cloned[chunk // 50 * 20:(chunk // 50 + 1) * 20])
+    last = LoggedEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    env = subprocess_env(tmp_path)
+
+    def argv(i):
+        return [sys.executable, "-m", "pingan.cli", "alerts", "worker", "--partitions", "2", "--partition", str(i),
+                "--batch", "7"]
+
+    def position(i):
+        cp = Checkpoint.objects.filter(consumer=f"alerts-p{i}of2").first()
+        return cp.position if cp else 0
+
+    procs = [subprocess.Popen(argv(i), env=env) for i in (0, 1)]
+    try:
+        deadline = time.monotonic() + 180
+        while position(0) < last // 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(procs[0].pid, signal.SIGKILL)
+        procs[0].wait(10)
+        killed_at = position(0)
+        assert 0 < killed_at < last, "partition 0 was killed mid-stream"
+        procs[0] = subprocess.Popen(argv(0), env=env)
+        deadline = time.monotonic() + 300
+        while min(position(0), position(1)) < last and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGINT)
+        for p in procs:
+            p.wait(30)
+    assert position(0) == position(1) == last
+    rules = ("hotlist-plate", "cloned-plate")
+    alerts = Alert.objects.filter(rule_id__in=rules)
+    assert alerts.filter(rule_id="hotlist-plate").count() == n and alerts.filter(rule_id="cloned-plate").count() == m
+    assert AlertCause.objects.filter(alert__rule_id__in=rules).count() == n + m
+    feed = list(FeedItem.objects.filter(kind="alert", alert__rule_id__in=rules).order_by("seq")
+                .values_list("alert__rule_id", "alert__device__device_id", "alert__params"))
+    assert len(feed) == n + m and len({(r, p.get("listed") or p["plate"]) for r, _d, p in feed}) == n + m  # once each
+    for dev in (LQ_CAMERA, JT_CAMERA):  # per device, in the order of its events
+        order = [int(p["listed"][2:]) for r, d, p in feed if r == "hotlist-plate" and d == dev]
+        assert order == sorted(order) and len(order) == n // 2
+    c = counters()
+    assert (c["accepted"], c["alerting"], c["non_alert"]) == (n + 2 * m, n + m, m)

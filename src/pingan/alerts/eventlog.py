@@ -32,7 +32,7 @@ from pingan.alerts.events import Event
 @dataclass
 class LogEntry:
     seq: int
-    event: Event
+    event: Event | None  # None: skipped unparsed (the reader's ``wanted`` said no)
     received_at: dt.datetime
 
 
@@ -40,8 +40,10 @@ class EventLog(Protocol):
     def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
         """Append ``events`` (in order); returns the duplicates (already in the log), which were dropped."""
 
-    def read(self, consumer: str, *, after: int, limit: int, timeout: float) -> list[LogEntry]:
-        """Up to ``limit`` entries after sequence ``after`` for ``consumer``; waits up to ``timeout`` s."""
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float, wanted=None) -> list[LogEntry]:
+        """Up to ``limit`` entries after sequence ``after`` for ``consumer``; waits up to ``timeout`` s.
+        ``wanted(device_id, type) -> bool``, if given, lets a log that knows both without parsing leave the
+        entries the reader does not want unparsed (``event`` None); a log may ignore it."""
 
     def ack(self, consumer: str, upto: int) -> None:
         """``consumer`` has durably processed everything up to ``upto``."""
@@ -64,7 +66,7 @@ _INSERT = (
     "SELECT key, device_id, type, time, received_at, body FROM alerts_log_stage ORDER BY ord "
     "ON CONFLICT (key) DO NOTHING RETURNING key"
 )
-_READ = "SELECT seq, body, received_at FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
+_READ = "SELECT seq, body, received_at, device_id, type FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
 
 
 class DatabaseLog:
@@ -134,13 +136,15 @@ class DatabaseLog:
                     inserted.update(r[0] for r in cur.fetchall())
         return inserted
 
-    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0) -> list[LogEntry]:
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0, wanted=None) -> list[LogEntry]:
         with connection.cursor() as cur:
             cur.execute(_READ, [after, limit])
             rows = cur.fetchall()
         if rows and isinstance(rows[0][2], str):  # SQLite returns the raw text
-            rows = [(seq, body, dt.datetime.fromisoformat(rec)) for seq, body, rec in rows]
-        return [LogEntry(seq, Event.from_json(body), rec) for seq, body, rec in rows]
+            rows = [(seq, body, dt.datetime.fromisoformat(rec), d, t) for seq, body, rec, d, t in rows]
+        if wanted is None:
+            return [LogEntry(seq, Event.from_json(body), rec) for seq, body, rec, _d, _t in rows]
+        return [LogEntry(seq, Event.from_json(body) if wanted(d, t) else None, rec) for seq, body, rec, d, t in rows]
 
     def ack(self, consumer: str, upto: int) -> None:
         return None  # the position is the worker's checkpoint row, committed with its results
@@ -240,7 +244,7 @@ class JetStreamLog:
             )
         return out
 
-    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0.5) -> list[LogEntry]:
+    def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0.5, wanted=None) -> list[LogEntry]:
         return self._call(self._read(consumer, after, limit, timeout), timeout=timeout + 30)
 
     async def _ack(self, upto: int) -> None:

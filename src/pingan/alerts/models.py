@@ -410,3 +410,14 @@ class ViidSubscription(models.Model):
     def __str__(self) -> str:
         return f"subscription {self.subscribe_id} @ {self.platform_id}"
 
+
+class AlertingEvent(models.Model):
+    """With partitioned workers, the events that made some partition fire, so each is counted once as
+    ``alerting`` although several partitions may fire for it (a plate read can be a watch-list hit in its
+    device's partition and a cloned plate in its plate's). Rows older than a day are pruned."""
+
+    key = models.CharField(max_length=90, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

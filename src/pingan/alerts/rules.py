@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -352,8 +353,11 @@ class Engine:
     has none.
     """
 
-    def __init__(self, ruleset: RuleSet, *, position_of=None) -> None:
+    def __init__(self, ruleset: RuleSet, *, position_of=None, partition: tuple[int, int] = (0, 1)) -> None:
         self.ruleset = ruleset
+        self.part, self.parts = partition
+        if not 0 <= self.part < self.parts:
+            raise ValueError(f"partition {self.part} of {self.parts}")
         self.position_of = position_of or (lambda device_id: None)
         self.fences = {f.id: (f, prepared.prep(Polygon(f.ring))) for f in ruleset.fences}
         self._bounds = {f.id: Polygon(f.ring).bounds for f in ruleset.fences}
@@ -380,6 +384,28 @@ class Engine:
             handler = getattr(self, "_" + r.kind)
             for t in self._types_of(r):
                 self._handlers[t].append((handler, r))
+        # event types whose every rule keeps its state by device: a partition that does not own the device
+        # can skip such an event without looking further
+        self._by_device = {
+            t: all(r.kind in ("immediate", "hotlist", "absence") or (r.kind == "count" and r.condition[
+                "group_by"] == "device") for _h, r in hs)
+            for t, hs in self._handlers.items()
+        }
+
+    # -- partitions
+    def owns(self, key: str) -> bool:
+        """Whether this engine (partition ``part`` of ``parts``) keeps the state of ``key``. Every stateful
+        rule has one key per piece of state — the device (immediate, hotlist, absence, count per device), the
+        normalised plate (cloned plate), the subject (geofence), the fence (count per fence) — and each key
+        belongs to exactly one partition (CRC-32 of the key modulo ``parts``), so several engines that each
+        read the whole log in order evaluate every rule exactly once, and the events of one key in log
+        order. One partition (the default) owns everything."""
+        return self.parts == 1 or zlib.crc32(key.encode()) % self.parts == self.part
+
+    def wants(self, device_id: str, type_: str) -> bool:
+        """False when an event of ``type_`` from ``device_id`` cannot touch this partition's state (so a
+        reader need not even parse it)."""
+        return self.parts == 1 or not self._by_device.get(type_, True) or self.owns(device_id)
 
     @staticmethod
     def _types_of(rule: Rule) -> tuple[str, ...]:
@@ -466,6 +492,8 @@ class Engine:
         lon, lat = self._position(event)
         if rs.within is not None and not self._in_fence(rs.within, lon, lat):
             return []
+        if self.parts > 1 and not self.wants(event.device_id, event.type):
+            return []
         out: list[Firing] = []
         for handler, rule in self._handlers[event.type]:
             fired = handler(rule, event, lon, lat)
@@ -475,7 +503,7 @@ class Engine:
 
     def _immediate(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
         c = rule.condition
-        if event.type not in c["types"] or _confidence(event) < c["min_confidence"]:
+        if event.type not in c["types"] or _confidence(event) < c["min_confidence"] or not self.owns(event.device_id):
             return []
         return [
             self._fire(
@@ -490,6 +518,8 @@ class Engine:
     def _hotlist(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
         c = rule.condition
         now = event.time
+        if not self.owns(event.device_id):
+            return []
         if event.type == "anpr" and c["list"] == "plates":
             rel = event.attributes.get("reliability")
             rel = int(rel) if isinstance(rel, int | float) else None
@@ -535,7 +565,7 @@ class Engine:
         if event.type != "anpr" or lon is None:
             return []
         plate = plates.normalise(str(event.attributes.get("plate") or ""))
-        if not plate:
+        if not plate or not self.owns(plate):
             return []
         c, st = rule.condition, self.state[rule.id]
         prev = st.get(plate, event.time)
@@ -573,7 +603,7 @@ class Engine:
         subject = str(event.attributes.get("subject") or "")
         if not subject and event.type == "anpr":
             subject = plates.normalise(str(event.attributes.get("plate") or ""))
-        if not subject:
+        if not subject or not self.owns(subject):
             return []
         inside = self._in_fence(c["fence"], lon, lat)
         prev = st.get(subject, event.time)  # (inside, since_ts, dwell_fired)
@@ -619,6 +649,8 @@ class Engine:
         window = c["window_minutes"] * 60
         out = []
         for key in keys:
+            if not self.owns(key):
+                continue
             q: deque | None = st.get(key, event.time)
             if q is None:
                 q = deque(maxlen=c["threshold"])
@@ -643,6 +675,8 @@ class Engine:
         return out
 
     def _absence(self, rule: Rule, event: Event, lon, lat) -> list[Firing]:
+        if not self.owns(event.device_id):
+            return []
         st = self.state[rule.id]
         was = st.get(event.device_id, self._received)
         st.put(event.device_id, (event.key, False), self._received)

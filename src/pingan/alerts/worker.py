@@ -1,6 +1,16 @@
 """The alert worker: reads the event log in order, runs the rule engine, applies firings, and keeps time
 (absence, group flushes, escalations). One worker per log (a consumer name); run by ``pingan alerts worker``.
 
+Scaling out (``pingan alerts worker --partitions N``, ``PINGAN_ALERTS_WORKERS``): N processes, each a consumer
+of its own (``alerts-p<i>of<N>``) that reads the whole log in order but keeps the state of, and fires for,
+only the keys it owns (:meth:`pingan.alerts.rules.Engine.owns`: the device, the plate, the subject, the
+fence — CRC-32 modulo N). Every rule therefore sees all the events of each of its keys, in log order, in one
+process; the rule work and the alert writes divide by N, the reading and parsing does not (events that only
+device-keyed rules look at are not even parsed by the other partitions). Partition 0 also runs the group
+flushes and escalations. Each partition keeps its own checkpoint and snapshot, so a killed partition
+resumes alone. The counters stay exact: an event that fired in a partition not owning its device is
+entered in :class:`~pingan.alerts.models.AlertingEvent` so it is counted once.
+
 Crash safety (a worker killed with SIGKILL loses nothing and shows nothing twice):
 
 * each batch's alerts, stream items, counters and the log position commit in one transaction, and the log
@@ -22,12 +32,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pingan.alerts import alerting, rules
 from pingan.alerts.eventlog import EventLog, get_log
-from pingan.alerts.models import Checkpoint, HotlistEntry
+from pingan.alerts.models import AlertingEvent, Checkpoint, HotlistEntry
 from pingan.alerts.services import (
     counters_add,
     directory,
@@ -47,6 +57,12 @@ def load_configured_ruleset() -> rules.RuleSet:
     return rules.bundled_ruleset(name)
 
 
+def consumer_name(partition: tuple[int, int]) -> str:
+    """``alerts`` for a single worker; ``alerts-p<i>of<n>`` for partition i of n."""
+    i, n = partition
+    return "alerts" if n == 1 else f"alerts-p{i}of{n}"
+
+
 def load_configured_policy() -> alerting.Policy:
     return alerting.load_policy(settings.PINGAN["ALERTS_POLICY"] or None)
 
@@ -57,7 +73,8 @@ class Worker:
     def __init__(
         self,
         *,
-        consumer: str = "alerts",
+        consumer: str = "",
+        partition: tuple[int, int] = (0, 1),
         log_: EventLog | None = None,
         ruleset: rules.RuleSet | None = None,
         policy: alerting.Policy | None = None,
@@ -66,7 +83,8 @@ class Worker:
         snapshot_every_s: float = 30.0,
         tick_every_s: float = 0.25,
     ) -> None:
-        self.consumer = consumer
+        self.part, self.parts = partition
+        self.consumer = consumer or consumer_name(partition)
         self.log = log_ or get_log()
         self.ruleset = ruleset or load_configured_ruleset()
         self.policy = policy or load_configured_policy()
@@ -74,7 +92,9 @@ class Worker:
         self.batch = batch
         self.snapshot_every_s = snapshot_every_s
         self.tick_every_s = tick_every_s
-        self.engine = rules.Engine(self.ruleset, position_of=directory.position)
+        self.engine = rules.Engine(self.ruleset, position_of=directory.position, partition=partition)
+        self._wanted = self.engine.wants if self.parts > 1 else None
+        self._last_prune = 0.0
         self._last_snapshot = 0.0
         self._last_tick = 0.0
         self._last_hotlist = 0.0
@@ -115,19 +135,28 @@ class Worker:
     def step(self, *, timeout: float = 0.2) -> int:
         """Process one batch (waiting up to ``timeout`` s for events) and run the timers. Returns the count."""
         self.refresh_hotlist()
-        entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout)
+        if self._wanted is None:
+            entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout)
+        else:
+            entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout,
+                                    wanted=self._wanted)
         now = self.clock()
         if entries:
             firings: list[rules.Firing] = []
-            alerting_n = 0
+            fired: list[tuple[str, bool]] = []  # (event key, whether this partition owns its device)
+            owned = 0
             for e in entries:
+                if e.event is None:
+                    continue  # another partition's device, of a type only device-keyed rules look at
                 fs = self.engine.process(e.event, e.received_at)
+                mine = self.parts == 1 or self.engine.owns(e.event.device_id)
+                owned += mine
                 if e.event.type != "heartbeat" and fs:
-                    alerting_n += 1
+                    fired.append((e.event.key, mine))
                 firings.extend(fs)
             with transaction.atomic():
                 firings_apply(firings=firings, policy=self.policy, now=now)
-                counters_add({"alerting": alerting_n, "non_alert": len(entries) - alerting_n})
+                counters_add(self._count(owned, fired, now))
                 self.position = entries[-1].seq
                 Checkpoint.objects.filter(consumer=self.consumer).update(position=self.position)
             self.log.ack(self.consumer, self.position)
@@ -140,15 +169,46 @@ class Worker:
             self.tick(now)
         return len(entries)
 
+    def _count(self, owned: int, fired: list[tuple[str, bool]], now: dt.datetime) -> dict[str, int]:
+        """Counter increments for a batch: ``owned`` events whose device this partition owns, and the events
+        it fired for. One partition: fired ones are alerting, the rest non-alert. Several: an event is
+        alerting once, counted by whichever partition enters it in ``AlertingEvent`` first; a non-owner that
+        does so also takes one off ``non_alert``, to cancel the owner's count of it when the owner did not
+        fire (and an owner that fired but came second adds that one back). Exact once all have caught up."""
+        if self.parts == 1:
+            return {"alerting": len(fired), "non_alert": owned - len(fired)}
+        inserted: set[str] = set()
+        if fired:
+            with connection.cursor() as cur:
+                cur.execute(
+                    "INSERT INTO alerts_alertingevent (key, at) SELECT k, %s FROM unnest(%s::text[]) AS k "
+                    "ON CONFLICT (key) DO NOTHING RETURNING key",
+                    [now, [k for k, _ in fired]],
+                )
+                inserted = {r[0] for r in cur.fetchall()}
+        alerting = len(inserted)
+        non_alert = owned - sum(1 for _, mine in fired if mine)
+        for key, mine in fired:
+            if key in inserted and not mine:
+                non_alert -= 1
+            elif key not in inserted and mine:
+                non_alert += 1
+        return {"alerting": alerting, "non_alert": non_alert}
+
     def tick(self, now: dt.datetime | None = None) -> None:
-        """Time-driven work: absence firings, group flushes, escalations."""
+        """Time-driven work: absence firings; on partition 0 also group flushes and escalations (one
+        process does them, so a group is flushed and a step escalated once)."""
         now = now or self.clock()
         firings = self.engine.tick(now)
         with transaction.atomic():
             if firings:
                 firings_apply(firings=firings, policy=self.policy, now=now)
-            groups_flush(policy=self.policy, now=now)
-            escalations_run(policy=self.policy, now=now)
+            if self.part == 0:
+                groups_flush(policy=self.policy, now=now)
+                escalations_run(policy=self.policy, now=now)
+        if self.part == 0 and self.parts > 1 and time.monotonic() - self._last_prune > 600:
+            AlertingEvent.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+            self._last_prune = time.monotonic()
         self._last_tick = time.monotonic()
 
     def save_snapshot(self) -> None:

@@ -276,6 +276,8 @@ PINGAN = {
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).
     "ALERTS_MAX_DEVICE_DISTANCE_M": env_int("PINGAN_ALERTS_MAX_DEVICE_DISTANCE_M", 50_000),
+    # Alert worker processes, each owning a share of the rules' keys (docs/alerts.md, "Scaling out").
+    "ALERTS_WORKERS": _bounded("PINGAN_ALERTS_WORKERS", 1, low=1, high=64, what="alert worker processes"),
     # GA/T 1400: pingan's own 视图库 ID (20 digits: User-Identify and subscription IDs towards lower platforms)
     # and where lower platforms push the notifications of pingan's subscriptions.
     "VIID_SERVER_ID": env_str("PINGAN_VIID_SERVER_ID", ""),

@@ -27,8 +27,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         w = sub.add_parser("worker", help="run the rule engine over the event log (Ctrl-C stops)")
-        w.add_argument("--consumer", default="alerts", help="consumer name (its position is kept)")
+        w.add_argument("--consumer", default="", help="consumer name (its position is kept; default alerts, "
+                       "alerts-p<i>of<n> for a partition)")
         w.add_argument("--batch", type=int, default=1000, help="events per transaction (default 1000)")
+        w.add_argument("--partitions", type=int, default=None,
+                       help="processes sharing the work by key (default PINGAN_ALERTS_WORKERS, 1); without "
+                            "--partition this process starts and watches all of them")
+        w.add_argument("--partition", type=int, default=None, help="run only this partition (0-based)")
         sub.add_parser("ingest-mqtt", help="subscribe to devices' MQTT topics and ingest (Ctrl-C stops)")
         d = sub.add_parser("device", help="register or update a device")
         d.add_argument("device_id")
@@ -66,15 +71,50 @@ class Command(BaseCommand):
         return lambda: _stop
 
     def do_worker(self, o):
+        from django.conf import settings
+
         from pingan.alerts.worker import Worker
 
-        worker = Worker(consumer=o["consumer"], batch=o["batch"])
+        parts = o["partitions"] or settings.PINGAN["ALERTS_WORKERS"]
+        if parts < 1 or (o["partition"] is not None and not 0 <= o["partition"] < parts):
+            raise CommandError(f"partition {o['partition']} of {parts}")
+        if parts > 1 and o["partition"] is None:
+            return self._supervise(parts, o["batch"])
+        worker = Worker(consumer=o["consumer"], batch=o["batch"], partition=(o["partition"] or 0, parts))
         self.stdout.write(
-            f"alert worker {o['consumer']} at position {worker.position} "
+            f"alert worker {worker.consumer} at position {worker.position} "
             f"(rule set {worker.ruleset.id} {worker.ruleset.version})"
         )
         self.stdout.flush()
         worker.run(stop=self._loop())
+
+    def _supervise(self, parts: int, batch: int) -> None:
+        """Start one child per partition and start again any that dies (a SIGKILLed partition resumes from its
+        own checkpoint); stop them all on SIGINT/SIGTERM."""
+        import subprocess
+
+        stop = self._loop()
+        argv = [sys.executable, "-m", "pingan.cli", "alerts", "worker", "--partitions", str(parts), "--batch",
+                str(batch)]
+        children: dict[int, subprocess.Popen] = {}
+        try:
+            while not stop():
+                for i in range(parts):
+                    p = children.get(i)
+                    if p is None or p.poll() is not None:
+                        if p is not None:
+                            self.stderr.write(f"alert worker partition {i} exited ({p.returncode}): starting it again")
+                        children[i] = subprocess.Popen([*argv, "--partition", str(i)])  # noqa: S603 - our own argv
+                time.sleep(0.5)
+        finally:
+            for p in children.values():
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            for p in children.values():
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
     def do_ingest_mqtt(self, o):
         from pingan.alerts.mqtt import MqttIngest, topic_filter
