@@ -296,8 +296,8 @@ def test_it_rejects_a_naive_as_of():
 
 
 def test_it_refuses_an_unknown_engine_name():
-    with pytest.raises(ValueError, match="spark"):
-        get_engine("spark")
+    with pytest.raises(ValueError, match="'flink'; available: duckdb, spark"):
+        get_engine("flink")
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -250,6 +250,13 @@ PINGAN = {
     # The DuckDB batch engine's limits (the 2-core, 24 GiB reference machine).
     "DUCKDB_MEMORY_LIMIT": env_str("PINGAN_DUCKDB_MEMORY_LIMIT", "1500MB"),
     "DUCKDB_THREADS": env_int("PINGAN_DUCKDB_THREADS", 2),
+    # The screening engine of web jobs and `pingan screen` (docs/screening-spark.md): duckdb, or spark with
+    # its master (empty: local[*], or spark-submit's) and settings as spark.KEY=VALUE,… ; movement records
+    # last at most this many days (0: unknown), so older date partitions are skipped.
+    "SCREENING_ENGINE": env_choice("PINGAN_SCREENING_ENGINE", "duckdb", ("duckdb", "spark")),
+    "SPARK_MASTER": env_str("PINGAN_SPARK_MASTER", ""),
+    "SPARK_CONF": env_str("PINGAN_SPARK_CONF", ""),
+    "MOVEMENT_MAX_STAY_DAYS": env_int("PINGAN_MOVEMENT_MAX_STAY_DAYS", 0),
     # Retention (pingan.screening.retention, PIPL Art. 19 and 47): days after a screening job finished until
     # its person data (result rows, roster and result files) is deleted, and days before the screening clock
     # after which an ended movement record is removed from the active movement datasets.

@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -200,14 +201,23 @@ class ScreeningEngine(Protocol):
         ...
 
 
+#: The engines :func:`get_engine` knows.
+ENGINES = ("duckdb", "spark")
+
+
 def get_engine(name: str = "duckdb", **options: Any) -> ScreeningEngine:
-    """The screening engine called ``name`` (only ``"duckdb"`` today), built with ``options``.
+    """The screening engine called ``name`` (:data:`ENGINES`), built with ``options``: ``"duckdb"``
+    (:class:`DuckDBEngine`) or ``"spark"`` (:class:`pingan.screening.spark.SparkEngine`, needs PySpark).
 
     Raises ``ValueError`` for an unknown name.
     """
     if name == "duckdb":
         return DuckDBEngine(**options)
-    raise ValueError(f"unknown screening engine {name!r}; available: duckdb")
+    if name == "spark":
+        from pingan.screening.spark import SparkEngine
+
+        return SparkEngine(**options)
+    raise ValueError(f"unknown screening engine {name!r}; available: {', '.join(ENGINES)}")
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -259,6 +269,9 @@ class DuckDBEngine:
     ``memory_limit``/``threads``/``temp_directory`` go to :func:`pingan.lib.duck.connect` (bounded memory,
     spilling to disk). ``timezone`` is the zone in which naive timestamps in the inputs are read (the
     authorities' data is Beijing time). Each :meth:`screen` call opens and closes its own connection.
+    ``max_stay_days``: no movement record lasts longer than this many days, so that a partitioned movement
+    directory's ``start_date`` partitions more than that before the look-back window are skipped unread
+    (:func:`partition_movements`); ``None`` (the default) reads every past day's partitions.
     """
 
     name = "duckdb"
@@ -270,11 +283,15 @@ class DuckDBEngine:
         threads: int | None = None,
         temp_directory: str | Path | None = None,
         timezone: str = "Asia/Shanghai",
+        max_stay_days: int | None = None,
     ) -> None:
         self.memory_limit = memory_limit
         self.threads = threads
         self.temp_directory = temp_directory
         self.timezone = timezone
+        if max_stay_days is not None and max_stay_days < 0:
+            raise ValueError("max_stay_days must be 0 or more")
+        self.max_stay_days = max_stay_days
 
     # ------------------------------------------------------------------------------------- entry point
 
@@ -311,7 +328,7 @@ class DuckDBEngine:
                            temp_directory=self.temp_directory)
         try:
             con.execute(f"SET TimeZone = {sql_str(self.timezone)}")
-            run = _Run(con, ruleset, as_of, timer)
+            run = self._new_run(con, ruleset, as_of, timer)
             with timer.stage("normalise"):
                 run.load_roster(roster, rejected, resident_id_column=resident_id_column)
             with timer.stage("filter_movements"):
@@ -321,6 +338,7 @@ class DuckDBEngine:
                 run.match_exact()
                 run.match_corrected()
                 run.match_name_birth_date()
+                run.end_matching()
             with timer.stage("rules"):
                 run.apply_rules(watchlist)
             with timer.stage("assemble"):
@@ -339,13 +357,20 @@ class DuckDBEngine:
         }
         return ScreenResult(persons=persons, hits=hits, stats=stats)
 
+    def _new_run(self, con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: dt.datetime,
+                 timer: _Timer) -> _Run:
+        return _Run(con, ruleset, as_of, timer, timezone=self.timezone, max_stay_days=self.max_stay_days)
+
 
 class _Run:
     """One screening run on one connection: the stages as methods over temp tables."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: dt.datetime,
-                 timer: _Timer) -> None:
+                 timer: _Timer, *, timezone: str = "Asia/Shanghai", max_stay_days: int | None = None) -> None:
         self.con = con
+        self.timezone = timezone
+        self.max_stay_days = max_stay_days
+        self.partition_keys: frozenset[str] = frozenset()
         self.rs = ruleset
         self.as_of = as_of
         self.timer = timer
@@ -669,12 +694,14 @@ class _Run:
                 tbl = tbl.append_column("record_id", pa.array([f"mv:{i}" for i in range(tbl.num_rows)]))
             self.con.register("movements_in", tbl)
             return "movements_in"
-        paths = [str(movements)] if isinstance(movements, str | Path) else [str(p) for p in movements]
-        if not paths:
-            raise ScreeningInputError("no movement files given")
-        for p in paths:
-            if not Path(p).exists():
-                raise ScreeningInputError(f"movement file {p} does not exist")
+        paths = movement_paths(movements)
+        if Path(paths[0]).is_dir():
+            self.partition_keys = partition_keys(paths[0])
+            src = (f"read_parquet({sql_str(str(Path(paths[0]) / '**' / '*.parquet'))}, "
+                   "hive_partitioning = true)")
+            cols = [c[0] for c in self.sql(f"SELECT * FROM {src} LIMIT 0").description]
+            _require(cols, (*REQUIRED_MOVEMENT_COLUMNS, "record_id"), "movements (a partitioned directory)")
+            return src
         plist = "[" + ", ".join(sql_str(p) for p in paths) + "]"
         if all(p.endswith(".parquet") for p in paths):
             src = f"read_parquet({plist}, filename = true, file_row_number = true)"
@@ -704,17 +731,7 @@ class _Run:
         has_type = "id_type" in cols
         self.has_phone = has_phone
         a, w = _ts(self.as_of), _ts(self.window_start)
-        # Division filter: counties listed directly, or lying in a listed prefecture/province.
-        self.sql("""CREATE TEMP TABLE lst_codes AS SELECT DISTINCT plen, adcode,
-                    substr(adcode, 1, plen) AS prefix FROM lst_n""")
-        prefixes = {n: [r[0] for r in self.sql(f"SELECT prefix FROM lst_codes WHERE plen = {n}").fetchall()]
-                    for n in (2, 4, 6)}
-        parts = []
-        for n, vals in prefixes.items():
-            if vals:
-                col = "adcode" if n == 6 else f"substr(adcode, 1, {n})"
-                parts.append(f"{col} IN ({', '.join(sql_str(v) for v in vals)})")
-        where_div = " OR ".join(parts) or "false"
+        prefixes, where_div = self.division_filter()
         # `start`/`end` may be TIMESTAMP (read in the session zone) or TIMESTAMPTZ; an instant record
         # (no end) is treated as lasting one second so interval overlap stays a positive duration.
         self.sql(f"""
@@ -730,7 +747,7 @@ class _Run:
             FROM {src}
             WHERE CAST(start AS TIMESTAMPTZ) < {a}
               AND coalesce(CAST("end" AS TIMESTAMPTZ), CAST(start AS TIMESTAMPTZ) + INTERVAL 1 SECOND) > {w}
-              AND ({where_div})
+              AND ({where_div}){self.partition_filter(prefixes)}
         """)
         # Movement document types come as labels; map the few distinct ones with the identity rules.
         labels = [r[0] for r in self.sql("SELECT DISTINCT id_type FROM mv").fetchall()]
@@ -751,6 +768,40 @@ class _Run:
                 first, last, n = self.sql(f"SELECT min(CAST(start AS TIMESTAMPTZ)), max(CAST(start AS TIMESTAMPTZ)), "
                                           f"count(*) FROM {src}").fetchall()[0]
                 self.movement_span = (first, last, int(n))
+
+    def division_filter(self) -> tuple[dict[int, list[str]], str]:
+        """The listed divisions' code prefixes by length (2 province, 4 prefecture, 6 county) and the SQL
+        predicate on ``adcode`` (DuckDB and Spark alike): counties listed directly, or lying in a listed
+        prefecture/province."""
+        self.sql("""CREATE TEMP TABLE lst_codes AS SELECT DISTINCT plen, adcode,
+                    substr(adcode, 1, plen) AS prefix FROM lst_n""")
+        prefixes = {n: [r[0] for r in self.sql(f"SELECT prefix FROM lst_codes WHERE plen = {n}").fetchall()]
+                    for n in (2, 4, 6)}
+        parts = []
+        for n, vals in prefixes.items():
+            if vals:
+                col = "adcode" if n == 6 else f"substr(adcode, 1, {n})"
+                parts.append(f"{col} IN ({', '.join(sql_str(v) for v in vals)})")
+        return prefixes, " OR ".join(parts) or "false"
+
+    def partition_filter(self, prefixes: dict[int, list[str]]) -> str:
+        """`` AND …`` conjuncts on the partition columns of a partitioned movement directory (empty for
+        files): ``province_code`` among the listed divisions' provinces, ``start_date`` (the local date of
+        ``start`` in the engine's time zone) not after ``as_of`` and, with ``max_stay_days``, not before the
+        window start less that many days. Plain SQL that DuckDB and Spark both evaluate on the partition
+        values alone, so neither opens a skipped partition's files."""
+        out = []
+        if "province_code" in self.partition_keys:
+            provinces = sorted({v[:2] for vals in prefixes.values() for v in vals})
+            out.append("CAST(province_code AS STRING) IN ("
+                       + (", ".join(sql_str(v) for v in provinces) or "NULL") + ")")
+        if "start_date" in self.partition_keys:
+            zone = ZoneInfo(self.timezone)
+            out.append(f"CAST(start_date AS DATE) <= DATE {sql_str(self.as_of.astimezone(zone).date().isoformat())}")
+            if self.max_stay_days is not None:
+                lowest = (self.window_start.astimezone(zone) - dt.timedelta(days=self.max_stay_days)).date()
+                out.append(f"CAST(start_date AS DATE) >= DATE {sql_str(lowest.isoformat())}")
+        return "".join(f"\n              AND {c}" for c in out)
 
     # -------------------------------------------------------------------------------------- 3. matching
 
@@ -780,6 +831,65 @@ class _Run:
             self.sql("CREATE TEMP TABLE corr (row BIGINT, cand VARCHAR, reasons VARCHAR[])")
             self.counts.update(candidates=0, corrected_rows=0)
             return
+        pairs = self._recovery_pairs()
+        today = self.as_of.date()
+        best: dict[int, list[tuple[int, str, str, str]]] = {}
+        strength = {"exact": 5, "simplified": 4, "homophone": 3, "romanised": 2, "latin-token": 1}
+        # sorted, and the names too, so that the first of equally strong relations is the same whatever
+        # order the engine returned them in (the DuckDB and Spark engines must give identical results)
+        for row, cand, how, rname, rbd, mv_names in sorted(pairs, key=lambda p: (p[0], p[1], p[2])):
+            if validate18(cand, today) is not None:
+                continue
+            if rbd is not None and cand[6:14] != rbd.strftime("%Y%m%d"):
+                continue  # the roster's own birth date contradicts the candidate
+            matches = [compare_names(rname, mn) for mn in sorted(n for n in mv_names if n is not None)]
+            good = [m for m in matches if m.kind in CORROBORATING_NAMES]
+            if not good:
+                continue
+            top = max(good, key=lambda m: strength[m.kind])
+            best.setdefault(row, []).append((strength[top.kind], cand, how, top.reason))
+        rows, cands, reasons = [], [], []
+        for row, options in best.items():
+            top = max(o[0] for o in options)
+            chosen = [o for o in options if o[0] == top]
+            for _, cand, how, why in chosen:
+                rows.append(row)
+                cands.append(cand)
+                extra = [f"{len(chosen)} corrections equally corroborated"] if len(chosen) > 1 else []
+                reasons.append([f"ID number corrected: {how} (GB 11643-1999 check character)", why,
+                                *extra])
+        corr = pa.table({
+            "row": pa.array(rows, pa.int64()), "cand": pa.array(cands, pa.string()),
+            "reasons": pa.array(reasons, pa.list_(pa.string())),
+        })
+        self.con.register("corr_in", corr)
+        self.sql("CREATE TEMP TABLE corr AS SELECT * FROM corr_in")
+        self.con.unregister("corr_in")
+        self._add_matches_by_number(pa.table({
+            "row": corr.column("row"), "number": corr.column("cand"),
+            "match_kind": pa.array(["id_corrected"] * corr.num_rows, pa.string()),
+            "reasons": corr.column("reasons")}))
+        self.counts["corrected_rows"] = len(set(rows))
+
+    def _add_matches_by_number(self, matches: pa.Table) -> None:
+        """Add to ``mm`` every windowed movement record whose number is a ``matches`` row's ``number``
+        (``matches``: row, number, match_kind, reasons)."""
+        self.con.register("by_number_in", matches)
+        self.sql("""
+            INSERT INTO mm
+            SELECT n.row, m.record_id, m.adcode, m.place, m.t0, m.t1, n.match_kind, n.reasons
+            FROM by_number_in n JOIN mv m ON m.number = n.number
+        """)
+        self.con.unregister("by_number_in")
+
+    def end_matching(self) -> None:
+        """After the match stage ``mm`` (and ``mv``, as far as later stages read it) are DuckDB tables:
+        nothing to do here; an engine that matched elsewhere brings them in."""
+
+    def _recovery_pairs(self) -> list[tuple[int, str, str, str, dt.date | None, list[str]]]:
+        """(row, candidate, how, roster name, roster birth date, names of the movement records carrying the
+        candidate) for each GB 11643 recovery candidate found in any movement record, any time, any place;
+        sets ``counts["candidates"]``."""
         # Weights W_i = 2^(18-i) mod 11 (W_18 = 1); the inverse of w mod 11 is w^9 mod 11 (Fermat).
         self.sql("""
             CREATE TEMP TABLE inv_d AS
@@ -829,43 +939,8 @@ class _Run:
             FROM inv_c c JOIN p USING (row) JOIN allmv m ON m.number = c.cand
             GROUP BY ALL
         """).fetchall()
-        today = self.as_of.date()
-        best: dict[int, list[tuple[int, str, str, str]]] = {}
-        strength = {"exact": 5, "simplified": 4, "homophone": 3, "romanised": 2, "latin-token": 1}
-        for row, cand, how, rname, rbd, mv_names in pairs:
-            if validate18(cand, today) is not None:
-                continue
-            if rbd is not None and cand[6:14] != rbd.strftime("%Y%m%d"):
-                continue  # the roster's own birth date contradicts the candidate
-            matches = [compare_names(rname, mn) for mn in mv_names]
-            good = [m for m in matches if m.kind in CORROBORATING_NAMES]
-            if not good:
-                continue
-            top = max(good, key=lambda m: strength[m.kind])
-            best.setdefault(row, []).append((strength[top.kind], cand, how, top.reason))
-        rows, cands, reasons = [], [], []
-        for row, options in best.items():
-            top = max(o[0] for o in options)
-            chosen = [o for o in options if o[0] == top]
-            for _, cand, how, why in chosen:
-                rows.append(row)
-                cands.append(cand)
-                extra = [f"{len(chosen)} corrections equally corroborated"] if len(chosen) > 1 else []
-                reasons.append([f"ID number corrected: {how} (GB 11643-1999 check character)", why,
-                                *extra])
-        self.con.register("corr_in", pa.table({
-            "row": pa.array(rows, pa.int64()), "cand": pa.array(cands, pa.string()),
-            "reasons": pa.array(reasons, pa.list_(pa.string())),
-        }))
-        self.sql("CREATE TEMP TABLE corr AS SELECT * FROM corr_in")
-        self.con.unregister("corr_in")
-        self.sql("""
-            INSERT INTO mm
-            SELECT c.row, m.record_id, m.adcode, m.place, m.t0, m.t1, 'id_corrected', c.reasons
-            FROM corr c JOIN mv m ON m.number = c.cand
-        """)
         self.counts["candidates"] = self.count("inv_c")
-        self.counts["corrected_rows"] = int(self.sql("SELECT count(DISTINCT row) FROM corr").fetchall()[0][0])
+        return pairs
 
     def match_name_birth_date(self) -> None:
         """Rows without a usable number (empty, unrecognised, or failing a rule other than the check
@@ -875,7 +950,7 @@ class _Run:
         if not self.counts["roster_invalid_id"]:
             self.counts["matched_name_birth_date_rows"] = 0
             return
-        phone_sel = "m.phone" if self.has_phone else "NULL::VARCHAR"
+        phone_sel = "phone" if self.has_phone else "NULL::VARCHAR"
         # Rows are compared as distinct (name, phone, birth date) keys: a person repeated down the roster is
         # compared once, not once per row.
         self.sql("""
@@ -891,22 +966,11 @@ class _Run:
                   AND coalesce(birth_date, id_digits_birth_date) IS NOT NULL
                 GROUP BY ALL)
         """)
-        cand = self.sql(f"""
-            WITH mvb AS (
-                SELECT number, name, {phone_sel} AS phone,
-                       try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE AS bd
-                FROM mv WHERE regexp_full_match(number, '[0-9]{{17}}[0-9X]'))
-            SELECT DISTINCT n.k, n.name, n.phone, n.bd_from_digits, m.number, m.name AS mv_name,
-                   m.phone AS mv_phone
-            FROM need_k n JOIN mvb m ON m.bd = n.bd
-            -- exact, simplified/traditional and homophone variants of a Han name keep its length once
-            -- spaces and name separators are set aside (阿不都·热合曼 = 阿不都热合曼); a name in Latin
-            -- letters on either side (romanised, Latin tokens) is compared with every same-birth-date record.
-            WHERE NOT regexp_matches(n.name, '[\u3400-\u9fff]') OR NOT regexp_matches(m.name, '[\u3400-\u9fff]')
-               OR length(regexp_replace(n.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
-                  = length(regexp_replace(m.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
-        """).fetchall()
+        cand = self._name_birth_date_candidates(phone_sel)
         per_key: dict[int, dict[str, tuple[str, list[str]]]] = {}
+        # sorted: of several records of one number under different names the last one's reasons are kept,
+        # which must not depend on the order the engine returned them in
+        cand = sorted(cand, key=lambda c: (c[0], c[4], c[5] or "", c[6] or ""))
         for key, rname, rphone, from_digits, number, mname, mphone in cand:
             nm = compare_names(rname, mname)
             phone_ok = rphone is not None and mphone is not None and _same_phone(rphone, mphone)
@@ -931,17 +995,31 @@ class _Run:
                 numbers.append(number)
                 kinds.append(kind)
                 reasons_l.append(reasons)
-        self.con.register("nd_in", pa.table({
+        self._add_matches_by_number(pa.table({
             "row": pa.array(rows, pa.int64()), "number": pa.array(numbers, pa.string()),
             "match_kind": pa.array(kinds, pa.string()), "reasons": pa.array(reasons_l, pa.list_(pa.string())),
         }))
-        self.sql("""
-            INSERT INTO mm
-            SELECT n.row, m.record_id, m.adcode, m.place, m.t0, m.t1, n.match_kind, n.reasons
-            FROM nd_in n JOIN mv m ON m.number = n.number
-        """)
-        self.con.unregister("nd_in")
         self.counts["matched_name_birth_date_rows"] = len(rows)
+
+    def _name_birth_date_candidates(self, phone_sel: str) -> list[tuple]:
+        """(key, roster name, roster phone, birth date read from digits, movement number, movement name,
+        movement phone) for each ``need_k`` key and windowed movement record of the same birth date whose
+        name may corroborate (same length of a Han name without separators, or Latin letters on a side)."""
+        return self.sql(f"""
+            WITH mvb AS (
+                SELECT number, name, {phone_sel} AS phone,
+                       try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE AS bd
+                FROM mv WHERE regexp_full_match(number, '[0-9]{{17}}[0-9X]'))
+            SELECT DISTINCT n.k, n.name, n.phone, n.bd_from_digits, m.number, m.name AS mv_name,
+                   m.phone AS mv_phone
+            FROM need_k n JOIN mvb m ON m.bd = n.bd
+            -- exact, simplified/traditional and homophone variants of a Han name keep its length once
+            -- spaces and name separators are set aside (阿不都·热合曼 = 阿不都热合曼); a name in Latin
+            -- letters on either side (romanised, Latin tokens) is compared with every same-birth-date record.
+            WHERE NOT regexp_matches(n.name, '[\u3400-\u9fff]') OR NOT regexp_matches(m.name, '[\u3400-\u9fff]')
+               OR length(regexp_replace(n.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
+                  = length(regexp_replace(m.name, '[\\s·•．・･‧∙⋅.。]', '', 'g'))
+        """).fetchall()
 
     # ----------------------------------------------------------------------------------------- 4. rules
 
@@ -1331,3 +1409,71 @@ def _name_join_keys(name: str | None) -> tuple[str, ...]:
     ``compare_names`` relates as one of :data:`CORROBORATING_NAMES` (simplified name, pinyin and reading
     combinations, every romanised form of a Han name including compound surnames, Latin tokens)."""
     return join_keys(name)
+
+
+#: Partition columns of a movement directory that the engines prune on (``partition_movements`` writes both).
+PARTITION_KEYS = ("province_code", "start_date")
+
+
+def movement_paths(movements: str | Path | Sequence[str | Path]) -> list[str]:
+    """The movement input as a list of paths: Parquet/CSV files, or exactly one directory of Parquet
+    partitions. Raises :class:`ScreeningInputError` for none, a missing path, or a directory among others."""
+    paths = [str(movements)] if isinstance(movements, str | Path) else [str(p) for p in movements]
+    if not paths:
+        raise ScreeningInputError("no movement files given")
+    for p in paths:
+        if not Path(p).exists():
+            raise ScreeningInputError(f"movement file {p} does not exist")
+    if any(Path(p).is_dir() for p in paths) and len(paths) > 1:
+        raise ScreeningInputError("a partitioned movement directory is given alone, not beside other files: "
+                                  + ", ".join(paths))
+    return paths
+
+
+def partition_keys(directory: str | Path) -> frozenset[str]:
+    """The hive partition keys (``key=value`` directory names) of ``directory``'s first Parquet file.
+    Raises :class:`ScreeningInputError` when the directory holds no Parquet file."""
+    root = Path(directory)
+    first = next(iter(sorted(root.rglob("*.parquet"))), None)
+    if first is None:
+        raise ScreeningInputError(f"movement directory {root} holds no .parquet file")
+    return frozenset(part.split("=", 1)[0] for part in first.relative_to(root).parts[:-1] if "=" in part)
+
+
+def partition_movements(source: str | Path | Sequence[str | Path], out_dir: str | Path, *,
+                        timezone: str = "Asia/Shanghai", threads: int | None = None,
+                        memory_limit: str | None = None) -> Path:
+    """Write the movement records of ``source`` (Parquet files) to ``out_dir`` as a directory of Parquet
+    partitions ``province_code=PP/start_date=YYYY-MM-DD/`` (the adcode's first two digits; the local date
+    of ``start`` in ``timezone``) that both engines read with partition pruning.
+
+    Every record keeps the ``record_id`` it has or, without one, gets the one the engines give it in the
+    flat file (``<file stem>:<0-based row>``), so hits name the same records before and after. Returns
+    ``out_dir``. Raises :class:`ScreeningInputError` for a missing file or column, or a non-empty ``out_dir``.
+    """
+    paths = movement_paths(source)
+    if not all(p.endswith(".parquet") for p in paths):
+        raise ScreeningInputError("partition_movements reads Parquet files: " + ", ".join(paths))
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        raise ScreeningInputError(f"{out} is not empty; partitions are written to a new directory")
+    con = duck.connect(memory_limit=memory_limit, threads=threads)
+    try:
+        con.execute(f"SET TimeZone = {sql_str(timezone)}")
+        plist = "[" + ", ".join(sql_str(p) for p in paths) + "]"
+        src = f"read_parquet({plist}, filename = true, file_row_number = true)"
+        cols = [c[0] for c in con.execute(f"SELECT * FROM {src} LIMIT 0").description]
+        _require(cols, REQUIRED_MOVEMENT_COLUMNS, "movements")
+        record_id = ("CAST(record_id AS VARCHAR)" if "record_id" in cols
+                     else "parse_filename(filename, true) || ':' || file_row_number")
+        keep = [c for c in cols if c not in ("filename", "file_row_number", "record_id", *PARTITION_KEYS)]
+        con.execute(f"""
+            COPY (SELECT {", ".join(f'"{c}"' for c in keep)}, {record_id} AS record_id,
+                         substr(CAST(adcode AS VARCHAR), 1, 2) AS province_code,
+                         CAST(CAST(start AS TIMESTAMPTZ) AS DATE) AS start_date
+                  FROM {src})
+            TO {sql_str(str(out))} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (province_code, start_date))
+        """)
+    finally:
+        con.close()
+    return out

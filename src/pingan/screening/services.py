@@ -271,12 +271,31 @@ def screening_job_latest_refresh(*, premises_ids: Collection[int] | None = None)
     return jobs.filter(pk__in=latest, is_latest=False).update(is_latest=True)
 
 
+def screening_engine(name: str | None = None, *, spark_master: str | None = None,
+                     spark_conf: dict[str, str] | None = None) -> batch.ScreeningEngine:
+    """The configured screening engine (``PINGAN_SCREENING_ENGINE``, ``PINGAN_SPARK_MASTER``,
+    ``PINGAN_SPARK_CONF``, ``PINGAN_MOVEMENT_MAX_STAY_DAYS``); arguments override the settings."""
+    p = settings.PINGAN
+    name = name or p["SCREENING_ENGINE"]
+    common: dict[str, Any] = {"memory_limit": p["DUCKDB_MEMORY_LIMIT"], "threads": p["DUCKDB_THREADS"],
+                              "temp_directory": str(_data_dir("tmp")),
+                              "max_stay_days": p["MOVEMENT_MAX_STAY_DAYS"] or None}
+    if name == "spark":
+        from pingan.screening.spark import parse_conf
+
+        return batch.get_engine("spark", master=spark_master or p["SPARK_MASTER"] or None,
+                                conf={**parse_conf(p["SPARK_CONF"]), **(spark_conf or {})}, **common)
+    return batch.get_engine(name, **common)
+
+
 def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                       movements: list[str] | None = None, listings: str | None = None,
-                      ruleset_path: str | None = None) -> ScreeningJob:
+                      ruleset_path: str | None = None,
+                      engine: batch.ScreeningEngine | None = None) -> ScreeningJob:
     """Screen the job's roster against the active risk data and store one result per roster row.
 
-    ``movements``/``listings`` override the active datasets (paths to Parquet/CSV files). On a roster that
+    ``movements``/``listings`` override the active datasets (paths to Parquet/CSV files, or one directory of
+    Parquet partitions); ``engine``: the batch engine (default :func:`screening_engine`). On a roster that
     cannot be read at all, or missing risk data, the job ends ``failed`` with the reason — ``error`` (text)
     and ``error_code``/``error_params`` (for a message in the viewer's language, :mod:`.failures`) — and
     ``DomainError`` is raised. ``progress(stage, percent)`` is called as stages finish. Run by ``pingan
@@ -310,9 +329,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                               code="no_risk_data")
         movement_paths = movements if movements is not None else active_paths(RiskDataset.Kind.MOVEMENTS)
         ruleset = rules.load_ruleset(ruleset_path)
-        engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
-                                  threads=settings.PINGAN["DUCKDB_THREADS"],
-                                  temp_directory=str(_data_dir("tmp")))
+        engine = engine or screening_engine()
         result = engine.screen(roster, listings=listing_path, movements=movement_paths or _empty_movements(),
                                watchlist=active_watchlist(), ruleset=ruleset, as_of=job.as_of,
                                rejected=_rejections_table(rejections),

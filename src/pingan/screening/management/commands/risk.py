@@ -1,4 +1,5 @@
-"""``pingan risk import nhc|movements|watchlist …`` and ``pingan risk list``: manage the risk data."""
+"""``pingan risk import nhc|movements|watchlist …``, ``pingan risk list`` and ``pingan risk partition SOURCE…
+OUT``: manage the risk data."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
         wl.add_argument("format", choices=["un", "ofac", "csv"])
         wl.add_argument("source", nargs="?", default="", help="file or directory; `un` defaults to the bundled list")
         sub.add_parser("list", help="list the imported datasets")
+        part = sub.add_parser("partition", help="write movement Parquet files as a directory of partitions "
+                              "province_code=PP/start_date=YYYY-MM-DD that the engines prune "
+                              "(docs/screening-spark.md)")
+        part.add_argument("source", nargs="+", help="movement Parquet file(s)")
+        part.add_argument("out", help="the new directory")
 
     def handle(self, *args, **opts):
         if opts["action"] == "list":
@@ -37,6 +43,16 @@ class Command(BaseCommand):
                 state = "active" if ds.active else "superseded"
                 self.stdout.write(f"{ds.pk}\t{ds.kind}\t{ds.name}\t{ds.rows} rows\t{ds.rejected_rows} rejected\t"
                                   f"{state}\t{ds.imported_at:%Y-%m-%d %H:%M}\t{ds.source}")
+            return
+        if opts["action"] == "partition":
+            from pingan.screening.batch import ScreeningInputError, partition_movements
+
+            try:
+                out = partition_movements(opts["source"], opts["out"])
+            except ScreeningInputError as exc:
+                raise CommandError(str(exc)) from None
+            parts = sum(1 for _ in out.rglob("*.parquet"))
+            self.stdout.write(f"wrote {parts} partition files to {out}")
             return
         kind, source = opts["kind"], opts["source"]
         if source and not Path(source).exists():

@@ -1,4 +1,5 @@
-"""``pingan screen ROSTER [--as-of DATE] [--out FILE] [--police-view]``: screen one roster file."""
+"""``pingan screen ROSTER [--as-of DATE] [--out FILE] [--police-view] [--engine duckdb|spark]``: screen one
+roster file (the Spark engine and its options: docs/screening-spark.md)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules, services
-from pingan.screening.batch import ScreeningInputError
+from pingan.screening.batch import ENGINES, ScreeningInputError
 from pingan.screening.output import OutputError, output_format
 
 
@@ -39,9 +41,17 @@ class Command(BaseCommand):
                             help="include every police hit (watchlists too) and the normalised documents")
         parser.add_argument("--premises", type=int, default=None, help="the premises id the roster belongs to")
         parser.add_argument("--movements", action="append", default=None,
-                            help="movement records (Parquet/CSV) to use instead of the imported ones; repeatable")
+                            help="movement records (Parquet/CSV files, or one directory of Parquet partitions) "
+                                 "to use instead of the imported ones; repeatable")
         parser.add_argument("--rules", default=None, help="a rule-set TOML file instead of the bundled default")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--engine", choices=ENGINES, default=None,
+                            help="batch engine (default: PINGAN_SCREENING_ENGINE, else duckdb)")
+        parser.add_argument("--spark-master", default=None,
+                            help="Spark master URL for --engine spark (default: PINGAN_SPARK_MASTER, else local[*], "
+                                 "or spark-submit's --master)")
+        parser.add_argument("--spark-conf", action="append", default=None, metavar="spark.KEY=VALUE",
+                            help="a Spark setting for --engine spark; repeatable")
 
     def handle(self, *args, **opts):
         path = Path(opts["roster"])
@@ -50,6 +60,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         movements = check_movements(opts["movements"])
+        engine = choose_engine(opts)
         if opts["rules"] is not None:
             try:  # checked before the job is created, so a typo costs nothing
                 rules.load_ruleset(opts["rules"])
@@ -89,7 +100,7 @@ class Command(BaseCommand):
             job = services.screening_job_create(actor=None, roster_name=path.name, roster_bytes=data,
                                                 premises=premises, as_of=opts["as_of"])
             services.screening_job_run(job=job, progress=progress, movements=movements,
-                                       ruleset_path=opts["rules"])
+                                       ruleset_path=opts["rules"], engine=engine)
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
         except DomainError as exc:
             raise CommandError(exc.message if path.name in exc.message else f"{path}: {exc.message}") from None
@@ -105,17 +116,46 @@ class Command(BaseCommand):
         self.stdout.write(summary(job, out))
 
 
-def check_movements(given: list[str] | None) -> list[str] | None:
-    """The ``--movements`` paths, each an existing ``.parquet`` or ``.csv`` file, all of one kind.
+def choose_engine(opts: dict):
+    """The engine ``--engine``/``--spark-master``/``--spark-conf`` ask for (``None``: the configured one).
 
-    Raises ``CommandError`` naming the first file that is missing, a folder or of another format.
+    Raises ``CommandError`` for Spark options without the Spark engine, a malformed setting, or no PySpark.
+    """
+    name = opts["engine"] or settings.PINGAN["SCREENING_ENGINE"]
+    if name != "spark":
+        if opts["spark_master"] or opts["spark_conf"]:
+            raise CommandError("--spark-master and --spark-conf need --engine spark")
+        return None
+    from pingan.screening.spark import parse_conf
+
+    try:
+        conf = parse_conf(opts["spark_conf"])
+    except ValueError as exc:
+        raise CommandError(f"--spark-conf: {exc}") from None
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise CommandError("--engine spark needs PySpark: pip install 'pingan[spark]'") from None
+    return services.screening_engine("spark", spark_master=opts["spark_master"], spark_conf=conf)
+
+
+def check_movements(given: list[str] | None) -> list[str] | None:
+    """The ``--movements`` paths, each an existing ``.parquet`` or ``.csv`` file, all of one kind, or one
+    directory of Parquet partitions (``batch.partition_movements``).
+
+    Raises ``CommandError`` naming the first file that is missing, a folder without Parquet files beside
+    other paths, or of another format.
     """
     if given is None:
         return None
     for m in given:
         p = Path(m)
         if p.is_dir():
-            raise CommandError(f"--movements {m}: is a folder; give a Parquet or CSV file of movement records")
+            if len(given) == 1 and next(p.rglob("*.parquet"), None) is not None:
+                return given
+            raise CommandError(f"--movements {m}: is a folder without Parquet partitions, or beside other files; "
+                               "give Parquet or CSV files of movement records, or one directory of Parquet "
+                               "partitions")
         if not p.is_file():
             raise CommandError(f"--movements {m}: no such file; give a Parquet or CSV file of movement records")
         if p.suffix not in (".parquet", ".csv"):  # as the engine reads them (lower case)

@@ -1,0 +1,186 @@
+"""DuckDB engine vs Spark engine (local mode) on the same inputs: time, peak memory, identical answers, and a
+scaling curve over the movement table's size.
+
+    .venv/bin/python bench/spark_bench.py --people 100000 --movements 1000000,10000000
+    .venv/bin/python bench/spark_bench.py --people 1000000 --movements 10000000,50000000,100000000
+
+For each movement size: data from ``bench/screening_bench.py``'s generator (roster.csv with the ingest's
+headers, movements.parquet, the bundled NHC 2022 listings; 5 % exposed, 5 % traps, 10 % corrupted), then each
+engine end to end in a fresh process (read the roster with the ingest, screen, write Parquet):
+
+* ``duckdb``: ``get_engine("duckdb", memory_limit=…)``;
+* ``spark``: ``get_engine("spark", master="local[N]", conf=…)``; the session start (JVM) is timed apart
+  from the screen, which is what a long-running cluster session pays per roster.
+
+Peak memory is the largest summed RSS of the process tree (the Python process and, for Spark, its JVM),
+sampled every 0.2 s from /proc. Identity: the ``persons`` and ``hits`` tables of the two runs are compared
+row by row (hits in a total order). The 1-minute load average is read before and after each run (the
+machine is shared). Splink on Spark is not run: it needs its own Spark UDF jars, not shipped with the
+``splink`` wheel we install. Results go to ``<out>/spark-report-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from screening_bench import generate_local  # noqa: E402  (the screening benchmark's generator, same data)
+
+RUN_CODE = r"""
+import datetime as dt, json, sys, time
+t0 = time.perf_counter()
+from zoneinfo import ZoneInfo
+import pyarrow as pa
+from pingan.screening.batch import get_engine
+from pingan.screening.roster import read_roster_arrow
+from pingan.screening.rules import load_ruleset
+from pingan.screening.riskdata.nhc import bundled_nhc_listings
+engine_name, data, out, as_of, options = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
+as_of = dt.date.fromisoformat(as_of)
+listings = bundled_nhc_listings(); ruleset = load_ruleset()
+engine = get_engine(engine_name, **options)
+t_session = 0.0
+if engine_name == "spark":
+    ts = time.perf_counter(); engine.session; t_session = time.perf_counter() - ts
+t_start = time.perf_counter()
+roster, rejected, meta = read_roster_arrow(data + "/roster.csv")
+rej = pa.table({"row": [r.row for r in rejected], "message": [r.message for r in rejected]}) if rejected else None
+as_of_dt = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Asia/Shanghai"))
+res = engine.screen(roster, listings=listings, movements=data + "/movements.parquet", ruleset=ruleset,
+                    as_of=as_of_dt, rejected=rej)
+res.write(out)
+t_end = time.perf_counter()
+print(json.dumps({"end_to_end_s": round(t_end - t_start, 2), "session_start_s": round(t_session, 2),
+                  "imports_s": round(t_start - t0 - t_session, 2), "stages": res.stats["seconds"],
+                  "counts": res.stats["counts"]}))
+"""
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Summed VmRSS (KiB) of ``pid`` and all its descendants, from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
+
+
+def run_engine(engine: str, data: Path, out: Path, as_of: str, options: dict, timeout: float) -> dict:
+    """One engine end to end in a fresh interpreter: its JSON figures, wall time, peak tree RSS and load."""
+    load_before = _load()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", RUN_CODE, engine, str(data), str(out), as_of, json.dumps(options)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        if time.perf_counter() - t0 > timeout:
+            proc.kill()
+            proc.wait()
+            return {"ok": False, "error": f"timed out after {timeout:.0f} s", "load_before": load_before}
+        time.sleep(0.2)
+    stdout, stderr = proc.communicate()
+    res: dict = {"wall_s": round(time.perf_counter() - t0, 2), "peak_rss_mib": round(peak / 1024, 1),
+                 "load_before": load_before, "load_after": _load()}
+    if proc.returncode != 0:
+        lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and " WARN " not in ln]
+        res.update(ok=False, error=" | ".join(lines[-3:])[:800] or f"exit status {proc.returncode}")
+        return res
+    res.update(ok=True, **json.loads(stdout.strip().splitlines()[-1]))
+    return res
+
+
+def compare(a: Path, b: Path) -> dict:
+    """Row-by-row comparison of two result directories (persons by row, hits in a total order)."""
+    import pyarrow.parquet as pq
+
+    out: dict = {}
+    for name in ("persons", "hits"):
+        ta, tb = pq.read_table(a / f"{name}.parquet"), pq.read_table(b / f"{name}.parquet")
+        ra, rb = sorted(ta.to_pylist(), key=repr), sorted(tb.to_pylist(), key=repr)
+        differing = sum(1 for x, y in zip(ra, rb, strict=False) if x != y) + abs(len(ra) - len(rb))
+        out[name] = {"rows": [len(ra), len(rb)], "differing": differing}
+    out["identical"] = all(out[n]["differing"] == 0 for n in ("persons", "hits"))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--people", type=int, default=100_000)
+    ap.add_argument("--movements", default="1000000,10000000", help="comma-separated movement table sizes")
+    ap.add_argument("--as-of", default="2022-11-10")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--memory-limit", default="1.5GB", help="DuckDB memory limit (both engines' driver DuckDB)")
+    ap.add_argument("--spark-master", default="local[2]")
+    ap.add_argument("--spark-conf", action="append", default=[], metavar="spark.KEY=VALUE",
+                    help="extra Spark settings (default: driver memory 4g, 4 shuffle partitions)")
+    ap.add_argument("--timeout", type=float, default=3600.0)
+    ap.add_argument("--skip-duckdb", action="store_true")
+    args = ap.parse_args()
+    conf = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "4"}
+    for item in args.spark_conf:
+        key, _, value = item.partition("=")
+        conf[key] = value
+    report: dict = {"people": args.people, "as_of": args.as_of, "spark_master": args.spark_master,
+                    "spark_conf": conf, "cpus": os.cpu_count(), "runs": []}
+    as_of = dt.date.fromisoformat(args.as_of)
+    for size in [int(s) for s in args.movements.split(",")]:
+        base = args.out / f"screen-{args.people}x{size}"
+        data = base / "data"
+        if not (data / "movements.parquet").exists():
+            t0 = time.perf_counter()
+            generate_local(data, args.people, size, as_of, args.seed)
+            print(f"generated {args.people} people x {size} movements in {time.perf_counter() - t0:.1f} s "
+                  f"(load {_load()})", flush=True)
+        run: dict = {"movements": size}
+        engines = (("spark",) if args.skip_duckdb else ("duckdb", "spark"))
+        for engine in engines:
+            options = {"memory_limit": args.memory_limit}
+            if engine == "spark":
+                options.update(master=args.spark_master, conf=conf)
+            res = run_engine(engine, data, base / f"result-{engine}", args.as_of, options, args.timeout)
+            run[engine] = res
+            if res.get("ok"):
+                print(f"{size:>12,} movements  {engine:<6}  screen {res['end_to_end_s']:>8.2f} s"
+                      f"  (session start {res['session_start_s']:.1f} s, process {res['wall_s']:.1f} s)"
+                      f"  peak {res['peak_rss_mib']:>8.1f} MiB  load {res['load_before']}-{res['load_after']}"
+                      f"  per 100M rows {res['end_to_end_s'] * 1e8 / size:,.1f} s", flush=True)
+            else:
+                print(f"{size:>12,} movements  {engine:<6}  FAILED: {res['error']}", flush=True)
+        if all(run.get(e, {}).get("ok") for e in ("duckdb", "spark")):
+            run["comparison"] = compare(base / "result-duckdb", base / "result-spark")
+            print(f"{'':>12}  identical answers: {run['comparison']['identical']} "
+                  f"{json.dumps(run['comparison'])}", flush=True)
+        report["runs"].append(run)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"spark-report-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"report: {path}")
+
+
+if __name__ == "__main__":
+    main()
