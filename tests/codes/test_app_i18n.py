@@ -82,7 +82,7 @@ def test_the_police_pages_are_translated_too(client, cast, issued):
 def test_the_card_says_why_there_is_no_code_or_why_it_was_revoked(cast):
     with translation.override("en"):
         html = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a})
-    assert "No safety code issued yet." in html and "Issue the safety code" in html
+    assert "No safety code yet. It is issued automatically" in html and "Issue the safety code" in html
     assert CJK.search(html.replace(cast.premises_a.name, "")) is None
     screened(cast.premises_a, ["green"])
     code = services.safety_code_issue(premises=cast.premises_a, actor=None)
@@ -92,7 +92,7 @@ def test_the_card_says_why_there_is_no_code_or_why_it_was_revoked(cast):
             "codes/partials/premises_code.html", {"premises": cast.premises_a})
     with translation.override("zh-hans"):
         html = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a})
-    assert "当前平安码已撤销（弄虚作假）。" in html and "按最近一次排查重新签发" in html
+    assert "当前平安码已撤销（弄虚作假）。" in html and "按最近一次排查续签" in html
 
 
 def test_the_flash_messages_follow_the_language(client, cast):

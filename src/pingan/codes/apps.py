@@ -10,9 +10,17 @@ class CodesConfig(AppConfig):
     verbose_name = "Safety codes"
 
     def ready(self) -> None:
+        from pingan.codes import services
         from pingan.codes.home import queue_panel
-        from pingan.core import navigation
+        from pingan.codes.texts import TEMPLATES
+        from pingan.core import navigation, texts
         from pingan.core.models import POLICE_ROLES
+        from pingan.screening.services import LATEST_JOB_HOOKS
+
+        texts.register(TEMPLATES)
+        # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md)
+        if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
+            LATEST_JOB_HOOKS.append(services.on_latest_job_changed)
 
         navigation.register(navigation.Section(
             key="codes_queue", label=_("Requests"), url_name="codes:police", order=30, roles=POLICE_ROLES,

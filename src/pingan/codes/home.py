@@ -18,7 +18,8 @@ def queue_panel(request: HttpRequest) -> dict | None:
     if user.role == Role.STATION_CHIEF:
         to_approve = list(overrides.exclude(requested_by=user).select_related("premises", "requested_by")[:5])
     waiting = overrides.count()
-    if not (disputes or waiting):
+    reviews = selectors.reviews_list(actor=user, status="open").count()
+    if not (disputes or waiting or reviews):
         return None
-    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve,
+    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve, "reviews": reviews,
             "is_chief": user.role == Role.STATION_CHIEF}

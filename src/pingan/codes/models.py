@@ -24,7 +24,8 @@ REVOCATION_REASON_CHOICES = [(r.name.lower(), r.name.lower()) for r in Reason]
 LEVEL_LABELS = {Level.GREEN: _("green code"), Level.YELLOW: _("yellow code"), Level.RED: _("red code")}
 #: What pages call each revocation reason (``pingan.codes.revocation.Reason``, lower-case names).
 REVOCATION_REASON_LABELS = {Reason.FRAUD.name.lower(): _("fraud"), Reason.ERROR.name.lower(): _("issued in error"),
-                            Reason.RESCREENED.name.lower(): _("replaced after a new screening")}
+                            Reason.RESCREENED.name.lower(): _("replaced after a new screening"),
+                            Reason.SUSPENDED.name.lower(): _("suspended until the police check the new screening")}
 
 
 class SigningKey(models.Model):
@@ -79,6 +80,12 @@ class SafetyCode(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=12, blank=True, default="", choices=REVOCATION_REASON_CHOICES)
+    #: the level-rule counts of the screening behind the code (``green``, ``yellow``, ``red``, ``unresolved``)
+    #: when it was issued: a code whose job and counts still match the premises' latest screening is current
+    counts = models.JSONField(default=dict, blank=True)
+    #: why it was issued, as a message (``{"code": "code_cause.<kind>", "params": {...}}``, rendered at
+    #: display): a finished screening, a re-evaluation after new risk data, a release, a level change
+    cause = models.JSONField(default=dict, blank=True)
 
     scope_unit = "premises__unit"
     scope_owner = "premises__owner"
@@ -194,3 +201,56 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"dispute {self.pk}: {self.premises_id} ({self.status})"
+
+
+class CodeReview(models.Model):
+    """A premises whose code is suspended until the police check its newest screening (the station's queue).
+
+    Opened by :func:`pingan.codes.services.safety_code_derive` when a screening would lower the level only
+    because its roster leaves out people who were yellow, red or unresolved in the screening behind the
+    previous code (``baseline_job``): ``dropped`` of them, at most 50 listed by row in ``dropped_rows``.
+    ``level`` is what the published rule gives for ``job``. Closed as ``released`` (police confirmed; a code
+    under the rule is issued) or ``resolved`` (a later screening or re-evaluation no longer lowers the level).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting a police check")
+        RELEASED = "released", _("released by the police")
+        RESOLVED = "resolved", _("resolved by a newer screening")
+
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="code_reviews")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    job = models.ForeignKey(ScreeningJob, on_delete=models.PROTECT, related_name="+")
+    baseline_job = models.ForeignKey(ScreeningJob, on_delete=models.PROTECT, related_name="+")
+    baseline_level = models.CharField(max_length=6, choices=LEVEL_CHOICES)
+    level = models.CharField(max_length=6, choices=LEVEL_CHOICES)
+    dropped = models.PositiveIntegerField()
+    dropped_rows = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    issued_code = models.ForeignKey(SafetyCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_unit = "unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["premises"], condition=models.Q(status="open"),
+                                               name="one_open_review_per_premises")]
+
+    def __str__(self) -> str:
+        return f"review {self.pk}: {self.premises_id} ({self.status})"
+
+    @property
+    def level_label(self) -> str:
+        """The level the rule gives the new screening, in the active language."""
+        return str(LEVEL_LABELS[Level(self.level)])
+
+    @property
+    def baseline_level_label(self) -> str:
+        """The level of the previous code, in the active language."""
+        return str(LEVEL_LABELS[Level(self.baseline_level)])

@@ -9,7 +9,8 @@ code for a list. The payload is a CBOR map (docs/codes.md, "Revocation list")::
      -65538: serial (uint, grows with each list), -65539: [[cti (bstr), reason (uint), code-exp (NumericDate)], ...]}
 
 An entry names the code's own expiry so that a publisher can drop it once the code would read as
-expired anyway, which keeps the list small. Reasons: 1 re-screened (superseded), 2 fraud, 3 error.
+expired anyway, which keeps the list small. Reasons: 1 re-screened (superseded), 2 fraud, 3 error,
+4 suspended (awaiting a police check of the premises' new screening).
 
 A verifier keeps the latest list per issuer (highest serial), and after ``next_update`` should fetch a
 new one; :meth:`RevocationList.is_stale` says when. This module imports no Django.
@@ -41,6 +42,7 @@ class Reason(IntEnum):
     RESCREENED = 1  # superseded by a code from a newer screening
     FRAUD = 2       # obtained or used fraudulently
     ERROR = 3       # issued in error
+    SUSPENDED = 4   # withdrawn until the police check a new screening (docs/codes.md, "The code is derived")
 
 
 class RevocationListError(ValueError):

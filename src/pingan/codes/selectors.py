@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from pingan.codes.models import Dispute, LevelOverride, SafetyCode
+from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
 from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
@@ -20,13 +20,16 @@ audit.register_object_type("SafetyCode", _("safety code"))
 audit.register_object_type("SigningKey", _("signing key"))
 audit.register_object_type("Dispute", _("correction request (dispute)"))
 audit.register_object_type("LevelOverride", _("level change (four-eyes)"))
+audit.register_object_type("CodeReview", _("suspended safety code (police check)"))
 for _code, _label in (("key_create", _("created a signing key")), ("key_rotate", _("rotated a signing key")),
                       ("issue", _("issued")), ("revoke", _("revoked")),
                       ("revoke_reason", _("changed the revocation reason")),
                       ("override_request", _("requested a level change")),
                       ("override_approve", _("approved a level change")),
                       ("override_reject", _("rejected a level change")), ("dispute_open", _("opened a dispute")),
-                      ("dispute_resolve", _("resolved a dispute"))):
+                      ("dispute_resolve", _("resolved a dispute")),
+                      ("suspend", _("suspended a safety code for a police check")),
+                      ("review_release", _("released a suspended safety code"))):
     audit.register_action(_code, _label)
 
 
@@ -107,3 +110,41 @@ def override_get(*, actor, override_id: int) -> LevelOverride:
     if ov is None:
         raise NotFound(f"level change {override_id} not found")
     return ov
+
+
+def _reviews_scoped(*, actor) -> QuerySet[CodeReview]:
+    return scope(actor, CodeReview.objects.select_related("premises", "premises__owner", "unit", "job",
+                                                          "baseline_job", "decided_by"))
+
+
+def reviews_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[CodeReview]:
+    """Suspended codes awaiting (or past) a police check that the actor may see (owners: their own premises;
+    police: their subtree), newest first; the rows fetched are recorded with the premises' owners."""
+    qs = _reviews_scoped(actor=actor)
+    qs = qs.filter(status=status) if status else qs
+    return audit.audited(qs, actor=actor, object_type="CodeReview", purpose=purpose,
+                         subjects=lambda rv: core_selectors.premises_subjects(rv.premises),
+                         detail={"status": status} if status else None)
+
+
+def review_get(*, actor, review_id: int) -> CodeReview:
+    """One review the actor may see (to act on it: the action is recorded); ``NotFound`` otherwise."""
+    rv = _reviews_scoped(actor=actor).filter(pk=review_id).first()
+    if rv is None:
+        raise NotFound(f"review {review_id} not found")
+    return rv
+
+
+def premises_code_state(premises) -> dict:
+    """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
+    ``code`` (the live code or ``None``), ``last`` (the newest code, live or not), ``review`` (an open
+    suspension) and ``cause`` (why the live code was issued, rendered in the active language). No person
+    data, no permission check: callers pass a premises the viewer may see."""
+    from pingan.core.texts import render
+
+    last = SafetyCode.objects.filter(premises=premises).order_by("-issued_at", "-id").first()
+    code = last if last is not None and last.revoked_at is None else None
+    # a review is open only while the premises has no live code, and only after it had one (the baseline)
+    review = None if last is None or code is not None else \
+        CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    return {"code": code, "last": last, "review": review, "cause": render(code.cause) if code and code.cause else ""}

@@ -30,7 +30,7 @@ from django.utils import timezone
 from pingan.codes import token as core_token
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
 from pingan.codes.levels import Level, ScreeningCounts, level_for
-from pingan.codes.models import Dispute, LevelOverride, SafetyCode, SigningKey
+from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode, SigningKey
 from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -214,7 +214,8 @@ def _may_issue(actor, premises: Premises) -> bool:
 
 
 def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people: int, actor,
-           override: LevelOverride | None = None) -> SafetyCode:
+           override: LevelOverride | None = None, counts: ScreeningCounts | None = None,
+           cause: dict | None = None) -> SafetyCode:
     premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
     issuer = issuer_for(premises)
     key = signing_key_ensure(issuer=issuer)
@@ -230,6 +231,7 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
         premises=premises, job=job, issuer=issuer, code_id=code.code_id.hex(), level=level.value,
         issued_at=code.issued_at, expires_at=code.expires_at, ruleset_version=code.ruleset_version,
         people=people, kid=key.kid, token=text, issued_by=actor if getattr(actor, "pk", None) else None,
+        counts=_counts_dict(counts) if counts is not None else {}, cause=cause or {},
     )
     for old in previous:
         old.superseded_by, old.superseded_at = row, now
@@ -238,15 +240,26 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
     audit.record(actor, "issue", "SafetyCode", row.code_id, detail={
         "premises": premises.pk, "level": level.value, "job": job.pk if job else None, "people": people,
         "kid": key.kid, "ruleset_version": code.ruleset_version, "override": override.pk if override else None,
-        "superseded": [o.code_id for o in previous],
+        "superseded": [o.code_id for o in previous], "cause": cause or {},
     })
     if previous:
         _invalidate_revocations_now_and_on_commit(issuer)
     return row
 
 
-@transaction.atomic
 def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode:
+    """:func:`_safety_code_issue` in its own transaction; a roster that leaves out flagged people suspends the
+    code (committed) and then raises ``code_suspended``."""
+    with transaction.atomic():
+        result = _safety_code_issue(premises=premises, actor=actor, job=job)
+    if isinstance(result, CodeReview):
+        raise DomainError(f"the roster of job {result.job_id} leaves out {result.dropped} people who were yellow, "
+                          f"red or unresolved before: the code is suspended until the police check it",
+                          code="code_suspended", params={"job": result.job_id, **_premises_params(premises)})
+    return result
+
+
+def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode | CodeReview:
     """Issue a new code for ``premises`` from its latest finished screening (or ``job``), superseding the old one.
 
     Level by the published rule (``pingan.codes.levels.level_for``, rule-set v``RULESET_VERSION``): any red →
@@ -279,7 +292,17 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
         # a screening of nobody proves nothing: it must not turn a yellow or red premises green
         raise DomainError(f"job {job.pk} screened no one: submit the roster of the people at the premises",
                           code="empty_screening", params={"job": job.pk, **_premises_params(premises)})
-    return _issue(premises=premises, job=job, level=level_for(counts), people=people, actor=actor)
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    if review is not None:
+        raise DomainError(f"the code of premises {premises.pk} is suspended until the police check its screening "
+                          f"(job {review.job_id}); police release it from the station's queue",
+                          code="code_suspended", params={"job": review.job_id, **_premises_params(premises)})
+    level = level_for(counts)
+    dropped = _dropped_check(premises, job, level)
+    if dropped is not None:
+        return _suspend(premises=premises, job=job, level=level, actor=actor, found=dropped)
+    return _issue(premises=premises, job=job, level=level, people=people, actor=actor, counts=counts,
+                  cause={"code": "code_cause.manual", "params": {"job": job.pk}})
 
 
 @transaction.atomic
@@ -314,6 +337,185 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
     audit.record(actor, "revoke", "SafetyCode", code.code_id, detail={"reason": reason, "premises": code.premises_id})
     _invalidate_revocations_now_and_on_commit(code.issuer)
     return code
+
+
+# ---------------------------------------------------------------- the derived code
+
+
+def _counts_dict(counts: ScreeningCounts) -> dict[str, int]:
+    return {"green": counts.green, "yellow": counts.yellow, "red": counts.red, "unresolved": counts.unresolved}
+
+
+#: Rows listed on a review (the count is always complete).
+REVIEW_ROWS_LISTED = 50
+
+
+def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
+                   ) -> tuple[ScreeningJob, Level, list[int]] | None:
+    """``(baseline job, baseline level, rows)`` when ``job``'s screening would lower the premises' level only
+    because its roster leaves out people who were yellow, red or unresolved in the screening behind the
+    premises' last code (or behind an open review's baseline); ``None`` otherwise.
+
+    Policy ``PINGAN["CODE_DROPPED_PEOPLE"]``: ``"review"`` (the default: suspend and queue for the police) or
+    ``"rule"`` (the new screening decides alone). A person is the same person when the normalised document
+    number (or, for a row without one, the number as given, else the name) appears anywhere in the new
+    roster. People who were green may be dropped freely: that cannot make a code greener.
+    """
+    if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
+        return None
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    if review is not None:
+        baseline, baseline_level = review.baseline_job, Level(review.baseline_level)
+    else:
+        last = SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id").first()
+        if last is None or last.job is None:
+            return None
+        baseline, baseline_level = last.job, Level(last.level)
+    if baseline.pk == job.pk or level.wire >= baseline_level.wire or baseline.purged_at is not None:
+        return None
+    flagged = (PersonResult.objects.filter(job=baseline).exclude(status="accepted", level="green")
+               .values_list("row", "id_number", "given_id_number", "name"))
+    present_ids, present_names = set(), set()
+    for id_number, given, corrected, name in PersonResult.objects.filter(job=job).values_list(
+            "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
+        present_ids.update(x for x in (id_number, given, corrected) if x)
+        present_names.add(name)
+    rows = [row for row, id_number, given, name in flagged
+            if ((id_number or given) not in present_ids if (id_number or given) else name not in present_names)]
+    return (baseline, baseline_level, rows) if rows else None
+
+
+def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
+             found: tuple[ScreeningJob, Level, list[int]]) -> CodeReview:
+    """Withdraw the premises' live code (reason ``suspended``, so offline verifiers learn it from the list)
+    and open (or move to ``job``) its review in the responsible unit's queue."""
+    baseline, baseline_level, rows = found
+    now = timezone.now()
+    live = list(SafetyCode.objects.select_for_update().filter(premises=premises, revoked_at__isnull=True))
+    for old in live:
+        old.revoked_at, old.revocation_reason = now, Reason.SUSPENDED.name.lower()
+        old.save(update_fields=["revoked_at", "revocation_reason"])
+    review = CodeReview.objects.select_for_update().filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    if review is None:
+        review = CodeReview(premises=premises, unit=premises.unit, baseline_job=baseline,
+                            baseline_level=baseline_level.value)
+    review.job, review.level, review.dropped = job, level.value, len(rows)
+    review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
+    review.save()
+    audit.record(actor, "suspend", "SafetyCode", premises.pk, detail={
+        "premises": premises.pk, "job": job.pk, "baseline_job": baseline.pk, "level": level.value,
+        "baseline_level": baseline_level.value, "dropped": len(rows), "revoked": [c.code_id for c in live],
+        "review": review.pk})
+    if live:
+        _invalidate_revocations_now_and_on_commit(issuer_for(premises))
+    return review
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What :func:`safety_code_derive` did to one premises: ``outcome`` is ``issued`` (``code`` is the new
+    code), ``suspended`` (``review``), ``unchanged`` or ``none`` (no finished screening, a screening of
+    nobody, or person data deleted under the retention policy)."""
+
+    premises_id: int
+    outcome: str
+    code: SafetyCode | None = None
+    review: CodeReview | None = None
+    previous_level: str = ""
+
+
+@transaction.atomic
+def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = None) -> Derived:
+    """Make the premises' live code agree with its latest finished screening (``is_latest``) as it stands.
+
+    Called when a screening of the premises finishes (``pingan.screening.services`` hook) and when a
+    re-evaluation changed the levels of its people. If the live code was issued from that screening with the
+    same counts, nothing happens. Otherwise the live code is superseded (revoked, reason ``rescreened``) by a
+    new one under the published rule, whose ``people`` is that screening's accepted rows — unless the new
+    level is lower only because the roster leaves out flagged people (:func:`_dropped_check`): then the code
+    is suspended (revoked, reason ``suspended``) and the premises waits in its unit's queue
+    (:class:`CodeReview`). An open review whose reason has gone (the level no longer drops) is closed as
+    ``resolved``. ``cause`` (a message: code + params) is stored on the new code and audited.
+    """
+    premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
+    job = latest_done_job(premises)
+    cur = current_code(premises)
+    if job is None or job.purged_at is not None:
+        return Derived(premises.pk, "none")
+    counts, people = screening_counts(job)
+    if counts.total == 0:
+        return Derived(premises.pk, "none")
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    if review is None and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
+        return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)
+    level = level_for(counts)
+    dropped = _dropped_check(premises, job, level)
+    previous_level = cur.level if cur else (review.baseline_level if review else "")
+    if dropped is not None:
+        if review is not None and review.job_id == job.pk and review.level == level.value and cur is None:
+            return Derived(premises.pk, "unchanged", review=review, previous_level=previous_level)
+        return Derived(premises.pk, "suspended", review=_suspend(premises=premises, job=job, level=level,
+                                                                 actor=actor, found=dropped),
+                       previous_level=previous_level)
+    cause = cause or {"code": "code_cause.screening", "params": {"job": job.pk}}
+    code = _issue(premises=premises, job=job, level=level, people=people, actor=actor, counts=counts, cause=cause)
+    if review is not None:
+        review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
+        review.save(update_fields=["status", "issued_code", "decided_at", "updated_at"])
+    return Derived(premises.pk, "issued", code=code, previous_level=previous_level)
+
+
+def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
+    """The screening services' hook (registered in ``CodesConfig.ready``): a job of the premises finished or
+    left ``done``, in the transaction that recorded it. Derives the code in a savepoint; if that fails (a
+    signing key file lost), the live code is suspended instead — the premises then holds no code at all
+    rather than one its latest screening contradicts — and the error is logged."""
+    import logging
+
+    premises = Premises.objects.select_related("unit").get(pk=premises_id)
+    try:
+        with transaction.atomic():
+            safety_code_derive(premises=premises, cause={"code": "code_cause.screening", "params": {"job": job_id}})
+    except Exception:
+        logging.getLogger(__name__).exception("deriving the code of premises %s after job %s failed; the live "
+                                              "code is withdrawn", premises_id, job_id)
+        now = timezone.now()
+        n = SafetyCode.objects.filter(premises_id=premises_id, revoked_at__isnull=True).update(
+            revoked_at=now, revocation_reason=Reason.SUSPENDED.name.lower())
+        if n:
+            _invalidate_revocations_now_and_on_commit(issuer_for(premises))
+
+
+@transaction.atomic
+def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeReview:
+    """The police checked a suspended premises (the people left out of the new roster really left): issue a
+    code under the published rule from its latest screening and close the review.
+
+    Police of the premises' jurisdiction only (``PermissionDenied``); a note is required (``note_required``);
+    a closed review raises ``already_decided``.
+    """
+    rv = CodeReview.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=review.pk)
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) \
+            or not can_see_unit(actor, rv.premises.unit):
+        raise PermissionDenied("only police of the premises' jurisdiction release a suspended code",
+                               message_id="review_not_allowed", params=_premises_params(rv.premises))
+    if rv.status != CodeReview.Status.OPEN:
+        raise DomainError(f"review {rv.pk} is already closed ({rv.status})", code="review_closed",
+                          params={"review": rv.pk, **_premises_params(rv.premises)})
+    note = _clean_text(note, what="a note on what was checked", code="note_required", too_long="note_too_long")
+    job = latest_done_job(rv.premises)
+    if job is None or job.purged_at is not None:
+        raise DomainError(f"premises {rv.premises_id} has no screening to issue from", code="not_screened",
+                          params=_premises_params(rv.premises))
+    counts, people = screening_counts(job)
+    code = _issue(premises=rv.premises, job=job, level=level_for(counts), people=people, actor=actor,
+                  counts=counts, cause={"code": "code_cause.release", "params": {"review": rv.pk, "job": job.pk}})
+    rv.status, rv.decided_by, rv.decided_at, rv.note, rv.issued_code = (
+        CodeReview.Status.RELEASED, actor, timezone.now(), note, code)
+    rv.save()
+    audit.record(actor, "review_release", "CodeReview", rv.pk,
+                 detail={"premises": rv.premises_id, "job": job.pk, "code": code.code_id, "level": code.level})
+    return rv
 
 
 # ---------------------------------------------------------------- revocation
@@ -503,16 +705,20 @@ def level_override_approve(*, override: LevelOverride, actor, note: str = "") ->
     _check_decider(ov, actor)
     Premises.objects.select_for_update(of=("self",)).filter(pk=ov.premises_id).first()  # no issue in between
     base = current_code(ov.premises)
-    if ov.code_id is not None and (base is None or base.pk != ov.code_id):
+    if base is None or base.pk != ov.code_id:
         # issue 12 item 12: an approval applies only to the code it was requested for. A newer code (a later
-        # screening, another approved change) may carry a different level: approving the old request would
-        # turn a newer red code green. The request stays open; reject it and ask again against the new code.
-        raise DomainError(f"level change {ov.pk} was requested for code {ov.code.code_id}, which is no longer the "
-                          f"premises' current code; reject it and request again", code="override_stale",
-                          params={"override": ov.pk, "premises": ov.premises.name})
-    base = base or ov.code
-    code = _issue(premises=ov.premises, job=base.job if base else None, level=Level(ov.level),
-                  people=base.people if base else 0, actor=actor, override=ov)
+        # screening, new risk data, another approved change) may carry a different level: approving the old
+        # request would turn a newer red code green. The request stays open; reject it and ask again.
+        raise DomainError(f"level change {ov.pk} was requested for code {ov.code.code_id if ov.code else '-'}, "
+                          f"which is no longer the premises' current code; reject it and request again",
+                          code="override_stale", params={"override": ov.pk, "premises": ov.premises.name})
+    counts = None
+    people = base.people
+    if base.job is not None and base.job.purged_at is None:
+        counts, people = screening_counts(base.job)  # the people covered are those of the screening behind it
+    code = _issue(premises=ov.premises, job=base.job, level=Level(ov.level), people=people, actor=actor,
+                  override=ov, counts=counts,
+                  cause={"code": "code_cause.override", "params": {"override": ov.pk, "job": base.job_id}})
     ov.status, ov.decided_by, ov.decided_at = LevelOverride.Status.APPROVED, actor, timezone.now()
     ov.decision_note, ov.issued_code = (note or "").strip()[:MAX_TEXT], code
     ov.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "issued_code"])

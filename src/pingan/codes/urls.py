@@ -24,6 +24,7 @@ urlpatterns = [
     path("codes/disputes/<int:dispute_id>/resolve/", views.dispute_resolve, name="dispute_resolve"),
     path("codes/overrides/<int:override_id>/approve/", views.override_decide, {"decision": "approve"},
          name="override_approve"),
+    path("codes/reviews/<int:review_id>/release/", views.review_release, name="review_release"),
     path("codes/overrides/<int:override_id>/reject/", views.override_decide, {"decision": "reject"},
          name="override_reject"),
 ]

@@ -294,6 +294,7 @@ def police_queue(request: HttpRequest) -> HttpResponse:
         "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
         "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],
         "open_overrides": selectors.overrides_list(actor=request.user, status="requested")[:200],
+        "open_reviews": selectors.reviews_list(actor=request.user, status="open")[:200],
         "closed_overrides": selectors.overrides_list(actor=request.user).exclude(status="requested")[:50],
         "is_chief": request.user.role == Role.STATION_CHIEF,
     }
@@ -330,6 +331,21 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
         messages.success(request, _("Decision recorded."))
     except NotFound:
         raise Http404("level change not found") from None
+    except DomainError as exc:
+        messages.error(request, page_message(exc))
+    return redirect("codes:police")
+
+
+@login_required
+@require_POST
+def review_release(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Release a suspended code after the police checked the roster (a note says what was checked)."""
+    try:
+        rv = selectors.review_get(actor=request.user, review_id=review_id)
+        services.code_review_release(review=rv, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("The code was released and issued under the published rule."))
+    except NotFound:
+        raise Http404("review not found") from None
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return redirect("codes:police")

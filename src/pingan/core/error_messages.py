@@ -66,6 +66,13 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                              "restore it from backup or rotate the key (pingan code keys rotate)."),
     "signing_key_mismatch": _("The key file %(kid)s.pem holds another key (%(held)s): an administrator must "
                               "restore the right file or rotate the key."),
+    # The derived code (codes.services.safety_code_issue, code_review_release).
+    "code_suspended": _("The safety code of %(premises)s is suspended: the roster of screening job %(job)s leaves out "
+                        "people who were yellow, red or unresolved before. The responsible police station checks it."),
+    "review_not_allowed": _("Only police of the jurisdiction of %(premises)s release its suspended code."),
+    "review_closed": _("The check of %(premises)s (review %(review)s) is already closed."),
+    "note_required": _("Say what was checked."),
+    "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).
     "override_request_not_allowed": _("Only police of the jurisdiction of %(premises)s may request a level change."),
     "bad_level": _("Unknown level %(level)s: use green, yellow or red."),

@@ -234,6 +234,7 @@ def _set_status(job: ScreeningJob, **fields: Any) -> None:
     """
     if job.premises_id is not None:
         list(Premises.objects.select_for_update().filter(pk=job.premises_id).values_list("pk"))
+    was_latest = job.is_latest
     if fields.get("status", job.status) != ScreeningJob.Status.DONE:
         fields["is_latest"] = False
     if fields.get("status") in (ScreeningJob.Status.DONE, ScreeningJob.Status.FAILED):
@@ -242,6 +243,15 @@ def _set_status(job: ScreeningJob, **fields: Any) -> None:
     if job.premises_id is not None:
         screening_job_latest_refresh(premises_ids=[job.premises_id])
         job.refresh_from_db(fields=["is_latest"])
+        if job.is_latest != was_latest:
+            for hook in LATEST_JOB_HOOKS:
+                hook(job.premises_id, job.pk)
+
+
+#: Called as ``hook(premises_id, job_id)`` in the transaction in which a job became, or stopped being, its
+#: premises' latest finished job. The codes app registers the derivation of the premises' safety code
+#: (``pingan.codes.services.on_latest_job_changed``): screening does not import the apps built on it.
+LATEST_JOB_HOOKS: list[Callable[[int, int], None]] = []
 
 
 @transaction.atomic
