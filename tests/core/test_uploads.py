@@ -75,3 +75,92 @@ def test_a_real_server_answers_413_while_the_client_is_still_sending(live_server
     assert response.status == 413 and b"upload_too_large" in response.read()
     assert time.monotonic() - started < 10
     conn.close()
+
+
+@pytest.fixture
+def uvicorn_server(transactional_db):
+    """``pingan serve``'s ASGI application under a real uvicorn, in a thread; yields (host, port, bytes Django
+    read of request bodies)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from pingan.config import asgi
+
+    read = {"bytes": 0}
+    inner = asgi.application.app
+
+    async def spy(scope, receive, send):  # counts what Django's handler reads of a body
+        async def counted():
+            message = await receive()
+            read["bytes"] += len(message.get("body", b"")) if message["type"] == "http.request" else 0
+            return message
+        return await inner(scope, counted, send)
+
+    asgi.application.app = spy
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi.application, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)  # URL conf and API loaded before timing
+    warm.request("GET", "/verify/")
+    warm.getresponse().read()
+    warm.close()
+    try:
+        yield "127.0.0.1", port, read
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        asgi.application.app = inner
+
+
+def test_under_uvicorn_a_200_mb_declared_body_is_refused_unread(uvicorn_server, cast):
+    # Django's ASGI handler reads a whole body before any middleware: the limit must be in front of it
+    host, port, read = uvicorn_server
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    started = time.monotonic()
+    conn.putrequest("POST", "/api/v1/jobs")
+    conn.putheader("Content-Type", "multipart/form-data; boundary=b")
+    conn.putheader("Content-Length", str(HUGE))
+    conn.endheaders()
+    with contextlib.suppress(OSError):
+        conn.send(b"x" * 2**20)
+    response = conn.getresponse()
+    body = response.read()
+    assert response.status == 413 and b"upload_too_large" in body and str(HUGE).encode() in body.replace(b",", b"")
+    assert time.monotonic() - started < 10 and read["bytes"] == 0
+    conn.close()
+
+
+def test_under_uvicorn_a_chunked_body_is_cut_off_at_the_limit(uvicorn_server, cast, settings):
+    settings.PINGAN = {**settings.PINGAN, "MAX_REQUEST_BYTES": 2**20}
+    host, port, read = uvicorn_server
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.putrequest("POST", "/api/v1/jobs")
+    conn.putheader("Content-Type", "multipart/form-data; boundary=b")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    chunk = b"y" * 65536
+    with contextlib.suppress(OSError):
+        for _ in range(64):  # 4 MiB offered
+            conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        conn.send(b"0\r\n\r\n")
+    response = conn.getresponse()
+    assert response.status == 413 and b"upload_too_large" in response.read()
+    assert read["bytes"] <= 2**20 + 2 * len(chunk)  # the limit and at most a chunk or so past it
+    conn.close()
+
+
+def test_under_uvicorn_a_body_within_the_limit_reaches_the_api(uvicorn_server, cast):
+    host, port, read = uvicorn_server
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("POST", "/api/v1/codes/verify", body=b'{"text": "PA1:x"}',
+                 headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == 200 and response.read() and read["bytes"] == len(b'{"text": "PA1:x"}')
+    conn.close()

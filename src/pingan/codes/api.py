@@ -9,7 +9,6 @@ and the revocation lists (``GET /codes/revocations`` and ``/codes/revocations/{i
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from pingan.codes.schemas import (
     VerifyOut,
 )
 from pingan.codes.token import Verification
+from pingan.core import ratelimit
 from pingan.core.apiutil import problems
 from pingan.core.errors import DomainError, NotFound
 
@@ -91,17 +91,12 @@ def override_out(ov: LevelOverride) -> dict:
 
 def check_verify_rate(request: HttpRequest) -> None:
     """Count one verification for the client address (``REMOTE_ADDR``: set by the trusted proxy) in a
-    fixed one-minute window in Django's cache; raises :class:`RateLimited` over the limit."""
+    fixed one-minute window in Django's cache, atomically (``core.ratelimit``); raises :class:`RateLimited`
+    over the limit."""
     limit = int(settings.PINGAN.get("VERIFY_RATE_PER_MINUTE", VERIFY_RATE_PER_MINUTE))
-    window = int(timezone.now().timestamp() // 60)
-    key = f"pingan.codes.verify-rate.{request.META.get('REMOTE_ADDR', '')}.{window}"
-    cache.add(key, 0, 120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 120)
-        count = 1
-    if count > limit:
+    key = ratelimit.window_key("pingan.codes.verify-rate", request.META.get("REMOTE_ADDR", ""), 60,
+                               now=timezone.now().timestamp())
+    if ratelimit.hit(key, ttl=120) > limit:
         raise RateLimited(f"more than {limit} verifications a minute from this address; wait a minute, or verify "
                           f"offline on the /verify/ page", extra={"limit_per_minute": limit})
 

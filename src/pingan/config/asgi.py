@@ -9,13 +9,18 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
-application = get_asgi_application()
+_django = get_asgi_application()
+
+from pingan.core.uploads import ASGIBodyLimit  # noqa: E402 - needs the settings configured above
+
+# Django's ASGI handler reads a whole request body before any middleware: the upload limit goes in front
+application = ASGIBodyLimit(_django)
 
 
 def _demo():
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    return ASGIStaticFilesHandler(application)
+    return ASGIBodyLimit(ASGIStaticFilesHandler(_django))
 
 
 demo_application = _demo()

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pingan.core.security.SessionIdleMiddleware",  # idle / old sessions signed out (PINGAN_SESSION_IDLE_MINUTES)
+    "pingan.core.security.ContentSecurityPolicyMiddleware",  # request.csp_nonce; the CSP header (PINGAN_CSP)
     # refuses an over-long request body before anything reads it (CSRF reads it in process_view, later):
     # placed here so its page knows the user and the language (pingan.core.uploads)
     "pingan.core.uploads.UploadLimitMiddleware",
@@ -191,6 +193,15 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "pingan.core.errorpages.csrf_failure"  # the site's 403 page, saying the form expired
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only in production (issue 12 item 14): redirect plain HTTP, HSTS for a year. Behind a proxy that ends
+# TLS, set PINGAN_TLS_PROXY=true so the proxy's X-Forwarded-Proto: https counts (and make the proxy set it).
+SECURE_SSL_REDIRECT = env_bool("PINGAN_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("PINGAN_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PINGAN_TLS_PROXY", False) else None
+SECURE_REFERRER_POLICY = "same-origin"
+# A session lives at most PINGAN_SESSION_MAX_HOURS (12) from its sign-in and is signed out after
+# PINGAN_SESSION_IDLE_MINUTES (30) unused (pingan.core.security); Django's default was 14 days.
+SESSION_COOKIE_AGE = env_int("PINGAN_SESSION_MAX_HOURS", 12) * 3600
 
 
 def _days(name: str, default: int, *, low: int, high: int, what: str, unit: str = "days") -> int:
@@ -304,6 +315,10 @@ PINGAN = {
     "JOBS_INLINE": env_bool("PINGAN_JOBS_INLINE", False),
     # Request bodies above this many bytes are refused (413) before they are read (pingan.core.uploads): the
     # 20 MiB roster limit plus 1 MiB for the rest of a multipart form.
+    # Content-Security-Policy on every page (pingan.core.security): on in production unless PINGAN_CSP=false.
+    "CSP": env_bool("PINGAN_CSP", PRODUCTION),
+    "SESSION_IDLE_SECONDS": 60 * _bounded("PINGAN_SESSION_IDLE_MINUTES", 30, low=1, high=24 * 60,
+                                          what="minutes a signed-in session may stay unused"),
     "MAX_REQUEST_BYTES": _bounded("PINGAN_MAX_REQUEST_BYTES", 21 * 2**20, low=2**20, high=2**31,
                                   what="the largest request body in bytes"),
 }

@@ -61,3 +61,88 @@ class UploadLimitMiddleware:
         # (the unread body: the WSGI server drains it or closes the connection; an application may not set
         # Connection itself, PEP 3333)
         return response
+
+
+class ASGIBodyLimit:
+    """The same limit under an ASGI server (``pingan serve``: uvicorn), where Django's ``ASGIHandler`` reads the
+    whole body into a temporary file *before* any middleware runs — a 200 MB upload was still spooled to disk.
+
+    Wraps the ASGI application. A body-carrying request whose ``Content-Length`` is over the limit reaches
+    Django with an empty body stream: nothing of it is read from the socket, and
+    :class:`UploadLimitMiddleware` answers it from the header as under WSGI (the page, or the problem
+    document). A body without a length (``Transfer-Encoding: chunked``) is counted as Django reads it; past
+    the limit this answers 413 itself (a problem document under ``/api/``, plain text elsewhere) and tells
+    Django the client went away, so at most the limit plus one chunk is ever read.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method") not in _BODY_METHODS:
+            return await self.app(scope, receive, send)
+        limit = settings.PINGAN["MAX_REQUEST_BYTES"]
+        length = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = None
+        if length is not None and length > limit:
+            return await self.app(scope, _empty_body(), send)
+        if length is None:
+            return await self.app(scope, _counting(scope, receive, send, limit), send)
+        return await self.app(scope, receive, send)
+
+
+def _empty_body():
+    """A ``receive`` that ends the body at once and then waits (Django cancels its disconnect listener when
+    the response is sent); the client's body is never read."""
+    import asyncio
+
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
+
+    return receive
+
+
+def _counting(scope, receive, send, limit: int):
+    seen, refused = 0, False
+
+    async def counting():
+        nonlocal seen, refused
+        if refused:
+            return {"type": "http.disconnect"}
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                refused = True
+                await _refuse_asgi(scope, send, seen, limit)
+                return {"type": "http.disconnect"}
+        return message
+
+    return counting
+
+
+async def _refuse_asgi(scope, send, seen: int, limit: int) -> None:
+    detail = (f"the request body is more than {limit:,} bytes ({_mb(limit)} MiB, the limit); {seen:,} bytes were "
+              f"read before it was refused: split the roster into several files")
+    if scope.get("path", "").startswith("/api/"):
+        body = json.dumps({"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
+                           "status": 413, "detail": detail, "code": "upload_too_large", "limit": limit}).encode()
+        ctype = b"application/problem+json"
+    else:
+        body = f"文件过大：上限 {_mb(limit)} MiB。\nThe upload is too large: the limit is {_mb(limit)} MiB.\n".encode()
+        ctype = b"text/plain; charset=utf-8"
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
