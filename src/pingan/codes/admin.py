@@ -3,23 +3,19 @@
 from django.contrib import admin
 
 from pingan.codes.models import Dispute, LevelOverride, SafetyCode, SigningKey
+from pingan.core.admin import AuditedReadOnlyAdmin
+from pingan.core.selectors import premises_subjects
 
 
-class ReadOnly(admin.ModelAdmin):
-    """No add/change/delete: every write is a service call that audits it."""
+class ReadOnly(AuditedReadOnlyAdmin):
+    """No add/change/delete: every write is a service call that audits it; reads are recorded (core.admin)."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    audit_subjects = staticmethod(lambda row: premises_subjects(row.premises))
 
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(ReadOnly):
+    audit_subjects = staticmethod(lambda row: [])
     list_display = ("issuer", "kid", "alg", "active", "created_at", "retired_at")
 
 

@@ -128,6 +128,10 @@ ACTIONS: dict[str, Promise | str] = {
     "create": _("created"),
     "update": _("changed"),
     "delete": _("deleted"),
+    # core.services: roles, units and owners change only with a second administrator's approval
+    "access_change_request": _("requested a change of role, unit or owner"),
+    "access_change_approve": _("approved a change of role, unit or owner"),
+    "access_change_reject": _("rejected a change of role, unit or owner"),
 }
 
 #: What each object type is, for the audit page. Apps add theirs with :func:`register_object_type`.

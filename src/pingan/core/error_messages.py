@@ -215,6 +215,9 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # core.services: units, reference data and accounts (CLI and fixtures).
     "bad_unit_kind", "bad_unit_parent", "bad_adcode", "bad_role", "unit_required", "unit_not_allowed",
     "username_taken", "weak_password",
+    # core.services: changes of role, unit and owner with a second administrator (`pingan access`, CLI only).
+    "access_change_not_allowed", "access_reason_required", "bad_target", "no_change", "access_four_eyes",
+    "access_change_decided", "access_change_stale",
     # core.services / core.auth / core.selectors: API tokens' and requests' purposes, the audit search (CLI, API).
     "bad_purpose", "token_purpose_required", "audit_readers_only",
     # codes.services: key rotation and revocation (CLI and API only).

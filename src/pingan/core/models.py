@@ -234,3 +234,47 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class AccessChange(models.Model):
+    """A change of who sees what — an account's role or unit, a premises' responsible unit or owner —
+    requested by one administrator and applied only when a second one approves (issue 12, item 7: an
+    administrator could make themselves an analyst in ``/admin/`` and read the whole city, unaudited).
+
+    ``changes`` maps each changed field to ``[before, after]`` as it was when requested: ``role`` (role
+    values), ``unit`` (OrgUnit ids or ``None``), ``owner`` (User ids). Approval applies it only while the
+    target still has the ``before`` values (``core.services.access_change_approve``).
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="access_change_reason_required", condition=~models.Q(reason="")),
+            models.CheckConstraint(name="access_change_one_target",
+                                   condition=models.Q(user__isnull=False, premises__isnull=True)
+                                   | models.Q(user__isnull=True, premises__isnull=False)),
+            models.CheckConstraint(
+                name="access_change_four_eyes",
+                condition=models.Q(decided_by__isnull=True) | (~models.Q(decided_by=models.F("requested_by"))
+                                                               & ~models.Q(decided_by=models.F("user")))),
+        ]
+
+    def __str__(self) -> str:
+        target = f"user {self.user_id}" if self.user_id else f"premises {self.premises_id}"
+        return f"access change {self.pk}: {target} {self.changes} ({self.status})"

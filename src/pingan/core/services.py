@@ -247,3 +247,147 @@ def premises_or_404(premises_id: int) -> Premises:
     if p is None:
         raise NotFound(f"premises {premises_id} not found")
     return p
+
+
+# ---------------------------------------------------------------- access changes (four-eyes)
+
+#: Longest reason or note of an access change, in characters.
+ACCESS_TEXT_MAX = 2000
+
+
+def _access_admin(actor, what: str) -> None:
+    if actor is None or not actor.is_authenticated or actor.role != Role.ADMIN or not actor.is_active:
+        raise PermissionDenied(f"only an administrator may {what}", message_id="access_change_not_allowed")
+
+
+def _user_access_errors(role: str, unit: OrgUnit | None) -> None:
+    if role not in Role.values:
+        raise DomainError(f"unknown role {role!r}", code="bad_role", params={"role": role})
+    if role in UNIT_ROLES - {Role.AUDITOR} and unit is None:
+        raise DomainError(f"an account with role '{role}' must belong to a unit", code="unit_required",
+                          params={"role": role})
+    if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
+        raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed",
+                          params={"role": role})
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def access_change_request(*, actor: User, reason: str, user: User | None = None, premises: Premises | None = None,
+                          role: str | None = None, unit=_UNSET, owner: User | None = None):
+    """Ask for an account's ``role``/``unit``, or a premises' ``unit``/``owner``, to change; nothing changes
+    until a second administrator approves (:func:`access_change_approve`). Audited (``access_change_request``).
+
+    ``unit`` is an :class:`OrgUnit` (``None`` takes an account out of every unit). Raises ``PermissionDenied``
+    (not an administrator), ``DomainError`` ``reason_required``, ``no_change``, ``bad_role``,
+    ``unit_required``, ``unit_not_allowed``, ``bad_owner``.
+    """
+    from pingan.core.models import AccessChange
+
+    _access_admin(actor, "request a change of role, unit or owner")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("a change of role, unit or owner needs a reason", code="access_reason_required")
+    reason = reason[:ACCESS_TEXT_MAX]
+    if (user is None) == (premises is None):
+        raise DomainError("name either an account or a premises", code="bad_target")
+    # compare with the stored values, not with what the caller's copy of the row says
+    user = User.objects.get(pk=user.pk) if user is not None else None
+    premises = Premises.objects.get(pk=premises.pk) if premises is not None else None
+    changes: dict[str, list] = {}
+    if user is not None:
+        new_role = user.role if role is None else role
+        new_unit = user.unit if unit is _UNSET else unit
+        _user_access_errors(new_role, new_unit)
+        if new_role != user.role:
+            changes["role"] = [user.role, new_role]
+        if (new_unit.pk if new_unit else None) != user.unit_id:
+            changes["unit"] = [user.unit_id, new_unit.pk if new_unit else None]
+    else:
+        if role is not None:
+            raise DomainError("a premises has no role", code="bad_target")
+        if unit is not _UNSET:
+            if unit is None:
+                raise DomainError("a premises always has a responsible unit", code="unit_required",
+                                  params={"role": ""})
+            if unit.pk != premises.unit_id:
+                changes["unit"] = [premises.unit_id, unit.pk]
+        if owner is not None:
+            if owner.role not in SUBMITTER_ROLES:
+                raise DomainError(f"{owner.username} is not an enterprise or landlord account", code="bad_owner")
+            if owner.pk != premises.owner_id:
+                changes["owner"] = [premises.owner_id, owner.pk]
+    if not changes:
+        raise DomainError("nothing would change", code="no_change")
+    change = AccessChange.objects.create(user=user, premises=premises, changes=changes, reason=reason,
+                                         requested_by=actor)
+    audit.record(actor, "access_change_request", "User" if user else "Premises", (user or premises).pk,
+                 detail={"change": change.pk, "changes": changes})
+    return change
+
+
+def _access_decidable(change, actor) -> None:
+    _access_admin(actor, "decide a change of role, unit or owner")
+    if actor.pk == change.requested_by_id:
+        raise DomainError("four-eyes rule: the requester cannot decide their own request", code="access_four_eyes",
+                          params={"change": change.pk})
+    if change.user_id is not None and actor.pk == change.user_id:
+        raise DomainError("an administrator cannot approve a change of their own account", code="access_four_eyes",
+                          params={"change": change.pk})
+    if change.status != change.Status.REQUESTED:
+        raise DomainError(f"access change {change.pk} was already {change.status}", code="access_change_decided",
+                          params={"change": change.pk})
+
+
+@transaction.atomic
+def access_change_approve(*, change, actor: User, note: str = ""):
+    """Apply a requested access change: a second administrator, neither the requester nor the account
+    changed, approves it. Applied only while the target still has the values it had when requested
+    (``access_change_stale`` otherwise: the request stays open, to be rejected). Audited on the target
+    (``access_change_approve``, with before and after)."""
+    from pingan.core.models import AccessChange
+
+    change = AccessChange.objects.select_for_update().get(pk=change.pk)
+    _access_decidable(change, actor)
+    if change.user_id is not None:
+        target = User.objects.select_for_update().get(pk=change.user_id)
+        now = {"role": target.role, "unit": target.unit_id}
+    else:
+        target = Premises.objects.select_for_update().get(pk=change.premises_id)
+        now = {"unit": target.unit_id, "owner": target.owner_id}
+    if any(now[field] != before for field, (before, _after) in change.changes.items()):
+        raise DomainError(f"access change {change.pk} was requested for values that have changed since; reject it "
+                          f"and request again", code="access_change_stale", params={"change": change.pk})
+    fields = []
+    for field, (_before, after) in change.changes.items():
+        if field == "role":
+            target.role = after
+            target.is_staff = target.is_superuser = after == Role.ADMIN
+            fields += ["role", "is_staff", "is_superuser"]
+        else:
+            setattr(target, f"{field}_id", after)
+            fields.append(field)
+    target.save(update_fields=fields)
+    change.status, change.decided_by, change.decided_at = AccessChange.Status.APPROVED, actor, timezone.now()
+    change.decision_note = (note or "").strip()[:ACCESS_TEXT_MAX]
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(actor, "access_change_approve", "User" if change.user_id else "Premises", target.pk,
+                 detail={"change": change.pk, "changes": change.changes, "requested_by": change.requested_by_id})
+    return change
+
+
+@transaction.atomic
+def access_change_reject(*, change, actor: User, note: str = ""):
+    """Reject a requested access change (same deciders as :func:`access_change_approve`). Audited."""
+    from pingan.core.models import AccessChange
+
+    change = AccessChange.objects.select_for_update().get(pk=change.pk)
+    _access_decidable(change, actor)
+    change.status, change.decided_by, change.decided_at = AccessChange.Status.REJECTED, actor, timezone.now()
+    change.decision_note = (note or "").strip()[:ACCESS_TEXT_MAX]
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(actor, "access_change_reject", "User" if change.user_id else "Premises",
+                 change.user_id or change.premises_id, detail={"change": change.pk})
+    return change

@@ -1,0 +1,125 @@
+"""``pingan access``: change an account's role or unit, or a premises' unit or owner — with a second
+administrator (issue 12, item 7; docs/audit.md, "Changes of role, unit and owner").
+
+    pingan access request --as ADMIN --user NAME [--role ROLE] [--unit CODE | --no-unit] --reason TEXT
+    pingan access request --as ADMIN --premises ID [--unit CODE] [--owner NAME] --reason TEXT
+    pingan access approve ID --as OTHER_ADMIN [--note TEXT]
+    pingan access reject ID --as OTHER_ADMIN [--note TEXT]
+    pingan access list [--all]
+
+Every step is a service call that writes the audit trail; nothing changes until the approval.
+"""
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from pingan.core import services
+from pingan.core.errors import DomainError
+from pingan.core.models import AccessChange, OrgUnit, Premises, Role, User
+
+
+def _user(name: str) -> User:
+    user = User.objects.filter(username=name).first()
+    if user is None:
+        raise CommandError(f"no user {name!r}")
+    return user
+
+
+def _unit(code: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise CommandError(f"no unit with code {code!r}")
+    return unit
+
+
+def _change(pk: int) -> AccessChange:
+    change = AccessChange.objects.filter(pk=pk).first()
+    if change is None:
+        raise CommandError(f"no access change {pk}")
+    return change
+
+
+class Command(BaseCommand):
+    help = "Request, approve, reject and list changes of role, unit or owner (four-eyes, audited)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        r = sub.add_parser("request", help="ask for a change; a second administrator approves it")
+        r.add_argument("--as", dest="actor", required=True, help="the requesting administrator's user name")
+        target = r.add_mutually_exclusive_group(required=True)
+        target.add_argument("--user", help="the account to change")
+        target.add_argument("--premises", type=int, help="the premises (id) to change")
+        r.add_argument("--role", choices=Role.values)
+        unit = r.add_mutually_exclusive_group()
+        unit.add_argument("--unit", help="unit code, e.g. 350203-LQ")
+        unit.add_argument("--no-unit", action="store_true", help="take the account out of its unit")
+        r.add_argument("--owner", help="the premises' new owner (an enterprise or landlord account)")
+        r.add_argument("--reason", required=True)
+        for name in ("approve", "reject"):
+            d = sub.add_parser(name, help=f"{name} a requested change (another administrator)")
+            d.add_argument("id", type=int)
+            d.add_argument("--as", dest="actor", required=True)
+            d.add_argument("--note", default="")
+        ls = sub.add_parser("list", help="the requested changes (--all: decided ones too)")
+        ls.add_argument("--all", action="store_true")
+
+    @no_translations
+    def handle(self, *args, **opts):
+        try:
+            getattr(self, f"_{opts['action']}")(opts)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _request(self, opts):
+        kwargs: dict = {"actor": _user(opts["actor"]), "reason": opts["reason"]}
+        if opts["user"]:
+            kwargs["user"] = _user(opts["user"])
+        else:
+            premises = Premises.objects.filter(pk=opts["premises"]).first()
+            if premises is None:
+                raise CommandError(f"no premises {opts['premises']}")
+            kwargs["premises"] = premises
+        if opts["role"]:
+            kwargs["role"] = opts["role"]
+        if opts["unit"]:
+            kwargs["unit"] = _unit(opts["unit"])
+        elif opts["no_unit"]:
+            kwargs["unit"] = None
+        if opts["owner"]:
+            kwargs["owner"] = _user(opts["owner"])
+        change = services.access_change_request(**kwargs)
+        self.stdout.write(f"access change {change.pk} requested: {self._describe(change)}; "
+                          f"another administrator approves it with `pingan access approve {change.pk} --as NAME`")
+
+    def _approve(self, opts):
+        change = services.access_change_approve(change=_change(opts["id"]), actor=_user(opts["actor"]),
+                                                note=opts["note"])
+        self.stdout.write(f"access change {change.pk} approved and applied: {self._describe(change)}")
+
+    def _reject(self, opts):
+        change = services.access_change_reject(change=_change(opts["id"]), actor=_user(opts["actor"]),
+                                               note=opts["note"])
+        self.stdout.write(f"access change {change.pk} rejected")
+
+    def _list(self, opts):
+        qs = AccessChange.objects.select_related("user", "premises", "requested_by", "decided_by")
+        if not opts["all"]:
+            qs = qs.filter(status=AccessChange.Status.REQUESTED)
+        for c in qs:
+            decided = f" by {c.decided_by.username}" if c.decided_by_id else ""
+            self.stdout.write(f"{c.pk}\t{c.status}{decided}\t{self._describe(c)}\trequested by "
+                              f"{c.requested_by.username} at {c.requested_at:%Y-%m-%d %H:%M}: {c.reason}")
+
+    @staticmethod
+    def _describe(change: AccessChange) -> str:
+        def show(field, value):
+            if value is None:
+                return "none"
+            if field == "unit":
+                return OrgUnit.objects.filter(pk=value).values_list("code", flat=True).first() or str(value)
+            if field == "owner":
+                return User.objects.filter(pk=value).values_list("username", flat=True).first() or str(value)
+            return str(value)
+
+        target = f"user {change.user.username}" if change.user_id else f"premises {change.premises_id}"
+        parts = [f"{field} {show(field, a)} -> {show(field, b)}" for field, (a, b) in change.changes.items()]
+        return f"{target}: " + ", ".join(parts)
