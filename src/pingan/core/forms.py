@@ -29,6 +29,7 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(required=False, label=_("Object"))
     object_id = forms.CharField(required=False, max_length=64, label=_("Object number"))
     purpose = forms.ChoiceField(required=False, label=_("Purpose"))
+    with_searches = forms.BooleanField(required=False, label=_("Also list searches of the audit trail"))
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 

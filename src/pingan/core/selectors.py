@@ -72,7 +72,9 @@ class AuditQuery:
     person: an app's subject resolver, :func:`pingan.core.audit.register_subject_resolver`).
     ``actor``: part of an account's user name or display name. ``unit``: a unit code (its subtree).
     ``action``, ``object_type``, ``purpose``: codes (the page offers them by label). ``since``/``until``:
-    local dates, inclusive.
+    local dates, inclusive. ``with_searches``: ``False`` leaves out the searches of the trail itself (an
+    auditor asking about a person would otherwise find mostly their own searches), unless ``action`` or
+    ``object_type`` asks for them.
     """
 
     person: str = ""
@@ -84,6 +86,7 @@ class AuditQuery:
     purpose: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+    with_searches: bool = True
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -128,12 +131,15 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
     for name in ("action", "object_type", "object_id", "purpose"):
         if value := getattr(query, name):
             qs = qs.filter(**{name: value})
+    if not query.with_searches and query.action != "search" and query.object_type != "AuditRecord":
+        qs = qs.exclude(action="search", object_type="AuditRecord")
     if query.since:
         qs = qs.filter(at__gte=_local_midnight(query.since))
     if query.until:
         qs = qs.filter(at__lt=_local_midnight(query.until + dt.timedelta(days=1)))
     filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(query).items() if v}
     filters.pop("person", None)  # a name or ID number: kept as the record's subject digests, not in clear
+    filters.pop("with_searches", None)
     audit.record_read(actor, "AuditRecord", "", action="search",
                       subjects=[audit.Subject(name=person, id_number=person)] if person else [],
                       detail={"filters": filters, "person_searched": bool(person)})

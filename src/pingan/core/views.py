@@ -98,7 +98,8 @@ def audit_search(request: HttpRequest):
     if form.is_bound and not form.is_valid():
         return TemplateResponse(request, "core/audit.html", context)
     fields = form.cleaned_data if form.is_bound else {}
-    query = selectors.AuditQuery(**{k: v for k, v in fields.items() if v not in (None, "")})
+    given = {k: v for k, v in fields.items() if v not in (None, "") and k != "with_searches"}
+    query = selectors.AuditQuery(**given, with_searches=fields.get("with_searches", False))
     records = selectors.audit_search(actor=request.user, query=query)
     page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
