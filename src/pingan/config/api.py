@@ -20,6 +20,7 @@ from pingan.core.auth import api_auth
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
 from pingan.dispatch.api import router as dispatch_router
+from pingan.evidence.api import router as evidence_router
 from pingan.screening.api import router as screening_router
 from pingan.stats.api import router as stats_router
 
@@ -91,3 +92,4 @@ api.add_router("/v1/", stats_router)
 api.add_router("/v1/", antifraud_router)
 api.add_router("/v1/", dispatch_router)
 api.add_router("/v1/", citizen_router)
+api.add_router("/v1/", evidence_router)

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "pingan.antifraud",
     "pingan.dispatch",
     "pingan.citizen",
+    "pingan.evidence",
 ]
 
 MIDDLEWARE = [

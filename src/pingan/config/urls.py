@@ -22,6 +22,7 @@ urlpatterns = [
     path("antifraud/", include("pingan.antifraud.urls")),
     path("dispatch/", include("pingan.dispatch.urls")),
     path("citizen/", include("pingan.citizen.urls")),
+    path("evidence/", include("pingan.evidence.urls")),
     path("", include("pingan.codes.urls")),
     path("", include("pingan.core.urls")),
 ]

@@ -1,0 +1,75 @@
+"""``pingan evidence …``: the property room's commands.
+
+* ``verify [LABEL …] [--all]`` — verify items' custody chains; exit status 1 when one is broken;
+* ``tick`` — flag check-outs past their due-back time (cron; the scheduled task does the same);
+* ``demo`` — a demonstration store, accounts for every role and one case (passwords printed once);
+* ``rules`` — the rules in force with their citations.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Case property: verify [LABEL ...] [--all] | tick | demo | rules"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        v = sub.add_parser("verify", help="verify custody chains")
+        v.add_argument("labels", nargs="*")
+        v.add_argument("--all", action="store_true", help="every item")
+        sub.add_parser("tick", help="flag overdue check-outs")
+        sub.add_parser("demo", help="a demonstration store and case")
+        sub.add_parser("rules", help="the rules in force with their citations")
+
+    def handle(self, *args, **opts):
+        action = opts["action"]
+        if action == "verify":
+            self._verify(opts["labels"], opts["all"])
+        elif action == "tick":
+            from pingan.evidence.services import overdue_alert
+
+            ids = overdue_alert()
+            self.stdout.write(f"{len(ids)} check-out(s) newly overdue: {ids}")
+        elif action == "demo":
+            from pingan.evidence.demo import demo_room
+
+            demo = demo_room()
+            self.stdout.write(f"case {demo.case.number} (id {demo.case.pk}); /evidence/cases/{demo.case.pk}/")
+            for user, password in demo.passwords.items():
+                self.stdout.write(f"  {user}: {password}")
+        elif action == "rules":
+            from pingan.evidence import rules
+
+            for v in rules.versions():
+                self.stdout.write(f"version {v.id} (in force from {v.effective})")
+                for key, table in v.data.items():
+                    if isinstance(table, dict):
+                        mark = "" if table.get("verified", True) else "  [UNVERIFIED, configurable]"
+                        self.stdout.write(f"  {key}: {table.get('citation_en', '')}{mark}")
+
+    def _verify(self, labels: list[str], every: bool) -> None:
+        from pingan.evidence import labels as label_rules
+        from pingan.evidence.models import Item
+        from pingan.evidence.services import item_verify
+
+        if not labels and not every:
+            raise CommandError("name item labels or --all")
+        qs = Item.objects.order_by("pk")
+        if labels:
+            canon = [label_rules.parse(x) or x for x in labels]
+            qs = qs.filter(label__in=canon)
+            missing = set(canon) - set(qs.values_list("label", flat=True))
+            if missing:
+                raise CommandError(f"no such item(s): {', '.join(sorted(missing))}")
+        broken = checked = 0
+        for item in qs.iterator(chunk_size=1000):
+            v = item_verify(item=item)
+            checked += 1
+            if not v.ok:
+                broken += 1
+                self.stdout.write(f"BROKEN {item.label}: event {v.bad_seq} ({v.problem})")
+        self.stdout.write(f"{checked} chain(s) checked, {broken} broken")
+        if broken:
+            raise CommandError(f"{broken} chain(s) broken")

@@ -1,0 +1,179 @@
+"""Case-property reads: every one takes the actor and narrows through ``evidence.access`` (a department sees
+only the items in its custody or of its cases); reads that show a person (the holder on a seizure list, the
+recipient of a return) are recorded in the audit trail, lists through ``core.audit.audited``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from pingan.core import audit
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.models import Role
+from pingan.evidence import access, labels, rules, services
+from pingan.evidence.models import (
+    Case,
+    CashEntry,
+    CheckOut,
+    CustodyEvent,
+    DigitalFile,
+    InventoryCount,
+    Item,
+    ItemStatus,
+    Location,
+    Transfer,
+)
+
+
+class Tampered(DomainError):
+    """A file of electronic data no longer matches its acquisition hash (HTTP 409): never served."""
+
+    code = "evidence_tampered"
+    status = 409
+
+
+def _item_subjects(item: Item) -> list[audit.Subject]:
+    sl = item.seizure_list
+    return [audit.Subject(name=sl.holder_name, id_number=sl.holder_id_number)]
+
+
+def items_scoped(*, actor) -> QuerySet[Item]:
+    return access.visible_items(actor, Item.objects.select_related("case", "custody", "location", "seizure_list"))
+
+
+def items_list(*, actor, case_id: int | None = None, status: str = "", q: str = "", purpose: str = ""
+               ) -> QuerySet[Item]:
+    """Items the actor may see, newest first; ``q`` matches a label (as scanned), name or case number. The rows
+    fetched are recorded with the holders named on their seizure lists."""
+    qs = items_scoped(actor=actor)
+    if case_id:
+        qs = qs.filter(case_id=case_id)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        label = labels.parse(q)
+        qs = qs.filter(label=label) if label else qs.filter(Q(name__icontains=q) | Q(case__number__icontains=q))
+    return audit.audited(qs.order_by("-id"), actor=actor, object_type="EvidenceItem", subjects=_item_subjects,
+                         purpose=purpose, detail={"q": q[:40]} if q else None)
+
+
+def item_get(*, actor, label: str, purpose: str = "") -> Item:
+    """One item by its label (as typed or scanned), recorded as read with its holder; ``NotFound`` else."""
+    canonical = labels.parse(label)
+    item = items_scoped(actor=actor).filter(label=canonical).first() if canonical else None
+    if item is None:
+        raise NotFound(f"item {label} not found", params={"label": label}, message_id="item_not_found")
+    audit.record_read(actor, "EvidenceItem", item.label, subjects=_item_subjects(item), purpose=purpose)
+    return item
+
+
+def item_events(*, item: Item) -> QuerySet[CustodyEvent]:
+    """The chain of an item already read through :func:`item_get`."""
+    return item.events.order_by("seq")
+
+
+def item_clocks(*, item: Item, now=None) -> list[rules.Clock]:
+    return rules.clocks(now=now or timezone.now(), seized_at=item.seized_at, intake_at=item.intake_at,
+                        department=access.department(item.custody), adcode=(item.case.unit.adcodes or [""])[0],
+                        unrelated_at=item.unrelated_at, released=item.status in (ItemStatus.RETURNED,
+                                                                                  ItemStatus.DISPOSED),
+                        notice_at=item.notice_at, due_back_at=item.due_back_at, rule_version=item.rule_version)
+
+
+def cases_list(*, actor) -> QuerySet[Case]:
+    """Cases the actor may see (numbers and titles: no person), newest first."""
+    return access.visible_cases(actor, Case.objects.select_related("unit"))
+
+
+def case_get(*, actor, case_id: int) -> Case:
+    case = cases_list(actor=actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def checkouts_overdue(*, actor, now=None) -> QuerySet[CheckOut]:
+    """Check-outs out past their due-back time, of items the actor may see."""
+    items = items_scoped(actor=actor)
+    return (CheckOut.objects.select_related("item", "borrower").filter(
+        status=CheckOut.Status.OUT, due_back_at__lt=now or timezone.now(), item__in=items).order_by("due_back_at"))
+
+
+def checkouts_pending(*, actor) -> QuerySet[CheckOut]:
+    """Requests waiting for approval that the actor may see (the approve service says who may decide)."""
+    return (CheckOut.objects.select_related("item", "borrower").filter(
+        status__in=[CheckOut.Status.REQUESTED, CheckOut.Status.APPROVED], item__in=items_scoped(actor=actor))
+        .order_by("requested_at"))
+
+
+def checkout_get(*, actor, checkout_id: int) -> CheckOut:
+    co = CheckOut.objects.select_related("item", "borrower", "approver").filter(
+        pk=checkout_id, item__in=items_scoped(actor=actor)).first()
+    if co is None:
+        raise NotFound(f"check-out {checkout_id} not found")
+    return co
+
+
+def transfers_list(*, actor) -> QuerySet[Transfer]:
+    """Transfers of the cases the actor may see (external bodies: those sent to them)."""
+    qs = Transfer.objects.select_related("case", "from_org", "to_org", "sent_by", "accepted_by")
+    org = access.external_org(actor)
+    if org is not None:
+        return qs.filter(to_org__path__startswith=org.path)
+    return qs.filter(case__in=access.visible_cases(actor, Case.objects.all()))
+
+
+def transfer_get(*, actor, transfer_id: int) -> Transfer:
+    t = transfers_list(actor=actor).filter(pk=transfer_id).first()
+    if t is None:
+        raise NotFound(f"transfer {transfer_id} not found")
+    return t
+
+
+def locations_list(*, actor) -> QuerySet[Location]:
+    """The store's locations with their item counts (no person): every evidence reader."""
+    if actor is None or getattr(actor, "role", None) not in access.READERS:
+        return Location.objects.none()
+    return Location.objects.all()
+
+
+def counts_list(*, actor) -> QuerySet[InventoryCount]:
+    if not (access.is_store_staff(actor) or getattr(actor, "role", None) == Role.ANALYST):
+        return InventoryCount.objects.none()
+    return InventoryCount.objects.select_related("location", "counted_by")
+
+
+def ledger(*, actor) -> QuerySet[CashEntry]:
+    """The case-money account: store staff and analysts."""
+    if not (access.is_store_staff(actor) or getattr(actor, "role", None) == Role.ANALYST):
+        raise PermissionDenied("only custodians and analysts read the case-money ledger",
+                               message_id="evidence_store_only")
+    return CashEntry.objects.select_related("case", "item").order_by("-seq")
+
+
+def digital_file_open(*, actor, file_id: int, purpose: str = "") -> tuple[DigitalFile, bytes]:
+    """The file's bytes, re-hashed now: on a mismatch (or a missing blob) the failure is appended to the
+    item's chain and :class:`Tampered` raised — altered content is never served."""
+    f = DigitalFile.objects.select_related("item").filter(pk=file_id, item__in=items_scoped(actor=actor)).first()
+    if f is None:
+        raise NotFound(f"file {file_id} not found")
+    audit.record_read(actor, "DigitalFile", f.pk, subjects=_item_subjects(Item.objects.select_related(
+        "seizure_list").get(pk=f.item_id)), purpose=purpose, detail={"sha256": f.sha256})
+    try:
+        data = services.blob_path(f.sha256).read_bytes()
+    except FileNotFoundError:
+        data = None
+    found = hashlib.sha256(data).hexdigest() if data is not None else "missing"
+    if found != f.sha256:
+        services.integrity_failure_record(actor=actor, file=f, found=found)
+        raise Tampered(f"file {f.name} of {f.item.label} does not match its acquisition SHA-256 {f.sha256} "
+                       f"(now {found}): it is not served", params={"name": f.name, "label": f.item.label},
+                       extra={"expected": f.sha256, "found": found})
+    return f, data
+
+
+def files_of(*, item: Item) -> QuerySet[DigitalFile]:
+    return item.files.all()

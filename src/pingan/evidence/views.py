@@ -1,0 +1,311 @@
+"""Case-property pages (mobile-first, htmx): the home list with search, an item with its clocks, chain and
+the actions the viewer may take, the store's scan counter (camera or handheld scanner), cases with their
+seizure lists and transfers, check-outs, inventory counts, label sheets and chain PDFs.
+
+Views are thin: parse the request, call one service or selector, render. A ``DomainError`` is shown with
+``core.error_messages.page_message`` (in the viewer's language). The scan counter and the count answer htmx
+requests with their result partial alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError
+from pingan.core.models import Role, User
+from pingan.dashboard.web import page
+from pingan.evidence import access, chainexport, labels, rules, selectors, services
+from pingan.evidence.models import Disposal, Disposition, ItemStatus, Location, Source
+
+PER_PAGE = 50
+READERS = access.READERS
+
+
+def _purpose(request: HttpRequest) -> str:
+    return request.session.get("purpose", "")
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, page_message(exc))
+
+
+def _category_names() -> dict[str, str]:
+    zh = (get_language() or "").lower().startswith("zh")
+    return {c: (v["zh"] if zh else v["en"]) for c, v in rules.categories().items()}
+
+
+def _when(text: str, default: dt.datetime | None = None) -> dt.datetime:
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return default or timezone.now()
+    return timezone.make_aware(t) if timezone.is_naive(t) else t
+
+
+@require_GET
+@page(roles=READERS)
+def home(request: HttpRequest) -> HttpResponse:
+    """Items the viewer may see (search by label, name or case number), what needs attention."""
+    q = request.GET.get("q", "").strip()[:64]
+    label = labels.parse(q) if q else None
+    if label and selectors.items_scoped(actor=request.user).filter(label=label).exists():
+        return redirect("evidence:item", label)  # a scanned label opens the item
+    items = Paginator(selectors.items_list(actor=request.user, q=q, status=request.GET.get("status", ""),
+                                           purpose=_purpose(request)), PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "evidence/home.html", {
+        "items": items, "q": q, "categories": _category_names(), "statuses": ItemStatus.choices,
+        "status": request.GET.get("status", ""), "store": access.is_store_staff(request.user),
+        "overdue": selectors.checkouts_overdue(actor=request.user).count(),
+        "pending": selectors.checkouts_pending(actor=request.user).count()})
+
+
+def _item_context(request: HttpRequest, label: str) -> dict:
+    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    user = request.user
+    return {
+        "item": item, "events": selectors.item_events(item=item), "verdict": services.item_verify(item=item),
+        "clocks": selectors.item_clocks(item=item), "categories": _category_names(),
+        "files": selectors.files_of(item=item), "store": access.is_store_staff(user),
+        "checkouts": item.checkouts.select_related("borrower", "approver")[:10],
+        "purposes": rules.version(item.rule_version)["checkout"]["purposes"],
+        "dispositions": Disposition.choices, "bases": Disposal.Basis.choices, "relations": Disposal.Relation.choices,
+        "chief": user.role == Role.STATION_CHIEF, "external": user.role in access.EXTERNAL,
+        "police": user.role in access.POLICE_WRITERS,
+        "investigator": item.case.investigators.filter(pk=user.pk).exists(),
+        "default_due": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+@require_GET
+@page(roles=READERS)
+def item(request: HttpRequest, label: str) -> HttpResponse:
+    """One item: fields, clocks with their citations, the custody chain and its verification, actions."""
+    return TemplateResponse(request, "evidence/item.html", _item_context(request, label))
+
+
+@require_POST
+@page(roles=READERS)
+def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
+    """The item page's forms: check-out request and approval, legal hold, unrelated, notice, disposal."""
+    p, user = request.POST, request.user
+    try:
+        if action == "checkout":
+            services.checkout_request(actor=user, label=label, purpose=p.get("purpose", ""), reason=p.get("reason", ""),
+                                      due_back_at=_when(p.get("due_back_at", ""), timezone.now()))
+        elif action == "approve":
+            services.checkout_approve(actor=user, checkout_id=int(p.get("checkout", "0") or 0))
+        elif action == "hold":
+            services.hold_set(actor=user, label=label, on=p.get("on") == "1", reason=p.get("reason", ""))
+        elif action == "unrelated":
+            services.item_mark_unrelated(actor=user, label=label, reason=p.get("reason", ""))
+        elif action == "notice":
+            services.item_notice(actor=user, label=label, reason=p.get("reason", ""))
+        elif action == "value":
+            services.item_value(actor=user, label=label, photos=int(p.get("photos", "0") or 0),
+                                value_cents=round(Decimal(p.get("value_yuan", "0") or "0") * 100))
+        elif action == "dispose":
+            name = p.get("approver", "").strip()
+            approver = User.objects.filter(username=name).first() if name else None
+            recipient = services.Recipient(p.get("recipient_name", ""), p.get("recipient_id_number", ""),
+                                           p.get("recipient_relation", ""), p.get("proof", "")) \
+                if p.get("disposition") == Disposition.RETURN else None
+            services.item_dispose(actor=user, label=label, disposition=p.get("disposition", ""),
+                                  basis=p.get("basis", ""), approver=approver, recipient=recipient,
+                                  witness=p.get("witness", ""))
+        elif action == "file":
+            f = request.FILES.get("file")
+            services.digital_file_add(actor=user, label=label, name=f.name if f else "", data=f.read() if f else b"")
+    except DomainError as exc:
+        _fail(request, exc)
+    except (ValueError, ArithmeticError):
+        messages.error(request, page_message(DomainError("bad number", code="bad_quantity",
+                                                         params={"value": p.get("value_yuan", "")})))
+    return redirect("evidence:item", labels.parse(label) or label)
+
+
+@require_GET
+@page(roles=READERS)
+def item_chain_pdf(request: HttpRequest, label: str) -> HttpResponse:
+    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    response = HttpResponse(chainexport.chain_document(item), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chain-{item.label}.pdf"'
+    return response
+
+
+@require_GET
+@page(roles=READERS)
+def item_label_pdf(request: HttpRequest, label: str) -> HttpResponse:
+    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    return HttpResponse(chainexport.label_sheet([item]), content_type="application/pdf")
+
+
+@require_GET
+@page(roles=READERS)
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    """A digital file, re-hashed now; an altered one is refused (409) and the failure is on the chain."""
+    try:
+        f, data = selectors.digital_file_open(actor=request.user, file_id=file_id, purpose=_purpose(request))
+    except selectors.Tampered as exc:
+        return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{f.sha256[:16]}.bin"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=frozenset({Role.CUSTODIAN}))
+def scan(request: HttpRequest) -> HttpResponse:
+    """The store's counter: scan an item (camera or handheld scanner) and, for intake or a move, the place."""
+    if not access.is_store_staff(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("store staff only")
+    result, error = None, None
+    if request.method == "POST":
+        p = request.POST
+        try:
+            result = services.scan(actor=request.user, label=p.get("label", ""), location_code=p.get("location", ""),
+                                   witness=p.get("witness", ""), condition=p.get("condition", ""))
+        except DomainError as exc:
+            error = page_message(exc)
+    ctx = {"result": result, "error": error, "categories": _category_names()}
+    if request.htmx:
+        return TemplateResponse(request, "evidence/partials/scan_result.html", ctx)
+    return TemplateResponse(request, "evidence/scan.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=frozenset({Role.CUSTODIAN, Role.ANALYST}))
+def count(request: HttpRequest) -> HttpResponse:
+    """Inventory count: the location and every label scanned in it; the discrepancies."""
+    staff = access.is_store_staff(request.user)
+    if not staff and request.user.role != Role.ANALYST:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("store staff only")
+    result = None
+    if request.method == "POST":
+        try:
+            result = services.inventory_count(actor=request.user, location_code=request.POST.get("location", ""),
+                                              scanned=request.POST.get("scanned", "").split())
+        except DomainError as exc:
+            _fail(request, exc)
+    ctx = {"result": result, "counts": selectors.counts_list(actor=request.user)[:20], "staff": staff,
+           "locations": Location.objects.order_by("path")[:500]}
+    if request.htmx and result is not None:
+        return TemplateResponse(request, "evidence/partials/count_result.html", ctx)
+    return TemplateResponse(request, "evidence/count.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=READERS)
+def cases(request: HttpRequest) -> HttpResponse:
+    """Cases the viewer may see; police register a case of their unit."""
+    if request.method == "POST":
+        try:
+            case = services.case_create(actor=request.user, number=request.POST.get("number", ""),
+                                        title=request.POST.get("title", ""),
+                                        investigators=list(User.objects.filter(
+                                            username__in=request.POST.get("investigators", "").split())))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return redirect("evidence:case", case.pk)
+    rows = Paginator(selectors.cases_list(actor=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "evidence/cases.html", {
+        "cases": rows, "police": request.user.role in access.POLICE_WRITERS})
+
+
+def _parse_items(text: str) -> list[services.ItemIn]:
+    """One item per line: ``name | category | quantity unit | features | value in yuan``."""
+    out = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.replace("｜", "|").split("|")]
+        if not cells[0]:
+            continue
+        cells += [""] * (5 - len(cells))
+        qty, _, unit = cells[2].partition(" ")
+        value = round(Decimal(cells[4].replace(",", "")) * 100) if cells[4] else None
+        out.append(services.ItemIn(name=cells[0], category=cells[1] or "other", quantity=qty or "1",
+                                   quantity_unit=unit or "件", features=cells[3], value_cents=value,
+                                   photos=1 if value else 0))
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=READERS)
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case: its items, seizure lists and transfers; forms for a seizure list, a transfer, a ruling."""
+    c = selectors.case_get(actor=request.user, case_id=case_id)
+    if request.method == "POST":
+        p, user = request.POST, request.user
+        try:
+            form = p.get("form")
+            if form == "seizure":
+                services.seizure_list_create(
+                    actor=user, case=c, number=p.get("number", ""), source=p.get("source", Source.SEIZED),
+                    holder_name=p.get("holder_name", ""), holder_id_number=p.get("holder_id_number", ""),
+                    witness_name=p.get("witness_name", ""), place=p.get("place", ""),
+                    officers=list(User.objects.filter(username__in=p.get("officers", "").split())),
+                    seized_at=_when(p.get("seized_at", "")), items=_parse_items(p.get("items", "")))
+            elif form == "transfer":
+                services.transfer_send(actor=user, case=c, to_org_code=p.get("to", ""),
+                                       item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
+            elif form == "accept":
+                services.transfer_accept(actor=user, transfer_id=int(p.get("transfer", "0") or 0))
+            elif form == "ruling":
+                decisions = {lb: p.get(f"d_{lb}") for lb in p.getlist("items") if p.get(f"d_{lb}")}
+                services.ruling_record(actor=user, case=c, number=p.get("number", ""),
+                                       decided_at=_when(p.get("decided_at", "")).date(), decisions=decisions)
+        except DomainError as exc:
+            _fail(request, exc)
+        except (ValueError, ArithmeticError):
+            messages.error(request, page_message(DomainError("bad number", code="bad_quantity",
+                                                             params={"value": ""})))
+        return redirect("evidence:case", c.pk)
+    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
+    return TemplateResponse(request, "evidence/case.html", {
+        "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
+        "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
+        "external": request.user.role in access.EXTERNAL, "clerk": request.user.role == Role.COURT_CLERK,
+        "store": access.is_store_staff(request.user), "sources": Source.choices, "dispositions": Disposition.choices,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+
+
+@require_GET
+@page(roles=READERS)
+def case_labels(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A sheet of labels for every item of the case still in the store's care."""
+    c = selectors.case_get(actor=request.user, case_id=case_id)
+    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request)).order_by("id")
+    response = HttpResponse(chainexport.label_sheet(items), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{c.number}.pdf"'
+    return response
+
+
+@require_GET
+@page(roles=READERS)
+def checkouts(request: HttpRequest) -> HttpResponse:
+    """Check-outs waiting for approval or hand-out, and those overdue."""
+    return TemplateResponse(request, "evidence/checkouts.html", {
+        "pending": selectors.checkouts_pending(actor=request.user)[:200],
+        "overdue": selectors.checkouts_overdue(actor=request.user)[:200]})
+
+
+@require_GET
+@page(roles=READERS)
+def transfers(request: HttpRequest) -> HttpResponse:
+    rows = Paginator(selectors.transfers_list(actor=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "evidence/transfers.html", {"transfers": rows,
+                                                                 "external": request.user.role in access.EXTERNAL})

@@ -1,0 +1,218 @@
+"""Evidence pages and API: a permission test for every role × own/other jurisdiction (and department) on
+every page and endpoint, and the flows through the pages (scan counter over htmx, disposal, count)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pingan.core.services import token_create as _token_create
+from pingan.evidence import services
+from pingan.evidence.models import Item, ItemStatus
+
+pytestmark = pytest.mark.django_db
+
+POLICE = ("officer", "station_chief", "analyst")
+
+
+def token_create(*, user, name="t"):
+    return _token_create(user=user, name=name, purpose="case_investigation" if user.role in POLICE else "")
+
+
+def sign_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in POLICE:
+        session = client.session
+        session["purpose"] = "case_investigation"
+        session.save()
+    return client
+
+
+ROLES = ("analyst", "chief_a", "officer_a", "officer_b", "custodian", "custodian_elsewhere", "procurator", "clerk",
+         "admin", "auditor", "landlord_a", "citizen")
+NON_READERS = ("admin", "auditor", "landlord_a", "citizen")
+
+
+def actors(cast, people):
+    return {"analyst": cast.analyst, "chief_a": cast.chief_a, "officer_a": cast.officer_a,
+            "officer_b": cast.officer_b, "custodian": people.custodian,
+            "custodian_elsewhere": people.custodian_elsewhere, "procurator": people.procurator,
+            "clerk": people.clerk, "admin": cast.admin, "auditor": cast.auditor, "landlord_a": cast.landlord_a,
+            "citizen": cast.citizen}
+
+
+@pytest.fixture
+def objects(cast, people, case):
+    """Phone and cash go to the procuratorate; the phone on to the court; ring and fish stay with the police."""
+    c, items = case
+    phone, cash, ring, fish = items
+    services.item_value(actor=people.custodian, label=ring.label, photos=1, value_cents=100)
+    for it, where in ((phone, "SW-R1-A1"), (cash, "SW-V1"), (ring, "SW-V1"), (fish, "SW-C1")):
+        services.scan(actor=people.custodian, label=it.label, location_code=where)
+    f = services.digital_file_add(actor=cast.officer_a, label=phone.label, name="chat.db", data=b"chat")
+    t = services.transfer_send(actor=cast.officer_a, case=c, to_org_code="350203-JCY",
+                               item_labels=[phone.label, cash.label], recommendation="随案移送")
+    services.transfer_accept(actor=people.procurator, transfer_id=t.pk)
+    t = services.transfer_send(actor=people.procurator, case=c, to_org_code="350203-FY", item_labels=[phone.label],
+                               recommendation="建议没收")
+    services.transfer_accept(actor=people.clerk, transfer_id=t.pk)
+    return {"case": c.pk, "court_item": phone.label, "police_item": ring.label, "jcy_item": cash.label,
+            "file": f.pk}
+
+
+ALL_READERS = dict.fromkeys(("analyst", "chief_a", "officer_a", "officer_b", "custodian", "custodian_elsewhere",
+                             "procurator", "clerk"), 200)
+POLICE_ITEM = dict(analyst=200, chief_a=200, officer_a=200, custodian=200)
+COURT_ITEM = dict(POLICE_ITEM, procurator=200, clerk=200)
+JCY_ITEM = dict(POLICE_ITEM, procurator=200)
+
+PAGES = [
+    ("home", "/evidence/", ALL_READERS),
+    ("police item", "/evidence/items/{police_item}/", POLICE_ITEM),
+    ("court item", "/evidence/items/{court_item}/", COURT_ITEM),
+    ("procuratorate item", "/evidence/items/{jcy_item}/", JCY_ITEM),
+    ("chain pdf", "/evidence/items/{court_item}/chain.pdf", COURT_ITEM),
+    ("label pdf", "/evidence/items/{police_item}/label.pdf", POLICE_ITEM),
+    ("scan", "/evidence/scan/", dict(custodian=200)),
+    ("count", "/evidence/count/", dict(custodian=200, analyst=200)),
+    ("cases", "/evidence/cases/", ALL_READERS),
+    ("case", "/evidence/cases/{case}/", COURT_ITEM),
+    ("case labels", "/evidence/cases/{case}/labels.pdf", COURT_ITEM),
+    ("checkouts", "/evidence/checkouts/", ALL_READERS),
+    ("transfers", "/evidence/transfers/", ALL_READERS),
+    ("file", "/evidence/files/{file}/", COURT_ITEM),
+]
+
+
+def _page_default(role: str, name: str) -> int:
+    if role in NON_READERS:
+        return 403
+    if name in ("scan", "count"):  # pages of the store's staff: 403 for other roles and other centres
+        return 403
+    return 404
+
+
+@pytest.mark.parametrize(("name", "url", "ok"), PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_only_for_the_right_roles_and_jurisdiction(client, cast, people, objects, name, url, ok):
+    got = {}
+    for role, user in actors(cast, people).items():
+        sign_in(client, user)
+        got[role] = client.get(url.format(**objects)).status_code
+    assert got == {r: ok.get(r, _page_default(r, name)) for r in ROLES}
+
+
+ENDPOINTS = [
+    ("items", "/api/v1/evidence/items", dict.fromkeys(ROLES, 200)),
+    ("police item", "/api/v1/evidence/items/{police_item}", POLICE_ITEM),
+    ("court item", "/api/v1/evidence/items/{court_item}", COURT_ITEM),
+    ("events", "/api/v1/evidence/items/{court_item}/events", COURT_ITEM),
+    ("verify", "/api/v1/evidence/items/{jcy_item}/verify", JCY_ITEM),
+    ("chain pdf", "/api/v1/evidence/items/{police_item}/chain.pdf", POLICE_ITEM),
+    ("cases", "/api/v1/evidence/cases", dict.fromkeys(ROLES, 200)),
+    ("transfers", "/api/v1/evidence/transfers", dict.fromkeys(ROLES, 200)),
+    ("overdue", "/api/v1/evidence/checkouts/overdue", dict.fromkeys(ROLES, 200)),
+    ("file", "/api/v1/evidence/files/{file}", COURT_ITEM),
+    ("rules", "/api/v1/evidence/rules", dict.fromkeys(ROLES, 200)),
+]
+
+# What each role sees of the 4 items: the court only the one transferred to it, the procuratorate the two.
+ITEM_COUNTS = dict(analyst=4, chief_a=4, officer_a=4, officer_b=0, custodian=4, custodian_elsewhere=0,
+                   procurator=2, clerk=1, admin=0, auditor=0, landlord_a=0, citizen=0)
+
+
+@pytest.mark.parametrize(("name", "url", "ok"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+def test_each_endpoint_only_for_the_right_roles_and_jurisdiction(client, cast, people, objects, name, url, ok):
+    got, sizes = {}, {}
+    for role, user in actors(cast, people).items():
+        r = client.get(url.format(**objects), HTTP_AUTHORIZATION=f"Bearer {token_create(user=user).secret}")
+        got[role] = r.status_code
+        if r.status_code == 200 and r["Content-Type"].startswith("application/json"):
+            body = r.json()
+            sizes[role] = body.get("count") if isinstance(body, dict) else None
+        elif r.status_code >= 400:
+            assert r["Content-Type"] == "application/problem+json"
+    assert got == {r: ok.get(r, 404) for r in ROLES}
+    if name == "items":
+        assert sizes == ITEM_COUNTS
+    if name == "cases":
+        assert sizes == dict(ITEM_COUNTS, procurator=1, clerk=1, analyst=1, chief_a=1, officer_a=1, custodian=1)
+
+
+def test_writes_through_the_api_need_the_right_role(client, cast, people, objects):
+    def post(user, url, body):
+        return client.post(url, body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token_create(user=user).secret}")
+
+    scan = {"label": objects["police_item"], "location": "SW-R1-A1"}
+    for user in (cast.officer_a, cast.chief_a, people.procurator, people.clerk, people.custodian_elsewhere,
+                 cast.citizen):
+        r = post(user, "/api/v1/evidence/scans", scan)
+        assert r.status_code == 403 and r["Content-Type"] == "application/problem+json", (user, r.content)
+    r = post(people.custodian, "/api/v1/evidence/scans", scan)  # the ring moves from the vault to a shelf
+    assert r.status_code == 400 and r.json()["code"] == "wrong_storage_class"
+    r = post(people.custodian, "/api/v1/evidence/scans", {"label": objects["police_item"], "location": "SW-V1"})
+    assert r.status_code == 400 and r.json()["code"] == "nothing_to_do"
+    # disposal before the ruling: refused with its code
+    r = post(people.custodian, f"/api/v1/evidence/items/{objects['court_item']}/disposal",
+             {"disposition": "confiscate", "basis": "ruling"})
+    assert r.status_code == 400 and r.json()["code"] == "no_ruling"
+    # the court records its ruling; a procurator cannot
+    body = {"number": "(2026)闽0203刑初7号", "decided_at": "2026-12-01",
+            "decisions": {objects["court_item"]: "confiscate"}}
+    assert post(people.procurator, f"/api/v1/evidence/cases/{objects['case']}/rulings", body).status_code == 403
+    r = post(people.clerk, f"/api/v1/evidence/cases/{objects['case']}/rulings", body)
+    assert r.status_code == 201, r.content
+    r = post(people.custodian, f"/api/v1/evidence/items/{objects['court_item']}/disposal",
+             {"disposition": "confiscate", "basis": "ruling"})
+    assert r.status_code == 201 and r.json()["receipt_number"].startswith("CZ-")
+    # a check-out approved by its own borrower: 403 four_eyes
+    r = post(cast.officer_a, f"/api/v1/evidence/items/{objects['police_item']}/checkouts",
+             {"purpose": "appraisal", "reason": "鉴定", "due_back_at": "2099-01-01T00:00:00Z"})
+    assert r.status_code == 400 and r.json()["code"] == "bad_due_back"
+    due = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
+    r = post(cast.chief_a, f"/api/v1/evidence/items/{objects['police_item']}/checkouts",
+             {"purpose": "appraisal", "reason": "鉴定", "due_back_at": due})
+    assert r.status_code == 201, r.content
+    r = post(cast.chief_a, f"/api/v1/evidence/checkouts/{r.json()['id']}/approve", {})
+    assert r.status_code == 403 and r.json()["code"] == "four_eyes"
+
+
+def test_a_tampered_file_is_409_on_the_api_and_the_page(client, cast, people, objects, settings):
+    from pingan.evidence.models import DigitalFile
+
+    f = DigitalFile.objects.get(pk=objects["file"])
+    path = services.blob_path(f.sha256)
+    path.chmod(0o640)
+    path.write_bytes(b"chaT")
+    token = token_create(user=cast.officer_a).secret
+    r = client.get(f"/api/v1/evidence/files/{f.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 409 and r.json()["code"] == "evidence_tampered" and r.json()["expected"] == f.sha256
+    sign_in(client, cast.officer_a)
+    r = client.get(f"/evidence/files/{f.pk}/")
+    assert r.status_code == 409 and b"chaT" not in r.content
+
+
+def test_the_scan_counter_over_htmx_and_the_item_page(client, cast, people, case):
+    _, items = case
+    sign_in(client, people.custodian)
+    r = client.post("/evidence/scan/", {"label": items[0].label.lower().replace("-", ""), "location": "sw-r1-a1"},
+                    HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html and items[0].label in html and "SW-R1-A1" in html
+    assert Item.objects.get(pk=items[0].pk).status == ItemStatus.IN_STORE
+    r = client.post("/evidence/scan/", {"label": items[2].label, "location": "SW-V1"}, HTTP_HX_REQUEST="true")
+    assert "role=\"alert\"" in r.content.decode()  # the ring must be valued first: the message, in Chinese
+    assert "估价" in r.content.decode()
+    sign_in(client, cast.officer_a)
+    page = client.get(f"/evidence/items/{items[0].label}/").content.decode()
+    assert "哈希链完整" in page and "SW-R1-A1" in page and "陈某" in page
+
+
+def test_an_inventory_count_on_the_page(client, cast, people, case):
+    _, items = case
+    services.scan(actor=people.custodian, label=items[0].label, location_code="SW-R1-A1")
+    sign_in(client, people.custodian)
+    r = client.post("/evidence/count/", {"location": "SW-R1", "scanned": ""}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and items[0].label in html and "缺失" in html
