@@ -123,3 +123,19 @@ def test_issue_refuses_an_unusable_output_path_before_issuing(cast, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "nowhere" / "door.png"))
     assert not SafetyCode.objects.exists()  # nothing issued, nothing revoked
+
+
+def test_issue_writes_a_door_qr_holding_the_link_and_verify_takes_the_link(cast, tmp_path, settings):
+    settings.PINGAN = {**settings.PINGAN, "CODE_VERIFY_URL": "https://gaj.xm.gov.cn/verify/"}
+    screened(cast.premises_a, ["green", "green"])
+    png = tmp_path / "door.png"
+    out = run("issue", str(cast.premises_a.pk), "--qr", str(png))
+    code = SafetyCode.objects.get()
+    link = out.splitlines()[-1]
+    assert link.startswith("https://gaj.xm.gov.cn/verify/#1") and link.split("#1")[1].isdigit()
+    assert render.read_qr(png.read_bytes()) == link  # what a phone camera sees: a link to the page
+    assert run("verify", link).startswith("valid:")  # the link itself, pasted
+    assert "level green" in run("verify", str(png)) and code.code_id in run("verify", link)
+    with pytest.raises(CommandError) as err:
+        run("verify", link[:-1])  # one digit lost
+    assert err.value.returncode == 1 and services.safety_code_verify(link[:-1]).layer == "digits"

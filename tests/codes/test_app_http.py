@@ -192,7 +192,9 @@ def test_the_owner_page_shows_the_code_and_downloads_work(client, cast, issued):
     svg = client.get(f"/codes/premises/{cast.premises_a.pk}/qr.svg")
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
     png = client.get(f"/codes/premises/{cast.premises_a.pk}/qr.png")
-    assert render.read_qr(png.content) == issued.token
+    # the door QR is the link to the verification page (docs/codes.md §12), on the host the page came from
+    assert render.read_qr(png.content) == services.code_url(issued, verify_url="http://testserver/verify/")
+    assert services.safety_code_verify(render.read_qr(png.content)).code.code_id.hex() == issued.code_id
     pdf = client.get(f"/codes/premises/{cast.premises_a.pk}/poster.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     r = client.post(f"/codes/premises/{cast.premises_a.pk}/dispute/", {"text": "请复核"})

@@ -1,7 +1,8 @@
 """Rendering safety codes: QR symbols (SVG, PNG), the A4 door poster (PDF), and reading a QR back.
 
-* QR: ISO/IEC 18004 via ``segno``, alphanumeric mode (the base45 alphabet is the QR alphanumeric set,
-  RFC 9285 §1), error-correction level Q (recovers ~25 % damage: posters get scratched and rained on).
+* QR: ISO/IEC 18004 via ``segno``: the URL form (byte + numeric segments, docs/codes.md §12) on posters and
+  downloads, the ``PA1:`` text in alphanumeric mode (the base45 alphabet is the QR alphanumeric set,
+  RFC 9285 §1); error-correction level Q (recovers ~25 % damage: posters get scratched and rained on).
 * Poster: A4 PDF via ``reportlab`` with the Noto Sans SC font (SIL Open Font License 1.1) shipped by the
   ``justmytype-intl-cjk`` package and embedded (subset) in the PDF, so Chinese text renders on any viewer
   without fonts of its own and nothing is fetched at run time.
@@ -21,6 +22,7 @@ from pathlib import Path
 import segno
 from PIL import Image
 
+from pingan.codes import urlform
 from pingan.codes.levels import RULE_TEXT_ZH
 from pingan.codes.token import SafetyCode
 from pingan.lib.pdf_fonts import cjk_font
@@ -37,12 +39,20 @@ class QrReadError(ValueError):
     """No QR code could be read from an image; the message names the source."""
 
 
+_MODES = {"byte": segno.consts.MODE_BYTE, "numeric": segno.consts.MODE_NUMERIC}
+
+
 def make_qr(text: str) -> segno.QRCode:
-    """The QR symbol for a code's text: alphanumeric mode, level Q, smallest version that fits.
+    """The QR symbol for a code's text, level Q, smallest version that fits: a ``PA1:`` text in alphanumeric
+    mode; the URL form (:mod:`pingan.codes.urlform`) as a byte segment (the page's address and ``#``) and a
+    numeric segment (the digits) — what a door poster carries, so any phone camera opens it.
 
     ``boost_error`` is off so the level stays exactly Q (the size budget in docs/codes.md assumes it).
     Raises ``segno.DataOverflowError`` when the text does not fit any QR version.
     """
+    if urlform.is_url_form(text):
+        segments = [(part, _MODES[mode]) for part, mode in urlform.qr_segments(text)]
+        return segno.make_qr(segments, error=ERROR_LEVEL, boost_error=False)
     return segno.make_qr(text, error=ERROR_LEVEL, boost_error=False)
 
 

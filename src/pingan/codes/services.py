@@ -184,14 +184,37 @@ def code_claims(row: SafetyCode) -> core_token.SafetyCode:
         core_token.loads_cbor(core_token.parse_sign1(core_token.decode(row.token)).payload), row.issuer)
 
 
+#: The verification page when neither ``PINGAN_CODE_VERIFY_URL`` nor a request gives one (``pingan serve``'s).
+DEFAULT_VERIFY_URL = "http://127.0.0.1:8000/verify/"
+
+
+def verify_url(request=None) -> str:
+    """The verification page door codes link to: ``PINGAN["CODE_VERIFY_URL"]`` when set, else the page's
+    address on the host ``request`` came in on, else :data:`DEFAULT_VERIFY_URL`."""
+    configured = settings.PINGAN.get("CODE_VERIFY_URL")
+    if configured:
+        return configured
+    if request is not None:
+        from django.urls import reverse
+
+        return request.build_absolute_uri(reverse("codes:verify"))
+    return DEFAULT_VERIFY_URL
+
+
+def code_url(row: SafetyCode, *, verify_url: str) -> str:
+    """The URL form of an issued code (what its QR holds): ``verify_url#1<digits>`` (docs/codes.md §12)."""
+    return core_token.url_form(row.token, verify_url)
+
+
 def code_poster(row: SafetyCode, *, verify_url: str) -> bytes:
     """The A4 door poster (PDF) of an issued code: the premises' name and address, the issuing unit by name
-    (the code carries its unit code, e.g. 350203-LQ), the QR and how to verify at ``verify_url``."""
+    (the code carries its unit code, e.g. 350203-LQ), the QR — the URL form, a link to ``verify_url`` any
+    phone camera opens — and how to verify at ``verify_url``."""
     from pingan.codes import render
     from pingan.core.models import OrgUnit
 
     unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
-    return render.poster_pdf(code_claims(row), row.token, verify_url=verify_url,
+    return render.poster_pdf(code_claims(row), code_url(row, verify_url=verify_url), verify_url=verify_url,
                              issuer_name=unit.name if unit else None, address=row.premises.address)
 
 

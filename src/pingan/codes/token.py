@@ -36,6 +36,7 @@ import base45
 import cbor2
 import numpy as np
 
+from pingan.codes import urlform
 from pingan.codes.keys import KeyStore, Signer, TrustedKey
 from pingan.codes.levels import RULESET_VERSION, Level
 
@@ -88,6 +89,7 @@ class Layer(StrEnum):
 
     PREFIX = "prefix"
     BASE45 = "base45"
+    DIGITS = "digits"  # the URL form's fragment (pingan.codes.urlform)
     ZLIB = "zlib"
     CBOR = "cbor"
     COSE = "cose"
@@ -397,9 +399,10 @@ def encode(cose: bytes, *, compress: bool | None = None) -> str:
 
 def decode(text: str | bytes) -> bytes:
     """Undo :func:`encode`: strip the prefix, base45-decode, and inflate when the bytes are a zlib stream
-    (first byte 0x78). Returns the COSE bytes.
+    (first byte 0x78). Returns the COSE bytes. The URL form (``https://…/verify/#1…``, :func:`url_form`)
+    decodes to the same bytes from its fragment's digits.
 
-    Raises :class:`MalformedError` with layer ``prefix``, ``base45`` or ``zlib``.
+    Raises :class:`MalformedError` with layer ``prefix``, ``base45``, ``digits`` or ``zlib``.
     """
     if isinstance(text, bytes | bytearray | memoryview):
         try:
@@ -409,13 +412,19 @@ def decode(text: str | bytes) -> bytes:
     # Never strip trailing spaces: " " is a base45 digit (value 36); stripping it from a cut-off code
     # would change its length and blame the wrong layer.
     text = text.lstrip().rstrip("\r\n\t")
-    if not text.startswith(PREFIX):
-        raise MalformedError(Layer.PREFIX, f"the code does not start with {PREFIX!r}")
-    body = text[len(PREFIX):]
-    try:
-        compressed = b45decode(body)
-    except ValueError as exc:
-        raise MalformedError(Layer.BASE45, f"invalid base45 text ({exc})") from None
+    if urlform.is_url_form(text):
+        # the URL form (a link to the verification page, the code's digits in the fragment)
+        try:
+            compressed = urlform.fragment_bytes(text)
+        except urlform.UrlFormError as exc:
+            raise MalformedError(Layer.DIGITS if exc.in_digits else Layer.PREFIX, str(exc)) from None
+    elif not text.startswith(PREFIX):
+        raise MalformedError(Layer.PREFIX, f"the code does not start with {PREFIX!r} and is not a verification link")
+    else:
+        try:
+            compressed = b45decode(text[len(PREFIX):])
+        except ValueError as exc:
+            raise MalformedError(Layer.BASE45, f"invalid base45 text ({exc})") from None
     if not compressed or compressed[0] != ZLIB_FIRST_BYTE:
         if len(compressed) > MAX_TOKEN_BYTES:
             raise MalformedError(Layer.CBOR, f"the code is longer than {MAX_TOKEN_BYTES} bytes")
@@ -432,6 +441,16 @@ def decode(text: str | bytes) -> bytes:
     if inflater.unused_data:
         raise MalformedError(Layer.ZLIB, f"{len(inflater.unused_data)} trailing byte(s) after the zlib stream")
     return cose
+
+
+def url_form(text: str, verify_url: str) -> str:
+    """The URL form of a ``PA1:`` text (:mod:`pingan.codes.urlform`): ``verify_url`` + ``#1`` + the digits of
+    the same bytes. :func:`decode` (and so :func:`verify`) reads both forms."""
+    if urlform.is_url_form(text):
+        return text
+    if not text.startswith(PREFIX):
+        raise ValueError(f"not a {PREFIX} code")
+    return urlform.to_url(b45decode(text[len(PREFIX):]), verify_url)
 
 
 def issue(code: SafetyCode, signer: Signer) -> str:

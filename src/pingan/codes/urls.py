@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
     path("verify/verify.js", views.verify_script, name="verify_js"),
     path("verify/sw.js", views.service_worker, name="service_worker"),
+    path("verify/vendor/<path:name>", views.verify_vendor, name="verify_vendor"),
     path("verify/manifest.webmanifest", views.manifest, name="manifest"),
     path("codes/premises/<int:premises_id>/", views.premises_code, name="premises"),
     path("codes/premises/<int:premises_id>/issue/", views.premises_code_issue, name="issue"),

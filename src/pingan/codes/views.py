@@ -99,9 +99,11 @@ def _verify_page_text() -> dict:
             "expired": _("This code expired on %(until)s: the premises must screen its roster again."),
         },
         "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
-        "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "zlib": _("zlib compression"),
+        "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "digits": _("digits of the link"),
+                  "zlib": _("zlib compression"),
                   "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},
         "details": _("Technical details (for support)"),
+        "no_qr": _("No QR code could be read from this picture. Take the photo closer, straight on and in focus."),
         "no_keys": _("Cannot load the public keys: %(error)s. Open this page once while online."),
         "loaded": _("Loaded %(keys)s public keys and %(lists)s revocation lists"),
         "offline": _(" (offline: using the data cached at %(when)s)"),
@@ -134,6 +136,26 @@ def verify_page(request: HttpRequest) -> HttpResponse:
 def verify_script(request: HttpRequest) -> HttpResponse:
     """``/verify/verify.js``: the browser verifier module (``pingan/codes/static/codes/verify.js``)."""
     return _etagged(request, _verify_js(), "text/javascript; charset=utf-8")
+
+
+#: The vendored QR reader (zxing-wasm, ``static/codes/vendor/zxing-wasm/SOURCE.md``) served under /verify/vendor/,
+#: inside the service worker's scope so that photo decoding works offline: path → content type.
+VENDOR_FILES = {"zxing-wasm/es/reader/index.js": "text/javascript; charset=utf-8",
+                "zxing-wasm/es/share.js": "text/javascript; charset=utf-8",
+                "zxing-wasm/reader/zxing_reader.wasm": "application/wasm"}
+
+
+@cache
+def _vendor_file(name: str) -> bytes:
+    return resources.files("pingan.codes").joinpath(f"static/codes/vendor/{name}").read_bytes()
+
+
+@require_GET
+def verify_vendor(request: HttpRequest, name: str) -> HttpResponse:
+    """``/verify/vendor/<name>``: the bundled QR reader for photos and screenshots (nothing from a CDN)."""
+    if name not in VENDOR_FILES:
+        raise Http404("no such file")
+    return _etagged(request, _vendor_file(name), VENDOR_FILES[name])
 
 
 @require_GET
@@ -213,11 +235,12 @@ def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
 def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpResponse:
     """The current code as a QR image (``svg`` or ``png``) for the owner or police of the jurisdiction."""
     code = _current_or_404(request, premises_id)
+    url = services.code_url(code, verify_url=services.verify_url(request))  # any phone camera opens it
     if kind == "svg":
-        response = HttpResponse(render.qr_svg(code.token, title=_("Safety code %(id)s") % {"id": code.code_id}),
+        response = HttpResponse(render.qr_svg(url, title=_("Safety code %(id)s") % {"id": code.code_id}),
                                 content_type="image/svg+xml")
     else:
-        response = HttpResponse(render.qr_png(code.token), content_type="image/png")
+        response = HttpResponse(render.qr_png(url), content_type="image/png")
         response["Content-Disposition"] = f'attachment; filename="pingan-code-{premises_id}.png"'
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -228,8 +251,7 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
 def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
-    verify_url = request.build_absolute_uri(reverse("codes:verify"))
-    pdf = services.code_poster(code, verify_url=verify_url)
+    pdf = services.code_poster(code, verify_url=services.verify_url(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
     response["Cache-Control"] = "private, no-cache"

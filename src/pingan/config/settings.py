@@ -255,6 +255,11 @@ PINGAN = {
     # Algorithm of newly created signing keys: ES256 (every browser's Web Crypto verifies it) or EdDSA
     # (Ed25519: faster to verify, docs/codes.md §11; Web Crypto since Chrome 137, Firefox 129, Safari 17).
     "CODE_KEY_ALG": env_choice("PINGAN_CODE_KEY_ALG", "ES256", ("ES256", "EdDSA")),
+    # The public address of the verification page that door QR codes link to (docs/codes.md §12); empty: the
+    # address the request came in on (pages), http://127.0.0.1:8000/verify/ (command line).
+    "CODE_VERIFY_URL": env_str("PINGAN_CODE_VERIFY_URL", ""),
+    # A roster leaving out flagged people that would lower the code: "review" (suspend, station queue) or "rule".
+    "CODE_DROPPED_PEOPLE": env_choice("PINGAN_CODE_DROPPED_PEOPLE", "review", ("review", "rule")),
     # Freeze "now" for rosters submitted without a date (pages, API): only for demonstrations with the
     # bundled 2022 risk data, e.g. PINGAN_SCREENING_AS_OF=2022-08-20. Empty in real use.
     "SCREENING_AS_OF": env_str("PINGAN_SCREENING_AS_OF", ""),

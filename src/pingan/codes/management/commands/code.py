@@ -19,6 +19,7 @@ from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
 from pingan.codes.models import SafetyCode, SigningKey
 from pingan.codes.token import PREFIX
+from pingan.codes.urlform import is_url_form
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
 
@@ -32,13 +33,13 @@ class Command(BaseCommand):
         i.add_argument("premises_id", type=int, help="the premises' id (its page /codes/premises/<id>/, the API)")
         i.add_argument("--poster", metavar="FILE.pdf", help="also write the A4 door poster (PDF) to FILE.pdf")
         i.add_argument("--qr", metavar="FILE.png|FILE.svg", help="also write the QR code as PNG or SVG")
-        i.add_argument("--verify-url", default="http://127.0.0.1:8000/verify/",
-                       help="the verification page printed on the poster (default: what `pingan serve` serves; "
-                            "give the public address of your deployment)")
+        i.add_argument("--verify-url", default=None,
+                       help="the verification page the QR links to and the poster names (default: "
+                            "PINGAN_CODE_VERIFY_URL, else what `pingan serve` serves)")
         v = sub.add_parser("verify", help="verify code texts, QR image files (PNG/JPEG) or poster PDFs")
         v.add_argument("code", nargs="*",
-                       help="a PA1:… text, or the path of an image or PDF (the poster) holding the QR; several may "
-                            "be given")
+                       help="a PA1:… text, a verification link (https://…/verify/#1…, what door QR codes "
+                            "hold), or the path of an image or PDF (the poster) holding the QR; several may be given")
         v.add_argument("--from", dest="from_file", metavar="FILE",
                        help="also verify every code in FILE, one PA1:… text per line ('-' reads standard input)")
         v.add_argument("--json", action="store_true", help="print the verdict as JSON (a list when several)")
@@ -63,19 +64,22 @@ class Command(BaseCommand):
             raise CommandError(f"no premises {opts['premises_id']}")
         outputs = self._issue_outputs(opts)  # checked before issuing: a bad path must not revoke the old code
         code = services.safety_code_issue(premises=premises, actor=None)
+        verify_url = opts["verify_url"] or services.verify_url()
+        url = services.code_url(code, verify_url=verify_url)  # what the QR holds: a link any phone opens
         for kind, path in outputs:
             if kind == "poster":
-                data = services.code_poster(code, verify_url=opts["verify_url"])
+                data = services.code_poster(code, verify_url=verify_url)
             elif kind == "svg":
-                data = render.qr_svg(code.token).encode("utf-8")
+                data = render.qr_svg(url).encode("utf-8")
             else:
-                data = render.qr_png(code.token)
+                data = render.qr_png(url)
             path.write_bytes(data)
             self.stderr.write(f"wrote {path}")
         self.stdout.write(f"issued {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
                           f"{code.people} people, valid {_local(code.issued_at)} – {_local(code.expires_at)}, "
                           f"key {code.kid}")
         self.stdout.write(code.token)
+        self.stdout.write(url)
 
     def _verify(self, opts):
         texts = [self._code_text(arg) for arg in opts["code"]]
@@ -119,7 +123,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _code_text(arg: str) -> str:
-        if not arg.lstrip().startswith(PREFIX) and (Path(arg).is_file() or _looks_like_a_file(arg)):
+        if not arg.lstrip().startswith(PREFIX) and not is_url_form(arg) \
+                and (Path(arg).is_file() or _looks_like_a_file(arg)):
             try:
                 return scan.read_code_file(arg)
             except scan.ScanError as exc:

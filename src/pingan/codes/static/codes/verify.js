@@ -55,6 +55,44 @@ export function base45Decode(text) {
   return new Uint8Array(out);
 }
 
+// ------------------------------------------------------------------------------------ the URL form (§12)
+// https://…/verify/#1<digits>: 7 bytes per 17 digits, a final k bytes in 3/5/8/10/13/15 digits.
+export const URL_FORMAT = "1";
+const DIGITS_FOR = [0, 3, 5, 8, 10, 13, 15, 17];
+const BYTES_FOR = new Map(DIGITS_FOR.map((d, k) => [d, k]));
+
+export function isUrlForm(text) {
+  return /^https?:\/\//i.test(String(text).trimStart());
+}
+
+export function digitsDecode(text) {
+  if (!/^[0-9]*$/.test(text)) throw new MalformedError("digits", "the code part of the link must be digits only");
+  if (text.length > 12000) throw new MalformedError("digits", "the code part of the link is too long");
+  const full = Math.floor(text.length / 17), rest = text.length % 17;
+  if (rest && !BYTES_FOR.has(rest)) throw new MalformedError("digits", `${text.length} digits is not a length the encoding produces (cut off or damaged?)`);
+  const out = [];
+  const spans = [...Array(full)].map((_, i) => [i * 17, 17]).concat(rest ? [[full * 17, rest]] : []);
+  for (const [start, width] of spans) {
+    let n = BigInt(text.slice(start, start + width));
+    const k = BYTES_FOR.get(width);
+    if (n >= 1n << BigInt(8 * k)) throw new MalformedError("digits", `digits ${start + 1}–${start + width} encode more than ${k} byte(s) hold`);
+    const group = new Array(k);
+    for (let j = k - 1; j >= 0; j--) { group[j] = Number(n & 0xffn); n >>= 8n; }
+    out.push(...group);
+  }
+  return new Uint8Array(out);
+}
+
+// The code bytes of a link: its fragment after "#", format digit first. The host is not checked: whose key
+// signed the code is what counts.
+export function urlFormBytes(text) {
+  const hash = text.indexOf("#");
+  if (hash < 0) throw new MalformedError("prefix", "the link has no code after '#'");
+  const fragment = text.slice(hash + 1).replace(/\s+$/, "");
+  if (!fragment.startsWith(URL_FORMAT)) throw new MalformedError("prefix", `the link's code is of format ${JSON.stringify(fragment.slice(0, 1))}, this verifier reads "${URL_FORMAT}"`);
+  return digitsDecode(fragment.slice(URL_FORMAT.length));
+}
+
 // ------------------------------------------------------------------------------------------------ zlib
 export async function inflate(bytes) {
   let reader;
@@ -405,8 +443,10 @@ export async function verify(text, keyStore, revocations = null, now = new Date(
   try {
     // Never trim trailing spaces: " " is a base45 digit (value 36).
     text = String(text).trimStart().replace(/[\r\n\t]+$/, "");
-    if (!text.startsWith(PREFIX)) throw new MalformedError("prefix", `the code does not start with "${PREFIX}"`);
-    const bytes = base45Decode(text.slice(PREFIX.length));
+    let bytes;
+    if (isUrlForm(text)) bytes = urlFormBytes(text);  // a door QR: the verification link, code in the fragment
+    else if (!text.startsWith(PREFIX)) throw new MalformedError("prefix", `the code does not start with "${PREFIX}" and is not a verification link`);
+    else bytes = base45Decode(text.slice(PREFIX.length));
     // zlib only when it made the code shorter: a zlib stream starts with 0x78, a COSE_Sign1 never does.
     if (bytes.length > MAX_TOKEN_BYTES) throw new MalformedError("cbor", `the code is longer than ${MAX_TOKEN_BYTES} bytes`);
     const cose = bytes.length && bytes[0] === ZLIB_FIRST_BYTE ? await inflate(bytes) : bytes;

@@ -3,7 +3,9 @@
 // (localStorage) and re-verified on load. Version {{ version }} (changes with verify.js).
 const CACHE = "pingan-verify-{{ version }}";
 const SCOPE = new URL("./", self.location).pathname;
-const ASSETS = ["./", "./verify.js", "./manifest.webmanifest"];
+// The QR reader for photos (zxing-wasm, vendored) too, so that a screenshot can be checked offline.
+const ASSETS = ["./", "./verify.js", "./manifest.webmanifest", "./vendor/zxing-wasm/es/reader/index.js",
+                "./vendor/zxing-wasm/es/share.js", "./vendor/zxing-wasm/reader/zxing_reader.wasm"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
