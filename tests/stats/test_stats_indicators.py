@@ -195,3 +195,25 @@ def test_traffic_keeps_all_reported_accidents_apart_from_those_with_casualties()
     assert (f.all_reported, f.accidents, f.deaths, f.injured, f.loss) == (14, 4, 2, 5, Decimal("5000"))
     cs = indicators.compstat(classify.scheme("traffic"), as_of, sums)
     assert [cs.row(k).windows["ytd"].current for k in ("all_reported", "with_casualties", "fatal")] == [14, 4, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(D(2000, 1, 1), D(2030, 12, 31)), st.integers(0, 800))
+def test_whole_weeks_and_leftover_days_cover_a_period_exactly_once(start, length):
+    period = indicators.Period(start, start + dt.timedelta(days=length))
+    mondays, days = indicators.split_weeks(period)
+    covered = [d for r in days for d in (r.start + dt.timedelta(days=i) for i in range(r.days))]
+    if mondays:
+        assert mondays.start.weekday() == 0 and mondays.end.weekday() == 0
+        for i in range(0, mondays.days, 7):
+            covered += [mondays.start + dt.timedelta(days=i + k) for k in range(7)]
+    assert sorted(covered) == [period.start + dt.timedelta(days=i) for i in range(period.days)]
+    assert len(days) <= 2 and all(r.days < 7 for r in days)
+
+
+def test_a_year_to_date_splits_into_whole_weeks_and_its_two_ends():
+    mondays, days = indicators.split_weeks(indicators.Period(D(2024, 1, 1), D(2024, 12, 31)))  # Mon .. Tue
+    assert mondays == indicators.Period(D(2024, 1, 1), D(2024, 12, 23)) and days == [
+        indicators.Period(D(2024, 12, 30), D(2024, 12, 31))]
+    assert indicators.split_weeks(indicators.Period(D(2024, 3, 6), D(2024, 3, 9))) == (
+        None, [indicators.Period(D(2024, 3, 6), D(2024, 3, 9))])

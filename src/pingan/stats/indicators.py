@@ -77,6 +77,26 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def split_weeks(period: Period) -> tuple[Period | None, list[Period]]:
+    """``period`` as whole Monday–Sunday weeks plus the days left over at either end.
+
+    Returns ``(mondays, days)``: ``mondays`` is the range of the Mondays of the whole weeks inside the period
+    (``None`` when no whole week fits), ``days`` the 0–2 leftover day ranges (each under 7 days). Together they
+    cover every day of the period exactly once — what lets a sum over the period read the weekly rollup for the
+    weeks and the daily one only for the ends.
+    """
+    first = period.start + dt.timedelta(days=(7 - period.start.weekday()) % 7)  # first Monday on/after start
+    last = monday_of(period.end + dt.timedelta(days=1)) - dt.timedelta(days=7)  # last Monday whose Sunday fits
+    if first > last:
+        return None, [period]
+    days = []
+    if period.start < first:
+        days.append(Period(period.start, first - dt.timedelta(days=1)))
+    if last + dt.timedelta(days=6) < period.end:
+        days.append(Period(last + dt.timedelta(days=7), period.end))
+    return Period(first, last), days
+
+
 def week_to_date(as_of: dt.date) -> Period:
     """Monday of the as-of day's week to the as-of day."""
     return Period(monday_of(as_of), as_of)

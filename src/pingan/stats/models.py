@@ -233,14 +233,28 @@ class _Rollup(models.Model):
         abstract = True
 
 
-class DailyCount(_Rollup):
-    """Incidents (not unfounded) of a unit's subtree counted on ``day`` with one classification key."""
-
+class _Counts(_Rollup):
     n = models.IntegerField(default=0)
     victims = models.IntegerField(default=0)
     injured = models.IntegerField(default=0)
     killed = models.IntegerField(default=0)
     loss = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class _Clearances(_Rollup):
+    arrest = models.IntegerField(default=0)
+    exceptional = models.IntegerField(default=0)
+    same_year = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCount(_Counts):
+    """Incidents (not unfounded) of a unit's subtree counted on ``day`` with one classification key."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day", "offence", "place_type", "attempted", "harm"],
@@ -250,13 +264,9 @@ class DailyCount(_Rollup):
         return f"{self.unit_id} {self.day} {self.offence}: {self.n}"
 
 
-class DailyClearance(_Rollup):
+class DailyClearance(_Clearances):
     """Offences of a unit's subtree cleared on ``day`` with one key; ``same_year`` of them occurred (were
     counted) in the calendar year of the clearance. ``involved``/``recovered``: amounts of the cleared cases."""
-
-    arrest = models.IntegerField(default=0)
-    exceptional = models.IntegerField(default=0)
-    same_year = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day", "offence", "place_type", "attempted", "harm"],
@@ -264,6 +274,31 @@ class DailyClearance(_Rollup):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day} {self.offence}: {self.arrest}+{self.exceptional}"
+
+
+class WeeklyCount(_Counts):
+    """:class:`DailyCount` summed over a Monday–Sunday week; ``day`` is the Monday. Maintained with the daily
+    rollup (``services.rollup_refresh``), so that a year-to-date sum or a 52-week trend reads ~53 rows per key
+    instead of ~365 (``indicators.split_weeks``)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day", "offence", "place_type", "attempted", "harm"],
+                                               name="one_weekly_count_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} week of {self.day} {self.offence}: {self.n}"
+
+
+class WeeklyClearance(_Clearances):
+    """:class:`DailyClearance` summed over a Monday–Sunday week; ``day`` is the Monday. ``same_year`` stays
+    the daily rows' own test (offence year = clearance year), so a week spanning New Year sums correctly."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day", "offence", "place_type", "attempted", "harm"],
+                                               name="one_weekly_clearance_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} week of {self.day} {self.offence}: {self.arrest}+{self.exceptional}"
 
 
 class VehicleCount(models.Model):

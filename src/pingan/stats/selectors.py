@@ -32,7 +32,17 @@ from pingan.core.scoping import can_see_unit, scope
 from pingan.stats import classify, indicators
 from pingan.stats.classify import Key, Rule, Scheme
 from pingan.stats.indicators import CompStat, Measures, Period
-from pingan.stats.models import DailyClearance, DailyCount, ImportBatch, Incident, Reclassification, VehicleCount
+from pingan.stats.models import (
+    DailyClearance,
+    DailyCount,
+    ImportBatch,
+    Incident,
+    Reclassification,
+    VehicleCount,
+    WeeklyClearance,
+    WeeklyCount,
+)
+from pingan.stats.services import week_start_sql
 
 TERRITORIAL = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
 WATCH_ROLES = frozenset({Role.STATION_CHIEF, Role.ANALYST})
@@ -169,63 +179,88 @@ def _key(offence: str, place_type: str, attempted, harm: int) -> Key:
     return Key(offence, place_type, bool(attempted), int(harm))
 
 
+def _parts(periods: dict[str, Period]) -> dict[str, tuple[list[Period], list[Period]]]:
+    """Each period as (Monday ranges of its whole weeks, leftover day ranges): see ``split_weeks``."""
+    out = {}
+    for name, p in periods.items():
+        mondays, days = indicators.split_weeks(p)
+        out[name] = ([mondays] if mondays else [], days)
+    return out
+
+
+def _within(ranges: Sequence[Period]) -> tuple[str, list[dt.date]]:
+    """An SQL condition on ``day`` true inside any of ``ranges`` (``FALSE`` for none), with its parameters."""
+    if not ranges:
+        return "FALSE", []
+    return "(" + " OR ".join("(day >= %s AND day <= %s)" for _ in ranges) + ")", [
+        d for r in ranges for d in (r.start, r.end)]
+
+
 def _key_sums(unit_ids: Sequence[int], periods: dict[str, Period]) -> dict[int, dict[Key, dict[str, Measures]]]:
-    """Per unit and key, the rollup measures summed over each named period (one scan per rollup table)."""
-    start = min(p.start for p in periods.values())
-    end = max(p.end for p in periods.values())
+    """Per unit and key, the rollup measures summed over each named period.
+
+    Whole weeks come from the weekly rollups and only the leftover days at a period's ends from the daily ones
+    (``indicators.split_weeks``): four scans (daily and weekly counts and clearances), each reading only the rows
+    some period needs."""
     out: dict[int, dict[Key, dict[str, Measures]]] = defaultdict(lambda: defaultdict(dict))
     ids = ", ".join(str(int(u)) for u in unit_ids)
     if not ids:
         return out
-    for table, measures, prefix in ((DailyCount._meta.db_table, _COUNT_MEASURES, ""),
-                                    (DailyClearance._meta.db_table, _CLEAR_MEASURES, "c_")):
-        cols, params = [], []
-        for p in periods.values():
-            for m in measures:
-                cols.append(f"SUM(CASE WHEN day >= %s AND day <= %s THEN {m} ELSE 0 END)")
-                params += [p.start, p.end]
-        sql = (f"SELECT unit_id, {_KEY_COLS}, {', '.join(cols)} FROM {table} "  # noqa: S608 - names are ours
-               f"WHERE unit_id IN ({ids}) AND day >= %s AND day <= %s GROUP BY unit_id, {_KEY_COLS}")
-        with connection.cursor() as cur:
-            cur.execute(sql, [*params, start, end])
-            for row in cur.fetchall():
-                per_key = out[row[0]][_key(*row[1:5])]
-                values = iter(row[5:])
-                for name in periods:
-                    m = per_key.get(name)
-                    if m is None:
-                        m = per_key[name] = Measures()
-                    for field in measures:
-                        v = next(values) or 0
-                        attr = ("cleared_" + field) if prefix and field in ("involved", "recovered") else field
-                        add = Decimal(str(v)) if isinstance(v, Decimal | float) else int(v)
-                        setattr(m, attr, getattr(m, attr) + add)
+    parts = _parts(periods)
+    for tables, measures, prefix in (((WeeklyCount, DailyCount), _COUNT_MEASURES, ""),
+                                     ((WeeklyClearance, DailyClearance), _CLEAR_MEASURES, "c_")):
+        for which, table in enumerate(tables):  # 0: weeks, 1: days
+            cols, params = [], []
+            for name in periods:
+                cond, cond_params = _within(parts[name][which])
+                for m in measures:
+                    cols.append(f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)")
+                    params += cond_params
+            where, where_params = _within([r for name in periods for r in parts[name][which]])
+            if where == "FALSE":
+                continue
+            sql = (f"SELECT unit_id, {_KEY_COLS}, {', '.join(cols)} FROM {table._meta.db_table} "  # noqa: S608
+                   f"WHERE unit_id IN ({ids}) AND {where} GROUP BY unit_id, {_KEY_COLS}")
+            with connection.cursor() as cur:
+                cur.execute(sql, [*params, *where_params])
+                for row in cur.fetchall():
+                    per_key = out[row[0]][_key(*row[1:5])]
+                    values = iter(row[5:])
+                    for name in periods:
+                        m = per_key.get(name)
+                        if m is None:
+                            m = per_key[name] = Measures()
+                        for field in measures:
+                            v = next(values) or 0
+                            attr = ("cleared_" + field) if prefix and field in ("involved", "recovered") else field
+                            add = Decimal(str(v)) if isinstance(v, Decimal | float) else int(v)
+                            setattr(m, attr, getattr(m, attr) + add)
     return out
 
 
-def _week_start_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "CAST(date_trunc('week', day) AS date)"
-    return "date(day, '-' || ((CAST(strftime('%%w', day) AS INTEGER) + 6) %% 7) || ' days')"
-
-
 def _key_weeks(unit_ids: Sequence[int], ranges: Iterable[Period]) -> dict[int, dict[Key, dict[dt.date, tuple]]]:
-    """Per unit and key, incidents and victims per Monday–Sunday week within ``ranges``."""
+    """Per unit and key, incidents and victims per Monday–Sunday week within ``ranges`` (a week cut by a range's
+    end counts only its days inside): whole weeks from the weekly rollup, cut weeks from the daily one."""
     out: dict[int, dict[Key, dict[dt.date, tuple]]] = defaultdict(lambda: defaultdict(dict))
     ids = ", ".join(str(int(u)) for u in unit_ids)
-    ranges = list(ranges)
-    if not ids or not ranges:
+    split = [indicators.split_weeks(r) for r in ranges]
+    if not ids or not split:
         return out
-    within = " OR ".join("(day >= %s AND day <= %s)" for _ in ranges)
-    wk = _week_start_sql()
-    sql = (f"SELECT unit_id, {_KEY_COLS}, {wk} AS wk, SUM(n), SUM(victims) "  # noqa: S608 - names are ours
-           f"FROM {DailyCount._meta.db_table} WHERE unit_id IN ({ids}) AND ({within}) "
-           f"GROUP BY unit_id, {_KEY_COLS}, {wk}")
-    with connection.cursor() as cur:
-        cur.execute(sql, [d for p in ranges for d in (p.start, p.end)])
-        for unit_id, off, place, att, harm, wk_day, n, victims in cur.fetchall():
-            day = wk_day if isinstance(wk_day, dt.date) else dt.date.fromisoformat(str(wk_day)[:10])
-            out[unit_id][_key(off, place, att, harm)][day] = (int(n), int(victims))
+    wk = week_start_sql()
+    for table, within in ((WeeklyCount, [m for m, _ in split if m]), (DailyCount, [d for _, ds in split for d in ds])):
+        if not within:
+            continue
+        cond, params = _within(within)
+        sql = (f"SELECT unit_id, {_KEY_COLS}, {wk} AS wk, SUM(n), SUM(victims) "  # noqa: S608 - names are ours
+               f"FROM {table._meta.db_table} WHERE unit_id IN ({ids}) AND {cond} "
+               f"GROUP BY unit_id, {_KEY_COLS}, {wk}")
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            for unit_id, off, place, att, harm, wk_day, n, victims in cur.fetchall():
+                day = wk_day if isinstance(wk_day, dt.date) else dt.date.fromisoformat(str(wk_day)[:10])
+                weeks = out[unit_id][_key(off, place, att, harm)]
+                old = weeks.get(day, (0, 0))
+                weeks[day] = (old[0] + int(n), old[1] + int(victims))
     return out
 
 

@@ -37,6 +37,8 @@ from pingan.stats.models import (
     RowIssue,
     UnitClosure,
     VehicleCount,
+    WeeklyClearance,
+    WeeklyCount,
 )
 
 #: Incident fields an import writes (everything but the identity and the bookkeeping).
@@ -153,7 +155,44 @@ def rollup_refresh(*, start: dt.date, end: dt.date, units: Iterable[int] | None 
             GROUP BY c.ancestor_id, i.cleared_on, i.offence, i.place_type, i.attempted, {_HARM}""",  # noqa: S608
                     [start, end])
         clears = cur.rowcount
-    return {"counts": counts, "clearances": clears}
+    weeks = _weekly_refresh(start=start, end=end, ids=ids)
+    return {"counts": counts, "clearances": clears, **weeks}
+
+
+def week_start_sql() -> str:
+    """SQL for the Monday of a rollup row's ``day`` (for a query run with parameters: ``%`` doubled)."""
+    if connection.vendor == "postgresql":
+        return "CAST(date_trunc('week', day) AS date)"
+    return "date(day, '-' || ((CAST(strftime('%%w', day) AS INTEGER) + 6) %% 7) || ' days')"
+
+
+_COUNT_SUMS = "n, victims, injured, killed, loss, involved, recovered"
+_CLEAR_SUMS = "arrest, exceptional, same_year, involved, recovered"
+
+
+def _weekly_refresh(*, start: dt.date, end: dt.date, ids: list[int] | None) -> dict[str, int]:
+    """Recompute the weekly rollups of the Monday–Sunday weeks touching ``start``..``end`` from the daily ones
+    (which are complete for the days outside the range too). Returns the weekly rows written per table."""
+    first = start - dt.timedelta(days=start.weekday())
+    last = end + dt.timedelta(days=6 - end.weekday())
+    week = week_start_sql()
+    unit_sql = f"unit_id IN ({', '.join(map(str, ids))})" if ids is not None else "1 = 1"
+    del_filter = {"unit_id__in": ids} if ids is not None else {}
+    out = {}
+    for weekly, daily, cols, name in ((WeeklyCount, DailyCount, _COUNT_SUMS, "weekly_counts"),
+                                      (WeeklyClearance, DailyClearance, _CLEAR_SUMS, "weekly_clearances")):
+        weekly.objects.filter(day__gte=first, day__lte=last, **del_filter).delete()
+        sums = ", ".join(f"SUM({c})" for c in cols.split(", "))
+        with connection.cursor() as cur:
+            cur.execute(f"""
+                INSERT INTO {weekly._meta.db_table} (unit_id, day, offence, place_type, attempted, harm, {cols})
+                SELECT unit_id, {week}, offence, place_type, attempted, harm, {sums}
+                FROM {daily._meta.db_table}
+                WHERE {unit_sql} AND day >= %s AND day <= %s
+                GROUP BY unit_id, {week}, offence, place_type, attempted, harm""",  # noqa: S608 - names are ours
+                        [first, last])
+            out[name] = cur.rowcount
+    return out
 
 
 # ------------------------------------------------------------------------------------------- imports
