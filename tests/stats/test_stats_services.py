@@ -108,6 +108,33 @@ def test_the_weekly_rollups_are_the_daily_ones_by_week_after_imports_and_a_recla
     assert _weekly(WeeklyClearance) == _weekly_from_daily(DailyClearance)
 
 
+def test_cached_figures_never_outlive_the_rollups_they_came_from(cast, incidents):
+    """Figures are cached per rollup generation: a reclassification (which refreshes the rollups) is seen by the
+    very next page, and the warmed cache serves a page with fewer queries and the same figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pingan.stats.models import Incident
+
+    def page():
+        return selectors.compstat_for_unit(actor=cast.analyst, code="350203-LQ", as_of=D(2024, 3, 6),
+                                           scheme_id="cn_lqyd_general")
+
+    before = ytd(page(), "robbery")
+    theft = Incident.objects.filter(unit__code__startswith="350203-LQ", offence__startswith="theft",
+                                    count_date__year=2024).first()
+    services.incident_reclassify(actor=cast.analyst, incident_id=theft.pk, reason="a robbery in fact",
+                                 offence="robbery")
+    with CaptureQueriesContext(connection) as cold:
+        after = ytd(page(), "robbery")
+    assert after[0] == before[0] + 1
+    with CaptureQueriesContext(connection) as warm:
+        again = page()
+    assert ytd(again, "robbery") == after
+    assert len(warm) < len(cold)
+    assert selectors.figures_warm() >= 2  # the organisation's units, as of its last day of data
+
+
 def test_importing_the_same_file_again_changes_nothing_and_a_changed_row_updates_its_incident(cast, incidents):
     from stats_support import ROWS, bureau_csv
 

@@ -185,6 +185,7 @@ class Scheme:
     default_for: tuple[str, ...] = ()
     _by_key: dict[str, Category] = field(default_factory=dict, repr=False, compare=False)
     _cache: dict[Key, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _leaf_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_key.update({c.key: c for c in self.categories})
@@ -207,14 +208,20 @@ class Scheme:
         return tuple(c for c in self.categories if not c.is_group)
 
     def leaf_keys(self, key: str) -> tuple[str, ...]:
-        """The leaf categories that make up ``key`` (itself for a leaf), in scheme order."""
+        """The leaf categories that make up ``key`` (itself for a leaf), in scheme order (cached per key)."""
+        hit = self._leaf_cache.get(key)
+        if hit is not None:
+            return hit
         cat = self.category(key)
         if not cat.is_group:
-            return (key,)
-        out: list[str] = []
-        for m in cat.members:
-            out.extend(k for k in self.leaf_keys(m) if k not in out)
-        return tuple(out)
+            hit = (key,)
+        else:
+            out: list[str] = []
+            for m in cat.members:
+                out.extend(k for k in self.leaf_keys(m) if k not in out)
+            hit = tuple(out)
+        self._leaf_cache[key] = hit
+        return hit
 
     def categories_of(self, key: Key) -> tuple[str, ...]:
         """The leaf categories an incident with ``key`` falls in (cached per key)."""

@@ -10,6 +10,8 @@ incidents (personal data: places, times, victims) through ``stats.selectors``, s
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -259,6 +261,11 @@ class DailyCount(_Counts):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day", "offence", "place_type", "attempted", "harm"],
                                                name="one_daily_count_per_key")]
+        # The days of a few offences over all years (the zero-incident streaks): an index-only scan of those
+        # offences' entries instead of every row of the unit (pattern ops: the offence prefix is a LIKE).
+        indexes = [models.Index(fields=["unit", "offence", "day"], include=["place_type", "attempted", "harm"],
+                                opclasses=["int8_ops", "varchar_pattern_ops", "date_ops"],
+                                name="stats_daily_unit_offence_day")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day} {self.offence}: {self.n}"
@@ -314,3 +321,16 @@ class VehicleCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year}: {self.vehicles}"
+
+
+class RollupState(models.Model):
+    """One row: the rollups' generation — a fresh random stamp set by every ``services.rollup_refresh`` in its
+    transaction (random, not a counter, so a restored database or a rolled-back test never meets the figures of
+    another state). Figures computed from the rollups are cached under it (``selectors``), so a cached figure is
+    never read after the data under it changed."""
+
+    generation = models.UUIDField(default=uuid.uuid4)
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"rollups generation {self.generation}"

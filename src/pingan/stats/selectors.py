@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
@@ -38,6 +39,7 @@ from pingan.stats.models import (
     ImportBatch,
     Incident,
     Reclassification,
+    RollupState,
     VehicleCount,
     WeeklyClearance,
     WeeklyCount,
@@ -202,21 +204,24 @@ def _key_sums(unit_ids: Sequence[int], periods: dict[str, Period]) -> dict[int, 
     Whole weeks come from the weekly rollups and only the leftover days at a period's ends from the daily ones
     (``indicators.split_weeks``): four scans (daily and weekly counts and clearances), each reading only the rows
     some period needs."""
-    out: dict[int, dict[Key, dict[str, Measures]]] = defaultdict(lambda: defaultdict(dict))
     ids = ", ".join(str(int(u)) for u in unit_ids)
     if not ids:
-        return out
+        return {}
     parts = _parts(periods)
-    for tables, measures, prefix in (((WeeklyCount, DailyCount), _COUNT_MEASURES, ""),
-                                     ((WeeklyClearance, DailyClearance), _CLEAR_MEASURES, "c_")):
+    names = list(periods)
+    # Raw per-(unit, key) sums, period-major, counts then clearances; Measures are built once at the end.
+    width_c, width_k = len(_COUNT_MEASURES), len(_CLEAR_MEASURES)
+    raw: dict[tuple, list] = {}
+    for tables, measures, offset in (((WeeklyCount, DailyCount), _COUNT_MEASURES, 0),
+                                     ((WeeklyClearance, DailyClearance), _CLEAR_MEASURES, width_c)):
         for which, table in enumerate(tables):  # 0: weeks, 1: days
             cols, params = [], []
-            for name in periods:
+            for name in names:
                 cond, cond_params = _within(parts[name][which])
                 for m in measures:
                     cols.append(f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)")
                     params += cond_params
-            where, where_params = _within([r for name in periods for r in parts[name][which]])
+            where, where_params = _within([r for name in names for r in parts[name][which]])
             if where == "FALSE":
                 continue
             sql = (f"SELECT unit_id, {_KEY_COLS}, {', '.join(cols)} FROM {table._meta.db_table} "  # noqa: S608
@@ -224,18 +229,68 @@ def _key_sums(unit_ids: Sequence[int], periods: dict[str, Period]) -> dict[int, 
             with connection.cursor() as cur:
                 cur.execute(sql, [*params, *where_params])
                 for row in cur.fetchall():
-                    per_key = out[row[0]][_key(*row[1:5])]
-                    values = iter(row[5:])
-                    for name in periods:
-                        m = per_key.get(name)
-                        if m is None:
-                            m = per_key[name] = Measures()
-                        for field in measures:
-                            v = next(values) or 0
-                            attr = ("cleared_" + field) if prefix and field in ("involved", "recovered") else field
-                            add = Decimal(str(v)) if isinstance(v, Decimal | float) else int(v)
-                            setattr(m, attr, getattr(m, attr) + add)
+                    acc = raw.get(row[:5])
+                    if acc is None:
+                        acc = raw[row[:5]] = [0] * ((width_c + width_k) * len(names))
+                    for p in range(len(names)):
+                        base, src = p * (width_c + width_k) + offset, 5 + p * len(measures)
+                        for i in range(len(measures)):
+                            v = row[src + i]
+                            if v:
+                                acc[base + i] += Decimal(str(v)) if v.__class__ is float else v  # SQLite: floats
+    out: dict[int, dict[Key, dict[str, Measures]]] = defaultdict(dict)
+    for (unit_id, off, place, att, harm), acc in raw.items():
+        per = {}
+        for p, name in enumerate(names):
+            v = acc[p * (width_c + width_k):(p + 1) * (width_c + width_k)]
+            per[name] = Measures(n=int(v[0]), victims=int(v[1]), injured=int(v[2]), killed=int(v[3]),
+                                 loss=_dec(v[4]), involved=_dec(v[5]), recovered=_dec(v[6]),
+                                 arrest=int(v[7]), exceptional=int(v[8]), same_year=int(v[9]),
+                                 cleared_involved=_dec(v[10]), cleared_recovered=_dec(v[11]))
+        out[unit_id][_key(off, place, att, harm)] = per
     return out
+
+
+def generation() -> str:
+    """The rollups' generation stamp (``RollupState``; ``"none"`` before the first refresh)."""
+    return str(RollupState.objects.filter(pk=1).values_list("generation", flat=True).first() or "none")
+
+
+def _cache_key(gen: str, kind: str, *parts) -> str:
+    return f"pingan:stats:{gen}:{kind}:" + ":".join(str(p) for p in parts)
+
+
+def unit_sums(unit_ids: Sequence[int], as_of: dt.date, gen: str | None = None) -> dict[int, dict]:
+    """:func:`_key_sums` over the CompStat periods of ``as_of`` for each unit, through the cache: a unit's sums
+    are computed once per rollup generation (and as-of day), whichever page or report asks first; only the
+    units missing from the cache are summed, in one query set. Shape as :func:`_key_sums`."""
+    gen = generation() if gen is None else gen
+    keys = {u: _cache_key(gen, "sums", u, as_of) for u in unit_ids}
+    found = cache.get_many(list(keys.values()))
+    out = {u: found[k] for u, k in keys.items() if k in found}
+    missing = [u for u in unit_ids if u not in out]
+    if missing:
+        fresh = _key_sums(missing, indicators.compstat_periods(as_of))
+        computed = {u: dict(fresh.get(u, {})) for u in missing}
+        cache.set_many({keys[u]: v for u, v in computed.items()}, timeout=_CACHE_SECONDS)
+        out.update(computed)
+    return out
+
+
+#: How long cached figures are kept (the generation in the key already retires them when data change).
+_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _cached(key: str, compute):
+    hit = cache.get(key)
+    if hit is None:
+        hit = compute()
+        cache.set(key, hit, timeout=_CACHE_SECONDS)
+    return hit
+
+
+def _dec(v) -> Decimal:
+    return v if v.__class__ is Decimal else Decimal(v)  # an int (0: no rows); floats were converted above
 
 
 def _key_weeks(unit_ids: Sequence[int], ranges: Iterable[Period]) -> dict[int, dict[Key, dict[dt.date, tuple]]]:
@@ -360,25 +415,32 @@ def compstat_for_unit(*, actor, code: str, as_of: dt.date | None = None, scheme_
     ``DomainError`` ``unknown_scheme``.
     """
     unit = unit_get(actor=actor, code=code)
-    scheme = scheme_for(unit, scheme_id)
+    return _unit_page(unit, scheme_for(unit, scheme_id), as_of, children=children, trend_weeks=trend_weeks)
+
+
+def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children: bool = True,
+               trend_weeks: int = 52) -> UnitPage:
+    """:func:`compstat_for_unit` after the access check."""
     first, last = data_span(unit)
     as_of = as_of or default_as_of(unit, last)
-    periods = indicators.compstat_periods(as_of)
-    sums = _key_sums([unit.pk], periods).get(unit.pk, {})
+    gen = generation()
+    sums = unit_sums([unit.pk], as_of, gen)[unit.pk]
     mondays, prev_mondays = indicators.trend_mondays(as_of, trend_weeks)
-    weeks = _key_weeks([unit.pk], [Period(mondays[0], as_of),
-                                   Period(prev_mondays[0], prev_mondays[-1] + dt.timedelta(days=6))]).get(unit.pk, {})
+    weeks = _cached(_cache_key(gen, "weeks", unit.pk, as_of, trend_weeks), lambda: dict(_key_weeks(
+        [unit.pk], [Period(mondays[0], as_of),
+                    Period(prev_mondays[0], prev_mondays[-1] + dt.timedelta(days=6))]).get(unit.pk, {})))
     sources = coverage(unit)
     covered = covered_categories(scheme, sources, as_of)
     covered_last_year = covered_categories(scheme, sources, indicators.same_day_last_year(as_of))
     since = max(first, min(covered.values(), default=first)) if first else None
-    streaks = _streak_days(unit, scheme, since, as_of) if since and since <= as_of else None
+    streaks = _cached(_cache_key(gen, "streaks", unit.pk, scheme.id, since, as_of),
+                      lambda: _streak_days(unit, scheme, since, as_of)) if since and since <= as_of else None
     cs = indicators.compstat(scheme, as_of, sums, weeks=weeks, streak_days=streaks, trend_weeks=trend_weeks,
                              since={k: max(d, first) for k, d in covered.items()} if first else None)
     kids: list[ChildFigures] = []
     if children:
         child_units = list(OrgUnit.objects.filter(parent=unit, kind__in=TERRITORIAL).order_by("code"))
-        child_sums = _key_sums([c.pk for c in child_units], periods)
+        child_sums = unit_sums([c.pk for c in child_units], as_of, gen)
         kids = [ChildFigures(c, indicators.compstat(scheme, as_of, child_sums.get(c.pk, {}), trend_weeks=0))
                 for c in child_units]
     traffic = None
@@ -391,6 +453,29 @@ def compstat_for_unit(*, actor, code: str, as_of: dt.date | None = None, scheme_
                     traffic)
 
 
+def figures_warm() -> int:
+    """Compute and cache every unit's page figures as of its default day under its default scheme (what a
+    page would compute on its first visit), for every organisation with rollups — run after the rollups change
+    (``stats.tasks.figures_warm_task``), so that the first visitor of a page after an import does not wait for
+    the sums of its sub-units. Aggregates only: nothing is audited. Returns the units warmed."""
+    gen = generation()
+    n = 0
+    roots = OrgUnit.objects.filter(parent__isnull=True, kind__in=TERRITORIAL)
+    for root in roots:
+        last = data_span(root)[1]
+        if last is None:
+            continue
+        as_of = default_as_of(root, last)
+        units = list(OrgUnit.objects.filter(path__startswith=root.path, kind__in=TERRITORIAL).order_by("path"))
+        unit_sums([u.pk for u in units], as_of, gen)  # one query set for all, before the pages ask one by one
+        for u in units:
+            if generation() != gen:
+                return n  # the rollups changed again: the task enqueued by that change takes over
+            _unit_page(u, scheme_for(u), as_of)
+            n += 1
+    return n
+
+
 def compstat_all_units(*, actor, as_of: dt.date, scheme_id: str | None = None,
                        root_code: str | None = None) -> list[tuple[OrgUnit, CompStat]]:
     """The weekly CompStat of every unit the actor may see (optionally one organisation), without trends:
@@ -399,8 +484,7 @@ def compstat_all_units(*, actor, as_of: dt.date, scheme_id: str | None = None,
     if root_code:
         root = unit_get(actor=actor, code=root_code)
         units = [u for u in units if u.path.startswith(root.path)]
-    periods = indicators.compstat_periods(as_of)
-    sums = _key_sums([u.pk for u in units], periods)
+    sums = unit_sums([u.pk for u in units], as_of)
     out = []
     for u in units:
         scheme = scheme_for(u, scheme_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,6 +35,7 @@ from pingan.stats.models import (
     ImportBatch,
     Incident,
     Reclassification,
+    RollupState,
     RowIssue,
     UnitClosure,
     VehicleCount,
@@ -156,6 +158,8 @@ def rollup_refresh(*, start: dt.date, end: dt.date, units: Iterable[int] | None 
                     [start, end])
         clears = cur.rowcount
     weeks = _weekly_refresh(start=start, end=end, ids=ids)
+    RollupState.objects.update_or_create(pk=1, defaults={"generation": uuid.uuid4(), "refreshed_at": timezone.now()})
+    transaction.on_commit(_figures_warm_enqueue)
     return {"counts": counts, "clearances": clears, **weeks}
 
 
@@ -164,6 +168,12 @@ def week_start_sql() -> str:
     if connection.vendor == "postgresql":
         return "CAST(date_trunc('week', day) AS date)"
     return "date(day, '-' || ((CAST(strftime('%%w', day) AS INTEGER) + 6) %% 7) || ' days')"
+
+
+def _figures_warm_enqueue() -> None:
+    from pingan.stats.tasks import figures_warm_task
+
+    figures_warm_task.enqueue()
 
 
 _COUNT_SUMS = "n, victims, injured, killed, loss, involved, recovered"

@@ -29,3 +29,11 @@ def import_batch_task(batch_id: int) -> str:
     with contextlib.suppress(DomainError):  # an unreadable file is a normal outcome, stored on the row
         services.import_batch_run(batch=batch)
     return ImportBatch.objects.values_list("status", flat=True).get(pk=batch_id)
+
+
+@task()
+def figures_warm_task() -> int:
+    """Cache every unit's CompStat figures after the rollups changed (``selectors.figures_warm``)."""
+    from pingan.stats import selectors
+
+    return selectors.figures_warm()
