@@ -423,6 +423,7 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
     """
     leaf = category_sums(scheme, sums)
     mondays, mondays_prev = trend_mondays(as_of, trend_weeks)
+    leaf_weeks: dict[str, dict[dt.date, int]] | None = None
     out: list[CompStatRow] = []
     for cat in scheme.categories:
         figures = {}
@@ -445,7 +446,10 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
                        "cleared_involved": ytd.cleared_involved, "cleared_recovered": ytd.cleared_recovered}
         trend = trend_prev = ()
         if weeks is not None and trend_weeks:
-            trend, trend_prev = (tuple(_weekly(scheme, weeks, cat.key, d) for d in days)
+            if leaf_weeks is None:
+                leaf_weeks = _weeks_by_leaf(scheme, weeks)
+            leaves = [leaf_weeks.get(leaf, {}) for leaf in scheme.leaf_keys(cat.key)]
+            trend, trend_prev = (tuple(sum(lw.get(d, 0) for lw in leaves) for d in days)
                                  for days in (mondays, mondays_prev))
         out.append(CompStatRow(cat.key, cat.is_group, figures, ytd.cleared, ytd.exceptional,
                                clearance_rate(ytd.cleared, ytd_count), cy_cleared, cy_rate, st, amounts,
@@ -454,17 +458,16 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
                     tuple(mondays) if weeks is not None and trend_weeks else ())
 
 
-def _weekly(scheme: Scheme, weeks: KeyWeeks, category: str, monday: dt.date) -> int:
-    leaves = set(scheme.leaf_keys(category))
-    total = 0
+def _weeks_by_leaf(scheme: Scheme, weeks: KeyWeeks) -> dict[str, dict[dt.date, int]]:
+    """Per leaf category and Monday, its count (incidents, or victims where the category counts victims)."""
+    out: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for key, per_week in weeks.items():
-        cell = per_week.get(monday)
-        if cell is None:
-            continue
         for cat in scheme.categories_of(key):
-            if cat in leaves:
-                total += cell[1] if scheme.category(cat).count == "victims" else cell[0]
-    return total
+            by_victims = scheme.category(cat).count == "victims"
+            cell = out[cat]
+            for monday, (n, victims) in per_week.items():
+                cell[monday] += victims if by_victims else n
+    return out
 
 
 # ------------------------------------------------------------------------------------------------- traffic
