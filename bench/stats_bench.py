@@ -274,19 +274,21 @@ def main() -> int:
 
     def pages(rounds: int, label: str, cold: bool) -> None:
         """Each unit's page ``rounds`` times; ``cold``: the figures cache emptied before each request."""
-        latencies, per_kind = [], {"bureau": [], "branch": [], "station": []}
+        latencies, cpu, per_kind = [], [], {"bureau": [], "branch": [], "station": []}
         for _ in range(rounds):
             for u in units:
                 if cold:
                     cache.clear()
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 response = client.get(f"/stats/u/{u.code}/?as_of={args.end}&scheme=ucr_part1")
                 ms = (time.perf_counter() - t) * 1000
+                cpu.append((time.process_time() - c) * 1000)
                 assert response.status_code == 200, (u.code, response.status_code)
                 latencies.append(ms)
                 per_kind[u.kind].append(ms)
         figures[label] = {"n": len(latencies), "p50": round(pct(latencies, 50)), "p95": round(pct(latencies, 95)),
-                          "p99": round(pct(latencies, 99)), "max": round(max(latencies))}
+                          "p99": round(pct(latencies, 99)), "max": round(max(latencies)),
+                          "cpu_p50": round(pct(cpu, 50)), "cpu_p95": round(pct(cpu, 95))}
         figures[label + "_by_kind"] = {k: {"n": len(v), "p50": round(pct(v, 50)), "p95": round(pct(v, 95))}
                                        for k, v in per_kind.items() if v}
         print(f"{label}: {figures[label]} (by kind {figures[label + '_by_kind']})")
