@@ -81,7 +81,8 @@ def split_weeks(period: Period) -> tuple[Period | None, list[Period]]:
     """``period`` as whole Monday–Sunday weeks plus the days left over at either end.
 
     Returns ``(mondays, days)``: ``mondays`` is the range of the Mondays of the whole weeks inside the period
-    (``None`` when no whole week fits), ``days`` the 0–2 leftover day ranges (each under 7 days). Together they
+    (``None`` when no whole week fits: then ``days`` is the period itself, at most 12 days), else ``days`` is
+    the 0–2 leftover day ranges at either end (each under 7 days). Together they
     cover every day of the period exactly once — what lets a sum over the period read the weekly rollup for the
     weeks and the daily one only for the ends.
     """
