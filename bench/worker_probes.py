@@ -27,6 +27,7 @@ Probes (sizes are parameters; the defaults are the issue's):
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import io
 import json
@@ -78,6 +79,8 @@ def big_xlsx(path: Path, rows: int) -> None:
 class Probe:
     def __init__(self, env: dict[str, str]):
         self.env = env
+        self.workers: list[subprocess.Popen] = []
+        atexit.register(self.stop_all)  # a probe that times out (SystemExit) leaves no worker running
         from pingan.core.models import Premises, User
         from pingan.core.services import premises_create, user_create
 
@@ -101,8 +104,21 @@ class Probe:
 
     def worker(self, log: Path, **env: str) -> subprocess.Popen:
         e = {**self.env, **env}
-        return subprocess.Popen([sys.executable, "-m", "pingan.cli", "worker", "--concurrency", "2",
-                                 "--interval", "0.2"], env=e, stdout=open(log, "a"), stderr=subprocess.STDOUT)
+        w = subprocess.Popen([sys.executable, "-m", "pingan.cli", "worker", "--concurrency", "2",
+                              "--interval", "0.2"], env=e, stdout=open(log, "a"),  # noqa: SIM115
+                              stderr=subprocess.STDOUT)
+        self.workers.append(w)
+        return w
+
+    def stop_all(self) -> None:
+        for w in self.workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+                w.send_signal(signal.SIGTERM)  # the second one stops its running jobs too
+                try:
+                    w.wait(30)
+                except subprocess.TimeoutExpired:
+                    w.kill()
 
     @staticmethod
     def wait(jobs, timeout: float) -> None:

@@ -325,6 +325,9 @@ PINGAN = {
     "CSP": env_bool("PINGAN_CSP", PRODUCTION),
     "SESSION_IDLE_SECONDS": 60 * _bounded("PINGAN_SESSION_IDLE_MINUTES", 30, low=1, high=24 * 60,
                                           what="minutes a signed-in session may stay unused"),
+    # Public code verifications per client address per minute (codes.api; counted atomically, core.ratelimit).
+    "VERIFY_RATE_PER_MINUTE": _bounded("PINGAN_VERIFY_RATE_PER_MINUTE", 60, low=1, high=1_000_000,
+                                       what="code verifications per address per minute"),
     "MAX_REQUEST_BYTES": _bounded("PINGAN_MAX_REQUEST_BYTES", 21 * 2**20, low=2**20, high=2**31,
                                   what="the largest request body in bytes"),
 }
