@@ -132,3 +132,19 @@ def test_the_pages_work_under_the_policy_in_chromium(live_server, cast, settings
             assert page.evaluate("window.injected === undefined")
         finally:
             browser.close()
+
+
+def test_no_template_has_an_inline_script_or_handler_the_policy_would_block():
+    # production sends the policy: an inline <script> without the nonce, or an on*= handler whose text is not
+    # in INLINE_HANDLERS, would silently not run there (development does not send it, so nothing else shows it)
+    root = Path(security.__file__).parents[1]
+    found = []
+    for path in root.rglob("templates/**/*.html"):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and "application/json" not in tag and 'nonce="{{ request.csp_nonce }}"' not in tag:
+                found.append(f"{path.relative_to(root)}: {tag}")
+        for handler in re.findall(r'\son[a-z]+="([^"]*)"', text):
+            if handler not in security.INLINE_HANDLERS:
+                found.append(f"{path.relative_to(root)}: on…=\"{handler}\"")
+    assert found == [], "add nonce=\"{{ request.csp_nonce }}\" or move the code to a static file"
