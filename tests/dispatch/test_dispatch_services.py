@@ -424,3 +424,52 @@ def test_the_demo_force_is_idempotent_and_on_shift(cast):
     now = timezone.now()
     assert duty.roster().duty_unit(cast.officer_a, now) == cast.unit_a  # rostered, not self-declared
     assert duty.roster().duty_unit(cast.chief_a, now) == cast.unit_a
+
+
+def test_the_widening_box_finds_the_same_units_as_ranking_them_all(force):
+    """200 units scattered over 30 km: for alerts anywhere, the box search answers as the full ranking does."""
+    import random
+
+    from django.utils import timezone
+
+    from pingan.dispatch import nearest, services
+    from pingan.dispatch.models import PatrolUnit, ShiftAssignment
+
+    rng = random.Random(3)
+    now = timezone.now()
+    shift = ShiftAssignment.objects.filter(patrol_unit=force.car_a).get().shift
+    kinds = ["car", "motorcycle", "foot"]
+    pus = PatrolUnit.objects.bulk_create(
+        [
+            PatrolUnit(
+                code=f"R{i:03d}",
+                kind=kinds[i % 3],
+                unit=force.unit_a,
+                status="available",
+                status_since=now,
+                lon=118.0 + rng.random() * 0.3,
+                lat=24.4 + rng.random() * 0.27,
+                position_at=now,
+            )
+            for i in range(200)
+        ]
+    )
+    ShiftAssignment.objects.bulk_create([ShiftAssignment(shift=shift, patrol_unit=p) for p in pus])
+    model = nearest.travel_model()
+    rows = list(
+        PatrolUnit.objects.filter(status="available").values_list(
+            "pk", "code", "kind", "lon", "lat", "drone__cruise_mps"
+        )
+    )
+    for _ in range(25):
+        alert = make_alert(
+            force.unit_a,
+            lon=118.0 + rng.random() * 0.3,
+            lat=24.4 + rng.random() * 0.27,
+            rule_id=rng.choice(["sos", "gunshot"]),
+        )
+        for limit in (1, 5, 12):
+            want = nearest.rank(
+                model, lon=alert.lon, lat=alert.lat, units=rows, kinds=model.kinds_for(alert.rule_id), limit=limit
+            )
+            assert services.candidates(alert=alert, limit=limit, now=now) == want

@@ -53,7 +53,10 @@ def test_the_console_shows_only_the_viewers_subtree(client, force):
     assert "LQ-C1" in page and "JT-C1" not in page and 'id="map"' in page
 
 
-def test_the_console_state_answers_unchanged_for_its_version(client, force):
+def test_the_console_state_answers_unchanged_for_its_version(client, force, monkeypatch):
+    from pingan.dispatch import selectors
+
+    monkeypatch.setattr(selectors, "POSITION_REFRESH_S", 10**9)  # no 5-second tick between the two requests
     sign_in(client, force.dispatcher)
     s = client.get("/dispatch/console/state/").json()
     assert client.get("/dispatch/console/state/", {"version": s["version"]}).json() == {

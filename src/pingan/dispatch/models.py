@@ -76,7 +76,8 @@ class PatrolUnit(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["unit", "code"])]
+        indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["unit", "code"]),
+                   models.Index(fields=["status", "lat", "lon"], name="dispatch_pu_status_lat_lon")]
 
     def __str__(self) -> str:
         return self.code

@@ -142,13 +142,38 @@ def my_assignments(*, actor, now: dt.datetime | None = None) -> list[Assignment]
     )
 
 
-def console_state(*, actor, now: dt.datetime | None = None) -> dict:
+#: Positions arrive every few seconds from every unit; the console redraws them at most this often (status
+#: changes, alerts and assignments at once).
+POSITION_REFRESH_S = 5
+
+
+def console_version(*, actor, now: dt.datetime) -> str:
+    """A cheap fingerprint of what the console shows (index probes only): the last unit status change, the
+    last assignment and how many were answered, the last alert transition (acknowledged, en route, closed …),
+    the open alerts in the actor's line (count, newest), and the 5-second bucket of positions."""
+    from django.db.models import Count, Q
+
+    from pingan.alerts.models import AlertTransition
+
+    alerts = _alerts(actor).filter(open=True).aggregate(n=Count("id"), m=Max("id"))
+    assigned = Assignment.objects.aggregate(m=Max("id"), answered=Count("id", filter=~Q(state="offered")))
+    parts = (StatusChange.objects.aggregate(m=Max("id"))["m"], assigned["m"], assigned["answered"],
+             AlertTransition.objects.aggregate(m=Max("id"))["m"], alerts["n"], alerts["m"],
+             int(now.timestamp() // POSITION_REFRESH_S))
+    return ":".join(str(x or 0) for x in parts)
+
+
+def console_state(*, actor, now: dt.datetime | None = None, since: str = "") -> dict:
     """What the command-centre console draws, for the actor's line: units (call sign, kind, status, since,
     position), open alerts (priority, rule, age, acknowledge target, state, position, assignments), devices
-    (online/offline), drones (battery, status). ``version`` changes whenever any of it changes."""
+    (online/offline), drones (battery, status). ``version`` changes whenever any of it changes (positions: at
+    most every ``POSITION_REFRESH_S``); with ``since`` equal to it, only ``{"version", "unchanged": true}``."""
     now = now or timezone.now()
     if root_path(actor) is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF)):
         raise NotFound("no console for your role")
+    version = console_version(actor=actor, now=now)
+    if since and since == version:
+        return {"version": version, "unchanged": True}
     ack_targets = figures.targets().acknowledge_by_priority
     units = list(
         patrol_units(actor=actor).values_list(
@@ -176,16 +201,8 @@ def console_state(*, actor, now: dt.datetime | None = None) -> dict:
     ):
         live[alert_id].append({"unit": code, "state": state})
     devices = list(scope(actor, Device.objects.all(), "unit").values_list("device_id", "name", "status", "lon", "lat"))
-    version_parts = [
-        StatusChange.objects.filter(patrol_unit__in=[u[0] for u in units]).aggregate(m=Max("id"))["m"] or 0,
-        Assignment.objects.aggregate(m=Max("id"))["m"] or 0,
-        max((a.pk for a in alerts), default=0),
-        len(alerts),
-        sum(1 for a in alerts if a.state != "new"),
-        max((u[7].timestamp() if u[7] else 0 for u in units), default=0),
-    ]
     return {
-        "version": ":".join(str(round(v, 3)) if isinstance(v, float) else str(v) for v in version_parts),
+        "version": version,
         "now": now.isoformat(),
         "units": [
             {

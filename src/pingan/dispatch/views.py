@@ -94,9 +94,7 @@ def console(request: HttpRequest) -> HttpResponse:
 def console_state(request: HttpRequest) -> HttpResponse:
     """The console's state as JSON (polled every 500 ms); ``?version=`` answers ``{"unchanged": true}``
     when nothing changed."""
-    state = selectors.console_state(actor=request.user)
-    if request.GET.get("version") == state["version"]:
-        return JsonResponse({"version": state["version"], "unchanged": True})
+    state = selectors.console_state(actor=request.user, since=request.GET.get("version", ""))
     return JsonResponse(state, json_dumps_params={"ensure_ascii": False})
 
 

@@ -1,0 +1,341 @@
+"""Dispatch benchmark (issue 14): a city-size shift — 2,000 patrol units reporting positions every 10 s over MQTT —
+with the nearest-unit query's latency (target p99 < 20 ms) and the console's refresh: the time from a unit's
+status change (committed) until the console's poll shows it (target p99 < 1 s). Prints figures; not a test.
+
+    PINGAN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_bench_dispatch \\
+        .venv/bin/python bench/dispatch_bench.py --units 2000 --duration 120
+
+Path measured: positions over the local Mosquitto (QoS 0) → ``pingan dispatch worker`` (``positions_ingest``,
+batches every 200 ms) → PostgreSQL; nearest-unit queries in this process (``services.candidates`` on a random
+point of Xiamen, the query the console's dispatch panel and the API run); the console as the browser polls it
+(``/dispatch/console/state/`` every 500 ms with its version) from uvicorn in a child process, as a dispatcher
+who sees the whole city; alerts raised at ``--alerts-per-s`` straight into the database (the alerts pipeline's
+own load is measured by bench/alerts_bench.py, not repeated here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BBOX = (118.02, 24.42, 118.25, 24.62)  # Xiamen island and the mainland districts around it (WGS-84)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def setup(db_url: str, data_dir: str, n_units: int) -> dict:
+    base, _, name = db_url.rpartition("/")
+    subprocess.run(["psql", "-q", f"{base}/postgres", "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", "-q", f"{base}/postgres", "-c", f"CREATE DATABASE {name}"], check=True)
+    os.environ.update(
+        {
+            "PINGAN_DATABASE_URL": db_url,
+            "PINGAN_DATA_DIR": data_dir,
+            "DJANGO_SETTINGS_MODULE": "pingan.config.settings",
+            "PINGAN_LOG_LEVEL": "ERROR",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from pingan.alerts.demo import demo_setup
+    from pingan.core.models import OrgUnit, User
+    from pingan.core.reference import demo_org_load
+    from pingan.dispatch.models import PatrolUnit, Shift, ShiftAssignment
+
+    demo_org_load()
+    demo_setup()
+    stations = list(OrgUnit.objects.filter(kind="station").order_by("code"))
+    centre = OrgUnit.objects.get(code="350200-ZH")
+    dispatcher = User.objects.create(username="bench-dispatcher", role="dispatcher", unit=centre, password="!")  # noqa: S106
+    now = timezone.now()
+    rng = random.Random(14)
+    kinds = ["car"] * 5 + ["motorcycle"] * 3 + ["foot"] * 2
+    units = PatrolUnit.objects.bulk_create(
+        [
+            PatrolUnit(
+                code=f"B{i:05d}",
+                kind=kinds[i % len(kinds)],
+                unit=stations[i % len(stations)],
+                status="available",
+                status_since=now,
+                lon=rng.uniform(BBOX[0], BBOX[2]),
+                lat=rng.uniform(BBOX[1], BBOX[3]),
+                position_at=now,
+            )
+            for i in range(n_units)
+        ]
+    )
+    shifts = {
+        s.pk: Shift.objects.create(
+            unit=s, name="bench", starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=11)
+        )
+        for s in stations
+    }
+    ShiftAssignment.objects.bulk_create([ShiftAssignment(shift=shifts[u.unit_id], patrol_unit=u) for u in units])
+    s = SessionStore()
+    s["_auth_user_id"], s["_auth_user_backend"] = str(dispatcher.pk), "django.contrib.auth.backends.ModelBackend"
+    s["_auth_user_hash"] = dispatcher.get_session_auth_hash()
+    s.create()
+    return {
+        "session": s.session_key,
+        "codes": [u.code for u in units],
+        "ids": [u.pk for u in units],
+        "stations": [st.pk for st in stations],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--units", type=int, default=2000)
+    ap.add_argument("--interval", type=float, default=10.0, help="seconds between a unit's positions (default 10)")
+    ap.add_argument("--duration", type=float, default=120.0)
+    ap.add_argument("--alerts-per-s", type=float, default=1.0)
+    ap.add_argument("--mqtt", default="127.0.0.1:1883")
+    args = ap.parse_args()
+    db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_dispatch")
+    tmp = tempfile.mkdtemp(prefix="pingan-dispatch-bench-")
+    t0 = time.monotonic()
+    info = setup(db_url, tmp, args.units)
+    print(
+        f"setup {time.monotonic() - t0:.1f} s: {args.units} units on shift in {len(info['stations'])} stations; "
+        f"load {load()}",
+        flush=True,
+    )
+
+    prefix = f"bench-{secrets.token_hex(3)}/v1/units"
+    host, _, mport = args.mqtt.partition(":")
+    env = dict(os.environ, PINGAN_MQTT_UNITS_PREFIX=prefix, PINGAN_MQTT_URL=f"mqtt://{host}:{mport}")
+    port = free_port()
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "pingan.cli", "dispatch", "worker"], env=env, cwd=str(ROOT)),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "pingan.config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--lifespan",
+                "off",
+            ],
+            env=env,
+            cwd=str(ROOT),
+        ),
+    ]
+    stop = threading.Event()
+    published = [0]
+
+    def publisher():
+        import paho.mqtt.client as mqtt
+
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{secrets.token_hex(3)}")
+        c.connect(host, int(mport))
+        c.loop_start()
+        rng = random.Random(1)
+        rate = args.units / args.interval
+        start, i = time.monotonic(), 0
+        pos = {code: (rng.uniform(BBOX[0], BBOX[2]), rng.uniform(BBOX[1], BBOX[3])) for code in info["codes"]}
+        while not stop.is_set():
+            due = start + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            code = info["codes"][i % len(info["codes"])]
+            lon, lat = pos[code]
+            lon, lat = lon + rng.uniform(-2e-4, 2e-4), lat + rng.uniform(-2e-4, 2e-4)  # ~20 m a step
+            pos[code] = (lon, lat)
+            c.publish(
+                f"{prefix}/{code}/position",
+                json.dumps({"lon": lon, "lat": lat, "crs": "wgs84", "time": dt.datetime.now(dt.UTC).isoformat()}),
+                qos=0,
+            )
+            published[0] += 1
+            i += 1
+        c.loop_stop()
+        c.disconnect()
+
+    # wait for the web server
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    threading.Thread(target=publisher, daemon=True).start()
+    time.sleep(3)
+
+    changes: dict[tuple[str, str], float] = {}
+    seen: dict[tuple[str, str], float] = {}
+    polls: list[float] = []
+    errors: list[str] = []
+    sizes: list[int] = []
+    lock = threading.Lock()
+
+    def console():
+        version = ""
+        while not stop.is_set():
+            t = time.monotonic()
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}/dispatch/console/state/?version={version}",
+                headers={"Cookie": f"sessionid={info['session']}", "Accept": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 - our own server
+                    body = r.read()
+            except OSError as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            got = time.monotonic()
+            polls.append(got - t)
+            state = json.loads(body)
+            if not state.get("unchanged"):
+                sizes.append(len(body))
+                version = state["version"]
+                status = {u["code"]: u["status"] for u in state["units"]}
+                with lock:
+                    for key, at in changes.items():
+                        if key not in seen and status.get(key[0]) == key[1]:
+                            seen[key] = got - at
+            time.sleep(max(0.0, 0.5 - (time.monotonic() - t)))
+
+    threading.Thread(target=console, daemon=True).start()
+
+    from django.db import connection
+
+    from pingan.alerts.models import Alert
+    from pingan.dispatch import services
+
+    rng = random.Random(7)
+    nearest: list[float] = []
+    n_alerts = 0
+    next_change = time.monotonic() + 1
+    next_alert = time.monotonic()
+    end = time.monotonic() + args.duration
+    load_start = load()
+    while time.monotonic() < end:
+        now = time.monotonic()
+        probe = Alert(rule_id="sos", lon=rng.uniform(BBOX[0], BBOX[2]), lat=rng.uniform(BBOX[1], BBOX[3]))
+        t = time.perf_counter()
+        services.candidates(alert=probe, limit=5)
+        nearest.append(time.perf_counter() - t)
+        if now >= next_change:
+            i = rng.randrange(len(info["ids"]))
+            pu_id, code = info["ids"][i], info["codes"][i]
+            from pingan.dispatch.models import PatrolUnit
+
+            status = PatrolUnit.objects.filter(pk=pu_id).values_list("status", flat=True).get()
+            to = "busy" if status == "available" else "available"
+            services.unit_status_set(actor=None, patrol_unit_id=pu_id, to=to)
+            with lock:
+                changes[(code, to)] = time.monotonic()
+            next_change = now + rng.uniform(1.5, 2.5)
+        if args.alerts_per_s and now >= next_alert:
+            from django.utils import timezone
+
+            ts = timezone.now()
+            Alert.objects.create(
+                fingerprint=secrets.token_hex(8),
+                priority=rng.choice(["P1", "P2", "P3"]),
+                ruleset="bench",
+                ruleset_version="1",
+                rule_id="sos",
+                kind="immediate",
+                summary="immediate.sos",
+                lon=probe.lon,
+                lat=probe.lat,
+                unit_id=rng.choice(info["stations"]),
+                routed_by="bench",
+                raised_at=ts,
+                created_at=ts,
+                last_fired_at=ts,
+            )
+            n_alerts += 1
+            next_alert = now + 1 / args.alerts_per_s
+        time.sleep(0.05)
+    load_end = load()
+    time.sleep(2)
+    stop.set()
+    from pingan.dispatch.models import Position
+
+    stored = Position.objects.filter(source="mqtt").count()
+    connection.close()
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait(20)
+    lat = sorted(seen.values())
+    missed = len(changes) - len(seen)
+    ms = 1000
+    print(
+        f"\nduration {args.duration:.0f} s, {args.units} units every {args.interval:.0f} s "
+        f"({args.units / args.interval:.0f} positions/s), {n_alerts} alerts raised; load {load_start} -> {load_end}"
+    )
+    print("| figure | n | p50 | p99 | max | target |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| nearest-unit query (candidates, {args.units} units) | {len(nearest)} | {pct(nearest, 50) * ms:.1f} ms | "
+        f"{pct(nearest, 99) * ms:.1f} ms | {max(nearest) * ms:.1f} ms | p99 < 20 ms |"
+    )
+    print(
+        f"| status change -> visible on the console | {len(lat)} (+{missed} not seen) | {pct(lat, 50) * ms:.0f} ms | "
+        f"{pct(lat, 99) * ms:.0f} ms | {(max(lat) if lat else float('nan')) * ms:.0f} ms | p99 < 1 s |"
+    )
+    print(
+        f"| console state poll (request) | {len(polls)} | {pct(polls, 50) * ms:.0f} ms | {pct(polls, 99) * ms:.0f} ms "
+        f"| {max(polls) * ms:.0f} ms | — |"
+    )
+    print(
+        f"| console state size | {len(sizes)} | {pct(sizes, 50) / 1024:.0f} KiB | — | {max(sizes) / 1024:.0f} KiB | — |"
+    )
+    if errors:
+        print(f"console poll errors: {len(errors)}, first: {errors[0]}")
+    print(
+        f"\npositions published {published[0]}, stored {stored} (QoS 0: the difference is what was in flight or "
+        "dropped at the end)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
