@@ -428,6 +428,8 @@ def main() -> int:
         help="event log: the database (embedded default) or NATS JetStream at PINGAN_BENCH_NATS_URL",
     )
     ap.add_argument("--drain", type=float, default=120, help="seconds to wait for the pipeline to catch up")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="alert worker processes (partitions by key, docs/alerts.md; partition 0 is the one killed)")
     args = ap.parse_args()
     kill_at = None if args.no_kill else (args.duration / 2 if args.kill_at is None else args.kill_at)
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts")
@@ -478,7 +480,14 @@ def main() -> int:
         "--no-access-log",
     ]
     spawn("web", web_argv)
-    spawn("worker", [py, "-m", "pingan.cli", "alerts", "worker"])
+    def worker_argv(i: int) -> list[str]:
+        if args.workers == 1:
+            return [py, "-m", "pingan.cli", "alerts", "worker"]
+        return [py, "-m", "pingan.cli", "alerts", "worker", "--partitions", str(args.workers), "--partition", str(i)]
+
+    worker_names = ["worker"] + [f"worker{i}" for i in range(1, args.workers)]
+    for i, name in enumerate(worker_names):
+        spawn(name, worker_argv(i))
     spawn("ingest", [py, "-m", "pingan.cli", "alerts", "ingest-mqtt"])
     am = am_port = hook = None
     if not args.no_peer and shutil.which("prometheus-alertmanager"):
@@ -570,9 +579,10 @@ def main() -> int:
         from pingan.alerts.services import counters
 
         meter.sample()
-        cp = Checkpoint.objects.filter(consumer="alerts").first()
-        engine_state = ((cp.snapshot or {}).get("engine", {}).get("state", {}) or {}) if cp else {}
-        state = sum(len(v.get("rows", [])) for v in engine_state.values())
+        state = 0
+        for cp in Checkpoint.objects.filter(consumer__startswith="alerts"):  # every partition's engine
+            engine_state = (cp.snapshot or {}).get("engine", {}).get("state", {}) or {}
+            state += sum(len(v.get("rows", [])) for v in engine_state.values())
         c = counters()
         samples.append(
             {
@@ -596,7 +606,7 @@ def main() -> int:
         if kill_at is not None and not killed and elapsed >= kill_at:
             procs["worker"].send_signal(signal.SIGKILL)
             procs["worker"].wait()
-            meter.track("worker", spawn("worker", [py, "-m", "pingan.cli", "alerts", "worker"]).pid, from_zero=True)
+            meter.track("worker", spawn("worker", worker_argv(0)).pid, from_zero=True)
             killed = True
             print(f"worker killed with SIGKILL at {elapsed:.0f} s and restarted", flush=True)
         due = int(elapsed * args.rate) - published
@@ -714,6 +724,7 @@ def main() -> int:
         "duration_s": args.duration,
         "terminals": args.terminals,
         "log": args.log,
+        "workers": args.workers,
         "published": published,
         "malformed": malformed,
         "alert_events_published": len(sent_alert),
@@ -805,6 +816,7 @@ def print_table(r: dict, accounted: int) -> None:
         (
             "run",
             f"{r['rate']:,.0f} events/s × {r['duration_s']:,.0f} s, {r['terminals']} terminals, log {r['log']}, "
+            f"{r.get('workers', 1)} worker process(es), "
             + (f"worker SIGKILLed at {r['worker_killed_at_s']:.0f} s" if r["worker_killed_at_s"] else "no kill"),
         ),
         ("load average (start → end)", f"{r['load_at_start']} → {tuple(round(x, 1) for x in r['load_at_end'])}"),
@@ -831,7 +843,7 @@ def print_table(r: dict, accounted: int) -> None:
         ),
         ("rule-state entries over the run", spread([s["state_entries"] for s in samples])),
     ]
-    for name in ("ingest", "worker", "web"):
+    for name in ("ingest", *[k for k in samples[0]["rss_mb"] if k.startswith("worker")], "web") if samples else ():
         rows.append((f"RSS {name} (MB)", spread([s["rss_mb"].get(name) for s in samples])))
     for name, us in sorted(r["cpu_us_per_event"].items(), key=lambda kv: -kv[1]):
         rows.append((f"CPU {name} (µs/event)", f"{us:,.1f}"))
