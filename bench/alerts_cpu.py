@@ -7,7 +7,10 @@ afresh) with the Xiamen demo devices, it makes ``--events`` payloads with the mi
 of this process and of its PostgreSQL backend (``/proc/<pid>/stat``):
 
 1. ``ingest``: ``events_ingest`` over batches of ``--batch`` raw MQTT-like inputs (judge + log append);
-2. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint).
+2. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint); with
+   ``--partitions N``, each of the N partitions in turn (``worker-p<i>of<N>``), each over the whole log: the
+   per-event CPU of every partition is what N processes would each spend, so the largest is the throughput
+   bound on N cores.
 
 ``--profile ingest|worker`` prints a cProfile of that stage (sorted by internal time).
 
@@ -83,6 +86,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--terminals", type=int, default=500)
     ap.add_argument("--profile", choices=("ingest", "worker"), default=None)
+    ap.add_argument("--partitions", type=int, default=1, help="measure the worker as N partitions, one after another")
     args = ap.parse_args()
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu")
     from alerts_bench import setup
@@ -133,8 +137,8 @@ def main() -> int:
             )
         return {"counters": counters()}
 
-    def work():
-        w = Worker(batch=args.batch, snapshot_every_s=30)
+    def work(part=(0, 1)):
+        w = Worker(batch=args.batch, snapshot_every_s=30, partition=part)
         while w.step(timeout=0):
             pass
         from pingan.alerts.models import Alert, FeedItem
@@ -142,7 +146,10 @@ def main() -> int:
         return {"alerts": Alert.objects.count(), "feed_items": FeedItem.objects.count(), "counters": counters()}
 
     measure("ingest", ingest)
-    measure("worker", work)
+    if args.partitions == 1:
+        measure("worker", work)
+    for i in range(args.partitions if args.partitions > 1 else 0):
+        measure(f"worker-p{i}of{args.partitions}", lambda i=i: work((i, args.partitions)))
     print(json.dumps({"events": args.events, "batch": args.batch, "load": load, **results}, indent=1))
     return 0
 
