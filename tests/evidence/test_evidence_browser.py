@@ -1,0 +1,75 @@
+"""Real browser (Playwright driving Debian's chromium) on a 375-px phone: a custodian signs in, checks an item
+in at the scan counter as a handheld scanner would type it (htmx swaps the result in), opens the item and
+reads its chain; nothing is wider than the phone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from evidence_support import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
+
+
+@pytest.fixture
+def phone(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+        connections.close_all()
+
+
+def _wide(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_custodian_checks_an_item_in_on_a_phone_and_reads_its_chain(live_server, phone, people, case):
+    _, items = case
+    page = phone
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "sw_custodian")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/evidence/")
+    assert "涉案财物" in page.inner_text("main") and items[0].label in page.inner_text("ul.items")
+    assert _wide(page) <= 375, f"the list is {_wide(page)} px wide on a 375-px phone"
+    page.click("nav.actions a[href='/evidence/scan/']")
+    typed = items[0].label.replace("-", "").lower()  # a scanner that drops the hyphens
+    page.fill("#scan-label", typed)
+    page.fill("input[name=location]", "sw-r1-a1")
+    page.click("form.scan-form button[type=submit]")
+    page.wait_for_selector("#scan-result .scan-ok")
+    assert "已入库" in page.inner_text("#scan-result") and "SW-R1-A1" in page.inner_text("#scan-result")
+    assert page.input_value("#scan-label") == ""  # ready for the next scan
+    assert _wide(page) <= 375, f"the scan page is {_wide(page)} px wide"
+    page.fill("#scan-label", items[2].label)  # the ring: a valuable, not valued yet
+    page.fill("input[name=location]", "SW-V1")
+    page.click("form.scan-form button[type=submit]")
+    page.wait_for_selector("#scan-result [role=alert]")
+    assert "估价" in page.inner_text("#scan-result")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "evidence-scan-375.png"), full_page=True)
+    page.fill("input[name=label]", "")
+    page.goto(f"{live_server.url}/evidence/?q={items[0].label.replace('-', '+')}")  # a scanned label opens the item
+    page.wait_for_selector("#chain")
+    chain = page.inner_text("#chain")
+    assert "哈希链完整" in chain and "入库" in chain and "扣押登记" in chain
+    assert _wide(page) <= 375, f"the item page is {_wide(page)} px wide"
+    page.screenshot(path=str(SHOTS / "evidence-item-375.png"), full_page=True)
