@@ -202,17 +202,20 @@ def main() -> None:
     try:
         for _ in range(300):
             try:
-                if requests.get(f"{base}/api/v1/citizen/services/counts", timeout=2).ok:
+                if requests.get(f"{base}/api/v1/citizen/services/counts", timeout=30).ok:
                     break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:  # not listening yet, or still starting up
+                time.sleep(0.2)
 
         def over_http(user: int, slot: int) -> tuple[int, float]:
             s = getattr(local, "s", None) or requests.Session()
             local.s = s
             t = time.perf_counter()
-            r = s.post(f"{base}/api/v1/citizen/bookings", json={"slot_id": slot, "service": "id_card_replacement"},
-                       headers={"Authorization": f"Bearer {tokens[user]}"}, timeout=60)
+            try:
+                r = s.post(f"{base}/api/v1/citizen/bookings", json={"slot_id": slot, "service": "id_card_replacement"},
+                           headers={"Authorization": f"Bearer {tokens[user]}"}, timeout=120)
+            except requests.RequestException:
+                return 598, time.perf_counter() - t  # no answer in time: counted, not retried
             seconds = time.perf_counter() - t
             if r.status_code == 409 and r.json().get("code") != "slot_full":
                 return 499, seconds

@@ -212,6 +212,9 @@ def booking_create(*, actor, slot_id: int, service: str, today: dt.date | None =
     slot = Slot.objects.select_related("counter").filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(f"slot {slot_id} not found")
+    if slot.taken >= slot.capacity:  # fast refusal, before the person's checks: the rush is mostly these
+        raise SlotFull(f"no place left at {slot.start:%H:%M} on {slot.day}",
+                       params={"day": slot.day.isoformat(), "time": f"{slot.start:%H:%M}"})
     counter = slot.counter
     if service not in counter.services:
         raise DomainError(f"{counter.name} does not offer {service}", code="service_not_offered",
