@@ -96,7 +96,9 @@ def _append(item: Item, kind: str, actor, *, witness: str = "", place: str = "",
 def item_verify(*, item: Item) -> chain.Verdict:
     """Verify ``item``'s custody chain against its head (no actor: the command and the page call it on an
     item already read)."""
-    events = (event_fields(item, e) | {"hash": e.hash} for e in item.events.order_by("seq").iterator(chunk_size=500))
+    rows = item.events.order_by("seq").values("seq", "kind", "at", "actor", "witness", "location", "custody", "place",
+                                              "reason", "detail", "prev_hash", "hash")
+    events = ({**e, "item": item.label} for e in rows.iterator(chunk_size=500))
     head = Item.objects.filter(pk=item.pk).values_list("head_seq", "head_hash").first()
     return chain.verify(item.label, events, head_seq=head[0], head_hash=head[1])
 
