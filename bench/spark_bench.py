@@ -84,6 +84,11 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def _movement_s(res: dict) -> float:
+    """Seconds of the stages that read movement records (filter and match); the rest is roster-sized."""
+    return sum(res["stages"].get(k, 0.0) for k in ("filter_movements", "match"))
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 1)
 
@@ -168,7 +173,9 @@ def main() -> None:
                 print(f"{size:>12,} movements  {engine:<6}  screen {res['end_to_end_s']:>8.2f} s"
                       f"  (session start {res['session_start_s']:.1f} s, process {res['wall_s']:.1f} s)"
                       f"  peak {res['peak_rss_mib']:>8.1f} MiB  load {res['load_before']}-{res['load_after']}"
-                      f"  per 100M rows {res['end_to_end_s'] * 1e8 / size:,.1f} s", flush=True)
+                      f"  per 100M rows {res['end_to_end_s'] * 1e8 / size:,.1f} s"
+                      f"  (movement stages {_movement_s(res):.2f} s: {_movement_s(res) * 1e8 / size:,.1f} s"
+                      " per 100M)", flush=True)
             else:
                 print(f"{size:>12,} movements  {engine:<6}  FAILED: {res['error']}", flush=True)
         if all(run.get(e, {}).get("ok") for e in ("duckdb", "spark")):

@@ -363,6 +363,13 @@ def test_partitions_outside_the_provinces_and_dates_are_never_read(engines, part
     # maximum stay
     refs = {h["record_ref"] for h in engines[engine].screen(movements=str(root), **inputs).hits.to_pylist()}
     assert refs == {"planted:2"}
+    if engine == "spark":  # a URI (hdfs://, s3a://, file://) is read by the executors, pruned the same way
+        uri = root.resolve().as_uri()
+        assert {h["record_ref"] for h in engines[engine].screen(movements=uri, **inputs).hits.to_pylist()} \
+            == {"planted:2"}
+    else:
+        with pytest.raises(ScreeningInputError, match="only the Spark engine"):
+            engines[engine].screen(movements=root.resolve().as_uri(), **inputs)
     options = {"session": engines["spark"].session} if engine == "spark" else {}
     bounded = get_engine(engine, max_stay_days=7, **options)
     assert bounded.screen(movements=str(root), **inputs).hits.num_rows == 0

@@ -1415,14 +1415,24 @@ def _name_join_keys(name: str | None) -> tuple[str, ...]:
 PARTITION_KEYS = ("province_code", "start_date")
 
 
-def movement_paths(movements: str | Path | Sequence[str | Path]) -> list[str]:
+def is_uri(path: str) -> bool:
+    """``hdfs://…``, ``s3a://…``, ``file://…``: a path only the Spark engine reads (on its executors)."""
+    return "://" in path
+
+
+def movement_paths(movements: str | Path | Sequence[str | Path], *, uris: bool = False) -> list[str]:
     """The movement input as a list of paths: Parquet/CSV files, or exactly one directory of Parquet
-    partitions. Raises :class:`ScreeningInputError` for none, a missing path, or a directory among others."""
+    partitions; with ``uris`` (the Spark engine) also ``scheme://`` URIs, which are not checked here.
+    Raises :class:`ScreeningInputError` for none, a missing path, a URI without ``uris``, or a directory
+    among others."""
     paths = [str(movements)] if isinstance(movements, str | Path) else [str(p) for p in movements]
     if not paths:
         raise ScreeningInputError("no movement files given")
     for p in paths:
-        if not Path(p).exists():
+        if is_uri(p):
+            if not uris:
+                raise ScreeningInputError(f"movement path {p} is a URI: only the Spark engine reads those")
+        elif not Path(p).exists():
             raise ScreeningInputError(f"movement file {p} does not exist")
     if any(Path(p).is_dir() for p in paths) and len(paths) > 1:
         raise ScreeningInputError("a partitioned movement directory is given alone, not beside other files: "

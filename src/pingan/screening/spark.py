@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 from pingan.lib.duck import sql_str
 from pingan.lib.identity.documents import doc_type_from_label
 from pingan.screening.batch import (
+    PARTITION_KEYS,
     REQUIRED_MOVEMENT_COLUMNS,
     DuckDBEngine,
     MovementsInput,
@@ -54,6 +55,7 @@ from pingan.screening.batch import (
     _require,
     _Run,
     _Timer,
+    is_uri,
     movement_paths,
     partition_keys,
 )
@@ -210,10 +212,13 @@ class _SparkRun(_Run):
             if "record_id" not in tbl.column_names:
                 tbl = tbl.append_column("record_id", pa.array([f"mv:{i}" for i in range(tbl.num_rows)]))
             return self._df(tbl)
-        paths = movement_paths(movements)
-        if Path(paths[0]).is_dir():
-            self.partition_keys = partition_keys(paths[0])
+        paths = movement_paths(movements, uris=True)
+        remote_dir = len(paths) == 1 and is_uri(paths[0]) and not paths[0].endswith((".parquet", ".csv"))
+        if remote_dir or Path(paths[0]).is_dir():
             df = self.spark.read.option("basePath", paths[0]).parquet(paths[0])
+            # Spark shows a directory's partition keys as columns (a local one is read as DuckDB does)
+            self.partition_keys = (frozenset(PARTITION_KEYS) & set(df.columns) if remote_dir
+                                   else partition_keys(paths[0]))
             _require(df.columns, (*REQUIRED_MOVEMENT_COLUMNS, "record_id"), "movements (a partitioned directory)")
             return df
         if all(p.endswith(".parquet") for p in paths):
@@ -256,9 +261,11 @@ class _SparkRun(_Run):
             WHERE {t0} < {a} AND {t1} > {w} AND ({where_div}){self.partition_filter(prefixes)}
         """, src=src).persist()
         self._cached.append(self.mv)
-        n = self.mv.count()
+        # one job: the windowed records per document-type label (the count and the labels to map)
+        per_label = self.mv.groupBy("id_type").count().collect()
+        n = sum(r[1] for r in per_label)
         self.counts["movements_in_window"] = n
-        labels = [r[0] for r in self.mv.select("id_type").distinct().collect()]
+        labels = [r[0] for r in per_label]
         self.mv_types = self._df(pa.table({
             "id_type": pa.array(labels, pa.string()),
             "mv_doc_type": pa.array([doc_type_from_label(v) for v in labels], pa.string()),

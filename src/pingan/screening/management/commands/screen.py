@@ -150,6 +150,8 @@ def check_movements(given: list[str] | None) -> list[str] | None:
         return None
     for m in given:
         p = Path(m)
+        if "://" in m:  # hdfs://, s3a://: read by the Spark engine's executors, not checked here
+            continue
         if p.is_dir():
             if len(given) == 1 and next(p.rglob("*.parquet"), None) is not None:
                 return given
