@@ -28,27 +28,40 @@ TENANTS = [(f"租户{i:02d}", rid("110105", f"1980{(i % 12) + 1:02d}{(i % 27) + 
 
 
 def listing_table(area_key: str = "k-high", adcode: str = "350203", community: str = "莲前街道某社区",
-                  listed_until: dt.datetime | None = LISTED_UNTIL) -> pa.Table:
+                  listed_until: dt.datetime | None = LISTED_UNTIL, level: str = "high") -> pa.Table:
     from pingan.screening.riskdata.nhc import LISTING_SCHEMA
 
-    row = (area_key, "福建省", "厦门市", "思明区", community, adcode, "county", None, "high", LISTED_FROM,
+    row = (area_key, "福建省", "厦门市", "思明区", community, adcode, "county", None, level, LISTED_FROM,
            listed_until, listed_until, "NHC", "a", "b")
     return pa.Table.from_arrays([pa.array([v], f.type) for v, f in zip(row, LISTING_SCHEMA, strict=True)],
                                 schema=LISTING_SCHEMA)
 
 
-def import_risk(tmp_path, movements: list[tuple[str, str]] = ((RED_ID, "张伟"),)):
-    """Store the listing and movement records of ``movements`` (ID, name) in 莲前街道 on 2022-08-15."""
-    from pingan.screening import riskimport, services
+def listings(*tables: pa.Table) -> pa.Table:
+    return pa.concat_tables(tables)
+
+
+def import_risk(tmp_path, movements: list[tuple[str, str]] = ((RED_ID, "张伟"),), *, extra=()):
+    """Store the listing and movement records of ``movements`` (ID, name) in 莲前街道 on 2022-08-15, and
+    ``extra`` records ``(ID, name, adcode, place, day)``."""
+    from pingan.screening import services
 
     services.risk_dataset_store(kind="listings", name="test listings", source="test", table=listing_table())
-    mv = tmp_path / "movements.csv"
+    records = [(i, n, "350203", "莲前街道某社区", "2022-08-15") for i, n in movements] + list(extra)
+    return import_movements(tmp_path, "movements.csv", records)
+
+
+def import_movements(tmp_path, name: str, records):
+    """Import movement records ``(ID, name, adcode, place, day)`` (9:00–18:00 that day) as dataset ``name``."""
+    from pingan.screening import riskimport
+
+    mv = tmp_path / name
     with open(mv, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id_type", "id_number", "name", "adcode", "place", "start", "end", "source"])
-        for id_number, name in movements:
-            w.writerow(["ric", id_number, name, "350203", "莲前街道某社区", "2022-08-15T09:00:00+08:00",
-                        "2022-08-15T18:00:00+08:00", "hotel_checkin"])
+        for id_number, person, adcode, place, day in records:
+            w.writerow(["ric", id_number, person, adcode, place, f"{day}T09:00:00+08:00", f"{day}T18:00:00+08:00",
+                        "hotel_checkin"])
     return riskimport.import_movements(mv)
 
 

@@ -141,7 +141,8 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
                                     re.S).group(1))
 
     zh = get(client, "/verify/", "zh-hans")
-    assert '<html lang="zh-hans">' in zh and "<h1>平安码核验</h1>" in zh and "扫码或粘贴平安码（以 PA1: 开头）" in zh
+    assert '<html lang="zh-hans">' in zh and "<h1>平安码核验</h1>" in zh
+    assert "扫码或粘贴平安码（本页面的链接，或以 PA1: 开头的文字）" in zh and "识别二维码照片或截图" in zh
     assert words(zh)["loaded"] == "已加载 %(keys)s 把公钥、%(lists)s 份撤销列表"
     assert words(zh)["label"] == {"green": "绿码", "yellow": "黄码", "red": "红码"}
     en = get(client, "/verify/", "en")

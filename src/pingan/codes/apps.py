@@ -21,6 +21,11 @@ class CodesConfig(AppConfig):
         # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md)
         if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
             LATEST_JOB_HOOKS.append(services.on_latest_job_changed)
+        # ... and each re-evaluation after new risk data that changed its people's results
+        from pingan.screening.reevaluate import RESULTS_CHANGED_HOOKS
+
+        if services.on_results_changed not in RESULTS_CHANGED_HOOKS:
+            RESULTS_CHANGED_HOOKS.append(services.on_results_changed)
 
         navigation.register(navigation.Section(
             key="codes_queue", label=_("Requests"), url_name="codes:police", order=30, roles=POLICE_ROLES,

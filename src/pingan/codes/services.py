@@ -509,6 +509,17 @@ def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
             _invalidate_revocations_now_and_on_commit(issuer_for(premises))
 
 
+def on_results_changed(causes: dict[int, dict]) -> int:
+    """The re-evaluation hook (registered in ``CodesConfig.ready``): new risk data changed the results of
+    people of these premises; re-derive each one's code with ``cause``. Returns how many codes changed
+    (issued or suspended)."""
+    changed = 0
+    for premises in Premises.objects.select_related("unit").filter(pk__in=list(causes)).order_by("pk"):
+        outcome = safety_code_derive(premises=premises, cause=causes[premises.pk]).outcome
+        changed += outcome in ("issued", "suspended")
+    return changed
+
+
 @transaction.atomic
 def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeReview:
     """The police checked a suspended premises (the people left out of the new roster really left): issue a

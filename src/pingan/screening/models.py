@@ -89,6 +89,8 @@ class ScreeningJob(LeasedJob):
                                      help_text="when the retention policy deleted its person data")
     is_latest = models.BooleanField(default=False, editable=False,
                                     help_text="the premises' latest finished job (set by the screening services)")
+    reevaluated_at = models.DateTimeField(null=True, blank=True,
+                                          help_text="when new risk data last re-evaluated people of this job")
 
     scope_unit = "premises__unit"
     scope_owner = "premises__owner"
@@ -153,6 +155,10 @@ class PersonResult(models.Model):
     phone = models.CharField(max_length=40, blank=True, default="")
     address = models.CharField(max_length=300, blank=True, default="")
     identity_detail = models.JSONField(default=dict, blank=True)
+    #: when new risk data last re-evaluated this row (:mod:`pingan.screening.reevaluate`), and the last change
+    #: it made: ``{"run", "at", "from", "to", "dataset", "why": [messages]}`` (``{}``: never changed)
+    reevaluated_at = models.DateTimeField(null=True, blank=True)
+    reevaluation = models.JSONField(default=dict, blank=True)
 
     scope_unit = "job__premises__unit"
     scope_owner = "job__premises__owner"
@@ -239,3 +245,26 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} ({self.match_kind})"
+
+
+class Reevaluation(models.Model):
+    """One re-evaluation run after a risk-data import (:mod:`pingan.screening.reevaluate`): how many people
+    the change could affect (``candidates``, all re-screened), how many results changed, the hits added and
+    removed, the safety codes changed, and ``stats`` (``seconds`` per stage, what changed in the data)."""
+
+    dataset = models.ForeignKey(RiskDataset, on_delete=models.PROTECT, related_name="reevaluations")
+    as_of = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    candidates = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    hits_added = models.PositiveIntegerField(default=0)
+    hits_removed = models.PositiveIntegerField(default=0)
+    codes_changed = models.PositiveIntegerField(default=0)
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"re-evaluation {self.pk} after {self.dataset_id}: {self.changed}/{self.candidates} changed"

@@ -26,7 +26,8 @@ audit.register_object_type("PersonResult.flagged", _("flagged people"))
 audit.register_object_type("RiskDataset", _("risk data"))
 audit.register_object_type("Retention", _("retention purge"))
 for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("import", _("imported")),
-                      ("retention_purge", _("purged (retention)"))):
+                      ("retention_purge", _("purged (retention)")),
+                      ("reevaluate", _("re-evaluated after new risk data"))):
     audit.register_action(_code, _label)
 
 

@@ -106,7 +106,17 @@ def risk_dataset_store(*, kind: str, name: str, source: str, table: pa.Table | N
     if replace:
         RiskDataset.objects.filter(kind=kind, name=name, active=True).exclude(pk=ds.pk).update(active=False)
     audit.record(actor, "import", "RiskDataset", ds.pk, detail={"kind": kind, "name": name, "rows": ds.rows})
+    if settings.PINGAN.get("REEVALUATE_AFTER_IMPORT", True):
+        # continuous re-screening: the people of the latest screenings that this data can change
+        # (pingan.screening.reevaluate), as a task once the import is committed
+        transaction.on_commit(lambda: _enqueue_reevaluation(ds.pk))
     return ds
+
+
+def _enqueue_reevaluation(dataset_id: int) -> None:
+    from pingan.screening.tasks import reevaluation_task
+
+    reevaluation_task.enqueue(dataset_id)
 
 
 def active_listings() -> RiskDataset | None:

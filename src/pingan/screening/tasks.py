@@ -80,3 +80,17 @@ def retention_purge_task() -> dict[str, int]:
     if report.errors:
         raise RuntimeError("retention purge: could not purge " + "; ".join(report.errors))
     return report.counts()
+
+
+@task()
+def reevaluation_task(dataset_id: int) -> dict[str, int]:
+    """Re-evaluate the latest screenings that imported dataset ``dataset_id`` can affect
+    (:func:`pingan.screening.reevaluate.reevaluate`); enqueued after each import. Returns the run's counts."""
+    from pingan.screening import reevaluate
+    from pingan.screening.models import RiskDataset
+
+    ds = RiskDataset.objects.filter(pk=dataset_id).first()
+    if ds is None:
+        return {}
+    run = reevaluate.reevaluate(dataset=ds)
+    return {"run": run.pk, "candidates": run.candidates, "changed": run.changed, "codes_changed": run.codes_changed}

@@ -204,3 +204,8 @@ def rejection_text(code: str, params: Mapping[str, Any] | None, fallback: str = 
     if f"rejection.{code}" not in TEMPLATES:
         return fallback or code
     return render({"code": f"rejection.{code}", "params": dict(params or {})})
+
+# Why a re-evaluation changed a result (pingan.screening.reevaluate, PersonResult.reevaluation["why"]).
+TEMPLATES["reeval.listed"] = _("listed on %(date)s: %(community)s (%(adcode)s, %(level)s risk); stayed at %(place)s "
+                               "on %(at)s")
+TEMPLATES["reeval.cleared"] = _("no rule applies any more: the listing was lifted or changed")

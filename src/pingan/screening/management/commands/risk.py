@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
@@ -36,8 +37,19 @@ class Command(BaseCommand):
                               "(docs/screening-spark.md)")
         part.add_argument("source", nargs="+", help="movement Parquet file(s)")
         part.add_argument("out", help="the new directory")
+        re = sub.add_parser("reevaluate", help="re-evaluate the latest screenings a dataset can affect (what the "
+                                               "task after each import does)")
+        re.add_argument("dataset_id", type=int, help="the dataset's id (pingan risk list)")
 
     def handle(self, *args, **opts):
+        if opts["action"] == "reevaluate":
+            from pingan.screening import reevaluate
+
+            ds = RiskDataset.objects.filter(pk=opts["dataset_id"]).first()
+            if ds is None:
+                raise CommandError(f"no dataset {opts['dataset_id']}")
+            self.stdout.write(reevaluation_summary(reevaluate.reevaluate(dataset=ds)))
+            return
         if opts["action"] == "list":
             for ds in RiskDataset.objects.order_by("kind", "-imported_at"):
                 state = "active" if ds.active else "superseded"
@@ -92,3 +104,12 @@ class Command(BaseCommand):
         self.stdout.write(f"kept {len({e for e, _ in noted})} entries with notes (all in the dataset's notes column):")
         for entry_id, n in noted[:10]:
             self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), 'en')}")
+
+
+def reevaluation_summary(run) -> str:
+    """One line about a re-evaluation run (``pingan risk reevaluate``, ``pingan screen``)."""
+    seconds = run.stats.get("seconds", {})
+    return (f"re-evaluation {run.pk} after dataset {run.dataset_id} ({run.dataset.name}) as of "
+            f"{timezone.localtime(run.as_of):%Y-%m-%d %H:%M %Z}: {run.candidates} people re-evaluated, "
+            f"{run.changed} results changed, {run.hits_added} hits added, {run.hits_removed} removed, "
+            f"{run.codes_changed} safety codes changed; {seconds.get('total', 0):.2f} s")

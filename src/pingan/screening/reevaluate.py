@@ -1,0 +1,346 @@
+"""Continuous re-screening: when risk data change, re-evaluate only the people whose outcome can change.
+
+A screening answers once; risk data keep arriving. After each import (:func:`reevaluation_task`, enqueued by
+:func:`pingan.screening.services.risk_dataset_store`) :func:`reevaluate` finds, among the people of every
+premises' **latest finished screening** whose person data is still kept (``is_latest``, not purged under the
+retention policy), those the change can affect — the work is proportional to the change, not to the
+population:
+
+* **risk-area listings** (a new snapshot, or one that lifts a listing): the listing rows that differ from the
+  previous snapshot (added, removed, or with another level or interval) give the changed areas; the people
+  with a movement record in one of those areas (a county code, or inside a listed prefecture/province), and
+  the people whose current hits name a changed area, are re-evaluated;
+* **movement records** (a day's delta): the people whose document number appears in a new record that lies
+  in a listed area (a record anywhere else cannot change a movement rule's outcome);
+* **a watchlist**: the people whose document number or name appears in it, and those with a watchlist hit.
+
+They are screened again, together, by the batch engine against all the risk data now active, as of the
+screening clock (now, or ``PINGAN_SCREENING_AS_OF``; never before the person's own screening). A person whose
+level, rules or hits changed gets the new result, hits (the old ones of that person are replaced: the police
+pages of the responsible unit list them at once) and an explanation (``PersonResult.reevaluation``: from →
+to, and why, e.g. "listed on 2022-08-21: 思明区 莲前街道…"). Each run is a :class:`Reevaluation` row and an
+audit record; the job's counts are recomputed; the premises whose people changed are passed to the hooks in
+:data:`RESULTS_CHANGED_HOOKS` (the codes app re-derives their safety codes). A person matched by name only
+(no usable document number) is reached through an existing hit or a watchlist name, not through a movement
+record: that is the limit of working from the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from pingan.core import audit
+from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset, ScreeningJob
+
+#: Called as ``hook({premises_id: cause})`` after a re-evaluation changed the results of people of those
+#: premises (in its transaction; ``cause`` a message: code ``code_cause.reevaluation``, params ``dataset``,
+#: ``changed``, ``job``); the codes app registers the re-derivation of their codes. Each returns how many
+#: codes it changed.
+RESULTS_CHANGED_HOOKS: list[Callable[[dict[int, dict]], int]] = []
+
+_LISTING_KEY = ("area_key", "adcode", "level", "listed_from", "listed_until")
+#: People looked up per query.
+CHUNK = 10_000
+
+
+def _latest_people() -> Any:
+    return PersonResult.objects.filter(job__is_latest=True, job__purged_at__isnull=True, status="accepted")
+
+
+def _listing_rows(path: str) -> set[tuple]:
+    t = pq.read_table(path, columns=list(_LISTING_KEY))
+    return set(zip(*(t.column(c).to_pylist() for c in _LISTING_KEY), strict=True))
+
+
+def changed_listings(dataset: RiskDataset) -> tuple[set[str], set[str], list[dict]]:
+    """``(adcodes, area_keys, rows)`` of the listing rows that differ between ``dataset`` and the listings
+    snapshot imported before it (all of them when there is none)."""
+    previous = (RiskDataset.objects.filter(kind=RiskDataset.Kind.LISTINGS, pk__lt=dataset.pk, purged_at__isnull=True)
+                .exclude(path="").order_by("-pk").first())
+    new = _listing_rows(dataset.path)
+    old = _listing_rows(previous.path) if previous is not None else set()
+    diff = new ^ old
+    rows = [dict(zip(_LISTING_KEY, r, strict=True)) | {"lifted": r in old and r not in new} for r in diff]
+    return {r[1] for r in diff if r[1]}, {r[0] for r in diff if r[0]}, rows
+
+
+def _movement_ids_in(adcodes: set[str], paths: list[str] | None = None) -> set[str]:
+    """Document numbers with a movement record in one of ``adcodes`` — a county code, or a prefecture
+    ``PPCC00`` / province ``PP0000`` meaning everything inside it — in ``paths`` (default: every active
+    movement dataset)."""
+    from pingan.lib import duck
+    from pingan.screening.services import active_paths
+
+    paths = active_paths(RiskDataset.Kind.MOVEMENTS) if paths is None else paths
+    if not paths or not adcodes:
+        return set()
+    counties = sorted(a for a in adcodes if not a.endswith("00"))
+    prefectures = sorted(a[:4] for a in adcodes if a.endswith("00") and not a.endswith("0000"))
+    provinces = sorted(a[:2] for a in adcodes if a.endswith("0000"))
+    con = duck.connect(memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"], threads=settings.PINGAN["DUCKDB_THREADS"])
+    try:
+        con.execute("CREATE TEMP TABLE c(a VARCHAR); CREATE TEMP TABLE p(a VARCHAR); CREATE TEMP TABLE v(a VARCHAR)")
+        for table, values in (("c", counties), ("p", prefectures), ("v", provinces)):
+            if values:
+                con.executemany(f"INSERT INTO {table} VALUES (?)", [(v,) for v in values])  # noqa: S608
+        rows = con.execute(
+            "SELECT DISTINCT id_number FROM read_parquet(?, union_by_name = true) "
+            "WHERE id_number IS NOT NULL AND (adcode IN (SELECT a FROM c) OR left(adcode, 4) IN (SELECT a FROM p) "
+            "OR left(adcode, 2) IN (SELECT a FROM v))", [paths]).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+def _people_with_numbers(numbers: set[str]) -> set[int]:
+    """The latest screenings' accepted people whose (corrected) document number is in ``numbers``. Many
+    numbers go through a temporary table and one hash join (one scan of the results, whatever their count)."""
+    if len(numbers) <= CHUNK:
+        part = sorted(numbers)
+        return set(_latest_people().filter(Q(id_number__in=part) | Q(corrected_id_number__in=part))
+                   .values_list("pk", flat=True))
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE reeval_numbers (n varchar(40) PRIMARY KEY) ON COMMIT DROP")
+        with cur.copy("COPY reeval_numbers (n) FROM STDIN") as copy:
+            for n in numbers:
+                copy.write_row((n[:40],))
+        cur.execute("ANALYZE reeval_numbers")
+        cur.execute(
+            "SELECT p.id FROM screening_personresult p JOIN screening_screeningjob j ON j.id = p.job_id "
+            "WHERE j.is_latest AND j.purged_at IS NULL AND p.status = 'accepted' AND (p.id_number IN "
+            "(SELECT n FROM reeval_numbers) OR p.corrected_id_number IN (SELECT n FROM reeval_numbers))")
+        return {r[0] for r in cur.fetchall()}
+
+
+def affected_people(dataset: RiskDataset) -> tuple[set[int], dict[str, Any]]:
+    """The ``PersonResult`` ids of the latest screenings that ``dataset`` can change, and what changed."""
+    if dataset.kind == RiskDataset.Kind.LISTINGS:
+        adcodes, keys, rows = changed_listings(dataset)
+        people = _people_with_numbers(_movement_ids_in(adcodes))
+        if keys:
+            people.update(Hit.objects.filter(person__in=_latest_people(), source="movements", listing_ref__in=keys)
+                          .values_list("person_id", flat=True))
+        return people, {"kind": "listings", "areas": sorted(adcodes), "listing_rows": rows}
+    if dataset.kind == RiskDataset.Kind.MOVEMENTS:
+        # a new record can change an outcome only where it lies in a listed area (movement rules are about
+        # stays in listed areas): the people with such a record
+        from pingan.screening.services import active_listings
+
+        listing = active_listings()
+        areas = set(pq.read_table(listing.path, columns=["adcode"]).column("adcode").drop_null().to_pylist()) \
+            if listing else set()
+        numbers = _movement_ids_in(areas, [dataset.path])
+        return _people_with_numbers(numbers), {"kind": "movements", "records": dataset.rows,
+                                               "numbers_in_listed_areas": len(numbers)}
+    table = pq.read_table(dataset.path)
+    numbers: set[str] = set()
+    names: set[str] = set()
+    for e in table.to_pylist():
+        names.update(n for n in [e.get("primary_name"), *(e.get("aliases") or [])] if n)
+        numbers.update(d["number"] for d in (e.get("documents") or []) if d and d.get("number"))
+    people = _people_with_numbers(numbers)
+    ordered = sorted(names)
+    for i in range(0, len(ordered), CHUNK):
+        people.update(_latest_people().filter(name__in=ordered[i:i + CHUNK]).values_list("pk", flat=True))
+    people.update(Hit.objects.filter(person__in=_latest_people(), source="watchlist")
+                  .values_list("person_id", flat=True))
+    return people, {"kind": "watchlist", "entries": table.num_rows}
+
+
+def _as_of(person_as_of: dt.datetime) -> dt.datetime:
+    from pingan.screening.services import _as_of as screening_clock
+
+    return max(screening_clock(None), person_as_of)
+
+
+def _roster(people: list[PersonResult]) -> pa.Table:
+    """The people as the engine's roster: ``row`` = the result's id (unique across jobs)."""
+    return pa.table({
+        "row": pa.array([p.pk for p in people], pa.int64()),
+        "name": pa.array([p.name for p in people], pa.string()),
+        "id_number": pa.array([p.corrected_id_number or p.id_number for p in people], pa.string()),
+        "id_type": pa.array([p.doc_type if p.doc_type not in ("", "unknown") else None for p in people],
+                            pa.string()),
+        "phone": pa.array([p.phone or None for p in people], pa.string()),
+        "status": pa.array(["accepted"] * len(people), pa.string()),
+    })
+
+
+def _why(hits: list[dict], old_level: str, new_level: str) -> list[dict]:
+    """What explains a change, as messages: each listing a movement hit falls in ("listed on …"), or that no
+    rule applies any more. (Watchlist hits are silent: never explained where a submitter could read it.)"""
+    out, seen = [], set()
+    for h in hits:
+        d = h["detail"]
+        listing = d.get("listing")
+        if listing and (listing.get("adcode"), listing.get("from")) not in seen:
+            seen.add((listing.get("adcode"), listing.get("from")))
+            out.append({"code": "reeval.listed", "params": {
+                "date": (listing.get("from") or "")[:10], "community": listing.get("community", ""),
+                "adcode": listing.get("adcode", ""), "level": listing.get("level", ""),
+                "place": d.get("place", ""), "at": (d.get("from") or "")[:16].replace("T", " ")}})
+    if not hits and old_level != new_level:
+        out.append({"code": "reeval.cleared", "params": {}})
+    return out
+
+
+def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
+    """Re-evaluate the people ``dataset`` can affect (module docstring) and store what changed; returns the
+    run's :class:`Reevaluation` (``candidates``, ``changed``, ``hits_added``, ``hits_removed``,
+    ``codes_changed``, ``seconds``)."""
+    from pingan.screening import batch, rules
+    from pingan.screening import services as sv
+
+    started = time.perf_counter()
+    run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
+    ids, change = affected_people(dataset)
+    t_select = time.perf_counter() - started
+    people = list(PersonResult.objects.filter(pk__in=ids).select_related("job"))
+    changed: list[PersonResult] = []
+    hits_added = hits_removed = 0
+    codes_changed = 0
+    t_engine = 0.0
+    if people:
+        listing = sv.active_listings()
+        ruleset = rules.load_ruleset()
+        as_of = _as_of(max(p.job.as_of for p in people))
+        engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
+                                  threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
+        t0 = time.perf_counter()
+        result = engine.screen(_roster(people), listings=listing.path if listing else sv._empty_movements(),
+                               movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
+                               watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of)
+        t_engine = time.perf_counter() - t0
+        police = result.police_view()
+        new_persons = {p["row"]: p for p in police.to_pylist()}
+        new_reasons = _reasons_by_row(police, ruleset)
+        new_hits: dict[int, list[dict]] = defaultdict(list)
+        listed = result.hits.filter(pa.compute.equal(result.hits.column("source"), "watchlist")) \
+            if result.hits.num_rows else result.hits
+        entries = sv._watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r}) \
+            if result.hits.num_rows else {}
+        for h in result.hits.to_pylist():
+            new_hits[h["row"]].append({
+                "rule_id": h["rule_id"], "source": h["source"] or "", "record_ref": h["record_ref"] or "",
+                "listing_ref": h["listing_ref"] or "", "match_kind": h["match_kind"] or "",
+                "match_reasons": list(h["match_reasons"] or []), "level_effect": h["level_effect"] or "",
+                "police_priority": h["police_priority"], "silent": bool(h["silent"]),
+                "detail": sv._hit_detail(h, entries)})
+        old_hits: dict[int, set[tuple]] = defaultdict(set)
+        for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=[p.pk for p in people]).values_list(
+                "person_id", "rule_id", "record_ref", "listing_ref"):
+            old_hits[pid].add((rule, ref, listing_ref))
+        now = timezone.now()
+        for p in people:
+            n = new_persons[p.pk]
+            hits = new_hits.get(p.pk, [])
+            keys = {(h["rule_id"], h["record_ref"], h["listing_ref"]) for h in hits}
+            level = n["level"] or ""
+            if level == p.level and sorted(n["rule_ids"] or []) == sorted(p.rule_ids or []) and keys == old_hits[p.pk]:
+                continue
+            old_level = p.level
+            p.level, p.rule_ids, p.reason = level, list(n["rule_ids"] or []), n["reason"] or ""
+            p.reasons = new_reasons.get(p.pk, [])
+            p.police_priority, p.hit_count, p.silent_hit = n["police_priority"], n["hit_count"] or 0, \
+                bool(n["silent_hit"])
+            p.reevaluation = {"run": run.pk, "at": now.isoformat(), "from": old_level, "to": level,
+                              "dataset": dataset.name, "why": _why(hits, old_level, level)}
+            p._new_hits = hits
+            changed.append(p)
+            hits_added += len(keys - old_hits[p.pk])
+            hits_removed += len(old_hits[p.pk] - keys)
+        with transaction.atomic():
+            PersonResult.objects.filter(pk__in=[p.pk for p in people]).update(reevaluated_at=now)
+            if changed:
+                PersonResult.objects.bulk_update(changed, ["level", "rule_ids", "reason", "reasons", "police_priority",
+                                                           "hit_count", "silent_hit", "reevaluation"], batch_size=5000)
+                Hit.objects.filter(person_id__in=[p.pk for p in changed]).delete()
+                Hit.objects.bulk_create([Hit(person_id=p.pk, job_id=p.job_id, **h) for p in changed
+                                         for h in p._new_hits], batch_size=5000)
+            jobs = {p.job_id for p in people}
+            ScreeningJob.objects.filter(pk__in=jobs).update(reevaluated_at=now)
+            _recount({p.job_id for p in changed})
+            per_premises: dict[int, dict] = {}
+            for p in changed:
+                if p.job.premises_id:
+                    cause = per_premises.setdefault(p.job.premises_id, {"code": "code_cause.reevaluation", "params": {
+                        "dataset": dataset.name, "changed": 0, "job": p.job_id}})
+                    cause["params"]["changed"] += 1
+            premises = sorted(per_premises)
+            for hook in RESULTS_CHANGED_HOOKS:
+                codes_changed += hook(per_premises) or 0
+            _finish(run, candidates=len(people), changed=len(changed), hits_added=hits_added,
+                    hits_removed=hits_removed, codes_changed=codes_changed,
+                    seconds={"select": round(t_select, 3), "engine": round(t_engine, 3),
+                             "total": round(time.perf_counter() - started, 3)}, change=change)
+            audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
+                "run": run.pk, "candidates": len(people), "changed": len(changed), "hits_added": hits_added,
+                "hits_removed": hits_removed, "codes_changed": codes_changed, "premises": premises[:200],
+                "people": [p.pk for p in changed][:1000]})
+    else:
+        _finish(run, candidates=0, changed=0, hits_added=0, hits_removed=0, codes_changed=0,
+                seconds={"select": round(t_select, 3), "total": round(time.perf_counter() - started, 3)},
+                change=change)
+        audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={"run": run.pk, "candidates": 0})
+    return run
+
+
+def _finish(run: Reevaluation, **fields: Any) -> None:
+    change = fields.pop("change")
+    run.candidates, run.changed = fields["candidates"], fields["changed"]
+    run.hits_added, run.hits_removed, run.codes_changed = fields["hits_added"], fields["hits_removed"], \
+        fields["codes_changed"]
+    run.stats = {"seconds": fields["seconds"], "change": _plain(change)}
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _reasons_by_row(persons: pa.Table, ruleset) -> dict[int, list]:
+    """Each re-evaluated row's reasons as messages (:mod:`pingan.screening.reasons`), by ``row``."""
+    import json
+
+    from pingan.screening import reasons
+
+    per_row = reasons.row_reasons(
+        persons, roster=None, rejections=[], rule_texts={r.id: r.reason_text for r in ruleset.rules},
+        rule_order=[r.id for r in ruleset.rules], identity_rules=[r.id for r in ruleset.of_kind("identity")])
+    return dict(zip(persons.column("row").to_pylist(), json.loads("[" + ",".join(
+        reasons.as_json(per_row).to_pylist()) + "]"), strict=True))
+
+
+def _recount(job_ids: Iterable[int]) -> None:
+    """Recompute the level counts and hit counts of re-evaluated jobs (the pages and dashboards read them)."""
+    for job in ScreeningJob.objects.filter(pk__in=list(job_ids)):
+        agg = PersonResult.objects.filter(job=job).aggregate(
+            green=Count("id", filter=Q(status="accepted", level="green")),
+            yellow=Count("id", filter=Q(status="accepted", level="yellow")),
+            red=Count("id", filter=Q(status="accepted", level="red")))
+        hits = Hit.objects.filter(job=job).aggregate(
+            n=Count("id"), n_silent=Count("id", filter=Q(silent=True)),
+            n_flagged=Count("person", filter=Q(silent=False), distinct=True))
+        job.counts = {**job.counts, **agg, "police_hits": hits["n"], "silent_hits": hits["n_silent"],
+                      "flagged_people": hits["n_flagged"]}
+        job.save(update_fields=["counts"])

@@ -1,0 +1,111 @@
+"""Continuous re-screening (issue 10): new risk data re-evaluate only the people they can affect, and the
+results, police hits and safety codes follow, explained and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from derived_support import LISTED_FROM, SH, TENANTS, import_movements, import_risk, listing_table, listings, run
+from test_app_support import isolated  # noqa: F401 - fixture
+
+from pingan.codes import services as codes
+from pingan.codes.models import SafetyCode
+from pingan.codes.revocation import RevocationList
+from pingan.core.models import AuditRecord
+from pingan.core.texts import render
+from pingan.screening import reevaluate, services
+from pingan.screening.models import Hit, PersonResult, Reevaluation
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+X, Y = TENANTS[0], TENANTS[20]  # travelled to 湖里区 江头街道 (350206) on 2022-08-16
+JIANGTOU = dict(area_key="k-med", adcode="350206", community="江头街道某小区", level="medium")
+
+
+def live(premises) -> SafetyCode:
+    return SafetyCode.objects.get(premises=premises, revoked_at__isnull=True)
+
+
+def snapshot(name: str, until: dt.datetime):
+    """A new risk-area snapshot: 莲前 as before, and 江头 listed from 2022-08-10 20:00 until ``until``."""
+    return services.risk_dataset_store(kind="listings", name="test listings", source=name,
+                                       table=listings(listing_table(), listing_table(**JIANGTOU, listed_until=until)))
+
+
+@pytest.fixture
+def world(cast, tmp_path, settings):
+    settings.PINGAN = {**settings.PINGAN, "SCREENING_AS_OF": "2022-08-20"}
+    import_risk(tmp_path, extra=[(X[1], X[0], "350206", "江头街道某小区", "2022-08-16"),
+                                 (Y[1], Y[0], "350206", "江头街道某小区", "2022-08-16")])
+    a = run(cast.premises_a, TENANTS[:5])            # X among them
+    b = run(cast.premises_b, [*TENANTS[10:14], Y])   # Y among them
+    assert live(cast.premises_a).level == live(cast.premises_b).level == "green"
+    return a, b
+
+
+def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_turns_them_back(cast, world):
+    a, _ = world
+    greens = [live(cast.premises_a), live(cast.premises_b)]
+    listed = snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH))
+    run1 = reevaluate.reevaluate(dataset=listed)
+    # only the two people who stayed in the newly listed area were screened again, not all ten
+    assert (run1.candidates, run1.changed, run1.codes_changed, run1.hits_added) == (2, 2, 2, 2)
+    x = PersonResult.objects.get(job=a, id_number=X[1])
+    assert x.level == "yellow" and x.reevaluated_at is not None
+    assert (x.reevaluation["from"], x.reevaluation["to"], x.reevaluation["run"]) == ("green", "yellow", run1.pk)
+    why = render(x.reevaluation["why"][0])
+    assert "2022-08-10" in why and "江头街道某小区" in why and "350206" in why
+    hit = Hit.objects.get(person=x)  # a police hit for the responsible unit, with where and when
+    assert hit.listing_ref == "k-med" and hit.detail["listing"]["community"] == "江头街道某小区"
+    assert a.__class__.objects.get(pk=a.pk).counts["yellow"] == 1
+    untouched = PersonResult.objects.get(job=a, id_number=TENANTS[2][1])
+    assert untouched.reevaluated_at is None and untouched.level == "green"
+    for premises, old in zip((cast.premises_a, cast.premises_b), greens, strict=True):
+        code = live(premises)
+        assert code.level == "yellow" and code.cause["code"] == "code_cause.reevaluation"
+        old.refresh_from_db()
+        assert old.revocation_reason == "rescreened"
+        rl = RevocationList.verify(codes.revocation_list_current(issuer=old.issuer).data, codes.trust_store())
+        assert bytes.fromhex(old.code_id) in rl.entries
+    assert AuditRecord.objects.filter(action="reevaluate", detail__run=run1.pk, detail__changed=2).exists()
+
+    lifted = snapshot("江头 lifted", LISTED_FROM + dt.timedelta(days=1))  # lifted before anyone stayed there
+    run2 = reevaluate.reevaluate(dataset=lifted)
+    assert (run2.candidates, run2.changed, run2.hits_removed) == (2, 2, 2)
+    x.refresh_from_db()
+    assert x.level == "green" and x.reevaluation["to"] == "green" and not Hit.objects.filter(person=x).exists()
+    assert x.reevaluation["why"][0]["code"] == "reeval.cleared" and "不再命中" in render(x.reevaluation["why"][0])
+    assert live(cast.premises_a).level == live(cast.premises_b).level == "green"
+    assert live(cast.premises_a).people == 5
+
+
+def test_a_days_movements_re_evaluate_only_the_people_in_them(cast, world, tmp_path):
+    a, _ = world
+    z = TENANTS[3]
+    delta = import_movements(tmp_path, "2022-08-18.csv", [
+        (z[1], z[0], "350203", "莲前街道某社区", "2022-08-18"),                  # a tenant of A, in the listed area
+        ("110105199001011236", "路人甲", "350203", "莲前街道某社区", "2022-08-18"),  # nobody screened
+        (TENANTS[12][1], TENANTS[12][0], "110105", "朝阳区某地", "2022-08-18"),    # B's tenant, not listed
+    ])
+    run1 = reevaluate.reevaluate(dataset=delta)
+    # only the one screened person whose new record lies in a listed area: a stay anywhere else (B's tenant in
+    # 朝阳区) cannot change a movement rule's outcome, and 路人甲 was never screened
+    assert (run1.candidates, run1.changed, run1.codes_changed) == (1, 1, 1)
+    assert PersonResult.objects.get(job=a, id_number=z[1]).level == "red"
+    assert live(cast.premises_a).level == "red" and live(cast.premises_b).level == "green"
+    assert Reevaluation.objects.count() == 1 and run1.stats["change"]["numbers_in_listed_areas"] == 2
+    assert PersonResult.objects.get(id_number=TENANTS[12][1]).reevaluated_at is None
+
+
+def test_an_import_enqueues_the_re_evaluation_after_commit(cast, world, django_capture_on_commit_callbacks,
+                                                          monkeypatch):
+    calls = []
+    monkeypatch.setattr("pingan.screening.services._enqueue_reevaluation", calls.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        ds = snapshot("again", dt.datetime(2022, 8, 25, 20, tzinfo=SH))
+    assert calls == [ds.pk]
+    # what the task does when a worker runs it
+    from pingan.screening.tasks import reevaluation_task
+
+    assert reevaluation_task.call(ds.pk)["candidates"] == 2
