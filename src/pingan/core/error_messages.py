@@ -106,6 +106,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_patrol_unit": _("The patrol unit %(code)s cannot be registered: unknown kind, or the call sign is empty or "
                          "taken."),
     "bad_unit_status": _("Unit %(unit)s cannot go from %(from)s to %(to)s."),
+    "bad_operation": _("An operation needs a name and an end after its start, at most 31 days later."),
+    "bad_area": _("The area is not a simple polygon of at least three lon,lat points: %(detail)s"),
+    "bad_post": _("A post needs a name, a kind and a valid position in this operation."),
     "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),
     "bad_assignment": _("Choose at least one unit and an answer time of 10 to 600 seconds; the alert must be open."),
     "assignment_closed": _("Assignment %(id)s was already answered or its time to answer has passed."),

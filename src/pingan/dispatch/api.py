@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from pingan.core.apiutil import Pagination, problems
@@ -23,6 +23,13 @@ from pingan.dispatch.schemas import (
     DroneMissionIn,
     DroneMissionOut,
     OnDutyOut,
+    OperationDeployIn,
+    OperationDeploymentOut,
+    OperationDetailOut,
+    OperationIn,
+    OperationOut,
+    OperationPostIn,
+    OperationPostOut,
     PatrolUnitOut,
     ResponseFiguresOut,
     UnitCandidateOut,
@@ -101,3 +108,45 @@ def drone_mission(request, drone_id: int, body: DroneMissionIn):
 @router.get("/dispatch/figures", response=ResponseFiguresOut, summary="The day's response figures per station")
 def response_figures(request, day: dt.date | None = None):
     return selectors.response_figures(actor=request.user, day=day)
+
+
+# ------------------------------------------------------------------------ large-event security (大型安保)
+
+
+@router.get("/dispatch/operations", response=list[OperationOut], summary="Security operations in the caller's line")
+@paginate(Pagination)
+def operation_list(request):
+    """The centre's dispatchers see the city's operations, a station chief their station's."""
+    return selectors.operations(actor=request.user)
+
+
+@router.post("/dispatch/operations", response={201: OperationOut}, summary="Set up a large-event security operation")
+def operation_create(request, body: OperationIn):
+    """The area is a polygon of [lon, lat] pairs in ``crs``, stored as WGS-84; ``bad_area`` if not simple."""
+    unit = request.user.unit if not body.unit else OrgUnit.objects.filter(code=body.unit).first()
+    if unit is None:
+        raise NotFound(f"unit {body.unit} not found")
+    return Status(201, services.operation_create(
+        actor=request.user, unit=unit, name=body.name, venue=body.venue, starts_at=body.starts_at,
+        ends_at=body.ends_at, area_points=body.area, crs=body.crs, expected_attendance=body.expected_attendance,
+    ))
+
+
+@router.get("/dispatch/operations/{operation_id}", response=OperationDetailOut,
+            summary="An operation: posts, deployed units, alerts inside its area, after-action figures")
+def operation_detail(request, operation_id: int):
+    return selectors.operation_view(actor=request.user, operation_id=operation_id)
+
+
+@router.post("/dispatch/operations/{operation_id}/posts", response={201: OperationPostOut},
+             summary="Add a post or checkpoint to an operation")
+def operation_post(request, operation_id: int, body: OperationPostIn):
+    return Status(201, services.operation_post_add(actor=request.user, operation_id=operation_id, name=body.name,
+                                                   kind=body.kind, lon=body.lon, lat=body.lat, crs=body.crs))
+
+
+@router.post("/dispatch/operations/{operation_id}/units", response=list[OperationDeploymentOut],
+             summary="Deploy patrol units to an operation (at a post or roving)")
+def operation_deploy(request, operation_id: int, body: OperationDeployIn):
+    return services.operation_deploy(actor=request.user, operation_id=operation_id,
+                                     patrol_unit_ids=body.units, post_id=body.post)

@@ -239,3 +239,83 @@ class DroneMission(models.Model):
 
     def __str__(self) -> str:
         return f"mission {self.pk} of {self.drone_id}"
+
+
+class SecurityOperation(models.Model):
+    """A large-event security operation (大型安保): an event at a venue in a time window
+    (``starts_at`` ≤ t < ``ends_at``), its area as a WGS-84 polygon (``area``: one closed ring of
+    ``[lon, lat]`` pairs, GeoJSON order), the expected attendance, and the station or centre that commands it
+    (``unit``). While it is active, alerts raised inside the area are shown to its command
+    (``dispatch.selectors.operation_alerts``)."""
+
+    name = models.CharField(max_length=120)
+    venue = models.CharField(max_length=200)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    area = models.JSONField(help_text="closed ring of [lon, lat] (WGS-84)")
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    expected_attendance = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["unit", "starts_at"]), models.Index(fields=["starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="operation_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def active_at(self, at) -> bool:
+        return self.starts_at <= at < self.ends_at
+
+
+class OperationPost(models.Model):
+    """A post (岗位) or checkpoint (检查点) of an operation, at a WGS-84 point."""
+
+    class Kind(models.TextChoices):
+        POST = "post", _("post")
+        CHECKPOINT = "checkpoint", _("checkpoint")
+
+    operation = models.ForeignKey(SecurityOperation, on_delete=models.CASCADE, related_name="posts")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.POST)
+    lon = models.FloatField()
+    lat = models.FloatField()
+
+    scope_unit = "operation__unit"
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperationUnit(models.Model):
+    """A patrol unit deployed to an operation (at a post, or roving when ``post`` is empty)."""
+
+    operation = models.ForeignKey(SecurityOperation, on_delete=models.CASCADE, related_name="deployments")
+    patrol_unit = models.ForeignKey(PatrolUnit, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(OperationPost, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField()
+
+    scope_unit = "operation__unit"
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "patrol_unit"], name="operation_unit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_unit_id} @ op {self.operation_id}"

@@ -138,3 +138,89 @@ class ResponseFiguresOut(Schema):
     stations: list[StationFiguresOut]
     targets: list[ResponseTargetOut]
     targets_version: str
+
+
+class OperationIn(Schema):
+    name: str
+    venue: str
+    unit: str = Field(description="code of the commanding station or centre (default: the caller's unit)", default="")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    area: list[list[float]] = Field(description="the area as [lon, lat] pairs (3 or more; closed or not)")
+    crs: str = Field("wgs84", description="wgs84 | gcj02 | bd09 | cgcs2000 (stored as WGS-84)")
+    expected_attendance: int = Field(0, ge=0)
+
+
+class OperationOut(Schema):
+    id: int
+    name: str
+    venue: str
+    unit: str = Field(alias="unit.code")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    area: list[list[float]]
+    expected_attendance: int
+
+
+class OperationPostIn(Schema):
+    name: str
+    kind: str = Field("post", description="post | checkpoint")
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+
+
+class OperationPostOut(Schema):
+    id: int
+    name: str
+    kind: str
+    lon: float
+    lat: float
+
+
+class OperationDeployIn(Schema):
+    units: list[int] = Field(description="patrol unit ids")
+    post: int | None = None
+
+
+class OperationDeploymentOut(Schema):
+    unit: str = Field(alias="patrol_unit.code")
+    kind: str = Field(alias="patrol_unit.kind")
+    status: str = Field(alias="patrol_unit.status")
+    post: int | None = Field(alias="post_id")
+    assigned_at: dt.datetime
+
+
+class OperationAlertOut(Schema):
+    id: int
+    priority: str
+    rule_id: str
+    state: str
+    lon: float | None
+    lat: float | None
+    created_at: dt.datetime
+    station: str | None = Field(None, alias="unit.code")
+
+
+class ResponseInterval(Schema):
+    n: int
+    p50: float | None
+    p90: float | None
+
+
+class OperationSummaryOut(Schema):
+    units_deployed: int
+    units_by_kind: dict[str, int]
+    alerts: int
+    alerts_by_priority: dict[str, int]
+    alerts_by_rule: dict[str, int]
+    response: dict[str, ResponseInterval]
+
+
+class OperationDetailOut(Schema):
+    operation: OperationOut
+    active: bool
+    posts: list[OperationPostOut]
+    deployments: list[OperationDeploymentOut]
+    alerts: list[OperationAlertOut]
+    summary: OperationSummaryOut

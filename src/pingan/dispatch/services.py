@@ -21,13 +21,16 @@ from pingan.alerts.models import Alert, AlertTransition
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
-from pingan.dispatch import figures, nearest
+from pingan.dispatch import area, figures, nearest
 from pingan.dispatch.models import (
     Assignment,
     Drone,
     DroneMission,
+    OperationPost,
+    OperationUnit,
     PatrolUnit,
     Position,
+    SecurityOperation,
     Shift,
     ShiftAssignment,
     StatusChange,
@@ -768,3 +771,119 @@ def drone_land(*, actor: User | None, mission_id: int, now: dt.datetime | None =
         _status_change(pu, S.AVAILABLE, actor=actor, now=now, reason="landed")
     audit.record(actor, "drone_land", "DroneMission", m.pk, detail={"battery_at_end": m.battery_at_end})
     return m
+
+
+# ------------------------------------------------------------------------ large-event security (大型安保)
+
+
+def _operation_for_update(actor: User | None, operation_id: int) -> SecurityOperation:
+    op = (
+        SecurityOperation.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=operation_id).first()
+    )
+    if op is None or (actor is not None and not can_manage_unit(actor, op.unit)):
+        raise NotFound(f"operation {operation_id} not found")  # another line's: not revealed
+    return op
+
+
+@transaction.atomic
+def operation_create(
+    *,
+    actor: User | None,
+    unit: OrgUnit,
+    name: str,
+    venue: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    area_points,
+    crs: str = "wgs84",
+    expected_attendance: int = 0,
+) -> SecurityOperation:
+    """A security operation commanded by ``unit`` (station chiefs: their subtree; dispatchers: the city).
+    ``area_points``: ``[lon, lat]`` pairs in ``crs``, stored as a closed WGS-84 ring. Raises ``DomainError``
+    ``bad_operation`` (empty name, times not aware or end not after start, longer than 31 days, negative
+    attendance) or ``bad_area`` (not a simple polygon)."""
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "set up security operations")
+        _managed_unit(actor, unit, "set up security operations")
+    name, venue = name.strip(), venue.strip()
+    if (
+        not name
+        or starts_at.tzinfo is None
+        or ends_at.tzinfo is None
+        or ends_at <= starts_at
+        or ends_at - starts_at > dt.timedelta(days=31)
+        or expected_attendance < 0
+    ):
+        raise DomainError(
+            "an operation needs a name, aware times ending after they start (at most 31 days) and an attendance ≥ 0",
+            code="bad_operation",
+            params={},
+        )
+    try:
+        ring = area.ring(area_points, crs)
+    except area.BadArea as e:
+        raise DomainError(f"bad area: {e}", code="bad_area", params={"detail": str(e)}) from None
+    x0, y0, x1, y1 = area.bbox(ring)
+    op = SecurityOperation.objects.create(
+        name=name[:120], venue=venue[:200], unit=unit, starts_at=starts_at, ends_at=ends_at, area=ring,
+        min_lon=x0, min_lat=y0, max_lon=x1, max_lat=y1, expected_attendance=expected_attendance, created_by=actor,
+    )
+    audit.record(
+        actor, "operation_create", "SecurityOperation", op.pk,
+        detail={"unit": unit.code, "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(),
+                "points": len(ring) - 1},
+    )
+    return op
+
+
+@transaction.atomic
+def operation_post_add(
+    *, actor: User | None, operation_id: int, name: str, kind: str, lon: float, lat: float, crs: str = "wgs84"
+) -> OperationPost:
+    """A post or checkpoint of the operation at a point (converted to WGS-84). Raises ``DomainError``
+    ``bad_post`` (empty name, unknown kind, bad position)."""
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "set up security operations")
+    op = _operation_for_update(actor, operation_id)
+    try:
+        lon, lat = coords.to_wgs84(lon, lat, crs)
+    except ValueError as e:
+        raise DomainError(str(e), code="bad_post", params={}) from None
+    if not name.strip() or kind not in OperationPost.Kind.values:
+        raise DomainError("a post needs a name and a kind (post | checkpoint)", code="bad_post", params={})
+    post = OperationPost.objects.create(operation=op, name=name.strip()[:80], kind=kind, lon=lon, lat=lat)
+    audit.record(actor, "operation_post_add", "SecurityOperation", op.pk, detail={"post": post.pk, "kind": kind})
+    return post
+
+
+@transaction.atomic
+def operation_deploy(
+    *, actor: User | None, operation_id: int, patrol_unit_ids: Iterable[int], post_id: int | None = None
+) -> list[OperationUnit]:
+    """Deploy patrol units to the operation (at ``post_id`` or roving). Units the actor may not manage are
+    refused (a station chief deploys their station's units; the centre any of the city's); a unit already
+    deployed to it moves to the new post. Raises ``DomainError`` ``bad_post`` for a post of another
+    operation, ``NotFound`` for an unknown unit."""
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "deploy units to operations")
+    op = _operation_for_update(actor, operation_id)
+    post = None
+    if post_id is not None:
+        post = OperationPost.objects.filter(pk=post_id, operation=op).first()
+        if post is None:
+            raise DomainError(f"post {post_id} is not a post of this operation", code="bad_post", params={})
+    ids = sorted(set(patrol_unit_ids))
+    pus = {p.pk: p for p in PatrolUnit.objects.select_related("unit").filter(pk__in=ids)}
+    now = timezone.now()
+    out = []
+    for pid in ids:
+        pu = pus.get(pid)
+        if pu is None or (actor is not None and not can_manage_unit(actor, pu.unit)):
+            raise NotFound(f"patrol unit {pid} not found")
+        row, _ = OperationUnit.objects.update_or_create(
+            operation=op, patrol_unit=pu, defaults={"post": post, "assigned_by": actor, "assigned_at": now}
+        )
+        out.append(row)
+    audit.record(actor, "operation_deploy", "SecurityOperation", op.pk,
+                 detail={"patrol_units": ids, "post": post_id})
+    return out
