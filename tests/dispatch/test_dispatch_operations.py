@@ -218,3 +218,61 @@ def test_api_by_role_and_jurisdiction(client, force):
     detail = sign_in(client, force.dispatcher).get(url).json()
     assert detail["summary"]["units_deployed"] == 1 and detail["summary"]["alerts"] == 1
     assert detail["alerts"][0]["station"] == force.unit_a.code and detail["posts"][0]["kind"] == "checkpoint"
+
+
+# ---------------------------------------------------------------------------------------------- pages
+
+
+def test_operation_pages_by_role_and_jurisdiction(client, force):
+    users = _users(force)
+    op = make_op(force)
+    make_alert(force.unit_a)
+    url = f"/dispatch/operations/{op.pk}/"
+    assert client.get("/dispatch/operations/").status_code == 302 and client.get(url).status_code == 302
+    for name in NOBODY:
+        c = sign_in(client, users[name])
+        assert c.get("/dispatch/operations/").status_code == 403, name
+        assert c.get(url).status_code == 403, name
+        assert c.post(f"{url}units/", {"unit": [force.car_a.pk]}).status_code == 403, name
+    for name, code in (("dispatcher", 200), ("chief_a", 200), ("chief_b", 404)):
+        c = sign_in(client, users[name])
+        lst = c.get("/dispatch/operations/")
+        assert lst.status_code == 200 and (url in lst.content.decode()) == (code == 200), name
+        r = c.get(url)
+        assert r.status_code == code, name
+        assert c.post(f"{url}posts/", {"name": "东门", "kind": "post", "lon": CENTRE[0],
+                                        "lat": CENTRE[1]}).status_code == (302 if code == 200 else 404), name
+    page = sign_in(client, force.chief_a).get(url).content.decode()
+    assert 'id="op-alerts"' in page and "sos" in page and 'class="alert P1"' in page
+    assert "JT-C1" not in page  # station B's unit is not offered to chief A
+    r = client.post(f"{url}units/", {"unit": [force.car_a.pk]})
+    assert r.status_code == 302 and op.deployments.get().patrol_unit_id == force.car_a.pk
+    assert client.post(f"{url}units/", {"unit": [force.car_b.pk]}).status_code == 404
+    live = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in live and "LQ-C1" in live and 'id="op-summary"' in live
+    bad = client.post(f"{url}posts/", {"name": "x", "kind": "tower", "lon": "1", "lat": "1"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+
+
+def test_setting_up_an_operation_from_the_form_in_both_languages(client, force):
+    from django.conf import settings
+
+    from pingan.dispatch.models import SecurityOperation
+
+    sign_in(client, force.dispatcher)
+    pairs = "; ".join(f"{x},{y}" for x, y in square())
+    form = {"name": "国际马拉松", "venue": "环岛路", "unit": force.unit_a.code, "starts_at": "2026-01-03T06:00",
+            "ends_at": "2026-01-03T14:00", "expected_attendance": "30000", "area": pairs, "crs": "wgs84"}
+    r = client.post("/dispatch/operations/", form)
+    assert r.status_code == 302, r.content.decode()[:500]
+    op = SecurityOperation.objects.get(name="国际马拉松")
+    assert op.unit == force.unit_a and op.expected_attendance == 30000
+    assert op.starts_at == dt.datetime(2026, 1, 2, 22, tzinfo=dt.UTC)  # 06:00 Beijing time
+    for lang, words in (("zh-hans", ("安保行动", "区域不是")), ("en", ("Security operations", "not a simple polygon"))):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        bad = client.post("/dispatch/operations/", {**form, "area": "118.1,24.5; 118.2,24.6"})
+        text = bad.content.decode()
+        assert bad.status_code == 400 and all(w in text for w in words), (lang, text[:300])
+    # chief B may not set one up for station A
+    r = sign_in(client, force.chief_b).post("/dispatch/operations/", form)
+    assert r.status_code == 403

@@ -3,6 +3,7 @@ and checked with shapely; point-in-polygon for alerts."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from shapely.geometry import Point, Polygon
@@ -61,3 +62,18 @@ def bbox(area: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
 def contains(area: Sequence[Sequence[float]], lon: float, lat: float) -> bool:
     """Inside or on the boundary."""
     return polygon(area).covers(Point(lon, lat))
+
+
+def svg_frame(ring: Sequence[Sequence[float]], size: float = 300, pad: float = 10):
+    """A projector of WGS-84 points into a ``size``-square SVG frame around ``ring`` (equirectangular with
+    cos(lat) on longitude, north up) and the ring's path ``d``. Returns ``(project, d)``."""
+    x0, y0, x1, y1 = bbox(ring)
+    kx = math.cos(math.radians((y0 + y1) / 2))
+    span = max((x1 - x0) * kx, y1 - y0) or 1e-9
+    scale = (size - 2 * pad) / span
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return round(pad + (lon - x0) * kx * scale, 1), round(pad + (y1 - lat) * scale, 1)
+
+    pts = [project(p[0], p[1]) for p in ring]
+    return project, "M" + " L".join(f"{x},{y}" for x, y in pts) + " Z"

@@ -12,4 +12,8 @@ urlpatterns = [
     path("terminal/status/", views.terminal_status, name="terminal_status"),
     path("terminal/position/", views.terminal_position, name="terminal_position"),
     path("terminal/assignments/<int:assignment_id>/", views.terminal_answer, name="terminal_answer"),
+    path("operations/", views.operations, name="operations"),
+    path("operations/<int:operation_id>/", views.operation, name="operation"),
+    path("operations/<int:operation_id>/posts/", views.operation_post, name="operation_post"),
+    path("operations/<int:operation_id>/units/", views.operation_deploy, name="operation_deploy"),
 ]

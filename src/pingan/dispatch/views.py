@@ -250,3 +250,130 @@ def terminal_answer(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     return _json_or_redirect(request, {"ok": True, "state": a.state})
+
+
+# ------------------------------------------------------------------------ large-event security (大型安保)
+
+
+def _local_dt(value: str):
+    """A ``datetime-local`` form value, read in Asia/Shanghai; ``None`` if empty or malformed."""
+    import datetime as dt
+
+    from pingan.dispatch.roster import ZONE
+
+    try:
+        return dt.datetime.fromisoformat(value.strip()).replace(tzinfo=ZONE)
+    except ValueError:
+        return None
+
+
+@page(roles=CONSOLE)
+@require_http_methods(["GET", "POST"])
+def operations(request: HttpRequest) -> HttpResponse:
+    """Security operations in the viewer's line, and the form that sets one up (the area typed or pasted
+    as ``lon,lat`` pairs)."""
+    from pingan.core.models import OrgUnit
+    from pingan.dispatch import area
+
+    error, form = "", {}
+    if request.method == "POST":
+        form = request.POST
+        unit = OrgUnit.objects.filter(code=form.get("unit", "")).first() or request.user.unit
+        try:
+            points = area.parse_pairs(form.get("area", ""))
+        except area.BadArea as e:
+            points, error = [], str(page_message(DomainError(str(e), code="bad_area", params={"detail": str(e)})))
+        if not error:
+            starts, ends = _local_dt(form.get("starts_at", "")), _local_dt(form.get("ends_at", ""))
+            try:
+                if starts is None or ends is None:
+                    raise DomainError("times missing", code="bad_operation", params={})
+                attendance = int(form.get("expected_attendance") or 0)
+                op = services.operation_create(
+                    actor=request.user, unit=unit, name=form.get("name", ""), venue=form.get("venue", ""),
+                    starts_at=starts, ends_at=ends, area_points=points, crs=form.get("crs", "wgs84"),
+                    expected_attendance=attendance,
+                )
+                return redirect("dispatch:operation", operation_id=op.pk)
+            except ValueError:
+                error = str(page_message(DomainError("bad attendance", code="bad_operation", params={})))
+            except DomainError as exc:
+                if exc.code in ("not_found", "permission_denied"):
+                    raise
+                error = str(page_message(exc))
+    root = root_path(request.user) or "-"
+    return TemplateResponse(
+        request,
+        "dispatch/operations.html",
+        {
+            "operations": list(selectors.operations(actor=request.user)[:200]),
+            "units": OrgUnit.objects.filter(path__startswith=root).order_by("path"),
+            "error": error,
+            "form": form,
+            "now": timezone.now(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _operation_page(request: HttpRequest, operation_id: int, error: str = "") -> HttpResponse:
+    from pingan.dispatch import area
+    from pingan.dispatch.models import OperationPost
+    from pingan.dispatch.scoping import can_manage_unit
+
+    view = selectors.operation_view(actor=request.user, operation_id=operation_id)
+    deployed = {d.patrol_unit_id for d in view["deployments"]}
+    free = [pu for pu in selectors.patrol_units(actor=request.user).order_by("code")
+            if pu.pk not in deployed and can_manage_unit(request.user, pu.unit)]
+    template = "dispatch/partials/operation_live.html" if request.headers.get("HX-Request") else \
+        "dispatch/operation.html"
+    project, d = area.svg_frame(view["operation"].area)
+    marks = [("post " + p.kind, p.name, *project(p.lon, p.lat)) for p in view["posts"]]
+    marks += [("alert " + a.priority, f"#{a.pk}", *project(a.lon, a.lat)) for a in view["alerts"]]
+    return TemplateResponse(
+        request, template,
+        {**view, "free_units": free, "post_kinds": OperationPost.Kind.choices, "error": error,
+         "area_d": d, "marks": marks},
+        status=400 if error else 200,
+    )
+
+
+@page(roles=CONSOLE)
+@require_GET
+def operation(request: HttpRequest, operation_id: int) -> HttpResponse:
+    """An operation: its area on a small map, posts, deployed units with their CAD status, alerts inside its
+    area and window (refreshed by htmx every 10 s) and the after-action figures."""
+    return _operation_page(request, operation_id)
+
+
+def _operation_write(request: HttpRequest, operation_id: int, write) -> HttpResponse:
+    """Run ``write()`` (a service call); back to the page, or the page with the translated error (400)."""
+    try:
+        write()
+    except ValueError:
+        return _operation_page(request, operation_id, str(page_message(DomainError("bad", code="bad_post"))))
+    except DomainError as exc:
+        if exc.code in ("not_found", "permission_denied"):
+            raise
+        return _operation_page(request, operation_id, str(page_message(exc)))
+    return redirect("dispatch:operation", operation_id=operation_id)
+
+
+@page(roles=CONSOLE)
+@require_POST
+def operation_post(request: HttpRequest, operation_id: int) -> HttpResponse:
+    p = request.POST
+    return _operation_write(request, operation_id, lambda: services.operation_post_add(
+        actor=request.user, operation_id=operation_id, name=p.get("name", ""), kind=p.get("kind", ""),
+        lon=float(p.get("lon", "")), lat=float(p.get("lat", "")), crs=p.get("crs", "wgs84"),
+    ))
+
+
+@page(roles=CONSOLE)
+@require_POST
+def operation_deploy(request: HttpRequest, operation_id: int) -> HttpResponse:
+    post = request.POST.get("post") or ""
+    return _operation_write(request, operation_id, lambda: services.operation_deploy(
+        actor=request.user, operation_id=operation_id,
+        patrol_unit_ids=[int(x) for x in request.POST.getlist("unit")], post_id=int(post) if post else None,
+    ))
