@@ -25,6 +25,7 @@ from pingan.core import audit, jobs
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import batch, rules
+from pingan.screening.copystore import copy_insert
 from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
 
 Progress = Callable[[str, int], None]
@@ -561,7 +562,7 @@ def _watchlist_entries(entry_ids: set[str]) -> dict[str, dict]:
     return out
 
 
-#: Result rows written per INSERT (and held as model objects at once).
+#: Result rows written per COPY (bulk_create on SQLite) and held as model objects at once.
 STORE_BATCH = 5000
 #: ``PersonResult.name``'s length: a rejected row's name as given is cut to it (ingest rejects longer
 #: names, ``roster.FIELD_MAX_LENGTHS``, and clips what such a row gave; this is the last guard).
@@ -602,7 +603,7 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
                 identity_detail=_identity_detail(p))
             for p in chunk.to_pylist()
         ]
-        created = PersonResult.objects.bulk_create(objs)
+        created = copy_insert(PersonResult, objs)
         if not hit_rows.size:
             continue
         lo, hi = objs[0].row, objs[-1].row
@@ -610,14 +611,14 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
         if a == b:
             continue
         ids = {o.row: o.pk for o in created}
-        Hit.objects.bulk_create([
+        copy_insert(Hit, [
             Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
                 record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
                 match_kind=h["match_kind"] or "", match_reasons=list(h["match_reasons"] or []),
                 level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]),
                 detail=_hit_detail(h, entries))
             for h in hits.slice(a, b - a).to_pylist()
-        ], batch_size=STORE_BATCH)
+        ])
 
 
 def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None,

@@ -1,0 +1,94 @@
+"""The result store's COPY path (PostgreSQL) stores exactly what the ORM's bulk_create stores: every
+column, JSON fields, NULLs and texts with tabs, newlines, backslashes, quotes and non-BMP characters."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from test_jobs import risk, roster_bytes, run  # noqa: F401 - risk is a fixture
+
+from pingan.screening.copystore import copy_insert
+from pingan.screening.models import Hit, PersonResult
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
+
+ODD = ["", "tab\there", "new\nline\r\nand CR", "back\\slash \\N \\. \\t", "quote ' \" `", "\U0001f600 𠀀𪚥 徐乾學",
+       "comma, semi; pipe|", " leading and trailing ", "\\", "null", "NULL", "\u2028\u00a0\ufeff"]
+
+
+def _persons(job, base):
+    out = []
+    for i, text in enumerate(ODD):
+        out.append(PersonResult(
+            job=job, row=base + i, status="accepted" if i % 2 else "rejected",
+            level=["", "green", "yellow", "red"][i % 4],
+            reason=text, rule_ids=[text, "area-high", i] if i % 3 else [], name=text[:200], doc_type="id_card",
+            id_number=f"11010519491231002{i % 10}", corrected_id_number=text[:40], identity_status="valid",
+            identity_reason=text, police_priority=None if i % 2 else i, hit_count=i, silent_hit=bool(i % 2),
+            given_id_number=text, given_phone=text, phone=text[:40], address=text[:300],
+            reasons=[{"code": "screening.reason", "params": {"text": text, "n": i, "f": 1.5, "none": None,
+                                                             "nested": [True, False, {"k": text}]}}],
+            identity_detail={} if i % 2 else {"code": "identity.x", "params": {"value": text}},
+            reevaluation={"by": text} if i % 5 == 0 else {}))
+    return out
+
+
+def _hits(job, persons):
+    return [Hit(job=job, person_id=p.pk, rule_id=f"rule-{i}", source="watchlist" if i % 2 else "movement",
+                record_ref=ODD[i], listing_ref=ODD[-1 - i], match_kind=ODD[i][:40],
+                match_reasons=[ODD[i], {"why": ODD[i]}] if i % 2 else [], level_effect="red",
+                police_priority=None if i % 3 else 2, silent=bool(i % 2),
+                detail={"entry": {"names": [ODD[i], "SIMA Guangming"], "listed_on": None}})
+            for i, p in enumerate(persons)]
+
+
+def _stored(model, job, exclude):
+    rows = model.objects.filter(job=job).order_by("id").values()
+    return [{k: v for k, v in r.items() if k not in exclude} for r in rows]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_copy_stores_exactly_what_bulk_create_stores():
+    orm_job, copy_job = run(roster_bytes()), run(roster_bytes())
+    PersonResult.objects.filter(job__in=[orm_job, copy_job]).delete()
+
+    orm_persons = PersonResult.objects.bulk_create(_persons(orm_job, 1000))
+    Hit.objects.bulk_create(_hits(orm_job, orm_persons))
+    copy_persons = copy_insert(PersonResult, _persons(copy_job, 1000))
+    copied_hits = copy_insert(Hit, _hits(copy_job, copy_persons))
+
+    # the objects carry their new primary keys, as bulk_create leaves them
+    assert all(p.pk and not p._state.adding for p in copy_persons)
+    assert sorted(p.pk for p in copy_persons) == sorted(
+        PersonResult.objects.filter(job=copy_job).values_list("pk", flat=True))
+    assert [h.pk for h in copied_hits] == list(
+        Hit.objects.filter(job=copy_job).order_by("id").values_list("pk", flat=True))
+
+    orm = _stored(PersonResult, orm_job, {"id", "job_id"})
+    copied = _stored(PersonResult, copy_job, {"id", "job_id"})
+    assert len(copied) == len(ODD)
+    assert copied == orm
+    assert copied[1]["reason"] == "tab\there" and copied[3]["name"] == "back\\slash \\N \\. \\t"
+    assert copied[5]["reasons"][0]["params"]["nested"][2]["k"] == "\U0001f600 𠀀𪚥 徐乾學"
+    assert copied[1]["police_priority"] is None and copied[0]["police_priority"] == 0
+
+    orm_hits = _stored(Hit, orm_job, {"id", "job_id", "person_id"})
+    copy_hits = _stored(Hit, copy_job, {"id", "job_id", "person_id"})
+    assert copy_hits == orm_hits and len(copy_hits) == len(ODD)
+    # each hit on the person it was written for
+    assert [(h.person.row, h.rule_id) for h in Hit.objects.filter(job=copy_job).order_by("id")] == [
+        (1000 + i, f"rule-{i}") for i in range(len(ODD))]
+    # the database enforces the same lengths on both paths
+    with pytest.raises(Exception, match="too long"), transaction.atomic():
+        copy_insert(PersonResult, [PersonResult(job=copy_job, row=5000, status="accepted", id_number="9" * 41)])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_copy_is_rolled_back_with_the_transaction():
+    job = run(roster_bytes())
+    before = PersonResult.objects.filter(job=job).count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        copy_insert(PersonResult, _persons(job, 3000))
+        assert PersonResult.objects.filter(job=job).count() == before + len(ODD)
+        raise RuntimeError
+    assert PersonResult.objects.filter(job=job).count() == before
