@@ -203,3 +203,32 @@ def test_an_application_through_the_pages_with_one_notice_then_the_station(clien
     sign_in(client, carol)
     page = client.get("/citizen/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"Application RP-{app.pk} was accepted" in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_sign_up_says_a_taken_name_and_a_weak_password_in_the_viewers_language(client, world, language):
+    from citizen_support import PASSWORD, fake_name, id_number
+
+    def sign_up(username, password):
+        response = client.post("/citizen/register/", {
+            "name": fake_name(60), "id_number": id_number(60), "username": username, "password": password},
+            HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200  # the form again, with the message
+        return response.content.decode()
+
+    taken = sign_up(world.alice.username, PASSWORD)  # alice's user name, a good password
+    weak = sign_up("dora", "x7#Lq")  # a free user name, a short password
+    common = sign_up("dora", "password123")
+    if language == "zh-hans":
+        assert f"用户名 {world.alice.username} 已被占用：请换一个。" in taken
+        assert "请设置更强的密码。" in weak and "密码长度太短。密码必须包含至少 10 个字符。" in weak
+        assert "请设置更强的密码。" in common and "这个密码太常见了。" in common
+        for page in (taken, weak, common):  # the English of the service (the API's detail) is not shown
+            for english in ("is taken", "too weak", "too short", "too common", "This password"):
+                assert english not in page
+    else:
+        assert f"The user name {world.alice.username} is taken: choose another one." in taken
+        assert "Choose a stronger password. This password is too short. It must contain at least 10 characters." \
+            in weak
+        assert "Choose a stronger password. This password is too common." in common
+    assert not world.alice.__class__.objects.filter(username="dora").exists()

@@ -170,6 +170,10 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "unreadable_statement": _("The file cannot be read: %(why)s"),
     "statement_account": _("%(name)s names %(count)s accounts: say which account the statement is for."),
     # Citizen services (citizen.services, citizen.views): accounts, appointments, residence permits.
+    # Accounts (core.services.user_create; the citizen sign-up page): Django's own password-rule messages,
+    # in the viewer's language, fill in the problems.
+    "username_taken": _("The user name %(username)s is taken: choose another one."),
+    "weak_password": _("Choose a stronger password. %(problems)s"),
     "bad_id_number": _("%(value)s is not a valid resident ID number: check the 18 characters on your ID card."),
     "name_required": _("Give your name as on your ID card."),
     "identity_taken": _("An account already exists for this ID number: sign in with it."),
@@ -217,7 +221,6 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "bad_nhc_data", "bad_movements", "no_valid_rows", "missing_source", "bad_watchlist",
     # core.services: units, reference data and accounts (CLI and fixtures).
     "bad_unit_kind", "bad_unit_parent", "bad_adcode", "bad_role", "unit_required", "unit_not_allowed",
-    "username_taken", "weak_password",
     # core.services: changes of role, unit and owner with a second administrator (`pingan access`, CLI only).
     "access_change_not_allowed", "access_reason_required", "bad_target", "no_change", "access_four_eyes",
     "access_change_decided", "access_change_stale",

@@ -10,10 +10,12 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import ngettext
 
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -100,21 +102,62 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
         raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed")
     if User.objects.filter(username=username).exists():
-        raise DomainError(f"the username {username!r} is taken", code="username_taken")
+        raise DomainError(f"the username {username!r} is taken", code="username_taken", params={"username": username})
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
-        try:
-            validate_password(password, user)  # AUTH_PASSWORD_VALIDATORS: length, common, similarity, numeric
-        except ValidationError as exc:
-            rules = ", ".join(sorted({e.code or "invalid" for e in exc.error_list}))
-            raise DomainError(f"the password for {username!r} is too weak ({rules}): {' '.join(exc.messages)}",
-                              code="weak_password") from None
+        failures = _password_failures(password, user)  # AUTH_PASSWORD_VALIDATORS: length, common, similarity
+        if failures:
+            rules = ", ".join(sorted({code for _, code, _ in failures}))
+            with translation.override("en"):
+                english = _password_problems(failures)
+            # The API and the CLI say it in English; a page shows Django's own messages for the broken rules
+            # in the viewer's language (core.error_messages: weak_password).
+            raise DomainError(f"the password for {username!r} is too weak ({rules}): {english}",
+                              code="weak_password",
+                              params={"username": username, "problems": lazy(_password_problems, str)(failures)})
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
     return user
+
+
+def _password_failures(password: str, user: User) -> list[tuple[object, str, dict]]:
+    """(validator, code, params) of every ``AUTH_PASSWORD_VALIDATORS`` rule that ``password`` breaks.
+
+    A verbose name in the params (the similarity rule names the field) is kept lazy, so the message reads in
+    the language of whoever sees it rather than the one active when the password was checked.
+    """
+    fields = {str(f.verbose_name): f.verbose_name for f in user._meta.concrete_fields}
+    failures = []
+    with translation.override("en"):
+        for validator in get_default_password_validators():
+            try:
+                validator.validate(password, user)
+            except ValidationError as exc:
+                for e in exc.error_list:
+                    params = dict(e.params or {})
+                    if "verbose_name" in params:
+                        params["verbose_name"] = fields.get(params["verbose_name"], params["verbose_name"])
+                    failures.append((validator, e.code or "invalid", params))
+    return failures
+
+
+def _password_problems(failures: list[tuple[object, str, dict]]) -> str:
+    """Django's own message for each broken password rule, in the active language."""
+    texts = []
+    for validator, code, params in failures:
+        if code == "password_too_short":
+            # Django 5.2's own wording ("at least %d characters") has no Chinese in its catalogue yet; the
+            # earlier wording, with the same meaning, has.
+            message = ngettext("This password is too short. It must contain at least %(min_length)d character.",
+                               "This password is too short. It must contain at least %(min_length)d characters.",
+                               params["min_length"])
+        else:
+            message = validator.get_error_message() if hasattr(validator, "get_error_message") else code
+        texts.append(message % params if params else message)
+    return " ".join(texts)
 
 
 TOKEN_PREFIX = "pa_"  # noqa: S105 - a marker, not a secret
