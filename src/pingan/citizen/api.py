@@ -25,9 +25,9 @@ from pingan.citizen.schemas import (
     CheckInIn,
     CounterOut,
     CountsOut,
-    DecisionIn,
     DisplayOut,
     EndorsementOut,
+    PermitDecisionIn,
     PermitIn,
     PermitOut,
     ServiceOut,
@@ -161,7 +161,7 @@ def permit_document_add(request: HttpRequest, application_id: int, kind: Form[st
 
 @router.post("/citizen/permits/{application_id}/decision", response=PermitOut,
              summary="Decide an application (desk): accept, issue or reject")
-def permit_decide(request: HttpRequest, application_id: int, body: DecisionIn):
+def permit_decide(request: HttpRequest, application_id: int, body: PermitDecisionIn):
     app = services.permit_decide(actor=request.user, application_id=application_id, decision=body.decision,
                                  reason=body.reason)
     return (app)

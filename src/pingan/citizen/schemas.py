@@ -198,7 +198,7 @@ class PermitOut(Schema):
         return endorsement_text(obj)
 
 
-class DecisionIn(Schema):
+class PermitDecisionIn(Schema):
     decision: str = Field(max_length=12)
     reason: str = Field("", max_length=500)
 

@@ -18,10 +18,13 @@ from pingan.evidence import chainexport, rules, selectors, services
 from pingan.evidence.schemas import (
     CaseIn,
     CaseOut,
+    ChainVerifyOut,
     CheckOutIn,
     CheckOutOut,
     CountIn,
     CountOut,
+    CustodyTransferIn,
+    CustodyTransferOut,
     DisposalIn,
     DisposalOut,
     EventOut,
@@ -36,9 +39,6 @@ from pingan.evidence.schemas import (
     ScanOut,
     SeizureListIn,
     SeizureListOut,
-    TransferIn,
-    TransferOut,
-    VerifyOut,
 )
 
 router = Router(tags=["evidence"])
@@ -76,7 +76,7 @@ def item_events(request: HttpRequest, label: str):
     return list(selectors.item_events(item=selectors.item_get(actor=request.user, label=label)))
 
 
-@router.get("/evidence/items/{label}/verify", response=VerifyOut, summary="Verify an item's custody chain")
+@router.get("/evidence/items/{label}/verify", response=ChainVerifyOut, summary="Verify an item's custody chain")
 def item_verify(request: HttpRequest, label: str):
     return services.item_verify(item=selectors.item_get(actor=request.user, label=label))
 
@@ -139,21 +139,21 @@ def checkouts_overdue(request: HttpRequest):
     return selectors.checkouts_overdue(actor=request.user)
 
 
-@router.get("/evidence/transfers", response=list[TransferOut], summary="Transfers the caller may see")
+@router.get("/evidence/transfers", response=list[CustodyTransferOut], summary="Transfers the caller may see")
 @paginate(Pagination)
 def transfer_list(request: HttpRequest):
     return selectors.transfers_list(actor=request.user)
 
 
-@router.post("/evidence/transfers", response={201: TransferOut},
+@router.post("/evidence/transfers", response={201: CustodyTransferOut},
              summary="Send items with the case to the procuratorate or the court (随案移送清单)")
-def transfer_send(request: HttpRequest, body: TransferIn):
+def transfer_send(request: HttpRequest, body: CustodyTransferIn):
     case = selectors.case_get(actor=request.user, case_id=body.case)
     return Status(201, services.transfer_send(actor=request.user, case=case, to_org_code=body.to,
                                               item_labels=body.items, recommendation=body.recommendation))
 
 
-@router.post("/evidence/transfers/{transfer_id}/accept", response=TransferOut,
+@router.post("/evidence/transfers/{transfer_id}/accept", response=CustodyTransferOut,
              summary="The receiving body accepts: legal custody moves, the objects stay")
 def transfer_accept(request: HttpRequest, transfer_id: int):
     return services.transfer_accept(actor=request.user, transfer_id=transfer_id)

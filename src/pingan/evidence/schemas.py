@@ -38,7 +38,7 @@ class ClockOut(Schema):
     citation_en: str
 
 
-class VerifyOut(Schema):
+class ChainVerifyOut(Schema):
     ok: bool
     checked: int
     bad_seq: int | None
@@ -50,7 +50,7 @@ class ItemDetailOut(ItemOut):
     seizure_list: str = Field(alias="seizure_list.number")
     rule_version: str
     clocks: list[ClockOut]
-    chain: VerifyOut
+    chain: ChainVerifyOut
 
 
 class EventOut(Schema):
@@ -140,14 +140,14 @@ class CheckOutOut(Schema):
     returned_at: datetime | None
 
 
-class TransferIn(Schema):
+class CustodyTransferIn(Schema):
     case: int
     to: str = Field(description="the receiving body's unit code, e.g. 350203-JCY")
     items: list[str]
     recommendation: str = Field(max_length=500)
 
 
-class TransferOut(Schema):
+class CustodyTransferOut(Schema):
     id: int
     number: str
     case: str = Field(alias="case.number")
