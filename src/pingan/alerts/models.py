@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import OrgUnit, User
 
@@ -379,7 +380,7 @@ class ViidSubscription(models.Model):
 
     class Status(models.TextChoices):
         SUBSCRIBED = "0", _("subscribed")
-        CANCELLED = "1", _("cancelled")
+        CANCELLED = "1", pgettext_lazy("subscription", "cancelled")
         EXPIRED = "2", _("expired")
         NOT_SUBSCRIBED = "9", _("not subscribed")
 

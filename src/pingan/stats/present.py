@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.stats import charts
@@ -77,4 +77,4 @@ def week_label(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday and Sunday of the as-of week."""
     monday = as_of - dt.timedelta(days=as_of.weekday())
     return monday, monday + dt.timedelta(days=6)
-BLOCK_LABEL = _("Block")
+BLOCK_LABEL = pgettext_lazy("city block", "Block")
