@@ -44,7 +44,7 @@ from pingan.stats.models import (
     WeeklyClearance,
     WeeklyCount,
 )
-from pingan.stats.services import week_start_sql
+from pingan.stats.services import CLEAR_MEASURES, COUNT_MEASURES, week_start_sql
 
 TERRITORIAL = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
 WATCH_ROLES = frozenset({Role.STATION_CHIEF, Role.ANALYST})
@@ -172,8 +172,6 @@ def covered_categories(scheme: Scheme, sources: Sequence[Coverage], day: dt.date
 
 # ------------------------------------------------------------------------------------------------ SQL sums
 
-_COUNT_MEASURES = ("n", "victims", "injured", "killed", "loss", "involved", "recovered")
-_CLEAR_MEASURES = ("arrest", "exceptional", "same_year", "involved", "recovered")
 _KEY_COLS = "offence, place_type, attempted, harm"
 
 
@@ -210,10 +208,10 @@ def _key_sums(unit_ids: Sequence[int], periods: dict[str, Period]) -> dict[int, 
     parts = _parts(periods)
     names = list(periods)
     # Raw per-(unit, key) sums, period-major, counts then clearances; Measures are built once at the end.
-    width_c, width_k = len(_COUNT_MEASURES), len(_CLEAR_MEASURES)
+    width_c, width_k = len(COUNT_MEASURES), len(CLEAR_MEASURES)
     raw: dict[tuple, list] = {}
-    for tables, measures, offset in (((WeeklyCount, DailyCount), _COUNT_MEASURES, 0),
-                                     ((WeeklyClearance, DailyClearance), _CLEAR_MEASURES, width_c)):
+    for tables, measures, offset in (((WeeklyCount, DailyCount), COUNT_MEASURES, 0),
+                                     ((WeeklyClearance, DailyClearance), CLEAR_MEASURES, width_c)):
         for which, table in enumerate(tables):  # 0: weeks, 1: days
             cols, params = [], []
             for name in names:

@@ -176,8 +176,9 @@ def _figures_warm_enqueue() -> None:
     figures_warm_task.enqueue()
 
 
-_COUNT_SUMS = "n, victims, injured, killed, loss, involved, recovered"
-_CLEAR_SUMS = "arrest, exceptional, same_year, involved, recovered"
+#: The measure columns of the count and clearance rollups, in the order the sums read them (``selectors``).
+COUNT_MEASURES = ("n", "victims", "injured", "killed", "loss", "involved", "recovered")
+CLEAR_MEASURES = ("arrest", "exceptional", "same_year", "involved", "recovered")
 
 
 def _weekly_refresh(*, start: dt.date, end: dt.date, ids: list[int] | None) -> dict[str, int]:
@@ -189,10 +190,11 @@ def _weekly_refresh(*, start: dt.date, end: dt.date, ids: list[int] | None) -> d
     unit_sql = f"unit_id IN ({', '.join(map(str, ids))})" if ids is not None else "1 = 1"
     del_filter = {"unit_id__in": ids} if ids is not None else {}
     out = {}
-    for weekly, daily, cols, name in ((WeeklyCount, DailyCount, _COUNT_SUMS, "weekly_counts"),
-                                      (WeeklyClearance, DailyClearance, _CLEAR_SUMS, "weekly_clearances")):
+    for weekly, daily, measures, name in ((WeeklyCount, DailyCount, COUNT_MEASURES, "weekly_counts"),
+                                          (WeeklyClearance, DailyClearance, CLEAR_MEASURES, "weekly_clearances")):
+        cols = ", ".join(measures)
         weekly.objects.filter(day__gte=first, day__lte=last, **del_filter).delete()
-        sums = ", ".join(f"SUM({c})" for c in cols.split(", "))
+        sums = ", ".join(f"SUM({c})" for c in measures)
         with connection.cursor() as cur:
             cur.execute(f"""
                 INSERT INTO {weekly._meta.db_table} (unit_id, day, offence, place_type, attempted, harm, {cols})
