@@ -103,3 +103,15 @@ def process_env(transactional_db):
         return e
 
     return env
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (zh-Hans): a test that activates English, or a request
+    that left its language active on the thread, must not decide how a later test's texts render."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

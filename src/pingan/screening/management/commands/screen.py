@@ -184,8 +184,9 @@ def summary(job, out: Path) -> str:
     ]
     # the risk data does not cover the look-back window: an all-green result would mean nothing
     lines += [f"WARNING: {w}" for w in job.stats.get("risk_data_warnings", [])]
+    when = job.reevaluated_at
     lines.append("last re-evaluated after new risk data: "
-                 + (f"{timezone.localtime(job.reevaluated_at):%Y-%m-%d %H:%M %Z}" if job.reevaluated_at else "never"))
+                 + (timezone.localtime(when).isoformat(timespec="minutes") if when else "never"))
     lines += [f"note: {w}" for w in job.stats.get("warnings", [])[:5]]
     return "\n".join(lines)
 
