@@ -10,6 +10,7 @@ import json
 from functools import cache
 from importlib import resources
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -126,6 +127,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         "levels": [(lv.value, LEVEL_LABELS[lv], lv.rgb) for lv in Level],
         # When this copy was rendered: offline, the service worker serves an older copy, and the page says so.
         "served_at": timezone.now().isoformat(timespec="microseconds"),
+        # times on the page are the bureau's, with their offset, whatever zone the phone is set to
+        "time_zone": settings.TIME_ZONE,
     }
     response = TemplateResponse(request, "codes/verify.html", ctx)
     response["Cache-Control"] = "no-cache"
