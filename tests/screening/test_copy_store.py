@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from test_jobs import risk, roster_bytes, run  # noqa: F401 - risk is a fixture
 
-from pingan.screening.copystore import copy_insert
+from pingan.screening.copystore import copy_insert, copy_update
 from pingan.screening.models import Hit, PersonResult
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
@@ -92,3 +92,40 @@ def test_copy_is_rolled_back_with_the_transaction():
         assert PersonResult.objects.filter(job=job).count() == before + len(ODD)
         raise RuntimeError
     assert PersonResult.objects.filter(job=job).count() == before
+
+
+UPDATED = ["level", "rule_ids", "reason", "reasons", "police_priority", "hit_count", "silent_hit", "reevaluation"]
+
+
+def _changed(persons):
+    """New values for the fields a re-evaluation writes: the odd texts shifted by one, NULLs where there were
+    numbers and numbers where there were NULLs."""
+    for i, p in enumerate(persons):
+        text = ODD[(i + 1) % len(ODD)]
+        p.level, p.rule_ids, p.reason = ["red", "", "green", "yellow"][i % 4], [text, i], text
+        p.reasons = [{"code": "reeval.listed", "params": {"place": text, "n": None}}]
+        p.police_priority = i if p.police_priority is None else None
+        p.hit_count, p.silent_hit = i * 2, not p.silent_hit
+        p.reevaluation = {"from": "green", "to": p.level, "why": [{"code": "reeval.cleared", "params": {"t": text}}]}
+    return persons
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_copy_update_writes_exactly_what_bulk_update_writes_and_nothing_else():
+    orm_job, copy_job = run(roster_bytes()), run(roster_bytes())
+    orm_persons = PersonResult.objects.bulk_create(_persons(orm_job, 1000))
+    copy_persons = PersonResult.objects.bulk_create(_persons(copy_job, 1000))
+    untouched = sorted(PersonResult.objects.exclude(pk__in=[p.pk for p in orm_persons + copy_persons])
+                       .values_list("pk", "level", "reason", "reevaluation"))
+    with transaction.atomic():
+        PersonResult.objects.bulk_update(_changed(orm_persons[::2]), UPDATED)
+        assert copy_update(PersonResult, _changed(copy_persons[::2]), UPDATED) == len(copy_persons[::2])
+        # twice in one transaction: the temporary table is made afresh
+        assert copy_update(PersonResult, copy_persons[:1], ["reason"]) == 1
+    orm = _stored(PersonResult, orm_job, {"id", "job_id"})
+    assert _stored(PersonResult, copy_job, {"id", "job_id"}) == orm
+    by_row = {r["row"]: r for r in orm}
+    # changed rows got the shifted text, the others kept theirs
+    assert [by_row[1000 + i]["reason"] for i in range(4)] == [ODD[1], ODD[1], ODD[2], ODD[3]]
+    assert sorted(PersonResult.objects.exclude(pk__in=[p.pk for p in orm_persons + copy_persons])
+                  .values_list("pk", "level", "reason", "reevaluation")) == untouched

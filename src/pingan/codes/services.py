@@ -511,13 +511,126 @@ def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
 
 def on_results_changed(causes: dict[int, dict]) -> int:
     """The re-evaluation hook (registered in ``CodesConfig.ready``): new risk data changed the results of
-    people of these premises; re-derive each one's code with ``cause``. Returns how many codes changed
-    (issued or suspended)."""
-    changed = 0
-    for premises in Premises.objects.select_related("unit").filter(pk__in=list(causes)).order_by("pk"):
-        outcome = safety_code_derive(premises=premises, cause=causes[premises.pk]).outcome
-        changed += outcome in ("issued", "suspended")
-    return changed
+    people of these premises; re-derive their codes in bulk (:func:`safety_codes_derive_bulk`) with each one's
+    ``cause``. Returns how many codes changed (issued or suspended)."""
+    done = safety_codes_derive_bulk(causes=causes)
+    return done["issued"] + done["suspended"]
+
+
+#: Premises re-derived per batch by :func:`safety_codes_derive_bulk` (rows locked, codes signed and written).
+DERIVE_BATCH = 2000
+
+
+@transaction.atomic
+def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str, int]:
+    """:func:`safety_code_derive` for many premises at once (``causes``: premises id → the cause message
+    stored on its new code), with the same outcome for each, in a few queries per :data:`DERIVE_BATCH`
+    premises instead of a dozen per premises: their rows locked, latest jobs, level counts, live and last
+    codes and open reviews read in one query each; new codes signed in memory (cheap) and written at once
+    (COPY on PostgreSQL), the superseded codes revoked in one UPDATE, the ``issue`` records appended as one
+    audit batch, each issuer's revocation list invalidated once.
+
+    The cases a bulk write cannot decide — an open review, or a level lower than the last code's from another
+    screening (the roster may leave out flagged people: :func:`_dropped_check` reads both rosters) — go through
+    :func:`safety_code_derive` one by one; re-evaluation leaves the screening behind a code unchanged, so they
+    are rare. Returns how many premises were ``issued``, ``suspended``, ``unchanged`` and ``none``.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from pingan.screening.copystore import copy_insert
+
+    done = {"issued": 0, "suspended": 0, "unchanged": 0, "none": 0}
+    ids = sorted(causes)
+    review_policy = settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") == "review"
+    validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
+    for start in range(0, len(ids), DERIVE_BATCH):
+        chunk = ids[start:start + DERIVE_BATCH]
+        last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
+        premises_rows = list(Premises.objects.select_for_update(of=("self",)).select_related("unit")
+                             .filter(pk__in=chunk).annotate(last_code_id=Subquery(last_code)).order_by("pk"))
+        jobs = {j.premises_id: j for j in ScreeningJob.objects.filter(premises_id__in=chunk, is_latest=True)
+                .only("pk", "premises_id", "purged_at")}
+        counts_by_job = {
+            a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=[j.pk for j in jobs.values()])
+            .values("job_id").annotate(
+                green=Count("id", filter=Q(status="accepted", level="green")),
+                yellow=Count("id", filter=Q(status="accepted", level="yellow")),
+                red=Count("id", filter=Q(status="accepted", level="red")),
+                accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
+        live: dict[int, list[SafetyCode]] = {}
+        for c in SafetyCode.objects.filter(premises_id__in=chunk, revoked_at__isnull=True).order_by(
+                "-issued_at", "-id").only("pk", "premises_id", "job_id", "counts", "level", "code_id", "issuer"):
+            live.setdefault(c.premises_id, []).append(c)
+        last = {c.pk: c for c in SafetyCode.objects.filter(
+            pk__in=[p.last_code_id for p in premises_rows if p.last_code_id]).only("pk", "job_id", "level")}
+        reviewed = set(CodeReview.objects.filter(premises_id__in=chunk, status=CodeReview.Status.OPEN)
+                       .values_list("premises_id", flat=True))
+        one_by_one: list[Premises] = []
+        to_issue: list[tuple[Premises, ScreeningJob, ScreeningCounts, int, Level]] = []
+        for p in premises_rows:
+            job = jobs.get(p.pk)
+            agg = counts_by_job.get(job.pk) if job is not None else None
+            if job is None or job.purged_at is not None or agg is None or agg["total"] == 0:
+                done["none"] += 1
+                continue
+            screened = agg["green"] + agg["yellow"] + agg["red"]
+            counts = ScreeningCounts(green=agg["green"], yellow=agg["yellow"], red=agg["red"],
+                                     unresolved=agg["total"] - screened)
+            cur = live.get(p.pk, [None])[0]
+            if p.pk not in reviewed and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
+                done["unchanged"] += 1
+                continue
+            level = level_for(counts)
+            previous = last.get(p.last_code_id)
+            if p.pk in reviewed or (review_policy and previous is not None and previous.job_id not in (None, job.pk)
+                                    and level.wire < Level(previous.level).wire):
+                one_by_one.append(p)
+                continue
+            to_issue.append((p, job, counts, agg["accepted"], level))
+        for p in one_by_one:
+            outcome = safety_code_derive(premises=p, actor=actor, cause=causes[p.pk]).outcome
+            done[outcome if outcome in done else "none"] += 1
+        if not to_issue:
+            continue
+        now = timezone.now()
+        signers: dict[str, tuple[SigningKey, KeySigner]] = {}
+        rows: list[SafetyCode] = []
+        for p, job, counts, people, level in to_issue:
+            issuer = issuer_for(p)
+            if issuer not in signers:
+                key = signing_key_ensure(issuer=issuer)
+                signers[issuer] = (key, signer_for(key))
+            key, signer = signers[issuer]
+            code = core_token.SafetyCode.new(issuer=issuer, premises_id=p.pk,
+                                             premises_name=p.name.strip()[: core_token.MAX_NAME_LENGTH], level=level,
+                                             people=people, issued_at=now, validity=validity)
+            rows.append(SafetyCode(
+                premises_id=p.pk, job_id=job.pk, issuer=issuer, code_id=code.code_id.hex(), level=level.value,
+                issued_at=code.issued_at, expires_at=code.expires_at, ruleset_version=code.ruleset_version,
+                people=people, kid=key.kid, token=core_token.issue(code, signer),
+                issued_by=actor if getattr(actor, "pk", None) else None, counts=_counts_dict(counts),
+                cause=causes[p.pk] or {}, superseded_at=None, revoked_at=None, revocation_reason=""))
+        copy_insert(SafetyCode, rows)
+        old = [c for p, *_ in to_issue for c in live.get(p.pk, [])]
+        if old:
+            # each old code's successor: the one new code of its premises (the premises rows are locked, so no
+            # other code of theirs was issued meanwhile; the old codes all have lower ids)
+            successor = SafetyCode.objects.filter(premises_id=OuterRef("premises_id"), pk__gte=min(r.pk for r in rows),
+                                                  revoked_at__isnull=True).values("pk")[:1]
+            SafetyCode.objects.filter(pk__in=[c.pk for c in old]).update(
+                superseded_by=Subquery(successor), superseded_at=now, revoked_at=now,
+                revocation_reason=Reason.RESCREENED.name.lower())
+        superseded: dict[int, list[str]] = {}
+        for c in old:
+            superseded.setdefault(c.premises_id, []).append(c.code_id)
+        audit.record_many(actor, [audit.Entry("issue", "SafetyCode", row.code_id, {
+            "premises": row.premises_id, "level": row.level, "job": row.job_id, "people": row.people, "kid": row.kid,
+            "ruleset_version": row.ruleset_version, "override": None,
+            "superseded": superseded.get(row.premises_id, []), "cause": row.cause}) for row in rows])
+        for issuer in sorted({c.issuer for c in old} if old else set()):
+            _invalidate_revocations_now_and_on_commit(issuer)
+        done["issued"] += len(rows)
+    return done
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 
 def _json(encoder):
@@ -62,3 +62,37 @@ def copy_insert(model: type[models.Model], objs: Sequence[models.Model]) -> Sequ
         o._state.adding = False
         o._state.db = db
     return objs
+
+
+def copy_update(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str]) -> int:
+    """Write ``field_names`` of ``objs`` (saved instances of ``model``) back, like ``bulk_update``: on PostgreSQL
+    the values go by ``COPY`` into a temporary table shaped like the target's columns and one ``UPDATE … FROM``
+    joins it on the primary key (``bulk_update`` builds a ``CASE WHEN`` per field and row, which costs more than
+    the rows themselves for thousands of them); ``bulk_update`` elsewhere. Runs in the caller's transaction (the
+    temporary table is dropped at its commit). Returns the number of rows updated."""
+    if not objs:
+        return 0
+    db = router.db_for_write(model)
+    connection = connections[db]
+    if connection.vendor != "postgresql":
+        return model.objects.using(db).bulk_update(objs, list(field_names), batch_size=1000)
+    meta = model._meta
+    pk = meta.pk
+    fields = [meta.get_field(n) for n in field_names]
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    columns = [pk.column, *(f.column for f in fields)]
+    convert = _converters(fields)
+    with transaction.atomic(using=db, savepoint=False), connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS pingan_copy_update")
+        cur.execute(f"CREATE TEMP TABLE pingan_copy_update ON COMMIT DROP AS "  # noqa: S608 - names from the model
+                    f"SELECT {', '.join(q(c) for c in columns)} FROM {table} WITH NO DATA")
+        with cur.cursor.copy(f"COPY pingan_copy_update ({', '.join(q(c) for c in columns)}) FROM STDIN") as copy:
+            for o in objs:
+                copy.write_row([o.pk, *(c(o) for c in convert)])
+        assignments = ", ".join(f"{q(f.column)} = u.{q(f.column)}" for f in fields)
+        cur.execute(f"UPDATE {table} AS t SET {assignments} FROM pingan_copy_update AS u "  # noqa: S608
+                    f"WHERE t.{q(pk.column)} = u.{q(pk.column)}")
+        n = cur.rowcount
+        cur.execute("DROP TABLE pingan_copy_update")
+    return n

@@ -48,6 +48,11 @@ from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset
 #: ``changed``, ``job``); the codes app registers the re-derivation of their codes. Each returns how many
 #: codes it changed.
 RESULTS_CHANGED_HOOKS: list[Callable[[dict[int, dict]], int]] = []
+#: Called as ``hook(run, raised)`` after a re-evaluation stored new police hits (in its transaction):
+#: ``raised`` lists, per person with a hit they did not have before, ``person`` (the result id), ``job``,
+#: ``premises`` (or ``None``), ``hits`` (how many new) and ``level``. The responsible units learn of them
+#: through these (the alerts app registers one).
+HITS_RAISED_HOOKS: list[Callable[[Reevaluation, list[dict]], None]] = []
 
 _LISTING_KEY = ("area_key", "adcode", "level", "listed_from", "listed_until")
 #: People looked up per query.
@@ -166,7 +171,20 @@ def _as_of(person_as_of: dt.datetime) -> dt.datetime:
     return max(screening_clock(None), person_as_of)
 
 
-def _roster(people: list[PersonResult]) -> pa.Table:
+#: What a re-evaluation reads of each person (:func:`people_rows`): enough to screen them again and to tell
+#: whether their result changed, without building a model instance per person.
+PERSON_FIELDS = ("pk", "job_id", "job__as_of", "job__premises_id", "name", "id_number", "corrected_id_number",
+                 "doc_type", "phone", "level", "rule_ids")
+
+
+def people_rows(ids: Iterable[int] | None = None) -> list[Any]:
+    """The accepted people of the latest screenings (all of them, or those with the result ids ``ids``) as
+    named tuples of :data:`PERSON_FIELDS`, ordered by id."""
+    qs = _latest_people() if ids is None else _latest_people().filter(pk__in=list(ids))
+    return list(qs.order_by("pk").values_list(*PERSON_FIELDS, named=True))
+
+
+def _roster(people: list[Any]) -> pa.Table:
     """The people as the engine's roster: ``row`` = the result's id (unique across jobs)."""
     return pa.table({
         "row": pa.array([p.pk for p in people], pa.int64()),
@@ -177,6 +195,25 @@ def _roster(people: list[PersonResult]) -> pa.Table:
         "phone": pa.array([p.phone or None for p in people], pa.string()),
         "status": pa.array(["accepted"] * len(people), pa.string()),
     })
+
+
+def screen_again(people: list[Any]):
+    """Screen ``people`` (rows of :func:`people_rows`) again, together, with the batch engine against all the
+    risk data now active, as of the screening clock (never before the latest of their screenings). Returns
+    ``(ScreenResult, ruleset)``. The re-evaluation screens the people a change can affect; screening everyone
+    through this function is re-screening from scratch (the benchmark compares the two)."""
+    from pingan.screening import batch, rules
+    from pingan.screening import services as sv
+
+    listing = sv.active_listings()
+    ruleset = rules.load_ruleset()
+    as_of = _as_of(max(p.job__as_of for p in people))
+    engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
+                              threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
+    result = engine.screen(_roster(people), listings=listing.path if listing else sv._empty_movements(),
+                           movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
+                           watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of)
+    return result, ruleset
 
 
 def _why(hits: list[dict], old_level: str, new_level: str) -> list[dict]:
@@ -200,102 +237,126 @@ def _why(hits: list[dict], old_level: str, new_level: str) -> list[dict]:
 def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     """Re-evaluate the people ``dataset`` can affect (module docstring) and store what changed; returns the
     run's :class:`Reevaluation` (``candidates``, ``changed``, ``hits_added``, ``hits_removed``,
-    ``codes_changed``, ``seconds``)."""
-    from pingan.screening import batch, rules
+    ``codes_changed``, ``seconds`` per stage)."""
     from pingan.screening import services as sv
+    from pingan.screening.copystore import copy_insert, copy_update
 
-    started = time.perf_counter()
+    clock = _Stages()
     run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
     ids, change = affected_people(dataset)
-    t_select = time.perf_counter() - started
-    people = list(PersonResult.objects.filter(pk__in=ids).select_related("job"))
-    changed: list[PersonResult] = []
-    hits_added = hits_removed = 0
-    codes_changed = 0
-    t_engine = 0.0
-    if people:
-        listing = sv.active_listings()
-        ruleset = rules.load_ruleset()
-        as_of = _as_of(max(p.job.as_of for p in people))
-        engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
-                                  threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
-        t0 = time.perf_counter()
-        result = engine.screen(_roster(people), listings=listing.path if listing else sv._empty_movements(),
-                               movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
-                               watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of)
-        t_engine = time.perf_counter() - t0
-        police = result.police_view()
-        new_persons = {p["row"]: p for p in police.to_pylist()}
-        new_reasons = _reasons_by_row(police, ruleset)
-        new_hits: dict[int, list[dict]] = defaultdict(list)
-        listed = result.hits.filter(pa.compute.equal(result.hits.column("source"), "watchlist")) \
-            if result.hits.num_rows else result.hits
-        entries = sv._watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r}) \
-            if result.hits.num_rows else {}
-        for h in result.hits.to_pylist():
-            new_hits[h["row"]].append({
-                "rule_id": h["rule_id"], "source": h["source"] or "", "record_ref": h["record_ref"] or "",
-                "listing_ref": h["listing_ref"] or "", "match_kind": h["match_kind"] or "",
-                "match_reasons": list(h["match_reasons"] or []), "level_effect": h["level_effect"] or "",
-                "police_priority": h["police_priority"], "silent": bool(h["silent"]),
-                "detail": sv._hit_detail(h, entries)})
-        old_hits: dict[int, set[tuple]] = defaultdict(set)
-        for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=[p.pk for p in people]).values_list(
-                "person_id", "rule_id", "record_ref", "listing_ref"):
-            old_hits[pid].add((rule, ref, listing_ref))
-        now = timezone.now()
-        for p in people:
-            n = new_persons[p.pk]
-            hits = new_hits.get(p.pk, [])
-            keys = {(h["rule_id"], h["record_ref"], h["listing_ref"]) for h in hits}
-            level = n["level"] or ""
-            if level == p.level and sorted(n["rule_ids"] or []) == sorted(p.rule_ids or []) and keys == old_hits[p.pk]:
-                continue
-            old_level = p.level
-            p.level, p.rule_ids, p.reason = level, list(n["rule_ids"] or []), n["reason"] or ""
-            p.reasons = new_reasons.get(p.pk, [])
-            p.police_priority, p.hit_count, p.silent_hit = n["police_priority"], n["hit_count"] or 0, \
-                bool(n["silent_hit"])
-            p.reevaluation = {"run": run.pk, "at": now.isoformat(), "from": old_level, "to": level,
-                              "dataset": dataset.name, "why": _why(hits, old_level, level)}
-            p._new_hits = hits
-            changed.append(p)
-            hits_added += len(keys - old_hits[p.pk])
-            hits_removed += len(old_hits[p.pk] - keys)
-        with transaction.atomic():
-            PersonResult.objects.filter(pk__in=[p.pk for p in people]).update(reevaluated_at=now)
-            if changed:
-                PersonResult.objects.bulk_update(changed, ["level", "rule_ids", "reason", "reasons", "police_priority",
-                                                           "hit_count", "silent_hit", "reevaluation"], batch_size=5000)
-                Hit.objects.filter(person_id__in=[p.pk for p in changed]).delete()
-                Hit.objects.bulk_create([Hit(person_id=p.pk, job_id=p.job_id, **h) for p in changed
-                                         for h in p._new_hits], batch_size=5000)
-            jobs = {p.job_id for p in people}
-            ScreeningJob.objects.filter(pk__in=jobs).update(reevaluated_at=now)
-            _recount({p.job_id for p in changed})
-            per_premises: dict[int, dict] = {}
-            for p in changed:
-                if p.job.premises_id:
-                    cause = per_premises.setdefault(p.job.premises_id, {"code": "code_cause.reevaluation", "params": {
-                        "dataset": dataset.name, "changed": 0, "job": p.job_id}})
-                    cause["params"]["changed"] += 1
-            premises = sorted(per_premises)
-            for hook in RESULTS_CHANGED_HOOKS:
-                codes_changed += hook(per_premises) or 0
-            _finish(run, candidates=len(people), changed=len(changed), hits_added=hits_added,
-                    hits_removed=hits_removed, codes_changed=codes_changed,
-                    seconds={"select": round(t_select, 3), "engine": round(t_engine, 3),
-                             "total": round(time.perf_counter() - started, 3)}, change=change)
-            audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
-                "run": run.pk, "candidates": len(people), "changed": len(changed), "hits_added": hits_added,
-                "hits_removed": hits_removed, "codes_changed": codes_changed, "premises": premises[:200],
-                "people": [p.pk for p in changed][:1000]})
-    else:
+    clock.lap("select")
+    people = people_rows(ids) if ids else []
+    clock.lap("read")
+    if not people:
         _finish(run, candidates=0, changed=0, hits_added=0, hits_removed=0, codes_changed=0,
-                seconds={"select": round(t_select, 3), "total": round(time.perf_counter() - started, 3)},
-                change=change)
+                seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={"run": run.pk, "candidates": 0})
+        return run
+    result, ruleset = screen_again(people)
+    clock.lap("engine")
+    police = result.police_view()
+    new_persons = {p["row"]: p for p in police.select(
+        ["row", "level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit"]).to_pylist()}
+    new_hits: dict[int, list[dict]] = defaultdict(list)
+    listed = result.hits.filter(pa.compute.equal(result.hits.column("source"), "watchlist")) \
+        if result.hits.num_rows else result.hits
+    entries = sv._watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r}) \
+        if result.hits.num_rows else {}
+    for h in result.hits.to_pylist():
+        new_hits[h["row"]].append({
+            "rule_id": h["rule_id"], "source": h["source"] or "", "record_ref": h["record_ref"] or "",
+            "listing_ref": h["listing_ref"] or "", "match_kind": h["match_kind"] or "",
+            "match_reasons": list(h["match_reasons"] or []), "level_effect": h["level_effect"] or "",
+            "police_priority": h["police_priority"], "silent": bool(h["silent"]),
+            "detail": sv._hit_detail(h, entries)})
+    old_hits: dict[int, set[tuple]] = defaultdict(set)
+    for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=[p.pk for p in people]).values_list(
+            "person_id", "rule_id", "record_ref", "listing_ref"):
+        old_hits[pid].add((rule, ref, listing_ref))
+    now = timezone.now()
+    changed: list[PersonResult] = []
+    premises_of: dict[int, int | None] = {}
+    hits_added = hits_removed = 0
+    raised: list[dict] = []
+    changed_rows: list[int] = []
+    for p in people:
+        n = new_persons[p.pk]
+        hits = new_hits.get(p.pk, [])
+        keys = {(h["rule_id"], h["record_ref"], h["listing_ref"]) for h in hits}
+        level = n["level"] or ""
+        if level == p.level and sorted(n["rule_ids"] or []) == sorted(p.rule_ids or []) and keys == old_hits[p.pk]:
+            continue
+        changed_rows.append(p.pk)
+        changed.append(PersonResult(
+            pk=p.pk, job_id=p.job_id, level=level, rule_ids=list(n["rule_ids"] or []), reason=n["reason"] or "",
+            police_priority=n["police_priority"], hit_count=n["hit_count"] or 0, silent_hit=bool(n["silent_hit"]),
+            reevaluation={"run": run.pk, "at": now.isoformat(), "from": p.level, "to": level,
+                          "dataset": dataset.name, "why": _why(hits, p.level, level)}))
+        changed[-1]._new_hits = hits
+        premises_of[p.pk] = p.job__premises_id
+        fresh = keys - old_hits[p.pk]
+        hits_added += len(fresh)
+        hits_removed += len(old_hits[p.pk] - keys)
+        if fresh:
+            raised.append({"person": p.pk, "job": p.job_id, "premises": p.job__premises_id, "hits": len(fresh),
+                           "level": level})
+    reasons = _reasons_by_row(police.filter(pa.compute.is_in(police.column("row"), pa.array(changed_rows, pa.int64()))),
+                              ruleset) if changed_rows else {}
+    for c in changed:
+        c.reasons = reasons.get(c.pk, [])
+    clock.lap("compare")
+    codes_changed = 0
+    with transaction.atomic():
+        PersonResult.objects.filter(pk__in=[p.pk for p in people]).update(reevaluated_at=now)
+        if changed:
+            copy_update(PersonResult, changed, ["level", "rule_ids", "reason", "reasons", "police_priority",
+                                                "hit_count", "silent_hit", "reevaluation"])
+            Hit.objects.filter(person_id__in=[c.pk for c in changed]).delete()
+            copy_insert(Hit, [Hit(person_id=c.pk, job_id=c.job_id, **h) for c in changed for h in c._new_hits])
+        ScreeningJob.objects.filter(pk__in={p.job_id for p in people}).update(reevaluated_at=now)
+        _recount({c.job_id for c in changed})
+        clock.lap("store")
+        per_premises: dict[int, dict] = {}
+        for c in changed:
+            if premises_of[c.pk]:
+                cause = per_premises.setdefault(premises_of[c.pk], {"code": "code_cause.reevaluation", "params": {
+                    "dataset": dataset.name, "changed": 0, "job": c.job_id}})
+                cause["params"]["changed"] += 1
+        for hook in RESULTS_CHANGED_HOOKS:
+            codes_changed += hook(per_premises) or 0
+        clock.lap("codes")
+        for hook in HITS_RAISED_HOOKS:
+            hook(run, raised)
+        clock.lap("notify")
+        premises = sorted(per_premises)
+        _finish(run, candidates=len(people), changed=len(changed), hits_added=hits_added,
+                hits_removed=hits_removed, codes_changed=codes_changed, seconds=clock.seconds(), change=change)
+        audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
+            "run": run.pk, "candidates": len(people), "changed": len(changed), "hits_added": hits_added,
+            "hits_removed": hits_removed, "codes_changed": codes_changed, "premises": premises[:200],
+            "people": [c.pk for c in changed][:1000], "people_with_new_hits": len(raised)})
     return run
+
+
+class _Stages:
+    """Wall-clock and CPU seconds of each stage of a run (``Reevaluation.stats["seconds"]``; the machine may be
+    shared, so CPU time stands beside the wall clock)."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.cpu_start = self.cpu_last = time.process_time()
+        self.stages: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.stages[name] = round(now - self.last, 3)
+        self.cpu[name] = round(cpu - self.cpu_last, 3)
+        self.last, self.cpu_last = now, cpu
+
+    def seconds(self) -> dict:
+        return {**self.stages, "total": round(time.perf_counter() - self.start, 3),
+                "cpu": {**self.cpu, "total": round(time.process_time() - self.cpu_start, 3)}}
 
 
 def _finish(run: Reevaluation, **fields: Any) -> None:
@@ -332,15 +393,24 @@ def _reasons_by_row(persons: pa.Table, ruleset) -> dict[int, list]:
 
 
 def _recount(job_ids: Iterable[int]) -> None:
-    """Recompute the level counts and hit counts of re-evaluated jobs (the pages and dashboards read them)."""
-    for job in ScreeningJob.objects.filter(pk__in=list(job_ids)):
-        agg = PersonResult.objects.filter(job=job).aggregate(
-            green=Count("id", filter=Q(status="accepted", level="green")),
-            yellow=Count("id", filter=Q(status="accepted", level="yellow")),
-            red=Count("id", filter=Q(status="accepted", level="red")))
-        hits = Hit.objects.filter(job=job).aggregate(
-            n=Count("id"), n_silent=Count("id", filter=Q(silent=True)),
-            n_flagged=Count("person", filter=Q(silent=False), distinct=True))
-        job.counts = {**job.counts, **agg, "police_hits": hits["n"], "silent_hits": hits["n_silent"],
-                      "flagged_people": hits["n_flagged"]}
-        job.save(update_fields=["counts"])
+    """Recompute the level counts and hit counts of re-evaluated jobs (the pages and dashboards read them): two
+    grouped queries for all of them and one write, not three queries per job."""
+    from pingan.screening.copystore import copy_update
+
+    ids = sorted(job_ids)
+    if not ids:
+        return
+    levels = {a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids).values("job_id").annotate(
+        green=Count("id", filter=Q(status="accepted", level="green")),
+        yellow=Count("id", filter=Q(status="accepted", level="yellow")),
+        red=Count("id", filter=Q(status="accepted", level="red")))}
+    hits = {a["job_id"]: a for a in Hit.objects.filter(job_id__in=ids).values("job_id").annotate(
+        n=Count("id"), n_silent=Count("id", filter=Q(silent=True)),
+        n_flagged=Count("person", filter=Q(silent=False), distinct=True))}
+    jobs = list(ScreeningJob.objects.filter(pk__in=ids).only("pk", "counts"))
+    for job in jobs:
+        agg, h = levels.get(job.pk, {}), hits.get(job.pk, {})
+        job.counts = {**job.counts, "green": agg.get("green", 0), "yellow": agg.get("yellow", 0),
+                      "red": agg.get("red", 0), "police_hits": h.get("n", 0), "silent_hits": h.get("n_silent", 0),
+                      "flagged_people": h.get("n_flagged", 0)}
+    copy_update(ScreeningJob, jobs, ["counts"])
