@@ -88,6 +88,56 @@ def test_a_swapped_pair_is_detected(events):
     assert not _verify([b, a, *events[2:]], head).ok
 
 
+def _from(events, cp, head):
+    return chain.verify_from("SW-2026-0000001-55", events[cp - 1:], checkpoint_seq=cp,
+                             checkpoint_hash=events[cp - 1]["hash"], head_seq=head[0], head_hash=head[1])
+
+
+@SLOW
+@given(chains(), st.data())
+def test_incremental_verification_agrees_with_the_full_one_on_the_events_after_the_checkpoint(events, data):
+    head = (len(events), events[-1]["hash"])
+    cp = data.draw(st.integers(1, len(events)))
+    v = _from(events, cp, head)
+    assert v.ok and v.checked == len(events) and v.since == cp
+    i = data.draw(st.integers(cp - 1, len(events) - 1))  # an edit at the checkpoint or after it
+    key = data.draw(st.sampled_from(["kind", "actor", "reason", "detail"]))
+    e = dict(events[i])
+    e[key] = {**e[key], "x": 1} if key == "detail" else str(e[key]) + "x"
+    tampered = [*events[:i], e, *events[i + 1:]]
+    v = _from(tampered, cp, head)
+    assert not v.ok and v.bad_seq == i + 1 and not _verify(tampered, head).ok
+    if i + 1 == cp:
+        assert v.problem == "checkpoint_changed"
+
+
+@SLOW
+@given(chains(min_size=2), st.data())
+def test_incremental_verification_catches_a_deleted_or_recomputed_event_after_the_checkpoint(events, data):
+    head = (len(events), events[-1]["hash"])
+    cp = data.draw(st.integers(1, len(events) - 1))
+    i = data.draw(st.integers(cp, len(events) - 1))
+    assert not _from([*events[:i], *events[i + 1:]], cp, head).ok
+    forged = dict(events[i], reason="forged")
+    forged["hash"] = chain.event_hash(forged)  # a recomputed hash: the next link or the head disagrees
+    assert not _from([*events[:i], forged, *events[i + 1:]], cp, head).ok
+
+
+def test_incremental_verification_does_not_see_before_its_checkpoint_and_says_so():
+    """The documented limit: an edit before the checkpoint is found by the full verification only."""
+    prev, events = chain.GENESIS, []
+    for seq in range(1, 5):
+        e = {"item": "SW-2026-0000001-55", "seq": seq, "kind": "move", "at": dt.datetime(2026, 1, seq, tzinfo=dt.UTC),
+             "actor": "a", "witness": "", "location": "L", "custody": "C", "place": "", "reason": "", "detail": {},
+             "prev_hash": prev}
+        e["hash"] = prev = chain.event_hash(e)
+        events.append(e)
+    tampered = [dict(events[0], reason="edited"), *events[1:]]
+    head = (4, events[-1]["hash"])
+    assert _from(tampered, 3, head).ok and _from(tampered, 3, head).since == 3
+    assert not _verify(tampered, head).ok
+
+
 @SLOW
 @given(st.sampled_from(["SW", "JCY", "ABCD"]), st.integers(1000, 9999), st.integers(1, 9_999_999))
 def test_labels_round_trip_through_what_people_and_scanners_type(store, year, serial):

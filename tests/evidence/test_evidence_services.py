@@ -125,6 +125,32 @@ def test_the_chain_detects_a_deleted_an_edited_and_an_inserted_event(case, peopl
     assert not v.ok and v.bad_seq == 3 and v.problem == "relinked"
 
 
+def test_a_checkpoint_lets_verification_start_at_it_and_the_full_one_still_sees_everything(case, people, store):
+    _, items = case
+    phone = intake_all(people, items, store)[0]
+    v = services.item_checkpoint(item=phone)
+    assert v.ok and v.checked == 2
+    phone.refresh_from_db()
+    assert (phone.chain_checked_seq, phone.chain_checked_hash) == (2, phone.head_hash)
+    services.item_move(actor=people.custodian, label=phone.label, location_code="SW-R1-A2", reason="整理")
+    v = services.item_verify(item=phone)
+    assert v.ok and v.since == 2 and v.checked == 3
+    first, cp, last = phone.events.order_by("seq")
+    CustodyEvent.objects.filter(pk=last.pk).update(reason="改")  # after the checkpoint: seen
+    assert services.item_verify(item=phone).problem == "edited"
+    CustodyEvent.objects.filter(pk=last.pk).update(reason="整理")
+    CustodyEvent.objects.filter(pk=cp.pk).update(witness="改")  # the checkpointed event itself: seen
+    assert services.item_verify(item=phone).problem == "checkpoint_changed"
+    CustodyEvent.objects.filter(pk=cp.pk).update(witness="")
+    CustodyEvent.objects.filter(pk=first.pk).update(reason="改")  # before it: only the full verification
+    assert services.item_verify(item=phone).ok
+    v = services.item_verify(item=phone, full=True)
+    assert not v.ok and v.bad_seq == 1 and v.problem == "edited"
+    assert not services.item_checkpoint(item=phone).ok  # a broken chain keeps its old checkpoint
+    phone.refresh_from_db()
+    assert phone.chain_checked_seq == 2
+
+
 def test_the_chain_detects_a_removed_last_event(case, people, store):
     _, items = case
     items = intake_all(people, items, store)

@@ -39,11 +39,18 @@ def _active(actor) -> bool:
 
 
 def is_store_staff(actor) -> bool:
-    """A custodian of the central store (or one of its sub-units)."""
+    """A custodian of the central store (or one of its sub-units). The answer is kept on the actor object (one
+    request's user) for its store, role and unit: a scan asks several times and each asked the database."""
     if not _active(actor) or actor.role != Role.CUSTODIAN or actor.unit_id is None:
         return False
-    store = OrgUnit.objects.filter(code=store_code()).only("path").first()
-    return store is not None and actor.unit.path.startswith(store.path)
+    key = (store_code(), actor.role, actor.unit_id)
+    cached = actor.__dict__.get("_evidence_store_staff")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    store = OrgUnit.objects.filter(code=key[0]).only("path").first()
+    answer = store is not None and actor.unit.path.startswith(store.path)
+    actor.__dict__["_evidence_store_staff"] = (key, answer)
+    return answer
 
 
 def department_root(unit: OrgUnit) -> OrgUnit:

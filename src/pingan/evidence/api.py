@@ -77,8 +77,9 @@ def item_events(request: HttpRequest, label: str):
 
 
 @router.get("/evidence/items/{label}/verify", response=ChainVerifyOut, summary="Verify an item's custody chain")
-def item_verify(request: HttpRequest, label: str):
-    return services.item_verify(item=selectors.item_get(actor=request.user, label=label))
+def item_verify(request: HttpRequest, label: str, full: bool = False):
+    """From the item's checkpoint to the head; ``full=true`` re-hashes every event."""
+    return services.item_verify(item=selectors.item_get(actor=request.user, label=label), full=full)
 
 
 @router.get("/evidence/items/{label}/chain.pdf", summary="The custody chain as PDF for the court file",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,29 +47,57 @@ def event_hash(fields: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class Verdict:
     """Outcome of :func:`verify`: ``ok``, events checked, and the first problem (``bad_seq`` and a code:
-    ``gap``, ``edited``, ``relinked``, ``head_mismatch``, ``wrong_item``)."""
+    ``gap``, ``edited``, ``relinked``, ``head_mismatch``, ``wrong_item``, ``checkpoint_changed``).
+    ``head_hash``: the hash of the last event checked; ``since``: the ``seq`` verification started after
+    (0 for the whole chain, the checkpoint's for :func:`verify_from`)."""
 
     ok: bool
     checked: int
     bad_seq: int | None = None
     problem: str = ""
+    head_hash: str = ""
+    since: int = 0
+
+
+def _walk(item: object, events: Iterator[Mapping[str, Any]], *, seq0: int, prev: str, head_seq: int,
+          head_hash: str) -> Verdict:
+    """Check events ``seq0 + 1 …`` linking to ``prev``; ``checked`` counts from ``seq0``."""
+    n = seq0
+    for e in events:
+        n += 1
+        seq = e["seq"]
+        if e["item"] != item:
+            return Verdict(False, n - 1, seq, "wrong_item", prev, seq0)
+        if seq != n:
+            return Verdict(False, n - 1, n, "gap", prev, seq0)
+        if e["prev_hash"] != prev:
+            return Verdict(False, n - 1, seq, "relinked", prev, seq0)
+        if event_hash(e) != e["hash"]:
+            return Verdict(False, n - 1, seq, "edited", prev, seq0)
+        prev = e["hash"]
+    if n != head_seq or prev != head_hash:
+        return Verdict(False, n, n + 1 if n < head_seq else n, "head_mismatch", prev, seq0)
+    return Verdict(True, n, head_hash=prev, since=seq0)
 
 
 def verify(item: object, events: Iterable[Mapping[str, Any]], *, head_seq: int, head_hash: str) -> Verdict:
     """Check ``events`` (mappings with :data:`FIELDS` and ``hash``, in ``seq`` order) of ``item`` against the
     head the item row keeps. O(n) hashes; the first problem found is returned."""
-    prev, n = GENESIS, 0
-    for n, e in enumerate(events, start=1):
-        seq = e["seq"]
-        if e["item"] != item:
-            return Verdict(False, n - 1, seq, "wrong_item")
-        if seq != n:
-            return Verdict(False, n - 1, n, "gap")
-        if e["prev_hash"] != prev:
-            return Verdict(False, n - 1, seq, "relinked")
-        if event_hash(e) != e["hash"]:
-            return Verdict(False, n - 1, seq, "edited")
-        prev = e["hash"]
-    if n != head_seq or prev != head_hash:
-        return Verdict(False, n, n + 1 if n < head_seq else n, "head_mismatch")
-    return Verdict(True, n)
+    return _walk(item, iter(events), seq0=0, prev=GENESIS, head_seq=head_seq, head_hash=head_hash)
+
+
+def verify_from(item: object, events: Iterable[Mapping[str, Any]], *, checkpoint_seq: int, checkpoint_hash: str,
+                head_seq: int, head_hash: str) -> Verdict:
+    """Incremental verification: ``events`` start at the checkpointed event (``checkpoint_seq``, whose hash a
+    full :func:`verify` found to be ``checkpoint_hash``). That event must be there, unchanged in content and
+    hash; every later one must link and hash, up to the head. Work is O(events since the checkpoint).
+
+    What it does not prove: the events *before* the checkpoint. An edit there that leaves the checkpointed
+    event alone is found only by a full :func:`verify` (run on a schedule, and for the court's PDF)."""
+    it = iter(events)
+    first = next(it, None)
+    if first is None or first["seq"] != checkpoint_seq or first["item"] != item:
+        return Verdict(False, checkpoint_seq - 1, checkpoint_seq, "checkpoint_changed", "", checkpoint_seq)
+    if first["hash"] != checkpoint_hash or event_hash(first) != first["hash"]:
+        return Verdict(False, checkpoint_seq - 1, checkpoint_seq, "checkpoint_changed", "", checkpoint_seq)
+    return _walk(item, it, seq0=checkpoint_seq, prev=checkpoint_hash, head_seq=head_seq, head_hash=head_hash)

@@ -12,7 +12,7 @@ from pingan.evidence.models import Item
 
 
 def chain_document(item: Item) -> bytes:
-    verdict = services.item_verify(item=item)
+    verdict = services.item_verify(item=item, full=True)  # the court file: every event re-hashed
     cat = rules.categories().get(item.category, {})
     head = [("标签 label", item.label), ("名称 name", item.name),
             ("案件 case", f"{item.case.number} {item.case.title}"),

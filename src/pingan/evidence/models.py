@@ -165,6 +165,10 @@ class Item(models.Model):
     rule_version = models.CharField(max_length=16)
     head_seq = models.PositiveIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default="0" * 64)
+    # The last full verification that held (``services.item_checkpoint``): later ones start here.
+    chain_checked_seq = models.PositiveIntegerField(default=0)
+    chain_checked_hash = models.CharField(max_length=64, blank=True, default="")
+    chain_checked_at = models.DateTimeField(null=True, blank=True)
 
     scope_unit = "case__unit"
 

@@ -43,6 +43,7 @@ class ChainVerifyOut(Schema):
     checked: int
     bad_seq: int | None
     problem: str
+    since: int = Field(description="the checkpointed seq verification started from (0: the whole chain)")
 
 
 class ItemDetailOut(ItemOut):

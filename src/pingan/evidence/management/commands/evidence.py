@@ -1,6 +1,8 @@
 """``pingan evidence …``: the property room's commands.
 
-* ``verify [LABEL …] [--all]`` — verify items' custody chains; exit status 1 when one is broken;
+* ``verify [LABEL …] [--all] [--full]`` — verify items' custody chains from their checkpoints; ``--full``
+  re-hashes every event and moves each sound chain's checkpoint to its head (run it nightly); exit status 1
+  when one is broken;
 * ``tick`` — flag check-outs past their due-back time (cron; the scheduled task does the same);
 * ``demo`` — a demonstration store, accounts for every role and one case (passwords printed once);
 * ``rules`` — the rules in force with their citations.
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         v = sub.add_parser("verify", help="verify custody chains")
         v.add_argument("labels", nargs="*")
         v.add_argument("--all", action="store_true", help="every item")
+        v.add_argument("--full", action="store_true",
+                       help="re-hash every event (not only those since the checkpoint) and checkpoint sound chains")
         sub.add_parser("tick", help="flag overdue check-outs")
         sub.add_parser("demo", help="a demonstration store and case")
         sub.add_parser("rules", help="the rules in force with their citations")
@@ -26,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         action = opts["action"]
         if action == "verify":
-            self._verify(opts["labels"], opts["all"])
+            self._verify(opts["labels"], opts["all"], opts["full"])
         elif action == "tick":
             from pingan.evidence.services import overdue_alert
 
@@ -49,10 +53,10 @@ class Command(BaseCommand):
                         mark = "" if table.get("verified", True) else "  [UNVERIFIED, configurable]"
                         self.stdout.write(f"  {key}: {table.get('citation_en', '')}{mark}")
 
-    def _verify(self, labels: list[str], every: bool) -> None:
+    def _verify(self, labels: list[str], every: bool, full: bool) -> None:
         from pingan.evidence import labels as label_rules
         from pingan.evidence.models import Item
-        from pingan.evidence.services import item_verify
+        from pingan.evidence.services import item_checkpoint, item_verify
 
         if not labels and not every:
             raise CommandError("name item labels or --all")
@@ -65,11 +69,12 @@ class Command(BaseCommand):
                 raise CommandError(f"no such item(s): {', '.join(sorted(missing))}")
         broken = checked = 0
         for item in qs.iterator(chunk_size=1000):
-            v = item_verify(item=item)
+            v = item_checkpoint(item=item) if full else item_verify(item=item)
             checked += 1
             if not v.ok:
                 broken += 1
                 self.stdout.write(f"BROKEN {item.label}: event {v.bad_seq} ({v.problem})")
-        self.stdout.write(f"{checked} chain(s) checked, {broken} broken")
+        how = "in full, sound ones checkpointed" if full else "from their checkpoints"
+        self.stdout.write(f"{checked} chain(s) checked {how}, {broken} broken")
         if broken:
             raise CommandError(f"{broken} chain(s) broken")
