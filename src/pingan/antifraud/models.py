@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import OrgUnit
 
@@ -314,7 +315,7 @@ class BlockKind(models.TextChoices):
 
 
 class BlockStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("antifraud block", "active")
     LIFTED = "lifted", _("lifted")
     EXPIRED = "expired", _("expired")
 

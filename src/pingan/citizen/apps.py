@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CitizenConfig(AppConfig):
@@ -39,6 +40,8 @@ class CitizenConfig(AppConfig):
         for code, label in (("book", _("booked")), ("cancel", _("cancelled")), ("check_in", _("checked in")),
                             ("walk_in", _("issued a walk-in ticket")), ("call", _("called a ticket")),
                             ("no_show", _("marked as no-show")), ("apply", _("applied")),
-                            ("documents_add", _("added documents")), ("accept", _("accepted")),
-                            ("issue", _("issued")), ("reject", _("rejected")), ("endorse", _("endorsed"))):
+                            ("documents_add", _("added documents")),
+                            ("accept", pgettext_lazy("citizen application", "accepted")),
+                            ("issue", pgettext_lazy("citizen application", "issued")),
+                            ("reject", pgettext_lazy("citizen application", "rejected")), ("endorse", _("endorsed"))):
             audit.register_action(code, label)

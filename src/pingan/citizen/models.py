@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -224,8 +225,8 @@ class PermitApplication(models.Model):
         SUBMITTED = "submitted", _("submitted, waiting for review")
         INCOMPLETE = "incomplete", _("documents missing")
         ACCEPTED = "accepted", _("accepted, being made")
-        ISSUED = "issued", _("issued")
-        REJECTED = "rejected", _("rejected")
+        ISSUED = "issued", pgettext_lazy("citizen application", "issued")
+        REJECTED = "rejected", pgettext_lazy("citizen application", "rejected")
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permit_apps")
     name = models.CharField(max_length=50)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core import audit
 from pingan.core.models import OrgUnit
@@ -25,7 +26,7 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(required=False, max_length=100, label=_("Person (full name or ID number)"))
     actor = forms.CharField(required=False, max_length=150, label=_("Account (user or display name)"))
     unit = forms.ChoiceField(required=False, label=_("Unit"))
-    action = forms.ChoiceField(required=False, label=_("Action"))
+    action = forms.ChoiceField(required=False, label=pgettext_lazy("audit", "Action"))
     object_type = forms.ChoiceField(required=False, label=_("Object"))
     object_id = forms.CharField(required=False, max_length=64, label=_("Object number"))
     purpose = forms.ChoiceField(required=False, label=_("Purpose"))

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core import audit
 from pingan.core.errors import NotFound, PermissionDenied
@@ -173,7 +174,8 @@ class AuditRow:
 
 
 _FILTER_LABELS = {"actor": _("account"), "unit": _("unit"), "action": _("action"), "object_type": _("object"),
-                  "object_id": _("object id"), "purpose": _("purpose"), "since": _("from"), "until": _("to")}
+                  "object_id": pgettext_lazy("audit", "object id"), "purpose": _("purpose"), "since": _("from"),
+                  "until": _("to")}
 
 
 def _search_filters(detail: dict, units: dict[str, str]) -> list[str]:

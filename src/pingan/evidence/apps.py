@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EvidenceConfig(AppConfig):
@@ -33,7 +34,8 @@ class EvidenceConfig(AppConfig):
                             ("SeizureList", _("seizure list")), ("DigitalFile", _("electronic evidence file")),
                             ("Disposal", _("disposal of case property")), ("CashEntry", _("case-money ledger"))):
             audit.register_object_type(name, label)
-        for code, label in (("seized", _("listed as seized")), ("valued", _("valued")), ("intake", _("checked in")),
+        for code, label in (("seized", _("listed as seized")), ("valued", _("valued")),
+                            ("intake", pgettext_lazy("evidence audit", "checked in")),
                             ("move", _("moved")), ("check_out", _("checked out")), ("return", _("took back")),
                             ("transfer_sent", _("sent on transfer")), ("transfer", _("took legal custody")),
                             ("sample", _("took a sample")), ("hold", _("placed a legal hold")),

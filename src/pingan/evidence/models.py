@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import OrgUnit
 
@@ -265,8 +266,8 @@ class Transfer(models.Model):
     court; the object does not move. Custody changes when the receiving body accepts."""
 
     class Status(models.TextChoices):
-        SENT = "sent", _("sent")
-        ACCEPTED = "accepted", _("accepted")
+        SENT = "sent", pgettext_lazy("evidence transfer", "sent")
+        ACCEPTED = "accepted", pgettext_lazy("evidence transfer", "accepted")
 
     number = models.CharField(max_length=40, unique=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")

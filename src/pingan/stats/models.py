@@ -14,6 +14,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core.models import OrgUnit, User
 
@@ -58,7 +59,7 @@ class RowIssue(models.Model):
 
     class Kind(models.TextChoices):
         EXCLUDED = "excluded", _("excluded by a counting rule")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("stats import row", "rejected")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
     row = models.IntegerField()
@@ -97,7 +98,7 @@ class Incident(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("stats case", "open")
         CLEARED = "cleared", _("cleared")
         UNFOUNDED = "unfounded", _("unfounded")
 
