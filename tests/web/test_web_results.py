@@ -91,6 +91,38 @@ class TestResultsPage:
         assert "赵六" in part(html, 'id="rejected"', 'id="accepted"') and "赵六" not in part(html, 'id="accepted"')
         assert "校验码" in part(html, 'id="unverified-5"', "</li>")
 
+    def test_the_downloads_give_the_same_reason_to_fix_as_the_page(self, client, cast, risk):
+        # a number the police corrected from a movement record (a green row has no reason at all): the page
+        # lists it under "what to fix", and the results file said nothing about it (issue 11 trial)
+        typo = RED_ID[:10] + RED_ID[11] + RED_ID[10] + RED_ID[12:]
+        assert typo != RED_ID
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([
+            ["张伟", "居民身份证", typo, "13800138000", "1"], ["赵六", "居民身份证", "350203199001011234", "", "2"],
+            ["李娜", "居民身份证", YELLOW_ID, "", "3"]]))
+        from pingan.screening.models import PersonResult
+
+        assert PersonResult.objects.get(job=job, row=2).identity_status == "corrected"
+        sign_in(client, cast.landlord_a)
+        page = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="unverified-2"', "</li>")
+        assert "证件号码有误：" in page
+        for lang, heading, text in (("zh-hans", "需要修改的地方", "证件号码有误："),
+                                    ("en", "What to fix", "The ID number is wrong: ")):
+            client.cookies["django_language"] = lang
+            rows = list(csv.DictReader(io.StringIO(
+                client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig"))))
+            fixes = {r[next(iter(r))]: r[heading] for r in rows}
+            assert fixes["2"].startswith(text) and ("校验" if lang == "zh-hans" else "check") in fixes["2"], fixes
+            assert fixes["3"], fixes  # 赵六: a bad check digit, not corroborated
+        from pingan.core.services import token_create
+
+        secret = token_create(user=cast.landlord_a, name="t").secret
+        api = client.get(f"/api/v1/jobs/{job.pk}/export?format=csv", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        api = list(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))
+        by_row = {r["row"]: r for r in api}
+        assert by_row["2"]["to_fix_code"] == "identity.bad_check_digit"
+        assert by_row["4"]["to_fix"] == by_row["4"]["to_fix_code"] == ""  # nothing to fix: empty
+        assert by_row["2"]["to_fix"].startswith("The ID number is wrong: ")
+
     def test_blank_rows_are_accounted_for(self, client, cast, risk):
         data = roster_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
         data.insert(2, ",,,")

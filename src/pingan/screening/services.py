@@ -644,11 +644,16 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     for c in (*batch.GIVEN_COLUMNS, "reasons"):  # results written before these columns existed
         if c not in persons.column_names:
             persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
+    for c in ("identity_error", "identity_error_params"):  # results written before these columns existed
+        if c not in persons.column_names:
+            persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
     with translation.override(lang or "en"):
         persons = _rendered_reasons(persons)
+        persons = _to_fix(persons)
         if lang is not None:
             persons = _human_values(persons)
-    cols = ["row", "status", "level", "reason", *([] if lang else ["reason_codes"]), "name", *batch.GIVEN_COLUMNS]
+    cols = ["row", "status", "level", "reason", *([] if lang else ["reason_codes"]), "to_fix",
+            *([] if lang else ["to_fix_code"]), "name", *batch.GIVEN_COLUMNS]
     if not police_view:
         table = persons.select(cols)
     else:
@@ -672,11 +677,13 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
 
 #: Column headings of a results file for people (``screening_job_export(lang=...)``).
 EXPORT_HEADINGS = {
-    "zh": {"row": "行号", "status": "结果", "level": "等级", "reason": "原因", "name": "姓名",
+    "zh": {"row": "行号", "status": "结果", "level": "等级", "reason": "原因", "to_fix": "需要修改的地方",
+           "name": "姓名",
            "given_id_number": "所填证件号码（未筛查的行）", "given_phone": "所填手机号码（未筛查的行）",
            "doc_type": "证件类型", "id_number": "证件号码", "corrected_id_number": "更正后的证件号码",
            "identity_status": "证件核验", "identity_reason": "证件核验说明", "police_hits": "命中规则（警方）"},
-    "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "name": "Name",
+    "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "to_fix": "What to fix",
+           "name": "Name",
            "given_id_number": "ID number as given (rows not screened)",
            "given_phone": "Phone as given (rows not screened)", "doc_type": "Document type",
            "id_number": "ID number", "corrected_id_number": "Corrected ID number",
@@ -706,6 +713,50 @@ def _rendered_reasons(persons: pa.Table) -> pa.Table:
     i = persons.column_names.index("reason")
     persons = persons.set_column(i, "reason", pa.array(texts, pa.string()))
     return persons.append_column("reason_codes", persons.column("reasons"))
+
+
+#: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md):
+#: ``corrected`` too — the police matched it despite a typo, but the roster still holds the wrong number.
+UNVERIFIED = ("invalid", "unverifiable", "conflicting", "corrected")
+
+
+def _to_fix(persons: pa.Table) -> pa.Table:
+    """``persons`` with ``to_fix``, what the results page lists under "what to fix" for the row, in the active
+    language (``""``: nothing), and ``to_fix_code``, its stable code: ``rejection.<code>`` for a row not
+    screened, ``identity.<error>`` for a screened row whose number is wrong or missing (a check digit the
+    police corrected included: its level and reason say nothing of it), ``identity.<status>`` when no
+    error was recorded. Expects ``reason`` already rendered (:func:`_rendered_reasons`)."""
+    import json
+
+    import pyarrow.compute as pc
+    from django.utils.translation import gettext as _
+
+    from pingan.core.texts import render
+    from pingan.screening.reasons import identity_message
+
+    texts, codes = [""] * persons.num_rows, [""] * persons.num_rows
+    # only the rows to fix are read into Python (a million-row export has a handful)
+    mask = pc.or_kleene(pc.equal(persons.column("status"), "rejected"),
+                        pc.is_in(persons.column("identity_status"), pa.array(UNVERIFIED)))
+    at = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+    picked = persons.select(["status", "reason", "reasons", "identity_status", "identity_error",
+                             "identity_error_params", "identity_reason", "doc_type"]).take(at).to_pylist()
+    for i, p in zip(at, picked, strict=True):
+        if p["status"] == "rejected":
+            stored = json.loads(p["reasons"]) if p["reasons"] else []
+            detail = (stored[0].get("params") or {}).get("detail") if stored else None
+            texts[i] = p["reason"] or ""
+            codes[i] = detail["code"] if isinstance(detail, dict) and detail.get("code") else "rejection"
+        else:
+            message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
+            why = render(message) if message else (p["identity_reason"] or "")
+            if p["identity_status"] == "corrected" or not p["reason"]:
+                texts[i] = _("The ID number is wrong: %(why)s") % {"why": why}
+            else:  # the reason already says it (证件需核实：…), as on the page
+                texts[i] = p["reason"]
+            codes[i] = message["code"] if message else f"identity.{p['identity_status']}"
+    return (persons.append_column("to_fix", pa.array(texts, pa.string()))
+            .append_column("to_fix_code", pa.array(codes, pa.string())))
 
 
 def _human_values(persons: pa.Table) -> pa.Table:

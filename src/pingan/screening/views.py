@@ -29,12 +29,9 @@ from pingan.dashboard.web import SUBMITTERS, page
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RosterForm
 from pingan.screening.models import ScreeningJob
-from pingan.screening.services import DOWNLOAD_TYPES
+from pingan.screening.services import DOWNLOAD_TYPES, UNVERIFIED
 
 RESULTS_PER_PAGE = 100
-#: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md):
-#: ``corrected`` too — the police matched it despite a typo, but the roster still holds the wrong number.
-UNVERIFIED = ("invalid", "unverifiable", "conflicting", "corrected")
 
 @require_GET
 @page(roles=SUBMITTERS)
