@@ -24,3 +24,40 @@ def test_no_two_sections_of_a_role_share_a_name(lang, role):
         descriptions = [str(s["description"]) for s in navigation.sections_for(User(), "/") if s["description"]]
     assert len(labels) == len(set(labels)), labels
     assert len(descriptions) == len(set(descriptions)), descriptions
+
+
+def _user_of(role: str, cast):
+    """An account of ``role`` (the cast's, or a new one in the bureau for roles the cast lacks)."""
+    from pingan.core.models import UNIT_ROLES
+    from pingan.core.services import user_create
+
+    for name in ("analyst", "auditor", "admin", "chief_a", "officer_a", "landlord_a", "enterprise", "citizen"):
+        if getattr(cast, name).role == role:
+            return getattr(cast, name)
+    unit = cast.unit_a.parent if role in UNIT_ROLES else None
+    return user_create(username=f"nav-{role}", password="a-long-password-1", role=role, unit=unit,
+                       display_name=role)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_section_a_role_is_shown_is_a_page_it_can_use(client, cast, role):
+    from web_support import sign_in
+
+    user = _user_of(role, cast)
+    sign_in(client, user, purpose="jurisdiction_management")
+    for s in navigation.sections_for(user, "/"):
+        response = client.get(s["url"])
+        if response.status_code == 302 and s["url"] == "/":  # a role whose home is its first section
+            response = client.get(response["Location"])
+        assert response.status_code == 200, (role, s["key"], s["url"], response.status_code)
+
+
+def test_grouped_sections_open_from_their_groups_tab_and_stand_alone_without_it(cast):
+    menu = {item["key"]: item for item in navigation.menu_for(cast.analyst, "/alerts/silences/")}
+    assert [c["key"] for c in menu["alerts"]["children"]] == [
+        "alerts", "alert_silences", "alert_watchlist", "dead_letters", "viid_subscriptions"]
+    assert menu["alerts"]["current"] and "alert_silences" not in menu
+    assert [c["key"] for c in menu["jurisdiction"]["children"]] == ["jurisdiction", "codes_queue", "overview"]
+    assert len(menu) <= 8  # an analyst's dozen sections in one row at 1280 px
+    admin = [item["key"] for item in navigation.menu_for(cast.admin, "/")]
+    assert "dead_letters" in admin and "alerts" not in admin  # no Alerts tab for the admin: its own tab

@@ -18,18 +18,18 @@ class AlertsConfig(AppConfig):
             roles={Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER, Role.ANALYST},
             description=_("Live alerts of your unit while on duty: acknowledge, go, close.")))
         navigation.register(navigation.Section(
-            key="dead_letters", label=_("Dead letters"), url_name="alerts:dead_letters", order=90,
+            key="dead_letters", label=_("Dead letters"), url_name="alerts:dead_letters", order=90, group="alerts",
             prefix="/alerts/dead-letters/", roles={Role.ADMIN, Role.ANALYST},
             description=_("Device inputs that were refused, with the reason; replay them after a fix.")))
         navigation.register(navigation.Section(
-            key="alert_silences", label=_("Silences"), url_name="alerts:silences", order=16,
+            key="alert_silences", label=_("Silences"), url_name="alerts:silences", order=16, group="alerts",
             prefix="/alerts/silences/", roles={Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER, Role.ANALYST},
             description=_("Mute matching alerts of your line for a while, with a comment; end a silence early.")))
         navigation.register(navigation.Section(
-            key="alert_watchlist", label=_("Watch list"), url_name="alerts:watchlist", order=17,
+            key="alert_watchlist", label=_("Watch list"), url_name="alerts:watchlist", order=17, group="alerts",
             prefix="/alerts/watchlist/", roles={Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST},
             description=_("Plates and person references that raise an alert when a device reports them.")))
         navigation.register(navigation.Section(
             key="viid_subscriptions", label=_("GA/T 1400 subscriptions"), url_name="alerts:viid_subscriptions",
-            order=91, prefix="/alerts/viid-subscriptions/", roles={Role.ADMIN, Role.ANALYST},
+            order=91, group="alerts", prefix="/alerts/viid-subscriptions/", roles={Role.ADMIN, Role.ANALYST},
             description=_("Have a checkpoint platform push its pass records to pingan (视图库订阅).")))

@@ -13,6 +13,10 @@ Every app adds its pages to the header's navigation and, optionally, a panel to 
 ``roles`` is who sees the entry (least privilege: a role not named sees nothing). The header shows the
 sections of the signed-in user in ``order`` (the current one marked), the home page the panels; a panel's
 ``context`` is called only for a user of its roles and may return ``None`` to leave the panel out.
+
+A section with ``group`` (another section's key) is listed under that section in the header, in a menu that
+opens from it, so that an analyst's dozen sections fit one row at 1280 px (they overflowed as a sideways
+scrolling strip); when the user cannot see the group's own section, it stands on its own.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Section:
     order: int = 100
     prefix: str | None = None
     description: Any = ""
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,25 @@ def sections_for(user, path: str = "") -> list[dict]:
     return out
 
 
+def menu_for(user, path: str = "") -> list[dict]:
+    """The header's entries for ``user``: :func:`sections_for`, each section with ``group`` moved into its
+    group's entry as ``children`` (the group's own section first). An entry with children has ``current``
+    when one of them is the current section."""
+    items = sections_for(user, path)
+    by_key = {item["key"]: item for item in items}
+    out: list[dict] = []
+    for item in items:
+        parent = by_key.get(_SECTIONS[item["key"]].group or "")
+        if parent is None or parent is item:
+            out.append(item)
+            continue
+        if "children" not in parent:
+            parent["children"] = [dict(parent)]
+        parent["children"].append(item)
+        parent["current"] = parent["current"] or item["current"]
+    return out
+
+
 def panels_for(request: HttpRequest) -> list[dict]:
     """The home-page panels of the request's user, in order, as ``{"key", "template", "context"}``."""
     role = getattr(request.user, "role", None)
@@ -113,4 +137,4 @@ def context_processor(request: HttpRequest) -> dict:
     from django.utils.functional import SimpleLazyObject
 
     user = getattr(request, "user", None)
-    return {"nav": SimpleLazyObject(lambda: sections_for(user, request.path))}
+    return {"nav": SimpleLazyObject(lambda: menu_for(user, request.path))}

@@ -19,6 +19,7 @@ class DashboardConfig(AppConfig):
                           "phone.")))
         navigation.register(navigation.Section(
             key="overview", label=_("Screening overview"), url_name="dashboard:overview", order=60,
+            group="jurisdiction",
             roles={Role.STATION_CHIEF, Role.ANALYST},
             description=_("Red and yellow people by district and station, the last 30 days, the map.")))
         navigation.register_panel(navigation.Panel(

@@ -1,0 +1,51 @@
+"""The sections bar in Debian's chromium: it fits at 1280 px in one row for every role (an analyst's dozen
+sections ran off the right edge as a sideways-scrolling strip), wraps rather than scrolls at 375 px, and a
+group's menu opens inside the screen."""
+
+from __future__ import annotations
+
+import pytest
+from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUTSIDE = """() => { const W = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('nav.sections, nav.sections *')].filter(e => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > W + 1 || r.left < -1); })
+    .map(e => e.tagName + ' ' + e.textContent.trim().slice(0, 20)); }"""
+
+
+def tabs(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('nav.sections > ul > li')].map(e => {
+        const r = e.getBoundingClientRect(); return {top: Math.round(r.top), text: e.innerText.trim()}; })""")
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_sections_fit_in_one_row_at_1280_and_wrap_at_375(open_as, live_server, cast, lang):  # noqa: F811
+    from pingan.core.services import user_create
+    from web_support import PASSWORD
+
+    dispatcher = user_create(username="disp", password=PASSWORD, role="dispatcher", unit=cast.unit_a.parent,
+                             display_name="disp")
+    for user in (cast.analyst, cast.chief_a, cast.officer_a, cast.auditor, dispatcher):
+        wide = open_as(user, 1280, lang)
+        wide.goto(live_server.url + "/")
+        rows = {t["top"] for t in tabs(wide)}
+        assert len(rows) == 1, (user.username, tabs(wide))
+        assert wide.evaluate(OUTSIDE) == [], user.username
+        assert wide.evaluate("document.querySelector('nav.sections > ul').scrollWidth <= "
+                             "document.querySelector('nav.sections > ul').clientWidth")
+        phone = open_as(user, 375, lang)
+        phone.goto(live_server.url + "/")
+        assert phone.evaluate(OUTSIDE) == [], user.username
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        for group in range(phone.locator("nav.sections li.group").count()):
+            summary = phone.locator("nav.sections li.group summary").nth(group)
+            summary.click()
+            menu = phone.locator("nav.sections li.group .menu").nth(group)
+            assert menu.is_visible()
+            box = menu.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (user.username, box)
+            assert phone.evaluate(OUTSIDE) == []
+            summary.click()  # closes it again
+            assert not menu.is_visible()
