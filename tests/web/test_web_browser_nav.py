@@ -22,8 +22,9 @@ def tabs(page) -> list[dict]:
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_the_sections_fit_in_one_row_at_1280_and_wrap_at_375(open_as, live_server, cast, lang):  # noqa: F811
-    from pingan.core.services import user_create
     from web_support import PASSWORD
+
+    from pingan.core.services import user_create
 
     dispatcher = user_create(username="disp", password=PASSWORD, role="dispatcher", unit=cast.unit_a.parent,
                              display_name="disp")
