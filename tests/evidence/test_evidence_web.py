@@ -81,6 +81,7 @@ PAGES = [
     ("case labels", "/evidence/cases/{case}/labels.pdf", COURT_ITEM),
     ("checkouts", "/evidence/checkouts/", ALL_READERS),
     ("transfers", "/evidence/transfers/", ALL_READERS),
+    ("filings", "/evidence/filings/", dict(analyst=200, chief_a=200, officer_a=200, officer_b=200, custodian=200)),
     ("file", "/evidence/files/{file}/", COURT_ITEM),
 ]
 
@@ -88,7 +89,7 @@ PAGES = [
 def _page_default(role: str, name: str) -> int:
     if role in NON_READERS:
         return 403
-    if name in ("scan", "count"):  # pages of the store's staff: 403 for other roles and other centres
+    if name in ("scan", "count", "filings"):  # the store's (and police's) pages: 403 for other roles and centres
         return 403
     return 404
 
@@ -112,6 +113,8 @@ ENDPOINTS = [
     ("cases", "/api/v1/evidence/cases", dict.fromkeys(ROLES, 200)),
     ("transfers", "/api/v1/evidence/transfers", dict.fromkeys(ROLES, 200)),
     ("overdue", "/api/v1/evidence/checkouts/overdue", dict.fromkeys(ROLES, 200)),
+    ("extensions", "/api/v1/evidence/extensions", dict.fromkeys(ROLES, 200)),
+    ("filings", "/api/v1/evidence/filings", dict.fromkeys(ROLES, 200)),
     ("file", "/api/v1/evidence/files/{file}", COURT_ITEM),
     ("rules", "/api/v1/evidence/rules", dict.fromkeys(ROLES, 200)),
 ]
@@ -137,6 +140,8 @@ def test_each_endpoint_only_for_the_right_roles_and_jurisdiction(client, cast, p
         assert sizes == ITEM_COUNTS
     if name == "cases":
         assert sizes == dict(ITEM_COUNTS, procurator=1, clerk=1, analyst=1, chief_a=1, officer_a=1, custodian=1)
+    if name == "filings":  # the one seizure list's filing: the store, the analyst and the case's jurisdiction
+        assert sizes == dict.fromkeys(ROLES, 0) | dict(analyst=1, chief_a=1, officer_a=1, custodian=1)
 
 
 def test_writes_through_the_api_need_the_right_role(client, cast, people, objects):

@@ -7,8 +7,8 @@ Departments are the roots of the organisation tree: the police bureau, each proc
   ``350200-SW``, and its sub-units): every item physically in the store, and they scan every movement;
 * **officer, station chief** — the items of the cases their unit subtree investigates (``core.scoping``);
 * **analyst** — the whole bureau, read only;
-* **procurator, court clerk** — the items transferred (sent or accepted) to their procuratorate or court,
-  and the cases they belong to;
+* **procurator, court clerk** — the items transferred (sent or accepted, not refused) to their procuratorate
+  or court, and the cases they belong to;
 * everyone else (administrator, auditor, dispatcher, submitters, citizens): nothing.
 
 Separation of duties (程序规定 2020 §235): an investigator of a case never acts as custodian of its items.
@@ -93,7 +93,8 @@ def visible_items(actor, qs: QuerySet) -> QuerySet:
 
     def external(org: OrgUnit) -> Q:
         sent = Transfer.items.through.objects.filter(item_id=OuterRef("pk"),
-                                                     transfer__to_org__path__startswith=org.path)
+                                                     transfer__to_org__path__startswith=org.path).exclude(
+            transfer__status=Transfer.Status.REJECTED)  # a list it refused does not open the items to it
         return Q(custody__path__startswith=org.path) | Q(Exists(sent))
 
     return _narrow(actor, qs, external)
@@ -105,6 +106,11 @@ def visible_cases(actor, qs: QuerySet) -> QuerySet:
 
     return _narrow(actor, qs, lambda org: Q(Exists(Transfer.objects.filter(case_id=OuterRef("pk"),
                                                                            to_org__path__startswith=org.path))))
+
+
+def visible_filings(actor, qs: QuerySet) -> QuerySet:
+    """Supervision filings (``SupervisionFiling``) are the police's own paperwork: none for external bodies."""
+    return _narrow(actor, qs, lambda org: Q(pk__in=[]))
 
 
 def require_store_staff(actor, what: str) -> None:

@@ -28,7 +28,12 @@ from pingan.evidence.schemas import (
     DisposalIn,
     DisposalOut,
     EventOut,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    ExtensionOut,
     FileOut,
+    FilingIn,
+    FilingOut,
     HoldIn,
     ItemDetailOut,
     ItemOut,
@@ -39,6 +44,7 @@ from pingan.evidence.schemas import (
     ScanOut,
     SeizureListIn,
     SeizureListOut,
+    TransferRejectIn,
 )
 
 router = Router(tags=["evidence"])
@@ -158,6 +164,45 @@ def transfer_send(request: HttpRequest, body: CustodyTransferIn):
              summary="The receiving body accepts: legal custody moves, the objects stay")
 def transfer_accept(request: HttpRequest, transfer_id: int):
     return services.transfer_accept(actor=request.user, transfer_id=transfer_id)
+
+
+@router.post("/evidence/transfers/{transfer_id}/reject", response=CustodyTransferOut,
+             summary="The receiving body refuses the list, with its reason: custody stays with the sender")
+def transfer_reject(request: HttpRequest, transfer_id: int, body: TransferRejectIn):
+    return services.transfer_reject(actor=request.user, transfer_id=transfer_id, reason=body.reason)
+
+
+@router.post("/evidence/checkouts/{checkout_id}/extensions", response={201: ExtensionOut},
+             summary="Ask for a later due-back time for an item that is out")
+def extension_request(request: HttpRequest, checkout_id: int, body: ExtensionIn):
+    return Status(201, services.extension_request(actor=request.user, checkout_id=checkout_id, new_due=body.new_due,
+                                                  reason=body.reason))
+
+
+@router.get("/evidence/extensions", response=list[ExtensionOut], summary="Extension requests waiting for a decision")
+@paginate(Pagination)
+def extension_list(request: HttpRequest):
+    return selectors.extensions_pending(actor=request.user)
+
+
+@router.post("/evidence/extensions/{extension_id}/decide", response=ExtensionOut,
+             summary="Approve or refuse an extension (not the borrower, not who asked)")
+def extension_decide(request: HttpRequest, extension_id: int, body: ExtensionDecisionIn):
+    return services.extension_decide(actor=request.user, extension_id=extension_id, approve=body.approve,
+                                     note=body.note)
+
+
+@router.get("/evidence/filings", response=list[FilingOut],
+            summary="Filings of legal documents with the police supervision (警务督察, 24 h)")
+@paginate(Pagination)
+def filing_list(request: HttpRequest, open: bool = False):
+    return selectors.filings_list(actor=request.user, open_only=open)
+
+
+@router.post("/evidence/filings/{filing_id}", response=FilingOut, summary="Record a filing with the supervision")
+def filing_record(request: HttpRequest, filing_id: int, body: FilingIn):
+    return services.filing_record(actor=request.user, filing_id=filing_id, reference=body.reference,
+                                  supervision=body.supervision)
 
 
 @router.post("/evidence/cases/{case_id}/rulings", response={201: RulingOut}, summary="Record the court's ruling")

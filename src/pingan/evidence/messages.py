@@ -47,7 +47,14 @@ PAGE_MESSAGES = {
                              "procuratorate to the court."),
     "mixed_transfer": _("All items of a transfer belong to the case and to one body."),
     "transfer_pending": _("An item is already on a transfer waiting for acceptance."),
-    "transfer_decided": _("Transfer %(transfer)s was already accepted."),
+    "transfer_decided": _("Transfer %(transfer)s was already accepted or refused."),
+    "checkout_not_out": _("Check-out %(checkout)s is %(status)s, not out: only an item that is out can be "
+                          "extended."),
+    "bad_extension_due": _("The new due-back time must be later than the current one and within %(days)s days "
+                           "from now."),
+    "extension_pending": _("Check-out %(checkout)s already has an extension waiting for a decision."),
+    "extension_decided": _("Extension %(extension)s was already decided."),
+    "filing_done": _("The documents of seizure list %(list)s were already filed with the supervision."),
     "evidence_court_only": _("Only a court clerk may record rulings."),
     "ruling_exists": _("Ruling %(number)s is already recorded."),
     "not_in_custody": _("%(label)s is not in this court's custody for the case."),

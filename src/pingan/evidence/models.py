@@ -52,6 +52,8 @@ class EventKind(models.TextChoices):
     RETURN = "return", _("returned to the store")
     TRANSFER_SENT = "transfer_sent", _("transfer sent")
     TRANSFER = "transfer", _("legal custody transferred")
+    TRANSFER_REJECTED = "transfer_rejected", _("transfer refused by the receiving body")
+    EXTENSION = "extension", _("check-out extended")
     SAMPLE = "sample", _("sample taken")
     HOLD = "hold", _("legal hold placed")
     HOLD_RELEASED = "hold_released", _("legal hold released")
@@ -268,6 +270,7 @@ class Transfer(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", pgettext_lazy("evidence transfer", "sent")
         ACCEPTED = "accepted", pgettext_lazy("evidence transfer", "accepted")
+        REJECTED = "rejected", pgettext_lazy("evidence transfer", "refused")
 
     number = models.CharField(max_length=40, unique=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
@@ -281,12 +284,72 @@ class Transfer(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # A refusal (the receiving body sends the list back with its reason; custody stays with the sender).
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return self.number
+
+
+class Extension(models.Model):
+    """A longer due-back time for a check-out that is out (若干规定 2015 Art. 11: a late return needs
+    formalities): asked by the borrower's side, decided by an approver other than the one asking."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("not approved")
+
+    checkout = models.ForeignKey(CheckOut, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    old_due = models.DateTimeField()
+    new_due = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["checkout"], condition=models.Q(status="requested"),
+                                               name="evidence_one_open_extension")]
+
+    def __str__(self) -> str:
+        return f"extension {self.pk} of checkout {self.checkout_id}"
+
+
+class SupervisionFiling(models.Model):
+    """The filing of a seizure list's legal documents with the same-level police supervision (警务督察),
+    due within 24 hours of the store receiving them (若干规定 2015 Art. 13). Opened when the store checks in
+    the list's first item; closed when a custodian records the filing and the supervision's reference."""
+
+    seizure_list = models.OneToOneField(SeizureList, on_delete=models.PROTECT, related_name="filing")
+    received_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    rule_version = models.CharField(max_length=16)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    reference = models.CharField(max_length=60, blank=True, default="")
+    supervision = models.CharField(max_length=100, blank=True, default="")
+
+    scope_unit = "seizure_list__case__unit"
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["filed_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"filing of {self.seizure_list_id}"
 
 
 class Disposition(models.TextChoices):

@@ -158,6 +158,51 @@ class CustodyTransferOut(Schema):
     status: str
     sent_at: datetime
     accepted_at: datetime | None
+    rejected_at: datetime | None
+    reject_reason: str
+
+
+class TransferRejectIn(Schema):
+    reason: str = Field(max_length=500, description="why the receiving body refuses the list")
+
+
+class ExtensionIn(Schema):
+    new_due: datetime
+    reason: str = Field(max_length=300)
+
+
+class ExtensionDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=300)
+
+
+class ExtensionOut(Schema):
+    id: int
+    checkout: int = Field(alias="checkout_id")
+    requested_by: str = Field(alias="requested_by.username")
+    requested_at: datetime
+    old_due: datetime
+    new_due: datetime
+    reason: str
+    status: str
+    decided_by: str | None = Field(None, alias="decided_by.username")
+    decided_at: datetime | None
+
+
+class FilingIn(Schema):
+    reference: str = Field(max_length=60, description="the supervision's reference for the filed copies")
+    supervision: str = Field(max_length=100, description="the supervision office (警务督察) filed with")
+
+
+class FilingOut(Schema):
+    id: int
+    seizure_list: str = Field(alias="seizure_list.number")
+    case: str = Field(alias="seizure_list.case.number")
+    received_at: datetime
+    due_at: datetime
+    filed_at: datetime | None
+    reference: str
+    supervision: str
 
 
 class RulingIn(Schema):

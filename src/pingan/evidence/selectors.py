@@ -20,10 +20,12 @@ from pingan.evidence.models import (
     CheckOut,
     CustodyEvent,
     DigitalFile,
+    Extension,
     InventoryCount,
     Item,
     ItemStatus,
     Location,
+    SupervisionFiling,
     Transfer,
 )
 
@@ -177,3 +179,18 @@ def digital_file_open(*, actor, file_id: int, purpose: str = "") -> tuple[Digita
 
 def files_of(*, item: Item) -> QuerySet[DigitalFile]:
     return item.files.all()
+
+
+def extensions_pending(*, actor) -> QuerySet[Extension]:
+    """Extension requests waiting for a decision on items the actor may see (the service says who decides)."""
+    return (Extension.objects.select_related("checkout__item", "checkout__borrower", "requested_by")
+            .filter(status=Extension.Status.REQUESTED, checkout__item__in=items_scoped(actor=actor))
+            .order_by("requested_at"))
+
+
+def filings_list(*, actor, open_only: bool = False) -> QuerySet[SupervisionFiling]:
+    """Art. 13 filings: store staff and analysts all, police their jurisdiction's lists, others none."""
+    qs = SupervisionFiling.objects.select_related("seizure_list__case", "filed_by")
+    if open_only:
+        qs = qs.filter(filed_at__isnull=True)
+    return access.visible_filings(actor, qs)

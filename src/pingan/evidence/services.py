@@ -35,6 +35,7 @@ from pingan.evidence.models import (
     Disposal,
     Disposition,
     EventKind,
+    Extension,
     InventoryCount,
     Item,
     ItemStatus,
@@ -43,6 +44,7 @@ from pingan.evidence.models import (
     Ruling,
     SeizureList,
     Source,
+    SupervisionFiling,
     Transfer,
 )
 
@@ -372,7 +374,37 @@ def _check_in(actor, item: Item, location_code: str, witness: str) -> Item:
             save=["location", "status", "intake_at", "keeper"])
     if cat.get("ledger") and item.value_cents:
         _ledger(case=item.case, item=item, amount_cents=item.value_cents, by=actor, memo=f"{item.label} intake")
+    _filing_open(item, now)
     return item
+
+
+def _filing_open(item: Item, received: dt.datetime) -> None:
+    """The store has the list's documents from its first intake: the Art. 13 filing with 警务督察 falls due
+    (one statement; a list already open is left as it is)."""
+    rv = rules.version(item.rule_version)
+    SupervisionFiling.objects.bulk_create([SupervisionFiling(
+        seizure_list_id=item.seizure_list_id, received_at=received, rule_version=rv.id,
+        due_at=received + dt.timedelta(hours=rv["supervision_filing"]["hours"]))], ignore_conflicts=True)
+
+
+@transaction.atomic
+def filing_record(*, actor, filing_id: int, reference: str, supervision: str) -> SupervisionFiling:
+    """A custodian records that copies of the list's legal documents went to the same-level 警务督察, with the
+    supervision's reference (Art. 13)."""
+    access.require_store_staff(actor, "file documents with the supervision")
+    f = SupervisionFiling.objects.select_for_update().select_related("seizure_list").filter(pk=filing_id).first()
+    if f is None:
+        raise NotFound(f"filing {filing_id} not found")
+    if f.filed_at is not None:
+        raise DomainError(f"the documents of {f.seizure_list.number} were filed already", code="filing_done",
+                          params={"list": f.seizure_list.number})
+    f.reference = _text(reference, "reference", 60)
+    f.supervision = _text(supervision, "supervision", 100)
+    f.filed_at, f.filed_by = _now(), actor
+    f.save(update_fields=["reference", "supervision", "filed_at", "filed_by"])
+    audit.record(actor, "supervision_filing", "EvidenceSeizureList", f.seizure_list.number,
+                 detail={"filing": f.pk, "reference": f.reference, "late": f.filed_at > f.due_at})
+    return f
 
 
 @transaction.atomic
@@ -424,6 +456,17 @@ def checkout_request(*, actor, label: str, purpose: str, reason: str, due_back_a
     return co
 
 
+def _require_approver(actor, item: Item) -> None:
+    """Art. 11's 审批人: a station chief of the case's jurisdiction while the police hold custody, afterwards a
+    member of the procuratorate or court holding it."""
+    police = access.department(item.custody) == "police"
+    ok = (actor.role == Role.STATION_CHIEF and can_see_unit(actor, item.case.unit)) if police else (
+        (org := access.external_org(actor)) is not None and item.custody.path.startswith(org.path))
+    if not ok:
+        raise PermissionDenied("only a station chief of the case's jurisdiction, or the body holding custody, "
+                               "approves check-outs", message_id="evidence_approver_only")
+
+
 @transaction.atomic
 def checkout_approve(*, actor, checkout_id: int) -> CheckOut:
     """Approve a check-out: a station chief of the case's jurisdiction (police custody) or a member of the
@@ -436,12 +479,7 @@ def checkout_approve(*, actor, checkout_id: int) -> CheckOut:
         raise PermissionDenied("a borrower cannot approve their own check-out", code="four_eyes",
                                message_id="evidence_four_eyes")
     item = co.item
-    police = access.department(item.custody) == "police"
-    ok = (actor.role == Role.STATION_CHIEF and can_see_unit(actor, item.case.unit)) if police else (
-        (org := access.external_org(actor)) is not None and item.custody.path.startswith(org.path))
-    if not ok:
-        raise PermissionDenied("only a station chief of the case's jurisdiction, or the body holding custody, "
-                               "approves check-outs", message_id="evidence_approver_only")
+    _require_approver(actor, item)
     if co.status != CheckOut.Status.REQUESTED:
         raise DomainError(f"check-out {co.pk} is {co.status}", code="checkout_decided",
                           params={"checkout": co.pk, "status": CheckOut.Status(co.status)})
@@ -502,6 +540,79 @@ def _return(actor, item: Item, co: CheckOut | None, condition: str, witness: str
             detail={"checkout": co.pk, "late": now > co.due_back_at, "condition": condition[:300]},
             save=["status", "due_back_at"])
     return item
+
+
+def _checkout_visible(actor, checkout_id: int) -> CheckOut:
+    co = CheckOut.objects.select_for_update(of=("self",)).select_related(
+        "item__custody", "item__case__unit", "borrower").filter(pk=checkout_id).first()
+    if co is None or not access.visible_items(actor, Item.objects.filter(pk=co.item_id)).exists():
+        raise NotFound(f"check-out {checkout_id} not found")
+    return co
+
+
+@transaction.atomic
+def extension_request(*, actor, checkout_id: int, new_due: dt.datetime, reason: str) -> Extension:
+    """Ask for a later due-back time for an item that is out (Art. 11: a late return needs formalities): the
+    borrowing body asks, before or after the due time; one open request per check-out."""
+    co = _checkout_visible(actor, checkout_id)
+    item = co.item
+    if not _may_borrow(actor, item):
+        raise PermissionDenied("only the body holding legal custody may borrow the item",
+                               message_id="evidence_not_custodian_body")
+    if co.status != CheckOut.Status.OUT:
+        raise DomainError(f"check-out {co.pk} is {co.status}, not out", code="checkout_not_out",
+                          params={"checkout": co.pk, "status": CheckOut.Status(co.status)})
+    rv = rules.version(item.rule_version)
+    now = _now()
+    if not max(now, co.due_back_at) < new_due <= now + dt.timedelta(days=rv["checkout"]["max_days"]):
+        raise DomainError("the new due-back time must be later than the current one and within the limit",
+                          code="bad_extension_due", params={"days": rv["checkout"]["max_days"]})
+    if co.extensions.filter(status=Extension.Status.REQUESTED).exists():
+        raise DomainError(f"check-out {co.pk} already has an extension waiting", code="extension_pending",
+                          params={"checkout": co.pk})
+    ext = Extension.objects.create(checkout=co, requested_by=actor, requested_at=now, old_due=co.due_back_at,
+                                   new_due=new_due, reason=_text(reason, "reason", 300))
+    audit.record(actor, "extension_request", "EvidenceItem", item.label,
+                 detail={"checkout": co.pk, "extension": ext.pk, "to": new_due.isoformat()})
+    return ext
+
+
+@transaction.atomic
+def extension_decide(*, actor, extension_id: int, approve: bool, note: str = "") -> Extension:
+    """Approve or refuse an extension: the check-out's approvers (``_require_approver``), never the person who
+    asked nor the borrower. Approved, the due time moves on the check-out, the item and its chain, and the
+    overdue alert is re-armed for the new time."""
+    ext = Extension.objects.select_for_update().filter(pk=extension_id).first()
+    if ext is None:
+        raise NotFound(f"extension {extension_id} not found")
+    co = _checkout_visible(actor, ext.checkout_id)
+    if actor.pk in (ext.requested_by_id, co.borrower_id):
+        raise PermissionDenied("a borrower cannot approve their own check-out", code="four_eyes",
+                               message_id="evidence_four_eyes")
+    _require_approver(actor, co.item)
+    if ext.status != Extension.Status.REQUESTED or co.status != CheckOut.Status.OUT:
+        raise DomainError(f"extension {ext.pk} is {ext.status}", code="extension_decided",
+                          params={"extension": ext.pk})
+    now = _now()
+    ext.status = Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+    ext.decided_by, ext.decided_at, ext.decision_note = actor, now, (note or "")[:300]
+    ext.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if not approve:
+        audit.record(actor, "extension_refuse", "EvidenceItem", co.item.label,
+                     detail={"checkout": co.pk, "extension": ext.pk})
+        return ext
+    co.due_back_at, co.alerted_at = ext.new_due, None
+    co.save(update_fields=["due_back_at", "alerted_at"])
+    item = Item.objects.select_for_update(of=("self",)).select_related("custody", "location").get(pk=co.item_id)
+    item.due_back_at = ext.new_due
+    _append(item, EventKind.EXTENSION, actor, at=now, reason=ext.reason,
+            detail={"checkout": co.pk, "extension": ext.pk, "from": ext.old_due.isoformat(),
+                    "to": ext.new_due.isoformat(), "requested_by": ext.requested_by.username,
+                    "approver": actor.username}, save=["due_back_at"])
+    from pingan.evidence.tasks import schedule_due_check
+
+    transaction.on_commit(lambda: schedule_due_check(co.pk, co.due_back_at))
+    return ext
 
 
 @dataclass(frozen=True)
@@ -605,7 +716,7 @@ def transfer_accept(*, actor, transfer_id: int) -> Transfer:
     if t is None or org is None or not t.to_org.path.startswith(org.path):
         raise NotFound(f"transfer {transfer_id} not found")
     if t.status != Transfer.Status.SENT:
-        raise DomainError(f"transfer {t.number} was already accepted", code="transfer_decided",
+        raise DomainError(f"transfer {t.number} was already decided", code="transfer_decided",
                           params={"transfer": t.number})
     now = _now()
     t.status, t.accepted_by, t.accepted_at = Transfer.Status.ACCEPTED, actor, now
@@ -615,6 +726,28 @@ def transfer_accept(*, actor, transfer_id: int) -> Transfer:
         item.custody = t.to_org
         item.save(update_fields=["custody"])
         _append(item, EventKind.TRANSFER, actor, at=now, detail={"transfer": t.number, "from": t.from_org.code})
+    return t
+
+
+@transaction.atomic
+def transfer_reject(*, actor, transfer_id: int, reason: str) -> Transfer:
+    """The receiving procuratorate or court refuses the list, with its reason: legal custody stays with the
+    sender, every item's chain records the refusal, and the items may be sent again."""
+    t = Transfer.objects.select_for_update().select_related("to_org", "case").filter(pk=transfer_id).first()
+    org = access.external_org(actor)
+    if t is None or org is None or not t.to_org.path.startswith(org.path):
+        raise NotFound(f"transfer {transfer_id} not found")
+    if t.status != Transfer.Status.SENT:
+        raise DomainError(f"transfer {t.number} was already decided", code="transfer_decided",
+                          params={"transfer": t.number})
+    now = _now()
+    t.status, t.rejected_by, t.rejected_at = Transfer.Status.REJECTED, actor, now
+    t.reject_reason = _text(reason, "reason", 500)
+    t.save(update_fields=["status", "rejected_by", "rejected_at", "reject_reason"])
+    staying = Item.objects.select_for_update(of=("self",)).select_related("location", "custody")
+    for item in staying.filter(transfers=t).order_by("pk"):
+        _append(item, EventKind.TRANSFER_REJECTED, actor, at=now, reason=t.reject_reason,
+                detail={"transfer": t.number, "by": t.to_org.code})
     return t
 
 

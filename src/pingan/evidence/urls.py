@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:case_id>/labels.pdf", views.case_labels, name="case_labels"),
     path("checkouts/", views.checkouts, name="checkouts"),
     path("transfers/", views.transfers, name="transfers"),
+    path("filings/", views.filings, name="filings"),
     path("files/<int:file_id>/", views.file_download, name="file"),
     path("items/<str:label>/", views.item, name="item"),
     path("items/<str:label>/chain.pdf", views.item_chain_pdf, name="chain_pdf"),

@@ -77,7 +77,7 @@ def _item_context(request: HttpRequest, label: str) -> dict:
         "item": item, "events": selectors.item_events(item=item), "verdict": services.item_verify(item=item),
         "clocks": selectors.item_clocks(item=item), "categories": _category_names(),
         "files": selectors.files_of(item=item), "store": access.is_store_staff(user),
-        "checkouts": item.checkouts.select_related("borrower", "approver")[:10],
+        "checkouts": item.checkouts.select_related("borrower", "approver").prefetch_related("extensions")[:10],
         "purposes": rules.version(item.rule_version)["checkout"]["purposes"],
         "dispositions": Disposition.choices, "bases": Disposal.Basis.choices, "relations": Disposal.Relation.choices,
         "chief": user.role == Role.STATION_CHIEF, "external": user.role in access.EXTERNAL,
@@ -105,6 +105,12 @@ def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
                                       due_back_at=_when(p.get("due_back_at", ""), timezone.now()))
         elif action == "approve":
             services.checkout_approve(actor=user, checkout_id=int(p.get("checkout", "0") or 0))
+        elif action == "extend":
+            services.extension_request(actor=user, checkout_id=int(p.get("checkout", "0") or 0),
+                                       new_due=_when(p.get("new_due", ""), timezone.now()), reason=p.get("reason", ""))
+        elif action == "extension":
+            services.extension_decide(actor=user, extension_id=int(p.get("extension", "0") or 0),
+                                      approve=p.get("approve") == "1")
         elif action == "hold":
             services.hold_set(actor=user, label=label, on=p.get("on") == "1", reason=p.get("reason", ""))
         elif action == "unrelated":
@@ -264,6 +270,9 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                                        item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
             elif form == "accept":
                 services.transfer_accept(actor=user, transfer_id=int(p.get("transfer", "0") or 0))
+            elif form == "reject":
+                services.transfer_reject(actor=user, transfer_id=int(p.get("transfer", "0") or 0),
+                                         reason=p.get("reason", ""))
             elif form == "ruling":
                 decisions = {lb: p.get(f"d_{lb}") for lb in p.getlist("items") if p.get(f"d_{lb}")}
                 services.ruling_record(actor=user, case=c, number=p.get("number", ""),
@@ -309,3 +318,31 @@ def transfers(request: HttpRequest) -> HttpResponse:
     rows = Paginator(selectors.transfers_list(actor=request.user), PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "evidence/transfers.html", {"transfers": rows,
                                                                  "external": request.user.role in access.EXTERNAL})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=frozenset({Role.CUSTODIAN, Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST}))
+def filings(request: HttpRequest) -> HttpResponse:
+    """Filings with 警务督察 (Art. 13): open ones with their due time, those filed; store staff record them."""
+    staff = access.is_store_staff(request.user)
+    if request.user.role == Role.CUSTODIAN and not staff:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("store staff only")
+    if request.method == "POST":
+        try:
+            services.filing_record(actor=request.user, filing_id=int(request.POST.get("filing", "0") or 0),
+                                   reference=request.POST.get("reference", ""),
+                                   supervision=request.POST.get("supervision", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        except ValueError:
+            messages.error(request, page_message(DomainError("bad id", code="evidence_field_required",
+                                                             params={"field": "filing"})))
+        return redirect("evidence:filings")
+    rule = rules.version_at(timezone.localdate())["supervision_filing"]
+    every = selectors.filings_list(actor=request.user)
+    return TemplateResponse(request, "evidence/filings.html", {
+        "open": every.filter(filed_at__isnull=True)[:200], "filed": every.filter(filed_at__isnull=False)
+        .order_by("-filed_at")[:50], "staff": staff, "now": timezone.now(), "hours": rule["hours"],
+        "citation": rule["citation"], "citation_en": rule["citation_en"]})
