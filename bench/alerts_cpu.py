@@ -7,12 +7,16 @@ afresh) with the Xiamen demo devices, it makes ``--events`` payloads with the mi
 of this process and of its PostgreSQL backend (``/proc/<pid>/stat``):
 
 1. ``ingest``: ``events_ingest`` over batches of ``--batch`` raw MQTT-like inputs (judge + log append);
-2. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint); with
+2. ``ingest-mqtt``: the same number of other events through a private Mosquitto (the broker settings of
+   docs/alerts.md) into :class:`pingan.alerts.mqtt.MqttIngest` in this process — what the ``pingan alerts
+   ingest-mqtt`` process spends: the gmqtt network thread, the acknowledgement after commit, the batching and
+   ``events_ingest`` (the devices' side publishes from a child process at ``--rate`` events/s, not counted);
+3. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint); with
    ``--partitions N``, each of the N partitions in turn (``worker-p<i>of<N>``), each over the whole log: the
    per-event CPU of every partition is what N processes would each spend, so the largest is the throughput
    bound on N cores.
 
-``--profile ingest|worker`` prints a cProfile of that stage (sorted by internal time).
+``--profile ingest|ingest-mqtt|worker`` prints a cProfile of that stage (sorted by internal time).
 
 Run: ``nice -n 10 .venv/bin/python bench/alerts_cpu.py --events 50000``.
 """
@@ -40,7 +44,7 @@ def proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, seed: int = 7):
+def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, seed: int = 7, tag: str = ""):
     """``n`` (topic, payload bytes) pairs with the benchmark's mix."""
     rng = random.Random(seed)
     anpr = [d for d in devices if d[1] == "anpr"]
@@ -55,7 +59,7 @@ def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, 
         elif r < 0.001 + alert_fraction:
             dev, kind, lon, lat = rng.choice(others)
             p = {
-                "event_id": f"a{seq}",
+                "event_id": f"a{tag}{seq}",
                 "device_id": dev,
                 "type": "gunshot" if kind == "acoustic" else "smoke",
                 "time": when,
@@ -64,13 +68,13 @@ def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, 
             out.append((f"{prefix}/{dev}/events", json.dumps(p).encode()))
         elif r < 0.08:
             dev = rng.choice(devices)[0]
-            p = {"event_id": f"h{seq}", "device_id": dev, "type": "heartbeat", "time": when}
+            p = {"event_id": f"h{tag}{seq}", "device_id": dev, "type": "heartbeat", "time": when}
             out.append((f"{prefix}/{dev}/events", json.dumps(p).encode()))
         else:
             dev = rng.choice(anpr)[0]
             plate = "闽D" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
             p = {
-                "event_id": f"p{seq}",
+                "event_id": f"p{tag}{seq}",
                 "device_id": dev,
                 "type": "anpr",
                 "time": when,
@@ -80,12 +84,33 @@ def payloads(n: int, devices: list, prefix: str, alert_fraction: float = 0.005, 
     return out
 
 
+def publish_process(port: int, data: list, rate: float) -> None:
+    """The devices: QoS 1 publishes at ``rate`` events/s (0: as fast as the broker takes them)."""
+    from alerts_bench import RawPublisher
+
+    pub = RawPublisher("127.0.0.1", port, "bench-devices", window=5000)
+    t0 = time.monotonic()
+    for i, (topic, payload) in enumerate(data):
+        pub.publish(topic, payload)
+        if i % 100 == 99:
+            pub.flush()
+            if rate:
+                ahead = (i + 1) / rate - (time.monotonic() - t0)
+                if ahead > 0:
+                    time.sleep(ahead)
+    pub.flush()
+    while pub.acked < pub.sent:
+        time.sleep(0.01)
+    pub.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=50_000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--terminals", type=int, default=500)
-    ap.add_argument("--profile", choices=("ingest", "worker"), default=None)
+    ap.add_argument("--profile", choices=("ingest", "ingest-mqtt", "worker"), default=None)
+    ap.add_argument("--rate", type=float, default=0, help="events/s published in ingest-mqtt (0: flat out)")
     ap.add_argument("--partitions", type=int, default=1, help="measure the worker as N partitions, one after another")
     args = ap.parse_args()
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu")
@@ -108,7 +133,7 @@ def main() -> int:
     load = os.getloadavg()
     results = {}
 
-    def measure(name, fn):
+    def measure(name, fn, n=args.events):
         prof = cProfile.Profile(time.process_time) if args.profile == name else None
         c0, b0, w0 = proc_cpu(me), proc_cpu(backend), time.monotonic()
         if prof:
@@ -118,8 +143,8 @@ def main() -> int:
             prof.disable()
         c1, b1, w1 = proc_cpu(me), proc_cpu(backend), time.monotonic()
         results[name] = {
-            "python_us_per_event": round((c1 - c0) / args.events * 1e6, 1),
-            "postgres_us_per_event": round((b1 - b0) / args.events * 1e6, 1),
+            "python_us_per_event": round((c1 - c0) / n * 1e6, 1),
+            "postgres_us_per_event": round((b1 - b0) / n * 1e6, 1),
             "wall_s": round(w1 - w0, 1),
             **(extra or {}),
         }
@@ -137,6 +162,31 @@ def main() -> int:
             )
         return {"counters": counters()}
 
+    def ingest_mqtt():
+        import multiprocessing
+
+        from alerts_bench import start_mosquitto
+
+        from pingan.alerts.mqtt import MqttIngest
+
+        broker, port = start_mosquitto(Path(tempfile.mkdtemp(prefix="pingan-alerts-cpu-mqtt-")))
+        try:
+            sub = MqttIngest(url=f"mqtt://127.0.0.1:{port}", client_id="bench-ingest", batch=args.batch)
+            sub.start()
+            pub = multiprocessing.get_context("spawn").Process(
+                target=publish_process, args=(port, mqtt_data, args.rate)
+            )
+            pub.start()
+            deadline = time.monotonic() + 600
+            while sub.ingested < len(mqtt_data) and time.monotonic() < deadline:
+                sub.drain_once()
+            pub.join(30)
+            sub.stop()
+        finally:
+            broker.terminate()
+            broker.wait(10)
+        return {"ingested": sub.ingested, "rate_asked": args.rate, "counters": counters()}
+
     def work(part=(0, 1)):
         w = Worker(batch=args.batch, snapshot_every_s=30, partition=part)
         while w.step(timeout=0):
@@ -146,10 +196,13 @@ def main() -> int:
         return {"alerts": Alert.objects.count(), "feed_items": FeedItem.objects.count(), "counters": counters()}
 
     measure("ingest", ingest)
+    mqtt_data = payloads(args.events, info["devices"], prefix, seed=8, tag="m")
+    measure("ingest-mqtt", ingest_mqtt)
+    logged = 2 * args.events
     if args.partitions == 1:
-        measure("worker", work)
+        measure("worker", work, logged)
     for i in range(args.partitions if args.partitions > 1 else 0):
-        measure(f"worker-p{i}of{args.partitions}", lambda i=i: work((i, args.partitions)))
+        measure(f"worker-p{i}of{args.partitions}", lambda i=i: work((i, args.partitions)), logged)
     print(json.dumps({"events": args.events, "batch": args.batch, "load": load, **results}, indent=1))
     return 0
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -56,60 +58,71 @@ class EventLog(Protocol):
 
 _LOCK_HEAD = "SELECT seq FROM alerts_loghead WHERE id = 1 FOR UPDATE"
 _CREATE_HEAD = "INSERT INTO alerts_loghead (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"
+# One staging table per database session, emptied by every commit (so no TRUNCATE per batch); ``batch``
+# keeps two appends inside one transaction apart (dead-letter replay can do that).
 _STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS alerts_log_stage (ord int, key text, device_id text, type text, "
-    "time timestamptz, received_at timestamptz, body text)"
+    "CREATE TEMP TABLE IF NOT EXISTS alerts_log_stage (batch bigint, ord int, key text, device_id text, "
+    "type text, time timestamptz, received_at timestamptz, body text) ON COMMIT DELETE ROWS"
 )
 _COPY = "COPY alerts_log_stage FROM STDIN"
 _INSERT = (
     "INSERT INTO alerts_loggedevent (key, device_id, type, time, received_at, body) "
-    "SELECT key, device_id, type, time, received_at, body FROM alerts_log_stage ORDER BY ord "
+    "SELECT key, device_id, type, time, received_at, body FROM alerts_log_stage WHERE batch = %s ORDER BY ord "
     "ON CONFLICT (key) DO NOTHING RETURNING key"
 )
 _READ = "SELECT seq, body, received_at, device_id, type FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
+_batches = itertools.count(1)
 
 
 class DatabaseLog:
     """The event log in the database (``LoggedEvent``)."""
 
+    _staged: weakref.WeakSet = weakref.WeakSet()  # driver connections whose session has the staging table
+
     def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
         """One ``COPY`` of the batch into a session-local staging table, then one ``INSERT … SELECT … ON
         CONFLICT (key) DO NOTHING RETURNING key`` in the batch's order: three statements per batch whatever
-        its size (a multi-row ``INSERT`` with bound parameters cost ~40 µs of client CPU per event)."""
+        its size (the lock, the COPY, the insert; a multi-row ``INSERT`` with bound parameters cost ~40 µs of
+        client CPU per event). Inside the caller's transaction when there is one (no savepoint)."""
         if not events:
             return []
         dupes: list[Event] = []
         first: dict[str, Event] = {}
         for e in events:  # a key twice in one batch: the second is a duplicate
-            if e.key in first:
+            k = e.key
+            if k in first:
                 dupes.append(e)
             else:
-                first[e.key] = e
-        rows = list(first.values())
+                first[k] = e
         if connection.vendor != "postgresql":
+            rows = list(first.values())
             inserted = self._insert_portable(rows, received_at)
             return dupes + [e for e in rows if e.key not in inserted]
+        batch = next(_batches)
         stamp = received_at.isoformat()
         # COPY text format: tab-separated, backslash escapes. Keys, device ids, types and times are from
-        # restricted alphabets (events.parse_payload); the JSON body has no raw tab or newline (json escapes
+        # restricted alphabets (events.parse_payload); the JSON body has no raw tab or newline (JSON escapes
         # control characters), so only its backslashes need doubling.
-        buf = "".join(
-            f"{i}\t{e.key}\t{e.device_id}\t{e.type}\t{e.time.isoformat()}\t{stamp}\t"
-            f"{e.to_json().replace(chr(92), chr(92) * 2)}\n"
-            for i, e in enumerate(rows)
+        buf = b"".join(
+            f"{batch}\t{i}\t{k}\t{e.device_id}\t{e.type}\t{e.time.isoformat()}\t{stamp}\t".encode()
+            + e.to_json_bytes().replace(b"\\", b"\\\\")
+            + b"\n"
+            for i, (k, e) in enumerate(first.items())
         )
-        with transaction.atomic(), connection.cursor() as cur:
+        with transaction.atomic(savepoint=False), connection.cursor() as cur:
             cur.execute(_LOCK_HEAD)
             if cur.fetchone() is None:
                 cur.execute(_CREATE_HEAD)
                 cur.execute(_LOCK_HEAD)
-            cur.execute(_STAGE)
+            raw = connection.connection
+            if raw not in self._staged:
+                cur.execute(_STAGE)  # rolled back with a transaction that fails: known only once committed
+                transaction.on_commit(lambda raw=raw: self._staged.add(raw))
             with cur.cursor.copy(_COPY) as copy:
                 copy.write(buf)
-            cur.execute(_INSERT)
+            cur.execute(_INSERT, [batch])
             inserted = {r[0] for r in cur.fetchall()}
-            cur.execute("TRUNCATE alerts_log_stage")
-        dupes += [e for e in rows if e.key not in inserted]
+        dupes += [e for k, e in first.items() if k not in inserted]
         return dupes
 
     @staticmethod

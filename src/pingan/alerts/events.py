@@ -20,11 +20,12 @@ Positions are converted to WGS-84 on input (:mod:`pingan.lib.coords`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from pingan.lib import coords
 
@@ -45,8 +46,10 @@ EVENT_TYPES: dict[str, str] = {
 }
 
 MAX_PAYLOAD_BYTES = 64 * 1024
-_EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_DEVICE_ID = re.compile(r"^[0-9]{20}$")
+# \Z, not $: "$" also matches before a final newline, and an event id "x\n" accepted as "x" broke the log's
+# COPY row (one tab/newline-separated line per event) and with it the whole batch, forever redelivered.
+_EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
+_DEVICE_ID = re.compile(r"^[0-9]{20}\Z")
 _FIELDS = {"event_id", "device_id", "type", "time", "position", "attributes", "schema"}
 
 
@@ -80,17 +83,23 @@ class Event:
         return f"{self.device_id}/{self.event_id}"
 
     def to_json(self) -> str:
-        """The event as compact JSON (the log's format; :meth:`from_json` reads it back)."""
-        d = {"event_id": self.event_id, "device_id": self.device_id, "type": self.type,
-             "time": self.time.isoformat(), "lon": self.lon, "lat": self.lat, "crs": self.crs,
-             "attributes": self.attributes, "source": self.source}
-        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+        """The event as compact UTF-8 JSON (the log's format; :meth:`from_json` reads it back): the fields in
+        declaration order, ``time`` RFC 3339 in UTC (``…Z``)."""
+        return _ENCODER.encode(self).decode()
+
+    def to_json_bytes(self) -> bytes:
+        return _ENCODER.encode(self)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Event:
-        d = json.loads(text)
-        d["time"] = dt.datetime.fromisoformat(d["time"])
-        return cls(**d)
+        """An event from the log (msgspec decodes straight into the dataclass: ~0.8 µs, where ``json.loads``,
+        ``fromisoformat`` and ``cls(**d)`` took ~4.6 µs). Log bodies written before with ``+00:00`` times
+        read the same."""
+        return _EVENT_DECODER.decode(text)
+
+
+_ENCODER = msgspec.json.Encoder()
+_EVENT_DECODER = msgspec.json.Decoder(Event)
 
 
 def parse_time(value: Any) -> dt.datetime:
@@ -126,6 +135,23 @@ def _position(value: Any) -> tuple[float, float, str] | None:
     return wlon, wlat, coords.CRS(str(crs).lower().replace("-", "").replace("_", "")).value
 
 
+class _Payload(msgspec.Struct, forbid_unknown_fields=True):
+    """The payload's shape for the fast path of :func:`parse_payload`: msgspec checks in C what the checks
+    below check in Python (field names, required fields, the id patterns, the type)."""
+
+    event_id: Annotated[str, msgspec.Meta(pattern=_EVENT_ID.pattern)]
+    device_id: Annotated[str, msgspec.Meta(pattern=_DEVICE_ID.pattern)]
+    type: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
+    time: str
+    position: Any = None
+    attributes: dict[str, Any] | None = None
+    schema: Any = None
+
+
+_PAYLOAD_DECODER = msgspec.json.Decoder(_Payload)
+_ANY_DECODER = msgspec.json.Decoder()
+
+
 def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | None = None) -> Event:
     """A JSON payload (bytes, text or an already decoded object) → :class:`Event`.
 
@@ -133,13 +159,32 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
     :class:`EventError` with codes ``too_large``, ``bad_json``, ``bad_field``, ``missing_field``,
     ``bad_event_id``, ``bad_device_id``, ``topic_mismatch``, ``unknown_type``, ``bad_time``, ``bad_position``,
     ``bad_attributes``.
+
+    JSON is RFC 8259 JSON (msgspec): ``NaN``/``Infinity``, numbers beyond a double and lone UTF-16
+    surrogates are ``bad_json`` (Python's ``json`` took them, and such an event could not be written to the
+    log). A well-formed payload takes the fast path (one typed decode); anything it refuses is judged again
+    field by field below, which names the first problem — so both paths give the same event or the same
+    error (tests/alerts/test_alerts_events.py checks this on generated payloads).
     """
     if isinstance(raw, bytes | str):
         if len(raw) > MAX_PAYLOAD_BYTES:
             raise EventError("too_large", f"payload is {len(raw)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
         try:
-            obj = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            p = _PAYLOAD_DECODER.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            pass
+        else:
+            if topic_device is not None and topic_device != p.device_id:
+                raise EventError(
+                    "topic_mismatch", f"device_id {p.device_id} differs from the topic's device {topic_device}"
+                )
+            when = parse_time(p.time)
+            pos = _position(p.position)
+            lon, lat, crs = pos if pos else (None, None, "wgs84")
+            return Event(p.event_id, p.device_id, p.type, when, lon, lat, crs, p.attributes or {}, source)
+        try:
+            obj = _ANY_DECODER.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise EventError("bad_json", f"payload is not JSON: {exc}") from None
     else:
         obj = raw
@@ -168,7 +213,19 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
     if not isinstance(attrs, dict):
         raise EventError("bad_attributes", "attributes must be a JSON object")
     lon, lat, crs = pos if pos else (None, None, "wgs84")
-    return Event(event_id, device_id, etype, when, lon, lat, crs, attrs, source)
+    ev = Event(event_id, device_id, etype, when, lon, lat, crs, attrs, source)
+    if not isinstance(raw, bytes | str):  # an object decoded elsewhere (HTTP): it must be writable to the log
+        event_storable(ev)
+    return ev
+
+
+def event_storable(ev: Event) -> None:
+    """Refuse an event the log cannot store (a lone UTF-16 surrogate in a string that Python's ``json``
+    decoded). Raises :class:`EventError` (``bad_attributes``)."""
+    try:
+        ev.to_json_bytes()
+    except (msgspec.EncodeError, UnicodeEncodeError, OverflowError) as exc:
+        raise EventError("bad_attributes", f"the event cannot be stored as JSON: {exc}") from None
 
 
 def check_time(

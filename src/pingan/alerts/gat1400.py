@@ -41,8 +41,8 @@ from typing import Any
 from pingan.alerts.events import Event, EventError
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-_TIME = re.compile(r"^\d{14}$")
-_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_TIME = re.compile(r"^[0-9]{14}\Z")
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
 
 
 @cache
@@ -103,7 +103,7 @@ def motor_vehicle_event(obj: Any) -> Event:
     if not isinstance(rid, str) or not _ID.match(rid):
         raise EventError("bad_event_id", f"MotorVehicleID {rid!r} must be 1-64 characters of A-Z a-z 0-9 . _ : -")
     device = str(obj.get("DeviceID") or "")
-    if not re.fullmatch(r"\d{20}", device):
+    if not re.fullmatch(r"[0-9]{20}", device):
         raise EventError("bad_device_id", f"DeviceID {device!r} must be a GB/T 28181 20-digit ID")
     when = parse_time(obj.get("PassTime") or obj.get("MarkTime"), "PassTime")
     has_plate = str(obj.get("HasPlate", "1")).lower() not in ("0", "false", "")

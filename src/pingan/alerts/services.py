@@ -20,11 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, routing
-from pingan.alerts.events import Event, EventError, check_position, check_time, parse_payload
+from pingan.alerts.events import Event, EventError, check_position, check_time, event_storable, parse_payload
 from pingan.alerts.models import (
     Alert,
     AlertCause,
@@ -54,9 +54,23 @@ ALERT_ROLES = (Role.OFFICER, Role.STATION_CHIEF)
 # ------------------------------------------------------------------------------------------- counters
 
 
+_COUNTERS_ADD = (
+    "INSERT INTO alerts_counter (name, value) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+    "ON CONFLICT (name) DO UPDATE SET value = alerts_counter.value + EXCLUDED.value"
+)
+
+
 def counters_add(values: dict[str, int]) -> None:
-    """Add to the pipeline counters (inside the caller's transaction)."""
-    for name, n in values.items():
+    """Add to the pipeline counters (inside the caller's transaction): on PostgreSQL one statement for all
+    of them, in name order (the row locks of concurrent batches are taken in one order)."""
+    items = sorted((name, n) for name, n in values.items() if n)
+    if not items:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_COUNTERS_ADD, [[k for k, _ in items], [n for _, n in items]])
+        return
+    for name, n in items:
         if n:
             updated = Counter.objects.filter(name=name).update(value=F("value") + n)
             if not updated:
@@ -364,7 +378,11 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
             res.rejected.append((raw, raw.error))
             continue
         try:
-            ev = raw.event or parse_payload(raw.payload, source=source, topic_device=raw.topic_device)
+            if raw.event is not None:  # built by a GA/T 1400 parser from JSON decoded elsewhere
+                ev = raw.event
+                event_storable(ev)
+            else:
+                ev = parse_payload(raw.payload, source=source, topic_device=raw.topic_device)
         except EventError as exc:
             res.rejected.append((raw, exc))
             continue
@@ -411,12 +429,14 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
                     for raw, exc in res.rejected
                 ]
             )
-        seen = {e.device_id for e in res.accepted}
+        seen = sorted({e.device_id for e in res.accepted})
         if seen:
-            Device.objects.filter(device_id__in=seen).update(last_seen_at=now)
-            Device.objects.filter(device_id__in=seen).exclude(status=Device.Status.ONLINE).exclude(
-                status=Device.Status.RETIRED
-            ).update(status=Device.Status.ONLINE)
+            Device.objects.filter(device_id__in=seen).update(
+                last_seen_at=now,
+                status=Case(
+                    When(status=Device.Status.RETIRED, then=F("status")), default=Value(Device.Status.ONLINE)
+                ),
+            )
         counters_add({"received": len(inputs), **res.counts})
     return res
 
