@@ -18,7 +18,9 @@ Against PostgreSQL (``PINGAN_BENCH_DATABASE_URL``, default
 threads (no HTTP, no server): what the database work alone costs.
 
 Run: ``.venv/bin/python bench/citizen_bench.py`` (``--floor`` adds the in-process run). Figures are printed
-with the load average before and after, and written to ``bench/out/citizen_bench.json``.
+with the load average before and after and the CPU seconds of the server process (``/proc/<pid>/stat``)
+and of the benchmark's own process (the clients; ``time.process_time``), and written to
+``bench/out/citizen_bench.json``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ def pct(values: list[float], p: float) -> float:
 
 def load() -> float:
     return os.getloadavg()[0]
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat`` utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def setup_django(db_url: str, data_dir: str) -> None:
@@ -221,10 +229,13 @@ def main() -> None:
                 return 499, seconds
             return r.status_code, seconds
 
-        before = load()
+        before, server_cpu, client_cpu = load(), proc_cpu_s(server.pid), time.process_time()
         figures = rush(over_http, list(tokens), slot_ids, args.clients, args.tries)
+        server_cpu, client_cpu = proc_cpu_s(server.pid) - server_cpu, time.process_time() - client_cpu
         figures.update(load_before=round(before, 2), load_after=round(load(), 2),
-                       server=f"waitress, {args.threads} threads")
+                       server=f"waitress, {args.threads} threads", server_cpu_s=round(server_cpu, 2),
+                       server_cpu_ms_per_request=round(server_cpu * 1000 / figures["requests"], 2),
+                       client_cpu_s=round(client_cpu, 2))
         figures["check"] = check(slot_ids)
         results["http"] = figures
         print("HTTP  ", json.dumps(figures, ensure_ascii=False))
@@ -251,11 +262,13 @@ def main() -> None:
                 status = exc.status
             return status, time.perf_counter() - t
 
-        before = load()
+        before, cpu = load(), time.process_time()
         clients = min(args.clients, 20)  # one PostgreSQL connection per thread
         figures = rush(in_process, list(tokens), slot_ids, clients, args.tries)
+        cpu = time.process_time() - cpu
         connections.close_all()
-        figures.update(load_before=round(before, 2), load_after=round(load(), 2), clients=clients)
+        figures.update(load_before=round(before, 2), load_after=round(load(), 2), clients=clients,
+                       cpu_s=round(cpu, 2), cpu_ms_per_request=round(cpu * 1000 / figures["requests"], 2))
         figures["check"] = check(slot_ids)
         results["floor_in_process"] = figures
         print("FLOOR ", json.dumps(figures, ensure_ascii=False))
@@ -268,7 +281,7 @@ def main() -> None:
     print(f"places filled {ok['bookings']}/{ok['places']}, double bookings {ok['people_twice_on_the_day']}, "
           f"over capacity {ok['slots_over_capacity']}: {'OK' if good else 'FAILED'}; "
           f"p95 {results['http']['p95_ms']} ms (target < 500) at load {results['http']['load_before']}"
-          f"→{results['http']['load_after']}")
+          f"→{results['http']['load_after']}, server CPU {results['http']['server_cpu_ms_per_request']} ms a request")
 
 
 if __name__ == "__main__":

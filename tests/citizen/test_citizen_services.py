@@ -7,15 +7,17 @@ import datetime as dt
 import threading
 
 import pytest
+from citizen_support import PASSWORD as PASSWORD_FOR_TESTS
 from citizen_support import TODAY, id_number, make_citizen
 from django.db import connection, connections
+from django.db.models import F
 from django.utils import timezone
 
 from pingan.citizen import selectors, services
 from pingan.citizen.models import Booking, Notice, PermitApplication, Slot, Ticket
 from pingan.citizen.services import Upload
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import AuditRecord
+from pingan.core.models import AuditRecord, AuditSubject
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%synthetic test document\n"
@@ -59,6 +61,32 @@ def test_only_citizens_book(world, cast):
     for user in (cast.officer_a, cast.landlord_a, cast.admin):
         with pytest.raises(PermissionDenied):
             services.booking_create(actor=user, slot_id=slot.pk, service="residence_permit_first", today=TODAY)
+
+
+def test_an_account_without_identity_may_not_book_a_free_place(world, cast):
+    from pingan.core.services import user_create
+
+    nameless = user_create(username="nameless", password=PASSWORD_FOR_TESTS, role="citizen")
+    slot = first_slot(world.counter_a)
+    with pytest.raises(DomainError) as e:
+        services.booking_create(actor=nameless, slot_id=slot.pk, service="residence_permit_first", today=TODAY)
+    assert e.value.code == "identity_required"
+    slot.refresh_from_db()
+    assert slot.taken == 0
+
+
+def test_a_full_slot_costs_one_query_and_a_booking_is_audited_with_its_person(world, django_assert_num_queries):
+    slot = first_slot(world.counter_a)
+    Slot.objects.filter(pk=slot.pk).update(taken=F("capacity"))
+    carol = make_citizen("carol", seed=3)
+    with django_assert_num_queries(1), pytest.raises(DomainError) as e:  # the slot read; no transaction, no lock
+        services.booking_create(actor=carol, slot_id=slot.pk, service="residence_permit_first", today=TODAY)
+    assert e.value.code == "slot_full"
+    Slot.objects.filter(pk=slot.pk).update(taken=0)
+    b = services.booking_create(actor=carol, slot_id=slot.pk, service="residence_permit_first", today=TODAY)
+    assert b.slot.counter.unit.name  # the answer shows counter and station without another read
+    record = AuditRecord.objects.get(action="book", object_id=str(b.pk))
+    assert record.detail["subjects"]["n"] == 1 and AuditSubject.objects.filter(seq=record.seq).exists()
 
 
 def test_cancel_a_day_ahead_frees_the_place(world):

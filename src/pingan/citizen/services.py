@@ -197,7 +197,6 @@ def booking_suspended_until(id_number: str, today: dt.date) -> dt.date | None:
     return until if until is not None and until > today else None
 
 
-@transaction.atomic
 def booking_create(*, actor, slot_id: int, service: str, today: dt.date | None = None) -> Booking:
     """Book a place in a slot for the citizen themselves (real-name: the account's identity).
 
@@ -205,16 +204,32 @@ def booking_create(*, actor, slot_id: int, service: str, today: dt.date | None =
     ``booking_suspended`` (two no-shows in a month), ``one_booking_per_day``. The place is taken with one
     conditional ``UPDATE`` (``taken < capacity``), so concurrent requests for the last place get exactly one
     booking; the one-booking-per-person-per-day rule is also a partial unique index.
+
+    Most of a rush at opening time asks for slots already full: those are refused from one read of the slot,
+    outside any transaction and before the person's identity is looked up (one query, no locks). The
+    returned booking carries ``slot.counter.unit``, so the caller needs no second read to show it.
     """
-    today = today or _today()
-    identity = _identity(actor)
-    booking_rules = rules.booking_rules()
-    slot = Slot.objects.select_related("counter").filter(pk=slot_id).first()
+    if getattr(actor, "role", None) != Role.CITIZEN:
+        raise PermissionDenied("only citizens book and apply, for themselves", code="citizen_only")
+    slot = Slot.objects.select_related("counter__unit").filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(f"slot {slot_id} not found")
-    if slot.taken >= slot.capacity:  # fast refusal, before the person's checks: the rush is mostly these
-        raise SlotFull(f"no place left at {slot.start:%H:%M} on {slot.day}",
-                       params={"day": slot.day.isoformat(), "time": f"{slot.start:%H:%M}"})
+    if slot.taken >= slot.capacity:  # a stale read can only say "free" wrongly: the UPDATE below decides
+        raise _slot_full(slot)
+    return _booking_take(actor=actor, slot=slot, service=service, today=today or _today())
+
+
+def _slot_full(slot: Slot) -> SlotFull:
+    return SlotFull(f"no place left at {slot.start:%H:%M} on {slot.day}",
+                    params={"day": slot.day.isoformat(), "time": f"{slot.start:%H:%M}"})
+
+
+@transaction.atomic
+def _booking_take(*, actor, slot: Slot, service: str, today: dt.date) -> Booking:
+    """The checks of the person and the slot, then the place (see :func:`booking_create`). The slot's row is
+    locked from the conditional ``UPDATE`` to the commit, so everything that can refuse runs before it."""
+    identity = _identity(actor)
+    booking_rules = rules.booking_rules()
     counter = slot.counter
     if service not in counter.services:
         raise DomainError(f"{counter.name} does not offer {service}", code="service_not_offered",
@@ -233,8 +248,7 @@ def booking_create(*, actor, slot_id: int, service: str, today: dt.date | None =
         raise DomainError(f"you already have a booking on {slot.day}", code="one_booking_per_day",
                           params={"day": slot.day.isoformat()})
     if not Slot.objects.filter(pk=slot.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
-        raise SlotFull(f"no place left at {slot.start:%H:%M} on {slot.day}",
-                       params={"day": slot.day.isoformat(), "time": f"{slot.start:%H:%M}"})
+        raise _slot_full(slot)
     try:
         with transaction.atomic():
             booking = Booking.objects.create(slot=slot, day=slot.day, citizen=actor, name=identity.name,
@@ -243,7 +257,10 @@ def booking_create(*, actor, slot_id: int, service: str, today: dt.date | None =
     except IntegrityError:  # the same person booked the same day in a parallel request
         raise DomainError(f"you already have a booking on {slot.day}", code="one_booking_per_day",
                           params={"day": slot.day.isoformat()}) from None
-    audit.record(actor, "book", "Booking", booking.pk, detail={"slot": slot.pk, "service": service})
+    # The record names the person booked (subjects), so the answer to the booking request (the citizen's own
+    # booking, just made) needs no separate read record.
+    audit.record(actor, "book", "Booking", booking.pk, detail={"slot": slot.pk, "service": service},
+                 subjects=[audit.Subject(name=identity.name, id_number=identity.id_number)])
     return booking
 
 
