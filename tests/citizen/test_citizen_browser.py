@@ -112,3 +112,53 @@ def test_the_desk_checks_a_booking_in_and_the_display_calls_it(live_server, phon
     board.goto(f"{live_server.url}/citizen/counters/{world.counter_a.pk}/display/")
     expect(board.locator(".calling")).to_have_text("A001")
     assert identity.name not in board.inner_text("main")  # the display shows numbers, never names
+
+
+def test_a_terminal_checks_in_with_the_card_prints_the_ticket_and_forgets_when_idle(live_server, phone, cast, world,
+                                                                                   monkeypatch):
+    from django.utils import timezone
+
+    from pingan.citizen.models import Booking, Slot
+
+    monkeypatch.setenv("PINGAN_CITIZEN_KIOSK_IDLE_SECONDS", "10")
+    identity = world.alice.identity
+    today = timezone.localdate()
+    slot = Slot.objects.create(counter=world.counter_a, day=today, start=dt.time(0, 0), capacity=2, taken=1)
+    Booking.objects.create(slot=slot, day=today, citizen=world.alice, name=identity.name,
+                           id_number=identity.id_number, service="residence_permit_first", rules_version="xiamen-2018")
+    page = phone()
+    page.add_init_script("window.__printed = 0; window.print = function () { window.__printed += 1; };")
+    sign_in(page, live_server.url, "officer_a")
+    page.check("input[value=citizen_services]")
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/citizen/station/counters/{world.counter_a.pk}/")
+    page.click("text=在本设备上启用自助终端")
+    page.select_option("select[name=counter]", str(world.counter_a.pk))
+    page.click("main button")
+    expect(page.locator("h1")).to_have_text("自助终端")
+    expect(page.locator(".bar .account")).to_have_count(0)  # the officer is signed out
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "citizen-kiosk-home-375.png"), full_page=True)
+    fits(page)
+    for box in [page.locator(".kiosk-button").nth(i).bounding_box() for i in range(3)]:
+        assert box["height"] >= 64 and box["width"] >= 300  # large touch targets on a 375-px screen
+    page.click("text=已有预约：签到")
+    # the ID-card reader seam: a reader in keyboard mode types the number into the focused field, then Enter
+    page.keyboard.type(identity.id_number)
+    page.keyboard.press("Enter")
+    expect(page.locator(".ticket-label")).to_have_text("A001")
+    assert page.evaluate("window.__printed") == 1  # printed once on arrival
+    page.click("[data-print]")
+    assert page.evaluate("window.__printed") == 2
+    assert identity.name not in page.inner_text("main")
+    fits(page)
+    page.screenshot(path=str(SHOTS / "citizen-kiosk-ticket-375.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator("header.bar").is_hidden() and page.locator("#kiosk-end").is_hidden()
+    expect(page.locator(".ticket-label")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "citizen-kiosk-ticket-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    ticket_url = page.url
+    page.wait_for_url(f"{live_server.url}/citizen/kiosk/", timeout=25_000)  # 10 s untouched: cleared
+    response = page.goto(ticket_url)
+    assert response.status == 404  # the last person's ticket is gone from this terminal

@@ -323,3 +323,25 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} → {self.recipient_id}"
+
+
+class Terminal(models.Model):
+    """A self-service terminal (自助终端, the e政务 kiosks) standing at a counter: a device that issues queue
+    tickets and checks bookings in without an officer. It proves itself by a secret kept in a cookie on the
+    device (``key_digest`` is its SHA-256), set when an officer of the station starts kiosk mode on it;
+    ``revoked_at`` ends it."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="terminals")
+    name = models.CharField(max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    scope_unit = "counter__unit"
+
+    class Meta:
+        ordering = ["counter", "id"]
+
+    def __str__(self) -> str:
+        return self.name

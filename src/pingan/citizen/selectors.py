@@ -20,6 +20,7 @@ from pingan.citizen.models import (
     PermitApplication,
     Service,
     Slot,
+    Terminal,
     Ticket,
 )
 from pingan.core import audit
@@ -132,6 +133,11 @@ def counter_for_desk(*, actor, counter_id: int) -> Counter:
     if c is None or not can_see_unit(actor, c.unit):
         raise NotFound(f"counter {counter_id} not found")
     return c
+
+
+def terminals_of_counter(*, counter: Counter) -> list[Terminal]:
+    """The active self-service terminals of a counter (devices, no personal data)."""
+    return list(Terminal.objects.filter(counter=counter, revoked_at=None).select_related("created_by"))
 
 
 def counters_of_jurisdiction(*, actor) -> list[Counter]:

@@ -40,6 +40,7 @@ from pingan.citizen.models import (
     PermitDocument,
     Service,
     Slot,
+    Terminal,
     Ticket,
 )
 from pingan.core import audit
@@ -339,13 +340,18 @@ def booking_check_in(*, actor, booking_id: int, id_number: str, now: dt.datetime
         presented = ""
     if presented != booking.id_number:
         raise DomainError("the ID card presented is not the booking's (real-name)", code="identity_mismatch")
+    return _ticket_for_booking(actor, booking, now, detail={})
+
+
+def _ticket_for_booking(actor, booking: Booking, now: dt.datetime, *, detail: dict) -> Ticket:
+    """The checked booking (locked, ``booked``, today's, the card's) becomes a queue ticket; audited."""
     counter = booking.slot.counter
     ticket = Ticket.objects.create(counter=counter, day=booking.day, kind=Ticket.Kind.BOOKED,
                                    number=_next_number(counter, booking.day, Ticket.Kind.BOOKED), booking=booking,
                                    service=booking.service, issued_at=now, slot_start=_slot_start(booking.slot))
     booking.status, booking.changed_at = Booking.Status.CHECKED_IN, now
     booking.save(update_fields=["status", "changed_at"])
-    audit.record(actor, "check_in", "Booking", booking.pk, detail={"ticket": ticket.label},
+    audit.record(actor, "check_in", "Booking", booking.pk, detail={"ticket": ticket.label, **detail},
                  subjects=[audit.Subject(name=booking.name, id_number=booking.id_number)])
     return ticket
 
@@ -363,6 +369,86 @@ def ticket_walk_in(*, actor, counter_id: int, service: str = "", now: dt.datetim
                                    number=_next_number(counter, day, Ticket.Kind.WALK_IN), service=service,
                                    issued_at=now)
     audit.record(actor, "walk_in", "Ticket", ticket.pk, detail={"ticket": ticket.label})
+    return ticket
+
+
+# ------------------------------------------------------------------------------------------------ terminals
+
+
+def kiosk_idle_seconds() -> int:
+    """How long a self-service terminal waits without a touch before it clears everything and starts over:
+    ``PINGAN_CITIZEN_KIOSK_IDLE_SECONDS`` (10–600), default 60."""
+    raw = os.environ.get("PINGAN_CITIZEN_KIOSK_IDLE_SECONDS", "").strip()
+    if not raw:
+        return 60
+    if not (raw.isdigit() and 10 <= int(raw) <= 600):
+        raise DomainError("PINGAN_CITIZEN_KIOSK_IDLE_SECONDS must be 10 to 600", code="bad_kiosk_idle")
+    return int(raw)
+
+
+def _key_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def terminal_create(*, actor, counter_id: int, name: str) -> tuple[Terminal, str]:
+    """An officer or station chief starts kiosk mode on a device at a counter of their station; returns the
+    terminal and its secret (kept by the device in a cookie, stored here only as its SHA-256)."""
+    counter = _desk(actor, Counter.objects.select_related("unit"), counter_id, "counter")
+    name = name.strip()[:100] or f"{counter.name} terminal"
+    secret = secrets.token_urlsafe(32)
+    terminal = Terminal.objects.create(counter=counter, name=name, key_digest=_key_digest(secret), created_by=actor)
+    audit.record(actor, "create", "Terminal", terminal.pk, detail={"counter": counter.pk, "name": name})
+    return terminal, secret
+
+
+@transaction.atomic
+def terminal_revoke(*, actor, terminal_id: int) -> Terminal:
+    """End a terminal: its device is no longer a terminal (it shows the sign-in page)."""
+    terminal = _desk(actor, Terminal.objects.all(), terminal_id, "terminal")
+    if terminal.revoked_at is None:
+        terminal.revoked_at = timezone.now()
+        terminal.save(update_fields=["revoked_at"])
+        audit.record(actor, "revoke", "Terminal", terminal.pk)
+    return terminal
+
+
+def terminal_for_key(secret: str) -> Terminal | None:
+    """The active terminal whose secret a device presents, or ``None``."""
+    if not secret or len(secret) > 100:
+        return None
+    return (Terminal.objects.select_related("counter__unit")
+            .filter(key_digest=_key_digest(secret), revoked_at=None).first())
+
+
+@transaction.atomic
+def kiosk_check_in(*, terminal: Terminal, id_number: str, now: dt.datetime | None = None) -> Ticket:
+    """At a terminal: the ID card read (the reader types its number) finds today's booking at the terminal's
+    counter, which becomes a queue ticket. ``bad_id_number`` for a number that is not one;
+    ``no_booking_today`` when that person has no booking here today (the card is the identity: real-name)."""
+    now = now or timezone.now()
+    number = check_id_number(id_number)
+    booking = (Booking.objects.select_for_update().select_related("slot__counter")
+               .filter(slot__counter=terminal.counter, day=timezone.localdate(now), id_number=number,
+                       status=Booking.Status.BOOKED).first())
+    if booking is None:
+        raise DomainError("no appointment today at this counter for this ID card", code="no_booking_today")
+    return _ticket_for_booking(None, booking, now, detail={"terminal": terminal.pk})
+
+
+@transaction.atomic
+def kiosk_walk_in(*, terminal: Terminal, service: str, now: dt.datetime | None = None) -> Ticket:
+    """At a terminal: a walk-in ticket (取号) for one of the counter's services."""
+    now = now or timezone.now()
+    counter = terminal.counter
+    if service not in counter.services:
+        raise DomainError(f"{counter.name} does not offer {service}", code="service_not_offered",
+                          params={"service": service})
+    day = timezone.localdate(now)
+    ticket = Ticket.objects.create(counter=counter, day=day, kind=Ticket.Kind.WALK_IN,
+                                   number=_next_number(counter, day, Ticket.Kind.WALK_IN), service=service,
+                                   issued_at=now)
+    audit.record(None, "walk_in", "Ticket", ticket.pk, detail={"ticket": ticket.label, "terminal": terminal.pk})
     return ticket
 
 

@@ -17,4 +17,11 @@ urlpatterns = [
     path("permits/<int:application_id>/", views.permit, name="permit"),
     path("station/", views.station, name="station"),
     path("station/counters/<int:counter_id>/", views.desk, name="desk"),
+    path("kiosk/", views.kiosk_home, name="kiosk"),
+    path("kiosk/start/", views.kiosk_start, name="kiosk_start"),
+    path("kiosk/check-in/", views.kiosk_check_in, name="kiosk_check_in"),
+    path("kiosk/walk-in/", views.kiosk_walk_in, name="kiosk_walk_in"),
+    path("kiosk/tickets/<int:ticket_id>/", views.kiosk_ticket, name="kiosk_ticket"),
+    path("kiosk/services/", views.kiosk_services, name="kiosk_services"),
+    path("kiosk/end/", views.kiosk_end, name="kiosk_end"),
 ]

@@ -9,9 +9,13 @@ pages their role may not use 403 (``dashboard.web.page``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,7 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.citizen import present, rules, selectors, services
-from pingan.citizen.models import Booking, Channel, PermitApplication
+from pingan.citizen.models import Booking, Channel, PermitApplication, Ticket
 from pingan.citizen.texts import department_label, document_label, finding_text
 from pingan.core import texts
 from pingan.core.error_messages import page_message
@@ -320,6 +324,8 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
                 t = services.booking_check_in(actor=request.user, booking_id=_int(request.POST.get("booking")),
                                               id_number=request.POST.get("id_number", ""))
                 messages.success(request, t.label)
+            elif action == "revoke_terminal":
+                services.terminal_revoke(actor=request.user, terminal_id=_int(request.POST.get("terminal")))
             elif action == "walk_in":
                 t = services.ticket_walk_in(actor=request.user, counter_id=counter.pk,
                                             service=request.POST.get("service", ""))
@@ -342,4 +348,150 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
         "waiting": [(t, rules.estimated_wait_minutes(i, counter.minutes_per_ticket, counter.desks))
                     for i, t in enumerate(waiting)],
         "totals": selectors.slot_totals(counter=counter, day=today),
-        "booked": Booking.Status.BOOKED})
+        "terminals": selectors.terminals_of_counter(counter=counter), "booked": Booking.Status.BOOKED})
+
+
+# ------------------------------------------------------------------------------------------------ self-service terminal
+
+#: The cookie a terminal device keeps its secret in (``services.terminal_for_key``).
+KIOSK_COOKIE = "pingan_kiosk"
+_KIOSK_SEEN, _KIOSK_TICKETS = "kiosk_seen", "kiosk_tickets"
+
+
+def _terminal(request: HttpRequest):
+    return services.terminal_for_key(request.COOKIES.get(KIOSK_COOKIE, ""))
+
+
+def kiosk(view):
+    """Decorate a terminal page: the device must be an active terminal (403 otherwise). A terminal's session
+    carries no account — anyone signed in on it is signed out — and, idle longer than
+    ``services.kiosk_idle_seconds()``, it is cleared before the request is handled (what the last person did
+    is gone even if the page's own timer did not run)."""
+
+    @functools.wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        terminal = _terminal(request)
+        if terminal is None:
+            raise DjangoPermissionDenied("this device is not a self-service terminal")
+        if request.user.is_authenticated:
+            logout(request)
+        now = int(time.time())
+        seen = request.session.get(_KIOSK_SEEN)
+        if seen is not None and now - seen > services.kiosk_idle_seconds():
+            request.session.flush()
+        request.session[_KIOSK_SEEN] = now
+        request.terminal = terminal
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404("not found") from None
+
+    return inner
+
+
+def _kiosk_ctx(request: HttpRequest, **extra) -> dict:
+    return {"terminal": request.terminal, "counter": request.terminal.counter,
+            "idle_seconds": services.kiosk_idle_seconds(), **extra}
+
+
+def _kiosk_ticket(request: HttpRequest, ticket) -> HttpResponse:
+    request.session[_KIOSK_TICKETS] = [*request.session.get(_KIOSK_TICKETS, [])[-9:], ticket.pk]
+    return redirect("citizen:kiosk_ticket", ticket.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_start(request: HttpRequest) -> HttpResponse:
+    """Start kiosk mode on this device: an officer or station chief chooses a counter of their station; the
+    device gets the terminal's secret in a cookie and the officer is signed out. A device that is already a
+    terminal goes to its home page."""
+    if _terminal(request) is not None:
+        return redirect("citizen:kiosk")
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.role not in services.DESK_ROLES:
+        raise DjangoPermissionDenied("only officers and station chiefs start a terminal")
+    if request.method == "POST":
+        try:
+            _terminal_made, secret = services.terminal_create(actor=user, counter_id=_int(request.POST.get("counter")),
+                                                        name=request.POST.get("name", ""))
+        except NotFound:
+            raise Http404("no such counter") from None
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            logout(request)
+            response = redirect("citizen:kiosk")
+            response.set_cookie(KIOSK_COOKIE, secret, max_age=365 * 86400, httponly=True, samesite="Strict",
+                                secure=request.is_secure())
+            return response
+    return TemplateResponse(request, "citizen/kiosk_start.html", {
+        "counters": selectors.counters_of_jurisdiction(actor=user)})
+
+
+@require_GET
+@kiosk
+def kiosk_home(request: HttpRequest) -> HttpResponse:
+    """The terminal's start page: check in an appointment, take a ticket, the services and what to bring."""
+    return TemplateResponse(request, "citizen/kiosk_home.html", _kiosk_ctx(request, kiosk_home=True))
+
+
+@require_http_methods(["GET", "POST"])
+@kiosk
+def kiosk_check_in(request: HttpRequest) -> HttpResponse:
+    """Check in today's appointment with the ID card: the card reader types the number into the field (the
+    embedded default: the person types it)."""
+    if request.method == "POST":
+        try:
+            ticket = services.kiosk_check_in(terminal=request.terminal, id_number=request.POST.get("id_number", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return _kiosk_ticket(request, ticket)
+    return TemplateResponse(request, "citizen/kiosk_check_in.html", _kiosk_ctx(request))
+
+
+@require_http_methods(["GET", "POST"])
+@kiosk
+def kiosk_walk_in(request: HttpRequest) -> HttpResponse:
+    """Take a walk-in ticket (取号) for one of the counter's services."""
+    if request.method == "POST":
+        try:
+            ticket = services.kiosk_walk_in(terminal=request.terminal, service=request.POST.get("service", ""))
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            return _kiosk_ticket(request, ticket)
+    names = _service_names()
+    return TemplateResponse(request, "citizen/kiosk_walk_in.html", _kiosk_ctx(
+        request, services=[(c, names.get(c, c)) for c in request.terminal.counter.services]))
+
+
+@require_GET
+@kiosk
+def kiosk_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket just taken here, to print (only tickets this session took: no one else's)."""
+    if ticket_id not in request.session.get(_KIOSK_TICKETS, []):
+        raise Http404("not found")
+    ticket = Ticket.objects.select_related("counter__unit").filter(pk=ticket_id,
+                                                                   counter=request.terminal.counter).first()
+    if ticket is None:
+        raise Http404("not found")
+    return TemplateResponse(request, "citizen/kiosk_ticket.html", _kiosk_ctx(
+        request, ticket=ticket, out=present.ticket_out(ticket), service_name=_service_names().get(ticket.service, "")))
+
+
+@require_GET
+@kiosk
+def kiosk_services(request: HttpRequest) -> HttpResponse:
+    """The services a terminal offers (the catalogue's terminal channel) and what to bring for each."""
+    return TemplateResponse(request, "citizen/kiosk_services.html", _kiosk_ctx(
+        request, services=[_service_view(s) for s in selectors.services_list(channel=Channel.TERMINAL)]))
+
+
+@require_POST
+@kiosk
+def kiosk_end(request: HttpRequest) -> HttpResponse:
+    """Finish (the button, or the page's idle timer): clear everything of this session, back to the start."""
+    request.session.flush()
+    return redirect("citizen:kiosk")

@@ -207,6 +207,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "endorsement_not_open": _("The endorsement window is %(first)s to %(last)s."),
     "since_required": _("Give the day you started living here."),
     "slot_required": _("Choose a time."),
+    "no_booking_today": _("There is no appointment today at this counter for this ID card: take a walk-in ticket, "
+                          "or ask at the counter."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
@@ -236,7 +238,7 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "stats_analyst_only", "stats_police_only", "stats_watch_only", "bad_window", "unknown_category",
     "source_required",
     # citizen: set-up errors of the CLI and the environment (catalogue, counters, the issue deadline).
-    "bad_catalogue", "bad_counter", "bad_issue_days",
+    "bad_catalogue", "bad_counter", "bad_issue_days", "bad_kiosk_idle",
 })
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)")
