@@ -3,6 +3,7 @@ show; the drill-down audited; reclassification through the page and the API; imp
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -12,11 +13,15 @@ from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "auditor", "analyst", "chief_a", "officer_a", "officer_b", "landlord_a", "landlord_b",
-         "enterprise", "citizen"]
-POLICE = {"analyst", "chief_a", "officer_a", "officer_b"}
-POLICE_A = {"analyst", "chief_a", "officer_a"}
-WATCH_A = {"analyst", "chief_a"}
+ROLES = ["admin", "auditor", "analyst", "analyst_sm", "analyst_hl", "chief_a", "officer_a", "officer_b",
+         "landlord_a", "landlord_b", "enterprise", "citizen"]
+#: analyst: the bureau's (厦门市公安局); analyst_sm: 思明分局's, over station A (莲前); analyst_hl: 湖里分局's,
+#: over station B (江头) — a district's analyst sees the district's tree, not another district's.
+POLICE = {"analyst", "analyst_sm", "analyst_hl", "chief_a", "officer_a", "officer_b"}
+ANALYSTS = {"analyst", "analyst_sm", "analyst_hl"}
+POLICE_A = {"analyst", "analyst_sm", "chief_a", "officer_a"}
+OTHER_A = {"officer_b", "analyst_hl"}  # police of another jurisdiction than station A
+WATCH_A = {"analyst", "analyst_sm", "chief_a"}
 Q = "as_of=2024-03-06"
 
 
@@ -28,39 +33,72 @@ def expect(ok: set[str], hidden: set[str] = frozenset()) -> dict[str, int]:
 PAGES = [
     ("index", "/stats/", expect(POLICE)),
     ("template", "/stats/template.xlsx", expect(POLICE)),
-    ("unit A", f"/stats/u/350203-LQ/?{Q}", expect(POLICE_A, {"officer_b"})),
-    ("bureau", f"/stats/u/350200/?{Q}", expect({"analyst"}, {"chief_a", "officer_a", "officer_b"})),
-    ("weekly pdf", f"/stats/u/350203-LQ/weekly.pdf?{Q}", expect(POLICE_A, {"officer_b"})),
-    ("compstat xlsx", f"/stats/u/350203-LQ/compstat.xlsx?{Q}", expect(POLICE_A, {"officer_b"})),
-    ("compstat csv", f"/stats/u/350203-LQ/compstat.csv?{Q}", expect(POLICE_A, {"officer_b"})),
+    ("unit A", f"/stats/u/350203-LQ/?{Q}", expect(POLICE_A, OTHER_A)),
+    ("district of A", f"/stats/u/350203/?{Q}", expect({"analyst", "analyst_sm"}, POLICE - {"analyst", "analyst_sm"})),
+    ("bureau", f"/stats/u/350200/?{Q}", expect({"analyst"}, POLICE - {"analyst"})),
+    ("weekly pdf", f"/stats/u/350203-LQ/weekly.pdf?{Q}", expect(POLICE_A, OTHER_A)),
+    ("compstat xlsx", f"/stats/u/350203-LQ/compstat.xlsx?{Q}", expect(POLICE_A, OTHER_A)),
+    ("compstat csv", f"/stats/u/350203-LQ/compstat.csv?{Q}", expect(POLICE_A, OTHER_A)),
     ("drill-down", f"/stats/u/350203-LQ/incidents/?{Q}&scheme=cn_headline&category=theft&window=wtd",
-     expect(POLICE_A, {"officer_b"})),
-    ("drill-down xlsx", f"/stats/u/350203-LQ/incidents.xlsx?{Q}", expect(POLICE_A, {"officer_b"})),
-    ("incident", "/stats/incidents/{a1}/", expect(POLICE_A, {"officer_b"})),
-    ("downgrades", "/stats/u/350203-LQ/downgrades/", expect(WATCH_A)),
-    ("public release", f"/stats/u/350203-LQ/public.xlsx?{Q}", expect(WATCH_A)),
-    ("imports", "/stats/imports/", expect({"analyst"})),
-    ("import", "/stats/imports/{batch}/", expect({"analyst"})),
+     expect(POLICE_A, OTHER_A)),
+    ("drill-down xlsx", f"/stats/u/350203-LQ/incidents.xlsx?{Q}", expect(POLICE_A, OTHER_A)),
+    ("drill-down csv, bureau", f"/stats/u/350200/incidents.csv?{Q}", expect({"analyst"}, POLICE - {"analyst"})),
+    ("incident", "/stats/incidents/{a1}/", expect(POLICE_A, OTHER_A)),
+    ("incident of B", "/stats/incidents/{b1}/", expect({"analyst", "analyst_hl", "officer_b"},
+                                                       {"analyst_sm", "chief_a", "officer_a"})),
+    ("downgrades", "/stats/u/350203-LQ/downgrades/", expect(WATCH_A, {"analyst_hl"})),
+    ("public release", f"/stats/u/350203-LQ/public.xlsx?{Q}", expect(WATCH_A, {"analyst_hl"})),
+    ("public release csv, bureau", f"/stats/u/350200/public.csv?{Q}", expect({"analyst"},
+                                                                              {"analyst_sm", "analyst_hl", "chief_a"})),
+    ("imports", "/stats/imports/", expect(ANALYSTS)),
+    ("import (the command line's, into the bureau)", "/stats/imports/{batch}/",
+     expect({"analyst"}, {"analyst_sm", "analyst_hl"})),
+    ("import (思明's analyst's)", "/stats/imports/{batch_sm}/", expect({"analyst", "analyst_sm"}, {"analyst_hl"})),
 ]
 
 API = [
     ("units", "/api/v1/stats/units", expect(POLICE)),
-    ("compstat", f"/api/v1/stats/units/350203-LQ/compstat?{Q}", expect(POLICE_A, {"officer_b"})),
+    ("compstat", f"/api/v1/stats/units/350203-LQ/compstat?{Q}", expect(POLICE_A, OTHER_A)),
+    ("compstat of the district", f"/api/v1/stats/units/350203/compstat?{Q}",
+     expect({"analyst", "analyst_sm"}, POLICE - {"analyst", "analyst_sm"})),
     ("incidents", "/api/v1/stats/units/350203-LQ/incidents?start=2024-01-01&end=2024-12-31",
-     expect(POLICE_A, {"officer_b"})),
-    ("incident", "/api/v1/stats/incidents/{a1}", expect(POLICE_A, {"officer_b"})),
-    ("reclassifications", "/api/v1/stats/units/350203-LQ/reclassifications", expect(WATCH_A)),
+     expect(POLICE_A, OTHER_A)),
+    ("incidents of the bureau", "/api/v1/stats/units/350200/incidents?start=2024-01-01&end=2024-12-31",
+     expect({"analyst"}, POLICE - {"analyst"})),
+    ("incident", "/api/v1/stats/incidents/{a1}", expect(POLICE_A, OTHER_A)),
+    ("incident of B", "/api/v1/stats/incidents/{b1}", expect({"analyst", "analyst_hl", "officer_b"},
+                                                             {"analyst_sm", "chief_a", "officer_a"})),
+    ("reclassifications", "/api/v1/stats/units/350203-LQ/reclassifications", expect(WATCH_A, {"analyst_hl"})),
     ("schemes", "/api/v1/stats/schemes", {r: 200 for r in ROLES}),
-    ("import", "/api/v1/stats/imports/{batch}", expect({"analyst"})),
-    ("import issues", "/api/v1/stats/imports/{batch}/issues", expect({"analyst"})),
+    ("import", "/api/v1/stats/imports/{batch}", expect({"analyst"}, {"analyst_sm", "analyst_hl"})),
+    ("import issues", "/api/v1/stats/imports/{batch}/issues", expect({"analyst"}, {"analyst_sm", "analyst_hl"})),
+    ("import of 思明", "/api/v1/stats/imports/{batch_sm}", expect({"analyst", "analyst_sm"}, {"analyst_hl"})),
 ]
 
 
 @pytest.fixture
-def objects(incidents):
+def people(cast) -> dict:
+    """The cast's accounts by role name, with the two district analysts."""
+    from pingan.core.models import OrgUnit
+    from pingan.core.services import user_create
+
+    out = cast.users()
+    for name, code in (("analyst_sm", "350203"), ("analyst_hl", "350206")):
+        out[name] = user_create(username=name, password=None, role="analyst", unit=OrgUnit.objects.get(code=code))
+    return out
+
+
+@pytest.fixture
+def objects(incidents, people):
+    from stats_support import bureau_csv
+
+    from pingan.stats import services
     from pingan.stats.models import Incident
 
-    return {"a1": Incident.objects.get(source_ref="case:A1").pk, "batch": incidents.pk}
+    mine = services.bureau_import(data=bureau_csv([("S1", "2024-03-04 09:00", "盗窃", "莲前派出所", "", "10")]),
+                                  filename="sm.csv", actor=people["analyst_sm"])
+    return {"a1": Incident.objects.get(source_ref="case:A1").pk, "b1": Incident.objects.get(source_ref="case:B1").pk,
+            "batch": incidents.pk, "batch_sm": mine.pk}
 
 
 def sign_in(client, user) -> None:
@@ -71,19 +109,19 @@ def sign_in(client, user) -> None:
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), PAGES, ids=[p[0] for p in PAGES])
-def test_each_page_is_for_the_right_roles_and_jurisdiction(client, cast, objects, name, url, expected):
+def test_each_page_is_for_the_right_roles_and_jurisdiction(client, people, objects, name, url, expected):
     got = {}
     for role in ROLES:
-        sign_in(client, getattr(cast, role))
+        sign_in(client, people[role])
         got[role] = client.get(url.format(**objects)).status_code
     assert got == expected, {r: (got[r], expected[r]) for r in ROLES if got[r] != expected[r]}
 
 
 @pytest.fixture
-def tokens(cast):
+def tokens(people):
     from pingan.core.services import token_create
 
-    return {r: token_create(user=getattr(cast, r), name="test", purpose="jurisdiction_management").secret
+    return {r: token_create(user=people[r], name="test", purpose="jurisdiction_management").secret
             for r in ROLES}
 
 
@@ -220,3 +258,25 @@ def test_the_downloads_are_what_they_say(client, cast, incidents):
     public = client.get(f"/stats/u/350200/public.csv?{Q}&from=2023-01-01&scheme=cn_lqyd_general")
     assert "莲前东路公交车上" in public.content.decode("utf-8-sig")  # blocks, not addresses with numbers
     assert "1号" not in public.content.decode("utf-8-sig")
+
+
+def test_a_district_analyst_imports_only_the_district_and_is_told_why_the_other_rows_are_not(people):
+    from stats_support import ROWS, bureau_csv
+
+    from pingan.stats import selectors, services
+    from pingan.stats.models import Incident
+
+    batch = services.bureau_import(data=bureau_csv(), filename="week.csv", actor=people["analyst_sm"])
+    assert batch.counts["incidents"] == 6 and batch.counts["rejected"] == 2  # A1–A6 in, B1 and B2 (江头) not
+    issues = {i.values["case_number"]: i for i in batch.issues.all()}
+    assert set(issues) == {"B1", "B2"} and {i.code for i in issues.values()} == {"outside_jurisdiction"}
+    assert issues["B1"].row == 8 and issues["B1"].column == "辖区"
+    assert "思明分局" in issues["B1"].message and "outside your jurisdiction" in issues["B1"].message
+    assert set(Incident.objects.values_list("unit__code", flat=True)) == {"350203-LQ"}
+    assert len(ROWS) == batch.counts["rows"]  # every row accepted or rejected with its reason
+    # the district's analyst sees the district and its stations, not 湖里分局 nor the bureau
+    codes = set(selectors.units_visible(actor=people["analyst_sm"]).values_list("code", flat=True))
+    assert {"350203", "350203-LQ", "350203-JL"} <= codes and not codes & {"350200", "350206", "350206-JT"}
+    assert selectors.incidents_scoped(actor=people["analyst_hl"]).count() == 0
+    report = selectors.compstat_all_units(actor=people["analyst_hl"], as_of=dt.date(2024, 3, 6))
+    assert {u.code for u, _cs in report} == {"350206", "350206-JT", "350206-DQ"}

@@ -2,12 +2,13 @@
 
 Who sees what (least privilege):
 
-* CompStat pages and figures (aggregates, no audit record): analysts every unit; station chiefs and
-  officers their unit's subtree; everyone else nothing;
+* CompStat pages and figures (aggregates, no audit record): every police account — analysts, station chiefs,
+  officers — its own unit's subtree (:mod:`pingan.stats.jurisdiction`: a district's analyst sees the district
+  and its stations, not another district); everyone else nothing;
 * incidents (the drill-down: places, times, victims — personal data): the same units, each list and each
   incident read written to the audit trail with the purpose declared at sign-in;
 * reclassifications and the downgrade watch: station chiefs (their subtree) and analysts, audited;
-* imports and their row issues: analysts.
+* imports and their row issues: analysts, the imports of their organisation made by accounts of their subtree.
 
 The figures come from the rollup tables by SQL that sums each classification key over the CompStat periods
 and weeks (``_key_sums``, ``_key_weeks``); :mod:`pingan.stats.indicators` turns those sums into the table.
@@ -29,8 +30,8 @@ from django.utils import timezone
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Role
-from pingan.core.scoping import can_see_unit, scope
-from pingan.stats import classify, indicators
+from pingan.core.scoping import scope
+from pingan.stats import classify, indicators, jurisdiction
 from pingan.stats.classify import Key, Rule, Scheme
 from pingan.stats.indicators import CompStat, Measures, Period
 from pingan.stats.models import (
@@ -61,19 +62,14 @@ def _require_police(actor) -> None:
 def units_visible(*, actor) -> QuerySet[OrgUnit]:
     """The territorial units whose CompStat the actor may see, in tree order."""
     _require_police(actor)
-    qs = OrgUnit.objects.filter(kind__in=TERRITORIAL)
-    if actor.role == Role.ANALYST:
-        return qs
-    if actor.unit_id is None:
-        return qs.none()
-    return qs.filter(path__startswith=actor.unit.path)
+    return jurisdiction.narrow(actor, OrgUnit.objects.filter(kind__in=TERRITORIAL), "")
 
 
 def unit_get(*, actor, code: str) -> OrgUnit:
     """One unit the actor may see; ``NotFound`` otherwise (no existence leak)."""
     _require_police(actor)
     unit = OrgUnit.objects.filter(code=code, kind__in=TERRITORIAL).first()
-    if unit is None or not can_see_unit(actor, unit):
+    if unit is None or not jurisdiction.in_tree(actor, unit):
         raise NotFound(f"unit {code} not found")
     return unit
 
@@ -512,7 +508,7 @@ def incidents_scoped(*, actor) -> QuerySet[Incident]:
     """Every incident the actor may see (police of the jurisdiction); not audited — callers that return
     incidents to someone audit the read."""
     _require_police(actor)
-    return scope(actor, Incident.objects.select_related("unit"))
+    return jurisdiction.narrow(actor, scope(actor, Incident.objects.select_related("unit")))
 
 
 def incident_list(*, actor, code: str, start: dt.date, end: dt.date, scheme_id: str | None = None,
@@ -557,8 +553,8 @@ def _require_watch(actor) -> None:
 def _reclassifications_scoped(actor, code: str, since: dt.date | None) -> tuple[OrgUnit, QuerySet]:
     _require_watch(actor)
     unit = unit_get(actor=actor, code=code)
-    qs = scope(actor, Reclassification.objects.select_related("incident", "unit", "actor")).filter(
-        unit__path__startswith=unit.path)
+    qs = jurisdiction.narrow(actor, scope(actor, Reclassification.objects.select_related("incident", "unit", "actor"))
+                             ).filter(unit__path__startswith=unit.path)
     return unit, (qs.filter(at__date__gte=since) if since else qs)
 
 
@@ -616,8 +612,21 @@ def _require_analyst(actor) -> None:
 
 
 def import_list(*, actor) -> QuerySet[ImportBatch]:
+    """The imports an analyst sees: those made by accounts of their subtree (their own and their stations'
+    analysts'); a bureau's analyst also sees the imports made from the command line into the bureau's
+    organisation. A district's analyst does not see another district's uploads (the rejected rows of a file
+    show its values)."""
     _require_analyst(actor)
-    return ImportBatch.objects.select_related("org", "imported_by")
+    path = jurisdiction.tree_path(actor)
+    qs = ImportBatch.objects.select_related("org", "imported_by")
+    if path is None:
+        return qs.none()
+    if path == "":  # the command line
+        return qs
+    mine = Q(imported_by__unit__path__startswith=path)
+    if actor.unit.parent_id is None:  # the organisation's own analysts: also the system's imports into it
+        mine |= Q(imported_by__isnull=True, org__path__startswith=path)
+    return qs.filter(mine)
 
 
 def import_get(*, actor, batch_id: int) -> ImportBatch:

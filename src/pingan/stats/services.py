@@ -24,9 +24,8 @@ from django.utils import timezone
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role
-from pingan.core.scoping import can_see_unit
 from pingan.core.services import orgunit_create
-from pingan.stats import integrity
+from pingan.stats import integrity, jurisdiction
 from pingan.stats.classify import vocabulary
 from pingan.stats.importers import ImportRead, IncidentRecord, UnitRef, sources
 from pingan.stats.models import (
@@ -374,8 +373,13 @@ def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | Non
 
     _require_analyst(actor, "import incidents")
     root = _bureau_root(actor, org_code)
+    allowed = None
+    if actor is not None:  # an analyst imports into their own subtree; the command line into any unit
+        path = jurisdiction.tree_path(actor)
+        allowed = {code: actor.unit.name for code in OrgUnit.objects.filter(path__startswith=path or "\0")
+                   .values_list("code", flat=True)}
     try:
-        read = bureau.read(data, units=bureau_units(root), org=root.code, filename=filename)
+        read = bureau.read(data, units=bureau_units(root), org=root.code, filename=filename, allowed=allowed)
     except RosterError as exc:
         raise DomainError(exc.message, code="unreadable_file", message_id="stats_unreadable_file",
                           params={"message": exc.message}) from None
@@ -508,7 +512,7 @@ def incident_reclassify(*, actor, incident_id: int, reason: str, **changes) -> R
         raise PermissionDenied("only station chiefs and analysts reclassify incidents",
                                message_id="reclassify_not_allowed")
     inc = Incident.objects.select_for_update().select_related("unit").filter(pk=incident_id).first()
-    if inc is None or not can_see_unit(actor, inc.unit):
+    if inc is None or not jurisdiction.in_tree(actor, inc.unit):
         raise NotFound(f"incident {incident_id} not found")
     reason = (reason or "").strip()
     if not reason:
@@ -558,6 +562,8 @@ def incident_reclassify(*, actor, incident_id: int, reason: str, **changes) -> R
 def vehicle_count_set(*, actor, unit: OrgUnit, year: int, vehicles: int, source: str) -> VehicleCount:
     """Record the registered motor vehicles of ``unit``'s area in ``year`` (for deaths per 10,000 vehicles)."""
     _require_analyst(actor, "record vehicle counts")
+    if actor is not None and not jurisdiction.in_tree(actor, unit):
+        raise NotFound(f"unit {unit.code} not found")
     if vehicles <= 0:
         raise DomainError("the number of vehicles must be positive", code="bad_value",
                           params={"field": "vehicles", "value": vehicles})

@@ -9,6 +9,8 @@ the row as Excel shows it and the column — the roster discipline. Rules, in th
 * ``missing_charge`` / ``unknown_charge``: 案由 empty, or not one the mapping knows (a 案件类别 of
   交通事故 makes the row a traffic accident whatever the 案由);
 * ``unknown_unit``: 辖区 empty or not a unit of the organisation (by name or unit code);
+  ``outside_jurisdiction``: a unit of the organisation outside the importing analyst's subtree (a district's
+  analyst imports the district's incidents, not another district's);
 * ``missing_time`` / ``bad_time``: neither 发案时间 nor 接报时间, or a time that is not one;
   ``bad_window``: 发案时间止 before 发案时间;
 * ``bad_clearance``: 破案方式 or 案件状态 not in the mapping; ``clearance_before_offence``: 破案时间
@@ -48,6 +50,7 @@ REJECTION_CODES = {
     "missing_charge": "案由 is empty",
     "unknown_charge": "案由 is not in the mapping",
     "unknown_unit": "辖区 is empty or names no unit of the organisation",
+    "outside_jurisdiction": "辖区 names a unit outside the importing analyst's jurisdiction",
     "missing_time": "neither 发案时间 nor 接报时间",
     "bad_time": "a time cannot be read",
     "bad_window": "发案时间止 is before 发案时间",
@@ -178,11 +181,13 @@ def _find_header(rows: Sequence[tuple[int, list[Any]]], index: Mapping[str, str]
 
 
 def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], org: str,
-         filename: str | None = None) -> ImportRead:
+         filename: str | None = None, allowed: Mapping[str, str] | None = None) -> ImportRead:
     """Read a bureau template into incidents and reasoned rejections (rules: module docstring).
 
     ``units`` maps a unit's name and its code to its code (the organisation's territorial units); ``org`` is
-    the organisation's root code. Raises :class:`~pingan.screening.roster.RosterError` (bilingual, naming the
+    the organisation's root code; ``allowed`` (unit code → the importer's unit name), when given, the codes the
+    importing account may import into (its subtree; other units' rows are rejected). Raises
+    :class:`~pingan.screening.roster.RosterError` (bilingual, naming the
     file) when the file cannot be read or has no header row with 案由 and 辖区.
     """
     m = mapping("bureau")
@@ -245,6 +250,13 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
             reject("unknown_unit", "unit", f"辖区“{unit_text}”不是本局的单位；请填写派出所或分局的全称或单位代码。",
                    f"the unit {unit_text!r} is not a unit of the bureau; give the full name or the unit code of the "
                    "police station or branch.")
+            continue
+        if allowed is not None and unit not in allowed:
+            mine = next(iter(allowed.values()), "")
+            reject("outside_jurisdiction", "unit",
+                   f"辖区“{unit_text}”不在您的管辖范围（{mine}及其下属单位）内；该单位的案件请由其所属单位的分析员导入。",
+                   f"the unit {unit_text!r} is outside your jurisdiction ({mine} and the units under it); its "
+                   "incidents are imported by an analyst of that unit's branch or bureau.")
             continue
         occ_text = cell_text(cell("occurred_from"))
         occ_from = occ_to = None

@@ -20,7 +20,8 @@ from pingan.core.models import Role
 
 @dataclass
 class CliActor:
-    """The command line as an actor: analyst rights, no unit, named ``cli:<login>`` in the audit trail."""
+    """The command line as an actor: analyst rights over every organisation (``installation_wide``:
+    :mod:`pingan.stats.jurisdiction`), no unit, named ``cli:<login>`` in the audit trail."""
 
     username: str
     role: str = Role.ANALYST
@@ -29,6 +30,7 @@ class CliActor:
     unit_id: None = None
     is_authenticated: bool = True
     is_active: bool = True
+    installation_wide: bool = True
 
 
 def _date(text: str) -> dt.date:
