@@ -10,8 +10,9 @@ class StatsConfig(AppConfig):
     verbose_name = _("statistics")
 
     def ready(self) -> None:
-        from pingan.core import audit, navigation
+        from pingan.core import audit, jobs, navigation
         from pingan.core.models import POLICE_ROLES
+        from pingan.stats.models import ImportBatch
 
         navigation.register(navigation.Section(
             key="stats", label=_("Statistics"), url_name="stats:index", order=50, prefix="/stats/",
@@ -24,3 +25,14 @@ class StatsConfig(AppConfig):
         audit.register_object_type("stats.VehicleCount", _("vehicle count"))
         audit.register_action("import", _("imported"))
         audit.register_action("reclassify", _("reclassified"))
+        # an uploaded bureau file is a leased job: `pingan worker` runs it (pingan.core.jobs, docs/jobs.md)
+        jobs.register(jobs.JobKind(name="stats-import", model=ImportBatch, run="pingan.stats.services.import_execute",
+                                   fair_key="imported_by_id"))
+        jobs.register_failure_messages(IMPORT_FAILURES)
+
+
+#: Why an import job failed (``ImportBatch.error_code``), beside the codes every leased job shares.
+IMPORT_FAILURES = {
+    "stats_unreadable_file": _("The file could not be read as a bureau template: %(message)s"),
+    "stats_upload_missing": _("The uploaded file %(name)s is no longer on the server. Upload it again."),
+}

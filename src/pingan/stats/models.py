@@ -16,39 +16,38 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pingan.core.jobs import LeasedJob
 from pingan.core.models import OrgUnit, User
 
 
-class ImportBatch(models.Model):
+class ImportBatch(LeasedJob):
     """One import of one file: what it was, who imported it, and what became of every row.
+
+    An upload is a leased job (:class:`pingan.core.jobs.LeasedJob`: status, attempts, lease, failure code and
+    parameters; kind ``stats-import``): ``pingan worker`` runs it in a child process with a memory and time
+    budget, and a job whose worker died is taken up again when its lease expires. The command line's imports
+    are rows of the same table, written ``done`` at once.
 
     ``counts``: ``rows`` (data rows read), ``incidents`` (incidents in the file), ``created``/``updated``
     (new and already-known incidents), ``excluded`` (rows a counting rule leaves out), ``rejected``
     (unreadable rows), ``rows_in_incidents``.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     source = models.CharField(max_length=32, help_text="importer key, e.g. chicago-crimes, sf-incidents, bureau")
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, blank=True, default="")
     org = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     mapping_version = models.CharField(max_length=32, blank=True, default="")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True, default="")
     counts = models.JSONField(default=dict, blank=True)
     notes = models.JSONField(default=list, blank=True)
     upload_path = models.CharField(max_length=500, blank=True, default="")
     imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # the workers' queue: queued jobs, and running ones whose lease may have expired
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="stats_importbatch_queue")]
 
     def __str__(self) -> str:
         return f"import {self.pk} {self.source} {self.filename} ({self.status})"

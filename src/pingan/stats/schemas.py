@@ -236,13 +236,17 @@ class SchemeOut(Schema):
 
 
 class ImportOut(Schema):
-    """An import: ``status`` queued / running / done / failed; ``counts``: rows, incidents, created, updated,
-    unchanged, excluded, rejected, rows_in_incidents, first_day, last_day, offences."""
+    """An import: ``status`` queued / running / done / failed (a leased job: ``attempts`` runs started, more
+    than one when a worker died under it); ``error_code``/``error``: why it failed; ``counts``: rows,
+    incidents, created, updated, unchanged, excluded, rejected, rows_in_incidents, first_day, last_day,
+    offences."""
 
     id: int
     source: str
     filename: str
     status: str
+    attempts: int
+    error_code: str
     error: str
     org: str | None
     counts: dict

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pingan.core import audit
+from pingan.core import audit, jobs
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role
 from pingan.core.services import orgunit_create
@@ -214,10 +214,13 @@ def _sha256(data: bytes) -> str:
 
 
 @transaction.atomic
-def import_write(*, read: ImportRead, actor=None, sha256: str = "", batch: ImportBatch | None = None) -> ImportBatch:
+def import_write(*, read: ImportRead, actor=None, sha256: str = "", batch: ImportBatch | None = None,
+                 fence: Callable[[ImportBatch], None] | None = None) -> ImportBatch:
     """Write an importer's result: units, incidents (new ones created, known ones updated), row issues, rollups.
 
     Returns the finished :class:`ImportBatch`. ``actor`` ``None`` is the system (CLI); otherwise an analyst.
+    ``fence(batch)``, called in the transaction after everything else is written and before the batch is
+    marked done, may raise to roll all of it back (a leased job whose lease passed to another run).
     """
     _require_analyst(actor, "import incidents")
     read.check_accounting()
@@ -266,8 +269,12 @@ def import_write(*, read: ImportRead, actor=None, sha256: str = "", batch: Impor
                     "excluded": len(read.excluded), "rejected": len(read.rejected),
                     "rows_in_incidents": sum(len(r.rows) for r in read.records),
                     **coverage_of(read.records), "scope": list(read.scope)}
+    if fence is not None:
+        fence(batch)
     batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
-    batch.save()
+    batch.lease_owner, batch.lease_expires_at = "", None  # finished: no worker holds it any more
+    batch.save(update_fields=["org", "mapping_version", "sha256", "notes", "counts", "status", "finished_at",
+                              "lease_owner", "lease_expires_at"])
     audit.record(actor, "import", "stats.ImportBatch", batch.pk,
                  detail={"source": read.source, "file": read.filename, **batch.counts})
     return batch
@@ -364,7 +371,8 @@ def _bureau_root(actor, org_code: str | None) -> OrgUnit:
 
 
 def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | None = None,
-                  batch: ImportBatch | None = None) -> ImportBatch:
+                  batch: ImportBatch | None = None, fence: Callable[[ImportBatch], None] | None = None
+                  ) -> ImportBatch:
     """Import a bureau template (CSV/XLSX/XLS) into the organisation of ``org_code`` (default: the actor's, or
     the first bureau). Every row ends an incident or a rejection with its reason (``batch.issues``).
     Raises ``DomainError`` ``unreadable_file`` (bilingual message) when the file cannot be read at all."""
@@ -384,12 +392,17 @@ def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | Non
         raise DomainError(exc.message, code="unreadable_file", message_id="stats_unreadable_file",
                           params={"message": exc.message}) from None
     read.units = {root.code: UnitRef(root.code, root.name, root.kind)}
-    return import_write(read=read, actor=actor, sha256=_sha256(data), batch=batch)
+    return import_write(read=read, actor=actor, sha256=_sha256(data), batch=batch, fence=fence)
+
+
+#: The leased-job kind of an uploaded bureau file (``pingan worker`` runs :func:`import_execute`).
+IMPORT_JOB = "stats-import"
 
 
 @transaction.atomic
 def import_submit(*, actor, filename: str, data: bytes) -> ImportBatch:
-    """Keep an uploaded bureau template and queue its import (``stats.tasks``); returns the queued batch."""
+    """Keep an uploaded bureau template and queue its import as a leased job (:data:`IMPORT_JOB`); returns
+    the queued batch."""
     _require_analyst(actor, "import incidents")
     if not data:
         raise DomainError(f"{filename} is empty", code="empty_upload", params={"name": filename})
@@ -401,22 +414,44 @@ def import_submit(*, actor, filename: str, data: bytes) -> ImportBatch:
     path.write_bytes(data)
     batch.upload_path = str(path)
     batch.save(update_fields=["upload_path"])
-    from pingan.stats import tasks
-
-    transaction.on_commit(lambda: tasks.import_batch_task.enqueue(batch.pk))
+    jobs.enqueue_on_commit(IMPORT_JOB, batch.pk)
     return batch
 
 
-def import_batch_run(*, batch: ImportBatch) -> ImportBatch:
-    """Run a queued bureau import; a file that cannot be read ends the batch ``failed`` with the reason."""
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+class _LeaseLost(Exception):
+    """This run no longer holds the import's lease: what it wrote is rolled back."""
+
+
+def _lease_fence(batch: ImportBatch) -> None:
+    list(ImportBatch.objects.select_for_update().filter(pk=batch.pk).values_list("pk"))
+    if not jobs.lease_held(batch):
+        raise _LeaseLost
+
+
+def import_execute(job_id: int) -> None:
+    """The work of a leased import (``pingan worker`` calls it in a child process, given the batch id).
+
+    The incidents, the row issues, the rollups and the batch's ``done`` are one transaction, fenced by the
+    lease at its end (:func:`pingan.core.jobs.lease_held`): a run whose worker was presumed dead and whose
+    job another run took up stores nothing, so a file is never imported twice and no row issue is listed
+    twice. A file that cannot be read, or that vanished, fails the job with its reason
+    (``stats_unreadable_file``, ``stats_upload_missing``); the worker records anything else as
+    ``internal_error``.
+    """
+    batch = ImportBatch.objects.select_related("imported_by__unit").filter(pk=job_id).first()
+    if batch is None:
+        return
     try:
         data = Path(batch.upload_path).read_bytes()
-        return bureau_import(data=data, filename=batch.filename, actor=batch.imported_by, batch=batch)
+    except OSError as exc:
+        raise jobs.JobFailed("stats_upload_missing", f"{batch.filename}: the uploaded file is gone "
+                             f"({exc.strerror or exc})", {"name": batch.filename}) from None
+    try:
+        bureau_import(data=data, filename=batch.filename, actor=batch.imported_by, batch=batch, fence=_lease_fence)
+    except _LeaseLost:
+        return  # the run holding the lease now stores its own result
     except DomainError as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, error=exc.message,
-                                                       finished_at=timezone.now())
-        raise
+        raise jobs.JobFailed(f"stats_{exc.code}", exc.message, {"message": exc.message}) from None
 
 
 # ------------------------------------------------------------------------------------------- reclassification
