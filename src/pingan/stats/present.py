@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import get_language, pgettext_lazy
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.stats import charts
@@ -77,4 +81,84 @@ def week_label(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday and Sunday of the as-of week."""
     monday = as_of - dt.timedelta(days=as_of.weekday())
     return monday, monday + dt.timedelta(days=6)
+
+
+# ------------------------------------------------------------------------------------- the page's tables
+# The CompStat page repeats one cell pattern a few hundred times (3 windows × the categories, 3 windows × the
+# sub-units). Built here once as HTML — one ``reverse`` per page instead of one ``{% url %}`` per cell, and
+# no template variable lookups per cell — the template renders each table row as one value. Every text is
+# escaped (``format_html``); the numbers are plain integers (the site has no thousands separator).
+
+
+@dataclass(frozen=True)
+class TableRow:
+    css: str
+    label: str
+    cells: SafeString
+
+
+def _change(change: float | None) -> str:
+    return gettext("n/a") if change is None else f"{change * 100:+.1f}%"
+
+
+def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[WindowView], query: str
+                  ) -> list[tuple[WindowView, list[TableRow]]]:
+    """For each window, its table rows: this year (linked to the drill-down), last year (linked), the
+    change; a dash where no data source covers the category (this year, or last year)."""
+    drill = escape(f"{reverse('stats:incidents', args=[page.unit.code])}?{query}&category=")
+    no_last_year = escape(gettext("no data source covers last year"))
+    no_source = escape(gettext("no data source covers this category at this date"))
+    out = []
+    for w in windows_:
+        body = []
+        for r in row_views:
+            f = r.row.windows[w.name]
+            css = "group" if r.row.is_group else ""
+            if not r.covered:
+                body.append(TableRow(css, r.label, mark_safe(  # noqa: S308 - constant text, escaped title
+                    f'<td class="n na" colspan="3" title="{no_source}">—</td>')))
+                continue
+            link = f"{drill}{escape(r.row.category)}&amp;window={w.name}"
+            up = " up" if f.increase else ""
+            if r.covered_last_year:
+                na = " na" if f.change is None else ""
+                html = (f'<td class="n{up}"><a href="{link}">{int(f.current)}</a></td>'
+                        f'<td class="n"><a href="{link}_prev">{int(f.previous)}</a></td>'
+                        f'<td class="n{up}{na}">{escape(_change(f.change))}</td>')
+            else:
+                html = (f'<td class="n"><a href="{link}">{int(f.current)}</a></td>'
+                        f'<td class="n na" colspan="2" title="{no_last_year}">—</td>')
+            body.append(TableRow(css, r.label, mark_safe(html)))  # noqa: S308 - every part escaped above
+        out.append((w, body))
+    return out
+
+
+def children_table(page: UnitPage, windows_: list[WindowView], query: str) -> list[tuple[str, str, SafeString]]:
+    """The sub-units' headline figures: (link, name, the window cells) per sub-unit."""
+    base = reverse("stats:unit", args=["-"])[:-2]  # "/stats/u/"
+    out = []
+    for c in page.children:
+        cells = []
+        for w in windows_:
+            f = c.headline.windows[w.name]
+            up = " up" if f.increase else ""
+            cells.append(f'<td class="n{up}">{int(f.current)} <span class="muted">({int(f.previous)})</span></td>'
+                         f'<td class="n{up}">{escape(_change(f.change))}</td>')
+        out.append((f"{base}{iri_to_uri(c.unit.code)}/?{query}", c.unit.name,
+                    mark_safe("".join(cells))))  # noqa: S308 - numbers and escaped text only
+    return out
+
+
+def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
+    """What ``stats/partials/compstat.html`` (and the page around it) renders for ``page``."""
+    head_key, chart = trend(page)
+    query = f"as_of={page.as_of.isoformat()}&scheme={page.scheme.id}"
+    row_views, windows_ = rows(page), windows(page)
+    return {"p": page, "rows": row_views, "windows": windows_, "trend": chart,
+            "window_tables": window_tables(page, row_views, windows_, query),
+            "children": children_table(page, windows_, query),
+            "trend_category": page.scheme.category(head_key), "week": week_label(page.as_of),
+            "query": query, "can_watch": can_watch}
+
+
 BLOCK_LABEL = pgettext_lazy("city block", "Block")

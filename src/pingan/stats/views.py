@@ -73,12 +73,9 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
             raise
         messages.error(request, page_message(exc))
         p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of)
-    head_key, trend = present.trend(p)
-    ctx = {"p": p, "rows": present.rows(p), "windows": present.windows(p), "trend": trend,
-           "trend_category": p.scheme.category(head_key), "week": present.week_label(p.as_of),
+    ctx = {**present.compstat_context(p, can_watch=request.user.role in WATCH),
            "form": CompStatForm(initial={"as_of": p.as_of, "scheme": p.scheme.id}),
-           "query": f"as_of={p.as_of.isoformat()}&scheme={p.scheme.id}", "schemes": classify.schemes().values(),
-           "can_watch": request.user.role in WATCH}
+           "schemes": classify.schemes().values()}
     template = "stats/partials/compstat.html" if request.htmx and not request.htmx.boosted else "stats/unit.html"
     return TemplateResponse(request, template, ctx)
 
