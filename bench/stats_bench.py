@@ -33,6 +33,7 @@ import datetime as dt
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,22 @@ def setup_django(db_url: str, data_dir: str) -> None:
     import django
 
     django.setup()
+
+
+def backend_cpu() -> float:
+    """CPU seconds (user + system) the PostgreSQL backend serving this process's connection has used so far:
+    ``/proc/<pg_backend_pid()>/stat`` (the server runs on this machine); ``nan`` when it cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ensure_database(db_url: str) -> None:
@@ -284,25 +301,30 @@ def main() -> int:
     # computed from the rollups each time (the figures cache emptied first), wall and this process's CPU
     from django.core.cache import cache
 
-    report_times, report_cpu = [], []
+    report_times, report_cpu, report_db_cpu, report_load = [], [], [], []
     result = None
     for _ in range(args.runs):
         cache.clear()
-        t, c = time.perf_counter(), time.process_time()
+        t, c, d = time.perf_counter(), time.process_time(), backend_cpu()
         result = selectors.compstat_all_units(actor=analyst, as_of=end, scheme_id="ucr_part1", root_code=ROOT)
         report_times.append(time.perf_counter() - t)
         report_cpu.append(time.process_time() - c)
+        report_db_cpu.append(backend_cpu() - d)
+        report_load.append(os.getloadavg()[0])
     figures["report_all_units_s"] = [round(x, 2) for x in report_times]
     figures["report_all_units_cpu_s"] = [round(x, 2) for x in report_cpu]
+    figures["report_all_units_pg_cpu_s"] = [round(x, 2) for x in report_db_cpu]
+    figures["report_all_units_load1"] = [round(x, 1) for x in report_load]
     print(f"full weekly report, {len(result)} units: {', '.join(f'{x:.2f}' for x in report_times)} s "
-          f"(CPU of this process {', '.join(f'{x:.2f}' for x in report_cpu)} s)")
+          f"(CPU of this process {', '.join(f'{x:.2f}' for x in report_cpu)} s, of the PostgreSQL backend "
+          f"{', '.join(f'{x:.2f}' for x in report_db_cpu)} s; load {report_load})", flush=True)
 
     # --- 3b. what the task run after each rollup change does: every unit's page figures into the cache
     cache.clear()
     t = time.perf_counter()
     figures["figures_warmed_units"] = selectors.figures_warm()
     figures["figures_warm_s"] = round(time.perf_counter() - t, 1)
-    print(f"figures warmed for {figures['figures_warmed_units']} units in {figures['figures_warm_s']} s")
+    print(f"figures warmed for {figures['figures_warmed_units']} units in {figures['figures_warm_s']} s", flush=True)
 
     # --- 4. a unit's page over HTTP (in-process client: view, selector, template)
     from django.conf import settings
@@ -318,24 +340,27 @@ def main() -> int:
 
     def pages(rounds: int, label: str, cold: bool) -> None:
         """Each unit's page ``rounds`` times; ``cold``: the figures cache emptied before each request."""
-        latencies, cpu, per_kind = [], [], {"bureau": [], "branch": [], "station": []}
+        latencies, cpu, db_cpu, per_kind = [], [], [], {"bureau": [], "branch": [], "station": []}
         for _ in range(rounds):
             for u in units:
                 if cold:
                     cache.clear()
-                t, c = time.perf_counter(), time.process_time()
+                t, c, d = time.perf_counter(), time.process_time(), backend_cpu()
                 response = client.get(f"/stats/u/{u.code}/?as_of={args.end}&scheme=ucr_part1")
                 ms = (time.perf_counter() - t) * 1000
                 cpu.append((time.process_time() - c) * 1000)
+                db_cpu.append((backend_cpu() - d) * 1000)
                 assert response.status_code == 200, (u.code, response.status_code)
                 latencies.append(ms)
                 per_kind[u.kind].append(ms)
         figures[label] = {"n": len(latencies), "p50": round(pct(latencies, 50)), "p95": round(pct(latencies, 95)),
                           "p99": round(pct(latencies, 99)), "max": round(max(latencies)),
-                          "cpu_p50": round(pct(cpu, 50)), "cpu_p95": round(pct(cpu, 95))}
+                          "cpu_p50": round(pct(cpu, 50)), "cpu_p95": round(pct(cpu, 95)),
+                          "pg_cpu_p50": round(pct(db_cpu, 50)), "pg_cpu_p95": round(pct(db_cpu, 95)),
+                          "load1": round(os.getloadavg()[0], 1)}
         figures[label + "_by_kind"] = {k: {"n": len(v), "p50": round(pct(v, 50)), "p95": round(pct(v, 95))}
                                        for k, v in per_kind.items() if v}
-        print(f"{label}: {figures[label]} (by kind {figures[label + '_by_kind']})")
+        print(f"{label}: {figures[label]} (by kind {figures[label + '_by_kind']})", flush=True)
 
     pages(args.page_rounds, "page_ms", cold=False)  # the figures cached by the warm-up above, as after an import
     pages(1, "page_cold_ms", cold=True)  # every figure computed in the request
@@ -348,15 +373,20 @@ def main() -> int:
         export_parquet(parquet, root)
         figures["export_parquet_s"] = round(time.perf_counter() - t, 1)
         out = Path(data_dir) / "pandas_report.json"
-        t = time.perf_counter()
+        t, c = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, str(Path(__file__).with_name("stats_pandas_baseline.py")), str(parquet),
                         args.end, str(out)], check=True)
         figures["pandas_total_s"] = round(time.perf_counter() - t, 1)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures["pandas_total_cpu_s"] = round(after.ru_utime + after.ru_stime - c.ru_utime - c.ru_stime, 1)
+        figures["pandas_load1"] = round(os.getloadavg()[0], 1)
         baseline = json.loads(out.read_text())
         figures["pandas_read_s"], figures["pandas_report_s"] = baseline["read_s"], baseline["report_s"]
+        figures["pandas_read_cpu_s"], figures["pandas_report_cpu_s"] = baseline["read_cpu_s"], baseline["report_cpu_s"]
         mismatches = compare(result, baseline["report"])
         figures["pandas_mismatches"] = mismatches
-        print(f"pandas: read {baseline['read_s']} s, report {baseline['report_s']} s; "
+        print(f"pandas: read {baseline['read_s']} s (CPU {baseline['read_cpu_s']}), report {baseline['report_s']} s "
+              f"(CPU {baseline['report_cpu_s']}); "
               f"{len(mismatches)} figures differ from pingan's")
     figures["load_average_end"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)
