@@ -152,6 +152,19 @@ class Command(BaseCommand):
 
         demo_org_load()
         self.stdout.write(json.dumps(demo_setup()))
+        from pingan.core.demoguide import Suggest, guide
+        from pingan.core.models import User
+
+        guide(self.stdout.write, start="/alerts/",
+              accounts=User.objects.filter(role__in=["officer", "station_chief", "dispatcher", "analyst"])
+              .order_by("role", "username").values_list("username", flat=True)[:8],
+              suggest=[Suggest("officer", "350203-LQ", "demo_officer"), Suggest("station_chief", "350203-LQ",
+                                                                             "demo_chief")],
+              tries=["the demo devices report with the VIID password demo-password (docs/alerts.md: replay a "
+                     "recorded feed with pingan alerts replay)",
+                     "as an officer on duty: the live alerts of the unit — acknowledge, go, close",
+                     "as the station chief: Alerts ▸ Silences (mute a line for a while) and Watch list (plates that "
+                     "raise an alert)"])
 
     def do_replay(self, o):
         import datetime as dt

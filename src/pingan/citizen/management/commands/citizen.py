@@ -60,10 +60,20 @@ class Command(BaseCommand):
                 sessions=[["08:30", "12:00"], ["14:30", "17:30"]], slot_minutes=30, capacity=4)
             n = services.slots_open(counter=counter)
             self.stdout.write(f"{counter.name}: {n} slots opened")
-        if not Identity.objects.filter(user__username="demo_citizen").exists():
+        created = not Identity.objects.filter(user__username="demo_citizen").exists()
+        if created:
             fake = Faker("zh_CN")
             fake.seed_instance(2026)
             number = fake.ssn(min_age=20, max_age=60, area_code="350203")  # valid GB 11643 check digit
             services.citizen_register(username="demo_citizen", password=password, name=fake.name(), id_number=number)
-            self.stdout.write(f"citizen account demo_citizen (password {password!r}), a synthetic person")
+            self.stdout.write("citizen account demo_citizen, a synthetic person")
+        from pingan.core.demoguide import Suggest, guide
+
+        guide(self.stdout.write, start="/citizen/me/", accounts=["demo_citizen"],
+              passwords={"demo_citizen": password} if created else {},
+              suggest=[Suggest("officer", "350203-LQ", "demo_desk")],
+              tries=["as demo_citizen: book an appointment at a station's counter, then cancel it (asks first)",
+                     "apply for a residence permit with its documents; follow its status on /citizen/me/",
+                     "as an officer of 莲前派出所: /citizen/station/ — the applications to review, the counter's "
+                     "queue (call next, check in)"])
 

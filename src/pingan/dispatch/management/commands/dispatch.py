@@ -65,3 +65,15 @@ class Command(BaseCommand):
 
         for k, v in demo_setup().items():
             self.stdout.write(f"{k}: {v}")
+        from pingan.core.demoguide import Suggest, guide
+        from pingan.core.models import User
+
+        guide(self.stdout.write, start="/dispatch/console/",
+              accounts=User.objects.filter(role__in=["dispatcher", "officer", "station_chief"])
+              .order_by("role", "username").values_list("username", flat=True)[:8],
+              suggest=[Suggest("dispatcher", "350200-ZH", "demo_dispatcher"),
+                       Suggest("officer", "350203-LQ", "demo_officer")],
+              tries=["as the dispatcher: the console's map with the patrol units; dispatch the nearest unit to an "
+                     "open alert (pingan alerts demo registers devices that raise them)",
+                     "as an officer on today's shift: /dispatch/terminal/ — accept or decline the assignment, set "
+                     "the unit's status"])

@@ -40,9 +40,17 @@ class Command(BaseCommand):
             from pingan.evidence.demo import demo_room
 
             demo = demo_room()
-            self.stdout.write(f"case {demo.case.number} (id {demo.case.pk}); /evidence/cases/{demo.case.pk}/")
-            for user, password in demo.passwords.items():
-                self.stdout.write(f"  {user}: {password}")
+            self.stdout.write(f"case {demo.case.number} (id {demo.case.pk}) with its seized items, in the demo store")
+            from pingan.core.demoguide import guide
+            from pingan.evidence.demo import ACCOUNTS
+
+            guide(self.stdout.write, start=f"/evidence/cases/{demo.case.pk}/",
+                  accounts=[a[0] for a in ACCOUNTS], passwords=demo.passwords,
+                  tries=["as lq_officer: the case's items, print their labels, request a check-out",
+                         "as sw_custodian: scan an item's label into the store (/evidence/scan/), approve the "
+                         "check-out, run a stock count",
+                         "as lq_chief: send the transfer list to the procuratorate; as jcy_procurator: accept it",
+                         "an item's page: its custody chain, verified; dispose of it (asks to confirm)"])
         elif action == "rules":
             from pingan.evidence import rules
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from pingan.codes.services import verdict_reason_local
+from pingan.core.demoguide import SERVE_URL, Suggest, guide
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
 
@@ -41,4 +42,14 @@ class Command(BaseCommand):
         w(f"  verified offline: {r.verification.status} ({verdict_reason_local(r.verification)})")
         w(f"  door poster: {r.poster}")
         w("  check it yourself: pingan code verify '<the code above>'")
-        w(f"web pages with the same risk data: PINGAN_SCREENING_AS_OF={DEMO_AS_OF} pingan serve (README)")
+        guide(w, start="/screening/", accounts=[r.premises.owner.username],
+              serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
+              suggest=[Suggest("officer", r.premises.unit.code, "demo_officer"),
+                       Suggest("station_chief", r.premises.unit.code, "demo_chief")],
+              tries=[f"as {r.premises.owner.username}: the premises {r.premises.name}, its screening's results (what "
+                     "to fix, the CSV/XLSX download) and the safety code's door poster",
+                     "upload a roster of your own (the template is on the upload page; the screening clock is "
+                     f"frozen at {DEMO_AS_OF} by the variable above, so the bundled 2022 risk data applies)",
+                     f"as an officer of {r.premises.unit.name}: /police/ lists the red and yellow people with "
+                     "their reasons, searchable by name, ID number or phone; revoke a code from its premises page",
+                     f"{SERVE_URL}/verify/ checks the code above in the browser, offline once loaded"])

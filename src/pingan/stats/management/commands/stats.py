@@ -141,7 +141,21 @@ class Command(BaseCommand):
                              ("US-SF", None), ("US-NYC", "traffic")):
             self._print_compstat(actor, code, None, scheme)
         self.stdout.write("\nThe Xiamen figures are synthetic (stats/demo.py); the others come from the bundled "
-                          "open data. Pages: pingan serve, then /stats/ (docs/stats.md).")
+                          "open data (docs/stats.md).")
+        from pingan.core.demoguide import Suggest, guide
+        from pingan.core.models import User
+
+        guide(self.stdout.write, start="/stats/",
+              accounts=User.objects.filter(role__in=["analyst", "station_chief"]).order_by("username")
+              .values_list("username", flat=True)[:6],
+              suggest=[Suggest("analyst", "350200", "demo_analyst"),
+                       Suggest("station_chief", "350203-LQ", "demo_chief")],
+              tries=["/stats/: CompStat of each unit — this week, 28 days and the year against last year; the "
+                     "Xiamen bureau (350200) and 莲前派出所 (350203-LQ) are synthetic, Chicago, San Francisco and "
+                     "New York are real open data",
+                     "a unit's page: the weekly PDF, the incidents behind a figure, reclassify one with a reason",
+                     "/stats/imports/: the demo file's rejected rows, each with its row, column and reason; import "
+                     "a bureau file of your own (the template is on that page)"])
 
     # -------------------------------------------------------------------------------------------- report
     def _print_compstat(self, actor, code, as_of, scheme):

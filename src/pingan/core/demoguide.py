@@ -1,0 +1,75 @@
+"""What to do after a demo: the same closing block for every demo command (``pingan demo``, ``pingan stats
+demo``, ``pingan antifraud demo``, ``pingan evidence demo``, ``pingan citizen demo``, ``pingan dispatch demo``,
+``pingan alerts demo``).
+
+A trial found each demo printed a line or two and left a first-time user guessing: which accounts exist, with
+what password, where to open the pages, and what to look at. :func:`guide` says it the same way everywhere:
+how to start the server and the URL to open, each demo account (name, role, unit, and its password when the
+demo just set one, else how to set one), how to add an account of a role the demo did not create, and a few
+things to try.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+#: Where ``pingan serve`` listens by default (screening/management/commands/serve.py).
+SERVE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Suggest:
+    """An account of ``role`` the demo does not create, to add by hand (``unit``: a unit code, or ``""``)."""
+
+    role: str
+    unit: str = ""
+    username: str = ""
+
+
+def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str] = (),
+          passwords: Mapping[str, str] | None = None, suggest: Iterable[Suggest] = (), tries: Iterable[str] = (),
+          serve_env: str = "") -> None:
+    """Write the closing block through ``write`` (``self.stdout.write``).
+
+    ``start`` is the page to open first (a path); ``accounts`` the usernames of the demo's accounts;
+    ``passwords`` those the demo has just set (shown once); ``suggest`` roles worth adding; ``tries`` one line
+    each; ``serve_env`` variables to put before ``pingan serve`` (``PINGAN_SCREENING_AS_OF=2022-08-20``).
+    """
+    from pingan.core.models import Role, User
+
+    passwords = dict(passwords or {})
+    users = {u.username: u for u in User.objects.filter(username__in=list(accounts)).select_related("unit")}
+    write("")
+    write("Next: try it in the browser")
+    write(f"  1. start the site:  {serve_env + ' ' if serve_env else ''}pingan serve")
+    write(f"  2. open {SERVE_URL}{start} and sign in as one of these accounts:")
+    width = max([len(name) for name in users] + [8])
+    if not users:
+        write("       (this demo creates no account)")
+    for name in accounts:
+        user = users.get(name)
+        if user is None:
+            continue
+        label = str(Role(user.role).label) if user.role in Role.values else ""
+        role = f"{user.role} ({label})" if label and label != user.role else user.role
+        where = f", {user.unit.name} ({user.unit.code})" if user.unit_id else ""
+        if name in passwords:
+            secret = f"password: {passwords[name]}  (shown once)"
+        elif user.has_usable_password():
+            secret = "password: set earlier (forgotten? pingan changepassword " + name + ")"
+        else:
+            secret = f"no password yet: pingan changepassword {name}"
+        write(f"       {name:<{width}}  {role}{where}; {secret}")
+    have = {u.role for u in users.values()}
+    extra = [s for s in suggest if s.role not in have]
+    if extra:
+        write("     another role: create an account (the password is asked for), e.g.")
+    for s in extra:
+        unit = f" --unit {s.unit}" if s.unit else ""
+        write(f"       pingan user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
+    tries = list(tries)
+    if tries:
+        write("  3. things to try:")
+        for line in tries:
+            write(f"       - {line}")
