@@ -248,8 +248,10 @@ def bench_verify(n: int) -> dict:
     from pingan.evidence import services
     from pingan.evidence.models import Item
 
-    ids = list(Item.objects.filter(status="in_store", location__code__startswith="B-R0-").order_by("?")
-               .values_list("pk", flat=True)[:n])
+    top = Item.objects.order_by("-pk").values_list("pk", flat=True).first()
+    rnd = random.Random()
+    ids = list(Item.objects.filter(status="in_store", location__code__startswith="B-R",
+                                   pk__in=[rnd.randint(1, top) for _ in range(3 * n)]).values_list("pk", flat=True)[:n])
     cust = Item.objects.get(pk=ids[0]).keeper
     full: list[float] = []
     inc: list[float] = []
@@ -265,8 +267,8 @@ def bench_verify(n: int) -> dict:
         assert v.ok, (item.label, v)
         events.append(v.checked)
         assert services.item_checkpoint(item=item).ok
-        shelf = item.location.code
-        services.item_move(actor=cust, label=item.label, location_code=shelf[:-1] + ("1" if shelf[-1] != "1" else "2"))
+        room, shelf = item.location.code.rsplit("-S", 1)  # another shelf of the same room
+        services.item_move(actor=cust, label=item.label, location_code=f"{room}-S{(int(shelf) + 1) % 20}")
         t, c = time.perf_counter(), time.process_time()
         v = services.item_verify(item=item)
         inc.append((time.perf_counter() - t) * 1000)

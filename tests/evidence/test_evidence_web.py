@@ -54,11 +54,14 @@ def objects(cast, people, case):
     t = services.transfer_send(actor=cast.officer_a, case=c, to_org_code="350203-JCY",
                                item_labels=[phone.label, cash.label], recommendation="随案移送")
     services.transfer_accept(actor=people.procurator, transfer_id=t.pk)
+    to_jcy = t.pk
+    services.item_dispose(actor=people.custodian, label=fish.label, disposition="auction", basis="perishable",
+                          approver=cast.chief_a, proceeds_cents=12_000)
     t = services.transfer_send(actor=people.procurator, case=c, to_org_code="350203-FY", item_labels=[phone.label],
                                recommendation="建议没收")
     services.transfer_accept(actor=people.clerk, transfer_id=t.pk)
     return {"case": c.pk, "court_item": phone.label, "police_item": ring.label, "jcy_item": cash.label,
-            "file": f.pk}
+            "file": f.pk, "list": ring.seizure_list_id, "to_jcy": to_jcy, "sold_item": fish.label}
 
 
 ALL_READERS = dict.fromkeys(("analyst", "chief_a", "officer_a", "officer_b", "custodian", "custodian_elsewhere",
@@ -83,6 +86,9 @@ PAGES = [
     ("transfers", "/evidence/transfers/", ALL_READERS),
     ("filings", "/evidence/filings/", dict(analyst=200, chief_a=200, officer_a=200, officer_b=200, custodian=200)),
     ("file", "/evidence/files/{file}/", COURT_ITEM),
+    ("seizure list pdf", "/evidence/lists/{list}/list.pdf", POLICE_ITEM),
+    ("transfer list pdf", "/evidence/transfers/{to_jcy}/list.pdf", JCY_ITEM),
+    ("disposal record pdf", "/evidence/items/{sold_item}/receipt.pdf", POLICE_ITEM),
 ]
 
 
@@ -116,6 +122,9 @@ ENDPOINTS = [
     ("extensions", "/api/v1/evidence/extensions", dict.fromkeys(ROLES, 200)),
     ("filings", "/api/v1/evidence/filings", dict.fromkeys(ROLES, 200)),
     ("file", "/api/v1/evidence/files/{file}", COURT_ITEM),
+    ("seizure list pdf", "/api/v1/evidence/seizure-lists/{list}/pdf", POLICE_ITEM),
+    ("transfer list pdf", "/api/v1/evidence/transfers/{to_jcy}/pdf", JCY_ITEM),
+    ("disposal record pdf", "/api/v1/evidence/items/{sold_item}/receipt.pdf", POLICE_ITEM),
     ("rules", "/api/v1/evidence/rules", dict.fromkeys(ROLES, 200)),
 ]
 

@@ -108,6 +108,12 @@ def visible_cases(actor, qs: QuerySet) -> QuerySet:
                                                                            to_org__path__startswith=org.path))))
 
 
+def visible_seizure_lists(actor, qs: QuerySet) -> QuerySet:
+    """Seizure lists (the holder's name and ID on them): the case's police, the store and analysts; not the
+    procuratorate or court, which get items and transfer lists, not the police's seizure paperwork."""
+    return _narrow(actor, qs, lambda org: Q(pk__in=[]))
+
+
 def visible_filings(actor, qs: QuerySet) -> QuerySet:
     """Supervision filings (``SupervisionFiling``) are the police's own paperwork: none for external bodies."""
     return _narrow(actor, qs, lambda org: Q(pk__in=[]))

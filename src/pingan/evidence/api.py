@@ -166,6 +166,36 @@ def transfer_accept(request: HttpRequest, transfer_id: int):
     return services.transfer_accept(actor=request.user, transfer_id=transfer_id)
 
 
+PDF = {"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}}
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/evidence/seizure-lists/{list_id}/pdf", summary="A seizure list's three printed copies (扣押清单)",
+            openapi_extra=PDF)
+def seizure_list_pdf(request: HttpRequest, list_id: int):
+    sl = selectors.seizure_list_get(actor=request.user, list_id=list_id)
+    return _pdf(chainexport.seizure_list_document(sl), f"seizure-list-{sl.pk}.pdf")
+
+
+@router.get("/evidence/transfers/{transfer_id}/pdf", summary="A transfer list's two copies (随案移送清单)",
+            openapi_extra=PDF)
+def transfer_pdf(request: HttpRequest, transfer_id: int):
+    t = selectors.transfer_get(actor=request.user, transfer_id=transfer_id)
+    return _pdf(chainexport.transfer_document(t), f"transfer-{t.pk}.pdf")
+
+
+@router.get("/evidence/items/{label}/receipt.pdf", summary="A disposal record or return receipt (发还清单)",
+            openapi_extra=PDF)
+def receipt_pdf(request: HttpRequest, label: str):
+    d = selectors.disposal_get(actor=request.user, label=label)
+    return _pdf(chainexport.disposal_document(d), f"receipt-{d.receipt_number}.pdf")
+
+
 @router.post("/evidence/transfers/{transfer_id}/reject", response=CustodyTransferOut,
              summary="The receiving body refuses the list, with its reason: custody stays with the sender")
 def transfer_reject(request: HttpRequest, transfer_id: int, body: TransferRejectIn):

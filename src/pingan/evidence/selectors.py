@@ -20,11 +20,13 @@ from pingan.evidence.models import (
     CheckOut,
     CustodyEvent,
     DigitalFile,
+    Disposal,
     Extension,
     InventoryCount,
     Item,
     ItemStatus,
     Location,
+    SeizureList,
     SupervisionFiling,
     Transfer,
 )
@@ -194,3 +196,33 @@ def filings_list(*, actor, open_only: bool = False) -> QuerySet[SupervisionFilin
     if open_only:
         qs = qs.filter(filed_at__isnull=True)
     return access.visible_filings(actor, qs)
+
+
+def seizure_list_get(*, actor, list_id: int, purpose: str = "") -> SeizureList:
+    """A seizure list for its printed copies, recorded as read with its holder; ``NotFound`` outside the
+    actor's rights (``access.visible_seizure_lists``)."""
+    sl = access.visible_seizure_lists(actor, SeizureList.objects.select_related("case__unit")).filter(
+        pk=list_id).first()
+    if sl is None:
+        raise NotFound(f"seizure list {list_id} not found")
+    audit.record_read(actor, "EvidenceSeizureList", sl.number, purpose=purpose,
+                      subjects=[audit.Subject(name=sl.holder_name, id_number=sl.holder_id_number)])
+    return sl
+
+
+def seizure_lists_of(*, actor, case: Case) -> QuerySet[SeizureList]:
+    """The case's seizure lists the actor may print (numbers only on the page: no person)."""
+    return access.visible_seizure_lists(actor, SeizureList.objects.filter(case=case)).order_by("id")
+
+
+def disposal_get(*, actor, label: str, purpose: str = "") -> Disposal:
+    """The disposal of an item the actor may see, recorded as read with the recipient of a return."""
+    item = item_get(actor=actor, label=label, purpose=purpose)
+    d = Disposal.objects.select_related("item__case", "ruling", "approved_by", "done_by").filter(item=item).first()
+    if d is None:
+        raise NotFound(f"{item.label} has not been disposed of", params={"label": item.label},
+                       message_id="item_not_found")
+    if d.recipient_name:
+        audit.record_read(actor, "EvidenceDisposal", d.receipt_number, purpose=purpose,
+                          subjects=[audit.Subject(name=d.recipient_name, id_number=d.recipient_id_number)])
+    return d

@@ -15,9 +15,12 @@ urlpatterns = [
     path("checkouts/", views.checkouts, name="checkouts"),
     path("transfers/", views.transfers, name="transfers"),
     path("filings/", views.filings, name="filings"),
+    path("transfers/<int:transfer_id>/list.pdf", views.transfer_pdf, name="transfer_pdf"),
+    path("lists/<int:list_id>/list.pdf", views.seizure_list_pdf, name="seizure_list_pdf"),
     path("files/<int:file_id>/", views.file_download, name="file"),
     path("items/<str:label>/", views.item, name="item"),
     path("items/<str:label>/chain.pdf", views.item_chain_pdf, name="chain_pdf"),
     path("items/<str:label>/label.pdf", views.item_label_pdf, name="label_pdf"),
+    path("items/<str:label>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("items/<str:label>/<slug:action>/", views.item_action, name="item_action"),
 ]

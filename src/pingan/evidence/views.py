@@ -286,10 +286,41 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
     return TemplateResponse(request, "evidence/case.html", {
         "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
+        "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
         "external": request.user.role in access.EXTERNAL, "clerk": request.user.role == Role.COURT_CLERK,
         "store": access.is_store_staff(request.user), "sources": Source.choices, "dispositions": Disposition.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_GET
+@page(roles=READERS)
+def seizure_list_pdf(request: HttpRequest, list_id: int) -> HttpResponse:
+    """The seizure list's three printed copies (holder, keeper, file)."""
+    sl = selectors.seizure_list_get(actor=request.user, list_id=list_id, purpose=_purpose(request))
+    return _pdf(chainexport.seizure_list_document(sl), f"seizure-list-{sl.pk}.pdf")
+
+
+@require_GET
+@page(roles=READERS)
+def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """The transfer list's two copies (sender, receiver)."""
+    t = selectors.transfer_get(actor=request.user, transfer_id=transfer_id)
+    return _pdf(chainexport.transfer_document(t), f"transfer-{t.pk}.pdf")
+
+
+@require_GET
+@page(roles=READERS)
+def receipt_pdf(request: HttpRequest, label: str) -> HttpResponse:
+    """The disposal record, or the return receipt with the recipient's copy."""
+    d = selectors.disposal_get(actor=request.user, label=label, purpose=_purpose(request))
+    return _pdf(chainexport.disposal_document(d), f"receipt-{d.receipt_number}.pdf")
 
 
 @require_GET
