@@ -100,7 +100,8 @@ def transfer_document(t: Transfer) -> bytes:
         rows=[[*_item_row(n, i), i.location.code if i.location_id else "—"] for n, i in enumerate(items, 1)],
         notes=["权属移交、实物不动：物品仍存放于上列位置，法律上的保管权随接收转移。 "
                "Legal custody moves on acceptance; the objects stay where listed.",
-               "《公安机关办理刑事案件程序规定》第二百八十八条 MPS Criminal Procedure Provisions 2020, Art. 288.", f"打印 printed {_when(timezone.now())}"],
+               "《公安机关办理刑事案件程序规定》第二百八十八条 MPS Criminal Procedure Provisions 2020, Art. 288.",
+               f"打印 printed {_when(timezone.now())}"],
         signatures=[pdf.Signature("移送人 sender", _name(t.sent_by)),
                     pdf.Signature("接收人 receiver", _name(t.accepted_by) if t.accepted_by_id else "")]))
 
