@@ -112,3 +112,39 @@ def test_an_import_enqueues_the_re_evaluation_after_commit(cast, world, django_c
     from pingan.screening.tasks import reevaluation_task
 
     assert reevaluation_task.call(ds.pk)["candidates"] == 2
+
+
+def test_new_hits_reach_the_responsible_units_terminals_and_jurisdiction_views(cast, world, client):
+    from django.urls import reverse
+    from test_app_support import sign_in
+
+    from pingan.alerts.models import FeedItem
+    from pingan.alerts.stream import _backfill
+
+    a, b = world
+    before = FeedItem.objects.count()
+    run1 = reevaluate.reevaluate(dataset=snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH)))
+    # one notice per responsible unit on the officers' live stream: X is A's tenant (station A), Y is B's
+    items = list(FeedItem.objects.filter(kind="hits").order_by("seq"))
+    assert FeedItem.objects.count() == before + 2
+    assert [(i.unit_id, sorted(i.roles), i.payload["params"]) for i in items] == [
+        (u.pk, ["officer", "station_chief"], {"people": 1, "hits": 1, "premises": 1, "dataset": "test listings"})
+        for u in sorted((cast.unit_a, cast.unit_b), key=lambda u: u.pk)]
+    assert all(i.payload["url"] == f"{reverse('dashboard:jurisdiction')}?reeval={run1.pk}" for i in items)
+    assert "张" not in str(items[0].payload) and X[1] not in str(items[0].payload)  # counts, no one named
+    # what a terminal of station A receives (its back-fill after a reconnect from before the run): A's notice only
+    got = _backfill(cast.unit_a.pk, "officer", 0)
+    assert [(k, p["params"]["people"]) for _s, k, p in got if k == "hits"] == [("hits", 1)]
+    assert _backfill(cast.unit_a.pk, "landlord", 0) == []
+    # the notice's link: station A's jurisdiction view lists exactly the people that run changed, with the count
+    sign_in(client, cast.officer_a)
+    page = client.get(reverse("dashboard:jurisdiction"), {"reeval": run1.pk}).content.decode()
+    assert X[0] in page and Y[0] not in page and TENANTS[2][0] not in page
+    home = client.get(reverse("dashboard:jurisdiction")).content.decode()
+    assert 'id="reevaluated-count"' in home and '<b>1</b><span>' in home.split('id="reevaluated-count"')[1][:60]
+    sign_in(client, cast.officer_b)
+    page = client.get(reverse("dashboard:jurisdiction"), {"reeval": run1.pk}).content.decode()
+    assert Y[0] in page and X[0] not in page
+    # lifting the listing removes hits and raises none: no new notice
+    reevaluate.reevaluate(dataset=snapshot("江头 lifted", LISTED_FROM + dt.timedelta(days=1)))
+    assert FeedItem.objects.filter(kind="hits").count() == 2

@@ -594,6 +594,47 @@ def feed_append_many(
     )
 
 
+#: Who on a station's terminals hears of new screening hits (the people who follow them up).
+SCREENING_HIT_ROLES = (Role.OFFICER, Role.STATION_CHIEF)
+
+
+def screening_hits_notify(run, raised: list[dict]) -> list[FeedItem]:
+    """Tell each responsible unit, on its officers' live stream, that a re-evaluation after new risk data
+    raised police hits on people of its premises (``pingan.screening.reevaluate.HITS_RAISED_HOOKS``; in the
+    re-evaluation's transaction, so the item appears when the hits do). One ``hits`` item per unit, not per
+    person: ``summary`` ``screening.hits_raised`` with ``people``, ``hits``, ``premises`` and ``dataset``
+    (rendered in the reader's language on the terminal), and ``url``, the unit's jurisdiction view listing
+    exactly those people. The item carries counts, no name or number: who they are is read on the
+    jurisdiction page, where the read is audited. People of a screening without premises have no responsible
+    unit and are not notified (no unit's jurisdiction view lists them either)."""
+    from django.urls import reverse
+
+    from pingan.core.models import Premises
+
+    units = dict(Premises.objects.filter(pk__in={r["premises"] for r in raised if r["premises"]})
+                 .values_list("pk", "unit_id"))
+    per_unit: dict[int, dict] = {}
+    for r in raised:
+        unit_id = units.get(r["premises"])
+        if unit_id is None:
+            continue
+        agg = per_unit.setdefault(unit_id, {"people": 0, "hits": 0, "premises": set()})
+        agg["people"] += 1
+        agg["hits"] += r["hits"]
+        agg["premises"].add(r["premises"])
+    if not per_unit:
+        return []
+    now = timezone.now()
+    url = f"{reverse('dashboard:jurisdiction')}?reeval={run.pk}"
+    return feed_append_many([
+        (OrgUnit(pk=unit_id), SCREENING_HIT_ROLES, "hits", None, {
+            "id": f"reeval-{run.pk}-{unit_id}", "kind": "screening_hits", "summary": "screening.hits_raised",
+            "params": {"people": agg["people"], "hits": agg["hits"], "premises": len(agg["premises"]),
+                       "dataset": run.dataset.name},
+            "run": run.pk, "raised_at": now.isoformat(), "url": url})
+        for unit_id, agg in sorted(per_unit.items())], now=now)
+
+
 def alert_payload(alert: Alert, **extra) -> dict:
     """What a terminal shows of an alert (codes and parameters; text is rendered in the viewer's language)."""
     return {

@@ -83,7 +83,9 @@ class FlaggedFilter:
 
     ``q``: part of a name, an ID number or a phone number; ``level``: ``red`` or ``yellow``; ``hit``:
     ``watchlist``, ``travel`` (a movement rule) or ``identity``; ``premises``: part of a premises' name;
-    ``since``/``until``: the screening's finish date (local), inclusive.
+    ``since``/``until``: the screening's finish date (local), inclusive; ``reeval``: ``recent`` (results a
+    re-evaluation changed in the last days) or a re-evaluation run's id (the people it changed: the link of
+    the terminal's notification).
     """
 
     q: str = ""
@@ -92,10 +94,11 @@ class FlaggedFilter:
     premises: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+    reeval: str = ""
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.level, self.hit, self.premises, self.since, self.until))
+        return any((self.q, self.level, self.hit, self.premises, self.since, self.until, self.reeval))
 
     def apply(self, qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
         q = self.q.strip()
@@ -117,6 +120,10 @@ class FlaggedFilter:
             qs = qs.filter(job__finished_at__gte=dt.datetime.combine(self.since, dt.time(), tz))
         if self.until:
             qs = qs.filter(job__finished_at__lt=dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tz))
+        if self.reeval == "recent":
+            qs = qs.filter(screening_selectors.recently_reevaluated())
+        elif self.reeval.isdigit():
+            qs = qs.filter(reevaluation__run=int(self.reeval))
         return qs
 
 

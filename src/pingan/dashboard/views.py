@@ -91,7 +91,13 @@ def flagged_filter(get) -> selectors.FlaggedFilter:
     return selectors.FlaggedFilter(
         q=(get.get("q") or "")[:60], level=get.get("level", "") if get.get("level") in ("red", "yellow") else "",
         hit=get.get("hit", "") if get.get("hit") in ("watchlist", "travel", "identity") else "",
-        premises=(get.get("premises") or "")[:100], since=_date(get.get("since")), until=_date(get.get("until")))
+        premises=(get.get("premises") or "")[:100], since=_date(get.get("since")), until=_date(get.get("until")),
+        reeval=_reeval(get.get("reeval") or ""))
+
+
+def _reeval(value: str) -> str:
+    """``recent`` or a re-evaluation run's id from the query string, else ``""``."""
+    return value if value == "recent" or (value.isascii() and value.isdigit() and len(value) < 12) else ""
 
 
 @require_GET
@@ -101,7 +107,8 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
     level and last screening, and premises not screened recently.
 
     ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging); the search
-    (``q``, ``level``, ``hit``, ``premises``, ``since``, ``until``) narrows the flagged list and its counts.
+    (``q``, ``level``, ``hit``, ``premises``, ``since``, ``until``, ``reeval``: changed by re-screening) narrows
+    the flagged list and its counts.
     """
     days = _int(request.GET.get("days"), DEFAULT_STALE_DAYS, 1, 365)
     section = request.GET.get("section", "")
@@ -129,7 +136,7 @@ def _query(get) -> str:
     """The search part of the query string, for the pager's links (``section``/``page`` excluded)."""
     from urllib.parse import urlencode
 
-    keep = {k: get.get(k) for k in ("q", "level", "hit", "premises", "since", "until") if get.get(k)}
+    keep = {k: get.get(k) for k in ("q", "level", "hit", "premises", "since", "until", "reeval") if get.get(k)}
     return urlencode(keep)
 
 

@@ -139,13 +139,30 @@ def _flagged_base(actor) -> QuerySet[PersonResult]:
 
 
 def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
-    """How many flagged people (``total``), and of them ``red``, ``yellow`` and ``silent`` (watchlist hits),
-    in the actor's jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. Counts only: no audit
+    """How many flagged people (``total``), and of them ``red``, ``yellow``, ``silent`` (watchlist hits) and
+    ``reevaluated`` (changed by a re-evaluation in the last :data:`RECENT_REEVALUATION_DAYS` days), in the actor's
+    jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. Counts only: no audit
     record (nobody is named). One aggregate query."""
     base = _flagged_base(actor) if qs is None else qs.order_by()
     return base.aggregate(total=Count("pk"), red=Count("pk", filter=Q(level="red")),
                           yellow=Count("pk", filter=Q(level="yellow")),
-                          silent=Count("pk", filter=Q(silent_hit=True)))
+                          silent=Count("pk", filter=Q(silent_hit=True)),
+                          reevaluated=Count("pk", filter=recently_reevaluated()))
+
+
+#: How far back the jurisdiction view counts results that a re-evaluation changed ("new from re-screening").
+RECENT_REEVALUATION_DAYS = 7
+
+
+def recently_reevaluated(days: int = RECENT_REEVALUATION_DAYS) -> Q:
+    """Results a re-evaluation after new risk data changed in the last ``days`` days (``reevaluation.at``, an
+    ISO 8601 time in UTC written by ``pingan.screening.reevaluate``, compares as text)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    cutoff = (timezone.now() - dt.timedelta(days=days)).astimezone(dt.UTC).isoformat()
+    return Q(reevaluation__at__gte=cutoff)
 
 
 def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResult, list[Hit]]:

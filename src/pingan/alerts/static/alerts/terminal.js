@@ -88,6 +88,27 @@
       .then(function (r) { return r.json(); })
       .then(function (j) { if (!j.ok) { button.disabled = false; alert(j.error); } });
   }
+  // a notice that is not an alert: a re-screening after new risk data raised hits on people of the unit's
+  // premises; the card says how many and links to the jurisdiction view listing them (no names here)
+  function notice(n) {
+    var li = document.createElement("li");
+    li.className = "alert notice";
+    li.dataset.notice = n.id;
+    var head = document.createElement("div");
+    head.className = "head";
+    head.textContent = fmt(n.summary, n.params);
+    var meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = new Date(n.raised_at).toLocaleTimeString();
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var link = document.createElement("a");
+    link.href = n.url; link.textContent = T.view_people;
+    actions.appendChild(link);
+    li.appendChild(head); li.appendChild(meta); li.appendChild(actions);
+    list.insertBefore(li, list.firstChild);
+    empty.hidden = true;
+  }
   JSON.parse(document.getElementById("initial-alerts").textContent).forEach(function (a) { render(a, "alert"); });
   empty.hidden = list.children.length > 0;
   var sound = document.getElementById("sound");
@@ -108,6 +129,13 @@
   es.addEventListener("alert", onItem("alert"));
   es.addEventListener("escalation", onItem("escalation"));
   es.addEventListener("update", onItem("update"));
+  es.addEventListener("hits", function (ev) {
+    var seq = parseInt(ev.lastEventId, 10);
+    if (seenSeq.has(seq)) return;
+    seenSeq.add(seq);
+    notice(JSON.parse(ev.data));
+    root.dataset.received = String(seenSeq.size);
+  });
   es.addEventListener("hello", function () { if (conn) { conn.textContent = T.online; conn.dataset.state = "live"; } });
   es.onerror = function () { if (conn) { conn.textContent = T.offline; conn.dataset.state = "offline"; } };
   window.pinganStream = es;
