@@ -15,9 +15,10 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from pingan.codes import selectors, services
-from pingan.codes.models import Dispute, LevelOverride, SafetyCode
+from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
 from pingan.codes.schemas import (
     CodeOut,
+    CodeReviewOut,
     DecisionIn,
     DisputeIn,
     DisputeOut,
@@ -78,6 +79,15 @@ def dispute_out(d: Dispute) -> dict:
     return {"id": d.pk, "premises_id": d.premises_id, "code_id": d.code.code_id if d.code_id else None,
             "unit": d.unit.code, "text": d.text, "status": d.status, "outcome": d.outcome,
             "created_at": d.created_at, "resolved_at": d.resolved_at}
+
+
+def review_out(rv: CodeReview) -> dict:
+    """The API shape of a suspended code's review."""
+    return {"id": rv.pk, "premises_id": rv.premises_id, "unit": rv.unit.code, "job_id": rv.job_id,
+            "baseline_job_id": rv.baseline_job_id, "baseline_level": rv.baseline_level, "level": rv.level,
+            "dropped": rv.dropped, "dropped_rows": list(rv.dropped_rows or []), "status": rv.status,
+            "created_at": rv.created_at, "decided_by": rv.decided_by.username if rv.decided_by_id else None,
+            "decided_at": rv.decided_at, "issued_code_id": rv.issued_code.code_id if rv.issued_code_id else None}
 
 
 def override_out(ov: LevelOverride) -> dict:
@@ -207,3 +217,19 @@ def override_reject(request: HttpRequest, override_id: int, body: DecisionIn):
     """Reject a requested level change."""
     ov = selectors.override_get(actor=request.user, override_id=override_id)
     return override_out(services.level_override_reject(override=ov, actor=request.user, note=body.note))
+
+
+@router.get("/codes/reviews", response=list[CodeReviewOut], summary="Suspended codes the caller may see")
+def review_list(request: HttpRequest, status: str | None = None):
+    """Premises whose code is suspended until the police check the newest screening (``status=open``), and
+    past reviews; owners see their own premises', police their jurisdiction's. Newest first, at most 500."""
+    return [review_out(rv) for rv in selectors.reviews_list(actor=request.user, status=status)[:500]]
+
+
+@router.post("/codes/reviews/{review_id}/release", response=CodeReviewOut, summary="Release a suspended code")
+def review_release(request: HttpRequest, review_id: int, body: DecisionIn):
+    """The police checked that the people left out of the new roster really left: issue a code under the
+    published rule from the latest screening. Officers and station chiefs of the premises' jurisdiction only;
+    ``note`` (what was checked) is required."""
+    rv = selectors.review_get(actor=request.user, review_id=review_id)
+    return review_out(services.code_review_release(review=rv, actor=request.user, note=body.note))

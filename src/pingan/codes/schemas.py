@@ -98,6 +98,26 @@ class DecisionIn(Schema):
     note: str = ""
 
 
+class CodeReviewOut(Schema):
+    """A premises whose code is suspended until the police check its newest screening (the roster left out
+    people who were flagged before), and what was decided."""
+
+    id: int
+    premises_id: int
+    unit: str
+    job_id: int
+    baseline_job_id: int
+    baseline_level: str
+    level: str
+    dropped: int
+    dropped_rows: list[int]
+    status: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    issued_code_id: str | None
+
+
 class OverrideOut(Schema):
     """A level-change request (four-eyes) and its decision."""
 

@@ -322,6 +322,8 @@ def police_queue(request: HttpRequest) -> HttpResponse:
         "open_reviews": selectors.reviews_list(actor=request.user, status="open")[:200],
         "closed_overrides": selectors.overrides_list(actor=request.user).exclude(status="requested")[:50],
         "is_chief": request.user.role == Role.STATION_CHIEF,
+        # the bureau's analysts read the queue; officers and station chiefs of the jurisdiction release
+        "can_release": request.user.role in (Role.OFFICER, Role.STATION_CHIEF),
     }
     return TemplateResponse(request, "codes/police.html", ctx)
 
