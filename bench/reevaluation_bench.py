@@ -165,23 +165,51 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--premises", type=int, default=5_000)
     parser.add_argument("--delta", type=int, default=0, help="movement records in the day's delta (default 3 × people)")
+    parser.add_argument("--keep-built", action="store_true",
+                        help="after building the city, keep a copy of its database (<name>_built) to --reuse-built")
+    parser.add_argument("--reuse-built", metavar="DATA_DIR",
+                        help="start from the kept copy and the data directory that run printed (building a million "
+                             "people takes ~10 minutes on a shared machine); same --people/--premises")
     args = parser.parse_args()
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_reeval_bench")
     name = db_url.rsplit("/", 1)[1]
-    os.system(f"dropdb -h 127.0.0.1 -U postgres --if-exists {name} && createdb -h 127.0.0.1 -U postgres {name}")  # noqa: S605
-    data_dir = tempfile.mkdtemp(prefix="pingan-reeval-bench-")
+    pg = "-h 127.0.0.1 -U postgres"
+    if args.reuse_built:
+        os.system(f"dropdb {pg} --if-exists {name} && createdb {pg} -T {name}_built {name}")  # noqa: S605
+        data_dir = args.reuse_built
+    else:
+        os.system(f"dropdb {pg} --if-exists {name} && createdb {pg} {name}")  # noqa: S605
+        data_dir = tempfile.mkdtemp(prefix="pingan-reeval-bench-")
     setup_django(db_url, data_dir)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     rnd = random.Random(10)
-    ids = build(args.premises, args.people, rnd)
+    if args.reuse_built:
+        per = args.people // args.premises
+        ids = [ric(i) for i in range(per * args.premises)]
+        # the draws the base movements took when the city was built (movements_table's order), so the delta
+        # is the one a fresh build would get
+        for _ in range(len(ids)):
+            rnd.randrange(0, 5 * 86400)
+        for _ in range(len(ids)):
+            rnd.choice(COUNTIES[13:])
+        for _ in range(len(ids)):
+            rnd.getrandbits(48)
+        print(f"reusing the city kept in {name}_built with data in {data_dir}", flush=True)
+    else:
+        ids = build(args.premises, args.people, rnd)
+        if args.keep_built:
+            from django.db import connections
+
+            connections.close_all()
+            os.system(f"dropdb {pg} --if-exists {name}_built && createdb {pg} -T {name} {name}_built")  # noqa: S605
+            print(f"kept the city as {name}_built; data in {data_dir} (--reuse-built {data_dir})", flush=True)
 
     from django.db.models import Count
 
     from pingan.codes.models import SafetyCode
     from pingan.screening import reevaluate, services
-    from pingan.screening.models import PersonResult
 
     delta_n = args.delta or 3 * args.people
     population = len(ids) * 5
