@@ -124,7 +124,6 @@ def test_new_hits_reach_the_responsible_units_terminals_and_jurisdiction_views(c
     from pingan.alerts.models import FeedItem
     from pingan.alerts.stream import _backfill
 
-    a, b = world
     before = FeedItem.objects.count()
     run1 = reevaluate.reevaluate(dataset=snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH)))
     # one notice per responsible unit on the officers' live stream: X is A's tenant (station A), Y is B's
