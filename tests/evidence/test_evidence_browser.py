@@ -73,3 +73,42 @@ def test_a_custodian_checks_an_item_in_on_a_phone_and_reads_its_chain(live_serve
     assert "哈希链完整" in chain and "入库" in chain and "扣押登记" in chain
     assert _wide(page) <= 375, f"the item page is {_wide(page)} px wide"
     page.screenshot(path=str(SHOTS / "evidence-item-375.png"), full_page=True)
+
+
+def _sign_in(page, url: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_the_filings_page_and_a_refusal_fit_a_phone(live_server, phone, cast, people, case):
+    from pingan.evidence import services
+
+    c, items = case
+    services.scan(actor=people.custodian, label=items[0].label, location_code="SW-R1-A1")
+    services.transfer_send(actor=cast.officer_a, case=c, to_org_code="350203-JCY", item_labels=[items[0].label],
+                           recommendation="随案移送，建议依法处理")
+    page = phone
+    _sign_in(page, live_server.url, "sw_custodian")
+    page.goto(f"{live_server.url}/evidence/filings/")
+    assert "KY-2026-001" in page.inner_text("main") and "第十三条" in page.inner_text("main")
+    assert _wide(page) <= 375, f"the filings page is {_wide(page)} px wide"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "evidence-filings-375.png"), full_page=True)
+    page.fill("input[name=supervision]", "思明分局督察大队")
+    page.fill("input[name=reference]", "DC-2026-118")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("text=DC-2026-118")
+    assert "没有待报备的文书" in page.inner_text("main")
+    _sign_in(page, live_server.url, "jcy_procurator")
+    page.goto(f"{live_server.url}/evidence/cases/{c.pk}/")
+    page.click("text=拒收该清单")
+    page.fill("input[name=reason]", "缺少鉴定意见，退回补正")
+    assert _wide(page) <= 375, f"the case page with the refusal form is {_wide(page)} px wide"
+    page.screenshot(path=str(SHOTS / "evidence-refuse-375.png"), full_page=True)
+    page.click("text=拒收（保管权仍归移送单位）")
+    page.wait_for_selector("text=缺少鉴定意见，退回补正")
+    assert "已拒收" in page.inner_text("main")
+    assert _wide(page) <= 375
