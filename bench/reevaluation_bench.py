@@ -221,7 +221,15 @@ def main() -> None:
                                         table=delta_table)
     print(f"imported {delta_n:,} delta records in {time.perf_counter() - t0:.1f} s "
           f"(CPU {time.process_time() - c0:.1f} s, {load()})", flush=True)
-    runs.append(("after the day's movements", reevaluate.reevaluate(dataset=delta), load()))
+    if os.environ.get("PINGAN_BENCH_PROFILE"):  # where the CPU goes, function by function
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as prof:
+            runs.append(("after the day's movements", reevaluate.reevaluate(dataset=delta), load()))
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+    else:
+        runs.append(("after the day's movements", reevaluate.reevaluate(dataset=delta), load()))
     t0 = time.perf_counter()
     snapshot = services.risk_dataset_store(kind="listings", name="bench listings", source="bench 2",
                                            table=listings_table(LISTED + NEWLY_LISTED, "high"))

@@ -189,7 +189,9 @@ PERSON_FIELDS = ("pk", "job_id", "job__as_of", "job__premises_id", "name", "id_n
 def people_rows(ids: Iterable[int] | None = None) -> list[Any]:
     """The accepted people of the latest screenings (all of them, or those with the result ids ``ids``) as
     named tuples of :data:`PERSON_FIELDS`, ordered by id."""
-    qs = _latest_people() if ids is None else _latest_people().filter(pk__in=list(ids))
+    from pingan.screening.copystore import ids_in
+
+    qs = _latest_people() if ids is None else _latest_people().filter(pk__in=ids_in(PersonResult, ids))
     return list(qs.order_by("pk").values_list(*PERSON_FIELDS, named=True))
 
 
@@ -248,7 +250,7 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     run's :class:`Reevaluation` (``candidates``, ``changed``, ``hits_added``, ``hits_removed``,
     ``codes_changed``, ``seconds`` per stage)."""
     from pingan.screening import services as sv
-    from pingan.screening.copystore import copy_insert, copy_update
+    from pingan.screening.copystore import copy_insert, copy_update, ids_in
 
     clock = _Stages()
     run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
@@ -279,8 +281,8 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
             "police_priority": h["police_priority"], "silent": bool(h["silent"]),
             "detail": sv._hit_detail(h, entries)})
     old_hits: dict[int, set[tuple]] = defaultdict(set)
-    for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=[p.pk for p in people]).values_list(
-            "person_id", "rule_id", "record_ref", "listing_ref"):
+    for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=ids_in(Hit, [p.pk for p in people])) \
+            .values_list("person_id", "rule_id", "record_ref", "listing_ref"):
         old_hits[pid].add((rule, ref, listing_ref))
     now = timezone.now()
     changed: list[PersonResult] = []
@@ -316,11 +318,11 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     clock.lap("compare")
     codes_changed = 0
     with transaction.atomic():
-        PersonResult.objects.filter(pk__in=[p.pk for p in people]).update(reevaluated_at=now)
+        PersonResult.objects.filter(pk__in=ids_in(PersonResult, [p.pk for p in people])).update(reevaluated_at=now)
         if changed:
             copy_update(PersonResult, changed, ["level", "rule_ids", "reason", "reasons", "police_priority",
                                                 "hit_count", "silent_hit", "reevaluation"])
-            Hit.objects.filter(person_id__in=[c.pk for c in changed]).delete()
+            Hit.objects.filter(person_id__in=ids_in(Hit, [c.pk for c in changed])).delete()
             copy_insert(Hit, [Hit(person_id=c.pk, job_id=c.job_id, **h) for c in changed for h in c._new_hits])
         ScreeningJob.objects.filter(pk__in={p.job_id for p in people}).update(reevaluated_at=now)
         _recount({c.job_id for c in changed})
