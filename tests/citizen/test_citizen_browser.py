@@ -162,3 +162,27 @@ def test_a_terminal_checks_in_with_the_card_prints_the_ticket_and_forgets_when_i
     page.wait_for_url(f"{live_server.url}/citizen/kiosk/", timeout=25_000)  # 10 s untouched: cleared
     response = page.goto(ticket_url)
     assert response.status == 404  # the last person's ticket is gone from this terminal
+
+
+def test_a_hotel_desk_checks_240_hour_transit_on_a_phone(live_server, phone, db):
+    page = phone()
+    page.goto(f"{live_server.url}/citizen/transit/")
+    fits(page)
+    page.select_option("select[name=nationality]", "KR")
+    page.select_option("select[name=port]", "XMN")
+    page.fill("input[name=entry_at]", "2025-03-03T22:30")
+    page.fill("input[name=exit_at]", "2025-03-14T08:00")  # after 03-14 00:00: too long
+    page.fill("input[name=coming_from]", "JP")
+    page.fill("input[name=going_to]", "DE")
+    page.check("input[name=onward]")
+    page.check("input[name=document]")
+    page.click("#transit-form button")
+    expect(page.locator("#answer h2")).to_have_text("不符合条件")
+    expect(page.locator("#answer li.fail")).to_have_count(1)
+    expect(page.locator("#answer li.fail")).to_contain_text("2025-03-14 00:00")
+    fits(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "citizen-transit-375.png"), full_page=True)
+    page.fill("input[name=exit_at]", "2025-03-13T20:00")
+    page.click("#transit-form button")
+    expect(page.locator("#answer h2")).to_have_text("适用")

@@ -16,7 +16,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from pingan.citizen import present, selectors, services
+from pingan.citizen import present, selectors, services, transit
 from pingan.citizen.models import Endorsement
 from pingan.citizen.schemas import (
     BookingIn,
@@ -33,6 +33,8 @@ from pingan.citizen.schemas import (
     ServiceOut,
     SlotOut,
     TicketOut,
+    TransitCheckIn,
+    TransitCheckOut,
     WalkInIn,
 )
 from pingan.core.apiutil import Pagination, problems
@@ -82,6 +84,24 @@ def counter_display(request: HttpRequest, counter_id: int):
     d = selectors.queue_display(counter=selectors.counter_get(counter_id=counter_id))
     return {"current": d["current"].label if d["current"] else None, "recent": [t.label for t in d["recent"]],
             "waiting": d["waiting"], "wait_minutes": d["wait_minutes"]}
+
+
+@router.post("/citizen/transit-check", response=TransitCheckOut, auth=None,
+             summary="Does a foreign traveller qualify for 240-hour visa-free transit? (public; nothing stored)")
+def transit_check(request: HttpRequest, body: TransitCheckIn):
+    """Times with a zone are taken in China Standard Time (the rule counts local days); naive ones as given."""
+
+    def local(when: dt.datetime) -> dt.datetime:
+        return timezone.localtime(when).replace(tzinfo=None) if timezone.is_aware(when) else when
+
+    rules = transit.transit_rules()
+    answer = transit.check(rules, transit.Trip(
+        nationality=body.nationality, entry_port=body.entry_port, entry_at=local(body.entry_at),
+        exit_at=local(body.exit_at), coming_from=body.coming_from, going_to=body.going_to,
+        onward_confirmed=body.onward_confirmed, document_valid=body.document_valid, areas=body.areas,
+        purpose=body.purpose))
+    return {"verdict": answer.verdict, "deadline": answer.deadline, "version": answer.version,
+            "conditions": present.transit_conditions(answer, rules)}
 
 
 @router.post("/citizen/bookings", response={201: BookingOut}, summary="Book a place (citizens, for themselves)",

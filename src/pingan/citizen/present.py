@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from pingan.citizen import rules, services
+from pingan.citizen import rules, services, transit
 from pingan.citizen.models import PermitApplication, Ticket
 
 
@@ -30,3 +30,35 @@ def endorsement_text(app: PermitApplication, today: dt.date | None = None) -> st
         return None
     state, window = services.endorsement_state(app, today or timezone.localdate())
     return f"{state} {window.first.isoformat()}/{window.last.isoformat()}"
+
+
+def transit_conditions(answer: transit.Answer, rules: transit.TransitRules) -> list[dict]:
+    """The transit check's conditions with their text in the reader's language (countries, ports and areas by
+    name)."""
+    from pingan.core import texts
+    from pingan.lib import adcodes
+
+    zh = texts.lang() == "zh"
+
+    def shown(key: str, value):
+        if key in ("country", "from", "to"):
+            place = rules.countries.get(value)
+            if value == "CN":
+                return "中国" if zh else "China"
+            return (place.name_zh if zh else place.name_en) if place else value
+        if key == "port":
+            place = rules.ports.get(value)
+            return (place.name_zh if zh else place.name_en) if place else value
+        if key == "purpose":
+            from pingan.citizen.texts import TRANSIT_PURPOSES
+
+            return TRANSIT_PURPOSES.get(value, value)
+        if key == "area" and str(value).isdigit():
+            division = adcodes.get(str(value).ljust(6, "0")[:6])
+            return f"{division.name} ({value})" if division else value
+        return value
+
+    return [{"name": c.name, "outcome": c.outcome, "code": c.code, "params": c.params,
+             "text": texts.render({"code": f"transit.{c.code}",
+                                   "params": {k: shown(k, v) for k, v in c.params.items()}})}
+            for c in answer.conditions]

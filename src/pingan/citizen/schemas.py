@@ -207,3 +207,34 @@ class EndorsementOut(Schema):
     year: int
     endorsed_on: dt.date
     late: bool
+
+
+class TransitCheckIn(Schema):
+    """A traveller's trip: ISO 3166-1 alpha-2 countries, a port code of ``GET /citizen/transit/ports`` (or any
+    other: "unknown"), local China Standard Time, GB/T 2260 codes of where they will stay."""
+
+    nationality: str = Field(min_length=2, max_length=2)
+    entry_port: str = Field(max_length=20)
+    entry_at: dt.datetime
+    exit_at: dt.datetime
+    coming_from: str = Field(min_length=2, max_length=2)
+    going_to: str = Field(min_length=2, max_length=2)
+    onward_confirmed: bool
+    document_valid: bool
+    areas: list[str] = Field(max_length=10)
+    purpose: str = Field(max_length=20)
+
+
+class TransitConditionOut(Schema):
+    name: str
+    outcome: str  # pass | fail | unknown
+    code: str
+    params: dict
+    text: str
+
+
+class TransitCheckOut(Schema):
+    verdict: str  # eligible | not_eligible | cannot_tell
+    deadline: dt.datetime
+    version: str
+    conditions: list[TransitConditionOut]

@@ -68,8 +68,47 @@ TEMPLATES = {
 }
 
 
+#: The 240-hour transit check's conditions (``citizen.transit``), registered as ``transit.<code>``.
+TRANSIT_TEMPLATES = {
+    "country_listed": _("Citizens of %(country)s may use 240-hour visa-free transit."),
+    "country_not_listed": _("%(country)s is not one of the 55 countries of 240-hour visa-free transit: a visa is "
+                            "needed."),
+    "country_not_yet": _("Citizens of %(country)s may use 240-hour visa-free transit only from %(since)s."),
+    "document_valid": _("A valid international travel document."),
+    "document_required": _("A valid international travel document (passport) is needed."),
+    "onward_third_country": _("Onward ticket with confirmed date and seat, from %(from)s on to %(to)s: a third "
+                              "country or region."),
+    "onward_not_confirmed": _("An onward ticket with a confirmed date and seat is needed, bought before entry."),
+    "onward_to_china": _("The onward journey must leave China for a third country or region."),
+    "onward_back_to_origin": _("Going back to %(country)s, where the journey came from, is not transit: the "
+                               "onward ticket must be to a third country or region."),
+    "port_listed": _("%(port)s is a port of 240-hour visa-free transit."),
+    "port_unknown": _("This check does not know whether %(port)s is one of the 60 ports (it lists 24 of them): "
+                      "ask the border inspection."),
+    "port_not_yet": _("%(port)s takes 240-hour visa-free transit only from %(since)s."),
+    "stay_within": _("Leaving by %(deadline)s: within 240 hours from 00:00 of the day after entry."),
+    "stay_too_long": _("The stay must end by %(deadline)s: 240 hours from 00:00 of the day after entry."),
+    "exit_before_entry": _("The exit time is before the entry time."),
+    "area_permitted": _("%(area)s is inside the permitted area."),
+    "area_outside": _("%(area)s is outside the area where transit travellers may stay."),
+    "area_not_yet": _("%(area)s is a permitted area only from %(since)s."),
+    "area_unknown": _("This check does not know the permitted area of %(area)s's province: ask the border "
+                      "inspection."),
+    "area_required": _("Say where you will stay."),
+    "purpose_allowed": _("The purpose (%(purpose)s) is allowed: tourism, business, visits and family."),
+    "purpose_needs_visa": _("%(purpose)s needs a visa, as work, study and journalism do."),
+    "purpose_unknown": _("Unknown purpose of stay %(purpose)s."),
+}
+
+
+#: Purposes of a transit stay (``citizen.transit``).
+TRANSIT_PURPOSES = {"tourism": _("tourism"), "business": _("business"), "visit": _("visit"), "family": _("family"),
+                    "work": _("work"), "study": _("study"), "journalism": _("journalism")}
+
+
 def register() -> None:
     texts.register(TEMPLATES)
+    texts.register({f"transit.{code}": template for code, template in TRANSIT_TEMPLATES.items()})
 
 
 def finding_text(f: Mapping[str, Any]) -> str:

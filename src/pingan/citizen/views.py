@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pingan.citizen import present, rules, selectors, services
+from pingan.citizen import present, rules, selectors, services, transit
 from pingan.citizen.models import Booking, Channel, PermitApplication, Ticket
-from pingan.citizen.texts import department_label, document_label, finding_text
+from pingan.citizen.texts import TRANSIT_PURPOSES, department_label, document_label, finding_text
 from pingan.core import texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
@@ -113,6 +113,41 @@ def display(request: HttpRequest, counter_id: int) -> HttpResponse:
     if request.htmx:
         return TemplateResponse(request, "citizen/partials/display_board.html", ctx)
     return TemplateResponse(request, "citizen/display.html", ctx)
+
+
+def _when(text: str, label: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f"{label}: give a date and time", code="transit_bad_time",
+                          params={"field": label}) from None
+
+
+@require_GET
+def transit_check(request: HttpRequest) -> HttpResponse:
+    """Does a foreign traveller qualify for 240-hour visa-free transit? (public; for the catalogue and hotel
+    front desks). The form is a GET, so an answer is a link; nothing is stored."""
+    rules_ = transit.transit_rules()
+    q = request.GET
+    ctx: dict = {"v": q, "countries": sorted(rules_.countries.values(), key=lambda c: c.code),
+                 "ports": list(rules_.ports.values()), "rules": rules_,
+                 "purposes": [(p, TRANSIT_PURPOSES.get(p, p)) for p in rules_.allowed_purposes + rules_.visa_purposes]}
+    if q.get("nationality"):
+        try:
+            trip = transit.Trip(
+                nationality=q.get("nationality", "")[:2], entry_port=q.get("port", "")[:20],
+                entry_at=_when(q.get("entry_at", ""), gettext("Entry")),
+                exit_at=_when(q.get("exit_at", ""), gettext("Exit")),
+                coming_from=q.get("coming_from", "")[:2], going_to=q.get("going_to", "")[:2],
+                onward_confirmed=q.get("onward") == "1", document_valid=q.get("document") == "1",
+                areas=[a for a in q.get("areas", "").replace("，", ",").split(",") if a.strip()][:10],
+                purpose=q.get("purpose", "")[:20])
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            answer = transit.check(rules_, trip)
+            ctx.update(answer=answer, conditions=present.transit_conditions(answer, rules_))
+    return TemplateResponse(request, "citizen/transit.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])

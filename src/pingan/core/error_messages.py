@@ -209,6 +209,7 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "slot_required": _("Choose a time."),
     "no_booking_today": _("There is no appointment today at this counter for this ID card: take a walk-in ticket, "
                           "or ask at the counter."),
+    "transit_bad_time": _("%(field)s: give a date and a time."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
