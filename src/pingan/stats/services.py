@@ -213,17 +213,51 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@transaction.atomic
+#: Incidents written per transaction by a command-line import (``pingan stats import``, ``pingan stats demo``):
+#: each step commits on its own, so a long import (the demo's two years of a city) never holds the database's
+#: write lock for long. On the embedded SQLite a sign-in waiting behind one import-long transaction ran into
+#: the busy timeout and answered HTTP 500 ("database is locked": 5 of 69 sign-ins during the demo).
+IMPORT_CHUNK = 2000
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def import_write(*, read: ImportRead, actor=None, sha256: str = "", batch: ImportBatch | None = None,
                  fence: Callable[[ImportBatch], None] | None = None) -> ImportBatch:
     """Write an importer's result: units, incidents (new ones created, known ones updated), row issues, rollups.
 
     Returns the finished :class:`ImportBatch`. ``actor`` ``None`` is the system (CLI); otherwise an analyst.
     ``fence(batch)``, called in the transaction after everything else is written and before the batch is
-    marked done, may raise to roll all of it back (a leased job whose lease passed to another run).
+    marked done, may raise to roll all of it back (a leased job whose lease passed to another run): with a
+    fence the import is one transaction, so that a lost run stores nothing.
+
+    Without a fence (the command line) it commits in steps — :data:`IMPORT_CHUNK` incidents at a time, then
+    the rollups one day range at a time — and the batch is ``done`` only after the last step. One that fails
+    half-way ends its batch ``failed`` with the error; the incidents it wrote stay, and importing the file
+    again rolls up every day they touch (``pingan stats rollup`` rebuilds a range by hand).
     """
     _require_analyst(actor, "import incidents")
     read.check_accounting()
+    if fence is not None:
+        with transaction.atomic():
+            units, batch = _import_start(read=read, actor=actor, sha256=sha256, batch=batch)
+            return _import_steps(read=read, actor=actor, batch=batch, units=units, fence=fence)
+    units, batch = _import_start(read=read, actor=actor, sha256=sha256, batch=batch)
+    try:
+        return _import_steps(read=read, actor=actor, batch=batch, units=units, fence=None)
+    except Exception as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
+                                                       error=getattr(exc, "message", None) or str(exc))
+        raise
+
+
+@transaction.atomic
+def _import_start(*, read: ImportRead, actor, sha256: str, batch: ImportBatch | None
+                  ) -> tuple[dict[str, OrgUnit], ImportBatch]:
+    """The organisation's units and the batch, saved (its own step when the import commits in steps)."""
     units = org_units_ensure(units=read.units)
     missing = {r.unit for r in read.records} - set(units)
     if missing:
@@ -232,51 +266,72 @@ def import_write(*, read: ImportRead, actor=None, sha256: str = "", batch: Impor
     if missing:
         raise DomainError(f"{read.filename}: unknown units {', '.join(sorted(missing))}", code="unknown_unit")
     if batch is None:
-        batch = ImportBatch.objects.create(source=read.source, filename=read.filename, imported_by=actor)
+        batch = ImportBatch.objects.create(source=read.source, filename=read.filename, imported_by=actor,
+                                           status=ImportBatch.Status.RUNNING)
     batch.org = units.get(read.org)
     batch.mapping_version, batch.sha256, batch.notes = read.mapping_version, sha256, list(read.notes)
+    if batch.status == ImportBatch.Status.RUNNING:
+        batch.save(update_fields=["org", "mapping_version", "sha256", "notes"])
+    return units, batch
+
+
+def _import_steps(*, read: ImportRead, actor, batch: ImportBatch, units: dict[str, OrgUnit],
+                  fence: Callable[[ImportBatch], None] | None) -> ImportBatch:
     compare = [f for f in _FIELDS if f != "batch_id"]
     known = {row[0]: row[1:] for row in Incident.objects.filter(source=read.source)
-             .values_list("source_ref", "id", *compare).iterator(chunk_size=10_000)}
+             .values_list("source_ref", "id", *compare, "batch_id").iterator(chunk_size=10_000)}
+    # incidents an import that failed half-way wrote: unchanged now, but their days are rolled up again
+    failed = set(ImportBatch.objects.filter(source=read.source, status=ImportBatch.Status.FAILED)
+                 .values_list("pk", flat=True))
     old: dict[int, tuple] = {}
-    new, changed = [], []
+    new, changed, again = [], [], []
     for rec in read.records:
         inc = _incident(rec, units[rec.unit].pk, batch.pk, read.source)
         have = known.get(rec.source_ref)
         if have is None:
             new.append(inc)
             continue
-        inc.pk = have[0]
+        inc.pk, batch_id, have = have[0], have[-1], have[:-1]
+        if batch_id in failed:
+            again.append(inc)
         if tuple(map(_comparable, (getattr(inc, f) for f in compare))) != tuple(map(_comparable, have[1:])):
             changed.append(inc)
             values = dict(zip(compare, have[1:], strict=True))
             old[inc.pk] = (values["unit_id"], values["count_date"], values["cleared_on"])
-    Incident.objects.bulk_create(new, batch_size=5000)
-    Incident.objects.bulk_update(changed, list(_FIELDS), batch_size=1000)
-    RowIssue.objects.bulk_create(
-        [RowIssue(batch=batch, row=i.row, kind=i.kind, code=i.code, column=i.column or "", message=i.message,
-                  values=i.values) for i in (*read.excluded, *read.rejected)], batch_size=2000)
-    written = new + changed
+    # each chunk its own transaction (a savepoint inside a fenced import's one transaction)
+    for chunk in _chunks(new, IMPORT_CHUNK):
+        with transaction.atomic():
+            Incident.objects.bulk_create(chunk, batch_size=IMPORT_CHUNK)
+    for chunk in _chunks(changed, IMPORT_CHUNK):
+        with transaction.atomic():
+            Incident.objects.bulk_update(chunk, list(_FIELDS), batch_size=1000)
+    issues = [RowIssue(batch=batch, row=i.row, kind=i.kind, code=i.code, column=i.column or "", message=i.message,
+                       values=i.values) for i in (*read.excluded, *read.rejected)]
+    for chunk in _chunks(issues, IMPORT_CHUNK):
+        with transaction.atomic():
+            RowIssue.objects.bulk_create(chunk, batch_size=IMPORT_CHUNK)
+    written = new + changed + again
     days = [i.count_date for i in written] + [i.cleared_on for i in written if i.cleared_on]
     days += [d for _u, cd, cl in old.values() for d in (cd, cl) if d]
     touched = {i.unit_id for i in written} | {u for u, _d, _c in old.values()}
     if days:
         anc = ancestors_of(touched)
         for start, end in day_ranges(days):
-            rollup_refresh(start=start, end=end, units=anc)
-    batch.counts = {"rows": read.rows_total, "incidents": len(read.records), "created": len(new),
-                    "updated": len(changed), "unchanged": len(read.records) - len(written),
-                    "excluded": len(read.excluded), "rejected": len(read.rejected),
-                    "rows_in_incidents": sum(len(r.rows) for r in read.records),
-                    **coverage_of(read.records), "scope": list(read.scope)}
-    if fence is not None:
-        fence(batch)
-    batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
-    batch.lease_owner, batch.lease_expires_at = "", None  # finished: no worker holds it any more
-    batch.save(update_fields=["org", "mapping_version", "sha256", "notes", "counts", "status", "finished_at",
-                              "lease_owner", "lease_expires_at"])
-    audit.record(actor, "import", "stats.ImportBatch", batch.pk,
-                 detail={"source": read.source, "file": read.filename, **batch.counts})
+            rollup_refresh(start=start, end=end, units=anc)  # one transaction per day range
+    with transaction.atomic():
+        batch.counts = {"rows": read.rows_total, "incidents": len(read.records), "created": len(new),
+                        "updated": len(changed), "unchanged": len(read.records) - len(new) - len(changed),
+                        "excluded": len(read.excluded), "rejected": len(read.rejected),
+                        "rows_in_incidents": sum(len(r.rows) for r in read.records),
+                        **coverage_of(read.records), "scope": list(read.scope)}
+        if fence is not None:
+            fence(batch)
+        batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
+        batch.lease_owner, batch.lease_expires_at = "", None  # finished: no worker holds it any more
+        batch.save(update_fields=["org", "mapping_version", "sha256", "notes", "counts", "status", "finished_at",
+                                  "lease_owner", "lease_expires_at"])
+        audit.record(actor, "import", "stats.ImportBatch", batch.pk,
+                     detail={"source": read.source, "file": read.filename, **batch.counts})
     return batch
 
 
