@@ -68,14 +68,14 @@ def test_silences_page_for_every_role_own_and_other_line(client, cast_b):
             assert Silence.objects.get(comment=who).unit == _user(cast_b, who).unit
         # the other station's silence: 404 for a chief (outside the line), allowed for the bureau
         other = b if who != "chief_b" else a
-        r = client.post("/alerts/silences/", {"expire": str(other.pk)})
+        r = client.post("/alerts/silences/", {"expire": str(other.pk), "confirmed": "1"})
         expected = {"chief_a": 404, "chief_b": 404, "analyst": 302}.get(who, 403)
         assert r.status_code == expected, who
         other.refresh_from_db()
         assert (other.expired_at is not None) == (expected == 302), who
         if manages:  # and the own one
             own = Silence.objects.get(comment=who)
-            assert client.post("/alerts/silences/", {"expire": str(own.pk)}).status_code == 302, who
+            assert client.post("/alerts/silences/", {"expire": str(own.pk), "confirmed": "1"}).status_code == 302, who
 
 
 def test_a_silence_made_on_the_page_mutes_its_line_only_and_is_audited(client, cast_b, clock, worker):
@@ -92,7 +92,7 @@ def test_a_silence_made_on_the_page_mutes_its_line_only_and_is_audited(client, c
     muted = {a.unit.code: a.muted_by for a in Alert.objects.all()}
     assert muted == {"350203-LQ": f"silence:{s.pk}", "350206-JT": ""}
     # ended early on the page: the next SOS at A notifies again
-    assert client.post("/alerts/silences/", {"expire": str(s.pk)}).status_code == 302
+    assert client.post("/alerts/silences/", {"expire": str(s.pk), "confirmed": "1"}).status_code == 302
     assert AuditRecord.objects.filter(action="silence_expire", object_id=str(s.pk), actor="chief_a").exists()
     Alert.objects.update(open=False)
     ingest(payload("s2", LQ_SOS, "sos", clock.advance(60)))
@@ -165,7 +165,7 @@ def test_watch_list_page_for_every_role_own_and_other_line(client, cast_b):
             assert e.unit == user.unit and e.priority == "P1"
             assert AuditRecord.objects.filter(action="hotlist_add", object_id=str(e.pk), actor=user.username).exists()
         other = b if who != "chief_b" else a
-        r = client.post("/alerts/watchlist/", {"remove": str(other.pk)})
+        r = client.post("/alerts/watchlist/", {"remove": str(other.pk), "confirmed": "1"})
         expected = {"chief_a": 404, "chief_b": 404, "analyst": 302}.get(who, 403)
         assert r.status_code == expected, who
         other.refresh_from_db()
@@ -181,7 +181,7 @@ def test_a_plate_listed_on_the_page_raises_an_alert_until_taken_off(client, cast
     w.step()
     a = Alert.objects.get()  # listed by station A, seen at station B's checkpoint: B's officers get it
     assert (a.rule_id, a.unit.code, a.params["reason"]) == ("hotlist-plate", "350206-JT", "stolen car")
-    assert client.post("/alerts/watchlist/", {"remove": str(entry.pk)}).status_code == 302
+    assert client.post("/alerts/watchlist/", {"remove": str(entry.pk), "confirmed": "1"}).status_code == 302
     assert AuditRecord.objects.filter(action="hotlist_remove", object_id=str(entry.pk), actor="chief_a").exists()
     w.refresh_hotlist(force=True)
     ingest(payload("p2", LQ_CAMERA, "anpr", clock.advance(3600), plate="闽D12345", reliability=97))

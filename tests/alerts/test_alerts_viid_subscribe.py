@@ -201,7 +201,7 @@ def test_cancel_tells_the_platform_and_refuses_later_notifications(client, platf
     low = lower()
     assert _subscribe(client, platforms.analyst, low.url).status_code == 302
     sub = ViidSubscription.objects.get()
-    assert client.post("/alerts/viid-subscriptions/", {"cancel": str(sub.pk)}).status_code == 302
+    assert client.post("/alerts/viid-subscriptions/", {"cancel": str(sub.pk), "confirmed": "1"}).status_code == 302
     method, path, _headers, body = low.requests[-1]
     obj = body["SubscribeListObject"]["SubscribeObject"][0]
     assert (method, path, obj["SubscribeID"], obj["OperateType"]) == ("PUT", "/VIID/Subscribes", sub.subscribe_id, "1")

@@ -172,7 +172,12 @@ def test_a_citizen_books_and_cancels_through_the_pages(client, world):
     b = Booking.objects.get(citizen=world.bob)
     me = client.get("/citizen/me/").content.decode()
     assert world.counter_a.name in me
-    client.post(f"/citizen/bookings/{b.pk}/cancel/")
+    # a second step first (works without JavaScript): nothing is cancelled until it is confirmed
+    step = client.post(f"/citizen/bookings/{b.pk}/cancel/")
+    assert step.status_code == 200 and 'id="confirm"' in step.content.decode()
+    b.refresh_from_db()
+    assert b.status == "booked"
+    client.post(f"/citizen/bookings/{b.pk}/cancel/", {"confirmed": "1"})
     b.refresh_from_db()
     assert b.status == "cancelled" if b.day > timezone.localdate() else "booked"
 

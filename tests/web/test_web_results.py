@@ -272,7 +272,14 @@ class TestOfficerPages:
         assert client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"}).status_code == 404
         sign_in(client, cast.officer_a)
         assert 'id="revoke"' in client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
-        response = client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"}, follow=True)
+        step = client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud"})  # asks first
+        html = step.content.decode()
+        assert step.status_code == 200 and 'id="confirm"' in html and cast.premises_a.name in html
+        assert '<input type="hidden" name="reason" value="fraud">' in html
+        code.refresh_from_db()
+        assert code.revoked_at is None
+        response = client.post(f"/codes/premises/{cast.premises_a.pk}/revoke/", {"reason": "fraud", "confirmed": "1"},
+                               follow=True)
         code.refresh_from_db()
         assert code.revoked_at is not None and code.revocation_reason == "fraud"
         assert 'class="message success"' in response.content.decode() and current_code(cast.premises_a) is None

@@ -13,10 +13,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import duty, mapview, selectors, services
 from pingan.alerts.models import Alert, Jurisdiction
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
@@ -150,6 +152,8 @@ def silences(request: HttpRequest) -> HttpResponse:
     error = ""
     form = {"matchers": "", "hours": "2", "comment": ""}
     if request.method == "POST":
+        if request.POST.get("expire") and (confirm := confirm_first(request, action=_("End the silence now"))):
+            return confirm
         try:
             if request.POST.get("expire", "").isdigit():
                 services.silence_expire(actor=request.user, silence_id=int(request.POST["expire"]))
@@ -189,6 +193,8 @@ def watchlist(request: HttpRequest) -> HttpResponse:
     error = ""
     form = {"kind": "plate", "key": "", "reason": "", "priority": "P2", "days": ""}
     if request.method == "POST":
+        if request.POST.get("remove") and (confirm := confirm_first(request, action=_("Take off the watch list"))):
+            return confirm
         try:
             if request.POST.get("remove", "").isdigit():
                 services.hotlist_remove(actor=request.user, entry_id=int(request.POST["remove"]))
@@ -232,6 +238,8 @@ def viid_subscriptions(request: HttpRequest) -> HttpResponse:
     form = {"platform": "", "endpoint": "", "resource_uri": "", "resource_class": "0", "detail": "13",
             "title": "", "reason": "", "hours": "24"}
     if request.method == "POST":
+        if request.POST.get("cancel") and (confirm := confirm_first(request, action=_("Cancel the subscription"))):
+            return confirm
         try:
             if request.POST.get("cancel", "").isdigit():
                 services.viid_unsubscribe(actor=request.user, subscription_id=int(request.POST["cancel"]),

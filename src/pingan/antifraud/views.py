@@ -33,6 +33,7 @@ from pingan.antifraud.models import (
     Warning,
     WarningOutcome,
 )
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.dashboard.web import POLICE, page
@@ -242,6 +243,8 @@ def order_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
         raise NotFound(f"no step {step}")
     o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
     p, target = request.POST, o.pk
+    if step == "lift" and (confirm := confirm_first(request, action=_("Lift"), what=o.account)):
+        return confirm
     try:
         if step == "approve":
             services.order_approve(actor=request.user, order=o)
@@ -315,8 +318,11 @@ def block(request: HttpRequest, block_id: int) -> HttpResponse:
     b = selectors.block_get(actor=request.user, block_id=block_id)
     if request.method == "POST":
         p = request.POST
+        action = p.get("action")
+        if action in ("lift", "uphold") and (confirm := confirm_first(
+                request, action=_("Lift") if action == "lift" else _("Uphold: lift now"), what=b.key)):
+            return confirm
         try:
-            action = p.get("action")
             if action == "appeal":
                 services.appeal_file(actor=request.user, block=b, appellant=p.get("appellant", ""),
                                      contact=p.get("contact", ""), reason=p.get("reason", ""),

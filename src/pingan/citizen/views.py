@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from pingan.citizen import present, rules, selectors, services, transit
 from pingan.citizen.models import Booking, Channel, PermitApplication, Ticket
 from pingan.citizen.texts import TRANSIT_PURPOSES, department_label, document_label, finding_text
 from pingan.core import texts
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import Role
@@ -228,6 +230,8 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
 @require_POST
 @page(roles=CITIZENS)
 def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    if (confirm := confirm_first(request, action=gettext("Cancel the appointment"), back=reverse("citizen:me"))):
+        return confirm
     try:
         services.booking_cancel(actor=request.user, booking_id=booking_id)
     except NotFound:
@@ -302,6 +306,8 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == "reject" and (confirm := confirm_first(request, action=gettext("Reject the application"))):
+            return confirm
         try:
             if action == "documents":
                 services.permit_documents_add(actor=user, application_id=application_id, documents=_uploads(request))

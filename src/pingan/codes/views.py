@@ -26,6 +26,7 @@ from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
 from pingan.codes.token import PREFIX
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
@@ -299,6 +300,8 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
     if reason not in ("fraud", "error"):  # "rescreened" is the system's own reason, never chosen by hand
         messages.error(request, _("Choose why the code is revoked."))
         return _back(request, premises_id)
+    if (confirm := confirm_first(request, action=_("Revoke the code"), what=code.premises.name)):
+        return confirm
     try:
         services.safety_code_revoke(code=code, reason=reason, actor=request.user)
         messages.success(request, _("The safety code was revoked: verifiers show it as revoked from now on."))

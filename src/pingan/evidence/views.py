@@ -19,8 +19,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role, User
@@ -99,6 +101,8 @@ def item(request: HttpRequest, label: str) -> HttpResponse:
 def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
     """The item page's forms: check-out request and approval, legal hold, unrelated, notice, disposal."""
     p, user = request.POST, request.user
+    if action == "dispose" and (confirm := confirm_first(request, action=_("Dispose"), what=label)):
+        return confirm
     try:
         if action == "checkout":
             services.checkout_request(actor=user, label=label, purpose=p.get("purpose", ""), reason=p.get("reason", ""),
