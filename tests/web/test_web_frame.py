@@ -161,3 +161,27 @@ class TestApiDocs:
 
         for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
             assert finders.find(name), name
+
+    def test_the_docs_draw_the_apps_folded_and_no_models_section(self, client, db):
+        html = client.get("/api/docs").content.decode()
+        assert '"docExpansion": "none"' in html and '"defaultModelsExpandDepth": -1' in html
+
+    def test_the_document_is_built_once_compressed_and_revalidated(self, client, db, monkeypatch):
+        import gzip
+        import json
+
+        from pingan.config import api as api_module
+
+        api_module._DOCUMENTS.clear()
+        built = []
+        original = api_module.api.get_openapi_schema
+        monkeypatch.setattr(api_module.api, "get_openapi_schema", lambda *a, **k: built.append(1) or original(*a, **k))
+        plain = client.get("/api/openapi.json")
+        packed = client.get("/api/openapi.json", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert plain.status_code == packed.status_code == 200 and built == [1]  # built once
+        assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+        document = json.loads(gzip.decompress(packed.content))
+        assert document == json.loads(plain.content) and "/api/v1/jobs" in document["paths"]
+        assert len(packed.content) < len(plain.content) / 5
+        again = client.get("/api/openapi.json", HTTP_IF_NONE_MATCH=plain["ETag"])
+        assert again.status_code == 304 and not again.content

@@ -8,9 +8,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from pingan.alerts.urls import viid_urlpatterns
-from pingan.config.api import api
+from pingan.config.api import api, openapi_document
 
 urlpatterns = [
+    path("api/openapi.json", openapi_document),  # before ninja's own: built once, compressed, with an ETag
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url=static("pingan/favicon.svg"), permanent=True)),
