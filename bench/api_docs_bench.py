@@ -56,7 +56,7 @@ def main() -> None:
         print(r)
     for key in ("drawn_s", "task_s", "script_s", "layout_s"):
         print(f"{key}: median {statistics.median(r[key] for r in results):.2f}")
-    req = urllib.request.Request(a.base + "/api/openapi.json", headers={"Accept-Encoding": "gzip"})
+    req = urllib.request.Request(a.base + "/api/openapi.json", headers={"Accept-Encoding": "gzip"})  # noqa: S310
     with urllib.request.urlopen(req) as first:  # noqa: S310 - the server under test
         etag = first.headers.get("ETag")
         print("spec:", first.headers.get("Content-Encoding") or "identity", len(first.read()), "bytes, ETag", etag)
