@@ -22,7 +22,7 @@ EMPLOYED = {"id_card", "photo", "lease", "labour_contract"}
 
 
 def test_the_rules_name_their_source_and_the_legal_constants():
-    assert R.version == "order663-2016" and "Order 663" in R.source
+    assert R.version == "order663-2016" and "Order 663" in R.source["en"] and "国务院令第663号" in R.source["zh"]
     assert (R.residence_amount, R.residence_unit, R.residence_article) == (6, "months", "Art. 2")
     assert (R.issue_days, R.issue_max_days, R.issue_article) == (15, 30, "Art. 9")
     assert R.endorsement_article == "Art. 10"

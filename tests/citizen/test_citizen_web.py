@@ -238,3 +238,19 @@ def test_sign_up_says_a_taken_name_and_a_weak_password_in_the_viewers_language(c
             in weak
         assert "Choose a stronger password. This password is too common." in common
     assert not world.alice.__class__.objects.filter(username="dora").exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_speaks_the_viewers_language(client, cast, world, objects, language):
+    """Each page (and each service of the catalogue) for each kind of account that may see it: no rule-set ids,
+    internal identifiers or repository paths; an English page has no Chinese but names and addresses, a
+    Chinese page no English sentence (tests/page_language.py)."""
+    from page_language import check_pages, data_values
+
+    data = data_values("citizen.Counter.name", "citizen.Counter.address", "citizen.Identity.name",
+                       "citizen.PermitApplication.name", "citizen.PermitApplication.address")
+    services_pages = [(f"service {code}", f"/citizen/services/{code}/", PUBLIC)
+                      for code in (s["code"] for s in services.catalogue_data()["service"])]
+    pages = [*PAGES, *services_pages, ("register", "/citizen/register/", {"anonymous": 200})]
+    found = check_pages(client, pages, actors(cast, world), objects, sign_in, language, data)
+    assert not found, found

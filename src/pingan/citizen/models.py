@@ -18,10 +18,11 @@ from django.utils.translation import pgettext_lazy
 class Channel(models.TextChoices):
     """How a service can be done (the seed's categories)."""
 
-    ONLINE = "online", _("online (网上办)")
-    NEARBY = "nearby", _("nearby (就近办)")
-    ONE_VISIT = "one_visit", _("one visit (一次办)")
-    IMMEDIATE = "immediate", _("immediate (马上办)")
+    # The seed's Chinese names (网上办, 就近办, 一次办, 马上办) are the zh_Hans translations of these labels.
+    ONLINE = "online", pgettext_lazy("citizen channel", "online")
+    NEARBY = "nearby", pgettext_lazy("citizen channel", "nearby")
+    ONE_VISIT = "one_visit", pgettext_lazy("citizen channel", "one visit")
+    IMMEDIATE = "immediate", pgettext_lazy("citizen channel", "immediate")
     TERMINAL = "terminal", _("self-service terminal")
 
 
@@ -44,7 +45,8 @@ class Service(models.Model):
     fee_cents = models.PositiveIntegerField(null=True, blank=True)
     channels = models.JSONField(default=list, blank=True)
     bookable = models.BooleanField(default=False)
-    basis = models.CharField(max_length=200, blank=True, default="")
+    basis_zh = models.CharField(max_length=200, blank=True, default="")
+    basis_en = models.CharField(max_length=200, blank=True, default="")
     catalogue_version = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:

@@ -56,10 +56,11 @@ class Finding:
 
 @dataclass(frozen=True)
 class PermitRules:
-    """The residence-permit rules of one version (``data/residence_permit.toml``)."""
+    """The residence-permit rules of one version (``data/residence_permit.toml``); ``source`` is the citation
+    per language (``{"zh": ..., "en": ...}``)."""
 
     version: str
-    source: str
+    source: dict[str, str]
     residence_amount: int
     residence_unit: str  # "months" | "days"
     residence_article: str
@@ -84,7 +85,7 @@ class PermitRules:
             raise ValueError(f"residence.unit must be months or days, not {d['residence']['unit']!r}")
         if not 0 < d["issue"]["days"] <= d["issue"]["max_days"]:
             raise ValueError("issue.days must be between 1 and issue.max_days")
-        return cls(version=d["version"], source=d["source"], residence_amount=int(d["residence"]["amount"]),
+        return cls(version=d["version"], source=dict(d["source"]), residence_amount=int(d["residence"]["amount"]),
                    residence_unit=d["residence"]["unit"], residence_article=d["residence"]["article"],
                    bases=bases, bases_article=article, always=tuple(d["documents"]["always"]),
                    address_any_of=tuple(d["documents"]["address_any_of"]),

@@ -20,7 +20,8 @@ class ServiceOut(Schema):
     fee_cents: int | None
     channels: list[str]
     bookable: bool
-    basis: str
+    basis_zh: str
+    basis_en: str
 
 
 class CountsOut(Schema):

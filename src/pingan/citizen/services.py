@@ -95,7 +95,8 @@ def catalogue_load(*, data: dict | None = None) -> int:
             "output_zh": item.get("output", {}).get("zh", ""), "output_en": item.get("output", {}).get("en", ""),
             "documents": item.get("documents", []), "time_limit_days": item.get("time_limit_days"),
             "fee_cents": item.get("fee_cents"), "channels": item["channels"], "bookable": item.get("bookable", False),
-            "basis": item.get("basis", ""), "catalogue_version": data["version"]})
+            "basis_zh": item.get("basis", {}).get("zh", ""),
+            "basis_en": item.get("basis", {}).get("en", ""), "catalogue_version": data["version"]})
         n += 1
     return n
 

@@ -58,7 +58,8 @@ def _service_view(s) -> dict:
             "output": s.output_zh if zh else s.output_en, "documents": [document_label(d) for d in s.documents],
             "time_limit_days": s.time_limit_days, "fee_cents": s.fee_cents, "fee_yuan": (
                 None if s.fee_cents is None else f"{s.fee_cents / 100:.2f}"),
-            "channels": [Channel(c).label for c in s.channels], "bookable": s.bookable, "basis": s.basis}
+            "channels": [Channel(c).label for c in s.channels], "bookable": s.bookable,
+            "basis": s.basis_zh if zh else s.basis_en}
 
 
 def _service_names() -> dict[str, str]:
@@ -281,20 +282,23 @@ def permit_new(request: HttpRequest) -> HttpResponse:
             groups.append((basis, [(k, document_label(k)) for k in kinds]))
     return TemplateResponse(request, "citizen/permit_new.html", {
         "v": values, "bases": PermitApplication.Basis.choices, "groups": groups, "areas": _areas(),
-        "rules": r})
+        "rules": r, "source": texts.pick(r.source)})
 
 
 def _areas() -> list[tuple[str, str]]:
     """The streets (街道) that a station of the city covers: the choices of the address's area."""
     from pingan.core.models import AdminDivision, OrgUnit
+    from pingan.dashboard.geo import townships
     from pingan.lib import adcodes
 
+    names = {t.code: t.name for t in townships()}  # the city's streets (NBS 统计用区划代码), else the GB/T 2260 table
+    names.update(AdminDivision.objects.filter(code__in=[c for u in OrgUnit.objects.filter(
+        kind=OrgUnit.Kind.STATION) for c in u.adcodes if c not in names]).values_list("code", "name"))
     out = []
     for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION).order_by("code"):
         for code in unit.adcodes:
             county = adcodes.get(code[:6])
-            street = AdminDivision.objects.filter(code=code).values_list("name", flat=True).first()
-            out.append((code, " ".join(x for x in (county.name if county else "", street or code) if x)))
+            out.append((code, " ".join(x for x in (county.name if county else "", names.get(code, code)) if x)))
     return out
 
 
