@@ -268,11 +268,24 @@ def test_setting_up_an_operation_from_the_form_in_both_languages(client, force):
     op = SecurityOperation.objects.get(name="国际马拉松")
     assert op.unit == force.unit_a and op.expected_attendance == 30000
     assert op.starts_at == dt.datetime(2026, 1, 2, 22, tzinfo=dt.UTC)  # 06:00 Beijing time
-    for lang, words in (("zh-hans", ("安保行动", "区域不是")), ("en", ("Security operations", "not a simple polygon"))):
+    # what is wrong with the area and how to write it, in the reader's language (the reported "not a lon,lat
+    # pair" was shown raw on the Chinese page)
+    for lang, area_text, words in (
+            ("zh-hans", "118.1,24.5; 118.2,24.6", ("安保行动", "区域至少需要三个不同的点")),
+            ("en", "118.1,24.5; 118.2,24.6", ("Security operations", "needs at least three different points")),
+            ("zh-hans", "118.1,24.5; 118.2 24.6 7", ("“118.2 24.6 7”不是一个点", "经度,纬度")),
+            ("en", "118.1,24.5; 118.2 24.6 7", ("“118.2 24.6 7” is not a point", "longitude,latitude")),
+            ("zh-hans", "118.1,24.5; 118.2,24.6; 118.2,24.5; 118.1,24.6", ("区域的边在 118.15000,24.55000 附近交叉",)),
+            ("en", "118.1,24.5; 118.2,24.6; 118.2,24.5; 118.1,24.6",
+             ("edges of the area cross near 118.15000,24.55000",)),
+            ("zh-hans", "118.1,24.5; 118.2,24.5; 118.3,24.5", ("这些点在一条直线上",)),
+            ("en", "x,24.5; 118.2,24.5; 118.3,24.5", ("“x,24.5” is not a pair of numbers",)),
+            ("zh-hans", "24.5,118.1; 24.6,118.2; 24.6,118.1", ("不是以度为单位的经纬度",))):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
-        bad = client.post("/dispatch/operations/", {**form, "area": "118.1,24.5; 118.2,24.6"})
+        bad = client.post("/dispatch/operations/", {**form, "area": area_text})
         text = bad.content.decode()
-        assert bad.status_code == 400 and all(w in text for w in words), (lang, text[:300])
+        assert bad.status_code == 400 and all(w in text for w in words), (lang, area_text, text[:300])
+        assert "not a lon,lat pair" not in text and "not a simple polygon" not in text
     # chief B may not set one up for station A
     r = sign_in(client, force.chief_b).post("/dispatch/operations/", form)
     assert r.status_code == 403

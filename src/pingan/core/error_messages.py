@@ -107,7 +107,19 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                          "taken."),
     "bad_unit_status": _("Unit %(unit)s cannot go from %(from)s to %(to)s."),
     "bad_operation": _("An operation needs a name and an end after its start, at most 31 days later."),
-    "bad_area": _("The area is not a simple polygon of at least three lon,lat points: %(detail)s"),
+    # An operation's area (dispatch.services.area_error): what is wrong with it and how to write it.
+    "area_not_a_pair": _("“%(text)s” is not a point: write each point as longitude,latitude (e.g. 118.18,24.48) "
+                         "and separate the points with ; or a new line."),
+    "area_not_a_number": _("“%(text)s” is not a pair of numbers: write each point as two decimal numbers, "
+                           "longitude first (e.g. 118.18,24.48)."),
+    "area_bad_crs": _("Unknown coordinate system %(crs)s: choose WGS-84, GCJ-02, BD-09 or CGCS2000."),
+    "area_bad_point": _("The point %(point)s is not a longitude,latitude in degrees: put the longitude "
+                        "(-180 to 180) first and the latitude (-90 to 90) second."),
+    "area_too_few_points": _("An area needs at least three different points: add points until they enclose the "
+                             "area."),
+    "area_flat": _("The points lie on one line and enclose nothing: add a point off that line."),
+    "area_edges_cross": _("The edges of the area cross near %(where)s: list the points in order around the area, "
+                          "clockwise or anticlockwise."),
     "bad_post": _("A post needs a name, a kind and a valid position in this operation."),
     "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),
     "bad_assignment": _("Choose at least one unit and an answer time of 10 to 600 seconds; the alert must be open."),

@@ -4,6 +4,7 @@ and checked with shapely; point-in-polygon for alerts."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from shapely.geometry import Point, Polygon
@@ -13,7 +14,17 @@ from pingan.lib import coords
 
 
 class BadArea(ValueError):
-    """The coordinates do not make a simple polygon (fewer than 3 distinct points, self-crossing, bad CRS)."""
+    """The coordinates do not make a simple polygon. ``reason`` says why, ``params`` where (both for the
+    message a page shows in its reader's language: ``dispatch.services.area_error``); the English text is
+    the API's.
+
+    ``not_a_pair`` / ``not_a_number`` (``text``: the piece as typed), ``bad_crs`` (``crs``), ``bad_point``
+    (``point``), ``too_few_points``, ``out_of_range`` (``point``), ``flat``, ``not_simple`` (``where``: a point near
+    the problem, or ``""``)."""
+
+    def __init__(self, message: str, reason: str, **params: str) -> None:
+        super().__init__(message)
+        self.reason, self.params = reason, params
 
 
 def parse_pairs(text: str) -> list[tuple[float, float]]:
@@ -25,29 +36,39 @@ def parse_pairs(text: str) -> list[tuple[float, float]]:
             continue
         parts = [p for p in chunk.replace(" ", ",").split(",") if p]
         if len(parts) != 2:
-            raise BadArea(f"not a lon,lat pair: {chunk!r}")
+            raise BadArea(f"not a lon,lat pair: {chunk!r}", "not_a_pair", text=chunk)
         try:
             out.append((float(parts[0]), float(parts[1])))
         except ValueError as e:
-            raise BadArea(f"not a number in {chunk!r}") from e
+            raise BadArea(f"not a number in {chunk!r}", "not_a_number", text=chunk) from e
     return out
 
 
 def ring(points: Sequence[Sequence[float]], crs: str = "wgs84") -> list[list[float]]:
     """A closed WGS-84 ring from ``points`` (``[lon, lat]`` in ``crs``). Raises :class:`BadArea`."""
-    try:
-        pts = [coords.to_wgs84(float(p[0]), float(p[1]), crs) for p in points]
-    except (ValueError, TypeError, IndexError) as e:
-        raise BadArea(str(e)) from e
+    if crs not in {c.value for c in coords.CRS}:
+        raise BadArea(f"unknown coordinate system {crs!r}", "bad_crs", crs=str(crs))
+    pts = []
+    for p in points:
+        try:
+            pts.append(coords.to_wgs84(float(p[0]), float(p[1]), crs))
+        except (ValueError, TypeError, IndexError) as e:
+            raise BadArea(str(e), "bad_point", point=str(p)) from e
     if pts and pts[0] == pts[-1]:
         pts = pts[:-1]
     if len(set(pts)) < 3:
-        raise BadArea("an area needs at least three distinct points")
-    if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in pts):
-        raise BadArea("a point is outside lon -180..180, lat -90..90")
+        raise BadArea("an area needs at least three distinct points", "too_few_points")
+    for x, y in pts:
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            raise BadArea("a point is outside lon -180..180, lat -90..90", "out_of_range", point=f"{x:g},{y:g}")
     poly = Polygon(pts)
-    if not poly.is_valid or poly.area == 0:
-        raise BadArea(f"not a simple polygon: {explain_validity(poly)}")
+    if poly.convex_hull.area == 0:  # every point on one line (a crossing "bow tie" has zero signed area too)
+        raise BadArea("the points lie on one line", "flat")
+    if not poly.is_valid:
+        why = explain_validity(poly)
+        near = re.search(r"\[([-\d.]+) ([-\d.]+)\]", why)
+        raise BadArea(f"not a simple polygon: {why}", "not_simple",
+                      where=f"{float(near[1]):.5f},{float(near[2]):.5f}" if near else "")
     return [[round(x, 7), round(y, 7)] for x, y in [*pts, pts[0]]]
 
 

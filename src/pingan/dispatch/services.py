@@ -65,6 +65,25 @@ def _deny(what: str) -> PermissionDenied:
     return PermissionDenied(f"your role may not {what}", message_id="dispatch_not_allowed", params={"what": what})
 
 
+def area_error(e: area.BadArea) -> DomainError:
+    """The domain error of an operation area that is not a simple polygon, with a message id per reason so
+    that a page says what is wrong and how to write it (core.error_messages); ``bad_area`` for the API."""
+    where = f"bad area: {e}"
+    if e.reason == "not_a_pair":
+        return DomainError(where, code="bad_area", message_id="area_not_a_pair", params={"text": e.params["text"]})
+    if e.reason == "not_a_number":
+        return DomainError(where, code="bad_area", message_id="area_not_a_number", params={"text": e.params["text"]})
+    if e.reason == "bad_crs":
+        return DomainError(where, code="bad_area", message_id="area_bad_crs", params={"crs": e.params["crs"]})
+    if e.reason in ("bad_point", "out_of_range"):
+        return DomainError(where, code="bad_area", message_id="area_bad_point", params={"point": e.params["point"]})
+    if e.reason == "not_simple" and e.params.get("where"):
+        return DomainError(where, code="bad_area", message_id="area_edges_cross", params={"where": e.params["where"]})
+    if e.reason == "flat":
+        return DomainError(where, code="bad_area", message_id="area_flat", params={})
+    return DomainError(where, code="bad_area", message_id="area_too_few_points", params={})
+
+
 def _require(actor: User | None, roles: Iterable[str], what: str) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in set(roles):
         raise _deny(what)
@@ -822,7 +841,7 @@ def operation_create(
     try:
         ring = area.ring(area_points, crs)
     except area.BadArea as e:
-        raise DomainError(f"bad area: {e}", code="bad_area", params={"detail": str(e)}) from None
+        raise area_error(e) from None
     x0, y0, x1, y1 = area.bbox(ring)
     op = SecurityOperation.objects.create(
         name=name[:120], venue=venue[:200], unit=unit, starts_at=starts_at, ends_at=ends_at, area=ring,

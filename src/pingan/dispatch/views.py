@@ -282,7 +282,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         try:
             points = area.parse_pairs(form.get("area", ""))
         except area.BadArea as e:
-            points, error = [], str(page_message(DomainError(str(e), code="bad_area", params={"detail": str(e)})))
+            points, error = [], str(page_message(services.area_error(e)))
         if not error:
             starts, ends = _local_dt(form.get("starts_at", "")), _local_dt(form.get("ends_at", ""))
             try:
