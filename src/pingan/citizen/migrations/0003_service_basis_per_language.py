@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("citizen", "0001_initial"),
+        ("citizen", "0002_terminal"),
     ]
 
     operations = [
