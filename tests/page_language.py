@@ -31,7 +31,7 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 RULESET_ID = re.compile(r"\b[a-z][\w.-]*@\d+(?:\.\d+)+\b")
 INTERNAL_PAIR = re.compile(r"(?<![\w/.])[a-z][a-z0-9]*(?:_[a-z0-9]+)*:[a-z][a-z0-9_]*\b(?!/)")
 REPOSITORY_PATH = re.compile(r"\b[\w-]+\.(?:md|toml|py)\b|\bsrc/|\.\./shared")
-AREA_CODE = re.compile(r"(?<![\d-])\d{9}(?![\d-])")  # a street's 9-digit code where its name belongs
+AREA_CODE = re.compile(r"(?<![\w-])\d{9}(?![\w-])")  # a street's 9-digit code where its name belongs
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z][a-z]+(?:[ ,;'’()-]+[A-Za-z][a-z]*){3,}")
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 

@@ -230,3 +230,18 @@ def test_an_inventory_count_on_the_page(client, cast, people, case):
     r = client.post("/evidence/count/", {"location": "SW-R1", "scanned": ""}, HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200 and items[0].label in html and "缺失" in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_speaks_the_viewers_language(client, cast, people, objects, language):
+    """Each page for each kind of account that may see it: no rule-set ids, internal identifiers (the chain
+    showed ``lq_officer:officer``) or repository paths; an English page has no Chinese but names, places and
+    what people wrote, a Chinese page no English sentence (tests/page_language.py)."""
+    from page_language import check_pages, data_values
+
+    data = data_values("evidence.Case.title", "evidence.Location.name", "evidence.SeizureList.holder_name",
+                       "evidence.SeizureList.witness_name", "evidence.SeizureList.place", "evidence.Item.name",
+                       "evidence.Item.features", "evidence.Item.quantity_unit", "evidence.CustodyEvent.reason",
+                       "evidence.CustodyEvent.place", "evidence.Transfer.recommendation")
+    found = check_pages(client, PAGES, actors(cast, people), objects, sign_in, language, data)
+    assert not found, found

@@ -20,9 +20,9 @@ from pingan.core.models import OrgUnit
 class Source(models.TextChoices):
     """How the item came into the case (程序规定 2020 §230: 来源)."""
 
-    SEIZED = "seized", _("seized (扣押)")
-    RETAINED = "retained", _("retained (调取)")
-    FROZEN = "frozen", _("frozen (冻结)")
+    SEIZED = "seized", pgettext_lazy("evidence source", "seized")
+    RETAINED = "retained", pgettext_lazy("evidence source", "retained")
+    FROZEN = "frozen", pgettext_lazy("evidence source", "frozen")
 
 
 class StorageClass(models.TextChoices):

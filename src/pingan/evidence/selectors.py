@@ -9,6 +9,7 @@ import hashlib
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -77,6 +78,26 @@ def item_get(*, actor, label: str, purpose: str = "") -> Item:
 def item_events(*, item: Item) -> QuerySet[CustodyEvent]:
     """The chain of an item already read through :func:`item_get`."""
     return item.events.order_by("seq")
+
+
+def chain_names(events) -> dict[str, str]:
+    """How a page names the parties of a chain: an event's actor as the hash chain records it
+    (``"username:role"``, or ``"system"``) → ``"display name (role)"`` in the active language, and a custody
+    unit's code → the unit's name. Two queries whatever the length of the chain."""
+    from pingan.core.models import OrgUnit, User
+
+    events = list(events)
+    actors = {e.actor for e in events}
+    users = dict(User.objects.filter(username__in=[a.split(":", 1)[0] for a in actors])
+                 .values_list("username", "display_name"))
+    roles = dict(Role.choices)
+    names: dict[str, str] = {"system": str(_("the system"))}
+    for a in actors - {"system"}:
+        username, _sep, role = a.partition(":")
+        who = users.get(username) or username
+        names[a] = f"{who} ({roles[role]})" if role in roles else who
+    names.update(OrgUnit.objects.filter(code__in={e.custody for e in events}).values_list("code", "name"))
+    return names
 
 
 def item_clocks(*, item: Item, now=None) -> list[rules.Clock]:

@@ -75,8 +75,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def _item_context(request: HttpRequest, label: str) -> dict:
     item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
     user = request.user
+    events = list(selectors.item_events(item=item))
     return {
-        "item": item, "events": selectors.item_events(item=item), "verdict": services.item_verify(item=item),
+        "item": item, "events": events, "names": selectors.chain_names(events),
+        "verdict": services.item_verify(item=item),
         "clocks": selectors.item_clocks(item=item), "categories": _category_names(),
         "files": selectors.files_of(item=item), "store": access.is_store_staff(user),
         "checkouts": item.checkouts.select_related("borrower", "approver").prefetch_related("extensions")[:10],
