@@ -98,11 +98,22 @@ def scheme_for(unit: OrgUnit, scheme_id: str | None = None) -> Scheme:
     return classify.default_scheme_for([u.code for u in reversed(lineage(unit))])
 
 
-def data_span(unit: OrgUnit) -> tuple[dt.date | None, dt.date | None]:
-    """First and last day with an incident anywhere in the unit's organisation (its root's rollup)."""
-    root = _root_of(unit)
-    agg = DailyCount.objects.filter(unit=root).aggregate(first=Min("day"), last=Max("day"))
-    return agg["first"], agg["last"]
+def _per_generation(gen: str | None, kind: str, unit: OrgUnit, compute):
+    """``compute()`` for the unit's organisation, cached for rollup generation ``gen`` (``None``: not cached).
+    For what changes only with the rollups and the imports that write them."""
+    if gen is None:
+        return compute()
+    return _cached(_cache_key(gen, kind, unit.path.split("/", 1)[0]), compute)
+
+
+def data_span(unit: OrgUnit, gen: str | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day with an incident anywhere in the unit's organisation (its root's rollup); cached
+    for the rollup generation ``gen`` when given."""
+    def compute():
+        agg = DailyCount.objects.filter(unit=_root_of(unit)).aggregate(first=Min("day"), last=Max("day"))
+        return agg["first"], agg["last"]
+
+    return _per_generation(gen, "span", unit, compute)
 
 
 def default_as_of(unit: OrgUnit, last: dt.date | None = None) -> dt.date:
@@ -123,10 +134,14 @@ class Coverage:
     scope: tuple[str, ...]
 
 
-def coverage(unit: OrgUnit) -> list[Coverage]:
+def coverage(unit: OrgUnit, gen: str | None = None) -> list[Coverage]:
     """The sources of the unit's organisation, each from the first to the last day any of its imports covered
-    (weekly bureau files add up to one span; a gap between two imports is not detected), with its scope."""
-    root = _root_of(unit)
+    (weekly bureau files add up to one span; a gap between two imports is not detected), with its scope.
+    Cached for the rollup generation ``gen`` when given (an import that covers a day writes the rollups)."""
+    return _per_generation(gen, "coverage", unit, lambda: _coverage(_root_of(unit)))
+
+
+def _coverage(root: OrgUnit) -> list[Coverage]:
     out: dict[str, Coverage] = {}
     for b in ImportBatch.objects.filter(org=root, status=ImportBatch.Status.DONE).order_by("created_at", "id"):
         c = b.counts or {}
@@ -415,15 +430,15 @@ def compstat_for_unit(*, actor, code: str, as_of: dt.date | None = None, scheme_
 def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children: bool = True,
                trend_weeks: int = 52) -> UnitPage:
     """:func:`compstat_for_unit` after the access check."""
-    first, last = data_span(unit)
-    as_of = as_of or default_as_of(unit, last)
     gen = generation()
+    first, last = data_span(unit, gen)
+    as_of = as_of or default_as_of(unit, last)
     sums = unit_sums([unit.pk], as_of, gen)[unit.pk]
     mondays, prev_mondays = indicators.trend_mondays(as_of, trend_weeks)
     weeks = _cached(_cache_key(gen, "weeks", unit.pk, as_of, trend_weeks), lambda: dict(_key_weeks(
         [unit.pk], [Period(mondays[0], as_of),
                     Period(prev_mondays[0], prev_mondays[-1] + dt.timedelta(days=6))]).get(unit.pk, {})))
-    sources = coverage(unit)
+    sources = coverage(unit, gen)
     covered = covered_categories(scheme, sources, as_of)
     covered_last_year = covered_categories(scheme, sources, indicators.same_day_last_year(as_of))
     since = max(first, min(covered.values(), default=first)) if first else None
