@@ -50,10 +50,10 @@ def category(df: pd.DataFrame) -> pd.Series:
 
 
 def main(path: str, as_of_text: str, out: str) -> None:
-    t, c = time.perf_counter(), time.process_time()
+    t, cpu0 = time.perf_counter(), time.process_time()
     df = pd.read_parquet(path)
-    read_s, read_cpu = time.perf_counter() - t, time.process_time() - c
-    t, c = time.perf_counter(), time.process_time()
+    read_s, read_cpu = time.perf_counter() - t, time.process_time() - cpu0
+    t, cpu0 = time.perf_counter(), time.process_time()
     as_of = dt.date.fromisoformat(as_of_text)
     df = df[df["status"] != "unfounded"].copy()
     df["category"] = category(df)
@@ -81,7 +81,7 @@ def main(path: str, as_of_text: str, out: str) -> None:
     for unit in report:
         for c in cats:
             report[unit].setdefault(c, dict(zero))
-    report_s, report_cpu = time.perf_counter() - t, time.process_time() - c
+    report_s, report_cpu = time.perf_counter() - t, time.process_time() - cpu0
     with open(out, "w") as fh:
         json.dump({"read_s": round(read_s, 2), "report_s": round(report_s, 2), "read_cpu_s": round(read_cpu, 2),
                    "report_cpu_s": round(report_cpu, 2), "report": report}, fh)
