@@ -251,6 +251,25 @@ def test_bad_uploads_are_refused(world, settings, tmp_path):
     assert not PermitApplication.objects.exists()
 
 
+def test_files_of_a_refused_upload_are_swept_after_the_grace_period(world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    with pytest.raises(DomainError):  # the ID card is written, the second file refused: the row rolls back
+        services.permit_apply(actor=world.alice, address="思明区莲前东路100号", adcode="350203010",
+                              residence_since=dt.date(2025, 1, 1), basis="employment",
+                              documents=[Upload("id_card", "id.pdf", PDF), Upload("photo", "x.exe", b"MZ")],
+                              today=TODAY)
+    orphans = list((tmp_path / "citizen" / "permits").rglob("*"))
+    assert [f for f in orphans if f.is_file()]  # the refused application's file was left behind
+    app = services.permit_apply(actor=world.alice, address="思明区莲前东路100号", adcode="350203010",
+                                residence_since=dt.date(2025, 1, 1), basis="employment",
+                                documents=[Upload("id_card", "id.pdf", PDF)], today=TODAY)
+    kept = tmp_path / app.documents.get().path
+    assert services.permit_files_sweep() == 0  # within the grace period: its request may still be committing
+    assert services.permit_files_sweep(now=timezone.now() + dt.timedelta(hours=2)) == 1
+    assert kept.exists() and not [f for f in orphans if f.exists() and f.is_file()]
+    assert AuditRecord.objects.filter(action="sweep", detail__orphaned_files_removed=1).exists()
+
+
 def test_address_outside_the_city_and_unknown_codes(world):
     for adcode, code in (("110101", "address_outside"), ("999999", "unknown_adcode")):
         with pytest.raises(DomainError) as e:

@@ -254,3 +254,26 @@ def test_every_page_speaks_the_viewers_language(client, cast, world, objects, la
     pages = [*PAGES, *services_pages, ("register", "/citizen/register/", {"anonymous": 200})]
     found = check_pages(client, pages, actors(cast, world), objects, sign_in, language, data)
     assert not found, found
+
+
+def test_api_document_upload_only_by_the_applicant(client, cast, world, objects):
+    """``POST /api/v1/citizen/permits/{id}/documents`` (multipart): every role, own and other application."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    url = f"/api/v1/citizen/permits/{objects['app']}/documents"
+
+    def upload(user, data=png, kind="photo"):
+        headers = {}
+        if user is not None:
+            purpose = "citizen_services" if user.role in POLICE else ""
+            headers["Authorization"] = f"Bearer {token_create(user=user, name='t', purpose=purpose).secret}"
+        return client.post(url, {"kind": kind, "document": SimpleUploadedFile("photo.png", data)}, headers=headers)
+
+    got = {role: upload(user).status_code for role, user in actors(cast, world).items()}
+    assert got == {r: {"alice": 201, "bob": 404, "citizen": 404}.get(r, 403) for r in ROLES}
+    assert upload(None).status_code == 401
+    bad = upload(world.alice, data=b"MZ\x90\x00")
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_document_type"
+    assert upload(world.alice, kind="passport_scan").json()["code"] == "bad_document_kind"
+    assert PermitApplication.objects.get(pk=objects["app"]).documents.filter(kind="photo").count() == 2

@@ -547,6 +547,40 @@ def _store(application: PermitApplication, upload: Upload) -> PermitDocument:
                                          sha256=hashlib.sha256(upload.data).hexdigest())
 
 
+#: An uploaded file younger than this is never swept: its request may still be committing.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+
+
+def permit_files_sweep(*, now: dt.datetime | None = None) -> int:
+    """Remove uploaded files that no document row names (daily; returns how many).
+
+    A document's file is written before its row, inside the request's transaction (``_store``); when that
+    transaction rolls back — a later file of the same upload refused, the database gone — the row vanishes
+    and the file stays. Files older than :data:`ORPHAN_GRACE` under ``<data>/citizen/permits/`` that no
+    ``PermitDocument.path`` names are deleted, and folders left empty with them. Nothing else is touched.
+    """
+    now = now or timezone.now()
+    root = Path(settings.DATA_DIR) / "citizen" / "permits"
+    if not root.is_dir():
+        return 0
+    known = set(PermitDocument.objects.values_list("path", flat=True))
+    cutoff = (now - ORPHAN_GRACE).timestamp()
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for f in folder.iterdir():
+            if f.is_file() and not f.is_symlink() and f.stat().st_mtime < cutoff and \
+                    str(f.relative_to(settings.DATA_DIR)) not in known:
+                f.unlink()
+                removed += 1
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if removed:
+        audit.record(None, "sweep", "PermitDocument", "", detail={"orphaned_files_removed": removed})
+    return removed
+
+
 def _check(app: PermitApplication, today: dt.date) -> rules.Eligibility:
     kinds = set(app.documents.values_list("kind", flat=True))
     result = rules.check_eligibility(rules.permit_rules(), residence_since=app.residence_since, on=today,

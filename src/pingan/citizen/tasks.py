@@ -1,6 +1,6 @@
 """Daily work of the citizen app (django-tasks; ``pingan citizen daily`` runs the same from cron):
 open the booking window's slots, mark yesterday's missed bookings as no-shows (with the suspension rule),
-and send reminders (appointments tomorrow, endorsement windows)."""
+send reminders (appointments tomorrow, endorsement windows), and remove uploaded files that no document names."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def daily() -> dict[str, int]:
     opened = sum(services.slots_open(counter=c) for c in Counter.objects.all())
     no_shows = services.bookings_mark_no_shows()
     notices = services.reminders_send()
-    return {"slots": opened, "no_shows": no_shows, "notices": notices}
+    swept = services.permit_files_sweep()
+    return {"slots": opened, "no_shows": no_shows, "notices": notices, "orphaned_files_removed": swept}
 
 
 @task()
