@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import secrets
 import socket
 import subprocess
@@ -210,14 +211,17 @@ def main() -> int:
     polls: list[float] = []
     errors: list[str] = []
     sizes: list[int] = []
+    full_sizes: list[int] = []
+    delta_sizes: list[int] = []
     lock = threading.Lock()
 
     def console():
-        version = ""
+        cursor = ""
+        status: dict[str, str] = {}
         while not stop.is_set():
             t = time.monotonic()
             req = urllib.request.Request(
-                f"http://127.0.0.1:{port}/dispatch/console/state/?version={version}",
+                f"http://127.0.0.1:{port}/dispatch/console/state/?cursor={cursor}",
                 headers={"Cookie": f"sessionid={info['session']}", "Accept": "application/json"},
             )
             try:
@@ -229,14 +233,16 @@ def main() -> int:
             got = time.monotonic()
             polls.append(got - t)
             state = json.loads(body)
-            if not state.get("unchanged"):
-                sizes.append(len(body))
-                version = state["version"]
-                status = {u["code"]: u["status"] for u in state["units"]}
-                with lock:
-                    for key, at in changes.items():
-                        if key not in seen and status.get(key[0]) == key[1]:
-                            seen[key] = got - at
+            sizes.append(len(body))
+            (full_sizes if state["full"] else delta_sizes).append(len(body))
+            cursor = state["cursor"]
+            if state["full"]:
+                status = {}
+            status.update({u["code"]: u["status"] for u in state["units"]})
+            with lock:
+                for key, at in changes.items():
+                    if key not in seen and status.get(key[0]) == key[1]:
+                        seen[key] = got - at
             time.sleep(max(0.0, 0.5 - (time.monotonic() - t)))
 
     threading.Thread(target=console, daemon=True).start()
@@ -247,8 +253,11 @@ def main() -> int:
     from pingan.dispatch import services
 
     rng = random.Random(7)
-    nearest: list[float] = []
+    nearest: dict[str, list[float]] = {"index": [], "db": []}
+    nearest_cpu: dict[str, float] = {"index": 0.0, "db": 0.0}
+    cpu0 = time.process_time()
     n_alerts = 0
+    mismatches = [0]
     next_change = time.monotonic() + 1
     next_alert = time.monotonic()
     end = time.monotonic() + args.duration
@@ -256,9 +265,15 @@ def main() -> int:
     while time.monotonic() < end:
         now = time.monotonic()
         probe = Alert(rule_id="sos", lon=rng.uniform(BBOX[0], BBOX[2]), lat=rng.uniform(BBOX[1], BBOX[3]))
-        t = time.perf_counter()
-        services.candidates(alert=probe, limit=5)
-        nearest.append(time.perf_counter() - t)
+        order = ("index", "db") if len(nearest["db"]) % 2 else ("db", "index")
+        answers = []
+        for source in order:
+            t, c = time.perf_counter(), time.process_time()
+            answers.append(services.candidates(alert=probe, limit=5, source=source))
+            nearest[source].append(time.perf_counter() - t)
+            nearest_cpu[source] += time.process_time() - c
+        if answers[0] != answers[1]:
+            mismatches[0] += 1
         if now >= next_change:
             i = rng.randrange(len(info["ids"]))
             pu_id, code = info["ids"][i], info["codes"][i]
@@ -294,6 +309,7 @@ def main() -> int:
             next_alert = now + 1 / args.alerts_per_s
         time.sleep(0.05)
     load_end = load()
+    cpu_bench = time.process_time() - cpu0
     time.sleep(2)
     stop.set()
     from pingan.dispatch.models import Position
@@ -304,6 +320,7 @@ def main() -> int:
         p.terminate()
     for p in procs:
         p.wait(20)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     lat = sorted(seen.values())
     missed = len(changes) - len(seen)
     ms = 1000
@@ -313,10 +330,11 @@ def main() -> int:
     )
     print("| figure | n | p50 | p99 | max | target |")
     print("|---|---|---|---|---|---|")
-    print(
-        f"| nearest-unit query (candidates, {args.units} units) | {len(nearest)} | {pct(nearest, 50) * ms:.1f} ms | "
-        f"{pct(nearest, 99) * ms:.1f} ms | {max(nearest) * ms:.1f} ms | p99 < 20 ms |"
-    )
+    for source, xs in nearest.items():
+        print(
+            f"| nearest-unit query ({source}, {args.units} units) | {len(xs)} | {pct(xs, 50) * ms:.1f} ms | "
+            f"{pct(xs, 99) * ms:.1f} ms | {max(xs) * ms:.1f} ms | p99 < 20 ms |"
+        )
     print(
         f"| status change -> visible on the console | {len(lat)} (+{missed} not seen) | {pct(lat, 50) * ms:.0f} ms | "
         f"{pct(lat, 99) * ms:.0f} ms | {(max(lat) if lat else float('nan')) * ms:.0f} ms | p99 < 1 s |"
@@ -325,8 +343,17 @@ def main() -> int:
         f"| console state poll (request) | {len(polls)} | {pct(polls, 50) * ms:.0f} ms | {pct(polls, 99) * ms:.0f} ms "
         f"| {max(polls) * ms:.0f} ms | — |"
     )
+    for label, xs in (("console answer size (changes)", delta_sizes),
+                      ("console answer size (whole state)", full_sizes)):
+        if xs:
+            print(f"| {label} | {len(xs)} | {pct(xs, 50) / 1024:.1f} KiB | {pct(xs, 99) / 1024:.1f} KiB | "
+                  f"{max(xs) / 1024:.1f} KiB | — |")
     print(
-        f"| console state size | {len(sizes)} | {pct(sizes, 50) / 1024:.0f} KiB | — | {max(sizes) / 1024:.0f} KiB | — |"
+        f"\nCPU: nearest-unit per query index {nearest_cpu['index'] / max(1, len(nearest['index'])) * ms:.2f} ms, "
+        f"db {nearest_cpu['db'] / max(1, len(nearest['db'])) * ms:.2f} ms (bench process, Python side); "
+        f"bench process {cpu_bench:.1f} s; web server + AVL worker + psql "
+        f"{children.ru_utime + children.ru_stime:.1f} s "
+        f"over {args.duration:.0f} s; index and db answers differed {mismatches[0]} times"
     )
     if errors:
         print(f"console poll errors: {len(errors)}, first: {errors[0]}")

@@ -60,3 +60,14 @@ def force(cast):
     for name in ("car_a", "foot_a", "moto_a", "car_b"):
         getattr(cast, name).refresh_from_db()
     return cast
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unit_index():
+    """The nearest-unit query's in-process index outlives a test's rolled-back transaction: start each test
+    with an empty one."""
+    from pingan.dispatch.live_index import INDEX
+
+    INDEX.reset()
+    yield
+    INDEX.reset()

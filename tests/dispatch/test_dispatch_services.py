@@ -174,7 +174,16 @@ def test_bulk_avl_from_vehicles(force):
 # ------------------------------------------------------------------------------------------ nearest
 
 
-def test_nearest_available_suitable_units_on_a_hand_made_map(force):
+@pytest.fixture(params=["index", "db"])
+def nearest_source(request, monkeypatch):
+    """Each nearest-unit test runs on the in-process index and on the database box query."""
+    from pingan.dispatch import services
+
+    monkeypatch.setattr(services, "NEAREST_SOURCE", request.param)
+    return request.param
+
+
+def test_nearest_available_suitable_units_on_a_hand_made_map(force, nearest_source):
     from pingan.dispatch import services
 
     alert = make_alert(force.unit_a)
@@ -189,7 +198,7 @@ def test_nearest_available_suitable_units_on_a_hand_made_map(force):
     assert services.candidates(alert=alert)[0].code == "LQ-M1"  # busy units are not proposed
 
 
-def test_stale_positions_and_units_off_shift_are_not_proposed(force):
+def test_stale_positions_and_units_off_shift_are_not_proposed(force, nearest_source):
     from django.utils import timezone
 
     from pingan.dispatch import services
@@ -426,7 +435,7 @@ def test_the_demo_force_is_idempotent_and_on_shift(cast):
     assert duty.roster().duty_unit(cast.chief_a, now) == cast.unit_a
 
 
-def test_the_widening_box_finds_the_same_units_as_ranking_them_all(force):
+def test_the_widening_box_finds_the_same_units_as_ranking_them_all(force, nearest_source):
     """200 units scattered over 30 km: for alerts anywhere, the box search answers as the full ranking does."""
     import random
 
@@ -473,3 +482,38 @@ def test_the_widening_box_finds_the_same_units_as_ranking_them_all(force):
                 model, lon=alert.lon, lat=alert.lat, units=rows, kinds=model.kinds_for(alert.rule_id), limit=limit
             )
             assert services.candidates(alert=alert, limit=limit, now=now) == want
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_in_process_index_follows_every_change_as_the_database_query_does(force):
+    """Moves, status changes, a unit put on a shift, a shift ending, a new unit: after each, the index (kept
+    fresh from the rows written since its last refresh and the roster's fingerprint) answers as the database box
+    query does. Run in committed transactions, as in production (``dispatch.changes`` reads transaction ids)."""
+    from django.utils import timezone
+
+    from pingan.dispatch import services
+
+    alert = make_alert(force.unit_a)
+
+    def both(now=None):
+        got = [services.candidates(alert=alert, limit=8, now=now, source=s) for s in ("index", "db")]
+        assert got[0] == got[1]
+        return [c.code for c in got[0]]
+
+    assert both() == ["LQ-C1", "LQ-M1", "LQ-F1", "JT-C1"]
+    lon, lat = offset(0, 100)
+    services.position_report(actor=None, patrol_unit_id=force.car_b.pk, lon=lon, lat=lat)
+    assert both()[0] == "JT-C1"
+    services.unit_status_set(actor=None, patrol_unit_id=force.car_b.pk, to="busy")
+    assert "JT-C1" not in both()
+    services.positions_ingest([("LQ-M1", *offset(50, 0), "wgs84", timezone.now(), None)])
+    assert both()[0] == "LQ-M1"
+    new = services.patrol_unit_create(actor=None, code="LQ-C9", kind="car", unit=force.unit_a)
+    services.unit_status_set(actor=None, patrol_unit_id=new.pk, to="available")
+    services.position_report(actor=None, patrol_unit_id=new.pk, lon=alert.lon, lat=alert.lat)
+    assert "LQ-C9" not in both()  # not on a shift
+    now = timezone.now()
+    services.shift_create(actor=None, unit=force.unit_a, name="extra", starts_at=now - dt.timedelta(minutes=1),
+                          ends_at=now + dt.timedelta(minutes=30), crews=[(new, [force.chief_a])])
+    assert both()[0] == "LQ-C9"
+    assert "LQ-C9" not in both(now + dt.timedelta(minutes=31))  # the clock passed the shift's end

@@ -53,24 +53,69 @@ def test_the_console_shows_only_the_viewers_subtree(client, force):
     assert "LQ-C1" in page and "JT-C1" not in page and 'id="map"' in page
 
 
-def test_the_console_state_answers_unchanged_for_its_version(client, force, monkeypatch):
-    from pingan.dispatch import selectors
-
-    monkeypatch.setattr(selectors, "POSITION_REFRESH_S", 10**9)  # no 5-second tick between the two requests
-    sign_in(client, force.dispatcher)
-    s = client.get("/dispatch/console/state/").json()
-    assert client.get("/dispatch/console/state/", {"version": s["version"]}).json() == {
-        "version": s["version"],
-        "unchanged": True,
-    }
-    make_alert(force.unit_a)
-    s2 = client.get("/dispatch/console/state/", {"version": s["version"]}).json()
-    assert s2["version"] != s["version"] and len(s2["alerts"]) == 1
+@pytest.mark.django_db(transaction=True)
+def test_the_console_sends_only_what_changed_since_its_cursor(client, force):
+    """Committed transactions, as in production: the cursor is PostgreSQL's transaction order."""
     from pingan.dispatch import services
 
+    sign_in(client, force.dispatcher)
+    full = client.get("/dispatch/console/state/").json()
+    assert full["full"] and len(full["units"]) == 4 and full["devices"] is not None
+    s = client.get("/dispatch/console/state/", {"cursor": full["cursor"]}).json()
+    assert not s["full"] and s["units"] == s["alerts"] == s["removed"] == [] and "devices" not in s
+    alert = make_alert(force.unit_a)
     services.unit_status_set(actor=None, patrol_unit_id=force.car_b.pk, to="busy")
-    s3 = client.get("/dispatch/console/state/", {"version": s2["version"]}).json()
-    assert s3["version"] != s2["version"] and {u["code"]: u["status"] for u in s3["units"]}["JT-C1"] == "busy"
+    s2 = client.get("/dispatch/console/state/", {"cursor": s["cursor"]}).json()
+    assert [a["id"] for a in s2["alerts"]] == [alert.pk]
+    assert [(u["code"], u["status"]) for u in s2["units"]] == [("JT-C1", "busy")]  # only what changed
+    # an assignment, its answer and the alert's close each bring the alert back, the close as removed
+    services.dispatch_assign(actor=force.dispatcher, alert_id=alert.pk, patrol_unit_ids=[force.car_a.pk])
+    s3 = client.get("/dispatch/console/state/", {"cursor": s2["cursor"]}).json()
+    (a3,) = s3["alerts"]
+    assert a3["assignments"] == [{"unit": "LQ-C1", "state": "offered"}]
+    assert {u["code"]: u["status"] for u in s3["units"]}["LQ-C1"] == "dispatched"
+    from pingan.alerts.models import Alert
+
+    Alert.objects.filter(pk=alert.pk).update(open=False)
+    from django.utils import timezone
+
+    from pingan.alerts.models import AlertTransition
+
+    AlertTransition.objects.create(alert=alert, at=timezone.now(), action="closed")
+    s4 = client.get("/dispatch/console/state/", {"cursor": s3["cursor"]}).json()
+    assert s4["removed"] == [alert.pk] and s4["alerts"] == []
+
+
+def test_a_stale_or_malformed_cursor_gets_the_whole_state(client, force):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pingan.dispatch import selectors
+
+    sign_in(client, force.dispatcher)
+    for cursor in ("", "junk", "c3.x.1.2.ab", "c3.1.2.3", "c3.99999999999999999999.0.0.0", "c3.1.-5.0.0",
+                   "c3.1.5~9.0.0", "c2.1.5.0.0"):
+        assert client.get("/dispatch/console/state/", {"cursor": cursor}).json()["full"], cursor
+    from pingan.dispatch.changes import Snapshot
+
+    old = selectors._cursor(timezone.now() - dt.timedelta(minutes=5), Snapshot(100), 0, "0")
+    assert client.get("/dispatch/console/state/", {"cursor": old}).json()["full"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_changes_show_only_the_viewers_subtree(client, force):
+    from pingan.dispatch import services
+
+    sign_in(client, force.chief_b)
+    cursor = client.get("/dispatch/console/state/").json()["cursor"]
+    a_alert = make_alert(force.unit_a)
+    services.unit_status_set(actor=None, patrol_unit_id=force.car_a.pk, to="busy")
+    s = client.get("/dispatch/console/state/", {"cursor": cursor}).json()
+    assert s["units"] == [] and s["alerts"] == []
+    services.unit_status_set(actor=None, patrol_unit_id=force.car_b.pk, to="busy")
+    s = client.get("/dispatch/console/state/", {"cursor": s["cursor"]}).json()
+    assert [u["code"] for u in s["units"]] == ["JT-C1"] and a_alert.pk not in [a["id"] for a in s["alerts"]]
 
 
 def test_figures_partial_by_role(client, force):

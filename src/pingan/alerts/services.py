@@ -10,6 +10,7 @@ Keyword-only, atomic, raising :class:`~pingan.core.errors.DomainError`. The pure
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import threading
@@ -132,6 +133,17 @@ def _unit_for_adcode(adcode: str) -> OrgUnit | None:
         _adcode_units.clear()
     _adcode_units[adcode] = (now, unit)
     return unit
+
+
+@functools.cache
+def area_owner():
+    """The configured owner of alerts by area and time (``PINGAN_ALERTS_AREA_OWNER``, a dotted path to
+    ``(lon, lat, at) -> (OrgUnit, operation id) | None``; empty: none) — how a large-event operation of the
+    dispatch app takes the alerts raised in its area during its window."""
+    from django.utils.module_loading import import_string
+
+    path = settings.PINGAN.get("ALERTS_AREA_OWNER") or ""
+    return import_string(path) if path else None
 
 
 def route(
@@ -808,7 +820,12 @@ def firings_apply(
             and f.lat == device.lat
         ):
             unit, routed_by = device.unit, device.routed_by or "polygon"  # the device's own (refined) routing
-        labels = {**f.labels, "priority": f.priority, "unit": unit.code if unit else ""}
+        extra_labels = {}
+        owner = area_owner()(f.lon, f.lat, now) if area_owner() else None
+        if owner is not None:  # a large-event operation's area during its window: its command owns the alert
+            unit, routed_by = owner[0], "operation"
+            extra_labels = {"operation": str(owner[1])}
+        labels = {**f.labels, **extra_labels, "priority": f.priority, "unit": unit.code if unit else ""}
         if silences is None:
             silences = _active_silences(now)
         silence = _silence_for(labels, unit, now, silences)

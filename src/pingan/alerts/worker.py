@@ -63,6 +63,16 @@ def consumer_name(partition: tuple[int, int]) -> str:
     return "alerts" if n == 1 else f"alerts-p{i}of{n}"
 
 
+def temporary_rulesets(at: dt.datetime) -> list[rules.RuleSet]:
+    """The temporary rule sets to run beside the main one at ``at`` (``PINGAN_ALERTS_TEMPORARY_RULESETS``, a
+    dotted path to ``(at) -> [RuleSet]``; empty: none): the dispatch app's large-event operations. Each is
+    active only in its own window (``active_from``/``active_until``) and fence (``within``)."""
+    from django.utils.module_loading import import_string
+
+    path = settings.PINGAN.get("ALERTS_TEMPORARY_RULESETS") or ""
+    return list(import_string(path)(at)) if path else []
+
+
 def load_configured_policy() -> alerting.Policy:
     return alerting.load_policy(settings.PINGAN["ALERTS_POLICY"] or None)
 
@@ -93,6 +103,11 @@ class Worker:
         self.snapshot_every_s = snapshot_every_s
         self.tick_every_s = tick_every_s
         self.engine = rules.Engine(self.ruleset, position_of=directory.position, partition=partition)
+        #: engines of the temporary rule sets (large events), by "id@version"; their state is not in the
+        #: snapshot: a restarted worker starts their count windows afresh
+        self.extra: dict[str, rules.Engine] = {}
+        self._last_extra = -1e9
+        self._hotlist: list[rules.HotlistEntry] = []
         self._wanted = self.engine.wants if self.parts > 1 else None
         self._last_prune = 0.0
         self._last_snapshot = 0.0
@@ -109,6 +124,7 @@ class Worker:
         snap = cp.snapshot or {}
         self.engine.restore(snap.get("engine", {}))
         snap_pos = int(snap.get("position", 0))
+        self.refresh_temporary(force=True)
         self.refresh_hotlist(force=True)
         if snap_pos < self.position:
             n = 0
@@ -118,6 +134,24 @@ class Worker:
             log.info(
                 "worker %s: state restored at %s, %s events re-run to %s", self.consumer, snap_pos, n, self.position
             )
+
+    def refresh_temporary(self, *, force: bool = False) -> None:
+        """Start engines for temporary rule sets that appeared, drop those that went (every 2 s)."""
+        now = time.monotonic()
+        if not force and now - self._last_extra < 2.0:
+            return
+        self._last_extra = now
+        try:
+            sets = {f"{rs.id}@{rs.version}": rs for rs in temporary_rulesets(self.clock())}
+        except Exception:  # a broken provider must not stop the main rules
+            log.exception("worker %s: temporary rule sets not refreshed", self.consumer)
+            return
+        for key in set(self.extra) - set(sets):
+            del self.extra[key]
+        for key in set(sets) - set(self.extra):
+            self.extra[key] = rules.Engine(sets[key], position_of=directory.position,
+                                           partition=(self.part, self.parts))
+            self.extra[key].set_hotlist(self._hotlist)
 
     def refresh_hotlist(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -129,12 +163,16 @@ class Worker:
             for e in HotlistEntry.objects.filter(removed_at__isnull=True).exclude(expires_at__lte=at)
         ]
         self.engine.set_hotlist(entries)
+        self._hotlist = entries
+        for eng in self.extra.values():
+            eng.set_hotlist(entries)
         self._last_hotlist = now
 
     # -- one step
     def step(self, *, timeout: float = 0.2) -> int:
         """Process one batch (waiting up to ``timeout`` s for events) and run the timers. Returns the count."""
         self.refresh_hotlist()
+        self.refresh_temporary()
         if self._wanted is None:
             entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout)
         else:
@@ -149,6 +187,8 @@ class Worker:
                 if e.event is None:
                     continue  # another partition's device, of a type only device-keyed rules look at
                 fs = self.engine.process(e.event, e.received_at)
+                for eng in self.extra.values():
+                    fs = fs + eng.process(e.event, e.received_at)
                 mine = self.parts == 1 or self.engine.owns(e.event.device_id)
                 owned += mine
                 if e.event.type != "heartbeat" and fs:
@@ -200,6 +240,8 @@ class Worker:
         process does them, so a group is flushed and a step escalated once)."""
         now = now or self.clock()
         firings = self.engine.tick(now)
+        for eng in self.extra.values():
+            firings = firings + eng.tick(now)
         with transaction.atomic():
             if firings:
                 firings_apply(firings=firings, policy=self.policy, now=now)

@@ -296,6 +296,11 @@ PINGAN = {
     "ALERTS_POLICY": env_str("PINGAN_ALERTS_POLICY", ""),
     # Who is on duty: the roster class (issue 14's dispatch app replaces it).
     "ALERTS_DUTY_ROSTER": env_str("PINGAN_ALERTS_DUTY_ROSTER", "pingan.dispatch.roster.RosterDuty"),
+    # large-event operations (docs/dispatch.md): their temporary rule sets, and who owns alerts in their area
+    "ALERTS_TEMPORARY_RULESETS": env_str(
+        "PINGAN_ALERTS_TEMPORARY_RULESETS", "pingan.dispatch.operation_rules.rulesets_for"
+    ),
+    "ALERTS_AREA_OWNER": env_str("PINGAN_ALERTS_AREA_OWNER", "pingan.dispatch.operation_rules.area_owner"),
     # An event more than this far in the future is refused (device clock skew allowance).
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).

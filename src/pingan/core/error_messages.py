@@ -120,6 +120,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "area_flat": _("The points lie on one line and enclose nothing: add a point off that line."),
     "area_edges_cross": _("The edges of the area cross near %(where)s: list the points in order around the area, "
                           "clockwise or anticlockwise."),
+    "bad_template": _("There is no operation template “%(template)s”."),
+    "bad_point": _("The venue point “%(value)s” is not one lon,lat pair (for example 118.1290,24.5010)."),
     "bad_post": _("A post needs a name, a kind and a valid position in this operation."),
     "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),
     "bad_assignment": _("Choose at least one unit and an answer time of 10 to 600 seconds; the alert must be open."),

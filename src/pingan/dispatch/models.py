@@ -261,6 +261,14 @@ class SecurityOperation(models.Model):
     expected_attendance = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: set up from a template (``dispatch.optemplates``): its id and version, the sectors placed at the venue
+    #: (``[{"id", "name_en", "name_zh", "polygon": ring}]``), the units of each kind it needs, and the
+    #: temporary alert rule set the alerts worker runs inside the window and area (empty: none)
+    template_id = models.CharField(max_length=64, blank=True, default="")
+    template_version = models.CharField(max_length=20, blank=True, default="")
+    sectors = models.JSONField(default=list, blank=True)
+    unit_needs = models.JSONField(default=dict, blank=True)
+    ruleset = models.JSONField(default=dict, blank=True)
 
     scope_unit = "unit"
 

@@ -19,7 +19,7 @@ from pingan.alerts.models import Alert, Device
 from pingan.core import audit
 from pingan.core.errors import NotFound
 from pingan.core.models import OrgUnit, Role, User
-from pingan.dispatch import area, figures
+from pingan.dispatch import area, changes, figures
 from pingan.dispatch.models import (
     Assignment,
     OperationUnit,
@@ -58,6 +58,8 @@ for _code, _label in (
     ("operation_create", _("set up a security operation")),
     ("operation_post_add", _("added a post to a security operation")),
     ("operation_deploy", _("deployed units to a security operation")),
+    ("operation_from_template", _("set up a security operation from a template")),
+    ("roster_import", _("imported a duty roster")),
 ):
     audit.register_action(_code, _label)
 
@@ -154,56 +156,37 @@ def my_assignments(*, actor, now: dt.datetime | None = None) -> list[Assignment]
     )
 
 
-#: Positions arrive every few seconds from every unit; the console redraws them at most this often (status
-#: changes, alerts and assignments at once).
-POSITION_REFRESH_S = 5
+#: A cursor older than this (a console asleep, a laptop lid closed) gets the whole state again.
+CURSOR_MAX_AGE = dt.timedelta(seconds=120)
+#: Alert transitions are looked for from the previous cursor's greatest id less this many (ids are drawn
+#: before commit: a transition numbered below the greatest one seen may commit after it), then filtered to
+#: those written since the cursor (``dispatch.changes``).
+ID_OVERLAP = 200
+
+_UNIT_FIELDS = ("pk", "code", "kind", "status", "status_since", "lon", "lat", "position_at", "current_alert_id",
+                "unit__name", "drone__battery_pct", "drone__drone_status")
 
 
-def console_version(*, actor, now: dt.datetime) -> str:
-    """A cheap fingerprint of what the console shows (index probes only): the last unit status change, the
-    last assignment and how many were answered, the last alert transition (acknowledged, en route, closed …),
-    the open alerts in the actor's line (count, newest), and the 5-second bucket of positions."""
-    from django.db.models import Count, Q
-
-    from pingan.alerts.models import AlertTransition
-
-    alerts = _alerts(actor).filter(open=True).aggregate(n=Count("id"), m=Max("id"))
-    assigned = Assignment.objects.aggregate(m=Max("id"), answered=Count("id", filter=~Q(state="offered")))
-    parts = (StatusChange.objects.aggregate(m=Max("id"))["m"], assigned["m"], assigned["answered"],
-             AlertTransition.objects.aggregate(m=Max("id"))["m"], alerts["n"], alerts["m"],
-             int(now.timestamp() // POSITION_REFRESH_S))
-    return ":".join(str(x or 0) for x in parts)
-
-
-def console_state(*, actor, now: dt.datetime | None = None, since: str = "") -> dict:
-    """What the command-centre console draws, for the actor's line: units (call sign, kind, status, since,
-    position), open alerts (priority, rule, age, acknowledge target, state, position, assignments), devices
-    (online/offline), drones (battery, status). ``version`` changes whenever any of it changes (positions: at
-    most every ``POSITION_REFRESH_S``); with ``since`` equal to it, only ``{"version", "unchanged": true}``."""
-    now = now or timezone.now()
+def _console_allowed(actor) -> None:
     if root_path(actor) is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF)):
         raise NotFound("no console for your role")
-    version = console_version(actor=actor, now=now)
-    if since and since == version:
-        return {"version": version, "unchanged": True}
+
+
+def _unit_rows(qs, now: dt.datetime) -> list[dict]:
+    return [
+        {
+            "id": pk, "code": code, "kind": kind, "status": status,
+            "since": since.isoformat() if since else None, "lon": lon, "lat": lat,
+            "stale": pos_at is None or (now - pos_at).total_seconds() > 300,
+            "alert": alert_id, "station": station, "battery": battery, "drone_status": drone_status,
+        }
+        for pk, code, kind, status, since, lon, lat, pos_at, alert_id, station, battery, drone_status
+        in qs.values_list(*_UNIT_FIELDS)
+    ]
+
+
+def _alert_rows(alerts: list[Alert], now: dt.datetime) -> list[dict]:
     ack_targets = figures.targets().acknowledge_by_priority
-    units = list(
-        patrol_units(actor=actor).values_list(
-            "pk",
-            "code",
-            "kind",
-            "status",
-            "status_since",
-            "lon",
-            "lat",
-            "position_at",
-            "current_alert_id",
-            "unit__name",
-            "drone__battery_pct",
-            "drone__drone_status",
-        )
-    )
-    alerts = list(_alerts(actor).filter(open=True).order_by("priority", "created_at")[:300])
     live = defaultdict(list)
     for alert_id, code, state in (
         Assignment.objects.filter(alert__in=[a.pk for a in alerts])
@@ -212,48 +195,115 @@ def console_state(*, actor, now: dt.datetime | None = None, since: str = "") -> 
         .values_list("alert_id", "patrol_unit__code", "state")
     ):
         live[alert_id].append({"unit": code, "state": state})
-    devices = list(scope(actor, Device.objects.all(), "unit").values_list("device_id", "name", "status", "lon", "lat"))
+    return [
+        {
+            "id": a.pk, "priority": a.priority, "rule": a.rule_id, "summary": a.summary, "state": a.state,
+            "unit": a.unit.name if a.unit else "", "lon": a.lon, "lat": a.lat,
+            "created": a.created_at.isoformat(),
+            "age_s": round((now - a.created_at).total_seconds()),
+            "ack_target_s": ack_targets.get(a.priority),
+            "ack_s": round((a.acknowledged_at - a.created_at).total_seconds()) if a.acknowledged_at else None,
+            "assignments": live.get(a.pk, []),
+        }
+        for a in alerts
+    ]
+
+
+def _devices(actor) -> tuple[list[dict], str]:
+    """The devices in the actor's line with a position, and a digest of their statuses (the cursor carries
+    it: the device layer is sent again only when a status changed or a device came or went)."""
+    import zlib
+
+    rows = list(scope(actor, Device.objects.filter(lon__isnull=False), "unit")
+                .order_by("device_id").values_list("device_id", "name", "status", "lon", "lat"))
+    digest = zlib.crc32("|".join(f"{d}={s}" for d, _n, s, _lo, _la in rows).encode())
+    return [{"id": d, "name": n, "status": s, "lon": lo, "lat": la} for d, n, s, lo, la in rows], f"{digest:x}"
+
+
+def _transition_max() -> int:
+    from pingan.alerts.models import AlertTransition
+
+    return AlertTransition.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def _cursor(now: dt.datetime, snap: changes.Snapshot | None, transition_max: int, devices: str) -> str:
+    return f"c3.{int(now.timestamp() * 1000)}.{snap.encode() if snap else '0'}.{transition_max}.{devices}"
+
+
+def _parse_cursor(cursor: str, now: dt.datetime) -> tuple[dt.datetime, changes.Snapshot, int, str] | None:
+    """``(time, snapshot, last transition id, device digest)`` or ``None`` (malformed, from the future, or
+    older than ``CURSOR_MAX_AGE``)."""
+    parts = cursor.split(".")
+    if len(parts) != 5 or parts[0] != "c3":
+        return None
+    try:
+        at = dt.datetime.fromtimestamp(int(parts[1]) / 1000, tz=dt.UTC)
+        snap, t_max = changes.Snapshot.decode(parts[2]), int(parts[3])
+    except (ValueError, OverflowError, OSError):
+        return None
+    if at > now + dt.timedelta(seconds=5) or now - at > CURSOR_MAX_AGE or snap.xmax == 0:
+        return None
+    return at, snap, t_max, parts[4]
+
+
+def console_state(*, actor, now: dt.datetime | None = None) -> dict:
+    """Everything the command-centre console draws, for the actor's line: units (call sign, kind, status,
+    since, position), open alerts (priority, rule, age, acknowledge target, state, position, assignments),
+    devices (online/offline) and drones (battery, status); ``cursor`` for :func:`console_changes`."""
+    now = now or timezone.now()
+    _console_allowed(actor)
+    snap = changes.snapshot() if changes.supported() else None
+    t_max = _transition_max()
+    devices, digest = _devices(actor)
+    alerts = list(_alerts(actor).filter(open=True).order_by("priority", "created_at")[:300])
     return {
-        "version": version,
+        "cursor": _cursor(now, snap, t_max, digest),
+        "full": True,
         "now": now.isoformat(),
-        "units": [
-            {
-                "id": pk,
-                "code": code,
-                "kind": kind,
-                "status": status,
-                "since": since.isoformat() if since else None,
-                "lon": lon,
-                "lat": lat,
-                "stale": pos_at is None or (now - pos_at).total_seconds() > 300,
-                "alert": alert_id,
-                "station": station,
-                "battery": battery,
-                "drone_status": drone_status,
-            }
-            for pk, code, kind, status, since, lon, lat, pos_at, alert_id, station, battery, drone_status in units
-        ],
-        "alerts": [
-            {
-                "id": a.pk,
-                "priority": a.priority,
-                "rule": a.rule_id,
-                "summary": a.summary,
-                "state": a.state,
-                "unit": a.unit.name if a.unit else "",
-                "lon": a.lon,
-                "lat": a.lat,
-                "age_s": round((now - a.created_at).total_seconds()),
-                "ack_target_s": ack_targets.get(a.priority),
-                "ack_s": round((a.acknowledged_at - a.created_at).total_seconds()) if a.acknowledged_at else None,
-                "assignments": live.get(a.pk, []),
-            }
-            for a in alerts
-        ],
-        "devices": [
-            {"id": d, "name": n, "status": s, "lon": lo, "lat": la} for d, n, s, lo, la in devices if lo is not None
-        ],
+        "units": _unit_rows(patrol_units(actor=actor), now),
+        "alerts": _alert_rows(alerts, now),
+        "devices": devices,
     }
+
+
+def console_changes(*, actor, cursor: str, now: dt.datetime | None = None) -> dict:
+    """What changed on the console since ``cursor`` (an earlier answer's): only the units written since
+    (status, position, drone telemetry), the open alerts written since or with a new timeline entry (raised,
+    acknowledged, dispatched, accepted, declined, unanswered …) and the ids of those no longer open
+    (``removed``), and the device layer only when a device's status changed. "Since" is PostgreSQL's
+    transaction order (``dispatch.changes``): a change committed late is not missed, and a change may come
+    twice (the console applies it twice, harmlessly). A missing, malformed or stale cursor — or a database
+    other than PostgreSQL — answers the whole state (``full: true``). The cost of an answer grows with the
+    changes, not with the city."""
+    from pingan.alerts.models import AlertTransition
+
+    now = now or timezone.now()
+    _console_allowed(actor)
+    parsed = _parse_cursor(cursor, now) if changes.supported() else None
+    if parsed is None:
+        return console_state(actor=actor, now=now)
+    _prev, snap, t_prev, d_prev = parsed
+    new_snap = changes.snapshot()  # before the reads: what they miss, the next answer finds
+    t_max = _transition_max()
+    units = _unit_rows(changes.since(patrol_units(actor=actor), snap), now)
+    alert_ids = set(changes.since(_alerts(actor).filter(open=True), snap).values_list("id", flat=True))
+    alert_ids |= set(
+        changes.since(AlertTransition.objects.filter(id__gt=t_prev - ID_OVERLAP), snap)
+        .values_list("alert_id", flat=True)
+    )
+    changed = list(_alerts(actor).filter(pk__in=alert_ids)) if alert_ids else []
+    devices, digest = _devices(actor)
+    out = {
+        "cursor": _cursor(now, new_snap, t_max, digest),
+        "full": False,
+        "now": now.isoformat(),
+        "units": units,
+        "alerts": _alert_rows([a for a in changed if a.open], now),
+        "removed": sorted(a.pk for a in changed if not a.open),
+    }
+    if digest != d_prev:
+        out["devices"] = devices
+    return out
 
 
 def response_figures(*, actor, day: dt.date | None = None) -> dict:
@@ -398,3 +448,81 @@ def operation_view(*, actor, operation_id: int) -> dict:
             },
         },
     }
+
+
+#: Timeline entries of an after-action review, at most (a long operation's entries beyond are counted).
+REVIEW_TIMELINE_MAX = 2000
+
+
+def operation_review(*, actor, operation_id: int) -> dict:
+    """The after-action review (复盘) of an operation, during or after it: everything of
+    :func:`operation_view`, plus
+
+    * ``timeline`` — ``(at, kind, params)`` in time order: the operation set up, each unit deployed, each
+      alert inside the area raised, acknowledged, dispatched, accepted/declined/unanswered, on scene, closed
+      (its timeline), and the deployed units' status changes during the window; at most
+      ``REVIEW_TIMELINE_MAX`` (``timeline_more``: how many were left out);
+    * ``units`` — per deployed unit: kind, post, status changes in the window, assignments accepted,
+      arrivals;
+    * ``alert_rows`` — per alert: priority, rule, raised, seconds to acknowledge / dispatch / arrive, state,
+      whether the operation owned it (``routed_by = operation``), which rule set raised it.
+
+    Codes and parameters only: the page and the PDF render them in the reader's language. Audited like the
+    operation page. Raises ``NotFound``."""
+    from pingan.alerts.models import AlertTransition
+
+    view = operation_view(actor=actor, operation_id=operation_id)
+    op = view["operation"]
+    alerts = view["alerts"]
+    end = min(op.ends_at, timezone.now())
+    timeline: list[tuple[dt.datetime, str, dict]] = [(op.created_at, "operation_created", {"name": op.name})]
+    for d in view["deployments"]:
+        timeline.append((d.assigned_at, "unit_deployed", {"unit": d.patrol_unit.code,
+                                                          "post": d.post.name if d.post else ""}))
+    ids = [a.pk for a in alerts]
+    shown = {"raised", "acknowledged", "dispatched", "accepted", "declined", "unanswered", "en_route", "on_scene",
+             "closed", "escalated", "resolved"}
+    for alert_id, at, action, detail in (
+        AlertTransition.objects.filter(alert_id__in=ids, action__in=shown).order_by("at", "id")
+        .values_list("alert_id", "at", "action", "detail")
+    ):
+        timeline.append((at, f"alert_{action}", {"alert": alert_id, "unit": (detail or {}).get("unit", "")}))
+    unit_ids = [d.patrol_unit_id for d in view["deployments"]]
+    changes_by_unit: dict[int, int] = defaultdict(int)
+    for pu_id, code, at, frm, to in (
+        StatusChange.objects.filter(patrol_unit_id__in=unit_ids, at__gte=op.starts_at, at__lt=end)
+        .order_by("at", "id").values_list("patrol_unit_id", "patrol_unit__code", "at", "from_status", "to_status")
+    ):
+        changes_by_unit[pu_id] += 1
+        timeline.append((at, "unit_status", {"unit": code, "from": frm, "to": to}))
+    timeline.sort(key=lambda t: t[0])
+    more = max(0, len(timeline) - REVIEW_TIMELINE_MAX)
+    accepted: dict[int, int] = defaultdict(int)
+    arrived: dict[int, int] = defaultdict(int)
+    for pu_id, arr in (
+        Assignment.objects.filter(patrol_unit_id__in=unit_ids, state=Assignment.State.ACCEPTED,
+                                  created_at__gte=op.starts_at, created_at__lt=end)
+        .values_list("patrol_unit_id", "arrived_at")
+    ):
+        accepted[pu_id] += 1
+        arrived[pu_id] += arr is not None
+    units = [
+        {"code": d.patrol_unit.code, "kind": d.patrol_unit.kind, "post": d.post.name if d.post else "",
+         "status_changes": changes_by_unit[d.patrol_unit_id], "accepted": accepted[d.patrol_unit_id],
+         "arrived": arrived[d.patrol_unit_id]}
+        for d in view["deployments"]
+    ]
+
+    def secs(t, a):
+        return round(max(0.0, (t - a.created_at).total_seconds())) if t is not None else None
+
+    alert_rows = [
+        {"id": a.pk, "priority": a.priority, "rule": a.rule_id, "ruleset": a.ruleset, "created_at": a.created_at,
+         "acknowledge_s": secs(a.acknowledged_at, a), "dispatch_s": secs(a.first_assigned, a),
+         "arrive_s": secs(a.first_arrived, a), "state": a.state, "owned": a.routed_by == "operation"}
+        for a in sorted(alerts, key=lambda a: (a.created_at, a.pk))
+    ]
+    needs = {k: {"needed": n, "deployed": view["summary"]["units_by_kind"].get(k, 0)}
+             for k, n in (op.unit_needs or {}).items()}
+    return {**view, "timeline": timeline[:REVIEW_TIMELINE_MAX], "timeline_more": more, "units": units,
+            "alert_rows": alert_rows, "needs": needs}

@@ -360,11 +360,24 @@ def positions_ingest(
 # ------------------------------------------------------------------------------------------- dispatch
 
 
+#: Where the nearest-unit query reads the units: ``db`` (a box query on the (status, lat, lon) index) or
+#: ``index`` (the in-process grid, ``dispatch.live_index``). Both give the same answer (tested);
+#: bench/dispatch_bench.py measures both side by side: the index was no cheaper (docs/dispatch.md), so the
+#: simpler one is the default.
+NEAREST_SOURCE = "db"
+
+
+def _box_rows_db(base, *, lat, lon, dlat, dlon):
+    return list(base.filter(lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon)
+                .values_list("pk", "code", "kind", "lon", "lat", "drone__cruise_mps"))
+
+
 def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str, ...] | None = None,
-               limit: int = 5, model: nearest.TravelModel | None = None) -> list[nearest.Candidate]:
+               limit: int = 5, model: nearest.TravelModel | None = None,
+               source: str | None = None) -> list[nearest.Candidate]:
     """The nearest available suitable units for ``alert`` by estimated travel time (``dispatch.nearest``):
     status available, on a shift now, a position no older than the model's limit. Empty when the alert has
-    no position.
+    no position. ``source``: ``index`` or ``db`` (default ``NEAREST_SOURCE``).
 
     Reads only the units in a box around the alert, widening it (2, 6, 20 km, then the kinds' limit) until
     the ``limit``-th best ETA found is no later than the earliest ETA any unit outside the box could have —
@@ -374,9 +387,25 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
     now = now or timezone.now()
     model = model or nearest.travel_model()
     kinds = kinds or model.kinds_for(alert.rule_id)
-    on_shift = active_assignments(now).filter(patrol_unit__isnull=False).values("patrol_unit")
-    base = PatrolUnit.objects.filter(status=S.AVAILABLE, kind__in=kinds, position_at__gte=now - model.max_position_age,
-                                     pk__in=on_shift).order_by()
+    source = source or NEAREST_SOURCE
+    fresh_after = now - model.max_position_age
+    if source == "db":
+        on_shift = active_assignments(now).filter(patrol_unit__isnull=False).values("patrol_unit")
+        base = PatrolUnit.objects.filter(status=S.AVAILABLE, kind__in=kinds, position_at__gte=fresh_after,
+                                         pk__in=on_shift).order_by()
+
+        def box(dlat, dlon):
+            return _box_rows_db(base, lat=alert.lat, lon=alert.lon, dlat=dlat, dlon=dlon)
+    elif source == "index":
+        from pingan.dispatch.live_index import INDEX
+
+        INDEX.refresh(now)
+
+        def box(dlat, dlon):
+            return INDEX.units_in_box(fresh_after=fresh_after, kinds=kinds, min_lon=alert.lon - dlon,
+                                      min_lat=alert.lat - dlat, max_lon=alert.lon + dlon, max_lat=alert.lat + dlat)
+    else:
+        raise ValueError(f"unknown nearest-unit source {source!r}")
     reach = max(model.kinds[k].max_distance_m for k in kinds)
     # the fastest a unit can close a straight-line distance: metres of straight line per second
     fastest = max(model.kinds[k].speed_mps / model.kinds[k].road_factor for k in kinds)
@@ -386,10 +415,7 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
     got: list[nearest.Candidate] = []
     for radius in (2_000.0, 6_000.0, 20_000.0, reach):
         r = min(radius, reach)
-        dlat, dlon = r / 110_500, r / (110_500 * coslat)
-        rows = list(base.filter(lat__gte=alert.lat - dlat, lat__lte=alert.lat + dlat, lon__gte=alert.lon - dlon,
-                                lon__lte=alert.lon + dlon)
-                    .values_list("pk", "code", "kind", "lon", "lat", "drone__cruise_mps"))
+        rows = box(r / 110_500, r / (110_500 * coslat))
         got = nearest.rank(model, lon=alert.lon, lat=alert.lat, units=rows, kinds=kinds, limit=limit)
         if r >= reach or (len(got) >= limit and got[-1].eta_s <= r / fastest):
             break
@@ -906,3 +932,81 @@ def operation_deploy(
     audit.record(actor, "operation_deploy", "SecurityOperation", op.pk,
                  detail={"patrol_units": ids, "post": post_id})
     return out
+
+
+@transaction.atomic
+def operation_from_template(
+    *,
+    actor: User | None,
+    unit: OrgUnit,
+    template_id: str,
+    name: str,
+    venue: str,
+    lon: float,
+    lat: float,
+    starts_at: dt.datetime,
+    crs: str = "wgs84",
+    expected_attendance: int | None = None,
+    deploy: bool = True,
+    now: dt.datetime | None = None,
+) -> SecurityOperation:
+    """Set up an operation from a template (``dispatch.optemplates``) in one step: the area, sectors and
+    posts placed around the venue point (``lon``/``lat`` in ``crs``, converted to WGS-84), the window from
+    ``starts_at`` for the template's duration, the temporary alert rule set (active only in the window and
+    the area: the alerts worker picks it up within seconds), and — with ``deploy`` — the nearest units of each
+    kind the template needs among the commanding unit's patrol units that are available with a position
+    (fewer when there are not enough: the page shows the shortfall). Raises ``DomainError``
+    ``bad_template`` (unknown template), ``bad_point`` (the venue point), ``bad_operation``, ``bad_area``;
+    ``PermissionDenied``."""
+    from pingan.dispatch import optemplates
+
+    t = optemplates.bundled().get(template_id)
+    if t is None:
+        raise DomainError(f"no operation template {template_id!r}", code="bad_template",
+                          params={"template": template_id})
+    try:
+        wlon, wlat = coords.to_wgs84(float(lon), float(lat), crs)
+    except (TypeError, ValueError) as e:
+        raise DomainError(f"bad venue point: {e}", code="bad_point", params={"value": f"{lon},{lat}"[:60]}) from None
+    if starts_at.tzinfo is None:
+        raise DomainError("the start must be an aware time", code="bad_operation", params={})
+    ends_at = starts_at + t.duration
+    op = operation_create(
+        actor=actor, unit=unit, name=name, venue=venue, starts_at=starts_at, ends_at=ends_at,
+        area_points=optemplates.place(wlon, wlat, t.area), crs="wgs84",
+        expected_attendance=t.attendance if expected_attendance is None else expected_attendance,
+    )
+    doc = optemplates.ruleset_document(t, lon=wlon, lat=wlat, op_id=op.pk, starts_at=starts_at, ends_at=ends_at,
+                                       area=op.area)
+    op.template_id, op.template_version = t.id, t.version
+    try:
+        op.sectors = [{"id": s.id, "name_en": s.name_en, "name_zh": s.name_zh,
+                       "polygon": area.ring(optemplates.place(wlon, wlat, s.polygon))} for s in t.sectors]
+    except area.BadArea as e:  # a template whose sector is not a simple polygon
+        raise area_error(e) from None
+    op.unit_needs = dict(t.units)
+    op.ruleset = optemplates.document_for_storage(doc)
+    op.save(update_fields=["template_id", "template_version", "sectors", "unit_needs", "ruleset"])
+    posts = [
+        # both languages, as the alerts app names its fences: a post's name is data, not an interface string
+        OperationPost.objects.create(operation=op, name=f"{p.name_zh} {p.name_en}"[:80], kind=p.kind, lon=x, lat=y)
+        for p, (x, y) in zip(t.posts, optemplates.place(wlon, wlat, [p.at for p in t.posts]), strict=True)
+    ]
+    deployed: list[int] = []
+    if deploy:
+        now = now or timezone.now()
+        pool = [
+            pu for pu in PatrolUnit.objects.filter(unit__path__startswith=unit.path, status=S.AVAILABLE,
+                                                   lon__isnull=False).select_related("unit")
+            if actor is None or can_manage_unit(actor, pu.unit)
+        ]
+        for kind, n in t.units.items():
+            ranked = sorted((p for p in pool if p.kind == kind),
+                            key=lambda p: (coords.distance_m(p.lon, p.lat, wlon, wlat), p.code))
+            deployed += [p.pk for p in ranked[:n]]
+        if deployed:
+            operation_deploy(actor=actor, operation_id=op.pk, patrol_unit_ids=deployed,
+                             post_id=posts[0].pk if posts else None)
+    audit.record(actor, "operation_from_template", "SecurityOperation", op.pk,
+                 detail={"template": f"{t.id}@{t.version}", "posts": len(posts), "deployed": len(deployed)})
+    return op

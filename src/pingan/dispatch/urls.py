@@ -13,7 +13,10 @@ urlpatterns = [
     path("terminal/position/", views.terminal_position, name="terminal_position"),
     path("terminal/assignments/<int:assignment_id>/", views.terminal_answer, name="terminal_answer"),
     path("operations/", views.operations, name="operations"),
+    path("operations/from-template/", views.operation_from_template, name="operation_from_template"),
     path("operations/<int:operation_id>/", views.operation, name="operation"),
+    path("operations/<int:operation_id>/review/", views.operation_review, name="operation_review"),
+    path("operations/<int:operation_id>/review.pdf", views.operation_review_pdf, name="operation_review_pdf"),
     path("operations/<int:operation_id>/posts/", views.operation_post, name="operation_post"),
     path("operations/<int:operation_id>/units/", views.operation_deploy, name="operation_deploy"),
 ]

@@ -92,9 +92,9 @@ def console(request: HttpRequest) -> HttpResponse:
 @page(roles=CONSOLE)
 @require_GET
 def console_state(request: HttpRequest) -> HttpResponse:
-    """The console's state as JSON (polled every 500 ms); ``?version=`` answers ``{"unchanged": true}``
-    when nothing changed."""
-    state = selectors.console_state(actor=request.user, since=request.GET.get("version", ""))
+    """The console's changes since ``?cursor=`` as JSON (polled every 500 ms): only the units and alerts that
+    changed; without a usable cursor the whole state (``full: true``)."""
+    state = selectors.console_changes(actor=request.user, cursor=request.GET.get("cursor", ""))
     return JsonResponse(state, json_dumps_params={"ensure_ascii": False})
 
 
@@ -301,15 +301,27 @@ def operations(request: HttpRequest) -> HttpResponse:
                 if exc.code in ("not_found", "permission_denied"):
                     raise
                 error = str(page_message(exc))
+    return operations_page(request, error=error, form=form)
+
+
+def operations_page(request: HttpRequest, *, error: str = "", form=None) -> HttpResponse:
+    """The operations list with both set-up forms (from a template; by hand), ``error`` shown (400)."""
+    from django.utils.translation import get_language
+
+    from pingan.core.models import OrgUnit
+    from pingan.dispatch import optemplates
+
     root = root_path(request.user) or "-"
+    lang = get_language() or "en"
     return TemplateResponse(
         request,
         "dispatch/operations.html",
         {
             "operations": list(selectors.operations(actor=request.user)[:200]),
             "units": OrgUnit.objects.filter(path__startswith=root).order_by("path"),
+            "templates": [(t.id, t.title(lang), t) for t in optemplates.bundled().values()],
             "error": error,
-            "form": form,
+            "form": form or {},
             "now": timezone.now(),
         },
         status=400 if error else 200,
@@ -330,10 +342,13 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "") ->
     project, d = area.svg_frame(view["operation"].area)
     marks = [("post " + p.kind, p.name, *project(p.lon, p.lat)) for p in view["posts"]]
     marks += [("alert " + a.priority, f"#{a.pk}", *project(a.lon, a.lat)) for a in view["alerts"]]
+    sectors = [(f"{sec['name_zh']} {sec['name_en']}",
+                "M" + " L".join("{},{}".format(*project(x, y)) for x, y in sec["polygon"]) + " Z")
+               for sec in view["operation"].sectors or []]
     return TemplateResponse(
         request, template,
         {**view, "free_units": free, "post_kinds": OperationPost.Kind.choices, "error": error,
-         "area_d": d, "marks": marks},
+         "area_d": d, "marks": marks, "sector_paths": sectors},
         status=400 if error else 200,
     )
 
@@ -377,3 +392,61 @@ def operation_deploy(request: HttpRequest, operation_id: int) -> HttpResponse:
         actor=request.user, operation_id=operation_id,
         patrol_unit_ids=[int(x) for x in request.POST.getlist("unit")], post_id=int(post) if post else None,
     ))
+
+
+@page(roles=CONSOLE)
+@require_POST
+def operation_from_template(request: HttpRequest) -> HttpResponse:
+    """Set up an operation from a template: the template, the event's name and venue, the venue point
+    (``lon,lat``), the start (Beijing time) and the commanding unit; the rest comes from the template."""
+    from pingan.core.models import OrgUnit
+    from pingan.dispatch import area
+
+    form = request.POST
+    unit = OrgUnit.objects.filter(code=form.get("unit", "")).first() or request.user.unit
+    point = form.get("point", "")
+    try:
+        try:
+            pairs = area.parse_pairs(point)
+        except area.BadArea:
+            pairs = []
+        if len(pairs) != 1:
+            raise DomainError("not one lon,lat pair", code="bad_point", params={"value": point[:60]})
+        starts = _local_dt(form.get("starts_at", ""))
+        if starts is None:
+            raise DomainError("start missing", code="bad_operation", params={})
+        attendance = form.get("expected_attendance", "").strip()
+        op = services.operation_from_template(
+            actor=request.user, unit=unit, template_id=form.get("template", ""), name=form.get("name", ""),
+            venue=form.get("venue", ""), lon=pairs[0][0], lat=pairs[0][1], crs=form.get("crs", "wgs84"),
+            starts_at=starts, expected_attendance=int(attendance) if attendance.isdigit() else None,
+        )
+    except DomainError as exc:
+        if exc.code in ("not_found", "permission_denied"):
+            raise
+        return operations_page(request, error=str(page_message(exc)), form=form)
+    return redirect("dispatch:operation", operation_id=op.pk)
+
+
+@page(roles=CONSOLE)
+@require_GET
+def operation_review(request: HttpRequest, operation_id: int) -> HttpResponse:
+    """The after-action review (复盘): units needed and deployed, response figures, the alerts inside the
+    area with their response times, the units, and the timeline; a link to the printable PDF."""
+    from pingan.dispatch import review
+
+    r = selectors.operation_review(actor=request.user, operation_id=operation_id)
+    return TemplateResponse(request, "dispatch/operation_review.html",
+                            {**r, "timeline_rows": review.timeline_rows(r), "kinds": dict(PatrolUnit.Kind.choices)})
+
+
+@page(roles=CONSOLE)
+@require_GET
+def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpResponse:
+    """The after-action review as an A4 PDF in the reader's language."""
+    from pingan.dispatch import review
+
+    r = selectors.operation_review(actor=request.user, operation_id=operation_id)
+    resp = HttpResponse(review.review_pdf(r, generated_by=request.user.username), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="operation-{operation_id}-review.pdf"'
+    return resp

@@ -1,4 +1,4 @@
-// The command-centre console: polls the state every 500 ms (an unchanged state costs one small answer),
+// The command-centre console: polls the changes since its cursor every 500 ms (only changed units and alerts come back),
 // draws units, alerts and devices on the server-drawn SVG map (no tile server), the open-alerts board with age
 // against the acknowledge target, and the unit-status board. The dispatch panel of an alert is an htmx partial.
 (function () {
@@ -8,10 +8,8 @@
   var T = JSON.parse(document.getElementById("i18n").textContent);
   var map = document.getElementById("map");
   var url = root.dataset.stateUrl;
-  var state = JSON.parse(document.getElementById("initial-state").textContent);
   var conn = document.getElementById("conn");
   var NS = "http://www.w3.org/2000/svg";
-  var received = Date.now();
 
   function t(k, fallback) { return T[k] || fallback || k; }
   function xy(lon, lat) {
@@ -30,44 +28,115 @@
     for (var k in attrs) e.setAttribute(k, attrs[k]);
     if (title) { var ti = document.createElementNS(NS, "title"); ti.textContent = title; e.appendChild(ti); }
     layer.appendChild(e);
+    return e;
   }
   function age(s) { return s < 120 ? s + " " + t("s") : Math.floor(s / 60) + " min"; }
 
-  function drawMap() {
+  // Units and alerts are kept by id; each answer of the server carries only what changed (or everything,
+  // "full"), and only those elements are redrawn.
+  var units = {}, alerts = {}, devices = [];
+  var unitMark = {}, unitTile = {}, alertMark = {};
+
+  function apply(s) {
+    var now = Date.now();
+    if (s.full) {
+      units = {}; alerts = {};
+      for (var k in unitMark) unitMark[k].remove();
+      for (k in alertMark) alertMark[k].remove();
+      unitMark = {}; alertMark = {}; unitTile = {};
+      document.getElementById("units-board").textContent = "";
+    }
+    s.units.forEach(function (u) { units[u.id] = u; drawUnit(u); });
+    s.alerts.forEach(function (a) { a._recv = now; alerts[a.id] = a; drawAlertMark(a); });
+    (s.removed || []).forEach(function (id) {
+      delete alerts[id];
+      if (alertMark[id]) { alertMark[id].remove(); delete alertMark[id]; }
+    });
+    if (s.devices) { devices = s.devices; drawDevices(); }
+    root.dataset.cursor = s.cursor;
+    if (s.units.length || s.alerts.length || (s.removed || []).length || s.full) { drawAlerts(); counters(); }
+  }
+
+  function drawDevices() {
     if (!map) return;
-    var L = {devices: document.getElementById("layer-devices"), alerts: document.getElementById("layer-alerts"),
-             units: document.getElementById("layer-units")};
-    for (var k in L) L[k].textContent = "";
-    state.devices.forEach(function (d) {
+    var layer = document.getElementById("layer-devices");
+    layer.textContent = "";
+    devices.forEach(function (d) {
       var p = xy(d.lon, d.lat);
-      shape(L.devices, "rect", {x: (p[0] - 3).toFixed(1), y: (p[1] - 3).toFixed(1), width: 6, height: 6,
+      shape(layer, "rect", {x: (p[0] - 3).toFixed(1), y: (p[1] - 3).toFixed(1), width: 6, height: 6,
         "class": "device " + d.status, "data-device": d.id}, d.name + " · " + d.status);
     });
-    state.alerts.forEach(function (a) {
-      if (a.lon == null) return;
-      var p = xy(a.lon, a.lat);
-      shape(L.alerts, "circle", {cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: a.priority === "P1" ? 9 : 7,
-        "class": "alert " + a.priority + " " + a.state, "data-alert": a.id}, a.priority + " " + t(a.summary, a.rule));
-    });
-    state.units.forEach(function (u) {
-      if (u.lon == null) return;
-      var p = xy(u.lon, u.lat);
-      var cls = "unit " + u.kind + " " + u.status + (u.stale ? " stale" : "");
-      if (u.kind === "drone") {
-        shape(L.units, "path", {d: "M" + p[0].toFixed(1) + "," + (p[1] - 6).toFixed(1) + " l5,10 l-10,0 z", "class": cls,
-          "data-unit": u.code}, u.code + " · " + t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : ""));
-      } else {
-        shape(L.units, "circle", {cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 4.5, "class": cls, "data-unit": u.code},
-          u.code + " · " + t("status." + u.status));
+  }
+
+  function drawAlertMark(a) {
+    if (!map) return;
+    if (alertMark[a.id]) { alertMark[a.id].remove(); delete alertMark[a.id]; }
+    if (a.lon == null) return;
+    var p = xy(a.lon, a.lat);
+    alertMark[a.id] = shape(document.getElementById("layer-alerts"), "circle", {cx: p[0].toFixed(1),
+      cy: p[1].toFixed(1), r: a.priority === "P1" ? 9 : 7, "class": "alert " + a.priority + " " + a.state,
+      "data-alert": a.id}, a.priority + " " + t(a.summary, a.rule));
+  }
+
+  function drawUnit(u) {
+    var cls = "unit " + u.kind + " " + u.status + (u.stale ? " stale" : "");
+    var title = u.code + " · " + t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : "");
+    if (map) {
+      if (unitMark[u.id]) { unitMark[u.id].remove(); delete unitMark[u.id]; }
+      if (u.lon != null) {
+        var p = xy(u.lon, u.lat), layer = document.getElementById("layer-units");
+        unitMark[u.id] = u.kind === "drone"
+          ? shape(layer, "path", {d: "M" + p[0].toFixed(1) + "," + (p[1] - 6).toFixed(1) + " l5,10 l-10,0 z",
+              "class": cls, "data-unit": u.code}, title)
+          : shape(layer, "circle", {cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 4.5, "class": cls,
+              "data-unit": u.code}, title);
       }
-    });
+    }
+    var tile = unitTile[u.id];
+    if (!tile) {
+      tile = unitTile[u.id] = el("div", {"data-unit": u.code});
+      tile.appendChild(el("b", {}, u.code));
+      tile.appendChild(el("span"));
+      stationGroup(u.station).appendChild(tile);
+    }
+    tile.className = "tile " + u.status + " " + u.kind + (u.stale ? " stale" : "");
+    tile.dataset.status = u.status;
+    tile.lastChild.textContent = t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : "");
+  }
+
+  function stationGroup(name) {
+    var board = document.getElementById("units-board");
+    var groups = board.querySelectorAll(".station");
+    for (var i = 0; i < groups.length; i++) {
+      if (groups[i].dataset.station === name) return groups[i];
+    }
+    var g = el("div", {"class": "station", "data-station": name});
+    g.appendChild(el("h3", {}, name));
+    var before = null;  // keep the stations in order of name
+    for (i = 0; i < groups.length; i++) {
+      if (groups[i].dataset.station > name) { before = groups[i]; break; }
+    }
+    board.insertBefore(g, before);
+    return g;
+  }
+
+  function counters() {
+    var n = 0, avail = 0, na = 0;
+    for (var k in units) { n++; if (units[k].status === "available") avail++; }
+    for (k in alerts) na++;
+    document.getElementById("n-units").textContent = n;
+    document.getElementById("n-available").textContent = avail;
+    document.getElementById("n-alerts").textContent = na;
   }
 
   function drawAlerts() {
     var body = document.querySelector("#alerts-board tbody");
     body.textContent = "";
-    var elapsed = Math.max(0, Math.floor((Date.now() - received) / 1000));
-    state.alerts.forEach(function (a) {
+    var list = Object.keys(alerts).map(function (k) { return alerts[k]; });
+    list.sort(function (x, y) { return x.priority < y.priority ? -1 : x.priority > y.priority ? 1 :
+      (x.created < y.created ? -1 : x.created > y.created ? 1 : x.id - y.id); });
+    list.forEach(function (a) {
+      var elapsed = Math.max(0, Math.floor((Date.now() - a._recv) / 1000));
       a = Object.assign({}, a, {age_s: a.age_s + elapsed});
       var tr = el("tr", {"class": a.priority + " " + a.state, "data-alert": a.id});
       tr.appendChild(el("td", {"class": "prio"}, a.priority));
@@ -99,50 +168,22 @@
       tr.appendChild(td);
       body.appendChild(tr);
     });
-    document.getElementById("no-alerts").hidden = state.alerts.length > 0;
+    document.getElementById("no-alerts").hidden = list.length > 0;
     if (window.htmx) window.htmx.process(body);
   }
 
-  function drawUnits() {
-    var board = document.getElementById("units-board");
-    board.textContent = "";
-    var stations = {};
-    state.units.forEach(function (u) { (stations[u.station] = stations[u.station] || []).push(u); });
-    Object.keys(stations).sort().forEach(function (name) {
-      var g = el("div", {"class": "station"});
-      g.appendChild(el("h3", {}, name));
-      stations[name].forEach(function (u) {
-        var tile = el("div", {"class": "tile " + u.status + " " + u.kind + (u.stale ? " stale" : ""), "data-unit": u.code,
-          "data-status": u.status});
-        tile.appendChild(el("b", {}, u.code));
-        tile.appendChild(el("span", {}, t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : "")));
-        g.appendChild(tile);
-      });
-      board.appendChild(g);
-    });
-    var avail = state.units.filter(function (u) { return u.status === "available"; }).length;
-    document.getElementById("n-units").textContent = state.units.length;
-    document.getElementById("n-available").textContent = avail;
-    document.getElementById("n-alerts").textContent = state.alerts.length;
-  }
-
-  function draw() {
-    drawMap(); drawAlerts(); drawUnits();
-    root.dataset.version = state.version;
-  }
-
   function poll() {
-    fetch(url + "?version=" + encodeURIComponent(state.version), {credentials: "same-origin",
+    fetch(url + "?cursor=" + encodeURIComponent(root.dataset.cursor || ""), {credentials: "same-origin",
       headers: {"Accept": "application/json"}})
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (s) {
         conn.dataset.state = "live"; conn.textContent = t("live");
-        if (!s.unchanged) { state = s; received = Date.now(); draw(); }
+        apply(s);
       })
       .catch(function () { conn.dataset.state = "offline"; conn.textContent = t("offline"); })
       .finally(function () { setTimeout(poll, 500); });
   }
-  draw();
+  apply(JSON.parse(document.getElementById("initial-state").textContent));
   poll();
   setInterval(function () { if (!document.querySelector("#alerts-board tbody button:focus")) drawAlerts(); }, 1000);
 })();
