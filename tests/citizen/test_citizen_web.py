@@ -251,7 +251,9 @@ def test_every_page_speaks_the_viewers_language(client, cast, world, objects, la
                        "citizen.PermitApplication.name", "citizen.PermitApplication.address")
     services_pages = [(f"service {code}", f"/citizen/services/{code}/", PUBLIC)
                       for code in (s["code"] for s in services.catalogue_data()["service"])]
-    pages = [*PAGES, *services_pages, ("register", "/citizen/register/", {"anonymous": 200})]
+    transit = ("transit", "/citizen/transit/?nationality=ID&port=XMN&entry_at=2025-06-01T10:00&exit_at=2025-06-20T10:00"
+               "&coming_from=KR&going_to=KR&areas=350203&purpose=work", PUBLIC)  # every condition's text shown
+    pages = [*PAGES, *services_pages, transit, ("register", "/citizen/register/", {"anonymous": 200})]
     found = check_pages(client, pages, actors(cast, world), objects, sign_in, language, data)
     assert not found, found
 

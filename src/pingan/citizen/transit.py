@@ -51,6 +51,7 @@ class TransitRules:
     provinces_known: frozenset[str]
     allowed_purposes: tuple[str, ...]
     visa_purposes: tuple[str, ...]
+    as_of: dt.date | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -73,7 +74,7 @@ def parse(data: dict) -> TransitRules:
         areas={code: day(since) for code, since in data["areas"]["list"]},
         provinces_known=frozenset(data["areas"]["provinces_known"]),
         allowed_purposes=tuple(data["allowed_purposes"]), visa_purposes=tuple(data["visa_purposes"]),
-        sources=dict(data.get("sources", {})))
+        as_of=data.get("as_of"), sources=dict(data.get("sources", {})))
 
 
 @dataclass(frozen=True)
