@@ -39,6 +39,7 @@ class Target:
     seconds: float
     source: str
     url: str
+    standard: str = ""  # the document's name (NENA-STA-020.1-2020); empty for a local target
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def targets() -> Targets:
     text = resources.files("pingan.dispatch").joinpath("data/response_targets.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     ts = tuple(
-        Target(t["id"], t["metric"], int(t["percentile"]), float(t["seconds"]), t["source"], t["url"])
+        Target(t["id"], t["metric"], int(t["percentile"]), float(t["seconds"]), t["source"], t["url"],
+               t.get("standard", ""))
         for t in data["target"]
     )
     return Targets(data["id"], data["version"], ts, {k: float(v) for k, v in data["acknowledge_by_priority"].items()})
@@ -76,6 +78,7 @@ class NoFlyZone:
     id: str
     name: str
     geometry: object
+    name_zh: str = ""  # the name a Chinese page shows (``name`` is English)
 
 
 @cache
@@ -85,7 +88,8 @@ def no_fly_zones(text: str | None = None) -> tuple[NoFlyZone, ...]:
         text = resources.files("pingan.dispatch").joinpath("data/no_fly_zones.geojson").read_text(encoding="utf-8")
     data = json.loads(text)
     return tuple(
-        NoFlyZone(str(f["properties"]["id"]), str(f["properties"].get("name", "")), prep(shape(f["geometry"])))
+        NoFlyZone(str(f["properties"]["id"]), str(f["properties"].get("name", "")), prep(shape(f["geometry"])),
+                  str(f["properties"].get("name_zh", "")))
         for f in data["features"]
     )
 

@@ -51,7 +51,7 @@ class PatrolUnit(models.Model):
     class Kind(models.TextChoices):
         FOOT = "foot", _("foot patrol")
         CAR = "car", _("patrol car")
-        MOTORCYCLE = "motorcycle", _("motorcycle squad (铁骑)")
+        MOTORCYCLE = "motorcycle", _("motorcycle squad")
         DRONE = "drone", _("drone (无人机)")
 
     class Status(models.TextChoices):

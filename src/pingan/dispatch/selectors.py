@@ -354,10 +354,12 @@ def response_figures(*, actor, day: dt.date | None = None) -> dict:
                 "seconds": x.seconds,
                 "source": x.source,
                 "url": x.url,
+                "standard": x.standard,
             }
             for x in t.targets
         ],
-        "targets_version": f"{t.id}@{t.version}",
+        "targets_version": f"{t.id}@{t.version}",  # the API's; a page shows the version alone
+        "targets_release": t.version,
     }
 
 

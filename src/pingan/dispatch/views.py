@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pingan.alerts import mapview
 from pingan.alerts.models import Jurisdiction
-from pingan.core import audit
+from pingan.core import audit, texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
@@ -63,7 +63,8 @@ def _no_fly_paths(m: mapview.MapView | None) -> list[tuple[str, str]]:
             (round(4 + (x - m.min_lon) * m.kx * m.scale, 1), round(4 + (m.max_lat - y) * m.scale, 1))
             for x, y in poly.exterior.coords
         ]
-        out.append((z.name, "M" + " L".join(f"{x},{y}" for x, y in pts) + " Z"))
+        name = (z.name_zh or z.name) if texts.lang() == "zh" else z.name
+        out.append((name, "M" + " L".join(f"{x},{y}" for x, y in pts) + " Z"))
     return out
 
 

@@ -30,7 +30,7 @@ def seconds(value) -> str:
 @register.simple_tag
 def bar_chart(f: dict, metric: str, targets: list[dict]):
     """p50 and p90 as bars on a scale to the largest of them and the metric's targets; each target a dashed
-    vertical line labelled with its id (the cited source is listed under the table)."""
+    vertical line titled with the standard it comes from (the cited source is listed under the table)."""
     lines = [t for t in targets if t["metric"] == metric]
     top = max([f["p90"] or 0, f["p50"] or 0] + [t["seconds"] for t in lines]) * 1.1 or 1
     w = 220
@@ -45,8 +45,9 @@ def bar_chart(f: dict, metric: str, targets: list[dict]):
     refs = format_html_join(
         "",
         '<line class="target" x1="{0}" x2="{0}" y1="0" y2="22" data-target="{1}">'
-        '<title>{1}: p{2} ≤ {3} s</title></line>',
-        ((x(t["seconds"]), t["id"], t["percentile"], round(t["seconds"])) for t in lines))
+        '<title>{4}p{2} ≤ {3} s</title></line>',
+        ((x(t["seconds"]), t["id"], t["percentile"], round(t["seconds"]), f"{t['standard']}: " if t.get("standard")
+          else "") for t in lines))
     return format_html('<svg class="chart" viewBox="0 0 {} 22" width="{}" height="22" role="img">{}{}</svg>', w, w,
                        bars, refs)
 
