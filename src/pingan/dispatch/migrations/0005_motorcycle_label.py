@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dispatch', '0003_security_operations'),
+        ('dispatch', '0004_operation_templates'),
     ]
 
     operations = [
