@@ -112,3 +112,35 @@ def test_the_filings_page_and_a_refusal_fit_a_phone(live_server, phone, cast, pe
     page.wait_for_selector("text=缺少鉴定意见，退回补正")
     assert "已拒收" in page.inner_text("main")
     assert _wide(page) <= 375
+
+
+def test_the_holder_signs_on_the_pad_on_a_phone(live_server, phone, cast, people, case):
+    from pingan.evidence.models import Attachment
+
+    c, _ = case
+    page = phone
+    _sign_in(page, live_server.url, "officer_a")
+    page.check("input[value=case_investigation]")  # the purpose of use, once per sign-in
+    page.click("main button[type=submit]")
+    page.goto(f"{live_server.url}/evidence/cases/{c.pk}/")
+    page.click("#sign summary")
+    pad = page.locator("canvas.sign-pad")
+    assert page.evaluate("document.querySelector('canvas.sign-pad').style.touchAction") == "none", \
+        page.evaluate("[...document.scripts].map(s => s.src).join(' ')")
+    box = pad.bounding_box()
+    assert box["x"] + box["width"] <= 375
+    points = [(20, 90), (60, 40), (100, 100), (150, 30), (220, 95), (280, 50)]
+    for n, (x, y) in enumerate(points):  # a finger on the pad: pointer events, as a touch screen sends them
+        xy = {"clientX": box["x"] + x * box["width"] / 340, "clientY": box["y"] + y * box["height"] / 140,
+              "pointerType": "touch", "isPrimary": True, "bubbles": True}
+        pad.dispatch_event("pointerdown" if n == 0 else "pointermove", xy)
+    pad.dispatch_event("pointerup", {"bubbles": True})
+    assert _wide(page) <= 375, f"the case page with the signature pad is {_wide(page)} px wide"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "evidence-sign-375.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("form.sign-form button[type=submit]")
+    page.click("#sign summary")
+    page.wait_for_selector("#sign >> text=✓")
+    a = Attachment.objects.get(kind="signature")
+    assert a.signer == "holder" and a.content_type == "image/png" and a.size > 200

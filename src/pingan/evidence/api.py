@@ -16,6 +16,7 @@ from pingan.core.errors import NotFound
 from pingan.core.models import User
 from pingan.evidence import chainexport, rules, selectors, services
 from pingan.evidence.schemas import (
+    AttachmentOut,
     CaseIn,
     CaseOut,
     ChainVerifyOut,
@@ -179,7 +180,8 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
             openapi_extra=PDF)
 def seizure_list_pdf(request: HttpRequest, list_id: int):
     sl = selectors.seizure_list_get(actor=request.user, list_id=list_id)
-    return _pdf(chainexport.seizure_list_document(sl), f"seizure-list-{sl.pk}.pdf")
+    signatures = selectors.signatures_checked(actor=request.user, seizure_list=sl)
+    return _pdf(chainexport.seizure_list_document(sl, signatures), f"seizure-list-{sl.pk}.pdf")
 
 
 @router.get("/evidence/transfers/{transfer_id}/pdf", summary="A transfer list's two copies (随案移送清单)",
@@ -280,6 +282,31 @@ def file_get(request: HttpRequest, file_id: int):
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Digest"] = f"sha-256={f.sha256}"
     response["Content-Disposition"] = f'attachment; filename="{f.sha256[:16]}.bin"'
+    return response
+
+
+@router.post("/evidence/items/{label}/photos", response={201: AttachmentOut},
+             summary="Store a photograph of an item (JPEG or PNG; SHA-256 on the chain)")
+def photo_add(request: HttpRequest, label: str, file: File[UploadedFile]):
+    return Status(201, services.item_photo_add(actor=request.user, label=label, name=file.name or "photo",
+                                               data=file.read(services.MAX_IMAGE + 1)))
+
+
+@router.post("/evidence/seizure-lists/{list_id}/signatures", response={201: AttachmentOut},
+             summary="Keep the holder's or witness's signature (PNG) captured at the seizure")
+def signature_add(request: HttpRequest, list_id: int, file: File[UploadedFile], signer: Form[str]):
+    return Status(201, services.seizure_list_sign(actor=request.user, list_id=list_id, signer=signer,
+                                                  png=file.read(services.MAX_IMAGE + 1)))
+
+
+@router.get("/evidence/attachments/{attachment_id}", summary="A photo or signature, re-hashed on access (409 if "
+            "altered)", openapi_extra={"responses": {200: {"description": "the image", "content": {
+                "image/jpeg": {}, "image/png": {}}}, **problems({409: "the content no longer matches its SHA-256 "
+                                                                      "(`evidence_tampered`): never served"})}})
+def attachment_get(request: HttpRequest, attachment_id: int):
+    a, data = selectors.attachment_open(actor=request.user, attachment_id=attachment_id)
+    response = HttpResponse(data, content_type=a.content_type)
+    response["Digest"] = f"sha-256={a.sha256}"
     return response
 
 

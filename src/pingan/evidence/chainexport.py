@@ -56,8 +56,19 @@ def _item_row(n: int, i: Item) -> list[str]:
     return [str(n), i.label, i.name, f"{i.quantity.normalize()} {i.quantity_unit}", i.features]
 
 
-def seizure_list_document(sl: SeizureList) -> bytes:
-    """扣押清单 in three copies (§230): 名称、编号、数量、特征及其来源, the holder, the witness, the officers."""
+BAD_SIGNATURE = "（签名与登记的哈希不符，未显示 signature does not match its hash: not shown）"
+
+
+def seizure_list_document(sl: SeizureList, signatures: dict[str, bytes | None] | None = None) -> bytes:
+    """扣押清单 in three copies (§230): 名称、编号、数量、特征及其来源, the holder, the witness, the officers;
+    ``signatures`` (``selectors.signatures_checked``) drawn on the holder's and witness's lines."""
+    signatures = signatures or {}
+
+    def signed(role: str, signer: str, name: str) -> pdf.Signature:
+        if signer in signatures and signatures[signer] is None:
+            return pdf.Signature(role, name + BAD_SIGNATURE)
+        return pdf.Signature(role, name, signatures.get(signer))
+
     items = list(sl.items.order_by("line"))
     officers = list(sl.officers.order_by("username"))
     keepers = {i.keeper for i in items if i.keeper_id}
@@ -75,8 +86,8 @@ def seizure_list_document(sl: SeizureList) -> bytes:
                "第二百三十条）。 Three copies: holder, property keeper, case file (MPS Criminal Procedure Provisions "
                "2020, Art. 230).", f"打印 printed {_when(timezone.now())}"],
         signatures=[*(pdf.Signature("办案民警 officer", _name(u)) for u in officers),
-                    pdf.Signature("被扣押人 holder", sl.holder_name),
-                    pdf.Signature("见证人 witness", sl.witness_name),
+                    signed("被扣押人 holder", "holder", sl.holder_name),
+                    signed("见证人 witness", "witness", sl.witness_name),
                     *(pdf.Signature("保管人 keeper", _name(u)) for u in sorted(keepers, key=lambda u: u.pk))]))
 
 

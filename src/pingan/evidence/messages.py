@@ -54,6 +54,13 @@ PAGE_MESSAGES = {
                            "from now."),
     "extension_pending": _("Check-out %(checkout)s already has an extension waiting for a decision."),
     "extension_decided": _("Extension %(extension)s was already decided."),
+    "evidence_photo_takers": _("Only an investigator of the case or a custodian of the store may photograph "
+                               "items."),
+    "image_too_large": _("The image is %(size)s bytes; the limit is %(limit)s."),
+    "bad_image": _("This file is not an image of the kind expected (%(formats)s): take the photo or the "
+                   "signature again."),
+    "bad_signer": _("Unknown signer %(signer)s: the holder or the witness signs."),
+    "already_signed": _("This person has already signed seizure list %(list)s."),
     "filing_done": _("The documents of seizure list %(list)s were already filed with the supervision."),
     "evidence_court_only": _("Only a court clerk may record rulings."),
     "ruling_exists": _("Ruling %(number)s is already recorded."),

@@ -46,6 +46,7 @@ class EventKind(models.TextChoices):
 
     SEIZED = "seized", _("seized and listed")
     VALUED = "valued", _("photographed and valued")
+    PHOTO = "photo", _("photograph stored")
     INTAKE = "intake", _("checked in to the store")
     MOVE = "move", _("moved")
     CHECK_OUT = "check_out", _("checked out")
@@ -481,3 +482,41 @@ class DigitalFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.sha256[:12]}"
+
+
+class Attachment(models.Model):
+    """A photograph of an item (§230: valuables photographed before custody) or a signature captured on a
+    seizure list (holder, witness), stored content-addressed in the same read-only blob store as digital
+    evidence (``<DATA_DIR>/evidence/blobs/ab/cd/<sha256>``) and re-hashed whenever it is read."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photograph")
+        SIGNATURE = "signature", _("signature")
+
+    class Signer(models.TextChoices):
+        HOLDER = "holder", _("holder")
+        WITNESS = "witness", _("witness")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    seizure_list = models.ForeignKey(SeizureList, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="signatures")
+    signer = models.CharField(max_length=8, choices=Signer.choices, blank=True, default="")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seizure_list", "signer"], condition=models.Q(kind="signature"),
+                                    name="evidence_one_signature_per_signer"),
+            models.CheckConstraint(name="evidence_attachment_owner", condition=(
+                models.Q(kind="photo", item__isnull=False, seizure_list__isnull=True)
+                | models.Q(kind="signature", item__isnull=True, seizure_list__isnull=False)))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]}"

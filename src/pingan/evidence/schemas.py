@@ -276,3 +276,15 @@ class RuleOut(Schema):
     id: str
     effective: date
     rules: dict
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    item: str | None = Field(None, alias="item.label")
+    seizure_list: str | None = Field(None, alias="seizure_list.number")
+    signer: str
+    content_type: str
+    size: int
+    sha256: str
+    added_at: datetime

@@ -16,6 +16,7 @@ from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import Role
 from pingan.evidence import access, labels, rules, services
 from pingan.evidence.models import (
+    Attachment,
     Case,
     CashEntry,
     CheckOut,
@@ -247,3 +248,37 @@ def disposal_get(*, actor, label: str, purpose: str = "") -> Disposal:
         audit.record_read(actor, "EvidenceDisposal", d.receipt_number, purpose=purpose,
                           subjects=[audit.Subject(name=d.recipient_name, id_number=d.recipient_id_number)])
     return d
+
+
+def attachment_open(*, actor, attachment_id: int, purpose: str = "") -> tuple[Attachment, bytes]:
+    """A photo (of an item the actor sees) or a signature (on a seizure list the actor sees), re-hashed now:
+    a mismatch is recorded and :class:`Tampered` raised — altered content is never served."""
+    a = Attachment.objects.select_related("item", "seizure_list").filter(pk=attachment_id).first()
+    visible = a is not None and (
+        items_scoped(actor=actor).filter(pk=a.item_id).exists() if a.item_id else
+        access.visible_seizure_lists(actor, SeizureList.objects.filter(pk=a.seizure_list_id)).exists())
+    if not visible:
+        raise NotFound(f"attachment {attachment_id} not found")
+    sl = a.seizure_list or a.item.seizure_list
+    audit.record_read(actor, "EvidenceAttachment", a.pk, purpose=purpose, detail={"sha256": a.sha256},
+                      subjects=[audit.Subject(name=sl.holder_name, id_number=sl.holder_id_number)])
+    data, found = services.blob_read(a.sha256)
+    if found != a.sha256:
+        services.attachment_integrity_failure(actor=actor, attachment=a, found=found)
+        raise Tampered(f"{a.kind} {a.pk} does not match its SHA-256 {a.sha256} (now {found}): it is not served",
+                       params={"name": a.name, "label": a.item.label if a.item_id else sl.number},
+                       extra={"expected": a.sha256, "found": found})
+    return a, data
+
+
+def signatures_checked(*, actor, seizure_list: SeizureList) -> dict[str, bytes | None]:
+    """The list's signatures by signer, each re-hashed: ``None`` for one that no longer matches its hash
+    (recorded as an integrity failure); signers who have not signed are absent."""
+    out: dict[str, bytes | None] = {}
+    for a in seizure_list.signatures.all():
+        data, found = services.blob_read(a.sha256)
+        if found != a.sha256:
+            services.attachment_integrity_failure(actor=actor, attachment=a, found=found)
+            data = None
+        out[a.signer] = data
+    return out

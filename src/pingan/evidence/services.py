@@ -27,6 +27,7 @@ from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import can_see_unit
 from pingan.evidence import access, chain, inventory, labels, rules
 from pingan.evidence.models import (
+    Attachment,
     Case,
     CashEntry,
     CheckOut,
@@ -976,6 +977,117 @@ def blob_path(sha256: str) -> Path:
     return blob_dir() / sha256[:2] / sha256[2:4] / sha256
 
 
+def _store_blob(data: bytes) -> str:
+    """Store ``data`` read-only under its SHA-256 (once: the same content is one file) and return the hash."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = blob_path(digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        os.chmod(tmp, 0o440)
+        os.replace(tmp, path)
+    return digest
+
+
+#: The largest photo or signature image accepted (a phone's photo is a few MB).
+MAX_IMAGE = 15 * 1024 * 1024
+
+
+def _image(data: bytes, *, formats: tuple[str, ...]) -> str:
+    """The MIME type of an image in one of ``formats`` (Pillow's names), or a ``bad_image`` error saying
+    what was received."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise DomainError("the file is empty", code="empty_file")
+    if len(data) > MAX_IMAGE:
+        raise DomainError(f"the image is {len(data)} bytes; the limit is {MAX_IMAGE}", code="image_too_large",
+                          params={"size": len(data), "limit": MAX_IMAGE})
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            kind = im.format
+            im.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    if kind not in formats:
+        raise DomainError(f"not a {' or '.join(formats)} image", code="bad_image",
+                          params={"formats": " / ".join(formats)})
+    return Image.MIME[kind]
+
+
+@transaction.atomic
+def item_photo_add(*, actor, label: str, name: str, data: bytes) -> Attachment:
+    """Store a photograph of an item (§230: valuables photographed and valued before custody), hashed and
+    content-addressed; the hash goes on the item's chain and the item's photo count goes up. An investigator
+    of the case or a custodian of the store takes it."""
+    item = _locked(label, actor)
+    investigator = actor.role in access.POLICE_WRITERS and item.actor_investigates
+    if not (investigator or access.is_store_staff(actor)):
+        raise PermissionDenied("only an investigator of the case or a custodian photographs items",
+                               message_id="evidence_photo_takers")
+    if item.status in (ItemStatus.DISPOSED, ItemStatus.RETURNED):
+        raise DomainError(f"{item.label} is {item.status}", code="bad_item_state",
+                          params={"label": item.label, "status": ItemStatus(item.status)})
+    mime = _image(data, formats=("JPEG", "PNG"))
+    digest = _store_blob(data)
+    a = Attachment.objects.create(kind=Attachment.Kind.PHOTO, item=item, name=_text(name, "file name", 200),
+                                  content_type=mime, size=len(data), sha256=digest, added_at=_now(), added_by=actor)
+    item.photos += 1
+    _append(item, EventKind.PHOTO, actor, detail={"attachment": a.pk, "sha256": digest, "size": a.size},
+            save=["photos"])
+    return a
+
+
+@transaction.atomic
+def seizure_list_sign(*, actor, list_id: int, signer: str, png: bytes) -> Attachment:
+    """Keep the holder's or the witness's signature captured at the seizure (a PNG from the signature pad),
+    hashed and content-addressed; the audit record names its hash. Once per signer: a signature is not
+    replaced."""
+    sl = access.visible_seizure_lists(actor, SeizureList.objects.select_for_update(of=("self",)).select_related(
+        "case")).filter(pk=list_id).first()
+    if sl is None:
+        raise NotFound(f"seizure list {list_id} not found")
+    if actor.role not in access.POLICE_WRITERS or not sl.case.investigators.filter(pk=actor.pk).exists():
+        raise PermissionDenied("only an investigator of the case lists what was seized",
+                               message_id="evidence_investigator_only")
+    if signer not in Attachment.Signer.values:
+        raise DomainError(f"unknown signer {signer!r}", code="bad_signer", params={"signer": signer})
+    if sl.signatures.filter(signer=signer).exists():
+        raise DomainError(f"the {signer} of {sl.number} has signed already", code="already_signed",
+                          params={"list": sl.number})
+    mime = _image(png, formats=("PNG",))
+    digest = _store_blob(png)
+    a = Attachment.objects.create(kind=Attachment.Kind.SIGNATURE, seizure_list=sl, signer=signer,
+                                  name=f"{sl.number}-{signer}.png", content_type=mime, size=len(png), sha256=digest,
+                                  added_at=_now(), added_by=actor)
+    audit.record(actor, "sign", "EvidenceSeizureList", sl.number, detail={"signer": signer, "sha256": digest})
+    return a
+
+
+def blob_read(sha256: str) -> tuple[bytes | None, str]:
+    """The stored content and its SHA-256 now (``"missing"`` when the file is gone)."""
+    try:
+        data = blob_path(sha256).read_bytes()
+    except FileNotFoundError:
+        return None, "missing"
+    return data, hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def attachment_integrity_failure(*, actor, attachment: Attachment, found: str) -> None:
+    """A photo or signature no longer matches its hash: on the item's chain (a photo), in the audit trail."""
+    detail = {"attachment": attachment.pk, "expected": attachment.sha256, "found": found}
+    if attachment.item_id:
+        item = Item.objects.select_for_update(of=("self",)).select_related("custody", "location").get(
+            pk=attachment.item_id)
+        _append(item, EventKind.INTEGRITY_FAILURE, actor, detail=detail)
+    else:
+        audit.record(actor, "integrity_failure", "EvidenceAttachment", attachment.pk, detail=detail)
+
+
 @transaction.atomic
 def digital_file_add(*, actor, label: str, name: str, data: bytes) -> DigitalFile:
     """Acquire a file of electronic data for an electronic-evidence item: its SHA-256 is computed now
@@ -988,14 +1100,7 @@ def digital_file_add(*, actor, label: str, name: str, data: bytes) -> DigitalFil
         raise DomainError(f"{item.label} is not electronic evidence", code="not_digital", params={"label": item.label})
     if not data:
         raise DomainError("the file is empty", code="empty_file")
-    digest = hashlib.sha256(data).hexdigest()
-    path = blob_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(data)
-        os.chmod(tmp, 0o440)
-        os.replace(tmp, path)
+    digest = _store_blob(data)
     f = DigitalFile.objects.create(item=item, name=_text(name, "file name", 200), size=len(data), sha256=digest,
                                    acquired_at=_now(), acquired_by=actor)
     _append(item, EventKind.ACQUIRE, actor, detail={"file": f.pk, "name": f.name, "size": f.size, "sha256": digest})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("transfers/<int:transfer_id>/list.pdf", views.transfer_pdf, name="transfer_pdf"),
     path("lists/<int:list_id>/list.pdf", views.seizure_list_pdf, name="seizure_list_pdf"),
     path("files/<int:file_id>/", views.file_download, name="file"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("items/<str:label>/", views.item, name="item"),
     path("items/<str:label>/chain.pdf", views.item_chain_pdf, name="chain_pdf"),
     path("items/<str:label>/label.pdf", views.item_label_pdf, name="label_pdf"),

@@ -81,6 +81,7 @@ def _item_context(request: HttpRequest, label: str) -> dict:
         "verdict": services.item_verify(item=item),
         "clocks": selectors.item_clocks(item=item), "categories": _category_names(),
         "files": selectors.files_of(item=item), "store": access.is_store_staff(user),
+        "photos": item.attachments.filter(kind="photo"),
         "checkouts": item.checkouts.select_related("borrower", "approver").prefetch_related("extensions")[:10],
         "purposes": rules.version(item.rule_version)["checkout"]["purposes"],
         "dispositions": Disposition.choices, "bases": Disposal.Basis.choices, "relations": Disposal.Relation.choices,
@@ -135,6 +136,10 @@ def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
             services.item_dispose(actor=user, label=label, disposition=p.get("disposition", ""),
                                   basis=p.get("basis", ""), approver=approver, recipient=recipient,
                                   witness=p.get("witness", ""))
+        elif action == "photo":
+            f = request.FILES.get("photo")
+            services.item_photo_add(actor=user, label=label, name=f.name if f else "",
+                                    data=f.read(services.MAX_IMAGE + 1) if f else b"")
         elif action == "file":
             f = request.FILES.get("file")
             services.digital_file_add(actor=user, label=label, name=f.name if f else "", data=f.read() if f else b"")
@@ -239,6 +244,20 @@ def cases(request: HttpRequest) -> HttpResponse:
         "cases": rows, "police": request.user.role in access.POLICE_WRITERS})
 
 
+def _data_url_png(text: str) -> bytes:
+    """The PNG of the signature pad's ``data:image/png;base64,…`` (empty when it is anything else)."""
+    import base64
+    import binascii
+
+    head, _, body = text.partition(",")
+    if head != "data:image/png;base64":
+        return b""
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
 def _parse_items(text: str) -> list[services.ItemIn]:
     """One item per line: ``name | category | quantity unit | features | value in yuan``."""
     out = []
@@ -276,6 +295,9 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                                        item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
             elif form == "accept":
                 services.transfer_accept(actor=user, transfer_id=int(p.get("transfer", "0") or 0))
+            elif form == "sign":
+                services.seizure_list_sign(actor=user, list_id=int(p.get("list", "0") or 0), signer=p.get("signer", ""),
+                                           png=_data_url_png(p.get("png", "")))
             elif form == "reject":
                 services.transfer_reject(actor=user, transfer_id=int(p.get("transfer", "0") or 0),
                                          reason=p.get("reason", ""))
@@ -310,7 +332,8 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 def seizure_list_pdf(request: HttpRequest, list_id: int) -> HttpResponse:
     """The seizure list's three printed copies (holder, keeper, file)."""
     sl = selectors.seizure_list_get(actor=request.user, list_id=list_id, purpose=_purpose(request))
-    return _pdf(chainexport.seizure_list_document(sl), f"seizure-list-{sl.pk}.pdf")
+    signatures = selectors.signatures_checked(actor=request.user, seizure_list=sl)
+    return _pdf(chainexport.seizure_list_document(sl, signatures), f"seizure-list-{sl.pk}.pdf")
 
 
 @require_GET
@@ -383,3 +406,17 @@ def filings(request: HttpRequest) -> HttpResponse:
         "open": every.filter(filed_at__isnull=True)[:200], "filed": every.filter(filed_at__isnull=False)
         .order_by("-filed_at")[:50], "staff": staff, "now": timezone.now(), "hours": rule["hours"],
         "citation": rule["citation"], "citation_en": rule["citation_en"]})
+
+
+@require_GET
+@page(roles=READERS)
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """A photo or signature image, re-hashed now; an altered one is refused (409)."""
+    try:
+        a, data = selectors.attachment_open(actor=request.user, attachment_id=attachment_id,
+                                            purpose=_purpose(request))
+    except selectors.Tampered as exc:
+        return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
+    response = HttpResponse(data, content_type=a.content_type)
+    response["Content-Disposition"] = f'inline; filename="{a.sha256[:16]}"'
+    return response
