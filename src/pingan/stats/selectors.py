@@ -17,6 +17,7 @@ and weeks (``_key_sums``, ``_key_weeks``); :mod:`pingan.stats.indicators` turns 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -449,9 +450,17 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
     kids: list[ChildFigures] = []
     if children:
         child_units = list(OrgUnit.objects.filter(parent=unit, kind__in=TERRITORIAL).order_by("code"))
-        child_sums = unit_sums([c.pk for c in child_units], as_of, gen)
-        kids = [ChildFigures(c, indicators.compstat(scheme, as_of, child_sums.get(c.pk, {}), trend_weeks=0))
-                for c in child_units]
+        ids = [c.pk for c in child_units]
+
+        def children_figures() -> dict[int, CompStat]:
+            child_sums = unit_sums(ids, as_of, gen)
+            return {pk: indicators.compstat(scheme, as_of, child_sums.get(pk, {}), trend_weeks=0) for pk in ids}
+
+        # the sub-units' tables, not their raw sums, are what a page reads again: cached as such (a city's 25
+        # districts' sums took ~100 ms to unpickle and classify on every visit)
+        which = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+        figures = _cached(_cache_key(gen, "children", unit.pk, scheme.id, as_of, which), children_figures)
+        kids = [ChildFigures(c, figures[c.pk]) for c in child_units]
     traffic = None
     if scheme.id == "traffic":
         vc = VehicleCount.objects.filter(unit=unit, year=as_of.year).first()
