@@ -49,4 +49,9 @@ def worker(clock):
     def make(**kw):
         return Worker(log_=DatabaseLog(), clock=clock, snapshot_every_s=kw.pop("snapshot_every_s", 0), **kw)
 
-    return make
+    yield make
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the workers' consumer locks belong to the session, not the test
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock_all()")

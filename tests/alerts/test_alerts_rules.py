@@ -285,3 +285,33 @@ def test_partitions_fire_exactly_what_one_engine_fires_each_once_in_order(stream
     for mine in per_part:  # a partition's firings are a subsequence of the single engine's, in its order
         it = iter(expected)
         assert all(any(k == x for x in it) for k in mine)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), _event), max_size=60), st.integers(0, 60), st.integers(1, 4),
+       st.integers(1, 4))
+def test_a_change_of_partitions_mid_stream_fires_what_one_engine_fires(stream, cut, before, after):
+    """M partitions run the stream up to ``cut``, their snapshots are merged into N engines
+    (``rules.merge_snapshots``, what the worker handover does), which run the rest: together they fire exactly
+    what one engine fires over the whole stream — windows open across the change included (a plate read
+    before it and again after it by another checkpoint is still a cloned plate)."""
+    from pingan.alerts.rules import merge_snapshots
+
+    events, t = [], 0
+    for i, (gap, spec) in enumerate(stream):
+        t += gap
+        events.append(_make(i, t, spec))
+    cut = min(cut, len(events))
+    one = engine()
+    expected = [_key(f) for e in events for f in one.process(e, received_at=e.time)]
+    late = T0 + dt.timedelta(seconds=t + 3600)
+    expected += [_key(f) for f in one.tick(late)]
+    olds = [engine(partition=(i, before)) for i in range(before)]
+    got = [_key(f) for p in olds for e in events[:cut] for f in p.process(e, received_at=e.time)]
+    snaps = [p.snapshot() for p in olds]
+    for i in range(after):
+        new = engine(partition=(i, after))
+        new.restore(merge_snapshots(snaps, new.owns))
+        got += [_key(f) for e in events[cut:] for f in new.process(e, received_at=e.time)]
+        got += [_key(f) for f in new.tick(late)]
+    assert sorted(got) == sorted(expected)

@@ -42,7 +42,7 @@ import re
 import tomllib
 import zlib
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -765,3 +765,31 @@ class Engine:
             st.expired, st.evicted = saved.get("expired", 0), saved.get("evicted", 0)
         hw = snap.get("high_water")
         self.high_water = dt.datetime.fromisoformat(hw) if hw else None
+
+
+def merge_snapshots(snapshots: list[Mapping], owns: Callable[[str], bool]) -> dict:
+    """One engine's snapshot from the snapshots of the partitions of another partitioning, all taken at the
+    same log position: for each rule the entries whose key ``owns`` says are this engine's (every piece of
+    state is keyed by what :meth:`Engine.owns` decides on — device, plate, subject, fence — and each key was
+    in exactly one old partition), in the order of their last update time (the order :class:`Bounded`
+    expires them in); expired/evicted counts added up; the latest high-water mark. Snapshots of another rule
+    set are left out (a restore would drop them)."""
+    snaps = [s for s in snapshots if s]
+    if not snaps:
+        return {}
+    ruleset, version = snaps[0].get("ruleset"), snaps[0].get("version")
+    state: dict[str, dict] = {}
+    for snap in snaps:
+        if snap.get("ruleset") != ruleset:
+            continue
+        for rid, saved in snap.get("state", {}).items():
+            into = state.setdefault(rid, {"rows": [], "expired": 0, "evicted": 0})
+            into["rows"].extend(row for row in saved["rows"] if owns(row[0]))
+            into["expired"] += saved.get("expired", 0)
+            into["evicted"] += saved.get("evicted", 0)
+    for saved in state.values():
+        saved["rows"].sort(key=lambda row: row[1] if isinstance(row[1], int | float) else
+                           dt.datetime.fromisoformat(row[1]).timestamp())
+    marks = [s["high_water"] for s in snaps if s.get("high_water") and s.get("ruleset") == ruleset]
+    return {"ruleset": ruleset, "version": version, "state": state,
+            "high_water": max(marks, key=lambda t: dt.datetime.fromisoformat(t)) if marks else None}

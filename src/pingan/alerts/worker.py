@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,6 +79,132 @@ def load_configured_policy() -> alerting.Policy:
     return alerting.load_policy(settings.PINGAN["ALERTS_POLICY"] or None)
 
 
+# ------------------------------------------------------------------------------- consumers and handover
+
+_CONSUMER = re.compile(r"^alerts(?:-p([0-9]+)of([0-9]+))?\Z")
+_HANDOVER_LOCK = zlib.crc32(b"pingan-alerts-handover")
+
+
+class HandoverError(RuntimeError):
+    """The partitioning cannot be changed now (its old workers still run, or several old ones exist)."""
+
+
+def _lock_key(consumer: str) -> int:
+    return zlib.crc32(f"pingan-alerts-consumer:{consumer}".encode())
+
+
+def consumer_lock(consumer: str, *, wait_s: float = 10.0) -> bool:
+    """Take the session-level PostgreSQL advisory lock of ``consumer`` (held while this process's connection
+    lives; re-entrant in one session): one process per consumer, and the handover can tell that an old
+    partition still runs. Waits up to ``wait_s`` (a SIGKILLed predecessor's session ends a moment after it).
+    Always true elsewhere than on PostgreSQL (one worker on a laptop)."""
+    if connection.vendor != "postgresql":
+        return True
+    deadline = time.monotonic() + wait_s
+    while True:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key(consumer)])
+            if cur.fetchone()[0]:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+
+
+def consumer_unlock(consumer: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(consumer)])
+
+
+def partitionings() -> dict[int, list[Checkpoint]]:
+    """The checkpoints of the default-named consumers, by their number of partitions (``alerts`` is 1)."""
+    out: dict[int, list[Checkpoint]] = {}
+    for cp in Checkpoint.objects.filter(consumer__startswith="alerts").order_by("consumer"):
+        m = _CONSUMER.match(cp.consumer)
+        if m:
+            out.setdefault(int(m.group(2) or 1), []).append(cp)
+    return out
+
+
+def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet | None = None,
+             policy: alerting.Policy | None = None, clock: Callable[[], dt.datetime] = timezone.now) -> dict | None:
+    """Carry the log position and the rule state of the partitioning in place over to ``parts`` partitions,
+    so that changing N replays nothing twice and skips nothing.
+
+    The old partitions stand at different positions (each goes at its own pace). Each is first brought to the
+    furthest of them, P — its own events, its own rules, as if it had run on (firings applied, counters
+    counted); then every new partition i of ``parts`` gets a checkpoint at P whose engine state is the union
+    of the old partitions' states at P restricted to the keys i owns (:func:`rules.merge_snapshots`: a window
+    open across the change still fires, a cloned plate read before and after it included). The old
+    checkpoints are deleted in the same transaction as the new ones are made. Under an advisory lock, so of
+    the N partitions that start together one does it and the others find their checkpoints made. The old
+    partitions' workers must have stopped: if one still holds its consumer's lock, :class:`HandoverError`.
+    Returns what it did (``None``: nothing to carry over)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [_HANDOVER_LOCK])
+    try:
+        existing = partitionings()
+        new = existing.pop(parts, [])
+        if len(new) == parts or not existing:
+            return None  # done by another partition (or nothing to carry over)
+        if new:
+            raise HandoverError(
+                f"partitions {', '.join(c.consumer for c in new)} of {parts} exist beside an older partitioning "
+                f"({', '.join(str(n) for n in existing)}): delete the stale checkpoints (pingan alerts "
+                "checkpoints) and start again"
+            )
+        if len(existing) > 1:
+            raise HandoverError(
+                f"checkpoints of several partitionings exist ({', '.join(str(n) for n in sorted(existing))}): "
+                "delete the stale ones first"
+            )
+        (old_parts, olds), = existing.items()
+        missing = [i for i in range(old_parts) if consumer_name((i, old_parts)) not in {c.consumer for c in olds}]
+        if missing:
+            raise HandoverError(f"partitions {missing} of {old_parts} have no checkpoint: run them first")
+        held = []
+        try:
+            for cp in olds:
+                if not consumer_lock(cp.consumer, wait_s=5):
+                    raise HandoverError(f"worker {cp.consumer} is still running: stop the old workers first")
+                held.append(cp.consumer)
+            target = max(cp.position for cp in olds)
+            log_ = log_ or get_log()
+            snaps, caught_up = [], {}
+            for i in range(old_parts):
+                w = Worker(partition=(i, old_parts), log_=log_, ruleset=ruleset, policy=policy, clock=clock,
+                           snapshot_every_s=1e9, handover=False)
+                start, deadline = w.position, time.monotonic() + 600
+                while w.position < target:  # every old partition has read the same log up to its position
+                    if not w.step(timeout=0.5, upto=target) and time.monotonic() > deadline:
+                        raise HandoverError(f"{w.consumer} could not read the log from {w.position} to {target}")
+                caught_up[w.consumer] = [start, target]
+                snaps.append(w.engine.snapshot())
+            ruleset = ruleset or load_configured_ruleset()
+            with transaction.atomic():
+                for i in range(parts):
+                    engine = rules.Engine(ruleset, partition=(i, parts))
+                    Checkpoint.objects.create(
+                        consumer=consumer_name((i, parts)),
+                        position=target,
+                        snapshot={"position": target, "engine": rules.merge_snapshots(snaps, engine.owns),
+                                  "handover": {"from": old_parts, "caught_up": caught_up}},
+                    )
+                Checkpoint.objects.filter(consumer__in=[c.consumer for c in olds]).delete()
+        finally:
+            for name in held:
+                consumer_unlock(name)
+        log.info("alert workers: %s partition(s) handed over to %s at position %s (%s)", old_parts, parts, target,
+                 caught_up)
+        return {"from": old_parts, "to": parts, "position": target, "caught_up": caught_up}
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [_HANDOVER_LOCK])
+
+
 class Worker:
     """One consumer of the event log. ``clock`` gives processing time (tests control it)."""
 
@@ -92,6 +220,7 @@ class Worker:
         batch: int = 1000,
         snapshot_every_s: float = 30.0,
         tick_every_s: float = 0.25,
+        handover: bool = True,
     ) -> None:
         self.part, self.parts = partition
         self.consumer = consumer or consumer_name(partition)
@@ -115,10 +244,15 @@ class Worker:
         self._last_hotlist = 0.0
         self.position = 0
         self.processed = 0
-        self._start()
+        self._start(handover)
 
     # -- start-up: restore the state and re-run what came after its snapshot
-    def _start(self) -> None:
+    def _start(self, handover_: bool = True) -> None:
+        default = self.consumer == consumer_name((self.part, self.parts))
+        if default and not consumer_lock(self.consumer):
+            raise HandoverError(f"worker {self.consumer} is already running in another process")
+        if default and handover_ and not Checkpoint.objects.filter(consumer=self.consumer).exists():
+            handover(self.parts, log_=self.log, ruleset=self.ruleset, policy=self.policy, clock=self.clock)
         cp, _ = Checkpoint.objects.get_or_create(consumer=self.consumer)
         self.position = cp.position
         snap = cp.snapshot or {}
@@ -169,8 +303,9 @@ class Worker:
         self._last_hotlist = now
 
     # -- one step
-    def step(self, *, timeout: float = 0.2) -> int:
-        """Process one batch (waiting up to ``timeout`` s for events) and run the timers. Returns the count."""
+    def step(self, *, timeout: float = 0.2, upto: int | None = None) -> int:
+        """Process one batch (waiting up to ``timeout`` s for events) and run the timers. Returns the count.
+        ``upto``: process no entry beyond that log position (the handover)."""
         self.refresh_hotlist()
         self.refresh_temporary()
         if self._wanted is None:
@@ -178,6 +313,8 @@ class Worker:
         else:
             entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout,
                                     wanted=self._wanted)
+        if upto is not None:
+            entries = [e for e in entries if e.seq <= upto]
         now = self.clock()
         if entries:
             firings: list[rules.Firing] = []
@@ -267,3 +404,5 @@ class Worker:
                     time.sleep(idle_sleep)
         finally:
             self.save_snapshot()
+            if self.consumer == consumer_name((self.part, self.parts)):
+                consumer_unlock(self.consumer)
