@@ -1,11 +1,13 @@
 """GA/T 1400 golden payloads, code tables and HTTP Digest."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from pingan.alerts import gat1400
 from pingan.alerts.events import EventError
+from pingan.lib.identity.ric import check_character
 
 # The wzbwzt/study-go sample record (PlateNo 浙BY6H39, PassTime 20210411171337), trimmed to its fields
 GOLDEN = {
@@ -117,3 +119,72 @@ def test_digest_round_trip_and_refusals():
     assert not gat1400.digest_verify(params, method="POST", password="wrong", secret=secret, now=1010)
     assert not gat1400.digest_verify(params, method="POST", password="pw", secret=secret, now=5000)  # stale nonce
     assert not gat1400.digest_verify(params, method="POST", password="pw", secret=b"other" * 8, now=1010)  # forged
+
+
+# ------------------------------------------------------------------------------- faces and persons
+
+# Synthetic resident ID numbers (valid GB 11643 check characters; no real person's): one ending in X.
+ID_X = "35020319900307009" + check_character("35020319900307009")
+FACES = {
+    "FaceListObject": {
+        "FaceObject": [
+            {  # the field layout of the GA/T 1400 FaceObject (trimmed): identified by the platform
+                "FaceID": "350203010013200000010220261206083000000010600001",
+                "InfoKind": 1,
+                "SourceID": "35020301001320000001022026120608300000001",
+                "DeviceID": "35020301001320000001",
+                "LeftTopX": 10, "LeftTopY": 20, "RightBtmX": 110, "RightBtmY": 140,
+                "LocationMarkTime": "20261206083000",
+                "FaceAppearTime": "20261206082958",
+                "FaceDisAppearTime": "20261206083003",
+                "IDType": "111",
+                "IDNumber": ID_X.lower(),  # the check character in lower case, as some platforms send it
+                "Name": "张三",
+                "GenderCode": "1",
+                "AgeUpLimit": 40,
+                "AgeLowerLimit": 30,
+            },
+            {"FaceID": "face-anon", "DeviceID": "35020301001320000001", "LocationMarkTime": "20261206083001",
+             "GenderCode": "2"},
+            {"FaceID": "face-bad-id", "DeviceID": "35020301001320000001", "FaceAppearTime": "20261206083002",
+             "IDType": "111", "IDNumber": ID_X[:-1] + ("1" if ID_X[-1] != "1" else "2")},
+            {"FaceID": "face-no-time", "DeviceID": "35020301001320000001"},
+            {"FaceID": "face-passport", "DeviceID": "35020301001320000001", "FaceAppearTime": "20261206083004",
+             "IDType": "414", "IDNumber": " e1234567 "},
+        ]
+    }
+}
+
+
+def test_golden_face_records_become_person_matches_or_sightings():
+    res = gat1400.faces(FACES)
+    ok, anon, bad_id, no_time, passport = res
+    e = ok.event
+    assert (e.type, e.device_id, e.source) == ("person_match", "35020301001320000001", "viid")
+    assert e.time == dt.datetime(2026, 12, 6, 0, 29, 58, tzinfo=dt.UTC)  # FaceAppearTime, Beijing → UTC
+    assert e.attributes == {"object": "face", "person_ref": ID_X, "id_type": "111", "gender": "1", "age_low": "30",
+                            "age_up": "40", "source_id": "35020301001320000001022026120608300000001"}
+    assert "Name" not in json.dumps(e.attributes) and "张三" not in e.to_json()  # names are not kept
+    assert (anon.event.type, anon.event.attributes) == ("sighting", {"object": "face", "gender": "2"})
+    assert anon.event.time == dt.datetime(2026, 12, 6, 0, 30, 1, tzinfo=dt.UTC)  # LocationMarkTime
+    assert (bad_id.record_id, bad_id.error.code) == ("face-bad-id", "bad_id_number")
+    assert no_time.error.code == "bad_time"
+    assert passport.event.attributes["person_ref"] == "E1234567"  # other document types: folded, not checked
+
+
+def test_golden_person_records_and_envelopes():
+    body = {"PersonListObject": {"PersonObject": {  # a single object where a list is due: taken as a list
+        "PersonID": "p-1", "DeviceID": "35020301001320000001", "PersonAppearTime": "20261206083000",
+        "IDType": "111", "IDNumber": ID_X}}}
+    (r,) = gat1400.persons(body)
+    assert (r.event.type, r.event.attributes["object"], r.event.attributes["person_ref"]) == (
+        "person_match", "person", ID_X)
+    for bad in ({"FaceListObject": {"FaceObject": []}}, {"PersonListObject": {"PersonObject": "x"}}, []):
+        with pytest.raises(EventError) as exc:
+            gat1400.persons(bad)
+        assert exc.value.code == "bad_envelope"
+
+
+def test_person_references_are_compared_folded():
+    assert gat1400.person_key(" ３５０２０３ｘ ") == "350203X"
+    assert gat1400.person_key(None) == ""

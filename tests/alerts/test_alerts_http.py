@@ -88,9 +88,46 @@ def test_a_platform_registers_with_digest_keeps_alive_posts_pass_records_and_unr
     assert r.status_code == 401
 
 
-def test_an_unregistered_platform_cannot_post(client, platform):
-    r = client.post("/VIID/MotorVehicles", _vehicles(), content_type="application/json", HTTP_USER_IDENTIFY=PLATFORM)
+@pytest.mark.parametrize("path", ["/VIID/MotorVehicles", "/VIID/Faces", "/VIID/Persons"])
+def test_an_unregistered_platform_cannot_post(client, platform, path):
+    r = client.post(path, _vehicles(), content_type="application/json", HTTP_USER_IDENTIFY=PLATFORM)
     assert r.status_code == 401 and r.json()["ResponseStatusObject"]["StatusCode"] == "4"
+
+
+def test_face_and_person_records_feed_the_person_watch_list(client, platform, on_duty, clock, worker):
+    from django.utils import timezone
+
+    from pingan.alerts import services
+    from pingan.lib.identity.ric import check_character
+
+    wanted = "35020319900307009" + check_character("35020319900307009")  # synthetic, check character X
+    services.hotlist_add(actor=on_duty.analyst, kind="person", key=wanted, reason="wanted")
+    _register(client)
+    now = gat1400.format_time(timezone.now())
+    faces = {"FaceListObject": {"FaceObject": [
+        {"FaceID": "f-1", "DeviceID": JT_CAMERA, "FaceAppearTime": now, "IDType": "111", "IDNumber": wanted.lower()},
+        {"FaceID": "f-2", "DeviceID": JT_CAMERA, "FaceAppearTime": now},
+        {"FaceID": "f-3", "DeviceID": JT_CAMERA, "FaceAppearTime": now, "IDType": "111", "IDNumber": "350203"},
+        {"FaceID": "f-4", "DeviceID": JT_CAMERA, "FaceAppearTime": "2026-12-06"},
+    ]}}
+    r = client.post("/VIID/Faces", json.dumps(faces), content_type="application/json", HTTP_USER_IDENTIFY=PLATFORM)
+    statuses = r.json()["ResponseStatusListObject"]["ResponseStatusObject"]
+    assert [(s["Id"], s["StatusCode"], s["StatusString"].split(":")[0]) for s in statuses] == [
+        ("f-1", "0", "OK"), ("f-2", "0", "OK"), ("f-3", "6", "bad_id_number"), ("f-4", "6", "bad_time")]
+    persons = {"PersonListObject": {"PersonObject": [
+        {"PersonID": "b-1", "DeviceID": LQ_CAMERA, "PersonAppearTime": now, "IDType": "111", "IDNumber": wanted}]}}
+    r = client.post("/VIID/Persons", json.dumps(persons), content_type="application/json",
+                    HTTP_USER_IDENTIFY=PLATFORM)
+    assert r.json()["ResponseStatusListObject"]["ResponseStatusObject"][0]["StatusCode"] == "0"
+    r = client.post("/VIID/Faces", json.dumps({"FaceList": []}), content_type="application/json",
+                    HTTP_USER_IDENTIFY=PLATFORM)
+    assert r.status_code == 400 and "bad_envelope" in r.json()["ResponseStatusObject"]["StatusString"]
+    assert sorted(DeadLetter.objects.values_list("reason_code", flat=True)) == [
+        "bad_envelope", "bad_id_number", "bad_time"]
+    worker().step()
+    alerts = Alert.objects.filter(rule_id="hotlist-person").order_by("unit__code")
+    assert [(a.unit.code, a.params["person"], a.params["reason"]) for a in alerts] == [
+        ("350203-LQ", wanted, "wanted"), ("350206-JT", wanted, "wanted")]  # each station its own sighting
 
 
 def test_the_batch_api_takes_a_token_of_an_integration_account(client, xiamen, clock):

@@ -14,6 +14,7 @@ from alerts_support import LQ_CAMERA, sign_in
 from pingan.alerts import gat1400
 from pingan.alerts.models import Alert, DeadLetter, ViidSubscription
 from pingan.core.models import AuditRecord
+from pingan.lib.identity.ric import check_character
 
 pytestmark = pytest.mark.django_db
 PLATFORM = "35020000002000000001"
@@ -109,17 +110,23 @@ def _subscribe(client, user, url, lang="en", **form):
     return client.post("/alerts/viid-subscriptions/", data, HTTP_ACCEPT_LANGUAGE=lang)
 
 
-def _notify(client, subscribe_id, *vehicles, faces=(), pid=PLATFORM, nid="n-1"):
+def _notify(client, subscribe_id, *vehicles, faces=(), pid=PLATFORM, nid="n-1", extra=None):
     n = {"NotificationID": nid, "SubscribeID": subscribe_id, "Title": "过车", "TriggerTime": "20261206120000",
          "InfoIDs": ",".join(v["MotorVehicleID"] for v in vehicles),
          "MotorVehicleObjectList": {"MotorVehicleObject": list(vehicles)}}
     if faces:
         n["FaceObjectList"] = {"FaceObject": list(faces)}
+    n.update(extra or {})
     body = json.dumps({"SubscribeNotificationListObject": {"SubscribeNotificationObject": [n]}}, ensure_ascii=False)
     headers = {"HTTP_USER_IDENTIFY": pid} if pid else {}
     r = client.post("/VIID/SubscribeNotifications", body, content_type="application/json", **headers)
     assert r.status_code == 200
     return r.json()["ResponseStatusListObject"]["ResponseStatusObject"]
+
+
+# a synthetic resident ID number (GB 11643 check character X), not a real person's
+PERSON = "35020319900307009" + check_character("35020319900307009")
+assert PERSON.endswith("X")
 
 
 def _vehicle(mid, plate, device=LQ_CAMERA, when=None):
@@ -147,21 +154,25 @@ def test_subscribe_then_notifications_become_events_and_alerts(client, platforms
     assert AuditRecord.objects.filter(action="viid_subscribe", object_id=sub.subscribe_id, actor="analyst").exists()
 
     services.hotlist_add(actor=platforms.analyst, kind="plate", key="闽D12345", reason="stolen")
+    services.hotlist_add(actor=platforms.analyst, kind="person", key=PERSON.lower(), reason="wanted")
     _register(client)
+    face = {"FaceID": "f-1", "DeviceID": LQ_CAMERA, "FaceAppearTime": gat1400.format_time(clock()),
+            "IDType": "111", "IDNumber": PERSON}
     statuses = _notify(client, sub.subscribe_id, _vehicle("mv-1", "闽D12345"), _vehicle("mv-2", "闽D67890"),
                        _vehicle("mv-1", "闽D12345"), _vehicle("mv-3", "闽D1", device="35020301001329999999"),
-                       faces=[{"FaceID": "f-1", "DeviceID": LQ_CAMERA}])
+                       faces=[face], extra={"NonMotorVehicleObjectList": {"NonMotorVehicleObject": [{"ID": "b1"}]}})
     assert [(s["Id"], s["StatusCode"]) for s in statuses] == [("n-1", "6")]
-    assert statuses[0]["StatusString"] == ("2 accepted, 1 duplicates, not handled (kept): FaceObjectList 1, "
-                                           "1 refused: unknown_device")
+    assert statuses[0]["StatusString"] == ("3 accepted, 1 duplicates, not handled (kept): NonMotorVehicleObjectList "
+                                           "1, 1 refused: unknown_device")
     assert sorted(DeadLetter.objects.values_list("reason_code", flat=True)) == ["unknown_device",
                                                                                  "unsupported_object"]
     sub.refresh_from_db()
-    assert (sub.notifications, sub.records) == (1, 4)
-    assert services.counters()["received"] == 5  # 4 vehicles + 1 face: 2 accepted + 1 duplicate + 2 dead letters
+    assert (sub.notifications, sub.records) == (1, 5)
+    assert services.counters()["received"] == 6  # 4 vehicles + 1 face + 1 bicycle: 3 + 1 duplicate + 2 dead letters
     worker().step()
-    a = Alert.objects.get()
-    assert (a.rule_id, a.params["plate"], a.unit.code) == ("hotlist-plate", "闽D12345", "350203-LQ")
+    got = {a.rule_id: a for a in Alert.objects.all()}
+    assert (got["hotlist-plate"].params["plate"], got["hotlist-plate"].unit.code) == ("闽D12345", "350203-LQ")
+    assert (got["hotlist-person"].params["person"], got["hotlist-person"].unit.code) == (PERSON, "350203-LQ")
 
 
 def test_notifications_that_cannot_be_trusted_are_refused_and_kept(client, platforms, lower):

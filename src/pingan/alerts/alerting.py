@@ -24,6 +24,7 @@ until someone acknowledges.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -270,3 +271,37 @@ def next_due(esc: Escalation, *, raised_at: dt.datetime, sent: int) -> dt.dateti
         return None
     rnd, i = divmod(sent, n)
     return raised_at + rnd * esc.round_length + esc.steps[i].after
+
+
+# ------------------------------------------------------------------------------------------ dispositions
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """A code an alert is closed with (``alerts/data/dispositions.toml``): its English ``label`` (translated
+    at display), ``device`` (``maintenance``: the device goes into maintenance) and ``false_alarm`` (counted
+    as a false alarm of the rule and the device)."""
+
+    code: str
+    label: str
+    device: str = ""
+    false_alarm: bool = False
+
+
+DEVICE_EFFECTS = ("", "maintenance")
+
+
+@functools.cache
+def dispositions() -> dict[str, Disposition]:
+    """The disposition codes, in their file's order. Raises ``ValueError`` for a malformed file."""
+    raw = tomllib.loads(resources.files("pingan.alerts").joinpath("data/dispositions.toml").read_text("utf-8"))
+    out: dict[str, Disposition] = {}
+    for i, d in enumerate(raw.get("disposition", [])):
+        unknown = set(d) - {"code", "label", "device", "false_alarm"}
+        if unknown or not re.fullmatch(r"[a-z][a-z_]{0,15}", str(d.get("code", ""))) or not d.get("label"):
+            raise ValueError(f"dispositions.toml entry {i + 1}: code (a-z_, ≤16), label required; unknown {unknown}")
+        if d.get("device", "") not in DEVICE_EFFECTS or d["code"] in out:
+            raise ValueError(f"dispositions.toml entry {i + 1} ({d['code']}): device must be one of {DEVICE_EFFECTS}, "
+                             "codes unique")
+        out[d["code"]] = Disposition(d["code"], d["label"], d.get("device", ""), bool(d.get("false_alarm", False)))
+    return out

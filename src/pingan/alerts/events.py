@@ -32,7 +32,10 @@ from pingan.lib import coords
 #: Event types and what their attributes carry.
 EVENT_TYPES: dict[str, str] = {
     "anpr": "a vehicle passed a checkpoint or plate reader (plate, plate_color, plate_class, reliability, direction)",
-    "person_match": "an upstream recogniser matched a person reference (person_ref, similarity)",
+    "person_match": "an upstream recogniser matched a person reference (person_ref, similarity; GA/T 1400 faces "
+    "and persons with an IDNumber: object, id_type)",
+    "sighting": "a camera captured a face or person no recogniser identified (GA/T 1400 FaceObject/PersonObject "
+    "without IDNumber: object, gender, age_low, age_up)",
     "gunshot": "an acoustic sensor detected gunfire (confidence, rounds)",
     "explosion": "an acoustic sensor detected an explosion (confidence)",
     "loud_noise": "an acoustic sensor detected a loud noise that is not gunfire (db)",

@@ -33,6 +33,7 @@ import json
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -137,24 +138,118 @@ def motor_vehicle_event(obj: Any) -> Event:
     return Event(rid, device, "anpr", when, None, None, "wgs84", attrs, "viid")
 
 
-def motor_vehicles(body: Any) -> list[RecordResult]:
-    """A ``POST /VIID/MotorVehicles`` body → one result per record. Raises :class:`EventError`
-    (``bad_envelope``) when the body is not a ``MotorVehicleListObject`` envelope at all."""
-    if not isinstance(body, dict) or not isinstance(body.get("MotorVehicleListObject"), dict):
-        raise EventError("bad_envelope", 'body must be {"MotorVehicleListObject": {"MotorVehicleObject": [...]}}')
-    records = body["MotorVehicleListObject"].get("MotorVehicleObject")
+#: GA/T 1400 IDType (证件种类) of the resident identity card (居民身份证): its numbers carry the GB 11643 check
+#: character, which is checked.
+ID_TYPE_RESIDENT_CARD = "111"
+
+
+def person_key(ref: Any) -> str:
+    """A person reference as the watch list and the rules compare it: NFKC-folded (full-width digits and
+    letters to ASCII), trimmed, upper case (an ID card's check character ``x`` is ``X``)."""
+    return unicodedata.normalize("NFKC", str(ref or "")).strip().upper()
+
+
+def _person_event(obj: Any, *, kind: str) -> Event:
+    """One ``FaceObject`` (``kind`` face) or ``PersonObject`` (person) → an event: ``person_match`` when the
+    platform identified the person (``IDNumber``, with ``IDType``), the reference being the number
+    (:func:`person_key`) — what the watch list's person entries are matched against; ``sighting`` when it did
+    not. Kept attributes: object (face/person), person_ref and id_type, gender (``GenderCode``), age_low /
+    age_up (``AgeLowerLimit``/``AgeUpLimit``), source_id (``SourceID``: the image). The record's names and
+    other personal fields are not kept."""
+    id_field, appear = ("FaceID", "FaceAppearTime") if kind == "face" else ("PersonID", "PersonAppearTime")
+    if not isinstance(obj, dict):
+        raise EventError("bad_record", f"a {kind.capitalize()}Object must be a JSON object")
+    rid = obj.get(id_field)
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise EventError("bad_event_id", f"{id_field} {rid!r} must be 1-64 characters of A-Z a-z 0-9 . _ : -")
+    device = str(obj.get("DeviceID") or "")
+    if not re.fullmatch(r"[0-9]{20}", device):
+        raise EventError("bad_device_id", f"DeviceID {device!r} must be a GB/T 28181 20-digit ID")
+    when_field = appear if obj.get(appear) else "LocationMarkTime"
+    when = parse_time(obj.get(when_field), when_field)
+    attrs: dict[str, Any] = {"object": kind}
+    ref = person_key(obj.get("IDNumber"))
+    if ref:
+        id_type = str(obj.get("IDType") or "")
+        if id_type == ID_TYPE_RESIDENT_CARD:
+            from pingan.lib.identity.ric import check_passes
+
+            if not re.fullmatch(r"[0-9]{17}[0-9X]", ref) or not check_passes(ref):
+                raise EventError(
+                    "bad_id_number",
+                    f"IDNumber of {id_field} {rid} is not an 18-character resident ID number with a valid GB 11643 "
+                    "check character (IDType 111)",
+                )
+        attrs.update(person_ref=ref, id_type=id_type)
+    for src, dst in (("GenderCode", "gender"), ("AgeLowerLimit", "age_low"), ("AgeUpLimit", "age_up"),
+                     ("SourceID", "source_id")):
+        if obj.get(src) not in (None, ""):
+            attrs[dst] = str(obj[src])
+    return Event(rid, device, "person_match" if ref else "sighting", when, None, None, "wgs84", attrs, "viid")
+
+
+def face_event(obj: Any) -> Event:
+    """One ``FaceObject`` (``FaceID``, ``DeviceID``, ``FaceAppearTime`` or ``LocationMarkTime``, optionally
+    ``IDType``/``IDNumber``) → an event (:func:`_person_event`). Raises :class:`EventError`."""
+    return _person_event(obj, kind="face")
+
+
+def person_event(obj: Any) -> Event:
+    """One ``PersonObject`` (``PersonID``, ``DeviceID``, ``PersonAppearTime`` or ``LocationMarkTime``,
+    optionally ``IDType``/``IDNumber``) → an event (:func:`_person_event`). Raises :class:`EventError`."""
+    return _person_event(obj, kind="person")
+
+
+#: The record kinds pingan turns into events: envelope (``POST /VIID/<path>``), its list, the record's ID
+#: field, and the parser of one record.
+RECORD_KINDS: dict[str, tuple[str, str, str, Any]] = {
+    "MotorVehicles": ("MotorVehicleListObject", "MotorVehicleObject", "MotorVehicleID", motor_vehicle_event),
+    "Faces": ("FaceListObject", "FaceObject", "FaceID", face_event),
+    "Persons": ("PersonListObject", "PersonObject", "PersonID", person_event),
+}
+
+
+def records_of(body: Any, kind: str) -> list:
+    """The records of a ``POST /VIID/<kind>`` body (a single object is a list of one). Raises
+    :class:`EventError` (``bad_envelope``) when the body is not that envelope."""
+    envelope, item, _id, _parse = RECORD_KINDS[kind]
+    if not isinstance(body, dict) or not isinstance(body.get(envelope), dict):
+        raise EventError("bad_envelope", f'body must be {{"{envelope}": {{"{item}": [...]}}}}')
+    records = body[envelope].get(item)
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list):
-        raise EventError("bad_envelope", "MotorVehicleListObject.MotorVehicleObject must be a list")
+        raise EventError("bad_envelope", f"{envelope}.{item} must be a list")
+    return records
+
+
+def parse_records(records: list, kind: str) -> list[RecordResult]:
+    """One result per record of ``kind`` (``MotorVehicles``, ``Faces``, ``Persons``)."""
+    _env, _item, id_field, parse = RECORD_KINDS[kind]
     out = []
     for rec in records:
-        rid = str(rec.get("MotorVehicleID", "")) if isinstance(rec, dict) else ""
+        rid = str(rec.get(id_field, "")) if isinstance(rec, dict) else ""
         try:
-            out.append(RecordResult(rid, event=motor_vehicle_event(rec)))
+            out.append(RecordResult(rid, event=parse(rec)))
         except EventError as exc:
             out.append(RecordResult(rid, error=exc))
     return out
+
+
+def motor_vehicles(body: Any) -> list[RecordResult]:
+    """A ``POST /VIID/MotorVehicles`` body → one result per record. Raises :class:`EventError`
+    (``bad_envelope``) when the body is not a ``MotorVehicleListObject`` envelope at all."""
+    return parse_records(records_of(body, "MotorVehicles"), "MotorVehicles")
+
+
+def faces(body: Any) -> list[RecordResult]:
+    """A ``POST /VIID/Faces`` body (``FaceListObject``) → one result per record."""
+    return parse_records(records_of(body, "Faces"), "Faces")
+
+
+def persons(body: Any) -> list[RecordResult]:
+    """A ``POST /VIID/Persons`` body (``PersonListObject``) → one result per record."""
+    return parse_records(records_of(body, "Persons"), "Persons")
 
 
 #: StatusCode values (as real VIID servers use them): 0 OK, 1 other error, 2 device busy, 3 device error,
@@ -187,7 +282,8 @@ def response_list(statuses: list[dict[str, str]]) -> dict:
 
 # ------------------------------------------------------------------------ subscriptions and notifications
 
-#: What a notification may carry, per kind (``SubscribeNotificationObject``); only motor vehicles become events.
+#: What a notification may carry, per kind (``SubscribeNotificationObject``); motor vehicles, faces and persons
+#: become events, the others are dead-lettered as ``unsupported_object``.
 NOTIFICATION_LISTS = {
     "MotorVehicleObjectList": "MotorVehicleObject",
     "NonMotorVehicleObjectList": "NonMotorVehicleObject",
@@ -196,6 +292,8 @@ NOTIFICATION_LISTS = {
     "TollgateObjectList": "TollgateObject",
     "DeviceList": "APEObject",
 }
+#: The notification lists whose records become events besides the motor vehicles, and their record kind.
+NOTIFICATION_KINDS = {"FaceObjectList": "Faces", "PersonObjectList": "Persons"}
 OPERATE_SUBSCRIBE, OPERATE_CANCEL = "0", "1"
 
 

@@ -15,6 +15,18 @@ from django.utils.translation import pgettext_lazy
 from pingan.core.models import OrgUnit, User
 
 
+def disposition_choices() -> list[tuple[str, str]]:
+    """The disposition codes of ``alerts/data/dispositions.toml`` with their labels in the active language."""
+    from pingan.alerts.alerting import dispositions
+
+    return [(d.code, _(d.label)) for d in dispositions().values()]
+
+
+# The labels of the disposition codes, for the message catalogue (the codes and their labels are data).
+_DISPOSITION_LABELS = (_("real incident"), _("false alarm"), _("device fault"), _("duplicate of another alert"),
+                       _("nothing found on scene"), _("transferred to another unit"))
+
+
 class Device(models.Model):
     """A device on the street: checkpoint/plate reader, camera, acoustic sensor, alarm, SOS post.
 
@@ -38,6 +50,7 @@ class Device(models.Model):
         UNKNOWN = "unknown", _("never seen")
         ONLINE = "online", _("online")
         OFFLINE = "offline", _("offline")
+        MAINTENANCE = "maintenance", _("in maintenance")
         RETIRED = "retired", _("retired")
 
     device_id = models.CharField(max_length=20, unique=True)
@@ -51,7 +64,7 @@ class Device(models.Model):
     unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="devices")
     routed_by = models.CharField(max_length=10, blank=True, default="")
     digest_ha1 = models.CharField(max_length=32, blank=True, default="")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.UNKNOWN)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNKNOWN)
     active_since = models.DateTimeField()
     last_seen_at = models.DateTimeField(null=True, blank=True)
     viid_registered_at = models.DateTimeField(null=True, blank=True)
@@ -183,13 +196,6 @@ class Alert(models.Model):
         ON_SCENE = "on_scene", _("on scene")
         CLOSED = "closed", _("closed")
 
-    class Disposition(models.TextChoices):
-        REAL = "real_incident", _("real incident")
-        FALSE_ALARM = "false_alarm", _("false alarm")
-        DEVICE_FAULT = "device_fault", _("device fault")
-        DUPLICATE = "duplicate", _("duplicate of another alert")
-        NO_TRACE = "no_trace", _("nothing found on scene")
-        TRANSFERRED = "transferred", _("transferred to another unit")
 
     fingerprint = models.CharField(max_length=16)
     open = models.BooleanField(default=True)
@@ -219,7 +225,7 @@ class Alert(models.Model):
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_alerts")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    disposition = models.CharField(max_length=16, blank=True, default="", choices=Disposition.choices)
+    disposition = models.CharField(max_length=16, blank=True, default="", choices=disposition_choices)
     notes = models.TextField(blank=True, default="")
     escalations_sent = models.IntegerField(default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True)

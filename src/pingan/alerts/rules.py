@@ -52,6 +52,7 @@ from shapely import Point, Polygon, prepared
 
 from pingan.alerts import plates
 from pingan.alerts.events import EVENT_TYPES, Event
+from pingan.alerts.gat1400 import person_key
 from pingan.lib.coords import distance_m
 
 KINDS = ("immediate", "hotlist", "cloned_plate", "geofence", "count", "absence")
@@ -425,7 +426,7 @@ class Engine:
         plates_, tails, persons = {}, {}, {}
         for e in entries:
             if e.kind == "person":
-                persons[e.key] = e
+                persons[person_key(e.key)] = e
             else:
                 key = plates.normalise(e.key)
                 if key:
@@ -546,7 +547,7 @@ class Engine:
                         )
                     ]
         if event.type == "person_match" and c["list"] == "persons":
-            ref = str(event.attributes.get("person_ref") or "")
+            ref = person_key(event.attributes.get("person_ref"))
             entry = self._persons.get(ref)
             if entry and (entry.expires_at is None or entry.expires_at > now):
                 return [

@@ -9,6 +9,8 @@ nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +141,29 @@ def viid_platforms(*, actor) -> QuerySet[Device]:
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in (Role.ADMIN, Role.ANALYST):
         return Device.objects.none()
     return Device.objects.filter(kind=Device.Kind.PLATFORM).exclude(status=Device.Status.RETIRED)
+
+
+FALSE_ALARM_DAYS = 30
+
+
+def false_alarms(*, actor, alert: Alert, days: int = FALSE_ALARM_DAYS) -> dict[str, tuple[int, int]]:
+    """How often the alert's rule and its device were closed as false alarms (the dispositions whose
+    ``false_alarm`` is true, ``alerts/data/dispositions.toml``) in the last ``days``, among the alerts the
+    actor may see: ``{"rule": (false, closed), "device": (false, closed)}`` (device absent when the alert
+    has none). Counts, no personal data."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from pingan.alerts.alerting import dispositions
+
+    false_codes = [d.code for d in dispositions().values() if d.false_alarm]
+    since = timezone.now() - dt.timedelta(days=days)
+    closed = _alerts_qs(actor).filter(closed_at__gte=since).exclude(disposition="")
+    agg = {"n": Count("id"), "f": Count("id", filter=Q(disposition__in=false_codes))}
+    out = {}
+    r = closed.filter(rule_id=alert.rule_id).aggregate(**agg)
+    out["rule"] = (r["f"], r["n"])
+    if alert.device_id:
+        d = closed.filter(device_id=alert.device_id).aggregate(**agg)
+        out["device"] = (d["f"], d["n"])
+    return out

@@ -285,6 +285,30 @@ def device_register(
     return device
 
 
+@transaction.atomic
+def device_maintenance_end(*, actor: User | None, device_id: str) -> Device:
+    """A device put into maintenance by a ``device_fault`` disposition is repaired: back to online (its
+    alerts are delivered again). Administrators, and station chiefs of the device's unit line; ``actor``
+    None is the command line. Audited. Raises ``NotFound``, ``PermissionDenied``, ``DomainError``
+    (``not_in_maintenance``)."""
+    device = Device.objects.select_related("unit").filter(device_id=device_id).first()
+    if device is None:
+        raise NotFound(f"device {device_id} is not registered")
+    if actor is not None and not (
+        actor.role == Role.ADMIN
+        or (actor.role == Role.STATION_CHIEF and device.unit is not None and can_see_unit(actor, device.unit))
+    ):
+        raise PermissionDenied("only administrators and the device's station chief end a maintenance")
+    if device.status != Device.Status.MAINTENANCE:
+        raise DomainError(f"device {device_id} is not in maintenance", code="not_in_maintenance",
+                          params={"device": device_id})
+    device.status = Device.Status.ONLINE
+    device.save(update_fields=["status"])
+    directory.forget(device_id)
+    audit.record(actor, "device_maintenance_end", "Device", device_id, detail={})
+    return device
+
+
 class DeviceDirectory:
     """An in-process cache of the registry for ingest: device ID → (active_since, retired, lon, lat,
     unit_id), refreshed per entry after ``ttl`` seconds (a newly registered device is seen within that)."""
@@ -445,8 +469,9 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
         if seen:
             Device.objects.filter(device_id__in=seen).update(
                 last_seen_at=now,
-                status=Case(
-                    When(status=Device.Status.RETIRED, then=F("status")), default=Value(Device.Status.ONLINE)
+                status=Case(  # retired and in-maintenance devices stay so
+                    When(status__in=(Device.Status.RETIRED, Device.Status.MAINTENANCE), then=F("status")),
+                    default=Value(Device.Status.ONLINE),
                 ),
             )
         counters_add({"received": len(inputs), **res.counts})
@@ -520,7 +545,7 @@ def hotlist_add(
             code="bad_hotlist_entry",
             params={"detail": f"{kind}, {priority}"},
         )
-    norm = plates.normalise(key) if kind == "plate" else key.strip()
+    norm = plates.normalise(key) if kind == "plate" else gat1400.person_key(key)
     expired = expires_at is not None and expires_at <= timezone.now()
     if not norm or not reason.strip() or len(norm) > 64 or len(reason.strip()) > 300 or expired:
         raise DomainError(
@@ -785,7 +810,7 @@ def firings_apply(
                     alert.state, alert.closed_at, alert.disposition = (
                         Alert.State.CLOSED,
                         now,
-                        Alert.Disposition.DEVICE_FAULT,
+                        "device_fault",
                     )
                     alert.open = False
                     alert.next_escalation_at = None
@@ -832,6 +857,8 @@ def firings_apply(
         muted = ""
         if silence:
             muted = f"silence:{silence.pk}"
+        elif device is not None and device.status == Device.Status.MAINTENANCE and f.kind != "absence":
+            muted = "maintenance"  # closed before as a device fault: raised, kept, not delivered
         elif policy.inhibit and any(alerting.matches_all(r.target, f.labels) for r in policy.inhibit):
             if sources is None:
                 sources = _inhibit_sources(now)
@@ -874,6 +901,8 @@ def firings_apply(
         )
         if silence:
             timeline.append(_timeline(alert, "silenced", at=now, silence=silence.pk))
+        elif muted == "maintenance":
+            timeline.append(_timeline(alert, "muted", at=now, by="maintenance", device=device.device_id))
         elif muted:
             timeline.append(_timeline(alert, "inhibited", at=now))
         if f.kind == "absence" and device is not None:
@@ -1069,12 +1098,13 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
         raise DomainError(f"alert {alert_id} is owned by another officer", code="not_owner", params={"id": alert_id})
     now = timezone.now()
     fields = ["state"]
+    codes = alerting.dispositions()
     if to == Alert.State.CLOSED:
-        if disposition not in Alert.Disposition.values:
+        if disposition not in codes:
             raise DomainError(
-                f"closing needs a disposition: one of {', '.join(Alert.Disposition.values)}",
+                f"closing needs a disposition: one of {', '.join(codes)}",
                 code="disposition_required",
-                params={"choices": ", ".join(Alert.Disposition.values)},
+                params={"choices": ", ".join(codes)},
             )
         alert.disposition, alert.notes, alert.closed_at, alert.open = disposition, notes.strip()[:4000], now, False
         alert.next_escalation_at = None
@@ -1092,6 +1122,16 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
         detail={"disposition": disposition, "notes": notes[:200]} if disposition else {},
     )
     audit.record(actor, f"alert_{to}", "Alert", alert.pk, detail={"disposition": disposition} if disposition else {})
+    effect = codes[disposition].device if to == Alert.State.CLOSED else ""
+    if effect == "maintenance" and alert.device_id:
+        changed = Device.objects.filter(pk=alert.device_id).exclude(
+            status__in=(Device.Status.MAINTENANCE, Device.Status.RETIRED)).update(status=Device.Status.MAINTENANCE)
+        if changed:
+            directory.forget(alert.device.device_id)
+            AlertTransition.objects.create(alert=alert, at=now, actor=actor, action="maintenance",
+                                           detail={"device": alert.device.device_id})
+            audit.record(actor, "device_maintenance", "Device", alert.device.device_id,
+                         detail={"alert": alert.pk, "disposition": disposition})
     if alert.unit_id:
         feed_append(
             unit=alert.unit,
@@ -1422,21 +1462,30 @@ def viid_notifications_ingest(
             out.append(gat1400.response_status(request_url=request_url, object_id=n.notification_id,
                                                status=refusal[0], message=f"{refusal[1]}: {refusal[2]}", now=now))
             continue
-        results = gat1400.motor_vehicles({"MotorVehicleListObject": {"MotorVehicleObject": n.vehicles}})
+        results = gat1400.parse_records(n.vehicles, "MotorVehicles")
         inputs = [RawInput(payload=rec, event=r.event, error=r.error) for r, rec in zip(results, n.vehicles,
                                                                                          strict=True)]
+        handled = len(n.vehicles)
         for kind in n.other:
+            records = _records(n.raw, kind)
+            if kind in gat1400.NOTIFICATION_KINDS:  # faces and persons: events like their POSTs
+                results = gat1400.parse_records(records, gat1400.NOTIFICATION_KINDS[kind])
+                inputs += [RawInput(payload=rec, event=r.event, error=r.error)
+                           for r, rec in zip(results, records, strict=True)]
+                handled += len(records)
+                continue
             err = EventError("unsupported_object", f"{kind} records are not turned into events (kept here)")
-            inputs += [RawInput(payload=r, error=err) for r in _records(n.raw, kind)]
+            inputs += [RawInput(payload=r, error=err) for r in records]
         res = events_ingest(inputs=inputs, source="viid", now=now)
         bad = [exc.code for raw, exc in res.rejected if exc.code != "unsupported_object"]
         ViidSubscription.objects.filter(pk=sub.pk).update(
-            notifications=F("notifications") + 1, records=F("records") + len(n.vehicles), last_notified_at=now
+            notifications=F("notifications") + 1, records=F("records") + handled, last_notified_at=now
         )
         Device.objects.filter(pk=sub.platform_id).update(last_seen_at=now)
         msg = f"{len(res.accepted)} accepted, {len(res.duplicates)} duplicates"
-        if n.other:
-            msg += ", not handled (kept): " + ", ".join(f"{k} {v}" for k, v in n.other.items())
+        unhandled = {k: v for k, v in n.other.items() if k not in gat1400.NOTIFICATION_KINDS}
+        if unhandled:
+            msg += ", not handled (kept): " + ", ".join(f"{k} {v}" for k, v in unhandled.items())
         if bad:
             msg += f", {len(bad)} refused: " + ", ".join(sorted(set(bad)))
         out.append(gat1400.response_status(

@@ -21,5 +21,7 @@ viid_urlpatterns = [
     path("VIID/System/UnRegister", viid.unregister, name="viid_unregister"),
     path("VIID/System/Time", viid.system_time, name="viid_time"),
     path("VIID/MotorVehicles", viid.motor_vehicles, name="viid_motor_vehicles"),
+    path("VIID/Faces", viid.faces, name="viid_faces"),
+    path("VIID/Persons", viid.persons, name="viid_persons"),
     path("VIID/SubscribeNotifications", viid.subscribe_notifications, name="viid_subscribe_notifications"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import duty, mapview, selectors, services
-from pingan.alerts.models import Alert, Jurisdiction
+from pingan.alerts.models import Jurisdiction, disposition_choices
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
@@ -121,7 +121,11 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         {
             "alert": alert,
             "error": error,
-            "dispositions": Alert.Disposition.choices,
+            "dispositions": disposition_choices(),
+            "false_alarms": (
+                selectors.false_alarms(actor=request.user, alert=alert)
+                if request.user.role in (Role.ANALYST, Role.STATION_CHIEF) else None
+            ),
             "can_act": request.user.role in RESPONDERS and alert.open,
         },
     )

@@ -122,10 +122,9 @@ def system_time(request: HttpRequest) -> JsonResponse:
     )
 
 
-@csrf_exempt
-@require_POST
-def motor_vehicles(request: HttpRequest) -> JsonResponse:
-    """Pass records; each gets its own ResponseStatusObject (accepted, duplicate or refused with reason)."""
+def _post_records(request: HttpRequest, kind: str) -> JsonResponse:
+    """``POST /VIID/<kind>`` (``MotorVehicles``, ``Faces``, ``Persons``): each record gets its own
+    ResponseStatusObject (accepted, duplicate or refused with its reason, dead-lettered)."""
     platform = _registered(request)
     if platform is None:
         return _status(
@@ -139,14 +138,13 @@ def motor_vehicles(request: HttpRequest) -> JsonResponse:
     try:
         if body is None:
             raise EventError("bad_json", "body is not a JSON object")
-        results = gat1400.motor_vehicles(body)
+        records = gat1400.records_of(body, kind)
     except EventError as exc:
         services.events_ingest(
             inputs=[services.RawInput(payload=request.body.decode("utf-8", "replace"), error=exc)], source="viid"
         )
         return _status(request, "", gat1400.STATUS["invalid_format"], f"{exc.code}: {exc.message}", http=400)
-    records = body["MotorVehicleListObject"]["MotorVehicleObject"]
-    records = records if isinstance(records, list) else [records]
+    results = gat1400.parse_records(records, kind)
     inputs = [
         services.RawInput(payload=rec, event=r.event, error=r.error) for r, rec in zip(results, records, strict=True)
     ]
@@ -181,6 +179,27 @@ def motor_vehicles(request: HttpRequest) -> JsonResponse:
             )
     Device.objects.filter(pk=platform.pk).update(last_seen_at=now)
     return JsonResponse(gat1400.response_list(statuses), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def motor_vehicles(request: HttpRequest) -> JsonResponse:
+    """Pass records (``MotorVehicleListObject``)."""
+    return _post_records(request, "MotorVehicles")
+
+
+@csrf_exempt
+@require_POST
+def faces(request: HttpRequest) -> JsonResponse:
+    """Face records (``FaceListObject``): identified ones are ``person_match`` events for the watch list."""
+    return _post_records(request, "Faces")
+
+
+@csrf_exempt
+@require_POST
+def persons(request: HttpRequest) -> JsonResponse:
+    """Person (body) records (``PersonListObject``), as faces."""
+    return _post_records(request, "Persons")
 
 
 @csrf_exempt

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         dl.add_argument("--reason", default="")
         dl.add_argument("--replay", action="store_true")
         sub.add_parser("counters", help="print the pipeline counters")
+        me = sub.add_parser("maintenance-end", help="a device repaired after a device-fault disposition: online again")
+        me.add_argument("device_id")
 
     def handle(self, *args, **o):
         try:
@@ -265,6 +267,10 @@ class Command(BaseCommand):
         for d in qs.order_by("id")[:200]:
             self.stdout.write(f"{d.pk}\t{d.received_at:%Y-%m-%d %H:%M:%S}\t{d.source}\t{d.reason_code}\t{d.reason}")
         sys.stdout.flush()
+
+    def do_maintenance_end(self, o):
+        d = services.device_maintenance_end(actor=None, device_id=o["device_id"])
+        self.stdout.write(f"device {d.device_id} is {d.status}: its alerts are delivered again")
 
     def do_counters(self, o):
         self.stdout.write(json.dumps(services.counters(), sort_keys=True))
