@@ -347,3 +347,34 @@ class Terminal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SmsMessage(models.Model):
+    """A text message waiting to go to a citizen's phone (the outbox): a reminder's ``code`` + ``params``,
+    rendered in Chinese when it is sent (``citizen.sms``). ``key`` makes it idempotent, as a notice's."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("text message", "queued")
+        SENT = "sent", pgettext_lazy("text message", "sent")
+        FAILED = "failed", pgettext_lazy("text message", "failed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_messages")
+    phone = models.CharField(max_length=20)
+    code = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+    sender = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    scope_owner = "recipient"
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"sms {self.code} → {self.recipient_id}"

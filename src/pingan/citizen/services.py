@@ -40,6 +40,7 @@ from pingan.citizen.models import (
     PermitDocument,
     Service,
     Slot,
+    SmsMessage,
     Terminal,
     Ticket,
 )
@@ -764,20 +765,76 @@ def permit_endorse(*, actor, application_id: int, today: dt.date | None = None) 
     return e
 
 
+def _remind(user_id: int, code: str, params: dict, key: str) -> bool:
+    """A reminder: the notice, and a text message queued to the citizen's phone when they gave one (same key:
+    once). True when the notice is new."""
+    new = _notify(user_id, code, params, key)
+    phone = Identity.objects.filter(user_id=user_id).values_list("phone", flat=True).first()
+    if new and phone:
+        SmsMessage.objects.get_or_create(key=f"sms:{key}"[:100], defaults={
+            "recipient_id": user_id, "phone": phone, "code": code, "params": params})
+    return new
+
+
+#: Attempts before a text message is given up (``failed``).
+SMS_ATTEMPTS = 3
+
+
+def sms_deliver(*, limit: int = 200, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send queued text messages through the configured sender (``citizen.sms``), each rendered in Chinese at
+    send time. A message is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in its own transaction, so two
+    workers never send one twice; a failure counts an attempt and the message waits for the next run, until
+    the third (``failed``, with the error). Returns counts of ``sent`` and ``failed`` attempts."""
+    from django.utils import translation
+
+    from pingan.citizen import sms
+    from pingan.core import texts
+
+    gateway = sms.sender()
+    done = {"sent": 0, "failed": 0}
+    tried: list[int] = []  # a message that failed is tried again on the next run, not in this one
+    for _ in range(limit):
+        with transaction.atomic():
+            msg = (SmsMessage.objects.select_for_update(skip_locked=True)
+                   .filter(status=SmsMessage.Status.QUEUED).exclude(pk__in=tried).order_by("id").first())
+            if msg is None:
+                break
+            tried.append(msg.pk)
+            with translation.override("zh-hans"):
+                text = texts.render({"code": msg.code, "params": msg.params})
+            msg.attempts += 1
+            msg.sender = getattr(gateway, "name", type(gateway).__name__)[:100]
+            try:
+                gateway.send(msg.phone, text)
+            except Exception as exc:  # any gateway failure: counted, retried next run, then given up
+                msg.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                if msg.attempts >= SMS_ATTEMPTS:
+                    msg.status = SmsMessage.Status.FAILED
+                done["failed"] += 1
+            else:
+                msg.status, msg.sent_at, msg.last_error = SmsMessage.Status.SENT, now or timezone.now(), ""
+                done["sent"] += 1
+            msg.save(update_fields=["attempts", "sender", "last_error", "status", "sent_at"])
+    if done["sent"] or done["failed"]:
+        audit.record(None, "sms_send", "SmsMessage", "", detail=done)
+    return done
+
+
 def reminders_send(*, today: dt.date | None = None) -> int:
     """Daily: a notice when an issued permit's endorsement window is open (or has lapsed), and the day before
-    each booking. Idempotent (one notice per key). Returns how many notices were new."""
+    each booking, each with a text message queued when the citizen gave a phone number (:func:`sms_deliver`
+    sends them). Idempotent (one notice per key). Returns how many notices were new."""
     today = today or _today()
     new = 0
     for app in PermitApplication.objects.filter(status=PermitApplication.Status.ISSUED):
         state, window = endorsement_state(app, today)
         if state in ("due", "lapsed"):
-            new += _notify(app.applicant_id, f"endorsement_{state}",
+            new += _remind(app.applicant_id, f"endorsement_{state}",
                            {"application": app.pk, "first": window.first.isoformat(), "last": window.last.isoformat()},
                            f"endorse:{app.pk}:{window.anniversary}:{state}")
     tomorrow = today + dt.timedelta(days=1)
     for b in Booking.objects.filter(status=Booking.Status.BOOKED, day=tomorrow).select_related("slot__counter"):
-        new += _notify(b.citizen_id, "booking_tomorrow",
+        new += _remind(b.citizen_id, "booking_tomorrow",
                        {"booking": b.pk, "day": b.day.isoformat(), "time": f"{b.slot.start:%H:%M}",
                         "counter": b.slot.counter.name}, f"booking:{b.pk}")
     return new

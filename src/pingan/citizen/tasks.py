@@ -15,10 +15,18 @@ def daily() -> dict[str, int]:
     opened = sum(services.slots_open(counter=c) for c in Counter.objects.all())
     no_shows = services.bookings_mark_no_shows()
     notices = services.reminders_send()
+    sms = services.sms_deliver()
     swept = services.permit_files_sweep()
-    return {"slots": opened, "no_shows": no_shows, "notices": notices, "orphaned_files_removed": swept}
+    return {"slots": opened, "no_shows": no_shows, "notices": notices, "sms_sent": sms["sent"],
+            "sms_failed": sms["failed"], "orphaned_files_removed": swept}
 
 
 @task()
 def daily_task() -> dict[str, int]:
     return daily()
+
+
+@task()
+def sms_deliver_task() -> dict[str, int]:
+    """Send the queued text messages (the daily run does it too; enqueue this to retry sooner)."""
+    return services.sms_deliver()
