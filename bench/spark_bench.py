@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screening_bench import generate_local  # noqa: E402  (the screening benchmark's generator, same data)
+
+from pingan.screening.batch import partition_movements  # noqa: E402
 
 RUN_CODE = r"""
 import datetime as dt, json, sys, time
@@ -55,7 +58,7 @@ t_start = time.perf_counter()
 roster, rejected, meta = read_roster_arrow(data + "/roster.csv")
 rej = pa.table({"row": [r.row for r in rejected], "message": [r.message for r in rejected]}) if rejected else None
 as_of_dt = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Asia/Shanghai"))
-res = engine.screen(roster, listings=listings, movements=data + "/movements.parquet", ruleset=ruleset,
+res = engine.screen(roster, listings=listings, movements=sys.argv[6], ruleset=ruleset,
                     as_of=as_of_dt, rejected=rej)
 res.write(out)
 t_end = time.perf_counter()
@@ -65,8 +68,12 @@ print(json.dumps({"end_to_end_s": round(t_end - t_start, 2), "session_start_s": 
 """
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Summed VmRSS (KiB) of ``pid`` and all its descendants, from /proc."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_rss_kib(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """Summed VmRSS (KiB) of ``pid`` and all its descendants, from /proc; ``cpu`` (pid -> CPU seconds, user +
+    system of the process and its reaped children) is updated with what each process has used so far."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
@@ -76,6 +83,10 @@ def _tree_rss_kib(pid: int) -> int:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         break
+            if cpu is not None:
+                with open(f"/proc/{p}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                cpu[p] = max(cpu.get(p, 0.0), sum(int(x) for x in fields[11:15]) / _TICK)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
@@ -93,22 +104,30 @@ def _load() -> float:
     return round(os.getloadavg()[0], 1)
 
 
-def run_engine(engine: str, data: Path, out: Path, as_of: str, options: dict, timeout: float) -> dict:
+def run_engine(engine: str, data: Path, movements: Path, out: Path, as_of: str, options: dict,
+               timeout: float) -> dict:
     """One engine end to end in a fresh interpreter: its JSON figures, wall time, peak tree RSS and load."""
     load_before = _load()
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", RUN_CODE, engine, str(data), str(out), as_of, json.dumps(options)],
+    proc = subprocess.Popen([sys.executable, "-c", RUN_CODE, engine, str(data), str(out), as_of, json.dumps(options),
+                             str(movements)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0
+    peak, cpu = 0, {}
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_kib(proc.pid))
+        peak = max(peak, _tree_rss_kib(proc.pid, cpu))
         if time.perf_counter() - t0 > timeout:
             proc.kill()
             proc.wait()
             return {"ok": False, "error": f"timed out after {timeout:.0f} s", "load_before": load_before}
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    reaped = (children1.ru_utime - children0.ru_utime) + (children1.ru_stime - children0.ru_stime)
+    # CPU of the process tree: what the kernel reports for reaped children (the Python process and the JVM
+    # when it reaped it) or, if larger, the sum of the samples (a JVM that outlived its parent's wait)
     res: dict = {"wall_s": round(time.perf_counter() - t0, 2), "peak_rss_mib": round(peak / 1024, 1),
+                 "cpu_s": round(max(reaped, sum(cpu.values())), 1),
                  "load_before": load_before, "load_after": _load()}
     if proc.returncode != 0:
         lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and " WARN " not in ln]
@@ -145,6 +164,9 @@ def main() -> None:
                     help="extra Spark settings (default: driver memory 4g, 4 shuffle partitions)")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--skip-duckdb", action="store_true")
+    ap.add_argument("--flat", action="store_true",
+                    help="read the one generated movements.parquet (default: a directory of partitions "
+                         "province_code=PP/start_date=YYYY-MM-DD written by batch.partition_movements)")
     args = ap.parse_args()
     conf = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "4"}
     for item in args.spark_conf:
@@ -153,6 +175,8 @@ def main() -> None:
     report: dict = {"people": args.people, "as_of": args.as_of, "spark_master": args.spark_master,
                     "spark_conf": conf, "cpus": os.cpu_count(), "runs": []}
     as_of = dt.date.fromisoformat(args.as_of)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"spark-report-{time.strftime('%Y%m%dT%H%M%S')}.json"
     for size in [int(s) for s in args.movements.split(",")]:
         base = args.out / f"screen-{args.people}x{size}"
         data = base / "data"
@@ -161,18 +185,27 @@ def main() -> None:
             generate_local(data, args.people, size, as_of, args.seed)
             print(f"generated {args.people} people x {size} movements in {time.perf_counter() - t0:.1f} s "
                   f"(load {_load()})", flush=True)
+        movements = data / "movements.parquet"
+        if not args.flat:
+            movements = data / "movements-partitioned"
+            if not movements.exists():
+                t0, c0 = time.perf_counter(), time.process_time()
+                partition_movements(data / "movements.parquet", movements)
+                print(f"partitioned by province_code/start_date in {time.perf_counter() - t0:.1f} s "
+                      f"(CPU {time.process_time() - c0:.1f} s, load {_load()})", flush=True)
         run: dict = {"movements": size}
         engines = (("spark",) if args.skip_duckdb else ("duckdb", "spark"))
         for engine in engines:
             options = {"memory_limit": args.memory_limit}
             if engine == "spark":
                 options.update(master=args.spark_master, conf=conf)
-            res = run_engine(engine, data, base / f"result-{engine}", args.as_of, options, args.timeout)
+            res = run_engine(engine, data, movements, base / f"result-{engine}", args.as_of, options, args.timeout)
             run[engine] = res
             if res.get("ok"):
                 print(f"{size:>12,} movements  {engine:<6}  screen {res['end_to_end_s']:>8.2f} s"
                       f"  (session start {res['session_start_s']:.1f} s, process {res['wall_s']:.1f} s)"
-                      f"  peak {res['peak_rss_mib']:>8.1f} MiB  load {res['load_before']}-{res['load_after']}"
+                      f"  CPU {res['cpu_s']:.1f} s  peak {res['peak_rss_mib']:>8.1f} MiB"
+                      f"  load {res['load_before']}-{res['load_after']}"
                       f"  per 100M rows {res['end_to_end_s'] * 1e8 / size:,.1f} s"
                       f"  (movement stages {_movement_s(res):.2f} s: {_movement_s(res) * 1e8 / size:,.1f} s"
                       " per 100M)", flush=True)
@@ -183,9 +216,7 @@ def main() -> None:
             print(f"{'':>12}  identical answers: {run['comparison']['identical']} "
                   f"{json.dumps(run['comparison'])}", flush=True)
         report["runs"].append(run)
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"spark-report-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False))  # after each size: a run cut short
     print(f"report: {path}")
 
 
