@@ -528,3 +528,24 @@ def operation_review(*, actor, operation_id: int) -> dict:
              for k, n in (op.unit_needs or {}).items()}
     return {**view, "timeline": timeline[:REVIEW_TIMELINE_MAX], "timeline_more": more, "units": units,
             "alert_rows": alert_rows, "needs": needs}
+
+
+def roster_shifts(*, actor, start: dt.date, end: dt.date) -> list[dict]:
+    """The shifts in the actor's line (station chiefs: their subtree; dispatchers: the city) starting on a
+    local day in [``start``, ``end``), with their officers and patrol units (and crews). Audited: it says
+    where officers are on duty. Raises ``NotFound`` for other roles."""
+    if root_path(actor) is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF)):
+        raise NotFound("no roster in your line")
+    lo = dt.datetime.combine(start, dt.time(0), tzinfo=ZONE)
+    hi = dt.datetime.combine(end, dt.time(0), tzinfo=ZONE)
+    shifts = list(scope(actor, Shift.objects.select_related("unit")).filter(starts_at__gte=lo, starts_at__lt=hi)
+                  .order_by("starts_at", "unit__code", "id"))
+    rows = defaultdict(list)
+    from pingan.dispatch.models import ShiftAssignment
+
+    for a in ShiftAssignment.objects.filter(shift__in=shifts).select_related("user", "patrol_unit").order_by("id"):
+        rows[a.shift_id].append(a)
+    audit.record_read(actor, "Shift", "", purpose="dispatch")
+    return [{"shift": s, "officers": sorted({a.user.username for a in rows[s.pk] if a.user and not a.patrol_unit}),
+             "crews": [(a.patrol_unit.code, a.user.username if a.user else "") for a in rows[s.pk] if a.patrol_unit]}
+            for s in shifts]

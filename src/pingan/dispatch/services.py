@@ -1010,3 +1010,78 @@ def operation_from_template(
     audit.record(actor, "operation_from_template", "SecurityOperation", op.pk,
                  detail={"template": f"{t.id}@{t.version}", "posts": len(posts), "deployed": len(deployed)})
     return op
+
+
+# --------------------------------------------------------------------------------------- roster import
+
+
+@transaction.atomic
+def roster_import(
+    *, actor: User, data: bytes, filename: str
+) -> tuple[list[Shift], list]:
+    """Import a duty roster file (CSV/XLSX/XLS/ODS; ``dispatch.roster_file`` says the columns): one shift
+    per station, day, name and times, with its officers, units and crews. All or nothing: with any
+    row-level error (``roster_file.RowError``: a bad date or time, a station outside the actor's line, an
+    unknown officer or call sign, one of another station, a shift longer than 24 h) nothing is saved and the
+    errors are returned. Returns ``(shifts created, errors)``. Station chiefs import their subtree,
+    dispatchers the city. Raises ``PermissionDenied`` for other roles; a file that cannot be read at all is
+    one error at row 0 (``roster_unreadable``, its bilingual reason)."""
+    from pingan.dispatch import roster_file
+    from pingan.dispatch.roster import shift_bounds
+    from pingan.screening.roster import RosterError, read_table
+
+    _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "roster shifts")
+    E = roster_file.RowError
+    try:
+        rows, _meta = read_table(data, filename=filename)
+    except RosterError as e:
+        return [], [E(0, "", "roster_unreadable", {"reason": str(e)})]
+    shifts, errors = roster_file.parse(rows)
+    stations = {u.code: u for u in OrgUnit.objects.filter(code__in={s.station for s in shifts})}
+    users = {u.username: u for u in User.objects.select_related("unit").filter(
+        username__in={o for s in shifts for _r, o, _u in s.rows if o})}
+    units = {p.code: p for p in PatrolUnit.objects.select_related("unit").filter(
+        code__in={c for s in shifts for _r, _o, c in s.rows if c})}
+    plan = []
+    for s in shifts:
+        station = stations.get(s.station)
+        first = s.rows[0][0]
+        if station is None or not can_manage_unit(actor, station):
+            errors += [E(r, "", "roster_station_unknown", {"station": s.station}) for r, _o, _u in s.rows]
+            continue
+        starts, ends = shift_bounds(s.day, s.start, s.end)
+        if ends - starts > dt.timedelta(hours=24):
+            errors.append(E(first, "", "roster_bad_shift", {}))
+            continue
+        people: list[User] = []
+        crews: dict[int, tuple[PatrolUnit, list[User]]] = {}
+        for r, officer, call_sign in s.rows:
+            u = pu = None
+            if officer:
+                u = users.get(officer)
+                if u is None or (u.role != Role.OFFICER and u.role != Role.STATION_CHIEF):
+                    errors.append(E(r, "", "roster_officer_unknown", {"officer": officer}))
+                    continue
+                if u.unit is None or not u.unit.path.startswith(station.path):
+                    errors.append(E(r, "", "roster_officer_elsewhere", {"officer": officer, "station": s.station}))
+                    continue
+            if call_sign:
+                pu = units.get(call_sign)
+                if pu is None:
+                    errors.append(E(r, "", "roster_unit_unknown", {"unit": call_sign}))
+                    continue
+                if not pu.unit.path.startswith(station.path):
+                    errors.append(E(r, "", "roster_unit_elsewhere", {"unit": call_sign, "station": s.station}))
+                    continue
+            if pu is not None:
+                crews.setdefault(pu.pk, (pu, []))[1].extend([u] if u else [])
+            elif u is not None:
+                people.append(u)
+        plan.append((station, s.name, starts, ends, people, list(crews.values())))
+    if errors:
+        transaction.set_rollback(True)
+        return [], sorted(errors, key=lambda e: (e.row, e.column, e.code))
+    out = [shift_create(actor=actor, unit=st, name=name, starts_at=a, ends_at=b, users=people, crews=crews)
+           for st, name, a, b, people, crews in plan]
+    audit.record(actor, "roster_import", "Shift", "", detail={"file": filename[:200], "shifts": len(out)})
+    return out, []

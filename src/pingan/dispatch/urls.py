@@ -12,6 +12,7 @@ urlpatterns = [
     path("terminal/status/", views.terminal_status, name="terminal_status"),
     path("terminal/position/", views.terminal_position, name="terminal_position"),
     path("terminal/assignments/<int:assignment_id>/", views.terminal_answer, name="terminal_answer"),
+    path("roster/", views.roster, name="roster"),
     path("operations/", views.operations, name="operations"),
     path("operations/from-template/", views.operation_from_template, name="operation_from_template"),
     path("operations/<int:operation_id>/", views.operation, name="operation"),

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import mapview
@@ -451,3 +452,99 @@ def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpRespons
     resp = HttpResponse(review.review_pdf(r, generated_by=request.user.username), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="operation-{operation_id}-review.pdf"'
     return resp
+
+
+# ------------------------------------------------------------------------------------- duty rosters (排班)
+
+ROSTER_ERRORS = {
+    "roster_no_header": gettext_lazy("No header row naming the columns: the file needs %(columns)s."),
+    "roster_no_people_column": gettext_lazy("The header names neither an officer (民警) nor a unit (警力) column."),
+    "roster_too_many_rows": gettext_lazy("%(rows)s rows: at most %(limit)s in one file; split it."),
+    "roster_bad_date": gettext_lazy("“%(value)s” is not a date: write YYYY-MM-DD."),
+    "roster_bad_time": gettext_lazy("“%(value)s” is not a time: write HH:MM (24-hour, Beijing time)."),
+    "roster_missing": gettext_lazy("The %(field)s is missing."),
+    "roster_too_long": gettext_lazy("Longer than %(limit)s characters."),
+    "roster_nobody": gettext_lazy("The row names neither an officer nor a unit."),
+    "roster_station_unknown": gettext_lazy("Station %(station)s is not a unit in your line."),
+    "roster_bad_shift": gettext_lazy("The shift is longer than 24 hours."),
+    "roster_officer_unknown": gettext_lazy("No officer with the user name %(officer)s."),
+    "roster_officer_elsewhere": gettext_lazy("Officer %(officer)s does not belong to %(station)s."),
+    "roster_unit_unknown": gettext_lazy("No patrol unit with the call sign %(unit)s."),
+    "roster_unit_elsewhere": gettext_lazy("Patrol unit %(unit)s does not belong to %(station)s."),
+    "roster_unreadable": gettext_lazy("The file cannot be read: %(reason)s"),
+}
+ROSTER_NO_FILE = gettext_lazy("Choose a roster file (CSV or XLSX) first.")
+ROSTER_FIELDS = {"shift": pgettext_lazy("roster column", "shift name"),
+                 "station": pgettext_lazy("roster column", "station")}
+
+
+def roster_error_text(e) -> str:
+    """One row-level error of a roster file in the reader's language."""
+    params = dict(e.params)
+    if "field" in params:
+        params["field"] = str(ROSTER_FIELDS.get(params["field"], params["field"]))
+    return str(ROSTER_ERRORS[e.code]) % params
+
+
+@page(roles=CONSOLE)
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest) -> HttpResponse:
+    """The duty roster (排班) of the viewer's line: the shifts from yesterday to a week ahead with who is on
+    them; a form that makes a shift (officers, and patrol units with their crew); a roster file import
+    (CSV/XLSX) that lists every row's error and saves nothing until none is left."""
+    import datetime as dt
+
+    from pingan.core.models import OrgUnit, User
+    from pingan.dispatch.roster import ZONE, shift_bounds
+
+    error, errors, done, form = "", [], "", request.POST if request.method == "POST" else {}
+    if request.method == "POST" and request.POST.get("action") == "import":
+        f = request.FILES.get("file")
+        if f is None:
+            errors = [(0, "", str(ROSTER_NO_FILE))]
+        else:
+            shifts, errs = services.roster_import(actor=request.user, data=f.read(), filename=f.name)
+            errors = [(e.row, e.column, roster_error_text(e)) for e in errs]
+            done = str(len(shifts)) if not errs else ""
+    elif request.method == "POST":
+        try:
+            unit = OrgUnit.objects.filter(code=form.get("station", "")).first()
+            day = dt.date.fromisoformat(form.get("day", ""))
+            start, end = dt.time.fromisoformat(form.get("start", "")), dt.time.fromisoformat(form.get("end", ""))
+        except ValueError:
+            unit = None
+        if unit is None:
+            error = str(page_message(DomainError("bad shift", code="bad_roster_shift", params={})))
+        else:
+            starts, ends = shift_bounds(day, start, end)
+            users = {u.pk: u for u in User.objects.select_related("unit").filter(
+                pk__in=[int(x) for x in form.getlist("officer") + [form.get(f"crew_{p}", "") for p in
+                                                                     form.getlist("unit")] if x.isdigit()])}
+            units = {p.pk: p for p in selectors.patrol_units(actor=request.user).filter(
+                pk__in=[int(x) for x in form.getlist("unit") if x.isdigit()])}
+            crews = []
+            for pid, pu in units.items():
+                crew = form.get(f"crew_{pid}", "")
+                crews.append((pu, [users[int(crew)]] if crew.isdigit() and int(crew) in users else []))
+            try:
+                services.shift_create(actor=request.user, unit=unit, name=form.get("name", ""), starts_at=starts,
+                                      ends_at=ends, users=[users[int(x)] for x in form.getlist("officer")
+                                                           if x.isdigit() and int(x) in users], crews=crews)
+                return redirect("dispatch:roster")
+            except DomainError as exc:
+                if exc.code in ("not_found", "permission_denied"):
+                    raise
+                error = str(page_message(exc))
+    root = root_path(request.user) or "-"
+    today = timezone.now().astimezone(ZONE).date()
+    shifts = selectors.roster_shifts(actor=request.user, start=today - dt.timedelta(days=1),
+                                     end=today + dt.timedelta(days=8))
+    return TemplateResponse(
+        request, "dispatch/roster.html",
+        {"shifts": shifts, "stations": OrgUnit.objects.filter(path__startswith=root).order_by("path"),
+         "officers": User.objects.filter(unit__path__startswith=root, role__in=[Role.OFFICER, Role.STATION_CHIEF],
+                                         is_active=True).order_by("username"),
+         "patrol_units": selectors.patrol_units(actor=request.user).order_by("code"),
+         "error": error, "errors": errors, "done": done, "form": form, "today": today},
+        status=400 if (error or errors) else 200,
+    )
