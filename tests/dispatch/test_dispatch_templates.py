@@ -288,3 +288,37 @@ def test_the_review_lists_the_timeline_units_and_response_times(force):
         texts = [t for _at, t in review.timeline_rows(r)]
     assert any(t == "LQ-C1: en route → on scene" for t in texts), texts
     assert Assignment.objects.get().arrived_at is not None
+
+
+@pytest.mark.django_db
+def test_a_deployed_drones_mqtt_telemetry_is_drawn_as_its_flight_path(client, force):
+    """Telemetry on the drone's own topic (GCJ-02, as a DJI-style app reports it) is stored in WGS-84 and drawn
+    on the operation page as the drone's flight path during the window; a fix before the window is not."""
+    import json
+    import re
+
+    from django.utils import timezone
+
+    from pingan.dispatch import avl, services
+    from pingan.dispatch.models import PatrolUnit, Position
+    from pingan.lib import coords
+
+    op = _from_template(force, force.chief_a, starts=-1)
+    services.drone_register(actor=None, code="LQ-D1", unit=force.unit_a, model="M30T", serial="SN-1",
+                            max_flight_min=40, cruise_mps=15)
+    drone = PatrolUnit.objects.get(code="LQ-D1")
+    services.operation_deploy(actor=force.chief_a, operation_id=op.pk, patrol_unit_ids=[drone.pk])
+    now = timezone.now()
+    fixes = [(now - dt.timedelta(hours=2), (0, 0)), (now - dt.timedelta(minutes=3), (0, 0)),
+             (now - dt.timedelta(minutes=2), (200, 100)), (now - dt.timedelta(minutes=1), (400, 150))]
+    rows = []
+    for at, (e, n) in fixes:
+        glon, glat = coords.wgs84_to_gcj02(*offset(e, n))
+        payload = json.dumps({"lon": glon, "lat": glat, "crs": "gcj02", "time": at.isoformat(), "battery": 80})
+        rows.append(avl.parse(f"{avl.PREFIX}/LQ-D1/position", payload.encode()))
+    assert services.positions_ingest(rows) == 4
+    stored = Position.objects.filter(patrol_unit=drone).order_by("at").last()
+    assert (stored.lon, stored.lat) == pytest.approx(offset(400, 150), abs=2e-5)  # back to WGS-84
+    page = sign_in(client, force.chief_a).get(f"/dispatch/operations/{op.pk}/").content.decode()
+    m = re.search(r'<polyline class="drone-path" data-drone="LQ-D1" points="([^"]+)"', page)
+    assert m and len(m.group(1).split()) == 3  # the fix two hours ago is before the window

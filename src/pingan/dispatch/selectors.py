@@ -407,6 +407,26 @@ def operation_alerts(*, op: SecurityOperation, until: dt.datetime | None = None)
     return [a for a in rows if area.contains(op.area, a.lon, a.lat)]
 
 
+#: Points of one drone's flight path on the operation page, at most (the newest are kept).
+DRONE_PATH_MAX = 600
+
+
+def operation_drone_paths(*, op: SecurityOperation, deployments, until: dt.datetime) -> list[tuple[str, list]]:
+    """The flight paths of the drones deployed to ``op``: ``(call sign, [(lon, lat), …])`` in time order, from
+    their AVL positions (WGS-84 as stored: MQTT telemetry converted from GCJ-02/BD-09 on ingest) during the
+    window up to ``until``, at most ``DRONE_PATH_MAX`` points each. The caller has been allowed to see ``op``
+    (and audits the read)."""
+    drones = {d.patrol_unit_id: d.patrol_unit.code for d in deployments
+              if d.patrol_unit.kind == PatrolUnit.Kind.DRONE}
+    out = []
+    for pid, code in sorted(drones.items(), key=lambda x: x[1]):
+        pts = list(Position.objects.filter(patrol_unit_id=pid, at__gte=op.starts_at, at__lt=min(op.ends_at, until))
+                   .order_by("-at").values_list("lon", "lat")[:DRONE_PATH_MAX])
+        if pts:
+            out.append((code, pts[::-1]))
+    return out
+
+
 def operation_view(*, actor, operation_id: int) -> dict:
     """An operation with its posts, deployed units (and their CAD status), the alerts inside its area so far
     and the after-action figures: units deployed by kind, alerts by priority and rule, and the response
@@ -437,6 +457,7 @@ def operation_view(*, actor, operation_id: int) -> dict:
         "active": op.active_at(now),
         "posts": list(op.posts.all()),
         "deployments": deployments,
+        "drone_paths": operation_drone_paths(op=op, deployments=deployments, until=now),
         "alerts": alerts,
         "summary": {
             "units_deployed": len(deployments),

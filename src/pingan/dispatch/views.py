@@ -344,13 +344,15 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "") ->
     project, d = area.svg_frame(view["operation"].area)
     marks = [("post " + p.kind, p.name, *project(p.lon, p.lat)) for p in view["posts"]]
     marks += [("alert " + a.priority, f"#{a.pk}", *project(a.lon, a.lat)) for a in view["alerts"]]
+    drone_paths = [(code, " ".join("{},{}".format(*project(x, y)) for x, y in pts))
+                   for code, pts in view["drone_paths"]]
     sectors = [(f"{sec['name_zh']} {sec['name_en']}",
                 "M" + " L".join("{},{}".format(*project(x, y)) for x, y in sec["polygon"]) + " Z")
                for sec in view["operation"].sectors or []]
     return TemplateResponse(
         request, template,
         {**view, "free_units": free, "post_kinds": OperationPost.Kind.choices, "error": error,
-         "area_d": d, "marks": marks, "sector_paths": sectors},
+         "area_d": d, "marks": marks, "sector_paths": sectors, "drone_path_points": drone_paths},
         status=400 if error else 200,
     )
 
