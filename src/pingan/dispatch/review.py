@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from pingan.alerts.models import Alert
 from pingan.dispatch.models import PatrolUnit
 from pingan.dispatch.roster import ZONE
 from pingan.lib.pdf_fonts import cjk_font
@@ -75,6 +76,7 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
     op = review["operation"]
     s = review["summary"]
     kinds = dict(PatrolUnit.Kind.choices)
+    alert_states = dict(Alert.State.choices)
 
     def table(rows, widths=None):
         t = Table(rows, colWidths=widths, repeatRows=1)
@@ -112,7 +114,8 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
     for a in review["alert_rows"]:
         rule = a["rule"] + (" *" if a["ruleset"].startswith("op-") else "")
         rows.append([str(a["id"]), a["priority"], rule, a["created_at"].astimezone(ZONE).strftime("%m-%d %H:%M:%S"),
-                     dash(a["acknowledge_s"]), dash(a["dispatch_s"]), dash(a["arrive_s"]), a["state"]])
+                     dash(a["acknowledge_s"]), dash(a["dispatch_s"]), dash(a["arrive_s"]),
+                     str(alert_states.get(a["state"], a["state"]))])
     story.append(table(rows))
     story.append(Paragraph(_("* raised by the operation's temporary rules"), small))
     story.append(Paragraph(_("Deployed units"), h2))
