@@ -397,13 +397,40 @@ def test_no_movement_in_the_window_warns_the_same_on_both_engines(engines, tmp_p
     assert [n["code"] for n in results["spark"].stats["risk_data_notes"]] == ["risk.no_movements"]
 
 
-def test_the_spark_engine_is_a_screening_engine_and_refuses_csv_rows_it_cannot_name(engines, tmp_path) -> None:
+def test_csv_movements_without_record_ids_are_named_by_file_and_row_alike(engines, spark, tmp_path) -> None:
+    """Two CSV files without a record_id column, the Spark side split into many small partitions: both
+    engines name each record ``<file stem>:<row>`` (rows counted on across the files), so the hits agree."""
     assert isinstance(engines["spark"], ScreeningEngine) and engines["spark"].name == "spark"
+    moves = trap_moves(naive=True).to_pylist()
+    paths = []
+    for name, part in (("week1", moves[: len(moves) // 2]), ("week2", moves[len(moves) // 2:])):
+        path = tmp_path / f"{name}.csv"
+        with path.open("w", newline="") as fh:
+            out = csv.DictWriter(fh, fieldnames=list(moves[0]))
+            out.writeheader()
+            for m in part:
+                out.writerow({k: ("" if v is None else v.strftime("%Y-%m-%d %H:%M:%S") if isinstance(v, dt.datetime)
+                                  else v) for k, v in m.items()})
+        paths.append(str(path))
+    roster, rejected = trap_roster()
+    before = {k: spark.conf.get(k) for k in ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")}
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "200")  # splits of ~200 bytes: several per file
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        results = screen_both(engines, "csv-unnamed", roster=roster, listings=TRAP_LISTINGS, movements=paths,
+                              ruleset=RULESET, as_of=AS_OF, rejected=rejected, resident_id_column=True)
+    finally:
+        for key, value in before.items():
+            spark.conf.set(key, value)
+    assert_identical(results["duckdb"], results["spark"])
+    refs = {h["record_ref"] for h in results["spark"].hits.to_pylist() if h["source"] == "movements"}
+    assert refs and all(r.split(":")[0] in ("week1", "week2") for r in refs)
+    assert any(r.startswith("week2:") and int(r.split(":")[1]) >= len(moves) // 2 for r in refs)
+
+
+def test_csv_movements_with_record_ids_give_identical_results(engines, tmp_path) -> None:
     path = tmp_path / "moves.csv"
-    path.write_text("id_number,name,adcode,place,start,end\n1,a,350203,x,2022-11-18,\n")
     roster, _ = trap_roster()
-    with pytest.raises(ScreeningInputError, match="record_id"):
-        engines["spark"].screen(roster, listings=TRAP_LISTINGS, movements=str(path), ruleset=RULESET, as_of=AS_OF)
     path.write_text("record_id,id_number,name,adcode,place,start,end\n"
                     f"r1,{N['red']},张伟,350203,幸福小区,2022-11-18 10:00:00,2022-11-19 10:00:00\n")
     results = screen_both(engines, "csv", roster=roster, listings=TRAP_LISTINGS, movements=str(path),

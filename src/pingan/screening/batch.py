@@ -1113,7 +1113,7 @@ class _Run:
             INSERT INTO hits
             SELECT row, {sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
                    list_concat(any_value(match_reasons),
-                               ['stayed in listed ' || any_value(level) || '-risk area ' || min(area_key)
+                               ['stayed in listed ' || arg_min(level, area_key) || '-risk area ' || min(area_key)
                                 || ' while it was listed, within ' || {self.rs.lookback(rule)} || ' days']),
                    {sql_str(rule.level or '')}, {rule.police_priority}, false
             FROM named
@@ -1128,7 +1128,7 @@ class _Run:
             SELECT row, {sql_str(rule.id)}, 'movements', record_id, min(area_key), any_value(match_kind),
                    list_concat(any_value(match_reasons),
                                ['stayed in county ' || any_value(adcode) || ' while it had listed '
-                                || any_value(level) || '-risk area ' || min(area_key)
+                                || arg_min(level, area_key) || '-risk area ' || min(area_key)
                                 || ', outside the area, within ' || {self.rs.lookback(rule)} || ' days']),
                    {sql_str(rule.level or '')}, {rule.police_priority}, false
             FROM cty c

@@ -52,6 +52,7 @@ from pingan.screening.batch import (
     DuckDBEngine,
     MovementsInput,
     ScreeningInputError,
+    _normalise_text,
     _require,
     _Run,
     _Timer,
@@ -59,7 +60,7 @@ from pingan.screening.batch import (
     movement_paths,
     partition_keys,
 )
-from pingan.screening.rules import RuleSet
+from pingan.screening.rules import Rule, RuleSet
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -230,13 +231,45 @@ class _SparkRun(_Run):
                     F.col("_metadata.row_index").cast("string")))
             return df
         if all(p.endswith(".csv") for p in paths):
-            df = self.spark.read.option("header", True).csv(paths)
-            if "record_id" not in df.columns:
-                raise ScreeningInputError(
-                    "the Spark engine reads movement CSV files only with a record_id column (it cannot number "
-                    "CSV rows as the files hold them); convert them to Parquet, e.g. with partition_movements")
-            return df
+            df = self.spark.read.option("header", True).csv(paths)  # every column as text, as DuckDB's
+            if "record_id" in df.columns:
+                return df
+            return self._numbered_csv(paths)
         raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths))
+
+    def _numbered_csv(self, paths: list[str]) -> DataFrame:
+        """CSV movement files without a ``record_id``, each row named ``<file stem>:<n>`` as the DuckDB
+        engine names it (``n``: the 0-based data row, counted on across the files in the order given).
+
+        Built-ins only, no Python over the rows: each file is read apart, so its splits are byte ranges in
+        file order and Spark's partitions hold them in that order; ``monotonically_increasing_id()`` is
+        the row within its partition plus the partition id shifted left by 33 bits, and one count per
+        partition gives the offsets. Costs one extra pass over the files (the counts).
+        """
+        from pyspark.sql import functions as F
+
+        frames, offset = [], 0
+        for path in paths:
+            stem = path.rsplit("/", 1)[-1].removesuffix(".csv")
+            df = (self.spark.read.option("header", True).csv(path)
+                  .withColumn("_part", F.spark_partition_id())
+                  .withColumn("_mid", F.monotonically_increasing_id()))
+            counts = sorted((r[0], r[1]) for r in df.groupBy("_part").count().collect())
+            starts, total = [], offset
+            for part, n in counts:
+                starts.append((part, total))
+                total += n
+            offsets = self.spark.createDataFrame(starts, "_part INT, _start BIGINT")
+            frames.append(df.join(F.broadcast(offsets), "_part").select(
+                *[F.col(f"`{c}`") for c in df.columns if c not in ("_part", "_mid")],
+                F.concat(F.lit(stem + ":"), (F.col("_start") + F.col("_mid")
+                                             - F.shiftleft(F.col("_part").cast("bigint"), 33)).cast("string"))
+                .alias("record_id")))
+            offset = total
+        out = frames[0]
+        for frame in frames[1:]:
+            out = out.unionByName(frame, allowMissingColumns=True)
+        return out
 
     # ------------------------------------------------------------------------------ 2. movement filter
 
@@ -375,20 +408,141 @@ class _SparkRun(_Run):
         """, n=need, mv=self.mv))
 
     def end_matching(self) -> None:
-        """The matched movements come back to the driver's DuckDB as ``mm`` (and the records they name as
-        ``mv``) for the roster-sized rule and assembly stages."""
-        self.sql("""CREATE TEMP TABLE mm (row BIGINT, record_id VARCHAR, adcode VARCHAR, place VARCHAR,
-                    t0 TIMESTAMPTZ, t1 TIMESTAMPTZ, match_kind VARCHAR, match_reasons VARCHAR[])""")
-        if self.mm_parts:
-            df = self.mm_parts[0]
-            for part in self.mm_parts[1:]:
-                df = df.unionByName(part)
-            self.con.register("mm_in", df.toArrow())
-            self.sql("""INSERT INTO mm SELECT row, record_id, adcode, place, t0, t1, match_kind,
-                        CAST(match_reasons AS VARCHAR[]) FROM mm_in""")
-            self.con.unregister("mm_in")
-        self.sql("CREATE TEMP TABLE mv AS SELECT DISTINCT record_id, adcode, place, t0, t1 FROM mm")
-        self.counts["matched_exact"] = int(self.sql(
-            "SELECT count(*) FROM mm WHERE match_kind IN ('id_exact', 'id_15to18')").fetchall()[0][0])
+        """The matched movements stay in Spark (``self.mm``) for the movement rules; only their count
+        comes to the driver, and later the records that the hits name (:meth:`_hits_records`)."""
+        from pyspark.sql import functions as F
+
+        schema = ("row BIGINT, record_id STRING, adcode STRING, place STRING, t0 TIMESTAMP, t1 TIMESTAMP, "
+                  "match_kind STRING, match_reasons ARRAY<STRING>")
+        df = self.spark.createDataFrame([], schema)
+        for part in self.mm_parts:
+            df = df.unionByName(part)
+        self.mm = df.persist()
+        self._cached.append(self.mm)
+        self.counts["matched_exact"] = self.mm.where(F.col("match_kind").isin("id_exact", "id_15to18")).count()
+
+    # ------------------------------------------------------------------------------------------ 4. rules
+
+    def _prepare_area_matches(self) -> None:
+        """``named`` and ``cty`` of the DuckDB engine as Spark SQL over ``mm`` and the listings."""
+        # NFKC has no Spark built-in: the distinct places of the matched movements (not of the movement
+        # table) are normalised in the driver, as the DuckDB engine does, and go back as a small table
+        places = pa.array([r[0] for r in self.mm.select("place").distinct().collect()], pa.string())
+        pn = self._df(pa.table({"place": places, "place_n": _normalise_text(places)}))
+        self.lst = self._df(self.arrow("SELECT area_key, adcode, level, listed_from, listed_until, plen, "
+                                       "community, community_n FROM lst_n")).persist()
+        self._cached.append(self.lst)
+        # every substring (>= 2 characters) of each distinct place that is a listed community's name
+        psub = self.spark.sql("""
+            WITH pl AS (SELECT DISTINCT place_n FROM {pn} WHERE length(place_n) >= 2),
+            st AS (SELECT place_n, i FROM pl LATERAL VIEW explode(sequence(1, length(place_n) - 1)) s AS i),
+            sb AS (SELECT place_n, substr(place_n, i, n) AS sub
+                   FROM st LATERAL VIEW explode(sequence(2, length(place_n) - i + 1)) s AS n)
+            SELECT DISTINCT place_n, sub FROM sb
+            WHERE sub IN (SELECT community_n FROM {lst} WHERE community_n <> '')
+        """, pn=pn, lst=self.lst)
+        mk = self.spark.sql("""
+            SELECT mm.*, coalesce(pn.place_n, '') AS place_n, k.akey
+            FROM {mm} mm LEFT JOIN {pn} pn ON pn.place <=> mm.place
+            JOIN (SELECT DISTINCT ac, akey FROM (SELECT DISTINCT adcode AS ac FROM {mm})
+                  LATERAL VIEW explode(array(ac, concat(substr(ac, 1, 4), '00'),
+                                             concat(substr(ac, 1, 2), '0000'))) s AS akey) k
+              ON k.ac = mm.adcode
+        """, mm=self.mm, pn=pn)
+        overlap = "(mk.t0 < l.listed_until OR l.listed_until IS NULL) AND l.listed_from < mk.t1"
+        self.named = self.spark.sql(f"""
+            WITH x AS (
+                SELECT mk.row, mk.record_id, mk.adcode, mk.t0, mk.t1, mk.match_kind, mk.match_reasons,
+                       l.area_key, l.level, l.plen, l.community_n
+                FROM {{mk}} mk JOIN {{psub}} s ON s.place_n = mk.place_n
+                JOIN {{lst}} l ON l.adcode = mk.akey AND l.community_n = s.sub
+                WHERE {overlap}
+                UNION ALL
+                SELECT mk.row, mk.record_id, mk.adcode, mk.t0, mk.t1, mk.match_kind, mk.match_reasons,
+                       l.area_key, l.level, l.plen, l.community_n
+                FROM {{mk}} mk JOIN {{lst}} l ON l.adcode = mk.akey AND l.community_n = ''
+                WHERE {overlap}),
+            y AS (SELECT *, max(CASE WHEN community_n <> '' THEN length(community_n) END)
+                                OVER (PARTITION BY row, record_id) AS longest FROM x)
+            SELECT row, record_id, adcode, t0, t1, match_kind, match_reasons, area_key, level, plen
+            FROM y WHERE community_n = '' OR length(community_n) = longest
+        """, mk=mk, psub=psub, lst=self.lst).persist()
+        self.cty = self.spark.sql("""
+            WITH iv AS (
+                SELECT adcode, level, listed_from, listed_until, min(area_key) AS area_key
+                FROM {lst} WHERE plen = 6 GROUP BY adcode, level, listed_from, listed_until)
+            SELECT mm.row, mm.record_id, mm.adcode, mm.t0, mm.t1, mm.match_kind, mm.match_reasons,
+                   iv.area_key, iv.level
+            FROM {mm} mm JOIN iv ON iv.adcode = mm.adcode
+            WHERE (mm.t0 < iv.listed_until OR iv.listed_until IS NULL) AND iv.listed_from < mm.t1
+        """, lst=self.lst, mm=self.mm)
+        self._cached.append(self.named)
+
+    def _spark_window(self, rule: Rule) -> tuple[str, str]:
+        start = self.as_of - dt.timedelta(days=self.rs.lookback(rule))
+        return self._spark_ts(start), self._spark_ts(self.as_of)
+
+    def _insert_hits(self, df: DataFrame) -> None:
+        """Hits computed in Spark into the driver's ``hits`` table (one row per hit: roster-sized)."""
+        self.con.register("hits_in", df.toArrow())
+        self.sql("""INSERT INTO hits SELECT row, rule_id, source, record_ref, listing_ref, match_kind,
+                    CAST(match_reasons AS VARCHAR[]), level_effect, police_priority, silent FROM hits_in""")
+        self.con.unregister("hits_in")
+
+    def _rule_columns(self, rule: Rule) -> tuple[str, str, str]:
+        levels = ", ".join(sql_str(v) for v in rule.condition["listing_levels"])
+        head = f"row, {sql_str(rule.id)} AS rule_id, 'movements' AS source, record_id AS record_ref"
+        tail = (f"{sql_str(rule.level or '')} AS level_effect, {rule.police_priority} AS police_priority, "
+                "false AS silent")
+        return levels, head, tail
+
+    def _area_visit(self, rule: Rule) -> None:
+        w0, w1 = self._spark_window(rule)
+        levels, head, tail = self._rule_columns(rule)
+        self._insert_hits(self.spark.sql(f"""
+            SELECT {head}, min(area_key) AS listing_ref, any_value(match_kind) AS match_kind,
+                   concat(any_value(match_reasons),
+                          array(concat('stayed in listed ', min_by(level, area_key), '-risk area ',
+                                       min(area_key), ' while it was listed, within ',
+                                       '{self.rs.lookback(rule)}', ' days'))) AS match_reasons,
+                   {tail}
+            FROM {{named}}
+            WHERE level IN ({levels}) AND t0 < {w1} AND t1 > {w0}
+            GROUP BY row, record_id
+        """, named=self.named))
+
+    def _county_with_area(self, rule: Rule) -> None:
+        w0, w1 = self._spark_window(rule)
+        levels, head, tail = self._rule_columns(rule)
+        self._insert_hits(self.spark.sql(f"""
+            SELECT {head}, min(area_key) AS listing_ref, any_value(match_kind) AS match_kind,
+                   concat(any_value(match_reasons),
+                          array(concat('stayed in county ', any_value(adcode), ' while it had listed ',
+                                       min_by(level, area_key), '-risk area ', min(area_key),
+                                       ', outside the area, within ', '{self.rs.lookback(rule)}',
+                                       ' days'))) AS match_reasons,
+                   {tail}
+            FROM {{cty}} c
+            WHERE level IN ({levels}) AND t0 < {w1} AND t1 > {w0}
+              AND NOT EXISTS (SELECT 1 FROM {{named}} n WHERE n.row = c.row AND n.record_id = c.record_id
+                              AND n.level IN ({levels}))
+            GROUP BY row, record_id
+        """, cty=self.cty, named=self.named))
+
+    def apply_rules(self, watchlist: pa.Table | None) -> None:
+        """The movement rules in Spark, the roster's rules (identity, watchlist) in the driver; then the
+        records the movement hits name come to the driver as ``mv`` for the hits' places."""
+        super().apply_rules(watchlist)
+        refs = self.arrow("SELECT DISTINCT record_ref AS record_id FROM hits WHERE source = 'movements'")
+        self.sql("""CREATE TEMP TABLE mv (record_id VARCHAR, adcode VARCHAR, place VARCHAR, t0 TIMESTAMPTZ,
+                    t1 TIMESTAMPTZ)""")
+        if refs.num_rows:
+            recs = self.spark.sql("""
+                SELECT /*+ BROADCAST(r) */ DISTINCT mm.record_id, mm.adcode, mm.place, mm.t0, mm.t1
+                FROM {mm} mm JOIN {r} r ON r.record_id = mm.record_id
+            """, mm=self.mm, r=self._df(refs))
+            self.con.register("mv_in", recs.toArrow())
+            self.sql("INSERT INTO mv SELECT record_id, adcode, place, t0, t1 FROM mv_in")
+            self.con.unregister("mv_in")
         for df in self._cached:
             df.unpersist()
