@@ -3,6 +3,7 @@ scaling curve over the movement table's size.
 
     .venv/bin/python bench/spark_bench.py --people 100000 --movements 1000000,10000000
     .venv/bin/python bench/spark_bench.py --people 1000000 --movements 10000000,50000000,100000000
+    .venv/bin/python bench/spark_bench.py --people 1000000 --movements 10000000 --replicate 10   # 100 M rows
 
 For each movement size: data from ``bench/screening_bench.py``'s generator (roster.csv with the ingest's
 headers, movements.parquet, the bundled NHC 2022 listings; 5 % exposed, 5 % traps, 10 % corrupted), then each
@@ -151,6 +152,21 @@ def compare(a: Path, b: Path) -> dict:
     return out
 
 
+def replicate(partitions: Path, k: int) -> Path:
+    """``partitions`` with each Parquet file present ``k`` times (hard links ``r<j>-<name>``), beside it."""
+    out = partitions.with_name(f"{partitions.name}-x{k}")
+    if out.exists():
+        return out
+    tmp = out.with_name(out.name + ".tmp")
+    for f in partitions.rglob("*.parquet"):
+        target = tmp / f.parent.relative_to(partitions)
+        target.mkdir(parents=True, exist_ok=True)
+        for j in range(k):
+            os.link(f, target / f"r{j}-{f.name}")
+    tmp.rename(out)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", type=int, default=100_000)
@@ -164,10 +180,16 @@ def main() -> None:
                     help="extra Spark settings (default: driver memory 4g, 4 shuffle partitions)")
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--skip-duckdb", action="store_true")
+    ap.add_argument("--replicate", type=int, default=1, metavar="K",
+                    help="read K copies of each generated partition file (hard links): a K times larger "
+                         "movement table without generating it; every record, the roster's own included, "
+                         "appears K times under the same record_id (hits are then those of one copy)")
     ap.add_argument("--flat", action="store_true",
                     help="read the one generated movements.parquet (default: a directory of partitions "
                          "province_code=PP/start_date=YYYY-MM-DD written by batch.partition_movements)")
     args = ap.parse_args()
+    if args.replicate > 1 and args.flat:
+        ap.error("--replicate copies partition files: it needs the partitioned directory (no --flat)")
     conf = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "4"}
     for item in args.spark_conf:
         key, _, value = item.partition("=")
@@ -193,13 +215,18 @@ def main() -> None:
                 partition_movements(data / "movements.parquet", movements)
                 print(f"partitioned by province_code/start_date in {time.perf_counter() - t0:.1f} s "
                       f"(CPU {time.process_time() - c0:.1f} s, load {_load()})", flush=True)
-        run: dict = {"movements": size}
+        if args.replicate > 1:
+            movements = replicate(movements, args.replicate)
+            size *= args.replicate
+        run: dict = {"movements": size, "replicas": args.replicate}
         engines = (("spark",) if args.skip_duckdb else ("duckdb", "spark"))
         for engine in engines:
             options = {"memory_limit": args.memory_limit}
             if engine == "spark":
                 options.update(master=args.spark_master, conf=conf)
-            res = run_engine(engine, data, movements, base / f"result-{engine}", args.as_of, options, args.timeout)
+            suffix = f"-x{args.replicate}" if args.replicate > 1 else ""
+            res = run_engine(engine, data, movements, base / f"result-{engine}{suffix}", args.as_of, options,
+                             args.timeout)
             run[engine] = res
             if res.get("ok"):
                 print(f"{size:>12,} movements  {engine:<6}  screen {res['end_to_end_s']:>8.2f} s"
@@ -212,7 +239,7 @@ def main() -> None:
             else:
                 print(f"{size:>12,} movements  {engine:<6}  FAILED: {res['error']}", flush=True)
         if all(run.get(e, {}).get("ok") for e in ("duckdb", "spark")):
-            run["comparison"] = compare(base / "result-duckdb", base / "result-spark")
+            run["comparison"] = compare(base / f"result-duckdb{suffix}", base / f"result-spark{suffix}")
             print(f"{'':>12}  identical answers: {run['comparison']['identical']} "
                   f"{json.dumps(run['comparison'])}", flush=True)
         report["runs"].append(run)
