@@ -144,6 +144,7 @@ def test_a_terminal_checks_in_with_the_card_prints_the_ticket_and_forgets_when_i
         assert box["height"] >= 64 and box["width"] >= 300  # large touch targets on a 375-px screen
     page.click("text=已有预约：签到")
     # the ID-card reader seam: a reader in keyboard mode types the number into the focused field, then Enter
+    expect(page.locator("#id_number")).to_be_focused()  # the field has the focus once the page is shown
     page.keyboard.type(identity.id_number)
     page.keyboard.press("Enter")
     expect(page.locator(".ticket-label")).to_have_text("A001")
