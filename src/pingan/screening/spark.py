@@ -10,20 +10,22 @@ that outgrows one machine.
   predicate and partition pushdown), the exact join of the roster with the windowed records, the GB 11643
   recovery candidates (single substitutions and adjacent transpositions passing ISO 7064 MOD 11-2,
   generated in Spark SQL from the roster's failing numbers) and their lookup in *all* movement records, the
-  name + birth-date candidate join, and the joins that turn corrections and name + birth-date matches into
-  matched movements. All of it is Spark SQL built-ins (``sequence``/``explode``, ``lead``, ``substr``,
-  ``rlike``, ``try_to_timestamp``); no Python UDF runs over movement records.
+  name + birth-date candidate join, the joins that turn corrections and name + birth-date matches into
+  matched movements (``mm``, kept in Spark), and the movement rules over them (places' substrings joined to
+  the listed communities, the most specific community, the county rule's listing intervals, ``area_visit``,
+  ``county_with_area``). All of it is Spark SQL built-ins (``sequence``/``explode``, ``lead``, ``substr``,
+  ``rlike``, ``try_to_timestamp``, window ``max``, ``min_by``); no Python UDF runs over movement records.
 * **Python in the driver** — deciding whether a name corroborates a candidate
   (:func:`pingan.lib.identity.names.compare_names`: traditional/simplified conversion with OpenCC's tables,
   pinyin homophones, romanisations), exactly as the DuckDB engine does. It is not a UDF over movement rows:
   it runs once per (roster key, candidate record) pair that survived the Spark joins — a few per corrupted
   roster row — and re-implementing OpenCC and pypinyin in Spark SQL would be a second implementation to
-  keep identical.
+  keep identical. Also NFKC normalisation of the distinct places of ``mm`` (pyarrow, as the DuckDB engine
+  does): Spark SQL has no Unicode normalisation built-in; the places go back to Spark as a small table.
 * **DuckDB in the driver** — the roster-sized stages shared with the DuckDB engine, so that both give the
   same answers by construction: roster normalisation (the identity module), one ID number under two names,
-  listings, the rules over the matched movements, the watchlist and assembling ``persons``/``hits``. Their
-  inputs are the roster and the matched movements (``mm``: the roster's own records in listed divisions
-  in the window), not the movement table.
+  listings, the identity and watchlist rules, and assembling ``persons``/``hits`` (one row per roster row
+  and per hit; the records the movement hits name come back from Spark for their places).
 
 One :class:`SparkSession` per process (``SparkSession.builder.getOrCreate``): a session made by
 ``spark-submit`` or by the caller is used as it is; otherwise one is started with ``master`` (default
