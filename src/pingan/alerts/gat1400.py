@@ -48,9 +48,17 @@ _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
 
 @cache
 def code_tables() -> dict[str, dict]:
-    """The code tables: ``{table: {"label": 中文, "en": English, "codes": {code: 中文 label}}}``."""
+    """The code tables: ``{table: {"label": 中文, "en": English, "codes": {code: 中文 label}}}`` (and ``codes_en``
+    where a page shows the codes)."""
     text = resources.files("pingan.alerts").joinpath("data/gat1400_codes.json").read_text(encoding="utf-8")
     return json.loads(text)["tables"]
+
+
+def labels(table: str, language: str) -> dict[str, str]:
+    """The codes of ``table`` with their names in ``language``: the standard's Chinese names, or for the tables
+    a page offers to choose from (``SubscribeDetail``, ``ResourceClass``) their English names (``codes_en``)."""
+    entry = code_tables()[table]
+    return entry["codes"] if language.lower().startswith("zh") else entry.get("codes_en", entry["codes"])
 
 
 def label(table: str, code: Any) -> str:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -131,6 +132,42 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     )
 
 
+#: Why an input was refused (a dead letter's ``reason_code``) and what to do, in the reader's language; the
+#: logged detail (``reason``, English, naming the field or value) is shown beside it as logged.
+DEAD_LETTER_REASONS = {
+    "bad_json": gettext_lazy("The input is not valid JSON: have the device or platform send well-formed JSON."),
+    "bad_envelope": gettext_lazy("The input is not in the expected envelope: check the device's message format "
+                                 "against the alerts documentation."),
+    "bad_record": gettext_lazy("A record of the platform's list is malformed: check the platform's GA/T 1400 "
+                               "output."),
+    "bad_event_id": gettext_lazy("The event ID is missing or malformed: the device must give each event an ID."),
+    "bad_device_id": gettext_lazy("The device ID is missing or malformed: correct it in the device's settings."),
+    "unknown_device": gettext_lazy("The device is not registered: register it, then replay."),
+    "retired_device": gettext_lazy("The device is retired: bring it back into service, or ignore its inputs."),
+    "topic_mismatch": gettext_lazy("The device ID in the message differs from the one in the topic: correct the "
+                                   "device's settings."),
+    "missing_field": gettext_lazy("A required field is missing: see the detail, correct the device's output."),
+    "bad_field": gettext_lazy("The input has fields pingan does not know: see the detail and the alerts "
+                              "documentation."),
+    "unknown_type": gettext_lazy("The event type is not known: use a type of the alert rules, or add it."),
+    "bad_attributes": gettext_lazy("The event's attributes are malformed: see the detail."),
+    "bad_time": gettext_lazy("The event time cannot be read: see the detail for the expected format."),
+    "impossible_time": gettext_lazy("The event time is in the future or before the device was registered: "
+                                    "correct the device's clock, then replay."),
+    "bad_position": gettext_lazy("The position cannot be read: see the detail."),
+    "implausible_position": gettext_lazy("The position is too far from the device's registered place: correct "
+                                         "the device's position or its registration, then replay."),
+    "too_large": gettext_lazy("The input is larger than pingan accepts: send smaller batches."),
+    "unsupported_object": gettext_lazy("Records of this kind are not turned into events; they are kept here."),
+    "bad_id_number": gettext_lazy("A resident ID number in the record fails its check digit: the record was "
+                                  "not used."),
+    "unknown_subscription": gettext_lazy("The notification names a subscription pingan does not have."),
+    "subscription_expired": gettext_lazy("The notification is for a cancelled or expired subscription."),
+    "wrong_platform": gettext_lazy("The notification came from another platform than the subscription's."),
+    "platform_not_registered": gettext_lazy("The platform is not registered here: have it register first."),
+}
+
+
 @page(roles=OPERATORS)
 @require_http_methods(["GET", "POST"])
 def dead_letters(request: HttpRequest) -> HttpResponse:
@@ -143,6 +180,8 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
         )
     reason = request.GET.get("reason_code", "")
     letters = list(selectors.dead_letter_list(actor=request.user, reason_code=reason)[:100])
+    for d in letters:
+        d.explained = DEAD_LETTER_REASONS.get(d.reason_code, "")
     return TemplateResponse(
         request, "alerts/dead_letters.html", {"letters": letters, "result": result, "reason_code": reason}
     )
@@ -275,7 +314,8 @@ def viid_subscriptions(request: HttpRequest) -> HttpResponse:
         {
             "subscriptions": selectors.viid_subscription_list(actor=request.user)[:100],
             "platforms": selectors.viid_platforms(actor=request.user),
-            "details": gat1400.code_tables()["SubscribeDetail"]["codes"],
+            "details": gat1400.labels("SubscribeDetail", get_language() or ""),
+            "resource_classes": gat1400.labels("ResourceClass", get_language() or ""),
             "error": error,
             "form": form,
         },
