@@ -113,6 +113,14 @@ def test_an_unreadable_file_is_one_error_and_other_roles_may_not_import(force):
 
     _s, errors = services.roster_import(actor=force.chief_a, filename="r.xlsx", data=b"PK\x03\x04broken")
     assert [e.code for e in errors] == ["roster_unreadable"]
+    from django.utils import translation
+
+    from pingan.dispatch.views import roster_error_text
+
+    with translation.override("en"):  # the reader's half of the reader's message (issue 11: both halves)
+        assert "is corrupt" in roster_error_text(errors[0]) and "已损坏" not in roster_error_text(errors[0])
+    with translation.override("zh-hans"):
+        assert "已损坏" in roster_error_text(errors[0]) and "is corrupt" not in roster_error_text(errors[0])
     for name in ("officer_a", "analyst", "citizen"):
         with pytest.raises(PermissionDenied):
             services.roster_import(actor=force.users()[name], filename="r.csv", data=csv())

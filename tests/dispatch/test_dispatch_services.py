@@ -365,6 +365,15 @@ def test_a_drone_is_refused_for_a_no_fly_zone_destination(force, drone):
     with pytest.raises(DomainError) as e:  # Xiamen Gaoqi airport
         services.drone_dispatch(actor=force.dispatcher, drone_id=drone.pk, lon=118.1277, lat=24.5440)
     assert e.value.code == "drone_no_fly" and "Gaoqi" in e.value.params["zone"]
+    # A page names the zone in its reader's language (issue 11: the Chinese page named it in English)
+    from django.utils import translation
+
+    from pingan.core.error_messages import page_message
+
+    with translation.override("zh-hans"):
+        assert "厦门高崎国际机场管制区" in page_message(e.value) and "Gaoqi" not in page_message(e.value)
+    with translation.override("en"):
+        assert "Xiamen Gaoqi airport control zone" in page_message(e.value)
     drone.refresh_from_db()
     assert drone.drone_status == "ready" and not drone.missions.exists()
 

@@ -280,3 +280,26 @@ def test_a_district_analyst_imports_only_the_district_and_is_told_why_the_other_
     assert selectors.incidents_scoped(actor=people["analyst_hl"]).count() == 0
     report = selectors.compstat_all_units(actor=people["analyst_hl"], as_of=dt.date(2024, 3, 6))
     assert {u.code for u, _cs in report} == {"350206", "350206-JT", "350206-DQ"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_speaks_the_viewers_language(client, people, objects, language):
+    """Issue 11: unit kinds as "police station (派出所)", "Robbery and snatching (两抢)", Chinese law titles and
+    import headers on English pages, ``case:A1`` and 盗窃 raw on the incident page (tests/page_language.py)."""
+    from page_language import check_pages, data_values
+
+    data = data_values("stats.Incident.location", "stats.Incident.block", "stats.Incident.source_category",
+                       "stats.ImportBatch.filename",
+                       "stats.Reclassification.reason")
+    found = check_pages(client, PAGES, people, objects, sign_in, language, data)
+    assert not found, found
+
+
+def test_a_bad_start_date_on_the_downgrade_watch_is_explained_in_the_readers_language(client, people, objects):
+    """It said ``since: YYYY-MM-DD`` in every language (issue 11, item 3)."""
+    sign_in(client, people["chief_a"])
+    url = "/stats/u/350203-LQ/downgrades/?since=3/1/2024"
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "“3/1/2024”不是日期" in zh and "YYYY-MM-DD" in zh
+    assert "“3/1/2024” is not a date: give the start date as YYYY-MM-DD" in en

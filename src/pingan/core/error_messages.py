@@ -21,9 +21,10 @@ from typing import Any
 
 from django.db.models import Choices
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.errors import DomainError
+from pingan.core.errors import DomainError, localised
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "assignment_closed": _("Assignment %(id)s was already answered or its time to answer has passed."),
     "bad_drone": _("A drone needs a model, a new serial number, 1 to 600 minutes of flight and 1 to 100 m/s."),
     "drone_not_ready": _("Drone %(unit)s is not ready and available, or has reported no position."),
+    "not_in_maintenance": _("Device %(device)s is not in maintenance, so there is no maintenance to end."),
     "drone_no_fly": _("The destination lies in the no-fly zone %(zone)s."),
     "drone_out_of_range": _("The destination is %(distance_km)s km away; the battery above the reserve allows "
                             "%(range_km)s km out and back."),
@@ -158,6 +160,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_fraud_type": _("Unknown fraud type %(code)s."),
     "victim_required": _("Give the victim's name."),
     "bad_identifier": _("%(value)s is not a valid %(kind)s: %(why)s"),
+    "bad_identifier_line": _("Line %(line)s of the suspect identifiers (%(text)s) is not a kind, a colon and a value: "
+                             "write for example “phone number: 13900000000”, the kinds as listed above the box."),
     "bad_method": _("Unknown tracing rule %(method)s: use fifo, haircut or poison."),
     "bad_hops": _("The hop limit %(hops)s is outside 1–10."),
     "no_transfers": _("Report %(report)s has no victim transfer to trace: add the victim's transfers first."),
@@ -280,7 +284,7 @@ def page_message(exc: DomainError) -> str:
     if template is None:
         return exc.message
     try:
-        return str(template) % {k: _shown(v) for k, v in exc.params.items()}
+        return str(template) % {k: _shown(v) for k, v in localised(exc.params, get_language() or "").items()}
     except (KeyError, TypeError, ValueError) as err:
         log.warning("page message %r cannot be filled from params %r: %r", exc.message_id, exc.params, err)
         return exc.message

@@ -11,6 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def localised(params: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """``params`` for a message in ``language``: a parameter that has a Chinese form travels as ``name`` (English,
+    what the API's ``detail`` says) beside ``name_zh``; a Chinese message takes ``name_zh`` for ``name``."""
+    out = dict(params)
+    if language.lower().startswith("zh"):
+        out.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh") and v})
+    return out
+
+
 class DomainError(Exception):
     """A business rule was broken.
 

@@ -63,7 +63,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from pingan.core.errors import localised
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +139,7 @@ def failure_message(code: str, params: Mapping[str, Any], fallback: str = "") ->
     if template is None:
         return fallback
     try:
-        return str(template) % dict(params)
+        return str(template) % localised(params, get_language() or "")
     except (KeyError, TypeError, ValueError):
         log.warning("failure message %r cannot be filled from %r", code, params)
         return fallback

@@ -733,9 +733,8 @@ def drone_dispatch(
     zone = figures.no_fly_zone_at(lon, lat, zones if zones is not None else figures.no_fly_zones())
     if zone is not None:
         audit.record(actor, "drone_refused", "Drone", drone.pk, detail={"reason": "no_fly", "zone": zone.id})
-        raise DomainError(
-            f"the destination lies in no-fly zone {zone.id}", code="drone_no_fly", params={"zone": zone.name or zone.id}
-        )
+        raise DomainError(f"the destination lies in no-fly zone {zone.id}", code="drone_no_fly",
+                          params={"zone": zone.name or zone.id, "zone_zh": zone.name_zh})
     plan = figures.flight_plan(
         from_lon=pu.lon,
         from_lat=pu.lat,
@@ -1025,7 +1024,7 @@ def roster_import(
     unknown officer or call sign, one of another station, a shift longer than 24 h) nothing is saved and the
     errors are returned. Returns ``(shifts created, errors)``. Station chiefs import their subtree,
     dispatchers the city. Raises ``PermissionDenied`` for other roles; a file that cannot be read at all is
-    one error at row 0 (``roster_unreadable``, its bilingual reason)."""
+    one error at row 0 (``roster_unreadable``, its reason in each language)."""
     from pingan.dispatch import roster_file
     from pingan.dispatch.roster import shift_bounds
     from pingan.screening.roster import RosterError, read_table
@@ -1035,7 +1034,8 @@ def roster_import(
     try:
         rows, _meta = read_table(data, filename=filename)
     except RosterError as e:
-        return [], [E(0, "", "roster_unreadable", {"reason": str(e)})]
+        zh, en = e.halves
+        return [], [E(0, "", "roster_unreadable", {"reason": en, "reason_zh": zh})]
     shifts, errors = roster_file.parse(rows)
     stations = {u.code: u for u in OrgUnit.objects.filter(code__in={s.station for s in shifts})}
     users = {u.username: u for u in User.objects.select_related("unit").filter(

@@ -11,14 +11,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import mapview
 from pingan.alerts.models import Jurisdiction
 from pingan.core import audit, texts
 from pingan.core.error_messages import page_message
-from pingan.core.errors import DomainError
+from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
 from pingan.dashboard.web import page
 from pingan.dispatch import figures, selectors, services
@@ -482,7 +482,7 @@ ROSTER_FIELDS = {"shift": pgettext_lazy("roster column", "shift name"),
 
 def roster_error_text(e) -> str:
     """One row-level error of a roster file in the reader's language."""
-    params = dict(e.params)
+    params = localised(e.params, get_language() or "")
     if "field" in params:
         params["field"] = str(ROSTER_FIELDS.get(params["field"], params["field"]))
     return str(ROSTER_ERRORS[e.code]) % params

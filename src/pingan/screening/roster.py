@@ -328,6 +328,13 @@ class RosterError(Exception):
         self.code = code
         self.params = dict(params or {})
 
+    @property
+    def halves(self) -> tuple[str, str]:
+        """The Chinese and the English half of :attr:`message` (``"中文 / English"``; the whole message for
+        both when it is in one language only), so that a page shows its reader's half."""
+        zh, sep, en = self.message.partition(" / ")
+        return (zh, en) if sep else (self.message, self.message)
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:

@@ -165,8 +165,16 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """A source: ``title`` as published, with its English (``en``) or Chinese (``zh``) rendering where the title
+    is in the other language."""
+
     title: str
     url: str
+    en: str = ""
+    zh: str = ""
+
+    def label(self, language: str | None = None) -> str:
+        return (self.zh if lang_of(language) == "zh" else self.en) or self.title
 
 
 @dataclass(frozen=True)
@@ -300,7 +308,8 @@ def parse_scheme(text: str, name: str = "(scheme)", vocab: Vocabulary | None = N
         cats.sort(key=lambda c: order.index(c.key))
     scheme = Scheme(raw["id"], str(raw["version"]), raw["en"], raw["zh"], raw.get("note_en", "").strip(),
                     raw.get("note_zh", "").strip(),
-                    tuple(Citation(c["title"], c.get("url", "")) for c in raw.get("citation", [])),
+                    tuple(Citation(c["title"], c.get("url", ""), c.get("en", ""), c.get("zh", ""))
+                          for c in raw.get("citation", [])),
                     tuple(cats), raw.get("option_of", ""), tuple(raw.get("default_for", ())))
     for c in cats:  # cycles in groups would recurse forever
         _check_acyclic(scheme, c.key, (), name)

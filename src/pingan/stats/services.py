@@ -444,8 +444,9 @@ def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | Non
     try:
         read = bureau.read(data, units=bureau_units(root), org=root.code, filename=filename, allowed=allowed)
     except RosterError as exc:
-        raise DomainError(exc.message, code="unreadable_file", message_id="stats_unreadable_file",
-                          params={"message": exc.message}) from None
+        zh, en = exc.halves
+        raise DomainError(en, code="unreadable_file", message_id="stats_unreadable_file",
+                          params={"message": en, "message_zh": zh}) from None
     read.units = {root.code: UnitRef(root.code, root.name, root.kind)}
     return import_write(read=read, actor=actor, sha256=_sha256(data), batch=batch, fence=fence)
 
@@ -506,7 +507,7 @@ def import_execute(job_id: int) -> None:
     except _LeaseLost:
         return  # the run holding the lease now stores its own result
     except DomainError as exc:
-        raise jobs.JobFailed(f"stats_{exc.code}", exc.message, {"message": exc.message}) from None
+        raise jobs.JobFailed(f"stats_{exc.code}", exc.message, {"message": exc.message, **exc.params}) from None
 
 
 # ------------------------------------------------------------------------------------------- reclassification

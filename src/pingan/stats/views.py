@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.core.error_messages import page_message
@@ -171,7 +172,8 @@ def downgrades(request: HttpRequest, code: str) -> HttpResponse:
     try:
         since = dt.date.fromisoformat(request.GET["since"]) if request.GET.get("since") else None
     except ValueError:
-        messages.error(request, "since: YYYY-MM-DD")
+        messages.error(request, _("“%(value)s” is not a date: give the start date as YYYY-MM-DD, for example "
+                                  "2024-03-01.") % {"value": request.GET["since"]})
     unit_obj = selectors.unit_get(actor=request.user, code=code)
     watch = selectors.downgrade_watch(actor=request.user, code=code, since=since)
     recent = selectors.reclassification_list(actor=request.user, code=code, downgrades_only=True, since=since)[:100]

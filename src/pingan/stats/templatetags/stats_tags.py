@@ -36,6 +36,12 @@ def label(obj) -> str:
 
 
 @register.filter
+def note(scheme) -> str:
+    """A scheme's note in the active language."""
+    return scheme.note(get_language())
+
+
+@register.filter
 def offence_label(key: str) -> str:
     return classify.vocabulary().label(key, get_language())
 
@@ -49,6 +55,35 @@ def place_label(key: str) -> str:
 def category(scheme, key: str):
     """The category ``key`` of ``scheme`` (for its label)."""
     return scheme.category(key)
+
+
+@register.filter
+def source_label(key: str) -> str:
+    """The name of an incident's source: the bureau's own file in the viewer's language, a public data set by
+    its key (``chicago-crimes``)."""
+    return gettext("bureau case file") if key == "bureau" else key
+
+
+@register.filter
+def source_ref_label(ref: str) -> str:
+    """An incident's reference in its source: ``case:XM1`` → case number XM1, ``id:12`` → record 12, ``row:…`` →
+    the fingerprint of a row without a case number."""
+    kind, _, value = ref.partition(":")
+    if kind == "case":
+        return gettext("case number %(n)s") % {"n": value}
+    if kind == "id":
+        return gettext("record %(n)s") % {"n": value}
+    if kind == "row":
+        return gettext("row without a case number, fingerprint %(h)s") % {"h": value[:12]}
+    return ref
+
+
+@register.filter
+def source_wording(incident) -> str:
+    """The source's own category and codes, each once (the bureau's 案件类别 / 案由 are both)."""
+    named = incident.source_category.split(" / ")
+    extra = [c for c in incident.offence_codes if c not in named]
+    return " · ".join(p for p in (incident.source_category, *extra) if p)
 
 
 @register.filter
