@@ -183,3 +183,44 @@ def test_reads_are_recorded_with_their_purpose_and_the_persons_shown(client, cas
     assert not AuditSubject.objects.filter(seq=rec.seq, key__in=audit.subject_keys_for_query("赵某某")).exists()
     bare = _token_create(user=cast.citizen, name="t").secret
     assert client.get("/api/v1/antifraud/reports", HTTP_AUTHORIZATION=f"Bearer {bare}").json()["count"] == 0
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_speaks_the_viewers_language(client, cast, centre, objects, language):
+    """Issue 11: "freeze (冻结)" on English pages, a ``kind:value`` list of English codes on the Chinese new-report
+    page (tests/page_language.py)."""
+    from page_language import check_pages, data_values
+
+    data = data_values("antifraud.FraudReport.victim_name", "antifraud.FraudReport.victim_address",
+                       "antifraud.FraudReport.narrative", "antifraud.VictimTransfer.to_name",
+                       "antifraud.VictimTransfer.to_bank", "antifraud.Order.account_name", "antifraud.Order.bank",
+                       "antifraud.StatementTxn.counterparty_name", "antifraud.StatementTxn.counterparty_bank",
+                       "antifraud.StatementTxn.summary", "antifraud.Statement.bank", "antifraud.Statement.filename",
+                       "antifraud.Block.value", "antifraud.Block.reason")
+    found = check_pages(client, PAGES, actors(cast, centre), objects, sign_in, language, data)
+    assert not found, found
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_suspect_identifiers_are_typed_with_their_kind_in_the_readers_words(client, centre, language):
+    """Issue 11: the new-report page listed the kinds as codes (``kind:value``, bank_account, …) on the Chinese
+    page, and a line whose kind was not a code was dropped without a word."""
+    from pingan.antifraud.models import FraudReport
+
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = language
+    form = {"victim_name": "林某", "reported_at": "2026-12-01T10:00", "fraud_type": "other", "loss_yuan": "100",
+            "channel": "other"}
+    page = client.get("/antifraud/reports/new/").content.decode()
+    assert ("电话号码" in page and "bank_account" not in page) if language == "zh-hans" else "phone number" in page
+    bad = client.post("/antifraud/reports/new/", {**form, "identifiers": "电话号码：13900000001\nqq 12345"})
+    text = bad.content.decode()
+    assert bad.status_code == 200 and not FraudReport.objects.filter(victim_name="林某").exists()
+    assert ("涉案标识第 2 行（qq 12345）" in text) if language == "zh-hans" else (
+        "Line 2 of the suspect identifiers (qq 12345)" in text)
+    ok = client.post("/antifraud/reports/new/", {**form, "identifiers": "电话号码：13900000001\nphone number: "
+                                                 "13900000002\ndomain:bad.example"})
+    assert ok.status_code == 302
+    report = FraudReport.objects.get(victim_name="林某")
+    assert sorted((i.kind, i.value) for i in report.identifiers.all()) == [
+        ("domain", "bad.example"), ("phone", "13900000001"), ("phone", "13900000002")]

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,6 +52,30 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 def _type_names() -> dict[str, str]:
     zh = (get_language() or "").lower().startswith("zh")
     return {c: (n["zh"] if zh else n["en"]) for c, n in rules.fraud_types().items()}
+
+
+def _identifiers(text: str) -> list[dict]:
+    """The suspect identifiers typed one per line as ``kind: value``: the kind is its name in either language
+    (电话号码, phone number) or its code (``phone``), the colon half- or full-width. A line whose kind is not
+    one of these is refused with its line number, not dropped."""
+    names = {}
+    for kind in IdentifierKind:
+        names[kind.value] = kind
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names[str(kind.label).casefold()] = kind
+    found = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, value = line.replace("：", ":").partition(":")
+        kind = names.get(name.strip().casefold())
+        if not colon or kind is None or not value.strip():
+            raise DomainError(
+                f"line {n} of the suspect identifiers, {line.strip()!r}, is not a kind, a colon and a value",
+                code="bad_identifier_line", params={"line": n, "text": line.strip()})
+        found.append({"kind": kind.value, "value": value.strip()})
+    return found
 
 
 def _yuan_to_cents(text: str) -> int:
@@ -101,11 +125,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                                   "amount_cents": _yuan_to_cents(p.get("transfer_yuan", "")),
                                   "from_account": p.get("from_account", ""), "to_name": p.get("to_name", ""),
                                   "to_bank": p.get("to_bank", "")})
-            identifiers = []
-            for line in p.get("identifiers", "").splitlines():
-                if ":" in line and line.split(":", 1)[0].strip() in IdentifierKind.values:
-                    kind, value = line.split(":", 1)
-                    identifiers.append({"kind": kind.strip(), "value": value.strip()})
+            identifiers = _identifiers(p.get("identifiers", ""))
             report = services.report_create(
                 actor=request.user, victim_name=p.get("victim_name", ""), victim_phone=p.get("victim_phone", ""),
                 victim_address=p.get("victim_address", ""), reported_at=_when(p.get("reported_at", "")),
@@ -117,7 +137,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("antifraud:report", report.pk)
     return TemplateResponse(request, "antifraud/report_new.html", {
-        "types": _type_names(), "channels": Channel.choices, "kinds": IdentifierKind.values, "v": values})
+        "types": _type_names(), "channels": Channel.choices, "kinds": [k.label for k in IdentifierKind], "v": values})
 
 
 def _case_context(request: HttpRequest, report_id: int) -> dict:
