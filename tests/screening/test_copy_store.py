@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from test_jobs import risk, roster_bytes, run  # noqa: F401 - risk is a fixture
 
-from pingan.screening.copystore import copy_insert, copy_update
+from pingan.core.copystore import copy_insert, copy_rows, copy_update, copy_update_rows
 from pingan.screening.models import Hit, PersonResult
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
@@ -129,3 +129,28 @@ def test_copy_update_writes_exactly_what_bulk_update_writes_and_nothing_else():
     assert [by_row[1000 + i]["reason"] for i in range(4)] == [ODD[1], ODD[1], ODD[2], ODD[3]]
     assert sorted(PersonResult.objects.exclude(pk__in=[p.pk for p in orm_persons + copy_persons])
                   .values_list("pk", "level", "reason", "reevaluation")) == untouched
+
+
+HIT_FIELDS = ["person_id", "job_id", "rule_id", "source", "record_ref", "listing_ref", "match_kind", "match_reasons",
+              "level_effect", "police_priority", "silent", "detail"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_tuples_to_copy_store_exactly_what_instances_store():
+    """copy_rows / copy_update_rows (tuples, no model instance per row: what a re-evaluation writes) end where
+    copy_insert / bulk_update of instances end, odd texts, JSON and NULLs included."""
+    orm_job, copy_job = run(roster_bytes()), run(roster_bytes())
+    PersonResult.objects.filter(job__in=[orm_job, copy_job]).delete()  # and their hits
+    orm_persons = PersonResult.objects.bulk_create(_persons(orm_job, 1000))
+    copy_persons = PersonResult.objects.bulk_create(_persons(copy_job, 1000))
+    Hit.objects.bulk_create(_hits(orm_job, orm_persons))
+    hits = _hits(copy_job, copy_persons)
+    ids = copy_rows(Hit, HIT_FIELDS, [tuple(getattr(h, f) for f in HIT_FIELDS) for h in hits])
+    assert ids == list(Hit.objects.filter(job=copy_job).order_by("id").values_list("pk", flat=True))
+    assert _stored(Hit, copy_job, {"id", "job_id", "person_id"}) == _stored(Hit, orm_job, {"id", "job_id", "person_id"})
+    PersonResult.objects.bulk_update(_changed(orm_persons[::2]), UPDATED)
+    changed = _changed(copy_persons[::2])
+    assert copy_update_rows(PersonResult, UPDATED, [(p.pk, *(getattr(p, f) for f in UPDATED))
+                                                    for p in changed]) == len(changed)
+    assert _stored(PersonResult, copy_job, {"id", "job_id"}) == _stored(PersonResult, orm_job, {"id", "job_id"})
+    assert copy_rows(Hit, HIT_FIELDS, []) == [] and copy_update_rows(PersonResult, UPDATED, []) == 0

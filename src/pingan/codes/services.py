@@ -520,6 +520,12 @@ def on_results_changed(causes: dict[int, dict]) -> int:
 #: Premises re-derived per batch by :func:`safety_codes_derive_bulk` (rows locked, codes signed and written).
 DERIVE_BATCH = 2000
 
+#: The columns :func:`safety_codes_derive_bulk` writes, in the order of its row tuples (every column: COPY
+#: leaves out none that has no database default).
+CODE_COLUMNS = ("premises_id", "job_id", "issuer", "code_id", "level", "issued_at", "expires_at", "ruleset_version",
+                "people", "kid", "token", "issued_by_id", "counts", "cause", "superseded_by_id", "superseded_at",
+                "revoked_at", "revocation_reason")
+
 
 @transaction.atomic
 def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str, int]:
@@ -537,7 +543,7 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
     """
     from django.db.models import OuterRef, Subquery
 
-    from pingan.screening.copystore import copy_insert
+    from pingan.core.copystore import copy_rows, ids_in
 
     done = {"issued": 0, "suspended": 0, "unchanged": 0, "none": 0}
     ids = sorted(causes)
@@ -546,24 +552,25 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
     for start in range(0, len(ids), DERIVE_BATCH):
         chunk = ids[start:start + DERIVE_BATCH]
         last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
+        in_chunk = ids_in(Premises, chunk)  # one array parameter, not 2,000
         premises_rows = list(Premises.objects.select_for_update(of=("self",)).select_related("unit")
-                             .filter(pk__in=chunk).annotate(last_code_id=Subquery(last_code)).order_by("pk"))
-        jobs = {j.premises_id: j for j in ScreeningJob.objects.filter(premises_id__in=chunk, is_latest=True)
+                             .filter(pk__in=in_chunk).annotate(last_code_id=Subquery(last_code)).order_by("pk"))
+        jobs = {j.premises_id: j for j in ScreeningJob.objects.filter(premises_id__in=in_chunk, is_latest=True)
                 .only("pk", "premises_id", "purged_at")}
         counts_by_job = {
-            a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=[j.pk for j in jobs.values()])
-            .values("job_id").annotate(
+            a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids_in(PersonResult, [
+                j.pk for j in jobs.values()])).values("job_id").annotate(
                 green=Count("id", filter=Q(status="accepted", level="green")),
                 yellow=Count("id", filter=Q(status="accepted", level="yellow")),
                 red=Count("id", filter=Q(status="accepted", level="red")),
                 accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
         live: dict[int, list[SafetyCode]] = {}
-        for c in SafetyCode.objects.filter(premises_id__in=chunk, revoked_at__isnull=True).order_by(
+        for c in SafetyCode.objects.filter(premises_id__in=in_chunk, revoked_at__isnull=True).order_by(
                 "-issued_at", "-id").only("pk", "premises_id", "job_id", "counts", "level", "code_id", "issuer"):
             live.setdefault(c.premises_id, []).append(c)
-        last = {c.pk: c for c in SafetyCode.objects.filter(
-            pk__in=[p.last_code_id for p in premises_rows if p.last_code_id]).only("pk", "job_id", "level")}
-        reviewed = set(CodeReview.objects.filter(premises_id__in=chunk, status=CodeReview.Status.OPEN)
+        last = {c.pk: c for c in SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [
+            p.last_code_id for p in premises_rows if p.last_code_id])).only("pk", "job_id", "level")}
+        reviewed = set(CodeReview.objects.filter(premises_id__in=in_chunk, status=CodeReview.Status.OPEN)
                        .values_list("premises_id", flat=True))
         one_by_one: list[Premises] = []
         to_issue: list[tuple[Premises, ScreeningJob, ScreeningCounts, int, Level]] = []
@@ -594,7 +601,9 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
             continue
         now = timezone.now()
         signers: dict[str, tuple[SigningKey, KeySigner]] = {}
-        rows: list[SafetyCode] = []
+        # tuples straight to COPY (CODE_COLUMNS), no model instance per code
+        rows: list[tuple] = []
+        issued_by = actor.pk if getattr(actor, "pk", None) else None
         for p, job, counts, people, level in to_issue:
             issuer = issuer_for(p)
             if issuer not in signers:
@@ -604,29 +613,28 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
             code = core_token.SafetyCode.new(issuer=issuer, premises_id=p.pk,
                                              premises_name=p.name.strip()[: core_token.MAX_NAME_LENGTH], level=level,
                                              people=people, issued_at=now, validity=validity)
-            rows.append(SafetyCode(
-                premises_id=p.pk, job_id=job.pk, issuer=issuer, code_id=code.code_id.hex(), level=level.value,
-                issued_at=code.issued_at, expires_at=code.expires_at, ruleset_version=code.ruleset_version,
-                people=people, kid=key.kid, token=core_token.issue(code, signer),
-                issued_by=actor if getattr(actor, "pk", None) else None, counts=_counts_dict(counts),
-                cause=causes[p.pk] or {}, superseded_at=None, revoked_at=None, revocation_reason=""))
-        copy_insert(SafetyCode, rows)
+            rows.append((p.pk, job.pk, issuer, code.code_id.hex(), level.value, code.issued_at, code.expires_at,
+                         code.ruleset_version, people, key.kid, core_token.issue(code, signer), issued_by,
+                         _counts_dict(counts), causes[p.pk] or {}, None, None, None, ""))
+        new_ids = copy_rows(SafetyCode, CODE_COLUMNS, rows)
         old = [c for p, *_ in to_issue for c in live.get(p.pk, [])]
         if old:
             # each old code's successor: the one new code of its premises (the premises rows are locked, so no
             # other code of theirs was issued meanwhile; the old codes all have lower ids)
-            successor = SafetyCode.objects.filter(premises_id=OuterRef("premises_id"), pk__gte=min(r.pk for r in rows),
+            successor = SafetyCode.objects.filter(premises_id=OuterRef("premises_id"), pk__gte=min(new_ids),
                                                   revoked_at__isnull=True).values("pk")[:1]
-            SafetyCode.objects.filter(pk__in=[c.pk for c in old]).update(
+            SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [c.pk for c in old])).update(
                 superseded_by=Subquery(successor), superseded_at=now, revoked_at=now,
                 revocation_reason=Reason.RESCREENED.name.lower())
         superseded: dict[int, list[str]] = {}
         for c in old:
             superseded.setdefault(c.premises_id, []).append(c.code_id)
-        audit.record_many(actor, [audit.Entry("issue", "SafetyCode", row.code_id, {
-            "premises": row.premises_id, "level": row.level, "job": row.job_id, "people": row.people, "kid": row.kid,
-            "ruleset_version": row.ruleset_version, "override": None,
-            "superseded": superseded.get(row.premises_id, []), "cause": row.cause}) for row in rows])
+        audit.record_many(actor, [audit.Entry("issue", "SafetyCode", code_id, {
+            "premises": premises_id, "level": level, "job": job_id, "people": people, "kid": kid,
+            "ruleset_version": ruleset_version, "override": None,
+            "superseded": superseded.get(premises_id, []), "cause": cause})
+            for (premises_id, job_id, _i, code_id, level, _a, _e, ruleset_version, people, kid, _t, _b, _c, cause,
+                 *_rest) in rows])
         for issuer in sorted({c.issuer for c in old} if old else set()):
             _invalidate_revocations_now_and_on_commit(issuer)
         done["issued"] += len(rows)

@@ -174,6 +174,61 @@ def affected_people(dataset: RiskDataset) -> tuple[set[int], dict[str, Any]]:
     return people, {"kind": "watchlist", "entries": table.num_rows}
 
 
+#: The result columns a re-evaluation writes for a changed person, after its id (tuples to ``COPY``).
+RESULT_COLUMNS = ("level", "rule_ids", "reason", "reasons", "police_priority", "hit_count", "silent_hit",
+                  "reevaluation")
+#: The hit columns a re-evaluation writes (every column: ``COPY`` takes no Django default).
+HIT_COLUMNS = ("person_id", "job_id", "rule_id", "source", "record_ref", "listing_ref", "match_kind", "match_reasons",
+               "level_effect", "police_priority", "silent", "detail")
+
+_CHANGE_SET = """
+WITH nk AS (SELECT DISTINCT "row" AS pk, rule_id || chr(31) || coalesce(record_ref, '') || chr(31)
+                                        || coalesce(listing_ref, '') AS k FROM new_hits),
+     ok AS (SELECT DISTINCT pk, rule_id || chr(31) || record_ref || chr(31) || listing_ref AS k FROM old_hits),
+     added AS (SELECT pk, count(*) AS n FROM (SELECT pk, k FROM nk EXCEPT SELECT pk, k FROM ok) GROUP BY pk),
+     removed AS (SELECT pk, count(*) AS n FROM (SELECT pk, k FROM ok EXCEPT SELECT pk, k FROM nk) GROUP BY pk)
+SELECT n."row", coalesce(n.level, '') AS level, o.level AS old_level, n.rule_ids, n.reason, n.police_priority,
+       n.hit_count, n.silent_hit, coalesce(a.n, 0) AS added, coalesce(r.n, 0) AS removed
+FROM persons n JOIN old o ON o.pk = n."row"
+LEFT JOIN added a ON a.pk = n."row" LEFT JOIN removed r ON r.pk = n."row"
+WHERE coalesce(n.level, '') <> o.level
+   OR list_sort(coalesce(n.rule_ids, []::VARCHAR[])) <> list_sort(coalesce(o.rule_ids, []::VARCHAR[]))
+   OR a.n IS NOT NULL OR r.n IS NOT NULL
+ORDER BY n."row"
+"""
+
+
+def _change_set(people: list[Any], police: pa.Table, hits: pa.Table) -> pa.Table:
+    """The people whose result changed, computed in DuckDB: the new results (``police``, by ``row`` = result
+    id) and hits joined to the stored levels, rules and hits; a person changed when the level, the set of
+    rules or the set of hits (rule, record, listing) differs. Columns ``row``, ``level``, ``old_level``,
+    ``rule_ids``, ``reason``, ``police_priority``, ``hit_count``, ``silent_hit`` and ``added``/``removed``
+    (hits new to / gone from the person), ordered by ``row``."""
+    import duckdb
+
+    from pingan.core.copystore import ids_in
+
+    old = pa.table({"pk": pa.array([p.pk for p in people], pa.int64()),
+                    "level": pa.array([p.level or "" for p in people], pa.string()),
+                    "rule_ids": pa.array([list(p.rule_ids or []) for p in people], pa.list_(pa.string()))})
+    stored = list(zip(*Hit.objects.filter(person_id__in=ids_in(Hit, [p.pk for p in people])).values_list(
+        "person_id", "rule_id", "record_ref", "listing_ref"), strict=True)) or [[], [], [], []]
+    old_hits = pa.table({"pk": pa.array(stored[0], pa.int64()), "rule_id": pa.array(stored[1], pa.string()),
+                         "record_ref": pa.array(stored[2], pa.string()),
+                         "listing_ref": pa.array(stored[3], pa.string())})
+    persons = police.select(["row", "level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit"])
+    key = ["row", "rule_id", "record_ref", "listing_ref"]
+    new_hits = hits.select(key) if hits.num_rows else pa.table(
+        {c: pa.array([], pa.int64() if c == "row" else pa.string()) for c in key})
+    con = duckdb.connect(config={"threads": int(settings.PINGAN["DUCKDB_THREADS"] or 1)})
+    try:
+        for name, table in (("old", old), ("old_hits", old_hits), ("persons", persons), ("new_hits", new_hits)):
+            con.register(name, table)
+        return con.sql(_CHANGE_SET).to_arrow_table()
+    finally:
+        con.close()
+
+
 def _as_of(person_as_of: dt.datetime) -> dt.datetime:
     from pingan.screening.services import _as_of as screening_clock
 
@@ -189,7 +244,7 @@ PERSON_FIELDS = ("pk", "job_id", "job__as_of", "job__premises_id", "name", "id_n
 def people_rows(ids: Iterable[int] | None = None) -> list[Any]:
     """The accepted people of the latest screenings (all of them, or those with the result ids ``ids``) as
     named tuples of :data:`PERSON_FIELDS`, ordered by id."""
-    from pingan.screening.copystore import ids_in
+    from pingan.core.copystore import ids_in
 
     qs = _latest_people() if ids is None else _latest_people().filter(pk__in=ids_in(PersonResult, ids))
     return list(qs.order_by("pk").values_list(*PERSON_FIELDS, named=True))
@@ -249,8 +304,8 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     """Re-evaluate the people ``dataset`` can affect (module docstring) and store what changed; returns the
     run's :class:`Reevaluation` (``candidates``, ``changed``, ``hits_added``, ``hits_removed``,
     ``codes_changed``, ``seconds`` per stage)."""
+    from pingan.core.copystore import copy_rows, copy_update_rows, ids_in
     from pingan.screening import services as sv
-    from pingan.screening.copystore import copy_insert, copy_update, ids_in
 
     clock = _Stages()
     run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
@@ -266,72 +321,64 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     result, ruleset = screen_again(people)
     clock.lap("engine")
     police = result.police_view()
-    new_persons = {p["row"]: p for p in police.select(
-        ["row", "level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit"]).to_pylist()}
-    new_hits: dict[int, list[dict]] = defaultdict(list)
-    listed = result.hits.filter(pa.compute.equal(result.hits.column("source"), "watchlist")) \
-        if result.hits.num_rows else result.hits
+    changes = _change_set(people, police, result.hits)
+    changed_rows = changes.column("row").to_pylist()
+    hits_added = sum(changes.column("added").to_pylist())
+    hits_removed = sum(changes.column("removed").to_pylist())
+    # only the changed people's hits and results pass through Python, as tuples (no dict + model per row)
+    hits = result.hits.filter(pa.compute.is_in(result.hits.column("row"), pa.array(changed_rows, pa.int64()))) \
+        if changed_rows and result.hits.num_rows else result.hits.slice(0, 0)
+    listed = hits.filter(pa.compute.equal(hits.column("source"), "watchlist")) if hits.num_rows else hits
     entries = sv._watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r}) \
-        if result.hits.num_rows else {}
-    for h in result.hits.to_pylist():
+        if hits.num_rows else {}
+    new_hits: dict[int, list[dict]] = defaultdict(list)
+    for h in hits.to_pylist():
         new_hits[h["row"]].append({
             "rule_id": h["rule_id"], "source": h["source"] or "", "record_ref": h["record_ref"] or "",
             "listing_ref": h["listing_ref"] or "", "match_kind": h["match_kind"] or "",
             "match_reasons": list(h["match_reasons"] or []), "level_effect": h["level_effect"] or "",
             "police_priority": h["police_priority"], "silent": bool(h["silent"]),
             "detail": sv._hit_detail(h, entries)})
-    old_hits: dict[int, set[tuple]] = defaultdict(set)
-    for pid, rule, ref, listing_ref in Hit.objects.filter(person_id__in=ids_in(Hit, [p.pk for p in people])) \
-            .values_list("person_id", "rule_id", "record_ref", "listing_ref"):
-        old_hits[pid].add((rule, ref, listing_ref))
-    now = timezone.now()
-    changed: list[PersonResult] = []
-    premises_of: dict[int, int | None] = {}
-    hits_added = hits_removed = 0
-    raised: list[dict] = []
-    changed_rows: list[int] = []
-    for p in people:
-        n = new_persons[p.pk]
-        hits = new_hits.get(p.pk, [])
-        keys = {(h["rule_id"], h["record_ref"], h["listing_ref"]) for h in hits}
-        level = n["level"] or ""
-        if level == p.level and sorted(n["rule_ids"] or []) == sorted(p.rule_ids or []) and keys == old_hits[p.pk]:
-            continue
-        changed_rows.append(p.pk)
-        changed.append(PersonResult(
-            pk=p.pk, job_id=p.job_id, level=level, rule_ids=list(n["rule_ids"] or []), reason=n["reason"] or "",
-            police_priority=n["police_priority"], hit_count=n["hit_count"] or 0, silent_hit=bool(n["silent_hit"]),
-            reevaluation={"run": run.pk, "at": now.isoformat(), "from": p.level, "to": level,
-                          "dataset": dataset.name, "why": _why(hits, p.level, level)}))
-        changed[-1]._new_hits = hits
-        premises_of[p.pk] = p.job__premises_id
-        fresh = keys - old_hits[p.pk]
-        hits_added += len(fresh)
-        hits_removed += len(old_hits[p.pk] - keys)
-        if fresh:
-            raised.append({"person": p.pk, "job": p.job_id, "premises": p.job__premises_id, "hits": len(fresh),
-                           "level": level})
     reasons = _reasons_by_row(police.filter(pa.compute.is_in(police.column("row"), pa.array(changed_rows, pa.int64()))),
                               ruleset) if changed_rows else {}
-    for c in changed:
-        c.reasons = reasons.get(c.pk, [])
+    now = timezone.now()
+    at = now.isoformat()
+    job_of = {p.pk: (p.job_id, p.job__premises_id) for p in people}
+    results: list[tuple] = []
+    hit_rows: list[tuple] = []
+    premises_of: dict[int, int | None] = {}
+    raised: list[dict] = []
+    for pk, level, old_level, rule_ids, reason, priority, hit_count, silent_hit, added in zip(
+            changed_rows, *(changes.column(c).to_pylist() for c in (
+                "level", "old_level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit", "added")),
+            strict=True):
+        job_id, premises_id = job_of[pk]
+        person_hits = new_hits.get(pk, [])
+        results.append((pk, level, list(rule_ids or []), reason or "", reasons.get(pk, []), priority, hit_count or 0,
+                        bool(silent_hit), {"run": run.pk, "at": at, "from": old_level, "to": level,
+                                           "dataset": dataset.name, "why": _why(person_hits, old_level, level)}))
+        hit_rows.extend((pk, job_id, h["rule_id"], h["source"], h["record_ref"], h["listing_ref"], h["match_kind"],
+                         h["match_reasons"], h["level_effect"], h["police_priority"], h["silent"], h["detail"])
+                        for h in person_hits)
+        premises_of[pk] = premises_id
+        if added:
+            raised.append({"person": pk, "job": job_id, "premises": premises_id, "hits": added, "level": level})
     clock.lap("compare")
     codes_changed = 0
     with transaction.atomic():
         PersonResult.objects.filter(pk__in=ids_in(PersonResult, [p.pk for p in people])).update(reevaluated_at=now)
-        if changed:
-            copy_update(PersonResult, changed, ["level", "rule_ids", "reason", "reasons", "police_priority",
-                                                "hit_count", "silent_hit", "reevaluation"])
-            Hit.objects.filter(person_id__in=ids_in(Hit, [c.pk for c in changed])).delete()
-            copy_insert(Hit, [Hit(person_id=c.pk, job_id=c.job_id, **h) for c in changed for h in c._new_hits])
+        if results:
+            copy_update_rows(PersonResult, RESULT_COLUMNS, results)
+            Hit.objects.filter(person_id__in=ids_in(Hit, changed_rows)).delete()
+            copy_rows(Hit, HIT_COLUMNS, hit_rows)
         ScreeningJob.objects.filter(pk__in={p.job_id for p in people}).update(reevaluated_at=now)
-        _recount({c.job_id for c in changed})
+        _recount({job_of[pk][0] for pk in changed_rows})
         clock.lap("store")
         per_premises: dict[int, dict] = {}
-        for c in changed:
-            if premises_of[c.pk]:
-                cause = per_premises.setdefault(premises_of[c.pk], {"code": "code_cause.reevaluation", "params": {
-                    "dataset": dataset.name, "changed": 0, "job": c.job_id}})
+        for pk in changed_rows:
+            if premises_of[pk]:
+                cause = per_premises.setdefault(premises_of[pk], {"code": "code_cause.reevaluation", "params": {
+                    "dataset": dataset.name, "changed": 0, "job": job_of[pk][0]}})
                 cause["params"]["changed"] += 1
         for hook in RESULTS_CHANGED_HOOKS:
             codes_changed += hook(per_premises) or 0
@@ -340,12 +387,12 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
             hook(run, raised)
         clock.lap("notify")
         premises = sorted(per_premises)
-        _finish(run, candidates=len(people), changed=len(changed), hits_added=hits_added,
+        _finish(run, candidates=len(people), changed=len(changed_rows), hits_added=hits_added,
                 hits_removed=hits_removed, codes_changed=codes_changed, seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
-            "run": run.pk, "candidates": len(people), "changed": len(changed), "hits_added": hits_added,
+            "run": run.pk, "candidates": len(people), "changed": len(changed_rows), "hits_added": hits_added,
             "hits_removed": hits_removed, "codes_changed": codes_changed, "premises": premises[:200],
-            "people": [c.pk for c in changed][:1000], "people_with_new_hits": len(raised)})
+            "people": changed_rows[:1000], "people_with_new_hits": len(raised)})
     return run
 
 
@@ -406,7 +453,7 @@ def _reasons_by_row(persons: pa.Table, ruleset) -> dict[int, list]:
 def _recount(job_ids: Iterable[int]) -> None:
     """Recompute the level counts and hit counts of re-evaluated jobs (the pages and dashboards read them): two
     grouped queries for all of them and one write, not three queries per job."""
-    from pingan.screening.copystore import copy_update
+    from pingan.core.copystore import copy_update
 
     ids = sorted(job_ids)
     if not ids:

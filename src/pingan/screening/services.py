@@ -22,10 +22,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pingan.core import audit, jobs
+from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import batch, rules
-from pingan.screening.copystore import copy_insert
 from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
 
 Progress = Callable[[str, int], None]

@@ -76,20 +76,53 @@ def copy_update(model: type[models.Model], objs: Sequence[models.Model], field_n
     connection = connections[db]
     if connection.vendor != "postgresql":
         return model.objects.using(db).bulk_update(objs, list(field_names), batch_size=1000)
+    convert = _converters([model._meta.get_field(n) for n in field_names])
+    return _copy_update(connection, model, field_names, ([o.pk, *(c(o) for c in convert)] for o in objs))
+
+
+def copy_update_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """:func:`copy_update` from tuples ``(pk, *values of field_names)`` (JSON fields as Python values) rather
+    than model instances. Returns the number of rows updated."""
+    if not rows:
+        return 0
+    db = router.db_for_write(model)
+    connection = connections[db]
+    fields = [model._meta.get_field(n) for n in field_names]
+    if connection.vendor != "postgresql":
+        objs = []
+        for r in rows:
+            o = model(pk=r[0])
+            for f, v in zip(fields, r[1:], strict=True):
+                setattr(o, f.attname, v)
+            objs.append(o)
+        return model.objects.using(db).bulk_update(objs, list(field_names), batch_size=1000)
+    dumps = [(i + 1, _json(f.encoder)) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+
+    def dumped(row):
+        row = list(row)
+        for j, dump in dumps:
+            row[j] = dump(row[j])
+        return row
+
+    return _copy_update(connection, model, field_names, (dumped(r) for r in rows) if dumps else rows)
+
+
+def _copy_update(connection, model: type[models.Model], field_names: Sequence[str], rows) -> int:
+    """COPY ``rows`` (the primary key, then the database values of ``field_names``) into a temporary table
+    shaped like the target's columns and apply them with one ``UPDATE … FROM``."""
     meta = model._meta
     pk = meta.pk
     fields = [meta.get_field(n) for n in field_names]
     q = connection.ops.quote_name
     table = q(meta.db_table)
     columns = [pk.column, *(f.column for f in fields)]
-    convert = _converters(fields)
-    with transaction.atomic(using=db, savepoint=False), connection.cursor() as cur:
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS pingan_copy_update")
         cur.execute(f"CREATE TEMP TABLE pingan_copy_update ON COMMIT DROP AS "  # noqa: S608 - names from the model
                     f"SELECT {', '.join(q(c) for c in columns)} FROM {table} WITH NO DATA")
         with cur.cursor.copy(f"COPY pingan_copy_update ({', '.join(q(c) for c in columns)}) FROM STDIN") as copy:
-            for o in objs:
-                copy.write_row([o.pk, *(c(o) for c in convert)])
+            for row in rows:
+                copy.write_row(row)
         assignments = ", ".join(f"{q(f.column)} = u.{q(f.column)}" for f in fields)
         cur.execute(f"UPDATE {table} AS t SET {assignments} FROM pingan_copy_update AS u "  # noqa: S608
                     f"WHERE t.{q(pk.column)} = u.{q(pk.column)}")
@@ -108,3 +141,36 @@ def ids_in(model: type[models.Model], ids) -> object:
     if connections[router.db_for_read(model)].vendor != "postgresql":
         return ids
     return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+
+
+def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    """Insert ``rows`` — tuples of the values of ``field_names`` (attribute names: ``premises_id``, not
+    ``premises``; JSON fields as Python values), no model instance per row — and return their new primary keys
+    in order. ``COPY`` on PostgreSQL (the other columns take their database defaults, so every column without
+    one must be named), ``bulk_create`` elsewhere. For many rows of a few shapes (a re-evaluation's codes and
+    hits), building an instance per row cost more than writing it."""
+    if not rows:
+        return []
+    db = router.db_for_write(model)
+    connection = connections[db]
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objs = model.objects.using(db).bulk_create([model(**dict(zip(field_names, r, strict=True))) for r in rows])
+        return [o.pk for o in objs]
+    pk = meta.pk
+    fields = [next(f for f in meta.concrete_fields if f.attname == n) for n in field_names]
+    dumps = [(i, _json(f.encoder)) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in [pk, *fields])
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, pk.column, len(rows)])
+        ids = [r[0] for r in cur.fetchall()]
+        with cur.cursor.copy(f"COPY {q(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for i, row in zip(ids, rows, strict=True):
+                if dumps:
+                    row = list(row)
+                    for j, dump in dumps:
+                        row[j] = dump(row[j])
+                copy.write_row([i, *row])
+    return ids
