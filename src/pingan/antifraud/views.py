@@ -54,6 +54,11 @@ def _type_names() -> dict[str, str]:
     return {c: (n["zh"] if zh else n["en"]) for c, n in rules.fraud_types().items()}
 
 
+def _list(items: list[str]) -> str:
+    """Items joined as a list reads in the active language (、 in Chinese, a comma in English)."""
+    return ("、" if (get_language() or "").lower().startswith("zh") else ", ").join(items)
+
+
 def _identifiers(text: str) -> list[dict]:
     """The suspect identifiers typed one per line as ``kind: value``: the kind is its name in either language
     (电话号码, phone number) or its code (``phone``), the colon half- or full-width. A line whose kind is not
@@ -137,7 +142,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("antifraud:report", report.pk)
     return TemplateResponse(request, "antifraud/report_new.html", {
-        "types": _type_names(), "channels": Channel.choices, "kinds": [k.label for k in IdentifierKind], "v": values})
+        "types": _type_names(), "channels": Channel.choices, "kinds": _list([str(k.label) for k in IdentifierKind]), "v": values})
 
 
 def _case_context(request: HttpRequest, report_id: int) -> dict:
