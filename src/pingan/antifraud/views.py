@@ -142,7 +142,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("antifraud:report", report.pk)
     return TemplateResponse(request, "antifraud/report_new.html", {
-        "types": _type_names(), "channels": Channel.choices, "kinds": _list([str(k.label) for k in IdentifierKind]), "v": values})
+        "types": _type_names(), "channels": Channel.choices, "kinds": _list([str(k.label) for k in IdentifierKind]),
+        "v": values})
 
 
 def _case_context(request: HttpRequest, report_id: int) -> dict:
