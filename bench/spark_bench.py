@@ -229,6 +229,8 @@ def main() -> None:
             res = run_engine(engine, data, movements, base / f"result-{engine}{suffix}", args.as_of, options,
                              args.timeout)
             run[engine] = res
+            # after each engine: a run cut short (a timeout, the session's end) keeps what finished
+            path.write_text(json.dumps({**report, "runs": [*report["runs"], run]}, indent=2, ensure_ascii=False))
             if res.get("ok"):
                 print(f"{size:>12,} movements  {engine:<6}  screen {res['end_to_end_s']:>8.2f} s"
                       f"  (session start {res['session_start_s']:.1f} s, process {res['wall_s']:.1f} s)"
