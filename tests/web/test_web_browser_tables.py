@@ -1,0 +1,96 @@
+"""Every list page of the newer apps at 375 px in Debian's chromium, with rows in its tables: nothing wider
+than the phone (a trial found the silences table needed a sideways swipe to reach its End button) and no
+header cell with text narrower than about two characters (the watch list's headings wrapped one character
+per line). The data comes from each app's own demo set-up plus a silence and a watch-list entry (the
+anti-fraud pages are checked in their empty state: their demo case takes minutes to build)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from test_web_browser_layout import browser  # noqa: F401 - fixture
+from web_support import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHECK = """() => { const W = document.documentElement.clientWidth; const out = {wide: [], narrow: []};
+  for (const e of document.querySelectorAll('main *')) { const r = e.getBoundingClientRect();
+    if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;  // a map's shapes are clipped by their svg
+    if (r.width > 0 && (r.right > W + 1 || r.left < -1))
+      out.wide.push(e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right)); }
+  for (const th of document.querySelectorAll('main th')) { const r = th.getBoundingClientRect();
+    const em = parseFloat(getComputedStyle(th).fontSize);
+    if (r.width > 2 && th.innerText.trim() && r.width < 2 * em) out.narrow.push(th.innerText.trim() + ' ' + r.width); }
+  out.wide = out.wide.slice(0, 5); return out; }"""
+
+PAGES = {
+    "analyst": ["/alerts/silences/", "/alerts/watchlist/", "/alerts/dead-letters/", "/alerts/viid-subscriptions/",
+                "/antifraud/", "/antifraud/orders/", "/antifraud/blocks/", "/antifraud/warnings/", "/stats/",
+                "/stats/imports/", "/evidence/", "/evidence/cases/", "/evidence/checkouts/", "/evidence/transfers/",
+                "/citizen/station/"],
+    "chief_a": ["/alerts/", "/alerts/silences/", "/alerts/watchlist/", "/dispatch/console/", "/dispatch/operations/",
+                "/stats/", "/citizen/station/"],
+    "demo_citizen": ["/citizen/", "/citizen/me/"],
+}
+
+
+@pytest.fixture
+def world(cast):
+    """Rows for the tables: each app's demo set-up, a silence and a watch-list entry of station A."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from pingan.alerts import services as alerts_services
+    from pingan.alerts.demo import demo_setup as alerts_demo
+    from pingan.dispatch.demo import demo_setup as dispatch_demo
+    from pingan.evidence.demo import demo_room
+    from pingan.stats import demo as stats_demo
+    from pingan.stats import services as stats_services
+
+    alerts_demo()
+    dispatch_demo()
+    demo_room()
+    call_command("citizen", "demo", "--password", PASSWORD)
+    stats_services.bureau_import(data=stats_demo.demo_csv(["莲前派出所", "江头派出所"], dt.date(2024, 3, 1),
+                                                             dt.date(2024, 3, 10), per_day=10),
+                                 filename="march.csv", org_code="350200")
+    for actor in (cast.chief_a, cast.analyst):
+        alerts_services.silence_create(actor=actor, matchers=['alertname="sos"', "device=35020301001320000004"],
+                                       ends_at=timezone.now() + dt.timedelta(hours=2),
+                                       comment="岗亭维修，暂停报警 post under repair")
+        alerts_services.hotlist_add(actor=actor, kind="plate", key="闽D12345" if actor == cast.chief_a else "闽D54321",
+                                    reason="盗抢车辆 stolen vehicle", priority="P1")
+    return cast
+
+
+def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_character(browser, live_server,  # noqa: F811
+                                                                                    world):
+    from pingan.core.models import User
+
+    problems, rows = {}, 0
+    for username, paths in PAGES.items():
+        user = User.objects.get(username=username)
+        context = browser.new_context(viewport={"width": 375, "height": 800})
+        context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        if "/purpose/" in page.url:
+            page.check("input[value=jurisdiction_management]")
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (username, path, response.status)
+            found = page.evaluate(CHECK)
+            rows += page.locator("main tbody tr").count()
+            if found["wide"] or found["narrow"]:
+                problems[(username, path)] = found
+        context.close()
+    assert problems == {}
+    assert rows >= 4  # rows to lay out (two silences, two watch-list entries), not only empty states
