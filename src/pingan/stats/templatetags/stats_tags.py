@@ -87,6 +87,16 @@ def source_wording(incident) -> str:
 
 
 @register.filter
+def issue_text(message: str) -> str:
+    """A row issue's message in the active language: the importers store ``第 N 行：中文 / row N: English``
+    (:func:`pingan.stats.importers.issue`); a page shows its reader's half."""
+    zh, sep, en = message.partition(" / row ")
+    if not sep:
+        return message
+    return zh if (get_language() or "").lower().startswith("zh") else "row " + en
+
+
+@register.filter
 def amount(value: Decimal | None) -> str:
     """An amount with thousands separators and two decimals; empty for ``None``."""
     if value is None:
