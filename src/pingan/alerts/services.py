@@ -610,10 +610,14 @@ def feed_append_many(
 ) -> list[FeedItem]:
     """Append ``(unit, roles, kind, alert, payload)`` items in order (inside the caller's transaction): one
     ``UPDATE … RETURNING`` of the head row, which stays locked until commit (items become visible in
-    sequence order), and one bulk insert."""
+    sequence order), and one bulk insert. On PostgreSQL the same statement notifies ``pingan_feed``."""
     if not items:
         return []
     bump = "UPDATE alerts_feedhead SET seq = seq + %s WHERE id = 1 RETURNING seq"
+    if connection.vendor == "postgresql":
+        # wakes the SSE servers' feed listeners (alerts.stream); delivered when this transaction commits
+        bump = ("WITH h AS (UPDATE alerts_feedhead SET seq = seq + %s WHERE id = 1 RETURNING seq) "
+                "SELECT seq, pg_notify('pingan_feed', '') FROM h")
     with connection.cursor() as cur:
         cur.execute(bump, [len(items)])
         row = cur.fetchone()

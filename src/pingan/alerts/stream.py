@@ -1,16 +1,25 @@
 """Server-Sent Events for officers' terminals (runs in the ASGI server, ``pingan serve``).
 
-One :class:`FeedHub` per server process polls the feed table for new items (one indexed query every
-``PINGAN_ALERTS_STREAM_POLL_MS``, 50 ms by default, for all connections) and hands each to the connections
-of its unit whose role it is for. A connection first subscribes, then back-fills from the database every
+One :class:`FeedHub` per server process follows the feed for all its streams and hands each new item to
+the streams of its unit whose role it is for, in memory. On PostgreSQL the hub LISTENs on one connection of
+its own (channel ``pingan_feed``: the writer of each feed batch notifies it in its transaction, so the
+notification arrives after the commit) and reads the new items when woken, with a slow safety poll
+(``PINGAN_ALERTS_STREAM_IDLE_POLL_MS``, 2 s) beside it; elsewhere (SQLite) it polls every
+``PINGAN_ALERTS_STREAM_POLL_MS`` (50 ms). A stream first subscribes, then back-fills from the database every
 item after its ``Last-Event-ID`` (the browser's EventSource sends it on reconnect), then streams live,
 skipping what the back-fill already sent — so after a lost connection every missed alert arrives, once, in
 order. Items are only ever those of the unit the officer is on duty for (``alerts.duty``).
+
+Database connections: an open stream holds none. The request's own connection (session, user, duty) is
+given back before the first byte is streamed, and the hub's reads and the streams' back-fills run on a small
+pool of ``PINGAN_ALERTS_STREAM_DB_THREADS`` (2) threads, each with one connection — so a server process
+with any number of terminals uses at most that many connections plus the listener's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -22,8 +31,33 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 POLL_S = int(os.environ.get("PINGAN_ALERTS_STREAM_POLL_MS", "50") or 50) / 1000
+IDLE_POLL_S = int(os.environ.get("PINGAN_ALERTS_STREAM_IDLE_POLL_MS", "2000") or 2000) / 1000
+DB_THREADS = max(1, int(os.environ.get("PINGAN_ALERTS_STREAM_DB_THREADS", "2") or 2))
+CHANNEL = "pingan_feed"
 KEEPALIVE_S = 15.0
 BACKFILL_LIMIT = 2000
+BATCH = 1000
+
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _db_call(fn):
+    """Run ``fn`` on the streams' pool; a failed query closes that thread's connection (a new one next time)."""
+
+    def run(*args):
+        from django.db import connection
+
+        try:
+            return fn(*args)
+        except Exception:
+            with contextlib.suppress(Exception):
+                connection.close()
+            raise
+
+    global _pool
+    if _pool is None:
+        _pool = concurrent.futures.ThreadPoolExecutor(DB_THREADS, thread_name_prefix="alerts-stream-db")
+    return sync_to_async(run, thread_sensitive=False, executor=_pool)
 
 
 @dataclass(eq=False)
@@ -35,7 +69,7 @@ class Subscriber:
     overflowed: bool = False
 
 
-def _items_after(seq: int, limit: int = 1000) -> list[tuple[int, int, list, str, dict]]:
+def _items_after(seq: int, limit: int = BATCH) -> list[tuple[int, int, list, str, dict]]:
     from pingan.alerts.models import FeedItem
 
     return list(
@@ -52,11 +86,25 @@ def _head() -> int:
     return head.seq if head else 0
 
 
+def _listen_params() -> dict | None:
+    """Connection parameters for the hub's LISTEN connection (PostgreSQL only, else ``None``)."""
+    from django.db import connections
+
+    conn = connections["default"]
+    if conn.vendor != "postgresql":
+        return None
+    params = conn.get_connection_params()
+    return {k: v for k, v in params.items() if isinstance(v, (str, int)) and k != "prepare_threshold"}
+
+
 class FeedHub:
     def __init__(self) -> None:
         self.subs: dict[int, set[Subscriber]] = {}
         self.last_seq: int | None = None
         self.task: asyncio.Task | None = None
+        self.listener: asyncio.Task | None = None
+        self.listening = False
+        self.wake = asyncio.Event()
 
     def subscribe(self, sub: Subscriber) -> None:
         self.subs.setdefault(sub.unit_id, set()).add(sub)
@@ -67,28 +115,64 @@ class FeedHub:
         self.subs.get(sub.unit_id, set()).discard(sub)
 
     async def _run(self) -> None:
-        if self.last_seq is None:
-            self.last_seq = await sync_to_async(_head, thread_sensitive=False)()
-        while True:
+        while self.last_seq is None:
             try:
-                rows = await sync_to_async(_items_after, thread_sensitive=False)(self.last_seq)
+                self.last_seq = await _db_call(_head)()
             except Exception:
-                log.exception("feed poll failed")
+                log.exception("feed head read failed")
+                await asyncio.sleep(1)
+        params = await _db_call(_listen_params)()
+        if params is not None and (self.listener is None or self.listener.done()):
+            self.listener = asyncio.get_running_loop().create_task(self._listen(params))
+        while True:
+            self.wake.clear()  # a notification that arrives while reading wakes the next wait at once
+            try:
+                rows = await _db_call(_items_after)(self.last_seq)
+            except Exception:
+                log.exception("feed read failed")
                 await asyncio.sleep(1)
                 continue
-            for seq, unit_id, roles, kind, payload in rows:
-                frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
-                for sub in list(self.subs.get(unit_id, ())):
-                    if sub.role in roles and _for(payload, sub.user_id):
-                        if frame is None:
-                            frame = format_event(seq, kind, payload)
-                        try:
-                            sub.queue.put_nowait((seq, frame))
-                        except asyncio.QueueFull:
-                            sub.overflowed = True  # the connection is closed; the browser resumes from its id
-                self.last_seq = seq
-            if not rows:
-                await asyncio.sleep(POLL_S)
+            self._fan_out(rows)
+            if len(rows) < BATCH:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(IDLE_POLL_S if self.listening else POLL_S):
+                        await self.wake.wait()
+
+    def _fan_out(self, rows) -> None:
+        for seq, unit_id, roles, kind, payload in rows:
+            frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
+            for sub in list(self.subs.get(unit_id, ())):
+                if sub.role in roles and _for(payload, sub.user_id):
+                    if frame is None:
+                        frame = format_event(seq, kind, payload)
+                    try:
+                        sub.queue.put_nowait((seq, frame))
+                    except asyncio.QueueFull:
+                        sub.overflowed = True  # the connection is closed; the browser resumes from its id
+            self.last_seq = seq
+
+    async def _listen(self, params: dict) -> None:
+        """LISTEN on one connection of the hub's own; each notification (one per committed feed batch) wakes
+        the reader. Reconnects after a failure; after (re)connecting it wakes the reader once, so an item
+        committed while nobody listened is read then, not at the next safety poll."""
+        import psycopg
+
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening = True
+                    self.wake.set()
+                    async for _note in conn.notifies():
+                        self.wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("feed listener lost its connection; polling until it is back", exc_info=True)
+            finally:
+                self.listening = False
+            await asyncio.sleep(1)
 
 
 _hubs: dict[int, FeedHub] = {}
@@ -125,18 +209,27 @@ def _backfill(unit_id: int, role: str, after: int, user_id: int | None = None) -
     return [(s, k, p) for s, r, k, p in rows if role in r and _for(p, user_id)]
 
 
+def _release_request_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
 async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id: int | None = None):
     """The SSE body: back-fill after ``last_id`` (``None``: from now), then live items."""
+    # Runs after every middleware has answered (the session middleware saves the session then): the
+    # connection the request's thread opened is given back here, or each open stream would keep one.
+    await sync_to_async(_release_request_connections)()
     h = hub()
     sub = Subscriber(unit_id, role, user_id)
     h.subscribe(sub)
     try:
         if last_id is None:
-            last_id = await sync_to_async(_head, thread_sensitive=False)()
+            last_id = await _db_call(_head)()
         yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'after': last_id, 'at': timezone.now().isoformat()})}\n\n"
         sent = last_id
         while True:
-            rows = await sync_to_async(_backfill, thread_sensitive=False)(unit_id, role, sent, user_id)
+            rows = await _db_call(_backfill)(unit_id, role, sent, user_id)
             for seq, kind, payload in rows:
                 yield format_event(seq, kind, payload)
                 sent = seq
@@ -157,5 +250,3 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id:
             sent = seq
     finally:
         h.unsubscribe(sub)
-        with contextlib.suppress(Exception):
-            pass

@@ -336,12 +336,8 @@ async def stream(request: HttpRequest) -> HttpResponse:
     unit = await sync_to_async(lambda: duty.roster().duty_unit(user, timezone.now()))()
     if unit is None:
         return HttpResponse("you are not on duty", status=409, content_type="text/plain")
-    # The stream lives for hours: give back the database connection this request's thread opened (session,
-    # user, duty) now, or every open terminal would hold one (500 terminals > PostgreSQL's 100 connections).
-    # The stream's own queries run on a small shared pool (``alerts.stream``).
-    from django.db import connections
-
-    await sync_to_async(connections.close_all)()
+    # The stream lives for hours and holds no database connection: it gives back the one this request's
+    # thread opened (session, user, duty) once the middleware has answered (``alerts.stream.event_stream``).
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
     last_id = int(raw) if raw.isdigit() else None
     resp = StreamingHttpResponse(
