@@ -250,3 +250,42 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id:
             sent = seq
     finally:
         h.unsubscribe(sub)
+
+
+OPENING = max(1, int(os.environ.get("PINGAN_ALERTS_STREAM_OPENING", "16") or 16))
+
+
+class StreamOpeningGate:
+    """ASGI middleware: at most ``PINGAN_ALERTS_STREAM_OPENING`` (16) streams of a server process are being
+    opened at once. Opening one reads the session, the user and the duty on the request's own thread and
+    connection, which the stream gives back only once it starts; when 500 terminals reconnect together (a
+    server restart, a network blip) they would otherwise each open a connection at the same moment and
+    exhaust PostgreSQL's. The others wait their turn (milliseconds each); a stream counts as open at its
+    first body chunk (or when its response ends)."""
+
+    def __init__(self, app, path: str = "/alerts/stream/") -> None:
+        self.app, self.path = app, path
+        self._sem: dict[int, asyncio.Semaphore] = {}
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("path") != self.path:
+            return await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        sem = self._sem.get(id(loop))
+        if sem is None:
+            sem = self._sem[id(loop)] = asyncio.Semaphore(OPENING)
+        await sem.acquire()
+        held = True
+
+        async def gated_send(message):
+            nonlocal held
+            if held and message.get("type") == "http.response.body":
+                held = False
+                sem.release()
+            await send(message)
+
+        try:
+            return await self.app(scope, receive, gated_send)
+        finally:
+            if held:
+                sem.release()

@@ -11,16 +11,17 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
 _django = get_asgi_application()
 
+from pingan.alerts.stream import StreamOpeningGate  # noqa: E402
 from pingan.core.uploads import ASGIBodyLimit  # noqa: E402 - needs the settings configured above
 
 # Django's ASGI handler reads a whole request body before any middleware: the upload limit goes in front
-application = ASGIBodyLimit(_django)
+application = StreamOpeningGate(ASGIBodyLimit(_django))
 
 
 def _demo():
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    return ASGIBodyLimit(ASGIStaticFilesHandler(_django))
+    return StreamOpeningGate(ASGIBodyLimit(ASGIStaticFilesHandler(_django)))
 
 
 demo_application = _demo()
