@@ -80,8 +80,11 @@ def test_a_citizen_books_on_a_phone_and_the_desk_checks_in(live_server, phone, c
 
     booking = Booking.objects.get(citizen=world.bob)
     assert booking.day.isoformat() == second and booking.slot.taken == 1
+    questions = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))  # the confirmation step
     page.click("#bookings button")  # cancel (two days ahead: allowed)
     expect(page.locator("#bookings")).to_contain_text("已取消")
+    assert questions and questions[0].startswith("取消预约")  # asked in the viewer's language
     booking.refresh_from_db()
     assert booking.status == "cancelled"
 
