@@ -50,11 +50,15 @@ class Command(BaseCommand):
         from pingan.core.models import OrgUnit
         from pingan.core.reference import demo_org_load
 
-        demo_org_load()
+        org = demo_org_load()
+        bureau = next(u for u in org.created + org.existing if u.parent_id is None)
         services.catalogue_load()
         bookable = ["residence_permit_first", "residence_permit_endorsement", "id_card_replacement",
                     "household_move_in"]
-        for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION).order_by("code"):
+        # the Xiamen demo's stations only: `pingan stats demo` adds US open-data organisations, whose police
+        # districts have no household-registration counter (a counter "Bayview警察分站户政窗口" made no sense)
+        stations = OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION, path__startswith=bureau.path)
+        for unit in stations.order_by("code"):
             counter = Counter.objects.filter(unit=unit).first() or services.counter_create(
                 unit=unit, name=f"{unit.name}户政窗口", services=bookable,
                 sessions=[["08:30", "12:00"], ["14:30", "17:30"]], slot_minutes=30, capacity=4)
