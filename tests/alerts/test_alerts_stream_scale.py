@@ -76,8 +76,11 @@ def test_two_hundred_streams_use_a_small_bounded_number_of_database_connections(
         sign_in(client, on_duty.officer_a)
         cookies.append(client.cookies["sessionid"].value)
     before = _backends(dbname)
-    srv = AsgiServer(subprocess_env(tmp_path), free_port()).start()
+    env = subprocess_env(tmp_path)
+    env.update({k: v for k, v in os.environ.items() if k == "PINGAN_ALERTS_STREAM_OPENING"})
+    srv = AsgiServer(env, free_port()).start()
     socks = []
+    peak = _PeakSampler(connection.settings_dict, dbname)
     try:
         w = worker()
         ingest(payload("s0", LQ_SOS, "sos", clock()))
@@ -93,6 +96,9 @@ def test_two_hundred_streams_use_a_small_bounded_number_of_database_connections(
                 if f'"id":{first.pk}'.encode() not in got:
                     got += _read_until(s, f'"id":{first.pk}'.encode(), 30)
                 assert f'"id":{first.pk}'.encode() in got
+        peak.stop()
+        # while 200 open together, the requests' own connections are bounded by the opening gate (16)
+        assert peak.peak - before <= 16 + 8, f"{peak.peak - before} connections while {N_STREAMS} streams opened"
         time.sleep(1.0)
         held = _backends(dbname) - before
         assert held <= 8, f"{N_STREAMS} open streams hold {held} database connections"
@@ -113,9 +119,41 @@ def test_two_hundred_streams_use_a_small_bounded_number_of_database_connections(
         sse.close()
         assert [e[2]["id"] for e in got] == [third.pk]
     finally:
+        peak.stop()
         for s in socks:
             s.close()
         srv.kill()
+
+
+class _PeakSampler:
+    """The most backends on the test database seen while the streams open (its own connection, every 20 ms)."""
+
+    def __init__(self, settings_dict: dict, dbname: str) -> None:
+        import threading
+
+        import psycopg
+
+        self.conn = psycopg.connect(
+            dbname=dbname, user=settings_dict["USER"], host=settings_dict["HOST"] or "127.0.0.1",
+            port=settings_dict["PORT"] or 5432, password=settings_dict.get("PASSWORD") or None, autocommit=True,
+        )
+        self.peak, self.dbname, self.done = 0, dbname, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.is_set():
+            n = self.conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.dbname]
+            ).fetchone()[0]
+            self.peak = max(self.peak, n - 1)  # the test's own connection is counted in ``before``
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if not self.done.is_set():
+            self.done.set()
+            self.thread.join(5)
+            self.conn.close()
 
 
 def _feed_seq(alert_id: int) -> int:
