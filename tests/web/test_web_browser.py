@@ -97,7 +97,7 @@ def test_an_officer_of_station_a_sees_only_station_a(live_server, phone, cast):
     sign_in(page, live_server.url, "officer_a")
     page.check("input[value=epidemic_screening]")  # the purpose of use, once per sign-in
     page.click("main button[type=submit]")
-    page.click("a[href='/police/']")
+    page.locator("a[href='/police/']:visible").first.click()  # the section's tab (its group menu holds it too)
     page.wait_for_selector("#flagged-list")
     body = page.inner_text("main")
     assert cast.premises_a.name in body and "甲红" in body and "甲绿" in body
@@ -105,4 +105,5 @@ def test_an_officer_of_station_a_sees_only_station_a(live_server, phone, cast):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "officer-jurisdiction-375.png"), full_page=True)
     page.click("text=甲红")
+    page.screenshot(path=str(SHOTS / "officer-person-375.png"), full_page=True)
     assert "area-high" in page.inner_text("main")
