@@ -116,8 +116,14 @@ class FeedHub:
 
     async def _run(self) -> None:
         while self.last_seq is None:
+            if not any(self.subs.values()):
+                return
             try:
                 self.last_seq = await _db_call(_head)()
+            except RuntimeError as exc:
+                if "shutdown" not in str(exc):
+                    raise
+                return  # the streams' pool was shut down: the process is ending
             except Exception:
                 log.exception("feed head read failed")
                 await asyncio.sleep(1)
@@ -125,9 +131,20 @@ class FeedHub:
         if params is not None and (self.listener is None or self.listener.done()):
             self.listener = asyncio.get_running_loop().create_task(self._listen(params))
         while True:
+            if not any(self.subs.values()):
+                # nobody is listening (the streams closed, or the server is stopping): stop, so that no task
+                # outlives the server; the next subscriber starts the hub again from the feed's head, as a
+                # fresh process does (each stream back-fills from its own Last-Event-ID)
+                self.stop()
+                return
             self.wake.clear()  # a notification that arrives while reading wakes the next wait at once
             try:
                 rows = await _db_call(_items_after)(self.last_seq)
+            except RuntimeError as exc:
+                if "shutdown" not in str(exc):
+                    raise
+                self.stop()  # the streams' pool was shut down: the process is ending
+                return
             except Exception:
                 log.exception("feed read failed")
                 await asyncio.sleep(1)
@@ -137,6 +154,13 @@ class FeedHub:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_POLL_S if self.listening else POLL_S):
                         await self.wake.wait()
+
+    def stop(self) -> None:
+        """Forget the position and end the listener; :meth:`subscribe` starts everything again."""
+        self.last_seq = None
+        if self.listener is not None and not self.listener.done():
+            self.listener.cancel()
+        self.listener = None
 
     def _fan_out(self, rows) -> None:
         for seq, unit_id, roles, kind, payload in rows:
