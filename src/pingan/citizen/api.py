@@ -86,6 +86,9 @@ def counter_display(request: HttpRequest, counter_id: int):
             "waiting": d["waiting"], "wait_minutes": d["wait_minutes"]}
 
 
+CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8))
+
+
 @router.post("/citizen/transit-check", response=TransitCheckOut, auth=None,
              summary="Does a foreign traveller qualify for 240-hour visa-free transit? (public; nothing stored)")
 def transit_check(request: HttpRequest, body: TransitCheckIn):
@@ -100,7 +103,11 @@ def transit_check(request: HttpRequest, body: TransitCheckIn):
         exit_at=local(body.exit_at), coming_from=body.coming_from, going_to=body.going_to,
         onward_confirmed=body.onward_confirmed, document_valid=body.document_valid, areas=body.areas,
         purpose=body.purpose))
-    return {"verdict": answer.verdict, "deadline": answer.deadline, "version": answer.version,
+    # the rule's local deadline with its offset (RFC 3339 date-time, as the schema says; a naive time was not)
+    # China Standard Time is UTC+08:00 (a zone database would give Shanghai's 1901 local mean time, +08:05:43,
+    # for a far-past date, which RFC 3339 cannot write)
+    due = answer.deadline.replace(tzinfo=CHINA_STANDARD_TIME) if timezone.is_naive(answer.deadline) else answer.deadline
+    return {"verdict": answer.verdict, "deadline": due, "version": answer.version,
             "conditions": present.transit_conditions(answer, rules)}
 
 
