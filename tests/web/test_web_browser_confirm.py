@@ -8,26 +8,9 @@ from __future__ import annotations
 
 import pytest
 from test_web_browser_layout import CHROMIUM, browser  # noqa: F401 - fixture
-from web_support import PASSWORD, screen
+from web_support import browser_signed_in, screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(browser, live_server, user, javascript: bool):  # noqa: F811
-    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=javascript)
-    context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    if "/purpose/" in page.url:
-        page.check("input[value=jurisdiction_management]")
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-    return page
 
 
 def test_revoking_a_code_asks_first_with_and_without_javascript(browser, live_server, cast, risk):  # noqa: F811
@@ -38,7 +21,7 @@ def test_revoking_a_code_asks_first_with_and_without_javascript(browser, live_se
 
     # with script: the dialog; "no" keeps the code
     code = safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
-    page = signed_in(browser, live_server, cast.officer_a, javascript=True)
+    page = browser_signed_in(browser, live_server, cast.officer_a, javascript=True)
     page.goto(url)
     asked: list[str] = []
     page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
@@ -58,7 +41,7 @@ def test_revoking_a_code_asks_first_with_and_without_javascript(browser, live_se
     # without script: the server's confirmation page
     screen(cast.landlord_a, cast.premises_a)
     code = safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
-    page = signed_in(browser, live_server, cast.officer_a, javascript=False)
+    page = browser_signed_in(browser, live_server, cast.officer_a, javascript=False)
     page.goto(url)
     page.check("#revoke input[value=fraud]")
     page.click("#revoke button.danger")

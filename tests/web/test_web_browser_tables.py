@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 from test_web_browser_layout import browser  # noqa: F401 - fixture
-from web_support import PASSWORD
+from web_support import PASSWORD, browser_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,19 +71,7 @@ def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_characte
     problems, rows = {}, 0
     for username, paths in PAGES.items():
         user = User.objects.get(username=username)
-        context = browser.new_context(viewport={"width": 375, "height": 800})
-        context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-        if "/purpose/" in page.url:
-            page.check("input[value=jurisdiction_management]")
-            page.click("main button[type=submit]")
-            page.wait_for_load_state()
+        page = browser_signed_in(browser, live_server, user, timeout_ms=30_000)
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response.status == 200, (username, path, response.status)
@@ -91,6 +79,6 @@ def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_characte
             rows += page.locator("main tbody tr").count()
             if found["wide"] or found["narrow"]:
                 problems[(username, path)] = found
-        context.close()
+        page.context.close()
     assert problems == {}
     assert rows >= 4  # rows to lay out (two silences, two watch-list entries), not only empty states

@@ -152,3 +152,21 @@ def sign_in(client, user, purpose: str = "epidemic_screening"):
         session["purpose"] = purpose
         session.save()
     return client
+
+
+def browser_signed_in(browser, live_server, user, *, javascript: bool = True, timeout_ms: int = 20_000):
+    """A 375 px Chinese page of Debian's chromium, signed in as ``user`` (the purpose page answered)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=javascript)
+    context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/purpose/" in page.url:
+        page.check("input[value=jurisdiction_management]")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+    return page
