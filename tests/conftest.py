@@ -115,3 +115,23 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and before they are dropped: the alerts streams' pool closed, so that
+    none of its threads' connections keeps PostgreSQL from dropping the database."""
+    yield
+    from pingan.alerts.stream import shutdown_pool
+
+    shutdown_pool()
+
+
+def pytest_unconfigure(config):
+    """A thread that outlives the session (an endless response body, an executor's task) keeps the interpreter
+    from exiting: CI once waited 75 minutes after a green suite. If the process is still alive 120 s from here,
+    every thread's stack is printed and it exits with status 1."""
+    import faulthandler
+    import sys
+
+    faulthandler.dump_traceback_later(120, exit=True, file=sys.stderr)

@@ -60,6 +60,30 @@ def _db_call(fn):
     return sync_to_async(run, thread_sensitive=False, executor=_pool)
 
 
+def shutdown_pool(timeout: float = 5.0) -> None:
+    """Close the streams' pool and each of its threads' database connections (a server or a test session
+    ending: a connection left open keeps PostgreSQL from dropping the database). The next stream makes a new
+    pool."""
+    import threading
+
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    barrier = threading.Barrier(DB_THREADS)
+
+    def close() -> None:
+        from django.db import connections
+
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout)  # one task per thread: each waits until all threads hold one
+        connections.close_all()
+
+    for _ in range(DB_THREADS):
+        pool.submit(close)
+    pool.shutdown(wait=True)
+
+
 @dataclass(eq=False)
 class Subscriber:
     unit_id: int
@@ -239,14 +263,22 @@ def _release_request_connections() -> None:
     connections.close_all()
 
 
-async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id: int | None = None):
-    """The SSE body: back-fill after ``last_id`` (``None``: from now), then live items."""
+async def event_stream(
+    *, unit_id: int, role: str, last_id: int | None, user_id: int | None = None, live: bool = True
+):
+    """The SSE body: back-fill after ``last_id`` (``None``: from now), then live items.
+
+    ``live=False`` (a WSGI server, e.g. ``runserver`` or a test's live server, which can only send a body it
+    has read to the end) ends the body after the back-fill; the browser's ``EventSource`` reconnects after
+    the ``retry`` interval (2 s) with ``Last-Event-ID`` and gets what came since, so nothing is lost and no
+    server thread is held for ever. Under ASGI the stream stays open and pushes each item as it comes."""
     # Runs after every middleware has answered (the session middleware saves the session then): the
     # connection the request's thread opened is given back here, or each open stream would keep one.
     await sync_to_async(_release_request_connections)()
     h = hub()
     sub = Subscriber(unit_id, role, user_id)
-    h.subscribe(sub)
+    if live:
+        h.subscribe(sub)
     try:
         if last_id is None:
             last_id = await _db_call(_head)()
@@ -259,7 +291,7 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id:
                 sent = seq
             if len(rows) < BACKFILL_LIMIT:
                 break
-        while True:
+        while live:
             try:
                 async with asyncio.timeout(KEEPALIVE_S):  # no task per wait, as wait_for makes (500 streams)
                     seq, frame = await sub.queue.get()
@@ -273,7 +305,8 @@ async def event_stream(*, unit_id: int, role: str, last_id: int | None, user_id:
             yield frame
             sent = seq
     finally:
-        h.unsubscribe(sub)
+        if live:
+            h.unsubscribe(sub)
 
 
 OPENING = max(1, int(os.environ.get("PINGAN_ALERTS_STREAM_OPENING", "16") or 16))

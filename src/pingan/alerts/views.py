@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -340,8 +341,11 @@ async def stream(request: HttpRequest) -> HttpResponse:
     # thread opened (session, user, duty) once the middleware has answered (``alerts.stream.event_stream``).
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
     last_id = int(raw) if raw.isdigit() else None
+    # A WSGI server reads an async body to its end before sending any of it: there the body is the
+    # back-fill only and the terminal reconnects every 2 s (``event_stream``'s ``live``).
+    live = isinstance(request, ASGIRequest)
     resp = StreamingHttpResponse(
-        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id, user_id=user.pk),
+        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id, user_id=user.pk, live=live),
         content_type="text/event-stream",
     )
     resp["Cache-Control"] = "no-cache"
