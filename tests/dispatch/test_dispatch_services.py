@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -198,17 +199,62 @@ def test_nearest_available_suitable_units_on_a_hand_made_map(force, nearest_sour
     assert services.candidates(alert=alert)[0].code == "LQ-M1"  # busy units are not proposed
 
 
-def test_stale_positions_and_units_off_shift_are_not_proposed(force, nearest_source):
+def test_units_without_a_fresh_fix_are_proposed_from_their_last_known_position_or_base(force, nearest_source):
+    """The fresh-user trial: units on duty whose terminals never reported were not proposed at all. CAD
+    practice: the last known position while recent, else the unit's base, with the doubt in the ETA."""
     from django.utils import timezone
 
     from pingan.dispatch import services
     from pingan.dispatch.models import PatrolUnit
 
     alert = make_alert(force.unit_a)
+    fresh = services.candidates(alert=alert)
+    assert [(c.code, c.position, c.uncertainty_m) for c in fresh][:2] == [("LQ-C1", "avl", 0), ("LQ-M1", "avl", 0)]
+    assert fresh[0].position_age_s is not None and 0 <= fresh[0].position_age_s < 60
+
+    # a fix 6 minutes old: still proposed, from there, within the car's 3 km patrol radius — ETA 0 s to
+    # (1 km + 3 km) × 1.4 at 30 km/h = 672 s — and ranked by that later end, after the fresh units
     PatrolUnit.objects.filter(pk=force.car_a.pk).update(position_at=timezone.now() - dt.timedelta(minutes=6))
+    got = services.candidates(alert=alert)
+    assert [c.code for c in got] == ["LQ-M1", "LQ-F1", "JT-C1", "LQ-C1"]
+    car = got[-1]
+    assert car.position == "last_known" and car.position_age_s == pytest.approx(360, abs=30)
+    assert car.uncertainty_m == 3000 and car.eta_min_s == 0
+    assert car.eta_max_s == pytest.approx(672, rel=0.01) and car.eta_s == pytest.approx(168, abs=1)
+
+    # two hours old and no base: nowhere to estimate from, not proposed
+    PatrolUnit.objects.filter(pk=force.car_a.pk).update(position_at=timezone.now() - dt.timedelta(hours=2))
     assert "LQ-C1" not in [c.code for c in services.candidates(alert=alert)]
-    later = timezone.now() + dt.timedelta(hours=8)  # after the shift
+
+    # its station base 200 m south: proposed from there ((0.2 + 3) km × 1.4 at 30 km/h = 538 s at the latest)
+    lon, lat = offset(0, -200)
+    services.patrol_unit_base_set(actor=force.chief_a, patrol_unit_id=force.car_a.pk, lon=lon, lat=lat)
+    got = services.candidates(alert=alert)
+    assert [c.code for c in got] == ["LQ-M1", "LQ-F1", "LQ-C1", "JT-C1"]
+    assert (got[2].position, got[2].position_age_s) == ("base", None)
+    assert got[2].eta_max_s == pytest.approx(537.6, rel=0.01)
+
+    # never reported at all (a fresh install): the base still puts it on the list
+    PatrolUnit.objects.filter(pk=force.car_a.pk).update(lon=None, lat=None, position_at=None)
+    assert "LQ-C1" in [c.code for c in services.candidates(alert=alert)]
+    later = timezone.now() + dt.timedelta(hours=8)  # after the shift: nobody
     assert services.candidates(alert=alert, now=later) == []
+
+
+def test_only_station_chiefs_of_the_line_and_dispatchers_set_a_base(force):
+    from pingan.core.errors import DomainError, NotFound, PermissionDenied
+    from pingan.dispatch import services
+
+    lon, lat = offset(0, 0)
+    with pytest.raises(PermissionDenied):
+        services.patrol_unit_base_set(actor=force.officer_a, patrol_unit_id=force.car_a.pk, lon=lon, lat=lat)
+    with pytest.raises((PermissionDenied, NotFound)):
+        services.patrol_unit_base_set(actor=force.chief_b, patrol_unit_id=force.car_a.pk, lon=lon, lat=lat)
+    with pytest.raises(DomainError):
+        services.patrol_unit_base_set(actor=force.dispatcher, patrol_unit_id=force.car_a.pk, lon=500, lat=lat)
+    pu = services.patrol_unit_base_set(actor=force.dispatcher, patrol_unit_id=force.car_a.pk, lon=lon, lat=lat,
+                                       crs="gcj02")
+    assert pu.base_lon != pytest.approx(lon, abs=1e-4)  # converted to WGS-84 (GCJ-02 is offset by ~500 m)
 
 
 # ------------------------------------------------------------------------------------------ dispatch
@@ -490,7 +536,8 @@ def test_the_widening_box_finds_the_same_units_as_ranking_them_all(force, neares
             want = nearest.rank(
                 model, lon=alert.lon, lat=alert.lat, units=rows, kinds=model.kinds_for(alert.rule_id), limit=limit
             )
-            assert services.candidates(alert=alert, limit=limit, now=now) == want
+            got = services.candidates(alert=alert, limit=limit, now=now)
+            assert [dataclasses.replace(c, position_age_s=None) for c in got] == want  # the pure rank has no age
 
 
 @pytest.mark.django_db(transaction=True)
@@ -505,7 +552,8 @@ def test_the_in_process_index_follows_every_change_as_the_database_query_does(fo
     alert = make_alert(force.unit_a)
 
     def both(now=None):
-        got = [services.candidates(alert=alert, limit=8, now=now, source=s) for s in ("index", "db")]
+        got = [[dataclasses.replace(c, position_age_s=round(c.position_age_s or 0, -1))  # asked a moment apart
+                for c in services.candidates(alert=alert, limit=8, now=now, source=s)] for s in ("index", "db")]
         assert got[0] == got[1]
         return [c.code for c in got[0]]
 

@@ -6,6 +6,7 @@ every alert raised in its area during its window."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from dispatch_support import CENTRE, offset
@@ -322,3 +323,82 @@ def test_a_deployed_drones_mqtt_telemetry_is_drawn_as_its_flight_path(client, fo
     page = sign_in(client, force.chief_a).get(f"/dispatch/operations/{op.pk}/").content.decode()
     m = re.search(r'<polyline class="drone-path" data-drone="LQ-D1" points="([^"]+)"', page)
     assert m and len(m.group(1).split()) == 3  # the fix two hours ago is before the window
+
+
+def _twice_in_ten_minutes(street):
+    """An operation at the Jiangtou intrusion alarm whose temporary rules count two intrusions in 10 minutes
+    over its area (a rule with state to lose, unlike the template's immediate one)."""
+    from pingan.core.models import OrgUnit
+    from pingan.dispatch.models import SecurityOperation
+
+    op = _from_template(street, street.dispatcher, OrgUnit.objects.get(code="350200-ZH"), at=JIANGTOU_INTRUSION[1])
+    doc = op.ruleset
+    doc["rule"] = [r for r in doc["rule"] if r["id"] != "intrusion"] + [{
+        "id": "intrusion-twice", "kind": "count", "priority": "P2", "description": "two intrusions in 10 min",
+        "condition": {"types": ["intrusion"], "threshold": 2, "window_minutes": 10, "group_by": "fence"}}]
+    SecurityOperation.objects.filter(pk=op.pk).update(ruleset=doc)
+    return op
+
+
+@pytest.mark.django_db
+def test_a_temporary_count_window_survives_a_worker_restart(street):
+    """Issue 14 follow-up: a large event's temporary rules lost their state when the worker restarted, so a
+    count half-way to its threshold started again from zero. The worker's snapshot now holds each temporary
+    engine's state beside the main one's and restores it at start: one intrusion before the restart and one
+    after fire the "twice in 10 minutes" rule; without the snapshot (a worker that never saved) they do not."""
+    from django.utils import timezone
+
+    from pingan.alerts.eventlog import DatabaseLog
+    from pingan.alerts.models import Alert, Checkpoint
+    from pingan.alerts.worker import Worker, consumer_unlock
+
+    now = timezone.now().replace(microsecond=0)
+    op = _twice_in_ten_minutes(street)
+    key = f"op-{op.pk}@1.0.0"
+
+    def run(w):
+        while w.step(timeout=0):
+            pass
+
+    w = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
+    _ingest_intrusion("first", now - dt.timedelta(minutes=2))
+    run(w)
+    assert not Alert.objects.filter(ruleset=f"op-{op.pk}").exists()  # one of two
+    saved = Checkpoint.objects.get(consumer=w.consumer).snapshot
+    assert saved["extra"][key]["state"]["intrusion-twice"]["rows"]  # the half-full window is in the snapshot
+    w.save_snapshot()
+    consumer_unlock(w.consumer)
+    del w  # the worker process ends
+
+    restarted = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
+    assert json.loads(json.dumps(restarted.extra[key].snapshot()["state"])) == saved["extra"][key]["state"]
+    _ingest_intrusion("second", now - dt.timedelta(minutes=1))
+    run(restarted)
+    assert [a.rule_id for a in Alert.objects.filter(ruleset=f"op-{op.pk}")] == ["intrusion-twice"]
+
+
+@pytest.mark.django_db
+def test_without_its_saved_state_a_restarted_worker_would_not_fire(street):
+    """The control for the test above: the same two events with the temporary state dropped at the restart
+    (as before the fix) do not fire — so the test above measures the snapshot, not the rule."""
+    from django.utils import timezone
+
+    from pingan.alerts.eventlog import DatabaseLog
+    from pingan.alerts.models import Alert, Checkpoint
+    from pingan.alerts.worker import Worker, consumer_unlock
+
+    now = timezone.now().replace(microsecond=0)
+    op = _twice_in_ten_minutes(street)
+    w = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
+    _ingest_intrusion("first", now - dt.timedelta(minutes=2))
+    while w.step(timeout=0):
+        pass
+    cp = Checkpoint.objects.get(consumer=w.consumer)
+    cp.snapshot = {**cp.snapshot, "extra": {}}
+    cp.save(update_fields=["snapshot"])
+    consumer_unlock(w.consumer)
+    restarted = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
+    _ingest_intrusion("second", now - dt.timedelta(minutes=1))
+    while restarted.step(timeout=0):
+        pass
+    assert not Alert.objects.filter(ruleset=f"op-{op.pk}").exists()

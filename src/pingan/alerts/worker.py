@@ -173,6 +173,7 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
             target = max(cp.position for cp in olds)
             log_ = log_ or get_log()
             snaps, caught_up = [], {}
+            extra_snaps: dict[str, list[dict]] = {}  # the temporary rule sets' states, by "id@version"
             for i in range(old_parts):
                 w = Worker(partition=(i, old_parts), log_=log_, ruleset=ruleset, policy=policy, clock=clock,
                            snapshot_every_s=1e9, handover=False)
@@ -182,6 +183,8 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
                         raise HandoverError(f"{w.consumer} could not read the log from {w.position} to {target}")
                 caught_up[w.consumer] = [start, target]
                 snaps.append(w.engine.snapshot())
+                for key, eng in w.extra.items():
+                    extra_snaps.setdefault(key, []).append(eng.snapshot())
             ruleset = ruleset or load_configured_ruleset()
             with transaction.atomic():
                 for i in range(parts):
@@ -190,6 +193,7 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
                         consumer=consumer_name((i, parts)),
                         position=target,
                         snapshot={"position": target, "engine": rules.merge_snapshots(snaps, engine.owns),
+                                  "extra": {k: rules.merge_snapshots(v, engine.owns) for k, v in extra_snaps.items()},
                                   "handover": {"from": old_parts, "caught_up": caught_up}},
                     )
                 Checkpoint.objects.filter(consumer__in=[c.consumer for c in olds]).delete()
@@ -232,8 +236,8 @@ class Worker:
         self.snapshot_every_s = snapshot_every_s
         self.tick_every_s = tick_every_s
         self.engine = rules.Engine(self.ruleset, position_of=directory.position, partition=partition)
-        #: engines of the temporary rule sets (large events), by "id@version"; their state is not in the
-        #: snapshot: a restarted worker starts their count windows afresh
+        #: engines of the temporary rule sets (large events), by "id@version"; their state is in the snapshot
+        #: beside the main engine's ("extra"), restored at start for the sets still running
         self.extra: dict[str, rules.Engine] = {}
         self._last_extra = -1e9
         self._hotlist: list[rules.HotlistEntry] = []
@@ -259,11 +263,16 @@ class Worker:
         self.engine.restore(snap.get("engine", {}))
         snap_pos = int(snap.get("position", 0))
         self.refresh_temporary(force=True)
+        saved_extra = snap.get("extra", {})
+        for key, eng in self.extra.items():  # a set that ended since is not started, its state is dropped
+            eng.restore(saved_extra.get(key, {}))
         self.refresh_hotlist(force=True)
         if snap_pos < self.position:
             n = 0
             for entry in self.log.read_range(snap_pos + 1, self.position):
                 self.engine.process(entry.event, entry.received_at)  # firings were applied before the crash
+                for eng in self.extra.values():
+                    eng.process(entry.event, entry.received_at)
                 n += 1
             log.info(
                 "worker %s: state restored at %s, %s events re-run to %s", self.consumer, snap_pos, n, self.position
@@ -392,7 +401,8 @@ class Worker:
 
     def save_snapshot(self) -> None:
         Checkpoint.objects.filter(consumer=self.consumer).update(
-            snapshot={"position": self.position, "engine": self.engine.snapshot()}
+            snapshot={"position": self.position, "engine": self.engine.snapshot(),
+                      "extra": {key: eng.snapshot() for key, eng in self.extra.items()}}
         )
         self._last_snapshot = time.monotonic()
 

@@ -1,5 +1,6 @@
 """The Xiamen dispatch demo: patrol units for the demo stations (a car, a motorcycle of the 铁骑 squad and a
-foot patrol each, at positions inside their areas), the command centre's drone, and today's day and night
+foot patrol each, at positions inside their areas, based at the station's point — so they are still proposed
+once their demo fix is old), the command centre's drone, and today's day and night
 shifts (08:00-20:00, 20:00-08:00 Asia/Shanghai) with the stations' officers on them. Idempotent."""
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def demo_setup() -> dict:
                                                 ("foot", 0.001, -0.002))):
             call = f"{prefix}-{kind[0].upper()}1"
             pu = PatrolUnit.objects.filter(code=call).first() or services.patrol_unit_create(
-                actor=None, code=call, kind=kind, unit=station)
+                actor=None, code=call, kind=kind, unit=station, base=(lon, lat))
+            if pu.base_lon is None:  # the station's position: where the unit is taken to be without AVL
+                pu = services.patrol_unit_base_set(actor=None, patrol_unit_id=pu.pk, lon=lon, lat=lat)
             if pu.status == PatrolUnit.Status.OFF_DUTY:
                 services.unit_status_set(actor=None, patrol_unit_id=pu.pk, to="available")
             services.position_report(actor=None, patrol_unit_id=pu.pk, lon=lon + dlon * (i + 1), lat=lat + dlat,

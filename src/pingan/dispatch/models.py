@@ -70,6 +70,9 @@ class PatrolUnit(models.Model):
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     position_at = models.DateTimeField(null=True, blank=True)
+    # Its base (station or parking place, WGS-84): where it is taken to be without a usable AVL fix.
+    base_lon = models.FloatField(null=True, blank=True)
+    base_lat = models.FloatField(null=True, blank=True)
     current_alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     scope_unit = "unit"

@@ -4,8 +4,15 @@ Estimate (``data/travel.toml``, versioned): great-circle distance (haversine on 
 ``pingan.lib.coords.distance_m``) × a road factor per unit kind (1.4: the mean detour index of road
 networks, Boscoe et al. 2012), divided by the kind's average urban speed; drones fly straight at their cruise
 speed. It is an estimate, not a route: a unit across water or behind a one-way system is ranked as if the
-roads were average. Units whose last position is older than ``max_position_age_s`` are not proposed, nor
-units beyond their kind's ``max_distance_km``.
+roads were average. Units beyond their kind's ``max_distance_km`` are not proposed.
+
+Where a unit is (``Candidate.position``): ``avl`` — a fix no older than ``max_position_age_s``, taken as exact;
+``last_known`` — an older fix, up to ``last_known_max_age_s``; ``base`` — no usable fix, the unit's registered
+base (its station). The last two are uncertain by the kind's ``patrol_radius_km`` (the unit may be anywhere
+that far from the point), so their ETA is a range (``eta_min_s``–``eta_max_s``). Candidates are ranked by
+``eta_max_s`` — when the unit would surely arrive — then the point estimate and the call sign: the practice of
+CAD unit recommendation (AVL where there is one, else the unit's last known location or home station), with
+the doubt stated instead of hidden.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ class KindTravel:
     road_factor: float
     speed_mps: float
     max_distance_m: float
+    patrol_radius_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class TravelModel:
     max_position_age: dt.timedelta
     kinds: dict[str, KindTravel]
     suitable: dict[str, tuple[str, ...]]
+    last_known_max_age: dt.timedelta = dt.timedelta(0)
 
     def kinds_for(self, rule_id: str) -> tuple[str, ...]:
         """Unit kinds suitable for an alert of ``rule_id`` (the longest matching prefix, else ``default``)."""
@@ -49,7 +58,8 @@ def parse_travel(data: dict, *, path: str = "<travel>") -> TravelModel:
     """Raises ``ValueError`` naming ``path`` and the field when the file is malformed."""
     try:
         kinds = {
-            k: KindTravel(float(v["road_factor"]), float(v["speed_kmh"]) / 3.6, float(v["max_distance_km"]) * 1000)
+            k: KindTravel(float(v["road_factor"]), float(v["speed_kmh"]) / 3.6, float(v["max_distance_km"]) * 1000,
+                          float(v.get("patrol_radius_km", 0)) * 1000)
             for k, v in data["kinds"].items()
         }
         suitable = {k: tuple(v) for k, v in data["suitable"].items()}
@@ -59,12 +69,15 @@ def parse_travel(data: dict, *, path: str = "<travel>") -> TravelModel:
             dt.timedelta(seconds=int(data["max_position_age_s"])),
             kinds,
             suitable,
+            dt.timedelta(seconds=int(data.get("last_known_max_age_s", data["max_position_age_s"]))),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: malformed travel model ({exc!r})") from None
     for k, t in kinds.items():
-        if not (1.0 <= t.road_factor <= 3.0 and t.speed_mps > 0 and t.max_distance_m > 0):
-            raise ValueError(f"{path}: kinds.{k}: road_factor 1-3, positive speed and distance")
+        if not (1.0 <= t.road_factor <= 3.0 and t.speed_mps > 0 and t.max_distance_m > 0 and t.patrol_radius_m >= 0):
+            raise ValueError(f"{path}: kinds.{k}: road_factor 1-3, positive speed and distance, patrol radius ≥ 0")
+    if model.last_known_max_age < model.max_position_age:
+        raise ValueError(f"{path}: last_known_max_age_s must be at least max_position_age_s")
     if "default" not in suitable or any(k not in kinds for v in suitable.values() for k in v):
         raise ValueError(f"{path}: suitable needs a default and only known kinds")
     return model
@@ -82,7 +95,8 @@ def travel_model(path: str | None = None) -> TravelModel:
 @dataclass(frozen=True)
 class Candidate:
     """A unit that could go: its id, code, kind, straight-line distance (m), estimated road distance (m) and
-    travel time (s)."""
+    travel time (s) from where it is taken to be; ``position`` (``avl`` | ``last_known`` | ``base``), the
+    fix's age in seconds (``None`` for a base), the radius it may be off by (m) and the ETA's range (s)."""
 
     unit_id: int
     code: str
@@ -90,6 +104,14 @@ class Candidate:
     straight_m: float
     road_m: float
     eta_s: float
+    position: str = "avl"
+    position_age_s: float | None = None
+    uncertainty_m: float = 0.0
+    eta_min_s: float | None = None
+    eta_max_s: float | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.eta_max_s if self.eta_max_s is not None else self.eta_s, self.eta_s, self.code)
 
 
 def estimate(model: TravelModel, kind: str, straight_m: float, speed_mps: float | None = None) -> tuple[float, float]:
@@ -126,6 +148,41 @@ def rank(
         if d > t.max_distance_m:
             continue
         road, eta = estimate(model, kind, d, speed)
-        out.append(Candidate(uid, code, kind, d, road, eta))
-    out.sort(key=lambda c: (c.eta_s, c.code))
+        out.append(Candidate(uid, code, kind, d, road, eta, eta_min_s=eta, eta_max_s=eta))
+    out.sort(key=Candidate.sort_key)
     return out[:limit]
+
+
+def rank_uncertain(
+    model: TravelModel,
+    *,
+    lon: float,
+    lat: float,
+    units: list[tuple[int, str, str, float, float, str, float | None]],
+    kinds: tuple[str, ...],
+    limit: int = 5,
+) -> list[Candidate]:
+    """Rank units without a fresh fix — ``(id, code, kind, lon, lat, position, age_s or None)`` with
+    ``position`` ``last_known`` or ``base`` — by the later end of their ETA range: the unit may be up to its
+    kind's patrol radius from the point, so the straight line is ``d ± r`` (never below 0). Kinds without a
+    patrol radius (drones) are left out; so is a unit whose nearest possible point is beyond its kind's reach."""
+    out = []
+    allowed = set(kinds)
+    for uid, code, kind, ulon, ulat, where, age in units:
+        t = model.kinds.get(kind)
+        if kind not in allowed or t is None or t.patrol_radius_m <= 0:
+            continue
+        d = distance_m(ulon, ulat, lon, lat)
+        r = t.patrol_radius_m
+        if d - r > t.max_distance_m:
+            continue
+        road, eta = estimate(model, kind, d)
+        out.append(Candidate(uid, code, kind, d, road, eta, where, age, r,
+                             estimate(model, kind, max(0.0, d - r))[1], estimate(model, kind, d + r)[1]))
+    out.sort(key=Candidate.sort_key)
+    return out[:limit]
+
+
+def merge(*lists: list[Candidate], limit: int = 5) -> list[Candidate]:
+    """The best ``limit`` of several ranked lists, in the same order as :func:`rank`."""
+    return sorted((c for lst in lists for c in lst), key=Candidate.sort_key)[:limit]

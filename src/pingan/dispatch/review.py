@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from pingan.alerts.models import Alert
+from pingan.dispatch.durations import duration_text
 from pingan.dispatch.models import PatrolUnit
 from pingan.dispatch.roster import ZONE
 from pingan.lib.pdf_fonts import cjk_font
@@ -103,18 +104,18 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
     story.append(table(rows))
     story.append(Paragraph(_("Response to the alerts inside the area"), h2))
     r = s["response"]
-    rows = [["", "n", "p50 (s)", "p90 (s)"]]
+    rows = [["", "n", "p50", "p90"]]
     for label, key in ((_("Time to acknowledge"), "acknowledge"), (_("Time to dispatch"), "dispatch"),
                        (_("Time to arrive"), "arrive")):
-        rows.append([label, str(r[key]["n"]), dash(_round(r[key]["p50"])), dash(_round(r[key]["p90"]))])
+        rows.append([label, str(r[key]["n"]), duration_text(r[key]["p50"]), duration_text(r[key]["p90"])])
     story.append(table(rows))
     story.append(Paragraph(_("Alerts inside the area") + f" ({s['alerts']})", h2))
-    rows = [["#", _("Priority"), _("Rule"), pgettext("operation review", "Raised"), _("Acknowledge (s)"),
-             _("Dispatch (s)"), _("Arrive (s)"), _("State")]]
+    rows = [["#", _("Priority"), _("Rule"), pgettext("operation review", "Raised"), _("Time to acknowledge"),
+             _("Time to dispatch"), _("Time to arrive"), _("State")]]
     for a in review["alert_rows"]:
         rule = a["rule"] + (" *" if a["ruleset"].startswith("op-") else "")
         rows.append([str(a["id"]), a["priority"], rule, a["created_at"].astimezone(ZONE).strftime("%m-%d %H:%M:%S"),
-                     dash(a["acknowledge_s"]), dash(a["dispatch_s"]), dash(a["arrive_s"]),
+                     duration_text(a["acknowledge_s"]), duration_text(a["dispatch_s"]), duration_text(a["arrive_s"]),
                      str(alert_states.get(a["state"], a["state"]))])
     story.append(table(rows))
     story.append(Paragraph(_("* raised by the operation's temporary rules"), small))
@@ -139,6 +140,3 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
                       bottomMargin=14 * mm, title=op.name).build(story)
     return buf.getvalue()
 
-
-def _round(v):
-    return None if v is None else round(v)

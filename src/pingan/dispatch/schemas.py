@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -52,9 +53,16 @@ class UnitCandidateOut(Schema):
     unit_id: int
     code: str
     kind: str
-    straight_m: float
-    road_m: float
-    eta_s: float
+    straight_m: float = Field(description="straight line from where the unit is taken to be, metres")
+    road_m: float = Field(description="estimated road distance (straight line × road factor), metres")
+    eta_s: float = Field(description="estimated travel time from that point, seconds")
+    position: Literal["avl", "last_known", "base"] = Field(
+        description="avl: a fresh fix; last_known: an older fix (up to the travel model's limit); base: the "
+        "unit's station or parking place, no usable fix")
+    position_age_s: float | None = Field(description="age of the fix in seconds; null for a base")
+    uncertainty_m: float = Field(description="how far the unit may be from that point (0 for a fresh fix)")
+    eta_min_s: float = Field(description="the ETA's range: earliest, seconds")
+    eta_max_s: float = Field(description="the ETA's range: latest, seconds (candidates are ranked by it)")
 
 
 class AssignIn(Schema):

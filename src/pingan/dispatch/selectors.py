@@ -46,6 +46,7 @@ for _name, _label in (
 for _code, _label in (
     ("shift_create", _("rostered a shift")),
     ("patrol_unit_create", _("registered a patrol unit")),
+    ("patrol_unit_base", _("set a patrol unit's base")),
     ("unit_status", _("changed a unit's status")),
     ("dispatch_assign", _("dispatched a unit")),
     ("dispatch_accept", _("accepted a dispatch")),
@@ -124,7 +125,7 @@ def _alerts(actor) -> QuerySet[Alert]:
     root = root_path(actor)
     if root is None or not _allowed(actor, (Role.DISPATCHER, Role.STATION_CHIEF, Role.ANALYST, Role.OFFICER)):
         return Alert.objects.none()
-    qs = Alert.objects.select_related("unit", "owner")
+    qs = Alert.objects.select_related("unit", "owner", "device")
     if actor.role == Role.DISPATCHER:
         from django.db.models import Q
 
@@ -199,7 +200,8 @@ def _alert_rows(alerts: list[Alert], now: dt.datetime) -> list[dict]:
         {
             "id": a.pk, "priority": a.priority, "rule": a.rule_id, "summary": a.summary, "state": a.state,
             "unit": a.unit.name if a.unit else "", "lon": a.lon, "lat": a.lat,
-            "created": a.created_at.isoformat(),
+            "place": a.device.name if a.device_id and a.device else "",
+            "created": a.created_at.isoformat(), "raised": a.raised_at.isoformat(),
             "age_s": round((now - a.created_at).total_seconds()),
             "ack_target_s": ack_targets.get(a.priority),
             "ack_s": round((a.acknowledged_at - a.created_at).total_seconds()) if a.acknowledged_at else None,

@@ -8,11 +8,13 @@ Keyword-only, atomic, raising :class:`~pingan.core.errors.DomainError`; every st
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pingan.alerts import alerting
@@ -21,7 +23,7 @@ from pingan.alerts.models import Alert, AlertTransition
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
-from pingan.dispatch import area, figures, nearest
+from pingan.dispatch import alert_text, area, figures, nearest
 from pingan.dispatch.models import (
     Assignment,
     Drone,
@@ -156,17 +158,49 @@ def shift_create(
 
 
 @transaction.atomic
-def patrol_unit_create(*, actor: User | None, code: str, kind: str, unit: OrgUnit) -> PatrolUnit:
-    """Register a patrol unit of ``unit`` (off duty until it reports available). Raises ``DomainError``
-    ``bad_patrol_unit`` (unknown kind, empty or taken call sign)."""
+def patrol_unit_create(*, actor: User | None, code: str, kind: str, unit: OrgUnit,
+                       base: tuple[float, float] | None = None, crs: str = "wgs84") -> PatrolUnit:
+    """Register a patrol unit of ``unit`` (off duty until it reports available); ``base`` ``(lon, lat)`` in
+    ``crs`` is where it is taken to be without an AVL fix (its station or parking place). Raises
+    ``DomainError`` ``bad_patrol_unit`` (unknown kind, empty or taken call sign), ``bad_position``."""
     if actor is not None:
         _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "register patrol units")
         _managed_unit(actor, unit, "register patrol units")
     code = code.strip()
     if kind not in PatrolUnit.Kind.values or not code or PatrolUnit.objects.filter(code=code).exists():
         raise DomainError(f"bad patrol unit {code!r} ({kind})", code="bad_patrol_unit", params={"code": code})
-    pu = PatrolUnit.objects.create(code=code[:32], kind=kind, unit=unit, status=S.OFF_DUTY, status_since=timezone.now())
+    blon, blat = _base_point(base, crs) if base is not None else (None, None)
+    pu = PatrolUnit.objects.create(code=code[:32], kind=kind, unit=unit, status=S.OFF_DUTY, status_since=timezone.now(),
+                                   base_lon=blon, base_lat=blat)
     audit.record(actor, "patrol_unit_create", "PatrolUnit", pu.pk, detail={"code": pu.code, "kind": kind})
+    return pu
+
+
+def _base_point(base: tuple[float, float], crs: str) -> tuple[float, float]:
+    try:
+        lon, lat = float(base[0]), float(base[1])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError("out of range")
+        return coords.to_wgs84(lon, lat, crs)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise DomainError(f"not a usable position: {exc}", code="bad_position", params={}) from None
+
+
+@transaction.atomic
+def patrol_unit_base_set(*, actor: User | None, patrol_unit_id: int, lon: float, lat: float,
+                         crs: str = "wgs84") -> PatrolUnit:
+    """Set a unit's base (station or parking place, WGS-84 after conversion): where the nearest-unit query
+    takes it to be without a usable AVL fix. Station chiefs (their line) and dispatchers; audited
+    ``patrol_unit_base``. Raises ``bad_position``, ``NotFound``, ``PermissionDenied``."""
+    pu = PatrolUnit.objects.select_for_update().filter(pk=patrol_unit_id).select_related("unit").first()
+    if pu is None:
+        raise NotFound("no such patrol unit")
+    if actor is not None:
+        _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "set a unit's base")
+        _managed_unit(actor, pu.unit, "set a unit's base")
+    pu.base_lon, pu.base_lat = _base_point((lon, lat), crs)
+    pu.save(update_fields=["base_lon", "base_lat"])
+    audit.record(actor, "patrol_unit_base", "PatrolUnit", pu.pk, detail={"lon": pu.base_lon, "lat": pu.base_lat})
     return pu
 
 
@@ -376,8 +410,9 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
                limit: int = 5, model: nearest.TravelModel | None = None,
                source: str | None = None) -> list[nearest.Candidate]:
     """The nearest available suitable units for ``alert`` by estimated travel time (``dispatch.nearest``):
-    status available, on a shift now, a position no older than the model's limit. Empty when the alert has
-    no position. ``source``: ``index`` or ``db`` (default ``NEAREST_SOURCE``).
+    status available, on a shift now; where they are from a fresh AVL fix, else their last known position or
+    their base, with the ETA's range (ranked by its later end). Empty when the alert has no position.
+    ``source``: ``index`` or ``db`` (default ``NEAREST_SOURCE``).
 
     Reads only the units in a box around the alert, widening it (2, 6, 20 km, then the kinds' limit) until
     the ``limit``-th best ETA found is no later than the earliest ETA any unit outside the box could have —
@@ -419,7 +454,35 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
         got = nearest.rank(model, lon=alert.lon, lat=alert.lat, units=rows, kinds=kinds, limit=limit)
         if r >= reach or (len(got) >= limit and got[-1].eta_s <= r / fastest):
             break
-    return got
+    fixes = dict(PatrolUnit.objects.filter(pk__in=[c.unit_id for c in got]).values_list("pk", "position_at"))
+    got = [dataclasses.replace(c, position_age_s=_age_s(now, fixes.get(c.unit_id))) for c in got]
+    return nearest.merge(got, _uncertain_candidates(alert=alert, now=now, kinds=kinds, model=model, limit=limit),
+                         limit=limit)
+
+
+def _age_s(now: dt.datetime, at: dt.datetime | None) -> float | None:
+    return max(0.0, (now - at).total_seconds()) if at is not None else None
+
+
+def _uncertain_candidates(*, alert: Alert, now: dt.datetime, kinds: tuple[str, ...], model: nearest.TravelModel,
+                          limit: int) -> list[nearest.Candidate]:
+    """Available units on a shift now without a fresh fix (terminal closed, no AVL yet): from their last
+    known position while it is no older than ``last_known_max_age``, else from their base (station); ranked
+    with their uncertainty (``nearest.rank_uncertain``). Units with neither are not proposed. Usually a few
+    rows: units with a fresh fix are excluded by the query."""
+    fresh_after = now - model.max_position_age
+    known_after = now - model.last_known_max_age
+    on_shift = active_assignments(now).filter(patrol_unit__isnull=False).values("patrol_unit")
+    rows = (PatrolUnit.objects.filter(status=S.AVAILABLE, kind__in=kinds, pk__in=on_shift)
+            .filter(Q(position_at__isnull=True) | Q(position_at__lt=fresh_after))
+            .values_list("pk", "code", "kind", "lon", "lat", "position_at", "base_lon", "base_lat").order_by())
+    units = []
+    for pk, code, kind, lon, lat, at, blon, blat in rows:
+        if at is not None and at >= known_after and lon is not None and lat is not None:
+            units.append((pk, code, kind, lon, lat, "last_known", _age_s(now, at)))
+        elif blon is not None and blat is not None:
+            units.append((pk, code, kind, blon, blat, "base", None))
+    return nearest.rank_uncertain(model, lon=alert.lon, lat=alert.lat, units=units, kinds=kinds, limit=limit)
 
 
 def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
@@ -430,7 +493,8 @@ def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
         "answer_by": a.answer_by.isoformat(),
         "distance_m": round(a.distance_m) if a.distance_m is not None else None,
         "eta_s": round(a.eta_s) if a.eta_s is not None else None,
-        "alert": alert_services.alert_payload(a.alert),
+        # the place (device's name, responsible unit) is data, not text: the terminal names the alert with it
+        "alert": alert_services.alert_payload(a.alert, place=alert_text.place(a.alert)),
         "for_users": for_users,
     }
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import mapview
@@ -21,7 +22,7 @@ from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
 from pingan.dashboard.web import page
-from pingan.dispatch import figures, selectors, services
+from pingan.dispatch import alert_text, durations, figures, selectors, services
 from pingan.dispatch.models import Drone, PatrolUnit
 from pingan.dispatch.scoping import root_path
 
@@ -87,6 +88,8 @@ def console(request: HttpRequest) -> HttpResponse:
             "statuses": PatrolUnit.Status.choices,
             "kinds": PatrolUnit.Kind.choices,
             "figures": selectors.response_figures(actor=request.user),
+            "time_zone": settings.TIME_ZONE,
+            "durations": durations.js_templates(),
         },
     )
 
@@ -123,7 +126,8 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                 mission = services.drone_dispatch(
                     actor=request.user, drone_id=int(request.POST["drone"]), lon=0, lat=0, alert_id=alert.pk
                 )
-                done = f"drone:{mission.pk}"
+                done = gettext("Drone %(code)s sent: %(eta)s to the alert.") % {
+                    "code": mission.drone.patrol_unit.code, "eta": durations.duration_text(mission.eta_s, approx=True)}
             else:
                 ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
                 within = request.POST.get("answer_within_s", "")
@@ -133,7 +137,8 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                     patrol_unit_ids=ids,
                     answer_within_s=int(within) if within.isdigit() else services.DEFAULT_ANSWER_S,
                 )
-                done = ",".join(a.patrol_unit.code for a in out)
+                done = gettext("Offered to %(units)s; waiting for their answer.") % {
+                    "units": texts.join(a.patrol_unit.code for a in out)}
         except DomainError as exc:
             if exc.code in ("not_found", "permission_denied"):
                 raise
@@ -185,6 +190,9 @@ def terminal(request: HttpRequest) -> HttpResponse:
             "since": head,
             "statuses": PatrolUnit.Status.choices,
             "next": {pu.pk: sorted(services.NEXT_STATUS[pu.status]) for pu in units},
+            "time_zone": settings.TIME_ZONE,
+            "summaries": {k: str(v) for k, v in alert_text.SUMMARIES.items()},
+            "durations": durations.js_templates(),
         },
     )
 

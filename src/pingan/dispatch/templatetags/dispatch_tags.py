@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import pgettext
+
+from pingan.dispatch import alert_text, durations
 
 register = template.Library()
 
@@ -20,11 +23,64 @@ def get(mapping, key):
 
 
 @register.filter
-def seconds(value) -> str:
-    if value is None:
-        return "—"
-    v = float(value)
-    return f"{v:.0f} s" if v < 120 else f"{v / 60:.1f} min"
+def duration(value) -> str:
+    """Seconds as "2 min 16 s" / "2 分 16 秒" in the reader's language; ``None`` a dash."""
+    return durations.duration_text(value)
+
+
+@register.filter
+def eta(value) -> str:
+    """An estimate in seconds: "about 2 min 16 s" / "约 2 分 16 秒"."""
+    return durations.duration_text(value, approx=True)
+
+
+@register.filter
+def distance(value) -> str:
+    """Metres as "467 m" / "3.2 km" in the reader's language."""
+    return durations.distance_text(value)
+
+
+@register.filter
+def local_time(value, fmt: str = "%H:%M:%S") -> str:
+    """An aware datetime on the bureau's clock (TIME_ZONE)."""
+    return durations.local_time(value, fmt)
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    """A patrol unit kind's name in the reader's language (the code itself if unknown: never a raw list)."""
+    from pingan.dispatch.models import PatrolUnit
+
+    return str(PatrolUnit.Kind(code).label) if code in PatrolUnit.Kind.values else str(code or "–")
+
+
+@register.filter
+def alert_title(alert) -> str:
+    return alert_text.title(alert.summary, alert.params, alert.rule_id)
+
+
+@register.filter
+def alert_place(alert) -> str:
+    return alert_text.place(alert)
+
+
+@register.filter
+def candidate_position(c) -> str:
+    """Where a candidate is taken to be, and how old that is."""
+    if c.position == "base":
+        return pgettext("candidate position", "station base (no position report)")
+    age = durations.duration_text(c.position_age_s)
+    if c.position == "last_known":
+        return pgettext("candidate position", "last known, %(age)s ago") % {"age": age}
+    return pgettext("candidate position", "AVL, %(age)s ago") % {"age": age}
+
+
+@register.filter
+def candidate_eta(c) -> str:
+    """The ETA, a range when the position is uncertain."""
+    if c.eta_min_s is None or c.eta_max_s is None or c.uncertainty_m <= 0:
+        return durations.duration_text(c.eta_s, approx=True)
+    return durations.eta_range_text(c.eta_min_s, c.eta_max_s)
 
 
 @register.simple_tag
@@ -39,14 +95,16 @@ def bar_chart(f: dict, metric: str, targets: list[dict]):
         return round(v / top * w, 1)
 
     bars = format_html(
-        '<rect class="p50" x="0" y="2" width="{}" height="8"><title>p50 {} s</title></rect>'
-        '<rect class="p90" x="0" y="12" width="{}" height="8"><title>p90 {} s</title></rect>',
-        x(f["p50"] or 0), round(f["p50"] or 0), x(f["p90"] or 0), round(f["p90"] or 0))
+        '<rect class="p50" x="0" y="2" width="{}" height="8"><title>p50 {}</title></rect>'
+        '<rect class="p90" x="0" y="12" width="{}" height="8"><title>p90 {}</title></rect>',
+        x(f["p50"] or 0), durations.duration_text(f["p50"] or 0), x(f["p90"] or 0),
+        durations.duration_text(f["p90"] or 0))
     refs = format_html_join(
         "",
         '<line class="target" x1="{0}" x2="{0}" y1="0" y2="22" data-target="{1}">'
-        '<title>{4}p{2} ≤ {3} s</title></line>',
-        ((x(t["seconds"]), t["id"], t["percentile"], round(t["seconds"]), f"{t['standard']}: " if t.get("standard")
+        '<title>{4}p{2} ≤ {3}</title></line>',
+        ((x(t["seconds"]), t["id"], t["percentile"], durations.duration_text(t["seconds"]),
+          f"{t['standard']}: " if t.get("standard")
           else "") for t in lines))
     return format_html('<svg class="chart" viewBox="0 0 {} 22" width="{}" height="22" role="img">{}{}</svg>', w, w,
                        bars, refs)
@@ -54,5 +112,5 @@ def bar_chart(f: dict, metric: str, targets: list[dict]):
 
 @register.filter
 def get_item(mapping, key):
-    """``mapping[key]`` (empty list when absent)."""
+    """``mapping[key]`` as a list to iterate or test (empty when absent). Not for labels: ``kind_label``."""
     return mapping.get(key, []) if hasattr(mapping, "get") else []

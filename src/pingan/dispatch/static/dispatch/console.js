@@ -30,7 +30,20 @@
     layer.appendChild(e);
     return e;
   }
-  function age(s) { return s < 120 ? s + " " + t("s") : Math.floor(s / 60) + " min"; }
+  var DUR = JSON.parse(document.getElementById("durations").textContent);
+  var LANG = document.documentElement.lang || undefined;
+  var TZ = root.dataset.tz || undefined;
+  function fill(s, params) {
+    return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] != null ? params[k] : ""; });
+  }
+  // The same wording as the server's dispatch.durations: "2 分 16 秒" / "2 min 16 s" in the page's language.
+  function age(sec) {
+    var s = Math.max(0, Math.round(sec)), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return h ? fill(DUR["dur.hm"], {h: h, m: m}) : m && r ? fill(DUR["dur.ms"], {m: m, s: r})
+      : m ? fill(DUR["dur.m"], {m: m}) : fill(DUR["dur.s"], {s: r});
+  }
+  // On the bureau's clock (the server's TIME_ZONE), not the browser's.
+  function clock(iso) { return new Date(iso).toLocaleTimeString(LANG, {timeZone: TZ, hour12: false}); }
 
   // Units and alerts are kept by id; each answer of the server carries only what changed (or everything,
   // "full"), and only those elements are redrawn.
@@ -79,8 +92,10 @@
   }
 
   function drawUnit(u) {
-    var cls = "unit " + u.kind + " " + u.status + (u.stale ? " stale" : "");
-    var title = u.code + " · " + t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : "");
+    // "kind-" prefixed: the site's stylesheet has a .foot (the page footer) that a foot patrol must not get
+    var cls = "unit kind-" + u.kind + " " + u.status + (u.stale ? " stale" : "");
+    var title = u.code + " · " + t("kind." + u.kind) + " · " + t("status." + u.status) +
+      (u.battery != null ? " · " + t("battery") + " " + Math.round(u.battery) + "%" : "") + (u.stale ? " · " + t("stale") : "");
     if (map) {
       if (unitMark[u.id]) { unitMark[u.id].remove(); delete unitMark[u.id]; }
       if (u.lon != null) {
@@ -99,9 +114,11 @@
       tile.appendChild(el("span"));
       stationGroup(u.station).appendChild(tile);
     }
-    tile.className = "tile " + u.status + " " + u.kind + (u.stale ? " stale" : "");
+    tile.className = "tile " + u.status + " kind-" + u.kind + (u.stale ? " stale" : "");
     tile.dataset.status = u.status;
+    tile.title = title;
     tile.lastChild.textContent = t("status." + u.status) + (u.battery != null ? " · " + Math.round(u.battery) + "%" : "");
+    tile.firstChild.textContent = u.code + (u.kind === "drone" ? " ▲" : "");
   }
 
   function stationGroup(name) {
@@ -129,6 +146,9 @@
     document.getElementById("n-alerts").textContent = na;
   }
 
+  var H = Array.prototype.map.call(document.querySelectorAll("#alerts-board thead th"), function (th) {
+    return th.textContent.trim(); });
+
   function drawAlerts() {
     var body = document.querySelector("#alerts-board tbody");
     body.textContent = "";
@@ -139,11 +159,13 @@
       var elapsed = Math.max(0, Math.floor((Date.now() - a._recv) / 1000));
       a = Object.assign({}, a, {age_s: a.age_s + elapsed});
       var tr = el("tr", {"class": a.priority + " " + a.state, "data-alert": a.id});
-      tr.appendChild(el("td", {"class": "prio"}, a.priority));
-      tr.appendChild(el("td", {}, t(a.summary, a.rule)));
-      tr.appendChild(el("td", {}, a.unit));
-      tr.appendChild(el("td", {"class": "age"}, age(a.age_s)));
-      var ack = el("td", {"class": "ack"});
+      tr.appendChild(el("td", {"class": "prio", "data-label": H[0]}, a.priority));
+      var what = el("td", {"class": "what", "data-label": H[1]}, t(a.summary, a.rule));
+      what.appendChild(el("small", {}, (a.place ? a.place + " · " : "") + clock(a.raised || a.created)));
+      tr.appendChild(what);
+      tr.appendChild(el("td", {"class": "station", "data-label": H[2]}, a.unit));
+      tr.appendChild(el("td", {"class": "age", "data-label": H[3]}, age(a.age_s)));
+      var ack = el("td", {"class": "ack", "data-label": H[4]});
       if (a.ack_s != null) {
         ack.textContent = t("acked_in") + " " + age(a.ack_s);
         ack.className = "ack " + (a.ack_target_s != null && a.ack_s > a.ack_target_s ? "late" : "ok");
@@ -158,10 +180,10 @@
         ack.className = "ack " + (left >= 0 ? "pending" : "overdue");
       }
       tr.appendChild(ack);
-      tr.appendChild(el("td", {}, t("state." + a.state, a.state)));
-      tr.appendChild(el("td", {"class": "assigned"}, a.assignments.map(function (x) {
+      tr.appendChild(el("td", {"class": "state", "data-label": H[5]}, t("state." + a.state, a.state)));
+      tr.appendChild(el("td", {"class": "assigned", "data-label": H[6]}, a.assignments.map(function (x) {
         return x.unit + " (" + t("a." + x.state, x.state) + ")"; }).join(", ")));
-      var td = el("td");
+      var td = el("td", {"class": "act"});
       var b = el("button", {type: "button", "class": "dispatch", "hx-get": "/dispatch/console/alerts/" + a.id + "/",
         "hx-target": "#panel", "hx-swap": "innerHTML"}, t("dispatch"));
       td.appendChild(b);

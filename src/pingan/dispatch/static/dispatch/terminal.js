@@ -35,22 +35,43 @@
     });
   }
   list.querySelectorAll("li.assignment").forEach(wire);
+  var SUM = JSON.parse(document.getElementById("summaries").textContent);
+  var DUR = JSON.parse(document.getElementById("durations").textContent);
+  var LANG = document.documentElement.lang || undefined;
+  var TZ = root.dataset.tz || undefined;
+  function fill(s, params) {
+    return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] != null ? params[k] : ""; });
+  }
+  // The same wording as the server's dispatch.durations: "约 2 分 16 秒" / "about 2 min 16 s".
+  function duration(sec, approx) {
+    var s = Math.max(0, Math.round(sec)), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var d = h ? fill(DUR["dur.hm"], {h: h, m: m}) : m && r ? fill(DUR["dur.ms"], {m: m, s: r})
+      : m ? fill(DUR["dur.m"], {m: m}) : fill(DUR["dur.s"], {s: r});
+    return approx ? fill(DUR["dur.about"], {d: d}) : d;
+  }
+  // On the bureau's clock (the server's TIME_ZONE), not the phone's.
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString(LANG, {timeZone: TZ, hour12: false});
+  }
   function show(p) {
     if (list.querySelector("li[data-assignment='" + p.assignment + "']")) return;
     var li = document.createElement("li");
     li.className = "assignment " + p.state + " " + p.alert.priority;
     li.dataset.assignment = p.assignment;
     var head = document.createElement("div"); head.className = "head";
-    head.textContent = p.alert.priority + " · #" + p.alert.id + " · " + (p.alert.unit || "");
+    head.textContent = p.alert.priority + " · " + (SUM[p.alert.summary] ? fill(SUM[p.alert.summary], p.alert.params)
+      : p.alert.rule) + " #" + p.alert.id;
+    var where = document.createElement("div"); where.className = "where";
+    where.textContent = (p.alert.place ? p.alert.place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
     var meta = document.createElement("div"); meta.className = "meta";
-    meta.textContent = p.unit + " · " + (T[p.state] || p.state) + (p.eta_s != null ? " · ETA " + p.eta_s + " s" : "") +
-      " · " + T.answer_by + " " + new Date(p.answer_by).toLocaleTimeString();
+    meta.textContent = p.unit + " · " + (T[p.state] || p.state) +
+      (p.eta_s != null ? " · " + T.eta + " " + duration(p.eta_s, true) : "") + " · " + T.answer_by + " " + clock(p.answer_by);
     var acts = document.createElement("div"); acts.className = "actions";
     [["accept", "primary accept"], ["decline", "decline"]].forEach(function (x) {
       var b = document.createElement("button"); b.type = "button"; b.className = x[1]; b.textContent = T[x[0]];
       acts.appendChild(b);
     });
-    li.appendChild(head); li.appendChild(meta); li.appendChild(acts);
+    li.appendChild(head); li.appendChild(where); li.appendChild(meta); li.appendChild(acts);
     list.insertBefore(li, list.firstChild);
     wire(li);
     document.getElementById("no-assignments").hidden = true;
