@@ -512,7 +512,12 @@ class Engine:
                 event,
                 {"type": event.type},
                 f"immediate.{event.type}",
-                {"type": event.type, "confidence": event.attributes.get("confidence")},
+                {
+                    "type": event.type,
+                    "confidence": event.attributes.get("confidence"),
+                    # what an upstream system says it was (a replayed record's category): the alert's label
+                    **({"category": str(event.attributes["category"])} if event.attributes.get("category") else {}),
+                },
             )
         ]
 
@@ -668,7 +673,8 @@ class Engine:
                         event,
                         labels,
                         "count",
-                        {"count": len(q), "minutes": c["window_minutes"], "area": key, "type": event.type},
+                        {"count": len(q), "minutes": c["window_minutes"], "area": key, "type": event.type,
+                         "area_name": self.fences[key][0].name if c["group_by"] == "fence" else ""},
                         keys=tuple(k for _, k in q),
                     )
                 )

@@ -691,6 +691,7 @@ def alert_payload(alert: Alert, **extra) -> dict:
         "lat": alert.lat,
         "unit": alert.unit.name if alert.unit else "",
         "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
+        "device_name": alert.device.name if alert.device_id else "",
         "raised_at": alert.raised_at.isoformat(),
         "event_keys": alert.event_keys[:5],
         "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -18,12 +19,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pingan.alerts import duty, mapview, selectors, services
-from pingan.alerts.models import Jurisdiction, disposition_choices
+from pingan.alerts import duty, labels, mapview, selectors, services
+from pingan.alerts.models import Device, Jurisdiction, disposition_choices
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
-from pingan.core.models import Role
+from pingan.core.models import OrgUnit, Role
 from pingan.dashboard.web import page
 
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
@@ -45,17 +46,28 @@ def _hours(text: str, default: float | None) -> float | None:
     return value if 0 < value < 24 * 366 * 10 else 0.0
 
 
-def _map_for(unit) -> mapview.MapView | None:
-    """The unit's own polygon, else its nearest ancestor's, else every loaded jurisdiction."""
+def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapview.MapView | None:
+    """The map around ``unit``: every loaded jurisdiction with its name, the unit's own polygon (else its
+    nearest ancestor's) framed and highlighted, the devices of the unit's line, and ``marks`` (an alert's
+    position). Nothing is fetched from the network: the polygons are the loaded GeoJSON/KML."""
+    rows = list(Jurisdiction.objects.select_related("unit"))
+    own_path = ""
     if unit is not None:
+        paths = {j.unit.path for j in rows}
         chain = unit.path.strip("/").split("/")
-        rows = {j.unit.path: j for j in Jurisdiction.objects.select_related("unit")}
         for i in range(len(chain), 0, -1):
-            path = "/".join(chain[:i]) + "/"
-            if path in rows:
-                j = rows[path]
-                return mapview.build([(j.unit.name, j.geometry)])
-    return mapview.build([(j.unit.name, j.geometry) for j in Jurisdiction.objects.select_related("unit")])
+            if "/".join(chain[:i]) + "/" in paths:
+                own_path = "/".join(chain[:i]) + "/"
+                break
+    areas = [(j.unit.name, j.geometry, j.unit.path == own_path) for j in rows]
+    if own_path:  # the framed area's city: its neighbours, not another city's polygons
+        parent = own_path.rstrip("/").rsplit("/", 1)[0] + "/" if own_path.count("/") > 1 else own_path
+        areas = [a for a, j in zip(areas, rows, strict=True) if j.unit.path.startswith(parent)]
+    devices = Device.objects.exclude(status=Device.Status.RETIRED).filter(lon__isnull=False)
+    if unit is not None:
+        devices = devices.filter(unit__path__startswith=unit.path)
+    return mapview.build(areas, devices=[(d.name, d.lon, d.lat) for d in devices[:500]], marks=list(marks),
+                         max_height=360)
 
 
 @page(roles=READERS)
@@ -74,7 +86,9 @@ def terminal(request: HttpRequest) -> HttpResponse:
             "alerts": alerts,
             "since": head,
             "map": _map_for(unit or user.unit),
-            "alerts_json": json.dumps([services.alert_payload(a) for a in reversed(alerts)], ensure_ascii=False),
+            "labels": labels.js_table(),
+            "time_zone": settings.TIME_ZONE,
+            "initial_alerts": [services.alert_payload(a) for a in reversed(alerts)],
         },
     )
 
@@ -117,11 +131,25 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
                 raise
             error = page_message(exc)
     alert = selectors.alert_get(actor=request.user, alert_id=alert_id)
+    timeline = list(alert.timeline.all())
+    unit_codes = {str(t.detail.get("unit")) for t in timeline if (t.detail or {}).get("unit")}
+    units = dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "name"))
+    device_ids = {str(v) for t in timeline for k, v in (t.detail or {}).items() if k == "device"}
+    device_ids |= {str(alert.params.get("other_device"))} if alert.params.get("other_device") else set()
+    devices = dict(Device.objects.filter(device_id__in=device_ids).values_list("device_id", "name"))
+    device_name = alert.device.name if alert.device_id else ""
+    marks = [(labels.summary_text(alert.summary, alert.params, device_name=device_name), alert.lon, alert.lat,
+              alert.priority)] if alert.lon is not None else []
     return TemplateResponse(
         request,
         "alerts/alert.html",
         {
             "alert": alert,
+            "timeline": [(t, labels.timeline_detail(t.action, t.detail, units=units, devices=devices))
+                         for t in timeline],
+            "details": labels.param_rows(alert.summary, alert.params, device_name=device_name, devices=devices),
+            "map": _map_for(alert.unit, marks=marks),
+            "tz": labels.utc_offset(),
             "error": error,
             "dispositions": disposition_choices(),
             "false_alarms": (

@@ -5,6 +5,9 @@
   var root = document.getElementById("terminal");
   if (!root) return;
   var T = JSON.parse(document.getElementById("i18n").textContent);
+  // the label tables in the page's language (pingan.alerts.labels.js_table): the stream carries codes
+  var L = JSON.parse(document.getElementById("labels").textContent);
+  var TZ = root.dataset.tz || undefined;
   var list = document.getElementById("alerts");
   var empty = document.getElementById("empty");
   var conn = document.getElementById("conn");
@@ -13,10 +16,37 @@
   var cards = {};
   var audio = null;
 
-  function fmt(code, params) {
-    var key = code in T ? code : (code.indexOf("immediate.") === 0 ? "immediate.video_event" : code);
-    var s = T[key] || code;
-    return s.replace(/\{(\w+)\}/g, function (_, k) { return params && params[k] != null ? params[k] : ""; });
+  // the values a sentence shows, as pingan.alerts.labels.display_params: codes as labels, a count's area named
+  function values(a) {
+    var p = {}, k, params = a.params || {};
+    for (k in params) if (Object.prototype.hasOwnProperty.call(params, k)) p[k] = params[k] == null ? "" : String(params[k]);
+    if ("type" in p) p.type = L.event_types[p.type] || p.type;
+    if ("category" in p) p.category = L.categories[p.category] || p.category.replace(/_/g, " ");
+    else if (a.summary === "immediate.incident") p.category = L.event_types.incident;
+    if (a.summary === "count") p.area = p.area_name || a.device_name || p.area || "";
+    return p;
+  }
+  // an alert's sentence, as pingan.alerts.labels.summary_text (never a code: an unknown one is said plainly)
+  function fmt(a) {
+    var code = a.summary || "", s = L.summaries[code];
+    if (s == null && code.indexOf("immediate.") === 0) {
+      var t = L.event_types[code.slice(10)];
+      if (t) return t.charAt(0).toUpperCase() + t.slice(1);
+    }
+    var p = values(a);
+    return (s == null ? L.unknown_summary : s).replace(/\{(\w+)\}/g, function (_, k) { return p[k] != null ? p[k] : ""; });
+  }
+  // date and time in the bureau's time zone with its offset, as pingan.alerts.labels.when
+  function when(iso) {
+    var d = new Date(iso), parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "longOffset"})
+        .formatToParts(d).forEach(function (x) { parts[x.type] = x.value; });
+      var off = (parts.timeZoneName || "GMT").replace("GMT", "UTC");
+      return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute + ":" +
+        parts.second + " " + off;
+    } catch (e) { return d.toISOString(); }
   }
   function csrf() {
     var el = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -38,6 +68,8 @@
     var c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
     c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1)); c.setAttribute("r", "5");
     c.setAttribute("class", "dot " + a.priority); c.id = "dot-" + a.id;
+    var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    title.textContent = fmt(a); c.appendChild(title);
     document.getElementById("dots").appendChild(c);
   }
   function render(a, kind) {
@@ -59,11 +91,14 @@
     li.innerHTML = "";
     var head = document.createElement("div");
     head.className = "head";
-    head.textContent = a.priority + " · " + fmt(a.summary, a.params);
+    var prio = document.createElement("span");
+    prio.className = "prio"; prio.textContent = L.priorities[a.priority] || a.priority;
+    head.appendChild(prio);
+    head.appendChild(document.createTextNode(" · " + fmt(a)));
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = new Date(a.raised_at).toLocaleTimeString() + " · " + (a.unit || "") + " · " +
-      T["state." + a.state] + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
+    meta.textContent = when(a.raised_at) + " · " + (a.unit || "") + " · " +
+      (L.states[a.state] || a.state) + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
     li.appendChild(head); li.appendChild(meta);
     var actions = document.createElement("div");
     actions.className = "actions";
@@ -96,10 +131,10 @@
     li.dataset.notice = n.id;
     var head = document.createElement("div");
     head.className = "head";
-    head.textContent = fmt(n.summary, n.params);
+    head.textContent = fmt(n);
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = new Date(n.raised_at).toLocaleTimeString();
+    meta.textContent = when(n.raised_at);
     var actions = document.createElement("div");
     actions.className = "actions";
     var link = document.createElement("a");
