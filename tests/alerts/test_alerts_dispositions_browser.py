@@ -43,7 +43,7 @@ def test_false_alarm_figures_and_the_close_form_on_a_phone(live_server, client, 
             page = ctx.new_page()
             page.goto(f"{live_server.url}/alerts/{a.pk}/")
             if name == "analyst":
-                expect(page.locator("dd.false-alarms")).to_contain_text("规则 sos：已处置 2 起中 2 起")
+                expect(page.locator("dd.false-alarms")).to_contain_text("规则 一键报警柱：已处置 2 起中 2 起")
                 expect(page.locator("dd.false-alarms")).to_contain_text("本设备：已处置 2 起中 2 起")
             else:
                 assert page.locator("dd.false-alarms").count() == 0

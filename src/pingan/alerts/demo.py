@@ -10,16 +10,36 @@ from pingan.alerts import services
 
 XIAMEN = str(resources.files("pingan.data").joinpath("jurisdictions/xiamen_350200_districts.json"))
 
-#: (device id, name, kind, lon, lat WGS-84, township adcode for station refinement)
+#: (device id, name, kind, lon, lat WGS-84, township adcode for station refinement). Names are what the
+#: bureau calls its devices (data, shown as stored in every language: no "中文 English" pairs).
 DEVICES = [
-    ("35020301001320000001", "莲前东路卡口 Lianqian E. Rd checkpoint", "anpr", 118.1390, 24.4790, "350203010"),
-    ("35020301001340000002", "莲前街道声学传感器 Lianqian acoustic sensor", "acoustic", 118.1330, 24.4840, "350203010"),
-    ("35020301001340000003", "莲前一键报警柱 Lianqian SOS post", "sos", 118.1370, 24.4760, "350203010"),
-    ("35020601001320000001", "江头卡口 Jiangtou checkpoint", "anpr", 118.1330, 24.5050, "350206004"),
-    ("35020601001340000002", "江头入侵报警 Jiangtou intrusion alarm", "intrusion", 118.1290, 24.5010, "350206004"),
-    ("35021101001320000001", "集美大道卡口 Jimei Ave checkpoint", "anpr", 118.0980, 24.5760, "350211001"),
-    ("35020301001320000004", "鼓浪屿码头摄像机 Gulangyu pier camera", "camera", 118.0680, 24.4470, "350203012"),
+    ("35020301001320000001", "莲前东路卡口", "anpr", 118.1390, 24.4790, "350203010"),
+    ("35020301001340000002", "莲前街道声学传感器", "acoustic", 118.1330, 24.4840, "350203010"),
+    ("35020301001340000003", "莲前一键报警柱", "sos", 118.1370, 24.4760, "350203010"),
+    ("35020601001320000001", "江头卡口", "anpr", 118.1330, 24.5050, "350206004"),
+    ("35020601001340000002", "江头入侵报警", "intrusion", 118.1290, 24.5010, "350206004"),
+    ("35021101001320000001", "集美大道卡口", "anpr", 118.0980, 24.5760, "350211001"),
+    ("35020301001320000004", "鼓浪屿码头摄像机", "camera", 118.0680, 24.4470, "350203012"),
 ]
+
+
+#: The unit of the demo accounts (莲前派出所, in 思明分局 — where most demo devices stand).
+DEMO_UNIT = "350203-LQ"
+
+
+def demo_accounts(*, password: str) -> list[str]:
+    """An officer and a station chief of :data:`DEMO_UNIT` (``demo_officer``, ``demo_chief``) with
+    ``password``; existing accounts are left as they are. Returns the usernames created."""
+    from pingan.core.models import OrgUnit, User
+    from pingan.core.services import user_create
+
+    unit = OrgUnit.objects.get(code=DEMO_UNIT)
+    created = []
+    for username, role in (("demo_officer", "officer"), ("demo_chief", "station_chief")):
+        if not User.objects.filter(username=username).exists():
+            user_create(username=username, password=password, role=role, unit=unit)
+            created.append(username)
+    return created
 
 
 def demo_setup() -> dict:
@@ -38,4 +58,4 @@ def demo_setup() -> dict:
             password="demo-password",  # noqa: S106 - the demo devices' published password
             active_since=since,
         )
-    return {"jurisdictions": n, "devices": len(DEVICES)}
+    return {"jurisdictions": n, "devices": len(DEVICES), "device_ids": [d[0] for d in DEVICES]}

@@ -18,6 +18,43 @@ from dataclasses import dataclass
 SERVE_URL = "http://127.0.0.1:8000"
 
 
+def cli() -> str:
+    """The ``pingan`` command as the user must type it in this shell.
+
+    The README installs into a virtual environment without activating it, so the command is
+    ``.venv/bin/pingan``, and a closing hint saying ``pingan serve`` failed with "command not found". The
+    running script (``sys.argv[0]``; under ``python -m pingan.cli`` or another runner, the ``pingan`` script
+    beside the running interpreter) is named as found: ``pingan`` when that same file is first on ``PATH``,
+    else relative to the working directory (``.venv/bin/pingan``), else its absolute path."""
+    import os
+    import shutil
+    import sys
+
+    def same(a: str, b: str) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return False
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    script = ""
+    if os.path.basename(argv0) == "pingan":
+        script = argv0 if os.sep in argv0 else (shutil.which(argv0) or "")
+    if not script or not os.path.isfile(script):
+        beside = os.path.join(os.path.dirname(sys.executable or ""), "pingan")
+        script = beside if os.path.isfile(beside) else ""
+    if not script:
+        return "pingan"
+    on_path = shutil.which("pingan")
+    if on_path and same(on_path, script):
+        return "pingan"
+    absolute = os.path.abspath(script)
+    relative = os.path.relpath(absolute)
+    if relative.startswith(".."):
+        return absolute
+    return relative if os.sep in relative else os.path.join(".", relative)  # "./pingan": a shell needs the slash
+
+
 @dataclass(frozen=True)
 class Suggest:
     """An account of ``role`` the demo does not create, to add by hand (``unit``: a unit code, or ``""``)."""
@@ -42,7 +79,8 @@ def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str]
     users = {u.username: u for u in User.objects.filter(username__in=list(accounts)).select_related("unit")}
     write("")
     write("Next: try it in the browser")
-    write(f"  1. start the site:  {serve_env + ' ' if serve_env else ''}pingan serve")
+    pingan = cli()
+    write(f"  1. start the site:  {serve_env + ' ' if serve_env else ''}{pingan} serve")
     write(f"  2. open {SERVE_URL}{start} and sign in as one of these accounts:")
     width = max([len(name) for name in users] + [8])
     if not users:
@@ -57,9 +95,9 @@ def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str]
         if name in passwords:
             secret = f"password: {passwords[name]}  (shown once)"
         elif user.has_usable_password():
-            secret = "password: set earlier (forgotten? pingan changepassword " + name + ")"
+            secret = f"password: set earlier (forgotten? {pingan} changepassword {name})"
         else:
-            secret = f"no password yet: pingan changepassword {name}"
+            secret = f"no password yet: {pingan} changepassword {name}"
         write(f"       {name:<{width}}  {role}{where}; {secret}")
     have = {u.role for u in users.values()}
     extra = [s for s in suggest if s.role not in have]
@@ -67,7 +105,7 @@ def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str]
         write("     another role: create an account (the password is asked for), e.g.")
     for s in extra:
         unit = f" --unit {s.unit}" if s.unit else ""
-        write(f"       pingan user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
+        write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
     tries = list(tries)
     if tries:
         write("  3. things to try:")

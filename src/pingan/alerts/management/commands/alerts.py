@@ -11,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from pingan.alerts import replay, services
+from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
 
 _stop = False
@@ -48,7 +49,11 @@ class Command(BaseCommand):
         j.add_argument("file")
         j.add_argument("--key", default="adcode", help="GeoJSON property holding the unit code (default adcode)")
         j.add_argument("--map", nargs="*", default=[], help="KEY=UNITCODE pairs when keys are not unit codes")
-        sub.add_parser("demo", help="Xiamen demo: district polygons, street devices")
+        dm = sub.add_parser("demo", help="Xiamen demo: district polygons, street devices, an officer and a station "
+                            "chief of 莲前派出所")
+        dm.add_argument("--password", default="pingan-demo-2026",
+                        help="the demo accounts' password (set when the demo creates them)")
+        dm.add_argument("--json", action="store_true", help="print what was created as JSON (for scripts)")
         r = sub.add_parser("replay", help="feed real records through ingest")
         r.add_argument("dataset", choices=["stlouis", "chicago"])
         r.add_argument("--rate", type=float, default=200, help="events per second (0 = as fast as possible)")
@@ -149,24 +154,45 @@ class Command(BaseCommand):
         self.stdout.write(f"{n} jurisdictions loaded from {o['file']}")
 
     def do_demo(self, o):
-        from pingan.alerts.demo import demo_setup
+        from pingan.alerts.demo import DEMO_UNIT, DEVICES, demo_accounts, demo_setup
+        from pingan.alerts.models import Device, Jurisdiction
+        from pingan.alerts.mqtt import topic_filter
+        from pingan.core.demoguide import guide
+        from pingan.core.models import OrgUnit
         from pingan.core.reference import demo_org_load
 
         demo_org_load()
-        self.stdout.write(json.dumps(demo_setup()))
-        from pingan.core.demoguide import Suggest, guide
-        from pingan.core.models import User
-
-        guide(self.stdout.write, start="/alerts/",
-              accounts=User.objects.filter(role__in=["officer", "station_chief", "dispatcher", "analyst"])
-              .order_by("role", "username").values_list("username", flat=True)[:8],
-              suggest=[Suggest("officer", "350203-LQ", "demo_officer"), Suggest("station_chief", "350203-LQ",
-                                                                             "demo_chief")],
-              tries=["the demo devices report with the VIID password demo-password (docs/alerts.md: replay a "
-                     "recorded feed with pingan alerts replay)",
-                     "as an officer on duty: the live alerts of the unit — acknowledge, go, close",
-                     "as the station chief: Alerts ▸ Silences (mute a line for a while) and Watch list (plates that "
-                     "raise an alert)"])
+        result = demo_setup()
+        created = demo_accounts(password=o["password"])
+        if o["json"]:
+            self.stdout.write(json.dumps({**result, "accounts": sorted(created)}))
+            return
+        w = self.stdout.write
+        pingan = cli()
+        w("Xiamen alerts demo")
+        bureau = OrgUnit.objects.get(code=DEMO_UNIT).path.split("/")[0] + "/"
+        names = sorted(Jurisdiction.objects.filter(unit__path__startswith=bureau).values_list("unit__name", flat=True))
+        w(f"  jurisdiction boundaries: {result['jurisdictions']} loaded ({', '.join(names)}); an alert goes to the "
+          "unit whose boundary holds its position")
+        w(f"  devices: {result['devices']} street devices registered (their GA/T 1400 password: demo-password)")
+        for d in Device.objects.filter(device_id__in=result["device_ids"]).select_related("unit").order_by("device_id"):
+            w(f"    {d.device_id}  {d.name}  ({d.kind}) → {d.unit.name if d.unit else 'no unit'}")
+        w(f"  accounts of {DEMO_UNIT}: demo_officer (officer) and demo_chief (station chief)"
+          + ("" if created else "; they existed already, their passwords are unchanged"))
+        sos = DEVICES[2][0]
+        topic = topic_filter().replace("+", sos)
+        w("  raise an alert: with the site running and demo_officer on duty, press the demo SOS post over MQTT:")
+        w(f"    mosquitto_pub -q 1 -t {topic} -m \\")
+        w(f"      '{{\"event_id\":\"sos-'$(date +%s)'\",\"device_id\":\"{sos}\",\"type\":\"sos\","
+          "\"time\":\"'$(date -Iseconds)'\"}'")
+        w("  (the HTTP batch endpoint and GA/T 1400 take the same events: docs/alerts.md)")
+        guide(w, start="/alerts/", accounts=["demo_officer", "demo_chief"],
+              passwords={name: o["password"] for name in created},
+              tries=["as demo_officer: go on duty on the terminal, then acknowledge, go and close the alerts that "
+                     "arrive (sound and vibration for P1/P2)",
+                     "as demo_chief: Alerts ▸ Silences (mute a line for a while) and Watch list (plates that "
+                     "raise an alert)",
+                     f"{pingan} alerts demo --json prints what was created for scripts"])
 
     def do_replay(self, o):
         import datetime as dt
@@ -208,7 +234,7 @@ class Command(BaseCommand):
         n = replay.paced(payloads, rate=o["rate"], send=send, limit=o["limit"])
         self.stdout.write(
             f"{o['dataset']}: {n} records in {time.monotonic() - t0:.1f} s → {json.dumps(totals)} "
-            f"(run `pingan alerts worker` to raise the alerts)"
+            f"(`{cli()} serve` or `{cli()} alerts worker` raises the alerts)"
         )
         if o["dataset"] == "chicago" and o["agreement"]:
             self._agreement(o["limit"])

@@ -65,7 +65,7 @@ class Command(BaseCommand):
 
         for k, v in demo_setup().items():
             self.stdout.write(f"{k}: {v}")
-        from pingan.core.demoguide import Suggest, guide
+        from pingan.core.demoguide import Suggest, cli, guide
         from pingan.core.models import User
 
         guide(self.stdout.write, start="/dispatch/console/",
@@ -74,6 +74,6 @@ class Command(BaseCommand):
               suggest=[Suggest("dispatcher", "350200-ZH", "demo_dispatcher"),
                        Suggest("officer", "350203-LQ", "demo_officer")],
               tries=["as the dispatcher: the console's map with the patrol units; dispatch the nearest unit to an "
-                     "open alert (pingan alerts demo registers devices that raise them)",
+                     f"open alert ({cli()} alerts demo registers devices that raise them)",
                      "as an officer on today's shift: /dispatch/terminal/ — accept or decline the assignment, set "
                      "the unit's status"])

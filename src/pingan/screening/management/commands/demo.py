@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from pingan.codes.services import verdict_reason_local
-from pingan.core.demoguide import SERVE_URL, Suggest, guide
+from pingan.core.demoguide import SERVE_URL, Suggest, cli, guide
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         # the verifier words its reason in UTC: say it in the bureau's time zone, like the line above
         w(f"  verified offline: {r.verification.status} ({verdict_reason_local(r.verification)})")
         w(f"  door poster: {r.poster}")
-        w("  check it yourself: pingan code verify '<the code above>'")
+        w(f"  check it yourself: {cli()} code verify '<the code above>'")
         guide(w, start="/screening/", accounts=[r.premises.owner.username],
               serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
               suggest=[Suggest("officer", r.premises.unit.code, "demo_officer"),
