@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 #: Priorities: the code stays (officers say "P1") with what it means.
 PRIORITIES = {
@@ -89,22 +89,22 @@ UNKNOWN_RULE = gettext_lazy("Rule of a later rule set")
 
 #: The rules of the bundled rule sets (``rulesets/*.toml``, ``dispatch`` operation templates) by id.
 RULES = {
-    "gunshot": gettext_lazy("Gunfire or explosion"),
-    "sos": gettext_lazy("SOS alarm post"),
-    "smoke": gettext_lazy("Smoke or fire alarm"),
-    "reported-incident": gettext_lazy("Incident reported by another system"),
-    "loud-noise": gettext_lazy("Loud noise"),
-    "hotlist-plate": gettext_lazy("Watch-listed plate"),
-    "hotlist-person": gettext_lazy("Watch-listed person"),
-    "cloned-plate": gettext_lazy("Possible cloned plate"),
-    "intrusion-burst": gettext_lazy("Repeated intrusion alarms"),
-    "gathering": gettext_lazy("Gathering (video analytics)"),
-    "gulangyu-dwell": gettext_lazy("Long stay on Gulangyu"),
-    "zhongshan-enter": gettext_lazy("Entry into Zhongshan Road pedestrian street"),
-    "device-offline": gettext_lazy("Device offline"),
-    "crowd": gettext_lazy("Crowding in a sector"),
-    "hotlist-plate-near-venue": gettext_lazy("Watch-listed plate at the venue"),
-    "intrusion": gettext_lazy("Intrusion alarm"),
+    "gunshot": pgettext_lazy("alert rule", "Gunfire or explosion"),
+    "sos": pgettext_lazy("alert rule", "SOS alarm post"),
+    "smoke": pgettext_lazy("alert rule", "Smoke or fire alarm"),
+    "reported-incident": pgettext_lazy("alert rule", "Incident reported by another system"),
+    "loud-noise": pgettext_lazy("alert rule", "Loud noise"),
+    "hotlist-plate": pgettext_lazy("alert rule", "Watch-listed plate"),
+    "hotlist-person": pgettext_lazy("alert rule", "Watch-listed person"),
+    "cloned-plate": pgettext_lazy("alert rule", "Possible cloned plate"),
+    "intrusion-burst": pgettext_lazy("alert rule", "Repeated intrusion alarms"),
+    "gathering": pgettext_lazy("alert rule", "Gathering (video analytics)"),
+    "gulangyu-dwell": pgettext_lazy("alert rule", "Long stay on Gulangyu"),
+    "zhongshan-enter": pgettext_lazy("alert rule", "Entry into Zhongshan Road pedestrian street"),
+    "device-offline": pgettext_lazy("alert rule", "Device offline"),
+    "crowd": pgettext_lazy("alert rule", "Crowding in a sector"),
+    "hotlist-plate-near-venue": pgettext_lazy("alert rule", "Watch-listed plate at the venue"),
+    "intrusion": pgettext_lazy("alert rule", "Intrusion alarm"),
 }
 
 #: Rule sets by id; an operation's own rule set (``op-<n>``, dispatch) is named with its number.
@@ -392,7 +392,7 @@ def replay_outcome(outcome: str, replayed_at: dt.datetime | None = None) -> str:
     if not outcome:
         return ""
     if outcome == "accepted":
-        text = _("accepted")
+        text = pgettext("dead letter replay", "accepted")
     elif outcome == "duplicate":
         text = _("a duplicate: already accepted")
     elif outcome.startswith("rejected again:"):
