@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "pingan core"
 
     def ready(self) -> None:
-        from pingan.core import navigation
+        from pingan.core import lookups, navigation  # noqa: F401 - lookups registers itself
         from pingan.core.models import SUBMITTER_ROLES, Role
 
         # Submitters' home is their screening page (the screening app's section); everyone else has one.
