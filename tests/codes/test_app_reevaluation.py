@@ -85,7 +85,8 @@ def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_t
 
 @pytest.mark.parametrize("chunk", [reevaluate.CHUNK, 1], ids=["few-numbers", "temporary-table"])
 def test_a_days_movements_re_evaluate_only_the_people_in_them(cast, world, tmp_path, monkeypatch, chunk):
-    # above CHUNK numbers the people are found through a temporary table and hash joins: the same people
+    # above CHUNK numbers the people are found through a temporary table and hash joins (PostgreSQL) or one
+    # JSON array parameter (SQLite): the same people
     monkeypatch.setattr(reevaluate, "CHUNK", chunk)
     a, _ = world
     z = TENANTS[3]

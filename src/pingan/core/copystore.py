@@ -134,13 +134,18 @@ def _copy_update(connection, model: type[models.Model], field_names: Sequence[st
 def ids_in(model: type[models.Model], ids) -> object:
     """The right-hand side of ``pk__in`` / ``<fk>_id__in`` for many ids: on PostgreSQL one array parameter
     (``IN (SELECT unnest(%s::bigint[]))``), so neither Django nor psycopg handles a hundred thousand separate
-    parameters (at a re-evaluation's size that cost seconds of CPU per query); the plain list elsewhere."""
+    parameters (at a re-evaluation's size that cost seconds of CPU per query); on SQLite one JSON array
+    (``IN (SELECT value FROM json_each(%s))``: SQLite takes at most 32,766 parameters a statement); the plain
+    list elsewhere."""
     from django.db.models.expressions import RawSQL
 
     ids = list(ids)
-    if connections[router.db_for_read(model)].vendor != "postgresql":
-        return ids
-    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    vendor = connections[router.db_for_read(model)].vendor
+    if vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    if vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return ids
 
 
 def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> list[int]:

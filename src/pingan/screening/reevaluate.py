@@ -28,6 +28,7 @@ record: that is the limit of working from the change.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -110,19 +111,30 @@ def _movement_ids_in(adcodes: set[str], paths: list[str] | None = None) -> set[s
 
 def _people_with_numbers(numbers: set[str]) -> set[int]:
     """The latest screenings' accepted people whose (corrected) document number is in ``numbers``. Many
-    numbers go through a temporary table and hash joins (one scan of the results, whatever their count).
+    numbers go through a temporary table and hash joins on PostgreSQL (one scan of the results, whatever their
+    count), as one JSON array parameter on SQLite.
 
     Not ``id_number IN (SELECT …) OR corrected_id_number IN (SELECT …)``: PostgreSQL cannot turn an ``OR`` of
     two sub-selects into a join, and once the numbers outgrow ``work_mem`` it checks each person against every
     number (500,000 numbers against a million people ran for over five minutes). Two joins and a ``UNION``
     instead, with enough ``work_mem`` for the numbers' hash table (transaction-local) and no JIT (compiling
     the plan costs more than running it)."""
+    from django.db import connection
+
     if len(numbers) <= CHUNK:
         part = sorted(numbers)
         return set(_latest_people().filter(Q(id_number__in=part) | Q(corrected_id_number__in=part))
                    .values_list("pk", flat=True))
-    from django.db import connection
+    if connection.vendor != "postgresql":
+        # the embedded default (SQLite): the numbers as one JSON array, each ``IN`` an ephemeral index over it
+        # (a parameter per number would pass SQLite's 32,766 a statement)
+        from django.db.models.expressions import RawSQL
 
+        part = json.dumps(sorted(numbers))
+        return set(_latest_people().filter(Q(id_number__in=RawSQL("SELECT value FROM json_each(%s)", [part]))
+                                           | Q(corrected_id_number__in=RawSQL("SELECT value FROM json_each(%s)",
+                                                                              [part])))
+                   .values_list("pk", flat=True))
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("CREATE TEMP TABLE reeval_numbers (n varchar(40) PRIMARY KEY) ON COMMIT DROP")
         with cur.copy("COPY reeval_numbers (n) FROM STDIN") as copy:
