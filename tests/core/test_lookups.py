@@ -33,5 +33,8 @@ def test_foreign_keys_too(cast):
     assert set(User.objects.filter(unit__in=[HUGE, cast.unit_a.pk])) == set(User.objects.filter(unit=cast.unit_a))
     assert a in User.objects.filter(unit_id__in=[cast.unit_a.pk, HUGE])
     assert User.objects.exclude(unit_id__in=[HUGE]).count() == User.objects.count()
+    assert list(User.objects.filter(unit_id=HUGE)) == list(User.objects.filter(unit=TINY)) == []
+    assert User.objects.exclude(unit_id=HUGE).count() == User.objects.count()
+    assert list(User.objects.filter(unit=cast.unit_a.pk, pk=a.pk)) == [a]
     # a sub-query is left alone
     assert a in User.objects.filter(unit__in=OrgUnit.objects.filter(pk=cast.unit_a.pk))

@@ -7,13 +7,15 @@ PostgreSQL compares the ``bigint`` column with a ``numeric`` and finds nothing, 
 ``OverflowError`` ("Python int too large to convert to SQLite INTEGER") — a 500 on the embedded default. The
 lookups below drop the out-of-range values before the query is built (an ``in`` left empty matches nothing,
 as Django answers ``in=[]``), for integer fields and primary keys (``pk__in``) and for foreign keys to them
-(``unit_id__in``, ``unit__in``). Registered by ``core.apps``.
+(``unit_id__in``, ``unit__in``); and ``unit_id=2**70`` on a foreign key matches nothing, as Django answers it
+on the integer field itself. Registered by ``core.apps``.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import ForeignObject, IntegerField
-from django.db.models.fields.related_lookups import RelatedIn
+from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
 from django.db.models.lookups import In
 
 
@@ -50,3 +52,18 @@ class IntegerFieldIn(_InRange, In):
 @ForeignObject.register_lookup
 class RelatedIntegerIn(_InRange, RelatedIn):
     """``in`` on a foreign key to an integer key, out-of-range values dropped."""
+
+
+@ForeignObject.register_lookup
+class RelatedIntegerExact(RelatedExact):
+    """``=`` on a foreign key to an integer key: a value out of the key's range matches nothing (Django's
+    ``IntegerFieldExact`` for the key itself)."""
+
+    def process_rhs(self, compiler, connection):
+        if isinstance(self.rhs, int) and not isinstance(self.rhs, bool):
+            bounds = _range(self.lhs.output_field, connection)
+            if bounds is not None:
+                low, high = bounds
+                if (low is not None and self.rhs < low) or (high is not None and self.rhs > high):
+                    raise EmptyResultSet
+        return super().process_rhs(compiler, connection)
