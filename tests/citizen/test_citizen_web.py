@@ -172,14 +172,79 @@ def test_a_citizen_books_and_cancels_through_the_pages(client, world):
     b = Booking.objects.get(citizen=world.bob)
     me = client.get("/citizen/me/").content.decode()
     assert world.counter_a.name in me
-    # a second step first (works without JavaScript): nothing is cancelled until it is confirmed
+    when = f"{b.day:%Y-%m-%d} {b.slot.start:%H:%M}"
+    named = f"居民身份证补领 · {world.counter_a.name} · {when}"  # service, office, day and time
+    # the button's question (with JavaScript) names the appointment
+    assert f'data-confirm="取消预约: {named}"' in me
+    # a second step first (works without JavaScript): nothing is cancelled until it is confirmed, and the
+    # confirmation page says which appointment
     step = client.post(f"/citizen/bookings/{b.pk}/cancel/")
-    assert step.status_code == 200 and 'id="confirm"' in step.content.decode()
+    text = step.content.decode()
+    assert step.status_code == 200 and 'id="confirm"' in text
+    assert named in text
     b.refresh_from_db()
     assert b.status == "booked"
-    client.post(f"/citizen/bookings/{b.pk}/cancel/", {"confirmed": "1"})
+    done = client.post(f"/citizen/bookings/{b.pk}/cancel/", {"confirmed": "1"}, follow=True)
     b.refresh_from_db()
     assert b.status == "cancelled" if b.day > timezone.localdate() else "booked"
+    if b.status == "cancelled":  # afterwards a message says which appointment was cancelled
+        assert [str(m) for m in done.context["messages"]] == [f"已取消预约：{named}。该时段已释放给他人。"]
+
+
+def test_the_cancel_question_and_message_speak_english_too(client, world):
+    services.slots_open(counter=world.counter_a)
+    client.cookies["django_language"] = "en"
+    sign_in(client, world.bob)
+    slot = Slot.objects.filter(counter=world.counter_a, day__gt=timezone.localdate()).order_by("day", "start")[0]
+    b = services.booking_create(actor=world.bob, slot_id=slot.pk, service="id_card_replacement")
+    named = f"Resident ID card: replacement · {world.counter_a.name} · {b.day:%Y-%m-%d} {slot.start:%H:%M}"
+    assert f'data-confirm="Cancel the appointment: {named}"' in client.get("/citizen/me/").content.decode()
+    assert named in client.post(f"/citizen/bookings/{b.pk}/cancel/").content.decode()
+    done = client.post(f"/citizen/bookings/{b.pk}/cancel/", {"confirmed": "1"}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == [
+        f"Appointment cancelled: {named}. The place is free again for others."]
+
+
+def test_someone_elses_booking_is_not_named_nor_cancelled(client, world):
+    services.slots_open(counter=world.counter_a)
+    slot = Slot.objects.filter(counter=world.counter_a).order_by("day", "start")[0]
+    b = services.booking_create(actor=world.alice, slot_id=slot.pk, service="id_card_replacement")
+    sign_in(client, world.bob)
+    assert client.post(f"/citizen/bookings/{b.pk}/cancel/").status_code == 404
+    b.refresh_from_db()
+    assert b.status == "booked"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_home_page_shows_every_count_with_a_label(client, world, language):
+    """The citizen's home panel: upcoming appointments, applications in progress and notices, each a number
+    (0 included) with its label (the counts were blank: the template read names the panel does not pass)."""
+    services.slots_open(counter=world.counter_a)
+    client.cookies["django_language"] = language
+    sign_in(client, world.bob)
+    html = client.get("/").content.decode()
+    panel = html[html.index('id="home-citizen"'):]
+    panel = panel[:panel.index("</section>")]
+    import re
+
+    figures = re.findall(r"<b>([^<]*)</b><span>([^<]*)</span>", panel)
+    labels = (["待办预约", "办理中的申请", "条通知"] if language == "zh-hans"
+              else ["upcoming appointments", "applications in progress", "notices"])
+    assert figures == list(zip(["0", "0", "0"], labels, strict=True))
+    slot = Slot.objects.filter(counter=world.counter_a).order_by("day", "start")[0]
+    services.booking_create(actor=world.bob, slot_id=slot.pk, service="id_card_replacement")
+    html = client.get("/").content.decode()
+    one = "1</b><span>" + ("待办预约" if language == "zh-hans" else "upcoming appointment<")
+    assert one in html
+
+
+def test_the_station_home_panel_shows_its_counts_with_labels(client, cast, world, objects):
+    sign_in(client, cast.chief_a)
+    html = client.get("/").content.decode()
+    panel = html[html.index('id="home-citizen-station"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "<b>1</b><span>份待审核申请</span>" in panel
+    assert "<b>0</b><span>份逾期未发证</span>" in panel
 
 
 def test_an_application_through_the_pages_with_one_notice_then_the_station(client, cast, world, settings, tmp_path):

@@ -16,6 +16,15 @@ def mask(number: str) -> str:
     return number[:3] + "*" * max(len(number) - 5, 0) + number[-2:] if len(number) > 5 else "*" * len(number)
 
 
+def booking_text(booking, service_name: str) -> str:
+    """An appointment named for a person: service, office (the counter, and its station when the counter's name
+    does not say it), day and time — ``户籍迁入 · 莲前派出所户政窗口 · 2026-12-08 09:00`` (the confirmation before
+    cancelling and the message after)."""
+    counter = booking.slot.counter
+    office = counter.name if counter.unit.name in counter.name else f"{counter.name} ({counter.unit.name})"
+    return f"{service_name} · {office} · {booking.day:%Y-%m-%d} {booking.slot.start:%H:%M}"
+
+
 def ticket_out(t: Ticket, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     waiting = services.queue_waiting(t.counter, now)

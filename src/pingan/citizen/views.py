@@ -76,6 +76,12 @@ def _named(bookings) -> list:
     return rows
 
 
+def _with_text(b):
+    """A named booking (:func:`_named`) with ``text``: how the cancel button's question names it."""
+    b.text = present.booking_text(b, b.service_name)
+    return b
+
+
 # ------------------------------------------------------------------------------------------------ public
 
 
@@ -187,7 +193,8 @@ def me(request: HttpRequest) -> HttpResponse:
         identity = None
     return TemplateResponse(request, "citizen/me.html", {
         "identity": identity, "masked": present.mask(identity.id_number) if identity else "",
-        "bookings": _named(selectors.bookings_list(actor=user).order_by("-day", "-slot__start")[:20]),
+        "bookings": [_with_text(b) for b in _named(
+            selectors.bookings_list(actor=user).order_by("-day", "-slot__start")[:20])],
         "applications": list(selectors.permits_list(actor=user)[:10]),
         "notices": [{"text": texts.render({"code": n.code, "params": n.params}), "at": n.created_at}
                     for n in selectors.notices_list(actor=user)[:20]],
@@ -231,7 +238,12 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
 @require_POST
 @page(roles=CITIZENS)
 def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
-    if (confirm := confirm_first(request, action=gettext("Cancel the appointment"), back=reverse("citizen:me"))):
+    """Cancel one's appointment: the confirmation names it (service, office, day and time) and, once done, a
+    message says which appointment was cancelled."""
+    booking = selectors.booking_get(actor=request.user, booking_id=booking_id, purpose=_purpose(request))
+    what = present.booking_text(booking, _service_names().get(booking.service, booking.service))
+    if (confirm := confirm_first(request, action=gettext("Cancel the appointment"), what=what,
+                                 back=reverse("citizen:me"))):
         return confirm
     try:
         services.booking_cancel(actor=request.user, booking_id=booking_id)
@@ -239,6 +251,9 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
         raise
     except DomainError as exc:
         _fail(request, exc)
+    else:
+        messages.success(request, gettext("Appointment cancelled: %(what)s. The place is free again for others.")
+                         % {"what": what})
     return redirect("citizen:me")
 
 
@@ -310,8 +325,11 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action == "reject" and (confirm := confirm_first(request, action=gettext("Reject the application"))):
-            return confirm
+        if action == "reject":
+            app = selectors.permit_get(actor=user, application_id=application_id, purpose=_purpose(request))
+            if (confirm := confirm_first(request, action=gettext("Reject the application"),
+                                         what=f"RP-{app.pk} · {app.name}")):
+                return confirm
         try:
             if action == "documents":
                 services.permit_documents_add(actor=user, application_id=application_id, documents=_uploads(request))
@@ -370,7 +388,15 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
                                               id_number=request.POST.get("id_number", ""))
                 messages.success(request, t.label)
             elif action == "revoke_terminal":
+                terminal = next((t for t in selectors.terminals_of_counter(counter=counter)
+                                 if t.pk == _int(request.POST.get("terminal"))), None)
+                if terminal is not None and (confirm := confirm_first(
+                        request, action=gettext("End the terminal"), what=f"{terminal.name} · {counter.name}")):
+                    return confirm
                 services.terminal_revoke(actor=request.user, terminal_id=_int(request.POST.get("terminal")))
+                if terminal is not None:
+                    messages.success(request, gettext("Terminal ended: %(name)s. It no longer issues tickets.")
+                                     % {"name": terminal.name})
             elif action == "walk_in":
                 t = services.ticket_walk_in(actor=request.user, counter_id=counter.pk,
                                             service=request.POST.get("service", ""))
