@@ -56,6 +56,9 @@ def test_a_chief_reads_the_station_compstat_on_a_phone_and_prints_the_weekly_rep
     assert page.locator("svg.trend").count() == 1 and page.locator(".multiple svg").count() >= 5
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width} px wide on a 375-px phone"
+    # the rule set's version reads (it was white on pale blue: the site's .badge colour leaked in)
+    assert page.locator(".tag").first.inner_text().startswith("版本")
+    assert contrast(page, ".tag") >= 7
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "stats-compstat-375.png"), full_page=True)
     with page.expect_download() as download:
@@ -65,3 +68,17 @@ def test_a_chief_reads_the_station_compstat_on_a_phone_and_prints_the_weekly_rep
     page.click("#window-ytd a >> nth=0")  # the drill-down behind the first figure
     page.wait_for_selector("ul.incidents")
     assert "个人信息" in page.inner_text("main")  # the list says its reading is recorded
+
+
+def contrast(page, selector: str) -> float:
+    """The WCAG 2 contrast ratio of the first ``selector``'s text colour against its background colour."""
+    fg, bg = page.evaluate("""(sel) => { const s = getComputedStyle(document.querySelector(sel));
+        return [s.color, s.backgroundColor]; }""", selector)
+
+    def luminance(css: str) -> float:
+        r, g, b = (int(x) / 255 for x in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

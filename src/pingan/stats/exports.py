@@ -70,36 +70,57 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
+def _money_cell(v) -> float | None:
+    return None if v is None else float(v)
+
+
 def compstat_sheet(page: UnitPage) -> Sheet:
     """The CompStat table of a unit as one sheet (counts, changes as fractions, clearance, streaks)."""
     head = [_("Category")]
     for w in present.windows(page):
         head += [f"{w.label} {w.current.start}–{w.current.end}", f"{w.label} {w.previous.start}–{w.previous.end}",
                  f"{w.label} %"]
-    head += [_("Cleared (YTD)"), _("of which exceptionally"), _("Clearance rate (YTD)"),
+    currency = present.page_currency(page)
+    unit = present.money_unit(currency)
+    head += [_("Offences cleared this year"), _("of which without arrest"), _("Clearance rate (YTD)"),
+             _("Fewer than %(n)s offences (rate on small counts)") % {"n": present.SMALL_BASE},
              _("This year's offences cleared"), _("This year's clearance rate"), _("Days without an incident"),
-             _("Longest run without an incident")]
+             _("Longest run without an incident"),
+             _("Amount involved in the cases solved (%(unit)s)") % {"unit": unit},
+             _("Amount recovered in the cases solved (%(unit)s)") % {"unit": unit}]
     rows, hl = [], set()
     for i, rv in enumerate(present.rows(page)):
         r = rv.row
         line: list = [rv.label]
         if not rv.covered:
-            rows.append(line + [None] * (len(head) - 1))
+            rows.append(line + [present.no_source_text()] + [None] * (len(head) - 2))
             continue
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = r.windows[name]
             if not rv.covered_last_year:
-                line += [f.current, None, None]
+                line += [f.current, present.no_last_year_text(), None]
                 continue
-            line += [f.current, f.previous, _round(f.change)]
+            line += [f.current, f.previous, present.no_base_text() if f.change is None else _round(f.change)]
             if f.increase:
                 hl.update({(i, 1 + 3 * k), (i, 2 + 3 * k), (i, 3 + 3 * k)})
         st = r.streak
-        line += [r.cleared_ytd, r.exceptional_ytd, _round(r.clearance_ytd), r.current_year_cleared,
-                 _round(r.current_year_clearance), st.current if st else None, st.longest if st else None]
+        offences = int(r.windows["ytd"].current)
+        current_year = r.current_year_cleared is not None
+
+        def rate(value: float | None) -> float | str:
+            return present.no_offences_text() if value is None else _round(value)
+
+        amounts = r.amounts or {}
+        line += [r.cleared_ytd, r.exceptional_ytd, rate(r.clearance_ytd),
+                 _("yes") if present.small_base(offences) else "",
+                 r.current_year_cleared, rate(r.current_year_clearance) if current_year else None,
+                 st.current if st else None, st.longest if st else None,
+                 _money_cell(amounts.get("cleared_involved")), _money_cell(amounts.get("cleared_recovered"))]
         rows.append(line)
     note = (f"{page.unit.code} {page.unit.name} · {_('as of')} {page.as_of} · {page.scheme.stamp()} · "
-            + _("empty change: n/a (zero base); empty row: no data source covers the category"))
+            + _("Changes and rates are fractions (0.123 = 12.3%%). Clearance: FBI UCR rules (offences, not "
+                "persons; cleared by arrest or without arrest; counted in the year cleared, so a rate can "
+                "exceed 1). Amounts in %(unit)s.") % {"unit": unit})
     return Sheet("CompStat", head, rows, hl, note)
 
 
@@ -116,7 +137,7 @@ def children_sheet(page: UnitPage) -> Sheet:
         line: list = [c.unit.name, c.unit.code]
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = row.windows[name]
-            line += [f.current, f.previous, None if f.change is None else round(f.change, 4)]
+            line += [f.current, f.previous, present.no_base_text() if f.change is None else round(f.change, 4)]
             if f.increase:
                 hl.update({(i, 2 + 3 * k), (i, 3 + 3 * k), (i, 4 + 3 * k)})
         rows.append(line)

@@ -5,13 +5,14 @@ same thing."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.stats import charts
@@ -42,13 +43,112 @@ class WindowView:
     previous: object
 
 
+# ------------------------------------------------------------------------------- values not available, money
+# A figure that cannot be given is said with its reason in the reader's language, never "n/a": a change over a
+# zero base, a comparison with a year no data source covers, a rate with no offence to divide by, a category no
+# source covers. The API keeps ``null`` (its schema says why).
+
+
+def no_base_text() -> str:
+    """The change when last year's count was zero (no percentage of zero)."""
+    return pgettext("stats change", "0 last year")
+
+
+def no_last_year_text() -> str:
+    """Last year's cells when no data source covers the same period last year."""
+    return pgettext("stats change", "no data for the same period last year")
+
+
+def no_offences_text() -> str:
+    """A clearance rate with no offence this year to divide by."""
+    return pgettext("stats clearance", "no offences this year")
+
+
+def no_source_text() -> str:
+    """The cells of a category no data source covers at this date."""
+    return pgettext("stats", "no data source for this category")
+
+
 def pct_text(change: float | None) -> str:
-    """``+12.3%`` / ``-4.0%``; ``n/a`` when the base was zero."""
-    return "n/a" if change is None else f"{change * 100:+.1f}%"
+    """``+12.3%`` / ``-4.0%``; the reason (:func:`no_base_text`) when the base was zero."""
+    return no_base_text() if change is None else f"{change * 100:+.1f}%"
 
 
 def share_text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f}%"
+    """``98.2%``; the reason (:func:`no_offences_text`) when there was no offence to divide by."""
+    return no_offences_text() if value is None else f"{value * 100:.1f}%"
+
+
+#: A rate over fewer offences than this is marked as based on small counts: one case more or less moves it by
+#: 5 points or more. The threshold is the U.S. National Center for Health Statistics' rule for rates (fewer
+#: than 20 events: "unreliable"; NCHS, Health, United States, Appendix II "Reliability of estimates").
+SMALL_BASE = 20
+
+
+def small_base(offences: int | None) -> bool:
+    """Whether a rate over ``offences`` is marked as based on small counts (1 to :data:`SMALL_BASE` - 1)."""
+    return offences is not None and 0 < offences < SMALL_BASE
+
+
+# Money: a figure with its unit. Chinese figures of 10,000 and more are given in 万 (100 million and more in
+# 亿), as Chinese statistical reports and the bureau's own figures do (涉案金额43.12亿元); English figures of a
+# million and more in millions (a billion and more in billions). The unit follows the ISO 4217 currency of the
+# data (``Incident.currency``; a unit's page: the currency of its sources' mappings).
+_MONEY_ZH = {"CNY": "元", "USD": "美元"}
+_MONEY_EN = {"CNY": ("{n} yuan", "{n} million yuan", "{n} billion yuan"),
+             "USD": ("${n}", "${n} million", "${n} billion")}
+
+
+def money(value, currency: str, language: str | None = None) -> str:
+    """``67128560`` CNY → ``6,712.86万元`` / ``67.13 million yuan``; ``1234.5`` → ``1,234.50元`` /
+    ``1,234.50 yuan``; USD → ``美元`` / ``$``; another or no currency: the amount and the code. ``""`` for
+    ``None``."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    v = Decimal(value)
+    language = (language or get_language() or "").lower()
+    if language.startswith("zh"):
+        unit = _MONEY_ZH.get(currency, f" {currency}" if currency else "")
+        if abs(v) >= 100_000_000:
+            return f"{v / 100_000_000:,.2f}亿{unit}"
+        if abs(v) >= 10_000 and currency in _MONEY_ZH:
+            return f"{v / 10_000:,.2f}万{unit}"
+        return f"{v:,.2f}{unit}"
+    forms = _MONEY_EN.get(currency)
+    if forms is None:
+        return f"{v:,.2f} {currency}".strip()
+    if abs(v) >= 1_000_000_000:
+        return forms[2].format(n=f"{v / 1_000_000_000:,.2f}")
+    if abs(v) >= 1_000_000:
+        return forms[1].format(n=f"{v / 1_000_000:,.2f}")
+    return forms[0].format(n=f"{v:,.2f}")
+
+
+def money_unit(currency: str, language: str | None = None) -> str:
+    """The unit a column of amounts is in (``元`` / ``yuan``; ``美元`` / ``US dollars``): for headers."""
+    language = (language or get_language() or "").lower()
+    if language.startswith("zh"):
+        return _MONEY_ZH.get(currency, currency)
+    return {"CNY": "yuan", "USD": "US dollars"}.get(currency, currency)
+
+
+def page_currency(page: UnitPage) -> str:
+    """The currency of a unit's amounts: the one currency of its sources' mappings (``""`` when none or
+    several)."""
+    found = {_source_currency(s.source) for s in page.sources} - {""}
+    return found.pop() if len(found) == 1 else ""
+
+
+@functools.cache
+def _source_currency(source: str) -> str:
+    from pingan.stats.importers import mapping
+
+    try:
+        return mapping(source.split("-")[0]).get("currency", "")
+    except FileNotFoundError:
+        return ""
 
 
 def rows(page: UnitPage, language: str | None = None) -> list[RowView]:
@@ -98,7 +198,7 @@ class TableRow:
 
 
 def _change(change: float | None) -> str:
-    return gettext("n/a") if change is None else f"{change * 100:+.1f}%"
+    return pct_text(change)
 
 
 def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[WindowView], query: str
@@ -106,8 +206,9 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
     """For each window, its table rows: this year (linked to the drill-down), last year (linked), the
     change; a dash where no data source covers the category (this year, or last year)."""
     drill = escape(f"{reverse('stats:incidents', args=[page.unit.code])}?{query}&category=")
-    no_last_year = escape(gettext("no data source covers last year"))
-    no_source = escape(gettext("no data source covers this category at this date"))
+    no_last_year, no_last_year_title = escape(no_last_year_text()), escape(gettext("no data source covers last year"))
+    no_source = escape(no_source_text())
+    no_source_title = escape(gettext("no data source covers this category at this date"))
     out = []
     for w in windows_:
         body = []
@@ -116,7 +217,7 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
             css = "group" if r.row.is_group else ""
             if not r.covered:
                 body.append(TableRow(css, r.label, mark_safe(  # noqa: S308 - constant text, escaped title
-                    f'<td class="n na" colspan="3" title="{no_source}">—</td>')))
+                    f'<td class="na" colspan="3" title="{no_source_title}">{no_source}</td>')))
                 continue
             link = f"{drill}{escape(r.row.category)}&amp;window={w.name}"
             up = " up" if f.increase else ""
@@ -127,7 +228,7 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
                         f'<td class="n{up}{na}">{escape(_change(f.change))}</td>')
             else:
                 html = (f'<td class="n"><a href="{link}">{int(f.current)}</a></td>'
-                        f'<td class="n na" colspan="2" title="{no_last_year}">—</td>')
+                        f'<td class="na" colspan="2" title="{no_last_year_title}">{no_last_year}</td>')
             body.append(TableRow(css, r.label, mark_safe(html)))  # noqa: S308 - every part escaped above
         out.append((w, body))
     return out
@@ -149,14 +250,52 @@ def children_table(page: UnitPage, windows_: list[WindowView], query: str) -> li
     return out
 
 
+@dataclass(frozen=True)
+class ClearanceRow:
+    """One line of the clearance table: this year's offences, those cleared this year (of which exceptionally),
+    the rate and whether it rests on small counts, this year's offences cleared so far (where the scheme asks
+    for it), the zero-incident streak."""
+
+    label: str
+    is_group: bool
+    offences: int
+    cleared: int
+    exceptional: int
+    rate: str
+    rate_small: bool
+    current_year: bool
+    current_year_cleared: int | None
+    current_year_rate: str
+    streak: object
+
+
+def clearance_rows(row_views: list[RowView]) -> list[ClearanceRow]:
+    """The clearance table's rows (categories some source covers)."""
+    out = []
+    for rv in row_views:
+        if not rv.covered:
+            continue
+        r = rv.row
+        offences = int(r.windows["ytd"].current)
+        current_year = r.current_year_cleared is not None or r.current_year_clearance is not None
+        out.append(ClearanceRow(rv.label, r.is_group, offences, r.cleared_ytd, r.exceptional_ytd,
+                                share_text(r.clearance_ytd), small_base(offences), current_year,
+                                r.current_year_cleared, share_text(r.current_year_clearance) if current_year else "",
+                                r.streak))
+    return out
+
+
 def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
     """What ``stats/partials/compstat.html`` (and the page around it) renders for ``page``."""
     head_key, chart = trend(page)
     query = f"as_of={page.as_of.isoformat()}&scheme={page.scheme.id}"
     row_views, windows_ = rows(page), windows(page)
-    return {"p": page, "rows": row_views, "windows": windows_, "trend": chart,
+    clearance = clearance_rows(row_views)
+    return {"p": page, "rows": row_views, "show_current_year": any(c.current_year for c in clearance),
+            "windows": windows_, "trend": chart,
             "window_tables": window_tables(page, row_views, windows_, query),
-            "children": children_table(page, windows_, query),
+            "children": children_table(page, windows_, query), "clearance": clearance,
+            "currency": page_currency(page), "small_base": SMALL_BASE,
             "trend_category": page.scheme.category(head_key), "week": week_label(page.as_of),
             "query": query, "can_watch": can_watch}
 

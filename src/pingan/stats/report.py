@@ -3,7 +3,8 @@
 Page one: the unit, the week (Monday–Sunday) and the as-of day, the classification with its version; the
 windows side by side for every category, increases printed bold on yellow (as the NYPD's sheets print
 them); clearance (UCR rules) and zero-incident streaks; the weekly trend of the headline category, this year
-against last; the sub-units. The notes say what n/a means and where the figures come from.
+against last; the sub-units. A figure that cannot be given says why (``present``); amounts carry their
+unit. The notes say how each figure is counted and where the figures come from.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from pingan.lib.pdf_fonts import cjk_font
@@ -55,7 +56,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     head = [_("Category")]
     for w in present.windows(page):
         head += [f"{w.short}\n{w.current.start:%m-%d}–{w.current.end:%m-%d}", _("last year"), "%"]
-    head += [_("Cleared (YTD)"), _("Clearance"), _("Zero-incident streak")]
+    head += [_("Offences cleared this year"), _("Clearance rate"), _("Zero-incident streak")]
     data = [[Paragraph(h.replace("\n", "<br/>"), small) for h in head]]
     style = [("FONT", (0, 0), (-1, -1), font, 7.5), ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#d0d7de")),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fc")), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -64,29 +65,47 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         r = rv.row
         line: list = [Paragraph(f"<b>{rv.label}</b>" if r.is_group else rv.label, body)]
         if not rv.covered:
-            line += ["—"] * (len(head) - 1)
+            line += [Paragraph(present.no_source_text(), small)] + [""] * (len(head) - 2)
+            style.append(("SPAN", (1, i), (-1, i)))
             data.append(line)
             continue
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = r.windows[name]
             if not rv.covered_last_year:
-                line += [str(f.current), "—", "—"]
+                line += [str(f.current), Paragraph(present.no_last_year_text(), small), ""]
+                style.append(("SPAN", (2 + 3 * k, i), (3 + 3 * k, i)))
                 continue
-            line += [str(f.current), str(f.previous), present.pct_text(f.change)]
+            change = present.pct_text(f.change)
+            line += [str(f.current), str(f.previous), Paragraph(change, small) if f.change is None else change]
             if f.increase:
                 col = 1 + 3 * k
                 style += [("BACKGROUND", (col, i), (col + 2, i), colors.HexColor(YELLOW)),
                           ("FONT", (col, i), (col + 2, i), font, 7.5)]
-        clearance = present.share_text(r.clearance_ytd)
+        offences = int(r.windows["ytd"].current)
+        few = " *" if present.small_base(offences) else ""
+        clearance = present.share_text(r.clearance_ytd) + few
         if r.current_year_clearance is not None:
-            clearance += " / " + _("this year's: %(rate)s") % {"rate": present.share_text(r.current_year_clearance)}
-        line += [f"{r.cleared_ytd}" + (f" ({r.exceptional_ytd} exc.)" if r.exceptional_ytd else ""),
-                 Paragraph(clearance, small), Paragraph(_streak_text(r.streak), small)]
+            clearance += " / " + _("this year's: %(rate)s") % {
+                "rate": present.share_text(r.current_year_clearance) + few}
+        cleared = str(r.cleared_ytd)
+        if r.exceptional_ytd:
+            cleared += " " + ngettext("(%(n)s without arrest)", "(%(n)s without arrest)", r.exceptional_ytd) % {
+                "n": r.exceptional_ytd}
+        line += [Paragraph(cleared, small), Paragraph(clearance, small), Paragraph(_streak_text(r.streak), small)]
         data.append(line)
-    widths = [34 * mm] + [11 * mm, 11 * mm, 11 * mm] * 3 + [15 * mm, 20 * mm, 22 * mm]
+    widths = [30 * mm] + [10 * mm, 10 * mm, 12 * mm] * 3 + [16 * mm, 21 * mm, 21 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
-    story += [table, Spacer(1, 4 * mm)]
+    story += [table, Spacer(1, 2 * mm)]
+    currency = present.page_currency(page)
+    for rv in present.rows(page, lang):
+        amounts = rv.row.amounts
+        if amounts and rv.covered:
+            story.append(Paragraph(f"<b>{rv.label}</b> · " + _(
+                "%(n)s cases solved this year; %(inv)s involved, %(rec)s recovered.") % {
+                "n": rv.row.cleared_ytd, "inv": present.money(amounts["cleared_involved"], currency, lang),
+                "rec": present.money(amounts["cleared_recovered"], currency, lang)}, body))
+    story.append(Spacer(1, 3 * mm))
 
     key, chart = present.trend(page)
     if chart is not None:
@@ -126,7 +145,8 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
             line = [Paragraph(c.unit.name, body)]
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = row.windows[name]
-                line += [f"{f.current} ({f.previous})", present.pct_text(f.change)]
+                change = present.pct_text(f.change)
+                line += [f"{f.current} ({f.previous})", Paragraph(change, small) if f.change is None else change]
                 if f.increase:
                     kid_style.append(("BACKGROUND", (1 + 2 * k, i), (2 + 2 * k, i), colors.HexColor(YELLOW)))
             kid_rows.append(line)
@@ -137,11 +157,14 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
 
     notes = [
         _("Periods run Monday to Sunday; each window is compared with the same period a year earlier (the week and "
-          "the 28 days 364 days earlier, the year to date from 1 January). n/a: the base was zero. Yellow: an "
-          "increase."),
+          "the 28 days 364 days earlier, the year to date from 1 January). Where last year's count was zero no "
+          "percentage change is given. Yellow: an increase."),
         _("Clearance follows the FBI UCR rules: offences cleared by arrest or exceptionally, counted when cleared, "
           "whatever the year of the offence (so it may exceed 100 %); this year's clearance counts this year's "
-          "offences cleared so far. Unfounded reports are not counted. —: no data source covers the category."),
+          "offences cleared so far. Unfounded reports are not counted. Without arrest: the offender is known but "
+          "cannot be arrested (died, abroad, the victim refuses to cooperate, under age)."),
+        _("* fewer than %(n)s offences this year: one case more or less moves the rate by 5 points or more.") % {
+            "n": present.SMALL_BASE},
         page.scheme.note(lang),
     ]
     if page.sources:

@@ -1,5 +1,6 @@
-"""Template filters of the statistics pages: changes as percentages (n/a on a zero base), labels of data-defined
-names (schemes, categories, offences, place types) in the viewer's language, amounts."""
+"""Template filters of the statistics pages: changes as percentages (the reason, not "n/a", on a zero
+base), money with its unit, labels of data-defined names (schemes, categories, offences, place types) in the
+viewer's language."""
 
 from __future__ import annotations
 
@@ -8,25 +9,34 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language, gettext
 
-from pingan.stats import classify
+from pingan.stats import classify, present
 
 register = template.Library()
 
 
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
-    """A fraction as a signed percentage (``0.123`` → ``+12.3%``); ``n/a`` for ``None`` (a zero base)."""
+    """A fraction as a signed percentage (``0.123`` → ``+12.3%``); for ``None`` (a zero base) the reason in
+    the viewer's language (``present.no_base_text``)."""
     if value is None:
-        return gettext("n/a")
+        return present.no_base_text()
     return f"{value * 100:+.{int(digits)}f}%"
 
 
 @register.filter
 def share(value: float | None, digits: int = 1) -> str:
-    """A fraction as an unsigned percentage (``0.9816`` → ``98.2%``); ``n/a`` for ``None``."""
+    """A fraction as an unsigned percentage (``0.9816`` → ``98.2%``); for ``None`` (nothing to divide by) the
+    reason in the viewer's language (``present.no_offences_text``)."""
     if value is None:
-        return gettext("n/a")
+        return present.no_offences_text()
     return f"{value * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """An amount with its unit in the viewer's language (``present.money``: 万元 / million yuan for large
+    figures); empty for ``None``."""
+    return present.money(value, currency or "")
 
 
 @register.filter

@@ -1,0 +1,134 @@
+"""Issue 11 on the CompStat page, the weekly PDF and the exports: a figure that cannot be given says why in the
+viewer's language (never "n/a"), money carries its unit (元 / 万元, yuan / million yuan), the clearance table
+says what each column counts and marks rates on small counts. The data: ``stats_support.ROWS`` (station A as
+of 2024-03-06: 3 thefts this year, 2 of them cleared this year — one a 2023 theft; 1 robbery, cleared)."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+Q = "as_of=2024-03-06&scheme=cn_headline"
+NA = re.compile(r"\bn/a\b", re.I)
+
+
+def sign_in(client, user, language: str) -> None:
+    client.cookies["django_language"] = language
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["purpose"] = "jurisdiction_management"
+    session.save()
+
+
+REASONS = {  # language → (zero base, no offences to divide by)
+    "zh-hans": ("上年同期为0", "本年无立案"),
+    "en": ("0 last year", "no offences this year"),
+}
+
+
+def _row(html: str, table_id: str, label: str) -> list[str]:
+    """The cells' text of the row labelled ``label`` in the table ``table_id``."""
+    table = html[html.index(f'id="{table_id}"'):]
+    table = table[:table.index("</table>")]
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, re.S)]
+        if cells and cells[0] == label:
+            return cells
+    raise AssertionError(f"no row {label!r} in #{table_id}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_figure_that_cannot_be_given_says_why_on_the_page(client, cast, incidents, language):
+    sign_in(client, cast.chief_a, language)
+    html = client.get(f"/stats/u/350203-LQ/?{Q}").content.decode()
+    zero_base, no_offences = REASONS[language]
+    assert not NA.search(html)
+    homicide = "命案" if language == "zh-hans" else "Homicide cases"
+    assert _row(html, "window-wtd", homicide) == [homicide, "0", "0", zero_base]  # 0 against 0: no % of zero
+    assert _row(html, "clearance", homicide)[3] == no_offences  # no homicide this year: no rate to give
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pdf_and_the_exports_say_why_too(client, cast, incidents, language):
+    import pypdfium2
+    from python_calamine import CalamineWorkbook
+
+    sign_in(client, cast.chief_a, language)
+    zero_base, no_offences = REASONS[language]
+    pdf = pypdfium2.PdfDocument(client.get(f"/stats/u/350203-LQ/weekly.pdf?{Q}").content)
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    squashed = re.sub(r"\s+", "", text)  # a narrow cell wraps its text over lines
+    assert not NA.search(text) and zero_base.replace(" ", "") in squashed and no_offences.replace(" ", "") in squashed
+    csv_text = client.get(f"/stats/u/350203-LQ/compstat.csv?{Q}").content.decode("utf-8-sig")
+    assert not NA.search(csv_text) and zero_base in csv_text and no_offences in csv_text
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(
+        client.get(f"/stats/u/350203-LQ/compstat.xlsx?{Q}").content)).get_sheet_by_index(0).to_python()
+    homicide = next(r for r in rows if r[0] in ("命案", "Homicide cases"))
+    assert homicide[1:4] == [0, 0, zero_base]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_clearance_table_says_what_it_counts_and_marks_small_counts(client, cast, incidents, language):
+    sign_in(client, cast.chief_a, language)
+    html = client.get(f"/stats/u/350203-LQ/?{Q}").content.decode()
+    head = html[html.index('id="clearance"'):]
+    head = head[:head.index("</thead>")]
+    if language == "zh-hans":
+        for column in ("本年立案数", "本年破案数", "破案率", "连续零发案天数"):
+            assert f"<th>{column}</th>" in head
+        theft, explain = "盗窃", ("按案件计，不按抓获人数计", "可能超过 100%", "Offenses cleared")
+    else:
+        for column in ("Offences recorded this year", "Offences cleared this year", "Clearance rate"):
+            assert f"<th>{column}</th>" in head
+        theft, explain = "Theft", ("not by the number of people arrested", "it can exceed 100%", "Offenses cleared")
+    # 3 thefts this year; 2 cleared this year (one of them a 2023 theft: counted in the year it was cleared)
+    cells = _row(html, "clearance", theft)
+    assert cells[1:4] == ["3", "2", "66.7% *"]
+    assert 'class="few"' in html  # the mark of a rate on fewer than 20 offences, explained below the table
+    how = html[html.index('id="clearance-how"'):]
+    assert all(e in how for e in explain)
+
+
+def test_a_rate_on_twenty_offences_or_more_is_not_marked():
+    from pingan.stats import present
+
+    assert [present.small_base(n) for n in (0, 1, 19, 20, 500)] == [False, True, True, False, False]
+
+
+@pytest.mark.parametrize(("value", "currency", "zh", "en"), [
+    (Decimal("1500"), "CNY", "1,500.00元", "1,500.00 yuan"),
+    (Decimal("9999.99"), "CNY", "9,999.99元", "9,999.99 yuan"),
+    (Decimal("67128560"), "CNY", "6,712.86万元", "67.13 million yuan"),
+    (Decimal("4312000000"), "CNY", "43.12亿元", "4.31 billion yuan"),
+    (Decimal("250.5"), "USD", "250.50美元", "$250.50"),
+    (Decimal("2500000"), "USD", "250.00万美元", "$2.50 million"),
+    (Decimal("12"), "EUR", "12.00 EUR", "12.00 EUR"),
+    (None, "CNY", "", ""),
+])
+def test_money_carries_its_unit_in_each_language(value, currency, zh, en):
+    from pingan.stats import present
+
+    assert present.money(value, currency, "zh-hans") == zh
+    assert present.money(value, currency, "en") == en
+
+
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "1,500.00元"), ("en", "1,500.00 yuan")])
+def test_an_incidents_amounts_carry_their_unit(client, cast, incidents, language, shown):
+    from pingan.stats.models import Incident
+
+    sign_in(client, cast.chief_a, language)
+    a1 = Incident.objects.get(source_ref="case:A1")
+    html = client.get(f"/stats/incidents/{a1.pk}/").content.decode()
+    assert shown in html and "(CNY)" not in html
+
+
+def test_a_units_amounts_are_in_the_currency_of_its_sources(cast, incidents):
+    from pingan.stats import present, selectors
+
+    page = selectors.compstat_for_unit(actor=cast.chief_a, code="350203-LQ")
+    assert present.page_currency(page) == "CNY"
+    assert present.money_unit("CNY", "zh-hans") == "元" and present.money_unit("CNY", "en") == "yuan"
