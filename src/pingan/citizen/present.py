@@ -45,16 +45,18 @@ def transit_conditions(answer: transit.Answer, rules: transit.TransitRules) -> l
     """The transit check's conditions with their text in the reader's language (countries, ports and areas by
     name)."""
     from pingan.core import texts
-    from pingan.lib import adcodes
+    from pingan.lib import countries, places
 
-    zh = texts.lang() == "zh"
+    lang = texts.lang()
+    zh = lang == "zh"
 
     def shown(key: str, value):
         if key in ("country", "from", "to"):
             place = rules.countries.get(value)
-            if value == "CN":
-                return "中国" if zh else "China"
-            return (place.name_zh if zh else place.name_en) if place else value
+            if place:
+                return place.name_zh if zh else place.name_en
+            country = countries.get(value) if value else None
+            return country.name(lang) if country else value
         if key == "port":
             place = rules.ports.get(value)
             return (place.name_zh if zh else place.name_en) if place else value
@@ -63,8 +65,8 @@ def transit_conditions(answer: transit.Answer, rules: transit.TransitRules) -> l
 
             return TRANSIT_PURPOSES.get(value, value)
         if key == "area" and str(value).isdigit():
-            division = adcodes.get(str(value).ljust(6, "0")[:6])
-            return f"{division.name} ({value})" if division else value
+            place = places.get(str(value))
+            return place.label(lang) if place else value
         return value
 
     return [{"name": c.name, "outcome": c.outcome, "code": c.code, "params": c.params,

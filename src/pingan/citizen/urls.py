@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/<slug:code>/", views.service, name="service"),
     path("register/", views.register, name="register"),
     path("transit/", views.transit_check, name="transit"),
+    path("places/", views.place_options, name="place_options"),
     path("me/", views.me, name="me"),
     path("counters/<int:counter_id>/book/", views.book, name="book"),
     path("counters/<int:counter_id>/display/", views.display, name="display"),

@@ -132,31 +132,98 @@ def _when(text: str, label: str) -> dt.datetime:
                           params={"field": label}) from None
 
 
+#: How many places of stay the transit form asks for (each its own chooser).
+TRANSIT_PLACES = 3
+
+
+def _transit_places(q) -> tuple[list[str], dict[int, dict]]:
+    """The places of stay of the transit form as GB/T 2260 codes, and for each field that does not name one
+    place what to ask (``{"typed", "candidates"}``). The fields ``place1``… carry a chooser's answer
+    (``福建省 厦门市 (350200)``), a name or a code; ``areas`` (codes, comma-separated) is still read, so that
+    links made before the choosers keep working."""
+    from pingan.lib import places
+
+    codes = [a.strip() for a in q.get("areas", "").replace("，", ",").split(",") if a.strip()][:10]
+    problems: dict[int, dict] = {}
+    for i in range(1, TRANSIT_PLACES + 1):
+        typed = q.get(f"place{i}", "").strip()[:120]
+        if not typed:
+            continue
+        code, candidates = places.resolve(typed)
+        if code:
+            codes.append(code)
+        else:
+            problems[i] = {"typed": typed, "candidates": [c.choice(texts.lang()) for c in candidates]}
+    return codes, problems
+
+
 @require_GET
 def transit_check(request: HttpRequest) -> HttpResponse:
     """Does a foreign traveller qualify for 240-hour visa-free transit? (public; for the catalogue and hotel
-    front desks). The form is a GET, so an answer is a link; nothing is stored."""
+    front desks). The form is a GET, so an answer is a link; nothing is stored. Countries and places are
+    chosen by name in the reader's language (typed, or from the choosers' suggestions); the check itself
+    takes the codes (ISO 3166-1, GB/T 2260), as the API does."""
+    from pingan.lib import countries as countries_lib
+
     rules_ = transit.transit_rules()
     q = request.GET
-    ctx: dict = {"v": q, "countries": sorted(rules_.countries.values(), key=lambda c: c.code),
-                 "ports": list(rules_.ports.values()), "rules": rules_,
-                 "purposes": [(p, TRANSIT_PURPOSES.get(p, p)) for p in rules_.allowed_purposes + rules_.visa_purposes]}
+    lang = texts.lang()
+    order = {c.code: i for i, c in enumerate(countries_lib.sorted_for(lang))}
+    listed = sorted(rules_.countries.values(), key=lambda c: order.get(c.code, len(order)))
+    ctx: dict = {"v": q, "countries": listed, "ports": list(rules_.ports.values()), "rules": rules_,
+                 "all_countries": [c.choice(lang) for c in countries_lib.sorted_for(lang)],
+                 "place_fields": [], "purposes": [(p, TRANSIT_PURPOSES.get(p, p))
+                                                  for p in rules_.allowed_purposes + rules_.visa_purposes]}
+    codes, problems = _transit_places(q) if q.get("nationality") else ([], {})
+    default_place = "" if q.get("nationality") else _place_choice("350200", lang)
+    ctx["place_fields"] = [{"n": i, "value": q.get(f"place{i}", default_place if i == 1 else ""),
+                            "problem": problems.get(i)} for i in range(1, TRANSIT_PLACES + 1)]
     if q.get("nationality"):
+        country_problems = {}
+        chosen = {}
+        for field in ("coming_from", "going_to"):
+            typed = q.get(field, "").strip()[:80]
+            chosen[field] = countries_lib.parse(typed)
+            if chosen[field] is None:
+                country_problems[field] = typed
+        ctx["country_problems"] = country_problems
+        if country_problems or problems:
+            messages.error(request, gettext("Choose each country and place from the suggestions (see below)."))
+            return TemplateResponse(request, "citizen/transit.html", ctx)
         try:
             trip = transit.Trip(
                 nationality=q.get("nationality", "")[:2], entry_port=q.get("port", "")[:20],
                 entry_at=_when(q.get("entry_at", ""), gettext("Entry")),
                 exit_at=_when(q.get("exit_at", ""), gettext("Exit")),
-                coming_from=q.get("coming_from", "")[:2], going_to=q.get("going_to", "")[:2],
+                coming_from=chosen["coming_from"] or "", going_to=chosen["going_to"] or "",
                 onward_confirmed=q.get("onward") == "1", document_valid=q.get("document") == "1",
-                areas=[a for a in q.get("areas", "").replace("，", ",").split(",") if a.strip()][:10],
-                purpose=q.get("purpose", "")[:20])
+                areas=codes[:10], purpose=q.get("purpose", "")[:20])
         except DomainError as exc:
             _fail(request, exc)
         else:
             answer = transit.check(rules_, trip)
             ctx.update(answer=answer, conditions=present.transit_conditions(answer, rules_))
     return TemplateResponse(request, "citizen/transit.html", ctx)
+
+
+def _place_choice(code: str, lang: str) -> str:
+    from pingan.lib import places
+
+    place = places.get(code)
+    return place.choice(lang) if place else code
+
+
+@require_GET
+def place_options(request: HttpRequest) -> HttpResponse:
+    """The place chooser's suggestions (public; GB/T 2260 divisions by Chinese name, pinyin or code): the
+    ``<option>`` elements of the chooser's ``<datalist>``, which htmx swaps in as the person types."""
+    from pingan.lib import places
+
+    lang = texts.lang()
+    typed = next((v for k, v in request.GET.items() if (k == "q" or k.startswith("place")) and v.strip()), "")
+    found = places.search(typed[:40], limit=15)
+    return TemplateResponse(request, "citizen/partials/place_options.html",
+                            {"options": [p.choice(lang) for p in found]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,78 @@
+"""ISO 3166-1 countries and territories with their English and Chinese names (``data/iso3166/countries.csv``,
+from Debian's iso-codes; see its SOURCE.md), and the lookup a form needs: a typed name, ``韩国 (KR)`` or a
+bare code back to the alpha-2 code.
+
+Imports no Django: the caller passes the language (``"zh"`` or ``"en"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name_en: str
+    name_zh: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def choice(self, lang: str) -> str:
+        """What a chooser offers and a form sends back: ``韩国 (KR)`` / ``South Korea (KR)``."""
+        return f"{self.name(lang)} ({self.code})"
+
+
+@cache
+def countries() -> dict[str, Country]:
+    """Every country by alpha-2 code."""
+    text = resources.files("pingan.data.iso3166").joinpath("countries.csv").read_text(encoding="utf-8")
+    return {r["code"]: Country(r["code"], r["name_en"], r["name_zh"]) for r in csv.DictReader(text.splitlines())}
+
+
+def get(code: str) -> Country | None:
+    return countries().get(code.strip().upper())
+
+
+@cache
+def sorted_for(lang: str) -> tuple[Country, ...]:
+    """Countries in the order a reader looks for them: by English name, or by the pinyin of the Chinese name."""
+    if lang == "zh":
+        from pypinyin import lazy_pinyin
+
+        return tuple(sorted(countries().values(), key=lambda c: ("".join(lazy_pinyin(c.name_zh)), c.code)))
+    return tuple(sorted(countries().values(), key=lambda c: c.name_en.casefold()))
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in countries().values():
+        for name in (c.name_en, c.name_zh):
+            out.setdefault(_fold(name), c.code)
+    return out
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s,.'’()（）-]", "", text).casefold()
+
+
+_CHOICE = re.compile(r"[(（]\s*([A-Za-z]{2})\s*[)）]\s*$")
+
+
+def parse(text: str) -> str | None:
+    """The alpha-2 code of ``text`` — ``韩国 (KR)``, ``South Korea``, ``韩国``, ``kr`` — or ``None``."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    m = _CHOICE.search(text)
+    if m and m.group(1).upper() in countries():
+        return m.group(1).upper()
+    if len(text) == 2 and text.upper() in countries():
+        return text.upper()
+    return _by_name().get(_fold(text))

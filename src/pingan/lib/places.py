@@ -1,0 +1,156 @@
+"""Choosing a place of China by name: the current GB/T 2260 divisions (``lib.adcodes``: provinces, prefectures,
+counties) searched by Chinese name or by pinyin (``xiamen``), labelled for a reader of either language, and a
+typed answer — ``福建省厦门市 (350200)``, ``厦门``, ``350200`` — resolved to its code, or to the candidates when
+a name is ambiguous (``鼓楼区``: four cities have one).
+
+Imports no Django: the caller passes the language (``"zh"`` or ``"en"``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pingan.lib import adcodes
+
+#: The English for the suffixes of division names, longest first: 思明区 → Siming District.
+_SUFFIX_EN = (("特别行政区", "SAR"), ("维吾尔自治区", "Uygur Autonomous Region"),
+              ("壮族自治区", "Zhuang Autonomous Region"), ("回族自治区", "Hui Autonomous Region"),
+              ("自治区", "Autonomous Region"), ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
+              ("地区", "Prefecture"), ("林区", "Forestry District"), ("新区", "New Area"), ("省", "Province"),
+              ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"))
+_PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str  # six digits
+    name: str  # its own name, 思明区
+    path: str  # from the province down, 福建省厦门市思明区
+
+    def label(self, lang: str) -> str:
+        """``福建省 厦门市 思明区`` / ``Siming District, Xiamen, Fujian (福建省厦门市思明区)``."""
+        return f"{english(self.code)[2]} ({self.path})" if lang == "en" else " ".join(_parts(self.code))
+
+    def choice(self, lang: str) -> str:
+        """What a chooser offers and a form sends back: the label and the code in brackets."""
+        return f"{self.label(lang)} ({self.code})"
+
+
+def _parts(code: str) -> list[str]:
+    out, div = [], adcodes.get(code)
+    while div is not None:
+        if div.name not in _PLACEHOLDERS:
+            out.append(div.name)
+        div = adcodes.get(div.parent) if div.parent else None
+    return list(reversed(out))
+
+
+#: Names whose English is not their pinyin.
+_ENGLISH = {"810000": "Hong Kong SAR", "820000": "Macao SAR", "710000": "Taiwan"}
+
+
+def _romanise(name: str, *, suffix: bool) -> str:
+    """Pinyin of the name's stem (of the whole name, so that phrases read right: 朝阳区 → Chaoyang), with the
+    suffix in English when ``suffix``."""
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(name)
+    stem_len, english = len(name), ""
+    for zh, en in _SUFFIX_EN:
+        if name.endswith(zh) and len(name) - len(zh) >= 2:
+            stem_len, english = len(name) - len(zh), en
+            break
+    roman = "".join(syllables[:stem_len]).capitalize() if len(syllables) == len(name) else "".join(
+        lazy_pinyin(name[:stem_len])).capitalize()
+    return f"{roman} {english}" if suffix and english else roman
+
+
+@cache
+def places() -> dict[str, Place]:
+    """Every current division (provinces, prefectures, counties) by code."""
+    return {d.code: Place(d.code, d.name, "".join(_parts(d.code))) for d in adcodes.divisions()
+            if d.name not in _PLACEHOLDERS}
+
+
+@cache
+def english(code: str) -> tuple[str, str, str]:
+    """``(pinyin key, English name, English path)`` of a place: ``("siming", "Siming District", "Siming District,
+    Xiamen, Fujian")``. Computed when first asked (pypinyin is slow to load: ~1 s)."""
+    parts = _parts(code)
+    own = _ENGLISH.get(code) or _romanise(parts[-1], suffix=True)
+    above = [_romanise(p, suffix=False) for p in reversed(parts[:-1])]
+    return _romanise(parts[-1], suffix=False).lower(), own, ", ".join([own, *above])
+
+
+def get(code: str) -> Place | None:
+    code = (code or "").strip()
+    if len(code) in (2, 4) and code.isdigit():  # a province or city written short (35, 3502)
+        code = code.ljust(6, "0")
+    return places().get(code[:6]) if code.isdigit() else None
+
+
+def search(query: str, *, limit: int = 15) -> list[Place]:
+    """Places whose name, full path or pinyin contains ``query`` (a code: whose code starts with it), the
+    closest first: an exact name, then names that start with it, then the rest; provinces and cities before
+    counties."""
+    q = re.sub(r"\s+", "", query or "").casefold()
+    if not q:
+        return []
+    if q.isdigit():
+        hits = [p for c, p in places().items() if c.startswith(q)]
+        return sorted(hits, key=lambda p: p.code)[:limit]
+    ascii_query = q.isascii()
+
+    def rank(p: Place) -> tuple | None:
+        if ascii_query:
+            key, name_en, path_en = english(p.code)
+            if key == q or name_en.casefold().replace(" ", "") == q:
+                return (0,)
+            if key.startswith(q):
+                return (1,)
+            if q in path_en.casefold().replace(" ", ""):
+                return (3,)
+            return None
+        short = adcodes.short_name(p.name)
+        if q in (p.name, short):
+            return (0,)
+        if p.name.startswith(q):
+            return (1,)
+        if q in p.path:
+            return (2,)
+        return None
+
+    ranked = []
+    for p in places().values():
+        r = rank(p)
+        if r is not None:
+            ranked.append((r, adcodes.level_of(p.code) != "province", adcodes.level_of(p.code) == "county", p.code, p))
+    return [item[-1] for item in sorted(ranked)[:limit]]
+
+
+_CODE = re.compile(r"[(（]\s*(\d{2,6})\s*[)）]\s*$")
+
+
+def resolve(text: str) -> tuple[str | None, list[Place]]:
+    """A typed place back to its code: ``(code, [])`` when it names one place, ``(None, candidates)`` when it
+    could be several (or none: ``(None, [])``). Accepts a chooser's answer ``… (350200)``, a code, a name
+    (``厦门``, ``厦门市``, ``福建省厦门市``) or its pinyin (``xiamen``)."""
+    text = (text or "").strip()
+    m = _CODE.search(text)
+    if m:
+        text = m.group(1)
+    if text.isdigit():
+        p = get(text)
+        return (p.code, []) if p else (None, [])
+    folded = re.sub(r"\s+", "", text).casefold()
+    exact = [p for p in places().values() if folded in (p.name, adcodes.short_name(p.name), p.path)]
+    if not exact and folded.isascii():
+        exact = [p for p in places().values()
+                 if folded in (english(p.code)[0], english(p.code)[1].casefold().replace(" ", ""))]
+    if len(exact) == 1:
+        return exact[0].code, []
+    if exact:
+        return None, sorted(exact, key=lambda p: p.code)
+    return None, search(text, limit=10)
