@@ -30,8 +30,8 @@ class Place:
     path: str  # from the province down, 福建省厦门市思明区
 
     def label(self, lang: str) -> str:
-        """``福建省 厦门市 思明区`` / ``Siming District, Xiamen, Fujian (福建省厦门市思明区)``."""
-        return f"{english(self.code)[2]} ({self.path})" if lang == "en" else " ".join(_parts(self.code))
+        """``福建省 厦门市 思明区`` / ``Siming District, Xiamen, Fujian``."""
+        return english(self.code)[2] if lang == "en" else " ".join(_parts(self.code))
 
     def choice(self, lang: str) -> str:
         """What a chooser offers and a form sends back: the label and the code in brackets."""
