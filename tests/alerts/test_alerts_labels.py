@@ -220,3 +220,27 @@ def test_dead_letters_show_the_year_the_source_and_the_replay_outcome_in_words(c
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", text)
     assert "HTTP 批量接口（系统对接）" in text and "再次被拒（unknown_device）" in text
     assert "rejected again" not in text
+
+
+@pytest.mark.django_db
+def test_the_st_louis_replay_says_what_shotspotter_classified(clock):
+    """A replayed ShotSpotter detection keeps its class (multiple gunshots, gunshot or firework, …) as the
+    event's category: the alert says "Gunshot detected (multiple gunshots)", not only "gunshot"."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from pingan.alerts import labels, services
+    from pingan.alerts.eventlog import DatabaseLog
+    from pingan.alerts.models import Alert
+    from pingan.alerts.worker import Worker
+
+    services.directory.forget()
+    services._index_cache["index"] = None
+    call_command("alerts", "replay", "stlouis", "--limit", "2", "--rate", "0")
+    Worker(log_=DatabaseLog(), clock=clock, snapshot_every_s=0).step()
+    alert = Alert.objects.filter(rule_id="gunshot").first()
+    assert alert is not None and alert.params["category"] == "multiple_gunshots"
+    with translation.override("en"):
+        assert labels.summary_text(alert.summary, alert.params) == "Gunshot detected (multiple gunshots)"
+    with translation.override("zh-hans"):
+        assert labels.summary_text(alert.summary, alert.params) == "检测到枪声（多声枪响）"

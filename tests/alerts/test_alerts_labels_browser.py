@@ -35,13 +35,14 @@ def test_the_terminal_renders_labels_dates_and_a_map_in_the_viewers_language(liv
 
     ingest(payload("t1", LQ_SOS, "sos", clock()),
            payload("t2", LQ_SOS, "incident", clock(), category="aggravated_assault"),
+           payload("t4", LQ_ACOUSTIC, "gunshot", clock(), category="single_gunshot", confidence=0.9),
            *[payload(f"t3{i}", LQ_ACOUSTIC, "intrusion", clock()) for i in range(3)])
     w = worker()
     w.step()
     clock.advance(120)
     w.step()  # the P3 group's wait has passed: notified
     initial = list(Alert.objects.filter(unit=on_duty.unit_a, open=True).select_related("device").order_by("id"))
-    assert {a.summary for a in initial} == {"immediate.sos", "immediate.incident", "count"}
+    assert {a.summary for a in initial} == {"immediate.sos", "immediate.incident", "immediate.gunshot", "count"}
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     sign_in(client, on_duty.officer_a)
@@ -74,7 +75,8 @@ def test_the_terminal_renders_labels_dates_and_a_map_in_the_viewers_language(liv
                 for meta in page.locator("#alerts li.alert .meta").all_inner_texts():
                     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00 · ", meta), meta
                 cards = " ".join(page.locator("#alerts").all_inner_texts())
-                for raw in ("immediate.", "aggravated_assault", "P1 ·", "Video analytic", "视频分析事件", LQ_ACOUSTIC):
+                for raw in ("immediate.", "aggravated_assault", "single_gunshot", "P1 ·", "Video analytic", "视频分析事件",
+                            LQ_ACOUSTIC):
                     assert raw not in cards, raw
                 svg = page.locator("#map")
                 assert svg.locator("text.area-name").count() >= 2

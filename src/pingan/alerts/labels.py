@@ -53,7 +53,14 @@ EVENT_TYPES = {
 #: Incident categories an upstream system reports (``attributes.category`` of an ``incident`` event).
 INCIDENT_CATEGORIES = {
     "aggravated_assault": pgettext_lazy("incident category", "aggravated assault"),
+    # ShotSpotter's classes (the St. Louis replay)
+    "multiple_gunshots": pgettext_lazy("incident category", "multiple gunshots"),
+    "single_gunshot": pgettext_lazy("incident category", "single gunshot"),
+    "gunshot_or_firework": pgettext_lazy("incident category", "gunshot or firework"),
+    "indoor_gunshot": pgettext_lazy("incident category", "indoor gunshot"),
 }
+#: A sentence that does not name the category, with the category the upstream system gave.
+WITH_CATEGORY = gettext_lazy("{summary} ({category})")
 
 #: The message codes a rule fires with (``rules.Firing.summary``) → a sentence with ``{param}`` places.
 SUMMARIES = {
@@ -221,7 +228,10 @@ def summary_text(summary: str, params: Mapping, *, device_name: str = "") -> str
     if template is None and summary.startswith("immediate.") and summary[10:] in EVENT_TYPES:
         return event_type(summary[10:]).capitalize()
     values = display_params(summary, params, device_name=device_name)
-    return _FIELDS.sub(lambda m: values.get(m.group(1), ""), str(template or UNKNOWN_SUMMARY))
+    text = _FIELDS.sub(lambda m: values.get(m.group(1), ""), str(template or UNKNOWN_SUMMARY))
+    if values.get("category") and "{category}" not in str(template or ""):
+        text = str(WITH_CATEGORY).format(summary=text, category=values["category"])
+    return text
 
 
 def when(value: dt.datetime | None, *, offset: bool = True) -> str:
@@ -253,6 +263,7 @@ def js_table() -> dict[str, object]:
         "priorities": {k: str(v) for k, v in PRIORITIES.items()},
         "event_types": {k: str(v) for k, v in EVENT_TYPES.items()},
         "categories": {k: str(v) for k, v in INCIDENT_CATEGORIES.items()},
+        "with_category": str(WITH_CATEGORY),
         "states": {k: str(v) for k, v in STATES.items()},
     }
 

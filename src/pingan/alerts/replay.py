@@ -56,7 +56,9 @@ def stlouis_payloads() -> Iterator[dict]:
                 "type": "gunshot",
                 "time": day.strftime(_ISO),
                 "position": {"lon": lon, "lat": lat, "crs": "wgs84"},
-                "attributes": {"confidence": 0.5 if "firework" in kind else 1.0, "label": r["Type"], "row": i},
+                # the detection's own kind (Multiple_Gunshots, Single_Gunshot, Gunshot_or_firework, …) labels it
+                "attributes": {"confidence": 0.5 if "firework" in kind else 1.0, "label": r["Type"], "row": i,
+                               "category": kind},
             }
 
 

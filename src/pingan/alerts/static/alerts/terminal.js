@@ -34,7 +34,10 @@
       if (t) return t.charAt(0).toUpperCase() + t.slice(1);
     }
     var p = values(a);
-    return (s == null ? L.unknown_summary : s).replace(/\{(\w+)\}/g, function (_, k) { return p[k] != null ? p[k] : ""; });
+    var text = (s == null ? L.unknown_summary : s).replace(/\{(\w+)\}/g, function (_, k) { return p[k] != null ? p[k] : ""; });
+    if (p.category && (s == null || s.indexOf("{category}") < 0))
+      text = L.with_category.replace("{summary}", text).replace("{category}", p.category);
+    return text;
   }
   // date and time in the bureau's time zone with its offset, as pingan.alerts.labels.when
   function when(iso) {
