@@ -87,4 +87,4 @@ def test_it_lets_only_auditors_search(cast, trail, client):
     client.force_login(cast.auditor)
     assert "officer_a" in client.get("/audit/?actor=officer_a").content.decode()
     client.force_login(cast.officer_b)
-    assert client.get("/audit/").status_code == 404
+    assert client.get("/audit/").status_code == 403

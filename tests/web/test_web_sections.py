@@ -61,3 +61,25 @@ def test_grouped_sections_open_from_their_groups_tab_and_stand_alone_without_it(
     assert len(menu) <= 8  # an analyst's dozen sections in one row at 1280 px
     admin = [item["key"] for item in navigation.menu_for(cast.admin, "/")]
     assert "dead_letters" in admin and "alerts" not in admin  # no Alerts tab for the admin: its own tab
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_a_section_a_role_may_not_use_answers_the_sites_403_page_not_404(client, cast, role):
+    """An officer opening /audit/ (or any section not theirs) is told they may not, in the site's frame: a 404
+    would say the page does not exist. (Objects of another jurisdiction stay 404: test_web_permissions.)"""
+    from web_support import sign_in
+
+    user = _user_of(role, cast)
+    sign_in(client, user, purpose="jurisdiction_management")
+    mine = {s.key for s in navigation._SECTIONS.values() if role in s.roles}
+    wrong = {}
+    for s in navigation._SECTIONS.values():
+        url = navigation._url(s)
+        if s.key in mine or url is None or url == "/":
+            continue
+        response = client.get(url)
+        if response.status_code != 403:
+            wrong[s.key] = (url, response.status_code)
+        elif b'class="bar"' not in response.content:
+            wrong[s.key] = (url, "403 without the site's frame")
+    assert wrong == {}, (role, wrong)

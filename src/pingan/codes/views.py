@@ -13,6 +13,7 @@ from importlib import resources
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -294,7 +295,7 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
 def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse:
     """Police of the jurisdiction withdraw the premises' current code (fraud, or issued in error)."""
     if request.user.role not in POLICE_ROLES:
-        raise Http404("police only")
+        raise DjangoPermissionDenied("your role may not use this page")
     code = _current_or_404(request, premises_id)
     reason = request.POST.get("reason", "")
     if reason not in ("fraud", "error"):  # "rescreened" is the system's own reason, never chosen by hand
@@ -315,7 +316,7 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
 def police_queue(request: HttpRequest) -> HttpResponse:
     """Disputes and level-change requests of the officer's jurisdiction, open ones first."""
     if request.user.role not in POLICE_ROLES:
-        raise Http404("police only")
+        raise DjangoPermissionDenied("your role may not use this page")
     if needs_purpose(request):
         return redirect(purpose_url(request))
     ctx = {

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -91,8 +92,8 @@ AUDIT_PAGE_SIZE = 50
 @login_required
 def audit_search(request: HttpRequest):
     """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
-    if request.user.role not in selectors.AUDIT_READERS:
-        raise Http404("not found")
+    if request.user.role not in selectors.AUDIT_READERS:  # the site's 403 page: the page exists, not for them
+        raise DjangoPermissionDenied("your role may not use this page")
     form = AuditFilterForm(request.GET or None)
     context = {"form": form, "searched": bool(request.GET)}
     if form.is_bound and not form.is_valid():
