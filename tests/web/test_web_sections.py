@@ -83,3 +83,66 @@ def test_a_section_a_role_may_not_use_answers_the_sites_403_page_not_404(client,
         elif b'class="bar"' not in response.content:
             wrong[s.key] = (url, "403 without the site's frame")
     assert wrong == {}, (role, wrong)
+
+
+def _self_links(html: str, path: str) -> list[str]:
+    """Links of the page's main part that lead to the page itself (a filter's or a page number's query string
+    is another view of it; a tab bar's current tab, marked aria-current, is the page's name, not a way on)."""
+    import re
+
+    main = html.split("<main>", 1)[-1].split("</main>", 1)[0]
+    return [a for a in re.findall(r"<a\b[^>]*>.*?</a>", main, re.S)
+            if re.search(rf'href="{re.escape(path)}"', a) and 'aria-current="page"' not in a]
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_no_page_of_a_section_links_to_itself(client, cast, role):
+    """"平安码详情与纠错" on the code's own page led back to that page: no page's body links to itself."""
+    from web_support import sign_in
+
+    user = _user_of(role, cast)
+    sign_in(client, user, purpose="jurisdiction_management")
+    found = {}
+    for s in navigation.sections_for(user, "/"):
+        response = client.get(s["url"], follow=True)
+        path = response.request["PATH_INFO"]
+        if links := _self_links(response.content.decode(), path):
+            found[path] = links
+    assert found == {}, (role, found)
+
+
+def test_the_code_page_does_not_link_to_itself_but_the_job_and_police_pages_link_to_it(client, cast, screened):
+    from web_support import sign_in
+
+    from pingan.codes.services import safety_code_issue
+
+    job = screened[0]
+    safety_code_issue(premises=job.premises, actor=cast.landlord_a)
+    url = f"/codes/premises/{job.premises_id}/"
+    for user, page in ((cast.landlord_a, f"/screening/jobs/{job.pk}/"),
+                       (cast.officer_a, f"/police/premises/{job.premises_id}/")):
+        sign_in(client, user, purpose="jurisdiction_management")
+        for lang in ("zh-hans", "en"):
+            client.cookies["django_language"] = lang
+            html = client.get(url).content.decode()
+            assert 'id="safety-code"' in html and _self_links(html, url) == [], (user, lang)
+            assert f'href="{url}"' in client.get(page).content.decode(), (user, page)
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_document_title_names_the_site_once(client, cast, lang):
+    """The home page's title read "平安 · 平安": a page without a title of its own is titled by the site alone."""
+    import re
+
+    from web_support import sign_in
+
+    client.cookies["django_language"] = lang
+    site = "平安" if lang == "zh-hans" else "pingan"
+    titles = {}
+    for user in (cast.landlord_a, cast.officer_a, cast.auditor):
+        sign_in(client, user, purpose="jurisdiction_management")
+        for url in ("/", "/purpose/", f"/premises/{cast.premises_a.pk}/", "/verify/"):
+            html = client.get(url, follow=True).content.decode()
+            titles[(user.username, url)] = title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+            assert title.endswith(site) and not title.startswith(f"{site} · "), title
+    assert any(t != site for t in titles.values())
