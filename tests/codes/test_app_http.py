@@ -237,3 +237,34 @@ def test_the_verify_page_is_public_and_works_offline(client, issued):
     assert sw["Content-Type"].startswith("text/javascript") and b"caches.open" in sw.content
     manifest = client.get("/verify/manifest.webmanifest")
     assert manifest.json()["start_url"] == "/verify/"
+
+
+def test_a_code_replaced_by_an_approved_level_change_says_so_everywhere(client, cast, issued):
+    """It read "replaced after a new screening" although no one screened: its reason is the level change, on
+    the pages (both languages), in the API, the public verification and the signed revocation list (reason 5)."""
+    from pingan.codes.models import LevelOverride, SafetyCode
+    from pingan.codes.revocation import Reason
+
+    ov = services.level_override_request(premises=cast.premises_a, level="green", reason="纠错属实",
+                                         actor=cast.officer_a)
+    services.level_override_approve(override=ov, actor=cast.chief_a)
+    old = SafetyCode.objects.get(pk=issued.pk)
+    assert old.revocation_reason == "overridden" and old.superseded_by_id is not None
+    sign_in(client, cast.landlord_a)
+    for lang, label, wrong in (("zh-hans", "等级调整获批后更换", "新的筛查"),
+                               ("en", "replaced after an approved level change", "after a new screening")):
+        client.cookies["django_language"] = lang
+        html = client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
+        assert label in html and wrong not in html, lang
+        page = client.get("/verify/").content.decode()
+        words = json.loads(page.split('id="verify-text" type="application/json">')[1].split("</script>")[0])
+        assert words["revocation"]["overridden"] == label
+    assert _verify(client, issued.token).json()["revocation_reason"] == "overridden"
+    signed = client.get(f"{API}/revocations/350203-LQ").content
+    listed = RevocationList.verify(signed, services.trust_store())
+    assert listed.entries[bytes.fromhex(issued.code_id)].reason is Reason.OVERRIDDEN
+    # a screening afterwards supersedes the level change's code as a screening does
+    screened(cast.premises_a, ["green"])
+    services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    replaced = SafetyCode.objects.get(pk=LevelOverride.objects.get(pk=ov.pk).issued_code_id)
+    assert replaced.revocation_reason == "rescreened"

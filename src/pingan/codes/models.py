@@ -25,7 +25,11 @@ LEVEL_LABELS = {Level.GREEN: _("green code"), Level.YELLOW: _("yellow code"), Le
 #: What pages call each revocation reason (``pingan.codes.revocation.Reason``, lower-case names).
 REVOCATION_REASON_LABELS = {Reason.FRAUD.name.lower(): _("fraud"), Reason.ERROR.name.lower(): _("issued in error"),
                             Reason.RESCREENED.name.lower(): _("replaced after a new screening"),
-                            Reason.SUSPENDED.name.lower(): _("suspended until the police check the new screening")}
+                            Reason.SUSPENDED.name.lower(): _("suspended until the police check the new screening"),
+                            Reason.OVERRIDDEN.name.lower(): _("replaced after an approved level change")}
+#: The reasons of a code revoked because another replaced it: the system's own, never chosen by hand, and
+#: later changed to ``fraud`` or ``error`` when that comes to light.
+SUPERSEDED_REASONS = frozenset({Reason.RESCREENED.name.lower(), Reason.OVERRIDDEN.name.lower()})
 
 
 class SigningKey(models.Model):
@@ -60,7 +64,8 @@ class SafetyCode(models.Model):
     """One issued safety code (平安码) of a premises, with the exact token text that was signed.
 
     ``code_id`` is the CWT ``cti`` in hex; ``people`` the accepted rows covered. A re-issue sets
-    ``superseded_by``/``superseded_at`` on the previous code and revokes it (reason ``rescreened``).
+    ``superseded_by``/``superseded_at`` on the previous code and revokes it (reason ``rescreened``, or
+    ``overridden`` when the new code is an approved level change's).
     ``override`` names the approved :class:`LevelOverride` when the level was set by hand.
     """
 

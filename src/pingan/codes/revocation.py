@@ -10,7 +10,8 @@ code for a list. The payload is a CBOR map (docs/codes.md, "Revocation list")::
 
 An entry names the code's own expiry so that a publisher can drop it once the code would read as
 expired anyway, which keeps the list small. Reasons: 1 re-screened (superseded), 2 fraud, 3 error,
-4 suspended (awaiting a police check of the premises' new screening).
+4 suspended (awaiting a police check of the premises' new screening), 5 overridden (superseded by the code of
+an approved four-eyes level change). A verifier that does not know a reason still reads the code as revoked.
 
 A verifier keeps the latest list per issuer (highest serial), and after ``next_update`` should fetch a
 new one; :meth:`RevocationList.is_stale` says when. This module imports no Django.
@@ -43,6 +44,7 @@ class Reason(IntEnum):
     FRAUD = 2       # obtained or used fraudulently
     ERROR = 3       # issued in error
     SUSPENDED = 4   # withdrawn until the police check a new screening (docs/codes.md, "The code is derived")
+    OVERRIDDEN = 5  # superseded by the code an approved level change (four-eyes) issued
 
 
 class RevocationListError(ValueError):

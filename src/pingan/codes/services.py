@@ -30,7 +30,7 @@ from django.utils import timezone
 from pingan.codes import token as core_token
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
 from pingan.codes.levels import Level, ScreeningCounts, level_for
-from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode, SigningKey
+from pingan.codes.models import SUPERSEDED_REASONS, CodeReview, Dispute, LevelOverride, SafetyCode, SigningKey
 from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -256,9 +256,10 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
         people=people, kid=key.kid, token=text, issued_by=actor if getattr(actor, "pk", None) else None,
         counts=_counts_dict(counts) if counts is not None else {}, cause=cause or {},
     )
+    superseded = (Reason.OVERRIDDEN if override is not None else Reason.RESCREENED).name.lower()
     for old in previous:
         old.superseded_by, old.superseded_at = row, now
-        old.revoked_at, old.revocation_reason = now, Reason.RESCREENED.name.lower()
+        old.revoked_at, old.revocation_reason = now, superseded
         old.save(update_fields=["superseded_by", "superseded_at", "revoked_at", "revocation_reason"])
     audit.record(actor, "issue", "SafetyCode", row.code_id, detail={
         "premises": premises.pk, "level": level.value, "job": job.pk if job else None, "people": people,
@@ -334,7 +335,8 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
 
     Only the system or police in the premises' jurisdiction may (``PermissionDenied``); an unknown reason
     raises ``DomainError`` ``bad_reason``. A code already revoked raises ``already_revoked`` — except that a
-    code revoked only because it was superseded (``rescreened``) may later be marked ``fraud`` or ``error``
+    code revoked only because it was superseded (``rescreened``, or ``overridden`` by an approved level
+    change) may later be marked ``fraud`` or ``error``
     when that comes to light: the reason changes (audited as ``revoke_reason``), the revocation time stays.
     """
     names = [r.name.lower() for r in Reason]
@@ -346,11 +348,11 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
         raise PermissionDenied("only police of the premises' jurisdiction may revoke its code",
                                message_id="revoke_not_allowed", params=_premises_params(code.premises))
     if code.revoked_at is not None:
-        if code.revocation_reason == "rescreened" and reason != "rescreened":
-            code.revocation_reason = reason
+        if code.revocation_reason in SUPERSEDED_REASONS and reason not in SUPERSEDED_REASONS:
+            was, code.revocation_reason = code.revocation_reason, reason
             code.save(update_fields=["revocation_reason"])
             audit.record(actor, "revoke_reason", "SafetyCode", code.code_id,
-                         detail={"reason": reason, "was": "rescreened", "premises": code.premises_id})
+                         detail={"reason": reason, "was": was, "premises": code.premises_id})
             _invalidate_revocations_now_and_on_commit(code.issuer)
             return code
         raise DomainError(f"code {code.code_id} was already revoked ({code.revocation_reason})",

@@ -18,7 +18,7 @@ const ALG_EDDSA = -8;
 const LEVELS = { 1: "green", 2: "yellow", 3: "red" };
 const ZLIB_FIRST_BYTE = 0x78;
 const PREMISES_FIELDS = ["premises id", "premises name", "level", "rule-set version", "people"];
-const REASONS = { 1: "rescreened", 2: "fraud", 3: "error", 4: "suspended" };
+const REASONS = { 1: "rescreened", 2: "fraud", 3: "error", 4: "suspended", 5: "overridden" };
 
 export class MalformedError extends Error {
   constructor(layer, message) {
