@@ -16,11 +16,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.utils import translation
 from hostile_files import far_cell_xlsx, repeated_cells_ods, zip_bomb_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Font
 
+from pingan.core.jobs import failure_message
 from pingan.lib import sheets
 from pingan.screening.roster import RosterError, read_roster
 
@@ -65,7 +67,9 @@ def test_it_refuses_a_tiny_workbook_with_a_value_at_the_last_cell_naming_it():
     assert e.params["far_cells"] == "XFD1048576" and e.params["range"] == "A1:XFD1048576"
     assert e.params["limit"] == "16,777,216" and e.params["cells"] == "17,179,869,184"
     assert "XFD1048576" in e.message and "第" not in e.params["name"]
-    assert e.message.startswith("tiny.xlsx 的工作表")  # Chinese first, then English
+    assert e.message.startswith("Sheet Sheet of tiny.xlsx spans") and "的工作表" not in e.message  # English only
+    with translation.override("zh-hans"):  # what a Chinese page says
+        assert failure_message(e.code, e.params).startswith("tiny.xlsx 的工作表")
 
 
 def test_every_reader_of_workbooks_gets_the_check_a_bank_statement_too():

@@ -191,6 +191,28 @@ def test_it_fails_a_job_with_an_unreadable_roster_and_says_why(risk):
     assert "roster.csv" in job.error
 
 
+@pytest.mark.parametrize(("roster", "code", "zh", "en"), [
+    (b"", "roster_empty_file", "roster.csv 是空文件。", "roster.csv is empty; upload a filled-in roster"),
+    ("姓名,证件号码\n".encode(), "empty_roster", "roster.csv：表头（第 1 行）下面没有人员行",
+     "roster.csv: no data rows below the header (row 1)"),
+    (b"%PDF-1.7", "roster_password", None, None),
+])
+def test_a_failed_jobs_page_says_why_in_the_viewers_language_only(risk, client, cast, roster, code, zh, en):
+    """The job page showed "中文 / English" (issue 11): the job keeps a code and params, the page renders one."""
+    if zh is None:  # an encrypted workbook, as Excel saves one
+        roster = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(64)
+        zh, en = "roster.csv 设有打开密码", "roster.csv is password-protected"
+    with pytest.raises(DomainError):
+        run(roster, actor=cast.landlord_a, premises=cast.premises_a)
+    job = ScreeningJob.objects.latest("id")
+    assert (job.status, job.error_code) == ("failed", code) and " / " not in job.error and en in job.error
+    client.force_login(cast.landlord_a)
+    for lang, said, other in (("zh-hans", zh, en), ("en", en, zh)):
+        client.cookies["django_language"] = lang
+        html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+        assert said in html and other not in html, (lang, html[html.find('class="error"'):][:400])
+
+
 def test_it_returns_the_same_job_for_a_repeated_idempotency_key(risk, cast):
     a = services.screening_job_create(
         actor=cast.landlord_a,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -416,6 +417,28 @@ def test_it_picks_the_sheet_with_a_header_or_the_one_asked_for() -> None:
 
 # ------------------------------------------------------------------------------------------ whole-file errors
 
+#: Chinese outside the column names an English message quotes ("(姓名/name)"): the English is English only.
+CJK_OUTSIDE_QUOTES = re.compile(r"[\u4e00-\u9fff](?![^(（]*[)）])")
+
+
+def in_chinese(err: RosterError) -> str:
+    """What a Chinese page says for ``err`` (its code's template, pingan.screening.failures)."""
+    from django.utils import translation
+
+    from pingan.core.jobs import failure_message
+
+    with translation.override("zh-hans"):
+        return failure_message(err.code, err.params)
+
+
+def in_english(err: RosterError) -> str:
+    from django.utils import translation
+
+    from pingan.core.jobs import failure_message
+
+    with translation.override("en"):
+        return failure_message(err.code, err.params)
+
 
 @pytest.mark.parametrize(
     ("data", "filename", "needle"),
@@ -435,6 +458,11 @@ def test_it_raises_a_clear_error_naming_the_file_when_it_cannot_be_read(
         read_roster(data, filename=filename)
     assert needle in err.value.message and filename in err.value.message
     assert err.value.filename == filename
+    # one language at a time: the page's own (the same words in English), never "中文 / English"
+    assert in_english(err.value) == err.value.message and " / " not in err.value.message
+    assert CJK_OUTSIDE_QUOTES.search(err.value.message.replace(filename, "")) is None
+    zh = in_chinese(err.value)
+    assert filename in zh and zh != err.value.message and re.search(r"[\u4e00-\u9fff]", zh.replace(filename, ""))
 
 
 def test_it_refuses_a_zip_that_is_not_a_workbook() -> None:
@@ -451,7 +479,8 @@ def test_it_refuses_a_password_protected_workbook_with_instructions() -> None:
     fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(64)
     with pytest.raises(RosterError) as err:
         read_roster(fake, filename="加密.xlsx")
-    assert "password" in err.value.message and "密码" in err.value.message
+    assert "password" in err.value.message and err.value.code == "roster_password"
+    assert "取消密码" in in_chinese(err.value) and "加密.xlsx" in in_chinese(err.value)
 
 
 def test_it_raises_for_a_missing_path() -> None:
@@ -562,8 +591,9 @@ def test_it_names_the_missing_name_column_of_a_header_row():
     # found by a first-time user: "no header row found" for a header that only lacked 姓名
     with pytest.raises(RosterError) as err:
         read_roster("身份证号,手机号码\n110105194912310021,13800138000\n".encode(), filename="noname.csv")
-    assert "第 1 行是表头" in err.value.message and "“姓名”" in err.value.message
-    assert "Row 1 of noname.csv is the header" in err.value.message
+    assert "第 1 行是表头（识别出：身份证号, 手机号码）" in in_chinese(err.value) and "“姓名”" in in_chinese(err.value)
+    assert "Row 1 of noname.csv is the header (身份证号, 手机号码)" in err.value.message
+    assert CJK_OUTSIDE_QUOTES.search(err.value.message.replace("身份证号, 手机号码", "")) is None
 
 
 # ---- rejected rows keep what the submitter gave (name, ID number, phone), so the output can say who it is

@@ -91,7 +91,9 @@ def test_an_unreadable_upload_fails_the_job_with_its_reason_in_the_viewers_langu
     run_worker()
     batch.refresh_from_db()
     assert (batch.status, batch.error_code, batch.attempts) == ("failed", "stats_unreadable_file", 1)
-    assert "案由" in batch.error_params["message"]  # the file's problem, naming the columns it needs
+    # the file's problem as a code and params (naming the columns it needs), never "中文 / English"
+    assert batch.error_params["message"]["code"] == "bureau_no_header"
+    assert batch.error_params["message"]["params"]["name"] == "notes.csv" and " / " not in batch.error
     with translation.override("en"):
         assert batch.failure_message.startswith("The file could not be read as a bureau template")
         assert "No header row" in batch.failure_message and "找不到表头行" not in batch.failure_message

@@ -12,8 +12,11 @@ class AntifraudConfig(AppConfig):
 
     def ready(self) -> None:
         from pingan.antifraud.home import deadlines_panel
-        from pingan.core import audit, navigation
+        from pingan.core import audit, jobs, navigation
         from pingan.core.models import POLICE_ROLES
+
+        # why a statement cannot be read (statements.StatementError), in the reader's language
+        jobs.register_failure_messages(STATEMENT_FAILURES)
 
         navigation.register(navigation.Section(
             key="antifraud", label=_("Anti-fraud"), url_name="antifraud:home", order=40, roles=POLICE_ROLES,
@@ -39,3 +42,10 @@ class AntifraudConfig(AppConfig):
                             ("remind", _("reminded")), ("promoted", _("took effect (queued)")),
                             ("return_plan", _("return planned"))):
             audit.register_action(code, label)
+
+
+#: Why a bank statement cannot be read at all (``statements.StatementError``; the English is its ``MESSAGES``).
+STATEMENT_FAILURES = {
+    "statement_no_header": _("%(name)s: no header row in the first %(rows)s rows with a transaction time (or date) "
+                             "column and an amount (or debit/credit) column; is this a bank statement?"),
+}

@@ -160,14 +160,14 @@ def statement_import(*, actor, report: FraudReport, data: bytes, filename: str, 
     account). Each row ends accepted or rejected with its reason (``Statement.rejections``); rows whose
     transaction serial is already stored for the account (an overlapping statement) are counted in
     ``duplicates`` and not stored again; ``Statement.gaps`` lists balance discontinuities over all stored rows
-    of the account. Raises ``DomainError`` ``unreadable_statement`` (bilingual message naming the file),
+    of the account. Raises ``DomainError`` ``unreadable_statement`` (``params["why"]``: a message of its own),
     ``statement_account`` (no or several accounts)."""
     _require_report_writer(actor, report)
     try:
         read = read_statement(data, filename=filename)
     except StatementError as exc:
         raise DomainError(exc.message, code="unreadable_statement", params={"name": filename,
-                                                                            "why": exc.message}) from None
+                                                                            "why": exc.as_param()}) from None
     t = read.table
     accounts = {a for a in t.column("account").to_pylist() if a}
     if account.strip():
@@ -907,7 +907,7 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
         text = _roster._csv_text(data, filename, meta)
     except _roster.RosterError as exc:
         raise DomainError(exc.message, code="unreadable_statement", params={"name": filename,
-                                                                            "why": exc.message}) from None
+                                                                            "why": exc.as_param()}) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=meta.delimiter or ",")
     header = next(reader, [])
     keys = {_roster._header_key(a): f for f, al in CONTACT_COLUMNS.items() for a in al}

@@ -89,7 +89,12 @@ REJECTION_CODES: dict[str, str] = {
 
 
 class StatementError(_roster.RosterError):
-    """The file cannot be read as a statement at all (bilingual ``message`` naming the file)."""
+    """The file cannot be read as a statement at all (a code and the file's name; pages render the template
+    of the code, registered from ``pingan.antifraud.apps``, in the reader's language)."""
+
+    MESSAGES = {"statement_no_header": ("%(name)s: no header row in the first %(rows)s rows with a transaction "
+                                        "time (or date) column and an amount (or debit/credit) column; is this a "
+                                        "bank statement?")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,7 @@ class StatementRead:
 
 def read_statement(source: str | os.PathLike[str] | bytes | IO[bytes], *, filename: str | None = None,
                    sheet: str | None = None, utc_offset_hours: float = 8.0) -> StatementRead:
-    """Read one statement file. Raises :class:`StatementError` (bilingual, naming the file and what to do)
+    """Read one statement file. Raises :class:`StatementError` (naming the file and what to do)
     when it is not a readable table or has no time/amount header."""
     data, name = _roster._load_bytes(source, filename)
     fmt = _roster._detect_format(data, name)
@@ -180,13 +185,7 @@ def _find_header(rows: list[list[Any]], name: str) -> _Hdr:
         has_amount = "amount" in fields or "debit" in fields or "credit" in fields
         if has_time and has_amount:
             return _Hdr(i, fields, labels)
-    raise StatementError(
-        f"{name} 的前 {_roster.HEADER_SCAN_ROWS} 行中找不到表头：需要交易时间（或交易日期）列和交易金额"
-        "（或支出/存入）列。请检查文件是否为银行流水。 / "
-        f"{name}: no header row in the first {_roster.HEADER_SCAN_ROWS} rows with a transaction time (or date) "
-        "column and an amount (or debit/credit) column; is this a bank statement?",
-        filename=name,
-    )
+    raise StatementError("statement_no_header", {"name": name, "rows": _roster.HEADER_SCAN_ROWS}, filename=name)
 
 
 def _csv_columns(text: str, hdr: _Hdr, delimiter: str):

@@ -231,10 +231,11 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
-#: API problem details) or they reach a page only as text already written in both languages.
+#: API problem details) or they reach a page as a job's stored code and parameters (rendered from
+#: ``pingan.core.jobs.FAILURE_MESSAGES``).
 NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # screening.services.screening_job_run, in the background task: the job row keeps the message, and the
-    # roster ones are bilingual (roster.RosterError); no_risk_data is an operator's set-up error.
+    # job page renders its error_code and error_params (pingan.screening.failures) in the reader's language.
     "unreadable_roster", "empty_roster", "no_risk_data",
     # screening.services: risk-data import (CLI) and result downloads (the page answers 404 for these).
     "bad_kind", "bad_format", "job_not_done",
@@ -251,7 +252,7 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
     # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).
     "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_position", "unknown_units",
-    # stats: imports (CLI, API, or the import's own row, where the bilingual reason is kept), the role checks
+    # stats: imports (CLI, API, or the import's own row, which keeps the reason as a code), the role checks
     # that pages turn into 403, drill-down parameters that pages turn into 404, vehicle counts (CLI).
     "bad_source_file", "unknown_source", "unknown_org", "unknown_unit", "stats_unreadable_file",
     "stats_analyst_only", "stats_police_only", "stats_watch_only", "bad_window", "unknown_category",

@@ -13,10 +13,20 @@ from typing import Any
 
 def localised(params: Mapping[str, Any], language: str) -> dict[str, Any]:
     """``params`` for a message in ``language``: a parameter that has a Chinese form travels as ``name`` (English,
-    what the API's ``detail`` says) beside ``name_zh``; a Chinese message takes ``name_zh`` for ``name``."""
+    what the API's ``detail`` says) beside ``name_zh``; a Chinese message takes ``name_zh`` for ``name``.
+
+    A parameter that is itself a message — ``{"code": …, "params": {…}, "text": English}``, e.g. why a file
+    could not be read (``pingan.screening.roster.RosterError.as_param``) inside "the import failed: …" — is
+    rendered from its code's template (``pingan.core.jobs.failure_message``) in the active language; ``text``
+    when its code has none."""
     out = dict(params)
     if language.lower().startswith("zh"):
         out.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh") and v})
+    for key, value in out.items():
+        if isinstance(value, Mapping) and "code" in value and "params" in value:
+            from pingan.core.jobs import failure_message  # lazy: core.jobs imports this module
+
+            out[key] = failure_message(value["code"], value["params"], value.get("text", ""))
     return out
 
 

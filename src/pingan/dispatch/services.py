@@ -1088,7 +1088,7 @@ def roster_import(
     unknown officer or call sign, one of another station, a shift longer than 24 h) nothing is saved and the
     errors are returned. Returns ``(shifts created, errors)``. Station chiefs import their subtree,
     dispatchers the city. Raises ``PermissionDenied`` for other roles; a file that cannot be read at all is
-    one error at row 0 (``roster_unreadable``, its reason in each language)."""
+    one error at row 0 (``roster_unreadable``, its reason a message of its own: ``RosterError.as_param``)."""
     from pingan.dispatch import roster_file
     from pingan.dispatch.roster import shift_bounds
     from pingan.screening.roster import RosterError, read_table
@@ -1098,8 +1098,7 @@ def roster_import(
     try:
         rows, _meta = read_table(data, filename=filename)
     except RosterError as e:
-        zh, en = e.halves
-        return [], [E(0, "", "roster_unreadable", {"reason": en, "reason_zh": zh})]
+        return [], [E(0, "", "roster_unreadable", {"reason": e.as_param()})]
     shifts, errors = roster_file.parse(rows)
     stations = {u.code: u for u in OrgUnit.objects.filter(code__in={s.station for s in shifts})}
     users = {u.username: u for u in User.objects.select_related("unit").filter(

@@ -311,29 +311,97 @@ def _alias_index(aliases: Mapping[str, str] | None) -> Mapping[str, str]:
     return {**_ALIAS_INDEX, **{_header_key(h): f for h, f in aliases.items()}}
 
 
+#: Why a file cannot be read at all: :class:`RosterError` code → English message (``%(name)s`` placeholders
+#: are the error's ``params``). This is the text of the API, the log and the command line; pages show the
+#: translatable template of the same code (``pingan.screening.failures``) in the reader's language. A
+#: ``where`` parameter is itself a message (``{"code": "roster_in_sheet", "params": {"sheet": …}}``, or ``""``
+#: for a CSV), rendered in the same language.
+ROSTER_ERRORS: dict[str, str] = {
+    "roster_cannot_open": "Cannot open %(name)s: %(reason)s; check the path and permissions.",
+    "roster_zip_not_workbook": "%(name)s is a ZIP archive but not an Excel workbook; upload .xlsx, .xls or .csv.",
+    "roster_html_as_excel": ("%(name)s is really an HTML/XML table with a %(ext)s extension (a common 'export to "
+                             "Excel'); open it in Excel, Save As Excel Workbook (.xlsx) and upload that."),
+    "roster_not_a_workbook": ("%(name)s has the extension %(ext)s but is not an Excel workbook (corrupt or "
+                              "renamed); open it in Excel, save it again and re-upload."),
+    "roster_unsupported_type": "Unsupported file type %(ext)s (%(name)s); upload an .xlsx, .xls or .csv roster.",
+    "roster_corrupt_zip": "%(name)s is corrupt (its ZIP structure cannot be read); re-save it from Excel as .xlsx.",
+    "roster_password": ("%(name)s is password-protected and cannot be read; remove the password in Excel (File → "
+                        "Info → Protect Workbook → Encrypt with Password, clear it) and upload again."),
+    "roster_undecodable": ("%(name)s cannot be decoded as %(encoding)s; it may not be a text CSV or may be "
+                           "corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or .xlsx and upload "
+                           "again."),
+    "roster_undecodable_at": ("%(name)s cannot be decoded as %(encoding)s (byte %(byte)s); it may not be a text "
+                              "CSV or may be corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or "
+                              ".xlsx and upload again."),
+    "roster_bad_csv": ("%(name)s: malformed CSV near row %(row)s (%(error)s), usually an unbalanced quote; open "
+                       "it in Excel, check and save again."),
+    "roster_unreadable_workbook": ("%(name)s cannot be read as an Excel workbook (%(error)s); it may be corrupt. "
+                                   "Open it in Excel, save as .xlsx and upload again."),
+    "roster_no_such_sheet": "%(name)s has no sheet named '%(sheet)s'; its sheets are: %(sheets)s.",
+    "roster_unreadable_sheet": "Sheet '%(sheet)s' of %(name)s cannot be read (%(error)s).",
+    "roster_header_without_name": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no name "
+                                   "column (姓名/name): add the column and upload again."),
+    "roster_header_without_id": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
+                                 "ID-number column (证件号码/身份证号) or phone column (手机号码): add the column and "
+                                 "upload again."),
+    "roster_no_header": ("No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least a "
+                         "name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number) or a phone "
+                         "column (手机号码/联系电话/phone). Download the roster template, fill it in and upload "
+                         "again."),
+    "roster_empty_file": "%(name)s is empty; upload a filled-in roster (the roster template can help).",
+    "roster_no_data": "%(name)s%(where)s contains no data.",
+    "table_empty_file": "%(name)s is empty.",
+    # pingan.lib.sheets.check_zip_workbook: refused before any reader ran
+    "workbook_too_many_parts": ("%(name)s holds %(parts)s parts; a workbook may hold at most %(limit)s. Save the "
+                                "roster as CSV and upload that."),
+    "workbook_unpacks_too_large": ("%(name)s unpacks to %(size_mb)s MB; pingan reads workbooks of at most "
+                                   "%(limit_mb)s MB unpacked. Save the roster as CSV, or split it into several "
+                                   "files."),
+    "workbook_part_inflates_past_size": ("%(name)s is damaged or built to overwhelm a reader (its part %(part)s "
+                                         "unpacks to more than the file declares), so it was not read. Open it "
+                                         "in Excel or WPS, save it again and upload that."),
+    "sheet_too_large": ("Sheet %(sheet)s of %(name)s spans %(range)s (%(rows)s rows × %(columns)s columns = "
+                        "%(cells)s cells); pingan reads at most %(limit)s cells per sheet. The farthest content "
+                        "is in %(far_cells)s: delete what lies outside the roster, save and upload again, or save "
+                        "the roster as CSV."),
+    # the ``where`` of a workbook's messages
+    "roster_in_sheet": " (sheet “%(sheet)s”)",
+}
+
+
+def english(code: str, params: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> str:
+    """The English text of message ``code`` filled from ``params`` (a parameter that is itself a message,
+    ``{"code", "params"}``, in English too); ``messages``: the table (default :data:`ROSTER_ERRORS`)."""
+    table = ROSTER_ERRORS if messages is None else {**ROSTER_ERRORS, **messages}
+    values = {k: english(v["code"], v.get("params", {}), messages) if isinstance(v, Mapping) and "code" in v
+              else v for k, v in params.items()}
+    return table[code] % values
+
+
 class RosterError(Exception):
     """The file cannot be read as a roster at all (nothing row-level to report).
 
-    ``message`` is bilingual and names the file and what to do; ``filename`` is the name as uploaded.
-    ``code`` names the problem (``unreadable_roster`` unless a finer code applies: the workbook limits'
-    ``workbook_*`` and ``sheet_too_large``, see :func:`_check_workbook_limits`) and ``params`` its specifics,
-    for a message in the reader's language (``pingan.screening.failures``).
+    ``code`` names the problem (a key of :data:`ROSTER_ERRORS`, or of a subclass's ``MESSAGES``) and
+    ``params`` its specifics (the file's name as uploaded, the sheet, the extension …: plain strings and
+    numbers), so that a page says it in its reader's language (``pingan.screening.failures``); ``message``
+    is the English text (API, log, command line); ``filename`` the name as uploaded.
     """
 
-    def __init__(self, message: str, *, filename: str | None = None, code: str = "unreadable_roster",
-                 params: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.filename = filename
+    #: English messages of a subclass's own codes (beside :data:`ROSTER_ERRORS`)
+    MESSAGES: Mapping[str, str] = {}
+
+    def __init__(self, code: str, params: Mapping[str, Any] | None = None, *, filename: str | None = None,
+                 message: str | None = None) -> None:
         self.code = code
         self.params = dict(params or {})
+        self.filename = filename
+        self.message = message or english(code, self.params, self.MESSAGES)
+        super().__init__(self.message)
 
-    @property
-    def halves(self) -> tuple[str, str]:
-        """The Chinese and the English half of :attr:`message` (``"中文 / English"``; the whole message for
-        both when it is in one language only), so that a page shows its reader's half."""
-        zh, sep, en = self.message.partition(" / ")
-        return (zh, en) if sep else (self.message, self.message)
+    def as_param(self) -> dict[str, Any]:
+        """This error as a parameter of another message (``{"code", "params", "text"}``): a page renders it
+        in its reader's language (``pingan.core.errors.localised``), ``text`` is the English."""
+        return {"code": self.code, "params": self.params, "text": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,11 +569,8 @@ def _load_bytes(source: str | os.PathLike[str] | bytes | IO[bytes], filename: st
         try:
             return path.read_bytes(), name
         except OSError as exc:
-            raise RosterError(
-                f"无法打开文件 {name}：{exc.strerror or exc}。请检查路径和权限。 / "
-                f"Cannot open {name}: {exc.strerror or exc}; check the path and permissions.",
-                filename=name,
-            ) from exc
+            raise RosterError("roster_cannot_open", {"name": name, "reason": str(exc.strerror or exc)},
+                              filename=name) from exc
     data = source.read()
     given = getattr(source, "name", None)  # may be an int for file objects opened on a descriptor
     return data, filename or (os.path.basename(given) if isinstance(given, str) else "(uploaded file)")
@@ -523,12 +588,7 @@ def _detect_format(data: bytes, name: str) -> str:
             return "xlsx"
         if "content.xml" in names:
             return "ods"
-        raise RosterError(
-            f"{name} 是 ZIP 压缩包但不是 Excel 工作簿（例如 Wor"
-            "d 文档或压缩文件）。请上传 .xlsx、.xls 或 .csv。 / "
-            f"{name} is a ZIP archive but not an Excel workbook; upload .xlsx, .xls or .csv.",
-            filename=name,
-        )
+        raise RosterError("roster_zip_not_workbook", {"name": name}, filename=name)
     if data.startswith(_OLE2_MAGIC):
         # An XLSX saved with a password is an OLE2 container holding EncryptionInfo/EncryptedPackage
         # streams (MS-OFFCRYPTO §2.3.4); their directory names are UTF-16LE.
@@ -537,47 +597,20 @@ def _detect_format(data: bytes, name: str) -> str:
         return "xls"
     if ext in _EXCEL_EXTS and re.match(rb"\s*<(!doctype|html|table|\?xml)", data[:512], re.IGNORECASE):
         # Many older systems "export to Excel" by saving an HTML table (or SpreadsheetML 2003) as .xls.
-        raise RosterError(
-            f"{name} 实际上是网页（HTML/XML）表格，只是扩展名为 {ext}。请用 Excel 打开它，"
-            "再“另存为”Excel 工作簿（.xlsx）后上传。 / "
-            f"{name} is really an HTML/XML table with a {ext} extension (a common 'export to Excel'); "
-            "open it in Excel, Save As Excel Workbook (.xlsx) and upload that.",
-            filename=name,
-        )
+        raise RosterError("roster_html_as_excel", {"name": name, "ext": ext}, filename=name)
     if ext in _EXCEL_EXTS:
-        raise RosterError(
-            f"{name} 的扩展名是 {ext}，但内容不是 Excel 工作簿（文件可能已损坏或被改了扩展名）。"
-            "请用 Excel 打开后重新保存再上传。 / "
-            f"{name} has the extension {ext} but is not an Excel workbook (corrupt or renamed); "
-            "open it in Excel, save it again and re-upload.",
-            filename=name,
-        )
+        raise RosterError("roster_not_a_workbook", {"name": name, "ext": ext}, filename=name)
     if ext not in _TEXT_EXTS:
-        raise RosterError(
-            f"不支持的文件类型 {ext}（{name}）。请上传 .xlsx、.xls 或 .csv 名单。 / "
-            f"Unsupported file type {ext} ({name}); upload an .xlsx, .xls or .csv roster.",
-            filename=name,
-        )
+        raise RosterError("roster_unsupported_type", {"name": name, "ext": ext}, filename=name)
     return "csv"
 
 
 def _corrupt_zip(name: str) -> RosterError:
-    return RosterError(
-        f"{name} 已损坏（ZIP 结构无法读取），请在 Excel 中重新另存为 .xlsx 后再上传。 / "
-        f"{name} is corrupt (its ZIP structure cannot be read); re-save it from Excel as .xlsx.",
-        filename=name,
-    )
+    return RosterError("roster_corrupt_zip", {"name": name}, filename=name)
 
 
 def _password_error(name: str) -> RosterError:
-    return RosterError(
-        f"{name} 设有打开密码，无法读取。请在 Excel 中"
-        "取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）"
-        "后重新上传。 / "
-        f"{name} is password-protected and cannot be read; remove the password in Excel "
-        "(File → Info → Protect Workbook → Encrypt with Password, clear it) and upload again.",
-        filename=name,
-    )
+    return RosterError("roster_password", {"name": name}, filename=name)
 
 
 #: What a workbook may ask of the reader (``pingan.lib.sheets.Limits``: cells per sheet, unpacked size, parts).
@@ -595,24 +628,16 @@ def _check_workbook_limits(data: bytes, name: str) -> None:
         p = exc.params
         mb = {k: f"{p[k] / 2**20:,.0f}" for k in ("size", "limit") if k in p and exc.code.startswith("workbook_un")}
         if exc.code == "workbook_too_many_parts":
-            zh = f"{name} 包含 {p['parts']:,} 个部件，工作簿最多允许 {p['limit']:,} 个，未读取。请另存为 CSV 后上传。"
             params = {"name": name, "parts": f"{p['parts']:,}", "limit": f"{p['limit']:,}"}
         elif exc.code == "workbook_unpacks_too_large":
-            zh = (f"{name} 解压后有 {mb['size']} MB，超过可读取的 {mb['limit']} MB，未读取。请另存为 CSV，"
-                  "或拆分成几个文件后分别上传。")
             params = {"name": name, "size_mb": mb["size"], "limit_mb": mb["limit"]}
         elif exc.code == "workbook_part_inflates_past_size":
-            zh = (f"{name} 已损坏或是恶意构造的“压缩炸弹”（其中的 {p['part']} 解压后超过文件声明的大小），未读取。"
-                  "请用 Excel 或 WPS 打开后重新保存再上传。")
             params = {"name": name, "part": p["part"]}
         else:  # sheet_too_large
-            zh = (f"{name} 的工作表“{p['sheet']}”范围为 {p['range']}（{p['rows']:,} 行 × {p['columns']:,} 列 = "
-                  f"{p['cells']:,} 个单元格），每个工作表最多读取 {p['limit']:,} 个单元格。"
-                  f"最远的内容在 {p['far_cells']}：请删除名单以外的内容后重新保存上传，或另存为 CSV。")
             params = {"name": name, "sheet": p["sheet"], "range": p["range"], "rows": f"{p['rows']:,}",
                       "columns": f"{p['columns']:,}", "cells": f"{p['cells']:,}", "limit": f"{p['limit']:,}",
                       "far_cells": p["far_cells"]}
-        raise RosterError(f"{zh} / {name}: {exc.message}.", filename=name, code=exc.code, params=params) from None
+        raise RosterError(exc.code, params, filename=name) from None
     except zipfile.BadZipFile as exc:
         raise _corrupt_zip(name) from exc
 
@@ -679,15 +704,9 @@ def _decode(data: bytes, name: str, warnings: list[str], notes: list[dict[str, A
 
 
 def _decode_error(name: str, enc: str, exc: Exception | None) -> RosterError:
-    where = f"（第 {exc.start} 字节）" if isinstance(exc, UnicodeDecodeError) else ""
-    where_en = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
-    return RosterError(
-        f"{name} 无法按 {enc} 解码{where}，文件可能不是文本 CSV 或已损坏。请在 Excel 中另存为"
-        "“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传。 / "
-        f"{name} cannot be decoded as {enc}{where_en}; it may not be a text CSV or may be corrupt. "
-        'Save it from Excel as "CSV UTF-8 (Comma delimited)" or .xlsx and upload again.',
-        filename=name,
-    )
+    if isinstance(exc, UnicodeDecodeError):
+        return RosterError("roster_undecodable_at", {"name": name, "encoding": enc, "byte": exc.start}, filename=name)
+    return RosterError("roster_undecodable", {"name": name, "encoding": enc}, filename=name)
 
 
 def _sniff_delimiter(text: str, name: str) -> str:
@@ -724,13 +743,7 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
 
 
 def _csv_error(name: str, rownum: int, exc: Exception) -> RosterError:
-    return RosterError(
-        f"{name} 第 {rownum} 行附近的 CSV 格式有误（{exc}），"
-        "通常是引号不成对。请在 Excel 中打开检查后重新保存。 / "
-        f"{name}: malformed CSV near row {rownum} ({exc}), usually an unbalanced quote; open it in "
-        "Excel, check and save again.",
-        filename=name,
-    )
+    return RosterError("roster_bad_csv", {"name": name, "row": rownum, "error": str(exc)}, filename=name)
 
 
 def _csv_records(text: str, name: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -762,21 +775,12 @@ def _workbook_rows(
     except Exception as exc:  # calamine raises several unrelated types for corrupt files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise _password_error(name) from exc
-        raise RosterError(
-            f"{name} 无法作为 Excel 工作簿读取（{exc}），文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后"
-            "重新上传。 / "
-            f"{name} cannot be read as an Excel workbook ({exc}); it may be corrupt. Open it in Excel, save "
-            "as .xlsx and upload again.",
-            filename=name,
-        ) from exc
+        raise RosterError("roster_unreadable_workbook", {"name": name, "error": str(exc)}, filename=name) from exc
     names = list(wb.sheet_names)
     if sheet is not None:
         if sheet not in names:
-            raise RosterError(
-                f"{name} 中没有名为“{sheet}”的工作表；现有工作表：{'、'.join(names)}。 / "
-                f"{name} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}.",
-                filename=name,
-            )
+            raise RosterError("roster_no_such_sheet", {"name": name, "sheet": sheet, "sheets": ", ".join(names)},
+                              filename=name)
         candidates = [sheet]
     else:
         visible = [
@@ -794,12 +798,8 @@ def _workbook_rows(
         except Exception as exc:
             if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
                 raise _password_error(name) from exc
-            raise RosterError(
-                f"{name} 的工作表“{sheet_name}”无法读取（{exc}）。 / "
-                f"Sheet {sheet_name!r} of {name} cannot be "
-                f"read ({exc}).",
-                filename=name,
-            ) from exc
+            raise RosterError("roster_unreadable_sheet", {"name": name, "sheet": sheet_name, "error": str(exc)},
+                              filename=name) from exc
         _apply_text_formats(data, sheet_name, rows)
         if first_rows is None:
             first_rows = rows
@@ -1158,7 +1158,7 @@ def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIA
     return _Header(i, fields, extras, labels, width)
 
 
-def _partial_header_error(name: str, where: str, head: Sequence[Sequence[Any]],
+def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
                           index: Mapping[str, str]) -> RosterError | None:
     """The error for a header row that names roster fields but lacks a required one, or ``None``.
 
@@ -1170,36 +1170,19 @@ def _partial_header_error(name: str, where: str, head: Sequence[Sequence[Any]],
         if len(found) < 2 and not (found & {"name", "id_number", "phone"}):
             continue
         if "name" not in found:
-            missing_zh, missing_en = "姓名", "name column (姓名/name)"
+            code = "roster_header_without_name"
         elif not found & {"id_number", "phone"}:
-            missing_zh = "证件号码（或手机号码）"
-            missing_en = "ID-number column (证件号码/身份证号) or phone column (手机号码)"
+            code = "roster_header_without_id"
         else:  # pragma: no cover - _find_header would have taken this row
             continue
-        known = "、".join(FIELD_LABELS[f] for f in CANONICAL_FIELDS if f in found)
-        return RosterError(
-            f"{name}{where} 第 {i + 1} 行是表头（识别出：{known}），但缺少“{missing_zh}”列。请补上这一列后重新上传。 / "
-            f"Row {i + 1} of {name}{where} is the header ({', '.join(sorted(found))}) but it has no "
-            f"{missing_en}: add the column and upload again.",
-            filename=name,
-        )
+        # the headers as the file writes them: the same in every language
+        known = ", ".join(str(c).strip() for c in cells if not _is_blank(c) and index.get(_header_key(c)))
+        return RosterError(code, {"name": name, "where": where, "row": i + 1, "found": known}, filename=name)
     return None
 
 
-def _no_header_error(name: str, where: str) -> RosterError:
-    expected = "、".join(
-        f"{FIELD_LABELS[f]}（{' / '.join(HEADER_ALIASES[f][:4])}）" for f in ("name", "id_number", "phone")
-    )
-    return RosterError(
-        f"{name}{where} 的前 {HEADER_SCAN_ROWS} 行"
-        "中找不到表头行。表头至少需要“姓名”和“证件号码”（或“手机号码”）两列；"
-        f"可识别的列名例如：{expected}。请下载名单模板，按模板填写后上传。 / "
-        f"No header row found in the first {HEADER_SCAN_ROWS}"
-        f" rows of {name}{where}. Expected at least a name "
-        "column (姓名/name) and an ID-number column (证件号码/身份证号/id_number) or a phone column "
-        "(手机号码/联系电话/phone). Download the roster template, fill it in and upload again.",
-        filename=name,
-    )
+def _no_header_error(name: str, where: Any) -> RosterError:
+    return RosterError("roster_no_header", {"name": name, "where": where, "rows": HEADER_SCAN_ROWS}, filename=name)
 
 
 # ------------------------------------------------------------------------------------------ the pass
@@ -1233,11 +1216,7 @@ def _ingest(
     index = _alias_index(aliases)
     data, name = _load_bytes(source, filename)
     if re.search(rb"[^ \t\r\n\x00]", data) is None:  # a search, not strip(): no copy of a big file
-        raise RosterError(
-            f"{name} 是空文件。请上传填好的名单（可先下载名单模板）。 / "
-            f"{name} is empty; upload a filled-in roster (the roster template can help).",
-            filename=name,
-        )
+        raise RosterError("roster_empty_file", {"name": name}, filename=name)
     fmt = _detect_format(data, name)
     meta = RosterMeta(filename=name, format=fmt)
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
@@ -1253,10 +1232,7 @@ def _ingest(
         all_rows, merges = _workbook_rows(data, name, meta, sheet, index)
         head = all_rows[:HEADER_SCAN_ROWS]
     if not any(any(not _is_blank(c) for c in r) for r in head):
-        raise RosterError(
-            f"{name}{_sheet_where(meta)} 没有任何内容。 / {name}{_sheet_where(meta)} contains no data.",
-            filename=name,
-        )
+        raise RosterError("roster_no_data", {"name": name, "where": _sheet_where(meta)}, filename=name)
     header = _find_header(head, index)
     if header is None:
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
@@ -1338,8 +1314,9 @@ def _describe_header(
               f"Merged cells {refs}: the value was copied down to every row of the merge.", cells=refs)
 
 
-def _sheet_where(meta: RosterMeta) -> str:
-    return f"（工作表“{meta.sheet}”）" if meta.sheet else ""
+def _sheet_where(meta: RosterMeta) -> dict[str, Any] | str:
+    """The ``where`` parameter of an error about a workbook's sheet (a message of its own); ``""`` for a CSV."""
+    return {"code": "roster_in_sheet", "params": {"sheet": meta.sheet}} if meta.sheet else ""
 
 
 def _ranges(nums: list[int]) -> str:
@@ -1842,14 +1819,14 @@ def read_table(
 
     For pingan's other imports (the statistics bureau template), which apply their own header and row
     rules: format detection, decoding (BOM, UTF-8, GB 18030, detected), the delimiter, workbook sheets and
-    merged cells (copied down), password-protected and HTML-as-XLS files, with the same bilingual
+    merged cells (copied down), password-protected and HTML-as-XLS files, with the same
     :class:`RosterError` for a file that cannot be read at all. ``has_header(first rows)`` picks the sheet of a
     workbook (default: the first visible sheet) and is not applied to CSV. Cells keep their types (workbook
     numbers, dates and datetimes; CSV strings).
     """
     data, name = _load_bytes(source, filename)
     if re.search(rb"[^ \t\r\n\x00]", data) is None:
-        raise RosterError(f"{name} 是空文件。 / {name} is empty.", filename=name)
+        raise RosterError("table_empty_file", {"name": name}, filename=name)
     fmt = _detect_format(data, name)
     meta = RosterMeta(filename=name, format=fmt)
     if fmt == "csv":

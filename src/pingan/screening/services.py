@@ -340,9 +340,9 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
             raise DomainError(exc.message, code="unreadable_roster") from None
         if meta.total_rows == 0:
             raise DomainError(
-                f"{job.roster_name}: 表头（第 {meta.header_row} 行）下面没有人员行；请填写员工或租户后再提交。 / "
-                f"No data rows below the header (row {meta.header_row}): add the employees or tenants and "
-                "submit again.", code="empty_roster")
+                f"{job.roster_name}: no data rows below the header (row {meta.header_row}): add the employees or "
+                "tenants and submit again.", code="empty_roster",
+                params={"name": job.roster_name, "header_row": meta.header_row})
         step("read", 20)
         listing_path = listings or (ds.path if (ds := active_listings()) else None)
         if listing_path is None:

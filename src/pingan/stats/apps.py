@@ -35,4 +35,10 @@ class StatsConfig(AppConfig):
 IMPORT_FAILURES = {
     "stats_unreadable_file": _("The file could not be read as a bureau template: %(message)s"),
     "stats_upload_missing": _("The uploaded file %(name)s is no longer on the server. Upload it again."),
+    # why (``message``) a bureau file's header was not found (importers.bureau.BureauFileError)
+    "bureau_no_header": _("No header row in the first %(rows)s rows of %(name)s: it needs at least the columns 案由 "
+                          "(charge) and 辖区 (unit), and 发案时间 (occurred) or 接报时间 (reported). Download the "
+                          "template, fill it in and upload again."),
+    "bureau_no_time_column": _("The header (row %(row)s) of %(name)s has neither 发案时间 (occurred) nor 接报时间 "
+                               "(reported)."),
 }

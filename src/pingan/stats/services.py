@@ -430,7 +430,8 @@ def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | Non
                   ) -> ImportBatch:
     """Import a bureau template (CSV/XLSX/XLS) into the organisation of ``org_code`` (default: the actor's, or
     the first bureau). Every row ends an incident or a rejection with its reason (``batch.issues``).
-    Raises ``DomainError`` ``unreadable_file`` (bilingual message) when the file cannot be read at all."""
+    Raises ``DomainError`` ``unreadable_file`` when the file cannot be read at all (``params["message"]``: why,
+    as a message of its own, ``RosterError.as_param``)."""
     from pingan.screening.roster import RosterError
     from pingan.stats.importers import bureau
 
@@ -443,10 +444,9 @@ def bureau_import(*, data: bytes, filename: str, actor=None, org_code: str | Non
                    .values_list("code", flat=True)}
     try:
         read = bureau.read(data, units=bureau_units(root), org=root.code, filename=filename, allowed=allowed)
-    except RosterError as exc:
-        zh, en = exc.halves
-        raise DomainError(en, code="unreadable_file", message_id="stats_unreadable_file",
-                          params={"message": en, "message_zh": zh}) from None
+    except RosterError as exc:  # why, as a code and params: the job page says it in its reader's language
+        raise DomainError(exc.message, code="unreadable_file", message_id="stats_unreadable_file",
+                          params={"message": exc.as_param()}) from None
     read.units = {root.code: UnitRef(root.code, root.name, root.kind)}
     return import_write(read=read, actor=actor, sha256=_sha256(data), batch=batch, fence=fence)
 

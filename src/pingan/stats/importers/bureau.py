@@ -1,7 +1,7 @@
 """The bureau template: incidents from a case-management export (CSV/XLSX/XLS) with Chinese headers.
 
 The file is read exactly as rosters are (:func:`pingan.screening.roster.read_table`: encodings, workbooks,
-merged cells, title rows above the header, the same bilingual whole-file errors); the header row is the
+merged cells, title rows above the header, the same whole-file errors, as codes); the header row is the
 first of the top 30 rows naming at least 案由 and 辖区 (spellings in ``data/mappings/bureau.toml``).
 Every data row then ends accepted (an incident) or rejected with its reason, Chinese then English, naming
 the row as Excel shows it and the column — the roster discipline. Rules, in the order a row is checked:
@@ -68,6 +68,19 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
 _DAY = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)")
 _WINDOW_SEP = re.compile(r"\s*(?:至|到|~|～|—|--)\s*")
 
+
+
+class BureauFileError(RosterError):
+    """A bureau file whose header cannot be found (codes and English messages below; pages render the
+    templates of the same codes, ``pingan.stats.apps.IMPORT_FAILURES``, in the reader's language)."""
+
+    MESSAGES = {
+        "bureau_no_header": ("No header row in the first %(rows)s rows of %(name)s: it needs at least the columns 案由 "
+                             "(charge) and 辖区 (unit), and 发案时间 (occurred) or 接报时间 (reported). Download the "
+                             "template, fill it in and upload again."),
+        "bureau_no_time_column": ("The header (row %(row)s) of %(name)s has neither 发案时间 (occurred) nor 接报时间 "
+                                  "(reported)."),
+    }
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
@@ -187,8 +200,8 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
     ``units`` maps a unit's name and its code to its code (the organisation's territorial units); ``org`` is
     the organisation's root code; ``allowed`` (unit code → the importer's unit name), when given, the codes the
     importing account may import into (its subtree; other units' rows are rejected). Raises
-    :class:`~pingan.screening.roster.RosterError` (bilingual, naming the
-    file) when the file cannot be read or has no header row with 案由 and 辖区.
+    :class:`~pingan.screening.roster.RosterError` (a code and the file's name) when the file cannot be read
+    or has no header row with 案由 and 辖区 (:class:`BureauFileError`).
     """
     m = mapping("bureau")
     tz, currency = m["timezone"], m["currency"]
@@ -198,19 +211,12 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
     name = meta.filename or "(upload)"
     found = _find_header(rows, index)
     if found is None:
-        raise RosterError(
-            f"{name} 的前 {HEADER_SCAN_ROWS} 行中找不到表头行：表头至少需要“案由”和“辖区”两列，"
-            "以及“发案时间”或“接报时间”。请下载案件导入模板，按模板填写后上传。 / "
-            f"No header row in the first {HEADER_SCAN_ROWS} rows of {name}: it needs at least the columns 案由 "
-            "(charge) and 辖区 (unit), and 发案时间 (occurred) or 接报时间 (reported). Download the template, fill "
-            "it in and upload again.", filename=name)
+        raise BureauFileError("bureau_no_header", {"name": name, "rows": HEADER_SCAN_ROWS}, filename=name)
     pos, cols = found
     header_cells = rows[pos][1]
     labels = {f: cell_text(header_cells[j]) or column_letter(j) for f, j in cols.items()}
     if "occurred_from" not in cols and "reported_at" not in cols:
-        raise RosterError(
-            f"{name} 的表头（第 {rows[pos][0]} 行）没有“发案时间”或“接报时间”列。 / The header (row {rows[pos][0]}) of "
-            f"{name} has neither 发案时间 (occurred) nor 接报时间 (reported).", filename=name)
+        raise BureauFileError("bureau_no_time_column", {"name": name, "row": rows[pos][0]}, filename=name)
     unit_index = {_norm(k): v for k, v in units.items()}
     records: list[IncidentRecord] = []
     rejected: list[RowIssue] = []
