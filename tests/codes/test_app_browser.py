@@ -71,3 +71,71 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             assert errors == []
         finally:
             browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, cast):
+    """Cached in Chinese, the page stayed Chinese after the reader switched the site to English (the service
+    worker serves its copy). It now follows the language cookie, and its own menu switches it offline."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    import os
+
+    from django.conf import settings
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    screened(cast.premises_a, ["green", "yellow"])
+    code = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    shots = os.environ.get("PINGAN_SCREENSHOTS")  # a folder to keep the screenshots in, to look at them
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 375, "height": 800})
+            cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "url": live_server.url}
+            context.add_cookies([{**cookie, "value": "zh-hans"}])
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/verify/")
+            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
+            assert page.evaluate("window.pinganReady") is True, errors
+            page.wait_for_function("""async () => {
+                const r = await navigator.serviceWorker.ready;
+                return r.active !== null && r.active.state === "activated";
+            }""", timeout=30_000)
+            page.reload()  # controlled by the worker now: it caches the Chinese copy
+            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
+            assert page.text_content("h1") == "平安码核验" and page.title() == "平安码核验 · 平安"
+            assert page.get_attribute("a[href='/']", "href") == "/" and "平安首页" in page.text_content("nav.top")
+            if shots:
+                page.screenshot(path=f"{shots}/verify-375-zh.png", full_page=True)
+
+            context.add_cookies([{**cookie, "value": "en"}])  # the reader switched the site to English
+            context.set_offline(True)
+            page.reload()
+            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
+            assert page.evaluate("window.pinganReady") is True, errors
+            assert page.evaluate("document.documentElement.lang") == "en"
+            assert page.text_content("h1") == "Safety-code verification" and page.title().endswith("· pingan")
+            trust = page.text_content("#trust")
+            assert trust.startswith("Loaded 1 public key and 1 revocation list (offline"), trust
+            assert page.input_value("#lang") == "en" and "黄码" not in page.text_content("body")
+            page.fill("#code", code.token)
+            page.click("#check")
+            page.wait_for_function("document.getElementById('result').textContent.length > 0")
+            assert page.text_content("#result").startswith("yellow code · ")
+            if shots:
+                page.screenshot(path=f"{shots}/verify-375-en-offline.png", full_page=True)
+
+            page.select_option("#lang", "zh-hans")  # the page's own menu, offline
+            assert page.text_content("h1") == "平安码核验" and page.text_content("#result").startswith("黄码\u3000莲前出租屋")
+            assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
+            assert {c["name"]: c["value"] for c in context.cookies()}[settings.LANGUAGE_COOKIE_NAME] == "zh-hans"
+            context.set_offline(False)
+            page.set_viewport_size({"width": 1280, "height": 800})
+            if shots:
+                page.screenshot(path=f"{shots}/verify-1280-zh.png", full_page=True)
+            assert errors == []
+        finally:
+            browser.close()

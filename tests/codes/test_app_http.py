@@ -257,8 +257,8 @@ def test_a_code_replaced_by_an_approved_level_change_says_so_everywhere(client, 
         html = client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
         assert label in html and wrong not in html, lang
         page = client.get("/verify/").content.decode()
-        words = json.loads(page.split('id="verify-text" type="application/json">')[1].split("</script>")[0])
-        assert words["revocation"]["overridden"] == label
+        words = json.loads(page.split('id="verify-texts" type="application/json">')[1].split("</script>")[0])
+        assert words[lang]["revocation"]["overridden"] == label
     assert _verify(client, issued.token).json()["revocation_reason"] == "overridden"
     signed = client.get(f"{API}/revocations/350203-LQ").content
     listed = RevocationList.verify(signed, services.trust_store())

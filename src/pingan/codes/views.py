@@ -18,8 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils import timezone, translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -108,7 +108,10 @@ def _verify_page_text() -> dict:
         "details": _("Technical details (for support)"),
         "no_qr": _("No QR code could be read from this picture. Take the photo closer, straight on and in focus."),
         "no_keys": _("Cannot load the public keys: %(error)s. Open this page once while online."),
-        "loaded": _("Loaded %(keys)s public keys and %(lists)s revocation lists"),
+        # "Loaded 1 public key and 2 revocation lists": each count with its own singular and plural
+        "loaded": _("Loaded %(keys)s and %(lists)s"),
+        "keys": [ngettext("%(n)s public key", "%(n)s public keys", n) for n in (1, 2)],
+        "lists": [ngettext("%(n)s revocation list", "%(n)s revocation lists", n) for n in (1, 2)],
         "offline": _(" (offline: using the data cached at %(when)s)"),
         "valid": _("%(level)s · %(name)s · valid until %(until)s · covers %(people)s people"),
         "valid_one": _("%(level)s · %(name)s · valid until %(until)s · covers one person"),
@@ -117,15 +120,53 @@ def _verify_page_text() -> dict:
     }
 
 
+def _verify_page_words() -> dict:
+    """The verification page's own words (headings, labels, buttons, the published rule) in the active
+    language: the server renders them, and the script renders the same words in the language the reader
+    chose, offline too (:func:`_verify_page_texts`)."""
+    title, site = _("Safety-code verification"), _("pingan")
+    return {
+        "title": title, "doc_title": f"{title} · {site}", "home": _("pingan home"), "language": _("Language"),
+        "trust": _("Loading the public keys and revocation lists…"),
+        "code": _("Scan or paste a safety code (a link to this page, or text that starts with %(prefix)s)")
+        % {"prefix": PREFIX},
+        "check": _("Verify"), "scan": _("Scan"), "photo": _("Check a photo or screenshot of the QR code"),
+        "rule_heading": _("Level rule"),
+        # the published rule in the language (never both side by side, never the module id)
+        "rule": RULE_TEXT_ZH if get_language().startswith("zh") else RULE_TEXT_EN,
+        "private": _("The check runs on this device and sends nothing anywhere; once this page has been opened, "
+                     "it also works without a network."),
+        "developers": _("For developers: the public keys"),
+        "other_verifiers": _("Other verifiers can check codes with the published keys:"),
+    }
+
+
+def _verify_page_texts() -> dict:
+    """Every language's words of the page and its script (``{language code: words}``): the service worker
+    serves the page from its cache, in the language of the visit that cached it, so the script renders the
+    words of the language the reader chose (the language cookie, or the page's own menu), with or without a
+    network."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = {**_verify_page_text(), "page": _verify_page_words(),
+                         "levels": {lv.value: str(LEVEL_LABELS[lv]) for lv in Level}}
+    return out
+
+
 @require_GET
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """``/verify/``: verify a pasted or scanned code in the browser (Web Crypto), offline once loaded."""
+    """``/verify/``: verify a pasted or scanned code in the browser (Web Crypto), offline once loaded; in the
+    reader's language, chosen on the page or elsewhere on the site, offline too."""
     lists = [reverse("api:revocation_list", kwargs={"issuer": i}) for i in services.revocation_issuers()]
+    language = translation.get_language()
+    texts = _verify_page_texts()
     ctx = {
         "jwks_url": reverse("codes:jwks"), "revocation_urls": lists,
-        # the published rule in the viewer's language (never both side by side, never the module id)
-        "rule": RULE_TEXT_ZH if get_language().startswith("zh") else RULE_TEXT_EN,
-        "ruleset_version": RULESET_VERSION, "prefix": PREFIX, "text": _verify_page_text(),
+        "ruleset_version": RULESET_VERSION, "prefix": PREFIX, "texts": texts,
+        "words": texts.get(language, texts[settings.LANGUAGE_CODE])["page"],
+        "language_cookie": settings.LANGUAGE_COOKIE_NAME,
+        "languages": [(code, translation.get_language_info(code)["name_local"]) for code, _n in settings.LANGUAGES],
         "levels": [(lv.value, LEVEL_LABELS[lv], lv.rgb) for lv in Level],
         # When this copy was rendered: offline, the service worker serves an older copy, and the page says so.
         "served_at": timezone.now().isoformat(timespec="microseconds"),
