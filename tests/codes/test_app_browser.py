@@ -129,7 +129,8 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
                 page.screenshot(path=f"{shots}/verify-375-en-offline.png", full_page=True)
 
             page.select_option("#lang", "zh-hans")  # the page's own menu, offline
-            assert page.text_content("h1") == "平安码核验" and page.text_content("#result").startswith("黄码\u3000莲前出租屋")
+            assert page.text_content("h1") == "平安码核验"
+            assert page.text_content("#result").startswith("黄码\u3000莲前出租屋")
             assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
             assert {c["name"]: c["value"] for c in context.cookies()}[settings.LANGUAGE_COOKIE_NAME] == "zh-hans"
             context.set_offline(False)
