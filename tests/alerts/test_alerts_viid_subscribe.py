@@ -5,6 +5,7 @@ platform pushes ``/VIID/SubscribeNotifications``, the records become events or d
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -229,7 +230,13 @@ def test_a_refusing_unreachable_or_digest_platform(client, platforms, lower):
     assert _subscribe(client, platforms.analyst, low.url).status_code == 302
     sub = ViidSubscription.objects.get()
     assert sub.status == "9" and sub.last_error == "HTTP 200: 4 refused"
-    assert "HTTP 200: 4 refused" in client.get("/alerts/viid-subscriptions/").content.decode()
+    page = client.get("/alerts/viid-subscriptions/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "HTTP 200: 4 refused" in page
+    # the row names the category and the status in words, with dated times (issue 11: no bare codes)
+    row = page[page.index(sub.subscribe_id):]
+    row = row[:row.index("</tr>")]
+    assert "机动车" in row and " · 13<" not in row and ">9 " not in row and "未订阅" in row
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00", row)
     closed = lower()
     closed.close()
     assert _subscribe(client, platforms.analyst, closed.url).status_code == 302

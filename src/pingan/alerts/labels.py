@@ -203,7 +203,12 @@ def roles(codes: Iterable[str]) -> str:
     from pingan.core.models import Role
 
     names = [str(Role(c).label) if c in Role.values else c for c in codes]
-    return str(pgettext_lazy("list separator", ", ")).join(names)
+    return list_separator().join(names)
+
+
+def list_separator() -> str:
+    """", " in English, "、" in Chinese."""
+    return str(pgettext_lazy("list separator", ", "))
 
 
 def display_params(summary: str, params: Mapping, *, device_name: str = "") -> dict[str, str]:

@@ -59,3 +59,15 @@ def source_label(code: str) -> str:
 @register.filter
 def replay_outcome(letter) -> str:
     return labels.replay_outcome(letter.outcome, letter.replayed_at)
+
+
+@register.filter
+def viid_detail(codes: str) -> str:
+    """A subscription's ``SubscribeDetail`` codes ("12,13") as their names in the reader's language."""
+    from django.utils.translation import get_language
+
+    from pingan.alerts import gat1400
+
+    names = gat1400.labels("SubscribeDetail", get_language() or "")
+    return labels.list_separator().join(
+        names.get(c.strip(), c.strip()) for c in str(codes).split(",") if c.strip())
