@@ -205,6 +205,16 @@ def test_the_chicago_replay_is_labelled_a_reported_aggravated_assault_not_video_
 
     with translation.override("en"):
         assert labels.rule(alert.rule_id) == "Incident reported by another system"
+    # the Xiamen analyst's terminal map frames the bureau's districts, not Chicago's beside them
+    from pingan.alerts.demo import demo_setup
+    from pingan.alerts.views import _map_for
+
+    demo_setup()
+    bureau = OrgUnit.objects.get(code="350200")
+    names = {a.name for a in _map_for(bureau).areas}
+    assert "思明分局" in names and not any(n.startswith("CPD") for n in names), names
+    cpd = _map_for(alert.unit)
+    assert {a.name for a in cpd.areas if a.own} == {alert.unit.name} and "思明分局" not in {a.name for a in cpd.areas}
 
 
 @pytest.mark.django_db

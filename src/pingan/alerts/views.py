@@ -63,6 +63,9 @@ def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapvie
     if own_path:  # the framed area's city: its neighbours, not another city's polygons
         parent = own_path.rstrip("/").rsplit("/", 1)[0] + "/" if own_path.count("/") > 1 else own_path
         areas = [a for a, j in zip(areas, rows, strict=True) if j.unit.path.startswith(parent)]
+    elif unit is not None and any(j.unit.path.startswith(unit.path) for j in rows):
+        # a unit above the polygons (a bureau's analyst): the polygons of its line, framed together
+        areas = [a for a, j in zip(areas, rows, strict=True) if j.unit.path.startswith(unit.path)]
     devices = Device.objects.exclude(status=Device.Status.RETIRED).filter(lon__isnull=False)
     if unit is not None:
         devices = devices.filter(unit__path__startswith=unit.path)
