@@ -292,7 +292,9 @@ class TestCommand:
         assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
         with open(out, encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
-        assert [int(r["row"]) for r in rows] == [2, 3, 4, 5, 6]
+        # every row of the roster, the blank one (row 7) too
+        assert [int(r["row"]) for r in rows] == [2, 3, 4, 5, 6, 7]
+        assert rows[-1]["status"] == "blank" and rows[-1]["reason"] == "The row is empty: nothing to screen"
         assert {"row", "status", "reason", "level"} <= set(rows[0])
         assert "police_hits" not in rows[0]
 
@@ -431,8 +433,10 @@ def test_it_writes_what_each_rejected_row_gave_in_every_format(risk, tmp_path, e
     assert (by[8]["status"], by[8]["name"], by[8]["given_id_number"], by[8]["given_phone"]) == (
         "rejected", "孙七", "", "")
     assert by[8]["reason"].startswith("Not screened: there is neither an ID number nor a phone number")
-    assert (by[9]["name"], by[9]["given_id_number"], by[9]["given_phone"]) == ("", "1.10105E+17", "13500135000")
-    assert (by[6]["name"], by[6]["given_id_number"]) == ("", GREEN_ID[:-1] + "0")  # the existing no-name row
+    # what a rejected row gave, with long digit runs masked (no file echoes a full ID or phone number)
+    assert (by[9]["name"], by[9]["given_id_number"], by[9]["given_phone"]) == ("", "1.10105E+17", "135******00")
+    masked = GREEN_ID[:3] + "*" * 13 + GREEN_ID[-2] + "0"
+    assert (by[6]["name"], by[6]["given_id_number"]) == ("", masked)  # the existing no-name row
     # screened rows: the submitter view shows no document number at all (minimal disclosure)
     assert by[2]["name"] == "张伟" and by[2]["given_id_number"] == "" and RED_ID not in str(rows)
 
@@ -458,11 +462,11 @@ def test_it_shows_the_web_submitter_who_each_rejected_row_is(risk, cast, client)
 def test_it_says_a_result_too_large_for_an_excel_sheet_needs_csv(risk, cast, monkeypatch):
     from pingan.screening import output
 
-    job = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)  # 5 result rows
+    job = run(roster_bytes(), actor=cast.landlord_a, premises=cast.premises_a)  # 6 result rows (one blank)
     monkeypatch.setattr(output, "XLSX_MAX_ROWS", 5)  # header + 4 data rows
     with pytest.raises(DomainError) as err:
         services.screening_job_download(actor=cast.landlord_a, job_id=job.pk, fmt="xlsx")
-    assert err.value.code == "bad_format" and "5 result rows" in err.value.message
+    assert err.value.code == "bad_format" and "6 result rows" in err.value.message
     assert ".csv or .parquet" in err.value.message
     data, name, _ = services.screening_job_download(actor=cast.landlord_a, job_id=job.pk, fmt="csv")
-    assert name.endswith(".csv") and data.count(b"\n") == 6
+    assert name.endswith(".csv") and data.count(b"\n") == 7

@@ -59,7 +59,7 @@ def test_the_header_carries_notes_and_the_id_column_is_text(template: bytes) -> 
     ws = openpyxl.load_workbook(io.BytesIO(template))["名单"]
     headers = [ws.cell(row=2, column=j + 1) for j in range(len(CANONICAL_FIELDS))]
     for cell, field in zip(headers, CANONICAL_FIELDS, strict=True):
-        assert cell.value.lstrip("*") == FIELD_LABELS[field]
+        assert cell.value.lstrip("*").split("（")[0] == FIELD_LABELS[field]
         assert cell.comment is not None and field in cell.comment.text
         assert cell.font.b
     id_col = headers[CANONICAL_FIELDS.index("id_number")].column_letter
@@ -96,3 +96,29 @@ def test_the_template_has_an_instructions_sheet(template: bytes) -> None:
     assert english.sheetnames == ["Roster", "Instructions"]
     text = " ".join(str(c.value) for row in english["Instructions"].iter_rows() for c in row if c.value)
     assert "the ID number was stored as an Excel number" in text and "证件号码" not in text
+
+
+def test_only_the_name_is_marked_required_and_id_or_phone_says_either(template: bytes) -> None:
+    # the roster reader needs a name and an ID number or a phone (issue 11: the template marked the ID column
+    # required although a phone alone screens a row)
+    import pingan.screening.template as template_mod
+
+    for lang, sheet, notes_sheet in (("zh", "名单", "说明"), ("en", "Roster", "Instructions")):
+        wb = openpyxl.load_workbook(io.BytesIO(roster_template_xlsx(lang) if lang == "en" else template))
+        ws = wb[sheet]
+        headers = {f: ws.cell(row=2, column=j + 1).value for j, f in enumerate(CANONICAL_FIELDS)}
+        assert [f for f, v in headers.items() if v.startswith("*")] == ["name"]
+        assert ("手机号码" if lang == "zh" else "phone") in headers["id_number"]
+        assert ("证件号码" if lang == "zh" else "ID number") in headers["phone"]
+        text = " ".join(str(c.value) for row in wb[notes_sheet].iter_rows() for c in row if c.value)
+        assert ("至少填一项" if lang == "zh" else "at least one") in text
+        assert ("必填（无证件" not in text) and "Required (or at least" not in text
+    assert {"name"} == template_mod._REQUIRED
+    # a row with a phone and no ID number is read, not rejected
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["名单"]
+    ws["A3"], ws["C3"], ws["D3"] = "张三", None, "13800138000"
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = read_roster(buf.getvalue(), filename="t.xlsx")
+    assert [(a.row, a.name, a.id_number, a.phone) for a in result.accepted] == [(3, "张三", "", "13800138000")]

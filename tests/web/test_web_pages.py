@@ -88,12 +88,12 @@ class TestSubmitter:
         zh = client.get(f"/screening/jobs/{job.pk}/results.csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
         zh = zh.content.decode("utf-8-sig")
         header = zh.splitlines()[0]
-        assert header.startswith('"行号","结果","等级","原因","需要修改的地方","姓名"') and "status" not in header
+        assert header.startswith('"行号","结果","等级","需要修改","原因","姓名"') and "status" not in header
         assert "已筛查" in zh and "红" in zh and "7天内有高风险区旅居史" in zh
         assert "travel" not in zh and "accepted" not in zh  # nothing English beside it
         client.cookies["django_language"] = "en"
         en = client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig")
-        assert en.splitlines()[0].startswith('"Row","Result","Level","Reason","What to fix","Name"')
+        assert en.splitlines()[0].startswith('"Row","Result","Level","To fix","Reason","Name"')
         assert "Travel through a high-risk area within 7 days" in en and "旅居史" not in en
         # the API's export: stable English column names, codes as values, the reasons as codes too
         from pingan.core.services import token_create
@@ -102,7 +102,7 @@ class TestSubmitter:
         api = client.get(f"/api/v1/jobs/{job.pk}/export?format=csv", HTTP_AUTHORIZATION=f"Bearer {secret}",
                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode("utf-8-sig")
         assert api.splitlines()[0].startswith(
-            '"row","status","level","reason","reason_codes","to_fix","to_fix_code","name"')
+            '"row","status","level","to_fix_code","reason","reason_codes","name"')
         assert "accepted" in api and '""code"":""rule""' in api
 
     def test_it_serves_the_roster_template(self, client, cast):

@@ -105,23 +105,32 @@ class TestResultsPage:
         sign_in(client, cast.landlord_a)
         page = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="unverified-2"', "</li>")
         assert "证件号码有误：" in page
-        for lang, heading, text in (("zh-hans", "需要修改的地方", "证件号码有误："),
-                                    ("en", "What to fix", "The ID number is wrong: ")):
+        for lang, heading, reason, yes, text in (("zh-hans", "需要修改", "原因", "是", "证件号码有误："),
+                                                 ("en", "To fix", "Reason", "yes", "The ID number is wrong: ")):
             client.cookies["django_language"] = lang
-            rows = list(csv.DictReader(io.StringIO(
-                client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig"))))
-            fixes = {r[next(iter(r))]: r[heading] for r in rows}
-            assert fixes["2"].startswith(text) and ("校验" if lang == "zh-hans" else "check") in fixes["2"], fixes
-            assert fixes["3"], fixes  # 赵六: a bad check digit, not corroborated
+            data = client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(data)))
+            # the reason once (issue 11: the file repeated it in a second column), a yes beside the rows to fix
+            assert list(rows[0])[:5] == (["行号", "结果", "等级", "需要修改", "原因"] if lang == "zh-hans"
+                                         else ["Row", "Result", "Level", "To fix", "Reason"])
+            by_row = {r[next(iter(r))]: r for r in rows}
+            assert by_row["2"][reason].startswith(text) and ("校验" if lang == "zh-hans" else "check") in by_row[
+                "2"][reason], by_row
+            assert by_row["2"][heading] == by_row["3"][heading] == yes and by_row["3"][reason]  # 赵六: bad check digit
+            assert by_row["4"][heading] == ""
+            for r in rows:
+                assert len(set(r.values()) - {""}) == len([v for v in r.values() if v])  # no cell twice in a row
         from pingan.core.services import token_create
 
         secret = token_create(user=cast.landlord_a, name="t").secret
         api = client.get(f"/api/v1/jobs/{job.pk}/export?format=csv", HTTP_AUTHORIZATION=f"Bearer {secret}")
         api = list(csv.DictReader(io.StringIO(api.content.decode("utf-8-sig"))))
         by_row = {r["row"]: r for r in api}
+        assert list(api[0]) == ["row", "status", "level", "to_fix_code", "reason", "reason_codes", "name",
+                                "given_id_number", "given_phone"]
         assert by_row["2"]["to_fix_code"] == "identity.bad_check_digit"
-        assert by_row["4"]["to_fix"] == by_row["4"]["to_fix_code"] == ""  # nothing to fix: empty
-        assert by_row["2"]["to_fix"].startswith("The ID number is wrong: ")
+        assert by_row["4"]["to_fix_code"] == ""  # nothing to fix: empty
+        assert by_row["2"]["reason"].startswith("The ID number is wrong: ")
 
     def test_blank_rows_are_accounted_for(self, client, cast, risk):
         data = roster_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.jobs import LeasedJob
 from pingan.core.models import Premises, User
+from pingan.lib.redact import mask_numbers, mask_values
 
 
 class RiskDataset(models.Model):
@@ -113,6 +114,12 @@ class ScreeningJob(LeasedJob):
     def __str__(self) -> str:
         return f"job {self.pk} ({self.roster_name}, {self.status})"
 
+    @property
+    def shown_roster_name(self) -> str:
+        """The roster's file name as pages show it, long digit runs masked (a file named after a person's ID
+        number shows no full number)."""
+        return mask_numbers(self.roster_name)
+
 
 class PersonResult(models.Model):
     """One roster row's result: accepted or rejected, the submitter-visible level and reason.
@@ -173,17 +180,30 @@ class PersonResult(models.Model):
 
     @property
     def reason_text(self) -> str:
-        """The row's reasons in the active language (results stored before ``reasons``: the stored text)."""
+        """The row's reasons in the active language (results stored before ``reasons``: the stored text), with
+        every long digit run masked (:func:`pingan.lib.redact.mask_numbers`: a reason may quote a cell)."""
         from pingan.core.texts import render_all
 
-        return render_all(self.reasons) if self.reasons else self.reason
+        return mask_numbers(render_all(self.reasons) if self.reasons else self.reason)
 
     @property
     def identity_text(self) -> str:
-        """What is wrong with the document number, in the active language (``""`` when nothing is)."""
+        """What is wrong with the document number, in the active language (``""`` when nothing is), long digit
+        runs masked."""
         from pingan.core.texts import render
 
-        return render(self.identity_detail) if self.identity_detail else self.identity_reason
+        return mask_numbers(render(self.identity_detail) if self.identity_detail else self.identity_reason)
+
+    @property
+    def shown_name(self) -> str:
+        """The name as pages and downloads show it: as given, with any long digit run masked — a name cell that
+        swallowed other rows or numbers never shows a full ID or phone number (docs/screening.md)."""
+        return mask_numbers(self.name)
+
+    @property
+    def shown_reasons(self) -> list:
+        """:attr:`reasons` with long digit runs in their parameters masked (the API's ``reasons``)."""
+        return mask_values(self.reasons)
 
     @property
     def masked_id(self) -> str:

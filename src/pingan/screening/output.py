@@ -100,11 +100,13 @@ def write_results(
     path: str | os.PathLike[str],
     *,
     columns: Sequence[str] | None = None,
+    sheet_name: str = "results",
 ) -> int:
     """Write result rows to ``path`` in the format its extension names; return the number of data rows.
 
     ``rows``: dicts (missing keys → empty cells; extra keys ignored) or a ``pyarrow.Table``; ``columns``:
-    output columns in order (default: the table's columns, or the first dict's keys). Formula
+    output columns in order (default: the table's columns, or the first dict's keys); ``sheet_name``: the
+    XLSX worksheet's name, in the reader's language (``结果`` / ``Results``; ``results`` for programs). Formula
     neutralisation applies to CSV and XLSX (see module docstring). Raises :class:`OutputError` for an
     unknown extension, more rows than an XLSX sheet holds, or an I/O failure; no partial file is left.
     """
@@ -125,7 +127,7 @@ def write_results(
         elif fmt == "csv":
             n = _write_csv(batches, tmp, cols)
         elif fmt == "xlsx":
-            n = _write_xlsx(rows if isinstance(rows, pa.Table) else batches, tmp, cols)
+            n = _write_xlsx(rows if isinstance(rows, pa.Table) else batches, tmp, cols, sheet_name)
         else:
             n = _write_parquet(rows if isinstance(rows, pa.Table) else batches, tmp, cols)
         os.replace(tmp, target)
@@ -260,14 +262,15 @@ class _XlsxSheet:
     """One results worksheet written by XlsxWriter in ``constant_memory`` mode (rows stream to a temporary
     file, so memory does not grow with the row count): a bold, frozen header row, then typed cells."""
 
-    def __init__(self, path: Path, cols: list[str]) -> None:
+    def __init__(self, path: Path, cols: list[str], sheet_name: str = "results") -> None:
         import xlsxwriter
 
         # Strings are written as strings, never turned into formulas, links or numbers.
         self.wb = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "nan_inf_to_errors": True})
-        self.ws = self.wb.add_worksheet("结果 results")
+        # Excel's rules for a sheet name: at most 31 characters, none of []:*?/\\
+        self.ws = self.wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", sheet_name)[:31] or "results")
         self.ws.freeze_panes(1, 0)
         bold = self.wb.add_format({"bold": True})
         self.date_format = self.wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -329,13 +332,14 @@ class _XlsxSheet:
         self.wb.close()
 
 
-def _write_xlsx(source: pa.Table | Iterable[list[Mapping[str, Any]]], path: Path, cols: list[str]) -> int:
+def _write_xlsx(source: pa.Table | Iterable[list[Mapping[str, Any]]], path: Path, cols: list[str],
+                sheet_name: str = "results") -> int:
     """XLSX through XlsxWriter (constant_memory). Measured for 1,000,000 rows of the police view (13 columns)
     in ``bench/output_bench.py``: see docs/screening.md. An Arrow table is cleaned column-wise in Arrow and
     its row count checked against Excel's limit before anything is written."""
     if isinstance(source, pa.Table) and source.num_rows > XLSX_MAX_ROWS - 1:
         raise _xlsx_too_many(source.num_rows)
-    sheet = _XlsxSheet(path, cols)
+    sheet = _XlsxSheet(path, cols, sheet_name)
     n = 0
     try:
         if isinstance(source, pa.Table):

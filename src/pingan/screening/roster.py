@@ -7,17 +7,34 @@ Formats
       byte-order mark → strict UTF-8 → strict GB18030 (a superset of GBK and GB2312, GB 18030-2022) →
       charset-normalizer's best guess (with a warning). The encoding assumed is reported in
       ``RosterMeta.encoding`` (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"gb18030"``, ...).
-      NUL bytes (from broken exports) are removed with a warning naming the rows.
-      Line endings LF, CRLF and CR-only (classic Mac) are all accepted; the delimiter is ``,`` unless the
-      extension is ``.tsv`` or the first lines hold more tabs (or ``;``) than commas.
+      NUL bytes (from broken exports) are removed with a note naming their lines.
+      Line endings LF, CRLF and CR-only (classic Mac) are all accepted — each is a line end, as in Excel;
+      a lone CR in a file whose lines end in LF or CRLF is named in a note (``lone_carriage_return``: a CR
+      pasted inside a cell splits its row). The delimiter is ``,`` unless the extension is ``.tsv`` or the
+      first lines hold more tabs (or ``;``) than commas.
     * XLSX/XLSM, XLS (BIFF8) and ODS through python-calamine (Rust calamine). The format is decided from
       the file's leading bytes first (ZIP → XLSX/ODS, OLE2 → XLS or an encrypted XLSX), then from the
       extension; a password-protected workbook is refused with an explanation.
 
+Quotes (CSV)
+    A double quote that never closes made the ``csv`` module read every following row into one cell: the
+    trial of issue 11 (``张三,"110101…,138…`` and more rows) showed two other people's full ID numbers as
+    that row's "name" and lost a row. A file whose quotes need care (some line holds an odd number of
+    quotes, or a quote stands inside a cell) is read by :func:`_csv_scan`, which keeps a quoted cell
+    spanning lines only when it is a plausible multi-line cell (an address typed with Alt+Enter) and
+    otherwise rejects the line where the quote opened (``bad_quote``: ``unclosed``, ``closes_later`` with
+    the line where it closed, or ``misplaced`` for ``"x"y`` or a quote inside a name, ID-number or phone
+    cell) and reads the lines it had swallowed again, each as the row it is; a runaway longer than the
+    ``csv`` module's field limit is the same, not a failed file. Files without quotes (most) are decided
+    by one ``in`` and keep the vectorised path.
+
 Row numbers
     ``row`` is the row number the user sees when the file is opened in Excel (1-based, the header and any
     title rows count). For CSV that is the record number, which equals the line number unless a quoted
-    cell contains a line break (Excel shows such a record on one row, so we do too).
+    cell contains a line break (Excel shows such a record on one row, so we do too). When a quote cannot
+    be trusted, the records around it are not what Excel shows either: rows are then numbered by physical
+    line (what a text editor shows, where the quote must be fixed), and a note (``rows_are_lines``) says
+    so.
 
 Header
     The header row is the row, among the first :data:`HEADER_SCAN_ROWS`, that names the most canonical
@@ -60,7 +77,8 @@ Formulas without a saved value (XLSX)
 
 Rejections (one per rejected row; codes are stable API, see :data:`REJECTION_CODES`)
     Every non-blank data row is either accepted or rejected: ``len(accepted) + len(rejected) ==
-    total_rows``. Wholly blank rows are counted in ``blank_rows`` and not reported. A row is checked in the
+    total_rows``. Wholly blank rows are counted in ``blank_rows`` and listed in ``blank_row_numbers`` (the
+    results give each back as an empty row, docs/screening.md). A row is checked in the
     order of :data:`REJECTION_CODES` and rejected for the first problem found; its message (Chinese, then
     English) names the row as ``第 12 行 / row 12``, says what is wrong and what to do. An ID number that
     Excel stored as a number is rejected, never guessed: Excel keeps 15 significant digits, so an 18-digit
@@ -246,18 +264,20 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 #: several pasted into one cell, or other text — and the row is rejected (``too_long``) rather than the
 #: whole roster failing where the results are stored (``PersonResult.name`` 200, ``.id_number`` 40 on
 #: PostgreSQL). The longest document numbers are far shorter (GB 11643: 18; ICAO 9303 passports: 9).
-FIELD_MAX_LENGTHS: dict[str, int] = {"name": 200, "id_number": 40}
+FIELD_MAX_LENGTHS: dict[str, int] = {"name": 200, "id_number": 40, "phone": 40}
 
 #: How many rows from the top are searched for the header row.
 HEADER_SCAN_ROWS = 30
 
 #: Rejection codes in the order rows are checked; each row is rejected for the first that applies.
 REJECTION_CODES: dict[str, str] = {
+    "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
+                 "line cannot be read reliably",
     "example_row": "the template's example row (its name starts with 示例, 'example') was left in: not screened",
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
     "too_many_columns": "a cell has content in a column that has no header",
-    "too_long": "the name or the ID number is longer than any real one (FIELD_MAX_LENGTHS)",
+    "too_long": "the name, the ID number or the phone is longer than any real one (FIELD_MAX_LENGTHS)",
     "missing_name": "name is empty",
     "id_number_as_number": "the ID number was stored as an Excel number and lost digits",
     "missing_id_number": "neither an ID number nor a phone number to identify the person",
@@ -457,7 +477,8 @@ class RosterMeta:
     ``format``: ``"csv"``, ``"xlsx"``, ``"xls"`` or ``"ods"``; ``encoding``/``delimiter``: CSV only;
     ``sheet``: workbook only; ``header_row``: Excel row number of the header; ``columns``: canonical field
     → header as written; ``extra_columns``: headers kept in ``RosterRow.extra``; ``total_rows``: non-blank
-    data rows; ``blank_rows``: wholly blank data rows; ``duplicates``: (row, first row) pairs.
+    data rows; ``blank_rows``: wholly blank data rows, ``blank_row_numbers`` their row numbers (ascending);
+    ``duplicates``: (row, first row) pairs.
     ``warnings``: bilingual notes on what was assumed; ``notes``: the same notes as ``{"code", "params"}``,
     one per warning, for a page that renders them in its reader's language (``pingan.screening.texts``).
     """
@@ -474,6 +495,7 @@ class RosterMeta:
     notes: list[dict[str, Any]] = field(default_factory=list)
     total_rows: int = 0
     blank_rows: int = 0
+    blank_row_numbers: list[int] = field(default_factory=list)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -725,8 +747,10 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
     text, meta.encoding = _decode(data, name, meta.warnings, meta.notes)
     if "\x00" in text:
         nul_rows: list[int] = []
+        line, pos = 1, 0
         for m in re.finditer("\x00", text):
-            line = text.count("\n", 0, m.start()) + 1
+            line += _line_of(text[pos:m.start()], m.start() - pos) - 1  # counted from the last NUL on
+            pos = m.start()
             if line not in nul_rows:
                 nul_rows.append(line)
             if len(nul_rows) > 10:
@@ -738,6 +762,17 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
         text = text.replace("\x00", "")
     if text.startswith("\ufeff"):  # a BOM inside, e.g. a UTF-16 file whose text also carried one
         text = text[1:]
+    if "\r" in text and "\n" in text:
+        # Lines end in LF or CRLF, yet somewhere a carriage return stands alone: it is read as a line end
+        # (as Excel does), which splits the row it stands in when it came from a pasted cell.
+        lone = re.search("\r(?!\n)", text)
+        if lone is not None:
+            line = _line_of(text, lone.start())
+            _note(meta, "lone_carriage_return",
+                  f"第 {line} 行以单独的回车符（CR）结尾，已按换行读取；若这一行和下一行本是同一行，请在文本编辑器中"
+                  "把它们合并。",
+                  f"Line {line} ends in a lone carriage return (CR), which was read as a line break; if it and the "
+                  "next line are one row, join them in a text editor.", line=line)
     meta.delimiter = _sniff_delimiter(text, name)
     return text
 
@@ -746,15 +781,272 @@ def _csv_error(name: str, rownum: int, exc: Exception) -> RosterError:
     return RosterError("roster_bad_csv", {"name": name, "row": rownum, "error": str(exc)}, filename=name)
 
 
-def _csv_records(text: str, name: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(record number, cells) with the ``csv`` module; record numbers are what Excel shows as rows."""
+def _csv_records(text: str, name: str, delimiter: str, *, stop_on_error: bool = False
+                 ) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) with the ``csv`` module; record numbers are what Excel shows as rows.
+    A malformed record raises :class:`RosterError`, or with ``stop_on_error`` ends the records (the header
+    search reads the first rows this way: the rows with the problem are dealt with by :func:`_csv_scan`)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rownum = 0
     try:
         for rownum, cells in enumerate(reader, start=1):
             yield rownum, cells
     except csv.Error as exc:
+        if stop_on_error:
+            return
         raise _csv_error(name, rownum + 1, exc) from exc
+
+
+# ------------------------------------------------------------------------------------------ quote problems
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+#: Characters a cell may hold before a reader gives up on it (the ``csv`` module's default limit): a cell
+#: that long in a roster is a quote that was never closed.
+_CSV_FIELD_LIMIT = 131_072
+
+
+def _physical_lines(text: str) -> list[str]:
+    """``text`` split after each line end (CRLF, CR or LF — what the ``csv`` module and pyarrow take as a
+    line end; not ``str.splitlines``, which also splits on form feeds and U+2028), ends kept."""
+    lines: list[str] = []
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        lines.append(text[pos:m.end()])
+        pos = m.end()
+    if pos < len(text):
+        lines.append(text[pos:])
+    return lines
+
+
+def _line_of(text: str, offset: int) -> int:
+    """The 1-based physical line (:func:`_physical_lines`) holding ``text[offset]``."""
+    head = text[:offset]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+
+
+@dataclass(frozen=True, slots=True)
+class _QuoteProblem:
+    """A double quote that makes the lines around it unreliable (see :func:`_csv_scan`).
+
+    ``line``: the physical line where the record starts; ``column``: 0-based index of the cell where the quote
+    is; ``kind``: ``"unclosed"`` (never closed: everything after it was one cell), ``"closes_later"`` (closed
+    only on line ``until``, so lines ``line``..``until`` were one cell) or ``"misplaced"`` (a quote inside a
+    cell rather than around it); ``cells``: the line split at every delimiter with the quotes removed, so
+    the rejection can say which person the line is about."""
+
+    line: int
+    column: int
+    kind: str
+    until: int | None
+    cells: list[str]
+
+
+def _loose_cells(line: str, delimiter: str) -> list[str]:
+    """One physical line split at every delimiter, quotes ignored and removed (for naming a broken line)."""
+    line = line.rstrip("\r\n")
+    return [c.replace('"', "") for c in line.split(delimiter)]
+
+
+def _quote_column(line: str, delimiter: str) -> int:
+    """0-based index of the first cell of ``line`` (split at every delimiter) holding a double quote."""
+    for j, c in enumerate(line.split(delimiter)):
+        if '"' in c:
+            return j
+    return 0
+
+
+def _runaway(cells: list[str], header: _Header, delimiter: str) -> int | None:
+    """For a record spanning several physical lines: the index of the cell whose quote ran away, or
+    ``None`` when the line breaks are a legitimate multi-line cell (an address typed with Alt+Enter).
+
+    A runaway is a cell with a line break followed by a line holding a whole row's worth of delimiters (the
+    header's width less one: a swallowed row), a record with fewer cells than the header (the swallowed text
+    took the rest), or a cell with a line break longer than its field can be (:data:`FIELD_MAX_LENGTHS`;
+    1,000 characters in any column)."""
+    broken = [j for j, c in enumerate(cells) if "\n" in c or "\r" in c]
+    if not broken:
+        return None
+    limits = {j: FIELD_MAX_LENGTHS[f] for f, j in header.fields.items() if f in FIELD_MAX_LENGTHS}
+    for j in broken:
+        if len(cells[j]) > limits.get(j, 1000):
+            return j
+        if header.width > 1 and any(part.count(delimiter) >= header.width - 1
+                                    for part in _LINE_END.split(cells[j])[1:]):
+            return j
+    if len(cells) < header.width:
+        return broken[0]
+    return None
+
+
+_SPACE_AFTER_QUOTE = re.compile(r'"[ \t]+(?=[,;\t|]|\r\n|\r|\n|$)')
+
+
+def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
+              ) -> tuple[list[tuple[int, int, list[str]]], list[_QuoteProblem], int]:
+    """Every record of a CSV text with the physical lines it spans, quote problems found and split off.
+
+    Returns ``(records, problems, header line)``: ``records`` are ``(record number, first physical line,
+    cells)`` for the records after the first ``header_records`` (the header and what is above it);
+    ``problems`` the lines whose quotes could not be trusted (:class:`_QuoteProblem`), in line order; the
+    header line is the physical line the header record ends on.
+
+    The ``csv`` module reads a quoted cell across line breaks until the quote closes: one stray quote (``张三,
+    "110101…,138…`` with no closing quote) swallows every following row into one cell, which then shows
+    other people's numbers as this row's name or ID. A record spanning several lines is kept only when its
+    line breaks are a legitimate multi-line cell (:func:`_runaway`); otherwise its first line becomes a
+    problem and reading starts again on the next line, so each swallowed line is read as the row it is. The
+    same for a cell longer than the ``csv`` module's limit and for a quote inside a cell (``"张三"x``; a
+    strict reader refuses it), except spaces after a closing quote, which are dropped."""
+    lines = _physical_lines(text)
+    records: list[tuple[int, int, list[str]]] = []
+    problems: list[_QuoteProblem] = []
+    header_line = header_records  # physical line of the header record (1-based)
+    start = 0  # index of the line reading (re)starts at
+    seen = 0  # records read so far (the record number of the next is seen + 1)
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter, strict=True)
+        restart: int | None = None
+        while True:
+            before = reader.line_num
+            first = start + before  # 0-based index of the record's first line
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                last = start + max(reader.line_num, before + 1)  # exclusive
+                chunk = "".join(lines[first:last])
+                retry = _SPACE_AFTER_QUOTE.sub('"', chunk)
+                try:
+                    fixed = list(csv.reader([retry], delimiter=delimiter, strict=True)) if retry != chunk else []
+                except csv.Error:
+                    fixed = []
+                if len(fixed) == 1 and "\n" not in retry.rstrip("\r\n") and "\r" not in retry.rstrip("\r\n"):
+                    seen += 1
+                    if seen > header_records:
+                        records.append((seen, first + 1, fixed[0]))
+                    restart = first + 1
+                    break
+                n_lines = len(_physical_lines(chunk.rstrip("\r\n")))
+                if len(chunk) > _CSV_FIELD_LIMIT or (last >= len(lines) and chunk.count('"') % 2):
+                    kind, until = "unclosed", None
+                elif n_lines > 1:  # the strict reader stopped after a closing quote: it closed on that line
+                    kind, until = "closes_later", first + n_lines
+                else:
+                    kind, until = "misplaced", None
+                problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter), kind, until,
+                                              _loose_cells(lines[first], delimiter)))
+                seen += 1
+                restart = first + 1
+                break
+            last = start + reader.line_num - 1  # 0-based index of the record's last line
+            seen += 1
+            if seen <= header_records:
+                header_line = last + 1
+                continue
+            if last == len(lines) - 1 and "".join(lines[first:]).count('"') % 2:
+                # the file ends inside a quoted cell
+                j = next((k for k, c in enumerate(cells) if "\n" in c or "\r" in c), None)
+                problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter) if j is None else j,
+                                              "unclosed", None, _loose_cells(lines[first], delimiter)))
+                restart = first + 1
+                break
+            if last > first:
+                j = _runaway(cells, header, delimiter)
+                if j is not None:
+                    # ended before the end of the file: the quote closed on its last line
+                    closed = last + 1 < len(lines) or "".join(lines[first:last + 1]).count('"') % 2 == 0
+                    kind, until = ("closes_later", last + 1) if closed else ("unclosed", None)
+                    problems.append(_QuoteProblem(first + 1, j, kind, until, _loose_cells(lines[first], delimiter)))
+                    restart = first + 1
+                    break
+            records.append((seen, first + 1, cells))
+        if restart is None:
+            break
+        start = restart
+    return records, problems, header_line
+
+
+#: A line with an odd number of double quotes: a quoted cell continues on the next line (legitimately, or a
+#: quote that ran away).
+_ODD_QUOTES = re.compile(r'(?:^|(?<=[\r\n]))[^"\r\n]*(?:"[^"\r\n]*"[^"\r\n]*)*"[^"\r\n]*(?=[\r\n]|\Z)')
+
+
+def _quotes_need_care(text: str, delimiter: str) -> bool:
+    """Whether the file's quotes need the exact reader (:func:`_csv_scan`): some line holds an odd number of
+    double quotes (a cell spans lines), or a quote stands between two characters of a cell (``b"c``,
+    ``"x"y``). Files without quotes (most) are decided by one ``in``."""
+    if '"' not in text:
+        return False
+    d = re.escape(delimiter)
+    if re.search(f'[^{d}\r\n"]"[^{d}\r\n"]', text):
+        return True
+    return _ODD_QUOTES.search(text) is not None
+
+
+def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, list[Rejection], int, list[int]]:
+    """The per-row path for a CSV text: every record through :func:`_process`, each quote problem
+    (:func:`_csv_scan`) rejected as ``bad_quote`` on its line. When there are quote problems, rows are
+    numbered by physical line (what a text editor shows, where the quote must be fixed), since the records
+    around a runaway quote are not what Excel would show; a note says so."""
+    assert meta.delimiter is not None
+    records, problems, header_line = _csv_scan(text, meta.delimiter, header, header.row_index + 1)
+    problems = [p for p in problems if p.line > header_line]
+    if problems:
+        rows: Iterable[tuple[int, list[Any]]] = ((line, cells) for _, line, cells in records)
+        if header_line != meta.header_row:
+            meta.header_row = header_line
+        _note(meta, "rows_are_lines",
+              f"第 {_ranges([p.line for p in problems][:10])} 行的引号不成对，这份文件的行号按文本行计算"
+              "（用记事本等文本编辑器打开时看到的行号）。",
+              f"Line(s) {_ranges([p.line for p in problems][:10])} hold an unbalanced quote, so row numbers in "
+              "this file are line numbers (as a text editor such as Notepad shows them).",
+              lines=_ranges([p.line for p in problems][:10]), more=len(problems) > 10)
+    else:
+        rows = ((n, cells) for n, _, cells in records)
+    cols, rejected, total, blank = _process(rows, header, is_csv=True)
+    if problems:
+        rejected.extend(_quote_rejection(p, header) for p in problems)
+        rejected.sort(key=lambda r: r.row)
+        total += len(problems)
+    return _columns_table(cols, header), rejected, total, blank
+
+
+#: What each kind of quote problem says (Chinese, English); ``%(until)s`` is a line number.
+_QUOTE_TEXTS = {
+    "unclosed": ("这一行“{label}”（第 {letter} 列）中的英文双引号（\"）没有配对的结束引号，其后的所有内容被读成了"
+                 "一个单元格。请删除多余的引号（或补上结束引号）后重新上传。",
+                 "the double quote (\") in {label} (column {letter}) is never closed, so everything after it was "
+                 "read as one cell. Delete the stray quote (or add the closing one) and upload the file again."),
+    "closes_later": ("这一行“{label}”（第 {letter} 列）中的英文双引号（\"）直到第 {until} 行才结束，中间各行被读成了"
+                     "一个单元格；这些行已分别重新读取。请删除多余的引号（或在本行补上结束引号）后重新上传。",
+                     "the double quote (\") in {label} (column {letter}) is only closed on line {until}, so the "
+                     "lines between were read as one cell (they were read again as rows of their own). Delete "
+                     "the stray quote (or close it on this line) and upload the file again."),
+    "misplaced": ("这一行“{label}”（第 {letter} 列）中有英文双引号（\"）夹在内容中间。请删除这个引号（或给整个单元格"
+                  "加上引号）后重新上传。",
+                  "a double quote (\") stands inside the {label} cell (column {letter}) instead of around it. "
+                  "Delete it (or put the whole cell in quotes) and upload the file again."),
+}
+
+
+def _quote_rejection(p: _QuoteProblem, header: _Header) -> Rejection:
+    """The ``bad_quote`` rejection of a line whose quote could not be trusted; what the line gives for name,
+    ID number and phone is its text split at every delimiter, quotes removed."""
+    def given(f: str) -> str:
+        j = header.fields.get(f)
+        return _clip(p.cells[j].strip(), FIELD_MAX_LENGTHS.get(f, 200)) if j is not None and j < len(p.cells) else ""
+
+    letter = column_letter(p.column)
+    label = header.labels.get(p.column, letter)
+    zh, en = _QUOTE_TEXTS[p.kind]
+    fmt = {"label": label, "letter": letter, "until": p.until}
+    rz, re_ = _rowref(p.line)
+    params: dict[str, Any] = {"kind": p.kind, "label": label, "letter": letter}
+    if p.until is not None:
+        params["until"] = p.until
+    return Rejection(p.line, "bad_quote", label, f"{rz}：{zh.format(**fmt)} / {re_.capitalize()}: {en.format(**fmt)}",
+                     given("name"), given("id_number"), given("phone"), params=params)
 
 
 # ------------------------------------------------------------------------------------------ workbooks
@@ -1226,7 +1518,7 @@ def _ingest(
         text = _csv_text(data, name, meta)
         assert meta.delimiter is not None
         # Only the start of the text: csv.reader on an io.StringIO would copy the whole file.
-        records = _csv_records(text[:4_000_000], name, meta.delimiter)
+        records = _csv_records(text[:4_000_000], name, meta.delimiter, stop_on_error=True)
         head: list[list[Any]] = [c for _, c in itertools.islice(records, HEADER_SCAN_ROWS)]
     else:
         all_rows, merges = _workbook_rows(data, name, meta, sheet, index)
@@ -1251,13 +1543,12 @@ def _ingest(
             utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         else:
             utf8 = text.encode("utf-8")
-        fast = _csv_fast(utf8, header, len(head[header.row_index]), meta.delimiter)
-        if fast is None:  # pyarrow could not parse it (e.g. a cell longer than a block): exact slow path
-            records = _csv_records(text, name, meta.delimiter)
-            cols, rejected, total, blank = _process(
-                ((r, c) for r, c in records if r > header.row_index + 1), header, is_csv=True
-            )
-            table = _columns_table(cols, header)
+        fast = None if _quotes_need_care(text, meta.delimiter) else _csv_fast(
+            utf8, header, len(head[header.row_index]), meta.delimiter)
+        if fast is None:
+            # pyarrow could not parse it (e.g. a cell longer than a block), or a quote may have run away or
+            # stand inside a cell: the exact per-row path, which splits such quotes off (_csv_scan)
+            table, rejected, total, blank = _csv_exact(text, header, meta)
         else:
             table, rejected, total, blank = fast
     else:
@@ -1266,7 +1557,7 @@ def _ingest(
             formula_rows=formula_rows,
         )
         table = _columns_table(cols, header)
-    meta.total_rows, meta.blank_rows = total, blank
+    meta.total_rows, meta.blank_rows, meta.blank_row_numbers = total, len(blank), blank
     table = _mark_duplicates(table, meta)
     return table, rejected, meta
 
@@ -1338,7 +1629,7 @@ def _process(
 ) -> tuple[_Columns, list[Rejection], int, int]:
     """The per-row rules (exact, any cell types). ``formula_rows``: row number → column indexes of
     roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). Returns
-    accepted columns, rejections, non-blank rows seen and blank rows seen."""
+    accepted columns, rejections, non-blank rows seen and the numbers of the blank rows seen."""
     fields = header.fields
     field_idx = [(f, fields[f]) for f in CANONICAL_FIELDS if f in fields and f not in _DATE_FIELDS]
     date_idx = [(f, fields[f]) for f in _DATE_FIELDS if f in fields]
@@ -1350,7 +1641,8 @@ def _process(
     lbl = header.labels
     cols = _Columns([], {f: [] for f in CANONICAL_FIELDS}, [[] for _ in extra_idx])
     rejected: list[Rejection] = []
-    total = blank = 0
+    total = 0
+    blank: list[int] = []
 
     given = ("", "", "")  # the current row's name, ID number and phone as written, for its rejection
 
@@ -1366,15 +1658,25 @@ def _process(
         formulas = formula_rows.get(rownum) if formula_rows else None
         if is_csv:
             if not any(c.strip() for c in cells):
-                blank += 1
+                blank.append(rownum)
                 continue
         elif formulas is None and all(_is_blank(c) for c in cells):
-            blank += 1
+            blank.append(rownum)
             continue
         total += 1
         raw_name, raw_id, raw_phone = cell(cells, i_name), cell(cells, i_id), cell(cells, i_phone)
         name = _text(raw_name)
         given = (name, _text(raw_id), _text(raw_phone))
+        if is_csv:
+            quoted = next((j for j in (i_name, i_id, i_phone) if j is not None and '"' in cell(cells, j)), None)
+            if quoted is not None:
+                label = lbl.get(quoted, column_letter(quoted))
+                zh, en = _QUOTE_TEXTS["misplaced"]
+                fmt = {"label": label, "letter": column_letter(quoted)}
+                given = tuple(v.replace('"', "") for v in given)
+                reject(rownum, "bad_quote", label, zh.format(**fmt), en.format(**fmt),
+                       kind="misplaced", label=label, letter=column_letter(quoted))
+                continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(
                 rownum,
@@ -1440,7 +1742,7 @@ def _process(
                 letter=letter, value=shown, csv=is_csv,
             )
             continue
-        long_field = next((f for f, v in (("name", name), ("id_number", _text(raw_id)))
+        long_field = next((f for f, v in (("name", name), ("id_number", _text(raw_id)), ("phone", _text(raw_phone)))
                            if _nfkc_len(v) > FIELD_MAX_LENGTHS[f]), None)
         if long_field is not None:
             j = fields[long_field]
@@ -1448,7 +1750,8 @@ def _process(
             n = _nfkc_len(_text(cell(cells, j)))
             given = tuple(_clip(v, FIELD_MAX_LENGTHS.get(f, 200))
                           for f, v in zip(("name", "id_number", "phone"), given, strict=True))
-            what_zh, what_en = ("姓名", "name") if long_field == "name" else ("证件号码", "ID number")
+            what_zh, what_en = {"name": ("姓名", "name"), "id_number": ("证件号码", "ID number"),
+                                "phone": ("手机号码", "phone number")}[long_field]
             reject(
                 rownum,
                 "too_long",
@@ -1562,7 +1865,7 @@ def _columns_table(cols: _Columns, header: _Header) -> pa.Table:
 
 def _csv_fast(
     utf8: bytes, header: _Header, ncols: int, delimiter: str
-) -> tuple[pa.Table, list[Rejection], int, int] | None:
+) -> tuple[pa.Table, list[Rejection], int, list[int]] | None:
     """Vectorised CSV path (pyarrow.csv + pyarrow.compute), used because the ``csv`` module alone needs
     several seconds per million rows.
 
@@ -1616,7 +1919,8 @@ def _csv_fast(
     for j in range(ncols):
         nonblank = nonempty[j] if nonblank is None else pc.or_(nonblank, nonempty[j])
     assert nonblank is not None
-    blank = table.num_rows - pc.sum(nonblank).as_py() if table.num_rows else 0
+    blank = (table.column("row").filter(pc.invert(nonblank)).to_pylist()
+             if table.num_rows and not pc.all(nonblank).as_py() else [])
     if blank:
         table = table.filter(nonblank)
         trimmed = {j: col.filter(nonblank) for j, col in trimmed.items()}
@@ -1639,7 +1943,9 @@ def _csv_fast(
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, sci))
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, r"^\d{15}000$"))
     suspect = pc.or_(suspect, pc.match_substring_regex(phone, sci))
-    for col, f in ((name, "name"), (idn, "id_number")):  # too long (the per-row rules measure after NFKC)
+    for col in (name, idn, phone):  # a stray quote in a cell (rejected as bad_quote)
+        suspect = pc.or_(suspect, pc.match_substring(col, '"'))
+    for col, f in ((name, "name"), (idn, "id_number"), (phone, "phone")):  # too long (measured after NFKC)
         suspect = pc.or_(suspect, pc.greater(pc.utf8_length(pc.utf8_normalize(col, "NFKC")), FIELD_MAX_LENGTHS[f]))
     dates: dict[str, Any] = {}
     for f in _DATE_FIELDS:
@@ -1683,7 +1989,7 @@ def _csv_fast(
     else:
         merged = fast_table
     n_fast = fast_table.num_rows
-    return merged, rejected, n_fast + total, blank + blank_slow
+    return merged, rejected, n_fast + total, sorted(blank + blank_slow)
 
 
 def _mark_duplicates(table: pa.Table, meta: RosterMeta) -> pa.Table:

@@ -14,6 +14,7 @@ from ninja import Schema
 
 from pingan.core import texts
 from pingan.core.models import POLICE_ROLES
+from pingan.lib.redact import mask_numbers, mask_values
 
 
 def _is_police(context) -> bool:
@@ -53,6 +54,19 @@ class JobOut(Schema):
     premises: PremisesRefOut | None
     roster_name: str
     roster_sha256: str
+
+    @staticmethod
+    def resolve_roster_name(obj) -> str:
+        return mask_numbers(obj.roster_name)
+
+    @staticmethod
+    def resolve_error(obj) -> str:
+        return mask_numbers(obj.error)
+
+    @staticmethod
+    def resolve_error_params(obj) -> dict:
+        return mask_values(obj.error_params or {})
+
     status: str
     progress: int
     error: str
@@ -74,8 +88,8 @@ class JobOut(Schema):
     def resolve_roster_notes(obj) -> list[str]:
         stats = obj.stats or {}
         if "notes" in stats:
-            return [texts.render(n) for n in stats["notes"]]
-        return [str(w) for w in stats.get("warnings", [])]
+            return [mask_numbers(texts.render(n)) for n in stats["notes"]]
+        return [mask_numbers(str(w)) for w in stats.get("warnings", [])]
 
     @staticmethod
     def resolve_risk_data_warnings(obj) -> list[str]:
@@ -87,7 +101,7 @@ class JobOut(Schema):
     @staticmethod
     def resolve_note_codes(obj) -> list[dict]:
         stats = obj.stats or {}
-        return [*stats.get("notes", []), *stats.get("risk_data_notes", [])]
+        return mask_values([*stats.get("notes", []), *stats.get("risk_data_notes", [])])
 
     @staticmethod
     def resolve_counts(obj, context) -> dict[str, int]:
@@ -155,7 +169,16 @@ class PersonResultOut(Schema):
     @staticmethod
     def resolve_reason(obj) -> str:
         text = getattr(obj, "reason_text", None)  # a PersonResult: in the request's language
-        return text if text is not None else obj.reason
+        return text if text is not None else mask_numbers(obj.reason)
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        # what a row gave is echoed with long digit runs masked (a cell that swallowed other rows)
+        return mask_numbers(obj.name)
+
+    @staticmethod
+    def resolve_reasons(obj) -> list:
+        return mask_values(obj.reasons)
 
     @staticmethod
     def resolve_id_number_masked(obj) -> str:

@@ -381,6 +381,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                 notes = [{"code": f"roster.{n['code']}", "params": n["params"]} for n in meta.notes]
                 _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100,
                             counts=counts, stats={**result.stats, "warnings": meta.warnings, "notes": notes,
+                                                  "blank_row_ranges": _row_ranges(meta.blank_row_numbers),
                                                   "ruleset_title": dict(ruleset.title_text),
                                                   "lookback_days": ruleset.lookback_days},
                             encoding=meta.encoding or meta.format, ruleset_id=ruleset.id,
@@ -399,6 +400,35 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                     error_params={"error": type(exc).__name__})
         raise
     return job
+
+
+def _row_ranges(rows: list[int]) -> list[list[int]]:
+    """Ascending row numbers as ``[first, last]`` ranges (a roster's blank rows usually come in runs)."""
+    out: list[list[int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1][1] = r
+        else:
+            out.append([r, r])
+    return out
+
+
+def _with_blank_rows(persons: pa.Table, ranges: list[list[int]]) -> pa.Table:
+    """``persons`` with one row per blank roster row (``status`` ``blank``, the reason ``blank_row``), in
+    row order: a results file gives back every row of the roster, empty ones included."""
+    import json
+
+    rows = [r for first, last in ranges for r in range(first, last + 1)]
+    if not rows:
+        return persons
+    n = len(rows)
+    values: dict[str, Any] = {"row": pa.array(rows, persons.schema.field("row").type),
+                              "status": pa.array(["blank"] * n, pa.string()),
+                              "reasons": pa.array([json.dumps([{"code": "blank_row", "params": {}}])] * n, pa.string()),
+                              "reason": pa.array([""] * n, pa.string())}
+    blanks = pa.table({c: values[c] if c in values else pa.nulls(n, persons.schema.field(c).type)
+                       for c in persons.column_names})
+    return pa.concat_tables([persons, blanks.cast(persons.schema)]).sort_by("row")
 
 
 def screening_job_execute(job_id: int) -> None:
@@ -637,6 +667,7 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     levels in that language, the reason as a sentence of it, no code columns (:data:`EXPORT_HEADINGS`).
     """
     from django.utils import translation
+    from django.utils.translation import pgettext
 
     from pingan.screening.output import write_results
 
@@ -647,13 +678,16 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     for c in ("identity_error", "identity_error_params"):  # results written before these columns existed
         if c not in persons.column_names:
             persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
+    persons = _with_blank_rows(persons, (job.stats or {}).get("blank_row_ranges") or [])
     with translation.override(lang or "en"):
         persons = _rendered_reasons(persons)
         persons = _to_fix(persons)
         if lang is not None:
             persons = _human_values(persons)
-    cols = ["row", "status", "level", "reason", *([] if lang else ["reason_codes"]), "to_fix",
-            *([] if lang else ["to_fix_code"]), "name", *batch.GIVEN_COLUMNS]
+    persons = _masked_echoes(persons)
+    # the reason once: people get a "to fix" column (yes/empty), programs its code
+    cols = ["row", "status", "level", *(["to_fix"] if lang else ["to_fix_code"]), "reason",
+            *([] if lang else ["reason_codes"]), "name", *batch.GIVEN_COLUMNS]
     if not police_view:
         table = persons.select(cols)
     else:
@@ -666,10 +700,13 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
             "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
+    sheet = "results"
     if lang is not None:
         headings = EXPORT_HEADINGS["zh" if lang.startswith("zh") else "en"]
         table = table.rename_columns([headings.get(c, c) for c in table.column_names])
-    write_results(table, out)
+        with translation.override(lang):
+            sheet = pgettext("name of the worksheet of a results file", "Results")
+    write_results(table, out, sheet_name=sheet)
     audit.record(actor, "export", "ScreeningJob", job.pk,
                  detail={"police_view": police_view, "file": out.name, "lang": lang or ""})
     return out
@@ -677,12 +714,12 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
 
 #: Column headings of a results file for people (``screening_job_export(lang=...)``).
 EXPORT_HEADINGS = {
-    "zh": {"row": "行号", "status": "结果", "level": "等级", "reason": "原因", "to_fix": "需要修改的地方",
+    "zh": {"row": "行号", "status": "结果", "level": "等级", "reason": "原因", "to_fix": "需要修改",
            "name": "姓名",
            "given_id_number": "所填证件号码（未筛查的行）", "given_phone": "所填手机号码（未筛查的行）",
            "doc_type": "证件类型", "id_number": "证件号码", "corrected_id_number": "更正后的证件号码",
            "identity_status": "证件核验", "identity_reason": "证件核验说明", "police_hits": "命中规则（警方）"},
-    "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "to_fix": "What to fix",
+    "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "to_fix": "To fix",
            "name": "Name",
            "given_id_number": "ID number as given (rows not screened)",
            "given_phone": "Phone as given (rows not screened)", "doc_type": "Document type",
@@ -721,42 +758,78 @@ UNVERIFIED = ("invalid", "unverifiable", "conflicting", "corrected")
 
 
 def _to_fix(persons: pa.Table) -> pa.Table:
-    """``persons`` with ``to_fix``, what the results page lists under "what to fix" for the row, in the active
-    language (``""``: nothing), and ``to_fix_code``, its stable code: ``rejection.<code>`` for a row not
-    screened, ``identity.<error>`` for a screened row whose number is wrong or missing (a check digit the
-    police corrected included: its level and reason say nothing of it), ``identity.<status>`` when no
-    error was recorded. Expects ``reason`` already rendered (:func:`_rendered_reasons`)."""
+    """``persons`` with ``to_fix_code``, the stable code of what the row's submitter must fix (``""``:
+    nothing): ``rejection.<code>`` for a row not screened, ``identity.<error>`` for a screened row whose
+    number is wrong or missing (a check digit the police corrected included), ``identity.<status>`` when no
+    error was recorded; and ``to_fix``, the same as a word of the active language (“yes”) for people's
+    files. The text of what to fix is in ``reason``, once: a row not screened already says it there, a
+    screened row whose reason does not (a corrected number, often green without any reason) gets "The ID
+    number is wrong: …" put first — the results page's text. Expects ``reason`` already rendered
+    (:func:`_rendered_reasons`)."""
     import json
 
     import pyarrow.compute as pc
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
-    from pingan.core.texts import render
+    from pingan.core.texts import lang, render
     from pingan.screening.reasons import identity_message
 
-    texts, codes = [""] * persons.num_rows, [""] * persons.num_rows
+    reasons = persons.column("reason").to_pylist()
+    codes = [""] * persons.num_rows
     # only the rows to fix are read into Python (a million-row export has a handful)
     mask = pc.or_kleene(pc.equal(persons.column("status"), "rejected"),
                         pc.is_in(persons.column("identity_status"), pa.array(UNVERIFIED)))
     at = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
     picked = persons.select(["status", "reason", "reasons", "identity_status", "identity_error",
                              "identity_error_params", "identity_reason", "doc_type"]).take(at).to_pylist()
+    sep = "；" if lang() == "zh" else "; "
     for i, p in zip(at, picked, strict=True):
         if p["status"] == "rejected":
             stored = json.loads(p["reasons"]) if p["reasons"] else []
             detail = (stored[0].get("params") or {}).get("detail") if stored else None
-            texts[i] = p["reason"] or ""
             codes[i] = detail["code"] if isinstance(detail, dict) and detail.get("code") else "rejection"
         else:
             message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
-            why = render(message) if message else (p["identity_reason"] or "")
             if p["identity_status"] == "corrected" or not p["reason"]:
-                texts[i] = _("The ID number is wrong: %(why)s") % {"why": why}
-            else:  # the reason already says it (证件需核实：…), as on the page
-                texts[i] = p["reason"]
+                why = render(message) if message else (p["identity_reason"] or "")
+                fix = _("The ID number is wrong: %(why)s") % {"why": why}
+                reasons[i] = fix + (sep + p["reason"] if p["reason"] else "")
             codes[i] = message["code"] if message else f"identity.{p['identity_status']}"
-    return (persons.append_column("to_fix", pa.array(texts, pa.string()))
+    yes = pgettext("a result row to fix", "yes")
+    i = persons.column_names.index("reason")
+    return (persons.set_column(i, "reason", pa.array(reasons, pa.string()))
+            .append_column("to_fix", pa.array([yes if c else "" for c in codes], pa.string()))
             .append_column("to_fix_code", pa.array(codes, pa.string())))
+
+
+#: Columns of a results file that echo what the roster gave (or a reason quoting it): long digit runs are
+#: masked in them (:func:`pingan.lib.redact.mask_numbers`), so no cell shows a full ID number that the
+#: submitter's file put in the wrong place. The police view's ``id_number`` and ``corrected_id_number`` are
+#: the numbers themselves and stay.
+ECHO_COLUMNS = ("reason", "reason_codes", "name", "given_id_number", "given_phone", "identity_reason")
+
+
+def _masked_echoes(persons: pa.Table) -> pa.Table:
+    """``persons`` with :data:`ECHO_COLUMNS` masked; only cells holding three digits in a row are looked at."""
+    import pyarrow.compute as pc
+
+    from pingan.lib.redact import mask_numbers
+
+    for c in ECHO_COLUMNS:
+        if c not in persons.column_names:
+            continue
+        col = persons.column(c).combine_chunks()
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        at = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(col, "[0-9０-９]{3}"), False))
+        if not len(at):
+            continue
+        values = col.to_pylist()
+        for k in at.to_pylist():
+            values[k] = mask_numbers(values[k])
+        persons = persons.set_column(persons.column_names.index(c), c, pa.array(values, col.type))
+    return persons
 
 
 def _human_values(persons: pa.Table) -> pa.Table:
@@ -766,7 +839,8 @@ def _human_values(persons: pa.Table) -> pa.Table:
 
     # "screened" is also the audit trail's verb (筛查了): the result of a row is its own word (已筛查)
     words = {"accepted": pgettext("result of a roster row", "screened"),
-             "rejected": pgettext("result of a roster row", "not screened"), "green": _("green"), "yellow": _("yellow"),
+             "rejected": pgettext("result of a roster row", "not screened"),
+             "blank": pgettext("result of a roster row", "empty row"), "green": _("green"), "yellow": _("yellow"),
              "red": _("red"), "valid": _("valid"), "invalid": _("invalid"), "corrected": _("corrected"),
              "unverifiable": _("cannot be verified"), "conflicting": _("another name"),
              "area_code_unlisted": _("unlisted address code")}

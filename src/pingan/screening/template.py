@@ -1,12 +1,14 @@
 """The downloadable roster template (名单模板): an XLSX that :func:`pingan.screening.roster.read_roster`
 reads back without rejections.
 
-Layout of sheet ``名单``: row 1 a merged title, row 2 the header (Chinese labels, required columns marked
-``*``; each header cell carries a comment with the English name and what to enter), row 3 one example
-person, data rows below. Data validation (ECMA-376 ``dataValidation``, shown by Excel and WPS): 证件类型
-and 性别 are drop-down lists, 手机号码 is text of 5–20 characters, the two dates must be dates. The 证件号码
-and 手机号码 columns are formatted as Text (``@``) so Excel does not turn an 18-digit GB 11643 number
-into ``1.10105E+17``. A second sheet ``说明`` explains the columns and the reasons a row is rejected.
+Layout of sheet ``名单``: row 1 a merged title, row 2 the header (Chinese labels; the name, the one required
+column, marked ``*``; ID number and phone each say "at least one of the two" in a parenthetical the reader
+ignores, as :mod:`roster` rejects a row only when both are empty; each header cell carries a comment with the
+English name and what to enter), row 3 one example person, data rows below. Data validation (ECMA-376
+``dataValidation``, shown by Excel and WPS): 证件类型 and 性别 are drop-down lists, 手机号码 is text of 5–20 characters,
+the two dates must be dates. The 证件号码 and 手机号码 columns are formatted as Text (``@``) so Excel does not turn an
+18-digit GB 11643 number into ``1.10105E+17``. A second sheet ``说明`` explains the columns and the reasons a
+row is rejected.
 
 The template speaks one language (``lang``: ``"zh"``, the default, or ``"en"``): the sheet names, the title,
 the header labels (English ones the roster reader knows, e.g. ``ID number``), the header notes, the
@@ -35,11 +37,12 @@ ENGLISH_LABELS: dict[str, str] = {
 
 #: Why a row is rejected, in Chinese (the English is :data:`roster.REJECTION_CODES`).
 REJECTION_ZH: dict[str, str] = {
+    "bad_quote": "CSV 文件中的英文双引号不成对或夹在内容中间，这一行无法可靠读取",
     "example_row": "模板的示例行（姓名以“示例”开头）没有删除：不筛查",
     "formula_without_value": "单元格是公式，但文件中没有保存计算结果（某些程序生成的 XLSX 会这样）",
     "blank_required": "其他单元格有内容，但姓名、证件号码和手机号码都为空",
     "too_many_columns": "某个没有表头的列里有内容",
-    "too_long": "姓名或证件号码比任何真实的都长（可能把多项内容粘贴到了一格里）",
+    "too_long": "姓名、证件号码或手机号码比任何真实的都长（可能把多项内容粘贴到了一格里）",
     "missing_name": "姓名为空",
     "id_number_as_number": "证件号码被 Excel 当作数字保存，末几位已丢失",
     "missing_id_number": "既没有证件号码也没有手机号码，无法确定此人",
@@ -64,16 +67,23 @@ SEXES: tuple[str, ...] = ("男", "女")
 #: How many rows below the header get validation and Text formatting.
 TEMPLATE_DATA_ROWS = 5000
 
-_REQUIRED = {"name", "id_number"}
+#: Required columns (marked ``*``): only the name. A row needs an ID number or a phone number — either one
+#: (``roster``'s ``missing_id_number``) — so both headers say so in a parenthetical, which the reader ignores.
+_REQUIRED = {"name"}
+_EITHER = {"id_number": ("（与手机号码至少填一项）", " (or phone)"),
+           "phone": ("（与证件号码至少填一项）", " (or ID number)")}
 _NOTES: dict[str, tuple[str, str]] = {
     "name": ("必填。与证件上一致。", "Required. As printed on the identity document."),
     "id_type": ("从下拉列表选择；留空按居民身份证处理。", "Pick from the list; empty means resident ID card."),
     "id_number": (
-        "必填（无证件时至少填手机号码）。本列已设为文本格式，请勿改为数字，否则 18 位号码会丢失末几位。",
-        "Required (or at least a phone number). The column is Text: do not change it to Number, or Excel "
-        "drops the last digits of an 18-digit ID.",
+        "证件号码和手机号码至少填一项。有证件号码请填写：只有手机号码的人无法核验身份，结果为黄色（需核实）。"
+        "本列已设为文本格式，请勿改为数字，否则 18 位号码会丢失末几位。",
+        "An ID number or a phone number: at least one of the two. Give the ID number when there is one: a person "
+        "with only a phone number cannot have their identity verified and comes out yellow (to verify). The "
+        "column is Text: do not change it to Number, or Excel drops the last digits of an 18-digit ID.",
     ),
-    "phone": ("11 位手机号码，文本格式。", "Mobile number, as text."),
+    "phone": ("11 位手机号码，文本格式。没有证件号码时必须填写。",
+              "Mobile number, as text. Required when there is no ID number."),
     "sex": ("男 或 女。", "男 (male) or 女 (female)."),
     "birth_date": ("日期，例如 1990-05-01。", "A date, e.g. 1990-05-01."),
     "nationality": ("例如 中国。", "E.g. 中国 (China)."),
@@ -124,7 +134,8 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
     first_row, last_row = 3, 2 + TEMPLATE_DATA_ROWS
     for j, f in enumerate(CANONICAL_FIELDS, start=1):
         col = get_column_letter(j)
-        cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + label[f])
+        either = _EITHER.get(f, ("", ""))[pick]
+        cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + label[f] + either)
         cell.font = Font(bold=True)
         cell.fill = header_fill
         comment = Comment(f"{label[f]} ({f})\n{_NOTES[f][pick]}", "pingan")
@@ -179,8 +190,11 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
         ("第 3 行是示例（姓名以“示例”开头）：请删除或改成您的人员，否则该行不会筛查。",
          "Row 3 is an example (its name starts with 示例): delete it or overwrite it with one of your people; "
          "otherwise that row is not screened."),
-        ("带 * 的列必填；没有证件号码时至少填写手机号码。",
-         "Columns marked * are required; without an ID number give at least a phone number."),
+        ("带 * 的列（姓名）必填；证件号码和手机号码至少填一项。只有手机号码的人也会筛查，但无法核验身份，结果为黄色"
+         "（需核实）。",
+         "The column marked * (name) is required; of ID number and phone, at least one. A person with only a "
+         "phone number is screened too, but their identity cannot be verified, so they come out yellow (to "
+         "verify)."),
         ("证件号码列已设为文本格式。若从其他表格粘贴，请用“选择性粘贴→数值”，不要把该列改成数字格式。",
          "The ID column is Text. When pasting from elsewhere use Paste Special → Values; never format it as "
          "Number."),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.texts import by_params, join, lang, render
@@ -102,6 +102,20 @@ def _too_many_columns(p: Mapping[str, Any]) -> str:
     return text
 
 
+def _bad_quote(p: Mapping[str, Any]) -> str:
+    kind = p.get("kind")
+    if kind == "unclosed":
+        return gettext("the double quote (\") in %(label)s (column %(letter)s) is never closed, so everything after "
+                       "it was read as one cell. Delete the stray quote (or add the closing one) and upload the file "
+                       "again.") % p
+    if kind == "closes_later":
+        return gettext("the double quote (\") in %(label)s (column %(letter)s) is only closed on line %(until)s, so "
+                       "the lines in between were read as one cell; they were read again as rows of their own. Delete "
+                       "the stray quote (or close it on this line) and upload the file again.") % p
+    return gettext("a double quote (\") stands inside the %(label)s cell (column %(letter)s) instead of around it. "
+                   "Delete it (or put the whole cell in quotes) and upload the file again.") % p
+
+
 def _duplicates(p: Mapping[str, Any]) -> str:
     people, rows = int(p.get("people", 0)), int(p.get("rows", 0))
     who = ngettext("%(n)s person appears more than once", "%(n)s people appear more than once", people) % {
@@ -109,6 +123,29 @@ def _duplicates(p: Mapping[str, Any]) -> str:
     extra = ngettext("%(n)s repeated row", "%(n)s repeated rows", rows) % {"n": rows}
     return gettext("%(who)s (%(extra)s: %(pairs)s); every row was kept and marked.") % {
         "who": who, "extra": extra, "pairs": p.get("pairs", "")}
+
+
+def _several(value: Any) -> int:
+    """A count for a plural form from a list, a number or a range text such as ``"3"``, ``"3–5"``, ``"3, 7"``
+    (notes stored before they carried a count)."""
+    if isinstance(value, list | tuple):
+        return len(value)
+    if isinstance(value, int):
+        return value
+    text = str(value or "")
+    return 2 if any(c in text for c in ",–-…") else 1
+
+
+def _plural(message: Any, key: str) -> Any:
+    """A template from ``ngettext_lazy(singular, plural, "n")``: ``n`` is the count of ``params[key]`` (a number,
+    a list or a range text, :func:`_several`); a ``more`` flag makes it plural."""
+    def template(p: Mapping[str, Any]) -> str:
+        n = _several(p.get(key))
+        if p.get("more"):
+            n = max(n, 2)
+        values = {k: join(v) if isinstance(v, list | tuple) else v for k, v in p.items()}
+        return str(message % {**values, "n": n})
+    return template
 
 
 def _field(p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -137,8 +174,10 @@ TEMPLATES: dict[str, Any] = {
     "phone_invalid": _("the phone number “%(phone)s” is not a valid number and was not used for matching"),
     "duplicate_of": _("same person as row %(row)s"),
     "not_screened": _("not screened: %(detail)s"),
+    "blank_row": _("the row is empty: nothing to screen"),
     "not_screened_status": _("not screened: the roster marks this row “%(status)s”"),
     # rejected rows (pingan.screening.roster.REJECTION_CODES)
+    "rejection.bad_quote": _bad_quote,
     "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
                                "it was not screened. Delete the row."),
     "rejection.formula_without_value": _formula,
@@ -161,15 +200,30 @@ TEMPLATES: dict[str, Any] = {
     "roster.decoded_without_bom": _("The file has no byte-order mark; it was read as %(encoding)s."),
     "roster.decoded_as_guessed": _("The file is neither UTF-8 nor GBK/GB18030; it was read as %(encoding)s, the "
                                    "encoding it seems to be in. Check that the names read correctly."),
-    "roster.nul_bytes_removed": _("The file contains NUL bytes (near line %(lines)s); they were removed."),
-    "roster.sheet_chosen": _("The workbook has %(sheets)s sheets; sheet “%(sheet)s” was read."),
+    "roster.nul_bytes_removed": _plural(ngettext_lazy(
+        "The file contains NUL bytes (near line %(lines)s); they were removed.",
+        "The file contains NUL bytes (near lines %(lines)s); they were removed.", "n"), "lines"),
+    "roster.rows_are_lines": _plural(ngettext_lazy(
+        "Line %(lines)s holds a double quote that is not in pairs, so the rows of this file are numbered by line, "
+        "as a text editor such as Notepad shows them.",
+        "Lines %(lines)s hold a double quote that is not in pairs, so the rows of this file are numbered by line, "
+        "as a text editor such as Notepad shows them.", "n"), "lines"),
+    "roster.lone_carriage_return": _("Line %(line)s ends in a lone carriage return (CR), which was read as a line "
+                                     "break; if it and the next line are one row, join them in a text editor."),
+    "roster.sheet_chosen": _plural(ngettext_lazy("The workbook has %(sheets)s sheet; sheet “%(sheet)s” was read.",
+                                                 "The workbook has %(sheets)s sheets; sheet “%(sheet)s” was read.",
+                                                 "n"), "sheets"),
     "roster.identity_merge_not_copied": by_params(lambda p: _(
         "Rows %(first)s–%(last)s: the %(field)s cell is merged. It belongs to row %(first)s only; the other rows "
         "need their own.")),
-    "roster.formulas_unlocated": _("%(count)s formula cells have no saved result and no cell reference: open the "
-                                   "file in Excel or WPS, save it and upload it again."),
-    "roster.title_rows_skipped": _("The header is on row %(header_row)s; row %(rows)s above it was skipped as a "
-                                   "title."),
+    "roster.formulas_unlocated": _plural(ngettext_lazy(
+        "%(count)s formula cell has no saved result and no cell reference: open the file in Excel or WPS, save it "
+        "and upload it again.",
+        "%(count)s formula cells have no saved result and no cell reference: open the file in Excel or WPS, save "
+        "it and upload it again.", "n"), "count"),
+    "roster.title_rows_skipped": _plural(ngettext_lazy(
+        "The header is on row %(header_row)s; row %(rows)s above it was skipped as a title.",
+        "The header is on row %(header_row)s; rows %(rows)s above it were skipped as titles.", "n"), "rows"),
     "roster.no_id_column": _("The roster has no ID-number column (身份证号/证件号码): nobody's identity can be "
                              "verified, so every row needs verification. Add the column and upload again if "
                              "you have the numbers."),

@@ -26,6 +26,7 @@ from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, Gone
 from pingan.core.models import Premises
 from pingan.dashboard.web import SUBMITTERS, page
+from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RosterForm
 from pingan.screening.models import ScreeningJob
@@ -137,7 +138,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
                                 RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         ctx["police"] = request.user.is_police
-        ctx["notes"] = [texts.render(n) for n in j.stats.get("notes", [])] or j.stats.get("warnings", [])
+        # the notes may quote cells of the roster: long digit runs masked, as everywhere a page echoes input
+        ctx["notes"] = [mask_numbers(str(n)) for n in ([texts.render(n) for n in j.stats.get("notes", [])]
+                                                      or j.stats.get("warnings", []))]
         ctx["risk_notes"] = ([texts.render(n) for n in j.stats.get("risk_data_notes", [])]
                              or j.stats.get("risk_data_warnings", []))
         ctx["ruleset_title"] = texts.pick(j.stats.get("ruleset_title") or {}) or j.ruleset_id
