@@ -116,7 +116,8 @@ def test_the_vectorised_csv_path_agrees_with_the_per_row_path(case) -> None:
     # quoted cells send a file to the exact reader (they may hide a runaway quote): force the vectorised one
     with mock.patch.object(roster_mod, "_quotes_need_care", return_value=False):
         fast = read_roster(data, filename="r.csv")
-    with mock.patch.object(roster_mod, "_csv_fast", return_value=None) as patched:
+    with mock.patch.object(roster_mod, "_csv_fast", return_value=None), \
+            mock.patch.object(roster_mod, "_csv_exact", wraps=roster_mod._csv_exact) as patched:
         slow = read_roster(data, filename="r.csv")
     assert patched.called
     assert fast.accepted == slow.accepted

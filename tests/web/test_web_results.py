@@ -137,7 +137,9 @@ class TestResultsPage:
         data.insert(2, ",,,")
         job = screen(cast.landlord_a, cast.premises_a, ("\ufeff" + "\n".join(data)).encode())
         sign_in(client, cast.landlord_a)
-        assert "1 个空行已跳过" in get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert "1 个空行，无需筛查；结果文件中列为空行" in get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert "1 empty row, nothing to screen; the result files list it" in get(client, f"/screening/jobs/{job.pk}/",
+                                                                                  "en")
 
     def test_the_same_file_submitted_again_says_so(self, client, cast, risk):
         first = screen(cast.landlord_a, cast.premises_a)
