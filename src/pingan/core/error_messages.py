@@ -122,6 +122,24 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "area_edges_cross": _("The edges of the area cross near %(where)s: list the points in order around the area, "
                           "clockwise or anticlockwise."),
     "bad_template": _("There is no operation template “%(template)s”."),
+    # Writing an operation template (dispatch.services.template_parse): the field as named in the TOML.
+    "template_required": _("“%(field)s” is required: give it a value in quotes."),
+    "template_duration": _("duration_hours must be a number of hours above 0 and at most 744 (31 days)."),
+    "template_attendance": _("attendance must be a whole number, 0 or more."),
+    "template_offsets": _("%(field)s must list at least 3 points as [east, north] offsets in metres from the venue."),
+    "template_offset_far": _("%(field)s has a point more than 20 km from the venue."),
+    "template_post_kind": _("%(field)s: kind must be post or checkpoint."),
+    "template_post_at": _("%(field)s: “at” must be [east, north] in metres from the venue."),
+    "template_post_names": _("%(field)s needs both name_en and name_zh."),
+    "template_units": _("%(field)s: the units needed are counted per kind (foot, car, motorcycle, drone), 0 to "
+                        "500 each."),
+    "template_rules": _("A temporary rule is not valid (the alerts rule parser says: %(detail)s)."),
+    "template_toml": _("The template is not valid TOML (%(detail)s)."),
+    "bad_template_key": _("The template id “%(key)s” cannot be used: 3 to 64 lower-case letters, digits and "
+                          "hyphens, not the id of another template."),
+    "template_changed": _("Template %(key)s was saved by someone else meanwhile (now version %(version)s): reload "
+                          "it and make your change again."),
+    "bad_review": _("Write the review's findings (at most 20,000 characters)."),
     "bad_point": _("The venue point “%(value)s” is not one lon,lat pair (for example 118.1290,24.5010)."),
     "bad_post": _("A post needs a name, a kind and a valid position in this operation."),
     "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),

@@ -30,6 +30,11 @@ from pingan.dispatch.schemas import (
     OperationOut,
     OperationPostIn,
     OperationPostOut,
+    OperationReviewIn,
+    OperationReviewOut,
+    OperationTemplateIn,
+    OperationTemplateOut,
+    OperationTemplateUpdateIn,
     PatrolUnitOut,
     ResponseFiguresOut,
     UnitCandidateOut,
@@ -150,3 +155,63 @@ def operation_post(request, operation_id: int, body: OperationPostIn):
 def operation_deploy(request, operation_id: int, body: OperationDeployIn):
     return services.operation_deploy(actor=request.user, operation_id=operation_id,
                                      patrol_unit_ids=body.units, post_id=body.post)
+
+
+# ---------------------------------------------------------- operation templates and after-action reviews
+
+
+def _template_out(d: dict) -> dict:
+    from importlib import resources
+
+    row, t = d["row"], d["template"]
+    if row is None:
+        source = resources.files("pingan.dispatch").joinpath(t.path).read_text(encoding="utf-8")
+        return {"key": t.id, "version": t.version, "title_en": t.title_en, "title_zh": t.title_zh, "bundled": True,
+                "unit": None, "source": source, "updated_at": None}
+    return _row_out(row)
+
+
+def _row_out(row) -> dict:
+    return {"key": row.key, "version": row.semver, "title_en": row.title_en, "title_zh": row.title_zh,
+            "bundled": False, "unit": row.unit.code, "source": row.source, "updated_at": row.updated_at}
+
+
+@router.get("/dispatch/operation-templates", response=list[OperationTemplateOut],
+            summary="Security-operation templates: the bundled ones and those of the caller's line")
+def template_list(request):
+    """Dispatchers and station chiefs (403 for other roles)."""
+    return [_template_out(d) for d in selectors.templates(actor=request.user)]
+
+
+@router.post("/dispatch/operation-templates", response={201: OperationTemplateOut},
+             summary="Write a security-operation template (checked like the bundled files)")
+def template_create(request, body: OperationTemplateIn):
+    """``bad_template_document`` names the field (``params.field``) and the parser's words (``params.detail``);
+    ``bad_template_key`` when the key is a bundled template's or taken."""
+    unit = request.user.unit if not body.unit else OrgUnit.objects.filter(code=body.unit).first()
+    if unit is None:
+        raise NotFound(f"unit {body.unit} not found")
+    row = services.template_create(actor=request.user, unit=unit, key=body.key, source=body.source)
+    return Status(201, _row_out(row))
+
+
+@router.put("/dispatch/operation-templates/{key}", response=OperationTemplateOut,
+            summary="Save a new version of a template of the caller's line", openapi_extra=_CONFLICT)
+def template_update(request, key: str, body: OperationTemplateUpdateIn):
+    """409 ``template_changed`` when it was saved since ``version``; bundled templates are read only (404)."""
+    row = selectors.template_row(actor=request.user, key=key)
+    return _row_out(services.template_update(actor=request.user, template_pk=row.pk, source=body.source,
+                                             expected_version=body.version))
+
+
+@router.get("/dispatch/operations/{operation_id}/reviews", response=list[OperationReviewOut],
+            summary="After-action reviews on record for an operation")
+def review_list(request, operation_id: int):
+    return selectors.operation_reviews(actor=request.user, operation_id=operation_id)
+
+
+@router.post("/dispatch/operations/{operation_id}/reviews", response={201: OperationReviewOut},
+             summary="Put an after-action review on record (findings and the figures now)")
+def review_create(request, operation_id: int, body: OperationReviewIn):
+    return Status(201, services.operation_review_record(actor=request.user, operation_id=operation_id,
+                                                        findings=body.findings))

@@ -56,7 +56,11 @@ class AvlSubscriber:
         self.connected = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.client = None
-        self.stored = self.skipped = 0
+        #: counters since start (``stats()``): messages received from the broker, positions stored, messages
+        #: that were not positions, positions refused on ingest (unknown call sign, unusable), and the
+        #: largest backlog seen between two drains. QoS 0 may lose messages before they reach us (the broker
+        #: drops for a slow subscriber, a reconnect); what reaches us is stored or counted here.
+        self.received = self.stored = self.skipped = self.refused = self.max_pending = 0
 
     def _on_connect(self, client, flags, rc, properties) -> None:
         client.subscribe(f"{self.prefix}/+/position", qos=0)
@@ -65,10 +69,12 @@ class AvlSubscriber:
     def _on_message(self, client, topic, payload, qos, properties) -> int:
         row = parse(topic, payload, self.prefix)
         with self.lock:
+            self.received += 1
             if row is None:
                 self.skipped += 1
             else:
                 self.pending.append(row)
+                self.max_pending = max(self.max_pending, len(self.pending))
         return 0
 
     async def _connect(self) -> None:
@@ -105,5 +111,11 @@ class AvlSubscriber:
             return 0
         n = positions_ingest(rows, source="mqtt")
         self.stored += n
-        self.skipped += len(rows) - n
+        self.refused += len(rows) - n
         return n
+
+    def stats(self) -> dict[str, int]:
+        """The counters and the backlog now (``pending``: received, not yet stored)."""
+        with self.lock:
+            return {"received": self.received, "stored": self.stored, "not_a_position": self.skipped,
+                    "refused": self.refused, "pending": len(self.pending), "max_pending": self.max_pending}

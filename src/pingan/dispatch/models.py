@@ -330,3 +330,55 @@ class OperationUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patrol_unit_id} @ op {self.operation_id}"
+
+
+class OperationTemplate(models.Model):
+    """A security-operation template (预案模板) written on the template page or through the API, beside the
+    bundled files (``data/operation_templates/``). ``source`` is the TOML as written (the bundled files'
+    format, ``dispatch.optemplates``), checked on every save; ``key`` is its id and ``version`` counts its
+    saves (both managed by pingan, not read from the TOML). Owned by a station or the centre (``unit``): who
+    may see and edit it follows the operations' line."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    source = models.TextField()
+    title_en = models.CharField(max_length=200)
+    title_zh = models.CharField(max_length=200)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.semver}"
+
+    @property
+    def semver(self) -> str:
+        """The version as the rule sets write it (``<saves>.0.0``): what operations made from it record."""
+        return f"{self.version}.0.0"
+
+
+class OperationReview(models.Model):
+    """An after-action review (复盘) put on record: the reviewer's findings (their own words) and the figures
+    of the operation at that moment (``figures``: units by kind, alerts by priority, response intervals), so a
+    later change to the operation's data does not change what the review said."""
+
+    operation = models.ForeignKey(SecurityOperation, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    findings = models.TextField()
+    figures = models.JSONField(default=dict)
+
+    scope_unit = "operation__unit"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"review {self.pk} of operation {self.operation_id}"

@@ -29,7 +29,30 @@ POST_KINDS = ("post", "checkpoint")
 
 
 class TemplateError(ValueError):
-    """A template file is malformed; the message names the file and the field."""
+    """A template is malformed: ``problem`` (a code, ``PROBLEMS``), the ``field`` named as in the file
+    (``duration_hours``, ``post 3``, ``units.car``), and the parser's own words in ``detail`` (TOML syntax,
+    the alerts rule-set parser). ``str()`` is the English message naming the file and the field."""
+
+    def __init__(self, path: str, problem: str, field: str = "", detail: str = "") -> None:
+        self.path, self.problem, self.field, self.detail = path, problem, field, detail
+        text = PROBLEMS[problem].format(field=field, detail=detail)
+        super().__init__(text if problem == "rules" else f"{path}: {text}")  # the rule parser names the file
+
+
+#: problem code → English message (pages show their own translations: core.error_messages, template_*)
+PROBLEMS = {
+    "required": "{field!r} is required (a non-empty string)",
+    "duration": "duration_hours must be a number of hours, more than 0 and at most 744 (31 days)",
+    "attendance": "attendance must be a whole number ≥ 0",
+    "offsets": "{field} must be a list of at least 3 [east, north] offsets in metres",
+    "offset_far": "{field}: an offset is more than 20 km from the venue",
+    "post_kind": "{field}: kind must be one of " + ", ".join(POST_KINDS),
+    "post_at": "{field}: at must be [east, north] in metres",
+    "post_names": "{field}: name_en and name_zh are required",
+    "units": "{field}: a unit kind (" + ", ".join(UNIT_KINDS) + ") and a count 0-500",
+    "rules": "{detail}",
+    "toml": "not valid TOML: {detail}",
+}
 
 
 @dataclass(frozen=True)
@@ -72,8 +95,8 @@ class Template:
         return self.title_zh if lang.lower().startswith("zh") else self.title_en
 
 
-def _fail(path: str, msg: str) -> TemplateError:
-    return TemplateError(f"{path}: {msg}")
+def _fail(path: str, problem: str, field: str = "") -> TemplateError:
+    return TemplateError(path, problem, field)
 
 
 def _offsets(value: Any, path: str, what: str) -> tuple[tuple[float, float], ...]:
@@ -81,9 +104,9 @@ def _offsets(value: Any, path: str, what: str) -> tuple[tuple[float, float], ...
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
         for p in value
     ):
-        raise _fail(path, f"{what} must be a list of at least 3 [east, north] offsets in metres")
+        raise _fail(path, "offsets", what)
     if any(abs(v) > 20_000 for p in value for v in p):
-        raise _fail(path, f"{what}: an offset is more than 20 km from the venue")
+        raise _fail(path, "offset_far", what)
     return tuple((float(a), float(b)) for a, b in value)
 
 
@@ -92,34 +115,34 @@ def parse_template(data: dict, *, path: str = "<template>") -> Template:
     are checked by the alerts app's own rule-set parser."""
     for key in ("id", "version", "title_en", "title_zh"):
         if not isinstance(data.get(key), str) or not data[key]:
-            raise _fail(path, f"{key!r} is required (a non-empty string)")
+            raise _fail(path, "required", key)
     hours = data.get("duration_hours")
     if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 24 * 31:
-        raise _fail(path, "duration_hours must be a number of hours, more than 0 and at most 744 (31 days)")
+        raise _fail(path, "duration", "duration_hours")
     attendance = data.get("attendance", 0)
     if not isinstance(attendance, int) or attendance < 0:
-        raise _fail(path, "attendance must be a whole number ≥ 0")
+        raise _fail(path, "attendance", "attendance")
     area = _offsets(data.get("area"), path, "area")
     sectors = []
     for i, s in enumerate(data.get("sector", ()), start=1):
         for key in ("id", "name_en", "name_zh"):
             if not isinstance(s.get(key), str) or not s[key]:
-                raise _fail(path, f"sector {i}: {key!r} is required")
+                raise _fail(path, "required", f"sector {i}: {key}")
         sectors.append(Sector(s["id"], s["name_en"], s["name_zh"], _offsets(s.get("polygon"), path, f"sector {i}")))
     posts = []
     for i, p in enumerate(data.get("post", ()), start=1):
         at = p.get("at")
         if p.get("kind") not in POST_KINDS:
-            raise _fail(path, f"post {i}: kind must be one of {', '.join(POST_KINDS)}")
+            raise _fail(path, "post_kind", f"post {i}")
         if not isinstance(at, list) or len(at) != 2 or not all(isinstance(v, int | float) for v in at):
-            raise _fail(path, f"post {i}: at must be [east, north] in metres")
+            raise _fail(path, "post_at", f"post {i}")
         if not p.get("name_en") or not p.get("name_zh"):
-            raise _fail(path, f"post {i}: name_en and name_zh are required")
+            raise _fail(path, "post_names", f"post {i}")
         posts.append(Post(str(p["name_en"]), str(p["name_zh"]), p["kind"], (float(at[0]), float(at[1]))))
     units = dict(data.get("units", {}))
     for kind, n in units.items():
         if kind not in UNIT_KINDS or not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 500:
-            raise _fail(path, f"units.{kind}: a unit kind ({', '.join(UNIT_KINDS)}) and a count 0-500")
+            raise _fail(path, "units", f"units.{kind}")
     t = Template(
         data["id"], data["version"], data["title_en"], data["title_zh"], dt.timedelta(hours=float(hours)),
         attendance, area, tuple(sectors), tuple(posts), units, tuple(dict(r) for r in data.get("rule", ())), path,
@@ -130,7 +153,7 @@ def parse_template(data: dict, *, path: str = "<template>") -> Template:
                                                    starts_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
                                                    ends_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)), path=path)
     except alert_rules.RuleSetError as e:
-        raise TemplateError(str(e)) from None
+        raise TemplateError(path, "rules", "rule", str(e)) from None
     return t
 
 
@@ -179,6 +202,6 @@ def bundled() -> dict[str, Template]:
             try:
                 t = parse_template(tomllib.loads(f.read_text(encoding="utf-8")), path=path)
             except tomllib.TOMLDecodeError as e:
-                raise TemplateError(f"{path}: not valid TOML: {e}") from None
+                raise TemplateError(path, "toml", "", str(e)) from None
             out[t.id] = t
     return out

@@ -232,3 +232,40 @@ class OperationDetailOut(Schema):
     deployments: list[OperationDeploymentOut]
     alerts: list[OperationAlertOut]
     summary: OperationSummaryOut
+
+
+class OperationTemplateOut(Schema):
+    key: str = Field(description="the template's id: set up operations from it with this")
+    version: str = Field(description="for a template written in pingan <saves>.0.0; operations record it")
+    title_en: str
+    title_zh: str
+    bundled: bool = Field(description="shipped with pingan (read only) or written in pingan")
+    unit: str | None = Field(description="owning station or centre (unit code); null for a bundled template")
+    source: str = Field(description="the template as TOML (docs/dispatch.md, 'From a template')")
+    updated_at: dt.datetime | None
+
+
+class OperationTemplateIn(Schema):
+    key: str = Field(..., min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]+[a-z0-9]$")
+    unit: str | None = Field(None, description="owning unit code (default: the caller's unit)")
+    source: str = Field(..., max_length=64_000, description="TOML; its own id and version are not read")
+
+
+class OperationTemplateUpdateIn(Schema):
+    source: str = Field(..., max_length=64_000)
+    version: str = Field(..., max_length=20, description="the version the edit started from, e.g. 2.0.0 (409 if "
+                         "another save came in between)")
+
+
+class OperationReviewIn(Schema):
+    findings: str = Field(..., min_length=1, max_length=20_000, description="the reviewer's findings")
+
+
+class OperationReviewOut(Schema):
+    id: int
+    operation: int = Field(alias="operation_id")
+    author: str = Field(alias="author.username")
+    created_at: dt.datetime
+    findings: str
+    figures: dict = Field(description="the operation's figures when the review was recorded: units_deployed, "
+                          "units_by_kind, alerts, alerts_by_priority, alerts_by_rule, response (n, p50, p90 s)")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.alerts.models import Alert, Device
 from pingan.core import audit
-from pingan.core.errors import NotFound
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
 from pingan.dispatch import area, changes, figures
 from pingan.dispatch.models import (
@@ -41,6 +41,7 @@ for _name, _label in (
     ("DroneMission", _("drone mission")),
     ("Console", _("command-centre console")),
     ("SecurityOperation", _("security operation")),
+    ("OperationTemplate", _("security operation template")),
 ):
     audit.register_object_type(_name, _label)
 for _code, _label in (
@@ -61,6 +62,9 @@ for _code, _label in (
     ("operation_deploy", _("deployed units to a security operation")),
     ("operation_from_template", _("set up a security operation from a template")),
     ("roster_import", _("imported a duty roster")),
+    ("template_create", _("wrote a security operation template")),
+    ("template_update", _("changed a security operation template")),
+    ("operation_review_record", _("put an after-action review on record")),
 ):
     audit.register_action(_code, _label)
 
@@ -572,3 +576,48 @@ def roster_shifts(*, actor, start: dt.date, end: dt.date) -> list[dict]:
     return [{"shift": s, "officers": sorted({a.user.username for a in rows[s.pk] if a.user and not a.patrol_unit}),
              "crews": [(a.patrol_unit.code, a.user.username if a.user else "") for a in rows[s.pk] if a.patrol_unit]}
             for s in shifts]
+
+
+# ------------------------------------------------------------------ operation templates and reviews (预案, 复盘)
+
+
+def templates(*, actor) -> list[dict]:
+    """The templates the actor may set up operations from and read: the bundled ones, then those written in
+    pingan in the actor's line (``OperationTemplate``; a station chief's station, the centre's city). Each
+    ``{"key", "title_en", "title_zh", "template" (parsed, or None if it no longer parses), "row" (None for a
+    bundled one)}``. Raises ``PermissionDenied`` outside ``OPERATION_ROLES``."""
+    from pingan.dispatch import optemplates, services
+    from pingan.dispatch.models import OperationTemplate
+
+    if not _allowed(actor, OPERATION_ROLES):
+        raise PermissionDenied("only dispatchers and station chiefs read operation templates")
+    out = [{"key": t.id, "title_en": t.title_en, "title_zh": t.title_zh, "template": t, "row": None}
+           for t in optemplates.bundled().values()]
+    for row in scope(actor, OperationTemplate.objects.select_related("unit")):
+        try:
+            t = services.template_parse(key=row.key, version=row.version, source=row.source)
+        except DomainError:
+            t = None  # valid when saved; only a changed parser can refuse it now
+        out.append({"key": row.key, "title_en": row.title_en, "title_zh": row.title_zh, "template": t, "row": row})
+    return out
+
+
+def template_row(*, actor, key: str):
+    """A template written in pingan, in the actor's line. Raises ``NotFound``."""
+    from pingan.dispatch.models import OperationTemplate
+
+    row = None
+    if _allowed(actor, OPERATION_ROLES):
+        row = scope(actor, OperationTemplate.objects.select_related("unit")).filter(key=key).first()
+    if row is None:
+        raise NotFound(f"template {key} not found")
+    return row
+
+
+def operation_reviews(*, actor, operation_id: int) -> list:
+    """The after-action reviews on record for an operation the actor may see, newest first. Raises
+    ``NotFound``."""
+    from pingan.dispatch.models import OperationReview
+
+    op = operation_get(actor=actor, operation_id=operation_id)
+    return list(OperationReview.objects.filter(operation=op).select_related("author"))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
+import re
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -29,6 +31,8 @@ from pingan.dispatch.models import (
     Drone,
     DroneMission,
     OperationPost,
+    OperationReview,
+    OperationTemplate,
     OperationUnit,
     PatrolUnit,
     Position,
@@ -1023,10 +1027,7 @@ def operation_from_template(
     ``PermissionDenied``."""
     from pingan.dispatch import optemplates
 
-    t = optemplates.bundled().get(template_id)
-    if t is None:
-        raise DomainError(f"no operation template {template_id!r}", code="bad_template",
-                          params={"template": template_id})
+    t = template_for(actor, template_id)
     try:
         wlon, wlat = coords.to_wgs84(float(lon), float(lat), crs)
     except (TypeError, ValueError) as e:
@@ -1148,3 +1149,144 @@ def roster_import(
            for st, name, a, b, people, crews in plan]
     audit.record(actor, "roster_import", "Shift", "", detail={"file": filename[:200], "shifts": len(out)})
     return out, []
+
+
+# ----------------------------------------------------------------- operation templates and reviews (预案, 复盘)
+
+TEMPLATE_SOURCE_MAX = 64_000  # characters of TOML: the bundled templates are ~3,000
+
+
+def template_parse(*, key: str, version: int, source: str):
+    """``source`` (TOML in the bundled templates' format, ``dispatch.optemplates``) as a checked template with
+    ``key`` and ``version`` as its id and version (the TOML's own ``id``/``version`` are not read). Raises
+    ``DomainError`` ``bad_template_document`` with ``message_id`` ``template_<problem>`` and ``params``
+    ``field`` (as named in the file) and ``detail`` (the TOML or rule-set parser's words)."""
+    import tomllib
+
+    from pingan.dispatch import optemplates
+
+    path = f"template {key}"
+    try:
+        if len(source) > TEMPLATE_SOURCE_MAX:
+            raise optemplates.TemplateError(path, "toml", "", f"longer than {TEMPLATE_SOURCE_MAX} characters")
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as e:
+            raise optemplates.TemplateError(path, "toml", "", str(e)) from None
+        return optemplates.parse_template({**data, "id": key, "version": f"{version}.0.0"}, path=path)
+    except optemplates.TemplateError as e:
+        raise _TEMPLATE_PROBLEMS[e.problem](e) from None
+
+
+def _bad_template(e, message_id: str) -> DomainError:
+    return DomainError(str(e), code="bad_template_document", message_id=message_id,
+                       params={"field": e.field, "detail": e.detail})
+
+
+#: ``optemplates.PROBLEMS`` → the page message of each (core.error_messages)
+_TEMPLATE_PROBLEMS = {
+    "required": lambda e: _bad_template(e, "template_required"),
+    "duration": lambda e: _bad_template(e, "template_duration"),
+    "attendance": lambda e: _bad_template(e, "template_attendance"),
+    "offsets": lambda e: _bad_template(e, "template_offsets"),
+    "offset_far": lambda e: _bad_template(e, "template_offset_far"),
+    "post_kind": lambda e: _bad_template(e, "template_post_kind"),
+    "post_at": lambda e: _bad_template(e, "template_post_at"),
+    "post_names": lambda e: _bad_template(e, "template_post_names"),
+    "units": lambda e: _bad_template(e, "template_units"),
+    "rules": lambda e: _bad_template(e, "template_rules"),
+    "toml": lambda e: _bad_template(e, "template_toml"),
+}
+
+
+def template_for(actor: User | None, template_id: str):
+    """The template ``template_id``: a bundled one (everyone who may set up operations), else one written in
+    pingan that ``actor`` may see (its line; ``None``: the system sees all). Raises ``bad_template``."""
+    from pingan.dispatch import optemplates
+    from pingan.dispatch.scoping import scope
+
+    t = optemplates.bundled().get(template_id)
+    if t is not None:
+        return t
+    qs = OperationTemplate.objects.filter(key=template_id)
+    row = (qs if actor is None else scope(actor, qs)).first()
+    if row is None:
+        raise DomainError(f"no operation template {template_id!r}", code="bad_template",
+                          params={"template": template_id})
+    return template_parse(key=row.key, version=row.version, source=row.source)
+
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+
+
+@transaction.atomic
+def template_create(*, actor: User, unit: OrgUnit, key: str, source: str) -> OperationTemplate:
+    """Write a new template owned by ``unit`` (station chiefs: their line; dispatchers: the city). ``key``:
+    3-64 lower-case letters, digits and hyphens, not a bundled template's nor another's. Audited
+    ``template_create``. Raises ``bad_template_key``, ``bad_template_document``, ``PermissionDenied``."""
+    from pingan.dispatch import optemplates
+
+    _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "write operation templates")
+    _managed_unit(actor, unit, "write operation templates")
+    key = (key or "").strip()
+    if not _KEY.match(key) or key in optemplates.bundled() or OperationTemplate.objects.filter(key=key).exists():
+        raise DomainError(f"template id {key!r} is not usable (3-64 of a-z 0-9 -, not taken)",
+                          code="bad_template_key", params={"key": key[:64]})
+    t = template_parse(key=key, version=1, source=source)
+    row = OperationTemplate.objects.create(key=key, unit=unit, version=1, source=source, title_en=t.title_en,
+                                           title_zh=t.title_zh, created_by=actor, updated_by=actor)
+    audit.record(actor, "template_create", "OperationTemplate", row.pk, detail={"key": key, "unit": unit.code})
+    return row
+
+
+@transaction.atomic
+def template_update(*, actor: User, template_pk: int, source: str, expected_version: str) -> OperationTemplate:
+    """Save a new version of a template of the actor's line. ``expected_version`` is the version the editor
+    started from (``OperationTemplate.semver``, e.g. ``2.0.0``): another save in between is a conflict
+    (nothing is overwritten). Operations already set up keep the version they were made from. Audited
+    ``template_update``. Raises ``NotFound`` (not in the line), ``PermissionDenied``, ``Conflict``
+    ``template_changed``, ``bad_template_document``."""
+    from pingan.dispatch.scoping import scope
+
+    _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "write operation templates")
+    row = scope(actor, OperationTemplate.objects.select_for_update()).filter(pk=template_pk).first()
+    if row is None:
+        raise NotFound(f"template {template_pk} not found")
+    _managed_unit(actor, row.unit, "write operation templates")
+    if row.semver != str(expected_version):
+        raise Conflict(f"template {row.key} was saved as version {row.semver} since version {expected_version}",
+                       code="template_changed", params={"key": row.key, "version": row.semver})
+    t = template_parse(key=row.key, version=row.version + 1, source=source)
+    row.version += 1
+    row.source, row.title_en, row.title_zh, row.updated_by = source, t.title_en, t.title_zh, actor
+    row.save(update_fields=["version", "source", "title_en", "title_zh", "updated_by", "updated_at"])
+    audit.record(actor, "template_update", "OperationTemplate", row.pk, detail={"key": row.key, "version": row.version})
+    return row
+
+
+REVIEW_FINDINGS_MAX = 20_000
+
+
+@transaction.atomic
+def operation_review_record(*, actor: User, operation_id: int, findings: str,
+                            now: dt.datetime | None = None) -> OperationReview:
+    """Put an after-action review on record: the reviewer's findings and the operation's figures now (units by
+    kind, alerts by priority and rule, response intervals). Station chiefs and dispatchers of the operation's
+    line; audited ``operation_review_record``. Raises ``bad_review`` (empty or longer than 20,000
+    characters), ``NotFound``, ``PermissionDenied``."""
+    from pingan.dispatch import selectors
+
+    _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "record after-action reviews")
+    view = selectors.operation_view(actor=actor, operation_id=operation_id)
+    op = view["operation"]
+    _managed_unit(actor, op.unit, "record after-action reviews")
+    findings = (findings or "").strip()
+    if not findings or len(findings) > REVIEW_FINDINGS_MAX:
+        raise DomainError("the findings must be 1-20,000 characters", code="bad_review", params={})
+    s = view["summary"]
+    figures = {k: s[k] for k in ("units_deployed", "units_by_kind", "alerts", "alerts_by_priority", "alerts_by_rule",
+                                 "response") if k in s}
+    review = OperationReview.objects.create(operation=op, author=actor, created_at=now or timezone.now(),
+                                            findings=findings, figures=json.loads(json.dumps(figures, default=str)))
+    audit.record(actor, "operation_review_record", "SecurityOperation", op.pk, detail={"review": review.pk})
+    return review

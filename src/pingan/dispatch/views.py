@@ -4,6 +4,7 @@ accept/decline, CAD status, AVL position from the browser). Thin: one selector o
 
 from __future__ import annotations
 
+import contextlib
 import json
 from importlib import resources
 
@@ -319,7 +320,6 @@ def operations_page(request: HttpRequest, *, error: str = "", form=None) -> Http
     from django.utils.translation import get_language
 
     from pingan.core.models import OrgUnit
-    from pingan.dispatch import optemplates
 
     root = root_path(request.user) or "-"
     lang = get_language() or "en"
@@ -329,7 +329,8 @@ def operations_page(request: HttpRequest, *, error: str = "", form=None) -> Http
         {
             "operations": list(selectors.operations(actor=request.user)[:200]),
             "units": OrgUnit.objects.filter(path__startswith=root).order_by("path"),
-            "templates": [(t.id, t.title(lang), t) for t in optemplates.bundled().values()],
+            "templates": [(d["key"], d["template"].title(lang), d["template"])
+                          for d in selectors.templates(actor=request.user) if d["template"] is not None],
             "error": error,
             "form": form or {},
             "now": timezone.now(),
@@ -441,15 +442,114 @@ def operation_from_template(request: HttpRequest) -> HttpResponse:
 
 
 @page(roles=CONSOLE)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def operation_review(request: HttpRequest, operation_id: int) -> HttpResponse:
     """The after-action review (复盘): units needed and deployed, response figures, the alerts inside the
-    area with their response times, the units, and the timeline; a link to the printable PDF."""
+    area with their response times, the units, and the timeline; a link to the printable PDF; the reviews on
+    record and (POST) the form that records one."""
     from pingan.dispatch import review
+    from pingan.dispatch.scoping import can_manage_unit
 
+    error, findings = "", ""
+    if request.method == "POST":
+        findings = request.POST.get("findings", "")
+        try:
+            services.operation_review_record(actor=request.user, operation_id=operation_id, findings=findings)
+            return redirect(f"{request.path}#reviews")
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = str(page_message(exc))
     r = selectors.operation_review(actor=request.user, operation_id=operation_id)
     return TemplateResponse(request, "dispatch/operation_review.html",
-                            {**r, "timeline_rows": review.timeline_rows(r), "kinds": dict(PatrolUnit.Kind.choices)})
+                            {**r, "timeline_rows": review.timeline_rows(r), "kinds": dict(PatrolUnit.Kind.choices),
+                             "reviews": selectors.operation_reviews(actor=request.user, operation_id=operation_id),
+                             "may_record": can_manage_unit(request.user, r["operation"].unit),
+                             "review_error": error, "findings": findings},
+                            status=400 if error else 200)
+
+
+# ------------------------------------------------------------------ operation templates (预案模板)
+
+
+def _template_units(actor):
+    from pingan.core.models import OrgUnit
+
+    root = root_path(actor) or "-"
+    return OrgUnit.objects.filter(path__startswith=root).order_by("path")
+
+
+@page(roles=CONSOLE)
+@require_GET
+def operation_templates(request: HttpRequest) -> HttpResponse:
+    """The templates: bundled (read, copy) and those of the viewer's line (edit), and a link to write one."""
+    lang = get_language() or "en"
+    rows = [{**d, "title": (d["title_zh"] if lang.startswith("zh") else d["title_en"])}
+            for d in selectors.templates(actor=request.user)]
+    return TemplateResponse(request, "dispatch/operation_templates.html", {"templates": rows})
+
+
+def _starter_source(key: str | None, actor) -> str:
+    """The TOML a new template starts from: a copy of ``key`` (bundled or of the line) or the stadium one,
+    without its id and version (pingan manages those)."""
+    from importlib import resources
+
+    from pingan.dispatch import optemplates
+
+    t = optemplates.bundled().get(key or "stadium-event") or optemplates.bundled()["stadium-event"]
+    text = resources.files("pingan.dispatch").joinpath(t.path).read_text(encoding="utf-8")
+    if key and key not in optemplates.bundled():
+        with contextlib.suppress(DomainError):  # not in the viewer's line: the stadium template instead
+            text = selectors.template_row(actor=actor, key=key).source
+    return "\n".join(line for line in text.splitlines() if not line.startswith(("id =", "version ="))) + "\n"
+
+
+@page(roles=CONSOLE)
+@require_http_methods(["GET", "POST"])
+def operation_template_new(request: HttpRequest) -> HttpResponse:
+    """Write a template: its id, the owning station or centre, and the TOML (checked as the bundled files
+    are; every problem named by field in the reader's language)."""
+    from pingan.core.models import OrgUnit
+
+    error = ""
+    form = {"key": "", "unit": request.user.unit.code if request.user.unit else "",
+            "source": _starter_source(request.GET.get("from"), request.user)}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in ("key", "unit", "source")}
+        unit = OrgUnit.objects.filter(code=form["unit"]).first() or request.user.unit
+        try:
+            row = services.template_create(actor=request.user, unit=unit, key=form["key"], source=form["source"])
+            return redirect("dispatch:operation_template", key=row.key)
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error = str(page_message(exc))
+    return TemplateResponse(request, "dispatch/operation_template.html",
+                            {"form": form, "error": error, "row": None, "units": _template_units(request.user)},
+                            status=400 if error else 200)
+
+
+@page(roles=CONSOLE)
+@require_http_methods(["GET", "POST"])
+def operation_template(request: HttpRequest, key: str) -> HttpResponse:
+    """Edit a template of the viewer's line (a new version on save; a save by someone else in between is
+    refused, nothing overwritten). Another line's template is 404."""
+    row = selectors.template_row(actor=request.user, key=key)
+    error, status = "", 200
+    form = {"key": row.key, "unit": row.unit.code, "source": row.source, "version": row.semver}
+    if request.method == "POST":
+        form = {**form, "source": request.POST.get("source", ""), "version": request.POST.get("version", "")}
+        try:
+            row = services.template_update(actor=request.user, template_pk=row.pk, source=form["source"],
+                                           expected_version=form["version"])
+            return redirect(f"{request.path}?saved={row.semver}")
+        except DomainError as exc:
+            if exc.code in ("not_found", "permission_denied"):
+                raise
+            error, status = str(page_message(exc)), exc.status
+    return TemplateResponse(request, "dispatch/operation_template.html",
+                            {"form": form, "error": error, "row": row, "units": _template_units(request.user),
+                             "saved": request.GET.get("saved", "")}, status=status)
 
 
 @page(roles=CONSOLE)

@@ -16,6 +16,11 @@ def _on_signal(signum, frame):
     _stop = True
 
 
+def _avl_line(avl) -> str:
+    """One line of the AVL counters, ``key=value`` (bench/dispatch_bench.py reads the last one)."""
+    return "avl " + " ".join(f"{k}={v}" for k, v in avl.stats().items())
+
+
 class Command(BaseCommand):
     help = "Dispatch: worker (offer expiry + escalation, AVL over MQTT), demo (patrol units, shifts, drone)."
 
@@ -23,6 +28,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         w = sub.add_parser("worker", help="expire unanswered offers every second; store AVL from MQTT (Ctrl-C stops)")
         w.add_argument("--no-mqtt", action="store_true", help="no AVL subscription")
+        w.add_argument("--stats-every", type=float, default=60.0, metavar="S",
+                       help="print the AVL counters every S seconds (received, stored, refused, backlog)")
         sub.add_parser("demo", help="patrol units, today's shifts and a drone for the Xiamen demo organisation")
 
     def handle(self, *args, **o):
@@ -46,11 +53,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"AVL over MQTT not available ({exc}); expiry runs without it")
                 avl = None
         self.stdout.write("dispatch worker: offer expiry every 1 s" + (", AVL over MQTT" if avl else ""))
-        last_expiry = 0.0
+        last_expiry = last_stats = time.monotonic() - 1.0
         while not _stop:
             close_old_connections()
             if avl is not None:
                 avl.drain()
+                if time.monotonic() - last_stats >= o["stats_every"]:
+                    last_stats = time.monotonic()
+                    self.stdout.write(_avl_line(avl))
             if time.monotonic() - last_expiry >= 1.0:
                 last_expiry = time.monotonic()
                 n = assignments_expire()
@@ -59,6 +69,8 @@ class Command(BaseCommand):
             time.sleep(0.2)
         if avl is not None:
             avl.stop()
+            avl.drain()  # what arrived since the last drain is stored, not dropped with the process
+            self.stdout.write(_avl_line(avl))
 
     def do_demo(self, o):
         from pingan.dispatch.demo import demo_setup
