@@ -110,3 +110,15 @@ def test_links_made_with_area_codes_still_work(client):
     query = {k: v for k, v in QUERY.items() if k != "place1"}
     page = client.get("/citizen/transit/", {**query, "areas": "350203", "coming_from": "KR", "going_to": "FR"})
     assert page.context["answer"].verdict == "eligible"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "district", "street"), [
+    ("zh-hans", "福建省 厦门市 思明区", "莲前街道"), ("en", "Siming District, Xiamen, Fujian", "Lianqian Subdistrict")])
+def test_the_permit_forms_streets_are_grouped_by_district_in_the_readers_language(client, world, language, district,
+                                                                                street):
+    client.cookies["django_language"] = language
+    client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get("/citizen/permits/new/").content.decode()
+    group = html[html.index(f'<optgroup label="{district}">'):]
+    assert f'<option value="350203010">{street}</option>' in group[:group.index("</optgroup>")]

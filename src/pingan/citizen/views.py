@@ -367,21 +367,25 @@ def permit_new(request: HttpRequest) -> HttpResponse:
         "rules": r, "source": texts.pick(r.source)})
 
 
-def _areas() -> list[tuple[str, str]]:
-    """The streets (街道) that a station of the city covers: the choices of the address's area."""
+def _areas() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The streets (街道) that a station of the city covers, the choices of the address's area: grouped by
+    district, named in the reader's language (``lib.places``: pinyin with the suffix in English)."""
     from pingan.core.models import AdminDivision, OrgUnit
     from pingan.dashboard.geo import townships
-    from pingan.lib import adcodes
+    from pingan.lib import places
 
+    lang = texts.lang()
     names = {t.code: t.name for t in townships()}  # the city's streets (NBS 统计用区划代码), else the GB/T 2260 table
     names.update(AdminDivision.objects.filter(code__in=[c for u in OrgUnit.objects.filter(
         kind=OrgUnit.Kind.STATION) for c in u.adcodes if c not in names]).values_list("code", "name"))
-    out = []
+    groups: dict[str, list[tuple[str, str]]] = {}
     for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION).order_by("code"):
         for code in unit.adcodes:
-            county = adcodes.get(code[:6])
-            out.append((code, " ".join(x for x in (county.name if county else "", names.get(code, code)) if x)))
-    return out
+            county = places.get(code[:6])
+            district = county.label(lang) if county else ""
+            name = names.get(code)
+            groups.setdefault(district, []).append((code, places.name_in(name, lang) if name else code))
+    return list(groups.items())
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,11 +15,11 @@ from functools import cache
 from pingan.lib import adcodes
 
 #: The English for the suffixes of division names, longest first: 思明区 → Siming District.
-_SUFFIX_EN = (("特别行政区", "SAR"), ("维吾尔自治区", "Uygur Autonomous Region"),
+_SUFFIX_EN = (("街道", "Subdistrict"), ("特别行政区", "SAR"), ("维吾尔自治区", "Uygur Autonomous Region"),
               ("壮族自治区", "Zhuang Autonomous Region"), ("回族自治区", "Hui Autonomous Region"),
               ("自治区", "Autonomous Region"), ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
               ("地区", "Prefecture"), ("林区", "Forestry District"), ("新区", "New Area"), ("省", "Province"),
-              ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"))
+              ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"), ("镇", "Town"), ("乡", "Township"))
 _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
 
@@ -65,6 +65,12 @@ def _romanise(name: str, *, suffix: bool) -> str:
     roman = "".join(syllables[:stem_len]).capitalize() if len(syllables) == len(name) else "".join(
         lazy_pinyin(name[:stem_len])).capitalize()
     return f"{roman} {english}" if suffix and english else roman
+
+
+def name_in(name: str, lang: str) -> str:
+    """A division's own name for a reader: itself in Chinese, its pinyin with the suffix in English
+    (``鼓浪屿街道`` → ``Gulangyu Subdistrict``) — for the township level, which ``places`` does not hold."""
+    return name if lang != "en" else _romanise(name, suffix=True)
 
 
 @cache
