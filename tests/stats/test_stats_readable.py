@@ -116,6 +116,14 @@ def test_money_carries_its_unit_in_each_language(value, currency, zh, en):
     assert present.money(value, currency, "en") == en
 
 
+def test_one_cases_amount_is_to_the_fen():
+    from pingan.stats import present
+
+    assert present.money(Decimal("25310"), "CNY", "zh-hans", exact=True) == "25,310.00元"
+    assert present.money(Decimal("25310"), "CNY", "en", exact=True) == "25,310.00 yuan"
+    assert present.money(Decimal("2500000"), "USD", "en", exact=True) == "$2,500,000.00"
+
+
 @pytest.mark.parametrize(("language", "shown"), [("zh-hans", "1,500.00元"), ("en", "1,500.00 yuan")])
 def test_an_incidents_amounts_carry_their_unit(client, cast, incidents, language, shown):
     from pingan.stats.models import Incident

@@ -19,7 +19,8 @@ _SUFFIX_EN = (("街道", "Subdistrict"), ("特别行政区", "SAR"), ("维吾尔
               ("壮族自治区", "Zhuang Autonomous Region"), ("回族自治区", "Hui Autonomous Region"),
               ("自治区", "Autonomous Region"), ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
               ("地区", "Prefecture"), ("林区", "Forestry District"), ("新区", "New Area"), ("省", "Province"),
-              ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"), ("镇", "Town"), ("乡", "Township"))
+              ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"),
+              ("镇", "Town"), ("乡", "Township"))
 _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
 

@@ -99,10 +99,10 @@ _MONEY_EN = {"CNY": ("{n} yuan", "{n} million yuan", "{n} billion yuan"),
              "USD": ("${n}", "${n} million", "${n} billion")}
 
 
-def money(value, currency: str, language: str | None = None) -> str:
+def money(value, currency: str, language: str | None = None, *, exact: bool = False) -> str:
     """``67128560`` CNY → ``6,712.86万元`` / ``67.13 million yuan``; ``1234.5`` → ``1,234.50元`` /
     ``1,234.50 yuan``; USD → ``美元`` / ``$``; another or no currency: the amount and the code. ``""`` for
-    ``None``."""
+    ``None``. ``exact``: never in 万/亿 or millions (one case's amounts, to the fen)."""
     from decimal import Decimal
 
     if value is None:
@@ -111,6 +111,8 @@ def money(value, currency: str, language: str | None = None) -> str:
     language = (language or get_language() or "").lower()
     if language.startswith("zh"):
         unit = _MONEY_ZH.get(currency, f" {currency}" if currency else "")
+        if exact:
+            return f"{v:,.2f}{unit}"
         if abs(v) >= 100_000_000:
             return f"{v / 100_000_000:,.2f}亿{unit}"
         if abs(v) >= 10_000 and currency in _MONEY_ZH:
@@ -119,6 +121,8 @@ def money(value, currency: str, language: str | None = None) -> str:
     forms = _MONEY_EN.get(currency)
     if forms is None:
         return f"{v:,.2f} {currency}".strip()
+    if exact:
+        return forms[0].format(n=f"{v:,.2f}")
     if abs(v) >= 1_000_000_000:
         return forms[2].format(n=f"{v / 1_000_000_000:,.2f}")
     if abs(v) >= 1_000_000:

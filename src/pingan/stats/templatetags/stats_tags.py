@@ -40,6 +40,12 @@ def money(value, currency: str = "") -> str:
 
 
 @register.filter
+def money_exact(value, currency: str = "") -> str:
+    """One case's amount with its unit, to the fen (never in 万 or millions); empty for ``None``."""
+    return present.money(value, currency or "", exact=True)
+
+
+@register.filter
 def label(obj) -> str:
     """The name of a scheme, category or offence in the active language."""
     return obj.label(get_language()) if hasattr(obj, "label") else str(obj)
