@@ -117,3 +117,31 @@ def test_the_api_shows_no_full_number_either(client, cast, trial):
     assert [int(r["row"]) for r in export_rows] == sorted(ROWS)
     blank = next(r for r in export_rows if r["row"] == "5")
     assert blank["status"] == "blank" and '"blank_row"' in blank["reason_codes"]
+
+
+def test_a_failed_job_echoes_no_full_number_from_its_file(client, cast, risk):
+    # no header at all: the failure names the file and quotes what the first rows hold
+    from web_support import AS_OF
+
+    from pingan.screening import services
+
+    data = f"{IDS[0]},{PHONES[0]}\n{IDS[1]},{PHONES[1]}\n".encode()
+    job = services.screening_job_create(actor=cast.landlord_a, roster_name=f"{IDS[2]}.csv", roster_bytes=data,
+                                        premises=cast.premises_a, as_of=AS_OF)
+    with pytest.raises(Exception):  # noqa: B017 - the run fails and says why on the job row
+        services.screening_job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == "failed" and IDS[2] in job.error  # stored as it came (the log); shown masked
+    sign_in(client, cast.landlord_a)
+    for lang in ("zh-hans", "en"):
+        html = page(client, job, lang)
+        assert not leaks(html), leaks(html)
+        assert "110*************10" in html
+        client.cookies["django_language"] = lang
+        home = client.get("/screening/").content.decode()  # the job list names the file
+        assert "110*************10.csv" in home and not leaks(home)
+    from pingan.core.services import token_create
+
+    secret = token_create(user=cast.landlord_a, name="t").secret
+    api = client.get(f"/api/v1/jobs/{job.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}").content.decode()
+    assert not leaks(api), leaks(api)
