@@ -88,13 +88,15 @@ def uvicorn_server(transactional_db):
 
     from pingan.config import asgi
 
-    read = {"bytes": 0}
+    read = {"bytes": 0, "largest": 0}
     inner = asgi.application.app
 
-    async def spy(scope, receive, send):  # counts what Django's handler reads of a body
+    async def spy(scope, receive, send):  # counts what Django's handler reads of a body, and its largest piece
         async def counted():
             message = await receive()
-            read["bytes"] += len(message.get("body", b"")) if message["type"] == "http.request" else 0
+            size = len(message.get("body", b"")) if message["type"] == "http.request" else 0
+            read["bytes"] += size
+            read["largest"] = max(read["largest"], size)
             return message
         return await inner(scope, counted, send)
 
@@ -152,7 +154,9 @@ def test_under_uvicorn_a_chunked_body_is_cut_off_at_the_limit(uvicorn_server, ca
         conn.send(b"0\r\n\r\n")
     response = conn.getresponse()
     assert response.status == 413 and b"upload_too_large" in response.read()
-    assert read["bytes"] <= 2**20 + 2 * len(chunk)  # the limit and at most a chunk or so past it
+    # the limit and at most one more ASGI message past it (uvicorn hands over what the socket had: under load
+    # one message holds several of the client's chunks — 229 KiB was seen at load 18), never the 4 MiB offered
+    assert read["bytes"] <= 2**20 + max(read["largest"], len(chunk)) < 2 * 2**20
     conn.close()
 
 
