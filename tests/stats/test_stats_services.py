@@ -367,3 +367,40 @@ def test_chicago_aggravated_assaults_match_a_plain_duckdb_query_per_district(cas
         assert (w["ytd"].current, w["ytd"].previous, w["wtd"].current, w["wtd"].previous) == (y2019, y2018, wtd,
                                                                                               wtd_prev), district
     assert ytd(city, "aggravated_assault") == (15328, 15433)
+
+
+def test_a_foreign_citys_units_are_named_in_the_readers_language(client, cast, analyst_of):
+    """A Chinese page read "District 25 第25警区": a unit has a Chinese name and, where its city has one, an
+    English name; each page shows its reader's."""
+    from pingan.core.models import OrgUnit
+    from pingan.stats.importers import chicago, org_root
+
+    root = org_root("US-CHI-AA")
+    services.org_units_ensure(units={u.code: u for u in (root, chicago.district_unit("US-CHI-AA", 25))})
+    district = OrgUnit.objects.get(code="US-CHI-AA-D025")
+    assert (district.name, district.name_en) == ("第25警区", "District 25")
+    root = OrgUnit.objects.get(code="US-CHI-AA")
+    assert root.name.startswith("芝加哥警察局") and root.name_en.startswith("Chicago PD")
+    client.force_login(analyst_of("US-CHI-AA"))
+    session = client.session
+    session["purpose"] = "jurisdiction_management"
+    session.save()
+    for lang, said, other in (("zh-hans", "第25警区", "District 25"), ("en", "District 25", "第25警区")):
+        client.cookies["django_language"] = lang
+        response = client.get("/stats/u/US-CHI-AA-D025/?as_of=2019-12-31", follow=True)
+        html = response.content.decode()
+        assert f"<h1>{said}</h1>" in html and other not in html, (lang, response.redirect_chain)
+        index = client.get("/stats/").content.decode()
+        assert said in index and other not in index
+
+
+@pytest.mark.parametrize(("stored", "zh", "en"), [
+    ("District 25 第25警区", "第25警区", "District 25"), ("Beat 0111 巡区0111", "巡区0111", "Beat 0111"),
+    ("Ingleside Station Ingleside警察分站", "Ingleside警察分站", "Ingleside Station"),
+    ("Bronx 纽约布朗克斯区", "纽约布朗克斯区", "Bronx"), ("莲前派出所", None, None)])
+def test_the_migration_splits_a_name_stored_in_two_languages(stored, zh, en):
+    import importlib
+
+    both = importlib.import_module("pingan.core.migrations.0006_orgunit_name_en")._BOTH
+    m = both.match(stored)
+    assert (m["zh"], m["en"]) == (zh, en) if zh else m is None

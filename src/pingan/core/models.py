@@ -59,6 +59,9 @@ class OrgUnit(models.Model):
 
     code = models.CharField(max_length=32, unique=True, help_text="a stable unit code, e.g. 350203-LQ")
     name = models.CharField(max_length=100)
+    #: the name English pages show, where the unit has one of its own (a Chicago district, a San Francisco
+    #: station); blank: ``name`` in every language. Never both in one field ("District 25 第25警区").
+    name_en = models.CharField(max_length=100, blank=True, default="")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -68,7 +71,14 @@ class OrgUnit(models.Model):
         ordering = ["path"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The unit's name in the active language: ``name_en`` on a page that is not Chinese, when set."""
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and not (get_language() or "zh").startswith("zh") else self.name
 
     @property
     def depth(self) -> int:

@@ -31,8 +31,9 @@ def _path_segment(pk: int) -> str:
 
 @transaction.atomic
 def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = None,
-                   adcodes_covered: list[str] | None = None) -> OrgUnit:
-    """Create a unit under ``parent`` (``None`` only for a bureau) covering the given adcodes.
+                   adcodes_covered: list[str] | None = None, name_en: str = "") -> OrgUnit:
+    """Create a unit under ``parent`` (``None`` only for a bureau) covering the given adcodes; ``name_en``:
+    its name on English pages when it has one of its own (else ``name`` everywhere).
 
     Raises ``DomainError`` for a kind out of order (a station directly under the bureau is allowed, an
     area under a branch is not) or an adcode that is not a GB/T 2260 code.
@@ -57,7 +58,7 @@ def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = 
                               params={"adcode": c})
         if len(c) not in (6, 9, 12) or not c.isdigit():
             raise DomainError(f"{c!r}: an adcode has 6 (county), 9 (township) or 12 digits", code="bad_adcode")
-    unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, adcodes=codes,
+    unit = OrgUnit.objects.create(code=code, name=name, name_en=name_en, kind=kind, parent=parent, adcodes=codes,
                                   path=f"tmp-{secrets.token_hex(8)}")
     unit.path = (parent.path if parent else "") + _path_segment(unit.pk)
     unit.save(update_fields=["path"])

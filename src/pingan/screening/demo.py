@@ -43,13 +43,17 @@ class DemoResult:
 def _demo_premises() -> Premises:
     landlord = User.objects.filter(username="demo_landlord").first()
     if landlord is None:
-        landlord = user_create(username="demo_landlord", password=None, role="landlord",
-                               display_name="演示房东 (demo landlord)")
+        landlord = user_create(username="demo_landlord", password=None, role="landlord", display_name="演示房东")
+    elif landlord.display_name == "演示房东 (demo landlord)":  # named in two languages by earlier demos
+        User.objects.filter(pk=landlord.pk).update(display_name="演示房东")
     existing = Premises.objects.filter(owner=landlord).first()
     if existing is not None:
+        if existing.address == "厦门市思明区莲前东路 (demo)":
+            Premises.objects.filter(pk=existing.pk).update(address="厦门市思明区莲前东路")
         return existing
-    return premises_create(actor=landlord, name="莲前东路演示出租屋", kind="rental",
-                           address="厦门市思明区莲前东路 (demo)", adcode="350203010")
+    # data, in the language it is written in (a name, an address): one language, never "中文 (English)"
+    return premises_create(actor=landlord, name="莲前东路演示出租屋", kind="rental", address="厦门市思明区莲前东路",
+                           adcode="350203010")
 
 
 def _ensure(kind: str, name_prefix: str, importer) -> RiskDataset:

@@ -117,7 +117,7 @@ def compstat_sheet(page: UnitPage) -> Sheet:
                  st.current if st else None, st.longest if st else None,
                  _money_cell(amounts.get("cleared_involved")), _money_cell(amounts.get("cleared_recovered"))]
         rows.append(line)
-    note = (f"{page.unit.code} {page.unit.name} · {_('as of')} {page.as_of} · {page.scheme.stamp()} · "
+    note = (f"{page.unit.code} {page.unit.label} · {_('as of')} {page.as_of} · {page.scheme.stamp()} · "
             + _("Changes and rates are fractions (0.123 = 12.3%%). Clearance: FBI UCR rules (offences, not "
                 "persons; cleared by arrest or without arrest; counted in the year cleared, so a rate can "
                 "exceed 1). Amounts in %(unit)s.") % {"unit": unit})
@@ -134,7 +134,7 @@ def children_sheet(page: UnitPage) -> Sheet:
     rows, hl = [], set()
     for i, c in enumerate(page.children):
         row = c.compstat.row(key)
-        line: list = [c.unit.name, c.unit.code]
+        line: list = [c.unit.label, c.unit.code]
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = row.windows[name]
             line += [f.current, f.previous, present.no_base_text() if f.change is None else round(f.change, 4)]
@@ -193,7 +193,7 @@ def all_units_sheet(result) -> Sheet:
     rows, hl = [], set()
     for unit, cs in result:
         for r in cs.rows:
-            line: list = [unit.code, unit.name, cs.scheme.stamp(), cs.scheme.category(r.category).label(lang)]
+            line: list = [unit.code, unit.label, cs.scheme.stamp(), cs.scheme.category(r.category).label(lang)]
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = r.windows[name]
                 line += [f.current, f.previous, _round(f.change)]

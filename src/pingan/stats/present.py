@@ -249,7 +249,7 @@ def children_table(page: UnitPage, windows_: list[WindowView], query: str) -> li
             up = " up" if f.increase else ""
             cells.append(f'<td class="n{up}">{int(f.current)} <span class="muted">({int(f.previous)})</span></td>'
                          f'<td class="n{up}">{escape(_change(f.change))}</td>')
-        out.append((f"{base}{iri_to_uri(c.unit.code)}/?{query}", c.unit.name,
+        out.append((f"{base}{iri_to_uri(c.unit.code)}/?{query}", c.unit.label,
                     mark_safe("".join(cells))))  # noqa: S308 - numbers and escaped text only
     return out
 

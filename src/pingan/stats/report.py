@@ -47,7 +47,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
                            textColor=colors.HexColor("#57606a"))
     monday, sunday = present.week_label(page.as_of)
     story = [
-        Paragraph(_("Weekly CompStat report") + f" · {page.unit.name}", title_style),
+        Paragraph(_("Weekly CompStat report") + f" · {page.unit.label}", title_style),
         Paragraph(_("Week %(monday)s – %(sunday)s, as of %(as_of)s · %(scheme)s (%(stamp)s)") % {
             "monday": monday.isoformat(), "sunday": sunday.isoformat(), "as_of": page.as_of.isoformat(),
             "scheme": page.scheme.label(lang), "stamp": page.scheme.stamp()}, body),
@@ -142,7 +142,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
                      ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fc")), ("ALIGN", (1, 1), (-1, -1), "RIGHT")]
         for i, c in enumerate(page.children, start=1):
             row = c.compstat.row(head_key)
-            line = [Paragraph(c.unit.name, body)]
+            line = [Paragraph(c.unit.label, body)]
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = row.windows[name]
                 change = present.pct_text(f.change)

@@ -75,7 +75,7 @@ def org_units_ensure(*, units: dict[str, UnitRef]) -> dict[str, OrgUnit]:
                     continue
                 existing.setdefault(parent.code, parent)
             existing[ref.code] = orgunit_create(code=ref.code, name=ref.name, kind=ref.kind, parent=parent,
-                                                adcodes_covered=[])
+                                                adcodes_covered=[], name_en=ref.name_en)
             pending.remove(ref)
             progressed = True
         if not progressed:

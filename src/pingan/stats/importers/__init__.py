@@ -33,12 +33,14 @@ __all__ = ["ImportRead", "IncidentRecord", "RowIssue", "Source", "UnitRef", "bun
 
 @dataclass(frozen=True, slots=True)
 class UnitRef:
-    """A unit of a source's own geography (``kind`` an ``OrgUnit.Kind`` value; ``parent`` a code or ``""``)."""
+    """A unit of a source's own geography (``kind`` an ``OrgUnit.Kind`` value; ``parent`` a code or ``""``);
+    ``name`` is the Chinese name, ``name_en`` the English one where the source's city has its own."""
 
     code: str
     name: str
     kind: str
     parent: str = ""
+    name_en: str = ""
 
 
 @dataclass(slots=True)
@@ -135,7 +137,7 @@ def orgs() -> dict[str, dict]:
 
 def org_root(code: str) -> UnitRef:
     o = orgs()[code]
-    return UnitRef(o["code"], o["name"], "bureau", "")
+    return UnitRef(o["code"], o["name"], "bureau", "", name_en=o.get("name_en", ""))
 
 
 def bundled(folder: str, name: str) -> Path:

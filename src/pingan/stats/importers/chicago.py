@@ -47,12 +47,12 @@ HOMICIDE_FBI_CODES = frozenset({"01A", "01B"})
 
 
 def district_unit(org: str, district: int) -> UnitRef:
-    return UnitRef(f"{org}-D{district:03d}", f"District {district} 第{district}警区", "branch", org)
+    return UnitRef(f"{org}-D{district:03d}", f"第{district}警区", "branch", org, name_en=f"District {district}")
 
 
 def beat_unit(org: str, beat: int) -> UnitRef:
-    return UnitRef(f"{org}-B{beat:04d}", f"Beat {beat:04d} 巡区{beat:04d}", "station",
-                   district_unit(org, beat // 100).code)
+    return UnitRef(f"{org}-B{beat:04d}", f"巡区{beat:04d}", "station", district_unit(org, beat // 100).code,
+                   name_en=f"Beat {beat:04d}")
 
 
 def _int(text: str) -> int | None:

@@ -58,7 +58,7 @@ def COLLISIONS_FILE() -> Path:
 
 def borough_unit(suffix: str) -> UnitRef:
     name = mapping("nyc")["borough_name"][suffix]
-    return UnitRef(f"{ORG}-{suffix}", f"{name} 纽约{_ZH[suffix]}区", "branch", ORG)
+    return UnitRef(f"{ORG}-{suffix}", f"纽约{_ZH[suffix]}区", "branch", ORG, name_en=name)
 
 
 _ZH = {"BX": "布朗克斯", "BK": "布鲁克林", "MN": "曼哈顿", "QN": "皇后", "SI": "史泰登岛"}

@@ -47,7 +47,8 @@ OUT_OF_CITY = "Out of SF"
 
 def station_unit(district: str) -> UnitRef:
     key = re.sub(r"[^A-Z]", "", district.upper())
-    return UnitRef(f"{ORG}-{key}", f"{district.title()} Station {district.title()}警察分站", "station", ORG)
+    return UnitRef(f"{ORG}-{key}", f"{district.title()}警察分站", "station", ORG,
+                   name_en=f"{district.title()} Station")
 
 
 def _time(text: str) -> dt.datetime | None:
