@@ -144,7 +144,10 @@ def main() -> int:
     env = dict(os.environ, PINGAN_MQTT_UNITS_PREFIX=prefix, PINGAN_MQTT_URL=f"mqtt://{host}:{mport}")
     port = free_port()
     procs = [
-        subprocess.Popen([sys.executable, "-m", "pingan.cli", "dispatch", "worker"], env=env, cwd=str(ROOT)),
+        # the AVL worker prints its counters (received, stored, refused, backlog) every 5 s and when it stops
+        subprocess.Popen([sys.executable, "-m", "pingan.cli", "dispatch", "worker", "--stats-every", "5"],
+                         env=dict(env, PYTHONUNBUFFERED="1"),
+                         cwd=str(ROOT), stdout=subprocess.PIPE, text=True, bufsize=1),
         subprocess.Popen(
             [
                 sys.executable,
@@ -165,7 +168,19 @@ def main() -> int:
         ),
     ]
     stop = threading.Event()
+    # the worker's lines: "dispatch worker: … AVL over MQTT" once subscribed, then "avl key=value …" counters
+    worker_lines: list[str] = []
+    subscribed = threading.Event()
+
+    def read_worker():
+        for line in procs[0].stdout:
+            worker_lines.append(line.rstrip())
+            if "AVL over MQTT" in line:
+                subscribed.set()
+
+    threading.Thread(target=read_worker, daemon=True).start()
     published = [0]
+    publish_failed = [0]  # paho refused to queue it (not connected)
 
     def publisher():
         import paho.mqtt.client as mqtt
@@ -186,15 +201,17 @@ def main() -> int:
             lon, lat = pos[code]
             lon, lat = lon + rng.uniform(-2e-4, 2e-4), lat + rng.uniform(-2e-4, 2e-4)  # ~20 m a step
             pos[code] = (lon, lat)
-            c.publish(
+            info_ = c.publish(
                 f"{prefix}/{code}/position",
                 json.dumps({"lon": lon, "lat": lat, "crs": "wgs84", "time": dt.datetime.now(dt.UTC).isoformat()}),
                 qos=0,
             )
             published[0] += 1
+            publish_failed[0] += info_.rc != mqtt.MQTT_ERR_SUCCESS
             i += 1
-        c.loop_stop()
+        # DISCONNECT goes out after the publishes queued before it; stopping the loop first dropped them
         c.disconnect()
+        c.loop_stop()
 
     # wait for the web server
     deadline = time.monotonic() + 60
@@ -203,7 +220,12 @@ def main() -> int:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.2)
-    threading.Thread(target=publisher, daemon=True).start()
+    # publish only once the worker is subscribed: QoS 0 with no subscriber is dropped by the broker, and the
+    # worker's start (Django, the broker connection) can take seconds on a loaded machine
+    if not subscribed.wait(120):
+        print("the AVL worker did not subscribe within 120 s", flush=True)
+    pub_thread = threading.Thread(target=publisher, daemon=True)
+    pub_thread.start()
     time.sleep(3)
 
     changes: dict[tuple[str, str], float] = {}
@@ -272,7 +294,8 @@ def main() -> int:
             answers.append(services.candidates(alert=probe, limit=5, source=source))
             nearest[source].append(time.perf_counter() - t)
             nearest_cpu[source] += time.process_time() - c
-        if answers[0] != answers[1]:
+        # the same units in the same order (each answer also says how old each fix was when it was asked)
+        if [(c.unit_id, c.eta_s) for c in answers[0]] != [(c.unit_id, c.eta_s) for c in answers[1]]:
             mismatches[0] += 1
         if now >= next_change:
             i = rng.randrange(len(info["ids"]))
@@ -312,14 +335,23 @@ def main() -> int:
     cpu_bench = time.process_time() - cpu0
     time.sleep(2)
     stop.set()
+    pub_thread.join(30)
+    time.sleep(2)  # the last positions reach the worker
     from pingan.dispatch.models import Position
 
-    stored = Position.objects.filter(source="mqtt").count()
-    connection.close()
+    stored_before_stop = Position.objects.filter(source="mqtt").count()
     for p in procs:
         p.terminate()
     for p in procs:
-        p.wait(20)
+        p.wait(30)
+    # counted after the worker stopped: it stores its backlog on SIGTERM
+    stored = Position.objects.filter(source="mqtt").count()
+    connection.close()
+    time.sleep(0.5)
+    avl = {}
+    for line in worker_lines:
+        if line.startswith("avl "):
+            avl = dict(kv.split("=", 1) for kv in line.split()[1:])
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     lat = sorted(seen.values())
     missed = len(changes) - len(seen)
@@ -358,8 +390,12 @@ def main() -> int:
     if errors:
         print(f"console poll errors: {len(errors)}, first: {errors[0]}")
     print(
-        f"\npositions published {published[0]}, stored {stored} (QoS 0: the difference is what was in flight or "
-        "dropped at the end)"
+        f"\nAVL (QoS 0): published {published[0]} (refused by the client library: {publish_failed[0]}); received by "
+        f"the worker {avl.get('received', '?')}; stored {stored} ({stored_before_stop} before the worker stopped; "
+        f"worker: stored {avl.get('stored', '?')}, refused {avl.get('refused', '?')}, not a position "
+        f"{avl.get('not_a_position', '?')}, largest backlog {avl.get('max_pending', '?')}; the broker reports "
+        f"{avl.get('broker_dropped', '?')} messages dropped meanwhile, -1: not heard). Published but not received: "
+        f"{published[0] - int(avl.get('received', 0) or 0)}."
     )
     return 0
 

@@ -130,12 +130,14 @@ def test_avl_over_mqtt_through_the_real_broker(force):
     pub.publish("pingan/v1/units/LQ-C1/position", b"not json", qos=1).wait_for_publish(5)
     pub.publish("pingan/v1/units/NOPE/position", json.dumps({"lon": 118, "lat": 24}), qos=1).wait_for_publish(5)
     deadline = time.monotonic() + 10
-    while sub.stored + sub.skipped < 3 and time.monotonic() < deadline:
+    while sub.stored + sub.skipped + sub.refused < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
         sub.drain()
     pub.loop_stop()
     sub.stop()
-    assert (sub.stored, sub.skipped) == (1, 2)
+    assert (sub.stored, sub.skipped, sub.refused) == (1, 1, 1)  # stored, not a position, unknown call sign
+    stats = sub.stats()
+    assert (stats["received"], stats["pending"]) == (3, 0)  # everything that reached us is accounted for
     force.car_a.refresh_from_db()
     # the 08:00 fix is older than the fixture's position, so it is kept in the track but not made current
     from pingan.dispatch.models import Position

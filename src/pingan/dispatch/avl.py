@@ -22,6 +22,9 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 PREFIX = os.environ.get("PINGAN_MQTT_UNITS_PREFIX", "pingan/v1/units")
+#: Mosquitto's count of messages it dropped (all clients; a QoS 0 message is dropped when a subscriber's
+#: outgoing queue holds ``max_queued_messages`` packets, default 1000), published every ``sys_interval``.
+BROKER_DROPPED = "$SYS/broker/publish/messages/dropped"
 
 
 def parse(topic: str, payload: bytes, prefix: str = PREFIX) -> tuple | None:
@@ -61,12 +64,26 @@ class AvlSubscriber:
         #: largest backlog seen between two drains. QoS 0 may lose messages before they reach us (the broker
         #: drops for a slow subscriber, a reconnect); what reaches us is stored or counted here.
         self.received = self.stored = self.skipped = self.refused = self.max_pending = 0
+        #: the broker's dropped-message counter: first and latest value seen (None: the broker does not say)
+        self.broker_dropped_first: int | None = None
+        self.broker_dropped_last: int | None = None
 
     def _on_connect(self, client, flags, rc, properties) -> None:
         client.subscribe(f"{self.prefix}/+/position", qos=0)
+        client.subscribe(BROKER_DROPPED, qos=0)
         self.connected.set()
 
     def _on_message(self, client, topic, payload, qos, properties) -> int:
+        if topic == BROKER_DROPPED:
+            try:
+                n = int(payload)
+            except ValueError:
+                return 0
+            with self.lock:
+                if self.broker_dropped_first is None:
+                    self.broker_dropped_first = n
+                self.broker_dropped_last = n
+            return 0
         row = parse(topic, payload, self.prefix)
         with self.lock:
             self.received += 1
@@ -115,7 +132,12 @@ class AvlSubscriber:
         return n
 
     def stats(self) -> dict[str, int]:
-        """The counters and the backlog now (``pending``: received, not yet stored)."""
+        """The counters and the backlog now (``pending``: received, not yet stored); ``broker_dropped``: the
+        messages the broker says it dropped since we first heard its counter (every client's, ``-1``: not
+        heard yet; Mosquitto publishes it every 10 s by default)."""
         with self.lock:
+            dropped = (self.broker_dropped_last - self.broker_dropped_first
+                       if self.broker_dropped_first is not None and self.broker_dropped_last is not None else -1)
             return {"received": self.received, "stored": self.stored, "not_a_position": self.skipped,
-                    "refused": self.refused, "pending": len(self.pending), "max_pending": self.max_pending}
+                    "refused": self.refused, "pending": len(self.pending), "max_pending": self.max_pending,
+                    "broker_dropped": dropped}
