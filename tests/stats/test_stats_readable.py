@@ -140,3 +140,20 @@ def test_a_units_amounts_are_in_the_currency_of_its_sources(cast, incidents):
     page = selectors.compstat_for_unit(actor=cast.chief_a, code="350203-LQ")
     assert present.page_currency(page) == "CNY"
     assert present.money_unit("CNY", "zh-hans") == "元" and present.money_unit("CNY", "en") == "yuan"
+
+
+@pytest.mark.parametrize(("language", "reason", "change"), [
+    ("zh-hans", "金额改至 1,000.00元 以下", "损失金额：1,500.00元 → 800.00元"),
+    ("en", "value moved below 1,000.00 yuan", "Property loss: 1,500.00 yuan → 800.00 yuan"),
+])
+def test_the_downgrade_watch_says_its_reasons_and_amounts_in_words(client, cast, incidents, language, reason, change):
+    """It showed ``below_threshold:1000 CNY`` and ``property_loss: 1500.00 → 800.00``."""
+    from pingan.stats import services
+    from pingan.stats.models import Incident
+
+    a1 = Incident.objects.get(source_ref="case:A1")
+    services.incident_reclassify(actor=cast.chief_a, incident_id=a1.pk, reason="重新估价", property_loss="800")
+    sign_in(client, cast.chief_a, language)
+    html = client.get("/stats/u/350203-LQ/downgrades/?since=2024-01-01").content.decode()
+    assert reason in html and change in html
+    assert "below_threshold" not in html and "property_loss" not in html

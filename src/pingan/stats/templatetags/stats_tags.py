@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django import template
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
+from pingan.core.errors import DomainError
 from pingan.stats import classify, present
 
 register = template.Library()
@@ -124,3 +126,83 @@ def amount(value: Decimal | None) -> str:
 def window(row, name: str):
     """``row.windows[name]`` (templates cannot index by a variable)."""
     return row.windows[name]
+
+
+@register.filter
+def downgrade_reason(code: str) -> str:
+    """A downgrade reason (``integrity.downgrade_reasons``) in the viewer's language: ``less_serious_offence``,
+    ``unfounded``, ``left_category:<scheme>/<category>``, ``below_threshold:<amount> <currency>`` (the amount
+    with its unit)."""
+    kind, _sep, rest = code.partition(":")
+    if kind == "less_serious_offence":
+        return gettext("moved to a less serious offence")
+    if kind == "unfounded":
+        return gettext("marked unfounded (out of every count)")
+    if kind == "left_category" and not rest:  # the watch's counts by kind
+        return gettext("left a reported category")
+    if kind == "below_threshold" and not rest:
+        return gettext("value moved below a threshold")
+    if kind == "left_category":
+        sid, _slash, key = rest.partition("/")
+        try:
+            s = classify.scheme(sid)
+            return gettext("left “%(category)s” (%(scheme)s)") % {"category": s.category(key).label(get_language()),
+                                                                  "scheme": s.label(get_language())}
+        except (KeyError, LookupError, DomainError):
+            return code
+    if kind == "below_threshold":
+        amount, _space, currency = rest.partition(" ")
+        try:
+            value = Decimal(amount)
+        except ArithmeticError:
+            return code
+        return gettext("value moved below %(amount)s") % {"amount": present.money(value, currency, exact=True)}
+    return code
+
+
+#: The reclassified fields by name, for the downgrade watch's list of changes.
+CHANGE_FIELDS = {"offence": _("Offence"), "place_type": _("Place"), "attempted": _("Attempted"),
+                 "status": _("Status"), "clearance": _("Clearance"),
+                 "exceptional_code": _("Exceptional clearance (NIBRS)"), "cleared_on": _("Cleared on"),
+                 "property_loss": _("Property loss"), "amount_involved": _("Amount involved"),
+                 "amount_recovered": _("Amount recovered"), "injured": _("Injured"), "killed": _("Killed"),
+                 "victims": _("Victims"), "currency": _("Currency")}
+
+
+@register.simple_tag
+def change_line(field: str, change, currency: str = "") -> str:
+    """A recorded change, ``损失金额：1,500.00元 → 800.00元`` / ``Property loss: 1,500.00 yuan → 800.00 yuan``."""
+    before, after = [*change, None, None][:2]
+    return gettext("%(field)s: %(before)s → %(after)s") % {
+        "field": change_field(field), "before": change_text(field, before, currency),
+        "after": change_text(field, after, currency)}
+
+
+def change_text(field: str, value, currency: str = "") -> str:
+    """One side of a recorded change in the viewer's language: offences and places by name, amounts with their
+    unit, statuses and clearances by their label; "—" for none."""
+    from pingan.stats.models import Incident
+
+    if value in (None, ""):
+        return "—"
+    if field == "offence":
+        return offence_label(value)
+    if field == "place_type":
+        return place_label(value)
+    if field in ("property_loss", "amount_involved", "amount_recovered"):
+        try:
+            return present.money(Decimal(str(value)), currency, exact=True)
+        except ArithmeticError:
+            return str(value)
+    if field == "status":
+        return str(dict(Incident.Status.choices).get(value, value))
+    if field == "clearance":
+        return str(dict(Incident.Clearance.choices).get(value, value))
+    if field == "attempted":
+        return gettext("yes") if value in (True, "true", "True", 1) else gettext("no")
+    return str(value)
+
+
+@register.filter
+def change_field(field: str) -> str:
+    return str(CHANGE_FIELDS.get(field, field))
