@@ -30,7 +30,7 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
         ruleset_id="pingan.screening", ruleset_version="1")
     rows = [PersonResult(job=job, row=i + 2, status="accepted", level=lv, name=_fake.name())
             for i, lv in enumerate(levels)]
-    rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="yellow",
+    rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="",
                           reason="未筛查：证件号码校验位错误") for i in range(rejected)]
     PersonResult.objects.bulk_create(rows)
     from pingan.screening.services import screening_job_latest_refresh

@@ -268,7 +268,7 @@ def test_it_passes_rejected_rows_through_as_not_screened():
     )
     rows = res.persons.to_pylist()
     assert [r["row"] for r in rows] == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
-    assert rows[-1]["status"] == "rejected" and rows[-1]["level"] == "yellow" and "姓名为空" in rows[-1]["reason"]
+    assert rows[-1]["status"] == "rejected" and rows[-1]["level"] is None and "姓名为空" in rows[-1]["reason"]
 
 
 def test_it_reads_movements_from_parquet_files_and_names_records_by_file_and_row(tmp_path):
@@ -326,7 +326,9 @@ def test_it_outputs_exactly_one_row_per_input_row(people, rejected_rows):
     )
     rows = res.persons.column("row").to_pylist()
     assert rows == sorted([*range(2, 2 + len(people)), *rejected_rows])
-    assert set(res.persons.column("level").to_pylist()) <= {"green", "yellow", "red"}
+    levels = dict(zip(rows, res.persons.column("level").to_pylist(), strict=True))
+    assert {levels[r] for r in range(2, 2 + len(people))} <= {"green", "yellow", "red"}
+    assert {levels[r] for r in rejected_rows} <= {None}  # a row not screened has no level
     assert set(res.hits.column("row").to_pylist()) <= set(rows)
 
 

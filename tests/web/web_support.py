@@ -106,7 +106,7 @@ def make_job(owner, premises, prefix: str):
     from django.utils import timezone
 
     from pingan.screening.models import Hit, PersonResult, ScreeningJob
-    from pingan.screening.services import screening_job_latest_refresh
+    from pingan.screening.services import LATEST_JOB_HOOKS, screening_job_latest_refresh
 
     job = ScreeningJob.objects.create(
         premises=premises, submitted_by=owner, roster_name="roster.csv", roster_sha256="0" * 64,
@@ -133,7 +133,10 @@ def make_job(owner, premises, prefix: str):
     pq.write_table(pa.Table.from_pylist(hits), result_dir / "hits.parquet")
     job.result_dir = str(result_dir)
     job.save(update_fields=["result_dir"])
-    screening_job_latest_refresh(premises_ids=[premises.pk])  # as finishing a job through the services does
+    # as finishing a job through the services does: the latest job marked, its premises' code derived
+    screening_job_latest_refresh(premises_ids=[premises.pk])
+    for hook in LATEST_JOB_HOOKS:
+        hook(premises.pk, job.pk)
     job.refresh_from_db(fields=["is_latest"])
     return job
 

@@ -135,16 +135,109 @@ def review_get(*, actor, review_id: int) -> CodeReview:
     return rv
 
 
+#: What a premises' code is, as every page and the API name it: its live code's level, ``suspended`` (withdrawn
+#: until the police check a roster that leaves out flagged people), ``revoked`` (its newest code revoked, no
+#: newer one) or ``none`` (never had a code).
+CODE_STATES = ("green", "yellow", "red", "suspended", "revoked", "none")
+
+
+def code_state_name(*, level: str | None, revoked: bool, review_open: bool) -> str:
+    """The state (:data:`CODE_STATES`) of a premises whose newest code has ``level`` (``None``: no code yet) and
+    is ``revoked`` or not, with or without an open review. The one rule behind the code card, the premises
+    lists and the API: a page never derives a premises' level from anything else."""
+    if level is None:
+        return "none"
+    if not revoked:
+        return level
+    return "suspended" if review_open else "revoked"
+
+
+def with_code_state(qs: QuerySet[Premises]) -> QuerySet[Premises]:
+    """``qs`` annotated for lists with what :func:`premises_code_state` says of each premises, in one query:
+    ``code_level`` (the newest code's level, ``None`` without one), ``code_revoked_at``, ``code_expires_at``,
+    ``code_job_id`` and ``code_review_open``; :func:`code_state_of` turns them into the state."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    newest = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id")
+    return qs.annotate(
+        code_level=Subquery(newest.values("level")[:1]),
+        code_revoked_at=Subquery(newest.values("revoked_at")[:1]),
+        code_expires_at=Subquery(newest.values("expires_at")[:1]),
+        code_job_id=Subquery(newest.values("job_id")[:1]),
+        code_review_open=Exists(CodeReview.objects.filter(premises=OuterRef("pk"), status=CodeReview.Status.OPEN)))
+
+
+def code_state_of(p) -> str:
+    """The state of a premises annotated by :func:`with_code_state`."""
+    return code_state_name(level=p.code_level, revoked=p.code_revoked_at is not None,
+                           review_open=bool(p.code_review_open))
+
+
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
-    ``code`` (the live code or ``None``), ``last`` (the newest code, live or not), ``review`` (an open
-    suspension) and ``cause`` (why the live code was issued, rendered in the active language). No person
-    data, no permission check: callers pass a premises the viewer may see."""
+    ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
+    not), ``review`` (an open suspension), ``cause`` (why the live code was issued, rendered in the active
+    language) and ``job`` (the screening behind the live code: ``id``, ``finished_at``). No person data, no
+    permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
-    last = SafetyCode.objects.filter(premises=premises).order_by("-issued_at", "-id").first()
+    last = (SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id")
+            .first())
     code = last if last is not None and last.revoked_at is None else None
     # a review is open only while the premises has no live code, and only after it had one (the baseline)
     review = None if last is None or code is not None else \
         CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
-    return {"code": code, "last": last, "review": review, "cause": render(code.cause) if code and code.cause else ""}
+    state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
+    return {"state": state, "code": code, "last": last, "review": review,
+            "cause": render(code.cause) if code and code.cause else "",
+            "job": code.job if code is not None and code.job_id else None}
+
+
+def job_code_state(job) -> dict:
+    """What a screening's page says about the safety code, relative to that screening (no permission check:
+    callers pass a job the viewer may see). Keys:
+
+    * ``current``: :func:`premises_code_state` of the job's premises (the live code, labelled as current);
+    * ``own``: the newest code issued from this screening, or ``None`` when none was;
+    * ``is_current``: the live code is this screening's;
+    * ``replaced_by``: the code (of another screening) that superseded this screening's code — its
+      ``issued_at`` is when, its ``job_id`` which screening — or ``None``;
+    * ``review``: the review (police check) opened for this screening's roster, when no code was issued from it;
+    * ``newer_job``: the premises' latest screening when it is not this one (a newer roster decides the code);
+    * ``rule``: :func:`job_rule`.
+
+    ``{}`` for a job without premises.
+    """
+    from pingan.screening.models import ScreeningJob
+
+    if job.premises_id is None:
+        return {}
+    current = premises_code_state(job.premises)
+    own = SafetyCode.objects.filter(job=job).order_by("-issued_at", "-id").first()
+    replaced_by = None
+    if own is not None and own.revoked_at is not None:
+        replaced_by = (SafetyCode.objects.filter(premises_id=job.premises_id, issued_at__gte=own.issued_at,
+                                                 pk__gt=own.pk).exclude(job=job).order_by("issued_at", "id").first())
+    newer = None if job.is_latest else ScreeningJob.objects.filter(premises_id=job.premises_id, is_latest=True).first()
+    return {"current": current, "own": own, "replaced_by": replaced_by, "newer_job": newer, "rule": job_rule(job),
+            "is_current": current["code"] is not None and current["code"].job_id == job.pk,
+            "review": None if own is not None else
+            CodeReview.objects.filter(job=job).order_by("-created_at", "-id").first()}
+
+
+def job_rule(job) -> dict | None:
+    """What the published level rule (``pingan.codes.levels``) gives for a finished screening's rows:
+    ``level`` (:class:`~pingan.codes.levels.Level`), ``label`` (its name in the active language), ``unresolved``
+    (rows counted as unresolved: not screened, or screened without a level) — the same counts a code issued
+    from it carries. ``None`` for a job not done, one whose person data was deleted, or one of nobody."""
+    from pingan.codes.levels import level_for
+    from pingan.codes.models import LEVEL_LABELS
+    from pingan.codes.services import screening_counts
+
+    if job.status != "done" or job.purged_at is not None:
+        return None
+    counts, _people = screening_counts(job)
+    if counts.total == 0:
+        return None
+    level = level_for(counts)
+    return {"level": level, "label": str(LEVEL_LABELS[level]), "unresolved": counts.unresolved}

@@ -6,6 +6,7 @@ watchlist hit. Presentation only: the selectors have already scoped and audited 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from pingan.core import texts
 from pingan.lib import adcodes
+from pingan.screening import rules
 from pingan.screening.models import Hit, PersonResult
 
 MATCH_KINDS = {
@@ -56,27 +58,45 @@ def place_name(adcode: str, place: str = "") -> str:
     return " ".join(x for x in (path, place) if x) or adcode
 
 
-def _rule_labels(p: PersonResult) -> dict[str, str]:
-    """Rule id → the reason the rule set gives, in the reader's language (from the person's stored reasons)."""
-    out = {}
-    for m in p.reasons or []:
-        if m.get("code") in ("rule", "rule_detail"):
-            params = m.get("params") or {}
-            out[params.get("rule", "")] = texts.render(m)
-    return out
+#: A hit's title when its rule set does not name the rule (a rule set of another id, a rule removed since):
+#: what the rule's source is, never its id.
+SOURCE_TITLES = {
+    "movements": gettext_lazy("Stay in a listed risk area"),
+    "identity": gettext_lazy("Identity document to verify"),
+    "watchlist": gettext_lazy("Watchlist match"),
+}
+
+
+def rule_title(rule_id: str, source: str, ruleset_id: str = "") -> str:
+    """The title of a hit of rule ``rule_id`` in the reader's language: the rule's name in the bundled rule set
+    (``name`` in the rule-set file; else its reason) when the screening used that rule set (``ruleset_id``;
+    ``""``: any) and it has the rule, else what its ``source`` is (:data:`SOURCE_TITLES`), else "Rule hit" —
+    never the raw id."""
+    ruleset = bundled_ruleset()
+    if not ruleset_id or ruleset_id == ruleset.id:
+        rule = next((r for r in ruleset.rules if r.id == rule_id), None)
+        if rule is not None and (rule.name_text or rule.reason_text):
+            return texts.pick(rule.name_text or rule.reason_text)
+    return str(SOURCE_TITLES.get(source) or _("Rule hit"))
+
+
+@functools.cache
+def bundled_ruleset() -> rules.RuleSet:
+    """The bundled default rule set, read once per process."""
+    return rules.load_ruleset()
 
 
 def hits_for_people(p: PersonResult, hits: list[Hit]) -> list[dict[str, Any]]:
     """Each hit as the person page shows it (see the module docstring)."""
-    labels = _rule_labels(p)
     out = []
     for h in hits:
         d = h.detail or {}
         item: dict[str, Any] = {
             "hit": h, "silent": h.silent,
+            # a silent hit is a watchlist's, whatever the source recorded (rules.py: only they may be silent)
+            "title": rule_title(h.rule_id, "watchlist" if h.silent else h.source, p.job.ruleset_id),
             # silent rules are the watchlists' (rules.py: only a watchlist rule may be silent)
-            "title": _("Watchlist hit: do not tell the submitter") if h.silent or h.source == "watchlist"
-            else labels.get(h.rule_id) or h.rule_id,
+            "warning": _("Do not tell the submitter.") if h.silent or h.source == "watchlist" else "",
             "level": "" if h.silent else h.level_effect,
             "match": MATCH_KINDS.get(h.match_kind, h.match_kind),
         }

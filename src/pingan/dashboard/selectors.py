@@ -4,8 +4,10 @@ Every function takes the actor and narrows through :func:`pingan.core.scoping.sc
 screening selectors); reads of personal data write an audit record with the purpose the officer chose at
 sign-in (the request's audit context supplies it when ``purpose`` is empty).
 
-"Level of a premises" is, until safety codes exist, the worst submitter-visible level of its latest
-finished screening job (red > yellow > green); silent watchlist hits are counted separately, for police only.
+"Level of a premises" is its safety code's: the state :func:`pingan.codes.selectors.with_code_state` annotates
+(the live code's level, derived from the latest screening by the published rule or set by an approved level
+change; suspended; revoked; none) — never recomputed here from a job's counts. Silent watchlist hits are
+counted separately, for police only.
 The latest finished job is the one marked ``ScreeningJob.is_latest`` (the ``done`` job with the highest id,
 kept by :func:`pingan.screening.services.screening_job_latest_refresh` when a job finishes), read through
 one LEFT JOIN rather than a search of each premises' jobs.
@@ -21,13 +23,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from pingan.codes.selectors import with_code_state
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
 from pingan.screening import selectors as screening_selectors
 from pingan.screening.models import Hit, PersonResult, ScreeningJob
-
-LEVEL_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
 
 
 def require_police(actor) -> None:
@@ -43,16 +44,6 @@ def require_overview(actor) -> None:
         raise PermissionDenied("only station chiefs and analysts may see the counts")
 
 
-def worst_level(counts: dict | None) -> str:
-    """``red``/``yellow``/``green`` from a job's ``counts`` (``""`` for no finished job or no accepted row)."""
-    if not counts:
-        return ""
-    for level in ("red", "yellow", "green"):
-        if counts.get(level):
-            return level
-    return ""
-
-
 def _with_latest(qs: QuerySet[Premises]) -> QuerySet[Premises]:
     """``qs`` LEFT JOINed to each premises' latest finished job (``is_latest``), as the relation ``latest``."""
     return qs.annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
@@ -63,8 +54,9 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[P
 
     Annotations: ``last_job_id``, ``last_screened`` (datetime or ``None``), ``last_counts`` (dict or
     ``None``) of the job marked ``is_latest``, through one LEFT JOIN on the partial unique index
-    ``one_latest_job_per_premises``. With ``stale_days`` only premises whose latest finished job finished
-    more than that many days ago, or that have none — the same date the list shows as the last screening.
+    ``one_latest_job_per_premises``, and the safety code's state (``code_level``, ``code_revoked_at``, …:
+    :func:`pingan.codes.selectors.with_code_state`). With ``stale_days`` only premises whose latest finished job
+    finished more than that many days ago, or that have none — the same date the list shows as the last screening.
     Police only (``PermissionDenied`` otherwise).
     """
     require_police(actor)
@@ -72,7 +64,7 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[P
     if stale_days is not None:
         cutoff = timezone.now() - dt.timedelta(days=stale_days)
         qs = qs.filter(Q(latest__isnull=True) | Q(latest__finished_at__lt=cutoff))
-    return qs.annotate(
+    return with_code_state(qs).annotate(
         last_job_id=F("latest__id"), last_screened=F("latest__finished_at"), last_counts=F("latest__counts"),
     ).order_by("id")
 

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.throttling import AuthRateThrottle
 
+from pingan.codes.selectors import code_state_of
 from pingan.core import selectors as core_selectors
 from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError, PermissionDenied
@@ -128,8 +129,14 @@ def person_get(request: HttpRequest, person_id: int):
 
 
 class PremisesStatusOut(Schema):
-    """A premises of the caller's jurisdiction with its level (worst of the latest finished job; empty when
-    never screened) and when it was last screened."""
+    """A premises of the caller's jurisdiction with its safety code's state and when it was last screened.
+
+    ``level`` is the live safety code's level (``green``/``yellow``/``red``: derived from the latest screening
+    by the published rule, or set by an approved level change; empty when the premises holds no live code) —
+    the level every page shows. ``code_state`` says why there is none: ``suspended`` (until the police check a
+    roster that leaves out flagged people), ``revoked`` or ``none`` (never issued); otherwise it equals
+    ``level``. ``code_expires_at``: when the live code expires (``null`` without one). ``code_job_id``: the
+    screening behind the live code."""
 
     id: int
     name: str
@@ -138,6 +145,9 @@ class PremisesStatusOut(Schema):
     adcode: str
     unit: str
     level: str
+    code_state: str
+    code_expires_at: datetime | None
+    code_job_id: int | None
     last_screened: datetime | None
     last_job_id: int | None
 
@@ -147,7 +157,20 @@ class PremisesStatusOut(Schema):
 
     @staticmethod
     def resolve_level(obj) -> str:
-        return dashboard_selectors.worst_level(obj.last_counts)
+        state = code_state_of(obj)
+        return state if state in ("green", "yellow", "red") else ""
+
+    @staticmethod
+    def resolve_code_state(obj) -> str:
+        return code_state_of(obj)
+
+    @staticmethod
+    def resolve_code_expires_at(obj) -> datetime | None:
+        return obj.code_expires_at if obj.code_revoked_at is None else None
+
+    @staticmethod
+    def resolve_code_job_id(obj) -> int | None:
+        return obj.code_job_id if obj.code_level and obj.code_revoked_at is None else None
 
 
 @router.get("/jurisdiction/premises", response=list[PremisesStatusOut],

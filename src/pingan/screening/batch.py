@@ -1331,12 +1331,13 @@ class _Run:
                        AS identity_error_params
             FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row) LEFT JOIN w USING (row)
             UNION ALL
-            SELECT row, 'rejected', 'yellow', '未筛查：' || message || ' (not screened: fix the row and resubmit)',
+            -- a row not screened has no level (NULL): the safety-code rule counts it as unresolved
+            SELECT row, 'rejected', NULL, '未筛查：' || message || ' (not screened: fix the row and resubmit)',
                    []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone,
                    [], NULL, NULL
             FROM rej
             UNION ALL
-            SELECT row, status, 'yellow', '未筛查 (not screened: row status ' || status || ')',
+            SELECT row, status, NULL, '未筛查 (not screened: row status ' || status || ')',
                    []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status,
                    nullif(raw_number, ''), nullif(raw_phone, ''), [], NULL, NULL
             FROM p_other

@@ -17,6 +17,7 @@ File layout (full reference in ``docs/screening.md``)::
 
     [[rule]]
     id = "area-high"                   # [a-z0-9-], unique
+    name = { zh = "...", en = "..." }   # what police pages title a hit of the rule (optional; default: by kind)
     description = "..."                # for officers and auditors
     reason = { zh = "...", en = "..." } # shown to the submitter in their language (required unless silent);
                                        # a plain string is one text for every language
@@ -157,6 +158,9 @@ class Rule:
     #: the reason per language (``{"zh": ..., "en": ...}``; one key ``""`` for a plain-string reason):
     #: what pages render in the reader's language. ``reason`` is the legacy one-line text ``中文 (English)``.
     reason_text: Mapping[str, str] = field(default_factory=dict)
+    #: the rule's name per language (as :attr:`reason_text`): the title police pages give a hit of the rule;
+    #: empty when the file gives none (pages then name the rule by its kind)
+    name_text: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +290,7 @@ def _parse_rule(raw: Any, index: int, origin: str, citation_ids: set[str]) -> Ru
     if not isinstance(rid, str) or not _RULE_ID.match(rid):
         raise _err(origin, None, f"rule[{index}].id",
                    f"must be lower-case letters, digits and '-', at most 64 characters; got {rid!r}")
-    known = {"id", "description", "reason", "kind", "source", "level", "silent", "police_priority",
+    known = {"id", "name", "description", "reason", "kind", "source", "level", "silent", "police_priority",
              "cites", "condition"}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -313,6 +317,7 @@ def _parse_rule(raw: Any, index: int, origin: str, citation_ids: set[str]) -> Ru
     elif level not in LEVELS:
         raise _err(origin, rid, "level", f"{level!r} is not one of {', '.join(LEVELS)}")
     reason, reason_text = _localised(raw, "reason", origin, rid, required=not silent)
+    _name, name_text = _localised(raw, "name", origin, rid, required=False)
     if reason and re.search(r"watch ?list|名单|布控", reason, re.IGNORECASE):
         raise _err(origin, rid, "reason", "submitter-visible text must never mention watchlists")
     priority = raw.get("police_priority")
@@ -329,6 +334,7 @@ def _parse_rule(raw: Any, index: int, origin: str, citation_ids: set[str]) -> Ru
     return Rule(
         id=rid, description=description, kind=kind, source=source, level=level, silent=silent,
         police_priority=priority, condition=condition, reason=reason, cites=tuple(cites), reason_text=reason_text,
+        name_text=name_text,
     )
 
 

@@ -78,14 +78,16 @@ def job_get(*, actor, job_id: int) -> ScreeningJob:
 
 def premises_with_latest(*, actor) -> QuerySet:
     """The actor's premises (submitters: their own) with their latest finished screening (``latest_job_id``,
-    ``latest_at``, ``latest_counts``) and whether a live safety code exists (``has_code``), oldest first."""
+    ``latest_at``, ``latest_counts``), whether a live safety code exists (``has_code``) and the code's state
+    (:func:`pingan.codes.selectors.with_code_state`: the level a list shows is the code's), oldest first."""
     from django.db.models import Exists, F, FilteredRelation, OuterRef
 
+    from pingan.codes.selectors import with_code_state
     from pingan.core.selectors import premises_scoped
 
     # a live code, by the reverse relation the codes app declares (no import of it)
     live_code = Premises.objects.filter(pk=OuterRef("pk"), safety_codes__revoked_at__isnull=True)
-    return (premises_scoped(actor=actor)
+    return (with_code_state(premises_scoped(actor=actor))
             .annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
             .annotate(latest_job_id=F("latest__id"), latest_at=F("latest__finished_at"),
                       latest_counts=F("latest__counts"), has_code=Exists(live_code))

@@ -679,6 +679,8 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         if c not in persons.column_names:
             persons = persons.append_column(c, pa.nulls(persons.num_rows, pa.string()))
     persons = _with_blank_rows(persons, (job.stats or {}).get("blank_row_ranges") or [])
+    persons = _unscreened_without_level(persons)
+    persons, current_hits = _reevaluated(job, persons)
     with translation.override(lang or "en"):
         persons = _rendered_reasons(persons)
         persons = _to_fix(persons)
@@ -694,8 +696,12 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
         by_row: dict[int, list[str]] = {}
         for h in hits:
+            if h["row"] in current_hits:  # re-evaluated: the hits it has now
+                continue
             by_row.setdefault(h["row"], []).append(
                 f"{h['rule_id']}:{h['match_kind']}{' (silent)' if h['silent'] else ''}")
+        for row, now in current_hits.items():
+            by_row[row] = [f"{h.rule_id}:{h.match_kind}{' (silent)' if h.silent else ''}" for h in now]
         rows = persons.column("row").to_pylist()
         table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
@@ -710,6 +716,49 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     audit.record(actor, "export", "ScreeningJob", job.pk,
                  detail={"police_view": police_view, "file": out.name, "lang": lang or ""})
     return out
+
+
+def _unscreened_without_level(persons: pa.Table) -> pa.Table:
+    """``persons`` with no ``level`` on rows that were not screened (rejected, or a roster status other than
+    accepted): such a row has no level of its own; the safety-code rule counts it as unresolved. Result files
+    written before the engine left it empty said ``yellow`` there."""
+    import pyarrow.compute as pc
+
+    i = persons.column_names.index("level")
+    level = pc.if_else(pc.equal(persons.column("status"), "accepted"), persons.column("level"),
+                       pa.nulls(persons.num_rows, pa.string()))
+    return persons.set_column(i, persons.schema.field(i), level.cast(persons.schema.field(i).type))
+
+
+def _reevaluated(job: ScreeningJob, persons: pa.Table) -> tuple[pa.Table, dict[int, list[Hit]]]:
+    """``persons`` with the rows that new risk data changed (:mod:`pingan.screening.reevaluate`) as they stand
+    now — level, rule ids, reasons — and those rows' current hits by row, so a download says what the pages
+    say. The result file keeps what the screening found; the database holds every later change."""
+    import json
+
+    if job.reevaluated_at is None:
+        return persons, {}
+    changed = {r["row"]: r for r in PersonResult.objects.filter(job=job).exclude(reevaluation={}).values(
+        "id", "row", "level", "rule_ids", "reason", "reasons")}
+    if not changed:
+        return persons, {}
+    hits: dict[int, list[Hit]] = {row: [] for row in changed}
+    row_of = {r["id"]: row for row, r in changed.items()}
+    for h in Hit.objects.filter(person_id__in=list(row_of)).order_by("police_priority", "id"):
+        hits[row_of[h.person_id]].append(h)
+    rows = persons.column("row").to_pylist()
+
+    def patched(column: str, value) -> pa.Array:
+        old = persons.column(column).to_pylist()
+        return pa.array([value(changed[r]) if r in changed else o for r, o in zip(rows, old, strict=True)],
+                        persons.schema.field(column).type)
+
+    for column, value in (("level", lambda r: r["level"] or None), ("reason", lambda r: r["reason"]),
+                          ("reasons", lambda r: json.dumps(r["reasons"], ensure_ascii=False)),
+                          ("rule_ids", lambda r: list(r["rule_ids"] or []))):
+        if column in persons.column_names:
+            persons = persons.set_column(persons.column_names.index(column), column, patched(column, value))
+    return persons, hits
 
 
 #: Column headings of a results file for people (``screening_job_export(lang=...)``).
@@ -781,8 +830,11 @@ def _to_fix(persons: pa.Table) -> pa.Table:
     mask = pc.or_kleene(pc.equal(persons.column("status"), "rejected"),
                         pc.is_in(persons.column("identity_status"), pa.array(UNVERIFIED)))
     at = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+    # typed indices: an empty Python list is a null-typed array, which take() refuses (a roster with nothing
+    # to fix could not be downloaded)
     picked = persons.select(["status", "reason", "reasons", "identity_status", "identity_error",
-                             "identity_error_params", "identity_reason", "doc_type"]).take(at).to_pylist()
+                             "identity_error_params", "identity_reason", "doc_type"]).take(
+        pa.array(at, pa.int64())).to_pylist()
     sep = "；" if lang() == "zh" else "; "
     for i, p in zip(at, picked, strict=True):
         if p["status"] == "rejected":

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pingan.codes import selectors as codes_selectors
 from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
 from pingan.core import texts
@@ -125,7 +126,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
         return response
     ctx: dict = {"job": j, "finished": finished,
-                 "earlier": selectors.job_same_roster_earlier(actor=request.user, job=j)}
+                 "earlier": selectors.job_same_roster_earlier(actor=request.user, job=j),
+                 # the safety code relative to this screening: its own, and the premises' current one
+                 "code": codes_selectors.job_code_state(j) if j.status == ScreeningJob.Status.DONE else {}}
     if j.purged_at is not None:
         ctx["purged_on"] = timezone.localdate(j.purged_at)
     elif j.status == ScreeningJob.Status.DONE:
