@@ -1,8 +1,8 @@
-"""The level pages on a phone (375 px), in Chinese and in English, in Debian's chromium (issues 10 and 11): after
-a partial roster (one row not screened), the full roster with a red tenant and a four-eyes level change, the
-landlord's list, the older screening's page (its code superseded, by which screening), the newer one, the
-police list, premises and person pages all show the same code, without sideways scrolling; a hit is titled by
-the rule's name, never its id. ``PINGAN_SCREENSHOTS=dir`` keeps the screenshots to look at."""
+"""The level pages on a phone (375 px; two of them at 1280 px too), in Chinese and in English, in Debian's
+chromium (issues 10 and 11): after a partial roster (one row not screened), the full roster with a red tenant
+and a four-eyes level change, the landlord's list, the older screening's page (its code superseded, by which
+screening), the newer one, the police list, premises and person pages all show the same code, without sideways
+scrolling; a hit is titled by the rule's name, never its id. ``PINGAN_SCREENSHOTS=dir`` keeps the screenshots."""
 
 from __future__ import annotations
 
@@ -43,17 +43,17 @@ def test_the_level_pages_agree_on_a_phone(live_server, client, cast, monkeypatch
     red = PersonResult.objects.get(job=new, level="red")
     code_name, superseded, hit_title = WORDS[language]
 
-    def phone(browser, user):
+    def phone(browser, user, width: int = 375):
         sign_in(client, user)
-        ctx = browser.new_context(viewport={"width": 375, "height": 800})
+        ctx = browser.new_context(viewport={"width": width, "height": 800})
         ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
                          {"name": "django_language", "value": language, "url": live_server.url}])
         return ctx.new_page()
 
-    def visit(page, path: str, name: str):
+    def visit(page, path: str, name: str, width: int = 375):
         page.goto(f"{live_server.url}{path}")
-        page.screenshot(path=str(shots / f"{language}-{name}.png"), full_page=True)
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375, name
+        page.screenshot(path=str(shots / f"{language}-{width}-{name}.png"), full_page=True)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width, name
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
@@ -79,5 +79,10 @@ def test_the_level_pages_agree_on_a_phone(live_server, client, cast, monkeypatch
             titles = page.locator("#hits + ul.list > li > strong")
             expect(titles.first).to_contain_text(hit_title)
             assert "area-high" not in " ".join(titles.all_inner_texts())
+            page = phone(browser, cast.landlord_a, 1280)  # and on a desktop
+            visit(page, f"/screening/jobs/{old.pk}/", "old-job", 1280)
+            expect(page.locator("#superseded")).to_contain_text(superseded)
+            visit(page, "/screening/", "landlord-list", 1280)
+            expect(page.locator("#my-premises .code-badge")).to_have_attribute("data-code-state", "yellow")
         finally:
             browser.close()
