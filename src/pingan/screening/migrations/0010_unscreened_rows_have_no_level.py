@@ -12,6 +12,6 @@ def clear(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("screening", "0008_reevaluation")]
+    dependencies = [("screening", "0009_failures_as_codes")]
 
     operations = [migrations.RunPython(clear, migrations.RunPython.noop, elidable=True)]
