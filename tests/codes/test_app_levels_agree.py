@@ -74,7 +74,15 @@ def every_page(client, cast, old_job, new_job) -> dict[str, str]:
     seen["police old job page"] = card_state(page(client, reverse("screening:job", args=[old_job.pk])))
     api = api_premises(client, cast.officer_a, cast.premises_a.pk)
     seen["api code_state"], seen["api level"] = api["code_state"], api["level"]
+    seen["api current code"] = current_code(client, cast.landlord_a, cast.premises_a.pk)["level"]
     return seen
+
+
+def current_code(client, user, premises_id: int) -> dict:
+    from pingan.core.services import token_create
+
+    secret = token_create(user=user, name="t").secret
+    return client.get(f"/api/v1/codes/premises/{premises_id}/current", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
 
 
 @pytest.fixture
@@ -125,6 +133,8 @@ def test_every_page_agrees_through_a_partial_roster_the_full_roster_and_a_level_
     assert (changed.level, changed.people, changed.job_id) == ("yellow", 18, full.pk)
     seen = every_page(client, cast, partial, full)
     assert set(seen.values()) == {"yellow"}, seen
+    api = current_code(client, cast.landlord_a, cast.premises_a.pk)
+    assert (api["job_id"], api["people"], api["cause_code"]) == (full.pk, 18, "code_cause.override")
     sign_in(client, cast.landlord_a)
     new = page(client, reverse("screening:job", args=[full.pk]))
     assert 'id="this-screening-code"' not in new  # the changed code is still this screening's

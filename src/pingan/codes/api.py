@@ -34,6 +34,7 @@ from pingan.codes.token import Verification
 from pingan.core import ratelimit
 from pingan.core.apiutil import problems
 from pingan.core.errors import DomainError, NotFound
+from pingan.core.texts import render
 
 router = Router(tags=["codes"])
 
@@ -57,6 +58,8 @@ def code_out(code: SafetyCode) -> dict:
         "kid": code.kid, "issued_at": code.issued_at, "expires_at": code.expires_at,
         "ruleset_version": code.ruleset_version, "people": code.people, "token": code.token,
         "revoked_at": code.revoked_at, "revocation_reason": code.revocation_reason,
+        "job_id": code.job_id, "cause": render(code.cause) if code.cause else "",
+        "cause_code": (code.cause or {}).get("code", ""),
     }
 
 

@@ -8,7 +8,11 @@ from ninja import Schema
 
 
 class CodeOut(Schema):
-    """One issued code: the signed text (``token``, what the QR holds) and its decoded fields."""
+    """One issued code: the signed text (``token``, what the QR holds) and its decoded fields; ``job_id``, the
+    screening behind it (``null`` for none), and why it was issued: ``cause`` in the request's language,
+    ``cause_code`` its stable code (``code_cause.screening``, ``code_cause.reevaluation``, ``code_cause.override``
+    — a level set by an approved level change —, ``code_cause.release``, ``code_cause.manual``; ``""`` for codes
+    issued before causes were recorded)."""
 
     code_id: str
     premises_id: int
@@ -22,6 +26,9 @@ class CodeOut(Schema):
     token: str
     revoked_at: datetime | None
     revocation_reason: str
+    job_id: int | None = None
+    cause: str = ""
+    cause_code: str = ""
 
 
 class VerifyIn(Schema):
