@@ -83,11 +83,9 @@ def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_t
     assert live(cast.premises_a).people == 5
 
 
-@pytest.mark.parametrize("chunk", [reevaluate.CHUNK, 1], ids=["few-numbers", "temporary-table"])
-def test_a_days_movements_re_evaluate_only_the_people_in_them(cast, world, tmp_path, monkeypatch, chunk):
-    # above CHUNK numbers the people are found through a temporary table and hash joins (PostgreSQL) or one
-    # JSON array parameter (SQLite): the same people
-    monkeypatch.setattr(reevaluate, "CHUNK", chunk)
+def test_a_days_movements_re_evaluate_only_the_people_in_them(cast, world, tmp_path):
+    # the people are found through a temporary table and hash joins (PostgreSQL) or one JSON array parameter
+    # (SQLite), however many numbers the records hold
     a, _ = world
     z = TENANTS[3]
     delta = import_movements(tmp_path, "2022-08-18.csv", [

@@ -20,6 +20,7 @@ from pingan.codes.token import (
     SafetyCode,
     Status,
     b45decode,
+    b45encode,
     decode,
     encode,
     issue,
@@ -340,6 +341,12 @@ def test_it_round_trips_any_valid_content_through_sign_and_verify(
 @given(st.binary(max_size=400))
 def test_the_fast_base45_decoder_inverts_the_reference_encoder(data: bytes) -> None:
     assert b45decode(base45.b45encode(data).decode()) == data
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=400))
+def test_the_fast_base45_encoder_is_the_reference_encoder(data: bytes) -> None:
+    assert b45encode(data) == base45.b45encode(data).decode()
 
 
 def _reference(text: str) -> bytes | None:

@@ -77,6 +77,19 @@ def test_it_chains_records_in_order(trail):
         assert cur.prev_hash == prev.hash and cur.seq == prev.seq + 1
 
 
+def test_many_records_written_without_instances_chain_like_the_others(cast, trail):
+    # returning=False (a re-evaluation's issue records): from tuples, by COPY on PostgreSQL — the same chain
+    n, before = audit.COPY_FROM + 20, AuditRecord.objects.count()
+    got = audit.record_many(cast.officer_a, [audit.Entry("issue", "SafetyCode", f"c{i}", {"premises": i, "名": "楼"})
+                                             for i in range(n)], returning=False)
+    assert got == []
+    audit.record(cast.officer_a, "read", "Person", "after")
+    recs = list(AuditRecord.objects.order_by("seq"))
+    first = recs[before]
+    assert len(recs) == before + n + 1 and first.detail == {"premises": 0, "名": "楼"} and first.actor == "officer_a"
+    assert audit.verify().ok
+
+
 def test_it_lets_only_auditors_search(cast, trail, client):
     from pingan.core import selectors
 

@@ -555,49 +555,54 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
         chunk = ids[start:start + DERIVE_BATCH]
         last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
         in_chunk = ids_in(Premises, chunk)  # one array parameter, not 2,000
-        premises_rows = list(Premises.objects.select_for_update(of=("self",)).select_related("unit")
-                             .filter(pk__in=in_chunk).annotate(last_code_id=Subquery(last_code)).order_by("pk"))
-        jobs = {j.premises_id: j for j in ScreeningJob.objects.filter(premises_id__in=in_chunk, is_latest=True)
-                .only("pk", "premises_id", "purged_at")}
+        # values, not model instances: at a re-evaluation's size building the instances cost more than the rest
+        premises_rows = list(Premises.objects.select_for_update(of=("self",)).filter(pk__in=in_chunk)
+                             .annotate(last_code_id=Subquery(last_code)).order_by("pk")
+                             .values_list("pk", "name", "unit__code", "last_code_id"))
+        jobs = {premises_id: (job_id, purged_at) for premises_id, job_id, purged_at in ScreeningJob.objects.filter(
+            premises_id__in=in_chunk, is_latest=True).values_list("premises_id", "pk", "purged_at")}
         counts_by_job = {
             a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids_in(PersonResult, [
-                j.pk for j in jobs.values()])).values("job_id").annotate(
+                job_id for job_id, _purged in jobs.values()])).values("job_id").annotate(
                 green=Count("id", filter=Q(status="accepted", level="green")),
                 yellow=Count("id", filter=Q(status="accepted", level="yellow")),
                 red=Count("id", filter=Q(status="accepted", level="red")),
                 accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
-        live: dict[int, list[SafetyCode]] = {}
-        for c in SafetyCode.objects.filter(premises_id__in=in_chunk, revoked_at__isnull=True).order_by(
-                "-issued_at", "-id").only("pk", "premises_id", "job_id", "counts", "level", "code_id", "issuer"):
-            live.setdefault(c.premises_id, []).append(c)
-        last = {c.pk: c for c in SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [
-            p.last_code_id for p in premises_rows if p.last_code_id])).only("pk", "job_id", "level")}
+        # live codes of each premises, newest first: (pk, job_id, counts, code_id, issuer)
+        live: dict[int, list[tuple]] = {}
+        for pk, premises_id, job_id, counts_, code_id, issuer in SafetyCode.objects.filter(
+                premises_id__in=in_chunk, revoked_at__isnull=True).order_by("-issued_at", "-id").values_list(
+                "pk", "premises_id", "job_id", "counts", "code_id", "issuer"):
+            live.setdefault(premises_id, []).append((pk, job_id, counts_, code_id, issuer))
+        last = {pk: (job_id, level) for pk, job_id, level in SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [
+            r[3] for r in premises_rows if r[3]])).values_list("pk", "job_id", "level")}
         reviewed = set(CodeReview.objects.filter(premises_id__in=in_chunk, status=CodeReview.Status.OPEN)
                        .values_list("premises_id", flat=True))
-        one_by_one: list[Premises] = []
-        to_issue: list[tuple[Premises, ScreeningJob, ScreeningCounts, int, Level]] = []
-        for p in premises_rows:
-            job = jobs.get(p.pk)
-            agg = counts_by_job.get(job.pk) if job is not None else None
-            if job is None or job.purged_at is not None or agg is None or agg["total"] == 0:
+        one_by_one: list[int] = []
+        to_issue: list[tuple[int, str, str, int, ScreeningCounts, int, Level]] = []
+        for premises_id, name, issuer, last_code_id in premises_rows:
+            job_id, purged_at = jobs.get(premises_id, (None, None))
+            agg = counts_by_job.get(job_id) if job_id is not None else None
+            if job_id is None or purged_at is not None or agg is None or agg["total"] == 0:
                 done["none"] += 1
                 continue
             screened = agg["green"] + agg["yellow"] + agg["red"]
             counts = ScreeningCounts(green=agg["green"], yellow=agg["yellow"], red=agg["red"],
                                      unresolved=agg["total"] - screened)
-            cur = live.get(p.pk, [None])[0]
-            if p.pk not in reviewed and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
+            cur = live.get(premises_id, [None])[0]
+            if premises_id not in reviewed and cur is not None and cur[1] == job_id and cur[2] == _counts_dict(counts):
                 done["unchanged"] += 1
                 continue
             level = level_for(counts)
-            previous = last.get(p.last_code_id)
-            if p.pk in reviewed or (review_policy and previous is not None and previous.job_id not in (None, job.pk)
-                                    and level.wire < Level(previous.level).wire):
-                one_by_one.append(p)
+            previous = last.get(last_code_id)
+            if premises_id in reviewed or (review_policy and previous is not None and previous[0] not in (None, job_id)
+                                           and level.wire < Level(previous[1]).wire):
+                one_by_one.append(premises_id)
                 continue
-            to_issue.append((p, job, counts, agg["accepted"], level))
-        for p in one_by_one:
-            outcome = safety_code_derive(premises=p, actor=actor, cause=causes[p.pk]).outcome
+            to_issue.append((premises_id, name, issuer, job_id, counts, agg["accepted"], level))
+        for premises_id in one_by_one:
+            outcome = safety_code_derive(premises=Premises.objects.get(pk=premises_id), actor=actor,
+                                         cause=causes[premises_id]).outcome
             done[outcome if outcome in done else "none"] += 1
         if not to_issue:
             continue
@@ -606,41 +611,63 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
         # tuples straight to COPY (CODE_COLUMNS), no model instance per code
         rows: list[tuple] = []
         issued_by = actor.pk if getattr(actor, "pk", None) else None
-        for p, job, counts, people, level in to_issue:
-            issuer = issuer_for(p)
+        for premises_id, name, issuer, job_id, counts, people, level in to_issue:
             if issuer not in signers:
                 key = signing_key_ensure(issuer=issuer)
                 signers[issuer] = (key, signer_for(key))
             key, signer = signers[issuer]
-            code = core_token.SafetyCode.new(issuer=issuer, premises_id=p.pk,
-                                             premises_name=p.name.strip()[: core_token.MAX_NAME_LENGTH], level=level,
+            code = core_token.SafetyCode.new(issuer=issuer, premises_id=premises_id,
+                                             premises_name=name.strip()[: core_token.MAX_NAME_LENGTH], level=level,
                                              people=people, issued_at=now, validity=validity)
-            rows.append((p.pk, job.pk, issuer, code.code_id.hex(), level.value, code.issued_at, code.expires_at,
+            rows.append((premises_id, job_id, issuer, code.code_id.hex(), level.value, code.issued_at, code.expires_at,
                          code.ruleset_version, people, key.kid, core_token.issue(code, signer), issued_by,
-                         _counts_dict(counts), causes[p.pk] or {}, None, None, None, ""))
+                         _counts_dict(counts), causes[premises_id] or {}, None, None, None, ""))
         new_ids = copy_rows(SafetyCode, CODE_COLUMNS, rows)
-        old = [c for p, *_ in to_issue for c in live.get(p.pk, [])]
+        # (pk, premises_id, code_id, issuer) of the codes the new ones supersede
+        old = [(c[0], premises_id, c[3], c[4]) for premises_id, *_ in to_issue for c in live.get(premises_id, [])]
         if old:
             # each old code's successor: the one new code of its premises (the premises rows are locked, so no
-            # other code of theirs was issued meanwhile; the old codes all have lower ids)
-            successor = SafetyCode.objects.filter(premises_id=OuterRef("premises_id"), pk__gte=min(new_ids),
-                                                  revoked_at__isnull=True).values("pk")[:1]
-            SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [c.pk for c in old])).update(
-                superseded_by=Subquery(successor), superseded_at=now, revoked_at=now,
-                revocation_reason=Reason.RESCREENED.name.lower())
+            # other code of theirs was issued meanwhile)
+            _supersede(old, {premises_id: new_id for (premises_id, *_), new_id in zip(rows, new_ids, strict=True)},
+                       min(new_ids), now)
         superseded: dict[int, list[str]] = {}
-        for c in old:
-            superseded.setdefault(c.premises_id, []).append(c.code_id)
+        for premises_id, *_ in to_issue:
+            if premises_id in live:
+                superseded[premises_id] = [c[3] for c in live[premises_id]]
         audit.record_many(actor, [audit.Entry("issue", "SafetyCode", code_id, {
             "premises": premises_id, "level": level, "job": job_id, "people": people, "kid": kid,
             "ruleset_version": ruleset_version, "override": None,
             "superseded": superseded.get(premises_id, []), "cause": cause})
             for (premises_id, job_id, _i, code_id, level, _a, _e, ruleset_version, people, kid, _t, _b, _c, cause,
-                 *_rest) in rows])
-        for issuer in sorted({c.issuer for c in old} if old else set()):
+                 *_rest) in rows], returning=False)
+        for issuer in sorted({c[3] for c in old}):
             _invalidate_revocations_now_and_on_commit(issuer)
         done["issued"] += len(rows)
     return done
+
+
+def _supersede(old: list[tuple], successor_of: dict[int, int], first_new_id: int, now: datetime) -> None:
+    """Revoke the ``old`` live codes (``(pk, premises_id, …)``) as ``rescreened``, each linked to
+    ``successor_of[its premises]``. On PostgreSQL one ``UPDATE … FROM unnest(old ids, new ids)``: the pairs are
+    known here, and the correlated sub-select that finds them elsewhere ran along the new codes' ids for every
+    old code (~0.15 ms of the server's CPU per code, most of a 43,000-code re-derivation's)."""
+    from django.db import connection
+    from django.db.models import OuterRef, Subquery
+
+    from pingan.core.copystore import ids_in, int_array
+
+    reason = Reason.RESCREENED.name.lower()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("UPDATE codes_safetycode c SET superseded_by_id = m.new_id, superseded_at = %s, "
+                        "revoked_at = %s, revocation_reason = %s "
+                        "FROM unnest(%s::bigint[], %s::bigint[]) AS m(old_id, new_id) WHERE c.id = m.old_id",
+                        [now, now, reason, int_array(c[0] for c in old), int_array(successor_of[c[1]] for c in old)])
+        return
+    successor = SafetyCode.objects.filter(premises_id=OuterRef("premises_id"), pk__gte=first_new_id,
+                                          revoked_at__isnull=True).values("pk")[:1]
+    SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [c[0] for c in old])).update(
+        superseded_by=Subquery(successor), superseded_at=now, revoked_at=now, revocation_reason=reason)
 
 
 @transaction.atomic

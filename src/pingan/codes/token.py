@@ -338,6 +338,26 @@ _B45_VALUE[np.frombuffer(_B45_ALPHABET, np.uint8)] = np.arange(45, dtype=np.uint
 _B45_WEIGHTS = np.array([1, 45, 45 * 45], dtype=np.uint32)
 
 
+_B45_CHARS = np.frombuffer(_B45_ALPHABET, np.uint8)
+
+
+def b45encode(data: bytes) -> str:
+    """Encode bytes as base45 text (RFC 9285 §4), vectorised with numpy: exactly ``base45.b45encode`` (a
+    property test holds the two together), several times faster — a re-evaluation encodes tens of thousands of
+    codes at once, and the reference's per-pair ``divmod`` was a third of each code's cost."""
+    whole = len(data) - len(data) % 2
+    pairs = np.frombuffer(data, ">u2", count=whole // 2).astype(np.uint32)
+    digits = np.empty((pairs.size, 3), np.uint32)
+    digits[:, 0] = pairs % 45
+    digits[:, 1] = pairs // 45 % 45
+    digits[:, 2] = pairs // 2025
+    out = _B45_CHARS[digits.reshape(-1)].tobytes()
+    if whole < len(data):
+        last = data[-1]
+        out += bytes((_B45_ALPHABET[last % 45], _B45_ALPHABET[last // 45]))
+    return out.decode("ascii")
+
+
 def b45decode(text: str) -> bytes:
     """Decode base45 text (RFC 9285 §4.2) to bytes, vectorised with numpy.
 
@@ -394,7 +414,7 @@ def encode(cose: bytes, *, compress: bool | None = None) -> str:
         packed = zlib.compress(cose, 9)
         if compress or len(packed) < len(cose):
             body = packed
-    return PREFIX + base45.b45encode(body).decode("ascii")
+    return PREFIX + b45encode(body)
 
 
 def decode(text: str | bytes) -> bytes:

@@ -142,10 +142,17 @@ def ids_in(model: type[models.Model], ids) -> object:
     ids = list(ids)
     vendor = connections[router.db_for_read(model)].vendor
     if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return RawSQL("SELECT unnest(%s::bigint[])", [int_array(ids)])
     if vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
     return ids
+
+
+def int_array(ids) -> str:
+    """Integers as the text of a PostgreSQL array (``{1,2,3}``), to pass as one parameter cast ``::bigint[]``:
+    psycopg adapts a Python list element by element in Python (~3 µs each: a second per 300,000 ids), the text
+    is one ``join``. Each id goes through ``int``, so nothing but digits reaches the text."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> list[int]:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -56,8 +55,6 @@ RESULTS_CHANGED_HOOKS: list[Callable[[dict[int, dict]], int]] = []
 HITS_RAISED_HOOKS: list[Callable[[Reevaluation, list[dict]], None]] = []
 
 _LISTING_KEY = ("area_key", "adcode", "level", "listed_from", "listed_until")
-#: People looked up per query.
-CHUNK = 10_000
 
 
 def _latest_people() -> Any:
@@ -81,85 +78,50 @@ def changed_listings(dataset: RiskDataset) -> tuple[set[str], set[str], list[dic
     return {r[1] for r in diff if r[1]}, {r[0] for r in diff if r[0]}, rows
 
 
-def _movement_ids_in(adcodes: set[str], paths: list[str] | None = None) -> set[str]:
-    """Document numbers with a movement record in one of ``adcodes`` — a county code, or a prefecture
-    ``PPCC00`` / province ``PP0000`` meaning everything inside it — in ``paths`` (default: every active
-    movement dataset)."""
+def _movement_numbers(adcodes: set[str], paths: list[str] | None = None) -> pa.Array:
+    """The distinct document numbers with a movement record in one of ``adcodes`` — a county code, or a
+    prefecture ``PPCC00`` / province ``PP0000`` meaning everything inside it — in ``paths`` (default: every
+    active movement dataset), as an Arrow array (hundreds of thousands of them never become Python strings)."""
     from pingan.lib import duck
     from pingan.screening.services import active_paths
 
     paths = active_paths(RiskDataset.Kind.MOVEMENTS) if paths is None else paths
     if not paths or not adcodes:
-        return set()
+        return pa.array([], pa.string())
     counties = sorted(a for a in adcodes if not a.endswith("00"))
     prefectures = sorted(a[:4] for a in adcodes if a.endswith("00") and not a.endswith("0000"))
     provinces = sorted(a[:2] for a in adcodes if a.endswith("0000"))
     con = duck.connect(memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"], threads=settings.PINGAN["DUCKDB_THREADS"])
     try:
-        con.execute("CREATE TEMP TABLE c(a VARCHAR); CREATE TEMP TABLE p(a VARCHAR); CREATE TEMP TABLE v(a VARCHAR)")
-        for table, values in (("c", counties), ("p", prefectures), ("v", provinces)):
-            if values:
-                con.executemany(f"INSERT INTO {table} VALUES (?)", [(v,) for v in values])  # noqa: S608
-        rows = con.execute(
+        for name, values in (("c", counties), ("p", prefectures), ("v", provinces)):
+            con.register(name, pa.table({"a": pa.array(values, pa.string())}))
+        return con.sql(
             "SELECT DISTINCT id_number FROM read_parquet(?, union_by_name = true) "
             "WHERE id_number IS NOT NULL AND (adcode IN (SELECT a FROM c) OR left(adcode, 4) IN (SELECT a FROM p) "
-            "OR left(adcode, 2) IN (SELECT a FROM v))", [paths]).fetchall()
+            "OR left(adcode, 2) IN (SELECT a FROM v))", params=[paths]).to_arrow_table().column(0).combine_chunks()
     finally:
         con.close()
-    return {r[0] for r in rows}
 
 
-def _people_with_numbers(numbers: set[str]) -> set[int]:
-    """The latest screenings' accepted people whose (corrected) document number is in ``numbers``. Many
-    numbers go through a temporary table and hash joins on PostgreSQL (one scan of the results, whatever their
-    count), as one JSON array parameter on SQLite.
+class _Wanted:
+    """Whom a change can affect, before they are looked up: the document ``numbers`` (an Arrow array, matched
+    against the number as given and the corrected one), ``names``, and the people holding hits of
+    ``hit_source`` (all of them, or those naming one of ``hit_refs`` as listing)."""
 
-    Not ``id_number IN (SELECT …) OR corrected_id_number IN (SELECT …)``: PostgreSQL cannot turn an ``OR`` of
-    two sub-selects into a join, and once the numbers outgrow ``work_mem`` it checks each person against every
-    number (500,000 numbers against a million people ran for over five minutes). Two joins and a ``UNION``
-    instead, with enough ``work_mem`` for the numbers' hash table (transaction-local) and no JIT (compiling
-    the plan costs more than running it)."""
-    from django.db import connection
-
-    if len(numbers) <= CHUNK:
-        part = sorted(numbers)
-        return set(_latest_people().filter(Q(id_number__in=part) | Q(corrected_id_number__in=part))
-                   .values_list("pk", flat=True))
-    if connection.vendor != "postgresql":
-        # the embedded default (SQLite): the numbers as one JSON array, each ``IN`` an ephemeral index over it
-        # (a parameter per number would pass SQLite's 32,766 a statement)
-        from django.db.models.expressions import RawSQL
-
-        part = json.dumps(sorted(numbers))
-        return set(_latest_people().filter(Q(id_number__in=RawSQL("SELECT value FROM json_each(%s)", [part]))
-                                           | Q(corrected_id_number__in=RawSQL("SELECT value FROM json_each(%s)",
-                                                                              [part])))
-                   .values_list("pk", flat=True))
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE reeval_numbers (n varchar(40) PRIMARY KEY) ON COMMIT DROP")
-        with cur.copy("COPY reeval_numbers (n) FROM STDIN") as copy:
-            for n in numbers:
-                copy.write_row((n[:40],))
-        cur.execute("ANALYZE reeval_numbers")
-        cur.execute("SET LOCAL work_mem = '128MB'")
-        cur.execute("SET LOCAL jit = off")
-        latest = ("FROM screening_personresult p JOIN screening_screeningjob j ON j.id = p.job_id "
-                  "JOIN reeval_numbers r ON r.n = p.{column} "
-                  "WHERE j.is_latest AND j.purged_at IS NULL AND p.status = 'accepted'")
-        cur.execute(f"SELECT p.id {latest.format(column='id_number')} UNION "
-                    f"SELECT p.id {latest.format(column='corrected_id_number')} AND p.corrected_id_number <> ''")
-        return {r[0] for r in cur.fetchall()}
+    def __init__(self, numbers: pa.Array | None = None, names: Iterable[str] = (), hit_source: str = "",
+                 hit_refs: Iterable[str] | None = None) -> None:
+        self.numbers = numbers if numbers is not None else pa.array([], pa.string())
+        self.names = sorted(set(names))
+        self.hit_source = hit_source
+        self.hit_refs = sorted(set(hit_refs)) if hit_refs is not None else None
 
 
-def affected_people(dataset: RiskDataset) -> tuple[set[int], dict[str, Any]]:
-    """The ``PersonResult`` ids of the latest screenings that ``dataset`` can change, and what changed."""
+def _wanted(dataset: RiskDataset) -> tuple[_Wanted, dict[str, Any]]:
+    """Whom ``dataset`` can affect (module docstring), and what changed."""
     if dataset.kind == RiskDataset.Kind.LISTINGS:
         adcodes, keys, rows = changed_listings(dataset)
-        people = _people_with_numbers(_movement_ids_in(adcodes))
-        if keys:
-            people.update(Hit.objects.filter(person__in=_latest_people(), source="movements", listing_ref__in=keys)
-                          .values_list("person_id", flat=True))
-        return people, {"kind": "listings", "areas": sorted(adcodes), "listing_rows": rows}
+        return (_Wanted(_movement_numbers(adcodes), hit_source="movements" if keys else "", hit_refs=keys),
+                {"kind": "listings", "areas": sorted(adcodes), "listing_rows": rows})
     if dataset.kind == RiskDataset.Kind.MOVEMENTS:
         # a new record can change an outcome only where it lies in a listed area (movement rules are about
         # stays in listed areas): the people with such a record
@@ -168,22 +130,139 @@ def affected_people(dataset: RiskDataset) -> tuple[set[int], dict[str, Any]]:
         listing = active_listings()
         areas = set(pq.read_table(listing.path, columns=["adcode"]).column("adcode").drop_null().to_pylist()) \
             if listing else set()
-        numbers = _movement_ids_in(areas, [dataset.path])
-        return _people_with_numbers(numbers), {"kind": "movements", "records": dataset.rows,
-                                               "numbers_in_listed_areas": len(numbers)}
+        numbers = _movement_numbers(areas, [dataset.path])
+        return _Wanted(numbers), {"kind": "movements", "records": dataset.rows, "numbers_in_listed_areas": len(numbers)}
     table = pq.read_table(dataset.path)
     numbers: set[str] = set()
     names: set[str] = set()
     for e in table.to_pylist():
         names.update(n for n in [e.get("primary_name"), *(e.get("aliases") or [])] if n)
         numbers.update(d["number"] for d in (e.get("documents") or []) if d and d.get("number"))
-    people = _people_with_numbers(numbers)
-    ordered = sorted(names)
-    for i in range(0, len(ordered), CHUNK):
-        people.update(_latest_people().filter(name__in=ordered[i:i + CHUNK]).values_list("pk", flat=True))
-    people.update(Hit.objects.filter(person__in=_latest_people(), source="watchlist")
-                  .values_list("person_id", flat=True))
-    return people, {"kind": "watchlist", "entries": table.num_rows}
+    return (_Wanted(pa.array(sorted(numbers), pa.string()), names, hit_source="watchlist"),
+            {"kind": "watchlist", "entries": table.num_rows})
+
+
+def affected_people(dataset: RiskDataset) -> tuple[set[int], dict[str, Any]]:
+    """The ``PersonResult`` ids of the latest screenings that ``dataset`` can change, and what changed."""
+    wanted, change = _wanted(dataset)
+    return set(_people_table(wanted).column("pk").to_pylist()), change
+
+
+#: What a re-evaluation reads of each person (:func:`people_table`): enough to screen them again and to tell
+#: whether their result changed. ``rule_ids`` is the stored JSON text.
+PEOPLE_SCHEMA = pa.schema([("pk", pa.int64()), ("job_id", pa.int64()), ("as_of", pa.int64()),
+                           ("premises_id", pa.int64()), ("name", pa.string()), ("id_number", pa.string()),
+                           ("corrected_id_number", pa.string()), ("doc_type", pa.string()), ("phone", pa.string()),
+                           ("level", pa.string()), ("rule_ids", pa.string())])
+_PEOPLE_SQL = ("SELECT p.id, p.job_id, (extract(epoch FROM j.as_of) * 1000000)::bigint, j.premises_id, p.name, "
+               "p.id_number, p.corrected_id_number, p.doc_type, p.phone, p.level, p.rule_ids::text "
+               "FROM screening_personresult p JOIN screening_screeningjob j ON j.id = p.job_id "
+               "WHERE j.is_latest AND j.purged_at IS NULL AND p.status = 'accepted' {where} ORDER BY p.id")
+
+
+def _csv(table: pa.Table) -> bytes:
+    """``table`` as CSV without a header, the way PostgreSQL's ``COPY … (FORMAT csv)`` reads it: strings quoted
+    (so ``""`` is an empty string), a null an unquoted empty field."""
+    import io
+
+    import pyarrow.csv as pcsv
+
+    buf = io.BytesIO()
+    pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False))
+    return buf.getvalue()
+
+
+def _copy_out(cur, sql: str, params: list, schema: pa.Schema) -> pa.Table:
+    """The rows of ``COPY (sql) TO STDOUT (FORMAT csv)`` as an Arrow table of ``schema`` (parsed in C, no
+    Python object per value)."""
+    import io
+
+    import pyarrow.csv as pcsv
+
+    buf = io.BytesIO()
+    with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+        for block in copy:
+            buf.write(block)
+    if not buf.tell():
+        return schema.empty_table()
+    buf.seek(0)
+    return pcsv.read_csv(buf, pcsv.ReadOptions(column_names=schema.names),
+                         pcsv.ParseOptions(newlines_in_values=True),
+                         pcsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=True,
+                                             quoted_strings_can_be_null=False))
+
+
+def _copy_in(cur, table_sql: str, table: pa.Table) -> None:
+    """``COPY table_sql FROM STDIN (FORMAT csv)`` the rows of ``table`` (one write of the CSV text)."""
+    with cur.copy(f"COPY {table_sql} FROM STDIN (FORMAT csv)") as copy:
+        copy.write(_csv(table))
+
+
+def _people_table(wanted: _Wanted) -> pa.Table:
+    """The accepted people of the latest screenings that ``wanted`` names (:data:`PEOPLE_SCHEMA`, by id).
+
+    On PostgreSQL in one statement: the numbers go by ``COPY`` into a temporary table, and two hash joins (the
+    number as given, the corrected one) and a ``UNION`` find the people — not ``id_number IN (SELECT …) OR
+    corrected_id_number IN (SELECT …)``: PostgreSQL cannot turn an ``OR`` of two sub-selects into a join, and
+    once the numbers outgrow ``work_mem`` it checks each person against every number (500,000 numbers against
+    a million people ran for over five minutes); enough ``work_mem`` for the numbers' hash table
+    (transaction-local) and no JIT (compiling the plan costs more than running it). Their rows come back
+    through ``COPY … TO STDOUT`` as CSV parsed into Arrow. Elsewhere (SQLite) through the ORM, in chunks."""
+    from django.db import connection
+
+    if not (len(wanted.numbers) or wanted.names or wanted.hit_source):
+        return PEOPLE_SCHEMA.empty_table()
+    if connection.vendor != "postgresql":
+        return people_table(_people_ids_orm(wanted))
+    import pyarrow.compute as pc
+
+    with transaction.atomic(), connection.cursor() as cur:
+        pg = cur.cursor  # psycopg's own: COPY
+        parts, params = [], []
+        if len(wanted.numbers):
+            pg.execute("DROP TABLE IF EXISTS reeval_numbers")  # a caller's transaction may hold the last one
+            pg.execute("CREATE TEMP TABLE reeval_numbers (n varchar(40)) ON COMMIT DROP")
+            _copy_in(pg, "reeval_numbers (n)", pa.table({"n": pc.utf8_slice_codeunits(wanted.numbers, 0, 40)}))
+            pg.execute("ANALYZE reeval_numbers")
+            parts += ["SELECT p.id FROM screening_personresult p JOIN reeval_numbers r ON r.n = p.id_number",
+                      "SELECT p.id FROM screening_personresult p JOIN reeval_numbers r ON r.n = p.corrected_id_number "
+                      "WHERE p.corrected_id_number <> ''"]
+        if wanted.names:
+            parts.append("SELECT p.id FROM screening_personresult p WHERE p.name = ANY(%s)")
+            params.append(wanted.names)
+        if wanted.hit_source:
+            parts.append("SELECT h.person_id FROM screening_hit h WHERE h.source = %s AND "
+                         "(%s OR h.listing_ref = ANY(%s))")
+            params += [wanted.hit_source, wanted.hit_refs is None, wanted.hit_refs or []]
+        pg.execute("SET LOCAL work_mem = '128MB'")
+        pg.execute("SET LOCAL jit = off")
+        people = _copy_out(pg, _PEOPLE_SQL.format(where=f"AND p.id IN ({' UNION '.join(parts)})"), params,
+                           PEOPLE_SCHEMA)
+        pg.execute("DROP TABLE IF EXISTS reeval_numbers")
+        return people
+
+
+def _people_ids_orm(wanted: _Wanted) -> set[int]:
+    """:func:`_people_table`'s ids through the ORM (SQLite): many numbers, names or listing refs as one JSON
+    array parameter each (``json_each``; a parameter per value would pass SQLite's 32,766 a statement)."""
+    from django.db.models.expressions import RawSQL
+
+    def many(values: list[str]) -> RawSQL:
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+    people: set[int] = set()
+    numbers = sorted(set(wanted.numbers.to_pylist()))
+    if numbers:
+        people.update(_latest_people().filter(Q(id_number__in=many(numbers)) | Q(corrected_id_number__in=many(numbers)))
+                      .values_list("pk", flat=True))
+    if wanted.names:
+        people.update(_latest_people().filter(name__in=many(wanted.names)).values_list("pk", flat=True))
+    if wanted.hit_source:
+        hits = Hit.objects.filter(person__in=_latest_people(), source=wanted.hit_source)
+        if wanted.hit_refs is not None:
+            hits = hits.filter(listing_ref__in=many(wanted.hit_refs))
+        people.update(hits.values_list("person_id", flat=True))
+    return people
 
 
 #: The result columns a re-evaluation writes for a changed person, after its id (tuples to ``COPY``).
@@ -194,49 +273,183 @@ HIT_COLUMNS = ("person_id", "job_id", "rule_id", "source", "record_ref", "listin
                "level_effect", "police_priority", "silent", "detail")
 
 _CHANGE_SET = """
+CREATE TEMP TABLE changed AS
 WITH nk AS (SELECT DISTINCT "row" AS pk, rule_id || chr(31) || coalesce(record_ref, '') || chr(31)
                                         || coalesce(listing_ref, '') AS k FROM new_hits),
      ok AS (SELECT DISTINCT pk, rule_id || chr(31) || record_ref || chr(31) || listing_ref AS k FROM old_hits),
      added AS (SELECT pk, count(*) AS n FROM (SELECT pk, k FROM nk EXCEPT SELECT pk, k FROM ok) GROUP BY pk),
      removed AS (SELECT pk, count(*) AS n FROM (SELECT pk, k FROM ok EXCEPT SELECT pk, k FROM nk) GROUP BY pk)
-SELECT n."row", coalesce(n.level, '') AS level, o.level AS old_level, n.rule_ids, n.reason, n.police_priority,
-       n.hit_count, n.silent_hit, coalesce(a.n, 0) AS added, coalesce(r.n, 0) AS removed
+SELECT n."row", coalesce(n.level, '') AS level, o.level AS old_level, coalesce(n.rule_ids, []::VARCHAR[]) AS rule_ids,
+       coalesce(n.reason, '') AS reason, n.police_priority, coalesce(n.hit_count, 0) AS hit_count,
+       coalesce(n.silent_hit, false) AS silent_hit, coalesce(a.n, 0) AS added, coalesce(r.n, 0) AS removed,
+       o.job_id, o.premises_id,
+       -- rows whose reasons need more than their rules' texts (an identity detail, a note): pingan.screening.reasons
+       coalesce(n.status, '') <> 'accepted'
+       OR list_has_any(list_transform(coalesce(n.identity_notes, []), lambda x: x.code), $warning_notes)
+       OR (coalesce(n.identity_error, '') <> '' AND list_has_any(coalesce(n.rule_ids, []::VARCHAR[]), $identity_rules))
+       AS special
 FROM persons n JOIN old o ON o.pk = n."row"
 LEFT JOIN added a ON a.pk = n."row" LEFT JOIN removed r ON r.pk = n."row"
 WHERE coalesce(n.level, '') <> o.level
-   OR list_sort(coalesce(n.rule_ids, []::VARCHAR[])) <> list_sort(coalesce(o.rule_ids, []::VARCHAR[]))
+   OR list_sort(coalesce(n.rule_ids, []::VARCHAR[]))
+      <> list_sort(coalesce(from_json(o.rule_ids, '["VARCHAR"]'), []::VARCHAR[]))
    OR a.n IS NOT NULL OR r.n IS NOT NULL
-ORDER BY n."row"
+"""
+
+#: A time as ``datetime.isoformat()`` writes an aware UTC one (what ``services._hit_detail`` stores).
+_ISO = """
+CREATE MACRO iso(t) AS CASE WHEN t IS NULL THEN NULL ELSE strftime(t, '%Y-%m-%dT%H:%M:%S')
+    || CASE WHEN (epoch_us(t) % 1000000 + 1000000) % 1000000 <> 0
+            THEN '.' || lpad(CAST((epoch_us(t) % 1000000 + 1000000) % 1000000 AS VARCHAR), 6, '0') ELSE '' END
+    || '+00:00' END
+"""
+
+#: The changed people's new hits; ``detail`` is what an officer needs to act on (``services._hit_detail`` in
+#: SQL): where and when and the listing, or the watchlist entry.
+_HITS_OUT = """
+SELECT h."row" AS person_id, c.job_id, h.rule_id, coalesce(h.source, '') AS source,
+       coalesce(h.record_ref, '') AS record_ref, coalesce(h.listing_ref, '') AS listing_ref,
+       coalesce(h.match_kind, '') AS match_kind,
+       to_json(coalesce(h.match_reasons, []::VARCHAR[]))::VARCHAR AS match_reasons,
+       coalesce(h.level_effect, '') AS level_effect, h.police_priority, coalesce(h.silent, false) AS silent,
+       CASE WHEN h.source = 'watchlist' THEN coalesce('{"entry":' || e.entry || '}', '{}')
+            WHEN h.place IS NULL AND h.place_adcode IS NULL THEN '{}'
+            WHEN coalesce(h.listing_level, '') <> '' THEN json_object(
+                'place', coalesce(h.place, ''), 'adcode', coalesce(h.place_adcode, ''), 'from', iso(h.place_from),
+                'until', iso(h.place_until), 'listing', json_object(
+                    'community', coalesce(h.listing_community, ''), 'adcode', coalesce(h.listing_adcode, ''),
+                    'level', h.listing_level, 'from', iso(h.listed_from), 'until', iso(h.listed_until)))::VARCHAR
+            ELSE json_object('place', coalesce(h.place, ''), 'adcode', coalesce(h.place_adcode, ''),
+                             'from', iso(h.place_from), 'until', iso(h.place_until))::VARCHAR END
+       AS detail
+FROM new_hits h JOIN changed c ON c."row" = h."row" LEFT JOIN entries e ON e.entry_id = h.record_ref
+ORDER BY h.ord
+"""
+
+#: The changed people's new results: reasons from the rules' texts in rule-set order (or worked out in
+#: Python for the special rows), and the explanation — each listing a movement hit falls in, once, in hit
+#: order ("listed on …"), or that no rule applies any more (``_why`` did it per person in Python).
+_RESULTS_OUT = """
+WITH unnested AS (SELECT "row", unnest(rule_ids) AS rid, unnest(generate_series(1, len(rule_ids))) AS i
+                  FROM changed WHERE NOT special),
+     rule_reasons AS (
+         SELECT u."row", '[' || string_agg(coalesce(m.msg, json_object('code', 'rule', 'params', json_object(
+                    'rule', u.rid, 'text', json('{}')))::VARCHAR), ',' ORDER BY coalesce(m.ord, 1000000), u.i) || ']'
+                AS reasons
+         FROM unnested u LEFT JOIN rule_msgs m ON m.rid = u.rid GROUP BY u."row"),
+     listed AS (
+         SELECT h."row", min(h.ord) AS first, arg_min(json_object('code', 'reeval.listed', 'params', json_object(
+                    'date', left(coalesce(iso(h.listed_from), ''), 10), 'community', coalesce(h.listing_community, ''),
+                    'adcode', coalesce(h.listing_adcode, ''), 'level', h.listing_level,
+                    'place', coalesce(h.place, ''),
+                    'at', replace(left(coalesce(iso(h.place_from), ''), 16), 'T', ' ')))::VARCHAR, h.ord) AS msg
+         FROM new_hits h SEMI JOIN changed c ON c."row" = h."row"
+         WHERE coalesce(h.source, '') <> 'watchlist' AND (h.place IS NOT NULL OR h.place_adcode IS NOT NULL)
+           AND coalesce(h.listing_level, '') <> ''
+         GROUP BY h."row", coalesce(h.listing_adcode, ''), h.listed_from),
+     why AS (SELECT "row", '[' || string_agg(msg, ',' ORDER BY first) || ']' AS why FROM listed GROUP BY "row")
+SELECT c."row" AS id, c.level, to_json(c.rule_ids)::VARCHAR AS rule_ids, c.reason,
+       coalesce(s.reasons, r.reasons, '[]') AS reasons, c.police_priority, c.hit_count, c.silent_hit,
+       json_object('run', $run, 'at', $at, 'from', c.old_level, 'to', c.level, 'dataset', $dataset, 'why',
+                   json(CASE WHEN c.hit_count = 0 AND c.old_level <> c.level
+                             THEN '[{"code":"reeval.cleared","params":{}}]' ELSE coalesce(w.why, '[]') END))::VARCHAR
+       AS reevaluation
+FROM changed c LEFT JOIN special_reasons s ON s."row" = c."row" LEFT JOIN rule_reasons r ON r."row" = c."row"
+LEFT JOIN why w ON w."row" = c."row"
+ORDER BY c."row"
 """
 
 
-def _change_set(people: list[Any], police: pa.Table, hits: pa.Table) -> pa.Table:
-    """The people whose result changed, computed in DuckDB: the new results (``police``, by ``row`` = result
-    id) and hits joined to the stored levels, rules and hits; a person changed when the level, the set of
-    rules or the set of hits (rule, record, listing) differs. Columns ``row``, ``level``, ``old_level``,
-    ``rule_ids``, ``reason``, ``police_priority``, ``hit_count``, ``silent_hit`` and ``added``/``removed``
-    (hits new to / gone from the person), ordered by ``row``."""
-    import duckdb
+class _Changes:
+    """What a re-evaluation changes, worked out in DuckDB from the engine's new results and hits joined to
+    the stored levels, rules and hits (:func:`_changes`): ``results`` (the changed people's new result
+    columns, JSON as text: ``id`` then :data:`RESULT_COLUMNS`), ``hits`` (their new hits, :data:`HIT_COLUMNS`),
+    ``premises`` (premises id → changed people, the job of the first), ``raised`` (people with hits they did
+    not have: ``person``, ``job``, ``premises``, ``hits``, ``level``), and the counts."""
 
+    results: pa.Table
+    hits: pa.Table
+    premises: list[tuple[int, int, int]]
+    raised: list[dict]
+    changed: int
+    hits_added: int
+    hits_removed: int
+
+
+def _old_hits(ids: pa.Array) -> pa.Table:
+    """The stored hits (``pk`` = person, ``rule_id``, ``record_ref``, ``listing_ref``) of the people ``ids``."""
+    from django.db import connection
+
+    schema = pa.schema([("pk", pa.int64()), ("rule_id", pa.string()), ("record_ref", pa.string()),
+                        ("listing_ref", pa.string())])
+    if connection.vendor == "postgresql":
+        from pingan.core.copystore import int_array
+
+        with connection.cursor() as cur:
+            return _copy_out(cur.cursor, "SELECT person_id, rule_id, record_ref, listing_ref FROM screening_hit "
+                                         "WHERE person_id = ANY(%s::bigint[])", [int_array(ids.to_pylist())], schema)
     from pingan.core.copystore import ids_in
 
-    old = pa.table({"pk": pa.array([p.pk for p in people], pa.int64()),
-                    "level": pa.array([p.level or "" for p in people], pa.string()),
-                    "rule_ids": pa.array([list(p.rule_ids or []) for p in people], pa.list_(pa.string()))})
-    stored = list(zip(*Hit.objects.filter(person_id__in=ids_in(Hit, [p.pk for p in people])).values_list(
+    stored = list(zip(*Hit.objects.filter(person_id__in=ids_in(Hit, ids.to_pylist())).values_list(
         "person_id", "rule_id", "record_ref", "listing_ref"), strict=True)) or [[], [], [], []]
-    old_hits = pa.table({"pk": pa.array(stored[0], pa.int64()), "rule_id": pa.array(stored[1], pa.string()),
-                         "record_ref": pa.array(stored[2], pa.string()),
-                         "listing_ref": pa.array(stored[3], pa.string())})
-    persons = police.select(["row", "level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit"])
-    key = ["row", "rule_id", "record_ref", "listing_ref"]
-    new_hits = hits.select(key) if hits.num_rows else pa.table(
-        {c: pa.array([], pa.int64() if c == "row" else pa.string()) for c in key})
+    return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(stored, schema, strict=True)], schema=schema)
+
+
+def _changes(people: pa.Table, result, ruleset, *, run: Reevaluation, at: str, dataset: RiskDataset) -> _Changes:
+    """The people of ``people`` whose result changed (level, set of rules, or set of hits — rule, record,
+    listing), with everything to store for them, computed in DuckDB over Arrow: only the few rows whose
+    reasons need an identity detail pass through Python (:func:`_reasons_by_row`)."""
+    import json
+
+    import duckdb
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from pingan.screening import reasons
+    from pingan.screening import services as sv
+
+    police = result.police_view()
+    hits = result.hits
+    hits = hits.append_column("ord", pa.array(np.arange(hits.num_rows, dtype=np.int64)))
+    watch = hits.filter(pc.equal(hits.column("source"), "watchlist")) if hits.num_rows else hits
+    entries = sv._watchlist_entries({r for r in watch.column("record_ref").to_pylist() if r}) if watch.num_rows else {}
+    order = [r.id for r in ruleset.rules]
     con = duckdb.connect(config={"threads": int(settings.PINGAN["DUCKDB_THREADS"] or 1)})
     try:
-        for name, table in (("old", old), ("old_hits", old_hits), ("persons", persons), ("new_hits", new_hits)):
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(_ISO)
+        for name, table in (
+                ("old", people.select(["pk", "job_id", "premises_id", "level", "rule_ids"])),
+                ("old_hits", _old_hits(people.column("pk"))), ("persons", police), ("new_hits", hits),
+                ("rule_msgs", pa.table({
+                    "rid": pa.array(order, pa.string()), "ord": pa.array(range(len(order)), pa.int64()),
+                    "msg": pa.array([json.dumps(reasons.message("rule", rule=r.id, text=dict(r.reason_text)),
+                                                ensure_ascii=False, separators=(",", ":")) for r in ruleset.rules],
+                                    pa.string())})),
+                ("entries", pa.table({"entry_id": pa.array(list(entries), pa.string()),
+                                      "entry": pa.array([json.dumps(e, ensure_ascii=False) for e in entries.values()],
+                                                        pa.string())}))):
             con.register(name, table)
-        return con.sql(_CHANGE_SET).to_arrow_table()
+        con.execute(_CHANGE_SET, {"warning_notes": sorted(reasons.WARNING_NOTES),
+                                  "identity_rules": [r.id for r in ruleset.of_kind("identity")] or [""]})
+        special = con.sql('SELECT "row" FROM changed WHERE special').to_arrow_table().column(0)
+        by_row = _reasons_by_row(police.filter(pc.is_in(police.column("row"), special)), ruleset) \
+            if len(special) else {}
+        con.register("special_reasons", pa.table({
+            "row": pa.array(list(by_row), pa.int64()),
+            "reasons": pa.array([json.dumps(m, ensure_ascii=False, separators=(",", ":")) for m in by_row.values()],
+                                pa.string())}))
+        out = _Changes()
+        out.results = con.sql(_RESULTS_OUT, params={"run": run.pk, "at": at,
+                                                     "dataset": dataset.name}).to_arrow_table()
+        out.hits = con.sql(_HITS_OUT).to_arrow_table()
+        out.premises = con.sql('SELECT premises_id, count(*), arg_min(job_id, "row") FROM changed '
+                               'WHERE premises_id IS NOT NULL GROUP BY premises_id ORDER BY premises_id').fetchall()
+        out.raised = [{"person": r, "job": j, "premises": p, "hits": n, "level": lv} for r, j, p, n, lv in con.sql(
+            'SELECT "row", job_id, premises_id, added, level FROM changed WHERE added > 0 ORDER BY "row"').fetchall()]
+        out.changed, out.hits_added, out.hits_removed = con.sql(
+            "SELECT count(*), coalesce(sum(added), 0), coalesce(sum(removed), 0) FROM changed").fetchall()[0]
+        return out
     finally:
         con.close()
 
@@ -247,45 +460,65 @@ def _as_of(person_as_of: dt.datetime) -> dt.datetime:
     return max(screening_clock(None), person_as_of)
 
 
-#: What a re-evaluation reads of each person (:func:`people_rows`): enough to screen them again and to tell
-#: whether their result changed, without building a model instance per person.
-PERSON_FIELDS = ("pk", "job_id", "job__as_of", "job__premises_id", "name", "id_number", "corrected_id_number",
-                 "doc_type", "phone", "level", "rule_ids")
+def people_table(ids: Iterable[int] | None = None) -> pa.Table:
+    """The accepted people of the latest screenings (all of them, or those with the result ids ``ids``) as an
+    Arrow table of :data:`PEOPLE_SCHEMA`, ordered by id (on PostgreSQL through ``COPY``: no Python object per
+    person)."""
+    from django.db import connection
 
+    from pingan.core.copystore import int_array
 
-def people_rows(ids: Iterable[int] | None = None) -> list[Any]:
-    """The accepted people of the latest screenings (all of them, or those with the result ids ``ids``) as
-    named tuples of :data:`PERSON_FIELDS`, ordered by id."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            if ids is None:
+                return _copy_out(cur.cursor, _PEOPLE_SQL.format(where=""), [], PEOPLE_SCHEMA)
+            return _copy_out(cur.cursor, _PEOPLE_SQL.format(where="AND p.id = ANY(%s::bigint[])"),
+                             [int_array(sorted(ids))], PEOPLE_SCHEMA)
+    import json
+
     from pingan.core.copystore import ids_in
 
     qs = _latest_people() if ids is None else _latest_people().filter(pk__in=ids_in(PersonResult, ids))
-    return list(qs.order_by("pk").values_list(*PERSON_FIELDS, named=True))
+    rows = list(qs.order_by("pk").values_list("pk", "job_id", "job__as_of", "job__premises_id", "name", "id_number",
+                                              "corrected_id_number", "doc_type", "phone", "level", "rule_ids"))
+    cols = list(zip(*rows, strict=True)) or [[] for _ in PEOPLE_SCHEMA]
+    cols[2] = [round(t.timestamp() * 1_000_000) for t in cols[2]]
+    cols[10] = [json.dumps(r or []) for r in cols[10]]
+    return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(cols, PEOPLE_SCHEMA, strict=True)],
+                                schema=PEOPLE_SCHEMA)
 
 
-def _roster(people: list[Any]) -> pa.Table:
+def _roster(people: pa.Table) -> pa.Table:
     """The people as the engine's roster: ``row`` = the result's id (unique across jobs)."""
+    import pyarrow.compute as pc
+
+    corrected, doc_type, phone = (people.column(c) for c in ("corrected_id_number", "doc_type", "phone"))
+    null = pa.scalar(None, pa.string())
     return pa.table({
-        "row": pa.array([p.pk for p in people], pa.int64()),
-        "name": pa.array([p.name for p in people], pa.string()),
-        "id_number": pa.array([p.corrected_id_number or p.id_number for p in people], pa.string()),
-        "id_type": pa.array([p.doc_type if p.doc_type not in ("", "unknown") else None for p in people],
-                            pa.string()),
-        "phone": pa.array([p.phone or None for p in people], pa.string()),
-        "status": pa.array(["accepted"] * len(people), pa.string()),
+        "row": people.column("pk"),
+        "name": people.column("name"),
+        "id_number": pc.if_else(pc.fill_null(pc.not_equal(corrected, ""), False), corrected,
+                                people.column("id_number")),
+        "id_type": pc.if_else(pc.fill_null(pc.is_in(doc_type, pa.array(["", "unknown"])), True), null, doc_type),
+        "phone": pc.if_else(pc.fill_null(pc.equal(phone, ""), True), null, phone),
+        "status": pa.array(["accepted"] * people.num_rows, pa.string()),
     })
 
 
-def screen_again(people: list[Any]):
-    """Screen ``people`` (rows of :func:`people_rows`) again, together, with the batch engine against all the
-    risk data now active, as of the screening clock (never before the latest of their screenings). Returns
+def screen_again(people: pa.Table):
+    """Screen ``people`` (:func:`people_table`) again, together, with the batch engine against all the risk
+    data now active, as of the screening clock (never before the latest of their screenings). Returns
     ``(ScreenResult, ruleset)``. The re-evaluation screens the people a change can affect; screening everyone
     through this function is re-screening from scratch (the benchmark compares the two)."""
+    import pyarrow.compute as pc
+
     from pingan.screening import batch, rules
     from pingan.screening import services as sv
 
     listing = sv.active_listings()
     ruleset = rules.load_ruleset()
-    as_of = _as_of(max(p.job__as_of for p in people))
+    latest = pc.max(people.column("as_of")).as_py()
+    as_of = _as_of(dt.datetime.fromtimestamp(latest / 1_000_000, dt.UTC))
     engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
                               threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
     result = engine.screen(_roster(people), listings=listing.path if listing else sv._empty_movements(),
@@ -294,139 +527,173 @@ def screen_again(people: list[Any]):
     return result, ruleset
 
 
-def _why(hits: list[dict], old_level: str, new_level: str) -> list[dict]:
-    """What explains a change, as messages: each listing a movement hit falls in ("listed on …"), or that no
-    rule applies any more. (Watchlist hits are silent: never explained where a submitter could read it.)"""
-    out, seen = [], set()
-    for h in hits:
-        d = h["detail"]
-        listing = d.get("listing")
-        if listing and (listing.get("adcode"), listing.get("from")) not in seen:
-            seen.add((listing.get("adcode"), listing.get("from")))
-            out.append({"code": "reeval.listed", "params": {
-                "date": (listing.get("from") or "")[:10], "community": listing.get("community", ""),
-                "adcode": listing.get("adcode", ""), "level": listing.get("level", ""),
-                "place": d.get("place", ""), "at": (d.get("from") or "")[:16].replace("T", " ")}})
-    if not hits and old_level != new_level:
-        out.append({"code": "reeval.cleared", "params": {}})
-    return out
-
-
 def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     """Re-evaluate the people ``dataset`` can affect (module docstring) and store what changed; returns the
     run's :class:`Reevaluation` (``candidates``, ``changed``, ``hits_added``, ``hits_removed``,
     ``codes_changed``, ``seconds`` per stage)."""
-    from pingan.core.copystore import copy_rows, copy_update_rows, ids_in
     from pingan.screening import services as sv
 
     clock = _Stages()
     run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
-    ids, change = affected_people(dataset)
+    wanted, change = _wanted(dataset)
     clock.lap("select")
-    people = people_rows(ids) if ids else []
+    people = _people_table(wanted)
     clock.lap("read")
-    if not people:
+    if not people.num_rows:
         _finish(run, candidates=0, changed=0, hits_added=0, hits_removed=0, codes_changed=0,
                 seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={"run": run.pk, "candidates": 0})
         return run
     result, ruleset = screen_again(people)
     clock.lap("engine")
-    police = result.police_view()
-    changes = _change_set(people, police, result.hits)
-    changed_rows = changes.column("row").to_pylist()
-    hits_added = sum(changes.column("added").to_pylist())
-    hits_removed = sum(changes.column("removed").to_pylist())
-    # only the changed people's hits and results pass through Python, as tuples (no dict + model per row)
-    hits = result.hits.filter(pa.compute.is_in(result.hits.column("row"), pa.array(changed_rows, pa.int64()))) \
-        if changed_rows and result.hits.num_rows else result.hits.slice(0, 0)
-    listed = hits.filter(pa.compute.equal(hits.column("source"), "watchlist")) if hits.num_rows else hits
-    entries = sv._watchlist_entries({r for r in listed.column("record_ref").to_pylist() if r}) \
-        if hits.num_rows else {}
-    new_hits: dict[int, list[dict]] = defaultdict(list)
-    for h in hits.to_pylist():
-        new_hits[h["row"]].append({
-            "rule_id": h["rule_id"], "source": h["source"] or "", "record_ref": h["record_ref"] or "",
-            "listing_ref": h["listing_ref"] or "", "match_kind": h["match_kind"] or "",
-            "match_reasons": list(h["match_reasons"] or []), "level_effect": h["level_effect"] or "",
-            "police_priority": h["police_priority"], "silent": bool(h["silent"]),
-            "detail": sv._hit_detail(h, entries)})
-    reasons = _reasons_by_row(police.filter(pa.compute.is_in(police.column("row"), pa.array(changed_rows, pa.int64()))),
-                              ruleset) if changed_rows else {}
     now = timezone.now()
-    at = now.isoformat()
-    job_of = {p.pk: (p.job_id, p.job__premises_id) for p in people}
-    results: list[tuple] = []
-    hit_rows: list[tuple] = []
-    premises_of: dict[int, int | None] = {}
-    raised: list[dict] = []
-    for pk, level, old_level, rule_ids, reason, priority, hit_count, silent_hit, added in zip(
-            changed_rows, *(changes.column(c).to_pylist() for c in (
-                "level", "old_level", "rule_ids", "reason", "police_priority", "hit_count", "silent_hit", "added")),
-            strict=True):
-        job_id, premises_id = job_of[pk]
-        person_hits = new_hits.get(pk, [])
-        results.append((pk, level, list(rule_ids or []), reason or "", reasons.get(pk, []), priority, hit_count or 0,
-                        bool(silent_hit), {"run": run.pk, "at": at, "from": old_level, "to": level,
-                                           "dataset": dataset.name, "why": _why(person_hits, old_level, level)}))
-        hit_rows.extend((pk, job_id, h["rule_id"], h["source"], h["record_ref"], h["listing_ref"], h["match_kind"],
-                         h["match_reasons"], h["level_effect"], h["police_priority"], h["silent"], h["detail"])
-                        for h in person_hits)
-        premises_of[pk] = premises_id
-        if added:
-            raised.append({"person": pk, "job": job_id, "premises": premises_id, "hits": added, "level": level})
+    changes = _changes(people, result, ruleset, run=run, at=now.isoformat(), dataset=dataset)
     clock.lap("compare")
     codes_changed = 0
     with transaction.atomic():
-        PersonResult.objects.filter(pk__in=ids_in(PersonResult, [p.pk for p in people])).update(reevaluated_at=now)
-        if results:
-            copy_update_rows(PersonResult, RESULT_COLUMNS, results)
-            Hit.objects.filter(person_id__in=ids_in(Hit, changed_rows)).delete()
-            copy_rows(Hit, HIT_COLUMNS, hit_rows)
-        ScreeningJob.objects.filter(pk__in={p.job_id for p in people}).update(reevaluated_at=now)
-        _recount({job_of[pk][0] for pk in changed_rows})
+        _store(people, changes, now)
         clock.lap("store")
-        per_premises: dict[int, dict] = {}
-        for pk in changed_rows:
-            if premises_of[pk]:
-                cause = per_premises.setdefault(premises_of[pk], {"code": "code_cause.reevaluation", "params": {
-                    "dataset": dataset.name, "changed": 0, "job": job_of[pk][0]}})
-                cause["params"]["changed"] += 1
+        per_premises = {premises_id: {"code": "code_cause.reevaluation", "params": {
+            "dataset": dataset.name, "changed": n, "job": job_id}} for premises_id, n, job_id in changes.premises}
         for hook in RESULTS_CHANGED_HOOKS:
             codes_changed += hook(per_premises) or 0
         clock.lap("codes")
         for hook in HITS_RAISED_HOOKS:
-            hook(run, raised)
+            hook(run, changes.raised)
         clock.lap("notify")
-        premises = sorted(per_premises)
-        _finish(run, candidates=len(people), changed=len(changed_rows), hits_added=hits_added,
-                hits_removed=hits_removed, codes_changed=codes_changed, seconds=clock.seconds(), change=change)
+        changed_rows = changes.results.column("id").slice(0, 1000).to_pylist()
+        _finish(run, candidates=people.num_rows, changed=changes.changed, hits_added=changes.hits_added,
+                hits_removed=changes.hits_removed, codes_changed=codes_changed, seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
-            "run": run.pk, "candidates": len(people), "changed": len(changed_rows), "hits_added": hits_added,
-            "hits_removed": hits_removed, "codes_changed": codes_changed, "premises": premises[:200],
-            "people": changed_rows[:1000], "people_with_new_hits": len(raised)})
+            "run": run.pk, "candidates": people.num_rows, "changed": changes.changed,
+            "hits_added": changes.hits_added, "hits_removed": changes.hits_removed, "codes_changed": codes_changed,
+            "premises": sorted(per_premises)[:200], "people": changed_rows,
+            "people_with_new_hits": len(changes.raised)})
     return run
+
+
+def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> None:
+    """Write the changed results and replace the changed people's hits; mark every person looked at, and
+    their jobs, re-evaluated; recount the changed jobs. On PostgreSQL the rows go as CSV by ``COPY`` (into a
+    temporary table and one ``UPDATE … FROM`` for the results, straight into the table for the hits)."""
+    import pyarrow.compute as pc
+    from django.db import connection
+
+    from pingan.core.copystore import int_array
+
+    changed = changes.results.column("id")
+    unchanged = pc.filter(people.column("pk"), pc.invert(pc.is_in(people.column("pk"), changed))).to_pylist()
+    jobs = pc.unique(people.column("job_id"))
+    job_of = dict(zip(people.column("pk").to_pylist(), people.column("job_id").to_pylist(), strict=True)) \
+        if connection.vendor != "postgresql" else None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            pg = cur.cursor
+            pg.execute("DROP TABLE IF EXISTS reeval_results")
+            pg.execute("CREATE TEMP TABLE reeval_results (id bigint PRIMARY KEY, level varchar(6), rule_ids jsonb, "
+                       "reason text, reasons jsonb, police_priority integer, hit_count integer, silent_hit boolean, "
+                       "reevaluation jsonb) ON COMMIT DROP")
+            _copy_in(pg, "reeval_results", changes.results)
+            pg.execute("UPDATE screening_personresult t SET level = u.level, rule_ids = u.rule_ids, reason = u.reason, "
+                       "reasons = u.reasons, police_priority = u.police_priority, hit_count = u.hit_count, "
+                       "silent_hit = u.silent_hit, reevaluation = u.reevaluation, reevaluated_at = %s "
+                       "FROM reeval_results u WHERE t.id = u.id", [now])
+            if unchanged:
+                pg.execute("UPDATE screening_personresult SET reevaluated_at = %s WHERE id = ANY(%s::bigint[])",
+                           [now, int_array(unchanged)])
+            pg.execute("DELETE FROM screening_hit WHERE person_id IN (SELECT id FROM reeval_results)")
+            if changes.hits.num_rows:
+                _copy_in(pg, f"screening_hit ({', '.join(HIT_COLUMNS)})", changes.hits)
+            changed_jobs = pc.unique(pc.take(people.column("job_id"), pc.index_in(changed, people.column("pk")))) \
+                if len(changed) else pa.array([], pa.int64())
+            other_jobs = pc.filter(jobs, pc.invert(pc.is_in(jobs, changed_jobs))).to_pylist()
+            if other_jobs:
+                pg.execute("UPDATE screening_screeningjob SET reevaluated_at = %s WHERE id = ANY(%s::bigint[])",
+                           [now, int_array(other_jobs)])
+            pg.execute("DROP TABLE reeval_results")
+            _recount_pg(pg, changed_jobs.to_pylist(), now)
+        return
+    import json
+
+    from pingan.core.copystore import copy_rows, copy_update_rows, ids_in
+
+    json_columns = {"rule_ids", "reasons", "reevaluation", "match_reasons", "detail"}
+
+    def rows(table: pa.Table, columns: Iterable[str]) -> list[tuple]:
+        cols = [[json.loads(v) for v in table.column(c).to_pylist()] if c in json_columns
+                else table.column(c).to_pylist() for c in columns]
+        return list(zip(*cols, strict=True))
+
+    PersonResult.objects.filter(pk__in=ids_in(PersonResult, people.column("pk").to_pylist())).update(
+        reevaluated_at=now)
+    if changes.results.num_rows:
+        copy_update_rows(PersonResult, RESULT_COLUMNS, rows(changes.results, ("id", *RESULT_COLUMNS)))
+        Hit.objects.filter(person_id__in=ids_in(Hit, changed.to_pylist())).delete()
+        copy_rows(Hit, HIT_COLUMNS, rows(changes.hits, HIT_COLUMNS))
+    ScreeningJob.objects.filter(pk__in=ids_in(ScreeningJob, jobs.to_pylist())).update(reevaluated_at=now)
+    _recount({job_of[pk] for pk in changed.to_pylist()})
 
 
 class _Stages:
     """Wall-clock and CPU seconds of each stage of a run (``Reevaluation.stats["seconds"]``; the machine may be
-    shared, so CPU time stands beside the wall clock)."""
+    shared, so CPU time stands beside the wall clock). ``cpu`` is this process's (DuckDB's threads included);
+    ``db_cpu`` that of the PostgreSQL server process serving the run's connection, when it runs on this host
+    (read from ``/proc``; absent otherwise — and parallel query workers, if any, are not in it)."""
 
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
         self.cpu_start = self.cpu_last = time.process_time()
         self.stages: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.db: dict[str, float] = {}
+        self._db_stat = _backend_stat_path()
+        self.db_start = self.db_last = _proc_cpu(self._db_stat)
 
     def lap(self, name: str) -> None:
-        now, cpu = time.perf_counter(), time.process_time()
+        now, cpu, db = time.perf_counter(), time.process_time(), _proc_cpu(self._db_stat)
         self.stages[name] = round(now - self.last, 3)
         self.cpu[name] = round(cpu - self.cpu_last, 3)
-        self.last, self.cpu_last = now, cpu
+        if db is not None and self.db_last is not None:
+            self.db[name] = round(db - self.db_last, 3)
+        self.last, self.cpu_last, self.db_last = now, cpu, db
 
     def seconds(self) -> dict:
-        return {**self.stages, "total": round(time.perf_counter() - self.start, 3),
-                "cpu": {**self.cpu, "total": round(time.process_time() - self.cpu_start, 3)}}
+        out = {**self.stages, "total": round(time.perf_counter() - self.start, 3),
+               "cpu": {**self.cpu, "total": round(time.process_time() - self.cpu_start, 3)}}
+        db = _proc_cpu(self._db_stat)
+        if self.db and db is not None and self.db_start is not None:
+            out["db_cpu"] = {**self.db, "total": round(db - self.db_start, 3)}
+        return out
+
+
+def _backend_stat_path() -> str | None:
+    """``/proc/<pid>/stat`` of the PostgreSQL backend serving this connection, if readable here."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid(), inet_server_addr() IS NULL OR host(inet_server_addr()) "
+                    "IN ('127.0.0.1', '::1')")
+        pid, local = cur.fetchone()
+    path = f"/proc/{pid}/stat"
+    return path if local and os.access(path, os.R_OK) else None
+
+
+def _proc_cpu(path: str | None) -> float | None:
+    """User + system CPU seconds of the process whose ``/proc/<pid>/stat`` is ``path``."""
+    import os
+
+    if path is None:
+        return None
+    try:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _finish(run: Reevaluation, **fields: Any) -> None:
@@ -465,22 +732,45 @@ def _reasons_by_row(persons: pa.Table, ruleset) -> dict[int, list]:
 def _recount(job_ids: Iterable[int]) -> None:
     """Recompute the level counts and hit counts of re-evaluated jobs (the pages and dashboards read them): two
     grouped queries for all of them and one write, not three queries per job."""
-    from pingan.core.copystore import copy_update
+    from pingan.core.copystore import copy_update, ids_in
 
     ids = sorted(job_ids)
     if not ids:
         return
-    levels = {a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids).values("job_id").annotate(
+    levels = {a["job_id"]: a for a in PersonResult.objects.filter(
+        job_id__in=ids_in(PersonResult, ids)).values("job_id").annotate(
         green=Count("id", filter=Q(status="accepted", level="green")),
         yellow=Count("id", filter=Q(status="accepted", level="yellow")),
         red=Count("id", filter=Q(status="accepted", level="red")))}
-    hits = {a["job_id"]: a for a in Hit.objects.filter(job_id__in=ids).values("job_id").annotate(
+    hits = {a["job_id"]: a for a in Hit.objects.filter(job_id__in=ids_in(Hit, ids)).values("job_id").annotate(
         n=Count("id"), n_silent=Count("id", filter=Q(silent=True)),
         n_flagged=Count("person", filter=Q(silent=False), distinct=True))}
-    jobs = list(ScreeningJob.objects.filter(pk__in=ids).only("pk", "counts"))
+    jobs = list(ScreeningJob.objects.filter(pk__in=ids_in(ScreeningJob, ids)).only("pk", "counts"))
     for job in jobs:
         agg, h = levels.get(job.pk, {}), hits.get(job.pk, {})
         job.counts = {**job.counts, "green": agg.get("green", 0), "yellow": agg.get("yellow", 0),
                       "red": agg.get("red", 0), "police_hits": h.get("n", 0), "silent_hits": h.get("n_silent", 0),
                       "flagged_people": h.get("n_flagged", 0)}
     copy_update(ScreeningJob, jobs, ["counts"])
+
+
+def _recount_pg(cur, job_ids: list[int], now: dt.datetime) -> None:
+    """:func:`_recount` on PostgreSQL in one statement (no model instance per job), which also marks the jobs
+    re-evaluated at ``now`` (one new version of each job row, not two)."""
+    from pingan.core.copystore import int_array
+
+    if not job_ids:
+        return
+    cur.execute("""
+        UPDATE screening_screeningjob j SET reevaluated_at = %s, counts = j.counts || jsonb_build_object(
+            'green', l.green, 'yellow', l.yellow, 'red', l.red, 'police_hits', coalesce(h.n, 0),
+            'silent_hits', coalesce(h.n_silent, 0), 'flagged_people', coalesce(h.n_flagged, 0))
+        FROM (SELECT k.id, count(p.id) FILTER (WHERE p.status = 'accepted' AND p.level = 'green') AS green,
+                     count(p.id) FILTER (WHERE p.status = 'accepted' AND p.level = 'yellow') AS yellow,
+                     count(p.id) FILTER (WHERE p.status = 'accepted' AND p.level = 'red') AS red
+              FROM unnest(%s::bigint[]) AS k(id) LEFT JOIN screening_personresult p ON p.job_id = k.id
+              GROUP BY k.id) l
+        LEFT JOIN (SELECT job_id, count(*) AS n, count(*) FILTER (WHERE silent) AS n_silent,
+                          count(DISTINCT person_id) FILTER (WHERE NOT silent) AS n_flagged
+                   FROM screening_hit WHERE job_id = ANY(%s::bigint[]) GROUP BY job_id) h ON h.job_id = l.id
+        WHERE j.id = l.id""", [now, *[int_array(job_ids)] * 2])
