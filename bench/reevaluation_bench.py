@@ -14,7 +14,8 @@ pingan_reeval_bench``, rebuilt each run) with a scratch data directory:
    everyone), in any of the 60 counties, imported and re-evaluated as the task does; then a new snapshot
    listing 3 more counties, imported and re-evaluated (each import is followed by its re-evaluation, as in use);
 3. per run and stage (select the people, read them, engine, compare, store results and hits, re-derive codes,
-   notify units): wall seconds, CPU seconds of this process, load average; people re-evaluated, results
+   notify units): wall seconds, CPU seconds of this process, CPU seconds of the PostgreSQL server process
+   serving it (from ``/proc``, when the server runs on this host), load average; people re-evaluated, results
    changed, hits raised, codes changed;
 4. the comparison: every screened person screened again from scratch through the same function
    (``reevaluate.screen_again``) against the same data; the bench fails unless every person's level from
@@ -22,8 +23,22 @@ pingan_reeval_bench``, rebuilt each run) with a scratch data directory:
    one), and reports the from-scratch time (reading everyone + the engine; storing a million results comes
    on top: docs/jobs.md has the result store's figures).
 
-Run: ``.venv/bin/python bench/reevaluation_bench.py [--people N --premises N]``. The machine is shared: CPU time
-and the load average stand beside every wall-clock figure; PostgreSQL's own CPU is not in this process's.
+Run: ``PYTHONPATH=src .venv/bin/python bench/reevaluation_bench.py [--people N --premises N]``. The issue's
+size, building the city once and keeping it (~3 minutes to build at load 6; a ~350 MB database):
+
+    PYTHONPATH=src .venv/bin/python bench/reevaluation_bench.py --people 1000000 --premises 50000 --keep-built
+
+prints ``--reuse-built DIR`` (the data directory); every later run starts from that copy (``createdb -T``,
+~1 minute) and measures only the re-evaluations and the from-scratch comparison (~5 minutes at load 10):
+
+    PYTHONPATH=src .venv/bin/python bench/reevaluation_bench.py --people 1000000 --premises 50000 \
+        --reuse-built DATA_DIR
+
+(same ``PINGAN_BENCH_DATABASE_URL`` for both; the kept database is ``<name>_built``, and ``psql -l`` shows
+whether it is still there; the data directory holds the risk data files and the signing keys, so a kept
+database whose directory is gone must be built again). ``PINGAN_BENCH_PROFILE=1`` prints the day's run's
+CPU profile (cProfile; it slows that run down). The machine is shared: CPU time (this process's and the
+database server's) and the load average stand beside every wall-clock figure.
 """
 
 from __future__ import annotations
@@ -150,18 +165,21 @@ def build(premises_n: int, people_n: int, rnd: random.Random) -> list[str]:
 
 
 def stage_table(runs: list[tuple[str, object, str]]) -> list[str]:
-    """The per-stage table of the re-evaluation runs: wall and CPU seconds, and the load when each ended."""
+    """The per-stage table of the re-evaluation runs: wall, CPU and PostgreSQL-backend CPU seconds, and the load
+    when each ended."""
     stages = ("select", "read", "engine", "compare", "store", "codes", "notify", "total")
     out = [f"| run | {' | '.join(stages)} | load |", "|---|" + "---|" * (len(stages) + 1)]
     for what, run, ld in runs:
         s = run.stats["seconds"]
-        cells = [f"{s.get(k, 0):.2f} / {s['cpu'].get(k, 0):.2f}" for k in stages]
+        db = s.get("db_cpu", {})
+        cells = [f"{s.get(k, 0):.2f} / {s['cpu'].get(k, 0):.2f}" + (f" / {db.get(k, 0):.2f}" if db else "")
+                 for k in stages]
         out.append(f"| {what} | {' | '.join(cells)} | {ld} |")
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--premises", type=int, default=5_000)
     parser.add_argument("--delta", type=int, default=0, help="movement records in the day's delta (default 3 × people)")
@@ -169,7 +187,7 @@ def main() -> None:
                         help="after building the city, keep a copy of its database (<name>_built) to --reuse-built")
     parser.add_argument("--reuse-built", metavar="DATA_DIR",
                         help="start from the kept copy and the data directory that run printed (building a million "
-                             "people takes ~10 minutes on a shared machine); same --people/--premises")
+                             "people takes minutes); same --people/--premises")
     args = parser.parse_args()
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_reeval_bench")
     name = db_url.rsplit("/", 1)[1]
@@ -237,11 +255,13 @@ def main() -> None:
     runs.append(("after the new snapshot", reevaluate.reevaluate(dataset=snapshot), load()))
 
     # the comparison: every screened person screened again from scratch, same function, same data
-    t, c = time.perf_counter(), time.process_time()
-    everyone = reevaluate.people_rows()
+    backend = reevaluate._backend_stat_path()
+    t, c, d = time.perf_counter(), time.process_time(), reevaluate._proc_cpu(backend)
+    everyone = reevaluate.people_table()
     read_s, read_cpu = time.perf_counter() - t, time.process_time() - c
     result, _ruleset = reevaluate.screen_again(everyone)
     full_s, full_cpu, full_load = time.perf_counter() - t, time.process_time() - c, load()
+    full_db = (reevaluate._proc_cpu(backend) or 0) - (d or 0) if backend else float("nan")
     from_scratch = dict(zip(result.persons.column("row").to_pylist(), result.persons.column("level").to_pylist(),
                             strict=True))
     stored = dict(reevaluate._latest_people().values_list("pk", "level"))
@@ -251,17 +271,21 @@ def main() -> None:
         levels[level or "none"] = levels.get(level or "none", 0) + 1
 
     print(f"\n{len(ids):,} screened people, {args.premises:,} premises, delta {delta_n:,} records")
-    print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'wall s':>7} {'CPU s':>6}")
+    print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'wall s':>7} {'CPU s':>6} "
+          f"{'PG CPU s':>8}")
     for what, run, _ld in runs:
         s = run.stats["seconds"]
         print(f"{what:28} {run.candidates:9,} {run.changed:8,} {run.hits_added:7,} {run.hits_removed:7,} "
-              f"{run.codes_changed:6,} {s['total']:7.2f} {s['cpu']['total']:6.2f}")
+              f"{run.codes_changed:6,} {s['total']:7.2f} {s['cpu']['total']:6.2f} "
+              f"{s.get('db_cpu', {}).get('total', float('nan')):8.2f}")
     total = sum(r.stats["seconds"]["total"] for _w, r, _l in runs)
     total_cpu = sum(r.stats["seconds"]["cpu"]["total"] for _w, r, _l in runs)
-    print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {total:7.2f} {total_cpu:6.2f}")
-    print(f"{'from scratch (read+engine)':28} {len(everyone):9,} {'':8} {'':7} {'':7} {'':6} {full_s:7.2f} "
-          f"{full_cpu:6.2f}  (read {read_s:.2f} s / {read_cpu:.2f} s CPU; {full_load})")
-    print("\nper stage, wall / CPU seconds (markdown):")
+    total_db = sum(r.stats["seconds"].get("db_cpu", {}).get("total", float("nan")) for _w, r, _l in runs)
+    print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {total:7.2f} {total_cpu:6.2f} "
+          f"{total_db:8.2f}")
+    print(f"{'from scratch (read+engine)':28} {everyone.num_rows:9,} {'':8} {'':7} {'':7} {'':6} {full_s:7.2f} "
+          f"{full_cpu:6.2f} {full_db:8.2f}  (read {read_s:.2f} s / {read_cpu:.2f} s CPU; {full_load})")
+    print("\nper stage, wall / CPU / PostgreSQL-backend CPU seconds (markdown):")
     for line in stage_table(runs):
         print(line)
     live = dict(SafetyCode.objects.filter(revoked_at__isnull=True).values_list("level").annotate(n=Count("id")))

@@ -650,9 +650,11 @@ def screening_hits_notify(run, raised: list[dict]) -> list[FeedItem]:
     unit and are not notified (no unit's jurisdiction view lists them either)."""
     from django.urls import reverse
 
+    from pingan.core.copystore import ids_in
     from pingan.core.models import Premises
 
-    units = dict(Premises.objects.filter(pk__in={r["premises"] for r in raised if r["premises"]})
+    # tens of thousands of premises after a day's movements: one array parameter, not one per premises
+    units = dict(Premises.objects.filter(pk__in=ids_in(Premises, {r["premises"] for r in raised if r["premises"]}))
                  .values_list("pk", "unit_id"))
     per_unit: dict[int, dict] = {}
     for r in raised:
