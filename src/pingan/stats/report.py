@@ -45,6 +45,8 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     body = ParagraphStyle("b", fontName=font, fontSize=8.5, leading=11.5, wordWrap="CJK")
     small = ParagraphStyle("s", fontName=font, fontSize=7, leading=9, wordWrap="CJK",
                            textColor=colors.HexColor("#57606a"))
+    cell = ParagraphStyle("c", fontName=font, fontSize=7.5, leading=9, wordWrap="CJK", alignment=2)  # right
+    note_cell = ParagraphStyle("n", parent=cell, fontSize=6.5, leading=8, textColor=colors.HexColor("#57606a"))
     monday, sunday = present.week_label(page.as_of)
     story = [
         Paragraph(_("Weekly CompStat report") + f" · {page.unit.label}", title_style),
@@ -65,18 +67,18 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         r = rv.row
         line: list = [Paragraph(f"<b>{rv.label}</b>" if r.is_group else rv.label, body)]
         if not rv.covered:
-            line += [Paragraph(present.no_source_text(), small)] + [""] * (len(head) - 2)
+            line += [Paragraph(present.no_source_text(), note_cell)] + [""] * (len(head) - 2)
             style.append(("SPAN", (1, i), (-1, i)))
             data.append(line)
             continue
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = r.windows[name]
             if not rv.covered_last_year:
-                line += [str(f.current), Paragraph(present.no_last_year_text(), small), ""]
+                line += [str(f.current), Paragraph(present.no_last_year_text(), note_cell), ""]
                 style.append(("SPAN", (2 + 3 * k, i), (3 + 3 * k, i)))
                 continue
             change = present.pct_text(f.change)
-            line += [str(f.current), str(f.previous), Paragraph(change, small) if f.change is None else change]
+            line += [str(f.current), str(f.previous), Paragraph(change, note_cell) if f.change is None else change]
             if f.increase:
                 col = 1 + 3 * k
                 style += [("BACKGROUND", (col, i), (col + 2, i), colors.HexColor(YELLOW)),
@@ -91,7 +93,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         if r.exceptional_ytd:
             cleared += " " + ngettext("(%(n)s without arrest)", "(%(n)s without arrest)", r.exceptional_ytd) % {
                 "n": r.exceptional_ytd}
-        line += [Paragraph(cleared, small), Paragraph(clearance, small), Paragraph(_streak_text(r.streak), small)]
+        line += [Paragraph(cleared, cell), Paragraph(clearance, cell), Paragraph(_streak_text(r.streak), cell)]
         data.append(line)
     widths = [30 * mm] + [10 * mm, 10 * mm, 12 * mm] * 3 + [16 * mm, 21 * mm, 21 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
@@ -146,7 +148,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = row.windows[name]
                 change = present.pct_text(f.change)
-                line += [f"{f.current} ({f.previous})", Paragraph(change, small) if f.change is None else change]
+                line += [f"{f.current} ({f.previous})", Paragraph(change, note_cell) if f.change is None else change]
                 if f.increase:
                     kid_style.append(("BACKGROUND", (1 + 2 * k, i), (2 + 2 * k, i), colors.HexColor(YELLOW)))
             kid_rows.append(line)
