@@ -106,3 +106,26 @@ def test_the_officers_assignment_names_the_alert_and_its_deadline_on_the_bureau_
     # the live stream's item carries the place; the page's script renders time and words (bureau clock)
     item = FeedItem.objects.filter(kind="assignment").latest("seq")
     assert item.payload["alert"]["place"].startswith("莲前一键报警柱")
+
+
+@pytest.mark.parametrize(("language", "shown", "hidden"), [
+    ("zh-hans", ["东侧道路卡口", "北看台及广场"], ["East road checkpoint", "North stands and plaza"]),
+    ("en", ["East road checkpoint", "North stands and plaza"], ["东侧道路卡口", "北看台及广场"]),
+])
+def test_posts_and_sectors_placed_from_a_template_are_named_in_the_readers_language(client, force, language, shown,
+                                                                                   hidden):
+    """Posts from a template were stored as "东侧道路卡口 East road checkpoint" in one field and shown so on
+    both languages' pages (and sectors drawn with both names): each name is now kept apart."""
+    from pingan.dispatch import services
+
+    op = services.operation_from_template(actor=force.chief_a, unit=force.unit_a, template_id="stadium-event",
+                                          name="马拉松", venue="体育中心", lon=118.137, lat=24.476,
+                                          starts_at=timezone.now())
+    post = op.posts.get(kind="checkpoint", name="东侧道路卡口")
+    assert post.name_en == "East road checkpoint"
+    client.cookies["django_language"] = language
+    html = sign_in(client, force.chief_a).get(f"/dispatch/operations/{op.pk}/").content.decode()
+    for w in shown:
+        assert w in html, w
+    for w in hidden:
+        assert w not in html, w

@@ -298,6 +298,9 @@ class OperationPost(models.Model):
 
     operation = models.ForeignKey(SecurityOperation, on_delete=models.CASCADE, related_name="posts")
     name = models.CharField(max_length=80)
+    #: the English name of a post placed from a template (``name`` holds the Chinese one); empty for a post
+    #: named by hand, whose one name is shown to every reader
+    name_en = models.CharField(max_length=80, blank=True, default="")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.POST)
     lon = models.FloatField()
     lat = models.FloatField()
@@ -309,6 +312,13 @@ class OperationPost(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language: the English one for an English reader when there is one."""
+        from pingan.core import texts
+
+        return self.name_en if self.name_en and texts.lang() != "zh" else self.name
 
 
 class OperationUnit(models.Model):

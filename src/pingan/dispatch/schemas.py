@@ -180,7 +180,8 @@ class OperationPostIn(Schema):
 
 class OperationPostOut(Schema):
     id: int
-    name: str
+    name: str = Field(description="the post's name (the Chinese one for a post placed from a template)")
+    name_en: str = Field(description="its English name, for a post placed from a template; empty otherwise")
     kind: str
     lon: float
     lat: float

@@ -507,7 +507,7 @@ def operation_review(*, actor, operation_id: int) -> dict:
     timeline: list[tuple[dt.datetime, str, dict]] = [(op.created_at, "operation_created", {"name": op.name})]
     for d in view["deployments"]:
         timeline.append((d.assigned_at, "unit_deployed", {"unit": d.patrol_unit.code,
-                                                          "post": d.post.name if d.post else ""}))
+                                                          "post": d.post.title if d.post else ""}))
     ids = [a.pk for a in alerts]
     shown = {"raised", "acknowledged", "dispatched", "accepted", "declined", "unanswered", "en_route", "on_scene",
              "closed", "escalated", "resolved"}
@@ -536,7 +536,7 @@ def operation_review(*, actor, operation_id: int) -> dict:
         accepted[pu_id] += 1
         arrived[pu_id] += arr is not None
     units = [
-        {"code": d.patrol_unit.code, "kind": d.patrol_unit.kind, "post": d.post.name if d.post else "",
+        {"code": d.patrol_unit.code, "kind": d.patrol_unit.kind, "post": d.post.title if d.post else "",
          "status_changes": changes_by_unit[d.patrol_unit_id], "accepted": accepted[d.patrol_unit_id],
          "arrived": arrived[d.patrol_unit_id]}
         for d in view["deployments"]

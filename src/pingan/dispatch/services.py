@@ -1053,7 +1053,8 @@ def operation_from_template(
     op.save(update_fields=["template_id", "template_version", "sectors", "unit_needs", "ruleset"])
     posts = [
         # both languages, as the alerts app names its fences: a post's name is data, not an interface string
-        OperationPost.objects.create(operation=op, name=f"{p.name_zh} {p.name_en}"[:80], kind=p.kind, lon=x, lat=y)
+        OperationPost.objects.create(operation=op, name=p.name_zh[:80], name_en=p.name_en[:80], kind=p.kind, lon=x,
+                                     lat=y)
         for p, (x, y) in zip(t.posts, optemplates.place(wlon, wlat, [p.at for p in t.posts]), strict=True)
     ]
     deployed: list[int] = []

@@ -351,11 +351,11 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "") ->
     template = "dispatch/partials/operation_live.html" if request.headers.get("HX-Request") else \
         "dispatch/operation.html"
     project, d = area.svg_frame(view["operation"].area)
-    marks = [("post " + p.kind, p.name, *project(p.lon, p.lat)) for p in view["posts"]]
+    marks = [("post " + p.kind, p.title, *project(p.lon, p.lat)) for p in view["posts"]]
     marks += [("alert " + a.priority, f"#{a.pk}", *project(a.lon, a.lat)) for a in view["alerts"]]
     drone_paths = [(code, " ".join("{},{}".format(*project(x, y)) for x, y in pts))
                    for code, pts in view["drone_paths"]]
-    sectors = [(f"{sec['name_zh']} {sec['name_en']}",
+    sectors = [(sec["name_zh"] if texts.lang() == "zh" else sec["name_en"],
                 "M" + " L".join("{},{}".format(*project(x, y)) for x, y in sec["polygon"]) + " Z")
                for sec in view["operation"].sectors or []]
     return TemplateResponse(
