@@ -132,6 +132,8 @@ def test_an_incidents_amounts_carry_their_unit(client, cast, incidents, language
     a1 = Incident.objects.get(source_ref="case:A1")
     html = client.get(f"/stats/incidents/{a1.pk}/").content.decode()
     assert shown in html and "(CNY)" not in html
+    unit = "损失金额（元）" if language == "zh-hans" else "Property loss (yuan)"
+    assert f"<label>{unit}<br>" in html  # the reclassification form's amount says its unit
 
 
 def test_a_units_amounts_are_in_the_currency_of_its_sources(cast, incidents):

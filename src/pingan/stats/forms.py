@@ -64,15 +64,21 @@ class ReclassifyForm(forms.Form):
                                        max_digits=16)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency: str = "", **kwargs):
+        from pingan.stats import present
+
         super().__init__(*args, **kwargs)
         self.fields["offence"].choices = offence_choices()
         self.fields["place_type"].choices = place_choices()
+        if currency:  # the amount's unit beside its label: 损失金额（元） / Property loss (yuan)
+            self.fields["property_loss"].label = _("Property loss (%(unit)s)") % {
+                "unit": present.money_unit(currency)}
 
     @classmethod
     def for_incident(cls, inc: Incident) -> ReclassifyForm:
-        return cls(initial={f: getattr(inc, f) for f in ("offence", "place_type", "attempted", "status", "clearance",
-                                                         "exceptional_code", "cleared_on", "property_loss")})
+        return cls(currency=inc.currency, initial={
+            f: getattr(inc, f) for f in ("offence", "place_type", "attempted", "status", "clearance",
+                                         "exceptional_code", "cleared_on", "property_loss")})
 
 
 class UploadForm(forms.Form):

@@ -150,7 +150,7 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     can_edit = request.user.role in WATCH
     form = ReclassifyForm.for_incident(inc) if can_edit else None
     if request.method == "POST" and can_edit:
-        form = ReclassifyForm(request.POST)
+        form = ReclassifyForm(request.POST, currency=inc.currency)
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
             try:
