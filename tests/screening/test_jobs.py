@@ -211,6 +211,9 @@ def test_a_failed_jobs_page_says_why_in_the_viewers_language_only(risk, client, 
         client.cookies["django_language"] = lang
         html = client.get(f"/screening/jobs/{job.pk}/").content.decode()
         assert said in html and other not in html, (lang, html[html.find('class="error"'):][:400])
+        # one sentence in one language: "名单无法筛查：roster.csv …" (no space after the full-width colon)
+        lead = "名单无法筛查：" if lang == "zh-hans" else "The roster could not be screened: "
+        assert lead + said in html, (lang, html[html.find('class="error"'):][:400])
 
 
 def test_it_returns_the_same_job_for_a_repeated_idempotency_key(risk, cast):
