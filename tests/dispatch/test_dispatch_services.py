@@ -241,6 +241,22 @@ def test_units_without_a_fresh_fix_are_proposed_from_their_last_known_position_o
     assert services.candidates(alert=alert, now=later) == []
 
 
+def test_the_units_without_a_fix_are_not_read_when_the_fresh_ones_surely_arrive_first(force, monkeypatch):
+    """A unit without a fresh fix arrives at the latest no sooner than its patrol radius allows (a car: 3 km ×
+    1.4 at 30 km/h = 504 s; a motorcycle 432 s): when the fresh units found all beat that, the extra query is
+    skipped — the answer cannot change."""
+    from pingan.dispatch import services
+
+    alert = make_alert(force.unit_a)
+    calls = []
+    real = services._uncertain_candidates
+    monkeypatch.setattr(services, "_uncertain_candidates", lambda **kw: calls.append(kw) or real(**kw))
+    assert [c.code for c in services.candidates(alert=alert, limit=2)] == ["LQ-C1", "LQ-M1"]  # 168 s, 288 s
+    assert calls == []
+    assert [c.code for c in services.candidates(alert=alert, limit=4)][-1] == "JT-C1"  # 588 s: it must look
+    assert len(calls) == 1
+
+
 def test_only_station_chiefs_of_the_line_and_dispatchers_set_a_base(force):
     from pingan.core.errors import DomainError, NotFound, PermissionDenied
     from pingan.dispatch import services

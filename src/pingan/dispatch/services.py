@@ -460,6 +460,13 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
             break
     fixes = dict(PatrolUnit.objects.filter(pk__in=[c.unit_id for c in got]).values_list("pk", "position_at"))
     got = [dataclasses.replace(c, position_age_s=_age_s(now, fixes.get(c.unit_id))) for c in got]
+    # A unit without a fresh fix arrives at the latest no sooner than its patrol radius × road factor / speed
+    # (d + r ≥ r): when the fresh units found already all beat that, none of them can rank, and their query is
+    # not needed (the usual case in a city with AVL running).
+    floors = [t.patrol_radius_m * t.road_factor / t.speed_mps for t in (model.kinds[k] for k in kinds)
+              if t.patrol_radius_m > 0]
+    if not floors or (len(got) >= limit and got[-1].eta_s < min(floors)):
+        return got
     return nearest.merge(got, _uncertain_candidates(alert=alert, now=now, kinds=kinds, model=model, limit=limit),
                          limit=limit)
 
