@@ -69,14 +69,25 @@ def test_it_rejects_a_bad_row_naming_the_row_the_column_and_what_to_do(line, cod
     if code == "bad_window":  # the window's end is in the 发案时间 cell itself
         column = "发案时间"
     assert (issue.row, issue.code) == (3, code)
-    assert issue.message.startswith("第 3 行：") and " / row 3: " in issue.message
     assert issue.column == column, issue.message
+    # stored as a message id and params, rendered in the reader's language (never "中文 / English")
+    assert issue.message.startswith(f"row 3: column {column}: ") and " / " not in issue.message
+    from django.utils import translation
+
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    with translation.override("zh-hans"):
+        zh = issue_text(issue)
+    with translation.override("en"):
+        assert issue_text(issue) == issue.message
+    assert zh.startswith(f"第 3 行：“{column}”列：") and "row 3" not in zh, zh
 
 
 def test_it_rejects_a_repeated_case_number_and_reads_gbk():
     r = read(HEAD + "A1,2024-01-01,,刑事案件,盗窃,,莲前派出所,,,,,,\nA1,2024-01-02,,刑事案件,抢劫,,莲前派出所,,,,,,\n",
              encoding="gbk")
-    assert [i.code for i in r.rejected] == ["duplicate_case"] and "第 2 行" in r.rejected[0].message
+    assert [i.code for i in r.rejected] == ["duplicate_case"] and "duplicates row 2 (case number A1)" in \
+        r.rejected[0].message
 
 
 def test_without_a_case_number_the_same_row_is_the_same_incident():
@@ -132,3 +143,28 @@ def test_times_read_back_in_every_common_spelling(when):
                  when.isoformat()):
         assert bureau.parse_time(text) == when, text
     assert bureau.parse_time(when.date().isoformat()) == dt.datetime.combine(when.date(), dt.time())
+
+
+def test_every_row_message_has_a_page_template_with_the_same_english():
+    from django.utils import translation
+
+    from pingan.core.jobs import FAILURE_MESSAGES
+    from pingan.stats.importers.bureau import BUREAU_ROW_MESSAGES
+
+    for code, text in BUREAU_ROW_MESSAGES.items():
+        with translation.override("en"):
+            assert str(FAILURE_MESSAGES[code]) == text, code
+        with translation.override("zh-hans"):
+            assert str(FAILURE_MESSAGES[code]) != text, code
+
+
+def test_a_row_issue_stored_in_both_languages_still_shows_its_readers_half():
+    from django.utils import translation
+
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    stored = "第 3 行：案由为空。 / row 3: the charge is empty."
+    with translation.override("zh-hans"):
+        assert issue_text(stored) == "第 3 行：案由为空。"
+    with translation.override("en"):
+        assert issue_text(stored) == "row 3: the charge is empty."

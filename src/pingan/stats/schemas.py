@@ -260,7 +260,8 @@ class ImportOut(Schema):
 
 
 class RowIssueOut(Schema):
-    """A row that is not an incident: ``kind`` excluded (a counting rule) or rejected (why, Chinese / English)."""
+    """A row that is not an incident: ``kind`` excluded (a counting rule) or rejected (why: ``message``, English
+    for the bureau template's rows, Chinese / English from the open-data importers)."""
 
     row: int
     kind: str

@@ -84,7 +84,8 @@ class IncidentRecord:
 @dataclass(frozen=True, slots=True)
 class RowIssue:
     """A source row that is not (part of) an incident: ``kind`` ``excluded`` (a counting rule leaves it out)
-    or ``rejected`` (it cannot be read); ``message`` names the row and says why, Chinese then English."""
+    or ``rejected`` (it cannot be read); ``message`` names the row and says why (English, with the message id and
+    params in ``values["message"]`` for :func:`coded_issue`; Chinese then English for the older importers)."""
 
     row: int
     kind: str
@@ -208,6 +209,17 @@ def aware(naive: dt.datetime, tz: str) -> dt.datetime:
 
 def issue(row: int, kind: str, code: str, zh: str, en: str, column: str | None = None, **values) -> RowIssue:
     return RowIssue(row, kind, code, f"第 {row} 行：{zh} / row {row}: {en}", column, values)
+
+
+def coded_issue(row: int, kind: str, code: str, message_id: str, params: dict, messages: dict[str, str],
+                column: str | None = None, **values) -> RowIssue:
+    """A row issue whose why is a message id and params (``values["message"]``, rendered by the page in the
+    reader's language: ``stats_tags.issue_text``); ``message`` is its English (``messages``: id → English)."""
+    from pingan.screening.roster import english
+
+    params = {**params, "row": row}
+    return RowIssue(row, kind, code, english(message_id, params, messages), column,
+                    {**values, "message": {"code": message_id, "params": params}})
 
 
 @dataclass(frozen=True)

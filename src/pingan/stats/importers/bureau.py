@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from pingan.screening.roster import RosterError, cell_text, column_letter, header_key, read_table
 from pingan.stats import blocks
-from pingan.stats.importers import ImportRead, IncidentRecord, RowIssue, aware, issue, mapping
+from pingan.stats.importers import ImportRead, IncidentRecord, RowIssue, aware, coded_issue, mapping
 
 SOURCE = "bureau"
 HEADER_SCAN_ROWS = 30
@@ -68,6 +68,43 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
 _DAY = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)")
 _WINDOW_SEP = re.compile(r"\s*(?:至|到|~|～|—|--)\s*")
 
+
+
+#: Why a row was rejected: message id → English (``%(name)s`` placeholders; ``where`` is "column X: " as a
+#: message of its own, or ""). The row issue keeps the id and params (``values["message"]``) and pages render
+#: the translatable template of the same id (``pingan.stats.apps.IMPORT_FAILURES``) in the reader's language.
+BUREAU_ROW_MESSAGES = {
+    "bureau_row_in_column": "column %(column)s: ",
+    "bureau_row_missing_charge": ("row %(row)s: %(where)sthe charge (案由) is empty; fill it in (e.g. 盗窃, 抢劫, "
+                                  "电信网络诈骗)."),
+    "bureau_row_unknown_charge": ("row %(row)s: %(where)sunknown charge '%(value)s'; use one of the charges listed "
+                                  "in the template's notes."),
+    "bureau_row_unknown_unit": ("row %(row)s: %(where)sthe unit '%(value)s' is not a unit of the bureau; give the full "
+                                "name or the unit code of the police station or branch."),
+    "bureau_row_outside_jurisdiction": ("row %(row)s: %(where)sthe unit '%(value)s' is outside your jurisdiction "
+                                        "(%(mine)s and the units under it); its incidents are imported by an analyst "
+                                        "of that unit's branch or bureau."),
+    "bureau_row_bad_window_text": ("row %(row)s: %(where)sthe occurrence time '%(value)s' is not a valid window (e.g. "
+                                   "2024-01-05 08:00至10:00)."),
+    "bureau_row_bad_occurred": ("row %(row)s: %(where)scannot read the occurrence time '%(value)s' (e.g. 2024-01-05 "
+                                "08:30)."),
+    "bureau_row_bad_occurred_to": "row %(row)s: %(where)scannot read the end of the occurrence window '%(value)s'.",
+    "bureau_row_bad_reported": "row %(row)s: %(where)scannot read the report time '%(value)s'.",
+    "bureau_row_missing_time": ("row %(row)s: %(where)sboth the occurrence time (发案时间) and the report time "
+                                "(接报时间) are empty; give at least one."),
+    "bureau_row_bad_window": "row %(row)s: %(where)sthe end of the occurrence window is before its start.",
+    "bureau_row_unknown_value": "row %(row)s: %(where)s'%(value)s' is not a known value.",
+    "bureau_row_bad_cleared_at": "row %(row)s: %(where)scannot read the clearance time '%(value)s'.",
+    "bureau_row_clearance_before_offence": ("row %(row)s: %(where)sthe clearance time is before the offence (or the "
+                                            "report)."),
+    "bureau_row_bad_amount": "row %(row)s: %(where)s'%(value)s' is not an amount in yuan (1.5万 is read as 15,000).",
+    "bureau_row_bad_number": ("row %(row)s: %(where)s'%(value)s' is not a number of people (a non-negative whole "
+                              "number)."),
+    "bureau_row_duplicate_case": "row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s).",
+    "bureau_row_duplicate_row": "row %(row)s: %(where)sduplicates row %(first)s (same cells).",
+    "bureau_row_cleared_without_time": ("row %(row)s: %(where)sthe case is marked cleared but has no clearance time "
+                                        "(破案时间)."),
+}
 
 
 class BureauFileError(RosterError):
@@ -234,35 +271,30 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
         def text(field: str) -> str:
             return _norm(cell_text(cell(field)))
 
-        def reject(code: str, field: str | None, zh: str, en: str, n=n) -> None:
+        def reject(code: str, field: str | None, message_id: str, n=n, **params) -> None:
             col = labels.get(field) if field else None
-            where_zh, where_en = (f"“{col}”列：", f"column {col}: ") if col else ("", "")
-            rejected.append(issue(n, "rejected", code, f"{where_zh}{zh}", f"{where_en}{en}", col,
-                                  **{f: text(f) for f in ("case_number", "charge", "unit") if f in cols}))
+            where = {"code": "bureau_row_in_column", "params": {"column": col}} if col else ""
+            rejected.append(coded_issue(n, "rejected", code, message_id, {**params, "where": where},
+                                        BUREAU_ROW_MESSAGES, col,
+                                        **{f: text(f) for f in ("case_number", "charge", "unit") if f in cols}))
 
         charge, case_type = text("charge"), text("case_type")
         offence = m["case_type"].get(case_type) or m["charge"].get(charge_key(charge)) if charge or case_type else None
         if not charge and not m["case_type"].get(case_type):
-            reject("missing_charge", "charge", "案由为空，请填写案由（如：盗窃、抢劫、电信网络诈骗）。",
-                   "the charge (案由) is empty; fill it in (e.g. 盗窃, 抢劫, 电信网络诈骗).")
+            reject("missing_charge", "charge", "bureau_row_missing_charge")
             continue
         if offence is None:
-            reject("unknown_charge", "charge", f"无法识别的案由“{charge}”；请使用模板说明中列出的案由。",
-                   f"unknown charge {charge!r}; use one of the charges listed in the template's notes.")
+            reject("unknown_charge", "charge", "bureau_row_unknown_charge", value=charge)
             continue
         unit_text = text("unit")
         unit = unit_index.get(unit_text)
         if unit is None:
-            reject("unknown_unit", "unit", f"辖区“{unit_text}”不是本局的单位；请填写派出所或分局的全称或单位代码。",
-                   f"the unit {unit_text!r} is not a unit of the bureau; give the full name or the unit code of the "
-                   "police station or branch.")
+            reject("unknown_unit", "unit", "bureau_row_unknown_unit", value=unit_text)
             continue
         if allowed is not None and unit not in allowed:
             mine = next(iter(allowed.values()), "")
-            reject("outside_jurisdiction", "unit",
-                   f"辖区“{unit_text}”不在您的管辖范围（{mine}及其下属单位）内；该单位的案件请由其所属单位的分析员导入。",
-                   f"the unit {unit_text!r} is outside your jurisdiction ({mine} and the units under it); its "
-                   "incidents are imported by an analyst of that unit's branch or bureau.")
+            reject("outside_jurisdiction", "unit", "bureau_row_outside_jurisdiction", value=unit_text,
+                   mine=mine)
             continue
         occ_text = cell_text(cell("occurred_from"))
         occ_from = occ_to = None
@@ -274,75 +306,69 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
             if occ_to is None and occ_from and day_part:  # "08:00至10:00": the end is on the same day
                 occ_to = parse_time(f"{day_part.group(1)} {tail}")
             if occ_from is None or occ_to is None:
-                reject("bad_time", "occurred_from",
-                       f"发案时间“{occ_text}”不是有效的时间段（如 2024-01-05 08:00至10:00）。",
-                       f"the occurrence time {occ_text!r} is not a valid window (e.g. 2024-01-05 08:00至10:00).")
+                reject("bad_time", "occurred_from", "bureau_row_bad_window_text", value=occ_text)
                 continue
         elif occ_text:
             occ_from = parse_time(cell("occurred_from"))
             if occ_from is None:
-                reject("bad_time", "occurred_from", f"发案时间“{occ_text}”无法识别（如 2024-01-05 08:30）。",
-                       f"cannot read the occurrence time {occ_text!r} (e.g. 2024-01-05 08:30).")
+                reject("bad_time", "occurred_from", "bureau_row_bad_occurred", value=occ_text)
                 continue
         if cell_text(cell("occurred_to")):
             occ_to = parse_time(cell("occurred_to"))
             if occ_to is None:
-                reject("bad_time", "occurred_to", f"发案时间止“{cell_text(cell('occurred_to'))}”无法识别。",
-                       f"cannot read the end of the occurrence window {cell_text(cell('occurred_to'))!r}.")
+                reject("bad_time", "occurred_to", "bureau_row_bad_occurred_to",
+                       value=cell_text(cell("occurred_to")))
                 continue
         reported = None
         if cell_text(cell("reported_at")):
             reported = parse_time(cell("reported_at"))
             if reported is None:
-                reject("bad_time", "reported_at", f"接报时间“{cell_text(cell('reported_at'))}”无法识别。",
-                       f"cannot read the report time {cell_text(cell('reported_at'))!r}.")
+                reject("bad_time", "reported_at", "bureau_row_bad_reported",
+                       value=cell_text(cell("reported_at")))
                 continue
         if occ_from is None and reported is None:
-            reject("missing_time", "occurred_from", "发案时间和接报时间都为空，至少填写一个。",
-                   "both the occurrence time (发案时间) and the report time (接报时间) are empty; give at least one.")
+            reject("missing_time", "occurred_from", "bureau_row_missing_time")
             continue
         if occ_from and occ_to and occ_to < occ_from:
             reject("bad_window", "occurred_to" if "occurred_to" in cols else "occurred_from",
-                   "发案时间止早于发案时间。", "the end of the occurrence window is before its start.")
+                   "bureau_row_bad_window")
             continue
         status_text, clear_text = text("status"), text("clearance")
         status = m["status"].get(status_text) if status_text else None
         clear_how = m["clearance"].get(clear_text) if clear_text else None
         if (status_text and status is None) or (clear_text and clear_how is None):
             bad_field, bad = ("status", status_text) if status_text and status is None else ("clearance", clear_text)
-            reject("bad_clearance", bad_field, f"“{bad}”不是可识别的取值。", f"{bad!r} is not a known value.")
+            reject("bad_clearance", bad_field, "bureau_row_unknown_value", value=bad)
             continue
         cleared_at = None
         if cell_text(cell("cleared_at")):
             cleared_at = parse_time(cell("cleared_at"))
             if cleared_at is None:
-                reject("bad_time", "cleared_at", f"破案时间“{cell_text(cell('cleared_at'))}”无法识别。",
-                       f"cannot read the clearance time {cell_text(cell('cleared_at'))!r}.")
+                reject("bad_time", "cleared_at", "bureau_row_bad_cleared_at",
+                       value=cell_text(cell("cleared_at")))
                 continue
         start = occ_from or reported
         assert start is not None
         if cleared_at is not None and cleared_at.date() < start.date():
-            reject("clearance_before_offence", "cleared_at", "破案时间早于发案（接报）时间。",
-                   "the clearance time is before the offence (or the report).")
+            reject("clearance_before_offence", "cleared_at", "bureau_row_clearance_before_offence")
             continue
         amounts, bad_amount = _parse_cells(("property_loss", "amount_involved", "amount_recovered"), cell,
                                            parse_amount)
         if bad_amount:
-            reject("bad_amount", bad_amount, f"“{cell_text(cell(bad_amount))}”不是有效金额（元，可写“1.5万”）。",
-                   f"{cell_text(cell(bad_amount))!r} is not an amount in yuan (1.5万 is read as 15,000).")
+            reject("bad_amount", bad_amount, "bureau_row_bad_amount", value=cell_text(cell(bad_amount)))
             continue
         counts, bad_count = _parse_cells(("killed", "injured", "victims"), cell, parse_count)
         if bad_count:
-            reject("bad_number", bad_count, f"“{cell_text(cell(bad_count))}”不是人数（非负整数）。",
-                   f"{cell_text(cell(bad_count))!r} is not a number of people (a non-negative whole number).")
+            reject("bad_number", bad_count, "bureau_row_bad_number", value=cell_text(cell(bad_count)))
             continue
         case = text("case_number")
         ref = f"case:{case}" if case else "row:" + hashlib.sha256(
             "\x1f".join(cell_text(c) for c in cells).encode()).hexdigest()[:24]
         if ref in seen:
-            reject("duplicate_case", "case_number" if case else None,
-                   f"与第 {seen[ref]} 行重复（{'案件编号 ' + case if case else '内容相同'}）。",
-                   f"duplicates row {seen[ref]} ({'case number ' + case if case else 'same cells'}).")
+            if case:
+                reject("duplicate_case", "case_number", "bureau_row_duplicate_case", first=seen[ref], case=case)
+            else:
+                reject("duplicate_case", None, "bureau_row_duplicate_row", first=seen[ref])
             continue
         seen[ref] = n
         if status is None:
@@ -351,8 +377,7 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
         cleared_on = None
         if status == "cleared":
             if cleared_at is None:
-                reject("bad_clearance", "cleared_at", "案件状态为已破，但没有破案时间。",
-                       "the case is marked cleared but has no clearance time (破案时间).")
+                reject("bad_clearance", "cleared_at", "bureau_row_cleared_without_time")
                 seen.pop(ref)
                 continue
             how = clear_how or "arrest"

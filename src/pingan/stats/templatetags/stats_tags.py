@@ -105,9 +105,17 @@ def source_wording(incident) -> str:
 
 
 @register.filter
-def issue_text(message: str) -> str:
-    """A row issue's message in the active language: the importers store ``第 N 行：中文 / row N: English``
-    (:func:`pingan.stats.importers.issue`); a page shows its reader's half."""
+def issue_text(issue) -> str:
+    """A row issue's message in the active language: from its message id and params where it has them
+    (``values["message"]``, :func:`pingan.stats.importers.coded_issue`); else its stored
+    ``第 N 行：中文 / row N: English`` (:func:`pingan.stats.importers.issue`), of which a page shows its reader's
+    half."""
+    from pingan.core.jobs import failure_message
+
+    message = getattr(issue, "message", issue)
+    coded = (getattr(issue, "values", None) or {}).get("message")
+    if isinstance(coded, dict) and "code" in coded:
+        return failure_message(coded["code"], coded.get("params", {}), message)
     zh, sep, en = message.partition(" / row ")
     if not sep:
         return message
