@@ -594,6 +594,10 @@ def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> None:
                        "reason text, reasons jsonb, police_priority integer, hit_count integer, silent_hit boolean, "
                        "reevaluation jsonb) ON COMMIT DROP")
             _copy_in(pg, "reeval_results", changes.results)
+            # the planner's row counts for the temporary table (unanalysed it guessed 1.7 million and hashed the
+            # results table instead, spilling to disk), and no JIT: compiling costs more than these statements
+            pg.execute("ANALYZE reeval_results")
+            pg.execute("SET LOCAL jit = off")
             pg.execute("UPDATE screening_personresult t SET level = u.level, rule_ids = u.rule_ids, reason = u.reason, "
                        "reasons = u.reasons, police_priority = u.police_priority, hit_count = u.hit_count, "
                        "silent_hit = u.silent_hit, reevaluation = u.reevaluation, reevaluated_at = %s "
