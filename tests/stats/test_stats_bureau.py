@@ -168,3 +168,21 @@ def test_a_row_issue_stored_in_both_languages_still_shows_its_readers_half():
         assert issue_text(stored) == "第 3 行：案由为空。"
     with translation.override("en"):
         assert issue_text(stored) == "row 3: the charge is empty."
+
+
+def test_every_open_data_row_message_has_a_page_template_with_the_same_english():
+    from django.utils import translation
+
+    from pingan.core.jobs import FAILURE_MESSAGES, failure_message
+    from pingan.stats.importers import OPEN_DATA_ROW_MESSAGES, row_issue
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    for code, text in OPEN_DATA_ROW_MESSAGES.items():
+        with translation.override("en"):
+            assert str(FAILURE_MESSAGES[code]) == text, code
+        with translation.override("zh-hans"):
+            assert str(FAILURE_MESSAGES[code]) != text and failure_message(code, {}) == "", code
+    issue = row_issue(7, "rejected", "bad_date", "row_unreadable_value", "Date", value="13/45/2016")
+    assert issue.message == "row 7: cannot read the Date '13/45/2016'." and issue.column == "Date"
+    with translation.override("zh-hans"):
+        assert issue_text(issue) == "第 7 行：无法识别Date“13/45/2016”。"

@@ -123,7 +123,13 @@ def test_chicago_homicide_rows_are_victims_of_one_incident():
     assert homicide.unit == "US-CHI-B0213" and r.units["US-CHI-B0213"].parent == "US-CHI-D002"
     assert (theft.offence, theft.place_type, theft.block) == ("theft.larceny.pickpocket", "bus", "64XX W FULLERTON AVE")
     assert [(i.row, i.code) for i in r.rejected] == [(5, "duplicate_case"), (6, "bad_date")]
-    assert "第 5 行" in r.rejected[0].message and "row 5" in r.rejected[0].message
+    assert r.rejected[0].message == "row 5: Case Number HX2 already on row 4."  # English; pages render the code
+    from django.utils import translation
+
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    with translation.override("zh-hans"):
+        assert issue_text(r.rejected[0]) == "第 5 行：Case Number HX2 已出现在第 4 行。"
 
 
 def test_chicago_aggravated_assaults_per_year_match_the_raw_file():

@@ -41,6 +41,16 @@ IMPORT_FAILURES = {
                           "template, fill it in and upload again."),
     "bureau_no_time_column": _("The header (row %(row)s) of %(name)s has neither 发案时间 (occurred) nor 接报时间 "
                                "(reported)."),
+    # why a row of an open-data file was rejected or left out (importers.OPEN_DATA_ROW_MESSAGES, same English)
+    "row_unreadable_value": _("row %(row)s: cannot read the %(column)s '%(value)s'."),
+    "row_not_in_mapping": _("row %(row)s: %(column)s '%(value)s' is not in the mapping "
+                            "(stats/data/mappings/%(source)s.toml)."),
+    "row_empty": _("row %(row)s: %(column)s is empty."),
+    "row_duplicate": _("row %(row)s: %(column)s %(value)s already on row %(first)s."),
+    "row_not_whole": _("row %(row)s: %(column)s is not a whole number."),
+    "row_unknown_value": _("row %(row)s: unknown %(column)s '%(value)s'."),
+    "row_supplement_not_counted": _("row %(row)s: supplemental report of incident number %(number)s whose initial "
+                                    "report is not in the file; supplements are not counted (DataSF)."),
     # why a row of a bureau file was rejected (importers.bureau.BUREAU_ROW_MESSAGES; the English is the same)
     "bureau_row_in_column": _("column %(column)s: "),
     "bureau_row_missing_charge": _("row %(row)s: %(where)sthe charge (案由) is empty; fill it in (e.g. 盗窃, 抢劫, "

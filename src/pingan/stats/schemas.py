@@ -260,8 +260,8 @@ class ImportOut(Schema):
 
 
 class RowIssueOut(Schema):
-    """A row that is not an incident: ``kind`` excluded (a counting rule) or rejected (why: ``message``, English
-    for the bureau template's rows, Chinese / English from the open-data importers)."""
+    """A row that is not an incident: ``kind`` excluded (a counting rule) or rejected (why: ``message``, in
+    English)."""
 
     row: int
     kind: str

@@ -85,7 +85,7 @@ class IncidentRecord:
 class RowIssue:
     """A source row that is not (part of) an incident: ``kind`` ``excluded`` (a counting rule leaves it out)
     or ``rejected`` (it cannot be read); ``message`` names the row and says why (English, with the message id and
-    params in ``values["message"]`` for :func:`coded_issue`; Chinese then English for the older importers)."""
+    params in ``values["message"]``: :func:`coded_issue`)."""
 
     row: int
     kind: str
@@ -207,8 +207,25 @@ def aware(naive: dt.datetime, tz: str) -> dt.datetime:
     return naive.replace(tzinfo=ZoneInfo(tz))
 
 
-def issue(row: int, kind: str, code: str, zh: str, en: str, column: str | None = None, **values) -> RowIssue:
-    return RowIssue(row, kind, code, f"第 {row} 行：{zh} / row {row}: {en}", column, values)
+#: Why a row of an open-data file was rejected or left out: message id → English (``%(name)s`` placeholders:
+#: ``row``, ``column`` — the source's own column name — and the message's own). Pages render the translatable
+#: template of the same id (``pingan.stats.apps.IMPORT_FAILURES``) in the reader's language.
+OPEN_DATA_ROW_MESSAGES = {
+    "row_unreadable_value": "row %(row)s: cannot read the %(column)s '%(value)s'.",
+    "row_not_in_mapping": ("row %(row)s: %(column)s '%(value)s' is not in the mapping "
+                           "(stats/data/mappings/%(source)s.toml)."),
+    "row_empty": "row %(row)s: %(column)s is empty.",
+    "row_duplicate": "row %(row)s: %(column)s %(value)s already on row %(first)s.",
+    "row_not_whole": "row %(row)s: %(column)s is not a whole number.",
+    "row_unknown_value": "row %(row)s: unknown %(column)s '%(value)s'.",
+    "row_supplement_not_counted": ("row %(row)s: supplemental report of incident number %(number)s whose initial "
+                                   "report is not in the file; supplements are not counted (DataSF)."),
+}
+
+
+def row_issue(row: int, kind: str, code: str, message_id: str, column: str, **params) -> RowIssue:
+    """A row issue of an open-data importer (:data:`OPEN_DATA_ROW_MESSAGES`), naming the source's column."""
+    return coded_issue(row, kind, code, message_id, {**params, "column": column}, OPEN_DATA_ROW_MESSAGES, column)
 
 
 def coded_issue(row: int, kind: str, code: str, message_id: str, params: dict, messages: dict[str, str],

@@ -34,10 +34,10 @@ from pingan.stats.importers import (
     UnitRef,
     aware,
     bundled,
-    issue,
     mapping,
     open_source,
     org_root,
+    row_issue,
     to_float,
 )
 
@@ -84,19 +84,16 @@ def read_crimes(path: str | Path | bytes | None = None) -> ImportRead:
         total += 1
         when = _chicago_time(r["Date"])
         if when is None:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别发案时间“{r['Date']}”",
-                                  f"cannot read the Date {r['Date']!r}", "Date"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "Date", value=r["Date"]))
             continue
         offence = offence_of(r["IUCR"], r["FBI Code"], m)
         if offence is None or offence not in vocab.offences:
-            rejected.append(issue(n, "rejected", "unknown_offence",
-                                  f"IUCR {r['IUCR']} / FBI {r['FBI Code']} 不在映射表中",
-                                  f"IUCR {r['IUCR']} / FBI code {r['FBI Code']} is not in the mapping "
-                                  "(stats/data/mappings/chicago.toml)", "FBI Code"))
+            rejected.append(row_issue(n, "rejected", "unknown_offence", "row_not_in_mapping", "FBI Code",
+                                      value=f"IUCR {r['IUCR']} / FBI {r['FBI Code']}", source="chicago"))
             continue
         beat = _int(r["Beat"])
         if beat is None or beat <= 0:
-            rejected.append(issue(n, "rejected", "no_beat", "缺少巡区（Beat）", "no beat", "Beat"))
+            rejected.append(row_issue(n, "rejected", "no_beat", "row_empty", "Beat"))
             continue
         unit = beat_unit(org, beat)
         units.setdefault(unit.parent, district_unit(org, beat // 100))
@@ -110,10 +107,8 @@ def read_crimes(path: str | Path | bytes | None = None) -> ImportRead:
                 rec.rows = (*rec.rows, n)
                 rec.victims = (rec.victims or 1) + 1
                 continue
-            rejected.append(issue(n, "rejected", "duplicate_case",
-                                  f"案件编号 {case} 已出现在第 {records[ref].rows[0]} 行（每行一起案件，命案除外）",
-                                  f"Case Number {case} already on row {records[ref].rows[0]} (a row is an "
-                                  "incident, except homicide victims)", "Case Number"))
+            rejected.append(row_issue(n, "rejected", "duplicate_case", "row_duplicate", "Case Number", value=case,
+                                      first=records[ref].rows[0]))
             continue
         desc = r["Description"].strip().upper()
         arrest = r["Arrest"].strip().lower() in ("true", "1", "y", "yes")
@@ -162,12 +157,11 @@ def read_assaults(path: str | Path | bytes | None = None) -> ImportRead:
         try:
             when = dt.datetime.strptime(r["date"], "%Y-%m-%d %H:%M")
         except ValueError:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别时间“{r['date']}”",
-                                  f"cannot read the date {r['date']!r}", "date"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "date", value=r["date"]))
             continue
         district = _int(r["district"])
         if district is None or district <= 0:
-            rejected.append(issue(n, "rejected", "no_district", "缺少警区", "no district", "district"))
+            rejected.append(row_issue(n, "rejected", "no_district", "row_empty", "district"))
             continue
         unit = district_unit(org, district)
         units.setdefault(unit.code, unit)

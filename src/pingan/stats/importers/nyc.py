@@ -34,10 +34,10 @@ from pingan.stats.importers import (
     UnitRef,
     aware,
     bundled,
-    issue,
     mapping,
     open_source,
     org_root,
+    row_issue,
     to_float,
 )
 
@@ -126,12 +126,12 @@ def read_shootings(path: str | Path | bytes | None = None) -> ImportRead:
         try:
             day = dt.date.fromisoformat(r["occur_date"][:10])
         except ValueError:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别日期“{r['occur_date']}”",
-                                  f"cannot read occur_date {r['occur_date']!r}", "occur_date"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "occur_date",
+                                      value=r["occur_date"]))
             continue
         key = r["incident_key"].strip()
         if not key:
-            rejected.append(issue(n, "rejected", "no_incident_key", "缺少事件编号", "no incident_key", "incident_key"))
+            rejected.append(row_issue(n, "rejected", "no_incident_key", "row_empty", "incident_key"))
             continue
         murdered = r["murder"].strip().upper() in ("TRUE", "Y", "1")
         rec = records.get(key)
@@ -176,15 +176,15 @@ def read_homicides(path: str | Path | bytes | None = None) -> ImportRead:
         try:
             when = dt.datetime.fromisoformat(r["offense_date"].replace("Z", "+00:00"))
         except ValueError:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别时间“{r['offense_date']}”",
-                                  f"cannot read offense_date {r['offense_date']!r}", "offense_date"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "offense_date",
+                                      value=r["offense_date"]))
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
         uid = r["uid"].strip()
         if uid in seen:
-            rejected.append(issue(n, "rejected", "duplicate_uid", f"编号 {uid} 已出现在第 {seen[uid]} 行",
-                                  f"uid {uid} already on row {seen[uid]}", "uid"))
+            rejected.append(row_issue(n, "rejected", "duplicate_uid", "row_duplicate", "uid", value=uid,
+                                      first=seen[uid]))
             continue
         seen[uid] = n
         local = when.astimezone(ZoneInfo(tz))
@@ -220,24 +220,22 @@ def read_collisions(path: str | Path | bytes | None = None) -> ImportRead:
         try:
             when = dt.datetime.strptime(f"{r['CRASH DATE']} {r['CRASH TIME']}", "%m/%d/%Y %H:%M")
         except ValueError:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别时间“{r['CRASH DATE']} {r['CRASH TIME']}”",
-                                  f"cannot read CRASH DATE/TIME {r['CRASH DATE']!r} {r['CRASH TIME']!r}",
-                                  "CRASH DATE"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "CRASH DATE",
+                                      value=f"{r['CRASH DATE']} {r['CRASH TIME']}"))
             continue
         try:
             injured = int(r["NUMBER OF PERSONS INJURED"] or 0)
             killed = int(r["NUMBER OF PERSONS KILLED"] or 0)
         except ValueError:
-            rejected.append(issue(n, "rejected", "bad_number", "伤亡人数不是整数",
-                                  "NUMBER OF PERSONS INJURED/KILLED is not a whole number",
-                                  "NUMBER OF PERSONS INJURED"))
+            rejected.append(row_issue(n, "rejected", "bad_number", "row_not_whole", "NUMBER OF PERSONS INJURED"))
             continue
         cid = r["COLLISION_ID"].strip()
         if not cid or cid in seen:
-            rejected.append(issue(n, "rejected", "duplicate_collision",
-                                  f"事故编号 {cid or '（空）'} 缺失或已出现在第 {seen.get(cid, '?')} 行",
-                                  f"COLLISION_ID {cid or '(empty)'} missing or already on row {seen.get(cid, '?')}",
-                                  "COLLISION_ID"))
+            if cid:
+                rejected.append(row_issue(n, "rejected", "duplicate_collision", "row_duplicate", "COLLISION_ID",
+                                          value=cid, first=seen.get(cid, "?")))
+            else:
+                rejected.append(row_issue(n, "rejected", "duplicate_collision", "row_empty", "COLLISION_ID"))
             continue
         seen[cid] = n
         street = r["ON STREET NAME"].strip() or r["OFF STREET NAME"].strip()

@@ -34,10 +34,10 @@ from pingan.stats.importers import (
     UnitRef,
     aware,
     bundled,
-    issue,
     mapping,
     open_source,
     org_root,
+    row_issue,
     to_float,
 )
 
@@ -92,32 +92,29 @@ def read(path: str | Path | bytes | None = None) -> ImportRead:
         kind = r["Report Type Code"].strip().upper()
         reported = _time(r["Report Datetime"])
         if reported is None:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别报案时间“{r['Report Datetime']}”",
-                                  f"cannot read the Report Datetime {r['Report Datetime']!r}", "Report Datetime"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "Report Datetime",
+                                      value=r["Report Datetime"]))
             continue
         if r["Resolution"].strip() not in m["resolution"]:
-            rejected.append(issue(n, "rejected", "unknown_resolution", f"未知的处理结果“{r['Resolution']}”",
-                                  f"unknown Resolution {r['Resolution']!r}", "Resolution"))
+            rejected.append(row_issue(n, "rejected", "unknown_resolution", "row_unknown_value", "Resolution",
+                                      value=r["Resolution"]))
             continue
         if kind in supplement:
             supplements[r["Incident Number"].strip()].append((n, r, reported))
             continue
         if kind not in initial:
-            rejected.append(issue(n, "rejected", "unknown_report_type", f"未知的报告类型“{kind}”",
-                                  f"unknown Report Type Code {kind!r}", "Report Type Code"))
+            rejected.append(row_issue(n, "rejected", "unknown_report_type", "row_unknown_value", "Report Type Code",
+                                      value=kind))
             continue
         occurred = _time(r["Incident Datetime"])
         if occurred is None:
-            rejected.append(issue(n, "rejected", "bad_date", f"无法识别发案时间“{r['Incident Datetime']}”",
-                                  f"cannot read the Incident Datetime {r['Incident Datetime']!r}",
-                                  "Incident Datetime"))
+            rejected.append(row_issue(n, "rejected", "bad_date", "row_unreadable_value", "Incident Datetime",
+                                      value=r["Incident Datetime"]))
             continue
         offence = offence_of(r["Incident Category"], r["Incident Subcategory"], r["Incident Description"], m)
         if offence is None or offence not in vocab.offences:
-            rejected.append(issue(n, "rejected", "unknown_category",
-                                  f"类别“{r['Incident Category']} / {r['Incident Subcategory']}”不在映射表中",
-                                  f"category {r['Incident Category']!r} / {r['Incident Subcategory']!r} is not in "
-                                  "the mapping (stats/data/mappings/sf.toml)", "Incident Category"))
+            rejected.append(row_issue(n, "rejected", "unknown_category", "row_not_in_mapping", "Incident Category",
+                                      value=f"{r['Incident Category']} / {r['Incident Subcategory']}", source="sf"))
             continue
         by_id[r["Incident ID"].strip()].append((n, r, offence, occurred, reported))
 
@@ -167,10 +164,8 @@ def read(path: str | Path | bytes | None = None) -> ImportRead:
             currency=currency, timezone=tz))
     for number, sups in supplements.items():
         for sn, _sr, _t in sups:
-            excluded.append(issue(sn, "excluded", "supplemental_report",
-                                  f"补充报告（案件号 {number}），其初始报告不在本文件中；按发布方规则不计数",
-                                  f"supplemental report of incident number {number} whose initial report is not in "
-                                  "the file; supplements are not counted (DataSF)", "Report Type Code"))
+            excluded.append(row_issue(sn, "excluded", "supplemental_report", "row_supplement_not_counted",
+                                      "Report Type Code", number=number))
     out = ImportRead("sf-incidents", name, ORG, m["version"], units, records, excluded, rejected, total)
     out.notes.append(f"{sum(1 for r in records if r.unit == ORG)} incidents outside the city's districts "
                      f"('{OUT_OF_CITY}' or none) are counted for the city only")

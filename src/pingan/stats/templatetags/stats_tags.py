@@ -108,8 +108,8 @@ def source_wording(incident) -> str:
 def issue_text(issue) -> str:
     """A row issue's message in the active language: from its message id and params where it has them
     (``values["message"]``, :func:`pingan.stats.importers.coded_issue`); else its stored
-    ``第 N 行：中文 / row N: English`` (:func:`pingan.stats.importers.issue`), of which a page shows its reader's
-    half."""
+    ``第 N 行：中文 / row N: English`` (rows imported before issues kept a message id), of which a page shows its
+    reader's half."""
     from pingan.core.jobs import failure_message
 
     message = getattr(issue, "message", issue)
