@@ -348,3 +348,24 @@ def test_api_figures_and_drones_by_role(client, force):
     assert r.status_code == 400 and r.json()["code"] == "drone_no_fly"
     r = client.post(url, json.dumps({"lon": 118.15, "lat": 24.47}), content_type="application/json")
     assert r.status_code == 200 and r.json()["drone"] == "LQ-UAV1" and r.json()["eta_s"] > 0
+
+
+@pytest.mark.parametrize(("lang", "sos", "incident", "p1"), [
+    ("zh-hans", "一键报警", "严重伤害", "危及生命"),
+    ("en", "SOS button pressed", "aggravated assault", "life at risk"),
+])
+def test_the_consoles_alerts_carry_their_sentence_and_priority_in_the_viewers_language(
+    client, force, lang, sos, incident, p1
+):
+    """A replayed Chicago incident showed its rule id ("reported-incident") on the console: the state carries
+    the alert's sentence as the terminal renders it (alerts.labels)."""
+    from pingan.alerts.models import Alert
+
+    make_alert(force.unit_a)
+    chicago = make_alert(force.unit_a, priority="P2", rule_id="reported-incident", summary="immediate.incident")
+    Alert.objects.filter(pk=chicago.pk).update(params={"type": "incident", "category": "aggravated_assault"})
+    client.cookies["django_language"] = lang
+    alerts = {a["rule"]: a for a in sign_in(client, force.dispatcher).get("/dispatch/console/state/").json()["alerts"]}
+    assert sos in alerts["sos"]["text"] and p1 in alerts["sos"]["priority_label"]
+    assert incident in alerts["reported-incident"]["text"].lower()
+    assert "reported-incident" not in alerts["reported-incident"]["text"]

@@ -15,6 +15,7 @@ from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.alerts import labels
 from pingan.alerts.models import Alert, Device
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -203,6 +204,10 @@ def _alert_rows(alerts: list[Alert], now: dt.datetime) -> list[dict]:
     return [
         {
             "id": a.pk, "priority": a.priority, "rule": a.rule_id, "summary": a.summary, "state": a.state,
+            # the alert's sentence and priority in the viewer's language (alerts.labels, as the terminal has)
+            "text": labels.summary_text(a.summary, a.params, device_name=a.device.name if a.device_id and a.device
+                                        else ""),
+            "priority_label": labels.priority(a.priority),
             "unit": a.unit.name if a.unit else "", "lon": a.lon, "lat": a.lat,
             "place": a.device.name if a.device_id and a.device else "",
             "created": a.created_at.isoformat(), "raised": a.raised_at.isoformat(),

@@ -43,7 +43,13 @@
       : m ? fill(DUR["dur.m"], {m: m}) : fill(DUR["dur.s"], {s: r});
   }
   // On the bureau's clock (the server's TIME_ZONE), not the browser's.
-  function clock(iso) { return new Date(iso).toLocaleTimeString(LANG, {timeZone: TZ, hour12: false}); }
+  // An alert raised on another day says its date too.
+  function clock(iso) {
+    var d = new Date(iso), day = {timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit"};
+    var time = d.toLocaleTimeString(LANG, {timeZone: TZ, hour12: false});
+    var date = d.toLocaleDateString(LANG, day);
+    return date === new Date().toLocaleDateString(LANG, day) ? time : date + " " + time;
+  }
 
   // Units and alerts are kept by id; each answer of the server carries only what changed (or everything,
   // "full"), and only those elements are redrawn.
@@ -88,7 +94,7 @@
     var p = xy(a.lon, a.lat);
     alertMark[a.id] = shape(document.getElementById("layer-alerts"), "circle", {cx: p[0].toFixed(1),
       cy: p[1].toFixed(1), r: a.priority === "P1" ? 9 : 7, "class": "alert " + a.priority + " " + a.state,
-      "data-alert": a.id}, a.priority + " " + t(a.summary, a.rule));
+      "data-alert": a.id}, (a.priority_label || a.priority) + " · " + (a.text || t(a.summary, a.rule)));
   }
 
   function drawUnit(u) {
@@ -159,8 +165,8 @@
       var elapsed = Math.max(0, Math.floor((Date.now() - a._recv) / 1000));
       a = Object.assign({}, a, {age_s: a.age_s + elapsed});
       var tr = el("tr", {"class": a.priority + " " + a.state, "data-alert": a.id});
-      tr.appendChild(el("td", {"class": "prio", "data-label": H[0]}, a.priority));
-      var what = el("td", {"class": "what", "data-label": H[1]}, t(a.summary, a.rule));
+      tr.appendChild(el("td", {"class": "prio", "data-label": H[0], title: a.priority_label || ""}, a.priority));
+      var what = el("td", {"class": "what", "data-label": H[1]}, a.text || t(a.summary, a.rule));
       what.appendChild(el("small", {}, (a.place ? a.place + " · " : "") + clock(a.raised || a.created)));
       tr.appendChild(what);
       tr.appendChild(el("td", {"class": "station", "data-label": H[2]}, a.unit));
