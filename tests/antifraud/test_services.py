@@ -241,6 +241,21 @@ def test_contact_records_warn_the_people_once_within_the_window(cast, centre, ca
         services.warning_outcome(actor=cast.officer_b, warning=by_phone["+8613800000011"], outcome="persuaded")
 
 
+def test_a_stray_quote_in_contact_records_rejects_its_line_and_the_rows_below_are_still_read(cast, centre, case):
+    """Issue 11's trial in a carrier's file: the quote before row 3's counterpart never closes."""
+    csv = ("时间,用户号码,姓名,类型,对端,对端类型\n"
+           "2026-03-03 10:00,13800000011,甲,call,13900000002,phone\n"
+           '2026-03-03 10:05,13800000012,乙,call,"13900000002,phone\n'
+           "2026-03-03 10:06,13800000013,丙,call,13900000002,phone\n"
+           "2026-03-03 10:07,not-a-phone,丁,call,13900000002,phone\n").encode()
+    imp = services.contacts_import(actor=centre.officer, data=csv, filename="carrier.csv")
+    assert imp.total_rows == 4 and imp.matched == 2
+    assert imp.rejections == [
+        {"row": 3, "code": "bad_quote", "value": "对端", "kind": "unclosed", "until": None},
+        {"row": 5, "code": "bad_phone", "value": "not-a-phone"}]
+    assert {w.person_phone for w in Warning.objects.all()} == {"+8613800000011", "+8613800000013"}
+
+
 def test_a_transfer_to_a_listed_account_in_real_time_is_a_p1_detection(centre, case):
     hit = services.realtime_event({"kind": "transfer", "counterpart": "6222 0200 0000 0001",
                                    "counterpart_kind": "bank_account", "person": "13800000099", "amount": 100})

@@ -115,3 +115,39 @@ def test_balance_gaps_name_the_missing_amount_in_either_file_order():
     [gap] = balance_gaps(rows, times, amounts, balances)
     assert (gap.after_row, gap.before_row, gap.missing) == (2, 3, -20)
     assert balance_gaps(rows[::-1], times[::-1], amounts[::-1], [100, 70, 50][::-1]) == []
+
+
+#: Issue 11's trial in a bank's layout: the quote before row 3's counterparty account never closes.
+QUOTED = ("交易流水号,交易时间,借贷标志,交易金额,对方账号,对方户名\n"
+          "S1,2024-01-05 10:00:00,贷,100,6222020000000001,李四\n"
+          'S2,2024-01-05 11:00:00,借,50,"6222020000000002,张三\n'
+          "S3,2024-01-05 12:00:00,贷,20,6222020000000003,王五\n"
+          "S4,2024-01-05 13:00:00,借,10,6222020000000004,赵六\n")
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_an_unbalanced_quote_rejects_its_line_and_the_rows_below_are_still_read(end):
+    r = read(QUOTED.replace("\n", end))
+    assert r.table["row"].to_pylist() == [2, 4, 5]
+    assert r.table["counterparty_account"].to_pylist() == ["6222020000000001", "6222020000000003",
+                                                          "6222020000000004"]
+    [bad] = r.rejected
+    assert (bad.row, bad.code, bad.column, bad.params["kind"]) == (3, "bad_quote", "对方账号", "unclosed")
+    assert "row 3" in bad.message and "column 对方账号" in bad.message and "delete the stray quote" in bad.message
+    assert r.total_rows == 4 == r.table.num_rows + len(r.rejected)
+
+
+def test_a_quote_closing_lines_later_and_well_quoted_cells_beside_it():
+    text = ("某银行账户交易明细\n交易流水号,交易时间,借贷标志,交易金额,对方户名\n"
+            'S1,2024-01-05,贷,"1,000.00","张三"\n'
+            'S2,2024-01-05,贷,1,"李四\n'
+            "S3,2024-01-06,贷,2,王五\n"
+            'S4,2024-01-07,贷,3,赵"六\n'
+            "S5,2024-01-08\n\n")
+    r = read(text)
+    assert r.header_row == 2
+    assert r.table["row"].to_pylist() == [3, 5, 6]
+    assert r.table["amount"].to_pylist() == [100_000, 200, 300]
+    assert {x.row: (x.code, x.params.get("kind"), x.params.get("until")) for x in r.rejected} == {
+        4: ("bad_quote", "closes_later", 6), 7: ("columns", None, None)}
+    assert r.total_rows == 5 and r.blank_rows == 1

@@ -895,10 +895,8 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     """Import a batch of contact records (CSV, UTF-8 or GBK; headers in ``CONTACT_COLUMNS``) and warn the
     people whose counterpart is a listed identifier. Every row ends accepted (matched or not) or rejected
     with its reason (``ContactImport.rejections``)."""
-    import csv
-    import io
-
     from pingan.antifraud.detect import check
+    from pingan.lib import csvlines
     from pingan.screening import roster as _roster
 
     access.require_centre(actor, "import contact records")
@@ -908,8 +906,10 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     except _roster.RosterError as exc:
         raise DomainError(exc.message, code="unreadable_statement", params={"name": filename,
                                                                             "why": exc.as_param()}) from None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=meta.delimiter or ",")
-    header = next(reader, [])
+    # line by line: a stray quote rejects its line instead of merging the rows below into one cell
+    items = iter(csvlines.scan(text, meta.delimiter or ","))
+    first = next((it for it in items if isinstance(it, csvlines.Record)), None)
+    header = first.cells if first is not None else []
     keys = {_roster._header_key(a): f for f, al in CONTACT_COLUMNS.items() for a in al}
     cols = {keys[_roster._header_key(h)]: j for j, h in enumerate(header) if _roster._header_key(h) in keys}
     missing = [c for c in ("phone", "kind", "counterpart", "counterpart_kind") if c not in cols]
@@ -919,7 +919,16 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     imp = ContactImport.objects.create(filename=filename, imported_by=actor)
     wl = watchlist()
     rejections, total, matched, warned, suppressed = [], 0, 0, 0, 0
-    for rownum, cells in enumerate(reader, start=2):
+    for item in items:
+        rownum = item.line
+        if isinstance(item, csvlines.QuoteProblem):
+            total += 1
+            j = item.column
+            rejections.append({"row": rownum, "code": "bad_quote",
+                               "value": header[j].strip() if j < len(header) else _roster.column_letter(j),
+                               "kind": item.kind, "until": item.until})
+            continue
+        cells = item.cells
         if not any(c.strip() for c in cells):
             continue
         total += 1

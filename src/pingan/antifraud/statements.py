@@ -30,6 +30,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pingan.lib import csvlines
 from pingan.screening import roster as _roster
 
 FIELDS = ("time", "date", "clock", "amount", "debit", "credit", "direction", "balance", "counterparty_account",
@@ -85,6 +86,9 @@ REJECTION_CODES: dict[str, str] = {
     "debit_and_credit": "row {row}: both the debit and the credit column hold an amount",
     "balance_invalid": "row {row}: {value!r} in column {column} is not an amount",
     "serial_duplicate": "row {row}: transaction serial {value!r} was already given in row {first}",
+    "bad_quote": "row {row}: the double quote in column {column} is not closed on this line, so the rows below "
+                 "would have been read as one cell (they were read as rows of their own); delete the stray quote "
+                 "(or close it on this line) and import the row again",
 }
 
 
@@ -144,19 +148,24 @@ def read_statement(source: str | os.PathLike[str] | bytes | IO[bytes], *, filena
     data, name = _roster._load_bytes(source, filename)
     fmt = _roster._detect_format(data, name)
     meta = _roster.RosterMeta(filename=name, format=fmt)
+    quotes: list[Rejection] = []
     if fmt == "csv":
         text = _roster._csv_text(data, name, meta)
-        head = [rec[1] for _, rec in zip(range(_roster.HEADER_SCAN_ROWS),
-                                         _roster._csv_records(text, name, meta.delimiter or ","), strict=False)]
-        hdr = _find_header(head, name)
-        cols, n_total, irregular, blank = _csv_columns(text, hdr, meta.delimiter or ",")
+        if csvlines.has_open_quote(text):
+            # a line with an unbalanced quote: pyarrow would read on across line breaks and merge rows
+            hdr, cols, n_total, irregular, blank, quotes = _csv_lines(text, name, meta.delimiter or ",")
+        else:
+            head = [rec[1] for _, rec in zip(range(_roster.HEADER_SCAN_ROWS),
+                                             _roster._csv_records(text, name, meta.delimiter or ","), strict=False)]
+            hdr = _find_header(head, name)
+            cols, n_total, irregular, blank = _csv_columns(text, hdr, meta.delimiter or ",")
     else:
         rows, _merges = _roster._workbook_rows(data, name, meta, sheet, _INDEX)
         hdr = _find_header(rows[:_roster.HEADER_SCAN_ROWS], name)
         cols, n_total, irregular, blank = _sheet_columns(rows, hdr)
     table, rejected = _parse(cols, hdr, utc_offset_hours)
     rejected = [Rejection(r, "columns", None, "", {"found": f, "expected": len(hdr.labels)})
-                for r, f in irregular] + rejected
+                for r, f in irregular] + rejected + quotes
     rejected.sort(key=lambda r: r.row)
     return StatementRead(table=table, rejected=rejected, filename=name, format=fmt, encoding=meta.encoding,
                          header_row=hdr.row + 1, columns={f: hdr.labels[j] for f, j in hdr.fields.items()},
@@ -218,6 +227,41 @@ def _csv_columns(text: str, hdr: _Hdr, delimiter: str):
     cols = {j: pc.utf8_trim_whitespace(table.column(j)) for j in range(ncols)}
     cols, blank = _drop_blank(cols, table.column("row"))
     return cols, table.num_rows - blank + len(ragged), ragged, blank + blank_lines
+
+
+def _csv_lines(text: str, name: str, delimiter: str):
+    """The CSV path for a text with an unbalanced quote on some line (statements have no multi-line cells):
+    records by physical line (:func:`pingan.lib.csvlines.scan`), each line whose quote could not be trusted
+    rejected as ``bad_quote`` and the lines it would have swallowed read as the rows they are. Returns the
+    header and what :func:`_csv_columns` returns, plus the ``bad_quote`` rejections (counted in the total)."""
+    items = list(csvlines.scan(text, delimiter))
+    records = [r for r in items if isinstance(r, csvlines.Record)]
+    found = _find_header([r.cells for r in records[:_roster.HEADER_SCAN_ROWS]], name)
+    header_line = records[found.row].line
+    hdr = _Hdr(header_line - 1, found.fields, found.labels)  # row numbers are physical lines here
+    ncols = max(hdr.labels) + 1
+    data: dict[int, list[str]] = {j: [] for j in range(ncols)}
+    numbers: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    quotes: list[Rejection] = []
+    blank = 0
+    for it in items:
+        if it.line <= header_line:
+            continue
+        if isinstance(it, csvlines.QuoteProblem):
+            quotes.append(Rejection(it.line, "bad_quote", hdr.labels.get(it.column, _roster.column_letter(it.column)),
+                                    "", {"kind": it.kind, "until": it.until}))
+        elif not any(c.strip() for c in it.cells):
+            blank += 1
+        elif len(it.cells) != ncols:
+            ragged.append((it.line, len(it.cells)))
+        else:
+            numbers.append(it.line)
+            for j in range(ncols):
+                data[j].append(it.cells[j].strip())
+    cols: dict[Any, Any] = {j: pa.chunked_array([pa.array(v, pa.string())]) for j, v in data.items()}
+    cols, dropped = _drop_blank(cols, pa.chunked_array([pa.array(numbers, pa.int64())]))
+    return hdr, cols, len(numbers) - dropped + len(ragged) + len(quotes), ragged, blank + dropped, quotes
 
 
 def _drop_blank(cols: dict, rows):

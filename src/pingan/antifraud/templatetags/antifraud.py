@@ -14,6 +14,8 @@ REJECTIONS = {
     "direction_invalid": _("not a debit/credit mark"), "sign_conflict": _("negative amount marked as credit"),
     "debit_and_credit": _("both debit and credit filled"), "balance_invalid": _("balance is not an amount"),
     "serial_duplicate": _("transaction serial repeated in the file"),
+    "bad_quote": _("a double quote in this cell is not closed on its line (the rows below were read on their "
+                   "own): delete the stray quote or close it on this line, then import the row again"),
 }
 LABELS = {"transit": _("transit (中转)"), "sink": _("sink (沉淀)"),
           "fast_in_fast_out": _("fast in, fast out (快进快出)")}
