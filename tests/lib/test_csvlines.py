@@ -82,3 +82,23 @@ def test_properly_quoted_single_line_cells_read_as_the_csv_module_reads_them(row
     assert all(isinstance(o, Record) for o in out)
     assert [o.cells for o in out] == list(csv.reader(io.StringIO(text, newline="")))
     assert not has_open_quote(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 5).flatmap(lambda w: st.lists(st.lists(_cell.filter(lambda c: c.strip()), min_size=w,
+                                                             max_size=w), min_size=1, max_size=10)),
+       st.lists(st.tuples(st.integers(0, 9), st.integers(0, 4))))
+def test_with_multi_line_cells_allowed_a_stray_quote_still_never_merges_rows(rows, strays):
+    """Formats with multi-line cells (runaway_cell as the judge): rows of the header's width whose cells are
+    filled — a stray quote at a cell's start never hides a line."""
+    width = len(rows[0])
+    lines = [list(r) for r in rows]
+    for i, j in strays:
+        if i < len(lines) and j < width:
+            lines[i][j] = '"' + lines[i][j]
+    text = "".join(",".join(r) + "\n" for r in lines)
+    out = list(scan(text, multiline=lambda cells: runaway_cell(cells, ",", width)))
+    assert [o.line for o in out] == list(range(1, len(lines) + 1))
+    for o, r in zip(out, lines, strict=True):
+        if not any('"' in c for c in r):
+            assert o == Record(o.line, r)

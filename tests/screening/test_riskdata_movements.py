@@ -269,3 +269,22 @@ def test_it_accepts_a_time_exactly_when_every_field_is_possible(tmp_path, times)
         else:
             assert got[start_line]["start"] == instant and got[end_line]["end"] == instant, text
     assert {code for _, _, code in problems} <= {"bad_time"}
+
+
+def test_a_stray_quote_rejects_its_line_and_the_rows_below_are_still_read(tmp_path):
+    """Issue 11's trial in a movement file: the quote before line 3's ID number never closes (the csv module
+    would have read every line below as that one cell); a place typed over two lines stays."""
+    ok = "2022-08-10T08:30:00+08:00,2022-08-10T12:00:00+08:00,rail_ticket"
+    path = write_csv(tmp_path / "q.csv", [
+        f"居民身份证,11010119900307853X,李四,350203,厦门站,{ok}",  # line 2
+        f'居民身份证,"110101199003078515,张三,350203,厦门站,{ok}',  # line 3
+        f"居民身份证,110101198001010011,王五,350203,厦门站,{ok}",  # line 4
+        f'居民身份证,110101197001010014,赵六,350203,"厦门站\n北广场",{ok}',  # lines 5-6
+        f"居民身份证,110101197001010022,钱七,350203,厦门站,{ok}",  # line 7
+    ])
+    valid, rejected = read_movements(path)
+    assert valid["record_id"].to_pylist() == [2, 4, 5, 7]
+    assert valid["place"].to_pylist()[2] == "厦门站\n北广场"
+    [bad] = rejected.to_pylist()
+    assert (bad["row"], bad["column"], bad["code"]) == (3, "id_number", "bad_quote")
+    assert "line 3" in bad["message"] and "only closes on line 5" in bad["message"]  # on the place's quote

@@ -182,3 +182,31 @@ def test_it_refuses_a_watchlist_without_its_required_columns(tmp_path):
     path.write_text("id,name\n1,x\n", encoding="utf-8")
     with pytest.raises(WatchlistFormatError, match=r"missing column\(s\) entry_id, category"):
         read_watchlist_csv(path)
+
+
+def test_a_stray_quote_in_a_bureau_watchlist_rejects_its_line_and_the_rows_below_are_still_read(tmp_path):
+    """Issue 11's trial in a watchlist: the quote before W2's ID number never closes; a note typed over two
+    lines (a legitimate multi-line cell) stays."""
+    path = tmp_path / "bureau.csv"
+    path.write_text(HEADER + "W1,wanted,李四,,居民身份证,11010119900307853X,,,\n"
+                    'W2,wanted,张三,,居民身份证,"110101199003078515,,,\n'
+                    "W3,missing,王五,,,,1975,,\n"
+                    'W4,missing,赵六,,,,1970,,"last seen\nat the station"\n'
+                    'W5,wanted,钱七,,居民身份证,110101197001010022,,,"seen\n', encoding="utf-8")
+    entries, rejected = read_watchlist_csv(path)
+    rows = entries.to_pylist()
+    assert [(r["entry_id"], r["remarks"]) for r in rows] == [
+        ("bureau:W1", None), ("bureau:W3", None), ("bureau:W4", "last seen\nat the station")]
+    got = {(r["row"], r["column"], r["code"]) for r in rejected.to_pylist()}
+    assert got == {(3, "id_number", "bad_quote"), (7, "note", "bad_quote")}
+    msg = next(r["message"] for r in rejected.to_pylist() if r["row"] == 3)
+    assert "line 3" in msg and "column id_number" in msg and "only closes on line 5" in msg  # on the note's quote
+    assert "delete the stray quote" in msg
+
+
+def test_a_stray_quote_in_an_ofac_file_refuses_the_file_naming_the_line(tmp_path):
+    (tmp_path / "sdn.csv").write_text('1,"SMITH, John",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,"DOB 1970.\r\n'
+                                      '2,"DOE, Jane",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\r\n',
+                                      encoding="utf-8")
+    with pytest.raises(WatchlistFormatError, match=r"sdn\.csv: line 1: the double quote in column 12 only closes"):
+        read_ofac_sdn(tmp_path)

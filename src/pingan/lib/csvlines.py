@@ -21,13 +21,15 @@ template, risk-data lists and movements) use this one (docs/imports.md §"Unbala
 
 from __future__ import annotations
 
+import collections
 import csv
-import itertools
+import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["FIELD_LIMIT", "QuoteProblem", "Record", "has_open_quote", "physical_lines", "runaway_cell", "scan"]
+__all__ = ["FIELD_LIMIT", "QuoteProblem", "Record", "describe", "has_open_quote", "physical_lines", "runaway_cell",
+           "scan"]
 
 #: Characters a cell may hold before the ``csv`` module gives up on it (its default ``field_size_limit``).
 FIELD_LIMIT = 131_072
@@ -91,18 +93,19 @@ def runaway_cell(cells: list[str], delimiter: str, width: int, max_length: int =
     """For a record spanning lines in a format that allows multi-line cells (an address typed with Alt+Enter):
     the index of the cell whose quote ran away, or ``None`` when the line breaks look legitimate.
 
-    A runaway is a cell with a line break that is longer than ``max_length``, or followed by a line holding a
-    whole row's worth of delimiters (``width`` − 1: a swallowed row), or a record with fewer cells than
-    ``width`` (the swallowed text took the rest of the row)."""
+    A runaway is a cell with a line break that is longer than ``max_length``, or holding a whole row's worth
+    of delimiters (``width`` − 1: a swallowed row, or the ends of two rows), or a record with fewer cells than
+    ``width`` (the swallowed text took the rest of the row) or with more, not all empty (the quote closed
+    inside a later row, whose other cells were added to this one)."""
     broken = [j for j, c in enumerate(cells) if "\n" in c or "\r" in c]
     if not broken:
         return None
     for j in broken:
         if len(cells[j]) > max_length:
             return j
-        if width > 1 and any(part.count(delimiter) >= width - 1 for part in _LINE_END.split(cells[j])[1:]):
+        if width > 1 and cells[j].count(delimiter) >= width - 1:
             return j
-    if len(cells) < width:
+    if len(cells) < width or any(c.strip() for c in cells[max(width, 1):]):
         return broken[0]
     return None
 
@@ -111,45 +114,81 @@ def _first_broken(cells: list[str]) -> int | None:
     return next((j for j, c in enumerate(cells) if "\n" in c or "\r" in c), None)
 
 
-def scan(text: str, delimiter: str = ",", *,
+def describe(p: QuoteProblem, column: str | None = None) -> str:
+    """An English message for ``p`` naming its line, column (``column``: its header, else its number) and
+    what to do — for importers whose reasons are English (risk-data lists and movements, run by an
+    operator); pages render their own codes in the viewer's language."""
+    where = f"column {column}" if column else f"column {p.column + 1}"
+    closes = f"only closes on line {p.until}" if p.until else "never closes"
+    return (f"line {p.line}: the double quote in {where} {closes}, so the lines below would have been read as "
+            "one cell (they were read as rows of their own); delete the stray quote (or close it on this line) "
+            "and import the file again")
+
+
+def _ends_in_quote(record_text: str, delimiter: str) -> bool:
+    """Whether a record's text ends inside a quoted cell (only possible at the end of the file)."""
+    if record_text.count('"') % 2 == 0:
+        return False
+    try:
+        list(csv.reader([record_text], delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def scan(text: str | Iterable[str], delimiter: str = ",", *,
          multiline: Callable[[list[str]], int | None] | None = None) -> Iterator[Record | QuoteProblem]:
     """Every record of ``text`` with its first physical line, and every line whose quote could not be
     trusted, in line order (module docstring).
 
-    ``multiline(cells)`` judges a record spanning lines: the index of the runaway cell, or ``None`` to keep
-    the record (a legitimate multi-line cell). Without it (the default) the format has no multi-line cells and
-    every record spanning lines is a runaway. Cost: one pass of the ``csv`` module, plus a re-read of the
-    lines each runaway swallowed."""
+    ``text`` is a string or an iterable of physical lines with their ends (a file opened with
+    ``newline=""``: streamed, holding no more than the record being read and the lines a runaway
+    swallowed). ``multiline(cells)`` judges a record spanning lines: the index of the runaway cell, or
+    ``None`` to keep the record (a legitimate multi-line cell). Without it (the default) the format has no
+    multi-line cells and every record spanning lines is a runaway. Cost: one pass of the ``csv`` module, plus
+    a re-read of the lines each runaway swallowed."""
     judge = multiline or _first_broken
-    lines = physical_lines(text)
-    start = 0
-    while start < len(lines):
-        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
-        restart: int | None = None
+    source = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
+    pending: collections.deque[str] = collections.deque()  # lines to read again (a runaway swallowed them)
+    taken: list[str] = []  # the physical lines of the record being read
+    line = 1  # the physical line the next record starts on
+
+    def feed() -> Iterator[str]:
         while True:
-            before = reader.line_num
-            first = start + before  # 0-based index of the record's first line
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error:  # field larger than field limit: a quote that never closed
-                yield QuoteProblem(first + 1, _quote_column(lines[first], delimiter), "unclosed", None,
-                                   lines[first].rstrip("\r\n"))
-                restart = first + 1
-                break
-            last = start + reader.line_num - 1  # 0-based index of the record's last line
-            at_end = last == len(lines) - 1
-            odd_to_end = at_end and "".join(lines[first:]).count('"') % 2 == 1
-            j = judge(cells) if last > first else None
-            if odd_to_end or j is not None:
+            if pending:
+                nxt = pending.popleft()
+            else:
+                nxt = next(source, None)
+                if nxt is None:
+                    return
+            taken.append(nxt)
+            yield nxt
+
+    reader = csv.reader(feed(), delimiter=delimiter)
+    while True:
+        taken.clear()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # field larger than field limit: a quote that never closed
+            problem: QuoteProblem | None = QuoteProblem(line, _quote_column(taken[0], delimiter), "unclosed", None,
+                                                        taken[0].rstrip("\r\n"))
+        else:
+            problem = None
+            j = judge(cells) if len(taken) > 1 else None
+            ended_open = _ends_in_quote("".join(taken), delimiter)
+            if ended_open or j is not None:
                 if j is None:
-                    j = _quote_column(lines[first], delimiter)
-                kind, until = ("unclosed", None) if odd_to_end else ("closes_later", last + 1)
-                yield QuoteProblem(first + 1, j, kind, until, lines[first].rstrip("\r\n"))
-                restart = first + 1
-                break
-            yield Record(first + 1, cells)
-        if restart is None:
-            break
-        start = restart
+                    j = _quote_column(taken[0], delimiter)
+                kind, until = ("unclosed", None) if ended_open else ("closes_later", line + len(taken) - 1)
+                problem = QuoteProblem(line, j, kind, until, taken[0].rstrip("\r\n"))
+        if problem is None:
+            yield Record(line, cells)
+            line += len(taken)
+            continue
+        yield problem
+        # read again from the line after the quote's: a new reader, since the old one is inside the cell
+        pending.extendleft(reversed(taken[1:]))
+        line += 1
+        reader = csv.reader(feed(), delimiter=delimiter)

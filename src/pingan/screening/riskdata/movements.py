@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pingan.lib import adcodes
+from pingan.lib import adcodes, csvlines
 from pingan.lib.duck import sql_str
 from pingan.screening.riskdata.places import division_level
 
@@ -106,14 +106,21 @@ def _csv_batches(path: Path, header: list[str], rejects: list[tuple]) -> Iterato
     """Stream a CSV as Arrow batches of strings plus its line number; malformed rows go to ``rejects``."""
     names = [*header, "__row"]
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
+        # streamed line by line: a stray quote rejects its line instead of merging the rows below it
+        # (a place may hold a line break: a cell spanning lines is kept unless it swallowed rows)
+        items = csvlines.scan(fh, multiline=lambda cells: csvlines.runaway_cell(cells, ",", len(header)))
+        next(items, None)
         while True:
             cols: list[list] = [[] for _ in names]
             consumed = 0
-            for record in itertools.islice(reader, _BATCH):
+            for item in itertools.islice(items, _BATCH):
                 consumed += 1
-                line = reader.line_num - sum(v.count("\n") for v in record)  # first line of the record
+                line = item.line
+                if isinstance(item, csvlines.QuoteProblem):
+                    column = header[item.column] if item.column < len(header) else None
+                    rejects.append((path.name, line, column, "bad_quote", csvlines.describe(item, column)))
+                    continue
+                record = item.cells
                 if len(record) != len(header):
                     if record:  # a blank line is no record
                         rejects.append((path.name, line, None, "wrong_field_count",

@@ -22,9 +22,7 @@ legacy delimited files as described in its ``dat_spec.txt`` (no header, ``-0-`` 
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -34,6 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pingan.lib import csvlines
 from pingan.lib.identity.dates import DATE_NOTES, BirthDate, parse_birth_dates
 from pingan.lib.identity.documents import normalize_document
 
@@ -264,6 +263,12 @@ def parse_ofac_remarks(remarks: str) -> dict[str, list]:
             "documents": docs, "aliases": aliases, "notes": notes}
 
 
+def _quote_reject(p: csvlines.QuoteProblem, header: list[str]) -> tuple[str | None, str, str]:
+    """(column, ``bad_quote``, message) of a line whose double quote could not be trusted."""
+    column = header[p.column] if p.column < len(header) else None
+    return column, "bad_quote", csvlines.describe(p, column)
+
+
 def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
     """Rows of a legacy OFAC file: no header, CRLF, a trailing Ctrl-Z (0x1A) end-of-file byte."""
     try:
@@ -273,7 +278,11 @@ def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
     except OSError as exc:
         raise WatchlistFormatError(f"{path}: cannot read ({exc})") from exc
     rows = []
-    for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+    for item in csvlines.scan(text, multiline=lambda cells: csvlines.runaway_cell(cells, ",", width)):
+        if isinstance(item, csvlines.QuoteProblem):
+            raise WatchlistFormatError(f"{path.name}: {csvlines.describe(item)} (download the file again from "
+                                       "OFAC if it was not edited)")
+        n, row = item.line, item.cells
         if not row or row == [""]:
             continue
         if len(row) < width:
@@ -385,8 +394,13 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise WatchlistFormatError(f"{path}: cannot read as UTF-8 ({exc}); save it as UTF-8 CSV") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    # line by line: a stray quote rejects its line instead of merging the rows below it into one cell
+    # (a note may hold line breaks: a cell spanning lines is kept unless it swallowed rows, see runaway_cell)
+    width = [0]
+    items = csvlines.scan(text, multiline=lambda cells: csvlines.runaway_cell(cells, ",", width[0]))
+    first = next((it for it in items if isinstance(it, csvlines.Record)), None)
+    header = [h.strip().lower() for h in first.cells] if first is not None else []
+    width[0] = len(header)
     missing = [c for c in ("entry_id", "category", "name") if c not in header]
     if missing:
         raise WatchlistFormatError(
@@ -394,14 +408,18 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
     rows: list[dict] = []
     rejects: list[tuple] = []
     seen: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num - sum(v.count("\n") for v in record)
-        if not record or all(not v.strip() for v in record):
-            continue
+    for item in items:
+        line = item.line
 
         def bad(column: str | None, code: str, message: str, line: int = line) -> None:
             rejects.append((path.name, line, column, code, message))
 
+        if isinstance(item, csvlines.QuoteProblem):
+            bad(*_quote_reject(item, header))
+            continue
+        record = item.cells
+        if not record or all(not v.strip() for v in record):
+            continue
         if len(record) != len(header):
             bad(None, "wrong_field_count", f"line {line} has {len(record)} fields, the header has {len(header)}")
             continue
