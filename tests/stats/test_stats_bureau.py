@@ -83,6 +83,34 @@ def test_it_rejects_a_bad_row_naming_the_row_the_column_and_what_to_do(line, cod
     assert zh.startswith(f"第 3 行：“{column}”列：") and "row 3" not in zh, zh
 
 
+def test_a_stray_quote_rejects_its_line_and_the_rows_below_are_still_read():
+    """Issue 11's trial in a bureau file: the quote before A2's place never closes (the csv module read every
+    line below as that one cell); a place typed over two lines (Alt+Enter in Excel) stays."""
+    r = read("厦门市公安局案件统计\n" + HEAD
+             + "A1,2024-01-01,,刑事案件,盗窃,,莲前派出所,,,,,,\n"
+             + 'A2,2024-01-02,,刑事案件,盗窃,"思明区莲前东路1号,莲前派出所,,,,,,\n'
+             + 'A3,2024-01-03,,刑事案件,盗窃,"湖里区江头北路\n公交车上",江头派出所,,,,,,\n'
+             + "A4,2024-01-04,,刑事案件,诈骗,,莲前派出所,,,,,,\n")
+    assert [(rec.source_ref.split(":")[-1], rec.rows) for rec in r.records] == [
+        ("A1", (3,)), ("A3", (5,)), ("A4", (7,))]  # numbered by text line once a quote is unbalanced
+    assert r.records[1].block.startswith("湖里区江头北路")
+    [bad] = r.rejected
+    assert (bad.row, bad.code, bad.column) == (4, "bad_quote", "发案地点")
+    assert bad.message.startswith("row 4: column 发案地点: a double quote") and "delete the stray quote" in bad.message
+    assert r.rows_total == 4
+    from django.utils import translation
+
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    with translation.override("zh-hans"):
+        zh = issue_text(bad)
+    assert zh.startswith("第 4 行：“发案地点”列：英文双引号") and "删除多余的引号" in zh, zh
+    closes = read(HEAD + 'A1,2024-01-01,,刑事案件,盗窃,"x,莲前派出所,,,,,,\nA2,2024-01-02,,刑事案件,盗窃,'
+                  + '"y\n",莲前派出所,,,,,,\n')
+    assert next((i.row, i.code, i.values["message"]["code"]) for i in closes.rejected) == (
+        2, "bad_quote", "bureau_row_quote_closes_later")
+
+
 def test_it_rejects_a_repeated_case_number_and_reads_gbk():
     r = read(HEAD + "A1,2024-01-01,,刑事案件,盗窃,,莲前派出所,,,,,,\nA1,2024-01-02,,刑事案件,抢劫,,莲前派出所,,,,,,\n",
              encoding="gbk")

@@ -130,7 +130,7 @@ from typing import IO, Any
 import pyarrow as pa
 from stdnum.cn import ric
 
-from pingan.lib import sheets
+from pingan.lib import csvlines, sheets
 
 __all__ = [
     "ARROW_SCHEMA",
@@ -497,6 +497,9 @@ class RosterMeta:
     blank_rows: int = 0
     blank_row_numbers: list[int] = field(default_factory=list)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+    #: :func:`read_table` only: the CSV lines whose double quote could not be trusted
+    #: (:class:`pingan.lib.csvlines.QuoteProblem`), for the caller to reject; rows are then numbered by line.
+    quote_problems: list[Any] = field(default_factory=list)
 
     @property
     def resident_id_column(self) -> bool:
@@ -2118,6 +2121,25 @@ header_key = _header_key
 cell_text = _text
 
 
+def _csv_table(text: str, delimiter: str, meta: RosterMeta) -> list[tuple[int, list[Any]]]:
+    """:func:`read_table`'s CSV rows, read by :func:`pingan.lib.csvlines.scan` so that a stray double quote
+    cannot merge the rows below it: its line goes to ``meta.quote_problems`` (a multi-line cell stays unless it
+    swallowed rows, judged against the widest record so far — the header's width). Rows are numbered as Excel
+    shows them, or by physical line when there are quote problems (where the quote must be fixed)."""
+    widest = [0]
+    items = []
+    for it in csvlines.scan(text, delimiter,
+                            multiline=lambda cells: csvlines.runaway_cell(cells, delimiter, widest[0])):
+        if isinstance(it, csvlines.Record):
+            widest[0] = max(widest[0], len(it.cells))
+        items.append(it)
+    meta.quote_problems = [it for it in items if isinstance(it, csvlines.QuoteProblem)]
+    records = [it for it in items if isinstance(it, csvlines.Record)]
+    if meta.quote_problems:
+        return [(r.line, r.cells) for r in records]
+    return [(n, r.cells) for n, r in enumerate(records, start=1)]
+
+
 def read_table(
     source: str | os.PathLike[str] | bytes | IO[bytes],
     *,
@@ -2142,7 +2164,7 @@ def read_table(
     if fmt == "csv":
         text = _csv_text(data, name, meta)
         assert meta.delimiter is not None
-        return list(_csv_records(text, name, meta.delimiter)), meta
+        return _csv_table(text, meta.delimiter, meta), meta
     rows, _merges = _workbook_rows(data, name, meta, sheet, _ALIAS_INDEX,
                                    has_header or (lambda rows: any(any(not _is_blank(c) for c in r) for r in rows)))
     return list(enumerate(rows, start=1)), meta
