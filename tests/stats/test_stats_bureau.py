@@ -108,7 +108,7 @@ def test_a_stray_quote_rejects_its_line_and_the_rows_below_are_still_read():
     closes = read(HEAD + 'A1,2024-01-01,,刑事案件,盗窃,"x,莲前派出所,,,,,,\nA2,2024-01-02,,刑事案件,盗窃,'
                   + '"y\n",莲前派出所,,,,,,\n')
     assert next((i.row, i.code, i.values["message"]["code"]) for i in closes.rejected) == (
-        2, "bad_quote", "bureau_row_quote_closes_later")
+        2, "bad_quote", "import_row_quote_closes_later")
 
 
 def test_it_rejects_a_repeated_case_number_and_reads_gbk():
@@ -177,9 +177,10 @@ def test_every_row_message_has_a_page_template_with_the_same_english():
     from django.utils import translation
 
     from pingan.core.jobs import FAILURE_MESSAGES
+    from pingan.stats.importers import QUOTE_MESSAGES
     from pingan.stats.importers.bureau import BUREAU_ROW_MESSAGES
 
-    for code, text in BUREAU_ROW_MESSAGES.items():
+    for code, text in {**BUREAU_ROW_MESSAGES, **QUOTE_MESSAGES}.items():
         with translation.override("en"):
             assert str(FAILURE_MESSAGES[code]) == text, code
         with translation.override("zh-hans"):

@@ -201,3 +201,19 @@ def test_an_importer_names_a_file_that_is_not_its_kind(tmp_path):
         sf.read(b"a,b\n1,2\n")
     with pytest.raises(ValueError, match="missing columns"):
         nyc.read_collisions(b"CRASH DATE\n01/01/2023\n")
+
+
+def test_a_stray_quote_in_an_open_data_file_rejects_its_line_and_the_rows_below_are_still_read():
+    """Issue 11's trial in an open-data export read through csv_rows: the quote before row 3's borough never
+    closes (the csv module read every line below as that one cell)."""
+    text = ("incident_key,boro,occur_date,murder,longitude,latitude\n"
+            "1,BROOKLYN,2019-01-01,TRUE,-73.86,40.66\n"
+            '2,"BRONX,2019-01-02,FALSE,-73.90,40.85\n'
+            "3,QUEENS,2019-01-03,FALSE,-73.80,40.70\n"
+            "4,BROOKLYN,2019-01-04,FALSE,-73.95,40.65\n")
+    r = nyc.read_shootings(text.encode())
+    r.check_accounting()
+    assert [x.rows for x in r.records] == [(2,), (4,), (5,)] and r.rows_total == 4
+    [bad] = r.rejected
+    assert (bad.row, bad.code, bad.column) == (3, "bad_quote", "boro")
+    assert bad.message.startswith("row 3: column boro: a double quote") and "never closed" in bad.message

@@ -82,10 +82,10 @@ IMPORT_FAILURES = {
                                "whole number)."),
     "bureau_row_duplicate_case": _("row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s)."),
     "bureau_row_duplicate_row": _("row %(row)s: %(where)sduplicates row %(first)s (same cells)."),
-    "bureau_row_quote_unclosed": _("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
+    "import_row_quote_unclosed": _("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
                                    "would have been read as one cell (they were read as rows of their own); delete "
                                    "the stray quote (or close it on this line) and import the file again."),
-    "bureau_row_quote_closes_later": _("row %(row)s: %(where)sa double quote (\") only closes on line %(until)s, so "
+    "import_row_quote_closes_later": _("row %(row)s: %(where)sa double quote (\") only closes on line %(until)s, so "
                                        "the lines between would have been read as one cell (they were read as rows "
                                        "of their own); delete the stray quote (or close it on this line) and import "
                                        "the file again."),

@@ -14,7 +14,6 @@ a Chicago homicide with several victims, an NYPD shooting with several victims) 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gzip
 import io
@@ -27,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
+
+from pingan.lib import csvlines
 
 __all__ = ["ImportRead", "IncidentRecord", "RowIssue", "Source", "UnitRef", "bundled", "mapping", "sources"]
 
@@ -161,27 +162,68 @@ def open_text(source: str | Path | bytes | IO[bytes], encoding: str = "utf-8-sig
     return io.TextIOWrapper(raw, encoding=encoding, newline=""), name
 
 
-def csv_rows(source: str | Path | bytes | IO[bytes]) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], str]:
-    """``(header, iterator of (row number, row dict), file name)``; row 1 is the header, so the first data
-    row is 2 — the number a spreadsheet shows. Blank lines are skipped (they are not rows)."""
-    text, name = open_text(source)
-    reader = csv.reader(text)
-    header = [h.strip() for h in next(reader, [])]
+class CsvRows:
+    """Iterator of ``(row number, row dict)`` over a CSV source's data rows (:func:`csv_rows`), read by
+    :func:`pingan.lib.csvlines.scan` so that a stray double quote never merges the rows below it: each such
+    line is collected in ``rejected`` (a ``bad_quote`` :class:`RowIssue`, complete once iterated) instead.
+    Callers add ``rejected`` to theirs and count it in ``rows_total``."""
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        n = 1
-        for cells in reader:
-            n += 1
-            if not any(c.strip() for c in cells):
+    def __init__(self, items: Iterator, header: list[str], text: io.TextIOBase) -> None:
+        self._items, self._header, self._text = items, header, text
+        self.rejected: list[RowIssue] = []
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        for it in self._items:
+            if isinstance(it, csvlines.QuoteProblem):
+                column = self._header[it.column] if it.column < len(self._header) else None
+                self.rejected.append(quote_issue(it, column or f"#{it.column + 1}"))
                 continue
-            yield n, dict(zip(header, (c.strip() for c in cells), strict=False))
-        text.close()
+            if not any(c.strip() for c in it.cells):
+                continue
+            yield it.line, dict(zip(self._header, (c.strip() for c in it.cells), strict=False))
+        self._text.close()
 
-    return header, rows(), name
+
+def csv_rows(source: str | Path | bytes | IO[bytes]) -> tuple[list[str], CsvRows, str]:
+    """``(header, iterator of (row number, row dict), file name)``; row 1 is the header, so the first data
+    row is 2 — the number a spreadsheet (or a text editor: rows are counted by text line) shows. Blank lines are
+    skipped (they are not rows); a line with a stray quote goes to the iterator's ``rejected``
+    (:class:`CsvRows`). A cell may span lines unless it swallowed rows (:func:`pingan.lib.csvlines.runaway_cell`
+    against the header's width)."""
+    text, name = open_text(source)
+    width = [0]
+    items = csvlines.scan(text, multiline=lambda cells: csvlines.runaway_cell(cells, ",", width[0]))
+    first = next(items, None)
+    header = [h.strip() for h in first.cells] if isinstance(first, csvlines.Record) else []
+    width[0] = len(header)
+    return header, CsvRows(items, header, text), name
+
+
+#: Why a line with a stray double quote was rejected (any CSV source: the bureau template, open-data files):
+#: message id → English; pages render the template of the same id (``pingan.stats.apps.IMPORT_FAILURES``).
+QUOTE_MESSAGES = {
+    "bureau_row_in_column": "column %(column)s: ",
+    "import_row_quote_unclosed": ("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
+                                  "would have been read as one cell (they were read as rows of their own); delete the "
+                                  "stray quote (or close it on this line) and import the file again."),
+    "import_row_quote_closes_later": ("row %(row)s: %(where)sa double quote (\") only closes on line %(until)s, so "
+                                      "the lines between would have been read as one cell (they were read as rows of "
+                                      "their own); delete the stray quote (or close it on this line) and import the "
+                                      "file again."),
+}
+
+
+def quote_issue(p: csvlines.QuoteProblem, column: str) -> RowIssue:
+    """The ``bad_quote`` rejection of a line whose double quote could not be trusted (``column``: its header)."""
+    message_id, params = (("import_row_quote_closes_later", {"until": p.until}) if p.kind == "closes_later"
+                          else ("import_row_quote_unclosed", {}))
+    return coded_issue(p.line, "rejected", "bad_quote", message_id,
+                       {**params, "where": {"code": "bureau_row_in_column", "params": {"column": column}}},
+                       QUOTE_MESSAGES, column)
 
 
 def open_source(path, default: Callable[[], Path], required: list[str] | tuple[str, ...],
-                kind: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], str]:
+                kind: str) -> tuple[list[str], CsvRows, str]:
     """:func:`csv_rows` of ``path`` (``None``: the bundled ``default()``), after checking that the header has
     the ``required`` columns; raises ``ValueError`` naming the file, what it should be and what is missing."""
     header, rows, name = csv_rows(path if path is not None else default())

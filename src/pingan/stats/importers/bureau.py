@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from pingan.screening.roster import RosterError, cell_text, column_letter, header_key, read_table
 from pingan.stats import blocks
-from pingan.stats.importers import ImportRead, IncidentRecord, RowIssue, aware, coded_issue, mapping
+from pingan.stats.importers import ImportRead, IncidentRecord, RowIssue, aware, coded_issue, mapping, quote_issue
 
 SOURCE = "bureau"
 HEADER_SCAN_ROWS = 30
@@ -102,13 +102,6 @@ BUREAU_ROW_MESSAGES = {
                               "number)."),
     "bureau_row_duplicate_case": "row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s).",
     "bureau_row_duplicate_row": "row %(row)s: %(where)sduplicates row %(first)s (same cells).",
-    "bureau_row_quote_unclosed": ("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
-                                  "would have been read as one cell (they were read as rows of their own); delete the "
-                                  "stray quote (or close it on this line) and import the file again."),
-    "bureau_row_quote_closes_later": ("row %(row)s: %(where)sa double quote (\") only closes on line %(until)s, so "
-                                      "the lines between would have been read as one cell (they were read as rows of "
-                                      "their own); delete the stray quote (or close it on this line) and import the "
-                                      "file again."),
     "bureau_row_cleared_without_time": ("row %(row)s: %(where)sthe case is marked cleared but has no clearance time "
                                         "(破案时间)."),
 }
@@ -272,12 +265,7 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
             continue
         total += 1
         col = cell_text(header_cells[p.column]) if p.column < len(header_cells) else ""
-        col = col or column_letter(p.column)
-        message_id, params = (("bureau_row_quote_closes_later", {"until": p.until}) if p.kind == "closes_later"
-                              else ("bureau_row_quote_unclosed", {}))
-        rejected.append(coded_issue(p.line, "rejected", "bad_quote", message_id,
-                                    {**params, "where": {"code": "bureau_row_in_column", "params": {"column": col}}},
-                                    BUREAU_ROW_MESSAGES, col))
+        rejected.append(quote_issue(p, col or column_letter(p.column)))
     for n, cells in rows[pos + 1:]:
         if not any(cell_text(c) for c in cells):
             continue

@@ -125,6 +125,8 @@ def read_crimes(path: str | Path | bytes | None = None) -> ImportRead:
             status="cleared" if arrest else "open", clearance="arrest" if arrest else "",
             cleared_on=when.date() if arrest else None, cleared_on_estimated=arrest,
             victims=1 if is_homicide else None, killed=1 if is_homicide else 0, currency=currency, timezone=tz)
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     out = ImportRead("chicago-crimes", name, org, m["version"], units, list(records.values()), [], rejected, total)
     for rec in out.records:  # homicide victims are the dead
         if rec.offence.startswith("homicide."):
@@ -171,6 +173,8 @@ def read_assaults(path: str | Path | bytes | None = None) -> ImportRead:
             offence_codes=("FBI 04A/04B",), source_category="aggravated assault", occurred_from=aware(when, tz),
             place_type=m["loc_cat"].get(r["loc_cat"].strip().lower(), "other"), location="",
             block=blocks.grid_block(lat, lon), latitude=lat, longitude=lon, currency=currency, timezone=tz))
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     return ImportRead("chicago-assaults", name, org, m["version"], units, records, [], rejected, total,
                       scope=("assault.aggravated",))
 

@@ -154,6 +154,8 @@ def read_shootings(path: str | Path | bytes | None = None) -> ImportRead:
         rec.injured = (rec.victims or 0) - rec.killed
         rec.offence = "homicide.murder.shooting" if rec.killed else "assault.aggravated.shooting"
     placed = placer.finish()
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     out = ImportRead("nyc-shootings", name, ORG, m["version"], placer.units, list(records.values()), [], rejected,
                      total, scope=("assault.aggravated.shooting", "homicide.murder.shooting"))
     if placed:
@@ -197,6 +199,8 @@ def read_homicides(path: str | Path | bytes | None = None) -> ImportRead:
         records.append(rec)
         placer.place(rec, "")
     placed = placer.finish()
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     out = ImportRead("nyc-homicides", name, ORG, m["version"], placer.units, records, [], rejected, total,
                      scope=("homicide.murder",))
     out.notes.append(f"{placed} of {len(records)} homicides placed in a borough by their coordinates")
@@ -252,6 +256,8 @@ def read_collisions(path: str | Path | bytes | None = None) -> ImportRead:
         records.append(rec)
         placer.place(rec, r["BOROUGH"])
     placed = placer.finish()
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     out = ImportRead("nyc-collisions", name, ORG, m["version"], placer.units, records, [], rejected, total,
                      scope=("traffic",))
     city = sum(1 for r in records if r.unit == ORG)

@@ -166,6 +166,8 @@ def read(path: str | Path | bytes | None = None) -> ImportRead:
         for sn, _sr, _t in sups:
             excluded.append(row_issue(sn, "excluded", "supplemental_report", "row_supplement_not_counted",
                                       "Report Type Code", number=number))
+    rejected += rows.rejected  # lines with a stray double quote (csv_rows)
+    total += len(rows.rejected)
     out = ImportRead("sf-incidents", name, ORG, m["version"], units, records, excluded, rejected, total)
     out.notes.append(f"{sum(1 for r in records if r.unit == ORG)} incidents outside the city's districts "
                      f"('{OUT_OF_CITY}' or none) are counted for the city only")
