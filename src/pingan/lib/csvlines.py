@@ -16,7 +16,8 @@ swallowed line is read as the row it is. Every physical line ends in exactly one
 :class:`QuoteProblem` (blank lines give records with no non-blank cell) unless it is part of a legitimate
 multi-line record. The roster reader (:mod:`pingan.screening.roster`) has its own variant of this that also
 repairs quotes inside a cell; the other importers (bank statements, contact records, the statistics bureau
-template, risk-data lists and movements) use this one (docs/imports.md §"Unbalanced quotes").
+template, open-data incident files, risk-data lists and movements) use this one (docs/conventions.md, "Read
+a CSV someone uploads or imports").
 """
 
 from __future__ import annotations
