@@ -224,3 +224,25 @@ def test_suspect_identifiers_are_typed_with_their_kind_in_the_readers_words(clie
     report = FraudReport.objects.get(victim_name="林某")
     assert sorted((i.kind, i.value) for i in report.identifiers.all()) == [
         ("domain", "bad.example"), ("phone", "13900000001"), ("phone", "13900000002")]
+
+
+@pytest.mark.parametrize(("language", "said"), [("zh-hans", "英文双引号"), ("en", "a double quote in this cell")])
+def test_a_statement_with_a_stray_quote_lists_its_line_as_rejected_in_the_readers_language(client, centre, case,
+                                                                                         language, said):
+    """Issue 11's trial in a bank's file: the line with the unclosed quote is rejected with its column and what
+    to do; the rows below it are stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report, _ = case
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = language
+    text = ("交易流水号,交易时间,借贷标志,交易金额,对方账号,对方户名\n"
+            "Q1,2024-01-05 10:00:00,贷,100,6222020000000101,李四\n"
+            'Q2,2024-01-05 11:00:00,借,50,"6222020000000102,张三\n'
+            "Q3,2024-01-05 12:00:00,贷,20,6222020000000103,王五\n")
+    client.post(f"/antifraud/reports/{report.pk}/statements/",
+                {"statement": SimpleUploadedFile("q.csv", text.encode()), "account": "6222029999999999"})
+    stmt = report.statements.get(filename="q.csv")
+    assert stmt.accepted == 2 and [(x["row"], x["code"]) for x in stmt.rejections] == [(3, "bad_quote")]
+    page = client.get(f"/antifraud/reports/{report.pk}/").content.decode()
+    assert said in page and "对方账号" in page
