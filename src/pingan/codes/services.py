@@ -511,11 +511,12 @@ def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
             _invalidate_revocations_now_and_on_commit(issuer_for(premises))
 
 
-def on_results_changed(causes: dict[int, dict]) -> int:
+def on_results_changed(causes: dict[int, dict], job_counts: dict[int, dict] | None = None) -> int:
     """The re-evaluation hook (registered in ``CodesConfig.ready``): new risk data changed the results of
     people of these premises; re-derive their codes in bulk (:func:`safety_codes_derive_bulk`) with each one's
-    ``cause``. Returns how many codes changed (issued or suspended)."""
-    done = safety_codes_derive_bulk(causes=causes)
+    ``cause`` and the level counts the re-evaluation just stored (``job_counts``). Returns how many codes
+    changed (issued or suspended)."""
+    done = safety_codes_derive_bulk(causes=causes, job_counts=job_counts)
     return done["issued"] + done["suspended"]
 
 
@@ -530,7 +531,8 @@ CODE_COLUMNS = ("premises_id", "job_id", "issuer", "code_id", "level", "issued_a
 
 
 @transaction.atomic
-def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str, int]:
+def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
+                             job_counts: dict[int, dict] | None = None) -> dict[str, int]:
     """:func:`safety_code_derive` for many premises at once (``causes``: premises id → the cause message
     stored on its new code), with the same outcome for each, in a few queries per :data:`DERIVE_BATCH`
     premises instead of a dozen per premises: their rows locked, latest jobs, level counts, live and last
@@ -541,7 +543,10 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
     The cases a bulk write cannot decide — an open review, or a level lower than the last code's from another
     screening (the roster may leave out flagged people: :func:`_dropped_check` reads both rosters) — go through
     :func:`safety_code_derive` one by one; re-evaluation leaves the screening behind a code unchanged, so they
-    are rare. Returns how many premises were ``issued``, ``suspended``, ``unchanged`` and ``none``.
+    are rare. ``job_counts`` (job id → ``green``, ``yellow``, ``red``, ``accepted``, ``total``) are level counts
+    the caller has just written and vouches for (a re-evaluation moves each changed job's counts by its
+    people's changes in the same transaction): those jobs' people are not counted again; any other job's are.
+    Returns how many premises were ``issued``, ``suspended``, ``unchanged`` and ``none``.
     """
     from django.db.models import OuterRef, Subquery
 
@@ -561,13 +566,17 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None) -> dict[str
                              .values_list("pk", "name", "unit__code", "last_code_id"))
         jobs = {premises_id: (job_id, purged_at) for premises_id, job_id, purged_at in ScreeningJob.objects.filter(
             premises_id__in=in_chunk, is_latest=True).values_list("premises_id", "pk", "purged_at")}
-        counts_by_job = {
-            a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids_in(PersonResult, [
-                job_id for job_id, _purged in jobs.values()])).values("job_id").annotate(
-                green=Count("id", filter=Q(status="accepted", level="green")),
-                yellow=Count("id", filter=Q(status="accepted", level="yellow")),
-                red=Count("id", filter=Q(status="accepted", level="red")),
-                accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
+        known = job_counts or {}
+        counts_by_job = {job_id: known[job_id] for job_id, _purged in jobs.values() if job_id in known}
+        to_count = [job_id for job_id, _purged in jobs.values() if job_id not in known]
+        if to_count:
+            counts_by_job |= {
+                a["job_id"]: a for a in PersonResult.objects.filter(job_id__in=ids_in(PersonResult, to_count))
+                .values("job_id").annotate(
+                    green=Count("id", filter=Q(status="accepted", level="green")),
+                    yellow=Count("id", filter=Q(status="accepted", level="yellow")),
+                    red=Count("id", filter=Q(status="accepted", level="red")),
+                    accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
         # live codes of each premises, newest first: (pk, job_id, counts, code_id, issuer)
         live: dict[int, list[tuple]] = {}
         for pk, premises_id, job_id, counts_, code_id, issuer in SafetyCode.objects.filter(
