@@ -141,7 +141,9 @@ class PersonResult(models.Model):
         YELLOW = "yellow", _("yellow")
         RED = "red", _("red")
 
-    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="persons")
+    # no index of its own: (job, level) and the (job, row) constraint lead with it; a re-evaluation rewrites
+    # ~100,000 rows with every index of theirs (docs/screening.md, Benchmark)
+    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="persons", db_index=False)
     row = models.IntegerField()
     status = models.CharField(max_length=10)  # accepted / rejected
     level = models.CharField(max_length=6, blank=True, default="", choices=Level.choices)
@@ -239,7 +241,8 @@ class Hit(models.Model):
     """
 
     person = models.ForeignKey(PersonResult, on_delete=models.CASCADE, related_name="hits")
-    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="hits")
+    job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="hits",
+                            db_index=False)  # (job, silent) leads with it
     rule_id = models.CharField(max_length=100)
     source = models.CharField(max_length=20)
     # references into the risk data as they come (a movement file's record_id can be any length)
