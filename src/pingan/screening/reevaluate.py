@@ -19,8 +19,9 @@ screening clock (now, or ``PINGAN_SCREENING_AS_OF``; never before the person's o
 level, rules or hits changed gets the new result, hits (the old ones of that person are replaced: the police
 pages of the responsible unit list them at once) and an explanation (``PersonResult.reevaluation``: from →
 to, and why, e.g. "listed on 2022-08-21: 思明区 莲前街道…"). Each run is a :class:`Reevaluation` row and an
-audit record; the job's counts are recomputed; the premises whose people changed are passed to the hooks in
-:data:`RESULTS_CHANGED_HOOKS` (the codes app re-derives their safety codes). A person matched by name only
+audit record; the jobs' level counts move by their people's changes (hit counts recounted); the premises whose
+people changed are passed, with those counts, to the hooks in :data:`RESULTS_CHANGED_HOOKS` (the codes app
+re-derives their safety codes). A person matched by name only
 (no usable document number) is reached through an existing hit or a watchlist name, not through a movement
 record: that is the limit of working from the change.
 """
