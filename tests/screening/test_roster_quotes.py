@@ -98,6 +98,22 @@ def test_a_lone_carriage_return_is_named_and_nul_bytes_are_placed_on_their_line(
     assert notes["nul_bytes_removed"]["lines"] == [4]
 
 
+def test_quotes_around_several_cells_and_a_quote_opening_a_row_that_closes_on_the_next():
+    """Two cases hypothesis found (CI): ``"赵六,<ID>",,101`` pairs its quotes, so the name cell held the ID
+    number; ``"李四,<ID>,,`` closed on the next line had swallowed a whole row before its line break."""
+    enclosing = f'姓名,身份证号,手机号,房号\n王五,{IDS[1]},,\n"赵六,{IDS[2]}",,101\n钱七,{IDS[3]},,\n'
+    result = read_roster(enclosing.encode(), filename="r.csv")
+    assert [a.name for a in result.accepted] == ["王五", "钱七"]
+    (bad,) = result.rejected
+    assert (bad.row, bad.code, bad.name, bad.params["kind"]) == (3, "bad_quote", "赵六", "encloses")
+    assert not FULL_ID.search(" ".join(mask_numbers(v) for v in (bad.name, bad.id_number, bad.message)))
+    opening = f'姓名,身份证号,手机号,房号\n"李四,{IDS[1]},,\n张三",{IDS[2]},,\n王五,{IDS[3]},,\n'
+    result = read_roster(opening.encode(), filename="r.csv")
+    assert [a.name for a in result.accepted] == ["王五"]
+    assert sorted(r.row for r in result.rejected) == [2, 3]
+    assert result.total_rows == 3
+
+
 def test_every_code_is_documented():
     assert next(iter(REJECTION_CODES)) == "bad_quote"
 

@@ -862,22 +862,26 @@ def _runaway(cells: list[str], header: _Header, delimiter: str) -> int | None:
     """For a record spanning several physical lines: the index of the cell whose quote ran away, or
     ``None`` when the line breaks are a legitimate multi-line cell (an address typed with Alt+Enter).
 
-    A runaway is a cell with a line break followed by a line holding a whole row's worth of delimiters (the
-    header's width less one: a swallowed row), a record with fewer cells than the header (the swallowed text
-    took the rest), or a cell with a line break longer than its field can be (:data:`FIELD_MAX_LENGTHS`;
-    1,000 characters in any column)."""
+    A runaway is a name, ID-number or phone cell with a line break (never typed over two lines); a cell with
+    a line of its own holding a whole row's worth of delimiters (the header's width less one: a swallowed
+    row — before the line break too, when the quote opened at the start of a row); a record with fewer cells
+    than the header (the swallowed text took the rest) or with text in cells past it; or a cell with a line
+    break longer than its field can be (:data:`FIELD_MAX_LENGTHS`; 1,000 characters in any column)."""
     broken = [j for j, c in enumerate(cells) if "\n" in c or "\r" in c]
     if not broken:
         return None
     limits = {j: FIELD_MAX_LENGTHS[f] for f, j in header.fields.items() if f in FIELD_MAX_LENGTHS}
+    identity = {header.fields[f] for f in ("name", "id_number", "phone") if f in header.fields}
     for j in broken:
+        if j in identity:  # a name, ID number or phone is never typed over two lines
+            return j
         if len(cells[j]) > limits.get(j, 1000):
             return j
         if header.width > 1 and any(part.count(delimiter) >= header.width - 1
-                                    for part in _LINE_END.split(cells[j])[1:]):
+                                    for part in _LINE_END.split(cells[j])):
             return j
-    if len(cells) < header.width:
-        return broken[0]
+    if len(cells) < header.width or any(c.strip() for c in cells[header.width:]):
+        return broken[0]  # the swallowed text took the rest, or its cells ran past the header
     return None
 
 
@@ -1004,7 +1008,7 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
               lines=_ranges([p.line for p in problems][:10]), more=len(problems) > 10)
     else:
         rows = ((n, cells) for n, _, cells in records)
-    cols, rejected, total, blank = _process(rows, header, is_csv=True)
+    cols, rejected, total, blank = _process(rows, header, is_csv=True, delimiter=meta.delimiter)
     if problems:
         rejected.extend(_quote_rejection(p, header) for p in problems)
         rejected.sort(key=lambda r: r.row)
@@ -1027,6 +1031,10 @@ _QUOTE_TEXTS = {
                   "加上引号）后重新上传。",
                   "a double quote (\") stands inside the {label} cell (column {letter}) instead of around it. "
                   "Delete it (or put the whole cell in quotes) and upload the file again."),
+    "encloses": ("这一行的英文双引号（\"）把“{label}”（第 {letter} 列）和后面的单元格括在了一起，"
+                 "它们被读成了一个单元格。请删除这对引号后重新上传。",
+                 "the double quotes (\") around {label} (column {letter}) also enclose the cells after it, so they "
+                 "were read as one cell. Delete the quotes and upload the file again."),
 }
 
 
@@ -1625,7 +1633,7 @@ def _ranges(nums: list[int]) -> str:
 
 def _process(
     rows: Iterable[tuple[int, list[Any]]], header: _Header, *, is_csv: bool,
-    formula_rows: Mapping[int, list[int]] | None = None,
+    formula_rows: Mapping[int, list[int]] | None = None, delimiter: str | None = None,
 ) -> tuple[_Columns, list[Rejection], int, int]:
     """The per-row rules (exact, any cell types). ``formula_rows``: row number → column indexes of
     roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). Returns
@@ -1669,13 +1677,22 @@ def _process(
         given = (name, _text(raw_id), _text(raw_phone))
         if is_csv:
             quoted = next((j for j in (i_name, i_id, i_phone) if j is not None and '"' in cell(cells, j)), None)
+            kind = "misplaced"
+            if quoted is None and delimiter:
+                # quotes around several cells ("张三,110101…",,101): a name, ID number or phone never holds
+                # the file's delimiter, and the cells it took are missing from their columns
+                quoted = next((j for j in (i_name, i_id, i_phone) if j is not None and delimiter in cell(cells, j)),
+                              None)
+                kind = "encloses"
             if quoted is not None:
                 label = lbl.get(quoted, column_letter(quoted))
-                zh, en = _QUOTE_TEXTS["misplaced"]
+                zh, en = _QUOTE_TEXTS[kind]
                 fmt = {"label": label, "letter": column_letter(quoted)}
                 given = tuple(v.replace('"', "") for v in given)
+                if kind == "encloses":
+                    given = tuple(v.split(delimiter, 1)[0] for v in given)
                 reject(rownum, "bad_quote", label, zh.format(**fmt), en.format(**fmt),
-                       kind="misplaced", label=label, letter=column_letter(quoted))
+                       kind=kind, label=label, letter=column_letter(quoted))
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(
@@ -1950,8 +1967,9 @@ def _csv_fast(
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, sci))
     suspect = pc.or_(suspect, pc.match_substring_regex(idn, r"^\d{15}000$"))
     suspect = pc.or_(suspect, pc.match_substring_regex(phone, sci))
-    for col in (name, idn, phone):  # a stray quote in a cell (rejected as bad_quote)
+    for col in (name, idn, phone):  # a stray quote in a cell, or quotes around several (rejected as bad_quote)
         suspect = pc.or_(suspect, pc.match_substring(col, '"'))
+        suspect = pc.or_(suspect, pc.match_substring(col, delimiter))
     for col, f in ((name, "name"), (idn, "id_number"), (phone, "phone")):  # too long (measured after NFKC)
         suspect = pc.or_(suspect, pc.greater(pc.utf8_length(pc.utf8_normalize(col, "NFKC")), FIELD_MAX_LENGTHS[f]))
     dates: dict[str, Any] = {}
@@ -1981,7 +1999,7 @@ def _csv_fast(
             cells = next(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter), [])
             sus_rows.append((number, cells))
     sus_rows.sort(key=lambda rc: rc[0])
-    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True)
+    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True, delimiter=delimiter)
 
     ok = pc.invert(suspect)
     good = {"row": pc.filter(table.column("row"), ok)}

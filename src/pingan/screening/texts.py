@@ -112,6 +112,9 @@ def _bad_quote(p: Mapping[str, Any]) -> str:
         return gettext("the double quote (\") in %(label)s (column %(letter)s) is only closed on line %(until)s, so "
                        "the lines in between were read as one cell; they were read again as rows of their own. Delete "
                        "the stray quote (or close it on this line) and upload the file again.") % p
+    if kind == "encloses":
+        return gettext("the double quotes (\") around %(label)s (column %(letter)s) also enclose the cells after it, "
+                       "so they were read as one cell. Delete the quotes and upload the file again.") % p
     return gettext("a double quote (\") stands inside the %(label)s cell (column %(letter)s) instead of around it. "
                    "Delete it (or put the whole cell in quotes) and upload the file again.") % p
 
