@@ -163,8 +163,12 @@ def test_the_desk_ends_a_terminal_of_its_own_station_only(client, cast, world):
     sign_in(client, cast.chief_a)
     page = client.get(f"/citizen/station/counters/{world.counter_a.pk}/").content.decode()
     assert "大厅左侧" in page
+    asked = client.post(f"/citizen/station/counters/{world.counter_a.pk}/", {"action": "revoke_terminal",
+                                                                             "terminal": terminal.pk})
+    terminal.refresh_from_db()
+    assert asked.status_code == 200 and "大厅左侧" in asked.content.decode() and terminal.revoked_at is None  # asked
     client.post(f"/citizen/station/counters/{world.counter_a.pk}/", {"action": "revoke_terminal",
-                                                                     "terminal": terminal.pk})
+                                                                     "terminal": terminal.pk, "confirmed": "1"})
     terminal.refresh_from_db()
     assert terminal.revoked_at is not None
     assert AuditRecord.objects.filter(action="revoke", object_type="Terminal").exists()

@@ -461,7 +461,8 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
             elif action == "revoke_terminal":
                 terminal = next((t for t in selectors.terminals_of_counter(counter=counter)
                                  if t.pk == _int(request.POST.get("terminal"))), None)
-                if terminal is not None and (confirm := confirm_first(
+                # only a desk is asked to confirm; anyone else is told at once that only desks do this
+                if terminal is not None and request.user.role in services.DESK_ROLES and (confirm := confirm_first(
                         request, action=gettext("End the terminal"), what=f"{terminal.name} · {counter.name}")):
                     return confirm
                 services.terminal_revoke(actor=request.user, terminal_id=_int(request.POST.get("terminal")))
