@@ -108,3 +108,40 @@ def test_bulk_derivation_costs_a_few_queries_per_batch_not_a_dozen_per_premises(
     assert done["issued"] == 8
     assert len(queries) <= 25, [q["sql"][:120] for q in queries.captured_queries]
     assert SafetyCode.objects.filter(premises_id__in=causes, revoked_at__isnull=True, level="yellow").count() == 8
+
+
+def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, city, monkeypatch):
+    # batches of 3, some jobs' level counts given by the caller (as a re-evaluation gives those it just moved),
+    # the others counted here
+    monkeypatch.setattr(services, "DERIVE_BATCH", 3)
+    more = [premises_create(actor=cast.landlord_b, name=f"江头{i}号楼", kind="rental", address=f"湖里区江头北路{i}号",
+                            adcode="350206004").pk for i in range(10, 17)]
+    for i, pk in enumerate(more):
+        run(Premises.objects.get(pk=pk), TENANTS[2 * i:2 * i + 2])
+        job = services.latest_done_job(Premises.objects.get(pk=pk))
+        PersonResult.objects.filter(job=job).update(level="yellow" if i % 2 else "red")
+    ids = [*city, *more]
+    try:
+        with transaction.atomic():
+            for pk in ids:
+                services.safety_code_derive(premises=Premises.objects.get(pk=pk), cause=CAUSE)
+            expected = state(ids)
+            raise _Rollback
+    except _Rollback:
+        pass
+    given = {}
+    for pk in ids[::2]:
+        job = services.latest_done_job(Premises.objects.get(pk=pk))
+        if job is not None:
+            counts, accepted = services.screening_counts(job)
+            given[job.pk] = {"green": counts.green, "yellow": counts.yellow, "red": counts.red, "accepted": accepted,
+                             "total": counts.total}
+    assert len(given) >= 4
+    done = services.safety_codes_derive_bulk(causes={pk: CAUSE for pk in ids}, job_counts=given)
+    assert done == {"issued": 8, "suspended": 0, "unchanged": 2, "none": 1}
+    assert state(ids) == expected
+    for pk in more:
+        code = SafetyCode.objects.get(premises_id=pk, revoked_at__isnull=True)
+        verdict = services.safety_code_verify(code.token)
+        assert verdict.status is Status.VALID and verdict.code.premises_id == pk and verdict.code.people == 2
+        assert verdict.code.level.value == code.level == ("yellow" if more.index(pk) % 2 else "red")
