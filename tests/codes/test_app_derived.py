@@ -95,7 +95,11 @@ def test_a_roster_that_leaves_out_the_red_tenant_suspends_the_code_into_the_stat
     sign_in(client, cast.officer_a)
     assert state_on(client, reverse("dashboard:premises", args=[cast.premises_a.pk])) == "suspended"
     queue = client.get(reverse("codes:police")).content.decode()
-    assert f'id="review-{review.pk}"' in queue
+    assert f'id="review-{review.pk}"' in queue and "等另外" not in queue  # one row left out, listed
+    # 173 left out: 50 listed, and the page says how many more (the trial saw 50 with no word of the rest)
+    CodeReview.objects.filter(pk=review.pk).update(dropped=173, dropped_rows=list(range(2, 52)))
+    assert "等另外 123 行" in client.get(reverse("codes:police")).content.decode()
+    CodeReview.objects.filter(pk=review.pk).update(dropped=1, dropped_rows=[7])
     response = client.post(reverse("codes:review_release", args=[review.pk]), {"note": "张伟 moved out on 8-18"})
     assert response.status_code == 302
     review.refresh_from_db()

@@ -256,6 +256,11 @@ class CodeReview(models.Model):
         return str(LEVEL_LABELS[Level(self.level)])
 
     @property
+    def unlisted_rows(self) -> int:
+        """How many of the ``dropped`` rows ``dropped_rows`` does not list (it keeps the first 50)."""
+        return max(0, self.dropped - len(self.dropped_rows or []))
+
+    @property
     def baseline_level_label(self) -> str:
         """The level of the previous code, in the active language."""
         return str(LEVEL_LABELS[Level(self.baseline_level)])
