@@ -55,7 +55,7 @@ def demo_setup() -> dict:
     today = now.astimezone(ZONE).date()
     shifts = 0
     for day in (today - dt.timedelta(days=1), today):
-        for name, start, end in (("day", dt.time(8), dt.time(20)), ("night", dt.time(20), dt.time(8))):
+        for name, start, end in (("白班", dt.time(8), dt.time(20)), ("夜班", dt.time(20), dt.time(8))):
             s, e = shift_bounds(day, start, end)
             for code in STATIONS:
                 station = OrgUnit.objects.filter(code=code).first()
