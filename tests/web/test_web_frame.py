@@ -185,3 +185,14 @@ class TestApiDocs:
         assert len(packed.content) < len(plain.content) / 5
         again = client.get("/api/openapi.json", HTTP_IF_NONE_MATCH=plain["ETag"])
         assert again.status_code == 304 and not again.content
+
+
+@pytest.mark.parametrize(("lang", "says"), [("zh-hans", "各场所最近一次排查中的人员"),
+                                             ("en", "People in the latest screening of each premises")])
+def test_the_overview_says_what_its_table_counts_beside_the_charts(client, cast, lang, says):
+    """The trial read the 30-day chart (every screening) and the table (latest screening per premises) as a
+    contradiction: the table says what it counts and why the charts differ."""
+    sign_in(client, cast.chief_a)
+    client.cookies["django_language"] = lang
+    html = client.get("/police/overview/").content.decode()
+    assert says in html and "30" in html
