@@ -169,3 +169,26 @@ def test_an_approval_is_refused_when_the_code_was_replaced_by_hand_too(cast):
     with pytest.raises(DomainError) as err:
         services.level_override_approve(override=LevelOverride.objects.get(pk=ov.pk), actor=cast.chief_a)
     assert err.value.code == "override_stale"
+
+
+def test_a_code_the_police_revoke_is_renewed_by_the_police_or_a_new_screening_not_by_the_owner(cast, risk, client):
+    """The trial revoked a code as issued in error and the landlord's renew button issued it again at once, from
+    the same screening and with no one else involved."""
+    run(cast.premises_a, TENANTS[:5])
+    code = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
+    services.safety_code_revoke(code=code, reason="error", actor=cast.officer_a)
+    with pytest.raises(DomainError) as err:
+        services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    assert err.value.code == "revoked_by_police"
+    sign_in(client, cast.landlord_a)
+    page = client.get(reverse("codes:premises", args=[cast.premises_a.pk])).content.decode()
+    assert "警方已撤销此码" in page and "按最近一次排查续签" not in page
+    response = client.post(reverse("codes:issue", args=[cast.premises_a.pk]))
+    assert not SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True).exists(), response
+    sign_in(client, cast.officer_a)  # the station may renew it
+    assert "按最近一次排查续签" in client.get(reverse("dashboard:premises", args=[cast.premises_a.pk])).content.decode()
+    renewed = services.safety_code_issue(premises=cast.premises_a, actor=cast.officer_a)
+    assert renewed.revoked_at is None
+    services.safety_code_revoke(code=renewed, reason="fraud", actor=cast.officer_a)
+    run(cast.premises_a, TENANTS[:5])  # a new screening issues a new code, as for any screening
+    assert SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True).count() == 1

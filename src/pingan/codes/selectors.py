@@ -176,7 +176,8 @@ def code_state_of(p) -> str:
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
-    not), ``review`` (an open suspension), ``cause`` (why the live code was issued, rendered in the active
+    not), ``review`` (an open suspension), ``police_hold`` (the police revoked the newest code and no screening came
+    since: only police renew it), ``cause`` (why the live code was issued, rendered in the active
     language) and ``job`` (the screening behind the live code: ``id``, ``finished_at``). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
@@ -188,7 +189,10 @@ def premises_code_state(premises) -> dict:
     review = None if last is None or code is not None else \
         CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
     state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
-    return {"state": state, "code": code, "last": last, "review": review,
+    from pingan.codes.services import latest_done_job, police_hold
+
+    hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
+    return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold,
             "cause": render(code.cause) if code and code.cause else "",
             "job": code.job if code is not None and code.job_id else None}
 

@@ -283,6 +283,19 @@ def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = N
     return result
 
 
+#: Revocations the police decide (``safety_code_revoke``): the owner cannot renew the code from the same screening.
+POLICE_REASONS = frozenset({Reason.FRAUD.name.lower(), Reason.ERROR.name.lower()})
+
+
+def police_hold(premises: Premises, job: ScreeningJob | None) -> bool:
+    """Whether the premises' newest code was revoked by the police (fraud, issued in error) and no screening
+    finished after it (``job`` is the latest): then only police renew it; the owner waits for a new screening."""
+    last = SafetyCode.objects.filter(premises=premises).order_by("-issued_at", "-id").first()
+    if last is None or last.revoked_at is None or last.revocation_reason not in POLICE_REASONS:
+        return False
+    return job is None or job.pk == last.job_id or (job.finished_at is not None and job.finished_at <= last.revoked_at)
+
+
 def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode | CodeReview:
     """Issue a new code for ``premises`` from its latest finished screening (or ``job``), superseding the old one.
 
@@ -316,6 +329,10 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
         # a screening of nobody proves nothing: it must not turn a yellow or red premises green
         raise DomainError(f"job {job.pk} screened no one: submit the roster of the people at the premises",
                           code="empty_screening", params={"job": job.pk, **_premises_params(premises)})
+    if police_hold(premises, job) and not (actor is not None and actor.role in POLICE_ROLES):
+        raise DomainError(f"the police revoked the code of premises {premises.pk} ({premises.name}); a new code "
+                          f"comes from a new screening, or from the police of the station",
+                          code="revoked_by_police", params=_premises_params(premises))
     review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
     if review is not None:
         raise DomainError(f"the code of premises {premises.pk} is suspended until the police check its screening "

@@ -70,6 +70,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     # The derived code (codes.services.safety_code_issue, code_review_release).
     "code_suspended": _("The safety code of %(premises)s is suspended: the roster of screening job %(job)s leaves out "
                         "people who were yellow, red or unresolved before. The responsible police station checks it."),
+    "revoked_by_police": _("The police revoked the safety code of %(premises)s. A new code comes with a new "
+                           "screening of the premises, or from the responsible police station."),
     "review_not_allowed": _("Only police of the jurisdiction of %(premises)s release its suspended code."),
     "review_closed": _("The check of %(premises)s (review %(review)s) is already closed."),
     "note_required": _("Say what was checked."),
