@@ -131,6 +131,7 @@ import pyarrow as pa
 from stdnum.cn import ric
 
 from pingan.lib import csvlines, sheets
+from pingan.lib.csvlines import physical_lines
 
 __all__ = [
     "ARROW_SCHEMA",
@@ -808,21 +809,8 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _CSV_FIELD_LIMIT = 131_072
 
 
-def _physical_lines(text: str) -> list[str]:
-    """``text`` split after each line end (CRLF, CR or LF — what the ``csv`` module and pyarrow take as a
-    line end; not ``str.splitlines``, which also splits on form feeds and U+2028), ends kept."""
-    lines: list[str] = []
-    pos = 0
-    for m in _LINE_END.finditer(text):
-        lines.append(text[pos:m.end()])
-        pos = m.end()
-    if pos < len(text):
-        lines.append(text[pos:])
-    return lines
-
-
 def _line_of(text: str, offset: int) -> int:
-    """The 1-based physical line (:func:`_physical_lines`) holding ``text[offset]``."""
+    """The 1-based physical line (:func:`~pingan.lib.csvlines.physical_lines`) holding ``text[offset]``."""
     head = text[:offset]
     return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
@@ -904,7 +892,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
     problem and reading starts again on the next line, so each swallowed line is read as the row it is. The
     same for a cell longer than the ``csv`` module's limit and for a quote inside a cell (``"张三"x``; a
     strict reader refuses it), except spaces after a closing quote, which are dropped."""
-    lines = _physical_lines(text)
+    lines = physical_lines(text)
     records: list[tuple[int, int, list[str]]] = []
     problems: list[_QuoteProblem] = []
     header_line = header_records  # physical line of the header record (1-based)
@@ -934,7 +922,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                         records.append((seen, first + 1, fixed[0]))
                     restart = first + 1
                     break
-                n_lines = len(_physical_lines(chunk.rstrip("\r\n")))
+                n_lines = len(physical_lines(chunk.rstrip("\r\n")))
                 if len(chunk) > _CSV_FIELD_LIMIT or (last >= len(lines) and chunk.count('"') % 2):
                     kind, until = "unclosed", None
                 elif n_lines > 1:  # the strict reader stopped after a closing quote: it closed on that line
