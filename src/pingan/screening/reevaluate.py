@@ -112,18 +112,26 @@ class _Wanted:
     ``hit_source`` (all of them, or those naming one of ``hit_refs`` as listing)."""
 
     def __init__(self, numbers: pa.Array | None = None, names: Iterable[str] = (), hit_source: str = "",
-                 hit_refs: Iterable[str] | None = None) -> None:
+                 hit_refs: Iterable[str] | None = None, unverified: bool = False) -> None:
         self.numbers = numbers if numbers is not None else pa.array([], pa.string())
         self.names = sorted(set(names))
         self.hit_source = hit_source
         self.hit_refs = sorted(set(hit_refs)) if hit_refs is not None else None
+        self.unverified = unverified
+
+
+#: The identity statuses of people the engine matches to movement records otherwise than by the number they
+#: gave: on name + date of birth (no usable number), or through a GB 11643 recovery candidate (a wrong check
+#: character; ``corrected`` once recovered). A movement record or listing reaches them whatever its number.
+UNVERIFIED_STATUSES = ("invalid", "unverifiable", "corrected")
 
 
 def _wanted(dataset: RiskDataset) -> tuple[_Wanted, dict[str, Any]]:
     """Whom ``dataset`` can affect (module docstring), and what changed."""
     if dataset.kind == RiskDataset.Kind.LISTINGS:
         adcodes, keys, rows = changed_listings(dataset)
-        return (_Wanted(_movement_numbers(adcodes), hit_source="movements" if keys else "", hit_refs=keys),
+        return (_Wanted(_movement_numbers(adcodes), hit_source="movements" if keys else "", hit_refs=keys,
+                        unverified=bool(adcodes)),
                 {"kind": "listings", "areas": sorted(adcodes), "listing_rows": rows})
     if dataset.kind == RiskDataset.Kind.MOVEMENTS:
         # a new record can change an outcome only where it lies in a listed area (movement rules are about
@@ -134,7 +142,8 @@ def _wanted(dataset: RiskDataset) -> tuple[_Wanted, dict[str, Any]]:
         areas = set(pq.read_table(listing.path, columns=["adcode"]).column("adcode").drop_null().to_pylist()) \
             if listing else set()
         numbers = _movement_numbers(areas, [dataset.path])
-        return _Wanted(numbers), {"kind": "movements", "records": dataset.rows, "numbers_in_listed_areas": len(numbers)}
+        return _Wanted(numbers, unverified=len(numbers) > 0), {
+            "kind": "movements", "records": dataset.rows, "numbers_in_listed_areas": len(numbers)}
     table = pq.read_table(dataset.path)
     numbers: set[str] = set()
     names: set[str] = set()
@@ -213,7 +222,7 @@ def _people_table(wanted: _Wanted) -> pa.Table:
     through ``COPY … TO STDOUT`` as CSV parsed into Arrow. Elsewhere (SQLite) through the ORM, in chunks."""
     from django.db import connection
 
-    if not (len(wanted.numbers) or wanted.names or wanted.hit_source):
+    if not (len(wanted.numbers) or wanted.names or wanted.hit_source or wanted.unverified):
         return PEOPLE_SCHEMA.empty_table()
     if connection.vendor != "postgresql":
         return people_table(_people_ids_orm(wanted))
@@ -233,6 +242,9 @@ def _people_table(wanted: _Wanted) -> pa.Table:
         if wanted.names:
             parts.append("SELECT p.id FROM screening_personresult p WHERE p.name = ANY(%s)")
             params.append(wanted.names)
+        if wanted.unverified:
+            parts.append("SELECT p.id FROM screening_personresult p WHERE p.identity_status = ANY(%s)")
+            params.append(list(UNVERIFIED_STATUSES))
         if wanted.hit_source:
             parts.append("SELECT h.person_id FROM screening_hit h WHERE h.source = %s AND "
                          "(%s OR h.listing_ref = ANY(%s))")
@@ -260,6 +272,8 @@ def _people_ids_orm(wanted: _Wanted) -> set[int]:
                       .values_list("pk", flat=True))
     if wanted.names:
         people.update(_latest_people().filter(name__in=many(wanted.names)).values_list("pk", flat=True))
+    if wanted.unverified:
+        people.update(_latest_people().filter(identity_status__in=UNVERIFIED_STATUSES).values_list("pk", flat=True))
     if wanted.hit_source:
         hits = Hit.objects.filter(person__in=_latest_people(), source=wanted.hit_source)
         if wanted.hit_refs is not None:
@@ -270,7 +284,7 @@ def _people_ids_orm(wanted: _Wanted) -> set[int]:
 
 #: The result columns a re-evaluation writes for a changed person, after its id (tuples to ``COPY``).
 RESULT_COLUMNS = ("level", "rule_ids", "reason", "reasons", "police_priority", "hit_count", "silent_hit",
-                  "reevaluation")
+                  "reevaluation", "identity_status", "identity_reason", "corrected_id_number", "identity_detail")
 #: The hit columns a re-evaluation writes (every column: ``COPY`` takes no Django default).
 HIT_COLUMNS = ("person_id", "job_id", "rule_id", "source", "record_ref", "listing_ref", "match_kind", "match_reasons",
                "level_effect", "police_priority", "silent", "detail")
@@ -286,6 +300,10 @@ SELECT n."row", coalesce(n.level, '') AS level, o.level AS old_level, coalesce(n
        coalesce(n.reason, '') AS reason, n.police_priority, coalesce(n.hit_count, 0) AS hit_count,
        coalesce(n.silent_hit, false) AS silent_hit, coalesce(a.n, 0) AS added, coalesce(r.n, 0) AS removed,
        o.job_id, o.premises_id,
+       -- the identity as the engine sees it now: a recovery candidate may have turned up (``corrected``)
+       coalesce(n.identity_status, '') AS identity_status, coalesce(n.identity_reason, '') AS identity_reason,
+       coalesce(n.corrected_id_number, '') AS corrected_id_number, n.identity_error, n.identity_error_params,
+       n.doc_type,
        -- rows whose reasons need more than their rules' texts (an identity detail, a note): pingan.screening.reasons
        coalesce(n.status, '') <> 'accepted'
        OR list_has_any(list_transform(coalesce(n.identity_notes, []), lambda x: x.code), $warning_notes)
@@ -356,9 +374,10 @@ SELECT c."row" AS id, c.level, to_json(c.rule_ids)::VARCHAR AS rule_ids, c.reaso
        json_object('run', $run, 'at', $at, 'from', c.old_level, 'to', c.level, 'dataset', $dataset, 'why',
                    json(CASE WHEN c.hit_count = 0 AND c.old_level <> c.level
                              THEN '[{"code":"reeval.cleared","params":{}}]' ELSE coalesce(w.why, '[]') END))::VARCHAR
-       AS reevaluation
+       AS reevaluation,
+       c.identity_status, c.identity_reason, c.corrected_id_number, coalesce(d.detail, '{}') AS identity_detail
 FROM changed c LEFT JOIN special_reasons s ON s."row" = c."row" LEFT JOIN rule_reasons r ON r."row" = c."row"
-LEFT JOIN why w ON w."row" = c."row"
+LEFT JOIN why w ON w."row" = c."row" LEFT JOIN identity_details d ON d."row" = c."row"
 ORDER BY c."row"
 """
 
@@ -442,6 +461,16 @@ def _changes(people: pa.Table, result, ruleset, *, run: Reevaluation, at: str, d
             "row": pa.array(list(by_row), pa.int64()),
             "reasons": pa.array([json.dumps(m, ensure_ascii=False, separators=(",", ":")) for m in by_row.values()],
                                 pa.string())}))
+        # the stored identity detail (``services._identity_detail``) of the changed rows with an identity error
+        details = {row: sv._identity_detail({"identity_error": err, "identity_error_params": params,
+                                             "doc_type": doc_type})
+                   for row, err, params, doc_type in con.sql(
+                       'SELECT "row", identity_error, identity_error_params, doc_type FROM changed '
+                       "WHERE coalesce(identity_error, '') <> ''").fetchall()}
+        con.register("identity_details", pa.table({
+            "row": pa.array(list(details), pa.int64()),
+            "detail": pa.array([json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in details.values()],
+                               pa.string())}))
         out = _Changes()
         out.results = con.sql(_RESULTS_OUT, params={"run": run.pk, "at": at,
                                                      "dataset": dataset.name}).to_arrow_table()
@@ -508,6 +537,70 @@ def _roster(people: pa.Table) -> pa.Table:
     })
 
 
+def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
+    """The people's rows as their jobs' stored rosters give them — what the screening gave the engine: the
+    number and phone as typed, the birth date (name + date-of-birth matching), the ID type — as
+    ``(roster, resident_id_column, context rows)`` groups, one per value of the roster's
+    ``resident_id_column`` (:meth:`batch.DuckDBEngine.screen`), ``row`` = the result's id. With each person come
+    the other rows of their roster giving the same number (``row`` negative, the ``context rows``): whether
+    one number under two names is ``conflicting`` is decided within a roster. People whose roster file is gone
+    (or unreadable) are rebuilt from their stored result (:func:`_roster`)."""
+    import os
+
+    import pyarrow.compute as pc
+
+    from pingan.screening.roster import RosterError, read_roster_arrow
+
+    pks, job_ids = people.column("pk").to_pylist(), people.column("job_id").to_pylist()
+    row_of = dict(PersonResult.objects.filter(pk__in=pks).values_list("pk", "row")) if len(pks) < 30000 else \
+        {pk: row for pk, row in _rows_of(pks)}
+    by_job: dict[int, dict[int, int]] = {}
+    for pk, job_id in zip(pks, job_ids, strict=True):
+        by_job.setdefault(job_id, {})[row_of[pk]] = pk
+    groups: dict[bool, list[pa.Table]] = {}
+    context: dict[bool, set[int]] = {}
+    fallback: list[int] = []
+    next_context = -1
+    for job in ScreeningJob.objects.filter(pk__in=list(by_job)).only("pk", "roster_path", "roster_name"):
+        wanted = by_job[job.pk]
+        try:
+            if not job.roster_path or not os.path.exists(job.roster_path):
+                raise RosterError("gone")
+            roster, _, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
+        except RosterError:
+            fallback.extend(wanted.values())
+            continue
+        rows = roster.column("row")
+        mine = pc.is_in(rows, pa.array(list(wanted), pa.int64()))
+        numbers = pc.filter(roster.column("id_number"), mine)
+        numbers = pc.filter(numbers, pc.not_equal(numbers, ""))
+        keep = pc.or_(mine, pc.is_in(roster.column("id_number"), numbers)) if len(numbers) else mine
+        part = roster.filter(keep)
+        keys = []
+        for r in part.column("row").to_pylist():
+            if r in wanted:
+                keys.append(wanted[r])
+            else:
+                keys.append(next_context)
+                context.setdefault(meta.resident_id_column, set()).add(next_context)
+                next_context -= 1
+        found = set(part.column("row").to_pylist())
+        fallback.extend(pk for r, pk in wanted.items() if r not in found)
+        part = part.set_column(part.column_names.index("row"), "row", pa.array(keys, pa.int64()))
+        groups.setdefault(meta.resident_id_column, []).append(part.drop_columns(["duplicate_of"]))
+    out = [(pa.concat_tables(tables), flag, context.get(flag, set())) for flag, tables in groups.items()]
+    if fallback:
+        out.append((_roster(people.filter(pc.is_in(people.column("pk"), pa.array(fallback, pa.int64())))), False,
+                    set()))
+    return out
+
+
+def _rows_of(pks: list[int]) -> Iterable[tuple[int, int]]:
+    from pingan.core.copystore import ids_in
+
+    return PersonResult.objects.filter(pk__in=ids_in(PersonResult, pks)).values_list("pk", "row")
+
+
 def screen_again(people: pa.Table):
     """Screen ``people`` (:func:`people_table`) again, together, with the batch engine against all the risk
     data now active, as of the screening clock (never before the latest of their screenings). Returns
@@ -524,10 +617,22 @@ def screen_again(people: pa.Table):
     as_of = _as_of(dt.datetime.fromtimestamp(latest / 1_000_000, dt.UTC))
     engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
                               threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
-    result = engine.screen(_roster(people), listings=listing.path if listing else sv._empty_movements(),
-                           movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
-                           watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of)
-    return result, ruleset
+    persons, hits, stats = [], [], {}
+    for roster, resident_id_column, context in _rosters(people):
+        result = engine.screen(roster, listings=listing.path if listing else sv._empty_movements(),
+                               movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
+                               watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of,
+                               resident_id_column=resident_id_column)
+        own = pa.array(sorted(context), pa.int64())
+        persons.append(result.persons.filter(pc.invert(pc.is_in(result.persons.column("row"), own))))
+        hits.append(result.hits.filter(pc.invert(pc.is_in(result.hits.column("row"), own))))
+        stats = result.stats
+    persons_t = pa.concat_tables(persons).sort_by("row")
+    hits_t = pa.concat_tables(hits)
+    if len(hits) > 1:  # the engine's contract: hits ordered by row (their order within a row kept)
+        hits_t = hits_t.take(pc.sort_indices(hits_t.append_column(
+            "_ord", pa.array(range(hits_t.num_rows), pa.int64())), [("row", "ascending"), ("_ord", "ascending")]))
+    return batch.ScreenResult(persons_t, hits_t, stats), ruleset
 
 
 def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
@@ -598,7 +703,8 @@ def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> dict[int, d
             pg.execute("DROP TABLE IF EXISTS reeval_results")
             pg.execute("CREATE TEMP TABLE reeval_results (id bigint PRIMARY KEY, level varchar(6), rule_ids jsonb, "
                        "reason text, reasons jsonb, police_priority integer, hit_count integer, silent_hit boolean, "
-                       "reevaluation jsonb) ON COMMIT DROP")
+                       "reevaluation jsonb, identity_status varchar(20), identity_reason text, "
+                       "corrected_id_number varchar(40), identity_detail jsonb) ON COMMIT DROP")
             _copy_in(pg, "reeval_results", changes.results)
             # the planner's row counts for the temporary table (unanalysed it guessed 1.7 million and hashed the
             # results table instead, spilling to disk), and no JIT: compiling costs more than these statements
@@ -606,7 +712,9 @@ def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> dict[int, d
             pg.execute("SET LOCAL jit = off")
             pg.execute("UPDATE screening_personresult t SET level = u.level, rule_ids = u.rule_ids, reason = u.reason, "
                        "reasons = u.reasons, police_priority = u.police_priority, hit_count = u.hit_count, "
-                       "silent_hit = u.silent_hit, reevaluation = u.reevaluation, reevaluated_at = %s "
+                       "silent_hit = u.silent_hit, reevaluation = u.reevaluation, identity_status = u.identity_status, "
+                       "identity_reason = u.identity_reason, corrected_id_number = u.corrected_id_number, "
+                       "identity_detail = u.identity_detail, reevaluated_at = %s "
                        "FROM reeval_results u WHERE t.id = u.id", [now])
             if unchanged:
                 pg.execute("UPDATE screening_personresult SET reevaluated_at = %s WHERE id = ANY(%s::bigint[])",
@@ -626,7 +734,7 @@ def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> dict[int, d
 
     from pingan.core.copystore import copy_rows, copy_update_rows, ids_in
 
-    json_columns = {"rule_ids", "reasons", "reevaluation", "match_reasons", "detail"}
+    json_columns = {"rule_ids", "reasons", "reevaluation", "match_reasons", "detail", "identity_detail"}
 
     def rows(table: pa.Table, columns: Iterable[str]) -> list[tuple]:
         cols = [[json.loads(v) for v in table.column(c).to_pylist()] if c in json_columns
