@@ -21,9 +21,10 @@ pages of the responsible unit list them at once) and an explanation (``PersonRes
 to, and why, e.g. "listed on 2022-08-21: 思明区 莲前街道…"). Each run is a :class:`Reevaluation` row and an
 audit record; the jobs' level counts move by their people's changes (hit counts recounted); the premises whose
 people changed are passed, with those counts, to the hooks in :data:`RESULTS_CHANGED_HOOKS` (the codes app
-re-derives their safety codes). A person matched by name only
-(no usable document number) is reached through an existing hit or a watchlist name, not through a movement
-record: that is the limit of working from the change.
+re-derives their safety codes). The engine screens the people from their rows of the stored roster
+(:func:`_rosters`), as the screening did: a person matched on name + date of birth, or through a GB 11643
+recovery candidate, gets what a fresh screening gives; the people whose number is not usable as given
+(:data:`UNVERIFIED_STATUSES`) are all looked at after a movement or listing change.
 """
 
 from __future__ import annotations
@@ -549,11 +550,11 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
 
     import pyarrow.compute as pc
 
+    from pingan.core.copystore import ids_in
     from pingan.screening.roster import RosterError, read_roster_arrow
 
     pks, job_ids = people.column("pk").to_pylist(), people.column("job_id").to_pylist()
-    row_of = dict(PersonResult.objects.filter(pk__in=pks).values_list("pk", "row")) if len(pks) < 30000 else \
-        {pk: row for pk, row in _rows_of(pks)}
+    row_of = dict(PersonResult.objects.filter(pk__in=ids_in(PersonResult, pks)).values_list("pk", "row"))
     by_job: dict[int, dict[int, int]] = {}
     for pk, job_id in zip(pks, job_ids, strict=True):
         by_job.setdefault(job_id, {})[row_of[pk]] = pk
@@ -561,7 +562,8 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     context: dict[bool, set[int]] = {}
     fallback: list[int] = []
     next_context = -1
-    for job in ScreeningJob.objects.filter(pk__in=list(by_job)).only("pk", "roster_path", "roster_name"):
+    for job in ScreeningJob.objects.filter(pk__in=ids_in(ScreeningJob, list(by_job))).only(
+            "pk", "roster_path", "roster_name"):
         wanted = by_job[job.pk]
         try:
             if not job.roster_path or not os.path.exists(job.roster_path):
@@ -593,12 +595,6 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
         out.append((_roster(people.filter(pc.is_in(people.column("pk"), pa.array(fallback, pa.int64())))), False,
                     set()))
     return out
-
-
-def _rows_of(pks: list[int]) -> Iterable[tuple[int, int]]:
-    from pingan.core.copystore import ids_in
-
-    return PersonResult.objects.filter(pk__in=ids_in(PersonResult, pks)).values_list("pk", "row")
 
 
 def screen_again(people: pa.Table):
