@@ -126,6 +126,15 @@ def describe(p: QuoteProblem, column: str | None = None) -> str:
             "and import the file again")
 
 
+def _strict_ok(record_text: str, delimiter: str) -> bool:
+    """Whether a record's text parses with ``strict=True`` (no quote followed by text inside a cell)."""
+    try:
+        list(csv.reader(io.StringIO(record_text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
 def _ends_in_quote(record_text: str, delimiter: str) -> bool:
     """Whether a record's text ends inside a quoted cell (only possible at the end of the file)."""
     if record_text.count('"') % 2 == 0:
@@ -178,6 +187,10 @@ def scan(text: str | Iterable[str], delimiter: str = ",", *,
         else:
             problem = None
             j = judge(cells) if len(taken) > 1 else None
+            if j is None and len(taken) > 1 and not _strict_ok("".join(taken), delimiter):
+                # the quote spanning lines closed before text, not before a delimiter or line end ('"0,0' on
+                # one line, '"0,…' on the next): a stray quote, whatever the cells look like
+                j = _first_broken(cells)
             ended_open = _ends_in_quote("".join(taken), delimiter)
             if ended_open or j is not None:
                 if j is None:
