@@ -128,3 +128,15 @@ def test_re_evaluated_people_get_what_a_fresh_screening_of_their_roster_gives(ca
         assert got[r] == want[r], r
     assert {k: v for k, v in counts(job).items()} == counts(fresh)
     assert want[5]["level"] == "red" and want[6]["level"] == "red"  # 赵敏, 周杰 (rows 2.. by the header)
+
+
+def test_a_job_whose_roster_file_is_gone_is_re_evaluated_from_its_stored_results(cast, screened):
+    """The benchmark's city has no roster files (and retention deletes them): the re-evaluation raised
+    KeyError 'gone' instead of rebuilding those people from the stored results."""
+    import os
+
+    job, movements = screened
+    os.remove(job.roster_path)
+    run = reevaluate.reevaluate(dataset=movements)
+    assert run.candidates > 0
+    assert PersonResult.objects.get(job=job, name="张伟").level == "red"

@@ -565,9 +565,10 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     for job in ScreeningJob.objects.filter(pk__in=ids_in(ScreeningJob, list(by_job))).only(
             "pk", "roster_path", "roster_name"):
         wanted = by_job[job.pk]
+        if not job.roster_path or not os.path.exists(job.roster_path):
+            fallback.extend(wanted.values())  # the roster file is gone (retention): rebuilt from the results
+            continue
         try:
-            if not job.roster_path or not os.path.exists(job.roster_path):
-                raise RosterError("gone")
             roster, _, meta = read_roster_arrow(job.roster_path, filename=job.roster_name)
         except RosterError:
             fallback.extend(wanted.values())
