@@ -17,6 +17,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("isolated")]
 
 
 @pytest.mark.django_db(transaction=True)
+
+def open_verify_page(page, base_url: str, errors: list[str]) -> None:
+    """Open /verify/, wait for its script, and wait until its service worker is "activated" (``ready``
+    resolves once a worker is active, possibly still "activating")."""
+    page.goto(f"{base_url}/verify/")
+    page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
+    assert page.evaluate("window.pinganReady") is True, errors
+    page.wait_for_function("""async () => {
+        const r = await navigator.serviceWorker.ready;
+        return r.active !== null && r.active.state === "activated";
+    }""", timeout=30_000)
+
 def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server, cast):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
@@ -33,14 +45,7 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{live_server.url}/verify/")
-            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
-            assert page.evaluate("window.pinganReady") is True, errors
-            # `ready` resolves once a worker is active, possibly still "activating": wait for "activated"
-            page.wait_for_function("""async () => {
-                const r = await navigator.serviceWorker.ready;
-                return r.active !== null && r.active.state === "activated";
-            }""", timeout=30_000)
+            open_verify_page(page, live_server.url, errors)
             assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
 
             served = "document.querySelector('meta[name=pingan-served-at]').content"
@@ -97,13 +102,7 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{live_server.url}/verify/")
-            page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
-            assert page.evaluate("window.pinganReady") is True, errors
-            page.wait_for_function("""async () => {
-                const r = await navigator.serviceWorker.ready;
-                return r.active !== null && r.active.state === "activated";
-            }""", timeout=30_000)
+            open_verify_page(page, live_server.url, errors)
             page.reload()  # controlled by the worker now: it caches the Chinese copy
             page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
             assert page.text_content("h1") == "平安码核验" and page.title() == "平安码核验 · 平安"
