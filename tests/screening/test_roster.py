@@ -697,3 +697,11 @@ def test_its_merge_notes_never_say_an_identity_cell_was_copied_down() -> None:
     assert "copied down" in copied[0] and "A2:A3" not in copied[0].split(" / ")[1]
     only = [w for w in result.warnings if "只属于第 2 行" in w]
     assert len(only) == 1 and "belongs to row 2 only" in only[0]
+
+
+@pytest.mark.parametrize("header", ["姓名,证件号码,入住日期", "姓名,证件号码,出生日期", "姓名,证件号码"])
+def test_a_roster_with_only_its_header_reads_as_no_rows_whatever_its_columns(header) -> None:
+    """The empty template saved as CSV (a header with a date column, no rows) failed with pyarrow's
+    ArrowNotImplementedError ('or' of bool and null) instead of 'no data rows below the header'."""
+    result = read_roster(f"{header}\n".encode(), filename="r.csv")
+    assert (result.total_rows, result.accepted, result.rejected, result.header_row) == (0, [], [], 1)

@@ -1968,7 +1968,7 @@ def _csv_fast(
         encoded = pc.dictionary_encode(field_col(f).combine_chunks())
         distinct = encoded.dictionary.to_pylist()
         iso = [_date_iso(v, allow_month=f == "birth_date") for v in distinct]
-        suspect = pc.or_(suspect, pc.take(pa.array([v is None for v in iso]), encoded.indices))
+        suspect = pc.or_(suspect, pc.take(pa.array([v is None for v in iso], pa.bool_()), encoded.indices))
         # Usually the text already is ISO 8601; then the column is reused as it is (no take).
         dates[f] = field_col(f) if iso == distinct else pc.take(pa.array(iso, pa.string()), encoded.indices)
 
