@@ -56,6 +56,14 @@ def test_row_numbers_dates_times_and_postcodes_stay():
         assert mask_numbers(text) == text
 
 
+def test_a_standards_number_and_year_stay_but_an_id_after_gb_is_masked():
+    """The trial saw the lower-case-x note read "GB 116****99 writes a capital X"."""
+    for text in ("GB 11643-1999 writes a capital X", "按 GB/T 2260-2007", "GB 11643-1999规定为大写X"):
+        assert mask_numbers(text) == text
+    assert mask_numbers("GB 110101199003078515") == "GB 110*************15"
+    assert mask_numbers("GB 110101-19900307-8515") == "GB 110*************15"
+
+
 def test_the_masked_form_keeps_the_first_three_and_last_two():
     assert mask_numbers("110101199003078515") == "110*************15"
     assert mask_numbers("11010119900307851X") == "110*************1X"

@@ -11,7 +11,8 @@ separated by one space or hyphen (``138-0013-8000``, ``110101 19900307 8515``) â
 :data:`MIN_DIGITS` digits, with an optional trailing check character ``X``. That covers every GB 11643
 number (15 or 18 characters), mobile numbers (11 digits), landlines with their area code and bank-card
 numbers (16â€“19 digits), and leaves alone what messages legitimately carry: row numbers (an Excel sheet has
-at most 1,048,576 rows, 7 digits), dates (``2024-03-01``, ``20240301``: 8 digits), times and postcodes.
+at most 1,048,576 rows, 7 digits), dates (``2024-03-01``, ``20240301``: 8 digits), times, postcodes and a
+standard's number after its designation (``GB 11643-1999``).
 A run is shown as its first 3 and last 2 characters with a ``*`` for each digit between, as elsewhere in
 pingan (``110*************15``).
 """
@@ -34,10 +35,17 @@ _RUN = re.compile(
 _DIGIT = re.compile(_D)
 
 
+#: A standard's designation just before a run of the form number-year (``GB 11643-1999``, ``GB/T 2260-2007``):
+#: the standard's number and year, not a person's; no ID, phone or card number has that shape.
+_STANDARD = re.compile(r"(?:GB|GA|JR|YD|ISO|IEC)(?:/[TZ])?[ \u00a0]?$")
+_NUMBER_YEAR = re.compile(r"[0-9]{1,6}-(?:19|20)[0-9]{2}")
+
+
 def _mask_run(m: re.Match[str]) -> str:
     run = m.group(0)
     digits = len(_DIGIT.findall(run))
-    if digits < MIN_DIGITS:
+    if digits < MIN_DIGITS or (_NUMBER_YEAR.fullmatch(run)
+                               and _STANDARD.search(m.string, max(0, m.start() - 10), m.start())):
         return run
     chars = [c for c in run if c not in " -"]
     return "".join(chars[:3]) + "*" * (len(chars) - 5) + "".join(chars[-2:])
