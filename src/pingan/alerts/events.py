@@ -39,7 +39,7 @@ EVENT_TYPES: dict[str, str] = {
     "gunshot": "an acoustic sensor detected gunfire (confidence, rounds)",
     "explosion": "an acoustic sensor detected an explosion (confidence)",
     "loud_noise": "an acoustic sensor detected a loud noise that is not gunfire (db)",
-    "sos": "a one-key SOS alarm post (一键报警柱) was pressed",
+    "sos": "a one-key SOS alarm post was pressed",
     "intrusion": "an intrusion alarm or a video tripwire/intrusion analytic fired (zone)",
     "smoke": "a smoke or fire alarm fired",
     "video_event": "a video analytic event with a GA/T 2000.254 event code (event_code, e.g. 11 gathering)",

@@ -37,14 +37,14 @@ class Device(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ANPR = "anpr", _("checkpoint / plate reader (卡口)")
+        ANPR = "anpr", _("checkpoint / plate reader")
         CAMERA = "camera", _("video camera with analytics")
         ACOUSTIC = "acoustic", _("acoustic gunshot/explosion sensor")
         INTRUSION = "intrusion", _("intrusion alarm")
         SMOKE = "smoke", _("smoke alarm")
-        SOS = "sos", _("one-key SOS alarm post (一键报警柱)")
+        SOS = "sos", _("one-key SOS alarm post")
         TRACKER = "tracker", _("position tracker")
-        PLATFORM = "platform", _("VIID platform (视图库)")
+        PLATFORM = "platform", _("VIID platform")
 
     class Status(models.TextChoices):
         UNKNOWN = "unknown", _("never seen")

@@ -29,7 +29,7 @@ EDITIONS = ("2016", "2022")
 
 #: Type codes (digits 11–13) common to both editions: (English, Chinese).
 TYPES: dict[str, tuple[str, str]] = {
-    "111": ("DVR", "DVR"),
+    "111": ("DVR", "硬盘录像机 (DVR)"),
     "112": ("video server", "视频服务器"),
     "113": ("encoder", "编码器"),
     "114": ("decoder", "解码器"),
