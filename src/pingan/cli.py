@@ -35,11 +35,33 @@ def main(argv: list[str] | None = None) -> int:
         from pingan.core.bootstrap import ensure_initialised
 
         ensure_initialised()
+    from pingan.core import audit
+
     try:
-        execute_from_command_line(["pingan", *argv])
+        # what the command writes to the audit trail without an account names the command and who ran it
+        with audit.acting(audit.command_agent(argv, _subcommands(argv[0]) if argv else ())):
+            execute_from_command_line(["pingan", *argv])
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
     return 0
+
+
+def _subcommands(name: str) -> set[str]:
+    """The subcommands of ``pingan <name>`` (``stats import``, ``audit search``), from its parser; none for an
+    unknown command or one without."""
+    import argparse
+
+    from django.core.management import get_commands, load_command_class
+
+    app = get_commands().get(name)
+    if app is None:
+        return set()
+    try:
+        parser = load_command_class(app, name).create_parser("pingan", name)
+    except Exception:
+        return set()
+    return {choice for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for choice in action.choices}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -118,7 +118,8 @@ def test_check_in_with_the_id_card_gives_a_ticket_only_this_session_sees(client,
     booking.refresh_from_db()
     assert booking.status == "checked_in"
     record = AuditRecord.objects.get(action="check_in", object_id=str(booking.pk))
-    assert record.detail["terminal"] == terminal.pk and record.actor == "system"
+    assert record.detail["terminal"] == terminal.pk and record.actor == f"terminal:{terminal.name}"
+    assert record.detail["agent"]["object_id"] == str(terminal.pk)  # the kiosk, not "system"
     other = client.__class__()  # another device that is the same terminal: not this session's ticket
     other.cookies[views.KIOSK_COOKIE] = client.cookies[views.KIOSK_COOKIE].value
     assert other.get(f"/citizen/kiosk/tickets/{ticket.pk}/").status_code == 404

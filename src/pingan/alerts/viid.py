@@ -79,7 +79,7 @@ def register(request: HttpRequest) -> JsonResponse:
         return resp
     now = timezone.now()
     Device.objects.filter(pk=dev.pk).update(viid_registered_at=now, last_seen_at=now, status=Device.Status.ONLINE)
-    audit.record(None, "viid_register", "Device", dev.device_id)
+    audit.record(audit.Agent("platform", dev.device_id), "viid_register", "Device", dev.device_id)
     return _status(request, dev.device_id, gat1400.STATUS["ok"], "OK")
 
 
@@ -103,7 +103,7 @@ def unregister(request: HttpRequest) -> JsonResponse:
     n = Device.objects.filter(device_id=device_id, viid_registered_at__isnull=False).update(viid_registered_at=None)
     if not n:
         return _status(request, device_id, gat1400.STATUS["invalid_operation"], "not registered")
-    audit.record(None, "viid_unregister", "Device", device_id)
+    audit.record(audit.Agent("platform", device_id), "viid_unregister", "Device", device_id)
     return _status(request, device_id, gat1400.STATUS["ok"], "OK")
 
 

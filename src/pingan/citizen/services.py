@@ -435,7 +435,8 @@ def kiosk_check_in(*, terminal: Terminal, id_number: str, now: dt.datetime | Non
                        status=Booking.Status.BOOKED).first())
     if booking is None:
         raise DomainError("no appointment today at this counter for this ID card", code="no_booking_today")
-    return _ticket_for_booking(None, booking, now, detail={"terminal": terminal.pk})
+    kiosk = audit.Agent("terminal", terminal.name, str(terminal.pk))
+    return _ticket_for_booking(kiosk, booking, now, detail={"terminal": terminal.pk})
 
 
 @transaction.atomic
@@ -450,7 +451,8 @@ def kiosk_walk_in(*, terminal: Terminal, service: str, now: dt.datetime | None =
     ticket = Ticket.objects.create(counter=counter, day=day, kind=Ticket.Kind.WALK_IN,
                                    number=_next_number(counter, day, Ticket.Kind.WALK_IN), service=service,
                                    issued_at=now)
-    audit.record(None, "walk_in", "Ticket", ticket.pk, detail={"ticket": ticket.label, "terminal": terminal.pk})
+    audit.record(audit.Agent("terminal", terminal.name, str(terminal.pk)), "walk_in", "Ticket", ticket.pk,
+                 detail={"ticket": ticket.label, "terminal": terminal.pk})
     return ticket
 
 

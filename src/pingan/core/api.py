@@ -37,10 +37,14 @@ def premises_create(request: HttpRequest, payload: PremisesIn):
 
 @router.get("/audit", response=list[AuditRecordOut], summary="Search the audit trail (auditors)")
 @paginate(Pagination)
-def audit_search(request: HttpRequest, person: str = "", actor: str = "", unit: str = "", action: str = "",
+def audit_search(request: HttpRequest, person: str = "", actor: str = "", agent: str = "", unit: str = "",
+                 action: str = "",
                  object_type: str = "", object_id: str = "", purpose: str = "", since: date | None = None,
                  until: date | None = None):
-    """Newest first. ``person``: a name or document number — the reads that showed that person."""
+    """Newest first. ``person``: a name or document number — the reads that showed that person. ``actor``: part
+    of an account's name (also what acted on its behalf). ``agent``: ``person``, ``automatic``, a kind of agent
+    (``command``, ``task``, ``request``, ``terminal``, ``platform``, ``system``) or ``task:<kind>``; a record
+    without an account names what acted in ``agent`` (kind, name, object_id, and ``by``: on whose behalf)."""
     return selectors.audit_search(actor=request.user, query=selectors.AuditQuery(
-        person=person, actor=actor, unit=unit, action=action, object_type=object_type, object_id=object_id,
+        person=person, actor=actor, agent=agent, unit=unit, action=action, object_type=object_type, object_id=object_id,
         purpose=purpose, since=since, until=until))

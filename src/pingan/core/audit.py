@@ -28,6 +28,7 @@ forensics", ACM TISSEC 1999).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import hmac
@@ -35,7 +36,7 @@ import json
 import re
 import struct
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -57,18 +58,57 @@ GENESIS = "0" * 64
 # ------------------------------------------------------------------------------------------------ context
 
 
+@dataclass(frozen=True)
+class Agent:
+    """What acted when no person did, and on whose behalf (issue 11: the trail said "system").
+
+    ``kind``: ``command`` (``name`` the command as typed, ``pingan stats import``; ``by`` the server
+    account that ran it), ``task`` (``name`` the job kind, ``object_id`` the job; ``by``/``by_id`` the account
+    that queued it), ``request`` (a page or API request that acted without an account of its own, ``by`` the
+    signed-in account if any), ``terminal`` (a counter's kiosk, ``object_id`` its id), ``platform`` (a
+    GA/T 1400 platform or device, ``object_id`` its id), ``system`` (nothing else is known). Records keep it
+    as ``actor = "kind:name"`` and ``detail["agent"]``; the audit page shows it by label
+    (:func:`agent_text`).
+    """
+
+    kind: str
+    name: str = ""
+    object_id: str = ""
+    by: str = ""
+    by_id: int | None = None
+
+    @property
+    def code(self) -> str:
+        """What the record's ``actor`` column holds: ``kind`` or ``kind:name`` (at most 150 characters)."""
+        return (f"{self.kind}:{self.name}" if self.name else self.kind)[:150]
+
+    def as_detail(self) -> dict:
+        out = {"kind": self.kind}
+        for key in ("name", "object_id", "by"):
+            if value := getattr(self, key):
+                out[key] = str(value)[:150]
+        if self.by_id is not None:
+            out["by_id"] = self.by_id
+        return out
+
+
 @dataclass
 class AuditContext:
     """Who is acting and why, for the records written during one request or command.
 
     ``request_id`` is pingan's own id of the request (never the client's); ``client_request_id`` is the
-    ``X-Request-ID`` the client sent, kept only when well-formed (:func:`clean_request_id`).
+    ``X-Request-ID`` the client sent, kept only when well-formed (:func:`clean_request_id`). ``agent``: what
+    acts when a record has no account (:class:`Agent`: the command or task running); ``signed_in``: for a
+    request, a callable giving its account (looked up when a record without an actor is written, after
+    authentication).
     """
 
     request_id: str = ""
     client_addr: str = ""
     purpose: str = ""
     client_request_id: str = ""
+    agent: Agent | None = None
+    signed_in: Callable[[], Any] | None = None
 
 
 _context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("pingan_audit", default=None)
@@ -86,6 +126,48 @@ def reset_context(token: contextvars.Token) -> None:
 def current_context() -> AuditContext:
     """The context of the current request/command (an empty one outside any)."""
     return _context.get() or AuditContext()
+
+
+@contextlib.contextmanager
+def acting(agent: Agent) -> Iterator[None]:
+    """Records written inside ``with acting(agent):`` without an account name ``agent`` as what acted (a
+    command, a background task); the rest of the current context (request id, purpose) is kept."""
+    token = set_context(replace(current_context(), agent=agent))
+    try:
+        yield
+    finally:
+        reset_context(token)
+
+
+def command_agent(argv: Sequence[str], subcommands: Collection[str] = ()) -> Agent:
+    """The :class:`Agent` of ``pingan <argv>`` run at the server's shell: the command and its subcommand (never
+    the other arguments: they may name a person, ``audit search --person``), by the server account (the
+    account ``sudo`` was run from, when it was)."""
+    import getpass
+    import os
+
+    words = list(argv[:1])
+    if len(argv) > 1 and argv[1] in subcommands:
+        words.append(argv[1])
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for the uid (a container)
+        who = f"uid {os.getuid()}"
+    sudo = os.environ.get("SUDO_USER", "")
+    return Agent("command", " ".join(["pingan", *words]), by=f"{sudo} (sudo {who})" if sudo and sudo != who else who)
+
+
+def _agent_now(ctx: AuditContext) -> Agent:
+    """What acts for a record written without an account: the context's agent; in a request, the request
+    and its signed-in account; else the system."""
+    if ctx.agent is not None:
+        return ctx.agent
+    if ctx.signed_in is not None:
+        user = ctx.signed_in()
+        if getattr(user, "is_authenticated", False):
+            return Agent("request", by=user.username, by_id=user.pk)
+        return Agent("request")
+    return Agent("system")
 
 
 def set_purpose(purpose: str) -> None:
@@ -135,6 +217,19 @@ ACTIONS: dict[str, Promise | str] = {
     "access_change_reject": _("rejected a change of role, unit or owner"),
 }
 
+#: What acted, for the audit page (:class:`Agent` kinds → labels).
+AGENT_KINDS: dict[str, Promise | str] = {
+    "command": _("a command at the server"),
+    "task": _("a background task"),
+    "request": _("a page or API request"),
+    "terminal": _("a counter's kiosk"),
+    "platform": _("a connected platform or device"),
+    "system": _("the system"),
+}
+
+#: Background tasks by name (a job kind, ``core.jobs``) → label. Apps add theirs with :func:`register_task`.
+TASKS: dict[str, Promise | str] = {}
+
 #: What each object type is, for the audit page. Apps add theirs with :func:`register_object_type`.
 OBJECT_TYPES: dict[str, Promise | str] = {
     "AuditRecord": _("audit trail"),
@@ -154,6 +249,40 @@ def register_action(code: str, label: Promise | str) -> None:
 def register_object_type(name: str, label: Promise | str) -> None:
     """Add an object type's label for the audit page (e.g. ``"PersonResult.flagged"`` → "flagged people")."""
     OBJECT_TYPES[name] = label
+
+
+def register_task(name: str, label: Promise | str) -> None:
+    """Add a background task's label (``name``: the job kind, e.g. ``"screening"`` → "screening of a roster")."""
+    TASKS[name] = label
+
+
+def agent_text(detail: dict | None, actor: str = "") -> tuple[str, str]:
+    """A record's agent (``detail["agent"]``, :class:`Agent`) in the active language: ``(what acted, on whose
+    behalf)``, e.g. ("command pingan stats import", "started at the server by root"). A record written before
+    agents were kept (``actor == "system"``) reads as the system."""
+    from django.utils.translation import gettext as __
+
+    agent = (detail or {}).get("agent") if isinstance(detail, dict) else None
+    if not isinstance(agent, dict):
+        return (str(AGENT_KINDS["system"]) if actor in ("", "system") else actor), ""
+    kind, name, oid, by = (str(agent.get(k, "")) for k in ("kind", "name", "object_id", "by"))
+    if kind == "command":
+        what = __("command %(command)s") % {"command": name}
+        behalf = __("run at the server by %(account)s") % {"account": by} if by else ""
+    elif kind == "task":
+        label = str(TASKS.get(name, name))
+        what = (__("background task: %(task)s № %(id)s") % {"task": label, "id": oid} if oid
+                else __("background task: %(task)s") % {"task": label})
+        behalf = __("queued by %(account)s") % {"account": by} if by else __("queued at the server")
+    elif kind in ("terminal", "platform"):
+        what = f"{AGENT_KINDS[kind]} {name or oid}".strip()
+        behalf = ""
+    elif kind == "request":
+        what = str(AGENT_KINDS["request"])
+        behalf = __("signed in as %(account)s") % {"account": by} if by else __("not signed in")
+    else:
+        what, behalf = str(AGENT_KINDS.get(kind, kind)), ""
+    return what, behalf
 
 
 def purpose_label(code: str) -> str:
@@ -294,7 +423,8 @@ class Entry:
 
 def record(actor, action: str, object_type: str, object_id: object = "", *, purpose: str = "",
            detail: dict | None = None, subjects: Sequence[Subject] | None = None) -> AuditRecord:
-    """Append one record; ``actor`` is a User (or ``None`` for the system). Returns the saved record."""
+    """Append one record; ``actor`` is a User, or an :class:`Agent`, or ``None`` (what the context says acts:
+    the command or task running, else the request, else the system). Returns the saved record."""
     return record_many(actor, [Entry(action, object_type, str(object_id), detail or {}, subjects)],
                        purpose=purpose)[0]
 
@@ -328,6 +458,9 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
     if head is None:
         head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
     ctx = context or current_context()
+    agent = actor if isinstance(actor, Agent) else _agent_now(ctx) if actor is None else None
+    if agent is not None:
+        actor = None
     now = timezone.now()
     prev, seq = head.hash, head.seq
     rows, index = [], []
@@ -343,11 +476,13 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
             ordered = sorted(keys)
             detail["subjects"] = _subjects_summary(ordered, len(entry.subjects))
             index.extend(AuditSubject(seq=seq, key=k) for k in ordered)
+        if agent is not None:
+            detail["agent"] = agent.as_detail()
         values = {
             "seq": seq,
             "at": now,
             "actor_id": getattr(actor, "pk", None),
-            "actor": getattr(actor, "username", "") or "system",
+            "actor": agent.code if agent is not None else getattr(actor, "username", "") or "system",
             "role": getattr(actor, "role", "") or "",
             "unit": getattr(getattr(actor, "unit", None), "code", "") or "",
             "action": entry.action,

@@ -25,6 +25,7 @@ class AuditFilterForm(forms.Form):
 
     person = forms.CharField(required=False, max_length=100, label=_("Person (full name or ID number)"))
     actor = forms.CharField(required=False, max_length=150, label=_("Account (user or display name)"))
+    agent = forms.ChoiceField(required=False, label=_("Who acted"))
     unit = forms.ChoiceField(required=False, label=_("Unit"))
     action = forms.ChoiceField(required=False, label=pgettext_lazy("audit", "Action"))
     object_type = forms.ChoiceField(required=False, label=_("Object"))
@@ -40,7 +41,10 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = _labelled(audit.ACTIONS, data.get("action", ""))
         self.fields["object_type"].choices = _labelled(audit.OBJECT_TYPES, data.get("object_type", ""))
         self.fields["purpose"].choices = _labelled(audit.PURPOSES, data.get("purpose", ""))
-        units = [(u.code, f"{u.name} ({u.code})") for u in OrgUnit.objects.order_by("path")]
+        from pingan.core.selectors import agent_filter_choices
+
+        self.fields["agent"].choices = [("", str(_("any"))), *agent_filter_choices()]
+        units = [(u.code, f"{u.label} ({u.code})") for u in OrgUnit.objects.order_by("path")]
         self.fields["unit"].choices = [("", str(_("any"))), *units]
 
     def clean(self):

@@ -66,6 +66,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import audit
 from pingan.core.errors import localised
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class JobKind:
     ``run``: dotted path of ``fn(job_id: int) -> None`` doing the work (it may raise :class:`JobFailed`);
     ``fair_key``: the model field naming who submitted (``submitted_by_id``); ``memory_mb``/``seconds``:
     the budget (``None``: ``PINGAN_JOB_MEMORY_MB``/``PINGAN_JOB_SECONDS``); ``max_attempts``: runs before
-    a job whose worker keeps dying fails.
+    a job whose worker keeps dying fails; ``label``: the task's name on the audit page.
     """
 
     name: str
@@ -176,6 +177,8 @@ class JobKind:
     memory_mb: int | None = None
     seconds: int | None = None
     max_attempts: int | None = None
+    #: what the audit page calls it ("screening of a roster"), in the viewer's language; default: ``name``
+    label: Promise | str = ""
 
     def budget(self) -> tuple[int, int, int]:
         """``(memory MB, seconds, max attempts)`` with the settings' defaults filled in."""
@@ -193,6 +196,7 @@ def register(kind: JobKind) -> None:
     if existing is not None and existing != kind:
         raise ValueError(f"job kind {kind.name!r} registered twice")
     KINDS[kind.name] = kind
+    audit.register_task(kind.name, kind.label or kind.name)
 
 
 def enqueue_on_commit(kind: str, job_id: int) -> None:
@@ -324,12 +328,24 @@ def reap(kind: JobKind, *, keep: Collection[int] = ()) -> int:
 # ----------------------------------------------------------------------------------- running a job
 
 
+def task_agent(kind: JobKind, job_id: int) -> audit.Agent:
+    """What the audit trail names as acting while job ``job_id`` runs: the task, and the account that queued it
+    (the kind's ``fair_key`` field; none for a job queued at the command line)."""
+    from pingan.core.models import User
+
+    by_id = kind.model.objects.filter(pk=job_id).values_list(kind.fair_key, flat=True).first()
+    user = User.objects.filter(pk=by_id).only("username").first() if by_id else None
+    return audit.Agent("task", kind.name, str(job_id), by=user.username if user else "",
+                       by_id=user.pk if user else None)
+
+
 def _execute(kind: JobKind, job_id: int) -> None:
     """Call the kind's work function; an expected failure (:class:`JobFailed`) or any other exception ends
     the job ``failed`` here, unless the work function recorded the outcome itself."""
     fn: Callable[[int], None] = import_string(kind.run)
     try:
-        fn(job_id)
+        with audit.acting(task_agent(kind, job_id)):
+            fn(job_id)
     except JobFailed as exc:
         fail(kind, job_id, exc.code, exc.message, exc.params, owner=_LEASE.get("owner"))
     except MemoryError:

@@ -35,7 +35,8 @@ class AuditContextMiddleware:
             purpose = request.session.get("purpose", "")
         token = audit.set_context(audit.AuditContext(
             request_id=rid, client_addr=request.META.get("REMOTE_ADDR", ""), purpose=purpose,
-            client_request_id=audit.clean_request_id(request.headers.get("X-Request-ID"))))
+            client_request_id=audit.clean_request_id(request.headers.get("X-Request-ID")),
+            signed_in=lambda: getattr(request, "user", None)))  # read late: API tokens authenticate in the view
         try:
             response = self.get_response(request)
         finally:

@@ -36,10 +36,21 @@ class MeOut(Schema):
     unit: UnitOut | None
 
 
+class AuditAgentOut(Schema):
+    """What acted when no account did: ``kind`` (command, task, request, terminal, platform, system), its
+    ``name`` (the command, the task's kind), ``object_id`` (the job, the terminal), ``by`` (on whose behalf)."""
+
+    kind: str
+    name: str = ""
+    object_id: str = ""
+    by: str = ""
+
+
 class AuditRecordOut(Schema):
     seq: int
     at: datetime
     actor: str
+    agent: AuditAgentOut | None = None
     role: str
     unit: str
     action: str
@@ -48,3 +59,8 @@ class AuditRecordOut(Schema):
     purpose: str
     request_id: str
     client_addr: str
+
+    @staticmethod
+    def resolve_agent(obj) -> dict | None:
+        agent = obj.detail.get("agent") if isinstance(obj.detail, dict) else None
+        return agent if isinstance(agent, dict) else None

@@ -72,6 +72,9 @@ class AuditQuery:
     ``core.audit``; plus, while a screening job's person data exists, the records of jobs that hold the
     person: an app's subject resolver, :func:`pingan.core.audit.register_subject_resolver`).
     ``actor``: part of an account's user name or display name. ``unit``: a unit code (its subtree).
+    An account also finds what acted on its behalf (a task it queued, a request it made), and a server account
+    the commands it ran. ``agent``: ``person`` (an account acted), ``automatic`` (no account: a command, a
+    task …), an :class:`~pingan.core.audit.Agent` kind (``command``, ``task`` …) or ``task:<name>``.
     ``action``, ``object_type``, ``purpose``: codes (the page offers them by label). ``since``/``until``:
     local dates, inclusive. ``with_searches``: ``False`` leaves out the searches of the trail itself (an
     auditor asking about a person would otherwise find mostly their own searches), unless ``action`` or
@@ -80,6 +83,7 @@ class AuditQuery:
 
     person: str = ""
     actor: str = ""
+    agent: str = ""
     unit: str = ""
     action: str = ""
     object_type: str = ""
@@ -123,7 +127,15 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
         from pingan.core.models import User
 
         ids = User.objects.filter(Q(username__icontains=query.actor) | Q(display_name__icontains=query.actor))
-        qs = qs.filter(Q(actor_id__in=ids.values("pk")) | Q(actor__icontains=query.actor))
+        qs = qs.filter(Q(actor_id__in=ids.values("pk")) | Q(actor__icontains=query.actor)
+                       | Q(detail__agent__by_id__in=list(ids.values_list("pk", flat=True)[:1000]))
+                       | Q(detail__agent__by__icontains=query.actor))
+    if query.agent == "person":
+        qs = qs.filter(actor_id__isnull=False)
+    elif query.agent == "automatic":
+        qs = qs.filter(actor_id__isnull=True)
+    elif query.agent:
+        qs = qs.filter(Q(actor=query.agent) | Q(actor__startswith=query.agent + ":"), actor_id__isnull=True)
     if query.unit:
         unit = OrgUnit.objects.filter(code=query.unit).first()
         codes = (list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("code", flat=True))
@@ -151,7 +163,9 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
 class AuditRow:
     """One audit record as the audit page shows it: labels in the active language, not the stored codes.
 
-    ``who``: the account's display name (or user name); ``username``; ``role``/``unit``: labels (the unit's
+    ``who``: the account's display name (or user name), or what acted without an account (a command, a
+    task: :func:`pingan.core.audit.agent_text`); ``on_behalf``: for those, whose (the account that queued the
+    task, the server account that ran the command); ``username``; ``role``/``unit``: labels (the unit's
     name); ``action``/``object``/``purpose``: labels; ``object_id``; ``persons``: how many people the read
     showed (``None`` when the record does not say); ``filters``: for a search of the trail, what it searched
     (labels), else ``[]``.
@@ -160,6 +174,7 @@ class AuditRow:
     seq: int
     at: dt.datetime
     who: str
+    on_behalf: str
     username: str
     role: str
     unit: str
@@ -173,9 +188,24 @@ class AuditRow:
     filters: list[str]
 
 
-_FILTER_LABELS = {"actor": _("account"), "unit": _("unit"), "action": _("action"), "object_type": _("object"),
+_FILTER_LABELS = {"actor": _("account"), "agent": _("who acted"), "unit": _("unit"), "action": _("action"),
+                  "object_type": _("object"),
                   "object_id": pgettext_lazy("audit", "object id"), "purpose": _("purpose"), "since": _("from"),
                   "until": _("to")}
+
+
+def agent_filter_choices() -> list[tuple[str, str]]:
+    """The audit page's "who acted" choices: an account, anything automatic, each kind of agent, each
+    background task (labels in the active language)."""
+    out = [("person", str(_("an account (a person)"))),
+           ("automatic", str(_("no account: commands, tasks …")))]
+    out += [(kind, str(label)) for kind, label in audit.AGENT_KINDS.items()]
+    out += [(f"task:{name}", str(label)) for name, label in sorted(audit.TASKS.items())]
+    return out
+
+
+def agent_filter_label(code: str) -> str:
+    return dict(agent_filter_choices()).get(code, code)
 
 
 def _search_filters(detail: dict, units: dict[str, str]) -> list[str]:
@@ -183,7 +213,7 @@ def _search_filters(detail: dict, units: dict[str, str]) -> list[str]:
     if not isinstance(detail, dict) or not isinstance(detail.get("filters"), dict):
         return []
     show = {"action": audit.action_label, "object_type": audit.object_label, "purpose": audit.purpose_label,
-            "unit": lambda code: units.get(code, code)}
+            "unit": lambda code: units.get(code, code), "agent": agent_filter_label}
     out = [f"{_FILTER_LABELS.get(k, k)}: {show.get(k, str)(v)}" for k, v in detail["filters"].items() if v]
     if detail.get("person_searched"):
         out.insert(0, str(_("a person (name or ID number)")))
@@ -202,13 +232,17 @@ def audit_rows(records) -> list[AuditRow]:
     for r in records:
         if r.object_type == "AuditRecord" and isinstance(r.detail, dict):
             unit_codes.add(str((r.detail.get("filters") or {}).get("unit", "")))
-    units = dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "name"))
+    units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes).only("code", "name", "name_en")}
     roles = dict(Role.choices)
     rows = []
     for r in records:
         subjects = r.detail.get("subjects") if isinstance(r.detail, dict) else None
+        if r.actor_id:
+            who, behalf, username = names.get(r.actor_id) or r.actor, "", r.actor
+        else:
+            (who, behalf), username = audit.agent_text(r.detail, r.actor), ""
         rows.append(AuditRow(
-            seq=r.seq, at=r.at, who=names.get(r.actor_id) or r.actor or str(_("the system")), username=r.actor,
+            seq=r.seq, at=r.at, who=who, on_behalf=behalf, username=username,
             role=str(roles.get(r.role, r.role)), unit=units.get(r.unit, r.unit), action=audit.action_label(r.action),
             object=audit.object_label(r.object_type), object_id=r.object_id,
             persons=subjects.get("n") if isinstance(subjects, dict) else None,

@@ -22,5 +22,6 @@ class ScreeningConfig(AppConfig):
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))
         # screening jobs are leased jobs: `pingan worker` runs them (pingan.core.jobs, docs/jobs.md)
         jobs.register(jobs.JobKind(name="screening", model=ScreeningJob,
-                                   run="pingan.screening.services.screening_job_execute"))
+                                   run="pingan.screening.services.screening_job_execute",
+                                   label=_("screening of a roster")))
         jobs.register_failure_messages(FAILURE_MESSAGES)

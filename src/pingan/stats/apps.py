@@ -27,7 +27,7 @@ class StatsConfig(AppConfig):
         audit.register_action("reclassify", _("reclassified"))
         # an uploaded bureau file is a leased job: `pingan worker` runs it (pingan.core.jobs, docs/jobs.md)
         jobs.register(jobs.JobKind(name="stats-import", model=ImportBatch, run="pingan.stats.services.import_execute",
-                                   fair_key="imported_by_id"))
+                                   fair_key="imported_by_id", label=_("import of an incident file")))
         jobs.register_failure_messages(IMPORT_FAILURES)
 
 

@@ -49,7 +49,10 @@ class Command(BaseCommand):
         c.add_argument("--out", type=Path, help="append to this file instead of the installation's checkpoint file")
         s = sub.add_parser("search", help="list records, newest first")
         s.add_argument("--person", default="", help="a name or ID number: the reads that showed that person")
-        s.add_argument("--actor", default="")
+        s.add_argument("--actor", default="", help="part of an account's name: what it did and what acted on its "
+                                                    "behalf (a task it queued); or a command's name")
+        s.add_argument("--agent", default="", help="person | automatic | command | task | request | terminal | "
+                                                    "platform | system | task:<kind>")
         s.add_argument("--unit", default="", help="a unit code (its subtree)")
         s.add_argument("--object-type", default="")
         s.add_argument("--object-id", default="")
@@ -101,7 +104,7 @@ class Command(BaseCommand):
         auditor = User.objects.filter(username=opts["auditor"]).first() if opts["auditor"] else None
         if opts["auditor"] and auditor is None:
             raise CommandError(f"no account {opts['auditor']!r}")
-        query = selectors.AuditQuery(person=opts["person"], actor=opts["actor"], unit=opts["unit"],
+        query = selectors.AuditQuery(person=opts["person"], actor=opts["actor"], agent=opts["agent"], unit=opts["unit"],
                                      action=opts["act"], object_type=opts["object_type"],
                                      object_id=opts["object_id"], purpose=opts["purpose"], since=opts["since"],
                                      until=opts["until"])
@@ -112,7 +115,9 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         for r in records[: opts["limit"]]:
             persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
-            self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{r.actor}\t{r.role}\t"
+            by = ((r.detail.get("agent") or {}).get("by", "") if isinstance(r.detail, dict) else "")
+            actor = f"{r.actor} (by {by})" if by else r.actor
+            self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{actor}\t{r.role}\t"
                               f"{r.unit}\t{r.action}\t{r.object_type}:{r.object_id}\t{r.purpose}\t"
                               f"persons={persons}\t{r.client_addr}")
 
