@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from pingan.alerts.events import Event
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +55,13 @@ class EventLog(Protocol):
 
     def read_range(self, first: int, last: int) -> Iterator[LogEntry]:
         """Entries ``first``..``last`` inclusive (to rebuild rule state after a restart)."""
+
+    def consumers(self) -> list[str]:
+        """The consumers the log itself keeps (a JetStream durable each); the database log keeps none (a
+        consumer's position is its checkpoint row)."""
+
+    def delete_consumer(self, consumer: str) -> bool:
+        """Forget ``consumer`` and its position in the log; False when there was none (idempotent)."""
 
     def close(self) -> None: ...
 
@@ -171,6 +181,12 @@ class DatabaseLog:
             yield from batch
             after = batch[-1].seq
 
+    def consumers(self) -> list[str]:
+        return []
+
+    def delete_consumer(self, consumer: str) -> bool:
+        return False
+
     def close(self) -> None:
         return None
 
@@ -198,6 +214,7 @@ class JetStreamLog:
         self._thread = threading.Thread(target=self._loop.run_forever, name="nats-log", daemon=True)
         self._thread.start()
         self._subs: dict[str, object] = {}
+        self._last: dict[str, object] = {}  # the last message fetched, by consumer (what ``ack`` acknowledges)
         self._call(self._connect())
 
     def _call(self, coro, timeout: float = 30):
@@ -227,11 +244,13 @@ class JetStreamLog:
             return []
         return self._call(self._append(events))
 
-    async def _sub(self, consumer: str):
-        from nats.js.api import AckPolicy, ConsumerConfig
+    async def _sub(self, consumer: str, after: int = 0):
+        from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
         if consumer not in self._subs:
             cfg = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=120, max_ack_pending=-1, max_deliver=-1)
+            if after > 0:  # a consumer made for a position (a handover's): it starts there, not at the stream's start
+                cfg.deliver_policy, cfg.opt_start_seq = DeliverPolicy.BY_START_SEQUENCE, after + 1
             self._subs[consumer] = await self.js.pull_subscribe(
                 self.subject, durable=consumer, stream=self.stream, config=cfg
             )
@@ -240,7 +259,7 @@ class JetStreamLog:
     async def _read(self, consumer: str, after: int, limit: int, timeout: float) -> list[LogEntry]:
         import nats.errors
 
-        sub = await self._sub(consumer)
+        sub = await self._sub(consumer, after)
         try:
             msgs = await sub.fetch(limit, timeout=max(timeout, 0.05))
         except nats.errors.TimeoutError:
@@ -248,7 +267,7 @@ class JetStreamLog:
         out = []
         for m in msgs:
             seq = m.metadata.sequence.stream
-            self._last_msg = m
+            self._last[consumer] = m
             if seq <= after:
                 continue  # redelivered and already in our checkpoint
             ts = m.metadata.timestamp
@@ -260,13 +279,41 @@ class JetStreamLog:
     def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0.5, wanted=None) -> list[LogEntry]:
         return self._call(self._read(consumer, after, limit, timeout), timeout=timeout + 30)
 
-    async def _ack(self, upto: int) -> None:
-        m = getattr(self, "_last_msg", None)
+    async def _ack(self, consumer: str, upto: int) -> None:
+        m = self._last.get(consumer)
         if m is not None and m.metadata.sequence.stream <= upto:
             await m.ack()
 
     def ack(self, consumer: str, upto: int) -> None:
-        self._call(self._ack(upto))
+        self._call(self._ack(consumer, upto))
+
+    async def _consumers(self) -> list[str]:
+        return [c.name for c in await self.js.consumers_info(self.stream)]
+
+    def consumers(self) -> list[str]:
+        return self._call(self._consumers())
+
+    async def _unsubscribe(self, consumer: str) -> None:
+        """Drop this process's pull subscription of ``consumer`` (its inbox; the consumer stays in the log)."""
+        sub = self._subs.pop(consumer, None)
+        self._last.pop(consumer, None)
+        if sub is not None:
+            try:
+                await sub.unsubscribe()
+            except Exception:
+                log.debug("nats: subscription of %s not unsubscribed", consumer, exc_info=True)
+
+    async def _delete_consumer(self, consumer: str) -> bool:
+        import nats.js.errors
+
+        await self._unsubscribe(consumer)
+        try:
+            return await self.js.delete_consumer(self.stream, consumer)
+        except nats.js.errors.NotFoundError:
+            return False
+
+    def delete_consumer(self, consumer: str) -> bool:
+        return self._call(self._delete_consumer(consumer))
 
     async def _get(self, seq: int):
         import nats.js.errors
@@ -282,13 +329,24 @@ class JetStreamLog:
             if m is not None:
                 yield LogEntry(seq, Event.from_json(m.data), dt.datetime.now(dt.UTC))
 
+    async def _delete_stream(self) -> None:
+        for consumer in list(self._subs):
+            await self._unsubscribe(consumer)
+        await self.js.delete_stream(self.stream)
+
     def delete_stream(self) -> None:
         """Remove the stream (tests and benchmarks use a stream of their own)."""
-        self._call(self.js.delete_stream(self.stream))
+        self._call(self._delete_stream())
+
+    async def _close(self) -> None:
+        # the pull subscriptions first: draining one whose stream or consumer is gone waited out the timeout
+        for consumer in list(self._subs):
+            await self._unsubscribe(consumer)
+        await self.nc.drain()
 
     def close(self) -> None:
         try:
-            self._call(self.nc.drain(), timeout=10)
+            self._call(self._close(), timeout=10)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)

@@ -127,6 +127,25 @@ def partitionings() -> dict[int, list[Checkpoint]]:
     return out
 
 
+def retire_consumers(log_: EventLog) -> list[str]:
+    """Delete from the log the consumers of default-named workers (``alerts``, ``alerts-p<i>of<n>``) that have
+    no checkpoint: an old partitioning's after a handover (its checkpoints go in the handover's transaction),
+    or one whose checkpoint an operator deleted (its position in the log would otherwise skip events). The
+    log is asked first and the checkpoints second: a worker makes its checkpoint before its consumer, so a
+    consumer found has its checkpoint visible by then. Idempotent; returns the consumers deleted. JetStream
+    only (the database log keeps no consumers)."""
+    listed = [c for c in log_.consumers() if _CONSUMER.match(c)]
+    if not listed:
+        return []
+    live = set(Checkpoint.objects.filter(consumer__in=listed).values_list("consumer", flat=True))
+    gone = [c for c in listed if c not in live]
+    for c in gone:
+        log_.delete_consumer(c)
+    if gone:
+        log.info("alert workers: consumers %s without a checkpoint deleted from the log", ", ".join(gone))
+    return gone
+
+
 def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet | None = None,
              policy: alerting.Policy | None = None, clock: Callable[[], dt.datetime] = timezone.now) -> dict | None:
     """Carry the log position and the rule state of the partitioning in place over to ``parts`` partitions,
@@ -137,7 +156,8 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
     counted); then every new partition i of ``parts`` gets a checkpoint at P whose engine state is the union
     of the old partitions' states at P restricted to the keys i owns (:func:`rules.merge_snapshots`: a window
     open across the change still fires, a cloned plate read before and after it included). The old
-    checkpoints are deleted in the same transaction as the new ones are made. Under an advisory lock, so of
+    checkpoints are deleted in the same transaction as the new ones are made, and after its commit the old
+    partitions' consumers in the log (JetStream durables) too (:func:`retire_consumers`). Under an advisory lock, so of
     the N partitions that start together one does it and the others find their checkpoints made. The old
     partitions' workers must have stopped: if one still holds its consumer's lock, :class:`HandoverError`.
     Returns what it did (``None``: nothing to carry over)."""
@@ -197,12 +217,13 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
                                   "handover": {"from": old_parts, "caught_up": caught_up}},
                     )
                 Checkpoint.objects.filter(consumer__in=[c.consumer for c in olds]).delete()
+            retired = retire_consumers(log_)
         finally:
             for name in held:
                 consumer_unlock(name)
         log.info("alert workers: %s partition(s) handed over to %s at position %s (%s)", old_parts, parts, target,
                  caught_up)
-        return {"from": old_parts, "to": parts, "position": target, "caught_up": caught_up}
+        return {"from": old_parts, "to": parts, "position": target, "caught_up": caught_up, "retired": retired}
     finally:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
@@ -258,6 +279,8 @@ class Worker:
         if default and handover_ and not Checkpoint.objects.filter(consumer=self.consumer).exists():
             handover(self.parts, log_=self.log, ruleset=self.ruleset, policy=self.policy, clock=self.clock)
         cp, _ = Checkpoint.objects.get_or_create(consumer=self.consumer)
+        if default:  # a handover that stopped between its commit and deleting the old consumers, finished
+            retire_consumers(self.log)
         self.position = cp.position
         snap = cp.snapshot or {}
         self.engine.restore(snap.get("engine", {}))
