@@ -259,3 +259,43 @@ def test_the_api_for_every_role_own_and_other_line(client, cast_b):
         assert ("B" in silences) == (who in ("analyst", "dispatcher")), who
         assert client.delete(f"/api/v1/alerts-silences/{sid}").status_code == expire_other, who
         assert client.delete(f"/api/v1/alerts-hotlist/{eid}").status_code == expire_other, who
+
+
+def test_a_silence_is_made_from_labelled_fields_not_typed_syntax(client, cast_b):
+    """Issue 11 (trial): the silences page asked for `name=value` lines. It offers the rule, a device of the line,
+    a unit, a priority and a plate as labelled fields in the reader's language; the service still gets (and the
+    API still takes) the machine form; the table reads the matchers back by label."""
+    import re
+
+    from pingan.alerts import labels
+    from pingan.alerts.models import Device
+
+    CJK = re.compile(r"[\u4e00-\u9fff]")
+    sign_in(client, cast_b.chief_a)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/alerts/silences/").content.decode()
+    sos = Device.objects.get(device_id=LQ_SOS)
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        sos_rule = str(labels.RULES["sos"])
+    assert f'<option value="sos">{sos_rule}</option>' in page and CJK.search(sos_rule)
+    assert f'<option value="{LQ_SOS}">{sos.name} ({LQ_SOS})</option>' in page
+    assert f'<option value="{cast_b.unit_a.code}">{cast_b.unit_a.name}</option>' in page
+    assert f'value="{cast_b.unit_b.code}"' not in page  # another station's unit is not offered to a chief of A
+    r = client.post("/alerts/silences/", {"rule": "sos", "device": LQ_SOS, "plate": "闽d·12345", "hours": "1",
+                                          "comment": "岗亭维修"})
+    assert r.status_code == 302
+    s = Silence.objects.get(comment="岗亭维修")
+    assert s.matchers == ['alertname="sos"', f'device="{LQ_SOS}"', 'plate="闽D12345"']
+    zh = client.get("/alerts/silences/").content.decode()
+    assert f"设备 为 {sos.name} ({LQ_SOS})" in zh and "车牌 为 闽D12345" in zh and "alertname" not in zh
+    client.cookies["django_language"] = "en"
+    en = client.get("/alerts/silences/").content.decode()
+    assert "Rule is SOS alarm post" in en and "Plate is 闽D12345" in en and 'alertname="sos"' not in en
+    # nothing chosen: refused with the reason, no silence
+    r = client.post("/alerts/silences/", {"hours": "1", "comment": "nothing"})
+    assert r.status_code == 200 and not Silence.objects.filter(comment="nothing").exists()
+    # the expert lines still work beside the fields
+    client.post("/alerts/silences/", {"priority": "P4", "matchers": "cell=~118.*", "hours": "1", "comment": "x"})
+    assert Silence.objects.get(comment="x").matchers == ['priority="P4"', 'cell=~"118.*"']

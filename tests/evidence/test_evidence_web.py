@@ -245,3 +245,23 @@ def test_every_page_speaks_the_viewers_language(client, cast, people, objects, l
                        "evidence.CustodyEvent.place", "evidence.Transfer.recommendation")
     found = check_pages(client, PAGES, actors(cast, people), objects, sign_in, language, data)
     assert not found, found
+
+
+def test_a_transfer_target_is_chosen_by_name_not_typed_as_a_unit_code(client, cast, people, case):
+    """Issue 11: the case page asked for the receiving body's unit code ("350203-JCY"). The police choose a
+    procuratorate by name (a procurator: a court), in the reader's language; the form still posts the code."""
+    from pingan.core.models import OrgUnit
+
+    c, items = case
+    services.scan(actor=people.custodian, label=items[0].label, location_code="SW-R1-A1")
+    sign_in(client, cast.officer_a)
+    page = client.get(f"/evidence/cases/{c.pk}/").content.decode()
+    jcy, fy = OrgUnit.objects.get(code="350203-JCY"), OrgUnit.objects.get(code="350203-FY")
+    assert f'<option value="{jcy.code}">{jcy.name}</option>' in page and f'value="{fy.code}"' not in page
+    assert "350203-JCY</option>" not in page and 'placeholder="350203-JCY"' not in page
+    r = client.post(f"/evidence/cases/{c.pk}/", {"form": "transfer", "items": [items[0].label], "to": jcy.code,
+                                                 "recommendation": "随案移送"})
+    assert r.status_code == 302 and c.transfers.filter(to_org=jcy).exists()
+    sign_in(client, people.procurator)
+    page = client.get(f"/evidence/cases/{c.pk}/").content.decode()
+    assert f'<option value="{fy.code}">{fy.name}</option>' in page and f'<option value="{jcy.code}"' not in page

@@ -416,3 +416,46 @@ def replay_outcome(outcome: str, replayed_at: dt.datetime | None = None) -> str:
     else:
         text = outcome
     return f"{text}, {when(replayed_at)}" if replayed_at else text
+
+
+#: What a silence's matcher names (an alert's label), for the silences page: the form's fields and the table.
+MATCHER_NAMES = {
+    "alertname": pgettext_lazy("silence", "Rule"),
+    "device": pgettext_lazy("silence", "Device"),
+    "unit": pgettext_lazy("silence", "Unit"),
+    "priority": pgettext_lazy("silence", "Priority"),
+    "plate": pgettext_lazy("silence", "Plate"),
+    "area": pgettext_lazy("silence", "Area"),
+    "fence": pgettext_lazy("silence", "Geofence"),
+    "operation": pgettext_lazy("silence", "Security operation"),
+    "ruleset": pgettext_lazy("silence", "Rule set"),
+}
+
+MATCHER_OPS = {
+    "=": pgettext_lazy("silence matcher", "is"),
+    "!=": pgettext_lazy("silence matcher", "is not"),
+    "=~": pgettext_lazy("silence matcher", "matches the pattern"),
+    "!~": pgettext_lazy("silence matcher", "does not match the pattern"),
+}
+
+
+def matcher_text(text: str, names: dict[str, dict[str, str]] | None = None) -> str:
+    """A silence's stored matcher (``alertname="sos"``) as a person reads it ("Rule is SOS alarm post"), in the
+    active language; ``names``: display names of values by label (``{"device": {id: name}, "unit": {...}}``).
+    A matcher that does not parse is shown as stored."""
+    from pingan.alerts.alerting import parse_matcher
+
+    try:
+        m = parse_matcher(text)
+    except ValueError:
+        return text
+    value = m.value
+    if m.op in ("=", "!="):
+        if m.name == "alertname":
+            value = str(RULES.get(value, value))
+        elif m.name == "priority":
+            value = str(PRIORITIES.get(value, value))
+        elif shown := (names or {}).get(m.name, {}).get(value):
+            value = f"{shown} ({value})" if shown != value else value
+    return f"{MATCHER_NAMES.get(m.name, m.name)} {MATCHER_OPS.get(m.op, m.op)} {value}"
+

@@ -225,7 +225,8 @@ def silences(request: HttpRequest) -> HttpResponse:
     """Silences of the reader's line (active first); station chiefs and analysts create one (matchers, how
     long, a comment) or end one early. Every change is audited by the service."""
     error = ""
-    form = {"matchers": "", "hours": "2", "comment": ""}
+    form = {"rule": "", "device": "", "unit": "", "priority": "", "plate": "", "matchers": "", "hours": "2",
+            "comment": ""}
     if request.method == "POST":
         if request.POST.get("expire") and (confirm := confirm_first(request, action=_("End the silence now"))):
             return confirm
@@ -236,8 +237,7 @@ def silences(request: HttpRequest) -> HttpResponse:
                 form = {k: request.POST.get(k, "") for k in form}
                 hours = _hours(form["hours"], 2.0) or 0.0
                 services.silence_create(
-                    actor=request.user,
-                    matchers=[line.strip() for line in form["matchers"].splitlines() if line.strip()],
+                    actor=request.user, matchers=_silence_matchers(form),
                     ends_at=timezone.now() + dt.timedelta(hours=hours),
                     comment=form["comment"],
                 )
@@ -250,11 +250,36 @@ def silences(request: HttpRequest) -> HttpResponse:
     rows = [(s, s.expired_at is None and s.starts_at <= now < s.ends_at)
             for s in selectors.silence_list(actor=request.user)[:100]]
     rows.sort(key=lambda r: not r[1])  # active first, each part newest first
+    devices = list(selectors.device_list(actor=request.user).order_by("name")[:500])
+    units = list(OrgUnit.objects.filter(path__startswith=request.user.unit.path)) if request.user.unit_id else []
+    names = {"device": {d.device_id: d.name for d in devices}, "unit": {u.code: u.label for u in units}}
+    rows = [(s, active, [labels.matcher_text(m, names) for m in s.matchers]) for s, active in rows]
+    choices = {
+        "rules": sorted(((k, str(v)) for k, v in labels.RULES.items()), key=lambda c: c[1]),
+        "devices": [(d.device_id, f"{d.name} ({d.device_id})") for d in devices],
+        "units": [(u.code, u.label) for u in units],
+        "priorities": [(k, str(v)) for k, v in labels.PRIORITIES.items()],
+    }
     return TemplateResponse(
         request,
         "alerts/silences.html",
-        {"rows": rows, "now": now, "error": error, "form": form, "can_manage": request.user.role in MANAGERS},
+        {"rows": rows, "now": now, "error": error, "form": form, "choices": choices,
+         "can_manage": request.user.role in MANAGERS},
     )
+
+
+def _silence_matchers(form: dict[str, str]) -> list[str]:
+    """The silence form's fields as the service's matchers (``alertname=sos``, ``plate=闽D12345``): each field
+    chosen is one equality; the expert lines (``name=value`` …, one a line) come after them."""
+    from pingan.alerts import plates
+
+    out = [f"{label}={form[field].strip()}" for field, label in
+           (("rule", "alertname"), ("device", "device"), ("unit", "unit"), ("priority", "priority"))
+           if form[field].strip()]
+    if plate := plates.normalise(form["plate"].strip()):
+        out.append(f"plate={plate}")
+    out += [line.strip() for line in form["matchers"].splitlines() if line.strip()]
+    return out
 
 
 @page(roles=WATCHERS)

@@ -282,3 +282,21 @@ def signatures_checked(*, actor, seizure_list: SeizureList) -> dict[str, bytes |
             data = None
         out[a.signer] = data
     return out
+
+
+def transfer_targets(*, actor) -> list:
+    """The units the actor's side sends items on to (police → the procuratorates, a procuratorate → the courts),
+    for the case page's choice by name; ``transfer_send`` checks again."""
+    from pingan.core.models import OrgUnit
+
+    if actor is None or getattr(actor, "unit_id", None) is None:
+        return []
+    body = services.NEXT_BODY.get(access.department(actor.unit))
+    roots = list(OrgUnit.objects.filter(kind=body, parent__isnull=True)) if body else []
+    if not roots:
+        return []
+    match = Q()
+    for root in roots:
+        match |= Q(path__startswith=root.path)
+    return list(OrgUnit.objects.filter(match).order_by("path"))
+

@@ -316,6 +316,7 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
+        "targets": selectors.transfer_targets(actor=request.user),
         "external": request.user.role in access.EXTERNAL, "clerk": request.user.role == Role.COURT_CLERK,
         "store": access.is_store_staff(request.user), "sources": Source.choices, "dispositions": Disposition.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
