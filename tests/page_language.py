@@ -97,6 +97,25 @@ def problems(html: str, language: str, data: list[str]) -> list[str]:
     return found
 
 
+def text_problems(text: str, language: str, data: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """What is wrong with one text (a message, a download's cell, a CLI line) for a reader of ``language``
+    (``"zh-hans"``/``"zh"`` or ``"en"``): Chinese in an English text, an English sentence in a Chinese one,
+    data values (``data``: names, cells the text quotes) taken out first."""
+    rest = text
+    for value in sorted(data, key=len, reverse=True):
+        if value:
+            rest = rest.replace(value, " ")
+    if language == "en":
+        return [f"Chinese {m.group(0)!r} in {text!r}" for m in CJK.finditer(rest)]
+    return [f"English {m.group(0)!r} in {text!r}" for m in ENGLISH_SENTENCE.finditer(rest)]
+
+
+def assert_language(text: str, language: str, data: tuple[str, ...] | list[str] = ()) -> None:
+    """Fail unless ``text`` is in ``language`` alone (:func:`text_problems`): never "中文 / English"."""
+    found = text_problems(text, language, data)
+    assert not found, "\n".join(found)
+
+
 def report(found: dict[str, list[str]]) -> str:
     """The problems of every page, one line each, each distinct problem once (with the first page it was on)."""
     seen: dict[str, str] = {}

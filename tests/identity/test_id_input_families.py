@@ -17,6 +17,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from page_language import CJK
 
 from identity.strategies import TODAY, valid_rics
 from pingan.lib import adcodes
@@ -94,7 +95,7 @@ def test_a_stray_letter_is_named_with_its_position() -> None:
     doc = normalize_document("4403061A8502141005", today=TODAY)
     assert (doc.doc_type, doc.valid, doc.error_code) == ("ric", False, "bad_characters")
     assert dict(doc.error_params) == {"position": "8", "char": "A", "count": "1"}
-    assert "character 8 is 'A'" in doc.error and "第8位“A”" in doc.error
+    assert "character 8 is 'A'" in doc.error and not CJK.search(doc.error)  # English only: pages say the code
     # under a resident-ID header it is still a resident ID number with a typo, not "not an ID number"
     assert in_resident_id_column(doc) == doc
     assert normalize_document("4403061A8502141005", resident_id_column=True, today=TODAY).error_code == \
@@ -106,7 +107,7 @@ def test_a_stray_letter_is_named_with_its_position() -> None:
 def test_a_letter_that_looks_like_a_digit_says_which_digit() -> None:
     doc = normalize_document("44030619850214100O".replace("100O", "1O05"), today=TODAY)
     assert doc.error_code == "bad_characters"
-    assert dict(doc.error_params)["looks_like"] == "0" and "probably 0" in doc.error and "疑为0" in doc.error
+    assert dict(doc.error_params)["looks_like"] == "0" and "probably 0" in doc.error and not CJK.search(doc.error)
 
 
 def test_several_stray_characters_are_counted() -> None:
@@ -197,7 +198,9 @@ def test_every_note_code_renders_in_both_languages() -> None:
     params = {"area_code": "430419", "prefecture": "430400"}
     for code, (en, _zh) in NOTES.items():
         note = Note(code, tuple(params.items()) if "%(" in en else ())
-        assert note.text("en") and note.text("zh") and note.text() == f"{note.text('zh')} / {note.text('en')}"
+        # one language at a time, never "中文 / English" (issue 11); English when none is asked for
+        assert note.text("en") and note.text("zh") and note.text() == note.text("en")
+        assert not CJK.search(note.text("en")) and " / " not in note.text("zh")
 
 
 @pytest.mark.parametrize(("typed", "first", "last"), [
@@ -208,7 +211,17 @@ def test_a_masked_copy_is_reported_as_masked_with_the_hidden_span(typed: str, fi
     doc = normalize_document(typed, today=TODAY)
     assert (doc.doc_type, doc.error_code) == ("ric", "bad_characters")
     assert dict(doc.error_params)["masked"] == "1" and dict(doc.error_params)["position"] == str(first)
-    assert f"characters {first}–{last} hidden" in doc.error and "被遮挡" in doc.error
+    assert f"characters {first}–{last} hidden" in doc.error and not CJK.search(doc.error)
+    # the page says it from the code and params, in each language
+    from django.utils import translation
+
+    from pingan.core.texts import render
+
+    message = {"code": "identity.bad_characters", "params": dict(doc.error_params)}
+    with translation.override("zh-hans"):
+        assert "遮挡" in render(message) and f"{first}" in render(message) and f"{last}" in render(message)
+    with translation.override("en"):
+        assert f"characters {first}–{last} hidden" in render(message)
     _agrees([typed])
     _agrees([typed], ["身份证"])
 

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from page_language import assert_language
 
 from pingan.lib.identity.ric import check_character
 from pingan.screening.batch import (
@@ -239,7 +240,9 @@ def test_it_gives_an_invalid_id_yellow_needs_verification_with_the_reason(result
     p = by_row(result, 9)
     assert p["level"] == "yellow" and p["rule_ids"] == ["identity-unverified"]
     assert p["identity_status"] == "invalid" and "check" in p["identity_reason"]
-    assert "核实" in p["reason"]
+    assert "identity needs verification" in p["reason"]
+    assert_language(p["reason"], "en")
+    assert_language(p["identity_reason"], "en")
 
 
 def test_it_converts_a_15_digit_id_before_the_exact_join(result):

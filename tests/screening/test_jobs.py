@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pytest
 from django.core.management import CommandError, call_command
+from page_language import assert_language
 from stdnum.cn import ric
 
 from pingan.core.errors import DomainError
@@ -170,7 +171,10 @@ def test_it_screens_every_row_into_exactly_one_result(risk):
     assert results[3].level == "yellow"
     assert results[4].level == "green"
     assert results[5].level == "yellow" and results[5].identity_status in ("invalid", "unverifiable")
-    assert results[6].status == "rejected" and "第 6 行" in results[6].reason
+    assert results[6].status == "rejected"
+    # stored as a code and its params, said in the reader's language; the engine's text is English only
+    assert results[6].reasons[0]["params"]["detail"]["code"] == "rejection.missing_name"
+    assert_language(results[6].reason, "en")
     assert job.counts["accepted"] == 4 and job.counts["rejected"] == 1
     assert job.counts["red"] == 1 and job.counts["yellow"] == 2 and job.counts["green"] == 1
     assert job.ruleset_id == "prevention-2022-v9"

@@ -12,12 +12,14 @@ import openpyxl
 import pyarrow as pa
 import pytest
 from faker import Faker
+from page_language import assert_language
 
 from pingan.screening.roster import (
     ARROW_SCHEMA,
     REJECTION_CODES,
     RosterError,
     column_letter,
+    note_texts,
     read_roster,
     read_roster_arrow,
 )
@@ -189,7 +191,8 @@ def test_it_accepts_name_and_phone_without_an_id_column() -> None:
     assert result.columns == {"name": "姓名", "phone": "手机号码"}
     assert result.accepted[0].id_number == "" and result.accepted[0].phone == "13800138000"
     # a fresh user read each row's "证件号码为空" as an empty cell: the file says the column is missing
-    assert any("no ID-number column" in w and "没有证件号码列" in w for w in result.warnings)
+    assert any("no ID-number column" in w for w in result.warnings)
+    assert any("没有证件号码列" in w for w in note_texts(result.meta.notes, "zh-hans"))
 
 
 def test_it_raises_when_no_header_is_found_and_names_the_expected_headers() -> None:
@@ -222,8 +225,10 @@ def test_it_counts_blank_rows_apart_and_rejects_a_row_with_one_stray_cell() -> N
     assert result.blank_rows == 2
     assert result.total_rows == 3
     assert _codes(result) == {5: "blank_required"}
-    assert "第 5 行" in result.rejected[0].message and "row 5" in result.rejected[0].message.lower()
-    assert "备注" in result.rejected[0].message
+    (rej,) = result.rejected
+    assert rej.message.startswith("row 5: ") and "备注" in rej.text("en") and "备注" in rej.text("zh-hans")
+    assert_language(rej.text("en"), "en", data=["备注"])
+    assert_language(rej.text("zh-hans"), "zh-hans")
 
 
 def test_it_strips_stray_spaces_but_not_inner_text() -> None:
@@ -249,7 +254,11 @@ def test_it_rejects_a_bad_row_with_a_code_column_and_an_actionable_message(cells
     (rej,) = result.rejected
     assert (rej.row, rej.code, rej.column) == (2, code, column)
     assert rej.code in REJECTION_CODES
-    assert rej.message.startswith("第 2 行：") and " / Row 2: " in rej.message
+    # a code and its params, said in one language at a time (issue 11: never "中文 / English")
+    assert rej.message.startswith("row 2: ")
+    assert_language(rej.text("en"), "en", data=[column, *cells.split(",")])
+    assert_language(rej.text("zh-hans"), "zh-hans", data=[column, *cells.split(",")])
+    assert rej.text("zh-hans") != rej.text("en")
 
 
 def test_it_keeps_an_18_digit_id_ending_000_when_its_check_digit_is_valid() -> None:
@@ -334,8 +343,8 @@ def test_it_rejects_an_id_number_stored_as_an_excel_number_and_explains() -> Non
     data = _xlsx([["姓名", "身份证号", "手机号码"], [n1, float(i1[:17] + "0"), float(p1)], [n2, i2, p2]])
     result = read_roster(data, filename="名单.xlsx")
     assert _codes(result) == {2: "id_number_as_number"}
-    msg = result.rejected[0].message
-    assert "15 位有效数字" in msg and "Text" in msg
+    msg, zh = result.rejected[0].text("en"), result.rejected[0].text("zh-hans")
+    assert "Format the column as Text" in msg and "文本" in zh and "Text" not in zh
     assert [(a.row, a.id_number, a.phone) for a in result.accepted] == [(3, i2, p2)]
 
 
@@ -380,7 +389,8 @@ def test_it_never_copies_a_merged_identity_cell_to_another_person() -> None:
     result = read_roster(_xlsx(rows, merges=("A2:A3", "C2:C3")), filename="a.xlsx")
     assert [(a.row, a.name, a.address) for a in result.accepted] == [(2, n1, "幸福路 1 号")]
     assert [(r.row, r.code) for r in result.rejected] == [(3, "missing_name")]
-    assert any("合并单元格" in w and "Rows 2–3" in w for w in result.warnings)
+    assert any("Rows 2–3" in w for w in result.warnings)
+    assert any("合并单元格" in w for w in note_texts(result.meta.notes, "zh-hans"))
 
 
 def test_it_does_not_fill_a_merge_across_columns_into_a_headerless_cell() -> None:
@@ -656,7 +666,7 @@ def test_it_rejects_a_row_whose_id_is_a_formula_without_a_saved_value():
     assert [a.row for a in result.accepted] == [4]
     assert _codes(result) == {2: "formula_without_value", 3: "formula_without_value", 7: "formula_without_value"}
     first = result.rejected[0]
-    assert first.column == "证件号码" and "B2" in first.message and "公式" in first.message
+    assert first.column == "证件号码" and "B2" in first.text("zh-hans") and "公式" in first.text("zh-hans")
     assert "Excel" in first.message and "WPS" in first.message and "paste" in first.message
     assert (first.name, first.phone) == ("张三", "13800138000")
     assert result.total_rows == 4 and result.blank_rows == 2
@@ -692,11 +702,13 @@ def test_its_merge_notes_never_say_an_identity_cell_was_copied_down() -> None:
     (n1, i1, _), (_n2, i2, _) = _people(2)
     rows = [["姓名", "证件号码", "地址"], [n1, i1, "幸福路 1 号"], [None, i2, None]]
     result = read_roster(_xlsx(rows, merges=("A2:A3", "C2:C3")), filename="a.xlsx")
-    copied = [w for w in result.warnings if "向下填充" in w]
+    zh = note_texts(result.meta.notes, "zh-hans")
+    copied = [w for w in zh if "向下填充" in w]
     assert len(copied) == 1 and "C2:C3" in copied[0] and "A2:A3" not in copied[0]
-    assert "copied down" in copied[0] and "A2:A3" not in copied[0].split(" / ")[1]
-    only = [w for w in result.warnings if "只属于第 2 行" in w]
-    assert len(only) == 1 and "belongs to row 2 only" in only[0]
+    copied = [w for w in result.warnings if "copied down" in w]
+    assert len(copied) == 1 and "A2:A3" not in copied[0]
+    only = [w for w in zh if "只属于第 2 行" in w]
+    assert len(only) == 1 and any("belongs to row 2 only" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize("header", ["姓名,证件号码,入住日期", "姓名,证件号码,出生日期", "姓名,证件号码"])

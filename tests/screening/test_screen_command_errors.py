@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from page_language import assert_language
 from test_jobs import risk, roster_bytes  # noqa: F401 - risk is a fixture the tests use
 
 from pingan.screening.models import ScreeningJob
@@ -69,10 +70,13 @@ def test_it_warns_when_no_listing_covers_the_look_back_window(roster, tmp_path, 
     # the fixture's listings run 2022-08-10 – 2022-08-25; "now" (2026) is years later
     call_command("screen", str(roster), "--out", str(tmp_path / "o.csv"), "--no-progress")
     text = capsys.readouterr().out
-    assert "WARNING: " in text and "No high/medium risk-area listing is in force in the look-back window" in text
+    assert "WARNING: " in text and "No high, medium risk-area listing is in force in the look-back window" in text
+    assert_language(text, "en", data=["roster.csv"])
     assert "the 2 listings cover 2022-08-10 to 2022-08-25" in text
     job = ScreeningJob.objects.get()
-    assert len(job.stats["risk_data_warnings"]) == 1
+    # stored as codes only (a page says them in its reader's language), never as one language's text
+    assert [n["code"] for n in job.stats["risk_data_notes"]] == ["risk.no_listings"]
+    assert "risk_data_warnings" not in job.stats and "warnings" not in job.stats
 
 
 def test_it_warns_when_no_movement_record_lies_in_the_window(roster, tmp_path, capsys):
@@ -91,4 +95,4 @@ def test_it_warns_when_no_movement_record_lies_in_the_window(roster, tmp_path, c
 def test_it_does_not_warn_when_the_data_covers_the_window(roster, tmp_path, capsys):
     call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "o.csv"), "--no-progress")
     assert "WARNING" not in capsys.readouterr().out
-    assert ScreeningJob.objects.get().stats["risk_data_warnings"] == []
+    assert ScreeningJob.objects.get().stats["risk_data_notes"] == []

@@ -93,6 +93,24 @@ def render_all(messages: Iterable[Mapping[str, Any]] | None) -> str:
     return text[:1].upper() + text[1:]  # an English sentence starts with a capital
 
 
+_HALVES = None
+
+
+def legacy(text: str) -> str:
+    """A text stored before messages were codes, as "中文 / English" side by side: the half of the reader's
+    language (issue 11: never both). The halves part at the first " / " with Chinese before it and a Latin
+    letter after it; a text without such a split is returned as it is."""
+    global _HALVES
+    import re
+
+    if _HALVES is None:
+        _HALVES = re.compile(r"(?s)\A(?P<zh>.*?[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef].*?) / (?P<en>[A-Za-z].*)\Z")
+    m = _HALVES.match(text or "")
+    if m is None:
+        return text
+    return m.group("zh") if lang() == "zh" else m.group("en")
+
+
 def message(code: str, **params: Any) -> dict[str, Any]:
     """A message to store: ``{"code": code, "params": params}``."""
     return {"code": code, "params": params}

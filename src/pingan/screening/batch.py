@@ -137,7 +137,7 @@ class ScreenResult:
     ``given_id_number``/``given_phone``, the ID number and phone exactly as given (null on screened rows),
     so the submitter can find the row to fix; nothing is derived for them. ``hits`` (:data:`HITS_SCHEMA`):
     one row per hit, silent ones included — police only. ``stats``: ``seconds`` per stage, ``counts``,
-    the rule set id/version, ``as_of`` and ``risk_data_warnings`` (bilingual texts, empty when the
+    the rule set id/version, ``as_of`` and ``risk_data_warnings`` (English texts, empty when the
     listings and movement records cover the look-back window; :meth:`_Run.coverage_warnings`).
     """
 
@@ -384,7 +384,8 @@ class _Run:
         self.listing_levels = sorted({lv for r in self.movement_rules for lv in r.condition["listing_levels"]})
 
     def coverage_warnings(self) -> list[str]:
-        """Bilingual warnings (Chinese / English) when the risk data cannot flag anyone at ``as_of``.
+        """Warnings (English, for programs and logs; :meth:`coverage_notes` are what pages say in their reader's
+        language) when the risk data cannot flag anyone at ``as_of``.
 
         A result is all green on travel, and says nothing, when no listing of the movement rules' levels is
         in force anywhere in the look-back window ``[as_of − max lookback, as_of)`` — the situation
@@ -403,22 +404,17 @@ class _Run:
         out = []
         if self.listing_span is not None:
             first, last, n = self.listing_span
-            covers = (f"名单共 {n} 条，覆盖 {day(first)} 至 {day(last)}" if n else "名单中没有这些等级的区域")
             covers_en = (f"the {n} listings cover {day(first)} to {day(last)}" if n
                          else "the listings hold no area of these levels")
             out.append(
-                f"风险区域名单在回溯期（{window}）内没有任何有效的{levels}风险区域（{covers}），行程规则无法命中，"
-                f"结果中的绿色不代表已核查行程；请用名单有效期内的筛查日期（--as-of），或导入最新名单。 / "
                 f"No {levels} risk-area listing is in force in the look-back window ({window}); {covers_en}. "
                 "Travel rules cannot fire, so green here does not mean travel was checked: screen as of a date "
                 "the listings cover (--as-of) or import current listings.")
         if self.movement_span is not None:
             first, last, n = self.movement_span
-            covers = f"共 {n} 条记录，开始于 {day(first)} 至 {day(last)}" if n else "没有任何记录"
             covers_en = f"the {n} records start between {day(first)} and {day(last)}" if n else "there are none"
             out.append(
-                f"行程记录中没有任何一条落在回溯期（{window}）内（{covers}），行程规则无法命中；请检查筛查日期"
-                f"（--as-of）或导入该时期的行程记录。 / No movement record lies in the look-back window "
+                f"No movement record lies in the look-back window "
                 f"({window}); {covers_en}. Travel rules cannot fire: check the screening date (--as-of) or "
                 "import the movement records of that period.")
         return out
@@ -569,7 +565,7 @@ class _Run:
         distinct = self.sql("SELECT DISTINCT n.code, n.params FROM (SELECT unnest(notes) AS n FROM p)").fetchall()
         codes = [c for c, _ in distinct]
         params = [pr for _, pr in distinct]
-        texts = [Note(c, tuple(sorted(json.loads(pr).items())) if pr else ()).text() for c, pr in distinct]
+        texts = [Note(c, tuple(sorted(json.loads(pr).items())) if pr else ()).text("en") for c, pr in distinct]
         self.con.register("note_text_in", pa.table({
             "code": pa.array(codes, pa.string()), "params": pa.array(params, pa.string()),
             "text": pa.array(texts, pa.string()),
@@ -1281,7 +1277,7 @@ class _Run:
         """
 
     def assemble(self) -> tuple[pa.Table, pa.Table]:
-        reason_of = {r.id: r.reason for r in self.rs.rules}
+        reason_of = {r.id: r.reason_text.get("en") or r.reason for r in self.rs.rules}
         self.con.register("rule_meta", pa.table({
             "rule_id": list(reason_of), "reason": list(reason_of.values()),
             "rank": [LEVEL_RANK.get(r.level or "", -1) for r in self.rs.rules],
@@ -1295,27 +1291,26 @@ class _Run:
                 FROM hits h JOIN rule_meta m USING (rule_id)
                 WHERE NOT h.silent GROUP BY row),
             r AS (
-                SELECT row, string_agg(reason, '；' ORDER BY ord) AS reason
+                SELECT row, string_agg(reason, '; ' ORDER BY ord) AS reason
                 FROM (SELECT DISTINCT h.row, m.ord,
                              -- an identity hit says what is wrong with the submitted number (never the
                              -- correction, which comes from police data)
                              CASE WHEN h.source = 'identity' AND pi.identity_reason IS NOT NULL
-                                  THEN m.reason || '：' || pi.identity_reason ELSE m.reason END AS reason
+                                  THEN m.reason || ': ' || pi.identity_reason ELSE m.reason END AS reason
                       FROM hits h JOIN rule_meta m USING (rule_id)
                       LEFT JOIN p pi ON pi.row = h.row AND h.source = 'identity'
                       WHERE NOT h.silent) GROUP BY row),
             c AS (SELECT row, min(cand) AS cand FROM corr GROUP BY row),
             -- notes on how the number was typed (lower-case x, full-width): a warning, the level unchanged
-            w AS (SELECT u.row, string_agg(t.text, '；' ORDER BY u.i) AS warning
+            w AS (SELECT u.row, string_agg(t.text, '; ' ORDER BY u.i) AS warning
                   FROM (SELECT row, unnest(notes) AS n, generate_subscripts(notes, 1) AS i FROM p) u
                   JOIN note_text t ON t.code = u.n.code AND t.params IS NOT DISTINCT FROM u.n.params
                   WHERE t.warns GROUP BY u.row)
             SELECT p.row, 'accepted' AS status,
                    CASE coalesce(h.rank, 0) {level_case} END AS level,
-                   concat_ws('；', nullif(r.reason, ''), w.warning,
+                   concat_ws('; ', nullif(r.reason, ''), w.warning,
                              CASE WHEN p.phone IS NULL AND coalesce(trim(p.raw_phone), '') <> ''
-                                  THEN '手机号码“' || trim(p.raw_phone) || '”不是有效号码，未用于比对 / the phone '
-                                       || 'number "' || trim(p.raw_phone) || '" is not a valid number and was '
+                                  THEN 'the phone number "' || trim(p.raw_phone) || '" is not a valid number and was '
                                        || 'not used for matching' END) AS reason,
                    coalesce(h.rule_ids, []::VARCHAR[]) AS rule_ids,
                    p.name, p.doc_type, p.number AS id_number, c.cand AS corrected_id_number,
@@ -1332,12 +1327,12 @@ class _Run:
             FROM p LEFT JOIN h USING (row) LEFT JOIN r USING (row) LEFT JOIN c USING (row) LEFT JOIN w USING (row)
             UNION ALL
             -- a row not screened has no level (NULL): the safety-code rule counts it as unresolved
-            SELECT row, 'rejected', NULL, '未筛查：' || message || ' (not screened: fix the row and resubmit)',
+            SELECT row, 'rejected', NULL, 'not screened: ' || message,
                    []::VARCHAR[], name, NULL, NULL, NULL, NULL, NULL, NULL, 'unverifiable', message, id_number, phone,
                    [], NULL, NULL
             FROM rej
             UNION ALL
-            SELECT row, status, NULL, '未筛查 (not screened: row status ' || status || ')',
+            SELECT row, status, NULL, 'not screened: the roster marks this row "' || status || '"',
                    []::VARCHAR[], name, NULL, raw_number, NULL, NULL, NULL, NULL, 'unverifiable', status,
                    nullif(raw_number, ''), nullif(raw_phone, ''), [], NULL, NULL
             FROM p_other
@@ -1385,17 +1380,14 @@ def _unrelated_rows(by_name: dict[str, list[int]], distinct: list[str],
 
 
 def _conflict_message(first: list[int], count: int, names: int) -> str:
-    """The bilingual identity reason for a row whose ID number appears under another name in ``count`` rows,
+    """The identity reason (English) for a row whose ID number appears under another name in ``count`` rows,
     ``first`` the first of them (sorted); ``names``: how many different spellings the number has, said when
     there are more than :data:`MAX_NAMES_COMPARED` (then they were not compared one by one)."""
     more = count - len(first)
-    zh = "、".join(str(r) for r in first) + (f" 等 {count} 行" if more > 0 else " 行")
     en = ("row " if count == 1 else "rows ") + ", ".join(str(r) for r in first) + (f" and {more} more" if more > 0
                                                                                    else "")
-    many_zh = f"（共 {names} 个不同姓名）" if names > MAX_NAMES_COMPARED else ""
     many_en = f" ({names} different names)" if names > MAX_NAMES_COMPARED else ""
-    return (f"同一证件号码在第 {zh}登记为另一姓名{many_zh} / "
-            f"the same ID number appears with another name in {en}{many_en}")
+    return f"the same ID number appears with another name in {en}{many_en}"
 
 
 def _same_phone(a: str, b: str) -> bool:

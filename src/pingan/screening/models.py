@@ -184,17 +184,17 @@ class PersonResult(models.Model):
     def reason_text(self) -> str:
         """The row's reasons in the active language (results stored before ``reasons``: the stored text), with
         every long digit run masked (:func:`pingan.lib.redact.mask_numbers`: a reason may quote a cell)."""
-        from pingan.core.texts import render_all
+        from pingan.core.texts import legacy, render_all
 
-        return mask_numbers(render_all(self.reasons) if self.reasons else self.reason)
+        return mask_numbers(render_all(self.reasons) if self.reasons else legacy(self.reason))
 
     @property
     def identity_text(self) -> str:
         """What is wrong with the document number, in the active language (``""`` when nothing is), long digit
         runs masked."""
-        from pingan.core.texts import render
+        from pingan.core.texts import legacy, render
 
-        return mask_numbers(render(self.identity_detail) if self.identity_detail else self.identity_reason)
+        return mask_numbers(render(self.identity_detail) if self.identity_detail else legacy(self.identity_reason))
 
     @property
     def shown_name(self) -> str:

@@ -79,8 +79,9 @@ Rejections (one per rejected row; codes are stable API, see :data:`REJECTION_COD
     Every non-blank data row is either accepted or rejected: ``len(accepted) + len(rejected) ==
     total_rows``. Wholly blank rows are counted in ``blank_rows`` and listed in ``blank_row_numbers`` (the
     results give each back as an empty row, docs/screening.md). A row is checked in the
-    order of :data:`REJECTION_CODES` and rejected for the first problem found; its message (Chinese, then
-    English) names the row as ``第 12 行 / row 12``, says what is wrong and what to do. An ID number that
+    order of :data:`REJECTION_CODES` and rejected for the first problem found; a rejection is a code and its
+    parameters, said in the reader's language at display time (what is wrong and what to do; the row is its
+    ``row``, never text inside the message — issue 11, "Language"). An ID number that
     Excel stored as a number is rejected, never guessed: Excel keeps 15 significant digits, so an 18-digit
     number has already lost its last three (see ``_id_lost_digits``). Each rejection keeps what the row's
     name, ID-number and phone cells hold (``Rejection.name``/``id_number``/``phone``), so every output can
@@ -431,22 +432,36 @@ class Rejection:
 
     ``row``: 1-based row number as seen in Excel; ``code``: a key of :data:`REJECTION_CODES`;
     ``column``: the offending column as the user wrote its header, or its Excel letter (``"H"``) when it
-    has none, or ``None`` when the whole row is at fault; ``message``: Chinese then English, names the row.
-    ``name``, ``id_number``, ``phone``: what the row's name, ID-number and phone cells hold, as cleaned
-    text (see "Cleaning"; ``""`` when empty or when the roster has no such column), so the submitter can
-    find the row. Nothing is normalised or derived: it is exactly what the submitter gave. ``params``: the
-    specifics ``message`` names (the cell, the value, the column), so that a page renders the message in
-    its reader's language from ``code`` and ``params`` (``pingan.screening.texts``) instead of ``message``.
+    has none, or ``None`` when the whole row is at fault; ``params``: the specifics of what is wrong (the
+    cell, the value, the column). A rejection holds no text: it is said in its reader's language from
+    ``code`` and ``params`` (:meth:`text`, the templates of ``pingan.screening.texts``; issue 11). ``name``,
+    ``id_number``, ``phone``: what the row's name, ID-number and phone cells hold, as cleaned text (see
+    "Cleaning"; ``""`` when empty or when the roster has no such column), so the submitter can find the
+    row. Nothing is normalised or derived: it is exactly what the submitter gave.
     """
 
     row: int
     code: str
     column: str | None
-    message: str
     name: str = ""
     id_number: str = ""
     phone: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str | None = None) -> str:
+        """What is wrong with the row and what to do, in ``language`` (``"zh-hans"``, ``"en"``; default: the
+        active one), from the app's catalogue — the only part of this module that needs Django's settings."""
+        from django.utils import translation
+
+        from pingan.screening.texts import rejection_text
+
+        with translation.override(language or translation.get_language()):
+            return rejection_text(self.code, self.params)
+
+    @property
+    def message(self) -> str:
+        """:meth:`text` in English: the stable text for programs and logs (``"row 12: the name is empty…"``)."""
+        return f"row {self.row}: {self.text('en')}"
 
 
 @dataclass(slots=True)
@@ -480,8 +495,9 @@ class RosterMeta:
     → header as written; ``extra_columns``: headers kept in ``RosterRow.extra``; ``total_rows``: non-blank
     data rows; ``blank_rows``: wholly blank data rows, ``blank_row_numbers`` their row numbers (ascending);
     ``duplicates``: (row, first row) pairs.
-    ``warnings``: bilingual notes on what was assumed; ``notes``: the same notes as ``{"code", "params"}``,
-    one per warning, for a page that renders them in its reader's language (``pingan.screening.texts``).
+    ``notes``: what was assumed, as ``{"code", "params"}`` (codes of ``roster.*`` in
+    ``pingan.screening.texts``), for a page, a download or the CLI to say in its reader's language;
+    ``warnings``: the same in English (for programs and logs).
     """
 
     filename: str | None
@@ -492,7 +508,6 @@ class RosterMeta:
     header_row: int = 0
     columns: dict[str, str] = field(default_factory=dict)
     extra_columns: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     total_rows: int = 0
     blank_rows: int = 0
@@ -501,6 +516,11 @@ class RosterMeta:
     #: :func:`read_table` only: the CSV lines whose double quote could not be trusted
     #: (:class:`pingan.lib.csvlines.QuoteProblem`), for the caller to reject; rows are then numbered by line.
     quote_problems: list[Any] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """:attr:`notes` in English (rendered from the app's catalogue; needs Django's settings)."""
+        return note_texts(self.notes, "en")
 
     @property
     def resident_id_column(self) -> bool:
@@ -544,7 +564,7 @@ class RosterRead:
 
     @property
     def warnings(self) -> list[str]:
-        """Bilingual notes about assumptions (title rows skipped, merges filled, encoding guessed...)."""
+        """Notes about assumptions (title rows skipped, merges filled, encoding guessed...), in English."""
         return self.meta.warnings
 
     @property
@@ -573,14 +593,21 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _rowref(row: int) -> tuple[str, str]:
-    return f"第 {row} 行", f"row {row}"
-
-
-def _note(meta: RosterMeta, code: str, zh: str, en: str, **params: Any) -> None:
-    """Add a note on how the roster was read: bilingual text to ``warnings``, code + params to ``notes``."""
-    meta.warnings.append(f"{zh} / {en}")
+def _note(meta: RosterMeta, code: str, **params: Any) -> None:
+    """Add a note on how the roster was read (``code``: a ``roster.<code>`` template of the app's texts)."""
     meta.notes.append({"code": code, "params": params})
+
+
+def note_texts(notes: Sequence[Mapping[str, Any]], language: str | None = None) -> list[str]:
+    """Notes of :attr:`RosterMeta.notes` (codes without their ``roster.`` prefix, or with it) in ``language``
+    (default: the active one), from the app's catalogue (needs Django's settings)."""
+    from django.utils import translation
+
+    from pingan.core.texts import render
+
+    with translation.override(language or translation.get_language()):
+        return [render({"code": n["code"] if n["code"].startswith("roster.") else f"roster.{n['code']}",
+                        "params": n.get("params") or {}}) for n in notes]
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -679,8 +706,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _decode(data: bytes, name: str, warnings: list[str], notes: list[dict[str, Any]] | None = None
-            ) -> tuple[str, str]:
+def _decode(data: bytes, name: str, notes: list[dict[str, Any]] | None = None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -696,7 +722,6 @@ def _decode(data: bytes, name: str, warnings: list[str], notes: list[dict[str, A
         except UnicodeDecodeError:
             pass
         else:
-            warnings.append(f"文件没有 BOM，按 {enc} 解码。 / No byte-order mark; decoded as {enc}.")
             if notes is not None:
                 notes.append({"code": "decoded_without_bom", "params": {"encoding": enc}})
             return text, enc
@@ -719,10 +744,6 @@ def _decode(data: bytes, name: str, warnings: list[str], notes: list[dict[str, A
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError) as exc:
             raise _decode_error(name, enc, exc) from exc
-        warnings.append(
-            f"文件既不是 UTF-8 也不是 GBK/GB18030，按检测结果 {enc} 解码，请核对姓名等中文是否正确。 / "
-            f"The file is neither UTF-8 nor GBK/GB18030; decoded as detected {enc} — check the names."
-        )
         if notes is not None:
             notes.append({"code": "decoded_as_guessed", "params": {"encoding": enc}})
         return text, enc
@@ -748,7 +769,7 @@ def _sniff_delimiter(text: str, name: str) -> str:
 
 def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
     """Decode a text roster, drop NUL bytes (with a warning) and pick the delimiter."""
-    text, meta.encoding = _decode(data, name, meta.warnings, meta.notes)
+    text, meta.encoding = _decode(data, name, meta.notes)
     if "\x00" in text:
         nul_rows: list[int] = []
         line, pos = 1, 0
@@ -759,10 +780,7 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
                 nul_rows.append(line)
             if len(nul_rows) > 10:
                 break
-        shown = ", ".join(map(str, nul_rows[:10])) + ("…" if len(nul_rows) > 10 else "")
-        _note(meta, "nul_bytes_removed", f"文件包含 NUL 空字节（第 {shown} 行附近），已删除。",
-              f"The file contains NUL bytes (near line(s) {shown}); they were removed.",
-              lines=nul_rows[:10], more=len(nul_rows) > 10)
+        _note(meta, "nul_bytes_removed", lines=nul_rows[:10], more=len(nul_rows) > 10)
         text = text.replace("\x00", "")
     if text.startswith("\ufeff"):  # a BOM inside, e.g. a UTF-16 file whose text also carried one
         text = text[1:]
@@ -773,10 +791,7 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
         if lone is not None:
             line = _line_of(text, lone.start())
             _note(meta, "lone_carriage_return",
-                  f"第 {line} 行以单独的回车符（CR）结尾，已按换行读取；若这一行和下一行本是同一行，请在文本编辑器中"
-                  "把它们合并。",
-                  f"Line {line} ends in a lone carriage return (CR), which was read as a line break; if it and the "
-                  "next line are one row, join them in a text editor.", line=line)
+                  line=line)
     meta.delimiter = _sniff_delimiter(text, name)
     return text
 
@@ -989,10 +1004,6 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
         if header_line != meta.header_row:
             meta.header_row = header_line
         _note(meta, "rows_are_lines",
-              f"第 {_ranges([p.line for p in problems][:10])} 行的引号不成对，这份文件的行号按文本行计算"
-              "（用记事本等文本编辑器打开时看到的行号）。",
-              f"Line(s) {_ranges([p.line for p in problems][:10])} hold an unbalanced quote, so row numbers in "
-              "this file are line numbers (as a text editor such as Notepad shows them).",
               lines=_ranges([p.line for p in problems][:10]), more=len(problems) > 10)
     else:
         rows = ((n, cells) for n, _, cells in records)
@@ -1004,28 +1015,6 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
     return _columns_table(cols, header), rejected, total, blank
 
 
-#: What each kind of quote problem says (Chinese, English); ``%(until)s`` is a line number.
-_QUOTE_TEXTS = {
-    "unclosed": ("这一行“{label}”（第 {letter} 列）中的英文双引号（\"）没有配对的结束引号，其后的所有内容被读成了"
-                 "一个单元格。请删除多余的引号（或补上结束引号）后重新上传。",
-                 "the double quote (\") in {label} (column {letter}) is never closed, so everything after it was "
-                 "read as one cell. Delete the stray quote (or add the closing one) and upload the file again."),
-    "closes_later": ("这一行“{label}”（第 {letter} 列）中的英文双引号（\"）直到第 {until} 行才结束，中间各行被读成了"
-                     "一个单元格；这些行已分别重新读取。请删除多余的引号（或在本行补上结束引号）后重新上传。",
-                     "the double quote (\") in {label} (column {letter}) is only closed on line {until}, so the "
-                     "lines between were read as one cell (they were read again as rows of their own). Delete "
-                     "the stray quote (or close it on this line) and upload the file again."),
-    "misplaced": ("这一行“{label}”（第 {letter} 列）中有英文双引号（\"）夹在内容中间。请删除这个引号（或给整个单元格"
-                  "加上引号）后重新上传。",
-                  "a double quote (\") stands inside the {label} cell (column {letter}) instead of around it. "
-                  "Delete it (or put the whole cell in quotes) and upload the file again."),
-    "encloses": ("这一行的英文双引号（\"）把“{label}”（第 {letter} 列）和后面的单元格括在了一起，"
-                 "它们被读成了一个单元格。请删除这对引号后重新上传。",
-                 "the double quotes (\") around {label} (column {letter}) also enclose the cells after it, so they "
-                 "were read as one cell. Delete the quotes and upload the file again."),
-}
-
-
 def _quote_rejection(p: _QuoteProblem, header: _Header) -> Rejection:
     """The ``bad_quote`` rejection of a line whose quote could not be trusted; what the line gives for name,
     ID number and phone is its text split at every delimiter, quotes removed."""
@@ -1035,14 +1024,10 @@ def _quote_rejection(p: _QuoteProblem, header: _Header) -> Rejection:
 
     letter = column_letter(p.column)
     label = header.labels.get(p.column, letter)
-    zh, en = _QUOTE_TEXTS[p.kind]
-    fmt = {"label": label, "letter": letter, "until": p.until}
-    rz, re_ = _rowref(p.line)
     params: dict[str, Any] = {"kind": p.kind, "label": label, "letter": letter}
     if p.until is not None:
         params["until"] = p.until
-    return Rejection(p.line, "bad_quote", label, f"{rz}：{zh.format(**fmt)} / {re_.capitalize()}: {en.format(**fmt)}",
-                     given("name"), given("id_number"), given("phone"), params=params)
+    return Rejection(p.line, "bad_quote", label, given("name"), given("id_number"), given("phone"), params=params)
 
 
 # ------------------------------------------------------------------------------------------ workbooks
@@ -1097,9 +1082,7 @@ def _workbook_rows(
         if sheet is not None or found:
             meta.sheet = sheet_name
             if len(names) > 1 and sheet is None:
-                _note(meta, "sheet_chosen", f"工作簿有 {len(names)} 个工作表，读取的是“{sheet_name}”。",
-                      f"The workbook has {len(names)} sheets; read {sheet_name!r}.",
-                      sheets=len(names), sheet=sheet_name)
+                _note(meta, "sheet_chosen", sheets=len(names), sheet=sheet_name)
             return rows, merges
     meta.sheet = candidates[0] if candidates else None
     return first_rows or [], []
@@ -1162,10 +1145,7 @@ def _unfill_identity_merges(rows: list[list[Any]], merges: Sequence[tuple[tuple[
             if c1 < len(rows[r]):
                 rows[r][c1] = None
         _note(meta, "identity_merge_not_copied",
-              f"第 {r1 + 1}–{r2 + 1} 行的“{FIELD_LABELS[cols[c1]]}”是合并单元格："
-              f"只属于第 {r1 + 1} 行，其余行需各自填写。",
-              f"Rows {r1 + 1}–{r2 + 1}: the {cols[c1]} cell is merged; it belongs to row {r1 + 1} only, "
-              "the other rows need their own.", first=r1 + 1, last=r2 + 1, field=cols[c1])
+              first=r1 + 1, last=r2 + 1, field=cols[c1])
 
 
 # ------------------------------------------------------------------------------------------ formulas
@@ -1286,10 +1266,7 @@ def _flag_formula_cells(
     cells, unlocated = scanned
     if unlocated:
         _note(meta, "formulas_unlocated",
-              f"工作表中有 {unlocated} 个公式单元格没有保存计算结果，且无法确定其位置。"
-              "请用 Excel 或 WPS 打开并保存后重新上传。",
-              f"{unlocated} formula cell(s) have no saved value and no cell reference; open the file in Excel or "
-              "WPS, save it and upload again.", count=unlocated)
+              count=unlocated)
     wanted = set(cols)
     flagged: dict[int, list[int]] = {}
     for ri, cj in cells:
@@ -1571,22 +1548,13 @@ def _describe_header(
     meta.extra_columns = list(header.extras.values())
     titles = [i + 1 for i in range(header.row_index) if any(not _is_blank(c) for c in head[i])]
     if titles:
-        _note(meta, "title_rows_skipped", f"表头在第 {meta.header_row} 行；第 {_ranges(titles)} 行作为标题跳过。",
-              f"Header found on row {meta.header_row}; row(s) {_ranges(titles)} above it skipped as titles.",
-              header_row=meta.header_row, rows=_ranges(titles))
+        _note(meta, "title_rows_skipped", header_row=meta.header_row, rows=_ranges(titles))
     if "id_number" not in header.fields:
-        _note(meta, "no_id_column",
-              "名单没有证件号码列（身份证号/证件号码）：每一行都无法核验身份，均需核实。"
-              "如有证件号码，请补上这一列后重新上传。",
-              "The roster has no ID-number column (身份证号/证件号码): no row's identity can be verified, so every "
-              "row needs verification; add the column and upload again if you have the numbers.")
+        _note(meta, "no_id_column")
     for f, j in header.fields.items():
         dupes = [lab for k, lab in header.labels.items() if k != j and index.get(_header_key(lab)) == f]
         if dupes:
             _note(meta, "duplicate_column",
-                  f"列“{header.labels[j]}”和“{'、'.join(dupes)}”都表示{FIELD_LABELS[f]}，使用前者，后者作为附加列保留。",
-                  f"Columns {header.labels[j]!r} and {', '.join(map(repr, dupes))} all mean {f}; "
-                  "the first is used and the others are kept as extra columns.",
                   used=header.labels[j], others=dupes, field=f)
     # Merges in an identity column are not copied down (:func:`_unfill_identity_merges` writes their own
     # note); saying here that they were would contradict it.
@@ -1597,8 +1565,7 @@ def _describe_header(
         refs = ", ".join(
             f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in data_merges[:10]
         )
-        _note(meta, "merges_copied_down", f"合并单元格 {refs} 的值已向下填充到所合并的各行。",
-              f"Merged cells {refs}: the value was copied down to every row of the merge.", cells=refs)
+        _note(meta, "merges_copied_down", cells=refs)
 
 
 def _sheet_where(meta: RosterMeta) -> dict[str, Any] | str:
@@ -1642,10 +1609,8 @@ def _process(
 
     given = ("", "", "")  # the current row's name, ID number and phone as written, for its rejection
 
-    def reject(row: int, code: str, column: str | None, zh: str, en: str, **params: Any) -> None:
-        rz, re_ = _rowref(row)
-        rejected.append(Rejection(row, code, column, f"{rz}：{zh} / {re_.capitalize()}: {en}", *given,
-                                  params=params))
+    def reject(row: int, code: str, column: str | None, **params: Any) -> None:
+        rejected.append(Rejection(row, code, column, *given, params=params))
 
     def cell(cells: list[Any], j: int | None) -> Any:
         return cells[j] if j is not None and j < len(cells) else ""
@@ -1674,22 +1639,16 @@ def _process(
                 kind = "encloses"
             if quoted is not None:
                 label = lbl.get(quoted, column_letter(quoted))
-                zh, en = _QUOTE_TEXTS[kind]
-                fmt = {"label": label, "letter": column_letter(quoted)}
                 given = tuple(v.replace('"', "") for v in given)
                 if kind == "encloses":
                     given = tuple(v.split(delimiter, 1)[0] for v in given)
-                reject(rownum, "bad_quote", label, zh.format(**fmt), en.format(**fmt),
-                       kind=kind, label=label, letter=column_letter(quoted))
+                reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted))
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(
                 rownum,
                 "example_row",
                 lbl.get(i_name) if i_name is not None else None,
-                f"这是名单模板中的示例行（{name}），不是您的人员，未筛查。请删除这一行。",
-                f"this is the roster template's example row ({name}), not one of your people; it was not "
-                "screened. Delete the row.",
                 name=name,
             )
             continue
@@ -1701,15 +1660,6 @@ def _process(
                 rownum,
                 "formula_without_value",
                 label,
-                f"“{label}”单元格（{ref}）是公式，但文件中没有保存公式的计算结果"
-                + (f"（本行另有 {more} 个这样的单元格）" if more else "")
-                + "，无法读取（某些程序生成的表格会这样）。请用 Excel 或 WPS 打开此文件并保存后重新上传，"
-                "或复制该列后用“选择性粘贴→数值”粘贴。",
-                f"the {label} cell ({ref}) holds a formula with no saved value"
-                + (f" ({more} more such cell(s) in this row)" if more else "")
-                + ", so it cannot be read (files written by some programs are like this). Open the file in "
-                "Excel or WPS and save it, then upload again, or copy the column and paste it as values "
-                "(Paste Special → Values).",
                 label=label, cell=ref, more=more,
             )
             continue
@@ -1721,9 +1671,6 @@ def _process(
                 rownum,
                 "blank_required",
                 None,
-                f"姓名、证件号码和手机号码都为空，只有“{'、'.join(filled)}”有内容。请补全此人信息，或删除这一行。",
-                f"name, ID number and phone are all empty; only {', '.join(filled)} has content. "
-                "Complete the person's details or delete the row.",
                 filled=filled,
             )
             continue
@@ -1738,12 +1685,6 @@ def _process(
                 rownum,
                 "too_many_columns",
                 letter,
-                f"第 {letter} 列有内容“{shown}”，但该列没有表头（该行单元格比表头多）。"
-                + ("若是地址等内容中的逗号把一格拆成了两格，请给该内容加上引号或改用 .xlsx；" if is_csv else "")
-                + "否则请删除多余内容或为该列补上表头。",
-                f"column {letter} holds {shown!r} but has no header (more cells than the header). "
-                + ("If a comma inside an address split one cell into two, quote it or use .xlsx; " if is_csv else "")
-                + "otherwise delete the extra cell or give the column a header.",
                 letter=letter, value=shown, csv=is_csv,
             )
             continue
@@ -1755,16 +1696,10 @@ def _process(
             n = _nfkc_len(_text(cell(cells, j)))
             given = tuple(_clip(v, FIELD_MAX_LENGTHS.get(f, 200))
                           for f, v in zip(("name", "id_number", "phone"), given, strict=True))
-            what_zh, what_en = {"name": ("姓名", "name"), "id_number": ("证件号码", "ID number"),
-                                "phone": ("手机号码", "phone number")}[long_field]
             reject(
                 rownum,
                 "too_long",
                 label,
-                f"“{label}”有 {n} 个字符，超过{what_zh}的上限 {limit} 个字符，不会是有效的{what_zh}。"
-                "请检查这一格（是否把多个号码或其他内容粘贴到了一起），改正后重新上传。",
-                f"the {what_en} ({label}) has {n} characters; no {what_en} is longer than {limit}. Check the cell "
-                "(several values or other text pasted into it?), correct it and upload again.",
                 field=long_field, label=label, length=n, limit=limit,
             )
             continue
@@ -1773,8 +1708,6 @@ def _process(
                 rownum,
                 "missing_name",
                 lbl.get(i_name) if i_name is not None else None,
-                "姓名为空。请填写姓名，或删除这一行。",
-                "name (姓名) is empty; fill it in or delete the row.",
             )
             continue
         if not id_blank and _id_lost_digits(raw_id):
@@ -1783,12 +1716,6 @@ def _process(
                 rownum,
                 "id_number_as_number",
                 lbl.get(i_id),
-                f"证件号码“{shown}”被 Excel 当作数字保存，后几位已丢失"
-                "（Excel 只保留 15 位有效数字），无法还原。请把该列设置为“文本”格式后"
-                "重新输入完整的 18 位号码（或在号码前加英文单引号 '）。",
-                f"the ID number {shown!r} was stored by Excel as a number and lost its last digits "
-                "(Excel keeps 15 significant digits); it cannot be recovered. Format the column as Text "
-                "and re-type the full 18-character number (or prefix it with an apostrophe ').",
                 value=shown,
             )
             continue
@@ -1798,9 +1725,6 @@ def _process(
                 rownum,
                 "missing_id_number",
                 col,
-                "证件号码为空，也没有手机号码，无法确定此人。请填写证件号码（或至少填写手机号码）。",
-                "the ID number (证件号码) is empty and there is no phone number, so the person cannot be "
-                "identified. Fill in the ID number (or at least the phone number).",
             )
             continue
         if not phone_blank and isinstance(raw_phone, str) and _SCI_RE.match(raw_phone.strip()):
@@ -1809,9 +1733,6 @@ def _process(
                 rownum,
                 "phone_as_number",
                 lbl.get(i_phone),
-                f"手机号码“{shown}”是科学计数法，数字已丢失。请把该列设置为“文本”格式后重新输入。",
-                f"the phone number {shown!r} is in scientific notation and has lost digits; "
-                "format the column as Text and re-type it.",
                 value=shown,
             )
             continue
@@ -1829,8 +1750,6 @@ def _process(
                 rownum,
                 "bad_date",
                 lbl.get(bad),
-                f"{lbl.get(bad)}“{shown}”不是有效日期。请写成 2024-03-01 这样的格式。",
-                f"{lbl.get(bad)} {shown!r} is not a valid date; write it as 2024-03-01.",
                 label=lbl.get(bad), value=shown,
             )
             continue
@@ -2045,9 +1964,7 @@ def _mark_duplicates(table: pa.Table, meta: RosterMeta) -> pa.Table:
         people = len({f for _r, f in meta.duplicates})
         rows_ = len(meta.duplicates)
         shown = "; ".join(f"{r}↔{f}" for r, f in meta.duplicates[:10]) + ("…" if rows_ > 10 else "")
-        _note(meta, "duplicates", f"名单中有 {people} 人出现不止一次（共 {rows_} 个重复行：{shown}），均已保留并标注。",
-              f"{people} person(s) appear more than once ({rows_} repeated row(s): {shown}); kept and flagged.",
-              people=people, rows=rows_, pairs=shown)
+        _note(meta, "duplicates", people=people, rows=rows_, pairs=shown)
     return table.append_column("duplicate_of", dup)
 
 

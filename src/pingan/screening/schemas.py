@@ -89,14 +89,14 @@ class JobOut(Schema):
         stats = obj.stats or {}
         if "notes" in stats:
             return [mask_numbers(texts.render(n)) for n in stats["notes"]]
-        return [mask_numbers(str(w)) for w in stats.get("warnings", [])]
+        return [mask_numbers(texts.legacy(str(w))) for w in stats.get("warnings", [])]
 
     @staticmethod
     def resolve_risk_data_warnings(obj) -> list[str]:
         stats = obj.stats or {}
         if "risk_data_notes" in stats:
             return [texts.render(n) for n in stats["risk_data_notes"]]
-        return [str(w) for w in stats.get("risk_data_warnings", [])]
+        return [texts.legacy(str(w)) for w in stats.get("risk_data_warnings", [])]
 
     @staticmethod
     def resolve_note_codes(obj) -> list[dict]:

@@ -143,12 +143,14 @@ def active_watchlist() -> pa.Table | None:
 
 
 def _rejections_table(rejections) -> pa.Table:
-    """Ingest rejections as the engine's ``rejected`` table, with what each row gave (name, ID, phone)."""
+    """Ingest rejections as the engine's ``rejected`` table, with what each row gave (name, ID, phone); the
+    ``message`` is the English text the engine's own ``reason`` column carries (pages, downloads and the API
+    say each row in its reader's language from the stored codes, :mod:`pingan.screening.reasons`)."""
     return pa.table({
         "row": pa.array([r.row for r in rejections], pa.int64()),
         "code": pa.array([r.code for r in rejections], pa.string()),
         "column": pa.array([r.column for r in rejections], pa.string()),
-        "message": pa.array([r.message for r in rejections], pa.string()),
+        "message": pa.array([r.text("en") for r in rejections], pa.string()),
         "name": pa.array([r.name for r in rejections], pa.string()),
         "id_number": pa.array([r.id_number for r in rejections], pa.string()),
         "phone": pa.array([r.phone for r in rejections], pa.string()),
@@ -380,7 +382,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                 # needs to say what was screened against: the rule set's title and look-back
                 notes = [{"code": f"roster.{n['code']}", "params": n["params"]} for n in meta.notes]
                 _set_status(job, status=ScreeningJob.Status.DONE, finished_at=timezone.now(), progress=100,
-                            counts=counts, stats={**result.stats, "warnings": meta.warnings, "notes": notes,
+                            counts=counts, stats={**_coded(result.stats), "notes": notes,
                                                   "blank_row_ranges": _row_ranges(meta.blank_row_numbers),
                                                   "ruleset_title": dict(ruleset.title_text),
                                                   "lookback_days": ruleset.lookback_days},
@@ -400,6 +402,12 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                     error_params={"error": type(exc).__name__})
         raise
     return job
+
+
+def _coded(stats: dict[str, Any]) -> dict[str, Any]:
+    """The engine's ``stats`` as a job stores them: the coverage warnings as codes and parameters only
+    (``risk_data_notes``), not as the engine's text, which a page would show in one language to all."""
+    return {k: v for k, v in stats.items() if k != "risk_data_warnings"}
 
 
 def _row_ranges(rows: list[int]) -> list[list[int]]:
@@ -469,8 +477,7 @@ def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]]) -> pa
     joined = persons.select(["row"]).append_column("i", pa.array(range(persons.num_rows), pa.int64())) \
         .join(dup, "row", join_type="left outer", use_threads=False).sort_by("i")
     first = joined.column("first")
-    note = pc.binary_join_element_wise("与第 ", pc.cast(first, pa.string()), " 行重复 / duplicate of row ",
-                                       pc.cast(first, pa.string()), "")
+    note = pc.binary_join_element_wise("duplicate of row ", pc.cast(first, pa.string()), "")
     reason = persons.column("reason")
     has_reason = pc.and_(pc.is_valid(reason), pc.not_equal(pc.fill_null(reason, ""), ""))
     marked = pc.if_else(pc.is_null(first), reason,
@@ -542,9 +549,19 @@ def _counts(result: batch.ScreenResult) -> dict[str, int]:
 
 
 def _identity_detail(p: dict) -> dict:
-    from pingan.screening.reasons import identity_message
+    """What is wrong with the row's document number as a message (``identity.<error>``), or, for a number
+    whose address code no table lists, its ``area_code_unlisted`` note (``identity_note``): a page says it in
+    its reader's language, never the engine's English ``identity_reason``. ``{}`` when there is nothing."""
+    import json
+
+    from pingan.screening.reasons import identity_message, message
 
     if not p.get("identity_error"):
+        if p.get("identity_status") == "area_code_unlisted":
+            for n in p.get("identity_notes") or []:
+                if n.get("code") == "area_code_unlisted":
+                    return message("identity_note", note=n["code"],
+                                   params=json.loads(n["params"]) if n.get("params") else {})
         return {}
     return identity_message(p["identity_error"], p.get("identity_error_params"), p.get("doc_type")) or {}
 
@@ -664,7 +681,10 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     it; empty on screened rows, whose identity the output never shows). Police view adds the normalised
     document, the identity status and ``police_hits`` (every hit, silent ones included, as
     ``rule:match_kind``). ``lang`` ``"zh"`` or ``"en"`` gives the same rows for people: headings, results and
-    levels in that language, the reason as a sentence of it, no code columns (:data:`EXPORT_HEADINGS`).
+    levels in that language, the reason as a sentence of it (:data:`EXPORT_HEADINGS`), and, last, the stable
+    code of what to fix (``to_fix_code``) for a program that reads people's files; the police view's identity
+    note is said in that language too (from the stored codes, :func:`_identity_detail`), never the engine's
+    English text.
     """
     from django.utils import translation
     from django.utils.translation import pgettext
@@ -685,27 +705,33 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         persons = _rendered_reasons(persons)
         persons = _to_fix(persons)
         if lang is not None:
-            persons = _human_values(persons)
+            persons = _human_values(_rendered_identity_reasons(persons))
     persons = _masked_echoes(persons)
     # the reason once: people get a "to fix" column (yes/empty), programs its code
     cols = ["row", "status", "level", *(["to_fix"] if lang else ["to_fix_code"]), "reason",
             *([] if lang else ["reason_codes"]), "name", *batch.GIVEN_COLUMNS]
+    last = ["to_fix_code"] if lang else []  # people's files keep the stable code, last
     if not police_view:
-        table = persons.select(cols)
+        table = persons.select([*cols, *last])
     else:
         hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
+        with translation.override(lang or "en"):  # a word for people, the stable " (silent)" for programs
+            word = pgettext("a hit the submitter is not told of", "silent")
+            silent = f" ({word})" if lang else " (silent)"
         by_row: dict[int, list[str]] = {}
         for h in hits:
             if h["row"] in current_hits:  # re-evaluated: the hits it has now
                 continue
             by_row.setdefault(h["row"], []).append(
-                f"{h['rule_id']}:{h['match_kind']}{' (silent)' if h['silent'] else ''}")
+                f"{h['rule_id']}:{h['match_kind']}{silent if h['silent'] else ''}")
         for row, now in current_hits.items():
-            by_row[row] = [f"{h.rule_id}:{h.match_kind}{' (silent)' if h.silent else ''}" for h in now]
+            by_row[row] = [f"{h.rule_id}:{h.match_kind}{silent if h.silent else ''}" for h in now]
         rows = persons.column("row").to_pylist()
         table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
             "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
+        for c in last:
+            table = table.append_column(c, persons.column(c))
     sheet = "results"
     if lang is not None:
         headings = EXPORT_HEADINGS["zh" if lang.startswith("zh") else "en"]
@@ -767,14 +793,15 @@ EXPORT_HEADINGS = {
            "name": "姓名",
            "given_id_number": "所填证件号码（未筛查的行）", "given_phone": "所填手机号码（未筛查的行）",
            "doc_type": "证件类型", "id_number": "证件号码", "corrected_id_number": "更正后的证件号码",
-           "identity_status": "证件核验", "identity_reason": "证件核验说明", "police_hits": "命中规则（警方）"},
+           "identity_status": "证件核验", "identity_reason": "证件核验说明", "police_hits": "命中规则（警方）",
+           "to_fix_code": "问题代码（供程序读取）"},
     "en": {"row": "Row", "status": "Result", "level": "Level", "reason": "Reason", "to_fix": "To fix",
            "name": "Name",
            "given_id_number": "ID number as given (rows not screened)",
            "given_phone": "Phone as given (rows not screened)", "doc_type": "Document type",
            "id_number": "ID number", "corrected_id_number": "Corrected ID number",
            "identity_status": "Identity check", "identity_reason": "Identity check note",
-           "police_hits": "Rules hit (police)"},
+           "police_hits": "Rules hit (police)", "to_fix_code": "Problem code (for programs)"},
 }
 
 
@@ -783,13 +810,13 @@ def _rendered_reasons(persons: pa.Table) -> pa.Table:
     rows stored before ``reasons`` existed keep their text. Each distinct list is rendered once."""
     import json
 
-    from pingan.core.texts import render_all
+    from pingan.core.texts import legacy, render_all
 
     cache: dict[str, str] = {}
     texts = []
     for stored, old in zip(persons.column("reasons").to_pylist(), persons.column("reason").to_pylist(), strict=True):
         if stored is None:
-            texts.append(old)
+            texts.append(legacy(old or ""))  # "中文 / English" stored before reasons were codes: one half
         elif stored == "[]":
             texts.append("")
         else:
@@ -799,6 +826,34 @@ def _rendered_reasons(persons: pa.Table) -> pa.Table:
     i = persons.column_names.index("reason")
     persons = persons.set_column(i, "reason", pa.array(texts, pa.string()))
     return persons.append_column("reason_codes", persons.column("reasons"))
+
+
+def _rendered_identity_reasons(persons: pa.Table) -> pa.Table:
+    """``persons`` with ``identity_reason`` said in the active language from the stored codes (the error and
+    its params, or the ``area_code_unlisted`` note: :func:`_identity_detail`); a row without codes keeps its
+    text (the half of its language, when stored as "中文 / English"); a row not screened has none (its
+    ``reason`` says why, in the same language). Only rows with a reason are visited."""
+    import pyarrow.compute as pc
+
+    from pingan.core.texts import legacy, render
+
+    if "identity_reason" not in persons.column_names:
+        return persons
+    text = persons.column("identity_reason")
+    at = pc.indices_nonzero(pc.fill_null(pc.not_equal(pc.fill_null(text, ""), ""), False)).to_pylist()
+    if not at:
+        return persons
+    wanted = [c for c in ("status", "identity_error", "identity_error_params", "doc_type", "identity_status",
+                          "identity_notes", "identity_reason") if c in persons.column_names]
+    values = text.to_pylist()
+    for i, p in zip(at, persons.select(wanted).take(pa.array(at, pa.int64())).to_pylist(), strict=True):
+        if p.get("status") != "accepted":
+            values[i] = ""
+            continue
+        detail = _identity_detail(p)
+        values[i] = render(detail) if detail else legacy(p["identity_reason"])
+    i = persons.column_names.index("identity_reason")
+    return persons.set_column(i, "identity_reason", pa.array(values, pa.string()))
 
 
 #: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md):

@@ -48,6 +48,10 @@ def _bad_length(p: Mapping[str, Any]) -> str:
 def _bad_characters(p: Mapping[str, Any]) -> str:
     if "position" not in p:
         return gettext("characters not allowed in this document number")
+    if p.get("masked"):  # 4403061985****1005: a masked copy, not a typo
+        last = p.get("last") or int(p["position"]) + int(p.get("count", 1) or 1) - 1
+        return gettext("the number is masked (characters %(position)s–%(last)s hidden): give the full number") % {
+            "position": p["position"], "last": last}
     text = gettext("character %(position)s, “%(char)s”, is not allowed") % p
     if p.get("looks_like"):
         text += gettext(" (probably %(looks_like)s)") % p

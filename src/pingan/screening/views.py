@@ -143,9 +143,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         ctx["police"] = request.user.is_police
         # the notes may quote cells of the roster: long digit runs masked, as everywhere a page echoes input
         ctx["notes"] = [mask_numbers(str(n)) for n in ([texts.render(n) for n in j.stats.get("notes", [])]
-                                                      or j.stats.get("warnings", []))]
+                                                      or [texts.legacy(w) for w in j.stats.get("warnings", [])])]
         ctx["risk_notes"] = ([texts.render(n) for n in j.stats.get("risk_data_notes", [])]
-                             or j.stats.get("risk_data_warnings", []))
+                             or [texts.legacy(w) for w in j.stats.get("risk_data_warnings", [])])
         ctx["ruleset_title"] = texts.pick(j.stats.get("ruleset_title") or {}) or j.ruleset_id
         ctx["lookback_days"] = j.stats.get("lookback_days")
     return TemplateResponse(request, "screening/job.html", ctx)

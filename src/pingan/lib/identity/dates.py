@@ -122,7 +122,7 @@ def parse_birth_dates(text: str | None) -> list[BirthDate]:
     return [parsed] if parsed else []
 
 
-def date_note_text(code: str, params: dict[str, str], lang: Literal["en", "zh", "both"] = "both") -> str:
-    """A :data:`DATE_NOTES` note rendered in English, Chinese or ``中文 / English``."""
+def date_note_text(code: str, params: dict[str, str], lang: Literal["en", "zh"] = "en") -> str:
+    """A :data:`DATE_NOTES` note rendered in English or Chinese (one language, never both: issue 11)."""
     en, zh = (t % params for t in DATE_NOTES[code])
-    return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
+    return zh if lang == "zh" else en

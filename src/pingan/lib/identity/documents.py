@@ -53,20 +53,28 @@ DOC_TYPES: tuple[str, ...] = (
     "ric", "hmt_residence", "foreign_pr", "hk_mo_permit", "tw_permit", "passport", "unknown",
 )
 
-#: Stable error codes; the human message for each (English / 中文).
+#: Stable error codes; the English message for each (``Document.error``, for programs and logs: pages say
+#: the code and its params in their reader's language, ``pingan.screening.texts``; issue 11 — never
+#: "English / 中文" in one text). :data:`ERRORS_ZH`: the same in Chinese, for the pure modules that render
+#: a code without Django's catalogue (watchlist entry notes).
 ERRORS: dict[str, str] = {
-    "empty": "no document number / 证件号码为空",
-    "bad_length": "wrong number of characters for this document type / 证件号码位数不对",
-    "bad_characters": "characters not allowed in this document number / 证件号码含有非法字符",
-    "bad_check_digit": "check character does not match (ISO 7064 MOD 11-2) / 校验码错误",
-    "bad_birth_date": "birth date is not a real date, is in the future or over 130 years ago / 出生日期无效",
-    "unknown_area_code": "address code is not and never was a GB/T 2260 code / 地址码不存在",
-    "bad_format": "number does not have the format of this document type / 证件号码格式不符",
-    "unknown_type": "cannot tell which document this number belongs to / 无法识别证件类型",
+    "empty": "no document number",
+    "bad_length": "wrong number of characters for this document type",
+    "bad_characters": "characters not allowed in this document number",
+    "bad_check_digit": "check character does not match (ISO 7064 MOD 11-2)",
+    "bad_birth_date": "birth date is not a real date, is in the future or over 130 years ago",
+    "unknown_area_code": "address code is not and never was a GB/T 2260 code",
+    "bad_format": "number does not have the format of this document type",
+    "unknown_type": "cannot tell which document this number belongs to",
     "not_an_id_number": (
         "not a valid ID number: neither a GB 11643 resident ID number nor a residence permit, permanent "
-        "residence card, travel permit or passport number in its real format / 不是有效的证件号码"
+        "residence card, travel permit or passport number in its real format"
     ),
+}
+ERRORS_ZH: dict[str, str] = {
+    "empty": "证件号码为空", "bad_length": "证件号码位数不对", "bad_characters": "证件号码含有非法字符",
+    "bad_check_digit": "校验码错误", "bad_birth_date": "出生日期无效", "unknown_area_code": "地址码不存在",
+    "bad_format": "证件号码格式不符", "unknown_type": "无法识别证件类型", "not_an_id_number": "不是有效的证件号码",
 }
 
 
@@ -111,10 +119,10 @@ class Note:
     code: str
     params: tuple[tuple[str, str], ...] = ()
 
-    def text(self, lang: Literal["en", "zh", "both"] = "both") -> str:
-        """The note in English, Chinese, or ``中文 / English`` (the form of the other stored texts)."""
+    def text(self, lang: Literal["en", "zh"] = "en") -> str:
+        """The note in English or Chinese (one language: never both side by side, issue 11)."""
         en, zh = (t % dict(self.params) for t in NOTES[self.code])
-        return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
+        return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,14 +236,13 @@ def _bad_characters(doc_type: DocType, number: str, expected: Literal["gb11643",
     if expected == "gb11643":
         bad = [i for i, ch in enumerate(number)
                if not (ch.isascii() and ch.isdigit()) and not (ch == "X" and i == len(number) - 1)]
-        rule = ("a resident ID number is 17 digits followed by a digit or X",
-                "公民身份号码由17位数字和1位数字或X组成")
+        rule = "a resident ID number is 17 digits followed by a digit or X"
     elif expected == "digits":
         bad = [i for i, ch in enumerate(number) if not (ch.isascii() and ch.isdigit())]
-        rule = ("this number is all digits", "该号码应全部为数字")
+        rule = "this number is all digits"
     else:
         bad = [i for i, ch in enumerate(number) if not (ch.isascii() and ch.isalnum())]
-        rule = ("a passport number is letters A-Z and digits (ICAO Doc 9303)", "护照号码由字母和数字组成")
+        rule = "a passport number is letters A-Z and digits (ICAO Doc 9303)"
     if not bad:
         return _fail(doc_type, number, "bad_characters")
     pos, ch = bad[0] + 1, number[bad[0]]
@@ -243,36 +250,31 @@ def _bad_characters(doc_type: DocType, number: str, expected: Literal["gb11643",
         # 4403061985****1005: a masked copy, not a typo
         last = bad[-1] + 1
         return Document(doc_type, number, False, "bad_characters",
-                        f"证件号码被遮挡（第{pos}至{last}位），请填写完整号码 / the number is masked (characters "
-                        f"{pos}–{last} hidden): give the full number",
-                        error_params=(("char", ch), ("count", str(len(bad))), ("masked", "1"),
+                        f"the number is masked (characters {pos}–{last} hidden): give the full number",
+                        error_params=(("char", ch), ("count", str(len(bad))), ("last", str(last)), ("masked", "1"),
                                       ("position", str(pos))))
     look = _LOOKALIKES.get(ch) if expected != "icao" else None
     params = {"position": str(pos), "char": ch, "count": str(len(bad))}
     en = f"character {pos} is '{ch}'" + (f", probably {look}" if look else "") + ", which is not allowed"
-    zh = f"第{pos}位“{ch}”不合法" + (f"（疑为{look}）" if look else "")
     if len(bad) > 1:
         en += f" ({len(bad)} such characters)"
-        zh += f"（共{len(bad)}处）"
     if look:
         params["looks_like"] = look
-    return Document(doc_type, number, False, "bad_characters", f"{zh}：{rule[1]} / {en}: {rule[0]}",
+    return Document(doc_type, number, False, "bad_characters", f"{en}: {rule}",
                     error_params=tuple(sorted(params.items())))
 
 
 def _bad_length(doc_type: DocType, number: str) -> Document:
     """``bad_length`` saying how many characters the number has and how many its type needs (``length``)."""
-    expected = {"ric": ("18 (15 on a first-generation card)", "18位（第一代身份证15位）"),
-                "hmt_residence": ("18", "18位"), "foreign_pr": ("18 (15 on the 2017 card)", "18位（2017版15位）"),
-                "hk_mo_permit": ("a letter and 8 or 10 digits", "1个字母加8或10位数字"),
-                "tw_permit": ("8 or 10 digits", "8或10位数字"),
-                "passport": ("5 to 9", "5至9位")}.get(doc_type)
+    expected = {"ric": "18 (15 on a first-generation card)", "hmt_residence": "18",
+                "foreign_pr": "18 (15 on the 2017 card)", "hk_mo_permit": "a letter and 8 or 10 digits",
+                "tw_permit": "8 or 10 digits", "passport": "5 to 9"}.get(doc_type)
     if expected is None:
         return _fail(doc_type, number, "bad_length")
     n = len(number)
     return Document(doc_type, number, False, "bad_length",
-                    f"证件号码有{n}位，应为{expected[1]} / the number has {n} characters; this document type has "
-                    f"{expected[0]}", error_params=(("length", str(n)),))
+                    f"the number has {n} characters; this document type has {expected}",
+                    error_params=(("length", str(n)),))
 
 
 def classify(cleaned: str) -> DocType:

@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from pingan.lib import csvlines
 from pingan.lib.identity.dates import DATE_NOTES, BirthDate, parse_birth_dates
-from pingan.lib.identity.documents import normalize_document
+from pingan.lib.identity.documents import ERRORS_ZH, normalize_document
 
 DOCUMENT = pa.struct([("doc_type", pa.string()), ("number", pa.string()), ("country", pa.string())])
 #: A note on an entry: a stable ``code`` (:data:`ENTRY_NOTES`) and its params as JSON text.
@@ -74,10 +74,17 @@ ENTRY_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def entry_note_text(code: str, params: dict[str, str], lang: str = "both") -> str:
-    """An :data:`ENTRY_NOTES` note in English, Chinese or ``中文 / English``."""
+def entry_note_text(code: str, params: dict[str, str], lang: str = "en") -> str:
+    """An :data:`ENTRY_NOTES` note in English or Chinese (``lang`` ``"zh"``), never both side by side. The
+    ``why`` of ``bad_id_number`` is said from its ``why_code`` (the identity module's error code) in
+    Chinese; notes stored before it kept an "English / 中文" text, of which each language takes its half."""
+    if code == "bad_id_number":
+        why = str(params.get("why", ""))
+        en_why, _, zh_why = why.partition(" / ") if not params.get("why_code") else (why, "", "")
+        zh_why = ERRORS_ZH.get(str(params.get("why_code", "")), zh_why or en_why)
+        params = {**params, "why": zh_why if lang == "zh" else en_why}
     en, zh = (t % params for t in ENTRY_NOTES[code])
-    return {"en": en, "zh": zh}.get(lang, f"{zh} / {en}")
+    return zh if lang == "zh" else en
 
 
 def _note(code: str, **params: str) -> dict[str, str]:
@@ -355,15 +362,16 @@ WATCHLIST_CSV_COLUMNS = ("entry_id", "category", "name", "aliases", "id_type", "
 CATEGORIES = frozenset({"wanted", "missing", "key_person", "sanctioned"})
 #: ``id_type`` values denoting the PRC resident identity card, whose number is checked per GB 11643-1999.
 RESIDENT_ID_TYPES = frozenset({"居民身份证", "身份证", "resident_id", "gb11643"})
-def _resident_id_problem(number: str) -> str | None:
-    """Why a listed resident ID number fails GB 11643-1999 — the identity module's own message, which names
-    a stray character and its position or the length (``pingan.lib.identity.documents``) — or ``None``.
+def _resident_id_problem(number: str) -> tuple[str, str] | None:
+    """Why a listed resident ID number fails GB 11643-1999, as ``(English text, error code)`` — the identity
+    module's own message, which names a stray character and its position or the length
+    (``pingan.lib.identity.documents``) — or ``None``.
 
     A checksum-valid number with an address code no table lists is no problem (docs/matching.md §2): a
     person's number keeps the code in force when it was issued.
     """
     doc = normalize_document(number, "ric")
-    return None if doc.valid else doc.error
+    return None if doc.valid else (doc.error or "", doc.error_code or "")
 
 
 def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tuple[pa.Table, pa.Table]:
@@ -438,7 +446,7 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         if bool(id_type) != bool(id_number):
             bad("id_number" if id_type else "id_type", "missing", "id_type and id_number go together")
         elif id_type in RESIDENT_ID_TYPES and (why := _resident_id_problem(id_number)):
-            notes.append(_note("bad_id_number", value=id_number, why=why))
+            notes.append(_note("bad_id_number", value=id_number, why=why[0], why_code=why[1]))
         birth = v.get("birth_date", "")
         births = read_birth_dates([b.strip() for b in birth.split(";") if b.strip()], notes)
         if v.get("entry_id"):

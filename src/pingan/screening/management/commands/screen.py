@@ -183,11 +183,18 @@ def summary(job, out: Path) -> str:
         f"results: {out}",
     ]
     # the risk data does not cover the look-back window: an all-green result would mean nothing
-    lines += [f"WARNING: {w}" for w in job.stats.get("risk_data_warnings", [])]
+    from django.utils import translation
+
+    from pingan.core import texts
+
+    with translation.override("en"):  # the summary is English; the notes are stored as codes
+        risk = [texts.render(n) for n in job.stats.get("risk_data_notes", [])]
+        notes = [texts.render(n) for n in job.stats.get("notes", [])[:5]]
+    lines += [f"WARNING: {w}" for w in risk]
     when = job.reevaluated_at
     lines.append("last re-evaluated after new risk data: "
                  + (timezone.localtime(when).isoformat(timespec="minutes") if when else "never"))
-    lines += [f"note: {w}" for w in job.stats.get("warnings", [])[:5]]
+    lines += [f"note: {w}" for w in notes]
     return "\n".join(lines)
 
 

@@ -1,0 +1,96 @@
+"""A rejected roster row is a code and its parameters, said in one language at a time (issue 11, "Language":
+"第 2 行：… / Row 2: …" was built into every rejection, and whatever read ``.message`` — the engine's reason,
+the CLI, logs — got both languages side by side)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from page_language import assert_language
+
+from pingan.screening.roster import REJECTION_CODES, note_texts, read_roster
+
+ID_A = "11010519491231002X"
+
+#: One roster row per rejection code (with the header ``姓名,证件号码,手机号码,入住日期,备注``).
+ROWS = {
+    "example_row": f"示例沈云,{ID_A},13800138000,,",
+    "blank_required": ",,,,见下页",
+    "too_many_columns": f"张伟,{ID_A},13800138000,,,多余",
+    "too_long": f"张伟,{ID_A * 4},13800138000,,",
+    "missing_name": f",{ID_A},13800138000,,",
+    "id_number_as_number": "张伟,1.10105E+17,13800138000,,",
+    "missing_id_number": "张伟,,,,",
+    "phone_as_number": "张伟,,1.38001E+10,,",
+    "bad_date": f"张伟,{ID_A},13800138000,明天,",
+    "bad_quote": f'张伟,"{ID_A},13800138000,,',
+}
+
+
+def _csv_rejections():
+    text = "姓名,证件号码,手机号码,入住日期,备注\n" + "\n".join(ROWS.values()) + "\n"
+    return read_roster(text.encode(), filename="a.csv").rejected
+
+
+def _formula_rejection():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "证件号码", "手机号码"])
+    ws.append(["张三", f'="{ID_A}"', "13800138000"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (rej,) = read_roster(buf.getvalue(), filename="a.xlsx").rejected
+    return rej
+
+
+def test_every_rejection_code_is_said_in_chinese_alone_and_in_english_alone():
+    rejections = [*_csv_rejections(), _formula_rejection()]
+    assert {r.code for r in rejections} == set(REJECTION_CODES)  # every code is tried
+    data = ["示例沈云", "张伟", "张三", "明天", "多余", "见下页", "姓名", "证件号码", "手机号码", "入住日期", "备注",
+            ID_A]
+    for r in rejections:
+        zh, en = r.text("zh-hans"), r.text("en")
+        assert zh and en and zh != en, r
+        assert " / " not in zh and " / " not in en
+        assert_language(zh, "zh-hans", data)
+        assert_language(en, "en", data)
+        # the text for programs and logs: English, naming the row
+        assert r.message == f"row {r.row}: {en}"
+        assert not hasattr(r, "__dict__") or "message" not in vars(r)  # nothing stored but code and params
+
+
+def test_the_notes_on_how_a_roster_was_read_are_codes_said_in_each_language():
+    rows = [["名单"], ["姓名", "证件号码", "证件号码"], ["张伟", ID_A, "X"]]
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.create_sheet("另一张")
+    buf = io.BytesIO()
+    wb.save(buf)
+    meta = read_roster(buf.getvalue(), filename="a.xlsx").meta
+    assert {n["code"] for n in meta.notes} >= {"title_rows_skipped", "duplicate_column", "sheet_chosen"}
+    for zh, en in zip(note_texts(meta.notes, "zh-hans"), note_texts(meta.notes, "en"), strict=True):
+        assert_language(zh, "zh-hans", ["名单", "证件号码", "Sheet"])
+        assert_language(en, "en", ["名单", "证件号码", "另一张"])
+    assert meta.warnings == note_texts(meta.notes, "en")
+
+
+@pytest.mark.parametrize("text", [
+    "第 6 行：姓名为空。请填写姓名，或删除这一行。 / Row 6: name (姓名) is empty; fill it in or delete the row.",
+    "文件没有 BOM，按 utf-16-le 解码。 / No byte-order mark; decoded as utf-16-le.",
+])
+def test_a_text_stored_before_the_codes_shows_the_half_of_the_readers_language(text):
+    from django.utils import translation
+
+    from pingan.core.texts import legacy
+
+    with translation.override("zh-hans"):
+        zh = legacy(text)
+    with translation.override("en"):
+        en = legacy(text)
+    assert zh + " / " + en == text
+    assert_language(zh, "zh-hans")
+    assert_language(en, "en", ["姓名"])
+    assert legacy("plain English") == "plain English"
