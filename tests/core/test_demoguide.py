@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from pingan.core.demoguide import SERVE_URL, Suggest, cli, guide
+from pingan.core.demoguide import SERVE_URL, Suggest, Visit, cli, guide
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,8 @@ def test_it_names_each_account_with_its_password_or_how_to_set_one(cast):
     from pingan.core.services import user_create
 
     user_create(username="nopass", password=None, role="landlord", display_name="x")
-    text = written(start="/screening/", accounts=["landlord_a", "officer_a", "nopass", "ghost"],
+    text = written(visits=[Visit("/screening/", ("landlord_a",), "look"), Visit("/stats/", ("demo_analyst",), "x")],
+                   accounts=["landlord_a", "officer_a", "nopass", "ghost"],
                    passwords={"officer_a": "s3cret-once"}, serve_env="PINGAN_SCREENING_AS_OF=2022-08-20",
                    suggest=[Suggest("officer", "350203-LQ"), Suggest("analyst", "350200", "demo_analyst")],
                    tries=["look at the results"])
@@ -36,6 +37,9 @@ def test_it_names_each_account_with_its_password_or_how_to_set_one(cast):
     # officer exists among the accounts: only the analyst is suggested
     assert f"{pingan} user create demo_analyst --role analyst --unit 350200" in text and "--role officer" not in text
     assert "- look at the results" in text
+    assert f"- {SERVE_URL}/screening/  as landlord_a: look" in text and f"{SERVE_URL}/stats/  as demo_analyst" in text
+    with pytest.raises(ValueError, match="ghost"):  # a page hint for an account that neither exists nor is suggested
+        written(visits=[Visit("/x/", ("ghost",), "x")], accounts=["landlord_a"])
 
 
 @pytest.mark.parametrize("command", [["citizen", "demo"], ["evidence", "demo"]])
@@ -43,7 +47,7 @@ def test_demo_commands_end_with_the_guide(command, db):
     out = io.StringIO()
     call_command(*command, stdout=out)
     text = out.getvalue()
-    assert "Next: try it in the browser" in text and SERVE_URL in text and "things to try:" in text
+    assert "Next: try it in the browser" in text and SERVE_URL in text and "open each page as the account" in text
     assert "(shown once)" in text  # the accounts the demo just made, with their passwords
 
 
@@ -65,7 +69,7 @@ def test_the_command_is_printed_as_it_must_be_typed(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", [script, "alerts", "demo"])
     assert cli() == ".venv/bin/pingan"
     out: list[str] = []
-    guide(out.append, start="/alerts/", suggest=[Suggest("officer", "350203-LQ")])
+    guide(out.append, visits=[Visit("/alerts/", ("demo_officer",), "x")], suggest=[Suggest("officer", "350203-LQ")])
     assert "  1. start the site:  .venv/bin/pingan serve" in out
     assert "       .venv/bin/pingan user create demo_officer --role officer --unit 350203-LQ" in out
     # an activated venv (its bin first on PATH): the bare name

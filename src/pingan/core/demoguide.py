@@ -4,9 +4,13 @@ demo``, ``pingan antifraud demo``, ``pingan evidence demo``, ``pingan citizen de
 
 A trial found each demo printed a line or two and left a first-time user guessing: which accounts exist, with
 what password, where to open the pages, and what to look at. :func:`guide` says it the same way everywhere:
-how to start the server and the URL to open, each demo account (name, role, unit, and its password when the
-demo just set one, else how to set one), how to add an account of a role the demo did not create, and a few
-things to try.
+how to start the server, each demo account (name, role, unit, and its password when the demo just set one,
+else how to set one), how to add an account of a role the demo did not create, and the pages to open, each
+with the account to open it as (:class:`Visit`).
+
+A later trial signed in as ``demo_chief`` where the dispatch demo said "open /dispatch/console/ and sign in as
+one of these accounts", and got 403 on ``/dispatch/terminal/``: every page a demo names now names the account
+that may open it, and ``tests/core/test_demo_hints.py`` signs in as each and opens each page.
 """
 
 from __future__ import annotations
@@ -64,24 +68,43 @@ class Suggest:
     username: str = ""
 
 
-def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str] = (),
+@dataclass(frozen=True)
+class Visit:
+    """A page to open (``path``) signed in as one of ``accounts`` (usernames: the demo's or a suggested one;
+    empty: no sign-in needed), and what to do there."""
+
+    path: str
+    accounts: tuple[str, ...]
+    text: str
+
+
+def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: Iterable[str] = (),
           passwords: Mapping[str, str] | None = None, suggest: Iterable[Suggest] = (), tries: Iterable[str] = (),
           serve_env: str = "") -> None:
     """Write the closing block through ``write`` (``self.stdout.write``).
 
-    ``start`` is the page to open first (a path); ``accounts`` the usernames of the demo's accounts;
-    ``passwords`` those the demo has just set (shown once); ``suggest`` roles worth adding; ``tries`` one line
-    each; ``serve_env`` variables to put before ``pingan serve`` (``PINGAN_SCREENING_AS_OF=2022-08-20``).
+    ``visits``: the pages to open, the first one first, each with the accounts that may open it;
+    ``accounts`` the usernames of the demo's accounts; ``passwords`` those the demo has just set (shown once);
+    ``suggest`` roles worth adding; ``tries`` further lines (no page); ``serve_env`` variables to put before
+    ``pingan serve`` (``PINGAN_SCREENING_AS_OF=2022-08-20``). A visit naming an account that is neither the
+    demo's nor suggested is a mistake in the demo (``ValueError``).
     """
     from pingan.core.models import Role, User
 
     passwords = dict(passwords or {})
-    users = {u.username: u for u in User.objects.filter(username__in=list(accounts)).select_related("unit")}
+    accounts, suggest, visits = list(accounts), list(suggest), list(visits)
+    users = {u.username: u for u in User.objects.filter(username__in=accounts).select_related("unit")}
+    have = {u.role for u in users.values()}
+    extra = [s for s in suggest if s.role not in have]
+    known = set(users) | {s.username or "demo_" + s.role for s in extra}
+    for v in visits:
+        if unknown := set(v.accounts) - known:
+            raise ValueError(f"the demo's hint for {v.path} names accounts it neither has nor suggests: {unknown}")
     write("")
     write("Next: try it in the browser")
     pingan = cli()
     write(f"  1. start the site:  {serve_env + ' ' if serve_env else ''}{pingan} serve")
-    write(f"  2. open {SERVE_URL}{start} and sign in as one of these accounts:")
+    write(f"  2. the accounts (sign in at {SERVE_URL}/login/):")
     width = max([len(name) for name in users] + [8])
     if not users:
         write("       (this demo creates no account)")
@@ -99,15 +122,14 @@ def guide(write: Callable[[str], object], *, start: str, accounts: Iterable[str]
         else:
             secret = f"no password yet: {pingan} changepassword {name}"
         write(f"       {name:<{width}}  {role}{where}; {secret}")
-    have = {u.role for u in users.values()}
-    extra = [s for s in suggest if s.role not in have]
     if extra:
         write("     another role: create an account (the password is asked for), e.g.")
     for s in extra:
         unit = f" --unit {s.unit}" if s.unit else ""
         write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
-    tries = list(tries)
-    if tries:
-        write("  3. things to try:")
-        for line in tries:
-            write(f"       - {line}")
+    write("  3. open each page as the account it names:")
+    for v in visits:
+        who = " or ".join(v.accounts) if v.accounts else "anyone (no sign-in)"
+        write(f"       - {SERVE_URL}{v.path}  as {who}: {v.text}")
+    for line in tries:
+        write(f"       - {line}")

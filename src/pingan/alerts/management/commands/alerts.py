@@ -157,7 +157,7 @@ class Command(BaseCommand):
         from pingan.alerts.demo import DEMO_UNIT, DEVICES, demo_accounts, demo_setup
         from pingan.alerts.models import Device, Jurisdiction
         from pingan.alerts.mqtt import topic_filter
-        from pingan.core.demoguide import guide
+        from pingan.core.demoguide import Visit, guide
         from pingan.core.models import OrgUnit
         from pingan.core.reference import demo_org_load
 
@@ -186,13 +186,15 @@ class Command(BaseCommand):
         w(f"      '{{\"event_id\":\"sos-'$(date +%s)'\",\"device_id\":\"{sos}\",\"type\":\"sos\","
           "\"time\":\"'$(date -Iseconds)'\"}'")
         w("  (the HTTP batch endpoint and GA/T 1400 take the same events: docs/alerts.md)")
-        guide(w, start="/alerts/", accounts=["demo_officer", "demo_chief"],
+        guide(w, accounts=["demo_officer", "demo_chief"],
               passwords={name: o["password"] for name in created},
-              tries=["as demo_officer: go on duty on the terminal, then acknowledge, go and close the alerts that "
-                     "arrive (sound and vibration for P1/P2)",
-                     "as demo_chief: Alerts ▸ Silences (mute a line for a while) and Watch list (plates that "
-                     "raise an alert)",
-                     f"{pingan} alerts demo --json prints what was created for scripts"])
+              visits=[Visit("/alerts/", ("demo_officer", "demo_chief"),
+                            "go on duty on the terminal, then acknowledge, go and close the alerts that arrive "
+                            "(sound and vibration for P1/P2)"),
+                      Visit("/alerts/silences/", ("demo_chief",), "mute a line for a while (a rule, a device, a "
+                            "plate), end it early"),
+                      Visit("/alerts/watchlist/", ("demo_chief",), "plates and people that raise an alert")],
+              tries=[f"{pingan} alerts demo --json prints what was created for scripts"])
 
     def do_replay(self, o):
         import datetime as dt

@@ -64,15 +64,17 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"report {case.report} with {len(case.statements)} statements "
                               f"({sum(s.accepted for s in case.statements):,} rows), ready to trace")
-            from pingan.core.demoguide import guide
+            from pingan.core.demoguide import Visit, guide
 
-            guide(self.stdout.write, start=f"/antifraud/reports/{case.report.pk}/",
-                  accounts=[case.officer, case.chief],
-                  tries=[f"as {case.officer}: trace the victim's money from the report page (the flow drawing "
-                         "and the accounts it reached), request a stop-payment or freeze of an account",
-                         f"as {case.chief}: approve the order; then mark it sent, record the bank's answer, lift it",
-                         "/antifraud/blocks/: block the report's phone number or domain; a block's page shows the "
-                         "notice and takes an appeal"])
+            guide(self.stdout.write, accounts=[case.officer, case.chief],
+                  visits=[Visit(f"/antifraud/reports/{case.report.pk}/", (case.officer,),
+                                "trace the victim's money (the flow drawing and the accounts it reached), request a "
+                                "stop-payment or freeze of an account"),
+                          Visit("/antifraud/orders/", (case.chief,),
+                                "approve the order; then mark it sent, record the bank's answer, lift it"),
+                          Visit("/antifraud/blocks/", (case.officer, case.chief),
+                                "block the report's phone number or domain; a block's page shows the notice and "
+                                "takes an appeal")])
         elif action in ("export-rpz", "export-numbers"):
             from django.utils import timezone
 

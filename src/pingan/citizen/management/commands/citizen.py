@@ -71,13 +71,14 @@ class Command(BaseCommand):
             number = fake.ssn(min_age=20, max_age=60, area_code="350203")  # valid GB 11643 check digit
             services.citizen_register(username="demo_citizen", password=password, name=fake.name(), id_number=number)
             self.stdout.write("citizen account demo_citizen, a synthetic person")
-        from pingan.core.demoguide import Suggest, guide
+        from pingan.core.demoguide import Suggest, Visit, guide
 
-        guide(self.stdout.write, start="/citizen/me/", accounts=["demo_citizen"],
+        guide(self.stdout.write, accounts=["demo_citizen"],
               passwords={"demo_citizen": password} if created else {},
               suggest=[Suggest("officer", "350203-LQ", "demo_desk")],
-              tries=["as demo_citizen: book an appointment at a station's counter, then cancel it (asks first)",
-                     "apply for a residence permit with its documents; follow its status on /citizen/me/",
-                     "as an officer of 莲前派出所: /citizen/station/ — the applications to review, the counter's "
-                     "queue (call next, check in)"])
+              visits=[Visit("/citizen/me/", ("demo_citizen",), "book an appointment at a station's counter, then "
+                            "cancel it (asks first); apply for a residence permit with its documents and follow "
+                            "its status"),
+                      Visit("/citizen/station/", ("demo_desk",), "an officer of 莲前派出所: the applications to "
+                            "review, the counter's queue (call next, check in)")])
 

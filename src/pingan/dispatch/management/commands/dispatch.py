@@ -77,15 +77,23 @@ class Command(BaseCommand):
 
         for k, v in demo_setup().items():
             self.stdout.write(f"{k}: {v}")
-        from pingan.core.demoguide import Suggest, cli, guide
-        from pingan.core.models import User
+        from pingan.core.demoguide import Suggest, Visit, cli, guide
+        from pingan.core.models import Role, User
 
-        guide(self.stdout.write, start="/dispatch/console/",
-              accounts=User.objects.filter(role__in=["dispatcher", "officer", "station_chief"])
-              .order_by("role", "username").values_list("username", flat=True)[:8],
+        accounts = list(User.objects.filter(role__in=["dispatcher", "officer", "station_chief"])
+                        .order_by("role", "username").values_list("username", "role")[:8])
+        dispatcher = next((n for n, r in accounts if r == Role.DISPATCHER), "demo_dispatcher")
+        officer = next((n for n, r in accounts if r == Role.OFFICER), "demo_officer")
+        chief = next((n for n, r in accounts if r == Role.STATION_CHIEF), "")
+        # the console is the command centre's (dispatchers); the terminal is a patrol officer's; a station chief
+        # keeps the station's duty roster (a trial signed in as demo_chief on the terminal and got 403)
+        visits = [Visit("/dispatch/console/", (dispatcher,), "the map with the patrol units; dispatch the nearest "
+                        f"unit to an open alert ({cli()} alerts demo registers devices that raise them)"),
+                  Visit("/dispatch/terminal/", (officer,), "an officer on today's shift: accept or decline the "
+                        "assignment, set the unit's status")]
+        if chief:
+            visits.append(Visit("/dispatch/roster/", (chief,), "the station's duty roster: make a shift, import a "
+                                "roster file"))
+        guide(self.stdout.write, accounts=[n for n, _r in accounts], visits=visits,
               suggest=[Suggest("dispatcher", "350200-ZH", "demo_dispatcher"),
-                       Suggest("officer", "350203-LQ", "demo_officer")],
-              tries=["as the dispatcher: the console's map with the patrol units; dispatch the nearest unit to an "
-                     f"open alert ({cli()} alerts demo registers devices that raise them)",
-                     "as an officer on today's shift: /dispatch/terminal/ — accept or decline the assignment, set "
-                     "the unit's status"])
+                       Suggest("officer", "350203-LQ", "demo_officer")])

@@ -41,16 +41,20 @@ class Command(BaseCommand):
 
             demo = demo_room()
             self.stdout.write(f"case {demo.case.number} (id {demo.case.pk}) with its seized items, in the demo store")
-            from pingan.core.demoguide import guide
+            from pingan.core.demoguide import Visit, guide
             from pingan.evidence.demo import ACCOUNTS
 
-            guide(self.stdout.write, start=f"/evidence/cases/{demo.case.pk}/",
-                  accounts=[a[0] for a in ACCOUNTS], passwords=demo.passwords,
-                  tries=["as lq_officer: the case's items, print their labels, request a check-out",
-                         "as sw_custodian: scan an item's label into the store (/evidence/scan/), approve the "
-                         "check-out, run a stock count",
-                         "as lq_chief: send the transfer list to the procuratorate; as jcy_procurator: accept it",
-                         "an item's page: its custody chain, verified; dispose of it (asks to confirm)"])
+            case = f"/evidence/cases/{demo.case.pk}/"
+            guide(self.stdout.write, accounts=[a[0] for a in ACCOUNTS], passwords=demo.passwords,
+                  visits=[Visit(case, ("lq_officer", "lq_officer2"), "the case's items, print their labels, "
+                                "request a check-out; an item's page: its custody chain, verified"),
+                          Visit("/evidence/scan/", ("sw_custodian",), "scan an item's label into the store, approve "
+                                "the check-out, run a stock count; dispose of an item under a ruling (asks first)"),
+                          Visit(case, ("lq_chief",), "send the transfer list to the procuratorate"),
+                          Visit("/evidence/transfers/", ("jcy_procurator",), "accept the transfer list; then the "
+                                "case's page, send it on to the court"),
+                          Visit("/evidence/transfers/", ("fy_clerk",), "accept what the procuratorate sends, "
+                                "record the ruling on the case's page")])
         elif action == "rules":
             from pingan.evidence import rules
 

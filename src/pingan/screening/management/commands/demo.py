@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from pingan.codes.services import verdict_reason_local
-from pingan.core.demoguide import SERVE_URL, Suggest, cli, guide
+from pingan.core.demoguide import Suggest, Visit, cli, guide
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
 
@@ -42,14 +42,15 @@ class Command(BaseCommand):
         w(f"  verified offline: {r.verification.status} ({verdict_reason_local(r.verification)})")
         w(f"  door poster: {r.poster}")
         w(f"  check it yourself: {cli()} code verify '<the code above>'")
-        guide(w, start="/screening/", accounts=[r.premises.owner.username],
-              serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
+        owner = r.premises.owner.username
+        guide(w, accounts=[owner], serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
               suggest=[Suggest("officer", r.premises.unit.code, "demo_officer"),
                        Suggest("station_chief", r.premises.unit.code, "demo_chief")],
-              tries=[f"as {r.premises.owner.username}: the premises {r.premises.name}, its screening's results (what "
-                     "to fix, the CSV/XLSX download) and the safety code's door poster",
-                     "upload a roster of your own (the template is on the upload page; the screening clock is "
-                     f"frozen at {DEMO_AS_OF} by the variable above, so the bundled 2022 risk data applies)",
-                     f"as an officer of {r.premises.unit.name}: /police/ lists the red and yellow people with "
-                     "their reasons, searchable by name, ID number or phone; revoke a code from its premises page",
-                     f"{SERVE_URL}/verify/ checks the code above in the browser, offline once loaded"])
+              visits=[Visit("/screening/", (owner,), f"the premises {r.premises.name}, its screening's results (what "
+                            "to fix, the CSV/XLSX download) and the safety code's door poster; upload a roster of "
+                            "your own (the template is on the upload page; the screening clock is frozen at "
+                            f"{DEMO_AS_OF} by the variable above, so the bundled 2022 risk data applies)"),
+                      Visit("/police/", ("demo_officer", "demo_chief"), f"{r.premises.unit.name}: the red and "
+                            "yellow people with their reasons, searchable by name, ID number or phone; revoke a code "
+                            "from its premises page"),
+                      Visit("/verify/", (), "checks the code above in the browser, offline once loaded")])

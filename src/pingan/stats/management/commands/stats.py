@@ -142,20 +142,24 @@ class Command(BaseCommand):
             self._print_compstat(actor, code, None, scheme)
         self.stdout.write("\nThe Xiamen figures are synthetic (stats/demo.py); the others come from the bundled "
                           "open data (docs/stats.md).")
-        from pingan.core.demoguide import Suggest, guide
-        from pingan.core.models import User
+        from pingan.core.demoguide import Suggest, Visit, guide
+        from pingan.core.models import Role, User
 
-        guide(self.stdout.write, start="/stats/",
-              accounts=User.objects.filter(role__in=["analyst", "station_chief"]).order_by("username")
-              .values_list("username", flat=True)[:6],
+        accounts = list(User.objects.filter(role__in=["analyst", "station_chief"]).order_by("username")
+                        .values_list("username", "role")[:6])
+        analyst = next((n for n, r in accounts if r == Role.ANALYST), "demo_analyst")
+        chief = next((n for n, r in accounts if r == Role.STATION_CHIEF), "demo_chief")
+        guide(self.stdout.write, accounts=[n for n, _r in accounts],
               suggest=[Suggest("analyst", "350200", "demo_analyst"),
                        Suggest("station_chief", "350203-LQ", "demo_chief")],
-              tries=["/stats/: CompStat of each unit — this week, 28 days and the year against last year; the "
-                     "Xiamen bureau (350200) and 莲前派出所 (350203-LQ) are synthetic, Chicago, San Francisco and "
-                     "New York are real open data",
-                     "a unit's page: the weekly PDF, the incidents behind a figure, reclassify one with a reason",
-                     "/stats/imports/: the demo file's rejected rows, each with its row, column and reason; import "
-                     "a bureau file of your own (the template is on that page)"])
+              visits=[Visit("/stats/", (analyst,), "CompStat of the units under the analyst's — this week, 28 days "
+                            "and the year against last year (the Xiamen bureau's figures are synthetic); a unit's "
+                            "page: the weekly PDF, the incidents behind a figure, reclassify one with a reason"),
+                      Visit("/stats/", (chief,), "the station's own CompStat (莲前派出所, synthetic)"),
+                      Visit("/stats/imports/", (analyst,), "the demo file's rejected rows, each with its row, column "
+                            "and reason; import a bureau file of your own (the template is on that page)")],
+              tries=["Chicago, San Francisco and New York (real open data) are read by an analyst of their own "
+                     "organisation: pingan user create analyst2 --role analyst --unit US-CHI-AA"])
 
     # -------------------------------------------------------------------------------------------- report
     def _print_compstat(self, actor, code, as_of, scheme):
