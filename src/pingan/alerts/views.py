@@ -59,7 +59,7 @@ def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapvie
             if "/".join(chain[:i]) + "/" in paths:
                 own_path = "/".join(chain[:i]) + "/"
                 break
-    areas = [(j.unit.name, j.geometry, j.unit.path == own_path) for j in rows]
+    areas = [(j.unit.label, j.geometry, j.unit.path == own_path) for j in rows]
     if own_path:  # the framed area's city: its neighbours, not another city's polygons
         parent = own_path.rstrip("/").rsplit("/", 1)[0] + "/" if own_path.count("/") > 1 else own_path
         areas = [a for a, j in zip(areas, rows, strict=True) if j.unit.path.startswith(parent)]
@@ -136,7 +136,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_get(actor=request.user, alert_id=alert_id)
     timeline = list(alert.timeline.all())
     unit_codes = {str(t.detail.get("unit")) for t in timeline if (t.detail or {}).get("unit")}
-    units = dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "name"))
+    units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes)}
     device_ids = {str(v) for t in timeline for k, v in (t.detail or {}).items() if k == "device"}
     device_ids |= {str(alert.params.get("other_device"))} if alert.params.get("other_device") else set()
     devices = dict(Device.objects.filter(device_id__in=device_ids).values_list("device_id", "name"))

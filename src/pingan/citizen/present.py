@@ -21,7 +21,7 @@ def booking_text(booking, service_name: str) -> str:
     does not say it), day and time — ``户籍迁入 · 莲前派出所户政窗口 · 2026-12-08 09:00`` (the confirmation before
     cancelling and the message after)."""
     counter = booking.slot.counter
-    office = counter.name if counter.unit.name in counter.name else f"{counter.name} ({counter.unit.name})"
+    office = counter.name if counter.unit.name in counter.name else f"{counter.name} ({counter.unit.label})"
     return f"{service_name} · {office} · {booking.day:%Y-%m-%d} {booking.slot.start:%H:%M}"
 
 

@@ -76,13 +76,19 @@ class OrgUnit(models.Model):
     @property
     def label(self) -> str:
         """The unit's name in the active language: ``name_en`` on a page that is not Chinese, when set."""
-        from django.utils.translation import get_language
-
-        return self.name_en if self.name_en and not (get_language() or "zh").startswith("zh") else self.name
+        return unit_label(self.name, self.name_en)
 
     @property
     def depth(self) -> int:
         return self.path.count("/")
+
+
+def unit_label(name: str, name_en: str) -> str:
+    """:attr:`OrgUnit.label` from the two fields (for ``values_list`` rows): ``name_en`` when the active language
+    is not Chinese and it is set, else ``name``."""
+    from django.utils.translation import get_language
+
+    return name_en if name_en and not (get_language() or "zh").startswith("zh") else name
 
 
 class Role(models.TextChoices):

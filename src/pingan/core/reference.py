@@ -43,30 +43,36 @@ class DemoOrg:
 
 @transaction.atomic
 def demo_org_load() -> DemoOrg:
-    """Create the Xiamen demo organisation; idempotent (existing unit codes are kept as they are)."""
+    """Create the Xiamen demo organisation; idempotent (existing unit codes are kept as they are, except that a
+    unit without an English name gets the bundled one: a database made before the units had them)."""
     spec = tomllib.loads(resources.files("pingan.core.data").joinpath("demo_xiamen.toml").read_text("utf-8"))
     result = DemoOrg([], [])
 
-    def ensure(code: str, name: str, kind: str, parent: OrgUnit | None, codes: list[str]) -> OrgUnit:
+    def ensure(code: str, name: str, kind: str, parent: OrgUnit | None, codes: list[str], name_en: str = "") -> OrgUnit:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is not None:
+            if name_en and not unit.name_en and unit.name == name:
+                unit.name_en = name_en
+                unit.save(update_fields=["name_en"])
             result.existing.append(unit)
             return unit
-        unit = orgunit_create(code=code, name=name, kind=kind, parent=parent, adcodes_covered=codes)
+        unit = orgunit_create(code=code, name=name, kind=kind, parent=parent, adcodes_covered=codes, name_en=name_en)
         result.created.append(unit)
         return unit
 
     b = spec["bureau"]
-    bureau = ensure(b["code"], b["name"], OrgUnit.Kind.BUREAU, None, b["adcodes"])
+    bureau = ensure(b["code"], b["name"], OrgUnit.Kind.BUREAU, None, b["adcodes"], b.get("name_en", ""))
     stations: dict[str, OrgUnit] = {}
     for br in spec["branch"]:
-        branch = ensure(br["code"], br["name"], OrgUnit.Kind.BRANCH, bureau, br["adcodes"])
+        branch = ensure(br["code"], br["name"], OrgUnit.Kind.BRANCH, bureau, br["adcodes"], br.get("name_en", ""))
         for st in br.get("stations", []):
-            stations[st["code"]] = ensure(st["code"], st["name"], OrgUnit.Kind.STATION, branch, st["adcodes"])
+            stations[st["code"]] = ensure(st["code"], st["name"], OrgUnit.Kind.STATION, branch, st["adcodes"],
+                                          st.get("name_en", ""))
     for area in spec.get("area", []):
-        ensure(area["code"], area["name"], OrgUnit.Kind.AREA, stations[area["station"]], area["adcodes"])
+        ensure(area["code"], area["name"], OrgUnit.Kind.AREA, stations[area["station"]], area["adcodes"],
+               area.get("name_en", ""))
     for centre in spec.get("centre", []):
-        ensure(centre["code"], centre["name"], OrgUnit.Kind.CENTRE, bureau, [])
+        ensure(centre["code"], centre["name"], OrgUnit.Kind.CENTRE, bureau, [], centre.get("name_en", ""))
     for body in spec.get("external", []):
-        ensure(body["code"], body["name"], body["kind"], None, body["adcodes"])
+        ensure(body["code"], body["name"], body["kind"], None, body["adcodes"], body.get("name_en", ""))
     return result

@@ -19,7 +19,7 @@ from pingan.alerts import labels
 from pingan.alerts.models import Alert, Device
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import OrgUnit, Role, User
+from pingan.core.models import OrgUnit, Role, User, unit_label
 from pingan.dispatch import area, changes, figures
 from pingan.dispatch.models import (
     Assignment,
@@ -170,7 +170,7 @@ CURSOR_MAX_AGE = dt.timedelta(seconds=120)
 ID_OVERLAP = 200
 
 _UNIT_FIELDS = ("pk", "code", "kind", "status", "status_since", "lon", "lat", "position_at", "current_alert_id",
-                "unit__name", "drone__battery_pct", "drone__drone_status")
+                "unit__name", "unit__name_en", "drone__battery_pct", "drone__drone_status")
 
 
 def _console_allowed(actor) -> None:
@@ -184,9 +184,10 @@ def _unit_rows(qs, now: dt.datetime) -> list[dict]:
             "id": pk, "code": code, "kind": kind, "status": status,
             "since": since.isoformat() if since else None, "lon": lon, "lat": lat,
             "stale": pos_at is None or (now - pos_at).total_seconds() > 300,
-            "alert": alert_id, "station": station, "battery": battery, "drone_status": drone_status,
+            "alert": alert_id, "station": unit_label(station, station_en), "battery": battery,
+            "drone_status": drone_status,
         }
-        for pk, code, kind, status, since, lon, lat, pos_at, alert_id, station, battery, drone_status
+        for pk, code, kind, status, since, lon, lat, pos_at, alert_id, station, station_en, battery, drone_status
         in qs.values_list(*_UNIT_FIELDS)
     ]
 
@@ -208,7 +209,7 @@ def _alert_rows(alerts: list[Alert], now: dt.datetime) -> list[dict]:
             "text": labels.summary_text(a.summary, a.params, device_name=a.device.name if a.device_id and a.device
                                         else ""),
             "priority_label": labels.priority(a.priority),
-            "unit": a.unit.name if a.unit else "", "lon": a.lon, "lat": a.lat,
+            "unit": a.unit.label if a.unit else "", "lon": a.lon, "lat": a.lat,
             "place": a.device.name if a.device_id and a.device else "",
             "created": a.created_at.isoformat(), "raised": a.raised_at.isoformat(),
             "age_s": round((now - a.created_at).total_seconds()),
@@ -331,13 +332,14 @@ def response_figures(*, actor, day: dt.date | None = None) -> dict:
         _alerts(actor)
         .filter(created_at__gte=start, created_at__lt=end, unit__isnull=False)
         .annotate(first_assigned=Min("assignments__created_at"), first_arrived=Min("assignments__arrived_at"))
-        .values_list("unit__code", "unit__name", "created_at", "acknowledged_at", "first_assigned", "first_arrived")
+        .values_list("unit__code", "unit__name", "unit__name_en", "created_at", "acknowledged_at", "first_assigned",
+                     "first_arrived")
     )
     per: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
         lambda: {"acknowledge": [], "dispatch": [], "arrive": []}
     )
-    for code, name, created, acked, assigned, arrived in rows:
-        d = per[(code, name)]
+    for code, name, name_en, created, acked, assigned, arrived in rows:
+        d = per[(code, unit_label(name, name_en))]
         for metric, t in (("acknowledge", acked), ("dispatch", assigned), ("arrive", arrived)):
             if t is not None:
                 d[metric].append(max(0.0, (t - created).total_seconds()))

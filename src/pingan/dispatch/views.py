@@ -38,7 +38,7 @@ def _console_map(actor) -> mapview.MapView | None:
     real boundaries of ``shared/data/china_geojson_xiamen``). Drawn by the server as SVG: no tile server."""
     root = root_path(actor) or ""
     rows = [
-        (j.unit.name, j.geometry)
+        (j.unit.label, j.geometry)
         for j in Jurisdiction.objects.select_related("unit").order_by("unit__path")
         if j.unit.path.startswith(root)
     ]
@@ -48,7 +48,7 @@ def _console_map(actor) -> mapview.MapView | None:
         for i in range(len(chain), 0, -1):
             j = by_path.get("/".join(chain[:i]) + "/")
             if j is not None:
-                rows = [(j.unit.name, j.geometry)]
+                rows = [(j.unit.label, j.geometry)]
                 break
     if not rows:
         data = json.loads(resources.files("pingan.data").joinpath(XIAMEN).read_text(encoding="utf-8"))

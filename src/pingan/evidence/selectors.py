@@ -97,7 +97,7 @@ def chain_names(events) -> dict[str, str]:
         username, _sep, role = a.partition(":")
         who = users.get(username) or username
         names[a] = f"{who} ({roles[role]})" if role in roles else who
-    names.update(OrgUnit.objects.filter(code__in={e.custody for e in events}).values_list("code", "name"))
+    names.update({u.code: u.label for u in OrgUnit.objects.filter(code__in={e.custody for e in events})})
     return names
 
 

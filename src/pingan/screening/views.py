@@ -65,7 +65,7 @@ def premises_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, page_message(exc))
         else:
             messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s. Next: upload the "
-                                        "roster of the people there.") % {"name": p.name, "unit": p.unit.name})
+                                        "roster of the people there.") % {"name": p.name, "unit": p.unit.label})
             return redirect("screening:home")
     return TemplateResponse(request, "screening/premises_form.html", {"form": form})
 
