@@ -35,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
         from pingan.core.bootstrap import ensure_initialised
 
         ensure_initialised()
+    from django.utils import translation
+
     from pingan.core import audit
 
+    translation.activate(language(os.environ, settings.LANGUAGE_CODE))
     try:
         # what the command writes to the audit trail without an account names the command and who ran it
         with audit.acting(audit.command_agent(argv, _subcommands(argv[0]) if argv else ())):
@@ -44,6 +47,26 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
     return 0
+
+
+def language(environ, default: str) -> str:
+    """The language a command speaks: ``PINGAN_LANGUAGE`` (``zh-hans`` or ``en``), else the locale
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, the first set: ``zh_CN.UTF-8`` → Chinese, ``en_US.UTF-8`` →
+    English), else the site's default (Chinese). ``C``/``POSIX`` (a bare server shell) says nothing."""
+    chosen = environ.get("PINGAN_LANGUAGE", "").strip().lower().replace("_", "-")
+    if chosen:
+        return "en" if chosen.startswith("en") else "zh-hans" if chosen.startswith("zh") else default
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip().lower()
+        if value:
+            if value.startswith("zh"):
+                return "zh-hans"
+            if value.startswith("en"):
+                return "en"
+            if value not in ("c", "posix") and not value.startswith(("c.", "posix.")):
+                return default
+            break
+    return default
 
 
 def _subcommands(name: str) -> set[str]:

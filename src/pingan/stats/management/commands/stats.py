@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
@@ -168,25 +170,35 @@ class Command(BaseCommand):
         p = selectors.compstat_for_unit(actor=actor, code=code, as_of=as_of, scheme_id=scheme)
         monday, sunday = present.week_label(p.as_of)
         w = self.stdout.write
-        w(f"{p.unit.name} [{p.unit.code}] — as of {p.as_of}, week {monday}..{sunday}, {p.scheme.stamp()}")
-        w(f"  {'category':<34}{'WTD':>19}{'28 days':>19}{'YTD':>19}{'clear.':>9}  streak")
-        for rv in present.rows(p, "en"):
+        # in the user's language (PINGAN_LANGUAGE / LANG: pingan.cli), every word of it: the placeholders of
+        # figures that cannot be given say why ("no offences this year"), as on the page — never "n/a"
+        w(_("%(unit)s [%(code)s] — as of %(as_of)s, week %(monday)s to %(sunday)s, %(scheme)s") % {
+            "unit": p.unit.label, "code": p.unit.code, "as_of": p.as_of, "monday": monday, "sunday": sunday,
+            "scheme": p.scheme.stamp()})
+        windows = (("wtd", _("week to date")), ("d28", _("28 days")), ("ytd", _("year to date")))
+        w("  " + _cell(_("category"), 30) + "".join(_cell(str(label), 30, right=True) for _k, label in windows)
+          + _cell(_("Clearance rate"), 24, right=True) + "  " + _("streak"))
+        for rv in present.rows(p):
             r = rv.row
             if not rv.covered:
-                w(f"  {rv.label[:33]:<34}{'— (no source covers it)':>48}")
+                w(f"  {_cell(rv.label, 30)}{_cell(present.no_source_text(), 90, right=True)}")
                 continue
             cells = "".join(
-                f"{r.windows[k].current:>6}/{r.windows[k].previous:<5}{present.pct_text(r.windows[k].change):>{n}}"
-                if rv.covered_last_year else f"{r.windows[k].current:>6}/{'—':<5}{'':>{n}}"
-                for k, n in (("wtd", 8), ("d28", 8), ("ytd", 8)))
-            st = f"{r.streak.current}d (max {r.streak.longest})" if r.streak else ""
-            w(f"  {rv.label[:33]:<34}{cells}{present.share_text(r.clearance_ytd):>9}  {st}")
+                _cell(f"{r.windows[k].current}/{r.windows[k].previous} {present.pct_text(r.windows[k].change)}", 30,
+                      right=True) if rv.covered_last_year
+                else _cell(f"{r.windows[k].current}/— {present.no_last_year_text()}", 30, right=True)
+                for k, _label in windows)
+            st = (_("%(days)s days (longest %(longest)s)") % {"days": r.streak.current, "longest": r.streak.longest}
+                  if r.streak else "")
+            w(f"  {_cell(rv.label, 30)}{cells}{_cell(present.share_text(r.clearance_ytd), 24, right=True)}  {st}")
         if p.traffic:
             t = p.traffic
-            w(f"  traffic YTD: all reported {t.current.all_reported}, with casualties {t.current.accidents} "
-              f"({present.pct_text(t.change['accidents'])}), deaths {t.current.deaths} "
-              f"({present.pct_text(t.change['deaths'])}), injured {t.current.injured} "
-              f"({present.pct_text(t.change['injured'])})")
+            w("  " + _("traffic, year to date: %(all)s reported, %(accidents)s with casualties (%(c1)s), %(deaths)s "
+                       "deaths (%(c2)s), %(injured)s injured (%(c3)s)") % {
+                "all": t.current.all_reported, "accidents": t.current.accidents,
+                "c1": present.pct_text(t.change["accidents"]), "deaths": t.current.deaths,
+                "c2": present.pct_text(t.change["deaths"]), "injured": t.current.injured,
+                "c3": present.pct_text(t.change["injured"])})
         return p
 
     def do_report(self, actor, opts):
@@ -256,4 +268,18 @@ class Command(BaseCommand):
         services.vehicle_count_set(actor=self._svc_actor(actor), unit=unit, year=opts["year"],
                                    vehicles=opts["vehicles"], source=opts["source"])
         self.stdout.write(f"{unit.code} {opts['year']}: {opts['vehicles']} vehicles ({opts['source']})")
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` cut and padded to ``width`` terminal columns (a Chinese label is twice as wide as its length)."""
+    text = str(text)
+    while _width(text) > width - 1:
+        text = text[:-1]
+    pad = " " * (width - _width(text))
+    return pad + text if right else text + pad
 
