@@ -30,3 +30,33 @@ def page_title(parser: template.base.Parser, token: template.base.Token) -> Page
     nodelist = parser.parse(("endpage_title",))
     parser.delete_first_token()
     return PageTitleNode(nodelist)
+
+
+class WideTableNode(template.Node):
+    """``{% widetable %}<table>…</table>{% endwidetable %}``: the one way a page shows a table that may be wider
+    than a phone (issue 11: the stats clearance table was clipped at 375 px with no sign there was more).
+
+    The table scrolls sideways inside its own box (the page never does); the box is a keyboard-focusable region
+    with shadows at the edge that has more (CSS, works without script), and while the table is wider than its
+    box a line above it says so ("swipe sideways to see the whole table"; ``base.html``'s script shows it on
+    load, on resize and after an htmx swap).
+    """
+
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        hint = conditional_escape(gettext("Swipe sideways to see the whole table"))
+        region = conditional_escape(gettext("Table (scrolls sideways)"))
+        return (f'<div class="wide-table"><p class="scroll-hint" hidden>{hint}</p>'
+                f'<div class="table-wrap" role="region" tabindex="0" aria-label="{region}">'
+                f"{self.nodelist.render(context)}</div></div>")
+
+
+@register.tag
+def widetable(parser: template.base.Parser, token: template.base.Token) -> WideTableNode:
+    nodelist = parser.parse(("endwidetable",))
+    parser.delete_first_token()
+    return WideTableNode(nodelist)
