@@ -86,3 +86,21 @@ def test_a_job_keeps_its_notes_as_codes_only_and_the_migration_drops_the_old_tex
     stats = ScreeningJob.objects.get(pk=job.pk).stats
     assert "warnings" not in stats and "risk_data_warnings" not in stats and stats["notes"]
     assert ScreeningJob.objects.get(pk=old.pk).stats == {"warnings": ["文件没有 BOM / No byte-order mark"]}
+
+
+def test_the_police_download_names_hits_and_documents_in_the_viewers_language_and_the_api_keeps_codes(
+        client, cast, risk):
+    job = screen(cast.landlord_a, cast.premises_a)
+    sign_in(client, cast.officer_a)
+    zh = {r["行号"]: r for r in _download(client, job, "zh-hans")}
+    assert zh["2"]["命中规则（警方）"] == "到过高风险区（证件号码一致）" and zh["2"]["证件类型"] == "居民身份证"
+    en = {r["Row"]: r for r in _download(client, job, "en")}
+    assert en["2"]["Rules hit (police)"] == "Stayed in a high-risk area (same document number)"
+    assert en["2"]["Document type"] == "resident ID card"
+    from pingan.core.services import token_create
+
+    secret = token_create(user=cast.officer_a, name="t", purpose="epidemic_screening").secret
+    api = client.get(f"/api/v1/jobs/{job.pk}/export?format=csv", HTTP_AUTHORIZATION=f"Bearer {secret}",
+                     HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode("utf-8-sig")
+    rows = {r["row"]: r for r in csv.DictReader(io.StringIO(api))}
+    assert rows["2"]["police_hits"] == "area-high:id_exact" and rows["2"]["doc_type"] == "ric"

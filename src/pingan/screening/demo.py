@@ -39,6 +39,46 @@ class DemoResult:
     poster: Path
 
 
+#: The Chinese headings of a bureau's travel-record export, in the order the importer's columns
+#: (``riskdata.movements.COLUMNS``); the importer reads them back (``movements.HEADER_ALIASES``).
+BUREAU_MOVEMENT_HEADINGS = ("证件类型", "证件号码", "姓名", "行政区划代码", "地点", "开始时间", "结束时间", "数据来源")
+
+
+def bureau_movements_csv(parquet: Path, out: Path) -> Path:
+    """The movement records of ``parquet`` (the importer's columns) written as a Chinese bureau's CSV export
+    to ``out``: Chinese headings, each source by its Chinese name (the first of
+    ``movements.SOURCE_ALIASES`` for its code), times in ISO 8601 with the +08:00 offset. UTF-8 with a BOM,
+    as Excel on Chinese Windows writes it. Returns ``out``."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from pingan.screening.riskdata.movements import COLUMNS, SOURCE_ALIASES
+
+    chinese = {}
+    for name, code in SOURCE_ALIASES.items():
+        chinese.setdefault(code, name)
+    table = pq.read_table(parquet, columns=list(COLUMNS))
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(BUREAU_MOVEMENT_HEADINGS)
+        for batch in table.to_batches(max_chunksize=65_536):
+            for r in batch.to_pylist():
+                writer.writerow([r["id_type"], r["id_number"], r["name"] or "", r["adcode"], r["place"] or "",
+                                 _iso(r["start"]), _iso(r["end"]), chinese.get(r["source"], r["source"])])
+    return out
+
+
+def _iso(value) -> str:
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+
+
 @transaction.atomic
 def _demo_premises() -> Premises:
     landlord = User.objects.filter(username="demo_landlord").first()
@@ -76,13 +116,16 @@ def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 202
                                as_of=as_of, seed=seed)
     roster = generated.files["roster_csv"]
     riskimport.add_watchlist_people(roster, watchlist)
-    movements = riskimport.import_movements(generated.files["movements_parquet"], name="demo synthetic movements")
+    # the travel records as a Chinese bureau exports them (中文表头, sources named in Chinese), imported as such
+    police_csv = bureau_movements_csv(generated.files["movements_parquet"], work / "行程记录.csv")
+    movements = riskimport.import_movements(police_csv, name="demo synthetic movements")
     premises = _demo_premises()
     job = services.screening_job_create(actor=premises.owner, roster_name=roster.name, roster_bytes=roster.read_bytes(),
                                         premises=premises, as_of=as_of)
     services.screening_job_run(job=job)
+    # the police view as the bureau's officers read it: Chinese headings and values, the stable codes last
     out = work / "roster.result.csv"
-    services.screening_job_export(job=job, out=out, police_view=True, actor=None)
+    services.screening_job_export(job=job, out=out, police_view=True, actor=None, lang="zh-hans")
     code, verification, poster = _demo_code(premises, work)
     return DemoResult(org, listings, watchlist, movements, premises, job, roster, generated.files["truth"], out,
                       code, verification, poster)

@@ -715,21 +715,26 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         table = persons.select([*cols, *last])
     else:
         hits = pq.read_table(Path(job.result_dir) / "hits.parquet").to_pylist()
-        with translation.override(lang or "en"):  # a word for people, the stable " (silent)" for programs
-            word = pgettext("a hit the submitter is not told of", "silent")
-            silent = f" ({word})" if lang else " (silent)"
+        hit_text = _hit_text(job, lang)
         by_row: dict[int, list[str]] = {}
         for h in hits:
             if h["row"] in current_hits:  # re-evaluated: the hits it has now
                 continue
             by_row.setdefault(h["row"], []).append(
-                f"{h['rule_id']}:{h['match_kind']}{silent if h['silent'] else ''}")
+                hit_text(h["rule_id"], h.get("source") or "", h["match_kind"], h["silent"]))
         for row, now in current_hits.items():
-            by_row[row] = [f"{h.rule_id}:{h.match_kind}{silent if h.silent else ''}" for h in now]
+            by_row[row] = [hit_text(h.rule_id, h.source, h.match_kind, h.silent) for h in now]
         rows = persons.column("row").to_pylist()
+        sep = "；" if lang and lang.startswith("zh") else "; "
         table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
-            "police_hits", pa.array(["; ".join(by_row.get(r, [])) for r in rows], pa.string()))
+            "police_hits", pa.array([sep.join(by_row.get(r, [])) for r in rows], pa.string()))
+        if lang is not None:
+            from pingan.screening.labels import DOC_TYPES
+
+            with translation.override(lang):
+                doc = [str(DOC_TYPES.get(d, d)) if d else d for d in table.column("doc_type").to_pylist()]
+            table = table.set_column(table.column_names.index("doc_type"), "doc_type", pa.array(doc, pa.string()))
         for c in last:
             table = table.append_column(c, persons.column(c))
     sheet = "results"
@@ -742,6 +747,33 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     audit.record(actor, "export", "ScreeningJob", job.pk,
                  detail={"police_view": police_view, "file": out.name, "lang": lang or ""})
     return out
+
+
+def _hit_text(job: ScreeningJob, lang: str | None):
+    """How a results file names one hit: for programs (``lang`` ``None``) the stable ``rule:match_kind`` with
+    `` (silent)``; for people the rule's title and how the person matched, in ``lang`` (never a code such as
+    ``area-high:id_exact`` in a Chinese file — issue 11)."""
+    from django.utils import translation
+    from django.utils.translation import pgettext
+
+    from pingan.screening.labels import MATCH_KINDS, rule_title
+
+    if lang is None:
+        return lambda rule, source, kind, silent: f"{rule}:{kind}{' (silent)' if silent else ''}"
+    cache: dict[tuple, str] = {}
+
+    def text(rule: str, source: str, kind: str, silent: bool) -> str:
+        key = (rule, source, kind, silent)
+        if key not in cache:
+            with translation.override(lang):
+                how = str(MATCH_KINDS.get(kind, kind))
+                title = rule_title(rule, "watchlist" if silent else source, job.ruleset_id)
+                words = [how, pgettext("a hit the submitter is not told of", "silent")] if silent else [how]
+                zh = lang.startswith("zh")
+                cache[key] = f"{title}（{'，'.join(words)}）" if zh else f"{title} ({', '.join(words)})"
+        return cache[key]
+
+    return text
 
 
 def _unscreened_without_level(persons: pa.Table) -> pa.Table:

@@ -45,6 +45,38 @@ from pingan.screening.riskdata.places import division_level
 COLUMNS = ("id_type", "id_number", "name", "adcode", "place", "start", "end", "source")
 REQUIRED = ("id_type", "id_number", "adcode", "start", "end", "source")
 
+#: Chinese headers of a bureau's export (公安机关导出的行程记录) → the column they are: a file may head its
+#: columns in English (:data:`COLUMNS`) or in Chinese, or mix them.
+HEADER_ALIASES: dict[str, str] = {
+    "证件类型": "id_type", "证件种类": "id_type",
+    "证件号码": "id_number", "身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number",
+    "姓名": "name",
+    "行政区划代码": "adcode", "区划代码": "adcode", "行政区划": "adcode",
+    "地点": "place", "场所": "place", "地点名称": "place",
+    "开始时间": "start", "起始时间": "start", "结束时间": "end", "截止时间": "end",
+    "数据来源": "source", "来源": "source",
+}
+
+#: Chinese names of the record sources → their stable code (``source`` is stored as the code; a source not
+#: listed is kept as written).
+SOURCE_ALIASES: dict[str, str] = {
+    "铁路购票": "rail_ticket", "火车票": "rail_ticket", "铁路": "rail_ticket",
+    "旅馆入住": "hotel_checkin", "旅馆住宿登记": "hotel_checkin", "旅馆业": "hotel_checkin",
+    "通信漫游": "telecom_roaming", "手机漫游": "telecom_roaming", "通信大数据": "telecom_roaming",
+    "自主申报": "self_declaration", "个人申报": "self_declaration",
+    "民航": "flight", "航班": "flight", "民航旅客": "flight",
+}
+
+
+def canonical_header(header: list[str], aliases: dict[str, str]) -> list[str]:
+    """Each header cell as the column it is: trimmed, English lower-cased, a Chinese name through
+    ``aliases`` (a header no alias names stays as written, lower-cased)."""
+    out = []
+    for h in header:
+        h = h.strip().lstrip("\ufeff").strip()
+        out.append(aliases.get(h, h.lower()))
+    return out
+
 #: Time of day: hour 00–23, minute and second 00–59 (RFC 3339 §5.6 ``partial-time``; no 24:00, and no leap
 #: second, which DuckDB cannot represent either).
 _TIME = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?"
@@ -146,7 +178,7 @@ def _csv_header(path: Path) -> list[str]:
         raise MovementFormatError(f"{path}: cannot read ({exc})") from exc
     if not header:
         raise MovementFormatError(f"{path}: empty file; the first line must be the header {','.join(COLUMNS)}")
-    return [h.strip().lower() for h in header]
+    return canonical_header(header, HEADER_ALIASES)
 
 
 def _check_columns(path: Path, columns: list[str]) -> None:
@@ -221,9 +253,14 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
             described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()  # noqa: S608 - names pass _ident, literals _sql_str
         except duckdb.Error as exc:
             raise MovementFormatError(f"{path}: not a readable Parquet file ({exc})") from exc
-        types = {row[0].lower(): row[1] for row in described}
-        columns = [c for c in types if c not in ("file_row_number", "__row")]
+        named = [row[0] for row in described if row[0] not in ("file_row_number", "__row")]
+        columns = canonical_header(named, HEADER_ALIASES)
         _check_columns(path, columns)
+        if columns != named:  # Chinese (or upper-case) column names: read under the names they stand for
+            renamed = ", ".join(f'"{o.replace(chr(34), chr(34) * 2)}" AS "{c}"' for o, c in zip(named, columns,
+                                                                                              strict=True))
+            src = f"(SELECT {renamed}, __row FROM {src})"  # noqa: S608 - names quoted, literals _sql_str
+        types = {c: t for c, t in zip(columns, [row[1] for row in described if row[0] in named], strict=True)}
         extra_rejections = "SELECT NULL::VARCHAR, NULL::BIGINT, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR " \
                            "WHERE false"
     else:
@@ -289,10 +326,13 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
                      ({ad} IN (SELECT code FROM {_ADCODE_TABLE})) AS __known
               FROM {src} AS s)
     """)  # noqa: S608 - names pass _ident, literals _sql_str
+    # a source named in Chinese is stored as its code (SOURCE_ALIASES)
+    source = "CASE __source " + " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in SOURCE_ALIASES.items()) \
+        + " ELSE __source END"
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW {name} AS
         SELECT __row AS record_id, __id_type AS id_type, __id_number AS id_number, __name AS name,
-               __adcode AS adcode, __place AS place, __start AS start, __end AS "end", __source AS source
+               __adcode AS adcode, __place AS place, __start AS start, __end AS "end", {source} AS source
         FROM {name}_checked WHERE __ok
     """)  # noqa: S608 - names pass _ident, literals _sql_str
     con.execute(f"""

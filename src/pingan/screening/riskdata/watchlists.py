@@ -360,6 +360,19 @@ WATCHLIST_CSV_COLUMNS = ("entry_id", "category", "name", "aliases", "id_type", "
                          "nationality", "note")
 #: Categories a bureau-maintained list may use (在逃 wanted, 失踪 missing, 重点人员 key person, sanctioned).
 CATEGORIES = frozenset({"wanted", "missing", "key_person", "sanctioned"})
+#: A bureau list's Chinese headers (在逃、失踪、重点人员名单) → the column they are; English headers
+#: (:data:`WATCHLIST_CSV_COLUMNS`) are read as well, or a mix.
+HEADER_ALIASES: dict[str, str] = {
+    "编号": "entry_id", "人员编号": "entry_id", "序号": "entry_id", "类别": "category", "人员类别": "category",
+    "姓名": "name", "别名": "aliases", "曾用名": "aliases", "别名/曾用名": "aliases", "证件类型": "id_type",
+    "证件号码": "id_number", "身份证号": "id_number", "公民身份号码": "id_number", "出生日期": "birth_date",
+    "国籍": "nationality", "备注": "note",
+}
+#: Categories as a Chinese list names them → the stable code stored.
+CATEGORY_ALIASES: dict[str, str] = {
+    "在逃": "wanted", "在逃人员": "wanted", "网上在逃": "wanted", "失踪": "missing", "失踪人员": "missing",
+    "重点人员": "key_person", "重点": "key_person", "制裁": "sanctioned", "受制裁": "sanctioned",
+}
 #: ``id_type`` values denoting the PRC resident identity card, whose number is checked per GB 11643-1999.
 RESIDENT_ID_TYPES = frozenset({"居民身份证", "身份证", "resident_id", "gb11643"})
 def _resident_id_problem(number: str) -> tuple[str, str] | None:
@@ -377,8 +390,9 @@ def _resident_id_problem(number: str) -> tuple[str, str] | None:
 def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tuple[pa.Table, pa.Table]:
     """Read a bureau-maintained watchlist CSV (UTF-8, header row) and validate it row by row.
 
-    Columns: ``entry_id`` (required, unique in the file), ``category`` (required: wanted / missing /
-    key_person / sanctioned), ``name`` (required), ``aliases`` (``;``-separated), ``id_type`` and
+    Columns (headed in English or in Chinese, :data:`HEADER_ALIASES`): ``entry_id`` (required, unique in the
+    file), ``category`` (required: wanted / missing / key_person / sanctioned, or 在逃 / 失踪 / 重点人员 / 制裁,
+    :data:`CATEGORY_ALIASES`), ``name`` (required), ``aliases`` (``;``-separated), ``id_type`` and
     ``id_number`` (both or neither), ``birth_date`` (any common form — ``1990-03-07``, ``1990/3/7``,
     ``1990年3月7日``, ``1990-03``, ``1990``, ``7 Mar 1990``; several separated by ``;``), ``nationality``,
     ``note``.
@@ -394,7 +408,7 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
     rejected for another reason they are reported among its rejections too.  Raises
     :class:`WatchlistFormatError` for a missing required column or an unreadable file.
     """
-    from pingan.screening.riskdata.movements import REJECTION_SCHEMA
+    from pingan.screening.riskdata.movements import REJECTION_SCHEMA, canonical_header
 
     path = Path(path)
     list_name = list_name or path.stem
@@ -407,7 +421,7 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
     width = [0]
     items = csvlines.scan(text, multiline=lambda cells: csvlines.runaway_cell(cells, ",", width[0]))
     first = next((it for it in items if isinstance(it, csvlines.Record)), None)
-    header = [h.strip().lower() for h in first.cells] if first is not None else []
+    header = canonical_header(first.cells, HEADER_ALIASES) if first is not None else []
     width[0] = len(header)
     missing = [c for c in ("entry_id", "category", "name") if c not in header]
     if missing:
@@ -432,6 +446,8 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             bad(None, "wrong_field_count", f"line {line} has {len(record)} fields, the header has {len(header)}")
             continue
         v = {h: record[i].strip() for i, h in enumerate(header)}
+        if v.get("category") in CATEGORY_ALIASES:
+            v["category"] = CATEGORY_ALIASES[v["category"]]
         n_before = len(rejects)
         for col in ("entry_id", "category", "name"):
             if not v.get(col):

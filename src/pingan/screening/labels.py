@@ -1,0 +1,57 @@
+"""Labels of a screening's hits and documents in the reader's language — the rule's title, how the person
+matched, the document type — shared by the police pages (``pingan.dashboard.people``) and the results files
+in a person's language (``services.screening_job_export``), so neither shows a code such as ``area-high:id_exact``
+or ``ric`` to a reader (issue 11, "Language")."""
+
+from __future__ import annotations
+
+import functools
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pingan.core import texts
+from pingan.screening import rules
+
+MATCH_KINDS = {
+    "id_exact": gettext_lazy("same document number"),
+    "id_15to18": gettext_lazy("same number (a 15-digit card number converted to 18 digits)"),
+    "id_corrected": gettext_lazy("same person once a typo in the ID number is corrected (the record confirms it)"),
+    "name_dob_phone": gettext_lazy("same name, birth date and phone number"),
+    "name_dob": gettext_lazy("same name and birth date"),
+    "document": gettext_lazy("document number equals a listed document"),
+    "identity": gettext_lazy("document number check"),
+}
+DOC_TYPES = {
+    "ric": gettext_lazy("resident ID card"), "hmt_residence": gettext_lazy("residence permit (HK/Macao/Taiwan)"),
+    "foreign_pr": gettext_lazy("foreign permanent residence card"),
+    "hk_mo_permit": gettext_lazy("HK/Macao home-return permit"), "tw_permit": gettext_lazy("Taiwan compatriot permit"),
+    "passport": gettext_lazy("passport"), "unknown": gettext_lazy("document"),
+}
+
+#: A hit's title when its rule set does not name the rule (a rule set of another id, a rule removed since):
+#: what the rule's source is, never its id.
+SOURCE_TITLES = {
+    "movements": gettext_lazy("Stay in a listed risk area"),
+    "identity": gettext_lazy("Identity document to verify"),
+    "watchlist": gettext_lazy("Watchlist match"),
+}
+
+
+def rule_title(rule_id: str, source: str, ruleset_id: str = "") -> str:
+    """The title of a hit of rule ``rule_id`` in the reader's language: the rule's name in the bundled rule set
+    (``name`` in the rule-set file; else its reason) when the screening used that rule set (``ruleset_id``;
+    ``""``: any) and it has the rule, else what its ``source`` is (:data:`SOURCE_TITLES`), else "Rule hit" —
+    never the raw id."""
+    ruleset = bundled_ruleset()
+    if not ruleset_id or ruleset_id == ruleset.id:
+        rule = next((r for r in ruleset.rules if r.id == rule_id), None)
+        if rule is not None and (rule.name_text or rule.reason_text):
+            return texts.pick(rule.name_text or rule.reason_text)
+    return str(SOURCE_TITLES.get(source) or _("Rule hit"))
+
+
+@functools.cache
+def bundled_ruleset() -> rules.RuleSet:
+    """The bundled default rule set, read once per process."""
+    return rules.load_ruleset()
