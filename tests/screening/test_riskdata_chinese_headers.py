@@ -57,7 +57,7 @@ def test_an_unknown_chinese_source_is_kept_as_written_and_a_missing_column_is_na
     assert valid.column("source").to_pylist() == ["卡口过车", "self_declaration"]
     from pingan.screening.riskdata import MovementFormatError
 
-    with pytest.raises(MovementFormatError, match="missing required column.*source"):
+    with pytest.raises(MovementFormatError, match=r"missing required column.*source"):
         read_movements(_csv(tmp_path / "b.csv", CHINESE.rsplit(",", 1)[0], [r.rsplit(",", 1)[0] for r in _rows(
             "x", "y")]))
 
