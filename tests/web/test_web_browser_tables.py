@@ -9,6 +9,7 @@ anti-fraud pages are checked in their empty state: their demo case takes minutes
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from test_web_browser_layout import browser  # noqa: F401 - fixture
@@ -98,6 +99,8 @@ def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_characte
             response = page.goto(live_server.url + path)
             assert response.status == 200, (username, path, response.status)
             found = page.evaluate(CHECK)
+            if shots := os.environ.get("PINGAN_SCREENSHOTS"):  # to look at them: a folder
+                page.screenshot(path=f"{shots}/{username}{path.replace('/', '_')}.png", full_page=True)
             rows += page.locator("main tbody tr").count()
             if found["scrolls"]:
                 scrolled.add(path)
