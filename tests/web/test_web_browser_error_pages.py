@@ -12,7 +12,8 @@ from web_support import browser_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FRAME = """() => { const bar = document.querySelector('header.bar'); const lang = document.querySelector('header .lang select');
+FRAME = """() => { const bar = document.querySelector('header.bar');
+  const lang = document.querySelector('header .lang select');
   const brand = document.querySelector('header .brand');
   const main = document.querySelector('main');
   return {lang: document.documentElement.lang, bar: !!bar, menu: !!lang, brand: !!brand,
