@@ -16,7 +16,9 @@ of this process and of its PostgreSQL backend (``/proc/<pid>/stat``):
    per-event CPU of every partition is what N processes would each spend, so the largest is the throughput
    bound on N cores.
 
-``--profile ingest|ingest-mqtt|worker`` prints a cProfile of that stage (sorted by internal time).
+``--profile ingest|ingest-mqtt|worker`` prints a cProfile of that stage (sorted by internal time; ``--profile-out
+FILE`` keeps the stats for ``pstats``); ``--queries`` counts each stage's SQL statements (the counting costs
+CPU of its own: leave it off for the figures).
 
 Run: ``nice -n 10 .venv/bin/python bench/alerts_cpu.py --events 50000``.
 """
@@ -110,6 +112,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--terminals", type=int, default=500)
     ap.add_argument("--profile", choices=("ingest", "ingest-mqtt", "worker"), default=None)
+    ap.add_argument("--profile-out", default="", help="also write the --profile stage's cProfile stats to this file")
+    ap.add_argument("--queries", action="store_true", help="count the SQL statements of each stage")
     ap.add_argument("--rate", type=float, default=0, help="events/s published in ingest-mqtt (0: flat out)")
     ap.add_argument("--partitions", type=int, default=1, help="measure the worker as N partitions, one after another")
     args = ap.parse_args()
@@ -135,10 +139,22 @@ def main() -> int:
 
     def measure(name, fn, n=args.events):
         prof = cProfile.Profile(time.process_time) if args.profile == name else None
+        from django.test.utils import CaptureQueriesContext
+
+        queries = CaptureQueriesContext(connection) if args.queries else None
         c0, b0, w0 = proc_cpu(me), proc_cpu(backend), time.monotonic()
         if prof:
             prof.enable()
-        extra = fn()
+        if queries is not None:
+            with queries:
+                extra = fn()
+            import collections
+            import re
+
+            shapes = collections.Counter(re.sub(r"\s+", " ", q["sql"])[:70] for q in queries.captured_queries)
+            extra = {**(extra or {}), "sql_statements": len(queries), "sql_top": shapes.most_common(12)}
+        else:
+            extra = fn()
         if prof:
             prof.disable()
         c1, b1, w1 = proc_cpu(me), proc_cpu(backend), time.monotonic()
@@ -148,6 +164,8 @@ def main() -> int:
             "wall_s": round(w1 - w0, 1),
             **(extra or {}),
         }
+        if prof and args.profile_out:
+            prof.dump_stats(args.profile_out)
         if prof:
             pstats.Stats(prof).sort_stats("tottime").print_stats(25)
             pstats.Stats(prof).sort_stats("cumulative").print_stats("pingan", 30)

@@ -45,3 +45,47 @@ def test_a_batch_of_firings_costs_the_same_queries_for_3_alerts_as_for_30(on_dut
     assert FeedItem.objects.filter(kind="alert").count() == 34
     # 27 more alerts, no more queries: at most the routing index's freshness check (once a second) differs
     assert abs(many - few) <= 3, (few, many)
+
+
+def test_a_batch_without_alerts_costs_five_statements_timers_and_commit_included(on_duty, clock, worker):
+    """The worker's per-batch overhead: the log read, one statement for the counters and the position, one
+    check whether a group or an escalation waits (instead of their two locking reads), and the transaction's
+    BEGIN/COMMIT — the timers' work goes in the batch's own transaction (there were two, and nine statements)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("counters and position in one statement (unnest) are PostgreSQL's")
+    w = worker(tick_every_s=0, snapshot_every_s=1e9)  # the timers run with every batch; no snapshot
+    ingest(*[payload(f"h{i}", LQ_SOS, "heartbeat", clock()) for i in range(50)])
+    w.step()
+    ingest(*[payload(f"k{i}", LQ_SOS, "heartbeat", clock()) for i in range(50)])
+    with CaptureQueriesContext(connection) as ctx:
+        assert w.step() == 50
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) <= 5, sql
+    assert sum("alerts_loggedevent" in s for s in sql) == 1
+    from pingan.alerts.services import counters
+
+    assert counters()["non_alert"] == 100
+
+
+def test_a_device_seen_again_within_a_second_is_not_rewritten_but_an_offline_one_comes_online(xiamen, clock):
+    import datetime as dt
+
+    from pingan.alerts import services
+    from pingan.alerts.models import Device
+
+    def send(event_id, at):
+        services.events_ingest(inputs=[services.RawInput(payload=payload(event_id, LQ_SOS, "heartbeat", at))],
+                               source="http", now=at)
+        return Device.objects.get(device_id=LQ_SOS)
+
+    t0 = clock()
+    assert (send("s1", t0).last_seen_at, send("s1", t0).status) == (t0, "online")
+    assert send("s2", t0 + dt.timedelta(seconds=0.5)).last_seen_at == t0  # online and seen within 1 s
+    t1 = t0 + dt.timedelta(seconds=1.5)
+    assert send("s3", t1).last_seen_at == t1
+    Device.objects.filter(device_id=LQ_SOS).update(status="offline")  # the worker's absence rule
+    d = send("s4", t1 + dt.timedelta(seconds=0.1))
+    assert (d.status, d.last_seen_at) == ("online", t1 + dt.timedelta(seconds=0.1))
+    Device.objects.filter(device_id=LQ_SOS).update(status="maintenance")
+    d = send("s5", t1 + dt.timedelta(seconds=5))
+    assert (d.status, d.last_seen_at) == ("maintenance", t1 + dt.timedelta(seconds=5))  # stays in maintenance

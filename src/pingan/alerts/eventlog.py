@@ -34,7 +34,7 @@ from pingan.alerts.events import Event
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(slots=True)
 class LogEntry:
     seq: int
     event: Event | None  # None: skipped unparsed (the reader's ``wanted`` said no)
@@ -75,13 +75,23 @@ _STAGE = (
     "type text, time timestamptz, received_at timestamptz, body text) ON COMMIT DELETE ROWS"
 )
 _COPY = "COPY alerts_log_stage FROM STDIN"
+# answers the keys that were not inserted (already in the log: duplicates), usually none — not the batch's
+# inserted keys, which the client had to receive and hash one by one
 _INSERT = (
-    "INSERT INTO alerts_loggedevent (key, device_id, type, time, received_at, body) "
+    "WITH ins AS (INSERT INTO alerts_loggedevent (key, device_id, type, time, received_at, body) "
     "SELECT key, device_id, type, time, received_at, body FROM alerts_log_stage WHERE batch = %s ORDER BY ord "
-    "ON CONFLICT (key) DO NOTHING RETURNING key"
+    "ON CONFLICT (key) DO NOTHING RETURNING key) "
+    "SELECT s.key FROM alerts_log_stage s WHERE s.batch = %s AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.key = s.key)"
 )
 _READ = "SELECT seq, body, received_at, device_id, type FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
+# on PostgreSQL the reception time as text (the session's time zone is UTC), parsed once per distinct value
+_READ_TEXT = _READ.replace("received_at,", "received_at::text,", 1)
 _batches = itertools.count(1)
+
+
+def _parse_time(text: str) -> dt.datetime:
+    t = dt.datetime.fromisoformat(text)
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 class DatabaseLog:
@@ -91,9 +101,10 @@ class DatabaseLog:
 
     def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
         """One ``COPY`` of the batch into a session-local staging table, then one ``INSERT … SELECT … ON
-        CONFLICT (key) DO NOTHING RETURNING key`` in the batch's order: three statements per batch whatever
-        its size (the lock, the COPY, the insert; a multi-row ``INSERT`` with bound parameters cost ~40 µs of
-        client CPU per event). Inside the caller's transaction when there is one (no savepoint)."""
+        CONFLICT (key) DO NOTHING`` in the batch's order, answering the keys it did not insert: three
+        statements per batch whatever its size (the lock, the COPY, the insert; a multi-row ``INSERT`` with
+        bound parameters cost ~40 µs of client CPU per event). Inside the caller's transaction when there is
+        one (no savepoint)."""
         if not events:
             return []
         dupes: list[Event] = []
@@ -130,9 +141,10 @@ class DatabaseLog:
                 transaction.on_commit(lambda raw=raw: self._staged.add(raw))
             with cur.cursor.copy(_COPY) as copy:
                 copy.write(buf)
-            cur.execute(_INSERT, [batch])
-            inserted = {r[0] for r in cur.fetchall()}
-        dupes += [e for k, e in first.items() if k not in inserted]
+            cur.execute(_INSERT, [batch, batch])
+            already = {r[0] for r in cur.fetchall()}
+        if already:
+            dupes += [e for k, e in first.items() if k in already]
         return dupes
 
     @staticmethod
@@ -161,10 +173,13 @@ class DatabaseLog:
 
     def read(self, consumer: str, *, after: int, limit: int, timeout: float = 0, wanted=None) -> list[LogEntry]:
         with connection.cursor() as cur:
-            cur.execute(_READ, [after, limit])
+            cur.execute(_READ_TEXT if connection.vendor == "postgresql" else _READ, [after, limit])
             rows = cur.fetchall()
-        if rows and isinstance(rows[0][2], str):  # SQLite returns the raw text
-            rows = [(seq, body, dt.datetime.fromisoformat(rec), d, t) for seq, body, rec, d, t in rows]
+        if rows and isinstance(rows[0][2], str):  # the time as text (SQLite's own; PostgreSQL's asked for):
+            # the events of one ingest batch share their reception time, so each distinct one is parsed once
+            times: dict[str, dt.datetime] = {}
+            rows = [(seq, body, times.get(rec) or times.setdefault(rec, _parse_time(rec)), d, t)
+                    for seq, body, rec, d, t in rows]
         if wanted is None:
             return [LogEntry(seq, Event.from_json(body), rec) for seq, body, rec, _d, _t in rows]
         return [LogEntry(seq, Event.from_json(body) if wanted(d, t) else None, rec) for seq, body, rec, d, t in rows]

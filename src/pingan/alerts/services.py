@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, routing
@@ -55,7 +55,7 @@ ALERT_ROLES = (Role.OFFICER, Role.STATION_CHIEF)
 # ------------------------------------------------------------------------------------------- counters
 
 
-_COUNTERS_ADD = (
+COUNTERS_ADD_SQL = (
     "INSERT INTO alerts_counter (name, value) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
     "ON CONFLICT (name) DO UPDATE SET value = alerts_counter.value + EXCLUDED.value"
 )
@@ -69,7 +69,7 @@ def counters_add(values: dict[str, int]) -> None:
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute(_COUNTERS_ADD, [[k for k, _ in items], [n for _, n in items]])
+            cur.execute(COUNTERS_ADD_SQL, [[k for k, _ in items], [n for _, n in items]])
         return
     for name, n in items:
         if n:
@@ -399,6 +399,34 @@ def _payload_text(raw: RawInput) -> str:
     return json.dumps(p, ensure_ascii=False, default=str)
 
 
+#: how stale a device's ``last_seen_at`` may be before an event rewrites it (an online device reporting many
+#: times a second was rewritten by every batch: a row update with its index entries, ~100 a second per device)
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=1)
+
+_DEVICES_SEEN = (
+    "UPDATE alerts_device SET last_seen_at = %s, status = CASE WHEN status IN ('retired', 'maintenance') "
+    "THEN status ELSE 'online' END WHERE device_id = ANY(%s) AND (last_seen_at IS NULL OR last_seen_at < %s "
+    "OR status NOT IN ('online', 'retired', 'maintenance'))"
+)
+
+
+def _devices_seen(device_ids: list[str], now: dt.datetime) -> None:
+    """Devices that sent accepted events are online (retired and in-maintenance ones stay so), seen ``now``;
+    rows already online and seen within :data:`LAST_SEEN_RESOLUTION` are left alone."""
+    stale = now - LAST_SEEN_RESOLUTION
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_DEVICES_SEEN, [now, device_ids, stale])
+        return
+    kept = (Device.Status.RETIRED, Device.Status.MAINTENANCE)
+    Device.objects.filter(device_id__in=device_ids).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale) | ~Q(status__in=(Device.Status.ONLINE, *kept))
+    ).update(
+        last_seen_at=now,
+        status=Case(When(status__in=kept, then=F("status")), default=Value(Device.Status.ONLINE)),
+    )
+
+
 def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.datetime | None = None) -> IngestResult:
     """Judge and append a batch of inputs: each ends accepted (appended to the event log), a duplicate
     (dropped, counted) or dead-lettered with its reason. Checks: the payload schema, a registered and not
@@ -467,13 +495,7 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
             )
         seen = sorted({e.device_id for e in res.accepted})
         if seen:
-            Device.objects.filter(device_id__in=seen).update(
-                last_seen_at=now,
-                status=Case(  # retired and in-maintenance devices stay so
-                    When(status__in=(Device.Status.RETIRED, Device.Status.MAINTENANCE), then=F("status")),
-                    default=Value(Device.Status.ONLINE),
-                ),
-            )
+            _devices_seen(seen, now)
         counters_add({"received": len(inputs), **res.counts})
     return res
 
@@ -713,24 +735,34 @@ def _timeline(alert: Alert, action: str, *, actor: User | None = None, at: dt.da
     return AlertTransition(alert=alert, at=at, actor=actor, action=action, detail=detail)
 
 
-def _active_silences(now: dt.datetime) -> list[tuple[Silence, list[alerting.Matcher]]]:
-    return [
-        (s, [alerting.parse_matcher(m) for m in s.matchers])
-        for s in Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).select_related(
-            "unit"
-        )
-    ]
+@dataclass(frozen=True, slots=True)
+class ActiveSilence:
+    """What matching needs of a silence in force: its id, its unit's path (and whether that is the root),
+    its parsed matchers."""
+
+    pk: int
+    unit_path: str
+    unit_is_root: bool
+    matchers: list
+
+
+def _active_silences(now: dt.datetime) -> list[ActiveSilence]:
+    rows = Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).values_list(
+        "pk", "matchers", "unit__path", "unit__parent_id"
+    )
+    return [ActiveSilence(pk, path, parent is None, [alerting.parse_matcher(m) for m in matchers])
+            for pk, matchers, path, parent in rows]
 
 
 def _silence_for(
-    labels: dict, unit: OrgUnit | None, now: dt.datetime, silences: list | None = None
-) -> Silence | None:
-    for s, matchers in _active_silences(now) if silences is None else silences:
-        if unit is not None and not unit.path.startswith(s.unit.path):
+    labels: dict, unit: OrgUnit | None, now: dt.datetime, silences: list[ActiveSilence] | None = None
+) -> ActiveSilence | None:
+    for s in _active_silences(now) if silences is None else silences:
+        if unit is not None and not unit.path.startswith(s.unit_path):
             continue
-        if unit is None and s.unit.parent_id is not None:
+        if unit is None and not s.unit_is_root:
             continue
-        if alerting.matches_all(matchers, labels):
+        if alerting.matches_all(s.matchers, labels):
             return s
     return None
 
@@ -754,6 +786,15 @@ def _inhibited(
     if not any(alerting.matches_all(rule.target, firing.labels) for rule in policy.inhibit):
         return False  # nothing can mute it: no need to look at the open alerts
     return alerting.inhibited(target, _inhibit_sources(now) if sources is None else sources, policy.inhibit)
+
+
+def _applied_causes(keys: list[str]) -> set[str]:
+    """The cause keys already applied (on PostgreSQL one array parameter, without the ORM's query building)."""
+    if connection.vendor != "postgresql":
+        return set(AlertCause.objects.filter(key__in=set(keys)).values_list("key", flat=True))
+    with connection.cursor() as cur:
+        cur.execute("SELECT key FROM alerts_alertcause WHERE key = ANY(%s)", [list(set(keys))])
+        return {r[0] for r in cur.fetchall()}
 
 
 @dataclass
@@ -788,7 +829,7 @@ def firings_apply(
         return res
     keys = [_cause_key(f) for f in firings]
     fps = [alerting.fingerprint(f.labels) for f in firings]
-    applied = set(AlertCause.objects.filter(key__in=set(keys)).values_list("key", flat=True))
+    applied = _applied_causes(keys)
     open_by_fp = {
         a.fingerprint: a
         for a in Alert.objects.select_for_update(of=("self",)).filter(fingerprint__in=set(fps), open=True)
@@ -921,7 +962,7 @@ def firings_apply(
     Alert.objects.bulk_create(res.created)
     if dirty:
         Alert.objects.bulk_update(list(dirty.values()), _UPDATE_FIELDS)
-    AlertCause.objects.bulk_create([AlertCause(key=k, alert=a) for k, a in causes])
+    _causes_insert(causes)
     targets: dict[str, OrgUnit | None] = {}
     feed_append_many(
         [
@@ -944,6 +985,17 @@ def firings_apply(
     if audits:
         audit.record_many(None, audits)
     return res
+
+
+def _causes_insert(causes: list[tuple[str, Alert]]) -> None:
+    if not causes:
+        return
+    if connection.vendor != "postgresql":
+        AlertCause.objects.bulk_create([AlertCause(key=k, alert=a) for k, a in causes])
+        return
+    with connection.cursor() as cur:  # one statement of two arrays (bulk_create built a model per cause)
+        cur.execute("INSERT INTO alerts_alertcause (key, alert_id) SELECT * FROM unnest(%s::text[], %s::bigint[])",
+                    [[k for k, _ in causes], [a.pk for _, a in causes]])
 
 
 def _step_target(step: alerting.Step, alert: Alert, cache: dict | None = None) -> OrgUnit | None:

@@ -41,6 +41,7 @@ from pingan.alerts import alerting, rules
 from pingan.alerts.eventlog import EventLog, get_log
 from pingan.alerts.models import AlertingEvent, Checkpoint, HotlistEntry
 from pingan.alerts.services import (
+    COUNTERS_ADD_SQL,
     counters_add,
     directory,
     escalations_run,
@@ -230,6 +231,26 @@ def handover(parts: int, *, log_: EventLog | None = None, ruleset: rules.RuleSet
                 cur.execute("SELECT pg_advisory_unlock(%s)", [_HANDOVER_LOCK])
 
 
+# The batch's counters (services.counters_add's statement) and the consumer's position, in one statement.
+_POSITION_AND_COUNTERS = (
+    f"WITH c AS ({COUNTERS_ADD_SQL}) UPDATE alerts_checkpoint SET position = %s WHERE consumer = %s"  # noqa: S608 - constants
+)
+# Whether a group waits for its notification, and whether an escalation step is due (the filters of
+# services.groups_flush and services.escalations_run).
+_DUE = (
+    "SELECT EXISTS (SELECT 1 FROM alerts_alert WHERE \"open\" AND notified_at IS NULL AND muted_by = '' "
+    "AND group_key <> ''), EXISTS (SELECT 1 FROM alerts_alert WHERE \"open\" AND state = 'new' "
+    "AND next_escalation_at <= %s AND notified_at IS NOT NULL)"
+)
+
+
+def _due(now: dt.datetime) -> tuple[bool, bool]:
+    with connection.cursor() as cur:
+        cur.execute(_DUE, [connection.ops.adapt_datetimefield_value(now)])
+        groups, escalations = cur.fetchone()
+    return bool(groups), bool(escalations)
+
+
 class Worker:
     """One consumer of the event log. ``clock`` gives processing time (tests control it)."""
 
@@ -348,35 +369,55 @@ class Worker:
         if upto is not None:
             entries = [e for e in entries if e.seq <= upto]
         now = self.clock()
+        tick = time.monotonic() - self._last_tick >= self.tick_every_s or not entries
         if entries:
             firings: list[rules.Firing] = []
             fired: list[tuple[str, bool]] = []  # (event key, whether this partition owns its device)
             owned = 0
+            process, owns, single = self.engine.process, self.engine.owns, self.parts == 1
+            extra = list(self.extra.values())
             for e in entries:
-                if e.event is None:
+                ev = e.event
+                if ev is None:
                     continue  # another partition's device, of a type only device-keyed rules look at
-                fs = self.engine.process(e.event, e.received_at)
-                for eng in self.extra.values():
-                    fs = fs + eng.process(e.event, e.received_at)
-                mine = self.parts == 1 or self.engine.owns(e.event.device_id)
+                fs = process(ev, e.received_at)
+                for eng in extra:
+                    fs = fs + eng.process(ev, e.received_at)
+                mine = single or owns(ev.device_id)
                 owned += mine
-                if e.event.type != "heartbeat" and fs:
-                    fired.append((e.event.key, mine))
-                firings.extend(fs)
+                if fs:
+                    if ev.type != "heartbeat":
+                        fired.append((ev.key, mine))
+                    firings.extend(fs)
+            if tick:  # the timers' firings and flushes go in the batch's transaction (one commit, one apply)
+                firings.extend(self._tick_firings(now))
             with transaction.atomic():
                 firings_apply(firings=firings, policy=self.policy, now=now)
-                counters_add(self._count(owned, fired, now))
                 self.position = entries[-1].seq
-                Checkpoint.objects.filter(consumer=self.consumer).update(position=self.position)
+                self._commit_position(self._count(owned, fired, now))
+                if tick:
+                    self._flush(now)
             self.log.ack(self.consumer, self.position)
             self.processed += len(entries)
             if time.monotonic() - self._last_snapshot >= self.snapshot_every_s:
                 # after the commit, in a transaction of its own: its position is committed, and the batch's
                 # transaction (and the locks it holds) does not wait for a state of up to ~30 MB to be written
                 self.save_snapshot()
-        if time.monotonic() - self._last_tick >= self.tick_every_s or not entries:
+        elif tick:
             self.tick(now)
         return len(entries)
+
+    def _commit_position(self, counts: dict[str, int]) -> None:
+        """The batch's counter increments and this consumer's log position (inside the batch's transaction):
+        on PostgreSQL one statement."""
+        if connection.vendor != "postgresql":
+            counters_add(counts)
+            Checkpoint.objects.filter(consumer=self.consumer).update(position=self.position)
+            return
+        items = sorted((name, n) for name, n in counts.items() if n)  # in name order, as counters_add
+        with connection.cursor() as cur:
+            cur.execute(_POSITION_AND_COUNTERS, [[k for k, _ in items], [n for _, n in items], self.position,
+                                                 self.consumer])
 
     def _count(self, owned: int, fired: list[tuple[str, bool]], now: dt.datetime) -> dict[str, int]:
         """Counter increments for a batch: ``owned`` events whose device this partition owns, and the events
@@ -408,14 +449,26 @@ class Worker:
         """Time-driven work: absence firings; on partition 0 also group flushes and escalations (one
         process does them, so a group is flushed and a step escalated once)."""
         now = now or self.clock()
-        firings = self.engine.tick(now)
-        for eng in self.extra.values():
-            firings = firings + eng.tick(now)
+        firings = self._tick_firings(now)
         with transaction.atomic():
             if firings:
                 firings_apply(firings=firings, policy=self.policy, now=now)
-            if self.part == 0:
+            self._flush(now)
+
+    def _tick_firings(self, now: dt.datetime) -> list[rules.Firing]:
+        firings = self.engine.tick(now)
+        for eng in self.extra.values():
+            firings = firings + eng.tick(now)
+        return firings
+
+    def _flush(self, now: dt.datetime) -> None:
+        """Partition 0's group flushes and escalations (inside the caller's transaction), skipped when one
+        query says nothing waits: the two locking reads with their joins cost more than the check."""
+        if self.part == 0:
+            groups, escalations = _due(now)
+            if groups:
                 groups_flush(policy=self.policy, now=now)
+            if escalations:
                 escalations_run(policy=self.policy, now=now)
         if self.part == 0 and self.parts > 1 and time.monotonic() - self._last_prune > 600:
             AlertingEvent.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
