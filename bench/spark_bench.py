@@ -16,9 +16,10 @@ engine end to end in a fresh process (read the roster with the ingest, screen, w
 Peak memory is the largest summed RSS of the process tree (the Python process and, for Spark, its JVM),
 sampled every 0.2 s from /proc. Identity: the ``persons`` and ``hits`` tables of the two runs are compared
 row by row (hits in a total order). The 1-minute load average is read before and after each run (the
-machine is shared). CPU time is that of the whole process tree (JVM included). Splink on Spark is not run:
-Splink is not a pingan dependency (not installed here), and its probabilistic linkage model answers another
-question than the rule contract compared here. Results go to ``<out>/spark-report-<time>.json``.
+machine is shared). CPU time is that of the whole process tree (JVM included). Splink on Spark is
+``bench/splink_bench.py`` on the same generated data (not a pingan dependency: installed apart; its
+probabilistic linkage answers another question than the rule contract compared here). Results go to
+``<out>/spark-report-<time>.json``.
 """
 
 from __future__ import annotations

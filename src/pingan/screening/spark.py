@@ -37,6 +37,7 @@ One :class:`SparkSession` per process (``SparkSession.builder.getOrCreate``): a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -203,6 +204,34 @@ class _SparkRun(_Run):
     def _df(self, table: pa.Table) -> DataFrame:
         return self.spark.createDataFrame(_localise(table, self.timezone))
 
+    def _materialise(self, df: DataFrame) -> DataFrame:
+        """``df`` computed once, now, and read back from the executors' block stores by every later query.
+
+        Not ``persist()``: a persisted DataFrame is found again only by matching query plans, and Spark
+        (4.x) does not match it once it is referenced from SQL text (``spark.sql("… {mv} …", mv=…)`` or a
+        temp view): each query recomputed its whole lineage from the Parquet scan (at 1 M people × 10 M
+        records the windowed scan ran 12 times, and the roster went to the executors once per query). A
+        local checkpoint ends the lineage: the plans that use ``df`` start from its stored blocks. The
+        blocks live in executor memory and disk like cached ones (dynamic allocation keeps executors
+        holding them: ``spark.dynamicAllocation.cachedExecutorIdleTimeout``); they are released at the
+        end of the run (:meth:`_release`).
+        """
+        out = df.localCheckpoint(eager=True)
+        self._cached.append(out)
+        return out
+
+    def _partitions(self) -> int:
+        """How many partitions a small intermediate table is merged into: the shuffle partitions setting."""
+        return int(self.spark.conf.get("spark.sql.shuffle.partitions") or 8)
+
+    def _release(self) -> None:
+        """Drop the blocks of the DataFrames :meth:`_materialise` stored (best effort)."""
+        for df in self._cached:
+            # a plan of another shape is left to Spark's context cleaner
+            with contextlib.suppress(Exception):
+                df._jdf.queryExecution().logical().rdd().unpersist(False)
+        self._cached = []
+
     def _collect(self, df: DataFrame) -> list[tuple]:
         return [tuple(r) for r in df.collect()]
 
@@ -285,7 +314,7 @@ class _SparkRun(_Run):
         a, w = self._spark_ts(self.as_of), self._spark_ts(self.window_start)
         t0 = "CAST(`start` AS TIMESTAMP)"
         t1 = f"coalesce(CAST(`end` AS TIMESTAMP), {t0} + INTERVAL 1 SECOND)"
-        self.mv = self.spark.sql(f"""
+        self.mv = self._materialise(self.spark.sql(f"""
             SELECT CAST(record_id AS STRING) AS record_id,
                    {"CAST(id_type AS STRING)" if has_type else "CAST(NULL AS STRING)"} AS id_type,
                    upper(trim(CAST(id_number AS STRING))) AS number,
@@ -294,8 +323,7 @@ class _SparkRun(_Run):
                    {"CAST(phone AS STRING)" if self.has_phone else "CAST(NULL AS STRING)"} AS phone
             FROM {{src}}
             WHERE {t0} < {a} AND {t1} > {w} AND ({where_div}){self.partition_filter(prefixes)}
-        """, src=src).persist()
-        self._cached.append(self.mv)
+        """, src=src))
         # one job: the windowed records per document-type label (the count and the labels to map)
         per_label = self.mv.groupBy("id_type").count().collect()
         n = sum(r[1] for r in per_label)
@@ -305,9 +333,10 @@ class _SparkRun(_Run):
             "id_type": pa.array(labels, pa.string()),
             "mv_doc_type": pa.array([doc_type_from_label(v) for v in labels], pa.string()),
         }))
-        # the roster's identities, for the joins
-        self.p_df = self._df(self.arrow(
+        # the roster's identities, for the joins (a driver table arrives in ~100 slices: merged, as `mm` is)
+        self.p_df = self._materialise(self._df(self.arrow(
             "SELECT row, name, number, doc_type, valid, error_code, from15, birth_date FROM p"))
+            .coalesce(self._partitions()))
         if not n and self.listings_in_window:
             in_period = self.spark.sql(f"SELECT 1 FROM {{src}} WHERE {t0} < {a} AND {t1} > {w} LIMIT 1",
                                        src=src).count()
@@ -349,7 +378,7 @@ class _SparkRun(_Run):
             FROM {p} p LATERAL VIEW explode(sequence(1, 18)) r AS i
             WHERE p.doc_type = 'ric' AND p.error_code = 'bad_check_digit' AND p.number RLIKE '^[0-9]{{17}}[0-9X]$'
         """, p=self.p_df)
-        inv_c = self.spark.sql("""
+        inv_c = self._materialise(self.spark.sql("""
             WITH s AS (SELECT row, n, sum(a * w) % 11 AS s FROM {d} GROUP BY row, n),
             d AS (
                 SELECT d.row, d.n, d.i, d.a, d.w, s.s,
@@ -368,8 +397,7 @@ class _SparkRun(_Run):
             FROM d
             WHERE i < 18 AND a2 IS NOT NULL AND a <> a2 AND NOT (i = 17 AND a2 = 10)
               AND (((s + (a2 - a) * (w - w2)) % 11) + 11) % 11 = 1
-        """, d=inv_d).persist()
-        self._cached.append(inv_c)
+        """, d=inv_d))
         self.counts["candidates"] = inv_c.count()
         # the stored number compared as it is (a plain hash join over every record's number column); a
         # lower-case x is covered by adding that spelling of the candidate
@@ -419,8 +447,9 @@ class _SparkRun(_Run):
         df = self.spark.createDataFrame([], schema)
         for part in self.mm_parts:
             df = df.unionByName(part)
-        self.mm = df.persist()
-        self._cached.append(self.mm)
+        # one part per matching step, each with the windowed scan's partitions: few rows in many partitions,
+        # each a task in every later job; coalesce merges them (and never adds partitions)
+        self.mm = self._materialise(df.coalesce(self._partitions()))
         self.counts["matched_exact"] = self.mm.where(F.col("match_kind").isin("id_exact", "id_15to18")).count()
 
     # ------------------------------------------------------------------------------------------ 4. rules
@@ -431,9 +460,8 @@ class _SparkRun(_Run):
         # table) are normalised in the driver, as the DuckDB engine does, and go back as a small table
         places = pa.array([r[0] for r in self.mm.select("place").distinct().collect()], pa.string())
         pn = self._df(pa.table({"place": places, "place_n": _normalise_text(places)}))
-        self.lst = self._df(self.arrow("SELECT area_key, adcode, level, listed_from, listed_until, plen, "
-                                       "community, community_n FROM lst_n")).persist()
-        self._cached.append(self.lst)
+        self.lst = self._materialise(self._df(self.arrow(
+            "SELECT area_key, adcode, level, listed_from, listed_until, plen, community, community_n FROM lst_n")))
         # every substring (>= 2 characters) of each distinct place that is a listed community's name
         psub = self.spark.sql("""
             WITH pl AS (SELECT DISTINCT place_n FROM {pn} WHERE length(place_n) >= 2),
@@ -443,16 +471,16 @@ class _SparkRun(_Run):
             SELECT DISTINCT place_n, sub FROM sb
             WHERE sub IN (SELECT community_n FROM {lst} WHERE community_n <> '')
         """, pn=pn, lst=self.lst)
-        mk = self.spark.sql("""
+        mk = self._materialise(self.spark.sql("""
             SELECT mm.*, coalesce(pn.place_n, '') AS place_n, k.akey
             FROM {mm} mm LEFT JOIN {pn} pn ON pn.place <=> mm.place
             JOIN (SELECT DISTINCT ac, akey FROM (SELECT DISTINCT adcode AS ac FROM {mm})
                   LATERAL VIEW explode(array(ac, concat(substr(ac, 1, 4), '00'),
                                              concat(substr(ac, 1, 2), '0000'))) s AS akey) k
               ON k.ac = mm.adcode
-        """, mm=self.mm, pn=pn)
+        """, mm=self.mm, pn=pn))
         overlap = "(mk.t0 < l.listed_until OR l.listed_until IS NULL) AND l.listed_from < mk.t1"
-        self.named = self.spark.sql(f"""
+        self.named = self._materialise(self.spark.sql(f"""
             WITH x AS (
                 SELECT mk.row, mk.record_id, mk.adcode, mk.t0, mk.t1, mk.match_kind, mk.match_reasons,
                        l.area_key, l.level, l.plen, l.community_n
@@ -468,7 +496,7 @@ class _SparkRun(_Run):
                                 OVER (PARTITION BY row, record_id) AS longest FROM x)
             SELECT row, record_id, adcode, t0, t1, match_kind, match_reasons, area_key, level, plen
             FROM y WHERE community_n = '' OR length(community_n) = longest
-        """, mk=mk, psub=psub, lst=self.lst).persist()
+        """, mk=mk, psub=psub, lst=self.lst))
         self.cty = self.spark.sql("""
             WITH iv AS (
                 SELECT adcode, level, listed_from, listed_until, min(area_key) AS area_key
@@ -478,7 +506,6 @@ class _SparkRun(_Run):
             FROM {mm} mm JOIN iv ON iv.adcode = mm.adcode
             WHERE (mm.t0 < iv.listed_until OR iv.listed_until IS NULL) AND iv.listed_from < mm.t1
         """, lst=self.lst, mm=self.mm)
-        self._cached.append(self.named)
 
     def _spark_window(self, rule: Rule) -> tuple[str, str]:
         start = self.as_of - dt.timedelta(days=self.rs.lookback(rule))
@@ -546,5 +573,4 @@ class _SparkRun(_Run):
             self.con.register("mv_in", recs.toArrow())
             self.sql("INSERT INTO mv SELECT record_id, adcode, place, t0, t1 FROM mv_in")
             self.con.unregister("mv_in")
-        for df in self._cached:
-            df.unpersist()
+        self._release()
