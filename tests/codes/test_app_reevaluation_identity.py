@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from pathlib import Path
 
 import pytest
 from derived_support import AS_OF, RED_ID, TENANTS, import_movements, import_risk, rid
@@ -112,8 +114,18 @@ def test_re_evaluating_against_unchanged_risk_data_changes_nothing(cast, screene
     assert SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True).pk == code.pk
 
 
-def test_re_evaluated_people_get_what_a_fresh_screening_of_their_roster_gives(cast, screened, tmp_path):
+@pytest.mark.parametrize("kept", ["engine roster", "roster file"])
+def test_re_evaluated_people_get_what_a_fresh_screening_of_their_roster_gives(cast, screened, tmp_path, kept):
+    """From the engine roster the screening left (the roster file is not read), or — for a job screened before
+    engine rosters existed — from the roster file, parsed again and its engine roster written for next time."""
     job, _ = screened
+    engine_roster = Path(job.result_dir) / services.ENGINE_ROSTER_FILE
+    written = services.engine_roster_read(engine_roster)
+    assert written.column("resident_id_column").to_pylist() == [False] * len(PEOPLE)  # "证件号码": any document
+    if kept == "engine roster":
+        os.remove(job.roster_path)
+    else:
+        engine_roster.unlink()
     delta = import_movements(tmp_path, "2022-08-18.csv", [
         (GREEN[1], GREEN[0], "350203", "莲前街道某社区", "2022-08-18"),            # green → red
         (LATER_NO_ID_NUMBER, "赵敏", "350203", "莲前街道某社区", "2022-08-18"),    # name + date of birth
@@ -128,15 +140,15 @@ def test_re_evaluated_people_get_what_a_fresh_screening_of_their_roster_gives(ca
         assert got[r] == want[r], r
     assert {k: v for k, v in counts(job).items()} == counts(fresh)
     assert want[5]["level"] == "red" and want[6]["level"] == "red"  # 赵敏, 周杰 (rows 2.. by the header)
+    assert services.engine_roster_read(engine_roster).equals(written) and engine_roster.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_job_whose_roster_file_is_gone_is_re_evaluated_from_its_stored_results(cast, screened):
-    """The benchmark's city has no roster files (and retention deletes them): the re-evaluation raised
+    """A job without its roster file and engine roster (deleted under retention): the re-evaluation raised
     KeyError 'gone' instead of rebuilding those people from the stored results."""
-    import os
-
     job, movements = screened
     os.remove(job.roster_path)
+    (Path(job.result_dir) / services.ENGINE_ROSTER_FILE).unlink()
     run = reevaluate.reevaluate(dataset=movements)
     assert run.candidates > 0
     assert PersonResult.objects.get(job=job, name="张伟").level == "red"
