@@ -152,3 +152,36 @@ def test_a_job_whose_roster_file_is_gone_is_re_evaluated_from_its_stored_results
     run = reevaluate.reevaluate(dataset=movements)
     assert run.candidates > 0
     assert PersonResult.objects.get(job=job, name="张伟").level == "red"
+
+
+@pytest.mark.parametrize("kept", ["engine roster", "roster file"])
+def test_a_person_is_screened_again_with_the_other_rows_of_the_roster_giving_the_same_number(cast, tmp_path,
+                                                                                             settings, kept):
+    """One number under two names is decided within a roster: the person's row goes to the engine with the
+    roster's other rows giving that number (as context, not stored), and screening it again gives what the
+    screening gave."""
+    settings.PINGAN = {**settings.PINGAN, "SCREENING_AS_OF": "2022-08-20"}
+    import_risk(tmp_path, [(RED_ID, "张伟")])
+    job = services.screening_job_create(
+        actor=cast.premises_a.owner, roster_name="roster.csv", premises=cast.premises_a, as_of=AS_OF,
+        roster_bytes=roster([("李四", TYPO_RIGHT, ""), GREEN, ("王五", TYPO_RIGHT, ""), RED]))
+    job = services.screening_job_run(job=job)
+    if kept == "roster file":
+        (Path(job.result_dir) / services.ENGINE_ROSTER_FILE).unlink()
+    else:
+        os.remove(job.roster_path)
+    first = PersonResult.objects.get(job=job, row=2)
+    people = reevaluate.people_table([first.pk, PersonResult.objects.get(job=job, row=5).pk])
+    [(table, _flag, context)] = reevaluate._rosters(people)
+    assert table.column("name").to_pylist() == ["李四", "王五", "张伟"]  # roster order
+    keys = table.column("row").to_pylist()
+    assert keys[0] == first.pk and keys[1] < 0 and context == {keys[1]}
+    result, _ruleset = reevaluate.screen_again(people)
+    again = result.persons.to_pylist()
+    stored = {p.pk: p for p in PersonResult.objects.filter(job=job)}
+    assert [r["row"] for r in again] == sorted(people.column("pk").to_pylist())  # the context rows left out
+    for r in again:
+        p = stored[r["row"]]
+        assert (r["level"], sorted(r["rule_ids"] or []), r["identity_status"]) == (
+            p.level, sorted(p.rule_ids), p.identity_status), p.name
+    assert stored[first.pk].identity_status == "conflicting"  # alone, its row would be valid

@@ -550,11 +550,10 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     The rows come from each job's engine roster (:data:`services.ENGINE_ROSTER_FILE`, written by the
     screening; ~55 µs of CPU a job); a job screened before those files existed has its roster file parsed
     (~2.4 ms a job) and its engine roster written for the next time. The people and their context are picked
-    out of all the jobs' rows at once, in DuckDB. People whose roster is gone (retention) or unreadable are
+    out of all the jobs' rows at once, in Arrow. People whose roster is gone (retention) or unreadable are
     rebuilt from their stored result (:func:`_roster`)."""
     import os
 
-    import duckdb
     import numpy as np
     import pyarrow.compute as pc
 
@@ -588,37 +587,34 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     out: list[tuple[pa.Table, bool, set[int]]] = []
     found = pa.array([], pa.int64())
     if tables:
-        rows = pa.concat_tables(tables)
-        rows = rows.append_column("job_id", pa.array(np.repeat(
-            np.array(job_of_table, np.int64), [t.num_rows for t in tables])))
-        rows = rows.append_column("ord", pa.array(np.arange(rows.num_rows, dtype=np.int64)))
-        con = duckdb.connect(config={"threads": int(settings.PINGAN["DUCKDB_THREADS"] or 1)})
-        try:
-            con.register("rows", rows)
-            con.register("want", people.select(["pk", "job_id", "row"]))
-            # a person's row, and the rows of the same roster giving the same number (the context), keyed by
-            # the result's id or a negative number, in roster order
-            fields = ", ".join(f'r."{c}"' for c in CANONICAL_FIELDS)
-            con.execute(f"""
-                CREATE TEMP TABLE part AS
-                WITH mine AS (SELECT r.job_id, r."row", r.id_number, w.pk FROM rows r
-                              JOIN want w ON w.job_id = r.job_id AND w."row" = r."row"),
-                     numbers AS (SELECT DISTINCT job_id, id_number FROM mine WHERE id_number <> '')
-                SELECT coalesce(m.pk, -row_number() OVER (ORDER BY r.ord)) AS "key", m.pk IS NULL AS context,
-                       r.ord, {fields}, r.resident_id_column
-                FROM rows r LEFT JOIN mine m ON m.job_id = r.job_id AND m."row" = r."row"
-                WHERE m.pk IS NOT NULL OR (r.job_id, r.id_number) IN (SELECT job_id, id_number FROM numbers)
-                """)  # noqa: S608 - the names are ours
-            names = ", ".join(f'"{c}"' for c in CANONICAL_FIELDS)
-            for (flag,) in con.sql("SELECT DISTINCT resident_id_column FROM part ORDER BY 1").fetchall():
-                table = con.sql(f"""SELECT "key" AS "row", {names}, context FROM part
-                                    WHERE resident_id_column = $flag ORDER BY ord""",  # noqa: S608
-                                params={"flag": flag}).to_arrow_table()
-                out.append((table.drop_columns(["context"]), bool(flag),
-                            set(pc.filter(table.column("row"), table.column("context")).to_pylist())))
-            found = con.sql('SELECT "key" FROM part WHERE NOT context').to_arrow_table().column(0)
-        finally:
-            con.close()
+        # all the jobs' rows at once, in Arrow (hash look-ups in C++, nothing per row or job in Python): a
+        # person's row is (job, row); the context, the rows of the same job giving the same number
+        rows = pa.concat_tables(tables).combine_chunks()  # one chunk a column, not one a job
+        job_ids = pa.array(np.repeat(np.array(job_of_table, np.int64), [t.num_rows for t in tables]))
+        number, row = rows.column("id_number").combine_chunks(), rows.column("row").combine_chunks()
+        row_key = pc.add(pc.multiply(job_ids, 1 << 32), row)  # rows < 2**32, job ids < 2**31
+        want_key = pc.add(pc.multiply(people.column("job_id"), 1 << 32), people.column("row")).combine_chunks()
+        at = pc.index_in(row_key, value_set=want_key)
+        mine = pc.is_valid(at)
+        number_key = pc.binary_join_element_wise(pc.cast(job_ids, pa.string()), number, "\x1f")
+        numbers = pc.filter(number_key, pc.and_(mine, pc.not_equal(number, "")))
+        context = pc.and_(pc.invert(mine), pc.is_in(number_key, value_set=numbers)) if len(numbers) else \
+            pa.array(np.zeros(rows.num_rows, bool))
+        keep = pc.or_(mine, context)
+        part = rows.filter(keep)
+        context = pc.filter(context, keep)
+        # the result's id, or for a context row a negative number (in roster order)
+        negative = pa.array(-np.cumsum(context.to_numpy(zero_copy_only=False), dtype=np.int64))
+        key = pc.if_else(context, negative, pc.take(people.column("pk"), pc.filter(at, keep)))
+        part = part.set_column(part.column_names.index("row"), "row", key)
+        found = pc.filter(key, pc.invert(context))
+        flags = part.column("resident_id_column")
+        for flag in (False, True):
+            of_flag = pc.equal(flags, flag)
+            group = part.filter(of_flag)
+            if group.num_rows:
+                out.append((group.select(["row", *CANONICAL_FIELDS]), flag,
+                            set(pc.filter(group.column("row"), pc.filter(context, of_flag)).to_pylist())))
     missing = pc.invert(pc.is_in(people.column("pk"), found))
     if pc.any(missing).as_py():
         out.append((_roster(people.filter(missing)), False, set()))
