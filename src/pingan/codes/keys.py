@@ -162,7 +162,7 @@ class KeySigner:
     The ``repr`` shows issuer, algorithm and key id only.
     """
 
-    __slots__ = ("_alg", "_issuer", "_key", "_kid")
+    __slots__ = ("_alg", "_ecdsa", "_ed25519", "_issuer", "_key", "_kid")
 
     def __init__(self, key: PrivateKey, *, issuer: str) -> None:
         if not issuer:
@@ -171,6 +171,10 @@ class KeySigner:
         self._issuer = issuer
         self._alg = alg_for_key(key)
         self._kid = kid_for(key.public_key())
+        # decided once, not per signature (an abstract-class check and a new ECDSA object cost ~3 µs a code;
+        # a re-evaluation signs tens of thousands)
+        self._ed25519 = isinstance(key, ed25519.Ed25519PrivateKey)
+        self._ecdsa = ec.ECDSA(hashes.SHA256())
 
     @classmethod
     def from_file(
@@ -228,9 +232,9 @@ class KeySigner:
 
     def sign(self, data: bytes) -> bytes:
         """Sign ``data``; ES256 signatures are converted from DER to the raw ``r || s`` COSE wants."""
-        if isinstance(self._key, ed25519.Ed25519PrivateKey):
+        if self._ed25519:
             return self._key.sign(data)
-        r, s = decode_dss_signature(self._key.sign(data, ec.ECDSA(hashes.SHA256())))
+        r, s = decode_dss_signature(self._key.sign(data, self._ecdsa))
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
     def __repr__(self) -> str:

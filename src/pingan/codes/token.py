@@ -23,6 +23,7 @@ The format (docs/codes.md gives it byte by byte, with the claim map):
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 import zlib
@@ -268,9 +269,15 @@ def sig_structure(protected: bytes, payload: bytes, external_aad: bytes = b"") -
     return cbor2.dumps(["Signature1", protected, external_aad, payload])
 
 
+@functools.lru_cache(maxsize=64)
+def _protected(alg: int, kid: bytes) -> bytes:
+    """The protected header ``{1: alg, 4: kid}`` as CBOR: the same for every code a key signs, encoded once."""
+    return cbor2.dumps({1: alg, 4: kid})
+
+
 def sign1(payload: bytes, signer: Signer, *, external_aad: bytes = b"") -> bytes:
     """A tagged COSE_Sign1 (RFC 9052 §4.2) over ``payload`` with ``{1: alg, 4: kid}`` protected."""
-    protected = cbor2.dumps({1: int(signer.alg), 4: signer.kid})
+    protected = _protected(int(signer.alg), signer.kid)
     signature = signer.sign(sig_structure(protected, payload, external_aad))
     return cbor2.dumps(cbor2.CBORTag(_COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 

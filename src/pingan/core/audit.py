@@ -33,6 +33,7 @@ import contextvars
 import hashlib
 import hmac
 import json
+import operator
 import re
 import struct
 import unicodedata
@@ -501,8 +502,9 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
     # one INSERT (COPY takes a second round trip for the ids)
     records: list[AuditRecord] = []
     if not returning and len(rows) >= COPY_FROM:
+        fields = operator.itemgetter(*_FIELDS)  # not a generator per record: ~3 µs each, tens of thousands
         copy_rows(AuditRecord, ("prev_hash", "hash", "mac", *_FIELDS),
-                  [(p, h, m, *(v[c] for c in _FIELDS)) for p, h, m, v in rows])
+                  [(p, h, m, *fields(v)) for p, h, m, v in rows])
     else:
         records = [AuditRecord(prev_hash=p, hash=h, mac=m, **v) for p, h, m, v in rows]
     for model, objs in ((AuditRecord, records), (AuditSubject, index)):
