@@ -8,15 +8,19 @@ pingan_reeval_bench``, rebuilt each run) with a scratch data directory:
 1. a city: ``--premises`` premises (default 5,000) with ``--people`` screened people (default 100,000; the
    issue's sizes are 50,000 and 1,000,000), one finished latest screening each, all green, each with a live
    safety code (derived through the codes services in bulk, signed); every person has one movement record
-   outside the listed areas, and 10 counties of 60 are listed high-risk (the first snapshot);
+   outside the listed areas, and 10 counties of 60 are listed high-risk (the first snapshot); each job has
+   what a screening leaves to re-screen its people from (``--rosters``: by default its roster file, a CSV of
+   its people, and its engine roster; ``files``: the roster file only, as a job screened before engine
+   rosters existed; ``none``: neither, as after the retention period — written once into the data directory);
 2. a day's delta of ``--delta`` movement records (default 3 per screened person, the issue's ratio: 3,000,000
    for 1,000,000) of people drawn from a population five times the screened one (movement data is about
    everyone), in any of the 60 counties, imported and re-evaluated as the task does; then a new snapshot
    listing 3 more counties, imported and re-evaluated (each import is followed by its re-evaluation, as in use);
-3. per run and stage (select the people, read them, engine, compare, store results and hits, re-derive codes,
-   notify units): wall seconds, CPU seconds of this process, CPU seconds of the PostgreSQL server process
-   serving it (from ``/proc``, when the server runs on this host), load average; people re-evaluated, results
-   changed, hits raised, codes changed;
+3. per run, end to end (the whole call, its commit included: the server checks the new rows' deferred
+   foreign keys then) and per stage (select the people, read them, engine, compare, store results and hits,
+   re-derive codes, notify units): wall seconds, CPU seconds of this process, CPU seconds of the PostgreSQL
+   server process serving it (from ``/proc``, when the server runs on this host), load average; people
+   re-evaluated, results changed, hits raised, codes changed;
 4. the comparison: every screened person screened again from scratch through the same function
    (``reevaluate.screen_again``) against the same data; the bench fails unless every person's level from
    scratch equals the level the re-evaluations left in the database (the incremental selection missed no
@@ -164,6 +168,88 @@ def build(premises_n: int, people_n: int, rnd: random.Random) -> list[str]:
     return ids
 
 
+ROSTER_HEADER = "姓名,身份证号码"
+
+
+def give_rosters(data_dir: str, mode: str) -> str:
+    """Give the city's jobs what a screening leaves (``--rosters``): ``engine`` — each job's roster file and
+    its engine roster (``services.ENGINE_ROSTER_FILE``, in a result folder), as a screening now leaves them;
+    ``files`` — the roster files only, as a job screened before engine rosters existed has (each is parsed, and
+    no engine roster is written: the jobs have no result folder); ``none`` — neither (the person data's files
+    deleted under the retention policy: every person rebuilt from the stored result). The files are written
+    once into the data directory (CSV rosters of the stored people; each engine roster is the table the
+    roster reader gives for that file — checked against it for the first jobs) and pointed to from the jobs.
+    Returns what was done, for the report."""
+    import pyarrow as pa
+    from django.db import connection
+
+    from pingan.core.copystore import int_array
+    from pingan.screening import reevaluate
+    from pingan.screening.roster import ARROW_SCHEMA, read_roster_arrow
+    from pingan.screening.services import ENGINE_ROSTER_FILE, engine_roster_write
+
+    rosters, results = os.path.join(data_dir, "bench-rosters"), os.path.join(data_dir, "bench-results")
+    t0, c0 = time.perf_counter(), time.process_time()
+    with connection.cursor() as cur:
+        people = reevaluate._copy_out(cur.cursor, "SELECT job_id, row, name, id_number FROM screening_personresult "
+                                                  "ORDER BY job_id, row", [], pa.schema([
+                                                      ("job_id", pa.int64()), ("row", pa.int64()),
+                                                      ("name", pa.string()), ("id_number", pa.string())]))
+    job_ids = people.column("job_id").to_numpy()
+    starts = [0, *(i for i in range(1, len(job_ids)) if job_ids[i] != job_ids[i - 1])] if len(job_ids) else []
+    bounds = list(zip(starts, [*starts[1:], len(job_ids)], strict=True))
+    jobs = [int(job_ids[a]) for a, _ in bounds]
+    written = ""
+    if mode != "none" and not os.path.exists(os.path.join(rosters, "done")):
+        os.makedirs(rosters, exist_ok=True)
+        names, numbers = people.column("name").to_pylist(), people.column("id_number").to_pylist()
+        for job, (a, b) in zip(jobs, bounds, strict=True):
+            with open(os.path.join(rosters, f"job-{job}.csv"), "w", encoding="utf-8") as f:
+                f.write(ROSTER_HEADER + "\n" + "".join(f"{names[i]},{numbers[i]}\n" for i in range(a, b)))
+        open(os.path.join(rosters, "done"), "w").close()
+        written += f"{len(jobs):,} roster files"
+    done = os.path.join(results, f"done-{ENGINE_ROSTER_FILE}")
+    if mode == "engine" and not os.path.exists(done):
+        empty = pa.array([""] * people.num_rows, pa.string())
+        flag = read_roster_arrow(os.path.join(rosters, f"job-{jobs[0]}.csv"), filename="bench.csv")[2]
+        table = pa.table({f.name: (people.column(f.name) if f.name in ("row", "name", "id_number") else
+                                   pa.nulls(people.num_rows, pa.int64()) if f.name == "duplicate_of" else empty)
+                          for f in ARROW_SCHEMA}, schema=ARROW_SCHEMA)
+        for k, (job, (a, b)) in enumerate(zip(jobs, bounds, strict=True)):
+            part = table.slice(a, b - a)
+            if k < 20:  # the engine roster is what the roster reader gives for the file
+                parsed, _, meta = read_roster_arrow(os.path.join(rosters, f"job-{job}.csv"), filename="bench.csv")
+                assert parsed.equals(part), (job, parsed, part)
+                assert meta.resident_id_column == flag.resident_id_column
+            os.makedirs(os.path.join(results, f"job-{job}"), exist_ok=True)
+            engine_roster_write(os.path.join(results, f"job-{job}"), part, flag.resident_id_column)
+        open(done, "w").close()
+        written += f"{', ' if written else ''}{len(jobs):,} engine rosters"
+    with connection.cursor() as cur:
+        cur.execute("UPDATE screening_screeningjob j SET roster_path = CASE WHEN %s THEN %s || '/job-' || j.id || "
+                    "'.csv' ELSE '' END, result_dir = CASE WHEN %s THEN %s || '/job-' || j.id ELSE '' END "
+                    "WHERE j.id = ANY(%s::bigint[])", [mode != "none", rosters, mode == "engine", results,
+                                                       int_array(jobs)])
+        cur.execute("ANALYZE screening_screeningjob")
+    return (f"rosters: {mode} ({written or 'files already there'}; {time.perf_counter() - t0:.1f} s, "
+            f"CPU {time.process_time() - c0:.1f} s)")
+
+
+def timed_reevaluation(dataset):
+    """``reevaluate.reevaluate(dataset=…)`` with ``run.end_to_end`` = (wall, this process's CPU, the PostgreSQL
+    backend's CPU) seconds of the whole call — its stages (``run.stats``) end before the commit, whose
+    deferred foreign-key checks of the new hits and codes the server runs then."""
+    from pingan.screening import reevaluate
+
+    backend = reevaluate._backend_stat_path()
+    t, c, d = time.perf_counter(), time.process_time(), reevaluate._proc_cpu(backend)
+    run = reevaluate.reevaluate(dataset=dataset)
+    db = reevaluate._proc_cpu(backend)
+    run.end_to_end = (time.perf_counter() - t, time.process_time() - c,
+                      db - d if db is not None and d is not None else float("nan"))
+    return run
+
+
 def stage_table(runs: list[tuple[str, object, str]]) -> list[str]:
     """The per-stage table of the re-evaluation runs: wall, CPU and PostgreSQL-backend CPU seconds, and the load
     when each ended."""
@@ -185,6 +271,10 @@ def main() -> None:
     parser.add_argument("--delta", type=int, default=0, help="movement records in the day's delta (default 3 × people)")
     parser.add_argument("--keep-built", action="store_true",
                         help="after building the city, keep a copy of its database (<name>_built) to --reuse-built")
+    parser.add_argument("--rosters", choices=("engine", "files", "none"), default="engine",
+                        help="what the jobs have to re-screen their people from: their engine rosters and roster "
+                             "files (default; what a screening leaves), roster files only (screened before engine "
+                             "rosters existed), or nothing (files deleted under retention)")
     parser.add_argument("--reuse-built", metavar="DATA_DIR",
                         help="start from the kept copy and the data directory that run printed (building a million "
                              "people takes minutes); same --people/--premises")
@@ -224,6 +314,7 @@ def main() -> None:
             os.system(f"dropdb {pg} --if-exists {name}_built && createdb {pg} -T {name} {name}_built")  # noqa: S605
             print(f"kept the city as {name}_built; data in {data_dir} (--reuse-built {data_dir})", flush=True)
 
+    print(give_rosters(data_dir, args.rosters), flush=True)
     from django.db.models import Count
 
     from pingan.codes.models import SafetyCode
@@ -244,15 +335,15 @@ def main() -> None:
         import pstats
 
         with cProfile.Profile(time.process_time) as prof:  # CPU, not wall: the machine is shared
-            runs.append(("after the day's movements", reevaluate.reevaluate(dataset=delta), load()))
+            runs.append(("after the day's movements", timed_reevaluation(delta), load()))
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     else:
-        runs.append(("after the day's movements", reevaluate.reevaluate(dataset=delta), load()))
+        runs.append(("after the day's movements", timed_reevaluation(delta), load()))
     t0 = time.perf_counter()
     snapshot = services.risk_dataset_store(kind="listings", name="bench listings", source="bench 2",
                                            table=listings_table(LISTED + NEWLY_LISTED, "high"))
     print(f"imported a snapshot in {time.perf_counter() - t0:.1f} s ({load()})", flush=True)
-    runs.append(("after the new snapshot", reevaluate.reevaluate(dataset=snapshot), load()))
+    runs.append(("after the new snapshot", timed_reevaluation(snapshot), load()))
 
     # the comparison: every screened person screened again from scratch, same function, same data
     backend = reevaluate._backend_stat_path()
@@ -271,16 +362,15 @@ def main() -> None:
         levels[level or "none"] = levels.get(level or "none", 0) + 1
 
     print(f"\n{len(ids):,} screened people, {args.premises:,} premises, delta {delta_n:,} records")
+    # wall, CPU and PG CPU of each whole call (its commit included); "stages" is the wall seconds the run's
+    # stages add up to (run.stats, before the commit)
     print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'wall s':>7} {'CPU s':>6} "
-          f"{'PG CPU s':>8}")
+          f"{'PG CPU s':>8} {'stages s':>8}")
     for what, run, _ld in runs:
-        s = run.stats["seconds"]
+        wall, cpu, db = run.end_to_end
         print(f"{what:28} {run.candidates:9,} {run.changed:8,} {run.hits_added:7,} {run.hits_removed:7,} "
-              f"{run.codes_changed:6,} {s['total']:7.2f} {s['cpu']['total']:6.2f} "
-              f"{s.get('db_cpu', {}).get('total', float('nan')):8.2f}")
-    total = sum(r.stats["seconds"]["total"] for _w, r, _l in runs)
-    total_cpu = sum(r.stats["seconds"]["cpu"]["total"] for _w, r, _l in runs)
-    total_db = sum(r.stats["seconds"].get("db_cpu", {}).get("total", float("nan")) for _w, r, _l in runs)
+              f"{run.codes_changed:6,} {wall:7.2f} {cpu:6.2f} {db:8.2f} {run.stats['seconds']['total']:8.2f}")
+    total, total_cpu, total_db = (sum(r.end_to_end[i] for _w, r, _l in runs) for i in range(3))
     print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {total:7.2f} {total_cpu:6.2f} "
           f"{total_db:8.2f}")
     print(f"{'from scratch (read+engine)':28} {everyone.num_rows:9,} {'':8} {'':7} {'':7} {'':6} {full_s:7.2f} "
