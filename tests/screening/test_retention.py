@@ -114,7 +114,9 @@ def test_it_purges_the_person_data_of_an_old_job_and_keeps_its_counts(risk, cast
     job = age(screen(cast.landlord_a, cast.premises_a), 31)
     files = job_files(job)
     persons, hits = PersonResult.objects.filter(job=job).count(), Hit.objects.filter(job=job).count()
-    assert persons == 3 and hits >= 1 and len(files) == 3 and all(p.exists() for p in files)
+    # the roster, the results and hits files, and the engine roster (the rows the engine was given)
+    assert persons == 3 and hits >= 1 and len(files) == 4 and all(p.exists() for p in files)
+    assert Path(job.result_dir) / services.ENGINE_ROSTER_FILE in files
     counts, stats = job.counts, job.stats
 
     report = retention.retention_purge()
@@ -127,7 +129,7 @@ def test_it_purges_the_person_data_of_an_old_job_and_keeps_its_counts(risk, cast
     assert report.jobs == [job.pk] and report.errors == []
     (record,) = purge_records()
     assert record.actor == "system" and record.actor_id is None and record.object_type == "Retention"
-    assert record.detail["counts"] == {"jobs": 1, "person_results": persons, "hits": hits, "job_files": 3,
+    assert record.detail["counts"] == {"jobs": 1, "person_results": persons, "hits": hits, "job_files": 4,
                                        "movement_datasets": 0, "movement_dataset_files": 0,
                                        "movement_records": 2, "errors": 0}
     assert record.detail["job_ids"] == [job.pk] and record.detail["job_days"] == 30
@@ -182,7 +184,7 @@ def test_a_dry_run_counts_what_would_go_and_changes_nothing(risk, tmp_path):
 
     report = retention.retention_purge(dry_run=True)
 
-    assert report.dry_run and report.jobs == [job.pk] and report.person_results == 3 and report.job_files == 3
+    assert report.dry_run and report.jobs == [job.pk] and report.person_results == 3 and report.job_files == 4
     assert report.datasets == [old.pk] and report.dataset_files == 2 and report.movement_records == {}
     assert report.audit_seq is None and purge_records() == []
     job.refresh_from_db()
