@@ -69,3 +69,37 @@ def test_a_return_receipt_has_the_recipients_copy_and_a_sale_one_record(cast, ca
     copies = pages(chainexport.disposal_document(selectors.disposal_get(actor=people.custodian,
                                                                         label=items[3].label)), tmp_path)
     assert len(copies) == 1 and "120.00" in copies[0] and "chief_a" in copies[0]
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_every_document_is_in_the_language_of_whoever_prints_it(cast, case, people, store, tmp_path, lang):
+    """Issue 11: "扣押清单 Seizure list", "第一联　交被扣押人 holder's copy", "签名 signature" — every heading,
+    copy, note and signature line was Chinese and English side by side."""
+    from django.utils import translation
+    from page_language import assert_language
+
+    c, items = case
+    sl = selectors.seizure_list_get(actor=cast.officer_a, list_id=items[0].seizure_list_id)
+    items = intake_all(people, items, store)
+    t = services.transfer_send(actor=cast.officer_a, case=c, to_org_code="350203-JCY",
+                               item_labels=[items[0].label], recommendation="建议依法没收")
+    services.item_dispose(actor=people.custodian, label=items[3].label, disposition="auction", basis="perishable",
+                          approver=cast.chief_a, proceeds_cents=12_000)
+    # the data as people wrote it: names, the case, the items, places, units, the choices' stored words
+    data = ["莲前盗窃案", "陈某", "见证人王某", "莲前东路1号", "华为手机 P60", "黑色，屏幕碎裂", "现金", "百元券 50 张",
+            "金戒指", "约 5 克", "冻带鱼", "千克", "建议依法没收", "个", "件", "元"]
+    data += [u.name for u in type(c.unit).objects.all()] + [c.unit.name, t.from_org.name, t.to_org.name]
+    with translation.override(lang):
+        docs = [chainexport.seizure_list_document(sl),
+                chainexport.transfer_document(selectors.transfer_get(actor=cast.officer_a, transfer_id=t.pk)),
+                chainexport.disposal_document(selectors.disposal_get(actor=people.custodian, label=items[3].label)),
+                chainexport.chain_document(items[0])]
+        data += [sl.get_source_display()]
+        data += [d.replace(" ", "") for d in data]  # pdftotext may run the words of a cell together
+        for doc in docs:
+            for page in pages(doc, tmp_path):
+                for line in page.splitlines():
+                    assert_language(" ".join(line.split()), lang, data)
+    first = pages(docs[0], tmp_path)[0]
+    assert ("交被扣押人" in first and "Seizure list" not in first) if lang == "zh-hans" else (
+        "Copy 1: for the holder" in first and "扣押清单" not in first)

@@ -72,12 +72,14 @@ def labels_pdf(cards: Sequence[LabelCard]) -> bytes:
 
 @dataclass
 class ChainDoc:
-    """The fields of a chain export: ``head`` rows of (label, value); ``events`` rows of text cells."""
+    """The fields of a chain export: ``head`` rows of (label, value); ``events`` rows of text cells under
+    ``columns`` (the headings, in the reader's language: the caller translates)."""
 
     title: str
     head: list[tuple[str, str]]
     events: list[list[str]]
     verdict: str
+    columns: list[str]
 
 
 def chain_pdf(doc: ChainDoc) -> bytes:
@@ -98,9 +100,7 @@ def chain_pdf(doc: ChainDoc) -> bytes:
     flow = [Paragraph(doc.title, title), Spacer(1, 4 * mm)]
     flow.append(Table([[Paragraph(k, body), Paragraph(v, body)] for k, v in doc.head], colWidths=[45 * mm, 220 * mm]))
     flow.append(Spacer(1, 4 * mm))
-    header = ["#", "时间 time", "事件 event", "经办 actor", "见证 witness", "位置 location", "权属 custody",
-              "事由 reason", "哈希 hash"]
-    rows = [[Paragraph(c, body) for c in header]] + [[Paragraph(c, body) for c in r] for r in doc.events]
+    rows = [[Paragraph(c, body) for c in doc.columns]] + [[Paragraph(c, body) for c in r] for r in doc.events]
     t = Table(rows, repeatRows=1, colWidths=[8 * mm, 30 * mm, 28 * mm, 30 * mm, 22 * mm, 22 * mm, 22 * mm,
                                              45 * mm, 66 * mm])
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -131,6 +131,9 @@ class FormDoc:
     notes: list[str]
     signatures: list[Signature]
     number: str = ""
+    #: the word under an empty signature line, in the reader's language, and what parts a role from its name
+    sign_here: str = "Signature"
+    role_sep: str = ": "
 
 
 def form_pdf(doc: FormDoc) -> bytes:
@@ -158,9 +161,10 @@ def form_pdf(doc: FormDoc) -> bytes:
             reader = ImageReader(io.BytesIO(sig.png))
             iw, ih = reader.getSize()
             h = 12 * mm
-            return [Paragraph(f"{sig.role}：{sig.name}", body), Image(io.BytesIO(sig.png), width=h * iw / ih, height=h)]
-        return [Paragraph(f"{sig.role}：{sig.name}", body), Spacer(1, 9 * mm),
-                Paragraph("签名 signature ____________________", small)]
+            return [Paragraph(f"{sig.role}{doc.role_sep}{sig.name}", body),
+                    Image(io.BytesIO(sig.png), width=h * iw / ih, height=h)]
+        return [Paragraph(f"{sig.role}{doc.role_sep}{sig.name}", body), Spacer(1, 9 * mm),
+                Paragraph(f"{doc.sign_here} ____________________", small)]
 
     flow: list = []
     for n, copy in enumerate(doc.copies):
