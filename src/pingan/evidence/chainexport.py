@@ -88,9 +88,10 @@ def seizure_list_document(sl: SeizureList, signatures: dict[str, bytes | None] |
     keepers = {i.keeper for i in items if i.keeper_id}
     head = [(_("Case"), f"{sl.case.number} {sl.case.title}"), (_("Handling unit"), sl.case.unit.name),
             (_("Source"), sl.get_source_display()), (_("Seized at"), _when(sl.seized_at)),
-            (_("Place"), sl.place or "—"),
+            (pgettext("evidence document", "Place"), sl.place or "—"),
             (_("Holder"), f"{sl.holder_name}　{sl.holder_id_number}".strip()),
-            (_("Witness"), sl.witness_name), (_("Officers"), _list(_name(u) for u in officers))]
+            (_("Witness"), sl.witness_name),
+            (pgettext("evidence document", "Officers"), _list(_name(u) for u in officers))]
     return pdf.form_pdf(pdf.FormDoc(
         title=_("Seizure list"), number=sl.number,
         copies=[_("Copy 1: for the holder"), _("Copy 2: for the property keeper"), _("Copy 3: for the case file")],
@@ -121,8 +122,9 @@ def transfer_document(t: Transfer) -> bytes:
             "when": _when(t.rejected_at), "who": _name(t.rejected_by), "reason": t.reject_reason}
     else:
         state = _("Waiting for acceptance")
-    head = [(_("Case"), f"{t.case.number} {t.case.title}"), (_("From"), f"{t.from_org.code} {t.from_org.name}"),
-            (_("To"), f"{t.to_org.code} {t.to_org.name}"), (_("Sent at"), _when(t.sent_at)),
+    head = [(_("Case"), f"{t.case.number} {t.case.title}"),
+            (pgettext("evidence document", "From"), f"{t.from_org.code} {t.from_org.name}"),
+            (pgettext("evidence document", "To"), f"{t.to_org.code} {t.to_org.name}"), (_("Sent at"), _when(t.sent_at)),
             (_("Sent by"), _name(t.sent_by)), (_("Recommendation"), t.recommendation),
             (_("Status"), state)]
     return pdf.form_pdf(pdf.FormDoc(
@@ -143,8 +145,9 @@ def disposal_document(d: Disposal) -> bytes:
     ret = d.disposition == Disposition.RETURN
     event = item.events.filter(kind__in=[EventKind.DISPOSAL, EventKind.RETURN_TO_OWNER]).order_by("-seq").first()
     head = [(_("Receipt"), d.receipt_number), (_("Case"), f"{item.case.number} {item.case.title}"),
-            (_("Disposition"), d.get_disposition_display()),
-            (_("Basis"), f"{d.get_basis_display()} {d.ruling.number if d.ruling_id else ''}".strip()),
+            (pgettext("evidence document", "Disposition"), d.get_disposition_display()),
+            (pgettext("evidence document", "Basis"),
+             f"{d.get_basis_display()} {d.ruling.number if d.ruling_id else ''}".strip()),
             (_("Approved by"), _name(d.approved_by) or "—"), (_("Executed by"), _name(d.done_by)),
             (_("At"), _when(d.done_at))]
     if ret:
