@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from page_language import CJK
 from python_calamine import CalamineWorkbook
 
 from pingan.screening import output as output_mod
@@ -132,8 +133,9 @@ def test_it_strips_control_characters_that_xlsx_cannot_hold(tmp_path: Path) -> N
 
 
 def test_it_rejects_an_unknown_extension_clearly(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match=r"\.json.*\.csv, \.xlsx or \.parquet"):
+    with pytest.raises(OutputError, match=r"\.json.*\.csv, \.xlsx or \.parquet") as err:
         write_results(ROWS, tmp_path / "out.json", columns=COLUMNS)
+    assert not CJK.search(str(err.value))  # one language (the command line's), never "中文 / English"
     assert not list(tmp_path.iterdir())
     assert output_format("A.XLSX") == "xlsx"
 
@@ -245,6 +247,7 @@ def test_it_refuses_a_table_larger_than_a_sheet_before_writing_anything(tmp_path
     with pytest.raises(output_mod.XlsxRowLimitError) as err:
         write_results(pa.Table.from_pylist(ROWS), tmp_path / "big.xlsx", columns=COLUMNS)
     assert "4 result rows" in str(err.value) and "3 rows" in str(err.value) and ".csv or .parquet" in str(err.value)
+    assert not CJK.search(str(err.value))
     assert not list(tmp_path.iterdir())
 
 

@@ -60,7 +60,8 @@ _BATCH = 65_536
 
 
 class OutputError(Exception):
-    """The results cannot be written (unknown extension, too many rows for XLSX, disk error)."""
+    """The results cannot be written (unknown extension, too many rows for XLSX, disk error). The message is
+    English (the command line's and the API's ``detail``), never "中文 / English" side by side (issue 11)."""
 
 
 class XlsxRowLimitError(OutputError):
@@ -89,7 +90,6 @@ def output_format(path: str | os.PathLike[str]) -> str:
         return FORMATS[ext]
     except KeyError:
         raise OutputError(
-            f"不支持的输出格式“{ext or '(无扩展名)'}”（{os.fspath(path)}）；请使用 .csv、.xlsx 或 .parquet。 / "
             f"Unsupported output format {ext or '(no extension)'!r} for {os.fspath(path)}; "
             "use .csv, .xlsx or .parquet."
         ) from None
@@ -133,7 +133,7 @@ def write_results(
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}。 / Cannot write {target}: {exc}.") from exc
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -235,8 +235,6 @@ def _xlsx_text(s: str) -> str:
 
 def _xlsx_too_many(rows: int) -> XlsxRowLimitError:
     return XlsxRowLimitError(
-        f"结果有 {rows} 行，超过 Excel 单个工作表的上限 {XLSX_MAX_ROWS - 1} 行（加表头共 {XLSX_MAX_ROWS} 行）；"
-        "请改用 .csv 或 .parquet 输出。 / "
         f"{rows} result rows: more than {XLSX_MAX_ROWS - 1}, Excel's limit for one sheet ({XLSX_MAX_ROWS} rows "
         "with the header); write .csv or .parquet instead."
     )
