@@ -215,3 +215,28 @@ def test_every_open_data_row_message_has_a_page_template_with_the_same_english()
     assert issue.message == "row 7: cannot read the Date '13/45/2016'." and issue.column == "Date"
     with translation.override("zh-hans"):
         assert issue_text(issue) == "第 7 行：无法识别Date“13/45/2016”。"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_templates_explanations_are_in_one_language_and_it_reads_back_either_way(lang):
+    """Issue 11: the notes sheet said "列 / column", "是 / yes" and every note twice, and listed the rejection
+    codes with English-only explanations for a Chinese bureau."""
+    import io
+
+    import openpyxl
+    from page_language import assert_language
+
+    from pingan.stats.importers import mapping
+    from pingan.stats.template import COLUMNS, EXAMPLE
+
+    data = bureau_template_xlsx(lang)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    # the file's format (its Chinese headers, the example case, the charge names of the mapping) is data
+    fixed = [h for _f, h, *_ in COLUMNS] + [str(v) for v in EXAMPLE if v] + list(mapping("bureau")["charge"])
+    fixed += ["案由", "发案时间止", "案件编号", "1.5万", "未遂", "2024-01-05 08:00至10:00"]
+    texts = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    texts += [c.comment.text for row in wb["案件"].iter_rows(min_row=2, max_row=2) for c in row if c.comment]
+    for text in texts:
+        assert " / " not in text, text
+        assert_language(text, "zh-hans" if lang == "zh" else "en", fixed)
+    assert bureau.read(data, units=UNITS, org="350200", filename="template.xlsx").records

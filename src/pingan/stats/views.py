@@ -238,6 +238,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @page(roles=POLICE)
 def template_xlsx(request: HttpRequest) -> HttpResponse:
     """The bureau template (XLSX) with its headers and notes."""
+    from pingan.core.texts import lang
     from pingan.stats.template import bureau_template_xlsx
 
-    return _download(bureau_template_xlsx(), exports.XLSX_TYPE, "pingan-incidents-template.xlsx")
+    return _download(bureau_template_xlsx(lang()), exports.XLSX_TYPE, "pingan-incidents-template.xlsx")
