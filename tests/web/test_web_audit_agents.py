@@ -119,3 +119,31 @@ def test_the_api_returns_the_agent(client, cast, main):
     body = client.get("/api/v1/audit", {"agent": "command"}, HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     items = body["items"] if isinstance(body, dict) else body
     assert items and items[0]["agent"]["kind"] == "command" and items[0]["agent"]["by"] == getpass.getuser()
+
+
+def test_a_background_task_of_the_apps_names_itself_and_who_runs_its_worker(client, cast):
+    """django-tasks work (the citizen services' daily run, the evidence overdue check, re-evaluation, retention
+    …) records as that task, on behalf of whoever runs the worker command; every such task is decorated."""
+    import importlib
+
+    from django_tasks.base import Task
+
+    def work(checkout_id: int) -> None:
+        audit.record(None, "overdue_alert", "EvidenceCheckOut", "")
+
+    wrapped = audit.as_task("test-overdue", "the overdue check (test)")(work)
+    with audit.acting(audit.command_agent(["db_worker"])):
+        wrapped(42)
+    rec = AuditRecord.objects.latest("seq")
+    assert rec.actor == "task:test-overdue"
+    assert rec.detail["agent"] == {"kind": "task", "name": "test-overdue", "object_id": "42", "by": getpass.getuser()}
+    en = rows(audit_page(client, cast, "en", agent="task:test-overdue"))
+    assert "background task: the overdue check (test) № 42" in en[0] and f"queued by {getpass.getuser()}" in en[0]
+    unnamed = []
+    for app in ("antifraud", "citizen", "evidence", "screening", "stats"):
+        module = importlib.import_module(f"pingan.{app}.tasks")
+        for name, value in vars(module).items():
+            # a screening job runs as a leased job (core.jobs names it); everything else names itself
+            if isinstance(value, Task) and name != "screening_job_task" and not hasattr(value.func, "__wrapped__"):
+                unnamed.append(f"{app}.{name}")
+    assert unnamed == []

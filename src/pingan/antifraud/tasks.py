@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from pingan.antifraud import rules, services
 from pingan.antifraud.models import Order, OrderKind
+from pingan.core import audit
 
 log = logging.getLogger(__name__)
 
 
 @task()
+@audit.as_task("antifraud-deadline", _("the deadline check of a stop-payment or freeze order"))
 def deadline_task(order_id: int) -> dict:
     """Run the deadline clock (reminders, expiries, lapses, queued freezes); returns its counts."""
     counts = services.orders_tick()

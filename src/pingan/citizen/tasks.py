@@ -4,10 +4,12 @@ send reminders (appointments tomorrow, endorsement windows), and remove uploaded
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from pingan.citizen import services
 from pingan.citizen.models import Counter
+from pingan.core import audit
 
 
 def daily() -> dict[str, int]:
@@ -22,11 +24,13 @@ def daily() -> dict[str, int]:
 
 
 @task()
+@audit.as_task("citizen-daily", _("the citizen services' daily run"))
 def daily_task() -> dict[str, int]:
     return daily()
 
 
 @task()
+@audit.as_task("citizen-sms", _("sending the queued text messages"))
 def sms_deliver_task() -> dict[str, int]:
     """Send the queued text messages (the daily run does it too; enqueue this to retry sooner)."""
     return services.sms_deliver()

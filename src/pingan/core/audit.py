@@ -140,6 +140,28 @@ def acting(agent: Agent) -> Iterator[None]:
         reset_context(token)
 
 
+def as_task(name: str, label: Promise | str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a background task (django-tasks, under ``@task()``) so that what it records without an account
+    names the task (``label`` on the audit page) and its first integer argument as the object; on whose behalf
+    is carried over from what runs it (the worker command's server account)."""
+    import functools
+
+    register_task(name, label)
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            outer = current_context().agent
+            oid = str(args[0]) if args and isinstance(args[0], int) else ""
+            agent = Agent("task", name, oid, by=outer.by if outer else "", by_id=outer.by_id if outer else None)
+            with acting(agent):
+                return fn(*args, **kwargs)
+
+        return run
+
+    return wrap
+
+
 def command_agent(argv: Sequence[str], subcommands: Collection[str] = ()) -> Agent:
     """The :class:`Agent` of ``pingan <argv>`` run at the server's shell: the command and its subcommand (never
     the other arguments: they may name a person, ``audit search --person``), by the server account (the

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from pingan.core import audit
 from pingan.evidence import services
 
 log = logging.getLogger(__name__)
 
 
 @task()
+@audit.as_task("evidence-overdue", _("the overdue check of a case-property check-out"))
 def overdue_task(checkout_id: int) -> list[int]:
     ids = services.overdue_alert()
     if ids:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from pingan.core import jobs
+from pingan.core import audit, jobs
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import services
@@ -65,6 +66,7 @@ def screening_job_submit(*, actor: User, roster_name: str, roster_bytes: bytes, 
 
 
 @task()
+@audit.as_task("retention-purge", _("the retention purge of screening data"))
 def retention_purge_task() -> dict[str, int]:
     """Apply the retention policy once (:func:`pingan.screening.retention.retention_purge`); returns the
     counts per category.
@@ -83,6 +85,7 @@ def retention_purge_task() -> dict[str, int]:
 
 
 @task()
+@audit.as_task("reevaluation", _("the re-evaluation of screened people against new risk data"))
 def reevaluation_task(dataset_id: int) -> dict[str, int]:
     """Re-evaluate the latest screenings that imported dataset ``dataset_id`` can affect
     (:func:`pingan.screening.reevaluate.reevaluate`); enqueued after each import. Returns the run's counts."""
