@@ -114,7 +114,7 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
             continue
         label = str(Role(user.role).label) if user.role in Role.values else ""
         role = f"{user.role} ({label})" if label and label != user.role else user.role
-        where = f", {user.unit.name} ({user.unit.code})" if user.unit_id else ""
+        where = f", {user.unit.label} ({user.unit.code})" if user.unit_id else ""
         if name in passwords:
             secret = f"password: {passwords[name]}  (shown once)"
         elif user.has_usable_password():

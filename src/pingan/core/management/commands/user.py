@@ -45,7 +45,7 @@ class Command(BaseCommand):
             user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        where = f" in {unit.code} ({unit.name})" if unit else ""
+        where = f" in {unit.code} ({unit.label})" if unit else ""
         self.stdout.write(f"user {user.username} ({user.role}){where} created")
         if password is None:
             self.stdout.write(f"no password set: {user.username} cannot sign in until "
