@@ -159,10 +159,11 @@ def test_jetstream_handover_2_to_3_to_1_leaves_only_the_live_consumers(postgres_
         assert "alerts-p1of2" in log.consumers()
         one = Worker(partition=(0, 1), log_=log, clock=clock, batch=7, snapshot_every_s=0)
         assert sorted(log.consumers()) == [unrelated]
-        assert one.position == news[2].position
+        assert one.position == news[2].position == last_seq()
+        assert one.step(timeout=0.2) == 0  # its consumer made to start after the stream's last message
+        assert sorted(log.consumers()) == ["alerts", unrelated]
         feed(3 * n, 3 * n + 5, None)  # after the change
         drain(one, last_seq())
-        assert sorted(log.consumers()) == ["alerts", unrelated]
         assert retire_consumers(log) == [] and log.delete_consumer("alerts-p0of3") is False  # idempotent
         _exact(3 * n + 5, m, 1)
     finally:
