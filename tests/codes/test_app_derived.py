@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from derived_support import RED_ID, TENANTS, import_risk, run
+from derived_support import RED_ID, SH, TENANTS, import_risk, run
 from django.urls import reverse
 from test_app_support import isolated, screened, sign_in  # noqa: F401 - fixture
 
@@ -192,3 +192,44 @@ def test_a_code_the_police_revoke_is_renewed_by_the_police_or_a_new_screening_no
     services.safety_code_revoke(code=renewed, reason="fraud", actor=cast.officer_a)
     run(cast.premises_a, TENANTS[:5])  # a new screening issues a new code, as for any screening
     assert SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True).count() == 1
+
+
+def test_people_a_partial_roster_leaves_out_stay_in_the_police_view_until_the_police_release_the_code(
+        cast, risk, client):
+    """The trial: a full roster, then a small subset — the people flagged in the full screening vanished from
+    the jurisdiction list while the code was suspended for exactly them. They stay, marked, on the list, its
+    counts and the premises page until an officer releases the code; then the new roster decides alone."""
+    full = run(cast.premises_a, [*TENANTS[:5], RED])
+    subset = run(cast.premises_a, TENANTS[:2])
+    review = CodeReview.objects.get(premises=cast.premises_a, status="open")
+    assert review.job_id == subset.pk and review.baseline_job_id == full.pk
+    sign_in(client, cast.officer_a)
+    listing = client.get(reverse("dashboard:jurisdiction")).content.decode()
+    assert listing.count("张伟") == 1 and "data-off-roster" in listing
+    assert "roster.csv" in listing and subset.created_at.astimezone(SH).strftime("%Y-%m-%d %H:%M") in listing
+    page = client.get(reverse("dashboard:premises", args=[cast.premises_a.pk])).content.decode()
+    assert "张伟" in page and "data-off-roster" in page and 'data-code-state="suspended"' in page
+    from pingan.dashboard import selectors
+
+    assert selectors.jurisdiction_counts(actor=cast.officer_a, qs=selectors.jurisdiction_flagged(
+        actor=cast.officer_a, purpose="jurisdiction_management"))["red"] == 1
+    sign_in(client, cast.officer_b)  # another station sees nothing of it
+    assert "张伟" not in client.get(reverse("dashboard:jurisdiction")).content.decode()
+    sign_in(client, cast.officer_a)
+    client.post(reverse("codes:review_release", args=[review.pk]), {"note": "张伟 moved out"})
+    assert "张伟" not in client.get(reverse("dashboard:jurisdiction")).content.decode()
+    assert "张伟" not in client.get(reverse("dashboard:premises", args=[cast.premises_a.pk])).content.decode()
+
+
+def test_a_flagged_person_back_on_the_roster_is_listed_once_from_the_newest_screening(cast, risk, client):
+    run(cast.premises_a, [*TENANTS[:5], RED])
+    run(cast.premises_a, TENANTS[:2])
+    back = run(cast.premises_a, [TENANTS[0], RED])  # back: the review is resolved, one row, the newest
+    sign_in(client, cast.officer_a)
+    listing = client.get(reverse("dashboard:jurisdiction")).content.decode()
+    assert listing.count("张伟") == 1 and "data-off-roster" not in listing
+    assert not CodeReview.objects.filter(status="open").exists()
+    from pingan.screening.models import PersonResult
+
+    shown = re.search(r'href="[^"]*/persons/(\d+)/"', listing)
+    assert shown and PersonResult.objects.get(pk=int(shown.group(1))).job_id == back.pk

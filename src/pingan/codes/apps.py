@@ -12,12 +12,14 @@ class CodesConfig(AppConfig):
     def ready(self) -> None:
         from pingan.codes import services
         from pingan.codes.home import queue_panel
-        from pingan.codes.texts import TEMPLATES
+        from pingan.codes.texts import TEMPLATES, references
         from pingan.core import navigation, texts
         from pingan.core.models import POLICE_ROLES
         from pingan.screening.services import LATEST_JOB_HOOKS
 
         texts.register(TEMPLATES)
+        for name, describe in references().items():  # pages name a level change, a check… by date, not id
+            texts.register_reference(name, describe)
         # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md)
         if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
             LATEST_JOB_HOOKS.append(services.on_latest_job_changed)

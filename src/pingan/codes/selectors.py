@@ -7,6 +7,7 @@ Anybody else gets ``NotFound`` (existence is not leaked).
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
@@ -178,7 +179,10 @@ def premises_code_state(premises) -> dict:
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
     not), ``review`` (an open suspension), ``police_hold`` (the police revoked the newest code and no screening came
     since: only police renew it), ``cause`` (why the live code was issued, rendered in the active
-    language) and ``job`` (the screening behind the live code: ``id``, ``finished_at``). No person data, no
+    language), ``job`` (the screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
+    (the code before the live one — superseded, or suspended and then released — while it would still have been
+    valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
+    new one). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
@@ -192,7 +196,11 @@ def premises_code_state(premises) -> dict:
     from pingan.codes.services import latest_done_job, police_hold
 
     hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
-    return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold,
+    replaced = None if code is None else (
+        SafetyCode.objects.filter(premises=premises, issued_at__lte=code.issued_at, revoked_at__isnull=False,
+                                  expires_at__gt=timezone.now())
+        .exclude(pk=code.pk).order_by("-issued_at", "-id").first())
+    return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
             "cause": render(code.cause) if code and code.cause else "",
             "job": code.job if code is not None and code.job_id else None}
 

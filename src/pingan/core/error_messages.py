@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.errors import DomainError, localised
+from pingan.core.texts import references
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +50,31 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "empty_upload": _("%(name)s is empty; choose the filled-in roster file."),
     "not_your_premises": _("You can only screen rosters for your own premises."),
     "bad_idempotency_key": _("The form is damaged: reload the page and submit the file again."),
-    "idempotency_key_reused": _("This form already submitted another file (screening job %(job)s). The form is "
+    "idempotency_key_reused": _("This form already submitted another file (%(job)s). The form is "
                                 "ready again: choose the file and submit."),
     # Downloading the results of a job whose person data was deleted (screening.retention).
-    "purged": _("The person data of screening job %(job)s was deleted on %(date)s under the retention policy; "
+    "purged": _("The person data of the screening of %(job)s was deleted on %(date)s under the retention policy; "
                 "only its counts remain."),
     # Issuing a safety code (codes.services.safety_code_issue, also when a level change is approved).
     "issue_not_allowed": _("Only the owner of %(premises)s or police of its jurisdiction may issue its safety code."),
     "not_screened": _("%(premises)s has never been screened: submit a roster first; the safety code's level "
                       "comes from the latest screening."),
-    "job_mismatch": _("Screening job %(job)s is not a finished screening of %(premises)s."),
-    "screening_purged": _("The latest screening of %(premises)s (job %(job)s) is older than the retention period "
+    "job_mismatch": _("The screening of %(job)s is not a finished screening of %(premises)s."),
+    "screening_purged": _("The latest screening of %(premises)s (%(job)s) is older than the retention period "
                           "and its person data has been deleted: submit the roster again."),
-    "empty_screening": _("The latest screening of %(premises)s (job %(job)s) covered no one: submit the roster "
+    "empty_screening": _("The latest screening of %(premises)s (%(job)s) covered no one: submit the roster "
                          "of the people at the premises."),
     "signing_key_missing": _("The signing key %(kid)s cannot be loaded (%(reason)s): an administrator must "
                              "restore it from backup or rotate the key (pingan code keys rotate)."),
     "signing_key_mismatch": _("The key file %(kid)s.pem holds another key (%(held)s): an administrator must "
                               "restore the right file or rotate the key."),
     # The derived code (codes.services.safety_code_issue, code_review_release).
-    "code_suspended": _("The safety code of %(premises)s is suspended: the roster of screening job %(job)s leaves out "
+    "code_suspended": _("The safety code of %(premises)s is suspended: the roster of %(job)s leaves out "
                         "people who were yellow, red or unresolved before. The responsible police station checks it."),
     "revoked_by_police": _("The police revoked the safety code of %(premises)s. A new code comes with a new "
                            "screening of the premises, or from the responsible police station."),
     "review_not_allowed": _("Only police of the jurisdiction of %(premises)s release its suspended code."),
-    "review_closed": _("The check of %(premises)s (review %(review)s) is already closed."),
+    "review_closed": _("The check of %(premises)s (%(review)s) is already closed."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).
@@ -85,16 +86,16 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "override_decide_not_allowed": _("Only a station chief of the jurisdiction of %(premises)s decides its level "
                                      "changes."),
     "four_eyes": _("Four-eyes rule: the requester cannot decide their own level change."),
-    "already_decided": _("Level change %(override)s was already decided (%(status)s)."),
-    "override_stale": _("Level change %(override)s was requested for an earlier safety code of %(premises)s; "
+    "already_decided": _("The level change %(override)s was already decided (%(status)s)."),
+    "override_stale": _("The level change %(override)s was for an earlier safety code of %(premises)s; "
                         "the code has changed since. Reject it and request the change again if it still applies."),
     # Correction requests (纠错; codes.services.dispute_open, dispute_resolve).
     "dispute_not_allowed": _("Only the owner of %(premises)s may request a correction of its safety code."),
     "text_required": _("Write what is wrong: the correction request needs a text."),
     "text_too_long": _("The correction request is %(length)s characters; the limit is %(limit)s."),
-    "dispute_resolve_not_allowed": _("Only police of the responsible unit (%(unit)s) may resolve correction "
-                                     "request %(dispute)s."),
-    "already_resolved": _("Correction request %(dispute)s was already resolved (%(status)s)."),
+    "dispute_resolve_not_allowed": _("Only police of the responsible unit (%(unit)s) may resolve "
+                                     "the correction request %(dispute)s."),
+    "already_resolved": _("The correction request %(dispute)s was already resolved (%(status)s)."),
     "outcome_required": _("Write the outcome."),
     "outcome_too_long": _("The outcome is %(length)s characters; the limit is %(limit)s."),
     # alerts.services: responding to alerts and going on duty (the terminal and alert pages).
@@ -305,7 +306,8 @@ def page_message(exc: DomainError) -> str:
     if template is None:
         return exc.message
     try:
-        return str(template) % {k: _shown(v) for k, v in localised(exc.params, get_language() or "").items()}
+        params = references(localised(exc.params, get_language() or ""))
+        return str(template) % {k: _shown(v) for k, v in params.items()}
     except (KeyError, TypeError, ValueError) as err:
         log.warning("page message %r cannot be filled from params %r: %r", exc.message_id, exc.params, err)
         return exc.message

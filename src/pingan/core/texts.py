@@ -17,6 +17,12 @@ Parameter values are rendered before they are put into the template:
 
 An unknown code renders as its parameters' ``text`` when it has one, else as the code itself, so that a
 message stored by a newer version never breaks a page.
+
+**References.** A parameter that names a record by its database id — ``job`` (a screening), ``review``,
+``override``, ``dispute`` — is stored and raised as the id (the API and the audit trail keep it), but a person
+does not know "screening job 21": the app that owns the record registers how to name it
+(:func:`register_reference`, e.g. "the upload of 2026-12-06 14:03 (tenants.xlsx)"), and :func:`render` and
+``pingan.core.error_messages.page_message`` show that instead (:func:`references`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,25 @@ from django.utils.translation import get_language
 
 Template = Any  # a lazy translation (Promise) or a callable(params) -> str
 _TEMPLATES: dict[str, Template] = {}
+
+
+_REFERENCES: dict[str, Callable[[Any], str]] = {}
+
+
+def register_reference(name: str, describe: Callable[[Any], str]) -> None:
+    """How a person recognises the record a parameter called ``name`` holds the id of (its date, its file
+    name…), in the active language; ``describe`` returns ``""`` when the record is gone (the id is shown)."""
+    _REFERENCES[name] = describe
+
+
+def references(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with each registered reference (an id) replaced by what a person recognises it by."""
+    out = dict(params)
+    for name, describe in _REFERENCES.items():
+        value = out.get(name)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            out[name] = describe(int(value)) or value
+    return out
 
 
 def register(templates: Mapping[str, Template]) -> None:
@@ -75,6 +100,7 @@ def render(message: Mapping[str, Any] | None) -> str:
     if template is None:
         text = params.get("text")
         return _value(text) if text else code
+    params = references(params)
     if callable(template) and not hasattr(template, "_proxy____args"):
         return str(template(params))
     values = {k: _value(v) for k, v in params.items()}

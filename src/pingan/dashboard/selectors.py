@@ -151,6 +151,11 @@ class PremisesOverview:
     flagged: list[PersonResult]
 
     @property
+    def off_roster(self) -> int:
+        """How many of ``flagged`` a later roster left out (listed while the code is suspended for it)."""
+        return sum(1 for p in self.flagged if p.off_roster)
+
+    @property
     def area_name(self) -> str:
         """The premises' administrative area by name (``福建省厦门市思明区莲前街道``)."""
         from pingan.lib import adcodes

@@ -13,10 +13,11 @@ class ScreeningConfig(AppConfig):
         from pingan.core import jobs, navigation, texts
         from pingan.core.models import SUBMITTER_ROLES
         from pingan.screening.failures import FAILURE_MESSAGES
-        from pingan.screening.models import ScreeningJob
+        from pingan.screening.models import ScreeningJob, job_reference
         from pingan.screening.texts import TEMPLATES
 
         texts.register(TEMPLATES)
+        texts.register_reference("job", job_reference)  # pages name a screening by its upload, not its id
 
         navigation.register(navigation.Section(
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))

@@ -120,6 +120,27 @@ class ScreeningJob(LeasedJob):
         number shows no full number)."""
         return mask_numbers(self.roster_name)
 
+    @property
+    def label(self) -> str:
+        """What a person recognises this screening by, in the active language: "the upload of 2026-12-06 14:03
+        (tenants.xlsx)" (local time, the file name masked) — never "job 21" (pages and messages name it so)."""
+        return upload_label(self.created_at, self.roster_name)
+
+
+def upload_label(created_at, roster_name: str) -> str:
+    """:attr:`ScreeningJob.label` from its two fields (a query that read only those)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    when = timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
+    return gettext("the upload of %(when)s (%(file)s)") % {"when": when, "file": mask_numbers(roster_name)}
+
+
+def job_reference(job_id: int) -> str:
+    """The ``job`` reference of stored and raised messages (``pingan.core.texts.register_reference``)."""
+    row = ScreeningJob.objects.filter(pk=job_id).values_list("created_at", "roster_name").first()
+    return upload_label(*row) if row else ""
+
 
 class PersonResult(models.Model):
     """One roster row's result: accepted or rejected, the submitter-visible level and reason.

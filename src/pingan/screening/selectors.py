@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
@@ -80,8 +93,6 @@ def premises_with_latest(*, actor) -> QuerySet:
     """The actor's premises (submitters: their own) with their latest finished screening (``latest_job_id``,
     ``latest_at``, ``latest_counts``), whether a live safety code exists (``has_code``) and the code's state
     (:func:`pingan.codes.selectors.with_code_state`: the level a list shows is the code's), oldest first."""
-    from django.db.models import Exists, F, FilteredRelation, OuterRef
-
     from pingan.codes.selectors import with_code_state
     from pingan.core.selectors import premises_scoped
 
@@ -133,11 +144,32 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
 
 
 def _flagged_base(actor) -> QuerySet[PersonResult]:
-    """Flagged rows (red, yellow or a silent hit) of the latest finished job of each premises, scoped."""
+    """Flagged rows (red, yellow or a silent hit) of the latest finished job of each premises, scoped — and
+    the flagged rows that a later roster left out while the premises' code is suspended for it.
+
+    A roster that leaves out people who were flagged in the screening behind the premises' last code
+    suspends the code and opens a review (``pingan.codes``, docs/codes.md "A roster that drops people"):
+    until the police release it, those people stay in the police view (their row of that earlier screening,
+    ``off_roster`` true, with ``off_roster_at``/``off_roster_name``: when the roster that left them out was
+    uploaded, and its file name). The same person is the same normalised document number (as given, or
+    corrected) anywhere in the new roster, or for a row without a number the name — the codes' rule.
+    """
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
-    return scope(actor, PersonResult.objects.all()).filter(
-        Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted", job__is_latest=True)
+    # the premises' open review, by the reverse relation the codes app declares (at most one is open)
+    qs = scope(actor, PersonResult.objects.all()).annotate(open_review=FilteredRelation(
+        "job__premises__code_reviews", condition=Q(job__premises__code_reviews__status="open")))
+    newer = PersonResult.objects.filter(job_id=OuterRef("open_review__job_id"))
+    by_number = newer.filter(Q(id_number=OuterRef("id_number")) | Q(given_id_number=OuterRef("id_number"))
+                             | Q(corrected_id_number=OuterRef("id_number")))
+    by_name = newer.filter(name=OuterRef("name"))
+    left_out = (Q(job__is_latest=False, open_review__baseline_job=F("job"))
+                & ~(Q(id_number__gt="") & Exists(by_number)) & ~(Q(id_number="") & Exists(by_name)))
+    return qs.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), Q(job__is_latest=True) | left_out,
+                     status="accepted").annotate(
+        off_roster=Case(When(job__is_latest=True, then=Value(False)), default=Value(True), output_field=BooleanField()),
+        off_roster_at=Case(When(job__is_latest=False, then=F("open_review__job__created_at"))),
+        off_roster_name=Case(When(job__is_latest=False, then=F("open_review__job__roster_name"))))
 
 
 def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
