@@ -42,8 +42,11 @@ def test_the_trials_file_rejects_the_quoted_line_and_reads_the_rows_it_swallowed
     assert (bad.row, bad.code, bad.column) == (3, "bad_quote", "身份证号")
     assert bad.params == {"kind": "closes_later", "label": "身份证号", "letter": "B", "until": 5} or bad.params[
         "kind"] == "unclosed"
-    # the rejection names the person on that line, not the rows after it
-    assert (bad.name, bad.id_number, bad.phone) == ("张三", "110101199003078515", "13800000000")
+    # the rejection names the person on that line, not the rows after it: the name left of the quote, and
+    # the line as written — never a field from right of the quote in a slot it may not belong to (the
+    # trial's results page showed the phone number in the ID slot)
+    assert (bad.name, bad.id_number, bad.phone) == ("张三", "", "")
+    assert bad.params["line"] == '张三,"110101199003078515,13800000000'
     assert bad.message.startswith("row 3: ") and "quote" in bad.message and "引号" in bad.text("zh-hans")
     assert "quote" not in bad.text("zh-hans") and "引号" not in bad.text("en")
     assert result.total_rows == 4 and len(result.accepted) + len(result.rejected) == 4
@@ -60,7 +63,7 @@ def test_a_quote_before_the_name_and_one_that_closes_lines_later():
     judged = sorted([(a.row, "ok") for a in result.accepted] + [(r.row, r.code) for r in result.rejected])
     assert judged == [(2, "bad_quote"), (3, "ok"), (4, "bad_quote"), (5, "ok")]
     first = next(r for r in result.rejected if r.row == 2)
-    assert first.column == "姓名" and first.name == "张三"
+    assert first.column == "姓名" and first.name == "" and first.params["line"].startswith('"张三,1101')
 
 
 def test_a_quote_inside_a_cell_and_a_file_ending_inside_a_quote():
@@ -69,7 +72,8 @@ def test_a_quote_inside_a_cell_and_a_file_ending_inside_a_quote():
     by_row = {r.row: r for r in result.rejected}
     assert set(by_row) == {2, 3, 4} and not result.accepted
     assert {r.code for r in result.rejected} == {"bad_quote"}
-    assert by_row[2].params["kind"] == "misplaced" and by_row[2].name == "张三"
+    assert by_row[2].params["kind"] == "misplaced" and by_row[2].name == ""
+    assert by_row[2].params["line"] == '张"三,110101199003078515,13800000000'
     assert by_row[3].params["kind"] == "misplaced"
     assert by_row[4].params["kind"] == "unclosed" and by_row[4].column == "身份证号"
 
@@ -106,7 +110,8 @@ def test_quotes_around_several_cells_and_a_quote_opening_a_row_that_closes_on_th
     result = read_roster(enclosing.encode(), filename="r.csv")
     assert [a.name for a in result.accepted] == ["王五", "钱七"]
     (bad,) = result.rejected
-    assert (bad.row, bad.code, bad.name, bad.params["kind"]) == (3, "bad_quote", "赵六", "encloses")
+    assert (bad.row, bad.code, bad.name, bad.params["kind"]) == (3, "bad_quote", "", "encloses")
+    assert (bad.id_number, bad.phone) == ("", "") and bad.params["line"].startswith('"赵六,')
     assert not FULL_ID.search(" ".join(mask_numbers(v) for v in (bad.name, bad.id_number, bad.message)))
     opening = f'姓名,身份证号,手机号,房号\n"李四,{IDS[1]},,\n张三",{IDS[2]},,\n王五,{IDS[3]},,\n'
     result = read_roster(opening.encode(), filename="r.csv")

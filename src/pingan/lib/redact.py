@@ -15,23 +15,70 @@ at most 1,048,576 rows, 7 digits), dates (``2024-03-01``, ``20240301``: 8 digits
 standard's number after its designation (``GB 11643-1999``).
 A run is shown as its first 3 and last 2 characters with a ``*`` for each digit between, as elsewhere in
 pingan (``110*************15``).
+
+**One masked form per number.** The same document number reaches pingan in several forms: typed as text,
+with full-width digits, a lower-case ``x``, grouped with spaces or hyphens — or stored by Excel as a number,
+which a reader gets as ``1.50102199001011e+17``, a CSV saved from Excel as ``1.50102199001011E+17``, another
+program as ``150102199001011000`` or ``150102199001011000.0``. :func:`normalise_number` turns each into one
+text (half-width digits, an upper-case ``X``, no separators; a number in scientific or decimal notation into
+its integer digits, to Excel's 15 significant digits (``1.5010219900101102e+17``, a double's shortest form,
+and ``1.50102199001011E+17`` are one number) — the digits Excel lost read as the zeros they became), and :func:`mask_id` masks that, so a
+page, a download and the API show one masked form for one number: ``150*************00`` for every form of
+that Excel number, not ``1.5****************17`` on one page and ``1.50***E+17`` on another. :func:`mask_numbers`
+masks the runs inside a text the same way (a scientific number in a reason is one run).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
-__all__ = ["MIN_DIGITS", "mask_numbers", "mask_values"]
+__all__ = ["MIN_DIGITS", "mask_id", "mask_numbers", "mask_values", "normalise_number"]
 
 #: The fewest digits a run must hold to be masked (row numbers and dates hold fewer).
 MIN_DIGITS = 9
 
 _D = "[0-9\uff10-\uff19]"
 _RUN = re.compile(
-    rf"(?<![0-9\uff10-\uff19])(?:{_D}{{3,}}(?:[ \-]{_D}{{3,}})+|{_D}+)[XxＸｘ]?(?![0-9\uff10-\uff19])"
+    rf"(?<![0-9\uff10-\uff19])(?:{_D}+[.．]{_D}+[eEｅＥ][+\-]?{_D}{{1,3}}|{_D}{{9,}}[.．]0+(?![0-9\uff10-\uff19])"
+    rf"|{_D}{{3,}}(?:[ \-]{_D}{{3,}})+|{_D}+)[XxＸｘ]?(?![0-9\uff10-\uff19])"
 )
+#: Significant digits Excel keeps of a number: an 18-digit ID stored as a number keeps its first 15.
+EXCEL_DIGITS = 15
+#: A number as Excel or a program writes it: scientific (``1.50102199001011E+17``) or decimal (``…000.0``).
+_NUMERIC = re.compile(r"[+]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?")
+_GROUPED = re.compile(r"[0-9]+(?:[ \-][0-9]+)*[X]?")
+
+
+def normalise_number(text: str) -> str:
+    """The one text of a document or phone number, whatever form it came in (module docstring): NFKC
+    (full-width digits and letters to half-width), trimmed, ``x`` upper-cased, separators between digit
+    groups removed, and a number in scientific or decimal notation that is a whole number written as its
+    integer digits. Any other text is returned trimmed and NFKC-normalised."""
+    if not isinstance(text, str):
+        return text
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return s
+    if ("." in s or "e" in s or "E" in s) and _NUMERIC.fullmatch(s):
+        try:
+            d = Decimal(s)
+        except InvalidOperation:
+            return s
+        if d.adjusted() >= EXCEL_DIGITS:  # beyond Excel's precision: its digits, not the double's artefacts
+            with localcontext() as ctx:
+                ctx.prec = EXCEL_DIGITS
+                d = +d
+        if d == d.to_integral_value() and d.adjusted() < 40:
+            return format(d.quantize(Decimal(1)), "f")
+        return s
+    upper = s.upper()
+    if _GROUPED.fullmatch(upper):
+        return upper.replace(" ", "").replace("-", "")
+    return s
 _DIGIT = re.compile(_D)
 
 
@@ -43,12 +90,25 @@ _NUMBER_YEAR = re.compile(r"[0-9]{1,6}-(?:19|20)[0-9]{2}")
 
 def _mask_run(m: re.Match[str]) -> str:
     run = m.group(0)
-    digits = len(_DIGIT.findall(run))
-    if digits < MIN_DIGITS or (_NUMBER_YEAR.fullmatch(run)
-                               and _STANDARD.search(m.string, max(0, m.start() - 10), m.start())):
+    if _NUMBER_YEAR.fullmatch(run) and _STANDARD.search(m.string, max(0, m.start() - 10), m.start()):
         return run
-    chars = [c for c in run if c not in " -"]
-    return "".join(chars[:3]) + "*" * (len(chars) - 5) + "".join(chars[-2:])
+    number = normalise_number(run)
+    if sum(c.isdigit() for c in number) < MIN_DIGITS:
+        return run
+    return _masked(number)
+
+
+def _masked(n: str) -> str:
+    return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
+
+
+def mask_id(number: str) -> str:
+    """A document or phone number as every page, download and API response shows it to the submitter: its
+    normalised form (:func:`normalise_number`) with all but the first 3 and last 2 characters hidden (a text
+    shorter than 6 characters is shown as it is)."""
+    if not isinstance(number, str):
+        return number
+    return _masked(normalise_number(number))
 
 
 def mask_numbers(text: str) -> str:

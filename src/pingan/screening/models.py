@@ -7,14 +7,12 @@ rejected). Per-person results and hits of a job are rows here, so pages and the 
 
 from __future__ import annotations
 
-import re
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.jobs import LeasedJob
 from pingan.core.models import Premises, User
-from pingan.lib.redact import mask_numbers, mask_values
+from pingan.lib.redact import mask_id, mask_numbers, mask_values
 
 
 class RiskDataset(models.Model):
@@ -230,29 +228,28 @@ class PersonResult(models.Model):
 
     @property
     def masked_id(self) -> str:
-        """The document number (for a rejected row: the one it gave) with all but the first 3 and last 2
-        characters hidden (submitter view); a number Excel turned into scientific notation keeps its
-        exponent visible (``1.50***E+17``), so it reads as the damaged number it is."""
-        return _mask(self.id_number or self.given_id_number)
+        """The document number (for a rejected row: the one it gave) as the submitter sees it everywhere —
+        pages, downloads, the API: normalised, then all but the first 3 and last 2 characters hidden
+        (:func:`pingan.lib.redact.mask_id`), so one number has one masked form whether it came as text or as
+        an Excel number (``1.50102199001011e+17`` → ``150*************00``, the digits Excel lost as zeros)."""
+        return mask_id(self.id_number or self.given_id_number)
 
     @property
     def masked_given_phone(self) -> str:
         """The phone a rejected row gave, masked like :attr:`masked_id` (submitter view)."""
-        return _mask(self.given_phone)
+        return mask_id(self.given_phone)
 
-
-_SCIENTIFIC = re.compile(r"^([+-]?\d+(?:\.\d+)?)([eE][+-]?\d+)$")
-
-
-def _mask(n: str) -> str:
-    """All but the first 3 and last 2 characters of ``n`` replaced by ``*`` (shorter texts: unchanged); a
-    number in scientific notation (``1.50102E+17``: Excel's damage) masks its mantissa and keeps the
-    exponent, upper-cased (``1.50***E+17``)."""
-    sci = _SCIENTIFIC.match(n.strip())
-    if sci:
-        mantissa, exponent = sci.groups()
-        return mantissa[:4] + "***" + exponent.upper()
-    return n if len(n) < 6 else n[:3] + "*" * (len(n) - 5) + n[-2:]
+    @property
+    def given_line(self) -> str:
+        """For a row whose cells could not be trusted to be in their columns (a CSV quote that never closes,
+        a delimiter that split a cell): the row as written, long digit runs masked — shown instead of a name,
+        ID number and phone that may be the wrong fields (``""`` for other rows)."""
+        for m in self.reasons or ():
+            detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
+            line = ((detail or {}).get("params") or {}).get("line") if isinstance(detail, dict) else None
+            if line:
+                return mask_numbers(line)
+        return ""
 
 
 class Hit(models.Model):

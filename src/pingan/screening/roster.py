@@ -838,13 +838,14 @@ class _QuoteProblem:
     is; ``kind``: ``"unclosed"`` (never closed: everything after it was one cell), ``"closes_later"`` (closed
     only on line ``until``, so lines ``line``..``until`` were one cell) or ``"misplaced"`` (a quote inside a
     cell rather than around it); ``cells``: the line split at every delimiter with the quotes removed, so
-    the rejection can say which person the line is about."""
+    the rejection can say which person the line is about; ``text``: the line as written (quotes kept)."""
 
     line: int
     column: int
     kind: str
     until: int | None
     cells: list[str]
+    text: str = ""
 
 
 def _loose_cells(line: str, delimiter: str) -> list[str]:
@@ -945,7 +946,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                 else:
                     kind, until = "misplaced", None
                 problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter), kind, until,
-                                              _loose_cells(lines[first], delimiter)))
+                                              _loose_cells(lines[first], delimiter), lines[first]))
                 seen += 1
                 restart = first + 1
                 break
@@ -958,7 +959,8 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                 # the file ends inside a quoted cell
                 j = next((k for k, c in enumerate(cells) if "\n" in c or "\r" in c), None)
                 problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter) if j is None else j,
-                                              "unclosed", None, _loose_cells(lines[first], delimiter)))
+                                              "unclosed", None, _loose_cells(lines[first], delimiter),
+                                              lines[first]))
                 restart = first + 1
                 break
             if last > first:
@@ -967,7 +969,8 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                     # ended before the end of the file: the quote closed on its last line
                     closed = last + 1 < len(lines) or "".join(lines[first:last + 1]).count('"') % 2 == 0
                     kind, until = ("closes_later", last + 1) if closed else ("unclosed", None)
-                    problems.append(_QuoteProblem(first + 1, j, kind, until, _loose_cells(lines[first], delimiter)))
+                    problems.append(_QuoteProblem(first + 1, j, kind, until, _loose_cells(lines[first], delimiter),
+                                                  lines[first]))
                     restart = first + 1
                     break
             records.append((seen, first + 1, cells))
@@ -1015,18 +1018,35 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
     return _columns_table(cols, header), rejected, total, blank
 
 
+#: The longest row text a rejection keeps to show (``params["line"]``): enough to find the row in the file.
+RAW_LINE_MAX = 120
+
+
+def raw_line(text: str) -> str:
+    """A row as written (a CSV line), for a rejection whose cells cannot be trusted to be in their columns:
+    line breaks dropped, clipped to :data:`RAW_LINE_MAX` characters with "…"."""
+    text = text.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= RAW_LINE_MAX else text[:RAW_LINE_MAX - 1] + "…"
+
+
 def _quote_rejection(p: _QuoteProblem, header: _Header) -> Rejection:
-    """The ``bad_quote`` rejection of a line whose quote could not be trusted; what the line gives for name,
-    ID number and phone is its text split at every delimiter, quotes removed."""
+    """The ``bad_quote`` rejection of a line whose quote could not be trusted. Its cells cannot be trusted to
+    be in their columns (a cell that swallowed a delimiter shifts the rest: the trial saw the phone number in
+    the ID slot), so no name, ID number or phone is put in those slots: ``params["line"]`` carries the line as
+    written (:func:`raw_line`), which pages show masked beside the row number and the column. Only a field
+    whose column lies left of the quote keeps its value (the delimiters before the quote are real ones)."""
     def given(f: str) -> str:
         j = header.fields.get(f)
-        return _clip(p.cells[j].strip(), FIELD_MAX_LENGTHS.get(f, 200)) if j is not None and j < len(p.cells) else ""
+        if j is None or j >= p.column or j >= len(p.cells):
+            return ""
+        return _clip(p.cells[j].strip(), FIELD_MAX_LENGTHS.get(f, 200))
 
     letter = column_letter(p.column)
     label = header.labels.get(p.column, letter)
     params: dict[str, Any] = {"kind": p.kind, "label": label, "letter": letter}
     if p.until is not None:
         params["until"] = p.until
+    params["line"] = raw_line(p.text or ",".join(p.cells))
     return Rejection(p.line, "bad_quote", label, given("name"), given("id_number"), given("phone"), params=params)
 
 
@@ -1615,6 +1635,12 @@ def _process(
     def cell(cells: list[Any], j: int | None) -> Any:
         return cells[j] if j is not None and j < len(cells) else ""
 
+    def written(cells: list[Any]) -> str:
+        """A CSV row as its line reads: cells joined by the file's delimiter, a cell holding the delimiter in
+        the quotes it came in (a quote inside a cell stays as it stood)."""
+        sep = delimiter or ","
+        return sep.join(f'"{t}"' if sep in t else t for t in ("" if c is None else str(c) for c in cells))
+
     for rownum, cells in rows:
         formulas = formula_rows.get(rownum) if formula_rows else None
         if is_csv:
@@ -1639,10 +1665,11 @@ def _process(
                 kind = "encloses"
             if quoted is not None:
                 label = lbl.get(quoted, column_letter(quoted))
-                given = tuple(v.replace('"', "") for v in given)
-                if kind == "encloses":
-                    given = tuple(v.split(delimiter, 1)[0] for v in given)
-                reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted))
+                # the cells from the quoted one on cannot be trusted to be in their columns: the line instead
+                given = tuple("" if j is None or j >= quoted else v.replace('"', "")
+                              for j, v in zip((i_name, i_id, i_phone), given, strict=True))
+                reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted),
+                       line=raw_line(written(cells)))
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(
@@ -1681,11 +1708,14 @@ def _process(
             j = stray[0]
             letter = column_letter(j)
             shown = _text(cells[j])[:30]
+            extra: dict[str, Any] = {}
+            if is_csv:  # a delimiter inside a cell split it: the cells after it are not in their columns
+                given, extra = ("", "", ""), {"line": raw_line(written(cells))}
             reject(
                 rownum,
                 "too_many_columns",
                 letter,
-                letter=letter, value=shown, csv=is_csv,
+                letter=letter, value=shown, csv=is_csv, **extra,
             )
             continue
         long_field = next((f for f, v in (("name", name), ("id_number", _text(raw_id)), ("phone", _text(raw_phone)))

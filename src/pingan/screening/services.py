@@ -984,16 +984,26 @@ ECHO_COLUMNS = ("reason", "reason_codes", "name", "given_id_number", "given_phon
 
 
 def _masked_echoes(persons: pa.Table) -> pa.Table:
-    """``persons`` with :data:`ECHO_COLUMNS` masked; only cells holding three digits in a row are looked at."""
+    """``persons`` with :data:`ECHO_COLUMNS` masked; only cells holding three digits in a row are looked at.
+    The ID number and phone a rejected row gave (``batch.GIVEN_COLUMNS``) are masked as the page and the API
+    mask them (:func:`pingan.lib.redact.mask_id`: normalised first), every non-empty cell."""
     import pyarrow.compute as pc
 
-    from pingan.lib.redact import mask_numbers
+    from pingan.lib.redact import mask_id, mask_numbers
 
     for c in ECHO_COLUMNS:
         if c not in persons.column_names:
             continue
         col = persons.column(c).combine_chunks()
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        if c in batch.GIVEN_COLUMNS:
+            at = pc.indices_nonzero(pc.fill_null(pc.greater(pc.utf8_length(col), 0), False))
+            if len(at):
+                values = col.to_pylist()
+                for k in at.to_pylist():
+                    values[k] = mask_id(values[k])
+                persons = persons.set_column(persons.column_names.index(c), c, pa.array(values, col.type))
             continue
         at = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(col, "[0-9０-９]{3}"), False))
         if not len(at):
