@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -37,7 +38,11 @@ def test_the_upload_page_refuses_a_200_mb_body_unread(client, cast):
                     **{"wsgi.input": body})
     assert r.status_code == 413 and body.read_bytes == 0
     text = r.content.decode()
-    assert "200.0" in text and "21.0" in text
+    # the file limit, in the unit every other place states it (the page said "21.0 MB": the body limit)
+    from pingan.core.uploads import upload_limit
+
+    assert upload_limit() == 20 * 2**20
+    assert "200 MiB" in text and "20 MiB" in text and "21" not in text and " MB" not in text
 
 
 def test_the_api_refuses_it_with_a_problem_naming_the_limit(client, cast):
@@ -50,7 +55,8 @@ def test_the_api_refuses_it_with_a_problem_naming_the_limit(client, cast):
     assert r.status_code == 413 and body.read_bytes == 0
     assert r["Content-Type"] == "application/problem+json"
     problem = r.json()
-    assert problem["code"] == "upload_too_large" and problem["limit"] == 21 * 2**20 and problem["size"] == HUGE
+    assert problem["code"] == "upload_too_large" and problem["limit"] == 20 * 2**20 and problem["size"] == HUGE
+    assert problem["limit_mib"] == 20 and "20 MiB" in problem["detail"] and "200 MiB" in problem["detail"]
 
 
 def test_a_body_within_the_limit_goes_through(client, cast):
@@ -140,7 +146,7 @@ def test_under_uvicorn_a_200_mb_declared_body_is_refused_unread(uvicorn_server, 
 
 
 def test_under_uvicorn_a_chunked_body_is_cut_off_at_the_limit(uvicorn_server, cast, settings):
-    settings.PINGAN = {**settings.PINGAN, "MAX_REQUEST_BYTES": 2**20}
+    settings.PINGAN = {**settings.PINGAN, "MAX_UPLOAD_BYTES": 0}  # a request body of at most 0 + 1 MiB
     host, port, read = uvicorn_server
     conn = http.client.HTTPConnection(host, port, timeout=30)
     conn.putrequest("POST", "/api/v1/jobs")
@@ -168,3 +174,24 @@ def test_under_uvicorn_a_body_within_the_limit_reaches_the_api(uvicorn_server, c
     response = conn.getresponse()
     assert response.status == 200 and response.read() and read["bytes"] == len(b'{"text": "PA1:x"}')
     conn.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_form_hint_its_error_and_the_413_page_state_one_limit_in_one_unit(client, cast, lang):
+    """One source (``PINGAN["MAX_UPLOAD_BYTES"]``), one number, one unit: the hint, the form's error for a file
+    between the file and the body limit, and the 413 page all say 20 MiB."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.landlord_a)
+    client.cookies["django_language"] = lang
+    hint = client.get("/screening/upload/").content.decode()
+    assert re.search(r'id="limit-hint">[^<]*20 MiB', hint)
+    big = SimpleUploadedFile("big.csv", b"x" * (20 * 2**20 + 2**19), content_type="text/csv")  # 20.5 MiB
+    r = client.post("/screening/upload/", {"premises": cast.premises_a.pk, "roster": big,
+                                           "idempotency_key": "k" * 32})
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "20.5 MiB" in text and "20 MiB" in text and " MB" not in text
+    r = client.post("/screening/upload/", CONTENT_LENGTH=str(HUGE), CONTENT_TYPE="multipart/form-data; boundary=b",
+                    **{"wsgi.input": CountingInput(HUGE)})
+    assert r.status_code == 413 and "20 MiB" in r.content.decode()

@@ -324,8 +324,6 @@ PINGAN = {
     "JOB_MAX_PER_SUBMITTER": _bounded("PINGAN_JOB_MAX_PER_SUBMITTER", 1, low=1, high=64,
                                       what="jobs one submitter may have running at once"),
     "JOBS_INLINE": env_bool("PINGAN_JOBS_INLINE", False),
-    # Request bodies above this many bytes are refused (413) before they are read (pingan.core.uploads): the
-    # 20 MiB roster limit plus 1 MiB for the rest of a multipart form.
     # Content-Security-Policy on every page (pingan.core.security): on in production unless PINGAN_CSP=false.
     "CSP": env_bool("PINGAN_CSP", PRODUCTION),
     "SESSION_IDLE_SECONDS": 60 * _bounded("PINGAN_SESSION_IDLE_MINUTES", 30, low=1, high=24 * 60,
@@ -333,8 +331,11 @@ PINGAN = {
     # Public code verifications per client address per minute (codes.api; counted atomically, core.ratelimit).
     "VERIFY_RATE_PER_MINUTE": _bounded("PINGAN_VERIFY_RATE_PER_MINUTE", 60, low=1, high=1_000_000,
                                        what="code verifications per address per minute"),
-    "MAX_REQUEST_BYTES": _bounded("PINGAN_MAX_REQUEST_BYTES", 21 * 2**20, low=2**20, high=2**31,
-                                  what="the largest request body in bytes"),
+    # The largest file an upload may carry (a roster, a statistics import), in bytes: the one source of the
+    # limit every page, form, API error and doc states (pingan.core.uploads); a request body may be 1 MiB
+    # larger (the rest of a multipart form) and is refused (413) from its Content-Length before it is read.
+    "MAX_UPLOAD_BYTES": _bounded("PINGAN_MAX_UPLOAD_BYTES", 20 * 2**20, low=2**20, high=2**31,
+                                 what="the largest uploaded file in bytes"),
 }
 
 LOGGING = {

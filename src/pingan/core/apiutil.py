@@ -59,7 +59,8 @@ STATUS_TEXT = {
          "purpose of use; `csrf_failed`: a session request without its CSRF token)",
     404: "not found, or the caller may not see it (`not_found`)",
     422: "the request does not match the schema (`invalid_request`, with `errors`)",
-    413: "the request body is over `PINGAN_MAX_REQUEST_BYTES` (`upload_too_large`, with `limit` and `size`)",
+    413: "the upload is over the file limit, `PINGAN_MAX_UPLOAD_BYTES` (20 MiB; the body may carry 1 MiB more of "
+         "form) (`upload_too_large`, with `limit` in bytes, `limit_mib` and `size`)",
     429: "too many requests (`rate_limited`)",
 }
 

@@ -4,10 +4,16 @@ whole, to disk, before the 20 MB roster limit applied).
 :class:`UploadLimitMiddleware` answers ``413 Content Too Large`` (RFC 9110 §15.5.14) from the request's
 ``Content-Length`` alone, so nothing of such a body is read or stored; Django reads at most
 ``Content-Length`` bytes of any body, so a body cannot be longer than the header says. The limit is
-``PINGAN_MAX_REQUEST_BYTES`` (default: the 20 MiB roster limit plus 1 MiB for the rest of a multipart form).
-The API answers a problem document (``upload_too_large``, with ``limit`` in bytes), pages a page saying the
-limit. A proxy or WSGI server in front should refuse such bodies too (nginx ``client_max_body_size``,
-waitress ``max_request_body_size``): they read the body before Django sees the request.
+the file limit, ``PINGAN_MAX_UPLOAD_BYTES`` (default 20 MiB: :func:`upload_limit`), plus
+:data:`FORM_ALLOWANCE` (1 MiB) for the rest of a multipart form (:func:`request_limit`).
+
+**One limit, one unit.** The file limit has one source, the setting, and every place that states it — this
+413 page, the upload form's hint and its error, the API's errors, the docs — says it in MiB (2^20 bytes) with
+:func:`mib` ("20 MiB"; a page showed "21.0 MB", the request limit in MiB called MB, while the docs said
+20 MB). The API answers a problem document (``upload_too_large``, with ``limit``: the file limit in bytes,
+``limit_mib``, and ``size``), pages a page saying the limit. A proxy or WSGI server in front should refuse
+such bodies too (nginx ``client_max_body_size``, waitress ``max_request_body_size``): they read the body
+before Django sees the request.
 """
 
 from __future__ import annotations
@@ -23,12 +29,31 @@ from pingan.core.request_log import note_reason
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def _mb(n: int) -> str:
-    return f"{n / 2**20:,.1f}"
+MIB = 2**20
+#: What a multipart form may add to the file it carries (field names, boundaries, the other fields).
+FORM_ALLOWANCE = MIB
+
+
+def upload_limit() -> int:
+    """The largest file an upload may carry, in bytes (``PINGAN["MAX_UPLOAD_BYTES"]``)."""
+    return settings.PINGAN["MAX_UPLOAD_BYTES"]
+
+
+def request_limit() -> int:
+    """The largest request body, in bytes: :func:`upload_limit` plus :data:`FORM_ALLOWANCE`."""
+    return upload_limit() + FORM_ALLOWANCE
+
+
+def mib(n: int) -> str:
+    """Bytes as MiB the way pingan states sizes: whole numbers without decimals (``20``), others with one
+    (``25.3``), thousands separated (``1,024``)."""
+    value = n / MIB
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
 
 
 class UploadLimitMiddleware:
-    """Refuse a request whose declared body exceeds ``settings.PINGAN["MAX_REQUEST_BYTES"]``. Placed after
+    """Refuse a request whose declared body exceeds :func:`request_limit`. Placed after
     the authentication middleware (its page has the user and the language) and before anything reads the
     body (CSRF does, in ``process_view``, after every middleware's ``__call__``)."""
 
@@ -37,7 +62,7 @@ class UploadLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in _BODY_METHODS:
-            limit = settings.PINGAN["MAX_REQUEST_BYTES"]
+            limit = request_limit()
             try:
                 size = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -47,16 +72,18 @@ class UploadLimitMiddleware:
         return self.get_response(request)
 
     def refuse(self, request: HttpRequest, size: int, limit: int) -> HttpResponse:
-        detail = (f"the request body is {size:,} bytes ({_mb(size)} MiB); the limit is {limit:,} bytes "
-                  f"({_mb(limit)} MiB): split the roster into several files")
+        files = upload_limit()
+        detail = (f"the upload is {mib(size)} MiB ({size:,} bytes); files of at most {mib(files)} MiB are "
+                  f"accepted: split the roster into several files")
         note_reason(request, f"upload_too_large: {detail}")
         if request.path.startswith("/api/"):
             body = {"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
-                    "status": 413, "detail": detail, "code": "upload_too_large", "limit": limit, "size": size}
+                    "status": 413, "detail": detail, "code": "upload_too_large", "limit": files,
+                    "limit_mib": files // MIB, "size": size}
             response = HttpResponse(json.dumps(body), status=413, content_type="application/problem+json")
         else:
             response = TemplateResponse(request, "core/upload_too_large.html",
-                                        {"size_mb": _mb(size), "limit_mb": _mb(limit),
+                                        {"size_mib": mib(size), "limit_mib": mib(files),
                                          "back": request.path}, status=413).render()
         # (the unread body: the WSGI server drains it or closes the connection; an application may not set
         # Connection itself, PEP 3333)
@@ -81,7 +108,7 @@ class ASGIBodyLimit:
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http" or scope.get("method") not in _BODY_METHODS:
             return await self.app(scope, receive, send)
-        limit = settings.PINGAN["MAX_REQUEST_BYTES"]
+        limit = request_limit()
         length = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
@@ -133,14 +160,16 @@ def _counting(scope, receive, send, limit: int):
 
 
 async def _refuse_asgi(scope, send, seen: int, limit: int) -> None:
-    detail = (f"the request body is more than {limit:,} bytes ({_mb(limit)} MiB, the limit); {seen:,} bytes were "
-              f"read before it was refused: split the roster into several files")
+    files = upload_limit()
+    detail = (f"the upload is more than {mib(files)} MiB, the largest file accepted; {seen:,} bytes were read "
+              f"before it was refused: split the roster into several files")
     if scope.get("path", "").startswith("/api/"):
         body = json.dumps({"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
-                           "status": 413, "detail": detail, "code": "upload_too_large", "limit": limit}).encode()
+                           "status": 413, "detail": detail, "code": "upload_too_large", "limit": files,
+                           "limit_mib": files // MIB}).encode()
         ctype = b"application/problem+json"
     else:
-        body = f"文件过大：上限 {_mb(limit)} MiB。\nThe upload is too large: the limit is {_mb(limit)} MiB.\n".encode()
+        body = f"文件过大：上限 {mib(files)} MiB。\nThe upload is too large: the limit is {mib(files)} MiB.\n".encode()
         ctype = b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),

@@ -6,11 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import Premises
+from pingan.core.uploads import mib, upload_limit
 from pingan.dashboard import geo
 from pingan.lib import adcodes
-
-#: Largest roster accepted through the page or the API (a 100,000-row XLSX is about 6 MB).
-MAX_ROSTER_BYTES = 20 * 1024 * 1024
 
 
 def adcode_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -57,15 +55,16 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args, premises_qs=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["roster"].help_text = _("XLSX, XLS or CSV, at most %(limit)s MiB.") % {"limit": mib(upload_limit())}
         if premises_qs is not None:
             self.fields["premises"].queryset = premises_qs
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]
-        if f.size > MAX_ROSTER_BYTES:
+        if f.size > upload_limit():  # the one limit (pingan.core.uploads; a 100,000-row XLSX is about 6 MiB)
             raise forms.ValidationError(
-                _("%(name)s is %(mb).1f MB; the limit is %(limit)d MB. Split the roster into several files.")
-                % {"name": f.name, "mb": f.size / 2**20, "limit": MAX_ROSTER_BYTES // 2**20})
+                _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted. Split the roster into "
+                  "several files.") % {"name": f.name, "size": mib(f.size), "limit": mib(upload_limit())})
         if f.size == 0:
             raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
         return f

@@ -16,8 +16,8 @@ from ninja.pagination import paginate
 
 from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError
+from pingan.core.uploads import mib, upload_limit
 from pingan.stats import classify, selectors, services
-from pingan.stats.forms import MAX_UPLOAD_BYTES
 from pingan.stats.schemas import (
     CompStatOut,
     ImportOut,
@@ -146,8 +146,10 @@ def import_submit(request: HttpRequest, file: File[UploadedFile]):
     """Upload a CSV/XLSX/XLS bureau export (multipart field ``file``); the import is queued. Poll
     ``GET /stats/imports/{id}`` until ``status`` is ``done`` or ``failed``; the rows not imported are at
     ``/stats/imports/{id}/issues``."""
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        raise DomainError(f"{file.name}: {file.size} bytes; the limit is {MAX_UPLOAD_BYTES}", code="file_too_large")
+    if file.size is not None and file.size > upload_limit():
+        raise DomainError(f"{file.name} is {mib(file.size)} MiB ({file.size:,} bytes); files of at most "
+                          f"{mib(upload_limit())} MiB are accepted", code="file_too_large",
+                          extra={"limit": upload_limit(), "limit_mib": upload_limit() // 2**20})
     return Status(201, services.import_submit(actor=request.user, filename=file.name or "incidents",
                                               data=file.read()))
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.uploads import mib, upload_limit
 from pingan.stats import classify
 from pingan.stats.models import Incident
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def scheme_choices() -> list[tuple[str, str]]:
@@ -88,6 +87,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB: split it into several files."))
+        if f.size > upload_limit():  # the one upload limit (pingan.core.uploads)
+            raise forms.ValidationError(_("The file is %(size)s MiB; files of at most %(limit)s MiB are accepted: "
+                                          "split it into several files.")
+                                        % {"size": mib(f.size), "limit": mib(upload_limit())})
         return f
