@@ -3,9 +3,11 @@
 * QR: ISO/IEC 18004 via ``segno``: the URL form (byte + numeric segments, docs/codes.md §12) on posters and
   downloads, the ``PA1:`` text in alphanumeric mode (the base45 alphabet is the QR alphanumeric set,
   RFC 9285 §1); error-correction level Q (recovers ~25 % damage: posters get scratched and rained on).
-* Poster: A4 PDF via ``reportlab`` with the Noto Sans SC font (SIL Open Font License 1.1) shipped by the
-  ``justmytype-intl-cjk`` package and embedded (subset) in the PDF, so Chinese text renders on any viewer
-  without fonts of its own and nothing is fetched at run time.
+* Poster: A4 PDF via ``reportlab`` with the Noto Sans SC font (SIL Open Font License 1.1, Chinese and Latin
+  glyphs) shipped by the ``justmytype-intl-cjk`` package and embedded (subset) in the PDF, so its text renders
+  on any viewer without fonts of its own and nothing is fetched at run time. It is printed in the language of
+  whoever downloads it (``lang``: ``"zh"`` or ``"en"``), with the title, the level and how to check repeated,
+  smaller, in the other language: the people who read a door poster are visitors, not its owner.
 * Reading: ``zxing-cpp`` decodes a QR from an image file or bytes.
 
 This module imports no Django.
@@ -23,7 +25,7 @@ import segno
 from PIL import Image
 
 from pingan.codes import urlform
-from pingan.codes.levels import RULE_TEXT_ZH
+from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, Level
 from pingan.codes.token import SafetyCode
 from pingan.lib.pdf_fonts import cjk_font
 
@@ -102,7 +104,8 @@ def read_qr(source: str | os.PathLike[str] | bytes | Image.Image) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PosterText:
-    """The fixed wording of the poster (Chinese), overridable per deployment."""
+    """The wording of the poster in one language, overridable per deployment. ``levels``: the level names
+    (绿码/黄码/红码); the ``{…}`` fields are filled in by :func:`poster_pdf`."""
 
     title: str = "场所平安码"
     how_to_verify: str = (
@@ -110,6 +113,30 @@ class PosterText:
         "码内只含场所信息与签名，不含任何个人信息。"
     )
     rule: str = RULE_TEXT_ZH
+    levels: tuple[str, str, str] = ("绿码", "黄码", "红码")
+    validity: str = "有效期：{issued} 至 {expires}（{zone}）"
+    facts: str = "覆盖人数：{people}　签发单位：{issuer}　规则版本：第{version}版"
+    footer: str = "码号 {code_id}"
+    #: one line for the other language's readers, under the band
+    scan: str = "用手机相机扫描二维码核验"
+
+    def level(self, level: Level) -> str:
+        return self.levels[(Level.GREEN, Level.YELLOW, Level.RED).index(level)]
+
+
+#: The poster's wording by language (``"zh"``, ``"en"``).
+POSTER_TEXTS = {
+    "zh": PosterText(),
+    "en": PosterText(
+        title="Premises safety code",
+        how_to_verify=("How to check: scan the QR code with a phone camera, or open {url} and scan it there. "
+                       "After one visit the page checks codes offline; the code holds only the premises and a "
+                       "signature, no personal data."),
+        rule=RULE_TEXT_EN, levels=("Green code", "Yellow code", "Red code"),
+        validity="Valid {issued} to {expires} ({zone})",
+        facts="Covers {people} people · Issued by {issuer} · Rule version {version}",
+        footer="Code {code_id}", scan="Scan the QR code with a phone camera to check it"),
+}
 
 
 #: Stroke width (a fraction of the font size) added around each glyph outline for a printed weight: the
@@ -163,25 +190,30 @@ def _tokens(string: str) -> list[str]:
 def poster_pdf(
     code: SafetyCode, text: str, *, verify_url: str, tz: timezone = CHINA_STANDARD_TIME,
     wording: PosterText | None = None, issuer_name: str | None = None, address: str | None = None,
+    lang: str = "zh",
 ) -> bytes:
-    """A printable A4 poster for the premises' door, as PDF bytes.
+    """A printable A4 poster for the premises' door, as PDF bytes, in ``lang`` (``"zh"`` or ``"en"``;
+    ``wording`` overrides it), the title, level and how to check repeated smaller in the other language.
 
-    Shows the premises name and ``address``, a band in the level's colour with 绿码/黄码/红码, the validity in
-    ``tz`` (default China Standard Time), the QR of ``text`` (the signed code string for ``code``), the
-    number of people covered, the issuing unit (``issuer_name``, else the code's issuer code), the code id,
-    how to verify at ``verify_url``, and the published level rule. All text is drawn at a printed weight
-    (:data:`_WEIGHT_STROKE`).
+    Shows the premises name and ``address``, a band in the level's colour with the level (绿码/Green code…),
+    the validity in ``tz`` (default China Standard Time), the QR of ``text`` (the signed code string for
+    ``code``), the number of people covered, the issuing unit (``issuer_name``, else the code's issuer code),
+    the code id, how to verify at ``verify_url``, and the published level rule. All text is drawn at a
+    printed weight (:data:`_WEIGHT_STROKE`).
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    wording = wording or PosterText()
+    lang = "en" if lang.startswith("en") else "zh"
+    wording = wording or POSTER_TEXTS[lang]
+    other = POSTER_TEXTS["zh" if lang == "en" else "en"]
     font = cjk_font()
     width, height = A4
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
+    # the embedded font from the start: otherwise the page refers to Helvetica, a font the PDF does not carry
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=True, initialFontName=font, initialFontSize=10)
     pdf.setTitle(f"{wording.title} {code.premises_name}")
     pdf.setAuthor(issuer_name or code.issuer)
     colour = colors.HexColor(code.level.rgb)
@@ -210,8 +242,9 @@ def poster_pdf(
     ink = colors.black if code.level.value == "yellow" else colors.white
     pdf.setFillColor(ink)
     pdf.setStrokeColor(ink)
-    bold(width / 2, height - 27 * mm, wording.title, 30)
-    bold(width / 2, height - 52 * mm, code.level.label_zh, 54)
+    bold(width / 2, height - 22 * mm, wording.title, 28)
+    bold(width / 2, height - 44 * mm, wording.level(code.level), 48 if lang == "zh" else 40)
+    draw(width / 2, height - 55 * mm, f"{other.title} · {other.level(code.level)}", 14)
 
     # Premises name (shrunk to fit one line) and its address.
     pdf.setFillColor(colors.black)
@@ -230,9 +263,12 @@ def poster_pdf(
     expires = code.expires_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     offset = tz.utcoffset(None) or timedelta(0)
     zone = f"UTC{int(offset.total_seconds() // 3600):+d}"
-    draw(width / 2, height - band - 32 * mm, f"有效期：{issued} 至 {expires}（{zone}）", 13)
-    draw(width / 2, height - band - 39.5 * mm,
-         f"覆盖人数：{code.people}　签发单位：{issuer_name or code.issuer}　规则版本：第{code.ruleset_version}版", 12)
+    draw(width / 2, height - band - 32 * mm, wording.validity.format(issued=issued, expires=expires, zone=zone), 13)
+    facts = wording.facts.format(people=code.people, issuer=issuer_name or code.issuer, version=code.ruleset_version)
+    size = 12.0
+    while size > 8 and pdf.stringWidth(facts, font, size) > width - 30 * mm:
+        size -= 0.5
+    draw(width / 2, height - band - 39.5 * mm, facts, size)
 
     # The QR, drawn as vector modules from the same symbol make_qr() produces; quiet zone of 4 modules.
     qr = make_qr(text)
@@ -261,14 +297,14 @@ def poster_pdf(
     # How to verify, the rule, the code id.
     size, leading = 11.5, 17.0
     y = bottom - 10 * mm
-    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule):
+    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule, other.scan):
         for line in _wrap(paragraph, font, size, width - 40 * mm, pdf.stringWidth):
             y -= leading
             draw(20 * mm, y, line, size, align="left")
         y -= 4 * mm
     pdf.setFillColor(colors.HexColor("#444444"))
     pdf.setStrokeColor(colors.HexColor("#444444"))
-    draw(width / 2, 12 * mm, f"码号 {code.code_id.hex().upper()}　场所编号 {code.premises_id}", 9)
+    draw(width / 2, 12 * mm, wording.footer.format(code_id=code.code_id.hex().upper()), 9)
     pdf.showPage()
     pdf.save()
     return out.getvalue()

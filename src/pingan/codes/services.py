@@ -206,16 +206,17 @@ def code_url(row: SafetyCode, *, verify_url: str) -> str:
     return core_token.url_form(row.token, verify_url)
 
 
-def code_poster(row: SafetyCode, *, verify_url: str) -> bytes:
-    """The A4 door poster (PDF) of an issued code: the premises' name and address, the issuing unit by name
-    (the code carries its unit code, e.g. 350203-LQ), the QR — the URL form, a link to ``verify_url`` any
-    phone camera opens — and how to verify at ``verify_url``."""
+def code_poster(row: SafetyCode, *, verify_url: str, lang: str = "zh") -> bytes:
+    """The A4 door poster (PDF) of an issued code, in ``lang`` (the downloader's: ``"zh"`` or ``"en"``, the
+    title, level and how to check repeated in the other language): the premises' name and address, the
+    issuing unit by name (the code carries its unit code, e.g. 350203-LQ), the QR — the URL form, a link to
+    ``verify_url`` any phone camera opens — and how to verify at ``verify_url``."""
     from pingan.codes import render
     from pingan.core.models import OrgUnit
 
     unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
     return render.poster_pdf(code_claims(row), code_url(row, verify_url=verify_url), verify_url=verify_url,
-                             issuer_name=unit.name if unit else None, address=row.premises.address)
+                             issuer_name=unit.name if unit else None, address=row.premises.address, lang=lang)
 
 
 def current_code(premises: Premises) -> SafetyCode | None:

@@ -297,7 +297,9 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
 def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
-    pdf = services.code_poster(code, verify_url=services.verify_url(request))
+    from pingan.core.texts import lang
+
+    pdf = services.code_poster(code, verify_url=services.verify_url(request), lang=lang())  # the reader's
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
     response["Cache-Control"] = "private, no-cache"

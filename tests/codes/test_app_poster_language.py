@@ -1,0 +1,78 @@
+"""The door poster in the language of whoever prints it (issue 11: it was Chinese only), with the title, the
+level and how to check repeated in the other language for visitors; the font travels inside the PDF (nothing
+fetched at run time). Checked on the PDF itself: poppler's pdftotext and pdffonts, and pdftoppm's rendering,
+whose QR must still scan back to the code."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from test_app_support import isolated, screened, sign_in  # noqa: F401 - fixture
+
+from pingan.codes import render, services
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+
+def pdftotext(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def downloaded(client, cast, lang: str) -> bytes:
+    sign_in(client, cast.landlord_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    response = client.get(reverse("codes:poster", args=[cast.premises_a.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+@pytest.fixture
+def code(cast):
+    screened(cast.premises_a, ["green", "yellow"])
+    return services.safety_code_issue(premises=cast.premises_a, actor=None)
+
+
+def test_an_english_reader_prints_an_english_poster_with_chinese_for_visitors(client, cast, code, tmp_path):
+    text = pdftotext(downloaded(client, cast, "en"), tmp_path)
+    for said in ("Premises safety code", "Yellow code", "Valid ", "Covers 2 people", "Issued by 莲前派出所",
+                 "How to check: scan the QR code", "Safety-code level rule (version 1)",
+                 f"Code {code.code_id.upper()}"):
+        assert said in text, said
+    assert "场所平安码 · 黄码" in text and "用手机相机扫描二维码核验" in text  # the visitors' other language
+    assert "有效期" not in text and "覆盖人数" not in text and "平安码等级规则" not in text
+    assert cast.premises_a.name in text and cast.premises_a.address in text
+    assert text.rstrip().splitlines()[-1].strip() == f"Code {code.code_id.upper()}"  # no premises id on the door
+
+
+def test_a_chinese_reader_prints_a_chinese_poster_with_english_for_visitors(client, cast, code, tmp_path):
+    text = pdftotext(downloaded(client, cast, "zh-hans"), tmp_path)
+    for said in ("场所平安码", "黄码", "有效期：", "覆盖人数：2", "签发单位：莲前派出所", "核验方法：",
+                 "平安码等级规则（第1版）", f"码号 {code.code_id.upper()}"):
+        assert said in text, said
+    assert "Premises safety code · Yellow code" in text and "Scan the QR code with a phone camera" in text
+    assert "Valid " not in text and "How to check" not in text and "场所编号" not in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_font_is_embedded_and_the_rendered_poster_scans_back(cast, code, tmp_path, lang):
+    pdf = services.code_poster(code, verify_url="https://pingan.example/verify/", lang=lang)
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all("NotoSansSC" in r[0] for r in rows)
+    assert all(r[-5] == "yes" for r in rows), fonts  # emb: every font travels inside the PDF
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True)
+    image = tmp_path / "page.png"
+    assert render.read_qr(image) == services.code_url(code, verify_url="https://pingan.example/verify/")
+    from PIL import Image
+
+    with Image.open(image) as page:  # the band at the top is the level's colour (yellow #f2b705)
+        r, g, b = page.convert("RGB").getpixel((page.width // 10, 10))
+    assert (abs(r - 0xF2), abs(g - 0xB7), abs(b - 0x05)) < (8, 8, 8)
