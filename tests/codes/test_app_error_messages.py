@@ -41,9 +41,13 @@ def test_issuing_from_a_screening_of_nobody_names_the_job(client, cast):
     sign_in(client, cast.landlord_a)
     url = f"/codes/premises/{cast.premises_a.pk}/issue/"
     zh = post(client, url, "zh-hans")
-    assert f"“莲前出租屋”最近一次筛查（第 {job.pk} 号任务）没有任何人员：请提交该场所人员的名单。" in zh
-    assert (f"The latest screening of 莲前出租屋 (job {job.pk}) covered no one: submit the roster of the people at "
-            "the premises.") in post(client, url, "en")
+    # the screening named by its upload (time and file), not its id (issue 11)
+    from django.utils import timezone
+
+    when = f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}"
+    assert f"“莲前出租屋”最近一次筛查是{when} 上传的名单（roster.xlsx），没有任何人员：请提交该场所人员的名单。" in zh
+    assert (f"The latest screening of 莲前出租屋 (the upload of {when} (roster.xlsx)) covered no one: submit the "
+            "roster of the people at the premises.") in post(client, url, "en")
 
 
 def test_a_correction_request_without_text_or_with_too_much_says_so(client, cast):
@@ -82,8 +86,11 @@ def test_the_four_eyes_rule_and_a_decided_request_on_the_police_page(client, cas
     services.dispute_resolve(dispute=d, upheld=True, outcome="已核实", actor=cast.chief_a)
     url = f"/codes/disputes/{d.pk}/resolve/"
     again = {"decision": "rejected", "outcome": "再次处理"}
-    assert f"第 {d.pk} 号纠错申请已处理（已支持）。" in post(client, url, "zh-hans", again)
-    assert f"Correction request {d.pk} was already resolved (upheld)." in post(client, url, "en", again)
+    from django.utils import timezone
+
+    when = f"{timezone.localtime(d.created_at):%Y-%m-%d %H:%M}"  # by its date, not its id (issue 11)
+    assert f"纠错申请（{when} 提交）已处理（已支持）。" in post(client, url, "zh-hans", again)
+    assert f"The correction request of {when} was already resolved (upheld)." in post(client, url, "en", again)
 
 
 def test_registering_a_premises_in_an_unknown_or_uncovered_area_names_the_code(client, cast):

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
               pytest.mark.usefixtures("isolated")]
 
 #: what each page must show, per language: (the code's name, the superseded note, the hit's title)
-WORDS = {"zh-hans": ("黄码", "被筛查", "到过高风险区"),
+WORDS = {"zh-hans": ("黄码", "的筛查取代", "到过高风险区"),
          "en": ("yellow code", "superseded on", "Stayed in a high-risk area")}
 
 

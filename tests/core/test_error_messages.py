@@ -196,11 +196,29 @@ def test_a_status_is_shown_by_its_label_in_the_active_language():
     exc = DomainError("dispute 3 was already upheld", code="already_resolved",
                       params={"dispute": 3, "status": Dispute.Status.UPHELD})
     with translation.override("zh-hans"):
-        assert page_message(exc) == "第 3 号纠错申请已处理（已支持）。"
+        assert page_message(exc) == "纠错申请（3）已处理（已支持）。"  # no such request here: the id stays
     exc = DomainError("level change 4 was already approved", code="already_decided",
                       params={"override": 4, "status": LevelOverride.Status.APPROVED})
     with translation.override("en"):
-        assert page_message(exc) == "Level change 4 was already decided (approved)."
+        assert page_message(exc) == "The level change 4 was already decided (approved)."
+
+
+@pytest.mark.django_db
+def test_a_page_message_names_a_record_by_its_date_not_its_id(cast):
+    """Issue 11: "the roster of screening job 20 …". A page names a level change by when it was requested (the
+    API's English ``message`` keeps the id)."""
+    from django.utils import timezone
+
+    from pingan.codes.models import LevelOverride
+
+    ov = LevelOverride.objects.create(premises=cast.premises_a, level="green", reason="r", requested_by=cast.officer_a)
+    when = timezone.localtime(ov.requested_at).strftime("%Y-%m-%d %H:%M")
+    exc = DomainError(f"level change {ov.pk} was already approved", code="already_decided",
+                      params={"override": ov.pk, "status": LevelOverride.Status.APPROVED})
+    with translation.override("en"):
+        assert page_message(exc) == f"The level change requested on {when} was already decided (approved)."
+    with translation.override("zh-hans"):
+        assert page_message(exc) == f"等级调整申请（{when} 提出）已审批（已批准）。"
 
 
 def test_an_unknown_code_falls_back_to_the_english_message():

@@ -57,7 +57,11 @@ def test_the_result_download_of_a_purged_job_is_gone(client, cast, purged, fmt):
     sign_in(client, cast.landlord_a)
     response = client.get(f"/screening/jobs/{job.pk}/results.{fmt}")
     assert response.status_code == 410 and response["Content-Type"].startswith("text/html")
-    assert f"第 {job.pk} 号筛查任务的个人信息已于 {deleted_on(job)} 按保存期限规定删除" in response.content.decode()
+    # the screening named by its upload, not its id (issue 11)
+    from django.utils import timezone
+
+    upload = f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M} 上传的名单（{job.shown_roster_name}）"
+    assert f"{upload}的筛查个人信息已于 {deleted_on(job)} 按保存期限规定删除" in response.content.decode()
 
 
 def test_someone_else_still_gets_not_found_for_a_purged_job(client, cast, purged):

@@ -186,8 +186,9 @@ def premises_code_state(premises) -> dict:
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
-    last = (SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id")
-            .first())
+    # the newest code and the one before it (the poster it replaced), in one query
+    newest = list(SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id")[:2])
+    last = newest[0] if newest else None
     code = last if last is not None and last.revoked_at is None else None
     # a review is open only while the premises has no live code, and only after it had one (the baseline)
     review = None if last is None or code is not None else \
@@ -196,12 +197,14 @@ def premises_code_state(premises) -> dict:
     from pingan.codes.services import latest_done_job, police_hold
 
     hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
-    replaced = None if code is None else (
-        SafetyCode.objects.filter(premises=premises, issued_at__lte=code.issued_at, revoked_at__isnull=False,
-                                  expires_at__gt=timezone.now())
-        .exclude(pk=code.pk).order_by("-issued_at", "-id").first())
+    before = newest[1] if len(newest) > 1 else None
+    replaced = before if code is not None and before is not None and before.revoked_at is not None \
+        and before.expires_at > timezone.now() else None
+    # the cause names the screening behind the code: its label from the row at hand, not another query
+    known = {"job": code.job.label} if code is not None and code.job_id and code.cause and \
+        str((code.cause.get("params") or {}).get("job")) == str(code.job_id) else None
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
-            "cause": render(code.cause) if code and code.cause else "",
+            "cause": render(code.cause, known=known) if code and code.cause else "",
             "job": code.job if code is not None and code.job_id else None}
 
 

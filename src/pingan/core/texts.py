@@ -45,13 +45,20 @@ def register_reference(name: str, describe: Callable[[Any], str]) -> None:
     _REFERENCES[name] = describe
 
 
-def references(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with each registered reference (an id) replaced by what a person recognises it by."""
+def references(params: Mapping[str, Any], known: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``params`` with each registered reference (an id) replaced by what a person recognises it by
+    (``known``: what the caller already has at hand, by parameter name, so no query is made for it)."""
     out = dict(params)
     for name, describe in _REFERENCES.items():
         value = out.get(name)
+        if known and name in known and value is not None:
+            out[name] = known[name]
+            continue
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            out[name] = describe(int(value)) or value
+            try:
+                out[name] = describe(int(value)) or value
+            except Exception:  # no database at hand (a message rendered outside a request): the id, as before
+                out[name] = value
     return out
 
 
@@ -90,8 +97,9 @@ def _value(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def render(message: Mapping[str, Any] | None) -> str:
-    """One stored message as text in the active language (``""`` for ``None``)."""
+def render(message: Mapping[str, Any] | None, known: Mapping[str, str] | None = None) -> str:
+    """One stored message as text in the active language (``""`` for ``None``); ``known``: see
+    :func:`references`."""
     if not message:
         return ""
     code = message.get("code", "")
@@ -100,7 +108,7 @@ def render(message: Mapping[str, Any] | None) -> str:
     if template is None:
         text = params.get("text")
         return _value(text) if text else code
-    params = references(params)
+    params = references(params, known)
     if callable(template) and not hasattr(template, "_proxy____args"):
         return str(template(params))
     values = {k: _value(v) for k, v in params.items()}
