@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from derived_support import AS_OF, RED_ID, SH, TENANTS, import_risk, roster, run
-from test_app_support import isolated, sign_in  # noqa: F401 - fixture
+from test_app_support import browser_page, isolated  # noqa: F401 - fixture
 
 from pingan.codes.models import SafetyCode
 
@@ -52,11 +52,7 @@ def test_the_landlord_and_police_pages_after_a_partial_roster_on_a_phone(live_se
     full = run(cast.premises_a, [*TENANTS[:6], RED])
 
     def phone(browser, user, width: int = 375):
-        sign_in(client, user)
-        ctx = browser.new_context(viewport={"width": width, "height": 800})
-        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-                         {"name": "django_language", "value": language, "url": live_server.url}])
-        return ctx.new_page()
+        return browser_page(browser, client, live_server, user, language, width)
 
     def visit(page, path: str, name: str, width: int = 375) -> str:
         page.goto(f"{live_server.url}{path}")

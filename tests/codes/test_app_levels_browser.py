@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from derived_support import RED_ID, TENANTS, import_risk, run
-from test_app_support import isolated, sign_in  # noqa: F401 - fixture
+from test_app_support import browser_page, isolated  # noqa: F401 - fixture
 
 from pingan.codes import services
 from pingan.screening.models import PersonResult
@@ -44,11 +44,7 @@ def test_the_level_pages_agree_on_a_phone(live_server, client, cast, monkeypatch
     code_name, superseded, hit_title = WORDS[language]
 
     def phone(browser, user, width: int = 375):
-        sign_in(client, user)
-        ctx = browser.new_context(viewport={"width": width, "height": 800})
-        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-                         {"name": "django_language", "value": language, "url": live_server.url}])
-        return ctx.new_page()
+        return browser_page(browser, client, live_server, user, language, width)
 
     def visit(page, path: str, name: str, width: int = 375):
         page.goto(f"{live_server.url}{path}")

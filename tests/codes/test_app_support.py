@@ -49,6 +49,15 @@ def sign_in(client, user, purpose: str = "epidemic_screening"):
     return client
 
 
+def browser_page(browser, client, live_server, user, language: str, width: int = 375):
+    """A chromium page ``width`` px wide, signed in as ``user`` (the test client's session), in ``language``."""
+    sign_in(client, user)
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+                     {"name": "django_language", "value": language, "url": live_server.url}])
+    return ctx.new_page()
+
+
 @pytest.fixture
 def isolated(settings, tmp_path):
     """Private keys in a per-test KEY_DIR, and an empty cache (trust store, revocation lists, rate limits)."""
