@@ -22,10 +22,11 @@ which a reader gets as ``1.50102199001011e+17``, a CSV saved from Excel as ``1.5
 program as ``150102199001011000`` or ``150102199001011000.0``. :func:`normalise_number` turns each into one
 text (half-width digits, an upper-case ``X``, no separators; a number in scientific or decimal notation into
 its integer digits, to Excel's 15 significant digits (``1.5010219900101102e+17``, a double's shortest form,
-and ``1.50102199001011E+17`` are one number) — the digits Excel lost read as the zeros they became), and :func:`mask_id` masks that, so a
-page, a download and the API show one masked form for one number: ``150*************00`` for every form of
-that Excel number, not ``1.5****************17`` on one page and ``1.50***E+17`` on another. :func:`mask_numbers`
-masks the runs inside a text the same way (a scientific number in a reason is one run).
+and ``1.50102199001011E+17`` are one number) — the digits Excel lost read as the zeros they became), and
+:func:`mask_id` masks that, so a page, a download and the API show one masked form for one number:
+``150*************00`` for every form of that Excel number, not ``1.5****************17`` on one page and
+``1.50***E+17`` on another. :func:`mask_numbers` masks the runs inside a text the same way (a scientific
+number in a reason is one run).
 """
 
 from __future__ import annotations
