@@ -3,8 +3,9 @@
 The file is read exactly as rosters are (:func:`pingan.screening.roster.read_table`: encodings, workbooks,
 merged cells, title rows above the header, the same whole-file errors, as codes); the header row is the
 first of the top 30 rows naming at least 案由 and 辖区 (spellings in ``data/mappings/bureau.toml``).
-Every data row then ends accepted (an incident) or rejected with its reason, Chinese then English, naming
-the row as Excel shows it and the column — the roster discipline. Rules, in the order a row is checked:
+Every data row then ends accepted (an incident) or rejected with its reason (a code, a message id and its params,
+said in the reader's language), naming the row as Excel shows it and the column — the roster discipline. Rules, in
+the order a row is checked:
 
 * ``missing_charge`` / ``unknown_charge``: 案由 empty, or not one the mapping knows (a 案件类别 of
   交通事故 makes the row a traffic accident whatever the 案由);
