@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from page_language import assert_language
 from test_jobs import risk, roster_bytes  # noqa: F401 - risk is a fixture the tests use
 
@@ -68,7 +69,8 @@ def test_it_says_a_folder_is_not_a_roster(tmp_path):
 
 def test_it_warns_when_no_listing_covers_the_look_back_window(roster, tmp_path, capsys):
     # the fixture's listings run 2022-08-10 – 2022-08-25; "now" (2026) is years later
-    call_command("screen", str(roster), "--out", str(tmp_path / "o.csv"), "--no-progress")
+    with translation.override("en"):
+        call_command("screen", str(roster), "--out", str(tmp_path / "o.csv"), "--no-progress")
     text = capsys.readouterr().out
     assert "WARNING: " in text and "No high, medium risk-area listing is in force in the look-back window" in text
     assert_language(text, "en", data=["roster.csv"])
@@ -84,8 +86,9 @@ def test_it_warns_when_no_movement_record_lies_in_the_window(roster, tmp_path, c
     mv.write_text("id_number,name,adcode,place,start,end\n"
                   "110105197007077890,王芳,110105,某地,2021-01-01T09:00:00+08:00,2021-01-01T10:00:00+08:00\n",
                   encoding="utf-8")
-    call_command("screen", str(roster), "--as-of", "2022-08-20", "--movements", str(mv),
-                 "--out", str(tmp_path / "o.csv"), "--no-progress")
+    with translation.override("en"):
+        call_command("screen", str(roster), "--as-of", "2022-08-20", "--movements", str(mv),
+                     "--out", str(tmp_path / "o.csv"), "--no-progress")
     text = capsys.readouterr().out
     assert "WARNING: " in text and "No movement record lies in the look-back window (2022-08-13 – 2022-08-20)" in text
     assert "the 1 records start between 2021-01-01 and 2021-01-01" in text

@@ -1,7 +1,7 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pingan.codes.services import verdict_reason_local
 from pingan.core.demoguide import Suggest, Visit, cli, guide
@@ -33,7 +33,8 @@ class Command(BaseCommand):
         w(f"premises: {r.premises.name} → {r.premises.unit.name}")
         w(f"roster: {r.roster} (synthetic, Faker zh_CN; ground truth in {r.truth})")
         w("")
-        w(summary(r.job, r.out))
+        with translation.override("en"):  # the demo's other lines are English (core.demoguide): one language
+            w(summary(r.job, r.out))
         w(f"\nscreened as of {DEMO_AS_OF}; police view (every hit with its reason) in {r.out}")
         w(f"\nsafety code (平安码) for {r.premises.name}: {r.code.level}, valid until "
           f"{timezone.localtime(r.code.expires_at).isoformat()}, covering {r.code.people} people")

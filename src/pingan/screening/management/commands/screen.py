@@ -170,31 +170,35 @@ def check_movements(given: list[str] | None) -> list[str] | None:
 
 
 def summary(job, out: Path) -> str:
-    """The human summary printed after a run."""
-    c = job.counts
-    lines = [
-        f"screened {path_name(job)} as of {timezone.localtime(job.as_of).isoformat(timespec='minutes')} with rule set "
-        f"{job.ruleset_id}@{job.ruleset_version} (job {job.pk})",
-        f"rows: {c.get('rows', 0)}  accepted: {c.get('accepted', 0)}  rejected: {c.get('rejected', 0)}"
-        f"  duplicates: {c.get('duplicates', 0)}  blank rows ignored: {c.get('blank_rows', 0)}",
-        f"levels: green {c.get('green', 0)}  yellow {c.get('yellow', 0)}  red {c.get('red', 0)}",
-        f"police hits: {c.get('police_hits', 0)} ({c.get('silent_hits', 0)} silent)",
-        f"read as: {job.encoding}; took {job.stats.get('seconds', {}).get('total', 0):.2f} s in the engine",
-        f"results: {out}",
-    ]
-    # the risk data does not cover the look-back window: an all-green result would mean nothing
-    from django.utils import translation
+    """The human summary printed after a run, in the command's language (``pingan`` activates it from
+    ``PINGAN_LANGUAGE`` or the locale): every line and the stored notes in one language (issue 11)."""
+    from django.utils.translation import gettext as _
 
     from pingan.core import texts
 
-    with translation.override("en"):  # the summary is English; the notes are stored as codes
-        risk = [texts.render(n) for n in job.stats.get("risk_data_notes", [])]
-        notes = [texts.render(n) for n in job.stats.get("notes", [])[:5]]
-    lines += [f"WARNING: {w}" for w in risk]
+    c = job.counts
     when = job.reevaluated_at
-    lines.append("last re-evaluated after new risk data: "
-                 + (timezone.localtime(when).isoformat(timespec="minutes") if when else "never"))
-    lines += [f"note: {w}" for w in notes]
+    lines = [
+        _("screened %(name)s as of %(as_of)s with rule set %(ruleset)s (job %(job)s)") % {
+            "name": path_name(job), "as_of": timezone.localtime(job.as_of).isoformat(timespec="minutes"),
+            "ruleset": f"{job.ruleset_id}@{job.ruleset_version}", "job": job.pk},
+        _("rows: %(rows)s  accepted: %(accepted)s  rejected: %(rejected)s  duplicates: %(duplicates)s  blank rows "
+          "ignored: %(blank)s") % {"rows": c.get("rows", 0), "accepted": c.get("accepted", 0),
+                                   "rejected": c.get("rejected", 0), "duplicates": c.get("duplicates", 0),
+                                   "blank": c.get("blank_rows", 0)},
+        _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
+            "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
+        _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),
+                                                          "silent": c.get("silent_hits", 0)},
+        _("read as: %(encoding)s; took %(seconds)s s in the engine") % {
+            "encoding": job.encoding, "seconds": f"{job.stats.get('seconds', {}).get('total', 0):.2f}"},
+        _("results: %(path)s") % {"path": out},
+    ]
+    # the risk data does not cover the look-back window: an all-green result would mean nothing
+    lines += [_("WARNING: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("risk_data_notes", [])]
+    lines.append(_("last re-evaluated after new risk data: %(when)s") % {
+        "when": timezone.localtime(when).isoformat(timespec="minutes") if when else _("never")})
+    lines += [_("note: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("notes", [])[:5]]
     return "\n".join(lines)
 
 
