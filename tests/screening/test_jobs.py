@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from page_language import assert_language
 from stdnum.cn import ric
 
@@ -294,7 +295,8 @@ class TestCommand:
         src = tmp_path / "roster.csv"
         src.write_bytes(roster_bytes())
         out = tmp_path / "out.csv"
-        call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
+        with translation.override("en"):  # the command's language (pingan activates it from the locale)
+            call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
         text = capsys.readouterr().out
         assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
         with open(out, encoding="utf-8-sig") as fh:
