@@ -240,3 +240,17 @@ def test_the_templates_explanations_are_in_one_language_and_it_reads_back_either
         assert " / " not in text, text
         assert_language(text, "zh-hans" if lang == "zh" else "en", fixed)
     assert bureau.read(data, units=UNITS, org="350200", filename="template.xlsx").records
+
+
+def test_the_demo_export_is_what_a_chinese_bureau_would_have():
+    """Issue 11: its title row read "（合成演示数据 synthetic demo data）"."""
+    import datetime as dt
+
+    from page_language import CJK, ENGLISH_SENTENCE
+
+    from pingan.stats import demo
+
+    title, header = demo.demo_csv(["莲前派出所"], dt.date(2024, 3, 1), dt.date(2024, 3, 2), per_day=2).decode(
+        "utf-8-sig").splitlines()[:2]
+    assert not ENGLISH_SENTENCE.search(title) and not any(w.isalpha() and w.isascii() for w in title.split())
+    assert all(CJK.search(h) for h in header.split(","))  # the headers a bureau's system writes

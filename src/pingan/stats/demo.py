@@ -120,7 +120,7 @@ def demo_rows(stations: list[str], start: dt.date, end: dt.date, *, per_day: flo
 def demo_csv(stations: list[str], start: dt.date, end: dt.date, **kw) -> bytes:
     """The rows of :func:`demo_rows` as a UTF-8 CSV with a title line above the header (as exports have)."""
     buf = io.StringIO()
-    buf.write(f"厦门市公安局案件统计（合成演示数据 synthetic demo data） {start} 至 {end}\n")
+    buf.write(f"厦门市公安局案件统计（合成演示数据） {start} 至 {end}\n")
     w = csv.writer(buf)
     w.writerow(HEADER)
     w.writerows(demo_rows(stations, start, end, **kw))
