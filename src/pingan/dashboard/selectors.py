@@ -157,10 +157,19 @@ class PremisesOverview:
 
     @property
     def area_name(self) -> str:
-        """The premises' administrative area by name (``福建省厦门市思明区莲前街道``)."""
+        """The premises' administrative area by name in the reader's language (``福建省厦门市思明区莲前街道``;
+        in English ``莲前街道, Siming District, Xiamen, Fujian`` — the township's own name is data)."""
+        from pingan.core.texts import lang
         from pingan.lib import adcodes
 
-        return adcodes.name_path(self.premises.adcode) or adcodes.name_path(self.premises.adcode[:6])
+        code = self.premises.adcode
+        if lang() == "en" and len(code) >= 6:
+            from pingan.lib.places import english
+
+            county = english(code[:6])[2]
+            town = next((t.name for t in _townships() if t.code == code), "") if len(code) > 6 else ""
+            return f"{town}, {county}" if town else county
+        return adcodes.name_path(code) or adcodes.name_path(code[:6])
 
 
 def premises_overview(*, actor, premises_id: int, purpose: str = "") -> PremisesOverview:
@@ -279,3 +288,9 @@ def person_detail(*, actor, person_id: int, purpose: str = ""):
     """A flagged person's result and hits (police only; audited). ``NotFound`` outside the jurisdiction."""
     require_police(actor)
     return screening_selectors.person_hits(actor=actor, person_id=person_id, purpose=purpose)
+
+
+def _townships():
+    from pingan.dashboard.geo import townships
+
+    return townships()
