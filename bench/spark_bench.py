@@ -42,8 +42,10 @@ from screening_bench import generate_local  # noqa: E402  (the screening benchma
 from pingan.screening.batch import partition_movements  # noqa: E402
 
 RUN_CODE = r"""
-import datetime as dt, json, sys, time
+import datetime as dt, json, os, sys, time
 t0 = time.perf_counter()
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
+import django; django.setup()  # a rejected row's message is rendered from the screening catalogue
 from zoneinfo import ZoneInfo
 import pyarrow as pa
 from pingan.screening.batch import get_engine
