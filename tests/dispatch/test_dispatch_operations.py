@@ -252,6 +252,10 @@ def test_operation_pages_by_role_and_jurisdiction(client, force):
     assert "<html" not in live and "LQ-C1" in live and 'id="op-summary"' in live
     bad = client.post(f"{url}posts/", {"name": "x", "kind": "tower", "lon": "1", "lat": "1"})
     assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+    bad = client.post(f"{url}posts/", {"name": "西门", "kind": "post", "lon": "118,1", "lat": ""})
+    text = bad.content.decode()
+    assert bad.status_code == 400 and 'id="post-lat-error"' in text and 'id="post-lon-error"' in text
+    assert "“118,1”不是经度" in text and 'value="西门"' in text
 
 
 def test_setting_up_an_operation_from_the_form_in_both_languages(client, force):
@@ -289,3 +293,51 @@ def test_setting_up_an_operation_from_the_form_in_both_languages(client, force):
     # chief B may not set one up for station A
     r = sign_in(client, force.chief_b).post("/dispatch/operations/", form)
     assert r.status_code == 403
+
+
+def test_the_area_as_rows_of_labelled_points_in_both_languages(client, force):
+    """Issue 11: the area is a list of corners, latitude and longitude each in its own labelled field, in the
+    chosen coordinate system; a wrong field is named on its row; blank rows are skipped; what was typed stays."""
+    from django.conf import settings
+
+    from pingan.dispatch.models import SecurityOperation
+
+    sign_in(client, force.dispatcher)
+    page = client.get("/dispatch/operations/").content.decode()
+    assert page.count('name="area_lat"') == 8 and 'name="lat"' in page and "lon,lat" not in page
+    assert "GCJ-02：高德地图" in page and "BD-09：百度地图" in page
+    corners = square()[:-1] if square()[0] == square()[-1] else square()
+    base = {"name": "音乐节", "venue": "白鹭洲", "unit": force.unit_a.code, "starts_at": "2026-01-03T06:00",
+            "ends_at": "2026-01-03T14:00", "expected_attendance": "100", "crs": "wgs84"}
+    rows = {"area_lat": [str(y) for _x, y in corners] + ["", ""], "area_lon": [str(x) for x, _y in corners] + ["", ""]}
+    bad = {"area_lat": [rows["area_lat"][0], "95", rows["area_lat"][2], "24.4"],
+           "area_lon": [rows["area_lon"][0], rows["area_lon"][1], "", "abc"]}
+    for lang, words in (("zh-hans", ("“95”不是纬度", "请填写经度", "“abc”不是经度")),
+                        ("en", ("“95” is not a latitude", "Enter the longitude.", "“abc” is not a longitude"))):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        r = client.post("/dispatch/operations/", {**base, **bad})
+        text = r.content.decode()
+        assert r.status_code == 400 and all(w in text for w in words), (lang, text[:500])
+        assert text.count('aria-invalid="true"') == 3 and 'value="95"' in text and 'value="abc"' in text
+        assert "<details id=\"by-hand\" open>" in text
+    r = client.post("/dispatch/operations/", {**base, "area_lat": rows["area_lat"][:2] + [""] * 6,
+                                              "area_lon": rows["area_lon"][:2] + [""] * 6})
+    assert r.status_code == 400 and 'id="area-error"' in r.content.decode()
+    assert "needs at least three different points" in r.content.decode()
+    assert not SecurityOperation.objects.filter(name="音乐节").exists()
+    r = client.post("/dispatch/operations/", {**base, **rows})
+    assert r.status_code == 302, r.content.decode()[:500]
+    op = SecurityOperation.objects.get(name="音乐节")
+    assert [[round(x, 6), round(y, 6)] for x, y in op.area[:-1]] == [[round(x, 6), round(y, 6)] for x, y in corners]
+    # the same corners read off an Amap (GCJ-02) map are converted to WGS-84
+    from pingan.lib import coords
+
+    gcj = [coords.wgs84_to_gcj02(x, y) for x, y in corners]
+    r = client.post("/dispatch/operations/", {**base, "name": "音乐节二", "crs": "gcj02",
+                                              "area_lat": [f"{y:.7f}" for _x, y in gcj],
+                                              "area_lon": [f"{x:.7f}" for x, _y in gcj]})
+    assert r.status_code == 302
+    op2 = SecurityOperation.objects.get(name="音乐节二")
+    assert all(abs(a[0] - b[0]) < 1e-6 and abs(a[1] - b[1]) < 1e-6 for a, b in zip(op2.area, op.area, strict=True))
+    # a station chief of another line still may not
+    assert sign_in(client, force.chief_b).post("/dispatch/operations/", {**base, **rows}).status_code == 403

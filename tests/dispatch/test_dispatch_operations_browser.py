@@ -3,10 +3,13 @@ form, and an alert raised inside the area appearing on the open page through the
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from dispatch_support import make_alert
 from test_dispatch_operations import make_op
 
+SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots")
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
@@ -36,3 +39,54 @@ def test_operation_page_on_a_phone(live_server, client, force, monkeypatch):
         expect(page.locator(f"#op-alerts tr[data-alert='{alert.pk}']")).to_be_visible(timeout=15000)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
         browser.close()
+
+
+def test_setting_up_an_operation_by_labelled_fields_on_a_phone(live_server, client, force, monkeypatch):
+    """Issue 11: at 375 px the venue point and the area's corners are labelled latitude/longitude fields (no
+    "lon,lat" to type), a corner row can be added, a wrong field is marked on its row, nothing scrolls
+    sideways, and the area set up from the rows is the one stored."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from pingan.dispatch.models import SecurityOperation
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    client.force_login(force.chief_a, backend="django.contrib.auth.backends.ModelBackend")
+    s = client.session
+    s["purpose"] = "dispatch"
+    s.save()
+    corners = [(24.4750, 118.1360), (24.4750, 118.1380), (24.4770, 118.1380), (24.4770, 118.1360)]
+    os.makedirs(SHOTS, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        ctx = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
+        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_server.url}])
+        page = ctx.new_page()
+        page.goto(f"{live_server.url}/dispatch/operations/")
+        expect(page.get_by_label("纬度（北纬，度，-90 至 90）")).to_be_visible()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        page.locator("#by-hand > summary").click()
+        form = page.locator("#by-hand form")
+        form.locator("input[name=name]").fill("音乐节")
+        form.locator("input[name=venue]").fill("白鹭洲")
+        form.locator("input[name=starts_at]").fill("2026-01-03T06:00")
+        form.locator("input[name=ends_at]").fill("2026-01-03T14:00")
+        for i, (lat, lon) in enumerate(corners):
+            page.get_by_label(f"第 {i + 1} 个拐点：纬度").fill(str(lat))
+            page.get_by_label(f"第 {i + 1} 个拐点：经度").fill(str(lon) if i != 2 else "abc")
+        page.get_by_role("button", name="增加一个拐点").click()
+        expect(page.locator("#area-rows tr")).to_have_count(9)
+        expect(page.get_by_label("第 9 个拐点：纬度")).to_be_focused()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        form.locator("button[type=submit]").click()
+        expect(page.locator(".field-error", has_text="“abc”不是经度")).to_be_visible()
+        expect(page.get_by_label("第 3 个拐点：经度")).to_have_attribute("aria-invalid", "true")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        page.screenshot(path=f"{SHOTS}/dispatch-operation-form-375.png", full_page=True)
+        page.get_by_label("第 3 个拐点：经度").fill(str(corners[2][1]))
+        page.locator("#by-hand form button[type=submit]").click()
+        expect(page.locator("h2", has_text="区域内警情")).to_be_visible()
+        browser.close()
+    op = SecurityOperation.objects.get(name="音乐节")
+    assert [[round(x, 4), round(y, 4)] for x, y in op.area[:-1]] == [[lon, lat] for lat, lon in corners]

@@ -215,7 +215,8 @@ def test_the_template_form_by_role_and_jurisdiction(client, force, lang):
     from pingan.dispatch.models import SecurityOperation
 
     url = "/dispatch/operations/from-template/"
-    form = {"template": "street-festival", "name": "灯会", "venue": "中山路", "point": f"{CENTRE[0]},{CENTRE[1]}",
+    form = {"template": "street-festival", "name": "灯会", "venue": "中山路",
+            "lat": str(CENTRE[1]), "lon": str(CENTRE[0]),
             "starts_at": "2026-12-24T18:00", "unit": force.unit_a.code}
     client.cookies["django_language"] = lang
     page = sign_in(client, force.chief_a).get("/dispatch/operations/").content.decode()
@@ -228,8 +229,15 @@ def test_the_template_form_by_role_and_jurisdiction(client, force, lang):
     assert sign_in(client, force.chief_b).post(url, form).status_code == 403  # another station's unit
     for name in NOBODY:
         assert sign_in(client, _users(force)[name]).post(url, form).status_code == 403, name
-    r = sign_in(client, force.chief_a).post(url, {**form, "point": "118.1"})
-    assert r.status_code == 400 and "118.1" in r.content.decode()
+    # the venue point as labelled fields, each wrong field named beside it (issue 11: "lon,lat" was typed)
+    r = sign_in(client, force.chief_a).post(url, {**form, "lat": "118.1", "lon": ""})
+    text = r.content.decode()
+    assert r.status_code == 400 and 'id="venue-lat-error"' in text and 'id="venue-lon-error"' in text
+    assert ("“118.1”不是纬度" if lang == "zh-hans" else "“118.1” is not a latitude") in text
+    assert ("请填写经度" if lang == "zh-hans" else "Enter the longitude.") in text
+    assert 'value="118.1"' in text  # what was typed stays
+    r = client.post(url, {**form, "lat": "118.1", "lon": "24.5"})  # swapped
+    assert r.status_code == 400 and ("互换" if lang == "zh-hans" else "look swapped") in r.content.decode()
     r = client.post(url, {**form, "template": "nope"})
     assert r.status_code == 400 and "nope" in r.content.decode()
     assert SecurityOperation.objects.count() == 1

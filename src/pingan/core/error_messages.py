@@ -143,7 +143,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "template_changed": _("Template %(key)s was saved by someone else meanwhile (now version %(version)s): reload "
                           "it and make your change again."),
     "bad_review": _("Write the review's findings (at most 20,000 characters)."),
-    "bad_point": _("The venue point “%(value)s” is not one lon,lat pair (for example 118.1290,24.5010)."),
+    "bad_point": _("The venue point (longitude, latitude %(value)s) cannot be placed: choose one of the coordinate "
+                   "systems offered."),
     "bad_post": _("A post needs a name, a kind and a valid position in this operation."),
     "unit_unavailable": _("Unit %(unit)s is not available (%(status)s) or has no crew on shift."),
     "bad_assignment": _("Choose at least one unit and an answer time of 10 to 600 seconds; the alert must be open."),

@@ -281,20 +281,23 @@ def _local_dt(value: str):
 @page(roles=CONSOLE)
 @require_http_methods(["GET", "POST"])
 def operations(request: HttpRequest) -> HttpResponse:
-    """Security operations in the viewer's line, and the form that sets one up (the area typed or pasted
-    as ``lon,lat`` pairs)."""
+    """Security operations in the viewer's line, and the form that sets one up: the area as a list of points
+    (latitude and longitude fields, blank rows skipped), or typed as ``lon,lat`` pairs under "for experts"."""
     from pingan.core.models import OrgUnit
-    from pingan.dispatch import area
+    from pingan.dispatch import area, point_fields
 
-    error, form = "", {}
+    error, form, errors, rows = "", {}, {}, None
     if request.method == "POST":
         form = request.POST
         unit = OrgUnit.objects.filter(code=form.get("unit", "")).first() or request.user.unit
-        try:
-            points = area.parse_pairs(form.get("area", ""))
-        except area.BadArea as e:
-            points, error = [], str(page_message(services.area_error(e)))
-        if not error:
+        points, errors, rows = point_fields.read_area_rows(form)
+        expert = form.get("area", "").strip()
+        if not points and not errors and expert:
+            try:
+                points = area.parse_pairs(expert)
+            except area.BadArea as e:
+                errors["area"] = str(page_message(services.area_error(e)))
+        if not errors:
             starts, ends = _local_dt(form.get("starts_at", "")), _local_dt(form.get("ends_at", ""))
             try:
                 if starts is None or ends is None:
@@ -311,18 +314,27 @@ def operations(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 if exc.code in ("not_found", "permission_denied"):
                     raise
-                error = str(page_message(exc))
-    return operations_page(request, error=error, form=form)
+                if exc.code == "bad_area":
+                    errors["area"] = str(page_message(exc))
+                else:
+                    error = str(page_message(exc))
+    return operations_page(request, error=error, form=form, errors=errors, rows=rows)
 
 
-def operations_page(request: HttpRequest, *, error: str = "", form=None) -> HttpResponse:
-    """The operations list with both set-up forms (from a template; by hand), ``error`` shown (400)."""
+def operations_page(request: HttpRequest, *, error: str = "", form=None, errors=None, rows=None,
+                    hand: bool = True) -> HttpResponse:
+    """The operations list with both set-up forms (from a template; by hand), ``error`` shown above them and
+    ``errors`` (field name → message) beside their fields (400 if any)."""
     from django.utils.translation import get_language
 
     from pingan.core.models import OrgUnit
+    from pingan.dispatch import point_fields
 
+    errors = errors or {}
     root = root_path(request.user) or "-"
     lang = get_language() or "en"
+    area_rows = [{**r, "lat_error": errors.get(f"area_lat_{i}", ""), "lon_error": errors.get(f"area_lon_{i}", ""),
+                  "n": i + 1} for i, r in enumerate(point_fields.blank_rows(rows))]
     return TemplateResponse(
         request,
         "dispatch/operations.html",
@@ -332,15 +344,21 @@ def operations_page(request: HttpRequest, *, error: str = "", form=None) -> Http
             "templates": [(d["key"], d["template"].title(lang), d["template"])
                           for d in selectors.templates(actor=request.user) if d["template"] is not None],
             "error": error,
-            "form": form or {},
+            "errors": errors,
+            "hand_open": hand and bool(error or errors),
+            "area_rows": area_rows,
+            "crs_choices": point_fields.CRS_CHOICES,
+            "tform": {} if hand else form or {},
+            "hform": (form or {}) if hand else {},
             "now": timezone.now(),
         },
-        status=400 if error else 200,
+        status=400 if error or errors else 200,
     )
 
 
-def _operation_page(request: HttpRequest, operation_id: int, error: str = "") -> HttpResponse:
-    from pingan.dispatch import area
+def _operation_page(request: HttpRequest, operation_id: int, error: str = "", errors=None, form=None
+                    ) -> HttpResponse:
+    from pingan.dispatch import area, point_fields
     from pingan.dispatch.models import OperationPost
     from pingan.dispatch.scoping import can_manage_unit
 
@@ -361,8 +379,9 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "") ->
     return TemplateResponse(
         request, template,
         {**view, "free_units": free, "post_kinds": OperationPost.Kind.choices, "error": error,
+         "errors": errors or {}, "form": form or {}, "crs_choices": point_fields.CRS_CHOICES,
          "area_d": d, "marks": marks, "sector_paths": sectors, "drone_path_points": drone_paths},
-        status=400 if error else 200,
+        status=400 if error or errors else 200,
     )
 
 
@@ -390,10 +409,16 @@ def _operation_write(request: HttpRequest, operation_id: int, write) -> HttpResp
 @page(roles=CONSOLE)
 @require_POST
 def operation_post(request: HttpRequest, operation_id: int) -> HttpResponse:
+    """Add a post or checkpoint: its name, kind and position (latitude and longitude fields, each checked)."""
+    from pingan.dispatch import point_fields
+
     p = request.POST
+    point, errors = point_fields.read_point(p.get("lat", ""), p.get("lon", ""))
+    if point is None:
+        return _operation_page(request, operation_id, errors=errors, form=p)
     return _operation_write(request, operation_id, lambda: services.operation_post_add(
         actor=request.user, operation_id=operation_id, name=p.get("name", ""), kind=p.get("kind", ""),
-        lon=float(p.get("lon", "")), lat=float(p.get("lat", "")), crs=p.get("crs", "wgs84"),
+        lon=point[0], lat=point[1], crs=p.get("crs", "wgs84"),
     ))
 
 
@@ -411,33 +436,30 @@ def operation_deploy(request: HttpRequest, operation_id: int) -> HttpResponse:
 @require_POST
 def operation_from_template(request: HttpRequest) -> HttpResponse:
     """Set up an operation from a template: the template, the event's name and venue, the venue point
-    (``lon,lat``), the start (Beijing time) and the commanding unit; the rest comes from the template."""
+    (latitude and longitude fields in the chosen coordinate system), the start (Beijing time) and the
+    commanding unit; the rest comes from the template."""
     from pingan.core.models import OrgUnit
-    from pingan.dispatch import area
+    from pingan.dispatch import point_fields
 
     form = request.POST
     unit = OrgUnit.objects.filter(code=form.get("unit", "")).first() or request.user.unit
-    point = form.get("point", "")
+    point, errors = point_fields.read_point(form.get("lat", ""), form.get("lon", ""))
+    if point is None:
+        return operations_page(request, form=form, errors=errors, hand=False)
     try:
-        try:
-            pairs = area.parse_pairs(point)
-        except area.BadArea:
-            pairs = []
-        if len(pairs) != 1:
-            raise DomainError("not one lon,lat pair", code="bad_point", params={"value": point[:60]})
         starts = _local_dt(form.get("starts_at", ""))
         if starts is None:
             raise DomainError("start missing", code="bad_operation", params={})
         attendance = form.get("expected_attendance", "").strip()
         op = services.operation_from_template(
             actor=request.user, unit=unit, template_id=form.get("template", ""), name=form.get("name", ""),
-            venue=form.get("venue", ""), lon=pairs[0][0], lat=pairs[0][1], crs=form.get("crs", "wgs84"),
+            venue=form.get("venue", ""), lon=point[0], lat=point[1], crs=form.get("crs", "wgs84"),
             starts_at=starts, expected_attendance=int(attendance) if attendance.isdigit() else None,
         )
     except DomainError as exc:
         if exc.code in ("not_found", "permission_denied"):
             raise
-        return operations_page(request, error=str(page_message(exc)), form=form)
+        return operations_page(request, error=str(page_message(exc)), form=form, hand=False)
     return redirect("dispatch:operation", operation_id=op.pk)
 
 
