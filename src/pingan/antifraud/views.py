@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -83,6 +83,54 @@ def _identifiers(text: str) -> list[dict]:
     return found
 
 
+#: What a value of each kind must look like, said beside the row when it does not (issue 11: identifiers
+#: were typed as "kind: value" and a wrong one was named by line number).
+_KIND_HINTS = {
+    "bank_account": gettext_lazy(
+        "“%(value)s” is not a bank account number: 8 to 30 digits (spaces and dashes are fine)."),
+    "phone": gettext_lazy(
+        "“%(value)s” is not a phone number: a mainland number such as 13900000000, or + and the country code "
+        "for one abroad."),
+    "domain": gettext_lazy("“%(value)s” has no valid domain name: write it as example.com."),
+    "url": gettext_lazy(
+        "“%(value)s” has no valid web address: write it as https://example.com/pay or example.com/pay."),
+    "im": gettext_lazy(
+        "“%(value)s”: give the platform and the account with a colon between them (e.g. WeChat:abc123, "
+        "QQ:12345)."),
+    "app": gettext_lazy("Give the app's name or package name."),
+    "wallet": gettext_lazy("Give the wallet address."),
+}
+
+#: Blank identifier rows the new-report page offers (more with "Add an identifier").
+IDENTIFIER_ROWS = 4
+
+
+def _identifier_rows(data) -> tuple[list[dict], list[dict]]:
+    """The identifier rows (``id_kind`` / ``id_value``, repeated): ``(identifiers, rows)``, each row as typed
+    with ``error`` (its message in the reader's language, ``""`` if none); a row without a value is skipped."""
+    from pingan.antifraud.identifiers import IdentifierError, normalise
+
+    kinds, values = data.getlist("id_kind"), data.getlist("id_value")
+    found, rows = [], []
+    for i in range(max(len(kinds), len(values))):
+        kind = kinds[i] if i < len(kinds) else ""
+        value = (values[i] if i < len(values) else "").strip()
+        row = {"kind": kind, "value": value, "error": "", "n": i + 1}
+        rows.append(row)
+        if not value:
+            continue
+        if kind not in IdentifierKind.values:
+            row["error"] = _("Choose what kind of identifier “%(value)s” is.") % {"value": value[:60]}
+            continue
+        try:
+            normalise(kind, value)
+        except IdentifierError:
+            row["error"] = str(_KIND_HINTS[kind]) % {"value": value[:60]}
+            continue
+        found.append({"kind": kind, "value": value})
+    return found, rows
+
+
 def _yuan_to_cents(text: str) -> int:
     text = (text or "0").replace(",", "").replace("，", "").strip() or "0"
     try:
@@ -119,10 +167,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(roles=POLICE)
 def report_new(request: HttpRequest) -> HttpResponse:
-    """Take a report: victim, loss, channel, fraud type, one transfer and identifiers (one per line)."""
+    """Take a report: victim, loss, channel, fraud type, one transfer and the suspect identifiers (a row each:
+    the kind chosen from a list, the value; a wrong value is said on its row). Typed ``kind: value`` lines are
+    still read under "for experts"."""
     values = request.POST if request.method == "POST" else {}
+    rows: list[dict] = []
     if request.method == "POST":
         p = request.POST
+        identifiers, rows = _identifier_rows(p)
         try:
             transfers = []
             if p.get("to_account", "").strip():
@@ -130,7 +182,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                                   "amount_cents": _yuan_to_cents(p.get("transfer_yuan", "")),
                                   "from_account": p.get("from_account", ""), "to_name": p.get("to_name", ""),
                                   "to_bank": p.get("to_bank", "")})
-            identifiers = _identifiers(p.get("identifiers", ""))
+            identifiers += _identifiers(p.get("identifiers", ""))
+            if any(r["error"] for r in rows):
+                raise DomainError("an identifier row is wrong", code="bad_identifier_rows", params={})
             report = services.report_create(
                 actor=request.user, victim_name=p.get("victim_name", ""), victim_phone=p.get("victim_phone", ""),
                 victim_address=p.get("victim_address", ""), reported_at=_when(p.get("reported_at", "")),
@@ -141,9 +195,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
             _fail(request, exc)
         else:
             return redirect("antifraud:report", report.pk)
+    rows = rows + [{"kind": "", "value": "", "error": "", "n": len(rows) + i + 1}
+                   for i in range(max(IDENTIFIER_ROWS - len(rows), 1))]
     return TemplateResponse(request, "antifraud/report_new.html", {
         "types": _type_names(), "channels": Channel.choices, "kinds": _list([str(k.label) for k in IdentifierKind]),
-        "v": values})
+        "kind_choices": IdentifierKind.choices, "id_rows": rows, "v": values},
+        status=400 if any(r["error"] for r in rows) else 200)
 
 
 def _case_context(request: HttpRequest, report_id: int) -> dict:

@@ -182,6 +182,7 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_fraud_type": _("Unknown fraud type %(code)s."),
     "victim_required": _("Give the victim's name."),
     "bad_identifier": _("%(value)s is not a valid %(kind)s: %(why)s"),
+    "bad_identifier_rows": _("A suspect identifier is not right: its row below says what to change."),
     "bad_identifier_line": _("Line %(line)s of the suspect identifiers (%(text)s) is not a kind, a colon and a value: "
                              "write for example “phone number: 13900000000”, the kinds as listed above the box."),
     "bad_method": _("Unknown tracing rule %(method)s: use fifo, haircut or poison."),
