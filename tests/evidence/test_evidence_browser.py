@@ -144,3 +144,49 @@ def test_the_holder_signs_on_the_pad_on_a_phone(live_server, phone, cast, people
     page.wait_for_selector("#sign >> text=✓")
     a = Attachment.objects.get(kind="signature")
     assert a.signer == "holder" and a.content_type == "image/png" and a.size > 200
+
+
+def test_a_seizure_list_is_entered_item_by_item_on_a_phone(live_server, phone, cast, people, case):
+    """Issue 11: the items of a seizure list are rows of labelled fields (no 'name | category | …' lines): an
+    officer adds a row, is told on its row what is wrong, mends it and registers the list; nothing is wider
+    than the phone."""
+    from pingan.evidence.models import SeizureList
+
+    c, _items = case
+    page = phone
+    _sign_in(page, live_server.url, cast.officer_a.username)
+    page.wait_for_load_state()
+    if "/purpose/" in page.url:
+        page.check("input[value=case_investigation]")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+    page.goto(f"{live_server.url}/evidence/cases/{c.pk}/")
+    page.click("#new-seizure > summary")
+    form = page.locator("#new-seizure form")
+    form.locator("input[name=number]").fill("KY-2026-020")
+    form.locator("input[name=holder_name]").fill("林某")
+    form.locator("input[name=witness_name]").fill("见证人李某")
+    form.locator("input[name=officers]").fill(people.officer_a2.username)
+    rows = page.locator("#item-rows > li")
+    rows.nth(0).get_by_label("名称").fill("手机")
+    rows.nth(0).get_by_label("类别").select_option("electronic")
+    rows.nth(0).get_by_label("价值（元，如知道）").fill("1,200")
+    rows.nth(1).get_by_label("名称").fill("金项链")
+    rows.nth(1).get_by_label("数量").fill("0")
+    page.get_by_role("button", name="增加一件物品").click()
+    assert rows.count() == 4
+    assert _wide(page) <= 375, f"the case page is {_wide(page)} px wide"
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".field-error")
+    errors = page.inner_text("#item-rows")
+    assert "请选择物品类别" in errors and "“0”不是数量" in errors
+    assert _wide(page) <= 375, f"the refused form is {_wide(page)} px wide"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "evidence-seizure-items-375.png"), full_page=True)
+    rows.nth(1).get_by_label("类别").select_option("valuables")
+    rows.nth(1).get_by_label("数量").fill("1")
+    page.locator("#new-seizure form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    sl = SeizureList.objects.get(number="KY-2026-020")
+    assert [(i.name, i.category) for i in sl.items.order_by("line")] == [
+        ("手机", "electronic"), ("金项链", "valuables")]

@@ -265,3 +265,50 @@ def test_a_transfer_target_is_chosen_by_name_not_typed_as_a_unit_code(client, ca
     sign_in(client, people.procurator)
     page = client.get(f"/evidence/cases/{c.pk}/").content.decode()
     assert f'<option value="{fy.code}">{fy.name}</option>' in page and f'<option value="{jcy.code}"' not in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_seizure_lists_items_are_rows_of_labelled_fields(client, cast, people, case, language):
+    """Issue 11: a seizure list's items were typed as 'name | category | quantity unit | features | value' lines.
+    Each item is now a row of labelled fields (the category chosen by name in the reader's language); a wrong
+    field is said on its row, nothing is registered and what was typed stays; blank rows are skipped."""
+    from pingan.evidence.models import SeizureList
+
+    zh = language == "zh-hans"
+    c, _items = case
+    sign_in(client, cast.officer_a)
+    client.cookies["django_language"] = language
+    page = client.get(f"/evidence/cases/{c.pk}/").content.decode()
+    assert page.count('name="item_name"') == 3 and page.count('name="item_category"') == 3
+    assert ('<option value="cash">现金</option>' if zh else '<option value="cash">cash</option>') in page
+    form = {"form": "seizure", "number": "KY-2026-009", "source": "seized", "holder_name": "林某",
+            "witness_name": "见证人李某", "officers": people.officer_a2.username, "place": "莲前西路",
+            "seized_at": "2026-11-20T10:00"}
+    bad = client.post(f"/evidence/cases/{c.pk}/", {
+        **form, "item_name": ["手机", "", "金项链", ""], "item_category": ["electronic", "cash", "", ""],
+        "item_qty": ["1", "2", "0", ""], "item_unit": ["部", "", "", ""], "item_features": ["白色", "", "", ""],
+        "item_value": ["1,200", "", "abc", ""]})
+    text = bad.content.decode()
+    assert bad.status_code == 400 and not SeizureList.objects.filter(number="KY-2026-009").exists()
+    for said in (("请填写物品名称", "请选择物品类别", "“0”不是数量", "“abc”不是以元为单位的金额",
+                  "清单中有物品填写有误") if zh else
+                 ("Name the item.", "Choose the item&#x27;s category.", "“0” is not a quantity",
+                  "“abc” is not an amount in yuan", "An item of the list is not right")):
+        assert said in text, said
+    assert text.count('aria-invalid="true"') == 4
+    assert 'value="KY-2026-009"' in text and 'value="金项链"' in text
+    assert '<details class="card" id="new-seizure" open>' in text
+    ok = client.post(f"/evidence/cases/{c.pk}/", {
+        **form, "item_name": ["手机", "金项链", ""], "item_category": ["electronic", "valuables", ""],
+        "item_qty": ["1", "", ""], "item_unit": ["部", "", ""], "item_features": ["白色", "约 10 克", ""],
+        "item_value": ["1,200", "", ""]})
+    assert ok.status_code == 302
+    sl = SeizureList.objects.get(number="KY-2026-009")
+    got = [(i.name, i.category, i.quantity, i.quantity_unit, i.features, i.value_cents)
+           for i in sl.items.order_by("line")]
+    assert got == [("手机", "electronic", 1, "部", "白色", 120000), ("金项链", "valuables", 1, "件", "约 10 克", None)]
+    # who may not register a list still may not
+    sign_in(client, people.procurator)
+    r = client.post(f"/evidence/cases/{c.pk}/", {**form, "number": "KY-2026-010", "item_name": ["手机"],
+                                                 "item_category": ["electronic"]})
+    assert not SeizureList.objects.filter(number="KY-2026-010").exists() and r.status_code in (302, 403, 404)

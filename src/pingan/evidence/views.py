@@ -274,22 +274,73 @@ def _parse_items(text: str) -> list[services.ItemIn]:
     return out
 
 
+#: Blank item rows the seizure-list form offers (more with "Add an item").
+ITEM_ROWS = 3
+_ITEM_FIELDS = ("name", "category", "qty", "unit", "features", "value")
+
+
+def _item_rows(data) -> tuple[list[services.ItemIn], list[dict]]:
+    """The seizure list's item rows (``item_name``, ``item_category``, ``item_qty``, ``item_unit``,
+    ``item_features``, ``item_value``, repeated): ``(items, rows)``, each row as typed with ``errors`` (field →
+    message in the reader's language); a row with nothing typed but its category is skipped."""
+    columns = {f: data.getlist(f"item_{f}") for f in _ITEM_FIELDS}
+    categories = rules.categories()
+    items, rows = [], []
+    for i in range(max(len(v) for v in columns.values())):
+        row = {f: (columns[f][i] if i < len(columns[f]) else "").strip() for f in _ITEM_FIELDS}
+        row |= {"n": i + 1, "errors": {}}
+        rows.append(row)
+        if not any(row[f] for f in ("name", "qty", "features", "value")):
+            continue
+        errors = row["errors"]
+        if not row["name"]:
+            errors["name"] = _("Name the item.")
+        if row["category"] not in categories:
+            errors["category"] = _("Choose the item's category.")
+        try:
+            qty = Decimal(row["qty"].replace(",", "") or "1")
+        except ArithmeticError:
+            qty = None
+        if qty is None or not qty.is_finite() or qty <= 0:
+            errors["qty"] = _("“%(value)s” is not a quantity: a number above 0, e.g. 1 or 2.5.") % {
+                "value": row["qty"][:30]}
+        value = None
+        if row["value"]:
+            try:
+                value = round(Decimal(row["value"].replace(",", "").replace("，", "")) * 100)
+            except (ArithmeticError, ValueError):
+                value = -1
+            if value < 0:
+                errors["value"] = _("“%(value)s” is not an amount in yuan, e.g. 1200 or 1,200.50.") % {
+                    "value": row["value"][:30]}
+        if not errors:
+            items.append(services.ItemIn(name=row["name"], category=row["category"], quantity=qty,
+                                         quantity_unit=row["unit"] or "件", features=row["features"],
+                                         value_cents=value, photos=1 if value else 0))
+    return items, rows
+
+
 @require_http_methods(["GET", "POST"])
 @page(roles=READERS)
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     """A case: its items, seizure lists and transfers; forms for a seizure list, a transfer, a ruling."""
     c = selectors.case_get(actor=request.user, case_id=case_id)
+    item_rows: list[dict] = []
     if request.method == "POST":
         p, user = request.POST, request.user
         try:
             form = p.get("form")
             if form == "seizure":
+                items, item_rows = _item_rows(p)
+                if user.role in access.POLICE_WRITERS and any(r["errors"] for r in item_rows):
+                    messages.error(request, _("An item of the list is not right: its row says what to change."))
+                    return _case_page(request, c, item_rows=item_rows, seizure=p, status=400)
                 services.seizure_list_create(
                     actor=user, case=c, number=p.get("number", ""), source=p.get("source", Source.SEIZED),
                     holder_name=p.get("holder_name", ""), holder_id_number=p.get("holder_id_number", ""),
                     witness_name=p.get("witness_name", ""), place=p.get("place", ""),
                     officers=list(User.objects.filter(username__in=p.get("officers", "").split())),
-                    seized_at=_when(p.get("seized_at", "")), items=_parse_items(p.get("items", "")))
+                    seized_at=_when(p.get("seized_at", "")), items=items + _parse_items(p.get("items", "")))
             elif form == "transfer":
                 services.transfer_send(actor=user, case=c, to_org_code=p.get("to", ""),
                                        item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
@@ -311,15 +362,25 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, page_message(DomainError("bad number", code="bad_quantity",
                                                              params={"value": ""})))
         return redirect("evidence:case", c.pk)
+    return _case_page(request, c)
+
+
+def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status: int = 200) -> HttpResponse:
+    """The case page; ``item_rows`` and ``seizure`` (what was typed in the seizure-list form) shown again with
+    their errors when the list was refused."""
+    item_rows = list(item_rows or [])
+    item_rows += [{f: "" for f in _ITEM_FIELDS} | {"n": len(item_rows) + i + 1, "errors": {}}
+                  for i in range(max(ITEM_ROWS - len(item_rows), 1))]
     items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
     return TemplateResponse(request, "evidence/case.html", {
+        "item_rows": item_rows, "seizure": seizure or {},
         "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
         "targets": selectors.transfer_targets(actor=request.user),
         "external": request.user.role in access.EXTERNAL, "clerk": request.user.role == Role.COURT_CLERK,
         "store": access.is_store_staff(request.user), "sources": Source.choices, "dispositions": Disposition.choices,
-        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, status=status)
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:

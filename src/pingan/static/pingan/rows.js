@@ -1,14 +1,15 @@
 // "Add a row" for forms that take a list as one row per entry (issue 11): a button with
-// data-add-row="<tbody id>" copies the tbody's last row, emptied (values, per-field messages), and numbers it.
+// data-add-row="<id>" copies the last row of that tbody (or list), emptied (values, per-field messages), and
+// numbers it.
 // Without script the form still has its fixed blank rows.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-add-row]");
   if (!button) return;
   const body = document.getElementById(button.dataset.addRow);
-  const last = body && body.rows[body.rows.length - 1];
+  const last = body && body.lastElementChild;
   if (!last) return;
   const row = last.cloneNode(true);
-  const before = String(body.rows.length), n = String(body.rows.length + 1);
+  const before = String(body.children.length), n = String(body.children.length + 1);
   row.querySelectorAll(".field-error").forEach((el) => el.remove());
   row.querySelectorAll("input, select, textarea").forEach((el) => {
     if (el.tagName === "SELECT") el.selectedIndex = 0; else el.value = "";
