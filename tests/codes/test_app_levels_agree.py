@@ -116,7 +116,9 @@ def test_every_page_agrees_through_a_partial_roster_the_full_roster_and_a_level_
     assert 'data-this-code="superseded"' in old and 'data-rule-level="yellow"' in old
     mine = old[old.index('id="this-screening-code"'):old.index('id="safety-code"')]
     assert "yellow code" in mine and "superseded on" in mine, mine
-    assert f'href="{reverse("screening:job", args=[full.pk])}">#{full.pk}</a>' in mine
+    # The newer screening is linked and named by its upload's time and file, not by its database id.
+    assert f'href="{reverse("screening:job", args=[full.pk])}">' in mine and "(roster.csv)</a>" in mine, mine
+    assert f">#{full.pk}</a>" not in mine
     assert "Current safety code of the premises" in old
     new = page(client, reverse("screening:job", args=[full.pk]))
     assert 'id="this-screening-code"' not in new and 'data-rule-level="red"' in new
