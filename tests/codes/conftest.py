@@ -26,3 +26,14 @@ def signer(request: pytest.FixtureRequest) -> KeySigner:
 @pytest.fixture
 def trust(es256: KeySigner, eddsa: KeySigner) -> KeyStore:
     return KeyStore([es256.trusted_key(), eddsa.trusted_key()])
+
+
+@pytest.fixture
+def people(cast):
+    """Every role of the cast by name, with a station chief of station B (``chief_b``) too."""
+    from pingan.core.services import user_create
+
+    users = cast.users()
+    users["chief_b"] = user_create(username="chief_b", password="correct horse battery staple",
+                                   role="station_chief", unit=cast.unit_b, display_name="chief_b")
+    return users

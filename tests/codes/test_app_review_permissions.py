@@ -13,7 +13,6 @@ from test_app_support import isolated, screened, sign_in  # noqa: F401 - fixture
 
 from pingan.codes import services
 from pingan.codes.models import CodeReview, SafetyCode
-from pingan.core.services import user_create
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
@@ -26,14 +25,6 @@ SEES_ONLY = {"landlord_a", "analyst"}
 #: who does not see it at all
 NOT_FOUND = {"officer_b", "chief_b", "landlord_b", "enterprise", "citizen", "admin", "auditor"}
 ROLES = sorted(RELEASES | SEES_ONLY | NOT_FOUND)
-
-
-@pytest.fixture
-def people(cast):
-    users = cast.users()
-    users["chief_b"] = user_create(username="chief_b", password="correct horse battery staple",
-                                   role="station_chief", unit=cast.unit_b, display_name="chief_b")
-    return users
 
 
 @pytest.fixture

@@ -216,7 +216,16 @@ class CodeReview(models.Model):
     previous code (``baseline_job``): ``dropped`` of them, at most 50 listed by row in ``dropped_rows``.
     ``level`` is what the published rule gives for ``job``. Closed as ``released`` (police confirmed; a code
     under the rule is issued) or ``resolved`` (a later screening or re-evaluation no longer lowers the level).
+
+    ``kind`` ``left_out``: the roster left out flagged people of ``baseline_job`` but the level did not go down,
+    so the code stays live; the review only keeps those people in the police view until an officer confirms
+    they left (``released``, no code issued: :func:`pingan.codes.services.code_review_confirm_left`) or a later
+    roster brings them back (``resolved``). A roster that then lowers the level turns it into a suspension.
     """
+
+    class Kind(models.TextChoices):
+        SUSPENSION = "suspension", _("code suspended until the police check")
+        LEFT_OUT = "left_out", _("code live; the police confirm the people left")
 
     class Status(models.TextChoices):
         OPEN = "open", _("awaiting a police check")
@@ -232,6 +241,7 @@ class CodeReview(models.Model):
     dropped = models.PositiveIntegerField()
     dropped_rows = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUSPENSION)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

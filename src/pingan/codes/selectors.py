@@ -30,7 +30,9 @@ for _code, _label in (("key_create", _("created a signing key")), ("key_rotate",
                       ("override_reject", _("rejected a level change")), ("dispute_open", _("opened a dispute")),
                       ("dispute_resolve", _("resolved a dispute")),
                       ("suspend", _("suspended a safety code for a police check")),
-                      ("review_release", _("released a suspended safety code"))):
+                      ("review_release", _("released a suspended safety code")),
+                      ("left_out", _("kept flagged people a newer roster left out in the police view")),
+                      ("review_confirm_left", _("confirmed that flagged people left out of a roster left"))):
     audit.register_action(_code, _label)
 
 
@@ -120,8 +122,9 @@ def _reviews_scoped(*, actor) -> QuerySet[CodeReview]:
 
 def reviews_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[CodeReview]:
     """Suspended codes awaiting (or past) a police check that the actor may see (owners: their own premises;
-    police: their subtree), newest first; the rows fetched are recorded with the premises' owners."""
-    qs = _reviews_scoped(actor=actor)
+    police: their subtree), newest first (``left_out`` reviews, of live codes, are on the premises page);
+    the rows fetched are recorded with the premises' owners."""
+    qs = _reviews_scoped(actor=actor).filter(kind=CodeReview.Kind.SUSPENSION)
     qs = qs.filter(status=status) if status else qs
     return audit.audited(qs, actor=actor, object_type="CodeReview", purpose=purpose,
                          subjects=lambda rv: core_selectors.premises_subjects(rv.premises),
@@ -165,7 +168,8 @@ def with_code_state(qs: QuerySet[Premises]) -> QuerySet[Premises]:
         code_revoked_at=Subquery(newest.values("revoked_at")[:1]),
         code_expires_at=Subquery(newest.values("expires_at")[:1]),
         code_job_id=Subquery(newest.values("job_id")[:1]),
-        code_review_open=Exists(CodeReview.objects.filter(premises=OuterRef("pk"), status=CodeReview.Status.OPEN)))
+        code_review_open=Exists(CodeReview.objects.filter(premises=OuterRef("pk"), status=CodeReview.Status.OPEN,
+                                                          kind=CodeReview.Kind.SUSPENSION)))
 
 
 def code_state_of(p) -> str:
@@ -192,7 +196,8 @@ def premises_code_state(premises) -> dict:
     code = last if last is not None and last.revoked_at is None else None
     # a review is open only while the premises has no live code, and only after it had one (the baseline)
     review = None if last is None or code is not None else \
-        CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+        CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                  kind=CodeReview.Kind.SUSPENSION).first()
     state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
     from pingan.codes.services import latest_done_job, police_hold
 
@@ -237,7 +242,7 @@ def job_code_state(job) -> dict:
     return {"current": current, "own": own, "replaced_by": replaced_by, "newer_job": newer, "rule": job_rule(job),
             "is_current": current["code"] is not None and current["code"].job_id == job.pk,
             "review": None if own is not None else
-            CodeReview.objects.filter(job=job).order_by("-created_at", "-id").first()}
+            CodeReview.objects.filter(job=job, kind=CodeReview.Kind.SUSPENSION).order_by("-created_at", "-id").first()}
 
 
 def job_rule(job) -> dict | None:

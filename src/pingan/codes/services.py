@@ -334,7 +334,8 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
         raise DomainError(f"the police revoked the code of premises {premises.pk} ({premises.name}); a new code "
                           f"comes from a new screening, or from the police of the station",
                           code="revoked_by_police", params=_premises_params(premises))
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                       kind=CodeReview.Kind.SUSPENSION).first()
     if review is not None:
         raise DomainError(f"the code of premises {premises.pk} is suspended until the police check its screening "
                           f"(job {review.job_id}); police release it from the station's queue",
@@ -406,26 +407,45 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     """
     if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
         return None
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                       kind=CodeReview.Kind.SUSPENSION).first()
     if review is not None:
         baseline, baseline_level = review.baseline_job, Level(review.baseline_level)
     else:
-        last = SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id").first()
-        if last is None or last.job is None:
+        last = _last_code_with_job(premises)
+        if last is None:
             return None
         baseline, baseline_level = last.job, Level(last.level)
-    if baseline.pk == job.pk or level.wire >= baseline_level.wire or baseline.purged_at is not None:
+    if level.wire >= baseline_level.wire:
         return None
-    flagged = (PersonResult.objects.filter(job=baseline).exclude(status="accepted", level="green")
-               .values_list("row", "id_number", "given_id_number", "name"))
+    rows = _left_out_rows(baseline, job)
+    return (baseline, baseline_level, rows) if rows else None
+
+
+def _last_code_with_job(premises: Premises) -> SafetyCode | None:
+    """The premises' newest code (live or not) when a screening is behind it."""
+    last = SafetyCode.objects.filter(premises=premises).select_related("job").order_by("-issued_at", "-id").first()
+    return last if last is not None and last.job is not None else None
+
+
+def _left_out_rows(baseline: ScreeningJob, job: ScreeningJob, *, police: bool = False) -> list[int]:
+    """The rows of ``baseline`` that were not green — with ``police``, those the police list shows: accepted,
+    red, yellow or a watchlist hit — whose person is not on ``job``'s roster (the same normalised document
+    number — or, for a row without one, the number as given, else the name — anywhere in it); ``[]`` for the
+    same job or a baseline whose person data was deleted."""
+    if baseline.pk == job.pk or baseline.purged_at is not None:
+        return []
+    rows = PersonResult.objects.filter(job=baseline)
+    rows = rows.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted") if police \
+        else rows.exclude(status="accepted", level="green")
+    flagged = rows.values_list("row", "id_number", "given_id_number", "name")
     present_ids, present_names = set(), set()
     for id_number, given, corrected, name in PersonResult.objects.filter(job=job).values_list(
             "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
         present_ids.update(x for x in (id_number, given, corrected) if x)
         present_names.add(name)
-    rows = [row for row, id_number, given, name in flagged
+    return [row for row, id_number, given, name in flagged
             if ((id_number or given) not in present_ids if (id_number or given) else name not in present_names)]
-    return (baseline, baseline_level, rows) if rows else None
 
 
 def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
@@ -442,12 +462,17 @@ def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
     if review is None:
         review = CodeReview(premises=premises, unit=premises.unit, baseline_job=baseline,
                             baseline_level=baseline_level.value)
+    elif review.kind != CodeReview.Kind.SUSPENSION:
+        # people were left out before (code live) and now the level drops too: the review, with its earlier
+        # baseline, becomes the suspension, so the people left out first stay listed with those left out now
+        review.kind = CodeReview.Kind.SUSPENSION
+        rows = _left_out_rows(review.baseline_job, job) or rows
     review.job, review.level, review.dropped = job, level.value, len(rows)
     review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
     review.save()
     audit.record(actor, "suspend", "SafetyCode", premises.pk, detail={
-        "premises": premises.pk, "job": job.pk, "baseline_job": baseline.pk, "level": level.value,
-        "baseline_level": baseline_level.value, "dropped": len(rows), "revoked": [c.code_id for c in live],
+        "premises": premises.pk, "job": job.pk, "baseline_job": review.baseline_job_id, "level": level.value,
+        "baseline_level": review.baseline_level, "dropped": len(rows), "revoked": [c.code_id for c in live],
         "review": review.pk})
     if live:
         _invalidate_revocations_now_and_on_commit(issuer_for(premises))
@@ -489,11 +514,12 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     if counts.total == 0:
         return Derived(premises.pk, "none")
     review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
-    if review is None and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
+    suspended = review is not None and review.kind == CodeReview.Kind.SUSPENSION
+    if not suspended and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
         return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)
     level = level_for(counts)
     dropped = _dropped_check(premises, job, level)
-    previous_level = cur.level if cur else (review.baseline_level if review else "")
+    previous_level = cur.level if cur else (review.baseline_level if suspended else "")
     if dropped is not None:
         if review is not None and review.job_id == job.pk and review.level == level.value and cur is None:
             return Derived(premises.pk, "unchanged", review=review, previous_level=previous_level)
@@ -501,11 +527,35 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
                                                                  actor=actor, found=dropped),
                        previous_level=previous_level)
     cause = cause or {"code": "code_cause.screening", "params": {"job": job.pk}}
+    last = None if review is not None else _last_code_with_job(premises)  # before the new code: its baseline
     code = _issue(premises=premises, job=job, level=level, people=people, actor=actor, counts=counts, cause=cause)
-    if review is not None:
-        review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
-        review.save(update_fields=["status", "issued_code", "decided_at", "updated_at"])
+    _keep_left_out(premises=premises, job=job, review=review, last=last, code=code, actor=actor)
     return Derived(premises.pk, "issued", code=code, previous_level=previous_level)
+
+
+def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview | None, last: SafetyCode | None,
+                   code: SafetyCode, actor) -> None:
+    """After ``code`` was issued from ``job``: flagged people of the earlier screening (the open review's
+    baseline, else the one behind the premises' previous code ``last``) whom ``job``'s roster leaves out,
+    although the level did not go down, stay in the police view until an officer confirms they left — the
+    open review becomes (or a new one opens as) a ``left_out`` review; with nobody left out it is resolved."""
+    baseline = review.baseline_job if review is not None else (last.job if last is not None else None)
+    rows = [] if baseline is None or settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review" \
+        else _left_out_rows(baseline, job, police=True)
+    if not rows:
+        if review is not None:
+            review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
+            review.save(update_fields=["status", "issued_code", "decided_at", "updated_at"])
+        return
+    if review is None:
+        review = CodeReview(premises=premises, unit=premises.unit, baseline_job=baseline,
+                            baseline_level=last.level)
+    review.kind, review.job, review.level, review.dropped = CodeReview.Kind.LEFT_OUT, job, code.level, len(rows)
+    review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
+    review.save()
+    audit.record(actor, "left_out", "CodeReview", review.pk, detail={
+        "premises": premises.pk, "job": job.pk, "baseline_job": baseline.pk, "level": code.level,
+        "dropped": len(rows), "code": code.code_id})
 
 
 def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
@@ -705,15 +755,7 @@ def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeRev
     Police of the premises' jurisdiction only (``PermissionDenied``); a note is required (``note_required``);
     a closed review raises ``already_decided``.
     """
-    rv = CodeReview.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=review.pk)
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) \
-            or not can_see_unit(actor, rv.premises.unit):
-        raise PermissionDenied("only police of the premises' jurisdiction release a suspended code",
-                               message_id="review_not_allowed", params=_premises_params(rv.premises))
-    if rv.status != CodeReview.Status.OPEN:
-        raise DomainError(f"review {rv.pk} is already closed ({rv.status})", code="review_closed",
-                          params={"review": rv.pk, **_premises_params(rv.premises)})
-    note = _clean_text(note, what="a note on what was checked", code="note_required", too_long="note_too_long")
+    rv, note = _review_to_decide(review, actor, note, CodeReview.Kind.SUSPENSION, "review_not_allowed")
     job = latest_done_job(rv.premises)
     if job is None or job.purged_at is not None:
         raise DomainError(f"premises {rv.premises_id} has no screening to issue from", code="not_screened",
@@ -726,6 +768,43 @@ def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeRev
     rv.save()
     audit.record(actor, "review_release", "CodeReview", rv.pk,
                  detail={"premises": rv.premises_id, "job": job.pk, "code": code.code_id, "level": code.level})
+    return rv
+
+
+def _review_to_decide(review: CodeReview, actor, note: str, kind: str, refused: str) -> tuple[CodeReview, str]:
+    """The review locked and the cleaned note, when ``actor`` (an officer or station chief of the premises'
+    jurisdiction, else ``PermissionDenied`` ``refused``) may decide it now: it is open (``review_closed``) and
+    of ``kind`` (``review_other_kind``: a suspended code is released, people left out of a live code's roster
+    are confirmed gone — not the other way round); a note is required (``note_required``)."""
+    rv = CodeReview.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=review.pk)
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) \
+            or not can_see_unit(actor, rv.premises.unit):
+        raise PermissionDenied(f"only officers and station chiefs of the premises' jurisdiction decide a {kind} "
+                               f"review", message_id=refused, params=_premises_params(rv.premises))
+    if rv.status != CodeReview.Status.OPEN:
+        raise DomainError(f"review {rv.pk} is already closed ({rv.status})", code="review_closed",
+                          params={"review": rv.pk, **_premises_params(rv.premises)})
+    if rv.kind != kind:
+        raise DomainError(f"review {rv.pk} is a {rv.kind} review, not a {kind} one", code="review_other_kind",
+                          params={"review": rv.pk, **_premises_params(rv.premises)})
+    return rv, _clean_text(note, what="a note on what was checked", code="note_required", too_long="note_too_long")
+
+
+@transaction.atomic
+def code_review_confirm_left(*, review: CodeReview, actor, note: str = "") -> CodeReview:
+    """The police checked that the flagged people a newer roster left out (the code stayed live: a
+    ``left_out`` review) really left: close the review, so they leave the police view. No code changes.
+
+    Police (officer or station chief) of the premises' jurisdiction only (``PermissionDenied``
+    ``left_not_allowed``); a note is required (``note_required``); a closed review raises ``review_closed``,
+    a suspension ``review_other_kind`` (it is released instead). Audited ``review_confirm_left``.
+    """
+    rv, note = _review_to_decide(review, actor, note, CodeReview.Kind.LEFT_OUT, "left_not_allowed")
+    rv.status, rv.decided_by, rv.decided_at, rv.note = CodeReview.Status.RELEASED, actor, timezone.now(), note
+    rv.save()
+    audit.record(actor, "review_confirm_left", "CodeReview", rv.pk,
+                 detail={"premises": rv.premises_id, "job": rv.job_id, "baseline_job": rv.baseline_job_id,
+                         "dropped": rv.dropped})
     return rv
 
 

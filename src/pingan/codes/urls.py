@@ -26,6 +26,7 @@ urlpatterns = [
     path("codes/overrides/<int:override_id>/approve/", views.override_decide, {"decision": "approve"},
          name="override_approve"),
     path("codes/reviews/<int:review_id>/release/", views.review_release, name="review_release"),
+    path("codes/reviews/<int:review_id>/confirm-left/", views.review_confirm_left, name="review_confirm_left"),
     path("codes/overrides/<int:override_id>/reject/", views.override_decide, {"decision": "reject"},
          name="override_reject"),
 ]

@@ -414,12 +414,29 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
 @require_POST
 def review_release(request: HttpRequest, review_id: int) -> HttpResponse:
     """Release a suspended code after the police checked the roster (a note says what was checked)."""
+    _decide_review(request, review_id, services.code_review_release,
+                   _("The code was released and issued under the published rule."))
+    return redirect("codes:police")
+
+
+def _decide_review(request: HttpRequest, review_id: int, decide, done: str):
+    """Run ``decide`` (a review service) on a review the user may see (else 404) with the form's note; the
+    outcome as a message. Returns the review."""
     try:
         rv = selectors.review_get(actor=request.user, review_id=review_id)
-        services.code_review_release(review=rv, actor=request.user, note=request.POST.get("note", ""))
-        messages.success(request, _("The code was released and issued under the published rule."))
+        decide(review=rv, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, done)
     except NotFound:
         raise Http404("review not found") from None
     except DomainError as exc:
         messages.error(request, page_message(exc))
-    return redirect("codes:police")
+    return rv
+
+
+@login_required
+@require_POST
+def review_confirm_left(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The police confirm that the flagged people a newer roster left out really left (a note says how)."""
+    rv = _decide_review(request, review_id, services.code_review_confirm_left,
+                        _("Recorded: the people left out of the roster left."))
+    return redirect("dashboard:premises", rv.premises_id)

@@ -75,6 +75,10 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                            "screening of the premises, or from the responsible police station."),
     "review_not_allowed": _("Only police of the jurisdiction of %(premises)s release its suspended code."),
     "review_closed": _("The check of %(premises)s (%(review)s) is already closed."),
+    "review_other_kind": _("The check of %(premises)s (%(review)s) is not of this kind: a suspended code is "
+                           "released, people left out of a live code's roster are confirmed gone."),
+    "left_not_allowed": _("Only officers and station chiefs of the jurisdiction of %(premises)s confirm that "
+                          "people left it."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).

@@ -152,8 +152,15 @@ class PremisesOverview:
 
     @property
     def off_roster(self) -> int:
-        """How many of ``flagged`` a later roster left out (listed while the code is suspended for it)."""
+        """How many of ``flagged`` a later roster left out (listed until the police release the suspended code or
+        confirm that they left)."""
         return sum(1 for p in self.flagged if p.off_roster)
+
+    @property
+    def left_out_review(self) -> int | None:
+        """The open ``left_out`` review (the code stayed live) behind the rows of ``flagged`` a later roster left
+        out — what the page's "confirmed left" form closes — or ``None`` (none, or the code is suspended)."""
+        return next((p.off_roster_review for p in self.flagged if p.off_roster and not p.off_roster_suspended), None)
 
     @property
     def area_name(self) -> str:

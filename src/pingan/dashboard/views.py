@@ -144,8 +144,10 @@ def _query(get) -> str:
 @page(roles=POLICE)
 def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
     """One premises of the jurisdiction: its recent jobs and the flagged people of its latest job."""
-    return TemplateResponse(request, "dashboard/premises.html",
-                            {"o": selectors.premises_overview(actor=request.user, premises_id=premises_id)})
+    return TemplateResponse(request, "dashboard/premises.html", {
+        "o": selectors.premises_overview(actor=request.user, premises_id=premises_id),
+        # who may confirm that people left out of a roster left (the service checks the jurisdiction again)
+        "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
 
 
 @require_GET

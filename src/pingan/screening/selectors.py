@@ -148,10 +148,12 @@ def _flagged_base(actor) -> QuerySet[PersonResult]:
     the flagged rows that a later roster left out while the premises' code is suspended for it.
 
     A roster that leaves out people who were flagged in the screening behind the premises' last code
-    suspends the code and opens a review (``pingan.codes``, docs/codes.md "A roster that drops people"):
-    until the police release it, those people stay in the police view (their row of that earlier screening,
+    opens a review (``pingan.codes``, docs/codes.md "A roster that drops people"): a suspension when the level
+    goes down, else a ``left_out`` review while the code stays live. Until the police release the code or
+    confirm the people left, those people stay in the police view (their row of that earlier screening,
     ``off_roster`` true, with ``off_roster_at``/``off_roster_name``: when the roster that left them out was
-    uploaded, and its file name). The same person is the same normalised document number (as given, or
+    uploaded, and its file name; ``off_roster_review``: the review; ``off_roster_suspended``: its kind).
+    The same person is the same normalised document number (as given, or
     corrected) anywhere in the new roster, or for a row without a number the name — the codes' rule.
     """
     if actor is None or actor.role not in POLICE_ROLES:
@@ -169,7 +171,10 @@ def _flagged_base(actor) -> QuerySet[PersonResult]:
                      status="accepted").annotate(
         off_roster=Case(When(job__is_latest=True, then=Value(False)), default=Value(True), output_field=BooleanField()),
         off_roster_at=Case(When(job__is_latest=False, then=F("open_review__job__created_at"))),
-        off_roster_name=Case(When(job__is_latest=False, then=F("open_review__job__roster_name"))))
+        off_roster_name=Case(When(job__is_latest=False, then=F("open_review__job__roster_name"))),
+        off_roster_review=Case(When(job__is_latest=False, then=F("open_review__id"))),
+        off_roster_suspended=Case(When(job__is_latest=False, open_review__kind="suspension", then=Value(True)),
+                                  default=Value(False), output_field=BooleanField()))
 
 
 def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
