@@ -301,3 +301,26 @@ def test_a_replay_of_ids_no_table_holds_replays_nothing(client, xiamen, clock):
     assert r.status_code == 200
     letter.refresh_from_db()
     assert letter.replayed_at is None and letter.outcome == ""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_timeline_step_without_an_account_names_the_alerts_engine(client, two_alerts, on_duty, language):
+    """Issue 11: the alert's timeline said "system" (the page and the API) for the engine's steps. The API
+    gives ``actor: null`` and ``agent: "alerts-engine"``; the page names the engine in the reader's language;
+    an officer's step keeps the account."""
+    a = two_alerts["350203-LQ"]
+    sign_in(client, on_duty.officer_a)
+    client.cookies["django_language"] = language
+    r = client.post(f"/alerts/{a.pk}/", {"to": "acknowledged"}, HTTP_ACCEPT="application/json")
+    assert r.json() == {"ok": True}
+    steps = client.get(f"/api/v1/alerts/{a.pk}").json()["timeline"]
+    raised = next(t for t in steps if t["action"] == "raised")
+    assert raised["actor"] is None and raised["agent"] == "alerts-engine"
+    acked = next(t for t in steps if t["action"] == "acknowledged")
+    assert acked["actor"] == on_duty.officer_a.username and acked["agent"] == ""
+    page = client.get(f"/alerts/{a.pk}/").content.decode()
+    timeline = page[page.index('<ol class="timeline">'):]
+    timeline = timeline[:timeline.index("</ol>")]
+    assert ("预警引擎（规则、通知、升级）" if language == "zh-hans" else
+            "the alerts engine (rules, notifications, escalations)") in timeline
+    assert "system" not in timeline and "系统" not in timeline

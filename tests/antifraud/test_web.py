@@ -285,3 +285,33 @@ def test_a_statement_with_a_stray_quote_lists_its_line_as_rejected_in_the_reader
     assert stmt.accepted == 2 and [(x["row"], x["code"]) for x in stmt.rejections] == [(3, "bad_quote")]
     page = client.get(f"/antifraud/reports/{report.pk}/").content.decode()
     assert said in page and "对方账号" in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_orders_history_names_what_acted_instead_of_system(client, centre, case, language):
+    """Issue 11: a step of an order's history with no account (the deadline clock's reminder and expiry) read
+    "system"; it names the background task that made it, in the reader's language."""
+    from pingan.antifraud import services
+    from pingan.antifraud.models import Order
+    from pingan.core import audit
+
+    report, _ = case
+    run = services.trace_run(actor=centre.officer, report=report)
+    [order] = services.orders_from_trace(actor=centre.officer, trace=run)
+    order = services.order_approve(actor=centre.chief, order=order)
+    order = services.order_send(actor=centre.officer, order=order)
+    order = services.order_feedback(actor=centre.officer, order=order, feedback="done", effective_at=T0)
+    import pingan.antifraud.tasks  # noqa: F401 - registers the task's label
+
+    with audit.acting(audit.Agent("task", "antifraud-deadline", by="pingan")):
+        services.orders_tick(now=T0 + dt.timedelta(hours=48))
+    assert Order.objects.get(pk=order.pk).status == "expired"
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = language
+    text = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
+    events = text[text.index('id="order-events"'):]
+    events = events[:events.index("</ol>")]
+    assert (("后台任务" in events and "止付冻结令的期限检查" in events) if language == "zh-hans" else
+            "background task: the deadline check of a stop-payment or freeze order" in events), events
+    assert "system" not in events and "系统" not in events
+    assert centre.officer.username in events or (centre.officer.display_name or "@") in events

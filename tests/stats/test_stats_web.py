@@ -306,3 +306,22 @@ def test_a_bad_start_date_on_the_downgrade_watch_is_explained_in_the_readers_lan
     en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "“3/1/2024”不是日期" in zh and "YYYY-MM-DD" in zh
     assert "“3/1/2024” is not a date: give the start date as YYYY-MM-DD" in en
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_change_by_a_removed_account_does_not_read_as_system(client, cast, incidents, language):
+    """Issue 11: an incident's history (and the downgrades page) showed "system" for a step with no account.
+    A reclassification always has its account; it has none only once that account was removed, so it says so."""
+    from pingan.stats import services
+    from pingan.stats.models import Incident, Reclassification
+
+    robbery = Incident.objects.get(source_ref="case:A4")
+    rec = services.incident_reclassify(actor=cast.chief_a, incident_id=robbery.pk, offence="snatching",
+                                       reason="复核：未使用暴力")
+    Reclassification.objects.filter(pk=rec.pk).update(actor=None)  # on_delete=SET_NULL
+    sign_in(client, cast.chief_a)
+    client.cookies["django_language"] = language
+    for url in (f"/stats/incidents/{robbery.pk}/", "/stats/u/350203-LQ/downgrades/?since=2024-01-01"):
+        text = client.get(url).content.decode()
+        assert ("已删除的账号" if language == "zh-hans" else "an account since removed") in text, url
+        assert "system" not in text, url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class EventsIn(Schema):
@@ -28,10 +28,17 @@ class IngestOut(Schema):
     rejected: list[RejectedOut]
 
 
+#: What makes the timeline steps no account makes: every one is written by the alerts engine (services: the
+#: worker's and the ingest's batches), the officer's and dispatch's steps carry their account (issue 11).
+ENGINE_AGENT = "alerts-engine"
+
+
 class TimelineOut(Schema):
     at: dt.datetime
     action: str
-    actor: str
+    actor: str | None = Field(None, description="the account that made the step; null when none did (see agent)")
+    agent: str = Field("", description="what made a step no account made: 'alerts-engine' (the worker's and "
+                                        "the ingest's rules, notifications, escalations, resolutions); '' otherwise")
     detail: dict
 
 
@@ -73,7 +80,8 @@ class AlertDetailOut(AlertOut):
     @staticmethod
     def resolve_timeline(obj) -> list[dict]:
         return [
-            {"at": t.at, "action": t.action, "actor": t.actor.username if t.actor_id else "system", "detail": t.detail}
+            {"at": t.at, "action": t.action, "actor": t.actor.username if t.actor_id else None,
+             "agent": "" if t.actor_id else ENGINE_AGENT, "detail": t.detail}
             for t in obj.timeline.all()
         ]
 

@@ -409,8 +409,11 @@ def trace_run(*, actor, report: FraudReport, method: str = TraceMethod.FIFO, max
 
 # ----------------------------------------------------------------------------------------------- orders
 def _event(order: Order, actor, action: str, before: str, detail: dict | None = None, at=None) -> None:
+    kept = dict(detail or {})
+    if actor is None:  # what acted (the deadline task, a command), shown in the order's history (issue 11)
+        kept["agent"] = audit.current_agent().as_detail()
     OrderEvent.objects.create(order=order, at=at or _now(), actor=actor, action=action, from_status=before,
-                              to_status=order.status, detail=detail or {})
+                              to_status=order.status, detail=kept)
     audit.record(actor, action, "Order", order.pk, detail={"from": before, "to": order.status, **(detail or {})})
 
 

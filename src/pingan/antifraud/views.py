@@ -131,6 +131,17 @@ def _identifier_rows(data) -> tuple[list[dict], list[dict]]:
     return found, rows
 
 
+def _who(event) -> str:
+    """Who made an order's step: the account, else what acted (the deadline task, a command: the agent kept
+    with the step) in the reader's language; a step from before agents were kept reads as the system."""
+    from pingan.core import audit
+
+    if event.actor_id:
+        return event.actor.display_name or event.actor.username
+    what, behalf = audit.agent_text(event.detail)
+    return f"{what} ({behalf})" if behalf else what
+
+
 def _yuan_to_cents(text: str) -> int:
     text = (text or "0").replace(",", "").replace("，", "").strip() or "0"
     try:
@@ -309,7 +320,7 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
     zh = (get_language() or "").lower().startswith("zh")
     section = v["freeze"] if o.kind == OrderKind.FREEZE else v["stop_payment"]
     return TemplateResponse(request, "antifraud/order.html", {
-        "order": o, "events": o.events.select_related("actor").order_by("at", "id"),
+        "order": o, "events": [(e, _who(e)) for e in o.events.select_related("actor").order_by("at", "id")],
         "basis": section["citation"] if zh else section["citation_en"], "feedbacks": Feedback.choices,
         "plans": o.return_plans.all(), "is_chief": request.user.role == "station_chief",
         "queue_note": v["freeze"]["queue_promotion_note" if zh else "queue_promotion_note_en"],

@@ -193,6 +193,12 @@ def _agent_now(ctx: AuditContext) -> Agent:
     return Agent("system")
 
 
+def current_agent() -> Agent:
+    """What acts now for a step written without an account (a command, a task, a request, else the system):
+    for the apps' own histories (an order's events) to keep beside the step, shown with :func:`agent_text`."""
+    return _agent_now(current_context())
+
+
 def set_purpose(purpose: str) -> None:
     """Set the purpose of the current request (the API: from the token or the ``X-Purpose`` header)."""
     ctx = _context.get()
