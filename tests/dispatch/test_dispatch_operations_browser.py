@@ -13,22 +13,26 @@ SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots")
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
+def _chief_on_a_phone(p, live_server, client, force):
+    """Chromium at 375 px signed in as station A's chief (purpose: dispatch): ``(browser, page)``."""
+    client.force_login(force.chief_a, backend="django.contrib.auth.backends.ModelBackend")
+    s = client.session
+    s["purpose"] = "dispatch"
+    s.save()
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                args=["--no-sandbox", "--disable-gpu"])
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
+    ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return browser, ctx.new_page()
+
+
 def test_operation_page_on_a_phone(live_server, client, force, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     op = make_op(force)
-    client.force_login(force.chief_a, backend="django.contrib.auth.backends.ModelBackend")
-    s = client.session
-    s["purpose"] = "dispatch"
-    s.save()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        ctx = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
-        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])
-        page = ctx.new_page()
+        browser, page = _chief_on_a_phone(p, live_server, client, force)
         page.goto(f"{live_server.url}/dispatch/operations/{op.pk}/")
         expect(page.locator("h2", has_text="区域内警情")).to_be_visible()
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
@@ -50,19 +54,10 @@ def test_setting_up_an_operation_by_labelled_fields_on_a_phone(live_server, clie
     from pingan.dispatch.models import SecurityOperation
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    client.force_login(force.chief_a, backend="django.contrib.auth.backends.ModelBackend")
-    s = client.session
-    s["purpose"] = "dispatch"
-    s.save()
     corners = [(24.4750, 118.1360), (24.4750, 118.1380), (24.4770, 118.1380), (24.4770, 118.1360)]
     os.makedirs(SHOTS, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        ctx = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
-        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])
-        page = ctx.new_page()
+        browser, page = _chief_on_a_phone(p, live_server, client, force)
         page.goto(f"{live_server.url}/dispatch/operations/")
         expect(page.get_by_label("纬度（北纬，度，-90 至 90）")).to_be_visible()
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
