@@ -50,6 +50,13 @@ class RiskDataset(models.Model):
         return f"{self.get_kind_display()}: {self.name} ({self.rows} rows)"
 
 
+#: The keys every finished job's ``counts`` has (``services._counts`` writes them all; re-evaluation rewrites the
+#: level and hit counts): rows by status, accepted rows by level, rule hits for the police, and the roster's
+#: row, blank-row and duplicate counts. :attr:`ScreeningJob.tally` gives 0 for any a stored job lacks.
+COUNT_KEYS = ("accepted", "rejected", "green", "yellow", "red", "police_hits", "silent_hits", "flagged_people",
+              "rows", "blank_rows", "duplicates")
+
+
 class ScreeningJob(LeasedJob):
     """One screening of one roster: its status, progress, counts and where its output files are.
 
@@ -111,6 +118,17 @@ class ScreeningJob(LeasedJob):
 
     def __str__(self) -> str:
         return f"job {self.pk} ({self.roster_name}, {self.status})"
+
+    @property
+    def tally(self) -> dict[str, int]:
+        """``counts`` as pages, the API and the command read them: for a finished job every key of
+        :data:`COUNT_KEYS`, 0 where the stored counts lack it (a job finished before the key existed, or counts
+        written by another path), and any further integer key as stored. A missing key never renders as an
+        empty word ("0 yellow,  silent hits")."""
+        stored = {k: v for k, v in (self.counts or {}).items() if isinstance(v, int) and not isinstance(v, bool)}
+        if self.status != self.Status.DONE:  # queued, running or failed: no counts to complete (not "0 screened")
+            return stored
+        return {**dict.fromkeys(COUNT_KEYS, 0), **stored}
 
     @property
     def shown_roster_name(self) -> str:

@@ -105,7 +105,7 @@ class JobOut(Schema):
 
     @staticmethod
     def resolve_counts(obj, context) -> dict[str, int]:
-        counts = {k: int(v) for k, v in (obj.counts or {}).items() if isinstance(v, int)}
+        counts = dict(obj.tally)  # every key, 0 where the stored counts lack it
         if not _is_police(context):
             for police_only in ("police_hits", "silent_hits", "flagged_people"):
                 counts.pop(police_only, None)

@@ -26,7 +26,7 @@ from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import batch, rules
-from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
+from pingan.screening.models import COUNT_KEYS, Hit, PersonResult, RiskDataset, ScreeningJob
 
 Progress = Callable[[str, int], None]
 
@@ -568,7 +568,7 @@ def _counts(result: batch.ScreenResult) -> dict[str, int]:
     import pyarrow.compute as pc
 
     p, h = result.persons, result.hits
-    counts = {"accepted": 0, "rejected": 0, "green": 0, "yellow": 0, "red": 0}
+    counts = dict.fromkeys(COUNT_KEYS, 0)  # every key, as pages and re-evaluation expect (ScreeningJob.tally)
     for item in pc.value_counts(p.column("status")).to_pylist():
         counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
     accepted_levels = p.filter(pc.and_(pc.equal(p.column("status"), "accepted"), pc.is_valid(p.column("level"))))
