@@ -21,6 +21,7 @@ number. The report goes to stdout as JSON (times per phase, counts, peak RSS of 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -101,8 +102,11 @@ def main() -> None:
     data = sys.argv[1]
     master = sys.argv[2] if len(sys.argv) > 2 else "local[2]"
     load0, t0, peak, cpu = _load(), time.perf_counter(), 0, {}
+    # Splink's Spark steps start Python workers: the same interpreter as the driver (the machine's default
+    # python3 lacks pyspark's dependencies, and a stage waited on it with no progress)
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
     proc = subprocess.Popen([sys.executable, "-c", CHILD, data, master], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
     while proc.poll() is None:
         peak = max(peak, _tree_rss_kib(proc.pid, cpu))
         time.sleep(0.2)
