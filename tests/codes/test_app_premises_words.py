@@ -53,6 +53,8 @@ def test_the_code_card_names_the_level_once(cast, screened, client, language):
         assert ("绿码" in said) if language == "zh-hans" else ("green code issued" in said), url
         assert not DOUBLED.search(said), (url, DOUBLED.search(said).group(0))
         assert not EMPTY_COUNT.search(said), (url, EMPTY_COUNT.search(said).group(0))
+        # why the code was issued is said once (the old-poster notice), not again under the level
+        assert said.count("规则自动签发" if language == "zh-hans" else "under the published rule") == 1, url
         client.logout()
 
 

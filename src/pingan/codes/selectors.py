@@ -183,7 +183,8 @@ def premises_code_state(premises) -> dict:
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
     not), ``review`` (an open suspension), ``police_hold`` (the police revoked the newest code and no screening came
     since: only police renew it), ``cause`` (why the live code was issued, rendered in the active
-    language), ``job`` (the screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
+    language; ``cause_note`` the same, or ``""`` where the card says it already), ``job`` (the screening behind
+    the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
     (the code before the live one — superseded, or suspended and then released — while it would still have been
     valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
     new one). No person data, no
@@ -208,8 +209,12 @@ def premises_code_state(premises) -> dict:
     # the cause names the screening behind the code: its label from the row at hand, not another query
     known = {"job": code.job.label} if code is not None and code.job_id and code.cause and \
         str((code.cause.get("params") or {}).get("job")) == str(code.job_id) else None
+    cause = render(code.cause, known=known) if code and code.cause else ""
+    # the card's line under the level says the cause only where nothing above said it already: the old-poster
+    # notice gives it, and "From the screening of …" is all an automatic issue from that screening says
+    plain = known is not None and code.cause.get("code") == "code_cause.screening"
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
-            "cause": render(code.cause, known=known) if code and code.cause else "",
+            "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
             "job": code.job if code is not None and code.job_id else None}
 
 
