@@ -4,14 +4,11 @@ wider than the screen. ``PINGAN_SCREENSHOTS=dir`` keeps the screenshots (issue 1
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from derived_support import TENANTS, import_risk, run
 from django.urls import reverse
 from test_app_premises_words import DOUBLED, EMPTY_COUNT, RED
-from test_app_support import browser_page, isolated  # noqa: F401 - fixture
+from test_app_support import browser_page, isolated, phone_shots  # noqa: F401 - fixture
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser,
@@ -21,13 +18,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_premises_code_and_job_pages_read_cleanly_on_a_phone(live_server, client, cast, monkeypatch, tmp_path,
                                                                   language):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    shots = phone_shots(monkeypatch, tmp_path)
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    shots = Path(os.environ.get("PINGAN_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
     import_risk(tmp_path)
     run(cast.premises_a, TENANTS[:4])
     job = run(cast.premises_a, [*TENANTS[:5], RED])

@@ -49,6 +49,20 @@ def sign_in(client, user, purpose: str = "epidemic_screening"):
     return client
 
 
+def phone_shots(monkeypatch, tmp_path):
+    """The set-up of a chromium check: skipped without Debian's chromium; the live server's database reachable
+    from the browser's thread; the screenshot folder (``PINGAN_SCREENSHOTS`` keeps them, else ``tmp_path``)."""
+    import os
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    shots = Path(os.environ.get("PINGAN_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
 def browser_page(browser, client, live_server, user, language: str, width: int = 375):
     """A chromium page ``width`` px wide, signed in as ``user`` (the test client's session), in ``language``."""
     sign_in(client, user)
