@@ -163,3 +163,14 @@ class SseClient:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def in_both_languages(label) -> tuple[str, str]:
+    """``(english, chinese)``: a label (lazy or plain) rendered under each language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        en = str(label)
+    with translation.override("zh-hans"):
+        zh = str(label)
+    return en, zh

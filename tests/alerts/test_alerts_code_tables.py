@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from alerts_support import in_both_languages
 
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -16,16 +17,6 @@ def _msgid(label) -> str:
     """The source text of a lazy translation (what is shown when no catalogue applies)."""
     args = getattr(label, "_args", None)
     return str(args[-1]) if args else str(label)
-
-
-def _both(label) -> tuple[str, str]:
-    from django.utils import translation
-
-    with translation.override("en"):
-        en = str(label)
-    with translation.override("zh-hans"):
-        zh = str(label)
-    return en, zh
 
 
 def _model_tables():
@@ -44,7 +35,7 @@ def _model_tables():
 def test_device_kinds_read_english_in_english_and_chinese_in_chinese():
     from pingan.alerts.models import Device
 
-    labels = {code: _both(label) for code, label in Device.Kind.choices}
+    labels = {code: in_both_languages(label) for code, label in Device.Kind.choices}
     assert labels["anpr"] == ("checkpoint / plate reader", "卡口 / 车牌识别")
     assert labels["sos"] == ("one-key SOS alarm post", "一键报警柱")
     assert labels["platform"] == ("VIID platform", "视图库平台")
@@ -58,7 +49,7 @@ def test_every_model_code_table_has_an_english_label_without_cjk_and_a_chinese_o
     ), sorted(tables)
     for table, choices in tables.items():
         for code, label in choices:
-            en, zh = _both(label)
+            en, zh = in_both_languages(label)
             assert not CJK.search(_msgid(label)), (table, code, _msgid(label))
             assert not CJK.search(en), (table, code, en)
             assert CJK.search(zh) and zh != en, (table, code, zh)
@@ -120,7 +111,7 @@ def test_dispositions_and_event_types_english_text_without_cjk():
         assert not CJK.search(text), (code, text)
     assert "device_fault" in dispositions()
     for d in dispositions().values():
-        en, zh = _both(gettext_lazy(d.label))
+        en, zh = in_both_languages(gettext_lazy(d.label))
         assert not CJK.search(d.label) and not CJK.search(en), (d.code, en)
         assert CJK.search(zh), (d.code, zh)
     for table in (

@@ -10,21 +10,11 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from alerts_support import LQ_SOS, ingest, payload, sign_in
+from alerts_support import LQ_SOS, in_both_languages, ingest, payload, sign_in
 
 import pingan.alerts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _both(text) -> tuple[str, str]:
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        zh = str(text)
-    with translation.override("en"):
-        en = str(text)
-    return zh, en
 
 
 def test_every_code_the_alerts_app_emits_has_a_label_in_both_languages():
@@ -55,10 +45,10 @@ def test_every_code_the_alerts_app_emits_has_a_label_in_both_languages():
               labels.ACTIONS, labels.STATES, labels.PARAMS, labels.SOURCES, labels.INCIDENT_CATEGORIES]
     for table in tables:
         for code, text in table.items():
-            zh, en = _both(text)
+            en, zh = in_both_languages(text)
             assert zh != en and CJK.search(zh), (code, zh)
     for code in ("polygon", "adcode", "device", "operation", "none"):
-        zh, en = _both(labels.ROUTED_BY[code])
+        en, zh = in_both_languages(labels.ROUTED_BY[code])
         assert CJK.search(zh) and code not in en.split(), (code, en)
 
 
