@@ -41,7 +41,8 @@ def test_set_up_from_a_template_and_review_on_a_phone(live_server, client, force
         form.locator("select[name=template]").select_option("stadium-event")
         form.locator("input[name=name]").fill("厦门马拉松")
         form.locator("input[name=venue]").fill("体育中心")
-        form.locator("input[name=point]").fill(f"{CENTRE[0]},{CENTRE[1]}")
+        form.locator("input[name=lat]").fill(str(CENTRE[1]))  # CENTRE is (lon, lat); the form asks latitude first
+        form.locator("input[name=lon]").fill(str(CENTRE[0]))
         from django.utils import timezone
 
         from pingan.dispatch.roster import ZONE
