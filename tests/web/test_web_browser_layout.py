@@ -119,3 +119,29 @@ def test_links_are_the_sites_blue_not_the_browsers_default(open_as, live_server,
     style = page.locator("footer.foot a").first.evaluate(
         "e => [getComputedStyle(e).color, getComputedStyle(e).textDecorationLine]")
     assert style == ["rgb(11, 61, 145)", "none"]
+
+
+def test_a_long_unbroken_name_wraps_in_the_message_and_the_error_at_375px(open_as, live_server, cast):
+    """A 200-character premises name without a space (issue #11): the "registered" message on /screening/ and the
+    "already registered" error wrap inside their boxes; the page stays 375 px wide (it was 2020 px)."""
+    name = "A" * 200
+    page = open_as(cast.landlord_a, 375)
+
+    def register():
+        page.goto(live_server.url + "/screening/premises/new/")
+        page.fill("input[name=name]", name)
+        page.fill("input[name=address]", "思明区莲前东路200号")
+        page.fill("input[name=adcode]", "350203010")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+
+    register()
+    box = page.locator(".message.success")
+    assert name in box.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert box.bounding_box()["x"] + box.bounding_box()["width"] <= 375
+    register()  # the same premises again: refused, the error names it
+    error = page.locator("main [role=alert]")
+    assert name in error.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path="/tmp/fixui-long-name-375.png", full_page=True)
