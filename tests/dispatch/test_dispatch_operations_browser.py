@@ -26,6 +26,17 @@ def _chief_on_a_phone(p, live_server, client, force):
     return browser, ctx.new_page()
 
 
+def checkbox_beside_its_label(page, unit_pk: int) -> None:
+    """Issue 11: each "Deploy units" checkbox sits on its label's line, left of the unit's name (it was centred
+    on a line of its own above the name: the form's ``input{width:100%}`` and ``label{display:grid}``)."""
+    box = page.locator(f"input[name=unit][value='{unit_pk}']").bounding_box()
+    label = page.locator(f"label:has(input[name=unit][value='{unit_pk}'])").bounding_box()
+    assert box["width"] < 40, box
+    assert box["x"] - label["x"] < 10, (box, label)
+    assert box["y"] + box["height"] / 2 - label["y"] < label["height"], (box, label)
+    assert label["height"] < 3 * box["height"] + 20, (box, label)  # one line, not a checkbox line plus a text line
+
+
 def test_operation_page_on_a_phone(live_server, client, force, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 
@@ -36,6 +47,8 @@ def test_operation_page_on_a_phone(live_server, client, force, monkeypatch):
         page.goto(f"{live_server.url}/dispatch/operations/{op.pk}/")
         expect(page.locator("h2", has_text="区域内警情")).to_be_visible()
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+        checkbox_beside_its_label(page, force.car_a.pk)
+        page.screenshot(path=f"{SHOTS}/operation-deploy-375.png", full_page=True)
         page.locator(f"input[name=unit][value='{force.car_a.pk}']").check()
         page.get_by_role("button", name="部署", exact=True).click()
         expect(page.locator("#op-units")).to_contain_text("LQ-C1")
@@ -85,3 +98,17 @@ def test_setting_up_an_operation_by_labelled_fields_on_a_phone(live_server, clie
         browser.close()
     op = SecurityOperation.objects.get(name="音乐节")
     assert [[round(x, 4), round(y, 4)] for x, y in op.area[:-1]] == [[lon, lat] for lat, lon in corners]
+
+
+def test_the_deploy_checkboxes_sit_beside_their_units_at_1280px(live_server, client, force, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    op = make_op(force)
+    with sync_playwright() as p:
+        browser, page = _chief_on_a_phone(p, live_server, client, force)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_server.url}/dispatch/operations/{op.pk}/")
+        checkbox_beside_its_label(page, force.car_a.pk)
+        page.screenshot(path=f"{SHOTS}/operation-deploy-1280.png", full_page=True)
+        browser.close()
