@@ -35,6 +35,19 @@ def test_the_purpose_page_returns_to_the_page_that_asked(client, cast):
     assert r["Location"] == "/police/?page=2&section="
 
 
+@pytest.mark.parametrize(("lang", "said"), [("zh-hans", "请先选择查询用途"), ("en", "Choose the purpose of use")])
+@pytest.mark.parametrize("posted", [{}, {"purpose": ""}, {"purpose": "curiosity"}])
+def test_continue_with_no_purpose_picked_says_so_on_the_field(client, cast, lang, said, posted):
+    """Issue 11: pressing Continue with nothing picked reloaded the page without a word."""
+    client.force_login(cast.officer_a, backend="django.contrib.auth.backends.ModelBackend")
+    client.cookies["django_language"] = lang
+    r = client.post("/purpose/?next=/police/", posted)
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert said in body and 'id="purpose-error"' in body and 'aria-describedby="purpose-error"' in body
+    assert "purpose" not in client.session
+
+
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_sign_in_and_the_language_switch_stay_on_site(client, cast, target):
     r = client.post("/login/", {"username": "officer_a", "password": PASSWORD, "next": target})

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pingan.core import audit, navigation, selectors
@@ -42,13 +43,16 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 @require_http_methods(["GET", "POST"])
 def purpose(request: HttpRequest):
     """Police users declare, once per sign-in, why they read personal data; it goes into every audit record."""
+    error = ""
     if request.method == "POST":
         chosen = request.POST.get("purpose", "")
         if chosen in audit.PURPOSES:
             request.session["purpose"] = chosen
             return redirect(safe_next(request, request.GET.get("next")))
+        error = _("Choose the purpose of use, then continue.")  # nothing (or no known purpose) picked
     return TemplateResponse(request, "core/purpose.html",
-                            {"purposes": [(code, label) for code, label in audit.PURPOSES.items()]})
+                            {"purposes": [(code, label) for code, label in audit.PURPOSES.items()], "error": error},
+                            status=400 if error else 200)
 
 
 @login_required
