@@ -101,11 +101,16 @@ def test_a_silence_made_on_the_page_mutes_its_line_only_and_is_audited(client, c
 
 
 BAD_SILENCES = [
-    ({"matchers": "", "hours": "1", "comment": "x"}, "至少一个匹配条件"),
+    ({"matchers": "", "hours": "1", "comment": "x"}, 'id="what-error">请至少选择一项'),
     ({"matchers": "alertname", "hours": "1", "comment": "x"}, "匹配条件 alertname 应写成"),
     ({"matchers": "alertname=~(", "hours": "1", "comment": "x"}, "正则表达式"),
-    ({"matchers": "alertname=sos", "hours": "0", "comment": "x"}, "至少一个匹配条件"),
-    ({"matchers": "alertname=sos", "hours": "1", "comment": " "}, "至少一个匹配条件"),
+    ({"matchers": "alertname=sos", "hours": "0", "comment": "x"}, 'id="hours-error">小时数：大于 0、不超过 87840'),
+    ({"matchers": "alertname=sos", "hours": "1", "comment": " "}, 'id="comment-error">请说明原因'),
+    # issue 11: each of these was "a silence needs at least one matcher, a duration and a comment"
+    ({"matchers": "alertname=sos", "hours": "99999999999", "comment": "x"}, 'id="hours-error">小时数'),
+    ({"matchers": "alertname=sos", "hours": "abc", "comment": "x"}, 'id="hours-error">小时数'),
+    ({"matchers": "alertname=sos", "hours": "-3", "comment": "x"}, 'id="hours-error">小时数'),
+    ({"matchers": "alertname=sos", "hours": "87840.5", "comment": "x"}, 'id="hours-error">小时数'),
 ]
 
 
@@ -114,8 +119,27 @@ def test_a_bad_silence_is_explained_in_the_readers_language(client, cast_b):
     for form, message in BAD_SILENCES:
         r = client.post("/alerts/silences/", form, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert r.status_code == 200 and message in r.content.decode(), form
-        assert form["matchers"] in r.content.decode()  # the form keeps what was typed
+        body = r.content.decode()
+        assert form["matchers"] in body and f'value="{form["hours"]}"' in body  # the form keeps what was typed
+        assert "至少一个匹配条件" not in body  # the one catch-all sentence for every mistake is gone
     assert not Silence.objects.exists()
+
+
+def test_hours_at_the_limit_are_taken_and_an_exact_duplicate_of_an_active_silence_is_refused(client, cast_b):
+    sign_in(client, cast_b.chief_a)
+    form = {"rule": "sos", "matchers": "cell=x", "hours": "87840", "comment": "长期维修"}
+    assert client.post("/alerts/silences/", form).status_code == 302
+    # the same matchers (in another order) while it is active: refused, saying until when, nothing added
+    again = {"matchers": "cell=x\nalertname=sos", "hours": "1", "comment": "又一次"}
+    r = client.post("/alerts/silences/", again, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 200 and "已有完全相同匹配条件的静默在生效" in r.content.decode()
+    assert Silence.objects.count() == 1
+    # a different set of matchers is another silence; once the first has ended the same one may be made again
+    assert client.post("/alerts/silences/", {"rule": "sos", "hours": "1", "comment": "y"}).status_code == 302
+    from pingan.alerts import services
+
+    services.silence_expire(actor=cast_b.chief_a, silence_id=Silence.objects.get(comment="长期维修").pk)
+    assert client.post("/alerts/silences/", again).status_code == 302
 
 
 # role → watch-list page status, may add/remove

@@ -1211,7 +1211,8 @@ def silence_create(
     *, actor: User, matchers: list[str], ends_at: dt.datetime, comment: str, starts_at: dt.datetime | None = None
 ) -> Silence:
     """A silence over the actor's unit subtree (station chiefs and analysts). Matchers as Alertmanager's.
-    Raises ``DomainError``: ``bad_matcher``, ``bad_silence``."""
+    Raises ``DomainError``: ``bad_matcher``, ``bad_silence``, ``duplicate_silence`` (the same matchers as an active
+    silence of the unit)."""
     _require(actor, (Role.STATION_CHIEF, Role.ANALYST), "create silences")
     parsed = []
     for m in matchers:
@@ -1225,6 +1226,14 @@ def silence_create(
         raise DomainError(
             "a silence needs at least one matcher, an end after its start and a comment", code="bad_silence", params={}
         )
+    same = sorted(parsed)  # an exact duplicate of an active silence of the unit mutes nothing more: refused
+    for other in Silence.objects.filter(unit=actor.unit, expired_at__isnull=True, starts_at__lte=now, ends_at__gt=now):
+        if sorted(other.matchers) == same:
+            raise DomainError(
+                f"silence {other.pk} with the same matchers is active until {other.ends_at.isoformat()}",
+                code="duplicate_silence",
+                params={"until": timezone.localtime(other.ends_at).strftime("%Y-%m-%d %H:%M")},
+            )
     s = Silence.objects.create(
         matchers=parsed,
         starts_at=starts_at,

@@ -43,7 +43,7 @@ def _hours(text: str, default: float | None) -> float | None:
         value = float(text)
     except ValueError:
         return 0.0
-    return value if 0 < value < 24 * 366 * 10 else 0.0
+    return value if 0 < value <= 24 * 366 * 10 else 0.0
 
 
 def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapview.MapView | None:
@@ -225,6 +225,7 @@ def silences(request: HttpRequest) -> HttpResponse:
     """Silences of the reader's line (active first); station chiefs and analysts create one (matchers, how
     long, a comment) or end one early. Every change is audited by the service."""
     error = ""
+    errors: dict[str, str] = {}
     form = {"rule": "", "device": "", "unit": "", "priority": "", "plate": "", "matchers": "", "hours": "2",
             "comment": ""}
     if request.method == "POST":
@@ -233,19 +234,25 @@ def silences(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("expire", "").isdigit():
                 services.silence_expire(actor=request.user, silence_id=int(request.POST["expire"]))
-            else:
-                form = {k: request.POST.get(k, "") for k in form}
-                hours = _hours(form["hours"], 2.0) or 0.0
+                return redirect("alerts:silences")
+            form = {k: request.POST.get(k, "") for k in form}
+            errors = _silence_errors(form)
+            if not errors:
                 services.silence_create(
                     actor=request.user, matchers=_silence_matchers(form),
-                    ends_at=timezone.now() + dt.timedelta(hours=hours),
+                    ends_at=timezone.now() + dt.timedelta(hours=_hours(form["hours"], 2.0)),
                     comment=form["comment"],
                 )
-            return redirect("alerts:silences")
+                return redirect("alerts:silences")
         except DomainError as exc:
             if exc.code in ("not_found", "permission_denied"):
                 raise
-            error = page_message(exc)
+            if exc.code == "bad_matcher":
+                errors["matchers"] = page_message(exc)
+            else:
+                error = page_message(exc)
+        if errors:
+            error = _("Check the fields marked below.")
     now = timezone.now()
     rows = [(s, s.expired_at is None and s.starts_at <= now < s.ends_at)
             for s in selectors.silence_list(actor=request.user)[:100]]
@@ -263,9 +270,27 @@ def silences(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "alerts/silences.html",
-        {"rows": rows, "now": now, "error": error, "form": form, "choices": choices,
+        {"rows": rows, "now": now, "error": error, "errors": errors, "form": form, "choices": choices,
+         "max_hours": SILENCE_MAX_HOURS,
          "can_manage": request.user.role in MANAGERS},
     )
+
+
+SILENCE_MAX_HOURS = 24 * 366 * 10  # what the hours fields have always taken (see _hours): ten years
+
+
+def _silence_errors(form: dict[str, str]) -> dict[str, str]:
+    """The silence form's own mistakes, each on its field: the hours (blank means 2; else a number more than 0 and
+    at most :data:`SILENCE_MAX_HOURS`), what to mute (at least one field or matcher line) and the comment."""
+    errors = {}
+    if _hours(form["hours"], 2.0) == 0.0:
+        errors["hours"] = _("Hours: a number more than 0 and at most %(max)s (ten years), such as 2 or 0.5.") % {
+            "max": SILENCE_MAX_HOURS}
+    if not _silence_matchers(form):
+        errors["what"] = _("Choose at least one: a rule, a device, a unit, a priority, a plate or a matcher line.")
+    if not form["comment"].strip():
+        errors["comment"] = _("Say why: the comment is recorded with the silence.")
+    return errors
 
 
 def _silence_matchers(form: dict[str, str]) -> list[str]:

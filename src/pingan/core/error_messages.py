@@ -163,6 +163,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_matcher": _("Matcher %(matcher)s must look like name=value, name!=value, name=~regex or name!~regex, "
                      "with a valid regular expression."),
     "bad_silence": _("A silence needs at least one matcher, a duration and a comment."),
+    "duplicate_silence": _("A silence with exactly these matchers is already active until %(until)s: end it or "
+                           "let it run rather than adding the same one."),
     "bad_hotlist_entry": _("%(detail)s: a watch-list entry needs a plate or reference (at most 64 characters), a "
                            "reason (at most 300), and an expiry, if any, in the future."),
     "already_listed": _("%(key)s is already on the watch list."),
