@@ -34,6 +34,17 @@ def test_silences_and_watch_list_on_a_phone(live_server, client, cast_b, monkeyp
         assert _width(page) <= 375
         # The labelled fields (the typed name=value matchers stay under 'for experts', closed).
         expect(page.locator("textarea[name=matchers]")).to_be_hidden()
+        # issue 11: a wrong number of hours is named on the hours field, what was typed kept
+        page.locator("select[name=rule]").select_option("sos")
+        page.locator("input[name=hours]").fill("99999999999")
+        page.locator("input[name=comment]").fill("试")
+        page.locator("form button.primary").click()
+        expect(page.locator("#hours-error")).to_contain_text("小时数")
+        expect(page.locator("input[name=hours]")).to_have_value("99999999999")
+        expect(page.locator("input[name=hours]")).to_have_attribute("aria-invalid", "true")
+        assert _width(page) <= 375
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/silences-hours-error.png", full_page=True)
         page.locator("select[name=rule]").select_option("sos")
         page.locator("select[name=device]").select_option("35020301001340000003")
         page.locator("input[name=hours]").fill("2")

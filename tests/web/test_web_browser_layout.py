@@ -145,3 +145,20 @@ def test_a_long_unbroken_name_wraps_in_the_message_and_the_error_at_375px(open_a
     assert name in error.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path="/tmp/fixui-long-name-375.png", full_page=True)
+
+
+def test_continue_with_no_purpose_picked_names_the_choice_at_375px(open_as, live_server, cast):
+    page = open_as(None, 375)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", cast.officer_a.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/purpose/**")
+    page.evaluate("document.querySelector('main form').noValidate = true")  # as a browser that ignores required
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "请先选择查询用途" in page.locator("#purpose-error").inner_text()
+    radio = page.locator("input[name=purpose]").first.bounding_box()
+    assert radio["width"] < 40  # beside its label, not a full-width line of its own
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path="/tmp/fixui-purpose-375.png", full_page=True)
