@@ -6,11 +6,14 @@ Anybody else gets ``NotFound`` (existence is not leaked).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
+from pingan.codes.revocation import Reason
 from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
@@ -178,13 +181,27 @@ def code_state_of(p) -> str:
                            review_open=bool(p.code_review_open))
 
 
+#: A code re-issued from the same screening at the same level within this time of its predecessor's issue
+#: (``pingan demo`` before issue 11 issued twice in a second) replaced a poster nobody could have put up yet.
+REISSUE_UNSEEN = dt.timedelta(minutes=5)
+
+
+def _reissued_unseen(before: SafetyCode, code: SafetyCode) -> bool:
+    """Whether ``code`` superseded ``before`` with nothing for the landlord to act on: same screening, same
+    level, reason ``rescreened``, within :data:`REISSUE_UNSEEN` of ``before``'s issue."""
+    return (before.job_id == code.job_id and before.level == code.level
+            and before.revocation_reason == Reason.RESCREENED.name.lower()
+            and before.superseded_at is not None and before.superseded_at - before.issued_at < REISSUE_UNSEEN)
+
+
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
     not), ``review`` (an open suspension), ``police_hold`` (the police revoked the newest code and no screening came
     since: only police renew it), ``cause`` (why the live code was issued, rendered in the active
-    language; ``cause_note`` the same, or ``""`` where the card says it already), ``job`` (the screening behind
-    the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
+    language; ``cause_note`` the same, or ``""`` where the card says it already; ``job_line`` whether the card
+    says "From the screening of …" — not where the old-poster notice names that screening already), ``job`` (the
+    screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
     (the code before the live one — superseded, or suspended and then released — while it would still have been
     valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
     new one). No person data, no
@@ -205,7 +222,7 @@ def premises_code_state(premises) -> dict:
     hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
     before = newest[1] if len(newest) > 1 else None
     replaced = before if code is not None and before is not None and before.revoked_at is not None \
-        and before.expires_at > timezone.now() else None
+        and before.expires_at > timezone.now() and not _reissued_unseen(before, code) else None
     # the cause names the screening behind the code: its label from the row at hand, not another query
     known = {"job": code.job.label} if code is not None and code.job_id and code.cause and \
         str((code.cause.get("params") or {}).get("job")) == str(code.job_id) else None
@@ -215,6 +232,7 @@ def premises_code_state(premises) -> dict:
     plain = known is not None and code.cause.get("code") == "code_cause.screening"
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
             "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
+            "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain),
             "job": code.job if code is not None and code.job_id else None}
 
 

@@ -132,10 +132,14 @@ def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 202
 
 
 def _demo_code(premises: Premises, work: Path):
-    """Issue the premises' safety code from its screening, verify it offline, write its door poster."""
+    """The premises' safety code from its screening (issued when the screening finished — issuing it again would
+    supersede it and tell the landlord a poster nobody printed is withdrawn), verified offline, its door poster
+    written."""
     from pingan.codes import services as codes
 
-    code = codes.safety_code_issue(premises=premises, actor=premises.owner)
+    code = codes.current_code(premises)
+    if code is None or code.job_id != codes.latest_done_job(premises).pk:
+        code = codes.safety_code_issue(premises=premises, actor=premises.owner)
     verification = codes.safety_code_verify(code.token)
     poster = work / "safety-code-poster.pdf"
     poster.write_bytes(codes.code_poster(code, verify_url="http://127.0.0.1:8000/verify/"))
