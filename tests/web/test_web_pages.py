@@ -131,12 +131,38 @@ class TestPolice:
         assert "<html" not in html and "level-red" in html and cast.premises_a.name in html
 
     def test_it_lists_premises_not_screened_for_n_days(self, client, cast, screened):
+        """Issue 11: a premises registered minutes ago was listed under "超过 7 天未筛查" ("最近筛查: 从未").
+        Never screened counts as overdue only once registered more than the N days; until then it is on its
+        own line, "registered in the last N days, not yet screened" — on the page and in the API alike."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from pingan.core.models import Premises
         from pingan.core.services import premises_create
 
-        premises_create(actor=cast.landlord_a, name="从未筛查", kind="rental", address="x", adcode="350203010")
+        premises_create(actor=cast.landlord_a, name="刚登记", kind="rental", address="x", adcode="350203010")
+        old = premises_create(actor=cast.landlord_a, name="八天前登记", kind="rental", address="y",
+                              adcode="350203010")
+        Premises.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
         sign_in(client, cast.officer_a)
-        stale = [p.name for p in client.get("/police/?days=7").context["stale"]]
-        assert stale == ["从未筛查"]
+        ctx = client.get("/police/?days=7").context
+        assert [p.name for p in ctx["stale"]] == ["八天前登记"]
+        assert [p.name for p in ctx["new"]] == ["刚登记"]
+        html = client.get("/police/?days=7").content.decode()
+        overdue = html[html.index('id="stale-section"'):html.index('id="new-section"')]
+        new = html[html.index('id="new-section"'):]
+        assert "超过 7 天未筛查" in overdue and "八天前登记" in overdue and "刚登记" not in overdue
+        assert "近 7 天内登记、尚未筛查" in new and "刚登记" in new and "八天前登记" not in new
+        assert "登记日期: " + timezone.localdate().isoformat() in new
+        part = client.get("/police/?section=new&days=7", HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in part and "刚登记" in part and "八天前登记" not in part
+        # the API's stale_days is the same rule
+        items = client.get("/api/v1/jurisdiction/premises?stale_days=7").json()["items"]
+        assert [i["name"] for i in items] == ["八天前登记"]
+        # a longer window: the 8-day-old one is not overdue yet either, and waits for its first screening
+        ctx = client.get("/police/?days=10").context
+        assert list(ctx["stale"]) == [] and [p.name for p in ctx["new"]] == ["刚登记", "八天前登记"]
 
     def test_it_drills_down_to_a_person_with_every_hit(self, client, cast, screened):
         from pingan.screening.models import PersonResult

@@ -49,21 +49,38 @@ def _with_latest(qs: QuerySet[Premises]) -> QuerySet[Premises]:
     return qs.annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
 
 
-def jurisdiction_premises(*, actor, stale_days: int | None = None) -> QuerySet[Premises]:
+def overdue(days: int, now: dt.datetime | None = None) -> Q:
+    """Premises (annotated by :func:`_with_latest`) due for screening: the latest finished job finished more
+    than ``days`` days ago, or none finished and the premises was registered more than ``days`` days ago (a
+    premises registered minutes ago is not overdue: issue 11). The one rule of "not screened for N days"."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return Q(latest__finished_at__lt=cutoff) | Q(latest__isnull=True, created_at__lt=cutoff)
+
+
+def awaiting_first(days: int, now: dt.datetime | None = None) -> Q:
+    """Premises (annotated by :func:`_with_latest`) registered in the last ``days`` days and not yet screened:
+    not overdue (:func:`overdue`), listed on their own."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return Q(latest__isnull=True, created_at__gte=cutoff)
+
+
+def jurisdiction_premises(*, actor, stale_days: int | None = None, new_days: int | None = None) -> QuerySet[Premises]:
     """Premises in the actor's jurisdiction with their latest finished job annotated, by id.
 
     Annotations: ``last_job_id``, ``last_screened`` (datetime or ``None``), ``last_counts`` (dict or
     ``None``) of the job marked ``is_latest``, through one LEFT JOIN on the partial unique index
     ``one_latest_job_per_premises``, and the safety code's state (``code_level``, ``code_revoked_at``, …:
-    :func:`pingan.codes.selectors.with_code_state`). With ``stale_days`` only premises whose latest finished job
-    finished more than that many days ago, or that have none — the same date the list shows as the last screening.
-    Police only (``PermissionDenied`` otherwise).
+    :func:`pingan.codes.selectors.with_code_state`). With ``stale_days`` only the overdue ones
+    (:func:`overdue`: last screened more than that many days ago, or never screened and registered more than
+    that many days ago); with ``new_days`` only those registered in the last ``new_days`` days and never
+    screened (:func:`awaiting_first`). Police only (``PermissionDenied`` otherwise).
     """
     require_police(actor)
     qs = _with_latest(core_selectors.premises_list(actor=actor))
     if stale_days is not None:
-        cutoff = timezone.now() - dt.timedelta(days=stale_days)
-        qs = qs.filter(Q(latest__isnull=True) | Q(latest__finished_at__lt=cutoff))
+        qs = qs.filter(overdue(stale_days))
+    if new_days is not None:
+        qs = qs.filter(awaiting_first(new_days))
     return with_code_state(qs).annotate(
         last_job_id=F("latest__id"), last_screened=F("latest__finished_at"), last_counts=F("latest__counts"),
     ).order_by("id")

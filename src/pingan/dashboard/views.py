@@ -76,7 +76,7 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
 
 
 #: The sections of the jurisdiction page that htmx reloads alone, and their partial templates.
-SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale")}
+SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale", "new")}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -104,9 +104,11 @@ def _reeval(value: str) -> str:
 @page(roles=POLICE)
 def jurisdiction(request: HttpRequest) -> HttpResponse:
     """掌上查询: counts, search and filters over the flagged people (silent hits first), then premises with
-    level and last screening, and premises not screened recently.
+    level and last screening, premises overdue for screening (last screened more than ``days`` days ago, or
+    never and registered before that: ``selectors.overdue``) and, apart, premises registered since and not yet
+    screened.
 
-    ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging); the search
+    ``?section=premises|stale|new|flagged`` with ``page`` returns just that section (htmx paging); the search
     (``q``, ``level``, ``hit``, ``premises``, ``since``, ``until``, ``reeval``: changed by re-screening) narrows
     the flagged list and its counts.
     """
@@ -127,6 +129,9 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
     if section in ("", "stale"):
         ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, stale_days=days),
                               request.GET.get("page") if section else 1)
+    if section in ("", "new"):
+        ctx["new"] = window(selectors.jurisdiction_premises(actor=request.user, new_days=days),
+                            request.GET.get("page") if section else 1)
     if request.htmx and section:
         return TemplateResponse(request, SECTION_TEMPLATES[section], ctx)
     return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)

@@ -179,7 +179,9 @@ class PremisesStatusOut(Schema):
             summary="Premises of the caller's jurisdiction with level and last screening (police)")
 @paginate(Pagination)
 def jurisdiction_premises(request: HttpRequest, stale_days: int | None = None):
-    """Never-screened and longest-unscreened first; ``stale_days`` keeps only those not screened since."""
+    """By id; ``stale_days`` keeps only the overdue ones: last screened more than that many days ago, or never
+    screened and registered more than that many days ago (``dashboard.selectors.overdue``, the rule of the
+    police page's list)."""
     if stale_days is not None and not 0 <= stale_days <= 3650:
         raise DomainError("stale_days must be between 0 and 3650", code="bad_stale_days")
     return dashboard_selectors.jurisdiction_premises(actor=request.user, stale_days=stale_days)
