@@ -78,6 +78,35 @@ def test_a_person_is_found_by_name_or_id_number_with_who_when_and_why(client, ca
     assert not rows(html)
 
 
+def test_a_person_search_counts_only_the_records_that_showed_the_person(client, cast):
+    """Issue 11: /audit/?person=何云 said "共 137 条记录显示了 何云" and listed records of 何云's screening job
+    that said "显示了 0 人" — pages of the job's results without 何云 on them. A record that lists whom it
+    showed is found by its persons; the job itself finds only what disclosed it whole (a download), not a
+    change (submitted)."""
+    from pingan.screening import selectors as screening_selectors
+
+    job = make_job(cast.landlord_a, cast.premises_a, "甲")
+    PersonResult.objects.filter(job=job, row=2).update(name="何云")
+
+    def results_page(**where):  # a page of the job's results, as the results page fetches it
+        return [p.name for p in screening_selectors.job_results(actor=cast.landlord_a, job_id=job.pk).filter(**where)]
+
+    audit.record(cast.landlord_a, "submit", "ScreeningJob", job.pk, detail={"roster": "roster.csv"})
+    assert results_page(row=99) == []  # recorded: "showed 0 people"
+    assert results_page(row=3) == ["甲黄"]  # recorded: showed 1 person, not 何云
+    assert results_page(row=2) == ["何云"]
+    audit.record(cast.landlord_a, "export", "ScreeningJob", job.pk, detail={"file": "results.xlsx"})
+    on_job = AuditRecord.objects.filter(object_id=str(job.pk), object_type__startswith="ScreeningJob")
+    assert on_job.count() == 5
+    html = page(client, cast, person="何云")
+    found = rows(html)
+    assert len(found) == 2 and "共 2 条记录显示了 何云" in html
+    assert not [r for r in found if "显示了 0 人" in r or "提交了" in r]
+    assert "下载了" in found[0] and "显示了 1 人" in found[1]
+    assert len(rows(page(client, cast, person="甲黄"))) == 2  # its own page of results and the download
+    assert "共 2 条记录显示了 何云" in page(client, cast, person="何云", object_id=str(job.pk))
+
+
 def test_a_searched_person_is_not_kept_in_clear_in_the_trail(client, cast, looked_at):
     page(client, cast, person=looked_at.id_number)
     search = AuditRecord.objects.filter(action="search").latest("seq")

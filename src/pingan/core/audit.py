@@ -246,6 +246,10 @@ ACTIONS: dict[str, Promise | str] = {
     "access_change_reject": _("rejected a change of role, unit or owner"),
 }
 
+#: The actions that show personal data to someone (a read, a list, a download): a search by person finds a
+#: record of an object that holds the person (:func:`register_subject_resolver`) only for these.
+DISCLOSING_ACTIONS = ("read", "list", "export")
+
 #: What acted, for the audit page (:class:`Agent` kinds → labels).
 AGENT_KINDS: dict[str, Promise | str] = {
     "command": _("a command at the server"),
@@ -395,7 +399,9 @@ def register_subject_resolver(resolver: Callable[[str], dict[str, Iterable[objec
 
     ``resolver(text)`` returns ``{object_type: object ids}`` of the objects that currently hold the person
     named or numbered ``text`` (e.g. screening: ``{"ScreeningJob": [job ids]}``): the search then also finds
-    the records of those objects — a download of a whole job, which names the job, not its thousands of rows.
+    the records of those objects that disclosed them whole — a download of a whole job, which names the job,
+    not its thousands of rows. A record that lists whom it showed (``detail["subjects"]``) is found only by its
+    persons, and a change (submitted, screened) is not a disclosure (:data:`DISCLOSING_ACTIONS`).
     """
     _RESOLVERS.append(resolver)
 

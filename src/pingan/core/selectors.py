@@ -120,8 +120,13 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
     if person:
         keys = audit.subject_keys_for_query(person)
         match = Q(seq__in=AuditSubject.objects.filter(key__in=keys).values("seq"))
+        # a record of an object that holds the person counts only if it disclosed the object whole (a download
+        # of a job): not one that lists whom it showed — a page of a job's results without the person, "showed
+        # 0 people", was counted as showing them (issue 11) — nor a change (submitted, screened)
+        whole = Q(action__in=audit.DISCLOSING_ACTIONS) & (~Q(detail__has_key="subjects")
+                                                         | Q(detail__subjects_unknown=True))
         for object_type, object_ids in audit.resolve_subject(person).items():
-            match |= Q(object_type=object_type, object_id__in=[str(i) for i in object_ids])
+            match |= whole & Q(object_type=object_type, object_id__in=[str(i) for i in object_ids])
         qs = qs.filter(match)
     if query.actor:
         from pingan.core.models import User
