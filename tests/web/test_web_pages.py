@@ -147,22 +147,23 @@ class TestPolice:
         Premises.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
         sign_in(client, cast.officer_a)
         ctx = client.get("/police/?days=7").context
-        assert [p.name for p in ctx["stale"]] == ["八天前登记"]
-        assert [p.name for p in ctx["new"]] == ["刚登记"]
+        assert [(p.name, p.awaiting_first) for p in ctx["stale"]] == [("八天前登记", False), ("刚登记", True)]
         html = client.get("/police/?days=7").content.decode()
-        overdue = html[html.index('id="stale-section"'):html.index('id="new-section"')]
-        new = html[html.index('id="new-section"'):]
+        section = html[html.index('id="stale-section"'):]
+        overdue, new = section.split('id="awaiting-first"')
         assert "超过 7 天未筛查" in overdue and "八天前登记" in overdue and "刚登记" not in overdue
         assert "近 7 天内登记、尚未筛查" in new and "刚登记" in new and "八天前登记" not in new
         assert "登记日期: " + timezone.localdate().isoformat() in new
-        part = client.get("/police/?section=new&days=7", HTTP_HX_REQUEST="true").content.decode()
-        assert "<html" not in part and "刚登记" in part and "八天前登记" not in part
+        part = client.get("/police/?section=stale&days=7", HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in part
+        assert part.index("八天前登记") < part.index('id="awaiting-first"') < part.index("刚登记")
         # the API's stale_days is the same rule
         items = client.get("/api/v1/jurisdiction/premises?stale_days=7").json()["items"]
         assert [i["name"] for i in items] == ["八天前登记"]
         # a longer window: the 8-day-old one is not overdue yet either, and waits for its first screening
-        ctx = client.get("/police/?days=10").context
-        assert list(ctx["stale"]) == [] and [p.name for p in ctx["new"]] == ["刚登记", "八天前登记"]
+        html = client.get("/police/?days=10").content.decode()
+        assert "没有逾期未筛查的场所" in html
+        assert [p.name for p in client.get("/police/?days=10").context["stale"]] == ["刚登记", "八天前登记"]
 
     def test_it_drills_down_to_a_person_with_every_hit(self, client, cast, screened):
         from pingan.screening.models import PersonResult

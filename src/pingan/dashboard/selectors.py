@@ -18,7 +18,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -59,12 +71,12 @@ def overdue(days: int, now: dt.datetime | None = None) -> Q:
 
 def awaiting_first(days: int, now: dt.datetime | None = None) -> Q:
     """Premises (annotated by :func:`_with_latest`) registered in the last ``days`` days and not yet screened:
-    not overdue (:func:`overdue`), listed on their own."""
+    not overdue (:func:`overdue`), listed apart."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     return Q(latest__isnull=True, created_at__gte=cutoff)
 
 
-def jurisdiction_premises(*, actor, stale_days: int | None = None, new_days: int | None = None) -> QuerySet[Premises]:
+def jurisdiction_premises(*, actor, stale_days: int | None = None, due_days: int | None = None) -> QuerySet[Premises]:
     """Premises in the actor's jurisdiction with their latest finished job annotated, by id.
 
     Annotations: ``last_job_id``, ``last_screened`` (datetime or ``None``), ``last_counts`` (dict or
@@ -72,18 +84,23 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None, new_days: int
     ``one_latest_job_per_premises``, and the safety code's state (``code_level``, ``code_revoked_at``, …:
     :func:`pingan.codes.selectors.with_code_state`). With ``stale_days`` only the overdue ones
     (:func:`overdue`: last screened more than that many days ago, or never screened and registered more than
-    that many days ago); with ``new_days`` only those registered in the last ``new_days`` days and never
-    screened (:func:`awaiting_first`). Police only (``PermissionDenied`` otherwise).
+    that many days ago). With ``due_days`` the overdue ones, then those registered in the last ``due_days``
+    days and not yet screened (:func:`awaiting_first`), each marked ``awaiting_first`` — one list, one query
+    and one audit record for the page's "to screen" section. Police only (``PermissionDenied`` otherwise).
     """
     require_police(actor)
     qs = _with_latest(core_selectors.premises_list(actor=actor))
+    order = ["id"]
     if stale_days is not None:
         qs = qs.filter(overdue(stale_days))
-    if new_days is not None:
-        qs = qs.filter(awaiting_first(new_days))
+    if due_days is not None:
+        now = timezone.now()
+        qs = qs.filter(overdue(due_days, now) | awaiting_first(due_days, now)).annotate(
+            awaiting_first=ExpressionWrapper(awaiting_first(due_days, now), output_field=BooleanField()))
+        order = ["awaiting_first", "id"]
     return with_code_state(qs).annotate(
         last_job_id=F("latest__id"), last_screened=F("latest__finished_at"), last_counts=F("latest__counts"),
-    ).order_by("id")
+    ).order_by(*order)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
 
 
 #: The sections of the jurisdiction page that htmx reloads alone, and their partial templates.
-SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale", "new")}
+SECTION_TEMPLATES = {name: f"dashboard/partials/{name}.html" for name in ("flagged", "premises", "stale")}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -105,10 +105,10 @@ def _reeval(value: str) -> str:
 def jurisdiction(request: HttpRequest) -> HttpResponse:
     """掌上查询: counts, search and filters over the flagged people (silent hits first), then premises with
     level and last screening, premises overdue for screening (last screened more than ``days`` days ago, or
-    never and registered before that: ``selectors.overdue``) and, apart, premises registered since and not yet
-    screened.
+    never and registered before that: ``selectors.overdue``) followed, apart, by premises registered since and
+    not yet screened.
 
-    ``?section=premises|stale|new|flagged`` with ``page`` returns just that section (htmx paging); the search
+    ``?section=premises|stale|flagged`` with ``page`` returns just that section (htmx paging); the search
     (``q``, ``level``, ``hit``, ``premises``, ``since``, ``until``, ``reeval``: changed by re-screening) narrows
     the flagged list and its counts.
     """
@@ -127,11 +127,8 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
         ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user),
                                  request.GET.get("page") if section else 1)
     if section in ("", "stale"):
-        ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, stale_days=days),
+        ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, due_days=days),
                               request.GET.get("page") if section else 1)
-    if section in ("", "new"):
-        ctx["new"] = window(selectors.jurisdiction_premises(actor=request.user, new_days=days),
-                            request.GET.get("page") if section else 1)
     if request.htmx and section:
         return TemplateResponse(request, SECTION_TEMPLATES[section], ctx)
     return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)
