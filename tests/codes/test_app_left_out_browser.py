@@ -5,13 +5,10 @@ officer confirms with a note and the person is gone from the page, the code unch
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from test_app_left_out import roster
-from test_app_support import browser_page, isolated  # noqa: F401 - fixture
+from test_app_support import browser_page, isolated, phone_shots  # noqa: F401 - fixture
 
 from pingan.codes.models import CodeReview
 
@@ -25,13 +22,9 @@ WORDS = {"zh-hans": ("已核实离开", "仍列在此处", "已记录"), "en": (
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_confirming_a_left_out_person_on_a_phone(live_server, client, cast, monkeypatch, tmp_path, language):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    shots = phone_shots(monkeypatch, tmp_path)
     from playwright.sync_api import expect, sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    shots = Path(os.environ.get("PINGAN_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
     _, (_, red, yellow) = roster(cast.premises_a, ["green", "red", "yellow"])
     roster(cast.premises_a, ["red", "green"], same_as={0: red})
     review = CodeReview.objects.get(premises=cast.premises_a, status="open", kind="left_out")

@@ -6,12 +6,9 @@ scrolling; a hit is titled by the rule's name, never its id. ``PINGAN_SCREENSHOT
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from derived_support import RED_ID, TENANTS, import_risk, run
-from test_app_support import browser_page, isolated  # noqa: F401 - fixture
+from test_app_support import browser_page, isolated, phone_shots  # noqa: F401 - fixture
 
 from pingan.codes import services
 from pingan.screening.models import PersonResult
@@ -27,13 +24,9 @@ WORDS = {"zh-hans": ("黄码", "的筛查取代", "到过高风险区"),
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_level_pages_agree_on_a_phone(live_server, client, cast, monkeypatch, tmp_path, language):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    shots = phone_shots(monkeypatch, tmp_path)
     from playwright.sync_api import expect, sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    shots = Path(os.environ.get("PINGAN_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
     import_risk(tmp_path)
     old = run(cast.premises_a, [*TENANTS[:4], ("示例沈云", TENANTS[29][1])])
     new = run(cast.premises_a, [*TENANTS[:17], ("张伟", RED_ID)])
