@@ -22,14 +22,14 @@ from pingan.antifraud.blocklists import ZoneEntry, rpz_zone, serial_for
 UNBOUND = shutil.which("unbound") or ("/usr/sbin/unbound" if os.path.exists("/usr/sbin/unbound") else None)
 
 
-def query(port: int, name: str) -> tuple[int, int]:
+def query(port: int, name: str, timeout: float = 3) -> tuple[int, int]:
     """(rcode, answer count) of an A query for ``name``."""
     qid = random.randrange(65536)
     q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
     q += b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split(".")) + b"\x00"
     q += struct.pack(">HH", 1, 1)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(3)
+        s.settimeout(timeout)
         s.sendto(q, ("127.0.0.1", port))
         data, _ = s.recvfrom(4096)
     rid, flags, _qd, an, _ns, _ar = struct.unpack(">HHHHHH", data[:12])
@@ -38,9 +38,46 @@ def query(port: int, name: str) -> tuple[int, int]:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free for both UDP and TCP: Unbound binds both, and exits if either is taken."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            port = u.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                try:
+                    t.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+
+
+def start_unbound(conf_text: str, conf_path, attempts: int = 3) -> tuple[subprocess.Popen, int]:
+    """Unbound serving ``conf_text`` (with ``{port}`` filled in) and answering queries, with its port.
+
+    A port taken between choosing it and Unbound binding it (other tests start servers) makes Unbound exit at
+    once: that start is retried on another port. Raises AssertionError with Unbound's own output when it never
+    answers within 15 s."""
+    for _ in range(attempts):
+        port = free_port()
+        conf_path.write_text(conf_text.format(port=port))
+        check = subprocess.run([shutil.which("unbound-checkconf") or "/usr/sbin/unbound-checkconf",
+                                str(conf_path)], capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stdout + check.stderr
+        proc = subprocess.Popen([UNBOUND, "-d", "-c", str(conf_path)], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 15
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                query(port, "good.example", timeout=1)
+                return proc, port
+            except OSError:
+                time.sleep(0.2)
+        if proc.poll() is None:
+            proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        if "bind" not in out.lower():
+            raise AssertionError(f"unbound did not answer on 127.0.0.1:{port} within 15 s:\n{out}")
+    raise AssertionError(f"unbound could not bind a port in {attempts} attempts:\n{out}")
 
 
 @pytest.mark.skipif(UNBOUND is None and not os.environ.get("CI"),
@@ -50,11 +87,10 @@ def test_unbound_loads_the_rpz_export_and_blocks_the_names(tmp_path):
     zone = rpz_zone([ZoneEntry("bad.example", "block 1"), ZoneEntry("xn--fiq228c.example", "block 2")],
                     serial=serial_for(dt.datetime(2026, 3, 2)))
     (tmp_path / "rpz.zone").write_text(zone)
-    port = free_port()
     conf = tmp_path / "unbound.conf"
-    conf.write_text(f"""server:
+    proc, port = start_unbound(f"""server:
     interface: 127.0.0.1
-    port: {port}
+    port: {{port}}
     do-daemonize: no
     chroot: ""
     username: ""
@@ -74,22 +110,9 @@ rpz:
 forward-zone:
     name: "."
     forward-addr: 127.0.0.1@9
-""")
-    check = subprocess.run([shutil.which("unbound-checkconf") or "/usr/sbin/unbound-checkconf", str(conf)],
-                           capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stdout + check.stderr
-    proc = subprocess.Popen([UNBOUND, "-d", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+""", conf)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                got = query(port, "bad.example")
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        got = query(port, "bad.example")
         assert got[0] == 3  # NXDOMAIN
         assert query(port, "www.pay.bad.example")[0] == 3  # the wildcard entry
         assert query(port, "xn--fiq228c.example")[0] == 3
