@@ -138,7 +138,9 @@ class PremisesStatusOut(Schema):
     the level every page shows. ``code_state`` says why there is none: ``suspended`` (until the police check a
     roster that leaves out flagged people), ``revoked`` or ``none`` (never issued); otherwise it equals
     ``level``. ``code_expires_at``: when the live code expires (``null`` without one). ``code_job_id``: the
-    screening behind the live code."""
+    screening behind the live code. ``created_at``: when the premises was registered (the police page shows it
+    beside a premises not yet screened); ``owner``: the owner's display name (or user name), as the page shows
+    it."""
 
     id: int
     name: str
@@ -146,6 +148,8 @@ class PremisesStatusOut(Schema):
     address: str
     adcode: str
     unit: str
+    owner: str
+    created_at: datetime
     level: str
     code_state: str
     code_expires_at: datetime | None
@@ -156,6 +160,10 @@ class PremisesStatusOut(Schema):
     @staticmethod
     def resolve_unit(obj) -> str:
         return obj.unit.name
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.display_name or obj.owner.username
 
     @staticmethod
     def resolve_level(obj) -> str:

@@ -190,10 +190,22 @@ class PersonResultOut(Schema):
 
 
 class FlaggedPersonOut(PersonResultOut):
-    """A flagged person in the caller's jurisdiction, with the premises and the job it came from."""
+    """A flagged person in the caller's jurisdiction, with the premises and the job it came from.
+
+    ``off_roster``: a later roster of the premises left this person out (the page's "Not on the roster uploaded
+    …" line): listed until the police confirm that they left; ``off_roster_at`` when that roster was uploaded
+    and ``off_roster_suspended`` whether the premises' code is suspended until then (``null``/false otherwise).
+    """
 
     premises: PremisesRefOut
     unit: str
+    off_roster: bool = False
+    off_roster_at: datetime | None = None
+    off_roster_suspended: bool = False
+
+    @staticmethod
+    def resolve_off_roster_suspended(obj) -> bool:
+        return bool(getattr(obj, "off_roster_suspended", False))
 
     @staticmethod
     def resolve_premises(obj) -> PremisesRefOut:
