@@ -2,7 +2,9 @@
 
 ``pingan demo``, ``pingan screen``, ``pingan audit verify`` … are management commands in the apps'
 ``management/commands/``; this entry point only sets the settings module and, on the embedded default,
-migrates the database before the first command that needs it.
+migrates the database before the first command that needs it. ``pingan``, ``pingan help`` and ``pingan
+--help`` print the project's own help (the commands by task, :func:`pingan.core.command.help_text`);
+``pingan help --all`` Django's full list, ``pingan help <command>`` a command's options.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     from pingan.core import audit
 
     translation.activate(language(os.environ, settings.LANGUAGE_CODE))
+    if wants_help(argv):
+        from pingan.core.command import help_text
+        from pingan.core.demoguide import cli
+
+        print(help_text(cli()))
+        return 0
+    if argv[:2] == ["help", "--all"]:
+        argv = ["help", *argv[2:]]  # Django's list of every command
     try:
         # what the command writes to the audit trail without an account names the command and who ran it
         with audit.acting(audit.command_agent(argv, _subcommands(argv[0]) if argv else ())):
@@ -47,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
     return 0
+
+
+def wants_help(argv: list[str]) -> bool:
+    """``pingan``, ``pingan help``, ``pingan --help``/``-h``: the project's help, not Django's list."""
+    return not argv or argv in (["help"], ["--help"], ["-h"])
 
 
 def language(environ, default: str) -> str:

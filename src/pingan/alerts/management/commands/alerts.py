@@ -8,9 +8,10 @@ import signal
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from pingan.alerts import replay, services
+from pingan.core.command import PinganCommand
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
 
@@ -22,7 +23,7 @@ def _on_signal(signum, frame):
     _stop = True
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Real-time alerts: worker, ingest-mqtt, device, jurisdictions, demo, replay, dead-letters, counters."
 
     def add_arguments(self, parser):

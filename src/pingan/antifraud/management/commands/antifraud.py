@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from pingan.core.command import PinganCommand
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Anti-fraud centre: tick | amlsim | demo | export-rpz FILE | export-numbers FILE | sms-receipt REF STATUS"
 
     def add_arguments(self, parser):

@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Citizen services: catalogue [--counts] | demo [--password P] | daily"
 
     def add_arguments(self, parser):

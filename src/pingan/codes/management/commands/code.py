@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from pingan.codes import render, scan, services
@@ -20,11 +20,12 @@ from pingan.codes.keys import Alg
 from pingan.codes.models import SafetyCode, SigningKey
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Issue, verify and revoke safety codes (平安码); list and rotate signing keys."
 
     def add_arguments(self, parser):

@@ -10,9 +10,10 @@ administrator (issue 12, item 7; docs/audit.md, "Changes of role, unit and owner
 Every step is a service call that writes the audit trail; nothing changes until the approval.
 """
 
-from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.core.management.base import CommandError, no_translations
 
 from pingan.core import services
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import AccessChange, OrgUnit, Premises, Role, User
 
@@ -38,7 +39,7 @@ def _change(pk: int) -> AccessChange:
     return change
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Request, approve, reject and list changes of role, unit or owner (four-eyes, audited)."
 
     def add_arguments(self, parser):

@@ -12,11 +12,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
 from pingan.core import audit, checkpoints, selectors
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import AuditHead, User
 
@@ -30,7 +31,7 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Verify the audit trail against its checkpoints, write a checkpoint, search the trail, print its head."
 
     def add_arguments(self, parser):

@@ -1,11 +1,11 @@
 """``pingan init``: migrate the database and load the GB/T 2260 reference data."""
 
-from django.core.management.base import BaseCommand
 
 from pingan.core.bootstrap import ensure_initialised
+from pingan.core.command import PinganCommand
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Create or migrate the database and load the administrative-division reference data."
 
     def handle(self, *args, **options):

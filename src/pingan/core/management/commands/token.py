@@ -1,13 +1,14 @@
 """``pingan token create USERNAME NAME`` / ``pingan token revoke ID`` / ``pingan token list USERNAME``."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from pingan.core import services
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import User
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Create, list or revoke API tokens for integrations."
 
     def add_arguments(self, parser):

@@ -12,14 +12,15 @@ errors as ``CommandError`` in the same style (``no unit with code '…'``, like 
 import getpass
 import sys
 
-from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.core.management.base import CommandError, no_translations
 
 from pingan.core import services
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Create an account with a role (and a unit for police roles)."
 
     def add_arguments(self, parser):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from pingan.core import jobs
+from pingan.core.command import PinganCommand
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Run queued background jobs (leased, each in a child process with a memory and time budget)."
 
     def add_arguments(self, parser):

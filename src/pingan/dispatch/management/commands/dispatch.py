@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from pingan.core.command import PinganCommand
 
 _stop = False
 
@@ -21,7 +21,7 @@ def _avl_line(avl) -> str:
     return "avl " + " ".join(f"{k}={v}" for k, v in avl.stats().items())
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Dispatch: worker (offer expiry + escalation, AVL over MQTT), demo (patrol units, shifts, drone)."
 
     def add_arguments(self, parser):

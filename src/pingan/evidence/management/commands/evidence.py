@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from pingan.core.command import PinganCommand
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Case property: verify [LABEL ...] [--all] | tick | demo | rules"
 
     def add_arguments(self, parser):

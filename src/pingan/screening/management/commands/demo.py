@@ -1,15 +1,16 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
-from django.core.management.base import BaseCommand
+
 from django.utils import timezone, translation
 
 from pingan.codes.services import verdict_reason_local
+from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, cli, guide
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Load the reference data, the Xiamen demo organisation, the bundled real risk-area lists and UN "
             "watchlist; generate a synthetic roster; screen it; print the summary and where the results are.")
 

@@ -1,9 +1,11 @@
 """``pingan generate OUT_DIR [--people N] …``: write a synthetic roster, movement records and ground truth."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from pingan.core.command import PinganCommand
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Generate a synthetic screening data set (Faker zh_CN people, corrupted entries, visits to the real "
             "NHC 2022 listed areas) with ground truth; --large writes the 1M × 100M benchmark set. "
             "Run `pingan generate --help` for every option.")

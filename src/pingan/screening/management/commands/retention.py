@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from pingan.core.command import PinganCommand
 from pingan.screening import retention
 
 
@@ -41,7 +42,7 @@ def lines(report: retention.PurgeReport) -> list[str]:
     return out
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Apply the retention limits: delete the person data of old screening jobs, superseded movement "
             "datasets and old movement records (PINGAN_RETENTION_JOB_DAYS, PINGAN_RETENTION_MOVEMENT_DAYS).")
 

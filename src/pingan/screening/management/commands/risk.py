@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
 from pingan.screening.models import RiskDataset
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Import risk data (risk-area listings, movement records, watchlists) or list what is imported."
 
     def add_arguments(self, parser):

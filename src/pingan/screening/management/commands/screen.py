@@ -8,9 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules, services
@@ -28,7 +29,7 @@ def parse_date(value: str) -> dt.date | dt.datetime:
             from None
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Screen a roster (CSV/XLSX/XLS) against the imported risk data; one output row per input row."
 
     def add_arguments(self, parser):

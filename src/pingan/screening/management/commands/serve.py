@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.core.management.base import BaseCommand
+from pingan.core.command import PinganCommand
 
 WORKER_STOP_SECONDS = 10
 #: Pauses before restarting a worker that keeps dying: first, then doubled up to the last.
@@ -125,7 +125,7 @@ class Supervisor:
             self.write(f"{child.name} stopped")
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = ("Start the web server (ASGI, uvicorn), the background workers and the alerts pipeline together, "
             "restarting a child that dies (a demo on one machine); Ctrl-C stops all.")
 

@@ -13,9 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
 
@@ -42,7 +43,7 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-class Command(BaseCommand):
+class Command(PinganCommand):
     help = "Policing statistics: import incidents, run the demo, print or export CompStat reports."
 
     def add_arguments(self, parser):

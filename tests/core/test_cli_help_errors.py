@@ -1,0 +1,104 @@
+"""``pingan`` as a first-time user meets it (issue 11): its own help, and failures told in one line.
+
+A trial found ``pingan --help`` (and ``pingan``, ``pingan help``) printing Django's bare list of every
+management command, ``sendtestemail`` and ``squashmigrations`` included; and a failed ``pingan code verify``
+ending with ``CommandError: …``, other commands with a traceback. Run in a subprocess like a user runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+from pingan.core.command import GROUPS, PinganCommand
+
+pytestmark = pytest.mark.smoke
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pingan-cli")
+
+
+def run(data_dir, *args, lang="en", stdin=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINGAN_", "DJANGO_", "LC_", "LANG"))}
+    env.update(PINGAN_DATA_DIR=str(data_dir), PINGAN_LANGUAGE=lang)
+    return subprocess.run([sys.executable, "-m", "pingan.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=300, input=stdin)
+
+
+def project_commands() -> set[str]:
+    return {name for name, app in get_commands().items() if app.startswith("pingan")}
+
+
+def test_every_pingan_command_tells_its_failures_the_same_way():
+    for name in project_commands():
+        command = load_command_class(get_commands()[name], name)
+        assert isinstance(command, PinganCommand), name
+
+
+def test_the_help_lists_every_pingan_command_and_only_real_ones():
+    listed = [name for _title, commands in GROUPS for name, _line in commands]
+    assert len(listed) == len(set(listed))
+    assert project_commands() <= set(listed), project_commands() - set(listed)
+    assert set(listed) <= set(get_commands()), set(listed) - set(get_commands())
+
+
+@pytest.mark.parametrize("args", [(), ("help",), ("--help",), ("-h",)], ids=["bare", "help", "--help", "-h"])
+def test_pingan_help_is_the_projects_own_grouped_by_task(data_dir, args):
+    r = run(data_dir, *args)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for heading in ("Run and try it", "Screening", "Safety codes", "Alerts", "Dispatch", "Anti-fraud", "Statistics",
+                    "Case property", "Citizen services", "Accounts", "Administration and maintenance"):
+        assert f"\n{heading}\n" in out, heading
+    assert re.search(r"^  code +issue, verify and revoke safety codes", out, re.M)
+    assert "help <command>" in out and "<command> --help" in out and "help --all" in out
+    for internal in ("sendtestemail", "squashmigrations", "startproject", "axes_reset"):
+        assert internal not in out
+    assert not CJK.search(out)
+
+
+def test_the_help_speaks_chinese_under_a_chinese_locale(data_dir):
+    out = run(data_dir, "help", lang="zh_CN.UTF-8").stdout
+    assert "运行与演示" in out and "批量排查" in out and "平安码" in out and "管理与维护" in out
+    assert re.search(r"^  code +签发、核验、撤销平安码", out, re.M)
+    assert "Run and try it" not in out and "issue, verify and revoke" not in out
+
+
+def test_djangos_full_list_and_a_commands_help_stay_reachable(data_dir):
+    r = run(data_dir, "help", "--all")
+    assert r.returncode == 0 and "sendtestemail" in r.stdout and "[pingan]" not in r.stdout.split("\n")[0]
+    r = run(data_dir, "help", "code")
+    assert r.returncode == 0 and "usage:" in r.stdout and "{issue,verify,revoke,keys}" in r.stdout
+    r = run(data_dir, "code", "--help")
+    assert r.returncode == 0 and "{issue,verify,revoke,keys}" in r.stdout
+
+
+def one_line_failure(r, command: str) -> str:
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert "Traceback" not in r.stderr and "CommandError" not in r.stderr and "Error:" not in r.stderr, r.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"pingan {command}: "), r.stderr
+    return lines[0]
+
+
+def test_a_failed_code_verify_says_so_in_one_line(data_dir):
+    r = run(data_dir, "code", "verify", "PA1:xx")
+    assert r.stdout.startswith("malformed")  # the verdict itself, on standard output
+    assert one_line_failure(r, "code") == "pingan code: the code is not valid: malformed"
+
+
+def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_traceback(data_dir, tmp_path):
+    # the dispatch demo's rule errors, an unwritable file, an unknown account: one line each, exit status 1
+    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(tmp_path / "no" / "zone.rpz")), "antifraud")
+    assert "zone.rpz" in line and "No such file or directory" in line
+    assert "no user 'nobody'" in one_line_failure(run(data_dir, "token", "list", "nobody"), "token")
+    assert "name item labels or --all" in one_line_failure(run(data_dir, "evidence", "verify"), "evidence")
