@@ -2,6 +2,9 @@
 
 ``{% page_title %}…{% endpage_title %}`` renders the document title: "<the page's title> · 平安", or the site's
 name alone when the page gives none (a page without a ``title`` block read "平安 · 平安").
+
+``{% nav_current nav %}`` names the current section for the phone's menu button (a group's page by its own
+label), or "Menu" on a page of no section.
 """
 
 from __future__ import annotations
@@ -60,3 +63,16 @@ def widetable(parser: template.base.Parser, token: template.base.Token) -> WideT
     nodelist = parser.parse(("endwidetable",))
     parser.delete_first_token()
     return WideTableNode(nodelist)
+
+
+@register.simple_tag
+def nav_current(nav) -> str:
+    """The label of the current entry of ``nav`` (:func:`pingan.core.navigation.menu_for`): the current child
+    of a group, else the current section, else "Menu"."""
+    for item in nav or ():
+        for child in item.get("children", ()):
+            if child["current"]:
+                return str(child["label"])
+        if item["current"] and not item.get("children"):
+            return str(item["label"])
+    return gettext("Menu")
