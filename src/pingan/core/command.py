@@ -21,7 +21,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from pingan.core.errors import DomainError
 
@@ -68,46 +68,46 @@ class PinganCommand(BaseCommand):
 #: ``pingan help``: the commands by task, each with one line (``(command, summary)``). Django's own commands a
 #: user needs (``changepassword``, ``migrate``…) are listed under what they are for.
 GROUPS = (
-    (gettext_lazy("Run and try it"), (
+    (pgettext_lazy("command group", "Run and try it"), (
         ("demo", gettext_lazy("load the demo data, screen a synthetic roster, print where to look next")),
         ("serve", gettext_lazy("start the web site with its workers and the alerts pipeline")),
         ("init", gettext_lazy("create or migrate the database and load the reference data")),
         ("generate", gettext_lazy("write a synthetic roster, movement records and ground truth")),
         ("worker", gettext_lazy("run the queued background jobs (screening …)")),
     )),
-    (gettext_lazy("Screening"), (
+    (pgettext_lazy("command group", "Screening"), (
         ("screen", gettext_lazy("screen a roster file (CSV/XLSX/XLS) against the risk data")),
         ("risk", gettext_lazy("import and list risk data: risk areas, movement records, watchlists")),
         ("retention", gettext_lazy("delete personal data whose retention period is over")),
     )),
-    (gettext_lazy("Safety codes"), (
+    (pgettext_lazy("command group", "Safety codes"), (
         ("code", gettext_lazy("issue, verify and revoke safety codes; list and rotate signing keys")),
     )),
-    (gettext_lazy("Alerts"), (
+    (pgettext_lazy("command group", "Alerts"), (
         ("alerts", gettext_lazy("the alert worker, MQTT ingest, devices, boundaries, demo and replays")),
     )),
-    (gettext_lazy("Dispatch"), (
+    (pgettext_lazy("command group", "Dispatch"), (
         ("dispatch", gettext_lazy("the dispatch worker and the demo patrol units")),
     )),
-    (gettext_lazy("Anti-fraud"), (
+    (pgettext_lazy("command group", "Anti-fraud"), (
         ("antifraud", gettext_lazy("the deadline clock, the demo case, block lists, SMS receipts")),
     )),
-    (gettext_lazy("Statistics"), (
+    (pgettext_lazy("command group", "Statistics"), (
         ("stats", gettext_lazy("import incidents, print or export CompStat reports")),
     )),
-    (gettext_lazy("Case property"), (
+    (pgettext_lazy("command group", "Case property"), (
         ("evidence", gettext_lazy("verify custody chains, flag overdue check-outs, the demo store")),
     )),
-    (gettext_lazy("Citizen services"), (
+    (pgettext_lazy("command group", "Citizen services"), (
         ("citizen", gettext_lazy("the service catalogue, the demo counters, the daily run")),
     )),
-    (gettext_lazy("Accounts"), (
+    (pgettext_lazy("command group", "Accounts"), (
         ("user", gettext_lazy("create an account with a role and a unit")),
         ("changepassword", gettext_lazy("set an account's password")),
         ("token", gettext_lazy("create, list and revoke API tokens")),
         ("access", gettext_lazy("change a role, unit or owner with a second administrator's approval")),
     )),
-    (gettext_lazy("Administration and maintenance"), (
+    (pgettext_lazy("command group", "Administration and maintenance"), (
         ("audit", gettext_lazy("verify, anchor and search the audit trail")),
         ("migrate", gettext_lazy("apply the database migrations")),
         ("check", gettext_lazy("check the configuration")),
