@@ -45,7 +45,7 @@ def test_issuing_from_a_screening_of_nobody_names_the_job(client, cast):
     from django.utils import timezone
 
     when = f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}"
-    assert f"“莲前出租屋”最近一次筛查是{when} 上传的名单（roster.xlsx），没有任何人员：请提交该场所人员的名单。" in zh
+    assert f"“莲前出租屋”最近一次筛查是 {when} 上传的名单（roster.xlsx），没有任何人员：请提交该场所人员的名单。" in zh
     assert (f"The latest screening of 莲前出租屋 (the upload of {when} (roster.xlsx)) covered no one: submit the "
             "roster of the people at the premises.") in post(client, url, "en")
 

@@ -25,7 +25,7 @@ def sign_in(client, user, language: str) -> None:
 
 
 REASONS = {  # language → (zero base, no offences to divide by)
-    "zh-hans": ("上年同期为0", "本年无立案"),
+    "zh-hans": ("上年同期为 0", "本年无立案"),
     "en": ("0 last year", "no offences this year"),
 }
 

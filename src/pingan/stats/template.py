@@ -22,7 +22,7 @@ COLUMNS: tuple[tuple[str, str, bool, str, str], ...] = (
      "Recommended: importing the same number again updates the case."),
     ("reported_at", "接报时间", False, "例如 2024-01-05 08:30；与发案时间至少填一个。",
      "E.g. 2024-01-05 08:30; this or 发案时间 is required."),
-    ("occurred_from", "发案时间", False, "例如 2024-01-05 08:00，或时间段 2024-01-05 08:00至10:00。",
+    ("occurred_from", "发案时间", False, "例如 2024-01-05 08:00，或时间段 2024-01-05 08:00 至 10:00。",
      "E.g. 2024-01-05 08:00, or a window 2024-01-05 08:00至10:00."),
     ("case_type", "案件类别", False, "刑事案件、治安案件或交通事故。", "Criminal, public-order or traffic accident."),
     ("charge", "案由", True, "从下拉列表选择（见说明页）。", "Pick from the list (see the notes sheet)."),

@@ -1,0 +1,96 @@
+"""The Chinese catalogues space numbers, dates and Latin words the same way everywhere (issue 11).
+
+A trial read "于 2026-12-06" on one page and "根据2026-12-06 14:03 上传的名单" on the next. The rule
+(docs/conventions.md, "Chinese typography"): one half-width space between a Chinese character and a number,
+date, time or Latin word, whether written in the text or inserted (``%(when)s``, ``%(n)s``, a screening's
+label, which starts with its upload time); none beside full-width punctuation (，。：；（）“”); a number and
+its Chinese magnitude (1.5万, 3亿) stay together; inserted Chinese text (a unit's, a premises' name) takes no
+space. This test renders every zh-Hans message with typical values and looks for a Chinese character touching
+a digit or a Latin letter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
+CATALOGUES = sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+TOUCHING = re.compile(rf"[{CJK}][0-9A-Za-z]|[0-9A-Za-z](?![万亿])[{CJK}]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+#: Placeholders that hold a number, a date or a time (or a code of digits and Latin letters).
+NUMBERS_AND_DATES = {
+    "n", "count", "row", "rows", "first", "until", "when", "at", "date", "since", "deadline", "due_on", "as_of",
+    "days", "minutes", "seconds", "hours", "people", "dropped", "changed", "limit", "length", "size", "size_mb",
+    "size_mib", "limit_mb", "limit_mib", "total", "number", "seq", "version", "monday", "sunday", "start", "end",
+    "time", "window_from", "window_to", "months", "km", "distance_km", "distance_m", "range_km", "capacity",
+    "attempts", "min_length", "header_row", "line", "lines", "accidents", "deaths", "injured", "green", "yellow",
+    "red", "keys", "hops", "cells", "far_cells", "longest", "issued", "met_on", "adcode", "kid", "application",
+    "encoding", "crs", "tz", "year", "day", "expected", "max",
+}
+#: A screening's label (``ScreeningJob.label``): "2026-12-06 14:03 上传的名单（tenants.xlsx）".
+LABEL = "2026-12-06 14:03 上传的名单（a.xlsx）"
+#: ``%(n)s`` names a screening (its label) in these messages, a count elsewhere.
+N_IS_A_LABEL = re.compile(r"screening of (<a [^>]*>)?%\(n\)s")
+
+
+def entries(path: Path):
+    """``(msgid, [msgstr, …], line)`` of each message of a .po file."""
+    out, current, field = [], None, None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if raw.startswith("msgid "):
+            if current and current[0]:
+                out.append(current)
+            current, field = [ast.literal_eval(raw[6:]), [], number], "id"
+        elif raw.startswith("msgid_plural "):
+            field = "plural"
+        elif raw.startswith("msgstr"):
+            current[1].append(ast.literal_eval(raw.split(" ", 1)[1]))
+            field = "str"
+        elif raw.startswith('"') and current is not None:
+            if field == "id":
+                current[0] += ast.literal_eval(raw)
+            elif field == "str":
+                current[1][-1] += ast.literal_eval(raw)
+    if current and current[0]:
+        out.append(current)
+    return out
+
+
+def rendered(msgid: str, msgstr: str) -> str:
+    """``msgstr`` with typical values: a number or date where the placeholder holds one, a screening's label
+    for ``job``; any other value (a name, Chinese text) as a neutral mark the check ignores."""
+    def value(m: re.Match) -> str:
+        name = m.group(1) or m.group(2)
+        if name == "job" or (name == "n" and N_IS_A_LABEL.search(msgid)):
+            return LABEL
+        return "2026-12-06" if name in NUMBERS_AND_DATES else "\x00"
+
+    text = re.sub(r"<[^>]+>", "", msgstr)  # an inserted link's tags are not text
+    return PLACEHOLDER.sub(value, text)
+
+
+def offences(path: Path) -> list[str]:
+    found, where = [], path.relative_to(SRC) if SRC in path.parents else path
+    for msgid, msgstrs, line in entries(path):
+        for msgstr in msgstrs:
+            if msgstr and TOUCHING.search(rendered(msgid, msgstr)):
+                found.append(f"{where}:{line}: {msgstr}")
+    return found
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC).parts[0]))
+def test_numbers_dates_and_latin_words_are_spaced_from_chinese(po):
+    assert offences(po) == []
+
+
+def test_the_check_finds_what_the_trial_saw(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid "at %(when)s"\nmsgstr "于%(when)s"\n\nmsgid "from %(job)s"\nmsgstr "根据%(job)s的结果"\n\n'
+                  'msgid "240 hours"\nmsgstr "240小时"\n\nmsgid "ok"\nmsgstr "于 %(when)s，%(unit)s的 1.5万 元"\n',
+                  encoding="utf-8")
+    assert [o.split(": ", 1)[1] for o in offences(po)] == ["于%(when)s", "根据%(job)s的结果", "240小时"]
