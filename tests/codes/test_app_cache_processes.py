@@ -75,6 +75,7 @@ def test_codes_revoked_or_superseded_by_the_cli_enter_the_servers_revocation_lis
     cached = services.revocation_list_current(issuer=first.issuer)
     assert RevocationList.verify(cached.data, services.trust_store()).entries == {}
 
+    screened(cast.premises_a, ["green", "green"])  # a newer screening: its code supersedes the first
     cli("code", "issue", str(cast.premises_a.pk))  # supersedes (revokes) the first code
 
     second = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)

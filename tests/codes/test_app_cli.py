@@ -90,7 +90,8 @@ def test_verify_many_codes_from_a_file_and_the_arguments(cast, tmp_path):
     first = services.safety_code_issue(premises=cast.premises_a, actor=None)
     screened(cast.premises_b, ["red"])
     other = services.safety_code_issue(premises=cast.premises_b, actor=None)
-    second = services.safety_code_issue(premises=cast.premises_a, actor=None)  # supersedes (revokes) the first
+    screened(cast.premises_a, ["green", "green"])  # a new screening: its code supersedes (revokes) the first
+    second = services.safety_code_issue(premises=cast.premises_a, actor=None)
     codes = tmp_path / "scans.txt"
     codes.write_text(f"{second.token}\n\n{first.token}\n{second.token[:-3]}\n", encoding="utf-8")
     out, err = StringIO(), StringIO()
@@ -111,9 +112,10 @@ def test_issue_writes_the_poster_and_the_qr_that_verify_reads_back(cast, tmp_pat
     code = SafetyCode.objects.get()
     for path in (poster, qr):
         assert run("verify", str(path)).startswith("valid:"), path
-    run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "door.svg"))
+    # issuing again from the same screening writes the live code's QR and issues nothing (issue 11)
+    said = run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "door.svg"))
     assert (tmp_path / "door.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
-    assert SafetyCode.objects.exclude(pk=code.pk).get().token != code.token
+    assert SafetyCode.objects.get().pk == code.pk and "not re-issued" in said
 
 
 def test_issue_refuses_an_unusable_output_path_before_issuing(cast, tmp_path):

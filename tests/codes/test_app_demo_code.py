@@ -6,7 +6,6 @@ from the screening of …"."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -63,19 +62,6 @@ def test_the_demo_issues_one_code_for_its_one_screening_and_no_old_poster_notice
         history = history[:history.find("</ul>")]
         assert history.count("<code>") == 1 and codes[0].code_id in history
         assert "revoked" not in history and "撤销" not in history
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_a_code_reissued_from_the_same_screening_at_once_has_no_poster_to_replace(cast, risk, client, language):
-    run(cast.premises_a, TENANTS[:3])
-    services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)  # seconds later: nothing printed
-    sign_in(client, cast.landlord_a)
-    assert 'id="old-poster"' not in page(client, reverse("codes:premises", args=[cast.premises_a.pk]), language)
-    # the same re-issue after the first code could have been printed and put up: the poster reads as withdrawn
-    first, second = SafetyCode.objects.filter(premises=cast.premises_a).order_by("issued_at", "id")
-    SafetyCode.objects.filter(pk=first.pk).update(issued_at=second.issued_at - dt.timedelta(hours=2))
-    text = page(client, reverse("codes:premises", args=[cast.premises_a.pk]), language)
-    assert f'data-replaced="{first.code_id}"' in text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from test_app_support import isolated, screened, sign_in  # noqa: F401 - fixture
 
 from pingan.codes import services
-from pingan.codes.models import Dispute
+from pingan.codes.models import Dispute, SafetyCode
 from pingan.codes.services import MAX_TEXT
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -131,7 +131,9 @@ def test_the_api_keeps_its_english_problem_detail_and_code(client, cast):
 
 def test_a_lost_signing_key_names_the_key_in_both_languages(client, cast):
     screened(cast.premises_a, ["green"])
-    kid = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a).kid
+    code = services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    kid = code.kid
+    SafetyCode.objects.filter(pk=code.pk).update(expires_at=code.issued_at)  # expired: renewing signs a new one
     (services.key_dir() / f"{kid}.pem").unlink()
     services._signers.clear()
     sign_in(client, cast.landlord_a)

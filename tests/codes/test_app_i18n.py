@@ -106,7 +106,7 @@ def test_the_flash_messages_follow_the_language(client, cast):
     page = client.post(f"/codes/premises/{cast.premises_a.pk}/issue/", follow=True).content.decode()
     assert "Safety code issued (red code)." in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    page = client.post(f"/codes/premises/{cast.premises_a.pk}/dispute/", {"text": "请复核"}, follow=True)
+    page = client.post(f"/codes/premises/{cast.premises_a.pk}/dispute/", {"text": "请复核红码人员"}, follow=True)
     assert "纠错申请已提交，将由辖区派出所处理。" in page.content.decode()
 
 

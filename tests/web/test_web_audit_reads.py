@@ -100,7 +100,7 @@ def test_it_records_the_queues_the_premises_list_and_the_audit_searches(client, 
 
     make_job(cast.landlord_a, cast.premises_a, "甲")
     code_services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
-    code_services.dispute_open(premises=cast.premises_a, text="已离职", actor=cast.landlord_a)
+    code_services.dispute_open(premises=cast.premises_a, text="员工已离职", actor=cast.landlord_a)
     sign_in(client, cast.chief_a)
     assert client.get("/codes/police/").status_code == 200
     assert client.get("/premises/").status_code == 200

@@ -123,11 +123,15 @@ def code_current(request: HttpRequest, premises_id: int):
     return code_out(code)
 
 
-@router.post("/codes/premises/{premises_id}/issue", response={201: CodeOut}, summary="Issue a code after screening")
+@router.post("/codes/premises/{premises_id}/issue", response={201: CodeOut, 200: CodeOut},
+             summary="Issue a code after screening")
 def code_issue(request: HttpRequest, premises_id: int):
-    """Issue a new code from the premises' latest finished screening; supersedes (revokes) the previous one."""
+    """Issue a new code from the premises' latest finished screening; supersedes (revokes) the previous one
+    (201). While the live code is unexpired and already that screening's, it is returned unchanged (200): its
+    poster stays valid."""
     premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
-    return Status(201, code_out(services.safety_code_issue(premises=premises, actor=request.user)))
+    code = services.safety_code_issue(premises=premises, actor=request.user)
+    return Status(201 if code.issued_now else 200, code_out(code))
 
 
 @router.post("/codes/verify", response=VerifyOut, auth=None, summary="Verify a code (public, rate-limited)",
@@ -180,9 +184,14 @@ def dispute_list(request: HttpRequest, status: str | None = None):
 
 @router.post("/codes/premises/{premises_id}/disputes", response={201: DisputeOut}, summary="Dispute a level")
 def dispute_open(request: HttpRequest, premises_id: int, body: DisputeIn):
-    """The owner disputes the premises' code level; the dispute goes to the responsible unit."""
+    """The owner disputes the level of the premises' live code; the dispute goes to the responsible unit.
+    Refused (400) for a text under 5 or over 2,000 characters (``text_required``), a ``code_id`` a newer code
+    replaced (``dispute_code_superseded``, ``current_code_id``), no live code (``dispute_no_code``: never
+    issued, revoked, suspended), an expired one (``dispute_code_expired``) and the same text as an open request
+    (``dispute_duplicate``, ``dispute_id``)."""
     premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
-    return Status(201, dispute_out(services.dispute_open(premises=premises, text=body.text, actor=request.user)))
+    return Status(201, dispute_out(services.dispute_open(premises=premises, text=body.text, actor=request.user,
+                                                         code_id=body.code_id)))
 
 
 @router.post("/codes/disputes/{dispute_id}/resolve", response=DisputeOut, summary="Resolve a dispute (police)")

@@ -66,9 +66,12 @@ class RevokeIn(Schema):
 
 
 class DisputeIn(Schema):
-    """The owner's correction request (纠错), free text."""
+    """The owner's correction request (纠错): ``text`` says what is wrong (5 to 2,000 characters);
+    ``code_id``, the code the owner disputes (optional: refused with ``dispute_code_superseded`` when a newer code
+    replaced it)."""
 
     text: str
+    code_id: str = ""
 
 
 class DisputeResolveIn(Schema):

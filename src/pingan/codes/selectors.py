@@ -6,14 +6,11 @@ Anybody else gets ``NotFound`` (existence is not leaked).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
-from pingan.codes.revocation import Reason
 from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
@@ -181,19 +178,6 @@ def code_state_of(p) -> str:
                            review_open=bool(p.code_review_open))
 
 
-#: A code re-issued from the same screening at the same level within this time of its predecessor's issue
-#: (``pingan demo`` before issue 11 issued twice in a second) replaced a poster nobody could have put up yet.
-REISSUE_UNSEEN = dt.timedelta(minutes=5)
-
-
-def _reissued_unseen(before: SafetyCode, code: SafetyCode) -> bool:
-    """Whether ``code`` superseded ``before`` with nothing for the landlord to act on: same screening, same
-    level, reason ``rescreened``, within :data:`REISSUE_UNSEEN` of ``before``'s issue."""
-    return (before.job_id == code.job_id and before.level == code.level
-            and before.revocation_reason == Reason.RESCREENED.name.lower()
-            and before.superseded_at is not None and before.superseded_at - before.issued_at < REISSUE_UNSEEN)
-
-
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
@@ -204,7 +188,8 @@ def premises_code_state(premises) -> dict:
     screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
     (the code before the live one — superseded, or suspended and then released — while it would still have been
     valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
-    new one). No person data, no
+    new one), ``renewable`` (renewing would issue a new code: no live code, an expired one, or one not from the
+    latest screening). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
@@ -222,7 +207,7 @@ def premises_code_state(premises) -> dict:
     hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
     before = newest[1] if len(newest) > 1 else None
     replaced = before if code is not None and before is not None and before.revoked_at is not None \
-        and before.expires_at > timezone.now() and not _reissued_unseen(before, code) else None
+        and before.expires_at > timezone.now() else None
     # the cause names the screening behind the code: its label from the row at hand, not another query
     known = {"job": code.job.label} if code is not None and code.job_id and code.cause and \
         str((code.cause.get("params") or {}).get("job")) == str(code.job_id) else None
@@ -230,7 +215,11 @@ def premises_code_state(premises) -> dict:
     # the card's line under the level says the cause only where nothing above said it already: the old-poster
     # notice gives it, and "From the screening of …" is all an automatic issue from that screening says
     plain = known is not None and code.cause.get("code") == "code_cause.screening"
+    # renewing gives nothing new while the live code is unexpired and the latest screening's (codes.services:
+    # the renewal returns it as it is), so the card offers no button then
+    renewable = code is None or code.expires_at <= timezone.now() or not (code.job_id and code.job.is_latest)
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
+            "renewable": renewable,
             "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
             "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain),
             "job": code.job if code is not None and code.job_id else None}

@@ -30,7 +30,15 @@ from django.utils import timezone
 from pingan.codes import token as core_token
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
 from pingan.codes.levels import Level, ScreeningCounts, level_for
-from pingan.codes.models import SUPERSEDED_REASONS, CodeReview, Dispute, LevelOverride, SafetyCode, SigningKey
+from pingan.codes.models import (
+    REVOCATION_REASON_LABELS,
+    SUPERSEDED_REASONS,
+    CodeReview,
+    Dispute,
+    LevelOverride,
+    SafetyCode,
+    SigningKey,
+)
 from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
@@ -274,9 +282,13 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
 
 def safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode:
     """:func:`_safety_code_issue` in its own transaction; a roster that leaves out flagged people suspends the
-    code (committed) and then raises ``code_suspended``."""
+    code (committed) and then raises ``code_suspended``. The returned row's ``issued_now`` is ``False`` when
+    nothing was issued because the live code is still valid and already the screening's (its poster stays
+    valid), ``True`` for a new code."""
     with transaction.atomic():
         result = _safety_code_issue(premises=premises, actor=actor, job=job)
+    if isinstance(result, SafetyCode) and not hasattr(result, "issued_now"):
+        result.issued_now = True
     if isinstance(result, CodeReview):
         raise DomainError(f"the roster of job {result.job_id} leaves out {result.dropped} people who were yellow, "
                           f"red or unresolved before: the code is suspended until the police check it",
@@ -302,7 +314,11 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
 
     Level by the published rule (``pingan.codes.levels.level_for``, rule-set v``RULESET_VERSION``): any red →
     red; any yellow or unresolved (rejected/unscreened row) → yellow; else green. ``people`` = accepted rows.
-    The previous live code is revoked with reason ``rescreened``. Raises ``PermissionDenied`` unless the
+    The previous live code is revoked with reason ``rescreened``. Renewing is not re-issuing: while the live
+    code is unexpired and was issued from that screening with the same counts (the rule's level, or an approved
+    level change of it), it is returned as it is (``issued_now`` false) — a new code would withdraw the poster
+    on the door for nothing, and undo an approved level change (issue 11); the rule of
+    :func:`safety_code_derive`'s ``unchanged``. Raises ``PermissionDenied`` unless the
     actor owns the premises or is police in its jurisdiction; ``DomainError`` ``not_screened`` when the
     premises has no finished screening; ``job_mismatch`` when ``job`` is not a finished job of ``premises``;
     ``screening_purged`` when the job's person data was deleted under the retention policy
@@ -340,6 +356,11 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
         raise DomainError(f"the code of premises {premises.pk} is suspended until the police check its screening "
                           f"(job {review.job_id}); police release it from the station's queue",
                           code="code_suspended", params={"job": review.job_id, **_premises_params(premises)})
+    live = current_code(premises)
+    if live is not None and live.job_id == job.pk and live.counts == _counts_dict(counts) \
+            and live.expires_at > timezone.now():
+        live.issued_now = False
+        return live
     level = level_for(counts)
     dropped = _dropped_check(premises, job, level)
     if dropped is not None:
@@ -1033,20 +1054,101 @@ def level_override_reject(*, override: LevelOverride, actor, note: str = "") -> 
 # ---------------------------------------------------------------- disputes (纠错)
 
 
-@transaction.atomic
-def dispute_open(*, premises: Premises, text: str, actor) -> Dispute:
-    """The premises' owner disputes its code level; routed to the premises' responsible unit.
+#: Shortest correction request, in characters: "x", "错了" say nothing the station can check; "人员已搬离" does.
+DISPUTE_MIN_TEXT = 5
 
-    Raises ``PermissionDenied`` for anyone but the owner, ``text_required`` for an empty or too long text.
+
+def _local(when: datetime) -> str:
+    """A time as pages show it (local, ``YYYY-MM-DD HH:MM``): the same in every language."""
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether two request texts say the same: NFKC, case-folded, whitespace collapsed."""
+    import unicodedata
+
+    def norm(t: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", t).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+@transaction.atomic
+def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> Dispute:
+    """The premises' owner disputes the level of its live code; routed to the premises' responsible unit.
+
+    ``code_id``: the code the owner saw (the page's form and the API may send it). Raises ``PermissionDenied``
+    for anyone but the owner; ``DomainError`` with code ``text_required`` for an empty text (message ids
+    ``text_too_short`` below :data:`DISPUTE_MIN_TEXT`, ``text_too_long`` above ``MAX_TEXT`` characters);
+    ``dispute_code_superseded`` when ``code_id`` names a code a newer one replaced (dispute the new one, if
+    its level is wrong too); ``dispute_no_code`` when there is no live code to correct — message ids
+    ``dispute_never_issued``, ``dispute_code_revoked`` (revoked by the police: ask the station or screen
+    again), ``dispute_code_suspended`` (the station is already checking the roster) — or
+    ``dispute_code_expired`` (screen again); ``dispute_duplicate`` when an open request of the owner for
+    that code says the same (``extra``/``params``: the existing one). Issue 11.
     """
     if actor is None or actor.pk != premises.owner_id:
         raise PermissionDenied("only the premises' owner may dispute its code", message_id="dispute_not_allowed",
                                params=_premises_params(premises))
     text = _clean_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
-    d = Dispute.objects.create(premises=premises, code=current_code(premises), unit=premises.unit,
-                               submitted_by=actor, text=text)
-    audit.record(actor, "dispute_open", "Dispute", d.pk, detail={"premises": premises.pk, "unit": premises.unit.code})
+    if len(text) < DISPUTE_MIN_TEXT:
+        raise DomainError(f"the dispute text is {len(text)} characters; say what is wrong in at least "
+                          f"{DISPUTE_MIN_TEXT}", code="text_required", message_id="text_too_short",
+                          params={"length": len(text), "minimum": DISPUTE_MIN_TEXT})
+    premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
+    live = current_code(premises)
+    code_id = (code_id or "").strip().lower()
+    if code_id and (live is None or live.code_id != code_id):
+        seen = SafetyCode.objects.filter(premises=premises, code_id=code_id).first()
+        if seen is None:
+            raise NotFound(f"premises {premises.pk} has no code {code_id}")
+        if live is not None:
+            raise DomainError(f"code {code_id} was replaced by code {live.code_id} ({live.level}, issued "
+                              f"{live.issued_at.isoformat()}): check the new level and dispute that one if it is "
+                              f"wrong too", code="dispute_code_superseded",
+                              extra={"current_code_id": live.code_id},
+                              params={**_premises_params(premises), "issued": _local(seen.issued_at),
+                                      "replaced": _local(live.issued_at), "level": _level_label(live.level)})
+    if live is None:
+        last = SafetyCode.objects.filter(premises=premises).order_by("-issued_at", "-id").first()
+        if last is None:
+            raise DomainError(f"premises {premises.pk} has no safety code yet: there is no level to correct",
+                              code="dispute_no_code", message_id="dispute_never_issued",
+                              params={**_premises_params(premises)})
+        if CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                     kind=CodeReview.Kind.SUSPENSION).exists():
+            raise DomainError(f"the code of premises {premises.pk} is suspended and the station is checking its "
+                              f"roster; it decides the level", code="dispute_no_code",
+                              message_id="dispute_code_suspended",
+                              params={**_premises_params(premises), "unit": premises.unit.label})
+        raise DomainError(f"the code of premises {premises.pk} was revoked ({last.revocation_reason}): there is "
+                          f"no level to correct; screen again, or ask the station", code="dispute_no_code",
+                          message_id="dispute_code_revoked",
+                          params={**_premises_params(premises), "unit": premises.unit.label,
+                                  "reason": REVOCATION_REASON_LABELS.get(last.revocation_reason,
+                                                                         last.revocation_reason)})
+    if live.expires_at <= timezone.now():
+        raise DomainError(f"the code of premises {premises.pk} expired on {live.expires_at.isoformat()}: screen "
+                          f"again for a current level", code="dispute_code_expired",
+                          params={**_premises_params(premises), "expired": _local(live.expires_at)})
+    for other in Dispute.objects.filter(premises=premises, code=live, status=Dispute.Status.OPEN,
+                                        submitted_by=actor).only("pk", "text", "created_at"):
+        if _same_text(other.text, text):
+            raise DomainError(f"the same correction request (dispute {other.pk}, sent "
+                              f"{other.created_at.isoformat()}) is open: the station has it",
+                              code="dispute_duplicate", extra={"dispute_id": other.pk},
+                              params={"dispute": other.pk, "sent": _local(other.created_at)})
+    d = Dispute.objects.create(premises=premises, code=live, unit=premises.unit, submitted_by=actor, text=text)
+    audit.record(actor, "dispute_open", "Dispute", d.pk, detail={"premises": premises.pk, "unit": premises.unit.code,
+                                                                 "code": live.code_id})
     return d
+
+
+def _level_label(level: str):
+    """A level's label (lazy: rendered in the language of whoever reads the message)."""
+    from pingan.codes.models import LEVEL_LABELS
+
+    return LEVEL_LABELS[Level(level)]
 
 
 @transaction.atomic

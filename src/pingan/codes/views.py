@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -255,6 +256,7 @@ def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
         "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)[:20],
         "levels": [(lv.value, LEVEL_LABELS[lv]) for lv in Level],
         "revocation_reasons": [(k, REVOCATION_REASON_LABELS[k]) for k in ("fraud", "error")],
+        "dispute_min": services.DISPUTE_MIN_TEXT, "dispute_max": services.MAX_TEXT,
     }
     return TemplateResponse(request, "codes/premises_code.html", ctx)
 
@@ -270,7 +272,14 @@ def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
     premises = _premises(request, premises_id)
     try:
         code = services.safety_code_issue(premises=premises, actor=request.user)
-        messages.success(request, _("Safety code issued (%(level)s).") % {"level": code.level_label})
+        if code.issued_now:
+            messages.success(request, _("Safety code issued (%(level)s).") % {"level": code.level_label})
+        else:  # the live code is already the latest screening's: nothing renewed, the poster stays valid
+            messages.info(request, _("The %(level)s issued %(when)s comes from the latest screening and is valid "
+                                     "until %(until)s: nothing to renew, and the poster on the door stays valid. "
+                                     "A new screening (upload the roster again) renews it.") % {
+                "level": code.level_label, "when": date_format(timezone.localtime(code.issued_at), "Y-m-d H:i"),
+                "until": date_format(timezone.localtime(code.expires_at), "Y-m-d H:i")})
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return _back(request, premises_id)
@@ -312,7 +321,8 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The owner's dispute form (纠错)."""
     premises = _premises(request, premises_id)
     try:
-        services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user)
+        services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user,
+                              code_id=request.POST.get("code_id", ""))
         messages.success(request, _("Correction request sent: the responsible police station will handle it."))
     except DomainError as exc:
         messages.error(request, page_message(exc))

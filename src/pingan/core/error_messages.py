@@ -97,6 +97,20 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "dispute_not_allowed": _("Only the owner of %(premises)s may request a correction of its safety code."),
     "text_required": _("Write what is wrong: the correction request needs a text."),
     "text_too_long": _("The correction request is %(length)s characters; the limit is %(limit)s."),
+    "text_too_short": _("The correction request is %(length)s characters: say what is wrong, and why, in at least "
+                        "%(minimum)s, so that the station can check it."),
+    "dispute_code_superseded": _("The code issued %(issued)s that you asked to correct was replaced on %(replaced)s by "
+                                 "a %(level)s. Check the new level; if it is wrong too, request a correction of it."),
+    "dispute_never_issued": _("%(premises)s has no safety code yet, so there is no level to correct. Upload the "
+                              "roster: the code is issued when the screening finishes."),
+    "dispute_code_revoked": _("The safety code of %(premises)s was revoked (%(reason)s), so there is no level to "
+                              "correct. Upload the roster again for a new code, or ask %(unit)s why it was revoked."),
+    "dispute_code_suspended": _("The safety code of %(premises)s is suspended while %(unit)s checks the roster; the "
+                                "station decides the level. No correction request is needed."),
+    "dispute_code_expired": _("The safety code of %(premises)s expired on %(expired)s. Upload the roster again for "
+                              "a current level, then request a correction if that one is wrong."),
+    "dispute_duplicate": _("You already sent this correction request on %(sent)s; it is open and the station has "
+                           "it. Its outcome is shown below."),
     "dispute_resolve_not_allowed": _("Only police of the responsible unit (%(unit)s) may resolve "
                                      "the correction request %(dispute)s."),
     "already_resolved": _("The correction request %(dispute)s was already resolved (%(status)s)."),

@@ -76,7 +76,8 @@ class Command(PinganCommand):
                 data = render.qr_png(url)
             path.write_bytes(data)
             self.stderr.write(f"wrote {path}")
-        self.stdout.write(f"issued {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
+        done = "issued" if code.issued_now else "current code (still valid, from the latest screening: not re-issued)"
+        self.stdout.write(f"{done} {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
                           f"{code.people} people, valid {_local(code.issued_at)} – {_local(code.expires_at)}, "
                           f"key {code.kid}")
         self.stdout.write(code.token)
