@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import msgspec
 import pytest
 from dispatch_support import CENTRE, offset
 from hypothesis import given
@@ -372,7 +373,7 @@ def test_a_temporary_count_window_survives_a_worker_restart(street):
     _ingest_intrusion("first", now - dt.timedelta(minutes=2))
     run(w)
     assert not Alert.objects.filter(ruleset=f"op-{op.pk}").exists()  # one of two
-    saved = Checkpoint.objects.get(consumer=w.consumer).snapshot
+    saved = Checkpoint.objects.get(consumer=w.consumer).saved()
     assert saved["extra"][key]["state"]["intrusion-twice"]["rows"]  # the half-full window is in the snapshot
     w.save_snapshot()
     consumer_unlock(w.consumer)
@@ -402,8 +403,8 @@ def test_without_its_saved_state_a_restarted_worker_would_not_fire(street):
     while w.step(timeout=0):
         pass
     cp = Checkpoint.objects.get(consumer=w.consumer)
-    cp.snapshot = {**cp.snapshot, "extra": {}}
-    cp.save(update_fields=["snapshot"])
+    cp.state = msgspec.msgpack.encode({**cp.saved(), "extra": {}})
+    cp.save(update_fields=["state"])
     consumer_unlock(w.consumer)
     restarted = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
     _ingest_intrusion("second", now - dt.timedelta(minutes=1))
