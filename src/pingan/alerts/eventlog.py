@@ -56,6 +56,10 @@ class EventLog(Protocol):
     def read_range(self, first: int, last: int) -> Iterator[LogEntry]:
         """Entries ``first``..``last`` inclusive (to rebuild rule state after a restart)."""
 
+    def prune(self, *, upto: int, before: dt.datetime, limit: int) -> int:
+        """Delete up to ``limit`` of the oldest entries at or below position ``upto`` received before
+        ``before``; returns how many (a log that expires entries itself answers 0)."""
+
     def consumers(self) -> list[str]:
         """The consumers the log itself keeps (a JetStream durable each); the database log keeps none (a
         consumer's position is its checkpoint row)."""
@@ -86,6 +90,10 @@ _INSERT = (
 _READ = "SELECT seq, body, received_at, device_id, type FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
 # on PostgreSQL the reception time as text (the session's time zone is UTC), parsed once per distinct value
 _READ_TEXT = _READ.replace("received_at,", "received_at::text,", 1)
+_PRUNE = (
+    "DELETE FROM alerts_loggedevent WHERE seq IN (SELECT seq FROM (SELECT seq, received_at FROM alerts_loggedevent "
+    "WHERE seq <= %s ORDER BY seq LIMIT %s) AS head WHERE received_at < %s)"
+)
 _batches = itertools.count(1)
 
 
@@ -196,6 +204,16 @@ class DatabaseLog:
             yield from batch
             after = batch[-1].seq
 
+    def prune(self, *, upto: int, before: dt.datetime, limit: int) -> int:
+        """The first ``limit`` entries by sequence up to ``upto``, those of them received before ``before``:
+        one statement walking the sequence index from its start (reception times rise with the sequence, so
+        the oldest are first and nothing beyond the first ``limit`` rows is read)."""
+        if upto <= 0 or limit <= 0:
+            return 0
+        with connection.cursor() as cur:
+            cur.execute(_PRUNE, [upto, limit, connection.ops.adapt_datetimefield_value(before)])
+            return cur.rowcount
+
     def consumers(self) -> list[str]:
         return []
 
@@ -301,6 +319,9 @@ class JetStreamLog:
 
     def ack(self, consumer: str, upto: int) -> None:
         self._call(self._ack(consumer, upto))
+
+    def prune(self, *, upto: int, before: dt.datetime, limit: int) -> int:
+        return 0  # the stream's max_age (PINGAN_EVENTS_MAX_AGE_S) expires its messages
 
     async def _consumers(self) -> list[str]:
         return [c.name for c in await self.js.consumers_info(self.stream)]

@@ -30,6 +30,7 @@ from pingan.alerts.models import (
     Alert,
     AlertCause,
     AlertTransition,
+    Checkpoint,
     Counter,
     DeadLetter,
     Device,
@@ -84,6 +85,41 @@ def counters_add(values: dict[str, int]) -> None:
 
 def counters() -> dict[str, int]:
     return dict(Counter.objects.values_list("name", "value"))
+
+
+# ------------------------------------------------------------------------------- event-log retention
+
+
+def event_log_prunable() -> int:
+    """The last log position no consumer needs any more: the lowest, over every consumer's checkpoint, of
+    its committed position and the position of its saved rule state (a restarted worker re-runs the events
+    after its saved state). 0 when there is no checkpoint (nothing has been processed)."""
+    marks = [
+        min(position, int(saved or 0))
+        for position, saved in Checkpoint.objects.values_list("position", "snapshot__position")
+    ]
+    return min(marks) if marks else 0
+
+
+def event_log_prune(*, now: dt.datetime | None = None, limit: int = 5000, log=None) -> int:
+    """Retention of the database event log: delete up to ``limit`` events that were received more than
+    ``PINGAN_EVENTS_MAX_AGE_S`` ago (0: keep everything) *and* that every consumer has processed and saved
+    its state past (:func:`event_log_prunable`) — an event no worker has processed is never pruned, however
+    old. The oldest go first. Counted as ``log_pruned``. Returns how many were deleted. The JetStream log
+    expires its messages itself (the stream's ``max_age``, the same setting). Run by the alert worker
+    (partition 0) and by ``pingan alerts prune-log``."""
+    max_age = settings.PINGAN["EVENTS_MAX_AGE_S"]
+    if max_age <= 0:
+        return 0
+    from pingan.alerts.eventlog import get_log
+
+    log = log or get_log()
+    now = now or timezone.now()
+    with transaction.atomic():
+        n = log.prune(upto=event_log_prunable(), before=now - dt.timedelta(seconds=max_age), limit=limit)
+        if n:
+            counters_add({"log_pruned": n})
+    return n
 
 
 # -------------------------------------------------------------------------------------------- routing

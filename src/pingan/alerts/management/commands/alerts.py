@@ -64,6 +64,8 @@ class Command(PinganCommand):
         dl.add_argument("--reason", default="")
         dl.add_argument("--replay", action="store_true")
         sub.add_parser("counters", help="print the pipeline counters")
+        sub.add_parser("prune-log", help="delete processed events older than PINGAN_EVENTS_MAX_AGE_S from the "
+                       "database event log (the worker also does this as it runs)")
         me = sub.add_parser("maintenance-end", help="a device repaired after a device-fault disposition: online again")
         me.add_argument("device_id")
 
@@ -300,6 +302,13 @@ class Command(PinganCommand):
     def do_maintenance_end(self, o):
         d = services.device_maintenance_end(actor=None, device_id=o["device_id"])
         self.stdout.write(f"device {d.device_id} is {d.status}: its alerts are delivered again")
+
+    def do_prune_log(self, o):
+        total = 0
+        while n := services.event_log_prune(limit=50_000):
+            total += n
+        self.stdout.write(f"{total} events pruned from the event log; it keeps what no consumer has processed "
+                          "and the last PINGAN_EVENTS_MAX_AGE_S seconds")
 
     def do_counters(self, o):
         self.stdout.write(json.dumps(services.counters(), sort_keys=True))
