@@ -86,6 +86,7 @@ def setup(db_url: str, data_dir: str, terminals: int) -> dict:
             "PINGAN_DATA_DIR": data_dir,
             "DJANGO_SETTINGS_MODULE": "pingan.config.settings",
             "PINGAN_LOG_LEVEL": "ERROR",
+            "PGAPPNAME": "bench-benchmark",  # this process's backends, named in the CPU table
         }
     )
     import django
@@ -303,13 +304,15 @@ class CpuMeter:
             self.names[pid], self.first[pid], self.last[pid] = name, 0.0 if from_zero else cpu, cpu
 
     def sample(self, *, from_zero: bool = True) -> None:
-        """Read every tracked process; backends that connected since the last sample count from zero."""
+        """Read every tracked process; backends that connected since the last sample count from zero. A
+        backend is named after the process it serves (``postgres (worker)``: each child is started with
+        ``PGAPPNAME``, which libpq sends as the application name)."""
         from django.db import connection
 
         with connection.cursor() as cur:
-            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db_name])
-            for (pid,) in cur.fetchall():
-                self.track("postgres", pid, from_zero=from_zero)
+            cur.execute("SELECT pid, application_name FROM pg_stat_activity WHERE datname = %s", [self.db_name])
+            for pid, app in cur.fetchall():
+                self.track(f"postgres ({app.removeprefix('bench-') or '?'})", pid, from_zero=from_zero)
         for pid in self.names:
             cpu = proc_cpu(pid)
             if cpu is not None:
@@ -463,7 +466,7 @@ def main() -> int:
     meter = CpuMeter(db_url.rpartition("/")[2])
 
     def spawn(name, argv):
-        procs[name] = subprocess.Popen(argv, env=env, cwd=str(ROOT))
+        procs[name] = subprocess.Popen(argv, env={**env, "PGAPPNAME": f"bench-{name}"}, cwd=str(ROOT))
         return procs[name]
 
     web_argv = [
@@ -580,9 +583,10 @@ def main() -> int:
 
         meter.sample()
         state = 0
-        for cp in Checkpoint.objects.filter(consumer__startswith="alerts"):  # every partition's engine
-            engine_state = (cp.snapshot or {}).get("engine", {}).get("state", {}) or {}
-            state += sum(len(v.get("rows", [])) for v in engine_state.values())
+        for snap in Checkpoint.objects.filter(consumer__startswith="alerts").values_list("snapshot", flat=True):
+            # every partition's engine: the size the worker saved beside its state (reading the state itself,
+            # up to ~20 MB each, every 5 s cost this process and PostgreSQL more than some measured stages)
+            state += (snap or {}).get("entries", 0)
         c = counters()
         samples.append(
             {
@@ -641,25 +645,19 @@ def main() -> int:
                 )
             elif r < 0.08:
                 dev = rng.choice(info["devices"])[0]
+                # formatted, not json.dumps: the values need no escaping, and the publisher's CPU is taken
+                # from the two cores the pipeline runs on
                 pub.publish(
                     f"{prefix}/{dev}/events",
-                    json.dumps({"event_id": f"h{seq}", "device_id": dev, "type": "heartbeat", "time": when}),
+                    f'{{"event_id": "h{seq}", "device_id": "{dev}", "type": "heartbeat", "time": "{when}"}}',
                 )
             else:
                 dev = rng.choice(anpr)[0]
-                plate = "闽D" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
+                plate = "闽D" + "".join(rng.choices("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", k=5))
                 pub.publish(
                     f"{prefix}/{dev}/events",
-                    json.dumps(
-                        {
-                            "event_id": f"p{seq}",
-                            "device_id": dev,
-                            "type": "anpr",
-                            "time": when,
-                            "attributes": {"plate": plate, "reliability": rng.randint(60, 99)},
-                        },
-                        ensure_ascii=False,
-                    ),
+                    f'{{"event_id": "p{seq}", "device_id": "{dev}", "type": "anpr", "time": "{when}", '
+                    f'"attributes": {{"plate": "{plate}", "reliability": {rng.randint(60, 99)}}}}}',
                 )
             published += 1
         pub.flush()
@@ -717,6 +715,26 @@ def main() -> int:
                 lat_ms.append((t - sent) * 1000)
                 if not (killed and kill_wall - 1 <= sent <= kill_wall + 30):
                     lat_steady.append((t - sent) * 1000)
+    # where the latency goes, per alert: publish → the ingest's batch (the log's reception stamp, taken when
+    # the batch is judged), → the worker's batch (the alert's created_at, taken when its batch starts), → the
+    # first terminal that got it
+    from pingan.alerts.models import LoggedEvent
+
+    created = dict(Alert.objects.filter(notified_at__isnull=False).values_list("id", "created_at"))
+    first_key = {a: k for a, k in alert_key.items() if k}
+    logged = dict(LoggedEvent.objects.filter(key__in=list(first_key.values())).values_list("key", "received_at"))
+    first_seen: dict[int, float] = {}
+    for got in received:
+        for aid, t in got.items():
+            first_seen[aid] = min(t, first_seen.get(aid, t))
+    stage_ms: dict[str, list[float]] = {"publish → ingest": [], "ingest → worker": [], "worker → terminal": []}
+    for aid, key in first_key.items():
+        sent, rec, made, seen = sent_alert.get(key), logged.get(key), created.get(aid), first_seen.get(aid)
+        if None in (sent, rec, made, seen):
+            continue
+        stage_ms["publish → ingest"].append((rec.timestamp() - sent) * 1000)
+        stage_ms["ingest → worker"].append((made - rec).total_seconds() * 1000)
+        stage_ms["worker → terminal"].append((seen - made.timestamp()) * 1000)
     am_lat = [(Webhook.got[k] - t) * 1000 for k, t in am_sent.items() if k in Webhook.got]
     accounted = c.get("alerting", 0) + c.get("non_alert", 0) + c.get("dead_lettered", 0) + c.get("duplicates", 0)
     result = {
@@ -755,6 +773,7 @@ def main() -> int:
             "n": len(lat_steady),
             "window": "killed-1 s .. killed+30 s excluded",
         },
+        "stages_ms": {k: {"p50": pct(v, 50), "p99": pct(v, 99), "n": len(v)} for k, v in stage_ms.items()},
         "floor_mqtt_rtt_ms": {"p50": pct(floor_rtts, 50), "p99": pct(floor_rtts, 99), "n": len(floor_rtts)},
         "peer_alertmanager": None
         if am is None
@@ -834,6 +853,8 @@ def print_table(r: dict, accounted: int) -> None:
         ),
         ("pingan publish → terminal p50 / p99 / max (ms)", f"{ms(lat['p50'])} / {ms(lat['p99'])} / {ms(lat['max'])}"),
         ("… outside the kill window p50 / p99 (ms)", f"{ms(steady['p50'])} / {ms(steady['p99'])}"),
+        *[(f"… {k} p50 / p99 (ms, first terminal)", f"{ms(v['p50'])} / {ms(v['p99'])}")
+          for k, v in r.get("stages_ms", {}).items()],
         ("floor: bare MQTT round trip p50 / p99 (ms)", f"{ms(floor['p50'])} / {ms(floor['p99'])} (n={floor['n']})"),
         (
             "peer: Alertmanager webhook p50 / p99 (ms), lost",
