@@ -89,3 +89,32 @@ def test_a_device_seen_again_within_a_second_is_not_rewritten_but_an_offline_one
     Device.objects.filter(device_id=LQ_SOS).update(status="maintenance")
     d = send("s5", t1 + dt.timedelta(seconds=5))
     assert (d.status, d.last_seen_at) == ("maintenance", t1 + dt.timedelta(seconds=5))  # stays in maintenance
+
+
+def test_a_batch_refreshes_its_devices_in_one_query_not_one_per_device_mid_rules(on_duty, clock, worker):
+    """The registry cache (5 s) expired: the worker refreshes the batch's devices before its rules, in one
+    query, instead of the rule engine asking per device in the middle of the batch (a round trip each that
+    the whole batch waited for — 14 % of the worker's wall time at load 20)."""
+    import time
+
+    from alerts_support import JT_CAMERA, LQ_CAMERA
+
+    from pingan.alerts import services
+
+    w = worker(tick_every_s=1e9, snapshot_every_s=1e9)
+
+    def reads(prefix):
+        return [payload(f"{prefix}{i}", dev, "anpr", clock(), plate=f"闽D1234{i}", reliability=95)
+                for i, dev in enumerate((LQ_CAMERA, JT_CAMERA))]  # the cloned-plate rule asks their positions
+
+    ingest(*reads("a"))
+    w.step()
+    ingest(*reads("b"))
+    d = services.directory
+    for k, (_stamp, val) in list(d._data.items()):
+        d._data[k] = (time.monotonic() - 2 * d.ttl - 1, val)  # long expired
+    with CaptureQueriesContext(connection) as ctx:
+        assert w.step() == 2
+    device_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "alerts_device"' in q["sql"]]
+    assert len(device_reads) == 1, device_reads
+    assert all(time.monotonic() - d._data[k][0] < 1 for k in (LQ_CAMERA, JT_CAMERA))

@@ -380,8 +380,12 @@ class DeviceDirectory:
         return out
 
     def position(self, device_id: str) -> tuple[float, float] | None:
-        hit = self._data.get(device_id)  # the rule engine asks for every event without a position
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+        """The device's registered position, for the rule engine (asked for every event without one). The
+        worker refreshes its batch's devices in one query before the batch (:meth:`get_many`), so a value
+        that expires while the batch runs is still used (up to twice ``ttl``): no query per device in the
+        middle of the rules, each a round trip that the whole batch waited for."""
+        hit = self._data.get(device_id)
+        if hit is not None and time.monotonic() - hit[0] < 2 * self.ttl:
             val = hit[1]
         else:
             val = self.get_many([device_id]).get(device_id)

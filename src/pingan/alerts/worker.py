@@ -377,6 +377,8 @@ class Worker:
         now = self.clock()
         tick = time.monotonic() - self._last_tick >= self.tick_every_s or not entries
         if entries:
+            # the registry entries of the batch's devices that are due for a refresh, in one query
+            directory.get_many({e.event.device_id for e in entries if e.event is not None})
             firings: list[rules.Firing] = []
             fired: list[tuple[str, bool]] = []  # (event key, whether this partition owns its device)
             owned = 0
