@@ -5,6 +5,10 @@ name alone when the page gives none (a page without a ``title`` block read "平�
 
 ``{% nav_current nav %}`` names the current section for the phone's menu button (a group's page by its own
 label), or "Menu" on a page of no section.
+
+``{% empty_row N %}…{% endempty_row %}`` is the row a table shows when it has none: one cell across its ``N``
+columns, its text centred in the box the reader sees (``.empty-state``; a record table's phone card layout put
+it in the value column, off-centre, and some tables gave it one narrow column of seven).
 """
 
 from __future__ import annotations
@@ -76,3 +80,27 @@ def nav_current(nav) -> str:
         if item["current"] and not item.get("children"):
             return str(item["label"])
     return gettext("Menu")
+
+
+class EmptyRowNode(template.Node):
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, columns: template.base.FilterExpression, nodelist: template.NodeList) -> None:
+        self.columns = columns
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        columns = int(self.columns.resolve(context))
+        return (f'<tr class="empty-row"><td colspan="{columns}" class="empty-state">'
+                f"<span>{self.nodelist.render(context)}</span></td></tr>")
+
+
+@register.tag
+def empty_row(parser: template.base.Parser, token: template.base.Token) -> EmptyRowNode:
+    """``{% empty_row 5 %}{% translate "None." %}{% endempty_row %}``: a table's row when it has none."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% empty_row N %} takes the table's number of columns")
+    nodelist = parser.parse(("endempty_row",))
+    parser.delete_first_token()
+    return EmptyRowNode(parser.compile_filter(bits[1]), nodelist)
