@@ -315,3 +315,55 @@ def test_an_orders_history_names_what_acted_instead_of_system(client, centre, ca
             "background task: the deadline check of a stop-payment or freeze order" in events), events
     assert "system" not in events and "系统" not in events
     assert centre.officer.username in events or (centre.officer.display_name or "@") in events
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_orders_history_says_its_steps_and_statuses_in_the_readers_words(client, centre, case, language):
+    """Issue 11: the stop-payment/freeze order page's history read "expire · in_force → expired" (the stored
+    codes); each step and status is now a label in the reader's language."""
+    from pingan.antifraud import services
+    from pingan.antifraud.models import Order
+
+    report, _ = case
+    run = services.trace_run(actor=centre.officer, report=report)
+    [order] = services.orders_from_trace(actor=centre.officer, trace=run)
+    order = services.order_approve(actor=centre.chief, order=order)
+    order = services.order_send(actor=centre.officer, order=order)
+    order = services.order_feedback(actor=centre.officer, order=order, feedback="done", effective_at=T0)
+    services.orders_tick(now=T0 + dt.timedelta(hours=48))
+    assert Order.objects.get(pk=order.pk).status == "expired"
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = language
+    text = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
+    events = text[text.index('id="order-events"'):]
+    events = events[:events.index("</ol>")]
+    shown = events.replace(centre.officer.username, "").replace(centre.chief.username, "")
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b|\bexpire\b", shown), events  # in_force, expire, …
+    steps = re.findall(r"<strong>([^<]*)</strong>", events)
+    if language == "zh-hans":
+        assert steps == ["到期失效", "已起草", "已审批", "已送达银行", "已登记银行反馈"], steps
+        assert "生效中 → 已过期" in events, events
+    else:
+        assert steps == ["expired", "drafted", "approved", "sent to the bank",
+                         "bank&#x27;s feedback recorded"], steps
+        assert "in force → expired" in events, events
+
+
+def test_every_code_an_antifraud_page_shows_has_a_label_in_both_languages():
+    """Each step ``services`` writes (``_event(…, "<action>", …)``), each status, trace kind, path end and
+    identifier kind has a label, and the Chinese one is Chinese."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from pingan.antifraud.templatetags import antifraud as tags
+
+    written = set(re.findall(r'_event\(\w+, [\w.]+, "(\w+)"', Path(services.__file__).read_text()))
+    assert written and written <= set(tags.ORDER_ACTIONS), written - set(tags.ORDER_ACTIONS)
+    for table, labels in tags.CODE_LABELS.items():
+        for code, label in labels.items():
+            with translation.override("en"):
+                en = str(label)
+            with translation.override("zh-hans"):
+                zh = str(label)
+            assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"[\u4e00-\u9fff]", en), (table, code, zh, en)

@@ -1,9 +1,18 @@
-"""Template filters of the anti-fraud pages: money in yuan, dictionary look-up, translated codes."""
+"""Template filters of the anti-fraud pages: money in yuan, dictionary look-up, translated codes.
+
+Every code an anti-fraud page shows — an order's step and statuses, a trace's account kinds and path ends, an
+identifier's kind — goes through a filter here and is said in the reader's language (issue 11: the order page
+showed "expire · in_force → expired"); ``CODE_LABELS`` lists them for ``tests/antifraud``'s check that each
+code the models and services can write has a label.
+"""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from pingan.antifraud.models import AccountKind, IdentifierKind, OrderStatus
 
 register = template.Library()
 
@@ -45,3 +54,54 @@ def rejection(code: str) -> str:
 @register.filter
 def flowlabel(code: str) -> str:
     return str(LABELS.get(code, code))
+
+
+#: an order's steps (``OrderEvent.action``, written by ``services._event``)
+ORDER_ACTIONS = {
+    "draft": pgettext_lazy("antifraud order step", "drafted"),
+    "approve": pgettext_lazy("antifraud order step", "approved"),
+    "send": pgettext_lazy("antifraud order step", "sent to the bank"),
+    "feedback": pgettext_lazy("antifraud order step", "bank's feedback recorded"),
+    "renewed": pgettext_lazy("antifraud order step", "renewed by a new order"),
+    "promoted": pgettext_lazy("antifraud order step", "moved up: the freeze ahead ended"),
+    "lift": pgettext_lazy("antifraud order step", "lifted"),
+    "expire": pgettext_lazy("antifraud order step", "expired"),
+    "remind": pgettext_lazy("antifraud order step", "reminder: expires soon"),
+}
+#: what a trace says about an account (``services.trace_run``'s ``kind``) and where a path ended
+TRACE_KINDS = {**dict(AccountKind.choices), "account": _("bank account"),
+               "no_statement": _("no statement yet")}
+PATH_ENDS = {"held": pgettext_lazy("antifraud path end", "still held"),
+             "stopped": pgettext_lazy("antifraud path end", "left the banking system")}
+CODE_LABELS = {"order_action": ORDER_ACTIONS, "order_status": dict(OrderStatus.choices),
+               "trace_kind": TRACE_KINDS, "path_end": PATH_ENDS, "identifier_kind": dict(IdentifierKind.choices)}
+
+
+def _label(table: dict, code) -> str:
+    """The label of ``code``; an unknown code (none today) stays readable as itself rather than vanish."""
+    return str(table.get(code, code)) if code else "–"
+
+
+@register.filter
+def order_action(code: str) -> str:
+    return _label(ORDER_ACTIONS, code)
+
+
+@register.filter
+def order_status(code: str) -> str:
+    return _label(CODE_LABELS["order_status"], code)
+
+
+@register.filter
+def trace_kind(code: str) -> str:
+    return _label(TRACE_KINDS, code)
+
+
+@register.filter
+def path_end(code: str) -> str:
+    return _label(PATH_ENDS, code)
+
+
+@register.filter
+def identifier_kind(code: str) -> str:
+    return _label(CODE_LABELS["identifier_kind"], code)
