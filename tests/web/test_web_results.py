@@ -243,6 +243,24 @@ class TestOfficerPages:
         assert "k-high" not in hits.split("<details")[0]  # the listing key only under the record references
         assert "id_exact" not in hits.split("<details")[0] and "area-high" not in hits.split("<details")[0]
 
+    def test_the_record_references_say_the_match_reasons_in_the_readers_language(self, client, cast, risk):
+        """Issue 11: "Record references" showed the engine's English ``match_reasons`` ("document number equal;
+        stayed in listed high-risk area k-high while it was listed, within 7 days") on the Chinese page."""
+        from pingan.screening.models import Hit, PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["张伟", "居民身份证", RED_ID, "", ""]]))
+        person = PersonResult.objects.get(job=job, row=2)
+        stored = [line for h in Hit.objects.filter(person=person) for line in h.match_reasons]
+        assert "document number equal" in stored and any(line.startswith("stayed in listed") for line in stored)
+        sign_in(client, cast.officer_a)
+        url = f"/police/persons/{person.pk}/"
+        refs = part(part(get(client, url, "zh-hans"), 'id="hits"'), "<details", "</details>")
+        assert "证件号码一致" in refs and "7 天内在列为高风险区期间到过该地区" in refs and "行程记录" in refs, refs
+        assert "document number equal" not in refs and "stayed in" not in refs and "movements" not in refs, refs
+        refs = part(part(get(client, url, "en"), 'id="hits"'), "<details", "</details>")
+        assert "document number equal" in refs and "stayed in a listed high-risk area" in refs, refs
+        assert not re.search(r"[\u4e00-\u9fff]", refs.split("</summary>")[1].replace("张伟", "")), refs
+
     def test_a_watchlist_hit_shows_the_listed_entry_and_no_green_badge(self, client, cast, watchlisted):
         from pingan.screening.models import PersonResult
 
