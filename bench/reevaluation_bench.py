@@ -316,10 +316,15 @@ def main() -> None:
 
     print(give_rosters(data_dir, args.rosters), flush=True)
     from django.db.models import Count
+    from django.urls import reverse
 
     from pingan.codes.models import SafetyCode
     from pingan.screening import reevaluate, services
 
+    # a worker that runs re-evaluations has its URL configuration loaded after its first task (the alert of new
+    # hits links to the jurisdiction page through reverse()): loading it inside the timed run cost ~1 s of CPU,
+    # once per process, not per run
+    reverse("dashboard:jurisdiction")
     delta_n = args.delta or 3 * args.people
     population = len(ids) * 5
     owners = [ids[i] if i < len(ids) else ric(i) for i in (rnd.randrange(population) for _ in range(delta_n))]

@@ -145,3 +145,19 @@ def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, cit
         verdict = services.safety_code_verify(code.token)
         assert verdict.status is Status.VALID and verdict.code.premises_id == pk and verdict.code.people == 2
         assert verdict.code.level.value == code.level == ("yellow" if more.index(pk) % 2 else "red")
+
+
+@pytest.mark.django_db
+def test_the_code_table_keeps_only_the_indexes_a_read_needs():
+    """A re-evaluation inserts tens of thousands of codes and rewrites as many superseded ones, each with every
+    index of the table: no index on the premises alone ((premises, -issued_at) leads with it), no LIKE index on
+    the code id (never searched by prefix), and who issued or superseded a code indexed only where one did."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL indexes")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'codes_safetycode'")
+        defs = {name: d.split(" USING ", 1)[1] for name, d in cur.fetchall()}
+    assert sorted(defs.values()) == sorted([
+        "btree (id)", "btree (code_id)", "btree (premises_id, issued_at DESC)", "btree (issuer, revoked_at)",
+        "btree (job_id)", "btree (issued_by_id) WHERE (issued_by_id IS NOT NULL)",
+        "btree (superseded_by_id) WHERE (superseded_by_id IS NOT NULL)"]), defs

@@ -69,10 +69,14 @@ class SafetyCode(models.Model):
     ``override`` names the approved :class:`LevelOverride` when the level was set by hand.
     """
 
-    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="safety_codes")
+    # indexes: a re-evaluation issues tens of thousands of codes and revokes as many (a revoked code's row is
+    # rewritten with every index of its table), so only those some read needs: the premises through
+    # (premises, -issued_at), the code id through its unique constraint (no LIKE index: never searched by
+    # prefix), who issued or superseded a code only where one did (partial indexes; most are null)
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="safety_codes", db_index=False)
     job = models.ForeignKey(ScreeningJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     issuer = models.CharField(max_length=40)
-    code_id = models.CharField(max_length=64, unique=True)
+    code_id = models.CharField(max_length=64)
     level = models.CharField(max_length=6, choices=LEVEL_CHOICES)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -80,8 +84,10 @@ class SafetyCode(models.Model):
     people = models.PositiveIntegerField()
     kid = models.CharField(max_length=16)
     token = models.TextField()
-    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  db_index=False)
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      db_index=False)
     superseded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=12, blank=True, default="", choices=REVOCATION_REASON_CHOICES)
@@ -97,7 +103,12 @@ class SafetyCode(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
-        indexes = [models.Index(fields=["premises", "-issued_at"]), models.Index(fields=["issuer", "revoked_at"])]
+        constraints = [models.UniqueConstraint(fields=["code_id"], name="one_safety_code_per_code_id")]
+        indexes = [models.Index(fields=["premises", "-issued_at"]), models.Index(fields=["issuer", "revoked_at"]),
+                   models.Index(fields=["issued_by"], condition=models.Q(issued_by__isnull=False),
+                                name="safetycode_issued_by"),
+                   models.Index(fields=["superseded_by"], condition=models.Q(superseded_by__isnull=False),
+                                name="safetycode_superseded_by")]
 
     def __str__(self) -> str:
         return f"{self.premises_id} {self.level} {self.code_id}"

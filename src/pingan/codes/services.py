@@ -645,6 +645,9 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
     ids = sorted(causes)
     review_policy = settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") == "review"
     validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
+    # each issuer's key, looked up once for all the batches (a key rotated meanwhile stays published and
+    # trusted, so the codes it signs here still verify)
+    signers: dict[str, tuple[SigningKey, KeySigner]] = {}
     for start in range(0, len(ids), DERIVE_BATCH):
         chunk = ids[start:start + DERIVE_BATCH]
         last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
@@ -705,7 +708,6 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
         if not to_issue:
             continue
         now = timezone.now()
-        signers: dict[str, tuple[SigningKey, KeySigner]] = {}
         # tuples straight to COPY (CODE_COLUMNS), no model instance per code
         rows: list[tuple] = []
         issued_by = actor.pk if getattr(actor, "pk", None) else None

@@ -348,17 +348,20 @@ _B45_WEIGHTS = np.array([1, 45, 45 * 45], dtype=np.uint32)
 _B45_CHARS = np.frombuffer(_B45_ALPHABET, np.uint8)
 
 
+#: Every big-endian byte pair's three base45 characters (65,536 × 3 bytes, built once): encoding is then one
+#: table look-up per pair.
+_PAIRS = np.arange(65536, dtype=np.uint32)
+_B45_TRIPLETS = np.stack([_B45_CHARS[_PAIRS % 45], _B45_CHARS[_PAIRS // 45 % 45], _B45_CHARS[_PAIRS // 2025]], axis=1)
+del _PAIRS
+
+
 def b45encode(data: bytes) -> str:
-    """Encode bytes as base45 text (RFC 9285 §4), vectorised with numpy: exactly ``base45.b45encode`` (a
-    property test holds the two together), several times faster — a re-evaluation encodes tens of thousands of
-    codes at once, and the reference's per-pair ``divmod`` was a third of each code's cost."""
+    """Encode bytes as base45 text (RFC 9285 §4): exactly ``base45.b45encode`` (a property test holds the two
+    together), each byte pair's three characters looked up in :data:`_B45_TRIPLETS` — ~4 µs a code's token
+    instead of ~30 µs computing the digits with numpy, ~60 µs with the reference's per-pair ``divmod`` (a
+    re-evaluation encodes tens of thousands of codes at once)."""
     whole = len(data) - len(data) % 2
-    pairs = np.frombuffer(data, ">u2", count=whole // 2).astype(np.uint32)
-    digits = np.empty((pairs.size, 3), np.uint32)
-    digits[:, 0] = pairs % 45
-    digits[:, 1] = pairs // 45 % 45
-    digits[:, 2] = pairs // 2025
-    out = _B45_CHARS[digits.reshape(-1)].tobytes()
+    out = _B45_TRIPLETS[np.frombuffer(data, ">u2", count=whole // 2)].tobytes()
     if whole < len(data):
         last = data[-1]
         out += bytes((_B45_ALPHABET[last % 45], _B45_ALPHABET[last // 45]))
@@ -418,7 +421,11 @@ def encode(cose: bytes, *, compress: bool | None = None) -> str:
     """
     body = cose
     if compress is not False:
-        packed = zlib.compress(cose, 9)
+        # level 9 with the 32 KiB window (the stream's first byte stays 0x78, which decoders test for) and the
+        # smallest hash table (memLevel 1): a token is ~150 bytes, and setting up the default tables cost
+        # 3 times the compression itself (tens of thousands of codes in a re-evaluation)
+        packer = zlib.compressobj(9, zlib.DEFLATED, 15, 1)
+        packed = packer.compress(cose) + packer.flush()
         if compress or len(packed) < len(cose):
             body = packed
     return PREFIX + b45encode(body)
