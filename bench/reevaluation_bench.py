@@ -239,14 +239,16 @@ def timed_reevaluation(dataset):
     """``reevaluate.reevaluate(dataset=…)`` with ``run.end_to_end`` = (wall, this process's CPU, the PostgreSQL
     backend's CPU) seconds of the whole call — its stages (``run.stats``) end before the commit, whose
     deferred foreign-key checks of the new hits and codes the server runs then."""
+    from pingan.codes import signing
     from pingan.screening import reevaluate
 
     backend = reevaluate._backend_stat_path()
-    t, c, d = time.perf_counter(), time.process_time(), reevaluate._proc_cpu(backend)
+    t, c, d, w = time.perf_counter(), time.process_time(), reevaluate._proc_cpu(backend), signing.worker_cpu()
     run = reevaluate.reevaluate(dataset=dataset)
     db = reevaluate._proc_cpu(backend)
     run.end_to_end = (time.perf_counter() - t, time.process_time() - c,
                       db - d if db is not None and d is not None else float("nan"))
+    run.signing_cpu = signing.worker_cpu() - w  # the code-signing process's, when it was used (its start included)
     return run
 
 
@@ -370,11 +372,12 @@ def main() -> None:
     # wall, CPU and PG CPU of each whole call (its commit included); "stages" is the wall seconds the run's
     # stages add up to (run.stats, before the commit)
     print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'wall s':>7} {'CPU s':>6} "
-          f"{'PG CPU s':>8} {'stages s':>8}")
+          f"{'PG CPU s':>8} {'stages s':>8} {'signing CPU s':>13}")
     for what, run, _ld in runs:
         wall, cpu, db = run.end_to_end
         print(f"{what:28} {run.candidates:9,} {run.changed:8,} {run.hits_added:7,} {run.hits_removed:7,} "
-              f"{run.codes_changed:6,} {wall:7.2f} {cpu:6.2f} {db:8.2f} {run.stats['seconds']['total']:8.2f}")
+              f"{run.codes_changed:6,} {wall:7.2f} {cpu:6.2f} {db:8.2f} {run.stats['seconds']['total']:8.2f} "
+              f"{run.signing_cpu:13.2f}")
     total, total_cpu, total_db = (sum(r.end_to_end[i] for _w, r, _l in runs) for i in range(3))
     print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {total:7.2f} {total_cpu:6.2f} "
           f"{total_db:8.2f}")

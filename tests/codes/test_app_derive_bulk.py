@@ -110,10 +110,26 @@ def test_bulk_derivation_costs_a_few_queries_per_batch_not_a_dozen_per_premises(
     assert SafetyCode.objects.filter(premises_id__in=causes, revoked_at__isnull=True, level="yellow").count() == 8
 
 
-def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, city, monkeypatch):
+@pytest.mark.parametrize("signed_in", ["this process", "the signing process", "this process, the other failing"])
+def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, city, monkeypatch, settings, caplog,
+                                                                       signed_in):
     # batches of 3, some jobs' level counts given by the caller (as a re-evaluation gives those it just moved),
-    # the others counted here
+    # the others counted here; the codes signed here, or in the signing process (pingan.codes.signing: what a
+    # large re-evaluation does with a core to spare), or here after the signing process failed
+    from pingan.codes import signing
+
     monkeypatch.setattr(services, "DERIVE_BATCH", 3)
+    settings.PINGAN = {**settings.PINGAN, "CODE_SIGNING_PROCESS": "off" if signed_in == "this process" else "on"}
+    handed = []
+    real_sign = signing.sign
+
+    def sign(keys, items):
+        handed.append(len(items))
+        if signed_in.endswith("failing"):
+            raise OSError("no process")
+        return real_sign(keys, items)
+
+    monkeypatch.setattr(signing, "sign", sign)
     more = [premises_create(actor=cast.landlord_b, name=f"江头{i}号楼", kind="rental", address=f"湖里区江头北路{i}号",
                             adcode="350206004").pk for i in range(10, 17)]
     for i, pk in enumerate(more):
@@ -145,6 +161,10 @@ def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, cit
         verdict = services.safety_code_verify(code.token)
         assert verdict.status is Status.VALID and verdict.code.premises_id == pk and verdict.code.people == 2
         assert verdict.code.level.value == code.level == ("yellow" if more.index(pk) % 2 else "red")
+    assert sum(handed) == (0 if signed_in == "this process" else 8), handed
+    fallbacks = [r.getMessage() for r in caplog.records if "signing process" in r.getMessage()]
+    assert len(fallbacks) == (len(handed) if signed_in.endswith("failing") else 0), fallbacks  # one per batch
+    assert signed_in == "this process" or len(handed) >= 2
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ the database holds only the public JWK. Nothing here logs or returns private key
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from pingan.codes import signing
 from pingan.codes import token as core_token
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
 from pingan.codes.levels import Level, ScreeningCounts, level_for
@@ -45,6 +47,8 @@ from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, Premises, Role
 from pingan.core.scoping import can_see_unit
 from pingan.screening.models import PersonResult, ScreeningJob
+
+logger = logging.getLogger(__name__)
 
 #: How long a published revocation list is valid for caching (its ``next_update``).
 REVOCATION_LIST_LIFETIME = timedelta(hours=1)
@@ -609,6 +613,14 @@ def on_results_changed(causes: dict[int, dict], job_counts: dict[int, dict] | No
     return done["issued"] + done["suspended"]
 
 
+def on_reevaluation_started(candidates: int) -> None:
+    """The re-evaluation's start hook: when as many codes may change as would be signed in a second process
+    (:func:`pingan.codes.signing.wanted`), start that process now, while the engine screens the people — it
+    then waits for the first batch instead of the first batch waiting for it."""
+    if signing.wanted(candidates, settings.PINGAN.get("CODE_SIGNING_PROCESS", "auto")):
+        signing.warm()
+
+
 #: Premises re-derived per batch by :func:`safety_codes_derive_bulk` (rows locked, codes signed and written).
 DERIVE_BATCH = 2000
 
@@ -648,6 +660,7 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
     # each issuer's key, looked up once for all the batches (a key rotated meanwhile stays published and
     # trusted, so the codes it signs here still verify)
     signers: dict[str, tuple[SigningKey, KeySigner]] = {}
+    pooled = signing.wanted(len(ids), settings.PINGAN.get("CODE_SIGNING_PROCESS", "auto"))
     for start in range(0, len(ids), DERIVE_BATCH):
         chunk = ids[start:start + DERIVE_BATCH]
         last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
@@ -708,20 +721,34 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
         if not to_issue:
             continue
         now = timezone.now()
-        # tuples straight to COPY (CODE_COLUMNS), no model instance per code
-        rows: list[tuple] = []
         issued_by = actor.pk if getattr(actor, "pk", None) else None
+        made: list[tuple] = []  # (premises_id, job_id, counts, key, signer, claims) per code
         for premises_id, name, issuer, job_id, counts, people, level in to_issue:
             if issuer not in signers:
                 key = signing_key_ensure(issuer=issuer)
                 signers[issuer] = (key, signer_for(key))
             key, signer = signers[issuer]
-            code = core_token.SafetyCode.new(issuer=issuer, premises_id=premises_id,
-                                             premises_name=name.strip()[: core_token.MAX_NAME_LENGTH], level=level,
-                                             people=people, issued_at=now, validity=validity)
-            rows.append((premises_id, job_id, issuer, code.code_id.hex(), level.value, code.issued_at, code.expires_at,
-                         code.ruleset_version, people, key.kid, core_token.issue(code, signer), issued_by,
-                         _counts_dict(counts), causes[premises_id] or {}, None, None, None, ""))
+            made.append((premises_id, job_id, counts, key, signer, core_token.SafetyCode.new(
+                issuer=issuer, premises_id=premises_id, premises_name=name.strip()[: core_token.MAX_NAME_LENGTH],
+                level=level, people=people, issued_at=now, validity=validity)))
+        # the QR texts: with a core to spare signed in a second process (pingan.codes.signing) while this one
+        # chains and writes the batch's audit records, which need the code ids but not the signatures
+        pending = _sign_elsewhere(made, signers) if pooled else None
+        superseded = {premises_id: [c[3] for c in live[premises_id]] for premises_id, *_ in to_issue
+                      if premises_id in live}
+        audit.record_many(actor, [audit.Entry("issue", "SafetyCode", code.code_id.hex(), {
+            "premises": premises_id, "level": code.level.value, "job": job_id, "people": code.people,
+            "kid": key.kid, "ruleset_version": code.ruleset_version, "override": None,
+            "superseded": superseded.get(premises_id, []), "cause": causes[premises_id] or {}})
+            for premises_id, job_id, _counts, key, _signer, code in made], returning=False)
+        texts = _signed(pending) if pending is not None else None
+        if texts is None:
+            texts = [core_token.issue(code, signer) for *_, signer, code in made]
+        # tuples straight to COPY (CODE_COLUMNS), no model instance per code
+        rows = [(premises_id, job_id, code.issuer, code.code_id.hex(), code.level.value, code.issued_at,
+                 code.expires_at, code.ruleset_version, code.people, key.kid, text, issued_by, _counts_dict(counts),
+                 causes[premises_id] or {}, None, None, None, "")
+                for (premises_id, job_id, counts, key, _signer, code), text in zip(made, texts, strict=True)]
         new_ids = copy_rows(SafetyCode, CODE_COLUMNS, rows)
         # (pk, premises_id, code_id, issuer) of the codes the new ones supersede
         old = [(c[0], premises_id, c[3], c[4]) for premises_id, *_ in to_issue for c in live.get(premises_id, [])]
@@ -730,20 +757,34 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
             # other code of theirs was issued meanwhile)
             _supersede(old, {premises_id: new_id for (premises_id, *_), new_id in zip(rows, new_ids, strict=True)},
                        min(new_ids), now)
-        superseded: dict[int, list[str]] = {}
-        for premises_id, *_ in to_issue:
-            if premises_id in live:
-                superseded[premises_id] = [c[3] for c in live[premises_id]]
-        audit.record_many(actor, [audit.Entry("issue", "SafetyCode", code_id, {
-            "premises": premises_id, "level": level, "job": job_id, "people": people, "kid": kid,
-            "ruleset_version": ruleset_version, "override": None,
-            "superseded": superseded.get(premises_id, []), "cause": cause})
-            for (premises_id, job_id, _i, code_id, level, _a, _e, ruleset_version, people, kid, _t, _b, _c, cause,
-                 *_rest) in rows], returning=False)
         for issuer in sorted({c[3] for c in old}):
             _invalidate_revocations_now_and_on_commit(issuer)
         done["issued"] += len(rows)
     return done
+
+
+def _sign_elsewhere(made: list[tuple], signers: dict[str, tuple[SigningKey, KeySigner]]):
+    """Hand ``made``'s codes to the signing process (:mod:`pingan.codes.signing`): a future of their QR texts,
+    or ``None`` when the process cannot be used (the caller signs them itself)."""
+    keys = {key.kid: (str(key_dir() / f"{key.kid}.pem"), key.issuer) for key, _signer in signers.values()}
+    try:
+        return signing.sign(keys, [(key.kid, c.code_id, c.issuer, c.premises_id, c.premises_name, c.level.value,
+                                    c.issued_at, c.expires_at, c.ruleset_version, c.people)
+                                   for _p, _j, _c, key, _s, c in made])
+    except Exception:  # no process to be had: sign here
+        logger.warning("code signing process unavailable; signing in this process", exc_info=True)
+        signing.discard()
+        return None
+
+
+def _signed(pending) -> list[str] | None:
+    """The QR texts of a :func:`_sign_elsewhere` future, or ``None`` if the process failed."""
+    try:
+        return pending.result()
+    except Exception:  # the worker died or failed: the caller signs the batch itself
+        logger.warning("code signing process failed; signing in this process", exc_info=True)
+        signing.discard()
+        return None
 
 
 def _supersede(old: list[tuple], successor_of: dict[int, int], first_new_id: int, now: datetime) -> None:

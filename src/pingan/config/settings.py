@@ -260,6 +260,10 @@ PINGAN = {
     "CODE_VERIFY_URL": env_str("PINGAN_CODE_VERIFY_URL", ""),
     # A roster leaving out flagged people that would lower the code: "review" (suspend, station queue) or "rule".
     "CODE_DROPPED_PEOPLE": env_choice("PINGAN_CODE_DROPPED_PEOPLE", "review", ("review", "rule")),
+    # Signing the codes of a bulk re-derivation (a re-evaluation: tens of thousands) in a second process while
+    # this one writes their audit records (pingan.codes.signing): "auto" (4,000 codes or more, more than one
+    # core and the load average below their number), "on", "off".
+    "CODE_SIGNING_PROCESS": env_choice("PINGAN_CODE_SIGNING_PROCESS", "auto", ("auto", "on", "off")),
     # Freeze "now" for rosters submitted without a date (pages, API): only for demonstrations with the
     # bundled 2022 risk data, e.g. PINGAN_SCREENING_AS_OF=2022-08-20. Empty in real use.
     "SCREENING_AS_OF": env_str("PINGAN_SCREENING_AS_OF", ""),

@@ -57,6 +57,9 @@ RESULTS_CHANGED_HOOKS: list[Callable[..., int]] = []
 #: ``premises`` (or ``None``), ``hits`` (how many new) and ``level``. The responsible units learn of them
 #: through these (the alerts app registers one).
 HITS_RAISED_HOOKS: list[Callable[[Reevaluation, list[dict]], None]] = []
+#: Called as ``hook(candidates)`` once the people to re-evaluate are read, before the engine screens them:
+#: a hook may prepare for what follows (the codes app starts its signing process when many codes may change).
+RUN_STARTED_HOOKS: list[Callable[[int], None]] = []
 
 _LISTING_KEY = ("area_key", "adcode", "level", "listed_from", "listed_until")
 
@@ -672,6 +675,8 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
                 seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={"run": run.pk, "candidates": 0})
         return run
+    for hook in RUN_STARTED_HOOKS:
+        hook(people.num_rows)
     result, ruleset = screen_again(people)
     clock.lap("engine")
     now = timezone.now()
