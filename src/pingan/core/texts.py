@@ -128,21 +128,56 @@ def render_all(messages: Iterable[Mapping[str, Any]] | None) -> str:
 
 
 _HALVES = None
+_FORMS = None
 
 
 def legacy(text: str) -> str:
-    """A text stored before messages were codes, as "中文 / English" side by side: the half of the reader's
-    language (issue 11: never both). The halves part at the first " / " with Chinese before it and a Latin
-    letter after it; a text without such a split is returned as it is."""
-    global _HALVES
+    """A text stored before messages were codes, in the reader's language (issue 11: never both).
+
+    Those texts put both languages side by side in three ways, and a reason joined its clauses with ``；``:
+
+    * "中文 / English" (a roster note, the phone note): the half of the reader's language — the halves part at
+      the first " / " with Chinese before it and a Latin letter after it;
+    * "English / 中文" (the identity module's errors, "check character does not match (ISO 7064 MOD 11-2) /
+      校验码错误"): likewise;
+    * "中文 (English)" (a rule's reason, "7天内有高风险区旅居史 (travel through a high-risk area within 7 days)"),
+      followed by "：" and a detail for the identity rule, the detail read the same way.
+
+    Each clause of a ``；``-joined text is read on its own and the clauses joined as the language joins them
+    (``；`` / ``; ``, an English sentence starting with a capital). A text in none of these forms is returned
+    as it is."""
+    global _HALVES, _FORMS
     import re
 
     if _HALVES is None:
-        _HALVES = re.compile(r"(?s)\A(?P<zh>.*?[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef].*?) / (?P<en>[A-Za-z].*)\Z")
-    m = _HALVES.match(text or "")
-    if m is None:
+        han = "\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
+        _HALVES = re.compile(rf"(?s)\A(?P<zh>.*?[{han}].*?) / (?P<en>[A-Za-z].*)\Z")
+        _FORMS = (
+            re.compile(rf"(?s)\A(?P<en>[A-Za-z][^{han}]*?) / (?P<zh>.*?[{han}].*)\Z"),
+            re.compile(rf"(?s)\A(?P<zh>[^()]*?[{han}][^()]*?) \((?P<en>[A-Za-z][^()]*)\)(?:[：:](?P<detail>.+))?\Z"),
+        )
+    if not text:
         return text
-    return m.group("zh") if lang() == "zh" else m.group("en")
+    zh = lang() == "zh"
+
+    def clause(part: str) -> str:
+        m = _HALVES.match(part)
+        if m is None:
+            m = _FORMS[0].match(part) or _FORMS[1].match(part)
+        if m is None:
+            return part
+        said = m.group("zh") if zh else m.group("en")
+        detail = m.groupdict().get("detail")
+        return f"{said}{'：' if zh else ': '}{clause(detail.strip())}" if detail else said
+
+    if "；" not in text:
+        m = _HALVES.match(text)
+        return (m.group("zh") if zh else m.group("en")) if m else clause(text)
+    parts = [clause(p.strip()) for p in text.split("；") if p.strip()]
+    if zh:
+        return "；".join(parts)
+    out = "; ".join(parts)
+    return out[:1].upper() + out[1:]
 
 
 def message(code: str, **params: Any) -> dict[str, Any]:
