@@ -9,6 +9,11 @@ the rows it had not seen — including those of transactions that began before i
 which a timestamp or a sequence cursor misses. Ids wrap at 2^32: rows are compared with ``age()``, which
 counts back from the current transaction (frozen rows are the oldest of all). The snapshot covers the whole
 server, so other databases' transactions may be in ``xip``: they match no row here.
+
+The reader's own transaction is never in ``xip``. When it already holds an id below ``xmax`` (it wrote
+before, and another transaction committed since), the rows it writes after the snapshot would carry that
+old id and be missed: :func:`snapshot` counts it as running, so they are found (with the rows it wrote
+before the snapshot: a superset, which the index and the console take again harmlessly).
 """
 
 from __future__ import annotations
@@ -48,11 +53,16 @@ def supported() -> bool:
 
 
 def snapshot() -> Snapshot:
-    """The current snapshot (what a query now sees)."""
+    """The current snapshot (what a query now sees), with the reader's own transaction id among the running
+    when it has one (its later writes are changes too)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_current_snapshot()::text")
-        xmin, xmax, xip = cur.fetchone()[0].split(":")
-    running = tuple(sorted(int(x) for x in xip.split(",") if x))
+        cur.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text")
+        text, own = cur.fetchone()
+    xmin, xmax, xip = text.split(":")
+    ids = {int(x) for x in xip.split(",") if x}
+    if own is not None and int(own) < int(xmax):
+        ids.add(int(own))
+    running = tuple(sorted(ids))
     if len(running) > MAX_RUNNING:
         return Snapshot(int(xmin))  # everything from the oldest running on
     return Snapshot(int(xmax), running)
