@@ -245,3 +245,27 @@ def test_the_st_louis_replay_says_what_shotspotter_classified(clock):
         assert labels.summary_text(alert.summary, alert.params) == "Gunshot detected (multiple gunshots)"
     with translation.override("zh-hans"):
         assert labels.summary_text(alert.summary, alert.params) == "检测到枪声（多声枪响）"
+
+
+def test_a_fence_is_named_in_the_readers_language():
+    """Issue 11: a count alert in a fence said the fence's Chinese name on an English page ("… in 鼓浪屿"): a
+    fence may have ``name_en``, which the firing keeps beside the name and pages that are not Chinese say."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    import pingan.alerts
+    from pingan.alerts import labels, rules
+
+    rs = rules.load_ruleset(Path(pingan.alerts.__file__).parent / "rulesets" / "street-default.toml")
+    assert all(f.name_en for f in rs.fences), [f.id for f in rs.fences if not f.name_en]
+    fence = {"count": 3, "type": "video_event", "minutes": 10, "area": "gulangyu", "area_name": "鼓浪屿",
+             "area_name_en": "Gulangyu"}
+    with translation.override("en"):
+        said = labels.summary_text("count", fence)
+        assert "Gulangyu" in said and "鼓浪屿" not in said, said
+        assert len(labels.param_rows("count", fence)) == len(labels.param_rows("count", {**fence, "area_name_en": ""}))
+    with translation.override("zh-hans"):
+        assert labels.summary_text("count", fence).startswith("鼓浪屿 ")
+    with translation.override("en"):  # a firing of a fence without an English name
+        assert "鼓浪屿" in labels.summary_text("count", {**fence, "area_name_en": ""})

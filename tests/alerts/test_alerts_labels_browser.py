@@ -32,7 +32,10 @@ def test_the_terminal_renders_labels_dates_and_a_map_in_the_viewers_language(liv
     from playwright.sync_api import expect, sync_playwright
 
     from pingan.alerts.models import Alert
+    from pingan.core.models import OrgUnit
 
+    # the unit's English name (issue 11: the terminal said the unit in Chinese on an English page)
+    OrgUnit.objects.filter(pk=on_duty.unit_a.pk).update(name_en="Lianqian Police Station")
     ingest(payload("t1", LQ_SOS, "sos", clock()),
            payload("t2", LQ_SOS, "incident", clock(), category="aggravated_assault"),
            payload("t4", LQ_ACOUSTIC, "gunshot", clock(), category="single_gunshot", confidence=0.9),
@@ -72,8 +75,10 @@ def test_the_terminal_renders_labels_dates_and_a_map_in_the_viewers_language(liv
                 live = Alert.objects.select_related("device").get(summary="immediate.smoke")
                 expect(page.locator(f"#alerts li[data-alert='{live.pk}'] .head")).to_have_text(
                     _expected([live], language)[0], timeout=15_000)
+                unit_name = on_duty.unit_a.name if language == "zh-hans" else "Lianqian Police Station"
                 for meta in page.locator("#alerts li.alert .meta").all_inner_texts():
                     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00 · ", meta), meta
+                    assert f" · {unit_name} · " in meta, meta  # the live card too
                 cards = " ".join(page.locator("#alerts").all_inner_texts())
                 for raw in ("immediate.", "aggravated_assault", "single_gunshot", "P1 ·", "Video analytic",
                             "视频分析事件", LQ_ACOUSTIC):

@@ -100,11 +100,13 @@ _CONDITIONS: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
 
 @dataclass(frozen=True, slots=True)
 class Fence:
-    """A named polygon (WGS-84 lon/lat ring)."""
+    """A named polygon (WGS-84 lon/lat ring); ``name_en``: its English name (``name_en`` in the file; pages that
+    are not Chinese say it, else ``name``)."""
 
     id: str
     name: str
     ring: tuple[tuple[float, float], ...]
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,8 @@ def parse_ruleset(data: Mapping[str, Any], *, path: str = "<rules>") -> RuleSet:
             or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) for v in p) for p in ring)
         ):
             raise _fail(path, None, f"fence {fid!r}: polygon must be a list of at least 3 [lon, lat] pairs")
-        fences.append(Fence(fid, str(f.get("name", fid)), tuple((float(a), float(b)) for a, b in ring)))
+        fences.append(Fence(fid, str(f.get("name", fid)), tuple((float(a), float(b)) for a, b in ring),
+                            str(f.get("name_en", ""))))
     fence_ids = {f.id for f in fences}
     rules, seen = [], set()
     for r in data.get("rule", ()):
@@ -675,7 +678,8 @@ class Engine:
                         labels,
                         "count",
                         {"count": len(q), "minutes": c["window_minutes"], "area": key, "type": event.type,
-                         "area_name": self.fences[key][0].name if c["group_by"] == "fence" else ""},
+                         "area_name": self.fences[key][0].name if c["group_by"] == "fence" else "",
+                         "area_name_en": self.fences[key][0].name_en if c["group_by"] == "fence" else ""},
                         keys=tuple(k for _, k in q),
                     )
                 )

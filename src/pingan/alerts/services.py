@@ -753,7 +753,9 @@ def alert_payload(alert: Alert, **extra) -> dict:
         "status": alert.status,
         "lon": alert.lon,
         "lat": alert.lat,
+        # both names: the worker pushes without a viewer, the terminal's script picks the reader's (issue 11)
         "unit": alert.unit.name if alert.unit else "",
+        "unit_en": alert.unit.name_en if alert.unit else "",
         "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
         "device_name": alert.device.name if alert.device_id else "",
         "raised_at": alert.raised_at.isoformat(),

@@ -172,7 +172,10 @@ def ruleset_document(t: Template, *, lon: float, lat: float, op_id: int, starts_
     return {
         "id": f"op-{op_id}",
         "version": t.version,
-        "title": f"{t.title_zh} / {t.title_en} (operation {op_id}, template {t.id}@{t.version})",
+        # for programs and logs (pages name an operation's rules by its number: alerts.labels.ruleset); the
+        # template's title per language beside it — never "中文 / English" in one string (issue 11)
+        "title": f"operation {op_id}, template {t.id}@{t.version}",
+        "title_text": {"zh": t.title_zh, "en": t.title_en},
         "active_from": starts_at,
         "active_until": ends_at,
         "within": "area",

@@ -16,6 +16,8 @@
   var cards = {};
   var audio = null;
 
+  // the page's language: a unit's or a fence's English name is said on a page that is not Chinese
+  var chinese = (document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0;
   // the values a sentence shows, as pingan.alerts.labels.display_params: codes as labels, a count's area named
   function values(a) {
     var p = {}, k, params = a.params || {};
@@ -23,7 +25,7 @@
     if ("type" in p) p.type = L.event_types[p.type] || p.type;
     if ("category" in p) p.category = L.categories[p.category] || p.category.replace(/_/g, " ");
     else if (a.summary === "immediate.incident") p.category = L.event_types.incident;
-    if (a.summary === "count") p.area = p.area_name || a.device_name || p.area || "";
+    if (a.summary === "count") p.area = (!chinese && p.area_name_en) || p.area_name || a.device_name || p.area || "";
     return p;
   }
   // an alert's sentence, as pingan.alerts.labels.summary_text (never a code: an unknown one is said plainly)
@@ -40,6 +42,9 @@
     return text;
   }
   // date and time in the bureau's time zone with its offset, as pingan.alerts.labels.when
+  // the unit in the page's language: its English name on a page that is not Chinese, when it has one
+  // (core.models.OrgUnit.label; the stream carries both, it is pushed without a viewer)
+  function unitName(a) { return (!chinese && a.unit_en) ? a.unit_en : (a.unit || ""); }
   function when(iso) {
     var d = new Date(iso), parts = {};
     try {
@@ -100,7 +105,7 @@
     head.appendChild(document.createTextNode(" · " + fmt(a)));
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = when(a.raised_at) + " · " + (a.unit || "") + " · " +
+    meta.textContent = when(a.raised_at) + " · " + unitName(a) + " · " +
       (L.states[a.state] || a.state) + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
     li.appendChild(head); li.appendChild(meta);
     var actions = document.createElement("div");
