@@ -22,7 +22,8 @@ HEAD = "案件编号,接报时间,发案时间,案由,发案地点,辖区,破案
 #: (case, reported, charge, unit, cleared, loss): station A has 3 thefts and a robbery in the week of
 #: 2024-03-04 (as of Wednesday 6 March), B one theft; last year's same week A had 1 theft; a pickpocketing
 #: on a bus in A in 2023; one theft of 2023 in A cleared in 2024; B's file reaches back to January 2023, so
-#: last year's periods are covered (a file's days are what it covers).
+#: last year's periods are covered (a file's days are what it covers: every day of a period must be, from
+#: 1 January 2023 for last year's year to date).
 ROWS = [
     ("A1", "2024-03-04 09:00", "盗窃", "莲前派出所", "2024-03-05 10:00", "1500"),
     ("A2", "2024-03-05 10:00", "盗窃", "莲前派出所", "", "800"),
@@ -31,7 +32,7 @@ ROWS = [
     ("A5", "2023-03-07 09:00", "盗窃", "莲前派出所", "2024-02-01 09:00", "500"),
     ("A6", "2023-06-01 08:00", "扒窃", "莲前派出所", "", "200", "思明区莲前东路公交车上"),
     ("B1", "2024-03-05 09:00", "盗窃", "江头派出所", "", "4000"),
-    ("B2", "2023-01-05 10:00", "盗窃", "江头派出所", "", "100"),  # the file starts in January 2023
+    ("B2", "2023-01-01 10:00", "盗窃", "江头派出所", "", "100"),  # the file starts on 1 January 2023
 ]
 
 

@@ -256,7 +256,7 @@ def test_deaths_per_10000_vehicles_use_the_recorded_vehicle_count(cast):
     services.bureau_import(data=("接报时间,案件类别,案由,辖区,死亡人数,受伤人数\n"
                                  "2024-05-01 08:00,交通事故,交通事故,莲前派出所,1,2\n"
                                  "2024-05-02 08:00,交通事故,交通事故,莲前派出所,,\n"
-                                 "2023-05-02 08:00,交通事故,交通事故,莲前派出所,,1\n").encode(),
+                                 "2023-01-01 08:00,交通事故,交通事故,莲前派出所,,1\n").encode(),
                            filename="traffic.csv", org_code="350200")
     services.vehicle_count_set(actor=None, unit=OrgUnit.objects.get(code="350200"), year=2024, vehicles=20_000,
                                source="test figure")
@@ -265,6 +265,12 @@ def test_deaths_per_10000_vehicles_use_the_recorded_vehicle_count(cast):
     assert (t.current.all_reported, t.current.accidents, t.current.deaths, t.current.injured) == (2, 1, 1, 2)
     assert (t.previous.accidents, t.change["accidents"]) == (1, 0.0)
     assert t.deaths_per_10k_vehicles == pytest.approx(0.5)
+    # issue 11: a year to date whose last year no file covers (the file starts on 1 January 2023) has no
+    # previous figures — not zeros, which the command line printed as "0 last year" under a table saying "no
+    # data for the same period last year"
+    t = selectors.compstat_for_unit(actor=cast.analyst, code="350200", as_of=D(2023, 6, 30),
+                                    scheme_id="traffic").traffic
+    assert t.previous is None and t.missing == "no_data" and set(t.change.values()) == {None}
 
 
 # ------------------------------------------------------------------------------------------- real open data

@@ -31,57 +31,84 @@ def _scale(n: int, top: int, x0: float, width: float, y0: float, height: float):
     return x, y
 
 
-def _points(values: Sequence[float], x, y) -> str:
-    return " ".join(f"{x(i):g},{y(v):g}" for i, v in enumerate(values))
+def _segments(values: Sequence[float | None], x, y) -> tuple[str, ...]:
+    """The polylines of a weekly series (SVG ``points``), broken where a week has no value (``None``: no data
+    source covers it, or a week 53 last year did not have) — a gap, not a drop to zero."""
+    out, run = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if run:
+                out.append(" ".join(run))
+            run = []
+            continue
+        run.append(f"{x(i):g},{y(v):g}")
+    if run:
+        out.append(" ".join(run))
+    return tuple(out)
+
+
+def _known(values: Sequence[float | None]) -> list[float]:
+    return [v for v in values if v is not None]
 
 
 @dataclass(frozen=True)
 class Sparkline:
-    """One small multiple: the polyline of this year and of last year, the axis top, and the last value."""
+    """One small multiple: the polylines of this year and of last year (broken where a week has no value), the
+    axis top, the last value, and the totals over the weeks both years have (``total_previous`` ``None`` when
+    no week has both)."""
 
     width: int
     height: int
-    current: str
-    previous: str
+    current: tuple[str, ...]
+    previous: tuple[str, ...]
     top: int
-    last: int
+    last: int | None
     total: int
-    total_previous: int
+    total_previous: int | None
 
     @property
     def increase(self) -> bool:
-        return self.total > self.total_previous
+        return self.total_previous is not None and self.total > self.total_previous
 
 
-def sparkline(current: Sequence[int], previous: Sequence[int], *, width: int = 160, height: int = 44) -> Sparkline:
-    """A small multiple of weekly counts (both series on the same scale, so they compare at a glance)."""
+def sparkline(current: Sequence[int | None], previous: Sequence[int | None], *, width: int = 160,
+              height: int = 44) -> Sparkline:
+    """A small multiple of weekly counts (both series on the same scale, so they compare at a glance). The
+    totals compare the weeks that have a value in both years (a week 53 without one last year is left out of
+    this year's total too)."""
     if previous and len(previous) != len(current):
         raise ValueError(f"{len(current)} weeks this year against {len(previous)} last year")
-    top = nice_ceiling(max([*current, *previous, 0]))
+    top = nice_ceiling(max([*_known(current), *_known(previous), 0]))
     x, y = _scale(len(current), top, 2, width - 4, 3, height - 6)
-    return Sparkline(width, height, _points(current, x, y), _points(previous, x, y) if previous else "", top,
-                     current[-1] if current else 0, sum(current), sum(previous))
+    pairs = [(c, p) for c, p in zip(current, previous, strict=True) if c is not None and p is not None]
+    if pairs:
+        total, total_prev = sum(c for c, _p in pairs), sum(p for _c, p in pairs)
+    else:  # nothing to compare with: this year's weeks, and no total for last year
+        total, total_prev = sum(_known(current)), None
+    return Sparkline(width, height, _segments(current, x, y), _segments(previous, x, y) if previous else (), top,
+                     current[-1] if current else 0, total, total_prev)
 
 
 @dataclass(frozen=True)
 class TrendChart:
     width: int
     height: int
-    current: str
-    previous: str
+    current: tuple[str, ...]  # polylines, broken where a week has no value
+    previous: tuple[str, ...]
     y_ticks: tuple[tuple[float, int], ...]
     x_labels: tuple[tuple[float, str], ...]
     plot_left: int
 
 
-def trend_chart(mondays: Sequence[dt.date], current: Sequence[int], previous: Sequence[int], *,
+def trend_chart(mondays: Sequence[dt.date], current: Sequence[int | None], previous: Sequence[int | None], *,
                 width: int = 360, height: int = 170) -> TrendChart:
-    """The weekly trend of one category: this year's weeks (by Monday) and the same weeks a year earlier,
-    with y ticks (0, half, top) and an x label at the first week of each quarter."""
+    """The weekly trend of one category: this year's weeks (by Monday) and the same ISO weeks a year earlier,
+    with y ticks (0, half, top) and an x label at the first week of each quarter. A week without a value
+    (``None``) is a gap in its line."""
     if len(current) != len(mondays) or (previous and len(previous) != len(mondays)):
         raise ValueError("trend_chart: one value per week for each series")
     left, bottom = 30, 18
-    top = nice_ceiling(max([*current, *previous, 0]))
+    top = nice_ceiling(max([*_known(current), *_known(previous), 0]))
     x, y = _scale(len(mondays), top, left, width - left - 6, 6, height - bottom - 6)
     ticks = tuple((y(v), v) for v in sorted({0, top // 2, top}))
     labels = []
@@ -91,5 +118,5 @@ def trend_chart(mondays: Sequence[dt.date], current: Sequence[int], previous: Se
         if q != last_q:
             labels.append((x(i), d.strftime("%Y-%m") if d.month == 1 or not labels else d.strftime("%m")))
             last_q = q
-    return TrendChart(width, height, _points(current, x, y), _points(previous, x, y) if previous else "", ticks,
+    return TrendChart(width, height, _segments(current, x, y), _segments(previous, x, y) if previous else (), ticks,
                       tuple(labels), left)

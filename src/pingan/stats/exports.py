@@ -78,11 +78,13 @@ def compstat_sheet(page: UnitPage) -> Sheet:
     """The CompStat table of a unit as one sheet (counts, changes as fractions, clearance, streaks)."""
     head = [_("Category")]
     for w in present.windows(page):
-        head += [f"{w.label} {w.current.start}–{w.current.end}", f"{w.label} {w.previous.start}–{w.previous.end}",
+        prev = f"{w.previous.start}–{w.previous.end}" if w.previous is not None else present.no_week_53_text()
+        head += [f"{w.label} {w.current.start}–{w.current.end}", f"{w.label} {_('last year')} {prev}",
                  f"{w.label} %"]
     currency = present.page_currency(page)
     unit = present.money_unit(currency)
-    head += [_("Offences cleared this year"), _("of which without arrest"), _("Clearance rate (YTD)"),
+    head += [_("Offences cleared this year"), _("of which without arrest"),
+             _("of which offences of earlier years"), _("Clearance rate (YTD)"),
              _("Fewer than %(n)s offences (rate on small counts)") % {"n": present.SMALL_BASE},
              _("This year's offences cleared"), _("This year's clearance rate"), _("Days without an incident"),
              _("Longest run without an incident"),
@@ -97,8 +99,8 @@ def compstat_sheet(page: UnitPage) -> Sheet:
             continue
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = r.windows[name]
-            if not rv.covered_last_year:
-                line += [f.current, present.no_last_year_text(), None]
+            if f.previous is None:  # no such week last year, or no data: said, never a 0
+                line += [f.current, present.missing_text(f.missing), None]
                 continue
             line += [f.current, f.previous, present.no_base_text() if f.change is None else _round(f.change)]
             if f.increase:
@@ -111,7 +113,7 @@ def compstat_sheet(page: UnitPage) -> Sheet:
             return present.no_offences_text() if value is None else _round(value)
 
         amounts = r.amounts or {}
-        line += [r.cleared_ytd, r.exceptional_ytd, rate(r.clearance_ytd),
+        line += [r.cleared_ytd, r.exceptional_ytd, r.cleared_earlier_ytd, rate(r.clearance_ytd),
                  _("yes") if present.small_base(offences) else "",
                  r.current_year_cleared, rate(r.current_year_clearance) if current_year else None,
                  st.current if st else None, st.longest if st else None,
@@ -121,27 +123,34 @@ def compstat_sheet(page: UnitPage) -> Sheet:
             + _("Changes and rates are fractions (0.123 = 12.3%%). Clearance: FBI UCR rules (offences, not "
                 "persons; cleared by arrest or without arrest; counted in the year cleared, so a rate can "
                 "exceed 1). Amounts in %(unit)s.") % {"unit": unit})
+    if any(present.over_100(r) for r in page.compstat.rows):
+        note += " " + present.over_100_note(page)
     return Sheet("CompStat", head, rows, hl, note)
 
 
 def children_sheet(page: UnitPage) -> Sheet:
-    from pingan.stats.selectors import headline_category
-
-    key = headline_category(page.scheme)
+    key = present.headline(page)
     head = [_("Unit"), _("Code")]
     for w in present.windows(page):
         head += [w.label, f"{w.label} ({_('last year')})", f"{w.label} %"]
     rows, hl = [], set()
     for i, c in enumerate(page.children):
-        row = c.compstat.row(key)
         line: list = [c.unit.label, c.unit.code]
+        if key is None:
+            rows.append([*line, present.no_source_text()])
+            continue
+        row = c.compstat.row(key)
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = row.windows[name]
+            if f.previous is None:
+                line += [f.current, present.missing_text(f.missing), None]
+                continue
             line += [f.current, f.previous, present.no_base_text() if f.change is None else round(f.change, 4)]
             if f.increase:
                 hl.update({(i, 2 + 3 * k), (i, 3 + 3 * k), (i, 4 + 3 * k)})
         rows.append(line)
-    return Sheet(_("Sub-units"), head, rows, hl, page.scheme.category(key).label(get_language()))
+    return Sheet(_("Sub-units"), head, rows, hl,
+                 page.scheme.category(key).label(get_language()) if key else present.no_source_text())
 
 
 INCIDENT_COLUMNS = ("id", "source", "source_ref", "unit", "count_date", "occurred_from", "occurred_to", "reported_at",
@@ -196,6 +205,9 @@ def all_units_sheet(result) -> Sheet:
             line: list = [unit.code, unit.label, cs.scheme.stamp(), cs.scheme.category(r.category).label(lang)]
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = r.windows[name]
+                if f.previous is None:
+                    line += [f.current, present.missing_text(f.missing), None]
+                    continue
                 line += [f.current, f.previous, _round(f.change)]
                 if f.increase:
                     hl.update({(len(rows), 4 + 3 * k), (len(rows), 5 + 3 * k), (len(rows), 6 + 3 * k)})

@@ -10,9 +10,14 @@ Windows (CompStat)
     * week to date: Monday to the as-of day (NYPD CompStat periods run Monday to Sunday);
     * 28 days: the 28 days ending on the as-of day;
     * year to date: 1 January to the as-of day.
-    Each is compared with the same period a year earlier: the week and the 28 days are moved back 364 days
-    (52 weeks, so Mondays stay Mondays and a week compares with a whole week); the year to date runs from
-    1 January of the previous year to the same calendar day, and 29 February compares with 28 February.
+    Each is compared with the same period a year earlier. The week and the 28 days go by ISO 8601 weeks: the
+    as-of day is week W, weekday D of ISO year Y, and last year's window ends on week W, weekday D of ISO year
+    Y − 1 (so Mondays stay Mondays and a week compares with the same week number). That is 52 weeks back,
+    or 53 when the previous ISO year had 53 weeks — never a week of the same ISO year, which moving back a
+    fixed 364 days gave for week 53 (2026-W53 against 2026-W01). Week 53 when the previous ISO year has no
+    week 53 has **no** comparison (``None``: the pages say "no week 53 last year"), rather than another week.
+    The year to date runs from 1 January of the previous year to the same calendar day, and 29 February
+    compares with 28 February.
 
 Change
     ``(current - previous) / previous``; ``None`` ("n/a") when the previous figure is 0 — an increase from
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -124,18 +129,51 @@ def year_to_date_last_year(as_of: dt.date) -> Period:
     return Period(dt.date(as_of.year - 1, 1, 1), same_day_last_year(as_of))
 
 
-def compstat_windows(as_of: dt.date) -> dict[str, tuple[Period, Period]]:
-    """``{"wtd"|"d28"|"ytd": (current, same period last year)}`` for the as-of day (see module docstring)."""
+def iso_weeks(year: int) -> int:
+    """The number of ISO 8601 weeks of ISO year ``year`` (52 or 53): 28 December is always in its last week."""
+    return dt.date(year, 12, 28).isocalendar().week
+
+
+def same_iso_day_last_year(day: dt.date) -> dt.date | None:
+    """The day of the previous ISO year with ``day``'s ISO week number and weekday; ``None`` for a day of
+    week 53 when the previous ISO year has only 52 weeks (there is no same week to compare with)."""
+    year, week, weekday = day.isocalendar()
+    if week > iso_weeks(year - 1):
+        return None
+    return dt.date.fromisocalendar(year - 1, week, weekday)
+
+
+def weeks_back(as_of: dt.date, period: Period) -> Period | None:
+    """``period`` (a window ending on ``as_of``) moved to the same ISO week and weekday of the previous ISO year
+    (52 or 53 weeks back); ``None`` when ``as_of`` is in a week 53 the previous ISO year does not have."""
+    prior = same_iso_day_last_year(as_of)
+    if prior is None:
+        return None
+    return period.shifted((prior - as_of).days)
+
+
+def compstat_windows(as_of: dt.date) -> dict[str, tuple[Period, Period | None]]:
+    """``{"wtd"|"d28"|"ytd": (current, same period last year)}`` for the as-of day (see module docstring); the
+    previous period of the week and the 28 days is ``None`` in a week 53 that last year did not have."""
     wtd, d28 = week_to_date(as_of), last_days(as_of, 28)
-    return {"wtd": (wtd, wtd.shifted(-364)), "d28": (d28, d28.shifted(-364)),
+    return {"wtd": (wtd, weeks_back(as_of, wtd)), "d28": (d28, weeks_back(as_of, d28)),
             "ytd": (year_to_date(as_of), year_to_date_last_year(as_of))}
+
+
+def no_prior_reason(as_of: dt.date, window: str) -> str | None:
+    """Why a window of ``as_of`` has no period last year: ``"no_week_53"`` (an ISO week 53 the previous ISO
+    year did not have), else ``None``."""
+    if window in ("wtd", "d28") and same_iso_day_last_year(as_of) is None:
+        return "no_week_53"
+    return None
 
 
 def span_needed(as_of: dt.date, trend_weeks: int = 52) -> Period:
     """The days a CompStat for ``as_of`` reads: every window and its prior, and the trend weeks of both years."""
     windows = compstat_windows(as_of)
-    trend_start = monday_of(as_of) - dt.timedelta(weeks=trend_weeks - 1) - dt.timedelta(days=364)
-    start = min([trend_start] + [p.start for pair in windows.values() for p in pair])
+    mondays, prev = trend_mondays(as_of, trend_weeks)
+    starts = [d for d in (*mondays, *prev) if d is not None]
+    start = min(starts + [p.start for pair in windows.values() for p in pair if p is not None])
     return Period(start, as_of)
 
 
@@ -243,18 +281,22 @@ KeyWeeks = Mapping[Key, Mapping[dt.date, tuple[int, int]]]
 
 
 def compstat_periods(as_of: dt.date) -> dict[str, Period]:
-    """The six periods a CompStat sums: ``wtd``, ``wtd_prev``, ``d28``, ``d28_prev``, ``ytd``, ``ytd_prev``."""
+    """The periods a CompStat sums: ``wtd``, ``wtd_prev``, ``d28``, ``d28_prev``, ``ytd``, ``ytd_prev`` (a
+    ``_prev`` that does not exist — week 53 against a year without one — is left out)."""
     out = {}
     for name, (cur, prev) in compstat_windows(as_of).items():
-        out[name], out[f"{name}_prev"] = cur, prev
+        out[name] = cur
+        if prev is not None:
+            out[f"{name}_prev"] = prev
     return out
 
 
-def trend_mondays(as_of: dt.date, weeks: int = 52) -> tuple[list[dt.date], list[dt.date]]:
-    """The Mondays of the ``weeks`` weeks ending with the as-of week, and of the same weeks 52 weeks earlier."""
+def trend_mondays(as_of: dt.date, weeks: int = 52) -> tuple[list[dt.date], list[dt.date | None]]:
+    """The Mondays of the ``weeks`` weeks ending with the as-of week, and of the same ISO weeks of the previous
+    ISO year (``None`` for a week 53 that year did not have)."""
     last = monday_of(as_of)
     cur = [last - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    return cur, [d - dt.timedelta(days=364) for d in cur]
+    return cur, [same_iso_day_last_year(d) for d in cur]
 
 
 def sums_from_days(rows: Iterable[DayRow], clears: Iterable[ClearRow], periods: Mapping[str, Period]) -> KeySums:
@@ -368,14 +410,18 @@ def streak(days_with_incidents: Iterable[dt.date], as_of: dt.date, since: dt.dat
 
 @dataclass(frozen=True, slots=True)
 class WindowFigure:
+    """A window's count this year and in the same period last year, and the change. ``previous`` is ``None``
+    when last year has no such period (an ISO week 53 the previous ISO year did not have): not 0."""
+
     current: int
-    previous: int
+    previous: int | None
     change: float | None
+    missing: str = ""  # why previous is None: NO_WEEK_53, NO_DATA
 
     @property
     def increase(self) -> bool:
         """An increase (highlighted in the report, as the NYPD's sheets print increases in yellow)."""
-        return self.current > self.previous
+        return self.previous is not None and self.current > self.previous
 
 
 @dataclass(frozen=True)
@@ -390,8 +436,11 @@ class CompStatRow:
     current_year_clearance: float | None = None
     streak: Streak | None = None
     amounts: Mapping[str, Decimal] | None = None
-    trend: tuple[int, ...] = ()
-    trend_last_year: tuple[int, ...] = ()
+    # of cleared_ytd, the offences of earlier years (what can take the rate above 100 %)
+    cleared_earlier_ytd: int = 0
+    # weekly counts; None: a week no source covers, or a week 53 the previous ISO year did not have
+    trend: tuple[int | None, ...] = ()
+    trend_last_year: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -400,7 +449,7 @@ class CompStat:
 
     as_of: dt.date
     scheme: Scheme
-    windows: Mapping[str, tuple[Period, Period]]
+    windows: Mapping[str, tuple[Period, Period | None]]
     rows: tuple[CompStatRow, ...]
     trend_weeks: tuple[dt.date, ...] = ()
     notes: tuple[str, ...] = field(default=())
@@ -412,17 +461,31 @@ class CompStat:
         raise KeyError(f"no row {category!r}")
 
 
+#: Whether some data source covers a category over a whole period (``covered(category, period)``). A period
+#: it does not cover has no figure — not 0: "no data for the same period last year".
+Covered = Callable[[str, Period], bool]
+
+#: Why a previous-year figure is missing (:attr:`WindowFigure.missing`).
+NO_WEEK_53 = "no_week_53"
+NO_DATA = "no_data"
+
+
 def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks | None = None,
              streak_days: Mapping[str, Sequence[dt.date]] | None = None,
-             since: dt.date | Mapping[str, dt.date] | None = None, trend_weeks: int = 52) -> CompStat:
+             since: dt.date | Mapping[str, dt.date] | None = None, trend_weeks: int = 52,
+             covered: Covered | None = None) -> CompStat:
     """One unit's CompStat table (every rule in the module docstring).
 
     ``sums`` holds the six :func:`compstat_periods` per key; ``weeks`` the weekly counts per key (for the
-    trends: ``trend_weeks`` weeks ending with the as-of week, and the same weeks 52 weeks earlier).
-    ``streak_days`` maps each category with ``streak`` set to the days with an incident since ``since`` (the
-    first day of the data: one day, or a day per category); categories missing from either get no streak.
+    trends: ``trend_weeks`` weeks ending with the as-of week, and the same ISO weeks of the previous ISO
+    year). ``streak_days`` maps each category with ``streak`` set to the days with an incident since
+    ``since`` (the first day of the data: one day, or a day per category); categories missing from either
+    get no streak. ``covered`` (default: everything covered) says whether a source covers a category over a
+    period: last year's figure of a window (and a week of the trends) it does not cover is ``None`` with
+    :data:`NO_DATA`, never a 0 that no source counted.
     """
     leaf = category_sums(scheme, sums)
+    windows = compstat_windows(as_of)
     mondays, mondays_prev = trend_mondays(as_of, trend_weeks)
     leaf_weeks: dict[str, dict[dt.date, int]] | None = None
     out: list[CompStatRow] = []
@@ -430,6 +493,13 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
         figures = {}
         for name in WINDOWS:
             _m, cur = _group(scheme, leaf, cat.key, name)
+            prev_period = windows[name][1]
+            if prev_period is None:  # no such period last year (week 53): no figure, not 0
+                figures[name] = WindowFigure(cur, None, None, NO_WEEK_53)
+                continue
+            if covered is not None and not covered(cat.key, prev_period):
+                figures[name] = WindowFigure(cur, None, None, NO_DATA)
+                continue
             _m, prev = _group(scheme, leaf, cat.key, f"{name}_prev")
             figures[name] = WindowFigure(cur, prev, pct_change(cur, prev))
         ytd, ytd_count = _group(scheme, leaf, cat.key, "ytd")
@@ -450,13 +520,21 @@ def compstat(scheme: Scheme, as_of: dt.date, sums: KeySums, *, weeks: KeyWeeks |
             if leaf_weeks is None:
                 leaf_weeks = _weeks_by_leaf(scheme, weeks)
             leaves = [leaf_weeks.get(leaf, {}) for leaf in scheme.leaf_keys(cat.key)]
-            trend, trend_prev = (tuple(sum(lw.get(d, 0) for lw in leaves) for d in days)
-                                 for days in (mondays, mondays_prev))
+            trend, trend_prev = (
+                tuple(None if d is None or (covered is not None and not covered(cat.key, _week(d, until)))
+                      else sum(lw.get(d, 0) for lw in leaves) for d in days)
+                for days, until in ((mondays, as_of), (mondays_prev, None)))
         out.append(CompStatRow(cat.key, cat.is_group, figures, ytd.cleared, ytd.exceptional,
                                clearance_rate(ytd.cleared, ytd_count), cy_cleared, cy_rate, st, amounts,
-                               trend, trend_prev))
-    return CompStat(as_of, scheme, compstat_windows(as_of), tuple(out),
+                               ytd.cleared - ytd.same_year, trend, trend_prev))
+    return CompStat(as_of, scheme, windows, tuple(out),
                     tuple(mondays) if weeks is not None and trend_weeks else ())
+
+
+def _week(monday: dt.date, until: dt.date | None = None) -> Period:
+    """The week of ``monday``, up to ``until`` (the as-of day, in the as-of week)."""
+    end = monday + dt.timedelta(days=6)
+    return Period(monday, min(end, until) if until else end)
 
 
 def _weeks_by_leaf(scheme: Scheme, weeks: KeyWeeks) -> dict[str, dict[dt.date, int]]:
@@ -490,10 +568,13 @@ class TrafficFigures:
 @dataclass(frozen=True, slots=True)
 class TrafficIndicators:
     current: TrafficFigures
-    previous: TrafficFigures
+    previous: TrafficFigures | None
     change: Mapping[str, float | None]
     vehicles: int | None
     deaths_per_10k_vehicles: float | None
+    #: why there is no comparison with last year (``NO_DATA``: no source covers last year's period; then
+    #: ``previous`` is ``None`` and every change ``None``), else ""
+    missing: str = ""
 
 
 def traffic_figures(sums: KeySums, period: str) -> TrafficFigures:
@@ -513,14 +594,18 @@ def traffic_figures(sums: KeySums, period: str) -> TrafficFigures:
     return TrafficFigures(all_reported, accidents, deaths, injured, loss)
 
 
-def traffic_indicators(current: TrafficFigures, previous: TrafficFigures,
+def traffic_indicators(current: TrafficFigures, previous: TrafficFigures | None,
                        vehicles: int | None = None) -> TrafficIndicators:
     """Each indicator with its change against ``previous``, and deaths per 10,000 vehicles when ``vehicles``
-    (registered motor vehicles of the area) is given."""
-    change = {f: pct_change(getattr(current, f), getattr(previous, f))
-              for f in ("all_reported", "accidents", "deaths", "injured", "loss")}
+    (registered motor vehicles of the area) is given. ``previous`` ``None``: no source covers last year's
+    period (no change, and ``missing`` says why)."""
+    fields = ("all_reported", "accidents", "deaths", "injured", "loss")
+    if previous is None:
+        change = dict.fromkeys(fields)
+    else:
+        change = {f: pct_change(getattr(current, f), getattr(previous, f)) for f in fields}
     per_10k = rate(current.deaths * 10_000, vehicles) if vehicles else None
-    return TrafficIndicators(current, previous, change, vehicles, per_10k)
+    return TrafficIndicators(current, previous, change, vehicles, per_10k, "" if previous is not None else NO_DATA)
 
 
 def deaths_per_10k_vehicles(deaths: int, vehicles: int) -> float | None:

@@ -9,13 +9,14 @@ import functools
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.encoding import iri_to_uri
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pingan.stats import charts
+from pingan.stats import charts, indicators
 from pingan.stats.classify import Category
 from pingan.stats.indicators import CompStatRow
 from pingan.stats.selectors import UnitPage, headline_category
@@ -30,7 +31,6 @@ class RowView:
     category: Category
     label: str
     covered: bool
-    covered_last_year: bool
     spark: charts.Sparkline | None
 
 
@@ -40,7 +40,12 @@ class WindowView:
     label: str
     short: str
     current: object  # Period
-    previous: object
+    previous: object  # Period, or None: no such period last year (ISO week 53)
+    iso_week: str  # "2026-W53": the ISO week of the as-of day
+
+    @property
+    def no_previous_text(self) -> str:
+        return no_week_53_text()
 
 
 # ------------------------------------------------------------------------------- values not available, money
@@ -59,6 +64,30 @@ def no_last_year_text() -> str:
     return pgettext("stats change", "no data for the same period last year")
 
 
+def no_week_53_text() -> str:
+    """Last year's cells of the week (and the 28 days) in an ISO week 53 that the previous ISO year did not
+    have: there is no same week to compare with."""
+    return pgettext("stats change", "no week 53 last year")
+
+
+def missing_text(missing: str) -> str:
+    """Why last year's figure of a window is not given (``WindowFigure.missing``): no such week, or no data."""
+    return no_week_53_text() if missing == indicators.NO_WEEK_53 else no_last_year_text()
+
+
+def missing_title(missing: str) -> str:
+    """The longer explanation (a tooltip) of :func:`missing_text`."""
+    if missing == indicators.NO_WEEK_53:
+        return gettext("this is ISO week 53; the previous ISO year had 52 weeks, so there is no same week last "
+                       "year to compare with")
+    return gettext("no data source covers this period last year: its count is unknown, not zero")
+
+
+def previous_text(f) -> str:
+    """Last year's count of a window, or why there is none."""
+    return missing_text(f.missing) if f.previous is None else str(f.previous)
+
+
 def no_offences_text() -> str:
     """A clearance rate with no offence this year to divide by."""
     return pgettext("stats clearance", "no offences this year")
@@ -69,6 +98,11 @@ def no_source_text() -> str:
     return pgettext("stats", "no data source for this category")
 
 
+def no_base_title() -> str:
+    """The longer explanation (a tooltip) of :func:`no_base_text`."""
+    return gettext("last year's count for this period was 0: a change from zero has no percentage")
+
+
 def pct_text(change: float | None) -> str:
     """``+12.3%`` / ``-4.0%``; the reason (:func:`no_base_text`) when the base was zero."""
     return no_base_text() if change is None else f"{change * 100:+.1f}%"
@@ -77,6 +111,34 @@ def pct_text(change: float | None) -> str:
 def share_text(value: float | None) -> str:
     """``98.2%``; the reason (:func:`no_offences_text`) when there was no offence to divide by."""
     return no_offences_text() if value is None else f"{value * 100:.1f}%"
+
+
+def over_100(row: CompStatRow) -> bool:
+    """Whether the row's clearance rate is above 100 % (legitimate under the UCR rules: see
+    :func:`over_100_note`)."""
+    return row.clearance_ytd is not None and row.clearance_ytd > 1
+
+
+def over_100_title(row: CompStatRow) -> str:
+    """Why this row's rate is above 100 %, with its figures (a tooltip, a CLI footnote)."""
+    return gettext("%(cleared)s offences cleared this year, %(earlier)s of them committed in earlier years, "
+                   "against %(offences)s offences recorded this year: a clearance counts in the year it is made "
+                   "(FBI UCR), so the rate can exceed 100%%.") % {
+        "cleared": row.cleared_ytd, "earlier": row.cleared_earlier_ytd,
+        "offences": int(row.windows["ytd"].current)}
+
+
+def over_100_note(page: UnitPage, language: str | None = None) -> str:
+    """The footnote of the rates above 100 % (marked †): what makes them legitimate, per category."""
+    language = language or get_language()
+    parts = [gettext("%(category)s: %(cleared)s cleared, %(earlier)s of them offences of earlier years, "
+                     "%(offences)s recorded") % {
+        "category": page.scheme.category(r.category).label(language), "cleared": r.cleared_ytd,
+        "earlier": r.cleared_earlier_ytd, "offences": int(r.windows["ytd"].current)}
+        for r in page.compstat.rows if over_100(r) and r.category in page.covered]
+    return gettext("† Above 100%%: more offences were cleared this year than were recorded, because offences "
+                   "of earlier years cleared this year count this year (FBI UCR, “Offenses cleared”).") % {} + (
+        " " + pgettext("list separator", "; ").join(parts) + pgettext("sentence end", ".") if parts else "")
 
 
 #: A rate over fewer offences than this is marked as based on small counts: one case more or less moves it by
@@ -162,19 +224,31 @@ def rows(page: UnitPage, language: str | None = None) -> list[RowView]:
     for r in page.compstat.rows:
         cat = page.scheme.category(r.category)
         spark = charts.sparkline(r.trend, r.trend_last_year) if r.trend else None
-        out.append(RowView(r, cat, cat.label(language), r.category in page.covered,
-                           r.category in page.covered_last_year, spark))
+        out.append(RowView(r, cat, cat.label(language), r.category in page.covered, spark))
     return out
 
 
 def windows(page: UnitPage) -> list[WindowView]:
-    return [WindowView(name, str(WINDOW_LABELS[name]), str(SHORT_LABELS[name]), cur, prev)
+    return [WindowView(name, str(WINDOW_LABELS[name]), str(SHORT_LABELS[name]), cur, prev, iso_week(page.as_of))
             for name, (cur, prev) in page.compstat.windows.items()]
 
 
-def trend(page: UnitPage) -> tuple[str, charts.TrendChart | None]:
-    """The headline category and its weekly trend chart (``None`` without trend data)."""
+def headline(page: UnitPage) -> str | None:
+    """The category the trend chart and the sub-units' table show: the scheme's headline (its total) when a
+    data source covers it, else the first category one covers (the aggravated-assault file of Chicago covers
+    no "Total Part I"; its pages show aggravated assault), ``None`` when none is covered."""
     key = headline_category(page.scheme)
+    if key in page.covered:
+        return key
+    return next((c.key for c in page.scheme.categories if c.key in page.covered), None)
+
+
+def trend(page: UnitPage) -> tuple[str | None, charts.TrendChart | None]:
+    """The :func:`headline` category and its weekly trend chart (``None`` without trend data, or when no data
+    source covers any category: no chart of zeros nobody counted)."""
+    key = headline(page)
+    if key is None:
+        return None, None
     row = page.compstat.row(key)
     if not row.trend:
         return key, None
@@ -185,6 +259,12 @@ def week_label(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday and Sunday of the as-of week."""
     monday = as_of - dt.timedelta(days=as_of.weekday())
     return monday, monday + dt.timedelta(days=6)
+
+
+def iso_week(day: dt.date) -> str:
+    """``2026-W53``: the ISO 8601 week of ``day`` (its ISO year may differ from the calendar year)."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 # ------------------------------------------------------------------------------------- the page's tables
@@ -210,7 +290,6 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
     """For each window, its table rows: this year (linked to the drill-down), last year (linked), the
     change; a dash where no data source covers the category (this year, or last year)."""
     drill = escape(f"{reverse('stats:incidents', args=[page.unit.code])}?{query}&category=")
-    no_last_year, no_last_year_title = escape(no_last_year_text()), escape(gettext("no data source covers last year"))
     no_source = escape(no_source_text())
     no_source_title = escape(gettext("no data source covers this category at this date"))
     out = []
@@ -225,14 +304,16 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
                 continue
             link = f"{drill}{escape(r.row.category)}&amp;window={w.name}"
             up = " up" if f.increase else ""
-            if r.covered_last_year:
+            if f.previous is not None:
                 na = " na" if f.change is None else ""
+                title = f' title="{escape(no_base_title())}"' if f.change is None else ""
                 html = (f'<td class="n{up}"><a href="{link}">{int(f.current)}</a></td>'
                         f'<td class="n"><a href="{link}_prev">{int(f.previous)}</a></td>'
-                        f'<td class="n{up}{na}">{escape(_change(f.change))}</td>')
+                        f'<td class="n{up}{na}"{title}>{escape(_change(f.change))}</td>')
             else:
                 html = (f'<td class="n"><a href="{link}">{int(f.current)}</a></td>'
-                        f'<td class="na" colspan="2" title="{no_last_year_title}">{no_last_year}</td>')
+                        f'<td class="na" colspan="2" title="{escape(missing_title(f.missing))}">'
+                        f'{escape(missing_text(f.missing))}</td>')
             body.append(TableRow(css, r.label, mark_safe(html)))  # noqa: S308 - every part escaped above
         out.append((w, body))
     return out
@@ -241,11 +322,19 @@ def window_tables(page: UnitPage, row_views: list[RowView], windows_: list[Windo
 def children_table(page: UnitPage, windows_: list[WindowView], query: str) -> list[tuple[str, str, SafeString]]:
     """The sub-units' headline figures: (link, name, the window cells) per sub-unit."""
     base = reverse("stats:unit", args=["-"])[:-2]  # "/stats/u/"
+    key = headline(page)
     out = []
     for c in page.children:
         cells = []
         for w in windows_:
-            f = c.headline.windows[w.name]
+            if key is None:
+                cells.append(f'<td class="na" colspan="2">{escape(no_source_text())}</td>')
+                continue
+            f = c.compstat.row(key).windows[w.name]
+            if f.previous is None:
+                cells.append(f'<td class="n">{int(f.current)}</td><td class="na" title="'
+                             f'{escape(missing_title(f.missing))}">{escape(missing_text(f.missing))}</td>')
+                continue
             up = " up" if f.increase else ""
             cells.append(f'<td class="n{up}">{int(f.current)} <span class="muted">({int(f.previous)})</span></td>'
                          f'<td class="n{up}">{escape(_change(f.change))}</td>')
@@ -271,6 +360,8 @@ class ClearanceRow:
     current_year_cleared: int | None
     current_year_rate: str
     streak: object
+    over_100: bool = False
+    over_100_title: str = ""
 
 
 def clearance_rows(row_views: list[RowView]) -> list[ClearanceRow]:
@@ -285,8 +376,12 @@ def clearance_rows(row_views: list[RowView]) -> list[ClearanceRow]:
         out.append(ClearanceRow(rv.label, r.is_group, offences, r.cleared_ytd, r.exceptional_ytd,
                                 share_text(r.clearance_ytd), small_base(offences), current_year,
                                 r.current_year_cleared, share_text(r.current_year_clearance) if current_year else "",
-                                r.streak))
+                                r.streak, over_100(r), over_100_title(r) if over_100(r) else ""))
     return out
+
+
+def _nowrap(text: str) -> SafeString:
+    return format_html('<span class="dates">{}</span>', text)
 
 
 def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
@@ -296,12 +391,44 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
     row_views, windows_ = rows(page), windows(page)
     clearance = clearance_rows(row_views)
     return {"p": page, "rows": row_views, "show_current_year": any(c.current_year for c in clearance),
+            "over_100_note": over_100_note(page) if any(c.over_100 for c in clearance) else "",
+            "traffic_missing": missing_text(page.traffic.missing) if page.traffic else "",
+            "traffic_missing_title": missing_title(page.traffic.missing) if page.traffic else "",
             "windows": windows_, "trend": chart,
             "window_tables": window_tables(page, row_views, windows_, query),
             "children": children_table(page, windows_, query), "clearance": clearance,
             "currency": page_currency(page), "small_base": SMALL_BASE,
-            "trend_category": page.scheme.category(head_key), "week": week_label(page.as_of),
+            "trend_category": page.scheme.category(head_key) if head_key else None,
+            "week": week_label(page.as_of), "iso_week": iso_week(page.as_of),
+            # dates never break at their hyphens on a phone (12-/30)
+            "as_of_html": _nowrap(f"{page.as_of:%Y-%m-%d} ({date_format(page.as_of, 'D')})"),
+            "week_html": tuple(_nowrap(f"{d:%m-%d}") for d in week_label(page.as_of)),
             "query": query, "can_watch": can_watch}
+
+
+#: The import notes in the reader's language (code → message; English: ``importers.NOTE_MESSAGES``).
+NOTE_TEXTS = {
+    "placed_by_point": _("%(placed)s incidents placed in a borough by their coordinates"),
+    "homicides_placed_by_point": _("%(placed)s of %(total)s homicides placed in a borough by their coordinates"),
+    "crashes_placed_by_point": _("%(placed)s crashes without a BOROUGH placed by their coordinates; %(city)s with "
+                                 "neither counted for the city only"),
+    "outside_districts": _("%(n)s incidents outside the city's districts ('%(label)s' or none) are counted for the "
+                           "city only"),
+    "encoding": _("encoding %(encoding)s"),
+    "header_row": _("header on row %(row)s; rows above it skipped as titles"),
+}
+
+
+def note_text(note) -> str:
+    """An import note (``ImportBatch.notes``) in the active language; a note stored as text by an older
+    import as it is."""
+    if isinstance(note, dict):
+        template = NOTE_TEXTS.get(note.get("code", ""))
+        try:
+            return str(template) % note.get("params", {}) if template else note.get("en", "")
+        except (KeyError, TypeError, ValueError):
+            return note.get("en", "")
+    return str(note)
 
 
 BLOCK_LABEL = pgettext_lazy("city block", "Block")

@@ -29,15 +29,23 @@ class PeriodOut(Schema):
 
 
 class WindowPeriodsOut(Schema):
+    """A window and the same period last year (``previous`` null for ISO week 53 when the previous ISO year had
+    no week 53: there is no same week to compare with)."""
+
     current: PeriodOut
-    previous: PeriodOut
+    previous: PeriodOut | None
 
 
 class WindowOut(Schema):
+    """This year's count, last year's and the change. ``previous`` is null — never 0 — when there is no figure:
+    ``missing`` says why (``no_week_53``: an ISO week 53 the previous ISO year did not have; ``no_data``: no
+    data source covers last year's period). ``change`` is null also when last year's count was 0."""
+
     current: int
-    previous: int
+    previous: int | None
     change: float | None
     increase: bool
+    missing: str
 
 
 class StreakOut(Schema):
@@ -74,8 +82,8 @@ class CompStatRowOut(Schema):
     current_year_clearance: float | None
     streak: StreakOut | None
     amounts: dict[str, Decimal] | None
-    trend: list[int]
-    trend_last_year: list[int]
+    trend: list[int | None]
+    trend_last_year: list[int | None]
 
 
 class ChildOut(Schema):
@@ -96,10 +104,11 @@ class TrafficOut(Schema):
     kept apart, year to date against last year; deaths per 10,000 vehicles when a vehicle count is recorded."""
 
     current: TrafficFiguresOut
-    previous: TrafficFiguresOut
+    previous: TrafficFiguresOut | None
     change: dict[str, float | None]
     vehicles: int | None
     deaths_per_10k_vehicles: float | None
+    missing: str  # "no_data": no source covers last year's period (previous null), else ""
 
 
 class CompStatOut(Schema):
@@ -257,6 +266,10 @@ class ImportOut(Schema):
     @staticmethod
     def resolve_org(obj) -> str | None:
         return obj.org.code if obj.org_id else None
+
+    @staticmethod
+    def resolve_notes(obj) -> list[str]:
+        return [n.get("en", "") if isinstance(n, dict) else str(n) for n in obj.notes or []]
 
 
 class RowIssueOut(Schema):

@@ -182,6 +182,37 @@ def covered_categories(scheme: Scheme, sources: Sequence[Coverage], day: dt.date
     return out
 
 
+def covered_over(scheme: Scheme, sources: Sequence[Coverage]) -> indicators.Covered:
+    """``covered(category, period)``: whether the sources cover ``category`` on every day of ``period`` (by
+    the rule of :func:`covered_categories`: each offence its rules name lies in the scope of a source running
+    on the day; several sources' spans may join). With no recorded source at all everything is covered. For
+    last year's figures: a period no source covers has no figure, not 0 (``indicators.compstat``)."""
+    if not sources:
+        return lambda category, period: True
+    memo: dict[tuple[str, Period], bool] = {}
+
+    def prefix_covered(prefix: str, period: Period) -> bool:
+        spans = sorted((src.first, src.last) for src in sources
+                       if any(classify.under(prefix, o) for o in src.scope))
+        reach = period.start - dt.timedelta(days=1)  # covered up to here
+        for first, last in spans:
+            if first > reach + dt.timedelta(days=1):
+                break
+            reach = max(reach, last)
+            if reach >= period.end:
+                return True
+        return False
+
+    def covered(category: str, period: Period) -> bool:
+        key = (category, period)
+        if key not in memo:
+            memo[key] = all(prefix_covered(prefix, period) for prefix in
+                            {p for r in scheme.rules_of(category) if r.attempted != "only" for p in r.offences})
+        return memo[key]
+
+    return covered
+
+
 # ------------------------------------------------------------------------------------------------ SQL sums
 
 _KEY_COLS = "offence, place_type, attempted, harm"
@@ -266,8 +297,13 @@ def generation() -> str:
     return str(RollupState.objects.filter(pk=1).values_list("generation", flat=True).first() or "none")
 
 
+#: Bumped when what a cached figure means changes (2: last year's windows by ISO week, coverage per period),
+#: so that figures cached by the previous code under the same rollup generation are not served.
+_CACHE_VERSION = 2
+
+
 def _cache_key(gen: str, kind: str, *parts) -> str:
-    return f"pingan:stats:{gen}:{kind}:" + ":".join(str(p) for p in parts)
+    return f"pingan:stats:v{_CACHE_VERSION}:{gen}:{kind}:" + ":".join(str(p) for p in parts)
 
 
 def unit_sums(unit_ids: Sequence[int], as_of: dt.date, gen: str | None = None) -> dict[int, dict]:
@@ -405,7 +441,7 @@ class UnitPage:
     compstat: CompStat
     children: list[ChildFigures]
     covered: dict[str, dt.date]
-    covered_last_year: dict[str, dt.date]
+    covered_last_year: dict[str, bool]  # categories whose every previous-year window some source covers
     sources: list[Coverage]
     traffic: indicators.TrafficIndicators | None = None
 
@@ -436,17 +472,21 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
     as_of = as_of or default_as_of(unit, last)
     sums = unit_sums([unit.pk], as_of, gen)[unit.pk]
     mondays, prev_mondays = indicators.trend_mondays(as_of, trend_weeks)
+    prev_known = [d for d in prev_mondays if d is not None]
     weeks = _cached(_cache_key(gen, "weeks", unit.pk, as_of, trend_weeks), lambda: dict(_key_weeks(
         [unit.pk], [Period(mondays[0], as_of),
-                    Period(prev_mondays[0], prev_mondays[-1] + dt.timedelta(days=6))]).get(unit.pk, {})))
+                    Period(prev_known[0], prev_known[-1] + dt.timedelta(days=6))]).get(unit.pk, {})))
     sources = coverage(unit, gen)
     covered = covered_categories(scheme, sources, as_of)
-    covered_last_year = covered_categories(scheme, sources, indicators.same_day_last_year(as_of))
+    is_covered = covered_over(scheme, sources)
+    covered_last_year = {c.key: True for c in scheme.categories if all(
+        prev is None or is_covered(c.key, prev) for _cur, prev in indicators.compstat_windows(as_of).values())}
     since = max(first, min(covered.values(), default=first)) if first else None
     streaks = _cached(_cache_key(gen, "streaks", unit.pk, scheme.id, since, as_of),
                       lambda: _streak_days(unit, scheme, since, as_of)) if since and since <= as_of else None
     cs = indicators.compstat(scheme, as_of, sums, weeks=weeks, streak_days=streaks, trend_weeks=trend_weeks,
-                             since={k: max(d, first) for k, d in covered.items()} if first else None)
+                             since={k: max(d, first) for k, d in covered.items()} if first else None,
+                             covered=is_covered)
     kids: list[ChildFigures] = []
     if children:
         child_units = list(OrgUnit.objects.filter(parent=unit, kind__in=TERRITORIAL).order_by("code"))
@@ -454,7 +494,8 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
 
         def children_figures() -> dict[int, CompStat]:
             child_sums = unit_sums(ids, as_of, gen)
-            return {pk: indicators.compstat(scheme, as_of, child_sums.get(pk, {}), trend_weeks=0) for pk in ids}
+            return {pk: indicators.compstat(scheme, as_of, child_sums.get(pk, {}), trend_weeks=0,
+                                            covered=is_covered) for pk in ids}
 
         # the sub-units' tables, not their raw sums, are what a page reads again: cached as such (a city's 25
         # districts' sums took ~100 ms to unpickle and classify on every visit)
@@ -464,9 +505,11 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
     traffic = None
     if scheme.id == "traffic":
         vc = VehicleCount.objects.filter(unit=unit, year=as_of.year).first()
-        traffic = indicators.traffic_indicators(indicators.traffic_figures(sums, "ytd"),
-                                                indicators.traffic_figures(sums, "ytd_prev"),
-                                                vc.vehicles if vc else None)
+        ytd_prev = cs.windows["ytd"][1]
+        traffic = indicators.traffic_indicators(
+            indicators.traffic_figures(sums, "ytd"),
+            indicators.traffic_figures(sums, "ytd_prev") if is_covered("all_reported", ytd_prev) else None,
+            vc.vehicles if vc else None)
     return UnitPage(unit, lineage(unit), scheme, as_of, first, last, cs, kids, covered, covered_last_year, sources,
                     traffic)
 
@@ -504,9 +547,14 @@ def compstat_all_units(*, actor, as_of: dt.date, scheme_id: str | None = None,
         units = [u for u in units if u.path.startswith(root.path)]
     sums = unit_sums([u.pk for u in units], as_of)
     out = []
+    checks: dict[tuple[str, str], indicators.Covered] = {}  # per organisation and scheme
     for u in units:
         scheme = scheme_for(u, scheme_id)
-        out.append((u, indicators.compstat(scheme, as_of, sums.get(u.pk, {}), trend_weeks=0)))
+        org = u.path.split("/", 1)[0]
+        if (org, scheme.id) not in checks:
+            checks[org, scheme.id] = covered_over(scheme, coverage(u))
+        out.append((u, indicators.compstat(scheme, as_of, sums.get(u.pk, {}), trend_weeks=0,
+                                           covered=checks[org, scheme.id])))
     return out
 
 

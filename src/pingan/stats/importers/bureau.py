@@ -40,7 +40,16 @@ from typing import IO, Any
 
 from pingan.screening.roster import RosterError, cell_text, column_letter, header_key, read_table
 from pingan.stats import blocks
-from pingan.stats.importers import ImportRead, IncidentRecord, RowIssue, aware, coded_issue, mapping, quote_issue
+from pingan.stats.importers import (
+    ImportRead,
+    IncidentRecord,
+    RowIssue,
+    aware,
+    coded_issue,
+    mapping,
+    note,
+    quote_issue,
+)
 
 SOURCE = "bureau"
 HEADER_SCAN_ROWS = 30
@@ -408,7 +417,7 @@ def read(source: str | Path | bytes | IO[bytes], *, units: Mapping[str, str], or
             currency=currency, timezone=tz))
     read_ = ImportRead(SOURCE, name, org, m["version"], {}, records, [], rejected, total, list(meta.warnings))
     if meta.encoding:
-        read_.notes.append(f"encoding {meta.encoding}")
+        read_.notes.append(note("encoding", encoding=meta.encoding))
     if pos:
-        read_.notes.append(f"header on row {rows[pos][0]}; rows above it skipped as titles")
+        read_.notes.append(note("header_row", row=rows[pos][0]))
     return read_

@@ -35,6 +35,7 @@ from pingan.stats.importers import (
     aware,
     bundled,
     mapping,
+    note,
     open_source,
     org_root,
     row_issue,
@@ -159,7 +160,7 @@ def read_shootings(path: str | Path | bytes | None = None) -> ImportRead:
     out = ImportRead("nyc-shootings", name, ORG, m["version"], placer.units, list(records.values()), [], rejected,
                      total, scope=("assault.aggravated.shooting", "homicide.murder.shooting"))
     if placed:
-        out.notes.append(f"{placed} incidents placed in a borough by their coordinates")
+        out.notes.append(note("placed_by_point", placed=placed))
     return out
 
 
@@ -203,7 +204,7 @@ def read_homicides(path: str | Path | bytes | None = None) -> ImportRead:
     total += len(rows.rejected)
     out = ImportRead("nyc-homicides", name, ORG, m["version"], placer.units, records, [], rejected, total,
                      scope=("homicide.murder",))
-    out.notes.append(f"{placed} of {len(records)} homicides placed in a borough by their coordinates")
+    out.notes.append(note("homicides_placed_by_point", placed=placed, total=len(records)))
     return out
 
 
@@ -261,8 +262,7 @@ def read_collisions(path: str | Path | bytes | None = None) -> ImportRead:
     out = ImportRead("nyc-collisions", name, ORG, m["version"], placer.units, records, [], rejected, total,
                      scope=("traffic",))
     city = sum(1 for r in records if r.unit == ORG)
-    out.notes.append(f"{placed} crashes without a BOROUGH placed by their coordinates; {city} with neither "
-                     "counted for the city only")
+    out.notes.append(note("crashes_placed_by_point", placed=placed, city=city))
     return out
 
 

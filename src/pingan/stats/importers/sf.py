@@ -35,6 +35,7 @@ from pingan.stats.importers import (
     aware,
     bundled,
     mapping,
+    note,
     open_source,
     org_root,
     row_issue,
@@ -169,8 +170,7 @@ def read(path: str | Path | bytes | None = None) -> ImportRead:
     rejected += rows.rejected  # lines with a stray double quote (csv_rows)
     total += len(rows.rejected)
     out = ImportRead("sf-incidents", name, ORG, m["version"], units, records, excluded, rejected, total)
-    out.notes.append(f"{sum(1 for r in records if r.unit == ORG)} incidents outside the city's districts "
-                     f"('{OUT_OF_CITY}' or none) are counted for the city only")
+    out.notes.append(note("outside_districts", n=sum(1 for r in records if r.unit == ORG), label=OUT_OF_CITY))
     return out
 
 

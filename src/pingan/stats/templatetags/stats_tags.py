@@ -105,6 +105,14 @@ def source_wording(incident) -> str:
 
 
 @register.filter
+def note_text(note) -> str:
+    """An import note in the active language (``present.note_text``)."""
+    from pingan.stats.present import note_text as text
+
+    return text(note)
+
+
+@register.filter
 def issue_text(issue) -> str:
     """A row issue's message in the active language: from its message id and params where it has them
     (``values["message"]``, :func:`pingan.stats.importers.coded_issue`); else its stored

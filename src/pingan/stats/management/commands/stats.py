@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,16 +108,23 @@ class Command(PinganCommand):
         self._print_batch(batch, time.perf_counter() - t)
 
     def _print_batch(self, batch, seconds: float) -> None:
+        from pingan.stats.present import note_text
+        from pingan.stats.templatetags.stats_tags import issue_text
+
         c = batch.counts
-        self.stdout.write(f"{batch.source}: {batch.filename} → {batch.org.code if batch.org else '?'} "
-                          f"({seconds:.1f} s)")
-        self.stdout.write(f"  rows {c['rows']}: incidents {c['incidents']} ({c['created']} new, {c['updated']} "
-                          f"updated, {c.get('unchanged', 0)} unchanged) from {c['rows_in_incidents']} rows; "
-                          f"excluded {c['excluded']}; rejected {c['rejected']}")
-        for note in batch.notes:
-            self.stdout.write(f"  note: {note}")
+        self.stdout.write(_("%(source)s: %(file)s → %(org)s (%(seconds)s s)") % {
+            "source": batch.source, "file": batch.filename, "org": batch.org.code if batch.org else "?",
+            "seconds": f"{seconds:.1f}"})
+        self.stdout.write("  " + _("rows %(rows)s: incidents %(incidents)s (%(created)s new, %(updated)s updated, "
+                                   "%(unchanged)s unchanged) from %(in_incidents)s rows; excluded %(excluded)s; "
+                                   "rejected %(rejected)s") % {
+            "rows": c["rows"], "incidents": c["incidents"], "created": c["created"], "updated": c["updated"],
+            "unchanged": c.get("unchanged", 0), "in_incidents": c["rows_in_incidents"], "excluded": c["excluded"],
+            "rejected": c["rejected"]})
+        for n in batch.notes:
+            self.stdout.write("  " + _("note: %(note)s") % {"note": note_text(n)})
         for issue in batch.issues.filter(kind="rejected")[:10]:
-            self.stdout.write(f"  rejected: {issue.message}")
+            self.stdout.write("  " + _("rejected: %(reason)s") % {"reason": issue_text(issue)})
 
     # -------------------------------------------------------------------------------------------- demo
     def do_demo(self, actor, opts):
@@ -143,8 +149,8 @@ class Command(PinganCommand):
         for code, scheme in (("350200", None), ("350203-LQ", "cn_lqyd_general"), ("US-CHI-AA-D011", None),
                              ("US-SF", None), ("US-NYC", "traffic")):
             self._print_compstat(actor, code, None, scheme)
-        self.stdout.write("\nThe Xiamen figures are synthetic (stats/demo.py); the others come from the bundled "
-                          "open data (docs/stats.md).")
+        self.stdout.write("\n" + _("The Xiamen figures are synthetic (stats/demo.py); the others come from the "
+                                   "bundled open data (docs/stats.md)."))
         from pingan.core.demoguide import Suggest, Visit, guide
         from pingan.core.models import Role, User
 
@@ -166,40 +172,78 @@ class Command(PinganCommand):
 
     # -------------------------------------------------------------------------------------------- report
     def _print_compstat(self, actor, code, as_of, scheme):
+        import shutil
+
+        from pingan.lib import termtable
         from pingan.stats import present, selectors
 
         p = selectors.compstat_for_unit(actor=actor, code=code, as_of=as_of, scheme_id=scheme)
         monday, sunday = present.week_label(p.as_of)
         w = self.stdout.write
         # in the user's language (PINGAN_LANGUAGE / LANG: pingan.cli), every word of it: the placeholders of
-        # figures that cannot be given say why ("no offences this year"), as on the page — never "n/a"
-        w(_("%(unit)s [%(code)s] — as of %(as_of)s, week %(monday)s to %(sunday)s, %(scheme)s") % {
-            "unit": p.unit.label, "code": p.unit.code, "as_of": p.as_of, "monday": monday, "sunday": sunday,
-            "scheme": p.scheme.stamp()})
-        windows = (("wtd", _("week to date")), ("d28", _("28 days")), ("ytd", _("year to date")))
-        w("  " + _cell(_("category"), 30) + "".join(_cell(str(label), 30, right=True) for _k, label in windows)
-          + _cell(_("Clearance rate"), 24, right=True) + "  " + _("streak"))
+        # figures that cannot be given say why ("no offences this year"), as on the page — never "n/a"; no text
+        # is cut: a column wraps between words (pingan.lib.termtable) when the table is wider than the terminal
+        w(_("%(unit)s [%(code)s] — as of %(as_of)s, week %(week)s (%(monday)s to %(sunday)s), %(scheme)s") % {
+            "unit": p.unit.label, "code": p.unit.code, "as_of": p.as_of, "week": present.iso_week(p.as_of),
+            "monday": monday, "sunday": sunday, "scheme": p.scheme.stamp()})
+        w("  " + _("Each window: this year/last year and the change."))
+        windows = present.windows(p)
+        head = [_("category")]
+        for win in windows:
+            prev = (f"{win.previous.start:%Y-%m-%d}–{win.previous.end:%m-%d}" if win.previous is not None
+                    else present.no_week_53_text())
+            head.append(f"{win.label}\n{win.current.start:%m-%d}–{win.current.end:%m-%d}\n{_('last year')}\n{prev}")
+        head += [_("Clearance rate"), _("streak")]
+        table = [head]
+        marks = set()
         for rv in present.rows(p):
             r = rv.row
             if not rv.covered:
-                w(f"  {_cell(rv.label, 30)}{_cell(present.no_source_text(), 90, right=True)}")
+                table.append([rv.label, present.no_source_text()])
                 continue
-            cells = "".join(
-                _cell(f"{r.windows[k].current}/{r.windows[k].previous} {present.pct_text(r.windows[k].change)}", 30,
-                      right=True) if rv.covered_last_year
-                else _cell(f"{r.windows[k].current}/— {present.no_last_year_text()}", 30, right=True)
-                for k, _label in windows)
-            st = (_("%(days)s days (longest %(longest)s)") % {"days": r.streak.current, "longest": r.streak.longest}
-                  if r.streak else "")
-            w(f"  {_cell(rv.label, 30)}{cells}{_cell(present.share_text(r.clearance_ytd), 24, right=True)}  {st}")
+            cells = [rv.label]
+            for win in windows:
+                f = r.windows[win.name]
+                if f.previous is None:
+                    cells.append(f"{f.current}/— {present.missing_text(f.missing)}")
+                else:
+                    cells.append(f"{f.current}/{f.previous} {present.pct_text(f.change)}")
+            rate = present.share_text(r.clearance_ytd)
+            if present.over_100(r):
+                rate += "†"
+                marks.add("†")
+            if present.small_base(int(r.windows["ytd"].current)):
+                rate += " *"
+                marks.add("*")
+            st = (_("%(days)s days (longest %(longest)s)") % {
+                "days": f"{'≥' if r.streak.current_open_start else ''}{r.streak.current}",
+                "longest": f"{'≥' if r.streak.longest_open_start else ''}{r.streak.longest}"} if r.streak else "")
+            table.append([*cells, rate, st])
+        columns = shutil.get_terminal_size((120, 24)).columns
+        for line in termtable.render(table, right=[False, True, True, True, True, False], max_width=columns):
+            w(line)
+        if "†" in marks:
+            for line in termtable.wrap(present.over_100_note(p), columns - 2):
+                w("  " + line)
+        if "*" in marks:
+            w("  " + _("* fewer than %(n)s offences this year: one case more or less moves the rate by 5 points or "
+                       "more.") % {"n": present.SMALL_BASE})
         if p.traffic:
             t = p.traffic
-            w("  " + _("traffic, year to date: %(all)s reported, %(accidents)s with casualties (%(c1)s), %(deaths)s "
-                       "deaths (%(c2)s), %(injured)s injured (%(c3)s)") % {
-                "all": t.current.all_reported, "accidents": t.current.accidents,
-                "c1": present.pct_text(t.change["accidents"]), "deaths": t.current.deaths,
-                "c2": present.pct_text(t.change["deaths"]), "injured": t.current.injured,
-                "c3": present.pct_text(t.change["injured"])})
+            if t.previous is None:
+                line = _("traffic, year to date: %(all)s reported, %(accidents)s with casualties, %(deaths)s deaths, "
+                         "%(injured)s injured (%(missing)s)") % {
+                    "all": t.current.all_reported, "accidents": t.current.accidents, "deaths": t.current.deaths,
+                    "injured": t.current.injured, "missing": present.missing_text(t.missing)}
+            else:
+                line = _("traffic, year to date: %(all)s reported, %(accidents)s with casualties (%(c1)s), "
+                         "%(deaths)s deaths (%(c2)s), %(injured)s injured (%(c3)s)") % {
+                    "all": t.current.all_reported, "accidents": t.current.accidents,
+                    "c1": present.pct_text(t.change["accidents"]), "deaths": t.current.deaths,
+                    "c2": present.pct_text(t.change["deaths"]), "injured": t.current.injured,
+                    "c3": present.pct_text(t.change["injured"])}
+            for part in termtable.wrap(line, columns - 2):
+                w("  " + part)
         return p
 
     def do_report(self, actor, opts):
@@ -217,8 +261,9 @@ class Command(PinganCommand):
             seconds = time.perf_counter() - t
             if opts["xlsx"]:
                 Path(opts["xlsx"]).write_bytes(exports.to_xlsx([exports.all_units_sheet(result)]))
-            self.stdout.write(f"weekly CompStat as of {as_of} for {len(result)} units in {seconds:.2f} s"
-                              + (f"; written to {opts['xlsx']}" if opts["xlsx"] else ""))
+            self.stdout.write(_("weekly CompStat as of %(as_of)s for %(n)s units in %(seconds)s s") % {
+                "as_of": as_of, "n": len(result), "seconds": f"{seconds:.2f}"}
+                + (_("; written to %(file)s") % {"file": opts["xlsx"]} if opts["xlsx"] else ""))
             return
         if not opts["unit"]:
             raise CommandError("give a unit code (pingan stats report UNIT) or --all-units")
@@ -269,18 +314,4 @@ class Command(PinganCommand):
         services.vehicle_count_set(actor=self._svc_actor(actor), unit=unit, year=opts["year"],
                                    vehicles=opts["vehicles"], source=opts["source"])
         self.stdout.write(f"{unit.code} {opts['year']}: {opts['vehicles']} vehicles ({opts['source']})")
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _cell(text: str, width: int, *, right: bool = False) -> str:
-    """``text`` cut and padded to ``width`` terminal columns (a Chinese label is twice as wide as its length)."""
-    text = str(text)
-    while _width(text) > width - 1:
-        text = text[:-1]
-    pad = " " * (width - _width(text))
-    return pad + text if right else text + pad
 
