@@ -331,6 +331,9 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
     if not _may_issue(actor, premises):
         raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code",
                                message_id="issue_not_allowed", params=_premises_params(premises))
+    if premises.archived_at is not None:
+        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
+                          params={"name": premises.name})
     if job is None:
         job = latest_done_job(premises)
         if job is None:
@@ -1133,6 +1136,9 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
     if actor is None or actor.pk != premises.owner_id:
         raise PermissionDenied("only the premises' owner may dispute its code", message_id="dispute_not_allowed",
                                params=_premises_params(premises))
+    if premises.archived_at is not None:
+        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
+                          params={"name": premises.name})
     text = _clean_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
     if len(text) < DISPUTE_MIN_TEXT:
         raise DomainError(f"the dispute text is {len(text)} characters; say what is wrong in at least "

@@ -335,6 +335,9 @@ PINGAN = {
     # Public code verifications per client address per minute (codes.api; counted atomically, core.ratelimit).
     "VERIFY_RATE_PER_MINUTE": _bounded("PINGAN_VERIFY_RATE_PER_MINUTE", 60, low=1, high=1_000_000,
                                        what="code verifications per address per minute"),
+    # Landlords' and enterprises' self-registrations per client address per hour (core.services.signup_rate_hit).
+    "SIGNUP_PER_HOUR": _bounded("PINGAN_SIGNUP_PER_HOUR", 5, low=1, high=10_000,
+                                what="self-registrations per address per hour"),
     # The largest file an upload may carry (a roster, a statistics import), in bytes: the one source of the
     # limit every page, form, API error and doc states (pingan.core.uploads); a request body may be 1 MiB
     # larger (the rest of a multipart form) and is refused (413) from its Content-Length before it is read.

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from pingan.core import selectors, services
 from pingan.core.apiutil import Pagination
-from pingan.core.schemas import AuditRecordOut, MeOut, PremisesIn, PremisesOut
+from pingan.core.schemas import AuditRecordOut, MeOut, PremisesIn, PremisesOut, PremisesRemovedOut, PremisesRenameIn
 
 router = Router(tags=["core"])
 
@@ -33,6 +33,23 @@ def premises_get(request: HttpRequest, premises_id: int):
 @router.post("/premises", response={201: PremisesOut}, summary="Register a premises (enterprise/landlord)")
 def premises_create(request: HttpRequest, payload: PremisesIn):
     return 201, services.premises_create(actor=request.user, **payload.dict())
+
+
+@router.patch("/premises/{premises_id}", response=PremisesOut, summary="Rename a premises (its owner)")
+def premises_rename(request: HttpRequest, premises_id: int, payload: PremisesRenameIn):
+    """The old name is kept in the premises' history; audited. 403 for anyone but the owner."""
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    return services.premises_rename(actor=request.user, premises=premises, name=payload.name)
+
+
+@router.delete("/premises/{premises_id}", response=PremisesRemovedOut, summary="Remove a premises (its owner)")
+def premises_remove(request: HttpRequest, premises_id: int):
+    """Deleted when nothing recorded it; archived when screenings or codes did (they stay, under the retention
+    rules). 400 ``premises_code_live`` while its safety code is valid, ``premises_busy`` while a roster of it is
+    being screened."""
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    removed = services.premises_remove(actor=request.user, premises=premises)
+    return {"id": removed.premises_id, "outcome": removed.outcome}
 
 
 @router.get("/audit", response=list[AuditRecordOut], summary="Search the audit trail (auditors)")

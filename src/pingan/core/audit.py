@@ -244,6 +244,12 @@ ACTIONS: dict[str, Promise | str] = {
     "access_change_request": _("requested a change of role, unit or owner"),
     "access_change_approve": _("approved a change of role, unit or owner"),
     "access_change_reject": _("rejected a change of role, unit or owner"),
+    # core.services: premises renamed or removed by their owners, landlords' and enterprises' own sign-ups
+    "rename": _("renamed"),
+    "archive": _("removed (archived with its records)"),
+    "registration_submit": _("registered themselves (waiting for the station)"),
+    "registration_approve": _("confirmed a sign-up"),
+    "registration_reject": _("refused a sign-up"),
 }
 
 #: The actions that show personal data to someone (a read, a list, a download): a search by person finds a
@@ -266,6 +272,7 @@ TASKS: dict[str, Promise | str] = {}
 #: What each object type is, for the audit page. Apps add theirs with :func:`register_object_type`.
 OBJECT_TYPES: dict[str, Promise | str] = {
     "AuditRecord": _("audit trail"),
+    "Registration": _("sign-up (landlord or enterprise)"),
 }
 
 

@@ -42,8 +42,26 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_owner": _("A premises belongs to an enterprise or landlord account."),
     "bad_premises_kind": _("Unknown premises kind %(kind)s: use enterprise or rental."),
     "unknown_adcode": _("%(adcode)s is not a known administrative area code."),
-    "premises_exists": _("You already registered this premises as %(name)s (%(address)s): it is in your list, "
-                         "upload its roster from there."),
+    "premises_exists": _("You already registered a premises at this address: %(name)s (%(address)s). A second "
+                         "flat, room or shop of the building is a premises of its own: give its number. Or use the "
+                         "one you registered."),
+    "premises_name_required": _("Give the name."),
+    "premises_address_required": _("Give the address of the premises."),
+    "name_too_long": _("The name is %(length)s characters; the limit is %(limit)s."),
+    "same_name": _("The premises is already called %(name)s."),
+    "premises_change_not_allowed": _("Only the owner of the premises may change or remove it."),
+    "premises_removed": _("%(name)s was removed: it takes no roster, code or correction any more."),
+    "premises_busy": _("A roster of %(name)s is being screened: remove the premises when it has finished."),
+    "premises_code_live": _("The safety code of %(name)s is valid until %(until)s, and a poster on the door must not "
+                            "outlive the premises: remove it after then, or ask %(unit)s to revoke the code."),
+    # Self-registration (core.services.registration_submit, registration_approve, registration_reject).
+    "signup_role": _("Only a landlord or an enterprise registers here."),
+    "bad_phone": _("A phone number has 7 to 15 digits (spaces, '-' and a leading '+' are allowed)."),
+    "password_required": _("Choose a password."),
+    "registration_decide_not_allowed": _("Only police of the station the premises belongs to confirm or refuse "
+                                         "this registration."),
+    "registration_decided": _("This registration was already %(status)s."),
+    "registration_reason_required": _("Say why the registration is refused: the applicant reads it."),
     "no_responsible_unit": _(
         "No police unit covers administrative area %(adcode)s: ask the public security bureau to assign one."),
     # Submitting a roster (screening.tasks.screening_job_submit, services.screening_job_create).

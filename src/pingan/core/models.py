@@ -140,6 +140,10 @@ class Premises(models.Model):
     """A premises (场所): an enterprise site or a rental property, owned by a submitter account.
 
     ``unit`` is the responsible police unit, derived from ``adcode`` by ``core.services.premises_create``.
+    ``room``: the unit, room or shop number within the building at ``address`` (室号/铺位号); a premises is the
+    place ``address`` + ``room`` (``core.services.place_key``), so two flats or shops of one building are two
+    premises. ``archived_at``: when its owner removed it while screenings or codes recorded it
+    (``core.services.premises_remove``): it leaves every list and takes no roster; its records stay.
     """
 
     class Kind(models.TextChoices):
@@ -149,10 +153,12 @@ class Premises(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     address = models.CharField(max_length=300)
+    room = models.CharField(max_length=50, blank=True, default="")
     adcode = models.CharField(max_length=12)
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="premises")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="premises")
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     scope_unit = "unit"
     scope_owner = "owner"
@@ -164,6 +170,68 @@ class Premises(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PremisesNameChange(models.Model):
+    """One rename of a premises by its owner: the name before and after, who and when (the history kept)."""
+
+    premises = models.ForeignKey(Premises, on_delete=models.CASCADE, related_name="name_changes")
+    old_name = models.CharField(max_length=200)
+    new_name = models.CharField(max_length=200)
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit = "premises__unit"
+    scope_owner = "premises__owner"
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name}"
+
+
+class Registration(models.Model):
+    """A landlord's or enterprise's self-registration (自主申报), waiting for the police station whose
+    jurisdiction the premises lies in to confirm it.
+
+    ``user`` is the new account, inactive (cannot sign in) until a police officer or chief of ``unit``'s subtree
+    approves; the premises' details wait here and become a :class:`Premises` on approval (nothing of it is in
+    any police list before). ``phone`` is how the station reaches the applicant to check who they are (it is
+    not verified by the system). ``client_addr`` is where the form came from (rate limits, the audit).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the police station")
+        APPROVED = "approved", _("confirmed")
+        REJECTED = "rejected", _("refused")
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="registration")
+    role = models.CharField(max_length=16, choices=[("landlord", _("landlord")), ("enterprise", _("enterprise"))])
+    display_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20)
+    premises_name = models.CharField(max_length=200)
+    premises_kind = models.CharField(max_length=12, choices=Premises.Kind.choices)
+    address = models.CharField(max_length=300)
+    room = models.CharField(max_length=50, blank=True, default="")
+    adcode = models.CharField(max_length=12)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    client_addr = models.CharField(max_length=64, blank=True, default="")
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+    premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"registration {self.pk}: {self.premises_name} ({self.status})"
 
 
 class ApiToken(models.Model):

@@ -14,10 +14,18 @@ class UnitOut(Schema):
 
 
 class PremisesIn(Schema):
+    """A premises to register: ``address`` is the building's street and number, ``room`` the flat, room or shop
+    number in it (empty for a whole building); a premises is its address and room (docs/web.md)."""
+
     name: str
     kind: str
     address: str
+    room: str = ""
     adcode: str
+
+
+class PremisesRenameIn(Schema):
+    name: str
 
 
 class PremisesOut(Schema):
@@ -25,9 +33,18 @@ class PremisesOut(Schema):
     name: str
     kind: str
     address: str
+    room: str
     adcode: str
     unit: UnitOut
     created_at: datetime
+    archived_at: datetime | None
+
+
+class PremisesRemovedOut(Schema):
+    """``outcome``: ``deleted`` (nothing recorded the premises) or ``archived`` (its screenings and codes stay)."""
+
+    id: int
+    outcome: str
 
 
 class MeOut(Schema):

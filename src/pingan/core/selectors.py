@@ -30,9 +30,12 @@ def premises_subjects(p: Premises) -> list[audit.Subject]:
     return [audit.Subject(name=owner.display_name or owner.username)]
 
 
-def premises_scoped(*, actor, unit: OrgUnit | None = None) -> QuerySet[Premises]:
-    """Premises the actor may see (optionally only within ``unit``'s subtree); unaudited (see the module)."""
+def premises_scoped(*, actor, unit: OrgUnit | None = None, archived: bool = False) -> QuerySet[Premises]:
+    """Premises the actor may see (optionally only within ``unit``'s subtree); unaudited (see the module).
+    Premises their owner removed (``archived_at``) only with ``archived=True`` (a page of one premises)."""
     qs = scope(actor, Premises.objects.select_related("unit", "owner"))
+    if not archived:
+        qs = qs.filter(archived_at__isnull=True)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     return qs
@@ -50,7 +53,7 @@ def premises_list(*, actor, unit: OrgUnit | None = None, purpose: str = "") -> Q
 
 def premises_get(*, actor, premises_id: int, purpose: str = "") -> Premises:
     """One premises the actor may see; records the read. Raises ``NotFound`` otherwise (no existence leak)."""
-    p = premises_scoped(actor=actor).filter(pk=premises_id).first()
+    p = premises_scoped(actor=actor, archived=True).filter(pk=premises_id).first()
     if p is None:
         raise NotFound(f"premises {premises_id} not found")
     if p.owner_id != actor.pk:
@@ -254,3 +257,46 @@ def audit_rows(records) -> list[AuditRow]:
             purpose=audit.purpose_label(r.purpose), client_addr=r.client_addr, request_id=r.request_id,
             filters=_search_filters(r.detail, units) if r.object_type == "AuditRecord" else []))
     return rows
+
+
+# ------------------------------------------------------------------------------------------- self-registration
+
+
+def registration_subjects(r) -> list[audit.Subject]:
+    """The person a registration shows: the applicant (their name, or the company's)."""
+    return [audit.Subject(name=r.display_name)]
+
+
+def registrations_pending(*, actor, purpose: str = "") -> QuerySet:
+    """Sign-ups waiting for the actor's station (officers and chiefs: their unit's subtree), oldest first; the
+    rows fetched are recorded as one ``list`` read naming each applicant. Other roles get none."""
+    from pingan.core.models import Registration
+
+    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
+        return Registration.objects.none()
+    qs = scope(actor, Registration.objects.select_related("unit", "user")).filter(
+        status=Registration.Status.PENDING).order_by("created_at", "id")
+    return audit.audited(qs, actor=actor, object_type="Registration", subjects=registration_subjects,
+                         purpose=purpose)
+
+
+def registrations_pending_count(*, actor) -> int:
+    """How many sign-ups wait for the actor's station (a count: no audit record)."""
+    from pingan.core.models import Registration
+
+    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
+        return 0
+    return scope(actor, Registration.objects.all()).filter(status=Registration.Status.PENDING).count()
+
+
+def registration_get(*, actor, registration_id: int):
+    """One registration of the actor's station (for deciding it); ``NotFound`` otherwise. Unaudited: the
+    decision is the record."""
+    from pingan.core.models import Registration
+
+    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
+        raise NotFound(f"registration {registration_id} not found")
+    r = scope(actor, Registration.objects.select_related("unit")).filter(pk=registration_id).first()
+    if r is None:
+        raise NotFound(f"registration {registration_id} not found")
+    return r

@@ -240,14 +240,17 @@ def token_authenticate(secret: str) -> User | None:
 
 
 @transaction.atomic
-def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: str,
+def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: str, room: str = "",
                     owner: User | None = None) -> Premises:
     """Register a premises. Submitters register their own; administrators may register for a submitter.
 
-    The responsible unit is derived from ``adcode`` (:func:`unit_for_adcode`). Raises ``DomainError`` for an
-    unknown adcode or kind, ``premises_exists`` when the owner already registered a premises of the same name
-    or address (compared by :func:`_place_key`), ``PermissionDenied`` for a role that may not register
-    premises.
+    The responsible unit is derived from ``adcode`` (:func:`unit_for_adcode`). A premises is a place: its
+    ``address`` and ``room`` (the flat, room or shop number), compared by :func:`place_key` — so two flats or two
+    shops of one building are two premises, and the name (which owners change, and which two flats may share) is
+    not part of it. Raises ``DomainError`` for an unknown adcode or kind, ``premises_exists`` when the owner
+    already has a premises (not removed) at that place (``extra``/``params``: its id, name, address, room),
+    ``name_required`` / ``address_required`` for an empty name or address, ``PermissionDenied`` for a role
+    that may not register premises.
     """
     if actor.role in SUBMITTER_ROLES:
         owner = actor
@@ -259,6 +262,13 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     if kind not in Premises.Kind.values:
         raise DomainError(f"unknown premises kind {kind!r}; use enterprise or rental", code="bad_kind",
                           message_id="bad_premises_kind", params={"kind": kind})
+    name, address, room = (name or "").strip(), (address or "").strip(), (room or "").strip()
+    if not name:
+        raise DomainError("a premises needs a name", code="name_required",
+                          message_id="premises_name_required")
+    if not _place_key(address):
+        raise DomainError("a premises needs an address", code="address_required",
+                          message_id="premises_address_required")
     adcode = adcode.strip()
     if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
         raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
@@ -267,16 +277,22 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     # one owner, one registration per place: the owner's row is locked so that a form sent twice at once
     # cannot register it twice either
     User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
-    key_name, key_address = _place_key(name), _place_key(address)
-    for other in Premises.objects.filter(owner=owner).only("pk", "name", "address"):
-        if _place_key(other.name) == key_name or (key_address and _place_key(other.address) == key_address):
-            raise DomainError(f"premises {other.pk} ({other.name}, {other.address}) is already registered",
-                              code="premises_exists", extra={"premises_id": other.pk},
-                              params={"premises_id": other.pk, "name": other.name, "address": other.address})
-    premises = Premises.objects.create(name=name.strip(), kind=kind, address=address.strip(), adcode=adcode,
+    other = premises_at(owner=owner, address=address, room=room)
+    if other is not None:
+        where = f"{other.address} {other.room}".strip()
+        raise DomainError(f"premises {other.pk} ({other.name}, {where}) is already registered at this address",
+                          code="premises_exists", extra={"premises_id": other.pk},
+                          params={"premises_id": other.pk, "name": other.name, "address": where})
+    premises = Premises.objects.create(name=name, kind=kind, address=address, room=room, adcode=adcode,
                                        owner=owner, unit=unit)
     audit.record(actor, "create", "Premises", premises.pk)
     return premises
+
+
+def place_key(address: str, room: str = "") -> str:
+    """The identity of a premises: its address and room compared by :func:`_place_key` — ``莲前东路1号`` +
+    ``101室`` = ``莲前东路1号101室`` = ``莲前东路 1 号 101 室``."""
+    return _place_key(f"{address}{room}")
 
 
 def _place_key(text: str) -> str:
@@ -284,6 +300,116 @@ def _place_key(text: str) -> str:
     (``莲前东路 1号`` = ``莲前东路1号`` = ``莲前东路１号``)."""
     folded = unicodedata.normalize("NFKC", text or "").casefold()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+def premises_at(*, owner: User, address: str, room: str = "", exclude: int | None = None) -> Premises | None:
+    """The owner's premises (not removed) at ``address`` + ``room`` (:func:`place_key`), or ``None``."""
+    key = place_key(address, room)
+    others = Premises.objects.filter(owner=owner, archived_at__isnull=True).only("pk", "name", "address", "room")
+    for other in others.exclude(pk=exclude) if exclude else others:
+        if place_key(other.address, other.room) == key:
+            return other
+    return None
+
+
+#: Longest premises name (``Premises.name``).
+PREMISES_NAME_MAX = 200
+
+
+def _own_premises(actor: User, premises: Premises, what: str) -> Premises:
+    """``premises`` locked, when ``actor`` owns it and it was not removed; ``PermissionDenied`` otherwise."""
+    locked = Premises.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=premises.pk).first()
+    if locked is None or actor is None or locked.owner_id != actor.pk or not actor.is_active:
+        raise PermissionDenied(f"only the premises' owner may {what} it", message_id="premises_change_not_allowed")
+    if locked.archived_at is not None:
+        raise DomainError(f"premises {locked.pk} was removed", code="premises_removed",
+                          params={"name": locked.name})
+    return locked
+
+
+@transaction.atomic
+def premises_rename(*, actor: User, premises: Premises, name: str) -> Premises:
+    """The owner renames a premises; the old name is kept (:class:`~pingan.core.models.PremisesNameChange`) and
+    the change audited (``rename``, with both names). The live safety code keeps the name it was signed with
+    until the next code (the poster on the door carries it too). Raises ``PermissionDenied`` (not the owner),
+    ``premises_removed``, ``name_required``, ``name_too_long``, ``no_change``."""
+    from pingan.core.models import PremisesNameChange
+
+    premises = _own_premises(actor, premises, "rename")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("a premises needs a name", code="name_required",
+                          message_id="premises_name_required")
+    if len(name) > PREMISES_NAME_MAX:
+        raise DomainError(f"the name is {len(name)} characters; the limit is {PREMISES_NAME_MAX}",
+                          code="name_too_long", params={"length": len(name), "limit": PREMISES_NAME_MAX})
+    if name == premises.name:
+        raise DomainError("the premises already has this name", code="no_change", message_id="same_name",
+                          params={"name": name})
+    PremisesNameChange.objects.create(premises=premises, old_name=premises.name, new_name=name, changed_by=actor)
+    audit.record(actor, "rename", "Premises", premises.pk, detail={"from": premises.name, "to": name})
+    premises.name = name
+    premises.save(update_fields=["name"])
+    return premises
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What :func:`premises_remove` did: ``outcome`` is ``deleted`` (nothing recorded it) or ``archived``."""
+
+    premises_id: int
+    name: str
+    outcome: str
+
+
+@transaction.atomic
+def premises_remove(*, actor: User, premises: Premises) -> Removed:
+    """The owner removes a premises.
+
+    Deleted when nothing refers to it (no screening, code, correction request or access change): a premises
+    registered by mistake leaves no trace but the audit record (``delete``, with its name and address).
+    Archived otherwise (``archived_at``; audited ``archive``): its screenings, codes and the audit trail are
+    records of what was checked and who read it, kept under the retention rules (docs/screening.md,
+    "Retention": person data is purged on schedule, the rows stay) and referred to by them, so the row stays;
+    it leaves the owner's and the police lists and takes no roster, renewal or correction. Refused
+    (``premises_busy``) while a roster of it is being screened, and (``premises_code_live``) while its safety
+    code is valid — a poster on the door must not outlive the premises unnoticed: the station revokes it, or
+    it expires. Raises ``PermissionDenied`` (not the owner) and ``premises_removed`` (already removed).
+    """
+    from django.db.models.deletion import ProtectedError
+
+    from pingan.codes.models import SafetyCode
+    from pingan.screening.models import ScreeningJob
+
+    premises = _own_premises(actor, premises, "remove")
+    if ScreeningJob.objects.filter(premises=premises, status__in=["queued", "running"]).exists():
+        raise DomainError(f"a roster of premises {premises.pk} is being screened; remove it when it has finished",
+                          code="premises_busy", params={"name": premises.name})
+    live = SafetyCode.objects.filter(premises=premises, revoked_at__isnull=True,
+                                     expires_at__gt=timezone.now()).order_by("-expires_at").first()
+    if live is not None:
+        raise DomainError(f"the safety code of premises {premises.pk} is valid until "
+                          f"{live.expires_at.isoformat()}; remove the premises when it has expired, or ask the "
+                          f"station to revoke it", code="premises_code_live",
+                          params={"name": premises.name, "unit": premises.unit.label,
+                                  "until": timezone.localtime(live.expires_at).strftime("%Y-%m-%d %H:%M")})
+    snapshot = {"name": premises.name, "address": premises.address, "room": premises.room,
+                "adcode": premises.adcode, "unit": premises.unit.code}
+    pk = premises.pk
+    if not ScreeningJob.objects.filter(premises=premises).exists() \
+            and not SafetyCode.objects.filter(premises=premises).exists():
+        try:
+            with transaction.atomic():
+                premises.delete()  # its name changes go with it
+        except ProtectedError:
+            pass  # something else records it (a correction request, an access change): archive instead
+        else:
+            audit.record(actor, "delete", "Premises", pk, detail=snapshot)
+            return Removed(pk, snapshot["name"], "deleted")
+    premises.archived_at = timezone.now()
+    premises.save(update_fields=["archived_at"])
+    audit.record(actor, "archive", "Premises", pk, detail=snapshot)
+    return Removed(pk, snapshot["name"], "archived")
 
 
 def premises_or_404(premises_id: int) -> Premises:
@@ -435,3 +561,152 @@ def access_change_reject(*, change, actor: User, note: str = ""):
     audit.record(actor, "access_change_reject", "User" if change.user_id else "Premises",
                  change.user_id or change.premises_id, detail={"change": change.pk})
     return change
+
+
+# ---------------------------------------------------------------- self-registration (自主申报)
+
+#: Sign-ups accepted per client address and hour (``PINGAN["SIGNUP_PER_HOUR"]``): a brake on a script filling
+#: a station's queue; a family or a shop registering two premises is far below it.
+SIGNUP_PER_HOUR = 5
+#: Longest phone number kept; a phone number has 7 to 15 digits (E.164), with ``+``, spaces and ``-`` allowed.
+PHONE_MAX = 20
+
+
+def _signup_limit() -> int:
+    from django.conf import settings
+
+    return int(settings.PINGAN.get("SIGNUP_PER_HOUR", SIGNUP_PER_HOUR))
+
+
+def signup_rate_hit(client_addr: str) -> int | None:
+    """Count one sign-up attempt from ``client_addr`` in the current hour; the minutes until the window ends when
+    it is over :data:`SIGNUP_PER_HOUR`, else ``None``."""
+    import time
+
+    from pingan.core import ratelimit
+
+    now = time.time()
+    key = ratelimit.window_key("pingan.core.signup-rate", client_addr, 3600, now=now)
+    if ratelimit.hit(key, ttl=3700) > _signup_limit():
+        return max(1, round((3600 - now % 3600) / 60))
+    return None
+
+
+def _clean_phone(phone: str) -> str:
+    phone = " ".join((phone or "").split())
+    digits = [c for c in phone if c.isdigit()]
+    if len(phone) > PHONE_MAX or not 7 <= len(digits) <= 15 or any(not (c.isdigit() or c in "+- ") for c in phone):
+        raise DomainError("a phone number has 7 to 15 digits (spaces, '-' and a leading '+' allowed)",
+                          code="bad_phone")
+    return phone
+
+
+@transaction.atomic
+def registration_submit(*, username: str, password: str, role: str, display_name: str, phone: str,
+                        premises_name: str, address: str, adcode: str, room: str = "", client_addr: str = ""):
+    """A landlord or enterprise registers an account and its first premises (自主申报).
+
+    Creates the account **inactive** (it cannot sign in) and a :class:`~pingan.core.models.Registration` routed
+    to the station whose jurisdiction the premises lies in (:func:`unit_for_adcode`); nothing else exists until
+    police of that station confirm it (:func:`registration_approve`). Audited (``registration_submit``, no
+    account acting). Raises ``DomainError``: ``bad_role`` (only landlord or enterprise), ``name_required``,
+    ``address_required``, ``bad_phone``, ``unknown_adcode``, ``no_responsible_unit``, ``username_taken``,
+    ``weak_password``.
+    """
+    from pingan.core.models import Registration
+
+    if role not in (Role.LANDLORD, Role.ENTERPRISE):
+        raise DomainError(f"only a landlord or an enterprise registers here, not {role!r}", code="bad_role",
+                          message_id="signup_role", params={"role": role})
+    display_name, premises_name = (display_name or "").strip()[:100], (premises_name or "").strip()
+    address, room = (address or "").strip(), (room or "").strip()
+    if not display_name or not premises_name:
+        raise DomainError("give your name (or the company's) and the premises' name", code="name_required",
+                          message_id="premises_name_required")
+    if not _place_key(address):
+        raise DomainError("a premises needs an address", code="address_required",
+                          message_id="premises_address_required")
+    phone = _clean_phone(phone)
+    adcode = (adcode or "").strip()
+    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
+        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
+                          params={"adcode": adcode})
+    unit = unit_for_adcode(adcode)
+    if not password:
+        raise DomainError("choose a password", code="weak_password", message_id="password_required")
+    user = user_create(username=(username or "").strip(), password=password, role=role, display_name=display_name)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    kind = Premises.Kind.RENTAL if role == Role.LANDLORD else Premises.Kind.ENTERPRISE
+    reg = Registration.objects.create(user=user, role=role, display_name=display_name, phone=phone,
+                                      premises_name=premises_name, premises_kind=kind, address=address, room=room,
+                                      adcode=adcode, unit=unit, client_addr=(client_addr or "")[:64])
+    audit.record(None, "registration_submit", "Registration", reg.pk,
+                 detail={"unit": unit.code, "role": role, "user": user.pk})
+    return reg
+
+
+def _registration_decidable(reg, actor) -> None:
+    from pingan.core.models import Registration
+
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or not actor.is_active \
+            or actor.unit_id is None or not reg.unit.path.startswith(actor.unit.path):
+        raise PermissionDenied("only police of the station the premises belongs to confirm a registration",
+                               message_id="registration_decide_not_allowed")
+    if reg.status != Registration.Status.PENDING:
+        raise DomainError(f"registration {reg.pk} was already {reg.status}", code="registration_decided",
+                          params={"status": Registration.Status(reg.status)})
+
+
+@transaction.atomic
+def registration_approve(*, registration, actor: User, note: str = ""):
+    """Police of the station confirm a registration (after checking who the applicant is, e.g. by phone or at
+    the premises): the account becomes active and its premises is registered. Audited
+    (``registration_approve``). Raises ``PermissionDenied`` (not police of the premises' station, whose
+    subtree holds the registration's unit), ``registration_decided``; and what :func:`premises_create` raises."""
+    from pingan.core.models import Registration
+
+    reg = Registration.objects.select_for_update(of=("self",)).select_related("unit", "user").get(pk=registration.pk)
+    _registration_decidable(reg, actor)
+    user = User.objects.select_for_update().get(pk=reg.user_id)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    premises = premises_create(actor=user, name=reg.premises_name, kind=reg.premises_kind, address=reg.address,
+                               room=reg.room, adcode=reg.adcode)
+    reg.status, reg.decided_by, reg.decided_at = Registration.Status.APPROVED, actor, timezone.now()
+    reg.decision_note, reg.premises = (note or "").strip()[:ACCESS_TEXT_MAX], premises
+    reg.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "premises"])
+    audit.record(actor, "registration_approve", "Registration", reg.pk,
+                 detail={"user": user.pk, "premises": premises.pk, "unit": premises.unit.code})
+    return reg
+
+
+@transaction.atomic
+def registration_reject(*, registration, actor: User, note: str):
+    """Police of the station refuse a registration, saying why (``reason_required`` without a note; the
+    applicant reads it when signing in). The account stays inactive. Audited (``registration_reject``)."""
+    from pingan.core.models import Registration
+
+    reg = Registration.objects.select_for_update(of=("self",)).select_related("unit").get(pk=registration.pk)
+    _registration_decidable(reg, actor)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("say why the registration is refused", code="reason_required",
+                          message_id="registration_reason_required")
+    reg.status, reg.decided_by, reg.decided_at = Registration.Status.REJECTED, actor, timezone.now()
+    reg.decision_note = note[:ACCESS_TEXT_MAX]
+    reg.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(actor, "registration_reject", "Registration", reg.pk, detail={"user": reg.user_id})
+    return reg
+
+
+def registration_of_credentials(username: str, password: str):
+    """The registration of an inactive account whose password is ``password`` (what the sign-in page tells a
+    pending or refused applicant instead of "wrong password"), or ``None``; only the right password learns it."""
+    from pingan.core.models import Registration
+
+    user = User.objects.filter(username=username, is_active=False).first()
+    if user is None or not user.check_password(password or ""):
+        return None
+    return Registration.objects.filter(user=user).exclude(status=Registration.Status.APPROVED) \
+        .select_related("unit").first()

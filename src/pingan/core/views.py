@@ -24,8 +24,17 @@ from pingan.core.web import needs_purpose, purpose_url, safe_next
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in. An applicant whose self-registration is waiting for the station, or was refused, is told so
+    (with the station's reason) instead of "wrong password" — only when the password is right."""
+
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        from pingan.core.services import registration_of_credentials
+
+        reg = registration_of_credentials(self.request.POST.get("username", ""), self.request.POST.get("password", ""))
+        return self.render_to_response(self.get_context_data(form=form, registration=reg))
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -21,6 +21,11 @@ class ScreeningConfig(AppConfig):
 
         navigation.register(navigation.Section(
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))
+        # landlords' and enterprises' own sign-ups wait for the station of their premises (issue 11)
+        navigation.register(navigation.Section(
+            key="signups", label=_("Sign-ups"), url_name="screening:signups", order=35, group="jurisdiction",
+            roles={"officer", "station_chief"},
+            description=_("Landlords and enterprises who registered themselves: confirm or refuse them.")))
         # screening jobs are leased jobs: `pingan worker` runs them (pingan.core.jobs, docs/jobs.md)
         jobs.register(jobs.JobKind(name="screening", model=ScreeningJob,
                                    run="pingan.screening.services.screening_job_execute",

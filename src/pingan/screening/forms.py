@@ -28,7 +28,10 @@ class PremisesForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Premises.Kind.choices)
-    address = forms.CharField(label=_("Address"), max_length=300)
+    address = forms.CharField(label=_("Address"), max_length=300,
+                              help_text=_("street and number of the building, e.g. 1 Lianqian East Road"))
+    room = forms.CharField(label=_("Flat, room or shop number"), max_length=50, required=False,
+                           help_text=_("e.g. unit 2, room 301, or shop 12; leave empty for a whole building"))
     area = forms.ChoiceField(label=_("Administrative area"), required=False,
                              help_text=_("the district or, better, the township (街道/镇) the premises lies in"))
     adcode = forms.CharField(label=_("or an administrative code"), required=False, max_length=12,
@@ -59,6 +62,9 @@ class RosterForm(forms.Form):
         self.fields["roster"].help_text = _("XLSX, XLS or CSV, at most %(limit)s MiB.") % {"limit": mib(upload_limit())}
         if premises_qs is not None:
             self.fields["premises"].queryset = premises_qs
+        # two flats of one building may share a name: the address and room tell them apart
+        self.fields["premises"].label_from_instance = lambda p: " · ".join(
+            x for x in (p.name, f"{p.address} {p.room}".strip()) if x)
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]
@@ -69,3 +75,39 @@ class RosterForm(forms.Form):
         if f.size == 0:
             raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
         return f
+
+
+class RenameForm(forms.Form):
+    """A premises' new name."""
+
+    name = forms.CharField(label=_("New name"), max_length=200)
+
+
+class SignupForm(PremisesForm):
+    """A landlord's or enterprise's self-registration: who they are, how the station reaches them, the account,
+    and their first premises (the fields of :class:`PremisesForm`, its kind following the role)."""
+
+    role = forms.ChoiceField(label=_("I register as"), widget=forms.RadioSelect,
+                             choices=[("landlord", _("a landlord (rental property)")),
+                                      ("enterprise", _("an enterprise (its site)"))])
+    display_name = forms.CharField(label=_("Your name, or the company's"), max_length=100)
+    phone = forms.CharField(label=_("Contact phone"), max_length=20,
+                            help_text=_("the police station calls this number to confirm who you are"))
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    field_order = ["role", "display_name", "phone", "username", "password", "password2", "name", "address", "room",
+                   "area", "adcode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]  # a landlord registers a rental property, an enterprise its site
+        self.fields["name"].label = _("Name of the premises")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -205,6 +205,9 @@ def screening_job_get_or_create(*, actor: User | None, roster_name: str, roster_
     if premises is not None and actor is not None and actor.role in ("enterprise", "landlord") \
             and premises.owner_id != actor.pk:
         raise DomainError("you can only screen rosters for your own premises", code="not_your_premises")
+    if premises is not None and premises.archived_at is not None:
+        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
+                          params={"name": premises.name})
     if len(idempotency_key) > 100 or not idempotency_key.isprintable():
         raise DomainError("an Idempotency-Key is at most 100 printable characters", code="bad_idempotency_key")
     # a file name is the client's text: no control characters (a NUL reaches no database), no surrogates

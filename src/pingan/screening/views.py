@@ -23,13 +23,14 @@ from pingan.codes import selectors as codes_selectors
 from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
 from pingan.core import texts
+from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, Gone
 from pingan.core.models import Premises
 from pingan.dashboard.web import SUBMITTERS, page
 from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
-from pingan.screening.forms import PremisesForm, RosterForm
+from pingan.screening.forms import PremisesForm, RenameForm, RosterForm, SignupForm
 from pingan.screening.models import ScreeningJob
 from pingan.screening.services import DOWNLOAD_TYPES, UNVERIFIED
 
@@ -56,18 +57,120 @@ def premises_new(request: HttpRequest) -> HttpResponse:
     # a landlord registers a rental property, an enterprise a site of its own
     kind = Premises.Kind.RENTAL if request.user.role == "landlord" else Premises.Kind.ENTERPRISE
     form = PremisesForm(request.POST or None, initial={"kind": kind})
+    existing = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             p = core_services.premises_create(actor=request.user, name=d["name"], kind=d["kind"],
-                                              address=d["address"], adcode=d["code"])
+                                              address=d["address"], room=d["room"], adcode=d["code"])
         except DomainError as exc:
             form.add_error(None, page_message(exc))
+            if exc.code == "premises_exists":  # a link to the one registered already
+                existing = core_selectors.premises_scoped(actor=request.user).filter(
+                    pk=exc.params["premises_id"]).first()
         else:
             messages.success(request, _("Registered %(name)s. Responsible police unit: %(unit)s. Next: upload the "
                                         "roster of the people there.") % {"name": p.name, "unit": p.unit.label})
             return redirect("screening:home")
-    return TemplateResponse(request, "screening/premises_form.html", {"form": form})
+    return TemplateResponse(request, "screening/premises_form.html", {"form": form, "existing": existing})
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=SUBMITTERS)
+def premises_edit(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """Rename a premises (the history of its names below), or remove it (deleted, or archived when screenings
+    or codes recorded it: ``core.services.premises_remove``)."""
+    premises = core_selectors.premises_scoped(actor=request.user).filter(pk=premises_id).first()
+    if premises is None:
+        raise Http404("premises not found")
+    form = RenameForm(request.POST if request.POST.get("action") == "rename" else None,
+                      initial={"name": premises.name})
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        confirm = confirm_first(request, action=_("Remove the premises"), what=premises.name)
+        if confirm is not None:
+            return confirm
+        try:
+            removed = core_services.premises_remove(actor=request.user, premises=premises)
+        except DomainError as exc:
+            messages.error(request, page_message(exc))
+            return redirect("screening:premises_edit", premises_id=premises.pk)
+        if removed.outcome == "deleted":
+            messages.success(request, _("Removed %(name)s.") % {"name": removed.name})
+        else:
+            messages.success(request, _("Removed %(name)s from your list. Its screenings and codes are kept as "
+                                        "records under the retention rules.") % {"name": removed.name})
+        return redirect("screening:home")
+    if request.method == "POST" and form.is_valid():
+        try:
+            core_services.premises_rename(actor=request.user, premises=premises, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            form.add_error("name", page_message(exc))
+        else:
+            messages.success(request, _("Renamed to %(name)s.") % {"name": form.cleaned_data["name"].strip()})
+            return redirect("screening:premises_edit", premises_id=premises.pk)
+    return TemplateResponse(request, "screening/premises_edit.html", {
+        "premises": premises, "form": form, "history": list(premises.name_changes.all()[:50]),
+        "records": premises.jobs.exists() or premises.safety_codes.exists()})
+
+
+def _client_addr(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """A landlord or enterprise registers an account and its first premises; the account waits for the police
+    station of the premises to confirm it (``core.services.registration_submit``). Rate-limited per address."""
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignupForm(request.POST or None, initial={"role": "landlord"})
+    if request.method == "POST":
+        wait = core_services.signup_rate_hit(_client_addr(request))
+        if wait is not None:
+            return TemplateResponse(request, "screening/signup_paused.html", {"minutes": wait}, status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                reg = core_services.registration_submit(
+                    username=d["username"], password=d["password"], role=d["role"], display_name=d["display_name"],
+                    phone=d["phone"], premises_name=d["name"], address=d["address"], room=d["room"],
+                    adcode=d["code"], client_addr=_client_addr(request))
+            except DomainError as exc:
+                field = {"username_taken": "username", "weak_password": "password", "bad_phone": "phone",
+                         "address_required": "address"}.get(exc.code)
+                form.add_error(field, page_message(exc))
+            else:
+                return TemplateResponse(request, "screening/signup_done.html", {"reg": reg}, status=201)
+    return TemplateResponse(request, "screening/signup.html", {"form": form},
+                            status=400 if form.is_bound and form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles=frozenset({"officer", "station_chief"}))
+def signups(request: HttpRequest) -> HttpResponse:
+    """The station's queue of sign-ups: confirm (the account and its premises become active) or refuse with a
+    reason (a confirmation first)."""
+    if request.method == "POST":
+        reg = core_selectors.registration_get(actor=request.user, registration_id=int(request.POST.get("id") or 0))
+        try:
+            if request.POST.get("decision") == "approve":
+                core_services.registration_approve(registration=reg, actor=request.user,
+                                                   note=request.POST.get("note", ""))
+                messages.success(request, _("Confirmed: %(name)s can sign in and screen %(premises)s.") % {
+                    "name": reg.display_name, "premises": reg.premises_name})
+            else:
+                confirm = confirm_first(request, action=_("Refuse the registration"), what=reg.premises_name)
+                if confirm is not None:
+                    return confirm
+                core_services.registration_reject(registration=reg, actor=request.user,
+                                                  note=request.POST.get("note", ""))
+                messages.success(request, _("Refused: %(name)s reads your reason when signing in.") % {
+                    "name": reg.display_name})
+        except DomainError as exc:
+            messages.error(request, page_message(exc))
+        return redirect("screening:signups")
+    return TemplateResponse(request, "screening/signups.html", {
+        "pending": list(core_selectors.registrations_pending(actor=request.user)[:100])})
 
 
 @require_http_methods(["GET", "POST"])
