@@ -166,7 +166,7 @@ def test_a_seizure_list_is_entered_item_by_item_on_a_phone(live_server, phone, c
     form.locator("input[name=number]").fill("KY-2026-020")
     form.locator("input[name=holder_name]").fill("林某")
     form.locator("input[name=witness_name]").fill("见证人李某")
-    form.locator("input[name=officers]").fill(people.officer_a2.username)
+    form.get_by_label(people.officer_a2.display_name).check()  # the other investigator, picked by name
     rows = page.locator("#item-rows > li")
     rows.nth(0).get_by_label("名称").fill("手机")
     rows.nth(0).get_by_label("类别").select_option("electronic")

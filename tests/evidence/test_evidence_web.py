@@ -282,7 +282,7 @@ def test_a_seizure_lists_items_are_rows_of_labelled_fields(client, cast, people,
     assert page.count('name="item_name"') == 3 and page.count('name="item_category"') == 3
     assert ('<option value="cash">现金</option>' if zh else '<option value="cash">cash</option>') in page
     form = {"form": "seizure", "number": "KY-2026-009", "source": "seized", "holder_name": "林某",
-            "witness_name": "见证人李某", "officers": people.officer_a2.username, "place": "莲前西路",
+            "witness_name": "见证人李某", "officers": str(people.officer_a2.pk), "place": "莲前西路",
             "seized_at": "2026-11-20T10:00"}
     bad = client.post(f"/evidence/cases/{c.pk}/", {
         **form, "item_name": ["手机", "", "金项链", ""], "item_category": ["electronic", "cash", "", ""],
@@ -312,3 +312,50 @@ def test_a_seizure_lists_items_are_rows_of_labelled_fields(client, cast, people,
     r = client.post(f"/evidence/cases/{c.pk}/", {**form, "number": "KY-2026-010", "item_name": ["手机"],
                                                  "item_category": ["electronic"]})
     assert not SeizureList.objects.filter(number="KY-2026-010").exists() and r.status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_forms_pick_officers_by_name_instead_of_asking_for_a_user_name(client, cast, people, case, language):
+    """Issue 11: the seizure list asked for the other officer's login name as free text, as did a new case (its
+    other investigators) and a disposal (the approving station chief). Each is now a choice of the people the
+    service accepts, by name: the case's other investigators; police of the officer's unit; station chiefs
+    over the case's unit — never anyone else (an id from outside is ignored)."""
+    from pingan.core.services import user_create
+    from pingan.evidence.models import Case, SeizureList
+
+    c, items = case
+    stranger = user_create(username="officer_far", password="x" * 12, role="officer", unit=cast.unit_b,
+                           display_name="远方民警")
+    sign_in(client, cast.officer_a)
+    client.cookies["django_language"] = language
+    page = client.get(f"/evidence/cases/{c.pk}/").content.decode()
+    present = page[page.index('id="officers-present"'):]
+    present = present[:present.index("</fieldset>")]
+    assert f'name="officers" value="{people.officer_a2.pk}"' in present and "officer_a2" in present
+    assert 'name="officers" required' not in page and "(user name)" not in page and "（用户名）" not in page
+    assert stranger.display_name not in present and f'value="{cast.officer_a.pk}"' not in present
+    form = {"form": "seizure", "number": "KY-2026-010", "source": "seized", "holder_name": "林某",
+            "witness_name": "见证人李某", "place": "莲前西路", "seized_at": "2026-11-20T10:00",
+            "item_name": "手机", "item_category": "electronic", "item_qty": "1"}
+    client.post(f"/evidence/cases/{c.pk}/", {**form, "officers": [str(stranger.pk)]})
+    assert not SeizureList.objects.filter(number="KY-2026-010").exists()  # not an investigator: ignored
+    client.post(f"/evidence/cases/{c.pk}/", {**form, "officers": [str(people.officer_a2.pk)]})
+    assert set(SeizureList.objects.get(number="KY-2026-010").officers.values_list("username", flat=True)) == {
+        cast.officer_a.username, people.officer_a2.username}
+
+    cases = client.get("/evidence/cases/").content.decode()
+    picks = cases[cases.index('id="investigators"'):]
+    picks = picks[:picks.index("</fieldset>")]
+    assert f'value="{people.officer_a2.pk}"' in picks and f'value="{people.chief_a2.pk}"' in picks
+    assert f'value="{stranger.pk}"' not in picks and f'value="{people.custodian.pk}"' not in picks
+    client.post("/evidence/cases/", {"number": "A3502030100002026110077", "title": "新案",
+                                     "investigators": [str(people.officer_a2.pk), str(stranger.pk)]})
+    assert set(Case.objects.get(number="A3502030100002026110077").investigators.values_list(
+        "username", flat=True)) == {cast.officer_a.username, people.officer_a2.username}
+
+    approvers = set(client.get(f"/evidence/items/{items[0].label}/").context["approvers"])
+    assert people.chief_a2 in approvers and cast.chief_a in approvers
+    chief_b = user_create(username="chief_far", password="x" * 12, role="station_chief", unit=cast.unit_b,
+                          display_name="远方所长")
+    approvers = set(client.get(f"/evidence/items/{items[0].label}/").context["approvers"])
+    assert stranger not in approvers and people.officer_a2 not in approvers and chief_b not in approvers

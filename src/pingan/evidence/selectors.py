@@ -300,3 +300,26 @@ def transfer_targets(*, actor) -> list:
         match |= Q(path__startswith=root.path)
     return list(OrgUnit.objects.filter(match).order_by("path"))
 
+
+
+def colleagues(*, actor, case: Case | None = None, purpose: str = "") -> QuerySet:
+    """Whom a police form may name instead of typing a user name (issue 11: the seizure list asked for the
+    other officer's login name as free text): ``purpose`` ``"seizure"`` — the other investigators of ``case``
+    (the service wants two of them present); ``"investigator"`` — officers and station chiefs of the actor's
+    unit and below (``services.case_add_investigator``'s rule); ``"approver"`` — station chiefs above or at
+    ``case``'s unit (``services.item_dispose``'s). Never the actor; active accounts only; by display name."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=getattr(actor, "pk", None))
+    if actor is None or actor.role not in access.POLICE_WRITERS or actor.unit_id is None:
+        return users.none()
+    if purpose == "seizure" and case is not None:
+        users = users.filter(pk__in=case.investigators.values("pk"))
+    elif purpose == "investigator":
+        users = users.filter(role__in=access.POLICE_WRITERS, unit__path__startswith=actor.unit.path)
+    elif purpose == "approver" and case is not None:
+        above = [case.unit.path[:i + 1] for i, ch in enumerate(case.unit.path) if ch == "/"]
+        users = users.filter(role=Role.STATION_CHIEF, unit__path__in=above)
+    else:
+        return users.none()
+    return users.select_related("unit").order_by("display_name", "username")

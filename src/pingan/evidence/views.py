@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
-from pingan.core.models import Role, User
+from pingan.core.models import Role
 from pingan.dashboard.web import page
 from pingan.evidence import access, chainexport, labels, rules, selectors, services
 from pingan.evidence.models import Disposal, Disposition, ItemStatus, Location, Source
@@ -88,6 +88,7 @@ def _item_context(request: HttpRequest, label: str) -> dict:
         "chief": user.role == Role.STATION_CHIEF, "external": user.role in access.EXTERNAL,
         "police": user.role in access.POLICE_WRITERS,
         "investigator": item.case.investigators.filter(pk=user.pk).exists(),
+        "approvers": selectors.colleagues(actor=user, case=item.case, purpose="approver"),
         "default_due": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
     }
 
@@ -128,8 +129,9 @@ def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
             services.item_value(actor=user, label=label, photos=int(p.get("photos", "0") or 0),
                                 value_cents=round(Decimal(p.get("value_yuan", "0") or "0") * 100))
         elif action == "dispose":
-            name = p.get("approver", "").strip()
-            approver = User.objects.filter(username=name).first() if name else None
+            scoped = selectors.items_scoped(actor=user).select_related("case__unit").filter(label=label).first()
+            approver = next(iter(_picked(request, "approver", selectors.colleagues(
+                actor=user, case=scoped.case if scoped else None, purpose="approver"))), None)
             recipient = services.Recipient(p.get("recipient_name", ""), p.get("recipient_id_number", ""),
                                            p.get("recipient_relation", ""), p.get("proof", "")) \
                 if p.get("disposition") == Disposition.RETURN else None
@@ -233,15 +235,17 @@ def cases(request: HttpRequest) -> HttpResponse:
         try:
             case = services.case_create(actor=request.user, number=request.POST.get("number", ""),
                                         title=request.POST.get("title", ""),
-                                        investigators=list(User.objects.filter(
-                                            username__in=request.POST.get("investigators", "").split())))
+                                        investigators=_picked(request, "investigators",
+                                                              selectors.colleagues(actor=request.user,
+                                                                                   purpose="investigator")))
         except DomainError as exc:
             _fail(request, exc)
         else:
             return redirect("evidence:case", case.pk)
     rows = Paginator(selectors.cases_list(actor=request.user), PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "evidence/cases.html", {
-        "cases": rows, "police": request.user.role in access.POLICE_WRITERS})
+        "cases": rows, "police": request.user.role in access.POLICE_WRITERS,
+        "colleagues": selectors.colleagues(actor=request.user, purpose="investigator")})
 
 
 def _data_url_png(text: str) -> bytes:
@@ -339,7 +343,8 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                     actor=user, case=c, number=p.get("number", ""), source=p.get("source", Source.SEIZED),
                     holder_name=p.get("holder_name", ""), holder_id_number=p.get("holder_id_number", ""),
                     witness_name=p.get("witness_name", ""), place=p.get("place", ""),
-                    officers=list(User.objects.filter(username__in=p.get("officers", "").split())),
+                    officers=_picked(request, "officers",
+                                     selectors.colleagues(actor=user, case=c, purpose="seizure")),
                     seized_at=_when(p.get("seized_at", "")), items=items + _parse_items(p.get("items", "")))
             elif form == "transfer":
                 services.transfer_send(actor=user, case=c, to_org_code=p.get("to", ""),
@@ -377,10 +382,19 @@ def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status:
         "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
+        "present": selectors.colleagues(actor=request.user, case=c, purpose="seizure"),
+        "picked": {str(v) for v in (seizure.getlist("officers") if hasattr(seizure, "getlist") else ())},
         "targets": selectors.transfer_targets(actor=request.user),
         "external": request.user.role in access.EXTERNAL, "clerk": request.user.role == Role.COURT_CLERK,
         "store": access.is_store_staff(request.user), "sources": Source.choices, "dispositions": Disposition.choices,
         "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}, status=status)
+
+
+def _picked(request: HttpRequest, field: str, allowed) -> list:
+    """The accounts a form picked (``field``: their ids, checkboxes or a select) among ``allowed`` (a
+    :func:`selectors.colleagues` query): an id outside it is ignored, and the service says who is missing."""
+    ids = [int(v) for v in request.POST.getlist(field) if v.isdigit() and len(v) < 12]
+    return list(allowed.filter(pk__in=ids)) if ids else []
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
