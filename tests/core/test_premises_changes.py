@@ -114,3 +114,18 @@ def test_removing_deletes_an_unused_premises_and_archives_a_screened_one(cast):
     assert err.value.code == "premises_removed"
     # the same place may be registered again
     assert register(cast, "莲前出租屋", archived.address).pk != archived.pk
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_police_page_says_a_premises_was_renamed_and_removed(client, cast, language):
+    p = services.premises_rename(actor=cast.landlord_a, premises=cast.premises_a, name="莲前公寓")
+    screened(p, ["green"])
+    services.premises_remove(actor=cast.landlord_a, premises=p)  # no code issued: archived (it was screened)
+    client.force_login(cast.officer_a)
+    session = client.session
+    session["purpose"] = "jurisdiction_management"
+    session.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    text = client.get(reverse("dashboard:premises", args=[p.pk])).content.decode()
+    assert 'id="premises-archived"' in text and "莲前出租屋" in text.split('id="earlier-names"')[1][:200]
+    assert ("被登记人删除" in text) if language == "zh-hans" else "Removed by its owner" in text
