@@ -116,3 +116,20 @@ def test_the_station_confirms_and_refuses_on_its_page(client, cast):
     assert (first.status, second.status) == ("approved", "rejected")
     sign_in(client, cast.officer_b)
     assert client.post(reverse("screening:signups"), {"id": first.pk, "decision": "approve"}).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_station_home_says_how_many_sign_ups_wait(client, cast, language):
+    sign_in(client, cast.officer_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert 'id="home-signups"' not in client.get(reverse("core:home")).content.decode()
+    client.logout()
+    submit(client, language)
+    for officer, shown in ((cast.officer_a, True), (cast.officer_b, False)):
+        sign_in(client, officer)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        text = client.get(reverse("core:home")).content.decode()
+        assert ('id="home-signups"' in text) is shown
+        if shown:
+            assert reverse("screening:signups") in text
+            assert ("等待本所确认" in text) if language == "zh-hans" else "waits for your station" in text

@@ -26,8 +26,19 @@ class ScreeningConfig(AppConfig):
             key="signups", label=_("Sign-ups"), url_name="screening:signups", order=35, group="jurisdiction",
             roles={"officer", "station_chief"},
             description=_("Landlords and enterprises who registered themselves: confirm or refuse them.")))
+        navigation.register_panel(navigation.Panel(
+            key="signups", template="screening/partials/signups_panel.html", order=12,
+            roles={"officer", "station_chief"}, context=_signups_panel))
         # screening jobs are leased jobs: `pingan worker` runs them (pingan.core.jobs, docs/jobs.md)
         jobs.register(jobs.JobKind(name="screening", model=ScreeningJob,
                                    run="pingan.screening.services.screening_job_execute",
                                    label=_("screening of a roster")))
         jobs.register_failure_messages(FAILURE_MESSAGES)
+
+
+def _signups_panel(request) -> dict | None:
+    """How many self-registrations wait for the user's station (a count: no audit record); ``None`` for none."""
+    from pingan.core.selectors import registrations_pending_count
+
+    n = registrations_pending_count(actor=request.user)
+    return {"count": n} if n else None
