@@ -82,7 +82,10 @@ def test_a_landlord_registers_and_the_station_confirms(live_server, client, cast
                                  "url": live_server.url},
                                 {"name": "django_language", "value": language, "url": live_server.url}])
             queue = police.new_page()
-            queue.goto(live_server.url + reverse("screening:signups"))
+            queue.goto(live_server.url + reverse("core:home"))  # the home says a sign-up waits, with a link
+            shot(queue, shots, "officer-home", width, language)
+            queue.locator("#home-signups a").click()
+            queue.wait_for_load_state()
             expect(queue.locator("#signups")).to_contain_text("3单元502室")
             shot(queue, shots, "signups-queue", width, language)
             queue.locator("#signups button[value=approve]").click()
