@@ -129,3 +129,5 @@ def test_the_police_page_says_a_premises_was_renamed_and_removed(client, cast, l
     text = client.get(reverse("dashboard:premises", args=[p.pk])).content.decode()
     assert 'id="premises-archived"' in text and "莲前出租屋" in text.split('id="earlier-names"')[1][:200]
     assert ("被登记人删除" in text) if language == "zh-hans" else "Removed by its owner" in text
+    # its code page (linked from there) stays readable: the codes and correction requests are records
+    assert client.get(reverse("codes:premises", args=[p.pk])).status_code == 200

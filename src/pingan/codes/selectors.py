@@ -59,7 +59,7 @@ def code_get(*, actor, code_id: str) -> SafetyCode:
 def codes_of_premises(*, actor, premises_id: int) -> QuerySet[SafetyCode]:
     """Every code of a premises the actor may see, newest first (levels and dates: the premises' read is
     recorded where it is shown, :func:`premises_get`)."""
-    premises = core_selectors.premises_scoped(actor=actor).filter(pk=premises_id).first()
+    premises = core_selectors.premises_scoped(actor=actor, archived=True).filter(pk=premises_id).first()
     if premises is None:
         raise NotFound(f"premises {premises_id} not found")
     return scope(actor, SafetyCode.objects.all()).filter(premises=premises).order_by("-issued_at", "-id")
