@@ -270,7 +270,7 @@ class Worker:
         tick_every_s: float = 0.25,
         handover: bool = True,
         prune_every_s: float = 60.0,
-        prune_limit: int = 10_000,
+        prune_limit: int = 2_000,
     ) -> None:
         self.part, self.parts = partition
         self.consumer = consumer or consumer_name(partition)
@@ -419,10 +419,10 @@ class Worker:
 
     def prune(self, now: dt.datetime | None = None) -> int:
         """The event log's retention (:func:`services.event_log_prune`), in small steps so that no batch waits
-        long behind it: ``prune_limit`` events at a time, again after ``prune_every_s`` — or after 1 s while
-        a step was full (a backlog: at ``prune_limit`` a second it keeps up with that rate)."""
+        long behind it: ``prune_limit`` events at a time, again after ``prune_every_s`` — or after 0.2 s while
+        a step was full (a backlog: at 5 steps a second it keeps up with 5 × ``prune_limit`` events/s)."""
         n = event_log_prune(now=now or self.clock(), limit=self.prune_limit, log=self.log)
-        self._next_prune = time.monotonic() + (1.0 if n >= self.prune_limit else self.prune_every_s)
+        self._next_prune = time.monotonic() + (0.2 if n >= self.prune_limit else self.prune_every_s)
         return n
 
     def _commit_position(self, counts: dict[str, int]) -> None:
