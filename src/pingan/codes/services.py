@@ -1014,7 +1014,8 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
     """Ask for the premises' code level to be set to ``level`` by hand; a second person must approve.
 
     The requester is police of the premises' jurisdiction (``PermissionDenied``); ``reason`` is required
-    (``reason_required``); the premises needs a current code (``no_code``); ``level`` is green/yellow/red.
+    (``reason_required``); the premises needs a current code (``no_code``); ``level`` is green/yellow/red and
+    not the code's own (``override_same_level``); one request per code waits at a time (``override_pending``).
     """
     if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, premises.unit):
         raise PermissionDenied("only police of the premises' jurisdiction may request a level change",
@@ -1026,10 +1027,22 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
                           params={"level": level}) from None
     reason = _clean_text(reason, what="a reason for the level change", code="reason_required",
                          too_long="reason_too_long")
+    Premises.objects.select_for_update(of=("self",)).filter(pk=premises.pk).first()  # one request at a time
     code = current_code(premises)
     if code is None:
         raise DomainError(f"premises {premises.pk} has no current code to change", code="no_code",
                           params=_premises_params(premises))
+    if new_level.value == code.level:
+        raise DomainError(f"the code of premises {premises.pk} is already {code.level}", code="override_same_level",
+                          params=_premises_params(premises))
+    # issue 11: a second submit (the back button, a double click) queued a second request for the same code; a
+    # chief approved one and the other stayed in the queue with an Approve button that could only fail
+    # (override_stale). A request for an earlier code does not block: it can only be rejected.
+    pending = LevelOverride.objects.filter(premises=premises, code=code,
+                                           status=LevelOverride.Status.REQUESTED).first()
+    if pending is not None:
+        raise DomainError(f"level change {pending.pk} for this code is already waiting for approval",
+                          code="override_pending", params=_premises_params(premises))
     ov = LevelOverride.objects.create(premises=premises, code=code, level=new_level.value, reason=reason,
                                       requested_by=actor)
     audit.record(actor, "override_request", "LevelOverride", ov.pk,

@@ -391,9 +391,18 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Record a dispute's outcome."""
     try:
         d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)
-        services.dispute_resolve(dispute=d, upheld=request.POST.get("decision") == "upheld",
-                                 outcome=request.POST.get("outcome", ""), actor=request.user)
-        messages.success(request, _("Outcome recorded."))
+        upheld = request.POST.get("decision") == "upheld"
+        # rejecting a landlord's request is final: asked first, like every rejection (docs/web.md)
+        if not upheld and d.status == "open" and (confirm := confirm_first(
+                request, action=_("Reject the correction request"),
+                what=d.premises.name, back=reverse("codes:police"))):
+            return confirm
+        services.dispute_resolve(dispute=d, upheld=upheld, outcome=request.POST.get("outcome", ""),
+                                 actor=request.user)
+        messages.success(request, _("Correction request upheld: the outcome is shown to the owner of %(premises)s.")
+                         % {"premises": d.premises.name} if upheld else
+                         _("Correction request rejected: the outcome is shown to the owner of %(premises)s.")
+                         % {"premises": d.premises.name})
     except NotFound:
         raise Http404("dispute not found") from None
     except DomainError as exc:
@@ -408,11 +417,21 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
     try:
         ov = selectors.override_get(actor=request.user, override_id=override_id)
         note = request.POST.get("note", "")
+        what = f"{ov.premises.name} → {ov.level_label}"
         if decision == "approve":
             services.level_override_approve(override=ov, actor=request.user, note=note)
+            messages.success(request, _("Level change approved: %(what)s. A new code was issued; the owner prints "
+                                        "the new door poster.") % {"what": what})
         else:
+            # a rejection is asked first, like every rejection (not one the service refuses anyway: decided, or
+            # the requester's own); the message says which way it went (it said "Decision recorded.", in
+            # Chinese "已审批", approved, for a rejection too)
+            if ov.status == "requested" and ov.requested_by_id != request.user.pk and (confirm := confirm_first(
+                    request, action=_("Reject the level change"), what=what, back=reverse("codes:police"))):
+                return confirm
             services.level_override_reject(override=ov, actor=request.user, note=note)
-        messages.success(request, _("Decision recorded."))
+            messages.success(request, _("Level change rejected: %(what)s. The code stays as it was.")
+                             % {"what": what})
     except NotFound:
         raise Http404("level change not found") from None
     except DomainError as exc:

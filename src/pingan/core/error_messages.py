@@ -109,6 +109,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                                      "changes."),
     "four_eyes": _("Four-eyes rule: the requester cannot decide their own level change."),
     "already_decided": _("The level change %(override)s was already decided (%(status)s)."),
+    "override_same_level": _("The safety code of %(premises)s is already at that level: choose another level."),
+    "override_pending": _("A level change of %(premises)s is already waiting for a station chief's approval: "
+                          "it is decided first (Jurisdiction › Requests)."),
     "override_stale": _("The level change %(override)s was for an earlier safety code of %(premises)s; "
                         "the code has changed since. Reject it and request the change again if it still applies."),
     # Correction requests (纠错; codes.services.dispute_open, dispute_resolve).
