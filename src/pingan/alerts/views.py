@@ -100,7 +100,11 @@ def terminal(request: HttpRequest) -> HttpResponse:
 @require_POST
 def duty_toggle(request: HttpRequest) -> HttpResponse:
     if request.POST.get("on") == "1":
-        services.duty_start(actor=request.user, hours=float(request.POST.get("hours") or 8))
+        try:
+            hours = float(request.POST.get("hours") or 8)
+        except ValueError:
+            hours = 0.0  # not a number: refused as a shift out of range (bad_shift), never a server error
+        services.duty_start(actor=request.user, hours=hours)
     else:
         services.duty_end(actor=request.user)
     return redirect("alerts:terminal")

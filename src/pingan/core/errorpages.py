@@ -38,6 +38,11 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     return _render(request, 400)
 
 
+def refused(request: HttpRequest, message: str) -> HttpResponse:
+    """The 400 page saying why the request was refused (``message``, in the reader's language)."""
+    return _render(request, 400, message=message)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token: usually a page left open too long, or cookies blocked."""
     return _render(request, 403, csrf=True)

@@ -124,9 +124,10 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("drone"):
-                mission = services.drone_dispatch(
-                    actor=request.user, drone_id=int(request.POST["drone"]), lon=0, lat=0, alert_id=alert.pk
-                )
+                drone = request.POST["drone"].strip()
+                mission = services.drone_dispatch(  # a drone id that is not a number matches no drone (404)
+                    actor=request.user, drone_id=int(drone) if drone.isdigit() else 0, lon=0, lat=0,
+                    alert_id=alert.pk)
                 done = gettext("Drone %(code)s sent: %(eta)s to the alert.") % {
                     "code": mission.drone.patrol_unit.code, "eta": durations.duration_text(mission.eta_s, approx=True)}
             else:
