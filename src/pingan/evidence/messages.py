@@ -20,6 +20,7 @@ PAGE_MESSAGES = {
     "two_officers": _("A seizure needs at least two investigators of the case."),
     "bad_source": _("Unknown source %(source)s."),
     "evidence_empty_list": _("The list needs at least one item."),
+    "ruling_no_item": _("Choose the ruling's disposition for at least one item."),
     "list_exists": _("Seizure list %(number)s already exists."),
     "evidence_bad_category": _("Unknown category %(category)s."),
     "bad_quantity": _("%(value)s is not a quantity."),

@@ -144,11 +144,12 @@ def checkout_get(*, actor, checkout_id: int) -> CheckOut:
 
 
 def transfers_list(*, actor) -> QuerySet[Transfer]:
-    """Transfers of the cases the actor may see (external bodies: those sent to them)."""
+    """Transfers of the cases the actor may see (external bodies: those sent to them and those they sent on —
+    a procuratorate follows whether the court accepted or refused its list)."""
     qs = Transfer.objects.select_related("case", "from_org", "to_org", "sent_by", "accepted_by")
     org = access.external_org(actor)
     if org is not None:
-        return qs.filter(to_org__path__startswith=org.path)
+        return qs.filter(Q(to_org__path__startswith=org.path) | Q(from_org__path__startswith=org.path))
     return qs.filter(case__in=access.visible_cases(actor, Case.objects.all()))
 
 

@@ -771,7 +771,8 @@ def ruling_record(*, actor, case: Case, number: str, decided_at: dt.date, decisi
                               params={"disposition": disposition})
         items[item] = disposition
     if not items:
-        raise DomainError("a ruling decides at least one item", code="evidence_empty_list")
+        raise DomainError("a ruling decides at least one item", code="evidence_empty_list",
+                          message_id="ruling_no_item")
     r = Ruling.objects.create(case=case, court=org, number=_text(number, "ruling number", 60), decided_at=decided_at,
                               decisions={str(i.pk): d for i, d in items.items()}, recorded_by=actor)
     for item, d in items.items():

@@ -339,28 +339,45 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                 if user.role in access.POLICE_WRITERS and any(r["errors"] for r in item_rows):
                     messages.error(request, _("An item of the list is not right: its row says what to change."))
                     return _case_page(request, c, item_rows=item_rows, seizure=p, status=400)
-                services.seizure_list_create(
+                sl = services.seizure_list_create(
                     actor=user, case=c, number=p.get("number", ""), source=p.get("source", Source.SEIZED),
                     holder_name=p.get("holder_name", ""), holder_id_number=p.get("holder_id_number", ""),
                     witness_name=p.get("witness_name", ""), place=p.get("place", ""),
                     officers=_picked(request, "officers",
                                      selectors.colleagues(actor=user, case=c, purpose="seizure")),
                     seized_at=_when(p.get("seized_at", "")), items=items + _parse_items(p.get("items", "")))
+                done = _("Seizure list %(number)s registered: print it (three copies) from this page.") % {
+                    "number": sl.number}
             elif form == "transfer":
-                services.transfer_send(actor=user, case=c, to_org_code=p.get("to", ""),
-                                       item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
+                t = services.transfer_send(actor=user, case=c, to_org_code=p.get("to", ""),
+                                           item_labels=p.getlist("items"), recommendation=p.get("recommendation", ""))
+                done = _("Transfer list %(number)s sent to %(to)s: legal custody passes when they accept it.") % {
+                    "number": t.number, "to": t.to_org.label}
             elif form == "accept":
-                services.transfer_accept(actor=user, transfer_id=int(p.get("transfer", "0") or 0))
+                t = services.transfer_accept(actor=user, transfer_id=int(p.get("transfer", "0") or 0))
+                done = _("Transfer list %(number)s accepted: legal custody of its items passed to %(to)s.") % {
+                    "number": t.number, "to": t.to_org.label}
             elif form == "sign":
                 services.seizure_list_sign(actor=user, list_id=int(p.get("list", "0") or 0), signer=p.get("signer", ""),
                                            png=_data_url_png(p.get("png", "")))
+                done = _("Signature kept with the seizure list.")
             elif form == "reject":
-                services.transfer_reject(actor=user, transfer_id=int(p.get("transfer", "0") or 0),
-                                         reason=p.get("reason", ""))
+                t = services.transfer_reject(actor=user, transfer_id=int(p.get("transfer", "0") or 0),
+                                             reason=p.get("reason", ""))
+                done = _("Transfer list %(number)s refused: legal custody stays with %(sender)s.") % {
+                    "number": t.number, "sender": t.from_org.label}
             elif form == "ruling":
                 decisions = {lb: p.get(f"d_{lb}") for lb in p.getlist("items") if p.get(f"d_{lb}")}
-                services.ruling_record(actor=user, case=c, number=p.get("number", ""),
-                                       decided_at=_when(p.get("decided_at", "")).date(), decisions=decisions)
+                r = services.ruling_record(actor=user, case=c, number=p.get("number", ""),
+                                           decided_at=_when(p.get("decided_at", "")).date(), decisions=decisions)
+                done = _("Ruling %(number)s recorded: the store disposes of the items under it.") % {
+                    "number": r.number}
+            else:
+                done = ""
+            # every form of the case page says what it did (a transfer sent, accepted or refused, a ruling
+            # recorded): the page used to come back unchanged but for a status word
+            if done:
+                messages.success(request, done)
         except DomainError as exc:
             _fail(request, exc)
         except (ValueError, ArithmeticError):
@@ -370,6 +387,15 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_page(request, c)
 
 
+def _rulings(c, items) -> list[dict]:
+    """The case's recorded rulings with the decision on each item the viewer sees (label, name, disposition in
+    the reader's language): the clerk and the police see what was recorded (nothing showed it on the page)."""
+    shown = {str(i.pk): i for i in items}
+    labels = dict(Disposition.choices)
+    return [{"ruling": r, "decisions": [(shown[pk], labels.get(d, d)) for pk, d in r.decisions.items() if pk in shown]}
+            for r in c.rulings.select_related("court").order_by("decided_at", "id")]
+
+
 def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status: int = 200) -> HttpResponse:
     """The case page; ``item_rows`` and ``seizure`` (what was typed in the seizure-list form) shown again with
     their errors when the list was refused."""
@@ -377,9 +403,13 @@ def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status:
     item_rows += [{f: "" for f in _ITEM_FIELDS} | {"n": len(item_rows) + i + 1, "errors": {}}
                   for i in range(max(ITEM_ROWS - len(item_rows), 1))]
     items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
+    org = access.external_org(request.user)
+    transfers = list(selectors.transfers_list(actor=request.user).filter(case=c))
+    for t in transfers:  # a procuratorate sees what it sent on too; only what was sent to it waits for its answer
+        t.incoming = org is not None and t.to_org.path.startswith(org.path)
     return TemplateResponse(request, "evidence/case.html", {
-        "item_rows": item_rows, "seizure": seizure or {},
-        "case": c, "items": items, "transfers": selectors.transfers_list(actor=request.user).filter(case=c),
+        "item_rows": item_rows, "seizure": seizure or {}, "rulings": _rulings(c, items),
+        "case": c, "items": items, "transfers": transfers,
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
         "present": selectors.colleagues(actor=request.user, case=c, purpose="seizure"),
