@@ -67,6 +67,9 @@ class Counter(models.Model):
 
     unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="counters")
     name = models.CharField(max_length=100)
+    # the counter's name on pages that are not Chinese (like ``OrgUnit.name_en``): an English page named every
+    # counter "莲前派出所户政窗口" beside "Lianqian Police Station"
+    name_en = models.CharField(max_length=100, blank=True, default="")
     address = models.CharField(max_length=200, blank=True, default="")
     services = models.JSONField(default=list, blank=True)
     sessions = models.JSONField(default=list)
@@ -86,6 +89,13 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The counter's name in the active language: ``name_en`` on a page that is not Chinese, when set."""
+        from pingan.core.models import unit_label
+
+        return unit_label(self.name, self.name_en)
 
 
 class Slot(models.Model):
@@ -347,6 +357,14 @@ class Terminal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name the officer gave it, else "terminal no. N" in the reader's language (the default name was
+        stored as "<counter name> terminal", English beside Chinese on every page)."""
+        from django.utils.translation import gettext
+
+        return self.name or gettext("terminal no. %(n)s") % {"n": self.pk}
 
 
 class SmsMessage(models.Model):

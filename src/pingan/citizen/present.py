@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pingan.citizen import rules, services, transit
 from pingan.citizen.models import PermitApplication, Ticket
+from pingan.core import texts
 
 
 def mask(number: str) -> str:
@@ -16,12 +17,23 @@ def mask(number: str) -> str:
     return number[:3] + "*" * max(len(number) - 5, 0) + number[-2:] if len(number) > 5 else "*" * len(number)
 
 
+def rules_citation(version: str) -> str:
+    """The rules an application was checked under, as people cite them, in the reader's language
+    (``《居住证暂行条例》（国务院令第663号）…`` / ``Interim Regulations on Residence Permits …``): the bundled rules'
+    ``source``; the stored version itself only for a version no longer bundled (the page showed
+    ``order663-2016``, a file's version key, to the applicant)."""
+    r = rules.permit_rules()
+    return texts.pick(r.source) if version == r.version else version
+
+
 def booking_text(booking, service_name: str) -> str:
     """An appointment named for a person: service, office (the counter, and its station when the counter's name
     does not say it), day and time — ``户籍迁入 · 莲前派出所户政窗口 · 2026-12-08 09:00`` (the confirmation before
     cancelling and the message after)."""
     counter = booking.slot.counter
-    office = counter.name if counter.unit.name in counter.name else f"{counter.name} ({counter.unit.label})"
+    label = counter.label
+    says_station = counter.unit.label in label or counter.unit.name in label
+    office = label if says_station else f"{label} ({counter.unit.label})"
     return f"{service_name} · {office} · {booking.day:%Y-%m-%d} {booking.slot.start:%H:%M}"
 
 

@@ -158,8 +158,8 @@ def counter_holidays(counter: Counter) -> set[dt.date]:
 def counter_create(*, unit: OrgUnit, name: str, services: list[str], sessions: list[list[str]],
                    weekdays: list[int] | None = None, slot_minutes: int = 30, capacity: int = 4,
                    holidays: list[str] | None = None, address: str = "", minutes_per_ticket: int = 8,
-                   desks: int = 1) -> Counter:
-    """A counter of a station (set-up: CLI and fixtures)."""
+                   desks: int = 1, name_en: str = "") -> Counter:
+    """A counter of a station (set-up: CLI and fixtures); ``name_en`` names it on pages that are not Chinese."""
     if unit.kind != OrgUnit.Kind.STATION:
         raise DomainError(f"{unit.code} is not a police station", code="bad_counter")
     known = set(Service.objects.filter(code__in=services).values_list("code", flat=True))
@@ -168,7 +168,7 @@ def counter_create(*, unit: OrgUnit, name: str, services: list[str], sessions: l
     for a, b in sessions:
         if _time(a) >= _time(b):
             raise DomainError(f"session {a}–{b} ends before it starts", code="bad_counter")
-    return Counter.objects.create(unit=unit, name=name, services=services, sessions=sessions,
+    return Counter.objects.create(unit=unit, name=name, name_en=name_en, services=services, sessions=sessions,
                                   weekdays=weekdays if weekdays is not None else [0, 1, 2, 3, 4],
                                   slot_minutes=slot_minutes, capacity=capacity, holidays=holidays or [],
                                   address=address, minutes_per_ticket=minutes_per_ticket, desks=desks)
@@ -397,7 +397,7 @@ def terminal_create(*, actor, counter_id: int, name: str) -> tuple[Terminal, str
     """An officer or station chief starts kiosk mode on a device at a counter of their station; returns the
     terminal and its secret (kept by the device in a cookie, stored here only as its SHA-256)."""
     counter = _desk(actor, Counter.objects.select_related("unit"), counter_id, "counter")
-    name = name.strip()[:100] or f"{counter.name} terminal"
+    name = name.strip()[:100]  # none given: shown as "terminal no. N" in the reader's language (Terminal.label)
     secret = secrets.token_urlsafe(32)
     terminal = Terminal.objects.create(counter=counter, name=name, key_digest=_key_digest(secret), created_by=actor)
     audit.record(actor, "create", "Terminal", terminal.pk, detail={"counter": counter.pk, "name": name})

@@ -56,6 +56,7 @@ def _service_view(s) -> dict:
     zh = texts.lang() == "zh"
     return {"code": s.code, "name": s.name_zh if zh else s.name_en, "department": department_label(s.department),
             "output": s.output_zh if zh else s.output_en, "documents": [document_label(d) for d in s.documents],
+            "documents_text": texts.join(document_label(d) for d in s.documents),
             "time_limit_days": s.time_limit_days, "fee_cents": s.fee_cents, "fee_yuan": (
                 None if s.fee_cents is None else f"{s.fee_cents / 100:.2f}"),
             "channels": [Channel(c).label for c in s.channels], "bookable": s.bookable,
@@ -419,7 +420,8 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
     if app.status == PermitApplication.Status.ISSUED:
         state = services.endorsement_state(app, timezone.localdate())
     return TemplateResponse(request, "citizen/permit.html", {
-        "app": app, "masked": present.mask(app.id_number), "findings": [finding_text(f) for f in app.findings],
+        "app": app, "masked": present.mask(app.id_number), "rules_citation": present.rules_citation(app.rules_version),
+        "findings": [finding_text(f) for f in app.findings],
         "missing": [(c, document_label(c)) for c in app.missing],
         "documents": [(d, document_label(d.kind)) for d in app.documents.all()],
         "kinds": [(k, document_label(k)) for k in services.catalogue_data()["documents"]],
@@ -457,26 +459,33 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
             if action == "check_in":
                 t = services.booking_check_in(actor=request.user, booking_id=_int(request.POST.get("booking")),
                                               id_number=request.POST.get("id_number", ""))
-                messages.success(request, t.label)
+                messages.success(request, gettext("Checked in: %(name)s has queue ticket %(ticket)s.")
+                                 % {"name": t.booking.name, "ticket": t.label})
             elif action == "revoke_terminal":
                 terminal = next((t for t in selectors.terminals_of_counter(counter=counter)
                                  if t.pk == _int(request.POST.get("terminal"))), None)
                 # only a desk is asked to confirm; anyone else is told at once that only desks do this
                 if terminal is not None and request.user.role in services.DESK_ROLES and (confirm := confirm_first(
-                        request, action=gettext("End the terminal"), what=f"{terminal.name} · {counter.name}")):
+                        request, action=gettext("End the terminal"), what=f"{terminal.label} · {counter.label}")):
                     return confirm
                 services.terminal_revoke(actor=request.user, terminal_id=_int(request.POST.get("terminal")))
                 if terminal is not None:
                     messages.success(request, gettext("Terminal ended: %(name)s. It no longer issues tickets.")
-                                     % {"name": terminal.name})
+                                     % {"name": terminal.label})
             elif action == "walk_in":
                 t = services.ticket_walk_in(actor=request.user, counter_id=counter.pk,
                                             service=request.POST.get("service", ""))
-                messages.success(request, t.label)
+                messages.success(request, gettext("Walk-in ticket %(ticket)s issued: give it to the person.")
+                                 % {"ticket": t.label})
             else:
+                # the desk is told what happened: the number now on the call display, or that no one waits
+                # (the bare ticket number, or nothing at all, was all it got)
                 t = services.ticket_call_next(actor=request.user, counter_id=counter.pk)
                 if t:
-                    messages.success(request, t.label)
+                    messages.success(request, gettext("Calling %(ticket)s: the number shows on the call display.")
+                                     % {"ticket": t.label})
+                else:
+                    messages.info(request, gettext("No one is waiting: no number was called."))
         except NotFound:
             raise
         except DomainError as exc:

@@ -60,9 +60,14 @@ class Command(PinganCommand):
         # districts have no household-registration counter (a counter "Bayview警察分站户政窗口" made no sense)
         stations = OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION, path__startswith=bureau.path)
         for unit in stations.order_by("code"):
+            name, name_en = f"{unit.name}户政窗口", (
+                f"Household registration counter, {unit.name_en}" if unit.name_en else "")
             counter = Counter.objects.filter(unit=unit).first() or services.counter_create(
-                unit=unit, name=f"{unit.name}户政窗口", services=bookable,
+                unit=unit, name=name, name_en=name_en, services=bookable,
                 sessions=[["08:30", "12:00"], ["14:30", "17:30"]], slot_minutes=30, capacity=4)
+            if counter.name == name and not counter.name_en and name_en:  # a demo counter made before name_en
+                counter.name_en = name_en
+                counter.save(update_fields=["name_en"])
             n = services.slots_open(counter=counter)
             self.stdout.write(f"{counter.name}: {n} slots opened")
         created = not Identity.objects.filter(user__username="demo_citizen").exists()
