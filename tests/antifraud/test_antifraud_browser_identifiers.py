@@ -47,6 +47,10 @@ def test_identifier_rows_on_a_phone(live_server, centre, lang):
         page.get_by_label(label.format(1, value)).fill("13900000009")
         page.get_by_label(label.format(2, kind)).select_option("bank_account")
         page.get_by_label(label.format(2, value)).fill("6222")
+        # an IM account: the platform chosen with the kind, the account typed alone (issue 11)
+        wechat = "微信" if zh else "WeChat"
+        page.get_by_label(label.format(3, kind)).select_option(label=wechat)
+        page.get_by_label(label.format(3, value)).fill("fanli_888")
         page.get_by_role("button", name="增加一个标识" if zh else "Add an identifier").click()
         expect(page.locator("#identifier-rows tr")).to_have_count(5)
         page.get_by_label(label.format(5, kind)).select_option("domain")
@@ -64,4 +68,5 @@ def test_identifier_rows_on_a_phone(live_server, centre, lang):
         browser.close()
     report = FraudReport.objects.get(victim_name="周某")
     assert sorted((i.kind, i.key) for i in report.identifiers.all()) == [
-        ("bank_account", "6222020000000109"), ("domain", "pay-bad.example"), ("phone", "+8613900000009")]
+        ("bank_account", "6222020000000109"), ("domain", "pay-bad.example"), ("im", "wechat:fanli_888"),
+        ("phone", "+8613900000009")]

@@ -367,3 +367,35 @@ def test_every_code_an_antifraud_page_shows_has_a_label_in_both_languages():
             with translation.override("zh-hans"):
                 zh = str(label)
             assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"[\u4e00-\u9fff]", en), (table, code, zh, en)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_im_account_is_a_platform_chosen_and_an_account_typed(client, centre, language):
+    """Issue 11: an IM account was typed as ``platform:account`` in one field. The kind list offers the IM
+    account as a group of its platforms, named in the reader's language (微信 / WeChat under "IM account"), and the
+    field takes the account alone; the stored key (and the API) stays ``platform:account``; the report page
+    says the platform by name."""
+    from pingan.antifraud.models import FraudReport
+
+    zh = language == "zh-hans"
+    sign_in(client, centre.officer)
+    client.cookies["django_language"] = language
+    page = client.get("/antifraud/reports/new/").content.decode()
+    assert ('<optgroup label="即时通讯账号"><option value="im:wechat">微信</option>' if zh else
+            '<optgroup label="IM account"><option value="im:wechat">WeChat</option>') in page
+    kinds = page[page.index('name="id_kind"'):]
+    assert '<option value="im">' not in kinds[:kinds.index("</select>")]
+    form = {"victim_name": "林某", "reported_at": "2026-12-01T10:00", "fraud_type": "other", "loss_yuan": "100",
+            "channel": "other"}
+    bad = client.post("/antifraud/reports/new/", {**form, "id_kind": ["im:nowhere"], "id_value": ["abc"]})
+    assert bad.status_code == 400 and 'value="abc"' in bad.content.decode()
+    ok = client.post("/antifraud/reports/new/", {**form, "id_kind": ["im:wechat", "im:qq"],
+                                                 "id_value": ["Abc_123", "qq:12345"]})
+    assert ok.status_code == 302
+    report = FraudReport.objects.get(victim_name="林某")
+    assert sorted(i.key for i in report.identifiers.filter(kind="im")) == ["qq:12345", "wechat:abc_123"]
+    client.post(f"/antifraud/reports/{report.pk}/identifiers/", {"kind": "im:telegram", "value": "scam_bot"})
+    assert report.identifiers.filter(kind="im", key="telegram:scam_bot").exists()
+    text = client.get(f"/antifraud/reports/{report.pk}/").content.decode()
+    assert ("<strong>微信 abc_123</strong>" if zh else "<strong>WeChat abc_123</strong>") in text
+    assert "wechat:abc_123" not in text

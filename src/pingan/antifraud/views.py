@@ -33,6 +33,7 @@ from pingan.antifraud.models import (
     Warning,
     WarningOutcome,
 )
+from pingan.antifraud.templatetags.antifraud import identifier_from_form, identifier_kind_choices
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
@@ -113,19 +114,20 @@ def _identifier_rows(data) -> tuple[list[dict], list[dict]]:
     kinds, values = data.getlist("id_kind"), data.getlist("id_value")
     found, rows = [], []
     for i in range(max(len(kinds), len(values))):
-        kind = kinds[i] if i < len(kinds) else ""
-        value = (values[i] if i < len(values) else "").strip()
-        row = {"kind": kind, "value": value, "error": "", "n": i + 1}
+        chosen = kinds[i] if i < len(kinds) else ""
+        typed = (values[i] if i < len(values) else "").strip()
+        row = {"kind": chosen, "value": typed, "error": "", "n": i + 1}
         rows.append(row)
-        if not value:
+        if not typed:
             continue
+        kind, value = identifier_from_form(chosen, typed)  # im:<platform> + account → im, platform:account
         if kind not in IdentifierKind.values:
-            row["error"] = _("Choose what kind of identifier “%(value)s” is.") % {"value": value[:60]}
+            row["error"] = _("Choose what kind of identifier “%(value)s” is.") % {"value": typed[:60]}
             continue
         try:
             normalise(kind, value)
         except IdentifierError:
-            row["error"] = str(_KIND_HINTS[kind]) % {"value": value[:60]}
+            row["error"] = str(_KIND_HINTS[kind]) % {"value": typed[:60]}
             continue
         found.append({"kind": kind, "value": value})
     return found, rows
@@ -210,7 +212,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                    for i in range(max(IDENTIFIER_ROWS - len(rows), 1))]
     return TemplateResponse(request, "antifraud/report_new.html", {
         "types": _type_names(), "channels": Channel.choices, "kinds": _list([str(k.label) for k in IdentifierKind]),
-        "kind_choices": IdentifierKind.choices, "id_rows": rows, "v": values},
+        "kind_choices": identifier_kind_choices(), "id_rows": rows, "v": values},
         status=400 if any(r["error"] for r in rows) else 200)
 
 
@@ -226,7 +228,7 @@ def _case_context(request: HttpRequest, report_id: int) -> dict:
         "transfers": report.transfers.all(), "identifiers": report.identifiers.all(),
         "statements": selectors.statements_of(actor=request.user, report=report),
         "trace": run, "svg": svg, "orders": selectors.order_list(actor=request.user, report=report),
-        "methods": TraceMethod.choices, "kinds": IdentifierKind.choices,
+        "methods": TraceMethod.choices, "kinds": identifier_kind_choices(),
         "can_write": request.user.role in access.WRITERS,
     }
 
@@ -243,8 +245,9 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
 def identifier_add(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_get(actor=request.user, report_id=report_id, audit_read=False)
     try:
-        services.identifier_add(actor=request.user, report=report, kind=request.POST.get("kind", ""),
-                                value=request.POST.get("value", ""), note=request.POST.get("note", ""))
+        kind, value = identifier_from_form(request.POST.get("kind", ""), request.POST.get("value", ""))
+        services.identifier_add(actor=request.user, report=report, kind=kind, value=value,
+                                note=request.POST.get("note", ""))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("antifraud:report", report_id)

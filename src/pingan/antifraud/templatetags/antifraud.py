@@ -105,3 +105,49 @@ def path_end(code: str) -> str:
 @register.filter
 def identifier_kind(code: str) -> str:
     return _label(CODE_LABELS["identifier_kind"], code)
+
+
+#: IM platforms a report's IM account is chosen under (the stored key stays ``platform:account``,
+#: ``antifraud.identifiers``; the API's stable form)
+IM_PLATFORMS = {
+    "wechat": _("WeChat"), "qq": _("QQ"), "dingtalk": _("DingTalk"), "douyin": _("Douyin"), "weibo": _("Weibo"),
+    "telegram": _("Telegram"), "whatsapp": _("WhatsApp"), "line": _("LINE"), "skype": _("Skype"),
+}
+
+
+def identifier_kind_choices() -> list[dict]:
+    """The kinds a form offers, as ``{"code", "label"}``, the IM account as a group ``{"label", "options"}`` of
+    its platforms (``im:<platform>``, by name), so that the platform is chosen and the account typed alone
+    (issue 11) — the chosen platform stays readable in a narrow select on a phone."""
+    out: list[dict] = []
+    for code, label in IdentifierKind.choices:
+        if code == IdentifierKind.IM:
+            out.append({"code": "", "label": str(label),
+                        "options": [(f"im:{p}", str(name)) for p, name in IM_PLATFORMS.items()]})
+        else:
+            out.append({"code": code, "label": str(label)})
+    return out
+
+
+def identifier_from_form(kind: str, value: str) -> tuple[str, str]:
+    """``(kind, value)`` for the services from a form's choice: ``im:<platform>`` and the account become
+    ``("im", "<platform>:<account>")`` (a ``platform:`` the officer typed before the account is dropped);
+    an unknown platform stays ``im:<platform>``, which the services refuse as a kind."""
+    value = (value or "").strip()
+    if kind.startswith("im:"):
+        platform = kind[3:]
+        if platform not in IM_PLATFORMS:
+            return kind, value
+        if value.lower().startswith(platform + ":") or value.lower().startswith(platform + "："):
+            value = value[len(platform) + 1:].strip()
+        return "im", f"{platform}:{value}" if value else ""
+    return kind, value
+
+
+@register.filter
+def identifier_value(identifier) -> str:
+    """An identifier as the report page lists it: an IM account as its platform's name and the account."""
+    if identifier.kind == IdentifierKind.IM and ":" in identifier.key:
+        platform, account = identifier.key.split(":", 1)
+        return f"{IM_PLATFORMS[platform]} {account}" if platform in IM_PLATFORMS else identifier.key
+    return identifier.key
