@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -114,3 +115,44 @@ def test_a_rate_above_100_percent_is_explained_where_it_is_shown(client, cast, o
                      stdout=out)
     text = out.getvalue()
     assert "200.0%†" in text and ("往年案件 1 起" if language == "zh-hans" else "1 of them offences of earlier") in text
+
+
+@pytest.mark.parametrize(("language", "said"), [("zh-hans", "数据源未记录破案情况"),
+                                                ("en", "the data source records no clearances")])
+def test_a_source_without_clearances_shows_no_clearance_figures_rather_than_zero(client, cast, monkeypatch, language,
+                                                                                  said):
+    """Issue 11 (zero vs no data, clearance against the source): NYPD's shootings file has no arrest or
+    clearance column, and the pages showed its shootings as "0 cleared, 0.0 %". A category counted only from a
+    source that does not record clearances now says so on the page, the PDF, the XLSX, the command line and
+    in the API (``clearance_recorded`` false); a bureau file, which has 破案时间, keeps its figures."""
+    from pingan.core.models import OrgUnit
+    from pingan.core.services import user_create
+    from pingan.stats import services
+
+    services.import_source(source="nyc-shootings")
+    analyst = user_create(username="nyc-analyst", password=None, role="analyst",
+                          unit=OrgUnit.objects.get(code="US-NYC"))
+    q = "as_of=2019-12-31&scheme=nypd_seven_majors"
+    sign_in(client, analyst, language)
+    html = client.get(f"/stats/u/US-NYC/?{q}").content.decode()
+    table = html[html.index('id="clearance"'):]
+    table = table[:table.index("</table>")]
+    assert said in table and "0.0%" not in table
+    pdf = re.sub(r"\s+", "", "".join(pdf_lines(client.get(f"/stats/u/US-NYC/weekly.pdf?{q}").content)))
+    assert said.replace(" ", "") in pdf and "0.0%" not in pdf
+    api = client.get(f"/api/v1/stats/units/US-NYC/compstat?{q}").json()
+    shootings = next(r for r in api["rows"] if r["category"] == "shooting_incidents")
+    assert shootings["covered"] and shootings["clearance_recorded"] is False
+    out = io.StringIO()
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough for every cell on one line
+    with translation.override(language):
+        call_command("stats", "report", "US-NYC", "--as-of", "2019-12-31", "--scheme", "nypd_seven_majors",
+                     stdout=out)
+    assert said in out.getvalue() and "0.0%" not in out.getvalue()
+
+
+def test_a_bureau_file_records_clearances(cast, incidents):
+    from pingan.stats import selectors
+
+    p = selectors.compstat_for_unit(actor=cast.analyst, code="350203-LQ", as_of=dt.date(2024, 3, 6))
+    assert {s.clearance for s in p.sources} == {True} and "theft" in p.clearance_known

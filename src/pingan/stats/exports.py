@@ -113,6 +113,11 @@ def compstat_sheet(page: UnitPage) -> Sheet:
             return present.no_offences_text() if value is None else _round(value)
 
         amounts = r.amounts or {}
+        if not present.clearance_told(page, r.category):  # no clearances in the source: said, not 0
+            line += [present.no_clearance_text(), None, None, None, None, None, None,
+                     st.current if st else None, st.longest if st else None, None, None]
+            rows.append(line)
+            continue
         line += [r.cleared_ytd, r.exceptional_ytd, r.cleared_earlier_ytd, rate(r.clearance_ytd),
                  _("yes") if present.small_base(offences) else "",
                  r.current_year_cleared, rate(r.current_year_clearance) if current_year else None,

@@ -74,6 +74,9 @@ class CompStatRowOut(Schema):
     is_group: bool
     covered: bool
     covered_last_year: bool
+    #: false when no source of the category says which incidents were cleared (Chicago's aggravated-assault
+    #: file, NYPD's shootings and homicides): its clearance figures are then unknown, not 0
+    clearance_recorded: bool
     windows: dict[str, WindowOut]
     cleared_ytd: int
     exceptional_ytd: int

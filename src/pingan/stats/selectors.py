@@ -34,6 +34,7 @@ from pingan.core.models import POLICE_ROLES, OrgUnit, Role
 from pingan.core.scoping import scope
 from pingan.stats import classify, indicators, jurisdiction
 from pingan.stats.classify import Key, Rule, Scheme
+from pingan.stats.importers import WITHOUT_CLEARANCE
 from pingan.stats.indicators import CompStat, Measures, Period
 from pingan.stats.models import (
     DailyClearance,
@@ -133,6 +134,7 @@ class Coverage:
     first: dt.date
     last: dt.date
     scope: tuple[str, ...]
+    clearance: bool = True  # the source says which incidents were cleared (ImportRead.records_clearance)
 
 
 def coverage(unit: OrgUnit, gen: str | None = None) -> list[Coverage]:
@@ -152,7 +154,8 @@ def _coverage(root: OrgUnit) -> list[Coverage]:
         known = out.get(b.source)
         if known is not None:
             first, last = min(first, known.first), max(last, known.last)
-        out[b.source] = Coverage(b.source, first, last, tuple(c.get("scope", ("",))))
+        out[b.source] = Coverage(b.source, first, last, tuple(c.get("scope", ("",))),
+                                 bool(c.get("clearance", b.source not in WITHOUT_CLEARANCE)))
     return list(out.values())
 
 
@@ -180,6 +183,16 @@ def covered_categories(scheme: Scheme, sources: Sequence[Coverage], day: dt.date
         else:
             out[c.key] = max(starts, default=day)
     return out
+
+
+def clearance_known(scheme: Scheme, sources: Sequence[Coverage], day: dt.date) -> set[str]:
+    """The categories whose clearances the sources tell on ``day``: covered (:func:`covered_categories`) by
+    sources that record clearances. A category counted only from a source without them (Chicago's
+    aggravated-assault file has no arrest flag) has no clearance figures — "no clearance data", not 0 %."""
+    if not sources:
+        return {c.key for c in scheme.categories}
+    telling = [s for s in sources if s.clearance]
+    return set(covered_categories(scheme, telling, day)) if telling else set()
 
 
 def covered_over(scheme: Scheme, sources: Sequence[Coverage]) -> indicators.Covered:
@@ -297,9 +310,10 @@ def generation() -> str:
     return str(RollupState.objects.filter(pk=1).values_list("generation", flat=True).first() or "none")
 
 
-#: Bumped when what a cached figure means changes (2: last year's windows by ISO week, coverage per period),
-#: so that figures cached by the previous code under the same rollup generation are not served.
-_CACHE_VERSION = 2
+#: Bumped when what a cached figure means changes (2: last year's windows by ISO week, coverage per period;
+#: 3: a source's coverage says whether it records clearances), so that figures cached by the previous code
+#: under the same rollup generation are not served.
+_CACHE_VERSION = 3
 
 
 def _cache_key(gen: str, kind: str, *parts) -> str:
@@ -444,6 +458,8 @@ class UnitPage:
     covered_last_year: dict[str, bool]  # categories whose every previous-year window some source covers
     sources: list[Coverage]
     traffic: indicators.TrafficIndicators | None = None
+    #: categories whose clearances a source records (:func:`clearance_known`); None: all
+    clearance_known: set[str] | None = None
 
 
 def headline_category(scheme: Scheme) -> str:
@@ -511,7 +527,7 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
             indicators.traffic_figures(sums, "ytd_prev") if is_covered("all_reported", ytd_prev) else None,
             vc.vehicles if vc else None)
     return UnitPage(unit, lineage(unit), scheme, as_of, first, last, cs, kids, covered, covered_last_year, sources,
-                    traffic)
+                    traffic, clearance_known(scheme, sources, as_of))
 
 
 def figures_warm() -> int:

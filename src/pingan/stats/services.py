@@ -323,7 +323,8 @@ def _import_steps(*, read: ImportRead, actor, batch: ImportBatch, units: dict[st
                         "updated": len(changed), "unchanged": len(read.records) - len(new) - len(changed),
                         "excluded": len(read.excluded), "rejected": len(read.rejected),
                         "rows_in_incidents": sum(len(r.rows) for r in read.records),
-                        **coverage_of(read.records), "scope": list(read.scope)}
+                        **coverage_of(read.records), "scope": list(read.scope),
+                        "clearance": read.records_clearance}
         if fence is not None:
             fence(batch)
         batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()

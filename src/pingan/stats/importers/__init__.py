@@ -113,6 +113,10 @@ class ImportRead:
     #: The offences (prefixes) the source records at all — ``("",)`` for a complete crime record; a source of
     #: aggravated assaults only says nothing about robbery, and the pages show "—" rather than a zero for it.
     scope: tuple[str, ...] = ("",)
+    #: Whether the source says which incidents were cleared (an arrest flag, a resolution, a 破案时间). A source
+    #: that does not (the Chicago aggravated-assault file, NYPD's shootings and homicides) has no clearance
+    #: figures: the pages say so instead of "0 cleared, 0.0 %".
+    records_clearance: bool = True
 
     def check_accounting(self) -> None:
         """Raise ``AssertionError`` unless every input row is in an incident, excluded or rejected once."""
@@ -124,6 +128,10 @@ class ImportRead:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+#: The bundled sources that do not say which incidents were cleared (``ImportRead.records_clearance`` False):
+#: what an import stored before the flag existed is read with this.
+WITHOUT_CLEARANCE = frozenset({"chicago-assaults", "nyc-shootings", "nyc-homicides", "nyc-collisions"})
 
 #: The import notes (code → English; the pages and the command line render them in the reader's language:
 #: ``stats.present.note_text``).

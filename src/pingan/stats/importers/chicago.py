@@ -176,7 +176,7 @@ def read_assaults(path: str | Path | bytes | None = None) -> ImportRead:
     rejected += rows.rejected  # lines with a stray double quote (csv_rows)
     total += len(rows.rejected)
     return ImportRead("chicago-assaults", name, org, m["version"], units, records, [], rejected, total,
-                      scope=("assault.aggravated",))
+                      scope=("assault.aggravated",), records_clearance=False)
 
 
 def default_crimes() -> Path:

@@ -158,7 +158,8 @@ def read_shootings(path: str | Path | bytes | None = None) -> ImportRead:
     rejected += rows.rejected  # lines with a stray double quote (csv_rows)
     total += len(rows.rejected)
     out = ImportRead("nyc-shootings", name, ORG, m["version"], placer.units, list(records.values()), [], rejected,
-                     total, scope=("assault.aggravated.shooting", "homicide.murder.shooting"))
+                     total, scope=("assault.aggravated.shooting", "homicide.murder.shooting"),
+                     records_clearance=False)
     if placed:
         out.notes.append(note("placed_by_point", placed=placed))
     return out
@@ -203,7 +204,7 @@ def read_homicides(path: str | Path | bytes | None = None) -> ImportRead:
     rejected += rows.rejected  # lines with a stray double quote (csv_rows)
     total += len(rows.rejected)
     out = ImportRead("nyc-homicides", name, ORG, m["version"], placer.units, records, [], rejected, total,
-                     scope=("homicide.murder",))
+                     scope=("homicide.murder",), records_clearance=False)
     out.notes.append(note("homicides_placed_by_point", placed=placed, total=len(records)))
     return out
 
@@ -260,7 +261,7 @@ def read_collisions(path: str | Path | bytes | None = None) -> ImportRead:
     rejected += rows.rejected  # lines with a stray double quote (csv_rows)
     total += len(rows.rejected)
     out = ImportRead("nyc-collisions", name, ORG, m["version"], placer.units, records, [], rejected, total,
-                     scope=("traffic",))
+                     scope=("traffic",), records_clearance=False)
     city = sum(1 for r in records if r.unit == ORG)
     out.notes.append(note("crashes_placed_by_point", placed=placed, city=city))
     return out

@@ -209,10 +209,12 @@ class Command(PinganCommand):
                 else:
                     cells.append(f"{f.current}/{f.previous} {present.pct_text(f.change)}")
             rate = present.share_text(r.clearance_ytd)
-            if present.over_100(r):
+            if not present.clearance_told(p, r.category):
+                rate = present.no_clearance_text()
+            elif present.over_100(r):
                 rate += "†"
                 marks.add("†")
-            if present.small_base(int(r.windows["ytd"].current)):
+            if present.small_base(int(r.windows["ytd"].current)) and present.clearance_told(p, r.category):
                 rate += " *"
                 marks.add("*")
             st = (_("%(days)s days (longest %(longest)s)") % {
