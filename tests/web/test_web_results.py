@@ -194,7 +194,8 @@ class TestFirstSteps:
         response = client.post("/screening/premises/new/", {
             "name": "莲前出租屋 ", "kind": "rental", "address": "思明区莲前东路１号", "area": "350203010"},
             HTTP_ACCEPT_LANGUAGE="zh-hans")
-        assert response.status_code == 200 and "您已登记过这个场所" in response.content.decode()
+        assert response.status_code == 200 and "已在此地址登记过场所" in response.content.decode()
+        assert f'href="/codes/premises/{cast.premises_a.pk}/"' in response.content.decode()  # a link to it
         assert Premises.objects.filter(owner=cast.landlord_a).count() == before
 
     def test_the_upload_form_preselects_a_landlords_only_premises(self, client, cast):
