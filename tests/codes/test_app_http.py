@@ -197,8 +197,8 @@ def test_the_owner_page_shows_the_code_and_downloads_work(client, cast, issued):
     assert services.safety_code_verify(render.read_qr(png.content)).code.code_id.hex() == issued.code_id
     pdf = client.get(f"/codes/premises/{cast.premises_a.pk}/poster.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    r = client.post(f"/codes/premises/{cast.premises_a.pk}/dispute/", {"text": "请复核"})
-    assert r.status_code == 302 and cast.premises_a.disputes.get().text == "请复核"
+    r = client.post(f"/codes/premises/{cast.premises_a.pk}/dispute/", {"text": "请复核黄码人员"})
+    assert r.status_code == 302 and cast.premises_a.disputes.get().text == "请复核黄码人员"
 
 
 def test_the_include_template_renders_for_a_premises(cast, issued):
