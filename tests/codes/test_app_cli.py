@@ -6,12 +6,21 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from test_app_support import isolated, run_code_command, screened  # noqa: F401 - fixture
 
 from pingan.codes import render, services
 from pingan.codes.models import SafetyCode, SigningKey
 
 pytestmark = pytest.mark.usefixtures("isolated")
+
+
+@pytest.fixture(autouse=True)
+def _commands_in_english():
+    """These tests read the commands' English lines: a command speaks the language pingan activates from
+    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 run = run_code_command
@@ -25,7 +34,7 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
     png = tmp_path / "door.png"
     png.write_bytes(render.qr_png(code.token))
     out = run("verify", str(png))
-    assert out.startswith("valid:") and "level red" in out and "莲前出租屋" in out and "2 people" in out
+    assert out.startswith("valid:") and "red code · premises" in out and "莲前出租屋" in out and "2 people" in out
     assert f"premises {cast.premises_a.pk}" in out
     assert "+08:00 – " in out  # validity in the bureau's time zone, as the demo and the poster print it
     # the verdict's own line too: one output never mixes UTC and +08:00
@@ -36,7 +45,7 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
 def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
     with pytest.raises(CommandError) as err:
         run("verify", "HC1:NCFOXN%TS3DH")
-    assert err.value.returncode == 1 and "malformed" in str(err.value)
+    assert err.value.returncode == 1 and str(err.value) == "the code is not valid: not a safety code"
     blank = tmp_path / "blank.png"
     from PIL import Image
 
@@ -137,7 +146,7 @@ def test_issue_writes_a_door_qr_holding_the_link_and_verify_takes_the_link(cast,
     assert link.startswith("https://gaj.xm.gov.cn/verify/#1") and link.split("#1")[1].isdigit()
     assert render.read_qr(png.read_bytes()) == link  # what a phone camera sees: a link to the page
     assert run("verify", link).startswith("valid:")  # the link itself, pasted
-    assert "level green" in run("verify", str(png)) and code.code_id in run("verify", link)
+    assert "green code · premises" in run("verify", str(png)) and code.code_id in run("verify", link)
     with pytest.raises(CommandError) as err:
         run("verify", link[:-1])  # one digit lost
     assert err.value.returncode == 1 and services.safety_code_verify(link[:-1]).layer == "digits"

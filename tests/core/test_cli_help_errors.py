@@ -92,8 +92,12 @@ def one_line_failure(r, command: str) -> str:
 
 def test_a_failed_code_verify_says_so_in_one_line(data_dir):
     r = run(data_dir, "code", "verify", "PA1:xx")
-    assert r.stdout.startswith("malformed")  # the verdict itself, on standard output
-    assert one_line_failure(r, "code") == "pingan code: the code is not valid: malformed"
+    assert r.stdout.startswith("not a safety code: ")  # the verdict itself, on standard output
+    assert one_line_failure(r, "code") == "pingan code: the code is not valid: not a safety code"
+    # under a Chinese locale, all of it in Chinese (the verifier's technical words only under the details)
+    r = run(data_dir, "code", "verify", "PA1:xx", lang="zh_CN.UTF-8")
+    assert r.stdout.startswith("不是有效的平安码：") and "技术细节" in r.stdout
+    assert one_line_failure(r, "code") == "pingan code: 该码无效：不是有效的平安码"
 
 
 def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_traceback(data_dir, tmp_path):
@@ -102,3 +106,5 @@ def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_
     assert "zone.rpz" in line and "No such file or directory" in line
     assert "no user 'nobody'" in one_line_failure(run(data_dir, "token", "list", "nobody"), "token")
     assert "name item labels or --all" in one_line_failure(run(data_dir, "evidence", "verify"), "evidence")
+    assert one_line_failure(run(data_dir, "evidence", "verify", lang="zh-hans"), "evidence") == \
+        "pingan evidence: 请给出物品标签或 --all"

@@ -7,10 +7,19 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from pingan.core.models import User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _commands_in_english():
+    """These tests read the commands' English lines: a command speaks the language pingan activates from
+    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def create(monkeypatch, *args: str, stdin: str = "s3cret-pass\n") -> str:
@@ -30,7 +39,7 @@ def units(db):
 def test_it_prints_one_lower_case_line_naming_the_user_role_and_unit(monkeypatch, units):
     assert create(monkeypatch, "alice", "--role", "landlord") == "user alice (landlord) created\n"
     out = create(monkeypatch, "bob", "--role", "officer", "--unit", "350203-LQ")
-    assert out == "user bob (officer) in 350203-LQ (莲前派出所) created\n"
+    assert out == "user bob (officer) in 350203-LQ (Lianqian Police Station) created\n"
     assert User.objects.get(username="bob").check_password("s3cret-pass")
 
 
@@ -87,14 +96,21 @@ def test_its_errors_are_lower_case_sentences(monkeypatch, units, args, stdin, me
 
 def test_a_taken_username_is_refused(monkeypatch, units):
     create(monkeypatch, "erin", "--role", "landlord")
-    with pytest.raises(CommandError, match=r"^the username 'erin' is taken$"):
+    with pytest.raises(CommandError, match=r"^The user name erin is taken: choose another one\.$"):
         create(monkeypatch, "erin", "--role", "landlord")
+    with translation.override("zh-hans"), pytest.raises(CommandError) as err:  # the page's words, in Chinese
+        create(monkeypatch, "erin", "--role", "landlord")
+    assert "erin" in str(err.value) and str(err.value).isascii() is False
 
 
-@pytest.mark.parametrize(("password", "rule"), [("x", "password_too_short"), ("password123", "password_too_common")])
+@pytest.mark.parametrize(("password", "rule"), [("x", "This password is too short"),
+                                               ("password123", "This password is too common")])
 def test_a_weak_password_is_refused_with_the_rule_it_breaks(monkeypatch, units, password, rule):
     with pytest.raises(CommandError) as err:  # the fresh-user trial created "x" and "password" accounts
         create(monkeypatch, "weak", "--role", "landlord", stdin=password + "\n")
-    assert str(err.value).startswith("the password for 'weak' is too weak (") and rule in str(err.value)
-    assert str(err.value).isascii()  # one language: English, like the rest of the command's output
+    assert str(err.value).startswith("Choose a stronger password.") and rule in str(err.value)
+    assert str(err.value).isascii()  # one language: the command's (English here)
+    with translation.override("zh-hans"), pytest.raises(CommandError) as err:
+        create(monkeypatch, "weak", "--role", "landlord", stdin=password + "\n")
+    assert not str(err.value).isascii() and "password" not in str(err.value).lower()
     assert not User.objects.filter(username="weak").exists()

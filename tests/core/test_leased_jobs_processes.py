@@ -172,7 +172,7 @@ def free_port() -> int:
 
 def test_serve_restarts_a_worker_killed_with_kill_9(risk_data, start):
     port = free_port()
-    serve = start("serve", f"127.0.0.1:{port}", "--interval", "0.1")
+    serve = start("serve", f"127.0.0.1:{port}", "--interval", "0.1", PINGAN_LANGUAGE="en")  # its English lines
     lines: list[str] = []
 
     def line_with(text: str) -> str | None:

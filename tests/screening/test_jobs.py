@@ -317,7 +317,9 @@ class TestCommand:
         assert "area-high" in rows["2"]["police_hits"]
 
     def test_it_fails_clearly_on_a_missing_file(self, risk, tmp_path):
-        with pytest.raises(CommandError, match="no such file"):
+        with translation.override("en"), pytest.raises(CommandError, match="no such file"):
+            call_command("screen", str(tmp_path / "nope.csv"))
+        with pytest.raises(CommandError, match=r"nope\.csv：文件不存在"):  # in the command's language
             call_command("screen", str(tmp_path / "nope.csv"))
 
     def test_it_fails_clearly_on_an_empty_file(self, risk, tmp_path):
@@ -374,7 +376,7 @@ def test_it_checks_the_output_before_screening(risk, tmp_path, out, message):
     src = tmp_path / "roster.csv"
     src.write_bytes(roster_bytes())
     before = ScreeningJob.objects.count()
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("screen", str(src), "--out", str(tmp_path / out), "--no-progress")
     assert ScreeningJob.objects.count() == before
     assert src.read_bytes() == roster_bytes()

@@ -13,6 +13,14 @@ from pingan.screening.models import ScreeningJob
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
 
 
+@pytest.fixture(autouse=True)
+def _commands_in_english():
+    """These tests read the commands' English lines: a command speaks the language pingan activates from
+    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def roster(tmp_path):
     src = tmp_path / "roster.csv"

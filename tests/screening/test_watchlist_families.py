@@ -231,8 +231,11 @@ def test_the_import_command_names_the_entries_kept_with_a_note(tmp_path) -> None
     path.write_text(HEADER + "W3,wanted,王芳,,身份证,4403061A8502141005,1985/2/30,,\n"
                     "W4,wanted,刘洋,,护照,E23456789,不详,,\nW5,wanted,OUYANG Nana,,,,1990年3月7日,,\n",
                     encoding="utf-8")
+    from django.utils import translation
+
     out = StringIO()
-    call_command("risk", "import", "watchlist", "csv", str(path), stdout=out)
+    with translation.override("en"):  # the command's language (pingan activates it from the locale)
+        call_command("risk", "import", "watchlist", "csv", str(path), stdout=out)
     text = out.getvalue()
     assert "3 rows" in text and "kept 2 entries with notes" in text
     assert "wl:W3: the date 1985/2/30 does not exist; compared at the precision that does (1985-02)" in text

@@ -47,3 +47,47 @@ def references() -> dict[str, Any]:
     return {"override": _when(LevelOverride, "requested_at", _("requested on %(when)s")),
             "review": _when(CodeReview, "created_at", _("opened on %(when)s")),
             "dispute": _when(Dispute, "created_at", _("of %(when)s"))}
+
+
+def verdict(result) -> tuple[str, str]:
+    """A verdict (:class:`pingan.codes.token.Verification`) in the active language, as the verification page
+    words it: (what it is — "expired", "forged or altered" …, what it means and what to do). Times are the
+    bureau's (``TIME_ZONE``). The verifier's own ``reason`` is technical English, for support only."""
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from pingan.codes.models import REVOCATION_REASON_LABELS
+    from pingan.codes.token import PREFIX, Status
+
+    code = result.code
+    status = {
+        Status.VALID: gettext("valid"), Status.MALFORMED: gettext("not a safety code"),
+        Status.UNKNOWN_KEY: gettext("unknown issuer"), Status.BAD_SIGNATURE: gettext("forged or altered"),
+        Status.REVOKED: gettext("revoked"), Status.NOT_YET_VALID: gettext("not yet valid"),
+        Status.EXPIRED: gettext("expired"),
+    }[result.status]
+
+    def when(moment) -> str:
+        return timezone.localtime(moment).isoformat(timespec="minutes")
+
+    if result.status is Status.VALID:
+        return status, gettext("valid until %(until)s") % {"until": when(code.expires_at)}
+    if result.status is Status.MALFORMED:
+        return status, gettext("This is not a complete safety code. Scan the poster again, or paste all of the "
+                               "text that starts with %(prefix)s.") % {"prefix": PREFIX}
+    if result.status is Status.UNKNOWN_KEY:
+        return status, gettext("This code was not issued by a police unit this page knows. Do not rely on it; "
+                               "you can report it to the local police station.")
+    if result.status is Status.BAD_SIGNATURE:
+        return status, gettext("This code was altered or forged: its seal does not match. Do not rely on it; "
+                               "you can report it to the local police station.")
+    if result.status is Status.REVOKED:
+        name = result.revocation.reason.name.lower() if result.revocation else ""
+        reason = REVOCATION_REASON_LABELS.get(name, name)
+        return status, gettext("The police withdrew this code (%(reason)s). Ask the premises for its current "
+                               "code.") % {"reason": reason}
+    if result.status is Status.NOT_YET_VALID:
+        return status, gettext("This code is valid only from %(from)s. Check the date and time of this "
+                               "device.") % {"from": when(code.issued_at)}
+    return status, gettext("This code expired on %(until)s: the premises must screen its roster again.") % {
+        "until": when(code.expires_at)}

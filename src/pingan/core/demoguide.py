@@ -6,7 +6,8 @@ A trial found each demo printed a line or two and left a first-time user guessin
 what password, where to open the pages, and what to look at. :func:`guide` says it the same way everywhere:
 how to start the server, each demo account (name, role, unit, and its password when the demo just set one,
 else how to set one), how to add an account of a role the demo did not create, and the pages to open, each
-with the account to open it as (:class:`Visit`).
+with the account to open it as (:class:`Visit`). Every line is in the command's language (``pingan`` activates
+it from ``PINGAN_LANGUAGE`` or the locale): the callers pass their visits' and tries' texts translated.
 
 A later trial signed in as ``demo_chief`` where the dispatch demo said "open /dispatch/console/ and sign in as
 one of these accounts", and got 403 on ``/dispatch/terminal/``: every page a demo names now names the account
@@ -89,6 +90,8 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
     ``pingan serve`` (``PINGAN_SCREENING_AS_OF=2022-08-20``). A visit naming an account that is neither the
     demo's nor suggested is a mistake in the demo (``ValueError``).
     """
+    from django.utils.translation import gettext as _
+
     from pingan.core.models import Role, User
 
     passwords = dict(passwords or {})
@@ -101,35 +104,39 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
         if unknown := set(v.accounts) - known:
             raise ValueError(f"the demo's hint for {v.path} names accounts it neither has nor suggests: {unknown}")
     write("")
-    write("Next: try it in the browser")
+    write(_("Next: try it in the browser"))
     pingan = cli()
-    write(f"  1. start the site:  {serve_env + ' ' if serve_env else ''}{pingan} serve")
-    write(f"  2. the accounts (sign in at {SERVE_URL}/login/):")
+    serve = f"{serve_env + ' ' if serve_env else ''}{pingan} serve"
+    write("  " + _("1. start the site:  %(command)s") % {"command": serve})
+    write("  " + _("2. the accounts (sign in at %(url)s):") % {"url": f"{SERVE_URL}/login/"})
     width = max([len(name) for name in users] + [8])
     if not users:
-        write("       (this demo creates no account)")
+        write("       " + _("(this demo creates no account)"))
     for name in accounts:
         user = users.get(name)
         if user is None:
             continue
         label = str(Role(user.role).label) if user.role in Role.values else ""
-        role = f"{user.role} ({label})" if label and label != user.role else user.role
-        where = f", {user.unit.label} ({user.unit.code})" if user.unit_id else ""
+        role = _("%(code)s (%(label)s)") % {"code": user.role, "label": label} if label and label != user.role \
+            else user.role
+        where = _(", %(unit)s (%(code)s)") % {"unit": user.unit.label, "code": user.unit.code} if user.unit_id else ""
+        change = f"{pingan} changepassword {name}"
         if name in passwords:
-            secret = f"password: {passwords[name]}  (shown once)"
+            secret = _("password: %(password)s  (shown once)") % {"password": passwords[name]}
         elif user.has_usable_password():
-            secret = f"password: set earlier (forgotten? {pingan} changepassword {name})"
+            secret = _("password: set earlier (forgotten? %(command)s)") % {"command": change}
         else:
-            secret = f"no password yet: {pingan} changepassword {name}"
-        write(f"       {name:<{width}}  {role}{where}; {secret}")
+            secret = _("no password yet: %(command)s") % {"command": change}
+        write(f"       {name:<{width}}  {role}{where}{_('; ')}{secret}")
     if extra:
-        write("     another role: create an account (the password is asked for), e.g.")
-    for s in extra:
+        write("     " + _("another role: create an account (the password is asked for), e.g."))
+    for s in extra:  # a command line to type, as it is typed
         unit = f" --unit {s.unit}" if s.unit else ""
         write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
-    write("  3. open each page as the account it names:")
+    write("  " + _("3. open each page as the account it names:"))
     for v in visits:
-        who = " or ".join(v.accounts) if v.accounts else "anyone (no sign-in)"
-        write(f"       - {SERVE_URL}{v.path}  as {who}: {v.text}")
+        values = {"url": f"{SERVE_URL}{v.path}", "who": _(" or ").join(v.accounts), "what": v.text}
+        write("       - " + (_("%(url)s  as %(who)s: %(what)s") if v.accounts
+                             else _("%(url)s  as anyone (no sign-in): %(what)s")) % values)
     for line in tries:
         write(f"       - {line}")

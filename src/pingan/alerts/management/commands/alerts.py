@@ -9,9 +9,10 @@ import sys
 import time
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.alerts import replay, services
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
 
@@ -73,7 +74,7 @@ class Command(PinganCommand):
         try:
             getattr(self, "do_" + o["action"].replace("-", "_"))(o)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise command_error(exc) from None
 
     def _loop(self):
         signal.signal(signal.SIGINT, _on_signal)
@@ -87,14 +88,14 @@ class Command(PinganCommand):
 
         parts = o["partitions"] or settings.PINGAN["ALERTS_WORKERS"]
         if parts < 1 or (o["partition"] is not None and not 0 <= o["partition"] < parts):
-            raise CommandError(f"partition {o['partition']} of {parts}")
+            raise CommandError(_("partition %(partition)s of %(parts)s: give --partitions of at least 1 and a "
+                                 "--partition from 0 to one less") % {"partition": o["partition"], "parts": parts})
         if parts > 1 and o["partition"] is None:
             return self._supervise(parts, o["batch"])
         worker = Worker(consumer=o["consumer"], batch=o["batch"], partition=(o["partition"] or 0, parts))
-        self.stdout.write(
-            f"alert worker {worker.consumer} at position {worker.position} "
-            f"(rule set {worker.ruleset.id} {worker.ruleset.version})"
-        )
+        self.stdout.write(_("alert worker %(consumer)s at position %(position)s (rule set %(ruleset)s %(version)s)")
+                          % {"consumer": worker.consumer, "position": worker.position, "ruleset": worker.ruleset.id,
+                             "version": worker.ruleset.version})
         self.stdout.flush()
         worker.run(stop=self._loop())
 
@@ -113,7 +114,8 @@ class Command(PinganCommand):
                     p = children.get(i)
                     if p is None or p.poll() is not None:
                         if p is not None:
-                            self.stderr.write(f"alert worker partition {i} exited ({p.returncode}): starting it again")
+                            self.stderr.write(_("alert worker partition %(i)s exited (%(code)s): starting it again")
+                                              % {"i": i, "code": p.returncode})
                         children[i] = subprocess.Popen([*argv, "--partition", str(i)])  # noqa: S603 - our own argv
                 time.sleep(0.5)
         finally:
@@ -130,7 +132,8 @@ class Command(PinganCommand):
         from pingan.alerts.mqtt import MqttIngest, topic_filter
 
         ing = MqttIngest()
-        self.stdout.write(f"MQTT ingest from {ing.host}:{ing.port} {topic_filter(ing.prefix)} (QoS 1)")
+        self.stdout.write(_("MQTT ingest from %(where)s %(topic)s (QoS 1)") % {
+            "where": f"{ing.host}:{ing.port}", "topic": topic_filter(ing.prefix)})
         self.stdout.flush()
         ing.run(stop=self._loop())
 
@@ -146,15 +149,14 @@ class Command(PinganCommand):
             adcode=o["adcode"],
             password=o["password"],
         )
-        self.stdout.write(
-            f"device {dev.device_id} ({dev.kind}) → {dev.unit or 'no unit'} ({dev.routed_by}); "
-            f"position {dev.lon}, {dev.lat} WGS-84"
-        )
+        self.stdout.write(_("device %(id)s (%(kind)s) → %(unit)s (%(routed_by)s); position %(lon)s, %(lat)s WGS-84")
+                          % {"id": dev.device_id, "kind": dev.kind, "unit": dev.unit or _("no unit"),
+                             "routed_by": dev.routed_by, "lon": dev.lon, "lat": dev.lat})
 
     def do_jurisdictions(self, o):
         mapping = dict(x.split("=", 1) for x in o["map"])
         n = services.jurisdictions_load(actor=None, path=o["file"], key=o["key"], unit_codes=mapping)
-        self.stdout.write(f"{n} jurisdictions loaded from {o['file']}")
+        self.stdout.write(_("%(n)s jurisdictions loaded from %(file)s") % {"n": n, "file": o["file"]})
 
     def do_demo(self, o):
         from pingan.alerts.demo import DEMO_UNIT, DEVICES, demo_accounts, demo_setup
@@ -172,32 +174,36 @@ class Command(PinganCommand):
             return
         w = self.stdout.write
         pingan = cli()
-        w("Xiamen alerts demo")
+        w(_("Xiamen alerts demo"))
         bureau = OrgUnit.objects.get(code=DEMO_UNIT).path.split("/")[0] + "/"
         names = sorted(Jurisdiction.objects.filter(unit__path__startswith=bureau).values_list("unit__name", flat=True))
-        w(f"  jurisdiction boundaries: {result['jurisdictions']} loaded ({', '.join(names)}); an alert goes to the "
-          "unit whose boundary holds its position")
-        w(f"  devices: {result['devices']} street devices registered (their GA/T 1400 password: demo-password)")
+        w("  " + _("jurisdiction boundaries: %(n)s loaded (%(names)s); an alert goes to the unit whose boundary "
+                   "holds its position") % {"n": result["jurisdictions"], "names": _("、").join(names)})
+        w("  " + _("devices: %(n)s street devices registered (their GA/T 1400 password: %(password)s)") % {
+            "n": result["devices"], "password": "demo-password"})
         for d in Device.objects.filter(device_id__in=result["device_ids"]).select_related("unit").order_by("device_id"):
-            w(f"    {d.device_id}  {d.name}  ({d.kind}) → {d.unit.name if d.unit else 'no unit'}")
-        w(f"  accounts of {DEMO_UNIT}: demo_officer (officer) and demo_chief (station chief)"
-          + ("" if created else "; they existed already, their passwords are unchanged"))
+            w(f"    {d.device_id}  {d.name}  ({d.kind}) → {d.unit.name if d.unit else _('no unit')}")
+        w("  " + (_("accounts of %(unit)s: demo_officer (officer) and demo_chief (station chief)") if created else
+                  _("accounts of %(unit)s: demo_officer (officer) and demo_chief (station chief); they existed "
+                    "already, their passwords are unchanged")) % {"unit": DEMO_UNIT})
         sos = DEVICES[2][0]
         topic = topic_filter().replace("+", sos)
-        w("  raise an alert: with the site running and demo_officer on duty, press the demo SOS post over MQTT:")
-        w(f"    mosquitto_pub -q 1 -t {topic} -m \\")
+        w("  " + _("raise an alert: with the site running and demo_officer on duty, press the demo SOS post over "
+                   "MQTT:"))
+        w(f"    mosquitto_pub -q 1 -t {topic} -m \\")  # a command line to type, as it is typed
         w(f"      '{{\"event_id\":\"sos-'$(date +%s)'\",\"device_id\":\"{sos}\",\"type\":\"sos\","
           "\"time\":\"'$(date -Iseconds)'\"}'")
-        w("  (the HTTP batch endpoint and GA/T 1400 take the same events: docs/alerts.md)")
+        w("  " + _("(the HTTP batch endpoint and GA/T 1400 take the same events: docs/alerts.md)"))
         guide(w, accounts=["demo_officer", "demo_chief"],
               passwords={name: o["password"] for name in created},
-              visits=[Visit("/alerts/", ("demo_officer", "demo_chief"),
-                            "go on duty on the terminal, then acknowledge, go and close the alerts that arrive "
-                            "(sound and vibration for P1/P2)"),
-                      Visit("/alerts/silences/", ("demo_chief",), "mute a line for a while (a rule, a device, a "
-                            "plate), end it early"),
-                      Visit("/alerts/watchlist/", ("demo_chief",), "plates and people that raise an alert")],
-              tries=[f"{pingan} alerts demo --json prints what was created for scripts"])
+              visits=[Visit("/alerts/", ("demo_officer", "demo_chief"), _(
+                  "go on duty on the terminal, then acknowledge, go and close the alerts that arrive (sound and "
+                  "vibration for P1/P2)")),
+                      Visit("/alerts/silences/", ("demo_chief",), _(
+                          "mute a line for a while (a rule, a device, a plate), end it early")),
+                      Visit("/alerts/watchlist/", ("demo_chief",), _("plates and people that raise an alert"))],
+              tries=[_("%(command)s prints what was created for scripts") % {
+                  "command": f"{pingan} alerts demo --json"}])
 
     def do_replay(self, o):
         import datetime as dt
@@ -237,10 +243,10 @@ class Command(PinganCommand):
 
         t0 = time.monotonic()
         n = replay.paced(payloads, rate=o["rate"], send=send, limit=o["limit"])
-        self.stdout.write(
-            f"{o['dataset']}: {n} records in {time.monotonic() - t0:.1f} s → {json.dumps(totals)} "
-            f"(`{cli()} serve` or `{cli()} alerts worker` raises the alerts)"
-        )
+        self.stdout.write(_("%(dataset)s: %(n)s records in %(seconds)s s → %(totals)s (`%(serve)s` or `%(worker)s` "
+                            "raises the alerts)") % {
+            "dataset": o["dataset"], "n": n, "seconds": f"{time.monotonic() - t0:.1f}", "totals": json.dumps(totals),
+            "serve": f"{cli()} serve", "worker": f"{cli()} alerts worker"})
         if o["dataset"] == "chicago" and o["agreement"]:
             self._agreement(o["limit"])
 
@@ -271,18 +277,15 @@ class Command(PinganCommand):
         if limit:
             records = itertools.islice(records, limit)
         a = replay.chicago_agreement(records)
-        self.stdout.write(
-            f"polygon routing agrees with the record's district for {a.agree:,} of {a.total:,} "
-            f"records ({a.rate:.3%}); {a.total - a.agree:,} disagree, {a.border:,} of them within "
-            f"100 m of their own district's boundary, {a.outside:,} outside every polygon"
-        )
-        self.stdout.write(
-            "most frequent (record district → polygon): "
-            + ", ".join(f"{k[0]}→{k[1]} {v}" for k, v in a.pairs.most_common(8))
-        )
-        self.stdout.write(
-            "disagreements by year: " + ", ".join(f"{y} {n}" for y, n in sorted(a.disagree_by_year.items()))
-        )
+        self.stdout.write(_("polygon routing agrees with the record's district for %(agree)s of %(total)s records "
+                            "(%(rate)s); %(disagree)s disagree, %(border)s of them within 100 m of their own "
+                            "district's boundary, %(outside)s outside every polygon") % {
+            "agree": f"{a.agree:,}", "total": f"{a.total:,}", "rate": f"{a.rate:.3%}",
+            "disagree": f"{a.total - a.agree:,}", "border": f"{a.border:,}", "outside": f"{a.outside:,}"})
+        self.stdout.write(_("most frequent (record district → polygon): %(pairs)s") % {
+            "pairs": ", ".join(f"{k[0]}→{k[1]} {v}" for k, v in a.pairs.most_common(8))})
+        self.stdout.write(_("disagreements by year: %(years)s") % {
+            "years": ", ".join(f"{y} {n}" for y, n in sorted(a.disagree_by_year.items()))})
 
     def do_dead_letters(self, o):
         from pingan.alerts.models import DeadLetter
@@ -295,13 +298,14 @@ class Command(PinganCommand):
         qs = DeadLetter.objects.filter(replayed_at__isnull=True)
         if o["reason"]:
             qs = qs.filter(reason_code=o["reason"])
-        for d in qs.order_by("id")[:200]:
+        for d in qs.order_by("id")[:200]:  # tab-separated, stable codes (scripts read it)
             self.stdout.write(f"{d.pk}\t{d.received_at:%Y-%m-%d %H:%M:%S}\t{d.source}\t{d.reason_code}\t{d.reason}")
         sys.stdout.flush()
 
     def do_maintenance_end(self, o):
         d = services.device_maintenance_end(actor=None, device_id=o["device_id"])
-        self.stdout.write(f"device {d.device_id} is {d.status}: its alerts are delivered again")
+        self.stdout.write(_("device %(id)s is %(status)s: its alerts are delivered again") % {
+            "id": d.device_id, "status": d.get_status_display()})
 
     def do_prune_log(self, o):
         total = 0

@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 
 
 class Command(PinganCommand):
@@ -41,17 +42,21 @@ class Command(PinganCommand):
         if action == "tick":
             from pingan.antifraud.services import orders_tick
 
-            self.stdout.write(str(orders_tick()))
+            self.stdout.write(str(orders_tick()))  # the clock's counters as a dict (cron logs)
         elif action == "amlsim":
             from pingan.antifraud import amlsim
             folder = opts["folder"] or str(amlsim.bundled_folder())
             try:
                 data = amlsim.load_sample(folder)
             except (FileNotFoundError, ValueError) as exc:
-                raise CommandError(f"{folder}: {exc}") from exc
-            self.stdout.write(f"{data.ledger.n_accounts:,} accounts, {data.ledger.n_transfers:,} transfers, "
-                              f"{int(data.fraud.sum()):,} labelled; {int(data.pattern.sum()):,} pattern transfers; "
-                              f"{opts['hops']} hops")
+                raise CommandError(f"{folder}{_(': ')}{exc}") from exc
+            self.stdout.write(_("%(accounts)s accounts, %(transfers)s transfers, %(labelled)s labelled; %(pattern)s "
+                                "pattern transfers; %(hops)s hops") % {
+                "accounts": f"{data.ledger.n_accounts:,}", "transfers": f"{data.ledger.n_transfers:,}",
+                "labelled": f"{int(data.fraud.sum()):,}", "pattern": f"{int(data.pattern.sum()):,}",
+                "hops": opts["hops"]})
+            # the table (Markdown) keeps its English column names and the typologies' names, stable: it is pasted
+            # into docs/antifraud.md and compared with AMLSim's own figures
             self.stdout.write("| typology | rule | instances | targets | found | recall | precision | "
                               "instances fully found |\n|---|---|---|---|---|---|---|---|")
             for s in amlsim.evaluate(data, max_hops=opts["hops"]):
@@ -64,19 +69,20 @@ class Command(PinganCommand):
                 case = demo_case(hops=opts["hops"])
             except LookupError as exc:
                 raise CommandError(str(exc)) from exc
-            self.stdout.write(f"report {case.report} with {len(case.statements)} statements "
-                              f"({sum(s.accepted for s in case.statements):,} rows), ready to trace")
+            self.stdout.write(_("report %(report)s with %(n)s statements (%(rows)s rows), ready to trace") % {
+                "report": case.report, "n": len(case.statements),
+                "rows": f"{sum(s.accepted for s in case.statements):,}"})
             from pingan.core.demoguide import Visit, guide
 
             guide(self.stdout.write, accounts=[case.officer, case.chief],
-                  visits=[Visit(f"/antifraud/reports/{case.report.pk}/", (case.officer,),
-                                "trace the victim's money (the flow drawing and the accounts it reached), request a "
-                                "stop-payment or freeze of an account"),
-                          Visit("/antifraud/orders/", (case.chief,),
-                                "approve the order; then mark it sent, record the bank's answer, lift it"),
-                          Visit("/antifraud/blocks/", (case.officer, case.chief),
-                                "block the report's phone number or domain; a block's page shows the notice and "
-                                "takes an appeal")])
+                  visits=[Visit(f"/antifraud/reports/{case.report.pk}/", (case.officer,), _(
+                      "trace the victim's money (the flow drawing and the accounts it reached), request a "
+                      "stop-payment or freeze of an account")),
+                          Visit("/antifraud/orders/", (case.chief,), _(
+                              "approve the order; then mark it sent, record the bank's answer, lift it")),
+                          Visit("/antifraud/blocks/", (case.officer, case.chief), _(
+                              "block the report's phone number or domain; a block's page shows the notice and "
+                              "takes an appeal"))])
         elif action in ("export-rpz", "export-numbers"):
             from django.utils import timezone
 
@@ -91,7 +97,7 @@ class Command(PinganCommand):
                 text = carriers_csv([NumberEntry(b.key, "fraud", b.expires_at, f"block-{b.pk}")
                                      for b in active.filter(kind="phone")])
             Path(opts["file"]).write_text(text, encoding="utf-8")
-            self.stdout.write(f"wrote {opts['file']}")
+            self.stdout.write(_("wrote %(path)s") % {"path": opts["file"]})
         elif action == "sms-receipt":
             from pingan.antifraud.services import sms_receipt
             from pingan.core.errors import DomainError
@@ -99,5 +105,5 @@ class Command(PinganCommand):
             try:
                 msg = sms_receipt(gateway_ref=opts["ref"], delivered=opts["status"] == "delivered")
             except DomainError as exc:
-                raise CommandError(exc.message) from exc
-            self.stdout.write(f"SMS {msg.pk}: {msg.status}")
+                raise command_error(exc) from exc
+            self.stdout.write(_("SMS %(id)s: %(status)s") % {"id": msg.pk, "status": msg.get_status_display()})

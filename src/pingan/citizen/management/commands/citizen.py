@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 
 
@@ -32,16 +32,16 @@ class Command(PinganCommand):
         action = opts["action"]
         try:
             if action == "catalogue":
-                self.stdout.write(f"{services.catalogue_load()} services loaded")
+                self.stdout.write(_("%(n)s services loaded") % {"n": services.catalogue_load()})
                 if opts["counts"]:
                     for channel, n in selectors.catalogue_counts().items():
                         self.stdout.write(f"{channel:10} {n}")
             elif action == "demo":
                 self._demo(opts["password"])
-            else:
+            else:  # key=value, stable (cron logs, scripts)
                 self.stdout.write(" ".join(f"{k}={v}" for k, v in tasks.daily().items()))
         except DomainError as exc:
-            raise CommandError(exc.message) from exc
+            raise command_error(exc) from exc
 
     def _demo(self, password: str) -> None:
         from faker import Faker
@@ -69,22 +69,23 @@ class Command(PinganCommand):
                 counter.name_en = name_en
                 counter.save(update_fields=["name_en"])
             n = services.slots_open(counter=counter)
-            self.stdout.write(f"{counter.name}: {n} slots opened")
+            self.stdout.write(_("%(counter)s: %(n)s slots opened") % {"counter": counter.name, "n": n})
         created = not Identity.objects.filter(user__username="demo_citizen").exists()
         if created:
             fake = Faker("zh_CN")
             fake.seed_instance(2026)
             number = fake.ssn(min_age=20, max_age=60, area_code="350203")  # valid GB 11643 check digit
             services.citizen_register(username="demo_citizen", password=password, name=fake.name(), id_number=number)
-            self.stdout.write("citizen account demo_citizen, a synthetic person")
+            self.stdout.write(_("citizen account %(name)s, a synthetic person") % {"name": "demo_citizen"})
         from pingan.core.demoguide import Suggest, Visit, guide
 
         guide(self.stdout.write, accounts=["demo_citizen"],
               passwords={"demo_citizen": password} if created else {},
               suggest=[Suggest("officer", "350203-LQ", "demo_desk")],
-              visits=[Visit("/citizen/me/", ("demo_citizen",), "book an appointment at a station's counter, then "
-                            "cancel it (asks first); apply for a residence permit with its documents and follow "
-                            "its status"),
-                      Visit("/citizen/station/", ("demo_desk",), "an officer of 莲前派出所: the applications to "
-                            "review, the counter's queue (call next, check in)")])
+              visits=[Visit("/citizen/me/", ("demo_citizen",), _(
+                  "book an appointment at a station's counter, then cancel it (asks first); apply for a residence "
+                  "permit with its documents and follow its status")),
+                      Visit("/citizen/station/", ("demo_desk",), _(
+                          "an officer of 莲前派出所: the applications to review, the counter's queue (call next, "
+                          "check in)"))])
 

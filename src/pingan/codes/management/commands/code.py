@@ -13,11 +13,13 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
-from pingan.codes.models import SafetyCode, SigningKey
+from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode, SigningKey
+from pingan.codes.texts import verdict
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
 from pingan.core.command import PinganCommand
@@ -62,7 +64,8 @@ class Command(PinganCommand):
     def _issue(self, opts):
         premises = Premises.objects.select_related("unit").filter(pk=opts["premises_id"]).first()
         if premises is None:
-            raise CommandError(f"no premises {opts['premises_id']}")
+            raise CommandError(_("no premises %(id)s (pingan code issue takes the premises' id, as on its page "
+                                 "/codes/premises/<id>/)") % {"id": opts["premises_id"]})
         outputs = self._issue_outputs(opts)  # checked before issuing: a bad path must not revoke the old code
         code = services.safety_code_issue(premises=premises, actor=None)
         verify_url = opts["verify_url"] or services.verify_url()
@@ -75,11 +78,15 @@ class Command(PinganCommand):
             else:
                 data = render.qr_png(url)
             path.write_bytes(data)
-            self.stderr.write(f"wrote {path}")
-        done = "issued" if code.issued_now else "current code (still valid, from the latest screening: not re-issued)"
-        self.stdout.write(f"{done} {code.code_id}: {code.level} for premises {premises.pk} ({premises.name}), "
-                          f"{code.people} people, valid {_local(code.issued_at)} – {_local(code.expires_at)}, "
-                          f"key {code.kid}")
+            self.stderr.write(_("wrote %(path)s") % {"path": path})
+        values = {"code": code.code_id, "level": _level(code.level), "id": premises.pk, "name": premises.name,
+                  "people": code.people, "from": _local(code.issued_at), "until": _local(code.expires_at),
+                  "kid": code.kid}
+        self.stdout.write((_("issued %(code)s: %(level)s for premises %(id)s (%(name)s), %(people)s people, valid "
+                             "%(from)s – %(until)s, key %(kid)s") if code.issued_now else
+                           _("current code (still valid, from the latest screening: not re-issued) %(code)s: "
+                             "%(level)s for premises %(id)s (%(name)s), %(people)s people, valid %(from)s – "
+                             "%(until)s, key %(kid)s")) % values)
         self.stdout.write(code.token)
         self.stdout.write(url)
 
@@ -88,22 +95,30 @@ class Command(PinganCommand):
         if opts["from_file"]:
             texts += self._codes_from(opts["from_file"])
         if not texts:
-            raise CommandError("give a code, an image or PDF file, or --from FILE")
+            raise CommandError(_("give a code (the PA1:… text or the verification link), an image or PDF file "
+                                 "holding its QR code, or --from FILE"))
         if len(texts) > 1 or opts["from_file"]:
             return self._verify_many(texts, opts)
         result = services.safety_code_verify(texts[0])
         out = _local_out(result)
         if opts["json"]:
             self.stdout.write(json.dumps(out, default=str, ensure_ascii=False, indent=2))
-        elif result.code is None:
-            self.stdout.write(f"{out['status']}{' (' + out['layer'] + ')' if out['layer'] else ''}: {out['reason']}")
         else:
-            self.stdout.write(f"{out['status']}: {out['reason']}\n"
-                              f"level {out['level']} · premises {out['premises_id']} {out['premises_name']} · "
-                              f"valid {_local(out['issued_at'])} – {_local(out['expires_at'])} · "
-                              f"{out['people']} people · code {out['code_id']}")
+            status, explanation = verdict(result)
+            self.stdout.write(f"{status}{_(': ')}{explanation}")
+            if result.code is not None:
+                self.stdout.write(_("%(level)s · premises %(id)s %(name)s · valid %(from)s – %(until)s · %(people)s "
+                                    "people · code %(code)s") % {
+                    "level": _level(out["level"]), "id": out["premises_id"], "name": out["premises_name"],
+                    "from": _local(out["issued_at"]), "until": _local(out["expires_at"]), "people": out["people"],
+                    "code": out["code_id"]})
+            if not result.ok:  # what support needs: the failing layer and the verifier's own words
+                layer = f" ({out['layer']})" if out["layer"] else ""
+                self.stdout.write(_("Technical details (for support)") + f"{_(': ')}{out['status']}{layer}, "
+                                  f"{out['reason']}")
         if not result.ok:
-            raise CommandError(f"the code is not valid: {out['status']}", returncode=1)
+            raise CommandError(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]},
+                               returncode=1)
 
     @staticmethod
     def _issue_outputs(opts) -> list[tuple[str, Path]]:
@@ -117,9 +132,11 @@ class Command(PinganCommand):
         outputs = []
         for kind, path, suffixes in wanted:
             if path.suffix.lower() not in suffixes:
-                raise CommandError(f"{path}: the file name must end in {' or '.join(suffixes)}")
+                raise CommandError(_("%(path)s: the file name must end in %(suffixes)s") % {
+                    "path": path, "suffixes": _(" or ").join(suffixes)})
             if not path.parent.is_dir():
-                raise CommandError(f"{path}: the folder {path.parent} does not exist")
+                raise CommandError(_("%(path)s: the folder %(folder)s does not exist") % {"path": path,
+                                                                                        "folder": path.parent})
             outputs.append((kind, path))
         return outputs
 
@@ -137,48 +154,58 @@ class Command(PinganCommand):
         try:
             lines = (sys.stdin if name == "-" else open(name, encoding="utf-8")).read().splitlines()  # noqa: SIM115
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"cannot read codes from {name}: {exc}") from None
+            raise CommandError(_("cannot read codes from %(file)s: %(error)s") % {"file": name, "error": exc}) from None
         # Only line breaks are stripped: a trailing space is a base45 digit. Blank lines are skipped.
         return [line.rstrip("\r\n") for line in lines if line.strip()]
 
-    def _verify_many(self, texts: list[str], opts) -> None:
-        results = services.safety_code_verify_batch(texts)
+    def _verify_many(self, codes: list[str], opts) -> None:
+        results = services.safety_code_verify_batch(codes)
         outs = [_local_out(r) for r in results]
         if opts["json"]:
             self.stdout.write(json.dumps(outs, default=str, ensure_ascii=False, indent=2))
         else:
+            # one tab-separated line per code, its status and layer as the API names them (scripts read it)
             for number, out in enumerate(outs, start=1):
                 what = (f" · {out['level']} · premises {out['premises_id']} {out['premises_name']}"
                         if out.get("level") else "")
                 layer = f" ({out['layer']})" if out["layer"] else ""
                 self.stdout.write(f"{number}\t{out['status']}{layer}{what} · {out['reason']}")
         bad = sum(not r.ok for r in results)
-        self.stderr.write(f"{len(results) - bad} of {len(results)} codes valid")
+        self.stderr.write(_("%(good)s of %(all)s codes valid") % {"good": len(results) - bad, "all": len(results)})
         if bad:
-            raise CommandError(f"{bad} of {len(results)} codes are not valid", returncode=1)
+            raise CommandError(_("%(bad)s of %(all)s codes are not valid") % {"bad": bad, "all": len(results)},
+                               returncode=1)
 
     def _revoke(self, opts):
         code = SafetyCode.objects.filter(code_id=opts["code_id"].lower()).first()
         if code is None:
-            raise CommandError(f"no code {opts['code_id']}")
+            raise CommandError(_("no code %(id)s (the code id is the hex number printed when it was issued and "
+                                 "on the premises' code page)") % {"id": opts["code_id"]})
         services.safety_code_revoke(code=code, reason=opts["reason"], actor=None)
-        self.stdout.write(f"revoked {code.code_id} ({opts['reason']})")
+        self.stdout.write(_("revoked %(code)s (%(reason)s)") % {
+            "code": code.code_id, "reason": REVOCATION_REASON_LABELS.get(opts["reason"], opts["reason"])})
 
     def _keys(self, opts):
         if opts["key_action"] == "rotate":
             issuer = opts["issuer"]
             if not issuer or not OrgUnit.objects.filter(code=issuer).exists():
-                raise CommandError("--issuer must be the code of a unit (e.g. 350203-LQ)")
+                raise CommandError(_("--issuer must be the code of a unit (e.g. 350203-LQ)"))
             alg = Alg.from_jose_name(opts["alg"]) if opts["alg"] else None
             key = services.signing_key_rotate(issuer=issuer, alg=alg)
-            self.stdout.write(f"new active key {key.kid} ({key.alg}) for {issuer}; older keys stay published")
+            self.stdout.write(_("new active key %(kid)s (%(alg)s) for %(issuer)s; older keys stay published") % {
+                "kid": key.kid, "alg": key.alg, "issuer": issuer})
             return
         keys = SigningKey.objects.all()
         if opts["issuer"]:
             keys = keys.filter(issuer=opts["issuer"])
-        for k in keys:
+        for k in keys:  # tab-separated, stable words (scripts read it)
             state = "active" if k.active else f"retired {_local(k.retired_at, 'minutes')}"
             self.stdout.write(f"{k.issuer}\t{k.kid}\t{k.alg}\t{state}\tcreated {_local(k.created_at, 'minutes')}")
+
+
+def _level(level: str) -> str:
+    """A level's name in the active language ("yellow code", "黄码")."""
+    return str(LEVEL_LABELS.get(level, level))
 
 
 def _looks_like_a_file(text: str) -> bool:

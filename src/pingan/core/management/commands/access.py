@@ -10,10 +10,11 @@ administrator (issue 12, item 7; docs/audit.md, "Changes of role, unit and owner
 Every step is a service call that writes the audit trail; nothing changes until the approval.
 """
 
-from django.core.management.base import CommandError, no_translations
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core import services
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import AccessChange, OrgUnit, Premises, Role, User
 
@@ -21,21 +22,21 @@ from pingan.core.models import AccessChange, OrgUnit, Premises, Role, User
 def _user(name: str) -> User:
     user = User.objects.filter(username=name).first()
     if user is None:
-        raise CommandError(f"no user {name!r}")
+        raise CommandError(_("no user %(name)s") % {"name": repr(name)})
     return user
 
 
 def _unit(code: str) -> OrgUnit:
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
-        raise CommandError(f"no unit with code {code!r}")
+        raise CommandError(_("no unit with code %(code)s") % {"code": repr(code)})
     return unit
 
 
 def _change(pk: int) -> AccessChange:
     change = AccessChange.objects.filter(pk=pk).first()
     if change is None:
-        raise CommandError(f"no access change {pk}")
+        raise CommandError(_("no access change %(id)s: pingan access list shows the requested ones") % {"id": pk})
     return change
 
 
@@ -63,12 +64,11 @@ class Command(PinganCommand):
         ls = sub.add_parser("list", help="the requested changes (--all: decided ones too)")
         ls.add_argument("--all", action="store_true")
 
-    @no_translations
     def handle(self, *args, **opts):
         try:
             getattr(self, f"_{opts['action']}")(opts)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise command_error(exc) from None
 
     def _request(self, opts):
         kwargs: dict = {"actor": _user(opts["actor"]), "reason": opts["reason"]}
@@ -77,7 +77,7 @@ class Command(PinganCommand):
         else:
             premises = Premises.objects.filter(pk=opts["premises"]).first()
             if premises is None:
-                raise CommandError(f"no premises {opts['premises']}")
+                raise CommandError(_("no premises %(id)s") % {"id": opts["premises"]})
             kwargs["premises"] = premises
         if opts["role"]:
             kwargs["role"] = opts["role"]
@@ -88,24 +88,26 @@ class Command(PinganCommand):
         if opts["owner"]:
             kwargs["owner"] = _user(opts["owner"])
         change = services.access_change_request(**kwargs)
-        self.stdout.write(f"access change {change.pk} requested: {self._describe(change)}; "
-                          f"another administrator approves it with `pingan access approve {change.pk} --as NAME`")
+        self.stdout.write(_("access change %(id)s requested: %(what)s; another administrator approves it with "
+                            "`%(command)s`") % {"id": change.pk, "what": self._describe(change),
+                                                "command": f"pingan access approve {change.pk} --as NAME"})
 
     def _approve(self, opts):
         change = services.access_change_approve(change=_change(opts["id"]), actor=_user(opts["actor"]),
                                                 note=opts["note"])
-        self.stdout.write(f"access change {change.pk} approved and applied: {self._describe(change)}")
+        self.stdout.write(_("access change %(id)s approved and applied: %(what)s") % {
+            "id": change.pk, "what": self._describe(change)})
 
     def _reject(self, opts):
         change = services.access_change_reject(change=_change(opts["id"]), actor=_user(opts["actor"]),
                                                note=opts["note"])
-        self.stdout.write(f"access change {change.pk} rejected")
+        self.stdout.write(_("access change %(id)s rejected") % {"id": change.pk})
 
     def _list(self, opts):
         qs = AccessChange.objects.select_related("user", "premises", "requested_by", "decided_by")
         if not opts["all"]:
             qs = qs.filter(status=AccessChange.Status.REQUESTED)
-        for c in qs:
+        for c in qs:  # tab-separated, stable words (scripts read it)
             decided = f" by {c.decided_by.username}" if c.decided_by_id else ""
             self.stdout.write(f"{c.pk}\t{c.status}{decided}\t{self._describe(c)}\trequested by "
                               f"{c.requested_by.username} at {c.requested_at:%Y-%m-%d %H:%M}: {c.reason}")
@@ -114,13 +116,14 @@ class Command(PinganCommand):
     def _describe(change: AccessChange) -> str:
         def show(field, value):
             if value is None:
-                return "none"
+                return _("none")
             if field == "unit":
                 return OrgUnit.objects.filter(pk=value).values_list("code", flat=True).first() or str(value)
             if field == "owner":
                 return User.objects.filter(pk=value).values_list("username", flat=True).first() or str(value)
             return str(value)
 
-        target = f"user {change.user.username}" if change.user_id else f"premises {change.premises_id}"
+        target = (_("user %(name)s") % {"name": change.user.username} if change.user_id
+                  else _("premises %(id)s") % {"id": change.premises_id})
         parts = [f"{field} {show(field, a)} -> {show(field, b)}" for field, (a, b) in change.changes.items()]
         return f"{target}: " + ", ".join(parts)

@@ -15,9 +15,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.core import audit, checkpoints, selectors
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import AuditHead, User
 
@@ -28,7 +29,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise CommandError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
 
 
 class Command(PinganCommand):
@@ -79,22 +80,29 @@ class Command(PinganCommand):
             files = opts["checkpoints"] or [checkpoints.checkpoint_file()]
             known = checkpoints.load(files, key)
         except checkpoints.CheckpointError as exc:
-            raise CommandError(f"audit checkpoints BROKEN: {exc}") from None
+            raise CommandError(_("audit checkpoints BROKEN: %(problem)s") % {"problem": exc}) from None
         result = audit.verify(with_key=not opts["without_key"], checkpoints=known)
         if not result.ok:
-            raise CommandError(f"audit trail BROKEN after {result.checked} good records: {result.problem}")
-        anchor = (f"; {result.anchored} checkpoints match, the last of record {result.last_checkpoint.seq} at "
-                  f"{result.last_checkpoint.at}" if result.last_checkpoint else
-                  "; no checkpoint covers it yet (pingan audit checkpoint)")
-        newer = result.checked - (result.last_checkpoint.seq if result.last_checkpoint else 0)
-        self.stdout.write(f"audit trail intact: {result.checked} records verified"
-                          f"{'' if opts['without_key'] else ' with their MACs'}{anchor}"
-                          f"{f'; {newer} records since the last checkpoint' if result.last_checkpoint else ''}")
+            raise CommandError(_("audit trail BROKEN after %(n)s good records: %(problem)s") % {
+                "n": result.checked, "problem": result.problem})
+        # the problems above are the verifier's own words (docs/audit.md lists them); the summary is in the
+        # command's language
+        parts = [_("audit trail intact: %(n)s records verified with their MACs") if not opts["without_key"]
+                 else _("audit trail intact: %(n)s records verified")]
+        values = {"n": result.checked}
+        if result.last_checkpoint:
+            parts += [_("%(anchored)s checkpoints match, the last of record %(seq)s at %(at)s"),
+                      _("%(newer)s records since the last checkpoint")]
+            values.update(anchored=result.anchored, seq=result.last_checkpoint.seq, at=result.last_checkpoint.at,
+                          newer=result.checked - result.last_checkpoint.seq)
+        else:
+            parts.append(_("no checkpoint covers it yet (pingan audit checkpoint)"))
+        self.stdout.write(_("; ").join(p % values for p in parts))
 
     def do_checkpoint(self, opts) -> None:
         cp = checkpoints.checkpoint_create(opts["out"])
         if cp["seq"] == 0:
-            raise CommandError("the audit trail is empty: nothing to checkpoint")
+            raise CommandError(_("the audit trail is empty: nothing to checkpoint"))
         self.stdout.write(json.dumps(cp, sort_keys=True))
 
     def do_head(self, opts) -> None:
@@ -104,7 +112,7 @@ class Command(PinganCommand):
     def do_search(self, opts) -> None:
         auditor = User.objects.filter(username=opts["auditor"]).first() if opts["auditor"] else None
         if opts["auditor"] and auditor is None:
-            raise CommandError(f"no account {opts['auditor']!r}")
+            raise CommandError(_("no account %(name)s") % {"name": repr(opts["auditor"])})
         query = selectors.AuditQuery(person=opts["person"], actor=opts["actor"], agent=opts["agent"], unit=opts["unit"],
                                      action=opts["act"], object_type=opts["object_type"],
                                      object_id=opts["object_id"], purpose=opts["purpose"], since=opts["since"],
@@ -113,11 +121,12 @@ class Command(PinganCommand):
             records = (selectors.audit_search(actor=auditor, query=query) if auditor
                        else selectors.audit_search_from_shell(query=query))
         except DomainError as exc:
-            raise CommandError(exc.message) from None
-        for r in records[: opts["limit"]]:
+            raise command_error(exc) from None
+        for r in records[: opts["limit"]]:  # tab-separated, stable codes (scripts read it)
             persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
             by = ((r.detail.get("agent") or {}).get("by", "") if isinstance(r.detail, dict) else "")
             actor = f"{r.actor} (by {by})" if by else r.actor
+            # tab-separated, stable codes (scripts read it)
             self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{actor}\t{r.role}\t"
                               f"{r.unit}\t{r.action}\t{r.object_type}:{r.object_id}\t{r.purpose}\t"
                               f"persons={persons}\t{r.client_addr}")
@@ -125,7 +134,7 @@ class Command(PinganCommand):
     def do_grants(self, opts) -> None:
         role = connection.ops.quote_name(opts["app_role"])
         tables = ", ".join(AUDIT_TABLES)
-        self.stdout.write(
+        self.stdout.write(  # SQL to run as it is (its comments are part of the script, English like the SQL)
             f"-- pingan: the application's role may append to and read the audit trail, nothing else.\n"
             f"-- Run as the owner of the tables (the role that ran `pingan migrate`), which must not be {role}.\n"
             f"REVOKE ALL ON {tables} FROM {role};\n"

@@ -1,6 +1,8 @@
 """``pingan init``: migrate the database and load the GB/T 2260 reference data."""
 
 
+from django.utils.translation import gettext as _
+
 from pingan.core.bootstrap import ensure_initialised
 from pingan.core.command import PinganCommand
 
@@ -10,4 +12,4 @@ class Command(PinganCommand):
 
     def handle(self, *args, **options):
         done = ensure_initialised(verbosity=max(0, options["verbosity"] - 1))
-        self.stdout.write(f"migrations applied: {done['migrations']}; divisions loaded: {done['divisions']}")
+        self.stdout.write(_("migrations applied: %(migrations)s; divisions loaded: %(divisions)s") % done)

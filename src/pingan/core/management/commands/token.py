@@ -1,9 +1,10 @@
 """``pingan token create USERNAME NAME`` / ``pingan token revoke ID`` / ``pingan token list USERNAME``."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core import services
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import User
 
@@ -28,15 +29,16 @@ class Command(PinganCommand):
         if opts["action"] in ("create", "list"):
             user = User.objects.filter(username=opts["username"]).first()
             if user is None:
-                raise CommandError(f"no user {opts['username']!r}")
+                raise CommandError(_("no user %(name)s") % {"name": repr(opts["username"])})
         if opts["action"] == "create":
             try:
                 new = services.token_create(user=user, name=opts["name"], purpose=opts["purpose"])
             except DomainError as exc:
-                raise CommandError(exc.message) from None
-            self.stdout.write(f"token {new.token.pk} created; it is shown only now:\n{new.secret}")
+                raise command_error(exc) from None
+            self.stdout.write(_("token %(id)s created; it is shown only now:") % {"id": new.token.pk})
+            self.stdout.write(new.secret)
         elif opts["action"] == "list":
-            for t in user.api_tokens.order_by("id"):
+            for t in user.api_tokens.order_by("id"):  # tab-separated, stable words (scripts read it)
                 state = "revoked" if t.revoked_at else "active"
                 self.stdout.write(f"{t.pk}\t{t.prefix}\t{t.name}\t{state}\tpurpose {t.purpose or '-'}\t"
                                   f"last used {t.last_used_at or '-'}")
@@ -45,5 +47,5 @@ class Command(PinganCommand):
             try:
                 services.token_revoke(actor=admin, token_id=opts["token_id"])
             except DomainError as exc:
-                raise CommandError(exc.message) from None
-            self.stdout.write(f"token {opts['token_id']} revoked")
+                raise command_error(exc) from None
+            self.stdout.write(_("token %(id)s revoked") % {"id": opts["token_id"]})

@@ -5,17 +5,20 @@ unset with ``--no-password`` (the account cannot sign in until ``pingan changepa
 creates an account without a password: without a terminal and without either option the command refuses,
 and so does an empty password (a script that forgot ``--password-stdin`` must not make a dead account).
 
-Output follows the other commands: lower-case lines naming the object (``user alice (landlord) created``),
-errors as ``CommandError`` in the same style (``no unit with code '…'``, like ``no user '…'`` of ``token``).
+Output follows the other commands: lines naming the object (``user alice (landlord) created``), errors as
+``CommandError`` in the same style (``no unit with code '…'``, like ``no user '…'`` of ``token``), in the
+command's language (``pingan`` activates it from ``PINGAN_LANGUAGE`` or the locale), the password rules'
+messages included.
 """
 
 import getpass
 import sys
 
-from django.core.management.base import CommandError, no_translations
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core import services
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role
 
@@ -34,44 +37,46 @@ class Command(PinganCommand):
         how.add_argument("--no-password", action="store_true",
                          help="create the account without a password (it cannot sign in until `pingan changepassword`)")
 
-    @no_translations  # English like the other commands' output (the password rules' messages included)
     def handle(self, *args, **opts):
         unit = None
         if opts["unit"]:
             unit = OrgUnit.objects.filter(code=opts["unit"]).first()
             if unit is None:
-                raise CommandError(f"no unit with code {opts['unit']!r}")
+                raise CommandError(_("no unit with code %(code)s") % {"code": repr(opts["unit"])})
         password = self._password(opts)
         try:
             user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
-        where = f" in {unit.code} ({unit.label})" if unit else ""
-        self.stdout.write(f"user {user.username} ({user.role}){where} created")
+            raise command_error(exc) from None
+        if unit:
+            self.stdout.write(_("user %(name)s (%(role)s) in %(code)s (%(unit)s) created") % {
+                "name": user.username, "role": user.role, "code": unit.code, "unit": unit.label})
+        else:
+            self.stdout.write(_("user %(name)s (%(role)s) created") % {"name": user.username, "role": user.role})
         if password is None:
-            self.stdout.write(f"no password set: {user.username} cannot sign in until "
-                              f"`pingan changepassword {user.username}`")
+            self.stdout.write(_("no password set: %(name)s cannot sign in until `%(command)s`") % {
+                "name": user.username, "command": f"pingan changepassword {user.username}"})
 
     @staticmethod
     def _password(opts) -> str | None:
         """The new account's password (``None`` with ``--no-password``); ``CommandError`` when none is given."""
         if opts["no_password"]:
             return None
-        empty = "the password is empty; to create an account without a password, use --no-password"
+        empty = _("the password is empty; to create an account without a password, use --no-password")
         if opts["password_stdin"]:
             try:
                 password = input()
             except EOFError:
-                raise CommandError("no password given: standard input ended before a line was read") from None
+                raise CommandError(_("no password given: standard input ended before a line was read")) from None
             if not password:
                 raise CommandError(empty)
             return password
         if not sys.stdin.isatty():
-            raise CommandError("standard input is not a terminal, so the password cannot be asked: "
-                               "pipe it in with --password-stdin, or use --no-password")
-        password = getpass.getpass("password: ")
+            raise CommandError(_("standard input is not a terminal, so the password cannot be asked: pipe it in "
+                                 "with --password-stdin, or use --no-password"))
+        password = getpass.getpass(_("password: "))
         if not password:
             raise CommandError(empty)
-        if getpass.getpass("password (again): ") != password:
-            raise CommandError("the two passwords differ; nothing was created")
+        if getpass.getpass(_("password (again): ")) != password:
+            raise CommandError(_("the two passwords differ; nothing was created"))
         return password

@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core import jobs
 from pingan.core.command import PinganCommand
@@ -32,12 +33,13 @@ class Command(PinganCommand):
     def handle(self, *args, **opts):
         unknown = sorted(set(opts["kinds"] or ()) - set(jobs.KINDS))
         if unknown:
-            raise CommandError(f"--kind {', '.join(unknown)}: no such job kind; known: {', '.join(sorted(jobs.KINDS))}")
+            raise CommandError(_("--kind %(kinds)s: no such job kind; known: %(known)s") % {
+                "kinds": ", ".join(unknown), "known": ", ".join(sorted(jobs.KINDS))})
         concurrency = opts["concurrency"] or settings.PINGAN["WORKER_CONCURRENCY"]
         if concurrency < 1:
-            raise CommandError("--concurrency must be at least 1")
+            raise CommandError(_("--concurrency must be at least 1"))
         if opts["interval"] <= 0:
-            raise CommandError("--interval must be more than 0 seconds")
+            raise CommandError(_("--interval must be more than 0 seconds"))
         jobs_log = logging.getLogger("pingan.core.jobs")
         if not jobs_log.handlers and opts["verbosity"] >= 1:  # what runs where, one line each, on stderr
             handler = logging.StreamHandler(self.stderr._out)
@@ -47,6 +49,7 @@ class Command(PinganCommand):
             jobs_log.propagate = False  # not a second time through the root handler
         worker = jobs.Worker(concurrency=concurrency, interval=opts["interval"], batch=opts["batch"],
                              kinds=opts["kinds"])
-        self.stdout.write(f"worker {worker.worker_id}: {concurrency} at a time; Ctrl-C stops it after the running jobs")
+        self.stdout.write(_("worker %(id)s: %(n)s at a time; Ctrl-C stops it after the running jobs") % {
+            "id": worker.worker_id, "n": concurrency})
         self.stdout.flush()
         worker.run()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import time
 
+from django.utils.translation import gettext as _
+
 from pingan.core.command import PinganCommand
 
 _stop = False
@@ -50,9 +52,10 @@ class Command(PinganCommand):
             try:
                 avl.start()
             except Exception as exc:  # the broker is optional: expiry must run without it
-                self.stderr.write(f"AVL over MQTT not available ({exc}); expiry runs without it")
+                self.stderr.write(_("AVL over MQTT not available (%(error)s); expiry runs without it") % {"error": exc})
                 avl = None
-        self.stdout.write("dispatch worker: offer expiry every 1 s" + (", AVL over MQTT" if avl else ""))
+        self.stdout.write(_("dispatch worker: offer expiry every 1 s, AVL over MQTT") if avl
+                          else _("dispatch worker: offer expiry every 1 s"))
         last_expiry = last_stats = time.monotonic() - 1.0
         while not _stop:
             close_old_connections()
@@ -60,12 +63,12 @@ class Command(PinganCommand):
                 avl.drain()
                 if time.monotonic() - last_stats >= o["stats_every"]:
                     last_stats = time.monotonic()
-                    self.stdout.write(_avl_line(avl))
+                    self.stdout.write(_avl_line(avl))  # key=value, stable (bench/dispatch_bench.py reads it)
             if time.monotonic() - last_expiry >= 1.0:
                 last_expiry = time.monotonic()
                 n = assignments_expire()
                 if n:
-                    self.stdout.write(f"{n} offer(s) not answered in time: expired, alerts escalated")
+                    self.stdout.write(_("%(n)s offer(s) not answered in time: expired, alerts escalated") % {"n": n})
             time.sleep(0.2)
         if avl is not None:
             avl.stop()
@@ -75,7 +78,7 @@ class Command(PinganCommand):
     def do_demo(self, o):
         from pingan.dispatch.demo import demo_setup
 
-        for k, v in demo_setup().items():
+        for k, v in demo_setup().items():  # what was created, by its key (data)
             self.stdout.write(f"{k}: {v}")
         from pingan.core.demoguide import Suggest, Visit, cli, guide
         from pingan.core.models import Role, User
@@ -87,13 +90,14 @@ class Command(PinganCommand):
         chief = next((n for n, r in accounts if r == Role.STATION_CHIEF), "")
         # the console is the command centre's (dispatchers); the terminal is a patrol officer's; a station chief
         # keeps the station's duty roster (a trial signed in as demo_chief on the terminal and got 403)
-        visits = [Visit("/dispatch/console/", (dispatcher,), "the map with the patrol units; dispatch the nearest "
-                        f"unit to an open alert ({cli()} alerts demo registers devices that raise them)"),
-                  Visit("/dispatch/terminal/", (officer,), "an officer on today's shift: accept or decline the "
-                        "assignment, set the unit's status")]
+        visits = [Visit("/dispatch/console/", (dispatcher,), _(
+            "the map with the patrol units; dispatch the nearest unit to an open alert (%(command)s registers "
+            "devices that raise them)") % {"command": f"{cli()} alerts demo"}),
+                  Visit("/dispatch/terminal/", (officer,), _(
+                      "an officer on today's shift: accept or decline the assignment, set the unit's status"))]
         if chief:
-            visits.append(Visit("/dispatch/roster/", (chief,), "the station's duty roster: make a shift, import a "
-                                "roster file"))
+            visits.append(Visit("/dispatch/roster/", (chief,), _(
+                "the station's duty roster: make a shift, import a roster file")))
         guide(self.stdout.write, accounts=[n for n, _r in accounts], visits=visits,
               suggest=[Suggest("dispatcher", "350200-ZH", "demo_dispatcher"),
                        Suggest("officer", "350203-LQ", "demo_officer")])

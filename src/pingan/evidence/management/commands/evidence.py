@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from pingan.core.command import PinganCommand
 
@@ -37,35 +39,40 @@ class Command(PinganCommand):
             from pingan.evidence.services import overdue_alert
 
             ids = overdue_alert()
-            self.stdout.write(f"{len(ids)} check-out(s) newly overdue: {ids}")
+            self.stdout.write(_("%(n)s check-out(s) newly overdue: %(ids)s") % {"n": len(ids), "ids": ids})
         elif action == "demo":
             from pingan.evidence.demo import demo_room
 
             demo = demo_room()
-            self.stdout.write(f"case {demo.case.number} (id {demo.case.pk}) with its seized items, in the demo store")
+            self.stdout.write(_("case %(number)s (id %(id)s) with its seized items, in the demo store") % {
+                "number": demo.case.number, "id": demo.case.pk})
             from pingan.core.demoguide import Visit, guide
             from pingan.evidence.demo import ACCOUNTS
 
             case = f"/evidence/cases/{demo.case.pk}/"
             guide(self.stdout.write, accounts=[a[0] for a in ACCOUNTS], passwords=demo.passwords,
-                  visits=[Visit(case, ("lq_officer", "lq_officer2"), "the case's items, print their labels, "
-                                "request a check-out; an item's page: its custody chain, verified"),
-                          Visit("/evidence/scan/", ("sw_custodian",), "scan an item's label into the store, approve "
-                                "the check-out, run a stock count; dispose of an item under a ruling (asks first)"),
-                          Visit(case, ("lq_chief",), "send the transfer list to the procuratorate"),
-                          Visit("/evidence/transfers/", ("jcy_procurator",), "accept the transfer list; then the "
-                                "case's page, send it on to the court"),
-                          Visit("/evidence/transfers/", ("fy_clerk",), "accept what the procuratorate sends, "
-                                "record the ruling on the case's page")])
+                  visits=[Visit(case, ("lq_officer", "lq_officer2"), _(
+                      "the case's items, print their labels, request a check-out; an item's page: its custody "
+                      "chain, verified")),
+                          Visit("/evidence/scan/", ("sw_custodian",), _(
+                              "scan an item's label into the store, approve the check-out, run a stock count; "
+                              "dispose of an item under a ruling (asks first)")),
+                          Visit(case, ("lq_chief",), _("send the transfer list to the procuratorate")),
+                          Visit("/evidence/transfers/", ("jcy_procurator",), _(
+                              "accept the transfer list; then the case's page, send it on to the court")),
+                          Visit("/evidence/transfers/", ("fy_clerk",), _(
+                              "accept what the procuratorate sends, record the ruling on the case's page"))])
         elif action == "rules":
             from pingan.evidence import rules
 
+            zh = (get_language() or "").startswith("zh")
             for v in rules.versions():
-                self.stdout.write(f"version {v.id} (in force from {v.effective})")
+                self.stdout.write(_("version %(id)s (in force from %(date)s)") % {"id": v.id, "date": v.effective})
                 for key, table in v.data.items():
                     if isinstance(table, dict):
-                        mark = "" if table.get("verified", True) else "  [UNVERIFIED, configurable]"
-                        self.stdout.write(f"  {key}: {table.get('citation_en', '')}{mark}")
+                        mark = "" if table.get("verified", True) else "  " + _("[UNVERIFIED, configurable]")
+                        citation = (table.get("citation") if zh else None) or table.get("citation_en", "")
+                        self.stdout.write(f"  {key}: {citation}{mark}")
 
     def _verify(self, labels: list[str], every: bool, full: bool) -> None:
         from pingan.evidence import labels as label_rules
@@ -73,22 +80,24 @@ class Command(PinganCommand):
         from pingan.evidence.services import item_checkpoint, item_verify
 
         if not labels and not every:
-            raise CommandError("name item labels or --all")
+            raise CommandError(_("name item labels or --all"))
         qs = Item.objects.order_by("pk")
         if labels:
             canon = [label_rules.parse(x) or x for x in labels]
             qs = qs.filter(label__in=canon)
             missing = set(canon) - set(qs.values_list("label", flat=True))
             if missing:
-                raise CommandError(f"no such item(s): {', '.join(sorted(missing))}")
+                raise CommandError(_("no such item(s): %(labels)s") % {"labels": ", ".join(sorted(missing))})
         broken = checked = 0
         for item in qs.iterator(chunk_size=1000):
             v = item_checkpoint(item=item) if full else item_verify(item=item)
             checked += 1
             if not v.ok:
                 broken += 1
-                self.stdout.write(f"BROKEN {item.label}: event {v.bad_seq} ({v.problem})")
-        how = "in full, sound ones checkpointed" if full else "from their checkpoints"
-        self.stdout.write(f"{checked} chain(s) checked {how}, {broken} broken")
+                self.stdout.write(_("BROKEN %(label)s: event %(seq)s (%(problem)s)") % {
+                    "label": item.label, "seq": v.bad_seq, "problem": v.problem})
+        values = {"checked": checked, "broken": broken}
+        self.stdout.write((_("%(checked)s chain(s) checked in full, sound ones checkpointed, %(broken)s broken") if full
+                           else _("%(checked)s chain(s) checked from their checkpoints, %(broken)s broken")) % values)
         if broken:
-            raise CommandError(f"{broken} chain(s) broken")
+            raise CommandError(_("%(broken)s chain(s) broken") % values)

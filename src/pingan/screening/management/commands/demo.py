@@ -1,9 +1,9 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
 
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from pingan.codes.services import verdict_reason_local
 from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, cli, guide
 from pingan.core.models import AdminDivision
@@ -19,40 +19,51 @@ class Command(PinganCommand):
         parser.add_argument("--seed", type=int, default=2022)
 
     def handle(self, *args, **opts):
+        from pingan.codes.models import LEVEL_LABELS
+        from pingan.codes.texts import verdict
         from pingan.screening.management.commands.screen import summary
 
         r = demo_run(people=opts["people"], seed=opts["seed"])
         w = self.stdout.write
-        w(f"GB/T 2260 divisions: {AdminDivision.objects.count()} "
-          f"({AdminDivision.objects.filter(current=True).count()} current)")
-        w(f"demo organisation: {len(r.org.units)} units (bureau, {sum(u.kind == 'branch' for u in r.org.units)} "
-          f"branches, {sum(u.kind == 'station' for u in r.org.units)} stations)")
-        w(f"risk-area listings: {r.listings.name}, {r.listings.rows} listing intervals")
+        # every line in the command's language (pingan activates it from PINGAN_LANGUAGE or the locale)
+        w(_("GB/T 2260 divisions: %(all)s (%(current)s current)") % {
+            "all": AdminDivision.objects.count(), "current": AdminDivision.objects.filter(current=True).count()})
+        w(_("demo organisation: %(units)s units (bureau, %(branches)s branches, %(stations)s stations)") % {
+            "units": len(r.org.units), "branches": sum(u.kind == "branch" for u in r.org.units),
+            "stations": sum(u.kind == "station" for u in r.org.units)})
+        w(_("risk-area listings: %(name)s, %(rows)s listing intervals") % {"name": r.listings.name,
+                                                                          "rows": r.listings.rows})
         if r.watchlist:
-            w(f"watchlist: {r.watchlist.name}, {r.watchlist.rows} persons")
-        w(f"movement records: {r.movements.rows} synthetic records ({r.movements.rejected_rows} rejected)")
-        w(f"premises: {r.premises.name} → {r.premises.unit.name}")
-        w(f"roster: {r.roster} (synthetic, Faker zh_CN; ground truth in {r.truth})")
+            w(_("watchlist: %(name)s, %(rows)s persons") % {"name": r.watchlist.name, "rows": r.watchlist.rows})
+        w(_("movement records: %(rows)s synthetic records (%(rejected)s rejected)") % {
+            "rows": r.movements.rows, "rejected": r.movements.rejected_rows})
+        w(_("premises: %(name)s → %(unit)s") % {"name": r.premises.name, "unit": r.premises.unit.name})
+        w(_("roster: %(path)s (synthetic, Faker zh_CN; ground truth in %(truth)s)") % {"path": r.roster,
+                                                                                     "truth": r.truth})
         w("")
-        with translation.override("en"):  # the demo's other lines are English (core.demoguide): one language
-            w(summary(r.job, r.out))
-        w(f"\nscreened as of {DEMO_AS_OF}; police view (every hit with its reason) in {r.out}")
-        w(f"\nsafety code (平安码) for {r.premises.name}: {r.code.level}, valid until "
-          f"{timezone.localtime(r.code.expires_at).isoformat()}, covering {r.code.people} people")
+        w(summary(r.job, r.out))
+        w("\n" + _("screened as of %(as_of)s; police view (every hit with its reason) in %(path)s") % {
+            "as_of": DEMO_AS_OF, "path": r.out})
+        w("\n" + _("safety code (平安码) for %(name)s: %(level)s, valid until %(until)s, covering %(people)s "
+                   "people") % {
+            "name": r.premises.name, "level": LEVEL_LABELS.get(r.code.level, r.code.level),
+            "until": timezone.localtime(r.code.expires_at).isoformat(), "people": r.code.people})
         w(f"  {r.code.token}")
-        # the verifier words its reason in UTC: say it in the bureau's time zone, like the line above
-        w(f"  verified offline: {r.verification.status} ({verdict_reason_local(r.verification)})")
-        w(f"  door poster: {r.poster}")
-        w(f"  check it yourself: {cli()} code verify '<the code above>'")
+        # in the bureau's time zone, like the line above; in words, as the verification page says it
+        status, explanation = verdict(r.verification)
+        w("  " + _("verified offline: %(status)s (%(why)s)") % {"status": status, "why": explanation})
+        w("  " + _("door poster: %(path)s") % {"path": r.poster})
+        w("  " + _("check it yourself: %(command)s") % {"command": f"{cli()} code verify '{_('<the code above>')}'"})
         owner = r.premises.owner.username
         guide(w, accounts=[owner], serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
               suggest=[Suggest("officer", r.premises.unit.code, "demo_officer"),
                        Suggest("station_chief", r.premises.unit.code, "demo_chief")],
-              visits=[Visit("/screening/", (owner,), f"the premises {r.premises.name}, its screening's results (what "
-                            "to fix, the CSV/XLSX download) and the safety code's door poster; upload a roster of "
-                            "your own (the template is on the upload page; the screening clock is frozen at "
-                            f"{DEMO_AS_OF} by the variable above, so the bundled 2022 risk data applies)"),
-                      Visit("/police/", ("demo_officer", "demo_chief"), f"{r.premises.unit.name}: the red and "
-                            "yellow people with their reasons, searchable by name, ID number or phone; revoke a code "
-                            "from its premises page"),
-                      Visit("/verify/", (), "checks the code above in the browser, offline once loaded")])
+              visits=[Visit("/screening/", (owner,), _(
+                  "the premises %(name)s, its screening's results (what to fix, the CSV/XLSX download) and the "
+                  "safety code's door poster; upload a roster of your own (the template is on the upload page; "
+                  "the screening clock is frozen at %(as_of)s by the variable above, so the bundled 2022 risk "
+                  "data applies)") % {"name": r.premises.name, "as_of": DEMO_AS_OF}),
+                      Visit("/police/", ("demo_officer", "demo_chief"), _(
+                          "%(unit)s: the red and yellow people with their reasons, searchable by name, ID number or "
+                          "phone; revoke a code from its premises page") % {"unit": r.premises.unit.name}),
+                      Visit("/verify/", (), _("checks the code above in the browser, offline once loaded"))])

@@ -1,6 +1,7 @@
 """``pingan generate OUT_DIR [--people N] …``: write a synthetic roster, movement records and ground truth."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from pingan.core.command import PinganCommand
 
@@ -22,4 +23,4 @@ class Command(PinganCommand):
             raise SystemExit(code)
 
     def handle(self, *args, **options):  # pragma: no cover - run_from_argv handles every call
-        raise CommandError("use `pingan generate OUT_DIR --people N`")
+        raise CommandError(_("use `%(command)s`") % {"command": "pingan generate OUT_DIR --people N"})

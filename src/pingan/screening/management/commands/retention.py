@@ -10,6 +10,8 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pingan.core.command import PinganCommand
 from pingan.screening import retention
@@ -19,26 +21,40 @@ def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def lines(report: retention.PurgeReport) -> list[str]:
-    """The command's report, one line per category (and the audit record), in the dry run's tense too."""
+    """The command's report, one line per category (and the audit record), in the dry run's tense too, in the
+    command's language."""
     c, dry = report.cutoffs, report.dry_run
-    purged, removed = ("would be purged", "would be removed") if dry else ("purged", "removed")
-    out = [
-        f"screening jobs finished before {_when(c.jobs)} ({c.job_days} days): {len(report.jobs)} {purged} — "
-        f"{_n(report.person_results, 'person result')}, {_n(report.hits, 'hit')}, {_n(report.job_files, 'file')}",
-        f"superseded movement datasets imported before {_when(c.datasets)} ({c.job_days} days): "
-        f"{len(report.datasets)} {purged} — {_n(report.dataset_files, 'file')}",
-        f"movement records that ended before {_when(c.movements)} ({c.movement_days} days before the screening "
-        f"clock, {_when(c.screening_clock)}): {sum(report.movement_records.values())} {removed} from "
-        f"{_n(len(report.movement_records), 'active dataset')}",
-    ]
-    out += [f"  dataset {pk}: {_n(n, 'record')}" for pk, n in sorted(report.movement_records.items())]
-    out.append("dry run: nothing was changed and no audit record written" if dry
-               else f"audit record {report.audit_seq} (retention_purge) written")
+    jobs = {"n": len(report.jobs), "before": _when(c.jobs), "days": c.job_days,
+            "results": ngettext("%(n)s person result", "%(n)s person results", report.person_results)
+            % {"n": report.person_results},
+            "hits": ngettext("%(n)s hit", "%(n)s hits", report.hits) % {"n": report.hits},
+            "files": ngettext("%(n)s file", "%(n)s files", report.job_files) % {"n": report.job_files}}
+    datasets = {"n": len(report.datasets), "before": _when(c.datasets), "days": c.job_days,
+                "files": ngettext("%(n)s file", "%(n)s files", report.dataset_files) % {"n": report.dataset_files}}
+    records = {"n": sum(report.movement_records.values()), "before": _when(c.movements), "days": c.movement_days,
+               "clock": _when(c.screening_clock),
+               "datasets": ngettext("%(n)s active dataset", "%(n)s active datasets", len(report.movement_records))
+               % {"n": len(report.movement_records)}}
+    if dry:
+        out = [_("screening jobs finished before %(before)s (%(days)s days): %(n)s would be purged — %(results)s, "
+                 "%(hits)s, %(files)s") % jobs,
+               _("superseded movement datasets imported before %(before)s (%(days)s days): %(n)s would be purged — "
+                 "%(files)s") % datasets,
+               _("movement records that ended before %(before)s (%(days)s days before the screening clock, "
+                 "%(clock)s): %(n)s would be removed from %(datasets)s") % records]
+    else:
+        out = [_("screening jobs finished before %(before)s (%(days)s days): %(n)s purged — %(results)s, %(hits)s, "
+                 "%(files)s") % jobs,
+               _("superseded movement datasets imported before %(before)s (%(days)s days): %(n)s purged — "
+                 "%(files)s") % datasets,
+               _("movement records that ended before %(before)s (%(days)s days before the screening clock, "
+                 "%(clock)s): %(n)s removed from %(datasets)s") % records]
+    out += ["  " + _("dataset %(id)s: %(records)s") % {
+        "id": pk, "records": ngettext("%(n)s record", "%(n)s records", n) % {"n": n}}
+        for pk, n in sorted(report.movement_records.items())]
+    out.append(_("dry run: nothing was changed and no audit record written") if dry
+               else _("audit record %(seq)s (retention_purge) written") % {"seq": report.audit_seq})
     return out
 
 
@@ -57,7 +73,7 @@ class Command(PinganCommand):
         for line in lines(report):
             self.stdout.write(line)
         for error in report.errors:
-            self.stderr.write(f"not purged: {error}")
+            self.stderr.write(_("not purged: %(error)s") % {"error": error})
         if report.errors:
-            raise CommandError(f"{len(report.errors)} items could not be purged (listed above); they are "
-                               "unchanged and the next run tries again")
+            raise CommandError(_("%(n)s items could not be purged (listed above); they are unchanged and the next "
+                                 "run tries again") % {"n": len(report.errors)})

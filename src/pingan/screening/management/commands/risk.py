@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
@@ -48,10 +49,12 @@ class Command(PinganCommand):
 
             ds = RiskDataset.objects.filter(pk=opts["dataset_id"]).first()
             if ds is None:
-                raise CommandError(f"no dataset {opts['dataset_id']}")
+                raise CommandError(_("no dataset %(id)s: pingan risk list shows the datasets' ids") % {
+                    "id": opts["dataset_id"]})
             self.stdout.write(reevaluation_summary(reevaluate.reevaluate(dataset=ds)))
             return
         if opts["action"] == "list":
+            # tab-separated, stable words (scripts read it): id, kind, name, rows, rejected, state, imported, source
             for ds in RiskDataset.objects.order_by("kind", "-imported_at"):
                 state = "active" if ds.active else "superseded"
                 self.stdout.write(f"{ds.pk}\t{ds.kind}\t{ds.name}\t{ds.rows} rows\t{ds.rejected_rows} rejected\t"
@@ -65,11 +68,11 @@ class Command(PinganCommand):
             except ScreeningInputError as exc:
                 raise CommandError(str(exc)) from None
             parts = sum(1 for _ in out.rglob("*.parquet"))
-            self.stdout.write(f"wrote {parts} partition files to {out}")
+            self.stdout.write(_("wrote %(n)s partition files to %(path)s") % {"n": parts, "path": out})
             return
         kind, source = opts["kind"], opts["source"]
         if source and not Path(source).exists():
-            raise CommandError(f"{source}: no such file or directory")
+            raise CommandError(_("%(path)s: no such file or directory") % {"path": source})
         try:
             if kind == "nhc":
                 ds = riskimport.import_nhc(Path(source) if source else None)
@@ -79,16 +82,20 @@ class Command(PinganCommand):
                 ds = riskimport.import_watchlist(opts["format"], Path(source) if source else None)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"imported {ds.name}: {ds.rows} rows into dataset {ds.pk} ({ds.get_kind_display()})")
+        self.stdout.write(_("imported %(name)s: %(rows)s rows into dataset %(id)s (%(kind)s)") % {
+            "name": ds.name, "rows": ds.rows, "id": ds.pk, "kind": ds.get_kind_display()})
         if ds.rejected_rows:
             import pyarrow.parquet as pq
 
-            self.stdout.write(f"rejected {ds.rejected_rows} rows; all reasons are in {ds.rejections_path}")
+            self.stdout.write(_("rejected %(n)s rows; all reasons are in %(path)s") % {
+                "n": ds.rejected_rows, "path": ds.rejections_path})
             for r in pq.read_table(ds.rejections_path).to_pylist()[:10]:
-                self.stdout.write(f"  row {r.get('row')}, {r.get('column') or '-'}: {r.get('message')}")
+                self.stdout.write("  " + _("row %(row)s, %(column)s: %(reason)s") % {
+                    "row": r.get("row"), "column": r.get("column") or "-",
+                    "reason": r.get("message")})  # the importer's stored text (English; the code is in the file)
         for key, value in (ds.meta or {}).items():
             if key in ("summary", "resolution", "skipped_entities", "snapshots"):
-                self.stdout.write(f"{key}: {value}")
+                self.stdout.write(f"{key}: {value}")  # the importer's figures as stored (data)
         if ds.kind == RiskDataset.Kind.WATCHLIST and (ds.meta or {}).get("summary", {}).get("notes"):
             self._watchlist_notes(ds)
 
@@ -97,20 +104,26 @@ class Command(PinganCommand):
         import json
 
         import pyarrow.parquet as pq
+        from django.utils.translation import get_language
 
         from pingan.screening.riskdata.watchlists import entry_note_text
 
         noted = [(e["entry_id"], n) for e in pq.read_table(ds.path, columns=["entry_id", "notes"]).to_pylist()
                  for n in e["notes"] or []]
-        self.stdout.write(f"kept {len({e for e, _ in noted})} entries with notes (all in the dataset's notes column):")
+        self.stdout.write(_("kept %(n)s entries with notes (all in the dataset's notes column):") % {
+            "n": len({e for e, _n in noted})})
+        lang = "zh" if (get_language() or "").startswith("zh") else "en"
         for entry_id, n in noted[:10]:
-            self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), 'en')}")
+            self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), lang)}")
 
 
 def reevaluation_summary(run) -> str:
     """One line about a re-evaluation run (``pingan risk reevaluate``, ``pingan screen``)."""
     seconds = run.stats.get("seconds", {})
-    return (f"re-evaluation {run.pk} after dataset {run.dataset_id} ({run.dataset.name}) as of "
-            f"{timezone.localtime(run.as_of):%Y-%m-%d %H:%M %Z}: {run.candidates} people re-evaluated, "
-            f"{run.changed} results changed, {run.hits_added} hits added, {run.hits_removed} removed, "
-            f"{run.codes_changed} safety codes changed; {seconds.get('total', 0):.2f} s")
+    return _("re-evaluation %(run)s after dataset %(dataset)s (%(name)s) as of %(as_of)s: %(people)s people "
+             "re-evaluated, %(changed)s results changed, %(added)s hits added, %(removed)s removed, %(codes)s "
+             "safety codes changed; %(seconds)s s") % {
+        "run": run.pk, "dataset": run.dataset_id, "name": run.dataset.name,
+        "as_of": f"{timezone.localtime(run.as_of):%Y-%m-%d %H:%M %Z}", "people": run.candidates,
+        "changed": run.changed, "added": run.hits_added, "removed": run.hits_removed, "codes": run.codes_changed,
+        "seconds": f"{seconds.get('total', 0):.2f}"}

@@ -10,8 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, domain_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules, services
@@ -57,9 +58,10 @@ class Command(PinganCommand):
     def handle(self, *args, **opts):
         path = Path(opts["roster"])
         if path.is_dir():
-            raise CommandError(f"{path}: is a folder, not a roster; give the path of a CSV, XLSX or XLS file")
+            raise CommandError(_("%(path)s: is a folder, not a roster; give the path of a CSV, XLSX or XLS file")
+                               % {"path": path})
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         movements = check_movements(opts["movements"])
         engine = choose_engine(opts)
         if opts["rules"] is not None:
@@ -70,12 +72,13 @@ class Command(PinganCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"{path}: cannot read it ({exc.strerror})") from None
+            raise CommandError(_("%(path)s: cannot read it (%(error)s)") % {"path": path, "error": exc.strerror}) \
+                from None
         premises = None
         if opts["premises"] is not None:
             premises = Premises.objects.filter(pk=opts["premises"]).first()
             if premises is None:
-                raise CommandError(f"--premises {opts['premises']}: no such premises")
+                raise CommandError(_("--premises %(id)s: no such premises") % {"id": opts["premises"]})
         out = Path(opts["out"]) if opts["out"] else path.with_name(path.stem + ".result.csv")
         # check the output before screening, so a typo costs nothing and never overwrites the roster
         try:
@@ -83,9 +86,11 @@ class Command(PinganCommand):
         except OutputError as exc:
             raise CommandError(str(exc)) from None
         if out.resolve() == path.resolve():
-            raise CommandError(f"--out {out} is the roster itself: choose another file, the roster must be kept")
+            raise CommandError(_("--out %(path)s is the roster itself: choose another file, the roster must be kept")
+                               % {"path": out})
         if not out.parent.is_dir():
-            raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
+            raise CommandError(_("--out %(path)s: the folder %(folder)s does not exist") % {"path": out,
+                                                                                          "folder": out.parent})
         bar = None
         if not opts["no_progress"]:
             from tqdm import tqdm
@@ -104,7 +109,8 @@ class Command(PinganCommand):
                                        ruleset_path=opts["rules"], engine=engine)
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
         except DomainError as exc:
-            raise CommandError(exc.message if path.name in exc.message else f"{path}: {exc.message}") from None
+            message = domain_message(exc)
+            raise CommandError(message if path.name in message else f"{path}{_(': ')}{message}") from None
         except ScreeningInputError as exc:  # e.g. a movement file without the required columns
             raise CommandError(f"--movements: {exc}") from None
         except rules.RuleSetError as exc:
@@ -125,7 +131,7 @@ def choose_engine(opts: dict):
     name = opts["engine"] or settings.PINGAN["SCREENING_ENGINE"]
     if name != "spark":
         if opts["spark_master"] or opts["spark_conf"]:
-            raise CommandError("--spark-master and --spark-conf need --engine spark")
+            raise CommandError(_("--spark-master and --spark-conf need --engine spark"))
         return None
     from pingan.screening.spark import parse_conf
 
@@ -136,7 +142,8 @@ def choose_engine(opts: dict):
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        raise CommandError("--engine spark needs PySpark: pip install 'pingan[spark]'") from None
+        raise CommandError(_("--engine spark needs PySpark: %(command)s") % {
+            "command": "pip install 'pingan[spark]'"}) from None
     return services.screening_engine("spark", spark_master=opts["spark_master"], spark_conf=conf)
 
 
@@ -156,17 +163,18 @@ def check_movements(given: list[str] | None) -> list[str] | None:
         if p.is_dir():
             if len(given) == 1 and next(p.rglob("*.parquet"), None) is not None:
                 return given
-            raise CommandError(f"--movements {m}: is a folder without Parquet partitions, or beside other files; "
-                               "give Parquet or CSV files of movement records, or one directory of Parquet "
-                               "partitions")
+            raise CommandError(_("--movements %(path)s: is a folder without Parquet partitions, or beside other "
+                                 "files; give Parquet or CSV files of movement records, or one directory of Parquet "
+                                 "partitions") % {"path": m})
         if not p.is_file():
-            raise CommandError(f"--movements {m}: no such file; give a Parquet or CSV file of movement records")
+            raise CommandError(_("--movements %(path)s: no such file; give a Parquet or CSV file of movement records")
+                               % {"path": m})
         if p.suffix not in (".parquet", ".csv"):  # as the engine reads them (lower case)
-            raise CommandError(f"--movements {m}: not a .parquet or .csv file; movement records are read from "
-                               "Parquet or CSV (docs/screening.md, \"Inputs\")")
+            raise CommandError(_("--movements %(path)s: not a .parquet or .csv file; movement records are read from "
+                                 "Parquet or CSV (docs/screening.md, \"Inputs\")") % {"path": m})
     if len({Path(m).suffix for m in given}) > 1:
-        raise CommandError("--movements: the files must be all .parquet or all .csv, not both: "
-                           + ", ".join(given))
+        raise CommandError(_("--movements: the files must be all .parquet or all .csv, not both: %(files)s")
+                           % {"files": ", ".join(given)})
     return given
 
 

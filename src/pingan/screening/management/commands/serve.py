@@ -21,6 +21,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
 from pingan.core.command import PinganCommand
 
 WORKER_STOP_SECONDS = 10
@@ -77,7 +80,7 @@ class Supervisor:
     def start(self) -> None:
         for child in self.children:
             self._spawn(child)
-            self.write(f"{child.name} started (pid {child.process.pid})")
+            self.write(_("%(name)s started (pid %(pid)s)") % {"name": _(child.name), "pid": child.process.pid})
         self._thread = threading.Thread(target=self._watch, name="pingan-supervisor", daemon=True)
         self._thread.start()
 
@@ -91,17 +94,18 @@ class Supervisor:
                 code = child.process.poll() if child.process is not None else None
                 if code is None or self._stop.is_set():
                     continue
-                how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+                how = (_("signal %(name)s") % {"name": signal.Signals(-code).name} if code < 0
+                       else _("exit status %(code)s") % {"code": code})
                 if time.monotonic() - child.started >= HEALTHY_AFTER:
                     child.pause = RESTART_PAUSE[0]
-                self.write(f"{child.name} (pid {child.process.pid}) stopped with {how}; restarting in "
-                           f"{child.pause:.0f} s")
+                self.write(_("%(name)s (pid %(pid)s) stopped with %(how)s; restarting in %(seconds)s s") % {
+                    "name": _(child.name), "pid": child.process.pid, "how": how, "seconds": f"{child.pause:.0f}"})
                 if self._stop.wait(child.pause):
                     return
                 self._spawn(child)
                 child.restarts += 1
                 child.pause = min(child.pause * 2, RESTART_PAUSE[1])
-                self.write(f"{child.name} restarted (pid {child.process.pid})")
+                self.write(_("%(name)s restarted (pid %(pid)s)") % {"name": _(child.name), "pid": child.process.pid})
 
     def stop(self) -> None:
         """Stop watching, ask each child to finish (SIGINT), kill it after a grace period."""
@@ -122,7 +126,7 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-            self.write(f"{child.name} stopped")
+            self.write(_("%(name)s stopped") % {"name": _(child.name)})
 
 
 class Command(PinganCommand):
@@ -144,10 +148,10 @@ class Command(PinganCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         children = []
         if not opts["no_worker"]:
-            children += [Supervised("background worker", worker_command(opts["interval"])),
-                         Supervised("task worker", task_worker_command(opts["interval"]))]
+            children += [Supervised(N_("background worker"), worker_command(opts["interval"])),
+                         Supervised(N_("task worker"), task_worker_command(opts["interval"]))]
         if not opts["no_alerts"]:
-            names = ("alert worker", "MQTT ingest", "dispatch worker")
+            names = (N_("alert worker"), N_("MQTT ingest"), N_("dispatch worker"))
             children += [Supervised(name, argv) for name, argv in zip(names, alerts_commands(), strict=True)]
         supervisor = Supervisor(children, write=self._say)
         supervisor.start()
@@ -158,7 +162,7 @@ class Command(PinganCommand):
             # the demo serves its own static files; production puts them behind the web server
             from pingan.config.asgi import demo_application as app
 
-            self._say(f"web server (uvicorn, ASGI) on http://{host or '127.0.0.1'}:{port}/")
+            self._say(_("web server (uvicorn, ASGI) on %(url)s") % {"url": f"http://{host or '127.0.0.1'}:{port}/"})
             uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
         except KeyboardInterrupt:
             pass

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
 
@@ -39,7 +40,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise CommandError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
 
 
 class Command(PinganCommand):
@@ -79,11 +80,11 @@ class Command(PinganCommand):
         if opts["user"]:
             actor = User.objects.filter(username=opts["user"]).first()
             if actor is None:
-                raise CommandError(f"no account {opts['user']!r}")
+                raise CommandError(_("no account %(name)s") % {"name": repr(opts["user"])})
         try:
             getattr(self, f"do_{opts['action']}")(actor, opts)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise command_error(exc) from None
 
     def _svc_actor(self, actor):
         return None if isinstance(actor, CliActor) else actor
@@ -95,12 +96,13 @@ class Command(PinganCommand):
         t = time.perf_counter()
         if opts["source"] == "bureau":
             if not opts["file"]:
-                raise CommandError("pingan stats import bureau FILE: the file is required")
+                raise CommandError(_("pingan stats import bureau FILE: the file is required"))
             path = Path(opts["file"])
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+                raise CommandError(_("cannot read %(path)s: %(error)s") % {
+                    "path": path, "error": exc.strerror or exc}) from None
             batch = services.bureau_import(data=data, filename=path.name, actor=self._svc_actor(actor),
                                            org_code=opts["org"])
         else:
@@ -161,14 +163,17 @@ class Command(PinganCommand):
         guide(self.stdout.write, accounts=[n for n, _r in accounts],
               suggest=[Suggest("analyst", "350200", "demo_analyst"),
                        Suggest("station_chief", "350203-LQ", "demo_chief")],
-              visits=[Visit("/stats/", (analyst,), "CompStat of the units under the analyst's — this week, 28 days "
-                            "and the year against last year (the Xiamen bureau's figures are synthetic); a unit's "
-                            "page: the weekly PDF, the incidents behind a figure, reclassify one with a reason"),
-                      Visit("/stats/", (chief,), "the station's own CompStat (莲前派出所, synthetic)"),
-                      Visit("/stats/imports/", (analyst,), "the demo file's rejected rows, each with its row, column "
-                            "and reason; import a bureau file of your own (the template is on that page)")],
-              tries=["Chicago, San Francisco and New York (real open data) are read by an analyst of their own "
-                     "organisation: pingan user create analyst2 --role analyst --unit US-CHI-AA"])
+              visits=[Visit("/stats/", (analyst,), _(
+                  "CompStat of the units under the analyst's — this week, 28 days and the year against last year "
+                  "(the Xiamen bureau's figures are synthetic); a unit's page: the weekly PDF, the incidents behind "
+                  "a figure, reclassify one with a reason")),
+                      Visit("/stats/", (chief,), _("the station's own CompStat (莲前派出所, synthetic)")),
+                      Visit("/stats/imports/", (analyst,), _(
+                          "the demo file's rejected rows, each with its row, column and reason; import a bureau "
+                          "file of your own (the template is on that page)"))],
+              tries=[_("Chicago, San Francisco and New York (real open data) are read by an analyst of their own "
+                       "organisation: %(command)s") % {
+                  "command": "pingan user create analyst2 --role analyst --unit US-CHI-AA"}])
 
     # -------------------------------------------------------------------------------------------- report
     def _print_compstat(self, actor, code, as_of, scheme):
@@ -256,7 +261,7 @@ class Command(PinganCommand):
             t = time.perf_counter()
             if as_of is None:
                 if not opts["unit"]:
-                    raise CommandError("--all-units needs --as-of or a unit whose data set gives the default")
+                    raise CommandError(_("--all-units needs --as-of or a unit whose data set gives the default"))
                 as_of = selectors.default_as_of(selectors.unit_get(actor=actor, code=opts["unit"]))
             result = selectors.compstat_all_units(actor=actor, as_of=as_of, scheme_id=opts["scheme"],
                                                   root_code=opts["unit"])
@@ -268,7 +273,7 @@ class Command(PinganCommand):
                 + (_("; written to %(file)s") % {"file": opts["xlsx"]} if opts["xlsx"] else ""))
             return
         if not opts["unit"]:
-            raise CommandError("give a unit code (pingan stats report UNIT) or --all-units")
+            raise CommandError(_("give a unit code (pingan stats report UNIT) or --all-units"))
         p = self._print_compstat(actor, opts["unit"], as_of, opts["scheme"])
         if opts["pdf"]:
             Path(opts["pdf"]).write_bytes(report.weekly_pdf(p, generated_by=getattr(actor, "username", "")))
@@ -281,12 +286,14 @@ class Command(PinganCommand):
     def do_schemes(self, actor, opts):
         from pingan.stats import classify
 
+        zh = (get_language() or "").startswith("zh")  # one language, never "English / 中文" side by side
         for s in classify.schemes().values():
-            option = f" (option of {s.option_of})" if s.option_of else ""
-            self.stdout.write(f"{s.stamp():<32} {s.en} / {s.zh}{option}")
+            option = _(" (option of %(scheme)s)") % {"scheme": s.option_of} if s.option_of else ""
+            self.stdout.write(f"{s.stamp():<32} {s.zh if zh else s.en}{option}")
             for c in s.categories:
-                kind = "group" if c.is_group else ("victims" if c.count == "victims" else "incidents")
-                self.stdout.write(f"    {c.key:<24} {c.en} / {c.zh}  [{kind}]")
+                kind = (_("a group of categories") if c.is_group else _("counts victims") if c.count == "victims"
+                        else _("counts incidents"))
+                self.stdout.write(f"    {c.key:<24} {c.zh if zh else c.en}  [{kind}]")
 
     def do_rollup(self, actor, opts):
         from django.db.models import Max, Min
@@ -297,14 +304,16 @@ class Command(PinganCommand):
         services.unit_closure_refresh()
         span = Incident.objects.aggregate(a=Min("count_date"), b=Max("count_date"), c=Max("cleared_on"))
         if span["a"] is None:
-            self.stdout.write("no incidents")
+            self.stdout.write(_("no incidents"))
             return
         start = _date(opts["start"]) if opts["start"] else span["a"]
         end = _date(opts["end"]) if opts["end"] else max(d for d in (span["b"], span["c"]) if d)
         t = time.perf_counter()
         n = services.rollup_refresh(start=start, end=end)
-        self.stdout.write(f"rollups {start}..{end}: {n['counts']} count rows, {n['clearances']} clearance rows "
-                          f"({time.perf_counter() - t:.1f} s)")
+        self.stdout.write(_("rollups %(start)s..%(end)s: %(counts)s count rows, %(clearances)s clearance rows "
+                            "(%(seconds)s s)") % {"start": start, "end": end, "counts": n["counts"],
+                                                  "clearances": n["clearances"],
+                                                  "seconds": f"{time.perf_counter() - t:.1f}"})
 
     def do_vehicles(self, actor, opts):
         from pingan.core.models import OrgUnit
@@ -312,8 +321,9 @@ class Command(PinganCommand):
 
         unit = OrgUnit.objects.filter(code=opts["unit"]).first()
         if unit is None:
-            raise CommandError(f"no unit {opts['unit']!r}")
+            raise CommandError(_("no unit %(code)s") % {"code": repr(opts["unit"])})
         services.vehicle_count_set(actor=self._svc_actor(actor), unit=unit, year=opts["year"],
                                    vehicles=opts["vehicles"], source=opts["source"])
-        self.stdout.write(f"{unit.code} {opts['year']}: {opts['vehicles']} vehicles ({opts['source']})")
+        self.stdout.write(_("%(unit)s %(year)s: %(n)s vehicles (%(source)s)") % {
+            "unit": unit.code, "year": opts["year"], "n": opts["vehicles"], "source": opts["source"]})
 

@@ -1,0 +1,142 @@
+"""Every ``pingan`` command speaks the user's language (issue 11).
+
+A trial under a Chinese locale read ``pingan demo``, the demos' closing guide (``core.demoguide``) and ``pingan
+risk …`` in English, while ``pingan stats report`` and ``pingan screen`` were Chinese. ``pingan`` activates the
+language from ``PINGAN_LANGUAGE`` or the locale (``pingan.cli.language``); every line a command writes for a
+person goes through the catalogue. Machine-readable output (``--json``, tab-separated lists, ``key=value``
+counters, SQL) keeps its stable form in every language.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from pingan.core.demoguide import Suggest, Visit, guide
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
+COMMANDS = [*sorted(SRC.glob("*/management/commands/*.py")), SRC / "core" / "demoguide.py"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+#: An English word in a literal (format names like PDF or CSV are not words of a language).
+WORD = re.compile(r"\b(?=[A-Za-z]*[a-z])[A-Za-z]{3,}\b")
+#: A comment that says why a line keeps a fixed form: read by scripts, data as stored, a command line, SQL.
+FIXED = re.compile(r"#.*(stable|scripts read|\(data\)|as stored|cron logs|as it is typed|SQL)", re.I)
+
+
+def _literal(node) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return (_literal(node.left) or "") + (_literal(node.right) or "")
+    return None
+
+
+def untranslated(path: Path) -> list[str]:
+    """Lines that write (or raise) a literal with English words without the catalogue: the first argument of
+    ``….write``, ``w``, ``write``, ``_say`` and ``CommandError`` is a string or f-string literal."""
+    source = path.read_text(encoding="utf-8")
+    lines, found = source.splitlines(), []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        f = node.func
+        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        if name not in ("write", "w", "_say", "CommandError"):
+            continue
+        text = _literal(node.args[0])
+        if text is None or not WORD.search(re.sub(r"--[a-z-]+", "", text)):
+            continue
+        if FIXED.search("\n".join(lines[max(0, node.lineno - 4):node.end_lineno])):
+            continue
+        found.append(f"{path.relative_to(SRC)}:{node.lineno}: {text[:80]!r}")
+    return found
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: p.stem)
+def test_no_command_writes_english_past_the_catalogue(path):
+    assert untranslated(path) == []
+
+
+def test_the_check_finds_an_english_line(tmp_path):
+    module = tmp_path / "c.py"
+    module.write_text('def handle(self, n):\n    self.stdout.write(f"imported {n} rows")\n'
+                      '    self.stdout.write(_("imported %(n)s rows") % {"n": n})\n'
+                      '    for x in n:  # tab-separated, stable words (scripts read it)\n'
+                      '        self.stdout.write(f"{x}\\tactive")\n\n\n\n    raise CommandError("no such file")\n',
+                      encoding="utf-8")
+    global SRC
+    keep, SRC = SRC, tmp_path
+    try:
+        assert [line.split(": ", 1)[0] for line in untranslated(module)] == ["c.py:2", "c.py:9"]
+    finally:
+        SRC = keep
+
+
+
+@pytest.mark.django_db
+def test_the_demo_guide_is_chinese_under_a_chinese_locale(cast):
+    out: list[str] = []
+    with translation.override("zh-hans"):
+        guide(out.append, accounts=["landlord_a"], passwords={"landlord_a": "once-only"},
+              suggest=[Suggest("officer", "350203-LQ", "demo_officer")],
+              visits=[Visit("/screening/", ("landlord_a",), "x"), Visit("/verify/", (), "y")])
+    text = "\n".join(out)
+    assert "下一步：在浏览器中试用" in text and "启动网站" in text and "仅显示这一次" in text
+    assert "用 landlord_a 登录：x" in text and "/verify/  无需登录：y" in text
+    for english in ("Next: try it", "start the site", "the accounts", "shown once", "open each page", " as ",
+                    "anyone", "another role"):
+        assert english not in text, english
+
+
+@pytest.mark.django_db
+def test_risk_and_code_say_it_in_chinese_and_keep_their_machine_forms(tmp_path):
+    movements = tmp_path / "m.csv"
+    movements.write_text("id_type,id_number,name,adcode,place,start,end,source\n"
+                         "resident_id,110105197007077890,王芳,350203,某地,2022-08-10T09:00:00+08:00,"
+                         "2022-08-10T10:00:00+08:00,t\n", encoding="utf-8")
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("risk", "import", "movements", str(movements), stdout=out)
+        call_command("risk", "list", stdout=out)
+        with pytest.raises(CommandError, match=r"^没有编号为 999 的数据集：pingan risk list"):
+            call_command("risk", "reevaluate", "999")
+        with pytest.raises(CommandError, match=r"^该码无效：不是有效的平安码$"):
+            call_command("code", "verify", "PA1:xx", stdout=out)
+        json_out = io.StringIO()
+        with pytest.raises(CommandError):
+            call_command("code", "verify", "PA1:xx", "--json", stdout=json_out)
+    text = out.getvalue()
+    assert re.search(r"^已导入 m\.csv：1 行，数据集 \d+（", text, re.M), text
+    assert re.search(r"^\d+\tmovements\tm\.csv\t1 rows\t0 rejected\tactive\t", text, re.M), text  # stable TSV
+    assert "不是有效的平安码：" in text and "技术细节" in text
+    assert '"status": "malformed"' in json_out.getvalue()  # the JSON keeps the API's codes
+
+
+@pytest.mark.django_db
+def test_a_failed_user_create_is_chinese_too(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^没有代码为 'NOPE' 的单位$"):
+        call_command("user", "create", "someone", "--role", "officer", "--unit", "NOPE")
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="标准输入不是终端"):
+        call_command("user", "create", "someone", "--role", "landlord")
+
+
+@pytest.mark.django_db
+def test_audit_search_keeps_its_tab_separated_lines_in_chinese(cast):
+    from pingan.core import audit
+
+    audit.record(cast.officer_a, "read", "Person", "p1", purpose="test")
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("audit", "search", "--actor", cast.officer_a.username, stdout=out)
+    rows = [line.split("\t") for line in out.getvalue().splitlines()]
+    assert any(r[0].isdigit() and r[2] == cast.officer_a.username and r[5:8] == ["read", "Person:p1", "test"]
+               and len(r) == 10 for r in rows), rows
