@@ -17,6 +17,7 @@ from derived_support import RED_ID, TENANTS, import_risk, run
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from test_app_support import isolated, sign_in  # noqa: F401 - fixture
 
 from pingan.codes import services
@@ -102,6 +103,10 @@ def test_the_command_line_says_it_did_not_reissue(cast, risk):
     run(cast.premises_a, TENANTS[:3])
     live = services.current_code(cast.premises_a)
     out = io.StringIO()
-    call_command("code", "issue", str(cast.premises_a.pk), stdout=out, stderr=io.StringIO())
+    with translation.override("en"):  # the command's language (pingan activates it from the locale)
+        call_command("code", "issue", str(cast.premises_a.pk), stdout=out, stderr=io.StringIO())
     assert "not re-issued" in out.getvalue() and live.code_id in out.getvalue()
+    out = io.StringIO()
+    call_command("code", "issue", str(cast.premises_a.pk), stdout=out, stderr=io.StringIO())
+    assert "未重新签发" in out.getvalue() and live.code_id in out.getvalue()
     assert SafetyCode.objects.filter(premises=cast.premises_a).count() == 1

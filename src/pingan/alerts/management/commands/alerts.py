@@ -311,8 +311,8 @@ class Command(PinganCommand):
         total = 0
         while n := services.event_log_prune(limit=50_000):
             total += n
-        self.stdout.write(f"{total} events pruned from the event log; it keeps what no consumer has processed "
-                          "and the last PINGAN_EVENTS_MAX_AGE_S seconds")
+        self.stdout.write(_("%(n)s events pruned from the event log; it keeps what no consumer has processed and "
+                            "the last PINGAN_EVENTS_MAX_AGE_S seconds") % {"n": total})
 
     def do_counters(self, o):
         self.stdout.write(json.dumps(services.counters(), sort_keys=True))
