@@ -155,7 +155,7 @@ class Command(PinganCommand):
             children += [Supervised(name, argv) for name, argv in zip(names, alerts_commands(), strict=True)]
         supervisor = Supervisor(children, write=self._say)
         supervisor.start()
-        host, _, port = opts["addrport"].rpartition(":")
+        host, _sep, port = opts["addrport"].rpartition(":")
         try:
             import uvicorn
 
