@@ -1,7 +1,9 @@
 """Alerts selectors: every read takes the actor, is scoped to the actor's line, and reads of personal data
 (plates, positions, alerts) write the audit record.
 
-Who sees what (least privilege): officers and station chiefs — their unit's subtree (``core.scoping``);
+Who sees what (least privilege): officers and station chiefs — their unit's subtree (``core.scoping``),
+and an officer also the alerts they respond to by a rule of ``alerts.responders`` (the crew of a patrol unit
+of another station dispatched there: ``dispatch``);
 analysts — the bureau; dispatchers (command centre) — every alert (they dispatch across units), not the
 watch list; administrators — devices and dead letters (they run the ingest), no alerts; everyone else —
 nothing.
@@ -12,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.alerts import responders
 from pingan.alerts.models import Alert, DeadLetter, Device, HotlistEntry, Silence, ViidSubscription
 from pingan.core import audit
 from pingan.core.errors import NotFound
@@ -54,7 +58,7 @@ def _alerts_qs(actor) -> QuerySet[Alert]:
     qs = Alert.objects.select_related("unit", "device", "owner")
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.role == Role.DISPATCHER:
         return qs
-    return scope(actor, qs)
+    return responders.visible(actor, qs, scope(actor, qs), timezone.now())
 
 
 def alert_list(*, actor, open_only: bool = False, purpose: str = "") -> QuerySet[Alert]:

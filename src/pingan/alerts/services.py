@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
-from pingan.alerts import alerting, gat1400, routing
+from pingan.alerts import alerting, gat1400, responders, routing
 from pingan.alerts.events import Event, EventError, check_position, check_time, event_storable, parse_payload
 from pingan.alerts.models import (
     Alert,
@@ -1177,6 +1177,8 @@ def _alert_for_action(actor: User, alert_id: int) -> Alert:
         )
     qs = Alert.objects.select_for_update(of=("self",)).filter(pk=alert_id)
     alert = qs.first() if actor.role == Role.DISPATCHER else scope(actor, qs).first()
+    if alert is None and responders.responds(actor, alert_id, timezone.now()):
+        alert = qs.first()
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
     return alert
@@ -1195,7 +1197,8 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
             code="bad_transition",
             params={"state": alert.state, "to": to},
         )
-    if alert.state != Alert.State.NEW and alert.owner_id != actor.pk and actor.role == Role.OFFICER:
+    if (alert.state != Alert.State.NEW and alert.owner_id != actor.pk and actor.role == Role.OFFICER
+            and not responders.responds(actor, alert.pk, timezone.now())):
         raise DomainError(f"alert {alert_id} is owned by another officer", code="not_owner", params={"id": alert_id})
     now = timezone.now()
     fields = ["state"]

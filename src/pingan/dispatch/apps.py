@@ -11,8 +11,12 @@ class DispatchConfig(AppConfig):
     verbose_name = _("dispatch")
 
     def ready(self) -> None:
+        from pingan.alerts import responders
         from pingan.core import navigation
         from pingan.core.models import Role
+        from pingan.dispatch.selectors import dispatched_alert_ids
+
+        responders.register(dispatched_alert_ids)
 
         navigation.register(
             navigation.Section(

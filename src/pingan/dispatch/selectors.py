@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +160,22 @@ def my_assignments(*, actor, now: dt.datetime | None = None) -> list[Assignment]
         .select_related("alert__unit", "alert__device", "alert__owner", "patrol_unit")
         .order_by("-id")[:20]
     )
+
+
+def dispatched_alert_ids(actor, now: dt.datetime):
+    """The alerts ``actor`` responds to as dispatched crew (a rule of ``alerts.responders``): an officer crewing
+    now a patrol unit whose accepted assignment to the alert has not ended — the unit is still on it (its
+    ``current_alert``; going available or off duty ends it). Whatever the unit's station: that is the point,
+    an officer of 江头 sent to a 莲前 alert must open it to report on scene and close it. ``None`` for anyone
+    else (chiefs, other roles, officers not dispatched)."""
+    if getattr(actor, "role", None) != Role.OFFICER:
+        return None
+    units = active_assignments(now).filter(user=actor, patrol_unit__isnull=False).values("patrol_unit")
+    return Alert.objects.filter(
+        assignments__state=Assignment.State.ACCEPTED,
+        assignments__patrol_unit__in=units,
+        assignments__patrol_unit__current_alert=F("pk"),
+    ).values("pk")
 
 
 #: A cursor older than this (a console asleep, a laptop lid closed) gets the whole state again.

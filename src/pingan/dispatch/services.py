@@ -270,8 +270,8 @@ def unit_status_set(
     *, actor: User | None, patrol_unit_id: int, to: str, now: dt.datetime | None = None
 ) -> StatusChange:
     """Change a unit's CAD status (the crew on its terminal, a chief or a dispatcher). On scene records the
-    arrival on its accepted assignment (and moves the alert on scene when the actor owns it); available or
-    off duty ends it. Raises ``DomainError`` ``bad_unit_status``, ``NotFound``, ``PermissionDenied``."""
+    arrival on its accepted assignment (and moves the alert on scene when the actor owns it or crews the unit);
+    available or off duty ends it. Raises ``DomainError`` ``bad_unit_status``, ``NotFound``, ``PermissionDenied``."""
     now = now or timezone.now()
     pu = _patrol_unit_for_update(actor, patrol_unit_id, now, "change unit status")
     if to not in S.values or to not in NEXT_STATUS[pu.status]:
@@ -287,9 +287,10 @@ def unit_status_set(
             a.arrived_at = now
             a.save(update_fields=["arrived_at"])
             alert = a.alert
-            if (
+            if (  # the owner, or an officer of the crew (dispatched there: ``alerts.responders``)
                 actor is not None
-                and alert.owner_id == actor.pk
+                and (alert.owner_id == actor.pk or actor.role == Role.OFFICER)
+                and alert.open
                 and alert.state in (Alert.State.ACKNOWLEDGED, Alert.State.EN_ROUTE)
             ):
                 alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.ON_SCENE)
