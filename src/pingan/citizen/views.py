@@ -277,6 +277,7 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
         counter = selectors.counter_get(counter_id=counter_id)
     except NotFound:
         raise Http404("no such counter") from None
+    slot_id, existing = 0, None
     if request.method == "POST":
         try:
             slot_id = _int(request.POST.get("slot"))
@@ -285,19 +286,24 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
             services.booking_create(actor=request.user, slot_id=slot_id, service=request.POST.get("service", ""))
         except DomainError as exc:
             _fail(request, exc)
+            if exc.code == "one_booking_per_day":  # say where the appointment of that day is
+                existing = selectors.bookings_list(actor=request.user, day=dt.date.fromisoformat(exc.params["day"]))
+                existing = existing.filter(status__in=["booked", "checked_in"]).first()
         else:
             messages.success(request, gettext("Booked. Bring your ID card; check in at the counter on the day."))
             return redirect("citizen:me")
     services.slots_open(counter=counter)
     slots = list(selectors.slots_free(counter=counter))
     days = sorted({s.day for s in slots})
+    chosen = next((s for s in slots if s.id == slot_id), None)  # a refused booking keeps the day and time chosen
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        day = days[0] if days else None
+        day = chosen.day if chosen else days[0] if days else None
     ctx = {"counter": counter, "days": days, "day": day, "slots": [s for s in slots if s.day == day],
            "services": [(c, n) for c, n in _service_names().items() if c in counter.services],
-           "service": request.GET.get("service", "")}
+           "service": request.POST.get("service", "") or request.GET.get("service", ""),
+           "chosen": chosen.id if chosen else 0, "existing": existing}
     if request.htmx:
         return TemplateResponse(request, "citizen/partials/slots.html", ctx)
     return TemplateResponse(request, "citizen/book.html", ctx)
@@ -343,6 +349,7 @@ def _uploads(request: HttpRequest) -> list[services.Upload]:
 def permit_new(request: HttpRequest) -> HttpResponse:
     """Apply for a residence permit: address and area, since when, the basis, and the documents."""
     values = request.POST if request.method == "POST" else {}
+    open_app = None
     if request.method == "POST":
         p = request.POST
         try:
@@ -355,6 +362,9 @@ def permit_new(request: HttpRequest) -> HttpResponse:
                                         basis=p.get("basis", ""), documents=_uploads(request))
         except DomainError as exc:
             _fail(request, exc)
+            if exc.code == "permit_open":  # say which application is open
+                open_app = selectors.permits_list(actor=request.user).filter(
+                    status__in=["submitted", "incomplete", "accepted"]).order_by("-id").first()
         else:
             return redirect("citizen:permit", app.pk)
     r = rules.permit_rules()
@@ -365,6 +375,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
             groups.append((basis, [(k, document_label(k)) for k in kinds]))
     return TemplateResponse(request, "citizen/permit_new.html", {
         "v": values, "bases": PermitApplication.Basis.choices, "groups": groups, "areas": _areas(),
+        "open_app": open_app,
         "rules": r, "source": texts.pick(r.source)})
 
 
