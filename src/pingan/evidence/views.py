@@ -379,12 +379,26 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
         except DomainError as exc:
-            _fail(request, exc)
+            if exc.code in ("not_found", "permission_denied") or form not in _KEPT_FORMS:
+                _fail(request, exc)
+            else:  # the form comes back open with what was typed and the error beside its field
+                return _case_page(request, c, item_rows=item_rows, seizure=p if form == "seizure" else None,
+                                  failed={"form": form, "sent": form == "transfer", "error": page_message(exc),
+                                          "field": _ERROR_FIELD.get(exc.code, str(exc.params.get("field", ""))),
+                                          "v": p, "transfer": p.get("transfer", ""),
+                                          "items": set(p.getlist("items"))}, status=400)
         except (ValueError, ArithmeticError):
             messages.error(request, page_message(DomainError("bad number", code="bad_quantity",
                                                              params={"value": ""})))
         return redirect("evidence:case", c.pk)
     return _case_page(request, c)
+
+
+#: Forms of the case page that, refused, come back with what was typed (not a redirect to an empty form).
+_KEPT_FORMS = ("seizure", "transfer", "reject")
+#: The field a refusal is about, shown beside it (otherwise at the top of the form).
+_ERROR_FIELD = {"evidence_empty_list": "items", "mixed_transfer": "items", "item_unavailable": "items",
+                "transfer_pending": "items", "bad_transfer_target": "to"}
 
 
 def _rulings(c, items) -> list[dict]:
@@ -396,9 +410,11 @@ def _rulings(c, items) -> list[dict]:
             for r in c.rulings.select_related("court").order_by("decided_at", "id")]
 
 
-def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status: int = 200) -> HttpResponse:
+def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, failed=None,
+               status: int = 200) -> HttpResponse:
     """The case page; ``item_rows`` and ``seizure`` (what was typed in the seizure-list form) shown again with
-    their errors when the list was refused."""
+    their errors when the list was refused; ``failed`` (form, error, field, typed values ``v``, ``items``): a
+    refused form shown open again with what was typed."""
     item_rows = list(item_rows or [])
     item_rows += [{f: "" for f in _ITEM_FIELDS} | {"n": len(item_rows) + i + 1, "errors": {}}
                   for i in range(max(ITEM_ROWS - len(item_rows), 1))]
@@ -408,7 +424,7 @@ def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, status:
     for t in transfers:  # a procuratorate sees what it sent on too; only what was sent to it waits for its answer
         t.incoming = org is not None and t.to_org.path.startswith(org.path)
     return TemplateResponse(request, "evidence/case.html", {
-        "item_rows": item_rows, "seizure": seizure or {}, "rulings": _rulings(c, items),
+        "item_rows": item_rows, "seizure": seizure or {}, "rulings": _rulings(c, items), "failed": failed or {},
         "case": c, "items": items, "transfers": transfers,
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
