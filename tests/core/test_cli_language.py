@@ -140,3 +140,26 @@ def test_audit_search_keeps_its_tab_separated_lines_in_chinese(cast):
     rows = [line.split("\t") for line in out.getvalue().splitlines()]
     assert any(r[0].isdigit() and r[2] == cast.officer_a.username and r[5:8] == ["read", "Person:p1", "test"]
                and len(r) == 10 for r in rows), rows
+
+
+def test_serves_supervisor_thread_speaks_the_commands_language():
+    """``pingan serve``'s restart lines come from its watching thread, where the language pingan activated (per
+    thread) was not: they came out in the site's default (Chinese) under PINGAN_LANGUAGE=en."""
+    import sys
+    import time
+
+    from pingan.screening.management.commands.serve import Supervised, Supervisor
+
+    said: list[str] = []
+    with translation.override("en"):
+        supervisor = Supervisor([Supervised("background worker", [sys.executable, "-c", "pass"])], write=said.append,
+                                poll=0.05)
+        supervisor.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not any("stopped with" in line for line in said) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            supervisor.stop()
+    assert any(line.startswith("background worker (pid ") and "stopped with exit status 0; restarting in 1 s" in line
+               for line in said), said

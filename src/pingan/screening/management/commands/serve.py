@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
@@ -81,14 +82,18 @@ class Supervisor:
         for child in self.children:
             self._spawn(child)
             self.write(_("%(name)s started (pid %(pid)s)") % {"name": _(child.name), "pid": child.process.pid})
-        self._thread = threading.Thread(target=self._watch, name="pingan-supervisor", daemon=True)
+        # the watching thread speaks the command's language too (an activated language is per thread)
+        self._thread = threading.Thread(target=self._watch, args=(translation.get_language(),),
+                                        name="pingan-supervisor", daemon=True)
         self._thread.start()
 
     def _spawn(self, child: Supervised) -> None:
         child.process = subprocess.Popen(child.argv)  # noqa: S603 - our own interpreter and module
         child.started = time.monotonic()
 
-    def _watch(self) -> None:
+    def _watch(self, language: str | None = None) -> None:
+        if language:
+            translation.activate(language)
         while not self._stop.wait(self.poll):
             for child in self.children:
                 code = child.process.poll() if child.process is not None else None
