@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 #: Priorities: the code stays (officers say "P1") with what it means.
@@ -314,7 +314,7 @@ def timeline_detail(action: str, detail: Mapping, *, units: Mapping[str, str] | 
     elif action == "repeated":
         n = len(d.get("events") or [])
         if n:
-            parts.append(_("%(n)s more event(s)") % {"n": n})
+            parts.append(ngettext("%(n)s more event", "%(n)s more events", n) % {"n": n})
     elif action == "resolved":
         parts.append(_("the device is reporting again"))
     elif action == "closed" and d.get("disposition"):
