@@ -85,7 +85,7 @@ def test_a_citizen_books_on_a_phone_and_the_desk_checks_in(live_server, phone, c
     page.click("#bookings button")  # cancel (two days ahead: allowed)
     expect(page.locator("#bookings")).to_contain_text("已取消")
     named = f"居民身份证补领 · {world.counter_a.name} · {booking.day:%Y-%m-%d} {booking.slot.start:%H:%M}"
-    assert questions and questions[0].startswith(f"取消预约: {named}")  # the viewer's language, the appointment
+    assert questions and questions[0].startswith(f"取消预约：{named}")  # the viewer's language, the appointment
     expect(page.locator(".messages")).to_contain_text(f"已取消预约：{named}")
     fits(page)
     booking.refresh_from_db()

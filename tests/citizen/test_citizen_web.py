@@ -175,7 +175,7 @@ def test_a_citizen_books_and_cancels_through_the_pages(client, world):
     when = f"{b.day:%Y-%m-%d} {b.slot.start:%H:%M}"
     named = f"居民身份证补领 · {world.counter_a.name} · {when}"  # service, office, day and time
     # the button's question (with JavaScript) names the appointment
-    assert f'data-confirm="取消预约: {named}"' in me
+    assert f'data-confirm="取消预约：{named}"' in me
     # a second step first (works without JavaScript): nothing is cancelled until it is confirmed, and the
     # confirmation page says which appointment
     step = client.post(f"/citizen/bookings/{b.pk}/cancel/")

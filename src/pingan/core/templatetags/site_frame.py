@@ -9,13 +9,16 @@ label), or "Menu" on a page of no section.
 ``{% empty_row N %}…{% endempty_row %}`` is the row a table shows when it has none: one cell across its ``N``
 columns, its text centred in the box the reader sees (``.empty-state``; a record table's phone card layout put
 it in the value column, off-centre, and some tables gave it one narrow column of seven).
+
+``{% colon %}`` is the colon after a label in the reader's language: the full-width "：" on Chinese pages, ": "
+on English ones (a label translated alone and followed by an ASCII colon read "依据: " on Chinese pages).
 """
 
 from __future__ import annotations
 
 from django import template
 from django.utils.html import conditional_escape
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -104,3 +107,9 @@ def empty_row(parser: template.base.Parser, token: template.base.Token) -> Empty
     nodelist = parser.parse(("endempty_row",))
     parser.delete_first_token()
     return EmptyRowNode(parser.compile_filter(bits[1]), nodelist)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: "：" in Chinese, ": " otherwise."""
+    return "：" if (get_language() or "").lower().startswith("zh") else ": "
