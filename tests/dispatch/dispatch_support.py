@@ -9,6 +9,16 @@ import math
 CENTRE = (118.1370, 24.4760)
 
 
+def sign_in(client, user, purpose: str = "dispatch"):
+    """Sign ``client`` in as ``user``; police also declare a purpose of use, as the page flow requires."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role in ("officer", "station_chief", "analyst"):
+        session = client.session
+        session["purpose"] = purpose
+        session.save()
+    return client
+
+
 def offset(metres_east: float, metres_north: float = 0.0, origin=CENTRE) -> tuple[float, float]:
     """A point ``metres_east``/``metres_north`` of ``origin`` (local flat approximation, < 0.1 % at 5 km)."""
     lon, lat = origin

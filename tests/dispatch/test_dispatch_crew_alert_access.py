@@ -5,18 +5,9 @@ close it). Nobody else of the other station sees it; the crew loses it when thei
 from __future__ import annotations
 
 import pytest
-from dispatch_support import make_alert
+from dispatch_support import make_alert, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, user, purpose: str = "alert_response"):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    if user.role in ("officer", "station_chief", "analyst"):
-        session = client.session
-        session["purpose"] = purpose
-        session.save()
-    return client
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def sent(force):
 
 
 def _status(client, user, alert) -> int:
-    return sign_in(client, user).get(f"/alerts/{alert.pk}/").status_code
+    return sign_in(client, user, "alert_response").get(f"/alerts/{alert.pk}/").status_code
 
 
 def test_the_dispatched_crew_of_another_station_opens_the_alert_and_no_one_else_of_it(client, sent):
@@ -55,7 +46,7 @@ def test_the_dispatched_crew_of_another_station_opens_the_alert_and_no_one_else_
 def test_the_dispatched_crew_reports_on_scene_and_closes(client, sent):
     from pingan.alerts.models import Alert
 
-    c = sign_in(client, sent.officer_b)
+    c = sign_in(client, sent.officer_b, "alert_response")
     r = c.post("/dispatch/terminal/status/", {"unit": sent.car_b.pk, "to": "on_scene"})
     assert r.status_code in (200, 302)
     alert = Alert.objects.get(pk=sent.alert.pk)
@@ -111,5 +102,5 @@ def test_an_offer_not_yet_accepted_does_not_open_the_alert(client, force):
 
 
 def test_the_terminal_links_an_accepted_assignment_to_its_alert(client, sent):
-    body = sign_in(client, sent.officer_b).get("/dispatch/terminal/").content.decode()
+    body = sign_in(client, sent.officer_b, "alert_response").get("/dispatch/terminal/").content.decode()
     assert f'href="/alerts/{sent.alert.pk}/"' in body

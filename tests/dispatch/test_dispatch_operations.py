@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from dispatch_support import CENTRE, make_alert, offset
+from dispatch_support import CENTRE, make_alert, offset, sign_in
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,15 +17,6 @@ from pingan.dispatch import area
 pytestmark = pytest.mark.django_db
 
 NOBODY = ("officer_a", "analyst", "admin", "auditor", "landlord_a", "enterprise", "citizen")
-
-
-def sign_in(client, user, purpose: str = "dispatch"):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    if user.role in ("officer", "station_chief", "analyst"):
-        session = client.session
-        session["purpose"] = purpose
-        session.save()
-    return client
 
 
 def _users(force) -> dict:

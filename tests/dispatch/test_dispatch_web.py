@@ -6,20 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from dispatch_support import make_alert
+from dispatch_support import make_alert, sign_in
 
 pytestmark = pytest.mark.django_db
 
 NOBODY = ("officer_a", "analyst", "admin", "auditor", "landlord_a", "enterprise", "citizen")
-
-
-def sign_in(client, user, purpose: str = "dispatch"):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    if user.role in ("officer", "station_chief", "analyst"):
-        session = client.session
-        session["purpose"] = purpose
-        session.save()
-    return client
 
 
 def _users(force) -> dict:
