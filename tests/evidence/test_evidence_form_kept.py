@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -70,3 +71,47 @@ def test_a_refusal_without_a_reason_keeps_its_form_open(client, cast, people, ca
     form = html[html.index("<details open><summary>"):]
     form = form[:form.index("</details>")]
     assert 'name="reason"' in form and 'aria-invalid="true"' in form and "field-error" in form
+
+
+RULING_WORDS = {"zh-hans": "请至少为一件物品选择裁判处理方式", "en": "disposition for at least one item"}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_refused_ruling_keeps_its_form_with_what_was_typed(client, cast, people, case, lang):
+    """The ruling form redirected to an empty form after an error (issue 11): the number, the date and the
+    dispositions chosen had to be typed again, the error only at the top of the page."""
+    c, items = case
+    phone = items[0]
+    services.scan(actor=people.custodian, label=phone.label, location_code="SW-R1-A1")
+    t = services.transfer_send(actor=cast.officer_a, case=c, to_org_code="350203-JCY", item_labels=[phone.label],
+                               recommendation="随案移送")
+    services.transfer_accept(actor=people.procurator, transfer_id=t.pk)
+    t = services.transfer_send(actor=people.procurator, case=c, to_org_code="350203-FY", item_labels=[phone.label],
+                               recommendation="建议没收")
+    services.transfer_accept(actor=people.clerk, transfer_id=t.pk)
+    url = f"/evidence/cases/{c.pk}/"
+    sign_in(client, people.clerk)
+    client.cookies["django_language"] = lang
+
+    # no disposition chosen: the error beside the items, the number and the date kept
+    r = client.post(url, {"form": "ruling", "number": "（2026）闽0203刑初7号", "decided_at": "2026-12-01",
+                          "items": [phone.label]})
+    html = r.content.decode()
+    assert r.status_code == 400
+    form = html[html.index('id="record-ruling"'):]
+    form = form[:form.index("</form>")]
+    assert 'value="（2026）闽0203刑初7号"' in form and 'value="2026-12-01"' in form
+    fieldset = form[form.index('id="ruling-items"'):form.index("</fieldset>")]
+    assert 'aria-invalid="true"' in fieldset and RULING_WORDS[lang] in fieldset
+
+    # a number already recorded: the error beside the number, the disposition chosen stays selected
+    services.ruling_record(actor=people.clerk, case=c, number="（2026）闽0203刑初7号",
+                           decided_at=dt.date(2026, 12, 1), decisions={phone.label: "return"})
+    r = client.post(url, {"form": "ruling", "number": "（2026）闽0203刑初7号", "decided_at": "2026-12-02",
+                          "items": [phone.label], f"d_{phone.label}": "confiscate"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    form = html[html.index('id="record-ruling"'):]
+    form = form[:form.index("</form>")]
+    assert re.search(r'<input name="number"[^>]*aria-invalid="true"', form)
+    assert '<option value="confiscate" selected>' in form and 'value="2026-12-02"' in form

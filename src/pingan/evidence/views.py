@@ -395,10 +395,11 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 #: Forms of the case page that, refused, come back with what was typed (not a redirect to an empty form).
-_KEPT_FORMS = ("seizure", "transfer", "reject")
+_KEPT_FORMS = ("seizure", "transfer", "reject", "ruling")
 #: The field a refusal is about, shown beside it (otherwise at the top of the form).
 _ERROR_FIELD = {"evidence_empty_list": "items", "mixed_transfer": "items", "item_unavailable": "items",
-                "transfer_pending": "items", "bad_transfer_target": "to"}
+                "transfer_pending": "items", "bad_transfer_target": "to",
+                "ruling_exists": "number", "not_in_custody": "items", "bad_disposition": "items"}
 
 
 def _rulings(c, items) -> list[dict]:
@@ -419,12 +420,17 @@ def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, failed=
     item_rows += [{f: "" for f in _ITEM_FIELDS} | {"n": len(item_rows) + i + 1, "errors": {}}
                   for i in range(max(ITEM_ROWS - len(item_rows), 1))]
     items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
+    failed = failed or {}
+    v = failed.get("v") if failed.get("form") == "ruling" else None
+    # the ruling form: each item with the disposition chosen before a refusal (none on a plain visit)
+    ruling_items = [(i, v.get(f"d_{i.label}", "") if v is not None else "") for i in items]
     org = access.external_org(request.user)
     transfers = list(selectors.transfers_list(actor=request.user).filter(case=c))
     for t in transfers:  # a procuratorate sees what it sent on too; only what was sent to it waits for its answer
         t.incoming = org is not None and t.to_org.path.startswith(org.path)
     return TemplateResponse(request, "evidence/case.html", {
-        "item_rows": item_rows, "seizure": seizure or {}, "rulings": _rulings(c, items), "failed": failed or {},
+        "item_rows": item_rows, "seizure": seizure or {}, "rulings": _rulings(c, items), "failed": failed,
+        "ruling_items": ruling_items, "ruling_failed": failed if v is not None else {},
         "case": c, "items": items, "transfers": transfers,
         "lists": selectors.seizure_lists_of(actor=request.user, case=c),
         "categories": _category_names(), "police": request.user.role in access.POLICE_WRITERS,
