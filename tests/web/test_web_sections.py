@@ -146,3 +146,31 @@ def test_the_document_title_names_the_site_once(client, cast, lang):
             titles[(user.username, url)] = title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
             assert title.endswith(site) and not title.startswith(f"{site} · "), title
     assert any(t != site for t in titles.values())
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_dispatch_page_outside_the_console_names_its_section_in_the_phone_menu(client, cast, lang):
+    """The dispatcher's /dispatch/operations/ (and the roster, the operation templates) belonged to no section:
+    the phone's menu button read "☰ 菜单 / Menu" there instead of the page's section (issue 11)."""
+    import re
+
+    from web_support import sign_in
+
+    from pingan.core.models import OrgUnit
+    from pingan.core.services import user_create
+
+    dispatcher = user_create(username="disp_menu", password="a-long-password-1", role=Role.DISPATCHER,
+                             unit=OrgUnit.objects.get(code="350200-ZH"), display_name="disp_menu")
+    with translation.override(lang):
+        name = str(navigation._SECTIONS["dispatch_console"].label)
+    for user in (dispatcher, cast.chief_a):
+        sign_in(client, user, purpose="jurisdiction_management")
+        client.cookies["django_language"] = lang
+        for path in ("/dispatch/console/", "/dispatch/operations/", "/dispatch/roster/",
+                     "/dispatch/operations/templates/"):
+            response = client.get(path)
+            assert response.status_code == 200, (user.username, path, response.status_code)
+            here = re.search(r'<span class="menu-here">(.*?)</span>', response.content.decode())
+            assert here and here.group(1) == name, (user.username, path, here and here.group(1))
+    menu = {item["key"]: item for item in navigation.menu_for(cast.officer_a, "/dispatch/terminal/")}
+    assert menu["dispatch_terminal"]["current"]  # an officer's own unit page stays "My unit"

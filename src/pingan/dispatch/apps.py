@@ -24,7 +24,9 @@ class DispatchConfig(AppConfig):
                 label=_("Command centre"),
                 url_name="dispatch:console",
                 order=14,
-                prefix="/dispatch/console/",
+                # the operations, roster and template pages are the command centre's too (the phone menu said
+                # "Menu" there); an officer's /dispatch/terminal/ is the longer prefix and stays "My unit"
+                prefix="/dispatch/",
                 roles={Role.DISPATCHER, Role.STATION_CHIEF},
                 description=_("Map, open alerts, units and response times of your jurisdiction; dispatch units."),
             )
