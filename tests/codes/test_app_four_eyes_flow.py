@@ -105,3 +105,40 @@ def test_rejecting_a_correction_request_asks_first(client, cast, issued):
     html = client.post(f"/codes/disputes/{d.pk}/resolve/", {"decision": "rejected", "outcome": "未核实",
                                                              "confirmed": "1"}, follow=True).content.decode()
     assert Dispute.objects.get(pk=d.pk).status == "rejected" and "已驳回该纠错申请" in html
+
+
+@pytest.mark.parametrize("lang, decided, asked", [("zh-hans", "决定人", "提出人"), ("en", "decided by", "asked by")])
+def test_the_decided_list_says_who_decided_when_and_why_by_their_names(client, cast, issued, lang, decided, asked):
+    """The queue's "Decided" list said neither who decided, nor when, nor the note; and an account whose name
+    was set as its first and last name (the admin) showed as its user name (issue 11)."""
+    import re
+
+    from django.utils import timezone
+
+    from pingan.core.services import user_create
+
+    chief2 = user_create(username="chief_a2", password="correct horse battery staple", role="station_chief",
+                         unit=cast.unit_a, display_name="")
+    chief2.first_name, chief2.last_name = "明", "林"  # a name set in the admin, no display name
+    chief2.save()
+    requester = cast.chief_a
+    ov = services.level_override_request(premises=cast.premises_a, level="red", reason="核查", actor=requester)
+    services.level_override_reject(override=ov, actor=chief2, note="现场复核人员已搬离")
+    d = services.dispute_open(premises=cast.premises_a, text="人员已搬离", actor=cast.landlord_a)
+    services.dispute_resolve(dispute=d, upheld=True, outcome="已核实，调整等级", actor=chief2)
+    ov.refresh_from_db()
+    d.refresh_from_db()
+    sign_in(client, cast.officer_a)
+    client.cookies["django_language"] = lang
+    html = client.get("/codes/police/").content.decode()
+    listed = html[html.index('id="decided"'):]
+    listed = listed[:listed.index("</ul>")]
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
+    assert len(items) == 2, items
+    for item, when, note in ((items[0], d.resolved_at, "已核实，调整等级"),
+                             (items[1], ov.decided_at, "现场复核人员已搬离")):
+        assert f"{decided} 明 林" in item and "chief_a2" not in item  # who, by name
+        assert timezone.localtime(when).strftime("%Y-%m-%d %H:%M") in item  # when
+        assert note in item  # why
+    assert f"{asked} {cast.landlord_a.shown_name}" in items[0]
+    assert requester.shown_name in items[1]

@@ -135,6 +135,13 @@ class User(AbstractUser):
     def is_police(self) -> bool:
         return self.role in POLICE_ROLES
 
+    @property
+    def shown_name(self) -> str:
+        """The name pages show for the account: its display name, else the first and last name (set in the
+        admin), else the user name. Every page shows people so (``{{ u.shown_name }}``): some showed the user
+        name where another page showed the display name."""
+        return self.display_name or self.get_full_name() or self.username
+
 
 class Premises(models.Model):
     """A premises (场所): an enterprise site or a rental property, owned by a submitter account.
