@@ -85,6 +85,12 @@ def test_the_terminal_renders_labels_dates_and_a_map_in_the_viewers_language(liv
                     assert raw not in cards, raw
                 svg = page.locator("#map")
                 assert svg.locator("text.area-name").count() >= 2
+                # every name wholly inside the map (the English map cut "…g District Branch" at its edge)
+                assert page.evaluate("""() => { const s = document.querySelector('#map');
+                  const W = s.viewBox.baseVal.width, H = s.viewBox.baseVal.height;
+                  return [...s.querySelectorAll('text.area-name')].filter(t => { const b = t.getBBox();
+                    return b.x < 0 || b.y < 0 || b.x + b.width > W || b.y + b.height > H; })
+                    .map(t => t.textContent); }""") == []
                 assert svg.locator("rect.device").count() >= 3
                 assert svg.locator(".scalebar text").text_content().endswith("公里" if language == "zh-hans" else "km")
                 expect(svg.locator(".north text")).to_have_text("北" if language == "zh-hans" else "N")

@@ -69,6 +69,26 @@ class MapView:
         return self.height - 8
 
 
+#: The names' font size (map units: the CSS's .area-name 10px at 1:1) and the widths of its characters:
+#: a CJK character is one em, a Latin one about 0.62 em at most on average (bold, capitals), a space 0.3.
+LABEL_EM = 10
+
+
+def label_width(name: str) -> float:
+    """An upper estimate of ``name``'s width on the map (map units), to keep it inside the frame."""
+    return sum(LABEL_EM * (1.0 if ord(c) >= 0x2E80 else 0.3 if c == " " else 0.62) for c in name)
+
+
+def _inside_frame(name: str, x: float, y: float, width: int, height: int) -> tuple[float, float]:
+    """The centre of a name moved so that the whole name lies inside the frame (a name centred on a point near
+    the edge was cut: the English map read "…g District Branch")."""
+    half = label_width(name) / 2
+    lo, hi = PAD + half, width - PAD - half
+    x = width / 2 if lo > hi else min(max(x, lo), hi)
+    y = min(max(y, PAD + LABEL_EM), height - PAD)
+    return round(x, 1), round(y, 1)
+
+
 def build(
     areas: list[tuple[str, dict, bool]] | list[tuple[str, dict]],
     *,
@@ -122,7 +142,7 @@ def build(
         lx = ly = None
         if not inside.is_empty and inside.area * scale * scale * kx > 900:  # room for a name (≈30×30 units)
             pt = inside.representative_point()
-            lx, ly = xy(pt.x, pt.y)
+            lx, ly = _inside_frame(name, *xy(pt.x, pt.y), width, height)
         out.append(Area(name, " ".join(d), own, lx, ly))
     out.sort(key=lambda a: a.own)  # the own area last: drawn on top
     devs = tuple(Mark(n, *xy(lon, lat), "device") for n, lon, lat in devices

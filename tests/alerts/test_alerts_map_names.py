@@ -1,0 +1,35 @@
+"""A boundary's name on the alerts map lies wholly inside the frame (issue 11: the English map cut a
+neighbour's name at its edge, "…g District Branch": a name was centred on a point of the area near the edge)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pingan.alerts import mapview
+
+
+def _square(x0: float, y0: float, x1: float, y1: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+@pytest.mark.parametrize("name", ["Siming District Branch", "思明分局", "Lianqian Police Station"])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_neighbours_name_at_the_edge_stays_inside_the_map(name, side):
+    own = _square(118.10, 24.45, 118.14, 24.49)
+    # the neighbour reaches far beyond the frame: only a strip along one edge is on the map
+    neighbour = _square(118.137, 24.45, 118.30, 24.49) if side == "right" else _square(117.90, 24.45, 118.103, 24.49)
+    view = mapview.build([("莲前派出所", own, True), (name, neighbour, False)], width=340)
+    labelled = {a.name: a for a in view.areas if a.label_x is not None}
+    assert name in labelled  # the strip is wide enough for its name to be drawn
+    for a in labelled.values():
+        half = mapview.label_width(a.name) / 2
+        assert a.label_x - half >= 0 and a.label_x + half <= view.width, (a.name, a.label_x, half, view.width)
+        assert mapview.LABEL_EM <= a.label_y <= view.height
+
+
+def test_the_width_estimate_is_not_below_what_chromium_draws():
+    # measured in Debian's chromium at 10px in the site's font stack (getBBox, 2026-12-06), bold (600) being
+    # the wider: "Siming District Branch" 126.7, "Lianqian Police Station" 129.8, "思明分局" 40, "莲前派出所" 50
+    for name, drawn in (("Siming District Branch", 126.7), ("Lianqian Police Station", 129.8), ("思明分局", 40),
+                        ("莲前派出所", 50)):
+        assert mapview.label_width(name) >= drawn, name
