@@ -174,3 +174,11 @@ def test_a_dispatch_page_outside_the_console_names_its_section_in_the_phone_menu
             assert here and here.group(1) == name, (user.username, path, here and here.group(1))
     menu = {item["key"]: item for item in navigation.menu_for(cast.officer_a, "/dispatch/terminal/")}
     assert menu["dispatch_terminal"]["current"]  # an officer's own unit page stays "My unit"
+
+
+def test_a_landlords_premises_pages_name_my_premises_in_the_menu(cast):
+    """/premises/ and a premises' page (core) belonged to no section: the landlord's phone menu said "Menu"."""
+    for path in ("/premises/", f"/premises/{cast.premises_a.pk}/", "/screening/"):
+        menu = {item["key"]: item for item in navigation.menu_for(cast.landlord_a, path)}
+        assert menu["screening"]["current"], path
+        assert [k for k, item in menu.items() if item["current"]] == ["screening"], path

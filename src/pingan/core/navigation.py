@@ -35,8 +35,9 @@ class Section:
 
     ``label`` is a lazy translation (short: it shares a phone's width with the others); ``url_name`` a
     name ``reverse()`` resolves without arguments; ``prefix`` the path prefix under which the section is
-    the current one (default: its own URL); ``roles`` the roles that see it; ``description`` one line for
-    the section's card on the home page.
+    the current one (default: its own URL), ``also`` more such prefixes (a section whose pages live under two
+    paths: a landlord's premises pages are under /screening/ and /premises/); ``roles`` the roles that see
+    it; ``description`` one line for the section's card on the home page.
     """
 
     key: str
@@ -47,6 +48,7 @@ class Section:
     prefix: str | None = None
     description: Any = ""
     group: str | None = None
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,15 @@ def sections_for(user, path: str = "") -> list[dict]:
         url = _url(s)
         if url is not None:
             out.append({"key": s.key, "label": s.label, "url": url, "prefix": s.prefix or url, "current": False,
-                        "description": s.description})
-    matches = [item for item in out if path.startswith(item["prefix"]) and (item["prefix"] != "/" or path == "/")]
+                        "description": s.description, "also": s.also})
+
+    def match(item: dict) -> int:  # the length of the item's longest prefix of path (-1: none)
+        return max((len(p) for p in (item["prefix"], *item["also"])
+                    if path.startswith(p) and (p != "/" or path == "/")), default=-1)
+
+    matches = [item for item in out if match(item) >= 0]
     if matches:
-        max(matches, key=lambda item: len(item["prefix"]))["current"] = True
+        max(matches, key=match)["current"] = True
     return out
 
 

@@ -20,7 +20,8 @@ class ScreeningConfig(AppConfig):
         texts.register_reference("job", job_reference)  # pages name a screening by its upload, not its id
 
         navigation.register(navigation.Section(
-            key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES))
+            key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES,
+            also=("/premises/",)))  # the list and a premises' page (core) are the landlord's premises too
         # landlords' and enterprises' own sign-ups wait for the station of their premises (issue 11)
         navigation.register(navigation.Section(
             key="signups", label=_("Sign-ups"), url_name="screening:signups", order=35, group="jurisdiction",
