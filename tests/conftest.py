@@ -141,3 +141,13 @@ def pytest_unconfigure(config):
     import sys
 
     faulthandler.dump_traceback_later(120, exit=True, file=sys.stderr)
+
+
+@pytest.fixture
+def commands_in_english():
+    """For tests that read a command's English lines: a command speaks the language pingan activates from
+    PINGAN_LANGUAGE or the locale, Chinese by default (tests/core/test_cli_language.py checks the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -8,7 +8,7 @@ from test_app_support import isolated, run_code_command, screened  # noqa: F401 
 
 from pingan.codes import render, services
 
-pytestmark = pytest.mark.usefixtures("isolated")
+pytestmark = pytest.mark.usefixtures("isolated", "commands_in_english")
 
 
 run = run_code_command
@@ -22,7 +22,7 @@ def test_verify_reads_the_door_poster_pdf(cast, tmp_path):
     claims = services.code_claims(code)
     poster.write_bytes(render.poster_pdf(claims, code.token, verify_url="https://pingan.example/verify/"))
     out = run("verify", str(poster))
-    assert out.startswith("valid:") and "level yellow" in out and cast.premises_a.name in out
+    assert out.startswith("valid:") and "yellow code · premises" in out and cast.premises_a.name in out
     assert f"code {code.code_id}" in out and "2 people" in out
 
 

@@ -12,7 +12,7 @@ from pingan.screening import services
 from pingan.screening.models import ScreeningJob
 from pingan.screening.spark import SparkEngine, parse_conf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk", "commands_in_english")]
 
 
 @pytest.fixture
