@@ -60,6 +60,15 @@ def sign_in(page, base: str, username: str) -> None:
     page.click("main button[type=submit]")
 
 
+def open_section(page, href: str) -> None:
+    """Go to a section as a person would: its tab, or on a phone through the ☰ menu (docs/web.md, "The frame")
+    when the page itself links no such place."""
+    link = page.locator(f"a[href='{href}']:visible")
+    if not link.count():
+        page.click("nav.sections details.sections-menu > summary")
+    link.first.click()
+
+
 def test_a_landlord_uploads_watches_progress_and_reads_the_results(live_server, phone, cast, risk, settings,
                                                                    tmp_path):
     settings.PINGAN = {**settings.PINGAN, "JOBS_INLINE": False}  # queued for the worker, as in production
@@ -67,7 +76,7 @@ def test_a_landlord_uploads_watches_progress_and_reads_the_results(live_server, 
     roster.write_bytes(roster_bytes())
     page = phone()
     sign_in(page, live_server.url, "landlord_a")
-    page.locator("a[href='/screening/']:visible").first.click()
+    open_section(page, "/screening/")
     page.locator("a[href='/screening/upload/']:visible").first.click()
     page.select_option("select[name=premises]", str(cast.premises_a.pk))
     page.set_input_files("input[name=roster]", str(roster))
@@ -110,7 +119,7 @@ def test_an_officer_of_station_a_sees_only_station_a(live_server, phone, cast):
     sign_in(page, live_server.url, "officer_a")
     page.check("input[value=epidemic_screening]")  # the purpose of use, once per sign-in
     page.click("main button[type=submit]")
-    page.locator("a[href='/police/']:visible").first.click()  # the section's tab (its group menu holds it too)
+    open_section(page, "/police/")
     page.wait_for_selector("#flagged-list")
     body = page.inner_text("main")
     assert cast.premises_a.name in body and "甲红" in body and "甲绿" in body
