@@ -64,8 +64,7 @@ def test_it_stops_a_job_at_its_time_budget_without_retrying_it(register, cast):
     started = time.monotonic()
     run_worker(k)
     job.refresh_from_db()
-    # stopped, not left to sleep: a spawned child's start alone took > 10 s at load 10 (the full run beside others)
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 15
     assert (job.status, job.error_code, job.error_params, job.attempts) == (
         "failed", "job_time_exceeded", {"seconds": 2}, 1)
     with translation.override("en"):
