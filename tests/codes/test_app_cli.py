@@ -6,21 +6,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from test_app_support import isolated, run_code_command, screened  # noqa: F401 - fixture
 
 from pingan.codes import render, services
 from pingan.codes.models import SafetyCode, SigningKey
 
-pytestmark = pytest.mark.usefixtures("isolated")
-
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("isolated", "commands_in_english")
 
 
 run = run_code_command

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 from test_admin_setting import urlconf  # noqa: F401 - fixture
 
 from pingan.core import services
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import AccessChange, AuditRecord, OrgUnit, Premises, User
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commands_in_english")]
 
 
 @pytest.fixture

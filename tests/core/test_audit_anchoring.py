@@ -9,20 +9,11 @@ import uuid
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import translation
 
 from pingan.core import audit, checkpoints
 from pingan.core.models import AuditHead, AuditRecord, AuditSubject
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commands_in_english")]
 
 
 @pytest.fixture

@@ -11,15 +11,7 @@ from django.utils import translation
 
 from pingan.core.models import User
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commands_in_english")]
 
 
 def create(monkeypatch, *args: str, stdin: str = "s3cret-pass\n") -> str:

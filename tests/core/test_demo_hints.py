@@ -11,19 +11,11 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 
 from pingan.core.demoguide import SERVE_URL
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commands_in_english")]
 
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
 
 DEMOS = {
     "alerts": ["alerts", "demo", "--password", "Demo-pass-2026"],

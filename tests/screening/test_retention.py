@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 from stdnum.cn import ric
 
 from pingan.core import audit
@@ -23,15 +23,9 @@ from pingan.screening import retention, riskimport, services
 from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
 from pingan.screening.riskdata.nhc import LISTING_SCHEMA
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commands_in_english")]
 
 
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
 SH = ZoneInfo("Asia/Shanghai")
 AS_OF = dt.date(2022, 8, 20)
 #: the screening clock of PINGAN_SCREENING_AS_OF=2022-08-20: the end of that day, local time

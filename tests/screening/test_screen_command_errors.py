@@ -10,15 +10,7 @@ from test_jobs import risk, roster_bytes  # noqa: F401 - risk is a fixture the t
 
 from pingan.screening.models import ScreeningJob
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk")]
-
-
-@pytest.fixture(autouse=True)
-def _commands_in_english():
-    """These tests read the commands' English lines: a command speaks the language pingan activates from
-    PINGAN_LANGUAGE or the locale (tests/core/test_cli_language.py checks the Chinese)."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("risk", "commands_in_english")]
 
 
 @pytest.fixture
