@@ -26,7 +26,10 @@ def register(rule: Rule) -> None:
 
 
 def responder_q(actor, now: dt.datetime) -> Q | None:
-    """A filter on ``Alert`` for the alerts ``actor`` responds to by a registered rule, or ``None``."""
+    """A filter on ``Alert`` for the alerts ``actor`` responds to by a registered rule, or ``None`` (none, and
+    always for an anonymous or inactive actor)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
     q: Q | None = None
     for rule in _RULES:
         ids = rule(actor, now)
@@ -37,8 +40,6 @@ def responder_q(actor, now: dt.datetime) -> Q | None:
 
 def visible(actor, qs: QuerySet, scoped: QuerySet, now: dt.datetime) -> QuerySet:
     """``scoped`` (``qs`` narrowed to the actor's line) widened by the alerts of ``qs`` the actor responds to."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return scoped
     q = responder_q(actor, now)
     return scoped if q is None else scoped | qs.filter(q)
 
@@ -47,7 +48,5 @@ def responds(actor, alert_id: int, now: dt.datetime) -> bool:
     """True when a registered rule makes ``actor`` a responder to alert ``alert_id``."""
     from pingan.alerts.models import Alert
 
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
     q = responder_q(actor, now)
     return q is not None and Alert.objects.filter(q, pk=alert_id).exists()
