@@ -34,8 +34,13 @@ MANAGERS = frozenset({Role.STATION_CHIEF, Role.ANALYST})  # silences and the wat
 WATCHERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.ANALYST})  # read the watch list
 
 
+#: The most a duration field (:func:`_hours`) takes: ten years.
+MAX_HOURS = 24 * 366 * 10
+
+
 def _hours(text: str, default: float | None) -> float | None:
-    """A duration field: blank → ``default``; not a positive number → 0 (the service refuses it)."""
+    """A duration field: blank → ``default``; not a positive number up to :data:`MAX_HOURS` → 0 (the service
+    refuses it)."""
     text = (text or "").strip()
     if not text:
         return default
@@ -43,7 +48,7 @@ def _hours(text: str, default: float | None) -> float | None:
         value = float(text)
     except ValueError:
         return 0.0
-    return value if 0 < value <= 24 * 366 * 10 else 0.0
+    return value if 0 < value <= MAX_HOURS else 0.0
 
 
 def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapview.MapView | None:
@@ -275,21 +280,17 @@ def silences(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/silences.html",
         {"rows": rows, "now": now, "error": error, "errors": errors, "form": form, "choices": choices,
-         "max_hours": SILENCE_MAX_HOURS,
          "can_manage": request.user.role in MANAGERS},
     )
 
 
-SILENCE_MAX_HOURS = 24 * 366 * 10  # what the hours fields have always taken (see _hours): ten years
-
-
 def _silence_errors(form: dict[str, str]) -> dict[str, str]:
     """The silence form's own mistakes, each on its field: the hours (blank means 2; else a number more than 0 and
-    at most :data:`SILENCE_MAX_HOURS`), what to mute (at least one field or matcher line) and the comment."""
+    at most :data:`MAX_HOURS`), what to mute (at least one field or matcher line) and the comment."""
     errors = {}
     if _hours(form["hours"], 2.0) == 0.0:
         errors["hours"] = _("Hours: a number more than 0 and at most %(max)s (ten years), such as 2 or 0.5.") % {
-            "max": SILENCE_MAX_HOURS}
+            "max": MAX_HOURS}
     if not _silence_matchers(form):
         errors["what"] = _("Choose at least one: a rule, a device, a unit, a priority, a plate or a matcher line.")
     if not form["comment"].strip():
