@@ -160,17 +160,12 @@ class Checkpoint(models.Model):
     def saved(self) -> dict:
         """The saved state: ``state`` decoded when there is one, else ``snapshot`` (a handover's)."""
         if self.state:
-            import gc
-
             import msgspec
 
-            paused = gc.isenabled()
-            gc.disable()  # ~1 M objects at the state caps: the collector's passes over them doubled the decode
-            try:
+            from pingan.lib.gcpause import gc_paused
+
+            with gc_paused():  # ~1 M objects at the state caps: the collector's passes over them doubled the decode
                 return msgspec.msgpack.decode(bytes(self.state))
-            finally:
-                if paused:
-                    gc.enable()
         return self.snapshot or {}
 
 

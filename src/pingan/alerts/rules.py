@@ -38,7 +38,6 @@ code with parameters (rendered in the reader's language at display time).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 import tomllib
 import zlib
@@ -55,6 +54,7 @@ from pingan.alerts import plates
 from pingan.alerts.events import EVENT_TYPES, Event
 from pingan.alerts.gat1400 import person_key
 from pingan.lib.coords import distance_m
+from pingan.lib.gcpause import gc_paused
 
 KINDS = ("immediate", "hotlist", "cloned_plate", "geofence", "count", "absence")
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -741,16 +741,13 @@ class Engine:
         """A JSON-able copy of the state (with the rule set id/version it belongs to)."""
         out = {}
         ts = dt.datetime.timestamp
-        paused = gc.isenabled()
-        gc.disable()  # ~200,000 new lists at the cloned-plate cap: the collector's passes over the growing
-        try:  # heap cost ~40 % of the copy, and the worker's batches wait while it runs
+        # ~200,000 new lists at the cloned-plate cap: the collector's passes over the growing heap cost ~40 % of
+        # the copy, and the worker's batches wait while it runs
+        with gc_paused():
             for rid, st in self.state.items():
                 rows = [[k, ts(stamp), {"q": list(v)} if type(v) is deque else v]
                         for k, (stamp, v) in st.data.items()]
                 out[rid] = {"rows": rows, "expired": st.expired, "evicted": st.evicted}
-        finally:
-            if paused:
-                gc.enable()
         return {
             "ruleset": self.ruleset.id,
             "version": self.ruleset.version,
@@ -763,13 +760,8 @@ class Engine:
         if not snap or snap.get("ruleset") != self.ruleset.id:
             return
         by_id = {r.id: r for r in self.ruleset.rules}
-        paused = gc.isenabled()
-        gc.disable()  # as in snapshot(): up to ~200,000 entries rebuilt, the worker's restart waits for them
-        try:
+        with gc_paused():  # as in snapshot(): up to ~200,000 entries rebuilt, the worker's restart waits for them
             self._restore_state(snap, by_id)
-        finally:
-            if paused:
-                gc.enable()
         hw = snap.get("high_water")
         self.high_water = dt.datetime.fromisoformat(hw) if hw else None
 
