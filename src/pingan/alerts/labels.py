@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 #: Priorities: the code stays (officers say "P1") with what it means.
 PRIORITIES = {
@@ -222,9 +222,11 @@ def display_params(summary: str, params: Mapping, *, device_name: str = "") -> d
     elif summary == "immediate.incident":
         out["category"] = str(EVENT_TYPES["incident"])
     if summary == "count":
+        from pingan.core.models import unit_label
+
         # a fence by its name in the reader's language (its English name on a page that is not Chinese)
-        english = out.get("area_name_en") if not (get_language() or "zh").lower().startswith("zh") else ""
-        out["area"] = english or out.get("area_name") or device_name or out.get("area", "")
+        fence = unit_label(out.get("area_name", ""), out.get("area_name_en", ""))
+        out["area"] = fence or device_name or out.get("area", "")
     return out
 
 
