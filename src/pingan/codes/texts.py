@@ -49,10 +49,32 @@ def references() -> dict[str, Any]:
             "dispute": _when(Dispute, "created_at", _("of %(when)s"))}
 
 
+#: What each verdict (:class:`pingan.codes.token.Status`) is called, and what it means for the person holding
+#: the phone and what to do (``%(name)s`` placeholders filled in by the reader): the verification page's script
+#: (``views._verify_page_text``) and :func:`verdict` word them alike.
+VERDICT_STATUS: dict[str, Any] = {
+    "valid": _("valid"), "malformed": _("not a safety code"), "unknown_key": _("unknown issuer"),
+    "bad_signature": _("forged or altered"), "revoked": _("revoked"), "not_yet_valid": _("not yet valid"),
+    "expired": _("expired"),
+}
+VERDICT_EXPLAIN: dict[str, Any] = {
+    "malformed": _("This is not a complete safety code. Scan the poster again, or paste all of the text "
+                   "that starts with %(prefix)s."),
+    "unknown_key": _("This code was not issued by a police unit this page knows. Do not rely on it; you "
+                     "can report it to the local police station."),
+    "bad_signature": _("This code was altered or forged: its seal does not match. Do not rely on it; you "
+                       "can report it to the local police station."),
+    "revoked": _("The police withdrew this code (%(reason)s). Ask the premises for its current code."),
+    "not_yet_valid": _("This code is valid only from %(from)s. Check the date and time of this device."),
+    "expired": _("This code expired on %(until)s: the premises must screen its roster again."),
+}
+
+
 def verdict(result) -> tuple[str, str]:
     """A verdict (:class:`pingan.codes.token.Verification`) in the active language, as the verification page
-    words it: (what it is — "expired", "forged or altered" …, what it means and what to do). Times are the
-    bureau's (``TIME_ZONE``). The verifier's own ``reason`` is technical English, for support only."""
+    words it (:data:`VERDICT_STATUS`, :data:`VERDICT_EXPLAIN`): (what it is — "expired", "forged or altered" …,
+    what it means and what to do). Times are the bureau's (``TIME_ZONE``). The verifier's own ``reason`` is
+    technical English, for support only."""
     from django.utils import timezone
     from django.utils.translation import gettext
 
@@ -60,12 +82,8 @@ def verdict(result) -> tuple[str, str]:
     from pingan.codes.token import PREFIX, Status
 
     code = result.code
-    status = {
-        Status.VALID: gettext("valid"), Status.MALFORMED: gettext("not a safety code"),
-        Status.UNKNOWN_KEY: gettext("unknown issuer"), Status.BAD_SIGNATURE: gettext("forged or altered"),
-        Status.REVOKED: gettext("revoked"), Status.NOT_YET_VALID: gettext("not yet valid"),
-        Status.EXPIRED: gettext("expired"),
-    }[result.status]
+    status = str(VERDICT_STATUS[result.status.value])
+    explain = str(VERDICT_EXPLAIN.get(result.status.value, ""))
 
     def when(moment) -> str:
         return timezone.localtime(moment).isoformat(timespec="minutes")
@@ -73,21 +91,12 @@ def verdict(result) -> tuple[str, str]:
     if result.status is Status.VALID:
         return status, gettext("valid until %(until)s") % {"until": when(code.expires_at)}
     if result.status is Status.MALFORMED:
-        return status, gettext("This is not a complete safety code. Scan the poster again, or paste all of the "
-                               "text that starts with %(prefix)s.") % {"prefix": PREFIX}
-    if result.status is Status.UNKNOWN_KEY:
-        return status, gettext("This code was not issued by a police unit this page knows. Do not rely on it; "
-                               "you can report it to the local police station.")
-    if result.status is Status.BAD_SIGNATURE:
-        return status, gettext("This code was altered or forged: its seal does not match. Do not rely on it; "
-                               "you can report it to the local police station.")
+        return status, explain % {"prefix": PREFIX}
     if result.status is Status.REVOKED:
         name = result.revocation.reason.name.lower() if result.revocation else ""
-        reason = REVOCATION_REASON_LABELS.get(name, name)
-        return status, gettext("The police withdrew this code (%(reason)s). Ask the premises for its current "
-                               "code.") % {"reason": reason}
+        return status, explain % {"reason": REVOCATION_REASON_LABELS.get(name, name)}
     if result.status is Status.NOT_YET_VALID:
-        return status, gettext("This code is valid only from %(from)s. Check the date and time of this "
-                               "device.") % {"from": when(code.issued_at)}
-    return status, gettext("This code expired on %(until)s: the premises must screen its roster again.") % {
-        "until": when(code.expires_at)}
+        return status, explain % {"from": when(code.issued_at)}
+    if result.status is Status.EXPIRED:
+        return status, explain % {"until": when(code.expires_at)}
+    return status, explain  # unknown_key, bad_signature: nothing to fill in

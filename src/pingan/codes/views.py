@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
+from pingan.codes.texts import VERDICT_EXPLAIN, VERDICT_STATUS
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
@@ -86,22 +87,8 @@ def _verify_page_text() -> dict:
     """
     return {
         "label": {lv.value: str(LEVEL_LABELS[lv]) for lv in Level},
-        "status": {
-            "valid": _("valid"), "malformed": _("not a safety code"), "unknown_key": _("unknown issuer"),
-            "bad_signature": _("forged or altered"), "revoked": _("revoked"), "not_yet_valid": _("not yet valid"),
-            "expired": _("expired"),
-        },
-        "explain": {
-            "malformed": _("This is not a complete safety code. Scan the poster again, or paste all of the text "
-                           "that starts with %(prefix)s."),
-            "unknown_key": _("This code was not issued by a police unit this page knows. Do not rely on it; you "
-                             "can report it to the local police station."),
-            "bad_signature": _("This code was altered or forged: its seal does not match. Do not rely on it; you "
-                               "can report it to the local police station."),
-            "revoked": _("The police withdrew this code (%(reason)s). Ask the premises for its current code."),
-            "not_yet_valid": _("This code is valid only from %(from)s. Check the date and time of this device."),
-            "expired": _("This code expired on %(until)s: the premises must screen its roster again."),
-        },
+        "status": {k: str(v) for k, v in VERDICT_STATUS.items()},
+        "explain": {k: str(v) for k, v in VERDICT_EXPLAIN.items()},
         "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
         "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "digits": _("digits of the link"),
                   "zlib": _("zlib compression"),
