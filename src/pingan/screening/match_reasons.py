@@ -105,8 +105,7 @@ def parse(line: str) -> tuple[str, dict[str, str]] | None:
 
 def label(line: str) -> str:
     """One stored line in the active language; a line no pattern knows is returned as it is."""
-    from django.utils.translation import get_language
-
+    from pingan.core.texts import lang
     from pingan.dashboard.people import IDENTITY_STATUSES
     from pingan.lib import places
 
@@ -121,8 +120,7 @@ def label(line: str) -> str:
         values["status"] = str(IDENTITY_STATUSES.get(values["status"], values["status"]))
     if code == "county_stay":
         place = places.places().get(values["county"])
-        lang = "en" if not (get_language() or "zh").lower().startswith("zh") else "zh"
-        values["county"] = place.label(lang) if place else values["county"]
+        values["county"] = place.label(lang()) if place else values["county"]
     text = str(LABELS[code]) % values
     if params.get("listed"):
         text = str(LISTED) % {"reason": text, "listed": params["listed"]}
