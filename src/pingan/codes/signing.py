@@ -100,15 +100,9 @@ def _sign_many(keys: dict[str, tuple[str, str]], items: list[Item]) -> list[str]
 
 
 def worker_cpu() -> float:
-    """User + system CPU seconds the signing process has used so far (0 without one; read from ``/proc``, so
-    0 where there is none): what a benchmark adds to this process's own CPU time."""
-    pool = _pool
-    total = 0.0
-    for pid in list(getattr(pool, "_processes", None) or {}):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    """User + system CPU seconds the signing process has used so far (0 without one, or where ``/proc`` cannot
+    be read): what a benchmark adds to this process's own CPU time."""
+    from pingan.screening.reevaluate import _proc_cpu  # the /proc/<pid>/stat reader of the re-evaluation's clock
+
+    return sum((_proc_cpu(f"/proc/{pid}/stat") or 0.0 for pid in list(getattr(_pool, "_processes", None) or {})),
+               0.0)
