@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from pingan.core.web import form_page
 
 CONFIRM_FIELD = "confirmed"
 
@@ -31,8 +32,6 @@ def confirm_first(request: HttpRequest, *, action, what: str = "", back: str | N
     fields = [(k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", CONFIRM_FIELD)
               for v in values]
     if back is None:
-        referer = request.META.get("HTTP_REFERER", "")
-        back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()},
-                                                          require_https=request.is_secure()) else "/"
+        back = form_page(request)
     return TemplateResponse(request, "core/confirm.html", {"action": action, "what": what, "fields": fields,
                                                            "back": back, "target": request.get_full_path()})

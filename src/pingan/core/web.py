@@ -1,5 +1,5 @@
-"""Small page helpers shared by every app's views: where a ``next`` parameter may send the browser, and the
-police purpose-of-use redirect."""
+"""Small page helpers shared by every app's views: where a ``next`` parameter may send the browser, the page a
+form was sent from, and the police purpose-of-use redirect."""
 
 from __future__ import annotations
 
@@ -25,6 +25,15 @@ def safe_next(request: HttpRequest, value: str | None, default: str = "core:home
                                                 require_https=request.is_secure()):
         return value
     return resolve_url(default)
+
+
+def form_page(request: HttpRequest) -> str:
+    """The page the form was on (its ``Referer``) when it is on this site, else ``/``: where a refused POST goes
+    back to, and where a confirmation page's "Go back" leads."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure()):
+        return referer
+    return "/"
 
 
 def needs_purpose(request: HttpRequest) -> bool:

@@ -19,13 +19,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from pingan.core import errorpages
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
-from pingan.core.web import needs_purpose, purpose_url
+from pingan.core.web import form_page, needs_purpose, purpose_url
 
 
 def page(*, roles: frozenset[str] | None = None) -> Callable:
@@ -48,20 +47,12 @@ def page(*, roles: frozenset[str] | None = None) -> Callable:
             except DomainError as exc:
                 if request.method == "POST":
                     messages.error(request, page_message(exc))
-                    return redirect(_form_page(request))
+                    return redirect(form_page(request))
                 return errorpages.refused(request, page_message(exc))
 
         return inner
 
     return wrap
-
-
-def _form_page(request: HttpRequest) -> str:
-    """Where a refused POST goes back to: the page the form was on (this site only), else home."""
-    referer = request.META.get("HTTP_REFERER", "")
-    if url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure()):
-        return referer
-    return "/"
 
 
 SUBMITTERS = frozenset(SUBMITTER_ROLES)
