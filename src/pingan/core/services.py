@@ -65,6 +65,16 @@ def orgunit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = 
     return unit
 
 
+def known_adcode(adcode: str) -> str:
+    """``adcode`` without surrounding spaces when it is a GB/T 2260 code of 6, 9 or 12 digits whose area exists;
+    ``DomainError`` (``unknown_adcode``) otherwise. What a premises' and a sign-up's area code must be."""
+    adcode = (adcode or "").strip()
+    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
+        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
+                          params={"adcode": adcode})
+    return adcode
+
+
 def unit_for_adcode(adcode: str) -> OrgUnit:
     """The responsible unit for a place: the deepest unit whose covered code is the longest prefix.
 
@@ -269,10 +279,7 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     if not _place_key(address):
         raise DomainError("a premises needs an address", code="address_required",
                           message_id="premises_address_required")
-    adcode = adcode.strip()
-    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
-        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
-                          params={"adcode": adcode})
+    adcode = known_adcode(adcode)
     unit = unit_for_adcode(adcode)
     # one owner, one registration per place: the owner's row is locked so that a form sent twice at once
     # cannot register it twice either
@@ -627,10 +634,7 @@ def registration_submit(*, username: str, password: str, role: str, display_name
         raise DomainError("a premises needs an address", code="address_required",
                           message_id="premises_address_required")
     phone = _clean_phone(phone)
-    adcode = (adcode or "").strip()
-    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
-        raise DomainError(f"{adcode!r} is not a known administrative area code", code="unknown_adcode",
-                          params={"adcode": adcode})
+    adcode = known_adcode(adcode)
     unit = unit_for_adcode(adcode)
     if not password:
         raise DomainError("choose a password", code="weak_password", message_id="password_required")
