@@ -171,8 +171,7 @@ def legacy(text: str) -> str:
         return f"{said}{'：' if zh else ': '}{clause(detail.strip())}" if detail else said
 
     if "；" not in text:
-        m = _HALVES.match(text)
-        return (m.group("zh") if zh else m.group("en")) if m else clause(text)
+        return clause(text)
     parts = [clause(p.strip()) for p in text.split("；") if p.strip()]
     if zh:
         return "；".join(parts)
