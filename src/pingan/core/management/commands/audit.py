@@ -126,7 +126,6 @@ class Command(PinganCommand):
             persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
             by = ((r.detail.get("agent") or {}).get("by", "") if isinstance(r.detail, dict) else "")
             actor = f"{r.actor} (by {by})" if by else r.actor
-            # tab-separated, stable codes (scripts read it)
             self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{actor}\t{r.role}\t"
                               f"{r.unit}\t{r.action}\t{r.object_type}:{r.object_id}\t{r.purpose}\t"
                               f"persons={persons}\t{r.client_addr}")
