@@ -79,7 +79,7 @@ class Command(PinganCommand):
                 data = render.qr_png(url)
             path.write_bytes(data)
             self.stderr.write(_("wrote %(path)s") % {"path": path})
-        values = {"code": code.code_id, "level": _level(code.level), "id": premises.pk, "name": premises.name,
+        values = {"code": code.code_id, "level": code.level_label, "id": premises.pk, "name": premises.name,
                   "people": code.people, "from": _local(code.issued_at), "until": _local(code.expires_at),
                   "kid": code.kid}
         self.stdout.write((_("issued %(code)s: %(level)s for premises %(id)s (%(name)s), %(people)s people, valid "

@@ -19,7 +19,6 @@ class Command(PinganCommand):
         parser.add_argument("--seed", type=int, default=2022)
 
     def handle(self, *args, **opts):
-        from pingan.codes.models import LEVEL_LABELS
         from pingan.codes.texts import verdict
         from pingan.screening.management.commands.screen import summary
 
@@ -46,7 +45,7 @@ class Command(PinganCommand):
             "as_of": DEMO_AS_OF, "path": r.out})
         w("\n" + _("safety code (平安码) for %(name)s: %(level)s, valid until %(until)s, covering %(people)s "
                    "people") % {
-            "name": r.premises.name, "level": LEVEL_LABELS.get(r.code.level, r.code.level),
+            "name": r.premises.name, "level": r.code.level_label,
             "until": timezone.localtime(r.code.expires_at).isoformat(), "people": r.code.people})
         w(f"  {r.code.token}")
         # in the bureau's time zone, like the line above; in words, as the verification page says it
