@@ -3,6 +3,7 @@ endpoint, the case flow through the pages, the notices and the exports."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -287,30 +288,35 @@ def test_a_statement_with_a_stray_quote_lists_its_line_as_rejected_in_the_reader
     assert said in page and "对方账号" in page
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_an_orders_history_names_what_acted_instead_of_system(client, centre, case, language):
-    """Issue 11: a step of an order's history with no account (the deadline clock's reminder and expiry) read
-    "system"; it names the background task that made it, in the reader's language."""
-    from pingan.antifraud import services
-    from pingan.antifraud.models import Order
-    from pingan.core import audit
-
+def _expired_order_events(client, centre, case, language, *, clock=None) -> str:
+    """The history (``order-events``) of an order of the case's trace, approved, sent, answered by the bank and
+    then expired by the deadline clock (run in the context ``clock``, e.g. acting as its task), as the order's
+    page shows it to the officer in ``language``."""
     report, _ = case
     run = services.trace_run(actor=centre.officer, report=report)
     [order] = services.orders_from_trace(actor=centre.officer, trace=run)
     order = services.order_approve(actor=centre.chief, order=order)
     order = services.order_send(actor=centre.officer, order=order)
     order = services.order_feedback(actor=centre.officer, order=order, feedback="done", effective_at=T0)
-    import pingan.antifraud.tasks  # noqa: F401 - registers the task's label
-
-    with audit.acting(audit.Agent("task", "antifraud-deadline", by="pingan")):
+    with clock or contextlib.nullcontext():
         services.orders_tick(now=T0 + dt.timedelta(hours=48))
     assert Order.objects.get(pk=order.pk).status == "expired"
     sign_in(client, centre.officer)
     client.cookies["django_language"] = language
     text = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
     events = text[text.index('id="order-events"'):]
-    events = events[:events.index("</ol>")]
+    return events[:events.index("</ol>")]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_orders_history_names_what_acted_instead_of_system(client, centre, case, language):
+    """Issue 11: a step of an order's history with no account (the deadline clock's reminder and expiry) read
+    "system"; it names the background task that made it, in the reader's language."""
+    import pingan.antifraud.tasks  # noqa: F401 - registers the task's label
+    from pingan.core import audit
+
+    events = _expired_order_events(client, centre, case, language,
+                                   clock=audit.acting(audit.Agent("task", "antifraud-deadline", by="pingan")))
     assert (("后台任务" in events and "止付冻结令的期限检查" in events) if language == "zh-hans" else
             "background task: the deadline check of a stop-payment or freeze order" in events), events
     assert "system" not in events and "系统" not in events
@@ -321,22 +327,7 @@ def test_an_orders_history_names_what_acted_instead_of_system(client, centre, ca
 def test_an_orders_history_says_its_steps_and_statuses_in_the_readers_words(client, centre, case, language):
     """Issue 11: the stop-payment/freeze order page's history read "expire · in_force → expired" (the stored
     codes); each step and status is now a label in the reader's language."""
-    from pingan.antifraud import services
-    from pingan.antifraud.models import Order
-
-    report, _ = case
-    run = services.trace_run(actor=centre.officer, report=report)
-    [order] = services.orders_from_trace(actor=centre.officer, trace=run)
-    order = services.order_approve(actor=centre.chief, order=order)
-    order = services.order_send(actor=centre.officer, order=order)
-    order = services.order_feedback(actor=centre.officer, order=order, feedback="done", effective_at=T0)
-    services.orders_tick(now=T0 + dt.timedelta(hours=48))
-    assert Order.objects.get(pk=order.pk).status == "expired"
-    sign_in(client, centre.officer)
-    client.cookies["django_language"] = language
-    text = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
-    events = text[text.index('id="order-events"'):]
-    events = events[:events.index("</ol>")]
+    events = _expired_order_events(client, centre, case, language)
     shown = events.replace(centre.officer.username, "").replace(centre.chief.username, "")
     assert not re.search(r"\b[a-z]+_[a-z_]+\b|\bexpire\b", shown), events  # in_force, expire, …
     steps = re.findall(r"<strong>([^<]*)</strong>", events)
