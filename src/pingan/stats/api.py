@@ -59,7 +59,7 @@ def _compstat_out(page: selectors.UnitPage) -> dict:
                                                "clearance_ytd", "current_year_cleared", "current_year_clearance",
                                                "streak", "amounts")},
                 "label_en": cat.en, "label_zh": cat.zh, "covered": covered, "covered_last_year": covered_last_year,
-                "clearance_recorded": page.clearance_known is None or r.category in page.clearance_known,
+                "clearance_recorded": page.clearance_recorded(r.category),
                 "trend": list(r.trend),
                 "trend_last_year": list(r.trend_last_year)}
 

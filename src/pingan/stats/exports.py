@@ -113,7 +113,7 @@ def compstat_sheet(page: UnitPage) -> Sheet:
             return present.no_offences_text() if value is None else _round(value)
 
         amounts = r.amounts or {}
-        if not present.clearance_told(page, r.category):  # no clearances in the source: said, not 0
+        if not page.clearance_recorded(r.category):  # no clearances in the source: said, not 0
             line += [present.no_clearance_text(), None, None, None, None, None, None,
                      st.current if st else None, st.longest if st else None, None, None]
             rows.append(line)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -98,12 +99,6 @@ def no_clearance_text() -> str:
     return pgettext("stats clearance", "the data source records no clearances")
 
 
-def clearance_told(page: UnitPage, category: str) -> bool:
-    """Whether a source of the unit says which incidents of ``category`` were cleared (else its clearance
-    figures are unknown, not 0)."""
-    return page.clearance_known is None or category in page.clearance_known
-
-
 def no_source_text() -> str:
     """The cells of a category no data source covers at this date."""
     return pgettext("stats", "no data source for this category")
@@ -146,7 +141,8 @@ def over_100_note(page: UnitPage, language: str | None = None) -> str:
                      "%(offences)s recorded") % {
         "category": page.scheme.category(r.category).label(language), "cleared": r.cleared_ytd,
         "earlier": r.cleared_earlier_ytd, "offences": int(r.windows["ytd"].current)}
-        for r in page.compstat.rows if over_100(r) and r.category in page.covered and clearance_told(page, r.category)]
+        for r in page.compstat.rows
+        if over_100(r) and r.category in page.covered and page.clearance_recorded(r.category)]
     return gettext("† Above 100%%: more offences were cleared this year than were recorded, because offences "
                    "of earlier years cleared this year count this year (FBI UCR, “Offenses cleared”).") % {} + (
         " " + pgettext("list separator", "; ").join(parts) + pgettext("sentence end", ".") if parts else "")
@@ -376,16 +372,17 @@ class ClearanceRow:
     known: bool = True  # a source records clearances (else the cells say no_clearance_text)
 
 
-def clearance_rows(row_views: list[RowView], known: set[str] | None = None) -> list[ClearanceRow]:
-    """The clearance table's rows (categories some source covers); ``known``: the categories whose clearances a
-    source records (``UnitPage.clearance_known``; ``None``: all)."""
+def clearance_rows(row_views: list[RowView],
+                   recorded: Callable[[str], bool] | None = None) -> list[ClearanceRow]:
+    """The clearance table's rows (categories some source covers); ``recorded(category)``: whether a source
+    records the category's clearances (``UnitPage.clearance_recorded``; ``None``: all do)."""
     out = []
     for rv in row_views:
         if not rv.covered:
             continue
         r = rv.row
         offences = int(r.windows["ytd"].current)
-        if known is not None and r.category not in known:
+        if recorded is not None and not recorded(r.category):
             out.append(ClearanceRow(rv.label, r.is_group, offences, 0, 0, no_clearance_text(), False, False, None,
                                     "", r.streak, known=False))
             continue
@@ -406,7 +403,7 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
     head_key, chart = trend(page)
     query = f"as_of={page.as_of.isoformat()}&scheme={page.scheme.id}"
     row_views, windows_ = rows(page), windows(page)
-    clearance = clearance_rows(row_views, page.clearance_known)
+    clearance = clearance_rows(row_views, page.clearance_recorded)
     return {"p": page, "rows": row_views, "show_current_year": any(c.current_year for c in clearance),
             "over_100_note": over_100_note(page) if any(c.over_100 for c in clearance) else "",
             "traffic_missing": missing_text(page.traffic.missing) if page.traffic else "",

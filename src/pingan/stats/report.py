@@ -163,7 +163,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
                 style += [("BACKGROUND", (col, i), (col + 2, i), colors.HexColor(YELLOW)),
                           ("FONT", (col, i), (col + 2, i), font, 7.5)]
         offences = int(r.windows["ytd"].current)
-        if not present.clearance_told(page, r.category):  # the source has no clearances: not "0, 0.0 %"
+        if not page.clearance_recorded(r.category):  # the source has no clearances: not "0, 0.0 %"
             line += ["—", Paragraph(present.no_clearance_text(), note_cell), Paragraph(_streak_text(r.streak), cell)]
             words += [("—", 7.5), (present.no_clearance_text(), 6.5), (_streak_text(r.streak), 7.5)]
             data.append(line)

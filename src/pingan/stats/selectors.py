@@ -461,6 +461,11 @@ class UnitPage:
     #: categories whose clearances a source records (:func:`clearance_known`); None: all
     clearance_known: set[str] | None = None
 
+    def clearance_recorded(self, category: str) -> bool:
+        """Whether a source of the unit says which incidents of ``category`` were cleared (else its clearance
+        figures are unknown, not 0)."""
+        return self.clearance_known is None or category in self.clearance_known
+
 
 def headline_category(scheme: Scheme) -> str:
     """The row that sums up a scheme: its ``total`` group, else its first category."""

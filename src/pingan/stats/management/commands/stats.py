@@ -214,12 +214,12 @@ class Command(PinganCommand):
                 else:
                     cells.append(f"{f.current}/{f.previous} {present.pct_text(f.change)}")
             rate = present.share_text(r.clearance_ytd)
-            if not present.clearance_told(p, r.category):
+            if not p.clearance_recorded(r.category):
                 rate = present.no_clearance_text()
             elif present.over_100(r):
                 rate += "†"
                 marks.add("†")
-            if present.small_base(int(r.windows["ytd"].current)) and present.clearance_told(p, r.category):
+            if present.small_base(int(r.windows["ytd"].current)) and p.clearance_recorded(r.category):
                 rate += " *"
                 marks.add("*")
             st = (_("%(days)s days (longest %(longest)s)") % {
