@@ -84,11 +84,6 @@ def missing_title(missing: str) -> str:
     return gettext("no data source covers this period last year: its count is unknown, not zero")
 
 
-def previous_text(f) -> str:
-    """Last year's count of a window, or why there is none."""
-    return missing_text(f.missing) if f.previous is None else str(f.previous)
-
-
 def no_offences_text() -> str:
     """A clearance rate with no offence this year to divide by."""
     return pgettext("stats clearance", "no offences this year")
