@@ -9,16 +9,14 @@ offers no renew button then, and a code renewed after expiry is a new code.
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from derived_support import RED_ID, TENANTS, import_risk, run
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
-from test_app_support import isolated, sign_in  # noqa: F401 - fixture
+from test_app_support import isolated, run_code_command, sign_in  # noqa: F401 - fixture
 
 from pingan.codes import services
 from pingan.codes.models import SafetyCode
@@ -102,11 +100,9 @@ def test_the_api_answers_200_with_the_live_code_and_201_for_a_new_one(cast, risk
 def test_the_command_line_says_it_did_not_reissue(cast, risk):
     run(cast.premises_a, TENANTS[:3])
     live = services.current_code(cast.premises_a)
-    out = io.StringIO()
     with translation.override("en"):  # the command's language (pingan activates it from the locale)
-        call_command("code", "issue", str(cast.premises_a.pk), stdout=out, stderr=io.StringIO())
-    assert "not re-issued" in out.getvalue() and live.code_id in out.getvalue()
-    out = io.StringIO()
-    call_command("code", "issue", str(cast.premises_a.pk), stdout=out, stderr=io.StringIO())
-    assert "未重新签发" in out.getvalue() and live.code_id in out.getvalue()
+        out = run_code_command("issue", str(cast.premises_a.pk))
+    assert "not re-issued" in out and live.code_id in out
+    out = run_code_command("issue", str(cast.premises_a.pk))
+    assert "未重新签发" in out and live.code_id in out
     assert SafetyCode.objects.filter(premises=cast.premises_a).count() == 1
