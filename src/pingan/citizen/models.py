@@ -152,6 +152,9 @@ class Booking(models.Model):
         CHECKED_IN = "checked_in", _("checked in")
         NO_SHOW = "no_show", _("did not come")
 
+    #: the statuses that hold the person's day (one booking per person per day; the constraint below)
+    HOLDS_DAY = (Status.BOOKED, Status.CHECKED_IN)
+
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     day = models.DateField()  # the slot's day, for the one-booking-per-person-per-day constraint
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -239,6 +242,9 @@ class PermitApplication(models.Model):
         ACCEPTED = "accepted", _("accepted, being made")
         ISSUED = "issued", pgettext_lazy("citizen application", "issued")
         REJECTED = "rejected", pgettext_lazy("citizen application", "rejected")
+
+    #: the statuses of an open application (one per person; the constraint below)
+    OPEN = (Status.SUBMITTED, Status.INCOMPLETE, Status.ACCEPTED)
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permit_apps")
     name = models.CharField(max_length=50)

@@ -247,7 +247,7 @@ def _booking_take(*, actor, slot: Slot, service: str, today: dt.date) -> Booking
         raise DomainError(f"booking is suspended until {until} after two no-shows in a month",
                           code="booking_suspended", params={"until": until.isoformat()})
     if Booking.objects.filter(id_number=identity.id_number, day=slot.day,
-                              status__in=[Booking.Status.BOOKED, Booking.Status.CHECKED_IN]).exists():
+                              status__in=Booking.HOLDS_DAY).exists():
         raise DomainError(f"you already have a booking on {slot.day}", code="one_booking_per_day",
                           params={"day": slot.day.isoformat()})
     if not Slot.objects.filter(pk=slot.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1):
@@ -629,9 +629,7 @@ def permit_apply(*, actor, address: str, adcode: str, residence_since: dt.date, 
                           code="no_station_for_area", params={"adcode": adcode})
     if basis not in PermitApplication.Basis.values:
         raise DomainError(f"unknown basis {basis!r}", code="bad_basis", params={"basis": basis})
-    if PermitApplication.objects.filter(id_number=identity.id_number, status__in=[
-            PermitApplication.Status.SUBMITTED, PermitApplication.Status.INCOMPLETE,
-            PermitApplication.Status.ACCEPTED]).exists():
+    if PermitApplication.objects.filter(id_number=identity.id_number, status__in=PermitApplication.OPEN).exists():
         raise DomainError("you already have an open application", code="permit_open")
     app = PermitApplication.objects.create(
         applicant=actor, name=identity.name, id_number=identity.id_number, address=address, adcode=adcode, unit=unit,

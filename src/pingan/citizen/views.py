@@ -288,7 +288,7 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
             _fail(request, exc)
             if exc.code == "one_booking_per_day":  # say where the appointment of that day is
                 existing = selectors.bookings_list(actor=request.user, day=dt.date.fromisoformat(exc.params["day"]))
-                existing = existing.filter(status__in=["booked", "checked_in"]).first()
+                existing = existing.filter(status__in=Booking.HOLDS_DAY).first()
         else:
             messages.success(request, gettext("Booked. Bring your ID card; check in at the counter on the day."))
             return redirect("citizen:me")
@@ -364,7 +364,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
             _fail(request, exc)
             if exc.code == "permit_open":  # say which application is open
                 open_app = selectors.permits_list(actor=request.user).filter(
-                    status__in=["submitted", "incomplete", "accepted"]).order_by("-id").first()
+                    status__in=PermitApplication.OPEN).order_by("-id").first()
         else:
             return redirect("citizen:permit", app.pk)
     r = rules.permit_rules()
