@@ -122,10 +122,11 @@ class Command(PinganCommand):
                        else selectors.audit_search_from_shell(query=query))
         except DomainError as exc:
             raise command_error(exc) from None
-        for r in records[: opts["limit"]]:  # tab-separated, stable codes (scripts read it)
+        for r in records[: opts["limit"]]:
             persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
             by = ((r.detail.get("agent") or {}).get("by", "") if isinstance(r.detail, dict) else "")
             actor = f"{r.actor} (by {by})" if by else r.actor
+            # tab-separated, stable codes (scripts read it)
             self.stdout.write(f"{r.seq}\t{timezone.localtime(r.at):%Y-%m-%d %H:%M:%S}\t{actor}\t{r.role}\t"
                               f"{r.unit}\t{r.action}\t{r.object_type}:{r.object_id}\t{r.purpose}\t"
                               f"persons={persons}\t{r.client_addr}")
