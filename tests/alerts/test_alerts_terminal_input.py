@@ -28,12 +28,12 @@ def test_bad_duty_hours_are_said_on_the_terminal(client, xiamen, hours, lang, sa
 
 
 def test_a_domain_error_a_page_lets_through_is_a_400_page_after_a_get(rf, xiamen):
-    """``dashboard.web.page`` turns an uncaught refusal into the 400 page saying why (a GET) — never a 500."""
+    """``core.web.page`` turns an uncaught refusal into the 400 page saying why (a GET) — never a 500."""
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.db import SessionStore
 
     from pingan.core.errors import DomainError
-    from pingan.dashboard.web import page
+    from pingan.core.web import page
 
     @page(roles=None)
     def view(request):

@@ -25,7 +25,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role
-from pingan.dashboard.web import page
+from pingan.core.web import page
 
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
 READERS = RESPONDERS | {Role.ANALYST}

@@ -37,7 +37,7 @@ from pingan.antifraud.templatetags.antifraud import identifier_from_form, identi
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
-from pingan.dashboard.web import POLICE, page
+from pingan.core.web import POLICE, page
 
 PER_PAGE = 50
 

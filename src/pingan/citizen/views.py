@@ -3,7 +3,7 @@ bookings and residence-permit applications, and the station's review and counter
 
 Views are thin: parse, call one service or selector, render. A ``DomainError`` is shown with
 ``core.error_messages.page_message`` in the viewer's language. Objects outside the viewer's reach answer 404,
-pages their role may not use 403 (``dashboard.web.page``).
+pages their role may not use 403 (``core.web.page``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import Role
-from pingan.dashboard.web import POLICE, page
+from pingan.core.web import POLICE, page
 
 CITIZENS = frozenset({Role.CITIZEN})
 CITIZENS_AND_POLICE = CITIZENS | POLICE

@@ -33,7 +33,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
-from pingan.core.web import needs_purpose, purpose_url
+from pingan.core.web import POLICE, page
 
 #: Published key sets may be cached by verifiers for five minutes (rotation keeps old keys published).
 KEYS_CACHE_CONTROL = "public, max-age=300"
@@ -228,12 +228,10 @@ def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
     return code
 
 
-@login_required
 @require_GET
+@page()
 def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
-    if needs_purpose(request):
-        return redirect(purpose_url(request))
     premises = _premises(request, premises_id)
     ctx = {
         "premises": premises, "is_owner": request.user.pk == premises.owner_id,
@@ -351,14 +349,10 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
     return _back(request, premises_id)
 
 
-@login_required
 @require_GET
+@page(roles=POLICE)
 def police_queue(request: HttpRequest) -> HttpResponse:
     """Disputes and level-change requests of the officer's jurisdiction, open ones first."""
-    if request.user.role not in POLICE_ROLES:
-        raise DjangoPermissionDenied("your role may not use this page")
-    if needs_purpose(request):
-        return redirect(purpose_url(request))
     ctx = {
         "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
         "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],

@@ -7,9 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pingan.core import audit, navigation, selectors
-from pingan.core.errors import NotFound
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
-from pingan.core.web import needs_purpose, purpose_url, safe_next
+from pingan.core.web import page, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -64,49 +62,38 @@ def purpose(request: HttpRequest):
                             status=400 if error else 200)
 
 
-@login_required
+@page()
 def home(request: HttpRequest):
     """The signed-in user's start page: the panels their apps registered (``core.navigation``) and a card
     per section. A role without a home section (enterprise, landlord) goes to its first section."""
-    if needs_purpose(request):
-        return redirect(purpose_url(request))
     sections = navigation.sections_for(request.user, request.path)
     if sections and not any(s["key"] == "home" for s in sections):
         return redirect(sections[0]["url"])
     return TemplateResponse(request, "core/home.html", {"panels": navigation.panels_for(request)})
 
 
-@login_required
+@page()
 def premises_list(request: HttpRequest):
     if request.user.role in SUBMITTER_ROLES:  # their premises, with what to do next, are on their own page
         sections = navigation.sections_for(request.user, request.path)
         if sections:
             return redirect(sections[0]["url"])
-    if needs_purpose(request):
-        return redirect(purpose_url(request))
     items = selectors.premises_list(actor=request.user)[:500]
     return TemplateResponse(request, "core/premises_list.html", {"premises": items})
 
 
-@login_required
+@page()
 def premises_detail(request: HttpRequest, premises_id: int):
-    if needs_purpose(request):
-        return redirect(purpose_url(request))
-    try:
-        p = selectors.premises_get(actor=request.user, premises_id=premises_id)
-    except NotFound:
-        raise Http404("premises not found") from None
+    p = selectors.premises_get(actor=request.user, premises_id=premises_id)
     return TemplateResponse(request, "core/premises_detail.html", {"p": p})
 
 
 AUDIT_PAGE_SIZE = 50
 
 
-@login_required
+@page(roles=frozenset(selectors.AUDIT_READERS))  # the site's 403 page for others: the page exists, not for them
 def audit_search(request: HttpRequest):
     """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
-    if request.user.role not in selectors.AUDIT_READERS:  # the site's 403 page: the page exists, not for them
-        raise DjangoPermissionDenied("your role may not use this page")
     form = AuditFilterForm(request.GET or None)
     context = {"form": form, "searched": bool(request.GET)}
     if form.is_bound and not form.is_valid():

@@ -16,9 +16,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from pingan.core.models import Role
+from pingan.core.web import POLICE, page
 from pingan.dashboard import charts, geo, selectors
 from pingan.dashboard.people import DOC_TYPES, IDENTITY_STATUSES, born, hits_for_people
-from pingan.dashboard.web import POLICE, page
 
 PER_PAGE = 30
 DEFAULT_STALE_DAYS = getattr(settings, "PINGAN", {}).get("STALE_DAYS", 7)

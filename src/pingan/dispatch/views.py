@@ -22,7 +22,7 @@ from pingan.core import audit, texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
-from pingan.dashboard.web import page
+from pingan.core.web import page
 from pingan.dispatch import alert_text, durations, figures, selectors, services
 from pingan.dispatch.models import Drone, PatrolUnit
 from pingan.dispatch.scoping import root_path

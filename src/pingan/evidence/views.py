@@ -26,7 +26,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
-from pingan.dashboard.web import page
+from pingan.core.web import page
 from pingan.evidence import access, chainexport, labels, rules, selectors, services
 from pingan.evidence.models import Disposal, Disposition, ItemStatus, Location, Source
 

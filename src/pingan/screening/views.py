@@ -27,7 +27,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, Gone
 from pingan.core.models import Premises
-from pingan.dashboard.web import SUBMITTERS, page
+from pingan.core.web import SUBMITTERS, page
 from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RenameForm, RosterForm, SignupForm

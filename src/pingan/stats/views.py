@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
-from pingan.dashboard.web import POLICE, page
+from pingan.core.web import POLICE, page
 from pingan.stats import classify, exports, present, report, selectors, services
 from pingan.stats.forms import CompStatForm, DrillForm, ReclassifyForm, UploadForm
 from pingan.stats.models import RowIssue
