@@ -8,7 +8,9 @@ notification arrives after the commit) and reads the new items when woken, with 
 ``PINGAN_ALERTS_STREAM_POLL_MS`` (50 ms). A stream first subscribes, then back-fills from the database every
 item after its ``Last-Event-ID`` (the browser's EventSource sends it on reconnect), then streams live,
 skipping what the back-fill already sent — so after a lost connection every missed alert arrives, once, in
-order. Items are only ever those of the unit the officer is on duty for (``alerts.duty``).
+order. Items are those of the unit the officer is on duty for (``alerts.duty``), and those of the alerts the
+officer responds to beyond it (``alerts.responders``: a crew of another station dispatched to an alert gets
+its later updates — acknowledged by someone else, escalated, closed — and nothing else of that station).
 
 Database connections: an open stream holds none. The request's own connection (session, user, duty) is
 given back before the first byte is streamed, and the hub's reads and the streams' back-fills run on a small
@@ -91,16 +93,47 @@ class Subscriber:
     user_id: int | None = None
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=10_000))
     overflowed: bool = False
+    #: the account (``alerts.responders`` asks its rules about it) and the alerts outside its unit's items it
+    #: may follow: those it responds to when the stream opened, and those of assignments addressed to it since
+    #: (an offer it may accept). An item of one of them is delivered only while a rule still says it responds.
+    user: object = None
+    follow: set[int] = field(default_factory=set)
 
 
-def _items_after(seq: int, limit: int = BATCH) -> list[tuple[int, int, list, str, dict]]:
+def _items_after(seq: int, limit: int = BATCH) -> list[tuple[int, int, list, str, dict, int | None]]:
     from pingan.alerts.models import FeedItem
 
     return list(
         FeedItem.objects.filter(seq__gt=seq)
         .order_by("seq")
-        .values_list("seq", "unit_id", "roles", "kind", "payload")[:limit]
+        .values_list("seq", "unit_id", "roles", "kind", "payload", "alert_id")[:limit]
     )
+
+
+def _responded(user) -> set[int]:
+    """The alerts whose items ``user``'s stream carries now beyond its unit's (``alerts.responders`` with its
+    stream rules: a dispatched crew's alert, and one offered to it)."""
+    from pingan.alerts import responders
+    from pingan.alerts.models import Alert
+
+    q = responders.responder_q(user, timezone.now(), stream=True)
+    return set() if q is None else set(Alert.objects.filter(q).values_list("pk", flat=True))
+
+
+def _responding(pairs: list[tuple[object, int]]) -> set[tuple[int, int]]:
+    """Of ``(user, alert id)`` pairs, those where the user responds to the alert now, as ``(user id, alert
+    id)``: one query per distinct user (a crew or two, when a followed alert changed)."""
+    users = {u.pk: u for u, _ in pairs}
+    out = set()
+    for pk, user in users.items():
+        wanted = {a for u, a in pairs if u.pk == pk}
+        out |= {(pk, a) for a in _responded(user) & wanted}
+    return out
+
+
+def _is_offer_for(kind: str, payload: dict, user_id: int | None) -> bool:
+    users = payload.get("for_users") if isinstance(payload, dict) else None
+    return kind == "assignment" and users is not None and user_id in users
 
 
 def _head() -> int:
@@ -124,6 +157,7 @@ def _listen_params() -> dict | None:
 class FeedHub:
     def __init__(self) -> None:
         self.subs: dict[int, set[Subscriber]] = {}
+        self.following: dict[int, set[Subscriber]] = {}  # alert id → the streams that follow it (Subscriber.follow)
         self.last_seq: int | None = None
         self.task: asyncio.Task | None = None
         self.listener: asyncio.Task | None = None
@@ -132,11 +166,41 @@ class FeedHub:
 
     def subscribe(self, sub: Subscriber) -> None:
         self.subs.setdefault(sub.unit_id, set()).add(sub)
+        for alert_id in sub.follow:
+            self.following.setdefault(alert_id, set()).add(sub)
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subs.get(sub.unit_id, set()).discard(sub)
+        for alert_id in sub.follow:
+            self.following.get(alert_id, set()).discard(sub)
+            if not self.following.get(alert_id, True):
+                del self.following[alert_id]
+
+    def follow(self, sub: Subscriber, alert_id: int) -> None:
+        sub.follow.add(alert_id)
+        self.following.setdefault(alert_id, set()).add(sub)
+
+    def _note_offers(self, rows) -> None:
+        """An assignment addressed to a stream's user makes it follow that alert (before the batch's other items:
+        its accept may be in the same batch)."""
+        for _seq, unit_id, _roles, kind, payload, alert_id in rows:
+            if kind == "assignment" and alert_id is not None:
+                for sub in list(self.subs.get(unit_id, ())):
+                    if _is_offer_for(kind, payload, sub.user_id):
+                        self.follow(sub, alert_id)
+
+    def _crew_pairs(self, rows) -> list[tuple[Subscriber, int]]:
+        """The ``(stream, alert id)`` pairs of this batch that only following can deliver (not the stream's unit's
+        item for its role): each needs a rule's word that the user still responds to the alert."""
+        pairs = {}
+        for _seq, unit_id, roles, _kind, payload, alert_id in rows:
+            for sub in self.following.get(alert_id, ()) if alert_id is not None else ():
+                if not (sub.unit_id == unit_id and sub.role in roles) and sub.user is not None \
+                        and _for(payload, sub.user_id):
+                    pairs[(sub, alert_id)] = None
+        return list(pairs)
 
     async def _run(self) -> None:
         while self.last_seq is None:
@@ -173,7 +237,21 @@ class FeedHub:
                 log.exception("feed read failed")
                 await asyncio.sleep(1)
                 continue
-            self._fan_out(rows)
+            self._note_offers(rows)
+            allowed: set[tuple[int, int]] = set()
+            if pairs := self._crew_pairs(rows):
+                try:
+                    allowed = await _db_call(_responding)([(sub.user, a) for sub, a in pairs])
+                except RuntimeError as exc:
+                    if "shutdown" not in str(exc):
+                        raise
+                    self.stop()
+                    return
+                except Exception:
+                    log.exception("feed read failed")
+                    await asyncio.sleep(1)
+                    continue
+            self._fan_out(rows, allowed)
             if len(rows) < BATCH:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_POLL_S if self.listening else POLL_S):
@@ -186,11 +264,18 @@ class FeedHub:
             self.listener.cancel()
         self.listener = None
 
-    def _fan_out(self, rows) -> None:
-        for seq, unit_id, roles, kind, payload in rows:
+    def _fan_out(self, rows, allowed: set[tuple[int, int]] = frozenset()) -> None:
+        """Each item to the streams of its unit and role, and to the streams following its alert whose user
+        responds to it (``allowed``: ``(user id, alert id)``); an item naming users (``for_users``) only to
+        them."""
+        for seq, unit_id, roles, kind, payload, alert_id in rows:
             frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
-            for sub in list(self.subs.get(unit_id, ())):
-                if sub.role in roles and _for(payload, sub.user_id):
+            subs = [s for s in self.subs.get(unit_id, ()) if s.role in roles]
+            if alert_id is not None and alert_id in self.following:
+                subs += [s for s in self.following[alert_id]
+                         if not (s.unit_id == unit_id and s.role in roles) and (s.user_id, alert_id) in allowed]
+            for sub in subs:
+                if _for(payload, sub.user_id):
                     if frame is None:
                         frame = format_event(seq, kind, payload)
                     try:
@@ -246,15 +331,22 @@ def format_event(seq: int, kind: str, payload: dict) -> str:
     return f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
 
-def _backfill(unit_id: int, role: str, after: int, user_id: int | None = None) -> list[tuple[int, str, dict]]:
+def _backfill(unit_id: int, role: str, after: int, user_id: int | None = None,
+              follow: frozenset[int] = frozenset()) -> list[tuple[int, str, dict]]:
+    """The items after ``after`` for the unit's members of ``role`` (and ``user_id``), and every item of the
+    alerts of ``follow`` (those the user responds to: :func:`_responded`), in order."""
+    from django.db.models import Q
+
     from pingan.alerts.models import FeedItem
 
+    where = Q(unit_id=unit_id) | Q(alert_id__in=list(follow)) if follow else Q(unit_id=unit_id)
     rows = (
-        FeedItem.objects.filter(unit_id=unit_id, seq__gt=after)
+        FeedItem.objects.filter(where, seq__gt=after)
         .order_by("seq")
-        .values_list("seq", "roles", "kind", "payload")[:BACKFILL_LIMIT]
+        .values_list("seq", "unit_id", "roles", "kind", "payload", "alert_id")[:BACKFILL_LIMIT]
     )
-    return [(s, k, p) for s, r, k, p in rows if role in r and _for(p, user_id)]
+    return [(s, k, p) for s, u, r, k, p, a in rows
+            if ((u == unit_id and role in r) or a in follow) and _for(p, user_id)]
 
 
 def _release_request_connections() -> None:
@@ -264,19 +356,22 @@ def _release_request_connections() -> None:
 
 
 async def event_stream(
-    *, unit_id: int, role: str, last_id: int | None, user_id: int | None = None, live: bool = True
+    *, unit_id: int, role: str, last_id: int | None, user_id: int | None = None, live: bool = True, user=None
 ):
     """The SSE body: back-fill after ``last_id`` (``None``: from now), then live items.
 
     ``live=False`` (a WSGI server, e.g. ``runserver`` or a test's live server, which can only send a body it
     has read to the end) ends the body after the back-fill; the browser's ``EventSource`` reconnects after
     the ``retry`` interval (2 s) with ``Last-Event-ID`` and gets what came since, so nothing is lost and no
-    server thread is held for ever. Under ASGI the stream stays open and pushes each item as it comes."""
+    server thread is held for ever. Under ASGI the stream stays open and pushes each item as it comes.
+    ``user`` (the account, for ``alerts.responders``): the alerts it responds to beyond its unit are followed
+    too (a dispatched crew's)."""
     # Runs after every middleware has answered (the session middleware saves the session then): the
     # connection the request's thread opened is given back here, or each open stream would keep one.
     await sync_to_async(_release_request_connections)()
     h = hub()
-    sub = Subscriber(unit_id, role, user_id)
+    follow = frozenset(await _db_call(_responded)(user)) if user is not None else frozenset()
+    sub = Subscriber(unit_id, role, user_id, user=user, follow=set(follow))
     if live:
         h.subscribe(sub)
     try:
@@ -285,8 +380,10 @@ async def event_stream(
         yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'after': last_id, 'at': timezone.now().isoformat()})}\n\n"
         sent = last_id
         while True:
-            rows = await _db_call(_backfill)(unit_id, role, sent, user_id)
+            rows = await _db_call(_backfill)(unit_id, role, sent, user_id, follow)
             for seq, kind, payload in rows:
+                if live and _is_offer_for(kind, payload, user_id):  # an offer names its alert
+                    h.follow(sub, int(payload["alert"]["id"]))
                 yield format_event(seq, kind, payload)
                 sent = seq
             if len(rows) < BACKFILL_LIMIT:

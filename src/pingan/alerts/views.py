@@ -431,7 +431,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
     # back-fill only and the terminal reconnects every 2 s (``event_stream``'s ``live``).
     live = isinstance(request, ASGIRequest)
     resp = StreamingHttpResponse(
-        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id, user_id=user.pk, live=live),
+        event_stream(unit_id=unit.pk, role=user.role, last_id=last_id, user_id=user.pk, live=live, user=user),
         content_type="text/event-stream",
     )
     resp["Cache-Control"] = "no-cache"

@@ -14,9 +14,10 @@ class DispatchConfig(AppConfig):
         from pingan.alerts import responders
         from pingan.core import navigation
         from pingan.core.models import Role
-        from pingan.dispatch.selectors import dispatched_alert_ids
+        from pingan.dispatch.selectors import dispatched_alert_ids, offered_alert_ids
 
         responders.register(dispatched_alert_ids)
+        responders.register(offered_alert_ids, stream_only=True)
 
         navigation.register(
             navigation.Section(

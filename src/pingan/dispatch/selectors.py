@@ -178,6 +178,20 @@ def dispatched_alert_ids(actor, now: dt.datetime):
     ).values("pk")
 
 
+def offered_alert_ids(actor, now: dt.datetime):
+    """The alerts offered now to a patrol unit ``actor`` crews (an open offer, not yet answered): a rule of
+    ``alerts.responders`` for the live stream only — the crew hears of the alert's changes (acknowledged by
+    someone else, closed) while it decides, but cannot open it before accepting. ``None`` for anyone else."""
+    if getattr(actor, "role", None) != Role.OFFICER:
+        return None
+    units = active_assignments(now).filter(user=actor, patrol_unit__isnull=False).values("patrol_unit")
+    return Alert.objects.filter(
+        assignments__state=Assignment.State.OFFERED,
+        assignments__answer_by__gte=now,
+        assignments__patrol_unit__in=units,
+    ).values("pk")
+
+
 #: A cursor older than this (a console asleep, a laptop lid closed) gets the whole state again.
 CURSOR_MAX_AGE = dt.timedelta(seconds=120)
 #: Alert transitions are looked for from the previous cursor's greatest id less this many (ids are drawn
