@@ -103,4 +103,4 @@ def test_an_offer_not_yet_accepted_does_not_open_the_alert(client, force):
 
 def test_the_terminal_links_an_accepted_assignment_to_its_alert(client, sent):
     body = sign_in(client, sent.officer_b, "alert_response").get("/dispatch/terminal/").content.decode()
-    assert f'href="/alerts/{sent.alert.pk}/"' in body
+    assert f'href="/alerts/{sent.alert.pk}/?from=/dispatch/terminal/"' in body

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pingan.alerts import duty, labels, mapview, selectors, services
+from pingan.alerts import backlinks, duty, labels, mapview, selectors, services
 from pingan.alerts.models import Device, Jurisdiction, disposition_choices
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
@@ -131,7 +131,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             )
             if request.headers.get("Accept", "").startswith("application/json"):
                 return HttpResponse(json.dumps({"ok": True}), content_type="application/json")
-            return redirect("alerts:alert", alert_id=alert_id)
+            return redirect(backlinks.keep_from(request, reverse("alerts:alert", args=[alert_id])))
         except DomainError as exc:
             if request.headers.get("Accept", "").startswith("application/json"):
                 return HttpResponse(
@@ -169,6 +169,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
                 if request.user.role in (Role.ANALYST, Role.STATION_CHIEF) else None
             ),
             "can_act": request.user.role in RESPONDERS and alert.open,
+            "back": backlinks.back(request),
         },
     )
 
