@@ -132,6 +132,47 @@ class TestResultsPage:
         assert by_row["4"]["to_fix_code"] == ""  # nothing to fix: empty
         assert by_row["2"]["reason"].startswith("The ID number is wrong: ")
 
+    def test_a_corrected_number_follows_one_rule_on_the_page_in_the_files_and_the_api(self, client, cast, risk,
+                                                                                      tmp_path):
+        # issue 11 trial: a row whose check digit the engine corrected (same name in a movement record) showed
+        # green beside "ID number is wrong", and the summary said "2 screened" over a list of 1. The rule
+        # (docs/screening.md, "What to fix"): it is screened as the corrected person (green here: nothing found)
+        # and listed under what to fix, saying why it still has a level; the summary counts it there.
+        from pingan.screening import riskimport
+        from pingan.screening.models import PersonResult
+        from web_support import GREEN_ID
+
+        mv = tmp_path / "more.csv"
+        mv.write_text("id_type,id_number,name,adcode,place,start,end,source\n"
+                      f"ric,{GREEN_ID},王芳,110105,朝阳区,2022-08-15T09:00:00+08:00,2022-08-15T18:00:00+08:00,rail\n",
+                      encoding="utf-8")
+        riskimport.import_movements(mv)
+        typo = GREEN_ID[:10] + GREEN_ID[11] + GREEN_ID[10] + GREEN_ID[12:]
+        assert typo != GREEN_ID
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([
+            ["王芳", "居民身份证", typo, "", "1"], ["李娜", "居民身份证", YELLOW_ID, "", "2"]]))
+        fixed = PersonResult.objects.get(job=job, row=2)
+        assert (fixed.identity_status, fixed.level) == ("corrected", "green")
+        sign_in(client, cast.landlord_a)
+        for lang, why, screened in (("zh-hans", "证件号码有误", "已筛查 2 行"), ("en", "The ID number is wrong",
+                                                                                "2 screened")):
+            html = get(client, f"/screening/jobs/{job.pk}/", lang)
+            summary = part(html, 'id="summary"', "</dl>")
+            assert screened in summary and 'id="screened-to-fix"' in summary
+            entry = part(html, 'id="unverified-2"', "</li>")
+            assert why in entry and ("同名" if lang == "zh-hans" else "same name") in entry
+            people = part(html, 'id="accepted"')
+            assert people.count("<li>") == 1 and "王芳" not in people  # the one screened row not to fix
+            client.cookies["django_language"] = lang
+            data = client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig")
+            row = next(r for r in csv.reader(io.StringIO(data)) if r[0] == "2")
+            assert row[4] == fixed.submitter_reason if lang == "en" else row[4].startswith(why)
+            items = client.get(f"/api/v1/jobs/{job.pk}/results", HTTP_ACCEPT_LANGUAGE=lang).json()["items"]
+            item = next(i for i in items if i["row"] == 2)
+            assert item["level"] == "green" and item["to_fix_code"] == "identity.bad_check_digit"
+            assert item["reason"] == row[4]
+            assert next(i for i in items if i["row"] == 3)["to_fix_code"] == ""
+
     def test_blank_rows_are_accounted_for(self, client, cast, risk):
         data = roster_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
         data.insert(2, ",,,")

@@ -158,6 +158,32 @@ def job_reference(job_id: int) -> str:
     return upload_label(*row) if row else ""
 
 
+#: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md, "What
+#: to fix"): a number that breaks a rule of its type or is missing (``invalid``, ``unverifiable``: yellow), one
+#: given under two names (``conflicting``: yellow), and ``corrected`` — a failing check character the engine
+#: recovered from a movement record whose name agrees: screened as that person, with the level the rules give
+#: (green when nothing is found), but the roster still holds the wrong number.
+NUMBER_TO_FIX = ("invalid", "unverifiable", "conflicting", "corrected")
+
+
+def fix_reason(*, identity_status: str, why: str, reason: str, sep: str) -> str:
+    """What a screened row whose number is to fix is told (``reason``: its rules' text, ``why``: what is wrong
+    with the number, both in the active language): the one text of the results page, the downloads and the
+    API. A corrected number says why the row still has a level; another keeps its rule's reason when it has
+    one (it already says the identity needs verifying)."""
+    from django.utils.translation import gettext
+
+    if identity_status == "corrected":
+        fix = gettext("The ID number is wrong: %(why)s. The police records hold a person of the same name under "
+                      "the corrected number, so the row was screened as that person; correct the number in your "
+                      "file.") % {"why": why}
+    elif reason:
+        return reason
+    else:
+        fix = gettext("The ID number is wrong: %(why)s") % {"why": why}
+    return fix + (sep + reason if reason else "")
+
+
 class PersonResult(models.Model):
     """One roster row's result: accepted or rejected, the submitter-visible level and reason.
 
@@ -224,6 +250,37 @@ class PersonResult(models.Model):
         from pingan.core.texts import legacy, render_all
 
         return mask_numbers(render_all(self.reasons) if self.reasons else legacy(self.reason))
+
+    @property
+    def number_to_fix(self) -> bool:
+        """A screened row whose document number the submitter must fix (:data:`NUMBER_TO_FIX`)."""
+        return self.status == "accepted" and self.identity_status in NUMBER_TO_FIX
+
+    @property
+    def submitter_reason(self) -> str:
+        """:attr:`reason_text`, and for a row whose number is to fix what is wrong with it first
+        (:func:`fix_reason`): what the results page, the download and the API say about the row."""
+        if not self.number_to_fix:
+            return self.reason_text
+        from pingan.core.texts import lang
+
+        return mask_numbers(fix_reason(identity_status=self.identity_status, why=self.identity_text,
+                                       reason=self.reason_text, sep="；" if lang() == "zh" else "; "))
+
+    @property
+    def to_fix_code(self) -> str:
+        """The stable code of what the submitter must fix (``""``: nothing): ``rejection.<code>`` for a row not
+        screened, ``identity.<error>`` (else ``identity.<status>``) for a screened row whose number is to fix —
+        the ``to_fix_code`` column of the downloads."""
+        if self.status == "rejected":
+            for m in self.reasons or ():
+                detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
+                if isinstance(detail, dict) and detail.get("code"):
+                    return detail["code"]
+            return "rejection"
+        if self.number_to_fix:
+            return (self.identity_detail or {}).get("code") or f"identity.{self.identity_status}"
+        return ""
 
     @property
     def identity_text(self) -> str:

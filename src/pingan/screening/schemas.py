@@ -153,7 +153,10 @@ class PersonResultOut(Schema):
     """One roster row's result. ``level`` is the submitter-visible level (empty for a rejected row);
     ``reason`` explains the level, or for a rejected row what to fix, in the request's language;
     ``reasons`` is the same as codes and parameters (stable); ``id_number_masked`` hides all but the
-    first 3 and last 2 characters. ``police`` is ``null`` unless the caller is police."""
+    first 3 and last 2 characters. ``to_fix_code`` is the stable code of what the submitter must fix (``""``:
+    nothing; the downloads' column): ``rejection.<code>`` for a row not screened, ``identity.<error>`` for a
+    screened row whose ID number is to fix — its ``reason`` then says what is wrong with the number first, as
+    the results page does. ``police`` is ``null`` unless the caller is police."""
 
     id: int
     job_id: int
@@ -162,14 +165,19 @@ class PersonResultOut(Schema):
     level: str
     reason: str
     reasons: list[MessageOut]
+    to_fix_code: str = ""
     name: str
     id_number_masked: str
     police: PersonPoliceOut | None = None
 
     @staticmethod
     def resolve_reason(obj) -> str:
-        text = getattr(obj, "reason_text", None)  # a PersonResult: in the request's language
+        text = getattr(obj, "submitter_reason", None)  # a PersonResult: in the request's language
         return text if text is not None else mask_numbers(obj.reason)
+
+    @staticmethod
+    def resolve_to_fix_code(obj) -> str:
+        return getattr(obj, "to_fix_code", "") or ""
 
     @staticmethod
     def resolve_name(obj) -> str:

@@ -26,7 +26,7 @@ from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.screening import batch, rules
-from pingan.screening.models import COUNT_KEYS, Hit, PersonResult, RiskDataset, ScreeningJob
+from pingan.screening.models import COUNT_KEYS, NUMBER_TO_FIX, Hit, PersonResult, RiskDataset, ScreeningJob, fix_reason
 
 Progress = Callable[[str, int], None]
 
@@ -925,9 +925,8 @@ def _rendered_identity_reasons(persons: pa.Table) -> pa.Table:
     return persons.set_column(i, "identity_reason", pa.array(values, pa.string()))
 
 
-#: Identity statuses of a screened row whose document number the submitter must fix (docs/screening.md):
-#: ``corrected`` too — the police matched it despite a typo, but the roster still holds the wrong number.
-UNVERIFIED = ("invalid", "unverifiable", "conflicting", "corrected")
+#: Identity statuses of a screened row whose document number the submitter must fix (``models.NUMBER_TO_FIX``).
+UNVERIFIED = NUMBER_TO_FIX
 
 
 def _to_fix(persons: pa.Table) -> pa.Table:
@@ -936,13 +935,12 @@ def _to_fix(persons: pa.Table) -> pa.Table:
     number is wrong or missing (a check digit the police corrected included), ``identity.<status>`` when no
     error was recorded; and ``to_fix``, the same as a word of the active language (“yes”) for people's
     files. The text of what to fix is in ``reason``, once: a row not screened already says it there, a
-    screened row whose reason does not (a corrected number, often green without any reason) gets "The ID
-    number is wrong: …" put first — the results page's text. Expects ``reason`` already rendered
+    screened row whose number is to fix is told :func:`pingan.screening.models.fix_reason` — the text of the
+    results page and the API (``PersonResult.submitter_reason``). Expects ``reason`` already rendered
     (:func:`_rendered_reasons`)."""
     import json
 
     import pyarrow.compute as pc
-    from django.utils.translation import gettext as _
     from django.utils.translation import pgettext
 
     from pingan.core.texts import lang, render
@@ -967,10 +965,8 @@ def _to_fix(persons: pa.Table) -> pa.Table:
             codes[i] = detail["code"] if isinstance(detail, dict) and detail.get("code") else "rejection"
         else:
             message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
-            if p["identity_status"] == "corrected" or not p["reason"]:
-                why = render(message) if message else (p["identity_reason"] or "")
-                fix = _("The ID number is wrong: %(why)s") % {"why": why}
-                reasons[i] = fix + (sep + p["reason"] if p["reason"] else "")
+            why = render(message) if message else (p["identity_reason"] or "")
+            reasons[i] = fix_reason(identity_status=p["identity_status"], why=why, reason=p["reason"] or "", sep=sep)
             codes[i] = message["code"] if message else f"identity.{p['identity_status']}"
     yes = pgettext("a result row to fix", "yes")
     i = persons.column_names.index("reason")

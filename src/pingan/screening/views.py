@@ -236,11 +236,14 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         ctx["purged_on"] = timezone.localdate(j.purged_at)
     elif j.status == ScreeningJob.Status.DONE:
         rows = selectors.job_results(actor=request.user, job_id=j.pk)
-        # what to fix: rows not screened, and screened rows whose document number is wrong or missing (they
-        # stay yellow until the number is fixed)
+        # what to fix: rows not screened, and screened rows whose document number is to fix (models.NUMBER_TO_FIX:
+        # yellow, or a number the engine corrected, screened as that person); the screened list has the others,
+        # and the summary counts both
         to_fix = list(rows.filter(Q(status="rejected") | Q(status="accepted", identity_status__in=UNVERIFIED))[:2000])
         ctx["rejected"] = [r for r in to_fix if r.status == "rejected"]
         ctx["unverified"] = [r for r in to_fix if r.status == "accepted"]
+        ctx["number_to_fix"] = (len(ctx["unverified"]) if len(to_fix) < 2000 else
+                                rows.filter(status="accepted", identity_status__in=UNVERIFIED).count())
         ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
                                 RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         ctx["police"] = request.user.is_police
