@@ -138,9 +138,10 @@ class TestResultsPage:
         # green beside "ID number is wrong", and the summary said "2 screened" over a list of 1. The rule
         # (docs/screening.md, "What to fix"): it is screened as the corrected person (green here: nothing found)
         # and listed under what to fix, saying why it still has a level; the summary counts it there.
+        from web_support import GREEN_ID
+
         from pingan.screening import riskimport
         from pingan.screening.models import PersonResult
-        from web_support import GREEN_ID
 
         mv = tmp_path / "more.csv"
         mv.write_text("id_type,id_number,name,adcode,place,start,end,source\n"
