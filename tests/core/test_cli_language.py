@@ -9,15 +9,17 @@ counters, SQL) keeps its stable form in every language.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import translation
 
+from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, guide
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
@@ -79,6 +81,55 @@ def test_the_check_finds_an_english_line(tmp_path):
     finally:
         SRC = keep
 
+
+def _parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def untranslated_help(command, name: str) -> list[str]:
+    """The texts of ``pingan <name> [<sub> …] --help`` — the command's description, each subcommand's and option's
+    help, argparse's headings and Django's own options — that are not Chinese under ``zh-hans``."""
+    found = []
+    with translation.override("zh-hans"):
+        for path, parser in _parsers(command.create_parser("pingan", name)):
+            where = " ".join((name, *path))
+            texts = [parser.description, *(group.title for group in parser._action_groups)]
+            for action in parser._actions:
+                texts.append(action.help)
+                if isinstance(action, argparse._SubParsersAction):
+                    texts += [choice.help for choice in action._choices_actions]
+            found += [f"{where}: {str(text)[:70]!r}" for text in texts
+                      if text and text != argparse.SUPPRESS and not CJK.search(str(text))]
+            shown = parser.format_help()
+            found += [f"{where}: {heading!r} in --help" for heading in ("usage:", "options:", "positional arguments")
+                      if heading in shown]
+    return found
+
+
+PINGAN_COMMANDS = sorted(name for name, app in get_commands().items()
+                         if app.startswith("pingan") or name == "changepassword")
+
+
+@pytest.mark.parametrize("name", PINGAN_COMMANDS)
+def test_every_commands_help_is_chinese_under_a_chinese_locale(name):
+    """A trial read ``pingan <command> --help`` in English under a Chinese locale (some 150 option texts)."""
+    assert untranslated_help(load_command_class(get_commands()[name], name), name) == []
+
+
+def test_the_help_check_finds_an_english_option():
+    class Command(PinganCommand):
+        help = "Does things."
+
+        def add_arguments(self, parser):
+            sub = parser.add_subparsers(dest="action")
+            sub.add_parser("go", help="go somewhere").add_argument("--far", help="how far")
+
+    assert [line.split(":")[0] + ":" + line.rsplit("'", 2)[-2] for line in untranslated_help(Command(), "x")] == [
+        "x:Does things.", "x:go somewhere", "x go:how far"]
 
 
 @pytest.mark.django_db

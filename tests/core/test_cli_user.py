@@ -106,3 +106,62 @@ def test_a_weak_password_is_refused_with_the_rule_it_breaks(monkeypatch, units, 
         create(monkeypatch, "weak", "--role", "landlord", stdin=password + "\n")
     assert not str(err.value).isascii() and "password" not in str(err.value).lower()
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_it_says_the_role_as_the_reader_does_not_its_code(monkeypatch, units):
+    """A trial read ``已创建用户 x（station_chief）``: the role's label in the user's language (``--role`` takes the
+    code)."""
+    out = create(monkeypatch, "dora", "--role", "station_chief", "--unit", "350203-LQ")
+    assert out.startswith("user dora (station chief) in 350203-LQ"), out
+    with translation.override("zh-hans"):
+        out = create(monkeypatch, "emil", "--role", "station_chief", "--unit", "350203-LQ")
+    assert out.startswith("已创建用户 emil（所长），单位 350203-LQ"), out
+    assert "station_chief" not in out
+
+
+def test_access_says_role_labels_to_a_person_and_keeps_codes_in_its_list(monkeypatch, units):
+    from pingan.core.models import Role
+
+    create(monkeypatch, "root1", "--role", "admin", stdin="Adm1n-pass-one\n")
+    create(monkeypatch, "fred", "--role", "officer", "--unit", "350203-LQ")
+    out, listed = StringIO(), StringIO()
+    with translation.override("zh-hans"):
+        call_command("access", "request", "--as", "root1", "--user", "fred", "--role", Role.STATION_CHIEF,
+                     "--reason", "晋升", stdout=out)
+        call_command("access", "list", stdout=listed)
+    assert "角色 民警 -> 所长" in out.getvalue(), out.getvalue()
+    assert "\tuser fred: role officer -> station_chief\trequested by root1" in listed.getvalue(), listed.getvalue()
+
+
+def password(monkeypatch, *args: str, stdin: str) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    out = StringIO()
+    call_command("changepassword", *args, "--password-stdin", stdout=out)
+    return out.getvalue()
+
+
+def test_changepassword_is_pingans_and_speaks_the_users_language(monkeypatch, units):
+    """Django's own ``changepassword`` wrote English no catalogue holds ("Changing password for user …") under a
+    Chinese locale; ``pingan changepassword`` is pingan's, said through the catalogue."""
+    from django.core.management import get_commands
+
+    assert get_commands()["changepassword"] == "pingan.core"
+    create(monkeypatch, "gina", "--role", "landlord")
+    with translation.override("zh-hans"):
+        assert password(monkeypatch, "gina", stdin="n3w-Secret-pass\n") == "已修改 gina 的密码\n"
+        with pytest.raises(CommandError, match=r"^请设置更强的密码。.*密码"):
+            password(monkeypatch, "gina", stdin="abc\n")
+        with pytest.raises(CommandError, match=r"^没有用户 'nobody'$"):
+            password(monkeypatch, "nobody", stdin="n3w-Secret-pass\n")
+    assert User.objects.get(username="gina").check_password("n3w-Secret-pass")
+    assert password(monkeypatch, "gina", stdin="an0ther-Secret\n") == "the password of gina is changed\n"
+
+
+def test_changepassword_asks_twice_on_a_terminal_and_changes_nothing_when_they_differ(monkeypatch, units):
+    create(monkeypatch, "hugo", "--role", "landlord")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    answers = iter(["first-Secret-1", "other-Secret-2"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    with pytest.raises(CommandError, match=r"^the two passwords differ; the password of hugo is unchanged$"):
+        call_command("changepassword", "hugo", stdout=StringIO())
+    assert User.objects.get(username="hugo").check_password("s3cret-pass")

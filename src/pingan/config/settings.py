@@ -77,6 +77,8 @@ else:
 CACHES = cache_settings("PINGAN_CACHE_URL", env_secret("PINGAN_CACHE_URL"), DATA_DIR)
 
 INSTALLED_APPS = [
+    # first: its commands replace Django's of the same name (``changepassword``, in the user's language)
+    "pingan.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,7 +90,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "pingan.core",
     "pingan.screening",
     "pingan.codes",
     "pingan.dashboard",

@@ -17,9 +17,10 @@ task, one line each in the user's language; ``pingan help --all`` is Django's fu
 
 from __future__ import annotations
 
+import argparse
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -38,9 +39,66 @@ def command_error(exc: DomainError) -> CommandError:
     return CommandError(domain_message(exc))
 
 
+def _base_helps() -> dict[str, str]:
+    """Django's and argparse's own option texts and headings (English literals in their code), in the active
+    language: what every command's ``--help`` shows besides its own options."""
+    return {
+        "Show program's version number and exit.": _("show the program's version number and exit"),
+        "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output":
+            _("how much to print: 0 minimal, 1 normal, 2 verbose, 3 very verbose"),
+        "The Python path to a settings module, e.g. \"myproject.settings.main\". If this isn't provided, the "
+        "DJANGO_SETTINGS_MODULE environment variable will be used.":
+            _("the settings module's Python path (default: DJANGO_SETTINGS_MODULE, which pingan sets)"),
+        "A directory to add to the Python path, e.g. \"/home/djangoprojects/myproject\".":
+            _("a directory to add to the Python path"),
+        "Display a full stack trace on CommandError exceptions.":
+            _("show the full traceback when the command fails"),
+        "Don't colorize the command output.": _("do not colour the output"),
+        "Force colorization of the command output.": _("colour the output even when it is not a terminal"),
+        "Skip system checks.": _("skip the system checks"),
+        "show this help message and exit": _("show this help and exit"),
+        "positional arguments": _("arguments"),
+        "options": _("options"),
+    }
+
+
+class PinganHelpFormatter(DjangoHelpFormatter):
+    """Django's help layout with argparse's ``usage:`` heading in the active language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
+def translate_parser(parser: argparse.ArgumentParser, texts: dict[str, str] | None = None) -> None:
+    """Say ``parser``'s (and its subcommands') built-in texts — argparse's headings and ``-h``, Django's
+    ``--verbosity``, ``--traceback``… — in the active language; a lazy description becomes text (argparse
+    needs a ``str``). The command's own option texts already go through its catalogue."""
+    texts = _base_helps() if texts is None else texts
+    parser.formatter_class = PinganHelpFormatter
+    if parser.description is not None:
+        parser.description = str(parser.description)
+    for group in parser._action_groups:
+        group.title = texts.get(group.title, group.title) if group.title else group.title
+    for action in parser._actions:
+        if isinstance(action.help, str):
+            action.help = texts.get(action.help, action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if choice.help is not None:
+                    choice.help = str(choice.help)
+            for sub in action.choices.values():
+                translate_parser(sub, texts)
+
+
 class PinganCommand(BaseCommand):
     """A ``pingan`` management command: from the command line a failure is one line on standard error and a
-    non-zero exit status (the module's docstring)."""
+    non-zero exit status (the module's docstring). Its ``help`` (a lazy translation) and every option's help
+    go through the app's catalogue; :func:`translate_parser` says the built-in ones."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        translate_parser(parser)
+        return parser
 
     def execute(self, *args, **options):
         if not self._called_from_command_line or options.get("traceback"):
@@ -65,8 +123,31 @@ class PinganCommand(BaseCommand):
         sys.exit(code)
 
 
+def read_new_password(*, from_stdin: bool, empty: str, no_terminal: str, differ: str) -> str:
+    """A new password: one line of standard input (``--password-stdin``), else asked twice on the terminal.
+    ``CommandError`` with ``empty`` for an empty one, ``no_terminal`` when there is no terminal to ask on,
+    ``differ`` when the two typed differ (each in the command's words: what was, or was not, done)."""
+    import getpass
+
+    if from_stdin:
+        try:
+            password = input()
+        except EOFError:
+            raise CommandError(_("no password given: standard input ended before a line was read")) from None
+    elif not sys.stdin.isatty():
+        raise CommandError(no_terminal)
+    else:
+        password = getpass.getpass(_("password: "))
+        if password and getpass.getpass(_("password (again): ")) != password:
+            raise CommandError(differ)
+    if not password:
+        raise CommandError(empty)
+    return password
+
+
 #: ``pingan help``: the commands by task, each with one line (``(command, summary)``). Django's own commands a
-#: user needs (``changepassword``, ``migrate``…) are listed under what they are for.
+#: user needs (``check``, ``db_worker``) are listed under what they are for; ``pingan init`` migrates (Django's
+#: ``migrate`` prints untranslatable English: ``pingan help --all`` still lists it).
 GROUPS = (
     (pgettext_lazy("command group", "Run and try it"), (
         ("demo", gettext_lazy("load the demo data, screen a synthetic roster, print where to look next")),
@@ -109,7 +190,6 @@ GROUPS = (
     )),
     (pgettext_lazy("command group", "Administration and maintenance"), (
         ("audit", gettext_lazy("verify, anchor and search the audit trail")),
-        ("migrate", gettext_lazy("apply the database migrations")),
         ("check", gettext_lazy("check the configuration")),
         ("db_worker", gettext_lazy("run the scheduled tasks (serve starts one)")),
     )),

@@ -117,21 +117,37 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
-        failures = _password_failures(password, user)  # AUTH_PASSWORD_VALIDATORS: length, common, similarity
-        if failures:
-            rules = ", ".join(sorted({code for _, code, _ in failures}))
-            with translation.override("en"):
-                english = _password_problems(failures)
-            # The API and the CLI say it in English; a page shows Django's own messages for the broken rules
-            # in the viewer's language (core.error_messages: weak_password).
-            raise DomainError(f"the password for {username!r} is too weak ({rules}): {english}",
-                              code="weak_password",
-                              params={"username": username, "problems": lazy(_password_problems, str)(failures)})
+        _require_strong(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
     return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> User:
+    """Give ``user`` a new password (``pingan changepassword``); ``DomainError`` ``weak_password`` as
+    :func:`user_create` when it breaks an ``AUTH_PASSWORD_VALIDATORS`` rule."""
+    _require_strong(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _require_strong(password: str, user: User) -> None:
+    """``DomainError`` ``weak_password`` when ``password`` breaks a rule of ``AUTH_PASSWORD_VALIDATORS`` (length,
+    common, similarity to the account's names)."""
+    failures = _password_failures(password, user)
+    if failures:
+        rules = ", ".join(sorted({code for _, code, _ in failures}))
+        with translation.override("en"):
+            english = _password_problems(failures)
+        # The API and the CLI say it in English; a page shows Django's own messages for the broken rules
+        # in the viewer's language (core.error_messages: weak_password).
+        raise DomainError(f"the password for {user.username!r} is too weak ({rules}): {english}",
+                          code="weak_password",
+                          params={"username": user.username, "problems": lazy(_password_problems, str)(failures)})
 
 
 def _password_failures(password: str, user: User) -> list[tuple[object, str, dict]]:

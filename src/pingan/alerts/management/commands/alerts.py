@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.alerts import replay, services
 from pingan.core.command import PinganCommand, command_error
@@ -25,49 +26,51 @@ def _on_signal(signum, frame):
 
 
 class Command(PinganCommand):
-    help = "Real-time alerts: worker, ingest-mqtt, device, jurisdictions, demo, replay, dead-letters, counters."
+    help = gettext_lazy(
+        "Real-time alerts: worker, ingest-mqtt, device, jurisdictions, demo, replay, dead-letters, counters.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        w = sub.add_parser("worker", help="run the rule engine over the event log (Ctrl-C stops)")
-        w.add_argument("--consumer", default="", help="consumer name (its position is kept; default alerts, "
-                       "alerts-p<i>of<n> for a partition)")
-        w.add_argument("--batch", type=int, default=1000, help="events per transaction (default 1000)")
+        w = sub.add_parser("worker", help=_("run the rule engine over the event log (Ctrl-C stops)"))
+        w.add_argument("--consumer", default="", help=_("consumer name (its position is kept; default alerts, "
+                       "alerts-p<i>of<n> for a partition)"))
+        w.add_argument("--batch", type=int, default=1000, help=_("events per transaction (default 1000)"))
         w.add_argument("--partitions", type=int, default=None,
-                       help="processes sharing the work by key (default PINGAN_ALERTS_WORKERS, 1); without "
-                            "--partition this process starts and watches all of them")
-        w.add_argument("--partition", type=int, default=None, help="run only this partition (0-based)")
-        sub.add_parser("ingest-mqtt", help="subscribe to devices' MQTT topics and ingest (Ctrl-C stops)")
-        d = sub.add_parser("device", help="register or update a device")
+                       help=_("processes sharing the work by key (default PINGAN_ALERTS_WORKERS, 1); without "
+                            "--partition this process starts and watches all of them"))
+        w.add_argument("--partition", type=int, default=None, help=_("run only this partition (0-based)"))
+        sub.add_parser("ingest-mqtt", help=_("subscribe to devices' MQTT topics and ingest (Ctrl-C stops)"))
+        d = sub.add_parser("device", help=_("register or update a device"))
         d.add_argument("device_id")
         d.add_argument("name")
         d.add_argument("kind")
         d.add_argument("--lon", type=float)
         d.add_argument("--lat", type=float)
-        d.add_argument("--crs", default="wgs84", help="wgs84 | gcj02 | bd09 | cgcs2000 (converted to WGS-84)")
+        d.add_argument("--crs", default="wgs84", help=_("wgs84 | gcj02 | bd09 | cgcs2000 (converted to WGS-84)"))
         d.add_argument("--adcode", default="")
-        d.add_argument("--password", default="", help="GA/T 1400 Digest password (stored as HA1)")
-        j = sub.add_parser("jurisdictions", help="load jurisdiction polygons (GeoJSON or KML) onto units")
+        d.add_argument("--password", default="", help=_("GA/T 1400 Digest password (stored as HA1)"))
+        j = sub.add_parser("jurisdictions", help=_("load jurisdiction polygons (GeoJSON or KML) onto units"))
         j.add_argument("file")
-        j.add_argument("--key", default="adcode", help="GeoJSON property holding the unit code (default adcode)")
-        j.add_argument("--map", nargs="*", default=[], help="KEY=UNITCODE pairs when keys are not unit codes")
-        dm = sub.add_parser("demo", help="Xiamen demo: district polygons, street devices, an officer and a station "
-                            "chief of 莲前派出所")
+        j.add_argument("--key", default="adcode", help=_("GeoJSON property holding the unit code (default adcode)"))
+        j.add_argument("--map", nargs="*", default=[], help=_("KEY=UNITCODE pairs when keys are not unit codes"))
+        dm = sub.add_parser("demo", help=_("Xiamen demo: district polygons, street devices, an officer and a station "
+                            "chief of 莲前派出所"))
         dm.add_argument("--password", default="pingan-demo-2026",
-                        help="the demo accounts' password (set when the demo creates them)")
-        dm.add_argument("--json", action="store_true", help="print what was created as JSON (for scripts)")
-        r = sub.add_parser("replay", help="feed real records through ingest")
+                        help=_("the demo accounts' password (set when the demo creates them)"))
+        dm.add_argument("--json", action="store_true", help=_("print what was created as JSON (for scripts)"))
+        r = sub.add_parser("replay", help=_("feed real records through ingest"))
         r.add_argument("dataset", choices=["stlouis", "chicago"])
-        r.add_argument("--rate", type=float, default=200, help="events per second (0 = as fast as possible)")
-        r.add_argument("--limit", type=int, default=None, help="stop after this many records")
-        r.add_argument("--agreement", action="store_true", help="chicago: report polygon routing vs. district")
-        dl = sub.add_parser("dead-letters", help="list (or --replay) refused inputs")
+        r.add_argument("--rate", type=float, default=200, help=_("events per second (0 = as fast as possible)"))
+        r.add_argument("--limit", type=int, default=None, help=_("stop after this many records"))
+        r.add_argument("--agreement", action="store_true", help=_("chicago: report polygon routing vs. district"))
+        dl = sub.add_parser("dead-letters", help=_("list (or --replay) refused inputs"))
         dl.add_argument("--reason", default="")
         dl.add_argument("--replay", action="store_true")
-        sub.add_parser("counters", help="print the pipeline counters")
-        sub.add_parser("prune-log", help="delete processed events older than PINGAN_EVENTS_MAX_AGE_S from the "
-                       "database event log (the worker also does this as it runs)")
-        me = sub.add_parser("maintenance-end", help="a device repaired after a device-fault disposition: online again")
+        sub.add_parser("counters", help=_("print the pipeline counters"))
+        sub.add_parser("prune-log", help=_("delete processed events older than PINGAN_EVENTS_MAX_AGE_S from the "
+                       "database event log (the worker also does this as it runs)"))
+        me = sub.add_parser("maintenance-end",
+                            help=_("a device repaired after a device-fault disposition: online again"))
         me.add_argument("device_id")
 
     def handle(self, *args, **o):

@@ -15,20 +15,22 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, command_error
 
 
 class Command(PinganCommand):
-    help = "Anti-fraud centre: tick | amlsim | demo | export-rpz FILE | export-numbers FILE | sms-receipt REF STATUS"
+    help = gettext_lazy(
+        "Anti-fraud centre: tick | amlsim | demo | export-rpz FILE | export-numbers FILE | sms-receipt REF STATUS")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("tick", help="run the deadline clock now")
-        a = sub.add_parser("amlsim", help="recall and precision on the bundled AMLSim sample")
+        sub.add_parser("tick", help=_("run the deadline clock now"))
+        a = sub.add_parser("amlsim", help=_("recall and precision on the bundled AMLSim sample"))
         a.add_argument("--hops", type=int, default=5)
-        a.add_argument("--folder", help="a folder with nodes.csv and transactions.csv (default: the bundled copy)")
-        d = sub.add_parser("demo", help="create a demonstration case from the AMLSim sample")
+        a.add_argument("--folder", help=_("a folder with nodes.csv and transactions.csv (default: the bundled copy)"))
+        d = sub.add_parser("demo", help=_("create a demonstration case from the AMLSim sample"))
         d.add_argument("--hops", type=int, default=3)
         for name in ("export-rpz", "export-numbers"):
             e = sub.add_parser(name)

@@ -10,21 +10,23 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 
 
 class Command(PinganCommand):
-    help = "Citizen services: catalogue [--counts] | demo [--password P] | daily"
+    help = gettext_lazy(
+        "Citizen services: catalogue [--counts] | demo [--password P] | daily")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        c = sub.add_parser("catalogue", help="load the bundled service catalogue")
-        c.add_argument("--counts", action="store_true", help="print services per channel")
-        d = sub.add_parser("demo", help="counters, slots and a synthetic citizen account")
-        d.add_argument("--password", default="pingan-demo-2026", help="the demo citizen's password")
-        sub.add_parser("daily", help="open slots, mark no-shows, send reminders")
+        c = sub.add_parser("catalogue", help=_("load the bundled service catalogue"))
+        c.add_argument("--counts", action="store_true", help=_("print services per channel"))
+        d = sub.add_parser("demo", help=_("counters, slots and a synthetic citizen account"))
+        d.add_argument("--password", default="pingan-demo-2026", help=_("the demo citizen's password"))
+        sub.add_parser("daily", help=_("open slots, mark no-shows, send reminders"))
 
     def handle(self, *args, **opts):
         from pingan.citizen import selectors, services, tasks

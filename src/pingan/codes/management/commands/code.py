@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
@@ -28,32 +29,33 @@ from pingan.core.models import OrgUnit, Premises
 
 
 class Command(PinganCommand):
-    help = "Issue, verify and revoke safety codes (平安码); list and rotate signing keys."
+    help = gettext_lazy(
+        "Issue, verify and revoke safety codes (平安码); list and rotate signing keys.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        i = sub.add_parser("issue", help="issue a code from the premises' latest screening")
-        i.add_argument("premises_id", type=int, help="the premises' id (its page /codes/premises/<id>/, the API)")
-        i.add_argument("--poster", metavar="FILE.pdf", help="also write the A4 door poster (PDF) to FILE.pdf")
-        i.add_argument("--qr", metavar="FILE.png|FILE.svg", help="also write the QR code as PNG or SVG")
+        i = sub.add_parser("issue", help=_("issue a code from the premises' latest screening"))
+        i.add_argument("premises_id", type=int, help=_("the premises' id (its page /codes/premises/<id>/, the API)"))
+        i.add_argument("--poster", metavar="FILE.pdf", help=_("also write the A4 door poster (PDF) to FILE.pdf"))
+        i.add_argument("--qr", metavar="FILE.png|FILE.svg", help=_("also write the QR code as PNG or SVG"))
         i.add_argument("--verify-url", default=None,
-                       help="the verification page the QR links to and the poster names (default: "
-                            "PINGAN_CODE_VERIFY_URL, else what `pingan serve` serves)")
-        v = sub.add_parser("verify", help="verify code texts, QR image files (PNG/JPEG) or poster PDFs")
+                       help=_("the verification page the QR links to and the poster names (default: "
+                            "PINGAN_CODE_VERIFY_URL, else what `pingan serve` serves)"))
+        v = sub.add_parser("verify", help=_("verify code texts, QR image files (PNG/JPEG) or poster PDFs"))
         v.add_argument("code", nargs="*",
-                       help="a PA1:… text, a verification link (https://…/verify/#1…, what door QR codes "
-                            "hold), or the path of an image or PDF (the poster) holding the QR; several may be given")
+                       help=_("a PA1:… text, a verification link (https://…/verify/#1…, what door QR codes "
+                            "hold), or the path of an image or PDF (the poster) holding the QR; several may be given"))
         v.add_argument("--from", dest="from_file", metavar="FILE",
-                       help="also verify every code in FILE, one PA1:… text per line ('-' reads standard input)")
-        v.add_argument("--json", action="store_true", help="print the verdict as JSON (a list when several)")
-        r = sub.add_parser("revoke", help="revoke one code")
-        r.add_argument("code_id", help="the code id (hex)")
+                       help=_("also verify every code in FILE, one PA1:… text per line ('-' reads standard input)"))
+        v.add_argument("--json", action="store_true", help=_("print the verdict as JSON (a list when several)"))
+        r = sub.add_parser("revoke", help=_("revoke one code"))
+        r.add_argument("code_id", help=_("the code id (hex)"))
         r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
-        k = sub.add_parser("keys", help="list or rotate signing keys")
+        k = sub.add_parser("keys", help=_("list or rotate signing keys"))
         k.add_argument("key_action", choices=["list", "rotate"])
-        k.add_argument("--issuer", help="the issuing unit's code (rotate: required; list: filter)")
+        k.add_argument("--issuer", help=_("the issuing unit's code (rotate: required; list: filter)"))
         k.add_argument("--alg", choices=["ES256", "EdDSA"], default=None,
-                       help="algorithm of the new key (default: PINGAN_CODE_KEY_ALG, else ES256)")
+                       help=_("algorithm of the new key (default: PINGAN_CODE_KEY_ALG, else ES256)"))
 
     def handle(self, *args, **opts):
         try:

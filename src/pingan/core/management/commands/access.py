@@ -12,6 +12,7 @@ Every step is a service call that writes the audit trail; nothing changes until 
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core import services
 from pingan.core.command import PinganCommand, command_error
@@ -41,27 +42,29 @@ def _change(pk: int) -> AccessChange:
 
 
 class Command(PinganCommand):
-    help = "Request, approve, reject and list changes of role, unit or owner (four-eyes, audited)."
+    help = gettext_lazy(
+        "Request, approve, reject and list changes of role, unit or owner (four-eyes, audited).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        r = sub.add_parser("request", help="ask for a change; a second administrator approves it")
-        r.add_argument("--as", dest="actor", required=True, help="the requesting administrator's user name")
+        r = sub.add_parser("request", help=_("ask for a change; a second administrator approves it"))
+        r.add_argument("--as", dest="actor", required=True, help=_("the requesting administrator's user name"))
         target = r.add_mutually_exclusive_group(required=True)
-        target.add_argument("--user", help="the account to change")
-        target.add_argument("--premises", type=int, help="the premises (id) to change")
+        target.add_argument("--user", help=_("the account to change"))
+        target.add_argument("--premises", type=int, help=_("the premises (id) to change"))
         r.add_argument("--role", choices=Role.values)
         unit = r.add_mutually_exclusive_group()
-        unit.add_argument("--unit", help="unit code, e.g. 350203-LQ")
-        unit.add_argument("--no-unit", action="store_true", help="take the account out of its unit")
-        r.add_argument("--owner", help="the premises' new owner (an enterprise or landlord account)")
+        unit.add_argument("--unit", help=_("unit code, e.g. 350203-LQ"))
+        unit.add_argument("--no-unit", action="store_true", help=_("take the account out of its unit"))
+        r.add_argument("--owner", help=_("the premises' new owner (an enterprise or landlord account)"))
         r.add_argument("--reason", required=True)
-        for name in ("approve", "reject"):
-            d = sub.add_parser(name, help=f"{name} a requested change (another administrator)")
+        for name, text in (("approve", _("approve a requested change (another administrator)")),
+                           ("reject", _("reject a requested change (another administrator)"))):
+            d = sub.add_parser(name, help=text)
             d.add_argument("id", type=int)
             d.add_argument("--as", dest="actor", required=True)
             d.add_argument("--note", default="")
-        ls = sub.add_parser("list", help="the requested changes (--all: decided ones too)")
+        ls = sub.add_parser("list", help=_("the requested changes (--all: decided ones too)"))
         ls.add_argument("--all", action="store_true")
 
     def handle(self, *args, **opts):
@@ -109,21 +112,30 @@ class Command(PinganCommand):
             qs = qs.filter(status=AccessChange.Status.REQUESTED)
         for c in qs:  # tab-separated, stable words (scripts read it)
             decided = f" by {c.decided_by.username}" if c.decided_by_id else ""
-            self.stdout.write(f"{c.pk}\t{c.status}{decided}\t{self._describe(c)}\trequested by "
+            self.stdout.write(f"{c.pk}\t{c.status}{decided}\t{self._describe(c, stable=True)}\trequested by "
                               f"{c.requested_by.username} at {c.requested_at:%Y-%m-%d %H:%M}: {c.reason}")
 
     @staticmethod
-    def _describe(change: AccessChange) -> str:
+    def _describe(change: AccessChange, *, stable: bool = False) -> str:
+        """``user NAME: role OLD -> NEW, …`` in the reader's words (a role's label), or with ``stable`` the
+        stored codes and English field names of ``access list``'s tab-separated lines."""
         def show(field, value):
             if value is None:
-                return _("none")
+                return "none" if stable else _("none")
+            if field == "role" and not stable and value in Role.values:
+                return str(Role(value).label)
             if field == "unit":
                 return OrgUnit.objects.filter(pk=value).values_list("code", flat=True).first() or str(value)
             if field == "owner":
                 return User.objects.filter(pk=value).values_list("username", flat=True).first() or str(value)
             return str(value)
 
-        target = (_("user %(name)s") % {"name": change.user.username} if change.user_id
-                  else _("premises %(id)s") % {"id": change.premises_id})
-        parts = [f"{field} {show(field, a)} -> {show(field, b)}" for field, (a, b) in change.changes.items()]
+        if stable:
+            target = f"user {change.user.username}" if change.user_id else f"premises {change.premises_id}"
+        else:
+            target = (_("user %(name)s") % {"name": change.user.username} if change.user_id
+                      else _("premises %(id)s") % {"id": change.premises_id})
+        names = {} if stable else {"role": _("role"), "unit": _("unit"), "owner": _("owner")}
+        parts = [f"{names.get(field, field)} {show(field, a)} -> {show(field, b)}"
+                 for field, (a, b) in change.changes.items()]
         return f"{target}: " + ", ".join(parts)

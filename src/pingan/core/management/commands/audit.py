@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core import audit, checkpoints, selectors
 from pingan.core.command import PinganCommand, command_error
@@ -33,43 +34,44 @@ def _date(text: str) -> dt.date:
 
 
 class Command(PinganCommand):
-    help = "Verify the audit trail against its checkpoints, write a checkpoint, search the trail, print its head."
+    help = gettext_lazy(
+        "Verify the audit trail against its checkpoints, write a checkpoint, search the trail, print its head.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        v = sub.add_parser("verify", help="walk the chain and compare it with the checkpoints; exit 1 and name "
-                                          "the first problem on tampering")
+        v = sub.add_parser("verify", help=_("walk the chain and compare it with the checkpoints; exit 1 and name "
+                                          "the first problem on tampering"))
         v.add_argument("--checkpoints", type=Path, action="append", default=None,
-                       help="a checkpoint file (JSON lines; repeatable; default: the installation's checkpoint "
-                            "file). Give the copies kept off this machine")
-        v.add_argument("--public-key", type=Path, help="the checkpoints' public key (PEM; default: this "
-                                                       "installation's checkpoint.pub)")
+                       help=_("a checkpoint file (JSON lines; repeatable; default: the installation's checkpoint "
+                            "file). Give the copies kept off this machine"))
+        v.add_argument("--public-key", type=Path, help=_("the checkpoints' public key (PEM; default: this "
+                                                       "installation's checkpoint.pub)"))
         v.add_argument("--without-key", action="store_true",
-                       help="skip the records' MACs (for an auditor who has a copy of the database but not the "
-                            "audit key)")
-        c = sub.add_parser("checkpoint", help="sign the chain head now, append it to the checkpoint file, print it")
-        c.add_argument("--out", type=Path, help="append to this file instead of the installation's checkpoint file")
-        s = sub.add_parser("search", help="list records, newest first")
-        s.add_argument("--person", default="", help="a name or ID number: the reads that showed that person")
-        s.add_argument("--actor", default="", help="part of an account's name: what it did and what acted on its "
-                                                    "behalf (a task it queued); or a command's name")
-        s.add_argument("--agent", default="", help="person | automatic | command | task | request | terminal | "
-                                                    "platform | system | task:<kind>")
-        s.add_argument("--unit", default="", help="a unit code (its subtree)")
+                       help=_("skip the records' MACs (for an auditor who has a copy of the database but not the "
+                            "audit key)"))
+        c = sub.add_parser("checkpoint", help=_("sign the chain head now, append it to the checkpoint file, print it"))
+        c.add_argument("--out", type=Path, help=_("append to this file instead of the installation's checkpoint file"))
+        s = sub.add_parser("search", help=_("list records, newest first"))
+        s.add_argument("--person", default="", help=_("a name or ID number: the reads that showed that person"))
+        s.add_argument("--actor", default="", help=_("part of an account's name: what it did and what acted on its "
+                                                    "behalf (a task it queued); or a command's name"))
+        s.add_argument("--agent", default="", help=_("person | automatic | command | task | request | terminal | "
+                                                    "platform | system | task:<kind>"))
+        s.add_argument("--unit", default="", help=_("a unit code (its subtree)"))
         s.add_argument("--object-type", default="")
         s.add_argument("--object-id", default="")
         s.add_argument("--action", dest="act", default="")
         s.add_argument("--purpose", default="")
-        s.add_argument("--since", type=_date, help="YYYY-MM-DD (local date, inclusive)")
-        s.add_argument("--until", type=_date, help="YYYY-MM-DD (local date, inclusive)")
+        s.add_argument("--since", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
+        s.add_argument("--until", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
         s.add_argument("--limit", type=int, default=50)
         s.add_argument("--as", dest="auditor", default="",
-                       help="the auditor account the search is recorded under (default: the system; searches "
-                            "are recorded too)")
-        sub.add_parser("head", help="print the last sequence number and hash")
-        g = sub.add_parser("grants", help="print the SQL that leaves the application's role append-only rights on "
-                                          "the audit tables (PostgreSQL; run it as the tables' owner)")
-        g.add_argument("--app-role", required=True, help="the database role the application connects as")
+                       help=_("the auditor account the search is recorded under (default: the system; searches "
+                            "are recorded too)"))
+        sub.add_parser("head", help=_("print the last sequence number and hash"))
+        g = sub.add_parser("grants", help=_("print the SQL that leaves the application's role append-only rights on "
+                                          "the audit tables (PostgreSQL; run it as the tables' owner)"))
+        g.add_argument("--app-role", required=True, help=_("the database role the application connects as"))
 
     def handle(self, *args, **opts):
         getattr(self, f"do_{opts['action']}")(opts)

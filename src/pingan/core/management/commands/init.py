@@ -2,13 +2,15 @@
 
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.bootstrap import ensure_initialised
 from pingan.core.command import PinganCommand
 
 
 class Command(PinganCommand):
-    help = "Create or migrate the database and load the administrative-division reference data."
+    help = gettext_lazy(
+        "Create or migrate the database and load the administrative-division reference data.")
 
     def handle(self, *args, **options):
         done = ensure_initialised(verbosity=max(0, options["verbosity"] - 1))

@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core import services
 from pingan.core.command import PinganCommand, command_error
@@ -10,7 +11,8 @@ from pingan.core.models import User
 
 
 class Command(PinganCommand):
-    help = "Create, list or revoke API tokens for integrations."
+    help = gettext_lazy(
+        "Create, list or revoke API tokens for integrations.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -18,8 +20,8 @@ class Command(PinganCommand):
         c.add_argument("username")
         c.add_argument("name")
         c.add_argument("--purpose", default="",
-                       help="purpose of use of a police account's token (required for police): "
-                            "epidemic_screening, case_investigation, jurisdiction_management")
+                       help=_("purpose of use of a police account's token (required for police): "
+                            "epidemic_screening, case_investigation, jurisdiction_management"))
         r = sub.add_parser("revoke")
         r.add_argument("token_id", type=int)
         ls = sub.add_parser("list")

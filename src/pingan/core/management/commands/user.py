@@ -11,31 +11,31 @@ command's language (``pingan`` activates it from ``PINGAN_LANGUAGE`` or the loca
 messages included.
 """
 
-import getpass
-import sys
-
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core import services
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, command_error, read_new_password
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role
 
 
 class Command(PinganCommand):
-    help = "Create an account with a role (and a unit for police roles)."
+    help = gettext_lazy(
+        "Create an account with a role (and a unit for police roles).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        c = sub.add_parser("create", help="create an account; the password is prompted (or read from stdin)")
+        c = sub.add_parser("create", help=_("create an account; the password is prompted (or read from stdin)"))
         c.add_argument("username")
         c.add_argument("--role", required=True, choices=Role.values)
-        c.add_argument("--unit", default="", help="unit code, e.g. 350203-LQ (police roles)")
+        c.add_argument("--unit", default="", help=_("unit code, e.g. 350203-LQ (police roles)"))
         how = c.add_mutually_exclusive_group()
-        how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        how.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
         how.add_argument("--no-password", action="store_true",
-                         help="create the account without a password (it cannot sign in until `pingan changepassword`)")
+                         help=_("create the account without a password (it cannot sign in until "
+                                 "`pingan changepassword`)"))
 
     def handle(self, *args, **opts):
         unit = None
@@ -48,11 +48,12 @@ class Command(PinganCommand):
             user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
         except DomainError as exc:
             raise command_error(exc) from None
+        role = Role(user.role).label  # the role as the reader says it (``--role`` takes the code)
         if unit:
             self.stdout.write(_("user %(name)s (%(role)s) in %(code)s (%(unit)s) created") % {
-                "name": user.username, "role": user.role, "code": unit.code, "unit": unit.label})
+                "name": user.username, "role": role, "code": unit.code, "unit": unit.label})
         else:
-            self.stdout.write(_("user %(name)s (%(role)s) created") % {"name": user.username, "role": user.role})
+            self.stdout.write(_("user %(name)s (%(role)s) created") % {"name": user.username, "role": role})
         if password is None:
             self.stdout.write(_("no password set: %(name)s cannot sign in until `%(command)s`") % {
                 "name": user.username, "command": f"pingan changepassword {user.username}"})
@@ -62,21 +63,9 @@ class Command(PinganCommand):
         """The new account's password (``None`` with ``--no-password``); ``CommandError`` when none is given."""
         if opts["no_password"]:
             return None
-        empty = _("the password is empty; to create an account without a password, use --no-password")
-        if opts["password_stdin"]:
-            try:
-                password = input()
-            except EOFError:
-                raise CommandError(_("no password given: standard input ended before a line was read")) from None
-            if not password:
-                raise CommandError(empty)
-            return password
-        if not sys.stdin.isatty():
-            raise CommandError(_("standard input is not a terminal, so the password cannot be asked: pipe it in "
-                                 "with --password-stdin, or use --no-password"))
-        password = getpass.getpass(_("password: "))
-        if not password:
-            raise CommandError(empty)
-        if getpass.getpass(_("password (again): ")) != password:
-            raise CommandError(_("the two passwords differ; nothing was created"))
-        return password
+        return read_new_password(
+            from_stdin=opts["password_stdin"],
+            empty=_("the password is empty; to create an account without a password, use --no-password"),
+            no_terminal=_("standard input is not a terminal, so the password cannot be asked: pipe it in "
+                          "with --password-stdin, or use --no-password"),
+            differ=_("the two passwords differ; nothing was created"))

@@ -12,23 +12,26 @@ import logging
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core import jobs
 from pingan.core.command import PinganCommand
 
 
 class Command(PinganCommand):
-    help = "Run queued background jobs (leased, each in a child process with a memory and time budget)."
+    help = gettext_lazy(
+        "Run queued background jobs (leased, each in a child process with a memory and time budget).")
 
     def add_arguments(self, parser):
         parser.add_argument("--concurrency", type=int, default=None,
-                            help="jobs run at once (default PINGAN_WORKER_CONCURRENCY, 2)")
+                            help=_("jobs run at once (default PINGAN_WORKER_CONCURRENCY, 2)"))
         parser.add_argument("--interval", type=float, default=0.5,
-                            help="seconds between looks at the queue when it is idle (default 0.5)")
+                            help=_("seconds between looks at the queue when it is idle (default 0.5)"))
         parser.add_argument("--batch", action="store_true",
-                            help="run what is queued, then exit (scripts, tests)")
+                            help=_("run what is queued, then exit (scripts, tests)"))
         parser.add_argument("--kind", action="append", default=None, dest="kinds",
-                            help=f"only this kind of job; repeatable (known: {', '.join(sorted(jobs.KINDS))})")
+                            help=_("only this kind of job; repeatable (known: %(kinds)s)") % {
+                                "kinds": ", ".join(sorted(jobs.KINDS))})
 
     def handle(self, *args, **opts):
         unknown = sorted(set(opts["kinds"] or ()) - set(jobs.KINDS))

@@ -7,6 +7,7 @@ import signal
 import time
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand
 
@@ -24,15 +25,17 @@ def _avl_line(avl) -> str:
 
 
 class Command(PinganCommand):
-    help = "Dispatch: worker (offer expiry + escalation, AVL over MQTT), demo (patrol units, shifts, drone)."
+    help = gettext_lazy(
+        "Dispatch: worker (offer expiry + escalation, AVL over MQTT), demo (patrol units, shifts, drone).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        w = sub.add_parser("worker", help="expire unanswered offers every second; store AVL from MQTT (Ctrl-C stops)")
-        w.add_argument("--no-mqtt", action="store_true", help="no AVL subscription")
+        w = sub.add_parser("worker",
+                           help=_("expire unanswered offers every second; store AVL from MQTT (Ctrl-C stops)"))
+        w.add_argument("--no-mqtt", action="store_true", help=_("no AVL subscription"))
         w.add_argument("--stats-every", type=float, default=60.0, metavar="S",
-                       help="print the AVL counters every S seconds (received, stored, refused, backlog)")
-        sub.add_parser("demo", help="patrol units, today's shifts and a drone for the Xiamen demo organisation")
+                       help=_("print the AVL counters every S seconds (received, stored, refused, backlog)"))
+        sub.add_parser("demo", help=_("patrol units, today's shifts and a drone for the Xiamen demo organisation"))
 
     def handle(self, *args, **o):
         getattr(self, "do_" + o["action"].replace("-", "_"))(o)

@@ -11,25 +11,26 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from pingan.core.command import PinganCommand
 
 
 class Command(PinganCommand):
-    help = "Case property: verify [LABEL ...] [--all] | tick | demo | rules"
+    help = gettext_lazy(
+        "Case property: verify [LABEL ...] [--all] | tick | demo | rules")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        v = sub.add_parser("verify", help="verify custody chains")
+        v = sub.add_parser("verify", help=_("verify custody chains"))
         v.add_argument("labels", nargs="*")
-        v.add_argument("--all", action="store_true", help="every item")
+        v.add_argument("--all", action="store_true", help=_("every item"))
         v.add_argument("--full", action="store_true",
-                       help="re-hash every event (not only those since the checkpoint) and checkpoint sound chains")
-        sub.add_parser("tick", help="flag overdue check-outs")
-        sub.add_parser("demo", help="a demonstration store and case")
-        sub.add_parser("rules", help="the rules in force with their citations")
+                       help=_("re-hash every event (not only those since the checkpoint) and checkpoint sound chains"))
+        sub.add_parser("tick", help=_("flag overdue check-outs"))
+        sub.add_parser("demo", help=_("a demonstration store and case"))
+        sub.add_parser("rules", help=_("the rules in force with their citations"))
 
     def handle(self, *args, **opts):
         action = opts["action"]

@@ -3,6 +3,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, cli, guide
@@ -11,11 +12,12 @@ from pingan.screening.demo import DEMO_AS_OF, demo_run
 
 
 class Command(PinganCommand):
-    help = ("Load the reference data, the Xiamen demo organisation, the bundled real risk-area lists and UN "
-            "watchlist; generate a synthetic roster; screen it; print the summary and where the results are.")
+    help = gettext_lazy(
+        "Load the reference data, the Xiamen demo organisation, the bundled real risk-area lists and UN "
+        "watchlist; generate a synthetic roster; screen it; print the summary and where the results are.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=3000, help="roster size (default 3000)")
+        parser.add_argument("--people", type=int, default=3000, help=_("roster size (default 3000)"))
         parser.add_argument("--seed", type=int, default=2022)
 
     def handle(self, *args, **opts):

@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from pingan.core.command import PinganCommand
 from pingan.screening import retention
@@ -59,14 +59,15 @@ def lines(report: retention.PurgeReport) -> list[str]:
 
 
 class Command(PinganCommand):
-    help = ("Apply the retention limits: delete the person data of old screening jobs, superseded movement "
-            "datasets and old movement records (PINGAN_RETENTION_JOB_DAYS, PINGAN_RETENTION_MOVEMENT_DAYS).")
+    help = gettext_lazy(
+        "Apply the retention limits: delete the person data of old screening jobs, superseded movement "
+        "datasets and old movement records (PINGAN_RETENTION_JOB_DAYS, PINGAN_RETENTION_MOVEMENT_DAYS).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        purge = sub.add_parser("purge", help="delete what the retention periods say is due")
+        purge = sub.add_parser("purge", help=_("delete what the retention periods say is due"))
         purge.add_argument("--dry-run", action="store_true",
-                           help="only count what would be deleted; change nothing, write no audit record")
+                           help=_("only count what would be deleted; change nothing, write no audit record"))
 
     def handle(self, *args, **opts):
         report = retention.retention_purge(dry_run=opts["dry_run"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
@@ -16,32 +17,33 @@ from pingan.screening.models import RiskDataset
 
 
 class Command(PinganCommand):
-    help = "Import risk data (risk-area listings, movement records, watchlists) or list what is imported."
+    help = gettext_lazy(
+        "Import risk data (risk-area listings, movement records, watchlists) or list what is imported.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="import a dataset")
+        imp = sub.add_parser("import", help=_("import a dataset"))
         kinds = imp.add_subparsers(dest="kind", required=True)
-        nhc = kinds.add_parser("nhc", help="NHC high/medium/low-risk area lists (a directory of JSON snapshots)")
+        nhc = kinds.add_parser("nhc", help=_("NHC high/medium/low-risk area lists (a directory of JSON snapshots)"))
         nhc.add_argument("source", nargs="?", default="",
-                         help="directory of snapshots (*.json or *.json.gz); default: the bundled 2022 listings")
-        mv = kinds.add_parser("movements", help="movement records: CSV or Parquet "
-                              "(id_type,id_number,name,adcode,place,start,end,source)")
+                         help=_("directory of snapshots (*.json or *.json.gz); default: the bundled 2022 listings"))
+        mv = kinds.add_parser("movements", help=_("movement records: CSV or Parquet "
+                              "(id_type,id_number,name,adcode,place,start,end,source)"))
         mv.add_argument("source")
-        mv.add_argument("--name", default="", help="dataset name (default: the file name)")
-        wl = kinds.add_parser("watchlist", help="a watchlist: un (UN SC consolidated XML), ofac (SDN CSV "
-                              "directory) or csv (pingan's watchlist CSV)")
+        mv.add_argument("--name", default="", help=_("dataset name (default: the file name)"))
+        wl = kinds.add_parser("watchlist", help=_("a watchlist: un (UN SC consolidated XML), ofac (SDN CSV "
+                              "directory) or csv (pingan's watchlist CSV)"))
         wl.add_argument("format", choices=["un", "ofac", "csv"])
-        wl.add_argument("source", nargs="?", default="", help="file or directory; `un` defaults to the bundled list")
-        sub.add_parser("list", help="list the imported datasets")
-        part = sub.add_parser("partition", help="write movement Parquet files as a directory of partitions "
+        wl.add_argument("source", nargs="?", default="", help=_("file or directory; `un` defaults to the bundled list"))
+        sub.add_parser("list", help=_("list the imported datasets"))
+        part = sub.add_parser("partition", help=_("write movement Parquet files as a directory of partitions "
                               "province_code=PP/start_date=YYYY-MM-DD that the engines prune "
-                              "(docs/screening-spark.md)")
-        part.add_argument("source", nargs="+", help="movement Parquet file(s)")
-        part.add_argument("out", help="the new directory")
-        re = sub.add_parser("reevaluate", help="re-evaluate the latest screenings a dataset can affect (what the "
-                                               "task after each import does)")
-        re.add_argument("dataset_id", type=int, help="the dataset's id (pingan risk list)")
+                              "(docs/screening-spark.md)"))
+        part.add_argument("source", nargs="+", help=_("movement Parquet file(s)"))
+        part.add_argument("out", help=_("the new directory"))
+        re = sub.add_parser("reevaluate", help=_("re-evaluate the latest screenings a dataset can affect (what the "
+                                               "task after each import does)"))
+        re.add_argument("dataset_id", type=int, help=_("the dataset's id (pingan risk list)"))
 
     def handle(self, *args, **opts):
         if opts["action"] == "reevaluate":

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, domain_message
 from pingan.core.errors import DomainError
@@ -31,29 +32,30 @@ def parse_date(value: str) -> dt.date | dt.datetime:
 
 
 class Command(PinganCommand):
-    help = "Screen a roster (CSV/XLSX/XLS) against the imported risk data; one output row per input row."
+    help = gettext_lazy(
+        "Screen a roster (CSV/XLSX/XLS) against the imported risk data; one output row per input row.")
 
     def add_arguments(self, parser):
-        parser.add_argument("roster", help="the roster file: CSV (UTF-8/GBK/GB18030), XLSX or XLS")
+        parser.add_argument("roster", help=_("the roster file: CSV (UTF-8/GBK/GB18030), XLSX or XLS"))
         parser.add_argument("--as-of", type=parse_date, default=None,
-                            help="screen as of this date (YYYY-MM-DD, end of day) or date-time; default: now")
+                            help=_("screen as of this date (YYYY-MM-DD, end of day) or date-time; default: now"))
         parser.add_argument("--out", default="",
-                            help="output file; .csv, .xlsx or .parquet (default: ROSTER.result.csv)")
+                            help=_("output file; .csv, .xlsx or .parquet (default: ROSTER.result.csv)"))
         parser.add_argument("--police-view", action="store_true",
-                            help="include every police hit (watchlists too) and the normalised documents")
-        parser.add_argument("--premises", type=int, default=None, help="the premises id the roster belongs to")
+                            help=_("include every police hit (watchlists too) and the normalised documents"))
+        parser.add_argument("--premises", type=int, default=None, help=_("the premises id the roster belongs to"))
         parser.add_argument("--movements", action="append", default=None,
-                            help="movement records (Parquet/CSV files, or one directory of Parquet partitions) "
-                                 "to use instead of the imported ones; repeatable")
-        parser.add_argument("--rules", default=None, help="a rule-set TOML file instead of the bundled default")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+                            help=_("movement records (Parquet/CSV files, or one directory of Parquet partitions) "
+                                 "to use instead of the imported ones; repeatable"))
+        parser.add_argument("--rules", default=None, help=_("a rule-set TOML file instead of the bundled default"))
+        parser.add_argument("--no-progress", action="store_true", help=_("no progress bar"))
         parser.add_argument("--engine", choices=ENGINES, default=None,
-                            help="batch engine (default: PINGAN_SCREENING_ENGINE, else duckdb)")
+                            help=_("batch engine (default: PINGAN_SCREENING_ENGINE, else duckdb)"))
         parser.add_argument("--spark-master", default=None,
-                            help="Spark master URL for --engine spark (default: PINGAN_SPARK_MASTER, else local[*], "
-                                 "or spark-submit's --master)")
+                            help=_("Spark master URL for --engine spark (default: PINGAN_SPARK_MASTER, else local[*], "
+                                 "or spark-submit's --master)"))
         parser.add_argument("--spark-conf", action="append", default=None, metavar="spark.KEY=VALUE",
-                            help="a Spark setting for --engine spark; repeatable")
+                            help=_("a Spark setting for --engine spark; repeatable"))
 
     def handle(self, *args, **opts):
         path = Path(opts["roster"])

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from pingan.core.command import PinganCommand
@@ -135,16 +136,17 @@ class Supervisor:
 
 
 class Command(PinganCommand):
-    help = ("Start the web server (ASGI, uvicorn), the background workers and the alerts pipeline together, "
-            "restarting a child that dies (a demo on one machine); Ctrl-C stops all.")
+    help = gettext_lazy(
+        "Start the web server (ASGI, uvicorn), the background workers and the alerts pipeline together, "
+        "restarting a child that dies (a demo on one machine); Ctrl-C stops all.")
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000",
-                            help="address and port of the web server (default 127.0.0.1:8000)")
-        parser.add_argument("--no-worker", action="store_true", help="no background workers")
-        parser.add_argument("--no-alerts", action="store_true", help="no alert worker and MQTT ingest")
+                            help=_("address and port of the web server (default 127.0.0.1:8000)"))
+        parser.add_argument("--no-worker", action="store_true", help=_("no background workers"))
+        parser.add_argument("--no-alerts", action="store_true", help=_("no alert worker and MQTT ingest"))
         parser.add_argument("--interval", type=float, default=0.5,
-                            help="seconds the workers sleep when the queue is empty (default 0.5)")
+                            help=_("seconds the workers sleep when the queue is empty (default 0.5)"))
 
     def handle(self, *args, **opts):
         # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the workers; SIGINT is

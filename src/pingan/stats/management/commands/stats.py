@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from pingan.core.command import PinganCommand, command_error
@@ -44,34 +44,35 @@ def _date(text: str) -> dt.date:
 
 
 class Command(PinganCommand):
-    help = "Policing statistics: import incidents, run the demo, print or export CompStat reports."
+    help = gettext_lazy(
+        "Policing statistics: import incidents, run the demo, print or export CompStat reports.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--user", help="act as this account (default: the command line, analyst rights)")
+        parser.add_argument("--user", help=_("act as this account (default: the command line, analyst rights)"))
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="import an open-data source (bundled file by default) or a bureau file")
-        imp.add_argument("source", help="chicago-crimes, chicago-assaults, sf-incidents, nyc-shootings, "
-                                        "nyc-homicides, nyc-collisions, or bureau")
-        imp.add_argument("file", nargs="?", help="the file (default: the bundled one; required for bureau)")
-        imp.add_argument("--org", help="bureau: the organisation's root unit code (default: the first bureau)")
-        demo = sub.add_parser("demo", help="import every bundled data set and a synthetic Xiamen bureau file")
-        demo.add_argument("--per-day", type=float, default=20.0, help="synthetic Xiamen incidents per day")
-        rep = sub.add_parser("report", help="a unit's CompStat (or --all-units: every unit's weekly report)")
-        rep.add_argument("unit", nargs="?", help="unit code, e.g. US-CHI-AA or 350203-LQ")
-        rep.add_argument("--as-of", help="YYYY-MM-DD (default: today or the last day of the data)")
-        rep.add_argument("--scheme", help="classification id (pingan stats schemes)")
-        rep.add_argument("--pdf", help="write the weekly PDF here")
-        rep.add_argument("--xlsx", help="write the table (and sub-units) as XLSX here")
-        rep.add_argument("--all-units", action="store_true", help="every unit (of UNIT's organisation if given)")
-        sub.add_parser("schemes", help="list the classification schemes")
-        roll = sub.add_parser("rollup", help="rebuild the daily rollups (after writing incidents another way)")
-        roll.add_argument("--from", dest="start", help="first day (default: the first incident)")
-        roll.add_argument("--to", dest="end", help="last day (default: the last incident)")
-        veh = sub.add_parser("vehicles", help="record the registered vehicles of a unit's area in a year")
+        imp = sub.add_parser("import", help=_("import an open-data source (bundled file by default) or a bureau file"))
+        imp.add_argument("source", help=_("chicago-crimes, chicago-assaults, sf-incidents, nyc-shootings, "
+                                        "nyc-homicides, nyc-collisions, or bureau"))
+        imp.add_argument("file", nargs="?", help=_("the file (default: the bundled one; required for bureau)"))
+        imp.add_argument("--org", help=_("bureau: the organisation's root unit code (default: the first bureau)"))
+        demo = sub.add_parser("demo", help=_("import every bundled data set and a synthetic Xiamen bureau file"))
+        demo.add_argument("--per-day", type=float, default=20.0, help=_("synthetic Xiamen incidents per day"))
+        rep = sub.add_parser("report", help=_("a unit's CompStat (or --all-units: every unit's weekly report)"))
+        rep.add_argument("unit", nargs="?", help=_("unit code, e.g. US-CHI-AA or 350203-LQ"))
+        rep.add_argument("--as-of", help=_("YYYY-MM-DD (default: today or the last day of the data)"))
+        rep.add_argument("--scheme", help=_("classification id (pingan stats schemes)"))
+        rep.add_argument("--pdf", help=_("write the weekly PDF here"))
+        rep.add_argument("--xlsx", help=_("write the table (and sub-units) as XLSX here"))
+        rep.add_argument("--all-units", action="store_true", help=_("every unit (of UNIT's organisation if given)"))
+        sub.add_parser("schemes", help=_("list the classification schemes"))
+        roll = sub.add_parser("rollup", help=_("rebuild the daily rollups (after writing incidents another way)"))
+        roll.add_argument("--from", dest="start", help=_("first day (default: the first incident)"))
+        roll.add_argument("--to", dest="end", help=_("last day (default: the last incident)"))
+        veh = sub.add_parser("vehicles", help=_("record the registered vehicles of a unit's area in a year"))
         veh.add_argument("unit")
         veh.add_argument("year", type=int)
         veh.add_argument("vehicles", type=int)
-        veh.add_argument("--source", required=True, help="where the figure comes from")
+        veh.add_argument("--source", required=True, help=_("where the figure comes from"))
 
     def handle(self, *args, **opts):
         from pingan.core.models import User
