@@ -90,14 +90,24 @@ def one_line_failure(r, command: str) -> str:
     return lines[0]
 
 
-def test_a_failed_code_verify_says_so_in_one_line(data_dir):
+def test_a_failed_code_verify_says_its_verdict_once_on_standard_output(data_dir):
+    """A trial read the verdict twice, on standard output and again on standard error: the verdict is said
+    once, on standard output, and the exit status says it too (1: not valid)."""
     r = run(data_dir, "code", "verify", "PA1:xx")
-    assert r.stdout.startswith("not a safety code: ")  # the verdict itself, on standard output
-    assert one_line_failure(r, "code") == "pingan code: the code is not valid: not a safety code"
+    assert (r.returncode, r.stderr) == (1, "")
+    assert r.stdout.startswith("not a safety code: ") and r.stdout.count("not a safety code") == 1, r.stdout
     # under a Chinese locale, all of it in Chinese (the verifier's technical words only under the details)
     r = run(data_dir, "code", "verify", "PA1:xx", lang="zh_CN.UTF-8")
-    assert r.stdout.startswith("不是有效的平安码：") and "技术细节" in r.stdout
-    assert one_line_failure(r, "code") == "pingan code: 该码无效：不是有效的平安码"
+    assert (r.returncode, r.stderr) == (1, "")
+    assert r.stdout.startswith("不是有效的平安码：") and "技术细节" in r.stdout and "该码无效" not in r.stdout
+
+
+def test_a_code_verify_that_cannot_check_anything_is_an_error_with_status_2(data_dir, tmp_path):
+    r = run(data_dir, "code", "verify", "--from", str(tmp_path / "missing.txt"))
+    assert (r.returncode, r.stdout) == (2, ""), r
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("pingan code: ") and "missing.txt" in r.stderr
+    r = run(data_dir, "code", "verify", str(tmp_path / "door.png"))
+    assert (r.returncode, r.stdout) == (2, "") and "door.png" in r.stderr, r
 
 
 def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_traceback(data_dir, tmp_path):

@@ -90,6 +90,12 @@ def translate_parser(parser: argparse.ArgumentParser, texts: dict[str, str] | No
                 translate_parser(sub, texts)
 
 
+class Verdict(CommandError):
+    """The command's answer is "no" (a code is not valid, a custody chain is broken) and it has said so on
+    standard output: from the command line the process exits with ``returncode`` and writes nothing more (the
+    answer once, on one stream); ``call_command`` raises it like any ``CommandError``, its text the verdict."""
+
+
 class PinganCommand(BaseCommand):
     """A ``pingan`` management command: from the command line a failure is one line on standard error and a
     non-zero exit status (the module's docstring). Its ``help`` (a lazy translation) and every option's help
@@ -107,6 +113,8 @@ class PinganCommand(BaseCommand):
 
         try:
             return super().execute(*args, **options)
+        except Verdict as exc:
+            sys.exit(exc.returncode)
         except CommandError as exc:
             message, code = str(exc), exc.returncode
         except DomainError as exc:

@@ -1,8 +1,11 @@
 """``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE|PDF`` · ``pingan code revoke CODE_ID
 --reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]``.
 
-Run by an operator as the system (audited with no user). ``verify`` prints level, premises and validity, or
-the exact reason the code fails (status and layer), and exits 0 only for a valid code (1 otherwise).
+Run by an operator as the system (audited with no user). ``verify`` prints its verdict on standard output —
+level, premises and validity, or why the code fails (and, for support, the status and layer) — once; errors go
+to standard error. Exit status: 0 every code is valid, 1 a code is not valid (the verdict says which and why),
+2 nothing could be checked (no code given, a file that cannot be read or holds no QR code; argparse's usage
+errors are 2 too).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCo
 from pingan.codes.texts import verdict
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, Verdict
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
+
+#: ``pingan code verify``'s exit status when nothing could be checked (1: a code is not valid).
+CANNOT_CHECK = 2
 
 
 class Command(PinganCommand):
@@ -93,12 +99,18 @@ class Command(PinganCommand):
         self.stdout.write(url)
 
     def _verify(self, opts):
-        texts = [self._code_text(arg) for arg in opts["code"]]
-        if opts["from_file"]:
-            texts += self._codes_from(opts["from_file"])
-        if not texts:
-            raise CommandError(_("give a code (the PA1:… text or the verification link), an image or PDF file "
-                                 "holding its QR code, or --from FILE"))
+        try:
+            texts = [self._code_text(arg) for arg in opts["code"]]
+            if opts["from_file"]:
+                texts += self._codes_from(opts["from_file"])
+            if not texts:
+                raise CommandError(_("give a code (the PA1:… text or the verification link), an image or PDF file "
+                                     "holding its QR code, or --from FILE"))
+        except CommandError as exc:
+            exc.returncode = CANNOT_CHECK
+            raise
+        except OSError as exc:  # a file named on the command line
+            raise CommandError(f"{exc.filename or ''}: {exc.strerror or exc}", returncode=CANNOT_CHECK) from None
         if len(texts) > 1 or opts["from_file"]:
             return self._verify_many(texts, opts)
         result = services.safety_code_verify(texts[0])
@@ -118,9 +130,8 @@ class Command(PinganCommand):
                 layer = f" ({out['layer']})" if out["layer"] else ""
                 self.stdout.write(_("Technical details (for support)") + f"{_(': ')}{out['status']}{layer}, "
                                   f"{out['reason']}")
-        if not result.ok:
-            raise CommandError(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]},
-                               returncode=1)
+        if not result.ok:  # said above, on standard output
+            raise Verdict(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]}, returncode=1)
 
     @staticmethod
     def _issue_outputs(opts) -> list[tuple[str, Path]]:
@@ -173,10 +184,11 @@ class Command(PinganCommand):
                 layer = f" ({out['layer']})" if out["layer"] else ""
                 self.stdout.write(f"{number}\t{out['status']}{layer}{what} · {out['reason']}")
         bad = sum(not r.ok for r in results)
+        # the count for the person watching, on standard error: standard output stays one line (or JSON) per code
         self.stderr.write(_("%(good)s of %(all)s codes valid") % {"good": len(results) - bad, "all": len(results)})
         if bad:
-            raise CommandError(_("%(bad)s of %(all)s codes are not valid") % {"bad": bad, "all": len(results)},
-                               returncode=1)
+            raise Verdict(_("%(bad)s of %(all)s codes are not valid") % {"bad": bad, "all": len(results)},
+                          returncode=1)
 
     def _revoke(self, opts):
         code = SafetyCode.objects.filter(code_id=opts["code_id"].lower()).first()

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, Verdict
 
 
 class Command(PinganCommand):
@@ -100,5 +100,5 @@ class Command(PinganCommand):
         values = {"checked": checked, "broken": broken}
         self.stdout.write((_("%(checked)s chain(s) checked in full, sound ones checkpointed, %(broken)s broken") if full
                            else _("%(checked)s chain(s) checked from their checkpoints, %(broken)s broken")) % values)
-        if broken:
-            raise CommandError(_("%(broken)s chain(s) broken") % values)
+        if broken:  # said above, on standard output: exit status 1 and nothing more
+            raise Verdict(_("%(broken)s chain(s) broken") % values)
