@@ -30,11 +30,11 @@ def visible(html: str) -> str:
     ("en", ["2 min 16 s", "about 2 min 16 s", "45 s", "1 h 1 min", "3 min", "at most 9 min 20 s", "467 m", "3.0 km"]),
 ])
 def test_durations_and_distances_in_the_readers_language(language, want):
-    from pingan.dispatch.durations import distance_text, duration_text, eta_range_text
+    from pingan.dispatch.durations import distance_text, duration_text, eta_text
 
     with translation.override(language):
         got = [duration_text(136), duration_text(136, approx=True), duration_text(45), duration_text(3661),
-               duration_text(180), eta_range_text(0, 560), distance_text(467.2), distance_text(3000)]
+               duration_text(180), eta_text(280, 0, 560), distance_text(467.2), distance_text(3000)]
     assert got == want
 
 

@@ -32,12 +32,19 @@ def duration_text(seconds: float | None, *, approx: bool = False) -> str:
     return pgettext("duration", "about %(d)s") % {"d": text} if approx else text
 
 
-def eta_range_text(low: float, high: float) -> str:
-    """An estimate with its spread: "about 2 min 16 s" when the two round to the same, "at most 9 min 20 s"
-    when it may be there already, else "2 min – 9 min 30 s" ("2 分 – 9 分 30 秒")."""
+def eta_text(eta_s: float | None, low: float | None = None, high: float | None = None) -> str:
+    """The one wording of a travel estimate, wherever it is shown (the console's candidates, the assignment on
+    the console and on the crew's terminal, the API's ``eta_text``; the scripts' ``etaText`` follows it):
+    "about 2 min 16 s" / "约 2 分 16 秒" for a point estimate or a range whose ends round to the same, "at most
+    9 min 20 s" when the unit may be there already, else "2 min – 9 min 30 s" ("2 分 – 9 分 30 秒"). ``None``
+    is a dash."""
+    if eta_s is None:
+        return "–"
+    if low is None or high is None:
+        return duration_text(eta_s, approx=True)
     a, b = duration_text(low), duration_text(high)
     if a == b:
-        return duration_text(low, approx=True)
+        return duration_text(eta_s, approx=True)
     if round(low) == 0:
         return pgettext("duration", "at most %(high)s") % {"high": b}
     return pgettext("duration", "%(low)s – %(high)s") % {"low": a, "high": b}
@@ -63,12 +70,15 @@ _H, _M, _S = 10**9 + 1, 10**9 + 2, 10**9 + 3  # stand-ins replaced by {h} {m} {s
 
 
 def js_templates() -> dict[str, str]:
-    """The templates of :func:`duration_text` for the pages' scripts (``{h}``, ``{m}``, ``{s}``, ``{d}``)."""
+    """The templates of :func:`duration_text` and :func:`eta_text` for the pages' scripts (``{h}``, ``{m}``,
+    ``{s}``, ``{d}``, ``{low}``, ``{high}``)."""
     raw = {
         "dur.hm": pgettext("duration", "%(h)d h %(m)d min") % {"h": _H, "m": _M},
         "dur.ms": pgettext("duration", "%(m)d min %(s)d s") % {"m": _M, "s": _S},
         "dur.m": pgettext("duration", "%(m)d min") % {"m": _M},
         "dur.s": pgettext("duration", "%(s)d s") % {"s": _S},
         "dur.about": pgettext("duration", "about %(d)s") % {"d": "{d}"},
+        "dur.upto": pgettext("duration", "at most %(high)s") % {"high": "{high}"},
+        "dur.range": pgettext("duration", "%(low)s – %(high)s") % {"low": "{low}", "high": "{high}"},
     }
     return {k: v.replace(str(_H), "{h}").replace(str(_M), "{m}").replace(str(_S), "{s}") for k, v in raw.items()}

@@ -155,7 +155,8 @@ class Position(models.Model):
 class Assignment(models.Model):
     """A patrol unit sent to an alert by a dispatcher: offered → accepted | declined | expired (nobody
     answered by ``answer_by``) | cancelled; an accepted one records ``arrived_at`` when the unit reports on
-    scene. ``distance_m``/``eta_s``: the travel estimate it was chosen by (``dispatch.nearest``)."""
+    scene. ``distance_m``/``eta_s`` (``eta_min_s``–``eta_max_s``): the travel estimate it was chosen by
+    (``dispatch.nearest``, as the candidates list makes it: ``services.unit_estimate``)."""
 
     class State(models.TextChoices):
         OFFERED = "offered", _("offered")
@@ -175,6 +176,10 @@ class Assignment(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True)
     distance_m = models.FloatField(null=True, blank=True)
     eta_s = models.FloatField(null=True, blank=True)
+    #: the ETA's range (s) when the unit's position was uncertain (last known, or its base): the same words as
+    #: the candidate it was chosen from ("at most 9 min 20 s"); equal to ``eta_s`` for a fresh fix
+    eta_min_s = models.FloatField(null=True, blank=True)
+    eta_max_s = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True, default="")
 
     scope_unit = "patrol_unit__unit"

@@ -7,6 +7,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from pingan.dispatch import durations
+
 
 class PatrolUnitOut(Schema):
     id: int
@@ -63,6 +65,12 @@ class UnitCandidateOut(Schema):
     uncertainty_m: float = Field(description="how far the unit may be from that point (0 for a fresh fix)")
     eta_min_s: float = Field(description="the ETA's range: earliest, seconds")
     eta_max_s: float = Field(description="the ETA's range: latest, seconds (candidates are ranked by it)")
+    eta_text: str = Field(description="the ETA as the console says it, in the request's language (\"约 2 分 16 秒\", "
+                          "\"at most 9 min 20 s\"; dispatch.durations.eta_text)")
+
+    @staticmethod
+    def resolve_eta_text(obj) -> str:
+        return durations.eta_text(obj.eta_s, obj.eta_min_s, obj.eta_max_s)
 
 
 class AssignIn(Schema):
@@ -81,6 +89,14 @@ class AssignmentOut(Schema):
     arrived_at: dt.datetime | None
     distance_m: float | None
     eta_s: float | None
+    eta_min_s: float | None = Field(description="the ETA's range when the unit's position was uncertain, seconds")
+    eta_max_s: float | None
+    eta_text: str = Field(description="the ETA in the same words as the console and the crew's terminal, in the "
+                          "request's language; \"–\" when there was nothing to estimate from")
+
+    @staticmethod
+    def resolve_eta_text(obj) -> str:
+        return durations.eta_text(obj.eta_s, obj.eta_min_s, obj.eta_max_s)
 
 
 class AssignmentAnswerIn(Schema):

@@ -472,6 +472,35 @@ def candidates(*, alert: Alert, now: dt.datetime | None = None, kinds: tuple[str
                          limit=limit)
 
 
+def unit_estimate(pu: PatrolUnit, alert: Alert, now: dt.datetime,
+                  model: nearest.TravelModel | None = None) -> nearest.Candidate | None:
+    """One unit's travel estimate to ``alert`` as the candidates list makes it — from a fresh fix exactly; else
+    from its last known position or its base, with the ETA's range — so that the assignment says what the
+    console's candidate said. ``None`` when there is nothing to estimate from (no alert position, no usable
+    position or base, a drone without a fresh fix, a base or last position beyond the kind's reach)."""
+    if alert.lon is None or alert.lat is None:
+        return None
+    model = model or nearest.travel_model()
+    if pu.kind not in model.kinds:
+        return None
+    if pu.lon is not None and pu.lat is not None and pu.position_at and pu.position_at >= now - model.max_position_age:
+        speed = getattr(getattr(pu, "drone", None), "cruise_mps", None) if pu.kind == PatrolUnit.Kind.DRONE else None
+        straight = coords.distance_m(pu.lon, pu.lat, alert.lon, alert.lat)
+        road, eta = nearest.estimate(model, pu.kind, straight, speed)
+        return nearest.Candidate(pu.pk, pu.code, pu.kind, straight, road, eta, "avl", _age_s(now, pu.position_at),
+                                 eta_min_s=eta, eta_max_s=eta)
+    if pu.lon is not None and pu.lat is not None and pu.position_at \
+            and pu.position_at >= now - model.last_known_max_age:
+        where = (pu.lon, pu.lat, "last_known", _age_s(now, pu.position_at))
+    elif pu.base_lon is not None and pu.base_lat is not None:
+        where = (pu.base_lon, pu.base_lat, "base", None)
+    else:
+        return None
+    got = nearest.rank_uncertain(model, lon=alert.lon, lat=alert.lat, units=[(pu.pk, pu.code, pu.kind, *where)],
+                                 kinds=(pu.kind,), limit=1)
+    return got[0] if got else None
+
+
 def _age_s(now: dt.datetime, at: dt.datetime | None) -> float | None:
     return max(0.0, (now - at).total_seconds()) if at is not None else None
 
@@ -505,6 +534,8 @@ def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
         "answer_by": a.answer_by.isoformat(),
         "distance_m": round(a.distance_m) if a.distance_m is not None else None,
         "eta_s": round(a.eta_s) if a.eta_s is not None else None,
+        "eta_min_s": round(a.eta_min_s) if a.eta_min_s is not None else None,
+        "eta_max_s": round(a.eta_max_s) if a.eta_max_s is not None else None,
         # the place (device's name, responsible unit) is data, not text: the terminal names the alert with it
         "alert": alert_services.alert_payload(a.alert, place=alert_text.place(a.alert)),
         "for_users": for_users,
@@ -552,23 +583,17 @@ def dispatch_assign(
                 code="unit_unavailable",
                 params={"unit": pu.code, "status": pu.get_status_display()},
             )
-        distance = eta = None
-        if alert.lon is not None and pu.lon is not None:
-            model = nearest.travel_model()
-            straight = coords.distance_m(pu.lon, pu.lat, alert.lon, alert.lat)
-            speed = (
-                getattr(getattr(pu, "drone", None), "cruise_mps", None) if pu.kind == PatrolUnit.Kind.DRONE else None
-            )
-            _, eta = nearest.estimate(model, pu.kind, straight, speed)
-            distance = straight
+        est = unit_estimate(pu, alert, now)
         a = Assignment.objects.create(
             alert=alert,
             patrol_unit=pu,
             dispatcher=actor,
             created_at=now,
             answer_by=now + dt.timedelta(seconds=answer_within_s),
-            distance_m=distance,
-            eta_s=eta,
+            distance_m=est.straight_m if est else None,
+            eta_s=est.eta_s if est else None,
+            eta_min_s=est.eta_min_s if est else None,
+            eta_max_s=est.eta_max_s if est else None,
         )
         _status_change(pu, S.DISPATCHED, actor=actor, now=now, alert=alert, reason="assigned")
         AlertTransition.objects.create(

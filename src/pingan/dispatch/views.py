@@ -129,7 +129,7 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                     actor=request.user, drone_id=int(drone) if drone.isdigit() else 0, lon=0, lat=0,
                     alert_id=alert.pk)
                 done = gettext("Drone %(code)s sent: %(eta)s to the alert.") % {
-                    "code": mission.drone.patrol_unit.code, "eta": durations.duration_text(mission.eta_s, approx=True)}
+                    "code": mission.drone.patrol_unit.code, "eta": durations.eta_text(mission.eta_s)}
             else:
                 ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
                 within = request.POST.get("answer_within_s", "")

@@ -30,8 +30,11 @@ def duration(value) -> str:
 
 @register.filter
 def eta(value) -> str:
-    """An estimate in seconds: "about 2 min 16 s" / "约 2 分 16 秒"."""
-    return durations.duration_text(value, approx=True)
+    """A travel estimate in the one wording (``durations.eta_text``): a candidate or an assignment (its range
+    when it has one: "at most 9 min 20 s"), or seconds ("about 2 min 16 s" / "约 2 分 16 秒")."""
+    if hasattr(value, "eta_s"):
+        return durations.eta_text(value.eta_s, getattr(value, "eta_min_s", None), getattr(value, "eta_max_s", None))
+    return durations.eta_text(value)
 
 
 @register.filter
@@ -73,14 +76,6 @@ def candidate_position(c) -> str:
     if c.position == "last_known":
         return pgettext("candidate position", "last known, %(age)s ago") % {"age": age}
     return pgettext("candidate position", "AVL, %(age)s ago") % {"age": age}
-
-
-@register.filter
-def candidate_eta(c) -> str:
-    """The ETA, a range when the position is uncertain."""
-    if c.eta_min_s is None or c.eta_max_s is None or c.uncertainty_m <= 0:
-        return durations.duration_text(c.eta_s, approx=True)
-    return durations.eta_range_text(c.eta_min_s, c.eta_max_s)
 
 
 @register.simple_tag

@@ -49,6 +49,15 @@
       : m ? fill(DUR["dur.m"], {m: m}) : fill(DUR["dur.s"], {s: r});
     return approx ? fill(DUR["dur.about"], {d: d}) : d;
   }
+  // The one wording of an estimate (dispatch.durations.eta_text): "about 2 min 16 s", "at most 9 min 20 s",
+  // "2 min – 9 min 30 s", as the console's candidates and the API say it.
+  function etaText(eta, low, high) {
+    if (low == null || high == null) return duration(eta, true);
+    var a = duration(low, false), b = duration(high, false);
+    if (a === b) return duration(eta, true);
+    if (Math.round(low) === 0) return fill(DUR["dur.upto"], {high: b});
+    return fill(DUR["dur.range"], {low: a, high: b});
+  }
   // On the bureau's clock (the server's TIME_ZONE), not the phone's.
   function clock(iso) {
     return new Date(iso).toLocaleTimeString(LANG, {timeZone: TZ, hour12: false});
@@ -65,7 +74,7 @@
     where.textContent = (p.alert.place ? p.alert.place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
     var meta = document.createElement("div"); meta.className = "meta";
     meta.textContent = p.unit + " · " + (T[p.state] || p.state) +
-      (p.eta_s != null ? " · " + T.eta + " " + duration(p.eta_s, true) : "") + " · " + T.answer_by + " " + clock(p.answer_by);
+      (p.eta_s != null ? " · " + T.eta + " " + etaText(p.eta_s, p.eta_min_s, p.eta_max_s) : "") + " · " + T.answer_by + " " + clock(p.answer_by);
     var acts = document.createElement("div"); acts.className = "actions";
     [["accept", "primary accept"], ["decline", "decline"]].forEach(function (x) {
       var b = document.createElement("button"); b.type = "button"; b.className = x[1]; b.textContent = T[x[0]];
