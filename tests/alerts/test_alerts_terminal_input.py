@@ -41,7 +41,7 @@ def test_a_domain_error_a_page_lets_through_is_a_400_page_after_a_get(rf, xiamen
 
     request = rf.get("/x/")
     request.user, request.session = xiamen.officer_a, SessionStore()
-    request.session["purpose"] = "alert_response"
+    request.session["purpose"] = "jurisdiction_management"  # a declared purpose: the test view is no app's
     request._messages = FallbackStorage(request)
     response = view(request)
     assert response.status_code == 400 and "一个班次为 0.5 至 24 小时" in response.content.decode()

@@ -21,10 +21,11 @@ PDF = b"%PDF-1.4\n%synthetic\n"
 
 
 def sign_in(client, user):
+    """Police declare a purpose at sign-in (the home page's); the citizen pages record under citizen services."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     if user.role in POLICE:
         session = client.session
-        session["purpose"] = "citizen_services"
+        session["purpose"] = "jurisdiction_management"
         session.save()
     return client
 

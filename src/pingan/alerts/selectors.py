@@ -24,7 +24,7 @@ from pingan.core.errors import NotFound
 from pingan.core.models import Role
 from pingan.core.scoping import scope
 
-audit.register_purpose("alert_response", _("responding to alerts"))
+audit.register_purpose("alert_response", _("responding to alerts"), app="alerts")
 audit.register_object_type("Alert", _("alert"))
 audit.register_object_type("DeadLetter", _("refused device input (dead letter)"))
 audit.register_object_type("HotlistEntry", _("watch-list entry"))

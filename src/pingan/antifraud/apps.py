@@ -25,7 +25,7 @@ class AntifraudConfig(AppConfig):
         navigation.register_panel(navigation.Panel(
             key="antifraud", template="antifraud/partials/home_panel.html", order=15, roles=POLICE_ROLES,
             context=deadlines_panel))
-        audit.register_purpose("fraud_prevention", _("fraud prevention and warnings"))
+        audit.register_purpose("fraud_prevention", _("fraud prevention and warnings"), app="antifraud")
         for name, label in (("FraudReport", _("fraud report")), ("FraudReport.series", _("fraud report series")),
                             ("Order", _("stop-payment or freeze order")), ("TraceRun", _("fund-flow trace")),
                             ("Warning", _("fraud warnings")), ("Statement", _("bank statement")),

@@ -34,6 +34,7 @@ from pingan.antifraud.models import (
     WarningOutcome,
 )
 from pingan.antifraud.templatetags.antifraud import identifier_from_form, identifier_kind_choices
+from pingan.core import audit
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
@@ -43,7 +44,8 @@ PER_PAGE = 50
 
 
 def _purpose(request: HttpRequest) -> str:
-    return request.session.get("purpose", "")
+    """The purpose this request records under: the app's fixed one (``core.web.page`` set it)."""
+    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:

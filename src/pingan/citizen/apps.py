@@ -31,7 +31,8 @@ class CitizenConfig(AppConfig):
         navigation.register_panel(navigation.Panel(
             key="citizen_station", template="citizen/partials/station_panel.html", order=20, roles=POLICE_ROLES,
             context=station_panel))
-        audit.register_purpose("citizen_services", _("citizen services (residence permits, appointments)"))
+        audit.register_purpose("citizen_services", _("citizen services (residence permits, appointments)"),
+                               app="citizen")
         for name, label in (("PermitApplication", _("residence-permit application")),
                             ("PermitApplication.list", _("residence-permit applications")),
                             ("Booking", _("appointment")), ("Booking.list", _("appointments")),

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pingan.citizen import present, rules, selectors, services, transit
 from pingan.citizen.models import Booking, Channel, PermitApplication, Ticket
 from pingan.citizen.texts import TRANSIT_PURPOSES, department_label, document_label, finding_text
-from pingan.core import texts
+from pingan.core import audit, texts
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
@@ -39,7 +39,8 @@ CITIZENS_AND_POLICE = CITIZENS | POLICE
 
 
 def _purpose(request: HttpRequest) -> str:
-    return request.session.get("purpose", "")
+    """The purpose this request records under: the app's fixed one (``core.web.page`` set it)."""
+    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:

@@ -17,7 +17,7 @@ from pingan.citizen.api import router as citizen_router
 from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.apiutil import declare_errors
-from pingan.core.auth import api_auth
+from pingan.core.auth import api_auth, fixed_purposes
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
 from pingan.dispatch.api import router as dispatch_router
@@ -120,12 +120,7 @@ def _validation_error(request, exc: ValidationError):
                    {"errors": exc.errors})
 
 
-api.add_router("/v1/", core_router)
-api.add_router("/v1/", screening_router)
-api.add_router("/v1/", codes_router)
-api.add_router("/v1/", alerts_router)
-api.add_router("/v1/", stats_router)
-api.add_router("/v1/", antifraud_router)
-api.add_router("/v1/", dispatch_router)
-api.add_router("/v1/", citizen_router)
-api.add_router("/v1/", evidence_router)
+# each router's endpoints record under the purpose its app's actions fix, if any (core.auth.fixed_purposes)
+for _router in (core_router, screening_router, codes_router, alerts_router, stats_router, antifraud_router,
+                dispatch_router, citizen_router, evidence_router):
+    api.add_router("/v1/", fixed_purposes(_router))

@@ -8,8 +8,13 @@ Who looked at which person, when and why — docs/audit.md says how to use it fr
 * a change: :func:`record` with the action and the object.
 
 **Purpose.** A police account (officer, station chief, analyst) must have a purpose of use for every read of
-personal data: the one declared at sign-in (pages), the API token's, or the request's ``X-Purpose`` header
-(the API). :func:`record_read` and :func:`audited` raise :class:`PurposeRequired` (HTTP 403) without one.
+personal data. Where the law of the action fixes it, the app does: every page and API endpoint of an app
+registered with ``register_purpose(code, label, app=...)`` (alert handling, dispatch, anti-fraud, citizen
+services) or :func:`fix_purpose` (case property: case investigation) records under that purpose, whatever was
+declared (:data:`FIXED_PURPOSES`, applied by ``core.web.page``, the API and the home panels). Elsewhere
+(screening, the jurisdiction, safety codes) it is the one declared for the session among
+:data:`DECLARED_PURPOSES` (pages), the API token's, or the request's ``X-Purpose`` header (the API).
+:func:`record_read` and :func:`audited` raise :class:`PurposeRequired` (HTTP 403) without one.
 The purposes are codes (:data:`PURPOSES`); apps may add their own with :func:`register_purpose`.
 
 **Subjects.** The persons a record shows are stored as keyed 64-bit digests (HMAC-SHA-256 with the audit key,
@@ -231,6 +236,15 @@ PURPOSES: dict[str, Promise | str] = {
     "jurisdiction_management": _("jurisdiction management"),
 }
 
+#: The purposes an officer declares for work whose purpose no law of the action fixes (screening results, the
+#: jurisdiction view, safety codes): the choices of ``/purpose/``.
+DECLARED_PURPOSES = ("epidemic_screening", "case_investigation", "jurisdiction_management")
+
+#: App label → the purpose the law of that app's actions fixes (``alerts`` → ``alert_response``): every record
+#: written by its pages and endpoints carries it, not the session's declared purpose (issue 11: an alert
+#: acknowledgement was audited under "epidemic prevention screening"). Filled by :func:`fix_purpose`.
+FIXED_PURPOSES: dict[str, str] = {}
+
 #: What each action means, for the audit page (codes → labels). Apps add theirs with :func:`register_action`.
 ACTIONS: dict[str, Promise | str] = {
     "read": _("viewed"),
@@ -276,9 +290,41 @@ OBJECT_TYPES: dict[str, Promise | str] = {
 }
 
 
-def register_purpose(code: str, label: Promise | str) -> None:
-    """Add a purpose of use (``code``: snake_case, stored; ``label``: lazily translated, shown)."""
+def register_purpose(code: str, label: Promise | str, *, app: str = "") -> None:
+    """Add a purpose of use (``code``: snake_case, stored; ``label``: lazily translated, shown); with ``app``
+    (an app label), the purpose every page and endpoint of that app records under (:func:`fix_purpose`)."""
     PURPOSES[code] = label
+    if app:
+        fix_purpose(app, code)
+
+
+def fix_purpose(app: str, code: str) -> None:
+    """Record everything the pages and API endpoints of ``app`` (``"evidence"``) read or change under the
+    purpose ``code`` (a known one), whatever the officer declared for the session."""
+    if code not in PURPOSES:
+        raise ValueError(f"unknown purpose {code!r}")
+    FIXED_PURPOSES[app] = code
+
+
+def fixed_purpose(module: str) -> str:
+    """The purpose fixed for the app a module belongs to (``pingan.alerts.views`` → ``alert_response``), else
+    ``""`` (the declared one applies)."""
+    parts = module.split(".")
+    return FIXED_PURPOSES.get(parts[1], "") if len(parts) > 1 and parts[0] == "pingan" else ""
+
+
+@contextlib.contextmanager
+def purpose_of(module: str) -> Iterator[None]:
+    """Inside, records carry the purpose fixed for ``module``'s app, if it has one (a home panel of that app)."""
+    code = fixed_purpose(module)
+    if not code:
+        yield
+        return
+    token = set_context(replace(current_context(), purpose=code))
+    try:
+        yield
+    finally:
+        reset_context(token)
 
 
 def register_action(code: str, label: Promise | str) -> None:

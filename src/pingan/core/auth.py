@@ -1,10 +1,14 @@
 """API authentication: a bearer API token (``Authorization: Bearer pa_…``) or the session (same-origin pages).
 
 Either way the request's purpose of use (``core.audit``) is set here: the ``X-Purpose`` header when the request
-names one (it must be a known purpose code), else the token's purpose, else the one declared at sign-in.
+names one (it must be a known purpose code), else the token's purpose, else the one declared at sign-in — except
+in an app whose actions fix their purpose (``audit.FIXED_PURPOSES``: an alert is acknowledged for responding to
+alerts, whatever the token says), which :func:`fixed_purposes` applies to each of the app's endpoints.
 """
 
 from __future__ import annotations
+
+import functools
 
 from ninja.security import HttpBearer, SessionAuth
 
@@ -57,3 +61,25 @@ class PurposeSessionAuth(SessionAuth):
 
 
 api_auth = [TokenAuth(), PurposeSessionAuth()]
+
+
+def fixed_purposes(router):
+    """Each endpoint of ``router`` records under the purpose fixed for its app (``audit.fixed_purpose`` of the
+    handler's module, looked up per request), for the accounts of units; others keep the declared one.
+    Returns ``router``; call it before ``api.add_router``."""
+    from pingan.core.models import UNIT_ROLES
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(request, *args, **kwargs):
+            code = audit.fixed_purpose(fn.__module__)
+            if code and getattr(getattr(request, "auth", None), "role", None) in UNIT_ROLES:
+                audit.set_purpose(code)
+            return fn(request, *args, **kwargs)
+
+        return run
+
+    for view in router.path_operations.values():
+        for op in view.operations:
+            op.view_func = wrap(op.view_func)
+    return router

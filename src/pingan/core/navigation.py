@@ -133,7 +133,10 @@ def panels_for(request: HttpRequest) -> list[dict]:
     out = []
     for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         if role in p.roles:
-            ctx = p.context(request)
+            from pingan.core import audit
+
+            with audit.purpose_of(getattr(p.context, "__module__", "") or ""):  # an alerts panel: alert response
+                ctx = p.context(request)
             if ctx is not None:
                 out.append({"key": p.key, "template": p.template, "context": ctx})
     return out

@@ -49,16 +49,20 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def purpose(request: HttpRequest):
-    """Police users declare, once per sign-in, why they read personal data; it goes into every audit record."""
+    """Police users declare why they read personal data in the work no law of the action fixes a purpose for
+    (screening, the jurisdiction, safety codes: ``audit.DECLARED_PURPOSES``), asked at sign-in and changeable
+    from the account menu; alert handling, dispatch, case property, anti-fraud and citizen services record
+    under their own purpose (``audit.FIXED_PURPOSES``)."""
     error = ""
     if request.method == "POST":
         chosen = request.POST.get("purpose", "")
-        if chosen in audit.PURPOSES:
+        if chosen in audit.DECLARED_PURPOSES:
             request.session["purpose"] = chosen
             return redirect(safe_next(request, request.GET.get("next")))
         error = _("Choose the purpose of use, then continue.")  # nothing (or no known purpose) picked
     return TemplateResponse(request, "core/purpose.html",
-                            {"purposes": [(code, label) for code, label in audit.PURPOSES.items()], "error": error},
+                            {"purposes": [(code, audit.purpose_label(code)) for code in audit.DECLARED_PURPOSES],
+                             "current": request.session.get("purpose", ""), "error": error},
                             status=400 if error else 200)
 
 

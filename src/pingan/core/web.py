@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from pingan.core import audit, errorpages
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES
+from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, UNIT_ROLES
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str = "core:home") -> str:
@@ -53,8 +53,21 @@ def form_page(request: HttpRequest) -> str:
 
 
 def needs_purpose(request: HttpRequest) -> bool:
-    """True for a police account that has not declared this session's purpose of use (or an unknown one)."""
-    return request.user.role in POLICE_ROLES and request.session.get("purpose") not in audit.PURPOSES
+    """True for a police account that has not declared this session's purpose of use (or one that is not
+    declared but fixed by an app's actions, ``audit.DECLARED_PURPOSES``)."""
+    return request.user.role in POLICE_ROLES and request.session.get("purpose") not in audit.DECLARED_PURPOSES
+
+
+def apply_purpose(request: HttpRequest, module: str) -> None:
+    """The purpose this request records under: the one the law of the action fixes for ``module``'s app
+    (``audit.FIXED_PURPOSES``: alert handling, dispatch, case property, anti-fraud, citizen services), else the
+    session's declared one (set by the middleware). Kept on the request for the frame to show
+    (``request.audit_purpose``, ``request.audit_purpose_fixed``)."""
+    fixed = audit.fixed_purpose(module)
+    if fixed and request.user.role in UNIT_ROLES:
+        audit.set_purpose(fixed)
+    request.audit_purpose = audit.current_context().purpose
+    request.audit_purpose_fixed = bool(fixed)
 
 
 def purpose_url(request: HttpRequest) -> str:
@@ -63,7 +76,8 @@ def purpose_url(request: HttpRequest) -> str:
 
 
 def page(*, roles: frozenset[str] | None = None) -> Callable:
-    """Decorate a page view: sign-in, the police purpose, the allowed ``roles`` (403 otherwise), errors."""
+    """Decorate a page view: sign-in, the police purpose (fixed by the view's app, else declared for the
+    session: asked first), the allowed ``roles`` (403 otherwise), errors."""
 
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -71,8 +85,9 @@ def page(*, roles: frozenset[str] | None = None) -> Callable:
         def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if roles is not None and request.user.role not in roles:
                 raise DjangoPermissionDenied("your role may not use this page")
-            if needs_purpose(request):
+            if not audit.fixed_purpose(view.__module__) and needs_purpose(request):
                 return redirect(purpose_url(request))
+            apply_purpose(request, view.__module__)
             try:
                 return view(request, *args, **kwargs)
             except NotFound:

@@ -33,7 +33,7 @@ from pingan.dispatch.models import (
 from pingan.dispatch.roster import ZONE, active_assignments
 from pingan.dispatch.scoping import root_path, scope
 
-audit.register_purpose("dispatch", _("dispatching units"))
+audit.register_purpose("dispatch", _("dispatching units"), app="dispatch")
 for _name, _label in (
     ("Shift", _("duty shift")),
     ("PatrolUnit", _("patrol unit")),

@@ -29,6 +29,7 @@ class EvidenceConfig(AppConfig):
         navigation.register_panel(navigation.Panel(
             key="evidence", template="evidence/partials/home_panel.html", order=20, roles=access.READERS,
             context=home_panel))
+        audit.fix_purpose("evidence", "case_investigation")  # case property is handled for a case, always
         for name, label in (("EvidenceItem", _("case property item")), ("EvidenceCase", _("case (property)")),
                             ("EvidenceLocation", _("store location")), ("EvidenceCheckOut", _("check-out")),
                             ("SeizureList", _("seizure list")), ("DigitalFile", _("electronic evidence file")),

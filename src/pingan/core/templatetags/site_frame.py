@@ -113,3 +113,11 @@ def empty_row(parser: template.base.Parser, token: template.base.Token) -> Empty
 def colon() -> str:
     """The colon after a label: "：" in Chinese, ": " otherwise."""
     return "：" if (get_language() or "").lower().startswith("zh") else ": "
+
+
+@register.filter
+def purpose_label(code: str) -> str:
+    """A purpose-of-use code in the reader's language (``core.audit.PURPOSES``)."""
+    from pingan.core.audit import purpose_label as label
+
+    return label(code or "")
