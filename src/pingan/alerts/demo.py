@@ -10,16 +10,19 @@ from pingan.alerts import services
 
 XIAMEN = str(resources.files("pingan.data").joinpath("jurisdictions/xiamen_350200_districts.json"))
 
-#: (device id, name, kind, lon, lat WGS-84, township adcode for station refinement). Names are what the
-#: bureau calls its devices (data, shown as stored in every language: no "中文 English" pairs).
+#: (device id, name, English name, kind, lon, lat WGS-84, township adcode for station refinement). Names are
+#: what the bureau calls its devices, in both languages (issue 11: the Chinese name showed on English pages);
+#: each page shows the reader's (``Device.label``), never the two side by side.
 DEVICES = [
-    ("35020301001320000001", "莲前东路卡口", "anpr", 118.1390, 24.4790, "350203010"),
-    ("35020301001340000002", "莲前街道声学传感器", "acoustic", 118.1330, 24.4840, "350203010"),
-    ("35020301001340000003", "莲前一键报警柱", "sos", 118.1370, 24.4760, "350203010"),
-    ("35020601001320000001", "江头卡口", "anpr", 118.1330, 24.5050, "350206004"),
-    ("35020601001340000002", "江头入侵报警", "intrusion", 118.1290, 24.5010, "350206004"),
-    ("35021101001320000001", "集美大道卡口", "anpr", 118.0980, 24.5760, "350211001"),
-    ("35020301001320000004", "鼓浪屿码头摄像机", "camera", 118.0680, 24.4470, "350203012"),
+    ("35020301001320000001", "莲前东路卡口", "Lianqian East Road checkpoint", "anpr", 118.1390, 24.4790, "350203010"),
+    ("35020301001340000002", "莲前街道声学传感器", "Lianqian acoustic sensor", "acoustic", 118.1330, 24.4840,
+     "350203010"),
+    ("35020301001340000003", "莲前一键报警柱", "Lianqian SOS post", "sos", 118.1370, 24.4760, "350203010"),
+    ("35020601001320000001", "江头卡口", "Jiangtou checkpoint", "anpr", 118.1330, 24.5050, "350206004"),
+    ("35020601001340000002", "江头入侵报警", "Jiangtou intrusion alarm", "intrusion", 118.1290, 24.5010, "350206004"),
+    ("35021101001320000001", "集美大道卡口", "Jimei Avenue checkpoint", "anpr", 118.0980, 24.5760, "350211001"),
+    ("35020301001320000004", "鼓浪屿码头摄像机", "Gulangyu ferry pier camera", "camera", 118.0680, 24.4470,
+     "350203012"),
 ]
 
 
@@ -46,11 +49,12 @@ def demo_setup() -> dict:
     """Load the district polygons and register the demo devices (their VIID password: ``demo-password``)."""
     n = services.jurisdictions_load(actor=None, path=XIAMEN, key="adcode")
     since = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    for device_id, name, kind, lon, lat, adcode in DEVICES:
+    for device_id, name, name_en, kind, lon, lat, adcode in DEVICES:
         services.device_register(
             actor=None,
             device_id=device_id,
             name=name,
+            name_en=name_en,
             kind=kind,
             lon=lon,
             lat=lat,

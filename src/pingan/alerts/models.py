@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pingan.core.models import OrgUnit, User
+from pingan.core.models import OrgUnit, User, unit_label
 
 
 def disposition_choices() -> list[tuple[str, str]]:
@@ -55,6 +55,8 @@ class Device(models.Model):
 
     device_id = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
+    #: its English name when it has one (the demo's, issue 11: "莲前一键报警柱" on English pages): :attr:`label`
+    name_en = models.CharField(max_length=200, blank=True, default="")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     type_code = models.CharField(max_length=3)
     lon = models.FloatField(null=True, blank=True)
@@ -78,6 +80,11 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``name_en`` on a page that is not Chinese, when set)."""
+        return unit_label(self.name, self.name_en)
 
 
 class LoggedEvent(models.Model):

@@ -268,8 +268,10 @@ def device_register(
     adcode: str = "",
     password: str = "",
     active_since: dt.datetime | None = None,
+    name_en: str = "",
 ) -> Device:
-    """Register (or update) a device. The ID is validated as GB/T 28181 (edition from settings); the position
+    """Register (or update) a device (``name_en``: its English name, if it has one — ``Device.label``). The ID
+    is validated as GB/T 28181 (edition from settings); the position
     is converted to WGS-84; the unit is routed from it (else from ``adcode``, else the ID's centre code).
     Only administrators (and the system) register devices. Raises ``DomainError`` (``bad_device_id``,
     ``bad_device_kind``, ``bad_position``)."""
@@ -296,6 +298,7 @@ def device_register(
         ha1 = hashlib.md5(f"{device_id}:{gat1400.DIGEST_REALM}:{password}".encode()).hexdigest()  # noqa: S324 - RFC 7616
     defaults = {
         "name": name,
+        "name_en": name_en.strip()[:200],
         "kind": kind,
         "type_code": parsed.type,
         "lon": wlon,
@@ -758,6 +761,7 @@ def alert_payload(alert: Alert, **extra) -> dict:
         "unit_en": alert.unit.name_en if alert.unit else "",
         "device": alert.device.device_id if alert.device_id else alert.labels.get("device", ""),
         "device_name": alert.device.name if alert.device_id else "",
+        "device_name_en": alert.device.name_en if alert.device_id else "",
         "raised_at": alert.raised_at.isoformat(),
         "event_keys": alert.event_keys[:5],
         "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "",

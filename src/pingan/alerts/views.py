@@ -24,7 +24,7 @@ from pingan.alerts.models import Device, Jurisdiction, disposition_choices
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
-from pingan.core.models import OrgUnit, Role
+from pingan.core.models import OrgUnit, Role, unit_label
 from pingan.core.web import page
 
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
@@ -74,7 +74,7 @@ def _map_for(unit, *, marks: list[tuple[str, float, float, str]] = ()) -> mapvie
     devices = Device.objects.exclude(status=Device.Status.RETIRED).filter(lon__isnull=False)
     if unit is not None:
         devices = devices.filter(unit__path__startswith=unit.path)
-    return mapview.build(areas, devices=[(d.name, d.lon, d.lat) for d in devices[:500]], marks=list(marks),
+    return mapview.build(areas, devices=[(d.label, d.lon, d.lat) for d in devices[:500]], marks=list(marks),
                          max_height=360)
 
 
@@ -148,8 +148,9 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes)}
     device_ids = {str(v) for t in timeline for k, v in (t.detail or {}).items() if k == "device"}
     device_ids |= {str(alert.params.get("other_device"))} if alert.params.get("other_device") else set()
-    devices = dict(Device.objects.filter(device_id__in=device_ids).values_list("device_id", "name"))
-    device_name = alert.device.name if alert.device_id else ""
+    devices = {i: unit_label(n, en) for i, n, en in
+               Device.objects.filter(device_id__in=device_ids).values_list("device_id", "name", "name_en")}
+    device_name = alert.device.label if alert.device_id else ""
     marks = [(labels.summary_text(alert.summary, alert.params, device_name=device_name), alert.lon, alert.lat,
               alert.priority)] if alert.lon is not None else []
     return TemplateResponse(
@@ -269,11 +270,11 @@ def silences(request: HttpRequest) -> HttpResponse:
     rows.sort(key=lambda r: not r[1])  # active first, each part newest first
     devices = list(selectors.device_list(actor=request.user).order_by("name")[:500])
     units = list(OrgUnit.objects.filter(path__startswith=request.user.unit.path)) if request.user.unit_id else []
-    names = {"device": {d.device_id: d.name for d in devices}, "unit": {u.code: u.label for u in units}}
+    names = {"device": {d.device_id: d.label for d in devices}, "unit": {u.code: u.label for u in units}}
     rows = [(s, active, [labels.matcher_text(m, names) for m in s.matchers]) for s, active in rows]
     choices = {
         "rules": sorted(((k, str(v)) for k, v in labels.RULES.items()), key=lambda c: c[1]),
-        "devices": [(d.device_id, f"{d.name} ({d.device_id})") for d in devices],
+        "devices": [(d.device_id, f"{d.label} ({d.device_id})") for d in devices],
         "units": [(u.code, u.label) for u in units],
         "priorities": [(k, str(v)) for k, v in labels.PRIORITIES.items()],
     }

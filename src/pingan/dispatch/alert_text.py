@@ -44,7 +44,7 @@ def title(summary: str, params: dict[str, Any] | None, rule_id: str = "") -> str
 
 def place(alert: Alert) -> str:
     """Where: the device's name and the responsible unit, as far as known."""
-    parts = [alert.device.name if alert.device_id and alert.device else "", alert.unit.label if alert.unit_id else ""]
+    parts = [alert.device.label if alert.device_id and alert.device else "", alert.unit.label if alert.unit_id else ""]
     return " · ".join(p for p in parts if p)
 
 

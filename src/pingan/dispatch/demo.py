@@ -55,11 +55,16 @@ def demo_setup() -> dict:
     today = now.astimezone(ZONE).date()
     shifts = 0
     for day in (today - dt.timedelta(days=1), today):
-        for name, start, end in (("白班", dt.time(8), dt.time(20)), ("夜班", dt.time(20), dt.time(8))):
+        # both names (issue 11: "白班" on English pages): pages show the reader's (Shift.label)
+        for name, name_en, start, end in (("白班", "Day shift", dt.time(8), dt.time(20)),
+                                          ("夜班", "Night shift", dt.time(20), dt.time(8))):
             s, e = shift_bounds(day, start, end)
             for code in STATIONS:
                 station = OrgUnit.objects.filter(code=code).first()
-                if station is None or Shift.objects.filter(unit=station, starts_at=s).exists():
+                if station is None:
+                    continue
+                if Shift.objects.filter(unit=station, starts_at=s).exists():  # a demo run before both names
+                    Shift.objects.filter(unit=station, starts_at=s, name=name, name_en="").update(name_en=name_en)
                     continue
                 members = list(User.objects.filter(unit=station, role__in=[Role.OFFICER, Role.STATION_CHIEF],
                                                    is_active=True).order_by("username"))
@@ -67,7 +72,7 @@ def demo_setup() -> dict:
                 chiefs = [u for u in members if u.role == Role.STATION_CHIEF]
                 pus = list(PatrolUnit.objects.filter(unit=station).order_by("code"))
                 crews = [(pu, officers[i::len(pus)] if officers else []) for i, pu in enumerate(pus)]
-                services.shift_create(actor=None, unit=station, name=name, starts_at=s, ends_at=e, users=chiefs,
-                                      crews=crews)
+                services.shift_create(actor=None, unit=station, name=name, name_en=name_en, starts_at=s, ends_at=e,
+                                      users=chiefs, crews=crews)
                 shifts += 1
     return {"patrol units": units, "shifts created": shifts, "command centre": centre.code if centre else "-"}

@@ -14,15 +14,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pingan.alerts.models import Alert
-from pingan.core.models import OrgUnit, User
+from pingan.core.models import OrgUnit, User, unit_label
 
 
 class Shift(models.Model):
     """A shift (班次) of a station: ``starts_at`` ≤ t < ``ends_at`` (aware datetimes; a night shift runs across
-    midnight). Who is on it: :class:`ShiftAssignment` rows."""
+    midnight). Who is on it: :class:`ShiftAssignment` rows. ``name`` as the station calls it (白班); ``name_en``
+    its English name when one was given (the demo's, issue 11: "白班" on English pages), shown by :attr:`label`."""
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=60, blank=True, default="")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -38,6 +40,11 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.name} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (``name_en`` on a page that is not Chinese, when set)."""
+        return unit_label(self.name, self.name_en)
 
 
 class PatrolUnit(models.Model):

@@ -236,11 +236,11 @@ def _alert_rows(alerts: list[Alert], now: dt.datetime) -> list[dict]:
         {
             "id": a.pk, "priority": a.priority, "rule": a.rule_id, "summary": a.summary, "state": a.state,
             # the alert's sentence and priority in the viewer's language (alerts.labels, as the terminal has)
-            "text": labels.summary_text(a.summary, a.params, device_name=a.device.name if a.device_id and a.device
+            "text": labels.summary_text(a.summary, a.params, device_name=a.device.label if a.device_id and a.device
                                         else ""),
             "priority_label": labels.priority(a.priority),
             "unit": a.unit.label if a.unit else "", "lon": a.lon, "lat": a.lat,
-            "place": a.device.name if a.device_id and a.device else "",
+            "place": a.device.label if a.device_id and a.device else "",
             "created": a.created_at.isoformat(), "raised": a.raised_at.isoformat(),
             "age_s": round((now - a.created_at).total_seconds()),
             "ack_target_s": ack_targets.get(a.priority),
@@ -257,9 +257,10 @@ def _devices(actor) -> tuple[list[dict], str]:
     import zlib
 
     rows = list(scope(actor, Device.objects.filter(lon__isnull=False), "unit")
-                .order_by("device_id").values_list("device_id", "name", "status", "lon", "lat"))
-    digest = zlib.crc32("|".join(f"{d}={s}" for d, _n, s, _lo, _la in rows).encode())
-    return [{"id": d, "name": n, "status": s, "lon": lo, "lat": la} for d, n, s, lo, la in rows], f"{digest:x}"
+                .order_by("device_id").values_list("device_id", "name", "name_en", "status", "lon", "lat"))
+    digest = zlib.crc32("|".join(f"{d}={s}" for d, _n, _e, s, _lo, _la in rows).encode())
+    return [{"id": d, "name": unit_label(n, en), "status": s, "lon": lo, "lat": la}
+            for d, n, en, s, lo, la in rows], f"{digest:x}"
 
 
 def _transition_max() -> int:

@@ -113,8 +113,10 @@ def shift_create(
     ends_at: dt.datetime,
     users: Iterable[User] = (),
     crews: Iterable[tuple[PatrolUnit, Iterable[User]]] = (),
+    name_en: str = "",
 ) -> Shift:
-    """A shift of ``unit`` with officers (``users``) and patrol units with their crews. Station chiefs
+    """A shift of ``unit`` with officers (``users``) and patrol units with their crews; ``name_en``: its English
+    name, if it has one (pages in English show it, ``Shift.label``). Station chiefs
     roster their station's subtree, dispatchers the city (``actor=None``: the system, e.g. the demo).
     Raises ``DomainError`` ``bad_roster_shift`` (not aware, end not after start, longer than 24 h), and
     ``PermissionDenied`` outside the actor's line or for a unit or officer of another line."""
@@ -131,7 +133,8 @@ def shift_create(
             "a shift needs aware times and ends after it starts, within 24 hours", code="bad_roster_shift", params={}
         )
     shift = Shift.objects.create(
-        unit=unit, name=name.strip()[:60] or "shift", starts_at=starts_at, ends_at=ends_at, created_by=actor
+        unit=unit, name=name.strip()[:60] or "shift", name_en=name_en.strip()[:60], starts_at=starts_at,
+        ends_at=ends_at, created_by=actor,
     )
     rows = [ShiftAssignment(shift=shift, user=u) for u in users]
     for pu, crew in crews:
@@ -526,6 +529,13 @@ def _uncertain_candidates(*, alert: Alert, now: dt.datetime, kinds: tuple[str, .
     return nearest.rank_uncertain(model, lon=alert.lon, lat=alert.lat, units=units, kinds=kinds, limit=limit)
 
 
+def _in(language: str, fn, *args):
+    from django.utils import translation
+
+    with translation.override(language):
+        return fn(*args)
+
+
 def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
     return {
         "assignment": a.pk,
@@ -537,7 +547,9 @@ def _assignment_payload(a: Assignment, for_users: list[int]) -> dict:
         "eta_min_s": round(a.eta_min_s) if a.eta_min_s is not None else None,
         "eta_max_s": round(a.eta_max_s) if a.eta_max_s is not None else None,
         # the place (device's name, responsible unit) is data, not text: the terminal names the alert with it
-        "alert": alert_services.alert_payload(a.alert, place=alert_text.place(a.alert)),
+        # both languages' (device and unit names): pushed without a viewer, the terminal's script picks its page's
+        "alert": alert_services.alert_payload(a.alert, place=_in("zh-hans", alert_text.place, a.alert),
+                                              place_en=_in("en", alert_text.place, a.alert)),
         "for_users": for_users,
     }
 

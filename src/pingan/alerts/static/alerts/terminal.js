@@ -25,7 +25,7 @@
     if ("type" in p) p.type = L.event_types[p.type] || p.type;
     if ("category" in p) p.category = L.categories[p.category] || p.category.replace(/_/g, " ");
     else if (a.summary === "immediate.incident") p.category = L.event_types.incident;
-    if (a.summary === "count") p.area = (!chinese && p.area_name_en) || p.area_name || a.device_name || p.area || "";
+    if (a.summary === "count") p.area = (!chinese && p.area_name_en) || p.area_name || deviceName(a) || p.area || "";
     return p;
   }
   // an alert's sentence, as pingan.alerts.labels.summary_text (never a code: an unknown one is said plainly)
@@ -45,6 +45,7 @@
   // the unit in the page's language: its English name on a page that is not Chinese, when it has one
   // (core.models.OrgUnit.label; the stream carries both, it is pushed without a viewer)
   function unitName(a) { return (!chinese && a.unit_en) ? a.unit_en : (a.unit || ""); }
+  function deviceName(a) { return (!chinese && a.device_name_en) ? a.device_name_en : (a.device_name || ""); }
   function when(iso) {
     var d = new Date(iso), parts = {};
     try {

@@ -71,7 +71,8 @@
     head.textContent = p.alert.priority + " · " + (SUM[p.alert.summary] ? fill(SUM[p.alert.summary], p.alert.params)
       : p.alert.rule) + " #" + p.alert.id;
     var where = document.createElement("div"); where.className = "where";
-    where.textContent = (p.alert.place ? p.alert.place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
+    var place = (!/^zh/i.test(LANG || "zh") && p.alert.place_en) || p.alert.place;
+    where.textContent = (place ? place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
     var meta = document.createElement("div"); meta.className = "meta";
     meta.textContent = p.unit + " · " + (T[p.state] || p.state) +
       (p.eta_s != null ? " · " + T.eta + " " + etaText(p.eta_s, p.eta_min_s, p.eta_max_s) : "") + " · " + T.answer_by + " " + clock(p.answer_by);
