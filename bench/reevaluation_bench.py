@@ -255,7 +255,7 @@ def timed_reevaluation(dataset):
 def stage_table(runs: list[tuple[str, object, str]]) -> list[str]:
     """The per-stage table of the re-evaluation runs: wall, CPU and PostgreSQL-backend CPU seconds, and the load
     when each ended."""
-    stages = ("select", "read", "engine", "compare", "store", "codes", "notify", "total")
+    stages = ("select", "table", "read", "engine", "compare", "store", "codes", "notify", "total")
     out = [f"| run | {' | '.join(stages)} | load |", "|---|" + "---|" * (len(stages) + 1)]
     for what, run, ld in runs:
         s = run.stats["seconds"]
@@ -317,6 +317,14 @@ def main() -> None:
             print(f"kept the city as {name}_built; data in {data_dir} (--reuse-built {data_dir})", flush=True)
 
     print(give_rosters(data_dir, args.rosters), flush=True)
+    # the engine-roster table as a deployment has it: brought up to date by the previous re-evaluation (here
+    # built once from the 50,000 jobs' engine rosters; a day's run then only reads the day's new jobs)
+    from pingan.screening import rostertable
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    rows = rostertable.sync().num_rows
+    print(f"engine-roster table: {rows:,} rows, {os.path.getsize(rostertable.path()) / 1e6:.0f} MB, synced in "
+          f"{time.perf_counter() - t0:.1f} s (CPU {time.process_time() - c0:.1f} s, {load()})", flush=True)
     from django.db.models import Count
     from django.urls import reverse
 

@@ -21,10 +21,12 @@ pages of the responsible unit list them at once) and an explanation (``PersonRes
 to, and why, e.g. "listed on 2022-08-21: 思明区 莲前街道…"). Each run is a :class:`Reevaluation` row and an
 audit record; the jobs' level counts move by their people's changes (hit counts recounted); the premises whose
 people changed are passed, with those counts, to the hooks in :data:`RESULTS_CHANGED_HOOKS` (the codes app
-re-derives their safety codes). The engine screens the people from their rows of the stored roster
-(:func:`_rosters`), as the screening did: a person matched on name + date of birth, or through a GB 11643
-recovery candidate, gets what a fresh screening gives; the people whose number is not usable as given
-(:data:`UNVERIFIED_STATUSES`) are all looked at after a movement or listing change.
+re-derives their safety codes). The people are found in, and the engine screens them from, the
+engine-roster table (:mod:`.rostertable`: every latest screening's roster rows as the screening gave them to
+the engine, and each accepted row's result id and stored number, in one memory-mapped Arrow file kept in
+step with the jobs), as the screening did (:func:`_rosters`): a person matched on name + date of birth, or
+through a GB 11643 recovery candidate, gets what a fresh screening gives; the people whose number is not
+usable as given (:data:`UNVERIFIED_STATUSES`) are all looked at after a movement or listing change.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -214,76 +217,76 @@ def _copy_in(cur, table_sql: str, table: pa.Table) -> None:
         copy.write(_csv(table))
 
 
-def _people_table(wanted: _Wanted) -> pa.Table:
+def _people_table(wanted: _Wanted, table: pa.Table | None = None) -> pa.Table:
     """The accepted people of the latest screenings that ``wanted`` names (:data:`PEOPLE_SCHEMA`, by id).
 
-    On PostgreSQL in one statement: the numbers go by ``COPY`` into a temporary table, and two hash joins (the
-    number as given, the corrected one) and a ``UNION`` find the people — not ``id_number IN (SELECT …) OR
-    corrected_id_number IN (SELECT …)``: PostgreSQL cannot turn an ``OR`` of two sub-selects into a join, and
-    once the numbers outgrow ``work_mem`` it checks each person against every number (500,000 numbers against
-    a million people ran for over five minutes); enough ``work_mem`` for the numbers' hash table
-    (transaction-local) and no JIT (compiling the plan costs more than running it). Their rows come back
-    through ``COPY … TO STDOUT`` as CSV parsed into Arrow. Elsewhere (SQLite) through the ORM, in chunks."""
-    from django.db import connection
-
+    Found in the engine-roster table (:mod:`.rostertable`, ``table``; default: :func:`rostertable.current`)
+    with Arrow hash look-ups — the numbers against the stored numbers, the names, the people whose number is
+    not usable as typed — and, in the database, only the holders of the hits the change concerns and (when
+    the unusable numbers are not all taken anyway) the people whose *corrected* number a change names; then
+    their stored rows are read by primary key (:func:`people_table`). Before the table, the numbers went by
+    ``COPY`` into a temporary table joined to the million result rows (~1.7 s of the server's CPU on the
+    issue-10 bench)."""
     if not (len(wanted.numbers) or wanted.names or wanted.hit_source or wanted.unverified):
         return PEOPLE_SCHEMA.empty_table()
-    if connection.vendor != "postgresql":
-        return people_table(_people_ids_orm(wanted))
     import pyarrow.compute as pc
 
-    with transaction.atomic(), connection.cursor() as cur:
-        pg = cur.cursor  # psycopg's own: COPY
+    from pingan.screening import rostertable
+
+    table = rostertable.current() if table is None else table
+    chosen = pa.array(np.zeros(table.num_rows, bool))
+    if len(wanted.numbers):
+        chosen = pc.or_(chosen, pc.is_in(table.column("key_number"), value_set=wanted.numbers))
+    if wanted.names:
+        chosen = pc.or_(chosen, pc.is_in(table.column("key_name"), value_set=pa.array(wanted.names, pa.string())))
+    if wanted.unverified:
+        chosen = pc.or_(chosen, table.column("unsure"))
+    ids = pc.filter(table.column("pk"), pc.fill_null(chosen, False)).drop_null()
+    stored = _stored_ids(wanted)
+    if len(stored):
+        ids = pa.concat_arrays([ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids, stored])
+    if not len(ids):
+        return PEOPLE_SCHEMA.empty_table()
+    return people_table(pc.unique(ids).to_numpy().tolist())
+
+
+def _stored_ids(wanted: _Wanted) -> pa.Array:
+    """The result ids only the database knows ``wanted`` to name: the holders of hits of ``hit_source`` (all,
+    or those naming one of ``hit_refs``), and — unless the people with an unusable number are all taken
+    (``unverified``), which the corrected ones are among — those whose corrected number is in ``numbers``."""
+    from django.db import connection
+
+    numbers = wanted.numbers if len(wanted.numbers) and not wanted.unverified else None
+    if not (wanted.hit_source or numbers is not None):
+        return pa.array([], pa.int64())
+    if connection.vendor == "postgresql":
         parts, params = [], []
-        if len(wanted.numbers):
-            pg.execute("DROP TABLE IF EXISTS reeval_numbers")  # a caller's transaction may hold the last one
-            pg.execute("CREATE TEMP TABLE reeval_numbers (n varchar(40)) ON COMMIT DROP")
-            _copy_in(pg, "reeval_numbers (n)", pa.table({"n": pc.utf8_slice_codeunits(wanted.numbers, 0, 40)}))
-            pg.execute("ANALYZE reeval_numbers")
-            parts += ["SELECT p.id FROM screening_personresult p JOIN reeval_numbers r ON r.n = p.id_number",
-                      "SELECT p.id FROM screening_personresult p JOIN reeval_numbers r ON r.n = p.corrected_id_number "
-                      "WHERE p.corrected_id_number <> ''"]
-        if wanted.names:
-            parts.append("SELECT p.id FROM screening_personresult p WHERE p.name = ANY(%s)")
-            params.append(wanted.names)
-        if wanted.unverified:
-            parts.append("SELECT p.id FROM screening_personresult p WHERE p.identity_status = ANY(%s)")
-            params.append(list(UNVERIFIED_STATUSES))
         if wanted.hit_source:
-            parts.append("SELECT h.person_id FROM screening_hit h WHERE h.source = %s AND "
-                         "(%s OR h.listing_ref = ANY(%s))")
+            parts.append("SELECT h.person_id FROM screening_hit h WHERE h.source = %s "
+                         "AND (%s OR h.listing_ref = ANY(%s))")
             params += [wanted.hit_source, wanted.hit_refs is None, wanted.hit_refs or []]
-        pg.execute("SET LOCAL work_mem = '128MB'")
-        pg.execute("SET LOCAL jit = off")
-        people = _copy_out(pg, _PEOPLE_SQL.format(where=f"AND p.id IN ({' UNION '.join(parts)})"), params,
-                           PEOPLE_SCHEMA)
-        pg.execute("DROP TABLE IF EXISTS reeval_numbers")
-        return people
-
-
-def _people_ids_orm(wanted: _Wanted) -> set[int]:
-    """:func:`_people_table`'s ids through the ORM (SQLite): many numbers, names or listing refs as one JSON
-    array parameter each (``json_each``; a parameter per value would pass SQLite's 32,766 a statement)."""
+        if numbers is not None:
+            parts.append("SELECT p.id FROM screening_personresult p WHERE p.corrected_id_number <> '' "
+                         "AND p.corrected_id_number = ANY(%s::text[])")
+            params.append(numbers.to_pylist())
+        with connection.cursor() as cur:
+            cur.execute(" UNION ".join(parts), params)
+            return pa.array([r[0] for r in cur.fetchall()], pa.int64())
     from django.db.models.expressions import RawSQL
 
     def many(values: list[str]) -> RawSQL:
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
 
     people: set[int] = set()
-    numbers = sorted(set(wanted.numbers.to_pylist()))
-    if numbers:
-        people.update(_latest_people().filter(Q(id_number__in=many(numbers)) | Q(corrected_id_number__in=many(numbers)))
-                      .values_list("pk", flat=True))
-    if wanted.names:
-        people.update(_latest_people().filter(name__in=many(wanted.names)).values_list("pk", flat=True))
-    if wanted.unverified:
-        people.update(_latest_people().filter(identity_status__in=UNVERIFIED_STATUSES).values_list("pk", flat=True))
+    if numbers is not None:
+        people.update(PersonResult.objects.exclude(corrected_id_number="").filter(
+            corrected_id_number__in=many(sorted(set(numbers.to_pylist())))).values_list("pk", flat=True))
     if wanted.hit_source:
-        hits = Hit.objects.filter(person__in=_latest_people(), source=wanted.hit_source)
+        hits = Hit.objects.filter(source=wanted.hit_source)
         if wanted.hit_refs is not None:
             hits = hits.filter(listing_ref__in=many(wanted.hit_refs))
         people.update(hits.values_list("person_id", flat=True))
-    return people
+    return pa.array(sorted(people), pa.int64())
 
 
 #: The result columns a re-evaluation writes for a changed person, after its id (tuples to ``COPY``).
@@ -542,7 +545,7 @@ def _roster(people: pa.Table) -> pa.Table:
     })
 
 
-def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
+def _rosters(people: pa.Table, table: pa.Table | None = None) -> list[tuple[pa.Table, bool, set[int]]]:
     """The people's rows as their jobs' rosters gave them to the screening's engine — the number and phone as
     typed, the birth date (name + date-of-birth matching), the ID type — as ``(roster, resident_id_column,
     context rows)`` groups, one per value of the roster's ``resident_id_column``
@@ -550,65 +553,46 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     their roster giving the same number (``row`` negative, the ``context rows``): whether one number under two
     names is ``conflicting`` is decided within a roster.
 
-    The rows come from each job's engine roster (:data:`services.ENGINE_ROSTER_FILE`, written by the
-    screening; ~55 µs of CPU a job); a job screened before those files existed has its roster file parsed
-    (~2.4 ms a job) and its engine roster written for the next time. The people and their context are picked
-    out of all the jobs' rows at once, in Arrow. People whose roster is gone (retention) or unreadable are
-    rebuilt from their stored result (:func:`_roster`)."""
-    import os
-
-    import numpy as np
+    The rows come from the engine-roster table (:mod:`.rostertable`; ``table``, default
+    :func:`rostertable.current`): the people and their context are picked out of it at once, in Arrow (hash
+    look-ups in C++, nothing per row or job in Python). People the table has no roster row for (their job's
+    engine roster and roster file are gone — retention — or unreadable) are rebuilt from their stored result
+    (:func:`_roster`)."""
     import pyarrow.compute as pc
 
-    from pingan.core.copystore import ids_in
-    from pingan.screening.roster import CANONICAL_FIELDS, RosterError, read_roster_arrow
-    from pingan.screening.services import ENGINE_ROSTER_FILE, engine_roster_read, engine_roster_write
+    from pingan.screening import rostertable
+    from pingan.screening.roster import CANONICAL_FIELDS
 
-    tables: list[pa.Table] = []
-    job_of_table: list[int] = []
-    for job_id, roster_path, roster_name, result_dir in ScreeningJob.objects.filter(
-            pk__in=ids_in(ScreeningJob, pc.unique(people.column("job_id")).to_pylist())).order_by("pk").values_list(
-            "pk", "roster_path", "roster_name", "result_dir"):
-        engine_roster = os.path.join(result_dir, ENGINE_ROSTER_FILE) if result_dir else ""
-        try:
-            tables.append(engine_roster_read(engine_roster))
-            job_of_table.append(job_id)
-            continue
-        except (OSError, pa.ArrowInvalid):  # none (screened before engine rosters existed), or unreadable
-            pass
-        if not roster_path or not os.path.exists(roster_path):
-            continue  # the roster file is gone (retention): rebuilt from the results
-        try:
-            roster, _, meta = read_roster_arrow(roster_path, filename=roster_name)
-        except RosterError:
-            continue
-        if result_dir and os.path.isdir(result_dir):
-            engine_roster_write(result_dir, roster, meta.resident_id_column)
-        tables.append(roster.append_column("resident_id_column", pa.array(
-            [meta.resident_id_column] * roster.num_rows, pa.bool_())))
-        job_of_table.append(job_id)
+    table = rostertable.current() if table is None else table
     out: list[tuple[pa.Table, bool, set[int]]] = []
     found = pa.array([], pa.int64())
-    if tables:
-        # all the jobs' rows at once, in Arrow (hash look-ups in C++, nothing per row or job in Python): a
-        # person's row is (job, row); the context, the rows of the same job giving the same number
-        rows = pa.concat_tables(tables).combine_chunks()  # one chunk a column, not one a job
-        job_ids = pa.array(np.repeat(np.array(job_of_table, np.int64), [t.num_rows for t in tables]))
-        number, row = rows.column("id_number").combine_chunks(), rows.column("row").combine_chunks()
-        row_key = pc.add(pc.multiply(job_ids, 1 << 32), row)  # rows < 2**32, job ids < 2**31
-        want_key = pc.add(pc.multiply(people.column("job_id"), 1 << 32), people.column("row")).combine_chunks()
-        at = pc.index_in(row_key, value_set=want_key)
-        mine = pc.is_valid(at)
-        number_key = pc.binary_join_element_wise(pc.cast(job_ids, pa.string()), number, "\x1f")
-        numbers = pc.filter(number_key, pc.and_(mine, pc.not_equal(number, "")))
-        context = pc.and_(pc.invert(mine), pc.is_in(number_key, value_set=numbers)) if len(numbers) else \
-            pa.array(np.zeros(rows.num_rows, bool))
+    rows = table.filter(pc.invert(table.column("fallback"))) if table.num_rows else table
+    if rows.num_rows:
+        pks = people.column("pk").combine_chunks()
+        mine = pc.fill_null(pc.is_in(rows.column("pk"), value_set=pks), False)
+        # the context: the other rows of a chosen person's job giving the same number as typed — first the rows
+        # with one of the chosen people's numbers (a hash look-up over the table), then the same job among them
+        number = rows.column("id_number")
+        numbers = pc.filter(number, pc.and_(mine, pc.not_equal(number, "")))
+        context = pc.and_(pc.invert(mine), pc.is_in(number, value_set=pc.unique(numbers))) if len(numbers) \
+            else pa.array(np.zeros(rows.num_rows, bool))
+        if pc.any(context).as_py():
+            def keyed(t: pa.Table) -> pa.Array:
+                return pc.binary_join_element_wise(pc.cast(t.column("job_id"), pa.string()), t.column("id_number"),
+                                                   "\x1f")
+
+            near = np.flatnonzero(context.to_numpy(zero_copy_only=False))
+            own = keyed(rows.filter(pc.and_(mine, pc.not_equal(number, ""))))
+            same = pc.is_in(keyed(rows.take(near)), value_set=own).to_numpy(zero_copy_only=False)
+            flags = np.zeros(rows.num_rows, bool)
+            flags[near[same]] = True
+            context = pa.array(flags)
         keep = pc.or_(mine, context)
         part = rows.filter(keep)
         context = pc.filter(context, keep)
-        # the result's id, or for a context row a negative number (in roster order)
+        # the result's id, or for a context row a negative number (in table order: roster order within a job)
         negative = pa.array(-np.cumsum(context.to_numpy(zero_copy_only=False), dtype=np.int64))
-        key = pc.if_else(context, negative, pc.take(people.column("pk"), pc.filter(at, keep)))
+        key = pc.if_else(context, negative, part.column("pk"))
         part = part.set_column(part.column_names.index("row"), "row", key)
         found = pc.filter(key, pc.invert(context))
         flags = part.column("resident_id_column")
@@ -624,7 +608,7 @@ def _rosters(people: pa.Table) -> list[tuple[pa.Table, bool, set[int]]]:
     return out
 
 
-def screen_again(people: pa.Table):
+def screen_again(people: pa.Table, table: pa.Table | None = None):
     """Screen ``people`` (:func:`people_table`) again, together, with the batch engine against all the risk
     data now active, as of the screening clock (never before the latest of their screenings). Returns
     ``(ScreenResult, ruleset)``. The re-evaluation screens the people a change can affect; screening everyone
@@ -641,7 +625,7 @@ def screen_again(people: pa.Table):
     engine = batch.get_engine("duckdb", memory_limit=settings.PINGAN["DUCKDB_MEMORY_LIMIT"],
                               threads=settings.PINGAN["DUCKDB_THREADS"], temp_directory=str(sv._data_dir("tmp")))
     persons, hits, stats = [], [], {}
-    for roster, resident_id_column, context in _rosters(people):
+    for roster, resident_id_column, context in _rosters(people, table):
         result = engine.screen(roster, listings=listing.path if listing else sv._empty_movements(),
                                movements=sv.active_paths(RiskDataset.Kind.MOVEMENTS) or sv._empty_movements(),
                                watchlist=sv.active_watchlist(), ruleset=ruleset, as_of=as_of,
@@ -668,7 +652,11 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     run = Reevaluation.objects.create(dataset=dataset, as_of=sv._as_of(None))
     wanted, change = _wanted(dataset)
     clock.lap("select")
-    people = _people_table(wanted)
+    from pingan.screening import rostertable
+
+    table = rostertable.current()
+    clock.lap("table")
+    people = _people_table(wanted, table)
     clock.lap("read")
     if not people.num_rows:
         _finish(run, candidates=0, changed=0, hits_added=0, hits_removed=0, codes_changed=0,
@@ -677,7 +665,8 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
         return run
     for hook in RUN_STARTED_HOOKS:
         hook(people.num_rows)
-    result, ruleset = screen_again(people)
+    result, ruleset = screen_again(people, table)
+    del table
     clock.lap("engine")
     now = timezone.now()
     changes = _changes(people, result, ruleset, run=run, at=now.isoformat(), dataset=dataset)

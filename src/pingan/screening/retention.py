@@ -17,7 +17,8 @@ What one run of :func:`retention_purge` deletes:
    :class:`~pingan.screening.models.Hit` rows, its stored roster file (``roster_path``) and its result files
    (``result_dir``); ``purged_at`` is set. The job row stays with its aggregate ``counts`` and ``stats``
    (numbers, no one named), so statistics and the provenance of safety codes (``SafetyCode.job``) survive.
-   Queued and running jobs are never touched.
+   Queued and running jobs are never touched. Their rows leave the re-evaluation's engine-roster table
+   (:mod:`pingan.screening.rostertable`) once the jobs are purged.
 2. **Superseded movement datasets** (personal travel records): the Parquet file and the rejections file of
    every inactive movements :class:`~pingan.screening.models.RiskDataset` imported more than
    ``PINGAN_RETENTION_JOB_DAYS`` days ago are deleted and ``purged_at`` is set; the row stays as the record
@@ -60,6 +61,7 @@ from django.utils import timezone
 from pingan.core import audit
 from pingan.core.errors import Gone
 from pingan.lib.duck import sql_str
+from pingan.screening import rostertable
 from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
 
 #: The audit action of a purge run.
@@ -406,6 +408,12 @@ def retention_purge(*, dry_run: bool = False, cut: Cutoffs | None = None) -> Pur
         report.person_results += done.person_results
         report.hits += done.hits
         report.job_files += done.files
+    if report.jobs and not dry_run:
+        # their people leave the re-evaluation's engine-roster table now, not at the next re-evaluation
+        try:
+            rostertable.sync(add=False)
+        except Exception as exc:  # as above: the next re-evaluation drops them before it reads anything
+            report.errors.append(f"engine-roster table: {type(exc).__name__}: {exc}")
     for ds_id in list(superseded_movements_due(cut).values_list("pk", flat=True)):
         try:
             report.dataset_files += risk_dataset_purge(dataset_id=ds_id, now=cut.now, dry_run=dry_run)
