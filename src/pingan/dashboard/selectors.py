@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
-    OuterRef,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -39,8 +38,10 @@ from pingan.codes.selectors import with_code_state
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
+from pingan.core.paging import Window, window
 from pingan.screening import selectors as screening_selectors
-from pingan.screening.models import Hit, PersonResult, ScreeningJob
+from pingan.screening.models import PersonResult, ScreeningJob
+from pingan.screening.selectors import PeopleFilter
 
 
 def require_police(actor) -> None:
@@ -103,58 +104,8 @@ def jurisdiction_premises(*, actor, stale_days: int | None = None, due_days: int
     ).order_by(*order)
 
 
-@dataclass(frozen=True)
-class FlaggedFilter:
-    """What the officer narrowed the flagged list to (every field optional).
-
-    ``q``: part of a name, an ID number or a phone number; ``level``: ``red`` or ``yellow``; ``hit``:
-    ``watchlist``, ``travel`` (a movement rule) or ``identity``; ``premises``: part of a premises' name;
-    ``since``/``until``: the screening's finish date (local), inclusive; ``reeval``: ``recent`` (results a
-    re-evaluation changed in the last days) or a re-evaluation run's id (the people it changed: the link of
-    the terminal's notification).
-    """
-
-    q: str = ""
-    level: str = ""
-    hit: str = ""
-    premises: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-    reeval: str = ""
-
-    @property
-    def active(self) -> bool:
-        return any((self.q, self.level, self.hit, self.premises, self.since, self.until, self.reeval))
-
-    def apply(self, qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
-        q = self.q.strip()
-        if q:
-            digits = q.replace(" ", "").upper()
-            qs = qs.filter(Q(name__icontains=q) | Q(id_number__startswith=digits) | Q(id_number__endswith=digits)
-                           | Q(phone__contains=digits) | Q(given_phone__contains=digits))
-        if self.level in ("red", "yellow"):
-            qs = qs.filter(level=self.level)
-        if self.hit == "watchlist":
-            qs = qs.filter(silent_hit=True)
-        elif self.hit in ("travel", "identity"):
-            source = "movements" if self.hit == "travel" else "identity"
-            qs = qs.filter(Exists(Hit.objects.filter(person=OuterRef("pk"), source=source, silent=False)))
-        if self.premises.strip():
-            qs = qs.filter(job__premises__name__icontains=self.premises.strip())
-        tz = timezone.get_current_timezone()
-        if self.since:
-            qs = qs.filter(job__finished_at__gte=dt.datetime.combine(self.since, dt.time(), tz))
-        if self.until:
-            qs = qs.filter(job__finished_at__lt=dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tz))
-        if self.reeval == "recent":
-            qs = qs.filter(screening_selectors.recently_reevaluated())
-        elif self.reeval.isdigit():
-            qs = qs.filter(reevaluation__run=int(self.reeval))
-        return qs
-
-
 def jurisdiction_flagged(*, actor, premises_id: int | None = None, purpose: str = "",
-                         where: FlaggedFilter | None = None) -> QuerySet[PersonResult]:
+                         where: PeopleFilter | None = None) -> QuerySet[PersonResult]:
     """Flagged people (silent watchlist hits first, then red, then yellow) of the latest job per premises.
 
     Police only; the rows fetched are recorded as one ``list`` read naming each person (``core.audit``).
@@ -178,23 +129,19 @@ def jurisdiction_counts(*, actor, qs: QuerySet[PersonResult]) -> dict[str, int]:
 
 @dataclass
 class PremisesOverview:
-    """A premises with its recent jobs and the flagged people of its latest job (police drill-down)."""
+    """A premises with its recent jobs and one page of the flagged people of its latest job (police
+    drill-down): ``counts`` of the flagged people the search leaves (total, red, yellow, silent), ``flagged``
+    a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of all its flagged people a later
+    roster left out (listed until the police release the suspended code or confirm that they left) and
+    ``left_out_review`` the open ``left_out`` review behind them (the code stayed live) — what the page's
+    "confirmed left" form closes — or ``None`` (none, or the code is suspended)."""
 
     premises: Premises
     jobs: list[ScreeningJob]
-    flagged: list[PersonResult]
-
-    @property
-    def off_roster(self) -> int:
-        """How many of ``flagged`` a later roster left out (listed until the police release the suspended code or
-        confirm that they left)."""
-        return sum(1 for p in self.flagged if p.off_roster)
-
-    @property
-    def left_out_review(self) -> int | None:
-        """The open ``left_out`` review (the code stayed live) behind the rows of ``flagged`` a later roster left
-        out — what the page's "confirmed left" form closes — or ``None`` (none, or the code is suspended)."""
-        return next((p.off_roster_review for p in self.flagged if p.off_roster and not p.off_roster_suspended), None)
+    flagged: Window
+    counts: dict[str, int]
+    off_roster: int = 0
+    left_out_review: int | None = None
 
     @property
     def area_name(self) -> str:
@@ -213,13 +160,21 @@ class PremisesOverview:
         return adcodes.name_path(code) or adcodes.name_path(code[:6])
 
 
-def premises_overview(*, actor, premises_id: int, purpose: str = "") -> PremisesOverview:
-    """One premises of the actor's jurisdiction for the drill-down; audited. ``NotFound`` outside it."""
+def premises_overview(*, actor, premises_id: int, purpose: str = "", where: PeopleFilter | None = None,
+                       page: str | int | None = 1) -> PremisesOverview:
+    """One premises of the actor's jurisdiction for the drill-down, with page ``page`` of its flagged people
+    narrowed by ``where``; audited (the premises, and the people of the page). ``NotFound`` outside it.
+    Counts are aggregates (no audit record)."""
     require_police(actor)
     premises = core_selectors.premises_get(actor=actor, premises_id=premises_id, purpose=purpose)
     jobs = list(screening_selectors.jobs_scoped(actor=actor).filter(premises=premises)[:10])
-    flagged = list(jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose)[:200])
-    return PremisesOverview(premises, jobs, flagged)
+    flagged = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose, where=where)
+    everyone = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose).order_by()
+    left = everyone.aggregate(n=Count("pk", filter=Q(off_roster=True)),
+                              review=Max("off_roster_review", filter=Q(off_roster=True, off_roster_suspended=False)))
+    return PremisesOverview(premises, jobs, window(flagged, page),
+                            screening_selectors.flagged_counts(actor=actor, qs=flagged),
+                            off_roster=left["n"], left_out_review=left["review"])
 
 
 # ------------------------------------------------------------------------------------------- counts

@@ -8,6 +8,7 @@ level, reason — never a silent hit. Police see their unit subtree's people, hi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
@@ -125,6 +126,87 @@ def job_results(*, actor, job_id: int, purpose: str = "") -> QuerySet[PersonResu
     return audit.audited(scope(actor, PersonResult.objects.filter(job=job)).order_by("row"), actor=actor,
                          object_type="ScreeningJob.results", object_id=job.pk, subjects=person_subjects,
                          purpose=purpose)
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """What an officer narrowed a list of screened people to (every field optional): the jurisdiction view,
+    a premises' flagged people and a screening's people use the same search.
+
+    ``q``: part of a name, an ID number (its start or end) or a phone number; ``level``: ``red``, ``yellow``
+    or ``green``; ``hit``: ``watchlist``, ``travel`` (a movement rule) or ``identity``; ``premises``: part of a
+    premises' name; ``since``/``until``: the screening's finish date (local), inclusive; ``reeval``:
+    ``recent`` (results a re-evaluation changed in the last days) or a re-evaluation run's id (the people it
+    changed: the link of the terminal's notification).
+    """
+
+    q: str = ""
+    level: str = ""
+    hit: str = ""
+    premises: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    reeval: str = ""
+
+    #: The query-string keys of the search (what the pager's links keep).
+    KEYS = ("q", "level", "hit", "premises", "since", "until", "reeval")
+
+    @classmethod
+    def from_query(cls, get) -> PeopleFilter:
+        """The search and filters from a query string (bad values are ignored)."""
+        return cls(
+            q=(get.get("q") or "")[:60], level=get.get("level", "") if get.get("level") in LEVELS else "",
+            hit=get.get("hit", "") if get.get("hit") in ("watchlist", "travel", "identity") else "",
+            premises=(get.get("premises") or "")[:100], since=_date(get.get("since")),
+            until=_date(get.get("until")), reeval=_reeval(get.get("reeval") or ""))
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.level, self.hit, self.premises, self.since, self.until, self.reeval))
+
+    def apply(self, qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
+        from django.utils import timezone
+
+        q = self.q.strip()
+        if q:
+            digits = q.replace(" ", "").upper()
+            qs = qs.filter(Q(name__icontains=q) | Q(id_number__startswith=digits) | Q(id_number__endswith=digits)
+                           | Q(phone__contains=digits) | Q(given_phone__contains=digits))
+        if self.level in LEVELS:
+            qs = qs.filter(level=self.level)
+        if self.hit == "watchlist":
+            qs = qs.filter(silent_hit=True)
+        elif self.hit in ("travel", "identity"):
+            source = "movements" if self.hit == "travel" else "identity"
+            qs = qs.filter(Exists(Hit.objects.filter(person=OuterRef("pk"), source=source, silent=False)))
+        if self.premises.strip():
+            qs = qs.filter(job__premises__name__icontains=self.premises.strip())
+        tz = timezone.get_current_timezone()
+        if self.since:
+            qs = qs.filter(job__finished_at__gte=dt.datetime.combine(self.since, dt.time(), tz))
+        if self.until:
+            qs = qs.filter(job__finished_at__lt=dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tz))
+        if self.reeval == "recent":
+            qs = qs.filter(recently_reevaluated())
+        elif self.reeval.isdigit():
+            qs = qs.filter(reevaluation__run=int(self.reeval))
+        return qs
+
+
+#: The levels a search can narrow to.
+LEVELS = ("red", "yellow", "green")
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _reeval(value: str) -> str:
+    """``recent`` or a re-evaluation run's id from the query string, else ``""``."""
+    return value if value == "recent" or (value.isascii() and value.isdigit() and len(value) < 12) else ""
 
 
 def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:

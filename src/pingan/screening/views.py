@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +27,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, Gone
 from pingan.core.models import Premises
+from pingan.core.paging import kept_query, window
 from pingan.core.web import SUBMITTERS, page
 from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
@@ -244,9 +245,12 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         ctx["unverified"] = [r for r in to_fix if r.status == "accepted"]
         ctx["number_to_fix"] = (len(ctx["unverified"]) if len(to_fix) < 2000 else
                                 rows.filter(status="accepted", identity_status__in=UNVERIFIED).count())
-        ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
-                                RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         ctx["police"] = request.user.is_police
+        if ctx["police"]:  # the people who need action first, counted, searchable; green folded away
+            ctx.update(_police_people(request, rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED)))
+        else:
+            ctx["page"] = Paginator(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED),
+                                    RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         # the notes may quote cells of the roster: long digit runs masked, as everywhere a page echoes input
         ctx["notes"] = [mask_numbers(str(n)) for n in ([texts.render(n) for n in j.stats.get("notes", [])]
                                                       or [texts.legacy(w) for w in j.stats.get("warnings", [])])]
@@ -255,6 +259,28 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         ctx["ruleset_title"] = texts.pick(j.stats.get("ruleset_title") or {}) or j.ruleset_id
         ctx["lookback_days"] = j.stats.get("lookback_days")
     return TemplateResponse(request, "screening/job.html", ctx)
+
+
+def _police_people(request: HttpRequest, accepted) -> dict:
+    """The police view of a screening's people (issue 11: 23,150 px at 375 px, every row on one page): the
+    counts by level, then one page (``page``) of the flagged ones (silent watchlist hits, red, yellow) — or of
+    what the search (``q``, ``level``: the jurisdiction view's ``PeopleFilter``) found among all screened —
+    and, folded, one page (``green``) of the green people."""
+    where = selectors.PeopleFilter.from_query(request.GET)
+    ordered = accepted.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
+                                           When(level="yellow", then=Value(2)), default=Value(3),
+                                           output_field=IntegerField())).order_by("order", "row")
+    flagged = Q(level__in=("red", "yellow")) | Q(silent_hit=True)
+    people = where.apply(ordered) if where.active else ordered.filter(flagged)
+    # counts only (nobody named): no audit record
+    counts = accepted.order_by().aggregate(
+        total=Count("pk"), red=Count("pk", filter=Q(level="red")), yellow=Count("pk", filter=Q(level="yellow")),
+        green=Count("pk", filter=~flagged), silent=Count("pk", filter=Q(silent_hit=True)))
+    counts["found"] = people.order_by().count() if where.active else None
+    return {"where": where, "people_counts": counts, "query": kept_query(request.GET, ("q", "level")),
+            "people": window(people, request.GET.get("page")),
+            "greens": None if where.active else window(accepted.exclude(flagged).order_by("row"),
+                                                       request.GET.get("green"))}
 
 
 @require_GET
