@@ -82,7 +82,8 @@ def test_the_police_pages_are_translated_too(client, cast, issued):
 def test_the_card_says_why_there_is_no_code_or_why_it_was_revoked(cast):
     with translation.override("en"):
         html = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a})
-    assert "No safety code yet. It is issued automatically" in html and "Issue the safety code" in html
+    assert "No safety code yet. It is issued automatically" in html and "First upload the roster" in html
+    assert "Issue the safety code" not in html  # nothing to issue from before a screening (issue 11)
     assert CJK.search(html.replace(cast.premises_a.name, "")) is None
     screened(cast.premises_a, ["green"])
     code = services.safety_code_issue(premises=cast.premises_a, actor=None)

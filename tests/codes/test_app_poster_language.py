@@ -76,3 +76,12 @@ def test_the_font_is_embedded_and_the_rendered_poster_scans_back(cast, code, tmp
     with Image.open(image) as page:  # the band at the top is the level's colour (yellow #f2b705)
         r, g, b = page.convert("RGB").getpixel((page.width // 10, 10))
     assert (abs(r - 0xF2), abs(g - 0xB7), abs(b - 0x05)) < (8, 8, 8)
+
+
+def test_a_poster_covering_one_person_says_person_not_people(client, cast, tmp_path):
+    # issue 11 trial: "1 people"
+    screened(cast.premises_a, ["green"])
+    services.safety_code_issue(premises=cast.premises_a, actor=None)
+    text = pdftotext(downloaded(client, cast, "en"), tmp_path)
+    assert "Covers 1 person ·" in text and "1 people" not in text
+    assert "覆盖人数：1" in pdftotext(downloaded(client, cast, "zh-hans"), tmp_path)

@@ -30,8 +30,19 @@ NUMBERS_AND_DATES = {
     "time", "window_from", "window_to", "months", "km", "distance_km", "distance_m", "range_km", "capacity",
     "attempts", "min_length", "header_row", "line", "lines", "accidents", "deaths", "injured", "green", "yellow",
     "red", "keys", "hops", "cells", "far_cells", "longest", "issued", "met_on", "adcode", "kid", "application",
-    "encoding", "crs", "tz", "year", "day", "expected", "max",
+    "encoding", "crs", "tz", "year", "day", "expected", "max", "flagged",
 }
+#: Placeholders that hold Chinese text, which takes no space beside Chinese (issue 11 trial: "审核您的 试用出租屋
+#: 注册") — in the landlord's, the codes' and the core catalogues a premises' and a person's name, and where it is
+#: always a police unit's name, ``unit``. (Elsewhere these names mean other things: the alerts' ``{person}`` is a
+#: watchlist name, often in Latin letters, and ``{premises}`` a count; the dispatch ``unit`` a call sign. ``name``
+#: holds a file name as often as a person's: a message naming a person or a premises says which.)
+CHINESE_TEXT_IN = {"screening": {"premises", "unit", "person"}, "codes": {"premises", "unit", "person"},
+                   "core": {"premises", "person"}}
+#: What a Chinese placeholder renders as in the check.
+CHINESE_VALUE = "莲前出租屋"
+#: A space between two Chinese characters, where one came from a placeholder.
+SPACED = re.compile(rf"[{CJK}] {CHINESE_VALUE}|{CHINESE_VALUE} [{CJK}]")
 #: A screening's label (``ScreeningJob.label``): "2026-12-06 14:03 上传的名单（tenants.xlsx）".
 LABEL = "2026-12-06 14:03 上传的名单（a.xlsx）"
 #: ``%(n)s`` names a screening (its label) in these messages, a count elsewhere.
@@ -61,24 +72,30 @@ def entries(path: Path):
     return out
 
 
-def rendered(msgid: str, msgstr: str) -> str:
+def rendered(msgid: str, msgstr: str, chinese: frozenset | set = frozenset()) -> str:
     """``msgstr`` with typical values: a number or date where the placeholder holds one, a screening's label
     for ``job``; any other value (a name, Chinese text) as a neutral mark the check ignores."""
     def value(m: re.Match) -> str:
         name = m.group(1) or m.group(2)
         if name == "job" or (name == "n" and N_IS_A_LABEL.search(msgid)):
             return LABEL
+        if name in chinese:
+            return CHINESE_VALUE
         return "2026-12-06" if name in NUMBERS_AND_DATES else "\x00"
 
     text = re.sub(r"<[^>]+>", "", msgstr)  # an inserted link's tags are not text
     return PLACEHOLDER.sub(value, text)
 
 
-def offences(path: Path) -> list[str]:
+def offences(path: Path, app: str | None = None) -> list[str]:
+    """Where a message of the catalogue ``path`` (of ``app``, by default the folder it is in) breaks the rule."""
     found, where = [], path.relative_to(SRC) if SRC in path.parents else path
+    app = app if app is not None else where.parts[0] if SRC in path.parents else ""
+    chinese = CHINESE_TEXT_IN.get(app, set())
     for msgid, msgstrs, line in entries(path):
         for msgstr in msgstrs:
-            if msgstr and TOUCHING.search(rendered(msgid, msgstr)):
+            if msgstr and (TOUCHING.search(rendered(msgid, msgstr)) or SPACED.search(rendered(msgid, msgstr,
+                                                                                               chinese))):
                 found.append(f"{where}:{line}: {msgstr}")
     return found
 
@@ -94,3 +111,14 @@ def test_the_check_finds_what_the_trial_saw(tmp_path):
                   'msgid "240 hours"\nmsgstr "240小时"\n\nmsgid "ok"\nmsgstr "于 %(when)s，%(unit)s的 1.5万 元"\n',
                   encoding="utf-8")
     assert [o.split(": ", 1)[1] for o in offences(po)] == ["于%(when)s", "根据%(job)s的结果", "240小时"]
+
+
+def test_the_check_finds_a_space_beside_an_inserted_chinese_name(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid "a"\nmsgstr "%(unit)s将审核您的 %(premises)s 注册"\n\n'
+                  'msgid "b"\nmsgstr "%(unit)s将审核您的%(premises)s注册"\n\n'
+                  'msgid "c"\nmsgstr "已确认：%(person)s 现在可以登录"\n\n'
+                  'msgid "d"\nmsgstr "打开 %(premises)s：%(name)s"\n', encoding="utf-8")
+    assert [o.split(": ", 1)[1] for o in offences(po, "screening")] == ["%(unit)s将审核您的 %(premises)s 注册",
+                                                           "已确认：%(person)s 现在可以登录",
+                                                           "打开 %(premises)s：%(name)s"]

@@ -116,6 +116,8 @@ class PosterText:
     levels: tuple[str, str, str] = ("绿码", "黄码", "红码")
     validity: str = "有效期：{issued} 至 {expires}（{zone}）"
     facts: str = "覆盖人数：{people}　签发单位：{issuer}　规则版本：第{version}版"
+    #: ``facts`` for a code that covers one person (English says "1 person", never "1 people")
+    facts_one: str = ""
     footer: str = "码号 {code_id}"
     #: one line for the other language's readers, under the band
     scan: str = "用手机相机扫描二维码核验"
@@ -135,6 +137,7 @@ POSTER_TEXTS = {
         rule=RULE_TEXT_EN, levels=("Green code", "Yellow code", "Red code"),
         validity="Valid {issued} to {expires} ({zone})",
         facts="Covers {people} people · Issued by {issuer} · Rule version {version}",
+        facts_one="Covers 1 person · Issued by {issuer} · Rule version {version}",
         footer="Code {code_id}", scan="Scan the QR code with a phone camera to check it"),
 }
 
@@ -264,7 +267,8 @@ def poster_pdf(
     offset = tz.utcoffset(None) or timedelta(0)
     zone = f"UTC{int(offset.total_seconds() // 3600):+d}"
     draw(width / 2, height - band - 32 * mm, wording.validity.format(issued=issued, expires=expires, zone=zone), 13)
-    facts = wording.facts.format(people=code.people, issuer=issuer_name or code.issuer, version=code.ruleset_version)
+    facts = (wording.facts_one if code.people == 1 and wording.facts_one else wording.facts).format(
+        people=code.people, issuer=issuer_name or code.issuer, version=code.ruleset_version)
     size = 12.0
     while size > 8 and pdf.stringWidth(facts, font, size) > width - 30 * mm:
         size -= 0.5

@@ -62,7 +62,8 @@ def codes_of_premises(*, actor, premises_id: int) -> QuerySet[SafetyCode]:
     premises = core_selectors.premises_scoped(actor=actor, archived=True).filter(pk=premises_id).first()
     if premises is None:
         raise NotFound(f"premises {premises_id} not found")
-    return scope(actor, SafetyCode.objects.all()).filter(premises=premises).order_by("-issued_at", "-id")
+    return (scope(actor, SafetyCode.objects.all()).filter(premises=premises).select_related("job")
+            .order_by("-issued_at", "-id"))
 
 
 def _dispute_subjects(d: Dispute) -> list[audit.Subject]:
@@ -188,8 +189,8 @@ def premises_code_state(premises) -> dict:
     screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
     (the code before the live one — superseded, or suspended and then released — while it would still have been
     valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
-    new one), ``renewable`` (renewing would issue a new code: no live code, an expired one, or one not from the
-    latest screening). No person data, no
+    new one), ``renewable`` (issuing now would give a new code) and ``obstacle``, why not
+    (``codes.services.issue_check``: ``not_screened``, ``unchanged`` …; ``""`` when renewable). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
@@ -202,9 +203,10 @@ def premises_code_state(premises) -> dict:
         CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
                                   kind=CodeReview.Kind.SUSPENSION).first()
     state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
-    from pingan.codes.services import latest_done_job, police_hold
+    from pingan.codes.services import issue_check, latest_done_job, police_hold
 
-    hold = code is None and last is not None and police_hold(premises, latest_done_job(premises))
+    latest = latest_done_job(premises)
+    hold = code is None and last is not None and police_hold(premises, latest)
     before = newest[1] if len(newest) > 1 else None
     replaced = before if code is not None and before is not None and before.revoked_at is not None \
         and before.expires_at > timezone.now() else None
@@ -215,14 +217,32 @@ def premises_code_state(premises) -> dict:
     # the card's line under the level says the cause only where nothing above said it already: the old-poster
     # notice gives it, and "From the screening of …" is all an automatic issue from that screening says
     plain = known is not None and code.cause.get("code") == "code_cause.screening"
-    # renewing gives nothing new while the live code is unexpired and the latest screening's (codes.services:
-    # the renewal returns it as it is), so the card offers no button then
-    renewable = code is None or code.expires_at <= timezone.now() or not (code.job_id and code.job.is_latest)
+    # the card offers "Issue" / "Renew" only where the service would issue (its own rule, codes.services.
+    # issue_check): not before a screening finished, nor while the live code is the latest screening's
+    # (the newest code is the live one when it is not revoked: issuing revokes the one before; a review is open
+    # only while there is no live code)
+    obstacle = issue_check(premises, latest=latest, live=code, review=review).obstacle
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
-            "renewable": renewable,
+            "renewable": not obstacle, "obstacle": obstacle,
             "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
             "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain),
             "job": code.job if code is not None and code.job_id else None}
+
+
+def roster_baseline(premises) -> dict | None:
+    """What the upload page says before a new roster of ``premises`` (issue 11: a partial roster suspended the
+    code without warning): the screening a new roster is checked against (``codes.services.dropped_baseline``)
+    as ``job``, its ``people`` (rows) and ``flagged`` (rows that were yellow, red or unresolved: leaving one of
+    them out suspends the code until the police check it). ``None`` when nothing would be checked, or nobody
+    was flagged. No person data; callers pass a premises the viewer may see."""
+    from pingan.codes.services import dropped_baseline, screening_counts
+
+    found = dropped_baseline(premises)
+    if found is None or found[0].purged_at is not None:
+        return None
+    counts, _people = screening_counts(found[0])
+    flagged = counts.total - counts.green
+    return {"job": found[0], "people": counts.total, "flagged": flagged} if flagged else None
 
 
 def job_code_state(job) -> dict:
@@ -260,16 +280,22 @@ def job_code_state(job) -> dict:
 def job_rule(job) -> dict | None:
     """What the published level rule (``pingan.codes.levels``) gives for a finished screening's rows:
     ``level`` (:class:`~pingan.codes.levels.Level`), ``label`` (its name in the active language), ``unresolved``
-    (rows counted as unresolved: not screened, or screened without a level) — the same counts a code issued
-    from it carries. ``None`` for a job not done, one whose person data was deleted, or one of nobody."""
-    from pingan.codes.levels import level_for
+    (rows counted as unresolved: not screened, or screened without a level), ``red``, ``yellow``, ``green`` —
+    the same counts a code issued from it carries. ``None`` for a job not done, one whose person data was
+    deleted, or one of nobody."""
+    from pingan.codes.levels import ScreeningCounts, level_for
     from pingan.codes.models import LEVEL_LABELS
-    from pingan.codes.services import screening_counts
 
     if job.status != "done" or job.purged_at is not None:
         return None
-    counts, _people = screening_counts(job)
+    # the job's stored counts, which every writer keeps equal to its rows (a screening sets them, a
+    # re-evaluation moves them; tests/web/test_web_job_level checks them against services.screening_counts): one
+    # source for the results page, the landlord's list of screenings and the code, and no query per job
+    t = job.tally
+    unresolved = max(t["accepted"] + t["rejected"] - t["green"] - t["yellow"] - t["red"], 0)
+    counts = ScreeningCounts(green=t["green"], yellow=t["yellow"], red=t["red"], unresolved=unresolved)
     if counts.total == 0:
         return None
     level = level_for(counts)
-    return {"level": level, "label": str(LEVEL_LABELS[level]), "unresolved": counts.unresolved}
+    return {"level": level, "label": str(LEVEL_LABELS[level]), "unresolved": counts.unresolved,
+            "red": counts.red, "yellow": counts.yellow, "green": counts.green}

@@ -46,6 +46,7 @@ from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, Premises, Role
 from pingan.core.scoping import can_see_unit
+from pingan.core.services import premises_removed
 from pingan.screening.models import PersonResult, ScreeningJob
 
 logger = logging.getLogger(__name__)
@@ -313,6 +314,57 @@ def police_hold(premises: Premises, job: ScreeningJob | None) -> bool:
     return job is None or job.pk == last.job_id or (job.finished_at is not None and job.finished_at <= last.revoked_at)
 
 
+@dataclass
+class IssueCheck:
+    """What issuing a code for a premises now would do (:func:`issue_check`): ``obstacle`` is ``""`` when it
+    would issue a new code, else why not — ``premises_removed``, ``job_mismatch``, ``not_screened`` (no finished
+    screening yet), ``screening_purged``, ``empty_screening``, ``code_suspended`` (a police check is open:
+    ``review``) or ``unchanged`` (the live code, ``live``, is unexpired and already the latest screening's: its
+    poster stays valid). ``job`` is the screening it would come from, ``counts``/``people`` its counts."""
+
+    obstacle: str
+    job: ScreeningJob | None = None
+    counts: ScreeningCounts | None = None
+    people: int = 0
+    review: CodeReview | None = None
+    live: SafetyCode | None = None
+
+
+_LOOK = object()  # issue_check's "not known yet: look it up"
+
+
+def issue_check(premises: Premises, job: ScreeningJob | None = None, *, latest=_LOOK, review=_LOOK,
+                live=_LOOK) -> IssueCheck:
+    """The rule :func:`safety_code_issue` applies before issuing (all but who may, and a police hold, which
+    depend on the actor), in its order; the pages offer "Issue" / "Renew" only when it finds no obstacle.
+    ``latest`` (the latest finished screening, or ``None``), ``review`` (the open suspension or ``None``) and
+    ``live`` (:func:`current_code`) may be passed by a caller that read them already."""
+    if premises.archived_at is not None:
+        return IssueCheck("premises_removed", job)
+    if job is None:
+        job = latest_done_job(premises) if latest is _LOOK else latest
+        if job is None:
+            return IssueCheck("not_screened")
+    elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
+        return IssueCheck("job_mismatch", job)
+    if job.purged_at is not None:
+        return IssueCheck("screening_purged", job)
+    counts, people = screening_counts(job)
+    if counts.total == 0:
+        return IssueCheck("empty_screening", job, counts, people)
+    if review is _LOOK:
+        review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                           kind=CodeReview.Kind.SUSPENSION).first()
+    if review is not None:
+        return IssueCheck("code_suspended", job, counts, people, review=review)
+    if live is _LOOK:
+        live = current_code(premises)
+    if live is not None and live.job_id == job.pk and live.counts == _counts_dict(counts) \
+            and live.expires_at > timezone.now():
+        return IssueCheck("unchanged", job, counts, people, live=live)
+    return IssueCheck("", job, counts, people)
+
+
 def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = None) -> SafetyCode | CodeReview:
     """Issue a new code for ``premises`` from its latest finished screening (or ``job``), superseding the old one.
 
@@ -331,25 +383,23 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
     if not _may_issue(actor, premises):
         raise PermissionDenied("only the premises' owner or police of its jurisdiction may issue its code",
                                message_id="issue_not_allowed", params=_premises_params(premises))
-    if premises.archived_at is not None:
-        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
-                          params={"name": premises.name})
-    if job is None:
-        job = latest_done_job(premises)
-        if job is None:
-            raise DomainError(f"premises {premises.pk} ({premises.name}) has never been screened: submit a roster "
-                              f"first; the code's level comes from the latest screening", code="not_screened",
-                              params=_premises_params(premises))
-    elif job.premises_id != premises.pk or job.status != ScreeningJob.Status.DONE:
+    check = issue_check(premises, job)
+    job, counts, people = check.job, check.counts, check.people
+    if check.obstacle == "job_mismatch":
         raise DomainError(f"job {job.pk} is not a finished screening of premises {premises.pk}", code="job_mismatch",
                           params={"job": job.pk, **_premises_params(premises)})
-    if job.purged_at is not None:
+    if check.obstacle == "premises_removed":
+        raise premises_removed(premises)
+    if check.obstacle == "not_screened":
+        raise DomainError(f"premises {premises.pk} ({premises.name}) has never been screened: submit a roster "
+                          f"first; the code's level comes from the latest screening", code="not_screened",
+                          params=_premises_params(premises))
+    if check.obstacle == "screening_purged":
         # its person rows were deleted under the retention policy: nothing left to count, and too old anyway
         raise DomainError(f"the latest screening of premises {premises.pk} (job {job.pk}) is older than the "
                           f"retention period and its person data was deleted: submit the roster again",
                           code="screening_purged", params={"job": job.pk, **_premises_params(premises)})
-    counts, people = screening_counts(job)
-    if counts.total == 0:
+    if check.obstacle == "empty_screening":
         # a screening of nobody proves nothing: it must not turn a yellow or red premises green
         raise DomainError(f"job {job.pk} screened no one: submit the roster of the people at the premises",
                           code="empty_screening", params={"job": job.pk, **_premises_params(premises)})
@@ -357,17 +407,13 @@ def _safety_code_issue(*, premises: Premises, actor, job: ScreeningJob | None = 
         raise DomainError(f"the police revoked the code of premises {premises.pk} ({premises.name}); a new code "
                           f"comes from a new screening, or from the police of the station",
                           code="revoked_by_police", params=_premises_params(premises))
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                       kind=CodeReview.Kind.SUSPENSION).first()
-    if review is not None:
+    if check.obstacle == "code_suspended":
         raise DomainError(f"the code of premises {premises.pk} is suspended until the police check its screening "
-                          f"(job {review.job_id}); police release it from the station's queue",
-                          code="code_suspended", params={"job": review.job_id, **_premises_params(premises)})
-    live = current_code(premises)
-    if live is not None and live.job_id == job.pk and live.counts == _counts_dict(counts) \
-            and live.expires_at > timezone.now():
-        live.issued_now = False
-        return live
+                          f"(job {check.review.job_id}); police release it from the station's queue",
+                          code="code_suspended", params={"job": check.review.job_id, **_premises_params(premises)})
+    if check.obstacle == "unchanged":
+        check.live.issued_now = False
+        return check.live
     level = level_for(counts)
     dropped = _dropped_check(premises, job, level)
     if dropped is not None:
@@ -433,21 +479,28 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     number (or, for a row without one, the number as given, else the name) appears anywhere in the new
     roster. People who were green may be dropped freely: that cannot make a code greener.
     """
-    if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
+    found = dropped_baseline(premises)
+    if found is None:
         return None
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                       kind=CodeReview.Kind.SUSPENSION).first()
-    if review is not None:
-        baseline, baseline_level = review.baseline_job, Level(review.baseline_level)
-    else:
-        last = _last_code_with_job(premises)
-        if last is None:
-            return None
-        baseline, baseline_level = last.job, Level(last.level)
+    baseline, baseline_level = found
     if level.wire >= baseline_level.wire:
         return None
     rows = _left_out_rows(baseline, job)
     return (baseline, baseline_level, rows) if rows else None
+
+
+def dropped_baseline(premises: Premises) -> tuple[ScreeningJob, Level] | None:
+    """The screening a new roster of ``premises`` is checked against for people left out, and its level: the
+    open suspension's baseline, else the screening behind the premises' newest code; ``None`` when none is (no
+    code from a screening yet, or ``PINGAN["CODE_DROPPED_PEOPLE"]`` is not ``"review"``)."""
+    if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
+        return None
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
+                                       kind=CodeReview.Kind.SUSPENSION).select_related("baseline_job").first()
+    if review is not None:
+        return review.baseline_job, Level(review.baseline_level)
+    last = _last_code_with_job(premises)
+    return None if last is None else (last.job, Level(last.level))
 
 
 def _last_code_with_job(premises: Premises) -> SafetyCode | None:
@@ -1150,8 +1203,7 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
         raise PermissionDenied("only the premises' owner may dispute its code", message_id="dispute_not_allowed",
                                params=_premises_params(premises))
     if premises.archived_at is not None:
-        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
-                          params={"name": premises.name})
+        raise premises_removed(premises)
     text = _clean_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
     if len(text) < DISPUTE_MIN_TEXT:
         raise DomainError(f"the dispute text is {len(text)} characters; say what is wrong in at least "

@@ -178,6 +178,17 @@ class Premises(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def place(self) -> str:
+        """Where it is, as pages and messages say it: the address and, when given, the flat or room
+        ("思明区莲前东路8号 3单元502室")."""
+        return place_line(self.address, self.room)
+
+
+def place_line(address: str, room: str) -> str:
+    """An address and a room as one line (``Premises.place``, ``Registration.place``)."""
+    return f"{address} {room}".strip() if room else address
+
 
 class PremisesNameChange(models.Model):
     """One rename of a premises by its owner: the name before and after, who and when (the history kept)."""
@@ -239,6 +250,11 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"registration {self.pk}: {self.premises_name} ({self.status})"
+
+    @property
+    def place(self) -> str:
+        """The premises' address and room as one line (:func:`place_line`)."""
+        return place_line(self.address, self.room)
 
 
 class ApiToken(models.Model):

@@ -302,7 +302,7 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
     other = premises_at(owner=owner, address=address, room=room)
     if other is not None:
-        where = f"{other.address} {other.room}".strip()
+        where = other.place
         raise DomainError(f"premises {other.pk} ({other.name}, {where}) is already registered at this address",
                           code="premises_exists", extra={"premises_id": other.pk},
                           params={"premises_id": other.pk, "name": other.name, "address": where})
@@ -339,14 +339,20 @@ def premises_at(*, owner: User, address: str, room: str = "", exclude: int | Non
 PREMISES_NAME_MAX = 200
 
 
+def premises_removed(premises: Premises) -> DomainError:
+    """The refusal of every write to a premises its owner removed (a roster, a code, a correction request, a
+    rename): ``premises_removed``, naming it."""
+    return DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
+                       params={"name": premises.name})
+
+
 def _own_premises(actor: User, premises: Premises, what: str) -> Premises:
     """``premises`` locked, when ``actor`` owns it and it was not removed; ``PermissionDenied`` otherwise."""
     locked = Premises.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=premises.pk).first()
     if locked is None or actor is None or locked.owner_id != actor.pk or not actor.is_active:
         raise PermissionDenied(f"only the premises' owner may {what} it", message_id="premises_change_not_allowed")
     if locked.archived_at is not None:
-        raise DomainError(f"premises {locked.pk} was removed", code="premises_removed",
-                          params={"name": locked.name})
+        raise premises_removed(locked)
     return locked
 
 

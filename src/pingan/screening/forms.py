@@ -39,7 +39,8 @@ class PremisesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "—"), *adcode_choices()]
+        # a prompt, not Django's "---------" or a bare dash (issue 11)
+        self.fields["area"].choices = [("", _("Choose the district or township")), *adcode_choices()]
 
     def clean(self):
         data = super().clean()
@@ -53,7 +54,8 @@ class PremisesForm(forms.Form):
 class RosterForm(forms.Form):
     """A roster file for one of the submitter's premises."""
 
-    premises = forms.ModelChoiceField(label=_("Premises"), queryset=Premises.objects.none())
+    premises = forms.ModelChoiceField(label=_("Premises"), queryset=Premises.objects.none(),
+                                      empty_label=_("Choose the premises"))
     # allow_empty_file: clean_roster rejects an empty file itself, naming it (Django's own message does not)
     roster = forms.FileField(label=_("Roster file (XLSX, XLS or CSV)"), allow_empty_file=True)
 
@@ -64,7 +66,7 @@ class RosterForm(forms.Form):
             self.fields["premises"].queryset = premises_qs
         # two flats of one building may share a name: the address and room tell them apart
         self.fields["premises"].label_from_instance = lambda p: " · ".join(
-            x for x in (p.name, f"{p.address} {p.room}".strip()) if x)
+            x for x in (p.name, p.place) if x)
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]

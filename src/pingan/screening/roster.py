@@ -1571,6 +1571,11 @@ def _describe_header(
         _note(meta, "title_rows_skipped", header_row=meta.header_row, rows=_ranges(titles))
     if "id_number" not in header.fields:
         _note(meta, "no_id_column")
+    if header.extras:
+        # a column the reader does not know is kept in the result files but screens nothing: name it, so that a
+        # misspelt header (身份号 for 身份证号) is found (issue 11 trial: the note did not say which column)
+        _note(meta, "unused_columns", columns=[header.labels[j] for j in header.extras],
+              letters=[column_letter(j) for j in header.extras])
     for f, j in header.fields.items():
         dupes = [lab for k, lab in header.labels.items() if k != j and index.get(_header_key(lab)) == f]
         if dupes:

@@ -97,8 +97,11 @@ def premises_with_latest(*, actor) -> QuerySet:
     from pingan.codes.selectors import with_code_state
     from pingan.core.selectors import premises_scoped
 
-    # a live code, by the reverse relation the codes app declares (no import of it)
-    live_code = Premises.objects.filter(pk=OuterRef("pk"), safety_codes__revoked_at__isnull=True)
+    # a live code, by the reverse relation the codes app declares (no import of it). ``safety_codes__isnull=False``
+    # makes it a join on an existing code: alone, ``revoked_at__isnull`` also held for a premises with no code at
+    # all (the outer join's NULL), so a newly confirmed landlord never saw the first steps (issue 11)
+    live_code = Premises.objects.filter(pk=OuterRef("pk"), safety_codes__isnull=False,
+                                        safety_codes__revoked_at__isnull=True)
     return (with_code_state(premises_scoped(actor=actor))
             .annotate(latest=FilteredRelation("jobs", condition=Q(jobs__is_latest=True)))
             .annotate(latest_job_id=F("latest__id"), latest_at=F("latest__finished_at"),

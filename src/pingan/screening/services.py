@@ -25,6 +25,7 @@ from pingan.core import audit, jobs
 from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
+from pingan.core.services import premises_removed
 from pingan.screening import batch, rules
 from pingan.screening.models import COUNT_KEYS, NUMBER_TO_FIX, Hit, PersonResult, RiskDataset, ScreeningJob, fix_reason
 
@@ -206,8 +207,7 @@ def screening_job_get_or_create(*, actor: User | None, roster_name: str, roster_
             and premises.owner_id != actor.pk:
         raise DomainError("you can only screen rosters for your own premises", code="not_your_premises")
     if premises is not None and premises.archived_at is not None:
-        raise DomainError(f"premises {premises.pk} was removed by its owner", code="premises_removed",
-                          params={"name": premises.name})
+        raise premises_removed(premises)
     if len(idempotency_key) > 100 or not idempotency_key.isprintable():
         raise DomainError("an Idempotency-Key is at most 100 printable characters", code="bad_idempotency_key")
     # a file name is the client's text: no control characters (a NUL reaches no database), no surrogates

@@ -155,6 +155,17 @@ def _plural(message: Any, key: str) -> Any:
     return template
 
 
+def _unused_columns(message: Any) -> Any:
+    """The ``roster.unused_columns`` note: each column by its header and letter, as the language writes them
+    (“身份号”（C 列） / “身份号” (column C)), singular or plural by their number."""
+    def template(p: Mapping[str, Any]) -> str:
+        names, letters = list(p.get("columns") or []), list(p.get("letters") or [])
+        each = gettext("“%(header)s” (column %(letter)s)")
+        columns = join([each % {"header": h, "letter": x} for h, x in zip(names, letters, strict=False)])
+        return str(message % {"columns": columns, "n": len(names)})
+    return template
+
+
 def _field(p: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**p, "field": FIELD_LABELS.get(p.get("field", ""), p.get("field", ""))}
 
@@ -237,6 +248,13 @@ TEMPLATES: dict[str, Any] = {
     "roster.duplicate_column": by_params(lambda p: _(
         "Columns “%(used)s” and “%(others)s” all mean %(field)s: the first is used, the others are kept as extra "
         "columns.")),
+    "roster.unused_columns": _unused_columns(ngettext_lazy(
+        "%(columns)s is not a roster field, so it was not used in the screening (the result files keep it). "
+        "If it holds the name, document type, ID number or phone, give it the template's header (姓名, 证件类型, "
+        "证件号码 or 手机号码) and upload the roster again.",
+        "%(columns)s are not roster fields, so they were not used in the screening (the result files keep "
+        "them). If one holds the name, document type, ID number or phone, give it the template's header (姓名, "
+        "证件类型, 证件号码 or 手机号码) and upload the roster again.", "n")),
     "roster.merges_copied_down": _("Merged cells %(cells)s: the value was copied down to every row of the merge."),
     "roster.duplicates": _duplicates,
     # the engine's coverage notes (batch._Run.coverage_notes)

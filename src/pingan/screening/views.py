@@ -157,8 +157,8 @@ def signups(request: HttpRequest) -> HttpResponse:
             if request.POST.get("decision") == "approve":
                 core_services.registration_approve(registration=reg, actor=request.user,
                                                    note=request.POST.get("note", ""))
-                messages.success(request, _("Confirmed: %(name)s can sign in and screen %(premises)s.") % {
-                    "name": reg.display_name, "premises": reg.premises_name})
+                messages.success(request, _("Confirmed: %(person)s can sign in and screen %(premises)s.") % {
+                    "person": reg.display_name, "premises": reg.premises_name})
             else:
                 confirm = confirm_first(request, action=_("Refuse the registration"), what=reg.premises_name)
                 if confirm is not None:
@@ -196,8 +196,10 @@ def upload(request: HttpRequest) -> HttpResponse:
             reused = exc.code == "idempotency_key_reused"
         else:
             return redirect("screening:job", job_id=job.pk)
+    # before the upload: which premises would have their code suspended by a roster that leaves people out
+    baselines = [(p, b) for p in mine[:20] if (b := codes_selectors.roster_baseline(p)) is not None]
     return TemplateResponse(request, "screening/upload.html", {
-        "form": form, "has_premises": mine.exists(),
+        "form": form, "has_premises": mine.exists(), "baselines": baselines,
         # a fresh key per form: a double-submitted form makes one job, not two; a form whose key already
         # made a job with another file gets a new one
         "idempotency_key": (not reused and request.POST.get("idempotency_key")) or uuid.uuid4().hex})

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pingan.codes.levels import Level
 from pingan.codes.models import LEVEL_LABELS
-from pingan.codes.selectors import code_state_of, premises_code_state
+from pingan.codes.selectors import code_state_of, job_rule, premises_code_state
 
 register = template.Library()
 
@@ -17,6 +17,13 @@ register = template.Library()
 def code_state(premises) -> dict:
     """The code state of ``premises`` (a premises the viewer may see)."""
     return premises_code_state(premises)
+
+
+@register.simple_tag
+def screening_level(job) -> dict | None:
+    """What the published rule gives for a finished screening (:func:`pingan.codes.selectors.job_rule`): the
+    level and the counts behind it, as the screening's page says them."""
+    return job_rule(job)
 
 
 @register.inclusion_tag("codes/partials/code_badge.html")

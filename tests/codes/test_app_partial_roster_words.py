@@ -1,0 +1,43 @@
+"""A roster that leaves out people who were yellow, red or unresolved suspends the premises' code (docs/codes.md
+"A roster that drops people"). Issue 11 trial: the landlord was told neither before the upload nor after it why
+the code went, or that the full roster brings it back. The upload page says it before, for each premises a new
+roster is checked against; the code card and the screening's page say it after, with what to do — in the
+reader's language."""
+
+from __future__ import annotations
+
+import pytest
+from test_app_left_out import roster
+from test_app_support import isolated, sign_in  # noqa: F401 - fixture
+
+from pingan.codes.models import CodeReview
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+BEFORE = {"zh-hans": ("请上传完整名单", "其中 1 行为黄色、红色或未筛查"),
+          "en": ("Upload the full roster", "1 of them was yellow, red or not screened")}
+AFTER = {"zh-hans": "请重新上传包含所有人的完整名单", "en": "upload the full roster again, with everyone"}
+
+
+def get(client, url: str, language: str) -> str:
+    client.cookies["django_language"] = language
+    return client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_landlord_is_told_before_and_after_a_partial_roster(client, cast, language):
+    sign_in(client, cast.landlord_a)
+    assert 'id="full-roster"' in get(client, "/screening/upload/", language)  # always: the whole roster
+    assert cast.premises_a.name + ("：" if language == "zh-hans" else ":") not in get(client, "/screening/upload/",
+                                                                                       language)
+    roster(cast.premises_a, ["green", "green", "yellow"])  # a yellow code: the yellow tenant must stay
+    upload = get(client, "/screening/upload/", language)
+    notice = upload[upload.index('id="full-roster"'):upload.index("</div>", upload.index('id="full-roster"'))]
+    assert all(w in notice for w in BEFORE[language]) and cast.premises_a.name in notice
+    partial, _rows = roster(cast.premises_a, ["green"])  # the yellow tenant left out: suspended
+    assert CodeReview.objects.filter(premises=cast.premises_a, status="open", kind="suspension").exists()
+    for url in (f"/codes/premises/{cast.premises_a.pk}/", f"/screening/jobs/{partial.pk}/"):
+        html = get(client, url, language)
+        assert AFTER[language] in html, url
+    card = get(client, f"/codes/premises/{cast.premises_a.pk}/", language)
+    assert f"/screening/upload/?premises={cast.premises_a.pk}" in card[card.index('id="suspended-next"'):]

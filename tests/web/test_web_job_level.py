@@ -1,0 +1,35 @@
+"""One source for a screening's level: the landlord's "Recent screenings" says the level the published rule gives
+and the counts behind it, as the screening's page and the code do (issue 11 trial: the list showed "red 0,
+yellow 0" for a screening whose page said it gives a yellow code — a row not screened counts as unresolved)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_web_results import csv_roster
+from web_support import GREEN_ID, screen, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_home_list_and_the_results_page_give_the_same_level(client, cast, risk, language):
+    from pingan.codes.selectors import job_rule
+    from pingan.codes.services import screening_counts
+
+    job = screen(cast.landlord_a, cast.premises_a, csv_roster([["王芳", "居民身份证", GREEN_ID, "", "1"],
+                                                               ["", "居民身份证", GREEN_ID, "", "2"]]))
+    rule = job_rule(job)
+    counts, _people = screening_counts(job)  # the rows, as the code counts them
+    assert (rule["green"], rule["yellow"], rule["red"], rule["unresolved"]) == (
+        counts.green, counts.yellow, counts.red, counts.unresolved) == (1, 0, 0, 1)
+    assert rule["level"] == "yellow"
+    sign_in(client, cast.landlord_a)
+    client.cookies["django_language"] = language
+    page = client.get(f"/screening/jobs/{job.pk}/").content.decode()
+    home = client.get("/screening/").content.decode()
+    assert re.search(r'data-rule-level="yellow"', page)
+    item = home[home.index('id="job-history"'):]
+    assert 'data-job-level="yellow"' in item
+    assert ("结果为黄码" if language == "zh-hans" else "gives a yellow code") in item
