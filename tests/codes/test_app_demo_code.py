@@ -60,7 +60,9 @@ def test_the_demo_issues_one_code_for_its_one_screening_and_no_old_poster_notice
         assert 'id="old-poster"' not in text
         history = text[text.rfind("<h2"):]
         history = history[:history.find("</ul>")]
-        assert history.count("<code>") == 1 and codes[0].code_id in history
+        # one entry, the current code — said by its dates and level, not its internal id (issue 11)
+        assert history.count("<li") == 1 and 'data-code-status="current"' in history
+        assert codes[0].code_id not in history
         assert "revoked" not in history and "撤销" not in history
 
 

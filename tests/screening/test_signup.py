@@ -133,3 +133,37 @@ def test_the_station_home_says_how_many_sign_ups_wait(client, cast, language):
         if shown:
             assert reverse("screening:signups") in text
             assert ("等待本所确认" in text) if language == "zh-hans" else "waits for your station" in text
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_sign_up_at_district_level_reaches_the_stations_of_the_branch(client, cast, language):
+    # issue 11 trial: an address with the district but no township went to the branch (分局), whose queue nobody
+    # works, and the page called the branch the police station
+    from django.test import Client
+
+    response = submit(client, language, area="", adcode="350203")  # 思明区: the district only
+    reg = Registration.objects.get(user__username="shenyun")
+    assert reg.unit.kind == "branch" and reg.unit.code == "350203"
+    html = response.content.decode()
+    assert 'id="routed-above"' in html
+    said = html[html.index('id="routed-above"'):html.index("</p>", html.index('id="routed-above"'))]
+    assert reg.unit.label in said
+    assert ("下属的派出所" if language == "zh-hans" else "the police stations of") in said
+    # every station under the branch sees it (its queue, its home count); a station of another branch does not
+    work = "jurisdiction_management"
+    assert [r.pk for r in selectors.registrations_pending(actor=cast.officer_a, purpose=work)] == [reg.pk]
+    assert selectors.registrations_pending_count(actor=cast.chief_a) == 1
+    assert list(selectors.registrations_pending(actor=cast.officer_b, purpose=work)) == []
+    with pytest.raises(NotFound):
+        selectors.registration_get(actor=cast.officer_b, registration_id=reg.pk)
+    police = Client()
+    police.force_login(cast.officer_a, backend="django.contrib.auth.backends.ModelBackend")
+    session = police.session
+    session["purpose"] = "jurisdiction_management"
+    session.save()
+    police.cookies["django_language"] = language
+    queue = police.get(reverse("screening:signups")).content.decode()
+    assert "above-station" in queue and reg.unit.label in queue
+    # the station that confirms it takes the premises: it lands in a jurisdiction someone works
+    services.registration_approve(registration=reg, actor=cast.officer_a, note="")
+    assert Premises.objects.get(owner__username="shenyun").unit == cast.unit_a

@@ -62,3 +62,29 @@ def can_see_unit(actor, unit) -> bool:
     if actor.role in (Role.STATION_CHIEF, Role.OFFICER) and actor.unit_id:
         return unit.path.startswith(actor.unit.path)
     return False
+
+
+#: Units above a station whose sign-ups (given at district or city level: no township) the stations under them
+#: decide — nobody works a branch's or the bureau's own queue of sign-ups (issue 11).
+ABOVE_STATION = ("branch", "bureau")
+
+
+def registration_filter(actor):
+    """The ``Registration`` rows an officer or station chief decides, as a ``Q``: those routed to a unit in their
+    unit's subtree, and those routed to a branch or the bureau above it (an address at district or city level):
+    every station under it sees them, and the one that confirms takes the premises. ``None`` for other roles."""
+    from django.db.models import Q
+
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
+        return None
+    path = actor.unit.path
+    above = [path[:i] for i in range(1, len(path)) if path[i - 1] == "/"]
+    return Q(unit__path__startswith=path) | Q(unit__path__in=above, unit__kind__in=ABOVE_STATION)
+
+
+def decides_registration(actor, unit) -> bool:
+    """Whether ``actor`` decides a sign-up routed to ``unit`` (:func:`registration_filter`, for one row)."""
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
+        return False
+    mine = actor.unit.path
+    return unit.path.startswith(mine) or (unit.kind in ABOVE_STATION and mine.startswith(unit.path))

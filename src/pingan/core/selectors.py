@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from pingan.core import audit
 from pingan.core.errors import NotFound, PermissionDenied
 from pingan.core.models import SUBMITTER_ROLES, AuditRecord, AuditSubject, OrgUnit, Premises, Role
-from pingan.core.scoping import scope
+from pingan.core.scoping import registration_filter, scope
 
 audit.register_object_type("Premises", _("premises"))
 audit.register_object_type("ApiToken", _("API token"))
@@ -268,14 +268,16 @@ def registration_subjects(r) -> list[audit.Subject]:
 
 
 def registrations_pending(*, actor, purpose: str = "") -> QuerySet:
-    """Sign-ups waiting for the actor's station (officers and chiefs: their unit's subtree), oldest first; the
+    """Sign-ups waiting for the actor's station (officers and chiefs: their unit's subtree, and those at district
+    or city level above it, ``core.scoping.registration_filter``), oldest first; the
     rows fetched are recorded as one ``list`` read naming each applicant. Other roles get none."""
     from pingan.core.models import Registration
 
-    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
+    mine = registration_filter(actor)  # the station's, and those at district level above it (issue 11)
+    if mine is None:
         return Registration.objects.none()
-    qs = scope(actor, Registration.objects.select_related("unit", "user")).filter(
-        status=Registration.Status.PENDING).order_by("created_at", "id")
+    qs = Registration.objects.select_related("unit", "user").filter(mine, status=Registration.Status.PENDING
+                                                                     ).order_by("created_at", "id")
     return audit.audited(qs, actor=actor, object_type="Registration", subjects=registration_subjects,
                          purpose=purpose)
 
@@ -284,9 +286,10 @@ def registrations_pending_count(*, actor) -> int:
     """How many sign-ups wait for the actor's station (a count: no audit record)."""
     from pingan.core.models import Registration
 
-    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
+    mine = registration_filter(actor)
+    if mine is None:
         return 0
-    return scope(actor, Registration.objects.all()).filter(status=Registration.Status.PENDING).count()
+    return Registration.objects.filter(mine, status=Registration.Status.PENDING).count()
 
 
 def registration_get(*, actor, registration_id: int):
@@ -294,9 +297,8 @@ def registration_get(*, actor, registration_id: int):
     decision is the record."""
     from pingan.core.models import Registration
 
-    if getattr(actor, "role", None) not in (Role.OFFICER, Role.STATION_CHIEF):
-        raise NotFound(f"registration {registration_id} not found")
-    r = scope(actor, Registration.objects.select_related("unit")).filter(pk=registration_id).first()
+    mine = registration_filter(actor)
+    r = None if mine is None else Registration.objects.select_related("unit").filter(mine, pk=registration_id).first()
     if r is None:
         raise NotFound(f"registration {registration_id} not found")
     return r

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
+from pingan.core.scoping import ABOVE_STATION, decides_registration
 from pingan.lib import adcodes
 
 # ---------------------------------------------------------------- organisation units
@@ -267,7 +268,7 @@ def token_authenticate(secret: str) -> User | None:
 
 @transaction.atomic
 def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: str, room: str = "",
-                    owner: User | None = None) -> Premises:
+                    owner: User | None = None, unit: OrgUnit | None = None) -> Premises:
     """Register a premises. Submitters register their own; administrators may register for a submitter.
 
     The responsible unit is derived from ``adcode`` (:func:`unit_for_adcode`). A premises is a place: its
@@ -296,7 +297,9 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
         raise DomainError("a premises needs an address", code="address_required",
                           message_id="premises_address_required")
     adcode = known_adcode(adcode)
-    unit = unit_for_adcode(adcode)
+    derived = unit_for_adcode(adcode)
+    # ``unit``: the station that confirmed a sign-up given at district level, inside the derived unit's subtree
+    unit = unit if unit is not None and unit.path.startswith(derived.path) else derived
     # one owner, one registration per place: the owner's row is locked so that a form sent twice at once
     # cannot register it twice either
     User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
@@ -675,8 +678,7 @@ def registration_submit(*, username: str, password: str, role: str, display_name
 def _registration_decidable(reg, actor) -> None:
     from pingan.core.models import Registration
 
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or not actor.is_active \
-            or actor.unit_id is None or not reg.unit.path.startswith(actor.unit.path):
+    if actor is None or not actor.is_active or not decides_registration(actor, reg.unit):
         raise PermissionDenied("only police of the station the premises belongs to confirm a registration",
                                message_id="registration_decide_not_allowed")
     if reg.status != Registration.Status.PENDING:
@@ -697,8 +699,11 @@ def registration_approve(*, registration, actor: User, note: str = ""):
     user = User.objects.select_for_update().get(pk=reg.user_id)
     user.is_active = True
     user.save(update_fields=["is_active"])
+    # a sign-up whose address named only the district (or city) sat with the branch above the stations: the
+    # station that confirms it takes the premises, so that it lands in a jurisdiction someone works (issue 11)
+    station = actor.unit if reg.unit.kind in ABOVE_STATION else None
     premises = premises_create(actor=user, name=reg.premises_name, kind=reg.premises_kind, address=reg.address,
-                               room=reg.room, adcode=reg.adcode)
+                               room=reg.room, adcode=reg.adcode, unit=station)
     reg.status, reg.decided_by, reg.decided_at = Registration.Status.APPROVED, actor, timezone.now()
     reg.decision_note, reg.premises = (note or "").strip()[:ACCESS_TEXT_MAX], premises
     reg.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "premises"])
