@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.antifraud import access, rules, selectors, services
@@ -38,6 +38,7 @@ from pingan.core import audit
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
+from pingan.core.texts import join, lang
 from pingan.core.web import POLICE, page
 
 PER_PAGE = 50
@@ -53,13 +54,13 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 
 
 def _type_names() -> dict[str, str]:
-    zh = (get_language() or "").lower().startswith("zh")
+    zh = lang(when_none="en") == "zh"
     return {c: (n["zh"] if zh else n["en"]) for c, n in rules.fraud_types().items()}
 
 
 def _list(items: list[str]) -> str:
     """Items joined as a list reads in the active language (、 in Chinese, a comma in English)."""
-    return ("、" if (get_language() or "").lower().startswith("zh") else ", ").join(items)
+    return join(items, when_none="en")
 
 
 def _identifiers(text: str) -> list[dict]:
@@ -322,7 +323,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 def order(request: HttpRequest, order_id: int) -> HttpResponse:
     o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
     v = rules.legal(version=o.basis_version)
-    zh = (get_language() or "").lower().startswith("zh")
+    zh = lang(when_none="en") == "zh"
     section = v["freeze"] if o.kind == OrderKind.FREEZE else v["stop_payment"]
     return TemplateResponse(request, "antifraud/order.html", {
         "order": o, "events": [(e, _who(e)) for e in o.events.select_related("actor").order_by("at", "id")],
@@ -438,7 +439,7 @@ def block(request: HttpRequest, block_id: int) -> HttpResponse:
             _fail(request, exc)
         return redirect("antifraud:block", b.pk)
     v = rules.legal(version=b.basis_version)["restriction"]
-    zh = (get_language() or "").lower().startswith("zh")
+    zh = lang(when_none="en") == "zh"
     return TemplateResponse(request, "antifraud/block.html", {
         "block": b, "appeals": b.appeals.order_by("-received_at"), "centre": access.is_centre_staff(request.user),
         "basis": v["citation"] if zh else v["citation_en"], "route": v["appeal_route"] if zh else v["appeal_route_en"],

@@ -20,8 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pingan.codes import render, selectors, services
@@ -33,6 +33,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
+from pingan.core.texts import lang
 from pingan.core.web import POLICE, page
 
 #: Published key sets may be cached by verifiers for five minutes (rotation keeps old keys published).
@@ -121,7 +122,7 @@ def _verify_page_words() -> dict:
         "check": _("Verify"), "scan": _("Scan"), "photo": _("Check a photo or screenshot of the QR code"),
         "rule_heading": _("Level rule"),
         # the published rule in the language (never both side by side, never the module id)
-        "rule": RULE_TEXT_ZH if get_language().startswith("zh") else RULE_TEXT_EN,
+        "rule": RULE_TEXT_ZH if lang() == "zh" else RULE_TEXT_EN,
         "private": _("The check runs on this device and sends nothing anywhere; once this page has been opened, "
                      "it also works without a network."),
         "developers": _("For developers: the public keys"),
@@ -291,8 +292,6 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
 def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
-    from pingan.core.texts import lang
-
     pdf = services.code_poster(code, verify_url=services.verify_url(request), lang=lang())  # the reader's
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'

@@ -86,9 +86,9 @@ class OrgUnit(models.Model):
 def unit_label(name: str, name_en: str) -> str:
     """:attr:`OrgUnit.label` from the two fields (for ``values_list`` rows): ``name_en`` when the active language
     is not Chinese and it is set, else ``name``."""
-    from django.utils.translation import get_language
+    from pingan.core.texts import lang
 
-    return name_en if name_en and not (get_language() or "zh").startswith("zh") else name
+    return name_en if name_en and lang() == "en" else name
 
 
 class Role(models.TextChoices):

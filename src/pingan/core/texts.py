@@ -72,19 +72,30 @@ def registered() -> Mapping[str, Template]:
     return dict(_TEMPLATES)
 
 
-def lang() -> str:
-    """``"zh"`` when the active language is Chinese, else ``"en"``: the keys of per-language texts."""
-    return "zh" if (get_language() or "zh-hans").startswith("zh") else "en"
+def lang(language: str | None = None, *, when_none: str = "zh") -> str:
+    """``"zh"`` when ``language`` (a language code; default: the active language) is Chinese, else ``"en"``:
+    the keys of per-language texts, and pingan's one rule for "is this Chinese?" (``zh``, ``zh-hans``,
+    ``zh_Hans`` …).
+
+    ``when_none``: the answer when there is no language at all — none given and none active
+    (``translation.deactivate_all()``, Django's ``no_translations`` commands). Chinese, the site's language, by
+    default; the callers that have always fallen back to English there pass ``when_none="en"``.
+    """
+    code = language or get_language()
+    if not code:
+        return when_none
+    return "zh" if code.lower().startswith("zh") else "en"
 
 
-def pick(texts: Mapping[str, str]) -> str:
-    """The text of the reader's language from ``{"zh": ..., "en": ...}``, else English, else any."""
-    return texts.get(lang()) or texts.get("en") or next(iter(texts.values()), "")
+def pick(texts: Mapping[str, str], *, when_none: str = "zh") -> str:
+    """The text of the reader's language from ``{"zh": ..., "en": ...}``, else English, else any
+    (``when_none``: :func:`lang`)."""
+    return texts.get(lang(when_none=when_none)) or texts.get("en") or next(iter(texts.values()), "")
 
 
-def join(items: Iterable[Any]) -> str:
-    """Items as the reader's language lists them: ``甲、乙`` / ``a, b``."""
-    return ("、" if lang() == "zh" else ", ").join(_value(i) for i in items)
+def join(items: Iterable[Any], *, when_none: str = "zh") -> str:
+    """Items as the reader's language lists them: ``甲、乙`` / ``a, b`` (``when_none``: :func:`lang`)."""
+    return ("、" if lang(when_none=when_none) == "zh" else ", ").join(_value(i) for i in items)
 
 
 def _value(v: Any) -> str:

@@ -506,8 +506,8 @@ def _template_units(actor):
 @require_GET
 def operation_templates(request: HttpRequest) -> HttpResponse:
     """The templates: bundled (read, copy) and those of the viewer's line (edit), and a link to write one."""
-    lang = get_language() or "en"
-    rows = [{**d, "title": (d["title_zh"] if lang.startswith("zh") else d["title_en"])}
+    zh = texts.lang(when_none="en") == "zh"
+    rows = [{**d, "title": (d["title_zh"] if zh else d["title_en"])}
             for d in selectors.templates(actor=request.user)]
     return TemplateResponse(request, "dispatch/operation_templates.html", {"templates": rows})
 

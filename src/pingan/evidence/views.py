@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
+from pingan.core.texts import lang
 from pingan.core.web import page
 from pingan.evidence import access, chainexport, labels, rules, selectors, services
 from pingan.evidence.models import Disposal, Disposition, ItemStatus, Location, Source
@@ -43,7 +43,7 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 
 
 def _category_names() -> dict[str, str]:
-    zh = (get_language() or "").lower().startswith("zh")
+    zh = lang(when_none="en") == "zh"
     return {c: (v["zh"] if zh else v["en"]) for c, v in rules.categories().items()}
 
 

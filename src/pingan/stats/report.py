@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from pingan.core.texts import lang as language_key
 from pingan.lib import termtable
 from pingan.lib.pdf_fonts import cjk_font
 from pingan.stats import present
@@ -84,7 +85,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
 
     font = cjk_font()
     lang = get_language()
-    cjk = (lang or "").lower().startswith("zh")
+    cjk = language_key(lang, when_none="en") == "zh"
     # Chinese wraps between characters; English only between words (reportlab's CJK wrapping breaks anywhere,
     # which cut "non-negligent" and the dates of the headers in two)
     wrap = "CJK" if cjk else None

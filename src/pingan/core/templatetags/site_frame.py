@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import conditional_escape
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
+
+from pingan.core.texts import lang
 
 register = template.Library()
 
@@ -112,7 +114,7 @@ def empty_row(parser: template.base.Parser, token: template.base.Token) -> Empty
 @register.simple_tag
 def colon() -> str:
     """The colon after a label: "：" in Chinese, ": " otherwise."""
-    return "：" if (get_language() or "").lower().startswith("zh") else ": "
+    return "：" if lang(when_none="en") == "zh" else ": "
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.errors import DomainError
+from pingan.core.texts import lang
 from pingan.stats import classify, present
 
 register = template.Library()
@@ -127,7 +128,7 @@ def issue_text(issue) -> str:
     zh, sep, en = message.partition(" / row ")
     if not sep:
         return message
-    return zh if (get_language() or "").lower().startswith("zh") else "row " + en
+    return zh if lang(when_none="en") == "zh" else "row " + en
 
 
 @register.filter

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, Verdict
+from pingan.core.texts import lang
 
 
 class Command(PinganCommand):
@@ -66,7 +67,7 @@ class Command(PinganCommand):
         elif action == "rules":
             from pingan.evidence import rules
 
-            zh = (get_language() or "").startswith("zh")
+            zh = lang(when_none="en") == "zh"
             for v in rules.versions():
                 self.stdout.write(_("version %(id)s (in force from %(date)s)") % {"id": v.id, "date": v.effective})
                 for key, table in v.data.items():

@@ -106,15 +106,15 @@ class Command(PinganCommand):
         import json
 
         import pyarrow.parquet as pq
-        from django.utils.translation import get_language
 
+        from pingan.core import texts
         from pingan.screening.riskdata.watchlists import entry_note_text
 
         noted = [(e["entry_id"], n) for e in pq.read_table(ds.path, columns=["entry_id", "notes"]).to_pylist()
                  for n in e["notes"] or []]
         self.stdout.write(_("kept %(n)s entries with notes (all in the dataset's notes column):") % {
             "n": len({e for e, _n in noted})})
-        lang = "zh" if (get_language() or "").startswith("zh") else "en"
+        lang = texts.lang(when_none="en")
         for entry_id, n in noted[:10]:
             self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), lang)}")
 

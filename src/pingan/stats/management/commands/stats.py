@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
+from pingan.core.texts import lang
 
 
 @dataclass
@@ -287,7 +288,7 @@ class Command(PinganCommand):
     def do_schemes(self, actor, opts):
         from pingan.stats import classify
 
-        zh = (get_language() or "").startswith("zh")  # one language, never "English / 中文" side by side
+        zh = lang(when_none="en") == "zh"  # one language, never "English / 中文" side by side
         for s in classify.schemes().values():
             option = _(" (option of %(scheme)s)") % {"scheme": s.option_of} if s.option_of else ""
             self.stdout.write(f"{s.stamp():<32} {s.zh if zh else s.en}{option}")
