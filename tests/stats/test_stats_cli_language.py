@@ -114,3 +114,45 @@ def test_an_import_prints_every_line_in_the_users_language(cast, tmp_path, langu
         for english in ("rows ", "incidents ", "note:", "rejected:", "encoding ", "header on row"):
             assert english not in text, (english, text)
         assert_language(text.replace("week.csv", "").replace("bureau", "").replace("utf-8", ""), language)
+
+
+def test_import_notes_are_stored_as_codes_and_said_by_core_texts(cast, tmp_path):
+    """Issue 11: a bureau import stored each note with its English beside the code, rendered by a registry of
+    the stats app's own. A note is a ``pingan.core.texts`` message now: code and parameters, no text; the page
+    and the command line say it in the reader's language, the API in English."""
+    from stats_support import ROWS, bureau_csv
+
+    from pingan.core import texts
+    from pingan.stats.models import ImportBatch
+
+    path = tmp_path / "week.csv"
+    path.write_bytes("厦门市公安局案件统计 2024\n".encode() + bureau_csv(ROWS))
+    call_command("stats", "import", "bureau", str(path), "--org", "350200", stdout=io.StringIO())
+    notes = ImportBatch.objects.get(filename="week.csv").notes
+    assert {"code": "stats_import.header_row", "params": {"row": 2}} in notes, notes
+    assert all(set(n) == {"code", "params"} for n in notes), notes
+    header = next(n for n in notes if n["code"] == "stats_import.header_row")
+    with translation.override("zh-hans"):
+        assert texts.render(header) == "表头在第 2 行；其上各行作为标题跳过"
+    with translation.override("en"):
+        assert texts.render(header) == "header on row 2; rows above it skipped as titles"
+    from pingan.stats.schemas import ImportOut
+
+    with translation.override("zh-hans"):  # the API's notes stay English whoever asks
+        assert "header on row 2; rows above it skipped as titles" in ImportOut.resolve_notes(
+            ImportBatch.objects.get(filename="week.csv"))
+
+
+def test_the_migration_turns_stored_notes_into_codes_and_back():
+    import importlib
+
+    migration = importlib.import_module("pingan.stats.migrations.0006_import_notes_as_codes")
+    stored = [{"code": "encoding", "params": {"encoding": "gb18030"}, "en": "encoding gb18030"}, "an early note"]
+    forward = migration._convert(stored, True)
+    assert forward == [{"code": "stats_import.encoding", "params": {"encoding": "gb18030"}}, "an early note"]
+    with translation.override("zh-hans"):
+        from pingan.stats.present import note_text
+
+        assert [note_text(n) for n in forward] == ["编码 gb18030", "an early note"]
+    assert migration._convert(forward, False) == [{"code": "encoding", "params": {"encoding": "gb18030"}},
+                                                  "an early note"]

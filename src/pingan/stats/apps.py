@@ -10,9 +10,12 @@ class StatsConfig(AppConfig):
     verbose_name = _("statistics")
 
     def ready(self) -> None:
-        from pingan.core import audit, jobs, navigation
+        from pingan.core import audit, jobs, navigation, texts
         from pingan.core.models import POLICE_ROLES
         from pingan.stats.models import ImportBatch
+        from pingan.stats.present import NOTE_TEXTS
+
+        texts.register(NOTE_TEXTS)  # the import notes, stored as codes and parameters
 
         navigation.register(navigation.Section(
             key="stats", label=_("Statistics"), url_name="stats:index", order=50, prefix="/stats/",

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.texts import lang, render
 from pingan.stats import charts, indicators
 from pingan.stats.classify import Category
 from pingan.stats.indicators import CompStatRow
@@ -172,8 +173,7 @@ def money(value, currency: str, language: str | None = None, *, exact: bool = Fa
     if value is None:
         return ""
     v = Decimal(value)
-    language = (language or get_language() or "").lower()
-    if language.startswith("zh"):
+    if lang(language, when_none="en") == "zh":
         unit = _MONEY_ZH.get(currency, f" {currency}" if currency else "")
         if exact:
             return f"{v:,.2f}{unit}"
@@ -196,8 +196,7 @@ def money(value, currency: str, language: str | None = None, *, exact: bool = Fa
 
 def money_unit(currency: str, language: str | None = None) -> str:
     """The unit a column of amounts is in (``元`` / ``yuan``; ``美元`` / ``US dollars``): for headers."""
-    language = (language or get_language() or "").lower()
-    if language.startswith("zh"):
+    if lang(language, when_none="en") == "zh":
         return _MONEY_ZH.get(currency, currency)
     return {"CNY": "yuan", "USD": "US dollars"}.get(currency, currency)
 
@@ -415,8 +414,8 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
             "query": query, "can_watch": can_watch}
 
 
-#: The import notes in the reader's language (code → message; English: ``importers.NOTE_MESSAGES``).
-NOTE_TEXTS = {
+#: The import notes (``importers.note``) in the reader's language, registered with ``pingan.core.texts``.
+NOTE_TEXTS = {f"stats_import.{name}": template for name, template in {
     "placed_by_point": _("%(placed)s incidents placed in a borough by their coordinates"),
     "homicides_placed_by_point": _("%(placed)s of %(total)s homicides placed in a borough by their coordinates"),
     "crashes_placed_by_point": _("%(placed)s crashes without a BOROUGH placed by their coordinates; %(city)s with "
@@ -425,19 +424,13 @@ NOTE_TEXTS = {
                            "city only"),
     "encoding": _("encoding %(encoding)s"),
     "header_row": _("header on row %(row)s; rows above it skipped as titles"),
-}
+}.items()}
 
 
 def note_text(note) -> str:
-    """An import note (``ImportBatch.notes``) in the active language; a note stored as text by an older
-    import as it is."""
-    if isinstance(note, dict):
-        template = NOTE_TEXTS.get(note.get("code", ""))
-        try:
-            return str(template) % note.get("params", {}) if template else note.get("en", "")
-        except (KeyError, TypeError, ValueError):
-            return note.get("en", "")
-    return str(note)
+    """An import note (``ImportBatch.notes``: a code and parameters) in the active language; a note stored as
+    text by an early import as it is."""
+    return render(note) if isinstance(note, dict) else str(note)
 
 
 BLOCK_LABEL = pgettext_lazy("city block", "Block")

@@ -272,7 +272,12 @@ class ImportOut(Schema):
 
     @staticmethod
     def resolve_notes(obj) -> list[str]:
-        return [n.get("en", "") if isinstance(n, dict) else str(n) for n in obj.notes or []]
+        from django.utils import translation
+
+        from pingan.stats.present import note_text
+
+        with translation.override("en"):  # the API's texts are English (the stored notes are codes)
+            return [note_text(n) for n in obj.notes or []]
 
 
 class RowIssueOut(Schema):

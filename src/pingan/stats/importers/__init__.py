@@ -108,7 +108,7 @@ class ImportRead:
     rejected: list[RowIssue]
     rows_total: int
     #: What the reader did that the counts do not say (:func:`note`: a code and parameters, rendered in the
-    #: reader's language by the page and the command line; ``en`` for the API)
+    #: reader's language by ``pingan.core.texts``: the page, the command line, the API in English)
     notes: list[dict] = field(default_factory=list)
     #: The offences (prefixes) the source records at all — ``("",)`` for a complete crime record; a source of
     #: aggravated assaults only says nothing about robbery, and the pages show "—" rather than a zero for it.
@@ -133,23 +133,15 @@ class ImportRead:
 #: what an import stored before the flag existed is read with this.
 WITHOUT_CLEARANCE = frozenset({"chicago-assaults", "nyc-shootings", "nyc-homicides", "nyc-collisions"})
 
-#: The import notes (code → English; the pages and the command line render them in the reader's language:
-#: ``stats.present.note_text``).
-NOTE_MESSAGES = {
-    "placed_by_point": "%(placed)s incidents placed in a borough by their coordinates",
-    "homicides_placed_by_point": "%(placed)s of %(total)s homicides placed in a borough by their coordinates",
-    "crashes_placed_by_point": ("%(placed)s crashes without a BOROUGH placed by their coordinates; %(city)s with "
-                                "neither counted for the city only"),
-    "outside_districts": ("%(n)s incidents outside the city's districts ('%(label)s' or none) are counted for the "
-                          "city only"),
-    "encoding": "encoding %(encoding)s",
-    "header_row": "header on row %(row)s; rows above it skipped as titles",
-}
+#: The codes of import notes: ``stats_import.<name>`` (each note's template, in the reader's language, is
+#: registered with ``pingan.core.texts`` by the app: ``stats.present.NOTE_TEXTS``).
+NOTE_PREFIX = "stats_import."
 
 
-def note(code: str, **params) -> dict:
-    """An import note: its code, parameters and English (:data:`NOTE_MESSAGES`)."""
-    return {"code": code, "params": params, "en": NOTE_MESSAGES[code] % params}
+def note(name: str, **params) -> dict:
+    """An import note as stored (``ImportBatch.notes``): its code and parameters, no text — said in the reader's
+    language when shown (``pingan.core.texts.render``)."""
+    return {"code": NOTE_PREFIX + name, "params": params}
 
 
 
