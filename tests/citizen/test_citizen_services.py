@@ -278,6 +278,20 @@ def test_address_outside_the_city_and_unknown_codes(world):
         assert e.value.code == code
 
 
+def test_an_unknown_area_code_is_refused_as_a_premises_is(world):
+    """One rule for an area code (``core.services.known_adcode``), the same error whoever gives it."""
+    from pingan.core.services import known_adcode
+
+    for adcode in ("999999", " 35020", "35020301x", ""):
+        with pytest.raises(DomainError) as core_refusal:
+            known_adcode(adcode)
+        with pytest.raises(DomainError) as e:
+            services.permit_apply(actor=world.alice, address="某地某路1号", adcode=adcode,
+                                  residence_since=dt.date(2025, 1, 1), basis="employment", documents=[], today=TODAY)
+        assert (e.value.code, e.value.message, e.value.params) == (
+            core_refusal.value.code, core_refusal.value.message, core_refusal.value.params)
+
+
 def test_review_accept_issue_overdue_and_audit(world, cast, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     app = apply(world)

@@ -48,8 +48,7 @@ from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import scope
-from pingan.core.services import unit_for_adcode, user_create
-from pingan.lib import adcodes
+from pingan.core.services import known_adcode, unit_for_adcode, user_create
 from pingan.lib.identity import normalize_document
 
 DESK_ROLES = frozenset({Role.OFFICER, Role.STATION_CHIEF})
@@ -613,10 +612,7 @@ def permit_apply(*, actor, address: str, adcode: str, residence_since: dt.date, 
     address = address.strip()
     if not 4 <= len(address) <= 300:
         raise DomainError("give the address where you live", code="address_required")
-    adcode = adcode.strip()
-    if not (adcode.isdigit() and len(adcode) in (6, 9, 12)) or not adcodes.exists(adcode[:6]):
-        raise DomainError(f"{adcode} is not a known administrative area code", code="unknown_adcode",
-                          params={"adcode": adcode})
+    adcode = known_adcode(adcode)
     try:
         unit = unit_for_adcode(adcode)
     except DomainError:

@@ -115,7 +115,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import gc
 import io
 import itertools
 import math
@@ -133,6 +132,7 @@ from stdnum.cn import ric
 
 from pingan.lib import csvlines, sheets
 from pingan.lib.csvlines import physical_lines
+from pingan.lib.gcpause import gc_paused
 
 __all__ = [
     "ARROW_SCHEMA",
@@ -2031,17 +2031,12 @@ def read_roster(
     )
     # Millions of new container objects make the cyclic GC rescan the heap again and again (it doubled
     # the time for 1M rows); none of them can form a cycle, so collection is paused while building.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         if extras is None:
             accepted = [RosterRow(*v, {}, v2) for *v, v2 in zip(r, n, t, i, p, s, b, nat, a, d, dup, strict=True)]
         else:
             rows = zip(r, n, t, i, p, s, b, nat, a, d, dup, strict=True)
             accepted = [RosterRow(*v, x, v2) for (*v, v2), x in zip(rows, extras, strict=True)]
-    finally:
-        if was_enabled:
-            gc.enable()
     return RosterRead(accepted, rejected, meta)
 
 
