@@ -155,3 +155,37 @@ def test_the_auditors_own_searches_are_left_out_unless_asked_for(client, cast, l
     html = page(client, cast, person=looked_at.name, with_searches="on")
     assert len([r for r in rows(html) if "检索了" in r]) >= 3
     assert [r for r in rows(page(client, cast, action="search")) if "检索了" in r]  # asked for by action
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_search_for_part_of_a_name_says_what_was_searched_and_how_names_match(client, cast, looked_at, lang):
+    """Issue 11: searching for 甲 (part of 甲红) showed no result and no hint: the empty page of results was
+    falsy, so the template said nothing at all."""
+    html = page(client, cast, lang=lang, person="甲")
+    said = html[html.index('id="audit-person-searched"'):]
+    if lang == "en":
+        assert "Searched for records that showed “甲”" in said and "looks like part of a name" in said
+        assert "0 records showed 甲" in html and "Nobody has looked at this person" in html
+    else:
+        assert "已查找显示过“甲”" in said and "像是姓名或号码的一部分" in said
+        assert "共 0 条记录显示了甲" in html and rows(html) == []
+
+
+def test_a_masked_number_is_said_to_be_masked(client, cast, looked_at):
+    html = page(client, cast, lang="en", person="350203********1230")
+    assert "is masked: the trail finds a person only by the full number" in html
+    assert "looks like part of" not in html
+
+
+def test_a_whole_name_finds_the_reads_without_a_hint(client, cast, looked_at):
+    html = page(client, cast, lang="en", person="甲红")
+    assert "Searched for records that showed “甲红”" in html and "looks like part of" not in html
+    assert len(rows(html)) >= 2  # the jurisdiction list and the person page
+
+
+@pytest.mark.parametrize("text, form", [("张", "partial"), ("张伟", "whole"), ("Li", "whole"),
+                                        ("3502031990", "partial"), ("35020319900101123X", "whole"),
+                                        ("13800138000", "whole"), ("350***********1230", "masked"),
+                                        ("1380000＊＊＊＊", "masked")])
+def test_the_search_text_form(text, form):
+    assert audit.search_text_form(text) == form

@@ -111,3 +111,55 @@ def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_characte
     assert rows >= 4  # rows to lay out (two silences, two watch-list entries), not only empty states
     # the reported table (a station's clearance by category) is wider than a phone: it scrolls with its hint
     assert "/stats/u/350203-LQ/" in scrolled, scrolled
+
+
+#: Tokens a table cell must not break inside (issue 11: the audit table broke "127.0.0.1" and "疫情防控筛查" across
+#: lines at 1280 px): a run of Latin letters, digits and the marks of addresses and times (. : _ @), and a run of at
+#: most 8 Chinese characters between spaces or punctuation (a word or a short label; a longer run is a sentence,
+#: which may wrap). A hyphen or a slash is a place to break, as between words (SW-2026-0000004 may wrap after a
+#: hyphen, never inside 0000004).
+TOKENS = """() => { const out = [];
+  const re = /[A-Za-z0-9][A-Za-z0-9.:_@]*[A-Za-z0-9]|[\\u4e00-\\u9fff]{2,8}(?![\\u4e00-\\u9fff])/g;
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const text = n.textContent; let m; re.lastIndex = 0;
+      while ((m = re.exec(text))) {
+        if (m[0].length < 2) continue;
+        const before = text.slice(Math.max(0, m.index - 1), m.index);
+        if (/[\\u4e00-\\u9fff]/.test(m[0]) && /[\\u4e00-\\u9fff]/.test(before)) continue;  // part of a longer run
+        const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out.slice(0, 10); }"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_table_breaks_a_word_or_a_number_across_lines(browser, live_server, world, width):  # noqa: F811
+    """Every table of the list pages (the audit trail last, when the pages above have written its records),
+    at 1280 px and at 375 px: no number, address, code or Chinese word is cut across two lines."""
+    from pingan.core.models import User
+
+    broken = {}
+    order = [(u, p) for u, paths in PAGES.items() if u != "auditor" for p in paths] + [
+        ("auditor", p) for p in PAGES["auditor"]]
+    pages = {}
+    for username, path in order:
+        if username not in pages:
+            page = browser_signed_in(browser, live_server, User.objects.get(username=username), timeout_ms=30_000)
+            page.set_viewport_size({"width": width, "height": 900})
+            pages[username] = page
+        page = pages[username]
+        assert page.goto(live_server.url + path).status == 200, (username, path)
+        if found := page.evaluate(TOKENS):
+            broken[(username, path)] = found
+        if (shots := os.environ.get("PINGAN_SCREENSHOTS")) and username == "auditor":
+            page.screenshot(path=f"{shots}/tokens-{width}{path.split('?')[0].replace('/', '_')}.png", full_page=True)
+    audit_rows = pages["auditor"].locator("main tbody tr").count()
+    for page in pages.values():
+        page.context.close()
+    assert broken == {}, broken
+    assert audit_rows > 5  # the audit trail had records to lay out (addresses, purposes)

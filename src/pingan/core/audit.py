@@ -442,6 +442,22 @@ def subject_keys_for_query(text: str) -> set[int]:
     return subject_keys(Subject(name=text, id_number=text))
 
 
+def search_text_form(text: str) -> str:
+    """What an auditor's person search can find, for the page to say (issue 11: a search for part of a name gave
+    no result and no hint): ``"masked"`` — a number with ``*`` in it, as the pages show them (only the full
+    number has a digest); ``"partial"`` — looks like part of a name or a number (one Chinese character, a
+    Latin name of one letter, or digits that are neither a 15- nor an 18-character ID number, nor a phone
+    number); ``"whole"`` otherwise. The trail keeps keyed digests of whole names and numbers only, so part of
+    one cannot be matched without keeping it in clear (docs/audit.md, "Subjects")."""
+    t = "".join(text.split())
+    if "*" in t or "＊" in t:
+        return "masked"
+    body = t[:-1] if t[-1:] in "Xx" else t
+    if body.isdigit():
+        return "whole" if len(t) in (15, 18) or len(t) == 11 else "partial"
+    return "partial" if len(t) < 2 else "whole"
+
+
 #: Apps' resolvers from a searched name or document number to the objects that hold the person (see
 #: :func:`register_subject_resolver`).
 _RESOLVERS: list[Callable[[str], dict[str, Iterable[object]]]] = []

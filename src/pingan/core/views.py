@@ -110,5 +110,6 @@ def audit_search(request: HttpRequest):
     params = request.GET.copy()
     params.pop("page", None)
     context.update(page=page, rows=selectors.audit_rows(page.object_list), person=query.person,
+                   person_form=audit.search_text_form(query.person) if query.person else "", ran=True,
                    query_string=params.urlencode())
     return TemplateResponse(request, "core/audit.html", context)
