@@ -12,12 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.lib import adcodes
 from pingan.screening.labels import DOC_TYPES, MATCH_KINDS, rule_title  # noqa: F401 - used by views
 from pingan.screening.models import Hit, PersonResult
 
 LISTING_LEVELS = {"high": gettext_lazy("high-risk area"), "medium": gettext_lazy("medium-risk area"),
                   "low": gettext_lazy("low-risk area")}
+#: The published watchlists' own (English) names in the reader's language; another list keeps its name.
+WATCHLIST_NAMES = {
+    "UN Security Council Consolidated List": gettext_lazy("UN Security Council Consolidated List"),
+    "OFAC Specially Designated Nationals and Blocked Persons List": gettext_lazy(
+        "OFAC Specially Designated Nationals and Blocked Persons List (US Treasury)"),
+}
 IDENTITY_STATUSES = {
     "valid": gettext_lazy("valid"), "corrected": gettext_lazy("corrected from a typo"),
     "invalid": gettext_lazy("invalid number"), "unverifiable": gettext_lazy("cannot be verified"),
@@ -36,8 +41,11 @@ def _when(iso: str | None) -> dt.datetime | None:
 
 
 def place_name(adcode: str, place: str = "") -> str:
-    """A division's full name (``福建省厦门市思明区``) followed by the place or community, if any."""
-    path = adcodes.name_path(adcode[:6]) if adcode else ""
+    """A division's full name in the reader's language (``福建省厦门市思明区``; ``Siming District, Xiamen, Fujian``)
+    followed by the place or community, if any (data: as the risk data wrote it)."""
+    from pingan.dashboard.selectors import area_name
+
+    path = area_name(adcode) if adcode else ""
     return " ".join(x for x in (path, place) if x) or adcode
 
 
@@ -67,6 +75,8 @@ def hits_for_people(p: PersonResult, hits: list[Hit]) -> list[dict[str, Any]]:
             }
         if d.get("entry"):
             item["entry"] = d["entry"]
+            name = d["entry"].get("list") or ""
+            item["list_name"] = WATCHLIST_NAMES.get(name, name)
         out.append(item)
     return out
 

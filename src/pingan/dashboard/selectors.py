@@ -146,18 +146,18 @@ class PremisesOverview:
     @property
     def area_name(self) -> str:
         """The premises' administrative area by name in the reader's language (``福建省厦门市思明区莲前街道``;
-        in English ``莲前街道, Siming District, Xiamen, Fujian`` — the township's own name is data)."""
-        from pingan.core.texts import lang
-        from pingan.lib import adcodes
+        in English ``Lianqian Subdistrict (莲前街道), Siming District, Xiamen, Fujian``)."""
+        return area_name(self.premises.adcode)
 
-        code = self.premises.adcode
-        if lang() == "en" and len(code) >= 6:
-            from pingan.lib.places import english
 
-            county = english(code[:6])[2]
-            town = next((t.name for t in _townships() if t.code == code), "") if len(code) > 6 else ""
-            return f"{town}, {county}" if town else county
-        return adcodes.name_path(code) or adcodes.name_path(code[:6])
+def area_name(code: str) -> str:
+    """An area code (a county's 6 digits or a township's 9) by name in the reader's language
+    (``lib.places.area_label``, the township's name from the NBS table); the code when unknown."""
+    from pingan.core.texts import lang
+    from pingan.lib.places import area_label
+
+    town = next((t.name for t in _townships() if t.code == code), "") if len(code) > 6 else ""
+    return area_label(code, lang(), town) or code
 
 
 def premises_overview(*, actor, premises_id: int, purpose: str = "", where: PeopleFilter | None = None,

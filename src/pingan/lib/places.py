@@ -74,6 +74,21 @@ def name_in(name: str, lang: str) -> str:
     return name if lang != "en" else _romanise(name, suffix=True)
 
 
+def area_label(code: str, lang: str, township: str = "") -> str:
+    """An area code (6 digits, or 9 with the township's own name ``township``) by name for a reader:
+    ``福建省厦门市思明区莲前街道`` in Chinese; in English ``Lianqian Subdistrict (莲前街道), Siming District,
+    Xiamen, Fujian`` — the township's pinyin with its level in English, and its Chinese name beside it, since
+    the reference data has no English of its own for townships (issue 11: ``莲前街道`` stood alone on English
+    pages). ``""`` for an unknown county."""
+    county = code[:6]
+    if county not in places():
+        return ""
+    if lang != "en":
+        return places()[county].path + (township if len(code) > 6 else "")
+    path = english(county)[2]
+    return f"{name_in(township, 'en')} ({township}), {path}" if township and len(code) > 6 else path
+
+
 @cache
 def places() -> dict[str, Place]:
     """Every current division (provinces, prefectures, counties) by code."""
