@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     from pingan.core import audit
 
     translation.activate(language(os.environ, settings.LANGUAGE_CODE))
+    from pingan.core.command import speak_argparse
+
+    speak_argparse()  # a wrong or missing argument is said in the same language
     if wants_help(argv):
         from pingan.core.command import help_text
         from pingan.core.demoguide import cli

@@ -118,3 +118,15 @@ def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_
     assert "name item labels or --all" in one_line_failure(run(data_dir, "evidence", "verify"), "evidence")
     assert one_line_failure(run(data_dir, "evidence", "verify", lang="zh-hans"), "evidence") == \
         "pingan evidence: 请给出物品标签或 --all"
+
+
+def test_a_missing_or_wrong_argument_is_said_in_the_users_language(data_dir):
+    """argparse's own messages (its gettext domain has no Chinese) came out in English under a Chinese locale."""
+    r = run(data_dir, "user", "create", "x", lang="zh_CN.UTF-8")
+    assert r.returncode == 2 and r.stderr.startswith("用法：pingan user create"), r.stderr
+    assert r.stderr.rstrip().endswith("pingan user create：错误：缺少必需的参数：--role"), r.stderr
+    assert "usage" not in r.stderr and "error" not in r.stderr and "required" not in r.stderr
+    r = run(data_dir, "code", "verify", "--json", "--from", lang="zh_CN.UTF-8")
+    assert "参数 --from：需要一个值" in r.stderr, r.stderr
+    r = run(data_dir, "user", "create", "x")
+    assert r.stderr.rstrip().endswith("pingan user create: error: the following arguments are required: --role")

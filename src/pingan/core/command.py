@@ -62,6 +62,37 @@ def _base_helps() -> dict[str, str]:
     }
 
 
+#: argparse's own messages a user meets — a missing, unknown or wrong argument — in the catalogue (argparse's
+#: own gettext domain has no Chinese); :func:`speak_argparse` puts them in its way.
+ARGPARSE_MESSAGES = {
+    "%(prog)s: error: %(message)s\n": gettext_lazy("%(prog)s: error: %(message)s\n"),
+    "argument %(argument_name)s: %(message)s": gettext_lazy("argument %(argument_name)s: %(message)s"),
+    "the following arguments are required: %s": gettext_lazy("the following arguments are required: %s"),
+    "one of the arguments %s is required": gettext_lazy("one of the arguments %s is required"),
+    "unrecognized arguments: %s": gettext_lazy("unrecognized arguments: %s"),
+    "not allowed with argument %s": gettext_lazy("not allowed with argument %s"),
+    "expected one argument": gettext_lazy("expected one argument"),
+    "expected at most one argument": gettext_lazy("expected at most one argument"),
+    "expected at least one argument": gettext_lazy("expected at least one argument"),
+    "ambiguous option: %(option)s could match %(matches)s":
+        gettext_lazy("ambiguous option: %(option)s could match %(matches)s"),
+    "invalid %(type)s value: %(value)r": gettext_lazy("invalid %(type)s value: %(value)r"),
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        gettext_lazy("invalid choice: %(value)r (choose from %(choices)s)"),
+    "can't open '%(filename)s': %(error)s": gettext_lazy("can't open '%(filename)s': %(error)s"),
+    "usage: ": gettext_lazy("usage: "),
+}
+
+
+def speak_argparse() -> None:
+    """From now on in this process, argparse says its own messages (``usage:``, a missing or wrong argument)
+    through :data:`ARGPARSE_MESSAGES` in the active language: ``pingan`` calls it once it has activated the
+    language. argparse looks its module's ``_`` up at each message, so nothing else changes."""
+    import argparse
+
+    argparse._ = lambda message: str(ARGPARSE_MESSAGES.get(message, message))
+
+
 class PinganHelpFormatter(DjangoHelpFormatter):
     """Django's help layout with argparse's ``usage:`` heading in the active language."""
 
