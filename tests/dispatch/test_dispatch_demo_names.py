@@ -73,7 +73,8 @@ def test_the_alert_page_and_the_console_name_the_device_in_the_readers_language(
 
     alert = make_alert(demo.unit_a)
     Alert.objects.filter(pk=alert.pk).update(device=Device.objects.get(device_id=SOS))
-    for user, url in ((demo.officer_a, f"/alerts/{alert.pk}/"), (demo.dispatcher, f"/dispatch/console/alerts/{alert.pk}/")):
+    pages = ((demo.officer_a, f"/alerts/{alert.pk}/"), (demo.dispatcher, f"/dispatch/console/alerts/{alert.pk}/"))
+    for user, url in pages:
         status, text = _text(client.__class__(), user, url, lang)
         assert status == 200 and name in text and other not in text, (url, text[:3000])
     client.cookies["django_language"] = lang
