@@ -60,6 +60,10 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             # (Chromium's offline emulation does not cover the worker's own fetches, so this is the real check.)
             assert datetime.fromisoformat(page.evaluate(served)) < offline_at
             assert RULE_TEXT_ZH in page.content()  # the published rule is on the offline page
+            # in the site's frame, offline too: its header, styled by site.css from the worker's cache (issue 11)
+            assert page.locator("header.bar #lang").count() == 1 and page.locator("footer.foot").count() == 1
+            assert page.evaluate("getComputedStyle(document.querySelector('header.bar')).backgroundColor") \
+                not in ("", "rgba(0, 0, 0, 0)", "transparent")
             probe = "fetch('/.well-known/pingan/jwks.json', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
             assert page.evaluate(probe) == "offline"
 
@@ -106,7 +110,8 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             page.reload()  # controlled by the worker now: it caches the Chinese copy
             page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
             assert page.text_content("h1") == "平安码核验" and page.title() == "平安码核验 · 平安"
-            assert page.get_attribute("a[href='/']", "href") == "/" and "平安首页" in page.text_content("nav.top")
+            assert page.get_attribute("header.bar a.brand", "href") == "/"  # the site's frame (issue 11)
+            assert page.text_content("header.bar a.brand").strip() == "平安"
             if shots:
                 page.screenshot(path=f"{shots}/verify-375-zh.png", full_page=True)
 
@@ -117,6 +122,8 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             assert page.evaluate("window.pinganReady") is True, errors
             assert page.evaluate("document.documentElement.lang") == "en"
             assert page.text_content("h1") == "Safety-code verification" and page.title().endswith("· pingan")
+            assert page.text_content("header.bar a.brand").strip() == "pingan"  # the frame's words switch too
+            assert page.text_content("footer.foot a").strip() == "Check a safety code"
             trust = page.text_content("#trust")
             assert trust.startswith("Loaded 1 public key and 1 revocation list (offline"), trust
             assert page.input_value("#lang") == "en" and "黄码" not in page.text_content("body")

@@ -148,7 +148,7 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
 
     zh = get(client, "/verify/", "zh-hans")
     assert '<html lang="zh-hans">' in zh and '<h1 data-t="title">平安码核验</h1>' in zh
-    assert "扫码或粘贴平安码（本页面的链接，或以 PA1: 开头的文字）" in zh and "识别二维码照片或截图" in zh
+    assert "扫码或粘贴平安码（本页面的链接，或以“PA1:”开头的文字）" in zh and "识别二维码照片或截图" in zh
     assert words(zh)["loaded"] == "已加载 %(keys)s、%(lists)s" and words(zh)["keys"] == ["%(n)s 把公钥"] * 2
     assert words(zh)["label"] == {"green": "绿码", "yellow": "黄码", "red": "红码"}
     en = get(client, "/verify/", "en")
@@ -165,7 +165,7 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
     assert escape(RULE_TEXT_EN) in markup and RULE_TEXT_ZH not in markup and CJK.search(markup) is None
     zh_markup = re.sub(r'<script id="verify-texts".*?</script>', "", zh, flags=re.S)
     assert RULE_TEXT_ZH in zh_markup and RULE_TEXT_EN not in zh_markup
-    assert '<a href="/">‹ <span data-t="home">平安首页</span></a>' in zh and 'id="lang"' in zh
+    assert '<span data-t="site">平安</span>' in zh and 'id="lang"' in zh  # the site's frame (issue 11)
     assert "pingan.codes.level" not in zh + en and "Web Crypto" not in en
     assert text["explain"]["revoked"].startswith("The police withdrew this code")
     assert words(zh)["explain"]["bad_signature"].startswith("此码被篡改或伪造")
@@ -203,7 +203,7 @@ def test_the_verification_page_speaks_english_in_the_browser(live_server, cast):
             page.wait_for_function("document.getElementById('result').className === 'fail'")
             # what it means and what to do; the verifier's technical reason only under the details
             assert page.text_content("#result").startswith("not a safety code")
-            assert "paste all of the text that starts with PA1:" in page.text_content("#result")
+            assert "paste all of the text that starts with “PA1:”." in page.text_content("#result")
             assert page.locator("#result details summary").text_content() == "Technical details (for support)"
             assert errors == []
         finally:

@@ -59,7 +59,7 @@ VERDICT_STATUS: dict[str, Any] = {
 }
 VERDICT_EXPLAIN: dict[str, Any] = {
     "malformed": _("This is not a complete safety code. Scan the poster again, or paste all of the text "
-                   "that starts with %(prefix)s."),
+                   "that starts with “%(prefix)s”."),
     "unknown_key": _("This code was not issued by a police unit this page knows. Do not rely on it; you "
                      "can report it to the local police station."),
     "bad_signature": _("This code was altered or forged: its seal does not match. Do not rely on it; you "

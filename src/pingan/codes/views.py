@@ -115,9 +115,11 @@ def _verify_page_words() -> dict:
     chose, offline too (:func:`_verify_page_texts`)."""
     title, site = _("Safety-code verification"), _("pingan")
     return {
-        "title": title, "doc_title": f"{title} · {site}", "home": _("pingan home"), "language": _("Language"),
+        # "site": the frame's brand (base.html), which the script switches offline with the page's words
+        "title": title, "doc_title": f"{title} · {site}", "site": site, "language": _("Language"),
+        "verify_link": _("Check a safety code"),
         "trust": _("Loading the public keys and revocation lists…"),
-        "code": _("Scan or paste a safety code (a link to this page, or text that starts with %(prefix)s)")
+        "code": _("Scan or paste a safety code (a link to this page, or text that starts with “%(prefix)s”)")
         % {"prefix": PREFIX},
         "check": _("Verify"), "scan": _("Scan"), "photo": _("Check a photo or screenshot of the QR code"),
         "rule_heading": _("Level rule"),
@@ -196,7 +198,12 @@ def verify_vendor(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """``/verify/sw.js``: caches the page and its script so that it loads with the network cut."""
-    body = TemplateResponse(request, "codes/sw.js", {"version": hashlib.sha256(_verify_js()).hexdigest()[:12]})
+    from django.templatetags.static import static
+
+    # the site frame's files the page loads (base.html), cached with it for offline use
+    frame = [static("pingan/site.css"), static("pingan/favicon.svg")]
+    body = TemplateResponse(request, "codes/sw.js", {"version": hashlib.sha256(_verify_js()).hexdigest()[:12],
+                                                     "frame": json.dumps(frame)})
     return _etagged(request, body.rendered_content.encode(), "text/javascript; charset=utf-8")
 
 

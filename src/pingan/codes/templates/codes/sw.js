@@ -4,8 +4,11 @@
 const CACHE = "pingan-verify-{{ version }}";
 const SCOPE = new URL("./", self.location).pathname;
 // The QR reader for photos (zxing-wasm, vendored) too, so that a screenshot can be checked offline.
+// The site frame the page is drawn in (its style sheet and icon, outside the worker's scope but fetched by the page
+// it controls) too: offline, the page keeps its header, menu and colours.
+const FRAME = {{ frame|safe }};
 const ASSETS = ["./", "./verify.js", "./manifest.webmanifest", "./vendor/zxing-wasm/es/reader/index.js",
-                "./vendor/zxing-wasm/es/share.js", "./vendor/zxing-wasm/reader/zxing_reader.wasm"];
+                "./vendor/zxing-wasm/es/share.js", "./vendor/zxing-wasm/reader/zxing_reader.wasm", ...FRAME];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -22,7 +25,8 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin || !url.pathname.startsWith(SCOPE)) {
+  if (event.request.method !== "GET" || url.origin !== self.location.origin
+      || !(url.pathname.startsWith(SCOPE) || FRAME.includes(url.pathname))) {
     return;  // keys, lists and the API go to the network; verify.js falls back to its own cache
   }
   // Stale-while-revalidate: answer from the cache at once (so the page loads with no network at all) and
