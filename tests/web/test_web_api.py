@@ -89,6 +89,16 @@ def test_it_reports_premises_levels_and_stale_ones(api, cast, screened):
     assert bad.status_code == 400 and bad.json()["code"] == "bad_stale_days"
 
 
+def test_it_names_the_premises_owner_as_the_pages_do(api, cast, screened):
+    # User.shown_name: display name, else the full name, else the user name (the API said the user name where the
+    # pages said the full name)
+    owner = cast.landlord_a
+    owner.display_name, owner.first_name, owner.last_name = "", "云", "沈"
+    owner.save(update_fields=["display_name", "first_name", "last_name"])
+    items = api(cast.officer_a)("get", "/api/v1/jurisdiction/premises").json()["items"]
+    assert items[0]["owner"] == owner.shown_name == "云 沈"
+
+
 def test_it_answers_errors_as_problem_details(api, cast, screened):
     call = api(cast.landlord_b)
     missing = call("get", f"/api/v1/jobs/{screened[0].pk}")

@@ -68,7 +68,7 @@ def codes_of_premises(*, actor, premises_id: int) -> QuerySet[SafetyCode]:
 
 def _dispute_subjects(d: Dispute) -> list[audit.Subject]:
     return [*core_selectors.premises_subjects(d.premises),
-            audit.Subject(name=d.submitted_by.display_name or d.submitted_by.username)]
+            audit.Subject(name=d.submitted_by.shown_name)]
 
 
 def _disputes_scoped(*, actor) -> QuerySet[Dispute]:

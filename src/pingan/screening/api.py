@@ -139,8 +139,8 @@ class PremisesStatusOut(Schema):
     roster that leaves out flagged people), ``revoked`` or ``none`` (never issued); otherwise it equals
     ``level``. ``code_expires_at``: when the live code expires (``null`` without one). ``code_job_id``: the
     screening behind the live code. ``created_at``: when the premises was registered (the police page shows it
-    beside a premises not yet screened); ``owner``: the owner's display name (or user name), as the page shows
-    it."""
+    beside a premises not yet screened); ``owner``: the owner's name as every page shows it (``User.shown_name``:
+    display name, else full name, else user name)."""
 
     id: int
     name: str
@@ -163,7 +163,7 @@ class PremisesStatusOut(Schema):
 
     @staticmethod
     def resolve_owner(obj) -> str:
-        return obj.owner.display_name or obj.owner.username
+        return obj.owner.shown_name  # as every page names the account
 
     @staticmethod
     def resolve_level(obj) -> str:
