@@ -149,6 +149,11 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_patrol_unit": _("The patrol unit %(code)s cannot be registered: unknown kind, or the call sign is empty or "
                          "taken."),
     "bad_unit_status": _("Unit %(unit)s cannot go from %(from)s to %(to)s."),
+    "unit_status_by_assignment": _("A unit is dispatched only by an assignment to an alert: choose the alert on "
+                                   "the console and use Dispatch."),
+    "crew_status_not_allowed": _("Unit %(unit)s is %(from)s: its crew cannot set it to %(to)s. Ask your station "
+                                 "chief or the command centre."),
+    "crew_answer_offer": _("Unit %(unit)s has an assignment waiting for your answer: accept or decline it below."),
     "bad_operation": _("An operation needs a name and an end after its start, at most 31 days later."),
     # An operation's area (dispatch.services.area_error): what is wrong with it and how to write it.
     "area_not_a_pair": _("“%(text)s” is not a point: write each point as longitude,latitude (e.g. 118.18,24.48) "

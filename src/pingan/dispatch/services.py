@@ -63,6 +63,19 @@ NEXT_STATUS: dict[str, frozenset[str]] = {
     S.OFF_DUTY: frozenset({S.AVAILABLE}),
 }
 
+#: The changes a unit's own crew makes on its terminal (issue 11), a subset of :data:`NEXT_STATUS`. Never to
+#: *dispatched* (only an assignment makes it: ``dispatch_assign``) nor from it (the crew answers the offer:
+#: accept → en route, decline → available); on scene only from en route; off duty only once clear of any alert
+#: (available or busy). Station chiefs and dispatchers make any change of :data:`NEXT_STATUS` but to dispatched.
+CREW_NEXT_STATUS: dict[str, frozenset[str]] = {
+    S.AVAILABLE: frozenset({S.BUSY, S.OFF_DUTY}),
+    S.DISPATCHED: frozenset(),
+    S.EN_ROUTE: frozenset({S.ON_SCENE, S.AVAILABLE}),
+    S.ON_SCENE: frozenset({S.AVAILABLE, S.BUSY}),
+    S.BUSY: frozenset({S.AVAILABLE, S.OFF_DUTY}),
+    S.OFF_DUTY: frozenset({S.AVAILABLE}),
+}
+
 DEFAULT_ANSWER_S = 60
 MAX_POSITION_SKEW = dt.timedelta(minutes=5)
 
@@ -268,21 +281,63 @@ def _status_change(
     return change
 
 
+def next_statuses(actor: User | None, pu: PatrolUnit) -> list[str]:
+    """The statuses ``actor`` may set ``pu`` to now, the next step of a call first (en route, on scene,
+    available, busy, off duty): what the terminal offers as buttons. The caller has checked that ``actor``
+    may operate the unit."""
+    allowed = CREW_NEXT_STATUS if actor is not None and actor.role == Role.OFFICER else NEXT_STATUS
+    return [s for s in (S.EN_ROUTE, S.ON_SCENE, S.AVAILABLE, S.BUSY, S.OFF_DUTY) if s in allowed[pu.status]]
+
+
+def _check_status_change(actor: User | None, pu: PatrolUnit, to: str) -> None:
+    """Raise when ``actor`` may not move ``pu`` to ``to``: ``Conflict`` ``bad_unit_status`` for a change CAD
+    does not allow or one to *dispatched* (message ids ``unit_status_by_assignment``), ``PermissionDenied``
+    ``crew_status_not_allowed`` for one CAD allows but the crew does not make (``crew_answer_offer`` while an
+    offer waits for its answer)."""
+    if to not in S.values or to not in NEXT_STATUS[pu.status]:
+        raise Conflict(
+            f"unit {pu.code} cannot go from {pu.status} to {to}",
+            code="bad_unit_status",
+            params={"unit": pu.code, "from": S(pu.status), "to": S(to) if to in S.values else to},
+        )
+    if to == S.DISPATCHED and actor is not None:
+        raise Conflict(
+            f"unit {pu.code}: only an assignment to an alert makes a unit dispatched",
+            code="bad_unit_status",
+            message_id="unit_status_by_assignment",
+            params={"unit": pu.code},
+        )
+    if actor is not None and actor.role == Role.OFFICER and to not in CREW_NEXT_STATUS[pu.status]:
+        extra = {"allowed": sorted(CREW_NEXT_STATUS[pu.status])}
+        if pu.status == S.DISPATCHED:
+            raise PermissionDenied(
+                f"unit {pu.code} has an offer waiting for its crew's answer: accept or decline it",
+                code="crew_status_not_allowed",
+                message_id="crew_answer_offer",
+                params={"unit": pu.code},
+                extra=extra,
+            )
+        raise PermissionDenied(
+            f"the crew of {pu.code} may not change it from {pu.status} to {to}: a station chief or the command "
+            "centre may",
+            code="crew_status_not_allowed",
+            params={"unit": pu.code, "from": S(pu.status), "to": S(to)},
+            extra=extra,
+        )
+
+
 @transaction.atomic
 def unit_status_set(
     *, actor: User | None, patrol_unit_id: int, to: str, now: dt.datetime | None = None
 ) -> StatusChange:
     """Change a unit's CAD status (the crew on its terminal, a chief or a dispatcher). On scene records the
     arrival on its accepted assignment (and moves the alert on scene when the actor owns it or crews the unit);
-    available or off duty ends it. Raises ``DomainError`` ``bad_unit_status``, ``NotFound``, ``PermissionDenied``."""
+    available or off duty ends it. The crew makes only the changes of :data:`CREW_NEXT_STATUS`; nobody but an
+    assignment makes a unit dispatched. Raises ``Conflict`` ``bad_unit_status``, ``PermissionDenied``
+    (``crew_status_not_allowed``, or the role may not), ``NotFound``."""
     now = now or timezone.now()
     pu = _patrol_unit_for_update(actor, patrol_unit_id, now, "change unit status")
-    if to not in S.values or to not in NEXT_STATUS[pu.status]:
-        raise Conflict(
-            f"unit {pu.code} cannot go from {pu.status} to {to}",
-            code="bad_unit_status",
-            params={"unit": pu.code, "from": pu.status, "to": to},
-        )
+    _check_status_change(actor, pu, to)
     alert = pu.current_alert
     if to == S.ON_SCENE:
         a = Assignment.objects.filter(patrol_unit=pu, state=Assignment.State.ACCEPTED, arrived_at__isnull=True).first()

@@ -9,6 +9,7 @@ import json
 from importlib import resources
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +30,7 @@ from pingan.dispatch.scoping import root_path
 
 CONSOLE = frozenset({Role.DISPATCHER, Role.STATION_CHIEF})
 CREW = frozenset({Role.OFFICER})
+S = PatrolUnit.Status
 XIAMEN = "jurisdictions/xiamen_350200_districts.json"
 
 
@@ -190,8 +192,8 @@ def terminal(request: HttpRequest) -> HttpResponse:
             "assignments": assignments,
             "duty_unit": on_duty,
             "since": head,
-            "statuses": PatrolUnit.Status.choices,
-            "next": {pu.pk: sorted(services.NEXT_STATUS[pu.status]) for pu in units},
+            "actions": {pu.pk: [(to, status_action(pu.status, to)) for to in services.next_statuses(request.user, pu)]
+                        for pu in units},
             "time_zone": settings.TIME_ZONE,
             "summaries": {k: str(v) for k, v in alert_text.SUMMARIES.items()},
             "durations": durations.js_templates(),
@@ -199,9 +201,29 @@ def terminal(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: The terminal's buttons say what the crew does (issue 11: they read as states, "dispatched"/"已派"), by the
+#: status the button sets; ``(from, to)`` where the words depend on where the unit is.
+STATUS_ACTIONS = {
+    S.EN_ROUTE: pgettext_lazy("unit action", "En route"),
+    S.ON_SCENE: pgettext_lazy("unit action", "On scene"),
+    S.AVAILABLE: pgettext_lazy("unit action", "Available"),
+    (S.OFF_DUTY, S.AVAILABLE): pgettext_lazy("unit action", "On duty: available"),
+    (S.ON_SCENE, S.AVAILABLE): pgettext_lazy("unit action", "Cleared: available"),
+    S.BUSY: pgettext_lazy("unit action", "Busy: not taking calls"),
+    S.OFF_DUTY: pgettext_lazy("unit action", "Off duty"),
+}
+
+
+def status_action(from_status: str, to: str):
+    """The words of the button that moves a unit from ``from_status`` to ``to`` (lazy, the reader's language)."""
+    return STATUS_ACTIONS.get((from_status, to)) or STATUS_ACTIONS[to]
+
+
 def _json_or_redirect(request: HttpRequest, ok: dict, status: int = 200) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(ok, status=status)
+    if not ok.get("ok"):  # a form without script: the refusal is said on the terminal, not dropped
+        messages.error(request, ok["error"])
     return redirect("dispatch:terminal")
 
 
