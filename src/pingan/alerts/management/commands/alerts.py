@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.alerts import replay, services
+from pingan.alerts import labels, replay, services
 from pingan.core.command import PinganCommand, command_error
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
@@ -41,9 +41,12 @@ class Command(PinganCommand):
         w.add_argument("--partition", type=int, default=None, help=_("run only this partition (0-based)"))
         sub.add_parser("ingest-mqtt", help=_("subscribe to devices' MQTT topics and ingest (Ctrl-C stops)"))
         d = sub.add_parser("device", help=_("register or update a device"))
-        d.add_argument("device_id")
-        d.add_argument("name")
-        d.add_argument("kind")
+        d.add_argument("device_id", help=_("the device's 20-digit GB/T 28181 ID"))
+        d.add_argument("name", help=_("its name as the station calls it, e.g. 莲前东路卡口"))
+        d.add_argument("kind", help=_("its kind: anpr (checkpoint, plate reader), camera, acoustic (gunshot "
+                                             "sensor), intrusion, smoke, sos (one-key alarm post), tracker, platform"))
+        d.add_argument("--name-en", default="",
+                       help=_("its English name, shown to English readers (default: the name above)"))
         d.add_argument("--lon", type=float)
         d.add_argument("--lat", type=float)
         d.add_argument("--crs", default="wgs84", help=_("wgs84 | gcj02 | bd09 | cgcs2000 (converted to WGS-84)"))
@@ -151,10 +154,12 @@ class Command(PinganCommand):
             crs=o["crs"],
             adcode=o["adcode"],
             password=o["password"],
+            name_en=o["name_en"],
         )
-        self.stdout.write(_("device %(id)s (%(kind)s) → %(unit)s (%(routed_by)s); position %(lon)s, %(lat)s WGS-84")
-                          % {"id": dev.device_id, "kind": dev.kind, "unit": dev.unit or _("no unit"),
-                             "routed_by": dev.routed_by, "lon": dev.lon, "lat": dev.lat})
+        self.stdout.write(_("device %(id)s %(name)s (%(kind)s) → %(unit)s (%(routed_by)s); position %(lon)s, %(lat)s "
+                            "WGS-84") % {"id": dev.device_id, "name": dev.label, "kind": dev.get_kind_display(),
+                                         "unit": dev.unit or _("no unit"), "routed_by": labels.routed_by(dev.routed_by),
+                                         "lon": dev.lon, "lat": dev.lat})
 
     def do_jurisdictions(self, o):
         mapping = dict(x.split("=", 1) for x in o["map"])
