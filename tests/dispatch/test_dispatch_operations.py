@@ -234,7 +234,7 @@ def test_operation_pages_by_role_and_jurisdiction(client, force):
         assert c.post(f"{url}posts/", {"name": "东门", "kind": "post", "lon": CENTRE[0],
                                         "lat": CENTRE[1]}).status_code == (302 if code == 200 else 404), name
     page = sign_in(client, force.chief_a).get(url).content.decode()
-    assert 'id="op-alerts"' in page and "sos" in page and 'class="alert P1"' in page
+    assert 'id="op-alerts"' in page and "一键报警被按下" in page and ">sos<" not in page and 'class="alert P1"' in page
     assert "JT-C1" not in page  # station B's unit is not offered to chief A
     r = client.post(f"{url}units/", {"unit": [force.car_a.pk]})
     assert r.status_code == 302 and op.deployments.get().patrol_unit_id == force.car_a.pk

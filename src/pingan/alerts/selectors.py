@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -69,6 +70,14 @@ def alert_list(*, actor, open_only: bool = False, purpose: str = "") -> QuerySet
         qs = qs.filter(open=True)
     return audit.audited(qs.order_by("-id"), actor=actor, object_type="Alert", subjects=alert_subjects,
                          purpose=purpose)
+
+
+def openable_alert_ids(*, actor, alert_ids: Iterable[int]) -> set[int]:
+    """Which of ``alert_ids`` ``actor`` may open (the alert page answers 200, not 404): for another app's page
+    that lists alerts it does not own the access rules of — the operation page links those and says who holds
+    the others. Ids only, no personal data: no read is recorded."""
+    ids = list(alert_ids)
+    return set(_alerts_qs(actor).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
 
 
 def alert_get(*, actor, alert_id: int, purpose: str = "") -> Alert:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pingan.alerts import labels
 from pingan.alerts.models import Alert
 from pingan.dispatch.durations import local_time
 
@@ -34,10 +35,11 @@ _FIELD = re.compile(r"\{(\w+)\}")
 
 
 def title(summary: str, params: dict[str, Any] | None, rule_id: str = "") -> str:
-    """The summary in the active language with ``params`` filled in; an unknown code shows the rule id."""
+    """The summary in the active language with ``params`` filled in; for a summary code without a template (a
+    temporary rule's, say), the rule's title (``alerts.labels.rule``: never its id)."""
     template = SUMMARIES.get(summary)
     if template is None:
-        return rule_id or summary
+        return labels.rule(rule_id, summary)
     p = params or {}
     return _FIELD.sub(lambda m: str(p.get(m.group(1), "")), str(template))
 

@@ -5,11 +5,13 @@ A4 PDF (reportlab with the bundled CJK font, as the stats app's weekly report). 
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from pingan.alerts import labels
 from pingan.alerts.models import Alert
 from pingan.dispatch.durations import duration_text
 from pingan.dispatch.models import PatrolUnit
@@ -113,8 +115,9 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
     rows = [["#", _("Priority"), _("Rule"), pgettext("operation review", "Raised"), _("Time to acknowledge"),
              _("Time to dispatch"), _("Time to arrive"), _("State")]]
     for a in review["alert_rows"]:
-        rule = a["rule"] + (" *" if a["ruleset"].startswith("op-") else "")
-        rows.append([str(a["id"]), a["priority"], rule, a["created_at"].astimezone(ZONE).strftime("%m-%d %H:%M:%S"),
+        rule = labels.rule(a["rule"]) + (" *" if a["ruleset"].startswith("op-") else "")
+        rows.append([str(a["id"]), labels.priority(a["priority"]), Paragraph(escape(rule), body),
+                     a["created_at"].astimezone(ZONE).strftime("%m-%d %H:%M:%S"),
                      duration_text(a["acknowledge_s"]), duration_text(a["dispatch_s"]), duration_text(a["arrive_s"]),
                      str(alert_states.get(a["state"], a["state"]))])
     story.append(table(rows))

@@ -13,12 +13,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import mapview
 from pingan.alerts.models import Jurisdiction
+from pingan.alerts.selectors import openable_alert_ids
 from pingan.core import audit, texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
@@ -386,6 +388,7 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "", er
     from pingan.dispatch.scoping import can_manage_unit
 
     view = selectors.operation_view(actor=request.user, operation_id=operation_id)
+    openable = openable_alert_ids(actor=request.user, alert_ids=[a.pk for a in view["alerts"]])
     deployed = {d.patrol_unit_id for d in view["deployments"]}
     free = [pu for pu in selectors.patrol_units(actor=request.user).order_by("code")
             if pu.pk not in deployed and can_manage_unit(request.user, pu.unit)]
@@ -403,7 +406,9 @@ def _operation_page(request: HttpRequest, operation_id: int, error: str = "", er
         request, template,
         {**view, "free_units": free, "post_kinds": OperationPost.Kind.choices, "error": error,
          "errors": errors or {}, "form": form or {}, "crs_choices": point_fields.CRS_CHOICES,
-         "area_d": d, "marks": marks, "sector_paths": sectors, "drone_path_points": drone_paths},
+         "area_d": d, "marks": marks, "openable": openable, "sector_paths": sectors,
+         "here": reverse("dispatch:operation", kwargs={"operation_id": operation_id}),
+         "drone_path_points": drone_paths},
         status=400 if error or errors else 200,
     )
 
@@ -506,8 +511,10 @@ def operation_review(request: HttpRequest, operation_id: int) -> HttpResponse:
                 raise
             error = str(page_message(exc))
     r = selectors.operation_review(actor=request.user, operation_id=operation_id)
+    openable = openable_alert_ids(actor=request.user, alert_ids=[a["id"] for a in r["alert_rows"]])
     return TemplateResponse(request, "dispatch/operation_review.html",
-                            {**r, "timeline_rows": review.timeline_rows(r), "kinds": dict(PatrolUnit.Kind.choices),
+                            {**r, "openable": openable, "timeline_rows": review.timeline_rows(r),
+                             "kinds": dict(PatrolUnit.Kind.choices),
                              "reviews": selectors.operation_reviews(actor=request.user, operation_id=operation_id),
                              "may_record": can_manage_unit(request.user, r["operation"].unit),
                              "review_error": error, "findings": findings},

@@ -58,6 +58,14 @@ def kind_label(code: str) -> str:
 
 
 @register.filter
+def rule_name(rule_id: str) -> str:
+    """A rule's title in the reader's language, for a figure keyed by rule id (never the id itself)."""
+    from pingan.alerts import labels
+
+    return labels.rule(rule_id)
+
+
+@register.filter
 def alert_title(alert) -> str:
     return alert_text.title(alert.summary, alert.params, alert.rule_id)
 
