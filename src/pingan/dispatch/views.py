@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pingan.alerts import mapview
+from pingan.alerts import labels, mapview
 from pingan.alerts.models import Jurisdiction
 from pingan.alerts.selectors import openable_alert_ids
 from pingan.core import audit, texts
@@ -198,6 +198,9 @@ def terminal(request: HttpRequest) -> HttpResponse:
                         for pu in units},
             "time_zone": settings.TIME_ZONE,
             "summaries": {k: str(v) for k, v in alert_text.SUMMARIES.items()},
+            "alert_names": {"priorities": {k: str(v) for k, v in labels.PRIORITIES.items()},
+                            "rules": {k: str(v) for k, v in labels.RULES.items()},
+                            "unknown_rule": str(labels.UNKNOWN_RULE)},
             "durations": durations.js_templates(),
         },
     )

@@ -36,6 +36,8 @@
   }
   list.querySelectorAll("li.assignment").forEach(wire);
   var SUM = JSON.parse(document.getElementById("summaries").textContent);
+  // Priorities with their meaning ("P1 危及生命") and rules by their title, never the codes alone.
+  var NAMES = JSON.parse(document.getElementById("alert-names").textContent);
   var DUR = JSON.parse(document.getElementById("durations").textContent);
   var LANG = document.documentElement.lang || undefined;
   var TZ = root.dataset.tz || undefined;
@@ -68,8 +70,9 @@
     li.className = "assignment " + p.state + " " + p.alert.priority;
     li.dataset.assignment = p.assignment;
     var head = document.createElement("div"); head.className = "head";
-    head.textContent = p.alert.priority + " · " + (SUM[p.alert.summary] ? fill(SUM[p.alert.summary], p.alert.params)
-      : p.alert.rule) + " #" + p.alert.id;
+    head.textContent = (NAMES.priorities[p.alert.priority] || p.alert.priority) + " · " +
+      (SUM[p.alert.summary] ? fill(SUM[p.alert.summary], p.alert.params)
+        : NAMES.rules[p.alert.rule] || NAMES.unknown_rule) + " #" + p.alert.id;
     var where = document.createElement("div"); where.className = "where";
     var place = (!/^zh/i.test(LANG || "zh") && p.alert.place_en) || p.alert.place;
     where.textContent = (place ? place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
