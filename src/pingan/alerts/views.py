@@ -177,6 +177,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 #: Why an input was refused (a dead letter's ``reason_code``) and what to do, in the reader's language; the
 #: logged detail (``reason``, English, naming the field or value) is shown beside it as logged.
+UNKNOWN_REASON = gettext_lazy("Refused for a reason of a later version of pingan: see the technical details.")
 DEAD_LETTER_REASONS = {
     "bad_json": gettext_lazy("The input is not valid JSON: have the device or platform send well-formed JSON."),
     "bad_envelope": gettext_lazy("The input is not in the expected envelope: check the device's message format "
@@ -224,9 +225,12 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     reason = request.GET.get("reason_code", "")
     letters = list(selectors.dead_letter_list(actor=request.user, reason_code=reason)[:100])
     for d in letters:
-        d.explained = DEAD_LETTER_REASONS.get(d.reason_code, "")
+        d.explained = DEAD_LETTER_REASONS.get(d.reason_code, UNKNOWN_REASON)
+    # the filter offers the reasons in words (issue 11: a text field that wanted the code, e.g. bad_json)
+    reasons = [(code, str(label).split(":")[0].split("：")[0]) for code, label in DEAD_LETTER_REASONS.items()]
     return TemplateResponse(
-        request, "alerts/dead_letters.html", {"letters": letters, "result": result, "reason_code": reason}
+        request, "alerts/dead_letters.html",
+        {"letters": letters, "result": result, "reason_code": reason, "reasons": reasons},
     )
 
 
