@@ -21,7 +21,9 @@ class ScreeningConfig(AppConfig):
 
         navigation.register(navigation.Section(
             key="screening", label=_("My premises"), url_name="screening:home", order=10, roles=SUBMITTER_ROLES,
-            also=("/premises/",)))  # the list and a premises' page (core) are the landlord's premises too
+            # the list, a premises' page (core) and its code's page (codes) are the landlord's premises too: the
+            # menu says "My premises" there, not "Menu"
+            also=("/premises/", "/codes/premises/")))
         # landlords' and enterprises' own sign-ups wait for the station of their premises (issue 11)
         navigation.register(navigation.Section(
             key="signups", label=_("Sign-ups"), url_name="screening:signups", order=35, group="jurisdiction",
