@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 from test_batch_engine import result  # noqa: F401 - the engine's run over every kind of hit
 
 from pingan.lib.identity.names import compare_names
@@ -80,3 +82,37 @@ def test_the_labels_say_the_parameters():
         assert "Siming District" in match_reasons.label(
             "stayed in county 350203 while it had listed high-risk area k1, outside the area, within 7 days")
     assert match_reasons.label("something new") == "something new"
+
+
+@pytest.mark.parametrize("line", SAMPLES + [compare_names(a, b).reason for a, b in NAMES] + ["a line of no form"])
+def test_a_reason_is_stored_as_a_code_and_written_back_as_the_engines_line(line):
+    """Stored: a code and parameters (issue 11: pages parsed the English at display time); the API's stable
+    form is the engine's line again, character for character."""
+    import json
+
+    [stored] = match_reasons.stored([line])
+    assert set(stored) == {"code", "params"} and json.loads(json.dumps(stored)) == stored
+    assert match_reasons.line(stored) == line
+    assert match_reasons.stored([stored]) == [stored]  # stored twice: unchanged
+    with translation.override("zh-hans"):
+        assert match_reasons.label(stored) == match_reasons.label(line)
+
+
+@given(level=st.sampled_from(["high", "medium", "low"]), area=st.from_regex(r"[0-9a-f]{16}", fullmatch=True),
+       days=st.integers(1, 99), county=st.from_regex(r"[1-8]\d{5}", fullmatch=True),
+       listed=st.one_of(st.just(""), st.text(alphabet="张王李赵伟芳 ABCxyz.", min_size=1, max_size=12).filter(
+           lambda s: s == s.strip() and "(" not in s)))
+def test_stored_reasons_round_trip(level, area, days, county, listed):
+    for reason in ({"code": "area_stay", "params": {"level": level, "area": area, "days": str(days)}},
+                   {"code": "county_stay", "params": {"county": county, "level": level, "area": area,
+                                                      "days": str(days)}},
+                   {"code": "name_exact", "params": {"listed": listed} if listed else {}}):
+        assert match_reasons.stored([match_reasons.line(reason)]) == [reason]
+
+
+def test_stored_json_converts_a_copy_column():
+    import json
+
+    text = match_reasons.stored_json(json.dumps(["document number equal", "phone equal"]))
+    assert json.loads(text) == [{"code": "document_equal", "params": {}}, {"code": "phone_equal", "params": {}}]
+    assert json.loads(match_reasons.stored_json(None)) == []

@@ -109,7 +109,8 @@ def test_details_reasons_and_explanations_from_sql_match_the_python_rules(monkey
         (h["row"], h["rule_id"], h["record_ref"]) for h in hits]
     for h, g in zip(hits, got, strict=True):
         assert json.loads(g["detail"]) == sv._hit_detail(h, {"E1": ENTRY}), h
-        assert g["job_id"] == 10 + h["row"] and json.loads(g["match_reasons"]) == ["id"]
+        assert g["job_id"] == 10 + h["row"]
+        assert json.loads(g["match_reasons"]) == [{"code": "text", "params": {"text": "id"}}]  # stored as codes
         assert g["silent"] is (h["source"] == "watchlist")
     assert out.premises == [(21, 1, 11), (23, 1, 13), (25, 1, 15)]
     assert [(r["person"], r["hits"]) for r in out.raised] == [(1, 6), (2, 1), (3, 1)]

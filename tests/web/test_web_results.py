@@ -304,8 +304,10 @@ class TestOfficerPages:
 
         job = screen(cast.landlord_a, cast.premises_a, csv_roster([["张伟", "居民身份证", RED_ID, "", ""]]))
         person = PersonResult.objects.get(job=job, row=2)
-        stored = [line for h in Hit.objects.filter(person=person) for line in h.match_reasons]
-        assert "document number equal" in stored and any(line.startswith("stayed in listed") for line in stored)
+        # stored as codes and parameters, not the engine's English (screening.match_reasons.stored)
+        stored = [r for h in Hit.objects.filter(person=person) for r in h.match_reasons]
+        assert {"code": "document_equal", "params": {}} in stored
+        assert {"code": "area_stay", "params": {"level": "high", "area": "k-high", "days": "7"}} in stored
         sign_in(client, cast.officer_a)
         url = f"/police/persons/{person.pk}/"
         refs = part(part(get(client, url, "zh-hans"), 'id="hits"'), "<details", "</details>")

@@ -1,12 +1,13 @@
-"""A hit's match reasons (``Hit.match_reasons``) as labels in the reader's language.
+"""A hit's match reasons (``Hit.match_reasons``): stored as codes and parameters, said in the reader's language.
 
-The engines (``screening.batch`` and ``screening.spark``, identically) store each reason as one English line
+The engines (``screening.batch`` and ``screening.spark``, identically) write each reason as one English line
 with its parameters inside ("document number equal", "stayed in listed high-risk area 9f… while it was listed,
-within 7 days", "name homophone (zhang wei)"): the police person page showed them as they are (issue 11's
-trial: English on a Chinese page). :func:`parse` reads a line back into a code and its parameters (pure, no
-Django), :data:`LABELS` says each code in the reader's language and :func:`label` renders one line; a line
-no pattern knows is shown as stored. The API keeps the stored lines (its stable form) — hits written before
-this render the same way, since the lines have not changed.
+within 7 days", "name homophone (zhang wei)"). Where a hit is stored (``services``, ``reevaluate``) each line
+becomes ``{"code": …, "params": {…}}`` (:func:`stored`; :func:`parse` reads a line, pure, no Django; a line no
+pattern knows is kept as ``{"code": "text", "params": {"text": line}}``), and the pages say it in the reader's
+language (:data:`LABELS`, :func:`label`) — issue 11: pages parsed the English at display time. The API keeps
+its stable machine-readable lines: :func:`line` writes a stored reason back as the engine's English.
+Rows stored before are converted by migration ``screening 0013``; :func:`label` still reads an old line.
 
 Codes (params): ``document_equal``, ``listed_document``, ``id_15to18``, ``area_stay`` (level, area, days),
 ``county_stay`` (county, level, area, days), ``identity`` (status, detail), ``id_corrected_substitution``
@@ -19,8 +20,10 @@ Codes (params): ``document_equal``, ``listed_document``, ``id_15to18``, ``area_s
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -103,16 +106,83 @@ def parse(line: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def label(line: str) -> str:
-    """One stored line in the active language; a line no pattern knows is returned as it is."""
+#: Each code's line as the engines write it (the API's stable form); ``{listed}`` is " (name)" or "".
+ENGLISH: dict[str, str] = {
+    "listed_document": "document number equal to a listed document",
+    "document_equal": "document number equal",
+    "id_15to18": "15-digit ID converted to 18 digits (GB 11643-1999 §6)",
+    "area_stay": "stayed in listed {level}-risk area {area} while it was listed, within {days} days",
+    "county_stay": "stayed in county {county} while it had listed {level}-risk area {area}, outside the area, "
+                   "within {days} days",
+    "identity": "identity {status}{detail}",
+    "id_corrected_substitution": "ID number corrected: substitution at position {position} (GB 11643-1999 check "
+                                 "character)",
+    "id_corrected_transposition": "ID number corrected: transposition at positions {first}–{second} (GB 11643-1999 "
+                                  "check character)",
+    "corrections_tied": "{n} corrections equally corroborated",
+    "name_missing": "name missing{listed}",
+    "name_exact_separator": "name exact (separator differs){listed}",
+    "name_exact": "name exact{listed}",
+    "name_simplified": "name same in simplified characters{listed}",
+    "name_homophone": "name homophone ({pinyin}){listed}",
+    "name_romanised": "name romanised ({pinyin}){listed}",
+    "name_latin": "name same Latin tokens{listed}",
+    "name_initials": "name matches with initials{listed}",
+    "name_differs": "name differs{listed}",
+    "birth_date_from_id": "birth date equal (read from the invalid ID number)",
+    "birth_date_equal": "birth date equal",
+    "birth_year_month": "birth year and month match {date}",
+    "birth_year": "birth year matches {date}",
+    "birth_date": "birth date matches {date}",
+    "phone_equal": "phone equal",
+}
+
+
+@lru_cache(maxsize=4096)
+def _stored_one(line: str) -> str:
+    parsed = parse(line)
+    code, params = parsed if parsed is not None else ("text", {"text": line})
+    return json.dumps({"code": code, "params": params}, ensure_ascii=False, sort_keys=True)
+
+
+def stored(lines: Iterable[str] | None) -> list[dict[str, Any]]:
+    """The engine's lines as stored: ``[{"code": …, "params": {…}}, …]`` (pure; a stored reason passes as is)."""
+    return [r if isinstance(r, dict) else json.loads(_stored_one(str(r))) for r in lines or ()]
+
+
+def stored_json(text: str | None) -> str:
+    """:func:`stored` of a JSON array of lines (a ``COPY`` column), as JSON."""
+    return json.dumps(stored(json.loads(text) if text else []), ensure_ascii=False)
+
+
+def line(reason: dict[str, Any] | str) -> str:
+    """A reason as the engine's English line (the API's stable form); an old stored line as it is."""
+    if isinstance(reason, str):
+        return reason
+    code, params = reason.get("code", ""), dict(reason.get("params") or {})
+    if code not in ENGLISH:
+        return str(params.get("text", code))
+    params["listed"] = f" ({params['listed']})" if params.get("listed") else ""
+    params["detail"] = f": {params['detail']}" if params.get("detail") else ""
+    return ENGLISH[code].format_map(params)
+
+
+def label(reason: dict[str, Any] | str) -> str:
+    """One stored reason in the active language (an old stored line is parsed first); one no pattern knows is
+    returned as it was written."""
     from pingan.core.texts import lang
     from pingan.dashboard.people import IDENTITY_STATUSES
     from pingan.lib import places
 
-    parsed = parse(line)
-    if parsed is None:
-        return line
-    code, params = parsed
+    if isinstance(reason, dict):
+        code, params = reason.get("code", ""), dict(reason.get("params") or {})
+        if code not in LABELS:
+            return str(params.get("text", code))
+    else:
+        parsed = parse(reason)
+        if parsed is None:
+            return reason
+        code, params = parsed
     values: dict[str, Any] = dict(params)
     if "level" in values:
         values["level"] = str(LEVELS.get(values["level"], values["level"]))
@@ -127,6 +197,6 @@ def label(line: str) -> str:
     return text
 
 
-def labels(lines: Iterable[str]) -> list[str]:
-    """Every line of a hit's ``match_reasons`` in the active language."""
-    return [label(line) for line in lines or ()]
+def labels(reasons: Iterable[dict[str, Any] | str]) -> list[str]:
+    """Every reason of a hit's ``match_reasons`` in the active language."""
+    return [label(r) for r in reasons or ()]

@@ -217,6 +217,16 @@ def _copy_in(cur, table_sql: str, table: pa.Table) -> None:
         copy.write(_csv(table))
 
 
+def _reasons_stored(hits: pa.Table) -> pa.Table:
+    """``hits`` with each ``match_reasons`` (a JSON array of the engine's English lines) as stored: codes and
+    parameters (``match_reasons.stored``; the same lines repeat, so each is parsed once)."""
+    from pingan.screening.match_reasons import stored_json
+
+    i = hits.column_names.index("match_reasons")
+    return hits.set_column(i, "match_reasons", pa.array([stored_json(t) for t in hits.column(i).to_pylist()],
+                                                         pa.string()))
+
+
 def _people_table(wanted: _Wanted, table: pa.Table | None = None) -> pa.Table:
     """The accepted people of the latest screenings that ``wanted`` names (:data:`PEOPLE_SCHEMA`, by id).
 
@@ -483,7 +493,7 @@ def _changes(people: pa.Table, result, ruleset, *, run: Reevaluation, at: str, d
         out = _Changes()
         out.results = con.sql(_RESULTS_OUT, params={"run": run.pk, "at": at,
                                                      "dataset": dataset.name}).to_arrow_table()
-        out.hits = con.sql(_HITS_OUT).to_arrow_table()
+        out.hits = _reasons_stored(con.sql(_HITS_OUT).to_arrow_table())
         out.premises = con.sql('SELECT premises_id, count(*), arg_min(job_id, "row") FROM changed '
                                'WHERE premises_id IS NOT NULL GROUP BY premises_id ORDER BY premises_id').fetchall()
         out.raised = [{"person": r, "job": j, "premises": p, "hits": n, "level": lv} for r, j, p, n, lv in con.sql(

@@ -112,8 +112,17 @@ class JobOut(Schema):
         return counts
 
 
+class MatchReasonOut(Schema):
+    """How a hit matched, as a code and its parameters (``screening.match_reasons``: ``area_stay`` with
+    ``level``, ``area``, ``days``; ``name_homophone`` with ``pinyin`` …)."""
+
+    code: str
+    params: dict[str, str]
+
+
 class HitOut(Schema):
-    """One rule hit (police only): the rule, the matched record and how it matched."""
+    """One rule hit (police only): the rule, the matched record and how it matched — ``match_reasons`` as the
+    engine's English lines (the stable form), ``match_reason_codes`` as codes and parameters."""
 
     rule_id: str
     source: str
@@ -121,10 +130,23 @@ class HitOut(Schema):
     listing_ref: str
     match_kind: str
     match_reasons: list[str]
+    match_reason_codes: list[MatchReasonOut]
     level_effect: str
     police_priority: int | None
     silent: bool
     detail: dict
+
+    @staticmethod
+    def resolve_match_reasons(obj) -> list[str]:
+        from pingan.screening.match_reasons import line
+
+        return [line(r) for r in obj.match_reasons or ()]
+
+    @staticmethod
+    def resolve_match_reason_codes(obj) -> list[dict]:
+        from pingan.screening.match_reasons import stored
+
+        return stored(obj.match_reasons)
 
 
 class PersonPoliceOut(Schema):

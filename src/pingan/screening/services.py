@@ -26,7 +26,7 @@ from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.core.services import premises_removed
-from pingan.screening import batch, rules
+from pingan.screening import batch, match_reasons, rules
 from pingan.screening.models import COUNT_KEYS, NUMBER_TO_FIX, Hit, PersonResult, RiskDataset, ScreeningJob, fix_reason
 
 Progress = Callable[[str, int], None]
@@ -698,7 +698,7 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
         copy_insert(Hit, [
             Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
                 record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
-                match_kind=h["match_kind"] or "", match_reasons=list(h["match_reasons"] or []),
+                match_kind=h["match_kind"] or "", match_reasons=match_reasons.stored(h["match_reasons"]),
                 level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]),
                 detail=_hit_detail(h, entries))
             for h in hits.slice(a, b - a).to_pylist()
