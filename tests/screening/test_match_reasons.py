@@ -62,11 +62,15 @@ def test_every_form_has_a_code_and_reads_in_each_language(line):
 def test_every_code_has_a_label_in_chinese_and_english():
     codes = {code for code, _ in match_reasons.PATTERNS}
     assert codes == set(match_reasons.LABELS)
+    class Values(dict):  # every parameter: a count (for a singular or plural label) or a word
+        def __missing__(self, key):
+            return 7 if key in ("days", "n") else "x"
+
     for code, label in match_reasons.LABELS.items():
         with translation.override("zh-hans"):
-            zh = str(label)
+            zh = str(label % Values())
         with translation.override("en"):
-            en = str(label)
+            en = str(label % Values())
         assert HAN.search(zh) and not HAN.search(en) and zh != en, (code, zh, en)
 
 
@@ -116,3 +120,17 @@ def test_stored_json_converts_a_copy_column():
     text = match_reasons.stored_json(json.dumps(["document number equal", "phone equal"]))
     assert json.loads(text) == [{"code": "document_equal", "params": {}}, {"code": "phone_equal", "params": {}}]
     assert json.loads(match_reasons.stored_json(None)) == []
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    # issue 11: "1 people" and the like — a one-day look-back, one tied correction
+    from django.utils import translation
+
+    from pingan.screening.match_reasons import label
+
+    with translation.override("en"):
+        assert label("stayed in listed high-risk area k1 while it was listed, within 1 days").endswith("within 1 day")
+        assert label("stayed in listed high-risk area k1 while it was listed, within 7 days").endswith("7 days")
+        assert label("1 corrections equally corroborated") == "1 correction equally corroborated"
+    with translation.override("zh-hans"):
+        assert label("stayed in listed high-risk area k1 while it was listed, within 1 days").startswith("1 天内")

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 _LISTED = r"(?: \((?P<listed>[^()]*)\))?"
 
@@ -67,15 +68,20 @@ LABELS: dict[str, Any] = {
     "listed_document": _("document number equal to a listed document"),
     "document_equal": _("document number equal"),
     "id_15to18": _("15-digit ID number converted to 18 digits (GB 11643-1999 §6)"),
-    "area_stay": _("stayed in a listed %(level)s while it was listed, within %(days)s days"),
-    "county_stay": _("stayed in county %(county)s while it had a listed %(level)s (outside the area), within "
-                     "%(days)s days"),
+    # a look-back of one day says "1 day" (issue 11: "1 people" and the like)
+    "area_stay": ngettext_lazy("stayed in a listed %(level)s while it was listed, within %(days)s day",
+                               "stayed in a listed %(level)s while it was listed, within %(days)s days", "days"),
+    "county_stay": ngettext_lazy(
+        "stayed in county %(county)s while it had a listed %(level)s (outside the area), within %(days)s day",
+        "stayed in county %(county)s while it had a listed %(level)s (outside the area), within %(days)s days",
+        "days"),
     "identity": _("identity document: %(status)s"),
     "id_corrected_substitution": _("ID number corrected: one character at position %(position)s (GB 11643-1999 "
                                    "check character)"),
     "id_corrected_transposition": _("ID number corrected: positions %(first)s and %(second)s swapped (GB "
                                     "11643-1999 check character)"),
-    "corrections_tied": _("%(n)s corrections equally corroborated"),
+    "corrections_tied": ngettext_lazy("%(n)s correction equally corroborated",
+                                      "%(n)s corrections equally corroborated", "n"),
     "name_missing": _("name missing"),
     "name_exact_separator": _("same name (the separator differs)"),
     "name_exact": _("same name"),
@@ -184,6 +190,9 @@ def label(reason: dict[str, Any] | str) -> str:
             return reason
         code, params = parsed
     values: dict[str, Any] = dict(params)
+    for count in ("days", "n"):  # the numbers a label's singular or plural follows
+        if count in values:
+            values[count] = int(values[count])
     if "level" in values:
         values["level"] = str(LEVELS.get(values["level"], values["level"]))
     if code == "identity":
@@ -191,7 +200,7 @@ def label(reason: dict[str, Any] | str) -> str:
     if code == "county_stay":
         place = places.places().get(values["county"])
         values["county"] = place.label(lang()) if place else values["county"]
-    text = str(LABELS[code]) % values
+    text = str(LABELS[code] % values)  # a plural label picks its form by the count first
     if params.get("listed"):
         text = str(LISTED) % {"reason": text, "listed": params["listed"]}
     return text
