@@ -296,6 +296,8 @@ _EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 _TEXT_EXTS = {".csv", ".txt", ".tsv", ""}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # ASCII digits only, like RE2 in the vectorised path: full-width digits are typed text, never Excel's damage.
+#: A run of digits as in an ID number or phone: a name holding one with the delimiter took the cells after it.
+_NUMBER_RUN = re.compile(r"\d{6}")
 _SCI_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$", re.ASCII)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)(?:[ T].*)?$")
 _DATE8_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -893,11 +895,12 @@ _SPACE_AFTER_QUOTE = re.compile(r'"[ \t]+(?=[,;\t|]|\r\n|\r|\n|$)')
 
 
 def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
-              ) -> tuple[list[tuple[int, int, list[str]]], list[_QuoteProblem], int]:
+              ) -> tuple[list[tuple[int, int, list[str], frozenset[int]]], list[_QuoteProblem], int]:
     """Every record of a CSV text with the physical lines it spans, quote problems found and split off.
 
     Returns ``(records, problems, header line)``: ``records`` are ``(record number, first physical line,
-    cells)`` for the records after the first ``header_records`` (the header and what is above it);
+    cells, quoted columns)`` for the records after the first ``header_records`` (the header and what is above
+    it; the quoted columns are :func:`~pingan.lib.csvlines.quoted_columns`: a quote in such a cell is text);
     ``problems`` the lines whose quotes could not be trusted (:class:`_QuoteProblem`), in line order; the
     header line is the physical line the header record ends on.
 
@@ -909,7 +912,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
     same for a cell longer than the ``csv`` module's limit and for a quote inside a cell (``"张三"x``; a
     strict reader refuses it), except spaces after a closing quote, which are dropped."""
     lines = physical_lines(text)
-    records: list[tuple[int, int, list[str]]] = []
+    records: list[tuple[int, int, list[str], frozenset[int]]] = []
     problems: list[_QuoteProblem] = []
     header_line = header_records  # physical line of the header record (1-based)
     start = 0  # index of the line reading (re)starts at
@@ -935,7 +938,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                 if len(fixed) == 1 and "\n" not in retry.rstrip("\r\n") and "\r" not in retry.rstrip("\r\n"):
                     seen += 1
                     if seen > header_records:
-                        records.append((seen, first + 1, fixed[0]))
+                        records.append((seen, first + 1, fixed[0], csvlines.quoted_columns(retry, delimiter)))
                     restart = first + 1
                     break
                 n_lines = len(physical_lines(chunk.rstrip("\r\n")))
@@ -973,7 +976,8 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                                                   lines[first]))
                     restart = first + 1
                     break
-            records.append((seen, first + 1, cells))
+            records.append((seen, first + 1, cells,
+                            csvlines.quoted_columns("".join(lines[first:last + 1]), delimiter)))
         if restart is None:
             break
         start = restart
@@ -1002,15 +1006,16 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
     assert meta.delimiter is not None
     records, problems, header_line = _csv_scan(text, meta.delimiter, header, header.row_index + 1)
     problems = [p for p in problems if p.line > header_line]
+    quoted = {(line if problems else n): q for n, line, _, q in records if q}
     if problems:
-        rows: Iterable[tuple[int, list[Any]]] = ((line, cells) for _, line, cells in records)
+        rows: Iterable[tuple[int, list[Any]]] = ((line, cells) for _, line, cells, _ in records)
         if header_line != meta.header_row:
             meta.header_row = header_line
         _note(meta, "rows_are_lines",
               lines=_ranges([p.line for p in problems][:10]), more=len(problems) > 10)
     else:
-        rows = ((n, cells) for n, _, cells in records)
-    cols, rejected, total, blank = _process(rows, header, is_csv=True, delimiter=meta.delimiter)
+        rows = ((n, cells) for n, _, cells, _ in records)
+    cols, rejected, total, blank = _process(rows, header, is_csv=True, delimiter=meta.delimiter, quoted=quoted)
     if problems:
         rejected.extend(_quote_rejection(p, header) for p in problems)
         rejected.sort(key=lambda r: r.row)
@@ -1537,7 +1542,7 @@ def _ingest(
         else:
             utf8 = text.encode("utf-8")
         fast = None if _quotes_need_care(text, meta.delimiter) else _csv_fast(
-            utf8, header, len(head[header.row_index]), meta.delimiter)
+            utf8, header, len(head[header.row_index]), meta.delimiter, text)
         if fast is None:
             # pyarrow could not parse it (e.g. a cell longer than a block), or a quote may have run away or
             # stand inside a cell: the exact per-row path, which splits such quotes off (_csv_scan)
@@ -1614,9 +1619,12 @@ def _ranges(nums: list[int]) -> str:
 def _process(
     rows: Iterable[tuple[int, list[Any]]], header: _Header, *, is_csv: bool,
     formula_rows: Mapping[int, list[int]] | None = None, delimiter: str | None = None,
+    quoted: Mapping[int, frozenset[int]] | None = None,
 ) -> tuple[_Columns, list[Rejection], int, int]:
     """The per-row rules (exact, any cell types). ``formula_rows``: row number → column indexes of
-    roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). Returns
+    roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). ``quoted`` (CSV):
+    row number → the columns whose cell was quoted in the file (:func:`~pingan.lib.csvlines.quoted_columns`;
+    a quote or delimiter inside such a cell is the cell's text, RFC 4180: ``"王""小""明"``). Returns
     accepted columns, rejections, non-blank rows seen and the numbers of the blank rows seen."""
     fields = header.fields
     field_idx = [(f, fields[f]) for f in CANONICAL_FIELDS if f in fields and f not in _DATE_FIELDS]
@@ -1660,20 +1668,24 @@ def _process(
         name = _text(raw_name)
         given = (name, _text(raw_id), _text(raw_phone))
         if is_csv:
-            quoted = next((j for j in (i_name, i_id, i_phone) if j is not None and '"' in cell(cells, j)), None)
+            # a quote inside a cell the file did not quote (张"三): a quoted cell may hold one, written doubled
+            in_quotes = quoted.get(rownum, frozenset()) if quoted is not None else frozenset()
+            quoted_at = next((j for j in (i_name, i_id, i_phone)
+                              if j is not None and j not in in_quotes and '"' in cell(cells, j)), None)
             kind = "misplaced"
-            if quoted is None and delimiter:
-                # quotes around several cells ("张三,110101…",,101): a name, ID number or phone never holds
-                # the file's delimiter, and the cells it took are missing from their columns
-                quoted = next((j for j in (i_name, i_id, i_phone) if j is not None and delimiter in cell(cells, j)),
-                              None)
+            if quoted_at is None and delimiter:
+                # quotes around several cells ("张三,110101…",,101): an ID number or phone never holds the
+                # file's delimiter, nor does a name together with a number, and the cells it took are missing
+                # from their columns (a quoted name may hold a comma: "Smith, John")
+                quoted_at = next((j for j in (i_name, i_id, i_phone) if j is not None and delimiter in cell(cells, j)
+                                  and (j != i_name or _NUMBER_RUN.search(cell(cells, j)))), None)
                 kind = "encloses"
-            if quoted is not None:
-                label = lbl.get(quoted, column_letter(quoted))
+            if quoted_at is not None:
+                label = lbl.get(quoted_at, column_letter(quoted_at))
                 # the cells from the quoted one on cannot be trusted to be in their columns: the line instead
-                given = tuple("" if j is None or j >= quoted else v.replace('"', "")
+                given = tuple("" if j is None or j >= quoted_at else v.replace('"', "")
                               for j, v in zip((i_name, i_id, i_phone), given, strict=True))
-                reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted),
+                reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted_at),
                        line=raw_line(written(cells)))
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
@@ -1823,7 +1835,7 @@ def _columns_table(cols: _Columns, header: _Header) -> pa.Table:
 
 
 def _csv_fast(
-    utf8: bytes, header: _Header, ncols: int, delimiter: str
+    utf8: bytes, header: _Header, ncols: int, delimiter: str, text: str = ""
 ) -> tuple[pa.Table, list[Rejection], int, list[int]] | None:
     """Vectorised CSV path (pyarrow.csv + pyarrow.compute), used because the ``csv`` module alone needs
     several seconds per million rows.
@@ -1832,7 +1844,9 @@ def _csv_fast(
     pre-filter suspects (empty name/ID/phone, cells without header, number-damaged IDs or phones, dates
     that do not parse) are re-read by :func:`_process`, which alone decides rejections; the rest are
     accepted as trimmed. Record numbers come from pyarrow's serial reader (the same numbering as the
-    ``csv`` module: one per record, blank lines included). Returns ``None`` when pyarrow cannot parse
+    ``csv`` module: one per record, blank lines included; with no cell spanning lines, the physical line of
+    ``text``, from which a row with a quote in a name, ID number or phone learns which of its cells the file
+    quoted). Returns ``None`` when pyarrow cannot parse
     the file at all, or when a cell spans lines (a multi-line address, or a quote that ran away), so the
     caller falls back to the exact per-row path (:func:`_csv_exact`).
     """
@@ -1941,7 +1955,14 @@ def _csv_fast(
             cells = next(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter), [])
             sus_rows.append((number, cells))
     sus_rows.sort(key=lambda rc: rc[0])
-    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True, delimiter=delimiter)
+    identity = [fields[f] for f in ("name", "id_number", "phone") if f in fields]
+    with_quote = [n for n, cells in sus_rows
+                  if any(j < len(cells) and ('"' in cells[j] or delimiter in cells[j]) for j in identity)]
+    quoted: dict[int, frozenset[int]] = {}
+    if with_quote:
+        lines = physical_lines(text)
+        quoted = {n: csvlines.quoted_columns(lines[n - 1], delimiter) for n in with_quote if n <= len(lines)}
+    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True, delimiter=delimiter, quoted=quoted)
 
     ok = pc.invert(suspect)
     good = {"row": pc.filter(table.column("row"), ok)}
@@ -2082,7 +2103,9 @@ def _csv_table(text: str, delimiter: str, meta: RosterMeta) -> list[tuple[int, l
     widest = [0]
     items = []
     for it in csvlines.scan(text, delimiter,
-                            multiline=lambda cells: csvlines.runaway_cell(cells, delimiter, widest[0])):
+                            # the first record (the header) is judged against its own width
+                            multiline=lambda cells: csvlines.runaway_cell(cells, delimiter,
+                                                                          widest[0] or len(cells))):
         if isinstance(it, csvlines.Record):
             widest[0] = max(widest[0], len(it.cells))
         items.append(it)
