@@ -30,7 +30,8 @@ def _write(rows: list[list[str]], quoting: int, terminator: str = "\r\n") -> str
     return buf.getvalue()
 
 
-def _table(cell: st.SearchStrategy[str], width: st.SearchStrategy[int] = st.integers(1, 5)):
+def _table(cell: st.SearchStrategy[str], width: st.SearchStrategy[int] | None = None):
+    width = st.integers(1, 5) if width is None else width
     return width.flatmap(lambda w: st.lists(st.lists(cell, min_size=w, max_size=w), min_size=1, max_size=8))
 
 
@@ -46,7 +47,7 @@ def test_single_line_cells_read_back_identically_through_the_scanner(rows, quoti
 
 
 #: Multi-line cells of a plausible size: few delimiters on any of their lines (see the module docstring).
-MULTI = st.lists(st.sampled_from(list('ab王"\n\r, ') + ["\r\n"]), max_size=12).map("".join)
+MULTI = st.lists(st.sampled_from([*'ab王"\n\r, ', "\r\n"]), max_size=12).map("".join)
 
 
 @settings(max_examples=150, deadline=None)
@@ -70,7 +71,7 @@ def test_quoted_columns_tells_a_quoted_cell_from_a_quote_inside_an_unquoted_one(
     assert quoted_columns("a,b") == frozenset()
 
 
-NAME = st.lists(st.sampled_from(list('王小明"=(),+-@ ') + ["HYPERLINK"]), min_size=1, max_size=6).map(
+NAME = st.lists(st.sampled_from([*'王小明"=(),+-@ ', "HYPERLINK"]), min_size=1, max_size=6).map(
     "".join).filter(lambda s: s.strip())
 ADDRESS = st.text(st.sampled_from(list('厦门市"阳光",公寓3号\n ')), max_size=12)
 IDS = ["11010119900307853X", "110101199003078515", "110101198001010011", "110101197001010014"]
