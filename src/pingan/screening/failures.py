@@ -51,6 +51,20 @@ FAILURE_MESSAGES = {
     "roster_no_data": _("%(name)s%(where)s contains no data."),
     "table_empty_file": _("%(name)s is empty."),
     "roster_in_sheet": _(" (sheet “%(sheet)s”)"),
+    # the header names columns, but what they hold (or do not name) says the headers are wrong
+    "roster_columns_mismatch": _("The header of %(name)s%(where)s (row %(row)s) does not match what the columns "
+                                "hold: %(problem)s Headers found: %(found)s. Expected: %(expected)s; an ID-number "
+                                "column may also be headed %(synonyms)s. Correct the headers (or copy the rows "
+                                "into the roster template) and upload again; nothing was screened."),
+    "column_phone_holds_ids": _("the phone column “%(label)s” (column %(letter)s) holds ID numbers."),
+    "column_name_holds_ids": _("the name column “%(label)s” (column %(letter)s) holds ID numbers."),
+    "column_id_holds_phones": _("the ID-number column “%(label)s” (column %(letter)s) holds phone numbers."),
+    "column_id_holds_types": _("the ID-number column “%(label)s” (column %(letter)s) holds document types "
+                               "(居民身份证…), not numbers."),
+    "column_unknown_holds_ids": _("no column is recognised as the ID-number column, yet column “%(label)s” "
+                                  "(column %(letter)s) holds ID numbers under a header pingan does not know."),
+    "column_unknown_headers": _("no column is recognised as the ID-number column, and the headers %(unknown)s "
+                                "are not ones pingan knows."),
     # screening.services.screening_job_run: a roster with a header and nothing under it; no risk data yet
     "empty_roster": _("%(name)s: no data rows below the header (row %(header_row)s): add the employees or tenants "
                       "and submit again."),

@@ -197,6 +197,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "id number",
         "id no",
         "idno",
+        "idcard",
+        "id card",
+        "id card number",
+        "身份证件号码",
         "id",
         "document number",
         "passport number",
@@ -275,6 +279,7 @@ HEADER_SCAN_ROWS = 30
 REJECTION_CODES: dict[str, str] = {
     "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
                  "line cannot be read reliably",
+    "nul_byte": "the line holds NUL bytes (a damaged export, CSV): what the cell held cannot be trusted",
     "example_row": "the template's example row (its name starts with 示例, 'example') was left in: not screened",
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
@@ -295,9 +300,9 @@ _DATE_FIELDS = ("birth_date", "start_date")
 _EXCEL_EXTS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 _TEXT_EXTS = {".csv", ".txt", ".tsv", ""}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# ASCII digits only, like RE2 in the vectorised path: full-width digits are typed text, never Excel's damage.
 #: A run of digits as in an ID number or phone: a name holding one with the delimiter took the cells after it.
 _NUMBER_RUN = re.compile(r"\d{6}")
+# ASCII digits only, like RE2 in the vectorised path: full-width digits are typed text, never Excel's damage.
 _SCI_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$", re.ASCII)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)(?:[ T].*)?$")
 _DATE8_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -388,6 +393,20 @@ ROSTER_ERRORS: dict[str, str] = {
                         "%(cells)s cells); pingan reads at most %(limit)s cells per sheet. The farthest content "
                         "is in %(far_cells)s: delete what lies outside the roster, save and upload again, or save "
                         "the roster as CSV."),
+    # the header names columns, but what they hold (or do not name) says the headers are wrong
+    "roster_columns_mismatch": ("The header of %(name)s%(where)s (row %(row)s) does not match what the columns "
+                                "hold: %(problem)s Headers found: %(found)s. Expected: %(expected)s; an ID-number "
+                                "column may also be headed %(synonyms)s. Correct the headers (or copy the rows "
+                                "into the roster template) and upload again; nothing was screened."),
+    "column_phone_holds_ids": "the phone column “%(label)s” (column %(letter)s) holds ID numbers.",
+    "column_name_holds_ids": "the name column “%(label)s” (column %(letter)s) holds ID numbers.",
+    "column_id_holds_phones": "the ID-number column “%(label)s” (column %(letter)s) holds phone numbers.",
+    "column_id_holds_types": "the ID-number column “%(label)s” (column %(letter)s) holds document types "
+                             "(居民身份证…), not numbers.",
+    "column_unknown_holds_ids": "no column is recognised as the ID-number column, yet column “%(label)s” "
+                                "(column %(letter)s) holds ID numbers under a header pingan does not know.",
+    "column_unknown_headers": ("no column is recognised as the ID-number column, and the headers %(unknown)s "
+                               "are not ones pingan knows."),
     # the ``where`` of a workbook's messages
     "roster_in_sheet": " (sheet “%(sheet)s”)",
 }
@@ -518,6 +537,10 @@ class RosterMeta:
     #: :func:`read_table` only: the CSV lines whose double quote could not be trusted
     #: (:class:`pingan.lib.csvlines.QuoteProblem`), for the caller to reject; rows are then numbered by line.
     quote_problems: list[Any] = field(default_factory=list)
+    #: CSV only: physical line → 0-based column of the first NUL byte on it (a damaged export). The bytes are
+    #: removed before decoding (a NUL inside a character made the whole file undecodable); the roster rejects
+    #: those rows (``nul_byte``), other readers have the note ``nul_bytes_removed``.
+    nul_cells: dict[int, int] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -769,20 +792,52 @@ def _sniff_delimiter(text: str, name: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+def _wide_text(data: bytes) -> bool:
+    """Whether ``data`` is UTF-16/32 (a byte-order mark, or the NULs of ASCII-range text without one), where
+    NUL bytes are part of the characters (:func:`_decode`)."""
+    if any(data.startswith(bom) for bom, enc in _BOMS if enc != "utf-8-sig"):
+        return True
+    head = data[:4096]
+    return len(head) >= 4 and head.count(0) * 3 > len(head)
+
+
+def _nul_lines(buf: bytes | str) -> dict[int, bytes | str]:
+    """Physical line (1-based) → the line's text before its first NUL (NULs removed), for every line holding a
+    NUL; ``buf`` is the file's bytes (an 8-bit or UTF-8 encoding) or its decoded text."""
+    nul, cr, lf = (b"\x00", b"\r", b"\n") if isinstance(buf, bytes) else ("\x00", "\r", "\n")
+    out: dict[int, Any] = {}
+    line, pos = 1, 0
+    at = buf.find(nul)
+    while at >= 0:
+        seg = buf[pos:at]
+        line += seg.count(lf) + seg.count(cr) - seg.count(cr + lf)
+        if line not in out:
+            start = max(buf.rfind(lf, 0, at), buf.rfind(cr, 0, at)) + 1
+            out[line] = buf[start:at].replace(nul, nul[:0])
+        pos = at
+        at = buf.find(nul, at + 1)
+    return out
+
+
+def _nul_column(prefix: str, delimiter: str) -> int:
+    """0-based column of the cell a line's text ``prefix`` ends in."""
+    try:
+        return max(len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1, 0)
+    except csv.Error:
+        return prefix.count(delimiter)
+
+
 def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
-    """Decode a text roster, drop NUL bytes (with a warning) and pick the delimiter."""
+    """Decode a text roster, drop NUL bytes (placing each on its line and column: :attr:`RosterMeta.nul_cells`)
+    and pick the delimiter. NUL bytes are not text in any encoding the reader takes but UTF-16/32, so they are
+    removed before decoding: a NUL inside a character must not make the whole file undecodable."""
+    nul: dict[int, Any] = {}
+    if b"\x00" in data and not _wide_text(data):
+        nul = _nul_lines(data)
+        data = data.replace(b"\x00", b"")
     text, meta.encoding = _decode(data, name, meta.notes)
     if "\x00" in text:
-        nul_rows: list[int] = []
-        line, pos = 1, 0
-        for m in re.finditer("\x00", text):
-            line += _line_of(text[pos:m.start()], m.start() - pos) - 1  # counted from the last NUL on
-            pos = m.start()
-            if line not in nul_rows:
-                nul_rows.append(line)
-            if len(nul_rows) > 10:
-                break
-        _note(meta, "nul_bytes_removed", lines=nul_rows[:10], more=len(nul_rows) > 10)
+        nul = _nul_lines(text)
         text = text.replace("\x00", "")
     if text.startswith("\ufeff"):  # a BOM inside, e.g. a UTF-16 file whose text also carried one
         text = text[1:]
@@ -795,6 +850,13 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
             _note(meta, "lone_carriage_return",
                   line=line)
     meta.delimiter = _sniff_delimiter(text, name)
+    if nul:
+        enc = meta.encoding or "utf-8"
+        meta.nul_cells = {
+            line: _nul_column(p.decode(enc, errors="replace") if isinstance(p, bytes) else p, meta.delimiter)
+            for line, p in nul.items()}
+        lines = sorted(nul)
+        _note(meta, "nul_bytes_removed", lines=lines[:10], more=len(lines) > 10)
     return text
 
 
@@ -1466,9 +1528,62 @@ def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
         else:  # pragma: no cover - _find_header would have taken this row
             continue
         # the headers as the file writes them: the same in every language
-        known = ", ".join(str(c).strip() for c in cells if not _is_blank(c) and index.get(_header_key(c)))
+        known = ", ".join(str(c).strip() for c in cells if not _is_blank(c))  # all, known or not
         return RosterError(code, {"name": name, "where": where, "row": i + 1, "found": known}, filename=name)
     return None
+
+
+_ID_SHAPE = re.compile(r"\d{17}[\dXx]|\d{15}", re.ASCII)
+_PHONE_SHAPE = re.compile(r"(?:\+?86)?1[3-9]\d{9}", re.ASCII)
+_DOC_TYPE_SHAPE = re.compile(r"\D*(?:身份证|护照|通行证|居住证|居留)\D*")
+#: The headers of the template, as the refusal of a mismatched header lists them.
+_EXPECTED = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "地址", "入住日期")
+
+
+def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, where: Any,
+                   index: Mapping[str, str]) -> None:
+    """Refuse (:class:`RosterError` ``roster_columns_mismatch``) a header whose columns plainly hold another
+    kind of value than their header says, judged on the rows under it among ``head`` (the first
+    :data:`HEADER_SCAN_ROWS`): a phone or name column of ID numbers, an ID-number column of phone numbers or
+    document types, or — with no ID-number column recognised — a column of ID numbers under an unknown
+    header, or unknown headers at all beside a phone column that is not plainly phones. A new user's trial
+    (``名字,证件,电话`` over the template's columns) had every ID number read as a phone number and 20 rows
+    "screened" into nothing. The message names the headers found and the ones expected."""
+    rows = [r for r in head[header.row_index + 1:] if any(not _is_blank(c) for c in r)]
+
+    def share(j: int, shape: re.Pattern[str]) -> bool:
+        values = [_text(r[j]).replace(" ", "") for r in rows if j < len(r) and not _is_blank(r[j])]
+        hits = sum(1 for v in values if shape.fullmatch(v))
+        return bool(values) and hits * 2 > len(values)
+
+    f = header.fields
+    problem: tuple[str, int] | None = None
+    if "phone" in f and share(f["phone"], _ID_SHAPE):
+        problem = ("column_phone_holds_ids", f["phone"])
+    elif "name" in f and share(f["name"], _ID_SHAPE):
+        problem = ("column_name_holds_ids", f["name"])
+    elif "id_number" in f and share(f["id_number"], _PHONE_SHAPE):
+        problem = ("column_id_holds_phones", f["id_number"])
+    elif "id_number" in f and share(f["id_number"], _DOC_TYPE_SHAPE):
+        problem = ("column_id_holds_types", f["id_number"])
+    elif "id_number" not in f:
+        j = next((j for j in header.extras if share(j, _ID_SHAPE)), None)
+        if j is not None:
+            problem = ("column_unknown_holds_ids", j)
+        elif header.extras and not ("phone" in f and share(f["phone"], _PHONE_SHAPE)):
+            problem = ("column_unknown_headers", -1)
+    if problem is None:
+        return
+    code, j = problem
+    params: dict[str, Any] = {"unknown": "、".join(f"“{header.labels[k]}”" for k in header.extras)} if j < 0 else {
+        "label": header.labels.get(j, column_letter(j)), "letter": column_letter(j)}
+    synonyms = [*[a for a in HEADER_ALIASES["id_number"] if not a.isascii()][:6], "ID number"]
+    raise RosterError("roster_columns_mismatch", {
+        "name": name, "where": where, "row": header.row_index + 1,
+        "problem": {"code": code, "params": params},
+        # the headers as the file writes them, and the template's: the same in every language
+        "found": "、".join(header.labels[k] for k in sorted(header.labels)),
+        "expected": "、".join(_EXPECTED), "synonyms": "、".join(synonyms)}, filename=name)
 
 
 def _no_header_error(name: str, where: Any) -> RosterError:
@@ -1527,6 +1642,7 @@ def _ingest(
     if header is None:
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
             name, _sheet_where(meta))
+    _check_columns(header, head, name, _sheet_where(meta), index)
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
@@ -1556,8 +1672,32 @@ def _ingest(
         )
         table = _columns_table(cols, header)
     meta.total_rows, meta.blank_rows, meta.blank_row_numbers = total, len(blank), blank
+    if meta.nul_cells:
+        table = _reject_nul_rows(table, rejected, header, meta.nul_cells)
     table = _mark_duplicates(table, meta)
     return table, rejected, meta
+
+
+def _reject_nul_rows(table: pa.Table, rejected: list[Rejection], header: _Header,
+                     nul_cells: Mapping[int, int]) -> pa.Table:
+    """Reject the accepted rows that held a NUL byte (``nul_byte``, naming the column of the first): a
+    damaged export whose cell may have lost what the NUL replaced. Rows are numbered by line here, which is
+    the record number unless a quoted cell above spans lines."""
+    import pyarrow.compute as pc
+
+    rows = table.column("row").to_pylist()
+    hit = [k for k, r in enumerate(rows) if r in nul_cells]
+    if not hit:
+        return table
+    cols = {f: table.column(f).to_pylist() for f in ("name", "id_number", "phone")}
+    for k in hit:
+        j = nul_cells[rows[k]]
+        letter = column_letter(j)
+        label = header.labels.get(j, letter)
+        rejected.append(Rejection(rows[k], "nul_byte", label, cols["name"][k], cols["id_number"][k], cols["phone"][k],
+                                  params={"label": label, "letter": letter}))
+    rejected.sort(key=lambda r: r.row)
+    return table.filter(pc.invert(pc.is_in(table.column("row"), pa.array(sorted(nul_cells), pa.int64()))))
 
 
 def _describe_header(

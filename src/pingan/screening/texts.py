@@ -196,6 +196,9 @@ TEMPLATES: dict[str, Any] = {
     "not_screened_status": _("not screened: the roster marks this row “%(status)s”"),
     # rejected rows (pingan.screening.roster.REJECTION_CODES)
     "rejection.bad_quote": _bad_quote,
+    "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
+                            "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
+                            "(or save the file again from Excel) and upload it again."),
     "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
                                "it was not screened. Delete the row."),
     "rejection.formula_without_value": _formula,
