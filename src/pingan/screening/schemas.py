@@ -61,7 +61,8 @@ class JobOut(Schema):
 
     @staticmethod
     def resolve_error(obj) -> str:
-        return mask_numbers(obj.error)
+        # in the request's language, like the notes (error_code and error_params are the stable form)
+        return mask_numbers(obj.failure_message)
 
     @staticmethod
     def resolve_error_params(obj) -> dict:

@@ -271,6 +271,11 @@ class ImportOut(Schema):
         return obj.org.code if obj.org_id else None
 
     @staticmethod
+    def resolve_error(obj) -> str:
+        # in the request's language (error_code is the stable form)
+        return obj.failure_message
+
+    @staticmethod
     def resolve_notes(obj) -> list[str]:
         from django.utils import translation
 
