@@ -161,6 +161,11 @@ def test_the_roster_page_by_role_and_jurisdiction(client, force, lang):
                                             "officer_a", ""]))
     r = client.post("/dispatch/roster/", {"action": "import", "file": good})
     assert r.status_code == 200 and Shift.objects.count() == n + 2
+    # a header problem is not "correct these rows", and the page says which headers it found
+    wrong = SimpleUploadedFile("r.csv", "姓名,电话,班\n张三,1,白班\n".encode())
+    text = client.post("/dispatch/roster/", {"action": "import", "file": wrong}).content.decode()
+    assert "姓名, 电话, 班" in text and ("改正以下各行" not in text and "Correct these rows" not in text)
+    assert ("整个文件无法使用" if lang == "zh-hans" else "the file as a whole cannot be used") in text
 
 
 @pytest.mark.django_db(transaction=True)

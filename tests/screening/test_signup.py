@@ -167,3 +167,19 @@ def test_a_sign_up_at_district_level_reaches_the_stations_of_the_branch(client, 
     # the station that confirms it takes the premises: it lands in a jurisdiction someone works
     services.registration_approve(registration=reg, actor=cast.officer_a, note="")
     assert Premises.objects.get(owner__username="shenyun").unit == cast.unit_a
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_fields_error_is_shown_at_once_beside_its_field(client, cast, language):
+    """A new user's trial: phone "12345", passwords "short"/"short2", no area — only the area was named."""
+    response = submit(client, language, phone="12345", password="short", password2="short2", area="")
+    assert response.status_code == 400 and not Registration.objects.exists()
+    errors = response.context["form"].errors
+    assert {"phone", "password", "password2", "area"} <= set(errors), errors
+    said = response.content.decode()
+    if language == "zh-hans":
+        assert "7 至 15 位数字" in said and "两次输入的密码不一致" in said and "行政区" in said
+    else:
+        assert "7 to 15 digits" in said and "The two passwords differ" in said and "administrative area" in said
+    # the errors stand beside their fields, not in one box at the top
+    assert not response.context["form"].non_field_errors()

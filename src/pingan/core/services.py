@@ -633,6 +633,28 @@ def _clean_phone(phone: str) -> str:
     return phone
 
 
+def registration_problems(*, username: str, password: str, phone: str, adcode: str) -> dict[str, DomainError]:
+    """Every field of a sign-up that :func:`registration_submit` would refuse, at once (field name → its
+    ``DomainError``: ``username`` taken, ``password`` weak, ``phone`` malformed, ``adcode`` unknown or covered
+    by no station), so a page says them all beside their fields rather than the first one alone. Reads only."""
+    problems: dict[str, DomainError] = {}
+    username = (username or "").strip()
+    if username and User.objects.filter(username=username).exists():
+        problems["username"] = DomainError(f"the username {username!r} is taken", code="username_taken",
+                                           params={"username": username})
+    checks = (("phone", lambda: _clean_phone(phone)),
+              ("password", lambda: _require_strong(password, User(username=username))),
+              ("adcode", lambda: unit_for_adcode(known_adcode(adcode))))
+    for field, check in checks:
+        if (field == "adcode" and not (adcode or "").strip()) or (field == "password" and not password):
+            continue  # a required field left empty: the form says so
+        try:
+            check()
+        except DomainError as exc:
+            problems[field] = exc
+    return problems
+
+
 @transaction.atomic
 def registration_submit(*, username: str, password: str, role: str, display_name: str, phone: str,
                         premises_name: str, address: str, adcode: str, room: str = "", client_addr: str = ""):

@@ -622,8 +622,10 @@ def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpRespons
 # ------------------------------------------------------------------------------------- duty rosters (排班)
 
 ROSTER_ERRORS = {
-    "roster_no_header": gettext_lazy("No header row naming the columns: the file needs %(columns)s."),
-    "roster_no_people_column": gettext_lazy("The header names neither an officer (民警) nor a unit (警力) column."),
+    "roster_no_header": gettext_lazy("No header row naming the columns: the file needs %(columns)s; its first row "
+                                     "holds %(found)s. Correct the header and import the file again."),
+    "roster_no_people_column": gettext_lazy("The header (%(found)s) names neither an officer (民警) nor a unit (警力) "
+                                            "column. Add one and import the file again."),
     "roster_too_many_rows": gettext_lazy("%(rows)s rows: at most %(limit)s in one file; split it."),
     "roster_bad_date": gettext_lazy("“%(value)s” is not a date: write YYYY-MM-DD."),
     "roster_bad_time": gettext_lazy("“%(value)s” is not a time: write HH:MM (24-hour, Beijing time)."),
@@ -638,6 +640,9 @@ ROSTER_ERRORS = {
     "roster_unit_elsewhere": gettext_lazy("Patrol unit %(unit)s does not belong to %(station)s."),
     "roster_unreadable": gettext_lazy("The file cannot be read: %(reason)s"),
 }
+#: The codes of a problem with the whole file rather than with rows (the page says so, not "correct these rows").
+ROSTER_FILE_CODES = frozenset({"roster_no_header", "roster_no_people_column", "roster_too_many_rows",
+                               "roster_unreadable"})
 ROSTER_NO_FILE = gettext_lazy("Choose a roster file (CSV or XLSX) first.")
 ROSTER_FIELDS = {"shift": pgettext_lazy("roster column", "shift name"),
                  "station": pgettext_lazy("roster column", "station")}
@@ -663,6 +668,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     from pingan.dispatch.roster import ZONE, shift_bounds
 
     error, errors, done, form = "", [], "", request.POST if request.method == "POST" else {}
+    file_problem = False
     if request.method == "POST" and request.POST.get("action") == "import":
         f = request.FILES.get("file")
         if f is None:
@@ -670,6 +676,8 @@ def roster(request: HttpRequest) -> HttpResponse:
         else:
             shifts, errs = services.roster_import(actor=request.user, data=f.read(), filename=f.name)
             errors = [(e.row, e.column, roster_error_text(e)) for e in errs]
+            # a file-level problem (its header, its size, unreadable) is not a list of rows to correct
+            file_problem = any(e.code in ROSTER_FILE_CODES for e in errs)
             done = str(len(shifts)) if not errs else ""
     elif request.method == "POST":
         try:
@@ -710,6 +718,6 @@ def roster(request: HttpRequest) -> HttpResponse:
          "officers": User.objects.filter(unit__path__startswith=root, role__in=[Role.OFFICER, Role.STATION_CHIEF],
                                          is_active=True).order_by("username"),
          "patrol_units": selectors.patrol_units(actor=request.user).order_by("code"),
-         "error": error, "errors": errors, "done": done, "form": form, "today": today},
+         "error": error, "errors": errors, "file_problem": file_problem, "done": done, "form": form, "today": today},
         status=400 if (error or errors) else 200,
     )

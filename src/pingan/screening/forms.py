@@ -45,8 +45,8 @@ class PremisesForm(forms.Form):
     def clean(self):
         data = super().clean()
         code = (data.get("adcode") or "").strip() or data.get("area") or ""
-        if not code:
-            raise forms.ValidationError(_("Choose the administrative area or type its code."))
+        if not code:  # beside the field, so that it shows with the other fields' errors
+            self.add_error("area", _("Choose the administrative area or type its code."))
         data["code"] = code
         return data
 
@@ -109,7 +109,20 @@ class SignupForm(PremisesForm):
         self.fields["name"].label = _("Name of the premises")
 
     def clean(self):
+        """Every field's problem at once, beside its field (a new user's trial with phone "12345" and the
+        passwords "short"/"short2" was told only to choose the area): the form's own checks, then what
+        :func:`~pingan.core.services.registration_problems` finds."""
+        from pingan.core import services as core_services
+        from pingan.core.error_messages import page_message
+
         data = super().clean()
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
+        problems = core_services.registration_problems(
+            username=data.get("username", ""), password=data.get("password", ""), phone=data.get("phone", ""),
+            adcode=data.get("code", ""))
+        for field, exc in problems.items():
+            target = field if field != "adcode" else ("adcode" if (data.get("adcode") or "").strip() else "area")
+            if target in self.fields and target not in self.errors:
+                self.add_error(target, page_message(exc))
         return data

@@ -59,6 +59,8 @@ class Command(PinganCommand):
                 avl = None
         self.stdout.write(_("dispatch worker: offer expiry every 1 s, AVL over MQTT") if avl
                           else _("dispatch worker: offer expiry every 1 s"))
+        from pingan.core.dbbusy import retry_busy
+
         last_expiry = last_stats = time.monotonic() - 1.0
         while not _stop:
             close_old_connections()
@@ -69,7 +71,8 @@ class Command(PinganCommand):
                     self.stdout.write(_avl_line(avl))  # key=value, stable (bench/dispatch_bench.py reads it)
             if time.monotonic() - last_expiry >= 1.0:
                 last_expiry = time.monotonic()
-                n = assignments_expire()
+                # SQLite while another process writes (a large screening): wait, do not die
+                n = retry_busy(assignments_expire, what="dispatch worker", stop=lambda: _stop) or 0
                 if n:
                     self.stdout.write(_("%(n)s offer(s) not answered in time: expired, alerts escalated") % {"n": n})
             time.sleep(0.2)
