@@ -19,7 +19,16 @@ _NO_INIT = {"help", "--help", "-h", "version", "--version", "makemigrations", "m
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``pingan <command> [args]``; returns the process exit code."""
+    """Run ``pingan <command> [args]``; returns the process exit code (130 after Ctrl-C, said in one line
+    rather than a traceback: ``pingan serve`` stopped soon after its start printed one per process)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # end the line the terminal's ^C left
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
     import django

@@ -518,8 +518,12 @@ class Worker:
     def run(self, *, stop: Callable[[], bool] = lambda: False, idle_sleep: float = 0.05) -> None:
         """Loop until ``stop()``; saves a snapshot on a clean stop."""
         try:
+            from pingan.core.dbbusy import retry_busy
+
             while not stop():
-                if not self.step() and isinstance(self.log, object) and type(self.log).__name__ == "DatabaseLog":
+                # SQLite while another process writes (a large screening): wait, do not die
+                stepped = retry_busy(self.step, what="alert worker", stop=stop)
+                if not stepped and isinstance(self.log, object) and type(self.log).__name__ == "DatabaseLog":
                     time.sleep(idle_sleep)
         finally:
             self.save_snapshot()

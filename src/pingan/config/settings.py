@@ -67,7 +67,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "pingan.sqlite3"),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
+            # one writer at a time: a writer waits up to the busy timeout for the lock (then "database is
+            # locked", which the loops wait out: pingan.core.dbbusy); IMMEDIATE takes the lock at BEGIN, so
+            # no transaction fails half-way on upgrading a read lock
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": env_int("PINGAN_SQLITE_TIMEOUT", 20),
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }

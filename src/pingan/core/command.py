@@ -154,9 +154,15 @@ class PinganCommand(BaseCommand):
             where = f"{exc.filename}: " if exc.filename else ""
             message, code = f"{where}{exc.strerror or exc}", 1
         except DatabaseError as exc:
-            message, code = _("the database cannot be used: %(error)s (is it running? PINGAN_DATABASE_URL, "
-                              "docs/web.md)") % {"error": str(exc).strip().splitlines()[0] if str(exc).strip()
-                                                 else type(exc).__name__}, 1
+            from pingan.core.dbbusy import is_busy
+
+            if is_busy(exc):  # SQLite: another process holds the write lock (a large screening): it will pass
+                message, code = _("the database is busy: another pingan process is writing to it (a large "
+                                  "screening?); try again in a moment"), 1
+            else:
+                message, code = _("the database cannot be used: %(error)s (is it running? PINGAN_DATABASE_URL, "
+                                  "docs/web.md)") % {"error": str(exc).strip().splitlines()[0] if str(exc).strip()
+                                                     else type(exc).__name__}, 1
         name = self.__module__.rsplit(".", 1)[-1]
         self.stderr.write(f"pingan {name}: {message}")
         sys.exit(code)

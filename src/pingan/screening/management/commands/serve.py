@@ -89,7 +89,9 @@ class Supervisor:
         self._thread.start()
 
     def _spawn(self, child: Supervised) -> None:
-        child.process = subprocess.Popen(child.argv)  # noqa: S603 - our own interpreter and module
+        # a process group of its own: the terminal's Ctrl-C reaches the supervisor alone, which stops each
+        # child in turn (:meth:`stop`) — not every process at once, each printing its own interruption
+        child.process = subprocess.Popen(child.argv, process_group=0)  # noqa: S603 - our own interpreter
         child.started = time.monotonic()
 
     def _watch(self, language: str | None = None) -> None:
@@ -172,7 +174,7 @@ class Command(PinganCommand):
             self._say(_("web server (uvicorn, ASGI) on %(url)s") % {"url": f"http://{host or '127.0.0.1'}:{port}/"})
             uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
         except KeyboardInterrupt:
-            pass
+            self._say(_("stopping the web server and the workers…"))
         finally:
             supervisor.stop()
 
