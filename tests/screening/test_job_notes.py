@@ -66,7 +66,25 @@ def test_the_job_page_and_api_warn_when_the_listings_do_not_cover_the_date(cast,
     warning = html[html.index('id="risk-data-warnings"'):]
     assert "No high, medium risk-area listing is in force in the look-back window" in warning
     html = client.get(f"/screening/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "没有任何有效的 高、中 风险区域" in html[html.index('id="risk-data-warnings"'):]
+    assert "没有任何有效的高、中风险区域" in html[html.index('id="risk-data-warnings"'):]
     client.cookies["django_language"] = "en"
     body = api_job(client, cast, job)
     assert len(body["risk_data_warnings"]) == 1 and "2022-08-10 to 2022-08-25" in body["risk_data_warnings"][0]
+
+
+def test_the_risk_data_notes_count_one_in_the_singular():
+    # issue 11: "1 people" and the like — a risk-data note about one record or one listing
+    from django.utils import translation
+
+    from pingan.core.texts import render
+
+    window = {"window_from": "2022-08-13", "window_to": "2022-08-20", "first": "2022-09-01", "last": "2022-09-01"}
+    with translation.override("en"):
+        one = render({"code": "risk.no_movements", "params": {**window, "count": 1}})
+        many = render({"code": "risk.no_movements", "params": {**window, "count": 3, "last": "2022-09-09"}})
+        listing = render({"code": "risk.no_listings", "params": {**window, "count": 1, "levels": ["high"]}})
+    assert "the 1 record starts on 2022-09-01" in one and "the 3 records start between" in many
+    assert "No high risk-area listing" in listing and "the 1 listing covers" in listing
+    with translation.override("zh-hans"):
+        zh = render({"code": "risk.no_listings", "params": {**window, "count": 1, "levels": ["high"]}})
+    assert "没有任何有效的高风险区域" in zh and "共 1 条" in zh

@@ -91,7 +91,7 @@ def test_it_warns_when_no_movement_record_lies_in_the_window(roster, tmp_path, c
                      "--out", str(tmp_path / "o.csv"), "--no-progress")
     text = capsys.readouterr().out
     assert "WARNING: " in text and "No movement record lies in the look-back window (2022-08-13 – 2022-08-20)" in text
-    assert "the 1 records start between 2021-01-01 and 2021-01-01" in text
+    assert "the 1 record starts on 2021-01-01" in text
     assert "listing is in force" not in text
 
 

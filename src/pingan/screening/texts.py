@@ -261,17 +261,25 @@ TEMPLATES: dict[str, Any] = {
     "roster.merges_copied_down": _("Merged cells %(cells)s: the value was copied down to every row of the merge."),
     "roster.duplicates": _duplicates,
     # the engine's coverage notes (batch._Run.coverage_notes)
-    "risk.no_listings": _("No %(levels)s risk-area listing is in force in the look-back window (%(window_from)s – "
-                          "%(window_to)s); the %(count)s listings cover %(first)s to %(last)s. Travel rules cannot "
-                          "match, so green here does not mean travel was checked."),
-    "risk.no_movements": _("No movement record lies in the look-back window (%(window_from)s – %(window_to)s); "
-                           "the %(count)s records start between %(first)s and %(last)s. Travel rules cannot match."),
+    # singular or plural by ``count`` (issue 11: "1 people" and the like): ngettext with the count, then filled
+    "risk.no_listings": lambda p: ngettext(
+        "No %(levels)s risk-area listing is in force in the look-back window (%(window_from)s – %(window_to)s); "
+        "the %(count)s listing covers %(first)s to %(last)s. Travel rules cannot match, so green here does not "
+        "mean travel was checked.",
+        "No %(levels)s risk-area listing is in force in the look-back window (%(window_from)s – %(window_to)s); "
+        "the %(count)s listings cover %(first)s to %(last)s. Travel rules cannot match, so green here does not "
+        "mean travel was checked.", int(p.get("count") or 0)),
+    "risk.no_movements": by_params(lambda p: ngettext(
+        "No movement record lies in the look-back window (%(window_from)s – %(window_to)s); the %(count)s record "
+        "starts on %(first)s. Travel rules cannot match.",
+        "No movement record lies in the look-back window (%(window_from)s – %(window_to)s); the %(count)s records "
+        "start between %(first)s and %(last)s. Travel rules cannot match.", int(p.get("count") or 0))),
 }
 
 #: Listing levels as the risk-data notes name them.
 RISK_LEVELS = {"high": _("high"), "medium": _("medium"), "low": _("low")}
 _no_listings = TEMPLATES["risk.no_listings"]
-TEMPLATES["risk.no_listings"] = by_params(lambda p: _no_listings)
+TEMPLATES["risk.no_listings"] = by_params(_no_listings)
 TEMPLATES["risk.no_listings"] = (lambda inner: lambda p: inner(
     {**p, "levels": [str(RISK_LEVELS.get(v, v)) for v in p.get("levels", [])]}))(TEMPLATES["risk.no_listings"])
 
