@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from io import StringIO
 
 import pytest
@@ -27,10 +28,14 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
     out = run("verify", str(png))
     assert out.startswith("valid:") and "red code · premises" in out and "莲前出租屋" in out and "2 people" in out
     assert f"premises {cast.premises_a.pk}" in out
-    assert "+08:00 – " in out  # validity in the bureau's time zone, as the demo and the poster print it
-    # the verdict's own line too: one output never mixes UTC and +08:00
-    assert out.splitlines()[0].startswith("valid: valid until ") and out.splitlines()[0].endswith("+08:00")
-    assert "+00:00" not in out
+    # validity as a person reads it, in the bureau's time zone (as the pages and the poster print it): issue 11
+    # read "有效期至 2026-12-14T06:46:12+08:00" in the demo's output; one output never mixes zones
+    from django.utils import timezone
+
+    until = timezone.localtime(code.expires_at).strftime("%Y-%m-%d %H:%M")
+    assert f" – {until} · " in out
+    assert out.splitlines()[0] == f"valid: valid until {until}"
+    assert "+08:00" not in out and "+00:00" not in out and "T0" not in out and "T1" not in out
 
 
 def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
@@ -43,6 +48,32 @@ def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
     Image.new("L", (64, 64), 255).save(blank)
     with pytest.raises(CommandError, match="no readable QR code"):
         run("verify", str(blank))
+
+
+def test_verify_says_what_is_wrong_with_a_file_in_the_users_language(cast, tmp_path):
+    """Issue 11: under a Chinese locale ``pingan code verify poster.png`` said "no readable QR code found in the
+    image" in English; every reason a file holds no single code goes through the catalogue."""
+    from django.utils import translation
+    from page_language import assert_language
+    from PIL import Image
+
+    blank, notes, two = tmp_path / "blank.png", tmp_path / "poster.pdf.txt", tmp_path / "two.png"
+    Image.new("L", (64, 64), 255).save(blank)
+    notes.write_text("not a picture", encoding="utf-8")
+    sheet = Image.new("L", (1400, 700), 255)
+    for text, x in (("PA1:A", 0), ("PA1:B", 800)):
+        sheet.paste(Image.open(io.BytesIO(render.qr_png(text))), (x, 0))
+    sheet.save(two)
+    said = {}
+    for language in ("zh-hans", "en"):
+        for path in (blank, notes, two, tmp_path / "missing.png"):
+            with translation.override(language), pytest.raises(CommandError) as err:
+                run("verify", str(path))
+            said[language, path.name] = str(err.value)
+            assert_language(str(err.value), language, [str(path), "PNG、JPEG", "PNG, JPEG", "'PA1:A'", "'PA1:B'"])
+    assert said["zh-hans", "blank.png"] == f"{blank}：图片中没有找到可识别的二维码"
+    assert "距左边 832 像素" in said["zh-hans", "two.png"] and "832 px from the left" in said["en", "two.png"]
+    assert said["en", "missing.png"].endswith("missing.png: no such file")
 
 
 def test_revoke_from_the_command_line_makes_the_code_read_revoked(cast):

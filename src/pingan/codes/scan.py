@@ -33,7 +33,18 @@ _PDF_MAGIC, _PDF_MAGIC_WINDOW = b"%PDF-", 1024
 
 
 class ScanError(QrReadError):
-    """A file holds no single readable safety-code QR; the message names the file and what was wrong."""
+    """A file holds no single readable safety-code QR; the message names the file and what was wrong.
+
+    ``str()`` is English (logs, programs); ``code`` and ``params`` (``path`` always, and per code: ``error``;
+    ``pages``/``frames`` and ``max``; ``frame``; ``dpi``; ``count`` and ``found``, the :class:`FoundQr` list)
+    let a command or page say it in the reader's language (:func:`pingan.codes.texts.scan_error`). Codes:
+    ``no_such_file``, ``pdf_unopenable``, ``pdf_no_pages``, ``pdf_too_many_pages``, ``not_an_image``,
+    ``too_many_frames``, ``frame_unreadable``, ``no_qr_pdf``, ``no_qr_image``, ``several_codes``.
+    """
+
+    def __init__(self, text: str, code: str, path: Path | str, **params) -> None:
+        super().__init__(text)
+        self.code, self.params = code, {"path": str(path), **params}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,12 @@ class FoundQr:
     text: str
     page: int
     where: str
+    #: the corner's position, in ``unit`` ("mm" on a PDF page, "px" in an image), and whether the image has
+    #: several frames (then ``page`` is the frame): what :func:`pingan.codes.texts.found_where` says in words
+    x: int = 0
+    y: int = 0
+    unit: str = "mm"
+    frames: bool = False
 
 
 def _is_pdf(path: Path) -> bool:
@@ -67,13 +84,15 @@ def _pdf_qr_codes(path: Path, dpi: int) -> list[FoundQr]:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
-        raise ScanError(f"{path}: starts like a PDF but PDFium cannot open it ({exc})") from None
+        raise ScanError(f"{path}: starts like a PDF but PDFium cannot open it ({exc})", "pdf_unopenable", path,
+                        error=str(exc)) from None
     try:
         if len(pdf) == 0:
-            raise ScanError(f"{path}: the PDF has no pages")
+            raise ScanError(f"{path}: the PDF has no pages", "pdf_no_pages", path)
         if len(pdf) > MAX_PAGES:
             raise ScanError(f"{path}: the PDF has {len(pdf)} pages; a poster has one (at most {MAX_PAGES} are "
-                            "searched): extract the page with the code")
+                            "searched): extract the page with the code", "pdf_too_many_pages", path, pages=len(pdf),
+                            max=MAX_PAGES)
         found = []
         mm_per_px = 25.4 / dpi
         for number in range(len(pdf)):
@@ -83,7 +102,8 @@ def _pdf_qr_codes(path: Path, dpi: int) -> list[FoundQr]:
             finally:
                 page.close()
             found += [FoundQr(text, number + 1, f"page {number + 1}, {x * mm_per_px:.0f} mm from the left and "
-                                                f"{y * mm_per_px:.0f} mm from the top")
+                                                f"{y * mm_per_px:.0f} mm from the top",
+                              round(x * mm_per_px), round(y * mm_per_px), "mm")
                       for text, x, y in _decode(image)]
         return found
     finally:
@@ -95,18 +115,22 @@ def _image_qr_codes(path: Path) -> list[FoundQr]:
         image = Image.open(path)
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ScanError(f"{path}: neither a PDF nor an image file that can be opened (PNG, JPEG, …): {exc}") from None
+        raise ScanError(f"{path}: neither a PDF nor an image file that can be opened (PNG, JPEG, …): {exc}",
+                        "not_an_image", path, error=str(exc)) from None
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_PAGES:
-        raise ScanError(f"{path}: the image has {frames} frames (at most {MAX_PAGES} are searched)")
+        raise ScanError(f"{path}: the image has {frames} frames (at most {MAX_PAGES} are searched)",
+                        "too_many_frames", path, frames=frames, max=MAX_PAGES)
     found = []
     for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
         try:
             frame.load()
         except OSError as exc:  # a damaged later frame
-            raise ScanError(f"{path}: frame {number} cannot be read ({exc})") from None
+            raise ScanError(f"{path}: frame {number} cannot be read ({exc})", "frame_unreadable", path,
+                            frame=number, error=str(exc)) from None
         label = f"frame {number}, " if frames > 1 else ""
-        found += [FoundQr(text, number, f"{label}{x} px from the left and {y} px from the top")
+        found += [FoundQr(text, number, f"{label}{x} px from the left and {y} px from the top", x, y, "px",
+                          frames > 1)
                   for text, x, y in _decode(frame)]
     return found
 
@@ -121,7 +145,7 @@ def find_qr_codes(path: str | os.PathLike[str], *, dpi: int = PDF_DPI) -> list[F
     """
     path = Path(path)
     if not path.is_file():
-        raise ScanError(f"{path}: no such file")
+        raise ScanError(f"{path}: no such file", "no_such_file", path)
     return _pdf_qr_codes(path, dpi) if _is_pdf(path) else _image_qr_codes(path)
 
 
@@ -135,15 +159,18 @@ def read_code_file(path: str | os.PathLike[str], *, dpi: int = PDF_DPI) -> str:
     found = find_qr_codes(path, dpi=dpi)
     texts = list(dict.fromkeys(f.text for f in found))
     if not texts:
-        where = f"on any page (rendered at {dpi} dpi)" if _is_pdf(Path(path)) else "in the image"
-        raise ScanError(f"{path}: no readable QR code found {where}")
+        if _is_pdf(Path(path)):
+            raise ScanError(f"{path}: no readable QR code found on any page (rendered at {dpi} dpi)", "no_qr_pdf",
+                            path, dpi=dpi)
+        raise ScanError(f"{path}: no readable QR code found in the image", "no_qr_image", path)
     if len(texts) > 1:
-        listing = "; ".join(f"{f.where}: {_preview(f.text)}" for f in found)
+        listing = "; ".join(f"{f.where}: {preview(f.text)}" for f in found)
         raise ScanError(f"{path}: {len(texts)} different QR codes found, and which one to verify cannot be "
-                        f"guessed: {listing}. Crop the file to the code meant, or pass the code text itself")
+                        f"guessed: {listing}. Crop the file to the code meant, or pass the code text itself",
+                        "several_codes", path, count=len(texts), found=found)
     return texts[0]
 
 
-def _preview(text: str) -> str:
+def preview(text: str) -> str:
     """Start and end of a QR text: codes share their first characters (prefix, headers), not their ends."""
     return repr(text if len(text) <= 32 else f"{text[:16]}…{text[-12:]}")

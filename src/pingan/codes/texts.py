@@ -75,18 +75,15 @@ def verdict(result) -> tuple[str, str]:
     words it (:data:`VERDICT_STATUS`, :data:`VERDICT_EXPLAIN`): (what it is — "expired", "forged or altered" …,
     what it means and what to do). Times are the bureau's (``TIME_ZONE``). The verifier's own ``reason`` is
     technical English, for support only."""
-    from django.utils import timezone
     from django.utils.translation import gettext
 
     from pingan.codes.models import REVOCATION_REASON_LABELS
     from pingan.codes.token import PREFIX, Status
+    from pingan.core.texts import moment as when  # as a person reads it, in the bureau's time zone
 
     code = result.code
     status = str(VERDICT_STATUS[result.status.value])
     explain = str(VERDICT_EXPLAIN.get(result.status.value, ""))
-
-    def when(moment) -> str:
-        return timezone.localtime(moment).isoformat(timespec="minutes")
 
     if result.status is Status.VALID:
         return status, gettext("valid until %(until)s") % {"until": when(code.expires_at)}
@@ -100,3 +97,49 @@ def verdict(result) -> tuple[str, str]:
     if result.status is Status.EXPIRED:
         return status, explain % {"until": when(code.expires_at)}
     return status, explain  # unknown_key, bad_signature: nothing to fill in
+
+
+#: Why a file holds no single readable code (:class:`pingan.codes.scan.ScanError`'s ``code``), in the reader's
+#: language (issue 11: ``pingan code verify`` said "no readable QR code found…" in English under zh-Hans).
+SCAN_ERRORS: dict[str, Any] = {
+    "no_such_file": _("%(path)s: no such file"),
+    "pdf_unopenable": _("%(path)s: starts like a PDF but cannot be opened (damaged or password-protected)"),
+    "pdf_no_pages": _("%(path)s: the PDF has no pages"),
+    "pdf_too_many_pages": _("%(path)s: the PDF has %(pages)s pages; a poster has one (at most %(max)s are "
+                            "searched): extract the page with the code"),
+    "not_an_image": _("%(path)s: neither a PDF nor an image file that can be opened (PNG, JPEG, …)"),
+    "too_many_frames": _("%(path)s: the image has %(frames)s frames (at most %(max)s are searched)"),
+    "frame_unreadable": _("%(path)s: frame %(frame)s of the image cannot be read"),
+    "no_qr_pdf": _("%(path)s: no readable QR code found on any page (rendered at %(dpi)s dpi)"),
+    "no_qr_image": _("%(path)s: no readable QR code found in the image"),
+    "several_codes": _("%(path)s: %(count)s different QR codes found, and which one to verify cannot be "
+                       "guessed: %(listing)s. Crop the file to the code meant, or pass the code text itself"),
+}
+
+
+def found_where(found) -> str:
+    """Where a QR (:class:`pingan.codes.scan.FoundQr`) was found, in the reader's language."""
+    from django.utils.translation import gettext
+
+    if found.unit == "mm":
+        return gettext("page %(page)s, %(x)s mm from the left and %(y)s mm from the top") % {
+            "page": found.page, "x": found.x, "y": found.y}
+    where = gettext("%(x)s px from the left and %(y)s px from the top") % {"x": found.x, "y": found.y}
+    return gettext("frame %(frame)s, %(where)s") % {"frame": found.page, "where": where} if found.frames else where
+
+
+def scan_error(exc) -> str:
+    """A :class:`pingan.codes.scan.ScanError` in the reader's language (its English ``str()`` for an unknown
+    code)."""
+    from pingan.codes.scan import preview
+    from pingan.core.texts import lang
+
+    template = SCAN_ERRORS.get(getattr(exc, "code", ""))
+    if template is None:
+        return str(exc)
+    params = dict(exc.params)
+    if "found" in params:
+        sep = "；" if lang() == "zh" else "; "
+        params["listing"] = sep.join(f"{found_where(f)}{': ' if lang() == 'en' else '：'}{preview(f.text)}"
+                                     for f in params.pop("found"))
+    return str(template) % params

@@ -23,12 +23,13 @@ from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode, SigningKey
-from pingan.codes.texts import verdict
+from pingan.codes.texts import scan_error, verdict
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
 from pingan.core.command import PinganCommand, Verdict
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
+from pingan.core.texts import moment
 
 #: ``pingan code verify``'s exit status when nothing could be checked (1: a code is not valid).
 CANNOT_CHECK = 2
@@ -88,7 +89,7 @@ class Command(PinganCommand):
             path.write_bytes(data)
             self.stderr.write(_("wrote %(path)s") % {"path": path})
         values = {"code": code.code_id, "level": code.level_label, "id": premises.pk, "name": premises.name,
-                  "people": code.people, "from": _local(code.issued_at), "until": _local(code.expires_at),
+                  "people": code.people, "from": moment(code.issued_at), "until": moment(code.expires_at),
                   "kid": code.kid}
         self.stdout.write((_("issued %(code)s: %(level)s for premises %(id)s (%(name)s), %(people)s people, valid "
                              "%(from)s – %(until)s, key %(kid)s") if code.issued_now else
@@ -124,7 +125,7 @@ class Command(PinganCommand):
                 self.stdout.write(_("%(level)s · premises %(id)s %(name)s · valid %(from)s – %(until)s · %(people)s "
                                     "people · code %(code)s") % {
                     "level": _level(out["level"]), "id": out["premises_id"], "name": out["premises_name"],
-                    "from": _local(out["issued_at"]), "until": _local(out["expires_at"]), "people": out["people"],
+                    "from": moment(out["issued_at"]), "until": moment(out["expires_at"]), "people": out["people"],
                     "code": out["code_id"]})
             if not result.ok:  # what support needs: the failing layer and the verifier's own words
                 layer = f" ({out['layer']})" if out["layer"] else ""
@@ -160,7 +161,7 @@ class Command(PinganCommand):
             try:
                 return scan.read_code_file(arg)
             except scan.ScanError as exc:
-                raise CommandError(str(exc)) from None
+                raise CommandError(scan_error(exc)) from None
         return arg
 
     def _codes_from(self, name: str) -> list[str]:
