@@ -30,7 +30,8 @@ NUMBERS_AND_DATES = {
     "time", "window_from", "window_to", "months", "km", "distance_km", "distance_m", "range_km", "capacity",
     "attempts", "min_length", "header_row", "line", "lines", "accidents", "deaths", "injured", "green", "yellow",
     "red", "keys", "hops", "cells", "far_cells", "longest", "issued", "met_on", "adcode", "kid", "application",
-    "encoding", "crs", "tz", "year", "day", "expected", "max", "flagged",
+    "encoding", "crs", "tz", "year", "day", "expected", "max", "flagged", "x", "y", "page", "pages", "frame",
+    "frames", "dpi",
 }
 #: Placeholders that hold Chinese text, which takes no space beside Chinese (issue 11 trial: "审核您的 试用出租屋
 #: 注册") — in the landlord's, the codes' and the core catalogues a premises' and a person's name, and where it is

@@ -98,6 +98,34 @@ def join(items: Iterable[Any], *, when_none: str = "zh") -> str:
     return ("、" if lang(when_none=when_none) == "zh" else ", ").join(_value(i) for i in items)
 
 
+def moment(value: Any) -> str:
+    """A date-time for a person to read: local (the bureau's ``TIME_ZONE``), ``YYYY-MM-DD HH:MM``, as the pages
+    show it (``|date:"Y-m-d H:i"``); ``""`` for ``None``. Never ISO 8601's ``2026-12-14T06:46:12+08:00`` (issue
+    11: the demo printed it): that form is for programs (the API, ``--json``, tab-separated lists)."""
+    from django.utils import timezone
+
+    if value is None:
+        return ""
+    if getattr(value, "tzinfo", None) is not None:
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def duration(seconds: float) -> str:
+    """A duration for a person, in the active language: ``0.42 秒``/``0.42 s`` under a minute, else
+    ``3 分 17 秒``/``3 min 17 s`` (``1 小时 2 分``/``1 h 2 min`` from an hour)."""
+    from django.utils.translation import gettext
+
+    if seconds < 60:
+        return gettext("%(seconds)s s") % {"seconds": f"{seconds:.2f}"}
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return gettext("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": secs}
+
+
 def _value(v: Any) -> str:
     if isinstance(v, Mapping):
         return render(v) if "code" in v else pick(v)

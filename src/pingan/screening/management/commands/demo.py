@@ -1,10 +1,10 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pingan.core import texts
 from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, cli, guide
 from pingan.core.models import AdminDivision
@@ -48,7 +48,7 @@ class Command(PinganCommand):
         w("\n" + _("safety code (平安码) for %(name)s: %(level)s, valid until %(until)s, covering %(people)s "
                    "people") % {
             "name": r.premises.name, "level": r.code.level_label,
-            "until": timezone.localtime(r.code.expires_at).isoformat(), "people": r.code.people})
+            "until": texts.moment(r.code.expires_at), "people": r.code.people})
         w(f"  {r.code.token}")
         # in the bureau's time zone, like the line above; in words, as the verification page says it
         status, explanation = verdict(r.verification)

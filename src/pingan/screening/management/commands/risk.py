@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pingan.core import texts
 from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
@@ -107,7 +107,6 @@ class Command(PinganCommand):
 
         import pyarrow.parquet as pq
 
-        from pingan.core import texts
         from pingan.screening.riskdata.watchlists import entry_note_text
 
         noted = [(e["entry_id"], n) for e in pq.read_table(ds.path, columns=["entry_id", "notes"]).to_pylist()
@@ -126,6 +125,6 @@ def reevaluation_summary(run) -> str:
              "re-evaluated, %(changed)s results changed, %(added)s hits added, %(removed)s removed, %(codes)s "
              "safety codes changed; %(seconds)s s") % {
         "run": run.pk, "dataset": run.dataset_id, "name": run.dataset.name,
-        "as_of": f"{timezone.localtime(run.as_of):%Y-%m-%d %H:%M %Z}", "people": run.candidates,
+        "as_of": texts.moment(run.as_of), "people": run.candidates,
         "changed": run.changed, "added": run.hits_added, "removed": run.hits_removed, "codes": run.codes_changed,
         "seconds": f"{seconds.get('total', 0):.2f}"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -104,12 +104,17 @@ class Command(PinganCommand):
                 bar.set_postfix_str(stage)
                 bar.update(pct - bar.n)
 
+        started = time.perf_counter()
+        wall: dict[str, float] = {}
         try:
             job = services.screening_job_create(actor=None, roster_name=path.name, roster_bytes=data,
                                                 premises=premises, as_of=opts["as_of"])
+            wall["copy"] = time.perf_counter() - started
             services.screening_job_run(job=job, progress=progress, movements=movements,
                                        ruleset_path=opts["rules"], engine=engine)
+            exporting = time.perf_counter()
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
+            wall["write"] = time.perf_counter() - exporting
         except DomainError as exc:
             message = domain_message(exc)
             raise CommandError(message if path.name in message else f"{path}{_(': ')}{message}") from None
@@ -122,7 +127,8 @@ class Command(PinganCommand):
         finally:
             if bar is not None:
                 bar.close()
-        self.stdout.write(summary(job, out))
+        wall["total"] = time.perf_counter() - started
+        self.stdout.write(summary(job, out, wall))
 
 
 def choose_engine(opts: dict):
@@ -180,9 +186,46 @@ def check_movements(given: list[str] | None) -> list[str] | None:
     return given
 
 
-def summary(job, out: Path) -> str:
+def timing(job, wall: dict[str, float] | None = None) -> str:
+    """Where a run's time went, in the command's language: the whole (``wall["total"]``, the command's own
+    clock) and each stage — copying the file in, reading and checking the roster, the screening engine (its
+    normalising of documents and names among it), preparing and storing the results, writing the result file
+    (``wall["copy"]``, ``wall["write"]``; the others from the job's ``stats["stages"]``). Issue 11: 300,000
+    rows took 3 min 17 s and the summary named only the engine's 8.56 s."""
+    from django.utils.translation import gettext as _
+
+    from pingan.core import texts
+
+    wall = wall or {}
+    stats = job.stats or {}
+    stages = stats.get("stages") or {}
+    engine = stats.get("seconds", {})
+    parts = []
+    if "copy" in wall:
+        parts.append(_("copying the file in %(time)s") % {"time": texts.duration(wall["copy"])})
+    if "read" in stages:
+        parts.append(_("reading and checking the roster %(time)s") % {"time": texts.duration(stages["read"])})
+    if "engine" in stages or "total" in engine:
+        said = (_("screening engine %(time)s (normalising documents and names %(normalise)s)")
+                if "normalise" in engine else _("screening engine %(time)s"))
+        parts.append(said % {"time": texts.duration(stages.get("engine", engine.get("total", 0))),
+                             "normalise": texts.duration(engine.get("normalise", 0))})
+    if "results" in stages:
+        parts.append(_("preparing the results %(time)s") % {"time": texts.duration(stages["results"])})
+    if "store" in stages:
+        parts.append(_("storing them in the database %(time)s") % {"time": texts.duration(stages["store"])})
+    if "write" in wall:
+        parts.append(_("writing the result file %(time)s") % {"time": texts.duration(wall["write"])})
+    listed = texts.join(parts) if texts.lang() == "en" else "，".join(parts)
+    if "total" in wall:
+        return _("took %(total)s: %(stages)s") % {"total": texts.duration(wall["total"]), "stages": listed}
+    return _("time: %(stages)s") % {"stages": listed}
+
+
+def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
     """The human summary printed after a run, in the command's language (``pingan`` activates it from
-    ``PINGAN_LANGUAGE`` or the locale): every line and the stored notes in one language (issue 11)."""
+    ``PINGAN_LANGUAGE`` or the locale): every line and the stored notes in one language (issue 11); times as
+    a person reads them (:func:`pingan.core.texts.moment`); ``wall``: the command's own clock (:func:`timing`)."""
     from django.utils.translation import gettext as _
 
     from pingan.core import texts
@@ -191,7 +234,7 @@ def summary(job, out: Path) -> str:
     when = job.reevaluated_at
     lines = [
         _("screened %(name)s as of %(as_of)s with rule set %(ruleset)s (job %(job)s)") % {
-            "name": path_name(job), "as_of": timezone.localtime(job.as_of).isoformat(timespec="minutes"),
+            "name": path_name(job), "as_of": texts.moment(job.as_of),
             "ruleset": f"{job.ruleset_id}@{job.ruleset_version}", "job": job.pk},
         _("rows: %(rows)s  accepted: %(accepted)s  rejected: %(rejected)s  duplicates: %(duplicates)s  blank rows "
           "ignored: %(blank)s") % {"rows": c.get("rows", 0), "accepted": c.get("accepted", 0),
@@ -201,14 +244,16 @@ def summary(job, out: Path) -> str:
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
         _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),
                                                           "silent": c.get("silent_hits", 0)},
-        _("read as: %(encoding)s; took %(seconds)s s in the engine") % {
-            "encoding": job.encoding, "seconds": f"{job.stats.get('seconds', {}).get('total', 0):.2f}"},
+        _("read as: %(encoding)s") % {"encoding": job.encoding},
+        timing(job, wall),
         _("results: %(path)s") % {"path": out},
     ]
     # the risk data does not cover the look-back window: an all-green result would mean nothing
     lines += [_("WARNING: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("risk_data_notes", [])]
-    lines.append(_("last re-evaluated after new risk data: %(when)s") % {
-        "when": timezone.localtime(when).isoformat(timespec="minutes") if when else _("never")})
+    # what the line means to a newcomer, and what "never" means (issue 11: "…最近一次复核：从未" said nothing)
+    lines.append(_("re-checked against risk data imported after it: %(when)s") % {"when": texts.moment(when)}
+                 if when else _("not re-checked since: no risk data has been imported after this screening "
+                                "(each import re-checks the latest screenings)"))
     lines += [_("note: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("notes", [])[:5]]
     return "\n".join(lines)
 
