@@ -255,7 +255,7 @@ def timed_reevaluation(dataset):
 def stage_table(runs: list[tuple[str, object, str]]) -> list[str]:
     """The per-stage table of the re-evaluation runs: wall, CPU and PostgreSQL-backend CPU seconds, and the load
     when each ended."""
-    stages = ("select", "table", "read", "engine", "compare", "store", "codes", "notify", "total")
+    stages = ("select", "table", "read", "engine", "compare", "prepare", "store", "codes", "notify", "total")
     out = [f"| run | {' | '.join(stages)} | load |", "|---|" + "---|" * (len(stages) + 1)]
     for what, run, ld in runs:
         s = run.stats["seconds"]

@@ -24,10 +24,13 @@ class CodesConfig(AppConfig):
         if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
             LATEST_JOB_HOOKS.append(services.on_latest_job_changed)
         # ... and each re-evaluation after new risk data that changed its people's results
-        from pingan.screening.reevaluate import RESULTS_CHANGED_HOOKS, RUN_STARTED_HOOKS
+        from pingan.screening.reevaluate import RESULTS_CHANGED_HOOKS, RESULTS_CHANGING_HOOKS, RUN_STARTED_HOOKS
 
         if services.on_results_changed not in RESULTS_CHANGED_HOOKS:
             RESULTS_CHANGED_HOOKS.append(services.on_results_changed)
+        # (their codes signed ahead while the results are stored)
+        if services.on_results_changing not in RESULTS_CHANGING_HOOKS:
+            RESULTS_CHANGING_HOOKS.append(services.on_results_changing)
         # (its signing process started while the engine runs, when many codes may change: pingan.codes.signing)
         if services.on_reevaluation_started not in RUN_STARTED_HOOKS:
             RUN_STARTED_HOOKS.append(services.on_reevaluation_started)

@@ -48,13 +48,21 @@ from django.utils import timezone
 from pingan.core import audit
 from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset, ScreeningJob
 
-#: Called as ``hook({premises_id: cause}, job_counts={job_id: counts})`` after a re-evaluation changed the
+#: Called as ``hook({premises_id: cause}, job_counts={job_id: counts}, prepared=[…])`` after a re-evaluation
+#: changed the
 #: results of people of those premises (in its transaction; ``cause`` a message: code
 #: ``code_cause.reevaluation``, params ``dataset``, ``changed``, ``job``; ``job_counts`` the changed jobs' level
 #: counts as just stored — ``green``, ``yellow``, ``red``, ``accepted``, ``total`` — for those it knows, so
 #: that a hook need not count their people again); the codes app registers the re-derivation of their codes.
 #: Each returns how many codes it changed.
 RESULTS_CHANGED_HOOKS: list[Callable[..., int]] = []
+#: Called as ``hook(predicted)`` before a re-evaluation stores its results (in its transaction):
+#: ``predicted`` maps each premises whose people changed to the level counts its latest job will have once
+#: stored (``green``, ``yellow``, ``red``, ``accepted``, ``total``; PostgreSQL only, where the counts are moved
+#: by the changes: :func:`_count_changes_pg`). What a hook returns is passed on to the
+#: :data:`RESULTS_CHANGED_HOOKS` as ``prepared`` (a list, one item a hook): the codes app signs the new codes
+#: in a thread while the results are written, instead of after.
+RESULTS_CHANGING_HOOKS: list[Callable[[dict[int, dict]], Any]] = []
 #: Called as ``hook(run, raised)`` after a re-evaluation stored new police hits (in its transaction):
 #: ``raised`` lists, per person with a hit they did not have before, ``person`` (the result id), ``job``,
 #: ``premises`` (or ``None``), ``hits`` (how many new) and ``level``. The responsible units learn of them
@@ -689,12 +697,15 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     clock.lap("compare")
     codes_changed = 0
     with transaction.atomic():
+        prepared = [hook(_predicted_counts(people, changes)) for hook in RESULTS_CHANGING_HOOKS] \
+            if RESULTS_CHANGING_HOOKS and changes.premises else []
+        clock.lap("prepare")
         job_counts = _store(people, changes, now)
         clock.lap("store")
         per_premises = {premises_id: {"code": "code_cause.reevaluation", "params": {
             "dataset": dataset.name, "changed": n, "job": job_id}} for premises_id, n, job_id in changes.premises}
         for hook in RESULTS_CHANGED_HOOKS:
-            codes_changed += hook(per_premises, job_counts=job_counts or {}) or 0
+            codes_changed += hook(per_premises, job_counts=job_counts or {}, prepared=prepared) or 0
         clock.lap("codes")
         for hook in HITS_RAISED_HOOKS:
             hook(run, changes.raised)
@@ -921,6 +932,37 @@ def _level_deltas(people: pa.Table, changes: _Changes) -> pa.Table:
     table = pa.table({"job_id": pc.take(people.column("job_id"), at), "dg": moved("green"),
                       "dy": moved("yellow"), "dr": moved("red")})
     return table.group_by("job_id").aggregate([("dg", "sum"), ("dy", "sum"), ("dr", "sum")]).sort_by("job_id")
+
+
+def _predicted_counts(people: pa.Table, changes: _Changes) -> dict[int, dict[str, int]]:
+    """What :func:`_count_changes_pg` will return, by premises instead of job, before it runs: each changed
+    job's stored counts moved by :func:`_level_deltas` (read in one query; the jobs whose counts lack a level,
+    or ``accepted``/``rejected``, are left out, as there). ``{}`` on other databases (they recount)."""
+    from django.db import connection
+
+    from pingan.core.copystore import int_array
+
+    if connection.vendor != "postgresql":
+        return {}
+    deltas = _level_deltas(people, changes)
+    if not deltas.num_rows:
+        return {}
+    moved = dict(zip(deltas.column("job_id").to_pylist(), zip(*(deltas.column(f"{d}_sum").to_pylist()
+                                                                 for d in ("dg", "dy", "dr")), strict=True),
+                     strict=True))
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, premises_id, (counts->>'green')::int, (counts->>'yellow')::int, "
+                    "(counts->>'red')::int, (counts->>'accepted')::int, (counts->>'rejected')::int "
+                    "FROM screening_screeningjob WHERE id = ANY(%s::bigint[]) AND premises_id IS NOT NULL "
+                    "AND counts ?& array['green', 'yellow', 'red', 'accepted', 'rejected']",
+                    [int_array(moved)])
+        rows = cur.fetchall()
+    out = {}
+    for job_id, premises_id, green, yellow, red, accepted, rejected in rows:
+        dg, dy, dr = moved[job_id]
+        out[premises_id] = {"green": green + dg, "yellow": yellow + dy, "red": red + dr, "accepted": accepted,
+                            "total": accepted + rejected}
+    return out
 
 
 def _count_changes_pg(cur, deltas: pa.Table, now: dt.datetime) -> dict[int, dict[str, int]]:
