@@ -49,8 +49,7 @@ from pingan.core import audit
 from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset, ScreeningJob
 
 #: Called as ``hook({premises_id: cause}, job_counts={job_id: counts}, prepared=[…])`` after a re-evaluation
-#: changed the
-#: results of people of those premises (in its transaction; ``cause`` a message: code
+#: changed the results of people of those premises (in its transaction; ``cause`` a message: code
 #: ``code_cause.reevaluation``, params ``dataset``, ``changed``, ``job``; ``job_counts`` the changed jobs' level
 #: counts as just stored — ``green``, ``yellow``, ``red``, ``accepted``, ``total`` — for those it knows, so
 #: that a hook need not count their people again); the codes app registers the re-derivation of their codes.
@@ -959,6 +958,8 @@ def _predicted_counts(people: pa.Table, changes: _Changes) -> dict[int, dict[str
         rows = cur.fetchall()
     out = {}
     for job_id, premises_id, green, yellow, red, accepted, rejected in rows:
+        if None in (green, yellow, red, accepted, rejected):  # a null count: nothing to predict from
+            continue
         dg, dy, dr = moved[job_id]
         out[premises_id] = {"green": green + dg, "yellow": yellow + dy, "red": red + dr, "accepted": accepted,
                             "total": accepted + rejected}
