@@ -32,6 +32,8 @@ NUMBERS_AND_DATES = {
     "red", "keys", "hops", "cells", "far_cells", "longest", "issued", "met_on", "adcode", "kid", "application",
     "encoding", "crs", "tz", "year", "day", "expected", "max", "flagged", "x", "y", "page", "pages", "frame",
     "frames", "dpi",
+    # a process's end: "退出码 1" or "信号 SIGTERM" (issue 11 trial: "因退出码 1停止")
+    "how",
 }
 #: Placeholders that hold Chinese text, which takes no space beside Chinese (issue 11 trial: "审核您的 试用出租屋
 #: 注册") — in the landlord's, the codes' and the core catalogues a premises' and a person's name, and where it is
@@ -99,6 +101,52 @@ def offences(path: Path, app: str | None = None) -> list[str]:
                                                                                                chinese))):
                 found.append(f"{where}:{line}: {msgstr}")
     return found
+
+
+HAN = rf"[{CJK}]"
+#: Chinese punctuation rules (issue 11 trial: "下载门贴海报 (PDF)", "(企业)", "银行账户: …", "（quotes.csv） 后签发）。
+#: 请打印新的门贴", "（part1.csv）（红码）", "“Offenses cleared”一节"): in Chinese text brackets and colons are
+#: full-width, nothing is spaced from full-width punctuation, two bracket groups never follow each other, and an
+#: English phrase is not quoted as if it were Chinese. (A colon between Latin letters or digits — ``http://``,
+#: ``微信:abc123``, ``12:00`` — is not Chinese text.)
+PUNCTUATION = {
+    "half-width bracket beside Chinese": re.compile(rf"{HAN} ?\(|\) ?{HAN}|\([^()]*{HAN}[^()]*\)"),
+    "half-width colon after Chinese": re.compile(rf"{HAN} ?:(?![0-9A-Za-z])"),
+    # one space: two line a command line up in the command's output (``启动网站：  pingan serve``)
+    "a space beside full-width punctuation": re.compile(r"[，。：；（）“”、！？《》] (?! )"
+                                                        r"|(?<! ) [，。：；（）“”、！？《》]"),
+    "two bracket groups in a row": re.compile(r"）\s*（"),
+    "an English phrase in Chinese quotes": re.compile(r"“[A-Za-z][A-Za-z ,'-]*”"),
+}
+
+
+def punctuation_offences(path: Path) -> list[str]:
+    """Where a zh-Hans message of the catalogue ``path`` breaks :data:`PUNCTUATION` (placeholders and tags
+    removed; a command line to type, two spaces before it, is left as it is)."""
+    found, where = [], path.relative_to(SRC) if SRC in path.parents else path
+    for msgid, msgstrs, line in entries(path):
+        for msgstr in msgstrs:
+            # a screening's label ends in its file name in brackets: "%(job)s（红码）" reads as two bracket groups
+            text = re.sub(r"\S*://\S*", "\x00", rendered(msgid, msgstr))
+            if not re.search(HAN, text):
+                continue
+            found += [f"{where}:{line}: {rule}: {msgstr}" for rule, rx in PUNCTUATION.items() if rx.search(text)]
+    return found
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC).parts[0]))
+def test_chinese_text_has_chinese_punctuation(po):
+    assert punctuation_offences(po) == []
+
+
+def test_the_punctuation_check_finds_what_the_trial_saw(tmp_path):
+    po = tmp_path / "django.po"
+    trial = ["下载门贴海报 (PDF)", "场所类型 (企业)", "银行账户: %(n)s", "（quotes.csv） 后签发）。 请打印新的门贴",
+             "漏掉了 %(when)s 的名单（part1.csv）（红码）", "“Offenses cleared”一节"]
+    good = ["下载门贴海报（PDF）", "平台地址（http://主机:端口）", "例如 微信:abc123", "%(name)s（%(level)s）",
+            "12:00 开始"]
+    po.write_text("".join(f'msgid "m{i}"\nmsgstr "{t}"\n\n' for i, t in enumerate(trial + good)), encoding="utf-8")
+    assert [o.split(": ", 2)[2] for o in punctuation_offences(po)] == trial
 
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC).parts[0]))
