@@ -16,9 +16,11 @@ Faker.seed(5)
 
 
 def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: timedelta = timedelta(minutes=5),
-             status: str = "done"):
+             status: str = "done", names: dict[int, str] | None = None):
     """A finished ScreeningJob of ``premises`` with one accepted PersonResult per entry of ``levels``
-    (``""`` = accepted but no level) and ``rejected`` rejected rows (synthetic zh_CN names)."""
+    (``""`` = accepted but no level) and ``rejected`` rejected rows (synthetic zh_CN names; ``names`` gives the
+    accepted rows at those indexes a name — the same person as an earlier roster's — before the job becomes the
+    latest, which is when the people no longer on the roster are recorded)."""
     from pingan.screening.models import PersonResult, ScreeningJob
 
     now = timezone.now()
@@ -30,6 +32,8 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
         ruleset_id="pingan.screening", ruleset_version="1")
     rows = [PersonResult(job=job, row=i + 2, status="accepted", level=lv, name=_fake.name())
             for i, lv in enumerate(levels)]
+    for i, name in (names or {}).items():
+        rows[i].name = name
     rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="",
                           reason="未筛查：证件号码校验位错误") for i in range(rejected)]
     PersonResult.objects.bulk_create(rows)

@@ -23,6 +23,10 @@ class CodesConfig(AppConfig):
         # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md)
         if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
             LATEST_JOB_HOOKS.append(services.on_latest_job_changed)
+        from pingan.screening.services import OFF_ROSTER_RESOLVED_HOOKS
+
+        if services.on_off_roster_resolved not in OFF_ROSTER_RESOLVED_HOOKS:
+            OFF_ROSTER_RESOLVED_HOOKS.append(services.on_off_roster_resolved)
         # ... and each re-evaluation after new risk data that changed its people's results
         from pingan.screening.reevaluate import RESULTS_CHANGED_HOOKS, RESULTS_CHANGING_HOOKS, RUN_STARTED_HOOKS
 

@@ -256,7 +256,9 @@ def job_code_state(job) -> dict:
       ``issued_at`` is when, its ``job_id`` which screening — or ``None``;
     * ``review``: the review (police check) opened for this screening's roster, when no code was issued from it;
     * ``newer_job``: the premises' latest screening when it is not this one (a newer roster decides the code);
-    * ``rule``: :func:`job_rule`.
+    * ``rule``: :func:`job_rule`;
+    * ``suspended_here``: the open suspension when it is about this screening's roster (the rule's level is then
+      not the premises' code: the page says why, and what the owner can do, beside the rule's level).
 
     ``{}`` for a job without premises.
     """
@@ -271,7 +273,9 @@ def job_code_state(job) -> dict:
         replaced_by = (SafetyCode.objects.filter(premises_id=job.premises_id, issued_at__gte=own.issued_at,
                                                  pk__gt=own.pk).exclude(job=job).order_by("issued_at", "id").first())
     newer = None if job.is_latest else ScreeningJob.objects.filter(premises_id=job.premises_id, is_latest=True).first()
+    review = current["review"]
     return {"current": current, "own": own, "replaced_by": replaced_by, "newer_job": newer, "rule": job_rule(job),
+            "suspended_here": review if review is not None and review.job_id == job.pk else None,
             "is_current": current["code"] is not None and current["code"].job_id == job.pk,
             "review": None if own is not None else
             CodeReview.objects.filter(job=job, kind=CodeReview.Kind.SUSPENSION).order_by("-created_at", "-id").first()}

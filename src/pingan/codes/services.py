@@ -47,7 +47,9 @@ from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, Premises, Role
 from pingan.core.scoping import can_see_unit
 from pingan.core.services import premises_removed
-from pingan.screening.models import PersonResult, ScreeningJob
+from pingan.screening import services as screening_services
+from pingan.screening.models import OffRoster, PersonResult, ScreeningJob
+from pingan.screening.services import previous_screening
 
 logger = logging.getLogger(__name__)
 
@@ -469,38 +471,61 @@ REVIEW_ROWS_LISTED = 50
 
 
 def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
-                   ) -> tuple[ScreeningJob, Level, list[int]] | None:
-    """``(baseline job, baseline level, rows)`` when ``job``'s screening would lower the premises' level only
-    because its roster leaves out people who were yellow, red or unresolved in the screening behind the
-    premises' last code (or behind an open review's baseline); ``None`` otherwise.
+                   ) -> tuple[ScreeningJob, Level, list[int], int] | None:
+    """``(previous screening, baseline level, rows, dropped)`` when ``job``'s screening would lower the premises'
+    level while flagged people are no longer on its roster; ``None`` otherwise.
+
+    The baseline level is that of the open suspension, else of the premises' last code; the check applies when
+    the roster changed since that code (a re-evaluation of the same roster drops nobody). The people are every
+    open :class:`~pingan.screening.models.OffRoster` record of the premises — the flagged people of *every*
+    earlier roster since they were last seen, not only of the screening behind the code (the trial's three
+    uploads lost the second roster's 89 flagged people) — and the rows of the screening just before (``rows``,
+    row numbers) that were rejected or not screened and are not on the new roster. ``dropped`` counts both.
 
     Policy ``PINGAN["CODE_DROPPED_PEOPLE"]``: ``"review"`` (the default: suspend and queue for the police) or
     ``"rule"`` (the new screening decides alone). A person is the same person when the normalised document
     number (or, for a row without one, the number as given, else the name) appears anywhere in the new
-    roster. People who were green may be dropped freely: that cannot make a code greener.
+    roster (``screening.services.on_roster``). People who were green may be dropped freely.
     """
     found = dropped_baseline(premises)
     if found is None:
         return None
-    baseline, baseline_level = found
+    baseline_level = found[1]
+    last = _last_code_with_job(premises)
+    if last is not None and last.job_id == job.pk:
+        return None  # the code is this roster's (a re-evaluation): nobody was dropped since
     if level.wire >= baseline_level.wire:
         return None
-    rows = _left_out_rows(baseline, job)
-    return (baseline, baseline_level, rows) if rows else None
+    previous = previous_screening(job) or job
+    rows, off = _left_out(premises, previous, job)
+    dropped = len(off) + len([r for r in rows if r[1] not in off])
+    return (previous, baseline_level, [r[0] for r in rows], dropped) if dropped else None
+
+
+def _left_out(premises: Premises, previous: ScreeningJob, job: ScreeningJob) -> tuple[list[tuple], set[int]]:
+    """The rows of ``previous`` not green and not on ``job``'s roster (``(row, id, key)``), and the person rows
+    of the premises' open off-roster records (their ids): who a suspension or a ``left_out`` review is about."""
+    rows = screening_services.left_out_rows(previous, job)
+    off = set(OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
+              .values_list("person_id", flat=True))
+    return rows, off
 
 
 def dropped_baseline(premises: Premises) -> tuple[ScreeningJob, Level] | None:
-    """The screening a new roster of ``premises`` is checked against for people left out, and its level: the
-    open suspension's baseline, else the screening behind the premises' newest code; ``None`` when none is (no
-    code from a screening yet, or ``PINGAN["CODE_DROPPED_PEOPLE"]`` is not ``"review"``)."""
+    """The screening a new roster of ``premises`` is checked against for people left out — its latest: every
+    roster is compared with the one before it, and the flagged people of earlier rosters no longer on it stay
+    recorded (``screening.OffRoster``) — and the level a lower rule level is measured against: the open
+    suspension's, else the premises' newest code's. ``None`` when none is (no code from a screening yet, or
+    ``PINGAN["CODE_DROPPED_PEOPLE"]`` is not ``"review"``)."""
     if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
         return None
     review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                       kind=CodeReview.Kind.SUSPENSION).select_related("baseline_job").first()
-    if review is not None:
-        return review.baseline_job, Level(review.baseline_level)
-    last = _last_code_with_job(premises)
-    return None if last is None else (last.job, Level(last.level))
+                                       kind=CodeReview.Kind.SUSPENSION).first()
+    last = None if review is not None else _last_code_with_job(premises)
+    if review is None and last is None:
+        return None
+    latest = latest_done_job(premises) or (last.job if last is not None else review.job)
+    return latest, Level(review.baseline_level if review is not None else last.level)
 
 
 def _last_code_with_job(premises: Premises) -> SafetyCode | None:
@@ -509,31 +534,12 @@ def _last_code_with_job(premises: Premises) -> SafetyCode | None:
     return last if last is not None and last.job is not None else None
 
 
-def _left_out_rows(baseline: ScreeningJob, job: ScreeningJob, *, police: bool = False) -> list[int]:
-    """The rows of ``baseline`` that were not green — with ``police``, those the police list shows: accepted,
-    red, yellow or a watchlist hit — whose person is not on ``job``'s roster (the same normalised document
-    number — or, for a row without one, the number as given, else the name — anywhere in it); ``[]`` for the
-    same job or a baseline whose person data was deleted."""
-    if baseline.pk == job.pk or baseline.purged_at is not None:
-        return []
-    rows = PersonResult.objects.filter(job=baseline)
-    rows = rows.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), status="accepted") if police \
-        else rows.exclude(status="accepted", level="green")
-    flagged = rows.values_list("row", "id_number", "given_id_number", "name")
-    present_ids, present_names = set(), set()
-    for id_number, given, corrected, name in PersonResult.objects.filter(job=job).values_list(
-            "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
-        present_ids.update(x for x in (id_number, given, corrected) if x)
-        present_names.add(name)
-    return [row for row, id_number, given, name in flagged
-            if ((id_number or given) not in present_ids if (id_number or given) else name not in present_names)]
-
-
 def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
-             found: tuple[ScreeningJob, Level, list[int]]) -> CodeReview:
+             found: tuple[ScreeningJob, Level, list[int], int]) -> CodeReview:
     """Withdraw the premises' live code (reason ``suspended``, so offline verifiers learn it from the list)
-    and open (or move to ``job``) its review in the responsible unit's queue."""
-    baseline, baseline_level, rows = found
+    and open (or move to ``job``) its review in the responsible unit's queue: ``baseline_job`` the screening
+    just before, ``dropped`` every flagged person no longer on the roster (:func:`_dropped_check`)."""
+    previous, baseline_level, rows, dropped = found
     now = timezone.now()
     live = list(SafetyCode.objects.select_for_update().filter(premises=premises, revoked_at__isnull=True))
     for old in live:
@@ -541,19 +547,16 @@ def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
         old.save(update_fields=["revoked_at", "revocation_reason"])
     review = CodeReview.objects.select_for_update().filter(premises=premises, status=CodeReview.Status.OPEN).first()
     if review is None:
-        review = CodeReview(premises=premises, unit=premises.unit, baseline_job=baseline,
-                            baseline_level=baseline_level.value)
+        review = CodeReview(premises=premises, unit=premises.unit, baseline_level=baseline_level.value)
     elif review.kind != CodeReview.Kind.SUSPENSION:
-        # people were left out before (code live) and now the level drops too: the review, with its earlier
-        # baseline, becomes the suspension, so the people left out first stay listed with those left out now
-        review.kind = CodeReview.Kind.SUSPENSION
-        rows = _left_out_rows(review.baseline_job, job) or rows
-    review.job, review.level, review.dropped = job, level.value, len(rows)
+        # people were left out before (code live) and now the level drops too: the review becomes the suspension
+        review.kind, review.baseline_level = CodeReview.Kind.SUSPENSION, baseline_level.value
+    review.job, review.baseline_job, review.level, review.dropped = job, previous, level.value, dropped
     review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
     review.save()
     audit.record(actor, "suspend", "SafetyCode", premises.pk, detail={
         "premises": premises.pk, "job": job.pk, "baseline_job": review.baseline_job_id, "level": level.value,
-        "baseline_level": review.baseline_level, "dropped": len(rows), "revoked": [c.code_id for c in live],
+        "baseline_level": review.baseline_level, "dropped": dropped, "revoked": [c.code_id for c in live],
         "review": review.pk})
     if live:
         _invalidate_revocations_now_and_on_commit(issuer_for(premises))
@@ -616,27 +619,29 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
 
 def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview | None, last: SafetyCode | None,
                    code: SafetyCode, actor) -> None:
-    """After ``code`` was issued from ``job``: flagged people of the earlier screening (the open review's
-    baseline, else the one behind the premises' previous code ``last``) whom ``job``'s roster leaves out,
-    although the level did not go down, stay in the police view until an officer confirms they left — the
-    open review becomes (or a new one opens as) a ``left_out`` review; with nobody left out it is resolved."""
-    baseline = review.baseline_job if review is not None else (last.job if last is not None else None)
-    rows = [] if baseline is None or settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review" \
-        else _left_out_rows(baseline, job, police=True)
-    if not rows:
+    """After ``code`` was issued from ``job``: while flagged people are no longer on the roster (the premises'
+    open off-roster records, every earlier roster's) although the level did not go down, the open review becomes
+    (or a new one opens as) a ``left_out`` review — the police confirm they left; with nobody left out it is
+    resolved."""
+    off = [] if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review" else list(
+        OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN).values_list("person_id", flat=True))
+    if not off:
         if review is not None:
             review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
             review.save(update_fields=["status", "issued_code", "decided_at", "updated_at"])
         return
+    previous = previous_screening(job) or job
     if review is None:
-        review = CodeReview(premises=premises, unit=premises.unit, baseline_job=baseline,
-                            baseline_level=last.level)
-    review.kind, review.job, review.level, review.dropped = CodeReview.Kind.LEFT_OUT, job, code.level, len(rows)
-    review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
+        review = CodeReview(premises=premises, unit=premises.unit,
+                            baseline_level=last.level if last is not None else code.level)
+    review.kind, review.job, review.level, review.dropped = CodeReview.Kind.LEFT_OUT, job, code.level, len(off)
+    review.baseline_job = previous
+    review.dropped_rows = [r for r, pk, _key in screening_services.left_out_rows(previous, job, police=True)
+                           ][:REVIEW_ROWS_LISTED]
     review.save()
     audit.record(actor, "left_out", "CodeReview", review.pk, detail={
-        "premises": premises.pk, "job": job.pk, "baseline_job": baseline.pk, "level": code.level,
-        "dropped": len(rows), "code": code.code_id})
+        "premises": premises.pk, "job": job.pk, "baseline_job": previous.pk, "level": code.level,
+        "dropped": len(off), "code": code.code_id})
 
 
 def on_latest_job_changed(premises_id: int, job_id: int | None) -> None:
@@ -966,6 +971,7 @@ def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeRev
     rv.status, rv.decided_by, rv.decided_at, rv.note, rv.issued_code = (
         CodeReview.Status.RELEASED, actor, timezone.now(), note, code)
     rv.save()
+    _people_left(rv, actor, note)
     audit.record(actor, "review_release", "CodeReview", rv.pk,
                  detail={"premises": rv.premises_id, "job": job.pk, "code": code.code_id, "level": code.level})
     return rv
@@ -1002,10 +1008,34 @@ def code_review_confirm_left(*, review: CodeReview, actor, note: str = "") -> Co
     rv, note = _review_to_decide(review, actor, note, CodeReview.Kind.LEFT_OUT, "left_not_allowed")
     rv.status, rv.decided_by, rv.decided_at, rv.note = CodeReview.Status.RELEASED, actor, timezone.now(), note
     rv.save()
+    _people_left(rv, actor, note)
     audit.record(actor, "review_confirm_left", "CodeReview", rv.pk,
                  detail={"premises": rv.premises_id, "job": rv.job_id, "baseline_job": rv.baseline_job_id,
                          "dropped": rv.dropped})
     return rv
+
+
+def _people_left(rv: CodeReview, actor, note: str) -> None:
+    """A review decided by the police (released, or people confirmed left): the premises' flagged people no
+    longer on its roster — who the review was about — leave the police view, with the same note."""
+    if OffRoster.objects.filter(premises_id=rv.premises_id, status=OffRoster.Status.OPEN).exists():
+        screening_services.off_roster_resolve(premises=rv.premises, actor=actor, note=note, hooks=False)
+
+
+def on_off_roster_resolved(premises_id: int, actor, note: str) -> None:
+    """The screening services' hook (``OFF_ROSTER_RESOLVED_HOOKS``, registered in ``CodesConfig.ready``): the
+    police confirmed on the premises page that its flagged people no longer on the roster left; an open
+    ``left_out`` review of the premises closes as released with the same note (audited ``review_confirm_left``).
+    A suspension stays open: releasing it issues a code, which is the queue's decision."""
+    rv = CodeReview.objects.select_for_update().filter(premises_id=premises_id, status=CodeReview.Status.OPEN,
+                                                       kind=CodeReview.Kind.LEFT_OUT).first()
+    if rv is None or OffRoster.objects.filter(premises_id=premises_id, status=OffRoster.Status.OPEN).exists():
+        return
+    rv.status, rv.decided_by, rv.decided_at, rv.note = CodeReview.Status.RELEASED, actor, timezone.now(), note
+    rv.save()
+    audit.record(actor, "review_confirm_left", "CodeReview", rv.pk,
+                 detail={"premises": rv.premises_id, "job": rv.job_id, "baseline_job": rv.baseline_job_id,
+                         "dropped": rv.dropped})
 
 
 # ---------------------------------------------------------------- revocation

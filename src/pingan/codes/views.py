@@ -358,13 +358,17 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
 @require_GET
 @page(roles=POLICE)
 def police_queue(request: HttpRequest) -> HttpResponse:
-    """Disputes and level-change requests of the officer's jurisdiction, open ones first."""
+    """Suspended codes, disputes and level-change requests of the officer's jurisdiction, open ones first, then
+    the decided ones (suspensions released or resolved, disputes, level changes) with who decided and when."""
     ctx = {
         "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
         "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],
         "open_overrides": selectors.overrides_list(actor=request.user, status="requested")[:200],
         "open_reviews": selectors.reviews_list(actor=request.user, status="open")[:200],
         "closed_overrides": selectors.overrides_list(actor=request.user).exclude(status="requested")[:50],
+        # a released or resolved suspension is decided too: who released it, when, with what note
+        "closed_reviews": selectors.reviews_list(actor=request.user).exclude(status="open")
+        .select_related("issued_code").order_by("-decided_at", "-id")[:50],
         "is_chief": request.user.role == Role.STATION_CHIEF,
         # the bureau's analysts read the queue; officers and station chiefs of the jurisdiction release
         "can_release": request.user.role in (Role.OFFICER, Role.STATION_CHIEF),

@@ -97,6 +97,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                            "released, people left out of a live code's roster are confirmed gone."),
     "left_not_allowed": _("Only officers and station chiefs of the jurisdiction of %(premises)s confirm that "
                           "people left it."),
+    "off_roster_not_allowed": _("Only officers and station chiefs of the jurisdiction of %(premises)s confirm "
+                                "that its people left."),
+    "off_roster_none": _("Nobody of %(premises)s is listed as no longer on its roster (any more)."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).

@@ -25,7 +25,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -131,17 +131,18 @@ def jurisdiction_counts(*, actor, qs: QuerySet[PersonResult]) -> dict[str, int]:
 class PremisesOverview:
     """A premises with its recent jobs and one page of the flagged people of its latest job (police
     drill-down): ``counts`` of the flagged people the search leaves (total, red, yellow, silent), ``flagged``
-    a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of all its flagged people a later
-    roster left out (listed until the police release the suspended code or confirm that they left) and
-    ``left_out_review`` the open ``left_out`` review behind them (the code stayed live) — what the page's
-    "confirmed left" form closes — or ``None`` (none, or the code is suspended)."""
+    a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of all its flagged people are no
+    longer on its latest roster (listed until the police confirm that they left — the page's form, or the
+    release of a suspended code — a later roster brings them back, or retention ends), ``off_roster_since``
+    when the first of them was left out, ``off_roster_suspended`` whether the code is suspended for them."""
 
     premises: Premises
     jobs: list[ScreeningJob]
     flagged: Window
     counts: dict[str, int]
     off_roster: int = 0
-    left_out_review: int | None = None
+    off_roster_suspended: bool = False
+    off_roster_since: dt.datetime | None = None
 
     @property
     def area_name(self) -> str:
@@ -171,10 +172,12 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
     flagged = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose, where=where)
     everyone = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose).order_by()
     left = everyone.aggregate(n=Count("pk", filter=Q(off_roster=True)),
-                              review=Max("off_roster_review", filter=Q(off_roster=True, off_roster_suspended=False)))
+                              suspended=Count("pk", filter=Q(off_roster=True, off_roster_suspended=True)),
+                              since=Min("off_roster_at"))
     return PremisesOverview(premises, jobs, window(flagged, page),
                             screening_selectors.flagged_counts(actor=actor, qs=flagged),
-                            off_roster=left["n"], left_out_review=left["review"])
+                            off_roster=left["n"], off_roster_suspended=bool(left["suspended"]),
+                            off_roster_since=left["since"])
 
 
 # ------------------------------------------------------------------------------------------- counts

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from pingan.core.models import Role
 from pingan.core.paging import int_param, kept_query, window
@@ -73,6 +73,34 @@ def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
         "where": where, "query": kept_query(request.GET, PeopleFilter.KEYS),
         # who may confirm that people left out of a roster left (the service checks the jurisdiction again)
         "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
+
+
+@require_POST
+@page(roles=POLICE)
+def off_roster_resolve(request: HttpRequest, premises_id: int) -> HttpResponse:
+    """The police confirm that the premises' flagged people no longer on its latest roster left (a note says
+    how): ``screening.services.off_roster_resolve``. 404 outside the jurisdiction; the refusal or the outcome
+    as a message, back on the premises page."""
+    from django.contrib import messages
+    from django.http import Http404
+    from django.shortcuts import redirect
+    from django.utils.translation import ngettext
+
+    from pingan.core.error_messages import page_message
+    from pingan.core.errors import DomainError
+    from pingan.core.selectors import premises_scoped
+    from pingan.screening.services import off_roster_resolve as resolve
+
+    premises = premises_scoped(actor=request.user, archived=True).filter(pk=premises_id).select_related("unit").first()
+    if premises is None:
+        raise Http404("premises not found")
+    try:
+        n = resolve(premises=premises, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, ngettext("Recorded: %(n)s person no longer on the roster left.",
+                                           "Recorded: %(n)s people no longer on the roster left.", n) % {"n": n})
+    except DomainError as exc:
+        messages.error(request, page_message(exc))
+    return redirect("dashboard:premises", premises.pk)
 
 
 @require_GET

@@ -384,3 +384,45 @@ class Reevaluation(models.Model):
 
     def __str__(self) -> str:
         return f"re-evaluation {self.pk} after {self.dataset_id}: {self.changed}/{self.candidates} changed"
+
+
+class OffRoster(models.Model):
+    """A flagged person (red, yellow or a watchlist hit, silent ones included) who is no longer on the latest
+    roster of the premises (docs/screening.md "Flagged people no longer on the roster").
+
+    Written by :func:`pingan.screening.services.off_roster_refresh` each time a premises' latest screening
+    moves: every flagged person of the screening just before whom the new roster leaves out gets a row
+    (``since_job``: the roster that first left them out; ``person``: their row where they were last seen), so
+    the set accumulates over every roster, whatever safety code was issued meanwhile. An open row keeps the
+    person in the police view (the jurisdiction list, its search and filters, the premises page) until an
+    officer confirms they left (``left``, with a note: audited), a later roster brings them back (``back``,
+    ``back_job``), or the retention purge deletes ``person``'s screening (the row goes with it).
+    ``key`` is the person as the rosters are compared: the document number, else ``name:`` + the name.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("not on the latest roster")
+        LEFT = "left", _("confirmed left by the police")
+        BACK = "back", _("back on a newer roster")
+
+    premises = models.ForeignKey(Premises, on_delete=models.CASCADE, related_name="off_roster_records")
+    person = models.ForeignKey(PersonResult, on_delete=models.CASCADE, related_name="off_roster_records")
+    since_job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=240)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    back_job = models.ForeignKey(ScreeningJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True, default="")
+
+    scope_unit = "premises__unit"
+    scope_owner = None  # police only: a submitter is never told who is flagged
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["premises", "key"], condition=models.Q(status="open"),
+                                               name="one_open_off_roster_per_person")]
+
+    def __str__(self) -> str:
+        return f"off roster {self.pk}: premises {self.premises_id}, person {self.person_id} ({self.status})"

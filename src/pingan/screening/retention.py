@@ -62,7 +62,7 @@ from pingan.core import audit
 from pingan.core.errors import Gone
 from pingan.lib.duck import sql_str
 from pingan.screening import rostertable
-from pingan.screening.models import Hit, PersonResult, RiskDataset, ScreeningJob
+from pingan.screening.models import Hit, OffRoster, PersonResult, RiskDataset, ScreeningJob
 
 #: The audit action of a purge run.
 AUDIT_ACTION = "retention_purge"
@@ -266,6 +266,8 @@ def screening_job_purge(*, job_id: int, now: dt.datetime, dry_run: bool = False)
         # One DELETE statement: Django's cascading delete() would load every row first (a job may have a
         # million), and the hits that refer to these rows are gone already.
         rows = PersonResult.objects.filter(job=locked)
+        # a flagged person no longer on the roster is listed from this row until retention ends: it ends now
+        OffRoster.objects.filter(person__job=locked).delete()
         persons = rows._raw_delete(rows.db)
         files = sum(_delete(p) for p in paths)
         locked.purged_at = now

@@ -41,7 +41,8 @@ audit.register_object_type("RiskDataset", _("risk data"))
 audit.register_object_type("Retention", _("retention purge"))
 for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("import", _("imported")),
                       ("retention_purge", _("purged (retention)")),
-                      ("reevaluate", _("re-evaluated after new risk data"))):
+                      ("reevaluate", _("re-evaluated after new risk data")),
+                      ("off_roster_resolve", _("confirmed that flagged people no longer on the roster left"))):
     audit.register_action(_code, _label)
 
 
@@ -229,36 +230,33 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
 
 
 def _flagged_base(actor) -> QuerySet[PersonResult]:
-    """Flagged rows (red, yellow or a silent hit) of the latest finished job of each premises, scoped — and
-    the flagged rows that a later roster left out while the premises' code is suspended for it.
+    """Flagged rows (red, yellow or a watchlist hit, silent ones included) of the latest finished job of each
+    premises, scoped — and the flagged people no longer on their premises' latest roster.
 
-    A roster that leaves out people who were flagged in the screening behind the premises' last code
-    opens a review (``pingan.codes``, docs/codes.md "A roster that drops people"): a suspension when the level
-    goes down, else a ``left_out`` review while the code stays live. Until the police release the code or
-    confirm the people left, those people stay in the police view (their row of that earlier screening,
-    ``off_roster`` true, with ``off_roster_at``/``off_roster_name``: when the roster that left them out was
-    uploaded, and its file name; ``off_roster_review``: the review; ``off_roster_suspended``: its kind).
-    The same person is the same normalised document number (as given, or
-    corrected) anywhere in the new roster, or for a row without a number the name — the codes' rule.
+    Every roster that leaves out a flagged person of the roster before it records them
+    (:class:`~pingan.screening.models.OffRoster`, :func:`pingan.screening.services.off_roster_refresh`); the
+    record accumulates over every later roster until an officer confirms they left, a roster brings them back,
+    or retention deletes their row. Those rows are listed from where the person was last seen, ``off_roster``
+    true, with ``off_roster_at``/``off_roster_name`` (when the roster that first left them out was uploaded, and
+    its file name), ``off_roster_id`` (the record) and ``off_roster_suspended`` (the premises' code is suspended
+    for a police check: an open ``suspension`` review of the codes app). One query, two left joins.
     """
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
-    # the premises' open review, by the reverse relation the codes app declares (at most one is open)
-    qs = scope(actor, PersonResult.objects.all()).annotate(open_review=FilteredRelation(
-        "job__premises__code_reviews", condition=Q(job__premises__code_reviews__status="open")))
-    newer = PersonResult.objects.filter(job_id=OuterRef("open_review__job_id"))
-    by_number = newer.filter(Q(id_number=OuterRef("id_number")) | Q(given_id_number=OuterRef("id_number"))
-                             | Q(corrected_id_number=OuterRef("id_number")))
-    by_name = newer.filter(name=OuterRef("name"))
-    left_out = (Q(job__is_latest=False, open_review__baseline_job=F("job"))
-                & ~(Q(id_number__gt="") & Exists(by_number)) & ~(Q(id_number="") & Exists(by_name)))
-    return qs.filter(Q(level__in=["red", "yellow"]) | Q(silent_hit=True), Q(job__is_latest=True) | left_out,
-                     status="accepted").annotate(
-        off_roster=Case(When(job__is_latest=True, then=Value(False)), default=Value(True), output_field=BooleanField()),
-        off_roster_at=Case(When(job__is_latest=False, then=F("open_review__job__created_at"))),
-        off_roster_name=Case(When(job__is_latest=False, then=F("open_review__job__roster_name"))),
-        off_roster_review=Case(When(job__is_latest=False, then=F("open_review__id"))),
-        off_roster_suspended=Case(When(job__is_latest=False, open_review__kind="suspension", then=Value(True)),
+    from pingan.screening.services import flagged_rows
+
+    # the person's open record, and the premises' open review by the reverse relation the codes app declares
+    qs = scope(actor, PersonResult.objects.all()).annotate(
+        open_off=FilteredRelation("off_roster_records", condition=Q(off_roster_records__status="open")),
+        open_review=FilteredRelation("job__premises__code_reviews",
+                                     condition=Q(job__premises__code_reviews__status="open")))
+    off = Q(open_off__id__isnull=False)
+    return qs.filter(flagged_rows(), Q(job__is_latest=True) | off).annotate(
+        off_roster=Case(When(off, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        off_roster_at=F("open_off__since_job__created_at"),
+        off_roster_name=F("open_off__since_job__roster_name"),
+        off_roster_id=F("open_off__id"),
+        off_roster_suspended=Case(When(off, open_review__kind="suspension", then=Value(True)),
                                   default=Value(False), output_field=BooleanField()))
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from pingan.core import audit, jobs
@@ -28,7 +28,16 @@ from pingan.core.errors import DomainError
 from pingan.core.models import Premises, User
 from pingan.core.services import premises_removed
 from pingan.screening import batch, match_reasons, rules
-from pingan.screening.models import COUNT_KEYS, NUMBER_TO_FIX, Hit, PersonResult, RiskDataset, ScreeningJob, fix_reason
+from pingan.screening.models import (
+    COUNT_KEYS,
+    NUMBER_TO_FIX,
+    Hit,
+    OffRoster,
+    PersonResult,
+    RiskDataset,
+    ScreeningJob,
+    fix_reason,
+)
 
 Progress = Callable[[str, int], None]
 
@@ -294,8 +303,164 @@ def screening_job_latest_refresh(*, premises_ids: Collection[int] | None = None)
     newer = ScreeningJob.objects.filter(premises=OuterRef("premises"), status=ScreeningJob.Status.DONE,
                                         pk__gt=OuterRef("pk"))
     latest = jobs.filter(status=ScreeningJob.Status.DONE).exclude(Exists(newer)).values("pk")
+    moved = set(jobs.filter(is_latest=True).exclude(pk__in=latest).values_list("premises_id", flat=True))
+    moved |= set(jobs.filter(pk__in=latest, is_latest=False).values_list("premises_id", flat=True))
     jobs.filter(is_latest=True).exclude(pk__in=latest).update(is_latest=False)
-    return jobs.filter(pk__in=latest, is_latest=False).update(is_latest=True)
+    marked = jobs.filter(pk__in=latest, is_latest=False).update(is_latest=True)
+    for premises_id in sorted(moved):
+        off_roster_refresh(premises_id=premises_id)
+    return marked
+
+
+# ---------------------------------------------------------------- flagged people no longer on the roster
+
+
+def flagged_rows() -> Q:
+    """The rows the police list as flagged: accepted, and red, yellow or a watchlist hit (silent ones too)."""
+    return (Q(level__in=["red", "yellow"]) | Q(silent_hit=True)) & Q(status="accepted")
+
+
+def roster_presence(job: ScreeningJob) -> tuple[set[str], set[str]]:
+    """The document numbers (normalised, as given and as corrected) and the names on ``job``'s roster."""
+    ids: set[str] = set()
+    names: set[str] = set()
+    for id_number, given, corrected, name in PersonResult.objects.filter(job=job).values_list(
+            "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
+        ids.update(x for x in (id_number, given, corrected) if x)
+        names.add(name)
+    return ids, names
+
+
+def person_key(id_number: str, given: str, name: str) -> str:
+    """One person across rosters: the normalised document number, else the number as given, else ``name:`` and
+    the name (the rule of docs/codes.md "A roster that drops people")."""
+    number = id_number or given
+    return number if number else f"name:{name}"
+
+
+def on_roster(key: str, present: tuple[set[str], set[str]]) -> bool:
+    """Whether the person ``key`` (:func:`person_key`) is on the roster ``present`` (:func:`roster_presence`)."""
+    return key[5:] in present[1] if key.startswith("name:") else key in present[0]
+
+
+def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
+    """The finished screening of ``job``'s premises submitted just before it (the one it replaces), or ``None``."""
+    if job.premises_id is None:
+        return None
+    return (ScreeningJob.objects.filter(premises_id=job.premises_id, status=ScreeningJob.Status.DONE, pk__lt=job.pk)
+            .order_by("-pk").first())
+
+
+def left_out_rows(earlier: ScreeningJob, job: ScreeningJob, *, police: bool = False,
+                  present: tuple[set[str], set[str]] | None = None) -> list[tuple[int, int, str]]:
+    """``(row, id, key)`` of the rows of ``earlier`` whose person is not on ``job``'s roster (:func:`on_roster`):
+    those not green (rejected, unscreened, yellow, red) — with ``police``, those the police list as flagged
+    (:func:`flagged_rows`). ``[]`` for the same job or one whose person data was deleted."""
+    if earlier.pk == job.pk or earlier.purged_at is not None:
+        return []
+    rows = PersonResult.objects.filter(job=earlier)
+    rows = rows.filter(flagged_rows()) if police else rows.exclude(status="accepted", level="green")
+    present = roster_presence(job) if present is None else present
+    out = []
+    for row, pk, id_number, given, name in rows.values_list("row", "pk", "id_number", "given_id_number", "name"):
+        key = person_key(id_number, given, name)
+        if not on_roster(key, present):
+            out.append((row, pk, key))
+    return out
+
+
+@transaction.atomic
+def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
+    """Bring the premises' :class:`~pingan.screening.models.OffRoster` rows in line with its latest screening;
+    called by :func:`screening_job_latest_refresh` whenever that moves. Returns ``added``, ``back``, ``dropped``.
+
+    * open rows of a roster that is no longer a finished screening, or newer than the latest (a re-run failed
+      and the latest mark moved back), are deleted (``dropped``);
+    * open rows whose person is on the latest roster close as ``back`` (``back_job``): the latest screening
+      lists them again;
+    * every flagged person (:func:`flagged_rows`) of the screening just before the latest
+      (:func:`previous_screening`) whom the latest roster leaves out gets an open row (``added``) — the set
+      accumulates over every roster, whichever screening the safety code was issued from.
+    """
+    now = timezone.now()
+    open_rows = OffRoster.objects.filter(premises_id=premises_id, status=OffRoster.Status.OPEN)
+    job = ScreeningJob.objects.filter(premises_id=premises_id, is_latest=True).first()
+    stale = open_rows.exclude(since_job__status=ScreeningJob.Status.DONE)
+    if job is not None:
+        stale = stale | open_rows.filter(since_job_id__gt=job.pk)
+    dropped = stale.delete()[0]
+    if job is None or job.purged_at is not None:
+        return {"added": 0, "back": 0, "dropped": dropped}
+    present = roster_presence(job)
+    back = [pk for pk, key in open_rows.values_list("pk", "key") if on_roster(key, present)]
+    OffRoster.objects.filter(pk__in=back).update(status=OffRoster.Status.BACK, resolved_at=now, back_job=job)
+    earlier = previous_screening(job)
+    added = 0
+    if earlier is not None:
+        known = set(open_rows.values_list("key", flat=True))
+        known |= set(OffRoster.objects.filter(premises_id=premises_id, since_job=job).values_list("key", flat=True))
+        new = []
+        for _row, pk, key in left_out_rows(earlier, job, police=True, present=present):
+            if key not in known:
+                known.add(key)
+                new.append(OffRoster(premises_id=premises_id, person_id=pk, since_job=job, key=key))
+        added = len(OffRoster.objects.bulk_create(new))
+    return {"added": added, "back": len(back), "dropped": dropped}
+
+
+#: The longest note on a confirmation (as the codes app's notes).
+NOTE_LIMIT = 2000
+
+#: Called as ``hook(premises_id, actor, note)`` after the police confirmed that a premises' flagged people no
+#: longer on its roster left (:func:`off_roster_resolve`), in its transaction: the codes app closes the premises'
+#: open ``left_out`` review (``pingan.codes.services.on_off_roster_resolved``).
+OFF_ROSTER_RESOLVED_HOOKS: list[Callable[[int, Any, str], None]] = []
+
+
+@transaction.atomic
+def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Collection[int] | None = None,
+                       hooks: bool = True) -> int:
+    """An officer or station chief of the premises' jurisdiction confirmed that flagged people no longer on its
+    latest roster left (moved out): their open :class:`~pingan.screening.models.OffRoster` rows (``ids``, or
+    all of the premises) close as ``left`` with who, when and the note, and leave the police view. Returns how
+    many closed. Audited ``off_roster_resolve`` naming each person.
+
+    ``PermissionDenied`` (``off_roster_not_allowed``) for anyone else; ``DomainError`` ``note_required`` for no
+    note or one over :data:`NOTE_LIMIT` characters, ``off_roster_none`` when nobody is listed (any more).
+    """
+    from pingan.core.errors import PermissionDenied
+    from pingan.core.models import Role
+    from pingan.core.scoping import can_see_unit
+    from pingan.screening.selectors import person_subjects
+
+    premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
+    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or not can_see_unit(actor, premises.unit):
+        raise PermissionDenied("only officers and station chiefs of the premises' jurisdiction confirm that people "
+                               "left", message_id="off_roster_not_allowed", params={"premises": premises.name})
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("a note on how it was checked that these people left is required", code="note_required")
+    if len(note) > NOTE_LIMIT:
+        raise DomainError(f"the note is {len(note)} characters; the limit is {NOTE_LIMIT}", code="note_required",
+                          message_id="note_too_long", params={"length": len(note), "limit": NOTE_LIMIT})
+    rows = OffRoster.objects.select_for_update().filter(premises=premises, status=OffRoster.Status.OPEN)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    rows = list(rows.select_related("person"))
+    if not rows:
+        raise DomainError(f"nobody of premises {premises.pk} is listed as no longer on its roster",
+                          code="off_roster_none", params={"premises": premises.name})
+    now = timezone.now()
+    OffRoster.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=OffRoster.Status.LEFT, resolved_at=now, resolved_by=actor, note=note)
+    audit.record(actor, "off_roster_resolve", "Premises", premises.pk,
+                 detail={"premises": premises.pk, "people": len(rows), "off_roster": [r.pk for r in rows],
+                         "note": note},
+                 subjects=[s for r in rows for s in person_subjects(r.person)])
+    if hooks:
+        for hook in OFF_ROSTER_RESOLVED_HOOKS:
+            hook(premises.pk, actor, note)
+    return len(rows)
 
 
 def screening_engine(name: str | None = None, *, spark_master: str | None = None,
