@@ -52,6 +52,12 @@ def mib(n: int) -> str:
 
 
 
+#: What the API's refusal of a file over the limit advises (English, for programs: pages say it in the reader's
+#: language). Not "split the roster": each upload replaces the premises' roster, so a part leaves people out.
+TOO_LARGE_ADVICE = ("upload the whole roster as one smaller file (XLSX, no extra columns): each upload replaces "
+                    "the roster before it, so a part would leave people out")
+
+
 class UploadLimitMiddleware:
     """Refuse a request whose declared body exceeds :func:`request_limit`. Placed after
     the authentication middleware (its page has the user and the language) and before anything reads the
@@ -74,7 +80,7 @@ class UploadLimitMiddleware:
     def refuse(self, request: HttpRequest, size: int, limit: int) -> HttpResponse:
         files = upload_limit()
         detail = (f"the upload is {mib(size)} MiB ({size:,} bytes); files of at most {mib(files)} MiB are "
-                  f"accepted: split the roster into several files")
+                  f"accepted: {TOO_LARGE_ADVICE}")
         note_reason(request, f"upload_too_large: {detail}")
         if request.path.startswith("/api/"):
             body = {"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
@@ -162,7 +168,7 @@ def _counting(scope, receive, send, limit: int):
 async def _refuse_asgi(scope, send, seen: int, limit: int) -> None:
     files = upload_limit()
     detail = (f"the upload is more than {mib(files)} MiB, the largest file accepted; {seen:,} bytes were read "
-              f"before it was refused: split the roster into several files")
+              f"before it was refused: {TOO_LARGE_ADVICE}")
     if scope.get("path", "").startswith("/api/"):
         body = json.dumps({"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
                            "status": 413, "detail": detail, "code": "upload_too_large", "limit": files,

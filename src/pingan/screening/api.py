@@ -19,7 +19,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core.apiutil import Pagination
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import SUBMITTER_ROLES
-from pingan.core.uploads import mib, upload_limit
+from pingan.core.uploads import TOO_LARGE_ADVICE, mib, upload_limit
 from pingan.dashboard import selectors as dashboard_selectors
 from pingan.screening import retention, selectors, services, tasks
 from pingan.screening.schemas import FlaggedPersonOut, HitOut, JobOut, PersonDetailOut, PersonResultOut
@@ -56,7 +56,7 @@ def job_submit(request: HttpRequest, premises_id: Form[int], roster: File[Upload
         raise DomainError("the Idempotency-Key header is longer than 100 characters", code="bad_idempotency_key")
     if roster.size is not None and roster.size > upload_limit():
         raise DomainError(f"{roster.name} is {mib(roster.size)} MiB ({roster.size:,} bytes); files of at most "
-                          f"{mib(upload_limit())} MiB are accepted — split the roster into several files",
+                          f"{mib(upload_limit())} MiB are accepted — {TOO_LARGE_ADVICE}",
                           code="roster_too_large",
                           extra={"limit": upload_limit(), "limit_mib": upload_limit() // 2**20})
     premises = core_selectors.premises_get(actor=request.user, premises_id=premises_id)

@@ -51,6 +51,22 @@ class PremisesForm(forms.Form):
         return data
 
 
+#: What to do with a roster over the upload limit. Not "split it": a screening is the whole roster of the
+#: premises and each upload replaces the one before, so a part leaves the other parts' people out
+#: (docs/screening.md "A roster too large").
+TOO_LARGE_HINT = _("Upload the whole roster in one file — each upload replaces the roster before it, so do not split "
+                   "it. To make the file smaller, save it as XLSX (compressed: usually a fraction of the same CSV) "
+                   "and delete the columns the roster template does not have; if it is still too large, ask the "
+                   "responsible police station.")
+
+
+def _sentence_gap() -> str:
+    """What goes between two sentences in the active language: a space in English, nothing after a Chinese 。."""
+    from pingan.core.texts import lang
+
+    return " " if lang() == "en" else ""
+
+
 class RosterForm(forms.Form):
     """A roster file for one of the submitter's premises."""
 
@@ -62,6 +78,11 @@ class RosterForm(forms.Form):
     def __init__(self, *args, premises_qs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roster"].help_text = _("XLSX, XLS or CSV, at most %(limit)s MiB.") % {"limit": mib(upload_limit())}
+        # the browser refuses a file over the limit before sending it (pingan/upload.js; the server checks again):
+        # the limit in bytes, and what it then says ({name} and {size} filled in by the script)
+        self.max_bytes = upload_limit()
+        self.too_large_text = _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted.") % {
+            "name": "{name}", "size": "{size}", "limit": mib(upload_limit())} + _sentence_gap() + str(TOO_LARGE_HINT)
         if premises_qs is not None:
             self.fields["premises"].queryset = premises_qs
         # two flats of one building may share a name: the address and room tell them apart
@@ -72,8 +93,9 @@ class RosterForm(forms.Form):
         f = self.cleaned_data["roster"]
         if f.size > upload_limit():  # the one limit (pingan.core.uploads; a 100,000-row XLSX is about 6 MiB)
             raise forms.ValidationError(
-                _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted. Split the roster into "
-                  "several files.") % {"name": f.name, "size": mib(f.size), "limit": mib(upload_limit())})
+                _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted.")
+                % {"name": f.name, "size": mib(f.size), "limit": mib(upload_limit())}
+                + _sentence_gap() + str(TOO_LARGE_HINT))
         if f.size == 0:
             raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
         return f

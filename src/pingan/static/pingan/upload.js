@@ -5,7 +5,19 @@
   if (!zone) return;
   var input = zone.querySelector("input[type=file]");
   var chosen = document.getElementById("chosen");
-  function show() { chosen.textContent = input.files.length ? input.files[0].name : ""; }
+  // A file over the upload limit is refused here, before its megabytes travel to be refused by the server (which
+  // checks again: without script the form still works). It says what to do instead: one smaller file, not parts.
+  var max = Number(input.getAttribute("data-max-bytes")) || 0;
+  var told = document.getElementById("too-large");
+  function check() {
+    var f = input.files.length ? input.files[0] : null;
+    var big = max && f && f.size > max;
+    var text = big ? input.getAttribute("data-too-large").replace("{name}", f.name)
+      .replace("{size}", (Math.ceil(f.size / 104857.6) / 10).toFixed(1)) : "";
+    input.setCustomValidity(text);
+    if (told) { told.textContent = text; told.hidden = !big; }
+  }
+  function show() { chosen.textContent = input.files.length ? input.files[0].name : ""; check(); }
   input.addEventListener("change", show);
   ["dragenter", "dragover"].forEach(function (t) {
     zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); });
