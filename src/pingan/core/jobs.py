@@ -43,7 +43,6 @@ processes drop a dead connection before a request uses it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import logging
 import os
@@ -68,6 +67,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
 from pingan.core.errors import localised
+from pingan.lib.forking import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -374,7 +374,6 @@ def run_inline(kind_name: str, job_id: int) -> str:
 
 #: Exit status of a child that ran out of memory in Python (MemoryError).
 _EXIT_MEMORY = 3
-_PR_SET_PDEATHSIG = 1
 
 
 def _child(kind: JobKind, job_id: int, owner: str, memory_mb: int, parent: int) -> None:
@@ -382,9 +381,7 @@ def _child(kind: JobKind, job_id: int, owner: str, memory_mb: int, parent: int) 
     parent's atexit handlers)."""
     code = 1
     try:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the worker died before prctl took effect
+        if not die_with_parent(parent):  # the worker died before prctl took effect
             os._exit(1)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the worker, which decides
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
