@@ -280,12 +280,13 @@ def terminals_process(port: int, sessions: list, connected, stop_flag, results) 
 
 
 def proc_cpu(pid: int) -> float | None:
-    """utime + stime of a process in seconds (``None`` when it is gone)."""
+    """utime + stime of a process in seconds, with those of its children that ended (cutime + cstime: the
+    worker's snapshot children, each forked to write one state); ``None`` when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 class CpuMeter:
@@ -578,15 +579,14 @@ def main() -> int:
     def sample(now_m):
         from django.db import connection
 
-        from pingan.alerts.models import Checkpoint
+        from pingan.alerts.models import EngineSnapshot
         from pingan.alerts.services import counters
 
         meter.sample()
-        state = 0
-        for snap in Checkpoint.objects.filter(consumer__startswith="alerts").values_list("snapshot", flat=True):
-            # every partition's engine: the size the worker saved beside its state (reading the state itself,
-            # up to ~20 MB each, every 5 s cost this process and PostgreSQL more than some measured stages)
-            state += (snap or {}).get("entries", 0)
+        # every partition's engine: the size the worker saved beside its state (reading the state itself, up to
+        # ~20 MB each, every 5 s cost this process and PostgreSQL more than some measured stages)
+        state = sum(EngineSnapshot.objects.filter(checkpoint__consumer__startswith="alerts")
+                    .values_list("entries", flat=True))
         c = counters()
         samples.append(
             {

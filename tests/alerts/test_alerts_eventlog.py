@@ -118,3 +118,31 @@ def test_a_batch_refreshes_its_devices_in_one_query_not_one_per_device_mid_rules
     device_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "alerts_device"' in q["sql"]]
     assert len(device_reads) == 1, device_reads
     assert all(time.monotonic() - d._data[k][0] < 1 for k in (LQ_CAMERA, JT_CAMERA))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_reader_wakes_when_an_append_commits_not_after_its_timeout(xiamen, clock):
+    """``DatabaseLog.wait``: on PostgreSQL every append notifies ``pingan_log`` at its commit, so the idle
+    worker reads again at once instead of after its poll interval; elsewhere it sleeps the interval."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    log = DatabaseLog()
+    log.wait(0.01)  # LISTEN (on PostgreSQL), as an idle worker's first wait does
+
+    def append_soon():
+        time.sleep(0.3)
+        log.append([parse_payload(payload("n1", LQ_SOS, "heartbeat", clock()), source="mqtt")], received_at=clock())
+        connections.close_all()
+
+    writer = threading.Thread(target=append_soon)
+    writer.start()
+    started = time.monotonic()
+    log.wait(10.0 if connection.vendor == "postgresql" else 0.5)
+    waited = time.monotonic() - started
+    writer.join()
+    if connection.vendor == "postgresql":
+        assert 0.2 < waited < 5.0, waited
+    assert [e.event.event_id for e in log.read("", after=0, limit=10)] == ["n1"]

@@ -403,8 +403,8 @@ def test_without_its_saved_state_a_restarted_worker_would_not_fire(street):
     while w.step(timeout=0):
         pass
     cp = Checkpoint.objects.get(consumer=w.consumer)
-    cp.state = msgspec.msgpack.encode({**cp.saved(), "extra": {}})
-    cp.save(update_fields=["state"])
+    cp.saved_state.state = msgspec.msgpack.encode({**cp.saved(), "extra": {}})
+    cp.saved_state.save(update_fields=["state"])
     consumer_unlock(w.consumer)
     restarted = Worker(log_=DatabaseLog(), clock=lambda: now, snapshot_every_s=0)
     _ingest_intrusion("second", now - dt.timedelta(minutes=1))

@@ -146,18 +146,15 @@ class Counter(models.Model):
 
 
 class Checkpoint(models.Model):
-    """Where a consumer of the event log stands: ``position`` (log sequence), the rule engine's state at that
-    position, and its counters, saved together so a restarted worker continues exactly."""
+    """Where a consumer of the event log stands: ``position`` (log sequence), committed with each batch. Its
+    rule engines' saved state is an :class:`EngineSnapshot` of its own row (written beside the batches, so a
+    snapshot being written never holds this row's lock); ``snapshot`` holds the state a handover carried
+    over (:func:`pingan.alerts.worker.handover`) until the consumer saves one."""
 
     consumer = models.CharField(max_length=64, primary_key=True)
     position = models.BigIntegerField(default=0)
-    #: small: the position of the saved state and its size (``entries``, ``bytes``); a handover writes its
-    #: whole snapshot here instead (no ``state``)
+    #: a handover's whole snapshot (``{"position", "engine", "extra", "handover"}``); empty otherwise
     snapshot = models.JSONField(default=dict)
-    #: the rule engines' saved state (``{"position", "engine", "extra"}``) as MessagePack, when the worker
-    #: saved it: up to ~30 MB at the state caps, which as ``jsonb`` cost the worker seconds of encoding,
-    #: quoting and PostgreSQL parsing every save (a stall on every alert behind it)
-    state = models.BinaryField(null=True, blank=True)
     counters = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,15 +162,37 @@ class Checkpoint(models.Model):
         return f"{self.consumer}@{self.position}"
 
     def saved(self) -> dict:
-        """The saved state: ``state`` decoded when there is one, else ``snapshot`` (a handover's)."""
-        if self.state:
-            import msgspec
+        """The saved state (``{"position", "engine", "extra"}``): the consumer's :class:`EngineSnapshot`
+        decoded when there is one, else ``snapshot`` (a handover's, or nothing)."""
+        saved = EngineSnapshot.objects.filter(checkpoint=self).first()
+        return saved.decoded() if saved else (self.snapshot or {})
 
-            from pingan.lib.gcpause import gc_paused
 
-            with gc_paused():  # ~1 M objects at the state caps: the collector's passes over them doubled the decode
-                return msgspec.msgpack.decode(bytes(self.state))
-        return self.snapshot or {}
+class EngineSnapshot(models.Model):
+    """A consumer's rule engines' state at log position ``position``, as MessagePack (``{"position", "engine",
+    "extra"}``), with its size. Up to ~30 MB at the state caps: as ``jsonb`` it cost the worker seconds of
+    encoding, quoting and PostgreSQL parsing every save; written in the checkpoint's row it held that row's
+    lock (which every batch's commit takes) while ~20 MB were written. One row per consumer, replaced by a
+    snapshot of the same or a later position only (``pingan.alerts.worker``)."""
+
+    checkpoint = models.OneToOneField(Checkpoint, primary_key=True, on_delete=models.CASCADE,
+                                      related_name="saved_state", db_column="consumer")
+    position = models.BigIntegerField()
+    state = models.BinaryField()
+    entries = models.BigIntegerField(default=0, help_text="rule-state entries held (all engines)")
+    size = models.BigIntegerField(default=0, help_text="bytes of ``state``")
+    saved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} state@{self.position}"
+
+    def decoded(self) -> dict:
+        import msgspec
+
+        from pingan.lib.gcpause import gc_paused
+
+        with gc_paused():  # ~1 M objects at the state caps: the collector's passes over them doubled the decode
+            return msgspec.msgpack.decode(bytes(self.state))
 
 
 class HotlistEntry(models.Model):

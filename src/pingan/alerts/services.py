@@ -95,8 +95,9 @@ def event_log_prunable() -> int:
     its committed position and the position of its saved rule state (a restarted worker re-runs the events
     after its saved state). 0 when there is no checkpoint (nothing has been processed)."""
     marks = [
-        min(position, int(saved or 0))
-        for position, saved in Checkpoint.objects.values_list("position", "snapshot__position")
+        min(position, int(saved if saved is not None else handed or 0))
+        for position, saved, handed in Checkpoint.objects.values_list(
+            "position", "saved_state__position", "snapshot__position")
     ]
     return min(marks) if marks else 0
 

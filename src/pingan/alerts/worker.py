@@ -15,10 +15,14 @@ Crash safety (a worker killed with SIGKILL loses nothing and shows nothing twice
 
 * each batch's alerts, stream items, counters and the log position commit in one transaction, and the log
   is acknowledged after that commit — a batch is either wholly applied or re-read;
-* every 30 s the engine's bounded state is saved with the position it belongs to (at 5,000 events/s the
-  cloned-plate state alone holds up to its cap of 200,000 entries: saving it is not free)
-  (``snapshot_position``); on start the worker restores it and re-runs the events between that position and
-  the committed one *without* applying their firings (already applied), so its windows are exactly as before;
+* every 30 s (``PINGAN_ALERTS_SNAPSHOT_EVERY_S``) the engine's bounded state is saved with the position it
+  belongs to; on start the worker restores it and re-runs the events between that position and the committed
+  one *without* applying their firings (already applied), so its windows are exactly as before. At 5,000
+  events/s the cloned-plate state alone holds up to its cap of 200,000 entries (~170 ms of CPU to copy and
+  encode, ~20 MB to write): a forked child writes it (:meth:`Worker.snapshot`), from the copy-on-write image of
+  the process just after a commit, while the batches go on; the save is one ``UPDATE`` in the child's own
+  transaction, so a child killed half-way (it dies with the worker: ``PR_SET_PDEATHSIG``) leaves the previous
+  complete snapshot, and a snapshot never replaces one of a later position;
 * alert causes are unique (:class:`~pingan.alerts.models.AlertCause`), so even a re-applied firing changes
   nothing.
 """
@@ -26,8 +30,12 @@ Crash safety (a worker killed with SIGKILL loses nothing and shows nothing twice
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
+import os
 import re
+import signal
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -40,7 +48,7 @@ from django.utils import timezone
 
 from pingan.alerts import alerting, rules
 from pingan.alerts.eventlog import EventLog, get_log
-from pingan.alerts.models import AlertingEvent, Checkpoint, HotlistEntry
+from pingan.alerts.models import AlertingEvent, Checkpoint, EngineSnapshot, HotlistEntry
 from pingan.alerts.services import (
     COUNTERS_ADD_SQL,
     counters_add,
@@ -50,6 +58,7 @@ from pingan.alerts.services import (
     firings_apply,
     groups_flush,
 )
+from pingan.lib.forking import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -266,11 +275,12 @@ class Worker:
         policy: alerting.Policy | None = None,
         clock: Callable[[], dt.datetime] = timezone.now,
         batch: int = 1000,
-        snapshot_every_s: float = 30.0,
+        snapshot_every_s: float | None = None,
         tick_every_s: float = 0.25,
         handover: bool = True,
         prune_every_s: float = 60.0,
         prune_limit: int = 2_000,
+        background: bool = True,
     ) -> None:
         self.part, self.parts = partition
         self.consumer = consumer or consumer_name(partition)
@@ -279,7 +289,16 @@ class Worker:
         self.policy = policy or load_configured_policy()
         self.clock = clock
         self.batch = batch
-        self.snapshot_every_s = snapshot_every_s
+        self.snapshot_every_s = (settings.PINGAN["ALERTS_SNAPSHOT_EVERY_S"] if snapshot_every_s is None
+                                 else snapshot_every_s)
+        #: whether snapshots and pruning may leave the batch loop (a forked child, a thread) where they can
+        #: (:meth:`_off_loop`); a handover's workers run them in line
+        self.background = background
+        #: a step that takes longer is logged with its phases (``PINGAN_ALERTS_SLOW_STEP_MS``; 0: never)
+        self.slow_step_s = settings.PINGAN["ALERTS_SLOW_STEP_MS"] / 1000
+        self._snapshot_child: tuple[int, float] | None = None  # (pid, started) of the child writing one
+        self._pruner: _Pruner | None = None
+        self._running = False  # in run()
         self.tick_every_s = tick_every_s
         self.engine = rules.Engine(self.ruleset, position_of=directory.position, partition=partition)
         #: engines of the temporary rule sets (large events), by "id@version"; their state is in the snapshot
@@ -291,7 +310,8 @@ class Worker:
         self._last_prune = 0.0
         self.prune_every_s, self.prune_limit = prune_every_s, prune_limit
         self._next_prune = time.monotonic() + prune_every_s  # not at start: a restart has enough to do
-        self._last_snapshot = 0.0
+        self._last_snapshot = float("-inf")  # the first batch saves one
+        self._snapshot_at = -1  # the position of the last snapshot saved or being saved
         self._last_tick = 0.0
         self._last_hotlist = 0.0
         self.position = 0
@@ -311,7 +331,7 @@ class Worker:
         self.position = cp.position
         snap = cp.saved()
         self.engine.restore(snap.get("engine", {}))
-        snap_pos = int(snap.get("position", 0))
+        snap_pos = self._snapshot_at = int(snap.get("position", 0))
         self.refresh_temporary(force=True)
         saved_extra = snap.get("extra", {})
         for key, eng in self.extra.items():  # a set that ended since is not started, its state is dropped
@@ -365,8 +385,10 @@ class Worker:
     def step(self, *, timeout: float = 0.2, upto: int | None = None) -> int:
         """Process one batch (waiting up to ``timeout`` s for events) and run the timers. Returns the count.
         ``upto``: process no entry beyond that log position (the handover)."""
+        marks = [("start", time.perf_counter(), time.thread_time())]
         self.refresh_hotlist()
         self.refresh_temporary()
+        marks.append(("refresh", time.perf_counter(), time.thread_time()))
         if self._wanted is None:
             entries = self.log.read(self.consumer, after=self.position, limit=self.batch, timeout=timeout)
         else:
@@ -376,6 +398,7 @@ class Worker:
             entries = [e for e in entries if e.seq <= upto]
         now = self.clock()
         tick = time.monotonic() - self._last_tick >= self.tick_every_s or not entries
+        marks.append(("read", time.perf_counter(), time.thread_time()))
         if entries:
             # the registry entries of the batch's devices that are due for a refresh, in one query
             directory.get_many({e.event.device_id for e in entries if e.event is not None})
@@ -399,6 +422,7 @@ class Worker:
                     firings.extend(fs)
             if tick:  # the timers' firings and flushes go in the batch's transaction (one commit, one apply)
                 firings.extend(self._tick_firings(now))
+            marks.append(("rules", time.perf_counter(), time.thread_time()))
             with transaction.atomic():
                 firings_apply(firings=firings, policy=self.policy, now=now)
                 self.position = entries[-1].seq
@@ -407,22 +431,49 @@ class Worker:
                     self._flush(now)
             self.log.ack(self.consumer, self.position)
             self.processed += len(entries)
-            if time.monotonic() - self._last_snapshot >= self.snapshot_every_s:
-                # after the commit, in a transaction of its own: its position is committed, and the batch's
-                # transaction (and the locks it holds) does not wait for a state of up to ~30 MB to be written
-                self.save_snapshot()
+            marks.append((f"commit ({len(firings)} firings)", time.perf_counter(), time.thread_time()))
         elif tick:
             self.tick(now)
-        if self.part == 0 and time.monotonic() >= self._next_prune:
+            marks.append(("tick", time.perf_counter(), time.thread_time()))
+        if self._snapshot_child is not None:
+            self._snapshot_reap()
+        if self.position > self._snapshot_at and time.monotonic() - self._last_snapshot >= self.snapshot_every_s:
+            # after the commit: its position is committed, and the batch's transaction (and the locks it holds)
+            # does not wait for a state of up to ~30 MB to be written; an idle worker saves what it last did
+            self.snapshot()
+        marks.append(("snapshot", time.perf_counter(), time.thread_time()))
+        if self.part == 0 and self._pruner is None and time.monotonic() >= self._next_prune:
             self.prune(now)
+        marks.append(("prune", time.perf_counter(), time.thread_time()))
+        if self.slow_step_s and marks[-1][1] - marks[0][1] >= self.slow_step_s:
+            # wall and CPU milliseconds per phase: CPU well below wall is waiting (the database, a lock, the
+            # machine's other processes), not this process's work
+            log.warning("worker %s: a step of %s events took %.0f ms (CPU %.0f): %s", self.consumer, len(entries),
+                        1000 * (marks[-1][1] - marks[0][1]), 1000 * (marks[-1][2] - marks[0][2]),
+                        ", ".join(f"{name} {1000 * (t - marks[i][1]):.0f}/{1000 * (c - marks[i][2]):.0f}"
+                                  for i, (name, t, c) in enumerate(marks[1:])))
         return len(entries)
 
+    def _off_loop(self) -> bool:
+        """Whether snapshots and pruning run beside the batch loop, on database connections of their own: in
+        :meth:`run` (a worker stepped by its caller keeps no thread or child behind it), on PostgreSQL, with
+        this worker's connection in autocommit (another connection sees what the worker committed; inside an
+        enclosing transaction it would not), and where ``fork`` exists."""
+        return (self.background and self._running and connection.vendor == "postgresql"
+                and not connection.in_atomic_block and hasattr(os, "fork"))
+
     def prune(self, now: dt.datetime | None = None) -> int:
-        """The event log's retention (:func:`services.event_log_prune`), in small steps so that no batch waits
-        long behind it: ``prune_limit`` events at a time, again after ``prune_every_s`` — or after 0.2 s while
-        a step was full (a backlog: at 5 steps a second it keeps up with 5 × ``prune_limit`` events/s)."""
+        """The event log's retention (:func:`services.event_log_prune`), in small steps: ``prune_limit`` events
+        at a time, again after ``prune_every_s`` — or after 0.2 s while a step was full (a backlog: at 5 steps a
+        second it keeps up with 5 × ``prune_limit`` events/s). On PostgreSQL a thread of the worker does it on
+        a connection of its own (:class:`_Pruner`), so no batch waits behind a ``DELETE``; elsewhere
+        :meth:`step` calls it between batches. With partitions, also the day-old ``AlertingEvent`` rows
+        (every 10 minutes)."""
         n = event_log_prune(now=now or self.clock(), limit=self.prune_limit, log=self.log)
         self._next_prune = time.monotonic() + (0.2 if n >= self.prune_limit else self.prune_every_s)
+        if self.parts > 1 and time.monotonic() - self._last_prune > 600:
+            AlertingEvent.objects.filter(at__lt=(now or self.clock()) - dt.timedelta(days=1)).delete()
+            self._last_prune = time.monotonic()
         return n
 
     def _commit_position(self, counts: dict[str, int]) -> None:
@@ -488,44 +539,182 @@ class Worker:
                 groups_flush(policy=self.policy, now=now)
             if escalations:
                 escalations_run(policy=self.policy, now=now)
-        if self.part == 0 and self.parts > 1 and time.monotonic() - self._last_prune > 600:
-            AlertingEvent.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
-            self._last_prune = time.monotonic()
         self._last_tick = time.monotonic()
 
-    def save_snapshot(self) -> None:
-        """The engines' state with the position it belongs to: MessagePack in ``Checkpoint.state`` (bound as
-        binary, not quoted into the statement) and its size in ``Checkpoint.snapshot``. As ``jsonb`` a state
-        at its caps (~200,000 entries) took seconds of CPU to encode, quote and parse, during which no alert
-        moved."""
+    def _snapshot_state(self) -> tuple[bytes, dict]:
+        """The engines' state at ``position`` as MessagePack, and its summary (position, bytes, entries)."""
         state = msgspec.msgpack.encode(
             {"position": self.position, "engine": self.engine.snapshot(),
              "extra": {key: eng.snapshot() for key, eng in self.extra.items()}}
         )
-        small = {"position": self.position, "bytes": len(state),
-                 "entries": self.engine.state_size() + sum(e.state_size() for e in self.extra.values())}
-        if connection.vendor == "postgresql":
-            import psycopg
+        return state, {"position": self.position, "bytes": len(state),
+                       "entries": self.engine.state_size() + sum(e.state_size() for e in self.extra.values())}
 
+    def save_snapshot(self) -> None:
+        """Save the engines' state with the position it belongs to, here and now: MessagePack in the
+        consumer's :class:`~pingan.alerts.models.EngineSnapshot` (bound as binary, not quoted into the
+        statement). As ``jsonb`` a state at its caps (~200,000 entries) took seconds of CPU to encode, quote and
+        parse, during which no alert moved. Used at a clean stop, by tests and where :meth:`snapshot` cannot
+        fork."""
+        state, small = self._snapshot_state()
+        if connection.vendor == "postgresql":
             connection.ensure_connection()
-            with psycopg.Cursor(connection.connection) as cur:  # server-side binding: the blob goes as is
-                cur.execute("UPDATE alerts_checkpoint SET state = %b, snapshot = %s::jsonb, updated_at = now() "
-                            "WHERE consumer = %s", [state, msgspec.json.encode(small).decode(), self.consumer])
+            _write_snapshot(connection.connection, self.consumer, state, small)
         else:
-            Checkpoint.objects.filter(consumer=self.consumer).update(state=state, snapshot=small)
-        self._last_snapshot = time.monotonic()
+            fields = {"position": self.position, "state": state, "entries": small["entries"], "size": len(state),
+                      "saved_at": timezone.now()}
+            mine = EngineSnapshot.objects.filter(checkpoint_id=self.consumer)
+            if not mine.filter(position__lte=self.position).update(**fields) and not mine.exists():
+                EngineSnapshot.objects.create(checkpoint_id=self.consumer, **fields)
+        self._last_snapshot, self._snapshot_at = time.monotonic(), self.position
+
+    def snapshot(self) -> None:
+        """Save the state without holding up the batches: a forked child — the copy-on-write image of this
+        process just after a batch's commit, so its state belongs to ``position`` exactly — copies, encodes and
+        writes it on a connection of its own, then exits, while this process goes on with the next batch
+        (the ~170 ms of CPU and ~20 MB of writing at the state caps stalled every alert behind them). One
+        child at a time: the next snapshot is due only after it ended (:meth:`_snapshot_reap`). Where the
+        worker cannot fork (:meth:`_off_loop`), in line."""
+        if self._snapshot_child is not None:
+            return
+        if not self._off_loop():
+            self.save_snapshot()
+            return
+        parent = os.getpid()
+        # the collector must not walk (and so write to, and copy) every object of the image the child reads:
+        # the objects that exist now are left to it only after the child ended
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            log.exception("worker %s: could not fork to save the snapshot; saving it in line", self.consumer)
+            self.save_snapshot()
+            return
+        if pid == 0:  # pragma: no cover - the child, which never returns
+            self._snapshot_in_child(parent)
+        self._snapshot_child = (pid, time.monotonic())
+        self._last_snapshot, self._snapshot_at = time.monotonic(), self.position
+
+    def _snapshot_in_child(self, parent: int) -> None:
+        """The forked child: die with the worker, save the snapshot on a new connection, ``_exit``. It never
+        touches the worker's database connection (the socket is shared: closing it would end the worker's
+        session and its consumer lock) nor returns into the worker's loop."""
+        code = 1
+        try:
+            gc.disable()  # a short-lived copy: nothing to collect
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker, which saves on its way out
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if die_with_parent(parent):
+                state, small = self._snapshot_state()
+                params = connection.get_connection_params()
+                params.pop("cursor_factory", None)
+                import psycopg
+
+                with psycopg.connect(**params) as conn:
+                    _write_snapshot(conn, self.consumer, state, small)
+                code = 0
+        except BaseException:
+            log.exception("worker %s: the snapshot at %s was not saved", self.consumer, self.position)
+        finally:
+            os._exit(code)
+
+    def _snapshot_reap(self, *, wait: bool = False) -> None:
+        """Collect the snapshot child once it ended (``wait``: wait for it); one that takes far longer than
+        the interval is killed — its transaction rolls back, the previous snapshot stays, the next one is
+        tried when due."""
+        pid, started = self._snapshot_child
+        try:
+            done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:
+            done, status = pid, 0
+        if not done:
+            if time.monotonic() - started < max(120.0, 4 * self.snapshot_every_s):
+                return
+            log.warning("worker %s: the snapshot child %s ran for %.0f s: killed", self.consumer, pid,
+                        time.monotonic() - started)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        elif status:
+            log.warning("worker %s: the snapshot child %s ended with status %s: the previous snapshot stays",
+                        self.consumer, pid, status)
+        self._snapshot_child = None
+        gc.unfreeze()
+
+    def close(self) -> None:
+        """Stop the pruning thread and wait for a snapshot child (a clean stop)."""
+        if self._pruner is not None:
+            self._pruner.stop()
+            self._pruner = None
+        if self._snapshot_child is not None:
+            self._snapshot_reap(wait=True)
 
     def run(self, *, stop: Callable[[], bool] = lambda: False, idle_sleep: float = 0.05) -> None:
-        """Loop until ``stop()``; saves a snapshot on a clean stop."""
+        """Loop until ``stop()``; saves a snapshot on a clean stop. Partition 0's pruning runs in a thread
+        meanwhile, the snapshots in forked children (:meth:`_off_loop`)."""
+        self._running = True
+        if self.part == 0 and self._off_loop():
+            self._pruner = _Pruner(self)
         try:
             from pingan.core.dbbusy import retry_busy
 
             while not stop():
                 # SQLite while another process writes (a large screening): wait, do not die
-                stepped = retry_busy(self.step, what="alert worker", stop=stop)
-                if not stepped and isinstance(self.log, object) and type(self.log).__name__ == "DatabaseLog":
-                    time.sleep(idle_sleep)
+                if not retry_busy(self.step, what="alert worker", stop=stop):
+                    self.log.wait(idle_sleep)
         finally:
+            self.close()
+            self._running = False
             self.save_snapshot()
             if self.consumer == consumer_name((self.part, self.parts)):
                 consumer_unlock(self.consumer)
+
+
+# A snapshot replaces only one of the same or an earlier position: a child of a worker killed a moment ago
+# must not put back an older state over its successor's (the log may have been pruned up to the newer one).
+# Its own row: the checkpoint's row, which each batch's commit updates, is not locked while ~20 MB are written
+# (the foreign key's check takes a KEY SHARE lock, which a batch's update of the position does not wait for).
+_SAVE_SNAPSHOT = (
+    "INSERT INTO alerts_enginesnapshot (consumer, position, state, entries, size, saved_at) "
+    "VALUES (%s, %s, %b, %s, %s, now()) ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position, "
+    "state = EXCLUDED.state, entries = EXCLUDED.entries, size = EXCLUDED.size, saved_at = EXCLUDED.saved_at "
+    "WHERE alerts_enginesnapshot.position <= EXCLUDED.position"
+)
+
+
+def _write_snapshot(conn, consumer: str, state: bytes, small: dict) -> None:
+    """One statement on the psycopg connection ``conn`` (committed by its caller, or at once in autocommit):
+    the state bound as binary (server-side binding: the blob goes as is, not quoted into the statement)."""
+    import psycopg
+
+    with psycopg.Cursor(conn) as cur:
+        cur.execute(_SAVE_SNAPSHOT, [consumer, small["position"], state, small["entries"], len(state)])
+
+
+class _Pruner(threading.Thread):
+    """Partition 0's pruning (:meth:`Worker.prune`) beside the batch loop, on the thread's own database
+    connection: it sleeps until a step is due, so a ``DELETE`` of 2,000 log rows never sits between two
+    batches. A failed step is logged and tried again after ``prune_every_s``."""
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__(name=f"pingan-alerts-prune-{worker.consumer}", daemon=True)
+        self.worker = worker
+        self._stopping = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        w = self.worker
+        try:
+            while not self._stopping.wait(max(0.0, w._next_prune - time.monotonic())):
+                try:
+                    w.prune()
+                except Exception:
+                    log.exception("worker %s: pruning failed; tried again in %s s", w.consumer, w.prune_every_s)
+                    connection.close()
+                    w._next_prune = time.monotonic() + w.prune_every_s
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(60)

@@ -313,6 +313,13 @@ PINGAN = {
     "ALERTS_MAX_FUTURE_S": env_int("PINGAN_ALERTS_MAX_FUTURE_S", 300),
     # An event position farther than this from its device is refused (sign or datum errors).
     "ALERTS_MAX_DEVICE_DISTANCE_M": env_int("PINGAN_ALERTS_MAX_DEVICE_DISTANCE_M", 50_000),
+    # How often the alert worker saves its rule state (seconds): a restarted worker re-runs the events since
+    # (docs/alerts.md, "Event log").
+    "ALERTS_SNAPSHOT_EVERY_S": _bounded("PINGAN_ALERTS_SNAPSHOT_EVERY_S", 30, low=1, high=3600,
+                                        what="seconds between the alert worker's snapshots"),
+    # A step of the alert worker (one batch) that takes longer than this is logged with its phases (ms; 0: never).
+    "ALERTS_SLOW_STEP_MS": _bounded("PINGAN_ALERTS_SLOW_STEP_MS", 0, low=0, high=3_600_000,
+                                    what="milliseconds of an alert worker's step before it is logged"),
     # Alert worker processes, each owning a share of the rules' keys (docs/alerts.md, "Scaling out").
     "ALERTS_WORKERS": _bounded("PINGAN_ALERTS_WORKERS", 1, low=1, high=64, what="alert worker processes"),
     # GA/T 1400: pingan's own 视图库 ID (20 digits: User-Identify and subscription IDs towards lower platforms)
