@@ -34,6 +34,7 @@ audit.register_object_type("Silence", _("alert silence"))
 audit.register_object_type("DutyShift", _("duty shift"))
 audit.register_object_type("Jurisdiction", _("jurisdiction polygons"))
 audit.register_object_type("ViidSubscription", _("GA/T 1400 subscription"))
+audit.register_object_type("AlertRecords", _("alert feed, dead letters and timelines (retention)"))
 for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged", _("acknowledged an alert")),
                       ("alert_en_route", _("went to an alert")), ("alert_on_scene", _("arrived at an alert")),
                       ("alert_closed", _("closed an alert")), ("silence_create", _("created a silence")),

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Max, Q, Value, When
+from django.db.models import Case, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, responders, routing
@@ -121,6 +121,62 @@ def event_log_prune(*, now: dt.datetime | None = None, limit: int = 5000, log=No
         if n:
             counters_add({"log_pruned": n})
     return n
+
+
+# ------------------------------------------------------------- retention of the feed, dead letters, timelines
+
+
+def _prune_oldest(model, order: str, stamp: str, before: dt.datetime, limit: int) -> int:
+    """Of the first ``limit`` rows of ``model`` by ``order`` (which rises with ``stamp``: the oldest first, so
+    nothing beyond them is read), delete those stamped before ``before``; returns how many."""
+    head = model.objects.order_by(order).values_list("pk", stamp)[:limit]
+    ids = [pk for pk, at in head if at < before]
+    if ids:
+        model.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+def _prune_timelines(before: dt.datetime, limit: int) -> int:
+    """The timelines of up to ``limit`` alerts no longer open whose last step is older than ``before``;
+    returns the steps deleted."""
+    last = AlertTransition.objects.filter(alert=OuterRef("pk")).order_by("-at").values("at")[:1]
+    ids = list(Alert.objects.filter(open=False).annotate(last_step=Subquery(last)).filter(last_step__lt=before)
+               .order_by("pk").values_list("pk", flat=True)[:limit])
+    return AlertTransition.objects.filter(alert_id__in=ids).delete()[0] if ids else 0
+
+
+def alert_records_prune(*, now: dt.datetime | None = None, limit: int = 2_000) -> dict[str, int]:
+    """Apply the retention policy of ``alerts/data/retention.toml`` (:mod:`pingan.alerts.retention`): delete
+    the feed items, dead letters and timelines of alerts no longer open that are older than their kind's
+    days — ``limit`` rows (timelines: alerts) at a time, each step in a transaction of its own, until none is
+    left. Counted as ``feed_pruned``, ``dead_letters_pruned``, ``timeline_steps_pruned``; a run that deleted
+    anything writes one audit record (``retention_purge`` of ``AlertRecords``: the counts, the cut-offs, the
+    policy's version). Never touched: the audit trail, the alerts and their causes. Returns the counts by kind
+    (:data:`retention.KINDS`). Run by ``pingan alerts prune-records``, its task, and the alert worker hourly."""
+    from pingan.alerts import retention
+
+    policy = retention.policy()
+    now = now or timezone.now()
+    cut = {kind: rule.cutoff(now) for kind, rule in policy.rules.items()}
+    steps = {
+        "feed": lambda: _prune_oldest(FeedItem, "seq", "created_at", cut["feed"], limit),
+        "dead_letters": lambda: _prune_oldest(DeadLetter, "id", "received_at", cut["dead_letters"], limit),
+        "timelines": lambda: _prune_timelines(cut["timelines"], limit),
+    }
+    counted = {"feed": "feed_pruned", "dead_letters": "dead_letters_pruned", "timelines": "timeline_steps_pruned"}
+    out = dict.fromkeys(retention.KINDS, 0)
+    for kind in retention.KINDS:
+        while True:
+            with transaction.atomic():
+                n = steps[kind]()
+                counters_add({counted[kind]: n})
+            out[kind] += n
+            if not n:
+                break
+    if any(out.values()):
+        audit.record(None, "retention_purge", "AlertRecords", policy.version, detail={
+            "deleted": out, "before": {k: v.isoformat() for k, v in cut.items()}, "policy": policy.id})
+    return out
 
 
 # -------------------------------------------------------------------------------------------- routing

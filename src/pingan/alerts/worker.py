@@ -51,6 +51,7 @@ from pingan.alerts.eventlog import EventLog, get_log
 from pingan.alerts.models import AlertingEvent, Checkpoint, EngineSnapshot, HotlistEntry
 from pingan.alerts.services import (
     COUNTERS_ADD_SQL,
+    alert_records_prune,
     counters_add,
     directory,
     escalations_run,
@@ -310,6 +311,7 @@ class Worker:
         self._last_prune = 0.0
         self.prune_every_s, self.prune_limit = prune_every_s, prune_limit
         self._next_prune = time.monotonic() + prune_every_s  # not at start: a restart has enough to do
+        self._next_records = self._next_prune  # the feed's, dead letters' and timelines' retention: hourly
         self._last_snapshot = float("-inf")  # the first batch saves one
         self._snapshot_at = -1  # the position of the last snapshot saved or being saved
         self._last_tick = 0.0
@@ -468,12 +470,16 @@ class Worker:
         second it keeps up with 5 × ``prune_limit`` events/s). On PostgreSQL a thread of the worker does it on
         a connection of its own (:class:`_Pruner`), so no batch waits behind a ``DELETE``; elsewhere
         :meth:`step` calls it between batches. With partitions, also the day-old ``AlertingEvent`` rows
-        (every 10 minutes)."""
+        (every 10 minutes); and every hour the retention of the feed, dead letters and timelines
+        (:func:`services.alert_records_prune`)."""
         n = event_log_prune(now=now or self.clock(), limit=self.prune_limit, log=self.log)
         self._next_prune = time.monotonic() + (0.2 if n >= self.prune_limit else self.prune_every_s)
         if self.parts > 1 and time.monotonic() - self._last_prune > 600:
             AlertingEvent.objects.filter(at__lt=(now or self.clock()) - dt.timedelta(days=1)).delete()
             self._last_prune = time.monotonic()
+        if time.monotonic() >= self._next_records:
+            alert_records_prune(limit=self.prune_limit)
+            self._next_records = time.monotonic() + 3600
         return n
 
     def _commit_position(self, counts: dict[str, int]) -> None:

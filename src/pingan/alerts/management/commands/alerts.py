@@ -72,6 +72,8 @@ class Command(PinganCommand):
         sub.add_parser("counters", help=_("print the pipeline counters"))
         sub.add_parser("prune-log", help=_("delete processed events older than PINGAN_EVENTS_MAX_AGE_S from the "
                        "database event log (the worker also does this as it runs)"))
+        sub.add_parser("prune-records", help=_("delete the feed items, dead letters and timelines of closed alerts "
+                       "older than alerts/data/retention.toml says (the worker also does this hourly)"))
         me = sub.add_parser("maintenance-end",
                             help=_("a device repaired after a device-fault disposition: online again"))
         me.add_argument("device_id")
@@ -321,6 +323,18 @@ class Command(PinganCommand):
             total += n
         self.stdout.write(_("%(n)s events pruned from the event log; it keeps what no consumer has processed and "
                             "the last PINGAN_EVENTS_MAX_AGE_S seconds") % {"n": total})
+
+    def do_prune_records(self, o):
+        from pingan.alerts import retention
+
+        n = services.alert_records_prune()
+        days = {kind: rule.days for kind, rule in retention.policy().rules.items()}
+        self.stdout.write(_("feed items older than %(days)s days: %(n)s pruned") % {"days": days["feed"],
+                                                                                  "n": n["feed"]})
+        self.stdout.write(_("dead letters older than %(days)s days: %(n)s pruned") % {"days": days["dead_letters"],
+                                                                                    "n": n["dead_letters"]})
+        self.stdout.write(_("timeline steps of alerts without a step for %(days)s days: %(n)s pruned")
+                          % {"days": days["timelines"], "n": n["timelines"]})
 
     def do_counters(self, o):
         self.stdout.write(json.dumps(services.counters(), sort_keys=True))
