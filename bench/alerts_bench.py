@@ -122,7 +122,7 @@ def setup(db_url: str, data_dir: str, terminals: int) -> dict:
         s["_auth_user_hash"], s["purpose"] = u.get_session_auth_hash(), "alert_response"
         s.create()
         sessions.append((s.session_key, u.unit_id))
-    devices = [(d[0], d[2], d[3], d[4]) for d in DEVICES]
+    devices = [(dev, kind, lon, lat) for dev, _name, _name_en, kind, lon, lat, _adcode in DEVICES]
     return {
         "sessions": sessions,
         "devices": devices,
