@@ -12,6 +12,9 @@ it in the value column, off-centre, and some tables gave it one narrow column of
 
 ``{% colon %}`` is the colon after a label in the reader's language: the full-width "：" on Chinese pages, ": "
 on English ones (a label translated alone and followed by an ASCII colon read "依据: " on Chinese pages).
+
+``{{ value|whole }}`` keeps a number people read or type — an ID number, a date, a plate, an address — on one
+line (``.whole``; issue 11: "4107111992041591 / 82" at 375 px).
 """
 
 from __future__ import annotations
@@ -109,6 +112,16 @@ def empty_row(parser: template.base.Parser, token: template.base.Token) -> Empty
     nodelist = parser.parse(("endempty_row",))
     parser.delete_first_token()
     return EmptyRowNode(parser.compile_filter(bits[1]), nodelist)
+
+
+@register.filter
+def whole(value) -> str:
+    """``value`` (escaped) in a ``<span class="whole">``, which never breaks across lines; ``""`` stays empty."""
+    from django.utils.safestring import mark_safe
+
+    if value is None or value == "":
+        return ""
+    return mark_safe(f'<span class="whole">{conditional_escape(value)}</span>')  # noqa: S308 - escaped above
 
 
 @register.simple_tag
