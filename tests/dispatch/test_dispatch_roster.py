@@ -201,3 +201,17 @@ def test_the_roster_page_on_a_phone(live_server, client, force, monkeypatch):
         if os.environ.get("PINGAN_SCREENSHOTS"):
             page.screenshot(path=os.path.join(os.environ["PINGAN_SCREENSHOTS"], "roster-375.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.django_db
+def test_the_roster_pickers_name_people_as_every_page_does(client, force):
+    """Issue 11: the roster's officer and crew pickers listed user names ("officer_a") where every other page
+    shows the person's name (``User.shown_name``)."""
+    import re
+
+    force.officer_a.display_name = "王建国"
+    force.officer_a.save(update_fields=["display_name"])
+    page = sign_in(client, force.chief_a).get("/dispatch/roster/").content.decode()
+    picks = page[page.index('class="unit-picks"'):]
+    assert "王建国" in picks and not re.search(r">\s*officer_a\s*<", picks)
+    assert f'<option value="{force.officer_a.pk}">王建国</option>' in picks
