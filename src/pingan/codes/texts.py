@@ -10,7 +10,10 @@ from django.utils.translation import ngettext
 
 
 def _reevaluation(p: Any) -> str:
+    from pingan.screening.labels import dataset_label  # the stored English name, in the reader's language
+
     n = int(p.get("changed", 0) or 0)
+    p = {**p, "dataset": dataset_label(str(p.get("dataset", "")))}
     return ngettext("re-issued after new risk data (%(dataset)s) changed the level of %(changed)s person of "
                     "the screening of %(job)s",
                     "re-issued after new risk data (%(dataset)s) changed the level of %(changed)s people of "

@@ -55,3 +55,26 @@ def rule_title(rule_id: str, source: str, ruleset_id: str = "") -> str:
 def bundled_ruleset() -> rules.RuleSet:
     """The bundled default rule set, read once per process."""
     return rules.load_ruleset()
+
+
+#: The names pingan gives the risk datasets it imports (``riskimport``), stored in English as the record of the
+#: import, and what a person reads (issue 11: the demo's Chinese output said "NHC risk areas 2022 (bundled)").
+DATASET_NAMES = (
+    (r"NHC risk areas 2022 \(bundled\)", gettext_lazy("NHC risk areas 2022 (bundled with pingan)")),
+    (r"NHC risk areas \((?P<file>.+)\)", gettext_lazy("NHC risk areas (%(file)s)")),
+    (r"UN SC consolidated list \(bundled, (?P<date>[\d-]+)\)",
+     gettext_lazy("UN Security Council consolidated list (bundled with pingan, %(date)s)")),
+    (r"UN SC consolidated list \((?P<file>.+)\)", gettext_lazy("UN Security Council consolidated list (%(file)s)")),
+    (r"OFAC SDN \((?P<file>.+)\)", gettext_lazy("US Treasury OFAC sanctions list (%(file)s)")),
+)
+
+
+def dataset_label(name: str) -> str:
+    """A risk dataset's stored ``name`` in the reader's language (:data:`DATASET_NAMES`); any other name — one an
+    operator gave, a file name — as it is."""
+    import re
+
+    for pattern, template in DATASET_NAMES:
+        if m := re.fullmatch(pattern, name or ""):
+            return str(template) % m.groupdict()
+    return name

@@ -9,6 +9,7 @@ from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, cli, guide
 from pingan.core.models import AdminDivision
 from pingan.screening.demo import DEMO_AS_OF, demo_run
+from pingan.screening.labels import dataset_label
 
 
 class Command(PinganCommand):
@@ -32,10 +33,11 @@ class Command(PinganCommand):
         w(_("demo organisation: %(units)s units (bureau, %(branches)s branches, %(stations)s stations)") % {
             "units": len(r.org.units), "branches": sum(u.kind == "branch" for u in r.org.units),
             "stations": sum(u.kind == "station" for u in r.org.units)})
-        w(_("risk-area listings: %(name)s, %(rows)s listing intervals") % {"name": r.listings.name,
+        w(_("risk-area listings: %(name)s, %(rows)s listing intervals") % {"name": dataset_label(r.listings.name),
                                                                           "rows": r.listings.rows})
         if r.watchlist:
-            w(_("watchlist: %(name)s, %(rows)s persons") % {"name": r.watchlist.name, "rows": r.watchlist.rows})
+            w(_("watchlist: %(name)s, %(rows)s persons") % {"name": dataset_label(r.watchlist.name),
+                                                            "rows": r.watchlist.rows})
         w(_("movement records: %(rows)s synthetic records (%(rejected)s rejected)") % {
             "rows": r.movements.rows, "rejected": r.movements.rejected_rows})
         w(_("premises: %(name)s → %(unit)s") % {"name": r.premises.name, "unit": r.premises.unit.name})

@@ -13,6 +13,7 @@ from pingan.core import texts
 from pingan.core.command import PinganCommand
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
+from pingan.screening.labels import dataset_label
 from pingan.screening.models import RiskDataset
 
 
@@ -85,7 +86,7 @@ class Command(PinganCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(_("imported %(name)s: %(rows)s rows into dataset %(id)s (%(kind)s)") % {
-            "name": ds.name, "rows": ds.rows, "id": ds.pk, "kind": ds.get_kind_display()})
+            "name": dataset_label(ds.name), "rows": ds.rows, "id": ds.pk, "kind": ds.get_kind_display()})
         if ds.rejected_rows:
             import pyarrow.parquet as pq
 
@@ -124,7 +125,7 @@ def reevaluation_summary(run) -> str:
     return _("re-evaluation %(run)s after dataset %(dataset)s (%(name)s) as of %(as_of)s: %(people)s people "
              "re-evaluated, %(changed)s results changed, %(added)s hits added, %(removed)s removed, %(codes)s "
              "safety codes changed; %(seconds)s s") % {
-        "run": run.pk, "dataset": run.dataset_id, "name": run.dataset.name,
+        "run": run.pk, "dataset": run.dataset_id, "name": dataset_label(run.dataset.name),
         "as_of": texts.moment(run.as_of), "people": run.candidates,
         "changed": run.changed, "added": run.hits_added, "removed": run.hits_removed, "codes": run.codes_changed,
         "seconds": f"{seconds.get('total', 0):.2f}"}
