@@ -55,7 +55,7 @@ def test_the_owners_code_page_is_chinese_by_default_and_english_on_request(clien
     sign_in(client, cast.landlord_a)
     url = f"/codes/premises/{cast.premises_a.pk}/"
     zh = get(client, url, "zh-hans")
-    for text in ("平安码", "黄码", "覆盖 2 人", "下载门贴海报 (PDF)", "纠错申请", "提交纠错", "签发记录"):
+    for text in ("平安码", "黄码", "覆盖 2 人", "下载门贴海报（PDF）", "纠错申请", "提交纠错", "签发记录"):
         assert text in zh, text
     en = get(client, url, "en")
     for text in ("Safety code", "yellow code", "covers 2 people", "Download the door poster (PDF)",

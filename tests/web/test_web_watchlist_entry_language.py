@@ -45,9 +45,12 @@ def test_the_listed_entry_names_its_list_in_the_readers_language_and_labels_the_
     assert "联合国安理会综合制裁名单" in zh and "UN Security Council Consolidated List" not in zh
     assert "名单发布的英文原文" in zh and "制裁项目" in zh and "（名单原文）" in zh
     assert '<span lang="en">Kim Chol Sam is a representative' in zh
+    # the nationality in Chinese (issue 11: "国籍 Democratic Republic of the Congo"), from Debian's iso-codes
+    assert "<dd>朝鲜</dd>" in zh and "Democratic People" not in zh
     en = _get(client, f"/police/persons/{person.pk}/", "en")
     assert "UN Security Council Consolidated List" in en and "As published by the list, in English:" in en
     assert "联合国" not in en and "名单" not in en
+    assert "<dd>Democratic People&#x27;s Republic of Korea</dd>" in en
 
 
 def test_areas_are_named_in_the_readers_language_down_to_the_township(client, cast, watched):

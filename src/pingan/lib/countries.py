@@ -49,12 +49,27 @@ def sorted_for(lang: str) -> tuple[Country, ...]:
     return tuple(sorted(countries().values(), key=lambda c: c.name_en.casefold()))
 
 
+#: The United Nations' names of countries whose iso-codes common name differs (the UN Security Council's
+#: consolidated list gives nationalities so: "Democratic Republic of the Congo", "Iran (Islamic Republic of)").
+UN_NAMES = {
+    "Democratic Republic of the Congo": "CD", "Democratic People's Republic of Korea": "KP",
+    "Republic of Korea": "KR", "Iran (Islamic Republic of)": "IR", "Syrian Arab Republic": "SY",
+    "United Kingdom of Great Britain and Northern Ireland": "GB", "Lao People's Democratic Republic": "LA",
+    "Viet Nam": "VN", "United Republic of Tanzania": "TZ", "Bolivia (Plurinational State of)": "BO",
+    "Venezuela (Bolivarian Republic of)": "VE", "Türkiye": "TR", "Côte d'Ivoire": "CI",
+    "Republic of Moldova": "MD", "State of Palestine": "PS", "United States of America": "US",
+    "Russian Federation": "RU", "Libyan Arab Jamahiriya": "LY",
+}
+
+
 @cache
 def _by_name() -> dict[str, str]:
     out: dict[str, str] = {}
     for c in countries().values():
         for name in (c.name_en, c.name_zh):
             out.setdefault(_fold(name), c.code)
+    for name, code in UN_NAMES.items():
+        out.setdefault(_fold(name), code)
     return out
 
 
@@ -76,3 +91,11 @@ def parse(text: str) -> str | None:
     if len(text) == 2 and text.upper() in countries():
         return text.upper()
     return _by_name().get(_fold(text))
+
+
+def name_in(text: str, lang: str) -> str | None:
+    """The country ``text`` names (an English or Chinese name, a UN name, ``韩国 (KR)``, a code) in ``lang``
+    (``"zh"``/``"en"``), or ``None`` when it names none (issue 11: a Chinese page showed "国籍 Democratic Republic
+    of the Congo")."""
+    code = parse(text)
+    return countries()[code].name(lang) if code else None

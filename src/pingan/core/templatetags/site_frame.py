@@ -124,6 +124,15 @@ def whole(value) -> str:
     return mark_safe(f'<span class="whole">{conditional_escape(value)}</span>')  # noqa: S308 - escaped above
 
 
+@register.filter
+def country(name: str) -> str:
+    """A country's name (English, Chinese, the UN's) on a Chinese page in Chinese (``lib.countries``, Debian's
+    iso-codes); on an English page, and a name it does not know, as given."""
+    from pingan.lib.countries import name_in
+
+    return (name_in(name or "", "zh") if lang(when_none="en") == "zh" else None) or name
+
+
 @register.simple_tag
 def colon() -> str:
     """The colon after a label: "：" in Chinese, ": " otherwise."""
