@@ -35,7 +35,8 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, units=None, **kwargs):
+        """``units``: the units the picker offers (``core.scoping.organisation_units``; default every unit)."""
         super().__init__(data, **kwargs)
         data = data or {}
         self.fields["action"].choices = _labelled(audit.ACTIONS, data.get("action", ""))
@@ -44,7 +45,8 @@ class AuditFilterForm(forms.Form):
         from pingan.core.selectors import agent_filter_choices
 
         self.fields["agent"].choices = [("", str(_("any"))), *agent_filter_choices()]
-        units = [(u.code, f"{u.label} ({u.code})") for u in OrgUnit.objects.order_by("path")]
+        units = [(u.code, f"{u.label} ({u.code})")
+                 for u in (OrgUnit.objects.order_by("path") if units is None else units)]
         self.fields["unit"].choices = [("", str(_("any"))), *units]
 
     def clean(self):

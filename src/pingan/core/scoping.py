@@ -9,7 +9,9 @@ declares how it is scoped with two class attributes:
 
 Rules (least privilege):
 
-* analyst — the whole bureau (read);
+* analyst — their line (read): the subtree of their unit, a bureau's analyst the bureau's tree — never another
+  organisation's units (issue 11: the Xiamen analyst's counts page listed Chicago's districts and beats, loaded
+  for the statistics demos); a centre, which has no territory of its own, stands for its parent's tree;
 * station chief, officer — their unit's subtree;
 * enterprise, landlord, citizen — what they own, nothing else (a citizen: their own applications);
 * system administrator, auditor — no personal data through selectors (auditors read the audit
@@ -27,6 +29,39 @@ def _attr(model: type[Model], name: str) -> str | None:
     return getattr(model, name, None)
 
 
+def line_path(actor) -> str | None:
+    """The path prefix of the units whose data ``actor`` sees (their line): an officer's, station chief's or
+    analyst's unit's subtree (an analyst's in a centre: its parent's); ``None`` for an account without a unit
+    or of another role. Every page or endpoint that lists units narrows with it (:func:`line_units`)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    if actor.role not in (Role.ANALYST, Role.STATION_CHIEF, Role.OFFICER) or actor.unit_id is None:
+        return None
+    unit = actor.unit
+    if actor.role == Role.ANALYST and unit.kind == "centre" and unit.parent_id is not None:
+        return unit.parent.path
+    return unit.path
+
+
+def line_units(actor) -> QuerySet:
+    """The units of ``actor``'s line (:func:`line_path`) in tree order; none for other accounts."""
+    from pingan.core.models import OrgUnit
+
+    path = line_path(actor)
+    return OrgUnit.objects.filter(path__startswith=path) if path is not None else OrgUnit.objects.none()
+
+
+def organisation_units(actor) -> QuerySet:
+    """The units of the organisation ``actor``'s unit belongs to (its tree's root down), in tree order — what a
+    unit picker of a page not bound to a line offers (the auditor's filter); every unit for an account without
+    a unit."""
+    from pingan.core.models import OrgUnit
+
+    if actor is None or getattr(actor, "unit_id", None) is None:
+        return OrgUnit.objects.order_by("path")
+    return OrgUnit.objects.filter(path__startswith=actor.unit.path.split("/", 1)[0] + "/").order_by("path")
+
+
 def scope(actor, qs: QuerySet) -> QuerySet:
     """``qs`` narrowed to what ``actor`` may see; an empty queryset when the role sees none of it.
 
@@ -40,12 +75,11 @@ def scope(actor, qs: QuerySet) -> QuerySet:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return qs.none()
     role = actor.role
-    if role == Role.ANALYST:
-        return qs if unit_path else qs.none()
-    if role in (Role.STATION_CHIEF, Role.OFFICER):
-        if unit_path is None or actor.unit_id is None:
+    if role in (Role.ANALYST, Role.STATION_CHIEF, Role.OFFICER):
+        path = line_path(actor)
+        if unit_path is None or path is None:
             return qs.none()
-        return qs.filter(**{f"{unit_path}__path__startswith": actor.unit.path})
+        return qs.filter(**{f"{unit_path}__path__startswith": path})
     if role in (Role.ENTERPRISE, Role.LANDLORD, Role.CITIZEN):
         if owner_path is None:
             return qs.none()
@@ -54,14 +88,9 @@ def scope(actor, qs: QuerySet) -> QuerySet:
 
 
 def can_see_unit(actor, unit) -> bool:
-    """True when ``unit`` lies within the actor's jurisdiction (analysts: every unit)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if actor.role == Role.ANALYST:
-        return True
-    if actor.role in (Role.STATION_CHIEF, Role.OFFICER) and actor.unit_id:
-        return unit.path.startswith(actor.unit.path)
-    return False
+    """True when ``unit`` lies within the actor's line (:func:`line_path`)."""
+    path = line_path(actor)
+    return path is not None and unit is not None and unit.path.startswith(path)
 
 
 #: Units above a station whose sign-ups (given at district or city level: no township) the stations under them

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from pingan.core import audit, navigation, selectors
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
+from pingan.core.scoping import organisation_units
 from pingan.core.web import page, safe_next
 
 
@@ -98,7 +99,7 @@ AUDIT_PAGE_SIZE = 50
 @page(roles=frozenset(selectors.AUDIT_READERS))  # the site's 403 page for others: the page exists, not for them
 def audit_search(request: HttpRequest):
     """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, units=organisation_units(request.user))
     context = {"form": form, "searched": bool(request.GET)}
     if form.is_bound and not form.is_valid():
         return TemplateResponse(request, "core/audit.html", context)

@@ -31,7 +31,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from pingan.codes.selectors import with_code_state
@@ -39,6 +39,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
 from pingan.core.paging import Window, window
+from pingan.core.scoping import line_units
 from pingan.screening import selectors as screening_selectors
 from pingan.screening.models import PersonResult, ScreeningJob
 from pingan.screening.selectors import PeopleFilter
@@ -185,7 +186,8 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
 
 @dataclass
 class UnitCounts:
-    """Counts for one unit (station or district branch) over the latest finished job of each premises."""
+    """Counts for one unit (station or district branch), by :data:`COUNTED`: premises and how many have a
+    latest screening, the people of those screenings, and the people flagged now (red, yellow, watchlist)."""
 
     unit: OrgUnit
     premises: int = 0
@@ -199,7 +201,8 @@ class UnitCounts:
 
 @dataclass
 class DayCounts:
-    """People screened on one day (local time) and how many of them were red / yellow."""
+    """Of the people :data:`COUNTED`, those whose screening finished on one day (local time): people screened,
+    red, yellow."""
 
     day: dt.date
     people: int = 0
@@ -207,22 +210,32 @@ class DayCounts:
     yellow: int = 0
 
 
-def _summed(key: str) -> Coalesce:
-    """The sum of the integer under ``key`` of the latest jobs' ``counts`` (0 where none has it)."""
-    return Coalesce(Sum(Cast(KeyTextTransform(key, "latest__counts"), IntegerField())), 0)
+#: The one definition behind every figure of the counts page (its charts, map and table) and the jurisdiction
+#: view's counts (issue 11: the chart summed every screening of the last 30 days, the table the counts each
+#: latest screening stored when it finished, the station's page the people it lists — three different figures):
+#: people screened are those of the latest finished screening of each premises; the people flagged (red,
+#: yellow, watchlist) are the ones the jurisdiction view lists (``screening.selectors.flagged_counts``): those of
+#: the latest screening at their level now (re-evaluations included), and the flagged people a later roster left
+#: out while the police review it. The charts place each by the local date its screening finished.
+COUNTED = "latest screening of each premises; flagged as the jurisdiction view lists them"
+
+
+def _latest_jobs(actor) -> QuerySet[ScreeningJob]:
+    """The latest finished screening of each premises in the actor's line (scoped)."""
+    return screening_selectors.jobs_scoped(actor=actor).filter(is_latest=True, premises__isnull=False)
 
 
 def unit_counts(*, actor) -> list[UnitCounts]:
-    """Counts per district branch, each with its stations, within the actor's jurisdiction.
+    """Counts per district branch, each with its stations, within the actor's line (``core.scoping.line_units``:
+    never another organisation's units), by :data:`COUNTED`.
 
     A premises counts towards the deepest unit on its branch (the station, or the branch itself when the
     premises' unit is a branch). Station chiefs and analysts only (``PermissionDenied`` otherwise).
-    Aggregates only, so no audit record. Two queries: the units, and the latest jobs' counts summed by the
-    database per unit (one row per unit, however many premises).
+    Aggregates only, so no audit record. Three queries: the units, the premises and their latest screenings'
+    people per unit, and the flagged people per unit.
     """
     require_overview(actor)
-    units = list(OrgUnit.objects.all() if actor.role == Role.ANALYST
-                 else OrgUnit.objects.filter(path__startswith=actor.unit.path))
+    units = list(line_units(actor))
     branches: dict[int, UnitCounts] = {}
     stations: dict[int, UnitCounts] = {}
     for u in units:
@@ -236,9 +249,10 @@ def unit_counts(*, actor) -> list[UnitCounts]:
     if not branches and actor.unit_id in stations:  # a station chief: the station stands alone
         branches[actor.unit_id] = stations[actor.unit_id]
 
-    def targets(unit: OrgUnit) -> list[UnitCounts]:
-        out = []
-        for seg in unit.path.strip("/").split("/"):
+    def targets(unit_id: int) -> list[UnitCounts]:
+        unit = by_id.get(unit_id)
+        out: list[UnitCounts] = []
+        for seg in (unit.path.strip("/").split("/") if unit else []):
             pk = int(seg)
             if pk in stations:
                 out.append(stations[pk])
@@ -246,41 +260,65 @@ def unit_counts(*, actor) -> list[UnitCounts]:
                 out.append(branches[pk])
         return out
 
+    by_id = {u.pk: u for u in units}
     rows = _with_latest(core_selectors.premises_scoped(actor=actor)).order_by().values("unit_id").annotate(
         n_premises=Count("id"), n_screened=Count("id", filter=Q(latest__isnull=False) & ~Q(latest__counts={})),
-        n_people=_summed("accepted"), n_red=_summed("red"), n_yellow=_summed("yellow"),
-        n_silent=_summed("silent_hits"))
-    by_id = {u.pk: u for u in units}
+        n_people=_summed("accepted"))
     for r in rows:
-        unit = by_id.get(r["unit_id"])
-        if unit is None:
-            continue
-        for t in targets(unit):
+        for t in targets(r["unit_id"]):
             t.premises += r["n_premises"]
             t.screened_premises += r["n_screened"]
             t.people += r["n_people"]
-            t.red += r["n_red"]
-            t.yellow += r["n_yellow"]
-            t.silent += r["n_silent"]
+    for r in screening_selectors.flagged_counts_by(actor=actor, key="job__premises__unit_id"):
+        for t in targets(r["key"]):
+            t.red += r["red"]
+            t.yellow += r["yellow"]
+            t.silent += r["silent"]
     return sorted(branches.values(), key=lambda b: b.unit.path)
 
 
-def daily_counts(*, actor, days: int = 30) -> list[DayCounts]:
-    """People screened per day over the last ``days`` days (every finished job, local dates), oldest first."""
+def _summed(key: str) -> Coalesce:
+    """The sum of the integer under ``key`` of the latest jobs' ``counts`` (0 where none has it)."""
+    return Coalesce(Sum(Cast(KeyTextTransform(key, "latest__counts"), IntegerField())), 0)
+
+
+@dataclass
+class Trend:
+    """The charts' days (oldest first) and, of the people :data:`COUNTED`, those screened before the first of
+    them (``earlier``: people, red, yellow), so that the days and ``earlier`` add up to the table's totals."""
+
+    days: list[DayCounts]
+    earlier: DayCounts
+
+    def __iter__(self):
+        return iter(self.days)
+
+
+def daily_counts(*, actor, days: int = 30) -> Trend:
+    """The people :data:`COUNTED` by the local date their screening finished, over the last ``days`` days; those
+    screened earlier summed in ``earlier``. Station chiefs and analysts only. Aggregates only (no audit)."""
     require_overview(actor)
+    tz = timezone.get_current_timezone()
     today = timezone.localdate()
     start = today - dt.timedelta(days=days - 1)
     out = {start + dt.timedelta(days=i): DayCounts(start + dt.timedelta(days=i)) for i in range(days)}
-    since = timezone.make_aware(dt.datetime.combine(start, dt.time()))
-    rows = screening_selectors.jobs_scoped(actor=actor).filter(
-        status=ScreeningJob.Status.DONE, finished_at__gte=since).values_list("finished_at", "counts")
-    for finished, counts in rows:
-        day = out.get(timezone.localdate(finished))
-        if day is not None and counts:
-            day.people += int(counts.get("accepted", 0))
-            day.red += int(counts.get("red", 0))
-            day.yellow += int(counts.get("yellow", 0))
-    return list(out.values())
+    earlier = DayCounts(start - dt.timedelta(days=1))
+
+    def day_of(d: dt.date | None) -> DayCounts | None:
+        if d is None:
+            return None
+        return earlier if d < start else out.get(d)
+
+    people = _latest_jobs(actor).order_by().annotate(day=TruncDate("finished_at", tzinfo=tz)).values("day").annotate(
+        n=Coalesce(Sum(Cast(KeyTextTransform("accepted", "counts"), IntegerField())), 0))
+    for r in people:
+        if (d := day_of(r["day"])) is not None:
+            d.people += r["n"]
+    for r in screening_selectors.flagged_counts_by(actor=actor, key=TruncDate("job__finished_at", tzinfo=tz)):
+        if (d := day_of(r["key"])) is not None:
+            d.red += r["red"]
+            d.yellow += r["yellow"]
+    return Trend(list(out.values()), earlier)
 
 
 def person_detail(*, actor, person_id: int, purpose: str = ""):

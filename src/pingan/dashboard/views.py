@@ -120,7 +120,8 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 @page(roles=frozenset({Role.STATION_CHIEF, Role.ANALYST}))
 def overview(request: HttpRequest) -> HttpResponse:
-    """Counts by district and station, the daily trend as an SVG chart, and the SVG map of the districts."""
+    """Counts by district and station, the daily trend as SVG charts, and the SVG map of the districts: one
+    definition behind every figure (``selectors.COUNTED``), said on the page."""
     days = int_param(request.GET.get("days"), 30, 7, 180)
     branches = selectors.unit_counts(actor=request.user)
     trend = selectors.daily_counts(actor=request.user, days=days)
@@ -144,6 +145,6 @@ def overview(request: HttpRequest) -> HttpResponse:
              for d in districts]
     return TemplateResponse(request, "dashboard/overview.html", {
         "branches": branches, "screened": screened, "flagged": flagged, "totals": totals, "trend": trend,
-        "days": days,
+        "days": days, "earlier": trend.earlier,
         "map": {"areas": areas, "width": width, "height": height},
     })

@@ -272,6 +272,17 @@ def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[s
                           reevaluated=Count("pk", filter=recently_reevaluated()))
 
 
+def flagged_counts_by(*, actor, key) -> list[dict]:
+    """:func:`flagged_counts`' ``red``, ``yellow`` and ``silent`` grouped by ``key`` (a lookup such as
+    ``"job__premises__unit_id"``, or an expression over a ``PersonResult``), one dict per group with the group's
+    value under ``"key"``: the same people, so the groups add up to the jurisdiction view's counts. Counts
+    only: no audit record."""
+    return list(_flagged_base(actor).order_by().annotate(key=F(key) if isinstance(key, str) else key)
+                .values("key").annotate(red=Count("pk", filter=Q(level="red")),
+                                        yellow=Count("pk", filter=Q(level="yellow")),
+                                        silent=Count("pk", filter=Q(silent_hit=True))))
+
+
 #: How far back the jurisdiction view counts results that a re-evaluation changed ("new from re-screening").
 RECENT_REEVALUATION_DAYS = 7
 
