@@ -128,14 +128,17 @@ def test_the_date_range_is_inclusive_local_days(client, cast, looked_at):
 
 
 def test_it_pages_newest_first(client, cast):
-    for i in range(60):
+    from pingan.core.views import AUDIT_PAGE_SIZE
+
+    for i in range(30):
         audit.record(None, "read", "Premises", i)
     html = page(client, cast, object_type="Premises")
-    assert len(rows(html)) == 50 and "第 1 / 2 页" in html and "object_type=Premises&amp;page=2" in html
+    assert AUDIT_PAGE_SIZE == 20  # issue 11: 50 records as cards made the page 11,116 px at 375 px
+    assert len(rows(html)) == 20 and "第 1 / 2 页" in html and "object_type=Premises&amp;page=2" in html
     first = re.findall(r'<tr id="audit-(\d+)">', html)
     assert [int(s) for s in first] == sorted((int(s) for s in first), reverse=True)
     total = AuditRecord.objects.filter(object_type="Premises").count()
-    assert 60 <= total < 100 and len(rows(page(client, cast, object_type="Premises", page=2))) == total - 50
+    assert 30 <= total < 40 and len(rows(page(client, cast, object_type="Premises", page=2))) == total - 20
 
 
 def test_a_police_account_cannot_open_it(client, cast):
