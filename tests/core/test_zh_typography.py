@@ -171,3 +171,47 @@ def test_the_check_finds_a_space_beside_an_inserted_chinese_name(tmp_path):
     assert [o.split(": ", 1)[1] for o in offences(po, "screening")] == ["%(unit)s将审核您的 %(premises)s 注册",
                                                            "已确认：%(person)s 现在可以登录",
                                                            "打开 %(premises)s：%(name)s"]
+
+
+#: A literal bracket or colon around translated text in a template (issue 11 trial: "新冠…查 (版本 1.3.0)", "(企业)"):
+#: an ASCII "(" before ``{% translate``/``{% blocktranslate`` or before a label (``{{ x.get_…_display }}``, ``…label``)
+#: closed right after it, and a ")" or ": " right after a translated string. ``{% paren %}…{% endparen %}`` and
+#: ``{% colon %}`` (core ``site_frame``) say them as the reader's language does.
+TEMPLATE_PUNCTUATION = re.compile(
+    r"""\((?=\{%\s*(?:block)?trans)|\((?=\{\{[^}]*(?:_display|label)[^}]*\}\}\))"""
+    r"""|(?:endblocktranslate\s*%\}|(?:block)?translate\s+(?:"[^"]*"|'[^']*')[^%]*%\})(?:\)|: )""")
+
+
+def template_offences(root: Path = SRC) -> list[str]:
+    found = []
+    for path in sorted(root.glob("**/templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        for m in TEMPLATE_PUNCTUATION.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append(f"{path.relative_to(root)}:{line}: {text[max(0, m.start() - 40):m.end() + 30]!r}")
+    return found
+
+
+def test_templates_put_no_ascii_brackets_or_colons_around_translated_text():
+    assert template_offences() == []
+
+
+def test_the_template_check_finds_what_the_trial_saw(tmp_path):
+    page = tmp_path / "a" / "templates" / "a" / "p.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('''{{ t }} <span>({% blocktranslate %}version {{ v }}{% endblocktranslate %})</span>
+{{ p.name }} ({{ p.get_kind_display }}) {% translate "Bank account" %}: {{ n }}
+{{ t }}<span>{% paren %}{% translate "longest" %} {{ n }}{% endparen %}</span> {% translate "Bank" %}{% colon %}''',
+                    encoding="utf-8")
+    assert len(template_offences(tmp_path)) == 4
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "规则（版本 1.3.0）"), ("en", "rules (version 1.3.0)")])
+def test_paren_says_brackets_as_the_readers_language_does(language, expected):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    words = {"zh-hans": ("规则", "版本"), "en": ("rules", "version")}[language]
+    page = Template("{% load site_frame %}{{ a }}{% paren %}{{ b }} 1.3.0{% endparen %}")
+    with translation.override(language):
+        assert page.render(Context({"a": words[0], "b": words[1]})) == expected

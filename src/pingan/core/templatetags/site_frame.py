@@ -13,6 +13,10 @@ it in the value column, off-centre, and some tables gave it one narrow column of
 ``{% colon %}`` is the colon after a label in the reader's language: the full-width "：" on Chinese pages, ": "
 on English ones (a label translated alone and followed by an ASCII colon read "依据: " on Chinese pages).
 
+``{% paren %}…{% endparen %}`` puts an aside in brackets as the reader's language does: " (…)" on English pages,
+"（…）" with no space before on Chinese ones (issue 11: "新冠…查 (版本 1.3.0)"); write it right after the word it
+follows, with no space (``{{ title }}<span class="muted">{% paren %}…{% endparen %}</span>``).
+
 ``{{ value|whole }}`` keeps a number people read or type — an ID number, a date, a plate, an address — on one
 line (``.whole``; issue 11: "4107111992041591 / 82" at 375 px).
 """
@@ -112,6 +116,23 @@ def empty_row(parser: template.base.Parser, token: template.base.Token) -> Empty
     nodelist = parser.parse(("endempty_row",))
     parser.delete_first_token()
     return EmptyRowNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class ParenNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        inner = self.nodelist.render(context)
+        return f"（{inner}）" if lang(when_none="en") == "zh" else f" ({inner})"
+
+
+@register.tag
+def paren(parser, token):
+    """``{% paren %}…{% endparen %}``: see the module's docstring."""
+    nodelist = parser.parse(("endparen",))
+    parser.delete_first_token()
+    return ParenNode(nodelist)
 
 
 @register.filter
