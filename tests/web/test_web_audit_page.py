@@ -73,7 +73,7 @@ def test_a_person_is_found_by_name_or_id_number_with_who_when_and_why(client, ca
         assert len(found) >= 2, text  # the list that showed the person and the person's page
         assert all("officer_a" in r and "辖区管理" in r for r in found)
         assert any("查看了" in r and "筛查人员" in r for r in found)  # the person's own page
-        assert f"条记录显示了 {text}" in html
+        assert f"条记录显示了“{text}”" in html
     html = page(client, cast, person="甲红红")  # nobody of that name was shown
     assert not rows(html)
 
@@ -100,11 +100,11 @@ def test_a_person_search_counts_only_the_records_that_showed_the_person(client, 
     assert on_job.count() == 5
     html = page(client, cast, person="何云")
     found = rows(html)
-    assert len(found) == 2 and "共 2 条记录显示了 何云" in html
+    assert len(found) == 2 and "共 2 条记录显示了“何云”" in html
     assert not [r for r in found if "显示了 0 人" in r or "提交了" in r]
     assert "下载了" in found[0] and "显示了 1 人" in found[1]
     assert len(rows(page(client, cast, person="甲黄"))) == 2  # its own page of results and the download
-    assert "共 2 条记录显示了 何云" in page(client, cast, person="何云", object_id=str(job.pk))
+    assert "共 2 条记录显示了“何云”" in page(client, cast, person="何云", object_id=str(job.pk))
 
 
 def test_a_searched_person_is_not_kept_in_clear_in_the_trail(client, cast, looked_at):
@@ -171,7 +171,7 @@ def test_a_search_for_part_of_a_name_says_what_was_searched_and_how_names_match(
         assert "0 records showed 甲" in html and "Nobody has looked at this person" in html
     else:
         assert "已查找显示过“甲”" in said and "像是姓名或号码的一部分" in said
-        assert "共 0 条记录显示了甲" in html and rows(html) == []
+        assert "共 0 条记录显示了“甲”" in html and rows(html) == []
 
 
 def test_a_masked_number_is_said_to_be_masked(client, cast, looked_at):

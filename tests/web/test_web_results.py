@@ -175,15 +175,33 @@ class TestResultsPage:
             assert next(i for i in items if i["row"] == 3)["to_fix_code"] == ""
 
     def test_a_column_the_reader_does_not_know_is_named_with_what_to_do(self, client, cast, risk):
-        # issue 11 trial: a misspelt header (身份号 for 身份证号) was ignored without a word naming it
+        # issue 11 trial: a header pingan does not know was ignored without a word naming it
         job = screen(cast.landlord_a, cast.premises_a, csv_roster(
-            [["张伟", "居民身份证", RED_ID, "13800138000", "101"]],
-            header=("姓名", "证件类型", "身份号", "手机号码", "房号")))
+            [["张伟", "居民身份证", RED_ID, "13800138000", "李四"]],
+            header=("姓名", "证件类型", "证件号码", "手机号码", "紧急联系人")))
         sign_in(client, cast.landlord_a)
         zh = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="roster-notes"', "</div>")
-        assert "“身份号”（C 列）不是名单字段" in zh and "证件号码" in zh
+        assert "“紧急联系人”（E 列）不是名单字段" in zh and "证件号码" in zh
         en = part(get(client, f"/screening/jobs/{job.pk}/", "en"), 'id="roster-notes"', "</div>")
-        assert "“身份号” (column C) is not a roster field" in en and "upload the roster again" in en
+        assert "“紧急联系人” (column E) is not a roster field" in en and "upload the roster again" in en
+
+    def test_a_misspelt_id_header_is_refused_naming_it(self, client, cast, risk):
+        # the trial's first case: 身份号 for 身份证号 held the ID numbers and was read as no ID column at all;
+        # since de259e4 such a roster is refused before screening, naming the header and the expected ones
+        from pingan.core.errors import DomainError
+        from pingan.screening.models import ScreeningJob
+
+        with pytest.raises(DomainError, match=r"身份号.*nothing was screened"):
+            screen(cast.landlord_a, cast.premises_a, csv_roster(
+                [["张伟", "居民身份证", RED_ID, "13800138000", "101"]],
+                header=("姓名", "证件类型", "身份号", "手机号码", "房号")))
+        job = ScreeningJob.objects.filter(premises=cast.premises_a).latest("pk")
+        assert job.status == "failed"
+        sign_in(client, cast.landlord_a)
+        zh = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert "身份号" in zh and "证件号码" in zh
+        en = get(client, f"/screening/jobs/{job.pk}/", "en")
+        assert "身份号" in en and "nothing was screened" in en
 
     def test_blank_rows_are_accounted_for(self, client, cast, risk):
         data = roster_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
