@@ -146,3 +146,17 @@ def test_the_page_says_what_it_counts(client, cast, screened):
     client.cookies["django_language"] = "zh-hans"
     zh = client.get("/police/overview/").content.decode()
     assert 'id="counted"' in zh and "each premises" not in zh
+
+
+def test_the_map_names_the_districts_in_the_readers_language(client, cast, screened):
+    """Issue 11: the English overview's map labelled the districts 思明区, 湖里区 …"""
+    import re
+
+    sign_in(client, cast.analyst)
+    client.cookies["django_language"] = "en"
+    en = client.get("/police/overview/").content.decode()
+    svg = en[en.index('<svg class="map"'):en.index("</svg>", en.index('<svg class="map"'))]
+    assert "Siming District" in svg and "Huli District" in svg and not re.search(r"[\u4e00-\u9fff]", svg)
+    client.cookies["django_language"] = "zh-hans"
+    zh = client.get("/police/overview/").content.decode()
+    assert "思明区" in zh[zh.index('<svg class="map"'):]

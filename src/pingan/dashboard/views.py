@@ -12,11 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from pingan.core import texts
 from pingan.core.models import Role
 from pingan.core.paging import int_param, kept_query, window
 from pingan.core.web import POLICE, page
 from pingan.dashboard import charts, geo, selectors
 from pingan.dashboard.people import DOC_TYPES, IDENTITY_STATUSES, born, hits_for_people
+from pingan.lib import places
 from pingan.screening.selectors import PeopleFilter
 
 DEFAULT_STALE_DAYS = getattr(settings, "PINGAN", {}).get("STALE_DAYS", 7)
@@ -140,7 +142,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             by_adcode[code[:6]] = b
     districts, width, height = geo.district_map()
     top = max((b.red + b.yellow for b in branches), default=0)
-    areas = [{"d": d, "counts": by_adcode.get(d.adcode),
+    english = texts.lang() == "en"  # the districts by their English names on English pages (issue 11)
+    areas = [{"d": d, "counts": by_adcode.get(d.adcode), "name": places.english(d.adcode)[1] if english else d.name,
               "fill": charts.fill((c.red + c.yellow) if (c := by_adcode.get(d.adcode)) else 0, top)}
              for d in districts]
     return TemplateResponse(request, "dashboard/overview.html", {
