@@ -15,6 +15,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from pingan.antifraud import amlsim, services
 from pingan.antifraud.models import FraudReport, Statement
 from pingan.antifraud.trace import Seed, trace_poison
@@ -24,6 +26,14 @@ from pingan.core.services import user_create
 BJ = dt.timezone(dt.timedelta(hours=8))
 EPOCH = dt.datetime(2026, 1, 1, 10, 0, tzinfo=BJ)
 SCALE = 1000
+#: The texts the demo seeds, stored in Chinese as the demo's data (bank statements name banks so), and each said in
+#: the reader's language by the pages (``{{ x|seeded }}``; issue 11: Chinese on English pages).
+DEMO_NARRATIVE = "演示案件：由 IBM AMLSim 样本中的一个扇入（fan-in）洗钱模式生成。"
+DEMO_BANK = "演示银行"
+SEEDED_TEXTS = {
+    DEMO_NARRATIVE: gettext_lazy("Demo case: made from one fan-in money-laundering pattern of the IBM AMLSim sample."),
+    DEMO_BANK: gettext_lazy("Demo Bank"),
+}
 
 
 def account_no(node: int) -> str:
@@ -81,7 +91,7 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
     report = services.report_create(
         actor=officer, victim_name=names[victim], victim_phone="13800138000", reported_at=when(seed_t)
         + dt.timedelta(hours=2), fraud_type="brushing_rebate", loss_cents=SCALE * int(led.amount[seed_t]),
-        channel="im", narrative="演示案件：由 IBM AMLSim 样本中的一个扇入（fan-in）洗钱模式生成。",
+        channel="im", narrative=DEMO_NARRATIVE,
         transfers=[{"at": when(seed_t), "amount_cents": SCALE * int(led.amount[seed_t]),
                     "from_account": account_no(victim), "to_account": account_no(int(led.dst[seed_t])),
                     "to_name": names[int(led.dst[seed_t])]}],
@@ -101,8 +111,8 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
             rows.append({"交易流水号": f"AML{t:07d}", "交易时间": when(t).strftime("%Y-%m-%d %H:%M:%S"),
                          "借贷标志": "借" if out else "贷", "交易金额": f"{cents / 100:,.2f}",
                          "余额": f"{bal / 100:,.2f}", "对方账号": account_no(other), "对方户名": names[other],
-                         "对方开户行": "演示银行", "摘要": "转账"})
+                         "对方开户行": DEMO_BANK, "摘要": "转账"})
         statements.append(services.statement_import(
             actor=officer, report=report, data=statement_csv(rows, encoding="gbk"), filename=f"{account_no(a)}.csv",
-            account=account_no(a), bank="演示银行"))
+            account=account_no(a), bank=DEMO_BANK))
     return DemoCase(report, statements, officer.username, chief.username)

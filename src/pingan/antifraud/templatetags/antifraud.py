@@ -151,3 +151,14 @@ def identifier_value(identifier) -> str:
         platform, account = identifier.key.split(":", 1)
         return f"{IM_PLATFORMS[platform]} {account}" if platform in IM_PLATFORMS else identifier.key
     return identifier.key
+
+
+@register.filter
+def seeded(text: str) -> str:
+    """A text ``pingan antifraud demo`` seeds (the demo case's account, its bank) in the reader's language
+    (:data:`pingan.antifraud.demo.SEEDED_TEXTS`, keyed by the stored Chinese); anything a person wrote, as it is
+    (issue 11: "演示案件：…" and "演示银行" on English pages)."""
+    from pingan.antifraud.demo import SEEDED_TEXTS
+
+    said = SEEDED_TEXTS.get(text)
+    return str(said) if said is not None else text
