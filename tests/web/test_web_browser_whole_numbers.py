@@ -4,6 +4,8 @@ is whole in its tooltip and its panel. Checked in Debian's chromium."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
 from web_support import rid
@@ -40,6 +42,8 @@ def test_an_id_number_and_a_phone_stay_whole_on_a_phone(open_as, live_server, ca
     page = open_as(cast.officer_a, width=375, lang=lang)
     assert page.goto(f"{live_server.url}/police/persons/{person.pk}/").status == 200
     found = page.evaluate(BROKEN)
+    if shots := os.environ.get("PINGAN_SCREENSHOTS"):  # to look at them: a folder
+        page.screenshot(path=f"{shots}/person-375-{lang}.png", full_page=True)
     assert found["wholes"] >= 3 and found["broken"] == [] and found["width"] <= 375, found
     # the account menu: the header cuts a long name; the tooltip and the panel give it whole
     who = page.locator("details.account summary")
