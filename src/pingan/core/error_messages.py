@@ -300,6 +300,11 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "no_booking_today": _("There is no appointment today at this counter for this ID card: take a walk-in ticket, "
                           "or ask at the counter."),
     "transit_bad_time": _("%(field)s: give a date and a time."),
+    # screening.services.screening_job_finished_check: a result download before the screening is done (409).
+    "job_not_done": _("The screening of %(job)s is not finished yet (%(status)s): its results can be downloaded "
+                      "once it is done. Its page shows how far it has got and updates by itself."),
+    "job_failed": _("The screening of %(job)s failed: it has no results to download. Its page says why and how "
+                    "to upload the roster again."),
 }
 
 #: Message ids that no page catches, so their English ``message`` is all anyone sees of them (CLI output,
@@ -310,7 +315,7 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # job page renders its error_code and error_params (pingan.screening.failures) in the reader's language.
     "unreadable_roster", "empty_roster", "no_risk_data",
     # screening.services: risk-data import (CLI) and result downloads (the page answers 404 for these).
-    "bad_kind", "bad_format", "job_not_done",
+    "bad_kind", "bad_format",
     # screening.riskimport (CLI).
     "bad_nhc_data", "bad_movements", "no_valid_rows", "missing_source", "bad_watchlist",
     # core.services: units, reference data and accounts (CLI and fixtures).

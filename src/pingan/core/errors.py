@@ -75,3 +75,11 @@ class Gone(DomainError):
 
     code = "gone"
     status = 410
+
+
+class Conflict(DomainError):
+    """The request does not fit the object's current state, and may once it changes (HTTP 409 Conflict,
+    RFC 9110 §15.5.10): e.g. the results of a screening that is still running."""
+
+    code = "conflict"
+    status = 409

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from pingan.core import audit, jobs
 from pingan.core.copystore import copy_insert
-from pingan.core.errors import DomainError
+from pingan.core.errors import Conflict, DomainError
 from pingan.core.models import Premises, User
 from pingan.core.services import premises_removed
 from pingan.screening import batch, match_reasons, rules
@@ -38,6 +39,8 @@ from pingan.screening.models import (
     ScreeningJob,
     fix_reason,
 )
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 
@@ -495,14 +498,16 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
     """
     from pingan.screening.roster import RosterError, read_roster_arrow
 
-    def step(stage: str, pct: int) -> None:
-        ScreeningJob.objects.filter(pk=job.pk).update(progress=pct)
+    def step(stage: str, pct: int, **running: int) -> None:
+        # what the job page says while it runs (``stats["running"]``: the stage under way, the roster's rows,
+        # the rows stored so far); the finished job's stats replace it
+        ScreeningJob.objects.filter(pk=job.pk).update(progress=pct, stats={"running": {"stage": stage, **running}})
         if progress:
             progress(stage, pct)
 
     failure: tuple[str, dict[str, Any]] | None = None  # a finer code than the DomainError's, with its params
     _set_status(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", error_code="",
-                error_params={}, progress=0)
+                error_params={}, progress=0, stats={"running": {"stage": "read"}})
     # wall-clock seconds of each stage, for the people who wait on a long run (stats["stages"]; issue 11: the
     # command said "8.56 s in the engine" after 3 min 17 s)
     stages: dict[str, float] = {}
@@ -526,7 +531,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                 "tenants and submit again.", code="empty_roster",
                 params={"name": job.roster_name, "header_row": meta.header_row})
         lap("read")
-        step("read", 20)
+        step("screen", 20, rows=meta.total_rows)
         listing_path = listings or (ds.path if (ds := active_listings()) else None)
         if listing_path is None:
             raise DomainError("no risk-area listings imported: run `pingan risk import nhc` first",
@@ -546,23 +551,24 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         result = batch.ScreenResult(
             _with_reasons(_mark_duplicates(result.persons, meta.duplicates), extras, meta.duplicates, rejections,
                           ruleset), result.hits, result.stats)
-        step("screen", 70)
+        step("files", 70, rows=meta.total_rows)
         _private(result.write(result_dir).values())
         counts = _counts(result)
         counts.update({"rows": meta.total_rows, "blank_rows": meta.blank_rows, "duplicates": len(meta.duplicates)})
         lap("results")
-        step("store", 80)
-        # The results and the final status in one transaction that touches the job row only at its end:
-        # the rows go in first (their foreign key shares the job row, which leaves the worker free to renew
-        # the lease), then the lease is checked with the row locked and the job marked done. A run whose
-        # lease passed to another (its worker was presumed dead) rolls all of it back.
+        # The results in short transactions of STORE_BATCH rows each (_store_results: one transaction for an
+        # 80,000-row roster held SQLite's only write lock for its whole length, and every page's write waited),
+        # then the final status in one more, with the job row locked and the lease checked. Until then the job
+        # is running and no page or download shows its rows; a run that dies half-way leaves it running with
+        # its lease, and the run that takes it up again deletes the rows first. A run whose lease passed to
+        # another (its worker was presumed dead) stops at its next batch.
         try:
+            _store_results(job, result,
+                           stored=lambda n, total: step("store", 80 + 19 * n // max(total, 1), rows=meta.total_rows,
+                                                        stored=n, total=total))
+            lap("store")
             with transaction.atomic():
-                _store_results(job, result)
-                lap("store")
-                list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
-                if not jobs.lease_held(job):
-                    raise _LeaseLost
+                _lease_check(job)
                 # notes as codes + params (pages render them in the reader's language), with what the page
                 # needs to say what was screened against: the rule set's title and look-back
                 notes = [{"code": f"roster.{n['code']}", "params": n["params"]} for n in meta.notes]
@@ -578,15 +584,43 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
             return job  # the other run stores its own results
     except DomainError as exc:
         code, params = failure or (exc.message_id, _plain(exc.params))
+        _results_discard(job)
         _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(), error=exc.message,
-                    error_code=code, error_params=params)
+                    error_code=code, error_params=params, stats={})
         raise
     except Exception as exc:
+        _results_discard(job)
         _set_status(job, status=ScreeningJob.Status.FAILED, finished_at=timezone.now(),
                     error=f"internal error: {type(exc).__name__}: {exc}", error_code="internal_error",
-                    error_params={"error": type(exc).__name__})
+                    error_params={"error": type(exc).__name__}, stats={})
         raise
     return job
+
+
+def _lease_check(job: ScreeningJob) -> None:
+    """Lock the job row and raise :class:`_LeaseLost` unless this run still holds its lease (inside the
+    transaction that writes for it)."""
+    list(ScreeningJob.objects.select_for_update().filter(pk=job.pk).values_list("pk"))
+    if not jobs.lease_held(job):
+        raise _LeaseLost
+
+
+def _results_discard(job: ScreeningJob) -> None:
+    """Delete what a run that failed stored of ``job``'s results (a batch at a time, so no long write), unless
+    the job's lease passed to another run, whose rows they are. Best effort: the next run deletes them too."""
+    try:
+        while True:
+            with transaction.atomic():
+                _lease_check(job)
+                ids = list(PersonResult.objects.filter(job=job).values_list("pk", flat=True)[:STORE_BATCH])
+                if not ids:
+                    return
+                Hit.objects.filter(person_id__in=ids).delete()
+                PersonResult.objects.filter(pk__in=ids).delete()
+    except _LeaseLost:
+        return
+    except Exception:
+        log.exception("job %s: the results stored before it failed could not be deleted", job.pk)
 
 
 def _coded(stats: dict[str, Any]) -> dict[str, Any]:
@@ -838,17 +872,23 @@ class _LeaseLost(Exception):
     """This run no longer holds the job's lease: what it stored is rolled back."""
 
 
-@transaction.atomic
-def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
+def _store_results(job: ScreeningJob, result: batch.ScreenResult,
+                   stored: Callable[[int, int], None] = lambda n, total: None) -> None:
     """Write the job's person results and hits, :data:`STORE_BATCH` rows at a time (a 1,048,575-row roster
-    as a million model objects at once ran out of memory). Writes nothing to the job row itself."""
+    as a million model objects at once ran out of memory), each batch in its own transaction that first checks
+    the run still holds the job's lease (SQLite has one write lock: one transaction for the whole store held
+    it ~40 s for 80,000 rows, and the pages people read meanwhile answered 400). What an earlier run of the job
+    stored is deleted first. ``stored(rows stored, rows in all)`` is called after each batch. Raises
+    :class:`_LeaseLost` when the lease passed to another run."""
     import json
 
     import numpy as np
     import pyarrow.compute as pc
 
-    PersonResult.objects.filter(job=job).delete()
+    _results_discard(job)
     police = result.police_view()
+    done = 0
+    stored(0, police.num_rows)
     hits = result.hits  # ordered by row (the engine's contract)
     hit_rows = hits.column("row").to_numpy() if hits.num_rows else np.array([], dtype=np.int64)
     listed = hits.filter(pc.equal(hits.column("source"), "watchlist")) if hits.num_rows else hits
@@ -868,22 +908,24 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult) -> None:
                 identity_detail=_identity_detail(p))
             for p in chunk.to_pylist()
         ]
-        created = copy_insert(PersonResult, objs)
-        if not hit_rows.size:
-            continue
         lo, hi = objs[0].row, objs[-1].row
-        a, b = int(np.searchsorted(hit_rows, lo, "left")), int(np.searchsorted(hit_rows, hi, "right"))
-        if a == b:
-            continue
-        ids = {o.row: o.pk for o in created}
-        copy_insert(Hit, [
-            Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
-                record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
-                match_kind=h["match_kind"] or "", match_reasons=match_reasons.stored(h["match_reasons"]),
-                level_effect=h["level_effect"] or "", police_priority=h["police_priority"], silent=bool(h["silent"]),
-                detail=_hit_detail(h, entries))
-            for h in hits.slice(a, b - a).to_pylist()
-        ])
+        a, b = (int(np.searchsorted(hit_rows, lo, "left")), int(np.searchsorted(hit_rows, hi, "right"))
+                ) if hit_rows.size else (0, 0)
+        with transaction.atomic():
+            _lease_check(job)
+            created = copy_insert(PersonResult, objs)
+            if a < b:
+                ids = {o.row: o.pk for o in created}
+                copy_insert(Hit, [
+                    Hit(job=job, person_id=ids[h["row"]], rule_id=h["rule_id"], source=h["source"] or "",
+                        record_ref=h["record_ref"] or "", listing_ref=h["listing_ref"] or "",
+                        match_kind=h["match_kind"] or "", match_reasons=match_reasons.stored(h["match_reasons"]),
+                        level_effect=h["level_effect"] or "", police_priority=h["police_priority"],
+                        silent=bool(h["silent"]), detail=_hit_detail(h, entries))
+                    for h in hits.slice(a, b - a).to_pylist()
+                ])
+        done += len(objs)
+        stored(done, police.num_rows)
 
 
 def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None,
@@ -1222,15 +1264,31 @@ DOWNLOAD_TYPES = {
 }
 
 
+def screening_job_finished_check(job: ScreeningJob) -> None:
+    """Raise :class:`~pingan.core.errors.Conflict` (``job_not_done``, HTTP 409) unless ``job`` is done: a
+    queued or running job has no results yet (a running one may hold some of its rows already, stored a batch
+    at a time: nothing shows them before the job is done), a failed one none at all. The problem details carry
+    ``job_status`` and ``progress``; pages and the API call it before reading a job's rows or files."""
+    if job.status == ScreeningJob.Status.DONE:
+        return
+    extra = {"job_status": job.status, "progress": job.progress}
+    if job.status == ScreeningJob.Status.FAILED:
+        raise Conflict(f"screening job {job.pk} failed: it has no results; see its error", code="job_not_done",
+                       message_id="job_failed", params={"job": job.pk}, extra=extra)
+    raise Conflict(f"screening job {job.pk} is {job.status}: its results can be read once it is done; poll "
+                   f"GET /api/v1/jobs/{job.pk} until its status is done", code="job_not_done",
+                   params={"job": job.pk, "status": ScreeningJob.Status(job.status)}, extra=extra)
+
+
 def screening_job_download(*, actor: User, job_id: int, fmt: str, lang: str | None = None
                            ) -> tuple[bytes, str, str]:
     """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx;
     ``lang`` as :func:`screening_job_export` (``None``: the machine-readable form the API serves).
 
     Police accounts get the police view, submitters the submitter view. Raises ``DomainError``
-    (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit —, ``job_not_done``),
-    ``Gone`` (``purged``: the retention policy deleted the job's person data, :mod:`.retention`) and
-    ``NotFound`` for a job the actor may not see.
+    (``bad_format`` — also for more rows than an XLSX sheet holds, naming the limit), ``Conflict``
+    (``job_not_done``: :func:`screening_job_finished_check`), ``Gone`` (``purged``: the retention policy
+    deleted the job's person data, :mod:`.retention`) and ``NotFound`` for a job the actor may not see.
     """
     import tempfile
 
@@ -1241,9 +1299,7 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str, lang: str | No
         raise DomainError(f"unknown format {fmt!r}; use csv or xlsx", code="bad_format")
     job = selectors.job_get(actor=actor, job_id=job_id)
     retention.job_person_data_check(job)
-    if job.status != ScreeningJob.Status.DONE:
-        raise DomainError(f"job {job.pk} is {job.status}; results exist once it is done", code="job_not_done",
-                          extra={"job_status": job.status})
+    screening_job_finished_check(job)
     name = f"job-{job.pk}-results.{fmt}"
     with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
         try:
