@@ -30,14 +30,18 @@ router = Router(tags=["screening"])
 #: Roster submissions per account: generous for an app, a brake on a runaway client.
 SUBMIT_RATE = "30/m"
 
+def _problem(status: int, description: str, code: str, **members: dict) -> dict:
+    """An OpenAPI answer of RFC 9457 problem details with the stable ``code`` and the further ``members``."""
+    return {status: {"description": description, "content": {"application/problem+json": {"schema": {
+        "type": "object", "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"}, "code": {"type": "string", "enum": [code]}, **members}}}}}}
+
+
 #: The 410 answer of the endpoints that read a job's person data once the retention policy deleted it.
-PURGED = {410: {
-    "description": "the job's person data was deleted under the retention policy (problem code `purged`; "
-                   "`purged_at` says when); the job and its counts remain",
-    "content": {"application/problem+json": {"schema": {"type": "object", "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "code": {"type": "string", "enum": ["purged"]},
-        "purged_at": {"type": "string", "format": "date-time"}}}}}}}
+PURGED = _problem(410, "the job's person data was deleted under the retention policy (problem code `purged`; "
+                       "`purged_at` says when); the job and its counts remain", "purged",
+                  purged_at={"type": "string", "format": "date-time"})
 
 
 @router.post("/jobs", response={201: JobOut, 200: JobOut}, summary="Submit a roster for screening",
@@ -77,14 +81,24 @@ def job_get(request: HttpRequest, job_id: int):
     return selectors.job_get(actor=request.user, job_id=job_id)
 
 
+#: The 409 answer of the endpoints that read a job's results before it is done.
+NOT_DONE = _problem(409, "the job is queued, running or failed: it has no results yet (problem code "
+                         "`job_not_done`; `job_status` and `progress` say where it is). Poll `GET /jobs/{id}` until "
+                         "`status` is `done`", "job_not_done",
+                    job_status={"type": "string", "enum": ["queued", "running", "failed"]},
+                    progress={"type": "integer"})
+
+
 @router.get("/jobs/{job_id}/results", response=list[PersonResultOut],
             summary="A job's per-row results (submitter view; police also get the police part)",
-            openapi_extra={"responses": PURGED})
+            openapi_extra={"responses": {**PURGED, **NOT_DONE}})
 @paginate(Pagination)
 def job_results(request: HttpRequest, job_id: int, status: str | None = None):
     """``status`` (accepted / rejected) narrows the rows. 410 ``purged`` once the retention policy deleted
-    them."""
-    retention.job_person_data_check(selectors.job_get(actor=request.user, job_id=job_id))
+    them; 409 ``job_not_done`` before the job is done."""
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    retention.job_person_data_check(job)
+    services.screening_job_finished_check(job)
     rows = selectors.job_results(actor=request.user, job_id=job_id)
     return rows.filter(status=status) if status else rows
 
@@ -93,10 +107,10 @@ def job_results(request: HttpRequest, job_id: int, status: str | None = None):
             response={200: None}, openapi_extra={"responses": {200: {
                 "description": "the results file",
                 "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                            for t in DOWNLOAD_TYPES.values()}}, **PURGED}})
+                            for t in DOWNLOAD_TYPES.values()}}, **PURGED, **NOT_DONE}})
 def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
     """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx;
-    410 ``purged`` once the retention policy deleted them."""
+    410 ``purged`` once the retention policy deleted them; 409 ``job_not_done`` before the job is done."""
     data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=format)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

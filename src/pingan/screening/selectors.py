@@ -303,7 +303,7 @@ def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResu
     if actor is None or actor.role not in POLICE_ROLES:
         raise NotFound(f"person {person_id} not found")
     person = scope(actor, PersonResult.objects.select_related("job__premises__unit", "job__premises__owner")
-                   ).filter(pk=person_id).first()
+                   ).filter(pk=person_id, job__status=ScreeningJob.Status.DONE).first()  # no row of a running job
     if person is None:
         raise NotFound(f"person {person_id} not found")
     audit.record_read(actor, "PersonResult", person.pk, subjects=person_subjects(person), purpose=purpose)

@@ -24,7 +24,7 @@ from pingan.core import services as core_services
 from pingan.core import texts
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
-from pingan.core.errors import DomainError, Gone
+from pingan.core.errors import Conflict, DomainError, Gone
 from pingan.core.models import Premises
 from pingan.core.paging import kept_query, window
 from pingan.core.web import SUBMITTERS, page
@@ -303,7 +303,8 @@ def _police_people(request: HttpRequest, accepted) -> dict:
 def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
     """The job's results as CSV or XLSX: the submitter view, or the police view for police accounts.
 
-    410 Gone, with a page saying when, once the retention policy deleted the job's person data.
+    410 Gone, with a page saying when, once the retention policy deleted the job's person data; 409 Conflict,
+    with a page saying so and linking to the job's page (which shows its progress), before the job is done.
     """
     try:
         # people get their language; the API's export keeps the machine-readable form
@@ -312,7 +313,10 @@ def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
     except Gone as exc:
         return TemplateResponse(request, "screening/purged.html", {"job_id": job_id, "message": page_message(exc)},
                                 status=410)
-    except DomainError as exc:  # an unknown format, or no results yet
+    except Conflict as exc:  # queued, running or failed: no results yet
+        return TemplateResponse(request, "screening/not_done.html", {"job_id": job_id, "message": page_message(exc)},
+                                status=409)
+    except DomainError as exc:  # an unknown format
         raise Http404(exc.message) from None
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
