@@ -192,6 +192,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # cannot pull a whole table (100,000 rows were 18 MB in one response).
 NINJA_PAGINATION_MAX_LIMIT = 1000
 
+# database sessions whose idle-time touch never fails a page on a busy SQLite database (pingan.core.sessions)
+SESSION_ENGINE = "pingan.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

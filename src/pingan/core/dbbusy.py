@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import OperationalError
@@ -48,3 +49,27 @@ def retry_busy(fn: Callable[[], T], *, what: str = "", stop: Callable[[], bool] 
                 return None
             sleep(pause)
             pause = min(pause * 2, cap)
+
+
+@contextmanager
+def brief_wait(seconds: float = 0.5):
+    """Within the block, a write on SQLite waits at most ``seconds`` for another connection's write lock
+    (instead of the busy timeout, ``PINGAN_SQLITE_TIMEOUT``) before ``database is locked``: for writes that
+    may be skipped, so that a page read during a long write answers at once. No effect on PostgreSQL, where
+    a writer waits only for the rows it touches."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout")
+        (before,) = cur.fetchone()
+        cur.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        if connection.connection is not None:
+            with connection.cursor() as cur:
+                cur.execute(f"PRAGMA busy_timeout = {int(before)}")
