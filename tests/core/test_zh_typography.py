@@ -215,3 +215,16 @@ def test_paren_says_brackets_as_the_readers_language_does(language, expected):
     page = Template("{% load site_frame %}{{ a }}{% paren %}{{ b }} 1.3.0{% endparen %}")
     with translation.override(language):
         assert page.render(Context({"a": words[0], "b": words[1]})) == expected
+
+
+def test_sentences_translated_one_by_one_join_as_chinese_does():
+    """Issue 11 trial: "（quotes.csv）后签发）。 请打印新的门贴" — two sentences on two template lines."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = Template("{% load site_frame %}{% sentences %}{{ a }}\n      {{ b }}{% endsentences %}")
+    with translation.override("zh-hans"):
+        said = page.render(Context({"a": "已取代（原因）。", "b": "请打印新的门贴。"}))
+    assert said == "已取代（原因）。请打印新的门贴。"
+    with translation.override("en"):
+        assert page.render(Context({"a": "Replaced.", "b": "Print it."})) == "Replaced.\n      Print it."

@@ -17,6 +17,9 @@ on English ones (a label translated alone and followed by an ASCII colon read "�
 "（…）" with no space before on Chinese ones (issue 11: "新冠…查 (版本 1.3.0)"); write it right after the word it
 follows, with no space (``{{ title }}<span class="muted">{% paren %}…{% endparen %}</span>``).
 
+``{% sentences %}…{% endsentences %}`` joins sentences translated one by one (each on its own template line) as the
+reader's language does: on Chinese pages no space after full-width punctuation (issue 11: "…后签发）。 请打印新的门贴").
+
 ``{{ value|whole }}`` keeps a number people read or type — an ID number, a date, a plate, an address — on one
 line (``.whole``; issue 11: "4107111992041591 / 82" at 375 px).
 """
@@ -133,6 +136,27 @@ def paren(parser, token):
     nodelist = parser.parse(("endparen",))
     parser.delete_first_token()
     return ParenNode(nodelist)
+
+
+class SentencesNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        import re
+
+        out = self.nodelist.render(context)
+        # the punctuation, any closing tags after it (</strong>), then the template's line break and indent
+        return (re.sub(r"([。！？；：，）”]((?:</[a-z]+>)*))\s+(?=[^\s<]|<(?!br))", r"\1", out)
+                if lang(when_none="en") == "zh" else out)
+
+
+@register.tag
+def sentences(parser, token):
+    """``{% sentences %}…{% endsentences %}``: see the module's docstring."""
+    nodelist = parser.parse(("endsentences",))
+    parser.delete_first_token()
+    return SentencesNode(nodelist)
 
 
 @register.filter
