@@ -299,6 +299,11 @@ class TestCommand:
             call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
         text = capsys.readouterr().out
         assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
+        # where the time went, each stage of the run (issue 11: only the engine's seconds were said)
+        took = next(line for line in text.splitlines() if line.startswith("took "))
+        for stage in ("copying the file in", "reading and checking the roster", "screening engine",
+                      "preparing the results", "storing them in the database", "writing the result file"):
+            assert stage in took, (stage, took)
         with open(out, encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
         # every row of the roster, the blank one (row 7) too
