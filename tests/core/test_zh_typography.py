@@ -179,7 +179,8 @@ def test_the_check_finds_a_space_beside_an_inserted_chinese_name(tmp_path):
 #: ``{% colon %}`` (core ``site_frame``) say them as the reader's language does.
 TEMPLATE_PUNCTUATION = re.compile(
     r"""\((?=\{%\s*(?:block)?trans)|\((?=\{\{[^}]*(?:_display|label)[^}]*\}\}\))"""
-    r"""|(?:endblocktranslate\s*%\}|(?:block)?translate\s+(?:"[^"]*"|'[^']*')[^%]*%\})(?:\)|: )""")
+    r"""|(?:endblocktranslate\s*%\}|(?:block)?translate\s+(?:"[^"]*"|'[^']*')[^%]*%\})(?:\)|: )"""
+    r"""|(?:_display|label(?:\|\w+)?)\s*\}\}: """)
 
 
 def template_offences(root: Path = SRC) -> list[str]:
@@ -204,6 +205,8 @@ def test_the_template_check_finds_what_the_trial_saw(tmp_path):
 {{ t }}<span>{% paren %}{% translate "longest" %} {{ n }}{% endparen %}</span> {% translate "Bank" %}{% colon %}''',
                     encoding="utf-8")
     assert len(template_offences(tmp_path)) == 4
+    page.write_text("{{ i.get_kind_display }}: <strong>{{ v }}</strong>", encoding="utf-8")  # "银行账户: …"
+    assert len(template_offences(tmp_path)) == 1
 
 
 @pytest.mark.parametrize(("language", "expected"), [("zh-hans", "规则（版本 1.3.0）"), ("en", "rules (version 1.3.0)")])
