@@ -138,7 +138,8 @@ def test_the_alert_page_speaks_labels_dates_and_shows_a_map(client, on_duty, clo
     from pingan.alerts import labels
 
     with translation.override(language):
-        assert f"({labels.routed_by(alert.routed_by)})" in text  # how the unit was found, in words
+        how = labels.routed_by(alert.routed_by)  # how the unit was found, in words, in the reader's brackets
+        assert (f"（{how}）" if language == "zh-hans" else f"({how})") in text
     # the map: district boundaries with names, the devices, the alert's position, a scale bar, a north arrow
     svg = re.search(r"<svg id=\"map\".*?</svg>", html, re.S).group(0)
     assert 'class="area own"' in svg and svg.count('class="area') >= 2

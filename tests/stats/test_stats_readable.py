@@ -80,7 +80,7 @@ def test_the_clearance_table_says_what_it_counts_and_marks_small_counts(client, 
     if language == "zh-hans":
         for column in ("本年立案数", "本年破案数", "破案率", "连续零发案天数"):
             assert f"<th>{column}</th>" in head
-        theft, explain = "盗窃", ("按案件计，不按抓获人数计", "可能超过 100%", "Offenses cleared")
+        theft, explain = "盗窃", ("按案件计，不按抓获人数计", "可能超过 100%", "“已破案件”一节")
     else:
         for column in ("Offences recorded this year", "Offences cleared this year", "Clearance rate"):
             assert f"<th>{column}</th>" in head
