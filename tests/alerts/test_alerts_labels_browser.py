@@ -23,7 +23,7 @@ def _expected(alerts, language: str) -> list[str]:
 
     with translation.override(language):
         return [f"{labels.priority(a.priority)} · "
-                f"{labels.summary_text(a.summary, a.params, device_name=a.device.name if a.device else '')}"
+                f"{labels.summary_text(a.summary, a.params, device_name=a.device.label if a.device else '')}"
                 for a in alerts]
 
 
