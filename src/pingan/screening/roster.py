@@ -1541,14 +1541,16 @@ _EXPECTED = ("姓名", "证件类型", "证件号码", "手机号码", "性别",
 
 
 def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, where: Any,
-                   index: Mapping[str, str]) -> None:
+                   index: Mapping[str, str], *, declared: bool = False) -> None:
     """Refuse (:class:`RosterError` ``roster_columns_mismatch``) a header whose columns plainly hold another
     kind of value than their header says, judged on the rows under it among ``head`` (the first
     :data:`HEADER_SCAN_ROWS`): a phone or name column of ID numbers, an ID-number column of phone numbers or
     document types, or — with no ID-number column recognised — a column of ID numbers under an unknown
     header, or unknown headers at all beside a phone column that is not plainly phones. A new user's trial
     (``名字,证件,电话`` over the template's columns) had every ID number read as a phone number and 20 rows
-    "screened" into nothing. The message names the headers found and the ones expected."""
+    "screened" into nothing. The message names the headers found and the ones expected. ``declared``: the
+    caller named its headers (``aliases``), so unknown headers beside them are its extra columns, not a guess
+    to refuse; the checks of what the named columns hold still apply."""
     rows = [r for r in head[header.row_index + 1:] if any(not _is_blank(c) for c in r)]
 
     def share(j: int, shape: re.Pattern[str]) -> bool:
@@ -1570,7 +1572,7 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
         j = next((j for j in header.extras if share(j, _ID_SHAPE)), None)
         if j is not None:
             problem = ("column_unknown_holds_ids", j)
-        elif header.extras and not ("phone" in f and share(f["phone"], _PHONE_SHAPE)):
+        elif header.extras and not declared and not ("phone" in f and share(f["phone"], _PHONE_SHAPE)):
             problem = ("column_unknown_headers", -1)
     if problem is None:
         return
@@ -1642,7 +1644,7 @@ def _ingest(
     if header is None:
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
             name, _sheet_where(meta))
-    _check_columns(header, head, name, _sheet_where(meta), index)
+    _check_columns(header, head, name, _sheet_where(meta), index, declared=bool(aliases))
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
