@@ -60,6 +60,7 @@ from pingan.alerts.services import (
     groups_flush,
 )
 from pingan.lib.forking import die_with_parent
+from pingan.lib.gcpause import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -608,18 +609,18 @@ class Worker:
         session and its consumer lock) nor returns into the worker's loop."""
         code = 1
         try:
-            gc.disable()  # a short-lived copy: nothing to collect
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker, which saves on its way out
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            if die_with_parent(parent):
-                state, small = self._snapshot_state()
-                params = connection.get_connection_params()
-                params.pop("cursor_factory", None)
-                import psycopg
+            with gc_paused():  # a short-lived copy: nothing to collect
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker, which saves on its way out
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                if die_with_parent(parent):
+                    state, small = self._snapshot_state()
+                    params = connection.get_connection_params()
+                    params.pop("cursor_factory", None)
+                    import psycopg
 
-                with psycopg.connect(**params) as conn:
-                    _write_snapshot(conn, self.consumer, state, small)
-                code = 0
+                    with psycopg.connect(**params) as conn:
+                        _write_snapshot(conn, self.consumer, state, small)
+                    code = 0
         except BaseException:
             log.exception("worker %s: the snapshot at %s was not saved", self.consumer, self.position)
         finally:
