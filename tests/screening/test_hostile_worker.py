@@ -76,9 +76,9 @@ def test_a_store_longer_than_the_lease_keeps_the_lease_and_runs_once(cast, monke
     settings.PINGAN = {**settings.PINGAN, "JOB_LEASE_SECONDS": 2}
     store = services._store_results
 
-    def slow_store(job, result):
-        store(job, result)
-        time.sleep(6)  # three leases long, inside the transaction
+    def slow_store(job, result, **kwargs):
+        store(job, result, **kwargs)
+        time.sleep(6)  # three leases long, while the job is being stored
 
     monkeypatch.setattr(services, "_store_results", slow_store)
     job = submit(cast, "roster.csv", roster_bytes())
