@@ -89,9 +89,10 @@ class Supervisor:
         self._thread.start()
 
     def _spawn(self, child: Supervised) -> None:
-        # a process group of its own: the terminal's Ctrl-C reaches the supervisor alone, which stops each
-        # child in turn (:meth:`stop`) — not every process at once, each printing its own interruption
-        child.process = subprocess.Popen(child.argv, process_group=0)  # noqa: S603 - our own interpreter
+        # the supervisor's process group: a SIGKILL of the group (a test's teardown, a service manager) takes
+        # the children with it (a group of their own outlived a killed supervisor, holding database sessions);
+        # the terminal's Ctrl-C reaches them too, and each `pingan` process exits quietly on it (cli.py)
+        child.process = subprocess.Popen(child.argv)  # noqa: S603 - our own interpreter and module
         child.started = time.monotonic()
 
     def _watch(self, language: str | None = None) -> None:
