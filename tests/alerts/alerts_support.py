@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 LQ_CAMERA = "35020301001320000001"  # 莲前东路卡口, station A (350203-LQ)
 LQ_ACOUSTIC = "35020301001340000002"
@@ -123,6 +125,22 @@ class AsgiServer:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+
+
+@contextlib.contextmanager
+def asgi_server(tmp_path) -> Iterator[AsgiServer]:
+    """A running :class:`AsgiServer` on the test database for the block, SIGKILLed after it; skips the test
+    on SQLite (the server is another process: it sees only what a shared PostgreSQL database holds)."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the server shares the test database: PostgreSQL only")
+    srv = AsgiServer(subprocess_env(tmp_path), free_port()).start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
 
 
 class SseClient:

@@ -14,9 +14,8 @@ from alerts_support import (
     JT_CAMERA,
     LQ_CAMERA,
     LQ_SOS,
-    AsgiServer,
     SseClient,
-    free_port,
+    asgi_server,
     ingest,
     payload,
     subprocess_env,
@@ -34,10 +33,9 @@ def postgres_only():
 
 
 @pytest.fixture
-def server(postgres_only, tmp_path):
-    srv = AsgiServer(subprocess_env(tmp_path), free_port()).start()
-    yield srv
-    srv.kill()
+def server(tmp_path):
+    with asgi_server(tmp_path) as srv:
+        yield srv
 
 
 def _session(client, user) -> str:

@@ -15,20 +15,15 @@ import pytest
 from dispatch_support import make_alert
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "alerts"))
-from alerts_support import AsgiServer, SseClient, free_port, subprocess_env
+from alerts_support import SseClient, asgi_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
 def server(tmp_path):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the server shares the test database: PostgreSQL only")
-    srv = AsgiServer(subprocess_env(tmp_path), free_port()).start()
-    yield srv
-    srv.kill()
+    with asgi_server(tmp_path) as srv:
+        yield srv
 
 
 def _cookie(client, user) -> str:

@@ -14,7 +14,7 @@ import pytest
 from dispatch_support import make_alert
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "alerts"))
-from alerts_support import AsgiServer, free_port, subprocess_env
+from alerts_support import asgi_server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots")
@@ -22,13 +22,8 @@ SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots")
 
 @pytest.fixture
 def server(tmp_path):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the server shares the test database: PostgreSQL only")
-    srv = AsgiServer(subprocess_env(tmp_path), free_port()).start()
-    yield srv
-    srv.kill()
+    with asgi_server(tmp_path) as srv:
+        yield srv
 
 
 def _cookie(client, user) -> str:
