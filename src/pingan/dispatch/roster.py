@@ -38,6 +38,11 @@ def active_assignments(at: dt.datetime):
     return ShiftAssignment.objects.filter(shift__starts_at__lte=at, shift__ends_at__gt=at)
 
 
+def crewed_units(user: User, at: dt.datetime):
+    """The ids of the patrol units ``user`` crews on a shift containing ``at`` (a ``values`` subquery)."""
+    return active_assignments(at).filter(user=user, patrol_unit__isnull=False).values("patrol_unit")
+
+
 class RosterDuty:
     """Duty from rostered shifts, then from the alerts app's self-declared shifts."""
 

@@ -30,7 +30,7 @@ from pingan.dispatch.models import (
     Shift,
     StatusChange,
 )
-from pingan.dispatch.roster import ZONE, active_assignments
+from pingan.dispatch.roster import ZONE, active_assignments, crewed_units
 from pingan.dispatch.scoping import root_path, scope
 
 audit.register_purpose("dispatch", _("dispatching units"), app="dispatch")
@@ -170,7 +170,7 @@ def dispatched_alert_ids(actor, now: dt.datetime):
     else (chiefs, other roles, officers not dispatched)."""
     if getattr(actor, "role", None) != Role.OFFICER:
         return None
-    units = active_assignments(now).filter(user=actor, patrol_unit__isnull=False).values("patrol_unit")
+    units = crewed_units(actor, now)
     return Alert.objects.filter(
         assignments__state=Assignment.State.ACCEPTED,
         assignments__patrol_unit__in=units,
@@ -184,7 +184,7 @@ def offered_alert_ids(actor, now: dt.datetime):
     someone else, closed) while it decides, but cannot open it before accepting. ``None`` for anyone else."""
     if getattr(actor, "role", None) != Role.OFFICER:
         return None
-    units = active_assignments(now).filter(user=actor, patrol_unit__isnull=False).values("patrol_unit")
+    units = crewed_units(actor, now)
     return Alert.objects.filter(
         assignments__state=Assignment.State.OFFERED,
         assignments__answer_by__gte=now,

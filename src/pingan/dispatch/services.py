@@ -41,7 +41,7 @@ from pingan.dispatch.models import (
     ShiftAssignment,
     StatusChange,
 )
-from pingan.dispatch.roster import active_assignments
+from pingan.dispatch.roster import active_assignments, crewed_units
 from pingan.dispatch.scoping import can_manage_unit
 from pingan.lib import coords
 
@@ -226,8 +226,7 @@ def patrol_unit_base_set(*, actor: User | None, patrol_unit_id: int, lon: float,
 
 def crew_units(user: User, at: dt.datetime) -> list[PatrolUnit]:
     """The patrol units ``user`` crews on a shift at ``at``."""
-    ids = active_assignments(at).filter(user=user, patrol_unit__isnull=False).values("patrol_unit")
-    return list(PatrolUnit.objects.filter(pk__in=ids).select_related("unit"))
+    return list(PatrolUnit.objects.filter(pk__in=crewed_units(user, at)).select_related("unit"))
 
 
 def crew_of(patrol_unit: PatrolUnit, at: dt.datetime) -> list[User]:
