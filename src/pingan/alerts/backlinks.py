@@ -2,7 +2,7 @@
 their own work list (issue 11: a crew of another station opened an alert from its unit terminal and the
 alert page sent it back to the alerts terminal).
 
-The page that links into another carries itself in ``?from=`` (:func:`from_query`); the page keeps it
+The page that links into another carries itself in ``?from=`` (its template writes the link); the page keeps it
 through its own forms and redirects and shows "← <that page's name>". ``from`` is only ever a path on this
 site (``core.web.safe_next``); without one the link goes to the viewer's work list (:data:`HOME_BY_ROLE`).
 """
@@ -68,11 +68,6 @@ def back(request: HttpRequest) -> tuple[str, str]:
     url = came_from(request) or home(request)
     label = PLACES.get(_name(url))
     return url, str(label) if label is not None else str(_("Back"))
-
-
-def from_query(request: HttpRequest) -> str:
-    """``?from=<this page>`` for a link from this page to another (its back link returns here)."""
-    return "?from=" + quote(request.get_full_path(), safe="/")
 
 
 def keep_from(request: HttpRequest, url: str) -> str:
