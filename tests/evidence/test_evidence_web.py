@@ -359,3 +359,20 @@ def test_forms_pick_officers_by_name_instead_of_asking_for_a_user_name(client, c
                           display_name="远方所长")
     approvers = set(client.get(f"/evidence/items/{items[0].label}/").context["approvers"])
     assert stranger not in approvers and people.officer_a2 not in approvers and chief_b not in approvers
+
+
+def test_an_item_page_read_is_recorded_under_case_investigation_whatever_the_session_declared(client, cast, people,
+                                                                                             case):
+    # issue 11: case property fixes its purpose of use (evidence/apps.py); the views passed the session's declared
+    # purpose to the selectors instead, so a read by an officer who had declared another purpose was recorded under it
+    from pingan.core.models import AuditRecord
+
+    _, items = case
+    client.force_login(cast.officer_a, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["purpose"] = "jurisdiction_management"
+    session.save()
+    before = AuditRecord.objects.count()
+    assert client.get(f"/evidence/items/{items[0].label}/").status_code == 200
+    purposes = set(AuditRecord.objects.order_by("seq")[before:].values_list("purpose", flat=True))
+    assert purposes == {"case_investigation"}

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pingan.core import audit
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
@@ -35,7 +36,9 @@ READERS = access.READERS
 
 
 def _purpose(request: HttpRequest) -> str:
-    return request.session.get("purpose", "")
+    """The purpose this request records under: case property's fixed one (``core.web.page`` set it), not a
+    purpose the session declared for other work."""
+    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
