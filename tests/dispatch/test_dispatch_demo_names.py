@@ -96,3 +96,18 @@ def test_the_assignment_on_the_stream_carries_both_names_for_the_terminal_to_pic
     assert item.payload["alert"]["place"].startswith("莲前一键报警柱")
     assert item.payload["alert"]["place_en"].startswith("Lianqian SOS post")
     assert item.payload["alert"]["device_name_en"] == "Lianqian SOS post"
+
+
+@pytest.mark.parametrize("lang, name, other", [("en", "Lianqian SOS post", "莲前一键报警柱"),
+                                               ("zh-hans", "莲前一键报警柱", "Lianqian SOS post")])
+def test_a_count_alerts_heading_names_its_device_in_the_readers_language(client, demo, lang, name, other):
+    # the heading's summary (alerts_tags.alert_summary) said the device's Chinese name on English pages
+    from pingan.alerts.models import Alert, Device
+
+    alert = make_alert(demo.unit_a, priority="P3", rule_id="intrusion-count", summary="count")
+    Alert.objects.filter(pk=alert.pk).update(device=Device.objects.get(device_id=SOS),
+                                             params={"n": 3, "type": "intrusion", "minutes": 10})
+    client.cookies["django_language"] = lang
+    html = sign_in(client, demo.officer_a).get(f"/alerts/{alert.pk}/").content.decode()
+    heading = re.sub(r"<[^>]+>", " ", html[html.index("<h1"):html.index("</h1>")])
+    assert name in heading and other not in heading, heading

@@ -17,7 +17,7 @@ def priority_label(code: str) -> str:
 
 @register.filter
 def alert_summary(alert) -> str:
-    return labels.summary_text(alert.summary, alert.params, device_name=alert.device.name if alert.device_id else "")
+    return labels.summary_text(alert.summary, alert.params, device_name=alert.device.label if alert.device_id else "")
 
 
 @register.filter
