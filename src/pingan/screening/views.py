@@ -285,7 +285,7 @@ def _police_people(request: HttpRequest, accepted) -> dict:
     ordered = accepted.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
                                            When(level="yellow", then=Value(2)), default=Value(3),
                                            output_field=IntegerField())).order_by("order", "row")
-    flagged = Q(level__in=("red", "yellow")) | Q(silent_hit=True)
+    flagged = services.flagged_rows()  # what the jurisdiction view lists as flagged (``accepted`` rows already)
     people = where.apply(ordered) if where.active else ordered.filter(flagged)
     # counts only (nobody named): no audit record
     counts = accepted.order_by().aggregate(
