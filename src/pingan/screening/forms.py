@@ -60,11 +60,12 @@ TOO_LARGE_HINT = _("Upload the whole roster in one file — each upload replaces
                    "responsible police station.")
 
 
-def _sentence_gap() -> str:
-    """What goes between two sentences in the active language: a space in English, nothing after a Chinese 。."""
-    from pingan.core.texts import lang
-
-    return " " if lang() == "en" else ""
+def _too_large(name: str, size: str) -> str:
+    """What is said of a roster file over the upload limit: its name and size (MiB), the limit, then
+    :data:`TOO_LARGE_HINT` — a space between the sentences in English, nothing after a Chinese 。."""
+    said = _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted.") % {
+        "name": name, "size": size, "limit": mib(upload_limit())}
+    return said + (" " if lang() == "en" else "") + str(TOO_LARGE_HINT)
 
 
 class RosterForm(forms.Form):
@@ -81,8 +82,7 @@ class RosterForm(forms.Form):
         # the browser refuses a file over the limit before sending it (pingan/upload.js; the server checks again):
         # the limit in bytes, and what it then says ({name} and {size} filled in by the script)
         self.max_bytes = upload_limit()
-        self.too_large_text = _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted.") % {
-            "name": "{name}", "size": "{size}", "limit": mib(upload_limit())} + _sentence_gap() + str(TOO_LARGE_HINT)
+        self.too_large_text = _too_large("{name}", "{size}")
         if premises_qs is not None:
             self.fields["premises"].queryset = premises_qs
         # two flats of one building may share a name: the address and room tell them apart
@@ -92,10 +92,7 @@ class RosterForm(forms.Form):
     def clean_roster(self):
         f = self.cleaned_data["roster"]
         if f.size > upload_limit():  # the one limit (pingan.core.uploads; a 100,000-row XLSX is about 6 MiB)
-            raise forms.ValidationError(
-                _("%(name)s is %(size)s MiB; files of at most %(limit)s MiB are accepted.")
-                % {"name": f.name, "size": mib(f.size), "limit": mib(upload_limit())}
-                + _sentence_gap() + str(TOO_LARGE_HINT))
+            raise forms.ValidationError(_too_large(f.name, mib(f.size)))
         if f.size == 0:
             raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
         return f
