@@ -113,8 +113,7 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
         raise DomainError(f"an account with role '{role}' must belong to a unit", code="unit_required")
     if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
         raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed")
-    if User.objects.filter(username=username).exists():
-        raise DomainError(f"the username {username!r} is taken", code="username_taken", params={"username": username})
+    _require_free_username(username)
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
@@ -134,6 +133,12 @@ def user_set_password(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def _require_free_username(username: str) -> None:
+    """``DomainError`` ``username_taken`` when an account has ``username`` already."""
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"the username {username!r} is taken", code="username_taken", params={"username": username})
 
 
 def _require_strong(password: str, user: User) -> None:
@@ -639,14 +644,13 @@ def registration_problems(*, username: str, password: str, phone: str, adcode: s
     by no station), so a page says them all beside their fields rather than the first one alone. Reads only."""
     problems: dict[str, DomainError] = {}
     username = (username or "").strip()
-    if username and User.objects.filter(username=username).exists():
-        problems["username"] = DomainError(f"the username {username!r} is taken", code="username_taken",
-                                           params={"username": username})
-    checks = (("phone", lambda: _clean_phone(phone)),
+    checks = (("username", lambda: _require_free_username(username)),
+              ("phone", lambda: _clean_phone(phone)),
               ("password", lambda: _require_strong(password, User(username=username))),
               ("adcode", lambda: unit_for_adcode(known_adcode(adcode))))
     for field, check in checks:
-        if (field == "adcode" and not (adcode or "").strip()) or (field == "password" and not password):
+        if (field == "username" and not username) or (field == "adcode" and not (adcode or "").strip()) \
+                or (field == "password" and not password):
             continue  # a required field left empty: the form says so
         try:
             check()
