@@ -160,3 +160,33 @@ def test_the_map_names_the_districts_in_the_readers_language(client, cast, scree
     client.cookies["django_language"] = "zh-hans"
     zh = client.get("/police/overview/").content.decode()
     assert "思明区" in zh[zh.index('<svg class="map"'):]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_district_with_one_yellow_and_no_red_is_yellow_and_the_legend_says_so(client, cast, monkeypatch,
+                                                                                  language):
+    """Issue 11: a district with 0 red and 1 yellow was painted solid red (the fill was red + yellow on one red
+    scale); the caption said only "the darker, the more"."""
+    import re
+
+    from pingan.core.models import OrgUnit
+    from pingan.dashboard import charts, selectors
+    from pingan.dashboard.selectors import UnitCounts
+
+    siming, huli = OrgUnit.objects.get(code="350203"), OrgUnit.objects.get(code="350206")
+    monkeypatch.setattr(selectors, "unit_counts", lambda actor: [
+        UnitCounts(unit=siming, people=40, red=0, yellow=1), UnitCounts(unit=huli, people=50, red=2, yellow=7)])
+    sign_in(client, cast.analyst)
+    client.cookies["django_language"] = language
+    html = client.get("/police/overview/").content.decode()
+    fills = dict((name, fill) for fill, name in
+                 re.findall(r'<path d="[^"]*" fill="(#[0-9a-f]{6})"[^>]*><title>([^:<]+):', html))
+    name = {"en": ("Siming District", "Huli District"), "zh-hans": ("思明区", "湖里区")}[language]
+    assert fills[name[0]] == charts.MAP_YELLOW[2]  # the only district without red that has yellow: darkest yellow
+    assert fills[name[1]] == charts.MAP_RED[2]
+    legend = html[html.index('id="map-legend"'):html.index("</ul>", html.index('id="map-legend"'))]
+    for colour in (*charts.MAP_RED, *charts.MAP_YELLOW, charts.MAP_NONE):
+        assert colour in legend
+    words = {"en": ("Red people", "Yellow people and no red", "No red or yellow"),
+             "zh-hans": ("红码人员", "没有红码人员", "没有红码或黄码人员")}[language]
+    assert all(w in legend for w in words), legend

@@ -113,12 +113,29 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], *, width: int = 360,
     return grouped_bar_chart(labels, [("", "bar-people", values)], width=width, height=height)
 
 
-def fill(value: int, top: int) -> str:
-    """A fill colour for a map area: white for 0, deepening red with ``value / top`` (sequential scale)."""
-    if top <= 0 or value <= 0:
-        return "#f4f6f8"
-    t = min(1.0, value / top)
-    # from #fde0dd (light) to #c51b8a-ish red (#cf222e), linear in RGB
-    lo, hi = (0xFD, 0xE0, 0xDD), (0xCF, 0x22, 0x2E)
-    r, g, b = (round(a + (c - a) * t) for a, c in zip(lo, hi, strict=True))
-    return f"#{r:02x}{g:02x}{b:02x}"
+#: The map's colours (issue 11: a district with 0 red and 1 yellow was painted solid red, since the fill was
+#: red + yellow on one red scale): a district with any red person on the red scale, by its share of the most
+#: red people of any district; one with yellow but no red on the yellow scale, by its share of the most
+#: yellow of any district without red; neither grey. Three steps each (up to a third of the most, up to two
+#: thirds, more), lightest first — the legend shows them in this order. The site's red and yellow
+#: (``--red``, ``--yellow-bg``) are each scale's darkest step.
+MAP_NONE = "#f4f6f8"
+MAP_RED = ("#fbd0d0", "#e8777c", "#cf222e")
+MAP_YELLOW = ("#fff1b3", "#f0cb55", "#bf8700")
+
+
+def _step(value: int, top: int) -> int:
+    """0, 1 or 2: the third of ``top`` that ``value`` (1 … top) falls in; ``value`` above ``top`` is 2."""
+    return min(2, max(0, math.ceil(3 * value / top) - 1))
+
+
+def district_fill(red: int, yellow: int, *, top_red: int, top_yellow: int) -> str:
+    """The fill of a district with ``red`` and ``yellow`` people: :data:`MAP_RED`'s step of ``red / top_red``
+    when it has any red person, else :data:`MAP_YELLOW`'s of ``yellow / top_yellow`` when it has any yellow,
+    else :data:`MAP_NONE`. ``top_red``: the most red people of any district; ``top_yellow``: the most yellow
+    of any district without red (a top below the district's own counts as the district's)."""
+    if red > 0:
+        return MAP_RED[_step(red, max(top_red, red))]
+    if yellow > 0:
+        return MAP_YELLOW[_step(yellow, max(top_yellow, yellow))]
+    return MAP_NONE

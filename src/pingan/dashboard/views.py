@@ -141,13 +141,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         for code in b.unit.adcodes:
             by_adcode[code[:6]] = b
     districts, width, height = geo.district_map()
-    top = max((b.red + b.yellow for b in branches), default=0)
+    shown = [c for d in districts if (c := by_adcode.get(d.adcode))]
+    top_red = max((c.red for c in shown), default=0)
+    top_yellow = max((c.yellow for c in shown if not c.red), default=0)
     english = texts.lang() == "en"  # the districts by their English names on English pages (issue 11)
-    areas = [{"d": d, "counts": by_adcode.get(d.adcode), "name": places.english(d.adcode)[1] if english else d.name,
-              "fill": charts.fill((c.red + c.yellow) if (c := by_adcode.get(d.adcode)) else 0, top)}
-             for d in districts]
+    areas = []
+    for d in districts:
+        c = by_adcode.get(d.adcode)
+        areas.append({"d": d, "counts": c, "name": places.english(d.adcode)[1] if english else d.name,
+                      "fill": charts.district_fill(c.red, c.yellow, top_red=top_red, top_yellow=top_yellow)
+                      if c else charts.MAP_NONE})
     return TemplateResponse(request, "dashboard/overview.html", {
         "branches": branches, "screened": screened, "flagged": flagged, "totals": totals, "trend": trend,
         "days": days, "earlier": trend.earlier,
-        "map": {"areas": areas, "width": width, "height": height},
+        "map": {"areas": areas, "width": width, "height": height, "red": charts.MAP_RED,
+                "yellow": charts.MAP_YELLOW, "none": charts.MAP_NONE, "top_red": top_red, "top_yellow": top_yellow},
     })
