@@ -5,6 +5,7 @@ timelines, the alerts themselves, their causes and the audit trail stay."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -84,7 +85,11 @@ def test_records_older_than_their_kind_s_days_go_and_nothing_else(records, clock
     assert got == {"feed": 1, "dead_letters": 0, "timelines": steps}
     assert list(FeedItem.objects.values_list("pk", flat=True)) == feed[1:]
     assert DeadLetter.objects.count() == 2  # 90 days
-    assert not AlertTransition.objects.filter(alert=closed).exists()  # closed, its last step 400 days ago
+    # closed, its last step 400 days ago: one step says when and under which rule the others went
+    (marker,) = AlertTransition.objects.filter(alert=closed)
+    assert (marker.action, marker.at) == ("timeline_pruned", clock())
+    assert marker.detail == {"policy": "pingan-alerts-retention", "version": "2026-12-06", "days": 365,
+                             "steps": steps}
     assert AlertTransition.objects.filter(alert=still_open).exists()  # open: kept however old
     assert Alert.objects.count() == AlertCause.objects.count() == 2  # the alerts and their causes stay
     records_after = AuditRecord.objects.count()
@@ -134,3 +139,32 @@ def test_the_command_says_what_it_pruned_in_the_reader_s_language(records, clock
         assert_language(line, language)
     n = FeedItem.objects.count()
     assert n == 0 and ("7" in lines[0] and "90" in lines[1] and "365" in lines[2])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ("steps of this alert's timeline were removed on", "under the retention rule", "kept 365 days",
+            "rule pingan-alerts-retention, version 2026-12-06")),
+    ("zh-hans", ("按保留规则删除", "保留 365 天", "规则 pingan-alerts-retention，版本 2026-12-06")),
+])
+def test_the_alert_page_says_when_and_under_which_rule_its_timeline_went(client, cast, records, clock, language,
+                                                                          words):
+    """Issue 11: an alert whose timeline was pruned showed an empty timeline, with no word of why."""
+    from alerts_support import sign_in
+    from django.utils import timezone
+
+    from pingan.alerts import services
+    from pingan.alerts.models import AlertTransition
+
+    closed, _ = records
+    _age(400, clock=clock, steps=AlertTransition.objects.filter(alert=closed).values_list("pk", flat=True))
+    steps = closed.timeline.count()
+    services.alert_records_prune(now=clock())
+    client.cookies["django_language"] = language
+    html = sign_in(client, cast.chief_a).get(f"/alerts/{closed.pk}/").content.decode()
+    note = html[html.index('id="timeline-pruned"'):html.index("</p>", html.index('id="timeline-pruned"'))]
+    day = timezone.localtime(clock()).strftime("%Y-%m-%d")
+    assert day in note and str(steps) in note and all(w in note for w in words), note
+    assert_language(re.sub(r"\s+", " ", note.split(">", 1)[1]), language,
+                    ("pingan-alerts-retention", "2026-12-06", day))
+    assert '<ol class="timeline">' not in html  # no empty list under it

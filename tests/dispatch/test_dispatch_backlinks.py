@@ -95,3 +95,33 @@ def test_the_consoles_dispatch_panel_links_the_alert_page_with_the_way_back(clie
         assert f'href="/alerts/{sent.alert.pk}/?from=/dispatch/console/"' in body
         status, page = _page(client, user, f"/alerts/{sent.alert.pk}/?from=/dispatch/console/", "zh-hans")
         assert status == 200 and _back(page) == ("/dispatch/console/", "指挥中心")
+
+
+def test_the_way_back_is_written_one_way():
+    """Reviewers (issue 11): ``?from=`` was written three ways in the alerts and dispatch templates (a hard-coded
+    ``{% url %}``, ``{{ here|urlencode }}``, ``{{ request.path|urlencode }}``); now only ``{% url_from %}``
+    (``alerts.backlinks.with_from``) writes it — and the alerts terminal's script the same way."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "pingan"
+    by_hand = [f"{t.relative_to(src)}: {line.strip()[:80]}"
+               for t in [*src.glob("alerts/templates/**/*.html"), *src.glob("dispatch/templates/**/*.html")]
+               for line in t.read_text().splitlines()
+               if "?from=" in line and "operation_template_new" not in line]  # that one's from is a template key
+    assert by_hand == []
+    assert '"/?from=" + encodeURIComponent(location.pathname)' in (
+        src / "alerts" / "static" / "alerts" / "terminal.js").read_text()
+
+
+@pytest.mark.parametrize(("page", "written"), [
+    ("/dispatch/console/", "/alerts/7/?from=/dispatch/console/"),
+    ("/dispatch/operations/3/", "/alerts/7/?from=/dispatch/operations/3/"),
+    ("/dispatch/a b&c/", "/alerts/7/?from=/dispatch/a%20b%26c/"),  # as |urlencode wrote it
+])
+def test_the_one_way_writes_what_the_three_wrote(rf, page, written):
+    from django.template import Context, Template
+
+    request = rf.get(page)
+    tpl = Template("{% load alerts_tags %}{% url_from 'alerts:alert' 7 %}|{% url_from 'alerts:alert' 7 page=p %}")
+    own, given = tpl.render(Context({"request": request, "p": page})).split("|")
+    assert own == given == written

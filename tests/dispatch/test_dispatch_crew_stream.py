@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dispatch_support import make_alert
+from dispatch_support import make_alert, sign_in
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "alerts"))
 from alerts_support import SseClient, asgi_server
@@ -85,4 +85,45 @@ def test_the_stream_stops_following_when_the_crew_leaves_the_alert(server, clien
     alert_services.alert_transition(actor=force.chief_a, alert_id=x.pk, to="closed", disposition="no_trace")
     got = crew.events(3, timeout=3)
     crew.close()
-    assert [(kind, p["state"]) for _s, kind, p in got] == [("update", "on_scene")]
+    # its own clearing is said too (a crew of two: the other's terminal drops the job), then nothing more
+    assert [(kind, p["state"], p.get("reason")) for _s, kind, p in got] == [("update", "on_scene", None),
+                                                                            ("left", "accepted", "cleared")]
+
+
+def test_a_crew_whose_alert_is_reassigned_is_told_once_in_order_and_again_after_a_reconnect(server, client, force):
+    """Issue 11: the centre gave 江头's car's alert to 莲前's car; 江头's terminal kept showing the job (the stream
+    said nothing, and the terminal page still listed the accepted assignment)."""
+    from pingan.alerts import services as alert_services
+    from pingan.dispatch import services
+
+    x = make_alert(force.unit_a)
+    crew = SseClient(server, _cookie(client, force.officer_b))
+    time.sleep(0.5)
+    (offer,) = services.dispatch_assign(actor=force.dispatcher, alert_id=x.pk, patrol_unit_ids=[force.car_b.pk])
+    services.assignment_answer(actor=force.officer_b, assignment_id=offer.pk, accept=True)
+    before = crew.events(3, timeout=4)  # the offer, acknowledged, en route
+    assert [kind for _s, kind, _p in before] == ["assignment", "update", "update"]
+
+    (new,) = services.dispatch_assign(actor=force.dispatcher, alert_id=x.pk, patrol_unit_ids=[force.car_a.pk],
+                                      reassign=True)
+    services.assignment_answer(actor=force.officer_a, assignment_id=new.pk, accept=True)
+    alert_services.alert_transition(actor=force.officer_a, alert_id=x.pk, to="on_scene")
+    alert_services.alert_transition(actor=force.officer_a, alert_id=x.pk, to="closed", disposition="real_incident")
+    got = crew.events(3, timeout=3)
+    crew.close()
+    assert [(kind, p["reason"]) for _s, kind, p in got] == [("left", "reassigned")]  # once, and nothing after
+    seq, _kind, told = got[0]
+    assert seq > before[-1][0]
+    assert (told["assignment"], told["unit"], told["status"], told["alert"]["id"], told["for_users"]) == (
+        offer.pk, "JT-C1", "available", x.pk, [force.officer_b.pk])
+    force.car_b.refresh_from_db()
+    assert force.car_b.status == "available" and force.car_b.current_alert_id is None
+
+    # the phone lost its connection before the reassignment: the back-fill brings the same item, once
+    again = SseClient(server, _cookie(client.__class__(), force.officer_b), last_id=before[-1][0])
+    missed = again.events(3, timeout=3)
+    again.close()
+    assert [(s, k) for s, k, _p in missed] == [(seq, "left")]
+    # and the terminal page, drawn again, no longer shows the job
+    page = sign_in(client, force.officer_b).get("/dispatch/terminal/").content.decode()
+    assert f'data-assignment="{offer.pk}"' not in page

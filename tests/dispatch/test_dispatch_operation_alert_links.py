@@ -60,7 +60,7 @@ def test_priorities_and_rules_are_words(client, force, op_alerts, lang):
     client.cookies["django_language"] = lang
     for url in (f"/dispatch/operations/{op.pk}/", f"/dispatch/operations/{op.pk}/review/"):
         html = client.get(url).content.decode()
-        cells = re.findall(r'<td class="prio">([^<]*)</td>', html)
+        cells = re.findall(r'<td class="prio"><span class="prio-badge P\d">([^<]*)</span></td>', html)
         assert cells and all(c.strip() not in ("P1", "P2") for c in cells), cells
         assert ("生命" in html) if lang == "zh-hans" else ("life at risk" in html)
         assert ">crowd " not in html and ">crowd<" not in html and " sos " not in html, url

@@ -24,8 +24,8 @@ def test_the_terminal_says_what_a_priority_means(client, force, lang, words):
     sign_in(client, force.officer_a)
     client.cookies["django_language"] = lang
     html = client.get("/dispatch/terminal/").content.decode()
-    head = re.search(r'<div class="head">([^<]*)<', html).group(1)
-    assert head.startswith(words + " · "), head
+    head = re.search(r'<div class="head">(.*?)</div>', html).group(1)
+    assert head.startswith(f'<span class="prio-badge P1">{words}</span> '), head  # the one badge
     names = json.loads(re.search(r'<script id="alert-names" type="application/json">(.*?)</script>', html).group(1))
     assert names["priorities"]["P1"] == words and "sos" in names["rules"] and names["unknown_rule"]
 

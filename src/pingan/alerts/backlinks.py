@@ -2,7 +2,8 @@
 their own work list (issue 11: a crew of another station opened an alert from its unit terminal and the
 alert page sent it back to the alerts terminal).
 
-The page that links into another carries itself in ``?from=`` (its template writes the link); the page keeps it
+The page that links into another carries itself in ``?from=`` (its template writes the link with
+``{% url_from 'alerts:alert' id %}``, :func:`with_from`; a partial names its page: ``page=``); the page keeps it
 through its own forms and redirects and shows "← <that page's name>". ``from`` is only ever a path on this
 site (``core.web.safe_next``); without one the link goes to the viewer's work list (:data:`HOME_BY_ROLE`).
 """
@@ -70,7 +71,12 @@ def back(request: HttpRequest) -> tuple[str, str]:
     return url, str(label) if label is not None else str(_("Back"))
 
 
+def with_from(url: str, page: str) -> str:
+    """``url`` with ``from=page`` added (``page`` percent-encoded but for its slashes): the one way a link or a
+    redirect carries the page to go back to (the templates' ``{% url_from %}`` tag writes it)."""
+    return f"{url}{'&' if '?' in url else '?'}from={quote(page, safe='/')}" if page else url
+
+
 def keep_from(request: HttpRequest, url: str) -> str:
     """``url`` with this request's ``from`` carried on (a redirect after a form keeps the way back)."""
-    value = came_from(request)
-    return f"{url}{'&' if '?' in url else '?'}from={quote(value, safe='/')}" if value else url
+    return with_from(url, came_from(request))

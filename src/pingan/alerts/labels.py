@@ -148,6 +148,8 @@ ACTIONS = {
     "accepted": pgettext_lazy("alert timeline", "Dispatch accepted"),
     "declined": pgettext_lazy("alert timeline", "Dispatch declined"),
     "unanswered": pgettext_lazy("alert timeline", "Dispatch unanswered"),
+    "stood_down": pgettext_lazy("alert timeline", "Unit stood down"),
+    "timeline_pruned": pgettext_lazy("alert timeline", "Timeline removed under the retention rule"),
 }
 
 #: The states an alert is in (the terminal's cards; ``Alert.State`` labels the model).
@@ -324,9 +326,11 @@ def timeline_detail(action: str, detail: Mapping, *, units: Mapping[str, str] | 
         parts.append(str(labels.get(d["disposition"], d["disposition"])))
         if d.get("notes"):
             parts.append(str(d["notes"]))
-    elif action in ("dispatched", "accepted", "declined", "unanswered"):
+    elif action in ("dispatched", "accepted", "declined", "unanswered", "stood_down"):
         if d.get("unit"):
             parts.append(unit(d["unit"]))
+        if d.get("reason") == "reassigned":
+            parts.append(_("the alert was given to other units"))
         if d.get("chain") == "exhausted":
             parts.append(_("every unit asked, none answered"))
     return " · ".join(p for p in parts if p)

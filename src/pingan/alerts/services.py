@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, responders, routing
@@ -136,13 +136,29 @@ def _prune_oldest(model, order: str, stamp: str, before: dt.datetime, limit: int
     return len(ids)
 
 
-def _prune_timelines(before: dt.datetime, limit: int) -> int:
-    """The timelines of up to ``limit`` alerts no longer open whose last step is older than ``before``;
-    returns the steps deleted."""
-    last = AlertTransition.objects.filter(alert=OuterRef("pk")).order_by("-at").values("at")[:1]
+#: The one step left of a pruned timeline: when, and under which rule (``detail``: the policy's ``policy`` id,
+#: ``version``, ``days`` and the ``steps`` removed), so that the alert's page says why it has no other (issue 11:
+#: it showed an empty timeline). Never pruned itself, and not a step that keeps a timeline young.
+TIMELINE_PRUNED = "timeline_pruned"
+
+
+def _prune_timelines(before: dt.datetime, limit: int, *, now: dt.datetime, policy) -> int:
+    """The timelines of up to ``limit`` alerts no longer open whose last step is older than ``before``, each
+    replaced by one :data:`TIMELINE_PRUNED` step; returns the steps deleted."""
+    steps = AlertTransition.objects.exclude(action=TIMELINE_PRUNED)
+    last = steps.filter(alert=OuterRef("pk")).order_by("-at").values("at")[:1]
     ids = list(Alert.objects.filter(open=False).annotate(last_step=Subquery(last)).filter(last_step__lt=before)
                .order_by("pk").values_list("pk", flat=True)[:limit])
-    return AlertTransition.objects.filter(alert_id__in=ids).delete()[0] if ids else 0
+    if not ids:
+        return 0
+    counts = dict(steps.filter(alert_id__in=ids).values_list("alert_id").annotate(n=Count("id")))
+    deleted = steps.filter(alert_id__in=ids).delete()[0]
+    rule = policy.rules["timelines"]
+    AlertTransition.objects.bulk_create([
+        AlertTransition(alert_id=i, at=now, action=TIMELINE_PRUNED, detail={
+            "policy": policy.id, "version": policy.version, "days": rule.days, "steps": counts.get(i, 0)})
+        for i in ids])
+    return deleted
 
 
 def alert_records_prune(*, now: dt.datetime | None = None, limit: int = 2_000) -> dict[str, int]:
@@ -161,7 +177,7 @@ def alert_records_prune(*, now: dt.datetime | None = None, limit: int = 2_000) -
     steps = {
         "feed": lambda: _prune_oldest(FeedItem, "seq", "created_at", cut["feed"], limit),
         "dead_letters": lambda: _prune_oldest(DeadLetter, "id", "received_at", cut["dead_letters"], limit),
-        "timelines": lambda: _prune_timelines(cut["timelines"], limit),
+        "timelines": lambda: _prune_timelines(cut["timelines"], limit, now=now, policy=policy),
     }
     counted = {"feed": "feed_pruned", "dead_letters": "dead_letters_pruned", "timelines": "timeline_steps_pruned"}
     out = dict.fromkeys(retention.KINDS, 0)

@@ -144,6 +144,9 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             error = page_message(exc)
     alert = selectors.alert_get(actor=request.user, alert_id=alert_id)
     timeline = list(alert.timeline.all())
+    # a timeline pruned under the retention rule keeps one step saying so: said as a sentence, not as a step
+    pruned = next((t for t in timeline if t.action == services.TIMELINE_PRUNED), None)
+    timeline = [t for t in timeline if t.action != services.TIMELINE_PRUNED]
     unit_codes = {str(t.detail.get("unit")) for t in timeline if (t.detail or {}).get("unit")}
     units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes)}
     device_ids = {str(v) for t in timeline for k, v in (t.detail or {}).items() if k == "device"}
@@ -171,6 +174,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
             ),
             "can_act": request.user.role in RESPONDERS and alert.open,
             "back": backlinks.back(request),
+            "pruned": pruned,
         },
     )
 

@@ -90,7 +90,7 @@ def candidates(request, alert_id: int, limit: int = 5):
              summary="Assign units to an alert", openapi_extra=_CONFLICT)
 def assign(request, alert_id: int, body: AssignIn):
     return services.dispatch_assign(actor=request.user, alert_id=alert_id, patrol_unit_ids=body.units,
-                                    answer_within_s=body.answer_within_s)
+                                    answer_within_s=body.answer_within_s, reassign=body.reassign)
 
 
 @router.post("/dispatch/assignments/{assignment_id}/answer", response=AssignmentOut,

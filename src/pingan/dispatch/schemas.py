@@ -76,6 +76,8 @@ class UnitCandidateOut(Schema):
 class AssignIn(Schema):
     units: list[int] = Field(..., min_length=1, max_length=20)
     answer_within_s: int = Field(60, ge=10, le=600)
+    reassign: bool = Field(False, description="take the alert off the units now on it first (their crews are "
+                                              "told on their live stream)")
 
 
 class AssignmentOut(Schema):

@@ -264,6 +264,7 @@ def _status_change(
     change = StatusChange.objects.create(
         patrol_unit=pu, at=now, from_status=pu.status, to_status=to, actor=actor, alert=alert, reason=reason
     )
+    left = pu.current_alert_id if to in (S.AVAILABLE, S.OFF_DUTY) else None
     pu.status, pu.status_since = to, now
     if to in (S.AVAILABLE, S.OFF_DUTY):
         pu.current_alert = None
@@ -277,7 +278,53 @@ def _status_change(
         pu.pk,
         detail={"from": change.from_status, "to": to, "alert": alert.pk if alert else None, "reason": reason},
     )
+    if left is not None:
+        _tell_crew_left(pu, left, actor=actor, now=now, reason=reason)
     return change
+
+
+#: Why an alert left a unit, as the crew's ``left`` item says it (``reason``): the offer declined (by one of
+#: the crew: the others' terminals still show it) or not answered in time, the crew clearing itself, a chief
+#: or dispatcher standing the unit down (``stood_down``), the alert given to other units (``reassigned``), a
+#: drone landed.
+LEFT_REASONS = {"declined": "declined", "offer_expired": "expired", "landed": "landed", "reassigned": "reassigned",
+                "stood_down": "stood_down"}
+
+
+def _crew_items(pu: PatrolUnit, now: dt.datetime, kind: str, alert: Alert, payload,
+                crew: list[User] | None = None) -> list[tuple]:
+    """Feed items addressed to the crew of ``pu`` on shift now: one per duty unit their terminals stream
+    (``for_users``: only they get it, back-fill included); ``payload(user_ids)`` makes each item's payload."""
+    by_unit: dict[int, list[User]] = {}
+    for u in crew_of(pu, now) if crew is None else crew:
+        duty_unit = _duty_unit_id(u, now)
+        if duty_unit is not None:
+            by_unit.setdefault(duty_unit, []).append(u)
+    return [(OrgUnit(pk=unit_id), sorted({u.role for u in users}), kind, alert, payload([u.pk for u in users]))
+            for unit_id, users in by_unit.items()]
+
+
+def _tell_crew_left(pu: PatrolUnit, alert_id: int, *, actor: User | None, now: dt.datetime, reason: str) -> None:
+    """Every change that takes an alert off a unit reaches its crew's live stream as one item of kind ``left``
+    (issue 11: a crew whose alert was given to another unit was not told, and its terminal kept showing the
+    job). In the change's transaction and the feed's order, so it arrives once, after what came before, and
+    again after a reconnect with ``Last-Event-ID`` like every item. ``reason``: :data:`LEFT_REASONS`, else
+    ``cleared`` when one of the crew made the change and ``stood_down`` when a chief or dispatcher did."""
+    alert = Alert.objects.select_related("unit", "device", "owner").filter(pk=alert_id).first()
+    if alert is None:
+        return
+    a = Assignment.objects.filter(patrol_unit=pu, alert=alert).order_by("-id").first()
+    why = LEFT_REASONS.get(reason) or ("cleared" if _crews(actor, pu, now) else "stood_down")
+    place, place_en = _in("zh-hans", alert_text.place, alert), _in("en", alert_text.place, alert)
+    alert_services.feed_append_many(_crew_items(pu, now, "left", alert, lambda users: {
+        "assignment": a.pk if a else None,
+        "state": a.state if a else "",
+        "unit": pu.code,
+        "status": pu.status,
+        "reason": why,
+        "alert": alert_services.alert_payload(alert, place=place, place_en=place_en),
+        "for_users": users,
+    }), now=now)
 
 
 def next_statuses(actor: User | None, pu: PatrolUnit) -> list[str]:
@@ -351,7 +398,21 @@ def unit_status_set(
                 and alert.state in (Alert.State.ACKNOWLEDGED, Alert.State.EN_ROUTE)
             ):
                 alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.ON_SCENE)
+    if to in (S.AVAILABLE, S.OFF_DUTY) and alert is not None and not _crews(actor, pu, now):
+        # a chief or dispatcher takes the unit off its alert: its open offer is withdrawn (no later accept),
+        # the alert's timeline says so, and the crew is told on its stream (``_status_change``)
+        Assignment.objects.filter(patrol_unit=pu, alert=alert, state=Assignment.State.OFFERED).update(
+            state=Assignment.State.CANCELLED)
+        AlertTransition.objects.create(alert=alert, at=now, actor=actor, action="stood_down",
+                                       detail={"unit": pu.code})
+        change = _status_change(pu, to, actor=actor, now=now, alert=alert, reason="stood_down")
+        _escalate_if_unanswered(alert, now=now)  # no unit left on a new alert: as after a decline
+        return change
     return _status_change(pu, to, actor=actor, now=now, alert=alert)
+
+
+def _crews(actor: User | None, pu: PatrolUnit, now: dt.datetime) -> bool:
+    return actor is not None and actor.role == Role.OFFICER and any(u.pk == actor.pk for u in crew_of(pu, now))
 
 
 # ----------------------------------------------------------------------------------------------- AVL
@@ -615,13 +676,18 @@ def dispatch_assign(
     alert_id: int,
     patrol_unit_ids: list[int],
     answer_within_s: int = DEFAULT_ANSWER_S,
+    reassign: bool = False,
     now: dt.datetime | None = None,
 ) -> list[Assignment]:
     """A dispatcher (or the station chief of the alert's line) sends units to an alert: each becomes an
     offered :class:`Assignment` with a deadline, the unit goes to *dispatched*, and the crew on shift gets
     the assignment on their terminal's live stream (the alerts stream, item kind ``assignment``). Raises
     ``DomainError`` ``unit_unavailable`` (not available or nobody crews it), ``bad_assignment`` (no units,
-    deadline outside 10-600 s, the alert is closed), ``NotFound``."""
+    deadline outside 10-600 s, the alert is closed), ``NotFound``.
+
+    ``reassign``: the alert is taken off the units now on it first (an open offer withdrawn, a unit on its way
+    or on scene made available; timeline ``stood_down`` with ``reason: reassigned``), and each of their crews
+    is told on its stream (item ``left``, reason ``reassigned``)."""
     _require(actor, (Role.DISPATCHER, Role.STATION_CHIEF), "dispatch units")
     now = now or timezone.now()
     alert = (
@@ -638,6 +704,8 @@ def dispatch_assign(
             code="bad_assignment",
             params={},
         )
+    if reassign:
+        _stand_down_others(actor, alert, keep=set(patrol_unit_ids), now=now)
     out = []
     feed = []
     for pid in dict.fromkeys(patrol_unit_ids):
@@ -665,21 +733,8 @@ def dispatch_assign(
         AlertTransition.objects.create(
             alert=alert, at=now, actor=actor, action="dispatched", detail={"unit": pu.code, "assignment": a.pk}
         )
-        by_unit: dict[int, list[User]] = {}
-        for u in crew:
-            duty_unit = _duty_unit_id(u, now)
-            if duty_unit is not None:
-                by_unit.setdefault(duty_unit, []).append(u)
-        for unit_id, users in by_unit.items():
-            feed.append(
-                (
-                    OrgUnit(pk=unit_id),
-                    sorted({u.role for u in users}),
-                    "assignment",
-                    alert,
-                    _assignment_payload(a, [u.pk for u in users]),
-                )
-            )
+        feed += _crew_items(pu, now, "assignment", alert, lambda users, a=a: _assignment_payload(a, users),
+                            crew=crew)
         audit.record(
             actor,
             "dispatch_assign",
@@ -690,6 +745,23 @@ def dispatch_assign(
         out.append(a)
     alert_services.feed_append_many(feed, now=now)
     return out
+
+
+def _stand_down_others(actor: User, alert: Alert, *, keep: set[int], now: dt.datetime) -> None:
+    """Take ``alert`` off every unit on it (a live offer, or an accepted assignment the unit is still on) but
+    those of ``keep``: the reassignment's first half."""
+    live = (Assignment.objects.filter(alert=alert, state=Assignment.State.OFFERED)
+            | Assignment.objects.filter(alert=alert, state=Assignment.State.ACCEPTED,
+                                        patrol_unit__current_alert=alert))
+    for a in live.exclude(patrol_unit_id__in=keep).order_by("id"):
+        pu = _patrol_unit_for_update(actor, a.patrol_unit_id, now, "dispatch units")
+        if a.state == Assignment.State.OFFERED:
+            a.state = Assignment.State.CANCELLED
+            a.save(update_fields=["state"])
+        AlertTransition.objects.create(alert=alert, at=now, actor=actor, action="stood_down",
+                                       detail={"unit": pu.code, "assignment": a.pk, "reason": "reassigned"})
+        if pu.current_alert_id == alert.pk:
+            _status_change(pu, S.AVAILABLE, actor=actor, now=now, alert=alert, reason="reassigned")
 
 
 def _duty_unit_id(user: User, now: dt.datetime) -> int | None:

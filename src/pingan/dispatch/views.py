@@ -142,6 +142,7 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                     alert_id=alert.pk,
                     patrol_unit_ids=ids,
                     answer_within_s=int(within) if within.isdigit() else services.DEFAULT_ANSWER_S,
+                    reassign=request.POST.get("reassign") == "1",
                 )
                 done = gettext("Offered to %(units)s; waiting for their answer.") % {
                     "units": texts.join(a.patrol_unit.code for a in out)}
@@ -168,6 +169,7 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
             "error": error,
             "done": done,
             "assignments": list(alert.assignments.select_related("patrol_unit").order_by("-id")[:10]),
+            "on_it": texts.join(selectors.units_on_alert(alert)),
         },
         status=400 if error else 200,
     )
@@ -202,8 +204,21 @@ def terminal(request: HttpRequest) -> HttpResponse:
                             "rules": {k: str(v) for k, v in labels.RULES.items()},
                             "unknown_rule": str(labels.UNKNOWN_RULE)},
             "durations": durations.js_templates(),
+            "left_texts": {k: str(v) for k, v in LEFT_TEXTS.items()},
         },
     )
+
+
+#: What the terminal says when an alert leaves the crew's unit (the stream's ``left`` item, by its ``reason``:
+#: ``services.LEFT_REASONS``); ``{unit}`` and ``{id}`` are filled in by the page's script.
+LEFT_TEXTS = {
+    "reassigned": gettext_lazy("Alert #{id} was reassigned: {unit} is no longer on it."),
+    "stood_down": gettext_lazy("{unit} was stood down from alert #{id} by the station or the command centre."),
+    "declined": gettext_lazy("The offer of alert #{id} to {unit} was declined."),
+    "expired": gettext_lazy("The offer of alert #{id} to {unit} was not answered in time."),
+    "cleared": gettext_lazy("{unit} is off alert #{id}."),
+    "landed": gettext_lazy("{unit} is off alert #{id}."),
+}
 
 
 #: The terminal's buttons say what the crew does (issue 11: they read as states, "dispatched"/"已派"), by the

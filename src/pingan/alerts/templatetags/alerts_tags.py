@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from pingan.alerts import labels
 
@@ -13,6 +14,31 @@ register = template.Library()
 @register.filter
 def priority_label(code: str) -> str:
     return labels.priority(code)
+
+
+@register.simple_tag(takes_context=True)
+def url_from(context, name: str, *args, page: str | None = None) -> str:
+    """The URL of view ``name`` (with ``args``) carrying the page the link is on in ``?from=``, so that the
+    page it opens leads back here (``alerts.backlinks``): ``page`` when given (a partial loaded into another
+    page names that page), else the request's path. The one way the alerts and dispatch templates write it."""
+    from django.urls import reverse
+
+    from pingan.alerts.backlinks import with_from
+
+    if page is None:
+        request = context.get("request")
+        page = request.path if request is not None else ""
+    return with_from(reverse(name, args=args), page)
+
+
+@register.simple_tag
+def priority_badge(code: str):
+    """An alert's priority as every page shows it (issue 11: the console showed "P1" in red only, other pages
+    plain text): the code and its meaning in the reader's language ("P1 危及生命", "P1 life at risk") on the
+    priority's colour, P1 white on red with a mark before it — so it stands out by its words and shape, not
+    by colour alone. The pages' scripts build the same ``span.prio-badge.<code>`` (``site.css``)."""
+    css = code if code in labels.PRIORITIES else "P4"
+    return format_html('<span class="prio-badge {}">{}</span>', css, labels.priority(code))
 
 
 @register.filter

@@ -100,10 +100,12 @@
     li.innerHTML = "";
     var head = document.createElement("div");
     head.className = "head";
+    // the priority as the server's priority_badge tag draws it: its words on its colour (P1 stands out)
     var prio = document.createElement("span");
-    prio.className = "prio"; prio.textContent = L.priorities[a.priority] || a.priority;
+    prio.className = "prio-badge " + (L.priorities[a.priority] ? a.priority : "P4");
+    prio.textContent = L.priorities[a.priority] || a.priority;
     head.appendChild(prio);
-    head.appendChild(document.createTextNode(" · " + fmt(a)));
+    head.appendChild(document.createTextNode(" " + fmt(a)));
     var meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = when(a.raised_at) + " · " + unitName(a) + " · " +
@@ -118,7 +120,9 @@
       actions.appendChild(b);
     }
     var link = document.createElement("a");
-    link.href = "/alerts/" + a.id + "/"; link.textContent = T.open;
+    // carries this page in ?from= as the server's url_from tag does, so the alert's back link returns here
+    link.href = "/alerts/" + a.id + "/?from=" + encodeURIComponent(location.pathname).replace(/%2F/g, "/");
+    link.textContent = T.open;
     actions.appendChild(link);
     li.appendChild(actions);
     empty.hidden = true;

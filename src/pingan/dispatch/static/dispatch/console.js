@@ -165,7 +165,11 @@
       var elapsed = Math.max(0, Math.floor((Date.now() - a._recv) / 1000));
       a = Object.assign({}, a, {age_s: a.age_s + elapsed});
       var tr = el("tr", {"class": a.priority + " " + a.state, "data-alert": a.id});
-      tr.appendChild(el("td", {"class": "prio", "data-label": H[0], title: a.priority_label || ""}, a.priority));
+      // the priority as the server's priority_badge tag draws it: its words on its colour (P1 stands out)
+      var prio = el("td", {"class": "prio", "data-label": H[0]});
+      prio.appendChild(el("span", {"class": "prio-badge " + (/^P[1-4]$/.test(a.priority) ? a.priority : "P4")},
+        a.priority_label || a.priority));
+      tr.appendChild(prio);
       var what = el("td", {"class": "what", "data-label": H[1]}, a.text || t(a.summary, a.rule));
       what.appendChild(el("small", {}, (a.place ? a.place + " · " : "") + clock(a.raised || a.created)));
       tr.appendChild(what);

@@ -1,5 +1,5 @@
 // The officer's unit terminal: assignments arrive on the alerts live stream (SSE, event "assignment", resumed
-// with Last-Event-ID by the browser); Accept / Decline answer them; the browser's position (W3C Geolocation,
+// with Last-Event-ID by the browser; event "left" when an alert is taken off the unit); Accept / Decline answer them; the browser's position (W3C Geolocation,
 // WGS-84) is reported every 10 s while the page is open and the officer allowed it. No libraries.
 (function () {
   "use strict";
@@ -64,15 +64,23 @@
   function clock(iso) {
     return new Date(iso).toLocaleTimeString(LANG, {timeZone: TZ, hour12: false});
   }
+  // The priority as the server's priority_badge tag draws it: its words on its colour (P1 stands out).
+  function badge(code) {
+    var b = document.createElement("span");
+    b.className = "prio-badge " + (NAMES.priorities[code] ? code : "P4");
+    b.textContent = NAMES.priorities[code] || code;
+    return b;
+  }
   function show(p) {
     if (list.querySelector("li[data-assignment='" + p.assignment + "']")) return;
     var li = document.createElement("li");
     li.className = "assignment " + p.state + " " + p.alert.priority;
     li.dataset.assignment = p.assignment;
     var head = document.createElement("div"); head.className = "head";
-    head.textContent = (NAMES.priorities[p.alert.priority] || p.alert.priority) + " · " +
+    head.appendChild(badge(p.alert.priority));
+    head.appendChild(document.createTextNode(" " +
       (SUM[p.alert.summary] ? fill(SUM[p.alert.summary], p.alert.params)
-        : NAMES.rules[p.alert.rule] || NAMES.unknown_rule) + " #" + p.alert.id;
+        : NAMES.rules[p.alert.rule] || NAMES.unknown_rule) + " #" + p.alert.id));
     var where = document.createElement("div"); where.className = "where";
     var place = (!/^zh/i.test(LANG || "zh") && p.alert.place_en) || p.alert.place;
     where.textContent = (place ? place + " · " : "") + T.raised + " " + clock(p.alert.raised_at);
@@ -91,8 +99,30 @@
     root.dataset.received = String(parseInt(root.dataset.received, 10) + 1);
     if (navigator.vibrate) navigator.vibrate([300, 100, 300]);
   }
+  // An alert taken off the unit (reassigned, stood down, the offer declined by a crewmate or expired, cleared):
+  // its card goes and the page says why; the page is then drawn again (the unit's status and its buttons
+  // changed), the notice kept across the reload.
+  var LEFT = JSON.parse(document.getElementById("left-texts").textContent);
+  var notice = document.getElementById("left-notice");
+  function say(text) { notice.textContent = text; notice.hidden = false; }
+  try {
+    var kept = sessionStorage.getItem("pingan-left");
+    if (kept) { sessionStorage.removeItem("pingan-left"); say(kept); }
+  } catch (e) { /* storage refused: the notice is shown until the reload only */ }
+  function left(p) {
+    var li = list.querySelector("li[data-assignment='" + p.assignment + "']");
+    if (li) li.remove();
+    if (!list.querySelector("li.assignment")) document.getElementById("no-assignments").hidden = false;
+    var text = fill(LEFT[p.reason] || LEFT.cleared, {unit: p.unit, id: p.alert.id});
+    say(text);
+    root.dataset.left = String(parseInt(root.dataset.left || "0", 10) + 1);
+    try { sessionStorage.setItem("pingan-left", text); } catch (e) { /* see above */ }
+    if (navigator.vibrate) navigator.vibrate([200]);
+    setTimeout(function () { window.location.reload(); }, 4000);
+  }
   if (conn) {
     var es = new EventSource(root.dataset.stream);
+    es.addEventListener("left", function (ev) { left(JSON.parse(ev.data)); });
     es.addEventListener("hello", function () { conn.dataset.state = "live"; conn.textContent = T.live; });
     es.addEventListener("assignment", function (ev) { show(JSON.parse(ev.data)); });
     es.onerror = function () { conn.dataset.state = "offline"; conn.textContent = T.offline; };
