@@ -149,3 +149,19 @@ def test_the_reassign_choice_and_the_terminal_s_words_are_in_the_reader_s_langua
         for reason, text in LEFT_TEXTS.items():
             assert_language(str(text).replace("{unit}", "").replace("{id}", ""), language, ())
             assert "{unit}" in str(text) and "{id}" in str(text), reason
+
+
+def test_a_unit_taken_off_an_alert_may_be_sent_back_to_it(force):
+    """Reassigning back and forth (JT-C1 → LQ-C1 → JT-C1): the unit's first, accepted and ended assignment does
+    not stop a new offer (the one-live-assignment constraint counted it: an IntegrityError, a 500 page)."""
+    from pingan.dispatch import services
+
+    x = make_alert(force.unit_a)
+    d = force.dispatcher
+    (a,) = services.dispatch_assign(actor=d, alert_id=x.pk, patrol_unit_ids=[force.car_b.pk])
+    services.assignment_answer(actor=force.officer_b, assignment_id=a.pk, accept=True)
+    (b,) = services.dispatch_assign(actor=d, alert_id=x.pk, patrol_unit_ids=[force.car_a.pk], reassign=True)
+    (again,) = services.dispatch_assign(actor=d, alert_id=x.pk, patrol_unit_ids=[force.car_b.pk], reassign=True)
+    b.refresh_from_db()
+    assert (again.state, b.state) == ("offered", "cancelled")
+    assert [r for r, *_ in _left(force.officer_a)] == ["reassigned"]

@@ -195,10 +195,13 @@ class Assignment(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["state", "answer_by"]), models.Index(fields=["alert", "state"])]
         constraints = [
+            # one open offer per unit and alert; an accepted one ends when the unit leaves the alert (stood
+            # down, reassigned, cleared) and stays "accepted" for the figures, so it must not stop the unit
+            # being sent back to it (issue 11: reassigning back and forth was an IntegrityError)
             models.UniqueConstraint(
                 fields=["alert", "patrol_unit"],
-                condition=Q(state__in=["offered", "accepted"]),
-                name="assignment_one_live_per_unit_and_alert",
+                condition=Q(state="offered"),
+                name="assignment_one_offer_per_unit_and_alert",
             ),
         ]
 
