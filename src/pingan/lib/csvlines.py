@@ -26,11 +26,11 @@ import collections
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 __all__ = ["FIELD_LIMIT", "QuoteProblem", "Record", "describe", "has_open_quote", "physical_lines",
-           "quoted_columns", "runaway_cell", "scan"]
+           "quote_column", "quoted_columns", "runaway_cell", "scan"]
 
 #: Characters a cell may hold before the ``csv`` module gives up on it (its default ``field_size_limit``).
 FIELD_LIMIT = 131_072
@@ -113,28 +113,36 @@ def quoted_columns(record: str, delimiter: str = ",") -> frozenset[int]:
     return frozenset(out)
 
 
-def _quote_column(line: str, delimiter: str) -> int:
+def quote_column(line: str, delimiter: str) -> int:
+    """0-based index of the first cell of ``line`` (split at every delimiter) holding a double quote (0: none)."""
     for j, c in enumerate(line.split(delimiter)):
         if '"' in c:
             return j
     return 0
 
 
-def runaway_cell(cells: list[str], delimiter: str, width: int, max_length: int = 1000) -> int | None:
+def runaway_cell(cells: list[str], delimiter: str, width: int, max_length: int = 1000, *,
+                 limits: Mapping[int, int] | None = None, single_line: Collection[int] = (),
+                 per_line: bool = False) -> int | None:
     """For a record spanning lines in a format that allows multi-line cells (an address typed with Alt+Enter):
     the index of the cell whose quote ran away, or ``None`` when the line breaks look legitimate.
 
-    A runaway is a cell with a line break that is longer than ``max_length``, or holding a whole row's worth
-    of delimiters (``width`` − 1: a swallowed row, or the ends of two rows), or a record with fewer cells than
-    ``width`` (the swallowed text took the rest of the row) or with more, not all empty (the quote closed
-    inside a later row, whose other cells were added to this one)."""
+    A runaway is a cell with a line break that is in a ``single_line`` column (one never typed over two lines:
+    a name, an ID number), or longer than its column's ``limits`` entry (else ``max_length``), or holding a
+    whole row's worth of delimiters (``width`` − 1: a swallowed row, or the ends of two rows — with
+    ``per_line``, on one of its lines), or a record with fewer cells than ``width`` (the swallowed text took
+    the rest of the row) or with more, not all empty (the quote closed inside a later row, whose other cells
+    were added to this one)."""
     broken = [j for j, c in enumerate(cells) if "\n" in c or "\r" in c]
     if not broken:
         return None
     for j in broken:
-        if len(cells[j]) > max_length:
+        if j in single_line:
             return j
-        if width > 1 and cells[j].count(delimiter) >= width - 1:
+        if len(cells[j]) > (limits or {}).get(j, max_length):
+            return j
+        parts = _LINE_END.split(cells[j]) if per_line else (cells[j],)
+        if width > 1 and any(part.count(delimiter) >= width - 1 for part in parts):
             return j
     if len(cells) < width or any(c.strip() for c in cells[max(width, 1):]):
         return broken[0]
@@ -212,7 +220,7 @@ def scan(text: str | Iterable[str], delimiter: str = ",", *,
         except StopIteration:
             return
         except csv.Error:  # field larger than field limit: a quote that never closed
-            problem: QuoteProblem | None = QuoteProblem(line, _quote_column(taken[0], delimiter), "unclosed", None,
+            problem: QuoteProblem | None = QuoteProblem(line, quote_column(taken[0], delimiter), "unclosed", None,
                                                         taken[0].rstrip("\r\n"))
         else:
             problem = None
@@ -224,7 +232,7 @@ def scan(text: str | Iterable[str], delimiter: str = ",", *,
             ended_open = _ends_in_quote("".join(taken), delimiter)
             if ended_open or j is not None:
                 if j is None:
-                    j = _quote_column(taken[0], delimiter)
+                    j = quote_column(taken[0], delimiter)
                 kind, until = ("unclosed", None) if ended_open else ("closes_later", line + len(taken) - 1)
                 problem = QuoteProblem(line, j, kind, until, taken[0].rstrip("\r\n"))
         if problem is None:

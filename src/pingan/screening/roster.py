@@ -609,13 +609,9 @@ class RosterRead:
 
 
 def column_letter(index: int) -> str:
-    """Excel column letter for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """Excel column letter for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``): the readers count columns
+    from 0, :func:`pingan.lib.sheets.column_letters` (the one implementation) from 1."""
+    return sheets.column_letters(index + 1)
 
 
 def _note(meta: RosterMeta, code: str, **params: Any) -> None:
@@ -918,39 +914,21 @@ def _loose_cells(line: str, delimiter: str) -> list[str]:
     return [c.replace('"', "") for c in line.split(delimiter)]
 
 
-def _quote_column(line: str, delimiter: str) -> int:
-    """0-based index of the first cell of ``line`` (split at every delimiter) holding a double quote."""
-    for j, c in enumerate(line.split(delimiter)):
-        if '"' in c:
-            return j
-    return 0
-
-
 def _runaway(cells: list[str], header: _Header, delimiter: str) -> int | None:
     """For a record spanning several physical lines: the index of the cell whose quote ran away, or
-    ``None`` when the line breaks are a legitimate multi-line cell (an address typed with Alt+Enter).
+    ``None`` when the line breaks are a legitimate multi-line cell (an address typed with Alt+Enter) —
+    :func:`pingan.lib.csvlines.runaway_cell` with the roster's columns.
 
     A runaway is a name, ID-number or phone cell with a line break (never typed over two lines); a cell with
     a line of its own holding a whole row's worth of delimiters (the header's width less one: a swallowed
     row — before the line break too, when the quote opened at the start of a row); a record with fewer cells
     than the header (the swallowed text took the rest) or with text in cells past it; or a cell with a line
     break longer than its field can be (:data:`FIELD_MAX_LENGTHS`; 1,000 characters in any column)."""
-    broken = [j for j, c in enumerate(cells) if "\n" in c or "\r" in c]
-    if not broken:
-        return None
-    limits = {j: FIELD_MAX_LENGTHS[f] for f, j in header.fields.items() if f in FIELD_MAX_LENGTHS}
-    identity = {header.fields[f] for f in ("name", "id_number", "phone") if f in header.fields}
-    for j in broken:
-        if j in identity:  # a name, ID number or phone is never typed over two lines
-            return j
-        if len(cells[j]) > limits.get(j, 1000):
-            return j
-        if header.width > 1 and any(part.count(delimiter) >= header.width - 1
-                                    for part in _LINE_END.split(cells[j])):
-            return j
-    if len(cells) < header.width or any(c.strip() for c in cells[header.width:]):
-        return broken[0]  # the swallowed text took the rest, or its cells ran past the header
-    return None
+    return csvlines.runaway_cell(
+        cells, delimiter, header.width,
+        limits={j: FIELD_MAX_LENGTHS[f] for f, j in header.fields.items() if f in FIELD_MAX_LENGTHS},
+        single_line={header.fields[f] for f in ("name", "id_number", "phone") if f in header.fields},
+        per_line=True)
 
 
 _SPACE_AFTER_QUOTE = re.compile(r'"[ \t]+(?=[,;\t|]|\r\n|\r|\n|$)')
@@ -1010,7 +988,7 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
                     kind, until = "closes_later", first + n_lines
                 else:
                     kind, until = "misplaced", None
-                problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter), kind, until,
+                problems.append(_QuoteProblem(first + 1, csvlines.quote_column(lines[first], delimiter), kind, until,
                                               _loose_cells(lines[first], delimiter), lines[first]))
                 seen += 1
                 restart = first + 1
@@ -1023,7 +1001,8 @@ def _csv_scan(text: str, delimiter: str, header: _Header, header_records: int
             if last == len(lines) - 1 and "".join(lines[first:]).count('"') % 2:
                 # the file ends inside a quoted cell
                 j = next((k for k, c in enumerate(cells) if "\n" in c or "\r" in c), None)
-                problems.append(_QuoteProblem(first + 1, _quote_column(lines[first], delimiter) if j is None else j,
+                at = csvlines.quote_column(lines[first], delimiter) if j is None else j
+                problems.append(_QuoteProblem(first + 1, at,
                                               "unclosed", None, _loose_cells(lines[first], delimiter),
                                               lines[first]))
                 restart = first + 1
