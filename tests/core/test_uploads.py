@@ -42,7 +42,10 @@ def test_the_upload_page_refuses_a_200_mb_body_unread(client, cast):
     from pingan.core.uploads import upload_limit
 
     assert upload_limit() == 20 * 2**20
-    assert "200 MiB" in text and "20 MiB" in text and "21" not in text and " MB" not in text
+    # what the page says, not the whole document: its CSRF token and CSP nonce are random letters and digits
+    # (one in ~50 pages holds a "21" there: the test failed now and then, more often when many runs pile up)
+    said = re.search(r'<p class="error" role="alert">(.*?)</p>', text, re.S).group(1)
+    assert "200 MiB" in said and "20 MiB" in said and "21" not in said and " MB" not in text
 
 
 def test_the_api_refuses_it_with_a_problem_naming_the_limit(client, cast):
