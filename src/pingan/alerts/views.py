@@ -10,6 +10,7 @@ import json
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db.models import Case, Q, Value, When
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -25,6 +26,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role, unit_label
+from pingan.core.paging import counted, kept_query
 from pingan.core.web import page
 
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
@@ -227,14 +229,15 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
             actor=request.user, ids=ids or None, reason_code=request.POST.get("reason_code", "")
         )
     reason = request.GET.get("reason_code", "")
-    letters = list(selectors.dead_letter_list(actor=request.user, reason_code=reason)[:100])
+    letters = counted(selectors.dead_letter_list(actor=request.user, reason_code=reason), request.GET.get("page"))
     for d in letters:
         d.explained = DEAD_LETTER_REASONS.get(d.reason_code, UNKNOWN_REASON)
     # the filter offers the reasons in words (issue 11: a text field that wanted the code, e.g. bad_json)
     reasons = [(code, str(label).split(":")[0].split("：")[0]) for code, label in DEAD_LETTER_REASONS.items()]
     return TemplateResponse(
         request, "alerts/dead_letters.html",
-        {"letters": letters, "result": result, "reason_code": reason, "reasons": reasons},
+        {"letters": letters, "result": result, "reason_code": reason, "reasons": reasons,
+         "query": kept_query(request.GET, ("reason_code",))},
     )
 
 
@@ -273,9 +276,11 @@ def silences(request: HttpRequest) -> HttpResponse:
         if errors:
             error = _("Check the fields marked below.")
     now = timezone.now()
-    rows = [(s, s.expired_at is None and s.starts_at <= now < s.ends_at)
-            for s in selectors.silence_list(actor=request.user)[:100]]
-    rows.sort(key=lambda r: not r[1])  # active first, each part newest first
+    active = Q(expired_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+    shown = counted(selectors.silence_list(actor=request.user).annotate(
+        ended=Case(When(active, then=Value(0)), default=Value(1))).order_by("ended", "-id"),  # active first
+        request.GET.get("page"))
+    rows = [(s, s.ended == 0) for s in shown]
     devices = list(selectors.device_list(actor=request.user).order_by("name")[:500])
     units = list(OrgUnit.objects.filter(path__startswith=request.user.unit.path)) if request.user.unit_id else []
     names = {"device": {d.device_id: d.label for d in devices}, "unit": {u.code: u.label for u in units}}
@@ -289,7 +294,7 @@ def silences(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "alerts/silences.html",
-        {"rows": rows, "now": now, "error": error, "errors": errors, "form": form, "choices": choices,
+        {"rows": rows, "shown": shown, "now": now, "error": error, "errors": errors, "form": form, "choices": choices,
          "can_manage": request.user.role in MANAGERS},
     )
 
@@ -358,7 +363,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/watchlist.html",
         {
-            "entries": selectors.hotlist(actor=request.user)[:200],
+            "entries": counted(selectors.hotlist(actor=request.user), request.GET.get("page")),
             "now": timezone.now(),
             "error": error,
             "form": form,
@@ -409,7 +414,7 @@ def viid_subscriptions(request: HttpRequest) -> HttpResponse:
         request,
         "alerts/viid_subscriptions.html",
         {
-            "subscriptions": selectors.viid_subscription_list(actor=request.user)[:100],
+            "subscriptions": counted(selectors.viid_subscription_list(actor=request.user), request.GET.get("page")),
             "platforms": selectors.viid_platforms(actor=request.user),
             "details": gat1400.labels("SubscribeDetail", get_language() or ""),
             "resource_classes": gat1400.labels("ResourceClass", get_language() or ""),

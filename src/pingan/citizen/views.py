@@ -32,6 +32,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import Role
+from pingan.core.paging import counted_lists
 from pingan.core.web import POLICE, page
 
 CITIZENS = frozenset({Role.CITIZEN})
@@ -260,13 +261,14 @@ def me(request: HttpRequest) -> HttpResponse:
         identity = selectors.identity_get(actor=user)
     except NotFound:
         identity = None
+    lists = counted_lists(request.GET, {  # each pages on its own
+        "bookings": selectors.bookings_list(actor=user).order_by("-day", "-slot__start", "-id"),
+        "applications": selectors.permits_list(actor=user), "notices": selectors.notices_list(actor=user)})
+    lists["bookings"].items = [_with_text(b) for b in _named(lists["bookings"].items)]
+    lists["notices"].items = [{"text": texts.render({"code": n.code, "params": n.params}), "at": n.created_at}
+                              for n in lists["notices"].items]
     return TemplateResponse(request, "citizen/me.html", {
-        "identity": identity, "masked": present.mask(identity.id_number) if identity else "",
-        "bookings": [_with_text(b) for b in _named(
-            selectors.bookings_list(actor=user).order_by("-day", "-slot__start")[:20])],
-        "applications": list(selectors.permits_list(actor=user)[:10]),
-        "notices": [{"text": texts.render({"code": n.code, "params": n.params}), "at": n.created_at}
-                    for n in selectors.notices_list(actor=user)[:20]],
+        "identity": identity, "masked": present.mask(identity.id_number) if identity else "", **lists,
         "counters": selectors.counters_list(), "today": timezone.localdate()})
 
 
@@ -448,13 +450,14 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
 @page(roles=POLICE)
 def station(request: HttpRequest) -> HttpResponse:
     """Applications waiting for review, the overdue list (past the issue deadline), the counters."""
-    user, purpose = request.user, _purpose(request)
+    user, purpose, get = request.user, _purpose(request), request.GET
+    lists = {"waiting": selectors.permits_list(actor=user, status="submitted", purpose=purpose),
+             "incomplete": selectors.permits_list(actor=user, status="incomplete", purpose=purpose),
+             "accepted": selectors.permits_list(actor=user, status="accepted", purpose=purpose)
+             .order_by("due_on", "id"),
+             "overdue": selectors.permits_list(actor=user, overdue_on=timezone.localdate(), purpose=purpose)}
     return TemplateResponse(request, "citizen/station.html", {
-        "waiting": list(selectors.permits_list(actor=user, status="submitted", purpose=purpose)[:50]),
-        "incomplete": list(selectors.permits_list(actor=user, status="incomplete", purpose=purpose)[:50]),
-        "accepted": list(selectors.permits_list(actor=user, status="accepted", purpose=purpose)
-                         .order_by("due_on")[:50]),
-        "overdue": list(selectors.permits_list(actor=user, overdue_on=timezone.localdate(), purpose=purpose)[:50]),
+        **counted_lists(get, lists),  # each pages on its own
         "counts": selectors.permit_counts(actor=user), "counters": selectors.counters_of_jurisdiction(actor=user),
         "today": timezone.localdate()})
 

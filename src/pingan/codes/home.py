@@ -7,6 +7,9 @@ from django.http import HttpRequest
 from pingan.codes import selectors
 from pingan.core.models import Role
 
+#: Level changes the panel lists for a station chief to approve (the latest; it says how many in all).
+TO_APPROVE_SHOWN = 5
+
 
 def queue_panel(request: HttpRequest) -> dict | None:
     """Open correction requests and level changes of the jurisdiction; for a station chief, the level changes
@@ -14,12 +17,15 @@ def queue_panel(request: HttpRequest) -> dict | None:
     user = request.user
     disputes = selectors.disputes_list(actor=user, status="open").count()
     overrides = selectors.overrides_list(actor=user, status="requested")
-    to_approve = []
-    if user.role == Role.STATION_CHIEF:
-        to_approve = list(overrides.exclude(requested_by=user).select_related("premises", "requested_by")[:5])
+    to_approve, to_approve_total = [], 0
+    if user.role == Role.STATION_CHIEF:  # the latest few; the panel says how many in all (the queue pages them)
+        theirs = overrides.exclude(requested_by=user)
+        to_approve = list(theirs.select_related("premises", "requested_by")[:TO_APPROVE_SHOWN])
+        to_approve_total = theirs.count()
     waiting = overrides.count()
     reviews = selectors.reviews_list(actor=user, status="open").count()
     if not (disputes or waiting or reviews):
         return None
-    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve, "reviews": reviews,
+    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve,
+            "to_approve_total": to_approve_total, "reviews": reviews,
             "is_chief": user.role == Role.STATION_CHIEF}

@@ -33,6 +33,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import POLICE_ROLES, Role
+from pingan.core.paging import counted_lists
 from pingan.core.texts import lang
 from pingan.core.web import POLICE, page
 
@@ -236,17 +237,22 @@ def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
     return code
 
 
+#: Codes, correction requests and level changes per page of a premises' code page.
+HISTORY_PER_PAGE = 20
+
+
 @require_GET
 @page()
 def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
-    premises = _premises(request, premises_id)
+    premises, get = _premises(request, premises_id), request.GET
+    lists = {"codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id),
+             "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises),
+             "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)}
     ctx = {
         "premises": premises, "is_owner": request.user.pk == premises.owner_id,
         "is_police": request.user.role in POLICE_ROLES,
-        "codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id)[:20],
-        "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises)[:20],
-        "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)[:20],
+        **counted_lists(get, lists, HISTORY_PER_PAGE),  # each history pages on its own
         "levels": [(lv.value, LEVEL_LABELS[lv]) for lv in Level],
         "revocation_reasons": [(k, REVOCATION_REASON_LABELS[k]) for k in ("fraud", "error")],
         "dispute_min": services.DISPUTE_MIN_TEXT, "dispute_max": services.MAX_TEXT,
@@ -360,19 +366,27 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
 def police_queue(request: HttpRequest) -> HttpResponse:
     """Suspended codes, disputes and level-change requests of the officer's jurisdiction, open ones first, then
     the decided ones (suspensions released or resolved, disputes, level changes) with who decided and when."""
-    ctx = {
-        "open_disputes": selectors.disputes_list(actor=request.user, status="open")[:200],
-        "closed_disputes": selectors.disputes_list(actor=request.user).exclude(status="open")[:50],
-        "open_overrides": selectors.overrides_list(actor=request.user, status="requested")[:200],
-        "open_reviews": selectors.reviews_list(actor=request.user, status="open")[:200],
-        "closed_overrides": selectors.overrides_list(actor=request.user).exclude(status="requested")[:50],
+    user, get = request.user, request.GET
+    lists = {
+        "open_disputes": selectors.disputes_list(actor=user, status="open"),
+        "closed_disputes": selectors.disputes_list(actor=user).exclude(status="open"),
+        "open_overrides": selectors.overrides_list(actor=user, status="requested"),
+        "open_reviews": selectors.reviews_list(actor=user, status="open"),
+        "closed_overrides": selectors.overrides_list(actor=user).exclude(status="requested"),
         # a released or resolved suspension is decided too: who released it, when, with what note
-        "closed_reviews": selectors.reviews_list(actor=request.user).exclude(status="open")
-        .select_related("issued_code").order_by("-decided_at", "-id")[:50],
+        "closed_reviews": selectors.reviews_list(actor=user).exclude(status="open")
+        .select_related("issued_code").order_by("-decided_at", "-id"),
+    }
+    ctx = {
+        **counted_lists(get, lists),  # each pages on its own
         "is_chief": request.user.role == Role.STATION_CHIEF,
         # the bureau's analysts read the queue; officers and station chiefs of the jurisdiction release
         "can_release": request.user.role in (Role.OFFICER, Role.STATION_CHIEF),
     }
+    # the decided lists share one list on the page, each with its own pager below it
+    ctx["decided_pagers"] = [(ctx[name], name, what, ctx["links"][name]) for name, what in (
+        ("closed_disputes", _("correction")), ("closed_overrides", _("level change")),
+        ("closed_reviews", _("suspended code")))]
     return TemplateResponse(request, "codes/police.html", ctx)
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from pingan.core import audit, navigation, selectors
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
+from pingan.core.paging import counted
 from pingan.core.scoping import organisation_units
 from pingan.core.web import page, safe_next
 
@@ -83,7 +83,7 @@ def premises_list(request: HttpRequest):
         sections = navigation.sections_for(request.user, request.path)
         if sections:
             return redirect(sections[0]["url"])
-    items = selectors.premises_list(actor=request.user)[:500]
+    items = counted(selectors.premises_list(actor=request.user), request.GET.get("page"))
     return TemplateResponse(request, "core/premises_list.html", {"premises": items})
 
 
@@ -108,10 +108,10 @@ def audit_search(request: HttpRequest):
     given = {k: v for k, v in fields.items() if v not in (None, "") and k != "with_searches"}
     query = selectors.AuditQuery(**given, with_searches=fields.get("with_searches", False))
     records = selectors.audit_search(actor=request.user, query=query)
-    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = counted(records, request.GET.get("page"), AUDIT_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
-    context.update(page=page, rows=selectors.audit_rows(page.object_list), person=query.person,
+    context.update(page=page, rows=selectors.audit_rows(page.items), person=query.person,
                    person_form=audit.search_text_form(query.person) if query.person else "", ran=True,
                    query_string=params.urlencode())
     return TemplateResponse(request, "core/audit.html", context)

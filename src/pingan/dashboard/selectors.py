@@ -38,7 +38,7 @@ from pingan.codes.selectors import with_code_state
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
-from pingan.core.paging import Window, window
+from pingan.core.paging import Window, counted, window
 from pingan.core.scoping import line_units
 from pingan.screening import selectors as screening_selectors
 from pingan.screening.models import PersonResult, ScreeningJob
@@ -138,7 +138,7 @@ class PremisesOverview:
     when the first of them was left out, ``off_roster_suspended`` whether the code is suspended for them."""
 
     premises: Premises
-    jobs: list[ScreeningJob]
+    jobs: Window
     flagged: Window
     counts: dict[str, int]
     off_roster: int = 0
@@ -162,14 +162,20 @@ def area_name(code: str) -> str:
     return area_label(code, lang(), town) or code
 
 
+#: Screenings per page of a premises' drill-down.
+JOBS_PER_PAGE = 10
+
+
 def premises_overview(*, actor, premises_id: int, purpose: str = "", where: PeopleFilter | None = None,
-                       page: str | int | None = 1) -> PremisesOverview:
+                       page: str | int | None = 1, jobs_page: str | int | None = 1) -> PremisesOverview:
     """One premises of the actor's jurisdiction for the drill-down, with page ``page`` of its flagged people
-    narrowed by ``where``; audited (the premises, and the people of the page). ``NotFound`` outside it.
-    Counts are aggregates (no audit record)."""
+    narrowed by ``where`` and page ``jobs_page`` of its screenings (:data:`JOBS_PER_PAGE`, counted); audited
+    (the premises, and the people of the page). ``NotFound`` outside it. Counts are aggregates (no audit
+    record)."""
     require_police(actor)
     premises = core_selectors.premises_get(actor=actor, premises_id=premises_id, purpose=purpose)
-    jobs = list(screening_selectors.jobs_scoped(actor=actor).filter(premises=premises)[:10])
+    jobs = counted(screening_selectors.jobs_scoped(actor=actor).filter(premises=premises), jobs_page,
+                   JOBS_PER_PAGE)
     flagged = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose, where=where)
     everyone = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose).order_by()
     left = everyone.aggregate(n=Count("pk", filter=Q(off_roster=True)),

@@ -71,8 +71,9 @@ def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
     where = PeopleFilter.from_query(request.GET)
     return TemplateResponse(request, "dashboard/premises.html", {
         "o": selectors.premises_overview(actor=request.user, premises_id=premises_id, where=where,
-                                         page=request.GET.get("page")),
+                                         page=request.GET.get("page"), jobs_page=request.GET.get("jobs")),
         "where": where, "query": kept_query(request.GET, PeopleFilter.KEYS),
+        "jobs_query": kept_query(request.GET, (*PeopleFilter.KEYS, "page")),
         # who may confirm that people left out of a roster left (the service checks the jurisdiction again)
         "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
 

@@ -25,6 +25,7 @@ from pingan.core import audit, texts
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
+from pingan.core.paging import counted
 from pingan.core.web import page
 from pingan.dispatch import alert_text, durations, figures, selectors, services
 from pingan.dispatch.models import Drone, PatrolUnit
@@ -382,7 +383,7 @@ def operations_page(request: HttpRequest, *, error: str = "", form=None, errors=
         request,
         "dispatch/operations.html",
         {
-            "operations": list(selectors.operations(actor=request.user)[:200]),
+            "operations": counted(selectors.operations(actor=request.user), request.GET.get("page")),
             "units": OrgUnit.objects.filter(path__startswith=root).order_by("path"),
             "templates": [(d["key"], d["template"].title(lang), d["template"])
                           for d in selectors.templates(actor=request.user) if d["template"] is not None],

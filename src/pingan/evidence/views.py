@@ -26,6 +26,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
+from pingan.core.paging import counted, counted_lists
 from pingan.core.texts import lang
 from pingan.core.web import page
 from pingan.evidence import access, chainexport, labels, rules, selectors, services
@@ -75,6 +76,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "pending": selectors.checkouts_pending(actor=request.user).count()})
 
 
+#: An item's check-outs per page of its page; inventory counts per page of the count page.
+ITEM_CHECKOUTS_PER_PAGE = 10
+COUNTS_PER_PAGE = 20
+
+
 def _item_context(request: HttpRequest, label: str) -> dict:
     item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
     user = request.user
@@ -85,7 +91,8 @@ def _item_context(request: HttpRequest, label: str) -> dict:
         "clocks": selectors.item_clocks(item=item), "categories": _category_names(),
         "files": selectors.files_of(item=item), "store": access.is_store_staff(user),
         "photos": item.attachments.filter(kind="photo"),
-        "checkouts": item.checkouts.select_related("borrower", "approver").prefetch_related("extensions")[:10],
+        "checkouts": counted(item.checkouts.select_related("borrower", "approver").prefetch_related("extensions"),
+                             request.GET.get("checkouts"), ITEM_CHECKOUTS_PER_PAGE),
         "purposes": rules.version(item.rule_version)["checkout"]["purposes"],
         "dispositions": Disposition.choices, "bases": Disposal.Basis.choices, "relations": Disposal.Relation.choices,
         "chief": user.role == Role.STATION_CHIEF, "external": user.role in access.EXTERNAL,
@@ -223,7 +230,8 @@ def count(request: HttpRequest) -> HttpResponse:
                                               scanned=request.POST.get("scanned", "").split())
         except DomainError as exc:
             _fail(request, exc)
-    ctx = {"result": result, "counts": selectors.counts_list(actor=request.user)[:20], "staff": staff,
+    ctx = {"result": result, "counts": counted(selectors.counts_list(actor=request.user), request.GET.get("page"),
+                                               COUNTS_PER_PAGE), "staff": staff,
            "locations": Location.objects.order_by("path")[:500]}
     if request.htmx and result is not None:
         return TemplateResponse(request, "evidence/partials/count_result.html", ctx)
@@ -498,9 +506,9 @@ def case_labels(request: HttpRequest, case_id: int) -> HttpResponse:
 @page(roles=READERS)
 def checkouts(request: HttpRequest) -> HttpResponse:
     """Check-outs waiting for approval or hand-out, and those overdue."""
-    return TemplateResponse(request, "evidence/checkouts.html", {
-        "pending": selectors.checkouts_pending(actor=request.user)[:200],
-        "overdue": selectors.checkouts_overdue(actor=request.user)[:200]})
+    return TemplateResponse(request, "evidence/checkouts.html", counted_lists(request.GET, {
+        "pending": selectors.checkouts_pending(actor=request.user).order_by("requested_at", "id"),
+        "overdue": selectors.checkouts_overdue(actor=request.user).order_by("due_back_at", "id")}))
 
 
 @require_GET
@@ -534,8 +542,9 @@ def filings(request: HttpRequest) -> HttpResponse:
     rule = rules.version_at(timezone.localdate())["supervision_filing"]
     every = selectors.filings_list(actor=request.user)
     return TemplateResponse(request, "evidence/filings.html", {
-        "open": every.filter(filed_at__isnull=True)[:200], "filed": every.filter(filed_at__isnull=False)
-        .order_by("-filed_at")[:50], "staff": staff, "now": timezone.now(), "hours": rule["hours"],
+        **counted_lists(request.GET, {"open": every.filter(filed_at__isnull=True).order_by("due_at", "id"),
+                                      "filed": every.filter(filed_at__isnull=False).order_by("-filed_at", "-id")}),
+        "staff": staff, "now": timezone.now(), "hours": rule["hours"],
         "citation": rule["citation"], "citation_en": rule["citation_en"]})
 
 

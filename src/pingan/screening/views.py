@@ -26,7 +26,7 @@ from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import Conflict, DomainError, Gone
 from pingan.core.models import Premises
-from pingan.core.paging import kept_query, window
+from pingan.core.paging import counted, kept_query, window
 from pingan.core.web import SUBMITTERS, page
 from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
@@ -117,7 +117,7 @@ def premises_edit(request: HttpRequest, premises_id: int) -> HttpResponse:
             messages.success(request, _("Renamed to %(name)s.") % {"name": form.cleaned_data["name"].strip()})
             return redirect("screening:premises_edit", premises_id=premises.pk)
     return TemplateResponse(request, "screening/premises_edit.html", {
-        "premises": premises, "form": form, "history": list(premises.name_changes.all()[:50]),
+        "premises": premises, "form": form, "history": counted(premises.name_changes.all(), request.GET.get("page")),
         "records": premises.jobs.exists() or premises.safety_codes.exists()})
 
 
@@ -178,7 +178,7 @@ def signups(request: HttpRequest) -> HttpResponse:
             messages.error(request, page_message(exc))
         return redirect("screening:signups")
     return TemplateResponse(request, "screening/signups.html", {
-        "pending": list(core_selectors.registrations_pending(actor=request.user)[:100])})
+        "pending": counted(core_selectors.registrations_pending(actor=request.user), request.GET.get("page"))})
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
+from pingan.core.paging import counted, kept_query
 from pingan.core.web import POLICE, page
 from pingan.stats import classify, exports, present, report, selectors, services
 from pingan.stats.forms import CompStatForm, DrillForm, ReclassifyForm, UploadForm
@@ -53,13 +53,23 @@ def _sheets_download(sheets: list[exports.Sheet], name: str, fmt: str) -> HttpRe
     raise Http404(f"unknown format {fmt!r}")
 
 
+#: Rows not imported per page of an import's page.
+ISSUES_PER_PAGE = 100
+#: Imports the statistics home lists (the latest; the imports page has them all, paged).
+RECENT_IMPORTS = 10
+
+
 @require_GET
 @page(roles=POLICE)
 def index(request: HttpRequest) -> HttpResponse:
     """The units the user may open, as a tree; analysts also get the imports."""
     units = list(selectors.units_visible(actor=request.user).order_by("path"))
-    imports = selectors.import_list(actor=request.user)[:10] if request.user.role == Role.ANALYST else []
-    return TemplateResponse(request, "stats/index.html", {"units": units, "imports": imports})
+    imports, total = [], 0
+    if request.user.role == Role.ANALYST:  # the latest few; the imports page pages them all
+        every = selectors.import_list(actor=request.user)
+        imports, total = list(every[:RECENT_IMPORTS]), every.count()
+    return TemplateResponse(request, "stats/index.html", {"units": units, "imports": imports,
+                                                          "imports_total": total})
 
 
 @require_GET
@@ -126,10 +136,11 @@ def incidents(request: HttpRequest, code: str) -> HttpResponse:
     """The drill-down: the incidents behind a figure (unit subtree, period, category); audited."""
     unit_obj, qs, period, window, scheme_id, category, as_of = _drill(request, code)
     scheme = selectors.scheme_for(unit_obj, scheme_id)
-    pg = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    ctx = {"unit": unit_obj, "page": pg, "period": period, "window": window, "scheme": scheme,
-           "category": scheme.category(category) if category else None, "as_of": as_of,
-           "query": request.GET.urlencode()}
+    params = request.GET.copy()
+    params.pop("page", None)  # the pager adds its own (the links repeated it: ?…&page=2&page=3)
+    ctx = {"unit": unit_obj, "page": counted(qs, request.GET.get("page"), PER_PAGE), "period": period,
+           "window": window, "scheme": scheme, "category": scheme.category(category) if category else None,
+           "as_of": as_of, "query": params.urlencode()}
     return TemplateResponse(request, "stats/incidents.html", ctx)
 
 
@@ -176,9 +187,11 @@ def downgrades(request: HttpRequest, code: str) -> HttpResponse:
                                   "2024-03-01.") % {"value": request.GET["since"]})
     unit_obj = selectors.unit_get(actor=request.user, code=code)
     watch = selectors.downgrade_watch(actor=request.user, code=code, since=since)
-    recent = selectors.reclassification_list(actor=request.user, code=code, downgrades_only=True, since=since)[:100]
+    recent = counted(selectors.reclassification_list(actor=request.user, code=code, downgrades_only=True,
+                                                     since=since), request.GET.get("page"))
     return TemplateResponse(request, "stats/downgrades.html", {"unit": unit_obj, "watch": watch, "recent": recent,
-                                                                "since": since})
+                                                                "since": since, "query": kept_query(request.GET,
+                                                                                                    ("since",))})
 
 
 @require_GET
@@ -219,7 +232,8 @@ def imports(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("stats:import", batch_id=batch.pk)
     return TemplateResponse(request, "stats/imports.html",
-                            {"form": form, "batches": selectors.import_list(actor=request.user)[:50]})
+                            {"form": form, "batches": counted(selectors.import_list(actor=request.user),
+                                                              request.GET.get("page"))})
 
 
 @require_GET
@@ -227,7 +241,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One import: its status, the counts and every excluded or rejected row with its reason."""
     batch = selectors.import_get(actor=request.user, batch_id=batch_id)
-    issues = Paginator(batch.issues.order_by("row"), 100).get_page(request.GET.get("page"))
+    issues = counted(batch.issues.order_by("row", "id"), request.GET.get("page"), ISSUES_PER_PAGE)
     template = ("stats/partials/import_status.html" if request.htmx and not request.htmx.boosted
                 else "stats/import.html")
     return TemplateResponse(request, template, {"batch": batch, "issues": issues,
