@@ -13,8 +13,9 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from pingan.stats import classify, present
 from pingan.stats.models import Incident
@@ -162,29 +163,51 @@ INCIDENT_COLUMNS = ("id", "source", "source_ref", "unit", "count_date", "occurre
                     "offence", "offence_name", "source_category", "place_type", "attempted", "block", "location",
                     "status", "clearance", "exceptional_code", "cleared_on", "victims", "injured", "killed",
                     "property_loss", "amount_involved", "amount_recovered", "currency")
+#: Each column's heading in a person's file (the API, ``/api/v1/stats/…/incidents``, keeps the field names and
+#: codes; issue 11: the download had English headings and values — ``open``, ``bureau``, ``False`` — in a
+#: Chinese file).
+INCIDENT_HEADINGS = {
+    "id": pgettext_lazy("an incident's number in pingan", "Record"), "source": _l("Source"),
+    "source_ref": _l("Reference in the source"), "unit": _l("Unit"), "count_date": _l("Counted on"),
+    "occurred_from": _l("Occurred from"), "occurred_to": _l("Occurred to"), "reported_at": _l("Reported at"),
+    "offence": _l("Offence code"), "offence_name": _l("Offence"), "source_category": _l("Category in the source"),
+    "place_type": _l("Place"), "attempted": _l("Attempted"), "block": _l("Block"),
+    "location": pgettext_lazy("where an incident happened", "Location"), "status": _l("Status"),
+    "clearance": _l("Clearance"), "exceptional_code": _l("Exceptional clearance (NIBRS)"),
+    "cleared_on": _l("Cleared on"), "victims": _l("Victims"), "injured": _l("Injured"), "killed": _l("Killed"),
+    "property_loss": _l("Property loss"), "amount_involved": _l("Amount involved"),
+    "amount_recovered": _l("Amount recovered"), "currency": _l("Currency"),
+}
 
 
 def incidents_sheet(incidents: Iterable[Incident]) -> Sheet:
-    """Incidents as rows (times in each incident's own time zone, ISO 8601)."""
+    """Incidents as rows for a person (times in each incident's own time zone, ISO 8601): headings, the
+    source, reference, unit, place, attempted, status and clearances in the active language; the offence
+    both by its code and its name."""
     from zoneinfo import ZoneInfo
+
+    from pingan.stats.templatetags.stats_tags import source_label, source_ref_label
 
     vocab = classify.vocabulary()
     lang = get_language()
+    yes, no = _("yes"), _("no")
 
     def local(t, tz):
         return t.astimezone(ZoneInfo(tz)).isoformat(timespec="minutes") if t and tz else (t.isoformat() if t else "")
 
     rows = []
     for i in incidents:
-        rows.append([i.pk, i.source, i.source_ref, i.unit.code, i.count_date.isoformat(),
-                     local(i.occurred_from, i.timezone), local(i.occurred_to, i.timezone),
-                     local(i.reported_at, i.timezone), i.offence,
-                     vocab.label(i.offence, lang), i.source_category, i.place_type, i.attempted, i.block, i.location,
-                     i.status, i.clearance, i.exceptional_code, i.cleared_on.isoformat() if i.cleared_on else "",
+        rows.append([i.pk, source_label(i.source), source_ref_label(i.source_ref), i.unit.label,
+                     i.count_date.isoformat(), local(i.occurred_from, i.timezone), local(i.occurred_to, i.timezone),
+                     local(i.reported_at, i.timezone), i.offence, vocab.label(i.offence, lang), i.source_category,
+                     vocab.place_label(i.place_type, lang) if i.place_type else "", yes if i.attempted else no,
+                     i.block, i.location, i.get_status_display(), i.get_clearance_display() if i.clearance else "",
+                     i.get_exceptional_code_display() if i.exceptional_code else "",
+                     i.cleared_on.isoformat() if i.cleared_on else "",
                      i.victims, i.injured, i.killed, None if i.property_loss is None else float(i.property_loss),
                      None if i.amount_involved is None else float(i.amount_involved),
                      None if i.amount_recovered is None else float(i.amount_recovered), i.currency])
-    return Sheet(_("Incidents"), list(INCIDENT_COLUMNS), rows)
+    return Sheet(_("Incidents"), [str(INCIDENT_HEADINGS[c]) for c in INCIDENT_COLUMNS], rows)
 
 
 def suppressed_sheet(name: str, row_labels: Sequence[str], col_labels: Sequence[str], table: SuppressedTable,

@@ -207,9 +207,10 @@ def public_release(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         start = dt.date(as_of.year, 1, 1)
     rel = selectors.public_release(actor=request.user, code=code, start=start, end=as_of, scheme_id=scheme_id)
     lang = get_language()
+    # in the downloader's language (it was "English / 中文" side by side in every file)
     note = (f"{rel.unit.label} · {rel.period.start}–{rel.period.end} · {rel.scheme.stamp()} · "
-            + "counts below 3 withheld, with complementary cells so no withheld count follows from the totals; "
-              "locations generalised to block level / 少于 3 的计数不公布，并隐去互补单元格；地点概括到街区")
+            + _("counts below 3 withheld, with complementary cells so no withheld count follows from the totals; "
+                "locations generalised to block level"))
     sheet = exports.suppressed_sheet(str(present.BLOCK_LABEL), rel.blocks,
                                      [rel.scheme.category(c).label(lang) for c in rel.categories], rel.table, note)
     return _sheets_download([sheet], f"public-{rel.unit.code}-{rel.period.start:%Y%m%d}-{rel.period.end:%Y%m%d}",
