@@ -22,7 +22,7 @@ def _expected(alerts, language: str) -> list[str]:
     from pingan.alerts import labels
 
     with translation.override(language):
-        return [f"{labels.priority(a.priority)} · "
+        return [f"{labels.priority(a.priority)} "  # the priority badge, then the summary
                 f"{labels.summary_text(a.summary, a.params, device_name=a.device.label if a.device else '')}"
                 for a in alerts]
 
