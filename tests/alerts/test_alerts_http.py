@@ -324,3 +324,25 @@ def test_a_timeline_step_without_an_account_names_the_alerts_engine(client, two_
     assert ("预警引擎（规则、通知、升级）" if language == "zh-hans" else
             "the alerts engine (rules, notifications, escalations)") in timeline
     assert "system" not in timeline and "系统" not in timeline
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "每次至多 1000 条"), ("en", "up to 1000 at a time")])
+def test_replay_with_none_selected_replays_every_waiting_letter_and_the_button_says_so(
+    client, xiamen, clock, language, words
+):
+    """Issue 11 (paged lists): the button said "all shown" while the replay took every letter not yet replayed
+    under the filter, on every page. The button names what it does; the replay reaches letters of page 2."""
+    from pingan.core.paging import PER_PAGE
+
+    for i in range(PER_PAGE + 5):
+        ingest(payload(f"late-{i}", "35020301001349999999", "sos", clock()))
+    assert DeadLetter.objects.filter(replayed_at__isnull=True).count() == PER_PAGE + 5
+    sign_in(client, xiamen.admin)
+    client.cookies["django_language"] = language
+    page = client.get("/alerts/dead-letters/").content.decode()
+    assert words in page and "all shown" not in page
+    r = client.post("/alerts/dead-letters/", {"reason_code": "unknown_device"})
+    assert r.status_code == 200
+    assert DeadLetter.objects.filter(replayed_at__isnull=True, reason_code="unknown_device").count() == PER_PAGE + 5
+    # still unknown: each was fed again and refused again (a new letter each), none left untried
+    assert DeadLetter.objects.filter(replayed_at__isnull=False).count() == PER_PAGE + 5

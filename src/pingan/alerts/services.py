@@ -616,13 +616,18 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
     return res
 
 
+#: Letters one replay feeds through ingest at most (one transaction); the page says so on its button.
+REPLAY_BATCH = 1000
+
+
 @transaction.atomic
 def dead_letters_replay(
-    *, actor: User | None, ids: list[int] | None = None, reason_code: str = "", limit: int = 1000
+    *, actor: User | None, ids: list[int] | None = None, reason_code: str = "", limit: int = REPLAY_BATCH
 ) -> dict[str, int]:
-    """Feed dead letters through ingest again (after the cause was fixed). Each replayed letter records its
-    outcome; a letter that fails again gets a new dead letter with the new reason (the old one stays, with
-    ``outcome`` saying so). Administrators and analysts only. Returns counts."""
+    """Feed dead letters through ingest again (after the cause was fixed): the ``ids`` given, or with none every
+    letter not yet replayed (of ``reason_code`` if given), oldest first, at most ``limit``. Each replayed letter
+    records its outcome; a letter that fails again gets a new dead letter with the new reason (the old one stays,
+    with ``outcome`` saying so). Administrators and analysts only. Returns counts."""
     _require(actor, (Role.ADMIN, Role.ANALYST), "replay dead letters")
     qs = DeadLetter.objects.filter(replayed_at__isnull=True).order_by("id")
     if ids:

@@ -237,7 +237,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request, "alerts/dead_letters.html",
         {"letters": letters, "result": result, "reason_code": reason, "reasons": reasons,
-         "query": kept_query(request.GET, ("reason_code",))},
+         "replay_batch": services.REPLAY_BATCH, "query": kept_query(request.GET, ("reason_code",))},
     )
 
 
