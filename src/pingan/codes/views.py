@@ -13,7 +13,6 @@ from importlib import resources
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -220,13 +219,6 @@ def manifest(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- owner and police pages
 
 
-def _premises(request: HttpRequest, premises_id: int):
-    try:
-        return selectors.premises_get(actor=request.user, premises_id=premises_id)
-    except NotFound:
-        raise Http404("premises not found") from None
-
-
 def _current_or_404(request: HttpRequest, premises_id: int) -> SafetyCode:
     try:
         code = selectors.code_current(actor=request.user, premises_id=premises_id)
@@ -245,7 +237,8 @@ HISTORY_PER_PAGE = 20
 @page()
 def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
-    premises, get = _premises(request, premises_id), request.GET
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)  # NotFound: page() says 404
+    get = request.GET
     lists = {"codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id),
              "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises),
              "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)}
@@ -264,11 +257,11 @@ def _back(request: HttpRequest, premises_id: int):
     return redirect(reverse("codes:premises", args=[premises_id]))
 
 
-@login_required
 @require_POST
+@page()
 def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
     """Issue (or re-issue) the premises' code from its latest screening."""
-    premises = _premises(request, premises_id)
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
     try:
         code = services.safety_code_issue(premises=premises, actor=request.user)
         if code.issued_now:
@@ -312,11 +305,11 @@ def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
+@page()
 def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The owner's dispute form (纠错)."""
-    premises = _premises(request, premises_id)
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
     try:
         services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user,
                               code_id=request.POST.get("code_id", ""))
@@ -326,11 +319,11 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
     return _back(request, premises_id)
 
 
-@login_required
 @require_POST
+@page()
 def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
     """Police request a manual level (needs a second approver)."""
-    premises = _premises(request, premises_id)
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
     try:
         services.level_override_request(premises=premises, level=request.POST.get("level", ""),
                                         reason=request.POST.get("reason", ""), actor=request.user)
@@ -340,12 +333,10 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
     return _back(request, premises_id)
 
 
-@login_required
 @require_POST
+@page(roles=POLICE)
 def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse:
     """Police of the jurisdiction withdraw the premises' current code (fraud, or issued in error)."""
-    if request.user.role not in POLICE_ROLES:
-        raise DjangoPermissionDenied("your role may not use this page")
     code = _current_or_404(request, premises_id)
     reason = request.POST.get("reason", "")
     if reason not in ("fraud", "error"):  # "rescreened" is the system's own reason, never chosen by hand
@@ -390,39 +381,36 @@ def police_queue(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "codes/police.html", ctx)
 
 
-@login_required
 @require_POST
+@page()
 def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Record a dispute's outcome."""
+    d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)  # NotFound: page() says 404
+    upheld = request.POST.get("decision") == "upheld"
+    # rejecting a landlord's request is final: asked first, like every rejection (docs/web.md)
+    if not upheld and d.status == "open" and (confirm := confirm_first(
+            request, action=_("Reject the correction request"), what=d.premises.name, back=reverse("codes:police"))):
+        return confirm
     try:
-        d = selectors.dispute_get(actor=request.user, dispute_id=dispute_id)
-        upheld = request.POST.get("decision") == "upheld"
-        # rejecting a landlord's request is final: asked first, like every rejection (docs/web.md)
-        if not upheld and d.status == "open" and (confirm := confirm_first(
-                request, action=_("Reject the correction request"),
-                what=d.premises.name, back=reverse("codes:police"))):
-            return confirm
         services.dispute_resolve(dispute=d, upheld=upheld, outcome=request.POST.get("outcome", ""),
                                  actor=request.user)
         messages.success(request, _("Correction request upheld: the outcome is shown to the owner of %(premises)s.")
                          % {"premises": d.premises.name} if upheld else
                          _("Correction request rejected: the outcome is shown to the owner of %(premises)s.")
                          % {"premises": d.premises.name})
-    except NotFound:
-        raise Http404("dispute not found") from None
-    except DomainError as exc:
+    except DomainError as exc:  # refused (PermissionDenied too): said on the queue page
         messages.error(request, page_message(exc))
     return redirect("codes:police")
 
 
-@login_required
 @require_POST
+@page()
 def override_decide(request: HttpRequest, override_id: int, decision: str) -> HttpResponse:
     """Approve or reject a level change (four-eyes: not the requester)."""
+    ov = selectors.override_get(actor=request.user, override_id=override_id)  # NotFound: page() says 404
+    note = request.POST.get("note", "")
+    what = f"{ov.premises.name} → {ov.level_label}"
     try:
-        ov = selectors.override_get(actor=request.user, override_id=override_id)
-        note = request.POST.get("note", "")
-        what = f"{ov.premises.name} → {ov.level_label}"
         if decision == "approve":
             services.level_override_approve(override=ov, actor=request.user, note=note)
             messages.success(request, _("Level change approved: %(what)s. A new code was issued; the owner prints "
@@ -437,15 +425,13 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
             services.level_override_reject(override=ov, actor=request.user, note=note)
             messages.success(request, _("Level change rejected: %(what)s. The code stays as it was.")
                              % {"what": what})
-    except NotFound:
-        raise Http404("level change not found") from None
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return redirect("codes:police")
 
 
-@login_required
 @require_POST
+@page()
 def review_release(request: HttpRequest, review_id: int) -> HttpResponse:
     """Release a suspended code after the police checked the roster (a note says what was checked)."""
     _decide_review(request, review_id, services.code_review_release,
@@ -454,21 +440,19 @@ def review_release(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 def _decide_review(request: HttpRequest, review_id: int, decide, done: str):
-    """Run ``decide`` (a review service) on a review the user may see (else 404) with the form's note; the
-    outcome as a message. Returns the review."""
+    """Run ``decide`` (a review service) on a review the user may see (else ``NotFound``: ``page()`` says 404)
+    with the form's note; the outcome, or the refusal, as a message. Returns the review."""
+    rv = selectors.review_get(actor=request.user, review_id=review_id)
     try:
-        rv = selectors.review_get(actor=request.user, review_id=review_id)
         decide(review=rv, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, done)
-    except NotFound:
-        raise Http404("review not found") from None
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return rv
 
 
-@login_required
 @require_POST
+@page()
 def review_confirm_left(request: HttpRequest, review_id: int) -> HttpResponse:
     """The police confirm that the flagged people a newer roster left out really left (a note says how)."""
     rv = _decide_review(request, review_id, services.code_review_confirm_left,
