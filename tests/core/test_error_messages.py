@@ -72,9 +72,11 @@ def _enclosing_functions(tree: ast.Module) -> dict[ast.AST, ast.FunctionDef]:
     return owner
 
 
-def _literal_values(expr: ast.expr, node: ast.AST, tree: ast.Module, owner: dict, where: str) -> list[str]:
+def _literal_values(expr: ast.expr, node: ast.AST, tree: ast.Module, owner: dict, where: str,
+                    trees: dict | None = None) -> list[str]:
     """The string values ``expr`` can take: a constant, or a parameter of the enclosing function given as a
-    constant at every call of that function in the same module."""
+    constant at every call of that function in the same module — or, for a shared helper never called in its own
+    module (``core.errors.required_text``), at every call of it by name in the scanned source."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return [expr.value]
     fn = owner.get(node)
@@ -83,14 +85,18 @@ def _literal_values(expr: ast.expr, node: ast.AST, tree: ast.Module, owner: dict
         names = [a.arg for a in args]
         if expr.id in names:
             values = []
-            for call in ast.walk(tree):
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == fn.name:
-                    given = {k.arg: k.value for k in call.keywords}
-                    pos = names.index(expr.id)
-                    arg = given.get(expr.id, call.args[pos] if pos < len(call.args) else None)
-                    assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), \
-                        f"{where}: {fn.name}() is called with a non-literal {expr.id}"
-                    values.append(arg.value)
+            calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                     and c.func.id == fn.name]
+            if not calls and trees is not None and not fn.name.startswith("_"):
+                calls = [c for t in trees.values() for c in ast.walk(t) if isinstance(c, ast.Call)
+                         and getattr(c.func, "id", getattr(c.func, "attr", None)) == fn.name]
+            for call in calls:
+                given = {k.arg: k.value for k in call.keywords}
+                pos = names.index(expr.id)
+                arg = given.get(expr.id, call.args[pos] if pos < len(call.args) else None)
+                assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), \
+                    f"{where}: {fn.name}() is called with a non-literal {expr.id}"
+                values.append(arg.value)
             assert values, f"{where}: {fn.name}() is never called"
             return values
     raise AssertionError(f"{where}: the error's code or message_id is neither a literal nor a parameter")
@@ -108,7 +114,8 @@ def raises_in_source() -> list[Raise]:
             where = f"{path.relative_to(SRC)}:{node.lineno}"
             kw = {k.arg: k.value for k in node.keywords}
             chosen = kw.get("message_id", kw.get("code"))
-            ids = [classes[node.func.id]] if chosen is None else _literal_values(chosen, node, tree, owner, where)
+            ids = [classes[node.func.id]] if chosen is None else _literal_values(chosen, node, tree, owner, where,
+                                                                                 trees)
             params = kw.get("params")
             if params is None:
                 keys: set[str] = set()

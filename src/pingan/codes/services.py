@@ -43,7 +43,7 @@ from pingan.codes.models import (
 )
 from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import TEXT_LIMIT, DomainError, NotFound, PermissionDenied, required_text
 from pingan.core.models import POLICE_ROLES, Premises, Role
 from pingan.core.scoping import can_see_unit
 from pingan.core.services import premises_removed
@@ -55,8 +55,8 @@ logger = logging.getLogger(__name__)
 
 #: How long a published revocation list is valid for caching (its ``next_update``).
 REVOCATION_LIST_LIFETIME = timedelta(hours=1)
-#: Longest dispute text / override reason, in characters.
-MAX_TEXT = 2000
+#: Longest dispute text / override reason / note, in characters (``core.errors.required_text``'s limit).
+MAX_TEXT = TEXT_LIMIT
 
 _RL_CACHE_KEY = "pingan.codes.revocation-list.{issuer}"
 _TRUST_CACHE_KEY = "pingan.codes.trust-jwks"
@@ -993,7 +993,7 @@ def _review_to_decide(review: CodeReview, actor, note: str, kind: str, refused: 
     if rv.kind != kind:
         raise DomainError(f"review {rv.pk} is a {rv.kind} review, not a {kind} one", code="review_other_kind",
                           params={"review": rv.pk, **_premises_params(rv.premises)})
-    return rv, _clean_text(note, what="a note on what was checked", code="note_required", too_long="note_too_long")
+    return rv, required_text(note, what="a note on what was checked", code="note_required", too_long="note_too_long")
 
 
 @transaction.atomic
@@ -1160,18 +1160,6 @@ def safety_code_verify_batch(texts: list[str], *, now: datetime | None = None) -
 # ---------------------------------------------------------------- level overrides (four-eyes)
 
 
-def _clean_text(value: str, *, what: str, code: str, too_long: str) -> str:
-    """``value`` stripped; ``DomainError`` ``code`` when it is empty, and the same code with message id
-    ``too_long`` when it is longer than ``MAX_TEXT`` characters (``params``: ``length``, ``limit``)."""
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(f"{what} is required", code=code)
-    if len(value) > MAX_TEXT:
-        raise DomainError(f"{what} is {len(value)} characters; the limit is {MAX_TEXT}", code=code,
-                          message_id=too_long, params={"length": len(value), "limit": MAX_TEXT})
-    return value
-
-
 @transaction.atomic
 def level_override_request(*, premises: Premises, level: str, reason: str, actor) -> LevelOverride:
     """Ask for the premises' code level to be set to ``level`` by hand; a second person must approve.
@@ -1188,7 +1176,7 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
     except ValueError:
         raise DomainError(f"unknown level {level!r}: use green, yellow or red", code="bad_level",
                           params={"level": level}) from None
-    reason = _clean_text(reason, what="a reason for the level change", code="reason_required",
+    reason = required_text(reason, what="a reason for the level change", code="reason_required",
                          too_long="reason_too_long")
     Premises.objects.select_for_update(of=("self",)).filter(pk=premises.pk).first()  # one request at a time
     code = current_code(premises)
@@ -1314,7 +1302,7 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
                                params=_premises_params(premises))
     if premises.archived_at is not None:
         raise premises_removed(premises)
-    text = _clean_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
+    text = required_text(text, what="the dispute text", code="text_required", too_long="text_too_long")
     if len(text) < DISPUTE_MIN_TEXT:
         raise DomainError(f"the dispute text is {len(text)} characters; say what is wrong in at least "
                           f"{DISPUTE_MIN_TEXT}", code="text_required", message_id="text_too_short",
@@ -1389,7 +1377,7 @@ def dispute_resolve(*, dispute: Dispute, upheld: bool, outcome: str, actor) -> D
     if d.status != Dispute.Status.OPEN:
         raise DomainError(f"dispute {d.pk} was already {d.status}", code="already_resolved",
                           params={"dispute": d.pk, "status": Dispute.Status(d.status)})
-    d.outcome = _clean_text(outcome, what="the outcome", code="outcome_required", too_long="outcome_too_long")
+    d.outcome = required_text(outcome, what="the outcome", code="outcome_required", too_long="outcome_too_long")
     d.status = Dispute.Status.UPHELD if upheld else Dispute.Status.REJECTED
     d.resolved_by, d.resolved_at = actor, timezone.now()
     d.save(update_fields=["outcome", "status", "resolved_by", "resolved_at"])

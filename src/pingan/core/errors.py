@@ -55,6 +55,25 @@ class DomainError(Exception):
         self.message_id = message_id or self.code
 
 
+#: The longest free text a person writes on a decision: a note on what the police checked, a reason for a level
+#: change, a correction request and its outcome (characters).
+TEXT_LIMIT = 2000
+
+
+def required_text(value: str | None, *, what: str, code: str, too_long: str, limit: int = TEXT_LIMIT) -> str:
+    """``value`` stripped; ``DomainError`` ``code`` when it is empty, and the same code with message id
+    ``too_long`` when it is longer than ``limit`` characters (``params``: ``length``, ``limit``). ``what`` names
+    the text in the English ``message`` ("a note on what was checked"); pages say it by ``code`` / ``too_long``
+    (``core.error_messages``). The one check behind the screening and safety-code notes."""
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"{what} is required", code=code)
+    if len(value) > limit:
+        raise DomainError(f"{what} is {len(value)} characters; the limit is {limit}", code=code,
+                          message_id=too_long, params={"length": len(value), "limit": limit})
+    return value
+
+
 class NotFound(DomainError):
     """The object does not exist, or the actor may not see it (the two are not distinguished)."""
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from pingan.core import audit, jobs
 from pingan.core.copystore import copy_insert
-from pingan.core.errors import Conflict, DomainError
+from pingan.core.errors import TEXT_LIMIT, Conflict, DomainError, required_text
 from pingan.core.models import Premises, User
 from pingan.core.services import premises_removed
 from pingan.screening import batch, match_reasons, rules
@@ -411,8 +411,8 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
     return {"added": added, "back": len(back), "dropped": dropped}
 
 
-#: The longest note on a confirmation (as the codes app's notes).
-NOTE_LIMIT = 2000
+#: The longest note on a confirmation (the codes app's notes too: ``core.errors.TEXT_LIMIT``).
+NOTE_LIMIT = TEXT_LIMIT
 
 #: Called as ``hook(premises_id, actor, note)`` after the police confirmed that a premises' flagged people no
 #: longer on its roster left (:func:`off_roster_resolve`), in its transaction: the codes app closes the premises'
@@ -440,12 +440,8 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
     if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or not can_see_unit(actor, premises.unit):
         raise PermissionDenied("only officers and station chiefs of the premises' jurisdiction confirm that people "
                                "left", message_id="off_roster_not_allowed", params={"premises": premises.name})
-    note = (note or "").strip()
-    if not note:
-        raise DomainError("a note on how it was checked that these people left is required", code="note_required")
-    if len(note) > NOTE_LIMIT:
-        raise DomainError(f"the note is {len(note)} characters; the limit is {NOTE_LIMIT}", code="note_required",
-                          message_id="note_too_long", params={"length": len(note), "limit": NOTE_LIMIT})
+    note = required_text(note, what="a note on how it was checked that these people left", code="note_required",
+                         too_long="note_too_long", limit=NOTE_LIMIT)
     rows = OffRoster.objects.select_for_update().filter(premises=premises, status=OffRoster.Status.OPEN)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
