@@ -140,6 +140,26 @@ def review_get(*, actor, review_id: int) -> CodeReview:
     return rv
 
 
+def open_suspensions() -> QuerySet[CodeReview]:
+    """Every open suspension (a code withdrawn until the police check a roster that leaves people out): the one
+    definition behind :func:`open_suspension`, the lists' state (:func:`with_code_state`) and the services."""
+    return CodeReview.objects.filter(status=CodeReview.Status.OPEN, kind=CodeReview.Kind.SUSPENSION)
+
+
+def open_suspension(premises) -> CodeReview | None:
+    """The premises' open suspension, or ``None`` (no person data, no permission check)."""
+    return open_suspensions().filter(premises=premises).first()
+
+
+def off_roster_open(premises) -> QuerySet:
+    """The premises' open :class:`~pingan.screening.models.OffRoster` records: everyone no longer on its latest
+    roster whom the police still list, until they confirm the people left. For the services' decisions (ids,
+    counts): no person data is read here, so no actor and no audit record."""
+    from pingan.screening.models import OffRoster
+
+    return OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
+
+
 #: What a premises' code is, as every page and the API name it: its live code's level, ``suspended`` (withdrawn
 #: until the police check a roster that leaves out flagged people), ``revoked`` (its newest code revoked, no
 #: newer one) or ``none`` (never had a code).
@@ -169,8 +189,7 @@ def with_code_state(qs: QuerySet[Premises]) -> QuerySet[Premises]:
         code_revoked_at=Subquery(newest.values("revoked_at")[:1]),
         code_expires_at=Subquery(newest.values("expires_at")[:1]),
         code_job_id=Subquery(newest.values("job_id")[:1]),
-        code_review_open=Exists(CodeReview.objects.filter(premises=OuterRef("pk"), status=CodeReview.Status.OPEN,
-                                                          kind=CodeReview.Kind.SUSPENSION)))
+        code_review_open=Exists(open_suspensions().filter(premises=OuterRef("pk"))))
 
 
 def code_state_of(p) -> str:
@@ -199,9 +218,7 @@ def premises_code_state(premises) -> dict:
     last = newest[0] if newest else None
     code = last if last is not None and last.revoked_at is None else None
     # a review is open only while the premises has no live code, and only after it had one (the baseline)
-    review = None if last is None or code is not None else \
-        CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                  kind=CodeReview.Kind.SUSPENSION).first()
+    review = None if last is None or code is not None else open_suspension(premises)
     state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
     from pingan.codes.services import issue_check, latest_done_job, police_hold
 

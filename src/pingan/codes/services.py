@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from pingan.codes import selectors as code_selectors
 from pingan.codes import signing
 from pingan.codes import token as core_token
 from pingan.codes.keys import Alg, KeySigner, KeyStore, generate_private_key, write_private_key
@@ -48,7 +49,7 @@ from pingan.core.models import POLICE_ROLES, Premises, Role
 from pingan.core.scoping import can_see_unit
 from pingan.core.services import premises_removed
 from pingan.screening import services as screening_services
-from pingan.screening.models import OffRoster, PersonResult, ScreeningJob
+from pingan.screening.models import PersonResult, ScreeningJob
 from pingan.screening.services import previous_screening
 
 logger = logging.getLogger(__name__)
@@ -355,8 +356,7 @@ def issue_check(premises: Premises, job: ScreeningJob | None = None, *, latest=_
     if counts.total == 0:
         return IssueCheck("empty_screening", job, counts, people)
     if review is _LOOK:
-        review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                           kind=CodeReview.Kind.SUSPENSION).first()
+        review = code_selectors.open_suspension(premises)
     if review is not None:
         return IssueCheck("code_suspended", job, counts, people, review=review)
     if live is _LOOK:
@@ -506,8 +506,7 @@ def _left_out(premises: Premises, previous: ScreeningJob, job: ScreeningJob) -> 
     """The rows of ``previous`` not green and not on ``job``'s roster (``(row, id, key)``), and the person rows
     of the premises' open off-roster records (their ids): who a suspension or a ``left_out`` review is about."""
     rows = screening_services.left_out_rows(previous, job)
-    off = set(OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
-              .values_list("person_id", flat=True))
+    off = set(code_selectors.off_roster_open(premises).values_list("person_id", flat=True))
     return rows, off
 
 
@@ -519,8 +518,7 @@ def dropped_baseline(premises: Premises) -> tuple[ScreeningJob, Level] | None:
     ``PINGAN["CODE_DROPPED_PEOPLE"]`` is not ``"review"``)."""
     if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review":
         return None
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                       kind=CodeReview.Kind.SUSPENSION).first()
+    review = code_selectors.open_suspension(premises)
     last = None if review is not None else _last_code_with_job(premises)
     if review is None and last is None:
         return None
@@ -597,7 +595,7 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     counts, people = screening_counts(job)
     if counts.total == 0:
         return Derived(premises.pk, "none")
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()  # of either kind
     suspended = review is not None and review.kind == CodeReview.Kind.SUSPENSION
     if not suspended and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
         return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)
@@ -624,7 +622,7 @@ def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview 
     (or a new one opens as) a ``left_out`` review — the police confirm they left; with nobody left out it is
     resolved."""
     off = [] if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review" else list(
-        OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN).values_list("person_id", flat=True))
+        code_selectors.off_roster_open(premises).values_list("person_id", flat=True))
     if not off:
         if review is not None:
             review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
@@ -1018,7 +1016,7 @@ def code_review_confirm_left(*, review: CodeReview, actor, note: str = "") -> Co
 def _people_left(rv: CodeReview, actor, note: str) -> None:
     """A review decided by the police (released, or people confirmed left): the premises' flagged people no
     longer on its roster — who the review was about — leave the police view, with the same note."""
-    if OffRoster.objects.filter(premises_id=rv.premises_id, status=OffRoster.Status.OPEN).exists():
+    if code_selectors.off_roster_open(rv.premises_id).exists():
         screening_services.off_roster_resolve(premises=rv.premises, actor=actor, note=note, hooks=False)
 
 
@@ -1029,7 +1027,7 @@ def on_off_roster_resolved(premises_id: int, actor, note: str) -> None:
     A suspension stays open: releasing it issues a code, which is the queue's decision."""
     rv = CodeReview.objects.select_for_update().filter(premises_id=premises_id, status=CodeReview.Status.OPEN,
                                                        kind=CodeReview.Kind.LEFT_OUT).first()
-    if rv is None or OffRoster.objects.filter(premises_id=premises_id, status=OffRoster.Status.OPEN).exists():
+    if rv is None or code_selectors.off_roster_open(premises_id).exists():
         return
     rv.status, rv.decided_by, rv.decided_at, rv.note = CodeReview.Status.RELEASED, actor, timezone.now(), note
     rv.save()
@@ -1327,8 +1325,7 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
             raise DomainError(f"premises {premises.pk} has no safety code yet: there is no level to correct",
                               code="dispute_no_code", message_id="dispute_never_issued",
                               params={**_premises_params(premises)})
-        if CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN,
-                                     kind=CodeReview.Kind.SUSPENSION).exists():
+        if code_selectors.open_suspensions().filter(premises=premises).exists():
             raise DomainError(f"the code of premises {premises.pk} is suspended and the station is checking its "
                               f"roster; it decides the level", code="dispute_no_code",
                               message_id="dispute_code_suspended",
