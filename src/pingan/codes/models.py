@@ -223,8 +223,11 @@ class CodeReview(models.Model):
     """A premises whose code is suspended until the police check its newest screening (the station's queue).
 
     Opened by :func:`pingan.codes.services.safety_code_derive` when a screening would lower the level only
-    because its roster leaves out people who were yellow, red or unresolved in the screening behind the
-    previous code (``baseline_job``): ``dropped`` of them, at most 50 listed by row in ``dropped_rows``.
+    because its roster leaves out people the owner saw as yellow, red or unresolved (not screened included) on
+    earlier rosters (``baseline_job`` the one just before): ``dropped`` of them — the owner's count, which the
+    owner's pages and the API say; the police pages list those people and, besides, the watchlist hits the owner
+    saw as green (``screening.OffRoster``) — and the rows of ``baseline_job`` among them, at most 50, in
+    ``dropped_rows``. For a ``left_out`` review ``dropped`` is everyone the police list.
     ``level`` is what the published rule gives for ``job``. Closed as ``released`` (police confirmed; a code
     under the rule is issued) or ``resolved`` (a later screening or re-evaluation no longer lowers the level).
 

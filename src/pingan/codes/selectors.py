@@ -6,6 +6,9 @@ Anybody else gets ``NotFound`` (existence is not leaked).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,11 +156,73 @@ def open_suspension(premises) -> CodeReview | None:
 
 def off_roster_open(premises) -> QuerySet:
     """The premises' open :class:`~pingan.screening.models.OffRoster` records: everyone no longer on its latest
-    roster whom the police still list, until they confirm the people left. For the services' decisions (ids,
-    counts): no person data is read here, so no actor and no audit record."""
+    roster whom the police still list (flagged or not screened), until they confirm the people left. For the
+    services' decisions (ids, counts): no person data is read here, so no actor and no audit record."""
     from pingan.screening.models import OffRoster
 
     return OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
+
+
+@dataclass(frozen=True)
+class LeftOutRoster:
+    """One earlier roster that people no longer on a premises' latest roster come from (the queue names each):
+    the screening where they were last seen (``job_id``, ``created_at`` when it was uploaded, ``roster_name``
+    its file, masked in :attr:`name`), how many of them (``people``) and their row numbers on it (``rows``, at
+    most :data:`LEFT_OUT_ROWS_LISTED`)."""
+
+    job_id: int
+    created_at: datetime
+    roster_name: str
+    people: int
+    rows: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        from pingan.lib.redact import mask_numbers
+
+        return mask_numbers(self.roster_name)
+
+    @property
+    def unlisted(self) -> int:
+        return self.people - len(self.rows)
+
+
+#: Row numbers the queue lists per earlier roster (the count is always complete).
+LEFT_OUT_ROWS_LISTED = 50
+
+
+def off_roster_sources(premises_ids) -> dict[int, list[LeftOutRoster]]:
+    """Per premises, the earlier rosters its open off-roster records come from (:class:`LeftOutRoster`), oldest
+    first — each person counted where they were last seen, so a roster left out two uploads ago is named beside
+    the one just before (issue 11: the queue named only the most recent earlier file). Row numbers and file
+    names only (no person is named: callers show them to police who may see the premises). One query."""
+    from pingan.screening.models import OffRoster
+
+    rows = (OffRoster.objects.filter(premises_id__in=list(premises_ids), status=OffRoster.Status.OPEN)
+            .order_by("premises_id", "person__job_id", "person__row")
+            .values_list("premises_id", "person__job_id", "person__job__created_at", "person__job__roster_name",
+                         "person__row"))
+    grouped: dict[tuple[int, int], list] = {}
+    for premises_id, job_id, created_at, name, row in rows:
+        grouped.setdefault((premises_id, job_id), [created_at, name, []])[2].append(row)
+    out: dict[int, list[LeftOutRoster]] = {}
+    for (premises_id, job_id), (created_at, name, numbers) in grouped.items():
+        out.setdefault(premises_id, []).append(LeftOutRoster(job_id, created_at, name, len(numbers),
+                                                             tuple(numbers[:LEFT_OUT_ROWS_LISTED])))
+    return out
+
+
+def with_left_out_rosters(reviews) -> list[CodeReview]:
+    """``reviews`` (fetched) with ``left_out_rosters`` (:func:`off_roster_sources`: every earlier roster the
+    people no longer on the premises' roster come from, each with its file, upload date, people and rows) and
+    ``left_out_people`` (how many the police list; ``dropped`` is what the owner's pages count, fewer by the
+    watchlist hits the owner saw as green). One query for them all."""
+    reviews = list(reviews)
+    sources = off_roster_sources({rv.premises_id for rv in reviews})
+    for rv in reviews:
+        rv.left_out_rosters = sources.get(rv.premises_id, [])
+        rv.left_out_people = sum(src.people for src in rv.left_out_rosters)
+    return reviews
 
 
 #: What a premises' code is, as every page and the API name it: its live code's level, ``suspended`` (withdrawn
@@ -200,15 +265,16 @@ def code_state_of(p) -> str:
 
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
-    ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or
-    not), ``review`` (an open suspension), ``police_hold`` (the police revoked the newest code and no screening came
-    since: only police renew it), ``cause`` (why the live code was issued, rendered in the active
-    language; ``cause_note`` the same, or ``""`` where the card says it already; ``job_line`` whether the card
-    says "From the screening of …" — not where the old-poster notice names that screening already), ``job`` (the
-    screening behind the live code: ``id``, ``finished_at``, ``label``) and ``replaced``
-    (the code before the live one — superseded, or suspended and then released — while it would still have been
-    valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to print the
-    new one), ``renewable`` (issuing now would give a new code) and ``obstacle``, why not
+    ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or not),
+    ``review`` (an open suspension), ``left_out`` (how many people the police list as no longer on the roster while
+    it is open: the officer's card says it, the owner's says ``review.dropped``), ``police_hold`` (the police
+    revoked the newest code and no screening came since: only police renew it), ``cause`` (why the live code was
+    issued, rendered in the active language; ``cause_note`` the same, or ``""`` where the card says it already;
+    ``job_line`` whether the card says "From the screening of …" — not where the old-poster notice names that
+    screening already), ``job`` (the screening behind the live code: ``id``, ``finished_at``, ``label``) and
+    ``replaced`` (the code before the live one — superseded, or suspended and then released — while it would still
+    have been valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to
+    print the new one), ``renewable`` (issuing now would give a new code) and ``obstacle``, why not
     (``codes.services.issue_check``: ``not_screened``, ``unchanged`` …; ``""`` when renewable). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
@@ -239,7 +305,11 @@ def premises_code_state(premises) -> dict:
     # (the newest code is the live one when it is not revoked: issuing revokes the one before; a review is open
     # only while there is no live code)
     obstacle = issue_check(premises, latest=latest, live=code, review=review).obstacle
+    # the people the suspension is about as the police list them (the owner's count, ``review.dropped``, leaves out
+    # the watchlist hits the owner saw as green): the officer's card says this one
+    left_out = off_roster_open(premises).count() if review is not None else 0
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
+            "left_out": left_out,
             "renewable": not obstacle, "obstacle": obstacle,
             "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
             "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain),

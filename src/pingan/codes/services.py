@@ -473,14 +473,18 @@ REVIEW_ROWS_LISTED = 50
 def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
                    ) -> tuple[ScreeningJob, Level, list[int], int] | None:
     """``(previous screening, baseline level, rows, dropped)`` when ``job``'s screening would lower the premises'
-    level while flagged people are no longer on its roster; ``None`` otherwise.
+    level while people the owner saw as not green are no longer on its roster; ``None`` otherwise.
 
     The baseline level is that of the open suspension, else of the premises' last code; the check applies when
-    the roster changed since that code (a re-evaluation of the same roster drops nobody). The people are every
-    open :class:`~pingan.screening.models.OffRoster` record of the premises — the flagged people of *every*
-    earlier roster since they were last seen, not only of the screening behind the code (the trial's three
-    uploads lost the second roster's 89 flagged people) — and the rows of the screening just before (``rows``,
-    row numbers) that were rejected or not screened and are not on the new roster. ``dropped`` counts both.
+    the roster changed since that code (a re-evaluation of the same roster drops nobody). The people are the
+    open :class:`~pingan.screening.models.OffRoster` records of the premises — everyone of *every* earlier roster
+    since they were last seen whom the police list, not only of the screening behind the code (the trial's three
+    uploads lost the second roster's 89 flagged people) — that the owner's results showed as not green: yellow,
+    red, unresolved or not screened (``screening.services.owner_not_green``). ``dropped`` counts them: the figure
+    the owner's pages and the API say, and the police pages list each of them. A watchlist hit the owner saw as
+    green is listed to the police but neither counted nor a reason to suspend: a suspension the owner could tie
+    to a green tenant would disclose the hit (``_keep_left_out`` keeps them in the police view instead).
+    ``rows`` are the row numbers of the people left out on the screening just before (``dropped_rows``).
 
     Policy ``PINGAN["CODE_DROPPED_PEOPLE"]``: ``"review"`` (the default: suspend and queue for the police) or
     ``"rule"`` (the new screening decides alone). A person is the same person when the normalised document
@@ -497,17 +501,9 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     if level.wire >= baseline_level.wire:
         return None
     previous = previous_screening(job) or job
-    rows, off = _left_out(premises, previous, job)
-    dropped = len(off) + len([r for r in rows if r[1] not in off])
-    return (previous, baseline_level, [r[0] for r in rows], dropped) if dropped else None
-
-
-def _left_out(premises: Premises, previous: ScreeningJob, job: ScreeningJob) -> tuple[list[tuple], set[int]]:
-    """The rows of ``previous`` not green and not on ``job``'s roster (``(row, id, key)``), and the person rows
-    of the premises' open off-roster records (their ids): who a suspension or a ``left_out`` review is about."""
-    rows = screening_services.left_out_rows(previous, job)
-    off = set(code_selectors.off_roster_open(premises).values_list("person_id", flat=True))
-    return rows, off
+    dropped = code_selectors.off_roster_open(premises).filter(screening_services.owner_not_green("person__")).count()
+    rows = [row for row, _pk, _key in screening_services.left_out_rows(previous, job)]
+    return (previous, baseline_level, rows, dropped) if dropped else None
 
 
 def dropped_baseline(premises: Premises) -> tuple[ScreeningJob, Level] | None:
@@ -536,7 +532,8 @@ def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
              found: tuple[ScreeningJob, Level, list[int], int]) -> CodeReview:
     """Withdraw the premises' live code (reason ``suspended``, so offline verifiers learn it from the list)
     and open (or move to ``job``) its review in the responsible unit's queue: ``baseline_job`` the screening
-    just before, ``dropped`` every flagged person no longer on the roster (:func:`_dropped_check`)."""
+    just before, ``dropped`` the people no longer on the roster whom the owner saw as not green
+    (:func:`_dropped_check`)."""
     previous, baseline_level, rows, dropped = found
     now = timezone.now()
     live = list(SafetyCode.objects.select_for_update().filter(premises=premises, revoked_at__isnull=True))
@@ -595,7 +592,7 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     counts, people = screening_counts(job)
     if counts.total == 0:
         return Derived(premises.pk, "none")
-    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()  # of either kind
+    review = CodeReview.objects.filter(premises=premises, status=CodeReview.Status.OPEN).first()
     suspended = review is not None and review.kind == CodeReview.Kind.SUSPENSION
     if not suspended and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
         return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)

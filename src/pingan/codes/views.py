@@ -374,6 +374,8 @@ def police_queue(request: HttpRequest) -> HttpResponse:
         # the bureau's analysts read the queue; officers and station chiefs of the jurisdiction release
         "can_release": request.user.role in (Role.OFFICER, Role.STATION_CHIEF),
     }
+    # each earlier roster the people left out come from, by file and upload date (not only the last one)
+    selectors.with_left_out_rosters(ctx["open_reviews"].items)
     # the decided lists share one list on the page, each with its own pager below it
     ctx["decided_pagers"] = [(ctx[name], name, what, ctx["links"][name]) for name, what in (
         ("closed_disputes", _("correction")), ("closed_overrides", _("level change")),

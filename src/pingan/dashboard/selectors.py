@@ -43,6 +43,7 @@ from pingan.core.scoping import line_units
 from pingan.screening import selectors as screening_selectors
 from pingan.screening.models import PersonResult, ScreeningJob
 from pingan.screening.selectors import PeopleFilter
+from pingan.screening.services import owner_not_green
 
 
 def require_police(actor) -> None:
@@ -132,10 +133,12 @@ def jurisdiction_counts(*, actor, qs: QuerySet[PersonResult]) -> dict[str, int]:
 class PremisesOverview:
     """A premises with its recent jobs and one page of the flagged people of its latest job (police
     drill-down): ``counts`` of the flagged people the search leaves (total, red, yellow, silent), ``flagged``
-    a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of all its flagged people are no
-    longer on its latest roster (listed until the police confirm that they left — the page's form, or the
-    release of a suspended code — a later roster brings them back, or retention ends), ``off_roster_since``
-    when the first of them was left out, ``off_roster_suspended`` whether the code is suspended for them."""
+    a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of the people it lists are no
+    longer on its latest roster (flagged or not screened; listed until the police confirm that they left — the
+    page's form, or the release of a suspended code — a later roster brings them back, or retention ends),
+    ``off_roster_told`` how many of them the owner's pages count (all but the watchlist hits the owner saw as
+    green: ``screening.services.owner_not_green``), ``off_roster_since`` when the first of them was left out,
+    ``off_roster_suspended`` whether the code is suspended for them."""
 
     premises: Premises
     jobs: Window
@@ -144,6 +147,7 @@ class PremisesOverview:
     off_roster: int = 0
     off_roster_suspended: bool = False
     off_roster_since: dt.datetime | None = None
+    off_roster_told: int = 0
 
     @property
     def area_name(self) -> str:
@@ -179,12 +183,13 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
     flagged = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose, where=where)
     everyone = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose).order_by()
     left = everyone.aggregate(n=Count("pk", filter=Q(off_roster=True)),
+                              told=Count("pk", filter=Q(off_roster=True) & owner_not_green()),
                               suspended=Count("pk", filter=Q(off_roster=True, off_roster_suspended=True)),
                               since=Min("off_roster_at"))
     return PremisesOverview(premises, jobs, window(flagged, page),
                             screening_selectors.flagged_counts(actor=actor, qs=flagged),
                             off_roster=left["n"], off_roster_suspended=bool(left["suspended"]),
-                            off_roster_since=left["since"])
+                            off_roster_since=left["since"], off_roster_told=left["told"])
 
 
 # ------------------------------------------------------------------------------------------- counts

@@ -117,7 +117,9 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     return TemplateResponse(request, "dashboard/person.html", {
         "p": p, "hits": hits_for_people(p, hits), "birth": birth, "sex": sex,
         "doc_type": DOC_TYPES.get(p.doc_type, p.doc_type), "identity": IDENTITY_STATUSES.get(p.identity_status, ""),
-        "movement_hits": any(h.source == "movements" for h in hits)})
+        "movement_hits": any(h.source == "movements" for h in hits),
+        # who may act on "not on the latest roster" (the premises page's form, the queue's release)
+        "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
 
 
 @require_GET

@@ -141,7 +141,8 @@ def flagged(request: HttpRequest):
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="A person's result and every hit (police)")
 def person_get(request: HttpRequest, person_id: int):
     person, hits = dashboard_selectors.person_detail(actor=request.user, person_id=person_id)
-    return {"person": person, "hits": [HitOut.from_orm(h) for h in hits]}
+    return {"person": person, "hits": [HitOut.from_orm(h) for h in hits], "off_roster": person.off_roster,
+            "off_roster_at": person.off_roster_at, "off_roster_suspended": person.off_roster_suspended}
 
 
 class PremisesStatusOut(Schema):

@@ -387,11 +387,12 @@ class Reevaluation(models.Model):
 
 
 class OffRoster(models.Model):
-    """A flagged person (red, yellow or a watchlist hit, silent ones included) who is no longer on the latest
+    """A person the police keep listing — flagged (red, yellow or a watchlist hit, silent ones included), or not
+    screened or unresolved (:func:`pingan.screening.services.left_out_listed`) — who is no longer on the latest
     roster of the premises (docs/screening.md "Flagged people no longer on the roster").
 
     Written by :func:`pingan.screening.services.off_roster_refresh` each time a premises' latest screening
-    moves: every flagged person of the screening just before whom the new roster leaves out gets a row
+    moves: every such person of the screening just before whom the new roster leaves out gets a row
     (``since_job``: the roster that first left them out; ``person``: their row where they were last seen), so
     the set accumulates over every roster, whatever safety code was issued meanwhile. An open row keeps the
     person in the police view (the jurisdiction list, its search and filters, the premises page) until an

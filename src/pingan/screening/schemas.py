@@ -248,7 +248,12 @@ class FlaggedPersonOut(PersonResultOut):
 
 
 class PersonDetailOut(Schema):
-    """A person's result with every hit (police only)."""
+    """A person's result with every hit (police only). ``off_roster``, ``off_roster_at`` and
+    ``off_roster_suspended`` as in :class:`FlaggedPersonOut`: a later roster of the premises left this person
+    out (the person page's "Not on the roster uploaded …" line)."""
 
     person: PersonResultOut
     hits: list[HitOut]
+    off_roster: bool = False
+    off_roster_at: datetime | None = None
+    off_roster_suspended: bool = False

@@ -231,27 +231,35 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
 
 def _flagged_base(actor) -> QuerySet[PersonResult]:
     """Flagged rows (red, yellow or a watchlist hit, silent ones included) of the latest finished job of each
-    premises, scoped — and the flagged people no longer on their premises' latest roster.
-
-    Every roster that leaves out a flagged person of the roster before it records them
-    (:class:`~pingan.screening.models.OffRoster`, :func:`pingan.screening.services.off_roster_refresh`); the
-    record accumulates over every later roster until an officer confirms they left, a roster brings them back,
-    or retention deletes their row. Those rows are listed from where the person was last seen, ``off_roster``
-    true, with ``off_roster_at``/``off_roster_name`` (when the roster that first left them out was uploaded, and
-    its file name), ``off_roster_id`` (the record) and ``off_roster_suspended`` (the premises' code is suspended
-    for a police check: an open ``suspension`` review of the codes app). One query, two left joins.
-    """
+    premises, scoped — and the people no longer on their premises' latest roster (:func:`with_off_roster`):
+    flagged, and the rows not screened or unresolved that the owner's page counts among the people left out.
+    One query, two left joins."""
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
     from pingan.screening.services import flagged_rows
 
+    qs = with_off_roster(scope(actor, PersonResult.objects.all()))
+    return qs.filter((flagged_rows() & Q(job__is_latest=True)) | Q(open_off__id__isnull=False))
+
+
+def with_off_roster(qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
+    """``qs`` annotated with whether each row's person is no longer on the premises' latest roster.
+
+    Every roster that leaves out a person of the roster before it whom the police list (flagged, or not screened:
+    :func:`pingan.screening.services.left_out_listed`) records them (:class:`~pingan.screening.models.OffRoster`,
+    :func:`pingan.screening.services.off_roster_refresh`); the record accumulates over every later roster until an
+    officer confirms they left, a roster brings them back, or retention deletes their row. Those rows carry
+    ``off_roster`` true, ``off_roster_at``/``off_roster_name`` (when the roster that first left them out was
+    uploaded, and its file name), ``off_roster_id`` (the record) and ``off_roster_suspended`` (the premises' code
+    is suspended for a police check: an open ``suspension`` review of the codes app) — the line the premises page,
+    the jurisdiction list and the person page show. Two left joins, no query of its own."""
     # the person's open record, and the premises' open review by the reverse relation the codes app declares
-    qs = scope(actor, PersonResult.objects.all()).annotate(
+    qs = qs.annotate(
         open_off=FilteredRelation("off_roster_records", condition=Q(off_roster_records__status="open")),
         open_review=FilteredRelation("job__premises__code_reviews",
                                      condition=Q(job__premises__code_reviews__status="open")))
     off = Q(open_off__id__isnull=False)
-    return qs.filter(flagged_rows(), Q(job__is_latest=True) | off).annotate(
+    return qs.annotate(
         off_roster=Case(When(off, then=Value(True)), default=Value(False), output_field=BooleanField()),
         off_roster_at=F("open_off__since_job__created_at"),
         off_roster_name=F("open_off__since_job__roster_name"),
@@ -261,15 +269,22 @@ def _flagged_base(actor) -> QuerySet[PersonResult]:
 
 
 def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
-    """How many flagged people (``total``), and of them ``red``, ``yellow``, ``silent`` (watchlist hits) and
-    ``reevaluated`` (changed by a re-evaluation in the last :data:`RECENT_REEVALUATION_DAYS` days), in the actor's
+    """How many flagged people (``total``), and of them ``red``, ``yellow``, ``silent`` (watchlist hits),
+    ``unscreened`` (no longer on the roster and never screened, :data:`NOT_SCREENED`) and ``reevaluated``
+    (changed by a re-evaluation in the last :data:`RECENT_REEVALUATION_DAYS` days), in the actor's
     jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. Counts only: no audit
     record (nobody is named). One aggregate query."""
     base = _flagged_base(actor) if qs is None else qs.order_by()
     return base.aggregate(total=Count("pk"), red=Count("pk", filter=Q(level="red")),
                           yellow=Count("pk", filter=Q(level="yellow")),
                           silent=Count("pk", filter=Q(silent_hit=True)),
+                          unscreened=Count("pk", filter=NOT_SCREENED),
                           reevaluated=Count("pk", filter=recently_reevaluated()))
+
+
+#: Rows not screened (rejected) or screened without a level (unresolved): listed only while a later roster leaves
+#: them out (:func:`with_off_roster`).
+NOT_SCREENED = ~Q(status="accepted") | Q(level="")
 
 
 def flagged_counts_by(*, actor, key) -> list[dict]:
@@ -302,8 +317,10 @@ def person_hits(*, actor, person_id: int, purpose: str = "") -> tuple[PersonResu
     """One person's result with every hit (police only; silent hits included). Records the read."""
     if actor is None or actor.role not in POLICE_ROLES:
         raise NotFound(f"person {person_id} not found")
-    person = scope(actor, PersonResult.objects.select_related("job__premises__unit", "job__premises__owner")
-                   ).filter(pk=person_id, job__status=ScreeningJob.Status.DONE).first()  # no row of a running job
+    # whether a later roster left them out (the page says so and links to the action, as the premises page does)
+    person = with_off_roster(scope(actor, PersonResult.objects.select_related(
+        "job__premises__unit", "job__premises__owner"))).filter(
+        pk=person_id, job__status=ScreeningJob.Status.DONE).first()  # no row of a running job
     if person is None:
         raise NotFound(f"person {person_id} not found")
     audit.record_read(actor, "PersonResult", person.pk, subjects=person_subjects(person), purpose=purpose)

@@ -323,6 +323,22 @@ def flagged_rows() -> Q:
     return (Q(level__in=["red", "yellow"]) | Q(silent_hit=True)) & Q(status="accepted")
 
 
+def owner_not_green(prefix: str = "") -> Q:
+    """The rows the owner's own results show as not green: rejected (not screened), screened without a level
+    (unresolved), yellow or red — what the owner's pages count when a roster leaves people out. A green row with a
+    silent watchlist hit is not among them: a watchlist hit is never disclosed to the submitter. ``prefix``
+    (``"person__"``) applies it through a relation."""
+    return ~Q(**{f"{prefix}status": "accepted", f"{prefix}level": "green"})
+
+
+def left_out_listed() -> Q:
+    """The rows of an earlier roster the police keep listing when a later roster leaves them out
+    (:class:`~pingan.screening.models.OffRoster`): every row the owner was told was not green
+    (:func:`owner_not_green`: not screened, unresolved, yellow, red) and every watchlist hit (silent ones too) —
+    each person the owner's count of people left out names, and the watchlist hits besides."""
+    return owner_not_green() | Q(silent_hit=True, status="accepted")
+
+
 def roster_presence(job: ScreeningJob) -> tuple[set[str], set[str]]:
     """The document numbers (normalised, as given and as corrected) and the names on ``job``'s roster."""
     ids: set[str] = set()
@@ -357,12 +373,12 @@ def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
 def left_out_rows(earlier: ScreeningJob, job: ScreeningJob, *, police: bool = False,
                   present: tuple[set[str], set[str]] | None = None) -> list[tuple[int, int, str]]:
     """``(row, id, key)`` of the rows of ``earlier`` whose person is not on ``job``'s roster (:func:`on_roster`):
-    those not green (rejected, unscreened, yellow, red) — with ``police``, those the police list as flagged
-    (:func:`flagged_rows`). ``[]`` for the same job or one whose person data was deleted."""
+    those the owner saw as not green (:func:`owner_not_green`: rejected, unscreened, yellow, red) — with
+    ``police``, those the police keep listing (:func:`left_out_listed`: the watchlist hits too). ``[]`` for the
+    same job or one whose person data was deleted."""
     if earlier.pk == job.pk or earlier.purged_at is not None:
         return []
-    rows = PersonResult.objects.filter(job=earlier)
-    rows = rows.filter(flagged_rows()) if police else rows.exclude(status="accepted", level="green")
+    rows = PersonResult.objects.filter(job=earlier).filter(left_out_listed() if police else owner_not_green())
     present = roster_presence(job) if present is None else present
     out = []
     for row, pk, id_number, given, name in rows.values_list("row", "pk", "id_number", "given_id_number", "name"):
@@ -381,9 +397,11 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
       and the latest mark moved back), are deleted (``dropped``);
     * open rows whose person is on the latest roster close as ``back`` (``back_job``): the latest screening
       lists them again;
-    * every flagged person (:func:`flagged_rows`) of the screening just before the latest
-      (:func:`previous_screening`) whom the latest roster leaves out gets an open row (``added``) — the set
-      accumulates over every roster, whichever screening the safety code was issued from.
+    * every person of the screening just before the latest (:func:`previous_screening`) the police keep
+      listing (:func:`left_out_listed`: not screened, unresolved, yellow, red, or a watchlist hit) whom the
+      latest roster leaves out gets an open row (``added``) — the set accumulates over every roster, whichever
+      screening the safety code was issued from. The people not screened are recorded too (issue 11: the
+      owner's page counted them among the people left out, the police saw none of them).
     """
     now = timezone.now()
     open_rows = OffRoster.objects.filter(premises_id=premises_id, status=OffRoster.Status.OPEN)
