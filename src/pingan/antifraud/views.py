@@ -34,19 +34,13 @@ from pingan.antifraud.models import (
     WarningOutcome,
 )
 from pingan.antifraud.templatetags.antifraud import identifier_from_form, identifier_kind_choices
-from pingan.core import audit
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.texts import join, lang
-from pingan.core.web import POLICE, page
+from pingan.core.web import POLICE, page, request_purpose
 
 PER_PAGE = 50
-
-
-def _purpose(request: HttpRequest) -> str:
-    """The purpose this request records under: the app's fixed one (``core.web.page`` set it)."""
-    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
@@ -171,9 +165,9 @@ def _when(text: str) -> dt.datetime:
 @page(roles=POLICE)
 def home(request: HttpRequest) -> HttpResponse:
     """Reports (paginated), what needs attention, links to blocks and warnings."""
-    reports = Paginator(selectors.report_list(actor=request.user, purpose=_purpose(request)), PER_PAGE).get_page(
+    reports = Paginator(selectors.report_list(actor=request.user, purpose=request_purpose(request)), PER_PAGE).get_page(
         request.GET.get("page"))
-    attention = selectors.orders_attention(actor=request.user, purpose=_purpose(request))
+    attention = selectors.orders_attention(actor=request.user, purpose=request_purpose(request))
     return TemplateResponse(request, "antifraud/home.html", {
         "reports": reports, "attention": attention, "types": _type_names(),
         "centre": access.is_centre_staff(request.user), "can_write": request.user.role in access.WRITERS,
@@ -220,7 +214,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, report_id: int) -> dict:
-    report = selectors.report_get(actor=request.user, report_id=report_id, purpose=_purpose(request))
+    report = selectors.report_get(actor=request.user, report_id=report_id, purpose=request_purpose(request))
     run = selectors.trace_latest(actor=request.user, report=report)
     svg = ""
     if run:
@@ -314,14 +308,14 @@ def orders_draft(request: HttpRequest, trace_id: int) -> HttpResponse:
 def orders(request: HttpRequest) -> HttpResponse:
     """Overdue, expiring, awaiting approval, awaiting the bank: the list that cannot be missed."""
     return TemplateResponse(request, "antifraud/orders.html", {
-        "attention": selectors.orders_attention(actor=request.user, purpose=_purpose(request)),
+        "attention": selectors.orders_attention(actor=request.user, purpose=request_purpose(request)),
         "now": timezone.now()})
 
 
 @require_GET
 @page(roles=POLICE)
 def order(request: HttpRequest, order_id: int) -> HttpResponse:
-    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=request_purpose(request))
     v = rules.legal(version=o.basis_version)
     zh = lang(when_none="en") == "zh"
     section = v["freeze"] if o.kind == OrderKind.FREEZE else v["stop_payment"]
@@ -341,7 +335,7 @@ STEPS = {"approve", "send", "feedback", "renew", "lift", "return"}
 def order_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise NotFound(f"no step {step}")
-    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    o = selectors.order_get(actor=request.user, order_id=order_id, purpose=request_purpose(request))
     p, target = request.POST, o.pk
     if step == "lift" and (confirm := confirm_first(request, action=_("Lift"), what=o.account)):
         return confirm
@@ -368,7 +362,7 @@ def order_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
 @require_GET
 @page(roles=POLICE)
 def order_notice(request: HttpRequest, order_id: int) -> HttpResponse:
-    pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id, purpose=_purpose(request))
+    pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id, purpose=request_purpose(request))
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="order-{order_id}.pdf"'
     return resp
@@ -466,7 +460,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
                                     "s": imp.suppressed, "r": len(imp.rejections)})
         return redirect("antifraud:warnings")
     open_only = request.GET.get("all") is None
-    qs = selectors.warning_list(actor=request.user, purpose=_purpose(request))
+    qs = selectors.warning_list(actor=request.user, purpose=request_purpose(request))
     if open_only:
         qs = qs.filter(outcome="")
     return TemplateResponse(request, "antifraud/warnings.html", {

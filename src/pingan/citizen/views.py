@@ -27,21 +27,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pingan.citizen import present, rules, selectors, services, transit
 from pingan.citizen.models import Booking, Channel, PermitApplication, Ticket
 from pingan.citizen.texts import TRANSIT_PURPOSES, department_label, document_label, finding_text
-from pingan.core import audit, texts
+from pingan.core import texts
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.models import Role
 from pingan.core.paging import counted_lists
-from pingan.core.web import POLICE, page
+from pingan.core.web import POLICE, page, request_purpose
 
 CITIZENS = frozenset({Role.CITIZEN})
 CITIZENS_AND_POLICE = CITIZENS | POLICE
-
-
-def _purpose(request: HttpRequest) -> str:
-    """The purpose this request records under: the app's fixed one (``core.web.page`` set it)."""
-    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
@@ -317,7 +312,7 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     """Cancel one's appointment: the confirmation names it (service, office, day and time) and, once done, a
     message says which appointment was cancelled."""
-    booking = selectors.booking_get(actor=request.user, booking_id=booking_id, purpose=_purpose(request))
+    booking = selectors.booking_get(actor=request.user, booking_id=booking_id, purpose=request_purpose(request))
     what = present.booking_text(booking, _service_names().get(booking.service, booking.service))
     if (confirm := confirm_first(request, action=gettext("Cancel the appointment"), what=what,
                                  back=reverse("citizen:me"))):
@@ -412,7 +407,7 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "reject":
-            app = selectors.permit_get(actor=user, application_id=application_id, purpose=_purpose(request))
+            app = selectors.permit_get(actor=user, application_id=application_id, purpose=request_purpose(request))
             if (confirm := confirm_first(request, action=gettext("Reject the application"),
                                          what=f"RP-{app.pk} · {app.name}")):
                 return confirm
@@ -429,7 +424,7 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
         except DomainError as exc:
             _fail(request, exc)
         return redirect("citizen:permit", application_id)
-    app = selectors.permit_get(actor=user, application_id=application_id, purpose=_purpose(request))
+    app = selectors.permit_get(actor=user, application_id=application_id, purpose=request_purpose(request))
     state = None
     if app.status == PermitApplication.Status.ISSUED:
         state = services.endorsement_state(app, timezone.localdate())
@@ -450,7 +445,7 @@ def permit(request: HttpRequest, application_id: int) -> HttpResponse:
 @page(roles=POLICE)
 def station(request: HttpRequest) -> HttpResponse:
     """Applications waiting for review, the overdue list (past the issue deadline), the counters."""
-    user, purpose, get = request.user, _purpose(request), request.GET
+    user, purpose, get = request.user, request_purpose(request), request.GET
     lists = {"waiting": selectors.permits_list(actor=user, status="submitted", purpose=purpose),
              "incomplete": selectors.permits_list(actor=user, status="incomplete", purpose=purpose),
              "accepted": selectors.permits_list(actor=user, status="accepted", purpose=purpose)
@@ -511,7 +506,7 @@ def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
     return TemplateResponse(request, "citizen/desk.html", {
         "counter": counter, "today": today,
         "bookings": _named(selectors.bookings_list(actor=request.user, day=today, counter=counter,
-                                                   purpose=_purpose(request))),
+                                                   purpose=request_purpose(request))),
         "waiting": [(t, rules.estimated_wait_minutes(i, counter.minutes_per_ticket, counter.desks))
                     for i, t in enumerate(waiting)],
         "totals": selectors.slot_totals(counter=counter, day=today),

@@ -70,6 +70,13 @@ def apply_purpose(request: HttpRequest, module: str) -> None:
     request.audit_purpose_fixed = bool(fixed)
 
 
+def request_purpose(request: HttpRequest) -> str:
+    """The purpose this request records under (a code of ``audit.PURPOSES``): the one its app fixes
+    (:func:`apply_purpose`, which ``page`` called), else the session's declared one — what a view passes to the
+    selectors it calls."""
+    return audit.current_context().purpose
+
+
 def purpose_url(request: HttpRequest) -> str:
     """``/purpose/?next=<this page>``: where a police account declares its purpose before reading."""
     return f"/purpose/?next={quote(request.get_full_path())}"

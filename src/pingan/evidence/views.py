@@ -21,25 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pingan.core import audit
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
 from pingan.core.paging import counted, counted_lists
 from pingan.core.texts import lang
-from pingan.core.web import page
+from pingan.core.web import page, request_purpose
 from pingan.evidence import access, chainexport, labels, rules, selectors, services
 from pingan.evidence.models import Disposal, Disposition, ItemStatus, Location, Source
 
 PER_PAGE = 50
 READERS = access.READERS
-
-
-def _purpose(request: HttpRequest) -> str:
-    """The purpose this request records under: case property's fixed one (``core.web.page`` set it), not a
-    purpose the session declared for other work."""
-    return audit.current_context().purpose
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
@@ -67,8 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
     label = labels.parse(q) if q else None
     if label and selectors.items_scoped(actor=request.user).filter(label=label).exists():
         return redirect("evidence:item", label)  # a scanned label opens the item
-    items = Paginator(selectors.items_list(actor=request.user, q=q, status=request.GET.get("status", ""),
-                                           purpose=_purpose(request)), PER_PAGE).get_page(request.GET.get("page"))
+    found = selectors.items_list(actor=request.user, q=q, status=request.GET.get("status", ""),
+                                 purpose=request_purpose(request))
+    items = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "evidence/home.html", {
         "items": items, "q": q, "categories": _category_names(), "statuses": ItemStatus.choices,
         "status": request.GET.get("status", ""), "store": access.is_store_staff(request.user),
@@ -82,7 +76,7 @@ COUNTS_PER_PAGE = 20
 
 
 def _item_context(request: HttpRequest, label: str) -> dict:
-    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    item = selectors.item_get(actor=request.user, label=label, purpose=request_purpose(request))
     user = request.user
     events = list(selectors.item_events(item=item))
     return {
@@ -166,7 +160,7 @@ def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
 @require_GET
 @page(roles=READERS)
 def item_chain_pdf(request: HttpRequest, label: str) -> HttpResponse:
-    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    item = selectors.item_get(actor=request.user, label=label, purpose=request_purpose(request))
     response = HttpResponse(chainexport.chain_document(item), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="chain-{item.label}.pdf"'
     return response
@@ -175,7 +169,7 @@ def item_chain_pdf(request: HttpRequest, label: str) -> HttpResponse:
 @require_GET
 @page(roles=READERS)
 def item_label_pdf(request: HttpRequest, label: str) -> HttpResponse:
-    item = selectors.item_get(actor=request.user, label=label, purpose=_purpose(request))
+    item = selectors.item_get(actor=request.user, label=label, purpose=request_purpose(request))
     return HttpResponse(chainexport.label_sheet([item]), content_type="application/pdf")
 
 
@@ -184,7 +178,7 @@ def item_label_pdf(request: HttpRequest, label: str) -> HttpResponse:
 def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """A digital file, re-hashed now; an altered one is refused (409) and the failure is on the chain."""
     try:
-        f, data = selectors.digital_file_open(actor=request.user, file_id=file_id, purpose=_purpose(request))
+        f, data = selectors.digital_file_open(actor=request.user, file_id=file_id, purpose=request_purpose(request))
     except selectors.Tampered as exc:
         return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
     response = HttpResponse(data, content_type="application/octet-stream")
@@ -430,7 +424,7 @@ def _case_page(request: HttpRequest, c, *, item_rows=None, seizure=None, failed=
     item_rows = list(item_rows or [])
     item_rows += [{f: "" for f in _ITEM_FIELDS} | {"n": len(item_rows) + i + 1, "errors": {}}
                   for i in range(max(ITEM_ROWS - len(item_rows), 1))]
-    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request))
+    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=request_purpose(request))
     failed = failed or {}
     v = failed.get("v") if failed.get("form") == "ruling" else None
     # the ruling form: each item with the disposition chosen before a refusal (none on a plain visit)
@@ -470,7 +464,7 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 @page(roles=READERS)
 def seizure_list_pdf(request: HttpRequest, list_id: int) -> HttpResponse:
     """The seizure list's three printed copies (holder, keeper, file)."""
-    sl = selectors.seizure_list_get(actor=request.user, list_id=list_id, purpose=_purpose(request))
+    sl = selectors.seizure_list_get(actor=request.user, list_id=list_id, purpose=request_purpose(request))
     signatures = selectors.signatures_checked(actor=request.user, seizure_list=sl)
     return _pdf(chainexport.seizure_list_document(sl, signatures), f"seizure-list-{sl.pk}.pdf")
 
@@ -487,7 +481,7 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
 @page(roles=READERS)
 def receipt_pdf(request: HttpRequest, label: str) -> HttpResponse:
     """The disposal record, or the return receipt with the recipient's copy."""
-    d = selectors.disposal_get(actor=request.user, label=label, purpose=_purpose(request))
+    d = selectors.disposal_get(actor=request.user, label=label, purpose=request_purpose(request))
     return _pdf(chainexport.disposal_document(d), f"receipt-{d.receipt_number}.pdf")
 
 
@@ -496,7 +490,7 @@ def receipt_pdf(request: HttpRequest, label: str) -> HttpResponse:
 def case_labels(request: HttpRequest, case_id: int) -> HttpResponse:
     """A sheet of labels for every item of the case still in the store's care."""
     c = selectors.case_get(actor=request.user, case_id=case_id)
-    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=_purpose(request)).order_by("id")
+    items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=request_purpose(request)).order_by("id")
     response = HttpResponse(chainexport.label_sheet(items), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="labels-{c.number}.pdf"'
     return response
@@ -554,7 +548,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     """A photo or signature image, re-hashed now; an altered one is refused (409)."""
     try:
         a, data = selectors.attachment_open(actor=request.user, attachment_id=attachment_id,
-                                            purpose=_purpose(request))
+                                            purpose=request_purpose(request))
     except selectors.Tampered as exc:
         return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
     response = HttpResponse(data, content_type=a.content_type)

@@ -184,6 +184,15 @@ def colon() -> str:
     return "：" if lang(when_none="en") == "zh" else ": "
 
 
+@register.simple_tag(takes_context=True)
+def purpose_url(context) -> str:
+    """Where the signed-in officer declares another purpose and comes back to this page
+    (:func:`pingan.core.web.purpose_url`)."""
+    from pingan.core.web import purpose_url as url
+
+    return url(context["request"])
+
+
 @register.filter
 def purpose_label(code: str) -> str:
     """A purpose-of-use code in the reader's language (``core.audit.PURPOSES``)."""
