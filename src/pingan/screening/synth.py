@@ -1094,7 +1094,19 @@ def _write_large_roster(out_dir: Path, roster: list[dict], corruption_share: flo
 
 
 # --------------------------------------------------------------------------------------------------
-# Command line (``python -m pingan.screening.synth``; the ``pingan generate`` command calls :func:`main`).
+# Command line (``python -m pingan.screening.synth``, in English; ``pingan generate`` has the same options in the
+# user's language and calls :func:`generate` / :func:`generate_large` itself).
+
+
+def read_listings(path: Path | None = None) -> pa.Table:
+    """The risk-area listings to generate against: the Parquet file at ``path``, else the bundled
+    ``pingan/data/risk/nhc_2022_listings.parquet``."""
+    if path is not None:
+        return pq.read_table(path)
+    from importlib import resources
+
+    with resources.as_file(resources.files("pingan.data.risk").joinpath("nhc_2022_listings.parquet")) as p:
+        return pq.read_table(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1120,13 +1132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--listings", type=Path, help="listings Parquet (default: the bundled NHC 2022 lists)")
     parser.add_argument("--large", action="store_true", help="the speed benchmark's set (DuckDB)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.listings is None:
-        from importlib import resources
-
-        with resources.as_file(resources.files("pingan.data.risk").joinpath("nhc_2022_listings.parquet")) as p:
-            listings = pq.read_table(p)
-    else:
-        listings = pq.read_table(args.listings)
+    listings = read_listings(args.listings)
     try:
         if args.large:
             result = generate_large(args.out_dir, people=args.people, movements=args.movements,
