@@ -53,7 +53,7 @@ def test_the_way_back_survives_the_pages_forms(client, sent):
 
 
 @pytest.mark.parametrize("who, home, label", [
-    ("officer_a", "/alerts/", "Alerts terminal"),
+    ("officer_a", "/alerts/", "Alerts"),
     ("chief_a", "/dispatch/console/", "Command centre"),
     ("dispatcher", "/dispatch/console/", "Command centre"),
 ])
@@ -68,7 +68,7 @@ def test_a_way_back_off_the_site_or_to_no_page_is_ignored(client, sent, bad):
     from urllib.parse import quote
 
     status, body = _page(client, sent.officer_b, f"/alerts/{sent.alert.pk}/?from={quote(bad)}")
-    assert status == 200 and _back(body) == ("/alerts/", "Alerts terminal")
+    assert status == 200 and _back(body) == ("/alerts/", "Alerts")
 
 
 @pytest.mark.parametrize("who, status", [

@@ -182,3 +182,36 @@ def test_a_landlords_premises_pages_name_my_premises_in_the_menu(cast):
         menu = {item["key"]: item for item in navigation.menu_for(cast.landlord_a, path)}
         assert menu["screening"]["current"], path
         assert [k for k, item in menu.items() if item["current"]] == ["screening"], path
+
+
+def _page_title(html: str) -> str:
+    """The page's own title: the document title without " · <site>" (``{% page_title %}``)."""
+    import re
+
+    title = " ".join(re.search(r"<title>(.*?)</title>", html, re.S).group(1).split())
+    return title.rsplit(" · ", 1)[0] if " · " in title else title
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_each_menu_entry_is_named_as_the_page_it_opens(client, cast, role, language):
+    """Issue 11's second trial: the overview's menu entry and the page's title named it differently. A menu
+    entry's label is the title of the page it opens, in each language (home, whose page is the site's name, and
+    a role's "/" that sends it on, aside)."""
+    from django.conf import settings
+    from web_support import sign_in
+
+    user = _user_of(role, cast)
+    sign_in(client, user, purpose="jurisdiction_management")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    differ = []
+    with translation.override(language):
+        for s in navigation.sections_for(user, "/"):
+            if s["key"] == "home":
+                continue
+            response = client.get(s["url"])
+            assert response.status_code == 200, (role, s["key"], response.status_code)
+            title = _page_title(response.content.decode())
+            if title != str(s["label"]):
+                differ.append(f"{s['key']}: menu {str(s['label'])!r}, page {title!r}")
+    assert differ == []

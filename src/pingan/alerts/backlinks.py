@@ -20,7 +20,7 @@ from pingan.core.web import safe_next
 
 #: What a back link to a page says, by the page's URL name (the pages people come to an alert from).
 PLACES = {
-    "alerts:terminal": _("Alerts terminal"),
+    "alerts:terminal": _("Alerts"),  # the page's title, as its menu entry names it
     "dispatch:terminal": _("My unit"),
     "dispatch:console": _("Command centre"),
     "dispatch:operations": _("Security operations"),

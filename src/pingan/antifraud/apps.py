@@ -19,7 +19,7 @@ class AntifraudConfig(AppConfig):
         jobs.register_failure_messages(STATEMENT_FAILURES)
 
         navigation.register(navigation.Section(
-            key="antifraud", label=_("Anti-fraud"), url_name="antifraud:home", order=40, roles=POLICE_ROLES,
+            key="antifraud", label=_("Anti-fraud centre"), url_name="antifraud:home", order=40, roles=POLICE_ROLES,
             prefix="/antifraud/", description=_("Fraud reports, fund tracing, stop-payment and freezing, blocks, "
                                                  "warnings")))
         navigation.register_panel(navigation.Panel(

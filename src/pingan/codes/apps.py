@@ -40,8 +40,8 @@ class CodesConfig(AppConfig):
             RUN_STARTED_HOOKS.append(services.on_reevaluation_started)
 
         navigation.register(navigation.Section(
-            key="codes_queue", label=_("Requests"), url_name="codes:police", order=30, group="jurisdiction",
-            roles=POLICE_ROLES,
+            key="codes_queue", label=_("Corrections and approvals"), url_name="codes:police", order=30,
+            group="jurisdiction", roles=POLICE_ROLES,
             description=_("Owners' correction requests, and level changes that need a second approver.")))
         navigation.register_panel(navigation.Panel(
             key="codes_queue", template="codes/partials/home_panel.html", order=10, roles=POLICE_ROLES,

@@ -13,7 +13,7 @@ class DashboardConfig(AppConfig):
         from pingan.dashboard.home import jurisdiction_panel
 
         navigation.register(navigation.Section(
-            key="jurisdiction", label=_("Jurisdiction"), url_name="dashboard:jurisdiction", order=20,
+            key="jurisdiction", label=_("My jurisdiction"), url_name="dashboard:jurisdiction", order=20,
             roles=POLICE_ROLES, prefix="/police/",
             description=_("Flagged people, premises and screenings of your area; search by name, ID number or "
                           "phone.")))

@@ -18,7 +18,7 @@ class StatsConfig(AppConfig):
         texts.register(NOTE_TEXTS)  # the import notes, stored as codes and parameters
 
         navigation.register(navigation.Section(
-            key="stats", label=_("Statistics"), url_name="stats:index", order=50, prefix="/stats/",
+            key="stats", label=_("Crime statistics"), url_name="stats:index", order=50, prefix="/stats/",
             roles=POLICE_ROLES,
             description=_("CompStat per unit: this week, 28 days and the year against last year; weekly PDF.")))
         audit.register_object_type("stats.Incident", _("incidents"))
