@@ -9,7 +9,11 @@ attributes, scripts and styles left out — must not contain
   9-digit code instead of its name;
 * on an English page, Chinese — except data that is Chinese by nature: the values of the fields named in
   :data:`DATA_FIELDS` (names, addresses, place names) and those a test adds;
-* on a Chinese page, an untranslated English sentence (four or more Latin words in a row).
+* on a Chinese page, an untranslated English sentence (four or more Latin words in a row), and Chinese
+  typography broken (docs/conventions.md, "Chinese typography"; issue 11's second trial read "高风险区: ",
+  "演示房东 (demo_landlord)", "…号码。；7天内"): a half-width bracket or colon beside Chinese, two punctuation marks
+  in a row, a number touching a Chinese character — what ``tests/core/test_zh_typography.py``
+  checks in each catalogue message, here on what the page shows once messages, labels and data are put together.
 
 Data values are taken out of the text before the language checks, longest first, so a Chinese premises name
 on an English page is fine and an English word inside it is not a sentence.
@@ -34,6 +38,20 @@ REPOSITORY_PATH = re.compile(r"\b[\w-]+\.(?:md|toml|py)\b|\bsrc/|\.\./shared")
 AREA_CODE = re.compile(r"(?<![\w-])\d{9}(?![\w-])")  # a street's 9-digit code where its name belongs
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z][a-z]+(?:[ ,;'’()-]+[A-Za-z][a-z]*){3,}")
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+HAN = r"[\u3400-\u4dbf\u4e00-\u9fff]"
+#: Chinese typography on a Chinese page: each rule and what breaks it. Data values are taken out first — as a
+#: Chinese character for the brackets and colons (a name in half-width brackets beside another name is the
+#: page's doing), as nothing for the spacing (a name, an address is written as its owner wrote it).
+ZH_PUNCTUATION = {
+    "half-width bracket beside Chinese": re.compile(rf"{HAN} ?\(|\) ?{HAN}|\([^()]*{HAN}[^()]*\)"),
+    "half-width colon after Chinese": re.compile(rf"{HAN} ?:(?![0-9A-Za-z/])"),
+    "two punctuation marks in a row": re.compile(r"[。；，：、！？][。；，：、！？]"),
+}
+#: A number touching a Chinese character ("7天内", "0.00元"); a number and its magnitude are one ("1.5万"). (Latin
+#: words are left to the catalogues' check: on a page they are mostly names, "e政务", "ICP备案".)
+ZH_SPACING = re.compile(rf"{HAN}[0-9]|[0-9](?![万亿]){HAN}")
+#: Fixed Chinese forms of a cited source, left as they are written: a date "2016年1月1日", a decree "第663号".
+ZH_FIXED_FORMS = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|第\d+号")
 
 
 class _Text(HTMLParser):
@@ -86,15 +104,29 @@ def problems(html: str, language: str, data: list[str]) -> list[str]:
         for pattern, what in ((RULESET_ID, "rule-set id"), (INTERNAL_PAIR, "internal identifier"),
                               (REPOSITORY_PATH, "repository path"), (AREA_CODE, "raw area code")):
             found += [f"{what} {m.group(0)!r} in {text!r}" for m in pattern.finditer(text)]
-        rest = text
+        rest, named = text, text
         for value in data:
             if value in rest:
                 rest = rest.replace(value, " ")
+            if value in named:
+                named = named.replace(value, "名")
         if language == "en":
             found += [f"Chinese {m.group(0)!r} in {text!r}" for m in CJK.finditer(rest)]
         else:
             found += [f"English {m.group(0)!r} in {text!r}" for m in ENGLISH_SENTENCE.finditer(rest)]
+            found += zh_typography(text, rest, named)
     return found
+
+
+def zh_typography(text: str, rest: str | None = None, named: str | None = None) -> list[str]:
+    """What breaks :data:`ZH_PUNCTUATION` and the spacing rule in one text of a Chinese page (``rest``: the
+    text with its data values blanked, ``named``: with them as a Chinese character; both ``text`` by default).
+    A web address is not text."""
+    rest, named = (re.sub(r"\S*://\S*", " ", s) for s in (text if rest is None else rest,
+                                                          text if named is None else named))
+    found = [f"{rule} {m.group(0)!r} in {text!r}" for rule, rx in ZH_PUNCTUATION.items() for m in rx.finditer(named)]
+    rest = ZH_FIXED_FORMS.sub(" ", rest)
+    return found + [f"no space {m.group(0)!r} in {text!r}" for m in ZH_SPACING.finditer(rest)]
 
 
 def text_problems(text: str, language: str, data: tuple[str, ...] | list[str] = ()) -> list[str]:

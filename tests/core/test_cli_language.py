@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import translation
+from page_language import zh_typography
 
 from pingan.core.command import PinganCommand
 from pingan.core.demoguide import Suggest, Visit, guide
@@ -107,6 +108,8 @@ def untranslated_help(command, name: str) -> list[str]:
             shown = parser.format_help()
             found += [f"{where}: {heading!r} in --help" for heading in ("usage:", "options:", "positional arguments")
                       if heading in shown]
+            # Chinese typography of the whole text as printed (issue 11's second trial: argparse's "参数:", "选项:")
+            found += [f"{where}: {problem}" for line in shown.splitlines() for problem in zh_typography(line)]
     return found
 
 
@@ -130,6 +133,18 @@ def test_the_help_check_finds_an_english_option():
 
     assert [line.split(":")[0] + ":" + line.rsplit("'", 2)[-2] for line in untranslated_help(Command(), "x")] == [
         "x:Does things.", "x:go somewhere", "x go:how far"]
+
+
+def test_argparses_headings_end_in_a_chinese_colon_under_a_chinese_locale():
+    """Issue 11's second trial: ``pingan <command> --help`` under zh read "参数:" and "选项:" (argparse writes the
+    colon after our translated heading)."""
+    from pingan.screening.management.commands.screen import Command
+
+    with translation.override("zh-hans"):
+        shown = Command().create_parser("pingan", "screen").format_help()
+    assert "\n选项：\n" in shown and "选项:" not in shown and "参数:" not in shown
+    with translation.override("en"):
+        assert "\noptions:\n" in Command().create_parser("pingan", "screen").format_help()
 
 
 @pytest.mark.django_db

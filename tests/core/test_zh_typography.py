@@ -117,6 +117,8 @@ PUNCTUATION = {
                                                         r"|(?<! ) [，。：；（）“”、！？《》]"),
     "two bracket groups in a row": re.compile(r"）\s*（"),
     "an English phrase in Chinese quotes": re.compile(r"“[A-Za-z][A-Za-z ,'-]*”"),
+    # issue 11's second trial: "…号码。；7天内" (a message's full stop, then the joiner of the next)
+    "two punctuation marks in a row": re.compile(r"[。；，：、！？][。；，：、！？]"),
 }
 
 
@@ -173,6 +175,18 @@ def test_the_check_finds_a_space_beside_an_inserted_chinese_name(tmp_path):
                                                            "打开 %(premises)s：%(name)s"]
 
 
+def test_the_safety_code_is_the_same_term_in_every_catalogue():
+    """The product's term for a safety code is 平安码 (issue 11's second trial: the purpose-of-use page said 安全码)."""
+    found = []
+    for po in CATALOGUES:
+        for msgid, msgstrs, line in entries(po):
+            for msgstr in msgstrs:
+                if "安全码" in msgstr or (re.search(r"\bsafety codes?\b", msgid, re.I) and msgstr
+                                         and "平安码" not in msgstr):
+                    found.append(f"{po.relative_to(SRC)}:{line}: {msgstr}")
+    assert found == []
+
+
 #: A literal bracket or colon around translated text in a template (issue 11 trial: "新冠…查 (版本 1.3.0)", "(企业)"):
 #: an ASCII "(" before ``{% translate``/``{% blocktranslate`` or before a label (``{{ x.get_…_display }}``, ``…label``)
 #: closed right after it, and a ")" or ": " right after a translated string. ``{% paren %}…{% endparen %}`` and
@@ -180,13 +194,32 @@ def test_the_check_finds_a_space_beside_an_inserted_chinese_name(tmp_path):
 TEMPLATE_PUNCTUATION = re.compile(
     r"""\((?=\{%\s*(?:block)?trans)|\((?=\{\{[^}]*(?:_display|label)[^}]*\}\}\))"""
     r"""|(?:endblocktranslate\s*%\}|(?:block)?translate\s+(?:"[^"]*"|'[^']*')[^%]*%\})(?:\)|: )"""
-    r"""|(?:_display|label(?:\|\w+)?)\s*\}\}: """)
+    r"""|(?:_display|label(?:\|\w+)?)\s*\}\}: """
+    # issue 11's second trial ("演示房东 (demo_landlord)", "高风险区: …"): outside a translated block, a literal
+    # bracket around a value, a colon after one, a bracket after a translated string, a list joined in English
+    r"""|(?<![\w(])\([^(){}<>]*\{\{[^}]*\}\}[^(){}<>]*\)|\}\}: |%\}: (?=\{\{)"""
+    r"""|(?:translate\s+(?:"[^"]*"|'[^']*')[^%]*%\}) \("""
+    r"""|\|join:["'](?:, |; |、)["']""")
+#: Translated blocks (their brackets and colons are the catalogue's, checked there) and HTML comments.
+TRANSLATED = re.compile(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}|<!--.*?-->|\{#.*?#\}", re.S)
+
+
+def _blank_inside(m: re.Match) -> str:
+    """A translated block with the text between its opening and closing tags blanked (newlines kept, so line
+    numbers stay); a comment blanked whole."""
+    block = m.group(0)
+    if not block.startswith("{%"):
+        return re.sub(r"[^\n]", " ", block)
+    head = block.index("%}") + 2
+    tail = block.rindex("{%")
+    return block[:head] + re.sub(r"[^\n]", " ", block[head:tail]) + block[tail:]
 
 
 def template_offences(root: Path = SRC) -> list[str]:
     found = []
     for path in sorted(root.glob("**/templates/**/*.html")):
         text = path.read_text(encoding="utf-8")
+        text = TRANSLATED.sub(_blank_inside, text)
         for m in TEMPLATE_PUNCTUATION.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             found.append(f"{path.relative_to(root)}:{line}: {text[max(0, m.start() - 40):m.end() + 30]!r}")
@@ -207,6 +240,19 @@ def test_the_template_check_finds_what_the_trial_saw(tmp_path):
     assert len(template_offences(tmp_path)) == 4
     page.write_text("{{ i.get_kind_display }}: <strong>{{ v }}</strong>", encoding="utf-8")  # "银行账户: …"
     assert len(template_offences(tmp_path)) == 1
+
+
+def test_the_template_check_finds_the_second_trials_brackets_colons_and_joins(tmp_path):
+    page = tmp_path / "a" / "templates" / "a" / "p.html"
+    page.parent.mkdir(parents=True)
+    trial = ['{{ r.who }} <span class="muted">({{ r.username }})</span>', "<dd>{{ h.level }}: {{ h.area }}</dd>",
+             '<h2>{% translate "Alerts" %} ({{ n }})</h2>', '{{ names|join:", " }}', '{{ reasons|join:"; " }}']
+    good = ['{{ r.who }}<span class="muted">{% paren %}{{ r.username }}{% endparen %}</span>',
+            "<dd>{{ h.level }}{% colon %}{{ h.area }}</dd>", '{{ names|listed }} {{ channels|join:" · " }}',
+            "{% blocktranslate with name=n role=r %}Signed in as {{ name }} ({{ role }}).{% endblocktranslate %}",
+            '<g transform="translate({{ x }},{{ y }})">']
+    page.write_text("\n".join(trial + good), encoding="utf-8")
+    assert [int(o.split(":")[1]) for o in template_offences(tmp_path)] == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.parametrize(("language", "expected"), [("zh-hans", "规则（版本 1.3.0）"), ("en", "rules (version 1.3.0)")])

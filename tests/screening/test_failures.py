@@ -37,7 +37,7 @@ def test_a_sheet_named_in_an_error_is_said_in_the_readers_language():
                         "(姓名/name): add the column and upload again."
     with translation.override("zh-hans"):
         assert failure_message(e.code, e.params) == (
-            "a.xlsx（工作表“租户”） 第 1 行是表头（识别出：身份证号, 手机号码），但缺少“姓名”列。"
+            "a.xlsx（工作表“租户”） 第 1 行是表头（识别出：身份证号、手机号码），但缺少“姓名”列。"
             "请补上这一列后重新上传。")
 
 

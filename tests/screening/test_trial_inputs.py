@@ -36,20 +36,20 @@ def test_a_header_that_does_not_match_its_columns_is_refused_naming_what_was_fou
     err = caught.value
     assert err.code == "roster_columns_mismatch" and err.params["problem"]["code"] == problem
     assert err.params["problem"]["params"]["label"] == column
-    assert err.params["found"] == header.replace(",", "、") and "证件号码" in err.params["expected"]
+    assert err.params["found"] == header.split(",") and "证件号码" in err.params["expected"]
     assert "身份证号" in err.params["synonyms"] and "nothing was screened" in err.message
 
 
 def test_unknown_headers_without_an_id_or_phone_column_are_named_too():
     with pytest.raises(RosterError) as caught:
         read_roster(_csv("姓名,类型,号码"), filename="r.csv")
-    assert caught.value.code == "roster_header_without_id" and caught.value.params["found"] == "姓名, 类型, 号码"
+    assert caught.value.code == "roster_header_without_id" and caught.value.params["found"] == ["姓名", "类型", "号码"]
 
 
 def test_unknown_headers_without_an_id_column_are_refused_but_a_phone_roster_stays():
     with pytest.raises(RosterError) as caught:
         read_roster("姓名,电话,备注\r\n张三,abc,x\r\n".encode(), filename="r.csv")
-    assert caught.value.params["problem"] == {"code": "column_unknown_headers", "params": {"unknown": "“备注”"}}
+    assert caught.value.params["problem"] == {"code": "column_unknown_headers", "params": {"unknown": ["“备注”"]}}
     ok = read_roster("姓名,手机号码,备注\r\n张三,13800138000,x\r\n".encode(), filename="r.csv")
     assert [a.name for a in ok.accepted] == ["张三"]
     # the headers of the English template and common spellings are known
@@ -70,6 +70,9 @@ def test_the_refusal_is_said_in_the_viewers_language(language, words):
         said = failure_message(caught.value.code, caught.value.params, caught.value.message)
     assert all(w in said for w in words), said
     assert ("引号" not in said) and (language == "en") == ("does not match" in said)
+    # the headers found and expected are listed as the language lists them (issue 11: "、" in an English message)
+    assert ("名字、证件、电话" in said) if language == "zh-hans" else ("名字, 证件, 电话" in said and "、" not in said)
+    assert ("名字, 证件, 电话" in caught.value.message) and "、" not in caught.value.message  # the API's English
 
 
 def test_nul_bytes_reject_the_rows_holding_them_naming_row_and_column_not_the_whole_file():

@@ -100,11 +100,11 @@ def test_a_rate_on_twenty_offences_or_more_is_not_marked():
 
 
 @pytest.mark.parametrize(("value", "currency", "zh", "en"), [
-    (Decimal("1500"), "CNY", "1,500.00元", "1,500.00 yuan"),
-    (Decimal("9999.99"), "CNY", "9,999.99元", "9,999.99 yuan"),
+    (Decimal("1500"), "CNY", "1,500.00 元", "1,500.00 yuan"),
+    (Decimal("9999.99"), "CNY", "9,999.99 元", "9,999.99 yuan"),
     (Decimal("67128560"), "CNY", "6,712.86万元", "67.13 million yuan"),
     (Decimal("4312000000"), "CNY", "43.12亿元", "4.31 billion yuan"),
-    (Decimal("250.5"), "USD", "250.50美元", "$250.50"),
+    (Decimal("250.5"), "USD", "250.50 美元", "$250.50"),
     (Decimal("2500000"), "USD", "250.00万美元", "$2.50 million"),
     (Decimal("12"), "EUR", "12.00 EUR", "12.00 EUR"),
     (None, "CNY", "", ""),
@@ -119,12 +119,12 @@ def test_money_carries_its_unit_in_each_language(value, currency, zh, en):
 def test_one_cases_amount_is_to_the_fen():
     from pingan.stats import present
 
-    assert present.money(Decimal("25310"), "CNY", "zh-hans", exact=True) == "25,310.00元"
+    assert present.money(Decimal("25310"), "CNY", "zh-hans", exact=True) == "25,310.00 元"
     assert present.money(Decimal("25310"), "CNY", "en", exact=True) == "25,310.00 yuan"
     assert present.money(Decimal("2500000"), "USD", "en", exact=True) == "$2,500,000.00"
 
 
-@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "1,500.00元"), ("en", "1,500.00 yuan")])
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "1,500.00 元"), ("en", "1,500.00 yuan")])
 def test_an_incidents_amounts_carry_their_unit(client, cast, incidents, language, shown):
     from pingan.stats.models import Incident
 
@@ -145,7 +145,7 @@ def test_a_units_amounts_are_in_the_currency_of_its_sources(cast, incidents):
 
 
 @pytest.mark.parametrize(("language", "reason", "change"), [
-    ("zh-hans", "金额改至 1,000.00元 以下", "损失金额：1,500.00元 → 800.00元"),
+    ("zh-hans", "金额改至 1,000.00 元以下", "损失金额：1,500.00 元 → 800.00 元"),
     ("en", "value moved below 1,000.00 yuan", "Property loss: 1,500.00 yuan → 800.00 yuan"),
 ])
 def test_the_downgrade_watch_says_its_reasons_and_amounts_in_words(client, cast, incidents, language, reason, change):

@@ -37,3 +37,17 @@ def test_scripts_urls_times_and_the_frame_are_not_text():
     html = page('<script>var a = "x:y@1.0";</script><a href="https://example.org/a:b">12:30 链接</a>'
                 '<time datetime="2026-01-01T08:00">2026-01-01 08:00</time>')
     assert problems(html, "zh-hans", []) == []
+
+
+def test_chinese_typography_of_what_a_chinese_page_shows():
+    """Issue 11's second trial, on rendered pages: a colon and brackets put around translated text and data by
+    the template, a sentence's full stop followed by a joining semicolon, a number touching Chinese."""
+    html = page('<dd>高风险区: 福建省厦门市</dd><td>演示房东 <span class="muted">(demo_landlord)</span></td>'
+                '<p>证件号码有误，请在名单文件中改正号码。；7天内有高风险区旅居史</p>')
+    found = problems(html, "zh-hans", ["演示房东", "demo_landlord", "福建省厦门市"])
+    assert [f.split(" '")[0] for f in found] == ["half-width colon after Chinese", "half-width bracket beside Chinese",
+                                                 "two punctuation marks in a row", "no space"], found
+    good = page('<dd>高风险区：福建省厦门市</dd><td>演示房东<span class="muted">（demo_landlord）</span></td>'
+                '<p>请改正号码；7 天内有高风险区旅居史，共 1.5万 元，12:30 开始（PDF）<a href="http://a:8000/">链接</a></p>'
+                '<p>依据：《居住证暂行条例》（国务院令第663号），2016年1月1日起施行</p>')
+    assert problems(good, "zh-hans", ["演示房东", "demo_landlord", "福建省厦门市"]) == []

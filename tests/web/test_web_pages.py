@@ -91,7 +91,7 @@ class TestSubmitter:
         zh = zh.content.decode("utf-8-sig")
         header = zh.splitlines()[0]
         assert header.startswith('"行号","结果","等级","需要修改","原因","姓名"') and "status" not in header
-        assert "已筛查" in zh and "红" in zh and "7天内有高风险区旅居史" in zh
+        assert "已筛查" in zh and "红" in zh and "7 天内有高风险区旅居史" in zh
         assert "travel" not in zh and "accepted" not in zh  # nothing English beside it
         client.cookies["django_language"] = "en"
         en = client.get(f"/screening/jobs/{job.pk}/results.csv").content.decode("utf-8-sig")

@@ -40,12 +40,12 @@ class TestReasonsInTheReadersLanguage:
 
         job = screen(cast.landlord_a, cast.premises_a)
         red = PersonResult.objects.get(job=job, row=2)
-        text = {"zh": "7天内有高风险区旅居史", "en": "travel through a high-risk area within 7 days"}
+        text = {"zh": "7 天内有高风险区旅居史", "en": "travel through a high-risk area within 7 days"}
         assert red.reasons == [{"code": "rule", "params": {"rule": "area-high", "text": text}}]
         sign_in(client, cast.landlord_a)
         zh = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
         people = part(zh, 'id="accepted"')
-        assert "7天内有高风险区旅居史" in people and "travel" not in people and " / " not in people
+        assert "7 天内有高风险区旅居史" in people and "travel" not in people and " / " not in people
         fix = part(zh, 'id="rejected"', "</ul>")
         assert "未筛查：姓名为空" in fix and "name" not in fix.replace('class="', "")
         en = get(client, f"/screening/jobs/{job.pk}/", "en")
@@ -63,7 +63,7 @@ class TestReasonsInTheReadersLanguage:
         assert red["reason"] == "Travel through a high-risk area within 7 days"
         assert red["reasons"][0]["code"] == "rule" and red["reasons"][0]["params"]["rule"] == "area-high"
         items = client.get(f"/api/v1/jobs/{job.pk}/results", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["items"]
-        assert next(i for i in items if i["row"] == 2)["reason"] == "7天内有高风险区旅居史"
+        assert next(i for i in items if i["row"] == 2)["reason"] == "7 天内有高风险区旅居史"
 
     def test_roster_notes_are_in_the_readers_language_and_count_people_not_rows(self, client, cast, risk):
         rows = [["张伟", "居民身份证", RED_ID, "13800138000", "101"]] * 3

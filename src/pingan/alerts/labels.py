@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
+from pingan.core.texts import paren
+
 #: Priorities: the code stays (officers say "P1") with what it means.
 PRIORITIES = {
     "P1": pgettext_lazy("alert priority", "P1 life at risk"),
@@ -464,6 +466,6 @@ def matcher_text(text: str, names: dict[str, dict[str, str]] | None = None) -> s
         elif m.name == "priority":
             value = str(PRIORITIES.get(value, value))
         elif shown := (names or {}).get(m.name, {}).get(value):
-            value = f"{shown} ({value})" if shown != value else value
+            value = f"{shown}{paren(value)}" if shown != value else value
     return f"{MATCHER_NAMES.get(m.name, m.name)} {MATCHER_OPS.get(m.op, m.op)} {value}"
 

@@ -303,7 +303,7 @@ def jurisdictions_load(
             f"{path}: no organisation unit with code(s) {', '.join(missing)}; create the units "
             f"first or give a key→unit mapping",
             code="unknown_units",
-            params={"codes": ", ".join(missing)},
+            params={"codes": list(missing)},
         )
     from shapely.ops import unary_union
 
@@ -1290,7 +1290,7 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
             raise DomainError(
                 f"closing needs a disposition: one of {', '.join(codes)}",
                 code="disposition_required",
-                params={"choices": ", ".join(codes)},
+                params={"choices": list(codes)},
             )
         alert.disposition, alert.notes, alert.closed_at, alert.open = disposition, notes.strip()[:4000], now, False
         alert.next_escalation_at = None
@@ -1532,7 +1532,7 @@ def viid_subscribe(
     ]
     if problems:
         raise DomainError(
-            f"bad subscription: {', '.join(problems)}", code="bad_subscription", params={"fields": ", ".join(problems)}
+            f"bad subscription: {', '.join(problems)}", code="bad_subscription", params={"fields": problems}
         )
     now = timezone.now()
     with transaction.atomic():

@@ -27,6 +27,7 @@ from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Role, unit_label
 from pingan.core.paging import counted, kept_query
+from pingan.core.texts import paren
 from pingan.core.web import page
 
 RESPONDERS = frozenset({Role.OFFICER, Role.STATION_CHIEF, Role.DISPATCHER})
@@ -287,7 +288,7 @@ def silences(request: HttpRequest) -> HttpResponse:
     rows = [(s, active, [labels.matcher_text(m, names) for m in s.matchers]) for s, active in rows]
     choices = {
         "rules": sorted(((k, str(v)) for k, v in labels.RULES.items()), key=lambda c: c[1]),
-        "devices": [(d.device_id, f"{d.label} ({d.device_id})") for d in devices],
+        "devices": [(d.device_id, f"{d.label}{paren(d.device_id)}") for d in devices],
         "units": [(u.code, u.label) for u in units],
         "priorities": [(k, str(v)) for k, v in labels.PRIORITIES.items()],
     }

@@ -918,7 +918,7 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     missing = [c for c in ("phone", "kind", "counterpart", "counterpart_kind") if c not in cols]
     if missing:
         raise DomainError(f"{filename}: missing columns {', '.join(missing)}", code="contact_columns",
-                          params={"name": filename, "columns": ", ".join(missing)})
+                          params={"name": filename, "columns": missing})
     imp = ContactImport.objects.create(filename=filename, imported_by=actor)
     wl = watchlist()
     rejections, total, matched, warned, suppressed = [], 0, 0, 0, 0

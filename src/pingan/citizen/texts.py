@@ -31,7 +31,7 @@ def document_label(code: str) -> str:
     """A document in the reader's language; ``any:a|b`` (one of several) as "a or b"."""
     if code.startswith("any:"):
         names = [document_label(c) for c in code[4:].split("|")]
-        return (gettext("one of: %(names)s") % {"names": ("、" if texts.lang() == "zh" else "; ").join(names)})
+        return (gettext("one of: %(names)s") % {"names": texts.join(names)})
     return texts.pick(_documents().get(code, {"en": code}))
 
 

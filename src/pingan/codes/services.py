@@ -437,7 +437,7 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
     names = [r.name.lower() for r in Reason]
     if reason not in names:
         raise DomainError(f"unknown revocation reason {reason!r}: use one of {', '.join(names)}", code="bad_reason",
-                          params={"reason": reason, "choices": ", ".join(names)})
+                          params={"reason": reason, "choices": names})
     code = SafetyCode.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=code.pk)
     if actor is not None and not (actor.role in POLICE_ROLES and can_see_unit(actor, code.premises.unit)):
         raise PermissionDenied("only police of the premises' jurisdiction may revoke its code",

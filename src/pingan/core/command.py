@@ -94,7 +94,18 @@ def speak_argparse() -> None:
 
 
 class PinganHelpFormatter(DjangoHelpFormatter):
-    """Django's help layout with argparse's ``usage:`` heading in the active language."""
+    """Django's help layout with argparse's ``usage:`` heading in the active language, and the colon argparse
+    writes after each section's heading (``options:``) the language's own: "选项：" in Chinese (issue 11: "参数:",
+    "选项:" under a Chinese locale)."""
+
+    class _Section(DjangoHelpFormatter._Section):
+        def format_help(self):
+            text = super().format_help()
+            if self.heading and isinstance(self.heading, str):
+                from pingan.core.texts import colon
+
+                text = text.replace(f"{self.heading}:\n", f"{self.heading}{colon().rstrip()}\n", 1)
+            return text
 
     def add_usage(self, usage, actions, groups, prefix=None):
         return super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)

@@ -18,11 +18,18 @@ def localised(params: Mapping[str, Any], language: str) -> dict[str, Any]:
     A parameter that is itself a message — ``{"code": …, "params": {…}, "text": English}``, e.g. why a file
     could not be read (``pingan.screening.roster.RosterError.as_param``) inside "the import failed: …" — is
     rendered from its code's template (``pingan.core.jobs.failure_message``) in the active language; ``text``
-    when its code has none."""
+    when its code has none. A list is joined as the language lists it (``core.texts.join``: ``甲、乙`` /
+    ``a, b``): a raise passes the list itself, never a string it joined (issue 11: an English message listed
+    a file's headers with ``、``)."""
+    from pingan.core.texts import join  # lazy: texts imports Django's translation
+
     out = dict(params)
     if language.lower().startswith("zh"):
         out.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh") and v})
     for key, value in out.items():
+        if isinstance(value, list | tuple):  # a list (headers, codes, choices) as the language lists it
+            out[key] = join(value, language=language or None, when_none="en")
+            continue
         if isinstance(value, Mapping) and "code" in value and "params" in value:
             from pingan.core.jobs import failure_message  # lazy: core.jobs imports this module
 

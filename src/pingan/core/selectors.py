@@ -217,12 +217,15 @@ def agent_filter_label(code: str) -> str:
 
 
 def _search_filters(detail: dict, units: dict[str, str]) -> list[str]:
-    """What a recorded search of the trail asked for, as ``label: value`` texts (codes shown by label)."""
+    """What a recorded search of the trail asked for, as ``label: value`` texts (codes shown by label; the colon
+    the reader's language writes)."""
     if not isinstance(detail, dict) or not isinstance(detail.get("filters"), dict):
         return []
     show = {"action": audit.action_label, "object_type": audit.object_label, "purpose": audit.purpose_label,
             "unit": lambda code: units.get(code, code), "agent": agent_filter_label}
-    out = [f"{_FILTER_LABELS.get(k, k)}: {show.get(k, str)(v)}" for k, v in detail["filters"].items() if v]
+    from pingan.core.texts import colon
+
+    out = [f"{_FILTER_LABELS.get(k, k)}{colon()}{show.get(k, str)(v)}" for k, v in detail["filters"].items() if v]
     if detail.get("person_searched"):
         out.insert(0, str(_("a person (name or ID number)")))
     return out

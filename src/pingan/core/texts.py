@@ -93,9 +93,49 @@ def pick(texts: Mapping[str, str], *, when_none: str = "zh") -> str:
     return texts.get(lang(when_none=when_none)) or texts.get("en") or next(iter(texts.values()), "")
 
 
-def join(items: Iterable[Any], *, when_none: str = "zh") -> str:
-    """Items as the reader's language lists them: ``甲、乙`` / ``a, b`` (``when_none``: :func:`lang`)."""
-    return ("、" if lang(when_none=when_none) == "zh" else ", ").join(_value(i) for i in items)
+def join(items: Iterable[Any], *, when_none: str = "zh", language: str | None = None) -> str:
+    """Items as the reader's language lists them: ``甲、乙`` / ``a, b`` (``language``: a language code, default
+    the active one; ``when_none``: :func:`lang`). The one way a list a person reads is joined — a page's, a
+    message's parameter (``core.errors.localised`` joins a list parameter so), a command's line — never a
+    ``"、"`` or ``", "`` written at the call (issue 11: an English message listed its headers with ``、``)."""
+    return ("、" if lang(language, when_none=when_none) == "zh" else ", ").join(_value(i) for i in items)
+
+
+#: What ends a sentence or a clause, in either language: dropped before a clause joiner (issue 11: "…号码。；7天内").
+_CLAUSE_ENDS = "。；，.;,"
+
+
+def clauses(parts: Iterable[str], *, when_none: str = "zh", language: str | None = None) -> str:
+    """Clauses (or whole messages) as one text, separated as the language separates them — ``；`` in Chinese,
+    ``; `` in English, where the text starts with a capital — each clause's own closing full stop or
+    semicolon dropped first (the last clause keeps its end), so that a message that ends a sentence does not
+    read "…号码。；7 天内…" / "….; travel…". Empty parts are left out."""
+    said = [p.strip() for p in (str(x) for x in parts) if p and p.strip()]
+    said = [*(p.rstrip(_CLAUSE_ENDS).rstrip() or p for p in said[:-1]), *said[-1:]]
+    if lang(language, when_none=when_none) == "zh":
+        return "；".join(said)
+    text = "; ".join(said)
+    return text[:1].upper() + text[1:]  # an English sentence starts with a capital
+
+
+def separated(items: Iterable[Any], *, when_none: str = "zh", language: str | None = None) -> str:
+    """Items that may hold commas themselves (a listed person's names, "SMITH, John"; a search's filters) as
+    the reader's language separates them: ``；`` in Chinese, ``; `` in English, each as it is."""
+    return ("；" if lang(language, when_none=when_none) == "zh" else "; ").join(_value(i) for i in items)
+
+
+def paren(text: Any, *, when_none: str = "en", language: str | None = None) -> str:
+    """An aside in brackets as the reader's language writes it, to put right after the word it follows:
+    ``（…）`` with no space in Chinese, `` (…)`` in English (issue 11: "演示房东 (demo_landlord)"; the templates'
+    ``{% paren %}``)."""
+    if lang(language, when_none=when_none) == "zh":
+        return f"（{_value(text)}）"
+    return f" ({_value(text)})"
+
+
+def colon(*, when_none: str = "en", language: str | None = None) -> str:
+    """The colon after a label: ``：`` in Chinese, ``": "`` in English (the templates' ``{% colon %}``)."""
+    return "：" if lang(language, when_none=when_none) == "zh" else ": "
 
 
 def moment(value: Any) -> str:
@@ -158,12 +198,8 @@ def render(message: Mapping[str, Any] | None, known: Mapping[str, str] | None = 
 
 
 def render_all(messages: Iterable[Mapping[str, Any]] | None) -> str:
-    """Several messages as one text, separated as the language separates clauses (``；`` / ``; ``)."""
-    parts = [render(m) for m in messages or ()]
-    if lang() == "zh":
-        return "；".join(p for p in parts if p)
-    text = "; ".join(p for p in parts if p)
-    return text[:1].upper() + text[1:]  # an English sentence starts with a capital
+    """Several messages as one text, separated as the language separates clauses (:func:`clauses`)."""
+    return clauses(render(m) for m in messages or ())
 
 
 _HALVES = None
@@ -211,11 +247,7 @@ def legacy(text: str) -> str:
 
     if "；" not in text:
         return clause(text)
-    parts = [clause(p.strip()) for p in text.split("；") if p.strip()]
-    if zh:
-        return "；".join(parts)
-    out = "; ".join(parts)
-    return out[:1].upper() + out[1:]
+    return clauses(clause(p.strip()) for p in text.split("；") if p.strip())
 
 
 def message(code: str, **params: Any) -> dict[str, Any]:

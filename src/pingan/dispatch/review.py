@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from pingan.alerts import labels
 from pingan.alerts.models import Alert
+from pingan.core.texts import paren
 from pingan.dispatch.durations import duration_text
 from pingan.dispatch.models import PatrolUnit
 from pingan.dispatch.roster import ZONE
@@ -111,7 +112,7 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
                        (_("Time to arrive"), "arrive")):
         rows.append([label, str(r[key]["n"]), duration_text(r[key]["p50"]), duration_text(r[key]["p90"])])
     story.append(table(rows))
-    story.append(Paragraph(_("Alerts inside the area") + f" ({s['alerts']})", h2))
+    story.append(Paragraph(_("Alerts inside the area") + paren(s["alerts"]), h2))
     rows = [["#", _("Priority"), _("Rule"), pgettext("operation review", "Raised"), _("Time to acknowledge"),
              _("Time to dispatch"), _("Time to arrive"), _("State")]]
     for a in review["alert_rows"]:

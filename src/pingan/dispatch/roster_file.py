@@ -126,10 +126,10 @@ def parse(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[list[ShiftRows], l
         first = next(((n, c) for n, c in rows[:10] if any(_text(x) for x in c)), (0, []))
         return [], [RowError(first[0], "", "roster_no_header", {
             "columns": "日期/date, 班次/shift, 开始/start, 结束/end, 单位/station, 民警/officer, 警力/unit",
-            "found": ", ".join(_text(x) for x in first[1] if _text(x)) or "—"})]
+            "found": [_text(x) for x in first[1] if _text(x)] or "—"})]
     if "officer" not in cols and "unit" not in cols:
         return [], [RowError(rows[head_at][0], "", "roster_no_people_column", {
-            "found": ", ".join(_text(x) for x in rows[head_at][1] if _text(x))})]
+            "found": [_text(x) for x in rows[head_at][1] if _text(x)]})]
     body = [(n, c) for n, c in rows[head_at + 1:] if any(_text(x) for x in c)]
     if len(body) > MAX_ROWS:
         return [], [RowError(0, "", "roster_too_many_rows", {"rows": len(body), "limit": MAX_ROWS})]

@@ -55,7 +55,7 @@ MAX_FILE = 200 * 2**20
 def _users(names: list[str]) -> list[User]:
     users = list(User.objects.filter(username__in=names, is_active=True))
     if len(users) != len(set(names)):
-        raise NotFound("an unknown account was named", params={"label": ", ".join(names)},
+        raise NotFound("an unknown account was named", params={"label": names},
                        message_id="item_not_found")
     return users
 

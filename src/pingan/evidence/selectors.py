@@ -83,9 +83,10 @@ def item_events(*, item: Item) -> QuerySet[CustodyEvent]:
 
 def chain_names(events) -> dict[str, str]:
     """How a page names the parties of a chain: an event's actor as the hash chain records it
-    (``"username:role"``, or ``"system"``) → ``"display name (role)"`` in the active language, and a custody
-    unit's code → the unit's name. Two queries whatever the length of the chain."""
+    (``"username:role"``, or ``"system"``) → ``"display name (role)"`` in the active language (``（…）`` in
+    Chinese), and a custody unit's code → the unit's name. Two queries whatever the length of the chain."""
     from pingan.core.models import OrgUnit, User
+    from pingan.core.texts import paren
 
     events = list(events)
     actors = {e.actor for e in events}
@@ -96,7 +97,7 @@ def chain_names(events) -> dict[str, str]:
     for a in actors - {"system"}:
         username, _sep, role = a.partition(":")
         who = users.get(username) or username
-        names[a] = f"{who} ({roles[role]})" if role in roles else who
+        names[a] = f"{who}{paren(roles[role])}" if role in roles else who
     names.update({u.code: u.label for u in OrgUnit.objects.filter(code__in={e.custody for e in events})})
     return names
 

@@ -243,7 +243,7 @@ def _refuse_if_too_large(b: SheetBounds, limits: Limits) -> None:
         f"value{'s are' if len(far) > 1 else ' is'} in {' and '.join(far)}: delete what lies outside the roster "
         "and save again, or save the roster as CSV",
         sheet=b.sheet, range=f"A1:{corner}", rows=b.rows, columns=b.columns, cells=b.cells,
-        limit=limits.max_cells, far_cells=", ".join(far))
+        limit=limits.max_cells, far_cells=far)
 
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.models import Premises
-from pingan.core.texts import lang
+from pingan.core.texts import lang, paren
 from pingan.core.uploads import mib, upload_limit
 from pingan.dashboard import geo
 from pingan.lib import adcodes
@@ -17,7 +17,7 @@ def adcode_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups = []
     for county in adcodes.children(geo.CITY):
         whole = _("whole district")
-        items = [(county.code, f"{county.name}（{whole}）" if lang() == "zh" else f"{county.name} ({whole})")]
+        items = [(county.code, f"{county.name}{paren(whole)}")]
         items += [(t.code, f"{county.name} {t.name}") for t in geo.townships() if t.county == county.code]
         groups.append((county.name, items))
     return groups

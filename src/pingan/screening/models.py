@@ -166,12 +166,15 @@ def job_reference(job_id: int) -> str:
 NUMBER_TO_FIX = ("invalid", "unverifiable", "conflicting", "corrected")
 
 
-def fix_reason(*, identity_status: str, why: str, reason: str, sep: str) -> str:
+def fix_reason(*, identity_status: str, why: str, reason: str) -> str:
     """What a screened row whose number is to fix is told (``reason``: its rules' text, ``why``: what is wrong
     with the number, both in the active language): the one text of the results page, the downloads and the
     API. A corrected number says why the row still has a level; another keeps its rule's reason when it has
-    one (it already says the identity needs verifying)."""
+    one (it already says the identity needs verifying). The two join as clauses of the active language
+    (``core.texts.clauses``: the sentence's full stop is not followed by "；" — issue 11: "…号码。；7天内")."""
     from django.utils.translation import gettext
+
+    from pingan.core.texts import clauses
 
     if identity_status == "corrected":
         fix = gettext("The ID number is wrong: %(why)s. The police records hold a person of the same name under "
@@ -181,7 +184,7 @@ def fix_reason(*, identity_status: str, why: str, reason: str, sep: str) -> str:
         return reason
     else:
         fix = gettext("The ID number is wrong: %(why)s") % {"why": why}
-    return fix + (sep + reason if reason else "")
+    return clauses((fix, reason))
 
 
 class PersonResult(models.Model):
@@ -262,10 +265,8 @@ class PersonResult(models.Model):
         (:func:`fix_reason`): what the results page, the download and the API say about the row."""
         if not self.number_to_fix:
             return self.reason_text
-        from pingan.core.texts import lang
-
         return mask_numbers(fix_reason(identity_status=self.identity_status, why=self.identity_text,
-                                       reason=self.reason_text, sep="；" if lang() == "zh" else "; "))
+                                       reason=self.reason_text))
 
     @property
     def to_fix_code(self) -> str:

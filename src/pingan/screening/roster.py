@@ -414,10 +414,11 @@ ROSTER_ERRORS: dict[str, str] = {
 
 def english(code: str, params: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> str:
     """The English text of message ``code`` filled from ``params`` (a parameter that is itself a message,
-    ``{"code", "params"}``, in English too); ``messages``: the table (default :data:`ROSTER_ERRORS`)."""
+    ``{"code", "params"}``, in English too; a list joined with ", "); ``messages``: the table (default
+    :data:`ROSTER_ERRORS`)."""
     table = ROSTER_ERRORS if messages is None else {**ROSTER_ERRORS, **messages}
     values = {k: english(v["code"], v.get("params", {}), messages) if isinstance(v, Mapping) and "code" in v
-              else v for k, v in params.items()}
+              else ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
     return table[code] % values
 
 
@@ -1118,7 +1119,7 @@ def _workbook_rows(
     names = list(wb.sheet_names)
     if sheet is not None:
         if sheet not in names:
-            raise RosterError("roster_no_such_sheet", {"name": name, "sheet": sheet, "sheets": ", ".join(names)},
+            raise RosterError("roster_no_such_sheet", {"name": name, "sheet": sheet, "sheets": names},
                               filename=name)
         candidates = [sheet]
     else:
@@ -1506,8 +1507,8 @@ def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
             code = "roster_header_without_id"
         else:  # pragma: no cover - _find_header would have taken this row
             continue
-        # the headers as the file writes them: the same in every language
-        known = ", ".join(str(c).strip() for c in cells if not _is_blank(c))  # all, known or not
+        # the headers as the file writes them (listed as the reader's language lists them)
+        known = [str(c).strip() for c in cells if not _is_blank(c)]  # all, known or not
         return RosterError(code, {"name": name, "where": where, "row": i + 1, "found": known}, filename=name)
     return None
 
@@ -1556,15 +1557,15 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
     if problem is None:
         return
     code, j = problem
-    params: dict[str, Any] = {"unknown": "、".join(f"“{header.labels[k]}”" for k in header.extras)} if j < 0 else {
+    params: dict[str, Any] = {"unknown": [f"“{header.labels[k]}”" for k in header.extras]} if j < 0 else {
         "label": header.labels.get(j, column_letter(j)), "letter": column_letter(j)}
     synonyms = [*[a for a in HEADER_ALIASES["id_number"] if not a.isascii()][:6], "ID number"]
     raise RosterError("roster_columns_mismatch", {
         "name": name, "where": where, "row": header.row_index + 1,
         "problem": {"code": code, "params": params},
-        # the headers as the file writes them, and the template's: the same in every language
-        "found": "、".join(header.labels[k] for k in sorted(header.labels)),
-        "expected": "、".join(_EXPECTED), "synonyms": "、".join(synonyms)}, filename=name)
+        # the headers as the file writes them, and the template's, listed as the reader's language lists them
+        "found": [header.labels[k] for k in sorted(header.labels)],
+        "expected": list(_EXPECTED), "synonyms": synonyms}, filename=name)
 
 
 def _no_header_error(name: str, where: Any) -> RosterError:

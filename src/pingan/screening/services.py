@@ -717,8 +717,10 @@ def screening_job_execute(job_id: int) -> None:
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` as JSON values: strings and numbers as they are, anything else as its text."""
-    return {k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in params.items()}
+    """``params`` as JSON values: strings and numbers as they are, a list as a list of texts (a page lists it in
+    its reader's language, ``core.errors.localised``), anything else as its text."""
+    return {k: v if isinstance(v, str | int | float | bool) or v is None
+            else [str(x) for x in v] if isinstance(v, list | tuple) else str(v) for k, v in params.items()}
 
 
 def _private(paths: Iterable[Path]) -> None:
@@ -1030,6 +1032,7 @@ def _hit_text(job: ScreeningJob, lang: str | None):
     from django.utils import translation
     from django.utils.translation import pgettext
 
+    from pingan.core.texts import paren
     from pingan.screening.labels import MATCH_KINDS, rule_title
 
     if lang is None:
@@ -1043,8 +1046,7 @@ def _hit_text(job: ScreeningJob, lang: str | None):
                 how = str(MATCH_KINDS.get(kind, kind))
                 title = rule_title(rule, "watchlist" if silent else source, job.ruleset_id)
                 words = [how, pgettext("a hit the submitter is not told of", "silent")] if silent else [how]
-                zh = lang.startswith("zh")
-                cache[key] = f"{title}（{'，'.join(words)}）" if zh else f"{title} ({', '.join(words)})"
+                cache[key] = title + paren(("，" if lang.startswith("zh") else ", ").join(words), language=lang)
         return cache[key]
 
     return text
@@ -1180,7 +1182,7 @@ def _to_fix(persons: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
     from django.utils.translation import pgettext
 
-    from pingan.core.texts import lang, render
+    from pingan.core.texts import render
     from pingan.screening.reasons import identity_message
 
     reasons = persons.column("reason").to_pylist()
@@ -1194,7 +1196,6 @@ def _to_fix(persons: pa.Table) -> pa.Table:
     picked = persons.select(["status", "reason", "reasons", "identity_status", "identity_error",
                              "identity_error_params", "identity_reason", "doc_type"]).take(
         pa.array(at, pa.int64())).to_pylist()
-    sep = "；" if lang() == "zh" else "; "
     for i, p in zip(at, picked, strict=True):
         if p["status"] == "rejected":
             stored = json.loads(p["reasons"]) if p["reasons"] else []
@@ -1203,7 +1204,7 @@ def _to_fix(persons: pa.Table) -> pa.Table:
         else:
             message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
             why = render(message) if message else (p["identity_reason"] or "")
-            reasons[i] = fix_reason(identity_status=p["identity_status"], why=why, reason=p["reason"] or "", sep=sep)
+            reasons[i] = fix_reason(identity_status=p["identity_status"], why=why, reason=p["reason"] or "")
             codes[i] = message["code"] if message else f"identity.{p['identity_status']}"
     yes = pgettext("a result row to fix", "yes")
     i = persons.column_names.index("reason")

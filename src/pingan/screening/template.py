@@ -139,7 +139,9 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
         cell = ws.cell(row=2, column=j, value=("*" if f in _REQUIRED else "") + label[f] + either)
         cell.font = Font(bold=True)
         cell.fill = header_fill
-        comment = Comment(f"{label[f]} ({f})\n{_NOTES[f][pick]}", "pingan")
+        # full-width brackets in Chinese (a pure module: core.texts.paren's rule, written here)
+        comment = Comment(f"{label[f]} ({f})\n{_NOTES[f][pick]}" if en else f"{label[f]}（{f}）\n{_NOTES[f][pick]}",
+                          "pingan")
         comment.width, comment.height = 260, 140
         cell.comment = comment
         ws.column_dimensions[col].width = _WIDTHS[f]

@@ -17,6 +17,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from pingan.core.texts import paren
 from pingan.stats import classify, present
 from pingan.stats.models import Incident
 from pingan.stats.selectors import UnitPage
@@ -138,7 +139,7 @@ def children_sheet(page: UnitPage) -> Sheet:
     key = present.headline(page)
     head = [_("Unit"), _("Code")]
     for w in present.windows(page):
-        head += [w.label, f"{w.label} ({_('last year')})", f"{w.label} %"]
+        head += [w.label, f"{w.label}{paren(_('last year'))}", f"{w.label} %"]
     rows, hl = [], set()
     for i, c in enumerate(page.children):
         line: list = [c.unit.label, c.unit.code]
@@ -225,7 +226,7 @@ def all_units_sheet(result) -> Sheet:
     lang = get_language()
     head = [_("Unit code"), _("Unit"), _("Classification"), _("Category")]
     for w in present.WINDOW_LABELS.values():
-        head += [str(w), f"{w} ({_('last year')})", f"{w} %"]
+        head += [str(w), f"{w}{paren(_('last year'))}", f"{w} %"]
     head += [_("Cleared (YTD)"), _("Clearance rate (YTD)")]
     rows, hl = [], set()
     for unit, cs in result:

@@ -37,7 +37,9 @@ def offence_choices() -> list[tuple[str, str]]:
     from django.utils.translation import get_language
 
     vocab = classify.vocabulary()
-    return [(k, f"{o.label(get_language())} ({k})") for k, o in vocab.offences.items()]
+    from pingan.core.texts import paren
+
+    return [(k, f"{o.label(get_language())}{paren(k)}") for k, o in vocab.offences.items()]
 
 
 def place_choices() -> list[tuple[str, str]]:

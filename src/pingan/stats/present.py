@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.texts import lang, render
+from pingan.core.texts import lang, paren, render
 from pingan.stats import charts, indicators
 from pingan.stats.classify import Category
 from pingan.stats.indicators import CompStatRow
@@ -165,7 +165,7 @@ _MONEY_EN = {"CNY": ("{n} yuan", "{n} million yuan", "{n} billion yuan"),
 
 
 def money(value, currency: str, language: str | None = None, *, exact: bool = False) -> str:
-    """``67128560`` CNY → ``6,712.86万元`` / ``67.13 million yuan``; ``1234.5`` → ``1,234.50元`` /
+    """``67128560`` CNY → ``6,712.86万元`` / ``67.13 million yuan``; ``1234.5`` → ``1,234.50 元`` /
     ``1,234.50 yuan``; USD → ``美元`` / ``$``; another or no currency: the amount and the code. ``""`` for
     ``None``. ``exact``: never in 万/亿 or millions (one case's amounts, to the fen)."""
     from decimal import Decimal
@@ -174,14 +174,13 @@ def money(value, currency: str, language: str | None = None, *, exact: bool = Fa
         return ""
     v = Decimal(value)
     if lang(language, when_none="en") == "zh":
-        unit = _MONEY_ZH.get(currency, f" {currency}" if currency else "")
-        if exact:
-            return f"{v:,.2f}{unit}"
-        if abs(v) >= 100_000_000:
+        unit = _MONEY_ZH.get(currency, currency)
+        # a number and its magnitude stay together (6,712.86万元); a unit is spaced from a number (1,500.00 元)
+        if not exact and abs(v) >= 100_000_000:
             return f"{v / 100_000_000:,.2f}亿{unit}"
-        if abs(v) >= 10_000 and currency in _MONEY_ZH:
+        if not exact and abs(v) >= 10_000 and currency in _MONEY_ZH:
             return f"{v / 10_000:,.2f}万{unit}"
-        return f"{v:,.2f}{unit}"
+        return f"{v:,.2f} {unit}".strip()
     forms = _MONEY_EN.get(currency)
     if forms is None:
         return f"{v:,.2f} {currency}".strip()
@@ -409,7 +408,7 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
             "trend_category": page.scheme.category(head_key) if head_key else None,
             "week": week_label(page.as_of), "iso_week": iso_week(page.as_of),
             # dates never break at their hyphens on a phone (12-/30)
-            "as_of_html": _nowrap(f"{page.as_of:%Y-%m-%d} ({date_format(page.as_of, 'D')})"),
+            "as_of_html": _nowrap(f"{page.as_of:%Y-%m-%d}{paren(date_format(page.as_of, 'D'))}"),
             "week_html": tuple(_nowrap(f"{d:%m-%d}") for d in week_label(page.as_of)),
             "query": query, "can_watch": can_watch}
 

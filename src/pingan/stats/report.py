@@ -16,6 +16,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from pingan.core.texts import lang as language_key
+from pingan.core.texts import paren
 from pingan.lib import termtable
 from pingan.lib.pdf_fonts import cjk_font
 from pingan.stats import present
@@ -294,7 +295,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         notes.append(_("Sources: %(sources)s") % {"sources": "; ".join(
             f"{s.source} {s.first}–{s.last}" for s in page.sources)})
     notes.append(_("Generated %(at)s%(by)s by pingan.") % {
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "by": f" ({generated_by})" if generated_by else ""})
+        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "by": paren(generated_by) if generated_by else ""})
     story += [Paragraph(n, small) for n in notes if n]
 
     buf = io.BytesIO()

@@ -617,7 +617,7 @@ def incident_reclassify(*, actor, incident_id: int, reason: str, **changes) -> R
     unknown = set(changes) - set(RECLASSIFIABLE)
     if unknown:
         raise DomainError(f"cannot reclassify {', '.join(sorted(unknown))}", code="bad_field",
-                          params={"field": ", ".join(sorted(unknown))})
+                          params={"field": sorted(unknown)})
     state_fields = (*RECLASSIFIABLE, "currency")
     before = {f: getattr(inc, f) for f in state_fields}
     for f, v in changes.items():

@@ -10,6 +10,9 @@ label), or "Menu" on a page of no section.
 columns, its text centred in the box the reader sees (``.empty-state``; a record table's phone card layout put
 it in the value column, off-centre, and some tables gave it one narrow column of seven).
 
+``{{ items|listed }}`` joins a list as the reader's language does (``甲、乙`` / ``a, b``), ``{{ texts|clauses }}``
+joins clauses (``；`` / ``; ``), never doubling a full stop (``core.texts``).
+
 ``{% colon %}`` is the colon after a label in the reader's language: the full-width "：" on Chinese pages, ": "
 on English ones (a label translated alone and followed by an ASCII colon read "依据: " on Chinese pages).
 
@@ -30,7 +33,11 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
-from pingan.core.texts import lang
+from pingan.core.texts import clauses as texts_clauses
+from pingan.core.texts import colon as texts_colon
+from pingan.core.texts import join, lang
+from pingan.core.texts import paren as texts_paren
+from pingan.core.texts import separated as texts_separated
 
 register = template.Library()
 
@@ -126,8 +133,7 @@ class ParenNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context) -> str:
-        inner = self.nodelist.render(context)
-        return f"（{inner}）" if lang(when_none="en") == "zh" else f" ({inner})"
+        return texts_paren(self.nodelist.render(context))
 
 
 @register.tag
@@ -180,8 +186,29 @@ def country(name: str) -> str:
 
 @register.simple_tag
 def colon() -> str:
-    """The colon after a label: "：" in Chinese, ": " otherwise."""
-    return "：" if lang(when_none="en") == "zh" else ": "
+    """The colon after a label: "：" in Chinese, ": " otherwise (``core.texts.colon``)."""
+    return texts_colon()
+
+
+@register.filter
+def listed(items) -> str:
+    """``items`` joined as the reader's language lists them (``core.texts.join``: ``甲、乙`` / ``a, b``): the
+    one way a template joins a list a person reads (never ``|join:", "``, which is English in Chinese text)."""
+    return join(items or (), when_none="en")
+
+
+@register.filter
+def separated(items) -> str:
+    """``items`` that may hold commas (names, filters) separated as the reader's language does
+    (``core.texts.separated``: ``；`` / ``; ``)."""
+    return texts_separated(items or (), when_none="en")
+
+
+@register.filter
+def clauses(items) -> str:
+    """``items`` (texts) joined as the reader's language joins clauses (``core.texts.clauses``: ``；`` / ``; ``,
+    a clause's own full stop dropped before the next)."""
+    return texts_clauses(items or (), when_none="en")
 
 
 @register.simple_tag(takes_context=True)

@@ -188,7 +188,7 @@ CHANGE_FIELDS = {"offence": _("Offence"), "place_type": _("Place"), "attempted":
 
 @register.simple_tag
 def change_line(field: str, change, currency: str = "") -> str:
-    """A recorded change, ``损失金额：1,500.00元 → 800.00元`` / ``Property loss: 1,500.00 yuan → 800.00 yuan``."""
+    """A recorded change, ``损失金额：1,500.00 元 → 800.00 元`` / ``Property loss: 1,500.00 yuan → 800.00 yuan``."""
     before, after = [*change, None, None][:2]
     return gettext("%(field)s: %(before)s → %(after)s") % {
         "field": change_field(field), "before": change_text(field, before, currency),

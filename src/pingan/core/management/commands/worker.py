@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from pingan.core import jobs
 from pingan.core.command import PinganCommand
+from pingan.core.texts import join
 
 
 class Command(PinganCommand):
@@ -31,13 +32,13 @@ class Command(PinganCommand):
                             help=_("run what is queued, then exit (scripts, tests)"))
         parser.add_argument("--kind", action="append", default=None, dest="kinds",
                             help=_("only this kind of job; repeatable (known: %(kinds)s)") % {
-                                "kinds": ", ".join(sorted(jobs.KINDS))})
+                                "kinds": join(sorted(jobs.KINDS))})
 
     def handle(self, *args, **opts):
         unknown = sorted(set(opts["kinds"] or ()) - set(jobs.KINDS))
         if unknown:
             raise CommandError(_("--kind %(kinds)s: no such job kind; known: %(known)s") % {
-                "kinds": ", ".join(unknown), "known": ", ".join(sorted(jobs.KINDS))})
+                "kinds": join(unknown), "known": join(sorted(jobs.KINDS))})
         concurrency = opts["concurrency"] or settings.PINGAN["WORKER_CONCURRENCY"]
         if concurrency < 1:
             raise CommandError(_("--concurrency must be at least 1"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, Verdict
-from pingan.core.texts import lang
+from pingan.core.texts import join, lang
 
 
 class Command(PinganCommand):
@@ -89,7 +89,7 @@ class Command(PinganCommand):
             qs = qs.filter(label__in=canon)
             missing = set(canon) - set(qs.values_list("label", flat=True))
             if missing:
-                raise CommandError(_("no such item(s): %(labels)s") % {"labels": ", ".join(sorted(missing))})
+                raise CommandError(_("no such item(s): %(labels)s") % {"labels": join(sorted(missing))})
         broken = checked = 0
         for item in qs.iterator(chunk_size=1000):
             v = item_checkpoint(item=item) if full else item_verify(item=item)

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pingan.core import texts
 from pingan.core.command import PinganCommand, domain_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
@@ -182,7 +183,7 @@ def check_movements(given: list[str] | None) -> list[str] | None:
                                  "Parquet or CSV (docs/screening.md, \"Inputs\")") % {"path": m})
     if len({Path(m).suffix for m in given}) > 1:
         raise CommandError(_("--movements: the files must be all .parquet or all .csv, not both: %(files)s")
-                           % {"files": ", ".join(given)})
+                           % {"files": texts.join(given)})
     return given
 
 
