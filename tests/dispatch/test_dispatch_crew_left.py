@@ -165,3 +165,22 @@ def test_a_unit_taken_off_an_alert_may_be_sent_back_to_it(force):
     b.refresh_from_db()
     assert (again.state, b.state) == ("offered", "cancelled")
     assert [r for r, *_ in _left(force.officer_a)] == ["reassigned"]
+
+
+def test_a_chief_clearing_a_unit_whose_alert_is_closed_is_not_a_stand_down(force):
+    """The job ended normally (the alert closed while the unit was on scene); a chief or dispatcher then makes the
+    unit available: nobody was stood down, so the timeline gets no ``stood_down`` step and the crew's terminal
+    says the unit is off the alert, not that the station took it off."""
+    from pingan.alerts import services as alert_services
+    from pingan.alerts.models import AlertTransition
+    from pingan.dispatch import services
+
+    x = make_alert(force.unit_a)
+    d = force.dispatcher
+    (a,) = services.dispatch_assign(actor=d, alert_id=x.pk, patrol_unit_ids=[force.car_b.pk])
+    services.assignment_answer(actor=force.officer_b, assignment_id=a.pk, accept=True)
+    services.unit_status_set(actor=force.officer_b, patrol_unit_id=force.car_b.pk, to="on_scene")
+    alert_services.alert_transition(actor=force.chief_a, alert_id=x.pk, to="closed", disposition="real_incident")
+    services.unit_status_set(actor=d, patrol_unit_id=force.car_b.pk, to="available")
+    assert not AlertTransition.objects.filter(alert=x, action="stood_down").exists()
+    assert _left(force.officer_b) == [("cleared", "JT-C1", x.pk, "accepted")]

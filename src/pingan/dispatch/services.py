@@ -309,12 +309,13 @@ def _tell_crew_left(pu: PatrolUnit, alert_id: int, *, actor: User | None, now: d
     (issue 11: a crew whose alert was given to another unit was not told, and its terminal kept showing the
     job). In the change's transaction and the feed's order, so it arrives once, after what came before, and
     again after a reconnect with ``Last-Event-ID`` like every item. ``reason``: :data:`LEFT_REASONS`, else
-    ``cleared`` when one of the crew made the change and ``stood_down`` when a chief or dispatcher did."""
+    ``cleared`` when one of the crew made the change or the alert is closed, ``stood_down`` when a chief or
+    dispatcher took the unit off an open alert."""
     alert = Alert.objects.select_related("unit", "device", "owner").filter(pk=alert_id).first()
     if alert is None:
         return
     a = Assignment.objects.filter(patrol_unit=pu, alert=alert).order_by("-id").first()
-    why = LEFT_REASONS.get(reason) or ("cleared" if _crews(actor, pu, now) else "stood_down")
+    why = LEFT_REASONS.get(reason) or ("cleared" if not alert.open or _crews(actor, pu, now) else "stood_down")
     place, place_en = _in("zh-hans", alert_text.place, alert), _in("en", alert_text.place, alert)
     alert_services.feed_append_many(_crew_items(pu, now, "left", alert, lambda users: {
         "assignment": a.pk if a else None,
@@ -398,9 +399,10 @@ def unit_status_set(
                 and alert.state in (Alert.State.ACKNOWLEDGED, Alert.State.EN_ROUTE)
             ):
                 alert_services.alert_transition(actor=actor, alert_id=alert.pk, to=Alert.State.ON_SCENE)
-    if to in (S.AVAILABLE, S.OFF_DUTY) and alert is not None and not _crews(actor, pu, now):
-        # a chief or dispatcher takes the unit off its alert: its open offer is withdrawn (no later accept),
-        # the alert's timeline says so, and the crew is told on its stream (``_status_change``)
+    if to in (S.AVAILABLE, S.OFF_DUTY) and alert is not None and alert.open and not _crews(actor, pu, now):
+        # a chief or dispatcher takes the unit off its open alert: its open offer is withdrawn (no later accept),
+        # the alert's timeline says so, and the crew is told on its stream (``_status_change``); after the alert
+        # closed it is the job's normal end, not a stand-down
         Assignment.objects.filter(patrol_unit=pu, alert=alert, state=Assignment.State.OFFERED).update(
             state=Assignment.State.CANCELLED)
         AlertTransition.objects.create(alert=alert, at=now, actor=actor, action="stood_down",
