@@ -44,6 +44,7 @@ from pingan.alerts.models import (
 )
 from pingan.alerts.rules import PRIORITIES, Firing
 from pingan.core import audit
+from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import can_see_unit
@@ -753,7 +754,8 @@ def feed_append_many(
 ) -> list[FeedItem]:
     """Append ``(unit, roles, kind, alert, payload)`` items in order (inside the caller's transaction): one
     ``UPDATE … RETURNING`` of the head row, which stays locked until commit (items become visible in
-    sequence order), and one bulk insert. On PostgreSQL the same statement notifies ``pingan_feed``."""
+    sequence order), and one bulk insert (``COPY`` on PostgreSQL). On PostgreSQL the same statement notifies
+    ``pingan_feed``."""
     if not items:
         return []
     bump = "UPDATE alerts_feedhead SET seq = seq + %s WHERE id = 1 RETURNING seq"
@@ -770,7 +772,8 @@ def feed_append_many(
             row = cur.fetchone()
     first = row[0] - len(items) + 1
     at = now or timezone.now()
-    return FeedItem.objects.bulk_create(
+    return copy_insert(
+        FeedItem,
         [
             FeedItem(seq=first + i, created_at=at, unit=unit, roles=list(roles), kind=kind, alert=alert, payload=p)
             for i, (unit, roles, kind, alert, p) in enumerate(items)
@@ -1083,7 +1086,7 @@ def firings_apply(
             notify.append((alert, _notify_fields(alert, policy, now), None))
             timeline.append(_notify_timeline(alert, policy, now))
         res.created.append(alert)
-    Alert.objects.bulk_create(res.created)
+    copy_insert(Alert, res.created)
     if dirty:
         Alert.objects.bulk_update(list(dirty.values()), _UPDATE_FIELDS)
     _causes_insert(causes)
@@ -1096,7 +1099,7 @@ def firings_apply(
         ],
         now=now,
     )
-    AlertTransition.objects.bulk_create(timeline)
+    _timeline_insert(timeline)
     audits = [
         audit.Entry(
             "alert_raise",
@@ -1109,6 +1112,14 @@ def firings_apply(
     if audits:
         audit.record_many(None, audits)
     return res
+
+
+def _timeline_insert(timeline: list[AlertTransition]) -> None:
+    """The steps' rows (``COPY`` on PostgreSQL: ``bulk_create`` cost ~1 ms of client CPU per call here, a
+    batch's alert writes several such calls), each pointing at its alert, saved by now."""
+    for t in timeline:
+        t.alert_id = t.alert.pk  # built before a new alert had its primary key
+    copy_insert(AlertTransition, timeline)
 
 
 def _causes_insert(causes: list[tuple[str, Alert]]) -> None:
@@ -1189,7 +1200,7 @@ def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> 
     if saved:
         Alert.objects.bulk_update(saved, ["notified_at", "escalations_sent", "next_escalation_at"])
     feed_append_many(feed, now=now)
-    AlertTransition.objects.bulk_create(timeline)
+    _timeline_insert(timeline)
     return len(saved)
 
 
@@ -1232,7 +1243,7 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
     if saved:
         Alert.objects.bulk_update(saved, ["escalations_sent", "next_escalation_at"])
     feed_append_many(feed, now=now)
-    AlertTransition.objects.bulk_create(timeline)
+    _timeline_insert(timeline)
     return sent
 
 
