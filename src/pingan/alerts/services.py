@@ -1110,7 +1110,7 @@ def firings_apply(
         for a in res.created
     ]
     if audits:
-        audit.record_many(None, audits)
+        audit.record_many(None, audits, returning=False)
     return res
 
 
