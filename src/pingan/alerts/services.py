@@ -873,10 +873,22 @@ class ActiveSilence:
     matchers: list
 
 
+_ACTIVE_SILENCES = (
+    f"SELECT s.id, s.matchers, u.path, u.parent_id FROM {Silence._meta.db_table} s "  # noqa: S608 - the models' tables
+    f"JOIN {OrgUnit._meta.db_table} u ON u.id = s.unit_id "
+    "WHERE s.starts_at <= %s AND s.ends_at > %s AND s.expired_at IS NULL"
+)
+
+
 def _active_silences(now: dt.datetime) -> list[ActiveSilence]:
-    rows = Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).values_list(
-        "pk", "matchers", "unit__path", "unit__parent_id"
-    )
+    if connection.vendor == "postgresql":  # every batch with firings asks: no queryset to compile (~1 ms of CPU)
+        with connection.cursor() as cur:
+            cur.execute(_ACTIVE_SILENCES, [now, now])
+            rows = [(pk, json.loads(m), path, parent) for pk, m, path, parent in cur.fetchall()]
+    else:
+        rows = Silence.objects.filter(starts_at__lte=now, ends_at__gt=now, expired_at__isnull=True).values_list(
+            "pk", "matchers", "unit__path", "unit__parent_id"
+        )
     return [ActiveSilence(pk, path, parent is None, [alerting.parse_matcher(m) for m in matchers])
             for pk, matchers, path, parent in rows]
 
@@ -924,6 +936,18 @@ def _applied_causes(keys: list[str]) -> set[str]:
         return {r[0] for r in cur.fetchall()}
 
 
+def _open_alerts_locked(fingerprints: set[str]):
+    """The open alerts of ``fingerprints``, their rows locked until the transaction ends (on PostgreSQL a raw
+    query: no queryset to compile, ~1 ms of CPU every batch with firings)."""
+    if connection.vendor != "postgresql":
+        return Alert.objects.select_for_update(of=("self",)).filter(fingerprint__in=fingerprints, open=True)
+    return Alert.objects.raw(
+        f"SELECT * FROM {Alert._meta.db_table} WHERE fingerprint = ANY(%s) AND open "  # noqa: S608 - the model's table
+        "ORDER BY id DESC FOR UPDATE",
+        [list(fingerprints)],
+    )
+
+
 @dataclass
 class ApplyResult:
     created: list[Alert] = field(default_factory=list)
@@ -957,10 +981,7 @@ def firings_apply(
     keys = [_cause_key(f) for f in firings]
     fps = [alerting.fingerprint(f.labels) for f in firings]
     applied = _applied_causes(keys)
-    open_by_fp = {
-        a.fingerprint: a
-        for a in Alert.objects.select_for_update(of=("self",)).filter(fingerprint__in=set(fps), open=True)
-    }
+    open_by_fp = {a.fingerprint: a for a in _open_alerts_locked(set(fps))}
     devices = {
         d.device_id: d
         for d in Device.objects.filter(device_id__in={f.device_id for f in firings}).select_related("unit")
