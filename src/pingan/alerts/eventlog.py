@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 import logging
 import threading
 import time
@@ -80,21 +79,11 @@ class EventLog(Protocol):
 CHANNEL = "pingan_log"
 _LOCK_HEAD = "SELECT seq, pg_notify('pingan_log', '') FROM alerts_loghead WHERE id = 1 FOR UPDATE"  # CHANNEL
 _CREATE_HEAD = "INSERT INTO alerts_loghead (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"
-# One staging table per database session, emptied by every commit (so no TRUNCATE per batch); ``batch``
-# keeps two appends inside one transaction apart (dead-letter replay can do that).
-_STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS alerts_log_stage (batch bigint, ord int, key text, device_id text, "
-    "type text, time timestamptz, received_at timestamptz, body text) ON COMMIT DELETE ROWS"
-)
-_COPY = "COPY alerts_log_stage FROM STDIN"
-# answers the keys that were not inserted (already in the log: duplicates), usually none — not the batch's
-# inserted keys, which the client had to receive and hash one by one
-_INSERT = (
-    "WITH ins AS (INSERT INTO alerts_loggedevent (key, device_id, type, time, received_at, body) "
-    "SELECT key, device_id, type, time, received_at, body FROM alerts_log_stage WHERE batch = %s ORDER BY ord "
-    "ON CONFLICT (key) DO NOTHING RETURNING key) "
-    "SELECT s.key FROM alerts_log_stage s WHERE s.batch = %s AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.key = s.key)"
-)
+# The batch's keys already in the log (duplicates), usually none: under the head's lock no other append runs, so
+# the others can be copied straight into the log. The keys go as one newline-separated text (their alphabet has
+# no newline: events.parse_payload), not an array parameter, whose elements psycopg quotes one by one.
+_ALREADY = "SELECT key FROM alerts_loggedevent WHERE key = ANY(string_to_array(%s, E'\\n'))"
+_COPY = "COPY alerts_loggedevent (key, device_id, type, time, received_at, body) FROM STDIN"
 _READ = "SELECT seq, body, received_at, device_id, type FROM alerts_loggedevent WHERE seq > %s ORDER BY seq LIMIT %s"
 # on PostgreSQL the reception time as text (the session's time zone is UTC), parsed once per distinct value
 _READ_TEXT = _READ.replace("received_at,", "received_at::text,", 1)
@@ -102,7 +91,6 @@ _PRUNE = (
     "DELETE FROM alerts_loggedevent WHERE seq IN (SELECT seq FROM (SELECT seq, received_at FROM alerts_loggedevent "
     "WHERE seq <= %s ORDER BY seq LIMIT %s) AS head WHERE received_at < %s)"
 )
-_batches = itertools.count(1)
 
 
 def _parse_time(text: str) -> dt.datetime:
@@ -113,14 +101,13 @@ def _parse_time(text: str) -> dt.datetime:
 class DatabaseLog:
     """The event log in the database (``LoggedEvent``)."""
 
-    _staged: weakref.WeakSet = weakref.WeakSet()  # driver connections whose session has the staging table
-
     def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
-        """One ``COPY`` of the batch into a session-local staging table, then one ``INSERT … SELECT … ON
-        CONFLICT (key) DO NOTHING`` in the batch's order, answering the keys it did not insert: three
-        statements per batch whatever its size (the lock, the COPY, the insert; a multi-row ``INSERT`` with
-        bound parameters cost ~40 µs of client CPU per event). Inside the caller's transaction when there is
-        one (no savepoint)."""
+        """Under the ``LogHead`` row lock (appends commit in sequence order, one at a time), one ``SELECT`` of
+        the batch's keys already in the log, then one ``COPY`` of the others straight into the log, in the
+        batch's order: three statements per batch whatever its size (a multi-row ``INSERT`` with bound
+        parameters cost ~40 µs of client CPU per event; a ``COPY`` into a staging table and an ``INSERT …
+        SELECT … ON CONFLICT DO NOTHING`` from it made PostgreSQL write and read every event twice). Inside
+        the caller's transaction when there is one (no savepoint)."""
         if not events:
             return []
         dupes: list[Event] = []
@@ -135,30 +122,27 @@ class DatabaseLog:
             rows = list(first.values())
             inserted = self._insert_portable(rows, received_at)
             return dupes + [e for e in rows if e.key not in inserted]
-        batch = next(_batches)
         stamp = received_at.isoformat()
-        # COPY text format: tab-separated, backslash escapes. Keys, device ids, types and times are from
-        # restricted alphabets (events.parse_payload); the JSON body has no raw tab or newline (JSON escapes
-        # control characters), so only its backslashes need doubling.
-        buf = b"".join(
-            f"{batch}\t{i}\t{k}\t{e.device_id}\t{e.type}\t{e.time.isoformat()}\t{stamp}\t".encode()
-            + e.to_json_bytes().replace(b"\\", b"\\\\")
-            + b"\n"
-            for i, (k, e) in enumerate(first.items())
-        )
         with transaction.atomic(savepoint=False), connection.cursor() as cur:
             cur.execute(_LOCK_HEAD)
             if cur.fetchone() is None:
                 cur.execute(_CREATE_HEAD)
                 cur.execute(_LOCK_HEAD)
-            raw = connection.connection
-            if raw not in self._staged:
-                cur.execute(_STAGE)  # rolled back with a transaction that fails: known only once committed
-                transaction.on_commit(lambda raw=raw: self._staged.add(raw))
-            with cur.cursor.copy(_COPY) as copy:
-                copy.write(buf)
-            cur.execute(_INSERT, [batch, batch])
+            cur.execute(_ALREADY, ["\n".join(first)])
             already = {r[0] for r in cur.fetchall()}
+            # COPY text format: tab-separated, backslash escapes. Keys, device ids, types and times are from
+            # restricted alphabets (events.parse_payload); the JSON body has no raw tab or newline (JSON escapes
+            # control characters), so only its backslashes need doubling.
+            buf = b"".join(
+                f"{k}\t{e.device_id}\t{e.type}\t{e.time.isoformat()}\t{stamp}\t".encode()
+                + e.to_json_bytes().replace(b"\\", b"\\\\")
+                + b"\n"
+                for k, e in first.items()
+                if k not in already
+            )
+            if buf:
+                with cur.cursor.copy(_COPY) as copy:
+                    copy.write(buf)
         if already:
             dupes += [e for k, e in first.items() if k in already]
         return dupes
