@@ -3,9 +3,10 @@ JetStream (``PINGAN_EVENTS_URL=nats://host:4222``), the scale-out path.
 
 :class:`EventLog` is the seam: ingest appends, the alert worker reads after a position and acknowledges.
 
-* :class:`DatabaseLog` — the ``LoggedEvent`` table; a duplicate key is refused by its unique index
-  (``INSERT … ON CONFLICT DO NOTHING RETURNING``); appends take the ``LogHead`` row lock so rows commit in
-  sequence order.
+* :class:`DatabaseLog` — the ``LoggedEvent`` table; appends take the ``LogHead`` row lock so rows commit in
+  sequence order, one append at a time: on PostgreSQL an append looks up its keys already in the log
+  (duplicates, dropped) and copies the others in (``COPY``); elsewhere ``INSERT … ON CONFLICT DO NOTHING
+  RETURNING``. The key's unique index stays the guarantee.
 * :class:`JetStreamLog` — a stream (subjects ``<stream>.events``) with a durable pull consumer per worker
   (``AckPolicy.ALL``: acknowledging a sequence acknowledges everything before it; a restarted consumer
   resumes after the last acknowledged message). Duplicates: the ``Nats-Msg-Id`` header is the event key, so
