@@ -777,7 +777,7 @@ def feed_append_many(
         [
             FeedItem(seq=first + i, created_at=at, unit=unit, roles=list(roles), kind=kind, alert=alert, payload=p)
             for i, (unit, roles, kind, alert, p) in enumerate(items)
-        ]
+        ],
     )
 
 
