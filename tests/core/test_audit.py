@@ -101,3 +101,16 @@ def test_it_lets_only_auditors_search(cast, trail, client):
     assert "officer_a" in client.get("/audit/?actor=officer_a").content.decode()
     client.force_login(cast.officer_b)
     assert client.get("/audit/").status_code == 403
+
+
+def test_it_macs_records_as_hmac_does(monkeypatch):
+    import hashlib
+    import hmac
+    import os
+
+    from pingan.core import auditkeys
+
+    for key in (os.urandom(32), os.urandom(64), os.urandom(65), b"", os.urandom(200)):  # short, a block, longer
+        monkeypatch.setattr(auditkeys, "chain_key", lambda key=key: key)
+        for text in ("0" * 64, hashlib.sha256(key).hexdigest(), "记录"):
+            assert audit.chain_mac(text) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()

@@ -511,9 +511,30 @@ def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(values)).hexdigest()
 
 
+#: The HMAC-SHA-256 inner and outer hashes with the key's pads already fed in (RFC 2104), by key: each MAC
+#: then copies two hash states instead of building an HMAC object (OpenSSL's set-up took ~7 µs a MAC, the
+#: copies ~3; a re-evaluation MACs one record per code it issues, tens of thousands).
+_MAC_PADS: dict[bytes, tuple[Any, Any]] = {}
+
+
+def _mac_pads(key: bytes) -> tuple[Any, Any]:
+    pads = _MAC_PADS.get(key)
+    if pads is None:
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        pads = _MAC_PADS[key] = (hashlib.sha256(bytes(b ^ 0x36 for b in padded)),
+                                 hashlib.sha256(bytes(b ^ 0x5C for b in padded)))
+    return pads
+
+
 def chain_mac(record_hash: str) -> str:
-    """HMAC-SHA-256 hex of a record's hash with the audit chain key (``core.auditkeys.chain_key``)."""
-    return hmac.new(auditkeys.chain_key(), record_hash.encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA-256 hex of a record's hash with the audit chain key (``core.auditkeys.chain_key``): what
+    ``hmac.new(key, record_hash.encode(), hashlib.sha256).hexdigest()`` gives, from :data:`_MAC_PADS`."""
+    inner_pad, outer_pad = _mac_pads(auditkeys.chain_key())
+    inner, outer = inner_pad.copy(), outer_pad.copy()
+    inner.update(record_hash.encode())
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 @dataclass
@@ -602,11 +623,24 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
         actor = None
     now = timezone.now()
     rows, index = [], []
+    # what every record of the batch shares, worked out once (a re-evaluation appends one per code it issues)
+    common = {
+        "at": now,
+        "actor_id": getattr(actor, "pk", None),
+        "actor": agent.code if agent is not None else getattr(actor, "username", "") or "system",
+        "role": getattr(actor, "role", "") or "",
+        "unit": getattr(getattr(actor, "unit", None), "code", "") or "",
+        "purpose": purpose or ctx.purpose,
+        "request_id": ctx.request_id,
+        "client_addr": ctx.client_addr,
+    }
+    agent_detail = agent.as_detail() if agent is not None else None
+    client_request_id = ctx.client_request_id if ctx.client_request_id != ctx.request_id else ""
     for entry in entries:
         seq += 1
         detail = dict(entry.detail)
-        if ctx.client_request_id and ctx.client_request_id != ctx.request_id:
-            detail["client_request_id"] = ctx.client_request_id
+        if client_request_id:
+            detail["client_request_id"] = client_request_id
         if entry.subjects is not None:
             keys: set[int] = set()
             for s in entry.subjects:
@@ -614,21 +648,14 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
             ordered = sorted(keys)
             detail["subjects"] = _subjects_summary(ordered, len(entry.subjects))
             index.extend(AuditSubject(seq=seq, key=k) for k in ordered)
-        if agent is not None:
-            detail["agent"] = agent.as_detail()
+        if agent_detail is not None:
+            detail["agent"] = dict(agent_detail)  # each record its own dict, as before
         values = {
             "seq": seq,
-            "at": now,
-            "actor_id": getattr(actor, "pk", None),
-            "actor": agent.code if agent is not None else getattr(actor, "username", "") or "system",
-            "role": getattr(actor, "role", "") or "",
-            "unit": getattr(getattr(actor, "unit", None), "code", "") or "",
+            **common,
             "action": entry.action,
             "object_type": entry.object_type,
             "object_id": entry.object_id[:64],
-            "purpose": purpose or ctx.purpose,
-            "request_id": ctx.request_id,
-            "client_addr": ctx.client_addr,
             "detail": detail,
         }
         digest = chain_hash(prev, values)
