@@ -186,6 +186,34 @@ def test_a_device_that_goes_silent_raises_a_maintenance_alert(on_duty, clock, wo
     assert Device.objects.get(device_id=JT_CAMERA).status == "offline"
 
 
+def test_a_device_back_and_silent_again_in_one_batch_closes_its_alert_and_raises_a_new_one(on_duty, clock, worker):
+    # the closed alert is written before the new one is inserted: one open alert per fingerprint (the new one
+    # went in first, and the worker's batch failed on the unique constraint for ever)
+    from django.db import transaction
+
+    from pingan.alerts.rules import Firing
+    from pingan.alerts.services import firings_apply
+
+    ingest(payload("h1", JT_CAMERA, "heartbeat", clock()))
+    w = worker()
+    w.step()
+    w.tick(clock.advance(6 * 60))
+    old = Alert.objects.get(kind="absence", open=True)
+    labels = {k: v for k, v in old.labels.items() if k not in ("priority", "unit")}
+
+    def firing(summary, key):
+        return Firing(old.ruleset, old.ruleset_version, old.rule_id, "absence", "P4", clock(), JT_CAMERA, labels,
+                      (key,), summary, {}, old.lon, old.lat)
+
+    with transaction.atomic():
+        firings_apply(firings=[firing("absence.back", "k-back"), firing("absence", "k-again")], policy=w.policy,
+                      now=clock())
+    old.refresh_from_db()
+    assert not old.open and old.status == "resolved" and old.disposition == "device_fault"
+    new = Alert.objects.get(kind="absence", open=True)
+    assert new.pk != old.pk and new.fingerprint == old.fingerprint
+
+
 def test_a_worker_restarted_mid_stream_continues_exactly(on_duty, clock, worker):
     # two intrusions processed, the worker dies after its last snapshot; a third arrives
     ingest(payload("i0", JT_INTRUSION, "intrusion", clock()), payload("i1", JT_INTRUSION, "intrusion", clock()))

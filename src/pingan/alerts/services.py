@@ -1107,9 +1107,9 @@ def firings_apply(
             notify.append((alert, _notify_fields(alert, policy, now), None))
             timeline.append(_notify_timeline(alert, policy, now))
         res.created.append(alert)
-    copy_insert(Alert, res.created)
-    if dirty:
+    if dirty:  # first: an alert resolved and closed here frees its fingerprint for a new one of this list
         Alert.objects.bulk_update(list(dirty.values()), _UPDATE_FIELDS)
+    copy_insert(Alert, res.created)
     _causes_insert(causes)
     targets: dict[str, OrgUnit | None] = {}
     feed_append_many(
