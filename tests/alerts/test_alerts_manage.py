@@ -304,7 +304,7 @@ def test_a_silence_is_made_from_labelled_fields_not_typed_syntax(client, cast_b)
     with translation.override("zh-hans"):
         sos_rule = str(labels.RULES["sos"])
     assert f'<option value="sos">{sos_rule}</option>' in page and CJK.search(sos_rule)
-    assert f'<option value="{LQ_SOS}">{sos.name} ({LQ_SOS})</option>' in page
+    assert f'<option value="{LQ_SOS}">{sos.name}（{LQ_SOS}）</option>' in page  # full-width on a zh page (ea4038c)
     assert f'<option value="{cast_b.unit_a.code}">{cast_b.unit_a.name}</option>' in page
     assert f'value="{cast_b.unit_b.code}"' not in page  # another station's unit is not offered to a chief of A
     r = client.post("/alerts/silences/", {"rule": "sos", "device": LQ_SOS, "plate": "闽d·12345", "hours": "1",
@@ -313,7 +313,7 @@ def test_a_silence_is_made_from_labelled_fields_not_typed_syntax(client, cast_b)
     s = Silence.objects.get(comment="岗亭维修")
     assert s.matchers == ['alertname="sos"', f'device="{LQ_SOS}"', 'plate="闽D12345"']
     zh = client.get("/alerts/silences/").content.decode()
-    assert f"设备 为 {sos.name} ({LQ_SOS})" in zh and "车牌 为 闽D12345" in zh and "alertname" not in zh
+    assert f"设备为{sos.name}（{LQ_SOS}）" in zh and "车牌为闽D12345" in zh and "alertname" not in zh
     client.cookies["django_language"] = "en"
     en = client.get("/alerts/silences/").content.decode()
     assert "Rule is SOS alarm post" in en and "Plate is 闽D12345" in en and 'alertname="sos"' not in en

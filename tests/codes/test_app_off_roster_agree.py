@@ -133,7 +133,7 @@ def test_the_queue_names_each_earlier_roster_the_missing_people_come_from(cast, 
     item = html.split(f'id="review-{review.pk}"', 1)[1]  # the only open review
     rosters = re.findall(r'data-left-out-roster="(\d+)">(.*?)</li>', item)
     assert [int(pk) for pk, _text in rosters] == [part1[0].pk, part2[0].pk]  # not only the one just before
-    for (_pk, text), (job, n, rows) in zip(rosters, [(part1[0], 5, "2, 3, 4, 5, 6"), (part2[0], 3, "2, 3, 4")],
+    for (_pk, text), (job, n, rows) in zip(rosters, [(part1[0], 5, "2、3、4、5、6"), (part2[0], 3, "2、3、4")],
                                            strict=True):
         assert job.roster_name in text and f"{n} 人" in text and rows in text
         assert localtime(job.created_at).strftime("%Y-%m-%d %H:%M") in text

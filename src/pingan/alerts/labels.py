@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
+from pingan.core import texts
 from pingan.core.texts import paren
 
 #: Priorities: the code stays (officers say "P1") with what it means.
@@ -467,5 +468,8 @@ def matcher_text(text: str, names: dict[str, dict[str, str]] | None = None) -> s
             value = str(PRIORITIES.get(value, value))
         elif shown := (names or {}).get(m.name, {}).get(value):
             value = f"{shown}{paren(value)}" if shown != value else value
-    return f"{MATCHER_NAMES.get(m.name, m.name)} {MATCHER_OPS.get(m.op, m.op)} {value}"
+    label, op = MATCHER_NAMES.get(m.name, m.name), MATCHER_OPS.get(m.op, m.op)
+    if texts.lang() == "zh":  # 设备为莲前…, 小区匹配模式 118.*: no space between Chinese words, one before a
+        return f"{label}{op}{' ' if value[:1].isascii() else ''}{value}"  # Latin word or number (conventions.md)
+    return f"{label} {op} {value}"
 

@@ -13,6 +13,7 @@ after a GET as the 400 page with that message and a way on.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -82,6 +83,10 @@ def purpose_url(request: HttpRequest) -> str:
     return f"/purpose/?next={quote(request.get_full_path())}"
 
 
+#: A number in a ``NotFound`` message ("premises 12 not found"): the request log's line has the path already.
+_NUMBER = re.compile(r"\s+\d+\b")
+
+
 def page(*, roles: frozenset[str] | None = None) -> Callable:
     """Decorate a page view: sign-in, the police purpose (fixed by the view's app, else declared for the
     session: asked first), the allowed ``roles`` (403 otherwise), errors."""
@@ -97,8 +102,8 @@ def page(*, roles: frozenset[str] | None = None) -> Callable:
             apply_purpose(request, view.__module__)
             try:
                 return view(request, *args, **kwargs)
-            except NotFound:
-                raise Http404("not found") from None
+            except NotFound as exc:  # the log line's reason names what was not found ("premises not found");
+                raise Http404(_NUMBER.sub("", exc.message)) from None  # the id is in the path beside it
             except PermissionDenied as exc:
                 raise DjangoPermissionDenied(exc.message) from None
             except DomainError as exc:
