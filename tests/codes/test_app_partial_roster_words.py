@@ -10,7 +10,7 @@ import pytest
 from test_app_left_out import roster
 from test_app_support import isolated, sign_in  # noqa: F401 - fixture
 
-from pingan.codes.models import CodeReview
+from pingan.codes.models import CodeReview, SafetyCode
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
@@ -41,3 +41,26 @@ def test_the_landlord_is_told_before_and_after_a_partial_roster(client, cast, la
         assert AFTER[language] in html, url
     card = get(client, f"/codes/premises/{cast.premises_a.pk}/", language)
     assert f"/screening/upload/?premises={cast.premises_a.pk}" in card[card.index('id="suspended-next"'):]
+
+
+RULE = {"zh-hans": ("现有平安码为红码。", "且得出的码风险低于红码，平安码会暂停", "否则立即签发新码"),
+        "en": ("The current code is a red code.", "would give a lower-risk code than that, the code is suspended",
+               "otherwise the new code is issued at once")}
+FALSE = {"zh-hans": "漏掉其中任何人，平安码都会暂停", "en": "leaves any of them out suspends the safety code"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_upload_page_states_the_rule_not_that_any_omission_suspends(client, cast, language):
+    """Fresh-user trial: the page said any roster leaving a flagged person out suspends the code, yet a roster
+    that left out yellow and red people but still gave red got its red code at once. Suspension happens only
+    when leaving people out would lower the level (docs/codes.md): the page names the level it is measured
+    against and says so; and the roster that keeps the red tenant but leaves the yellow one out gets its code."""
+    sign_in(client, cast.landlord_a)
+    _full, (_, red, _yellow) = roster(cast.premises_a, ["green", "red", "yellow"])
+    upload = get(client, "/screening/upload/", language)
+    notice = upload[upload.index('id="full-roster"'):upload.index("</div>", upload.index('id="full-roster"'))]
+    assert all(w in notice for w in RULE[language]), notice
+    assert FALSE[language] not in notice
+    roster(cast.premises_a, ["red", "green"], same_as={0: red})  # yellow left out, still red: no suspension
+    assert SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True, level="red").exists()
+    assert not CodeReview.objects.filter(premises=cast.premises_a, status="open", kind="suspension").exists()

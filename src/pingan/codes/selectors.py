@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.codes.models import CodeReview, Dispute, LevelOverride, SafetyCode
+from pingan.codes.levels import Level
+from pingan.codes.models import LEVEL_LABELS, CodeReview, Dispute, LevelOverride, SafetyCode
 from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
@@ -319,17 +320,22 @@ def premises_code_state(premises) -> dict:
 def roster_baseline(premises) -> dict | None:
     """What the upload page says before a new roster of ``premises`` (issue 11: a partial roster suspended the
     code without warning): the screening a new roster is checked against (``codes.services.dropped_baseline``)
-    as ``job``, its ``people`` (rows) and ``flagged`` (rows that were yellow, red or unresolved: leaving one of
-    them out suspends the code until the police check it). ``None`` when nothing would be checked, or nobody
-    was flagged. No person data; callers pass a premises the viewer may see."""
+    as ``job``, its ``people`` (rows), ``flagged`` (rows that were yellow, red or unresolved) and ``level`` (the
+    label of the level a new one is measured against: the current code's, or the open suspension's). Leaving a
+    flagged person out suspends the code only when the new roster's level is lower than that level
+    (``codes.services._dropped_check``): a roster that gives the same level or a higher one gets its code at once,
+    so the page must not say that any omission suspends. ``None`` when nothing would be checked, nobody was
+    flagged, or the level is green (nothing can be lower). No person data; callers pass a premises the viewer
+    may see."""
     from pingan.codes.services import dropped_baseline, screening_counts
 
     found = dropped_baseline(premises)
-    if found is None or found[0].purged_at is not None:
+    if found is None or found[0].purged_at is not None or found[1] == Level.GREEN:
         return None
     counts, _people = screening_counts(found[0])
     flagged = counts.total - counts.green
-    return {"job": found[0], "people": counts.total, "flagged": flagged} if flagged else None
+    return {"job": found[0], "people": counts.total, "flagged": flagged,
+            "level": LEVEL_LABELS[found[1]]} if flagged else None
 
 
 def job_code_state(job) -> dict:
@@ -375,7 +381,6 @@ def job_rule(job) -> dict | None:
     the same counts a code issued from it carries. ``None`` for a job not done, one whose person data was
     deleted, or one of nobody."""
     from pingan.codes.levels import ScreeningCounts, level_for
-    from pingan.codes.models import LEVEL_LABELS
 
     if job.status != "done" or job.purged_at is not None:
         return None
