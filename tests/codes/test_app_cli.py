@@ -41,7 +41,8 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
 def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
     with pytest.raises(CommandError) as err:
         run("verify", "HC1:NCFOXN%TS3DH")
-    assert err.value.returncode == 1 and str(err.value) == "the code is not valid: not a safety code"
+    assert err.value.returncode == 1 and str(err.value).startswith("not a safety code: this is not a complete "
+                                                                    "safety code. ")
     blank = tmp_path / "blank.png"
     from PIL import Image
 
@@ -172,3 +173,48 @@ def test_issue_writes_a_door_qr_holding_the_link_and_verify_takes_the_link(cast,
     with pytest.raises(CommandError) as err:
         run("verify", link[:-1])  # one digit lost
     assert err.value.returncode == 1 and services.safety_code_verify(link[:-1]).layer == "digits"
+
+
+def test_verify_says_truthfully_why_a_code_was_revoked(cast):
+    """Fresh-user trial: a code replaced because the landlord uploaded a new roster read "revoked: The police
+    withdrew this code (replaced after a new screening)". Each reason says what happened; only fraud and error
+    are the police's doing; the sentence after the colon continues it (no capital)."""
+    screened(cast.premises_a, ["green"])
+    replaced = services.safety_code_issue(premises=cast.premises_a, actor=None)
+    screened(cast.premises_a, ["green", "green"])
+    services.safety_code_issue(premises=cast.premises_a, actor=None)
+    assert SafetyCode.objects.get(pk=replaced.pk).revocation_reason == "rescreened"
+    with pytest.raises(CommandError) as err:
+        run("verify", replaced.token)
+    assert str(err.value) == ("revoked: this code was replaced by a newer code after the premises' roster was "
+                              "screened again. Ask the premises for its current code.")
+    assert "police" not in str(err.value)
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(CommandError) as err:
+        run("verify", replaced.token)
+    assert str(err.value) == "已撤销：场所的名单重新排查后，此码已被新码取代。请向场所索取现行有效的平安码。"
+    assert "公安机关" not in str(err.value)
+    live = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
+    run("revoke", live.code_id, "--reason", "fraud")
+    with pytest.raises(CommandError, match=r"^revoked: the police revoked this code because it was obtained or "
+                                           "used fraudulently"):
+        run("verify", live.token)
+
+
+@pytest.mark.parametrize(("language", "replaced", "police"), [
+    ("en", "replaced by a newer code after the premises' roster was screened again", "police"),
+    ("zh-hans", "此码已被新码取代", "公安机关")])
+def test_the_verification_page_says_each_revocation_reason_truthfully(language, replaced, police):
+    """The page's script shows, for a revoked code, the sentence of its reason (``revoked`` in its words): a
+    replaced or suspended code is not one the police withdrew; fraud and error are the police's."""
+    from django.utils import translation
+
+    from pingan.codes.views import _verify_page_text
+
+    with translation.override(language):
+        words = _verify_page_text()["revoked"]
+    assert set(words) == {"rescreened", "overridden", "suspended", "fraud", "error"}
+    assert replaced in words["rescreened"]
+    assert all(police not in words[r] for r in ("rescreened", "overridden"))
+    assert all(police in words[r] for r in ("fraud", "error"))

@@ -7,6 +7,7 @@ ending with ``CommandError: …``, other commands with a traceback. Run in a sub
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -90,16 +91,28 @@ def one_line_failure(r, command: str) -> str:
     return lines[0]
 
 
-def test_a_failed_code_verify_says_its_verdict_once_on_standard_output(data_dir):
-    """A trial read the verdict twice, on standard output and again on standard error: the verdict is said
-    once, on standard output, and the exit status says it too (1: not valid)."""
+def test_a_failed_code_verify_is_one_line_on_standard_error_in_the_users_language(data_dir):
+    """A trial read the verdict twice, on standard output and again on standard error; the fresh-user trial then
+    read 2–3 lines on standard output with no ``pingan code:`` prefix, the Chinese ending in an English
+    technical line. A code that is not valid is a failure like any other (README, "Commands"): one line on
+    standard error, ``pingan code: <verdict>: <why>``, exit status 1, the verdict said once; the technical
+    words only with ``--verbose``; ``--json`` keeps the API's form on standard output."""
     r = run(data_dir, "code", "verify", "PA1:xx")
-    assert (r.returncode, r.stderr) == (1, "")
-    assert r.stdout.startswith("not a safety code: ") and r.stdout.count("not a safety code") == 1, r.stdout
-    # under a Chinese locale, all of it in Chinese (the verifier's technical words only under the details)
+    line = one_line_failure(r, "code")
+    assert r.stdout == "" and line.startswith("pingan code: not a safety code: this is not a complete safety code")
+    assert line.count("not a safety code") == 1 and "prefix" not in line and "Technical" not in line, line
     r = run(data_dir, "code", "verify", "PA1:xx", lang="zh_CN.UTF-8")
-    assert (r.returncode, r.stderr) == (1, "")
-    assert r.stdout.startswith("不是有效的平安码：") and "技术细节" in r.stdout and "该码无效" not in r.stdout
+    line = one_line_failure(r, "code")
+    assert r.stdout == "" and line.startswith("pingan code: 不是有效的平安码：这不是完整的平安码。"), line
+    assert "技术细节" not in line and "该码无效" not in line
+    # everything after the prefix and the code text quoted in it is Chinese: no English technical words
+    said = line.removeprefix("pingan code: ").replace("PA1:", "")
+    assert not re.search(r"[A-Za-z]{3,}", said), said
+    r = run(data_dir, "code", "verify", "--verbose", "PA1:xx", lang="zh_CN.UTF-8")
+    lines = r.stderr.strip().splitlines()
+    assert (r.returncode, r.stdout) == (1, "") and lines[-1] == line and any("技术细节" in x for x in lines[:-1])
+    r = run(data_dir, "code", "verify", "--json", "PA1:xx")
+    assert (r.returncode, r.stderr) == (1, "") and json.loads(r.stdout)["status"] == "malformed", r
 
 
 def test_a_code_verify_that_cannot_check_anything_is_an_error_with_status_2(data_dir, tmp_path):

@@ -93,3 +93,11 @@ def test_every_rejection_and_roster_note_code_has_a_template_and_a_chinese_expla
     for code in set(re.findall(r'_note\(\s*meta,\s*"([a-z_]+)"', source)) | set(
             re.findall(r'notes\.append\(\{"code": "([a-z_]+)"', source)):
         assert f"roster.{code}" in TEMPLATES, code
+
+
+def test_labelled_continues_the_sentence_after_the_colon_in_either_language():
+    """Fresh-user trial: "revoked: The police…", "not a safety code: This is…" — after a label's colon an
+    English sentence continues (lower-case), a word in capitals stays, Chinese takes the full-width colon."""
+    assert texts.labelled("revoked", "This code was replaced.", language="en") == "revoked: this code was replaced."
+    assert texts.labelled("not valid", "PA1 text expected", language="en") == "not valid: PA1 text expected"
+    assert texts.labelled("已撤销", "此码已被新码取代。", language="zh-hans") == "已撤销：此码已被新码取代。"

@@ -67,9 +67,25 @@ VERDICT_EXPLAIN: dict[str, Any] = {
                      "can report it to the local police station."),
     "bad_signature": _("This code was altered or forged: its seal does not match. Do not rely on it; you "
                        "can report it to the local police station."),
-    "revoked": _("The police withdrew this code (%(reason)s). Ask the premises for its current code."),
+    # a revocation whose reason this version does not know (REVOKED_EXPLAIN says each known one)
+    "revoked": _("This code was revoked (%(reason)s). Ask the premises for its current code."),
     "not_yet_valid": _("This code is valid only from %(from)s. Check the date and time of this device."),
     "expired": _("This code expired on %(until)s: the premises must screen its roster again."),
+}
+
+#: What a revoked code means, per revocation reason (:class:`pingan.codes.revocation.Reason`, lower-case names):
+#: a code the system replaced after a new screening or a level change was not withdrawn by the police (the
+#: fresh-user trial read "此码已被公安机关撤销（已按新的排查重新签发）" for a landlord's re-upload).
+REVOKED_EXPLAIN: dict[str, Any] = {
+    "rescreened": _("This code was replaced by a newer code after the premises' roster was screened again. Ask "
+                    "the premises for its current code."),
+    "overridden": _("This code was replaced by a newer code after an approved level change. Ask the premises "
+                    "for its current code."),
+    "suspended": _("This code is suspended until the police check the premises' new roster screening; until "
+                   "then the premises has no valid code."),
+    "fraud": _("The police revoked this code because it was obtained or used fraudulently. Do not rely on it."),
+    "error": _("The police revoked this code because it was issued in error. Ask the premises for its current "
+               "code."),
 }
 
 
@@ -94,6 +110,8 @@ def verdict(result) -> tuple[str, str]:
         return status, explain % {"prefix": PREFIX}
     if result.status is Status.REVOKED:
         name = result.revocation.reason.name.lower() if result.revocation else ""
+        if name in REVOKED_EXPLAIN:
+            return status, str(REVOKED_EXPLAIN[name])
         return status, explain % {"reason": REVOCATION_REASON_LABELS.get(name, name)}
     if result.status is Status.NOT_YET_VALID:
         return status, explain % {"from": when(code.issued_at)}

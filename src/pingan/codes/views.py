@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
-from pingan.codes.texts import VERDICT_EXPLAIN, VERDICT_STATUS
+from pingan.codes.texts import REVOKED_EXPLAIN, VERDICT_EXPLAIN, VERDICT_STATUS
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
@@ -82,7 +82,8 @@ def _verify_page_text() -> dict:
     """The words the verification page's script shows, in the active language.
 
     ``status`` and ``layer`` name the verdicts and layers of ``verify.js`` (docs/codes.md); ``explain`` says,
-    per verdict, what it means for the person holding the phone and what to do (the verifier's own
+    per verdict, what it means for the person holding the phone and what to do, ``revoked`` per revocation reason
+    (a replaced code was not withdrawn by the police; the verifier's own
     ``reason`` is technical English and goes under "technical details" only); ``revocation`` names the
     revocation reasons. The sentences carry ``%(name)s`` placeholders that the script fills in.
     """
@@ -91,6 +92,7 @@ def _verify_page_text() -> dict:
         "status": {k: str(v) for k, v in VERDICT_STATUS.items()},
         "explain": {k: str(v) for k, v in VERDICT_EXPLAIN.items()},
         "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
+        "revoked": {k: str(v) for k, v in REVOKED_EXPLAIN.items()},
         "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "digits": _("digits of the link"),
                   "zlib": _("zlib compression"),
                   "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},

@@ -138,6 +138,17 @@ def colon(*, when_none: str = "en", language: str | None = None) -> str:
     return "：" if lang(language, when_none=when_none) == "zh" else ": "
 
 
+def labelled(label: Any, sentence: Any, *, when_none: str = "en", language: str | None = None) -> str:
+    """A label and the sentence that continues it after the language's colon (:func:`colon`): "已撤销：此码…" /
+    "revoked: this code…". In English the sentence's first letter is lower-cased, since it no longer starts a
+    sentence (the fresh-user trial read "revoked: The police…", "not a safety code: This is…"); a word in
+    capitals ("PA1", "CSV") is kept as it is."""
+    text = _value(sentence)
+    if lang(language, when_none=when_none) != "zh" and text[:1].isupper() and not text[1:2].isupper():
+        text = text[:1].lower() + text[1:]
+    return f"{_value(label)}{colon(when_none=when_none, language=language)}{text}"
+
+
 def moment(value: Any) -> str:
     """A date-time for a person to read: local (the bureau's ``TIME_ZONE``), ``YYYY-MM-DD HH:MM``, as the pages
     show it (``|date:"Y-m-d H:i"``); ``""`` for ``None``. Never ISO 8601's ``2026-12-14T06:46:12+08:00`` (issue

@@ -1,11 +1,12 @@
 """``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE|PDF`` · ``pingan code revoke CODE_ID
 --reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]``.
 
-Run by an operator as the system (audited with no user). ``verify`` prints its verdict on standard output —
-level, premises and validity, or why the code fails (and, for support, the status and layer) — once; errors go
-to standard error. Exit status: 0 every code is valid, 1 a code is not valid (the verdict says which and why),
-2 nothing could be checked (no code given, a file that cannot be read or holds no QR code; argparse's usage
-errors are 2 too).
+Run by an operator as the system (audited with no user). ``verify`` prints a valid code's verdict on standard
+output (level, premises and validity); a code that is not valid is a failure like any other, one line on
+standard error, ``pingan code: <verdict>: <why>`` in the user's language (``--verbose``: what the code holds and
+the verifier's technical words before it; ``--json``: the API's form on standard output). Exit status: 0 every
+code is valid, 1 a code is not valid (the verdict says which and why), 2 nothing could be checked (no code
+given, a file that cannot be read or holds no QR code; argparse's usage errors are 2 too).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pingan.codes.urlform import is_url_form
 from pingan.core.command import PinganCommand, Verdict
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
-from pingan.core.texts import moment
+from pingan.core.texts import labelled, moment
 
 #: ``pingan code verify``'s exit status when nothing could be checked (1: a code is not valid).
 CANNOT_CHECK = 2
@@ -55,6 +56,8 @@ class Command(PinganCommand):
         v.add_argument("--from", dest="from_file", metavar="FILE",
                        help=_("also verify every code in FILE, one PA1:… text per line ('-' reads standard input)"))
         v.add_argument("--json", action="store_true", help=_("print the verdict as JSON (a list when several)"))
+        v.add_argument("--verbose", action="store_true",
+                       help=_("also print, for a code that is not valid, what it holds and the technical details"))
         r = sub.add_parser("revoke", help=_("revoke one code"))
         r.add_argument("code_id", help=_("the code id (hex)"))
         r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
@@ -116,23 +119,27 @@ class Command(PinganCommand):
             return self._verify_many(texts, opts)
         result = services.safety_code_verify(texts[0])
         out = _local_out(result)
-        if opts["json"]:
+        if opts["json"]:  # the API's form, for programs; the exit status says whether it is valid
             self.stdout.write(json.dumps(out, default=str, ensure_ascii=False, indent=2))
-        else:
-            status, explanation = verdict(result)
-            self.stdout.write(f"{status}{_(': ')}{explanation}")
+            if not result.ok:
+                raise Verdict(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]}, returncode=1)
+            return
+        status, explanation = verdict(result)
+        said = self.stdout if result.ok else self.stderr  # a code that is not valid is a failure: one line
+        if result.ok or opts["verbose"] or opts["verbosity"] >= 2:
+            if result.ok:
+                said.write(labelled(status, explanation))
             if result.code is not None:
-                self.stdout.write(_("%(level)s · premises %(id)s %(name)s · valid %(from)s – %(until)s · %(people)s "
-                                    "people · code %(code)s") % {
+                said.write(_("%(level)s · premises %(id)s %(name)s · valid %(from)s – %(until)s · %(people)s "
+                             "people · code %(code)s") % {
                     "level": _level(out["level"]), "id": out["premises_id"], "name": out["premises_name"],
                     "from": moment(out["issued_at"]), "until": moment(out["expires_at"]), "people": out["people"],
                     "code": out["code_id"]})
             if not result.ok:  # what support needs: the failing layer and the verifier's own words
                 layer = f" ({out['layer']})" if out["layer"] else ""
-                self.stdout.write(_("Technical details (for support)") + f"{_(': ')}{out['status']}{layer}, "
-                                  f"{out['reason']}")
-        if not result.ok:  # said above, on standard output
-            raise Verdict(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]}, returncode=1)
+                said.write(labelled(_("Technical details (for support)"), f"{out['status']}{layer}, {out['reason']}"))
+        if not result.ok:  # "pingan code: expired: this code expired on …", exit status 1 (README, "Commands")
+            raise CommandError(labelled(status, explanation), returncode=1)
 
     @staticmethod
     def _issue_outputs(opts) -> list[tuple[str, Path]]:
