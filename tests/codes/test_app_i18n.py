@@ -167,7 +167,9 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
     assert RULE_TEXT_ZH in zh_markup and RULE_TEXT_EN not in zh_markup
     assert '<span data-t="site">平安</span>' in zh and 'id="lang"' in zh  # the site's frame (issue 11)
     assert "pingan.codes.level" not in zh + en and "Web Crypto" not in en
-    assert text["explain"]["revoked"].startswith("The police withdrew this code")
+    assert text["explain"]["revoked"].startswith("This code was revoked")  # a reason this version does not know
+    assert text["revoked"]["rescreened"].startswith("This code was replaced by a newer code")
+    assert words(zh)["revoked"]["fraud"].startswith("此码因弄虚作假已被公安机关撤销")
     assert words(zh)["explain"]["bad_signature"].startswith("此码被篡改或伪造")
 
 
