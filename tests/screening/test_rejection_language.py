@@ -96,3 +96,33 @@ def test_a_text_stored_before_the_codes_shows_the_half_of_the_readers_language(t
     assert_language(zh, "zh-hans")
     assert_language(en, "en", ["姓名"])
     assert legacy("plain English") == "plain English"
+
+
+#: The landlord's instructions, which a police page must not give the officer (fresh-user trial: the police
+#: premises page said "请把该列设置为“文本”格式后重新输入…").
+ADVICE = {"zh-hans": ("请", "文本", "上传", "删除", "重新输入"),
+          "en": ("Format the column", " as Text", "upload", "Delete", "type it again", "fill it in")}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_police_pages_say_what_is_wrong_with_a_row_without_the_landlords_advice(language):
+    from django.utils import translation
+
+    from pingan.screening.models import PersonResult
+    from pingan.screening.reasons import rejection_message
+    from pingan.screening.texts import POLICE_REJECTIONS
+
+    rejections = [*_csv_rejections(), _formula_rejection()]
+    assert {f"rejection.{r.code}" for r in rejections} == set(POLICE_REJECTIONS)
+    data = ["示例沈云", "张伟", "张三", "明天", "多余", "见下页", "姓名", "证件号码", "手机号码", "入住日期", "备注",
+            ID_A, "1.10105E+17", "1.38001E+10"]
+    with translation.override(language):
+        for r in rejections:
+            said = PersonResult(reasons=[rejection_message(r.code, r.params)]).police_reason_text
+            assert said and said != PersonResult(reasons=[rejection_message(r.code, r.params)]).reason_text, r
+            assert not any(a in said for a in ADVICE[language]), (r.code, said)
+            assert_language(said, language, data)
+        excel = next(r for r in rejections if r.code == "id_number_as_number")
+        said = PersonResult(reasons=[rejection_message(excel.code, excel.params)]).police_reason_text
+        assert ("证件号码无法读取（被 Excel 当作数字" if language == "zh-hans" else
+                "ID number unreadable (stored by Excel as the number") in said, said

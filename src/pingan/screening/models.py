@@ -255,6 +255,15 @@ class PersonResult(models.Model):
         return mask_numbers(render_all(self.reasons) if self.reasons else legacy(self.reason))
 
     @property
+    def police_reason_text(self) -> str:
+        """:attr:`reason_text` as police pages say it: a row not screened names its problem for the officer,
+        not the landlord's instructions (``screening.texts.for_police``)."""
+        from pingan.core.texts import legacy, render_all
+        from pingan.screening.texts import for_police
+
+        return mask_numbers(render_all(for_police(self.reasons)) if self.reasons else legacy(self.reason))
+
+    @property
     def number_to_fix(self) -> bool:
         """A screened row whose document number the submitter must fix (:data:`NUMBER_TO_FIX`)."""
         return self.status == "accepted" and self.identity_status in NUMBER_TO_FIX

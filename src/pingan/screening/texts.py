@@ -299,3 +299,44 @@ def rejection_text(code: str, params: Mapping[str, Any] | None, fallback: str = 
 TEMPLATES["reeval.listed"] = _("listed on %(date)s: %(community)s (%(adcode)s, %(level)s risk); stayed at %(place)s "
                                "on %(at)s")
 TEMPLATES["reeval.cleared"] = _("no rule applies any more: the listing was lifted or changed")
+
+
+#: What a row not screened means for an officer (police pages: the premises page's flagged people): the problem,
+#: without the landlord's instructions (fresh-user trial: the police premises page told the officer to "format
+#: the column as Text and type it again"). Keyed like the rejections above; registered as ``police.<code>``.
+POLICE_REJECTIONS: dict[str, Any] = {
+    "rejection.id_number_as_number": _("ID number unreadable (stored by Excel as the number %(value)s, its last "
+                                       "digits lost)"),
+    "rejection.phone_as_number": _("phone number unreadable (stored in scientific notation as %(value)s, digits "
+                                   "lost)"),
+    "rejection.missing_id_number": _("neither an ID number nor a phone number, so the person cannot be "
+                                     "identified"),
+    "rejection.missing_name": _("the name is empty"),
+    "rejection.blank_required": _("name, ID number and phone are all empty; only %(filled)s has content"),
+    "rejection.bad_date": _("%(label)s “%(value)s” is not a valid date"),
+    "rejection.too_long": by_params(lambda p: _("%(label)s has %(length)s characters, more than any %(field)s "
+                                                "(at most %(limit)s)")),
+    "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
+                            "cannot be trusted"),
+    "rejection.example_row": _("the roster template's example row (%(name)s), not a person"),
+    "rejection.formula_without_value": _("the %(label)s cell (%(cell)s) holds a formula whose result was never "
+                                         "saved, so it cannot be read"),
+    "rejection.too_many_columns": _("column %(letter)s holds “%(value)s” but has no header"),
+    "rejection.bad_quote": _("a stray double quote (\") in %(label)s (column %(letter)s), so the cells after it "
+                             "were not read as written"),
+}
+
+
+def for_police(message: Any) -> Any:
+    """A stored message (or a list of them, or a parameter) with every rejection in it — nested ones too, as in
+    ``not_screened``'s ``detail`` — named by its police wording (:data:`POLICE_REJECTIONS`, registered as
+    ``police.<code>``): what a police page renders instead of the landlord's advice."""
+    if isinstance(message, list | tuple):
+        return [for_police(m) for m in message]
+    if not isinstance(message, Mapping):
+        return message
+    out = {k: for_police(v) for k, v in message.items() if k != "code"}
+    if "code" in message:
+        code = message["code"]
+        out["code"] = f"police.{code}" if code in POLICE_REJECTIONS else code
+    return out
