@@ -176,13 +176,17 @@ def test_risk_and_code_say_it_in_chinese_and_keep_their_machine_forms(tmp_path):
             call_command("risk", "reevaluate", "999")
         with pytest.raises(CommandError, match=r"^不是有效的平安码：这不是完整的平安码。"):  # the failure's one line
             call_command("code", "verify", "PA1:xx", stdout=out)
+        err = io.StringIO()
+        with pytest.raises(CommandError):  # --verbose: the technical details before the line, on standard error
+            call_command("code", "verify", "PA1:xx", "--verbose", stdout=out, stderr=err)
         json_out = io.StringIO()
         with pytest.raises(CommandError):
             call_command("code", "verify", "PA1:xx", "--json", stdout=json_out)
     text = out.getvalue()
+    assert "技术细节（供技术支持查看）：malformed (base45)" in err.getvalue(), err.getvalue()
     assert re.search(r"^已导入 m\.csv：1 行，数据集 \d+（", text, re.M), text
     assert re.search(r"^\d+\tmovements\tm\.csv\t1 rows\t0 rejected\tactive\t", text, re.M), text  # stable TSV
-    assert "不是有效的平安码：" in text and "技术细节" in text
+    assert "平安码" not in text  # a code that is not valid says nothing on standard output
     assert '"status": "malformed"' in json_out.getvalue()  # the JSON keeps the API's codes
 
 
