@@ -489,7 +489,9 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     Policy ``PINGAN["CODE_DROPPED_PEOPLE"]``: ``"review"`` (the default: suspend and queue for the police) or
     ``"rule"`` (the new screening decides alone). A person is the same person when the normalised document
     number (or, for a row without one, the number as given, else the name) appears anywhere in the new
-    roster (``screening.services.on_roster``). People who were green may be dropped freely.
+    roster, or — for a row not screened or whose number failed its check — the same name with a number
+    consistent with what it gave (``screening.services.present_on``). People who were green may be dropped
+    freely.
     """
     found = dropped_baseline(premises)
     if found is None:

@@ -11,8 +11,11 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from pingan.core.copystore import copy_insert
 from pingan.core.errors import TEXT_LIMIT, Conflict, DomainError, required_text
 from pingan.core.models import Premises, User
 from pingan.core.services import premises_removed
+from pingan.lib.redact import normalise_number
 from pingan.screening import batch, match_reasons, rules
 from pingan.screening.models import (
     COUNT_KEYS,
@@ -339,7 +343,31 @@ def left_out_listed() -> Q:
     return owner_not_green() | Q(silent_hit=True, status="accepted")
 
 
-def roster_presence(job: ScreeningJob) -> tuple[set[str], set[str]]:
+@dataclass(slots=True)
+class RosterPresence:
+    """Who is on a roster, as :func:`on_roster` and :func:`present_on` ask: ``ids`` the document numbers
+    (normalised, as given and as corrected), ``names`` the names; the numbers under each compared name
+    (:func:`name_compared`) are read from ``job_id``'s rows the first time a row not screened needs them."""
+
+    ids: set[str]
+    names: set[str]
+    job_id: int | None = None
+    by_name: dict[str, set[str]] | None = None
+
+    def numbers_named(self, name: str) -> set[str] | None:
+        """The numbers (:func:`number_compared`) of the roster's rows whose compared name is ``name``'s; ``None``
+        when no row has that name."""
+        if self.by_name is None:
+            self.by_name = {}
+            rows = PersonResult.objects.filter(job_id=self.job_id).values_list(
+                "id_number", "given_id_number", "corrected_id_number", "name")
+            for id_number, given, corrected, row_name in rows.iterator(chunk_size=5000):
+                numbers = self.by_name.setdefault(name_compared(row_name), set())
+                numbers.update(number_compared(x) for x in (id_number, given, corrected) if x)
+        return self.by_name.get(name_compared(name))
+
+
+def roster_presence(job: ScreeningJob) -> RosterPresence:
     """The document numbers (normalised, as given and as corrected) and the names on ``job``'s roster."""
     ids: set[str] = set()
     names: set[str] = set()
@@ -347,7 +375,7 @@ def roster_presence(job: ScreeningJob) -> tuple[set[str], set[str]]:
             "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
         ids.update(x for x in (id_number, given, corrected) if x)
         names.add(name)
-    return ids, names
+    return RosterPresence(ids, names, job.pk)
 
 
 def person_key(id_number: str, given: str, name: str) -> str:
@@ -357,9 +385,66 @@ def person_key(id_number: str, given: str, name: str) -> str:
     return number if number else f"name:{name}"
 
 
-def on_roster(key: str, present: tuple[set[str], set[str]]) -> bool:
+def on_roster(key: str, present: RosterPresence) -> bool:
     """Whether the person ``key`` (:func:`person_key`) is on the roster ``present`` (:func:`roster_presence`)."""
-    return key[5:] in present[1] if key.startswith("name:") else key in present[0]
+    return key[5:] in present.names if key.startswith("name:") else key in present.ids
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+#: The fewest leading characters a number Excel stored as a number must keep to be compared (an address code).
+KEPT_CHARACTERS = 6
+
+
+def name_compared(name: str) -> str:
+    """A name as a row not screened is looked for on a later roster: NFKC, whitespace removed, case-folded."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
+
+
+def number_compared(number: str) -> str:
+    """A document number as a row not screened is compared: :func:`pingan.lib.redact.normalise_number` (an
+    Excel number in scientific or decimal notation becomes its digits, the lost ones zeros), upper case."""
+    return normalise_number(number or "").upper()
+
+
+def number_consistent(earlier: str, newer: str) -> bool:
+    """Whether ``newer`` (a later roster's number) can be the number a row not screened tried to give
+    (``earlier``), both :func:`number_compared` (docs/screening.md "Flagged people no longer on the roster"):
+
+    * ``earlier`` blank, or of another length than ``newer`` (a truncated or padded cell, another document):
+      nothing can be compared, the name decides — ``True``;
+    * of the same length: ``earlier`` is ``newer`` as Excel stores a long number — its leading digits, at least
+      :data:`KEPT_CHARACTERS` of them before the trailing zeros, within one unit of the last one kept (Excel
+      rounds to 15 significant digits and the General format of a CSV to 6: ``1.10105E+17`` is
+      ``110105000000000000``) — or the two differ in at most one character (a wrong check digit, one mistyped
+      digit).
+    """
+    if not earlier or len(earlier) != len(newer):
+        return True
+    kept = len(earlier.rstrip("0"))
+    if kept >= KEPT_CHARACTERS and earlier.isdigit() and newer.isdigit() \
+            and abs(int(newer) - int(earlier)) < 10 ** (len(earlier) - kept):
+        return True
+    return sum(a != b for a, b in zip(earlier, newer, strict=True)) <= 1
+
+
+def present_on(id_number: str, given: str, name: str, status: str, level: str, identity_status: str,
+               present: RosterPresence) -> bool:
+    """Whether the person of an earlier roster's row is on the roster ``present``. Its key (:func:`person_key`)
+    on it (:func:`on_roster`); or — for a row that was never screened or got no level, whose key is what the row
+    gave (a number Excel mangled, one with a wrong check digit) and which the corrected row never equals — a row
+    of the same compared name (:func:`name_compared`) with a number consistent with what it gave
+    (:func:`number_consistent`), or with no number at all. A row screened with a number that failed its check
+    (``identity_status`` ``invalid``, yellow for verification) is such a row too: its number is what it gave."""
+    if on_roster(person_key(id_number, given, name), present):
+        return True
+    if (status == "accepted" and level and identity_status != "invalid") or not name_compared(name):
+        return False
+    numbers = present.numbers_named(name)
+    if numbers is None:
+        return False
+    earlier = number_compared(id_number or given)
+    return not numbers or any(number_consistent(earlier, n) for n in numbers)
 
 
 def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
@@ -371,8 +456,8 @@ def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
 
 
 def left_out_rows(earlier: ScreeningJob, job: ScreeningJob, *, police: bool = False,
-                  present: tuple[set[str], set[str]] | None = None) -> list[tuple[int, int, str]]:
-    """``(row, id, key)`` of the rows of ``earlier`` whose person is not on ``job``'s roster (:func:`on_roster`):
+                  present: RosterPresence | None = None) -> list[tuple[int, int, str]]:
+    """``(row, id, key)`` of the rows of ``earlier`` whose person is not on ``job``'s roster (:func:`present_on`):
     those the owner saw as not green (:func:`owner_not_green`: rejected, unscreened, yellow, red) — with
     ``police``, those the police keep listing (:func:`left_out_listed`: the watchlist hits too). ``[]`` for the
     same job or one whose person data was deleted."""
@@ -381,10 +466,10 @@ def left_out_rows(earlier: ScreeningJob, job: ScreeningJob, *, police: bool = Fa
     rows = PersonResult.objects.filter(job=earlier).filter(left_out_listed() if police else owner_not_green())
     present = roster_presence(job) if present is None else present
     out = []
-    for row, pk, id_number, given, name in rows.values_list("row", "pk", "id_number", "given_id_number", "name"):
-        key = person_key(id_number, given, name)
-        if not on_roster(key, present):
-            out.append((row, pk, key))
+    for row, pk, id_number, given, name, *checked in rows.values_list(
+            "row", "pk", "id_number", "given_id_number", "name", "status", "level", "identity_status"):
+        if not present_on(id_number, given, name, *checked, present):
+            out.append((row, pk, person_key(id_number, given, name)))
     return out
 
 
@@ -413,7 +498,10 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
     if job is None or job.purged_at is not None:
         return {"added": 0, "back": 0, "dropped": dropped}
     present = roster_presence(job)
-    back = [pk for pk, key in open_rows.values_list("pk", "key") if on_roster(key, present)]
+    back = [pk for pk, *person in open_rows.values_list(
+        "pk", "person__id_number", "person__given_id_number", "person__name", "person__status", "person__level",
+        "person__identity_status")
+        if present_on(*person, present)]
     OffRoster.objects.filter(pk__in=back).update(status=OffRoster.Status.BACK, resolved_at=now, back_job=job)
     earlier = previous_screening(job)
     added = 0
