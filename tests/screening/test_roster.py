@@ -605,7 +605,7 @@ def test_it_names_the_missing_name_column_of_a_header_row():
     # found by a first-time user: "no header row found" for a header that only lacked 姓名
     with pytest.raises(RosterError) as err:
         read_roster("身份证号,手机号码\n110105194912310021,13800138000\n".encode(), filename="noname.csv")
-    assert "第 1 行是表头（识别出：身份证号, 手机号码）" in in_chinese(err.value) and "“姓名”" in in_chinese(err.value)
+    assert "第 1 行是表头（识别出：身份证号、手机号码）" in in_chinese(err.value) and "“姓名”" in in_chinese(err.value)
     assert "Row 1 of noname.csv is the header (身份证号, 手机号码)" in err.value.message
     assert CJK_OUTSIDE_QUOTES.search(err.value.message.replace("身份证号, 手机号码", "")) is None
 

@@ -120,6 +120,16 @@ def test_quotes_around_several_cells_and_a_quote_opening_a_row_that_closes_on_th
     assert result.total_rows == 3
 
 
+def test_quotes_that_shift_a_row_s_cells_do_not_refuse_the_header():
+    """Hypothesis found it (a full run): ``"王五,<ID>",<phone>,101`` puts the phone under the ID-number header, and
+    the header check refused the whole file ("the ID-number column holds phone numbers"); the row is rejected
+    with ``bad_quote`` and the others are read."""
+    text = f'姓名,身份证号,手机号,房号\n"王五,{IDS[1]}",13800138000,101\n钱七,{IDS[3]},,\n'
+    result = read_roster(text.encode(), filename="r.csv")
+    assert [a.name for a in result.accepted] == ["钱七"]
+    assert [(r.row, r.code) for r in result.rejected] == [(2, "bad_quote")]
+
+
 def test_every_code_is_documented():
     assert next(iter(REJECTION_CODES)) == "bad_quote"
 

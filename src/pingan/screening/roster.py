@@ -1521,7 +1521,7 @@ _EXPECTED = ("姓名", "证件类型", "证件号码", "手机号码", "性别",
 
 
 def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, where: Any,
-                   index: Mapping[str, str], *, declared: bool = False) -> None:
+                   index: Mapping[str, str], *, declared: bool = False, delimiter: str | None = None) -> None:
     """Refuse (:class:`RosterError` ``roster_columns_mismatch``) a header whose columns plainly hold another
     kind of value than their header says, judged on the rows under it among ``head`` (the first
     :data:`HEADER_SCAN_ROWS`): a phone or name column of ID numbers, an ID-number column of phone numbers or
@@ -1530,8 +1530,16 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
     (``名字,证件,电话`` over the template's columns) had every ID number read as a phone number and 20 rows
     "screened" into nothing. The message names the headers found and the ones expected. ``declared``: the
     caller named its headers (``aliases``), so unknown headers beside them are its extra columns, not a guess
-    to refuse; the checks of what the named columns hold still apply."""
-    rows = [r for r in head[header.row_index + 1:] if any(not _is_blank(c) for c in r)]
+    to refuse; the checks of what the named columns hold still apply. ``delimiter`` (CSV): a row with a cell
+    holding it or a line break had quotes enclose separators, so its cells may sit in other columns (``"王五,
+    <ID>",<phone>`` put the phone under the ID header); it is left out of the judgement, and the row reader
+    rejects it with ``bad_quote`` (hypothesis found it: tests/screening/test_roster_quotes.py)."""
+    seps = tuple(x for x in (delimiter, "\n", "\r") if x)
+
+    def shifted(r: Sequence[Any]) -> bool:
+        return delimiter is not None and any(isinstance(c, str) and any(x in c for x in seps) for c in r)
+
+    rows = [r for r in head[header.row_index + 1:] if any(not _is_blank(c) for c in r) and not shifted(r)]
 
     def share(j: int, shape: re.Pattern[str]) -> bool:
         values = [_text(r[j]).replace(" ", "") for r in rows if j < len(r) and not _is_blank(r[j])]
@@ -1624,7 +1632,8 @@ def _ingest(
     if header is None:
         raise _partial_header_error(name, _sheet_where(meta), head, index) or _no_header_error(
             name, _sheet_where(meta))
-    _check_columns(header, head, name, _sheet_where(meta), index, declared=bool(aliases))
+    _check_columns(header, head, name, _sheet_where(meta), index, declared=bool(aliases),
+                   delimiter=meta.delimiter if fmt == "csv" else None)
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
