@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CodesConfig(AppConfig):
@@ -39,10 +40,23 @@ class CodesConfig(AppConfig):
         if services.on_reevaluation_started not in RUN_STARTED_HOOKS:
             RUN_STARTED_HOOKS.append(services.on_reevaluation_started)
 
-        navigation.register(navigation.Section(
-            key="codes_queue", label=_("Corrections and approvals"), url_name="codes:police", order=30,
-            group="jurisdiction", roles=POLICE_ROLES,
-            description=_("Owners' correction requests, and level changes that need a second approver.")))
-        navigation.register_panel(navigation.Panel(
-            key="codes_queue", template="codes/partials/home_panel.html", order=10, roles=POLICE_ROLES,
-            context=queue_panel))
+        navigation.register(
+            navigation.Section(
+                key="codes_queue",
+                label=pgettext_lazy("section", "Requests"),
+                url_name="codes:police",
+                order=30,
+                group="jurisdiction",
+                roles=POLICE_ROLES,
+                description=_("Owners' correction requests, and level changes that need a second approver."),
+            )
+        )
+        navigation.register_panel(
+            navigation.Panel(
+                key="codes_queue",
+                template="codes/partials/home_panel.html",
+                order=10,
+                roles=POLICE_ROLES,
+                context=queue_panel,
+            )
+        )

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DashboardConfig(AppConfig):
@@ -12,16 +13,36 @@ class DashboardConfig(AppConfig):
         from pingan.core.models import POLICE_ROLES, Role
         from pingan.dashboard.home import jurisdiction_panel
 
-        navigation.register(navigation.Section(
-            key="jurisdiction", label=_("My jurisdiction"), url_name="dashboard:jurisdiction", order=20,
-            roles=POLICE_ROLES, prefix="/police/",
-            description=_("Flagged people, premises and screenings of your area; search by name, ID number or "
-                          "phone.")))
-        navigation.register(navigation.Section(
-            key="overview", label=_("Screening overview"), url_name="dashboard:overview", order=60,
-            group="jurisdiction",
-            roles={Role.STATION_CHIEF, Role.ANALYST},
-            description=_("Red and yellow people by district and station, the last 30 days, the map.")))
-        navigation.register_panel(navigation.Panel(
-            key="jurisdiction", template="dashboard/partials/home_panel.html", order=20, roles=POLICE_ROLES,
-            context=jurisdiction_panel))
+        navigation.register(
+            navigation.Section(
+                key="jurisdiction",
+                label=pgettext_lazy("section", "Jurisdiction"),
+                url_name="dashboard:jurisdiction",
+                order=20,
+                roles=POLICE_ROLES,
+                prefix="/police/",
+                description=_(
+                    "Flagged people, premises and screenings of your area; search by name, ID number or phone."
+                ),
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="overview",
+                label=_("Screening overview"),
+                url_name="dashboard:overview",
+                order=60,
+                group="jurisdiction",
+                roles={Role.STATION_CHIEF, Role.ANALYST},
+                description=_("Red and yellow people by district and station, the last 30 days, the map."),
+            )
+        )
+        navigation.register_panel(
+            navigation.Panel(
+                key="jurisdiction",
+                template="dashboard/partials/home_panel.html",
+                order=20,
+                roles=POLICE_ROLES,
+                context=jurisdiction_panel,
+            )
+        )
