@@ -100,6 +100,10 @@ class TestErrorPages:
     def test_an_anonymous_404_offers_sign_in(self, client, db):
         html = client.get("/nothing/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "/login/?next=/nothing/" in html
+        # nobody is signed in: the page does not speak of "your account" (the trial's finding)
+        assert "your account" not in html and "only for signed-in users" in html
+        zh = client.get("/nothing/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "您的账号" not in zh and "仅供已登录用户查看" in zh
 
     def test_an_expired_form_says_so(self, cast):
         from django.test import Client
