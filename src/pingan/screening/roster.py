@@ -1520,6 +1520,19 @@ _DOC_TYPE_SHAPE = re.compile(r"\D*(?:身份证|护照|通行证|居住证|居留
 _EXPECTED = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "地址", "入住日期")
 
 
+def _enclosing_quote(cells: Sequence[Any], columns: tuple[int | None, ...], delimiter: str) -> int | None:
+    """Quotes around several cells of a CSV row (``"张三,110101…",,101``): the first of ``columns`` (the name's,
+    then the ID number's and the phone's) whose cell holds the file's ``delimiter`` — an ID number or phone never
+    does, nor a name together with a number (a quoted name may: ``"Smith, John"``); the cells it took are
+    missing from their columns. ``None`` when there is none."""
+    name_at = columns[0]
+    for j in columns:
+        c = cells[j] if j is not None and j < len(cells) else ""
+        if isinstance(c, str) and delimiter in c and (j != name_at or _NUMBER_RUN.search(c)):
+            return j
+    return None
+
+
 def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, where: Any,
                    index: Mapping[str, str], *, declared: bool = False, delimiter: str | None = None) -> None:
     """Refuse (:class:`RosterError` ``roster_columns_mismatch``) a header whose columns plainly hold another
@@ -1530,14 +1543,16 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
     (``名字,证件,电话`` over the template's columns) had every ID number read as a phone number and 20 rows
     "screened" into nothing. The message names the headers found and the ones expected. ``declared``: the
     caller named its headers (``aliases``), so unknown headers beside them are its extra columns, not a guess
-    to refuse; the checks of what the named columns hold still apply. ``delimiter`` (CSV): a row with a cell
-    holding it or a line break had quotes enclose separators, so its cells may sit in other columns (``"王五,
-    <ID>",<phone>`` put the phone under the ID header); it is left out of the judgement, and the row reader
-    rejects it with ``bad_quote`` (hypothesis found it: tests/screening/test_roster_quotes.py)."""
-    seps = tuple(x for x in (delimiter, "\n", "\r") if x)
+    to refuse; the checks of what the named columns hold still apply. ``delimiter`` (CSV): a row whose quotes
+    enclosed separators (:func:`_enclosing_quote`, the row reader's own ``bad_quote`` rule: ``"王五,<ID>",<phone>``
+    put the phone under the ID header) or that spans lines may have its cells in other columns; it is left out
+    of the judgement, and the row reader rejects it (hypothesis found it: tests/screening/test_roster_quotes.py)."""
+    f = header.fields
+    columns = (f.get("name"), f.get("id_number"), f.get("phone"))
 
     def shifted(r: Sequence[Any]) -> bool:
-        return delimiter is not None and any(isinstance(c, str) and any(x in c for x in seps) for c in r)
+        return delimiter is not None and (_enclosing_quote(r, columns, delimiter) is not None or any(
+            isinstance(c, str) and ("\n" in c or "\r" in c) for c in r))
 
     rows = [r for r in head[header.row_index + 1:] if any(not _is_blank(c) for c in r) and not shifted(r)]
 
@@ -1546,7 +1561,6 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
         hits = sum(1 for v in values if shape.fullmatch(v))
         return bool(values) and hits * 2 > len(values)
 
-    f = header.fields
     problem: tuple[str, int] | None = None
     if "phone" in f and share(f["phone"], _ID_SHAPE):
         problem = ("column_phone_holds_ids", f["phone"])
@@ -1805,11 +1819,7 @@ def _process(
                               if j is not None and j not in in_quotes and '"' in cell(cells, j)), None)
             kind = "misplaced"
             if quoted_at is None and delimiter:
-                # quotes around several cells ("张三,110101…",,101): an ID number or phone never holds the
-                # file's delimiter, nor does a name together with a number, and the cells it took are missing
-                # from their columns (a quoted name may hold a comma: "Smith, John")
-                quoted_at = next((j for j in (i_name, i_id, i_phone) if j is not None and delimiter in cell(cells, j)
-                                  and (j != i_name or _NUMBER_RUN.search(cell(cells, j)))), None)
+                quoted_at = _enclosing_quote(cells, (i_name, i_id, i_phone), delimiter)
                 kind = "encloses"
             if quoted_at is not None:
                 label = lbl.get(quoted_at, column_letter(quoted_at))
