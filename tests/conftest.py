@@ -69,6 +69,40 @@ def cast(db) -> Cast:
     return c
 
 
+@pytest.fixture
+def permit_applications(cast):
+    """``permit_applications(status, n, name=status)``: ``n`` residence-permit applications of the cast's citizen
+    in station A in ``status``, the i-th named ``f"{name}{i:03d}"`` and submitted i minutes ago (the lists of the
+    citizen-services desk)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pingan.citizen.models import PermitApplication
+
+    def make(status: str, n: int, *, name: str | None = None) -> None:
+        PermitApplication.objects.bulk_create(
+            [
+                PermitApplication(
+                    applicant=cast.citizen,
+                    name=f"{status if name is None else name}{i:03d}",
+                    id_number=f"1101011990{len(status):02d}07{i:04d}",
+                    address="思明区莲前东路8号",
+                    adcode="350203010",
+                    unit=cast.unit_a,
+                    residence_since=dt.date(2025, 1, 1),
+                    basis="residence",
+                    status=status,
+                    rules_version="t",
+                    submitted_at=timezone.now() - dt.timedelta(minutes=i),
+                )
+                for i in range(n)
+            ]
+        )
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached revocation lists live in the cache: start every test empty."""

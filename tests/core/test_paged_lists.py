@@ -10,13 +10,11 @@ with a literal slice again.
 from __future__ import annotations
 
 import ast
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from pingan.core.paging import PER_PAGE, counted, counted_lists
 
@@ -206,35 +204,11 @@ def test_the_sign_ups_queue_shows_only_the_own_stations(client, cast, who, statu
         assert ("出租屋" in html) is bool(shown)
 
 
-def _applications(cast, n, status, **extra):
-    from pingan.citizen.models import PermitApplication
-
-    PermitApplication.objects.bulk_create(
-        [
-            PermitApplication(
-                applicant=cast.citizen,
-                name=f"{status}{i:03d}",
-                id_number=f"1101011990{len(status):02d}07{i:04d}",
-                address="思明区莲前东路8号",
-                adcode="350203010",
-                unit=cast.unit_a,
-                residence_since=dt.date(2025, 1, 1),
-                basis="residence",
-                status=status,
-                rules_version="t",
-                submitted_at=timezone.now() - dt.timedelta(minutes=i),
-                **extra,
-            )
-            for i in range(n)
-        ]
-    )
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_citizen_services_desk_pages_each_list_on_its_own(client, cast, language):
-    _applications(cast, 52, "submitted")
-    _applications(cast, 31, "incomplete")
+def test_the_citizen_services_desk_pages_each_list_on_its_own(client, cast, permit_applications, language):
+    permit_applications("submitted", 52)
+    permit_applications("incomplete", 31)
     sign_in(client, cast.officer_a, language)
     html = client.get(reverse("citizen:station")).content.decode()
     assert 'data-list-total="52"' in html and 'data-list-total="31"' in html  # the 51st and 52nd were cut off

@@ -5,13 +5,11 @@ the screenshots."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from page_language import data_values, problems
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,7 +22,7 @@ WORDS = {
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_citizen_services_desk_pages_its_queue_on_a_phone(
-    live_server, client, cast, monkeypatch, tmp_path, language
+    live_server, client, cast, permit_applications, monkeypatch, tmp_path, language
 ):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
@@ -33,27 +31,8 @@ def test_the_citizen_services_desk_pages_its_queue_on_a_phone(
     shots.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import expect, sync_playwright
 
-    from pingan.citizen.models import PermitApplication
-
-    PermitApplication.objects.bulk_create(
-        [
-            PermitApplication(
-                applicant=cast.citizen,
-                name=f"申请人{status[0]}{i:03d}",
-                id_number=f"1101011990{len(status):02d}07{i:04d}",
-                address="思明区莲前东路8号",
-                adcode="350203010",
-                unit=cast.unit_a,
-                residence_since=dt.date(2025, 1, 1),
-                basis="residence",
-                status=status,
-                rules_version="t",
-                submitted_at=timezone.now() - dt.timedelta(minutes=i),
-            )
-            for status, n in (("submitted", 52), ("incomplete", 3))
-            for i in range(n)
-        ]
-    )
+    for status, n in (("submitted", 52), ("incomplete", 3)):
+        permit_applications(status, n, name=f"申请人{status[0]}")
     client.force_login(cast.officer_a, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session["purpose"] = "jurisdiction_management"
