@@ -10,7 +10,7 @@ fields, constraints and cheap properties; writes go through ``dispatch.services`
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from pingan.alerts.models import Alert
@@ -207,6 +207,12 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patrol_unit_id} -> alert {self.alert_id} ({self.state})"
+
+
+#: An assignment a unit is on: an offer waiting for its answer, or accepted and the unit not yet off the alert
+#: (issue 11: an assignment whose unit was stood down, reassigned or cleared stayed on the crew's terminal). What
+#: the crew's terminal lists, the console's reassign choice names and a reassignment takes the alert off.
+LIVE_ASSIGNMENTS = Q(state="offered") | Q(state="accepted", patrol_unit__current_alert=F("alert"))
 
 
 class Drone(models.Model):

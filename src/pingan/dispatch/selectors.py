@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import F, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User, unit_label
 from pingan.dispatch import area, changes, figures
 from pingan.dispatch.models import (
+    LIVE_ASSIGNMENTS,
     Assignment,
     OperationUnit,
     PatrolUnit,
@@ -157,21 +158,16 @@ def my_assignments(*, actor, now: dt.datetime | None = None) -> list[Assignment]
     ids = [pu.pk for pu in crew_units(actor, now)]
     return list(
         Assignment.objects.filter(patrol_unit_id__in=ids)
-        .filter(_LIVE)
+        .filter(LIVE_ASSIGNMENTS)
         .select_related("alert__unit", "alert__device", "alert__owner", "patrol_unit")
         .order_by("-id")[:20]
     )
 
 
-#: An assignment a unit is on: an offer waiting for its answer, or accepted and the unit not yet off the alert
-#: (issue 11: an assignment whose unit was stood down, reassigned or cleared stayed on the crew's terminal).
-_LIVE = Q(state="offered") | Q(state="accepted", patrol_unit__current_alert=F("alert"))
-
-
 def units_on_alert(alert) -> list[str]:
-    """The call signs of the units on ``alert`` now (:data:`_LIVE`), those a reassignment takes it off. The
-    caller has read the alert for the actor (``alert_for_dispatch``)."""
-    return list(Assignment.objects.filter(_LIVE, alert=alert).order_by("id")
+    """The call signs of the units on ``alert`` now (``models.LIVE_ASSIGNMENTS``), those a reassignment takes it
+    off. The caller has read the alert for the actor (``alert_for_dispatch``)."""
+    return list(Assignment.objects.filter(LIVE_ASSIGNMENTS, alert=alert).order_by("id")
                 .values_list("patrol_unit__code", flat=True))
 
 

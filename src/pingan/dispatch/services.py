@@ -27,6 +27,7 @@ from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import OrgUnit, Role, User
 from pingan.dispatch import alert_text, area, figures, nearest
 from pingan.dispatch.models import (
+    LIVE_ASSIGNMENTS,
     Assignment,
     Drone,
     DroneMission,
@@ -750,11 +751,10 @@ def dispatch_assign(
 
 
 def _stand_down_others(actor: User, alert: Alert, *, keep: set[int], now: dt.datetime) -> None:
-    """Take ``alert`` off every unit on it (a live offer, or an accepted assignment the unit is still on) but
-    those of ``keep``: the reassignment's first half."""
-    live = (Assignment.objects.filter(alert=alert, state=Assignment.State.OFFERED)
-            | Assignment.objects.filter(alert=alert, state=Assignment.State.ACCEPTED,
-                                        patrol_unit__current_alert=alert))
+    """Take ``alert`` off every unit on it (a live offer, or an accepted assignment the unit is still on:
+    ``models.LIVE_ASSIGNMENTS``, what the console's reassign choice names) but those of ``keep``: the
+    reassignment's first half."""
+    live = Assignment.objects.filter(LIVE_ASSIGNMENTS, alert=alert)
     for a in live.exclude(patrol_unit_id__in=keep).order_by("id"):
         pu = _patrol_unit_for_update(actor, a.patrol_unit_id, now, "dispatch units")
         if a.state == Assignment.State.OFFERED:
