@@ -280,7 +280,7 @@ def _status_change(
         detail={"from": change.from_status, "to": to, "alert": alert.pk if alert else None, "reason": reason},
     )
     if left is not None:
-        _tell_crew_left(pu, left, actor=actor, now=now, reason=reason)
+        _tell_crew_left(pu, left, now=now, reason=reason)
     return change
 
 
@@ -305,18 +305,18 @@ def _crew_items(pu: PatrolUnit, now: dt.datetime, kind: str, alert: Alert, paylo
             for unit_id, users in by_unit.items()]
 
 
-def _tell_crew_left(pu: PatrolUnit, alert_id: int, *, actor: User | None, now: dt.datetime, reason: str) -> None:
+def _tell_crew_left(pu: PatrolUnit, alert_id: int, *, now: dt.datetime, reason: str) -> None:
     """Every change that takes an alert off a unit reaches its crew's live stream as one item of kind ``left``
     (issue 11: a crew whose alert was given to another unit was not told, and its terminal kept showing the
     job). In the change's transaction and the feed's order, so it arrives once, after what came before, and
-    again after a reconnect with ``Last-Event-ID`` like every item. ``reason``: :data:`LEFT_REASONS`, else
-    ``cleared`` when one of the crew made the change or the alert is closed, ``stood_down`` when a chief or
-    dispatcher took the unit off an open alert."""
+    again after a reconnect with ``Last-Event-ID`` like every item. ``reason``: :data:`LEFT_REASONS` (a chief or
+    dispatcher taking the unit off an open alert is ``stood_down``: :func:`unit_status_set` decides it), else
+    ``cleared`` (one of the crew made the change, or the alert is closed)."""
     alert = Alert.objects.select_related("unit", "device", "owner").filter(pk=alert_id).first()
     if alert is None:
         return
     a = Assignment.objects.filter(patrol_unit=pu, alert=alert).order_by("-id").first()
-    why = LEFT_REASONS.get(reason) or ("cleared" if not alert.open or _crews(actor, pu, now) else "stood_down")
+    why = LEFT_REASONS.get(reason, "cleared")
     place, place_en = _in("zh-hans", alert_text.place, alert), _in("en", alert_text.place, alert)
     alert_services.feed_append_many(_crew_items(pu, now, "left", alert, lambda users: {
         "assignment": a.pk if a else None,
