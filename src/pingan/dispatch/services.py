@@ -236,12 +236,17 @@ def crew_of(patrol_unit: PatrolUnit, at: dt.datetime) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def _crews(actor: User | None, pu: PatrolUnit, now: dt.datetime) -> bool:
+    """Whether ``actor`` is an officer crewing ``pu`` on a shift at ``now``."""
+    return actor is not None and actor.role == Role.OFFICER and any(u.pk == actor.pk for u in crew_of(pu, now))
+
+
 def _may_operate(actor: User | None, pu: PatrolUnit, now: dt.datetime) -> bool:
     """The system, the unit's crew on shift, its station's chiefs, and dispatchers of its city."""
     if actor is None:
         return True
     if actor.role == Role.OFFICER:
-        return any(u.pk == actor.pk for u in crew_of(pu, now))
+        return _crews(actor, pu, now)
     return actor.role in (Role.STATION_CHIEF, Role.DISPATCHER) and can_manage_unit(actor, pu.unit)
 
 
@@ -412,10 +417,6 @@ def unit_status_set(
         _escalate_if_unanswered(alert, now=now)  # no unit left on a new alert: as after a decline
         return change
     return _status_change(pu, to, actor=actor, now=now, alert=alert)
-
-
-def _crews(actor: User | None, pu: PatrolUnit, now: dt.datetime) -> bool:
-    return actor is not None and actor.role == Role.OFFICER and any(u.pk == actor.pk for u in crew_of(pu, now))
 
 
 # ----------------------------------------------------------------------------------------------- AVL
