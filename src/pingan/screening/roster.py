@@ -879,7 +879,6 @@ def _csv_records(text: str, name: str, delimiter: str, *, stop_on_error: bool = 
 
 # ------------------------------------------------------------------------------------------ quote problems
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
 #: Characters a cell may hold before a reader gives up on it (the ``csv`` module's default limit): a cell
 #: that long in a roster is a quote that was never closed.
 _CSV_FIELD_LIMIT = 131_072
