@@ -155,15 +155,6 @@ def open_suspension(premises) -> CodeReview | None:
     return open_suspensions().filter(premises=premises).first()
 
 
-def off_roster_open(premises) -> QuerySet:
-    """The premises' open :class:`~pingan.screening.models.OffRoster` records: everyone no longer on its latest
-    roster whom the police still list (flagged or not screened), until they confirm the people left. For the
-    services' decisions (ids, counts): no person data is read here, so no actor and no audit record."""
-    from pingan.screening.models import OffRoster
-
-    return OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
-
-
 @dataclass(frozen=True)
 class LeftOutRoster:
     """One earlier roster that people no longer on a premises' latest roster come from (the queue names each):
@@ -288,6 +279,7 @@ def premises_code_state(premises) -> dict:
     review = None if last is None or code is not None else open_suspension(premises)
     state = code_state_name(level=last.level if last else None, revoked=code is None, review_open=review is not None)
     from pingan.codes.services import issue_check, latest_done_job, police_hold
+    from pingan.screening.services import off_roster_open
 
     latest = latest_done_job(premises)
     hold = code is None and last is not None and police_hold(premises, latest)

@@ -503,7 +503,8 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     if level.wire >= baseline_level.wire:
         return None
     previous = previous_screening(job) or job
-    dropped = code_selectors.off_roster_open(premises).filter(screening_services.owner_not_green("person__")).count()
+    told = screening_services.owner_not_green("person__")
+    dropped = screening_services.off_roster_open(premises).filter(told).count()
     rows = [row for row, _pk, _key in screening_services.left_out_rows(previous, job)]
     return (previous, baseline_level, rows, dropped) if dropped else None
 
@@ -621,7 +622,7 @@ def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview 
     (or a new one opens as) a ``left_out`` review — the police confirm they left; with nobody left out it is
     resolved."""
     off = [] if settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") != "review" else list(
-        code_selectors.off_roster_open(premises).values_list("person_id", flat=True))
+        screening_services.off_roster_open(premises).values_list("person_id", flat=True))
     if not off:
         if review is not None:
             review.status, review.issued_code, review.decided_at = CodeReview.Status.RESOLVED, code, timezone.now()
@@ -1015,7 +1016,7 @@ def code_review_confirm_left(*, review: CodeReview, actor, note: str = "") -> Co
 def _people_left(rv: CodeReview, actor, note: str) -> None:
     """A review decided by the police (released, or people confirmed left): the premises' flagged people no
     longer on its roster — who the review was about — leave the police view, with the same note."""
-    if code_selectors.off_roster_open(rv.premises_id).exists():
+    if screening_services.off_roster_open(rv.premises_id).exists():
         screening_services.off_roster_resolve(premises=rv.premises, actor=actor, note=note, hooks=False)
 
 
@@ -1026,7 +1027,7 @@ def on_off_roster_resolved(premises_id: int, actor, note: str) -> None:
     A suspension stays open: releasing it issues a code, which is the queue's decision."""
     rv = CodeReview.objects.select_for_update().filter(premises_id=premises_id, status=CodeReview.Status.OPEN,
                                                        kind=CodeReview.Kind.LEFT_OUT).first()
-    if rv is None or code_selectors.off_roster_open(premises_id).exists():
+    if rv is None or screening_services.off_roster_open(premises_id).exists():
         return
     rv.status, rv.decided_by, rv.decided_at, rv.note = CodeReview.Status.RELEASED, actor, timezone.now(), note
     rv.save()

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from pingan.core import audit, jobs
@@ -343,6 +343,14 @@ def left_out_listed() -> Q:
     return owner_not_green() | Q(silent_hit=True, status="accepted")
 
 
+def off_roster_open(premises) -> QuerySet[OffRoster]:
+    """The premises' (a :class:`Premises` or its id) open :class:`~pingan.screening.models.OffRoster` records:
+    everyone no longer on its latest roster whom the police still list (:func:`left_out_listed`), until they
+    confirm the people left. For the services' decisions (ids, counts), here and in the codes app: no person
+    data is read here, so no actor and no audit record."""
+    return OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
+
+
 @dataclass(slots=True)
 class RosterPresence:
     """Who is on a roster, as :func:`on_roster` and :func:`present_on` ask: ``ids`` the document numbers
@@ -489,7 +497,7 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
       owner's page counted them among the people left out, the police saw none of them).
     """
     now = timezone.now()
-    open_rows = OffRoster.objects.filter(premises_id=premises_id, status=OffRoster.Status.OPEN)
+    open_rows = off_roster_open(premises_id)
     job = ScreeningJob.objects.filter(premises_id=premises_id, is_latest=True).first()
     stale = open_rows.exclude(since_job__status=ScreeningJob.Status.DONE)
     if job is not None:
@@ -548,7 +556,7 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
                                "left", message_id="off_roster_not_allowed", params={"premises": premises.name})
     note = required_text(note, what="a note on how it was checked that these people left", code="note_required",
                          too_long="note_too_long", limit=NOTE_LIMIT)
-    rows = OffRoster.objects.select_for_update().filter(premises=premises, status=OffRoster.Status.OPEN)
+    rows = off_roster_open(premises).select_for_update()
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     rows = list(rows.select_related("person"))
