@@ -153,14 +153,13 @@ def scan_error(exc) -> str:
     """A :class:`pingan.codes.scan.ScanError` in the reader's language (its English ``str()`` for an unknown
     code)."""
     from pingan.codes.scan import preview
-    from pingan.core.texts import lang
+    from pingan.core.texts import colon, separated
 
     template = SCAN_ERRORS.get(getattr(exc, "code", ""))
     if template is None:
         return str(exc)
     params = dict(exc.params)
     if "found" in params:
-        sep = "；" if lang() == "zh" else "; "
-        params["listing"] = sep.join(f"{found_where(f)}{': ' if lang() == 'en' else '：'}{preview(f.text)}"
-                                     for f in params.pop("found"))
+        said = colon(when_none="zh")  # as the listing's separator: Chinese when no language is active
+        params["listing"] = separated(f"{found_where(f)}{said}{preview(f.text)}" for f in params.pop("found"))
     return str(template) % params
