@@ -20,6 +20,7 @@ from pingan.dashboard import charts, geo, selectors
 from pingan.dashboard.people import DOC_TYPES, IDENTITY_STATUSES, born, hits_for_people
 from pingan.lib import places
 from pingan.screening.selectors import PeopleFilter
+from pingan.screening.services import LEFT_CONFIRMERS
 
 DEFAULT_STALE_DAYS = getattr(settings, "PINGAN", {}).get("STALE_DAYS", 7)
 
@@ -75,7 +76,7 @@ def premises(request: HttpRequest, premises_id: int) -> HttpResponse:
         "where": where, "query": kept_query(request.GET, PeopleFilter.KEYS),
         "jobs_query": kept_query(request.GET, (*PeopleFilter.KEYS, "page")),
         # who may confirm that people left out of a roster left (the service checks the jurisdiction again)
-        "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
+        "can_confirm_left": request.user.role in LEFT_CONFIRMERS})
 
 
 @require_POST
@@ -119,7 +120,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "doc_type": DOC_TYPES.get(p.doc_type, p.doc_type), "identity": IDENTITY_STATUSES.get(p.identity_status, ""),
         "movement_hits": any(h.source == "movements" for h in hits),
         # who may act on "not on the latest roster" (the premises page's form, the queue's release)
-        "can_confirm_left": request.user.role in (Role.OFFICER, Role.STATION_CHIEF)})
+        "can_confirm_left": request.user.role in LEFT_CONFIRMERS})
 
 
 @require_GET

@@ -29,7 +29,7 @@ from django.utils import timezone
 from pingan.core import audit, jobs
 from pingan.core.copystore import copy_insert
 from pingan.core.errors import TEXT_LIMIT, Conflict, DomainError, required_text
-from pingan.core.models import Premises, User
+from pingan.core.models import Premises, Role, User
 from pingan.core.services import premises_removed
 from pingan.lib.redact import normalise_number
 from pingan.screening import batch, match_reasons, rules
@@ -528,6 +528,10 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
 #: The longest note on a confirmation (the codes app's notes too: ``core.errors.TEXT_LIMIT``).
 NOTE_LIMIT = TEXT_LIMIT
 
+#: Who confirms that people no longer on a roster left (:func:`off_roster_resolve`, in their jurisdiction): the
+#: pages offer the form and the links to them alone (an analyst reads).
+LEFT_CONFIRMERS = frozenset({Role.OFFICER, Role.STATION_CHIEF})
+
 #: Called as ``hook(premises_id, actor, note)`` after the police confirmed that a premises' flagged people no
 #: longer on its roster left (:func:`off_roster_resolve`), in its transaction: the codes app closes the premises'
 #: open ``left_out`` review (``pingan.codes.services.on_off_roster_resolved``).
@@ -546,12 +550,11 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
     note or one over :data:`NOTE_LIMIT` characters, ``off_roster_none`` when nobody is listed (any more).
     """
     from pingan.core.errors import PermissionDenied
-    from pingan.core.models import Role
     from pingan.core.scoping import can_see_unit
     from pingan.screening.selectors import person_subjects
 
     premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or not can_see_unit(actor, premises.unit):
+    if actor is None or actor.role not in LEFT_CONFIRMERS or not can_see_unit(actor, premises.unit):
         raise PermissionDenied("only officers and station chiefs of the premises' jurisdiction confirm that people "
                                "left", message_id="off_roster_not_allowed", params={"premises": premises.name})
     note = required_text(note, what="a note on how it was checked that these people left", code="note_required",
