@@ -574,15 +574,16 @@ def record_read(actor, object_type: str, object_id: object = "", *, subjects: Se
 COPY_FROM = 100
 
 
-def _vendor() -> str:
-    return connections[router.db_for_write(AuditHead)].vendor
+def _connection():
+    """The connection the chain is written on (its head's database)."""
+    return connections[router.db_for_write(AuditHead)]
 
 
 def _head_lock() -> tuple[int, str]:
     """Lock the chain's head row until the transaction ends; its sequence number and hash. On PostgreSQL one
     plain statement (the queryset's compilation cost ~1 ms of client CPU: the alert worker appends a record
     per batch with new alerts)."""
-    connection = connections[router.db_for_write(AuditHead)]
+    connection = _connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(f"SELECT seq, hash FROM {AuditHead._meta.db_table} WHERE id = 1 FOR UPDATE")  # noqa: S608 - the model's table
@@ -596,13 +597,10 @@ def _head_lock() -> tuple[int, str]:
 
 
 def _head_write(seq: int, digest: str) -> None:
-    """The head's new sequence number and hash (its row is locked: :func:`_head_lock`)."""
-    connection = connections[router.db_for_write(AuditHead)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
-        return
-    AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
+    """The head's new sequence number and hash (its row is locked: :func:`_head_lock`): one plain statement, the
+    same on every database (no queryset to compile)."""
+    with _connection().cursor() as cur:
+        cur.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])  # noqa: S608
 
 
 @transaction.atomic(savepoint=False)  # a failure must abort the caller's transaction anyway: no savepoint
@@ -667,7 +665,7 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
     # COPY too, as bulk_create's compilation alone cost ~1 ms of client CPU (the alert worker, every batch
     # with new alerts)
     records: list[AuditRecord] = []
-    if not returning and (len(rows) >= COPY_FROM or _vendor() == "postgresql"):
+    if not returning and (len(rows) >= COPY_FROM or _connection().vendor == "postgresql"):
         fields = operator.itemgetter(*_FIELDS)  # not a generator per record: ~3 µs each, tens of thousands
         copy_rows(AuditRecord, ("prev_hash", "hash", "mac", *_FIELDS),
                   [(p, h, m, *fields(v)) for p, h, m, v in rows])
