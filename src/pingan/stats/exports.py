@@ -187,8 +187,6 @@ def incidents_sheet(incidents: Iterable[Incident]) -> Sheet:
     both by its code and its name."""
     from zoneinfo import ZoneInfo
 
-    from pingan.stats.templatetags.stats_tags import source_label, source_ref_label
-
     vocab = classify.vocabulary()
     lang = get_language()
     yes, no = _("yes"), _("no")
@@ -198,7 +196,7 @@ def incidents_sheet(incidents: Iterable[Incident]) -> Sheet:
 
     rows = []
     for i in incidents:
-        rows.append([i.pk, source_label(i.source), source_ref_label(i.source_ref), i.unit.label,
+        rows.append([i.pk, present.source_label(i.source), present.source_ref_label(i.source_ref), i.unit.label,
                      i.count_date.isoformat(), local(i.occurred_from, i.timezone), local(i.occurred_to, i.timezone),
                      local(i.reported_at, i.timezone), i.offence, vocab.label(i.offence, lang), i.source_category,
                      vocab.place_label(i.place_type, lang) if i.place_type else "", yes if i.attempted else no,

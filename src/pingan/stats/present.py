@@ -100,6 +100,26 @@ def no_source_text() -> str:
     return pgettext("stats", "no data source for this category")
 
 
+def source_label(key: str) -> str:
+    """The name of an incident's source: the bureau's own file in the viewer's language, a public data set by
+    its key (``chicago-crimes``). The pages' ``|source_label`` and the incidents download."""
+    return gettext("bureau case file") if key == "bureau" else key
+
+
+def source_ref_label(ref: str) -> str:
+    """An incident's reference in its source: ``case:XM1`` → case number XM1, ``id:12`` → record 12, ``row:…`` →
+    the fingerprint of a row without a case number. The pages' ``|source_ref_label`` and the incidents
+    download."""
+    kind, _sep, value = ref.partition(":")
+    if kind == "case":
+        return gettext("case number %(n)s") % {"n": value}
+    if kind == "id":
+        return gettext("record %(n)s") % {"n": value}
+    if kind == "row":
+        return gettext("row without a case number, fingerprint %(h)s") % {"h": value[:12]}
+    return ref
+
+
 def no_base_title() -> str:
     """The longer explanation (a tooltip) of :func:`no_base_text`."""
     return gettext("last year's count for this period was 0: a change from zero has no percentage")

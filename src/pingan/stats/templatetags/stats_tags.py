@@ -78,23 +78,14 @@ def category(scheme, key: str):
 
 @register.filter
 def source_label(key: str) -> str:
-    """The name of an incident's source: the bureau's own file in the viewer's language, a public data set by
-    its key (``chicago-crimes``)."""
-    return gettext("bureau case file") if key == "bureau" else key
+    """The name of an incident's source in the viewer's language (``present.source_label``)."""
+    return present.source_label(key)
 
 
 @register.filter
 def source_ref_label(ref: str) -> str:
-    """An incident's reference in its source: ``case:XM1`` → case number XM1, ``id:12`` → record 12, ``row:…`` →
-    the fingerprint of a row without a case number."""
-    kind, _, value = ref.partition(":")
-    if kind == "case":
-        return gettext("case number %(n)s") % {"n": value}
-    if kind == "id":
-        return gettext("record %(n)s") % {"n": value}
-    if kind == "row":
-        return gettext("row without a case number, fingerprint %(h)s") % {"h": value[:12]}
-    return ref
+    """An incident's reference in its source in the viewer's language (``present.source_ref_label``)."""
+    return present.source_ref_label(ref)
 
 
 @register.filter
