@@ -117,3 +117,11 @@ def kept_query(get, keys: tuple[str, ...]) -> str:
     """The part of a query string the pager's links keep (``keys`` that are set: the search and filters,
     never ``page``), URL-encoded, ``""`` for none."""
     return urlencode({k: get.get(k) for k in keys if get.get(k)})
+
+
+def query_without_page(get) -> str:
+    """The whole query string but ``page``, URL-encoded (every filter kept, each value as often as given), for a
+    pager's links on a page whose filters :func:`kept_query` would have to list one by one."""
+    params = get.copy()
+    params.pop("page", None)
+    return params.urlencode()

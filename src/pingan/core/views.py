@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from pingan.core import audit, navigation, selectors
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
-from pingan.core.paging import counted
+from pingan.core.paging import counted, query_without_page
 from pingan.core.scoping import organisation_units
 from pingan.core.web import page, safe_next
 
@@ -109,9 +109,7 @@ def audit_search(request: HttpRequest):
     query = selectors.AuditQuery(**given, with_searches=fields.get("with_searches", False))
     records = selectors.audit_search(actor=request.user, query=query)
     page = counted(records, request.GET.get("page"), AUDIT_PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("page", None)
     context.update(page=page, rows=selectors.audit_rows(page.items), person=query.person,
                    person_form=audit.search_text_form(query.person) if query.person else "", ran=True,
-                   query_string=params.urlencode())
+                   query_string=query_without_page(request.GET))
     return TemplateResponse(request, "core/audit.html", context)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
-from pingan.core.paging import counted, kept_query
+from pingan.core.paging import counted, kept_query, query_without_page
 from pingan.core.web import POLICE, page
 from pingan.stats import classify, exports, present, report, selectors, services
 from pingan.stats.forms import CompStatForm, DrillForm, ReclassifyForm, UploadForm
@@ -136,11 +136,10 @@ def incidents(request: HttpRequest, code: str) -> HttpResponse:
     """The drill-down: the incidents behind a figure (unit subtree, period, category); audited."""
     unit_obj, qs, period, window, scheme_id, category, as_of = _drill(request, code)
     scheme = selectors.scheme_for(unit_obj, scheme_id)
-    params = request.GET.copy()
-    params.pop("page", None)  # the pager adds its own (the links repeated it: ?…&page=2&page=3)
+    # the query without its page: the pager adds its own (the links repeated it: ?…&page=2&page=3)
     ctx = {"unit": unit_obj, "page": counted(qs, request.GET.get("page"), PER_PAGE), "period": period,
            "window": window, "scheme": scheme, "category": scheme.category(category) if category else None,
-           "as_of": as_of, "query": params.urlencode()}
+           "as_of": as_of, "query": query_without_page(request.GET)}
     return TemplateResponse(request, "stats/incidents.html", ctx)
 
 
