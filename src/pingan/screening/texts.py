@@ -283,10 +283,13 @@ TEMPLATES["risk.no_listings"] = by_params(_no_listings)
 TEMPLATES["risk.no_listings"] = (lambda inner: lambda p: inner(
     {**p, "levels": [str(RISK_LEVELS.get(v, v)) for v in p.get("levels", [])]}))(TEMPLATES["risk.no_listings"])
 
-# The templates that take a field name get the translated field label.
+def _with_field_label(template: Any) -> Any:
+    """A template that takes a field name (``id_number``), given its translated label instead."""
+    return lambda p: template(_field(p))
+
+
 for _code in ("roster.identity_merge_not_copied", "roster.duplicate_column", "rejection.too_long"):
-    _inner = TEMPLATES[_code]
-    TEMPLATES[_code] = (lambda inner: lambda p: inner(_field(p)))(_inner)
+    TEMPLATES[_code] = _with_field_label(TEMPLATES[_code])
 
 
 def rejection_text(code: str, params: Mapping[str, Any] | None, fallback: str = "") -> str:
@@ -314,8 +317,8 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.missing_name": _("the name is empty"),
     "rejection.blank_required": _("name, ID number and phone are all empty; only %(filled)s has content"),
     "rejection.bad_date": _("%(label)s “%(value)s” is not a valid date"),
-    "rejection.too_long": by_params(lambda p: _("%(label)s has %(length)s characters, more than any %(field)s "
-                                                "(at most %(limit)s)")),
+    "rejection.too_long": _with_field_label(by_params(lambda p: _(
+        "%(label)s has %(length)s characters, more than any %(field)s (at most %(limit)s)"))),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
                             "cannot be trusted"),
     "rejection.example_row": _("the roster template's example row (%(name)s), not a person"),
