@@ -704,17 +704,23 @@ def main() -> int:
     alert_key = {a: (k[0] if k else "") for a, _, k in alerts}
     lat_ms, lat_steady, delivered, foreign = [], [], 0, 0
     kill_wall = start_wall + (kill_at or 0)
+    by_minute: dict[int, list[float]] = {}  # latency by the minute of the run the alert's event was published in
+    alert_span: dict[int, list[float]] = {}  # per alert: the first and the last terminal's reception
     for i, got in enumerate(received):
         for aid, t in got.items():
             if alert_unit.get(aid) != unit_of[i]:
                 foreign += 1
                 continue
             delivered += 1
+            span = alert_span.setdefault(aid, [t, t])
+            span[0], span[1] = min(span[0], t), max(span[1], t)
             sent = sent_alert.get(alert_key.get(aid, ""))
             if sent is not None:
                 lat_ms.append((t - sent) * 1000)
+                by_minute.setdefault(int((sent - start_wall) // 60), []).append((t - sent) * 1000)
                 if not (killed and kill_wall - 1 <= sent <= kill_wall + 30):
                     lat_steady.append((t - sent) * 1000)
+    fan_out_ms = [(b - a) * 1000 for a, b in alert_span.values()]
     # where the latency goes, per alert: publish → the ingest's batch (the log's reception stamp, taken when
     # the batch is judged), → the worker's batch (the alert's created_at, taken when its batch starts), → the
     # first terminal that got it
@@ -774,6 +780,10 @@ def main() -> int:
             "window": "killed-1 s .. killed+30 s excluded",
         },
         "stages_ms": {k: {"p50": pct(v, 50), "p99": pct(v, 99), "n": len(v)} for k, v in stage_ms.items()},
+        "latency_ms_by_minute": {
+            m: {"p50": pct(v, 50), "p99": pct(v, 99), "n": len(v)} for m, v in sorted(by_minute.items())
+        },
+        "fan_out_ms": {"p50": pct(fan_out_ms, 50), "p99": pct(fan_out_ms, 99), "max": max(fan_out_ms, default=None)},
         "floor_mqtt_rtt_ms": {"p50": pct(floor_rtts, 50), "p99": pct(floor_rtts, 99), "n": len(floor_rtts)},
         "peer_alertmanager": None
         if am is None
@@ -855,6 +865,14 @@ def print_table(r: dict, accounted: int) -> None:
         ("… outside the kill window p50 / p99 (ms)", f"{ms(steady['p50'])} / {ms(steady['p99'])}"),
         *[(f"… {k} p50 / p99 (ms, first terminal)", f"{ms(v['p50'])} / {ms(v['p99'])}")
           for k, v in r.get("stages_ms", {}).items()],
+        (
+            "… first → last terminal of an alert p50 / p99 (ms)",
+            f"{ms(r['fan_out_ms']['p50'])} / {ms(r['fan_out_ms']['p99'])}" if r.get("fan_out_ms") else "—",
+        ),
+        (
+            "… p99 by minute of the run (ms)",
+            " · ".join(ms(v["p99"]) for v in r.get("latency_ms_by_minute", {}).values()) or "—",
+        ),
         ("floor: bare MQTT round trip p50 / p99 (ms)", f"{ms(floor['p50'])} / {ms(floor['p99'])} (n={floor['n']})"),
         (
             "peer: Alertmanager webhook p50 / p99 (ms), lost",
