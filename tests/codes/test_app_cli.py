@@ -193,7 +193,7 @@ def test_verify_says_truthfully_why_a_code_was_revoked(cast):
 
     with translation.override("zh-hans"), pytest.raises(CommandError) as err:
         run("verify", replaced.token)
-    assert str(err.value) == "已撤销：场所的名单重新排查后，此码已被新码取代。请向场所索取现行有效的平安码。"
+    assert str(err.value) == "已撤销：场所的名单重新筛查后，此码已被新码取代。请向场所索取现行有效的平安码。"
     assert "公安机关" not in str(err.value)
     live = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
     run("revoke", live.code_id, "--reason", "fraud")

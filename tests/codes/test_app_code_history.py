@@ -11,7 +11,7 @@ from pingan.codes import services
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
-WORDS = {"zh-hans": ("签发于", "当前有效的平安码", "起失效：已按新的排查重新签发。"),
+WORDS = {"zh-hans": ("签发于", "当前有效的平安码", "起失效：已按新的筛查重新签发。"),
          "en": ("issued ", "The current code: the one on the door poster.", ": replaced after a new screening.")}
 
 

@@ -184,11 +184,11 @@ def test_a_code_the_police_revoke_is_renewed_by_the_police_or_a_new_screening_no
     assert err.value.code == "revoked_by_police"
     sign_in(client, cast.landlord_a)
     page = client.get(reverse("codes:premises", args=[cast.premises_a.pk])).content.decode()
-    assert "警方已撤销此码" in page and "按最近一次排查续签" not in page
+    assert "警方已撤销此码" in page and "按最近一次筛查续签" not in page
     response = client.post(reverse("codes:issue", args=[cast.premises_a.pk]))
     assert not SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True).exists(), response
     sign_in(client, cast.officer_a)  # the station may renew it
-    assert "按最近一次排查续签" in client.get(reverse("dashboard:premises", args=[cast.premises_a.pk])).content.decode()
+    assert "按最近一次筛查续签" in client.get(reverse("dashboard:premises", args=[cast.premises_a.pk])).content.decode()
     renewed = services.safety_code_issue(premises=cast.premises_a, actor=cast.officer_a)
     assert renewed.revoked_at is None
     services.safety_code_revoke(code=renewed, reason="fraud", actor=cast.officer_a)

@@ -16,7 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser,
               pytest.mark.usefixtures("isolated")]
 
-WORDS = {"zh-hans": ("重新排查即可续签", "纠错申请已提交", "相同的纠错申请"),
+WORDS = {"zh-hans": ("重新筛查即可续签", "纠错申请已提交", "相同的纠错申请"),
          "en": ("A new screening renews it", "Correction request sent", "already sent this")}
 
 

@@ -17,7 +17,7 @@ from pingan.core.errors import DomainError
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
-ISSUE = {"zh-hans": ("签发平安码", "按最近一次排查续签"),
+ISSUE = {"zh-hans": ("签发平安码", "按最近一次筛查续签"),
          "en": ("Issue the safety code", "Renew from the latest screening")}
 
 

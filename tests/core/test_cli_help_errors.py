@@ -69,7 +69,7 @@ def test_pingan_help_is_the_projects_own_grouped_by_task(data_dir, args):
 
 def test_the_help_speaks_chinese_under_a_chinese_locale(data_dir):
     out = run(data_dir, "help", lang="zh_CN.UTF-8").stdout
-    assert "运行与演示" in out and "批量排查" in out and "平安码" in out and "管理与维护" in out
+    assert "运行与演示" in out and "批量筛查" in out and "平安码" in out and "管理与维护" in out
     assert re.search(r"^  code +签发、核验、撤销平安码", out, re.M)
     assert "Run and try it" not in out and "issue, verify and revoke" not in out
 

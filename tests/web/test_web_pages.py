@@ -122,7 +122,8 @@ class TestPolice:
         assert page[0].silent_hit
         html = client.get("/police/").content.decode()
         silent_line = html[html.index("甲绿"):].split("</li>")[0]  # a watchlist-only hit: no rule ids to list
-        assert "名单比中：不得告知提交方" in silent_line and "命中" not in silent_line  # was "命中:  · 名单静默比中"
+        assert "布控名单命中：不得告知提交方" in silent_line  # was "命中:  · 名单静默比中"
+        assert silent_line.count("命中") == 1  # no "命中:" list of rule ids beside it
         assert "level-green" not in silent_line  # no green badge beside a watchlist hit
 
     def test_it_shows_the_premises_level_and_last_screening(self, client, cast, screened):
@@ -171,7 +172,7 @@ class TestPolice:
         person = PersonResult.objects.get(job=screened[0], row=4)
         sign_in(client, cast.officer_a)
         html = client.get(f"/police/persons/{person.pk}/").content.decode()
-        assert "布控名单比中" in html and "不得告知提交方" in html and "姓名和出生日期一致" in html and GREEN_ID in html
+        assert "布控名单命中" in html and "不得告知提交方" in html and "姓名和出生日期一致" in html and GREEN_ID in html
         assert "watchlist-un" in html and "证件号码一致" in html  # the rule id and the raw reasons, under details
         assert "level-green" not in html  # the submitter's green is told in words, never as a badge beside the hit
 

@@ -344,7 +344,7 @@ class TestOfficerPages:
         assert person.silent_hit and person.level == "green"
         sign_in(client, cast.officer_a)
         html = get(client, f"/police/persons/{person.pk}/", "zh-hans")
-        assert "level-green" not in html and "名单比中" in html and 'id="silent-note"' in html
+        assert "level-green" not in html and "布控名单命中" in html and 'id="silent-note"' in html
         assert "UN SC consolidated" in html and "WANG FANG" in html and "Fang Wang" in html and "1970-07-07" in html
 
     def test_the_jurisdiction_has_counts_search_and_filters(self, client, cast, risk):
