@@ -62,6 +62,13 @@ def _main(argv: list[str] | None = None) -> int:
         return 0
     if argv[:2] == ["help", "--all"]:
         argv = ["help", *argv[2:]]  # Django's list of every command
+    unknown = _unknown(argv)
+    if unknown:  # said in the user's language (Django's own message is English)
+        from pingan.core.command import unknown_command
+        from pingan.core.demoguide import cli
+
+        print(f"pingan: {unknown_command(unknown, cli())}", file=sys.stderr)
+        return 1
     try:
         # what the command writes to the audit trail without an account names the command and who ran it
         with audit.acting(audit.command_agent(argv, _subcommands(argv[0]) if argv else ())):
@@ -74,6 +81,16 @@ def _main(argv: list[str] | None = None) -> int:
 def wants_help(argv: list[str]) -> bool:
     """``pingan``, ``pingan help``, ``pingan --help``/``-h``: the project's help, not Django's list."""
     return not argv or argv in (["help"], ["--help"], ["-h"])
+
+
+def _unknown(argv: list[str]) -> str:
+    """The command ``pingan <name>`` or ``pingan help <name>`` names when no command has that name, else ``""``."""
+    from django.core.management import get_commands
+
+    name = argv[1] if argv[:1] == ["help"] and len(argv) > 1 else argv[0] if argv else ""
+    if not name or name.startswith("-") or name in ("help", "version"):
+        return ""
+    return "" if name in get_commands() else name
 
 
 def language(environ, default: str) -> str:

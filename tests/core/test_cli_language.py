@@ -54,7 +54,12 @@ def untranslated(path: Path) -> list[str]:
         name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
         if name not in ("write", "w", "_say", "CommandError"):
             continue
-        text = _literal(node.args[0])
+        first = node.args[0]
+        if name == "CommandError" and isinstance(first, ast.Attribute) and first.attr == "message":
+            # a DomainError's message is the API's English detail: command_error(exc) says it (issue 11)
+            found.append(f"{path.relative_to(SRC)}:{node.lineno}: CommandError(….message)")
+            continue
+        text = _literal(first)
         if text is None or not WORD.search(re.sub(r"--[a-z-]+", "", text)):
             continue
         if FIXED.search("\n".join(lines[max(0, node.lineno - 4):node.end_lineno])):
@@ -73,12 +78,13 @@ def test_the_check_finds_an_english_line(tmp_path):
     module.write_text('def handle(self, n):\n    self.stdout.write(f"imported {n} rows")\n'
                       '    self.stdout.write(_("imported %(n)s rows") % {"n": n})\n'
                       '    for x in n:  # tab-separated, stable words (scripts read it)\n'
-                      '        self.stdout.write(f"{x}\\tactive")\n\n\n\n    raise CommandError("no such file")\n',
+                      '        self.stdout.write(f"{x}\\tactive")\n\n\n\n    raise CommandError("no such file")\n'
+                      '    raise CommandError(exc.message)\n',
                       encoding="utf-8")
     global SRC
     keep, SRC = SRC, tmp_path
     try:
-        assert [line.split(": ", 1)[0] for line in untranslated(module)] == ["c.py:2", "c.py:9"]
+        assert [line.split(": ", 1)[0] for line in untranslated(module)] == ["c.py:2", "c.py:9", "c.py:10"]
     finally:
         SRC = keep
 

@@ -296,7 +296,7 @@ class TestCommand:
         src.write_bytes(roster_bytes())
         out = tmp_path / "out.csv"
         with translation.override("en"):  # the command's language (pingan activates it from the locale)
-            call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
+            call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress", "--codes")
         text = capsys.readouterr().out
         assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
         # where the time went, each stage of the run (issue 11: only the engine's seconds were said)
@@ -316,7 +316,8 @@ class TestCommand:
         src = tmp_path / "roster.csv"
         src.write_bytes(roster_bytes())
         out = tmp_path / "out.csv"
-        call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--police-view", "--no-progress")
+        call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--police-view", "--no-progress",
+                     "--codes")
         with open(out, encoding="utf-8-sig") as fh:
             rows = {r["row"]: r for r in csv.DictReader(fh)}
         assert "area-high" in rows["2"]["police_hits"]
@@ -375,7 +376,8 @@ def test_it_issues_no_safety_code_from_a_screening_of_nobody(risk, cast):
 
 
 @pytest.mark.parametrize(("out", "message"), [
-    ("x.json", "Unsupported output format"), ("missing/x.csv", "does not exist"), ("roster.csv", "the roster itself"),
+    ("x.json", r"x\.json: the file name must end in \.csv, \.xlsx or \.parquet"), ("missing/x.csv", "does not exist"),
+    ("roster.csv", "the roster itself"),
 ])
 def test_it_checks_the_output_before_screening(risk, tmp_path, out, message):
     src = tmp_path / "roster.csv"
@@ -435,7 +437,7 @@ def test_it_writes_what_each_rejected_row_gave_in_every_format(risk, tmp_path, e
     src = tmp_path / "roster.csv"
     src.write_bytes(roster_bytes(extra_rows=REJECTED_ROWS))
     out = tmp_path / f"out.{ext}"
-    call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress")
+    call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress", "--codes")
     if ext == "csv":
         with open(out, encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))

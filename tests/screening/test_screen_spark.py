@@ -23,7 +23,7 @@ def roster(tmp_path):
 
 
 def screen(*args):
-    call_command("screen", *map(str, args), "--as-of", "2022-08-20", "--no-progress", "--police-view")
+    call_command("screen", *map(str, args), "--as-of", "2022-08-20", "--no-progress", "--police-view", "--codes")
 
 
 def test_the_spark_engine_writes_what_the_duckdb_engine_writes(spark, roster, tmp_path):

@@ -39,6 +39,48 @@ def command_error(exc: DomainError) -> CommandError:
     return CommandError(domain_message(exc))
 
 
+def os_error_text(exc: OSError) -> str:
+    """What the operating system said about a file (missing, not allowed, a folder …) in the active language:
+    ``strerror`` is the C library's English whatever the locale (issue 11: ``pingan screen`` under a Chinese
+    locale ended in "No such file or directory"). An error without a text of its own keeps the system's."""
+    import errno
+
+    said = {
+        errno.ENOENT: _("No such file or directory"),
+        errno.EACCES: _("Permission denied"),
+        errno.EPERM: _("Operation not permitted"),
+        errno.EISDIR: _("Is a directory"),
+        errno.ENOTDIR: _("Not a directory"),
+        errno.ENOSPC: _("No space left on device"),
+        errno.EROFS: _("Read-only file system"),
+        errno.EEXIST: _("File exists"),
+        errno.ENAMETOOLONG: _("File name too long"),
+    }.get(exc.errno)
+    return str(said) if said else str(exc.strerror or exc)
+
+
+def os_error(exc: OSError) -> str:
+    """``<file>: <what the system said>`` (:func:`os_error_text`), the colon the language's."""
+    from pingan.core.texts import colon
+
+    return f"{exc.filename}{colon()}{os_error_text(exc)}" if exc.filename else os_error_text(exc)
+
+
+def unknown_command(name: str, program: str = "pingan") -> str:
+    """``pingan <name>`` for a command that does not exist, in the active language, with the nearest command's
+    name when one is close (Django's own "Unknown command: … Type 'pingan help' for usage." is English)."""
+    from difflib import get_close_matches
+
+    from django.core.management import get_commands
+
+    ours = [command for _title, commands in GROUPS for command, _line in commands]
+    close = get_close_matches(name, ours, n=1) or get_close_matches(name, sorted(get_commands()), n=1)
+    values = {"name": name, "program": program, "match": close[0] if close else ""}
+    if close:
+        return _("there is no command %(name)s; did you mean %(match)s? %(program)s help lists the commands") % values
+    return _("there is no command %(name)s: %(program)s help lists the commands") % values
+
+
 def _base_helps() -> dict[str, str]:
     """Django's and argparse's own option texts and headings (English literals in their code), in the active
     language: what every command's ``--help`` shows besides its own options."""
@@ -162,8 +204,7 @@ class PinganCommand(BaseCommand):
         except DomainError as exc:
             message, code = domain_message(exc), 1
         except OSError as exc:  # a file the command was told to read or write
-            where = f"{exc.filename}: " if exc.filename else ""
-            message, code = f"{where}{exc.strerror or exc}", 1
+            message, code = os_error(exc), 1
         except DatabaseError as exc:
             from pingan.core.dbbusy import is_busy
 

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, command_error, os_error
 
 
 class Command(PinganCommand):
@@ -50,7 +50,9 @@ class Command(PinganCommand):
             folder = opts["folder"] or str(amlsim.bundled_folder())
             try:
                 data = amlsim.load_sample(folder)
-            except (FileNotFoundError, ValueError) as exc:
+            except FileNotFoundError as exc:
+                raise CommandError(os_error(exc) if exc.filename else f"{folder}{_(': ')}{exc}") from exc
+            except ValueError as exc:
                 raise CommandError(f"{folder}{_(': ')}{exc}") from exc
             self.stdout.write(_("%(accounts)s accounts, %(transfers)s transfers, %(labelled)s labelled; %(pattern)s "
                                 "pattern transfers; %(hops)s hops") % {

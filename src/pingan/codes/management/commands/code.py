@@ -12,6 +12,7 @@ given, a file that cannot be read or holds no QR code; argparse's usage errors a
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCo
 from pingan.codes.texts import scan_error, verdict
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
-from pingan.core.command import PinganCommand, Verdict
+from pingan.core.command import PinganCommand, Verdict, command_error, os_error, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
 from pingan.core.texts import labelled, moment
@@ -71,7 +72,7 @@ class Command(PinganCommand):
         try:
             getattr(self, f"_{opts['action']}")(opts)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise command_error(exc) from None
 
     def _issue(self, opts):
         premises = Premises.objects.select_related("unit").filter(pk=opts["premises_id"]).first()
@@ -114,7 +115,7 @@ class Command(PinganCommand):
             exc.returncode = CANNOT_CHECK
             raise
         except OSError as exc:  # a file named on the command line
-            raise CommandError(f"{exc.filename or ''}: {exc.strerror or exc}", returncode=CANNOT_CHECK) from None
+            raise CommandError(os_error(exc), returncode=CANNOT_CHECK) from None
         if len(texts) > 1 or opts["from_file"]:
             return self._verify_many(texts, opts)
         result = services.safety_code_verify(texts[0])
@@ -174,8 +175,12 @@ class Command(PinganCommand):
     def _codes_from(self, name: str) -> list[str]:
         try:
             lines = (sys.stdin if name == "-" else open(name, encoding="utf-8")).read().splitlines()  # noqa: SIM115
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(_("cannot read codes from %(file)s: %(error)s") % {"file": name, "error": exc}) from None
+        except OSError as exc:
+            raise CommandError(_("cannot read codes from %(file)s: %(error)s") % {
+                "file": name, "error": os_error_text(exc)}) from None
+        except UnicodeDecodeError:
+            raise CommandError(_("cannot read codes from %(file)s: it is not UTF-8 text (one PA1:… code per line)")
+                               % {"file": name}) from None
         # Only line breaks are stripped: a trailing space is a base45 digit. Blank lines are skipped.
         return [line.rstrip("\r\n") for line in lines if line.strip()]
 
@@ -230,9 +235,21 @@ def _level(level: str) -> str:
     return str(LEVEL_LABELS.get(level, level))
 
 
+#: A code's text without its ``PA1:`` prefix: base45 (RFC 9285) is upper case, digits and `` $%*+-./:``.
+_BASE45 = re.compile(r"[0-9A-Z $%*+\-./:]{24,}")
+#: A file name's extension (``.txt``, ``.png``), not the dots of a base45 text.
+_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
 def _looks_like_a_file(text: str) -> bool:
-    """A name ending like a file the command reads (so a typo in it says "no such file", not "malformed")."""
-    return Path(text).suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+    """A path rather than a code's text: a file the command reads by its extension, any extension (``codes.txt``),
+    or a path with a folder in it (``/tmp/door``, ``~/poster``, ``.\\poster``) that is not base45 — so a file that
+    does not exist is said to be missing, not read as a malformed code (issue 11: ``pingan code verify
+    missing.txt`` answered "not a complete safety code")."""
+    text = text.strip()
+    if _BASE45.fullmatch(text):
+        return False
+    return bool(_SUFFIX.search(text)) or "/" in text or "\\" in text or text.startswith("~")
 
 
 def _local_out(result) -> dict:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import texts
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, command_error
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
 from pingan.screening.labels import dataset_label
@@ -66,6 +66,9 @@ class Command(PinganCommand):
         if opts["action"] == "partition":
             from pingan.screening.batch import ScreeningInputError, partition_movements
 
+            for source in opts["source"]:
+                if not Path(source).is_file():
+                    raise CommandError(_("%(path)s: no such file; give movement Parquet files") % {"path": source})
             try:
                 out = partition_movements(opts["source"], opts["out"])
             except ScreeningInputError as exc:
@@ -84,7 +87,7 @@ class Command(PinganCommand):
             else:
                 ds = riskimport.import_watchlist(opts["format"], Path(source) if source else None)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
+            raise command_error(exc) from None
         self.stdout.write(_("imported %(name)s: %(rows)s rows into dataset %(id)s (%(kind)s)") % {
             "name": dataset_label(ds.name), "rows": ds.rows, "id": ds.pk, "kind": ds.get_kind_display()})
         if ds.rejected_rows:

@@ -10,16 +10,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from pingan.core import texts
-from pingan.core.command import PinganCommand, domain_message
+from pingan.core.command import PinganCommand, domain_message, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules, services
 from pingan.screening.batch import ENGINES, ScreeningInputError
-from pingan.screening.output import OutputError, output_format
+from pingan.screening.output import XLSX_MAX_ROWS, OutputError, XlsxRowLimitError, output_format
 
 
 def parse_date(value: str) -> dt.date | dt.datetime:
@@ -28,8 +29,8 @@ def parse_date(value: str) -> dt.date | dt.datetime:
         return dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
     except ValueError:
         # argparse turns this into a one-line usage error
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD or an ISO 8601 date-time") \
-            from None
+        raise argparse.ArgumentTypeError(_("%(value)s is not a date: use YYYY-MM-DD or an ISO 8601 date-time") % {
+            "value": repr(value)}) from None
 
 
 class Command(PinganCommand):
@@ -42,6 +43,9 @@ class Command(PinganCommand):
                             help=_("screen as of this date (YYYY-MM-DD, end of day) or date-time; default: now"))
         parser.add_argument("--out", default="",
                             help=_("output file; .csv, .xlsx or .parquet (default: ROSTER.result.csv)"))
+        parser.add_argument("--codes", action="store_true",
+                            help=_("write the stable form for programs instead: English column names and codes as "
+                                   "values, as the API serves it (default: the file in the command's language)"))
         parser.add_argument("--police-view", action="store_true",
                             help=_("include every police hit (watchlists too) and the normalised documents"))
         parser.add_argument("--premises", type=int, default=None, help=_("the premises id the roster belongs to"))
@@ -68,6 +72,8 @@ class Command(PinganCommand):
         movements = check_movements(opts["movements"])
         engine = choose_engine(opts)
         if opts["rules"] is not None:
+            if not Path(opts["rules"]).exists():  # said in the command's language (the rules module's is English)
+                raise CommandError(_("--rules %(path)s: no such rule-set file") % {"path": opts["rules"]})
             try:  # checked before the job is created, so a typo costs nothing
                 rules.load_ruleset(opts["rules"])
             except rules.RuleSetError as exc:
@@ -75,8 +81,8 @@ class Command(PinganCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(_("%(path)s: cannot read it (%(error)s)") % {"path": path, "error": exc.strerror}) \
-                from None
+            raise CommandError(_("%(path)s: cannot read it (%(error)s)") % {"path": path,
+                                                                             "error": os_error_text(exc)}) from None
         premises = None
         if opts["premises"] is not None:
             premises = Premises.objects.filter(pk=opts["premises"]).first()
@@ -86,8 +92,9 @@ class Command(PinganCommand):
         # check the output before screening, so a typo costs nothing and never overwrites the roster
         try:
             output_format(out)
-        except OutputError as exc:
-            raise CommandError(str(exc)) from None
+        except OutputError:
+            raise CommandError(_("--out %(path)s: the file name must end in .csv, .xlsx or .parquet") % {
+                "path": out}) from None
         if out.resolve() == path.resolve():
             raise CommandError(_("--out %(path)s is the roster itself: choose another file, the roster must be kept")
                                % {"path": out})
@@ -98,7 +105,7 @@ class Command(PinganCommand):
         if not opts["no_progress"]:
             from tqdm import tqdm
 
-            bar = tqdm(total=100, desc="screening", unit="%", leave=False, disable=None)
+            bar = tqdm(total=100, desc=pgettext("progress bar", "screening"), unit="%", leave=False, disable=None)
 
         def progress(stage: str, pct: int) -> None:
             if bar is not None:
@@ -114,7 +121,9 @@ class Command(PinganCommand):
             services.screening_job_run(job=job, progress=progress, movements=movements,
                                        ruleset_path=opts["rules"], engine=engine)
             exporting = time.perf_counter()
-            services.screening_job_export(job=job, out=out, police_view=opts["police_view"])
+            # people's file in the command's language; --codes: the API's stable form for programs
+            services.screening_job_export(job=job, out=out, police_view=opts["police_view"],
+                                          lang=None if opts["codes"] else translation.get_language() or "zh-hans")
             wall["write"] = time.perf_counter() - exporting
         except DomainError as exc:
             message = domain_message(exc)
@@ -124,12 +133,24 @@ class Command(PinganCommand):
         except rules.RuleSetError as exc:
             raise CommandError(f"--rules {exc}") from None
         except OutputError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(output_error(exc, out)) from None
         finally:
             if bar is not None:
                 bar.close()
         wall["total"] = time.perf_counter() - started
         self.stdout.write(summary(job, out, wall))
+
+
+def output_error(exc: OutputError, out: Path) -> str:
+    """Why the result file could not be written, in the command's language (``OutputError``'s own text is the
+    English of a pure module)."""
+    if isinstance(exc, XlsxRowLimitError):
+        return _("--out %(path)s: more rows than one Excel sheet holds (%(limit)s); write .csv or .parquet") % {
+            "path": out, "limit": f"{XLSX_MAX_ROWS - 1:,}"}
+    cause = exc.__cause__
+    if isinstance(cause, OSError):
+        return _("%(path)s: cannot write it (%(error)s)") % {"path": out, "error": os_error_text(cause)}
+    return str(exc)
 
 
 def choose_engine(opts: dict):

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, command_error, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
 from pingan.core.texts import lang
@@ -104,7 +104,7 @@ class Command(PinganCommand):
                 data = path.read_bytes()
             except OSError as exc:
                 raise CommandError(_("cannot read %(path)s: %(error)s") % {
-                    "path": path, "error": exc.strerror or exc}) from None
+                    "path": path, "error": os_error_text(exc)}) from None
             batch = services.bureau_import(data=data, filename=path.name, actor=self._svc_actor(actor),
                                            org_code=opts["org"])
         else:

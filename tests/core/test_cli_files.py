@@ -1,0 +1,67 @@
+"""``pingan`` under a Chinese locale, as issue 11's new user met it: an unknown command, a file that is not
+there, the result file ``pingan screen`` writes — all said in the user's language; a missing file named on
+``pingan code verify`` is a missing file, not a malformed code."""
+
+from __future__ import annotations
+
+import errno
+import re
+
+import pytest
+from django.utils import translation
+from test_cli_help_errors import one_line_failure, run
+
+from pingan.codes.management.commands.code import _looks_like_a_file
+from pingan.core.command import os_error, os_error_text, unknown_command
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pingan-cli-files")
+
+
+def test_an_unknown_command_is_said_in_the_users_language(data_dir):
+    r = run(data_dir, "nosuchcmd", lang="zh_CN.UTF-8")
+    assert r.returncode == 1 and r.stdout == "", r
+    assert re.fullmatch(r"pingan: 没有 nosuchcmd 这个命令：\S*pingan help 会列出所有命令\n", r.stderr), r.stderr
+    assert "Unknown command" not in r.stderr and "Type" not in r.stderr
+    r = run(data_dir, "scren", lang="zh_CN.UTF-8")
+    assert "没有 scren 这个命令，您要找的是不是 screen？" in r.stderr, r.stderr
+    r = run(data_dir, "help", "scren")
+    assert r.returncode == 1 and "there is no command scren; did you mean screen?" in r.stderr, r.stderr
+
+
+def test_a_missing_file_is_missing_not_a_malformed_code(data_dir, tmp_path):
+    for missing in (tmp_path / "codes.txt", tmp_path / "door"):
+        r = run(data_dir, "code", "verify", str(missing), lang="zh_CN.UTF-8")
+        assert (r.returncode, r.stdout) == (2, ""), r
+        assert r.stderr == f"pingan code: {missing}：文件不存在\n", r.stderr
+    r = run(data_dir, "code", "verify", str(tmp_path / "codes.txt"))
+    assert r.stderr.strip() == f"pingan code: {tmp_path / 'codes.txt'}: no such file", r.stderr
+
+
+def test_a_file_the_system_refuses_is_said_in_the_users_language(data_dir, tmp_path):
+    target = tmp_path / "no" / "zone.rpz"
+    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(target), lang="zh_CN.UTF-8"), "antifraud")
+    assert line == f"pingan antifraud: {target}：没有这个文件或文件夹", line
+
+
+def test_os_errors_in_either_language():
+    exc = FileNotFoundError(errno.ENOENT, "No such file or directory", "/x/y.csv")
+    with translation.override("zh-hans"):
+        assert os_error(exc) == "/x/y.csv：没有这个文件或文件夹"
+        assert os_error_text(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+        assert os_error_text(OSError(errno.EIO, "Input/output error")) == "Input/output error"  # none of its own
+        assert unknown_command("scren").startswith("没有 scren 这个命令，您要找的是不是 screen？")
+    with translation.override("en"):
+        assert os_error(exc) == "/x/y.csv: No such file or directory"
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("codes.txt", True), ("/tmp/door", True), ("~/poster", True), ("door.PNG", True), ("missing.pdf", True),
+    ("6BFOXN*TS0BI$ZD.V94C5M-+QQ6A", False), ("6BFOXN*TS0BI$ZD.V9/4C5M-+QQ6A", False), ("xx", False),
+])
+def test_what_looks_like_a_path(text, path):
+    assert _looks_like_a_file(text) is path
