@@ -15,9 +15,8 @@ from functools import cache
 from pingan.lib import adcodes
 
 #: The English for the suffixes of division names, longest first: 思明区 → Siming District.
-_SUFFIX_EN = (("街道", "Subdistrict"), ("特别行政区", "SAR"), ("维吾尔自治区", "Uygur Autonomous Region"),
-              ("壮族自治区", "Zhuang Autonomous Region"), ("回族自治区", "Hui Autonomous Region"),
-              ("自治区", "Autonomous Region"), ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"),
+_SUFFIX_EN = (("街道", "Subdistrict"), ("特别行政区", "SAR"), ("自治区", "Autonomous Region"),
+              ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"), ("自治旗", "Autonomous Banner"),
               ("地区", "Prefecture"), ("林区", "Forestry District"), ("新区", "New Area"), ("省", "Province"),
               ("市", "City"), ("区", "District"), ("县", "County"), ("盟", "League"), ("旗", "Banner"),
               ("镇", "Town"), ("乡", "Township"))
@@ -50,21 +49,63 @@ def _parts(code: str) -> list[str]:
 
 #: Names whose English is not their pinyin.
 _ENGLISH = {"810000": "Hong Kong SAR", "820000": "Macao SAR", "710000": "Taiwan"}
+#: Stems whose English is not their pinyin: 陕西 is spelt apart from 山西 (both are "shanxi" in pinyin).
+_STEM_EN = {"内蒙古": "Inner Mongolia", "陕西": "Shaanxi"}
+
+#: The peoples an autonomous division is named after, in the English of the official names (Lingshui Li
+#: Autonomous County, Enshi Tujia and Miao Autonomous Prefecture), longest first so that 土家族 is not 土族.
+_PEOPLES = tuple(sorted({
+    "满族": "Manchu", "蒙古族": "Mongol", "蒙古": "Mongol", "回族": "Hui", "达斡尔族": "Daur", "鄂伦春": "Oroqen",
+    "鄂温克族": "Ewenki", "朝鲜族": "Korean", "畲族": "She", "土家族": "Tujia", "苗族": "Miao", "瑶族": "Yao",
+    "侗族": "Dong", "壮族": "Zhuang", "各族": "Various Nationalities", "仫佬族": "Mulao", "毛南族": "Maonan",
+    "黎族": "Li", "羌族": "Qiang", "彝族": "Yi", "藏族": "Tibetan", "仡佬族": "Gelao", "布依族": "Bouyei",
+    "水族": "Shui", "傣族": "Dai", "哈尼族": "Hani", "纳西族": "Naxi", "拉祜族": "Lahu", "佤族": "Va",
+    "布朗族": "Blang", "独龙族": "Derung", "怒族": "Nu", "白族": "Bai", "普米族": "Pumi", "傈僳族": "Lisu",
+    "裕固族": "Yugur", "哈萨克族": "Kazak", "哈萨克": "Kazak", "东乡族": "Dongxiang", "保安族": "Bonan",
+    "撒拉族": "Salar", "土族": "Tu", "塔吉克": "Tajik", "锡伯": "Xibe", "景颇族": "Jingpo", "柯尔克孜": "Kirgiz",
+    "维吾尔": "Uygur", "阿昌族": "Achang", "德昂族": "De'ang", "朝鲜": "Korean",
+}.items(), key=lambda item: -len(item[0])))
 
 
-def _romanise(name: str, *, suffix: bool) -> str:
-    """Pinyin of the name's stem (of the whole name, so that phrases read right: 朝阳区 → Chaoyang), with the
-    suffix in English when ``suffix``."""
+def _peoples(stem: str, *, autonomous: bool) -> tuple[str, list[str]]:
+    """``stem`` without the peoples it ends in, and their English names in its order: 陵水黎族 → (陵水, [Li]),
+    双江拉祜族佤族布朗族傣族 → (双江, [Lahu, Va, Blang, Dai]). Only an autonomous division's stem, or a
+    district's whose last word ends in 族 (管城回族区), names peoples."""
+    found: list[str] = []
+    while True:
+        for zh, en in _PEOPLES:
+            if stem.endswith(zh) and (autonomous or zh.endswith("族")):
+                stem, found = stem[: -len(zh)], [en, *found]
+                break
+        else:
+            return stem, found
+
+
+def _romanise(name: str, *, suffix: bool, plain: bool = False) -> str:
+    """Pinyin of the name's stem as one word (of the whole name, so that phrases read right: 朝阳区 →
+    Chaoyang; GB/T 16159 writes a place name's syllables together), the peoples an autonomous division is named
+    after in English (陵水黎族自治县 → Lingshui Li Autonomous County, not "Lingshuilizu"), and the suffix in
+    English when ``suffix``. ``plain``: the stem's pinyin alone, peoples included (``lingshuilizu``: what a
+    person types to search)."""
     from pypinyin import lazy_pinyin
 
-    syllables = lazy_pinyin(name)
     stem_len, english = len(name), ""
     for zh, en in _SUFFIX_EN:
-        if name.endswith(zh) and len(name) - len(zh) >= 2:
+        if name.endswith(zh) and (len(name) - len(zh) >= 2 or zh.startswith("自治")):
             stem_len, english = len(name) - len(zh), en
             break
-    roman = "".join(syllables[:stem_len]).capitalize() if len(syllables) == len(name) else "".join(
-        lazy_pinyin(name[:stem_len])).capitalize()
+    stem, peoples = name[:stem_len], []
+    if not plain and stem not in _STEM_EN:
+        stem, peoples = _peoples(stem, autonomous=english.startswith("Autonomous")
+                                 or (english == "District" and stem.endswith("族")))
+    if stem in _STEM_EN and not plain:
+        roman = _STEM_EN[stem]
+    else:
+        syllables = lazy_pinyin(name)  # the whole name read, so a character's reading follows its neighbours
+        roman = "".join(syllables[:len(stem)] if len(syllables) == len(name) else lazy_pinyin(stem)).capitalize()
+    if peoples:
+        said = peoples[0] if len(peoples) == 1 else f"{', '.join(peoples[:-1])} and {peoples[-1]}"
+        roman = f"{roman} {said}".strip()
     return f"{roman} {english}" if suffix and english else roman
 
 
@@ -103,7 +144,7 @@ def english(code: str) -> tuple[str, str, str]:
     parts = _parts(code)
     own = _ENGLISH.get(code) or _romanise(parts[-1], suffix=True)
     above = [_romanise(p, suffix=False) for p in reversed(parts[:-1])]
-    return _romanise(parts[-1], suffix=False).lower(), own, ", ".join([own, *above])
+    return _romanise(parts[-1], suffix=False, plain=True).lower(), own, ", ".join([own, *above])
 
 
 def get(code: str) -> Place | None:

@@ -1,0 +1,50 @@
+"""English names of Chinese divisions (issue 11: English pages read "Lingshuilizu Autonomous County" for
+陵水黎族自治县). The stem is its pinyin written as one word (GB/T 16159), the peoples an autonomous division is
+named after in English as in its official name, the level in English (docs/web.md, "Place names")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pingan.lib import adcodes, places
+
+
+@pytest.mark.parametrize(("code", "english"), [
+    ("469028", "Lingshui Li Autonomous County"),
+    ("422800", "Enshi Tujia and Miao Autonomous Prefecture"),
+    ("530925", "Shuangjiang Lahu, Va, Blang and Dai Autonomous County"),
+    ("622926", "Dongxiang Autonomous County"),
+    ("150723", "Oroqen Autonomous Banner"),
+    ("410104", "Guancheng Hui District"),
+    ("654000", "Yili Kazak Autonomous Prefecture"),
+    ("150000", "Inner Mongolia Autonomous Region"),
+    ("610000", "Shaanxi Province"),
+    ("140000", "Shanxi Province"),
+    ("650000", "Xinjiang Uygur Autonomous Region"),
+    ("350203", "Siming District"),
+])
+def test_a_division_is_named_as_its_english_name_reads(code, english):
+    assert places.english(code)[1] == english
+
+
+def test_the_path_names_an_autonomous_prefecture_by_its_place_and_peoples():
+    assert places.english("422801")[2].startswith("Enshi City, Enshi Tujia and Miao, Hubei")
+
+
+def test_no_division_keeps_the_pinyin_of_its_peoples_or_of_autonomous():
+    named = [p for p in places.places().values() if "族" in p.name or "自治" in p.name]
+    assert len(named) > 150
+    odd = [(p.code, p.name, places.english(p.code)[1]) for p in named
+           if re.search(r"zu\b|zizhi|[\u4e00-\u9fff]", places.english(p.code)[1], re.I)]
+    assert odd == []
+
+
+def test_the_pinyin_key_still_finds_an_autonomous_county():
+    assert "469028" in [p.code for p in places.search("lingshui")]
+    assert places.resolve("Lingshui Li Autonomous County")[0] == "469028"
+
+
+def test_adcodes_hold_the_names_the_tests_name():
+    assert adcodes.get("469028").name == "陵水黎族自治县" and adcodes.get("422800").name == "恩施土家族苗族自治州"
