@@ -33,3 +33,20 @@ def test_the_width_estimate_is_not_below_what_chromium_draws():
     for name, drawn in (("Siming District Branch", 126.7), ("Lianqian Police Station", 129.8), ("思明分局", 40),
                         ("莲前派出所", 50)):
         assert mapview.label_width(name) >= drawn, name
+
+
+def test_neighbouring_names_do_not_overlap():
+    """Issue 11: on a phone the alerts map's neighbouring names ran into each other (the map is drawn at about
+    1:1 at 375 px). Names move a line up or down, or are left off (each area keeps its name as a tooltip)."""
+    own = _square(118.10, 24.45, 118.20, 24.55)
+    # six narrow areas side by side in the frame: their centres are closer than their names are wide
+    neighbours = [(f"Neighbouring District Branch {i}", _square(118.10 + i * 0.012, 24.45, 118.112 + i * 0.012, 24.55),
+                   False) for i in range(6)]
+    view = mapview.build([("Lianqian Police Station", own, True), *neighbours], width=340)
+    labelled = [a for a in view.areas if a.label_x is not None]
+    assert any(a.own for a in labelled)  # the viewer's own area is always named
+    boxes = [mapview._box(a.name, a.label_x, a.label_y) for a in labelled]
+    for i, b in enumerate(boxes):
+        for c in boxes[i + 1:]:
+            assert b[2] <= c[0] or b[0] >= c[2] or b[3] <= c[1] or b[1] >= c[3], (b, c)
+    assert len(view.areas) == 7  # every area is drawn, named or not

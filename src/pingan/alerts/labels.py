@@ -248,19 +248,51 @@ def summary_text(summary: str, params: Mapping, *, device_name: str = "") -> str
     return text
 
 
-def when(value: dt.datetime | None, *, offset: bool = True) -> str:
+def zone(name: str = ""):
+    """The time zone ``name`` (IANA, a device's ``time_zone``), or the bureau's (``TIME_ZONE``) for a blank or
+    unknown name."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            pass
+    return timezone.get_default_timezone()
+
+
+def when(value: dt.datetime | None, *, offset: bool = True, zone_name: str = "") -> str:
     """Date and time in the bureau's time zone, ``2026-12-06 14:03:05 UTC+08:00`` (the offset unless
-    ``offset=False``). An alert may be from another day (or, replayed, another year): never a bare time."""
+    ``offset=False``), or in ``zone_name`` (a device's zone: ``2019-03-04 21:15:00 UTC-06:00``). An alert may
+    be from another day (or, replayed, another year): never a bare time."""
     if value is None:
         return "—"
-    local = timezone.localtime(value)
+    local = value.astimezone(zone(zone_name)) if zone_name else timezone.localtime(value)
     text = local.strftime("%Y-%m-%d %H:%M:%S")
     return f"{text} {utc_offset(local)}" if offset else text
 
 
+def event_time(alert) -> str:
+    """When ``alert`` was raised, on the clock of the place it happened (its device's ``time_zone``) with the
+    offset, and, when that is not the bureau's zone, the bureau's time beside it: ``2019-03-04 21:15:00
+    UTC-06:00 (北京时间 2019-03-05 11:15:00)`` (issue 11: the Chicago replay's alerts read in Beijing time)."""
+    device = getattr(alert, "device", None) if getattr(alert, "device_id", None) else None
+    zone_name = getattr(device, "time_zone", "") if device is not None else ""
+    if not zone_name or alert.raised_at is None:
+        return when(alert.raised_at)
+    here = when(alert.raised_at, zone_name=zone_name)
+    site = when(alert.raised_at)
+    if here == site:
+        return here
+    return here + paren(_("Beijing time %(time)s") % {"time": site})
+
+
 def utc_offset(value: dt.datetime | None = None) -> str:
-    """``UTC+08:00`` for ``value`` (default now) in the bureau's time zone; ``UTC`` at offset zero."""
-    local = timezone.localtime(value)
+    """``UTC+08:00`` for ``value`` (default now) in the bureau's time zone, or in its own zone when ``value``
+    is an aware time already put in one (:func:`when`); ``UTC`` at offset zero."""
+    from zoneinfo import ZoneInfo
+
+    local = value if value is not None and isinstance(value.tzinfo, ZoneInfo) else timezone.localtime(value)
     off = local.utcoffset() or dt.timedelta()
     if not off:
         return "UTC"

@@ -89,6 +89,39 @@ def _inside_frame(name: str, x: float, y: float, width: int, height: int) -> tup
     return round(x, 1), round(y, 1)
 
 
+def _box(name: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """The box a name drawn at (``x``, ``y``) covers (centred, baseline at ``y``), with a little air around it."""
+    half = label_width(name) / 2 + 2
+    return x - half, y - LABEL_EM - 1, x + half, y + 3
+
+
+def _apart(areas: list[Area], width: int, height: int) -> list[Area]:
+    """The areas with names that do not overlap (issue 11: neighbouring names ran into each other on a phone,
+    where the map is drawn at about 1:1). The own area's name first, then the others in turn; a name that
+    overlaps one already placed moves a line up or down, and when neither fits it is left off (the area keeps
+    its name as a tooltip, ``<title>``)."""
+    placed: list[tuple[float, float, float, float]] = []
+    order = sorted(range(len(areas)), key=lambda i: not areas[i].own)
+    result = list(areas)
+    step = LABEL_EM * 1.3
+    for i in order:
+        a = areas[i]
+        if a.label_x is None:
+            continue
+        for dy in (0, -step, step, -2 * step, 2 * step):
+            y = a.label_y + dy
+            if not PAD + LABEL_EM <= y <= height - PAD:
+                continue
+            b = _box(a.name, a.label_x, y)
+            if all(b[2] <= p[0] or b[0] >= p[2] or b[3] <= p[1] or b[1] >= p[3] for p in placed):
+                placed.append(b)
+                result[i] = Area(a.name, a.d, a.own, a.label_x, round(y, 1))
+                break
+        else:
+            result[i] = Area(a.name, a.d, a.own, None, None)
+    return result
+
+
 def build(
     areas: list[tuple[str, dict, bool]] | list[tuple[str, dict]],
     *,
@@ -144,6 +177,7 @@ def build(
             pt = inside.representative_point()
             lx, ly = _inside_frame(name, *xy(pt.x, pt.y), width, height)
         out.append(Area(name, " ".join(d), own, lx, ly))
+    out = _apart(out, width, height)
     out.sort(key=lambda a: a.own)  # the own area last: drawn on top
     devs = tuple(Mark(n, *xy(lon, lat), "device") for n, lon, lat in devices
                  if lon is not None and view.contains(box(lon, lat, lon, lat).centroid))

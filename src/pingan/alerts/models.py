@@ -57,6 +57,10 @@ class Device(models.Model):
     name = models.CharField(max_length=200)
     #: its English name when it has one (the demo's, issue 11: "莲前一键报警柱" on English pages): :attr:`label`
     name_en = models.CharField(max_length=200, blank=True, default="")
+    #: the IANA time zone of the device's place (``America/Chicago``) when it is not the site's ``TIME_ZONE``:
+    #: its alerts' times are said on the clock of where they happened, with the offset (issue 11: the Chicago
+    #: replay's alerts read in Beijing time); blank: the site's zone
+    time_zone = models.CharField(max_length=40, blank=True, default="")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     type_code = models.CharField(max_length=3)
     lon = models.FloatField(null=True, blank=True)

@@ -343,8 +343,10 @@ def device_register(
     password: str = "",
     active_since: dt.datetime | None = None,
     name_en: str = "",
+    time_zone: str | None = None,
 ) -> Device:
-    """Register (or update) a device (``name_en``: its English name, if it has one — ``Device.label``). The ID
+    """Register (or update) a device (``name_en``: its English name, if it has one — ``Device.label``;
+    ``time_zone``: the IANA zone of its place when not the site's, ``None`` keeps what it has). The ID
     is validated as GB/T 28181 (edition from settings); the position
     is converted to WGS-84; the unit is routed from it (else from ``adcode``, else the ID's centre code).
     Only administrators (and the system) register devices. Raises ``DomainError`` (``bad_device_id``,
@@ -385,6 +387,8 @@ def device_register(
     }
     if ha1:
         defaults["digest_ha1"] = ha1
+    if time_zone is not None:  # a zone the pages cannot read is said on the site's clock (labels.zone)
+        defaults["time_zone"] = "" if time_zone == settings.TIME_ZONE else time_zone[:40]
     device, created = Device.objects.update_or_create(device_id=parsed.value, defaults=defaults)
     audit.record(
         actor,
@@ -844,6 +848,8 @@ def alert_payload(alert: Alert, **extra) -> dict:
         "device_name": alert.device.name if alert.device_id else "",
         "device_name_en": alert.device.name_en if alert.device_id else "",
         "raised_at": alert.raised_at.isoformat(),
+        # the zone of the place it happened (blank: the site's): the terminal says the time on that clock
+        "time_zone": alert.device.time_zone if alert.device_id else "",
         "event_keys": alert.event_keys[:5],
         "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "",
         **extra,

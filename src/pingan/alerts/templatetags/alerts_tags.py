@@ -73,6 +73,13 @@ def when(value, arg: str = "") -> str:
 
 
 @register.filter
+def raised(alert) -> str:
+    """``{{ alert|raised }}``: when it was raised, on the clock of its device's place with the offset, and the
+    bureau's time beside it when that differs (``labels.event_time``)."""
+    return labels.event_time(alert)
+
+
+@register.filter
 def muted_label(code: str) -> str:
     return labels.muted(code)
 

@@ -66,6 +66,7 @@ class Command(PinganCommand):
         r.add_argument("--rate", type=float, default=200, help=_("events per second (0 = as fast as possible)"))
         r.add_argument("--limit", type=int, default=None, help=_("stop after this many records"))
         r.add_argument("--agreement", action="store_true", help=_("chicago: report polygon routing vs. district"))
+        r.add_argument("--json", action="store_true", help=_("print the figures as JSON (for scripts)"))
         dl = sub.add_parser("dead-letters", help=_("list (or --replay) refused inputs"))
         dl.add_argument("--reason", default="")
         dl.add_argument("--replay", action="store_true")
@@ -225,7 +226,9 @@ class Command(PinganCommand):
             services.device_register(
                 actor=None,
                 device_id=replay.STL_DEVICE,
-                name="ShotSpotter St. Louis (replay)",
+                name="圣路易斯 ShotSpotter 枪声探测（回放）",
+                name_en="ShotSpotter St. Louis (replay)",
+                time_zone="America/Chicago",  # its alerts on the clock of where they happened
                 kind=Device.Kind.ACOUSTIC,
                 lon=-90.24,
                 lat=38.63,
@@ -237,7 +240,9 @@ class Command(PinganCommand):
             services.device_register(
                 actor=None,
                 device_id=replay.CHI_DEVICE,
-                name="CPD incident feed (replay)",
+                name="芝加哥警察局警情数据（回放）",
+                name_en="CPD incident feed (replay)",
+                time_zone="America/Chicago",  # its alerts on the clock of where they happened
                 kind=Device.Kind.PLATFORM,
                 lon=-87.68,
                 lat=41.84,
@@ -253,24 +258,37 @@ class Command(PinganCommand):
 
         t0 = time.monotonic()
         n = replay.paced(payloads, rate=o["rate"], send=send, limit=o["limit"])
-        self.stdout.write(_("%(dataset)s: %(n)s records in %(seconds)s s → %(totals)s (`%(serve)s` or `%(worker)s` "
-                            "raises the alerts)") % {
-            "dataset": o["dataset"], "n": n, "seconds": f"{time.monotonic() - t0:.1f}", "totals": json.dumps(totals),
-            "serve": f"{cli()} serve", "worker": f"{cli()} alerts worker"})
-        if o["dataset"] == "chicago" and o["agreement"]:
-            self._agreement(o["limit"])
+        seconds = time.monotonic() - t0
+        agreement = self._agreement_figures(o["limit"]) if o["dataset"] == "chicago" and o["agreement"] else None
+        if o["json"]:  # stable JSON, the counters' names as the ingest service names them (scripts read it)
+            self.stdout.write(json.dumps({"dataset": o["dataset"], "records": n, "seconds": round(seconds, 3),
+                                          **totals, **({"agreement": agreement} if agreement else {})}))
+            return
+        self.stdout.write(replay_summary(o["dataset"], n, seconds, totals))
+        if agreement:
+            self.stdout.write(agreement_summary(agreement))
 
     def _chicago_org(self):
         from pingan.core.models import OrgUnit
         from pingan.core.services import orgunit_create
 
-        root = OrgUnit.objects.filter(code="CPD").first() or orgunit_create(
-            code="CPD", name="Chicago Police Department (replay)", kind="bureau"
-        )
+        # each unit named in both languages (a zh page said "CPD District 9": issue 11); a unit an earlier replay
+        # created with its English name only gets both
+        root_names = {"name": "芝加哥警察局（回放）", "name_en": "Chicago Police Department (replay)"}
+        root = OrgUnit.objects.filter(code="CPD").first() or orgunit_create(code="CPD", kind="bureau", **root_names)
         districts = replay.chicago_districts()
+        units = {u.code: u for u in OrgUnit.objects.filter(code__startswith="CPD")}
         for key in sorted({j.key for j in districts}, key=int):
-            if not OrgUnit.objects.filter(code=f"CPD-{key}").exists():
-                orgunit_create(code=f"CPD-{key}", name=f"CPD District {key}", kind="station", parent=root)
+            names = {"name": f"芝加哥警察局第 {int(key)} 警区", "name_en": f"CPD District {key}"}
+            if f"CPD-{key}" not in units:
+                orgunit_create(code=f"CPD-{key}", kind="station", parent=root, **names)
+        for code, unit in units.items():
+            if code != "CPD" and not (code.startswith("CPD-") and code[4:].isdigit()):
+                continue
+            names = root_names if code == "CPD" else {"name": f"芝加哥警察局第 {int(code[4:])} 警区",
+                                                       "name_en": f"CPD District {code[4:]}"}
+            if not unit.name_en and unit.name == names["name_en"]:
+                OrgUnit.objects.filter(pk=unit.pk).update(**names)
         import gzip
         import tempfile
         from pathlib import Path
@@ -280,22 +298,20 @@ class Command(PinganCommand):
             p.write_bytes(gzip.decompress(replay.DATA.joinpath("chicago_police_districts.kml.gz").read_bytes()))
             services.jurisdictions_load(actor=None, path=str(p), unit_codes={j.key: f"CPD-{j.key}" for j in districts})
 
-    def _agreement(self, limit):
+    def _agreement_figures(self, limit) -> dict:
+        """Polygon routing against each Chicago record's own district, as plain figures (:func:`agreement_summary`
+        says them; ``--json`` prints them)."""
         import itertools
 
         records = replay.chicago_records()
         if limit:
             records = itertools.islice(records, limit)
         a = replay.chicago_agreement(records)
-        self.stdout.write(_("polygon routing agrees with the record's district for %(agree)s of %(total)s records "
-                            "(%(rate)s); %(disagree)s disagree, %(border)s of them within 100 m of their own "
-                            "district's boundary, %(outside)s outside every polygon") % {
-            "agree": f"{a.agree:,}", "total": f"{a.total:,}", "rate": f"{a.rate:.3%}",
-            "disagree": f"{a.total - a.agree:,}", "border": f"{a.border:,}", "outside": f"{a.outside:,}"})
-        self.stdout.write(_("most frequent (record district → polygon): %(pairs)s") % {
-            "pairs": ", ".join(f"{k[0]}→{k[1]} {v}" for k, v in a.pairs.most_common(8))})
-        self.stdout.write(_("disagreements by year: %(years)s") % {
-            "years": ", ".join(f"{y} {n}" for y, n in sorted(a.disagree_by_year.items()))})
+        return {"records": a.total, "agree": a.agree, "disagree": a.total - a.agree, "near_boundary": a.border,
+                "outside": a.outside,
+                "pairs": [{"record_district": k[0], "routed_to": k[1], "records": v}
+                          for k, v in a.pairs.most_common(8)],
+                "disagree_by_year": {str(y): v for y, v in sorted(a.disagree_by_year.items())}}
 
     def do_dead_letters(self, o):
         from pingan.alerts.models import DeadLetter
@@ -338,3 +354,52 @@ class Command(PinganCommand):
 
     def do_counters(self, o):
         self.stdout.write(json.dumps(services.counters(), sort_keys=True))
+
+
+#: The replayed datasets by name, in the reader's language.
+REPLAY_DATASETS = {"chicago": gettext_lazy("Chicago police incident records"),
+                   "stlouis": gettext_lazy("St. Louis ShotSpotter detections")}
+
+
+def replay_summary(dataset: str, records: int, seconds: float, totals: dict) -> str:
+    """What ``pingan alerts replay`` did, for a person, in the command's language (issue 11: a line ending in
+    raw JSON, ``→ {"accepted": 3, "duplicates": 0, "dead_lettered": 0}``)."""
+    from pingan.core import texts
+
+    lines = [
+        _("Replayed %(dataset)s: %(records)s records sent to ingest in %(time)s.") % {
+            "dataset": REPLAY_DATASETS.get(dataset, dataset), "records": f"{records:,}",
+            "time": texts.duration(seconds)},
+        "  " + _("accepted: %(accepted)s · already received before (duplicates): %(duplicates)s · refused (see "
+                 "pingan alerts dead-letters): %(refused)s") % {
+            "accepted": f"{totals.get('accepted', 0):,}", "duplicates": f"{totals.get('duplicates', 0):,}",
+            "refused": f"{totals.get('dead_lettered', 0):,}"},
+        "  " + _("The alerts are raised by the alert worker: %(serve)s (which starts it) or %(worker)s.") % {
+            "serve": f"{cli()} serve", "worker": f"{cli()} alerts worker"},
+    ]
+    return "\n".join(lines)
+
+
+def agreement_summary(a: dict) -> str:
+    """The Chicago routing check (``--agreement``) for a person: how often the district polygons route a record
+    to the district the record itself names, and where they differ."""
+    from pingan.core import texts
+
+    if not a["records"]:
+        return _("District check: no records to compare.")
+    lines = [
+        _("District check: the boundaries send %(agree)s of %(records)s records (%(rate)s) to the district the "
+          "record names.") % {"agree": f"{a['agree']:,}", "records": f"{a['records']:,}",
+                              "rate": f"{a['agree'] / a['records']:.2%}"},
+    ]
+    if a["disagree"]:
+        lines.append("  " + _("%(disagree)s differ: %(near)s of them lie within 100 m of their own district's "
+                              "boundary, %(outside)s outside every district.") % {
+            "disagree": f"{a['disagree']:,}", "near": f"{a['near_boundary']:,}", "outside": f"{a['outside']:,}"})
+        lines.append("  " + _("Most frequent (district in the record → district by position): %(pairs)s") % {
+            "pairs": texts.join([_("%(record)s → %(routed)s (%(n)s)") % {
+                "record": p["record_district"], "routed": p["routed_to"], "n": p["records"]} for p in a["pairs"]])})
+        lines.append("  " + _("Differences by year: %(years)s") % {
+            "years": texts.join([_("%(year)s: %(n)s") % {"year": y, "n": n}
+                                 for y, n in a["disagree_by_year"].items()])})
+    return "\n".join(lines)

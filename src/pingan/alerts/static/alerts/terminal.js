@@ -41,15 +41,16 @@
       text = L.with_category.replace("{summary}", text).replace("{category}", p.category);
     return text;
   }
-  // date and time in the bureau's time zone with its offset, as pingan.alerts.labels.when
+  // date and time in the bureau's time zone with its offset, as pingan.alerts.labels.when; an alert from a
+  // device in another zone (its time_zone: the Chicago replay) on that place's clock, its offset saying which
   // the unit in the page's language: its English name on a page that is not Chinese, when it has one
   // (core.models.OrgUnit.label; the stream carries both, it is pushed without a viewer)
   function unitName(a) { return (!chinese && a.unit_en) ? a.unit_en : (a.unit || ""); }
   function deviceName(a) { return (!chinese && a.device_name_en) ? a.device_name_en : (a.device_name || ""); }
-  function when(iso) {
+  function when(iso, zone) {
     var d = new Date(iso), parts = {};
     try {
-      new Intl.DateTimeFormat("en-GB", {timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+      new Intl.DateTimeFormat("en-GB", {timeZone: zone || TZ, year: "numeric", month: "2-digit", day: "2-digit",
         hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "longOffset"})
         .formatToParts(d).forEach(function (x) { parts[x.type] = x.value; });
       var off = (parts.timeZoneName || "GMT").replace("GMT", "UTC");
@@ -108,7 +109,7 @@
     head.appendChild(document.createTextNode(" " + fmt(a)));
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = when(a.raised_at) + " · " + unitName(a) + " · " +
+    meta.textContent = when(a.raised_at, a.time_zone) + " · " + unitName(a) + " · " +
       (L.states[a.state] || a.state) + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
     li.appendChild(head); li.appendChild(meta);
     var actions = document.createElement("div");
@@ -147,7 +148,7 @@
     head.textContent = fmt(n);
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = when(n.raised_at);
+    meta.textContent = when(n.raised_at, n.time_zone);
     var actions = document.createElement("div");
     actions.className = "actions";
     var link = document.createElement("a");
