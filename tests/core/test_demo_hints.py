@@ -29,7 +29,7 @@ DEMOS = {
 SLOW = {"screening", "stats"}
 
 VISIT = re.compile(rf"^ +- {re.escape(SERVE_URL)}(/\S*)  as (.+?): ", re.M)
-CREATE = re.compile(r"user create (\S+) --role (\S+)(?: --unit (\S+))?$", re.M)
+CREATE = re.compile(r"user create (\S+) --role (\S+)(?: --unit (\S+))?(?: --display-name (\S+))?$", re.M)
 
 
 def hints(text: str) -> list[tuple[str, list[str]]]:
@@ -49,8 +49,9 @@ def test_each_page_a_demo_names_opens_for_the_account_it_names(client, demo):
     out = io.StringIO()
     call_command(*DEMOS[demo], stdout=out)
     text = out.getvalue()
-    for username, role, unit in CREATE.findall(text):  # what a user does with the printed suggestion
-        user_create(username=username, password=None, role=role, display_name=username,
+    for username, role, unit, name in CREATE.findall(text):  # what a user does with the printed suggestion
+        assert name, f"the suggestion for {username} gives no display name"
+        user_create(username=username, password=None, role=role, display_name=name,
                     unit=OrgUnit.objects.get(code=unit) if unit else None)
     visits = hints(text)
     assert visits, text

@@ -71,7 +71,8 @@ def test_the_command_is_printed_as_it_must_be_typed(tmp_path, monkeypatch):
     out: list[str] = []
     guide(out.append, visits=[Visit("/alerts/", ("demo_officer",), "x")], suggest=[Suggest("officer", "350203-LQ")])
     assert "  1. start the site:  .venv/bin/pingan serve" in out
-    assert "       .venv/bin/pingan user create demo_officer --role officer --unit 350203-LQ" in out
+    assert ("       .venv/bin/pingan user create demo_officer --role officer --unit 350203-LQ --display-name 陈志强"
+            in out)
     # an activated venv (its bin first on PATH): the bare name
     monkeypatch.setenv("PATH", f"{tmp_path / '.venv' / 'bin'}:/usr/bin:/bin")
     assert cli() == "pingan"

@@ -32,16 +32,22 @@ DEMO_UNIT = "350203-LQ"
 
 def demo_accounts(*, password: str) -> list[str]:
     """An officer and a station chief of :data:`DEMO_UNIT` (``demo_officer``, ``demo_chief``) with
-    ``password``; existing accounts are left as they are. Returns the usernames created."""
+    ``password`` and display names (``core.demoguide.SUGGESTED_NAMES``); existing accounts are left as they are
+    but for a display name they lack. Returns the usernames created."""
+    from pingan.core.demoguide import SUGGESTED_NAMES
     from pingan.core.models import OrgUnit, User
-    from pingan.core.services import user_create
+    from pingan.core.services import user_create, user_set_display_name
 
     unit = OrgUnit.objects.get(code=DEMO_UNIT)
     created = []
     for username, role in (("demo_officer", "officer"), ("demo_chief", "station_chief")):
-        if not User.objects.filter(username=username).exists():
-            user_create(username=username, password=password, role=role, unit=unit)
+        existing = User.objects.filter(username=username).first()
+        if existing is None:
+            user_create(username=username, password=password, role=role, unit=unit,
+                        display_name=SUGGESTED_NAMES[role])
             created.append(username)
+        elif not existing.display_name:  # made by an earlier demo without one: the pages greeted "demo_officer"
+            user_set_display_name(user=existing, display_name=SUGGESTED_NAMES[role])
     return created
 
 

@@ -48,11 +48,19 @@ class DemoCase:
     chief: str
 
 
+#: The demo accounts' display names (synthetic): pages showed "fz_demo_officer", the user name, as the name.
+DEMO_NAMES = {"fz_demo_officer": "郑海涛", "fz_demo_chief": "许国平"}
+
+
 def _user(username: str, role: str, unit: OrgUnit):
     from pingan.core.models import User
+    from pingan.core.services import user_set_display_name
 
     existing = User.objects.filter(username=username).first()
-    return existing or user_create(username=username, password=None, role=role, unit=unit, display_name=username)
+    if existing is not None and existing.display_name in ("", username):  # named after its login by earlier demos
+        user_set_display_name(user=existing, display_name=DEMO_NAMES[username])
+    return existing or user_create(username=username, password=None, role=role, unit=unit,
+                                   display_name=DEMO_NAMES[username])
 
 
 def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> DemoCase:

@@ -136,7 +136,7 @@ def _who(event) -> str:
     from pingan.core import audit
 
     if event.actor_id:
-        return event.actor.display_name or event.actor.username
+        return event.actor.shown_name
     what, behalf = audit.agent_text(event.detail)
     return f"{what} ({behalf})" if behalf else what
 

@@ -60,9 +60,17 @@ def cli() -> str:
     return relative if os.sep in relative else os.path.join(".", relative)  # "./pingan": a shell needs the slash
 
 
+#: The display names the suggested accounts are created with (synthetic, Faker ``zh_CN`` style): pages greet
+#: and list an account by it ("您好，周敏"), where a trial's account without one read "您好，demo_auditor".
+SUGGESTED_NAMES = {"admin": "孙立新", "auditor": "周敏", "analyst": "杨帆", "station_chief": "林建华",
+                   "officer": "陈志强", "dispatcher": "刘洋", "custodian": "林秀兰", "procurator": "郑丽娟",
+                   "court_clerk": "许海燕", "landlord": "王秀英", "enterprise": "何静", "citizen": "赵磊"}
+
+
 @dataclass(frozen=True)
 class Suggest:
-    """An account of ``role`` the demo does not create, to add by hand (``unit``: a unit code, or ``""``)."""
+    """An account of ``role`` the demo does not create, to add by hand (``unit``: a unit code, or ``""``), with
+    a display name (:data:`SUGGESTED_NAMES`)."""
 
     role: str
     unit: str = ""
@@ -132,7 +140,8 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
         write("     " + _("another role: create an account (the password is asked for), e.g."))
     for s in extra:  # a command line to type, as it is typed
         unit = f" --unit {s.unit}" if s.unit else ""
-        write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}")
+        name = f" --display-name {SUGGESTED_NAMES[s.role]}" if s.role in SUGGESTED_NAMES else ""
+        write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}{name}")
     write("  " + _("3. open each page as the account it names:"))
     for v in visits:
         values = {"url": f"{SERVE_URL}{v.path}", "who": _(" or ").join(v.accounts), "what": v.text}

@@ -138,9 +138,22 @@ class User(AbstractUser):
     @property
     def shown_name(self) -> str:
         """The name pages show for the account: its display name, else the first and last name (set in the
-        admin), else the user name. Every page shows people so (``{{ u.shown_name }}``): some showed the user
-        name where another page showed the display name."""
-        return self.display_name or self.get_full_name() or self.username
+        admin), else its role and unit in the reader's language (:attr:`role_and_unit`: "莲前派出所民警") —
+        never the user name, a login ("您好，demo_officer" greeted a trial's officer; issue 11). Every page
+        shows people so (``{{ u.shown_name }}``): some showed the user name where another page showed the
+        display name."""
+        return self.display_name or self.get_full_name() or self.role_and_unit
+
+    @property
+    def role_and_unit(self) -> str:
+        """The account's role and, when it has one, its unit, as a name for it ("莲前派出所民警" / "officer of
+        Lianqian Police Station"; "房东" / "landlord"), in the active language."""
+        from django.utils.translation import gettext
+
+        role = str(Role(self.role).label) if self.role in Role.values else self.role
+        if self.unit_id:
+            return gettext("%(role)s of %(unit)s") % {"role": role, "unit": self.unit.label}
+        return role
 
 
 class Premises(models.Model):

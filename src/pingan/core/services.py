@@ -114,6 +114,7 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     if (role in SUBMITTER_ROLES or role == Role.CITIZEN) and unit is not None:
         raise DomainError(f"an account with role '{role}' does not belong to a police unit", code="unit_not_allowed")
     _require_free_username(username)
+    display_name = _clean_display_name(display_name)
     user = User(username=username, role=role, unit=unit, display_name=display_name, email=email,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password:
@@ -122,6 +123,31 @@ def user_create(*, username: str, password: str | None, role: str, unit: OrgUnit
     else:
         user.set_unusable_password()
     user.save()
+    return user
+
+
+#: Longest display name (``User.display_name``).
+DISPLAY_NAME_MAX = 100
+
+
+def _clean_display_name(display_name: str) -> str:
+    """``display_name`` with its spaces collapsed; ``DomainError`` ``name_too_long`` over :data:`DISPLAY_NAME_MAX`."""
+    name = " ".join((display_name or "").split())
+    if len(name) > DISPLAY_NAME_MAX:
+        raise DomainError(f"the display name is {len(name)} characters; the limit is {DISPLAY_NAME_MAX}",
+                          code="name_too_long", params={"length": len(name), "limit": DISPLAY_NAME_MAX})
+    return name
+
+
+@transaction.atomic
+def user_set_display_name(*, user: User, display_name: str) -> User:
+    """Give ``user`` the name pages show for it (``pingan user rename``); empty clears it (pages then say the
+    role and unit: ``User.shown_name``). ``DomainError`` ``name_too_long``. Audited ``rename`` with both names."""
+    name = _clean_display_name(display_name)
+    before = user.display_name
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    audit.record(None, "rename", "User", user.pk, detail={"from": before, "to": name})
     return user
 
 

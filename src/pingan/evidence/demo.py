@@ -30,12 +30,12 @@ LAYOUT = [  # code, name, kind, parent, storage class, capacity
 ]
 
 ACCOUNTS = [  # username, role, unit, display name
-    ("sw_custodian", "custodian", "350200-SW", "保管员 林某"),
-    ("lq_officer", "officer", "350203-LQ", "民警 陈某"),
-    ("lq_officer2", "officer", "350203-LQ", "民警 黄某"),
-    ("lq_chief", "station_chief", "350203-LQ", "所长 吴某"),
-    ("jcy_procurator", "procurator", "350203-JCY", "检察官 郑某"),
-    ("fy_clerk", "court_clerk", "350203-FY", "书记员 许某"),
+    ("sw_custodian", "custodian", "350200-SW", "林秀兰"),  # synthetic names: pages say the role beside them
+    ("lq_officer", "officer", "350203-LQ", "黄伟"),
+    ("lq_officer2", "officer", "350203-LQ", "吴俊杰"),
+    ("lq_chief", "station_chief", "350203-LQ", "蔡建国"),
+    ("jcy_procurator", "procurator", "350203-JCY", "郑丽娟"),
+    ("fy_clerk", "court_clerk", "350203-FY", "许海燕"),
 ]
 
 

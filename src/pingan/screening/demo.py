@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from pingan.core.bootstrap import ensure_initialised
+from pingan.core.demoguide import SUGGESTED_NAMES
 from pingan.core.models import Premises, User
 from pingan.core.reference import DemoOrg, demo_org_load
 from pingan.core.services import premises_create, user_create
@@ -83,9 +84,10 @@ def _iso(value) -> str:
 def _demo_premises() -> Premises:
     landlord = User.objects.filter(username="demo_landlord").first()
     if landlord is None:
-        landlord = user_create(username="demo_landlord", password=None, role="landlord", display_name="演示房东")
-    elif landlord.display_name == "演示房东 (demo landlord)":  # named in two languages by earlier demos
-        User.objects.filter(pk=landlord.pk).update(display_name="演示房东")
+        landlord = user_create(username="demo_landlord", password=None, role="landlord",
+                               display_name=SUGGESTED_NAMES["landlord"])
+    elif landlord.display_name in ("", "演示房东", "演示房东 (demo landlord)"):  # named so by earlier demos
+        User.objects.filter(pk=landlord.pk).update(display_name=SUGGESTED_NAMES["landlord"])
     existing = Premises.objects.filter(owner=landlord).first()
     if existing is not None:
         if existing.address == "厦门市思明区莲前东路 (demo)":

@@ -97,7 +97,7 @@ def unit_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The printable weekly report of a unit (A4 PDF)."""
     as_of, scheme_id = _compstat_params(request)
     p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of, scheme_id=scheme_id)
-    return _download(report.weekly_pdf(p, generated_by=request.user.username), "application/pdf",
+    return _download(report.weekly_pdf(p, generated_by=request.user.shown_name), "application/pdf",
                      report.report_filename(p))
 
 

@@ -1,4 +1,8 @@
-"""``pingan user create USERNAME --role ROLE [--unit CODE]``: create an account (password prompted).
+"""``pingan user create USERNAME --role ROLE [--unit CODE] [--display-name NAME]``: create an account (password
+prompted); ``pingan user rename USERNAME --display-name NAME``: change the name pages show for it.
+
+Pages greet and list an account by its display name ("您好，陈志强"); without one they say its role and unit
+("莲前派出所民警"), never the user name, a login (issue 11: "您好，demo_officer").
 
 The password is asked twice on a terminal, read from standard input with ``--password-stdin``, or left
 unset with ``--no-password`` (the account cannot sign in until ``pingan changepassword``). Nothing else
@@ -18,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from pingan.core import services
 from pingan.core.command import PinganCommand, command_error, read_new_password
 from pingan.core.errors import DomainError
-from pingan.core.models import OrgUnit, Role
+from pingan.core.models import OrgUnit, Role, User
 
 
 class Command(PinganCommand):
@@ -31,13 +35,21 @@ class Command(PinganCommand):
         c.add_argument("username")
         c.add_argument("--role", required=True, choices=Role.values)
         c.add_argument("--unit", default="", help=_("unit code, e.g. 350203-LQ (police roles)"))
+        c.add_argument("--display-name", default="",
+                       help=_("the name pages show for the account (without one, pages say its role and unit)"))
         how = c.add_mutually_exclusive_group()
         how.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
         how.add_argument("--no-password", action="store_true",
                          help=_("create the account without a password (it cannot sign in until "
                                  "`pingan changepassword`)"))
+        r = sub.add_parser("rename", help=_("change the name pages show for an account"))
+        r.add_argument("username")
+        r.add_argument("--display-name", required=True,
+                       help=_("the new display name (empty: pages say the account's role and unit)"))
 
     def handle(self, *args, **opts):
+        if opts["action"] == "rename":
+            return self._rename(opts)
         unit = None
         if opts["unit"]:
             unit = OrgUnit.objects.filter(code=opts["unit"]).first()
@@ -45,7 +57,8 @@ class Command(PinganCommand):
                 raise CommandError(_("no unit with code %(code)s") % {"code": repr(opts["unit"])})
         password = self._password(opts)
         try:
-            user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit)
+            user = services.user_create(username=opts["username"], password=password, role=opts["role"], unit=unit,
+                                        display_name=opts["display_name"])
         except DomainError as exc:
             raise command_error(exc) from None
         role = Role(user.role).label  # the role as the reader says it (``--role`` takes the code)
@@ -57,6 +70,17 @@ class Command(PinganCommand):
         if password is None:
             self.stdout.write(_("no password set: %(name)s cannot sign in until `%(command)s`") % {
                 "name": user.username, "command": f"pingan changepassword {user.username}"})
+
+    def _rename(self, opts) -> None:
+        user = User.objects.select_related("unit").filter(username=opts["username"]).first()
+        if user is None:
+            raise CommandError(_("no user %(name)s") % {"name": repr(opts["username"])})
+        try:
+            services.user_set_display_name(user=user, display_name=opts["display_name"])
+        except DomainError as exc:
+            raise command_error(exc) from None
+        self.stdout.write(_("user %(name)s is now shown as %(shown)s") % {"name": user.username,
+                                                                          "shown": user.shown_name})
 
     @staticmethod
     def _password(opts) -> str | None:
