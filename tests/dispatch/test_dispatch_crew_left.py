@@ -103,7 +103,7 @@ def test_who_may_reassign_role_by_own_and_other_station(client, force):
     assert force.car_b.current_alert_id == x.pk  # nothing changed
     # the centre may; then 莲前's chief may move it between 莲前's own units — through the console's panel
     sign_in(client, force.dispatcher)
-    r = client.post(f"/dispatch/console/alerts/{x.pk}/", {"unit": [force.car_a.pk], "reassign": "1"})
+    r = client.post(f"/dispatch/console/alerts/{x.pk}/", {"unit": [force.car_a.pk], "reassign": "1", "confirmed": "1"})
     assert r.status_code == 200
     # the panel's list says the stood-down unit is no longer on it (its assignment stays "accepted")
     assert re.search(r"JT-C1 · [^<·]+ · (no longer on it|已不在此警情)", r.content.decode())
@@ -114,7 +114,8 @@ def test_who_may_reassign_role_by_own_and_other_station(client, force):
     sign_in(client, force.chief_a)
     panel = client.get(f"/dispatch/console/alerts/{x.pk}/").content.decode()
     assert 'name="reassign"' in panel and "LQ-C1" in panel
-    r = client.post(f"/dispatch/console/alerts/{x.pk}/", {"unit": [force.foot_a.pk], "reassign": "1"})
+    r = client.post(f"/dispatch/console/alerts/{x.pk}/", {"unit": [force.foot_a.pk], "reassign": "1",
+                                                          "confirmed": "1"})
     assert r.status_code == 200
     assert _left(force.officer_a) == [("reassigned", "LQ-C1", x.pk, "accepted")]
     sign_in(client, force.chief_b)

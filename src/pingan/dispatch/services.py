@@ -709,6 +709,10 @@ def dispatch_assign(
             params={},
         )
     if reassign:
+        if blocked := reassign_blocked(actor, alert, keep=patrol_unit_ids, now=now):
+            raise PermissionDenied(f"units {', '.join(blocked)} belong to another station: only the command centre "
+                                   f"can take the alert off them", message_id="reassign_not_allowed",
+                                   params={"units": blocked})
         _stand_down_others(actor, alert, keep=set(patrol_unit_ids), now=now)
     out = []
     feed = []
@@ -749,6 +753,26 @@ def dispatch_assign(
         out.append(a)
     alert_services.feed_append_many(feed, now=now)
     return out
+
+
+def dispatchable(actor: User | None, unit_ids, now: dt.datetime | None = None) -> set[int]:
+    """The ids among ``unit_ids`` (patrol units) that ``actor`` may send (:func:`_may_operate`, the rule
+    :func:`dispatch_assign` applies to each unit): the console offers only these (issue 11: a station chief was
+    offered another station's units and the assignment answered 403)."""
+    now = now or timezone.now()
+    units = PatrolUnit.objects.select_related("unit").filter(pk__in=list(unit_ids))
+    return {pu.pk for pu in units if _may_operate(actor, pu, now)}
+
+
+def reassign_blocked(actor: User | None, alert: Alert, *, keep=(), now: dt.datetime | None = None) -> list[str]:
+    """The call signs of the units on ``alert`` now (``models.LIVE_ASSIGNMENTS``, but those of ``keep``) that
+    ``actor`` may not take it off (:func:`_may_operate`): a reassignment is refused while any is, and the console
+    offers the Reassign choice only when none is — one rule for showing and doing (issue 11: a station chief was
+    offered to reassign an alert another station's unit was on, and submitting answered 403)."""
+    now = now or timezone.now()
+    live = (Assignment.objects.filter(LIVE_ASSIGNMENTS, alert=alert).exclude(patrol_unit_id__in=list(keep))
+            .select_related("patrol_unit__unit").order_by("id"))
+    return [a.patrol_unit.code for a in live if not _may_operate(actor, a.patrol_unit, now)]
 
 
 def _stand_down_others(actor: User, alert: Alert, *, keep: set[int], now: dt.datetime) -> None:

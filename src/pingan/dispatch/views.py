@@ -22,6 +22,7 @@ from pingan.alerts import labels, mapview
 from pingan.alerts.models import Jurisdiction
 from pingan.alerts.selectors import openable_alert_ids
 from pingan.core import audit, texts
+from pingan.core.confirm import CONFIRM_FIELD
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
@@ -125,6 +126,7 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     the chosen ones (or sends a drone). htmx partial."""
     error = ""
     done = ""
+    confirm = None
     alert = selectors.alert_for_dispatch(actor=request.user, alert_id=alert_id)
     if request.method == "POST":
         try:
@@ -135,6 +137,10 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                     alert_id=alert.pk)
                 done = gettext("Drone %(code)s sent: %(eta)s to the alert.") % {
                     "code": mission.drone.patrol_unit.code, "eta": durations.eta_text(mission.eta_s)}
+            elif (request.POST.get("reassign") == "1" and request.POST.get(CONFIRM_FIELD) != "1"
+                  and request.POST.getlist("unit") and not services.reassign_blocked(request.user, alert)):
+                # taking the alert off the units on it is asked first, in the panel and the page's language
+                confirm = _confirm_reassign(request, alert)
             else:
                 ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
                 within = request.POST.get("answer_within_s", "")
@@ -148,10 +154,17 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                 done = gettext("Offered to %(units)s; waiting for their answer.") % {
                     "units": texts.join(a.patrol_unit.code for a in out)}
         except DomainError as exc:
-            if exc.code in ("not_found", "permission_denied"):
+            # a unit another station's crew took meanwhile is said in the panel; any other refusal is the 403 page
+            if exc.code in ("not_found", "permission_denied") and exc.message_id != "reassign_not_allowed":
                 raise
             error = page_message(exc)
+    if confirm:
+        return confirm
     cands = services.candidates(alert=alert, limit=8)
+    # offered only what the services would do for this account: the units it may send, and the reassignment
+    # only when it may take the alert off every unit now on it (one rule for showing and doing)
+    allowed = services.dispatchable(request.user, [c.unit_id for c in cands])
+    blocked = services.reassign_blocked(request.user, alert)
     drones = [
         d
         for d in Drone.objects.select_related("patrol_unit").filter(
@@ -171,9 +184,25 @@ def console_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
             "done": done,
             "assignments": list(alert.assignments.select_related("patrol_unit").order_by("-id")[:10]),
             "on_it": texts.join(selectors.units_on_alert(alert)),
+            "allowed": allowed,
+            "first_allowed": next((c.unit_id for c in cands if c.unit_id in allowed), None),
+            "can_reassign": not blocked,
+            "blocked": texts.join(blocked),
         },
         status=400 if error else 200,
     )
+
+
+def _confirm_reassign(request: HttpRequest, alert) -> HttpResponse:
+    """The dispatch panel's confirmation of a reassignment (htmx partial): which units lose the alert and which
+    get it, and a button that posts the same fields again with ``confirmed=1``, or one back to the panel."""
+    ids = [int(x) for x in request.POST.getlist("unit") if x.isdigit()]
+    fields = [(k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", CONFIRM_FIELD)
+              for v in values]
+    to = list(PatrolUnit.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True))
+    off = [code for code in selectors.units_on_alert(alert) if code not in to]  # a unit chosen again stays on it
+    return TemplateResponse(request, "dispatch/partials/confirm_reassign.html", {
+        "alert": alert, "fields": fields, "off": texts.join(off), "to": texts.join(to)})
 
 
 @page(roles=CREW)
@@ -630,7 +659,7 @@ def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpRespons
     from pingan.dispatch import review
 
     r = selectors.operation_review(actor=request.user, operation_id=operation_id)
-    resp = HttpResponse(review.review_pdf(r, generated_by=request.user.username), content_type="application/pdf")
+    resp = HttpResponse(review.review_pdf(r, generated_by=request.user.shown_name), content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="operation-{operation_id}-review.pdf"'
     return resp
 
