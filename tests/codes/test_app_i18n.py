@@ -69,10 +69,11 @@ def test_the_police_pages_are_translated_too(client, cast, issued):
     services.level_override_request(premises=cast.premises_a, level="red", reason="核查", actor=cast.chief_a)
     sign_in(client, cast.chief_a)
     zh = get(client, "/codes/police/", "zh-hans")
-    assert "待处理纠错" in zh and "当前 黄码" in zh and "需另一名所长审批" in zh and "→ <strong>红码</strong>" in zh
+    assert "待处理纠错" in zh and "当前 黄码" in zh and "→ <strong>红码</strong>" in zh
+    assert "此申请由您提出，须由莲前派出所的另一名所长批准或驳回" in zh  # the chief's own request
     en = get(client, "/codes/police/", "en")
     assert "Open correction requests" in en and "current: yellow code" in en and "→ <strong>red code</strong>" in en
-    assert "Needs the approval of another station chief" in en  # the chief's own request
+    assert "another station chief of Lianqian Police Station approves or rejects it" in en  # the chief's own
     assert untranslated(en, *data_of(cast), "人员已搬离", "核查", cast.chief_a.display_name) == []
     page = get(client, f"/codes/premises/{cast.premises_a.pk}/", "en")
     assert '<option value="red">red code</option>' in page and "Request a level change (four-eyes approval)" in page

@@ -78,9 +78,9 @@ def test_djangos_full_list_and_a_commands_help_stay_reachable(data_dir):
     r = run(data_dir, "help", "--all")
     assert r.returncode == 0 and "sendtestemail" in r.stdout and "[pingan]" not in r.stdout.split("\n")[0]
     r = run(data_dir, "help", "code")
-    assert r.returncode == 0 and "usage:" in r.stdout and "{issue,verify,revoke,keys}" in r.stdout
+    assert r.returncode == 0 and "usage:" in r.stdout and "{issue,verify,revoke,reviews,keys}" in r.stdout
     r = run(data_dir, "code", "--help")
-    assert r.returncode == 0 and "{issue,verify,revoke,keys}" in r.stdout
+    assert r.returncode == 0 and "{issue,verify,revoke,reviews,keys}" in r.stdout
 
 
 def one_line_failure(r, command: str) -> str:

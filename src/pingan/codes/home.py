@@ -24,8 +24,9 @@ def queue_panel(request: HttpRequest) -> dict | None:
         to_approve_total = theirs.count()
     waiting = overrides.count()
     reviews = selectors.reviews_list(actor=user, status="open").count()
-    if not (disputes or waiting or reviews):
+    upheld = selectors.upheld_awaiting_change(actor=user).count()  # upheld, the level not changed yet
+    if not (disputes or waiting or reviews or upheld):
         return None
-    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve,
+    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve, "upheld": upheld,
             "to_approve_total": to_approve_total, "reviews": reviews,
             "is_chief": user.role == Role.STATION_CHIEF}

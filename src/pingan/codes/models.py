@@ -263,7 +263,10 @@ class CodeReview(models.Model):
     note = models.TextField(blank=True, default="")
     issued_code = models.ForeignKey(SafetyCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
-    scope_unit = "unit"
+    # who sees it is who releases it: the police of the premises' unit now (``codes.services._review_to_decide``),
+    # not of ``unit``, the responsible unit when it opened — a premises moved to another station left its
+    # suspension in the old station's queue, whose Release button the service refused (issue 11)
+    scope_unit = "premises__unit"
     scope_owner = "premises__owner"
 
     class Meta:

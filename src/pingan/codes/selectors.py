@@ -72,11 +72,12 @@ def codes_of_premises(*, actor, premises_id: int) -> QuerySet[SafetyCode]:
 
 def _dispute_subjects(d: Dispute) -> list[audit.Subject]:
     return [*core_selectors.premises_subjects(d.premises),
-            audit.Subject(name=d.submitted_by.shown_name)]
+            audit.Subject(name=d.submitted_by.display_name or d.submitted_by.username)]  # stable, any language
 
 
 def _disputes_scoped(*, actor) -> QuerySet[Dispute]:
-    return scope(actor, Dispute.objects.select_related("premises", "premises__owner", "unit", "code", "submitted_by"))
+    return scope(actor, Dispute.objects.select_related("premises", "premises__owner", "unit", "code", "submitted_by",
+                                                       "resolved_by"))
 
 
 def disputes_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[Dispute]:
@@ -88,6 +89,23 @@ def disputes_list(*, actor, status: str | None = None, purpose: str = "") -> Que
                          detail={"status": status} if status else None)
 
 
+def upheld_awaiting_change(*, actor, purpose: str = "") -> QuerySet[Dispute]:
+    """Correction requests the police upheld (the owner is right) whose code is still live with no level change
+    requested since: the next step is a level change, which the station chief approves (four-eyes). Upholding
+    changed nothing else — the owner read "已支持" and the chief's queue did not show it (issue 11); the queue and
+    the chief's home list these with who upheld them and when. Oldest first; the rows are recorded as a read."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    changed = LevelOverride.objects.filter(premises=OuterRef("premises"), requested_at__gte=OuterRef("resolved_at"))
+    qs = (_disputes_scoped(actor=actor)
+          .filter(status=Dispute.Status.UPHELD, code__isnull=False, code__revoked_at__isnull=True,
+                  code__expires_at__gt=timezone.now())
+          .exclude(Exists(changed)).order_by("resolved_at", "id"))
+    return audit.audited(qs, actor=actor, object_type="Dispute", subjects=_dispute_subjects, purpose=purpose,
+                         detail={"status": "upheld", "awaiting": "level_change"})
+
+
 def dispute_get(*, actor, dispute_id: int) -> Dispute:
     """One dispute the actor may see (to act on it: the action is recorded); ``NotFound`` otherwise."""
     d = _disputes_scoped(actor=actor).filter(pk=dispute_id).first()
@@ -97,8 +115,8 @@ def dispute_get(*, actor, dispute_id: int) -> Dispute:
 
 
 def _overrides_scoped(*, actor) -> QuerySet[LevelOverride]:
-    return scope(actor, LevelOverride.objects.select_related("premises", "premises__owner", "code", "requested_by",
-                                                             "decided_by"))
+    return scope(actor, LevelOverride.objects.select_related("premises", "premises__owner", "premises__unit", "code",
+                                                             "requested_by", "decided_by"))
 
 
 def overrides_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[LevelOverride]:

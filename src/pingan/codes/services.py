@@ -975,6 +975,71 @@ def code_review_release(*, review: CodeReview, actor, note: str = "") -> CodeRev
     return rv
 
 
+#: Why an open suspension waits for nobody (:func:`suspensions_unattended`).
+UNATTENDED_REASONS = ("cause_gone", "no_releaser")
+
+
+@dataclass(frozen=True)
+class Unattended:
+    """An open suspension nobody would act on, and why (:data:`UNATTENDED_REASONS`)."""
+
+    review: CodeReview
+    reason: str
+
+
+def releasers(unit):
+    """The active accounts that may release a suspension of a premises of ``unit`` (:func:`_review_to_decide`:
+    officers and station chiefs whose line covers the unit) — those whose queue shows it with a Release button."""
+    from pingan.core.models import User
+
+    candidates = User.objects.filter(is_active=True, role__in=(Role.OFFICER, Role.STATION_CHIEF),
+                                     unit__isnull=False).select_related("unit")
+    return [u for u in candidates if can_see_unit(u, unit)]
+
+
+def suspensions_unattended() -> list[Unattended]:
+    """Open suspensions nobody would act on (issue 11), oldest first:
+
+    * ``cause_gone`` — nobody the owner saw as not green is left out any more: the records of the people left
+      out were closed behind the suspension's back (screening migration 0018 found the corrected rows' people
+      on the latest roster and closed them as ``back``, and, a migration issuing no code, left the suspension
+      open with nobody to check); :func:`suspensions_resolve` re-derives their codes;
+    * ``no_releaser`` — no active officer or station chief's line covers the premises' unit: no queue shows it
+      to someone who may release it (create or move an account there).
+
+    A suspension is shown to the police of its premises' unit now (``CodeReview.scope_unit``), the unit that
+    releases it: one rule, so a premises moved to another station (``pingan access``) is not left in a queue
+    whose Release button the service refuses."""
+    told = screening_services.owner_not_green("person__")
+    out = []
+    seen_units: dict[int, bool] = {}
+    for rv in code_selectors.open_suspensions().select_related("premises__unit").order_by("created_at", "id"):
+        if not screening_services.off_roster_open(rv.premises_id).filter(told).exists():
+            out.append(Unattended(rv, "cause_gone"))
+            continue
+        unit = rv.premises.unit
+        if unit.pk not in seen_units:
+            seen_units[unit.pk] = bool(releasers(unit))
+        if not seen_units[unit.pk]:
+            out.append(Unattended(rv, "no_releaser"))
+    return out
+
+
+def suspensions_resolve(*, actor=None) -> list[Derived]:
+    """Re-derive the code of every open suspension whose cause has gone (:func:`suspensions_unattended`,
+    ``cause_gone``): the premises' latest screening no longer drops anyone the owner saw as not green, so
+    :func:`safety_code_derive` issues its code under the published rule and closes the review as ``resolved``
+    (or, while watchlist hits the owner saw as green are still left out, turns it into a ``left_out`` review of
+    a live code). Each in its own transaction; returns what each derivation did."""
+    out = []
+    for item in suspensions_unattended():
+        if item.reason == "cause_gone":
+            with transaction.atomic():
+                out.append(safety_code_derive(premises=item.review.premises, actor=actor, cause={
+                    "code": "code_cause.screening", "params": {"job": item.review.job_id}}))
+    return out
+
+
 def _review_to_decide(review: CodeReview, actor, note: str, kind: str, refused: str) -> tuple[CodeReview, str]:
     """The review locked and the cleaned note, when ``actor`` (an officer or station chief of the premises'
     jurisdiction, else ``PermissionDenied`` ``refused``) may decide it now: it is open (``review_closed``) and
@@ -1197,6 +1262,33 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
     audit.record(actor, "override_request", "LevelOverride", ov.pk,
                  detail={"premises": premises.pk, "code": code.code_id, "from": code.level, "to": new_level.value})
     return ov
+
+
+def may_decide_override(ov: LevelOverride, actor) -> bool:
+    """Whether ``actor`` may approve or reject ``ov`` now (:func:`_check_decider` passes): the one rule behind
+    the queue's buttons and the services, so a page never offers a decision the service refuses."""
+    try:
+        _check_decider(ov, actor)
+    except DomainError:
+        return False
+    return True
+
+
+def override_waiting_text(ov: LevelOverride, actor) -> str:
+    """What happens next to an open level change, said to ``actor`` who cannot decide it, in the active
+    language: the requester hears that another station chief decides, anyone else (an officer, an analyst)
+    that the station chief of the premises' unit does. An officer was told "needs another station chief's
+    approval", which is no step of theirs (issue 11)."""
+    from django.utils.translation import gettext
+
+    unit = ov.premises.unit.label
+    if actor is not None and actor.pk == ov.requested_by_id:
+        if actor.role == Role.STATION_CHIEF:
+            return gettext("You asked for it, so another station chief of %(unit)s approves or rejects it.") % {
+                "unit": unit}
+        return gettext("The station chief of %(unit)s approves or rejects it; the code stays as it is until "
+                       "then.") % {"unit": unit}
+    return gettext("Waiting for the station chief of %(unit)s to approve or reject it.") % {"unit": unit}
 
 
 def _check_decider(ov: LevelOverride, actor) -> None:

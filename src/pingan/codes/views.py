@@ -252,7 +252,17 @@ def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
         "revocation_reasons": [(k, REVOCATION_REASON_LABELS[k]) for k in ("fraud", "error")],
         "dispute_min": services.DISPUTE_MIN_TEXT, "dispute_max": services.MAX_TEXT,
     }
+    _with_next_step(ctx["overrides"].items, request.user)
     return TemplateResponse(request, "codes/premises_code.html", ctx)
+
+
+def _with_next_step(overrides, actor) -> None:
+    """Each open level change with ``can_decide`` (the service's own rule: the page shows Approve and Reject
+    only where the service would take them) and, for one the viewer cannot decide, ``waiting`` (what happens
+    next, said to the viewer's role)."""
+    for ov in overrides:
+        ov.can_decide = ov.status == "requested" and services.may_decide_override(ov, actor)
+        ov.waiting = "" if ov.can_decide or ov.status != "requested" else services.override_waiting_text(ov, actor)
 
 
 def _back(request: HttpRequest, premises_id: int):
@@ -327,9 +337,11 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
     """Police request a manual level (needs a second approver)."""
     premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
     try:
-        services.level_override_request(premises=premises, level=request.POST.get("level", ""),
-                                        reason=request.POST.get("reason", ""), actor=request.user)
-        messages.success(request, _("Level change requested: it needs the approval of another station chief."))
+        ov = services.level_override_request(premises=premises, level=request.POST.get("level", ""),
+                                             reason=request.POST.get("reason", ""), actor=request.user)
+        # what happens next, as the requester's role has it (an officer was told "another station chief")
+        messages.success(request, _("Level change requested. %(next)s") % {
+            "next": services.override_waiting_text(ov, request.user)})
     except DomainError as exc:
         messages.error(request, page_message(exc))
     return _back(request, premises_id)
@@ -365,6 +377,8 @@ def police_queue(request: HttpRequest) -> HttpResponse:
         "closed_disputes": selectors.disputes_list(actor=user).exclude(status="open"),
         "open_overrides": selectors.overrides_list(actor=user, status="requested"),
         "open_reviews": selectors.reviews_list(actor=user, status="open"),
+        # upheld by the police, the level not changed yet: the station chief's next step (issue 11)
+        "upheld": selectors.upheld_awaiting_change(actor=user),
         "closed_overrides": selectors.overrides_list(actor=user).exclude(status="requested"),
         # a released or resolved suspension is decided too: who released it, when, with what note
         "closed_reviews": selectors.reviews_list(actor=user).exclude(status="open")
@@ -372,12 +386,12 @@ def police_queue(request: HttpRequest) -> HttpResponse:
     }
     ctx = {
         **counted_lists(get, lists),  # each pages on its own
-        "is_chief": request.user.role == Role.STATION_CHIEF,
         # the bureau's analysts read the queue; officers and station chiefs of the jurisdiction release
         "can_release": request.user.role in (Role.OFFICER, Role.STATION_CHIEF),
     }
     # each earlier roster the people left out come from, by file and upload date (not only the last one)
     selectors.with_left_out_rosters(ctx["open_reviews"].items)
+    _with_next_step(ctx["open_overrides"].items, request.user)
     # the decided lists share one list on the page, each with its own pager below it
     ctx["decided_pagers"] = [(ctx[name], name, what, ctx["links"][name]) for name, what in (
         ("closed_disputes", _("correction")), ("closed_overrides", _("level change")),
@@ -398,7 +412,9 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     try:
         services.dispute_resolve(dispute=d, upheld=upheld, outcome=request.POST.get("outcome", ""),
                                  actor=request.user)
-        messages.success(request, _("Correction request upheld: the outcome is shown to the owner of %(premises)s.")
+        messages.success(request, _("Correction request upheld: the outcome is shown to the owner of %(premises)s. "
+                                    "The level changes only by a level change, which a station chief approves: it "
+                                    "is listed under “Upheld, level not yet changed” until one is requested.")
                          % {"premises": d.premises.name} if upheld else
                          _("Correction request rejected: the outcome is shown to the owner of %(premises)s.")
                          % {"premises": d.premises.name})

@@ -1,5 +1,6 @@
 """``pingan code issue PREMISES_ID`` · ``pingan code verify STRING|IMAGE|PDF`` · ``pingan code revoke CODE_ID
---reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]``.
+--reason fraud|error|rescreened`` · ``pingan code keys rotate|list [--issuer UNIT]`` · ``pingan code reviews
+[--resolve]`` (suspended codes nobody would act on: their cause gone, or nobody may release them).
 
 Run by an operator as the system (audited with no user). ``verify`` prints a valid code's verdict on standard
 output (level, premises and validity); a code that is not valid is a failure like any other, one line on
@@ -62,6 +63,10 @@ class Command(PinganCommand):
         r = sub.add_parser("revoke", help=_("revoke one code"))
         r.add_argument("code_id", help=_("the code id (hex)"))
         r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
+        rv = sub.add_parser("reviews", help=_("list suspended codes nobody would act on (--resolve: re-derive those "
+                                              "whose cause has gone)"))
+        rv.add_argument("--resolve", action="store_true",
+                        help=_("issue the code of each suspension nobody is left out of any more"))
         k = sub.add_parser("keys", help=_("list or rotate signing keys"))
         k.add_argument("key_action", choices=["list", "rotate"])
         k.add_argument("--issuer", help=_("the issuing unit's code (rotate: required; list: filter)"))
@@ -211,6 +216,31 @@ class Command(PinganCommand):
         services.safety_code_revoke(code=code, reason=opts["reason"], actor=None)
         self.stdout.write(_("revoked %(code)s (%(reason)s)") % {
             "code": code.code_id, "reason": REVOCATION_REASON_LABELS.get(opts["reason"], opts["reason"])})
+
+    def _reviews(self, opts):
+        """Suspended codes nobody would act on (``services.suspensions_unattended``), each with why and what to do;
+        ``--resolve`` re-derives those whose cause has gone and says what came of each."""
+        if opts["resolve"]:
+            for d in services.suspensions_resolve(actor=None):
+                premises = Premises.objects.get(pk=d.premises_id)
+                if d.outcome == "issued":
+                    self.stdout.write(_("%(premises)s: suspension closed, %(level)s issued") % {
+                        "premises": premises.name, "level": d.code.level_label})
+                else:
+                    self.stdout.write(_("%(premises)s: still suspended") % {"premises": premises.name})
+        items = services.suspensions_unattended()
+        if not items:
+            self.stdout.write(_("every suspended code waits in a queue of someone who may release it"))
+        for item in items:
+            rv = item.review
+            values = {"premises": rv.premises.name, "unit": rv.premises.unit.label, "code": rv.premises.unit.code,
+                      "when": _local(rv.created_at, "minutes")}
+            if item.reason == "cause_gone":
+                self.stdout.write(_("%(premises)s (suspended %(when)s): nobody is left out of its roster any more; "
+                                    "`pingan code reviews --resolve` issues its code") % values)
+            else:
+                self.stdout.write(_("%(premises)s (suspended %(when)s): no officer or station chief of %(unit)s "
+                                    "(%(code)s) may release it; create one there") % values)
 
     def _keys(self, opts):
         if opts["key_action"] == "rotate":
