@@ -159,3 +159,21 @@ def test_the_downgrade_watch_says_its_reasons_and_amounts_in_words(client, cast,
     html = client.get("/stats/u/350203-LQ/downgrades/?since=2024-01-01").content.decode()
     assert reason in html and change in html
     assert "below_threshold" not in html and "property_loss" not in html
+
+
+@pytest.mark.parametrize(("language", "change"), [
+    ("zh-hans", "损失金额：1,500.00 元 → 800.00 元"),
+    ("en", "Property loss: 1,500.00 yuan → 800.00 yuan"),
+])
+def test_the_incident_page_says_its_reclassifications_in_words(client, cast, incidents, language, change):
+    """The incident page's history still showed ``<code>property_loss</code>: 1500.00 → 800.00`` (issue 11: codes
+    where the downgrade watch, the same records, said them in words)."""
+    from pingan.stats import services
+    from pingan.stats.models import Incident
+
+    a1 = Incident.objects.get(source_ref="case:A1")
+    services.incident_reclassify(actor=cast.chief_a, incident_id=a1.pk, reason="重新估价", property_loss="800")
+    sign_in(client, cast.chief_a, language)
+    html = client.get(f"/stats/incidents/{a1.pk}/").content.decode()
+    history = html[html.index('id="history"'):html.index("</ul>", html.index('id="history"'))]
+    assert change in history and "property_loss" not in history

@@ -35,6 +35,36 @@ audit.register_object_type("DutyShift", _("duty shift"))
 audit.register_object_type("Jurisdiction", _("jurisdiction polygons"))
 audit.register_object_type("ViidSubscription", _("GA/T 1400 subscription"))
 audit.register_object_type("AlertRecords", _("alert feed, dead letters and timelines (retention)"))
+
+
+def _describe_alerts(ids: list[str]) -> dict[str, str]:
+    """An alert as the audit page names it: what it says, its unit and when it was raised, with its number
+    (the alert pages show "#id" too)."""
+    from django.utils import timezone
+
+    from pingan.alerts import labels
+
+    out = {}
+    for a in Alert.objects.filter(pk__in=audit.int_ids(ids)).select_related("device", "unit"):
+        what = labels.summary_text(a.summary, a.params, device_name=a.device.label if a.device_id else "")
+        where = a.unit.label if a.unit_id else ""
+        out[str(a.pk)] = " · ".join(x for x in (f"#{a.pk} {what}", where,
+                                                timezone.localtime(a.raised_at).strftime("%Y-%m-%d %H:%M")) if x)
+    return out
+
+
+def _describe_devices(ids: list[str]) -> dict[str, str]:
+    """A device (recorded by its GA/T 1400 id, or its row id): its name."""
+    rows = Device.objects.filter(device_id__in=ids) | Device.objects.filter(pk__in=audit.int_ids(ids))
+    out = {}
+    for d in rows:
+        out[d.device_id] = d.label
+        out[str(d.pk)] = d.label
+    return {k: v for k, v in out.items() if k in ids}
+
+
+audit.register_object_describer("Alert", _describe_alerts)
+audit.register_object_describer("Device", _describe_devices)
 for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged", _("acknowledged an alert")),
                       ("alert_en_route", _("went to an alert")), ("alert_on_scene", _("arrived at an alert")),
                       ("alert_closed", _("closed an alert")), ("silence_create", _("created a silence")),

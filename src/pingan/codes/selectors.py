@@ -26,6 +26,42 @@ audit.register_object_type("SigningKey", _("signing key"))
 audit.register_object_type("Dispute", _("correction request (dispute)"))
 audit.register_object_type("LevelOverride", _("level change (four-eyes)"))
 audit.register_object_type("CodeReview", _("suspended safety code (police check)"))
+
+
+def _local_minute(at) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _describe_codes(ids: list[str]) -> dict[str, str]:
+    """A safety code as the audit page names it: premises, level, when issued (its hex id told nobody anything).
+    A suspension's record names the premises by its id: its name then."""
+    out = {c.code_id: f"{c.premises.name} · {c.level_label} · {_local_minute(c.issued_at)}"
+           for c in SafetyCode.objects.filter(code_id__in=[i.lower() for i in ids]).select_related("premises")}
+    rest = [i for i in ids if i not in out]
+    out.update({str(pk): name for pk, name in Premises.objects.filter(pk__in=audit.int_ids(rest))
+                .values_list("pk", "name")})
+    return out
+
+
+def _describe_by_premises(model, at: str):
+    def describe(ids: list[str]) -> dict[str, str]:
+        return {str(o.pk): f"{o.premises.name} · {_local_minute(getattr(o, at))}"
+                for o in model.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
+
+    return describe
+
+
+def _describe_overrides(ids: list[str]) -> dict[str, str]:
+    return {str(o.pk): f"{o.premises.name} → {o.level_label} · {_local_minute(o.requested_at)}"
+            for o in LevelOverride.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
+
+
+audit.register_object_describer("SafetyCode", _describe_codes)
+audit.register_object_describer("Dispute", _describe_by_premises(Dispute, "created_at"))
+audit.register_object_describer("CodeReview", _describe_by_premises(CodeReview, "created_at"))
+audit.register_object_describer("LevelOverride", _describe_overrides)
 for _code, _label in (("key_create", _("created a signing key")), ("key_rotate", _("rotated a signing key")),
                       ("issue", _("issued")), ("revoke", _("revoked")),
                       ("revoke_reason", _("changed the revocation reason")),

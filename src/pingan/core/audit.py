@@ -38,6 +38,7 @@ import contextvars
 import hashlib
 import hmac
 import json
+import logging
 import operator
 import re
 import struct
@@ -335,6 +336,43 @@ def register_action(code: str, label: Promise | str) -> None:
 def register_object_type(name: str, label: Promise | str) -> None:
     """Add an object type's label for the audit page (e.g. ``"PersonResult.flagged"`` → "flagged people")."""
     OBJECT_TYPES[name] = label
+
+
+#: How the audit page names the objects of a type (issue 11: "筛查人员 № 6046", a row number an auditor cannot
+#: use): ``describe(ids)`` gets the records' object ids (strings) of one type, all at once, and returns
+#: ``{id: text}`` in the active language — what an auditor recognises (a masked name and ID number, a premises,
+#: a date), never more personal data than the record's reader saw. Apps add theirs with
+#: :func:`register_object_describer`; an id it does not return is shown as the id.
+OBJECT_DESCRIBERS: dict[str, Callable[[list[str]], dict[str, str]]] = {}
+
+
+def register_object_describer(name: str, describe: Callable[[list[str]], dict[str, str]]) -> None:
+    """Name the objects of type ``name`` on the audit page (:data:`OBJECT_DESCRIBERS`)."""
+    OBJECT_DESCRIBERS[name] = describe
+
+
+def describe_objects(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """``{(object_type, object_id): text}`` for the pairs whose type has a describer (one call per type); a
+    describer that fails (a record since deleted, a malformed id) leaves its ids undescribed."""
+    by_type: dict[str, set[str]] = {}
+    for name, oid in pairs:
+        if oid and name in OBJECT_DESCRIBERS:
+            by_type.setdefault(name, set()).add(oid)
+    out: dict[tuple[str, str], str] = {}
+    for name, ids in by_type.items():
+        try:
+            described = OBJECT_DESCRIBERS[name](sorted(ids))
+        except Exception:  # the page still shows the id
+            logging.getLogger(__name__).warning("describing %s objects for the audit page failed", name,
+                                                exc_info=True)
+            continue
+        out.update({(name, oid): text for oid, text in described.items() if text})
+    return out
+
+
+def int_ids(ids: Iterable[str]) -> list[int]:
+    """The ids that are numbers (a describer's primary keys), as ints."""
+    return [int(i) for i in ids if i.isdigit() and len(i) <= 18]  # a 20-digit device id is no primary key
 
 
 def register_task(name: str, label: Promise | str) -> None:

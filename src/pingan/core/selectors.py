@@ -22,6 +22,42 @@ from pingan.core.scoping import registration_filter, scope
 
 audit.register_object_type("Premises", _("premises"))
 audit.register_object_type("ApiToken", _("API token"))
+audit.register_object_type("User", _("account"))
+
+
+def _describe_premises(ids: list[str]) -> dict[str, str]:
+    """A premises as the audit page names it: its name and place."""
+    return {str(p.pk): f"{p.name} · {p.place}" for p in Premises.objects.filter(pk__in=audit.int_ids(ids))}
+
+
+def _describe_registrations(ids: list[str]) -> dict[str, str]:
+    """A sign-up: the applicant (name or company) and the premises it registers."""
+    from pingan.core.models import Registration
+
+    return {str(r.pk): f"{r.display_name} · {r.premises_name}"
+            for r in Registration.objects.filter(pk__in=audit.int_ids(ids)).only("display_name", "premises_name")}
+
+
+def _describe_users(ids: list[str]) -> dict[str, str]:
+    """An account: the name pages show for it and its user name (what an auditor searches by)."""
+    from pingan.core.models import User
+
+    return {str(u.pk): f"{u.shown_name} ({u.username})"
+            for u in User.objects.filter(pk__in=audit.int_ids(ids)).select_related("unit")}
+
+
+def _describe_tokens(ids: list[str]) -> dict[str, str]:
+    """An API token: its name and whose it is."""
+    from pingan.core.models import ApiToken
+
+    return {str(t.pk): f"{t.name} · {t.user.username}"
+            for t in ApiToken.objects.filter(pk__in=audit.int_ids(ids)).select_related("user")}
+
+
+audit.register_object_describer("Premises", _describe_premises)
+audit.register_object_describer("Registration", _describe_registrations)
+audit.register_object_describer("User", _describe_users)
+audit.register_object_describer("ApiToken", _describe_tokens)
 
 
 def premises_subjects(p: Premises) -> list[audit.Subject]:
@@ -174,7 +210,9 @@ class AuditRow:
     ``who``: the account's display name (or user name), or what acted without an account (a command, a
     task: :func:`pingan.core.audit.agent_text`); ``on_behalf``: for those, whose (the account that queued the
     task, the server account that ran the command); ``username``; ``role``/``unit``: labels (the unit's
-    name); ``action``/``object``/``purpose``: labels; ``object_id``; ``persons``: how many people the read
+    name); ``action``/``object``/``purpose``: labels; ``object_id``; ``object_text``: what an auditor knows the
+    object by (``audit.describe_objects``: a masked name and ID number, a premises, a date; ``""`` when its type
+    has no describer or the record is gone — the page then shows the id); ``persons``: how many people the read
     showed (``None`` when the record does not say); ``filters``: for a search of the trail, what it searched
     (labels), else ``[]``.
     """
@@ -189,6 +227,7 @@ class AuditRow:
     action: str
     object: str
     object_id: str
+    object_text: str
     persons: int | None
     purpose: str
     client_addr: str
@@ -245,6 +284,7 @@ def audit_rows(records) -> list[AuditRow]:
             unit_codes.add(str((r.detail.get("filters") or {}).get("unit", "")))
     units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes).only("code", "name", "name_en")}
     roles = dict(Role.choices)
+    described = audit.describe_objects((r.object_type, r.object_id) for r in records)
     rows = []
     for r in records:
         subjects = r.detail.get("subjects") if isinstance(r.detail, dict) else None
@@ -256,6 +296,7 @@ def audit_rows(records) -> list[AuditRow]:
             seq=r.seq, at=r.at, who=who, on_behalf=behalf, username=username,
             role=str(roles.get(r.role, r.role)), unit=units.get(r.unit, r.unit), action=audit.action_label(r.action),
             object=audit.object_label(r.object_type), object_id=r.object_id,
+            object_text=described.get((r.object_type, r.object_id), ""),
             persons=subjects.get("n") if isinstance(subjects, dict) else None,
             purpose=audit.purpose_label(r.purpose), client_addr=r.client_addr, request_id=r.request_id,
             filters=_search_filters(r.detail, units) if r.object_type == "AuditRecord" else []))

@@ -112,6 +112,20 @@ def mask_id(number: str) -> str:
     return _masked(normalise_number(number))
 
 
+def mask_name(name: str) -> str:
+    """A person's name as the audit page names a record by it: its first and (from three characters) last
+    character kept, the rest hidden ("张三" → "张*", "欧阳小明" → "欧**明", "Li Wei" → "L****i"); digit runs
+    masked first. An empty name stays empty."""
+    if not isinstance(name, str):
+        return name
+    text = "".join(mask_numbers(name).split())
+    if len(text) <= 1:
+        return text
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
 def mask_numbers(text: str) -> str:
     """``text`` with every number run (module docstring) masked; other text unchanged.
 

@@ -39,6 +39,40 @@ audit.register_object_type("PersonResult", _("screened person"))
 audit.register_object_type("PersonResult.flagged", _("flagged people"))
 audit.register_object_type("RiskDataset", _("risk data"))
 audit.register_object_type("Retention", _("retention purge"))
+
+
+def _describe_people(ids: list[str]) -> dict[str, str]:
+    """A screened person as the audit page names them: masked name and ID number, and the premises (issue 11:
+    "筛查人员 № 6046" told an auditor nothing). A row whose person data was purged: the premises and the upload."""
+    from pingan.lib.redact import mask_id, mask_name
+
+    out = {}
+    rows = (PersonResult.objects.filter(pk__in=audit.int_ids(ids)).select_related("job__premises")
+            .only("name", "id_number", "given_id_number", "job__created_at", "job__roster_name", "job__premises__name"))
+    for p in rows:
+        who = [x for x in (mask_name(p.name), mask_id(p.id_number or p.given_id_number)) if x]
+        out[str(p.pk)] = " · ".join([*who, p.job.premises.name] if who else [p.job.premises.name, p.job.label])
+    return out
+
+
+def _describe_jobs(ids: list[str]) -> dict[str, str]:
+    """A screening as the audit page names it: the premises and the upload (date, file name masked)."""
+    rows = (ScreeningJob.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")
+            .only("created_at", "roster_name", "premises__name"))
+    return {str(j.pk): f"{j.premises.name} · {j.label}" for j in rows}
+
+
+def _describe_datasets(ids: list[str]) -> dict[str, str]:
+    from pingan.screening.models import RiskDataset
+
+    return {str(pk): name for pk, name in RiskDataset.objects.filter(pk__in=audit.int_ids(ids))
+            .values_list("pk", "name")}
+
+
+audit.register_object_describer("PersonResult", _describe_people)
+audit.register_object_describer("ScreeningJob", _describe_jobs)
+audit.register_object_describer("ScreeningJob.results", _describe_jobs)
+audit.register_object_describer("RiskDataset", _describe_datasets)
 for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("import", _("imported")),
                       ("retention_purge", _("purged (retention)")),
                       ("reevaluate", _("re-evaluated after new risk data")),

@@ -34,6 +34,8 @@ class StatsConfig(AppConfig):
         audit.register_object_type("stats.ImportBatch", _("incident import"))
         audit.register_object_type("stats.PublicRelease", _("public release of crime statistics"))
         audit.register_object_type("stats.VehicleCount", _("vehicle count"))
+        audit.register_object_describer("stats.Incident", _describe_incidents)
+        audit.register_object_describer("stats.PublicRelease", _describe_units)
         audit.register_action("import", _("imported"))
         audit.register_action("reclassify", _("reclassified"))
         # an uploaded bureau file is a leased job: `pingan worker` runs it (pingan.core.jobs, docs/jobs.md)
@@ -131,3 +133,24 @@ IMPORT_FAILURES = {
         "row %(row)s: %(where)sthe case is marked cleared but has no clearance time (破案时间)."
     ),
 }
+
+
+def _describe_incidents(ids: list[str]) -> dict[str, str]:
+    """An incident as the audit page names it: its offence, the date it counts on and its unit, in the reader's
+    language."""
+    from django.utils.translation import get_language
+
+    from pingan.core import audit
+    from pingan.stats import classify
+    from pingan.stats.models import Incident
+
+    words = classify.vocabulary()
+    return {str(i.pk): f"{words.label(i.offence, get_language())} · {i.count_date:%Y-%m-%d} · {i.unit.label}"
+            for i in Incident.objects.filter(pk__in=audit.int_ids(ids)).select_related("unit")}
+
+
+def _describe_units(ids: list[str]) -> dict[str, str]:
+    """A record naming a unit by its code (a public release): the unit's name in the reader's language."""
+    from pingan.core.models import OrgUnit
+
+    return {u.code: u.label for u in OrgUnit.objects.filter(code__in=ids)}

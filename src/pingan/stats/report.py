@@ -302,10 +302,11 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
 
     def footer(canvas, doc) -> None:
         canvas.setFont(font, 7)
-        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"{page.unit.code} · {page.as_of} · {doc.page}")
+        # the unit by its name in the reader's language, as the first page heads it (it said "350203-LQ")
+        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"{page.unit.label} · {page.as_of} · {doc.page}")
 
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
-                      bottomMargin=15 * mm, title=f"CompStat {page.unit.code} {page.as_of}",
+                      bottomMargin=15 * mm, title=f"CompStat {page.unit.label} {page.as_of}",
                       author="pingan").build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 
