@@ -170,12 +170,14 @@ class TestApiDocs:
         html = client.get("/api/docs").content.decode()
         assert '"docExpansion": "none"' in html and '"defaultModelsExpandDepth": -1' in html
 
-    def test_the_document_is_built_once_compressed_and_revalidated(self, client, db, monkeypatch):
+    def test_the_document_is_built_once_compressed_and_revalidated(self, client, db, monkeypatch, settings,
+                                                                   tmp_path):
         import gzip
         import json
 
         from pingan.config import api as api_module
 
+        settings.DATA_DIR = tmp_path  # no document kept by an earlier run
         api_module._DOCUMENTS.clear()
         built = []
         original = api_module.api.get_openapi_schema
@@ -189,6 +191,34 @@ class TestApiDocs:
         assert len(packed.content) < len(plain.content) / 5
         again = client.get("/api/openapi.json", HTTP_IF_NONE_MATCH=plain["ETag"])
         assert again.status_code == 304 and not again.content
+        # a restarted server (a new process) takes the document its code built before from DATA_DIR/cache
+        api_module._DOCUMENTS.clear()
+        assert client.get("/api/openapi.json").content == plain.content and built == [1]
+        assert len(list((tmp_path / "cache").glob("openapi-*.json.gz"))) == 1
+
+    def test_a_changed_source_builds_the_document_again(self, client, db, monkeypatch, settings, tmp_path):
+        from pingan.config import api as api_module
+
+        settings.DATA_DIR = tmp_path
+        api_module._DOCUMENTS.clear()
+        client.get("/api/openapi.json")
+        monkeypatch.setattr(api_module, "_FINGERPRINT", ["f" * 64])  # what another version of the code gives
+        api_module._DOCUMENTS.clear()
+        built = []
+        original = api_module.api.get_openapi_schema
+        monkeypatch.setattr(api_module.api, "get_openapi_schema", lambda *a, **k: built.append(1) or original(*a, **k))
+        assert client.get("/api/openapi.json").status_code == 200 and built == [1]
+        assert [p.name.split("-")[-1] for p in (tmp_path / "cache").glob("openapi-*")] == ["f" * 24 + ".json.gz"]
+
+    @pytest.mark.parametrize(("lang", "title", "back"), [("zh-hans", "接口文档", "首页"),
+                                                        ("en", "API documentation", "Home")])
+    def test_the_docs_are_in_the_site_s_frame_and_language_with_a_way_back(self, client, cast, lang, title, back):
+        sign_in(client, cast.officer_a)
+        client.cookies["django_language"] = lang
+        html = client.get("/api/docs").content.decode()
+        assert f"<h1>{title}</h1>" in html and f"<title>{title}" in html
+        assert f'<a href="/" id="back">‹ {back}</a>' in html and '<header class="bar">' in html
+        assert 'id="swagger-ui"' in html and "pingan/api_docs.js" in html
 
 
 @pytest.mark.parametrize(("lang", "says"), [("zh-hans", "各场所最近一次筛查中的人员"),

@@ -29,6 +29,15 @@ from pingan.stats.api import router as stats_router
 # validator badge (validator.swagger.io) either, so /api/docs works on a network without internet.
 
 
+class FramedSwagger(Swagger):
+    """Swagger UI in the site's frame (``templates/api_docs.html``): the header, the language menu and the
+    account, a way back home, and the page's title and introduction in the viewer's language — Swagger UI has no
+    translations of its own, so the operations stay in English, as the API's names are (issue 11: the bare
+    English page had no way back)."""
+
+    template = "api_docs.html"
+
+
 class PinganAPI(NinjaAPI):
     """The API, whose OpenAPI document declares every operation's error responses (``core.apiutil``)."""
 
@@ -44,25 +53,77 @@ class PinganAPI(NinjaAPI):
 # folded, ~220 nodes and 1.0-2.4 s (bench/api_docs_bench.py; figures and load in docs/web.md).
 api = PinganAPI(title="pingan API", version="1", description="pingan (平安) smart-policing data platform",
                 auth=api_auth, urls_namespace="api",
-                docs=Swagger(settings={"validatorUrl": None, "docExpansion": "none", "defaultModelsExpandDepth": -1}))
+                docs=FramedSwagger(settings={"validatorUrl": None, "docExpansion": "none",
+                                             "defaultModelsExpandDepth": -1}))
 
 _DOCUMENTS: dict[str, tuple[bytes, bytes, str]] = {}
 
 
+def source_fingerprint() -> str:
+    """What the OpenAPI document is built from, as a hex digest: pingan's Python source and compiled catalogues
+    (the routers, schemas, models' choices and the descriptions' translations) and the versions of Django,
+    django-ninja and pydantic. A document kept on disk under it is the one this code builds (~20 ms to compute,
+    where building takes 1–2.5 s)."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import pingan
+
+    root = Path(pingan.__file__).parent
+    digest = hashlib.sha256("|".join(version(p) for p in ("django", "django-ninja", "pydantic")).encode())
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.mo")]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _cached_document(lang: str) -> bytes:
+    """The document in ``lang``, from ``DATA_DIR/cache`` when this code built it before (a restarted server's
+    first /api/docs waited 1–2.5 s for it: issue 11), else built and kept there (best effort: a read-only data
+    directory only costs the build)."""
+    import gzip
+    import json
+
+    from django.conf import settings
+
+    if not _FINGERPRINT:
+        _FINGERPRINT.append(source_fingerprint())
+    path = settings.DATA_DIR / "cache" / f"openapi-{lang or 'default'}-{_FINGERPRINT[0][:24]}.json.gz"
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile):
+        pass
+    body = json.dumps(api.get_openapi_schema(), ensure_ascii=False, cls=NinjaJSONEncoder).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"openapi-{lang or 'default'}-*.json.gz"):
+            old.unlink(missing_ok=True)  # an older build's
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(gzip.compress(body, 6, mtime=0))
+        tmp.replace(path)
+    except OSError:
+        pass
+    return body
+
+
 def openapi_document(request: HttpRequest) -> HttpResponse:
     """``/api/openapi.json``, built once per process and language (it was built again for every request:
-    ~1–2.5 s of server time for the docs page to wait on), gzip-compressed when the client accepts it (353 KB →
-    ~40 KB), with an ETag so that a reload revalidates in one round trip (304)."""
+    ~1–2.5 s of server time for the docs page to wait on) and kept on disk for the next process
+    (:func:`_cached_document`), gzip-compressed when the client accepts it (353 KB → ~40 KB), with an ETag so
+    that a reload revalidates in one round trip (304)."""
     import gzip
     import hashlib
-    import json
 
     from django.utils.cache import patch_vary_headers
     from django.utils.translation import get_language
 
     lang = get_language() or ""
     if lang not in _DOCUMENTS:
-        body = json.dumps(api.get_openapi_schema(), ensure_ascii=False, cls=NinjaJSONEncoder).encode()
+        body = _cached_document(lang)
         _DOCUMENTS[lang] = (body, gzip.compress(body, 6, mtime=0), f'"{hashlib.sha256(body).hexdigest()[:32]}"')
     body, packed, etag = _DOCUMENTS[lang]
     if request.headers.get("If-None-Match") == etag:
