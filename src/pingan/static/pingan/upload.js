@@ -17,7 +17,7 @@
     input.setCustomValidity(text);
     if (told) { told.textContent = text; told.hidden = !big; }
   }
-  function show() { chosen.textContent = input.files.length ? input.files[0].name : ""; check(); }
+  function show() { chosen.textContent = input.files.length ? input.files[0].name : (chosen.dataset.none || ""); check(); }
   input.addEventListener("change", show);
   ["dragenter", "dragover"].forEach(function (t) {
     zone.addEventListener(t, function (e) { e.preventDefault(); zone.classList.add("over"); });
