@@ -14,7 +14,14 @@ of this process and of its PostgreSQL backend (``/proc/<pid>/stat``):
 3. ``worker``: ``Worker.step`` until the log is consumed (rules, alerts, feed, checkpoint); with
    ``--partitions N``, each of the N partitions in turn (``worker-p<i>of<N>``), each over the whole log: the
    per-event CPU of every partition is what N processes would each spend, so the largest is the throughput
-   bound on N cores.
+   bound on N cores;
+4. ``stream`` (with ``--stream-items N``): the web process's CPU per delivery — uvicorn serving pingan's ASGI
+   application in a child process, ``--terminals`` SSE terminals in another (those of ``bench/alerts_bench.py``,
+   one per on-duty officer), and N alert items appended to the feed from this process, ``--stream-per-commit``
+   a transaction at ``--stream-rate`` items/s, each for one unit's officers in turn; the figure is the server's
+   CPU (and its PostgreSQL backends') from the first append until every terminal has every item of its unit,
+   divided by the deliveries (the terminals' duplicates, and items not delivered 3 s after the last append, are
+   reported beside it).
 
 ``--profile ingest|ingest-mqtt|worker`` prints a cProfile of that stage (sorted by internal time; ``--profile-out
 FILE`` keeps the stats for ``pstats``); ``--queries`` counts each stage's SQL statements (the counting costs
@@ -106,6 +113,88 @@ def publish_process(port: int, data: list, rate: float) -> None:
     pub.close()
 
 
+def stream_stage(info: dict, items: int, rate: float, per_commit: int) -> dict:
+    """The SSE server's CPU per delivery (stage 4 of the module's docstring)."""
+    import multiprocessing
+    import subprocess
+    from collections import Counter
+
+    from alerts_bench import free_port, terminals_process
+    from alerts_bench import proc_cpu as proc_cpu_children
+    from django.db import connection, transaction
+
+    from pingan.alerts.services import feed_append_many
+    from pingan.core.models import OrgUnit
+
+    port = free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "pingan.config.asgi:application", "--port", str(port), "--log-level",
+         "warning", "--lifespan", "off", "--no-access-log"],
+        env={**os.environ, "PGAPPNAME": "bench-web"},
+    )
+    ctx = multiprocessing.get_context("spawn")
+    connected, stop_flag = ctx.Value("i", 0), ctx.Event()
+    results_rx, results_tx = ctx.Pipe(duplex=False)
+    sessions = info["sessions"]
+    terms = ctx.Process(target=terminals_process, args=(port, sessions, connected, stop_flag, results_tx),
+                        daemon=True)
+    per_unit = Counter(unit for _, unit in sessions)
+    units = sorted(per_unit)
+    try:
+        deadline = time.monotonic() + 120
+        terms.start()
+        while connected.value < len(sessions) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # the hub has read the head; the back-fills are done
+
+        def web_cpu() -> tuple[float, float]:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'bench-web' AND datname = "
+                            "current_database()")
+                backends = [r[0] for r in cur.fetchall()]
+            return proc_cpu_children(web.pid), sum(proc_cpu(b) for b in backends)
+
+        c0, b0 = web_cpu()
+        t0 = time.monotonic()
+        expected = 0
+        rng = random.Random(11)
+        for i in range(0, items, per_commit):
+            batch = []
+            for j in range(i, min(items, i + per_commit)):
+                unit = units[j % len(units)]
+                expected += per_unit[unit]
+                batch.append((OrgUnit(pk=unit), ("officer", "station_chief"), "alert", None, {
+                    "id": j + 1, "priority": "P1", "rule": "gunshot", "kind": "immediate",
+                    "summary": "gunshot.detected", "params": {"confidence": rng.randint(60, 99), "rounds": 3},
+                    "state": "new", "status": "firing", "lon": 118.13 + rng.random() / 100,
+                    "lat": 24.48 + rng.random() / 100, "unit": "莲前派出所", "unit_en": "Lianqian Police Station",
+                    "device": "35020301001340000002", "device_name": "莲前街道声学传感器",
+                    "device_name_en": "Lianqian acoustic sensor", "raised_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "event_keys": [f"35020301001340000002/a{j}"], "owner": "", "group": []}))
+            with transaction.atomic():
+                feed_append_many(batch)
+            ahead = (i + per_commit) / rate - (time.monotonic() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+        appended = time.monotonic() - t0
+        time.sleep(3)  # the last items reach the terminals (milliseconds, unless the machine is saturated)
+        c1, b1 = web_cpu()  # before the terminals disconnect
+        stop_flag.set()  # the terminals report what they received
+        received, dupes = results_rx.recv() if results_rx.poll(90) else ([], -1)
+        delivered = sum(len(r) for r in received)
+    finally:
+        stop_flag.set()
+        terms.join(10)
+        web.terminate()
+        web.wait(10)
+    return {
+        "terminals": len(sessions), "items": items, "per_commit": per_commit, "rate": rate,
+        "deliveries": delivered, "expected": expected, "duplicates": dupes, "append_s": round(appended, 1),
+        "web_us_per_delivery": round((c1 - c0) / max(delivered, 1) * 1e6, 1),
+        "web_postgres_us_per_delivery": round((b1 - b0) / max(delivered, 1) * 1e6, 1),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=50_000)
@@ -116,6 +205,10 @@ def main() -> int:
     ap.add_argument("--queries", action="store_true", help="count the SQL statements of each stage")
     ap.add_argument("--rate", type=float, default=0, help="events/s published in ingest-mqtt (0: flat out)")
     ap.add_argument("--partitions", type=int, default=1, help="measure the worker as N partitions, one after another")
+    ap.add_argument("--stream-items", type=int, default=0, help="also measure the SSE server over N feed items")
+    ap.add_argument("--stream-rate", type=float, default=50, help="feed items/s appended in the stream stage")
+    ap.add_argument("--stream-per-commit", type=int, default=2, help="feed items per transaction in the stream stage")
+    ap.add_argument("--only-stream", action="store_true", help="skip the ingest and worker stages")
     args = ap.parse_args()
     db_url = os.environ.get("PINGAN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pingan_bench_alerts_cpu")
     from alerts_bench import setup
@@ -213,14 +306,17 @@ def main() -> int:
 
         return {"alerts": Alert.objects.count(), "feed_items": FeedItem.objects.count(), "counters": counters()}
 
-    measure("ingest", ingest)
-    mqtt_data = payloads(args.events, info["devices"], prefix, seed=8, tag="m")
-    measure("ingest-mqtt", ingest_mqtt)
-    logged = 2 * args.events
-    if args.partitions == 1:
-        measure("worker", work, logged)
-    for i in range(args.partitions if args.partitions > 1 else 0):
-        measure(f"worker-p{i}of{args.partitions}", lambda i=i: work((i, args.partitions)), logged)
+    if not args.only_stream:
+        measure("ingest", ingest)
+        mqtt_data = payloads(args.events, info["devices"], prefix, seed=8, tag="m")
+        measure("ingest-mqtt", ingest_mqtt)
+        logged = 2 * args.events
+        if args.partitions == 1:
+            measure("worker", work, logged)
+        for i in range(args.partitions if args.partitions > 1 else 0):
+            measure(f"worker-p{i}of{args.partitions}", lambda i=i: work((i, args.partitions)), logged)
+    if args.stream_items:
+        results["stream"] = stream_stage(info, args.stream_items, args.stream_rate, args.stream_per_commit)
     print(json.dumps({"events": args.events, "batch": args.batch, "load": load, **results}, indent=1))
     return 0
 
