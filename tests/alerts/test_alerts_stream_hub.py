@@ -34,3 +34,34 @@ def test_the_hub_stops_with_its_last_subscriber_and_starts_again_with_the_next(c
         await asyncio.wait_for(hub.task, timeout=5)
 
     asyncio.run(scenario())
+
+
+def test_the_hub_keeps_quiet_streams_alive_and_leaves_busy_ones_alone():
+    """One keep-alive round for the process (no timer per stream and wait): a stream sent nothing since the
+    last round gets a keep-alive comment; one that was sent an item does not, until it falls quiet."""
+    from pingan.alerts.stream import KEEP_ALIVE
+
+    async def scenario():
+        hub = FeedHub()
+        busy, quiet = Subscriber(unit_id=1, role="officer"), Subscriber(unit_id=2, role="officer")
+        hub.subs = {1: {busy}, 2: {quiet}}
+        hub._fan_out([(7, 1, ["officer"], "alert", {"id": 3}, None)])
+        hub._keep_alive()
+        assert busy.queue.get_nowait()[0] == 7 and busy.queue.empty()
+        assert quiet.queue.get_nowait() == (0, KEEP_ALIVE)
+        hub._keep_alive()  # nothing since the last round: both are quiet now
+        assert busy.queue.get_nowait() == (0, KEEP_ALIVE) and quiet.queue.get_nowait() == (0, KEEP_ALIVE)
+
+    asyncio.run(scenario())
+
+
+def test_an_item_is_formatted_once_as_the_bytes_every_terminal_is_sent():
+    from pingan.alerts.stream import format_event
+
+    hub = FeedHub()
+    a, b = Subscriber(unit_id=1, role="officer"), Subscriber(unit_id=1, role="station_chief")
+    hub.subs = {1: {a, b}}
+    hub._fan_out([(9, 1, ["officer", "station_chief"], "alert", {"id": 4, "unit": "莲前派出所"}, None)])
+    (_, fa), (_, fb) = a.queue.get_nowait(), b.queue.get_nowait()
+    assert fa is fb == format_event(9, "alert", {"id": 4, "unit": "莲前派出所"})
+    assert fa == 'id: 9\nevent: alert\ndata: {"id":4,"unit":"莲前派出所"}\n\n'.encode()

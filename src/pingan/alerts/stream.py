@@ -28,6 +28,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+import msgspec
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
@@ -98,6 +99,8 @@ class Subscriber:
     #: (an offer it may accept). An item of one of them is delivered only while a rule still says it responds.
     user: object = None
     follow: set[int] = field(default_factory=set)
+    #: something was put on the queue since the hub's last keep-alive round (:meth:`FeedHub._keep_alive`)
+    active: bool = False
 
 
 def _items_after(seq: int, limit: int = BATCH) -> list[tuple[int, int, list, str, dict, int | None]]:
@@ -218,6 +221,8 @@ class FeedHub:
         params = await _db_call(_listen_params)()
         if params is not None and (self.listener is None or self.listener.done()):
             self.listener = asyncio.get_running_loop().create_task(self._listen(params))
+        loop = asyncio.get_running_loop()
+        next_keep_alive = loop.time() + KEEPALIVE_S / 2
         while True:
             if not any(self.subs.values()):
                 # nobody is listening (the streams closed, or the server is stopping): stop, so that no task
@@ -252,9 +257,14 @@ class FeedHub:
                     await asyncio.sleep(1)
                     continue
             self._fan_out(rows, allowed)
+            now = loop.time()
+            if now >= next_keep_alive:
+                self._keep_alive()
+                next_keep_alive = now + KEEPALIVE_S / 2
             if len(rows) < BATCH:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_POLL_S if self.listening else POLL_S):
+                    async with asyncio.timeout(min(IDLE_POLL_S if self.listening else POLL_S,
+                                                   max(0.0, next_keep_alive - now))):
                         await self.wake.wait()
 
     def stop(self) -> None:
@@ -269,20 +279,35 @@ class FeedHub:
         responds to it (``allowed``: ``(user id, alert id)``); an item naming users (``for_users``) only to
         them."""
         for seq, unit_id, roles, kind, payload, alert_id in rows:
-            frame = None  # formatted once for all the unit's terminals (500 terminals: 100 per station)
+            frame = None  # formatted and encoded once for all the unit's terminals (500 terminals: 100 a station)
             subs = [s for s in self.subs.get(unit_id, ()) if s.role in roles]
             if alert_id is not None and alert_id in self.following:
                 subs += [s for s in self.following[alert_id]
                          if not (s.unit_id == unit_id and s.role in roles) and (s.user_id, alert_id) in allowed]
+            users = payload.get("for_users") if isinstance(payload, dict) else None  # as _for, once per item
             for sub in subs:
-                if _for(payload, sub.user_id):
+                if users is None or sub.user_id in users:
                     if frame is None:
                         frame = format_event(seq, kind, payload)
+                    sub.active = True
                     try:
                         sub.queue.put_nowait((seq, frame))
                     except asyncio.QueueFull:
                         sub.overflowed = True  # the connection is closed; the browser resumes from its id
             self.last_seq = seq
+
+    def _keep_alive(self) -> None:
+        """A keep-alive comment to every stream that was sent nothing since the last round (rounds every
+        ``KEEPALIVE_S / 2``, so a stream is silent at most ~``KEEPALIVE_S``): one timer for the process, not
+        one per stream and wait (a timeout around each stream's wait made and cancelled a timer per delivery)."""
+        for subs in self.subs.values():
+            for sub in subs:
+                if not sub.active:
+                    try:
+                        sub.queue.put_nowait((0, KEEP_ALIVE))
+                    except asyncio.QueueFull:
+                        sub.overflowed = True
+                sub.active = False
 
     async def _listen(self, params: dict) -> None:
         """LISTEN on one connection of the hub's own; each notification (one per committed feed batch) wakes
@@ -327,8 +352,15 @@ def _for(payload: dict, user_id: int | None) -> bool:
     return users is None or user_id in users
 
 
-def format_event(seq: int, kind: str, payload: dict) -> str:
-    return f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, ensure_ascii=False, separators=(',', ':'))}\n\n"
+KEEP_ALIVE = b": keep-alive\n\n"
+_JSON = msgspec.json.Encoder()
+
+
+def format_event(seq: int, kind: str, payload: dict) -> bytes:
+    """One SSE frame, UTF-8: ``id``, ``event`` and the payload as compact JSON (msgspec: the text of
+    ``json.dumps(payload, ensure_ascii=False, separators=(",", ":"))`` but for exponents, ``1e16`` not
+    ``1e+16``, the same number to every JSON reader). Made once per item for all the terminals it goes to."""
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (seq, kind.encode(), _JSON.encode(payload))
 
 
 def _backfill(unit_id: int, role: str, after: int, user_id: int | None = None,
@@ -388,19 +420,24 @@ async def event_stream(
                 sent = seq
             if len(rows) < BACKFILL_LIMIT:
                 break
+        queue = sub.queue
         while live:
-            try:
-                async with asyncio.timeout(KEEPALIVE_S):  # no task per wait, as wait_for makes (500 streams)
-                    seq, frame = await sub.queue.get()
-            except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
+            # no timeout here: the hub puts a keep-alive on a quiet stream's queue (FeedHub._keep_alive)
+            seq, frame = await queue.get()
+            frames = []
+            while True:  # everything queued by now goes out in one chunk: one write to the terminal
+                if not seq:
+                    frames.append(frame)  # a keep-alive
+                elif seq > sent:  # not already sent by the back-fill
+                    frames.append(frame)
+                    sent = seq
+                if queue.empty():
+                    break
+                seq, frame = queue.get_nowait()
             if sub.overflowed:
                 return
-            if seq <= sent:
-                continue
-            yield frame
-            sent = seq
+            if frames:
+                yield frames[0] if len(frames) == 1 else b"".join(frames)
     finally:
         if live:
             h.unsubscribe(sub)
