@@ -706,7 +706,7 @@ def record_many(actor, entries: list[Entry], *, purpose: str = "",
     if not returning and (len(rows) >= COPY_FROM or _connection().vendor == "postgresql"):
         fields = operator.itemgetter(*_FIELDS)  # not a generator per record: ~3 µs each, tens of thousands
         copy_rows(AuditRecord, ("prev_hash", "hash", "mac", *_FIELDS),
-                  [(p, h, m, *fields(v)) for p, h, m, v in rows])
+                  [(p, h, m, *fields(v)) for p, h, m, v in rows], pks=False)  # the ids by the column's default
     else:
         records = [AuditRecord(prev_hash=p, hash=h, mac=m, **v) for p, h, m, v in rows]
     for model, objs in ((AuditRecord, records), (AuditSubject, index)):

@@ -34,9 +34,11 @@ def _converters(fields) -> list:
     return out
 
 
-def copy_insert(model: type[models.Model], objs: Sequence[models.Model]) -> Sequence[models.Model]:
+def copy_insert(model: type[models.Model], objs: Sequence[models.Model], *, pks: bool = True) -> Sequence[models.Model]:
     """Insert ``objs`` (unsaved instances of ``model``) and set their primary keys; ``COPY`` on PostgreSQL,
-    ``bulk_create`` on other databases. Returns ``objs``."""
+    ``bulk_create`` on other databases. Returns ``objs``. ``pks=False``: the caller does not need the primary
+    keys — on PostgreSQL the column's default gives them and the objects keep ``pk`` ``None`` (one statement
+    fewer: no ids drawn first)."""
     if not objs:
         return objs
     db = router.db_for_write(model)
@@ -47,8 +49,14 @@ def copy_insert(model: type[models.Model], objs: Sequence[models.Model]) -> Sequ
     pk = meta.pk
     fields = [f for f in meta.concrete_fields if f is not pk]
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *fields])
     convert = _converters(fields)
+    if not pks:
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for o in objs:
+                copy.write_row([c(o) for c in convert])
+        return objs
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *fields])
     with connection.cursor() as cur:
         cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                     [meta.db_table, pk.column, len(objs)])
@@ -155,12 +163,14 @@ def int_array(ids) -> str:
     return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
-def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence], *,
+              pks: bool = True) -> list[int]:
     """Insert ``rows`` — tuples of the values of ``field_names`` (attribute names: ``premises_id``, not
     ``premises``; JSON fields as Python values), no model instance per row — and return their new primary keys
     in order. ``COPY`` on PostgreSQL (the other columns take their database defaults, so every column without
     one must be named), ``bulk_create`` elsewhere. For many rows of a few shapes (a re-evaluation's codes and
-    hits), building an instance per row cost more than writing it."""
+    hits), building an instance per row cost more than writing it. ``pks=False``: the caller needs no keys
+    back (``[]`` is returned); on PostgreSQL the key column's default gives them, one statement fewer."""
     if not rows:
         return []
     db = router.db_for_write(model)
@@ -168,11 +178,21 @@ def copy_rows(model: type[models.Model], field_names: Sequence[str], rows: Seque
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = model.objects.using(db).bulk_create([model(**dict(zip(field_names, r, strict=True))) for r in rows])
-        return [o.pk for o in objs]
+        return [o.pk for o in objs] if pks else []
     pk = meta.pk
     fields = [next(f for f in meta.concrete_fields if f.attname == n) for n in field_names]
     dumps = [(i, _json(f.encoder)) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     q = connection.ops.quote_name
+    if not pks:
+        columns = ", ".join(q(f.column) for f in fields)
+        with connection.cursor() as cur, cur.cursor.copy(f"COPY {q(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                if dumps:
+                    row = list(row)
+                    for j, dump in dumps:
+                        row[j] = dump(row[j])
+                copy.write_row(row)
+        return []
     columns = ", ".join(q(f.column) for f in [pk, *fields])
     with connection.cursor() as cur:
         cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
