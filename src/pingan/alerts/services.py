@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, JSONField, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from pingan.alerts import alerting, gat1400, responders, routing
@@ -209,8 +209,9 @@ def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]
         now = time.monotonic()
         if _index_cache["index"] is not None and now - _index_cache["checked"] < 1.0:
             return _index_cache["index"], _index_cache["units"]
-        agg = Jurisdiction.objects.aggregate(m=Max("loaded_at"))
-        stamp = (agg["m"], Jurisdiction.objects.count())
+        with connection.cursor() as cur:  # one plain statement a second (two aggregate querysets cost ~2 ms)
+            cur.execute(f"SELECT max(loaded_at), count(*) FROM {Jurisdiction._meta.db_table}")  # noqa: S608 - the model's table
+            stamp = tuple(cur.fetchone())
         if stamp != _index_cache["stamp"] or _index_cache["index"] is None:
             from shapely.geometry import shape
 
@@ -531,14 +532,26 @@ _DEVICES_SEEN = (
 )
 
 
-def _devices_seen(device_ids: list[str], now: dt.datetime) -> None:
+# an ingest batch's counters (counters_add's statement) and its devices seen, in one statement
+_COUNTED_AND_SEEN = f"WITH c AS ({COUNTERS_ADD_SQL}) {_DEVICES_SEEN}"
+
+
+def _devices_seen(device_ids: list[str], now: dt.datetime, counts: dict[str, int] | None = None) -> None:
     """Devices that sent accepted events are online (retired and in-maintenance ones stay so), seen ``now``;
-    rows already online and seen within :data:`LAST_SEEN_RESOLUTION` are left alone."""
+    rows already online and seen within :data:`LAST_SEEN_RESOLUTION` are left alone. ``counts``: also add
+    these to the counters (:func:`counters_add`) — on PostgreSQL in the same statement (inside the caller's
+    transaction)."""
     stale = now - LAST_SEEN_RESOLUTION
     if connection.vendor == "postgresql":
+        items = sorted((name, n) for name, n in (counts or {}).items() if n)  # in name order, as counters_add
         with connection.cursor() as cur:
-            cur.execute(_DEVICES_SEEN, [now, device_ids, stale])
+            if items:
+                cur.execute(_COUNTED_AND_SEEN, [[k for k, _ in items], [n for _, n in items], now, device_ids, stale])
+            else:
+                cur.execute(_DEVICES_SEEN, [now, device_ids, stale])
         return
+    if counts:
+        counters_add(counts)
     kept = (Device.Status.RETIRED, Device.Status.MAINTENANCE)
     Device.objects.filter(device_id__in=device_ids).filter(
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale) | ~Q(status__in=(Device.Status.ONLINE, *kept))
@@ -615,9 +628,11 @@ def events_ingest(*, inputs: list[RawInput], source: str, log=None, now: dt.date
                 ]
             )
         seen = sorted({e.device_id for e in res.accepted})
+        counts = {"received": len(inputs), **res.counts}
         if seen:
-            _devices_seen(seen, now)
-        counters_add({"received": len(inputs), **res.counts})
+            _devices_seen(seen, now, counts)  # one statement for both
+        else:
+            counters_add(counts)
     return res
 
 
@@ -754,12 +769,14 @@ def feed_append(
 
 
 def feed_append_many(
-    items: list[tuple[OrgUnit, Iterable[str], str, Alert | None, dict]], *, now: dt.datetime | None = None
+    items: list[tuple[OrgUnit, Iterable[str], str, Alert | None, dict]], *, now: dt.datetime | None = None,
+    pks: bool = True,
 ) -> list[FeedItem]:
     """Append ``(unit, roles, kind, alert, payload)`` items in order (inside the caller's transaction): one
     ``UPDATE … RETURNING`` of the head row, which stays locked until commit (items become visible in
     sequence order), and one bulk insert (``COPY`` on PostgreSQL). On PostgreSQL the same statement notifies
-    ``pingan_feed``."""
+    ``pingan_feed``. ``pks=False``: the items returned have no primary key (the alert worker needs none: one
+    statement fewer, :func:`core.copystore.copy_insert`); their ``seq`` is set either way."""
     if not items:
         return []
     bump = "UPDATE alerts_feedhead SET seq = seq + %s WHERE id = 1 RETURNING seq"
@@ -782,6 +799,7 @@ def feed_append_many(
             FeedItem(seq=first + i, created_at=at, unit=unit, roles=list(roles), kind=kind, alert=alert, payload=p)
             for i, (unit, roles, kind, alert, p) in enumerate(items)
         ],
+        pks=pks,
     )
 
 
@@ -947,11 +965,91 @@ def _open_alerts_locked(fingerprints: set[str]):
     query: no queryset to compile, ~1 ms of CPU every batch with firings)."""
     if connection.vendor != "postgresql":
         return Alert.objects.select_for_update(of=("self",)).filter(fingerprint__in=fingerprints, open=True)
-    return Alert.objects.raw(
-        f"SELECT * FROM {Alert._meta.db_table} WHERE fingerprint = ANY(%s) AND open "  # noqa: S608 - the model's table
-        "ORDER BY id DESC FOR UPDATE",
-        [list(fingerprints)],
-    )
+    with connection.cursor() as cur:  # rows made into alerts here: a raw queryset's set-up cost more than them
+        cur.execute(f"SELECT {_columns(Alert, 'a')} FROM {Alert._meta.db_table} a "  # noqa: S608 - the model's table
+                    "WHERE a.fingerprint = ANY(%s) AND a.open ORDER BY a.id DESC FOR UPDATE", [list(fingerprints)])
+        return [_from_row(Alert, row) for row in cur.fetchall()]
+
+
+@functools.cache
+def _columns(model, alias: str) -> str:
+    """``alias."col", …`` of the model's concrete columns, in field order (made once per process)."""
+    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+def _from_row(model, values):
+    """A model instance from one row of its concrete columns (in field order), as Django's own reads make it
+    (``Model.from_db``, JSON fields decoded by ``from_db_value``): for the plain reads below."""
+    fields = model._meta.concrete_fields
+    converted = [f.from_db_value(v, None, connection) if v is not None and hasattr(f, "from_db_value") else v
+                 for f, v in zip(fields, values, strict=True)]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def _devices_with_units(device_ids: set[str]) -> dict[str, Device]:
+    """The devices of ``device_ids`` with their units (``select_related("unit")``), by device id. On
+    PostgreSQL one plain statement: the queryset's compilation cost ~1 ms of client CPU every batch with
+    firings."""
+    if connection.vendor != "postgresql":
+        return {d.device_id: d for d in Device.objects.filter(device_id__in=device_ids).select_related("unit")}
+    n = len(Device._meta.concrete_fields)
+    sql = (f"SELECT {_columns(Device, 'd')}, {_columns(OrgUnit, 'u')} FROM {Device._meta.db_table} d "  # noqa: S608 - the models' tables
+           f"LEFT JOIN {OrgUnit._meta.db_table} u ON u.id = d.unit_id WHERE d.device_id = ANY(%s)")
+    out = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, [list(device_ids)])
+        for row in cur.fetchall():
+            device = _from_row(Device, row[:n])
+            device.unit = _from_row(OrgUnit, row[n:]) if device.unit_id is not None else None
+            out[device.device_id] = device
+    return out
+
+
+def _alerts_locked(where: str, params: list, queryset) -> list[Alert]:
+    """The alerts matching ``where`` (SQL over ``a``, the alerts table), their rows locked, in id order, with
+    their units and devices (an owner, were there one, is read when asked) — on PostgreSQL one plain
+    statement: the queryset with its three joins cost ~2 ms of client CPU to compile, and partition 0 asks
+    every tick while alerts wait for their group or go unacknowledged. ``queryset``: the same read elsewhere."""
+    if connection.vendor != "postgresql":
+        return list(queryset.select_for_update(of=("self",)).select_related("unit", "device", "owner").order_by("id"))
+    na, nu = len(Alert._meta.concrete_fields), len(OrgUnit._meta.concrete_fields)
+    sql = (f"SELECT {_columns(Alert, 'a')}, {_columns(OrgUnit, 'u')}, {_columns(Device, 'd')} "  # noqa: S608 - the models' tables
+           f"FROM {Alert._meta.db_table} a LEFT JOIN {OrgUnit._meta.db_table} u ON u.id = a.unit_id "
+           f"LEFT JOIN {Device._meta.db_table} d ON d.id = a.device_id WHERE {where} ORDER BY a.id FOR UPDATE OF a")
+    out = []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            alert = _from_row(Alert, row[:na])
+            alert.unit = _from_row(OrgUnit, row[na:na + nu]) if alert.unit_id is not None else None
+            alert.device = _from_row(Device, row[na + nu:]) if alert.device_id is not None else None
+            out.append(alert)
+    return out
+
+
+def _alerts_save(alerts: list[Alert], fields: list[str]) -> None:
+    """Write back ``fields`` of ``alerts`` (``bulk_update``; on PostgreSQL one ``UPDATE … FROM unnest`` of an
+    array per field, not a ``CASE`` per row and field to compile)."""
+    if connection.vendor != "postgresql":
+        Alert.objects.bulk_update(alerts, fields)
+        return
+    model_fields = [Alert._meta.get_field(f) for f in fields]
+    q = connection.ops.quote_name
+    sets = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in model_fields)
+    arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(connection)}[]" for f in model_fields)])
+    names = ", ".join(["id", *(q(f.column) for f in model_fields)])
+
+    def column(f):  # JSON values go as their text (an array of text cast to jsonb[])
+        values = [getattr(a, f.attname) for a in alerts]
+        if isinstance(f, JSONField):
+            return [None if v is None else json.dumps(v, cls=f.encoder) for v in values]
+        return values
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {Alert._meta.db_table} a SET {sets} FROM unnest({arrays}) AS v({names}) WHERE a.id = v.id",  # noqa: S608 - the model's names
+            [[a.pk for a in alerts], *(column(f) for f in model_fields)],
+        )
 
 
 @dataclass
@@ -988,10 +1086,7 @@ def firings_apply(
     fps = [alerting.fingerprint(f.labels) for f in firings]
     applied = _applied_causes(keys)
     open_by_fp = {a.fingerprint: a for a in _open_alerts_locked(set(fps))}
-    devices = {
-        d.device_id: d
-        for d in Device.objects.filter(device_id__in={f.device_id for f in firings}).select_related("unit")
-    }
+    devices = _devices_with_units({f.device_id for f in firings})
     silences: list | None = None
     sources: list[alerting.ActiveAlert] | None = None  # open alerts of the last 10 minutes, read once if needed
     batch_active: list[alerting.ActiveAlert] = []  # and those raised by this list so far
@@ -1114,7 +1209,7 @@ def firings_apply(
             timeline.append(_notify_timeline(alert, policy, now))
         res.created.append(alert)
     if dirty:  # first: an alert resolved and closed here frees its fingerprint for a new one of this list
-        Alert.objects.bulk_update(list(dirty.values()), _UPDATE_FIELDS)
+        _alerts_save(list(dirty.values()), _UPDATE_FIELDS)
     copy_insert(Alert, res.created)
     _causes_insert(causes)
     targets: dict[str, OrgUnit | None] = {}
@@ -1125,6 +1220,7 @@ def firings_apply(
             if (target := _step_target(step, alert, targets)) is not None
         ],
         now=now,
+        pks=False,
     )
     _timeline_insert(timeline)
     audits = [
@@ -1146,7 +1242,7 @@ def _timeline_insert(timeline: list[AlertTransition]) -> None:
     batch's alert writes several such calls), each pointing at its alert, saved by now."""
     for t in timeline:
         t.alert_id = t.alert.pk  # built before a new alert had its primary key
-    copy_insert(AlertTransition, timeline)
+    copy_insert(AlertTransition, timeline, pks=False)  # nobody reads their ids back: one statement fewer
 
 
 def _causes_insert(causes: list[tuple[str, Alert]]) -> None:
@@ -1160,12 +1256,23 @@ def _causes_insert(causes: list[tuple[str, Alert]]) -> None:
                     [[k for k, _ in causes], [a.pk for _, a in causes]])
 
 
+def _unit_by_code(code: str) -> OrgUnit | None:
+    """The unit with ``code`` (on PostgreSQL a plain statement: no queryset to compile every escalation)."""
+    if connection.vendor != "postgresql":
+        return OrgUnit.objects.filter(code=code).first()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {_columns(OrgUnit, 'u')} FROM {OrgUnit._meta.db_table} u WHERE u.code = %s",  # noqa: S608 - the model's table
+                    [code])
+        row = cur.fetchone()
+    return _from_row(OrgUnit, row) if row else None
+
+
 def _step_target(step: alerting.Step, alert: Alert, cache: dict | None = None) -> OrgUnit | None:
     if step.target.startswith("unit:"):
         code = step.target[5:]
         if cache is not None and code in cache:
             return cache[code]
-        unit = OrgUnit.objects.filter(code=code).first()
+        unit = _unit_by_code(code)
         if cache is not None:
             cache[code] = unit
         return unit
@@ -1188,27 +1295,39 @@ def _notify_timeline(alert: Alert, policy: alerting.Policy, now: dt.datetime) ->
     return _timeline(alert, "notified", at=now, unit=target, roles=list(step.roles))
 
 
+def _groups_last_notified(keys: list[str]) -> dict[str, dt.datetime]:
+    """When each of the groups ``keys`` was last notified (groups never notified are left out): one query for
+    all of them (it was one per group)."""
+    if not keys:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(Alert.objects.filter(group_key__in=keys, notified_at__isnull=False).values("group_key")
+                    .annotate(m=Max("notified_at")).values_list("group_key", "m"))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT group_key, max(notified_at) FROM {Alert._meta.db_table} "  # noqa: S608 - the model's table
+                    "WHERE group_key = ANY(%s) AND notified_at IS NOT NULL GROUP BY group_key", [keys])
+        return dict(cur.fetchall())
+
+
 def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> int:
     """Notify waiting groups whose ``group_wait`` (first notification) or ``group_interval`` (later ones)
     has passed: one stream item per group naming all its new alerts. Returns the number of alerts notified."""
     now = now or timezone.now()
-    pending = list(
-        Alert.objects.select_for_update(of=("self",))
-        .filter(open=True, notified_at__isnull=True, muted_by="")
-        .exclude(group_key="")
-        .select_related("unit", "device", "owner")
-        .order_by("id")
+    pending = _alerts_locked(
+        "a.open AND a.notified_at IS NULL AND a.muted_by = '' AND a.group_key <> ''", [],
+        Alert.objects.filter(open=True, notified_at__isnull=True, muted_by="").exclude(group_key=""),
     )
     groups: dict[str, list[Alert]] = {}
     for a in pending:
         groups.setdefault(a.group_key, []).append(a)
+    last_notified = _groups_last_notified(list(groups))
     timeline: list[AlertTransition] = []
     feed: list = []
     saved: list[Alert] = []
     targets: dict[str, OrgUnit | None] = {}
     for key, alerts in groups.items():
         route_cfg = policy.routes[alerts[0].priority]
-        last = Alert.objects.filter(group_key=key, notified_at__isnull=False).aggregate(m=Max("notified_at"))["m"]
+        last = last_notified.get(key)
         due = (alerts[0].created_at + route_cfg.group_wait) if last is None else (last + route_cfg.group_interval)
         if due > now or alerts[0].unit is None:
             continue
@@ -1225,8 +1344,8 @@ def groups_flush(*, policy: alerting.Policy, now: dt.datetime | None = None) -> 
             timeline.append(_timeline(a, "notified", at=now, group_of=head.pk))
         saved += alerts
     if saved:
-        Alert.objects.bulk_update(saved, ["notified_at", "escalations_sent", "next_escalation_at"])
-    feed_append_many(feed, now=now)
+        _alerts_save(saved, ["notified_at", "escalations_sent", "next_escalation_at"])
+    feed_append_many(feed, now=now, pks=False)
     _timeline_insert(timeline)
     return len(saved)
 
@@ -1241,11 +1360,9 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
     feed: list = []
     saved: list[Alert] = []
     targets: dict[str, OrgUnit | None] = {}
-    for alert in (
-        Alert.objects.select_for_update(of=("self",))
-        .filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now, notified_at__isnull=False)
-        .select_related("unit", "device", "owner")
-        .order_by("id")
+    for alert in _alerts_locked(
+        "a.open AND a.state = %s AND a.next_escalation_at <= %s AND a.notified_at IS NOT NULL", [Alert.State.NEW, now],
+        Alert.objects.filter(open=True, state=Alert.State.NEW, next_escalation_at__lte=now, notified_at__isnull=False),
     ):
         esc = policy.escalations[alert.priority]
         for index, step in alerting.due_steps(esc, raised_at=alert.notified_at, now=now, sent=alert.escalations_sent):
@@ -1268,8 +1385,8 @@ def escalations_run(*, policy: alerting.Policy, now: dt.datetime | None = None) 
         alert.next_escalation_at = alerting.next_due(esc, raised_at=alert.notified_at, sent=alert.escalations_sent)
         saved.append(alert)
     if saved:
-        Alert.objects.bulk_update(saved, ["escalations_sent", "next_escalation_at"])
-    feed_append_many(feed, now=now)
+        _alerts_save(saved, ["escalations_sent", "next_escalation_at"])
+    feed_append_many(feed, now=now, pks=False)
     _timeline_insert(timeline)
     return sent
 
