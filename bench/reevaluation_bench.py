@@ -28,7 +28,7 @@ pingan_reeval_bench``, rebuilt each run) with a scratch data directory:
    on top: docs/jobs.md has the result store's figures).
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/reevaluation_bench.py [--people N --premises N]``. The issue's
-size, building the city once and keeping it (~3 minutes to build at load 6; a ~350 MB database):
+size, building the city once and keeping it (~6 minutes to build at load 9–11, 90 s more for the rosters):
 
     PYTHONPATH=src .venv/bin/python bench/reevaluation_bench.py --people 1000000 --premises 50000 --keep-built
 
