@@ -276,15 +276,20 @@ def event_time(alert) -> str:
     """When ``alert`` was raised, on the clock of the place it happened (its device's ``time_zone``) with the
     offset, and, when that is not the bureau's zone, the bureau's time beside it: ``2019-03-04 21:15:00
     UTC-06:00 (北京时间 2019-03-05 11:15:00)`` (issue 11: the Chicago replay's alerts read in Beijing time)."""
+    here, aside = event_time_parts(alert)
+    return here + aside
+
+
+def event_time_parts(alert) -> tuple[str, str]:
+    """:func:`event_time` as its two parts: the place's time, and the aside with Beijing time (``""`` when the
+    device has no zone of its own) — a page keeps the first unbroken and lets the aside wrap on a phone."""
     device = getattr(alert, "device", None) if getattr(alert, "device_id", None) else None
     zone_name = getattr(device, "time_zone", "") if device is not None else ""
     if not zone_name or alert.raised_at is None:
-        return when(alert.raised_at)
+        return when(alert.raised_at), ""
     here = when(alert.raised_at, zone_name=zone_name)
     site = when(alert.raised_at)
-    if here == site:
-        return here
-    return here + paren(_("Beijing time %(time)s") % {"time": site})
+    return (here, "") if here == site else (here, paren(_("Beijing time %(time)s") % {"time": site}))
 
 
 def utc_offset(value: dt.datetime | None = None) -> str:

@@ -74,9 +74,14 @@ def when(value, arg: str = "") -> str:
 
 @register.filter
 def raised(alert) -> str:
-    """``{{ alert|raised }}``: when it was raised, on the clock of its device's place with the offset, and the
-    bureau's time beside it when that differs (``labels.event_time``)."""
-    return labels.event_time(alert)
+    """``{{ alert|raised }}``: when it was raised, on the clock of its device's place with the offset
+    (``labels.event_time_parts``); ``{{ alert|raised_aside }}`` the bureau's time beside it when that differs."""
+    return labels.event_time_parts(alert)[0]
+
+
+@register.filter
+def raised_aside(alert) -> str:
+    return labels.event_time_parts(alert)[1]
 
 
 @register.filter
