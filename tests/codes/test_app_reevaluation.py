@@ -108,6 +108,21 @@ def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_t
     assert_counts_recount(*world)
 
 
+def test_the_data_a_screening_read_itself_is_not_newer_risk_data(cast, world):
+    # issue 11: after the demo's imports (enqueued re-evaluations ran when the workers started) the job page said
+    # "re-checked against newer risk data" of a screening that had read that very data
+    listing = services.active_listings()
+    for job in world:
+        job.refresh_from_db()
+        assert listing.pk in job.stats["risk_datasets"]
+    run1 = reevaluate.reevaluate(dataset=listing)
+    assert (run1.candidates, run1.changed, run1.codes_changed) == (0, 0, 0)
+    for job in world:
+        job.refresh_from_db()
+        assert job.reevaluated_at is None
+    assert not PersonResult.objects.filter(reevaluated_at__isnull=False).exists()
+
+
 def test_a_days_movements_re_evaluate_only_the_people_in_them(cast, world, tmp_path):
     # the people are found through a temporary table and hash joins (PostgreSQL) or one JSON array parameter
     # (SQLite), however many numbers the records hold

@@ -96,6 +96,11 @@ def screened(cast, tmp_path, settings):
     assert levels["周杰"][0] == "yellow" and levels[GREEN[0]][0] == "green" and levels["张伟"][0] == "red"
     assert levels["赵敏"][0] == "yellow"  # no number: identity unverified
     assert Hit.objects.filter(job=job, match_kind="name_dob").count() == 1
+    # as if screened before jobs recorded the datasets they read (issue 11): a re-check against the very data the
+    # screening read then looks at its people again — what these tests hold to the screening's own results
+    job.refresh_from_db()
+    job.__class__.objects.filter(pk=job.pk).update(stats={k: v for k, v in job.stats.items() if k != "risk_datasets"})
+    job.refresh_from_db()
     return job, movements
 
 

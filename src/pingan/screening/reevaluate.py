@@ -267,6 +267,24 @@ def _people_table(wanted: _Wanted, table: pa.Table | None = None) -> pa.Table:
     return people_table(pc.unique(ids).to_numpy().tolist())
 
 
+def _not_screened_with(dataset: RiskDataset, people: pa.Table) -> pa.Table:
+    """``people`` without those whose screening read ``dataset`` itself (the job's ``stats["risk_datasets"]``,
+    recorded since issue 11): there is nothing newer to check them against, so they are neither screened again
+    nor marked re-evaluated — the job page and ``pingan screen`` said "re-checked against newer risk data" after
+    the demo's imports, which its own screening had read. Jobs screened before the record existed stay in."""
+    if not people.num_rows:
+        return people
+    import pyarrow.compute as pc
+    from django.db.models.fields.json import KT
+
+    read_it = [pk for pk, used in ScreeningJob.objects.filter(is_latest=True, stats__has_key="risk_datasets")
+               .annotate(used=KT("stats__risk_datasets")).values_list("pk", "used")
+               if dataset.pk in json.loads(used or "[]")]
+    if not read_it:
+        return people
+    return people.filter(pc.invert(pc.is_in(people.column("job_id"), value_set=pa.array(read_it, pa.int64()))))
+
+
 def _stored_ids(wanted: _Wanted) -> pa.Array:
     """The result ids only the database knows ``wanted`` to name: the holders of hits of ``hit_source`` (all,
     or those naming one of ``hit_refs``), and — unless the people with an unusable number are all taken
@@ -679,7 +697,7 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
 
     table = rostertable.current()
     clock.lap("table")
-    people = _people_table(wanted, table)
+    people = _not_screened_with(dataset, _people_table(wanted, table))
     clock.lap("read")
     if not people.num_rows:
         _finish(run, candidates=0, changed=0, hits_added=0, hits_removed=0, codes_changed=0,

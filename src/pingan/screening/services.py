@@ -746,6 +746,14 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                 params={"name": job.roster_name, "header_row": meta.header_row})
         lap("read")
         step("screen", 20, rows=meta.total_rows)
+        # the datasets this screening reads from the database, recorded with its stats: a re-evaluation after the
+        # import of one of them has nothing newer to check this screening against (issue 11: the job page said
+        # "re-checked against newer risk data" after the demo's own imports, read by the screening itself)
+        used_kinds = [kind for kind, given in ((RiskDataset.Kind.LISTINGS, listings),
+                                               (RiskDataset.Kind.MOVEMENTS, movements),
+                                               (RiskDataset.Kind.WATCHLIST, None)) if given is None]
+        risk_datasets = sorted(RiskDataset.objects.filter(active=True, kind__in=used_kinds)
+                               .values_list("pk", flat=True))
         listing_path = listings or (ds.path if (ds := active_listings()) else None)
         if listing_path is None:
             raise DomainError("no risk-area listings imported: run `pingan risk import nhc` first",
@@ -790,6 +798,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
                             counts=counts, stats={**_coded(result.stats), "notes": notes, "stages": stages,
                                                   "blank_row_ranges": _row_ranges(meta.blank_row_numbers),
                                                   "ruleset_title": dict(ruleset.title_text),
+                                                  "risk_datasets": risk_datasets,
                                                   "lookback_days": ruleset.lookback_days},
                             encoding=meta.encoding or meta.format, ruleset_id=ruleset.id,
                             ruleset_version=str(ruleset.version), result_dir=str(result_dir))
