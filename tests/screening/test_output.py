@@ -79,6 +79,21 @@ def test_it_writes_xlsx_with_a_bold_frozen_header_and_no_formulas(tmp_path: Path
     assert values[4][3] == "'-1+2"
 
 
+@pytest.mark.parametrize("arrow", [True, False])
+def test_each_xlsx_column_is_as_wide_as_its_header_and_text_need(tmp_path: Path, arrow: bool) -> None:
+    # issue 11: every column of a downloaded results file had Excel's default width, so names, ID numbers and
+    # reasons were cut or shown as ####
+    rows = [{"行号": 2, "姓名": "欧阳娜娜", "证件号码": "110101199003078515", "原因": "x" * 200}]
+    cols = ["行号", "姓名", "证件号码", "原因"]
+    path = tmp_path / "out.xlsx"
+    write_results(pa.Table.from_pylist(rows) if arrow else rows, path, columns=cols)
+    ws = openpyxl.load_workbook(path).active
+    widths = {ws.cell(1, j).value: ws.column_dimensions[ws.cell(1, j).column_letter].width for j in range(1, 5)}
+    assert widths["行号"] >= 6 and widths["姓名"] >= 10  # 4 Chinese characters take 8 digit widths
+    assert widths["证件号码"] >= 18 and 60 <= widths["原因"] < 61  # long text: as wide as a screen allows
+    assert ws.freeze_panes == "A2"
+
+
 def test_it_writes_parquet_with_values_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "out.parquet"
     write_results(ROWS, path, columns=COLUMNS)

@@ -4,7 +4,8 @@ Pure module (no Django); the ``pingan screen`` command and the download view cal
 
 * The format follows the file extension: ``.csv`` (UTF-8 with a byte-order mark, so Excel on Chinese
   Windows shows Chinese correctly instead of guessing GBK; RFC 4180 quoting, CRLF line ends), ``.xlsx``
-  (XlsxWriter in ``constant_memory`` mode: rows stream to disk, memory stays flat; bold, frozen header row)
+  (XlsxWriter in ``constant_memory`` mode: rows stream to disk, memory stays flat; bold, frozen header row;
+  each column as wide as its header and the first rows' text need, :func:`column_widths`)
   or ``.parquet`` (pyarrow, zstd). Anything else raises :class:`OutputError`. Arrow tables are prepared
   column-wise in Arrow (CSV entirely; XLSX up to the cell writes).
 * Formula injection (CSV injection, OWASP "CSV Injection" guidance; CWE-1236): in CSV and XLSX every
@@ -28,6 +29,7 @@ import datetime as dt
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -256,11 +258,38 @@ def _xlsx_text_array(col: Any) -> Any:
     return col
 
 
+#: A results column's width in characters (Excel's unit: one Latin digit; a Chinese character takes two):
+#: at least a date's, at most what a screen shows beside the other columns (longer text is cut on screen, not
+#: in the cell). Measured over the header and the first :data:`_WIDTH_SAMPLE` rows.
+_WIDTH_MIN, _WIDTH_MAX, _WIDTH_SAMPLE = 6, 60, 1000
+
+
+def _shown_width(text: str) -> int:
+    """How many Latin-digit widths ``text`` takes in a spreadsheet cell (wide and full-width characters: 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(cols: Sequence[str], sample: Iterable[Mapping[str, Any]] = ()) -> list[float]:
+    """A width per column of a results sheet: its header's or its widest sampled value's, +2 for the margin
+    and the filter button, within ``[_WIDTH_MIN, _WIDTH_MAX]`` (issue 11: every column of the downloads was
+    Excel's default 8.43, so names, ID numbers and reasons showed as ``####`` or cut)."""
+    widest = [_shown_width(str(c)) for c in cols]
+    for row in sample:
+        for j, c in enumerate(cols):
+            v = row.get(c)
+            if v is not None and v != "":
+                text = v.isoformat(sep=" ") if isinstance(v, dt.datetime) else \
+                    "; ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+                widest[j] = max(widest[j], _shown_width(text))
+    return [float(min(max(w + 2, _WIDTH_MIN), _WIDTH_MAX)) for w in widest]
+
+
 class _XlsxSheet:
     """One results worksheet written by XlsxWriter in ``constant_memory`` mode (rows stream to a temporary
     file, so memory does not grow with the row count): a bold, frozen header row, then typed cells."""
 
-    def __init__(self, path: Path, cols: list[str], sheet_name: str = "results") -> None:
+    def __init__(self, path: Path, cols: list[str], sheet_name: str = "results",
+                 widths: Sequence[float] | None = None) -> None:
         import xlsxwriter
 
         # Strings are written as strings, never turned into formulas, links or numbers.
@@ -275,6 +304,8 @@ class _XlsxSheet:
         self.datetime_format = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         for j, c in enumerate(cols):
             self.ws.write_string(0, j, _xlsx_text(str(c)), bold)
+        for j, w in enumerate(widths or column_widths(cols)):
+            self.ws.set_column(j, j, w)
         self.row = 1
 
     def write_columns(self, columns: list[tuple[int, Any, list[Any]]], n: int) -> None:
@@ -337,7 +368,16 @@ def _write_xlsx(source: pa.Table | Iterable[list[Mapping[str, Any]]], path: Path
     its row count checked against Excel's limit before anything is written."""
     if isinstance(source, pa.Table) and source.num_rows > XLSX_MAX_ROWS - 1:
         raise _xlsx_too_many(source.num_rows)
-    sheet = _XlsxSheet(path, cols, sheet_name)
+    if isinstance(source, pa.Table):
+        sample = source.slice(0, _WIDTH_SAMPLE).select([c for c in cols if c in source.column_names]).to_pylist()
+        widths = column_widths(cols, sample)
+    else:  # streamed batches: the first one is the sample, written first
+        source = iter(source)
+        first = next(source, None)
+        widths = column_widths(cols, (first or [])[:_WIDTH_SAMPLE])
+        if first is not None:
+            source = _chain_first(first, source)
+    sheet = _XlsxSheet(path, cols, sheet_name, widths)
     n = 0
     try:
         if isinstance(source, pa.Table):
@@ -361,6 +401,12 @@ def _write_xlsx(source: pa.Table | Iterable[list[Mapping[str, Any]]], path: Path
     finally:
         sheet.close()  # also on error: XlsxWriter removes its temporary files; the caller removes the file
     return n
+
+
+def _chain_first(first: list[Mapping[str, Any]], rest: Iterator[list[Mapping[str, Any]]]
+                 ) -> Iterator[list[Mapping[str, Any]]]:
+    yield first
+    yield from rest
 
 
 def _write_parquet(source: pa.Table | Iterable[list[Mapping[str, Any]]], path: Path, cols: list[str]) -> int:
