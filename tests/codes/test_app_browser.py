@@ -76,9 +76,9 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             page.fill("#code", old.token)
             page.click("#check")
             page.wait_for_function("document.getElementById('result').className === 'fail'")
-            assert "已撤销" in page.text_content("#result")
-            # replaced by a re-screening, not withdrawn by the police (fresh-user trial)
-            assert "此码已被新码取代" in page.text_content("#result")
+            # replaced by a re-screening, not withdrawn by the police (fresh-user trial): so headed (issue 11)
+            assert page.text_content("#result strong") == "已被新码取代"
+            assert "新的门贴" in page.text_content("#result")
             assert "公安机关" not in page.text_content("#result")
             assert errors == []
         finally:

@@ -90,14 +90,14 @@ def test_the_card_says_why_there_is_no_code_or_why_it_was_revoked(cast):
     code = services.safety_code_issue(premises=cast.premises_a, actor=None)
     services.safety_code_revoke(code=code, reason="fraud", actor=None)
     with translation.override("en"):
-        assert "The current safety code is revoked (fraud)." in render_to_string(
+        assert "The police revoked the safety code on " in render_to_string(
             "codes/partials/premises_code.html", {"premises": cast.premises_a})
     with translation.override("zh-hans"):
         html = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a,
                                                                        "user": cast.officer_a})
         owner = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a,
                                                                         "user": cast.landlord_a})
-    assert "当前平安码已撤销（弄虚作假）。" in html and "按最近一次筛查续签" in html  # the police may renew
+    assert "公安机关已于 " in html and "撤销平安码（弄虚作假）。" in html and "按最近一次筛查续签" in html  # the police may renew
     assert "警方已撤销此码" in owner and "按最近一次筛查续签" not in owner  # the owner screens again
 
 
@@ -169,7 +169,8 @@ def test_the_verification_page_and_its_script_words_follow_the_language(client, 
     assert '<span data-t="site">平安</span>' in zh and 'id="lang"' in zh  # the site's frame (issue 11)
     assert "pingan.codes.level" not in zh + en and "Web Crypto" not in en
     assert text["explain"]["revoked"].startswith("This code was revoked")  # a reason this version does not know
-    assert text["revoked"]["rescreened"].startswith("This code was replaced by a newer code")
+    assert text["revoked"]["rescreened"].startswith("This code was issued on %(from)s; since then")
+    assert text["revoked_status"]["rescreened"] == "replaced by a newer code"  # the heading, not "revoked"
     assert words(zh)["revoked"]["fraud"].startswith("此码因弄虚作假已被公安机关撤销")
     assert words(zh)["explain"]["bad_signature"].startswith("此码被篡改或伪造")
 

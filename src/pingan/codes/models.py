@@ -139,6 +139,18 @@ class SafetyCode(models.Model):
         """The level's colour ``#rrggbb`` (``pingan.codes.levels``)."""
         return Level(self.level).rgb
 
+    @property
+    def revoked_how(self) -> str:
+        """How the code stopped being valid, as the pages word it: ``replaced`` (a newer code superseded it),
+        ``suspended`` (withdrawn until the police check a new screening), ``revoked`` (the police withdrew it:
+        fraud, error) — ``""`` while it is live. The verification page says the same per reason
+        (``codes.texts.REVOKED_STATUS``)."""
+        if self.revoked_at is None:
+            return ""
+        if self.revocation_reason in SUPERSEDED_REASONS:
+            return "replaced"
+        return "suspended" if self.revocation_reason == Reason.SUSPENDED.name.lower() else "revoked"
+
 
 class LevelOverride(models.Model):
     """A manual change of a premises' code level (four-eyes: requester and approver must differ).

@@ -115,7 +115,9 @@ class PosterText:
     rule: str = RULE_TEXT_ZH
     levels: tuple[str, str, str] = ("绿码", "黄码", "红码")
     validity: str = "有效期：{issued} 至 {expires}（{zone}）"
-    facts: str = "覆盖人数：{people}　签发单位：{issuer}　规则版本：第{version}版"
+    #: (no rule version here: the rule printed above names its own, and the pages name the screening rules'
+    #: version; two version numbers side by side told a reader nothing — issue 11)
+    facts: str = "覆盖人数：{people}　签发单位：{issuer}"
     #: ``facts`` for a code that covers one person (English says "1 person", never "1 people")
     facts_one: str = ""
     footer: str = "码号 {code_id}"
@@ -136,8 +138,8 @@ POSTER_TEXTS = {
                        "signature, no personal data."),
         rule=RULE_TEXT_EN, levels=("Green code", "Yellow code", "Red code"),
         validity="Valid {issued} to {expires} ({zone})",
-        facts="Covers {people} people · Issued by {issuer} · Rule version {version}",
-        facts_one="Covers 1 person · Issued by {issuer} · Rule version {version}",
+        facts="Covers {people} people · Issued by {issuer}",
+        facts_one="Covers 1 person · Issued by {issuer}",
         footer="Code {code_id}", scan="Scan the QR code with a phone camera to check it"),
 }
 

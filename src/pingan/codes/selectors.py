@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +72,8 @@ for _code, _label in (("key_create", _("created a signing key")), ("key_rotate",
                       ("suspend", _("suspended a safety code for a police check")),
                       ("review_release", _("released a suspended safety code")),
                       ("left_out", _("kept flagged people a newer roster left out in the police view")),
-                      ("review_confirm_left", _("confirmed that flagged people left out of a roster left"))):
+                      ("review_confirm_left", _("confirmed that flagged people left out of a roster left")),
+                      ("keep", _("kept the safety code: the same roster screened again with the same results"))):
     audit.register_action(_code, _label)
 
 
@@ -318,10 +319,12 @@ def premises_code_state(premises) -> dict:
     issued, rendered in the active language; ``cause_note`` the same, or ``""`` where the card says it already;
     ``job_line`` whether the card says "From the screening of …" — not where the old-poster notice names that
     screening already), ``job`` (the screening behind the live code: ``id``, ``finished_at``, ``label``) and
-    ``replaced`` (the code before the live one — superseded, or suspended and then released — while it would still
-    have been valid: the poster printed with it now reads as revoked at the door, so the pages tell the owner to
-    print the new one), ``renewable`` (issuing now would give a new code) and ``obstacle``, why not
-    (``codes.services.issue_check``: ``not_screened``, ``unchanged`` …; ``""`` when renewable). No person data, no
+    ``kept`` (the live code stands for a newer screening of the same roster with the same results, which
+    kept it and its poster: ``codes.services._keep``), ``replaced`` (the code before the live one — superseded,
+    or suspended and then released — while it would still have been valid: the poster printed with it now reads as
+    revoked at the door, so the pages tell the owner to print the new one), ``renewable`` (issuing now would give a
+    new code) and ``obstacle``, why not (``codes.services.issue_check``: ``not_screened``, ``unchanged`` …; ``""``
+    when renewable). No person data, no
     permission check: callers pass a premises the viewer may see."""
     from pingan.core.texts import render
 
@@ -347,6 +350,10 @@ def premises_code_state(premises) -> dict:
     # the card's line under the level says the cause only where nothing above said it already: the old-poster
     # notice gives it, and "From the screening of …" is all an automatic issue from that screening says
     plain = known is not None and code.cause.get("code") == "code_cause.screening"
+    # the same roster screened again with the same results kept the code (codes.services._keep): its screening is
+    # the newer one, its cause names the one it was issued from
+    cause_job = (code.cause.get("params") or {}).get("job") if code is not None and code.cause else None
+    kept = code is not None and code.job_id is not None and cause_job is not None and str(cause_job) != str(code.job_id)
     # the card offers "Issue" / "Renew" only where the service would issue (its own rule, codes.services.
     # issue_check): not before a screening finished, nor while the live code is the latest screening's
     # (the newest code is the live one when it is not revoked: issuing revokes the one before; a review is open
@@ -358,8 +365,9 @@ def premises_code_state(premises) -> dict:
     return {"state": state, "code": code, "last": last, "review": review, "police_hold": hold, "replaced": replaced,
             "left_out": left_out,
             "renewable": not obstacle, "obstacle": obstacle,
-            "cause": cause, "cause_note": "" if replaced is not None or plain else cause,
-            "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain),
+            "cause": cause, "cause_note": "" if replaced is not None or plain else cause, "kept": kept,
+            "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain)
+            and not kept,
             "job": code.job if code is not None and code.job_id else None}
 
 
@@ -406,7 +414,10 @@ def job_code_state(job) -> dict:
     if job.premises_id is None:
         return {}
     current = premises_code_state(job.premises)
-    own = SafetyCode.objects.filter(job=job).order_by("-issued_at", "-id").first()
+    # this screening's code: issued from it, or issued from it and kept by a newer screening of the same roster
+    # (codes.services._keep moved the code's screening; its cause still names this one)
+    own = SafetyCode.objects.filter(Q(job=job) | Q(cause__params__job=job.pk), premises_id=job.premises_id
+                                    ).order_by("-issued_at", "-id").first()
     replaced_by = None
     if own is not None and own.revoked_at is not None:
         replaced_by = (SafetyCode.objects.filter(premises_id=job.premises_id, issued_at__gte=own.issued_at,

@@ -600,6 +600,8 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     if not suspended and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
         return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)
     level = level_for(counts)
+    if not suspended and _same_roster_again(premises, cur, job, counts, people, level):
+        return Derived(premises.pk, "unchanged", code=_keep(cur, job, review, actor), previous_level=cur.level)
     dropped = _dropped_check(premises, job, level)
     previous_level = cur.level if cur else (review.baseline_level if suspended else "")
     if dropped is not None:
@@ -613,6 +615,57 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     code = _issue(premises=premises, job=job, level=level, people=people, actor=actor, counts=counts, cause=cause)
     _keep_left_out(premises=premises, job=job, review=review, last=last, code=code, actor=actor)
     return Derived(premises.pk, "issued", code=code, previous_level=previous_level)
+
+
+#: The columns that make two screenings' rows the same person with the same result (:func:`_same_people`): the
+#: outcome, the document as given and as read, and the name — not the row number (a re-sorted roster is the
+#: same roster), nor the phone or the room.
+_SAME_ROW = ("status", "level", "doc_type", "id_number", "corrected_id_number", "given_id_number", "name")
+
+
+def _same_people(a: ScreeningJob, b: ScreeningJob) -> bool:
+    """Whether screenings ``a`` and ``b`` hold the same rows — the same people, each with the same result — in
+    any order (a multiset of :data:`_SAME_ROW`)."""
+    from collections import Counter
+
+    def rows(job: ScreeningJob) -> Counter:
+        return Counter(PersonResult.objects.filter(job=job).order_by().values_list(*_SAME_ROW))
+
+    return rows(a) == rows(b)
+
+
+def _same_roster_again(premises: Premises, cur: SafetyCode | None, job: ScreeningJob, counts: ScreeningCounts,
+                       people: int, level: Level) -> bool:
+    """Whether ``job`` — a newer screening than the live code ``cur``'s — screened the same roster with the same
+    results, so the code stays as it is: the same level under the rule, the same people covered (the same rows,
+    each with the same result: :func:`_same_people`), the same counts, the premises' name as signed, and the
+    code still unexpired (docs/codes.md, "The same roster again keeps the poster"). A roster with other people
+    (even as many, at the same level) or another result for anyone supersedes the code as before."""
+    if cur is None or cur.job_id is None or cur.job_id == job.pk or cur.expires_at <= timezone.now():
+        return False
+    if cur.level != level.value or cur.people != people or cur.counts != _counts_dict(counts):
+        return False
+    if cur.job.purged_at is not None or code_claims(cur).premises_name != premises.name.strip()[
+            : core_token.MAX_NAME_LENGTH]:
+        return False
+    return _same_people(cur.job, job)
+
+
+def _keep(cur: SafetyCode, job: ScreeningJob, review: CodeReview | None, actor) -> SafetyCode:
+    """The live code ``cur`` now stands for ``job`` (the same roster again, :func:`_same_roster_again`): its
+    screening becomes ``job``, so every page and the API read it as the latest screening's code; its signed
+    claims, validity and poster stay. ``cause`` keeps the screening it was issued from (the card says both).
+    An open ``left_out`` review follows to the newest screening. Audited ``keep``."""
+    previous_job = cur.job_id
+    cur.job = job
+    cur.save(update_fields=["job"])
+    if review is not None:
+        review.job = job
+        review.save(update_fields=["job", "updated_at"])
+    audit.record(actor, "keep", "SafetyCode", cur.code_id, detail={
+        "premises": cur.premises_id, "job": job.pk, "previous_job": previous_job, "level": cur.level,
+        "people": cur.people})
+    return cur
 
 
 def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview | None, last: SafetyCode | None,

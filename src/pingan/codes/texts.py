@@ -77,15 +77,25 @@ VERDICT_EXPLAIN: dict[str, Any] = {
 #: a code the system replaced after a new screening or a level change was not withdrawn by the police (the
 #: fresh-user trial read "此码已被公安机关撤销（已按新的排查重新签发）" for a landlord's re-upload).
 REVOKED_EXPLAIN: dict[str, Any] = {
-    "rescreened": _("This code was replaced by a newer code after the premises' roster was screened again. Ask "
-                    "the premises for its current code."),
-    "overridden": _("This code was replaced by a newer code after an approved level change. Ask the premises "
-                    "for its current code."),
+    "rescreened": _("This code was issued on %(from)s; since then the premises' roster was screened again or new "
+                    "risk data changed its level. The door should show the new poster: ask the premises for its "
+                    "current code."),
+    "overridden": _("This code was issued on %(from)s; since then an approved level change replaced it. The door "
+                    "should show the new poster: ask the premises for its current code."),
     "suspended": _("This code is suspended until the police check the premises' new roster screening; until "
                    "then the premises has no valid code."),
     "fraud": _("The police revoked this code because it was obtained or used fraudulently. Do not rely on it."),
     "error": _("The police revoked this code because it was issued in error. Ask the premises for its current "
                "code."),
+}
+
+
+#: What a revoked code is called, per revocation reason: a code the system replaced reads "replaced by a newer
+#: code", one withdrawn for a police check "suspended" — "revoked" (the police withdrew it) only where they did
+#: (issue 11: the verification page headed a re-screened code "revoked" above "replaced by a newer code").
+REVOKED_STATUS: dict[str, Any] = {
+    "rescreened": _("replaced by a newer code"), "overridden": _("replaced by a newer code"),
+    "suspended": _("suspended"), "fraud": _("revoked"), "error": _("revoked"),
 }
 
 
@@ -111,7 +121,7 @@ def verdict(result) -> tuple[str, str]:
     if result.status is Status.REVOKED:
         name = result.revocation.reason.name.lower() if result.revocation else ""
         if name in REVOKED_EXPLAIN:
-            return status, str(REVOKED_EXPLAIN[name])
+            return str(REVOKED_STATUS[name]), str(REVOKED_EXPLAIN[name]) % {"from": when(code.issued_at)}
         return status, explain % {"reason": REVOCATION_REASON_LABELS.get(name, name)}
     if result.status is Status.NOT_YET_VALID:
         return status, explain % {"from": when(code.issued_at)}

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
-from pingan.codes.texts import REVOKED_EXPLAIN, VERDICT_EXPLAIN, VERDICT_STATUS
+from pingan.codes.texts import REVOKED_EXPLAIN, REVOKED_STATUS, VERDICT_EXPLAIN, VERDICT_STATUS
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
@@ -93,6 +93,7 @@ def _verify_page_text() -> dict:
         "explain": {k: str(v) for k, v in VERDICT_EXPLAIN.items()},
         "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
         "revoked": {k: str(v) for k, v in REVOKED_EXPLAIN.items()},
+        "revoked_status": {k: str(v) for k, v in REVOKED_STATUS.items()},
         "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "digits": _("digits of the link"),
                   "zlib": _("zlib compression"),
                   "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},
