@@ -353,7 +353,7 @@ class TestOfficerPages:
         sign_in(client, cast.officer_a)
         response = client.get("/police/")
         assert response.context["counts"] == {"total": 3, "red": 1, "yellow": 2, "silent": 0, "reevaluated": 0,
-                                               "unscreened": 0}
+                                               "unscreened": 0, "watchlist_green": 0, "other": 0}
         assert [p.name for p in client.get("/police/", {"q": "甲红"}).context["flagged"]] == ["甲红"]
         assert [p.name for p in client.get("/police/", {"q": RED_ID[-6:]}).context["flagged"]] == ["甲红"]
         assert [p.name for p in client.get("/police/", {"q": "13900139000"}).context["flagged"]] == ["甲黄"]  # phone

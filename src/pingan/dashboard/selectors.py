@@ -34,7 +34,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from pingan.codes.selectors import with_code_state
+from pingan.codes.selectors import job_rule, with_code_state
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
@@ -148,6 +148,11 @@ class PremisesOverview:
     off_roster_suspended: bool = False
     off_roster_since: dt.datetime | None = None
     off_roster_told: int = 0
+    #: the premises' latest finished screening and what the level rule gives for it (``codes.selectors.job_rule``:
+    #: ``unresolved`` counts its rows not screened or without a level, which the flagged list leaves out but the
+    #: code counts as yellow — the page says so beside the flagged count; issue 11: "0 flagged" beside a yellow code)
+    latest_job: ScreeningJob | None = None
+    rule: dict | None = None
 
     @property
     def area_name(self) -> str:
@@ -186,10 +191,12 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
                               told=Count("pk", filter=Q(off_roster=True) & owner_not_green()),
                               suspended=Count("pk", filter=Q(off_roster=True, off_roster_suspended=True)),
                               since=Min("off_roster_at"))
+    latest = ScreeningJob.objects.filter(premises=premises, is_latest=True).first()
     return PremisesOverview(premises, jobs, window(flagged, page),
                             screening_selectors.flagged_counts(actor=actor, qs=flagged),
                             off_roster=left["n"], off_roster_suspended=bool(left["suspended"]),
-                            off_roster_since=left["since"], off_roster_told=left["told"])
+                            off_roster_since=left["since"], off_roster_told=left["told"],
+                            latest_job=latest, rule=job_rule(latest) if latest is not None else None)
 
 
 # ------------------------------------------------------------------------------------------- counts
@@ -198,12 +205,15 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
 @dataclass
 class UnitCounts:
     """Counts for one unit (station or district branch), by :data:`COUNTED`: premises and how many have a
-    latest screening, the people of those screenings, and the people flagged now (red, yellow, watchlist)."""
+    latest screening, the people counted (``people``: those of the latest screenings, and ``off_roster`` of them
+    the people of earlier rosters the police still list), and of them the people flagged now (red, yellow,
+    watchlist): ``red + yellow <= people`` always."""
 
     unit: OrgUnit
     premises: int = 0
     screened_premises: int = 0
     people: int = 0
+    off_roster: int = 0
     red: int = 0
     yellow: int = 0
     silent: int = 0
@@ -217,6 +227,7 @@ class DayCounts:
 
     day: dt.date
     people: int = 0
+    off_roster: int = 0
     red: int = 0
     yellow: int = 0
 
@@ -224,10 +235,13 @@ class DayCounts:
 #: The one definition behind every figure of the counts page (its charts, map and table) and the jurisdiction
 #: view's counts (issue 11: the chart summed every screening of the last 30 days, the table the counts each
 #: latest screening stored when it finished, the station's page the people it lists — three different figures):
-#: people screened are those of the latest finished screening of each premises; the people flagged (red,
-#: yellow, watchlist) are the ones the jurisdiction view lists (``screening.selectors.flagged_counts``): those of
-#: the latest screening at their level now (re-evaluations included), and the flagged people a later roster left
-#: out while the police review it. The charts place each by the local date its screening finished.
+#: the people flagged (red, yellow, watchlist) are the ones the jurisdiction view lists
+#: (``screening.selectors.flagged_counts``): those of the latest screening at their level now (re-evaluations
+#: included), and the flagged people a later roster left out while the police review it; the people counted are
+#: those of the latest finished screening of each premises *and* those left-out people of earlier rosters, so
+#: that the flagged are always a part of the people (issue 11: "people 102 · red 78 · yellow 95" counted the
+#: trial's 173 left-out people among the flagged and not among the people). The charts place each by the local
+#: date their screening finished.
 COUNTED = "latest screening of each premises; flagged as the jurisdiction view lists them"
 
 
@@ -285,6 +299,8 @@ def unit_counts(*, actor) -> list[UnitCounts]:
             t.red += r["red"]
             t.yellow += r["yellow"]
             t.silent += r["silent"]
+            t.people += r["off"]
+            t.off_roster += r["off"]
     return sorted(branches.values(), key=lambda b: b.unit.path)
 
 
@@ -329,6 +345,8 @@ def daily_counts(*, actor, days: int = 30) -> Trend:
         if (d := day_of(r["key"])) is not None:
             d.red += r["red"]
             d.yellow += r["yellow"]
+            d.people += r["off"]
+            d.off_roster += r["off"]
     return Trend(list(out.values()), earlier)
 
 

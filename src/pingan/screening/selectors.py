@@ -303,17 +303,24 @@ def with_off_roster(qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
 
 
 def flagged_counts(*, actor, qs: QuerySet[PersonResult] | None = None) -> dict[str, int]:
-    """How many flagged people (``total``), and of them ``red``, ``yellow``, ``silent`` (watchlist hits),
-    ``unscreened`` (no longer on the roster and never screened, :data:`NOT_SCREENED`) and ``reevaluated``
-    (changed by a re-evaluation in the last :data:`RECENT_REEVALUATION_DAYS` days), in the actor's
-    jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. Counts only: no audit
-    record (nobody is named). One aggregate query."""
+    """How many flagged people (``total``), and of them ``red``, ``yellow``, ``silent`` (watchlist hits, at any
+    level), ``watchlist_green`` (a watchlist hit, otherwise green), ``unscreened`` (no longer on the roster and
+    never screened, :data:`NOT_SCREENED`), ``other`` (the rest: no longer on the roster, and re-evaluated green
+    since) and ``reevaluated`` (changed by a re-evaluation in the last :data:`RECENT_REEVALUATION_DAYS` days), in
+    the actor's jurisdiction — or in ``qs``, a filtered :func:`flagged_persons`. ``red``, ``yellow``,
+    ``watchlist_green``, ``unscreened`` and ``other`` part the people: they add up to ``total`` (the tiles of the
+    pages that show them; issue 11: red, yellow and watchlist hits overlapped and the tiles did not add up).
+    Counts only: no audit record (nobody is named). One aggregate query."""
     base = _flagged_base(actor) if qs is None else qs.order_by()
-    return base.aggregate(total=Count("pk"), red=Count("pk", filter=Q(level="red")),
-                          yellow=Count("pk", filter=Q(level="yellow")),
-                          silent=Count("pk", filter=Q(silent_hit=True)),
-                          unscreened=Count("pk", filter=NOT_SCREENED),
-                          reevaluated=Count("pk", filter=recently_reevaluated()))
+    counts = base.aggregate(total=Count("pk"), red=Count("pk", filter=Q(level="red")),
+                            yellow=Count("pk", filter=Q(level="yellow")),
+                            silent=Count("pk", filter=Q(silent_hit=True)),
+                            watchlist_green=Count("pk", filter=Q(silent_hit=True, level="green", status="accepted")),
+                            unscreened=Count("pk", filter=NOT_SCREENED),
+                            reevaluated=Count("pk", filter=recently_reevaluated()))
+    counts["other"] = counts["total"] - counts["red"] - counts["yellow"] - counts["watchlist_green"] \
+        - counts["unscreened"]
+    return counts
 
 
 #: Rows not screened (rejected) or screened without a level (unresolved): listed only while a later roster leaves
@@ -322,14 +329,16 @@ NOT_SCREENED = ~Q(status="accepted") | Q(level="")
 
 
 def flagged_counts_by(*, actor, key) -> list[dict]:
-    """:func:`flagged_counts`' ``red``, ``yellow`` and ``silent`` grouped by ``key`` (a lookup such as
-    ``"job__premises__unit_id"``, or an expression over a ``PersonResult``), one dict per group with the group's
+    """:func:`flagged_counts`' ``red``, ``yellow`` and ``silent``, and ``off`` (of them, how many are no longer on
+    their premises' latest roster: people of earlier rosters the police still list), grouped by ``key`` (a lookup
+    such as ``"job__premises__unit_id"``, or an expression over a ``PersonResult``), one dict per group with the group's
     value under ``"key"``: the same people, so the groups add up to the jurisdiction view's counts. Counts
     only: no audit record."""
     return list(_flagged_base(actor).order_by().annotate(key=F(key) if isinstance(key, str) else key)
                 .values("key").annotate(red=Count("pk", filter=Q(level="red")),
                                         yellow=Count("pk", filter=Q(level="yellow")),
-                                        silent=Count("pk", filter=Q(silent_hit=True))))
+                                        silent=Count("pk", filter=Q(silent_hit=True)),
+                                        off=Count("pk", filter=Q(off_roster=True))))
 
 
 #: How far back the jurisdiction view counts results that a re-evaluation changed ("new from re-screening").
