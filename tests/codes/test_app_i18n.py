@@ -97,7 +97,8 @@ def test_the_card_says_why_there_is_no_code_or_why_it_was_revoked(cast):
                                                                        "user": cast.officer_a})
         owner = render_to_string("codes/partials/premises_code.html", {"premises": cast.premises_a,
                                                                         "user": cast.landlord_a})
-    assert "公安机关已于 " in html and "撤销平安码（弄虚作假）。" in html and "按最近一次筛查续签" in html  # the police may renew
+    # the police may renew
+    assert "公安机关已于 " in html and "撤销平安码（弄虚作假）。" in html and "按最近一次筛查续签" in html
     assert "警方已撤销此码" in owner and "按最近一次筛查续签" not in owner  # the owner screens again
 
 
