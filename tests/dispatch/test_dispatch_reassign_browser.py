@@ -13,8 +13,8 @@ from dispatch_support import make_alert
 SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots")
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
-WORDS = {"zh-hans": ("改派：将本警情从 JT-C1 撤回，并派给 LQ-C1？", "属于其他派出所"),
-         "en": ("Reassign: take the alert off JT-C1 and offer it to LQ-C1?", "belong to another station")}
+WORDS = {"zh-hans": ("改派：将本警情从 JT-C1 撤回，并派给 LQ-C1？", "（属其他派出所）"),
+         "en": ("Reassign: take the alert off JT-C1 and offer it to LQ-C1?", "(another station's)")}
 
 
 def _page(browser, client, live_server, user, lang, width):

@@ -29,12 +29,12 @@ def test_a_chief_is_not_offered_to_reassign_another_station_s_unit(client, force
     assert services.reassign_blocked(force.dispatcher, x) == []
     status, html = _panel(client, force.chief_a, x)
     assert status == 200
-    assert 'name="reassign"' not in html and "JT-C1 belong to another station" in html
+    assert 'name="reassign"' not in html and "take the alert off JT-C1 (another station's)" in html
     # the units offered with a checkbox are the ones the chief may send: 莲前's, not 江头's
     assert f'value="{force.car_a.pk}"' in html and f'name="unit" value="{force.car_b.pk}"' not in html
     # a forged or stale reassignment is said in the panel, not a bare 403; nothing changes
     status, html = _panel(client, force.chief_a, x, unit=[force.car_a.pk], reassign="1", confirmed="1")
-    assert status == 400 and "only the command centre can take the alert off them" in html
+    assert status == 400 and "Only the command centre can take the alert off JT-C1" in html
     force.car_b.refresh_from_db()
     assert force.car_b.current_alert_id == x.pk
     status, html = _panel(client, force.dispatcher, x)

@@ -216,7 +216,7 @@ class TestApiDocs:
         sign_in(client, cast.officer_a)
         client.cookies["django_language"] = lang
         html = client.get("/api/docs").content.decode()
-        assert f"<h1>{title}</h1>" in html and f"<title>{title}" in html
+        assert f'<h1 id="api-docs-title">{title}</h1>' in html and f"<title>{title}" in html
         assert f'<a href="/" id="back">‹ {back}</a>' in html and '<header class="bar">' in html
         assert 'id="swagger-ui"' in html and "pingan/api_docs.js" in html
 

@@ -148,8 +148,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "bad_shift": _("A shift lasts 0.5 to 24 hours."),
     # dispatch.services: rosters, units, dispatches, drones (the console and the unit terminal).
     "dispatch_not_allowed": _("Your role may not do this in dispatch."),
-    "reassign_not_allowed": _("%(units)s belong to another station: only the command centre can take the alert off "
-                              "them. Assign without reassigning, or ask the command centre."),
+    "reassign_not_allowed": _("Only the command centre can take the alert off %(units)s (another station's). "
+                              "Assign without reassigning, or ask the command centre."),
     "bad_roster_shift": _("A shift needs a start and an end after it, at most 24 hours later."),
     "bad_patrol_unit": _("The patrol unit %(code)s cannot be registered: unknown kind, or the call sign is empty or "
                          "taken."),
