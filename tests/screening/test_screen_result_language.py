@@ -38,3 +38,23 @@ def test_screens_result_file_is_in_the_commands_language_and_codes_keeps_the_sta
         call_command("screen", str(src), "--out", str(tmp_path / "o.txt"), "--no-progress")
     with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--rules .*r\.toml：没有这个规则集文件"):
         call_command("screen", str(src), "--rules", str(tmp_path / "r.toml"), "--no-progress")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("risk")
+@pytest.mark.parametrize(
+    ("name", "data", "zh", "en"),
+    [
+        ("empty.csv", b"", r"empty\.csv 是空文件", r"empty\.csv is empty"),
+        ("header_only.csv", "姓名,证件号码\n".encode(), r"表头（第 1 行）下面没有人员行", r"no data rows below the header"),
+        ("renamed.xlsx", b"a,b\n1,2\n", r"内容不是 Excel 工作簿", r"is not an Excel workbook"),
+    ],
+)
+def test_a_roster_the_screening_refuses_is_said_in_the_commands_language(tmp_path, name, data, zh, en):
+    """The fresh-user trial: the web page said these in Chinese, ``pingan screen`` in English (it printed the
+    exception's English text, not the failed job's stored code and parameters)."""
+    src = tmp_path / name
+    src.write_bytes(data)
+    for language, said in (("zh-hans", zh), ("en", en)):
+        with translation.override(language), pytest.raises(CommandError, match=said):
+            call_command("screen", str(src), "--as-of", "2022-08-20", "--no-progress")

@@ -126,7 +126,12 @@ class Command(PinganCommand):
                                           lang=None if opts["codes"] else translation.get_language() or "zh-hans")
             wall["write"] = time.perf_counter() - exporting
         except DomainError as exc:
-            message = domain_message(exc)
+            # a failed job keeps why as a code and parameters (the job page's message, in the reader's
+            # language); the exception's own text is the English form
+            job = locals().get("job")
+            if job is not None:
+                job.refresh_from_db(fields=["error", "error_code", "error_params"])
+            message = job.failure_message if job is not None and job.error_code else domain_message(exc)
             raise CommandError(message if path.name in message else f"{path}{_(': ')}{message}") from None
         except ScreeningInputError as exc:  # e.g. a movement file without the required columns
             raise CommandError(f"--movements: {exc}") from None
