@@ -46,7 +46,8 @@ def test_screens_result_file_is_in_the_commands_language_and_codes_keeps_the_sta
     ("name", "data", "zh", "en"),
     [
         ("empty.csv", b"", r"empty\.csv 是空文件", r"empty\.csv is empty"),
-        ("header_only.csv", "姓名,证件号码\n".encode(), r"表头（第 1 行）下面没有人员行", r"no data rows below the header"),
+        ("header_only.csv", "姓名,证件号码\n".encode(), r"表头（第 1 行）下面没有人员行",
+         r"no data rows below the header"),
         ("renamed.xlsx", b"a,b\n1,2\n", r"内容不是 Excel 工作簿", r"is not an Excel workbook"),
     ],
 )
