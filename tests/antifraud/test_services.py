@@ -284,3 +284,12 @@ def test_a_listed_transfer_becomes_a_p1_alert_for_the_centre_within_a_second(cen
     services.realtime_event({"kind": "transfer", "counterpart": MULE, "counterpart_kind": "bank_account",
                              "person": "13800000098", "amount": 5_000_00, "ref": "bank-push-1"})
     assert Alert.objects.filter(rule_id="antifraud.listed_counterpart").count() == 1
+
+
+def test_a_contact_row_with_a_control_character_is_rejected_naming_its_column(centre):
+    csv = ("时间,用户号码,姓名,类型,对端,对端类型\n"
+           "2026-03-03 10:05,13800000012,乙\u202e,call,13900000002,phone\n"
+           "2026-03-03 10:06,13800000013,丙\u200b,call,13900000002,phone\n").encode()
+    imp = services.contacts_import(actor=centre.officer, data=csv, filename="carrier.csv")
+    assert imp.total_rows == 2
+    assert imp.rejections == [{"row": 2, "code": "control_character", "value": "U+202E", "column": "姓名"}]

@@ -28,6 +28,7 @@ ROWS = {
     "bad_date": f"张伟,{ID_A},13800138000,明天,",
     "bad_quote": f'张伟,"{ID_A},13800138000,,',
     "nul_byte": f"张伟,{ID_A},13800138000,,备\x00注",
+    "control_character": f"张\u202e伟,{ID_A},13800138000,,",
 }
 
 

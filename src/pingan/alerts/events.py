@@ -14,7 +14,10 @@ Payload schema, version 1 (``docs/alerts.md`` documents it with examples; also `
       "attributes": {"plate": "闽D12345", "plate_color": "5", "reliability": 92}   # type-specific, optional
     }
 
-Positions are converted to WGS-84 on input (:mod:`pingan.lib.coords`).
+Positions are converted to WGS-84 on input (:mod:`pingan.lib.coords`). Text in ``attributes`` (at any depth)
+loses every control, bidirectional-formatting, line-separator and zero-width character
+(:func:`clean_attributes`, :mod:`pingan.lib.textchars`): a plate or zone shown on the dispatcher's page must not
+reverse or recolour what is around it, and an alarm is never refused for a character in a text field.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from pingan.lib import coords
+from pingan.lib import coords, textchars
 
 #: Event types and what their attributes carry.
 EVENT_TYPES: dict[str, str] = {
@@ -184,7 +187,8 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
             when = parse_time(p.time)
             pos = _position(p.position)
             lon, lat, crs = pos if pos else (None, None, "wgs84")
-            return Event(p.event_id, p.device_id, p.type, when, lon, lat, crs, p.attributes or {}, source)
+            return Event(p.event_id, p.device_id, p.type, when, lon, lat, crs, clean_attributes(p.attributes or {}),
+                         source)
         try:
             obj = _ANY_DECODER.decode(raw)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
@@ -216,10 +220,30 @@ def parse_payload(raw: bytes | str | dict, *, source: str, topic_device: str | N
     if not isinstance(attrs, dict):
         raise EventError("bad_attributes", "attributes must be a JSON object")
     lon, lat, crs = pos if pos else (None, None, "wgs84")
-    ev = Event(event_id, device_id, etype, when, lon, lat, crs, attrs, source)
+    ev = Event(event_id, device_id, etype, when, lon, lat, crs, clean_attributes(attrs), source)
     if not isinstance(raw, bytes | str):  # an object decoded elsewhere (HTTP): it must be writable to the log
         event_storable(ev)
     return ev
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return textchars.for_output(value) if textchars.has_any(value) else value
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def clean_attributes(attrs: dict[str, Any]) -> dict[str, Any]:
+    """``attrs`` with every string value (nested ones too) stripped of the characters of
+    :func:`pingan.lib.textchars.for_output` (controls, bidi formatting, line separators, zero-width): a device's
+    text is shown on pages and written to downloads. Removed rather than refused: an alarm must not be lost
+    for a character in its plate or zone text. The same dict when nothing needs removing."""
+    if not any(isinstance(v, dict | list) or (isinstance(v, str) and textchars.has_any(v)) for v in attrs.values()):
+        return attrs
+    return _clean(attrs)
 
 
 def event_storable(ev: Event) -> None:

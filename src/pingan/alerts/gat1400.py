@@ -39,7 +39,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pingan.alerts.events import Event, EventError
+from pingan.alerts.events import Event, EventError, clean_attributes
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 _TIME = re.compile(r"^[0-9]{14}\Z")
@@ -143,7 +143,7 @@ def motor_vehicle_event(obj: Any) -> Event:
             attrs[dst] = obj[src]
     if reliability is not None:
         attrs["reliability"] = reliability
-    return Event(rid, device, "anpr", when, None, None, "wgs84", attrs, "viid")
+    return Event(rid, device, "anpr", when, None, None, "wgs84", clean_attributes(attrs), "viid")
 
 
 #: GA/T 1400 IDType (证件种类) of the resident identity card (居民身份证): its numbers carry the GB 11643 check
@@ -193,7 +193,8 @@ def _person_event(obj: Any, *, kind: str) -> Event:
                      ("SourceID", "source_id")):
         if obj.get(src) not in (None, ""):
             attrs[dst] = str(obj[src])
-    return Event(rid, device, "person_match" if ref else "sighting", when, None, None, "wgs84", attrs, "viid")
+    return Event(rid, device, "person_match" if ref else "sighting", when, None, None, "wgs84",
+                 clean_attributes(attrs), "viid")
 
 
 def face_event(obj: Any) -> Event:

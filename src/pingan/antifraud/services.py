@@ -899,7 +899,7 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
     people whose counterpart is a listed identifier. Every row ends accepted (matched or not) or rejected
     with its reason (``ContactImport.rejections``)."""
     from pingan.antifraud.detect import check
-    from pingan.lib import csvlines
+    from pingan.lib import csvlines, textchars
     from pingan.screening import roster as _roster
 
     access.require_centre(actor, "import contact records")
@@ -931,10 +931,17 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
                                "value": header[j].strip() if j < len(header) else _roster.column_letter(j),
                                "kind": item.kind, "until": item.until})
             continue
-        cells = item.cells
+        cells = [textchars.strip_invisible(c) for c in item.cells]  # zero-width characters from copy-paste
         if not any(c.strip() for c in cells):
             continue
         total += 1
+        odd = next(((j, u) for j, c in enumerate(cells) if (u := textchars.find_unsafe(c, allow_newlines=False))),
+                   None)
+        if odd is not None:  # a control or bidi character (pingan.lib.textchars): named, never echoed
+            j = odd[0]
+            rejections.append({"row": rownum, "code": "control_character", "value": odd[1].code,
+                               "column": header[j].strip() if j < len(header) else _roster.column_letter(j)})
+            continue
 
         def get(f: str, cells=cells) -> str:
             j = cols.get(f)

@@ -30,7 +30,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pingan.lib import csvlines
+from pingan.lib import csvlines, textchars
 from pingan.screening import roster as _roster
 
 FIELDS = ("time", "date", "clock", "amount", "debit", "credit", "direction", "balance", "counterparty_account",
@@ -86,6 +86,8 @@ REJECTION_CODES: dict[str, str] = {
     "debit_and_credit": "row {row}: both the debit and the credit column hold an amount",
     "balance_invalid": "row {row}: {value!r} in column {column} is not an amount",
     "serial_duplicate": "row {row}: transaction serial {value!r} was already given in row {first}",
+    "control_character": "row {row}: column {column} holds the control or bidirectional formatting character "
+                         "{value}, which changes how the text shows (pingan.lib.textchars)",
     "bad_quote": "row {row}: the double quote in column {column} is not closed on this line, so the rows below "
                  "would have been read as one cell (they were read as rows of their own); delete the stray quote "
                  "(or close it on this line) and import the row again",
@@ -353,6 +355,13 @@ def _parse(cols: dict, hdr: _Hdr, utc_offset_hours: float) -> tuple[pa.Table, li
         reasons.append((mask, code, lab.get(f[fieldname]) if fieldname in f else None,
                         col(fieldname) if fieldname else empty))
 
+    # text from outside (pingan.lib.textchars): zero-width characters removed, a control or bidi character
+    # rejects the row naming its column and the character
+    for name, j in f.items():
+        if pc.any(pc.match_substring_regex(cols[j], textchars.INVISIBLE_RE2)).as_py():
+            cols[j] = pc.replace_substring_regex(cols[j], textchars.INVISIBLE_RE2, "")
+        if pc.any(pc.match_substring_regex(cols[j], textchars.REJECT_RE2)).as_py():
+            reject(pc.match_substring_regex(cols[j], textchars.REJECT_RE2), "control_character", name)
     # time (or date + time of day)
     if "time" in f and "date" in f:
         tcol = pc.binary_join_element_wise(col("date"), col("time"), " ")
@@ -419,6 +428,8 @@ def _parse(cols: dict, hdr: _Hdr, utc_offset_hours: float) -> tuple[pa.Table, li
             idx = pc.indices_nonzero(mask_new)
             rs = pc.take(rows, idx).to_pylist()
             vs = pc.take(values, idx).to_pylist()
+            if code == "control_character":  # the character named, never shown (it would act on the page)
+                vs = [getattr(textchars.find_unsafe(v or ""), "code", "") for v in vs]
             rejected += [Rejection(r, code, label, v or "") for r, v in zip(rs, vs, strict=True)]
         bad_any = mask if bad_any is None else pc.or_(bad_any, mask)
     keep = pc.invert(bad_any) if bad_any is not None else pa.chunked_array([pa.array([True] * n)])

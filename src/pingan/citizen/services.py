@@ -45,7 +45,7 @@ from pingan.citizen.models import (
     Ticket,
 )
 from pingan.core import audit
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import scope
 from pingan.core.services import known_adcode, unit_for_adcode, user_create
@@ -117,7 +117,7 @@ def check_id_number(raw: str) -> str:
 @transaction.atomic
 def citizen_register(*, username: str, password: str, name: str, id_number: str, phone: str = "") -> User:
     """Open a citizen account under a real name and resident ID number (one account per number)."""
-    name = name.strip()
+    name = outside_text(name, field="name", field_zh="姓名").strip()
     if not 1 <= len(name) <= 50:
         raise DomainError("give your name as on the ID card", code="name_required")
     number = check_id_number(id_number)
@@ -396,7 +396,8 @@ def terminal_create(*, actor, counter_id: int, name: str) -> tuple[Terminal, str
     """An officer or station chief starts kiosk mode on a device at a counter of their station; returns the
     terminal and its secret (kept by the device in a cookie, stored here only as its SHA-256)."""
     counter = _desk(actor, Counter.objects.select_related("unit"), counter_id, "counter")
-    name = name.strip()[:100]  # none given: shown as "terminal no. N" in the reader's language (Terminal.label)
+    # none given: shown as "terminal no. N" in the reader's language (Terminal.label)
+    name = outside_text(name, field="terminal name", field_zh="终端名称").strip()[:100]
     secret = secrets.token_urlsafe(32)
     terminal = Terminal.objects.create(counter=counter, name=name, key_digest=_key_digest(secret), created_by=actor)
     audit.record(actor, "create", "Terminal", terminal.pk, detail={"counter": counter.pk, "name": name})
@@ -609,7 +610,7 @@ def permit_apply(*, actor, address: str, adcode: str, residence_since: dt.date, 
     """
     today = today or _today()
     identity = _identity(actor)
-    address = address.strip()
+    address = outside_text(address, field="address", field_zh="地址").strip()
     if not 4 <= len(address) <= 300:
         raise DomainError("give the address where you live", code="address_required")
     adcode = known_adcode(adcode)

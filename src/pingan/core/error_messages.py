@@ -100,6 +100,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "off_roster_not_allowed": _("Only officers and station chiefs of the jurisdiction of %(premises)s confirm "
                                 "that its people left."),
     "off_roster_none": _("Nobody of %(premises)s is listed as no longer on its roster (any more)."),
+    # core.errors.outside_text: a control or bidi character in a typed text (pingan.lib.textchars)
+    "control_character": _("The %(field)s holds an invisible control character, %(char)s (character "
+                           "%(position)s), which would change how the text shows: type it again without it."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).

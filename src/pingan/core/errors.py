@@ -67,12 +67,29 @@ class DomainError(Exception):
 TEXT_LIMIT = 2000
 
 
+def outside_text(value: str | None, *, field: str, field_zh: str, allow_newlines: bool = False) -> str:
+    """Text a person typed into a form or an API field, checked by :mod:`pingan.lib.textchars`: zero-width
+    characters (copy-paste) removed; ``DomainError`` ``control_character`` for a control, bidirectional-formatting
+    or line-separator character (``params``: ``field``/``field_zh`` — what the field is called, ``char`` as
+    ``U+XXXX``, ``position`` 1-based), which would change how the text shows on pages, in downloads and on
+    terminals (issue 11). ``allow_newlines``: a multi-line text (a note) may hold line breaks."""
+    from pingan.lib import textchars
+
+    value = textchars.strip_invisible(value or "")
+    bad = textchars.find_unsafe(value, allow_newlines=allow_newlines)
+    if bad is not None:
+        raise DomainError(f"the {field} holds {bad.describe()} at character {bad.index + 1}; type it again without it",
+                          code="control_character",
+                          params={"field": field, "field_zh": field_zh, "char": bad.code, "position": bad.index + 1})
+    return value
+
+
 def required_text(value: str | None, *, what: str, code: str, too_long: str, limit: int = TEXT_LIMIT) -> str:
     """``value`` stripped; ``DomainError`` ``code`` when it is empty, and the same code with message id
     ``too_long`` when it is longer than ``limit`` characters (``params``: ``length``, ``limit``). ``what`` names
     the text in the English ``message`` ("a note on what was checked"); pages say it by ``code`` / ``too_long``
     (``core.error_messages``). The one check behind the screening and safety-code notes."""
-    value = (value or "").strip()
+    value = outside_text(value, field="text", field_zh="文字", allow_newlines=True).strip()
     if not value:
         raise DomainError(f"{what} is required", code=code)
     if len(value) > limit:

@@ -18,7 +18,7 @@ from django.utils.functional import lazy
 from django.utils.translation import ngettext
 
 from pingan.core import audit
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
 from pingan.core.scoping import ABOVE_STATION, decides_registration
 from pingan.lib import adcodes
@@ -320,7 +320,9 @@ def premises_create(*, actor: User, name: str, kind: str, address: str, adcode: 
     if kind not in Premises.Kind.values:
         raise DomainError(f"unknown premises kind {kind!r}; use enterprise or rental", code="bad_kind",
                           message_id="bad_premises_kind", params={"kind": kind})
-    name, address, room = (name or "").strip(), (address or "").strip(), (room or "").strip()
+    name = outside_text(name, field="premises name", field_zh="场所名称").strip()
+    address = outside_text(address, field="address", field_zh="地址").strip()
+    room = outside_text(room, field="room number", field_zh="房号").strip()
     if not name:
         raise DomainError("a premises needs a name", code="name_required",
                           message_id="premises_name_required")

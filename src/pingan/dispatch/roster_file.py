@@ -17,6 +17,10 @@ field          headers             value
 ``unit``       警力, unit           the patrol unit's call sign (may be empty if an officer is given)
 =============  ==================  ===================================================
 
+A cell holding a control, bidirectional-formatting or line-separator character is an error
+(``roster_control_character``, naming the character as U+XXXX); zero-width characters are removed
+(:mod:`pingan.lib.textchars`).
+
 Every problem is a :class:`RowError` — row, column letter, code and parameters — rendered in the reader's
 language by the page; nothing is imported while any row has an error.
 """
@@ -29,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pingan.lib import textchars
 from pingan.screening.roster import column_letter  # the screening reader's letters (0 → A, 26 → AA)
 
 FIELDS = ("date", "shift", "start", "end", "station", "officer", "unit")
@@ -135,6 +140,16 @@ def parse(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[list[ShiftRows], l
         return [], [RowError(0, "", "roster_too_many_rows", {"rows": len(body), "limit": MAX_ROWS})]
     shifts: dict[tuple, ShiftRows] = {}
     for rownum, cells in body:
+        # zero-width characters (copy-paste) are removed; a control or bidi character refuses the row
+        # (pingan.lib.textchars: it would change how the name or call sign shows)
+        cells = [textchars.strip_invisible(c) if isinstance(c, str) else c for c in cells]
+        odd = next(((i, f) for i, c in enumerate(cells)
+                    if isinstance(c, str) and (f := textchars.find_unsafe(c, allow_newlines=False))), None)
+        if odd is not None:
+            errors.append(RowError(rownum, column_letter(odd[0]), "roster_control_character",
+                                   {"char": odd[1].code, "position": odd[1].index + 1}))
+            continue
+
         def cell(name: str, cells=cells) -> Any:
             i = cols.get(name)
             return cells[i] if i is not None and i < len(cells) else None

@@ -15,6 +15,10 @@ Pure module (no Django); the ``pingan screen`` command and the download view cal
 * Lists/tuples (e.g. ``police_hits``) become ``"; "``-joined text in CSV/XLSX and Arrow lists in Parquet;
   dicts become JSON text; dates and datetimes become ISO 8601 text in CSV and native cells elsewhere,
   except time-zone-aware datetimes in XLSX, which stay ISO 8601 text with their offset (Excel has no zones).
+* CSV and XLSX: no cell carries a control, bidirectional-formatting, line-separator or zero-width character
+  (:func:`pingan.lib.textchars.for_output`; tab, line feed and carriage return stay): an ANSI escape in a
+  name must not change a terminal's colours, nor U+202E reverse a row in a spreadsheet, even when it reached
+  the results before the readers refused it (issue 11).
 * XLSX: characters XML 1.0 forbids (control characters) are removed, a cell is cut at Excel's limit of
   32,767 characters (after the apostrophe), and more than 1,048,575 data rows (Excel's limit of
   1,048,576 rows per sheet, header included; ECMA-376 / Excel specifications and limits) raises
@@ -35,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
+from pingan.lib import textchars
 
 __all__ = [
     "FORMATS",
@@ -179,9 +185,10 @@ def _write_csv(batches: Iterable[list[Mapping[str, Any]]], path: Path, cols: lis
     # utf-8-sig writes the BOM Excel needs to detect UTF-8; newline="" lets csv write RFC 4180 CRLF.
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([neutralise_formula(c) for c in cols])
+        clean = textchars.for_output
+        w.writerow([neutralise_formula(clean(c)) for c in cols])
         for batch in batches:
-            w.writerows([neutralise_formula(_text_cell(r.get(c))) for c in cols] for r in batch)
+            w.writerows([neutralise_formula(clean(_text_cell(r.get(c)))) for c in cols] for r in batch)
             n += len(batch)
     return n
 
@@ -205,10 +212,12 @@ def _write_csv_table(table: pa.Table, path: Path, cols: list[str]) -> int:
         elif pa.types.is_struct(col.type) or pa.types.is_map(col.type):
             col = pa.array([None if v is None else _text_cell(v) for v in col.to_pylist()], pa.string())
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            if pc.any(pc.match_substring_regex(col, textchars.UNSAFE_RE2)).as_py():
+                col = pc.replace_substring_regex(col, textchars.UNSAFE_RE2, "")
             hit = pc.fill_null(pc.match_substring_regex(col, _FORMULA_RE), False)
             col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
         arrays.append(col)
-    out = pa.table(arrays, names=[str(neutralise_formula(c)) for c in cols])
+    out = pa.table(arrays, names=[str(neutralise_formula(textchars.for_output(c))) for c in cols])
     with path.open("wb") as fh:
         fh.write(b"\xef\xbb\xbf")  # the UTF-8 BOM Excel needs
         pcsv.write_csv(out, fh, write_options=pcsv.WriteOptions(eol="\r\n", quoting_style="needed"))
@@ -229,8 +238,7 @@ def _xlsx_cell(v: Any) -> Any:
 
 
 def _xlsx_text(s: str) -> str:
-    if _ILLEGAL_XML.search(s):
-        s = _ILLEGAL_XML.sub("", s)
+    s = str(textchars.for_output(s))  # a superset of what XML 1.0 forbids (_ILLEGAL_XML)
     s = neutralise_formula(s)
     return s if len(s) <= _XLSX_CELL_MAX else s[: _XLSX_CELL_MAX - 1] + "…"
 
@@ -246,8 +254,8 @@ def _xlsx_text_array(col: Any) -> Any:
     """Vectorised :func:`_xlsx_text` over an Arrow string array (nulls stay null)."""
     import pyarrow.compute as pc
 
-    if pc.any(pc.match_substring_regex(col, _ILLEGAL_XML.pattern)).as_py():
-        col = pc.replace_substring_regex(col, _ILLEGAL_XML.pattern, "")
+    if pc.any(pc.match_substring_regex(col, textchars.UNSAFE_RE2)).as_py():  # covers _ILLEGAL_XML
+        col = pc.replace_substring_regex(col, textchars.UNSAFE_RE2, "")
     hit = pc.fill_null(pc.match_substring_regex(col, _FORMULA_RE), False)
     if pc.any(hit).as_py():
         col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)

@@ -130,7 +130,7 @@ from typing import IO, Any
 import pyarrow as pa
 from stdnum.cn import ric
 
-from pingan.lib import csvlines, sheets
+from pingan.lib import csvlines, sheets, textchars
 from pingan.lib.csvlines import physical_lines
 from pingan.lib.gcpause import gc_paused
 
@@ -280,6 +280,8 @@ REJECTION_CODES: dict[str, str] = {
     "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
                  "line cannot be read reliably",
     "nul_byte": "the line holds NUL bytes (a damaged export, CSV): what the cell held cannot be trusted",
+    "control_character": "a cell holds a control or bidirectional formatting character (pingan.lib.textchars), "
+                         "which would change how the row shows",
     "example_row": "the template's example row (its name starts with 示例, 'example') was left in: not screened",
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
@@ -1056,7 +1058,10 @@ def _csv_exact(text: str, header: _Header, meta: RosterMeta) -> tuple[pa.Table, 
               lines=_ranges([p.line for p in problems][:10]), more=len(problems) > 10)
     else:
         rows = ((n, cells) for n, _, cells, _ in records)
-    cols, rejected, total, blank = _process(rows, header, is_csv=True, delimiter=meta.delimiter, quoted=quoted)
+    invisible: list[int] = []
+    cols, rejected, total, blank = _process(rows, header, is_csv=True, delimiter=meta.delimiter, quoted=quoted,
+                                            invisible=invisible)
+    _note_invisible(meta, invisible)
     if problems:
         rejected.extend(_quote_rejection(p, header) for p in problems)
         rejected.sort(key=lambda r: r.row)
@@ -1661,8 +1666,10 @@ def _ingest(
             utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data
         else:
             utf8 = text.encode("utf-8")
+        invisible: list[int] = []
         fast = None if _quotes_need_care(text, meta.delimiter) else _csv_fast(
-            utf8, header, len(head[header.row_index]), meta.delimiter, text)
+            utf8, header, len(head[header.row_index]), meta.delimiter, text, invisible)
+        _note_invisible(meta, invisible)
         if fast is None:
             # pyarrow could not parse it (e.g. a cell longer than a block), or a quote may have run away or
             # stand inside a cell: the exact per-row path, which splits such quotes off (_csv_scan)
@@ -1670,16 +1677,25 @@ def _ingest(
         else:
             table, rejected, total, blank = fast
     else:
+        invisible = []
         cols, rejected, total, blank = _process(
             enumerate(all_rows[header.row_index + 1 :], start=header.row_index + 2), header, is_csv=False,
-            formula_rows=formula_rows,
+            formula_rows=formula_rows, invisible=invisible,
         )
+        _note_invisible(meta, invisible)
         table = _columns_table(cols, header)
     meta.total_rows, meta.blank_rows, meta.blank_row_numbers = total, len(blank), blank
     if meta.nul_cells:
         table = _reject_nul_rows(table, rejected, header, meta.nul_cells)
     table = _mark_duplicates(table, meta)
     return table, rejected, meta
+
+
+def _note_invisible(meta: RosterMeta, rows: list[int]) -> None:
+    """The note that zero-width characters were removed from ``rows`` (:mod:`pingan.lib.textchars`)."""
+    if rows:
+        rows = sorted(rows)
+        _note(meta, "invisible_removed", rows=_ranges(rows[:10]), n=len(rows), more=len(rows) > 10)
 
 
 def _reject_nul_rows(table: pa.Table, rejected: list[Rejection], header: _Header,
@@ -1763,13 +1779,16 @@ def _ranges(nums: list[int]) -> str:
 def _process(
     rows: Iterable[tuple[int, list[Any]]], header: _Header, *, is_csv: bool,
     formula_rows: Mapping[int, list[int]] | None = None, delimiter: str | None = None,
-    quoted: Mapping[int, frozenset[int]] | None = None,
+    quoted: Mapping[int, frozenset[int]] | None = None, invisible: list[int] | None = None,
 ) -> tuple[_Columns, list[Rejection], int, int]:
     """The per-row rules (exact, any cell types). ``formula_rows``: row number → column indexes of
     roster-field cells holding a formula without saved value (:func:`_flag_formula_cells`). ``quoted`` (CSV):
     row number → the columns whose cell was quoted in the file (:func:`~pingan.lib.csvlines.quoted_columns`;
     a quote or delimiter inside such a cell is the cell's text, RFC 4180: ``"王""小""明"``). Returns
-    accepted columns, rejections, non-blank rows seen and the numbers of the blank rows seen."""
+    accepted columns, rejections, non-blank rows seen and the numbers of the blank rows seen. Zero-width
+    characters are removed from every cell first (:mod:`pingan.lib.textchars`); ``invisible`` collects the
+    numbers of the rows they were removed from.
+    """
     fields = header.fields
     field_idx = [(f, fields[f]) for f in CANONICAL_FIELDS if f in fields and f not in _DATE_FIELDS]
     date_idx = [(f, fields[f]) for f in _DATE_FIELDS if f in fields]
@@ -1800,6 +1819,13 @@ def _process(
 
     for rownum, cells in rows:
         formulas = formula_rows.get(rownum) if formula_rows else None
+        odd = textchars.has_any("".join(c for c in cells if isinstance(c, str)))
+        if odd:
+            stripped = [textchars.strip_invisible(c) if isinstance(c, str) else c for c in cells]
+            if stripped != cells:
+                cells = stripped
+                if invisible is not None:
+                    invisible.append(rownum)
         if is_csv:
             if not any(c.strip() for c in cells):
                 blank.append(rownum)
@@ -1827,6 +1853,18 @@ def _process(
                               for j, v in zip((i_name, i_id, i_phone), given, strict=True))
                 reject(rownum, "bad_quote", label, kind=kind, label=label, letter=column_letter(quoted_at),
                        line=raw_line(written(cells)))
+                continue
+        if odd:
+            found = next(((j, f) for j, c in enumerate(cells) if isinstance(c, str)
+                          and (f := textchars.find_unsafe(c, allow_newlines=j not in (i_name, i_id, i_phone)))),
+                         None)
+            if found is not None:
+                j, f = found
+                label = lbl.get(j, column_letter(j))
+                # what the row gave, without the characters (they would do on the page what they did in the file)
+                given = tuple(_unsafe_removed(v) for v in given)
+                reject(rownum, "control_character", label, label=label, letter=column_letter(j), char=f.code,
+                       kind=f.kind, position=f.index + 1)
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(
@@ -1955,6 +1993,12 @@ def _process(
     return cols, rejected, total, blank
 
 
+def _unsafe_removed(text: str) -> str:
+    """``text`` without the characters :mod:`pingan.lib.textchars` rejects or removes."""
+    out = textchars.for_output(text)
+    return str(out).replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
+
 def _nfkc_len(text: str) -> int:
     return len(text) if text.isascii() else len(unicodedata.normalize("NFKC", text))
 
@@ -1975,7 +2019,7 @@ def _columns_table(cols: _Columns, header: _Header) -> pa.Table:
 
 
 def _csv_fast(
-    utf8: bytes, header: _Header, ncols: int, delimiter: str, text: str = ""
+    utf8: bytes, header: _Header, ncols: int, delimiter: str, text: str = "", invisible: list[int] | None = None,
 ) -> tuple[pa.Table, list[Rejection], int, list[int]] | None:
     """Vectorised CSV path (pyarrow.csv + pyarrow.compute), used because the ``csv`` module alone needs
     several seconds per million rows.
@@ -2068,6 +2112,9 @@ def _csv_fast(
         suspect = pc.or_(suspect, pc.match_substring(col, delimiter))
     for col, f in ((name, "name"), (idn, "id_number"), (phone, "phone")):  # too long (measured after NFKC)
         suspect = pc.or_(suspect, pc.greater(pc.utf8_length(pc.utf8_normalize(col, "NFKC")), FIELD_MAX_LENGTHS[f]))
+    if textchars.has_any(text):  # a control, bidi or zero-width character somewhere: its rows go the exact way
+        for j in range(ncols):
+            suspect = pc.or_(suspect, pc.match_substring_regex(table.column(j), textchars.UNSAFE_RE2))
     dates: dict[str, Any] = {}
     for f in _DATE_FIELDS:
         if f not in fields:
@@ -2102,7 +2149,8 @@ def _csv_fast(
     if with_quote:
         lines = physical_lines(text)
         quoted = {n: csvlines.quoted_columns(lines[n - 1], delimiter) for n in with_quote if n <= len(lines)}
-    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True, delimiter=delimiter, quoted=quoted)
+    cols, rejected, total, blank_slow = _process(sus_rows, header, is_csv=True, delimiter=delimiter, quoted=quoted,
+                                                 invisible=invisible)
 
     ok = pc.invert(suspect)
     good = {"row": pc.filter(table.column("row"), ok)}

@@ -39,6 +39,7 @@ ENGLISH_LABELS: dict[str, str] = {
 REJECTION_ZH: dict[str, str] = {
     "bad_quote": "CSV 文件中的英文双引号不成对或夹在内容中间，这一行无法可靠读取",
     "nul_byte": "这一行有空字符（NUL），文件导出时可能已损坏，单元格内容不可信",
+    "control_character": "单元格中有看不见的控制字符（如改变文字方向的字符或终端转义字符），会改变这一行的显示",
     "example_row": "模板的示例行（姓名以“示例”开头）没有删除：不筛查",
     "formula_without_value": "单元格是公式，但文件中没有保存计算结果（某些程序生成的 XLSX 会这样）",
     "blank_required": "其他单元格有内容，但姓名、证件号码和手机号码都为空",

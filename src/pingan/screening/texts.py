@@ -199,6 +199,16 @@ TEMPLATES: dict[str, Any] = {
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
                             "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
                             "(or save the file again from Excel) and upload it again."),
+    "rejection.control_character": by_params(lambda p: {
+        "bidi": _("%(label)s (column %(letter)s) holds a text-direction control character, %(char)s, at character "
+                  "%(position)s: it is invisible but reverses how the text around it shows, so the row was not "
+                  "screened. Type the cell again and upload the file again."),
+        "separator": _("%(label)s (column %(letter)s) holds a Unicode line separator, %(char)s, at character "
+                       "%(position)s: programs show it differently, so the row was not screened. Type the cell "
+                       "again and upload the file again."),
+    }.get(p.get("kind"), _("%(label)s (column %(letter)s) holds a control character, %(char)s, at character "
+                          "%(position)s: it does not show as text (a terminal may act on it), so the row was not "
+                          "screened. Type the cell again and upload the file again."))),
     "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
                                "it was not screened. Delete the row."),
     "rejection.formula_without_value": _formula,
@@ -224,6 +234,11 @@ TEMPLATES: dict[str, Any] = {
     "roster.nul_bytes_removed": _plural(ngettext_lazy(
         "The file contains NUL bytes (near line %(lines)s); they were removed.",
         "The file contains NUL bytes (near lines %(lines)s); they were removed.", "n"), "lines"),
+    "roster.invisible_removed": _plural(ngettext_lazy(
+        "Row %(rows)s held zero-width characters (invisible, usually copied from a web page or chat); they were "
+        "removed.",
+        "Rows %(rows)s held zero-width characters (invisible, usually copied from a web page or chat); they were "
+        "removed.", "n"), "rows"),
     "roster.rows_are_lines": _plural(ngettext_lazy(
         "Line %(lines)s holds a double quote that is not in pairs, so the rows of this file are numbered by line, "
         "as a text editor such as Notepad shows them.",
@@ -321,6 +336,8 @@ POLICE_REJECTIONS: dict[str, Any] = {
         "%(label)s has %(length)s characters, more than any %(field)s (at most %(limit)s)"))),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
                             "cannot be trusted"),
+    "rejection.control_character": _("%(label)s (column %(letter)s) holds an invisible control character, "
+                                     "%(char)s, so the cell cannot be shown as written"),
     "rejection.example_row": _("the roster template's example row (%(name)s), not a person"),
     "rejection.formula_without_value": _("the %(label)s cell (%(cell)s) holds a formula whose result was never "
                                          "saved, so it cannot be read"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from pingan.core.texts import paren
+from pingan.lib import textchars
 from pingan.stats import classify, present
 from pingan.stats.models import Incident
 from pingan.stats.selectors import UnitPage
@@ -39,8 +40,9 @@ class Sheet:
 def to_csv(sheet: Sheet) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(sheet.header)
-    w.writerows(["" if v is None else v for v in row] for row in sheet.rows)
+    clean = textchars.for_output  # no control or bidi character in a download (issue 11)
+    w.writerow([clean(h) for h in sheet.header])
+    w.writerows(["" if v is None else clean(v) for v in row] for row in sheet.rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -54,11 +56,11 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     muted = wb.add_format({"italic": True, "font_color": "#57606a"})
     for sh in sheets:
         ws = wb.add_worksheet(sh.name[:31])
-        ws.write_row(0, 0, sh.header, bold)
+        ws.write_row(0, 0, [textchars.for_output(h) for h in sh.header], bold)
         for i, row in enumerate(sh.rows, start=1):
             for j, v in enumerate(row):
                 fmt = up if sh.highlight and (i - 1, j) in sh.highlight else None
-                ws.write(i, j, "" if v is None else v, fmt)
+                ws.write(i, j, "" if v is None else textchars.for_output(v), fmt)
         ws.set_column(0, 0, 28)
         ws.set_column(1, len(sh.header), 12)
         ws.freeze_panes(1, 1)

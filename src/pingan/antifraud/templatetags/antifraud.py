@@ -23,6 +23,7 @@ REJECTIONS = {
     "direction_invalid": _("not a debit/credit mark"), "sign_conflict": _("negative amount marked as credit"),
     "debit_and_credit": _("both debit and credit filled"), "balance_invalid": _("balance is not an amount"),
     "serial_duplicate": _("transaction serial repeated in the file"),
+    "control_character": _("an invisible control character that changes how the text shows; type the cell again"),
     "bad_quote": _("a double quote in this cell is not closed on its line (the rows below were read on their "
                    "own): delete the stray quote or close it on this line, then import the row again"),
 }

@@ -1,0 +1,44 @@
+"""Typed text with a control or bidi character (pingan.core.errors.outside_text, pingan.lib.textchars): refused
+naming the field and the character, in the reader's language; zero-width characters removed."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from pingan.core import services
+from pingan.core.error_messages import page_message
+from pingan.core.errors import DomainError, required_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_premises_name_with_a_bidi_override_is_refused_naming_it(cast):
+    with pytest.raises(DomainError) as caught:
+        services.premises_create(actor=cast.landlord_a, name="阳光\u202e公寓", kind="rental", address="思明区某路1号",
+                                 adcode="350203010")
+    assert caught.value.code == "control_character"
+    with translation.override("zh-hans"):
+        assert page_message(caught.value) == (
+            "场所名称中有看不见的控制字符 U+202E（第 3 个字符），会改变文字的显示方式：请不带它重新输入。")
+    with translation.override("en"):
+        assert page_message(caught.value).startswith("The premises name holds an invisible control character, U+202E")
+    p = services.premises_create(actor=cast.landlord_a, name="阳光\u200b公寓", kind="rental", address="思明区某路1号",
+                                 adcode="350203010")
+    assert p.name == "阳光公寓"
+
+
+def test_a_citizen_name_with_an_escape_is_refused():
+    from pingan.citizen import services as citizen
+
+    with pytest.raises(DomainError) as caught:
+        citizen.citizen_register(username="esc", password="correct horse battery staple", name="李\x1b[31m四",
+                                 id_number="350203199003078512")
+    assert (caught.value.code, caught.value.params["char"]) == ("control_character", "U+001B")
+
+
+def test_a_note_may_hold_line_breaks_but_no_control_character():
+    assert required_text("查了\n两次", what="a note", code="note_required", too_long="note_too_long") == "查了\n两次"
+    with pytest.raises(DomainError) as caught:
+        required_text("查了\x1b[2J", what="a note", code="note_required", too_long="note_too_long")
+    assert caught.value.code == "control_character"
