@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from pingan.lib.redact import mask_numbers, mask_values
+from pingan.lib.redact import mask_id, mask_numbers, mask_values
 
 
 def _id(body: str) -> str:
@@ -69,3 +69,15 @@ def test_the_masked_form_keeps_the_first_three_and_last_two():
     assert mask_numbers("11010119900307851X") == "110*************1X"
     assert mask_numbers("13800138000") == "138******00"
     assert mask_values({"a": ["x 13800138000"], "b": 3}) == {"a": ["x 138******00"], "b": 3}
+
+
+@given(st.integers(1, 9), st.text("0123456789", max_size=14), st.integers(8, 20),
+       st.sampled_from(["E+", "E", "e+", "e", "Ｅ+"]))
+def test_an_excel_number_in_its_general_format_is_never_shown_unmasked(lead, rest, exponent, mark):
+    """Excel's General format trims the mantissa (``1.5E+17``, ``3.70923E+17``, ``1E+17``): issue 11 found
+    ``1.5E+17`` — shorter than a number run — shown in full beside a masked ``370*************00``."""
+    mantissa = f"{lead}.{rest}" if rest else str(lead)
+    text = f"{mantissa}{mark}{exponent}"
+    masked = mask_id(text)
+    assert "*" in masked and masked == mask_numbers(text)  # one masked form, alone or inside a reason
+    assert mask_numbers(f"证件号码 {text} 被存成了数字") == f"证件号码 {masked} 被存成了数字"

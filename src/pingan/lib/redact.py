@@ -26,7 +26,9 @@ and ``1.50102199001011E+17`` are one number) — the digits Excel lost read as t
 :func:`mask_id` masks that, so a page, a download and the API show one masked form for one number:
 ``150*************00`` for every form of that Excel number, not ``1.5****************17`` on one page and
 ``1.50***E+17`` on another. :func:`mask_numbers` masks the runs inside a text the same way (a scientific
-number in a reason is one run).
+number in a reason is one run, in every notation Excel or a program writes: ``1.5E+17``, ``1E+17``, ``1.5e17``,
+``15E16``, full-width — issue 11 found ``1.5E+17``, shorter than a run, shown unmasked beside a masked
+``370*************00``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ MIN_DIGITS = 9
 
 _D = "[0-9\uff10-\uff19]"
 _RUN = re.compile(
-    rf"(?<![0-9\uff10-\uff19])(?:{_D}+[.．]{_D}+[eEｅＥ][+\-]?{_D}{{1,3}}|{_D}{{9,}}[.．]0+(?![0-9\uff10-\uff19])"
+    rf"(?<![0-9\uff10-\uff19])(?:{_D}+(?:[.．]{_D}+)?[eEｅＥ][+\-＋－]?{_D}{{1,3}}|{_D}{{9,}}[.．]0+(?![0-9\uff10-\uff19])"
     rf"|{_D}{{3,}}(?:[ \-]{_D}{{3,}})+|{_D}+)[XxＸｘ]?(?![0-9\uff10-\uff19])"
 )
 #: Significant digits Excel keeps of a number: an 18-digit ID stored as a number keeps its first 15.
@@ -81,6 +83,7 @@ def normalise_number(text: str) -> str:
         return upper.replace(" ", "").replace("-", "")
     return s
 _DIGIT = re.compile(_D)
+_EXPONENT = re.compile("[eEｅＥ]")
 
 
 #: A standard's designation just before a run of the form number-year (``GB 11643-1999``, ``GB/T 2260-2007``):
@@ -132,7 +135,8 @@ def mask_numbers(text: str) -> str:
     ``"张三,110101199003078515,13800000000"`` → ``"张三,110*************15,138******00"``. Non-text values
     are returned as they are.
     """
-    if not isinstance(text, str) or len(text) < MIN_DIGITS:
+    # a short text holds no long run — unless it is an Excel number: "1.5E+17" (7 characters) is 18 digits
+    if not isinstance(text, str) or (len(text) < MIN_DIGITS and not _EXPONENT.search(text)):
         return text
     return _RUN.sub(_mask_run, text)
 
