@@ -50,6 +50,31 @@ def test_the_english_template_reads_back_the_same_columns() -> None:
     assert [r.code for r in result.rejected] == ["example_row"]
 
 
+def test_the_english_templates_example_gives_its_labels_in_english_and_is_still_skipped(template: bytes) -> None:
+    # issue 11: the English template's example row read 居民身份证, 女, 中国
+    from pingan.lib import countries
+    from pingan.lib.identity.documents import doc_type_from_label
+    from pingan.screening.template import ID_TYPES_EN, SEXES_EN
+
+    zh = openpyxl.load_workbook(io.BytesIO(template))["名单"]
+    en = openpyxl.load_workbook(io.BytesIO(roster_template_xlsx("en")))["Roster"]
+    zh_row = {f: zh.cell(row=3, column=j + 1).value for j, f in enumerate(CANONICAL_FIELDS)}
+    en_row = {f: en.cell(row=3, column=j + 1).value for j, f in enumerate(CANONICAL_FIELDS)}
+    assert (en_row["id_type"], en_row["nationality"]) == ("Resident ID card", "China")
+    assert en_row["sex"] == ("Male" if zh_row["sex"] == "男" else "Female")
+    assert {f: v for f, v in en_row.items() if f not in ("id_type", "sex", "nationality")} == {
+        f: v for f, v in zh_row.items() if f not in ("id_type", "sex", "nationality")}  # the same person
+    assert doc_type_from_label(en_row["id_type"]) == doc_type_from_label(zh_row["id_type"]) == "ric"
+    assert countries.parse(en_row["nationality"]) == countries.parse(zh_row["nationality"]) == "CN"
+    # every English drop-down value is the same document as the Chinese one beside it
+    from pingan.screening.template import ID_TYPES
+
+    assert [doc_type_from_label(t) for t in ID_TYPES_EN] == [doc_type_from_label(t) for t in ID_TYPES]
+    assert len(SEXES_EN) == len(SEXES)
+    (row,) = read_roster(roster_template_xlsx("en"), filename="t.xlsx").rejected
+    assert row.code == "example_row" and row.name == zh_row["name"]
+
+
 def test_the_template_is_deterministic(template: bytes) -> None:
     again = read_roster(roster_template_xlsx(), filename="t.xlsx").rejected
     assert again == read_roster(template, filename="t.xlsx").rejected

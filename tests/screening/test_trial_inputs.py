@@ -36,7 +36,7 @@ def test_a_header_that_does_not_match_its_columns_is_refused_naming_what_was_fou
     err = caught.value
     assert err.code == "roster_columns_mismatch" and err.params["problem"]["code"] == problem
     assert err.params["problem"]["params"]["label"] == column
-    assert err.params["found"] == header.split(",") and "证件号码" in err.params["expected"]
+    assert err.params["found"] == header.split(",") and "ID number" in err.params["expected"]
     assert "身份证号" in err.params["synonyms"] and "nothing was screened" in err.message
 
 
@@ -73,6 +73,27 @@ def test_the_refusal_is_said_in_the_viewers_language(language, words):
     # the headers found and expected are listed as the language lists them (issue 11: "、" in an English message)
     assert ("名字、证件、电话" in said) if language == "zh-hans" else ("名字, 证件, 电话" in said and "、" not in said)
     assert ("名字, 证件, 电话" in caught.value.message) and "、" not in caught.value.message  # the API's English
+    # the columns expected are the template's headers as the template of that language writes them (issue 11:
+    # "地址、入住日期" where the template says 房号/地址 and 入住/入职日期)
+    zh = "姓名、证件类型、证件号码、手机号码、性别、出生日期、国籍、房号/地址、入住/入职日期"
+    en = "Name, ID type, ID number, Phone, Sex, Birth date, Nationality, Room, Start date"
+    expected = zh if language == "zh-hans" else en
+    assert f"{'：' if language == 'zh-hans' else ': '}{expected}" in said, said
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_headers_the_refusal_expects_are_the_templates_and_read_as_a_roster(lang):
+    from pingan.screening.roster import CANONICAL_FIELDS, header_key
+    from pingan.screening.template import roster_template_xlsx
+
+    with pytest.raises(RosterError) as caught:
+        read_roster(_csv("名字,证件,电话"), filename="wrong_header.csv")
+    expected = caught.value.params["expected_zh" if lang == "zh" else "expected"]
+    template = read_roster(roster_template_xlsx(lang), filename="t.xlsx")
+    assert [header_key(h) for h in expected] == [header_key(template.columns[f]).lstrip("*")
+                                                 for f in CANONICAL_FIELDS]
+    ok = read_roster(_csv(",".join(expected[:4]), width=4), filename="r.csv")  # what it expects, it accepts
+    assert len(ok.accepted) == 4 and not ok.rejected
 
 
 def test_nul_bytes_reject_the_rows_holding_them_naming_row_and_column_not_the_whole_file():

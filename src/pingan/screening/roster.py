@@ -137,6 +137,7 @@ from pingan.lib.gcpause import gc_paused
 __all__ = [
     "ARROW_SCHEMA",
     "CANONICAL_FIELDS",
+    "ENGLISH_LABELS",
     "FIELD_LABELS",
     "HEADER_ALIASES",
     "HEADER_SCAN_ROWS",
@@ -179,6 +180,14 @@ FIELD_LABELS: dict[str, str] = {
     "nationality": "国籍",
     "address": "房号/地址",
     "start_date": "入住/入职日期",
+}
+
+#: Header labels of the English roster template (``pingan.screening.template``; each one a header alias of
+#: :data:`HEADER_ALIASES`): what a message names a column by for an English reader, as :data:`FIELD_LABELS` for a
+#: Chinese one.
+ENGLISH_LABELS: dict[str, str] = {
+    "name": "Name", "id_type": "ID type", "id_number": "ID number", "phone": "Phone", "sex": "Sex",
+    "birth_date": "Birth date", "nationality": "Nationality", "address": "Room", "start_date": "Start date",
 }
 
 #: Header spellings accepted for each field (compared after :func:`_header_key` normalisation).
@@ -280,8 +289,8 @@ REJECTION_CODES: dict[str, str] = {
     "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
                  "line cannot be read reliably",
     "nul_byte": "the line holds NUL bytes (a damaged export, CSV): what the cell held cannot be trusted",
-    "control_character": "a cell holds a control or bidirectional formatting character (pingan.lib.textchars), "
-                         "which would change how the row shows",
+    "control_character": "a cell holds an invisible control or text-direction character, which would change how "
+                         "the row shows",
     "example_row": "the template's example row (its name starts with 示例, 'example') was left in: not screened",
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
@@ -1520,8 +1529,6 @@ def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
 _ID_SHAPE = re.compile(r"\d{17}[\dXx]|\d{15}", re.ASCII)
 _PHONE_SHAPE = re.compile(r"(?:\+?86)?1[3-9]\d{9}", re.ASCII)
 _DOC_TYPE_SHAPE = re.compile(r"\D*(?:身份证|护照|通行证|居住证|居留)\D*")
-#: The headers of the template, as the refusal of a mismatched header lists them.
-_EXPECTED = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "地址", "入住日期")
 
 
 def _enclosing_quote(cells: Sequence[Any], columns: tuple[int | None, ...], delimiter: str) -> int | None:
@@ -1591,7 +1598,10 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
         "problem": {"code": code, "params": params},
         # the headers as the file writes them, and the template's, listed as the reader's language lists them
         "found": [header.labels[k] for k in sorted(header.labels)],
-        "expected": list(_EXPECTED), "synonyms": synonyms}, filename=name)
+        # the template's own headers in the reader's language (core.errors.localised takes ``expected_zh`` for
+        # Chinese): issue 11's trial was told "地址、入住日期" where the template says 房号/地址, 入住/入职日期
+        "expected": [ENGLISH_LABELS[f] for f in CANONICAL_FIELDS],
+        "expected_zh": [FIELD_LABELS[f] for f in CANONICAL_FIELDS], "synonyms": synonyms}, filename=name)
 
 
 def _no_header_error(name: str, where: Any) -> RosterError:

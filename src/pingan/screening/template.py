@@ -25,15 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from pingan.screening.roster import CANONICAL_FIELDS, FIELD_LABELS, REJECTION_CODES
+from pingan.screening.roster import CANONICAL_FIELDS, ENGLISH_LABELS, FIELD_LABELS, REJECTION_CODES
 
-__all__ = ["ENGLISH_LABELS", "ID_TYPES", "SEXES", "TEMPLATE_DATA_ROWS", "roster_template_xlsx"]
+__all__ = ["ENGLISH_LABELS", "ID_TYPES", "ID_TYPES_EN", "SEXES", "SEXES_EN", "TEMPLATE_DATA_ROWS",
+           "roster_template_xlsx"]
 
-#: Header labels of the English template (each one a header alias of :data:`roster.HEADER_ALIASES`).
-ENGLISH_LABELS: dict[str, str] = {
-    "name": "Name", "id_type": "ID type", "id_number": "ID number", "phone": "Phone", "sex": "Sex",
-    "birth_date": "Birth date", "nationality": "Nationality", "address": "Room", "start_date": "Start date",
-}
 
 #: Why a row is rejected, in Chinese (the English is :data:`roster.REJECTION_CODES`).
 REJECTION_ZH: dict[str, str] = {
@@ -63,8 +59,21 @@ ID_TYPES: tuple[str, ...] = (
     "其他",
 )
 
-#: Values of the 性别 drop-down (GB/T 2261.1 names for codes 1 and 2).
+#: The English template's document-type drop-down, in :data:`ID_TYPES`' order: each one a label
+#: ``pingan.lib.identity.documents.doc_type_from_label`` reads as the same document.
+ID_TYPES_EN: tuple[str, ...] = (
+    "Resident ID card",
+    "Passport",
+    "Home Return Permit",
+    "Taiwan travel permit",
+    "Residence permit",
+    "Foreign permanent resident ID card",
+    "Other",
+)
+
+#: Values of the 性别 drop-down (GB/T 2261.1 names for codes 1 and 2), and the English template's.
 SEXES: tuple[str, ...] = ("男", "女")
+SEXES_EN: tuple[str, ...] = ("Male", "Female")
 
 #: How many rows below the header get validation and Text formatting.
 TEMPLATE_DATA_ROWS = 5000
@@ -86,26 +95,33 @@ _NOTES: dict[str, tuple[str, str]] = {
     ),
     "phone": ("11 位手机号码，文本格式。没有证件号码时必须填写。",
               "Mobile number, as text. Required when there is no ID number."),
-    "sex": ("男 或 女。", "男 (male) or 女 (female)."),
+    "sex": ("男 或 女。", "Male or Female."),
     "birth_date": ("日期，例如 1990-05-01。", "A date, e.g. 1990-05-01."),
-    "nationality": ("例如 中国。", "E.g. 中国 (China)."),
+    "nationality": ("例如 中国。", "E.g. China."),
     "address": ("房号或详细地址。", "Room number or full address."),
     "start_date": ("入住或入职日期，例如 2024-03-01。", "Move-in or hiring date, e.g. 2024-03-01."),
 }
-_WIDTHS = {"name": 12, "id_type": 16, "id_number": 22, "phone": 15, "sex": 6, "birth_date": 12,
+_WIDTHS = {"name": 12, "id_type": 16, "id_number": 22, "phone": 15, "sex": 8, "birth_date": 12,
            "nationality": 8, "address": 30, "start_date": 14}  # fmt: skip
 
 
-def _example() -> list[object]:
+def _example(en: bool = False) -> list[object]:
+    """The example row: the same synthetic person in both templates, named 示例… (what the reader skips:
+    ``example_row``); the values that are labels — document type, sex, nationality — in the template's language
+    (issue 11: the English template's example read 居民身份证, 女, 中国)."""
     from faker import Faker  # lazy: only the template needs it
 
     fake = Faker("zh_CN")
     fake.seed_instance(20_240_301)
     id_number = fake.ssn(min_age=25, max_age=60)
     birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    sex = "男" if int(id_number[16]) % 2 else "女"  # GB 11643: odd sequence code = male
-    return ["示例" + fake.name(), "居民身份证", id_number, fake.phone_number(), sex, birth, "中国",
-            fake.street_address() + " 101 室", dt.date(2024, 3, 1)]  # fmt: skip
+    male = int(id_number[16]) % 2 == 1  # GB 11643: odd sequence code = male
+    name, phone, address = "示例" + fake.name(), fake.phone_number(), fake.street_address() + " 101 室"
+    if en:
+        return [name, ID_TYPES_EN[0], id_number, phone, SEXES_EN[0 if male else 1], birth, "China", address,
+                dt.date(2024, 3, 1)]  # fmt: skip
+    return [name, ID_TYPES[0], id_number, phone, SEXES[0 if male else 1], birth, "中国", address,
+            dt.date(2024, 3, 1)]  # fmt: skip
 
 
 def roster_template_xlsx(lang: str = "zh") -> bytes:
@@ -160,10 +176,12 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
         return f"{col_of(f)}{first_row}:{col_of(f)}{last_row}"
 
     validations = [
-        ("id_type", DataValidation(type="list", formula1='"' + ",".join(ID_TYPES) + '"', allow_blank=True),
+        ("id_type", DataValidation(type="list", formula1='"' + ",".join(ID_TYPES_EN if en else ID_TYPES) + '"',
+                                   allow_blank=True),
          ("请从下拉列表中选择。", "Pick a value from the list.")),
-        ("sex", DataValidation(type="list", formula1='"' + ",".join(SEXES) + '"', allow_blank=True),
-         ("请填写 男 或 女。", "Enter 男 (male) or 女 (female).")),
+        ("sex", DataValidation(type="list", formula1='"' + ",".join(SEXES_EN if en else SEXES) + '"',
+                               allow_blank=True),
+         ("请填写 男 或 女。", "Enter Male or Female.")),
         ("phone", DataValidation(type="textLength", operator="between", formula1="5", formula2="20",
                                  allow_blank=True),
          ("手机号码应为 5–20 个字符。", "A phone number has 5–20 characters.")),
@@ -182,7 +200,7 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
         ws.add_data_validation(dv)
         dv.add(rng(f))
 
-    for j, value in enumerate(_example(), start=1):
+    for j, value in enumerate(_example(en), start=1):
         ws.cell(row=first_row, column=j).value = value
 
     notes = wb.create_sheet("Instructions" if en else "说明")

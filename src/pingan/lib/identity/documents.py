@@ -172,7 +172,7 @@ for _labels, _type in (
     (("hk_mo_permit", "港澳居民来往内地通行证", "港澳通行证", "回乡证", "港澳同胞回乡证",
       "homereturnpermit", "hkmopermit", "516"), "hk_mo_permit"),
     (("tw_permit", "台湾居民来往大陆通行证", "台湾居民来往内地通行证", "台胞证", "台湾通行证", "twpermit",
-      "mtp", "511"), "tw_permit"),
+      "mtp", "taiwantravelpermit", "mainlandtravelpermitfortaiwanresidents", "511"), "tw_permit"),
     (("passport", "护照", "中国护照", "外国护照", "普通护照", "passport", "pp", "414"), "passport"),
 ):
     for _label in _labels:
