@@ -91,6 +91,24 @@ class TestResultsPage:
         assert "赵六" in part(html, 'id="rejected"', 'id="accepted"') and "赵六" not in part(html, 'id="accepted"')
         assert "校验码" in part(html, 'id="unverified-5"', "</li>")
 
+    @pytest.mark.parametrize("lang, screened, listed", [
+        ("zh-hans", "已筛查 1 行", "已筛查的 1 行的证件号码需要修改，所以列在上方“需要修改的地方”下。"),
+        ("en", "1 screened", 'The screened row has an ID number to fix, so it is listed under "What to fix" above.')])
+    def test_the_screened_list_agrees_with_the_summary_when_every_screened_row_is_to_fix(self, client, cast, risk,
+                                                                                           lang, screened, listed):
+        # issue 11: "1 screened" above "Screened people: No accepted rows." while the one screened row (a wrong
+        # check digit) stood under "What to fix"
+        bad = YELLOW_ID[:-1] + ("0" if YELLOW_ID[-1] != "0" else "1")
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["赵六", "居民身份证", bad, "", "1"],
+                                                                   ["", "", "", "", "见下页"]]))
+        sign_in(client, cast.landlord_a)
+        html = get(client, f"/screening/jobs/{job.pk}/", lang)
+        summary = part(html, 'id="summary"', "</dl>")
+        assert screened in summary and "赵六" in part(html, 'id="rejected"', 'id="accepted"')
+        people = part(html, 'id="accepted"', "</ul>")
+        assert listed in people and "No accepted rows" not in people and "没有受理的行" not in people
+        assert "the others" not in summary and "其余" not in summary
+
     def test_the_downloads_give_the_same_reason_to_fix_as_the_page(self, client, cast, risk):
         # a number the police corrected from a movement record (a green row has no reason at all): the page
         # lists it under "what to fix", and the results file said nothing about it (issue 11 trial)

@@ -255,6 +255,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
                                            unverified=Count("pk", filter=to_fix & Q(status="accepted")))
         ctx["fix_counts"] = {**counts, "total": counts["rejected"] + counts["unverified"]}
         ctx["number_to_fix"] = counts["unverified"]
+        # the screened rows listed under "Screened people" (issue 11: "1 screened" above "No accepted rows."
+        # when the one screened row was under "What to fix"): the summary and that list say the same
+        ctx["screened_listed"] = max(j.tally["accepted"] - counts["unverified"], 0)
         ctx["to_fix"] = window(rows.filter(to_fix).annotate(
             first=Case(When(status="rejected", then=Value(0)), default=Value(1), output_field=IntegerField()))
             .order_by("first", "row"), request.GET.get("fix"), FIX_PER_PAGE)
