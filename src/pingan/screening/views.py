@@ -203,10 +203,15 @@ def upload(request: HttpRequest) -> HttpResponse:
             reused = exc.code == "idempotency_key_reused"
         else:
             return redirect("screening:job", job_id=job.pk)
-    # before the upload: which premises would have their code suspended by a roster that leaves people out
-    baselines = [(p, b) for p in mine[:20] if (b := codes_selectors.roster_baseline(p)) is not None]
+    # before the upload: which premises would have their code suspended by a roster that leaves people out. The
+    # page shows the chosen premises' only (issue 11: with several premises every one's paragraph stood above the
+    # form, ~1000 px at 375 px, even with ?premises= choosing one); pingan/upload.js shows another's on a change
+    # each named as the selector names it (name and room: two flats of one building may share a name)
+    baselines = [(p, b, " · ".join(x for x in (p.name, p.room) if x))
+                 for p in mine[:20] if (b := codes_selectors.roster_baseline(p)) is not None]
+    shown = str(request.POST.get("premises") or chosen or "")
     return TemplateResponse(request, "screening/upload.html", {
-        "form": form, "has_premises": mine.exists(), "baselines": baselines,
+        "form": form, "has_premises": mine.exists(), "baselines": baselines, "shown_premises": shown,
         # a fresh key per form: a double-submitted form makes one job, not two; a form whose key already
         # made a job with another file gets a new one
         "idempotency_key": (not reused and request.POST.get("idempotency_key")) or uuid.uuid4().hex})

@@ -1,6 +1,18 @@
 // Drag and drop onto the roster drop zone: browsers already accept a file dropped on a file input; this
 // script also accepts it anywhere on the zone, highlights the zone, and shows the chosen file's name.
 (function () {
+  // The "upload the full roster" warning names the chosen premises' last roster only (the page renders the
+  // premises chosen, the others hidden): show the one of the premises picked in the selector.
+  var pick = document.querySelector("#upload-form select[name=premises]");
+  if (pick) {
+    pick.addEventListener("change", function () {
+      document.querySelectorAll("#full-roster .baseline").forEach(function (el) {
+        el.hidden = el.getAttribute("data-premises") !== pick.value;
+      });
+    });
+  }
+})();
+(function () {
   var zone = document.getElementById("dropzone");
   if (!zone) return;
   var input = zone.querySelector("input[type=file]");
