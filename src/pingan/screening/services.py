@@ -46,7 +46,9 @@ from pingan.screening.models import (
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int], None]
+#: ``progress(stage, percent, running)``: ``running`` what the job page says of the stage (``rows``, ``stored``,
+#: ``total``; ``stats["running"]``)
+Progress = Callable[[str, int, dict[str, int]], None]
 
 
 def _data_dir(*parts: str) -> Path:
@@ -717,7 +719,7 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         # the rows stored so far); the finished job's stats replace it
         ScreeningJob.objects.filter(pk=job.pk).update(progress=pct, stats={"running": {"stage": stage, **running}})
         if progress:
-            progress(stage, pct)
+            progress(stage, pct, running)
 
     failure: tuple[str, dict[str, Any]] | None = None  # a finer code than the DomainError's, with its params
     _set_status(job, status=ScreeningJob.Status.RUNNING, started_at=timezone.now(), error="", error_code="",

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from pingan.core import texts
 from pingan.core.command import PinganCommand, domain_message, os_error_text
@@ -101,16 +104,22 @@ class Command(PinganCommand):
         if not out.parent.is_dir():
             raise CommandError(_("--out %(path)s: the folder %(folder)s does not exist") % {"path": out,
                                                                                           "folder": out.parent})
-        bar = None
+        bar = lines = None
         if not opts["no_progress"]:
-            from tqdm import tqdm
+            if stream_is_terminal(self.stderr):
+                from tqdm import tqdm
 
-            bar = tqdm(total=100, desc=pgettext("progress bar", "screening"), unit="%", leave=False, disable=None)
+                bar = tqdm(total=100, desc=pgettext("progress bar", "screening"), unit="%", leave=False,
+                           file=getattr(self.stderr, "_out", sys.stderr))
+            else:  # a log, a pipe, cron: tqdm draws nothing there, so one line now and then
+                lines = ProgressLines(self.stderr.write)
 
-        def progress(stage: str, pct: int) -> None:
+        def progress(stage: str, pct: int, running: dict[str, int] | None = None) -> None:
             if bar is not None:
                 bar.set_postfix_str(stage)
                 bar.update(pct - bar.n)
+            if lines is not None:
+                lines.update(stage, pct, running or {})
 
         started = time.perf_counter()
         wall: dict[str, float] = {}
@@ -121,6 +130,7 @@ class Command(PinganCommand):
             services.screening_job_run(job=job, progress=progress, movements=movements,
                                        ruleset_path=opts["rules"], engine=engine)
             exporting = time.perf_counter()
+            progress("export", 99, {})
             # people's file in the command's language; --codes: the API's stable form for programs
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"],
                                           lang=None if opts["codes"] else translation.get_language() or "zh-hans")
@@ -142,8 +152,88 @@ class Command(PinganCommand):
         finally:
             if bar is not None:
                 bar.close()
+            if lines is not None:
+                lines.close()
         wall["total"] = time.perf_counter() - started
         self.stdout.write(summary(job, out, wall))
+
+
+def stream_is_terminal(stream) -> bool:
+    """Whether the command's standard error (an ``OutputWrapper``) is a terminal, where tqdm draws its bar."""
+    out = getattr(stream, "_out", stream)
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+#: Seconds between two progress lines when standard error is not a terminal.
+PROGRESS_EVERY = 10.0
+
+
+def stage_text(stage: str, running: dict[str, int]) -> str:
+    """What a running screening is doing, in the command's language: the job page's words (progress.html)."""
+    rows = running.get("rows")
+    if stage == "store" and running.get("total"):
+        text = _("Saving the results: %(n)s of %(total)s rows saved.") % {"n": running.get("stored", 0),
+                                                                           "total": running["total"]}
+    elif stage == "files" and rows:
+        text = ngettext("%(rows)s row screened; writing the result files.",
+                        "%(rows)s rows screened; writing the result files.", rows) % {"rows": rows}
+    elif stage == "screen" and rows:
+        text = ngettext("Screening %(rows)s row against the risk data.",
+                        "Screening %(rows)s rows against the risk data.", rows) % {"rows": rows}
+    elif stage == "export":
+        text = _("Writing the result file.")
+    else:
+        text = _("Reading the roster.")
+    return text.rstrip(".。")
+
+
+class ProgressLines:
+    """Progress on a standard error that is not a terminal (a log file, a pipe, cron, ``nohup``): tqdm draws
+    nothing there, and a 1,000,000-row run printed nothing for 8+ minutes (issue 11). One line — the percentage,
+    the stage in the command's language, the time so far — when a stage begins and every
+    :data:`PROGRESS_EVERY` seconds while it runs: a timer thread, since the engine's stage calls back once in
+    minutes. The thread says the lines in the language active where the object was made (Django's is per
+    thread)."""
+
+    def __init__(self, write: Callable[[str], None], every: float | None = None) -> None:
+        self.write, self.every = write, PROGRESS_EVERY if every is None else every
+        self.language = translation.get_language()
+        self.started = time.monotonic()
+        self.state: tuple[str, int, dict[str, int]] = ("read", 0, {})
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.say()
+        self.thread = threading.Thread(target=self.run, name="pingan-screen-progress", daemon=True)
+        self.thread.start()
+
+    def update(self, stage: str, pct: int, running: dict[str, int]) -> None:
+        with self.lock:
+            changed = stage != self.state[0]
+            self.state = (stage, pct, dict(running))
+        if changed:
+            self.say()
+
+    def say(self) -> None:
+        with self.lock:
+            stage, pct, running = self.state
+        with translation.override(self.language):
+            self.write(_("screening %(percent)s: %(stage)s (%(elapsed)s so far)") % {
+                "percent": f"{pct}%", "stage": stage_text(stage, running),
+                "elapsed": texts.duration(time.monotonic() - self.started)})
+
+    def run(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                self.say()
+            except (OSError, ValueError):  # the stream was closed under us: nothing more to say
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=1)
 
 
 def output_error(exc: OutputError, out: Path) -> str:
