@@ -37,7 +37,7 @@ def _local_minute(at) -> str:
 def _describe_codes(ids: list[str]) -> dict[str, str]:
     """A safety code as the audit page names it: premises, level, when issued (its hex id told nobody anything).
     A suspension's record names the premises by its id: its name then."""
-    out = {c.code_id: f"{c.premises.name} · {c.level_label} · {_local_minute(c.issued_at)}"
+    out = {c.code_id: f"{c.premises.label} · {c.level_label} · {_local_minute(c.issued_at)}"
            for c in SafetyCode.objects.filter(code_id__in=[i.lower() for i in ids]).select_related("premises")}
     rest = [i for i in ids if i not in out]
     out.update({str(pk): name for pk, name in Premises.objects.filter(pk__in=audit.int_ids(rest))
@@ -47,14 +47,14 @@ def _describe_codes(ids: list[str]) -> dict[str, str]:
 
 def _describe_by_premises(model, at: str):
     def describe(ids: list[str]) -> dict[str, str]:
-        return {str(o.pk): f"{o.premises.name} · {_local_minute(getattr(o, at))}"
+        return {str(o.pk): f"{o.premises.label} · {_local_minute(getattr(o, at))}"
                 for o in model.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
 
     return describe
 
 
 def _describe_overrides(ids: list[str]) -> dict[str, str]:
-    return {str(o.pk): f"{o.premises.name} → {o.level_label} · {_local_minute(o.requested_at)}"
+    return {str(o.pk): f"{o.premises.label} → {o.level_label} · {_local_minute(o.requested_at)}"
             for o in LevelOverride.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
 
 

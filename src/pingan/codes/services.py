@@ -45,7 +45,7 @@ from pingan.codes.models import (
 from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import TEXT_LIMIT, DomainError, NotFound, PermissionDenied, required_text
-from pingan.core.models import POLICE_ROLES, Premises, Role
+from pingan.core.models import POLICE_ROLES, Premises, Role, premises_label
 from pingan.core.scoping import can_see_unit
 from pingan.core.services import premises_removed
 from pingan.screening import services as screening_services
@@ -232,7 +232,7 @@ def code_poster(row: SafetyCode, *, verify_url: str, lang: str = "zh") -> bytes:
 
     unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
     return render.poster_pdf(code_claims(row), code_url(row, verify_url=verify_url), verify_url=verify_url,
-                             issuer_name=unit.name if unit else None, address=row.premises.address, lang=lang)
+                             issuer_name=unit.name if unit else None, address=row.premises.place, lang=lang)
 
 
 def current_code(premises: Premises) -> SafetyCode | None:
@@ -242,7 +242,7 @@ def current_code(premises: Premises) -> SafetyCode | None:
 
 def _premises_params(premises: Premises) -> dict:
     """The ``params`` of an error about ``premises``: its id and its name, for the page's message."""
-    return {"premises_id": premises.pk, "premises": premises.name}
+    return {"premises_id": premises.pk, "premises": premises.label}
 
 
 def _may_issue(actor, premises: Premises) -> bool:
@@ -262,7 +262,7 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
     signer = signer_for(key)
     now = timezone.now()
     validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
-    name = premises.name.strip()[: core_token.MAX_NAME_LENGTH]
+    name = premises_label(premises.name, premises.room, limit=core_token.MAX_NAME_LENGTH)
     code = core_token.SafetyCode.new(issuer=issuer, premises_id=premises.pk, premises_name=name, level=level,
                                      people=people, issued_at=now, validity=validity)
     text = core_token.issue(code, signer)
@@ -779,8 +779,9 @@ def on_results_changing(predicted: dict[int, dict]) -> Presigned | None:
     signers: dict[str, KeySigner] = {}
     now = timezone.now()
     items = []
-    for premises_id, name, issuer in Premises.objects.filter(pk__in=ids_in(Premises, sorted(predicted))).order_by(
-            "pk").values_list("pk", "name", "unit__code"):
+    for premises_id, name, room, issuer in Premises.objects.filter(pk__in=ids_in(Premises, sorted(predicted))).order_by(
+            "pk").values_list("pk", "name", "room", "unit__code"):
+        name = premises_label(name, room, limit=core_token.MAX_NAME_LENGTH)
         agg = predicted[premises_id]
         if agg["total"] == 0:
             continue
@@ -850,9 +851,10 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
         last_code = SafetyCode.objects.filter(premises=OuterRef("pk")).order_by("-issued_at", "-id").values("pk")[:1]
         in_chunk = ids_in(Premises, chunk)  # one array parameter, not 2,000
         # values, not model instances: at a re-evaluation's size building the instances cost more than the rest
-        premises_rows = list(Premises.objects.select_for_update(of=("self",)).filter(pk__in=in_chunk)
-                             .annotate(last_code_id=Subquery(last_code)).order_by("pk")
-                             .values_list("pk", "name", "unit__code", "last_code_id"))
+        premises_rows = [(pk, premises_label(name, room, limit=core_token.MAX_NAME_LENGTH), issuer, last_code_id)
+                         for pk, name, room, issuer, last_code_id in Premises.objects.select_for_update(of=("self",))
+                         .filter(pk__in=in_chunk).annotate(last_code_id=Subquery(last_code)).order_by("pk")
+                         .values_list("pk", "name", "room", "unit__code", "last_code_id")]
         jobs = {premises_id: (job_id, purged_at) for premises_id, job_id, purged_at in ScreeningJob.objects.filter(
             premises_id__in=in_chunk, is_latest=True).values_list("premises_id", "pk", "purged_at")}
         known = job_counts or {}
@@ -1375,7 +1377,7 @@ def level_override_approve(*, override: LevelOverride, actor, note: str = "") ->
         # request would turn a newer red code green. The request stays open; reject it and ask again.
         raise DomainError(f"level change {ov.pk} was requested for code {ov.code.code_id if ov.code else '-'}, "
                           f"which is no longer the premises' current code; reject it and request again",
-                          code="override_stale", params={"override": ov.pk, "premises": ov.premises.name})
+                          code="override_stale", params={"override": ov.pk, "premises": ov.premises.label})
     counts = None
     people = base.people
     if base.job is not None and base.job.purged_at is None:

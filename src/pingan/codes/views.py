@@ -357,7 +357,7 @@ def premises_code_revoke(request: HttpRequest, premises_id: int) -> HttpResponse
     if reason not in ("fraud", "error"):  # "rescreened" is the system's own reason, never chosen by hand
         messages.error(request, _("Choose why the code is revoked."))
         return _back(request, premises_id)
-    if (confirm := confirm_first(request, action=_("Revoke the code"), what=code.premises.name)):
+    if (confirm := confirm_first(request, action=_("Revoke the code"), what=code.premises.label)):
         return confirm
     try:
         services.safety_code_revoke(code=code, reason=reason, actor=request.user)
@@ -408,7 +408,7 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
     upheld = request.POST.get("decision") == "upheld"
     # rejecting a landlord's request is final: asked first, like every rejection (docs/web.md)
     if not upheld and d.status == "open" and (confirm := confirm_first(
-            request, action=_("Reject the correction request"), what=d.premises.name, back=reverse("codes:police"))):
+            request, action=_("Reject the correction request"), what=d.premises.label, back=reverse("codes:police"))):
         return confirm
     try:
         services.dispute_resolve(dispute=d, upheld=upheld, outcome=request.POST.get("outcome", ""),
@@ -416,9 +416,9 @@ def dispute_resolve(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.success(request, _("Correction request upheld: the outcome is shown to the owner of %(premises)s. "
                                     "The level changes only by a level change, which a station chief approves: it "
                                     "is listed under “Upheld, level not yet changed” until one is requested.")
-                         % {"premises": d.premises.name} if upheld else
+                         % {"premises": d.premises.label} if upheld else
                          _("Correction request rejected: the outcome is shown to the owner of %(premises)s.")
-                         % {"premises": d.premises.name})
+                         % {"premises": d.premises.label})
     except DomainError as exc:  # refused (PermissionDenied too): said on the queue page
         messages.error(request, page_message(exc))
     return redirect("codes:police")
@@ -430,7 +430,7 @@ def override_decide(request: HttpRequest, override_id: int, decision: str) -> Ht
     """Approve or reject a level change (four-eyes: not the requester)."""
     ov = selectors.override_get(actor=request.user, override_id=override_id)  # NotFound: page() says 404
     note = request.POST.get("note", "")
-    what = f"{ov.premises.name} → {ov.level_label}"
+    what = f"{ov.premises.label} → {ov.level_label}"
     try:
         if decision == "approve":
             services.level_override_approve(override=ov, actor=request.user, note=note)

@@ -189,13 +189,34 @@ class Premises(models.Model):
         indexes = [models.Index(fields=["unit", "id"])]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The premises as people tell it apart, wherever one is named (a page, a form's choice, the poster, the
+        signed code, the command line, the audit): its name and, when it has one the name does not already say,
+        its flat or room ("莲前东路 88 号 3 单元 101 室"; issue 11: six flats of one building all read
+        "莲前东路 88 号")."""
+        return premises_label(self.name, self.room)
 
     @property
     def place(self) -> str:
         """Where it is, as pages and messages say it: the address and, when given, the flat or room
         ("思明区莲前东路8号 3单元502室")."""
         return place_line(self.address, self.room)
+
+
+def premises_label(name: str, room: str, *, limit: int | None = None) -> str:
+    """A premises' name and its room as one line (:attr:`Premises.label`); the room is left out when the name
+    already ends with it. ``limit``: at most that many characters, the name shortened so that the room stays (the
+    signed code's name claim)."""
+    name, room = name.strip(), room.strip()
+    if not room or name.replace(" ", "").endswith(room.replace(" ", "")):
+        return name[:limit] if limit else name
+    if limit:
+        name = name[: max(limit - len(room) - 1, 1)].rstrip()
+        return f"{name} {room}"[:limit]
+    return f"{name} {room}"
 
 
 def place_line(address: str, room: str) -> str:

@@ -27,7 +27,7 @@ audit.register_object_type("User", _("account"))
 
 def _describe_premises(ids: list[str]) -> dict[str, str]:
     """A premises as the audit page names it: its name and place."""
-    return {str(p.pk): f"{p.name} · {p.place}" for p in Premises.objects.filter(pk__in=audit.int_ids(ids))}
+    return {str(p.pk): f"{p.label} · {p.place}" for p in Premises.objects.filter(pk__in=audit.int_ids(ids))}
 
 
 def _describe_registrations(ids: list[str]) -> dict[str, str]:

@@ -48,18 +48,19 @@ def _describe_people(ids: list[str]) -> dict[str, str]:
 
     out = {}
     rows = (PersonResult.objects.filter(pk__in=audit.int_ids(ids)).select_related("job__premises")
-            .only("name", "id_number", "given_id_number", "job__created_at", "job__roster_name", "job__premises__name"))
+            .only("name", "id_number", "given_id_number", "job__created_at", "job__roster_name", "job__premises__name",
+                  "job__premises__room"))
     for p in rows:
         who = [x for x in (mask_name(p.name), mask_id(p.id_number or p.given_id_number)) if x]
-        out[str(p.pk)] = " · ".join([*who, p.job.premises.name] if who else [p.job.premises.name, p.job.label])
+        out[str(p.pk)] = " · ".join([*who, p.job.premises.label] if who else [p.job.premises.label, p.job.label])
     return out
 
 
 def _describe_jobs(ids: list[str]) -> dict[str, str]:
     """A screening as the audit page names it: the premises and the upload (date, file name masked)."""
     rows = (ScreeningJob.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")
-            .only("created_at", "roster_name", "premises__name"))
-    return {str(j.pk): f"{j.premises.name} · {j.label}" for j in rows}
+            .only("created_at", "roster_name", "premises__name", "premises__room"))
+    return {str(j.pk): f"{j.premises.label} · {j.label}" for j in rows}
 
 
 def _describe_datasets(ids: list[str]) -> dict[str, str]:

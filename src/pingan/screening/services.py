@@ -659,7 +659,7 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
     premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
     if actor is None or actor.role not in LEFT_CONFIRMERS or not can_see_unit(actor, premises.unit):
         raise PermissionDenied("only officers and station chiefs of the premises' jurisdiction confirm that people "
-                               "left", message_id="off_roster_not_allowed", params={"premises": premises.name})
+                               "left", message_id="off_roster_not_allowed", params={"premises": premises.label})
     note = required_text(note, what="a note on how it was checked that these people left", code="note_required",
                          too_long="note_too_long", limit=NOTE_LIMIT)
     rows = off_roster_open(premises).select_for_update()
@@ -668,7 +668,7 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
     rows = list(rows.select_related("person"))
     if not rows:
         raise DomainError(f"nobody of premises {premises.pk} is listed as no longer on its roster",
-                          code="off_roster_none", params={"premises": premises.name})
+                          code="off_roster_none", params={"premises": premises.label})
     now = timezone.now()
     OffRoster.objects.filter(pk__in=[r.pk for r in rows]).update(
         status=OffRoster.Status.LEFT, resolved_at=now, resolved_by=actor, note=note)

@@ -94,7 +94,7 @@ def premises_edit(request: HttpRequest, premises_id: int) -> HttpResponse:
     form = RenameForm(request.POST if request.POST.get("action") == "rename" else None,
                       initial={"name": premises.name})
     if request.method == "POST" and request.POST.get("action") == "remove":
-        confirm = confirm_first(request, action=_("Remove the premises"), what=premises.name)
+        confirm = confirm_first(request, action=_("Remove the premises"), what=premises.label)
         if confirm is not None:
             return confirm
         try:
