@@ -23,27 +23,28 @@ def test_issue_then_verify_a_png_rendered_from_the_code(cast, tmp_path):
     screened(cast.premises_a, ["green", "red"])
     out = run("issue", str(cast.premises_a.pk))
     code = SafetyCode.objects.get()
-    assert f"issued {code.code_id}: red" in out and code.token in out
+    assert f"issued code {code.code_id.upper()}: red" in out and code.token in out
     png = tmp_path / "door.png"
     png.write_bytes(render.qr_png(code.token))
     out = run("verify", str(png))
-    assert out.startswith("valid:") and "red code · premises" in out and "莲前出租屋" in out and "2 people" in out
-    assert f"premises {cast.premises_a.pk}" in out
+    assert out.startswith("This code is valid until") and "red code · 莲前出租屋 · " in out and "2 people" in out
+    # the premises by its name, the code by its number in capitals as on the poster (issue 11: "场所 4", and a
+    # lower-case number beside the poster's upper-case one)
+    assert f"premises {cast.premises_a.pk}" not in out and f"code number {code.code_id.upper()}" in out
     # validity as a person reads it, in the bureau's time zone (as the pages and the poster print it): issue 11
     # read "有效期至 2026-12-14T06:46:12+08:00" in the demo's output; one output never mixes zones
     from django.utils import timezone
 
     until = timezone.localtime(code.expires_at).strftime("%Y-%m-%d %H:%M")
     assert f" – {until} · " in out
-    assert out.splitlines()[0] == f"valid: valid until {until}"
+    assert out.splitlines()[0] == f"This code is valid until {until}."  # not "valid: valid until …" (issue 11)
     assert "+08:00" not in out and "+00:00" not in out and "T0" not in out and "T1" not in out
 
 
 def test_verify_says_why_a_code_fails_and_exits_non_zero(cast, tmp_path):
     with pytest.raises(CommandError) as err:
         run("verify", "HC1:NCFOXN%TS3DH")
-    assert err.value.returncode == 1 and str(err.value).startswith("not a safety code: this is not a complete "
-                                                                    "safety code. ")
+    assert err.value.returncode == 1 and str(err.value).startswith("This is not a complete safety code. ")
     blank = tmp_path / "blank.png"
     from PIL import Image
 
@@ -101,7 +102,7 @@ def test_keys_rotate_and_list(cast):
     line = next(x for x in listing.splitlines() if new.kid in x)
     assert line.endswith("+08:00") and "created " in line
     assert "retired " in listing and listing.count("+08:00") == 3
-    assert run("verify", code.token).startswith("valid:")
+    assert run("verify", code.token).startswith("This code is valid")
     with pytest.raises(CommandError, match="--issuer"):
         run("keys", "rotate", "--issuer", "nowhere")
 
@@ -144,7 +145,7 @@ def test_issue_writes_the_poster_and_the_qr_that_verify_reads_back(cast, tmp_pat
         "--verify-url", "https://police.example/verify/")
     code = SafetyCode.objects.get()
     for path in (poster, qr):
-        assert run("verify", str(path)).startswith("valid:"), path
+        assert run("verify", str(path)).startswith("This code is valid"), path
     # issuing again from the same screening writes the live code's QR and issues nothing (issue 11)
     said = run("issue", str(cast.premises_a.pk), "--qr", str(tmp_path / "door.svg"))
     assert (tmp_path / "door.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
@@ -169,8 +170,8 @@ def test_issue_writes_a_door_qr_holding_the_link_and_verify_takes_the_link(cast,
     link = out.splitlines()[-1]
     assert link.startswith("https://gaj.xm.gov.cn/verify/#1") and link.split("#1")[1].isdigit()
     assert render.read_qr(png.read_bytes()) == link  # what a phone camera sees: a link to the page
-    assert run("verify", link).startswith("valid:")  # the link itself, pasted
-    assert "green code · premises" in run("verify", str(png)) and code.code_id in run("verify", link)
+    assert run("verify", link).startswith("This code is valid")  # the link itself, pasted
+    assert "green code · 莲前出租屋" in run("verify", str(png)) and code.code_id.upper() in run("verify", link)
     with pytest.raises(CommandError) as err:
         run("verify", link[:-1])  # one digit lost
     assert err.value.returncode == 1 and services.safety_code_verify(link[:-1]).layer == "digits"
@@ -203,7 +204,7 @@ def test_verify_says_truthfully_why_a_code_was_revoked(cast):
     assert "公安机关" not in str(err.value)
     live = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
     run("revoke", live.code_id, "--reason", "fraud")
-    with pytest.raises(CommandError, match=r"^revoked: the police revoked this code because it was obtained or "
+    with pytest.raises(CommandError, match=r"^The police revoked this code because it was obtained or "
                                            "used fraudulently"):
         run("verify", live.token)
 

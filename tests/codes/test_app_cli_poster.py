@@ -22,8 +22,8 @@ def test_verify_reads_the_door_poster_pdf(cast, tmp_path):
     claims = services.code_claims(code)
     poster.write_bytes(render.poster_pdf(claims, code.token, verify_url="https://pingan.example/verify/"))
     out = run("verify", str(poster))
-    assert out.startswith("valid:") and "yellow code · premises" in out and cast.premises_a.name in out
-    assert f"code {code.code_id}" in out and "2 people" in out
+    assert out.startswith("This code is valid") and f"yellow code · {cast.premises_a.label}" in out
+    assert f"code number {code.code_id.upper()}" in out and "2 people" in out
 
 
 def test_a_revoked_code_on_a_poster_reads_revoked(cast, tmp_path):

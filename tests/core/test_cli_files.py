@@ -36,16 +36,17 @@ def test_an_unknown_command_is_said_in_the_users_language(data_dir):
 def test_a_missing_file_is_missing_not_a_malformed_code(data_dir, tmp_path):
     for missing in (tmp_path / "codes.txt", tmp_path / "door"):
         r = run(data_dir, "code", "verify", str(missing), lang="zh_CN.UTF-8")
-        assert (r.returncode, r.stdout) == (2, ""), r
-        assert r.stderr == f"pingan code: {missing}：文件不存在\n", r.stderr
+        assert (r.returncode, r.stdout) == (1, ""), r
+        assert r.stderr == f"pingan code verify: {missing}：文件不存在\n", r.stderr
     r = run(data_dir, "code", "verify", str(tmp_path / "codes.txt"))
-    assert r.stderr.strip() == f"pingan code: {tmp_path / 'codes.txt'}: no such file", r.stderr
+    assert r.stderr.strip() == f"pingan code verify: {tmp_path / 'codes.txt'}: no such file", r.stderr
 
 
 def test_a_file_the_system_refuses_is_said_in_the_users_language(data_dir, tmp_path):
     target = tmp_path / "no" / "zone.rpz"
-    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(target), lang="zh_CN.UTF-8"), "antifraud")
-    assert line == f"pingan antifraud: {target}：没有这个文件或文件夹", line
+    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(target), lang="zh_CN.UTF-8"),
+                            "antifraud export-rpz")
+    assert line == f"pingan antifraud export-rpz: {target}：没有这个文件或文件夹", line
 
 
 def test_os_errors_in_either_language():

@@ -95,18 +95,19 @@ def test_a_failed_code_verify_is_one_line_on_standard_error_in_the_users_languag
     """A trial read the verdict twice, on standard output and again on standard error; the fresh-user trial then
     read 2–3 lines on standard output with no ``pingan code:`` prefix, the Chinese ending in an English
     technical line. A code that is not valid is a failure like any other (README, "Commands"): one line on
-    standard error, ``pingan code: <verdict>: <why>``, exit status 1, the verdict said once; the technical
-    words only with ``--verbose``; ``--json`` keeps the API's form on standard output."""
+    standard error, ``pingan code verify: <what the verdict means>``, exit status 1, the verdict said once (issue
+    11: "伪造或被篡改：此码被篡改或伪造" said it twice); the technical words only with ``--verbose``; ``--json``
+    keeps the API's form on standard output."""
     r = run(data_dir, "code", "verify", "PA1:xx")
-    line = one_line_failure(r, "code")
-    assert r.stdout == "" and line.startswith("pingan code: not a safety code: this is not a complete safety code")
-    assert line.count("not a safety code") == 1 and "prefix" not in line and "Technical" not in line, line
+    line = one_line_failure(r, "code verify")
+    assert r.stdout == "" and line.startswith("pingan code verify: This is not a complete safety code")
+    assert "not a safety code:" not in line and "prefix" not in line and "Technical" not in line, line
     r = run(data_dir, "code", "verify", "PA1:xx", lang="zh_CN.UTF-8")
-    line = one_line_failure(r, "code")
-    assert r.stdout == "" and line.startswith("pingan code: 不是有效的平安码：这不是完整的平安码。"), line
-    assert "技术细节" not in line and "该码无效" not in line
+    line = one_line_failure(r, "code verify")
+    assert r.stdout == "" and line.startswith("pingan code verify: 这不是完整的平安码。"), line
+    assert "技术细节" not in line and "该码无效" not in line and "不是有效的平安码" not in line
     # everything after the prefix and the code text quoted in it is Chinese: no English technical words
-    said = line.removeprefix("pingan code: ").replace("PA1:", "")
+    said = line.removeprefix("pingan code verify: ").replace("PA1:", "")
     assert not re.search(r"[A-Za-z]{3,}", said), said
     r = run(data_dir, "code", "verify", "--verbose", "PA1:xx", lang="zh_CN.UTF-8")
     lines = r.stderr.strip().splitlines()
@@ -115,22 +116,28 @@ def test_a_failed_code_verify_is_one_line_on_standard_error_in_the_users_languag
     assert (r.returncode, r.stderr) == (1, "") and json.loads(r.stdout)["status"] == "malformed", r
 
 
-def test_a_code_verify_that_cannot_check_anything_is_an_error_with_status_2(data_dir, tmp_path):
+def test_a_code_verify_that_cannot_check_anything_is_a_failure_with_status_1(data_dir, tmp_path):
+    """Issue 11: a missing file or a non-image exited 2 (argparse's usage status) where the README says a
+    failure exits 1; the line began "pingan code:" without saying which subcommand failed."""
     r = run(data_dir, "code", "verify", "--from", str(tmp_path / "missing.txt"))
-    assert (r.returncode, r.stdout) == (2, ""), r
-    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("pingan code: ") and "missing.txt" in r.stderr
+    assert (r.returncode, r.stdout) == (1, ""), r
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("pingan code verify: ") and "missing.txt" in r.stderr
     r = run(data_dir, "code", "verify", str(tmp_path / "door.png"))
-    assert (r.returncode, r.stdout) == (2, "") and "door.png" in r.stderr, r
+    assert (r.returncode, r.stdout) == (1, "") and "door.png" in r.stderr, r
+    (tmp_path / "notes.txt").write_text("not an image")
+    r = run(data_dir, "code", "verify", str(tmp_path / "notes.txt"))
+    assert (r.returncode, r.stdout) == (1, "") and r.stderr.startswith("pingan code verify: "), r
 
 
 def test_a_rule_the_command_did_not_catch_a_file_it_cannot_write_neither_show_a_traceback(data_dir, tmp_path):
     # the dispatch demo's rule errors, an unwritable file, an unknown account: one line each, exit status 1
-    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(tmp_path / "no" / "zone.rpz")), "antifraud")
+    line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(tmp_path / "no" / "zone.rpz")),
+                            "antifraud export-rpz")
     assert "zone.rpz" in line and "No such file or directory" in line
-    assert "no user 'nobody'" in one_line_failure(run(data_dir, "token", "list", "nobody"), "token")
-    assert "name item labels or --all" in one_line_failure(run(data_dir, "evidence", "verify"), "evidence")
-    assert one_line_failure(run(data_dir, "evidence", "verify", lang="zh-hans"), "evidence") == \
-        "pingan evidence: 请给出物品标签或 --all"
+    assert "no user 'nobody'" in one_line_failure(run(data_dir, "token", "list", "nobody"), "token list")
+    assert "name item labels or --all" in one_line_failure(run(data_dir, "evidence", "verify"), "evidence verify")
+    assert one_line_failure(run(data_dir, "evidence", "verify", lang="zh-hans"), "evidence verify") == \
+        "pingan evidence verify: 请给出物品标签或 --all"
 
 
 def test_a_missing_or_wrong_argument_is_said_in_the_users_language(data_dir):

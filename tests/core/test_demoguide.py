@@ -30,7 +30,9 @@ def test_it_names_each_account_with_its_password_or_how_to_set_one(cast):
                    tries=["look at the results"])
     pingan = cli()
     assert f"PINGAN_SCREENING_AS_OF=2022-08-20 {pingan} serve" in text and f"{SERVE_URL}/screening/" in text
-    assert "officer_a" in text and "password: s3cret-once" in text and cast.unit_a.code in text
+    assert "officer_a" in text and "password: s3cret-once" in text and cast.unit_a.label in text
+    # the role and unit by name, not their codes beside them (issue 11: "demo_landlord  landlord（房东）")
+    assert "landlord (landlord)" not in text and f"({cast.unit_a.code})" not in text
     assert "landlord_a" in text and "set earlier" in text
     assert "nopass" in text and f"no password yet: {pingan} changepassword nopass" in text
     assert "ghost" not in text

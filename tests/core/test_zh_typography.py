@@ -112,6 +112,9 @@ HAN = rf"[{CJK}]"
 PUNCTUATION = {
     "half-width bracket beside Chinese": re.compile(rf"{HAN} ?\(|\) ?{HAN}|\([^()]*{HAN}[^()]*\)"),
     "half-width colon after Chinese": re.compile(rf"{HAN} ?:(?![0-9A-Za-z])"),
+    # issue 11's third trial: "共 3 行需要修改: 1 行未筛查, 2 行…", "签发的黄码哪里有误?"
+    "half-width comma, question mark, semicolon or exclamation mark beside Chinese": re.compile(
+        rf"{HAN} ?[,?;!]|[,?;!] ?{HAN}"),
     # one space: two line a command line up in the command's output (``启动网站：  pingan serve``)
     "a space beside full-width punctuation": re.compile(r"[，。：；（）“”、！？《》] (?! )"
                                                         r"|(?<! ) [，。：；（）“”、！？《》]"),
@@ -120,6 +123,12 @@ PUNCTUATION = {
     # issue 11's second trial: "…号码。；7天内" (a message's full stop, then the joiner of the next)
     "two punctuation marks in a row": re.compile(r"[。；，：、！？][。；，：、！？]"),
 }
+
+
+#: What a person types as it is written — a coordinate pair "[东, 北]", a format in quotes "“经度,纬度”" — keeps its
+#: ASCII commas and semicolons for the rules in :data:`LITERAL_AS_WRITTEN`.
+LITERAL = re.compile(r"\[[^\]]*\]|“[^”]*”")
+LITERAL_AS_WRITTEN = {"half-width comma, question mark, semicolon or exclamation mark beside Chinese"}
 
 
 def punctuation_offences(path: Path) -> list[str]:
@@ -132,7 +141,9 @@ def punctuation_offences(path: Path) -> list[str]:
             text = re.sub(r"\S*://\S*", "\x00", rendered(msgid, msgstr))
             if not re.search(HAN, text):
                 continue
-            found += [f"{where}:{line}: {rule}: {msgstr}" for rule, rx in PUNCTUATION.items() if rx.search(text)]
+            literal = LITERAL.sub("\x00", text)
+            found += [f"{where}:{line}: {rule}: {msgstr}" for rule, rx in PUNCTUATION.items()
+                      if rx.search(literal if rule in LITERAL_AS_WRITTEN else text)]
     return found
 
 
@@ -199,7 +210,11 @@ TEMPLATE_PUNCTUATION = re.compile(
     # bracket around a value, a colon after one, a bracket after a translated string, a list joined in English
     r"""|(?<![\w(])\([^(){}<>]*\{\{[^}]*\}\}[^(){}<>]*\)|\}\}: |%\}: (?=\{\{)"""
     r"""|(?:translate\s+(?:"[^"]*"|'[^']*')[^%]*%\}) \("""
-    r"""|\|join:["'](?:, |; |、)["']""")
+    r"""|\|join:["'](?:, |; |、)["']"""
+    # issue 11's third trial ("共 3 行需要修改: 1 行未筛查, 2 行…"): a literal comma, colon, semicolon or question
+    # mark after a translated string, past closing tags and {% if %}s ({% comma %}, {% colon %}, {% semicolon %})
+    r"""|(?:endblocktranslate\s*%\}|(?:block)?translate\s+(?:"[^"]*"|'[^']*')[^%]*%\})(?:</?\w+>|\{%[^%]*%\})*"""
+    r"""(?:, |: |; |\?)""")
 #: Translated blocks (their brackets and colons are the catalogue's, checked there) and HTML comments.
 TRANSLATED = re.compile(r"\{%\s*blocktranslate.*?\{%\s*endblocktranslate\s*%\}|<!--.*?-->|\{#.*?#\}", re.S)
 
@@ -253,6 +268,28 @@ def test_the_template_check_finds_the_second_trials_brackets_colons_and_joins(tm
             '<g transform="translate({{ x }},{{ y }})">']
     page.write_text("\n".join(trial + good), encoding="utf-8")
     assert [int(o.split(":")[1]) for o in template_offences(tmp_path)] == [1, 2, 3, 4, 5]
+
+
+def test_the_template_check_finds_the_third_trials_commas_and_colons_between_translations(tmp_path):
+    page = tmp_path / "a" / "templates" / "a" / "p.html"
+    page.parent.mkdir(parents=True)
+    trial = ['<strong>{% blocktranslate %}{{ n }} rows to fix{% endblocktranslate %}</strong>{% if x %}: '
+             '{% blocktranslate %}{{ n }} not screened{% endblocktranslate %}, {% blocktranslate %}{{ m }} to check'
+             '{% endblocktranslate %}{% endif %}', '<strong>{% translate "Fee" %}</strong>: {{ fee }}',
+             '{% blocktranslate %}{{ r }} rows read{% endblocktranslate %}; {% blocktranslate %}{{ e }} excluded'
+             '{% endblocktranslate %}']
+    good = ['<strong>{% blocktranslate %}{{ n }} rows to fix{% endblocktranslate %}</strong>{% colon %}'
+            '{% blocktranslate %}{{ n }} not screened{% endblocktranslate %}{% comma %}{% translate "x" %}']
+    page.write_text("\n".join(trial + good), encoding="utf-8")
+    assert [int(o.split(":")[1]) for o in template_offences(tmp_path)] == [1, 1, 2, 3]
+
+
+def test_the_punctuation_check_finds_the_third_trials_commas_and_question_marks(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid "a"\nmsgstr "签发的黄码哪里有误?"\n\nmsgid "b"\nmsgstr "1 行未筛查, 2 行需核对"\n\n'
+                  'msgid "c"\nmsgstr "经度，纬度（例如 118.18,24.48）"\n', encoding="utf-8")
+    assert [o.split(": ")[1] for o in punctuation_offences(po)] == [
+        "half-width comma, question mark, semicolon or exclamation mark beside Chinese"] * 2
 
 
 @pytest.mark.parametrize(("language", "expected"), [("zh-hans", "规则（版本 1.3.0）"), ("en", "rules (version 1.3.0)")])

@@ -69,3 +69,21 @@ def test_the_summary_speaks_the_commands_language_alone():
         assert_language(line, "zh-hans", ["名单.csv", "prevention-2022-v9@1.3.0", "utf-8", "out.csv"])
     for line in en.splitlines():
         assert_language(line, "en", ["名单.csv", "身份证号/证件号码"])
+
+
+def test_the_summary_names_the_rule_set_and_the_file_format_in_words():
+    """Issue 11: ``pingan demo`` printed "规则集 prevention-2022-v9@1.3.0（任务 1）" and "读取方式：utf-8-sig": a
+    module id, a database id and a codec's name. The rule set by its title and version, the file by its format."""
+    job = SimpleNamespace(counts={}, as_of=dt.datetime(2022, 8, 20, 15, 59, tzinfo=dt.UTC),
+                          ruleset_id="prevention-2022-v9", ruleset_version="1.3.0", pk=7, roster_name="roster.csv",
+                          encoding="utf-8-sig", reevaluated_at=None,
+                          stats={"ruleset_title": {"zh": "新冠疫情防控筛查规则", "en": "COVID-19 screening rules"}})
+    for lang, said in (("zh-hans", ("新冠疫情防控筛查规则（版本 1.3.0）", "文件格式：带字节顺序标记（BOM）的 UTF-8")),
+                       ("en", ("COVID-19 screening rules (version 1.3.0)", "Excel saves it"))):
+        with translation.override(lang):
+            text = summary(job, Path("out.csv"))
+        assert all(s in text for s in said), text
+        assert "prevention-2022-v9" not in text and "utf-8-sig" not in text and "任务" not in text, text
+    job.encoding = "xlsx"
+    with translation.override("zh-hans"):
+        assert "文件格式：Excel 工作簿（XLSX）" in summary(job, Path("out.csv"))

@@ -130,6 +130,30 @@ def verdict(result) -> tuple[str, str]:
     return status, explain  # unknown_key, bad_signature: nothing to fill in
 
 
+def verdict_sentence(result) -> str:
+    """A verdict as one sentence for a person (``pingan code verify``, ``pingan demo``): what the verification
+    page says under its heading — "This code is valid until …." or the explanation, which names the verdict
+    itself (issue 11: "伪造或被篡改：此码被篡改或伪造…" and "valid: valid until …" said the verdict twice)."""
+    from django.utils.translation import gettext
+
+    from pingan.codes.token import Status
+    from pingan.core.texts import labelled, moment
+
+    if result.status is Status.VALID:
+        return gettext("This code is valid until %(until)s.") % {"until": moment(result.code.expires_at)}
+    status, explanation = verdict(result)
+    reason = result.revocation.reason.name.lower() if result.status is Status.REVOKED and result.revocation else ""
+    if reason in ("rescreened", "overridden"):  # "This code was issued on …" does not say it was replaced
+        return labelled(status, explanation)
+    return explanation
+
+
+def code_number(code_id: str) -> str:
+    """A code's number as people read it, on the poster and the command line alike: its hex id in capitals
+    (``27844A4EE461DCD5``; issue 11: the poster said it in capitals, ``pingan code`` in small letters)."""
+    return (code_id or "").upper()
+
+
 #: Why a file holds no single readable code (:class:`pingan.codes.scan.ScanError`'s ``code``), in the reader's
 #: language (issue 11: ``pingan code verify`` said "no readable QR code found…" in English under zh-Hans).
 SCAN_ERRORS: dict[str, Any] = {

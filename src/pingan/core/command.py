@@ -215,9 +215,24 @@ class PinganCommand(BaseCommand):
                 message, code = _("the database cannot be used: %(error)s (is it running? PINGAN_DATABASE_URL, "
                                   "docs/web.md)") % {"error": str(exc).strip().splitlines()[0] if str(exc).strip()
                                                      else type(exc).__name__}, 1
-        name = self.__module__.rsplit(".", 1)[-1]
-        self.stderr.write(f"pingan {name}: {message}")
+        self.stderr.write(f"{self.failure_prefix(options)}: {message}")
         sys.exit(code)
+
+    def failure_prefix(self, options) -> str:
+        """What a failure's line starts with: ``pingan <command>`` and the subcommand that failed, as it was typed
+        (``pingan code verify``; issue 11: "pingan code:" left out which of issue, verify, revoke …)."""
+        words = ["pingan", self.__module__.rsplit(".", 1)[-1]]
+        try:
+            parser = self.create_parser("pingan", words[1])
+        except Exception:  # the line must still be said
+            return " ".join(words)
+        while True:
+            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            chosen = options.get(subs[0].dest) if subs else None
+            if not isinstance(chosen, str) or chosen not in subs[0].choices:
+                return " ".join(words)
+            words.append(chosen)
+            parser = subs[0].choices[chosen]
 
 
 def read_new_password(*, from_stdin: bool, empty: str, no_terminal: str, differ: str) -> str:

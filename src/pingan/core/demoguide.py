@@ -124,10 +124,10 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
         user = users.get(name)
         if user is None:
             continue
-        label = str(Role(user.role).label) if user.role in Role.values else ""
-        role = _("%(code)s (%(label)s)") % {"code": user.role, "label": label} if label and label != user.role \
-            else user.role
-        where = _(", %(unit)s (%(code)s)") % {"unit": user.unit.label, "code": user.unit.code} if user.unit_id else ""
+        # the role by its name and the unit by its name (issue 11: "demo_landlord  landlord（房东）" said the role's
+        # code beside it; the code is what `user create --role` takes, printed below where one is to be typed)
+        role = str(Role(user.role).label) if user.role in Role.values else user.role
+        where = _(", %(unit)s") % {"unit": user.unit.label} if user.unit_id else ""
         change = f"{pingan} changepassword {name}"
         if name in passwords:
             secret = _("password: %(password)s  (shown once)") % {"password": passwords[name]}

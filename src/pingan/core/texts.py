@@ -138,6 +138,31 @@ def colon(*, when_none: str = "en", language: str | None = None) -> str:
     return "：" if lang(language, when_none=when_none) == "zh" else ": "
 
 
+def figure(value: Any) -> str:
+    """A count as pages print it, in either language: digits in groups of three with a comma (``207,100``; GB/T
+    15835 allows the comma, and official Chinese statistics use it — Django's zh_Hans format groups nothing;
+    issue 11: "207100"). A year, an id or a code is not a count: it is never passed here. Anything that is not a
+    whole number is returned as it is."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value) if str(value).strip().lstrip("-").isdigit() else value
+        except (TypeError, ValueError):
+            return "" if value is None else str(value)
+    return f"{value:,}" if isinstance(value, int) else ("" if value is None else str(value))
+
+
+def comma(*, when_none: str = "en", language: str | None = None) -> str:
+    """The comma between two clauses of one sentence written side by side (a count and the next): ``，`` in
+    Chinese, ``", "`` otherwise (the templates' ``{% comma %}``; issue 11: "1 行未筛查, 2 行…")."""
+    return "，" if lang(language, when_none=when_none) == "zh" else ", "
+
+
+def semicolon(*, when_none: str = "en", language: str | None = None) -> str:
+    """The semicolon between two sentences written side by side: ``；`` in Chinese, ``"; "`` otherwise (the
+    templates' ``{% semicolon %}``)."""
+    return "；" if lang(language, when_none=when_none) == "zh" else "; "
+
+
 def labelled(label: Any, sentence: Any, *, when_none: str = "en", language: str | None = None) -> str:
     """A label and the sentence that continues it after the language's colon (:func:`colon`): "已撤销：此码…" /
     "revoked: this code…". In English the sentence's first letter is lower-cased, since it no longer starts a

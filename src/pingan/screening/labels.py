@@ -78,3 +78,33 @@ def dataset_label(name: str) -> str:
         if m := re.fullmatch(pattern, name or ""):
             return str(template) % m.groupdict()
     return name
+
+
+#: How a roster file was read (``ScreeningJob.encoding``: a CSV's text encoding, else the workbook's format), as a
+#: person names it (issue 11: ``pingan demo`` printed "读取方式：utf-8-sig").
+FILE_FORMATS = {
+    "utf-8": gettext_lazy("CSV text in UTF-8"),
+    "utf-8-sig": gettext_lazy("CSV text in UTF-8 with a byte-order mark (as Excel saves it)"),
+    "utf-16": gettext_lazy("CSV text in UTF-16"),
+    "gb18030": gettext_lazy("CSV text in GB 18030 (as Chinese Excel saves it)"),
+    "gbk": gettext_lazy("CSV text in GBK"),
+    "xlsx": gettext_lazy("Excel workbook (XLSX)"),
+    "xls": gettext_lazy("Excel 97–2003 workbook (XLS)"),
+    "ods": gettext_lazy("OpenDocument spreadsheet (ODS)"),
+}
+
+
+def file_format_label(encoding: str) -> str:
+    """A roster's format and encoding as a person reads it (:data:`FILE_FORMATS`); another encoding as CSV text
+    in it, upper-cased ("CSV text in BIG5")."""
+    known = FILE_FORMATS.get((encoding or "").lower())
+    if known is not None:
+        return str(known)
+    return _("CSV text in %(encoding)s") % {"encoding": (encoding or "?").upper()}
+
+
+def ruleset_label(job) -> str:
+    """The rule set a screening ran under by its title in the reader's language and its version ("新冠肺炎…规则
+    （版本 1.3.0）"), as the results page says it — never its module id ``prevention-2022-v9@1.3.0``."""
+    title = texts.pick(job.stats.get("ruleset_title") or {}) or job.ruleset_id
+    return title + texts.paren(_("version %(v)s") % {"v": job.ruleset_version})

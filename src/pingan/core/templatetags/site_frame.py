@@ -13,6 +13,10 @@ it in the value column, off-centre, and some tables gave it one narrow column of
 ``{{ items|listed }}`` joins a list as the reader's language does (``甲、乙`` / ``a, b``), ``{{ texts|clauses }}``
 joins clauses (``；`` / ``; ``), never doubling a full stop (``core.texts``).
 
+``{{ n|figure }}`` prints a count with its thousands grouped (``207,100``), in every language.
+
+``{% comma %}`` and ``{% semicolon %}`` join two clauses or sentences written side by side ("，" / ", ", "；" / "; ").
+
 ``{% colon %}`` is the colon after a label in the reader's language: the full-width "：" on Chinese pages, ": "
 on English ones (a label translated alone and followed by an ASCII colon read "依据: " on Chinese pages).
 
@@ -35,8 +39,11 @@ from django.utils.translation import gettext
 
 from pingan.core.texts import clauses as texts_clauses
 from pingan.core.texts import colon as texts_colon
+from pingan.core.texts import comma as texts_comma
+from pingan.core.texts import figure as texts_figure
 from pingan.core.texts import join, lang
 from pingan.core.texts import paren as texts_paren
+from pingan.core.texts import semicolon as texts_semicolon
 from pingan.core.texts import separated as texts_separated
 
 register = template.Library()
@@ -188,6 +195,24 @@ def country(name: str) -> str:
 def colon() -> str:
     """The colon after a label: "：" in Chinese, ": " otherwise (``core.texts.colon``)."""
     return texts_colon()
+
+
+@register.filter
+def figure(value) -> str:
+    """A count with its thousands grouped (``core.texts.figure``: ``207,100``): every count a page prints."""
+    return texts_figure(value)
+
+
+@register.simple_tag
+def comma() -> str:
+    """The comma between two clauses written side by side: "，" in Chinese, ", " otherwise (``core.texts.comma``)."""
+    return texts_comma()
+
+
+@register.simple_tag
+def semicolon() -> str:
+    """The semicolon between two sentences written side by side: "；" / "; " (``core.texts.semicolon``)."""
+    return texts_semicolon()
 
 
 @register.filter

@@ -47,13 +47,14 @@ class Command(PinganCommand):
                                              "sensor), intrusion, smoke, sos (one-key alarm post), tracker, platform"))
         d.add_argument("--name-en", default="",
                        help=_("its English name, shown to English readers (default: the name above)"))
-        d.add_argument("--lon", type=float)
-        d.add_argument("--lat", type=float)
+        d.add_argument("--lon", type=float, help=_("where it stands: longitude (in the --crs system)"))
+        d.add_argument("--lat", type=float, help=_("where it stands: latitude (in the --crs system)"))
         d.add_argument("--crs", default="wgs84", help=_("wgs84 | gcj02 | bd09 | cgcs2000 (converted to WGS-84)"))
-        d.add_argument("--adcode", default="")
+        d.add_argument("--adcode", default="",
+                       help=_("the area code (GB/T 2260, 6 or 9 digits) of where it stands, when it has no position"))
         d.add_argument("--password", default="", help=_("GA/T 1400 Digest password (stored as HA1)"))
         j = sub.add_parser("jurisdictions", help=_("load jurisdiction polygons (GeoJSON or KML) onto units"))
-        j.add_argument("file")
+        j.add_argument("file", help=_("the GeoJSON or KML file"))
         j.add_argument("--key", default="adcode", help=_("GeoJSON property holding the unit code (default adcode)"))
         j.add_argument("--map", nargs="*", default=[], help=_("KEY=UNITCODE pairs when keys are not unit codes"))
         dm = sub.add_parser("demo", help=_("Xiamen demo: district polygons, street devices, an officer and a station "
@@ -62,14 +63,16 @@ class Command(PinganCommand):
                         help=_("the demo accounts' password (set when the demo creates them)"))
         dm.add_argument("--json", action="store_true", help=_("print what was created as JSON (for scripts)"))
         r = sub.add_parser("replay", help=_("feed real records through ingest"))
-        r.add_argument("dataset", choices=["stlouis", "chicago"])
+        r.add_argument("dataset", choices=["stlouis", "chicago"],
+                       help=_("which records: stlouis (St. Louis shots) or chicago (Chicago 911 calls)"))
         r.add_argument("--rate", type=float, default=200, help=_("events per second (0 = as fast as possible)"))
         r.add_argument("--limit", type=int, default=None, help=_("stop after this many records"))
         r.add_argument("--agreement", action="store_true", help=_("chicago: report polygon routing vs. district"))
         r.add_argument("--json", action="store_true", help=_("print the figures as JSON (for scripts)"))
         dl = sub.add_parser("dead-letters", help=_("list (or --replay) refused inputs"))
-        dl.add_argument("--reason", default="")
-        dl.add_argument("--replay", action="store_true")
+        dl.add_argument("--reason", default="", help=_("only the inputs refused for this reason code"))
+        dl.add_argument("--replay", action="store_true",
+                        help=_("feed them through ingest again instead of listing them"))
         sub.add_parser("counters", help=_("print the pipeline counters"))
         sub.add_parser("prune-log", help=_("delete processed events older than PINGAN_EVENTS_MAX_AGE_S from the "
                        "database event log (the worker also does this as it runs)"))
@@ -77,7 +80,7 @@ class Command(PinganCommand):
                        "older than alerts/data/retention.toml says (the worker also does this hourly)"))
         me = sub.add_parser("maintenance-end",
                             help=_("a device repaired after a device-fault disposition: online again"))
-        me.add_argument("device_id")
+        me.add_argument("device_id", help=_("the device's 20-digit GB/T 28181 ID"))
 
     def handle(self, *args, **o):
         try:

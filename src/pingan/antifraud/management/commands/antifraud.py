@@ -28,16 +28,19 @@ class Command(PinganCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("tick", help=_("run the deadline clock now"))
         a = sub.add_parser("amlsim", help=_("recall and precision on the bundled AMLSim sample"))
-        a.add_argument("--hops", type=int, default=5)
+        a.add_argument("--hops", type=int, default=5,
+                       help=_("how many transfers to follow from each origin (default 5)"))
         a.add_argument("--folder", help=_("a folder with nodes.csv and transactions.csv (default: the bundled copy)"))
         d = sub.add_parser("demo", help=_("create a demonstration case from the AMLSim sample"))
-        d.add_argument("--hops", type=int, default=3)
+        d.add_argument("--hops", type=int, default=3,
+                       help=_("how many transfers to follow from each origin (default 3)"))
         for name in ("export-rpz", "export-numbers"):
-            e = sub.add_parser(name)
-            e.add_argument("file")
-        r = sub.add_parser("sms-receipt")
-        r.add_argument("ref")
-        r.add_argument("status", choices=["delivered", "failed"])
+            e = sub.add_parser(name, help=_("write the block lists as an RPZ zone file (DNS)") if name == "export-rpz"
+                               else _("write the blocked numbers as the carriers' CSV"))
+            e.add_argument("file", help=_("the file to write"))
+        r = sub.add_parser("sms-receipt", help=_("record an SMS delivery receipt"))
+        r.add_argument("ref", help=_("the message reference the SMS gateway returned"))
+        r.add_argument("status", choices=["delivered", "failed"], help=_("delivered or failed"))
 
     def handle(self, *args, **opts):
         action = opts["action"]

@@ -4,10 +4,11 @@
 
 Run by an operator as the system (audited with no user). ``verify`` prints a valid code's verdict on standard
 output (level, premises and validity); a code that is not valid is a failure like any other, one line on
-standard error, ``pingan code: <verdict>: <why>`` in the user's language (``--verbose``: what the code holds and
-the verifier's technical words before it; ``--json``: the API's form on standard output). Exit status: 0 every
-code is valid, 1 a code is not valid (the verdict says which and why), 2 nothing could be checked (no code
-given, a file that cannot be read or holds no QR code; argparse's usage errors are 2 too).
+standard error, ``pingan code verify: <what the verdict means>`` in the user's language (``--verbose``: what the
+code holds and the verifier's technical words before it; ``--json``: the API's form on standard output). Exit
+status as every command's (README, "Commands"): 0 every code is valid; 1 a failure — a code that is not valid
+(the line says which and why), or nothing could be checked (no code given, a file that cannot be read or holds
+no QR code); 2 only argparse's usage errors (a missing or unknown option).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from pingan.codes import render, scan, services
 from pingan.codes.api import verification_out
 from pingan.codes.keys import Alg
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode, SigningKey
-from pingan.codes.texts import scan_error, verdict
+from pingan.codes.texts import code_number, scan_error, verdict, verdict_sentence
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
 from pingan.core.command import PinganCommand, Verdict, command_error, os_error, os_error_text
@@ -34,8 +35,9 @@ from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
 from pingan.core.texts import labelled, moment
 
-#: ``pingan code verify``'s exit status when nothing could be checked (1: a code is not valid).
-CANNOT_CHECK = 2
+#: ``pingan code verify``'s exit status when nothing could be checked: a failure like any other (issue 11: it was
+#: 2, argparse's status for a usage error, where the README says failures exit with 1).
+CANNOT_CHECK = 1
 
 
 class Command(PinganCommand):
@@ -62,13 +64,16 @@ class Command(PinganCommand):
                        help=_("also print, for a code that is not valid, what it holds and the technical details"))
         r = sub.add_parser("revoke", help=_("revoke one code"))
         r.add_argument("code_id", help=_("the code id (hex)"))
-        r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"])
+        r.add_argument("--reason", required=True, choices=["fraud", "error", "rescreened"],
+                       help=_("why: fraud (obtained or used fraudulently), error (issued in error) or rescreened "
+                            "(replaced after a new screening)"))
         rv = sub.add_parser("reviews", help=_("list suspended codes nobody would act on (--resolve: re-derive those "
                                               "whose cause has gone)"))
         rv.add_argument("--resolve", action="store_true",
                         help=_("issue the code of each suspension nobody is left out of any more"))
         k = sub.add_parser("keys", help=_("list or rotate signing keys"))
-        k.add_argument("key_action", choices=["list", "rotate"])
+        k.add_argument("key_action", choices=["list", "rotate"],
+                       help=_("list the keys, or rotate: make a new active key for --issuer"))
         k.add_argument("--issuer", help=_("the issuing unit's code (rotate: required; list: filter)"))
         k.add_argument("--alg", choices=["ES256", "EdDSA"], default=None,
                        help=_("algorithm of the new key (default: PINGAN_CODE_KEY_ALG, else ES256)"))
@@ -97,14 +102,14 @@ class Command(PinganCommand):
                 data = render.qr_png(url)
             path.write_bytes(data)
             self.stderr.write(_("wrote %(path)s") % {"path": path})
-        values = {"code": code.code_id, "level": code.level_label, "id": premises.pk, "name": premises.name,
+        values = {"code": code_number(code.code_id), "level": code.level_label, "name": premises.label,
                   "people": code.people, "from": moment(code.issued_at), "until": moment(code.expires_at),
                   "kid": code.kid}
-        self.stdout.write((_("issued %(code)s: %(level)s for premises %(id)s (%(name)s), %(people)s people, valid "
-                             "%(from)s – %(until)s, key %(kid)s") if code.issued_now else
-                           _("current code (still valid, from the latest screening: not re-issued) %(code)s: "
-                             "%(level)s for premises %(id)s (%(name)s), %(people)s people, valid %(from)s – "
-                             "%(until)s, key %(kid)s")) % values)
+        self.stdout.write((_("issued code %(code)s: %(level)s for %(name)s, covering %(people)s people, valid "
+                             "%(from)s – %(until)s, signed with key %(kid)s") if code.issued_now else
+                           _("the current code %(code)s is still valid (from the latest screening, so not re-issued): "
+                             "%(level)s for %(name)s, covering %(people)s people, valid %(from)s – %(until)s, "
+                             "signed with key %(kid)s")) % values)
         self.stdout.write(code.token)
         self.stdout.write(url)
 
@@ -130,22 +135,24 @@ class Command(PinganCommand):
             if not result.ok:
                 raise Verdict(_("the code is not valid: %(status)s") % {"status": verdict(result)[0]}, returncode=1)
             return
-        status, explanation = verdict(result)
+        sentence = verdict_sentence(result)  # the verdict in one sentence, as the verification page says it
         said = self.stdout if result.ok else self.stderr  # a code that is not valid is a failure: one line
         if result.ok or opts["verbose"] or opts["verbosity"] >= 2:
             if result.ok:
-                said.write(labelled(status, explanation))
-            if result.code is not None:
-                said.write(_("%(level)s · premises %(id)s %(name)s · valid %(from)s – %(until)s · %(people)s "
-                             "people · code %(code)s") % {
-                    "level": _level(out["level"]), "id": out["premises_id"], "name": out["premises_name"],
+                said.write(sentence)
+            if result.code is not None:  # the premises by name and room (its database id told nobody anything)
+                said.write(ngettext("%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s person · "
+                                    "code number %(code)s",
+                                    "%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s people · "
+                                    "code number %(code)s", out["people"]) % {
+                    "level": _level(out["level"]), "name": out["premises_name"],
                     "from": moment(out["issued_at"]), "until": moment(out["expires_at"]), "people": out["people"],
-                    "code": out["code_id"]})
+                    "code": code_number(out["code_id"])})
             if not result.ok:  # what support needs: the failing layer and the verifier's own words
                 layer = f" ({out['layer']})" if out["layer"] else ""
                 said.write(labelled(_("Technical details (for support)"), f"{out['status']}{layer}, {out['reason']}"))
-        if not result.ok:  # "pingan code: expired: this code expired on …", exit status 1 (README, "Commands")
-            raise CommandError(labelled(status, explanation), returncode=1)
+        if not result.ok:  # "pingan code verify: This code expired on …", exit status 1 (README, "Commands")
+            raise CommandError(sentence, returncode=1)
 
     @staticmethod
     def _issue_outputs(opts) -> list[tuple[str, Path]]:
@@ -214,8 +221,8 @@ class Command(PinganCommand):
             raise CommandError(_("no code %(id)s (the code id is the hex number printed when it was issued and "
                                  "on the premises' code page)") % {"id": opts["code_id"]})
         services.safety_code_revoke(code=code, reason=opts["reason"], actor=None)
-        self.stdout.write(_("revoked %(code)s (%(reason)s)") % {
-            "code": code.code_id, "reason": REVOCATION_REASON_LABELS.get(opts["reason"], opts["reason"])})
+        self.stdout.write(_("revoked code %(code)s (%(reason)s)") % {
+            "code": code_number(code.code_id), "reason": REVOCATION_REASON_LABELS.get(opts["reason"], opts["reason"])})
 
     def _reviews(self, opts):
         """Suspended codes nobody would act on (``services.suspensions_unattended``), each with why and what to do;
@@ -225,15 +232,15 @@ class Command(PinganCommand):
                 premises = Premises.objects.get(pk=d.premises_id)
                 if d.outcome == "issued":
                     self.stdout.write(_("%(premises)s: suspension closed, %(level)s issued") % {
-                        "premises": premises.name, "level": d.code.level_label})
+                        "premises": premises.label, "level": d.code.level_label})
                 else:
-                    self.stdout.write(_("%(premises)s: still suspended") % {"premises": premises.name})
+                    self.stdout.write(_("%(premises)s: still suspended") % {"premises": premises.label})
         items = services.suspensions_unattended()
         if not items:
             self.stdout.write(_("every suspended code waits in a queue of someone who may release it"))
         for item in items:
             rv = item.review
-            values = {"premises": rv.premises.name, "unit": rv.premises.unit.label, "code": rv.premises.unit.code,
+            values = {"premises": rv.premises.label, "unit": rv.premises.unit.label, "code": rv.premises.unit.code,
                       "when": _local(rv.created_at, "minutes")}
             if item.reason == "cause_gone":
                 self.stdout.write(_("%(premises)s (suspended %(when)s): nobody is left out of its roster any more; "

@@ -52,20 +52,21 @@ class Command(PinganCommand):
         target = r.add_mutually_exclusive_group(required=True)
         target.add_argument("--user", help=_("the account to change"))
         target.add_argument("--premises", type=int, help=_("the premises (id) to change"))
-        r.add_argument("--role", choices=Role.values)
+        r.add_argument("--role", choices=Role.values, help=_("the account's new role"))
         unit = r.add_mutually_exclusive_group()
         unit.add_argument("--unit", help=_("unit code, e.g. 350203-LQ"))
         unit.add_argument("--no-unit", action="store_true", help=_("take the account out of its unit"))
         r.add_argument("--owner", help=_("the premises' new owner (an enterprise or landlord account)"))
-        r.add_argument("--reason", required=True)
+        r.add_argument("--reason", required=True, help=_("why the change is needed (recorded in the audit trail)"))
         for name, text in (("approve", _("approve a requested change (another administrator)")),
                            ("reject", _("reject a requested change (another administrator)"))):
             d = sub.add_parser(name, help=text)
-            d.add_argument("id", type=int)
-            d.add_argument("--as", dest="actor", required=True)
-            d.add_argument("--note", default="")
+            d.add_argument("id", type=int, help=_("the number of the requested change (pingan access list)"))
+            d.add_argument("--as", dest="actor", required=True,
+                           help=_("the deciding administrator's user name (not the one who asked)"))
+            d.add_argument("--note", default="", help=_("a note on the decision"))
         ls = sub.add_parser("list", help=_("the requested changes (--all: decided ones too)"))
-        ls.add_argument("--all", action="store_true")
+        ls.add_argument("--all", action="store_true", help=_("also list the decided changes"))
 
     def handle(self, *args, **opts):
         try:

@@ -58,13 +58,14 @@ class Command(PinganCommand):
         s.add_argument("--agent", default="", help=_("person | automatic | command | task | request | terminal | "
                                                     "platform | system | task:<kind>"))
         s.add_argument("--unit", default="", help=_("a unit code (its subtree)"))
-        s.add_argument("--object-type", default="")
-        s.add_argument("--object-id", default="")
-        s.add_argument("--action", dest="act", default="")
-        s.add_argument("--purpose", default="")
+        s.add_argument("--object-type", default="",
+                       help=_("the kind of record looked at, e.g. Premises, PersonResult.flagged"))
+        s.add_argument("--object-id", default="", help=_("the record's id (with --object-type)"))
+        s.add_argument("--action", dest="act", default="", help=_("what was done, e.g. view, list, export, revoke"))
+        s.add_argument("--purpose", default="", help=_("the declared purpose of use, e.g. epidemic_screening"))
         s.add_argument("--since", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
         s.add_argument("--until", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
-        s.add_argument("--limit", type=int, default=50)
+        s.add_argument("--limit", type=int, default=50, help=_("at most this many records, newest first (default 50)"))
         s.add_argument("--as", dest="auditor", default="",
                        help=_("the auditor account the search is recorded under (default: the system; searches "
                             "are recorded too)"))

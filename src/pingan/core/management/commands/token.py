@@ -16,16 +16,16 @@ class Command(PinganCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        c = sub.add_parser("create")
-        c.add_argument("username")
-        c.add_argument("name")
+        c = sub.add_parser("create", help=_("create a token (printed once)"))
+        c.add_argument("username", help=_("the account the token acts as"))
+        c.add_argument("name", help=_("a name that says what the token is for, e.g. the integrating system"))
         c.add_argument("--purpose", default="",
                        help=_("purpose of use of a police account's token (required for police): "
                             "epidemic_screening, case_investigation, jurisdiction_management"))
-        r = sub.add_parser("revoke")
-        r.add_argument("token_id", type=int)
-        ls = sub.add_parser("list")
-        ls.add_argument("username")
+        r = sub.add_parser("revoke", help=_("revoke a token"))
+        r.add_argument("token_id", type=int, help=_("the token's number (pingan token list)"))
+        ls = sub.add_parser("list", help=_("list an account's tokens"))
+        ls.add_argument("username", help=_("the account whose tokens to list"))
 
     def handle(self, *args, **opts):
         if opts["action"] in ("create", "list"):

@@ -32,8 +32,8 @@ class Command(PinganCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         c = sub.add_parser("create", help=_("create an account; the password is prompted (or read from stdin)"))
-        c.add_argument("username")
-        c.add_argument("--role", required=True, choices=Role.values)
+        c.add_argument("username", help=_("the user name to sign in with"))
+        c.add_argument("--role", required=True, choices=Role.values, help=_("the account's role"))
         c.add_argument("--unit", default="", help=_("unit code, e.g. 350203-LQ (police roles)"))
         c.add_argument("--display-name", default="",
                        help=_("the name pages show for the account (without one, pages say its role and unit)"))
@@ -43,7 +43,7 @@ class Command(PinganCommand):
                          help=_("create the account without a password (it cannot sign in until "
                                  "`pingan changepassword`)"))
         r = sub.add_parser("rename", help=_("change the name pages show for an account"))
-        r.add_argument("username")
+        r.add_argument("username", help=_("the account's user name"))
         r.add_argument("--display-name", required=True,
                        help=_("the new display name (empty: pages say the account's role and unit)"))
 

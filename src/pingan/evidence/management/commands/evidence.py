@@ -25,7 +25,7 @@ class Command(PinganCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         v = sub.add_parser("verify", help=_("verify custody chains"))
-        v.add_argument("labels", nargs="*")
+        v.add_argument("labels", nargs="*", help=_("the items' labels (as on their tags); none with --all"))
         v.add_argument("--all", action="store_true", help=_("every item"))
         v.add_argument("--full", action="store_true",
                        help=_("re-hash every event (not only those since the checkpoint) and checkpoint sound chains"))

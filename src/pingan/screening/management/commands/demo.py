@@ -19,10 +19,11 @@ class Command(PinganCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=3000, help=_("roster size (default 3000)"))
-        parser.add_argument("--seed", type=int, default=2022)
+        parser.add_argument("--seed", type=int, default=2022,
+                            help=_("seed of the synthetic roster (the same seed makes the same people; default 2022)"))
 
     def handle(self, *args, **opts):
-        from pingan.codes.texts import verdict
+        from pingan.codes.texts import verdict_sentence
         from pingan.screening.management.commands.screen import summary
 
         r = demo_run(people=opts["people"], seed=opts["seed"])
@@ -40,7 +41,7 @@ class Command(PinganCommand):
                                                             "rows": r.watchlist.rows})
         w(_("movement records: %(rows)s synthetic records (%(rejected)s rejected)") % {
             "rows": r.movements.rows, "rejected": r.movements.rejected_rows})
-        w(_("premises: %(name)s → %(unit)s") % {"name": r.premises.name, "unit": r.premises.unit.name})
+        w(_("premises: %(name)s → %(unit)s") % {"name": r.premises.label, "unit": r.premises.unit.name})
         w(_("roster: %(path)s (synthetic, Faker zh_CN; ground truth in %(truth)s)") % {"path": r.roster,
                                                                                      "truth": r.truth})
         w("")
@@ -49,12 +50,11 @@ class Command(PinganCommand):
             "as_of": DEMO_AS_OF, "path": r.out})
         w("\n" + _("safety code (平安码) for %(name)s: %(level)s, valid until %(until)s, covering %(people)s "
                    "people") % {
-            "name": r.premises.name, "level": r.code.level_label,
+            "name": r.premises.label, "level": r.code.level_label,
             "until": texts.moment(r.code.expires_at), "people": r.code.people})
         w(f"  {r.code.token}")
         # in the bureau's time zone, like the line above; in words, as the verification page says it
-        status, explanation = verdict(r.verification)
-        w("  " + _("verified offline: %(status)s (%(why)s)") % {"status": status, "why": explanation})
+        w("  " + _("verified offline: %(result)s") % {"result": verdict_sentence(r.verification)})
         w("  " + _("door poster: %(path)s") % {"path": r.poster})
         w("  " + _("check it yourself: %(command)s") % {"command": f"{cli()} code verify '{_('<the code above>')}'"})
         owner = r.premises.owner.username
@@ -65,7 +65,7 @@ class Command(PinganCommand):
                   "the premises %(name)s, its screening's results (what to fix, the CSV/XLSX download) and the "
                   "safety code's door poster; upload a roster of your own (the template is on the upload page; "
                   "the screening clock is frozen at %(as_of)s by the variable above, so the bundled 2022 risk "
-                  "data applies)") % {"name": r.premises.name, "as_of": DEMO_AS_OF}),
+                  "data applies)") % {"name": r.premises.label, "as_of": DEMO_AS_OF}),
                       Visit("/police/", ("demo_officer", "demo_chief"), _(
                           "%(unit)s: the red and yellow people with their reasons, searchable by name, ID number or "
                           "phone; revoke a code from its premises page") % {"unit": r.premises.unit.name}),

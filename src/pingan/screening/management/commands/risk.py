@@ -30,11 +30,11 @@ class Command(PinganCommand):
                          help=_("directory of snapshots (*.json or *.json.gz); default: the bundled 2022 listings"))
         mv = kinds.add_parser("movements", help=_("movement records: CSV or Parquet "
                               "(id_type,id_number,name,adcode,place,start,end,source)"))
-        mv.add_argument("source")
+        mv.add_argument("source", help=_("the CSV or Parquet file (or a directory of Parquet files)"))
         mv.add_argument("--name", default="", help=_("dataset name (default: the file name)"))
         wl = kinds.add_parser("watchlist", help=_("a watchlist: un (UN SC consolidated XML), ofac (SDN CSV "
                               "directory) or csv (pingan's watchlist CSV)"))
-        wl.add_argument("format", choices=["un", "ofac", "csv"])
+        wl.add_argument("format", choices=["un", "ofac", "csv"], help=_("the list's format: un, ofac or csv"))
         wl.add_argument("source", nargs="?", default="", help=_("file or directory; `un` defaults to the bundled list"))
         sub.add_parser("list", help=_("list the imported datasets"))
         part = sub.add_parser("partition", help=_("write movement Parquet files as a directory of partitions "
@@ -119,7 +119,8 @@ class Command(PinganCommand):
             "n": len({e for e, _n in noted})})
         lang = texts.lang(when_none="en")
         for entry_id, n in noted[:10]:
-            self.stdout.write(f"  {entry_id}: {entry_note_text(n['code'], json.loads(n['params'] or '{}'), lang)}")
+            note = entry_note_text(n["code"], json.loads(n["params"] or "{}"), lang)
+            self.stdout.write("  " + texts.labelled(entry_id, note))
 
 
 def reevaluation_summary(run) -> str:

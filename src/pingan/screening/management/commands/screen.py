@@ -346,13 +346,15 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
     from django.utils.translation import gettext as _
 
     from pingan.core import texts
+    from pingan.screening.labels import file_format_label, ruleset_label
 
     c = job.counts
     when = job.reevaluated_at
     lines = [
-        _("screened %(name)s as of %(as_of)s with rule set %(ruleset)s (job %(job)s)") % {
-            "name": path_name(job), "as_of": texts.moment(job.as_of),
-            "ruleset": f"{job.ruleset_id}@{job.ruleset_version}", "job": job.pk},
+        # the rule set by its title and version, as the results page says it (issue 11: "规则集
+        # prevention-2022-v9@1.3.0（任务 1）", a module id and a database id)
+        _("screened %(name)s as of %(as_of)s under the rules: %(ruleset)s") % {
+            "name": path_name(job), "as_of": texts.moment(job.as_of), "ruleset": ruleset_label(job)},
         _("rows: %(rows)s  accepted: %(accepted)s  rejected: %(rejected)s  duplicates: %(duplicates)s  blank rows "
           "ignored: %(blank)s") % {"rows": c.get("rows", 0), "accepted": c.get("accepted", 0),
                                    "rejected": c.get("rejected", 0), "duplicates": c.get("duplicates", 0),
@@ -361,7 +363,7 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
         _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),
                                                           "silent": c.get("silent_hits", 0)},
-        _("read as: %(encoding)s") % {"encoding": job.encoding},
+        _("file read as %(format)s") % {"format": file_format_label(job.encoding)},
         timing(job, wall),
         _("results: %(path)s") % {"path": out},
     ]

@@ -70,9 +70,9 @@ class Command(PinganCommand):
         roll.add_argument("--from", dest="start", help=_("first day (default: the first incident)"))
         roll.add_argument("--to", dest="end", help=_("last day (default: the last incident)"))
         veh = sub.add_parser("vehicles", help=_("record the registered vehicles of a unit's area in a year"))
-        veh.add_argument("unit")
-        veh.add_argument("year", type=int)
-        veh.add_argument("vehicles", type=int)
+        veh.add_argument("unit", help=_("the unit's code, e.g. 350203"))
+        veh.add_argument("year", type=int, help=_("the year, e.g. 2025"))
+        veh.add_argument("vehicles", type=int, help=_("how many vehicles were registered"))
         veh.add_argument("--source", required=True, help=_("where the figure comes from"))
 
     def handle(self, *args, **opts):
