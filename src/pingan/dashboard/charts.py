@@ -53,7 +53,7 @@ PAD_LEFT, PAD_TOP, PAD_BOTTOM, PAD_RIGHT = 36, 10, 20, 14
 
 def _pad_left(top: int) -> int:
     """Room for the widest y label (about 6.5 units per digit at the 11-unit tick font) and a gap."""
-    return max(PAD_LEFT, 10 + math.ceil(6.5 * len(str(top))))
+    return max(PAD_LEFT, 10 + math.ceil(6.5 * len(f"{top:,}")))  # printed grouped: "12,000"
 
 
 def _frame(labels: Sequence[str], top: int, width: int, height: int, *, slots: bool = False):
@@ -75,8 +75,10 @@ def _frame(labels: Sequence[str], top: int, width: int, height: int, *, slots: b
     # at most 5 x labels, the last day always among them (the phone's width fits 5 "08-20" labels)
     every = max(1, -(-(n - 1) // 4)) if n > 1 else 1
     idx = sorted({*range(0, n, every), n - 1}) if n else []
-    if len(idx) > 1 and idx[-1] - idx[-2] < every / 2:
-        idx.pop(-2)  # the last two would overlap
+    if len(idx) > 2 and idx[-1] - idx[-2] < every * 3 / 4:
+        # the last two would crowd (issue 11: "12-02 12-07" at the end of a 30-day chart): the last label is
+        # anchored at its end, so it needs most of a full step before it
+        idx.pop(-2)
     xl = tuple((x(i), labels[i]) for i in idx)
     return x, y, ticks, xl, plot_w
 

@@ -152,7 +152,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     areas = []
     for d in districts:
         c = by_adcode.get(d.adcode)
-        areas.append({"d": d, "counts": c, "name": places.english(d.adcode)[1] if english else d.name,
+        name = places.english(d.adcode)[1] if english else d.name
+        # on the map itself an English name without "District" (issue 11: "Siming District 78 / 535" ran over
+        # the border at 1280 px); the tooltip keeps the whole name
+        areas.append({"d": d, "counts": c, "name": name, "short": name.removesuffix(" District"),
                       "fill": charts.district_fill(c.red, c.yellow, top_red=top_red, top_yellow=top_yellow)
                       if c else charts.MAP_NONE})
     return TemplateResponse(request, "dashboard/overview.html", {
