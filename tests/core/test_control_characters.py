@@ -42,3 +42,13 @@ def test_a_note_may_hold_line_breaks_but_no_control_character():
     with pytest.raises(DomainError) as caught:
         required_text("查了\x1b[2J", what="a note", code="note_required", too_long="note_too_long")
     assert caught.value.code == "control_character"
+
+
+def test_an_evidence_field_is_refused_naming_it_in_chinese():
+    from pingan.evidence.services import _text
+
+    with pytest.raises(DomainError) as caught:
+        _text("王\u202e五", "witness", 100)
+    with translation.override("zh-hans"):
+        assert page_message(caught.value).startswith("见证人中有看不见的控制字符 U+202E（第 2 个字符）")
+    assert _text("王\u200b五", "witness", 100) == "王五"

@@ -217,3 +217,16 @@ def test_a_stray_quote_in_an_open_data_file_rejects_its_line_and_the_rows_below_
     [bad] = r.rejected
     assert (bad.row, bad.code, bad.column) == (3, "bad_quote", "boro")
     assert bad.message.startswith("row 3: column boro: a double quote") and "never closed" in bad.message
+
+
+def test_a_control_character_in_an_open_data_file_rejects_its_row_naming_the_column():
+    """pingan.lib.textchars (issue 11): a bidi override rejects the row, a zero-width space is removed."""
+    text = ("incident_key,boro,occur_date,murder,longitude,latitude\n"
+            "1,BROOK\u202eLYN,2019-01-01,TRUE,-73.86,40.66\n"
+            "2,BRO\u200bNX,2019-01-02,FALSE,-73.90,40.85\n")
+    r = nyc.read_shootings(text.encode())
+    r.check_accounting()
+    assert [x.rows for x in r.records] == [(3,)] and r.rows_total == 2
+    [bad] = r.rejected
+    assert (bad.row, bad.code, bad.column) == (2, "control_character", "boro")
+    assert "U+202E" in bad.message and "\u202e" not in bad.message

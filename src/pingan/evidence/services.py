@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pingan.core import audit
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import can_see_unit
 from pingan.evidence import access, chain, inventory, labels, rules
@@ -61,8 +61,15 @@ def _name(user) -> str:
     return user.display_name or user.username if user is not None else "system"
 
 
+#: What each typed field is called in a Chinese message (``core.errors.outside_text``'s ``field_zh``).
+_FIELDS_ZH = {"name": "名称", "case number": "案件编号", "title": "案件名称", "list number": "清单编号",
+              "holder": "持有人", "holder ID number": "持有人证件号码", "witness": "见证人", "item name": "物品名称",
+              "reference": "参考号"}
+
+
 def _text(value: str, what: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
+    # no control or bidi character in what the chain of custody records and its PDFs show (pingan.lib.textchars)
+    value = outside_text(value, field=what, field_zh=_FIELDS_ZH.get(what, what)).strip()
     if required and not value:
         raise DomainError(f"{what} is required", code="evidence_field_required", params={"field": what})
     if len(value) > limit:

@@ -118,6 +118,10 @@ IMPORT_FAILURES = {
     ),
     "bureau_row_duplicate_case": _("row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s)."),
     "bureau_row_duplicate_row": _("row %(row)s: %(where)sduplicates row %(first)s (same cells)."),
+    "import_row_control_character": _(
+        "row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control or text-direction character; "
+        "type the cell again and import the file again."
+    ),
     "import_row_quote_unclosed": _(
         'row %(row)s: %(where)sa double quote (") is never closed, so every line below '
         "would have been read as one cell (they were read as rows of their own); delete "

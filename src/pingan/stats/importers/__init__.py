@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from pingan.lib import csvlines
+from pingan.lib import csvlines, textchars
 
 __all__ = ["ImportRead", "IncidentRecord", "RowIssue", "Source", "UnitRef", "bundled", "mapping", "sources"]
 
@@ -199,9 +199,19 @@ class CsvRows:
                 column = self._header[it.column] if it.column < len(self._header) else None
                 self.rejected.append(quote_issue(it, column or f"#{it.column + 1}"))
                 continue
-            if not any(c.strip() for c in it.cells):
+            cells = [textchars.strip_invisible(c) for c in it.cells]  # zero-width characters from copy-paste
+            if not any(c.strip() for c in cells):
                 continue
-            yield it.line, dict(zip(self._header, (c.strip() for c in it.cells), strict=False))
+            odd = next(((j, u) for j, c in enumerate(cells) if (u := textchars.find_unsafe(c))), None)
+            if odd is not None:  # a control or text-direction character: the row named, the character never shown
+                j, u = odd
+                column = self._header[j] if j < len(self._header) else f"#{j + 1}"
+                self.rejected.append(coded_issue(
+                    it.line, "rejected", "control_character", "import_row_control_character",
+                    {"char": u.code, "position": u.index + 1,
+                     "where": {"code": "bureau_row_in_column", "params": {"column": column}}}, QUOTE_MESSAGES, column))
+                continue
+            yield it.line, dict(zip(self._header, (c.strip() for c in cells), strict=False))
         self._text.close()
 
 
@@ -224,6 +234,8 @@ def csv_rows(source: str | Path | bytes | IO[bytes]) -> tuple[list[str], CsvRows
 #: message id → English; pages render the template of the same id (``pingan.stats.apps.IMPORT_FAILURES``).
 QUOTE_MESSAGES = {
     "bureau_row_in_column": "column %(column)s: ",
+    "import_row_control_character": ("row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control "
+                                     "or text-direction character; type the cell again and import the file again."),
     "import_row_quote_unclosed": ("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
                                   "would have been read as one cell (they were read as rows of their own); delete the "
                                   "stray quote (or close it on this line) and import the file again."),
