@@ -204,6 +204,17 @@ def test_a_stray_quote_in_a_bureau_watchlist_rejects_its_line_and_the_rows_below
     assert "delete the stray quote" in msg
 
 
+def test_a_control_character_in_a_bureau_watchlist_rejects_its_row_and_zero_width_is_removed(tmp_path):
+    """pingan.lib.textchars (issue 11): a listed name is shown on officers' pages."""
+    path = tmp_path / "bureau.csv"
+    path.write_text(HEADER + "W1,wanted,李\u202e四,,,,1975,,\n"
+                    "W2,wanted,张\u200b三,,,,1975,,\n", encoding="utf-8")
+    entries, rejected = read_watchlist_csv(path)
+    assert [r["primary_name"] for r in entries.to_pylist()] == ["张三"]
+    [bad] = rejected.to_pylist()
+    assert (bad["row"], bad["column"], bad["code"]) == (2, "name", "control_character") and "U+202E" in bad["message"]
+
+
 def test_a_stray_quote_in_an_ofac_file_refuses_the_file_naming_the_line(tmp_path):
     (tmp_path / "sdn.csv").write_text('1,"SMITH, John",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,"DOB 1970.\r\n'
                                       '2,"DOE, Jane",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\r\n',

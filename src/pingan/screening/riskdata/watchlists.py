@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pingan.lib import csvlines
+from pingan.lib import csvlines, textchars
 from pingan.lib.identity.dates import DATE_NOTES, BirthDate, parse_birth_dates
 from pingan.lib.identity.documents import ERRORS_ZH, normalize_document
 
@@ -445,7 +445,13 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         if len(record) != len(header):
             bad(None, "wrong_field_count", f"line {line} has {len(record)} fields, the header has {len(header)}")
             continue
-        v = {h: record[i].strip() for i, h in enumerate(header)}
+        # pingan.lib.textchars: zero-width characters removed; a control or text-direction character rejects
+        # the row (a listed name is shown on officers' pages)
+        v = {h: textchars.strip_invisible(record[i]).strip() for i, h in enumerate(header)}
+        odd = next(((h, u) for h, x in v.items() if (u := textchars.find_unsafe(x))), None)
+        if odd is not None:
+            bad(odd[0], "control_character", f"{odd[0]} holds {odd[1].describe()} at character {odd[1].index + 1}")
+            continue
         if v.get("category") in CATEGORY_ALIASES:
             v["category"] = CATEGORY_ALIASES[v["category"]]
         n_before = len(rejects)
