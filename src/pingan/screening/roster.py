@@ -1865,9 +1865,9 @@ def _process(
                        line=raw_line(written(cells)))
                 continue
         if odd:
-            found = next(((j, f) for j, c in enumerate(cells) if isinstance(c, str)
-                          and (f := textchars.find_unsafe(c, allow_newlines=j not in (i_name, i_id, i_phone)))),
-                         None)
+            # a line break stays the cell's (an address typed with Alt+Enter; a runaway quote is bad_quote above)
+            found = next(((j, f) for j, c in enumerate(cells)
+                          if isinstance(c, str) and (f := textchars.find_unsafe(c))), None)
             if found is not None:
                 j, f = found
                 label = lbl.get(j, column_letter(j))
