@@ -106,6 +106,14 @@ def test_an_xlsx_roster_is_judged_by_the_same_rule():
         "Row 3 held zero-width characters (invisible, usually copied from a web page or chat); they were removed."]
 
 
+def test_a_header_with_such_characters_is_read_and_named_without_them():
+    from pingan.screening.roster import read_roster
+
+    r = read_roster("姓\u200b名,证件号码,手机号码,备\u202e注\n张三,110101199003078515,13800000000,x\n".encode(),
+                    filename="r.csv")
+    assert [a.name for a in r.accepted] == ["张三"] and r.accepted[0].extra == {"备注": "x"}
+
+
 def test_no_result_file_carries_such_a_character(tmp_path):
     from pingan.screening.output import write_results
 

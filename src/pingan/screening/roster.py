@@ -324,7 +324,8 @@ _HEADER_STRIP_RE = re.compile(r"[\s*:_\-.：]")
 def _header_key(text: object) -> str:
     """Normalise a header cell for alias matching: NFKC, lower case, no spaces/``*``/``_``/``-``/colons,
     and no trailing parenthetical note."""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    # without control, bidi and zero-width characters (a header pasted from a web page: 姓\u200b名 is 姓名)
+    s = unicodedata.normalize("NFKC", str(textchars.for_output(str(text)))).strip().lower()
     s = _HEADER_STRIP_RE.sub("", s)
     s = _PAREN_SUFFIX_RE.sub("", s)
     return _HEADER_STRIP_RE.sub("", s)
@@ -1489,7 +1490,7 @@ def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIA
         if _is_blank(c):
             continue
         width = j + 1
-        label = _text(c)
+        label = _unsafe_removed(_text(c))  # messages name the column by it: nothing that reorders the text
         labels[j] = label
         f = index.get(_header_key(c))
         if f is not None and f not in fields:
