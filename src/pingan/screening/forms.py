@@ -85,10 +85,9 @@ class RosterForm(forms.Form):
         self.too_large_text = _too_large("{name}", "{size}")
         if premises_qs is not None:
             self.fields["premises"].queryset = premises_qs
-        # two flats of one building may share a name: the room and address tell them apart — the room first, as a
-        # phone's select shows the start of an option and cut the room off the end (issue 11, 375 px)
-        self.fields["premises"].label_from_instance = lambda p: " · ".join(
-            x for x in (p.name, p.room, p.address) if x)
+        # two flats of one building may share a name: the room (Premises.label) and the address tell them apart —
+        # the room first, as a phone's select shows the start of an option and cut the room off the end (issue 11)
+        self.fields["premises"].label_from_instance = lambda p: " · ".join(x for x in (p.label, p.address) if x)
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]

@@ -206,9 +206,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     # before the upload: which premises would have their code suspended by a roster that leaves people out. The
     # page shows the chosen premises' only (issue 11: with several premises every one's paragraph stood above the
     # form, ~1000 px at 375 px, even with ?premises= choosing one); pingan/upload.js shows another's on a change
-    # each named as the selector names it (name and room: two flats of one building may share a name)
-    baselines = [(p, b, " · ".join(x for x in (p.name, p.room) if x))
-                 for p in mine[:20] if (b := codes_selectors.roster_baseline(p)) is not None]
+    # each named by its label (name and room: two flats of one building may share a name), as the selector does
+    baselines = [(p, b, p.label) for p in mine[:20] if (b := codes_selectors.roster_baseline(p)) is not None]
     shown = str(request.POST.get("premises") or chosen or "")
     return TemplateResponse(request, "screening/upload.html", {
         "form": form, "has_premises": mine.exists(), "baselines": baselines, "shown_premises": shown,
