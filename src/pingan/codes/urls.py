@@ -3,6 +3,7 @@
 from django.urls import path
 
 from pingan.codes import views
+from pingan.core import navigation
 
 app_name = "codes"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("verify/sw.js", views.service_worker, name="service_worker"),
     path("verify/vendor/<path:name>", views.verify_vendor, name="verify_vendor"),
     path("verify/manifest.webmanifest", views.manifest, name="manifest"),
+    path("codes/", navigation.app_root("/codes/"), name="root"),  # the police's queue; others go home
     path("codes/premises/<int:premises_id>/", views.premises_code, name="premises"),
     path("codes/premises/<int:premises_id>/issue/", views.premises_code_issue, name="issue"),
     path("codes/premises/<int:premises_id>/qr.svg", views.premises_qr, {"kind": "svg"}, name="qr_svg"),

@@ -108,6 +108,24 @@ def sections_for(user, path: str = "") -> list[dict]:
     return out
 
 
+def app_root(prefix: str):
+    """The view of an app's root URL (``/dispatch/``) that has no page of its own: the first section under
+    ``prefix`` the user may use; the home page when there is none for them; the sign-in page, coming back
+    here, when nobody is signed in (issue 11: ``/dispatch/`` was a 404)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+
+    def view(request: HttpRequest):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        for item in sections_for(request.user, prefix):
+            if item["url"].startswith(prefix):
+                return redirect(item["url"])
+        return redirect("/")
+
+    return view
+
+
 def menu_for(user, path: str = "") -> list[dict]:
     """The header's entries for ``user``: :func:`sections_for`, each section with ``group`` moved into its
     group's entry as ``children`` (the group's own section first). An entry with children has ``current``

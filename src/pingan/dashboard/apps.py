@@ -21,6 +21,9 @@ class DashboardConfig(AppConfig):
                 order=20,
                 roles=POLICE_ROLES,
                 prefix="/police/",
+                # a premises' code page, a screening's page and the premises pages an officer opens from the
+                # jurisdiction view are the jurisdiction's too (issue 11: the code page's phone menu read "菜单")
+                also=("/codes/premises/", "/screening/jobs/", "/premises/"),
                 description=_(
                     "Flagged people, premises and screenings of your area; search by name, ID number or phone."
                 ),

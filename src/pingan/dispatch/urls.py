@@ -1,9 +1,11 @@
 from django.urls import path
 
+from pingan.core import navigation
 from pingan.dispatch import views
 
 app_name = "dispatch"
 urlpatterns = [
+    path("", navigation.app_root("/dispatch/"), name="root"),  # the console or an officer's unit
     path("console/", views.console, name="console"),
     path("console/state/", views.console_state, name="console_state"),
     path("console/figures/", views.console_figures, name="console_figures"),

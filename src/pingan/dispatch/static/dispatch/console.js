@@ -148,6 +148,7 @@
     for (var k in units) { n++; if (units[k].status === "available") avail++; }
     for (k in alerts) na++;
     document.getElementById("n-units").textContent = n;
+    document.getElementById("no-units").hidden = n > 0;  // say why the board is empty, and what to do
     document.getElementById("n-available").textContent = avail;
     document.getElementById("n-alerts").textContent = na;
   }
