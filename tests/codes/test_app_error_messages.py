@@ -117,16 +117,21 @@ def test_an_empty_roster_upload_names_the_file(client, cast):
         assert text in page
 
 
-def test_the_api_keeps_its_english_problem_detail_and_code(client, cast):
+def test_the_api_keeps_its_code_and_says_the_detail_in_the_requests_language(client, cast):
+    """The problem's ``code`` is stable; its ``detail`` is the request's language (issue 11: English whatever the
+    request asked for): the pages' words in Chinese, the API's own English (which may name endpoints) in English."""
     sign_in(client, cast.landlord_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     r = client.post(f"/api/v1/codes/premises/{cast.premises_a.pk}/issue")
     assert r.status_code == 400, r.content
     body = r.json()
+    assert body["code"] == "not_screened" and body["detail"].startswith("“莲前出租屋”尚未筛查过"), body
+    assert "params" not in body and "message_id" not in body
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    body = client.post(f"/api/v1/codes/premises/{cast.premises_a.pk}/issue", HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["code"] == "not_screened"
     assert body["detail"] == (f"premises {cast.premises_a.pk} (莲前出租屋) has never been screened: submit a roster "
                               "first; the code's level comes from the latest screening")
-    assert "params" not in body and "message_id" not in body
 
 
 def test_a_lost_signing_key_names_the_key_in_both_languages(client, cast):

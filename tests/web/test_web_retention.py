@@ -76,7 +76,7 @@ def api(client, cast):
 
     def as_user(user):
         secret = token_create(user=user, name="test", purpose="epidemic_screening").secret
-        return lambda url: client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return lambda url, **headers: client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}", **headers)
 
     return as_user
 
@@ -84,7 +84,7 @@ def api(client, cast):
 @pytest.mark.parametrize("path", ["export?format=csv", "export?format=xlsx", "results"])
 def test_the_api_answers_410_purged_as_a_problem(api, cast, purged, path):
     job = purged[0]
-    response = api(cast.landlord_a)(f"/api/v1/jobs/{job.pk}/{path}")
+    response = api(cast.landlord_a)(f"/api/v1/jobs/{job.pk}/{path}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410 and response["Content-Type"] == "application/problem+json"
     body = response.json()
     assert body["code"] == "purged" and body["status"] == 410

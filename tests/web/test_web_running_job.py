@@ -97,7 +97,8 @@ def test_the_api_answers_409_job_not_done_before_the_job_is_done(client, cast, u
     # a running job may hold some of its rows already (stored a batch at a time): none is shown
     PersonResult.objects.create(job=job, row=2, status="accepted", level="red", name="甲", id_number="1")
     secret = token_create(user=cast.landlord_a, name="t", purpose="epidemic_screening").secret
-    response = client.get(url.format(id=job.pk), HTTP_AUTHORIZATION=f"Bearer {secret}")
+    # an English client reads the API's own words, which name the endpoint to poll
+    response = client.get(url.format(id=job.pk), HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()

@@ -65,8 +65,12 @@ def code_out(code: SafetyCode) -> dict:
 
 def verification_out(result: Verification) -> dict:
     """The API shape of a verdict (:class:`~pingan.codes.schemas.VerifyOut`)."""
+    from pingan.codes.texts import verdict_sentence
+
+    # ``message``: the verdict for a person in the request's language (issue 11: only ``reason``, the verifier's
+    # technical English, said why); ``status``, ``layer`` and ``reason`` stay the stable forms programs read
     out: dict = {"status": result.status.value, "valid": result.ok, "reason": result.reason,
-                 "layer": result.layer.value if result.layer else None}
+                 "message": verdict_sentence(result), "layer": result.layer.value if result.layer else None}
     if result.code is not None:
         c = result.code
         out.update(level=c.level.value, premises_id=c.premises_id, premises_name=c.premises_name, issuer=c.issuer,

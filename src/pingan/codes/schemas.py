@@ -39,13 +39,16 @@ class VerifyIn(Schema):
 
 class VerifyOut(Schema):
     """The verdict: ``status`` (valid, malformed, unknown_key, bad_signature, revoked, not_yet_valid,
-    expired), a one-line ``reason``, the failing ``layer`` when malformed, and — whenever the signature
+    expired), a one-line ``reason`` (the verifier's, technical English), ``message`` (what it means for a person,
+    in the request's language: ``Accept-Language``, else the site's), the failing ``layer`` when malformed, and —
+    whenever the signature
     verified — what the code says (level, premises, validity from ``issued_at`` until ``expires_at``,
     and the issuer that owns the signing key)."""
 
     status: str
     valid: bool
     reason: str
+    message: str = ""
     layer: str | None = None
     level: str | None = None
     premises_id: int | None = None

@@ -7,6 +7,7 @@ request, so the server log gets one line for it (``pingan.core.request_log``) in
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
@@ -18,6 +19,7 @@ from pingan.codes.api import router as codes_router
 from pingan.core.api import router as core_router
 from pingan.core.apiutil import declare_errors
 from pingan.core.auth import api_auth, fixed_purposes
+from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.request_log import note_reason
 from pingan.dispatch.api import router as dispatch_router
@@ -144,7 +146,34 @@ def openapi_document(request: HttpRequest) -> HttpResponse:
 PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code"})
 
 
+#: A problem's ``title`` by its ``code`` (RFC 9457 §3.1.3: a short summary of the problem type), in the request's
+#: language; a code not named here is titled by its HTTP status (:data:`STATUS_TITLES`). The ``code`` and ``type``
+#: stay the stable English identifiers programs test.
+TITLES = {
+    "unauthorised": gettext_lazy("Not signed in"),
+    "invalid_request": gettext_lazy("The request does not match the API"),
+    "bad_request": gettext_lazy("The request body cannot be read"),
+    "csrf_failed": gettext_lazy("The request lacks its CSRF token"),
+    "rate_limited": gettext_lazy("Too many requests"),
+}
+STATUS_TITLES = {
+    400: gettext_lazy("Bad request"), 401: gettext_lazy("Not signed in"), 403: gettext_lazy("Not allowed"),
+    404: gettext_lazy("Not found"), 409: gettext_lazy("Conflicts with the current state"),
+    410: gettext_lazy("No longer available"), 413: gettext_lazy("Too large"),
+    422: gettext_lazy("The request cannot be carried out"), 429: gettext_lazy("Too many requests"),
+    503: gettext_lazy("Temporarily unavailable"),
+}
+
+
+def problem_title(status: int, code: str) -> str:
+    """A problem's ``title`` in the active language (the request's: ``Accept-Language``, else the site's)."""
+    return str(TITLES.get(code) or STATUS_TITLES.get(status) or code.replace("_", " "))
+
+
 def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, extra: dict | None = None):
+    """An RFC 9457 problem document: ``type`` and ``code`` stable English identifiers, ``title`` and ``detail``
+    for a person in the request's language (``LocaleMiddleware``: ``Accept-Language``, else the site's default,
+    Chinese; issue 11: they were English whatever the request asked for)."""
     note_reason(request, f"{code}: {detail}")
     body = {k: v for k, v in (extra or {}).items() if k not in PROBLEM_MEMBERS}
     body.update({"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
@@ -156,12 +185,19 @@ def problem(request: HttpRequest, status: int, title: str, detail: str, code: st
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return problem(request, exc.status, exc.code.replace("_", " "), exc.message, exc.code, exc.extra)
+    # in English the API's own message (it names the endpoints to call: "poll GET /api/v1/jobs/12"); in another
+    # language the message pages show (core.error_messages), the English one where no page wording exists
+    from pingan.core.texts import lang
+
+    detail = exc.message if lang(when_none="en") == "en" else page_message(exc)
+    return problem(request, exc.status, problem_title(exc.status, exc.code), detail, exc.code, exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return problem(request, 401, "unauthorised", "a valid API token or session is required", "unauthorised")
+    return problem(request, 401, problem_title(401, "unauthorised"),
+                   gettext("A valid API token (Authorization: Bearer …) or a signed-in session is required."),
+                   "unauthorised")
 
 
 #: Codes of ninja's own HTTP errors: the CSRF check of session requests, the rate throttles, a body that is
@@ -172,13 +208,79 @@ _HTTP_ERROR_CODES = {403: "csrf_failed", 429: "rate_limited", 400: "bad_request"
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     code = _HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return problem(request, exc.status_code, code.replace("_", " "), str(exc.message), code)
+    detail, extra = str(exc.message), None
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail, extra = _unreadable_body(request)
+    elif code == "csrf_failed":
+        detail = gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
+                         "programs use an API token instead.")
+    elif code == "rate_limited":
+        detail = gettext("Too many requests from this client: wait a minute and try again.")
+    return problem(request, exc.status_code, problem_title(exc.status_code, code), detail, code, extra)
+
+
+def _unreadable_body(request: HttpRequest) -> tuple[str, dict]:
+    """Why ninja could not parse the body, said for a person, with where it went wrong: a JSON body's line and
+    column (issue 11: "Cannot parse request body" gave no position). ``(detail, extra members)``."""
+    import json
+
+    try:
+        json.loads(request.body)
+    except UnicodeDecodeError:
+        return gettext("The request body is not UTF-8 text."), {}
+    except json.JSONDecodeError as err:
+        # the decoder's own words ("Expecting ',' delimiter") are English: the position says where to look
+        return (gettext("The request body is not valid JSON: it goes wrong at line %(line)s, column %(column)s.")
+                % {"line": err.lineno, "column": err.colno}, {"line": err.lineno, "column": err.colno})
+    except ValueError:
+        pass
+    return gettext("The request body cannot be read as the JSON or form data its Content-Type names."), {}
+
+
+#: What a validation error's ``type`` (pydantic's) says about a field, in the request's language.
+VALIDATION_WORDS = {
+    "missing": gettext_lazy("is required"),
+    "string_type": gettext_lazy("must be text"),
+    "int_type": gettext_lazy("must be a whole number"),
+    "int_parsing": gettext_lazy("must be a whole number"),
+    "float_type": gettext_lazy("must be a number"),
+    "float_parsing": gettext_lazy("must be a number"),
+    "bool_type": gettext_lazy("must be true or false"),
+    "bool_parsing": gettext_lazy("must be true or false"),
+    "string_too_long": gettext_lazy("is too long"),
+    "string_too_short": gettext_lazy("is too short"),
+    "literal_error": gettext_lazy("is not one of the allowed values"),
+    "enum": gettext_lazy("is not one of the allowed values"),
+    "datetime_parsing": gettext_lazy("must be a date and time (ISO 8601)"),
+    "date_parsing": gettext_lazy("must be a date (YYYY-MM-DD)"),
+    "extra_forbidden": gettext_lazy("is not a field of this request"),
+    "list_type": gettext_lazy("must be a list"),
+    "dict_type": gettext_lazy("must be an object"),
+    "model_attributes_type": gettext_lazy("must be an object"),
+}
+
+
+def _validation_detail(errors: list[dict]) -> str:
+    """Each failing field and what is wrong with it, in the request's language: "body.name：必填；…" /
+    "body.name: is required; …" (issue 11: the detail said only that the request did not match; pydantic's own
+    ``msg``, "Field required", stays in ``errors`` for programs)."""
+    from pingan.core import texts
+
+    parts = []
+    for e in errors[:10]:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "payload") or "body"
+        said = VALIDATION_WORDS.get(e.get("type", ""))
+        parts.append(texts.labelled(where, str(said) if said is not None else e.get("msg", "")))
+    more = len(errors) - len(parts)
+    if more > 0:
+        parts.append(gettext("%(n)s more in errors") % {"n": more})
+    return texts.labelled(gettext("The request does not match the API"), texts.separated(parts))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return problem(request, 422, "invalid request", "the request does not match the schema", "invalid_request",
-                   {"errors": exc.errors})
+    return problem(request, 422, problem_title(422, "invalid_request"), _validation_detail(exc.errors),
+                   "invalid_request", {"errors": exc.errors})
 
 
 # each router's endpoints record under the purpose its app's actions fix, if any (core.auth.fixed_purposes)
