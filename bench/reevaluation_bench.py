@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import sys
@@ -64,6 +65,8 @@ COUNTIES = [f"3502{c:02d}" for c in (3, 5, 6, 11, 12, 13)] + [f"{p}{c:02d}" for 
                                                               for c in range(2, 8)]
 COUNTIES = COUNTIES[:60]
 LISTED, NEWLY_LISTED = COUNTIES[:10], COUNTIES[10:13]
+#: the hit counts a screening that found nothing writes (``services._counts`` writes every key)
+NO_HITS = {"police_hits": 0, "silent_hits": 0, "flagged_people": 0}
 UNUSABLE = "!"  # Django's marker of an unusable password: the bench landlord never signs in
 
 
@@ -144,7 +147,7 @@ def build(premises_n: int, people_n: int, rnd: random.Random) -> list[str]:
     jobs = ScreeningJob.objects.bulk_create([
         ScreeningJob(premises=p, submitted_by=owner, roster_name="bench.csv", roster_sha256="0" * 64, status="done",
                      progress=100, as_of=AS_OF, finished_at=now,
-                     counts={"accepted": per, "rejected": 0, "green": per, "yellow": 0, "red": 0})
+                     counts={"accepted": per, "rejected": 0, "green": per, "yellow": 0, "red": 0, **NO_HITS})
         for p in premises], batch_size=5000)
     ids = [ric(i) for i in range(per * premises_n)]
     for k in range(0, len(jobs), 1000):
@@ -226,10 +229,13 @@ def give_rosters(data_dir: str, mode: str) -> str:
         open(done, "w").close()
         written += f"{', ' if written else ''}{len(jobs):,} engine rosters"
     with connection.cursor() as cur:
+        # (and the hit counts every screening writes, which cities built before they were written lack: the
+        # re-evaluation moves them by the changes, and recounts a job's hits only where they are missing)
         cur.execute("UPDATE screening_screeningjob j SET roster_path = CASE WHEN %s THEN %s || '/job-' || j.id || "
-                    "'.csv' ELSE '' END, result_dir = CASE WHEN %s THEN %s || '/job-' || j.id ELSE '' END "
+                    "'.csv' ELSE '' END, result_dir = CASE WHEN %s THEN %s || '/job-' || j.id ELSE '' END, "
+                    "counts = %s::jsonb || j.counts "
                     "WHERE j.id = ANY(%s::bigint[])", [mode != "none", rosters, mode == "engine", results,
-                                                       int_array(jobs)])
+                                                       json.dumps(NO_HITS), int_array(jobs)])
         cur.execute("ANALYZE screening_screeningjob")
     return (f"rosters: {mode} ({written or 'files already there'}; {time.perf_counter() - t0:.1f} s, "
             f"CPU {time.process_time() - c0:.1f} s)")
@@ -277,6 +283,9 @@ def main() -> None:
                         help="what the jobs have to re-screen their people from: their engine rosters and roster "
                              "files (default; what a screening leaves), roster files only (screened before engine "
                              "rosters existed), or nothing (files deleted under retention)")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="rewrite the jobs table (VACUUM FULL) before the runs: its pages as a city built on this "
+                             "schema has them (with its fill factor); a kept city's were written before it was set")
     parser.add_argument("--reuse-built", metavar="DATA_DIR",
                         help="start from the kept copy and the data directory that run printed (building a million "
                              "people takes minutes); same --people/--premises")
@@ -317,6 +326,17 @@ def main() -> None:
             print(f"kept the city as {name}_built; data in {data_dir} (--reuse-built {data_dir})", flush=True)
 
     print(give_rosters(data_dir, args.rosters), flush=True)
+    if args.rewrite:
+        from django.db import connection
+
+        t0 = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute("VACUUM FULL ANALYZE screening_screeningjob")
+            cur.execute("SELECT pg_relation_size('screening_screeningjob'), reloptions FROM pg_class "
+                        "WHERE relname = 'screening_screeningjob'")
+            size, options = cur.fetchone()
+        print(f"rewrote the jobs table ({size / 1e6:.0f} MB, {options or 'fillfactor 100'}) in "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
     # the engine-roster table as a deployment has it: brought up to date by the previous re-evaluation (here
     # built once from the 50,000 jobs' engine rosters; a day's run then only reads the day's new jobs)
     from pingan.screening import rostertable

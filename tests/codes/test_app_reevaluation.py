@@ -70,6 +70,8 @@ def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_t
     def no_recount(cur, job_ids, now):  # PostgreSQL moves the counts by the changes: no job's people recounted
         assert not job_ids
     monkeypatch.setattr(reevaluate, "_recount_pg", no_recount)
+    # nor their hits: a screening wrote every count, so all of them move (a statement that fails if it runs)
+    monkeypatch.setattr(reevaluate, "_MOVE_LEVELS_RECOUNT_HITS", "SELECT 1 / 0")
     greens = [live(cast.premises_a), live(cast.premises_b)]
     listed = snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH))
     run1 = reevaluate.reevaluate(dataset=listed)
@@ -106,6 +108,20 @@ def test_a_listing_imported_after_the_screening_turns_the_codes_and_lifting_it_t
     assert live(cast.premises_a).level == live(cast.premises_b).level == "green"
     assert live(cast.premises_a).people == 5
     assert_counts_recount(*world)
+
+
+def test_a_job_whose_counts_lack_the_hit_counts_has_its_hits_counted(cast, world):
+    """Counts written before the hit counts existed: the levels move, the hits are counted (the hits of the
+    changed people alone would not say the job's)."""
+    a, _ = world
+    for job in world:
+        job.__class__.objects.filter(pk=job.pk).update(counts={k: v for k, v in job.counts.items()
+                                                               if k not in ("police_hits", "flagged_people")})
+    run1 = reevaluate.reevaluate(dataset=snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH)))
+    assert (run1.changed, run1.hits_added) == (2, 2)
+    assert_counts_recount(*world)
+    a.refresh_from_db()
+    assert (a.counts["yellow"], a.counts["police_hits"], a.counts["flagged_people"]) == (1, 1, 1)
 
 
 def test_the_data_a_screening_read_itself_is_not_newer_risk_data(cast, world):

@@ -19,7 +19,7 @@ screening clock (now, or ``PINGAN_SCREENING_AS_OF``; never before the person's o
 level, rules or hits changed gets the new result, hits (the old ones of that person are replaced: the police
 pages of the responsible unit list them at once) and an explanation (``PersonResult.reevaluation``: from →
 to, and why, e.g. "listed on 2022-08-21: 思明区 莲前街道…"). Each run is a :class:`Reevaluation` row and an
-audit record; the jobs' level counts move by their people's changes (hit counts recounted); the premises whose
+audit record; the jobs' level and hit counts move by their people's changes; the premises whose
 people changed are passed, with those counts, to the hooks in :data:`RESULTS_CHANGED_HOOKS` (the codes app
 re-derives their safety codes). The people are found in, and the engine screens them from, the
 engine-roster table (:mod:`.rostertable`: every latest screening's roster rows as the screening gave them to
@@ -215,7 +215,9 @@ def _copy_out(cur, sql: str, params: list, schema: pa.Schema) -> pa.Table:
     return pcsv.read_csv(buf, pcsv.ReadOptions(column_names=schema.names),
                          pcsv.ParseOptions(newlines_in_values=True),
                          pcsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=True,
-                                             quoted_strings_can_be_null=False))
+                                             quoted_strings_can_be_null=False,
+                                             true_values=["t", "1", "true"],  # PostgreSQL writes t and f
+                                             false_values=["f", "0", "false"]))
 
 
 def _copy_in(cur, table_sql: str, table: pa.Table) -> None:
@@ -359,6 +361,28 @@ WHERE coalesce(n.level, '') <> o.level
    OR a.n IS NOT NULL OR r.n IS NOT NULL
 """
 
+#: How each changed job's counts move (``job_id``; ``dg``, ``dy``, ``dr``: accepted people by level; ``dh``,
+#: ``ds``, ``df``: police hits, silent hits, people flagged by a hit that is not silent), ordered by job: a
+#: changed person's level before and after, and their hits — all of which are replaced — before and after. A
+#: job whose people changed only in rules moves by 0. Status (accepted) does not change.
+_DELTAS = """
+WITH o AS (SELECT h.pk, count(*) AS n, count(*) FILTER (WHERE h.silent) AS s, bool_or(NOT h.silent) AS f
+           FROM old_hits h SEMI JOIN changed c ON c."row" = h.pk GROUP BY h.pk),
+     n AS (SELECT h."row" AS pk, count(*) AS n, count(*) FILTER (WHERE coalesce(h.silent, false)) AS s,
+                  bool_or(NOT coalesce(h.silent, false)) AS f
+           FROM new_hits h SEMI JOIN changed c ON c."row" = h."row" GROUP BY h."row")
+SELECT c.job_id,
+       sum((c.level = 'green')::INTEGER - (coalesce(c.old_level, '') = 'green')::INTEGER)::INTEGER AS dg,
+       sum((c.level = 'yellow')::INTEGER - (coalesce(c.old_level, '') = 'yellow')::INTEGER)::INTEGER AS dy,
+       sum((c.level = 'red')::INTEGER - (coalesce(c.old_level, '') = 'red')::INTEGER)::INTEGER AS dr,
+       sum(coalesce(n.n, 0) - coalesce(o.n, 0))::INTEGER AS dh,
+       sum(coalesce(n.s, 0) - coalesce(o.s, 0))::INTEGER AS ds,
+       sum(coalesce(n.f, false)::INTEGER - coalesce(o.f, false)::INTEGER)::INTEGER AS df
+FROM changed c LEFT JOIN o ON o.pk = c."row" LEFT JOIN n ON n.pk = c."row"
+WHERE c.job_id IS NOT NULL
+GROUP BY c.job_id ORDER BY c.job_id
+"""
+
 #: A time as ``datetime.isoformat()`` writes an aware UTC one (what ``services._hit_detail`` stores).
 _ISO = """
 CREATE MACRO iso(t) AS CASE WHEN t IS NULL THEN NULL ELSE strftime(t, '%Y-%m-%dT%H:%M:%S')
@@ -430,34 +454,38 @@ class _Changes:
     columns, JSON as text: ``id`` then :data:`RESULT_COLUMNS`), ``hits`` (their new hits, :data:`HIT_COLUMNS`),
     ``premises`` (premises id → changed people, the job of the first), ``raised`` (people with hits they did
     not have: ``person``, ``job``, ``premises``, ``hits``, ``level``), ``had_hits`` (the changed people who
-    held hits before: whose hit rows are replaced), and the counts."""
+    held hits before: whose hit rows are replaced), ``deltas`` (how each changed job's counts move:
+    :data:`_DELTAS`), and the counts."""
 
     results: pa.Table
     hits: pa.Table
     premises: list[tuple[int, int, int]]
     raised: list[dict]
     had_hits: pa.Array
+    deltas: pa.Table
     changed: int
     hits_added: int
     hits_removed: int
 
 
 def _old_hits(ids: pa.Array) -> pa.Table:
-    """The stored hits (``pk`` = person, ``rule_id``, ``record_ref``, ``listing_ref``) of the people ``ids``."""
+    """The stored hits (``pk`` = person, ``rule_id``, ``record_ref``, ``listing_ref``, ``silent``) of the people
+    ``ids``."""
     from django.db import connection
 
     schema = pa.schema([("pk", pa.int64()), ("rule_id", pa.string()), ("record_ref", pa.string()),
-                        ("listing_ref", pa.string())])
+                        ("listing_ref", pa.string()), ("silent", pa.bool_())])
     if connection.vendor == "postgresql":
         from pingan.core.copystore import int_array
 
         with connection.cursor() as cur:
-            return _copy_out(cur.cursor, "SELECT person_id, rule_id, record_ref, listing_ref FROM screening_hit "
-                                         "WHERE person_id = ANY(%s::bigint[])", [int_array(ids.to_pylist())], schema)
+            return _copy_out(cur.cursor, "SELECT person_id, rule_id, record_ref, listing_ref, silent "
+                                         "FROM screening_hit WHERE person_id = ANY(%s::bigint[])",
+                             [int_array(ids.to_pylist())], schema)
     from pingan.core.copystore import ids_in
 
     stored = list(zip(*Hit.objects.filter(person_id__in=ids_in(Hit, ids.to_pylist())).values_list(
-        "person_id", "rule_id", "record_ref", "listing_ref"), strict=True)) or [[], [], [], []]
+        "person_id", "rule_id", "record_ref", "listing_ref", "silent"), strict=True)) or [[], [], [], [], []]
     return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(stored, schema, strict=True)], schema=schema)
 
 
@@ -527,6 +555,7 @@ def _changes(people: pa.Table, result, ruleset, *, run: Reevaluation, at: str, d
         # movement records most changed people had none, and 95,000 index probes finding nothing cost ~0.3 s)
         out.had_hits = con.sql('SELECT DISTINCT o.pk FROM old_hits o SEMI JOIN changed c ON c."row" = o.pk '
                                "ORDER BY o.pk").to_arrow_table().column(0).combine_chunks()
+        out.deltas = con.sql(_DELTAS).to_arrow_table()
         out.changed, out.hits_added, out.hits_removed = con.sql(
             "SELECT count(*), coalesce(sum(added), 0), coalesce(sum(removed), 0) FROM changed").fetchall()[0]
         return out
@@ -792,7 +821,7 @@ def _store(people: pa.Table, changes: _Changes, now: dt.datetime) -> dict[int, d
                 pg.execute("UPDATE screening_screeningjob SET reevaluated_at = %s WHERE id = ANY(%s::bigint[])",
                            [now, int_array(other_jobs)])
             pg.execute("DROP TABLE reeval_results")
-            return _count_changes_pg(pg, _level_deltas(people, changes), now)
+            return _count_changes_pg(pg, changes.deltas, now)
     import json
 
     from pingan.core.copystore import copy_rows, copy_update_rows, ids_in
@@ -935,39 +964,21 @@ def _recount(job_ids: Iterable[int]) -> None:
     copy_update(ScreeningJob, jobs, ["counts"])
 
 
-def _level_deltas(people: pa.Table, changes: _Changes) -> pa.Table:
-    """How each changed job's ``green``, ``yellow`` and ``red`` counts move (``job_id``, ``dg``, ``dy``,
-    ``dr``; in Arrow, no Python object per person): the re-evaluation knows every changed person's level
-    before (``people``) and after (``changes.results``); their status (accepted) does not change. A job whose
-    people changed only in rules or hits moves by 0."""
-    import pyarrow.compute as pc
-
-    at = pc.index_in(changes.results.column("id"), people.column("pk"))
-    old, new = pc.take(people.column("level"), at), changes.results.column("level")
-
-    def moved(level: str) -> pa.Array:
-        return pc.subtract(pc.cast(pc.fill_null(pc.equal(new, level), False), pa.int32()),
-                           pc.cast(pc.fill_null(pc.equal(old, level), False), pa.int32()))
-
-    table = pa.table({"job_id": pc.take(people.column("job_id"), at), "dg": moved("green"),
-                      "dy": moved("yellow"), "dr": moved("red")})
-    return table.group_by("job_id").aggregate([("dg", "sum"), ("dy", "sum"), ("dr", "sum")]).sort_by("job_id")
-
-
 def _predicted_counts(people: pa.Table, changes: _Changes) -> dict[int, dict[str, int]]:
     """What :func:`_count_changes_pg` will return, by premises instead of job, before it runs: each changed
-    job's stored counts moved by :func:`_level_deltas` (read in one query; the jobs whose counts lack a level,
-    or ``accepted``/``rejected``, are left out, as there). ``{}`` on other databases (they recount)."""
+    job's stored counts moved by ``changes.deltas`` (:data:`_DELTAS`; read in one query; the jobs whose counts
+    lack a level, or ``accepted``/``rejected``, are left out, as there). ``{}`` on other databases (they
+    recount)."""
     from django.db import connection
 
     from pingan.core.copystore import int_array
 
     if connection.vendor != "postgresql":
         return {}
-    deltas = _level_deltas(people, changes)
+    deltas = changes.deltas
     if not deltas.num_rows:
         return {}
-    moved = dict(zip(deltas.column("job_id").to_pylist(), zip(*(deltas.column(f"{d}_sum").to_pylist()
+    moved = dict(zip(deltas.column("job_id").to_pylist(), zip(*(deltas.column(d).to_pylist()
                                                                  for d in ("dg", "dy", "dr")), strict=True),
                      strict=True))
     with connection.cursor() as cur:
@@ -987,42 +998,78 @@ def _predicted_counts(people: pa.Table, changes: _Changes) -> dict[int, dict[str
     return out
 
 
+#: :func:`_count_changes_pg`'s update of the jobs whose counts have every level and hit count: each moved by
+#: its people's changes (``u``: the job, then the six deltas of :data:`_DELTAS`).
+_MOVE_COUNTS = """
+UPDATE screening_screeningjob j SET reevaluated_at = %s, counts = j.counts || jsonb_build_object(
+    'green', (j.counts->>'green')::int + u.dg, 'yellow', (j.counts->>'yellow')::int + u.dy,
+    'red', (j.counts->>'red')::int + u.dr, 'police_hits', (j.counts->>'police_hits')::int + u.dh,
+    'silent_hits', (j.counts->>'silent_hits')::int + u.ds,
+    'flagged_people', (j.counts->>'flagged_people')::int + u.df)
+FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::int[])
+     AS u(id, dg, dy, dr, dh, ds, df)
+WHERE j.id = u.id AND j.counts ?& array['green', 'yellow', 'red', 'police_hits', 'silent_hits', 'flagged_people']
+RETURNING j.id, (j.counts->>'green')::int, (j.counts->>'yellow')::int, (j.counts->>'red')::int,
+          (j.counts->>'accepted')::int, (j.counts->>'rejected')::int
+"""
+#: … and of those whose counts have the levels but lack a hit count: levels moved, hits recounted.
+_MOVE_LEVELS_RECOUNT_HITS = """
+UPDATE screening_screeningjob j SET reevaluated_at = %s, counts = j.counts || jsonb_build_object(
+    'green', (j.counts->>'green')::int + u.dg, 'yellow', (j.counts->>'yellow')::int + u.dy,
+    'red', (j.counts->>'red')::int + u.dr, 'police_hits', coalesce(h.n, 0),
+    'silent_hits', coalesce(h.n_silent, 0), 'flagged_people', coalesce(h.n_flagged, 0))
+FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS u(id, dg, dy, dr)
+LEFT JOIN (SELECT job_id, count(*) AS n, count(*) FILTER (WHERE silent) AS n_silent,
+                  count(DISTINCT person_id) FILTER (WHERE NOT silent) AS n_flagged
+           FROM screening_hit WHERE job_id = ANY(%s::bigint[]) GROUP BY job_id) h ON h.job_id = u.id
+WHERE j.id = u.id AND j.counts ?& array['green', 'yellow', 'red']
+RETURNING j.id, (j.counts->>'green')::int, (j.counts->>'yellow')::int, (j.counts->>'red')::int,
+          (j.counts->>'accepted')::int, (j.counts->>'rejected')::int
+"""
+
+
 def _count_changes_pg(cur, deltas: pa.Table, now: dt.datetime) -> dict[int, dict[str, int]]:
-    """Move the changed jobs' level counts by ``deltas`` (:func:`_level_deltas`) and recount their hits (the
-    hit rows of those jobs only), in one ``UPDATE … FROM unnest(…)`` that also marks them re-evaluated at
+    """Move the changed jobs' counts by ``deltas`` (``changes.deltas``, :data:`_DELTAS`: levels, police hits,
+    silent hits, flagged people) in one ``UPDATE … FROM unnest(…)`` that also marks them re-evaluated at
     ``now`` — not a recount of every person of every changed job (a day's movement records change ~43,000
-    jobs: 860,000 result rows read, twice with the codes' own count). The counts are kept exact by every
-    writer (a screening sets them, a re-evaluation moves them); a job whose counts lack a level (never
-    written so) is recounted (:func:`_recount_pg`). Returns each job's counts as the codes need them
-    (``green``, ``yellow``, ``red``, ``accepted``, ``total`` = accepted + rejected rows), for the jobs whose
-    counts say how many rows were accepted and rejected."""
+    jobs: 860,000 result rows read, twice with the codes' own count), nor of their hits (joining the ~43,000
+    jobs to their hits and counting them was ~0.8 s of the server's time at 1,000,000 people). The counts are
+    kept exact by every writer (a screening sets them all, a re-evaluation moves them). A job whose counts lack
+    a hit count (written before those keys existed) has its levels moved and its hits recounted; one whose
+    counts lack a level is recounted whole (:func:`_recount_pg`). Returns each job's counts as the codes need
+    them (``green``, ``yellow``, ``red``, ``accepted``, ``total`` = accepted + rejected rows), for the jobs
+    whose counts say how many rows were accepted and rejected."""
     from pingan.core.copystore import int_array
 
     if not deltas.num_rows:
         return {}
     ids = deltas.column("job_id").to_pylist()
-    cur.execute("""
-        UPDATE screening_screeningjob j SET reevaluated_at = %s, counts = j.counts || jsonb_build_object(
-            'green', (j.counts->>'green')::int + u.dg, 'yellow', (j.counts->>'yellow')::int + u.dy,
-            'red', (j.counts->>'red')::int + u.dr, 'police_hits', coalesce(h.n, 0),
-            'silent_hits', coalesce(h.n_silent, 0), 'flagged_people', coalesce(h.n_flagged, 0))
-        FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS u(id, dg, dy, dr)
-        LEFT JOIN (SELECT job_id, count(*) AS n, count(*) FILTER (WHERE silent) AS n_silent,
-                          count(DISTINCT person_id) FILTER (WHERE NOT silent) AS n_flagged
-                   FROM screening_hit WHERE job_id = ANY(%s::bigint[]) GROUP BY job_id) h ON h.job_id = u.id
-        WHERE j.id = u.id AND j.counts ?& array['green', 'yellow', 'red']
-        RETURNING j.id, (j.counts->>'green')::int, (j.counts->>'yellow')::int, (j.counts->>'red')::int,
-                  (j.counts->>'accepted')::int, (j.counts->>'rejected')::int""",
-                [now, int_array(ids), *(int_array(deltas.column(f"{d}_sum").to_pylist()) for d in ("dg", "dy", "dr")),
-                 int_array(ids)])
-    out, moved = {}, set()
-    for job_id, green, yellow, red, accepted, rejected in cur.fetchall():
-        moved.add(job_id)
+    cur.execute(_MOVE_COUNTS, [now, int_array(ids), *(int_array(deltas.column(d).to_pylist())
+                                                      for d in ("dg", "dy", "dr", "dh", "ds", "df"))])
+    rows = cur.fetchall()
+    moved = {r[0] for r in rows}
+    rest = [i for i in ids if i not in moved]
+    if rest:
+        at = _positions(deltas.column("job_id"), rest)
+        cur.execute(_MOVE_LEVELS_RECOUNT_HITS, [now, int_array(rest), *(
+            int_array(deltas.column(d).take(at).to_pylist()) for d in ("dg", "dy", "dr")), int_array(rest)])
+        more = cur.fetchall()
+        rows += more
+        moved |= {r[0] for r in more}
+    out = {}
+    for job_id, green, yellow, red, accepted, rejected in rows:
         if accepted is not None and rejected is not None:
             out[job_id] = {"green": green, "yellow": yellow, "red": red, "accepted": accepted,
                            "total": accepted + rejected}
     _recount_pg(cur, [i for i in ids if i not in moved], now)
     return out
+
+
+def _positions(values: pa.ChunkedArray, wanted: list[int]) -> pa.Array:
+    """The positions in ``values`` of ``wanted`` (each present)."""
+    import pyarrow.compute as pc
+
+    return pc.index_in(pa.array(wanted, values.type), value_set=values.combine_chunks())
 
 
 def _recount_pg(cur, job_ids: list[int], now: dt.datetime) -> None:
