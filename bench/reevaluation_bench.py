@@ -414,6 +414,14 @@ def main() -> None:
     print("\nper stage, wall / CPU / PostgreSQL-backend CPU seconds (markdown):")
     for line in stage_table(runs):
         print(line)
+    from django.db import connection
+
+    with connection.cursor() as cur:  # how many row updates since the copy was made were HOT (no index entries)
+        cur.execute("SELECT relname, n_tup_upd, n_tup_hot_upd, pg_relation_size(relid) FROM pg_stat_user_tables "
+                    "WHERE relname IN ('screening_screeningjob', 'screening_personresult', 'codes_safetycode') "
+                    "ORDER BY relname")
+        print("\nrow updates (HOT of all), table size: " + "; ".join(
+            f"{name} {hot:,} of {upd:,}, {size / 1e6:.0f} MB" for name, upd, hot, size in cur.fetchall()))
     live = dict(SafetyCode.objects.filter(revoked_at__isnull=True).values_list("level").annotate(n=Count("id")))
     print(f"\nlevels from scratch: {levels}; live codes by level: {live}")
     if differ:
