@@ -156,3 +156,18 @@ def cast_free_job(django_user_model):
                                        roster_sha256="0" * 64, status="done", progress=100,
                                        as_of=dt.datetime(2022, 8, 20, 15, tzinfo=UTC), finished_at=timezone.now(),
                                        is_latest=True, counts={})
+
+
+def test_the_hits_match_reasons_are_stored_as_each_would_be_alone():
+    """Each distinct array of the engine's lines is converted once and the column taken from those: every hit
+    gets what ``match_reasons.stored_json`` gives it alone — repeats, empty arrays and missing ones too."""
+    from pingan.screening.match_reasons import stored_json
+
+    lines = ['["document number equal"]', None, '["name exact", "birth date equal"]', "[]",
+             '["document number equal"]', None, '["an old line no pattern knows"]']
+    hits = pa.table({"person_id": pa.array(range(len(lines)), pa.int64()),
+                     "match_reasons": pa.array(lines, pa.string())})
+    stored = reevaluate._reasons_stored(hits)
+    assert stored.column("match_reasons").to_pylist() == [stored_json(t) for t in lines]
+    assert stored.column("person_id").equals(hits.column("person_id"))
+    assert reevaluate._reasons_stored(hits.slice(0, 0)).num_rows == 0
