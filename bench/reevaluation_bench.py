@@ -41,8 +41,10 @@ prints ``--reuse-built DIR`` (the data directory); every later run starts from t
 (same ``PINGAN_BENCH_DATABASE_URL`` for both; the kept database is ``<name>_built``, and ``psql -l`` shows
 whether it is still there; the data directory holds the risk data files and the signing keys, so a kept
 database whose directory is gone must be built again). ``PINGAN_BENCH_PROFILE=1`` prints the day's run's
-CPU profile (cProfile; it slows that run down). The machine is shared: CPU time (this process's and the
-database server's) and the load average stand beside every wall-clock figure.
+CPU profile (cProfile; it slows that run down). ``--rewrite`` rewrites the jobs table (``VACUUM FULL``) before
+the runs, as a database built on the current schema has its pages (its fill factor); at the end the bench
+prints how many row updates of the jobs, results and codes tables were HOT. The machine is shared: CPU time
+(this process's and the database server's) and the load average stand beside every wall-clock figure.
 """
 
 from __future__ import annotations
