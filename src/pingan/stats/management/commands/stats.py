@@ -175,7 +175,7 @@ class Command(PinganCommand):
                           "file of your own (the template is on that page)"))],
               tries=[_("Chicago, San Francisco and New York (real open data) are read by an analyst of their own "
                        "organisation: %(command)s") % {
-                  "command": "pingan user create analyst2 --role analyst --unit US-CHI-AA"}])
+                  "command": "pingan user create analyst2 --role analyst --unit US-CHI-AA --display-name 吴晓东"}])
 
     # -------------------------------------------------------------------------------------------- report
     def _print_compstat(self, actor, code, as_of, scheme):
