@@ -318,8 +318,11 @@ def screening_job_latest_refresh(*, premises_ids: Collection[int] | None = None)
     marked = jobs.filter(pk__in=latest, is_latest=False).update(is_latest=True)
     if len(moved) == 1:  # a job finished: its premises alone
         off_roster_refresh(premises_id=moved.pop())
-    elif moved:  # a back-fill, a bulk build: a few statements for them all
+    elif moved and connection.vendor == "postgresql":  # a back-fill, a bulk build: a few statements for all
         off_roster_refresh_many(premises_ids=moved)
+    else:  # the embedded SQLite default (a laptop's few premises): one at a time, the same rows
+        for premises_id in sorted(moved):
+            off_roster_refresh(premises_id=premises_id)
     return marked
 
 
@@ -556,7 +559,8 @@ def off_roster_refresh_many(*, premises_ids: Collection[int]) -> dict[str, int]:
     police keep listing read in one, the keys already recorded in one, the new rows inserted in one. Whether a
     person is on a roster is decided by the same :func:`present_on` as one premises at a time, against the
     rosters concerned read in one statement — only those of premises where some open row or listed earlier row
-    has to be compared (none in a city whose every premises has one screening)."""
+    has to be compared (none in a city whose every premises has one screening). PostgreSQL only (arrays,
+    ``unnest``): on SQLite :func:`screening_job_latest_refresh` calls :func:`off_roster_refresh` per premises."""
     ids = int_array(sorted(set(premises_ids)))
     now = timezone.now()
     with connection.cursor() as cur:
