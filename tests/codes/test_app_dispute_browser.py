@@ -16,8 +16,8 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser,
               pytest.mark.usefixtures("isolated")]
 
-WORDS = {"zh-hans": ("重新筛查即可续签", "纠错申请已提交", "相同的纠错申请"),
-         "en": ("A new screening renews it", "Correction request sent", "already sent this")}
+WORDS = {"zh-hans": ("到期后，请在此续签或重新上传名单", "纠错申请已提交", "相同的纠错申请"),
+         "en": ("renew it here or upload the roster again", "Correction request sent", "already sent this")}
 
 
 @pytest.mark.parametrize("width", [375, 1280])

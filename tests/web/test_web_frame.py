@@ -222,7 +222,7 @@ class TestApiDocs:
 
 
 @pytest.mark.parametrize(("lang", "says"), [("zh-hans", "各场所最近一次筛查中的人员"),
-                                             ("en", "People in the latest screening of each premises")])
+                                             ("en", "those of the latest screening of each premises")])
 def test_the_overview_says_what_its_table_counts_beside_the_charts(client, cast, lang, says):
     """The trial read the 30-day chart (every screening) and the table (latest screening per premises) as a
     contradiction: the table says what it counts and why the charts differ."""
