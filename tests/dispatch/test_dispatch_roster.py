@@ -156,7 +156,7 @@ def test_the_roster_page_by_role_and_jurisdiction(client, force, lang):
     r = client.post("/dispatch/roster/", {"action": "import", "file": bad})
     text = r.content.decode()
     assert r.status_code == 400 and "8点" in text
-    assert ("第 2 行, 第 C 列" if lang == "zh-hans" else "row 2, column C") in text
+    assert ("第 2 行，第 C 列" if lang == "zh-hans" else "row 2, column C") in text
     good = SimpleUploadedFile("r.csv", csv(["2026-12-07", "白班", "08:00", "20:00", force.unit_a.code,
                                             "officer_a", ""]))
     r = client.post("/dispatch/roster/", {"action": "import", "file": good})
