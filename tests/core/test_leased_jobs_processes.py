@@ -127,8 +127,9 @@ def alive(pid: int) -> bool:
 
 def terminate_backends(app: str) -> int:
     with connection.cursor() as c:
+        # this test database's only: another run on the same server (a second suite, a helper's tests) keeps its own
         c.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s "
-                  "AND pid <> pg_backend_pid()", [app])
+                  "AND datname = current_database() AND pid <> pg_backend_pid()", [app])
         return c.fetchone()[0]
 
 
