@@ -119,6 +119,10 @@ def test_a_roster_that_brings_the_red_tenant_back_resolves_the_suspension(cast, 
     code = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
     assert review.status == "resolved" and review.issued_code == code
     assert (code.level, code.people, code.job_id) == ("red", 5, again.pk)
+    # the suspended code's poster now reads as replaced, not "suspended: the premises has no valid code"
+    old = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=False)
+    assert (old.revoked_how, old.superseded_by) == ("replaced", code)
+    assert published_list(old.issuer).entries[bytes.fromhex(old.code_id)].reason is Reason.RESCREENED
 
 
 def test_green_people_may_leave_the_roster(cast, risk):

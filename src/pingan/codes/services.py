@@ -278,12 +278,20 @@ def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people
         old.superseded_by, old.superseded_at = row, now
         old.revoked_at, old.revocation_reason = now, superseded
         old.save(update_fields=["superseded_by", "superseded_at", "revoked_at", "revocation_reason"])
+    # a code suspended until the police check a screening is replaced too once a new code stands: its poster
+    # would otherwise scan as "suspended — the premises has no valid code" beside the new one (the fresh-user
+    # trial); it keeps the time it was withdrawn, its revocation-list reason becomes the replacement's
+    suspended = list(SafetyCode.objects.select_for_update().filter(
+        premises=premises, superseded_by__isnull=True, revocation_reason=Reason.SUSPENDED.name.lower()))
+    for old in suspended:
+        old.superseded_by, old.superseded_at, old.revocation_reason = row, now, superseded
+        old.save(update_fields=["superseded_by", "superseded_at", "revocation_reason"])
     audit.record(actor, "issue", "SafetyCode", row.code_id, detail={
         "premises": premises.pk, "level": level.value, "job": job.pk if job else None, "people": people,
         "kid": key.kid, "ruleset_version": code.ruleset_version, "override": override.pk if override else None,
-        "superseded": [o.code_id for o in previous], "cause": cause or {},
+        "superseded": [o.code_id for o in previous + suspended], "cause": cause or {},
     })
-    if previous:
+    if previous or suspended:
         _invalidate_revocations_now_and_on_commit(issuer)
     return row
 
