@@ -109,6 +109,20 @@ class TestResultsPage:
         assert listed in people and "No accepted rows" not in people and "没有受理的行" not in people
         assert "the others" not in summary and "其余" not in summary
 
+    def test_the_to_fix_sentences_join_as_the_language_joins_them(self, client, cast, risk, monkeypatch):
+        # the re-check of the trial: "请在文件中改正这些行后重新上传。 未筛查的行排在前面…" (an English space
+        # between two Chinese sentences) when the rows to fix take more than one page
+        from pingan.screening import views
+
+        monkeypatch.setattr(views, "FIX_PER_PAGE", 1)
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["赵六", "居民身份证", "110", "", "1"],
+                                                                   ["钱七", "居民身份证", "120", "", "2"]]))
+        sign_in(client, cast.landlord_a)
+        zh = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+        assert "重新上传。未筛查的行排在前面" in zh and "重新上传。 " not in zh
+        en = get(client, f"/screening/jobs/{job.pk}/", "en")
+        assert "upload it again. The rows not screened come first" in en
+
     def test_the_downloads_give_the_same_reason_to_fix_as_the_page(self, client, cast, risk):
         # a number the police corrected from a movement record (a green row has no reason at all): the page
         # lists it under "what to fix", and the results file said nothing about it (issue 11 trial)
