@@ -64,3 +64,21 @@ def test_the_upload_page_states_the_rule_not_that_any_omission_suspends(client, 
     roster(cast.premises_a, ["red", "green"], same_as={0: red})  # yellow left out, still red: no suspension
     assert SafetyCode.objects.filter(premises=cast.premises_a, revoked_at__isnull=True, level="red").exists()
     assert not CodeReview.objects.filter(premises=cast.premises_a, status="open", kind="suspension").exists()
+
+
+SUSPENDED = {"zh-hans": "平安码已暂停，待警方核查最新名单；暂停前为红码。",
+             "en": "The code is suspended until the police check the newest roster; it was a red code."}
+CURRENT = {"zh-hans": "现有平安码为", "en": "The current code is"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_while_suspended_the_upload_page_names_no_current_code(client, cast, language):
+    """The re-check of the trial: with the code suspended, the upload page said "The current code is a red code"
+    beside a code page saying the premises has no valid code."""
+    sign_in(client, cast.landlord_a)
+    roster(cast.premises_a, ["green", "red", "yellow"])  # a red code
+    roster(cast.premises_a, ["green", "yellow"])  # the red tenant (and the yellow one) left out: yellow < red
+    assert CodeReview.objects.filter(premises=cast.premises_a, status="open", kind="suspension").exists()
+    upload = get(client, "/screening/upload/", language)
+    notice = upload[upload.index('id="full-roster"'):upload.index("</div>", upload.index('id="full-roster"'))]
+    assert SUSPENDED[language] in notice and CURRENT[language] not in notice, notice

@@ -375,7 +375,8 @@ def roster_baseline(premises) -> dict | None:
     """What the upload page says before a new roster of ``premises`` (issue 11: a partial roster suspended the
     code without warning): the screening a new roster is checked against (``codes.services.dropped_baseline``)
     as ``job``, its ``people`` (rows), ``flagged`` (rows that were yellow, red or unresolved) and ``level`` (the
-    label of the level a new one is measured against: the current code's, or the open suspension's). Leaving a
+    label of the level a new one is measured against: the current code's, or the open suspension's) and
+    ``suspended`` (an open suspension: no code is current). Leaving a
     flagged person out suspends the code only when the new roster's level is lower than that level
     (``codes.services._dropped_check``): a roster that gives the same level or a higher one gets its code at once,
     so the page must not say that any omission suspends. ``None`` when nothing would be checked, nobody was
@@ -388,8 +389,10 @@ def roster_baseline(premises) -> dict | None:
         return None
     counts, _people = screening_counts(found[0])
     flagged = counts.total - counts.green
-    return {"job": found[0], "people": counts.total, "flagged": flagged,
-            "level": LEVEL_LABELS[found[1]]} if flagged else None
+    # suspended: there is no current code to name (the re-check of the trial: "The current code is a red
+    # code" beside a code page saying the premises has none); the level is the one the suspension keeps
+    return {"job": found[0], "people": counts.total, "flagged": flagged, "level": LEVEL_LABELS[found[1]],
+            "suspended": open_suspension(premises) is not None} if flagged else None
 
 
 def job_code_state(job) -> dict:
