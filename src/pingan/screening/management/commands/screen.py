@@ -123,6 +123,7 @@ class Command(PinganCommand):
 
         started = time.perf_counter()
         wall: dict[str, float] = {}
+        job = None
         try:
             job = services.screening_job_create(actor=None, roster_name=path.name, roster_bytes=data,
                                                 premises=premises, as_of=opts["as_of"])
@@ -138,7 +139,6 @@ class Command(PinganCommand):
         except DomainError as exc:
             # a failed job keeps why as a code and parameters (the job page's message, in the reader's
             # language); the exception's own text is the English form
-            job = locals().get("job")
             if job is not None:
                 job.refresh_from_db(fields=["error", "error_code", "error_params"])
             message = job.failure_message if job is not None and job.error_code else domain_message(exc)
