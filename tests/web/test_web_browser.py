@@ -19,27 +19,8 @@ from pingan.core.jobs import Worker, run_inline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
 
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # synchronous, so Django's async-safety guard must be told (the documented Playwright workaround)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-        # While Playwright's loop runs, the test's ORM calls get their own connection (Django keeps one per
-        # asyncio context); close it here, in that context, or it outlives the test database (PostgreSQL
-        # then refuses to drop it: "database ... is being accessed by other users").
-        connections.close_all()
 
 
 @pytest.fixture

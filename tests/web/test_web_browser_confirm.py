@@ -7,13 +7,12 @@ in one step. Without script, the server answers a confirmation page whose button
 from __future__ import annotations
 
 import pytest
-from test_web_browser_layout import CHROMIUM, browser  # noqa: F401 - fixture
 from web_support import browser_signed_in, screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_revoking_a_code_asks_first_with_and_without_javascript(browser, live_server, cast, risk):  # noqa: F811
+def test_revoking_a_code_asks_first_with_and_without_javascript(browser, live_server, cast, risk):
     from pingan.codes.services import current_code, safety_code_issue
 
     screen(cast.landlord_a, cast.premises_a)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_web_browser import SHOTS, browser, sign_in  # noqa: F401 - fixture
+from test_web_browser import SHOTS, sign_in
 from web_support import YELLOW_ID
 
 from pingan.lib import textchars
@@ -27,7 +27,7 @@ WORDS = {"zh-hans": ("第 2 行", "U+202E", "U+001B", "第 4 行含有零宽字�
 
 
 @pytest.mark.parametrize(("lang", "locale"), [("zh-hans", "zh-CN"), ("en", "en-GB")])
-def test_control_characters_are_named_and_never_shown(live_server, browser, cast, risk, tmp_path,  # noqa: F811
+def test_control_characters_are_named_and_never_shown(live_server, browser, cast, risk, tmp_path,
                                                       lang, locale):
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(ROSTER)

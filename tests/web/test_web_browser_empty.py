@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+from test_web_browser_layout import open_as  # noqa: F401 - fixtures
 
 SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
 SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_web_browser_layout import browser  # noqa: F401 - fixture
 from web_support import browser_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +29,7 @@ CASES = {  # path, status, who, what the page says in each language
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_error_pages_keep_the_frame_at_phone_width(browser, live_server, cast, settings, language):  # noqa: F811
+def test_error_pages_keep_the_frame_at_phone_width(browser, live_server, cast, settings, language):
     settings.ROOT_URLCONF = "urls_with_a_failing_page"
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     pages = {}

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 
 import pytest
-from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+from test_web_browser_layout import open_as  # noqa: F401 - fixtures
 from web_support import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

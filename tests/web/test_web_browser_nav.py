@@ -5,7 +5,7 @@ sections are one menu: test_web_browser_nav_phone.py), and a group's menu opens 
 from __future__ import annotations
 
 import pytest
-from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+from test_web_browser_layout import open_as  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

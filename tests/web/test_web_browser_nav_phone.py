@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
-from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+from test_web_browser_layout import open_as  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

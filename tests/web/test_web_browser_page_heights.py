@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_web_browser_layout import browser, open_as  # noqa: F401 - fixtures
+from test_web_browser_layout import open_as  # noqa: F401 - fixtures
 from web_support import rid
 
 from pingan.screening.views import FIX_PER_PAGE

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
-from test_web_browser import SHOTS, browser, sign_in  # noqa: F401 - fixture
+from test_web_browser import SHOTS, sign_in
 from test_web_roster_privacy import ROWS, TRIAL, leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize(("lang", "locale", "width"), [("zh-hans", "zh-CN", 375), ("en", "en-GB", 375),
                                                        ("zh-hans", "zh-CN", 1280), ("en", "en-GB", 1280)])
-def test_a_landlord_uploads_the_trial_csv_and_sees_no_full_number(live_server, browser, cast, risk, tmp_path,  # noqa: F811
+def test_a_landlord_uploads_the_trial_csv_and_sees_no_full_number(live_server, browser, cast, risk, tmp_path,
                                                                    lang, locale, width):
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(TRIAL)

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 
 import pytest
-from test_web_browser_layout import browser  # noqa: F401 - fixture
 from web_support import PASSWORD, browser_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,7 +86,7 @@ def world(cast):
     return cast
 
 
-def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_character(browser, live_server,  # noqa: F811
+def test_no_list_page_is_wider_than_a_phone_and_no_heading_wraps_by_the_character(browser, live_server,
                                                                                     world):
     from pingan.core.models import User
 
@@ -138,7 +137,7 @@ TOKENS = """() => { const out = [];
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_no_table_breaks_a_word_or_a_number_across_lines(browser, live_server, world, width):  # noqa: F811
+def test_no_table_breaks_a_word_or_a_number_across_lines(browser, live_server, world, width):
     """Every table of the list pages (the audit trail last, when the pages above have written its records),
     at 1280 px and at 375 px: no number, address, code or Chinese word is cut across two lines."""
     from pingan.core.models import User

@@ -10,11 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
 SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
-CHROMIUM = "/usr/bin/chromium"
 FILE_INPUT = re.compile(r"<input\b[^>]*\btype=\"file\"[^>]*>")
 
 
@@ -31,19 +29,6 @@ def test_every_file_input_is_the_shared_one():
                for path in SRC.glob("**/templates/**/*.html"))
     assert uses >= 8, uses
 
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_web_browser.py
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-        connections.close_all()
 
 
 WORDS = {"zh-hans": ("选择文件", "未选择文件"), "en": ("Choose a file", "No file chosen")}

@@ -9,25 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from web_support import sign_in
 
 SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
-CHROMIUM = "/usr/bin/chromium"
 
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-        connections.close_all()
 
 
 def page_as(browser, client, live_server, user, lang: str, width: int):

@@ -173,3 +173,30 @@ def browser_signed_in(browser, live_server, user, *, javascript: bool = True, ti
         page.click("main button[type=submit]")
         page.wait_for_load_state()
     return page
+
+
+#: Debian's chromium (``apt-get install -y chromium``): nothing is downloaded at test time.
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Debian chromium for one test (Playwright's sync API); skips where chromium is not installed.
+
+    Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous, so
+    Django's async-safety guard must be told (the documented Playwright workaround). While that loop runs, the
+    test's ORM calls get their own connection (Django keeps one per asyncio context): closed here, in that
+    context, or it outlives the test database (PostgreSQL then refuses to drop it: "database ... is being
+    accessed by other users")."""
+    from django.db import connections
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+        connections.close_all()
