@@ -6,7 +6,10 @@ request, so the server log gets one line for it (``pingan.core.request_log``) in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -170,11 +173,18 @@ def problem_title(status: int, code: str) -> str:
     return str(TITLES.get(code) or STATUS_TITLES.get(status) or code.replace("_", " "))
 
 
-def problem(request: HttpRequest, status: int, title: str, detail: str, code: str, extra: dict | None = None):
+def problem(request: HttpRequest, status: int, title: str, detail: Callable[[], str], code: str,
+            extra: dict | None = None):
     """An RFC 9457 problem document: ``type`` and ``code`` stable English identifiers, ``title`` and ``detail``
     for a person in the request's language (``LocaleMiddleware``: ``Accept-Language``, else the site's default,
-    Chinese; issue 11: they were English whatever the request asked for)."""
-    note_reason(request, f"{code}: {detail}")
+    Chinese; issue 11: they were English whatever the request asked for).
+
+    ``detail`` is a function that words it in the active language: it is called once for the response and once
+    in English for the server log (``pingan.core.request_log``), whose lines are the operator's, the same
+    whatever language each client asked for."""
+    with translation.override("en"):
+        note_reason(request, f"{code}: {detail()}")
+    detail = detail()
     body = {k: v for k, v in (extra or {}).items() if k not in PROBLEM_MEMBERS}
     body.update({"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
                  "detail": detail, "code": code})
@@ -189,14 +199,16 @@ def _domain_error(request, exc: DomainError):
     # language the message pages show (core.error_messages), the English one where no page wording exists
     from pingan.core.texts import lang
 
-    detail = exc.message if lang(when_none="en") == "en" else page_message(exc)
+    def detail() -> str:
+        return exc.message if lang(when_none="en") == "en" else page_message(exc)
+
     return problem(request, exc.status, problem_title(exc.status, exc.code), detail, exc.code, exc.extra)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return problem(request, 401, problem_title(401, "unauthorised"),
-                   gettext("A valid API token (Authorization: Bearer …) or a signed-in session is required."),
+                   lambda: gettext("A valid API token (Authorization: Bearer …) or a signed-in session is required."),
                    "unauthorised")
 
 
@@ -208,14 +220,19 @@ _HTTP_ERROR_CODES = {403: "csrf_failed", 429: "rate_limited", 400: "bad_request"
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     code = _HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    detail, extra = str(exc.message), None
-    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
-        detail, extra = _unreadable_body(request)
-    elif code == "csrf_failed":
-        detail = gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
-                         "programs use an API token instead.")
-    elif code == "rate_limited":
-        detail = gettext("Too many requests from this client: wait a minute and try again.")
+    unreadable = exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body")
+    extra = _unreadable_body(request)[1] if unreadable else None
+
+    def detail() -> str:
+        if unreadable:
+            return _unreadable_body(request)[0]
+        if code == "csrf_failed":
+            return gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
+                           "programs use an API token instead.")
+        if code == "rate_limited":
+            return gettext("Too many requests from this client: wait a minute and try again.")
+        return str(exc.message)
+
     return problem(request, exc.status_code, problem_title(exc.status_code, code), detail, code, extra)
 
 
@@ -279,7 +296,7 @@ def _validation_detail(errors: list[dict]) -> str:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return problem(request, 422, problem_title(422, "invalid_request"), _validation_detail(exc.errors),
+    return problem(request, 422, problem_title(422, "invalid_request"), lambda: _validation_detail(exc.errors),
                    "invalid_request", {"errors": exc.errors})
 
 
