@@ -63,12 +63,12 @@ def _main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["help", "--all"]:
         argv = ["help", *argv[2:]]  # Django's list of every command
     unknown = _unknown(argv)
-    if unknown:  # said in the user's language (Django's own message is English)
+    if unknown:  # said in the user's language (Django's own message is English); a usage error, status 2 (README)
         from pingan.core.command import unknown_command
         from pingan.core.demoguide import cli
 
         print(f"pingan: {unknown_command(unknown, cli())}", file=sys.stderr)
-        return 1
+        return 2
     try:
         # what the command writes to the audit trail without an account names the command and who ran it
         with audit.acting(audit.command_agent(argv, _subcommands(argv[0]) if argv else ())):

@@ -76,7 +76,7 @@ def test_verify_says_what_is_wrong_with_a_file_in_the_users_language(cast, tmp_p
             assert_language(str(err.value), language, [str(path), "PNG、JPEG", "PNG, JPEG", "'PA1:A'", "'PA1:B'"])
     assert said["zh-hans", "blank.png"] == f"{blank}：图片中没有找到可识别的二维码"
     assert "距左边 832 像素" in said["zh-hans", "two.png"] and "832 px from the left" in said["en", "two.png"]
-    assert said["en", "missing.png"].endswith("missing.png: no such file")
+    assert said["en", "missing.png"].endswith("missing.png: there is no such file; check the path")
 
 
 def test_revoke_from_the_command_line_makes_the_code_read_revoked(cast):

@@ -38,7 +38,7 @@ def test_a_revoked_code_on_a_poster_reads_revoked(cast, tmp_path):
 
 
 def test_verify_names_what_is_wrong_with_a_file(cast, tmp_path):
-    with pytest.raises(CommandError, match=r"missing\.pdf: no such file"):
+    with pytest.raises(CommandError, match=r"missing\.pdf: there is no such file; check the path"):
         run("verify", str(tmp_path / "missing.pdf"))
     notes = tmp_path / "notes.txt"
     notes.write_text("hello", encoding="utf-8")

@@ -44,7 +44,7 @@ def _literal(node) -> str | None:
 
 def untranslated(path: Path) -> list[str]:
     """Lines that write (or raise) a literal with English words without the catalogue: the first argument of
-    ``….write``, ``w``, ``write``, ``_say`` and ``CommandError`` is a string or f-string literal."""
+    ``….write``, ``w``, ``write``, ``_say``, ``CommandError`` and ``UsageError`` is a string or f-string literal."""
     source = path.read_text(encoding="utf-8")
     lines, found = source.splitlines(), []
     for node in ast.walk(ast.parse(source)):
@@ -52,7 +52,7 @@ def untranslated(path: Path) -> list[str]:
             continue
         f = node.func
         name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-        if name not in ("write", "w", "_say", "CommandError"):
+        if name not in ("write", "w", "_say", "CommandError", "UsageError"):
             continue
         first = node.args[0]
         if name == "CommandError" and isinstance(first, ast.Attribute) and first.attr == "message":

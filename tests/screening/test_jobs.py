@@ -298,7 +298,9 @@ class TestCommand:
         with translation.override("en"):  # the command's language (pingan activates it from the locale)
             call_command("screen", str(src), "--as-of", "2022-08-20", "--out", str(out), "--no-progress", "--codes")
         text = capsys.readouterr().out
-        assert "accepted: 4" in text and "rejected: 1" in text and "red 1" in text
+        # the job page's words for a row (issue 11 trial: "accepted/rejected" here, "screened/not screened" there)
+        assert "  screened: 4  not screened: 1  " in text and "red 1" in text
+        assert "accepted" not in text and "rejected" not in text
         # where the time went, each stage of the run (issue 11: only the engine's seconds were said)
         took = next(line for line in text.splitlines() if line.startswith("took "))
         for stage in ("copying the file in", "reading and checking the roster", "screening engine",
@@ -323,9 +325,9 @@ class TestCommand:
         assert "area-high" in rows["2"]["police_hits"]
 
     def test_it_fails_clearly_on_a_missing_file(self, risk, tmp_path):
-        with translation.override("en"), pytest.raises(CommandError, match="no such file"):
+        with translation.override("en"), pytest.raises(CommandError, match="no such file; check the path"):
             call_command("screen", str(tmp_path / "nope.csv"))
-        with pytest.raises(CommandError, match=r"nope\.csv：文件不存在"):  # in the command's language
+        with pytest.raises(CommandError, match=r"nope\.csv：没有这个文件，请检查路径"):  # in the command's language
             call_command("screen", str(tmp_path / "nope.csv"))
 
     def test_it_fails_clearly_on_an_empty_file(self, risk, tmp_path):

@@ -25,7 +25,7 @@ def screen(*args):
 
 
 def test_it_names_a_missing_movement_file(roster, tmp_path):
-    with pytest.raises(CommandError, match=r"^--movements .*nonexist\.parquet: no such file"):
+    with pytest.raises(CommandError, match=r"^--movements .*nonexist\.parquet: there is no such file; check the path"):
         screen(roster, "--movements", tmp_path / "nonexist.parquet")
     assert not ScreeningJob.objects.exists()  # checked before a job is made
 
@@ -47,7 +47,7 @@ def test_it_explains_a_movement_file_without_the_required_columns(roster, tmp_pa
 
 
 def test_it_names_a_missing_rule_set(roster, tmp_path):
-    with pytest.raises(CommandError, match=r"^--rules .*nonexist\.toml: no such rule-set file"):
+    with pytest.raises(CommandError, match=r"^--rules .*nonexist\.toml: there is no such file; check the path"):
         screen(roster, "--rules", tmp_path / "nonexist.toml")
     assert not ScreeningJob.objects.exists()
 

@@ -189,6 +189,10 @@ def scan_error(exc) -> str:
     from pingan.codes.scan import preview
     from pingan.core.texts import colon, separated
 
+    if getattr(exc, "code", "") == "no_such_file":  # what to check, and where a relative path was looked for
+        from pingan.core.command import missing_path
+
+        return missing_path(exc.params["path"])
     template = SCAN_ERRORS.get(getattr(exc, "code", ""))
     if template is None:
         return str(exc)

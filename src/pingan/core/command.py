@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils.translation import gettext as _
@@ -60,10 +61,42 @@ def os_error_text(exc: OSError) -> str:
 
 
 def os_error(exc: OSError) -> str:
-    """``<file>: <what the system said>`` (:func:`os_error_text`), the colon the language's."""
+    """``<file>: <what the system said>`` (:func:`os_error_text`), the colon the language's; a file or folder
+    that is not there as :func:`missing_path` says it (what to check, and where a relative path was looked for)."""
+    import errno
+
     from pingan.core.texts import colon
 
+    if exc.errno == errno.ENOENT and exc.filename:
+        return missing_path(exc.filename, folder_ok=True)
     return f"{exc.filename}{colon()}{os_error_text(exc)}" if exc.filename else os_error_text(exc)
+
+
+def missing_path(path, *, folder_ok: bool = False) -> str:
+    """What a command says of a file it was given that is not there, in the active language: the path as given,
+    what is missing — the first folder on the way that does not exist, else the file (``folder_ok``: "file or
+    folder", for an argument that may be either) — and what to do: check the path; a relative path names the
+    current folder it was looked for in (issue 11's trial: "roster.csv：文件不存在" said nothing of what to do)."""
+    import os
+
+    from pingan.core.texts import paren
+
+    given = Path(os.path.expanduser(str(path)))
+    folder = None
+    for ancestor in given.parents:  # nearest first: the last one missing is the first on the way
+        if ancestor.exists():
+            break
+        folder = ancestor
+    values = {"path": path, "folder": folder}
+    if folder is not None:
+        text = _("%(path)s: the folder %(folder)s does not exist; check the path") % values
+    elif folder_ok:
+        text = _("%(path)s: there is no such file or folder; check the path") % values
+    else:
+        text = _("%(path)s: there is no such file; check the path") % values
+    if not given.is_absolute():
+        text += paren(_("the current folder is %(cwd)s") % {"cwd": os.getcwd()})
+    return text
 
 
 def unknown_command(name: str, program: str = "pingan") -> str:
@@ -180,6 +213,29 @@ class Verdict(CommandError):
     answer once, on one stream); ``call_command`` raises it like any ``CommandError``, its text the verdict."""
 
 
+class UsageError(CommandError):
+    """A missing or malformed argument, or options that do not go together, that the command finds itself
+    (argparse finds the others): from the command line it is said as argparse says its own — the (sub)command's
+    usage line, then ``pingan <command>: error: …`` in the command's language — and the process exits with
+    status 2, a usage error (README, "Commands"; issue 11's trial: ``pingan code verify`` with no code exited 1
+    where ``pingan screen`` with no roster exited 2). A file, account or code that is not there is a failure
+    (``CommandError``, status 1), not a usage error. ``call_command`` raises it like any ``CommandError``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, returncode=2)
+
+
+def date_argument(text: str):
+    """An option's ``YYYY-MM-DD`` date (``type=date_argument``): a malformed one is argparse's usage error (a
+    ``CommandError`` raised from a ``type`` escaped argparse as a traceback)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
+
+
 class PinganCommand(BaseCommand):
     """A ``pingan`` management command: from the command line a failure is one line on standard error and a
     non-zero exit status (the module's docstring). Its ``help`` (a lazy translation) and every option's help
@@ -198,6 +254,12 @@ class PinganCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except Verdict as exc:
+            sys.exit(exc.returncode)
+        except UsageError as exc:  # as argparse says its own: the usage line, then the error; status 2
+            prog, parser = self.chosen_parser(options)
+            if parser is not None:
+                parser.error(str(exc))  # exits with 2
+            self.stderr.write(_("%(prog)s: error: %(message)s\n") % {"prog": prog, "message": exc}, ending="")
             sys.exit(exc.returncode)
         except CommandError as exc:
             message, code = str(exc), exc.returncode
@@ -221,16 +283,21 @@ class PinganCommand(BaseCommand):
     def failure_prefix(self, options) -> str:
         """What a failure's line starts with: ``pingan <command>`` and the subcommand that failed, as it was typed
         (``pingan code verify``; issue 11: "pingan code:" left out which of issue, verify, revoke …)."""
+        return self.chosen_parser(options)[0]
+
+    def chosen_parser(self, options) -> tuple[str, argparse.ArgumentParser | None]:
+        """``("pingan <command> [<subcommand>…]", its parser)`` for the subcommand ``options`` chose (the parser
+        ``None`` when it cannot be built: the words must still be said)."""
         words = ["pingan", self.__module__.rsplit(".", 1)[-1]]
         try:
             parser = self.create_parser("pingan", words[1])
         except Exception:  # the line must still be said
-            return " ".join(words)
+            return " ".join(words), None
         while True:
             subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
             chosen = options.get(subs[0].dest) if subs else None
             if not isinstance(chosen, str) or chosen not in subs[0].choices:
-                return " ".join(words)
+                return " ".join(words), parser
             words.append(chosen)
             parser = subs[0].choices[chosen]
 

@@ -7,13 +7,14 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.alerts import labels, replay, services
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
 
@@ -98,9 +99,10 @@ class Command(PinganCommand):
 
         from pingan.alerts.worker import Worker
 
-        parts = o["partitions"] or settings.PINGAN["ALERTS_WORKERS"]
+        # 0 given is refused, not taken for "the default" (it started the default number of workers)
+        parts = o["partitions"] if o["partitions"] is not None else settings.PINGAN["ALERTS_WORKERS"]
         if parts < 1 or (o["partition"] is not None and not 0 <= o["partition"] < parts):
-            raise CommandError(_("partition %(partition)s of %(parts)s: give --partitions of at least 1 and a "
+            raise UsageError(_("partition %(partition)s of %(parts)s: give --partitions of at least 1 and a "
                                  "--partition from 0 to one less") % {"partition": o["partition"], "parts": parts})
         if parts > 1 and o["partition"] is None:
             return self._supervise(parts, o["batch"])
@@ -168,6 +170,11 @@ class Command(PinganCommand):
                                          "lon": dev.lon, "lat": dev.lat})
 
     def do_jurisdictions(self, o):
+        wrong = [x for x in o["map"] if "=" not in x]
+        if wrong:  # a traceback of dict()'s before (issue 11: every wrong argument is a usage error, status 2)
+            raise UsageError(_("--map %(pairs)s: give KEY=UNITCODE pairs") % {"pairs": " ".join(wrong)})
+        if not Path(o["file"]).is_file():
+            raise CommandError(missing_path(o["file"]))
         mapping = dict(x.split("=", 1) for x in o["map"])
         n = services.jurisdictions_load(actor=None, path=o["file"], key=o["key"], unit_codes=mapping)
         self.stdout.write(_("%(n)s jurisdictions loaded from %(file)s") % {"n": n, "file": o["file"]})

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, command_error, os_error
+from pingan.core.command import PinganCommand, command_error, missing_path, os_error
 
 
 class Command(PinganCommand):
@@ -51,6 +51,8 @@ class Command(PinganCommand):
         elif action == "amlsim":
             from pingan.antifraud import amlsim
             folder = opts["folder"] or str(amlsim.bundled_folder())
+            if not Path(folder).is_dir():
+                raise CommandError(f"--folder {missing_path(folder, folder_ok=True)}")
             try:
                 data = amlsim.load_sample(folder)
             except FileNotFoundError as exc:

@@ -7,8 +7,8 @@ output (level, premises and validity); a code that is not valid is a failure lik
 standard error, ``pingan code verify: <what the verdict means>`` in the user's language (``--verbose``: what the
 code holds and the verifier's technical words before it; ``--json``: the API's form on standard output). Exit
 status as every command's (README, "Commands"): 0 every code is valid; 1 a failure — a code that is not valid
-(the line says which and why), or nothing could be checked (no code given, a file that cannot be read or holds
-no QR code); 2 only argparse's usage errors (a missing or unknown option).
+(the line says which and why), or nothing could be checked (a file that is not there, cannot be read or holds
+no QR code); 2 a usage error (no code given at all, a missing or unknown option).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCo
 from pingan.codes.texts import code_number, scan_error, verdict, verdict_sentence
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
-from pingan.core.command import PinganCommand, Verdict, command_error, os_error, os_error_text
+from pingan.core.command import PinganCommand, UsageError, Verdict, command_error, missing_path, os_error, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
-from pingan.core.texts import labelled, moment
+from pingan.core.texts import colon, labelled, lang, moment
 
 #: ``pingan code verify``'s exit status when nothing could be checked: a failure like any other (issue 11: it was
 #: 2, argparse's status for a usage error, where the README says failures exit with 1).
@@ -85,17 +85,17 @@ class Command(PinganCommand):
             raise command_error(exc) from None
 
     def _issue(self, opts):
+        outputs = self._issue_outputs(opts)  # checked before issuing: a bad path must not revoke the old code
         premises = Premises.objects.select_related("unit").filter(pk=opts["premises_id"]).first()
         if premises is None:
             raise CommandError(_("no premises %(id)s (pingan code issue takes the premises' id, as on its page "
                                  "/codes/premises/<id>/)") % {"id": opts["premises_id"]})
-        outputs = self._issue_outputs(opts)  # checked before issuing: a bad path must not revoke the old code
         code = services.safety_code_issue(premises=premises, actor=None)
         verify_url = opts["verify_url"] or services.verify_url()
         url = services.code_url(code, verify_url=verify_url)  # what the QR holds: a link any phone opens
         for kind, path in outputs:
             if kind == "poster":
-                data = services.code_poster(code, verify_url=verify_url)
+                data = services.code_poster(code, verify_url=verify_url, lang=lang())  # the command's language
             elif kind == "svg":
                 data = render.qr_svg(url).encode("utf-8")
             else:
@@ -118,9 +118,11 @@ class Command(PinganCommand):
             texts = [self._code_text(arg) for arg in opts["code"]]
             if opts["from_file"]:
                 texts += self._codes_from(opts["from_file"])
-            if not texts:
-                raise CommandError(_("give a code (the PA1:… text or the verification link), an image or PDF file "
+            if not texts:  # a missing argument: a usage error (status 2), as argparse's own
+                raise UsageError(_("give a code (the PA1:… text or the verification link), an image or PDF file "
                                      "holding its QR code, or --from FILE"))
+        except UsageError:
+            raise
         except CommandError as exc:
             exc.returncode = CANNOT_CHECK
             raise
@@ -166,11 +168,10 @@ class Command(PinganCommand):
         outputs = []
         for kind, path, suffixes in wanted:
             if path.suffix.lower() not in suffixes:
-                raise CommandError(_("%(path)s: the file name must end in %(suffixes)s") % {
+                raise UsageError(_("%(path)s: the file name must end in %(suffixes)s") % {
                     "path": path, "suffixes": _(" or ").join(suffixes)})
             if not path.parent.is_dir():
-                raise CommandError(_("%(path)s: the folder %(folder)s does not exist") % {"path": path,
-                                                                                        "folder": path.parent})
+                raise CommandError(missing_path(path))
             outputs.append((kind, path))
         return outputs
 
@@ -187,6 +188,8 @@ class Command(PinganCommand):
     def _codes_from(self, name: str) -> list[str]:
         try:
             lines = (sys.stdin if name == "-" else open(name, encoding="utf-8")).read().splitlines()  # noqa: SIM115
+        except FileNotFoundError:
+            raise CommandError(f"--from {missing_path(name)}") from None
         except OSError as exc:
             raise CommandError(_("cannot read codes from %(file)s: %(error)s") % {
                 "file": name, "error": os_error_text(exc)}) from None
@@ -252,8 +255,10 @@ class Command(PinganCommand):
     def _keys(self, opts):
         if opts["key_action"] == "rotate":
             issuer = opts["issuer"]
-            if not issuer or not OrgUnit.objects.filter(code=issuer).exists():
-                raise CommandError(_("--issuer must be the code of a unit (e.g. 350203-LQ)"))
+            if not issuer:
+                raise UsageError(_("--issuer must be the code of a unit (e.g. 350203-LQ)"))
+            if not OrgUnit.objects.filter(code=issuer).exists():
+                raise CommandError(f"--issuer{colon()}" + _("no unit with code %(code)s") % {"code": repr(issuer)})
             alg = Alg.from_jose_name(opts["alg"]) if opts["alg"] else None
             key = services.signing_key_rotate(issuer=issuer, alg=alg)
             self.stdout.write(_("new active key %(kid)s (%(alg)s) for %(issuer)s; older keys stay published") % {

@@ -8,7 +8,6 @@ cron and ship the line off the machine); ``search`` answers "who looked at this 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -19,18 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import audit, checkpoints, selectors
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, command_error, date_argument, missing_path
 from pingan.core.errors import DomainError
 from pingan.core.models import AuditHead, User
 
 AUDIT_TABLES = ("core_auditrecord", "core_auditsubject")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
 
 
 class Command(PinganCommand):
@@ -63,8 +55,8 @@ class Command(PinganCommand):
         s.add_argument("--object-id", default="", help=_("the record's id (with --object-type)"))
         s.add_argument("--action", dest="act", default="", help=_("what was done, e.g. view, list, export, revoke"))
         s.add_argument("--purpose", default="", help=_("the declared purpose of use, e.g. epidemic_screening"))
-        s.add_argument("--since", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
-        s.add_argument("--until", type=_date, help=_("YYYY-MM-DD (local date, inclusive)"))
+        s.add_argument("--since", type=date_argument, help=_("YYYY-MM-DD (local date, inclusive)"))
+        s.add_argument("--until", type=date_argument, help=_("YYYY-MM-DD (local date, inclusive)"))
         s.add_argument("--limit", type=int, default=50, help=_("at most this many records, newest first (default 50)"))
         s.add_argument("--as", dest="auditor", default="",
                        help=_("the auditor account the search is recorded under (default: the system; searches "
@@ -78,6 +70,10 @@ class Command(PinganCommand):
         getattr(self, f"do_{opts['action']}")(opts)
 
     def do_verify(self, opts) -> None:
+        for option, given in (("--checkpoints", opts["checkpoints"] or []), ("--public-key", [opts["public_key"]])):
+            for path in given:
+                if path is not None and not path.is_file():
+                    raise CommandError(f"{option} {missing_path(path)}")
         try:
             key = checkpoints.load_public_key(opts["public_key"]) if opts["public_key"] else None
             files = opts["checkpoints"] or [checkpoints.checkpoint_file()]

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import jobs
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, UsageError
 from pingan.core.texts import join
 
 
@@ -37,13 +36,14 @@ class Command(PinganCommand):
     def handle(self, *args, **opts):
         unknown = sorted(set(opts["kinds"] or ()) - set(jobs.KINDS))
         if unknown:
-            raise CommandError(_("--kind %(kinds)s: no such job kind; known: %(known)s") % {
+            raise UsageError(_("--kind %(kinds)s: no such job kind; known: %(known)s") % {
                 "kinds": join(unknown), "known": join(sorted(jobs.KINDS))})
-        concurrency = opts["concurrency"] or settings.PINGAN["WORKER_CONCURRENCY"]
+        # --concurrency 0 is refused, not taken for "the default" (it started a worker of the default size)
+        concurrency = opts["concurrency"] if opts["concurrency"] is not None else settings.PINGAN["WORKER_CONCURRENCY"]
         if concurrency < 1:
-            raise CommandError(_("--concurrency must be at least 1"))
+            raise UsageError(_("--concurrency must be at least 1"))
         if opts["interval"] <= 0:
-            raise CommandError(_("--interval must be more than 0 seconds"))
+            raise UsageError(_("--interval must be more than 0 seconds"))
         jobs_log = logging.getLogger("pingan.core.jobs")
         if not jobs_log.handlers and opts["verbosity"] >= 1:  # what runs where, one line each, on stderr
             handler = logging.StreamHandler(self.stderr._out)

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, Verdict
+from pingan.core.command import PinganCommand, UsageError, Verdict
 from pingan.core.texts import join, lang
 
 
@@ -82,7 +82,7 @@ class Command(PinganCommand):
         from pingan.evidence.services import item_checkpoint, item_verify
 
         if not labels and not every:
-            raise CommandError(_("name item labels or --all"))
+            raise UsageError(_("name item labels or --all"))
         qs = Item.objects.order_by("pk")
         if labels:
             canon = [label_rules.parse(x) or x for x in labels]

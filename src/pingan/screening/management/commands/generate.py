@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, missing_path
 
 
 class Command(PinganCommand):
@@ -43,6 +43,8 @@ class Command(PinganCommand):
     def handle(self, *args, **o):
         from pingan.screening import synth
 
+        if o["listings"] is not None and not o["listings"].is_file():
+            raise CommandError(f"--listings {missing_path(o['listings'])}")
         listings = synth.read_listings(o["listings"])
         try:
             if o["large"]:

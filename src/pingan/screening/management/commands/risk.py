@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import texts
-from pingan.core.command import PinganCommand, command_error
+from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
 from pingan.core.errors import DomainError
 from pingan.screening import riskimport
 from pingan.screening.labels import dataset_label
@@ -68,7 +68,7 @@ class Command(PinganCommand):
 
             for source in opts["source"]:
                 if not Path(source).is_file():
-                    raise CommandError(_("%(path)s: no such file; give movement Parquet files") % {"path": source})
+                    raise CommandError(missing_path(source))
             try:
                 out = partition_movements(opts["source"], opts["out"])
             except ScreeningInputError as exc:
@@ -77,8 +77,11 @@ class Command(PinganCommand):
             self.stdout.write(_("wrote %(n)s partition files to %(path)s") % {"n": parts, "path": out})
             return
         kind, source = opts["kind"], opts["source"]
+        if kind == "watchlist" and opts["format"] in ("ofac", "csv") and not source:
+            raise UsageError(_("pingan risk import watchlist %(format)s SOURCE: the file or folder is required") % {
+                "format": opts["format"]})
         if source and not Path(source).exists():
-            raise CommandError(_("%(path)s: no such file or directory") % {"path": source})
+            raise CommandError(missing_path(source, folder_ok=True))
         try:
             if kind == "nhc":
                 ds = riskimport.import_nhc(Path(source) if source else None)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from pingan.core import texts
-from pingan.core.command import PinganCommand, domain_message, os_error_text
+from pingan.core.command import PinganCommand, UsageError, domain_message, missing_path, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules, services
@@ -67,16 +67,27 @@ class Command(PinganCommand):
 
     def handle(self, *args, **opts):
         path = Path(opts["roster"])
+        out = Path(opts["out"]) if opts["out"] else path.with_name(path.stem + ".result.csv")
+        # the arguments' form first, a usage error (status 2) as argparse's own; then the files (status 1)
+        try:
+            output_format(out)
+        except OutputError:
+            raise UsageError(_("--out %(path)s: the file name must end in .csv, .xlsx or .parquet") % {
+                "path": out}) from None
+        if out.resolve() == path.resolve():
+            raise UsageError(_("--out %(path)s is the roster itself: choose another file, the roster must be kept")
+                             % {"path": out})
+        engine_options(opts)
         if path.is_dir():
             raise CommandError(_("%(path)s: is a folder, not a roster; give the path of a CSV, XLSX or XLS file")
                                % {"path": path})
         if not path.is_file():
-            raise CommandError(_("%(path)s: no such file") % {"path": path})
+            raise CommandError(missing_path(path))
         movements = check_movements(opts["movements"])
         engine = choose_engine(opts)
         if opts["rules"] is not None:
             if not Path(opts["rules"]).exists():  # said in the command's language (the rules module's is English)
-                raise CommandError(_("--rules %(path)s: no such rule-set file") % {"path": opts["rules"]})
+                raise CommandError(f"--rules {missing_path(opts['rules'])}")
             try:  # checked before the job is created, so a typo costs nothing
                 rules.load_ruleset(opts["rules"])
             except rules.RuleSetError as exc:
@@ -91,19 +102,9 @@ class Command(PinganCommand):
             premises = Premises.objects.filter(pk=opts["premises"]).first()
             if premises is None:
                 raise CommandError(_("--premises %(id)s: no such premises") % {"id": opts["premises"]})
-        out = Path(opts["out"]) if opts["out"] else path.with_name(path.stem + ".result.csv")
-        # check the output before screening, so a typo costs nothing and never overwrites the roster
-        try:
-            output_format(out)
-        except OutputError:
-            raise CommandError(_("--out %(path)s: the file name must end in .csv, .xlsx or .parquet") % {
-                "path": out}) from None
-        if out.resolve() == path.resolve():
-            raise CommandError(_("--out %(path)s is the roster itself: choose another file, the roster must be kept")
-                               % {"path": out})
+        # check the output's folder before screening, so a typo costs nothing
         if not out.parent.is_dir():
-            raise CommandError(_("--out %(path)s: the folder %(folder)s does not exist") % {"path": out,
-                                                                                          "folder": out.parent})
+            raise CommandError(f"--out {missing_path(out)}")
         bar = lines = None
         if not opts["no_progress"]:
             if stream_is_terminal(self.stderr):
@@ -196,7 +197,11 @@ class ProgressLines:
     the stage in the command's language, the time so far — when a stage begins and every
     :data:`PROGRESS_EVERY` seconds while it runs: a timer thread, since the engine's stage calls back once in
     minutes. The thread says the lines in the language active where the object was made (Django's is per
-    thread)."""
+    thread).
+
+    Nothing is said in the first :data:`PROGRESS_EVERY` seconds: a roster that cannot be screened fails within
+    them, and its one line is the error (issue 11's trial: "screening 0%: Reading the roster" above the error,
+    a progress line left hanging); a run that lasts gets its first line then, and one at each stage after it."""
 
     def __init__(self, write: Callable[[str], None], every: float | None = None) -> None:
         self.write, self.every = write, PROGRESS_EVERY if every is None else every
@@ -205,7 +210,7 @@ class ProgressLines:
         self.state: tuple[str, int, dict[str, int]] = ("read", 0, {})
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.say()
+        self.speaking = False  # set once the first line is said
         self.thread = threading.Thread(target=self.run, name="pingan-screen-progress", daemon=True)
         self.thread.start()
 
@@ -213,12 +218,15 @@ class ProgressLines:
         with self.lock:
             changed = stage != self.state[0]
             self.state = (stage, pct, dict(running))
-        if changed:
+        if changed and self.speaking:
             self.say()
 
     def say(self) -> None:
         with self.lock:
             stage, pct, running = self.state
+            if self.stop.is_set():  # closed: a line now would come after the command's last word
+                return
+            self.speaking = True
         with translation.override(self.language):
             self.write(_("screening %(percent)s: %(stage)s (%(elapsed)s so far)") % {
                 "percent": f"{pct}%", "stage": stage_text(stage, running),
@@ -248,22 +256,33 @@ def output_error(exc: OutputError, out: Path) -> str:
     return str(exc)
 
 
-def choose_engine(opts: dict):
-    """The engine ``--engine``/``--spark-master``/``--spark-conf`` ask for (``None``: the configured one).
+def engine_options(opts: dict) -> dict[str, str]:
+    """The ``--spark-conf`` settings, checked with ``--spark-master`` against the engine chosen.
 
-    Raises ``CommandError`` for Spark options without the Spark engine, a malformed setting, or no PySpark.
+    Raises :class:`UsageError` for Spark options without the Spark engine or a malformed setting.
     """
     name = opts["engine"] or settings.PINGAN["SCREENING_ENGINE"]
     if name != "spark":
         if opts["spark_master"] or opts["spark_conf"]:
-            raise CommandError(_("--spark-master and --spark-conf need --engine spark"))
-        return None
+            raise UsageError(_("--spark-master and --spark-conf need --engine spark"))
+        return {}
     from pingan.screening.spark import parse_conf
 
     try:
-        conf = parse_conf(opts["spark_conf"])
+        return parse_conf(opts["spark_conf"])
     except ValueError as exc:
-        raise CommandError(f"--spark-conf: {exc}") from None
+        raise UsageError(f"--spark-conf: {exc}") from None
+
+
+def choose_engine(opts: dict):
+    """The engine ``--engine``/``--spark-master``/``--spark-conf`` ask for (``None``: the configured one).
+
+    Raises :class:`UsageError` for Spark options without the Spark engine or a malformed setting,
+    ``CommandError`` without PySpark.
+    """
+    conf = engine_options(opts)
+    if (opts["engine"] or settings.PINGAN["SCREENING_ENGINE"]) != "spark":
+        return None
     try:
         import pyspark  # noqa: F401
     except ImportError:
@@ -292,14 +311,13 @@ def check_movements(given: list[str] | None) -> list[str] | None:
                                  "files; give Parquet or CSV files of movement records, or one directory of Parquet "
                                  "partitions") % {"path": m})
         if not p.is_file():
-            raise CommandError(_("--movements %(path)s: no such file; give a Parquet or CSV file of movement records")
-                               % {"path": m})
+            raise CommandError(f"--movements {missing_path(m)}")
         if p.suffix not in (".parquet", ".csv"):  # as the engine reads them (lower case)
-            raise CommandError(_("--movements %(path)s: not a .parquet or .csv file; movement records are read from "
-                                 "Parquet or CSV (docs/screening.md, \"Inputs\")") % {"path": m})
+            raise UsageError(_("--movements %(path)s: not a .parquet or .csv file; movement records are read from "
+                               "Parquet or CSV (docs/screening.md, \"Inputs\")") % {"path": m})
     if len({Path(m).suffix for m in given}) > 1:
-        raise CommandError(_("--movements: the files must be all .parquet or all .csv, not both: %(files)s")
-                           % {"files": texts.join(given)})
+        raise UsageError(_("--movements: the files must be all .parquet or all .csv, not both: %(files)s")
+                         % {"files": texts.join(given)})
     return given
 
 
@@ -355,10 +373,11 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
         # prevention-2022-v9@1.3.0（任务 1）", a module id and a database id)
         _("screened %(name)s as of %(as_of)s under the rules: %(ruleset)s") % {
             "name": path_name(job), "as_of": texts.moment(job.as_of), "ruleset": ruleset_label(job)},
-        _("rows: %(rows)s  accepted: %(accepted)s  rejected: %(rejected)s  duplicates: %(duplicates)s  blank rows "
-          "ignored: %(blank)s") % {"rows": c.get("rows", 0), "accepted": c.get("accepted", 0),
-                                   "rejected": c.get("rejected", 0), "duplicates": c.get("duplicates", 0),
-                                   "blank": c.get("blank_rows", 0)},
+        # the job page's words for a row (issue 11 trial: "accepted/rejected" here, "screened/not screened" there)
+        _("rows: %(rows)s  screened: %(screened)s  not screened: %(not_screened)s  duplicates: %(duplicates)s  "
+          "blank rows ignored: %(blank)s") % {"rows": c.get("rows", 0), "screened": c.get("accepted", 0),
+                                              "not_screened": c.get("rejected", 0),
+                                              "duplicates": c.get("duplicates", 0), "blank": c.get("blank_rows", 0)},
         _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
         _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
-from pingan.core.command import PinganCommand
+from pingan.core.command import PinganCommand, UsageError
 
 WORKER_STOP_SECONDS = 10
 #: Pauses before restarting a worker that keeps dying: first, then doubled up to the last.
@@ -144,8 +144,14 @@ class Command(PinganCommand):
         "restarting a child that dies (a demo on one machine); Ctrl-C stops all.")
 
     def add_arguments(self, parser):
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000",
-                            help=_("address and port of the web server (default 127.0.0.1:8000)"))
+        parser.add_argument("addrport", nargs="?", default=None, metavar="[HOST:]PORT",
+                            help=_("address and port of the web server (default 127.0.0.1:8000); or --host and "
+                                   "--port"))
+        parser.add_argument("--host", default=None,
+                            help=_("the address the web server listens on (default 127.0.0.1; 0.0.0.0: every "
+                                   "network interface)"))
+        parser.add_argument("--port", type=int, default=None,
+                            help=_("the port the web server listens on (default 8000)"))
         parser.add_argument("--no-worker", action="store_true", help=_("no background workers"))
         parser.add_argument("--no-alerts", action="store_true", help=_("no alert worker and MQTT ingest"))
         parser.add_argument("--interval", type=float, default=0.5,
@@ -154,6 +160,7 @@ class Command(PinganCommand):
     def handle(self, *args, **opts):
         # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the workers; SIGINT is
         # reinstalled because a shell starts background jobs with it ignored
+        host, port = listen_address(opts)  # a wrong address stops here, before any worker starts
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
         children = []
@@ -165,15 +172,15 @@ class Command(PinganCommand):
             children += [Supervised(name, argv) for name, argv in zip(names, alerts_commands(), strict=True)]
         supervisor = Supervisor(children, write=self._say)
         supervisor.start()
-        host, _sep, port = opts["addrport"].rpartition(":")
         try:
             import uvicorn
 
             # the demo serves its own static files; production puts them behind the web server
             from pingan.config.asgi import demo_application as app
 
-            self._say(_("web server (uvicorn, ASGI) on %(url)s") % {"url": f"http://{host or '127.0.0.1'}:{port}/"})
-            uvicorn.run(app, host=host or "127.0.0.1", port=int(port), log_level="warning", lifespan="off")
+            shown = f"[{host}]" if ":" in host else host
+            self._say(_("web server (uvicorn, ASGI) on %(url)s") % {"url": f"http://{shown}:{port}/"})
+            uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
         except KeyboardInterrupt:
             self._say(_("stopping the web server and the workers…"))
         finally:
@@ -182,3 +189,35 @@ class Command(PinganCommand):
     def _say(self, text: str) -> None:
         self.stdout.write(text)
         self.stdout.flush()
+
+
+#: Where ``pingan serve`` listens when nothing says otherwise.
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+
+
+def listen_address(opts: dict) -> tuple[str, int]:
+    """``(host, port)`` the web server listens on: ``--host``/``--port``, or the positional ``[HOST:]PORT``
+    (``127.0.0.1:8767``, ``8767``, ``[::1]:8767``) — not both (issue 11's trial: ``pingan serve --port 8767``
+    was refused, only ``127.0.0.1:8767`` was taken).
+
+    Raises :class:`UsageError` (exit status 2) for both forms at once, a malformed address or a port outside
+    1–65535.
+    """
+    given = opts.get("addrport")
+    if given is not None and (opts.get("host") is not None or opts.get("port") is not None):
+        raise UsageError(_("give the address as [HOST:]PORT or with --host and --port, not both"))
+    host, port = opts.get("host"), opts.get("port")
+    if given is not None:
+        head, sep, tail = given.rpartition(":")
+        if not sep:
+            head, tail = "", given
+        host = head.strip("[]") or None
+        if not tail.isdigit():
+            raise UsageError(_("%(value)s is not an address and port: give [HOST:]PORT, e.g. 127.0.0.1:8000 or "
+                               "8000") % {"value": repr(given)})
+        port = int(tail)
+    if port is not None and not 1 <= port <= 65535:
+        raise UsageError(_("%(port)s is not a port: a port is a number from 1 to 65535") % {"port": port})
+    if host is not None and not host.strip():
+        raise UsageError(_("--host: give an address, e.g. 127.0.0.1 or 0.0.0.0"))
+    return host or DEFAULT_HOST, DEFAULT_PORT if port is None else port

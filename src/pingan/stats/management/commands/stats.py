@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, command_error, os_error_text
+from pingan.core.command import PinganCommand, UsageError, command_error, date_argument, missing_path, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
 from pingan.core.texts import lang
@@ -37,13 +37,6 @@ class CliActor:
     installation_wide: bool = True
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
-
-
 class Command(PinganCommand):
     help = gettext_lazy(
         "Policing statistics: import incidents, run the demo, print or export CompStat reports.")
@@ -60,15 +53,17 @@ class Command(PinganCommand):
         demo.add_argument("--per-day", type=float, default=20.0, help=_("synthetic Xiamen incidents per day"))
         rep = sub.add_parser("report", help=_("a unit's CompStat (or --all-units: every unit's weekly report)"))
         rep.add_argument("unit", nargs="?", help=_("unit code, e.g. US-CHI-AA or 350203-LQ"))
-        rep.add_argument("--as-of", help=_("YYYY-MM-DD (default: today or the last day of the data)"))
+        rep.add_argument("--as-of", type=date_argument,
+                         help=_("YYYY-MM-DD (default: today or the last day of the data)"))
         rep.add_argument("--scheme", help=_("classification id (pingan stats schemes)"))
         rep.add_argument("--pdf", help=_("write the weekly PDF here"))
         rep.add_argument("--xlsx", help=_("write the table (and sub-units) as XLSX here"))
         rep.add_argument("--all-units", action="store_true", help=_("every unit (of UNIT's organisation if given)"))
         sub.add_parser("schemes", help=_("list the classification schemes"))
         roll = sub.add_parser("rollup", help=_("rebuild the daily rollups (after writing incidents another way)"))
-        roll.add_argument("--from", dest="start", help=_("first day (default: the first incident)"))
-        roll.add_argument("--to", dest="end", help=_("last day (default: the last incident)"))
+        roll.add_argument("--from", dest="start", type=date_argument,
+                          help=_("first day (default: the first incident)"))
+        roll.add_argument("--to", dest="end", type=date_argument, help=_("last day (default: the last incident)"))
         veh = sub.add_parser("vehicles", help=_("record the registered vehicles of a unit's area in a year"))
         veh.add_argument("unit", help=_("the unit's code, e.g. 350203"))
         veh.add_argument("year", type=int, help=_("the year, e.g. 2025"))
@@ -96,9 +91,11 @@ class Command(PinganCommand):
         from pingan.stats import services
 
         t = time.perf_counter()
+        if opts["file"] and not Path(opts["file"]).is_file():
+            raise CommandError(missing_path(opts["file"]))
         if opts["source"] == "bureau":
             if not opts["file"]:
-                raise CommandError(_("pingan stats import bureau FILE: the file is required"))
+                raise UsageError(_("pingan stats import bureau FILE: the file is required"))
             path = Path(opts["file"])
             try:
                 data = path.read_bytes()
@@ -258,12 +255,12 @@ class Command(PinganCommand):
     def do_report(self, actor, opts):
         from pingan.stats import exports, report, selectors
 
-        as_of = _date(opts["as_of"]) if opts["as_of"] else None
+        as_of = opts["as_of"]
         if opts["all_units"]:
             t = time.perf_counter()
             if as_of is None:
                 if not opts["unit"]:
-                    raise CommandError(_("--all-units needs --as-of or a unit whose data set gives the default"))
+                    raise UsageError(_("--all-units needs --as-of or a unit whose data set gives the default"))
                 as_of = selectors.default_as_of(selectors.unit_get(actor=actor, code=opts["unit"]))
             result = selectors.compstat_all_units(actor=actor, as_of=as_of, scheme_id=opts["scheme"],
                                                   root_code=opts["unit"])
@@ -275,7 +272,7 @@ class Command(PinganCommand):
                 + (_("; written to %(file)s") % {"file": opts["xlsx"]} if opts["xlsx"] else ""))
             return
         if not opts["unit"]:
-            raise CommandError(_("give a unit code (pingan stats report UNIT) or --all-units"))
+            raise UsageError(_("give a unit code (pingan stats report UNIT) or --all-units"))
         p = self._print_compstat(actor, opts["unit"], as_of, opts["scheme"])
         if opts["pdf"]:
             Path(opts["pdf"]).write_bytes(report.weekly_pdf(p, generated_by=getattr(actor, "username", "")))
@@ -308,8 +305,8 @@ class Command(PinganCommand):
         if span["a"] is None:
             self.stdout.write(_("no incidents"))
             return
-        start = _date(opts["start"]) if opts["start"] else span["a"]
-        end = _date(opts["end"]) if opts["end"] else max(d for d in (span["b"], span["c"]) if d)
+        start = opts["start"] or span["a"]
+        end = opts["end"] or max(d for d in (span["b"], span["c"]) if d)
         t = time.perf_counter()
         n = services.rollup_refresh(start=start, end=end)
         self.stdout.write(_("rollups %(start)s..%(end)s: %(counts)s count rows, %(clearances)s clearance rows "
