@@ -67,7 +67,7 @@ def test_the_poster_names_the_issuing_unit_and_the_address_in_print_weight(cast)
     text = poster_text(pdf)
     assert "签发单位：莲前派出所" in text and "350203-LQ" not in text  # the unit's name, not its code
     assert cast.premises_a.address in text
-    assert "pingan.codes.level" not in text and "平安码等级规则（第1版）" in text
+    assert "pingan.codes.level" not in text and "平安码等级规则（第 1 版）" in text
     # every piece of text is filled and stroked (render mode 2): the font's default instance is hairline-thin
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c

@@ -314,3 +314,21 @@ def test_sentences_translated_one_by_one_join_as_chinese_does():
     assert said == "已取代（原因）。请打印新的门贴。"
     with translation.override("en"):
         assert page.render(Context({"a": "Replaced.", "b": "Print it."})) == "Replaced.\n      Print it."
+
+
+def test_the_posters_and_the_published_rules_chinese_is_spaced_too():
+    """The door poster's wording and the published level rule live in pure modules (no catalogue), so the check of
+    the catalogues never saw them: the poster and the verification page said "平安码等级规则（第1版）" (issue 11's
+    trial). Rendered with typical values, as the poster fills them in."""
+    from dataclasses import fields
+
+    from pingan.codes.levels import RULE_TEXT_ZH
+    from pingan.codes.render import POSTER_TEXTS
+
+    values = {"people": 12, "issued": "2026-12-07 10:00", "expires": "2026-12-14 10:00", "zone": "UTC+8",
+              "code_id": "27844A4EE461DCD5", "url": "https://gaj.xm.gov.cn/verify/", "issuer": CHINESE_VALUE,
+              "version": 1}
+    zh = POSTER_TEXTS["zh"]
+    said = [RULE_TEXT_ZH, *zh.levels, *(getattr(zh, f.name).format(**values) for f in fields(zh)
+                                        if isinstance(getattr(zh, f.name), str))]
+    assert [text for text in said if TOUCHING.search(text)] == []

@@ -28,7 +28,7 @@ RULESET_VERSION = 1
 #: The published rule, as shown on the verification page (in the viewer's language) and the poster (Chinese).
 #: People read it (posters, the verification page): it names the version, never the module id above.
 RULE_TEXT_ZH = (
-    "平安码等级规则（第1版）：最近一次筛查中任一人员为红色，则场所为红码；"
+    "平安码等级规则（第 1 版）：最近一次筛查中任一人员为红色，则场所为红码；"
     "否则任一人员为黄色或待核实，则为黄码；否则为绿码。"
 )
 RULE_TEXT_EN = (

@@ -6,8 +6,9 @@
 * Poster: A4 PDF via ``reportlab`` with the Noto Sans SC font (SIL Open Font License 1.1, Chinese and Latin
   glyphs) shipped by the ``justmytype-intl-cjk`` package and embedded (subset) in the PDF, so its text renders
   on any viewer without fonts of its own and nothing is fetched at run time. It is printed in the language of
-  whoever downloads it (``lang``: ``"zh"`` or ``"en"``), with the title, the level and how to check repeated,
-  smaller, in the other language: the people who read a door poster are visitors, not its owner.
+  whoever downloads it (``lang``: ``"zh"`` or ``"en"``), in that language only: a visitor who reads the other
+  scans the QR, and the verification page it opens speaks the phone's language (issue 11's trial: the Chinese
+  poster kept an English line, "Scan the QR code with a phone camera to check it", under the Chinese rule).
 * Reading: ``zxing-cpp`` decodes a QR from an image file or bytes.
 
 This module imports no Django.
@@ -121,8 +122,6 @@ class PosterText:
     #: ``facts`` for a code that covers one person (English says "1 person", never "1 people")
     facts_one: str = ""
     footer: str = "码号 {code_id}"
-    #: one line for the other language's readers, under the band
-    scan: str = "用手机相机扫描二维码核验"
 
     def level(self, level: Level) -> str:
         return self.levels[(Level.GREEN, Level.YELLOW, Level.RED).index(level)]
@@ -140,7 +139,7 @@ POSTER_TEXTS = {
         validity="Valid {issued} to {expires} ({zone})",
         facts="Covers {people} people · Issued by {issuer}",
         facts_one="Covers 1 person · Issued by {issuer}",
-        footer="Code {code_id}", scan="Scan the QR code with a phone camera to check it"),
+        footer="Code {code_id}"),
 }
 
 
@@ -198,7 +197,7 @@ def poster_pdf(
     lang: str = "zh",
 ) -> bytes:
     """A printable A4 poster for the premises' door, as PDF bytes, in ``lang`` (``"zh"`` or ``"en"``;
-    ``wording`` overrides it), the title, level and how to check repeated smaller in the other language.
+    ``wording`` overrides it) and only in it.
 
     Shows the premises name and ``address``, a band in the level's colour with the level (绿码/Green code…),
     the validity in ``tz`` (default China Standard Time), the QR of ``text`` (the signed code string for
@@ -213,7 +212,6 @@ def poster_pdf(
 
     lang = "en" if lang.startswith("en") else "zh"
     wording = wording or POSTER_TEXTS[lang]
-    other = POSTER_TEXTS["zh" if lang == "en" else "en"]
     font = cjk_font()
     width, height = A4
     out = io.BytesIO()
@@ -247,9 +245,8 @@ def poster_pdf(
     ink = colors.black if code.level.value == "yellow" else colors.white
     pdf.setFillColor(ink)
     pdf.setStrokeColor(ink)
-    bold(width / 2, height - 22 * mm, wording.title, 28)
-    bold(width / 2, height - 44 * mm, wording.level(code.level), 48 if lang == "zh" else 40)
-    draw(width / 2, height - 55 * mm, f"{other.title} · {other.level(code.level)}", 14)
+    bold(width / 2, height - 25 * mm, wording.title, 28)
+    bold(width / 2, height - 47 * mm, wording.level(code.level), 48 if lang == "zh" else 40)
 
     # Premises name (shrunk to fit one line) and its address.
     pdf.setFillColor(colors.black)
@@ -303,7 +300,7 @@ def poster_pdf(
     # How to verify, the rule, the code id.
     size, leading = 11.5, 17.0
     y = bottom - 10 * mm
-    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule, other.scan):
+    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule):
         for line in _wrap(paragraph, font, size, width - 40 * mm, pdf.stringWidth):
             y -= leading
             draw(20 * mm, y, line, size, align="left")

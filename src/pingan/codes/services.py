@@ -223,8 +223,8 @@ def code_url(row: SafetyCode, *, verify_url: str) -> str:
 
 
 def code_poster(row: SafetyCode, *, verify_url: str, lang: str = "zh") -> bytes:
-    """The A4 door poster (PDF) of an issued code, in ``lang`` (the downloader's: ``"zh"`` or ``"en"``, the
-    title, level and how to check repeated in the other language): the premises' name and address, the
+    """The A4 door poster (PDF) of an issued code, in ``lang`` (the downloader's: ``"zh"`` or ``"en"``, that
+    language only: the verification page the QR opens speaks the visitor's): the premises' name and address, the
     issuing unit by name (the code carries its unit code, e.g. 350203-LQ), the QR — the URL form, a link to
     ``verify_url`` any phone camera opens — and how to verify at ``verify_url``."""
     from pingan.codes import render

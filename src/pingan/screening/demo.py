@@ -38,6 +38,8 @@ class DemoResult:
     code: object  # pingan.codes.models.SafetyCode
     verification: object  # pingan.codes.token.Verification
     poster: Path
+    #: the verification page the poster's QR links to and the poster names (``codes.services.verify_url``)
+    verify_url: str = ""
 
 
 #: The Chinese headings of a bureau's travel-record export, in the order the importer's columns
@@ -103,8 +105,10 @@ def _ensure(kind: str, name_prefix: str, importer) -> RiskDataset:
     return ds if ds is not None else importer()
 
 
-def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 2022) -> DemoResult:
-    """Run the demo end to end; idempotent set-up, a fresh synthetic roster and screening each time."""
+def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 2022,
+             lang: str = "zh") -> DemoResult:
+    """Run the demo end to end; idempotent set-up, a fresh synthetic roster and screening each time; the door
+    poster in ``lang`` (``"zh"``/``"en"``), linking to the site's verification address."""
     from pingan.screening import synth
     from pingan.screening.riskdata import nhc
 
@@ -128,20 +132,23 @@ def demo_run(*, people: int = 3000, as_of: dt.date = DEMO_AS_OF, seed: int = 202
     # the police view as the bureau's officers read it: Chinese headings and values, the stable codes last
     out = work / "roster.result.csv"
     services.screening_job_export(job=job, out=out, police_view=True, actor=None, lang="zh-hans")
-    code, verification, poster = _demo_code(premises, work)
+    code, verification, poster, verify_url = _demo_code(premises, work, lang)
     return DemoResult(org, listings, watchlist, movements, premises, job, roster, generated.files["truth"], out,
-                      code, verification, poster)
+                      code, verification, poster, verify_url)
 
 
-def _demo_code(premises: Premises, work: Path):
+def _demo_code(premises: Premises, work: Path, lang: str = "zh"):
     """The premises' safety code from its screening (issued when the screening finished — issuing it again would
     supersede it and tell the landlord a poster nobody printed is withdrawn), verified offline, its door poster
-    written."""
+    written in ``lang`` with the address the site's own poster names: ``PINGAN_CODE_VERIFY_URL``, else what
+    ``pingan serve`` serves (issue 11's trial: the poster named http://127.0.0.1:8000/verify/ whatever the
+    site's address was)."""
     from pingan.codes import services as codes
 
     code = codes.safety_code_issue(premises=premises, actor=premises.owner)  # the live one: it is that screening's
     verification = codes.safety_code_verify(code.token)
     poster = work / "safety-code-poster.pdf"
-    poster.write_bytes(codes.code_poster(code, verify_url="http://127.0.0.1:8000/verify/"))
-    return code, verification, poster
+    verify_url = codes.verify_url()
+    poster.write_bytes(codes.code_poster(code, verify_url=verify_url, lang=lang))
+    return code, verification, poster, verify_url
 

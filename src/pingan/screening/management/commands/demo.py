@@ -12,6 +12,19 @@ from pingan.screening.demo import DEMO_AS_OF, demo_run
 from pingan.screening.labels import dataset_label
 
 
+def poster_address(url: str) -> str:
+    """Which verification address the demo's poster names (its QR links to it), where it came from, and how to
+    set it: ``PINGAN_CODE_VERIFY_URL`` (docs/configuration.md), as the site's own poster does."""
+    from django.conf import settings
+
+    if settings.PINGAN.get("CODE_VERIFY_URL"):
+        return _("its QR code links to %(url)s, the verification address PINGAN_CODE_VERIFY_URL sets") % {"url": url}
+    return _("its QR code links to %(url)s, the page pingan serve serves on this computer: phones elsewhere cannot "
+             "open it; before printing posters for doors, set PINGAN_CODE_VERIFY_URL to the verification page's "
+             "public address (e.g. %(example)s) and run the demo again") % {
+        "url": url, "example": "https://gaj.xm.gov.cn/verify/"}
+
+
 class Command(PinganCommand):
     help = gettext_lazy(
         "Load the reference data, the Xiamen demo organisation, the bundled real risk-area lists and UN "
@@ -26,7 +39,7 @@ class Command(PinganCommand):
         from pingan.codes.texts import verdict_sentence
         from pingan.screening.management.commands.screen import summary
 
-        r = demo_run(people=opts["people"], seed=opts["seed"])
+        r = demo_run(people=opts["people"], seed=opts["seed"], lang=texts.lang())
         w = self.stdout.write
         # every line in the command's language (pingan activates it from PINGAN_LANGUAGE or the locale)
         w(_("GB/T 2260 divisions: %(all)s (%(current)s current)") % {
@@ -56,6 +69,7 @@ class Command(PinganCommand):
         # in the bureau's time zone, like the line above; in words, as the verification page says it
         w("  " + _("verified offline: %(result)s") % {"result": verdict_sentence(r.verification)})
         w("  " + _("door poster: %(path)s") % {"path": r.poster})
+        w("  " + poster_address(r.verify_url))
         w("  " + _("check it yourself: %(command)s") % {"command": f"{cli()} code verify '{_('<the code above>')}'"})
         owner = r.premises.owner.username
         guide(w, accounts=[owner], serve_env=f"PINGAN_SCREENING_AS_OF={DEMO_AS_OF}",
