@@ -48,3 +48,32 @@ def test_the_pinyin_key_still_finds_an_autonomous_county():
 
 def test_adcodes_hold_the_names_the_tests_name():
     assert adcodes.get("469028").name == "陵水黎族自治县" and adcodes.get("422800").name == "恩施土家族苗族自治州"
+
+
+@pytest.mark.parametrize(("code", "english"), [
+    ("350212", "Tong'an District"),  # 同安区: "Tongan" on the overview's map beside "Tong'an District Branch"
+    ("350213", "Xiang'an District"),
+    ("610100", "Xi'an City"),
+    ("350206", "Huli District"),
+])
+def test_a_syllable_starting_with_a_o_or_e_takes_the_apostrophe_gb_t_16159_gives_it(code, english):
+    assert places.english(code)[1] == english
+
+
+def test_every_district_of_the_bundled_city_is_spelt_as_its_branch_is():
+    """The overview's map names a district by ``places.english``, its table by the branch's ``name_en``: one
+    spelling of each (issue 11's trial: "Tongan" on the map, "Tong'an District Branch" in the table)."""
+    import tomllib
+    from pathlib import Path
+
+    import pingan.core
+
+    org = tomllib.loads((Path(pingan.core.__file__).parent / "data" / "demo_xiamen.toml").read_text("utf-8"))
+    branches = org["branch"]
+    assert len(branches) == 6 and all(b["name_en"].endswith(" District Branch") for b in branches)
+    for b in branches:
+        assert places.english(b["code"])[1] == b["name_en"].removesuffix(" Branch"), b
+
+
+def test_search_still_finds_a_name_typed_without_the_apostrophe():
+    assert "350212" in [p.code for p in places.search("tongan")]

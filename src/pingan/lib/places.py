@@ -102,11 +102,23 @@ def _romanise(name: str, *, suffix: bool, plain: bool = False) -> str:
         roman = _STEM_EN[stem]
     else:
         syllables = lazy_pinyin(name)  # the whole name read, so a character's reading follows its neighbours
-        roman = "".join(syllables[:len(stem)] if len(syllables) == len(name) else lazy_pinyin(stem)).capitalize()
+        said = syllables[:len(stem)] if len(syllables) == len(name) else lazy_pinyin(stem)
+        roman = ("".join(said) if plain else syllabified(said)).capitalize()
     if peoples:
         said = peoples[0] if len(peoples) == 1 else f"{', '.join(peoples[:-1])} and {peoples[-1]}"
         roman = f"{roman} {said}".strip()
     return f"{roman} {english}" if suffix and english else roman
+
+
+def syllabified(syllables: list[str]) -> str:
+    """Pinyin syllables written as one word, with the apostrophe GB/T 16159 puts before a syllable that starts
+    with a, o or e after another (同安 → tong'an, 翔安 → xiang'an, 西安 → xi'an): the name the bureau's units
+    bear ("Tong'an District Branch"), so the map and the table spell a district alike (issue 11's trial: the
+    overview's map said "Tongan" beside "Tong'an District Branch")."""
+    out = ""
+    for s in syllables:
+        out += f"'{s}" if out and s[:1] in "aoe" else s
+    return out
 
 
 def name_in(name: str, lang: str) -> str:
