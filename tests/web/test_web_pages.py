@@ -131,6 +131,20 @@ class TestPolice:
         html = client.get("/police/?section=premises", HTTP_HX_REQUEST="true").content.decode()
         assert "<html" not in html and "level-red" in html and cast.premises_a.name in html
 
+    @pytest.mark.parametrize("section", ["premises", "stale", "flagged"])
+    def test_the_whole_page_opened_with_a_section_has_its_count_tiles(self, client, cast, screened, section):
+        """A pager's link opened without htmx (a new tab, no script, a reload) asks for ?section=…: the whole
+        page answers, its count tiles filled (issue 11's trial: they were empty) and every section there."""
+        sign_in(client, cast.officer_a)
+        response = client.get(f"/police/?section={section}&page=1")
+        html = response.content.decode()
+        assert "<html" in html and response.context["counts"]["total"] == 3
+        tiles = html[html.index('id="flagged-counts"'):].split("</div>")[0]
+        assert '<b>3</b>' in tiles and 'data-part="red"><b>1</b>' in tiles
+        assert 'id="premises-section"' in html and 'id="stale-section"' in html and "甲红" in html
+        alone = client.get(f"/police/?section={section}&page=1", HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in alone and 'id="flagged-counts"' not in alone
+
     def test_it_lists_premises_not_screened_for_n_days(self, client, cast, screened):
         """Issue 11: a premises registered minutes ago was listed under "超过 7 天未筛查" ("最近筛查: 从未").
         Never screened counts as overdue only once registered more than the N days; until then it is on its

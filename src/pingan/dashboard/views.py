@@ -47,19 +47,25 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
         raise BadRequest("unknown section")  # never a template name taken from the request
     where = PeopleFilter.from_query(request.GET)
     ctx: dict = {"days": days, "where": where, "query": kept_query(request.GET, PeopleFilter.KEYS)}
-    if section in ("", "flagged"):
+    # htmx asks for one section alone; any other request (a pager's link opened without htmx, a reload, a
+    # bookmark) gets the whole page, the named section on the page asked for (issue 11's trial: the page's
+    # count tiles were empty when opened with ?section=…)
+    alone = section if request.htmx else ""
+
+    def page_of(name: str):
+        return request.GET.get("page") if section == name else 1
+
+    if alone in ("", "flagged"):
         flagged = selectors.jurisdiction_flagged(actor=request.user, where=where)
-        ctx["flagged"] = window(flagged, request.GET.get("page") if section else 1)
-        if not section:
+        ctx["flagged"] = window(flagged, page_of("flagged"))
+        if not alone:
             ctx["counts"] = selectors.jurisdiction_counts(actor=request.user, qs=flagged)
-    if section in ("", "premises"):
-        ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user),
-                                 request.GET.get("page") if section else 1)
-    if section in ("", "stale"):
-        ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, due_days=days),
-                              request.GET.get("page") if section else 1)
-    if request.htmx and section:
-        return TemplateResponse(request, SECTION_TEMPLATES[section], ctx)
+    if alone in ("", "premises"):
+        ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user), page_of("premises"))
+    if alone in ("", "stale"):
+        ctx["stale"] = window(selectors.jurisdiction_premises(actor=request.user, due_days=days), page_of("stale"))
+    if alone:
+        return TemplateResponse(request, SECTION_TEMPLATES[alone], ctx)
     return TemplateResponse(request, "dashboard/jurisdiction.html", ctx)
 
 
