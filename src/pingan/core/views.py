@@ -19,7 +19,7 @@ from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.paging import counted, query_without_page
 from pingan.core.scoping import organisation_units
-from pingan.core.web import page, safe_next
+from pingan.core.web import POLICE, page, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -77,7 +77,13 @@ def home(request: HttpRequest):
     return TemplateResponse(request, "core/home.html", {"panels": navigation.panels_for(request)})
 
 
-@page()
+#: Who has premises to see (``core.scoping.scope``): the police of a jurisdiction and the owners. Others — an
+#: auditor, a dispatcher, an administrator, a custodian … — get the site's 403 page, not an empty list under a
+#: "☰ 菜单" that belongs to none of their sections (issue 11's trial).
+PREMISES_READERS = POLICE | SUBMITTER_ROLES
+
+
+@page(roles=PREMISES_READERS)
 def premises_list(request: HttpRequest):
     if request.user.role in SUBMITTER_ROLES:  # their premises, with what to do next, are on their own page
         sections = navigation.sections_for(request.user, request.path)
@@ -87,7 +93,7 @@ def premises_list(request: HttpRequest):
     return TemplateResponse(request, "core/premises_list.html", {"premises": items})
 
 
-@page()
+@page(roles=PREMISES_READERS)
 def premises_detail(request: HttpRequest, premises_id: int):
     p = selectors.premises_get(actor=request.user, premises_id=premises_id)
     return TemplateResponse(request, "core/premises_detail.html", {"p": p})
