@@ -50,8 +50,9 @@ ZH_PUNCTUATION = {
 #: A number touching a Chinese character ("7天内", "0.00元"); a number and its magnitude are one ("1.5万"). (Latin
 #: words are left to the catalogues' check: on a page they are mostly names, "e政务", "ICP备案".)
 ZH_SPACING = re.compile(rf"{HAN}[0-9]|[0-9](?![万亿]){HAN}")
-#: Fixed Chinese forms of a cited source, left as they are written: a date "2016年1月1日", a decree "第663号".
-ZH_FIXED_FORMS = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|第\d+号")
+#: Fixed Chinese forms, left as they are written: a date "2016年1月1日" or "12月7日" (``core.texts.day``: a date in
+#: a sentence is written without spaces, GB/T 15835), a decree "第663号".
+ZH_FIXED_FORMS = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|第\d+号")
 
 
 class _Text(HTMLParser):

@@ -187,6 +187,41 @@ def moment(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day(value: Any, *, year: bool = True, when_none: str = "zh", language: str | None = None) -> str:
+    """A calendar day as the reader's language writes it in a sentence: ``2026年12月7日`` / ``7 Dec 2026``,
+    without the year when ``year`` is false (``12月7日`` / ``7 Dec``; issue 11: a CompStat window read
+    "12-07–12-07"). ``""`` for ``None``. (Tables and forms keep ISO's ``2026-12-07``: it sorts and is typed.)"""
+    if value is None:
+        return ""
+    if lang(language, when_none=when_none) == "zh":
+        return f"{value.year}年{value.month}月{value.day}日" if year else f"{value.month}月{value.day}日"
+    said = f"{value.day} {_MONTHS_EN[value.month - 1]}"
+    return f"{said} {value.year}" if year else said
+
+
+def days(start: Any, end: Any, *, year: bool = True, when_none: str = "zh", language: str | None = None) -> str:
+    """The days from ``start`` to ``end`` (both included) as the reader's language writes a range: one day as
+    that day (:func:`day`), else ``12月7日至12月13日`` / ``7–13 Dec``, ``12月29日至1月4日`` / ``29 Dec – 4 Jan``;
+    with ``year``, ``2025年12月8日至12月14日`` / ``8–14 Dec 2025``, and across a new year
+    ``2025年12月29日至2026年1月4日`` / ``29 Dec 2025 – 4 Jan 2026`` (issue 11: a one-day week read
+    "12-07-12-07")."""
+    kw = {"when_none": when_none, "language": language}
+    if start == end:
+        return day(start, year=year, **kw)
+    same_year = start.year == end.year
+    if lang(language, when_none=when_none) == "zh":
+        return f"{day(start, year=year, **kw)}至{day(end, year=year and not same_year, **kw)}"
+    tail = f" {end.year}" if year and same_year else ""
+    if same_year and start.month == end.month:
+        return f"{start.day}–{day(end, year=False, **kw)}{tail}"
+    if same_year:
+        return f"{day(start, year=False, **kw)} – {day(end, year=False, **kw)}{tail}"
+    return f"{day(start, year=year, **kw)} – {day(end, year=year, **kw)}"
+
+
 def duration(seconds: float) -> str:
     """A duration for a person, in the active language: ``0.42 秒``/``0.42 s`` under a minute, else
     ``3 分 17 秒``/``3 min 17 s`` (``1 小时 2 分``/``1 h 2 min`` from an hour)."""

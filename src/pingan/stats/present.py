@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.texts import lang, paren, render
+from pingan.core.texts import day, days, lang, paren, render
 from pingan.stats import charts, indicators
 from pingan.stats.classify import Category
 from pingan.stats.indicators import CompStatRow
@@ -48,6 +48,17 @@ class WindowView:
     @property
     def no_previous_text(self) -> str:
         return no_week_53_text()
+
+    @property
+    def current_text(self) -> str:
+        """This year's days of the window as the reader's language writes them: ``12月7日`` for a week to date on
+        its Monday, ``12月7日至12月13日`` / ``7–13 Dec`` (issue 11: "12-07–12-07")."""
+        return days(self.current.start, self.current.end, year=False)
+
+    @property
+    def previous_text(self) -> str:
+        """Last year's days of the window, with their year (``2025年12月8日至12月14日`` / ``8–14 Dec 2025``)."""
+        return days(self.previous.start, self.previous.end) if self.previous is not None else no_week_53_text()
 
 
 # ------------------------------------------------------------------------------- values not available, money
@@ -282,9 +293,17 @@ def week_label(as_of: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def iso_week(day: dt.date) -> str:
-    """``2026-W53``: the ISO 8601 week of ``day`` (its ISO year may differ from the calendar year)."""
+    """``2026-W53``: the ISO 8601 week of ``day`` (its ISO year may differ from the calendar year); for
+    programs and file names — a person reads :func:`week_text`."""
     year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_text(day: dt.date) -> str:
+    """The ISO week of ``day`` as the reader's language says it: ``2026 年第 50 周`` / ``Week 50, 2026`` (issue 11:
+    "第 2026-W50 周"); the year is the ISO year (29 December 2025 is in week 1 of 2026)."""
+    year, week, _weekday = day.isocalendar()
+    return gettext("Week %(week)s, %(year)s") % {"week": week, "year": year}
 
 
 # ------------------------------------------------------------------------------------- the page's tables
@@ -407,6 +426,17 @@ def clearance_rows(row_views: list[RowView],
     return out
 
 
+def loaded(page: UnitPage) -> str:
+    """What the unit's figures rest on (issue 11's trial: a unit without incidents showed rows of zeros and never
+    said whether anything had been loaded): ``"nothing"`` — no incident data in the unit's organisation at all,
+    so there is nothing to count (the page says how data get in, and shows no table of zeros); ``"none_recorded"``
+    — data were loaded, and none of its incidents is the unit's (its zeros are counts: none recorded);
+    ``"recorded"``."""
+    if page.first_day is None:
+        return "nothing"
+    return "recorded" if page.unit_recorded else "none_recorded"
+
+
 def _nowrap(text: str) -> SafeString:
     return format_html('<span class="dates">{}</span>', text)
 
@@ -427,9 +457,13 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
             "currency": page_currency(page), "small_base": SMALL_BASE,
             "trend_category": page.scheme.category(head_key) if head_key else None,
             "week": week_label(page.as_of), "iso_week": iso_week(page.as_of),
-            # dates never break at their hyphens on a phone (12-/30)
-            "as_of_html": _nowrap(f"{page.as_of:%Y-%m-%d}{paren(date_format(page.as_of, 'D'))}"),
-            "week_html": tuple(_nowrap(f"{d:%m-%d}") for d in week_label(page.as_of)),
+            # dates as the language writes them (issue 11: "第 2026-W50 周", "12-07-12-07"), never broken across
+            # lines on a phone
+            "as_of_html": _nowrap(f"{day(page.as_of)}{paren(date_format(page.as_of, 'D'))}"),
+            "week_text": _nowrap(week_text(page.as_of)),
+            "week_html": _nowrap(days(*week_label(page.as_of), year=False)),
+            "data_span": days(page.first_day, page.last_day) if page.first_day else "",
+            "loaded": loaded(page),
             "query": query, "can_watch": can_watch}
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from pingan.core.texts import day, days, paren, separated
 from pingan.core.texts import lang as language_key
-from pingan.core.texts import paren
 from pingan.lib import termtable
 from pingan.lib.pdf_fonts import cjk_font
 from pingan.stats import present
@@ -101,12 +101,11 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     cell = ParagraphStyle("c", fontName=font, fontSize=7.5, leading=9, wordWrap=wrap, alignment=2)  # right
     note_cell = ParagraphStyle("n", parent=cell, fontSize=6.5, leading=8, textColor=colors.HexColor("#57606a"))
     avail = A4[0] - 24 * mm
-    monday, sunday = present.week_label(page.as_of)
     story = [
         Paragraph(_("Weekly CompStat report") + f" · {page.unit.label}", title_style),
-        Paragraph(_("Week %(week)s, %(monday)s – %(sunday)s, as of %(as_of)s · %(scheme)s (%(stamp)s)") % {
-            "week": present.iso_week(page.as_of), "monday": monday.isoformat(), "sunday": sunday.isoformat(),
-            "as_of": page.as_of.isoformat(), "scheme": page.scheme.label(lang), "stamp": page.scheme.stamp()},
+        Paragraph(_("%(week)s, %(span)s, as of %(as_of)s · %(scheme)s (%(stamp)s)") % {
+            "week": present.week_text(page.as_of), "span": days(*present.week_label(page.as_of), year=False),
+            "as_of": day(page.as_of), "scheme": page.scheme.label(lang), "stamp": page.scheme.stamp()},
             body),
         Spacer(1, 3 * mm),
     ]
@@ -117,10 +116,9 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     sub = [""]
     window_need = []  # each window's heading over its three columns: name, dates, last year's dates
     for w in windows:
-        prev = (f"{w.previous.start:%Y-%m-%d}–{w.previous.end:%m-%d}" if w.previous is not None
-                else present.no_week_53_text())
-        heading = f"{w.label} {w.current.start:%m-%d}–{w.current.end:%m-%d}\n" + _("last year: %(dates)s") % {
-            "dates": prev}
+        # the name, this year's days, and last year's under "last year", each on a line of its own (a range across
+        # a new year, "29 Dec 2025 – 4 Jan 2026", would not fit three windows' headings on one line each)
+        heading = f"{w.label}\n{w.current_text}\n{_('last year')}\n{w.previous_text}"
         window_need.append(heading)
         top += [heading, "", ""]
         sub += [_("this year"), _("last year"), "%"]
@@ -292,8 +290,8 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         page.scheme.note(lang),
     ]
     if page.sources:
-        notes.append(_("Sources: %(sources)s") % {"sources": "; ".join(
-            f"{s.source} {s.first}–{s.last}" for s in page.sources)})
+        notes.append(_("Sources: %(sources)s") % {"sources": separated(
+            f"{s.source} {days(s.first, s.last)}" for s in page.sources)})
     notes.append(_("Generated %(at)s%(by)s by pingan.") % {
         "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "by": paren(generated_by) if generated_by else ""})
     story += [Paragraph(n, small) for n in notes if n]

@@ -460,6 +460,9 @@ class UnitPage:
     traffic: indicators.TrafficIndicators | None = None
     #: categories whose clearances a source records (:func:`clearance_known`); None: all
     clearance_known: set[str] | None = None
+    #: whether any incident of the unit's subtree is in the data loaded (on any day): without one, its zeros
+    #: are "none recorded" where data were loaded, and nothing at all where none were (``first_day`` None)
+    unit_recorded: bool = True
 
     def clearance_recorded(self, category: str) -> bool:
         """Whether a source of the unit says which incidents of ``category`` were cleared (else its clearance
@@ -531,8 +534,10 @@ def _unit_page(unit: OrgUnit, scheme: Scheme, as_of: dt.date | None, *, children
             indicators.traffic_figures(sums, "ytd"),
             indicators.traffic_figures(sums, "ytd_prev") if is_covered("all_reported", ytd_prev) else None,
             vc.vehicles if vc else None)
+    recorded = first is not None and _cached(_cache_key(gen, "recorded", unit.pk),
+                                             lambda: DailyCount.objects.filter(unit=unit).exists())
     return UnitPage(unit, lineage(unit), scheme, as_of, first, last, cs, kids, covered, covered_last_year, sources,
-                    traffic, clearance_known(scheme, sources, as_of))
+                    traffic, clearance_known(scheme, sources, as_of), recorded)
 
 
 def figures_warm() -> int:

@@ -203,6 +203,47 @@ def figure(value) -> str:
     return texts_figure(value)
 
 
+@register.filter
+def day(value, year: bool = True) -> str:
+    """A day as the reader's language writes it in a sentence (``core.texts.day``: ``2026年12月7日`` /
+    ``7 Dec 2026``; ``|day:False`` without the year)."""
+    from pingan.core.texts import day as texts_day
+
+    return texts_day(value, year=bool(year), when_none="en")
+
+
+@register.filter
+def days(start, end) -> str:
+    """``{{ start|days:end }}``: the days from one to the other as the reader's language writes a range, with
+    the year (``core.texts.days``: ``2025年12月8日至12月14日`` / ``8–14 Dec 2025``; one day as that day)."""
+    from pingan.core.texts import days as texts_days
+
+    return texts_days(start, end, when_none="en") if start and end else ""
+
+
+#: The zones whose clock is China Standard Time, which Chinese calls Beijing time.
+BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+
+
+@register.simple_tag
+def time_zone_note() -> str:
+    """The clock a page's times are on, said once where they are bare (``14:03:05``): "Times are Beijing time
+    (UTC+08:00)." — the bureau's zone (``TIME_ZONE``), whatever the viewer's device is set to (issue 11's trial:
+    the dispatch pages showed a clock with no zone; the alert pages say "UTC+08:00" beside each time)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    off = timezone.localtime().utcoffset() or dt.timedelta()
+    minutes = int(off.total_seconds() // 60)
+    offset = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+    if settings.TIME_ZONE in BEIJING_ZONES:
+        return gettext("Times are Beijing time (%(offset)s).") % {"offset": offset}
+    return gettext("Times are in the time zone %(zone)s (%(offset)s).") % {"zone": settings.TIME_ZONE,
+                                                                            "offset": offset}
+
+
 @register.simple_tag
 def comma() -> str:
     """The comma between two clauses written side by side: "，" in Chinese, ", " otherwise (``core.texts.comma``)."""
