@@ -50,7 +50,10 @@ def test_a_number_to_fix_and_its_rules_reason_do_not_double_the_full_stop():
 
     with translation.override("zh-hans"):
         said = fix_reason(identity_status="corrected", why="校验码错误", reason="7 天内有高风险区旅居史")
-    assert "。；" not in said and said.endswith("改正号码；7 天内有高风险区旅居史"), said
+    assert "。；" not in said and said.endswith("改正后重新上传；7 天内有高风险区旅居史"), said
     with translation.override("en"):
         said = fix_reason(identity_status="corrected", why="bad check digit", reason="travel within 7 days")
-    assert ".;" not in said and said.endswith("in your file; travel within 7 days"), said
+    assert ".;" not in said and said.endswith("upload the roster again; travel within 7 days"), said
+    with translation.override("zh-hans"):  # the police's text of the same row
+        said = fix_reason(identity_status="corrected", why="校验码错误", reason="7 天内有高风险区旅居史", police=True)
+    assert "。；" not in said and said.endswith("需要改正；7 天内有高风险区旅居史"), said

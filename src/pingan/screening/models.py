@@ -166,20 +166,29 @@ def job_reference(job_id: int) -> str:
 NUMBER_TO_FIX = ("invalid", "unverifiable", "conflicting", "corrected")
 
 
-def fix_reason(*, identity_status: str, why: str, reason: str) -> str:
+def fix_reason(*, identity_status: str, why: str, reason: str, police: bool = False) -> str:
     """What a screened row whose number is to fix is told (``reason``: its rules' text, ``why``: what is wrong
     with the number, both in the active language): the one text of the results page, the downloads and the
     API. A corrected number says why the row still has a level; another keeps its rule's reason when it has
     one (it already says the identity needs verifying). The two join as clauses of the active language
-    (``core.texts.clauses``: the sentence's full stop is not followed by "；" — issue 11: "…号码。；7天内")."""
+    (``core.texts.clauses``: the sentence's full stop is not followed by "；" — issue 11: "…号码。；7天内").
+
+    Minimal disclosure (docs/screening.md, "What the submitter is told of a corrected number"): a corrected
+    number tells the submitter (``police`` false: the landlord's or enterprise's page, download and API, and
+    ``pingan screen`` without ``--police-view``) only that the number looks mistyped and to check and correct
+    it — never that the police data holds a person of that name under the corrected number (the trial of
+    issue 11 showed a landlord "警方数据中有同名人员使用更正后的号码"); ``police`` true says that too."""
     from django.utils.translation import gettext
 
     from pingan.core.texts import clauses
 
-    if identity_status == "corrected":
+    if identity_status == "corrected" and police:
         fix = gettext("The ID number is wrong: %(why)s. The police records hold a person of the same name under "
-                      "the corrected number, so the row was screened as that person; correct the number in your "
-                      "file.") % {"why": why}
+                      "the corrected number, so the row was screened as that person; the submitter is told only "
+                      "that the number looks mistyped and must be corrected.") % {"why": why}
+    elif identity_status == "corrected":
+        fix = gettext("The ID number looks mistyped: %(why)s. Check it against the person's ID document, correct "
+                      "it in your file and upload the roster again.") % {"why": why}
     elif reason:
         return reason
     else:
@@ -271,11 +280,22 @@ class PersonResult(models.Model):
     @property
     def submitter_reason(self) -> str:
         """:attr:`reason_text`, and for a row whose number is to fix what is wrong with it first
-        (:func:`fix_reason`): what the results page, the download and the API say about the row."""
+        (:func:`fix_reason`): what the results page, the download and the API say about the row to its
+        submitter (a corrected number: only that it looks mistyped)."""
+        return self.fix_text(police=False)
+
+    @property
+    def police_fix_reason(self) -> str:
+        """:attr:`submitter_reason` as police pages and the police's API say it: a corrected number also
+        says that it was matched to the police records' person under the corrected number."""
+        return self.fix_text(police=True)
+
+    def fix_text(self, *, police: bool) -> str:
+        """:attr:`submitter_reason` (``police`` false) or :attr:`police_fix_reason`."""
         if not self.number_to_fix:
             return self.reason_text
         return mask_numbers(fix_reason(identity_status=self.identity_status, why=self.identity_text,
-                                       reason=self.reason_text))
+                                       reason=self.reason_text, police=police))
 
     @property
     def to_fix_code(self) -> str:

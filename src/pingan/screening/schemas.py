@@ -179,7 +179,9 @@ class PersonResultOut(Schema):
     first 3 and last 2 characters. ``to_fix_code`` is the stable code of what the submitter must fix (``""``:
     nothing; the downloads' column): ``rejection.<code>`` for a row not screened, ``identity.<error>`` for a
     screened row whose ID number is to fix — its ``reason`` then says what is wrong with the number first, as
-    the results page does. ``police`` is ``null`` unless the caller is police."""
+    the results page does (a number corrected from police data: to a submitter only that it looks mistyped and
+    must be corrected; to a police caller also that it was screened as the person the police data holds under
+    the corrected number). ``police`` is ``null`` unless the caller is police."""
 
     id: int
     job_id: int
@@ -194,9 +196,11 @@ class PersonResultOut(Schema):
     police: PersonPoliceOut | None = None
 
     @staticmethod
-    def resolve_reason(obj) -> str:
-        text = getattr(obj, "submitter_reason", None)  # a PersonResult: in the request's language
-        return text if text is not None else mask_numbers(obj.reason)
+    def resolve_reason(obj, context) -> str:
+        # a PersonResult: in the request's language; a corrected number's correction for police callers only
+        if hasattr(obj, "fix_text"):
+            return obj.fix_text(police=_is_police(context))
+        return mask_numbers(obj.reason)
 
     @staticmethod
     def resolve_to_fix_code(obj) -> str:

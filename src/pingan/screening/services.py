@@ -1194,7 +1194,7 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     persons, current_hits = _reevaluated(job, persons)
     with translation.override(lang or "en"):
         persons = _rendered_reasons(persons)
-        persons = _to_fix(persons)
+        persons = _to_fix(persons, police=police_view)
         if lang is not None:
             persons = _human_values(_rendered_identity_reasons(persons))
     persons = _masked_echoes(persons)
@@ -1383,15 +1383,16 @@ def _rendered_identity_reasons(persons: pa.Table) -> pa.Table:
 UNVERIFIED = NUMBER_TO_FIX
 
 
-def _to_fix(persons: pa.Table) -> pa.Table:
+def _to_fix(persons: pa.Table, *, police: bool = False) -> pa.Table:
     """``persons`` with ``to_fix_code``, the stable code of what the row's submitter must fix (``""``:
     nothing): ``rejection.<code>`` for a row not screened, ``identity.<error>`` for a screened row whose
     number is wrong or missing (a check digit the police corrected included), ``identity.<status>`` when no
     error was recorded; and ``to_fix``, the same as a word of the active language (“yes”) for people's
     files. The text of what to fix is in ``reason``, once: a row not screened already says it there, a
     screened row whose number is to fix is told :func:`pingan.screening.models.fix_reason` — the text of the
-    results page and the API (``PersonResult.submitter_reason``). Expects ``reason`` already rendered
-    (:func:`_rendered_reasons`)."""
+    results page and the API (``PersonResult.submitter_reason``; ``police``: the police view's file, which
+    says of a corrected number what the submitter's does not, ``PersonResult.police_fix_reason``). Expects
+    ``reason`` already rendered (:func:`_rendered_reasons`)."""
     import json
 
     import pyarrow.compute as pc
@@ -1419,7 +1420,8 @@ def _to_fix(persons: pa.Table) -> pa.Table:
         else:
             message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
             why = render(message) if message else (p["identity_reason"] or "")
-            reasons[i] = fix_reason(identity_status=p["identity_status"], why=why, reason=p["reason"] or "")
+            reasons[i] = fix_reason(identity_status=p["identity_status"], why=why, reason=p["reason"] or "",
+                                    police=police)
             codes[i] = message["code"] if message else f"identity.{p['identity_status']}"
     yes = pgettext("a result row to fix", "yes")
     i = persons.column_names.index("reason")
