@@ -80,25 +80,34 @@ IDS = ["11010119900307853X", "110101199003078515", "110101198001010011", "110101
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(NAME, ADDRESS), min_size=1, max_size=6), QUOTINGS)
 def test_a_roster_written_by_the_csv_module_reads_back_every_name_and_address(people, quoting):
-    """Names with quotes, commas and formula characters, addresses over several lines: each is accepted as
-    written (the reader trims spaces around a value), on both the fast and the exact path."""
+    """Names with quotes, commas and formula characters, addresses over several lines: each is read as written
+    (the reader trims spaces around a value), on both the fast and the exact path — accepted, or, for a name that
+    starts with a formula character, rejected as formula_name with the name as written."""
+    from pingan.screening.roster import FORMULA_NAME_STARTS
+
     rows = [["姓名", "证件号码", "手机号码", "地址"]]
     rows += [[n, IDS[k % 4], f"1380013{k:04d}", a.replace(",", "") if "\n" in a else a]
              for k, (n, a) in enumerate(people)]
     result = read_roster(_write(rows, quoting).encode(), filename="r.csv")
-    assert not result.rejected, [(r.row, r.code, r.params) for r in result.rejected]
-    assert [(a.name, a.address) for a in result.accepted] == [(r[0].strip(), r[3].strip()) for r in rows[1:]]
+    formula = {k + 2 for k, r in enumerate(rows[1:]) if r[0].strip().startswith(FORMULA_NAME_STARTS)}
+    assert [(r.row, r.code, r.name) for r in result.rejected] == [
+        (k, "formula_name", rows[k - 1][0].strip()) for k in sorted(formula)]
+    assert [(a.name, a.address) for a in result.accepted] == [
+        (r[0].strip(), r[3].strip()) for k, r in enumerate(rows[1:], start=2) if k not in formula]
 
 
-def test_the_trials_doubled_quotes_in_the_name_and_a_quoted_formula_are_accepted():
+def test_the_trials_doubled_quotes_in_the_name_and_a_quoted_formula_are_read_as_written():
     text = ('姓名,证件类型,证件号码,手机号码,地址\r\n'
             '徐婷,居民身份证,370923198705055989,17508650647,"厦门市""阳光""公寓3号"\r\n'
             '"王""小""明",居民身份证,653223198408176495,13654616472,江苏省连云港市\r\n'
             '"=HYPERLINK(""http://x"",""y"")",居民身份证,211381197911226016,18430166131,重庆市\r\n')
     for body in (text, text + '张"三,居民身份证,110101199003078515,13800000000,x\r\n'):  # fast, then exact path
         result = read_roster(body.encode(), filename="quotes.csv")
-        assert [a.name for a in result.accepted] == ["徐婷", '王"小"明', '=HYPERLINK("http://x","y")']
+        assert [a.name for a in result.accepted] == ["徐婷", '王"小"明']
         assert result.accepted[0].address == '厦门市"阳光"公寓3号'
+        # the quoted formula is read whole, and is no name (issue 11 trial: it had been screened green)
+        formula = next(r for r in result.rejected if r.row == 4)
+        assert (formula.code, formula.name) == ("formula_name", '=HYPERLINK("http://x","y")')
     # a quote inside a cell the file did not quote is still named, row and column
-    [bad] = result.rejected
-    assert (bad.row, bad.code, bad.column) == (5, "bad_quote", "姓名")
+    bad = next(r for r in result.rejected if r.row == 5)
+    assert (bad.code, bad.column) == ("bad_quote", "姓名")

@@ -22,6 +22,7 @@ ROWS = {
     "too_many_columns": f"张伟,{ID_A},13800138000,,,多余",
     "too_long": f"张伟,{ID_A * 4},13800138000,,",
     "missing_name": f",{ID_A},13800138000,,",
+    "formula_name": f'"=HYPERLINK(""http://x"",""李四"")",{ID_A},13800138000,,',
     "id_number_as_number": "张伟,1.10105E+17,13800138000,,",
     "missing_id_number": "张伟,,,,",
     "phone_as_number": "张伟,,1.38001E+10,,",

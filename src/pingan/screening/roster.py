@@ -139,6 +139,7 @@ __all__ = [
     "CANONICAL_FIELDS",
     "ENGLISH_LABELS",
     "FIELD_LABELS",
+    "FORMULA_NAME_STARTS",
     "HEADER_ALIASES",
     "HEADER_SCAN_ROWS",
     "REJECTION_CODES",
@@ -297,11 +298,20 @@ REJECTION_CODES: dict[str, str] = {
     "too_many_columns": "a cell has content in a column that has no header",
     "too_long": "the name, the ID number or the phone is longer than any real one (FIELD_MAX_LENGTHS)",
     "missing_name": "name is empty",
+    "formula_name": "the name starts with =, +, - or @ (after any spaces, tabs or line breaks): a spreadsheet "
+                    "formula such as =HYPERLINK(…), not a person's name",
     "id_number_as_number": "the ID number was stored as an Excel number and lost digits",
     "missing_id_number": "neither an ID number nor a phone number to identify the person",
     "phone_as_number": "the phone number was turned into scientific notation and lost digits",
     "bad_date": "a date cell cannot be read as a date",
 }
+
+#: Characters a name cannot start with: a spreadsheet takes a cell starting so for a formula (OWASP "CSV
+#: Injection"; the tab and carriage return of that list are whitespace the reader strips first, so
+#: ``"\t=1+1"`` is caught as ``=``). No real name starts so; a row whose name does is rejected
+#: (``formula_name``), in CSV and workbooks alike — the issue 11 trial's ``=HYPERLINK("http://x","李四")`` with a
+#: valid ID number had been screened green without a word.
+FORMULA_NAME_STARTS = ("=", "+", "-", "@")
 
 #: The roster template's example person is named 示例… ("example"): such a row is not one of the
 #: submitter's people and is rejected (``example_row``) rather than screened as a real tenant.
@@ -1946,6 +1956,10 @@ def _process(
                 lbl.get(i_name) if i_name is not None else None,
             )
             continue
+        if name.startswith(FORMULA_NAME_STARTS):
+            label = lbl.get(i_name) if i_name is not None else None
+            reject(rownum, "formula_name", label, label=label, char=name[0])
+            continue
         if not id_blank and _id_lost_digits(raw_id):
             shown = _text(raw_id)
             reject(
@@ -2111,6 +2125,7 @@ def _csv_fast(
     name, idn, phone = field_col("name"), field_col("id_number"), field_col("phone")
     suspect = pc.or_(pc.equal(name, ""), pc.and_(pc.equal(idn, ""), pc.equal(phone, "")))
     suspect = pc.or_(suspect, pc.starts_with(name, EXAMPLE_NAME_PREFIX))
+    suspect = pc.or_(suspect, pc.match_substring_regex(name, "^[" + re.escape("".join(FORMULA_NAME_STARTS)) + "]"))
     for j in range(ncols):
         if j not in known:
             suspect = pc.or_(suspect, nonempty[j])

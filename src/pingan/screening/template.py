@@ -42,6 +42,7 @@ REJECTION_ZH: dict[str, str] = {
     "too_many_columns": "某个没有表头的列里有内容",
     "too_long": "姓名、证件号码或手机号码比任何真实的都长（可能把多项内容粘贴到了一格里）",
     "missing_name": "姓名为空",
+    "formula_name": "姓名以 =、+、- 或 @ 开头（前面的空格、制表符不计），电子表格会把它当作公式，不是姓名",
     "id_number_as_number": "证件号码被 Excel 当作数字保存，末几位已丢失",
     "missing_id_number": "既没有证件号码也没有手机号码，无法确定此人",
     "phone_as_number": "手机号码变成了科学计数法，数字已丢失",

@@ -219,6 +219,9 @@ TEMPLATES: dict[str, Any] = {
         "the %(field)s (%(label)s) has %(length)s characters; no %(field)s is longer than %(limit)s. Check the "
         "cell (several values or other text pasted into it?), correct it and upload again.")),
     "rejection.missing_name": _("the name is empty: fill it in or delete the row."),
+    "rejection.formula_name": _("the name starts with “%(char)s”, so a spreadsheet takes it for a formula, and no "
+                                "real name starts so: write the person's name as on their ID document and upload "
+                                "the file again."),
     "rejection.id_number_as_number": _("the ID number %(value)s was stored by Excel as a number and lost its last "
                                        "digits, which cannot be recovered. Format the column as Text and type the "
                                        "full 18-character number again (or start it with an apostrophe ')."),
@@ -330,6 +333,7 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.missing_id_number": _("neither an ID number nor a phone number, so the person cannot be "
                                      "identified"),
     "rejection.missing_name": _("the name is empty"),
+    "rejection.formula_name": _("the name starts with “%(char)s”: a spreadsheet formula, not a name"),
     "rejection.blank_required": _("name, ID number and phone are all empty; only %(filled)s has content"),
     "rejection.bad_date": _("%(label)s “%(value)s” is not a valid date"),
     "rejection.too_long": _with_field_label(by_params(lambda p: _(
