@@ -186,13 +186,15 @@ def test_it_recognises_chinese_and_english_header_aliases(header: str) -> None:
     )  # fmt: skip
 
 
-def test_it_accepts_name_and_phone_without_an_id_column() -> None:
-    result = read_roster("姓名,手机号码\n张伟,13800138000\n".encode(), filename="a.csv")
-    assert result.columns == {"name": "姓名", "phone": "手机号码"}
-    assert result.accepted[0].id_number == "" and result.accepted[0].phone == "13800138000"
-    # a fresh user read each row's "证件号码为空" as an empty cell: the file says the column is missing
-    assert any("no ID-number column" in w for w in result.warnings)
-    assert any("没有证件号码列" in w for w in note_texts(result.meta.notes, "zh-hans"))
+def test_it_refuses_a_roster_of_names_and_phones_naming_the_id_column_expected() -> None:
+    # issue 11 trial: such a roster was accepted with a note, every row screened as unverifiable and raised as a
+    # police hit ("police hits: 20"); nobody on it can be checked, so it is refused before anything is screened
+    with pytest.raises(RosterError) as err:
+        read_roster("姓名,手机号码\n张伟,13800138000\n".encode(), filename="a.csv")
+    assert err.value.code == "roster_header_without_id"
+    assert err.value.params["found"] == ["姓名", "手机号码"] and err.value.params["row"] == 1
+    assert "no ID-number column (证件号码/身份证号)" in err.value.message
+    assert "nothing was screened" in err.value.message
 
 
 def test_it_raises_when_no_header_is_found_and_names_the_expected_headers() -> None:
@@ -200,7 +202,8 @@ def test_it_raises_when_no_header_is_found_and_names_the_expected_headers() -> N
         read_roster(FIXTURES / "test_utf16_big.csv")
     msg = err.value.message
     assert "test_utf16_big.csv" in msg and "first 30 rows" in msg
-    assert "姓名" in msg and "证件号码" in msg and "phone" in msg
+    assert "姓名" in msg and "证件号码" in msg and "id_number" in msg
+    assert "phone" not in msg  # a roster of names and phones is refused (roster_header_without_id)
 
 
 def test_it_keeps_a_second_column_for_the_same_field_as_extra_with_a_warning() -> None:

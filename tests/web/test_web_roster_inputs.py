@@ -15,6 +15,7 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from web_support import GREEN_ID, RED_ID, screen, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,45 @@ class TestAFormulaAsAName:
             items = client.get(f"/api/v1/jobs/{job.pk}/results", HTTP_ACCEPT_LANGUAGE=lang).json()["items"]
             item = next(i for i in items if i["row"] == 2)
             assert said.lower() in item["reason"].lower() and item["to_fix_code"] == "rejection.formula_name"
+
+
+class TestARosterWithoutIdNumbers:
+    def test_the_upload_page_refuses_it_naming_the_column_and_nothing_reaches_the_police(self, client, cast, risk):
+        from pingan.core.errors import DomainError
+        from pingan.screening import services
+        from pingan.screening.models import Hit, PersonResult, ScreeningJob
+
+        sign_in(client, cast.landlord_a)
+        roster = _csv([["张伟", "13800138000"], ["李娜", "13900139000"]], header=("姓名", "手机号码"))
+        r = client.post("/screening/upload/", {"premises": cast.premises_a.pk, "idempotency_key": "k",
+                                               "roster": SimpleUploadedFile("tenants.csv", roster)})
+        assert r.status_code == 302
+        job = ScreeningJob.objects.get(premises=cast.premises_a)
+        with pytest.raises(DomainError, match="no ID-number column"):
+            services.screening_job_run(job=job)
+        job.refresh_from_db()
+        assert job.status == "failed" and job.error_code == "roster_header_without_id"
+        assert not PersonResult.objects.filter(job=job).exists() and not Hit.objects.exists()
+        zh = _page(client, job, "zh-hans")
+        assert "缺少“证件号码”列" in zh and "没有筛查任何一行" in zh and "tenants.csv" in zh
+        en = _page(client, job, "en")
+        assert "no ID-number column (证件号码/身份证号)" in en and "nothing was screened" in en
+        # the API says the same, in the request's language
+        client.cookies["django_language"] = "zh-hans"
+        api = client.get(f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        assert api["status"] == "failed" and api["error_code"] == "roster_header_without_id"
+        assert "缺少“证件号码”列" in api["error"]
+
+    def test_pingan_screen_refuses_it_and_writes_no_result(self, cast, risk, tmp_path):
+        from django.core.management import CommandError, call_command
+        from django.utils import translation
+
+        from pingan.screening.models import Hit
+
+        src = tmp_path / "tenants.csv"
+        src.write_bytes(_csv([["张伟", "13800138000"]] * 3, header=("姓名", "手机号码")))
+        out = tmp_path / "out.csv"
+        with translation.override("en"), pytest.raises(CommandError) as caught:
+            call_command("screen", str(src), "--out", str(out), "--no-progress", stdout=io.StringIO())
+        assert "no ID-number column" in str(caught.value) and "tenants.csv" in str(caught.value)
+        assert not out.exists() and not Hit.objects.exists()

@@ -41,12 +41,12 @@ FAILURE_MESSAGES = {
     "roster_header_without_name": _("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
                                     "name column (姓名/name): add the column and upload again."),
     "roster_header_without_id": _("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
-                                  "ID-number column (证件号码/身份证号) or phone column (手机号码): add the column and "
-                                  "upload again."),
+                                  "ID-number column (证件号码/身份证号): every person is screened by their ID number, "
+                                  "so nothing was screened. Add the column (or give the column holding the numbers "
+                                  "the header 证件号码) and upload again."),
     "roster_no_header": _("No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least "
-                          "a name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number) or a phone "
-                          "column (手机号码/联系电话/phone). Download the roster template, fill it in and upload "
-                          "again."),
+                          "a name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number). Download "
+                          "the roster template, fill it in and upload again."),
     "roster_empty_file": _("%(name)s is empty; upload a filled-in roster (the roster template can help)."),
     "roster_no_data": _("%(name)s%(where)s contains no data."),
     "table_empty_file": _("%(name)s is empty."),

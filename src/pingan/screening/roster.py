@@ -40,9 +40,12 @@ Header
     The header row is the row, among the first :data:`HEADER_SCAN_ROWS`, that names the most canonical
     fields through :data:`HEADER_ALIASES` (Chinese and English; matching ignores case, spaces, ``*``
     required-markers, full-width forms and a trailing parenthetical such as ``（必填）``); it must name
-    ``name`` and ``id_number`` or ``name`` and ``phone``. Rows above it (titles of government templates)
-    are skipped with a warning. Unknown headers are kept in ``RosterRow.extra``; callers may pass
-    ``aliases`` for headers we do not know. A second column meaning the same field stays an extra column.
+    ``name`` and ``id_number`` or ``name`` and ``phone`` to be taken for the header, and a roster whose header
+    has no ``id_number`` column is refused (``roster_header_without_id``): nobody on it could be checked, and
+    every row would have reached the police as a hit to verify (issue 11 trial: "police hits: 20"). Rows above it
+    (titles of government templates) are skipped with a warning. Unknown headers are kept in
+    ``RosterRow.extra``; callers may pass ``aliases`` for headers we do not know. A second column meaning the
+    same field stays an extra column.
     ``RosterMeta.resident_id_column`` says whether the ID-number header names the resident ID card
     (身份证号 …) rather than any document (证件号码): the engine is then stricter about what the column holds.
 
@@ -393,12 +396,12 @@ ROSTER_ERRORS: dict[str, str] = {
     "roster_header_without_name": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no name "
                                    "column (姓名/name): add the column and upload again."),
     "roster_header_without_id": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
-                                 "ID-number column (证件号码/身份证号) or phone column (手机号码): add the column and "
-                                 "upload again."),
+                                 "ID-number column (证件号码/身份证号): every person is screened by their ID number, "
+                                 "so nothing was screened. Add the column (or give the column holding the numbers "
+                                 "the header 证件号码) and upload again."),
     "roster_no_header": ("No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least a "
-                         "name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number) or a phone "
-                         "column (手机号码/联系电话/phone). Download the roster template, fill it in and upload "
-                         "again."),
+                         "name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number). Download "
+                         "the roster template, fill it in and upload again."),
     "roster_empty_file": "%(name)s is empty; upload a filled-in roster (the roster template can help).",
     "roster_no_data": "%(name)s%(where)s contains no data.",
     "table_empty_file": "%(name)s is empty.",
@@ -1673,6 +1676,12 @@ def _ingest(
             name, _sheet_where(meta))
     _check_columns(header, head, name, _sheet_where(meta), index, declared=bool(aliases),
                    delimiter=meta.delimiter if fmt == "csv" else None)
+    # a caller naming its own headers (``aliases``: library use and the reader's tests on real-world files; no
+    # screening path passes them) decides what its columns are, as in _check_columns
+    if "id_number" not in header.fields and not aliases:
+        raise RosterError("roster_header_without_id", {
+            "name": name, "where": _sheet_where(meta), "row": header.row_index + 1,
+            "found": [header.labels[k] for k in sorted(header.labels)]}, filename=name)
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
@@ -1755,7 +1764,7 @@ def _describe_header(
     titles = [i + 1 for i in range(header.row_index) if any(not _is_blank(c) for c in head[i])]
     if titles:
         _note(meta, "title_rows_skipped", header_row=meta.header_row, rows=_ranges(titles))
-    if "id_number" not in header.fields:
+    if "id_number" not in header.fields:  # only where the caller named its headers (aliases); else refused
         _note(meta, "no_id_column")
     if header.extras:
         # a column the reader does not know is kept in the result files but screens nothing: name it, so that a
