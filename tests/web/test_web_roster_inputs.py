@@ -103,3 +103,51 @@ class TestARosterWithoutIdNumbers:
             call_command("screen", str(src), "--out", str(out), "--no-progress", stdout=io.StringIO())
         assert "no ID-number column" in str(caught.value) and "tenants.csv" in str(caught.value)
         assert not out.exists() and not Hit.objects.exists()
+
+
+class TestOneIdNumberTwoNames:
+    def test_rows_sharing_a_number_are_not_the_same_person(self, client, cast, risk):
+        from pingan.screening.models import PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a, _csv([
+            ["张伟", "居民身份证", RED_ID, ""], ["李四", "居民身份证", RED_ID, ""], ["张伟", "居民身份证", RED_ID, ""],
+            ["王芳", "护照", "E12345678", ""], ["赵六", "护照", "E12345678", ""]]))
+        sign_in(client, cast.landlord_a)
+        zh = _page(client, job, "zh-hans")
+        notes = _part(zh, 'id="roster-notes"', "</div>")
+        # row 4 repeats row 2's person; rows 3 and 6 give an earlier row's number under another name
+        assert "名单中有 1 人出现不止一次" in notes and "4↔2" in notes
+        assert "名单中有 2 个证件号码登记在不同姓名下" in notes and "共用同一证件号码" in notes
+        assert "3↔2" in notes.split("不同姓名下", 1)[1] and "6↔5" in notes.split("不同姓名下", 1)[1]
+        en = _part(_page(client, job, "en"), 'id="roster-notes"', "</div>")
+        assert "1 person appears more than once" in en and "2 ID numbers are each given under different names" in en
+
+        def reason(row: int, lang: str) -> str:
+            from django.utils import translation
+
+            with translation.override(lang):
+                return PersonResult.objects.get(job=job, row=row).submitter_reason
+
+        assert "与第 2 行是同一人" in reason(4, "zh-hans")
+        for row in (3, 6):
+            assert "同一人" not in reason(row, "zh-hans") and "same person" not in reason(row, "en")
+        # the passport number: said as shared; the resident ID number: the identity check says it (once)
+        assert "与第 5 行共用同一证件号码，但姓名不同" in reason(6, "zh-hans")
+        assert "Shares one ID number with row 5, under another name" in reason(6, "en")
+        said = reason(3, "zh-hans")
+        assert "同一证件号码在第 2、4 行登记为另一姓名" in said or "同一证件号码在第 2 行登记为另一姓名" in said, said
+        assert "共用" not in said
+
+    def test_only_different_names_say_no_one_appears_twice(self, cast, risk):
+        from pingan.screening.models import ScreeningJob
+        from pingan.screening.texts import render
+
+        job = screen(cast.landlord_a, cast.premises_a, _csv([["张伟", "居民身份证", RED_ID, ""],
+                                                             ["李四", "居民身份证", RED_ID, ""]]))
+        job = ScreeningJob.objects.get(pk=job.pk)
+        from django.utils import translation
+
+        with translation.override("zh-hans"):
+            said = [render(n) for n in job.stats["notes"]]
+        assert not any("出现不止一次" in n for n in said), said
+        assert any("共用同一证件号码" in n and "3↔2" in n for n in said), said

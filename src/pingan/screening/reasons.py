@@ -16,7 +16,10 @@ Codes (params):
 * ``identity_note`` (``note``: a :data:`pingan.lib.identity.documents.NOTES` code, ``params``) — how the number
   was typed (a lower-case x, full-width digits): a warning, the level unchanged;
 * ``phone_invalid`` (``phone``) — the phone is not a valid number and was not used for matching;
-* ``duplicate_of`` (``row``) — the row repeats the person of an earlier row;
+* ``duplicate_of`` (``row``) — the row repeats the person of an earlier row (same ID number and name);
+* ``shares_number_with`` (``row``) — the row gives an earlier row's ID number under another name (one number,
+  two names: not said to be the same person); left out when the row's identity message already says so
+  (``identity.conflicting``);
 * ``not_screened`` (``detail``: a ``rejection.<code>`` message with the rejection's params) — a rejected row;
 * ``not_screened_status`` (``status``) — a row the roster itself marked as not to be screened.
 
@@ -61,12 +64,15 @@ def rejection_message(code: str, params: Mapping[str, Any] | None) -> Message:
 def row_reasons(persons: pa.Table, *, roster: pa.Table | None, rejections: Iterable[Any],
                 rule_texts: Mapping[str, Mapping[str, str]], rule_order: Iterable[str],
                 identity_rules: Iterable[str], valid_phones: pa.Array | None = None,
-                duplicates: Mapping[int, int] | None = None) -> list[list[Message]]:
+                duplicates: Mapping[int, int] | None = None,
+                shared_numbers: Iterable[int] = ()) -> list[list[Message]]:
     """Per row of ``persons`` (same order), the messages a submitter is told.
 
     ``roster``: the roster's ``row`` and ``phone`` as read (and ``duplicate_of`` when ``duplicates`` is not
     given), or ``None``; ``valid_phones``: per roster row, the normalised phone or null when invalid
-    (aligned with ``roster``); ``duplicates``: row → the earlier row of the same person;
+    (aligned with ``roster``); ``duplicates``: row → the earlier row of the same ID number (or name and
+    phone); ``shared_numbers``: the rows of ``duplicates`` whose name is not the earlier row's
+    (``RosterMeta.shared_numbers``);
     ``rejections``: the roster's :class:`pingan.screening.roster.Rejection` objects (``row``, ``code``,
     ``params``); ``rule_texts``: rule id → reason per language; ``rule_order``: rule ids in file order;
     ``identity_rules``: the ids of rules of kind ``identity``.
@@ -96,6 +102,7 @@ def row_reasons(persons: pa.Table, *, roster: pa.Table | None, rejections: Itera
                 bad_phone = dict(zip(pc.filter(roster.column("row"), mask).to_pylist(),
                                      pc.filter(given, mask).to_pylist(), strict=True))
     rejected = {r.row: r for r in rejections}
+    shared = set(shared_numbers)
 
     # rows with something to say: hits, notes, repeats, bad phones, anything not accepted
     interesting = pc.or_(pc.greater(pc.list_value_length(persons.column("rule_ids")), 0),
@@ -135,8 +142,11 @@ def row_reasons(persons: pa.Table, *, roster: pa.Table | None, rejections: Itera
                                     params=json.loads(note["params"]) if note.get("params") else {}))
         if row in bad_phone:
             msgs.append(message("phone_invalid", phone=bad_phone[row]))
-        if row in duplicate:
+        if row in duplicate and row not in shared:
             msgs.append(message("duplicate_of", row=duplicate[row]))
+        elif row in duplicate and not (detail is not None and detail["code"] == "identity.conflicting"
+                                       and any(m["code"] == "rule_detail" for m in msgs)):
+            msgs.append(message("shares_number_with", row=duplicate[row]))
     return out
 
 

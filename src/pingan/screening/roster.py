@@ -94,7 +94,10 @@ Duplicates
     A person appearing twice (same ID number ignoring case, spaces and full-width forms; or, with no ID
     number, same name and phone ignoring spaces and full-width forms) is accepted both times; the later
     row carries ``duplicate_of`` = the first row's number and the pair is listed in
-    ``RosterMeta.duplicates``.
+    ``RosterMeta.duplicates``. A later row whose ID number is the first's but whose name is not (compared
+    ignoring spaces, full-width forms and case) is not "the same person": it is listed in
+    ``RosterMeta.shared_numbers`` and said as sharing one ID number (note ``shared_numbers``; issue 11 trial:
+    two names under one number were "名单中有 1 人出现不止一次").
 
 Whole-file errors (empty file, no header, unknown format, corrupt or password-protected workbook, an
 HTML table saved as ``.xls``, undecodable text, an unknown sheet) raise :class:`RosterError` naming the
@@ -541,7 +544,9 @@ class RosterMeta:
     ``sheet``: workbook only; ``header_row``: Excel row number of the header; ``columns``: canonical field
     → header as written; ``extra_columns``: headers kept in ``RosterRow.extra``; ``total_rows``: non-blank
     data rows; ``blank_rows``: wholly blank data rows, ``blank_row_numbers`` their row numbers (ascending);
-    ``duplicates``: (row, first row) pairs.
+    ``duplicates``: (row, first row) pairs — rows repeating an earlier row's ID number (or, without one, its
+    name and phone); ``shared_numbers``: the rows among them whose name is not the first row's (one ID number,
+    two names: "shares one ID number", never "the same person").
     ``notes``: what was assumed, as ``{"code", "params"}`` (codes of ``roster.*`` in
     ``pingan.screening.texts``), for a page, a download or the CLI to say in its reader's language;
     ``warnings``: the same in English (for programs and logs).
@@ -560,6 +565,7 @@ class RosterMeta:
     blank_rows: int = 0
     blank_row_numbers: list[int] = field(default_factory=list)
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+    shared_numbers: list[int] = field(default_factory=list)
     #: :func:`read_table` only: the CSV lines whose double quote could not be trusted
     #: (:class:`pingan.lib.csvlines.QuoteProblem`), for the caller to reject; rows are then numbered by line.
     quote_problems: list[Any] = field(default_factory=list)
@@ -2230,20 +2236,34 @@ def _mark_duplicates(table: pa.Table, meta: RosterMeta) -> pa.Table:
     rows = table.column("row")
     if pc.count_distinct(key).as_py() == table.num_rows:  # the common case: nobody twice
         return table.append_column("duplicate_of", pa.nulls(table.num_rows, pa.int64()))
-    keyed = pa.table({"k": key, "r": rows})
+    # the name as compared: NFKC, no whitespace, case folded (张 三 = 张三, ＬＩ = li)
+    name_key = pc.utf8_lower(squeeze(table.column("name")))
+    keyed = pa.table({"k": key, "r": rows, "n": name_key})
     first = keyed.group_by("k", use_threads=False).aggregate([("r", "min")])
     joined = keyed.join(first, "k", use_threads=False).sort_by("r")
     first_row = joined.column("r_min")
     dup = pc.if_else(pc.equal(first_row, joined.column("r")), pa.scalar(None, pa.int64()), first_row)
     is_dup = pc.is_valid(dup)
-    pairs = zip(pc.filter(rows, is_dup).to_pylist(), pc.filter(dup, is_dup).to_pylist(), strict=True)
-    meta.duplicates.extend(pairs)
-    if meta.duplicates:
+    # a repeat under another name than the first row's: one ID number, two names — not the same person
+    names = joined.column("n").combine_chunks()
+    first_name = pc.take(names, pc.index_in(first_row, value_set=joined.column("r").combine_chunks()))
+    other_name = pc.and_(is_dup, pc.not_equal(names, first_name))
+    dup_rows, dup_first = joined.column("r").filter(is_dup).to_pylist(), dup.filter(is_dup).to_pylist()
+    meta.duplicates.extend(zip(dup_rows, dup_first, strict=True))
+    shared = set(joined.column("r").filter(other_name).to_pylist()) if pc.any(other_name).as_py() else set()
+    meta.shared_numbers.extend(sorted(shared))
+    same = [(r, f) for r, f in meta.duplicates if r not in shared]
+    apart = [(r, f) for r, f in meta.duplicates if r in shared]
+
+    def shown(pairs: list[tuple[int, int]]) -> str:
+        return "; ".join(f"{r}↔{f}" for r, f in pairs[:10]) + ("…" if len(pairs) > 10 else "")
+
+    if same:
         # people, not rows: one person listed three times is one person and two repeated rows
-        people = len({f for _r, f in meta.duplicates})
-        rows_ = len(meta.duplicates)
-        shown = "; ".join(f"{r}↔{f}" for r, f in meta.duplicates[:10]) + ("…" if rows_ > 10 else "")
-        _note(meta, "duplicates", people=people, rows=rows_, pairs=shown)
+        _note(meta, "duplicates", people=len({f for _r, f in same}), rows=len(same), pairs=shown(same))
+    if apart:
+        # ID numbers, not people: who these rows are is what the submitter must find out
+        _note(meta, "shared_numbers", numbers=len({f for _r, f in apart}), rows=len(apart), pairs=shown(apart))
     return table.append_column("duplicate_of", dup)
 
 

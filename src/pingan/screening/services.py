@@ -777,8 +777,9 @@ def screening_job_run(*, job: ScreeningJob, progress: Progress | None = None,
         engine_roster_write(result_dir, roster, meta.resident_id_column)  # re-evaluations read it back
         del roster
         result = batch.ScreenResult(
-            _with_reasons(_mark_duplicates(result.persons, meta.duplicates), extras, meta.duplicates, rejections,
-                          ruleset), result.hits, result.stats)
+            _with_reasons(_mark_duplicates(result.persons, meta.duplicates, meta.shared_numbers), extras,
+                          meta.duplicates, rejections, ruleset, shared_numbers=meta.shared_numbers),
+            result.hits, result.stats)
         step("files", 70, rows=meta.total_rows)
         _private(result.write(result_dir).values())
         counts = _counts(result)
@@ -944,9 +945,10 @@ def _private(paths: Iterable[Path]) -> None:
         os.chmod(p, 0o600)
 
 
-def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]]) -> pa.Table:
+def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]], shared: Iterable[int] = ()) -> pa.Table:
     """Add "duplicate of row N" to the reason of every row that repeats an earlier person of the roster
-    (``duplicates``: ``(row, first row)`` pairs from roster ingest).
+    (``duplicates``: ``(row, first row)`` pairs from roster ingest), "same ID number as row N, another name"
+    for the rows of ``shared`` (``RosterMeta.shared_numbers``: one number, two names, not the same person).
 
     Ingest keeps both rows (nothing is dropped); this makes the repeat visible in every output. Set-based
     (an Arrow join), so a roster of one person repeated 400,000 times costs what any roster of that size does.
@@ -955,12 +957,16 @@ def _mark_duplicates(persons: pa.Table, duplicates: list[tuple[int, int]]) -> pa
 
     if not duplicates:
         return persons
+    apart = set(shared)
     dup = pa.table({"row": pa.array([r for r, _ in duplicates], pa.int64()),
-                    "first": pa.array([f for _, f in duplicates], pa.int64())})
+                    "first": pa.array([f for _, f in duplicates], pa.int64()),
+                    "what": pa.array(["same ID number as row " if r in apart else "duplicate of row "
+                                      for r, _ in duplicates], pa.string()),
+                    "tail": pa.array([", another name" if r in apart else "" for r, _ in duplicates], pa.string())})
     joined = persons.select(["row"]).append_column("i", pa.array(range(persons.num_rows), pa.int64())) \
         .join(dup, "row", join_type="left outer", use_threads=False).sort_by("i")
     first = joined.column("first")
-    note = pc.binary_join_element_wise("duplicate of row ", pc.cast(first, pa.string()), "")
+    note = pc.binary_join_element_wise(joined.column("what"), pc.cast(first, pa.string()), joined.column("tail"), "")
     reason = persons.column("reason")
     has_reason = pc.and_(pc.is_valid(reason), pc.not_equal(pc.fill_null(reason, ""), ""))
     marked = pc.if_else(pc.is_null(first), reason,
@@ -986,7 +992,7 @@ def _roster_extras(roster: pa.Table) -> pa.Table:
 
 
 def _with_reasons(persons: pa.Table, extras: pa.Table, duplicates: list[tuple[int, int]], rejections,
-                  ruleset: rules.RuleSet) -> pa.Table:
+                  ruleset: rules.RuleSet, *, shared_numbers: Iterable[int] = ()) -> pa.Table:
     """``persons`` with ``reasons`` (each row's messages as JSON, :mod:`pingan.screening.reasons`) and, from
     the roster (:func:`_roster_extras`), the ``phone`` and ``address`` of every screened row (the police
     view's whom-to-call and where-they-live)."""
@@ -996,7 +1002,8 @@ def _with_reasons(persons: pa.Table, extras: pa.Table, duplicates: list[tuple[in
 
     per_row = reasons.row_reasons(
         persons, roster=extras, rejections=rejections, valid_phones=extras.column("phone_valid"),
-        duplicates=dict(duplicates), rule_texts={r.id: r.reason_text for r in ruleset.rules},
+        duplicates=dict(duplicates), shared_numbers=shared_numbers,
+        rule_texts={r.id: r.reason_text for r in ruleset.rules},
         rule_order=[r.id for r in ruleset.rules], identity_rules=[r.id for r in ruleset.of_kind("identity")])
     persons = persons.append_column("reasons", reasons.as_json(per_row))
     at = pc.index_in(persons.column("row"), value_set=extras.column("row"))  # null: a row not read (rejected)

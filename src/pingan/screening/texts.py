@@ -132,6 +132,16 @@ def _duplicates(p: Mapping[str, Any]) -> str:
         "who": who, "extra": extra, "pairs": p.get("pairs", "")}
 
 
+def _shared_numbers(p: Mapping[str, Any]) -> str:
+    numbers, rows = int(p.get("numbers", 0)), int(p.get("rows", 0))
+    what = ngettext("%(n)s ID number is given under different names", "%(n)s ID numbers are each given under "
+                    "different names", numbers) % {"n": numbers}
+    extra = ngettext("%(n)s row shares one ID number with an earlier row", "%(n)s rows share one ID number with "
+                     "an earlier row", rows) % {"n": rows}
+    return gettext("%(what)s (%(extra)s: %(pairs)s); check whose number it is and correct the other rows; every "
+                   "row was kept and marked.") % {"what": what, "extra": extra, "pairs": p.get("pairs", "")}
+
+
 def _several(value: Any) -> int:
     """A count for a plural form from a list, a number or a range text such as ``"3"``, ``"3–5"``, ``"3, 7"``
     (notes stored before they carried a count)."""
@@ -191,6 +201,7 @@ TEMPLATES: dict[str, Any] = {
     "identity_note": _identity_note,
     "phone_invalid": _("the phone number “%(phone)s” is not a valid number and was not used for matching"),
     "duplicate_of": _("same person as row %(row)s"),
+    "shares_number_with": _("shares one ID number with row %(row)s, under another name"),
     "not_screened": _("not screened: %(detail)s"),
     "blank_row": _("the row is empty: nothing to screen"),
     "not_screened_status": _("not screened: the roster marks this row “%(status)s”"),
@@ -278,6 +289,7 @@ TEMPLATES: dict[str, Any] = {
         "证件类型, 证件号码 or 手机号码) and upload the roster again.", "n")),
     "roster.merges_copied_down": _("Merged cells %(cells)s: the value was copied down to every row of the merge."),
     "roster.duplicates": _duplicates,
+    "roster.shared_numbers": _shared_numbers,
     # the engine's coverage notes (batch._Run.coverage_notes)
     # singular or plural by ``count`` (issue 11: "1 people" and the like): ngettext with the count, then filled
     "risk.no_listings": lambda p: ngettext(
