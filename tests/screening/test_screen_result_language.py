@@ -36,7 +36,7 @@ def test_screens_result_file_is_in_the_commands_language_and_codes_keeps_the_sta
     assert head[:3] == ["row", "status", "level"] and not any(CJK.search(c) for c in head), head
     with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--out .*o\.txt：文件名须以 \.csv"):
         call_command("screen", str(src), "--out", str(tmp_path / "o.txt"), "--no-progress")
-    with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--rules .*r\.toml：没有这个规则集文件"):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--rules .*r\.toml：没有这个文件"):
         call_command("screen", str(src), "--rules", str(tmp_path / "r.toml"), "--no-progress")
 
 
