@@ -52,3 +52,20 @@ def test_an_evidence_field_is_refused_naming_it_in_chinese():
     with translation.override("zh-hans"):
         assert page_message(caught.value).startswith("见证人中有看不见的控制字符 U+202E（第 2 个字符）")
     assert _text("王\u200b五", "witness", 100) == "王五"
+
+
+def test_every_refused_character_of_a_typed_text_is_named(cast):
+    """Issue 11's trial: a name holding U+202E and an ANSI escape; the message named the first only."""
+    with pytest.raises(DomainError) as caught:
+        services.premises_create(actor=cast.landlord_a, name="李\u202e\x1b[31m四", kind="rental",
+                                 address="思明区某路1号", adcode="350203010")
+    exc = caught.value
+    assert (exc.code, exc.message_id, exc.params["chars"], exc.params["positions"]) == (
+        "control_character", "control_characters", ["U+202E", "U+001B"], [2, 3])
+    with translation.override("zh-hans"):
+        assert page_message(exc) == ("场所名称中有看不见的控制字符 U+202E、U+001B（第 2、3 个字符），"
+                                     "会改变文字的显示方式：请不带这些字符重新输入。")
+    with translation.override("en"):
+        assert page_message(exc).startswith("The premises name holds invisible control characters, U+202E, U+001B "
+                                            "(characters 2, 3)")
+    assert "U+202E" in exc.message and "U+001B" in exc.message  # the API's detail too

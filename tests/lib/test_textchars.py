@@ -60,6 +60,24 @@ def test_every_character_of_a_rejected_class_is_named_by_unicode_as_format_or_co
         assert unicodedata.category(ch) == "Cf", ch
 
 
+@given(text)
+def test_every_refused_character_is_found_and_shown_in_its_place(s):
+    found = textchars.find_all_unsafe(s)
+    assert [(f.index, f.char) for f in found] == [(i, ch) for i, ch in enumerate(s) if ch in REJECTED]
+    assert found[:1] == [f for f in [textchars.find_unsafe(s)] if f is not None]
+    shown = textchars.shown(s)
+    assert not textchars.has_any(shown) and "\n" not in shown and "\r" not in shown
+    if "\u27e8" not in s:  # the marker's bracket is not in the text itself: the text comes back whole
+        back = re.sub("\u27e8U\\+([0-9A-F]{4,6})\u27e9", lambda m: chr(int(m.group(1), 16)), shown)
+        assert back == s
+
+
+def test_shown_writes_an_escape_visibly_where_for_output_drops_it():
+    assert textchars.shown("李\x1b[31m四") == "李⟨U+001B⟩[31m四"
+    assert textchars.for_output("李\x1b[31m四") == "李[31m四"  # a download: removed (a cell is no echo)
+    assert textchars.shown("a\nb", allow_newlines=True) == "a\nb" and textchars.shown("a\nb") == "a⟨U+000A⟩b"
+
+
 # --------------------------------------------------------------------------------------------- rosters
 
 HEAD = "姓名,证件号码,手机号码,地址\n"
@@ -82,14 +100,44 @@ def test_a_roster_row_with_a_control_or_bidi_character_is_rejected_naming_it(quo
     body = ROWS + ('周八,"110101199003078566",13800000005,6号\n' if quote else "")
     r = read_roster((HEAD + body).encode(), filename="r.csv")
     accepted, rejected = _judged(r)
-    assert rejected == {3: ("control_character", "姓名", "U+202E", "bidi", "赵六"),
-                        4: ("control_character", "姓名", "U+001B", "control", "李[31m四"),
+    # the name as given, each refused character written as its code in its place: nothing dropped (issue 11's
+    # trial read "李[31m四", the ESC gone without a word)
+    assert rejected == {3: ("control_character", "姓名", "U+202E", "bidi", "赵⟨U+202E⟩六"),
+                        4: ("control_character", "姓名", "U+001B", "control", "李⟨U+001B⟩[31m四"),
                         6: ("control_character", "地址", "U+2066", "bidi", "孙七")}
     assert accepted[2] == "张三" and accepted[5] == "王五"  # the zero-width space removed
     assert len(r.accepted) + len(r.rejected) == r.meta.total_rows
     assert r.rejected[0].text("zh-hans").startswith("“姓名”（第 A 列）第 2 个字符是控制文字方向的字符 U+202E")
     assert "U+001B" in r.rejected[1].text("en") and "\x1b" not in r.rejected[1].text("en")
     assert [n["code"] for n in r.meta.notes if n["code"] == "invisible_removed"] == ["invisible_removed"]
+
+
+def test_a_name_with_a_bidi_override_and_an_ansi_escape_names_both_and_drops_neither():
+    """Issue 11's trial: a rejected name held U+202E and an ESC; the rejection named U+202E only and the echoed
+    name read 李[31m四, the ESC removed without a word."""
+    from pingan.screening.roster import read_roster
+
+    r = read_roster((HEAD + "李\u202e\x1b[31m四,110101199003078531,13800000002,3\x07号\n").encode(),
+                    filename="r.csv")
+    (x,) = r.rejected
+    assert (x.code, x.column, x.name) == ("control_character", "姓名", "李⟨U+202E⟩⟨U+001B⟩[31m四")
+    assert [(c["char"], c["position"], c["label"]) for c in x.params["chars"]] == [
+        ("U+202E", 2, "姓名"), ("U+001B", 3, "姓名"), ("U+0007", 2, "地址")]
+    zh, en = x.text("zh-hans"), x.text("en")
+    assert zh.startswith("“姓名”（第 A 列）的第 2 个字符是控制文字方向的字符 U+202E、第 3 个字符是控制字符 U+001B；"
+                         "“地址”（第 D 列）的第 2 个字符是控制字符 U+0007：")
+    assert en.startswith("姓名 (column A) holds a text-direction control character U+202E at character 2, a control "
+                         "character U+001B at character 3; 地址 (column D) holds a control character U+0007 at "
+                         "character 2: ")
+    assert not textchars.has_any(zh + en)
+    from django.utils import translation
+
+    from pingan.core.texts import render
+    from pingan.screening.texts import for_police
+
+    police = for_police({"code": "rejection.control_character", "params": dict(x.params)})
+    with translation.override("zh-hans"):
+        assert render(police) == "这一行中有看不见的控制字符 U+202E、U+001B、U+0007，无法按原样显示"
 
 
 def test_an_xlsx_roster_is_judged_by_the_same_rule():
@@ -103,7 +151,7 @@ def test_an_xlsx_roster_is_judged_by_the_same_rule():
     buf = io.BytesIO()
     wb.save(buf)
     r = read_roster(buf.getvalue(), filename="r.xlsx")
-    assert _judged(r) == ({3: "王五"}, {2: ("control_character", "姓名", "U+202E", "bidi", "赵六")})
+    assert _judged(r) == ({3: "王五"}, {2: ("control_character", "姓名", "U+202E", "bidi", "赵⟨U+202E⟩六")})
     assert note_texts(r.meta.notes, "en") == [
         "Row 3 held zero-width characters (invisible, usually copied from a web page or chat); they were removed."]
 

@@ -13,6 +13,7 @@ from faker import Faker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pingan.lib import textchars
 from pingan.screening.riskdata import MovementFormatError, movements_relation, read_movements
 
 HEADER = "id_type,id_number,name,adcode,place,start,end,source\n"
@@ -288,3 +289,56 @@ def test_a_stray_quote_rejects_its_line_and_the_rows_below_are_still_read(tmp_pa
     [bad] = rejected.to_pylist()
     assert (bad["row"], bad["column"], bad["code"]) == (3, "id_number", "bad_quote")
     assert "line 3" in bad["message"] and "only closes on line 5" in bad["message"]  # on the place's quote
+
+
+OK_TIMES = "2022-08-10T08:30:00+08:00,2022-08-10T12:00:00+08:00,rail_ticket"
+
+
+def test_a_control_or_bidi_character_rejects_the_row_naming_every_one(tmp_path):
+    """pingan.lib.textchars' rule, as the roster reader applies it (issue 11: a name with U+202E and an ANSI
+    escape): every such character named by code point and position, zero-width characters removed, the value
+    a message quotes never acting on the terminal that prints it; every row accepted or rejected."""
+    path = write_csv(tmp_path / "c.csv", [
+        f"居民身份证,11010119900307853X,李\u202e\x1b[31m四,350203,厦门站,{OK_TIMES}",  # line 2: both named
+        f"居民身份证,110101199003078515,张三,350203,厦门\u2028站,{OK_TIMES}",  # line 3: a line separator
+        f"居民身份证,1101011980010100\u200b11,王\u200d五,350203,厦门站,{OK_TIMES}",  # line 4: zero-width removed
+        f"居民身份证,110101197001010014,赵六,35\x1b[2J0203,厦门站,{OK_TIMES}",  # line 5: and bad_adcode
+        f"居民身份证,110101197001010022,钱七,350203,\"厦门站\n北广场\",{OK_TIMES}",  # lines 6-7: a line break stays
+    ])
+    valid, rejected = read_movements(path)
+    assert valid["record_id"].to_pylist() == [4, 6]
+    assert valid.to_pylist()[0]["id_number"] == "110101198001010011" and valid.to_pylist()[0]["name"] == "王五"
+    got = {(r["row"], r["column"], r["code"]): r["message"] for r in rejected.to_pylist()}
+    assert set(got) == {(2, "name", "control_character"), (3, "place", "control_character"),
+                        (5, "adcode", "control_character"), (5, "adcode", "bad_adcode")}
+    assert got[(2, "name", "control_character")].startswith("name holds U+202E, U+001B at characters 2, 3")
+    assert got[(3, "place", "control_character")].startswith("place holds U+2028 at character 3 ")
+    assert got[(5, "adcode", "bad_adcode")] == "adcode 35⟨U+001B⟩[2J0203 is not six digits (GB/T 2260)"
+    assert not any(textchars.has_any(m) for m in got.values())
+    assert len(set(valid["record_id"].to_pylist()) | {r for r, _, _ in got}) == 5  # every row has its outcome
+
+
+def test_parquet_text_columns_follow_the_same_rule(tmp_path):
+    t = pa.table({"id_type": ["passport", "passport"], "id_number": ["P1", "P\u202e2"], "name": ["a\u200b", None],
+                  "adcode": ["350203", "350203"], "start": ["2022-08-10T08:30:00+08:00"] * 2,
+                  "end": ["2022-08-10T09:30:00+08:00"] * 2, "source": ["flight", "flight"]})
+    pq.write_table(t, tmp_path / "m.parquet")
+    valid, rejected = read_movements(tmp_path / "m.parquet")
+    assert valid.to_pylist()[0]["name"] == "a" and valid["record_id"].to_pylist() == [1]
+    assert [(r["row"], r["column"], r["code"]) for r in rejected.to_pylist()] == [(2, "id_number", "control_character")]
+
+
+@given(st.text(st.sampled_from(["a", "张", "\u202e", "\x1b", "\x85", "\u2066", "\u200b", "\u2029"]), max_size=6))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_name_is_kept_exactly_when_the_rule_keeps_it(tmp_path, name):
+    valid, rejected = read_movements(write_csv(tmp_path / "h.csv", [
+        f"passport,P1,{name},350203,,{OK_TIMES}"]))
+    refused = textchars.find_all_unsafe(name)
+    if refused:
+        assert valid.num_rows == 0
+        [r] = rejected.to_pylist()
+        assert (r["column"], r["code"]) == ("name", "control_character")
+        assert all(f.code in r["message"] for f in refused)
+    else:
+        assert rejected.num_rows == 0
+        assert valid.to_pylist()[0]["name"] == (textchars.strip_invisible(name).strip() or None)

@@ -39,7 +39,8 @@ needs_data = pytest.mark.skipif(not (DATA / "ofac_sdn_2021").is_dir(), reason="s
 
 @pytest.fixture(scope="module")
 def un() -> dict[str, dict]:
-    table = read_un_consolidated(DATA / "un_sc_consolidated_list" / "UN_consolidated.xml")
+    table, rejected = read_un_consolidated(DATA / "un_sc_consolidated_list" / "UN_consolidated.xml")
+    assert rejected.num_rows == 0
     assert table.schema.equals(WATCHLIST_SCHEMA, check_metadata=False)
     return {
         "__meta__": json.loads(table.schema.metadata[b"pingan.watchlist"]),
@@ -49,7 +50,8 @@ def un() -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def ofac() -> dict[str, dict]:
-    table = read_ofac_sdn(DATA / "ofac_sdn_2021")
+    table, rejected = read_ofac_sdn(DATA / "ofac_sdn_2021")
+    assert rejected.num_rows == 0
     return {
         "__meta__": json.loads(table.schema.metadata[b"pingan.watchlist"]),
         **{r["entry_id"]: r for r in table.to_pylist()},
@@ -221,3 +223,60 @@ def test_a_stray_quote_in_an_ofac_file_refuses_the_file_naming_the_line(tmp_path
                                       encoding="utf-8")
     with pytest.raises(WatchlistFormatError, match=r"sdn\.csv: line 1: the double quote in column 12 only closes"):
         read_ofac_sdn(tmp_path)
+
+
+# ----------------------------------------------------------------- the UN and OFAC lists: the same character rule
+
+UN_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<CONSOLIDATED_LIST dateGenerated="2026-01-01"><INDIVIDUALS>
+ <INDIVIDUAL><REFERENCE_NUMBER>QDi.901</REFERENCE_NUMBER><FIRST_NAME>ALI</FIRST_NAME><SECOND_NAME>ONE</SECOND_NAME>
+ </INDIVIDUAL>
+ <INDIVIDUAL><REFERENCE_NUMBER>QDi.902</REFERENCE_NUMBER><FIRST_NAME>AL{bad}I</FIRST_NAME><SECOND_NAME>TWO</SECOND_NAME>
+  <COMMENTS1>{comment}</COMMENTS1></INDIVIDUAL>
+</INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"""
+
+
+def test_a_un_individual_with_a_bidi_or_control_character_is_rejected_naming_every_one(tmp_path):
+    """pingan.lib.textchars' rule (issue 11), which the bureau CSV reader already applied: a listed name is shown on
+    officers' pages and printed by ``pingan risk``; XML 1.0 cannot carry C0 controls, but C1 and bidi pass."""
+    path = tmp_path / "un.xml"
+    path.write_text(UN_XML.format(bad="\u202e\u0085", comment="line one\nline two"), encoding="utf-8")
+    entries, rejected = read_un_consolidated(path)
+    assert entries["entry_id"].to_pylist() == ["UN:QDi.901"]
+    [bad] = rejected.to_pylist()
+    assert (bad["file"], bad["row"], bad["column"], bad["code"]) == ("un.xml", 2, "FIRST_NAME", "control_character")
+    assert "QDi.902" in bad["message"] and "U+202E" in bad["message"] and "U+0085" in bad["message"]
+    assert "at character 3" in bad["message"] and "at character 4" in bad["message"]
+    assert json.loads(entries.schema.metadata[b"pingan.watchlist"])["rejected_rows"] == 1
+    path.write_text(UN_XML.format(bad="", comment="line one\nline two"), encoding="utf-8")  # a line break is text
+    assert read_un_consolidated(path)[0].num_rows == 2
+
+
+def _ofac(tmp_path, name="SMITH, John", alias="SMITH, Jon", remark="DOB 1970") -> Path:
+    (tmp_path / "sdn.csv").write_text(f'1,"{name}",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,"{remark}."\r\n'
+                                      '2,"DOE, Jane",individual,SDGT,-0-,-0-,-0-,-0-,-0-,-0-,-0-,-0-\r\n\x1a',
+                                      encoding="utf-8")
+    (tmp_path / "alt.csv").write_text(f'1,101,aka,"{alias}",-0-\r\n2,102,aka,"DOE, J.",-0-\r\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_an_ofac_row_with_such_a_character_is_rejected_with_its_file_line_and_field(tmp_path):
+    entries, rejected = read_ofac_sdn(_ofac(tmp_path, name="SMITH\u202e, John", alias="SMITH, \x1b[31mJon"))
+    assert entries["entry_id"].to_pylist() == ["OFAC:2"]
+    got = [(r["file"], r["row"], r["column"], r["code"]) for r in rejected.to_pylist()]
+    assert got == [("alt.csv", 1, "alt_name", "control_character"), ("sdn.csv", 1, "SDN_Name", "control_character")]
+    assert all("ent_num 1" in r["message"] and "download the file again" in r["message"] for r in rejected.to_pylist())
+    entries, rejected = read_ofac_sdn(_ofac(tmp_path, alias="SMITH, \x1b[31mJon"))  # the alias alone: entry kept
+    assert entries["entry_id"].to_pylist() == ["OFAC:1", "OFAC:2"] and entries["aliases"].to_pylist()[0] == []
+    assert rejected.num_rows == 1
+    entries, rejected = read_ofac_sdn(_ofac(tmp_path))  # the Ctrl-Z end-of-file byte is no such character
+    assert entries.num_rows == 2 and rejected.num_rows == 0
+
+
+@given(st.text(st.sampled_from(["A", "b", " ", "\u202e", "\u200f", "\x1b", "\x9b", "\u2028"]), min_size=1, max_size=5))
+def test_an_ofac_name_is_kept_exactly_when_the_rule_keeps_it(tmp_path_factory, name):
+    from pingan.lib import textchars
+
+    entries, rejected = read_ofac_sdn(_ofac(tmp_path_factory.mktemp("ofac"), name=f"X{name}"))
+    assert ("OFAC:1" in entries["entry_id"].to_pylist()) == (not textchars.find_all_unsafe(name))
+    assert entries.num_rows + rejected.num_rows == 2  # every individual kept or rejected with its reason

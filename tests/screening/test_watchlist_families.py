@@ -142,7 +142,7 @@ def test_un_entries_keep_an_impossible_or_odd_date(tmp_path) -> None:
 </INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"""
     path = tmp_path / "un.xml.gz"
     path.write_bytes(gzip.compress(xml.encode()))
-    rows = {r["entry_id"]: r for r in read_un_consolidated(path).to_pylist()}
+    rows = {r["entry_id"]: r for r in read_un_consolidated(path)[0].to_pylist()}
     assert rows["UN:QDi.901"]["birth_dates"] == ["1990-02", "1991"]
     assert rows["UN:QDi.901"]["documents"][0]["number"] == "P1234567"
     assert [n["code"] for n in rows["UN:QDi.901"]["notes"]] == ["impossible_date"]

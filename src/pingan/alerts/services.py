@@ -45,7 +45,7 @@ from pingan.alerts.models import (
 from pingan.alerts.rules import PRIORITIES, Firing
 from pingan.core import audit
 from pingan.core.copystore import copy_insert
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import can_see_unit
 from pingan.lib import coords, gb28181
@@ -353,6 +353,8 @@ def device_register(
     Only administrators (and the system) register devices. Raises ``DomainError`` (``bad_device_id``,
     ``bad_device_kind``, ``bad_position``)."""
     _require(actor, (Role.ADMIN,), "register devices")
+    name = outside_text(name, field="device name", field_zh="设备名称")
+    name_en = outside_text(name_en, field="English device name", field_zh="设备英文名称")
     try:
         parsed = gb28181.parse(device_id, edition=settings.PINGAN["GB28181_EDITION"])
     except gb28181.DeviceIdError as exc:
@@ -708,6 +710,9 @@ def hotlist_add(
             code="bad_hotlist_entry",
             params={"detail": f"{kind}, {priority}"},
         )
+    # typed by an officer: no control or text-direction character (pingan.lib.textchars, issue 11)
+    key = outside_text(key, field="plate or reference", field_zh="号牌或编号")
+    reason = outside_text(reason, field="reason", field_zh="原因")
     norm = plates.normalise(key) if kind == "plate" else gat1400.person_key(key)
     expired = expires_at is not None and expires_at <= timezone.now()
     if not norm or not reason.strip() or len(norm) > 64 or len(reason.strip()) > 300 or expired:
@@ -1437,6 +1442,8 @@ def alert_transition(*, actor: User, alert_id: int, to: str, disposition: str = 
     if (alert.state != Alert.State.NEW and alert.owner_id != actor.pk and actor.role == Role.OFFICER
             and not responders.responds(actor, alert.pk, timezone.now())):
         raise DomainError(f"alert {alert_id} is owned by another officer", code="not_owner", params={"id": alert_id})
+    # typed by an officer: no control or text-direction character (pingan.lib.textchars, issue 11)
+    notes = outside_text(notes, field="notes", field_zh="备注", allow_newlines=True)
     now = timezone.now()
     fields = ["state"]
     codes = alerting.dispositions()
@@ -1502,6 +1509,7 @@ def silence_create(
             parsed.append(str(alerting.parse_matcher(m)))
         except ValueError as exc:
             raise DomainError(str(exc), code="bad_matcher", params={"matcher": m}) from None
+    comment = outside_text(comment, field="comment", field_zh="说明")
     now = timezone.now()
     starts_at = starts_at or now
     if not parsed or ends_at <= starts_at or not comment.strip():
@@ -1670,6 +1678,8 @@ def viid_subscribe(
     platform = Device.objects.filter(device_id=platform_id, kind=Device.Kind.PLATFORM).first()
     if platform is None or platform.status == Device.Status.RETIRED:
         raise NotFound(f"no VIID platform {platform_id} is registered")
+    title = outside_text(title, field="title", field_zh="标题")
+    reason = outside_text(reason, field="reason", field_zh="原因")
     codes = [c.strip() for c in detail.split(",") if c.strip()]
     url = urlsplit(endpoint.strip())
     problems = [

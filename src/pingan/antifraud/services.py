@@ -935,11 +935,12 @@ def contacts_import(*, actor, data: bytes, filename: str) -> ContactImport:
         if not any(c.strip() for c in cells):
             continue
         total += 1
-        odd = next(((j, u) for j, c in enumerate(cells) if (u := textchars.find_unsafe(c, allow_newlines=False))),
-                   None)
-        if odd is not None:  # a control or bidi character (pingan.lib.textchars): named, never echoed
+        odd = next(((j, us) for j, c in enumerate(cells)
+                    if (us := textchars.find_all_unsafe(c, allow_newlines=False))), None)
+        if odd is not None:  # control or bidi characters (pingan.lib.textchars): every one named, never echoed
             j = odd[0]
-            rejections.append({"row": rownum, "code": "control_character", "value": odd[1].code,
+            rejections.append({"row": rownum, "code": "control_character",
+                               "value": " ".join(u.code for u in odd[1]),  # "U+202E U+001B", as Unicode writes them
                                "column": header[j].strip() if j < len(header) else _roster.column_letter(j)})
             continue
 

@@ -86,8 +86,8 @@ REJECTION_CODES: dict[str, str] = {
     "debit_and_credit": "row {row}: both the debit and the credit column hold an amount",
     "balance_invalid": "row {row}: {value!r} in column {column} is not an amount",
     "serial_duplicate": "row {row}: transaction serial {value!r} was already given in row {first}",
-    "control_character": "row {row}: column {column} holds the control or bidirectional formatting character "
-                         "{value}, which changes how the text shows (pingan.lib.textchars)",
+    "control_character": "row {row}: column {column} holds the control or bidirectional formatting character(s) "
+                         "{value}, which change how the text shows (pingan.lib.textchars)",
     "bad_quote": "row {row}: the double quote in column {column} is not closed on this line, so the rows below "
                  "would have been read as one cell (they were read as rows of their own); delete the stray quote "
                  "(or close it on this line) and import the row again",
@@ -428,8 +428,9 @@ def _parse(cols: dict, hdr: _Hdr, utc_offset_hours: float) -> tuple[pa.Table, li
             idx = pc.indices_nonzero(mask_new)
             rs = pc.take(rows, idx).to_pylist()
             vs = pc.take(values, idx).to_pylist()
-            if code == "control_character":  # the character named, never shown (it would act on the page)
-                vs = [getattr(textchars.find_unsafe(v or ""), "code", "") for v in vs]
+            if code == "control_character":  # the characters named, never shown (they would act on the page):
+                # every one, as Unicode writes a sequence of code points ("U+202E U+001B"; issue 11)
+                vs = [" ".join(f.code for f in textchars.find_all_unsafe(v or "")) for v in vs]
             rejected += [Rejection(r, code, label, v or "") for r, v in zip(rs, vs, strict=True)]
         bad_any = mask if bad_any is None else pc.or_(bad_any, mask)
     keep = pc.invert(bad_any) if bad_any is not None else pa.chunked_array([pa.array([True] * n)])

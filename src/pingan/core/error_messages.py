@@ -103,6 +103,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     # core.errors.outside_text: a control or bidi character in a typed text (pingan.lib.textchars)
     "control_character": _("The %(field)s holds an invisible control character, %(char)s (character "
                            "%(position)s), which would change how the text shows: type it again without it."),
+    "control_characters": _("The %(field)s holds invisible control characters, %(chars)s (characters "
+                            "%(positions)s), which would change how the text shows: type it again without them."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).

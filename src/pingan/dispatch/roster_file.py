@@ -18,7 +18,8 @@ field          headers             value
 =============  ==================  ===================================================
 
 A cell holding a control, bidirectional-formatting or line-separator character is an error
-(``roster_control_character``, naming the character as U+XXXX); zero-width characters are removed
+(``roster_control_character``, naming the character as U+XXXX; ``roster_control_characters`` naming each of
+several); zero-width characters are removed
 (:mod:`pingan.lib.textchars`).
 
 Every problem is a :class:`RowError` — row, column letter, code and parameters — rendered in the reader's
@@ -143,11 +144,14 @@ def parse(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[list[ShiftRows], l
         # zero-width characters (copy-paste) are removed; a control or bidi character refuses the row
         # (pingan.lib.textchars: it would change how the name or call sign shows)
         cells = [textchars.strip_invisible(c) if isinstance(c, str) else c for c in cells]
-        odd = next(((i, f) for i, c in enumerate(cells)
-                    if isinstance(c, str) and (f := textchars.find_unsafe(c, allow_newlines=False))), None)
-        if odd is not None:
-            errors.append(RowError(rownum, column_letter(odd[0]), "roster_control_character",
-                                   {"char": odd[1].code, "position": odd[1].index + 1}))
+        odd = [(i, fs) for i, c in enumerate(cells)
+               if isinstance(c, str) and (fs := textchars.find_all_unsafe(c, allow_newlines=False))]
+        for i, fs in odd:  # each cell that holds one, every such character named (issue 11)
+            errors.append(RowError(rownum, column_letter(i), "roster_control_character", {
+                "char": fs[0].code, "position": fs[0].index + 1}) if len(fs) == 1 else RowError(
+                rownum, column_letter(i), "roster_control_characters",
+                {"char": [f.code for f in fs], "position": [f.index + 1 for f in fs]}))
+        if odd:
             continue
 
         def cell(name: str, cells=cells) -> Any:

@@ -23,7 +23,7 @@ from pingan.alerts import alerting
 from pingan.alerts import services as alert_services
 from pingan.alerts.models import Alert, AlertTransition
 from pingan.core import audit
-from pingan.core.errors import DomainError, NotFound, PermissionDenied
+from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import OrgUnit, Role, User
 from pingan.dispatch import alert_text, area, figures, nearest
 from pingan.dispatch.models import (
@@ -146,6 +146,9 @@ def shift_create(
         raise DomainError(
             "a shift needs aware times and ends after it starts, within 24 hours", code="bad_roster_shift", params={}
         )
+    # typed by an officer: no control or text-direction character (pingan.lib.textchars, issue 11)
+    name = outside_text(name, field="shift name", field_zh="班次名称")
+    name_en = outside_text(name_en, field="English shift name", field_zh="班次英文名称")
     shift = Shift.objects.create(
         unit=unit, name=name.strip()[:60] or "shift", name_en=name_en.strip()[:60], starts_at=starts_at,
         ends_at=ends_at, created_by=actor,
@@ -187,7 +190,7 @@ def patrol_unit_create(*, actor: User | None, code: str, kind: str, unit: OrgUni
     if actor is not None:
         _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "register patrol units")
         _managed_unit(actor, unit, "register patrol units")
-    code = code.strip()
+    code = outside_text(code, field="call sign", field_zh="呼号").strip()
     if kind not in PatrolUnit.Kind.values or not code or PatrolUnit.objects.filter(code=code).exists():
         raise DomainError(f"bad patrol unit {code!r} ({kind})", code="bad_patrol_unit", params={"code": code})
     blon, blat = _base_point(base, crs) if base is not None else (None, None)
@@ -934,7 +937,10 @@ def assignments_expire(*, now: dt.datetime | None = None, policy: alerting.Polic
 def drone_register(
     *, actor: User | None, code: str, unit: OrgUnit, model: str, serial: str, max_flight_min: float, cruise_mps: float
 ) -> Drone:
-    """A drone of the squadron with its patrol unit (kind drone). Raises ``DomainError`` ``bad_drone``."""
+    """A drone of the squadron with its patrol unit (kind drone). Raises ``DomainError`` ``bad_drone``,
+    ``control_character`` (a control or text-direction character in the model or serial)."""
+    model = outside_text(model, field="drone model", field_zh="无人机型号")
+    serial = outside_text(serial, field="serial number", field_zh="序列号")
     if not (model.strip() and serial.strip() and 1 <= max_flight_min <= 600 and 1 <= cruise_mps <= 100):
         raise DomainError(
             "a drone needs a model, a serial, 1-600 min of flight and 1-100 m/s cruise speed",
@@ -1115,7 +1121,8 @@ def operation_create(
     if actor is not None:
         _require(actor, (Role.STATION_CHIEF, Role.DISPATCHER), "set up security operations")
         _managed_unit(actor, unit, "set up security operations")
-    name, venue = name.strip(), venue.strip()
+    name = outside_text(name, field="event name", field_zh="活动名称").strip()
+    venue = outside_text(venue, field="venue", field_zh="场地").strip()
     if (
         not name
         or starts_at.tzinfo is None
@@ -1159,6 +1166,7 @@ def operation_post_add(
         lon, lat = coords.to_wgs84(lon, lat, crs)
     except ValueError as e:
         raise DomainError(str(e), code="bad_post", params={}) from None
+    name = outside_text(name, field="post name", field_zh="岗位名称")
     if not name.strip() or kind not in OperationPost.Kind.values:
         raise DomainError("a post needs a name and a kind (post | checkpoint)", code="bad_post", params={})
     post = OperationPost.objects.create(operation=op, name=name.strip()[:80], kind=kind, lon=lon, lat=lat)
@@ -1479,7 +1487,7 @@ def operation_review_record(*, actor: User, operation_id: int, findings: str,
     view = selectors.operation_view(actor=actor, operation_id=operation_id)
     op = view["operation"]
     _managed_unit(actor, op.unit, "record after-action reviews")
-    findings = (findings or "").strip()
+    findings = outside_text(findings, field="findings", field_zh="复盘结论", allow_newlines=True).strip()
     if not findings or len(findings) > REVIEW_FINDINGS_MAX:
         raise DomainError("the findings must be 1-20,000 characters", code="bad_review", params={})
     s = view["summary"]

@@ -679,6 +679,8 @@ ROSTER_ERRORS = {
     "roster_nobody": gettext_lazy("The row names neither an officer nor a unit."),
     "roster_control_character": gettext_lazy("Character %(position)s of the cell is an invisible control character, "
                                              "%(char)s, which changes how the text shows: type the cell again."),
+    "roster_control_characters": gettext_lazy("Characters %(position)s of the cell are invisible control characters, "
+                                              "%(char)s, which change how the text shows: type the cell again."),
     "roster_station_unknown": gettext_lazy("Station %(station)s is not a unit in your line."),
     "roster_bad_shift": gettext_lazy("The shift is longer than 24 hours."),
     "roster_officer_unknown": gettext_lazy("No officer with the user name %(officer)s."),

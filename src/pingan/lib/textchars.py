@@ -25,8 +25,11 @@ printing it changed colour. So, per character class (:func:`kind`):
     with copy-paste from web pages, chat apps and PDFs, where the person cannot see them to delete them.
     **Removed** (:func:`strip_invisible`), with a note naming the rows where a reader can say it.
 
-A rejection names the character as ``U+XXXX`` (:func:`code_point`) with its class, never the character
-itself (which would do on the page what it did in the file). Output files pass every cell through
+A rejection names every such character as ``U+XXXX`` (:func:`code_point`, :func:`find_all_unsafe`) with its
+class and position, never the character itself (which would do on the page what it did in the file); where
+the rejected value is echoed back to the person who gave it, :func:`shown` writes each character in its place
+as ``⟨U+XXXX⟩``, the name the message gives it, so nothing is lost silently (issue 11's trial read
+``李[31m四``: the escape gone without a word). Output files pass every cell through
 :func:`for_output`, which removes all four classes (a tab, line feed or carriage return stays: CSV quotes it),
 so no download can carry one even from data stored before this rule.
 """
@@ -40,13 +43,16 @@ __all__ = [
     "INVISIBLE",
     "INVISIBLE_RE2",
     "REJECT_RE2",
+    "SHOWN",
     "UNSAFE_RE2",
     "Unsafe",
     "code_point",
+    "find_all_unsafe",
     "find_unsafe",
     "for_output",
     "has_any",
     "kind",
+    "shown",
     "strip_invisible",
 ]
 
@@ -136,6 +142,34 @@ def find_unsafe(text: str, *, allow_newlines: bool = True) -> Unsafe | None:
         return None
     ch = m.group()
     return Unsafe(m.start(), ch, code_point(ch), kind(ch) or "control")
+
+
+def find_all_unsafe(text: str, *, allow_newlines: bool = True) -> list[Unsafe]:
+    """Every character of ``text`` that :func:`find_unsafe` would reject, in order (``[]`` when none): what a
+    rejection names, so that a cell holding U+202E and an ESC says both."""
+    pattern = _UNSAFE if allow_newlines else _UNSAFE_SINGLE_LINE
+    return [Unsafe(m.start(), m.group(), code_point(m.group()), kind(m.group()) or "control")
+            for m in pattern.finditer(text)]
+
+
+#: How :func:`shown` writes a character that does not show as itself (``⟨U+001B⟩``): the name the rejection
+#: message gives it, in brackets no text uses.
+SHOWN = "⟨{code}⟩"
+
+
+def shown(text: str, *, allow_newlines: bool = False) -> str:
+    """``text`` with each character of the four classes written visibly in its place as ``⟨U+XXXX⟩``
+    (:data:`SHOWN`): a rejected value echoed to the person who gave it, without the characters acting on the
+    page or terminal and without any of them vanishing (``李\x1b[31m四`` → ``李⟨U+001B⟩[31m四``).
+    ``allow_newlines=False`` (a one-line echo): a line feed or carriage return is written so too; a tab
+    stays."""
+    pattern = _ANY if allow_newlines else _SHOWN_SINGLE_LINE
+    if not pattern.search(text):
+        return text
+    return pattern.sub(lambda m: SHOWN.format(code=code_point(m.group())), text)
+
+
+_SHOWN_SINGLE_LINE = re.compile(f"[{_CONTROL}\n\r{_BIDI}{_SEPARATOR}{INVISIBLE}]")
 
 
 def strip_invisible(text: str) -> str:

@@ -55,7 +55,8 @@ def import_movements(source: Path, *, name: str = "", actor: User | None = None)
         except mv.MovementFormatError as exc:
             raise DomainError(str(exc), code="bad_movements") from None
         # view names are ours, not user input
-        rejections = con.sql(f'SELECT * FROM {view}_rejections ORDER BY "row", "column"').to_arrow_table()  # noqa: S608
+        rejections = mv.shown_rejections(  # a message quoting a value: no control character acts on a terminal
+            con.sql(f'SELECT * FROM {view}_rejections ORDER BY "row", "column"').to_arrow_table())  # noqa: S608
         con.execute(f"COPY (SELECT * FROM {view} ORDER BY record_id) TO '{tmp}' "  # noqa: S608
                     "(FORMAT parquet, COMPRESSION zstd)")
         valid = con.sql(f"SELECT count(*) FROM read_parquet('{tmp}')").fetchall()[0][0]  # noqa: S608
@@ -75,7 +76,7 @@ def import_watchlist(fmt: str, source: Path | None = None, *, actor: User | None
     """Import a watchlist: ``un`` (UN SC consolidated XML; ``None`` = the bundled list), ``ofac`` (an OFAC
     SDN legacy CSV directory) or ``csv`` (pingan's watchlist CSV, see docs/risk-data.md).
 
-    Raises ``DomainError`` for an unreadable file; rejected CSV rows are kept with their reasons.
+    Raises ``DomainError`` for an unreadable file; rejected rows and entries are kept with their reasons.
     """
     from pingan.screening.riskdata import watchlists as wl
 
@@ -84,14 +85,16 @@ def import_watchlist(fmt: str, source: Path | None = None, *, actor: User | None
         if fmt == "un":
             if source is None:
                 with resources.as_file(resources.files("pingan.data.watchlists").joinpath(BUNDLED_UN)) as p:
-                    table = wl.read_un_consolidated(p)
+                    table, rejections = wl.read_un_consolidated(p)
                 name = "UN SC consolidated list (bundled, 2026-02-27)"
             else:
-                table, name = wl.read_un_consolidated(source), f"UN SC consolidated list ({source.name})"
+                table, rejections = wl.read_un_consolidated(source)
+                name = f"UN SC consolidated list ({source.name})"
         elif fmt == "ofac":
             if source is None:
                 raise DomainError("give the OFAC SDN directory (sdn.csv, add.csv, alt.csv)", code="missing_source")
-            table, name = wl.read_ofac_sdn(source), f"OFAC SDN ({source.name})"
+            table, rejections = wl.read_ofac_sdn(source)
+            name = f"OFAC SDN ({source.name})"
         elif fmt == "csv":
             if source is None:
                 raise DomainError("give the watchlist CSV file", code="missing_source")

@@ -1892,15 +1892,20 @@ def _process(
                 continue
         if odd:
             # a line break stays the cell's (an address typed with Alt+Enter; a runaway quote is bad_quote above)
-            found = next(((j, f) for j, c in enumerate(cells)
-                          if isinstance(c, str) and (f := textchars.find_unsafe(c))), None)
-            if found is not None:
-                j, f = found
+            found = [(j, fs) for j, c in enumerate(cells)
+                     if isinstance(c, str) and (fs := textchars.find_all_unsafe(c))]
+            if found:
+                j, fs = found[0]
                 label = lbl.get(j, column_letter(j))
-                # what the row gave, without the characters (they would do on the page what they did in the file)
-                given = tuple(_unsafe_removed(v) for v in given)
-                reject(rownum, "control_character", label, label=label, letter=column_letter(j), char=f.code,
-                       kind=f.kind, position=f.index + 1)
+                # what the row gave, each such character written as its code in its place (⟨U+001B⟩): never
+                # acting on the page, never dropped without a word (issue 11: "李[31m四")
+                given = tuple(_clip(textchars.shown(v), FIELD_MAX_LENGTHS.get(f, 200))
+                              for f, v in zip(("name", "id_number", "phone"), given, strict=True))
+                # every one of them, in every cell (the message names them all, not only the first)
+                chars = [{"label": lbl.get(k, column_letter(k)), "letter": column_letter(k), "char": f.code,
+                          "kind": f.kind, "position": f.index + 1} for k, fk in found for f in fk]
+                reject(rownum, "control_character", label, label=label, letter=column_letter(j), char=fs[0].code,
+                       kind=fs[0].kind, position=fs[0].index + 1, **({"chars": chars} if len(chars) > 1 else {}))
                 continue
         if name.startswith(EXAMPLE_NAME_PREFIX):
             reject(

@@ -103,7 +103,9 @@ def risk_dataset_store(*, kind: str, name: str, source: str, table: pa.Table | N
     rejected_rows = 0
     if rejections is not None and rejections.num_rows:
         # a row with several problems has several rejection records: count rows
-        rejected_rows = len(set(rejections.column("row").to_pylist())) if "row" in rejections.column_names \
+        # (by file and row: OFAC's sdn.csv and alt.csv both have a line 3)
+        where = [c for c in ("file", "row") if c in rejections.column_names]
+        rejected_rows = len(set(zip(*(rejections.column(c).to_pylist() for c in where), strict=True))) if where \
             else rejections.num_rows
     ds = RiskDataset.objects.create(kind=kind, name=name, source=source, path="", rows=rows,
                                     rejected_rows=rejected_rows,

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.texts import by_params, join, lang, render
+from pingan.core.texts import by_params, clauses, join, lang, render
 
 #: What each document type's number looks like (``identity.bad_length``, ``identity.bad_characters``).
 EXPECTED_LENGTH = {
@@ -60,6 +60,30 @@ def _bad_characters(p: Mapping[str, Any]) -> str:
         text += ngettext(" (%(n)s such character)", " (%(n)s such characters)", count) % {"n": count}
     shape = SHAPE.get(p.get("doc_type", ""))
     return gettext("%(what)s: %(shape)s") % {"what": text, "shape": shape} if shape else text
+
+
+#: What a character :mod:`pingan.lib.textchars` rejects is, by its class (``rejection.control_character``).
+CHARACTER_KINDS = {
+    "bidi": _("a text-direction control character"),
+    "separator": _("a Unicode line separator"),
+    "control": _("a control character"),
+}
+
+
+def _control_characters(p: Mapping[str, Any]) -> str:
+    """A row whose cells hold several characters that do not show as text: each named, by its cell (issue 11: a
+    name holding U+202E and an ESC named only the first)."""
+    cells: dict[tuple[str, str], list[str]] = {}
+    for c in p.get("chars") or ():
+        what = CHARACTER_KINDS.get(c.get("kind", ""), CHARACTER_KINDS["control"])
+        cells.setdefault((str(c.get("label", "")), str(c.get("letter", ""))), []).append(
+            gettext("%(what)s %(char)s at character %(position)s") % {
+                "what": what, "char": c.get("char", ""), "position": c.get("position", "")})
+    said = clauses(gettext("%(label)s (column %(letter)s) holds %(chars)s") % {
+        "label": label, "letter": letter, "chars": join(chars)} for (label, letter), chars in cells.items())
+    return gettext("%(cells)s: these characters do not show as text (a text-direction control character reverses "
+                   "how the text around it shows, a terminal may act on a control character), so the row was not "
+                   "screened. Type the cells again and upload the file again.") % {"cells": said}
 
 
 def _conflicting(p: Mapping[str, Any]) -> str:
@@ -210,7 +234,8 @@ TEMPLATES: dict[str, Any] = {
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
                             "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
                             "(or save the file again from Excel) and upload it again."),
-    "rejection.control_character": by_params(lambda p: {
+    "rejection.control_character": lambda p: _control_characters(p) if len(p.get("chars") or ()) > 1 else by_params(
+        lambda p: {
         "bidi": _("%(label)s (column %(letter)s) holds a text-direction control character, %(char)s, at character "
                   "%(position)s: it is invisible but reverses how the text around it shows, so the row was not "
                   "screened. Type the cell again and upload the file again."),
@@ -219,7 +244,7 @@ TEMPLATES: dict[str, Any] = {
                        "again and upload the file again."),
     }.get(p.get("kind"), _("%(label)s (column %(letter)s) holds a control character, %(char)s, at character "
                           "%(position)s: it does not show as text (a terminal may act on it), so the row was not "
-                          "screened. Type the cell again and upload the file again."))),
+                          "screened. Type the cell again and upload the file again.")))(p),
     "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
                                "it was not screened. Delete the row."),
     "rejection.formula_without_value": _formula,
@@ -352,8 +377,9 @@ POLICE_REJECTIONS: dict[str, Any] = {
         "%(label)s has %(length)s characters, more than any %(field)s (at most %(limit)s)"))),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
                             "cannot be trusted"),
-    "rejection.control_character": _("%(label)s (column %(letter)s) holds an invisible control character, "
-                                     "%(char)s, so the cell cannot be shown as written"),
+    "rejection.control_character": lambda p: _police_characters(p) if len(p.get("chars") or ()) > 1 else by_params(
+        lambda p: _("%(label)s (column %(letter)s) holds an invisible control character, %(char)s, so the cell "
+                    "cannot be shown as written"))(p),
     "rejection.example_row": _("the roster template's example row (%(name)s), not a person"),
     "rejection.formula_without_value": _("the %(label)s cell (%(cell)s) holds a formula whose result was never "
                                          "saved, so it cannot be read"),
@@ -361,6 +387,12 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.bad_quote": _("a stray double quote (\") in %(label)s (column %(letter)s), so the cells after it "
                              "were not read as written"),
 }
+
+
+def _police_characters(p: Mapping[str, Any]) -> str:
+    codes = join(dict.fromkeys(str(c.get("char", "")) for c in p.get("chars") or ()))
+    return gettext("the row holds invisible control characters, %(codes)s, so it cannot be shown as written") % {
+        "codes": codes}
 
 
 def for_police(message: Any) -> Any:

@@ -122,6 +122,10 @@ IMPORT_FAILURES = {
         "row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control or text-direction character; "
         "type the cell again and import the file again."
     ),
+    "import_row_control_characters": _(
+        "row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible control or text-direction characters; "
+        "type the cell again and import the file again."
+    ),
     "import_row_quote_unclosed": _(
         'row %(row)s: %(where)sa double quote (") is never closed, so every line below '
         "would have been read as one cell (they were read as rows of their own); delete "

@@ -1,6 +1,7 @@
 """Risk data for batch screening: COVID risk-area listings, movement records and watchlists of persons.
 
-Pure Python (no Django); every reader returns a ``pyarrow.Table``.  Formats and gap handling are described
+Pure Python (no Django); every reader returns Arrow tables (the watchlist and movement readers: the
+entries and the rejected rows with their reasons).  Formats and gap handling are described
 in ``docs/risk-data.md``.
 """
 

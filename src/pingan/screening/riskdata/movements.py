@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pingan.lib import adcodes, csvlines
+from pingan.lib import adcodes, csvlines, textchars
 from pingan.lib.duck import sql_str
 from pingan.screening.riskdata.places import division_level
 
@@ -236,7 +236,9 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
     ``<name>_rejections`` (``file, row, column, code, message``: one row per problem).  For Parquet both are
     lazy views over ``read_parquet`` (nothing is loaded until queried, DuckDB streams and spills to disk);
     a CSV is parsed once into a temporary DuckDB table (``<name>_src``) first, because CSV line numbers
-    cannot be recovered from DuckDB's parallel CSV reader.  Rejection codes: ``missing``, ``bad_adcode``,
+    cannot be recovered from DuckDB's parallel CSV reader.  Rejection codes: ``control_character`` (a control,
+    text-direction or line-separator character, :mod:`pingan.lib.textchars`; zero-width characters are removed
+    from the text columns), ``missing``, ``bad_adcode``,
     ``unknown_adcode``, ``not_county``, ``no_offset``, ``bad_time``, ``end_before_start``,
     ``wrong_field_count`` (CSV).  Raises :class:`MovementFormatError` for a file-level problem.
     """
@@ -289,11 +291,38 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
         types = {h: "VARCHAR" for h in header}
         extra_rejections = f"SELECT * FROM {name}_csv_errors"  # noqa: S608 - names pass _ident, literals _sql_str
 
+    def raw(col: str) -> str:
+        return f"CAST(\"{col}\" AS VARCHAR)"
+
+    # pingan.lib.textchars, the rule every reader applies (issue 11): zero-width characters (copy-paste) are
+    # removed from every text column; a control, text-direction or line-separator character rejects the row,
+    # each one named by its code point and position (``control_character``). One regex over the row's text
+    # decides; the names and positions are worked out only for the rows it rejects.
+    texts = [c for c in COLUMNS if c in types and types[c] == "VARCHAR"]
+    row_text = f"concat({', '.join(raw(c) for c in texts)})" if texts else "''"
+    reject_re, invisible_re = sql_str(textchars.REJECT_RE2), sql_str(textchars.INVISIBLE_RE2)
+
     def text(col: str) -> str:
         if col not in types:
             return "NULL::VARCHAR"
-        return f"NULLIF(trim(CAST(\"{col}\" AS VARCHAR)), '')"
+        if col in texts:
+            return f"NULLIF(trim(CASE WHEN __invisible THEN regexp_replace({raw(col)}, {invisible_re}, '', 'g') " \
+                   f"ELSE {raw(col)} END), '')"
+        return f"NULLIF(trim({raw(col)}), '')"
 
+    def odd_err(col: str) -> str:
+        v = raw(col)
+        chars = f"regexp_extract_all({v}, {reject_re})"
+        where = (f"list_filter(range(1, length({v}) + 1), lambda i: regexp_matches(substr({v}, i::BIGINT, 1), "
+                 f"{reject_re}))")
+        return (f"CASE WHEN regexp_matches({v}, {reject_re}) THEN {{'column': '{col}', 'code': 'control_character', "
+                f"'message': '{col} holds ' || array_to_string(list_transform({chars}, "
+                f"lambda x: printf('U+%04X', unicode(x))), ', ') || ' at character' || "
+                f"CASE WHEN len({chars}) > 1 THEN 's ' ELSE ' ' END || array_to_string({where}, ', ') || "
+                f"' (control or text-direction characters: they do not show as text); correct the value in the "
+                f"source and import the file again'}} END")
+
+    # a time holding such a character is rejected as control_character (and as bad_time: it is not one)
     start_val, start_err = _time_expr("start", types["start"], path)
     end_val, end_err = _time_expr("end", types["end"], path)
     missing = [
@@ -319,12 +348,14 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
     # to parse: each cast appears once); the list of problems is only built for the rows that fail.
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW {name}_checked AS
-        SELECT *, coalesce(__id_type IS NOT NULL AND __id_number IS NOT NULL AND __source IS NOT NULL
+        SELECT *, coalesce(NOT __odd AND __id_type IS NOT NULL AND __id_number IS NOT NULL AND __source IS NOT NULL
                             AND __known AND __end >= __start, false) AS __ok
         FROM (SELECT s.*, {', '.join(f'{text(c)} AS "__{c}"' for c in COLUMNS if c not in ('start', 'end'))},
                      {start_val} AS __start, {end_val} AS __end,
                      ({ad} IN (SELECT code FROM {_ADCODE_TABLE})) AS __known
-              FROM {src} AS s)
+              FROM (SELECT *, coalesce(regexp_matches({row_text}, {reject_re}), false) AS __odd,
+                           coalesce(regexp_matches({row_text}, {invisible_re}), false) AS __invisible
+                    FROM {src}) AS s)
     """)  # noqa: S608 - names pass _ident, literals _sql_str
     # a source named in Chinese is stored as its code (SOURCE_ALIASES)
     source = "CASE __source " + " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in SOURCE_ALIASES.items()) \
@@ -340,12 +371,27 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
         SELECT {fname} AS file, __row AS "row", e.column AS "column", e.code AS code, e.message AS message
         FROM (SELECT __row, unnest(CASE WHEN len(__problems) = 0 THEN [{_UNEXPLAINED}] ELSE __problems END) AS e
               FROM (SELECT __row, list_filter(
-                        [{', '.join([*missing, adcode_err, start_err, end_err])}, {order_err}],
+                        [{', '.join([*(odd_err(c) for c in texts), *missing, adcode_err, start_err, end_err])},
+                         {order_err}],
                         lambda x: x IS NOT NULL) AS __problems
                     FROM {name}_checked WHERE NOT __ok))
         UNION ALL {extra_rejections}
     """)  # noqa: S608 - names pass _ident, literals _sql_str
     return name
+
+
+def shown_rejections(rejections: pa.Table) -> pa.Table:
+    """``rejections`` with every control, text-direction or zero-width character in a ``message`` (a message
+    quotes the value it rejects: ``adcode 35\x1b[31m0203 is not six digits``) written visibly as ``⟨U+001B⟩``
+    (:func:`pingan.lib.textchars.shown`): a message printed on a terminal or shown on a page must not act there,
+    and must not drop what the file held."""
+    import pyarrow.compute as pc
+
+    messages = rejections.column("message")
+    if not rejections.num_rows or not pc.any(pc.match_substring_regex(messages, textchars.UNSAFE_RE2)).as_py():
+        return rejections
+    said = pa.array([None if m is None else textchars.shown(m) for m in messages.to_pylist()], pa.string())
+    return rejections.set_column(rejections.schema.get_field_index("message"), "message", said)
 
 
 def read_movements(path: Path | str) -> tuple[pa.Table, pa.Table]:
@@ -368,4 +414,4 @@ def read_movements(path: Path | str) -> tuple[pa.Table, pa.Table]:
         ).to_arrow_table()
     finally:
         con.close()
-    return valid, rejected.cast(REJECTION_SCHEMA)
+    return valid, shown_rejections(rejected.cast(REJECTION_SCHEMA))

@@ -1,6 +1,7 @@
 """Watchlists of persons: the UN Security Council consolidated list, the OFAC SDN list, and bureau CSV lists.
 
-All three readers return one Arrow table shape (:data:`WATCHLIST_SCHEMA`), one row per listed *individual*:
+All three readers return ``(entries, rejections)``: the entries in one Arrow table shape
+(:data:`WATCHLIST_SCHEMA`), one row per listed *individual*:
 ``entry_id`` (``"UN:QDi.001"``, ``"OFAC:2674"``, ``"<list>:<id>"``), ``list_name``, ``program``, ``category``,
 ``primary_name``, ``aliases``, ``names_original_script``, ``birth_dates`` (ISO 8601 ``YYYY-MM-DD`` or the
 reduced precisions ``YYYY-MM`` / ``YYYY``), ``nationalities``, ``documents`` (``doc_type``, ``number``,
@@ -14,6 +15,12 @@ unreadable one is noted and the entry kept with its names and document numbers.
 
 Entities, vessels and aircraft are not persons: they are skipped and counted in the table's schema metadata
 ``pingan.watchlist`` (JSON).
+
+The rejections (:data:`pingan.screening.riskdata.movements.REJECTION_SCHEMA`: file, row, column, code, message)
+are the entries that cannot be kept as they are: every reader applies :mod:`pingan.lib.textchars`' rule, so an
+entry holding a control, text-direction or line-separator character in any of its texts (a listed name is
+shown on officers' pages and printed on terminals) is rejected as ``control_character``, naming the field,
+every such character's code point and its position (issue 11). Nothing is dropped without its reason.
 
 Sources of the formats: the UN list's XML schema https://www.un.org/sc/resources/sc-sanctions.xsd; OFAC's
 legacy delimited files as described in its ``dat_spec.txt`` (no header, ``-0-`` for null, remarks holding
@@ -107,6 +114,23 @@ def read_birth_dates(values: list[str], notes: list[dict[str, str]]) -> list[str
     return list(dict.fromkeys(out))
 
 
+def _rejections(rejects: list[tuple]) -> pa.Table:
+    from pingan.screening.riskdata.movements import REJECTION_SCHEMA
+
+    return pa.Table.from_pylist([dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects],
+                                schema=REJECTION_SCHEMA)
+
+
+def _odd_text(field: str, text: str) -> str | None:
+    """Why ``text`` (the value of ``field``) cannot be kept under :mod:`pingan.lib.textchars`' rule — every
+    control, text-direction or line-separator character named by code point and position (a line break
+    inside a value is none: a remark may hold one) — or ``None``."""
+    found = textchars.find_all_unsafe(text)
+    if not found:
+        return None
+    return f"{field} holds " + ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
+
+
 def _table(rows: list[dict], meta: dict) -> pa.Table:
     noted = Counter(n["code"] for r in rows for n in r.get("notes") or [])
     if noted:
@@ -158,7 +182,7 @@ def _un_documents(ind: ET.Element) -> list[dict[str, str | None]]:
     return docs
 
 
-def read_un_consolidated(path: Path | str) -> pa.Table:
+def read_un_consolidated(path: Path | str) -> tuple[pa.Table, pa.Table]:
     """Individuals of the UN Security Council consolidated list (XML, schema ``sc-sanctions.xsd``).
 
     ``entry_id`` is ``"UN:" + REFERENCE_NUMBER`` (e.g. ``UN:QDi.001``); ``program`` the ``UN_LIST_TYPE``
@@ -167,7 +191,9 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
     ``names_original_script`` the ``NAME_ORIGINAL_SCRIPT`` (Arabic, Cyrillic ...); ``birth_dates`` from
     ``DATE`` (``YYYY-MM-DD``), ``YEAR``, or each year of ``FROM_YEAR``..``TO_YEAR``; ``listed_on`` the
     ``LISTED_ON`` date; ``remarks`` ``COMMENTS1``.  Entities are counted in metadata (``skipped_entities``).
-    A ``.gz`` file is decompressed first. Raises :class:`WatchlistFormatError` if the file is not this XML.
+    A ``.gz`` file is decompressed first. Returns ``(entries, rejections)``: an individual any of whose texts
+    holds a control or text-direction character is rejected (``row``: its place among the individuals,
+    1-based; ``column``: the element). Raises :class:`WatchlistFormatError` if the file is not this XML.
     """
     path = Path(path)
     try:
@@ -179,7 +205,15 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
     if root.tag != "CONSOLIDATED_LIST":
         raise WatchlistFormatError(f"{path}: root element is {root.tag}, expected CONSOLIDATED_LIST")
     rows = []
-    for ind in root.iterfind("INDIVIDUALS/INDIVIDUAL"):
+    rejects: list[tuple] = []
+    for n, ind in enumerate(root.iterfind("INDIVIDUALS/INDIVIDUAL"), start=1):
+        odd = next(((el.tag, why) for el in ind.iter() if el.text and (why := _odd_text(el.tag, el.text))), None)
+        if odd is not None:
+            ref = _clean(ind.findtext("REFERENCE_NUMBER"))
+            rejects.append((path.name, n, odd[0], "control_character",
+                            f"individual {n} ({textchars.shown(ref)}): {odd[1]}; the entry was not imported: "
+                            "download the list again"))
+            continue
         names = [_clean(ind.findtext(t)) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
         listed = _clean(ind.findtext("LISTED_ON"))
         notes: list[dict[str, str]] = []
@@ -201,7 +235,9 @@ def read_un_consolidated(path: Path | str) -> pa.Table:
         })
     meta = {"source": path.name, "date_generated": root.get("dateGenerated"), "individuals": len(rows),
             "skipped_entities": len(root.findall("ENTITIES/ENTITY"))}
-    return _table(rows, meta)
+    if rejects:
+        meta["rejected_rows"] = len(rejects)
+    return _table(rows, meta), _rejections(rejects)
 
 
 # ------------------------------------------------------------------------------------------------- OFAC
@@ -276,14 +312,40 @@ def _quote_reject(p: csvlines.QuoteProblem, header: list[str]) -> tuple[str | No
     return column, "bad_quote", csvlines.describe(p, column)
 
 
-def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
-    """Rows of a legacy OFAC file: no header, CRLF, a trailing Ctrl-Z (0x1A) end-of-file byte."""
+#: The columns of OFAC's legacy files (dat_spec.txt), by file: how a rejection names the field.
+OFAC_COLUMNS = {
+    "sdn.csv": ("ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage", "GRT",
+                "Vess_flag", "Vess_owner", "Remarks"),
+    "alt.csv": ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks"),
+    "sdn_comments.csv": ("ent_num", "Remarks_Extended"),
+}
+
+
+def _ofac_odd(path: Path, line: int, row: list[str], rejects: list[tuple]) -> bool:
+    """Whether a row of an OFAC file holds a control or text-direction character; if so its rejection (the
+    entry number, the field, every such character) goes to ``rejects``."""
+    names = OFAC_COLUMNS.get(path.name, ())
+    for j, cell in enumerate(row):
+        field = names[j] if j < len(names) else f"field {j + 1}"
+        if why := _odd_text(field, cell):
+            rejects.append((path.name, line, field, "control_character",
+                            f"{path.name} line {line} (ent_num {textchars.shown(row[0].strip())}): {why}; the row "
+                            "was not imported: download the file again from OFAC if it was not edited"))
+            return True
+    return False
+
+
+def _read_ofac_csv(path: Path, width: int) -> list[tuple[int, list[str]]]:
+    """Rows of a legacy OFAC file with their line numbers: no header, CRLF, a trailing Ctrl-Z (0x1A)
+    end-of-file byte."""
     try:
-        text = path.read_text(encoding="utf-8").replace("\x1a", "")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252").replace("\x1a", "")
+        text = path.read_text(encoding="cp1252")
     except OSError as exc:
         raise WatchlistFormatError(f"{path}: cannot read ({exc})") from exc
+    # the end-of-file byte only: a Ctrl-Z inside a row is a control character like any other (_ofac_odd)
+    text = re.sub(r"\x1a+(?=\s*\Z)", "", text)
     rows = []
     for item in csvlines.scan(text, multiline=lambda cells: csvlines.runaway_cell(cells, ",", width)):
         if isinstance(item, csvlines.QuoteProblem):
@@ -294,11 +356,11 @@ def _read_ofac_csv(path: Path, width: int) -> list[list[str]]:
             continue
         if len(row) < width:
             raise WatchlistFormatError(f"{path.name} line {n}: {len(row)} fields, expected {width} (OFAC dat_spec)")
-        rows.append(row)
+        rows.append((n, row))
     return rows
 
 
-def read_ofac_sdn(directory: Path | str) -> pa.Table:
+def read_ofac_sdn(directory: Path | str) -> tuple[pa.Table, pa.Table]:
     """Individuals of the OFAC SDN list from its legacy CSV files ``sdn.csv``, ``alt.csv`` (and optional
     ``add.csv`` / ``sdn_comments.csv``) in ``directory``.
 
@@ -309,28 +371,34 @@ def read_ofac_sdn(directory: Path | str) -> pa.Table:
     ``alt.csv`` names (aka / fka / nka) then the weak aliases quoted in the remarks; birth dates,
     nationalities and documents come from the remarks
     (see :func:`parse_ofac_remarks`), extended by ``sdn_comments.csv``.  ``listed_on`` is null (the legacy
-    files carry no listing date).  Raises :class:`WatchlistFormatError` when ``sdn.csv`` is missing or
-    malformed.
+    files carry no listing date).  Returns ``(entries, rejections)``: a row of any of the files holding a control
+    or text-direction character is rejected (an ``sdn.csv`` row: the entry; an ``alt.csv`` or comments row: that
+    alias or comment, the entry kept without it), with its file, line and field. Raises
+    :class:`WatchlistFormatError` when ``sdn.csv`` is missing or malformed.
     """
     directory = Path(directory)
     sdn_path = directory / "sdn.csv"
     if not sdn_path.is_file():
         raise WatchlistFormatError(f"{directory}: no sdn.csv (OFAC legacy CSV files expected)")
+    rejects: list[tuple] = []
     comments: dict[str, str] = {}
     if (directory / "sdn_comments.csv").is_file():
-        for row in _read_ofac_csv(directory / "sdn_comments.csv", 2):
-            comments[row[0].strip()] = comments.get(row[0].strip(), "") + (_ofac_value(row[1]) or "")
+        for line, row in _read_ofac_csv(directory / "sdn_comments.csv", 2):
+            if not _ofac_odd(directory / "sdn_comments.csv", line, row, rejects):
+                comments[row[0].strip()] = comments.get(row[0].strip(), "") + (_ofac_value(row[1]) or "")
     aliases: dict[str, list[str]] = {}
     if (directory / "alt.csv").is_file():
-        for row in _read_ofac_csv(directory / "alt.csv", 4):
-            if name := _ofac_value(row[3]):
+        for line, row in _read_ofac_csv(directory / "alt.csv", 4):
+            if (name := _ofac_value(row[3])) and not _ofac_odd(directory / "alt.csv", line, row, rejects):
                 aliases.setdefault(row[0].strip(), []).append(name)
     skipped: Counter[str] = Counter()
     rows = []
-    for row in _read_ofac_csv(sdn_path, 12):
+    for line, row in _read_ofac_csv(sdn_path, 12):
         ent, kind = row[0].strip(), (_ofac_value(row[2]) or "entity").lower()
         if kind != "individual":
             skipped[kind] += 1
+            continue
+        if _ofac_odd(sdn_path, line, row, rejects):
             continue
         remarks = (_ofac_value(row[11]) or "") + comments.get(ent, "")
         parsed = parse_ofac_remarks(remarks)
@@ -351,7 +419,9 @@ def read_ofac_sdn(directory: Path | str) -> pa.Table:
         })
     meta = {"source": str(directory.name), "individuals": len(rows), "skipped": dict(skipped),
             "skipped_entities": sum(skipped.values())}
-    return _table(rows, meta)
+    if rejects:
+        meta["rejected_rows"] = len(rejects)
+    return _table(rows, meta), _rejections(rejects)
 
 
 # ------------------------------------------------------------------------------------ bureau CSV lists
@@ -408,7 +478,7 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
     rejected for another reason they are reported among its rejections too.  Raises
     :class:`WatchlistFormatError` for a missing required column or an unreadable file.
     """
-    from pingan.screening.riskdata.movements import REJECTION_SCHEMA, canonical_header
+    from pingan.screening.riskdata.movements import canonical_header
 
     path = Path(path)
     list_name = list_name or path.stem
@@ -448,9 +518,9 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         # pingan.lib.textchars: zero-width characters removed; a control or text-direction character rejects
         # the row (a listed name is shown on officers' pages)
         v = {h: textchars.strip_invisible(record[i]).strip() for i, h in enumerate(header)}
-        odd = next(((h, u) for h, x in v.items() if (u := textchars.find_unsafe(x))), None)
+        odd = next(((h, why) for h, x in v.items() if (why := _odd_text(h, x))), None)
         if odd is not None:
-            bad(odd[0], "control_character", f"{odd[0]} holds {odd[1].describe()} at character {odd[1].index + 1}")
+            bad(odd[0], "control_character", odd[1])
             continue
         if v.get("category") in CATEGORY_ALIASES:
             v["category"] = CATEGORY_ALIASES[v["category"]]
@@ -497,6 +567,4 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         })
     table = _table(rows, {"source": path.name, "individuals": len(rows), "rejected_rows": len(
         {r[1] for r in rejects})})
-    rejections = pa.Table.from_pylist([dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects],
-                                      schema=REJECTION_SCHEMA)
-    return table, rejections
+    return table, _rejections(rejects)

@@ -202,14 +202,18 @@ class CsvRows:
             cells = [textchars.strip_invisible(c) for c in it.cells]  # zero-width characters from copy-paste
             if not any(c.strip() for c in cells):
                 continue
-            odd = next(((j, u) for j, c in enumerate(cells) if (u := textchars.find_unsafe(c))), None)
+            odd = next(((j, us) for j, c in enumerate(cells) if (us := textchars.find_all_unsafe(c))), None)
             if odd is not None:  # a control or text-direction character: the row named, the character never shown
-                j, u = odd
+                j, us = odd
                 column = self._header[j] if j < len(self._header) else f"#{j + 1}"
+                where = {"code": "bureau_row_in_column", "params": {"column": column}}
                 self.rejected.append(coded_issue(
                     it.line, "rejected", "control_character", "import_row_control_character",
-                    {"char": u.code, "position": u.index + 1,
-                     "where": {"code": "bureau_row_in_column", "params": {"column": column}}}, QUOTE_MESSAGES, column))
+                    {"char": us[0].code, "position": us[0].index + 1, "where": where}, QUOTE_MESSAGES, column)
+                    if len(us) == 1 else coded_issue(  # every one named (issue 11)
+                    it.line, "rejected", "control_character", "import_row_control_characters",
+                    {"char": [u.code for u in us], "position": [u.index + 1 for u in us], "where": where},
+                    QUOTE_MESSAGES, column))
                 continue
             yield it.line, dict(zip(self._header, (c.strip() for c in cells), strict=False))
         self._text.close()
@@ -236,6 +240,9 @@ QUOTE_MESSAGES = {
     "bureau_row_in_column": "column %(column)s: ",
     "import_row_control_character": ("row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control "
                                      "or text-direction character; type the cell again and import the file again."),
+    "import_row_control_characters": ("row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible "
+                                      "control or text-direction characters; type the cell again and import the "
+                                      "file again."),
     "import_row_quote_unclosed": ("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
                                   "would have been read as one cell (they were read as rows of their own); delete the "
                                   "stray quote (or close it on this line) and import the file again."),
