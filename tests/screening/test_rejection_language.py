@@ -33,8 +33,13 @@ ROWS = {
 }
 
 
+#: The last row of a file that ends in the middle of it (``cut_off``): no line break after it, shorter than the row
+#: before it.
+CUT_OFF = "张伟,1101051949"
+
+
 def _csv_rejections():
-    text = "姓名,证件号码,手机号码,入住日期,备注\n" + "\n".join(ROWS.values()) + "\n"
+    text = "姓名,证件号码,手机号码,入住日期,备注\n" + "\n".join(ROWS.values()) + "\n" + CUT_OFF
     return read_roster(text.encode(), filename="a.csv").rejected
 
 

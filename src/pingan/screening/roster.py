@@ -295,6 +295,8 @@ HEADER_SCAN_ROWS = 30
 REJECTION_CODES: dict[str, str] = {
     "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
                  "line cannot be read reliably",
+    "cut_off": "the file ends in the middle of this row (CSV: no line break after it, and it is shorter than the "
+               "row before it, ends inside a quote or inside a character): the file looks cut off here",
     "nul_byte": "the line holds NUL bytes (a damaged export, CSV): what the cell held cannot be trusted",
     "control_character": "a cell holds an invisible control or text-direction character, which would change how "
                          "the row shows",
@@ -573,6 +575,9 @@ class RosterMeta:
     #: removed before decoding (a NUL inside a character made the whole file undecodable); the roster rejects
     #: those rows (``nul_byte``), other readers have the note ``nul_bytes_removed``.
     nul_cells: dict[int, int] = field(default_factory=dict)
+    #: CSV only: the file's last bytes are the start of a character (UTF-8 or GB 18030) that never ends, so the
+    #: file was cut off; they are not read (the last row is rejected as ``cut_off``).
+    cut_character: bool = False
 
     @property
     def warnings(self) -> list[str]:
@@ -778,16 +783,22 @@ def _decode(data: bytes, name: str, notes: list[dict[str, Any]] | None = None) -
             if notes is not None:
                 notes.append({"code": "decoded_without_bom", "params": {"encoding": enc}})
             return text, enc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
+    for enc in ("utf-8", "gb18030"):
         # GB 18030 is a strict superset of GBK and GB 2312, so it also reads files saved as "ANSI" by
         # Chinese Windows Excel.
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            if exc.end == len(data) and exc.start >= len(data) - 3 and exc.reason in _CUT_REASONS:
+                # only the last character is incomplete: the file was cut off inside it (a size limit, an
+                # interrupted copy); the rest is this encoding, not a reason to guess another (issue 11's trial)
+                try:
+                    text = data[:exc.start].decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if notes is not None:
+                    notes.append({"code": "cut_character", "params": {}})
+                return text, enc
     from charset_normalizer import from_bytes  # lazy: only for the rare file that is neither
 
     best = from_bytes(data[:1_000_000]).best()
@@ -801,6 +812,10 @@ def _decode(data: bytes, name: str, notes: list[dict[str, Any]] | None = None) -
             notes.append({"code": "decoded_as_guessed", "params": {"encoding": enc}})
         return text, enc
     raise _decode_error(name, "utf-8/gb18030", None)
+
+
+#: What Python's decoders say of a character whose bytes stop at the end of the input.
+_CUT_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence"})
 
 
 def _decode_error(name: str, enc: str, exc: Exception | None) -> RosterError:
@@ -864,6 +879,9 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
         nul = _nul_lines(data)
         data = data.replace(b"\x00", b"")
     text, meta.encoding = _decode(data, name, meta.notes)
+    if meta.notes and meta.notes[-1]["code"] == "cut_character":  # not a note of its own: the cut_off row says it
+        meta.notes.pop()
+        meta.cut_character = True
     if "\x00" in text:
         nul = _nul_lines(text)
         text = text.replace("\x00", "")
@@ -1721,10 +1739,66 @@ def _ingest(
         _note_invisible(meta, invisible)
         table = _columns_table(cols, header)
     meta.total_rows, meta.blank_rows, meta.blank_row_numbers = total, len(blank), blank
+    if fmt == "csv":
+        table = _cut_off(text, len(data), header, meta, table, rejected)
     if meta.nul_cells:
         table = _reject_nul_rows(table, rejected, header, meta.nul_cells)
     table = _mark_duplicates(table, meta)
     return table, rejected, meta
+
+
+def _cut_off(text: str, size: int, header: _Header, meta: RosterMeta, table: pa.Table,
+             rejected: list[Rejection]) -> pa.Table:
+    """A CSV file that ends in the middle of a row (issue 11's trial: a roster of exactly the 20 MiB upload
+    limit, cut mid-row, was screened without a word): its last row is rejected as ``cut_off`` instead of being
+    screened with half a name or number, and the note ``cut_off`` says where the file ends (and its size when it
+    is a whole number of MiB, the size a limit or a split cuts a file to). ``table`` without that row.
+
+    A file looks cut off when it does not end in a line break and its last row ends inside a character
+    (:attr:`RosterMeta.cut_character`), inside a quote (a ``bad_quote`` that never closes), or has fewer cells
+    than the header and than the line before it (a file whose rows all lack their empty last cells is not cut).
+    A last row that is complete but unterminated in a file of a whole number of MiB stays screened, with the
+    note ``maybe_cut_off`` asking to check it."""
+    import pyarrow.compute as pc
+
+    if not text:
+        return table
+    rows = table.column("row")
+    last = max(pc.max(rows).as_py() or 0 if table.num_rows else 0, *(r.row for r in rejected), 0)
+    if not last:
+        return table
+    size_mib = size // 2**20 if size >= 2**20 and size % 2**20 == 0 else None
+    sized = {"mib": size_mib} if size_mib else {}
+    if text[-1] in "\r\n":  # the last row is whole (a cut character, if any, began the next one)
+        if meta.cut_character:
+            _note(meta, "maybe_cut_off", row=last, **sized)
+        return table
+    end = len(text)
+    cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end))
+    tail = text[cut + 1:]
+    if not tail.strip(f"{meta.delimiter or ','} \t\""):  # nothing of a row on the last line
+        return table
+    start = max(text.rfind("\n", 0, max(cut, 0)), text.rfind("\r", 0, max(cut, 0))) if cut > 0 else -1
+    before = text[start + 1:cut] if cut > 0 else ""
+    delimiter = meta.delimiter or ","
+    unclosed = any(r.row == last and r.code == "bad_quote" and r.params.get("kind") == "unclosed" for r in rejected)
+    width = len(_loose_cells(tail, delimiter))
+    short = tail.count('"') % 2 == 0 and width < header.width and width < len(_loose_cells(before, delimiter))
+    if not (meta.cut_character or unclosed or short):
+        if size_mib:
+            _note(meta, "maybe_cut_off", row=last, **sized)
+        return table
+    given = next(((r.name, r.id_number, r.phone) for r in rejected if r.row == last), None)
+    if given is None:
+        at = pc.equal(rows, last)
+        found = table.filter(at)
+        if found.num_rows:
+            given = tuple(str(found.column(f)[0].as_py() or "") for f in ("name", "id_number", "phone"))
+            table = table.filter(pc.invert(at))
+    rejected[:] = [r for r in rejected if r.row != last]
+    rejected.append(Rejection(last, "cut_off", None, *(given or ("", "", "")), params={"row": last, **sized}))
+    _note(meta, "cut_off", row=last, **sized)
+    return table
 
 
 def _note_invisible(meta: RosterMeta, rows: list[int]) -> None:

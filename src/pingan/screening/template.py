@@ -34,6 +34,7 @@ __all__ = ["ENGLISH_LABELS", "ID_TYPES", "ID_TYPES_EN", "SEXES", "SEXES_EN", "TE
 #: Why a row is rejected, in Chinese (the English is :data:`roster.REJECTION_CODES`).
 REJECTION_ZH: dict[str, str] = {
     "bad_quote": "CSV 文件中的英文双引号不成对或夹在内容中间，这一行无法可靠读取",
+    "cut_off": "文件在这一行中间结束（CSV 文件最后没有换行，且这一行比上一行短、停在引号或字符中间），文件像是被截断了",
     "nul_byte": "这一行有空字符（NUL），文件导出时可能已损坏，单元格内容不可信",
     "control_character": "单元格中有看不见的控制字符（如改变文字方向的字符或终端转义字符），会改变这一行的显示",
     "example_row": "模板的示例行（姓名以“示例”开头）没有删除：不筛查",

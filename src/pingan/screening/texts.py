@@ -231,6 +231,13 @@ TEMPLATES: dict[str, Any] = {
     "not_screened_status": _("not screened: the roster marks this row “%(status)s”"),
     # rejected rows (pingan.screening.roster.REJECTION_CODES)
     "rejection.bad_quote": _bad_quote,
+    "rejection.cut_off": by_params(lambda p: _(
+        "the file ends in the middle of this row: it looks cut off here (the file is exactly %(mib)s MiB, a size "
+        "files are cut to by an upload limit or a copy that stopped), so the row was not screened and any rows "
+        "after it are missing. Check that the file is complete and upload the whole file again; if it is larger "
+        "than the upload limit, split it into several files, each ending with a whole row.") if p.get("mib") else _(
+        "the file ends in the middle of this row: it looks cut off here, so the row was not screened and any rows "
+        "after it are missing. Check that the file is complete and upload the whole file again.")),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
                             "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
                             "(or save the file again from Excel) and upload it again."),
@@ -283,6 +290,20 @@ TEMPLATES: dict[str, Any] = {
         "as a text editor such as Notepad shows them.",
         "Lines %(lines)s hold a double quote that is not in pairs, so the rows of this file are numbered by line, "
         "as a text editor such as Notepad shows them.", "n"), "lines"),
+    "roster.cut_off": by_params(lambda p: _(
+        "The file is exactly %(mib)s MiB and ends in the middle of row %(row)s: it looks cut off there (by a size "
+        "limit or a copy that stopped), so row %(row)s was not screened and any rows after it are missing. Check "
+        "that the file is complete; if it is larger than the upload limit, split it into several files, each "
+        "ending with a whole row, and upload each.") if p.get("mib") else _(
+        "The file ends in the middle of row %(row)s, without a line break: it looks cut off there, so row %(row)s "
+        "was not screened and any rows after it are missing. Check that the file is complete and upload it "
+        "again.")),
+    "roster.maybe_cut_off": by_params(lambda p: _(
+        "The file is exactly %(mib)s MiB and its last row (row %(row)s) has no line break after it: the file may "
+        "have been cut off there. Check that row %(row)s is complete and is the last row of your roster.")
+        if p.get("mib") else _(
+        "The file ends in the middle of a character after row %(row)s: it may have been cut off there. Check that "
+        "row %(row)s is the last row of your roster.")),
     "roster.lone_carriage_return": _("Line %(line)s ends in a lone carriage return (CR), which was read as a line "
                                      "break; if it and the next line are one row, join them in a text editor."),
     "roster.sheet_chosen": _plural(ngettext_lazy("The workbook has %(sheets)s sheet; sheet “%(sheet)s” was read.",
@@ -375,6 +396,7 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.bad_date": _("%(label)s “%(value)s” is not a valid date"),
     "rejection.too_long": _with_field_label(by_params(lambda p: _(
         "%(label)s has %(length)s characters, more than any %(field)s (at most %(limit)s)"))),
+    "rejection.cut_off": _("the file ends in the middle of this row (it looks cut off), so the row cannot be read"),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
                             "cannot be trusted"),
     "rejection.control_character": lambda p: _police_characters(p) if len(p.get("chars") or ()) > 1 else by_params(
