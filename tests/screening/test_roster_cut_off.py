@@ -42,10 +42,11 @@ def test_a_file_of_exactly_the_upload_limit_cut_mid_row_says_it_looks_cut_off():
     assert all(a.row < last for a in r.accepted)
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
 @pytest.mark.parametrize("tail", ["李四,1101011990", "李四", '李四,"110101199003078523,13800000001,湖里'],
                          ids=["in the ID number", "after the name", "inside a quote"])
-def test_a_last_row_cut_short_is_rejected_not_screened(tail):
-    r = _read(HEAD + ROW * 3 + tail)
+def test_a_last_row_cut_short_is_rejected_not_screened(tail, end):
+    r = _read((HEAD + ROW * 3).replace("\n", end) + tail)
     assert [a.row for a in r.accepted] == [2, 3, 4]
     (x,) = r.rejected
     assert (x.row, x.code) == (5, "cut_off") and x.params == {"row": 5}

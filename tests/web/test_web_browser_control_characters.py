@@ -46,12 +46,46 @@ def test_control_characters_are_named_and_never_shown(live_server, browser, cast
     assert not textchars.has_any(text.replace("\n", "").replace("\t", "")), [
         textchars.code_point(c) for c in text if textchars.kind(c)]
     assert all(w in text for w in WORDS[lang]), text
-    assert "赵六" in page.inner_text("#rejected-2") and "李[31m四" in page.inner_text("#rejected-3")
+    # what the row gave, each refused character written as its code in its place, none dropped (issue 11's trial
+    # read 李[31m四, the ESC gone without a word)
+    assert "赵⟨U+202E⟩六" in page.inner_text("#rejected-2") and "李⟨U+001B⟩[31m四" in page.inner_text("#rejected-3")
     assert "王五" in page.inner_text("#unverified-4")
     assert page.locator("#none-screened-here").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     with page.expect_download() as download:
         page.click("a[href$='results.csv']")
     data = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert not textchars.has_any(data.replace("\r", "").replace("\n", "")) and "赵六" in data
+    assert not textchars.has_any(data.replace("\r", "").replace("\n", "")) and "赵⟨U+202E⟩六" in data
+    context.close()
+
+
+#: Issue 11's trial: a roster cut off in the middle of its last row (here inside the ID number, no line break after).
+CUT_ROSTER = ("姓名,证件号码,手机号码,房号\r\n"
+              "赵六,110101199003078515,13800000001,101\r\n"
+              "李四,1101011990030").encode()
+CUT_WORDS = {"zh-hans": ("第 3 行中间结束", "像是被截断了", "之后的行也不在文件中"),
+             "en": ("ends in the middle of row 3", "looks cut off", "any rows after it are missing")}
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("zh-hans", "zh-CN"), ("en", "en-GB")])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_roster_cut_off_mid_row_says_so_on_the_job_page(live_server, browser, cast, risk, tmp_path, lang, locale,
+                                                          width):
+    roster = tmp_path / "租户名单.csv"
+    roster.write_bytes(CUT_ROSTER)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, live_server.url, "landlord_a")
+    page.goto(f"{live_server.url}/screening/upload/")
+    page.set_input_files("input[name=roster]", str(roster))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#rejected", timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"cut-off-{lang}-{width}.png"), full_page=True)
+    text = page.inner_text("main")
+    assert all(w in text for w in CUT_WORDS[lang]), text
+    assert "李四" in page.inner_text("#rejected-3")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()

@@ -789,9 +789,12 @@ def _decode(data: bytes, name: str, notes: list[dict[str, Any]] | None = None) -
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
-            if exc.end == len(data) and exc.start >= len(data) - 3 and exc.reason in _CUT_REASONS:
-                # only the last character is incomplete: the file was cut off inside it (a size limit, an
-                # interrupted copy); the rest is this encoding, not a reason to guess another (issue 11's trial)
+            if (exc.end == len(data) and exc.start >= len(data) - 3 and exc.reason in _CUT_REASONS
+                    and not data[:exc.start].isascii()):
+                # only the last character is incomplete in a file that is this encoding (it has other characters
+                # of it): the file was cut off inside it (a size limit, an interrupted copy), not a reason to
+                # guess another encoding (issue 11's trial). An ASCII file ending in one high byte (Latin-1 ©)
+                # is not taken for a cut.
                 try:
                     text = data[:exc.start].decode(enc)
                 except UnicodeDecodeError:
@@ -1778,8 +1781,8 @@ def _cut_off(text: str, size: int, header: _Header, meta: RosterMeta, table: pa.
     tail = text[cut + 1:]
     if not tail.strip(f"{meta.delimiter or ','} \t\""):  # nothing of a row on the last line
         return table
-    start = max(text.rfind("\n", 0, max(cut, 0)), text.rfind("\r", 0, max(cut, 0))) if cut > 0 else -1
-    before = text[start + 1:cut] if cut > 0 else ""
+    above = text[:max(cut, 0)].rstrip("\r\n")  # the text up to the line before (its CR LF, CR or LF dropped)
+    before = above[max(above.rfind("\n"), above.rfind("\r")) + 1:]
     delimiter = meta.delimiter or ","
     unclosed = any(r.row == last and r.code == "bad_quote" and r.params.get("kind") == "unclosed" for r in rejected)
     width = len(_loose_cells(tail, delimiter))
