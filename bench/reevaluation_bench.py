@@ -41,8 +41,9 @@ prints ``--reuse-built DIR`` (the data directory); every later run starts from t
 (same ``PINGAN_BENCH_DATABASE_URL`` for both; the kept database is ``<name>_built``, and ``psql -l`` shows
 whether it is still there; the data directory holds the risk data files and the signing keys, so a kept
 database whose directory is gone must be built again). ``PINGAN_BENCH_PROFILE=1`` prints the day's run's
-CPU profile (cProfile; it slows that run down). ``--rewrite`` rewrites the jobs table (``VACUUM FULL``) before
-the runs, as a database built on the current schema has its pages (its fill factor); at the end the bench
+CPU profile (cProfile; it slows that run down). ``--rewrite`` rewrites the jobs and results tables (``VACUUM
+FULL``) before the runs, as a database built on the current schema has their pages (their fill factors: a kept
+city built before a fill factor was set has full pages, and no update of a full page is HOT); at the end the bench
 prints how many row updates of the jobs, results and codes tables were HOT. The machine is shared: CPU time
 (this process's and the database server's) and the load average stand beside every wall-clock figure.
 """
@@ -286,8 +287,9 @@ def main() -> None:
                              "files (default; what a screening leaves), roster files only (screened before engine "
                              "rosters existed), or nothing (files deleted under retention)")
     parser.add_argument("--rewrite", action="store_true",
-                        help="rewrite the jobs table (VACUUM FULL) before the runs: its pages as a city built on this "
-                             "schema has them (with its fill factor); a kept city's were written before it was set")
+                        help="rewrite the jobs and results tables (VACUUM FULL) before the runs: their pages as a city "
+                             "built on this schema has them (with their fill factors); a kept city's were written "
+                             "before they were set")
     parser.add_argument("--reuse-built", metavar="DATA_DIR",
                         help="start from the kept copy and the data directory that run printed (building a million "
                              "people takes minutes); same --people/--premises")
@@ -333,12 +335,14 @@ def main() -> None:
 
         t0 = time.perf_counter()
         with connection.cursor() as cur:
-            cur.execute("VACUUM FULL ANALYZE screening_screeningjob")
-            cur.execute("SELECT pg_relation_size('screening_screeningjob'), reloptions FROM pg_class "
-                        "WHERE relname = 'screening_screeningjob'")
-            size, options = cur.fetchone()
-        print(f"rewrote the jobs table ({size / 1e6:.0f} MB, {options or 'fillfactor 100'}) in "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)
+            for table in ("screening_screeningjob", "screening_personresult"):
+                cur.execute(f"VACUUM FULL ANALYZE {table}")
+                cur.execute("SELECT pg_relation_size(%s), reloptions FROM pg_class WHERE relname = %s",
+                            [table, table])
+                size, options = cur.fetchone()
+                print(f"rewrote {table} ({size / 1e6:.0f} MB, {options or 'fillfactor 100'}) in "
+                      f"{time.perf_counter() - t0:.1f} s", flush=True)
+                t0 = time.perf_counter()
     # the engine-roster table as a deployment has it: brought up to date by the previous re-evaluation (here
     # built once from the 50,000 jobs' engine rosters; a day's run then only reads the day's new jobs)
     from pingan.screening import rostertable

@@ -258,3 +258,34 @@ def test_a_code_signed_ahead_with_other_claims_is_not_taken(cast, world):
     code = live(premises)
     assert code.pk != before.pk and code.level == "yellow" and code.code_id != green.code_id.hex()
     assert codes.safety_code_verify(code.token).code.level.value == "yellow"
+
+
+def test_the_changed_results_are_rewritten_in_place(cast, world):
+    """A re-evaluation's updates of the results are HOT on PostgreSQL (the new row version on its page, no new
+    index entry): no index of the results holds a column it rewrites — the ``(job, level)`` index held the
+    level, so none of a bench run's 125,024 result updates was HOT — and the table keeps room in its pages
+    (migration ``screening`` 0020)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's HOT updates")
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'screening_personresult'")
+        defs = sorted(d.split(" USING ", 1)[1] for (d,) in cur.fetchall())
+        cur.execute("SELECT reloptions FROM pg_class WHERE relname = 'screening_personresult'")
+        options = cur.fetchone()[0]
+    assert defs == ["btree (id)", "btree (job_id, \"row\")"], defs
+    assert options == ["fillfactor=80"], options
+
+    def updates() -> tuple[int, int]:  # this transaction's row updates of the results, and how many were HOT
+        with connection.cursor() as cur:
+            cur.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                        "WHERE relname = 'screening_personresult'")
+            return cur.fetchone()
+
+    before = updates()
+    run1 = reevaluate.reevaluate(dataset=snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH)))
+    assert run1.changed == 2
+    after = updates()
+    updated, hot = after[0] - before[0], after[1] - before[1]
+    assert updated >= 2 and hot == updated, (updated, hot)

@@ -216,8 +216,9 @@ class PersonResult(models.Model):
         YELLOW = "yellow", _("yellow")
         RED = "red", _("red")
 
-    # no index of its own: (job, level) and the (job, row) constraint lead with it; a re-evaluation rewrites
-    # ~100,000 rows with every index of theirs (docs/screening.md, Benchmark)
+    # no index of its own: the (job, row) constraint leads with it. No index holds a column a re-evaluation
+    # rewrites (level, rules, reasons…), so that its ~100,000 row updates are HOT (migration 0020; the table
+    # keeps room in its pages for them: docs/screening.md, Benchmark)
     job = models.ForeignKey(ScreeningJob, on_delete=models.CASCADE, related_name="persons", db_index=False)
     row = models.IntegerField()
     status = models.CharField(max_length=10)  # accepted / rejected
@@ -250,7 +251,6 @@ class PersonResult(models.Model):
     class Meta:
         ordering = ["job_id", "row"]
         constraints = [models.UniqueConstraint(fields=["job", "row"], name="one_result_per_roster_row")]
-        indexes = [models.Index(fields=["job", "level"])]
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.level or self.status}"
