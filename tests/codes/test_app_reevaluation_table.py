@@ -107,3 +107,16 @@ def test_a_job_without_engine_roster_or_roster_file_has_fallback_rows(cast, scre
     assert sorted(mine.column("pk").to_pylist()) == sorted(
         PersonResult.objects.filter(job=a).values_list("pk", flat=True))
     assert set(mine.column("id_number").to_pylist()) == {""}  # the roster as typed is gone
+
+
+def test_the_jobs_stamps_are_the_same_whichever_way_they_are_read(cast, screened):
+    """The stamps PostgreSQL computes for the table's jobs (``rostertable._current_jobs``) are the integers
+    ``_stamp`` makes of the finishing times: one microsecond off and every job would look replaced (its rows
+    dropped and read again). A job without a finishing time is stamped by its creation."""
+    a, b = screened
+    ScreeningJob.objects.filter(pk=a.pk).update(finished_at=dt.datetime(2022, 8, 20, 23, 59, 59, 999999, dt.UTC))
+    ScreeningJob.objects.filter(pk=b.pk).update(finished_at=None)
+    expected = [(job.pk, rostertable._stamp(job.finished_at or job.created_at), job.roster_path, job.roster_name,
+                 job.result_dir) for job in ScreeningJob.objects.filter(pk__in=[a.pk, b.pk]).order_by("pk")]
+    assert [tuple(j) for j in rostertable._current_jobs() if j[0] in (a.pk, b.pk)] == expected
+    assert expected[0][1] == 1661039999999999

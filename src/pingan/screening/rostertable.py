@@ -103,11 +103,21 @@ def _stamp(when) -> int:
 def _current_jobs() -> list[tuple]:
     """``(id, stamp, roster_path, roster_name, result_dir)`` of every latest finished, unpurged job; the stamp
     (when it finished, in µs) tells a job from another that got the same id (a database restored from a
-    backup, a test rolled back)."""
+    backup, a test rolled back). On PostgreSQL the stamp is computed by the server (the same integer
+    :func:`_stamp` gives: ``extract(epoch …)`` is exact to the microsecond) and the rows fetched as plain tuples:
+    a datetime and a queryset row per job cost ~0.4 s of CPU for the 50,000 jobs of issue 10's bench, at every
+    re-evaluation."""
+    from django.db import connection
     from django.db.models.functions import Coalesce
 
     from pingan.screening.models import ScreeningJob
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT id, coalesce(round(extract(epoch FROM coalesce(finished_at, created_at)) * 1000000)"
+                        "::bigint, 0), roster_path, roster_name, result_dir FROM screening_screeningjob "
+                        "WHERE is_latest AND purged_at IS NULL ORDER BY id")
+            return cur.fetchall()
     return [(pk, _stamp(when), *rest) for pk, when, *rest in ScreeningJob.objects.filter(
         is_latest=True, purged_at__isnull=True).order_by("pk").values_list(
         "pk", Coalesce("finished_at", "created_at"), "roster_path", "roster_name", "result_dir")]
