@@ -47,3 +47,23 @@ def test_the_review_says_when_no_unit_was_deployed(client, force, lang):
     html = client.get(f"/dispatch/operations/{op.pk}/review/").content.decode()
     needs = html.split('id="review-needs"', 1)[1].split("</table>", 1)[0]
     assert ("尚未部署警力" if lang == "zh-hans" else "No unit deployed yet.") in needs
+
+
+@pytest.mark.parametrize(("lang", "note"), [("zh-hans", "时间均为北京时间（UTC+08:00）。"),
+                                            ("en", "Times are Beijing time (UTC+08:00).")])
+def test_the_dispatch_pages_say_which_clock_their_times_are_on(client, force, lang, note):
+    """The console's and the terminal's times ("07:46:17"), the roster's shifts and the operations' windows are
+    the bureau's clock (TIME_ZONE), whatever the viewer's device says: each page says so once (issue 11's trial:
+    a bare Beijing-time clock), as the alert pages put "UTC+08:00" beside each time."""
+    from pingan.dispatch import services
+
+    alert = make_alert(force.unit_a)
+    services.dispatch_assign(actor=force.dispatcher, alert_id=alert.pk, patrol_unit_ids=[force.car_a.pk])
+    op = make_op(force)
+    client.cookies["django_language"] = lang
+    for user, path in ((force.dispatcher, "/dispatch/console/"), (force.officer_a, "/dispatch/terminal/"),
+                       (force.chief_a, "/dispatch/roster/"), (force.chief_a, "/dispatch/operations/"),
+                       (force.chief_a, f"/dispatch/operations/{op.pk}/")):
+        sign_in(client, user)
+        html = client.get(path).content.decode()
+        assert f'<p class="muted" id="time-zone">{note}</p>' in html, path
