@@ -216,3 +216,19 @@ def test_the_roster_pickers_name_people_as_every_page_does(client, force):
     picks = page[page.index('class="unit-picks"'):]
     assert "王建国" in picks and not re.search(r">\s*officer_a\s*<", picks)
     assert f'<option value="{force.officer_a.pk}">王建国</option>' in picks
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang, a2, a3", [("zh-hans", "莲前派出所民警（officer_a2）", "莲前派出所民警（officer_a3）"),
+                                          ("en", "officer of Lianqian Police Station (officer_a2)",
+                                           "officer of Lianqian Police Station (officer_a3)")])
+def test_the_rosters_pick_lists_tell_apart_officers_without_a_display_name(client, force, lang, a2, a3):
+    """Two officers without a display name both read "莲前派出所民警" in the officer boxes and the crew selects
+    (issue 11's trial): a pick-list adds the user name to a name that stands for many (``User.pick_name``);
+    an officer with a name of their own is named so."""
+    client.cookies["django_language"] = lang
+    page = sign_in(client, force.chief_a).get("/dispatch/roster/").content.decode()
+    picks = page[page.index('name="officer"'):]
+    assert a2 in picks and a3 in picks
+    assert f'<option value="{force.officer_a2.pk}">{a2}</option>' in page  # the crew select too
+    assert f"> {force.chief_a.display_name}</label>" in picks  # a name of its own: as it is

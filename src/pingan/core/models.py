@@ -145,6 +145,18 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.role_and_unit
 
     @property
+    def pick_name(self) -> str:
+        """The name a pick-list (a select, a row of check boxes) offers for the account: :attr:`shown_name`, and
+        when the account has no name of its own its user name beside it — the role and unit that stand in for a
+        name are shared by a station's officers, so "莲前派出所民警" three times could not be told apart (issue
+        11's trial). A pick-list is read by the staff who roster and assign people, who know the user names."""
+        from pingan.core.texts import paren
+
+        if self.display_name or self.get_full_name():
+            return self.shown_name
+        return f"{self.shown_name}{paren(self.username, when_none='zh')}"
+
+    @property
     def role_and_unit(self) -> str:
         """The account's role and, when it has one, its unit, as a name for it ("莲前派出所民警" / "officer of
         Lianqian Police Station"; "房东" / "landlord"), in the active language."""
