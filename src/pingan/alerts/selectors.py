@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.alerts import responders
-from pingan.alerts.models import Alert, DeadLetter, Device, HotlistEntry, Silence, ViidSubscription
+from pingan.alerts.models import Alert, DeadLetter, Device, DutyShift, HotlistEntry, Silence, ViidSubscription
 from pingan.core import audit
 from pingan.core.errors import NotFound
 from pingan.core.models import Role
@@ -65,6 +65,27 @@ def _describe_devices(ids: list[str]) -> dict[str, str]:
 
 audit.register_object_describer("Alert", _describe_alerts)
 audit.register_object_describer("Device", _describe_devices)
+
+
+def _register_describers() -> None:
+    """A watch-list entry by its kind and key (an ID number masked) and unit, a silence by its comment and
+    time, an officer's duty shift by the officer and the unit, a GA/T 1400 subscription by its id and title
+    (issue 11: "告警静默 № 4")."""
+    from pingan.lib.redact import mask_numbers
+
+    said, when = audit.said, audit.local_minute
+    for name, model, text, field, related in (
+        ("HotlistEntry", HotlistEntry, lambda h: said(f"{h.get_kind_display()} {mask_numbers(h.key)}", h.unit.label),
+         "pk", ("unit",)),
+        ("Silence", Silence, lambda s: said(s.comment[:60], s.unit.label, when(s.starts_at)), "pk", ("unit",)),
+        ("DutyShift", DutyShift, lambda d: said(d.user.shown_name, d.unit.label, when(d.starts_at)), "pk",
+         ("user__unit", "unit")),
+        ("ViidSubscription", ViidSubscription, lambda v: said(v.subscribe_id, v.title), "subscribe_id", ()),
+    ):
+        audit.register_object_describer(name, audit.rows_describer(model, text, field=field, related=related))
+
+
+_register_describers()
 for _code, _label in (("alert_raise", _("alert raised")), ("alert_acknowledged", _("acknowledged an alert")),
                       ("alert_en_route", _("went to an alert")), ("alert_on_scene", _("arrived at an alert")),
                       ("alert_closed", _("closed an alert")), ("silence_create", _("created a silence")),

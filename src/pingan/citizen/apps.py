@@ -36,7 +36,10 @@ class CitizenConfig(AppConfig):
         for name, label in (("PermitApplication", _("residence-permit application")),
                             ("PermitApplication.list", _("residence-permit applications")),
                             ("Booking", _("appointment")), ("Booking.list", _("appointments")),
-                            ("Ticket", _("queue ticket")), ("Identity", _("citizen identity"))):
+                            ("Ticket", _("queue ticket")), ("Identity", _("citizen identity")),
+                            ("Terminal", _("self-service terminal")),
+                            ("PermitDocument", _("residence-permit documents")),
+                            ("SmsMessage", _("text messages"))):
             audit.register_object_type(name, label)
         for code, label in (("book", _("booked")), ("cancel", _("cancelled")), ("check_in", _("checked in")),
                             ("walk_in", _("issued a walk-in ticket")), ("call", _("called a ticket")),

@@ -180,3 +180,26 @@ def slot_totals(*, counter: Counter, day: dt.date) -> dict[str, int]:
     """Places and bookings of a counter's day (no person shown)."""
     agg = Slot.objects.filter(counter=counter, day=day).aggregate(places=Sum("capacity"), taken=Sum("taken"))
     return {"places": agg["places"] or 0, "taken": agg["taken"] or 0}
+
+
+# ------------------------------------------------------------------------------------- the audit page's names
+def _register_describers() -> None:
+    """How the audit page names a citizen-services record (issue 11: "预约 № 7"): the person masked (name, ID
+    number), the counter and the day — what tells an auditor whose appointment or application it was."""
+    from pingan.citizen.models import Booking, Identity, PermitApplication, Terminal, Ticket
+    from pingan.lib.redact import mask_id, mask_name
+
+    said = audit.said
+    for name, model, text, related in (
+        ("PermitApplication", PermitApplication, lambda a: said(
+            f"RP-{a.pk}", mask_name(a.name), mask_id(a.id_number), a.get_status_display()), ()),
+        ("Booking", Booking, lambda b: said(mask_name(b.name), mask_id(b.id_number), b.slot.counter.label,
+                                            f"{b.slot.day:%Y-%m-%d} {b.slot.start:%H:%M}"), ("slot__counter",)),
+        ("Ticket", Ticket, lambda t: said(t.label, t.counter.label, f"{t.day:%Y-%m-%d}"), ("counter",)),
+        ("Identity", Identity, lambda i: said(mask_name(i.name), mask_id(i.id_number)), ()),
+        ("Terminal", Terminal, lambda t: said(t.label, t.counter.label), ("counter",)),
+    ):
+        audit.register_object_describer(name, audit.rows_describer(model, text, related=related))
+
+
+_register_describers()

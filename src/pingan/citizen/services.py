@@ -124,8 +124,9 @@ def citizen_register(*, username: str, password: str, name: str, id_number: str,
     if Identity.objects.filter(id_number=number).exists():
         raise DomainError("an account already exists for this ID number", code="identity_taken")
     user = user_create(username=username, password=password, role=Role.CITIZEN, display_name=name)
-    Identity.objects.create(user=user, name=name, id_number=number, phone=phone.strip()[:20])
-    audit.record(user, "create", "Identity", user.pk, subjects=[audit.Subject(name=name, id_number=number)])
+    identity = Identity.objects.create(user=user, name=name, id_number=number, phone=phone.strip()[:20])
+    # the identity's id, as a read of it records (the audit page names it by that id)
+    audit.record(user, "create", "Identity", identity.pk, subjects=[audit.Subject(name=name, id_number=number)])
     return user
 
 

@@ -62,6 +62,21 @@ audit.register_object_describer("SafetyCode", _describe_codes)
 audit.register_object_describer("Dispute", _describe_by_premises(Dispute, "created_at"))
 audit.register_object_describer("CodeReview", _describe_by_premises(CodeReview, "created_at"))
 audit.register_object_describer("LevelOverride", _describe_overrides)
+
+
+def _describe_keys(ids: list[str]) -> dict[str, str]:
+    """A signing key by its kid (what the verification page and the JWKS name), its algorithm, the unit that
+    issues with it (by name: its issuer is the unit's code) and when it was made."""
+    from pingan.codes.models import SigningKey
+    from pingan.core.models import OrgUnit
+
+    keys = list(SigningKey.objects.filter(kid__in=ids))
+    units = {u.code: u.label for u in OrgUnit.objects.filter(code__in={k.issuer for k in keys})}
+    return {k.kid: audit.said(k.kid, k.alg, units.get(k.issuer, k.issuer), _local_minute(k.created_at))
+            for k in keys}
+
+
+audit.register_object_describer("SigningKey", _describe_keys)
 for _code, _label in (("key_create", _("created a signing key")), ("key_rotate", _("rotated a signing key")),
                       ("issue", _("issued")), ("revoke", _("revoked")),
                       ("revoke_reason", _("changed the revocation reason")),

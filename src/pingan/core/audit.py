@@ -351,6 +351,36 @@ def register_object_describer(name: str, describe: Callable[[list[str]], dict[st
     OBJECT_DESCRIBERS[name] = describe
 
 
+def rows_describer(model: Any, text: Callable[[Any], str], *, field: str = "pk",
+                   related: tuple[str, ...] = ()) -> Callable[[list[str]], dict[str, str]]:
+    """A describer (:func:`register_object_describer`) of the rows of ``model`` (a model class, or its
+    ``"app_label.Model"``) whose ``field`` (the primary key by default; an item's label, a case's number …) is
+    the record's object id: ``text(row)`` for each, in one query (``related``: ``select_related``)."""
+    def describe(ids: list[str]) -> dict[str, str]:
+        from django.apps import apps
+
+        m = apps.get_model(model) if isinstance(model, str) else model
+        wanted = int_ids(ids) if field == "pk" else list(ids)
+        rows = m.objects.filter(**{f"{field}__in": wanted})
+        if related:
+            rows = rows.select_related(*related)
+        return {str(getattr(r, field)): text(r) for r in rows}
+
+    return describe
+
+
+def local_minute(at: Any) -> str:
+    """An aware time as the audit page dates an object: ``2026-12-07 14:03`` in the bureau's zone (``""``)."""
+    from django.utils import timezone
+
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def said(*parts: Any) -> str:
+    """An object's description from its parts, the empty ones left out: ``"FZ-12 · 张* · 2026-12-07"``."""
+    return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
 def describe_objects(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """``{(object_type, object_id): text}`` for the pairs whose type has a describer (one call per type); a
     describer that fails (a record since deleted, a malformed id) leaves its ids undescribed."""

@@ -46,6 +46,31 @@ for _name, _label in (
     ("OperationTemplate", _("security operation template")),
 ):
     audit.register_object_type(_name, _label)
+
+
+def _register_describers() -> None:
+    """How the audit page names a dispatch record (issue 11: "警力 № 3"): a unit by its call sign and station,
+    a dispatch by the unit, the alert's number (as the alert pages show it) and its state, an operation by its
+    name, venue and start — no person in any of them."""
+    from pingan.core.texts import lang
+    from pingan.dispatch.models import Drone, DroneMission, OperationTemplate
+
+    said, when = audit.said, audit.local_minute
+    for name, model, text, related in (
+        ("PatrolUnit", PatrolUnit, lambda u: said(u.code, u.get_kind_display(), u.unit.label), ("unit",)),
+        ("Assignment", Assignment, lambda a: said(f"{a.patrol_unit.code} → #{a.alert_id}", a.get_state_display(),
+                                                  when(a.created_at)), ("patrol_unit",)),
+        ("SecurityOperation", SecurityOperation, lambda o: said(o.name, o.venue, when(o.starts_at)), ()),
+        ("OperationTemplate", OperationTemplate, lambda t: said(
+            t.title_zh if lang(when_none="en") == "zh" else t.title_en, t.unit.label), ("unit",)),
+        ("Drone", Drone, lambda d: said(d.patrol_unit.code, d.model, d.serial), ("patrol_unit",)),
+        ("DroneMission", DroneMission, lambda m: said(m.drone.patrol_unit.code, f"#{m.alert_id}" if m.alert_id
+                                                      else "", when(m.started_at)), ("drone__patrol_unit",)),
+    ):
+        audit.register_object_describer(name, audit.rows_describer(model, text, related=related))
+
+
+_register_describers()
 for _code, _label in (
     ("shift_create", _("rostered a shift")),
     ("patrol_unit_create", _("registered a patrol unit")),

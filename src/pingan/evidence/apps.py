@@ -32,8 +32,10 @@ class EvidenceConfig(AppConfig):
         audit.fix_purpose("evidence", "case_investigation")  # case property is handled for a case, always
         for name, label in (("EvidenceItem", _("case property item")), ("EvidenceCase", _("case (property)")),
                             ("EvidenceLocation", _("store location")), ("EvidenceCheckOut", _("check-out")),
-                            ("SeizureList", _("seizure list")), ("DigitalFile", _("electronic evidence file")),
-                            ("Disposal", _("disposal of case property")), ("CashEntry", _("case-money ledger"))):
+                            # the names the records carry (the audit page showed "EvidenceSeizureList" as it was)
+                            ("EvidenceSeizureList", _("seizure list")), ("DigitalFile", _("electronic evidence file")),
+                            ("EvidenceDisposal", _("disposal of case property")),
+                            ("EvidenceAttachment", _("photograph or signature"))):
             audit.register_object_type(name, label)
         for code, label in (("seized", _("listed as seized")), ("valued", _("valued")),
                             ("intake", pgettext_lazy("evidence audit", "checked in")),

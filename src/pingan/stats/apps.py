@@ -36,6 +36,12 @@ class StatsConfig(AppConfig):
         audit.register_object_type("stats.VehicleCount", _("vehicle count"))
         audit.register_object_describer("stats.Incident", _describe_incidents)
         audit.register_object_describer("stats.PublicRelease", _describe_units)
+        # an import by its file, source and date; a vehicle count by its unit and year (issue 11: "№ 3")
+        audit.register_object_describer("stats.ImportBatch", audit.rows_describer(
+            "stats.ImportBatch", lambda b: audit.said(b.filename, _source_label(b.source),
+                                                      audit.local_minute(b.created_at))))
+        audit.register_object_describer("stats.VehicleCount", audit.rows_describer(
+            "stats.VehicleCount", lambda v: audit.said(v.unit.label, v.year), related=("unit",)))
         audit.register_action("import", _("imported"))
         audit.register_action("reclassify", _("reclassified"))
         # an uploaded bureau file is a leased job: `pingan worker` runs it (pingan.core.jobs, docs/jobs.md)
@@ -162,3 +168,9 @@ def _describe_units(ids: list[str]) -> dict[str, str]:
     from pingan.core.models import OrgUnit
 
     return {u.code: u.label for u in OrgUnit.objects.filter(code__in=ids)}
+
+
+def _source_label(key: str) -> str:
+    from pingan.stats.present import source_label
+
+    return source_label(key)
