@@ -216,3 +216,25 @@ def test_a_device_event_keeps_its_alarm_and_loses_the_characters():
     for raw in (payload, payload.encode(), __import__("json").loads(payload)):
         ev = parse_payload(raw, source="http")
         assert ev.attributes == {"plate": "闽D12345", "zone": "[31m东门", "list": ["ab"]}
+
+
+def test_the_other_readers_name_every_character_too():
+    """The family of issue 11's finding (only the first character named): a duty-roster cell, a bank statement."""
+    from django.utils import translation
+
+    from pingan.antifraud.statements import read_statement
+    from pingan.dispatch import roster_file
+    from pingan.dispatch.views import roster_error_text
+
+    head = ["日期", "班次", "开始", "结束", "单位", "民警", "警力"]
+    _, errors = roster_file.parse([(1, head), (2, ["2026-12-07", "夜\x1b班", "20:00", "08:00", "350203-LQ",
+                                                   "officer\u202e\x1b[31m_a", ""])])
+    assert [(e.column, e.code, e.params) for e in errors] == [
+        ("B", "roster_control_character", {"char": "U+001B", "position": 2}),
+        ("F", "roster_control_characters", {"char": ["U+202E", "U+001B"], "position": [8, 9]})]
+    with translation.override("zh-hans"):
+        assert roster_error_text(errors[1]) == ("单元格的第 8、9 个字符是看不见的控制字符 U+202E、U+001B，"
+                                                "会改变文字的显示方式：请重新输入这个单元格。")
+    r = read_statement("交易时间,交易金额,对方户名\n2024-01-05 13:45:10,100.00,张\u202e三\x1b\n".encode(),
+                       filename="s.csv")
+    assert [(x.code, x.value) for x in r.rejected] == [("control_character", "U+202E U+001B")]

@@ -230,3 +230,20 @@ def test_a_control_character_in_an_open_data_file_rejects_its_row_naming_the_col
     [bad] = r.rejected
     assert (bad.row, bad.code, bad.column) == (2, "control_character", "boro")
     assert "U+202E" in bad.message and "\u202e" not in bad.message
+
+
+def test_several_such_characters_in_a_cell_are_each_named():
+    """Issue 11's finding (a bidi override and an ANSI escape; only the first was named), in an open-data file."""
+    from django.utils import translation
+
+    from pingan.stats.templatetags.stats_tags import issue_text
+
+    text = ("incident_key,boro,occur_date,murder,longitude,latitude\n"
+            "1,BROOK\u202eLYN\x1b[31m,2019-01-01,TRUE,-73.86,40.66\n")
+    r = nyc.read_shootings(text.encode())
+    r.check_accounting()
+    [bad] = r.rejected
+    assert bad.message == ("row 2: column boro: characters 6, 10 are U+202E, U+001B, invisible control or "
+                           "text-direction characters; type the cell again and import the file again.")
+    with translation.override("zh-hans"):
+        assert "第 6、10 个字符是 U+202E、U+001B" in issue_text(bad)
