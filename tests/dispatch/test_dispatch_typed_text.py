@@ -70,7 +70,7 @@ def test_alert_notes_reasons_and_comments_refuse_them(force):
     closed = services.alert_transition(actor=force.officer_a, alert_id=alert.pk, to="closed",
                                        disposition="false_alarm", notes="误报\n已核实")  # a line break is text
     assert closed.notes == "误报\n已核实"
-    _refused(services.hotlist_add, "原因", actor=force.chief_a, kind="plate", key="闽D12345", reason=BAD)
+    _refused(services.hotlist_add, "理由", actor=force.chief_a, kind="plate", key="闽D12345", reason=BAD)
     _refused(services.silence_create, "说明", actor=force.chief_a, matchers=['rule_id="sos"'],
              ends_at=timezone.now() + dt.timedelta(hours=1), comment=BAD)
     _refused(services.device_register, "设备名称", actor=None, device_id="35020300001320000101", name=BAD,

@@ -711,8 +711,8 @@ def hotlist_add(
             params={"detail": f"{kind}, {priority}"},
         )
     # typed by an officer: no control or text-direction character (pingan.lib.textchars, issue 11)
-    key = outside_text(key, field="plate or reference", field_zh="号牌或编号")
-    reason = outside_text(reason, field="reason", field_zh="原因")
+    key = outside_text(key, field="plate or person reference", field_zh="号牌或人员编号")  # the form's labels
+    reason = outside_text(reason, field="reason", field_zh="理由")
     norm = plates.normalise(key) if kind == "plate" else gat1400.person_key(key)
     expired = expires_at is not None and expires_at <= timezone.now()
     if not norm or not reason.strip() or len(norm) > 64 or len(reason.strip()) > 300 or expired:
@@ -1679,7 +1679,7 @@ def viid_subscribe(
     if platform is None or platform.status == Device.Status.RETIRED:
         raise NotFound(f"no VIID platform {platform_id} is registered")
     title = outside_text(title, field="title", field_zh="标题")
-    reason = outside_text(reason, field="reason", field_zh="原因")
+    reason = outside_text(reason, field="reason", field_zh="理由")
     codes = [c.strip() for c in detail.split(",") if c.strip()]
     url = urlsplit(endpoint.strip())
     problems = [
