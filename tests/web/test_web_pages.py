@@ -169,6 +169,8 @@ class TestPolice:
         assert "超过 7 天未筛查" in overdue and "八天前登记" in overdue and "刚登记" not in overdue
         assert "近 7 天内登记、尚未筛查" in new and "刚登记" in new and "八天前登记" not in new
         assert "登记日期：" + timezone.localdate().isoformat() in new
+        # the owner said as such, by the name pages show (issue 11's trial read a bare "· landlord_a")
+        assert f"负责人：{cast.landlord_a.shown_name}" in new
         part = client.get("/police/?section=stale&days=7", HTTP_HX_REQUEST="true").content.decode()
         assert "<html" not in part
         assert part.index("八天前登记") < part.index('id="awaiting-first"') < part.index("刚登记")
