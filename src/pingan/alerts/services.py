@@ -874,7 +874,9 @@ def alert_payload(alert: Alert, **extra) -> dict:
         # the zone of the place it happened (blank: the site's): the terminal says the time on that clock
         "time_zone": alert.device.time_zone if alert.device_id else "",
         "event_keys": alert.event_keys[:5],
-        "owner": (alert.owner.display_name or alert.owner.username) if alert.owner_id else "",
+        # who took it, as pages name an account (User.shown_name, never the login: issue 11's trial), in both
+        # languages since the payload is built without a viewer (an unnamed account is its role and unit)
+        **_owner_names(alert.owner if alert.owner_id else None),
         **extra,
     }
 
@@ -1730,6 +1732,19 @@ def viid_subscribe(
     sub.last_error = error
     sub.save(update_fields=["status", "last_error"])
     return sub
+
+
+def _owner_names(owner: User | None) -> dict[str, str]:
+    """``owner`` (Chinese) and ``owner_en`` of an alert's payload: the account's shown name in each language."""
+    from django.utils import translation
+
+    if owner is None:
+        return {"owner": "", "owner_en": ""}
+    out = {}
+    for key, language in (("owner", "zh-hans"), ("owner_en", "en")):
+        with translation.override(language):
+            out[key] = owner.shown_name
+    return out
 
 
 def _subscribe_object(sub: ViidSubscription, actor: User, operate: str) -> dict[str, str]:

@@ -110,7 +110,7 @@
     var meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = when(a.raised_at, a.time_zone) + " · " + unitName(a) + " · " +
-      (L.states[a.state] || a.state) + (a.owner ? " " + T.by + " " + a.owner : "") + (kind === "escalation" ? " · " + T.escalated : "");
+      (L.states[a.state] || a.state) + (a.owner ? " " + T.by + " " + ((!chinese && a.owner_en) ? a.owner_en : a.owner) : "") + (kind === "escalation" ? " · " + T.escalated : "");
     li.appendChild(head); li.appendChild(meta);
     var actions = document.createElement("div");
     actions.className = "actions";
