@@ -280,15 +280,25 @@ def _not_screened_with(dataset: RiskDataset, people: pa.Table) -> pa.Table:
     """``people`` without those whose screening read ``dataset`` itself (the job's ``stats["risk_datasets"]``,
     recorded since issue 11): there is nothing newer to check them against, so they are neither screened again
     nor marked re-evaluated — the job page and ``pingan screen`` said "re-checked against newer risk data" after
-    the demo's imports, which its own screening had read. Jobs screened before the record existed stay in."""
+    the demo's imports, which its own screening had read. Jobs screened before the record existed stay in.
+    Only the people's own jobs are asked about (not every latest job: the work follows the change), and on
+    PostgreSQL the list is searched by the server (``@>``), not parsed here job by job."""
     if not people.num_rows:
         return people
     import pyarrow.compute as pc
+    from django.db import connection
     from django.db.models.fields.json import KT
 
-    read_it = [pk for pk, used in ScreeningJob.objects.filter(is_latest=True, stats__has_key="risk_datasets")
-               .annotate(used=KT("stats__risk_datasets")).values_list("pk", "used")
-               if dataset.pk in json.loads(used or "[]")]
+    from pingan.core.copystore import ids_in
+
+    jobs = ScreeningJob.objects.filter(pk__in=ids_in(ScreeningJob, pc.unique(people.column("job_id")).to_pylist()),
+                                       is_latest=True)
+    if connection.vendor == "postgresql":
+        read_it = list(jobs.filter(stats__risk_datasets__contains=[dataset.pk]).values_list("pk", flat=True))
+    else:  # SQLite has no JSON containment: the lists are read and searched here
+        read_it = [pk for pk, used in jobs.filter(stats__has_key="risk_datasets")
+                   .annotate(used=KT("stats__risk_datasets")).values_list("pk", "used")
+                   if dataset.pk in json.loads(used or "[]")]
     if not read_it:
         return people
     return people.filter(pc.invert(pc.is_in(people.column("job_id"), value_set=pa.array(read_it, pa.int64()))))
