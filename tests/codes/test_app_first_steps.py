@@ -38,3 +38,28 @@ def test_a_newly_confirmed_landlord_sees_the_first_steps_until_the_code(client, 
     screened(premises, ["green"])
     codes.safety_code_issue(premises=premises, actor=None)
     assert 'id="first-steps"' not in home(client, landlord, language)  # done: the code is there
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_step_links_to_where_it_is_done(client, cast, language):
+    """Issue 11's re-check: step 4, "Put up the safety code", said to print the door poster with no way to it;
+    each step now links to its page — the code page (its poster) of the premises, or of each premises."""
+    import re
+
+    from pingan.core.models import Premises
+
+    Premises.objects.filter(owner=cast.landlord_a).exclude(pk=cast.premises_a.pk).delete()
+    html = home(client, cast.landlord_a, language)
+    start = html.index('id="first-steps"')
+    steps = re.findall(r"<li\b.*?</li>", html[start:html.index("</section>", start)], re.S)
+    assert len(steps) == 4
+    for step in steps[1:]:  # the premises is registered: each step still to take has its link
+        assert "<a " in step, step
+    assert f'href="/codes/premises/{cast.premises_a.pk}/"' in steps[3]
+    second = Premises.objects.create(owner=cast.landlord_a, name="第二处", kind="rental", address="莲前东路9号",
+                                     adcode=cast.premises_a.adcode, unit=cast.premises_a.unit)
+    html = home(client, cast.landlord_a, language)
+    start = html.index('id="first-steps"')
+    last = re.findall(r"<li\b.*?</li>", html[start:html.index("</section>", start)], re.S)[3]
+    for p in (cast.premises_a, second):
+        assert f'href="/codes/premises/{p.pk}/"' in last and p.label in last

@@ -142,3 +142,34 @@ def test_the_decided_list_says_who_decided_when_and_why_by_their_names(client, c
         assert note in item  # why
     assert f"{asked} {cast.landlord_a.shown_name}" in items[0]
     assert requester.shown_name in items[1]
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_every_time_on_the_queue_and_the_code_page_says_what_it_is(client, cast, issued, lang):
+    """Issue 11's re-check: a level change waiting for approval read "莲前出租屋 → 绿码 · 申请人 officer_a ·
+    2026-12-07 18:41" — a time with no word of what happened then; so did a suspended code's, a correction
+    request's and the code page's level changes. Each time is said with what happened at it."""
+    import re
+
+    from pingan.core.services import user_create
+
+    chief2 = user_create(username="chief_a2", password="correct horse battery staple", role="station_chief",
+                         unit=cast.unit_a, display_name="林明")
+    services.level_override_request(premises=cast.premises_a, level="green", reason="核实后无风险",
+                                    actor=cast.officer_a)
+    services.dispute_open(premises=cast.premises_a, text="人员已搬离，请核实", actor=cast.landlord_a)
+    upheld = services.dispute_open(premises=cast.premises_a, text="等级有误，请核实", actor=cast.landlord_a)
+    services.dispute_resolve(dispute=upheld, upheld=True, outcome="已核实", actor=chief2)
+    # a time right after a separator, a line break or an item's start (a screening's label starts with its
+    # upload time: "2026-12-07 18:41 上传的名单（…）", a label in itself)
+    bare = re.compile(r"(?:·|<br>|<li[^>]*>)\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?! 上传)")
+    words = {"zh-hans": ("申请于", "提出于", "支持于"), "en": ("requested by", "asked", "upheld by")}[lang]
+    for user, url in ((cast.chief_a, "/codes/police/"), (cast.officer_a, f"/codes/premises/{cast.premises_a.pk}/"),
+                      (cast.chief_a, "/")):
+        sign_in(client, user)
+        client.cookies["django_language"] = lang
+        html = client.get(url).content.decode()
+        main = re.sub(r"\s+", " ", html[html.index("<main"):html.index("</main>")])
+        assert not bare.search(main), (url, bare.findall(main), main[bare.search(main).start() - 200:][:400])
+        if url == "/codes/police/":
+            assert all(w in main for w in words), main

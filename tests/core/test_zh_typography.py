@@ -12,6 +12,7 @@ a digit or a Latin letter.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -333,3 +334,57 @@ def test_the_posters_and_the_published_rules_chinese_is_spaced_too():
     said = [RULE_TEXT_ZH, *zh.levels, *(getattr(zh, f.name).format(**values) for f in fields(zh)
                                         if isinstance(getattr(zh, f.name), str))]
     assert [text for text in said if TOUCHING.search(text)] == []
+
+
+# ---------------------------------------------------------------------------------------- English quotes
+
+#: An ASCII quotation mark in English prose (issue 11's re-check: 'listed under "What to fix"' on the English job
+#: page): a double quote, or a single quote opening a quotation (after a space, a bracket or an inserted value;
+#: an apostrophe follows a letter, or is an inserted value's "'s": "can't", "premises'", "%(area)s's"). A quote
+#: character named by itself, ``(")`` or "apostrophe ')", is the character the reader types and stays.
+ASCII_QUOTE = re.compile(r'(?<!\()"|"(?!\))|(?:^|(?<=[\s(§]))\'(?=[^\s)])(?!s\b)')
+TAG = re.compile(r"<[^>]*>")
+
+
+def source_texts(path: Path):
+    """``(text, line)`` of each English source text (``msgid`` and ``msgid_plural``) of a .po file."""
+    out, field = [], None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if raw.startswith(("msgid ", "msgid_plural ")):
+            out.append([ast.literal_eval(raw.split(" ", 1)[1]), number])
+            field = "id"
+        elif raw.startswith(("msgstr", "msgctxt", "#")):
+            field = None
+        elif raw.startswith('"') and field == "id":
+            out[-1][0] += ast.literal_eval(raw)
+    return [(text, line) for text, line in out if text]
+
+
+def quote_offences(path: Path) -> list[str]:
+    """English texts of ``path`` with an ASCII quotation mark in their prose (markup and placeholders aside)."""
+    found = []
+    for text, line in source_texts(path):
+        prose = PLACEHOLDER.sub("§", TAG.sub("", text))
+        if ASCII_QUOTE.search(prose):
+            found.append(f"{path.relative_to(SRC) if path.is_relative_to(SRC) else path.name}:{line}: {text}")
+    return found
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(SRC).parts[0]))
+def test_english_text_has_typographic_quotes(po):
+    """English is said with “…” (docs/conventions.md, "English typography"): the English pages show the source
+    texts as written, and the trial's English job page read 'listed under "What to fix"'."""
+    assert quote_offences(po) == []
+
+
+def test_the_quote_check_finds_what_the_trial_saw(tmp_path):
+    po = tmp_path / "django.po"
+    trial = ['it is listed under "What to fix" above.', "%(name)s has no sheet named '%(sheet)s'.",
+             "row %(row)s: %(where)s'%(value)s' is not a known value.", "(spaces, '-' and a leading '+')"]
+    good = ["it is listed under “What to fix” above.", "can't open “%(filename)s”", "the premises' latest screening",
+            "the permitted area of %(area)s's province",
+            'a double quote (") is never closed', "(or start it with an apostrophe ').",
+            '<a href="%(url)s">the screening</a>']
+    po.write_text("".join(f"msgid {json.dumps(t, ensure_ascii=False)}\nmsgstr \"\"\n\n" for t in trial + good),
+                  encoding="utf-8")
+    assert [o.split(": ", 1)[1] for o in quote_offences(po)] == trial

@@ -50,6 +50,27 @@ def test_a_file_without_the_columns_is_one_error():
     assert [e.code for e in roster_file.parse([(1, ["姓名", "电话"]), (2, ["张三", "1"])])[1]] == ["roster_no_header"]
 
 
+@pytest.mark.parametrize(("language", "said", "not_said"), [
+    ("zh-hans", "日期、班次、开始、结束、单位、民警、警力", "date"),
+    ("en", "date, shift, start, end, station", "日期")])
+def test_the_missing_columns_are_named_in_the_readers_language(language, said, not_said):
+    """Issue 11's re-check: "the file needs 日期/date, 班次/shift, …" on the pages of both languages."""
+    from django.utils import translation
+
+    from pingan.dispatch.views import roster_error_text
+
+    (error,) = roster_file.parse([(1, ["姓名", "电话"]), (2, ["张三", "1"])])[1]
+    with translation.override(language):
+        text = roster_error_text(error)
+    assert said in text and not_said not in text, text
+    (error,) = roster_file.parse([(1, ["date", "shift", "start", "end", "station", "备注"])])[1]
+    with translation.override(language):
+        text = roster_error_text(error)
+    # the file's own headers (date, shift, …) as written; the missing columns in the reader's language
+    assert ("“民警”" if language == "zh-hans" else "“officer”") in text, text
+    assert ("officer" if language == "zh-hans" else "民警") not in text, text
+
+
 @given(h=st.integers(0, 23), m=st.integers(0, 59), sep=st.sampled_from([":", "："]))
 def test_any_wall_clock_time_reads_back(h, m, sep):
     assert roster_file._time(f"{h}{sep}{m:02d}") == dt.time(h, m)

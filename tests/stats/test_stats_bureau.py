@@ -212,7 +212,7 @@ def test_every_open_data_row_message_has_a_page_template_with_the_same_english()
         with translation.override("zh-hans"):
             assert str(FAILURE_MESSAGES[code]) != text and failure_message(code, {}) == "", code
     issue = row_issue(7, "rejected", "bad_date", "row_unreadable_value", "Date", value="13/45/2016")
-    assert issue.message == "row 7: cannot read the Date '13/45/2016'." and issue.column == "Date"
+    assert issue.message == "row 7: cannot read the Date “13/45/2016”." and issue.column == "Date"
     with translation.override("zh-hans"):
         assert issue_text(issue) == "第 7 行：无法识别Date“13/45/2016”。"
 

@@ -23,7 +23,7 @@ ROSTER = ("姓名,证件号码,手机号码,房号\r\n"
           "李\x1b[31m四,110101199003078523,13800000002,102\r\n"
           f"王\u200b五,{BAD_CHECK},13800000003,103\r\n").encode()
 WORDS = {"zh-hans": ("第 2 行", "U+202E", "U+001B", "第 4 行含有零宽字符", "“需要修改的地方”"),
-         "en": ("Row 2", "U+202E", "U+001B", "Row 4 held zero-width characters", '"What to fix"')}
+         "en": ("Row 2", "U+202E", "U+001B", "Row 4 held zero-width characters", "“What to fix”")}
 
 
 @pytest.mark.parametrize(("lang", "locale"), [("zh-hans", "zh-CN"), ("en", "en-GB")])

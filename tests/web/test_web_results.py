@@ -9,7 +9,7 @@ import re
 
 import pyarrow as pa
 import pytest
-from web_support import RED_ID, YELLOW_ID, roster_bytes, screen, sign_in
+from web_support import GREEN_ID, RED_ID, YELLOW_ID, roster_bytes, screen, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ class TestResultsPage:
 
     @pytest.mark.parametrize("lang, screened, listed", [
         ("zh-hans", "已筛查 1 行", "已筛查的 1 行的证件号码需要修改，所以列在上方“需要修改的地方”下。"),
-        ("en", "1 screened", 'The screened row has an ID number to fix, so it is listed under "What to fix" above.')])
+        ("en", "1 screened", "The screened row has an ID number to fix, so it is listed under “What to fix” above.")])
     def test_the_screened_list_agrees_with_the_summary_when_every_screened_row_is_to_fix(self, client, cast, risk,
                                                                                            lang, screened, listed):
         # issue 11: "1 screened" above "Screened people: No accepted rows." while the one screened row (a wrong
@@ -108,6 +108,9 @@ class TestResultsPage:
         people = part(html, 'id="accepted"', "</ul>")
         assert listed in people and "No accepted rows" not in people and "没有受理的行" not in people
         assert "the others" not in summary and "其余" not in summary
+        # English in typographic quotes (issue 11's re-check: 'listed under "What to fix"' on the English page)
+        text = re.sub(r"<[^>]*>", "", part(html, "<main", "</main>"))
+        assert '"' not in text and "&quot;" not in text
 
     def test_the_to_fix_sentences_join_as_the_language_joins_them(self, client, cast, risk, monkeypatch):
         # the re-check of the trial: "请在文件中改正这些行后重新上传。 未筛查的行排在前面…" (an English space
@@ -115,13 +118,60 @@ class TestResultsPage:
         from pingan.screening import views
 
         monkeypatch.setattr(views, "FIX_PER_PAGE", 1)
-        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["赵六", "居民身份证", "110", "", "1"],
+        # a row not screened (no name) and a screened row whose ID number is to fix
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["", "居民身份证", GREEN_ID, "", "1"],
                                                                    ["钱七", "居民身份证", "120", "", "2"]]))
         sign_in(client, cast.landlord_a)
         zh = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
         assert "重新上传。未筛查的行排在前面" in zh and "重新上传。 " not in zh
         en = get(client, f"/screening/jobs/{job.pk}/", "en")
         assert "upload it again. The rows not screened come first" in en
+
+    @pytest.mark.parametrize("lang", ["zh-hans", "en"])
+    def test_no_sentence_speaks_of_rows_not_screened_when_there_are_none(self, client, cast, risk, monkeypatch,
+                                                                          lang):
+        # the trial: "The rows not screened come first" above two rows to fix that were both screened (an ID
+        # number to check), and "2 screened, 0 not screened" in the summary and the landlord's history
+        from pingan.screening import views
+
+        monkeypatch.setattr(views, "FIX_PER_PAGE", 1)
+        bad = YELLOW_ID[:-1] + ("0" if YELLOW_ID[-1] != "0" else "1")
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["赵六", "居民身份证", bad, "", "1"],
+                                                                   ["钱七", "居民身份证", bad, "13800138000", "2"],
+                                                                   ["张伟", "居民身份证", GREEN_ID, "", "3"]]))
+        assert job.tally["rejected"] == 0 and job.tally["accepted"] == 3
+        sign_in(client, cast.landlord_a)
+        html = get(client, f"/screening/jobs/{job.pk}/", lang)
+        home = part(get(client, "/screening/", lang), 'id="job-history"', "</ul>")
+        words = {"zh-hans": ("未筛查", "已筛查 3 行"), "en": ("not screened", "3 screened")}[lang]
+        assert words[1] in part(html, 'id="summary"', "</dl>") and words[1] in home
+        for said in (part(html, 'id="summary"', "</dl>"), part(html, 'id="rejected"', "</ul>"), home):
+            assert words[0] not in said, said
+        # the same page with rows not screened as well still says which come first
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["赵六", "居民身份证", bad, "", "1"],
+                                                                   ["", "居民身份证", GREEN_ID, "", "2"]]))
+        html = get(client, f"/screening/jobs/{job.pk}/", lang)
+        first = {"zh-hans": "未筛查的行排在前面", "en": "The rows not screened come first"}[lang]
+        assert first in part(html, 'id="rejected"', "</ul>")
+        assert {"zh-hans": "已筛查 1 行，未筛查 1 行", "en": "1 screened, 1 not screened"}[lang] in html
+
+    def test_rows_screened_without_a_level_are_not_called_not_screened(self, client, cast, risk):
+        # the rule counts a screened row without a level as unresolved: the sentence said "1 row was not
+        # screened" of a roster whose every row was screened
+        from pingan.screening.models import PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["张伟", "居民身份证", GREEN_ID, "", "1"],
+                                                                   ["李娜", "居民身份证", GREEN_ID, "", "2"]]))
+        row = PersonResult.objects.get(job=job, row=3)
+        assert row.status == "accepted" and job.tally["rejected"] == 0
+        job.counts = {**job.counts, row.level: job.counts[row.level] - 1}
+        job.save(update_fields=["counts"])
+        PersonResult.objects.filter(pk=row.pk).update(level="")
+        sign_in(client, cast.landlord_a)
+        zh = part(get(client, f"/screening/jobs/{job.pk}/", "zh-hans"), 'id="unresolved"', "</span>")
+        assert "1 行未筛查或没有等级" in zh
+        en = part(get(client, f"/screening/jobs/{job.pk}/", "en"), 'id="unresolved"', "</span>")
+        assert "1 row was not screened or has no level" in en
 
     def test_the_downloads_give_the_same_reason_to_fix_as_the_page(self, client, cast, risk):
         # a number the police corrected from a movement record (a green row has no reason at all): the page

@@ -121,6 +121,9 @@ class PosterText:
     facts: str = "覆盖人数：{people}　签发单位：{issuer}"
     #: ``facts`` for a code that covers one person (English says "1 person", never "1 people")
     facts_one: str = ""
+    #: ``facts`` for a code from a roster none of whose rows could be screened (a yellow code: each row counts as
+    #: unresolved); "覆盖人数：0" told the reader nothing (issue 11)
+    facts_none: str = "名单中无人能完成筛查　签发单位：{issuer}"
     footer: str = "码号 {code_id}"
 
     def level(self, level: Level) -> str:
@@ -139,6 +142,7 @@ POSTER_TEXTS = {
         validity="Valid {issued} to {expires} ({zone})",
         facts="Covers {people} people · Issued by {issuer}",
         facts_one="Covers 1 person · Issued by {issuer}",
+        facts_none="No one on the roster could be screened · Issued by {issuer}",
         footer="Code {code_id}"),
 }
 
@@ -266,7 +270,8 @@ def poster_pdf(
     offset = tz.utcoffset(None) or timedelta(0)
     zone = f"UTC{int(offset.total_seconds() // 3600):+d}"
     draw(width / 2, height - band - 32 * mm, wording.validity.format(issued=issued, expires=expires, zone=zone), 13)
-    facts = (wording.facts_one if code.people == 1 and wording.facts_one else wording.facts).format(
+    facts = (wording.facts_none if code.people == 0 and wording.facts_none else
+             wording.facts_one if code.people == 1 and wording.facts_one else wording.facts).format(
         people=code.people, issuer=issuer_name or code.issuer, version=code.ruleset_version)
     size = 12.0
     while size > 8 and pdf.stringWidth(facts, font, size) > width - 30 * mm:

@@ -107,6 +107,8 @@ def _verify_page_text() -> dict:
         "offline": _(" (offline: using the data cached at %(when)s)"),
         "valid": _("%(level)s · %(name)s · valid until %(until)s · covers %(people)s people"),
         "valid_one": _("%(level)s · %(name)s · valid until %(until)s · covers one person"),
+        # every row of the roster was rejected: "covers 0 people" said nothing a reader could use (issue 11)
+        "valid_none": _("%(level)s · %(name)s · valid until %(until)s · no one on the roster could be screened"),
         "where": _(" (%(layer)s layer)"),
         "what": _("%(level)s · %(name)s"),
     }

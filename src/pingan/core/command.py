@@ -154,7 +154,7 @@ ARGPARSE_MESSAGES = {
     "invalid %(type)s value: %(value)r": gettext_lazy("invalid %(type)s value: %(value)r"),
     "invalid choice: %(value)r (choose from %(choices)s)":
         gettext_lazy("invalid choice: %(value)r (choose from %(choices)s)"),
-    "can't open '%(filename)s': %(error)s": gettext_lazy("can't open '%(filename)s': %(error)s"),
+    "can't open '%(filename)s': %(error)s": gettext_lazy("can't open “%(filename)s”: %(error)s"),
     "usage: ": gettext_lazy("usage: "),
 }
 

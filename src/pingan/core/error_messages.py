@@ -56,7 +56,7 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                             "outlive the premises: remove it after then, or ask %(unit)s to revoke the code."),
     # Self-registration (core.services.registration_submit, registration_approve, registration_reject).
     "signup_role": _("Only a landlord or an enterprise registers here."),
-    "bad_phone": _("A phone number has 7 to 15 digits (spaces, '-' and a leading '+' are allowed)."),
+    "bad_phone": _("A phone number has 7 to 15 digits (spaces, “-” and a leading “+” are allowed)."),
     "password_required": _("Choose a password."),
     "registration_decide_not_allowed": _("Only police of the station the premises belongs to confirm or refuse "
                                          "this registration."),

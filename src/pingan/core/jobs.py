@@ -125,12 +125,21 @@ FAILURE_MESSAGES: dict[str, Promise] = {
 }
 
 
-def register_failure_messages(messages: Mapping[str, Promise]) -> None:
-    """Add an app's failure codes (from its ``AppConfig.ready()``); a code may be registered once."""
+#: Failure code → parameters its message takes when the stored ones lack them (or a function that returns
+#: them, called when needed): a message that gained a parameter (a constant, such as a template's column label)
+#: still renders for a job that failed before.
+FAILURE_DEFAULTS: dict[str, Mapping[str, Any] | Callable[[], Mapping[str, Any]]] = {}
+
+
+def register_failure_messages(messages: Mapping[str, Promise], defaults: Mapping[
+        str, Mapping[str, Any] | Callable[[], Mapping[str, Any]]] | None = None) -> None:
+    """Add an app's failure codes (from its ``AppConfig.ready()``); a code may be registered once.
+    ``defaults``: per code, the parameters a stored failure may lack (:data:`FAILURE_DEFAULTS`)."""
     clash = set(messages) & set(FAILURE_MESSAGES)
     if clash and any(FAILURE_MESSAGES[c] is not messages[c] for c in clash):
         raise ValueError(f"failure codes registered twice: {sorted(clash)}")
     FAILURE_MESSAGES.update(messages)
+    FAILURE_DEFAULTS.update(defaults or {})
 
 
 def failure_message(code: str, params: Mapping[str, Any], fallback: str = "") -> str:
@@ -140,7 +149,9 @@ def failure_message(code: str, params: Mapping[str, Any], fallback: str = "") ->
     if template is None:
         return fallback
     try:
-        return str(template) % localised(params, get_language() or "")
+        default = FAILURE_DEFAULTS.get(code) or {}
+        return str(template) % localised({**(default() if callable(default) else default), **params},
+                                         get_language() or "")
     except (KeyError, TypeError, ValueError):
         log.warning("failure message %r cannot be filled from %r", code, params)
         return fallback

@@ -661,7 +661,7 @@ def _clean_phone(phone: str) -> str:
     phone = " ".join((phone or "").split())
     digits = [c for c in phone if c.isdigit()]
     if len(phone) > PHONE_MAX or not 7 <= len(digits) <= 15 or any(not (c.isdigit() or c in "+- ") for c in phone):
-        raise DomainError("a phone number has 7 to 15 digits (spaces, '-' and a leading '+' allowed)",
+        raise DomainError("a phone number has 7 to 15 digits (spaces, “-” and a leading “+” allowed)",
                           code="bad_phone")
     return phone
 

@@ -45,6 +45,9 @@ HEADERS = {
     "派出所": "station", "民警": "officer", "officer": "officer", "警员": "officer", "警力": "unit", "unit": "unit",
     "呼号": "unit", "call sign": "unit",
 }
+#: The Chinese header of each field (the first spelling :data:`HEADERS` lists for it).
+ZH_HEADERS = {"date": "日期", "shift": "班次", "start": "开始", "end": "结束", "station": "单位", "officer": "民警",
+              "unit": "警力"}
 MAX_ROWS = 5000
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$")
 
@@ -130,8 +133,10 @@ def parse(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[list[ShiftRows], l
     if head_at is None:
         # name what the file's first row holds: the headers as written, the same in every language
         first = next(((n, c) for n, c in rows[:10] if any(_text(x) for x in c)), (0, []))
+        # the columns by the headers of the reader's language (the file may use either): a list the page joins
+        # as that language lists (issue 11's re-check: "日期/date, 班次/shift, …" side by side in both)
         return [], [RowError(first[0], "", "roster_no_header", {
-            "columns": "日期/date, 班次/shift, 开始/start, 结束/end, 单位/station, 民警/officer, 警力/unit",
+            "columns": list(FIELDS), "columns_zh": [ZH_HEADERS[f] for f in FIELDS],
             "found": [_text(x) for x in first[1] if _text(x)] or "—"})]
     if "officer" not in cols and "unit" not in cols:
         return [], [RowError(rows[head_at][0], "", "roster_no_people_column", {

@@ -669,8 +669,8 @@ def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpRespons
 ROSTER_ERRORS = {
     "roster_no_header": gettext_lazy("No header row naming the columns: the file needs %(columns)s; its first row "
                                      "holds %(found)s. Correct the header and import the file again."),
-    "roster_no_people_column": gettext_lazy("The header (%(found)s) names neither an officer (民警) nor a unit (警力) "
-                                            "column. Add one and import the file again."),
+    "roster_no_people_column": gettext_lazy("The header (%(found)s) names neither an “officer” nor a “unit” column. "
+                                            "Add one and import the file again."),
     "roster_too_many_rows": gettext_lazy("%(rows)s rows: at most %(limit)s in one file; split it."),
     "roster_bad_date": gettext_lazy("“%(value)s” is not a date: write YYYY-MM-DD."),
     "roster_bad_time": gettext_lazy("“%(value)s” is not a time: write HH:MM (24-hour, Beijing time)."),

@@ -12,7 +12,7 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core import jobs, navigation, texts
         from pingan.core.models import SUBMITTER_ROLES
-        from pingan.screening.failures import FAILURE_MESSAGES
+        from pingan.screening.failures import COLUMN_LABEL_CODES, FAILURE_MESSAGES
         from pingan.screening.models import ScreeningJob, job_reference
         from pingan.screening.texts import POLICE_REJECTIONS, TEMPLATES
 
@@ -37,7 +37,8 @@ class ScreeningConfig(AppConfig):
         jobs.register(jobs.JobKind(name="screening", model=ScreeningJob,
                                    run="pingan.screening.services.screening_job_execute",
                                    label=_("screening of a roster")))
-        jobs.register_failure_messages(FAILURE_MESSAGES)
+        # jobs that failed before these messages named the template's column labels (roster.column_labels)
+        jobs.register_failure_messages(FAILURE_MESSAGES, defaults=dict.fromkeys(COLUMN_LABEL_CODES, _column_labels))
 
 
 def _signups_panel(request) -> dict | None:
@@ -46,3 +47,11 @@ def _signups_panel(request) -> dict | None:
 
     n = registrations_pending_count(actor=request.user)
     return {"count": n} if n else None
+
+
+def _column_labels() -> dict:
+    """The roster template's column labels as message parameters (imported when a message needs them: the
+    roster reader loads pyarrow)."""
+    from pingan.screening.roster import column_labels
+
+    return column_labels()

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 FAILURE_MESSAGES = {
     "roster_cannot_open": _("Cannot open %(name)s: %(reason)s; check the path and permissions."),
     "roster_zip_not_workbook": _("%(name)s is a ZIP archive but not an Excel workbook; upload .xlsx, .xls or .csv."),
-    "roster_html_as_excel": _("%(name)s is really an HTML/XML table with a %(ext)s extension (a common 'export to "
-                              "Excel'); open it in Excel, Save As Excel Workbook (.xlsx) and upload that."),
+    "roster_html_as_excel": _("%(name)s is really an HTML/XML table with a %(ext)s extension (a common “export to "
+                              "Excel”); open it in Excel, Save As Excel Workbook (.xlsx) and upload that."),
     "roster_not_a_workbook": _("%(name)s has the extension %(ext)s but is not an Excel workbook (corrupt or "
                                "renamed); open it in Excel, save it again and re-upload."),
     "roster_unsupported_type": _("Unsupported file type %(ext)s (%(name)s); upload an .xlsx, .xls or .csv roster."),
@@ -27,26 +27,27 @@ FAILURE_MESSAGES = {
     "roster_password": _("%(name)s is password-protected and cannot be read; remove the password in Excel (File → "
                          "Info → Protect Workbook → Encrypt with Password, clear it) and upload again."),
     "roster_undecodable": _("%(name)s cannot be decoded as %(encoding)s; it may not be a text CSV or may be "
-                            "corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or .xlsx and upload "
+                            "corrupt. Save it from Excel as “CSV UTF-8 (Comma delimited)” or .xlsx and upload "
                             "again."),
     "roster_undecodable_at": _("%(name)s cannot be decoded as %(encoding)s (byte %(byte)s); it may not be a text "
-                               "CSV or may be corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or "
+                               "CSV or may be corrupt. Save it from Excel as “CSV UTF-8 (Comma delimited)” or "
                                ".xlsx and upload again."),
     "roster_bad_csv": _("%(name)s: malformed CSV near row %(row)s (%(error)s), usually an unbalanced quote; open "
                         "it in Excel, check and save again."),
     "roster_unreadable_workbook": _("%(name)s cannot be read as an Excel workbook (%(error)s); it may be corrupt. "
                                     "Open it in Excel, save as .xlsx and upload again."),
-    "roster_no_such_sheet": _("%(name)s has no sheet named '%(sheet)s'; its sheets are: %(sheets)s."),
-    "roster_unreadable_sheet": _("Sheet '%(sheet)s' of %(name)s cannot be read (%(error)s)."),
+    "roster_no_such_sheet": _("%(name)s has no sheet named “%(sheet)s”; its sheets are: %(sheets)s."),
+    "roster_unreadable_sheet": _("Sheet “%(sheet)s” of %(name)s cannot be read (%(error)s)."),
+    # the columns by the roster template's own header labels in the reader's language (roster.column_labels)
     "roster_header_without_name": _("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
-                                    "name column (姓名/name): add the column and upload again."),
+                                    "“%(name_column)s” column: add the column and upload again."),
     "roster_header_without_id": _("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
-                                  "ID-number column (证件号码/身份证号): every person is screened by their ID number, "
-                                  "so nothing was screened. Add the column (or give the column holding the numbers "
-                                  "the header 证件号码) and upload again."),
-    "roster_no_header": _("No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least "
-                          "a name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number). Download "
-                          "the roster template, fill it in and upload again."),
+                                  "“%(id_column)s” column: every person is screened by their ID number, so nothing "
+                                  "was screened. Add the column (or head the column holding the numbers "
+                                  "“%(id_column)s”) and upload again."),
+    "roster_no_header": _("No header row found in the first %(rows)s rows of %(name)s%(where)s. The header needs at "
+                          "least the columns “%(name_column)s” and “%(id_column)s”, as in the roster template. "
+                          "Download the roster template, fill it in and upload again."),
     "roster_empty_file": _("%(name)s is empty; upload a filled-in roster (the roster template can help)."),
     "roster_no_data": _("%(name)s%(where)s contains no data."),
     "table_empty_file": _("%(name)s is empty."),
@@ -123,3 +124,43 @@ def parse_stored(text: str, messages: dict[str, str]) -> tuple[str, dict] | None
                 params["where"] = {"code": "roster_in_sheet", "params": {"sheet": sheet}} if sheet else ""
             return code, params
     return None
+
+
+#: The codes whose messages name the roster template's column labels (``roster.column_labels``); a job that
+#: failed before they did is rendered with them (``core.jobs.FAILURE_DEFAULTS``, registered in ``apps``).
+COLUMN_LABEL_CODES = ("roster_no_header", "roster_header_without_name", "roster_header_without_id")
+
+#: The English of the roster errors whose wording changed after texts were stored with it (issue 11's re-check:
+#: typographic quotes; the columns named by the template's labels, not "姓名/name"): a text stored before still
+#: reads back into its code (:func:`parse_stored_roster`, the migrations that convert stored texts).
+ROSTER_ERRORS_BEFORE = {
+    "roster_html_as_excel": "%(name)s is really an HTML/XML table with a %(ext)s extension (a common 'export to "
+                            "Excel'); open it in Excel, Save As Excel Workbook (.xlsx) and upload that.",
+    "roster_undecodable": "%(name)s cannot be decoded as %(encoding)s; it may not be a text CSV or may be corrupt. "
+                          "Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or .xlsx and upload again.",
+    "roster_undecodable_at": "%(name)s cannot be decoded as %(encoding)s (byte %(byte)s); it may not be a text CSV or "
+                             "may be corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or .xlsx and "
+                             "upload again.",
+    "roster_no_such_sheet": "%(name)s has no sheet named '%(sheet)s'; its sheets are: %(sheets)s.",
+    "roster_unreadable_sheet": "Sheet '%(sheet)s' of %(name)s cannot be read (%(error)s).",
+    "roster_header_without_name": "Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no name "
+                                  "column (姓名/name): add the column and upload again.",
+    "roster_header_without_id": "Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no ID-number "
+                                "column (证件号码/身份证号) or phone column (手机号码): add the column and upload "
+                                "again.",
+    "roster_no_header": "No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least a "
+                        "name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number) or a phone "
+                        "column (手机号码/联系电话/phone). Download the roster template, fill it in and upload "
+                        "again.",
+}
+
+
+def parse_stored_roster(text: str, messages: dict[str, str] | None = None) -> tuple[str, dict] | None:
+    """:func:`parse_stored` over the roster errors (``roster.ROSTER_ERRORS`` and ``messages``, then their wording
+    before, :data:`ROSTER_ERRORS_BEFORE`), the template's column labels added where the message names them."""
+    from pingan.screening.roster import ROSTER_ERRORS, column_labels
+
+    found = parse_stored(text, {**ROSTER_ERRORS, **(messages or {})}) or parse_stored(text, ROSTER_ERRORS_BEFORE)
+    if found is not None and found[0] in COLUMN_LABEL_CODES:
+        return found[0], {**column_labels(), **found[1]}
+    return found

@@ -378,8 +378,8 @@ def _alias_index(aliases: Mapping[str, str] | None) -> Mapping[str, str]:
 ROSTER_ERRORS: dict[str, str] = {
     "roster_cannot_open": "Cannot open %(name)s: %(reason)s; check the path and permissions.",
     "roster_zip_not_workbook": "%(name)s is a ZIP archive but not an Excel workbook; upload .xlsx, .xls or .csv.",
-    "roster_html_as_excel": ("%(name)s is really an HTML/XML table with a %(ext)s extension (a common 'export to "
-                             "Excel'); open it in Excel, Save As Excel Workbook (.xlsx) and upload that."),
+    "roster_html_as_excel": ("%(name)s is really an HTML/XML table with a %(ext)s extension (a common “export to "
+                             "Excel”); open it in Excel, Save As Excel Workbook (.xlsx) and upload that."),
     "roster_not_a_workbook": ("%(name)s has the extension %(ext)s but is not an Excel workbook (corrupt or "
                               "renamed); open it in Excel, save it again and re-upload."),
     "roster_unsupported_type": "Unsupported file type %(ext)s (%(name)s); upload an .xlsx, .xls or .csv roster.",
@@ -387,26 +387,28 @@ ROSTER_ERRORS: dict[str, str] = {
     "roster_password": ("%(name)s is password-protected and cannot be read; remove the password in Excel (File → "
                         "Info → Protect Workbook → Encrypt with Password, clear it) and upload again."),
     "roster_undecodable": ("%(name)s cannot be decoded as %(encoding)s; it may not be a text CSV or may be "
-                           "corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or .xlsx and upload "
+                           "corrupt. Save it from Excel as “CSV UTF-8 (Comma delimited)” or .xlsx and upload "
                            "again."),
     "roster_undecodable_at": ("%(name)s cannot be decoded as %(encoding)s (byte %(byte)s); it may not be a text "
-                              "CSV or may be corrupt. Save it from Excel as \"CSV UTF-8 (Comma delimited)\" or "
+                              "CSV or may be corrupt. Save it from Excel as “CSV UTF-8 (Comma delimited)” or "
                               ".xlsx and upload again."),
     "roster_bad_csv": ("%(name)s: malformed CSV near row %(row)s (%(error)s), usually an unbalanced quote; open "
                        "it in Excel, check and save again."),
     "roster_unreadable_workbook": ("%(name)s cannot be read as an Excel workbook (%(error)s); it may be corrupt. "
                                    "Open it in Excel, save as .xlsx and upload again."),
-    "roster_no_such_sheet": "%(name)s has no sheet named '%(sheet)s'; its sheets are: %(sheets)s.",
-    "roster_unreadable_sheet": "Sheet '%(sheet)s' of %(name)s cannot be read (%(error)s).",
-    "roster_header_without_name": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no name "
-                                   "column (姓名/name): add the column and upload again."),
+    "roster_no_such_sheet": "%(name)s has no sheet named “%(sheet)s”; its sheets are: %(sheets)s.",
+    "roster_unreadable_sheet": "Sheet “%(sheet)s” of %(name)s cannot be read (%(error)s).",
+    # the columns are named by the roster template's own header labels, in the reader's language
+    # (:func:`column_labels`; issue 11's re-check: "姓名/name" side by side on both languages' pages)
+    "roster_header_without_name": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
+                                   "“%(name_column)s” column: add the column and upload again."),
     "roster_header_without_id": ("Row %(row)s of %(name)s%(where)s is the header (%(found)s) but it has no "
-                                 "ID-number column (证件号码/身份证号): every person is screened by their ID number, "
-                                 "so nothing was screened. Add the column (or give the column holding the numbers "
-                                 "the header 证件号码) and upload again."),
-    "roster_no_header": ("No header row found in the first %(rows)s rows of %(name)s%(where)s. Expected at least a "
-                         "name column (姓名/name) and an ID-number column (证件号码/身份证号/id_number). Download "
-                         "the roster template, fill it in and upload again."),
+                                 "“%(id_column)s” column: every person is screened by their ID number, so nothing "
+                                 "was screened. Add the column (or head the column holding the numbers "
+                                 "“%(id_column)s”) and upload again."),
+    "roster_no_header": ("No header row found in the first %(rows)s rows of %(name)s%(where)s. The header needs at "
+                         "least the columns “%(name_column)s” and “%(id_column)s”, as in the roster template. "
+                         "Download the roster template, fill it in and upload again."),
     "roster_empty_file": "%(name)s is empty; upload a filled-in roster (the roster template can help).",
     "roster_no_data": "%(name)s%(where)s contains no data.",
     "table_empty_file": "%(name)s is empty.",
@@ -1563,7 +1565,8 @@ def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
             continue
         # the headers as the file writes them (listed as the reader's language lists them)
         known = [str(c).strip() for c in cells if not _is_blank(c)]  # all, known or not
-        return RosterError(code, {"name": name, "where": where, "row": i + 1, "found": known}, filename=name)
+        return RosterError(code, {"name": name, "where": where, "row": i + 1, "found": known, **column_labels()},
+                           filename=name)
     return None
 
 
@@ -1645,8 +1648,18 @@ def _check_columns(header: _Header, head: Sequence[Sequence[Any]], name: str, wh
         "expected_zh": [FIELD_LABELS[f] for f in CANONICAL_FIELDS], "synonyms": synonyms}, filename=name)
 
 
+def column_labels() -> dict[str, str]:
+    """The parameters that name the roster's key columns by the template's header labels: English
+    (:data:`ENGLISH_LABELS`) and, as ``…_zh``, Chinese (:data:`FIELD_LABELS`) — a page takes the reader's
+    (``core.errors.localised``). Messages of a header that is missing or incomplete name the columns so."""
+    fields = {"name_column": "name", "id_column": "id_number"}
+    return {**{k: ENGLISH_LABELS[f] for k, f in fields.items()},
+            **{f"{k}_zh": FIELD_LABELS[f] for k, f in fields.items()}}
+
+
 def _no_header_error(name: str, where: Any) -> RosterError:
-    return RosterError("roster_no_header", {"name": name, "where": where, "rows": HEADER_SCAN_ROWS}, filename=name)
+    return RosterError("roster_no_header", {"name": name, "where": where, "rows": HEADER_SCAN_ROWS,
+                                            **column_labels()}, filename=name)
 
 
 # ------------------------------------------------------------------------------------------ the pass

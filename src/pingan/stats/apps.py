@@ -71,14 +71,14 @@ IMPORT_FAILURES = {
         "The header (row %(row)s) of %(name)s has neither 发案时间 (occurred) nor 接报时间 (reported)."
     ),
     # why a row of an open-data file was rejected or left out (importers.OPEN_DATA_ROW_MESSAGES, same English)
-    "row_unreadable_value": _("row %(row)s: cannot read the %(column)s '%(value)s'."),
+    "row_unreadable_value": _("row %(row)s: cannot read the %(column)s “%(value)s”."),
     "row_not_in_mapping": _(
-        "row %(row)s: %(column)s '%(value)s' is not in the mapping (stats/data/mappings/%(source)s.toml)."
+        "row %(row)s: %(column)s “%(value)s” is not in the mapping (stats/data/mappings/%(source)s.toml)."
     ),
     "row_empty": _("row %(row)s: %(column)s is empty."),
     "row_duplicate": _("row %(row)s: %(column)s %(value)s already on row %(first)s."),
     "row_not_whole": _("row %(row)s: %(column)s is not a whole number."),
-    "row_unknown_value": _("row %(row)s: unknown %(column)s '%(value)s'."),
+    "row_unknown_value": _("row %(row)s: unknown %(column)s “%(value)s”."),
     "row_supplement_not_counted": _(
         "row %(row)s: supplemental report of incident number %(number)s whose initial "
         "report is not in the file; supplements are not counted (DataSF)."
@@ -89,38 +89,38 @@ IMPORT_FAILURES = {
         "row %(row)s: %(where)sthe charge (案由) is empty; fill it in (e.g. 盗窃, 抢劫, 电信网络诈骗)."
     ),
     "bureau_row_unknown_charge": _(
-        "row %(row)s: %(where)sunknown charge '%(value)s'; use one of the charges listed in the template's notes."
+        "row %(row)s: %(where)sunknown charge “%(value)s”; use one of the charges listed in the template's notes."
     ),
     "bureau_row_unknown_unit": _(
-        "row %(row)s: %(where)sthe unit '%(value)s' is not a unit of the bureau; give "
+        "row %(row)s: %(where)sthe unit “%(value)s” is not a unit of the bureau; give "
         "the full name or the unit code of the police station or branch."
     ),
     "bureau_row_outside_jurisdiction": _(
-        "row %(row)s: %(where)sthe unit '%(value)s' is outside your jurisdiction "
+        "row %(row)s: %(where)sthe unit “%(value)s” is outside your jurisdiction "
         "(%(mine)s and the units under it); its incidents are imported by an analyst "
         "of that unit's branch or bureau."
     ),
     "bureau_row_bad_window_text": _(
-        "row %(row)s: %(where)sthe occurrence time '%(value)s' is not a valid window (e.g. 2024-01-05 08:00至10:00)."
+        "row %(row)s: %(where)sthe occurrence time “%(value)s” is not a valid window (e.g. 2024-01-05 08:00至10:00)."
     ),
     "bureau_row_bad_occurred": _(
-        "row %(row)s: %(where)scannot read the occurrence time '%(value)s' (e.g. 2024-01-05 08:30)."
+        "row %(row)s: %(where)scannot read the occurrence time “%(value)s” (e.g. 2024-01-05 08:30)."
     ),
-    "bureau_row_bad_occurred_to": _("row %(row)s: %(where)scannot read the end of the occurrence window '%(value)s'."),
-    "bureau_row_bad_reported": _("row %(row)s: %(where)scannot read the report time '%(value)s'."),
+    "bureau_row_bad_occurred_to": _("row %(row)s: %(where)scannot read the end of the occurrence window “%(value)s”."),
+    "bureau_row_bad_reported": _("row %(row)s: %(where)scannot read the report time “%(value)s”."),
     "bureau_row_missing_time": _(
         "row %(row)s: %(where)sboth the occurrence time (发案时间) and the report time "
         "(接报时间) are empty; give at least one."
     ),
     "bureau_row_bad_window": _("row %(row)s: %(where)sthe end of the occurrence window is before its start."),
-    "bureau_row_unknown_value": _("row %(row)s: %(where)s'%(value)s' is not a known value."),
-    "bureau_row_bad_cleared_at": _("row %(row)s: %(where)scannot read the clearance time '%(value)s'."),
+    "bureau_row_unknown_value": _("row %(row)s: %(where)s“%(value)s” is not a known value."),
+    "bureau_row_bad_cleared_at": _("row %(row)s: %(where)scannot read the clearance time “%(value)s”."),
     "bureau_row_clearance_before_offence": _(
         "row %(row)s: %(where)sthe clearance time is before the offence (or the report)."
     ),
-    "bureau_row_bad_amount": _("row %(row)s: %(where)s'%(value)s' is not an amount in yuan (1.5万 is read as 15,000)."),
+    "bureau_row_bad_amount": _("row %(row)s: %(where)s“%(value)s” is not an amount in yuan (1.5万 is read as 15,000)."),
     "bureau_row_bad_number": _(
-        "row %(row)s: %(where)s'%(value)s' is not a number of people (a non-negative whole number)."
+        "row %(row)s: %(where)s“%(value)s” is not a number of people (a non-negative whole number)."
     ),
     "bureau_row_duplicate_case": _("row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s)."),
     "bureau_row_duplicate_row": _("row %(row)s: %(where)sduplicates row %(first)s (same cells)."),

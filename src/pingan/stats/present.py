@@ -473,7 +473,7 @@ NOTE_TEXTS = {f"stats_import.{name}": template for name, template in {
     "homicides_placed_by_point": _("%(placed)s of %(total)s homicides placed in a borough by their coordinates"),
     "crashes_placed_by_point": _("%(placed)s crashes without a BOROUGH placed by their coordinates; %(city)s with "
                                  "neither counted for the city only"),
-    "outside_districts": _("%(n)s incidents outside the city's districts ('%(label)s' or none) are counted for the "
+    "outside_districts": _("%(n)s incidents outside the city's districts (“%(label)s” or none) are counted for the "
                            "city only"),
     "encoding": _("encoding %(encoding)s"),
     "header_row": _("header on row %(row)s; rows above it skipped as titles"),

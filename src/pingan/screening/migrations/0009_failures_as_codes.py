@@ -12,13 +12,14 @@ _LEGACY = {"empty_roster": "No data rows below the header (row %(header_row)s): 
 
 
 def failures_as_codes(apps, schema_editor):
-    from pingan.screening.failures import parse_stored
-    from pingan.screening.roster import ROSTER_ERRORS, english
+    from pingan.screening.failures import parse_stored, parse_stored_roster
+    from pingan.screening.roster import english
 
     ScreeningJob = apps.get_model("screening", "ScreeningJob")
     stale = ScreeningJob.objects.filter(status="failed", error_code__in=("unreadable_roster", "empty_roster"))
     for job in stale.only("pk", "error", "roster_name").iterator():
-        found = parse_stored(job.error, ROSTER_ERRORS) or parse_stored(job.error, _LEGACY)
+        # the roster errors' English as it is now and as it was (failures.ROSTER_ERRORS_BEFORE)
+        found = parse_stored_roster(job.error) or parse_stored(job.error, _LEGACY)
         if found is None:
             continue
         code, params = found

@@ -293,13 +293,13 @@ def aware(naive: dt.datetime, tz: str) -> dt.datetime:
 #: ``row``, ``column`` — the source's own column name — and the message's own). Pages render the translatable
 #: template of the same id (``pingan.stats.apps.IMPORT_FAILURES``) in the reader's language.
 OPEN_DATA_ROW_MESSAGES = {
-    "row_unreadable_value": "row %(row)s: cannot read the %(column)s '%(value)s'.",
-    "row_not_in_mapping": ("row %(row)s: %(column)s '%(value)s' is not in the mapping "
+    "row_unreadable_value": "row %(row)s: cannot read the %(column)s “%(value)s”.",
+    "row_not_in_mapping": ("row %(row)s: %(column)s “%(value)s” is not in the mapping "
                            "(stats/data/mappings/%(source)s.toml)."),
     "row_empty": "row %(row)s: %(column)s is empty.",
     "row_duplicate": "row %(row)s: %(column)s %(value)s already on row %(first)s.",
     "row_not_whole": "row %(row)s: %(column)s is not a whole number.",
-    "row_unknown_value": "row %(row)s: unknown %(column)s '%(value)s'.",
+    "row_unknown_value": "row %(row)s: unknown %(column)s “%(value)s”.",
     "row_supplement_not_counted": ("row %(row)s: supplemental report of incident number %(number)s whose initial "
                                    "report is not in the file; supplements are not counted (DataSF)."),
 }

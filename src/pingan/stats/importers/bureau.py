@@ -87,28 +87,28 @@ BUREAU_ROW_MESSAGES = {
     "bureau_row_in_column": "column %(column)s: ",
     "bureau_row_missing_charge": ("row %(row)s: %(where)sthe charge (案由) is empty; fill it in (e.g. 盗窃, 抢劫, "
                                   "电信网络诈骗)."),
-    "bureau_row_unknown_charge": ("row %(row)s: %(where)sunknown charge '%(value)s'; use one of the charges listed "
+    "bureau_row_unknown_charge": ("row %(row)s: %(where)sunknown charge “%(value)s”; use one of the charges listed "
                                   "in the template's notes."),
-    "bureau_row_unknown_unit": ("row %(row)s: %(where)sthe unit '%(value)s' is not a unit of the bureau; give the full "
+    "bureau_row_unknown_unit": ("row %(row)s: %(where)sthe unit “%(value)s” is not a unit of the bureau; give the full "
                                 "name or the unit code of the police station or branch."),
-    "bureau_row_outside_jurisdiction": ("row %(row)s: %(where)sthe unit '%(value)s' is outside your jurisdiction "
+    "bureau_row_outside_jurisdiction": ("row %(row)s: %(where)sthe unit “%(value)s” is outside your jurisdiction "
                                         "(%(mine)s and the units under it); its incidents are imported by an analyst "
                                         "of that unit's branch or bureau."),
-    "bureau_row_bad_window_text": ("row %(row)s: %(where)sthe occurrence time '%(value)s' is not a valid window (e.g. "
+    "bureau_row_bad_window_text": ("row %(row)s: %(where)sthe occurrence time “%(value)s” is not a valid window (e.g. "
                                    "2024-01-05 08:00至10:00)."),
-    "bureau_row_bad_occurred": ("row %(row)s: %(where)scannot read the occurrence time '%(value)s' (e.g. 2024-01-05 "
+    "bureau_row_bad_occurred": ("row %(row)s: %(where)scannot read the occurrence time “%(value)s” (e.g. 2024-01-05 "
                                 "08:30)."),
-    "bureau_row_bad_occurred_to": "row %(row)s: %(where)scannot read the end of the occurrence window '%(value)s'.",
-    "bureau_row_bad_reported": "row %(row)s: %(where)scannot read the report time '%(value)s'.",
+    "bureau_row_bad_occurred_to": "row %(row)s: %(where)scannot read the end of the occurrence window “%(value)s”.",
+    "bureau_row_bad_reported": "row %(row)s: %(where)scannot read the report time “%(value)s”.",
     "bureau_row_missing_time": ("row %(row)s: %(where)sboth the occurrence time (发案时间) and the report time "
                                 "(接报时间) are empty; give at least one."),
     "bureau_row_bad_window": "row %(row)s: %(where)sthe end of the occurrence window is before its start.",
-    "bureau_row_unknown_value": "row %(row)s: %(where)s'%(value)s' is not a known value.",
-    "bureau_row_bad_cleared_at": "row %(row)s: %(where)scannot read the clearance time '%(value)s'.",
+    "bureau_row_unknown_value": "row %(row)s: %(where)s“%(value)s” is not a known value.",
+    "bureau_row_bad_cleared_at": "row %(row)s: %(where)scannot read the clearance time “%(value)s”.",
     "bureau_row_clearance_before_offence": ("row %(row)s: %(where)sthe clearance time is before the offence (or the "
                                             "report)."),
-    "bureau_row_bad_amount": "row %(row)s: %(where)s'%(value)s' is not an amount in yuan (1.5万 is read as 15,000).",
-    "bureau_row_bad_number": ("row %(row)s: %(where)s'%(value)s' is not a number of people (a non-negative whole "
+    "bureau_row_bad_amount": "row %(row)s: %(where)s“%(value)s” is not an amount in yuan (1.5万 is read as 15,000).",
+    "bureau_row_bad_number": ("row %(row)s: %(where)s“%(value)s” is not a number of people (a non-negative whole "
                               "number)."),
     "bureau_row_duplicate_case": "row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s).",
     "bureau_row_duplicate_row": "row %(row)s: %(where)sduplicates row %(first)s (same cells).",

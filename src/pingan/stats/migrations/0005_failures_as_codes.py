@@ -7,15 +7,14 @@ from django.db import migrations
 
 
 def failures_as_codes(apps, schema_editor):
-    from pingan.screening.failures import parse_stored
-    from pingan.screening.roster import ROSTER_ERRORS, english
+    from pingan.screening.failures import parse_stored_roster
+    from pingan.screening.roster import english
     from pingan.stats.importers.bureau import BureauFileError
 
-    messages = {**ROSTER_ERRORS, **BureauFileError.MESSAGES}
     ImportBatch = apps.get_model("stats", "ImportBatch")
     for batch in ImportBatch.objects.filter(error_code="stats_unreadable_file").only("pk", "error_params").iterator():
         message = batch.error_params.get("message")
-        if not isinstance(message, str) or (found := parse_stored(message, messages)) is None:
+        if not isinstance(message, str) or (found := parse_stored_roster(message, BureauFileError.MESSAGES)) is None:
             continue
         code, params = found
         nested = {"code": code, "params": params, "text": english(code, params, BureauFileError.MESSAGES)}

@@ -58,7 +58,7 @@ class Command(PinganCommand):
                        help=_("a PA1:… text, a verification link (https://…/verify/#1…, what door QR codes "
                             "hold), or the path of an image or PDF (the poster) holding the QR; several may be given"))
         v.add_argument("--from", dest="from_file", metavar="FILE",
-                       help=_("also verify every code in FILE, one PA1:… text per line ('-' reads standard input)"))
+                       help=_("also verify every code in FILE, one PA1:… text per line (“-” reads standard input)"))
         v.add_argument("--json", action="store_true", help=_("print the verdict as JSON (a list when several)"))
         v.add_argument("--verbose", action="store_true",
                        help=_("also print, for a code that is not valid, what it holds and the technical details"))
@@ -105,11 +105,19 @@ class Command(PinganCommand):
         values = {"code": code_number(code.code_id), "level": code.level_label, "name": premises.label,
                   "people": code.people, "from": moment(code.issued_at), "until": moment(code.expires_at),
                   "kid": code.kid}
-        self.stdout.write((_("issued code %(code)s: %(level)s for %(name)s, covering %(people)s people, valid "
-                             "%(from)s – %(until)s, signed with key %(kid)s") if code.issued_now else
-                           _("the current code %(code)s is still valid (from the latest screening, so not re-issued): "
-                             "%(level)s for %(name)s, covering %(people)s people, valid %(from)s – %(until)s, "
-                             "signed with key %(kid)s")) % values)
+        if not code.people:  # every row of the roster rejected: "covering 0 people" said nothing (issue 11)
+            said = (_("issued code %(code)s: %(level)s for %(name)s (no one on the roster could be screened), valid "
+                      "%(from)s – %(until)s, signed with key %(kid)s") if code.issued_now else
+                    _("the current code %(code)s is still valid (from the latest screening, so not re-issued): "
+                      "%(level)s for %(name)s (no one on the roster could be screened), valid %(from)s – %(until)s, "
+                      "signed with key %(kid)s"))
+        else:
+            said = (_("issued code %(code)s: %(level)s for %(name)s, covering %(people)s people, valid "
+                      "%(from)s – %(until)s, signed with key %(kid)s") if code.issued_now else
+                    _("the current code %(code)s is still valid (from the latest screening, so not re-issued): "
+                      "%(level)s for %(name)s, covering %(people)s people, valid %(from)s – %(until)s, "
+                      "signed with key %(kid)s"))
+        self.stdout.write(said % values)
         self.stdout.write(code.token)
         self.stdout.write(url)
 
@@ -143,10 +151,12 @@ class Command(PinganCommand):
             if result.ok:
                 said.write(sentence)
             if result.code is not None:  # the premises by name and room (its database id told nobody anything)
-                said.write(ngettext("%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s person · "
-                                    "code number %(code)s",
-                                    "%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s people · "
-                                    "code number %(code)s", out["people"]) % {
+                said.write((_("%(level)s · %(name)s · valid %(from)s – %(until)s · no one on the roster could be "
+                              "screened · code number %(code)s") if out["people"] == 0 else
+                            ngettext("%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s person · "
+                                     "code number %(code)s",
+                                     "%(level)s · %(name)s · valid %(from)s – %(until)s · covers %(people)s people · "
+                                     "code number %(code)s", out["people"])) % {
                     "level": _level(out["level"]), "name": out["premises_name"],
                     "from": moment(out["issued_at"]), "until": moment(out["expires_at"]), "people": out["people"],
                     "code": code_number(out["code_id"])})

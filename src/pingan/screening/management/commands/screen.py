@@ -314,7 +314,7 @@ def check_movements(given: list[str] | None) -> list[str] | None:
             raise CommandError(f"--movements {missing_path(m)}")
         if p.suffix not in (".parquet", ".csv"):  # as the engine reads them (lower case)
             raise UsageError(_("--movements %(path)s: not a .parquet or .csv file; movement records are read from "
-                               "Parquet or CSV (docs/screening.md, \"Inputs\")") % {"path": m})
+                               "Parquet or CSV (docs/screening.md, “Inputs”)") % {"path": m})
     if len({Path(m).suffix for m in given}) > 1:
         raise UsageError(_("--movements: the files must be all .parquet or all .csv, not both: %(files)s")
                          % {"files": texts.join(given)})
