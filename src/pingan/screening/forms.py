@@ -68,6 +68,10 @@ def _too_large(name: str, size: str) -> str:
     return said + (" " if lang() == "en" else "") + str(TOO_LARGE_HINT)
 
 
+#: Up to this many premises, the upload form offers them as radio buttons (their text wraps); more, as a select.
+RADIO_PREMISES = 8
+
+
 class RosterForm(forms.Form):
     """A roster file for one of the submitter's premises."""
 
@@ -83,11 +87,19 @@ class RosterForm(forms.Form):
         # the limit in bytes, and what it then says ({name} and {size} filled in by the script)
         self.max_bytes = upload_limit()
         self.too_large_text = _too_large("{name}", "{size}")
+        field = self.fields["premises"]
         if premises_qs is not None:
-            self.fields["premises"].queryset = premises_qs
+            field.queryset = premises_qs
+            # a choice of a few premises is a list of radio buttons whose text wraps: a select shows one line of
+            # its choice, and a long name cut the room and the address off at 375 px (issue 11's re-check); many
+            # premises stay a select, whose choice the page then says in full under it (base.html)
+            if premises_qs.count() <= RADIO_PREMISES:
+                field.empty_label = None
+                field.widget = forms.RadioSelect(attrs={"class": "choice"})
+                field.widget.choices = field.choices
         # two flats of one building may share a name: the room (Premises.label) and the address tell them apart —
         # the room first, as a phone's select shows the start of an option and cut the room off the end (issue 11)
-        self.fields["premises"].label_from_instance = lambda p: " · ".join(x for x in (p.label, p.address) if x)
+        field.label_from_instance = lambda p: " · ".join(x for x in (p.label, p.address) if x)
 
     def clean_roster(self):
         f = self.cleaned_data["roster"]

@@ -3,11 +3,14 @@
 (function () {
   // The "upload the full roster" warning names the chosen premises' last roster only (the page renders the
   // premises chosen, the others hidden): show the one of the premises picked in the selector.
-  var pick = document.querySelector("#upload-form select[name=premises]");
-  if (pick) {
-    pick.addEventListener("change", function () {
+  // (a select, or radio buttons when the account has a few premises)
+  var form = document.getElementById("upload-form");
+  if (form) {
+    form.addEventListener("change", function (e) {
+      if (e.target.name !== "premises") return;
+      var value = e.target.value;
       document.querySelectorAll("#full-roster .baseline").forEach(function (el) {
-        el.hidden = el.getAttribute("data-premises") !== pick.value;
+        el.hidden = el.getAttribute("data-premises") !== value;
       });
     });
   }
