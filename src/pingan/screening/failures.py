@@ -96,10 +96,12 @@ _WHERE = r"(?:（工作表“(?P<where_sheet>.*?)”）)?"
 def _pattern(template: str):
     import re
 
-    out, pos = "", 0
+    out, pos, seen = "", 0, set()
     for m in re.finditer(r"%\((\w+)\)s", template):
         out += re.escape(template[pos:m.start()])
-        out += _WHERE if m.group(1) == "where" else f"(?P<{m.group(1)}>.+?)"
+        name = m.group(1)  # a parameter said twice ("%(id_column)s" …) is the same text both times
+        out += _WHERE if name == "where" else f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+        seen.add(name)
         pos = m.end()
     return re.compile(out + re.escape(template[pos:]) + r"\Z", re.S)
 

@@ -1721,7 +1721,7 @@ def _ingest(
     if "id_number" not in header.fields and not aliases:
         raise RosterError("roster_header_without_id", {
             "name": name, "where": _sheet_where(meta), "row": header.row_index + 1,
-            "found": [header.labels[k] for k in sorted(header.labels)]}, filename=name)
+            "found": [header.labels[k] for k in sorted(header.labels)], **column_labels()}, filename=name)
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
