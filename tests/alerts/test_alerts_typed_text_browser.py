@@ -1,6 +1,7 @@
 """The watch-list form in a real browser at 375 and 1280 px, Chinese and English: a reason pasted with a
 RIGHT-TO-LEFT OVERRIDE and an ANSI escape (issue 11's trial input) is refused naming the field, both characters and
-their positions; nothing is listed, and nothing is wider than the page."""
+their positions, and the field is refilled with each one written ⟨U+XXXX⟩ in its place (it was put back raw and
+read reversed); sent back so, the mark is refused; deleted, the entry is listed; nothing is wider than the page."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 SHOTS = os.environ.get("PINGAN_SCREENSHOTS", "")
 SAID = {"zh-CN": "理由中有看不见的控制字符 U+202E、U+001B（第 3、5 个字符）",
         "en-GB": "The reason holds invisible control characters, U+202E, U+001B (characters 3, 5)"}
+
+MARK = {"zh-CN": "理由中仍有 ⟨U+202E⟩，即被拒绝的字符原来的位置", "en-GB": "The reason still holds ⟨U+202E⟩"}
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
@@ -43,8 +46,17 @@ def test_a_reason_with_control_characters_is_refused_naming_them(live_server, cl
         expect(page.locator("main")).to_contain_text(SAID[locale])
         main = page.inner_text("main")
         assert not textchars.has_any(main.replace("\n", "").replace("\t", ""))
+        # refilled with each refused character named in its place, not put back raw (the field read reversed)
+        reason = page.locator("input[name=reason]")
+        assert reason.input_value() == "涉嫌⟨U+202E⟩盗⟨U+001B⟩[31m窃"
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/watchlist-control-characters-{locale}-{width}.png", full_page=True)
+        page.locator("form button.primary").click()  # sent back unchanged: the mark is refused, not stored
+        expect(page.locator("main")).to_contain_text(MARK[locale])
+        assert reason.input_value() == "涉嫌⟨U+202E⟩盗⟨U+001B⟩[31m窃"
+        reason.fill(reason.input_value().replace("⟨U+202E⟩", "").replace("⟨U+001B⟩[31m", ""))
+        page.locator("form button.primary").click()
+        expect(page.locator("main")).to_contain_text("涉嫌盗窃")
         browser.close()
-    assert not HotlistEntry.objects.exists()
+    assert list(HotlistEntry.objects.values_list("reason", flat=True)) == ["涉嫌盗窃"]

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pingan.core.middleware.AuditContextMiddleware",
     "pingan.core.middleware.ClientErrorMiddleware",  # why a page said 403/404, for the one-line log
+    "pingan.core.middleware.RefillMiddleware",  # a form shown again names refused characters (⟨U+202E⟩)
     # axes last, so it sees the authenticated user
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,6 +173,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every Django form shows a refused value with its control characters named (⟨U+202E⟩), never raw.
+FORM_RENDERER = "pingan.core.forms.RefillRenderer"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -105,6 +105,8 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                            "%(position)s), which would change how the text shows: type it again without it."),
     "control_characters": _("The %(field)s holds invisible control characters, %(chars)s (characters "
                             "%(positions)s), which would change how the text shows: type it again without them."),
+    "control_character_mark": _("The %(field)s still holds %(mark)s, where a refused character was: delete the "
+                                "mark and send it again."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).

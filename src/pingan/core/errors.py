@@ -7,6 +7,7 @@ message that :func:`pingan.core.error_messages.page_message` builds, in the user
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,7 +74,9 @@ def outside_text(value: str | None, *, field: str, field_zh: str, allow_newlines
     or line-separator character (``params``: ``field``/``field_zh`` — what the field is called, ``char`` as
     ``U+XXXX``, ``position`` 1-based; with several, message id ``control_characters`` and every one in
     ``chars``/``positions`` too), which would change how the text shows on pages, in downloads and on
-    terminals (issue 11). ``allow_newlines``: a multi-line text (a note) may hold line breaks."""
+    terminals (issue 11); message id ``control_character_mark`` (``mark``) for the ``⟨U+XXXX⟩`` a form shown
+    again writes in such a character's place (``core.forms.refilled``), sent back undeleted.
+    ``allow_newlines``: a multi-line text (a note) may hold line breaks."""
     from pingan.lib import textchars
 
     value = textchars.strip_invisible(value or "")
@@ -90,7 +93,15 @@ def outside_text(value: str | None, *, field: str, field_zh: str, allow_newlines
                           params={"field": field, "field_zh": field_zh, "char": found[0].code,
                                   "position": found[0].index + 1, "chars": [f.code for f in found],
                                   "positions": [f.index + 1 for f in found]})
+    if "⟨U+" in value and (mark := _SHOWN_MARK.search(value)):  # a refilled form sent back unchanged
+        raise DomainError(f"the {field} still holds {mark.group()}, the mark of a refused character; delete it",
+                          code="control_character", message_id="control_character_mark",
+                          params={"field": field, "field_zh": field_zh, "mark": mark.group()})
     return value
+
+
+#: How a form shown again writes a refused character (``pingan.lib.textchars.SHOWN``, ``core.forms.refilled``).
+_SHOWN_MARK = re.compile(r"⟨U\+[0-9A-F]{4,6}⟩")
 
 
 def required_text(value: str | None, *, what: str, code: str, too_long: str, limit: int = TEXT_LIMIT) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -55,3 +56,58 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError(_("The start date is after the end date."), code="date_range")
         return data
+
+
+# --- Refilling a refused value -----------------------------------------------------------------------------
+#
+# Every typed text is refused when it holds a control, text-direction or line-separator character
+# (``core.errors.outside_text``, ``pingan.lib.textchars``), and most forms are shown again with what was sent.
+# Put back raw, the character acts in the input once more: issue 11's trial refilled a watch-list reason
+# holding U+202E and the field read ``涉嫌窃m13]…盗`` (reversed). So a value shown again in a form writes each
+# such character as ``⟨U+XXXX⟩`` in its place — the name and position the error message gives it, where the
+# person can see it and delete it — and zero-width characters are left out, as the service leaves them out.
+# Sent back unchanged, the mark itself is refused (``outside_text``): it is never stored as text.
+# One mechanism for every form: Django forms through :class:`RefillRenderer` (``FORM_RENDERER``), the pages
+# that refill from a dict or ``request.POST`` through ``core.middleware.RefillMiddleware``.
+
+
+def refilled(value):
+    """``value`` as a form shows it again: a string with each refused character written as ``⟨U+XXXX⟩``
+    (:func:`pingan.lib.textchars.shown`, line breaks kept for a text area) and zero-width characters removed;
+    lists, tuples, dicts and ``QueryDict`` s the same, item by item; anything else unchanged."""
+    from django.http import QueryDict
+    from django.utils.safestring import SafeData
+
+    from pingan.lib import textchars
+
+    if isinstance(value, str):
+        if isinstance(value, SafeData) or not textchars.has_any(value):  # HTML a view built: not a typed value
+            return value
+        return textchars.shown(textchars.strip_invisible(value), allow_newlines=True)
+    if isinstance(value, QueryDict):
+        if not any(isinstance(v, str) and textchars.has_any(v) for _k, vs in value.lists() for v in vs):
+            return value
+        out = QueryDict(mutable=True, encoding=value.encoding)
+        for key, values in value.lists():
+            out.setlist(key, [refilled(v) for v in values])
+        out._mutable = False
+        return out
+    if isinstance(value, dict):
+        return {k: refilled(v) for k, v in value.items()}
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):  # not a named tuple
+        return type(value)(refilled(v) for v in value)
+    return value
+
+
+class RefillBoundField(forms.BoundField):
+    """A Django form's field shown with :func:`refilled` (what is validated is the value as sent)."""
+
+    def value(self):
+        return refilled(super().value())
+
+
+class RefillRenderer(DjangoTemplates):
+    """The form renderer of every Django form (``FORM_RENDERER``): bound fields show a refused value with
+    its characters named (:class:`RefillBoundField`)."""
+
+    bound_field_class = RefillBoundField

@@ -129,3 +129,30 @@ class UnstorableTextMiddleware:
                                  "status": 400, "detail": detail, "code": "bad_request"}, status=400,
                                 content_type="application/problem+json")
         raise BadRequest(detail)
+
+
+class RefillMiddleware:
+    """A page that shows a form again with what was sent (a dict of the values, ``request.POST`` itself) shows
+    each refused character as ``⟨U+XXXX⟩`` (``core.forms.refilled``), never raw: issue 11's trial refilled a
+    watch-list reason holding U+202E and the field read reversed. Every value of a template response's context
+    that is a string, dict, ``QueryDict``, list or tuple is refilled, item by item (HTML the view marked safe,
+    a model instance, a queryset are not; Django forms: ``core.forms.RefillRenderer``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        from django.http import QueryDict
+        from django.utils.safestring import SafeData
+
+        from pingan.core.forms import refilled
+
+        context = response.context_data
+        if isinstance(context, dict):
+            response.context_data = {
+                k: refilled(v) if isinstance(v, str | dict | QueryDict | list | tuple) and not isinstance(v, SafeData)
+                else v for k, v in context.items()}
+        return response
