@@ -112,6 +112,37 @@ def test_a_roster_row_with_a_control_or_bidi_character_is_rejected_naming_it(quo
     assert [n["code"] for n in r.meta.notes if n["code"] == "invisible_removed"] == ["invisible_removed"]
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_header_label_losing_such_characters_is_said_in_a_note_naming_the_column_and_them(kind):
+    """Issue 11: a header holding U+202E had it removed without a word, where a row holding it is refused."""
+    from pingan.screening.roster import note_texts, read_roster
+
+    head = ["姓名", "证件号码", "手机号码", "备\u202e注\x1b", "地址\u200b"]
+    rows = [["张三", "110101199003078515", "13800000000", "x", "1号"]]
+    if kind == "csv":
+        data = ("\n".join(",".join(r) for r in [head, *rows]) + "\n").encode()
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append([h.replace("\x1b", "") for h in head])  # openpyxl refuses an ESC in a cell
+        for r in rows:
+            wb.active.append(r)
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+    r = read_roster(data, filename=f"r.{kind}")
+    said = [n["params"] for n in r.meta.notes if n["code"] == "header_characters_removed"]
+    esc = ["U+001B"] if kind == "csv" else []
+    assert said == [{"label": "备注", "letter": "D", "chars": ["U+202E", *esc]},
+                    {"label": "地址", "letter": "E", "chars": ["U+200B"]}]
+    zh = [t for t in note_texts(r.meta.notes, "zh-hans") if "表头" in t]
+    chars = "U+202E、U+001B" if esc else "U+202E"
+    assert zh[0] == f"第 D 列的表头“备注”中有看不见的字符 {chars}，会改变文字的显示方式，已删除。请在文件的表头中删去。"
+    en = [t for t in note_texts(r.meta.notes, "en") if "header of column" in t]
+    assert en[1] == ("The header of column E (“地址”) held U+200B, an invisible character that changes how text shows; "
+                     "it was removed. Delete it from the header in your file.")
+    assert not any(textchars.has_any(t) for t in zh + en)
+
+
 def test_a_name_with_a_bidi_override_and_an_ansi_escape_names_both_and_drops_neither():
     """Issue 11's trial: a rejected name held U+202E and an ESC; the rejection named U+202E only and the echoed
     name read 李[31m四, the ESC removed without a word."""

@@ -1510,6 +1510,8 @@ class _Header:
     extras: dict[int, str]  # column index → unique header text
     labels: dict[int, str]  # column index → header as written (for messages)
     width: int  # number of columns that have a header text (last non-empty + 1)
+    # column index → the characters removed from its header (U+XXXX), said in a note (issue 11: removed silently)
+    removed: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIAS_INDEX) -> _Header | None:
@@ -1526,14 +1528,18 @@ def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIA
     fields: dict[str, int] = {}
     extras: dict[int, str] = {}
     labels: dict[int, str] = {}
+    removed: dict[int, list[str]] = {}
     used: set[str] = set()
     width = 0
     for j, c in enumerate(cells):
         if _is_blank(c):
             continue
         width = j + 1
-        label = _unsafe_removed(_text(c))  # messages name the column by it: nothing that reorders the text
+        text = _text(c)
+        label = _unsafe_removed(text)  # messages name the column by it: nothing that reorders the text
         labels[j] = label
+        if textchars.has_any(text):
+            removed[j] = list(dict.fromkeys(textchars.code_point(ch) for ch in text if textchars.kind(ch)))
         f = index.get(_header_key(c))
         if f is not None and f not in fields:
             fields[f] = j
@@ -1543,7 +1549,7 @@ def _find_header(rows: Sequence[Sequence[Any]], index: Mapping[str, str] = _ALIA
             unique, n = f"{label} ({n})", n + 1
         used.add(unique)
         extras[j] = unique
-    return _Header(i, fields, extras, labels, width)
+    return _Header(i, fields, extras, labels, width, removed)
 
 
 def _partial_header_error(name: str, where: Any, head: Sequence[Sequence[Any]],
@@ -1862,6 +1868,8 @@ def _describe_header(
         _note(meta, "title_rows_skipped", header_row=meta.header_row, rows=_ranges(titles))
     if "id_number" not in header.fields:  # only where the caller named its headers (aliases); else refused
         _note(meta, "no_id_column")
+    for j, chars in header.removed.items():  # said, as a row's are (a row holding them is refused)
+        _note(meta, "header_characters_removed", label=header.labels[j], letter=column_letter(j), chars=chars)
     if header.extras:
         # a column the reader does not know is kept in the result files but screens nothing: name it, so that a
         # misspelt header (身份号 for 身份证号) is found (issue 11 trial: the note did not say which column)

@@ -333,6 +333,11 @@ TEMPLATES: dict[str, Any] = {
         "%(columns)s are not roster fields, so they were not used in the screening (the result files keep "
         "them). If one holds the name, document type, ID number or phone, give it the template's header (姓名, "
         "证件类型, 证件号码 or 手机号码) and upload the roster again.", "n")),
+    "roster.header_characters_removed": _plural(ngettext_lazy(
+        "The header of column %(letter)s (“%(label)s”) held %(chars)s, an invisible character that changes how "
+        "text shows; it was removed. Delete it from the header in your file.",
+        "The header of column %(letter)s (“%(label)s”) held %(chars)s, invisible characters that change how "
+        "text shows; they were removed. Delete them from the header in your file.", "n"), "chars"),
     "roster.merges_copied_down": _("Merged cells %(cells)s: the value was copied down to every row of the merge."),
     "roster.duplicates": _duplicates,
     "roster.shared_numbers": _shared_numbers,
