@@ -154,6 +154,12 @@ class TestResultsPage:
         first = {"zh-hans": "未筛查的行排在前面", "en": "The rows not screened come first"}[lang]
         assert first in part(html, 'id="rejected"', "</ul>")
         assert {"zh-hans": "已筛查 1 行，未筛查 1 行", "en": "1 screened, 1 not screened"}[lang] in html
+        # and a roster of which no row could be screened says so, not "0 screened"
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["", "居民身份证", GREEN_ID, "", "1"]]))
+        html = get(client, f"/screening/jobs/{job.pk}/", lang)
+        summary = part(html, 'id="summary"', "</dl>")
+        assert {"zh-hans": "1 行未筛查，没有一行完成筛查", "en": "1 row not screened, none screened"}[lang] in summary
+        assert {"zh-hans": "已筛查 0 行", "en": "0 screened"}[lang] not in summary
 
     def test_rows_screened_without_a_level_are_not_called_not_screened(self, client, cast, risk):
         # the rule counts a screened row without a level as unresolved: the sentence said "1 row was not
