@@ -196,3 +196,42 @@ def test_every_template_problem_has_a_page_message():
     assert set(services._TEMPLATE_PROBLEMS) == set(optemplates.PROBLEMS)
     for problem, make in services._TEMPLATE_PROBLEMS.items():
         assert make(optemplates.TemplateError("t", problem, "f", "d")).message_id in PAGE_MESSAGES
+
+
+@pytest.mark.django_db(databases=[])
+def test_a_sector_or_post_name_or_title_with_a_control_character_is_refused_naming_file_item_and_character():
+    """Issue 11: a template's names (shown on the operation page and the console, printed on terminals) were not
+    checked by the rule every other input follows (pingan.lib.textchars)."""
+    from django.utils import translation
+
+    from pingan.core.error_messages import page_message
+    from pingan.core.errors import DomainError
+    from pingan.dispatch import optemplates, services
+
+    north = 'name_zh = "北看台及广场"'
+    for source, field, chars, message_id in (
+        (SOURCE.replace(north, 'name_zh = "北看台\u202e及广场"', 1), "sector 1: name_zh", ["U+202E"],
+         "template_character"),
+        (SOURCE.replace('name_zh = "北门安检口"', 'name_zh = "北门\u202e安检\\u001b口"', 1), "post 2: name_zh",
+         ["U+202E", "U+001B"], "template_characters"),
+        (SOURCE.replace('title_en = "', 'title_en = "\u2066', 1), "title_en", ["U+2066"], "template_character"),
+    ):
+        with pytest.raises(DomainError) as e:
+            services.template_parse(key="night-market", version=1, source=source)
+        assert (e.value.code, e.value.message_id, e.value.params["field"], e.value.params["chars"]) == (
+            "bad_template_document", message_id, field, chars)
+        assert "template night-market" in e.value.message and chars[0] in e.value.message  # file, item, character
+    with translation.override("zh-hans"):
+        assert page_message(e.value) == ("“title_en”中有看不见的控制字符 U+2066（第 1 个字符），会改变文字的显示方式："
+                                         "请从模板中删去。")
+    gate = SOURCE.replace('name_zh = "北门安检口"', 'name_zh = "北门\\u202e安检\\u001b口"', 1)
+    with pytest.raises(DomainError) as e:
+        services.template_parse(key="night-market", version=1, source=gate)
+    with translation.override("en"):
+        assert page_message(e.value) == ("“post 2: name_zh” holds invisible control characters, U+202E, U+001B "
+                                         "(characters 3, 6), which would change how the text shows: delete them "
+                                         "from the template.")
+    with pytest.raises(optemplates.TemplateError) as bundled:  # a bundled file is named by its path
+        optemplates.parse_template({**__import__("tomllib").loads(SOURCE.replace(north, 'name_zh = "北\u202e"', 1))},
+                                   path="stadium-event.toml")
+    assert str(bundled.value).startswith("stadium-event.toml: sector 1: name_zh holds U+202E")

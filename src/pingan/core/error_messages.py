@@ -194,6 +194,10 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                         "500 each."),
     "template_rules": _("A temporary rule is not valid (the alerts rule parser says: %(detail)s)."),
     "template_toml": _("The template is not valid TOML (%(detail)s)."),
+    "template_character": _("“%(field)s” holds an invisible control character, %(chars)s (character "
+                            "%(positions)s), which would change how the text shows: delete it from the template."),
+    "template_characters": _("“%(field)s” holds invisible control characters, %(chars)s (characters %(positions)s), "
+                             "which would change how the text shows: delete them from the template."),
     "bad_template_key": _("The template id “%(key)s” cannot be used: 3 to 64 lower-case letters, digits and "
                           "hyphens, not the id of another template."),
     "template_changed": _("Template %(key)s was saved by someone else meanwhile (now version %(version)s): reload "

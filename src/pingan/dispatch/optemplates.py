@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 from pingan.alerts import rules as alert_rules
+from pingan.lib import textchars
 
 R = 6_371_008.8
 UNIT_KINDS = ("foot", "car", "motorcycle", "drone")
@@ -33,8 +34,9 @@ class TemplateError(ValueError):
     (``duration_hours``, ``post 3``, ``units.car``), and the parser's own words in ``detail`` (TOML syntax,
     the alerts rule-set parser). ``str()`` is the English message naming the file and the field."""
 
-    def __init__(self, path: str, problem: str, field: str = "", detail: str = "") -> None:
+    def __init__(self, path: str, problem: str, field: str = "", detail: str = "", **params: Any) -> None:
         self.path, self.problem, self.field, self.detail = path, problem, field, detail
+        self.params = params  # further specifics for the page message (``characters``: chars, positions)
         text = PROBLEMS[problem].format(field=field, detail=detail)
         super().__init__(text if problem == "rules" else f"{path}: {text}")  # the rule parser names the file
 
@@ -52,6 +54,7 @@ PROBLEMS = {
     "units": "{field}: a unit kind (" + ", ".join(UNIT_KINDS) + ") and a count 0-500",
     "rules": "{detail}",
     "toml": "not valid TOML: {detail}",
+    "characters": "{field} holds {detail}; delete them from the template",
 }
 
 
@@ -99,6 +102,18 @@ def _fail(path: str, problem: str, field: str = "") -> TemplateError:
     return TemplateError(path, problem, field)
 
 
+def _text(data: dict, key: str, path: str, what: str) -> None:
+    """A title or a sector's or post's name shown on pages and printed: refused, naming the item, each character
+    and its position, when it holds a control, text-direction or line-separator character (``pingan.lib.textchars``,
+    the rule of every other input; issue 11: a template's names were not checked)."""
+    value = data.get(key)
+    found = textchars.find_all_unsafe(value, allow_newlines=False) if isinstance(value, str) else []
+    if found:
+        said = ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
+        raise TemplateError(path, "characters", what, said, chars=[f.code for f in found],
+                            positions=[f.index + 1 for f in found])
+
+
 def _offsets(value: Any, path: str, what: str) -> tuple[tuple[float, float], ...]:
     if not isinstance(value, list) or len(value) < 3 or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
@@ -116,6 +131,7 @@ def parse_template(data: dict, *, path: str = "<template>") -> Template:
     for key in ("id", "version", "title_en", "title_zh"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise _fail(path, "required", key)
+        _text(data, key, path, key)
     hours = data.get("duration_hours")
     if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 24 * 31:
         raise _fail(path, "duration", "duration_hours")
@@ -128,6 +144,7 @@ def parse_template(data: dict, *, path: str = "<template>") -> Template:
         for key in ("id", "name_en", "name_zh"):
             if not isinstance(s.get(key), str) or not s[key]:
                 raise _fail(path, "required", f"sector {i}: {key}")
+            _text(s, key, path, f"sector {i}: {key}")
         sectors.append(Sector(s["id"], s["name_en"], s["name_zh"], _offsets(s.get("polygon"), path, f"sector {i}")))
     posts = []
     for i, p in enumerate(data.get("post", ()), start=1):
@@ -138,6 +155,8 @@ def parse_template(data: dict, *, path: str = "<template>") -> Template:
             raise _fail(path, "post_at", f"post {i}")
         if not p.get("name_en") or not p.get("name_zh"):
             raise _fail(path, "post_names", f"post {i}")
+        for key in ("name_en", "name_zh"):
+            _text(p, key, path, f"post {i}: {key}")
         posts.append(Post(str(p["name_en"]), str(p["name_zh"]), p["kind"], (float(at[0]), float(at[1]))))
     units = dict(data.get("units", {}))
     for kind, n in units.items():

@@ -1386,8 +1386,14 @@ def template_parse(*, key: str, version: int, source: str):
 
 
 def _bad_template(e, message_id: str) -> DomainError:
-    return DomainError(str(e), code="bad_template_document", message_id=message_id,
-                       params={"field": e.field, "detail": e.detail})
+    return DomainError(str(e), code="bad_template_document", message_id=message_id, params=_template_params(e))
+
+
+def _template_params(e) -> dict:
+    """The page message's specifics of a ``TemplateError``: the field as the file names it, the parser's words,
+    and (``template_character(s)``) each refused character and its position."""
+    return {"field": e.field, "detail": e.detail, "chars": e.params.get("chars", []),
+            "positions": e.params.get("positions", [])}
 
 
 #: ``optemplates.PROBLEMS`` → the page message of each (core.error_messages)
@@ -1403,6 +1409,8 @@ _TEMPLATE_PROBLEMS = {
     "units": lambda e: _bad_template(e, "template_units"),
     "rules": lambda e: _bad_template(e, "template_rules"),
     "toml": lambda e: _bad_template(e, "template_toml"),
+    "characters": lambda e: (_bad_template(e, "template_character") if len(e.params.get("chars", ())) == 1
+                             else _bad_template(e, "template_characters")),
 }
 
 
