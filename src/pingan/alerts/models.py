@@ -204,8 +204,9 @@ class HotlistEntry(models.Model):
     with its reason and expiry, owned by the unit that placed it."""
 
     class Kind(models.TextChoices):
-        PLATE = "plate", _("plate")
-        PERSON = "person", _("person reference")
+        # labels a reader can tell from the stored codes (issue 11: the English Kind select read "plate")
+        PLATE = "plate", _("Vehicle plate")
+        PERSON = "person", _("Person reference")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     key = models.CharField(max_length=64)
