@@ -31,6 +31,8 @@ def test_a_refilled_value_names_each_refused_character_in_its_place():
     assert refilled({"reason": f"a{RLO}b", "days": ["1", RLO]}) == {"reason": "a⟨U+202E⟩b", "days": ["1", "⟨U+202E⟩"]}
     q = refilled(QueryDict(f"name=%E6%9D%8E{RLO}&officer=1&officer=2".encode()))
     assert isinstance(q, QueryDict) and q["name"] == "李⟨U+202E⟩" and q.getlist("officer") == ["1", "2"]
+    rows = [{"name": "张三", "n": 3}, ("a", 1)]
+    assert refilled(rows) is rows  # nothing to name: the view's own objects, untouched
     html = mark_safe(f"<b>{RLO}</b>")  # noqa: S308 - a constant
     assert refilled(html) is html  # HTML a view built is not a typed value
 

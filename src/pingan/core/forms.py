@@ -93,9 +93,13 @@ def refilled(value):
         out._mutable = False
         return out
     if isinstance(value, dict):
-        return {k: refilled(v) for k, v in value.items()}
+        out = {k: refilled(v) for k, v in value.items()}
+        return value if all(out[k] is v for k, v in value.items()) else out  # the view's own object, if unchanged
     if isinstance(value, list | tuple) and not hasattr(value, "_fields"):  # not a named tuple
-        return type(value)(refilled(v) for v in value)
+        items = [refilled(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value  # unchanged: the view's own object (a list subclass such as ErrorList keeps its class)
+        return tuple(items) if isinstance(value, tuple) else items
     return value
 
 
