@@ -86,7 +86,7 @@ def test_revoke_from_the_command_line_makes_the_code_read_revoked(cast):
     with pytest.raises(CommandError) as err:
         run("verify", code.token)
     assert "revoked" in str(err.value)
-    with pytest.raises(CommandError, match="already revoked"):
+    with pytest.raises(CommandError, match=f"The safety code {code.code_id} has already been revoked"):
         run("revoke", code.code_id, "--reason", "fraud")
 
 

@@ -74,3 +74,24 @@ def test_the_verification_says_its_verdict_in_the_requests_language(client):
                      HTTP_ACCEPT_LANGUAGE="en").json()
     assert zh["status"] == en["status"] == "malformed" and zh["reason"] == en["reason"]  # stable for programs
     assert zh["message"].startswith("这不是完整的平安码") and en["message"].startswith("This is not a complete")
+
+
+def test_refusals_an_api_client_meets_are_said_in_the_requests_language(client, cast, bearer):
+    """Issue 11: a DomainError without a page message kept its English detail for a Chinese request — an unknown
+    X-Purpose, the audit search, the statistics endpoints' roles. English keeps the API's own message."""
+    from pingan.core.services import token_create
+
+    secret = token_create(user=cast.officer_a, name="t", purpose="case_investigation").secret
+    officer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    for lang, said in (("zh-Hans", "“tea”不是使用目的：请填写 "), ("en", "X-Purpose 'tea' is not a purpose of use")):
+        body = problem(client.get("/api/v1/premises", HTTP_X_PURPOSE="tea", HTTP_ACCEPT_LANGUAGE=lang, **officer),
+                       400, "bad_purpose")
+        assert body["detail"].startswith(said), body["detail"]
+        assert "purposes" in body  # the codes, for programs
+    for url, zh, en in (
+        ("/api/v1/audit", "只有审计员可以检索审计记录。", "only auditors may search the audit trail"),
+        ("/api/v1/stats/units", "只有公安账号可以查看统计数据。", "only police accounts see statistics"),
+    ):
+        assert problem(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans", **bearer), 403, "permission_denied")[
+            "detail"] == zh
+        assert problem(client.get(url, HTTP_ACCEPT_LANGUAGE="en", **bearer), 403, "permission_denied")["detail"] == en

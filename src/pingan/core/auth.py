@@ -25,7 +25,8 @@ def _request_purpose(request, default: str) -> str:
     if asked not in audit.PURPOSES:
         raise DomainError(f"X-Purpose {asked[:40]!r} is not a purpose of use; use one of "
                           f"{', '.join(sorted(audit.PURPOSES))}", code="bad_purpose",
-                          extra={"purposes": sorted(audit.PURPOSES)})
+                          extra={"purposes": sorted(audit.PURPOSES)},
+                          params={"purpose": asked[:40], "choices": sorted(audit.PURPOSES)})
     return asked
 
 

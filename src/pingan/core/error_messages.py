@@ -107,6 +107,18 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                             "%(positions)s), which would change how the text shows: type it again without them."),
     "control_character_mark": _("The %(field)s still holds %(mark)s, where a refused character was: delete the "
                                 "mark and send it again."),
+    # Met by API clients, which read them in the request's language (config.api._domain_error; issue 11: a
+    # Chinese request got these in English): the X-Purpose header, the audit search, revoking a safety code,
+    # the statistics endpoints' roles and categories.
+    "bad_purpose": _("“%(purpose)s” is not a purpose of use: give one of %(choices)s."),
+    "audit_readers_only": _("Only auditors may search the audit trail."),
+    "revoke_not_allowed": _("Only police of the jurisdiction of %(premises)s may revoke its safety code."),
+    "bad_reason": _("Unknown revocation reason “%(reason)s”: give one of %(choices)s."),
+    "already_revoked": _("The safety code %(code_id)s has already been revoked."),
+    "stats_analyst_only": _("Only analysts may do this."),
+    "stats_police_only": _("Only police accounts see statistics."),
+    "stats_watch_only": _("Only station chiefs and analysts see reclassifications of incidents."),
+    "unknown_category": _("The classification scheme %(scheme)s has no category “%(category)s”."),
     "note_required": _("Say what was checked."),
     "note_too_long": _("The note is %(length)s characters long; the limit is %(limit)s."),
     # Level changes (codes.services.level_override_*).
@@ -336,16 +348,16 @@ NO_PAGE_MESSAGE: frozenset[str] = frozenset({
     # core.services: changes of role, unit and owner with a second administrator (`pingan access`, CLI only).
     "access_change_not_allowed", "access_reason_required", "bad_target", "no_change", "access_four_eyes",
     "access_change_decided", "access_change_stale",
-    # core.services / core.auth / core.selectors: API tokens' and requests' purposes, the audit search (CLI, API).
-    "bad_purpose", "token_purpose_required", "audit_readers_only",
-    # codes.services: key rotation and revocation (CLI and API only).
-    "rotate_not_allowed", "revoke_not_allowed", "bad_reason", "already_revoked",
+    # core.services: a police token without a purpose (`pingan token create`, CLI only).
+    "token_purpose_required",
+    # codes.services: key rotation (CLI only).
+    "rotate_not_allowed",
     # alerts.services: devices, boundaries, the watch list and silences (CLI and API only).
     "bad_boundary_file", "bad_device_id", "bad_device_kind", "bad_position", "unknown_units",
     # stats: imports (CLI, API, or the import's own row, which keeps the reason as a code), the role checks
     # that pages turn into 403, drill-down parameters that pages turn into 404, vehicle counts (CLI).
     "bad_source_file", "unknown_source", "unknown_org", "unknown_unit", "stats_unreadable_file",
-    "stats_analyst_only", "stats_police_only", "stats_watch_only", "bad_window", "unknown_category",
+    "bad_window",
     "source_required",
     # citizen: set-up errors of the CLI and the environment (catalogue, counters, the issue deadline).
     "bad_catalogue", "bad_counter", "bad_issue_days", "bad_kiosk_idle",

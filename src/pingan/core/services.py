@@ -244,7 +244,7 @@ def token_create(*, user: User, name: str, purpose: str = "") -> NewToken:
     purpose = purpose.strip()
     if purpose and purpose not in audit.PURPOSES:
         raise DomainError(f"{purpose!r} is not a purpose of use; use one of {', '.join(sorted(audit.PURPOSES))}",
-                          code="bad_purpose", params={"purpose": purpose})
+                          code="bad_purpose", params={"purpose": purpose, "choices": sorted(audit.PURPOSES)})
     if user.role in POLICE_ROLES and not purpose:
         raise DomainError(f"a token of the police account {user.username!r} needs a purpose of use, one of "
                           f"{', '.join(sorted(audit.PURPOSES))}", code="purpose_required",
