@@ -41,6 +41,21 @@ def sign_in(page, base: str, username: str) -> None:
     page.click("main button[type=submit]")
 
 
+def landlord_uploads(browser, base: str, roster: Path, *, lang: str, locale: str, width: int = 375):
+    """``(context, page)``: landlord_a signed in at ``width`` px in ``lang``, ``roster`` uploaded on the upload page
+    and its job page shown with the rows to fix (``#rejected``). The caller closes the context."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, accept_downloads=True)
+    context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, base, "landlord_a")
+    page.goto(f"{base}/screening/upload/")
+    page.set_input_files("input[name=roster]", str(roster))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#rejected", timeout=30_000)
+    return context, page
+
+
 def open_section(page, href: str) -> None:
     """Go to a section as a person would: its tab, or on a phone through the ☰ menu (docs/web.md, "The frame")
     when the page itself links no such place."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_web_browser import SHOTS, sign_in
+from test_web_browser import SHOTS, landlord_uploads
 from web_support import YELLOW_ID
 
 from pingan.lib import textchars
@@ -31,15 +31,7 @@ def test_control_characters_are_named_and_never_shown(live_server, browser, cast
                                                       lang, locale):
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(ROSTER)
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale=locale, accept_downloads=True)
-    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    sign_in(page, live_server.url, "landlord_a")
-    page.goto(f"{live_server.url}/screening/upload/")
-    page.set_input_files("input[name=roster]", str(roster))
-    page.click("main button[type=submit]")
-    page.wait_for_selector("#rejected", timeout=30_000)
+    context, page = landlord_uploads(browser, live_server.url, roster, lang=lang, locale=locale)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"control-characters-{lang}-375.png"), full_page=True)
     text = page.inner_text("main")
@@ -73,15 +65,7 @@ def test_a_roster_cut_off_mid_row_says_so_on_the_job_page(live_server, browser, 
                                                           width):
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(CUT_ROSTER)
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    sign_in(page, live_server.url, "landlord_a")
-    page.goto(f"{live_server.url}/screening/upload/")
-    page.set_input_files("input[name=roster]", str(roster))
-    page.click("main button[type=submit]")
-    page.wait_for_selector("#rejected", timeout=30_000)
+    context, page = landlord_uploads(browser, live_server.url, roster, lang=lang, locale=locale, width=width)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"cut-off-{lang}-{width}.png"), full_page=True)
     text = page.inner_text("main")

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 import pytest
-from test_web_browser import SHOTS, sign_in
+from test_web_browser import SHOTS, landlord_uploads
 from test_web_roster_privacy import ROWS, TRIAL, leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,15 +22,7 @@ def test_a_landlord_uploads_the_trial_csv_and_sees_no_full_number(live_server, b
                                                                    lang, locale, width):
     roster = tmp_path / "租户名单.csv"
     roster.write_bytes(TRIAL)
-    context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale, accept_downloads=True)
-    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    sign_in(page, live_server.url, "landlord_a")
-    page.goto(f"{live_server.url}/screening/upload/")
-    page.set_input_files("input[name=roster]", str(roster))
-    page.click("main button[type=submit]")
-    page.wait_for_selector("#rejected", timeout=30_000)
+    context, page = landlord_uploads(browser, live_server.url, roster, lang=lang, locale=locale, width=width)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"roster-quote-{lang}-{width}.png"), full_page=True)
     text = page.inner_text("main")
