@@ -76,7 +76,7 @@ def test_the_police_pages_are_translated_too(client, cast, issued):
     assert "another station chief of Lianqian Police Station approves or rejects it" in en  # the chief's own
     assert untranslated(en, *data_of(cast), "人员已搬离", "核查", cast.chief_a.display_name) == []
     page = get(client, f"/codes/premises/{cast.premises_a.pk}/", "en")
-    assert '<option value="red">red code</option>' in page and "Request a level change (four-eyes approval)" in page
+    assert '<option value="red">Red code</option>' in page and "Request a level change (four-eyes approval)" in page
     assert untranslated(page, *data_of(cast), "人员已搬离", "核查") == []
 
 

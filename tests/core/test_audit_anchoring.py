@@ -87,8 +87,16 @@ def test_an_emptied_or_truncated_trail_fails_with_a_known_checkpoint(trail, cp_f
     assert out.startswith("BROKEN") and "the trail ends at record 0" in out
 
 
+def test_a_checkpoints_file_named_but_missing_is_an_error_not_a_pass(trail, cp_file):
+    # a mistyped --checkpoints path verified the chain against no checkpoint at all, silently (f41f39b)
+    out = verify_cli(cp_file)
+    assert out.startswith("BROKEN --checkpoints") and "no such file" in out
+
+
 def test_an_empty_trail_is_never_reported_intact(db, cp_file):
+    cp_file.touch()  # no checkpoint written yet
     assert "the trail is empty" in verify_cli(cp_file)
+    cp_file.unlink()
     with pytest.raises(CommandError, match="nothing to checkpoint"):
         call_command("audit", "checkpoint", "--out", str(cp_file))
     assert not cp_file.exists()
