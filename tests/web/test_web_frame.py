@@ -133,6 +133,38 @@ class TestErrorPages:
         assert response.status_code == 500 and "Something went wrong" in response.content.decode()
 
 
+    @pytest.mark.parametrize(("language", "words"), [("zh-hans", "系统正忙"), ("en", "The site is busy")])
+    def test_a_busy_embedded_database_answers_503_saying_to_try_again(self, cast, monkeypatch, language, words):
+        # the fresh-user trial signed in while `pingan stats demo` imported 148,636 rows into SQLite: the session
+        # could not be saved within the busy timeout and the sign-in answered 500
+        from django.db import OperationalError
+        from django.test import Client
+        from web_support import PASSWORD
+
+        def locked(*args, **kwargs):
+            raise OperationalError("database is locked")
+
+        monkeypatch.setattr("pingan.core.sessions.SessionStore.save", locked)
+        client = Client(raise_request_exception=False)
+        response = client.post("/login/", {"username": cast.landlord_a.username, "password": PASSWORD},
+                               HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        assert words in response.content.decode() and 'class="bar"' in response.content.decode()
+
+    def test_any_other_database_error_is_still_a_500(self, cast, monkeypatch):
+        from django.db import OperationalError
+        from django.test import Client
+        from web_support import PASSWORD
+
+        def gone(*args, **kwargs):
+            raise OperationalError("disk I/O error")
+
+        monkeypatch.setattr("pingan.core.sessions.SessionStore.save", gone)
+        response = Client(raise_request_exception=False).post(
+            "/login/", {"username": cast.landlord_a.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
 class TestFrame:
     def test_the_language_menu_names_each_language_in_itself(self, client, db):
         html = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

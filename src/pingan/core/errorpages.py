@@ -57,11 +57,30 @@ The server could not complete the request; the error was logged. Try again later
 <p><a href="/">返回首页 · Home</a></p></body></html>"""
 
 
+#: How long a client is asked to wait when the embedded database is busy (``Retry-After``, seconds).
+BUSY_RETRY_AFTER_S = 30
+
+
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page in the site's frame; the bilingual fallback above if the frame itself fails."""
+    """The 500 page in the site's frame; the bilingual fallback above if the frame itself fails.
+
+    When what failed is the embedded SQLite database held by another process's long write (``database is
+    locked`` after the busy timeout: a large import or screening — ``pingan.core.dbbusy.is_busy``), the answer is
+    503 with ``Retry-After``, saying the site is busy and to try again in a minute: nothing is wrong, the request
+    can simply be sent again (the fresh-user trial signed in during ``pingan stats demo``'s import and got a 500).
+    Django calls this handler inside its ``except`` block, so the exception is ``sys.exc_info()``'s."""
+    import sys
+
+    from pingan.core.dbbusy import is_busy
+
+    exc = sys.exc_info()[1]
+    status = 503 if exc is not None and is_busy(exc) else 500
     try:
-        return _render(request, 500)
+        response = _render(request, status)
     except Exception:  # the error may lie in the very things the frame needs (database, templates)
-        log.exception("the 500 page could not be rendered; answering the plain fallback")
-        return HttpResponse(_FALLBACK_500, status=500)
+        log.exception("the %s page could not be rendered; answering the plain fallback", status)
+        response = HttpResponse(_FALLBACK_500, status=status)
+    if status == 503:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
