@@ -1,6 +1,7 @@
 """One Chinese term for one thing (issue 11): the catalogues said 排查 and 筛查 for screening, 名单比中, 布控名单比中
 and 关注名单命中 for a watchlist hit, 关注名单 and 布控名单 for the watchlist — a reader could not tell they were
-the same. The terms are those of docs/conventions.md ("Terms"): 筛查, 布控名单, 布控名单命中."""
+the same. The terms are those of docs/conventions.md ("Terms"): 筛查, 布控名单, 布控名单命中; the audit page
+listed 预警人员 for the people the officers' pages call 重点人员."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 #: rejected term → the one used instead
-REJECTED = {"排查": "筛查", "名单比中": "布控名单命中", "关注名单": "布控名单", "静默比中": "静默命中"}
+REJECTED = {"排查": "筛查", "名单比中": "布控名单命中", "关注名单": "布控名单", "静默比中": "静默命中",
+            "预警人员": "重点人员"}
 
 
 def translations(po: Path) -> list[tuple[int, str]]:

@@ -48,7 +48,7 @@ def test_it_shows_labels_in_the_readers_language_not_internal_identifiers(client
     body = html[html.index('id="audit-records"'):]
     for code in ("PersonResult.flagged", "jurisdiction_management", ">list<", ">read<", "officer (", "350203"):
         assert code not in body, code
-    assert "预警人员" in body and "辖区管理" in body and "查看了列表" in body and "莲前派出所" in body
+    assert "重点人员" in body and "辖区管理" in body and "查看了列表" in body and "莲前派出所" in body
     html = page(client, cast, lang="en")
     body = html[html.index('id="audit-records"'):]
     assert "flagged people" in body and "jurisdiction management" in body and "viewed a list" in body
@@ -57,12 +57,12 @@ def test_it_shows_labels_in_the_readers_language_not_internal_identifiers(client
 
 def test_its_filters_offer_labels_and_submit_codes(client, cast, looked_at):
     html = page(client, cast)
-    assert '<option value="PersonResult.flagged">预警人员</option>' in html
+    assert '<option value="PersonResult.flagged">重点人员</option>' in html
     assert '<option value="jurisdiction_management">辖区管理</option>' in html
     assert '<option value="list">查看了列表</option>' in html
     html = page(client, cast, object_type="PersonResult.flagged", action="list")
     found = rows(html)
-    assert found and all("查看了列表" in r and "预警人员" in r for r in found)
+    assert found and all("查看了列表" in r and "重点人员" in r for r in found)
     assert AuditRecord.objects.filter(object_type="PersonResult.flagged", action="list").count() == len(found)
 
 
