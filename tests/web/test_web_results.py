@@ -438,6 +438,22 @@ class TestOfficerPages:
         assert "level-green" not in html and "布控名单命中" in html and 'id="silent-note"' in html
         assert "UN SC consolidated" in html and "WANG FANG" in html and "Fang Wang" in html and "1970-07-07" in html
 
+    def test_a_watchlist_hit_on_the_police_job_page_has_no_green_badge(self, client, cast, watchlisted):
+        # issue 11 (fresh-user trial): the officer's job page read "布控名单命中 绿 FLORIBERT NGABU NJABU"
+        from pingan.screening.models import PersonResult
+
+        job = screen(cast.landlord_a, cast.premises_a, csv_roster([["王芳", "护照", "E12345678", "", ""]]))
+        person = PersonResult.objects.get(job=job, row=2)
+        assert person.silent_hit and person.level == "green"
+        sign_in(client, cast.officer_a)
+        for lang, hit, told, tile in (("zh-hans", "布控名单命中", "提交方看到的等级为“绿", "已筛查且无需修正"),
+                                      ("en", "watchlist", "The submitter's result says", "screened, nothing to fix")):
+            html = get(client, f"/screening/jobs/{job.pk}/", lang)
+            line = part(html, "data-people-list", "</li>")
+            assert "王芳" in line and hit in line and told in line, line
+            assert "level-green" not in line, line  # the hit's own badge, not the code level's
+            assert tile in part(html, 'id="people-counts"', "</div>")
+
     def test_the_jurisdiction_has_counts_search_and_filters(self, client, cast, risk):
         screen(cast.landlord_a, cast.premises_a, roster_bytes(("甲红", "甲黄", "甲绿")))
         screen(cast.landlord_b, cast.premises_b, roster_bytes(("乙红", "乙黄", "乙绿")))
