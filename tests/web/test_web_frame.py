@@ -73,6 +73,35 @@ class TestHome:
         html = client.get("/").content.decode()
         assert 'id="home-queue"' in html and "#override-" not in html
 
+    def test_an_analyst_is_told_of_an_approval_as_information_not_as_something_to_act_on(self, client, cast,
+                                                                                            screened):
+        # issue 11's trial: "您好，厦门市公安局研判人员 研判人员 · 厦门市公安局" then "待处理事项 · 1 个等级变更待审批 ·
+        # 打开纠错与审批" for a change only the station chief approves
+        from pingan.codes.services import level_override_request, safety_code_issue
+
+        safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+        level_override_request(premises=cast.premises_a, level="yellow", reason="房东报告租客有风险区行程",
+                               actor=cast.officer_a)
+        cast.analyst.display_name = ""
+        cast.analyst.save(update_fields=["display_name"])
+        sign_in(client, cast.analyst)
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get("/").content.decode()
+        h1 = html[html.index("<h1"):html.index("</h1>")]
+        assert h1.count("研判人员") == 1, h1
+        panel = html[html.index('id="home-queue"'):].split("</section>")[0]
+        assert "待处理事项" not in panel and "待审批" not in panel and "打开纠错与审批" not in panel, panel
+        assert "供您知悉：1 个等级变更正等待所长审批。" in panel
+        assert "notice" not in html.split('id="home-queue"')[0][-40:]  # not styled as a call to act
+        client.cookies["django_language"] = "en"
+        panel = client.get("/").content.decode().split('id="home-queue"')[1].split("</section>")[0]
+        assert "For your information: 1 level change waits for a station chief" in panel
+        assert "Waiting for a decision" not in panel and "awaiting approval" not in panel, panel
+        # the chief, who can approve it, is still told it waits for them
+        sign_in(client, cast.chief_a)
+        panel = client.get("/").content.decode().split('id="home-queue"')[1].split("</section>")[0]
+        assert "Waiting for a decision" in panel and "1 level change awaiting approval" in panel, panel
+
     def test_the_queue_panel_is_left_out_when_nothing_waits(self, client, cast):
         sign_in(client, cast.chief_a)
         html = client.get("/").content.decode()

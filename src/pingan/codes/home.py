@@ -13,7 +13,13 @@ TO_APPROVE_SHOWN = 5
 
 def queue_panel(request: HttpRequest) -> dict | None:
     """Open correction requests and level changes of the jurisdiction; for a station chief, the level changes
-    that wait for their approval (four-eyes: not the ones they asked for). ``None`` when nothing waits."""
+    that wait for their approval (four-eyes: not the ones they asked for). ``None`` when nothing waits.
+
+    Only what the user can act on is said to wait for them (``actionable``): correction requests and upheld
+    ones (any police user decides or asks for the level change), suspended codes to check (officers and station
+    chiefs release them), level changes to approve (a station chief, not their own). The rest is said as
+    information (``waiting_overrides``, ``waiting_reviews``): an analyst's home read "待处理事项 · 1 个等级变更待审批"
+    for a change only the station chief could approve (issue 11's trial)."""
     user = request.user
     disputes = selectors.disputes_list(actor=user, status="open").count()
     overrides = selectors.overrides_list(actor=user, status="requested")
@@ -27,6 +33,9 @@ def queue_panel(request: HttpRequest) -> dict | None:
     upheld = selectors.upheld_awaiting_change(actor=user).count()  # upheld, the level not changed yet
     if not (disputes or waiting or reviews or upheld):
         return None
-    return {"disputes": disputes, "overrides": waiting, "to_approve": to_approve, "upheld": upheld,
-            "to_approve_total": to_approve_total, "reviews": reviews,
+    releases = user.role in (Role.OFFICER, Role.STATION_CHIEF)  # who may decide a review (services)
+    return {"disputes": disputes, "overrides": to_approve_total, "to_approve": to_approve, "upheld": upheld,
+            "to_approve_total": to_approve_total, "reviews": reviews if releases else 0,
+            "waiting_overrides": waiting - to_approve_total, "waiting_reviews": 0 if releases else reviews,
+            "actionable": bool(disputes or upheld or to_approve_total or (reviews and releases)),
             "is_chief": user.role == Role.STATION_CHIEF}
