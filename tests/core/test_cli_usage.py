@@ -251,3 +251,23 @@ def test_serve_port_starts_the_site_on_that_port(data_dir):
             os.killpg(server.pid, signal.SIGKILL)
             out, err = server.communicate()
     assert f"http://127.0.0.1:{port}/" in out, (out, err)
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "pingan serve: port {port} is already in use: choose another port with --port (e.g. --port {other}) "
+           "or stop the program that uses it"),
+    ("zh_CN.UTF-8", "pingan serve: 端口 {port} 已被占用：请用 --port 换一个端口（例如 --port {other}），"
+                    "或先停止占用它的程序。"),
+])
+def test_serve_on_a_port_in_use_says_so_before_starting_anything(data_dir, lang, said):
+    """Issue 11's trial: ``pingan serve --port 8790`` with the port taken printed "网站服务器（uvicorn，ASGI）：
+    http://127.0.0.1:8790/" as if started, then uvicorn's English "ERROR: [Errno 98] … address already in use",
+    and exited with status 3. Now: nothing announced, one line in the user's language saying what to do, status 1."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        r = run(data_dir, "serve", "--port", str(port), lang=lang)
+    assert (r.returncode, r.stdout) == (1, ""), r
+    assert r.stderr.strip() == said.format(port=port, other=port + 1), r.stderr
+    assert "Errno" not in r.stderr and "uvicorn" not in r.stderr

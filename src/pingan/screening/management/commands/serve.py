@@ -14,19 +14,22 @@ the children (they finish or hand back their work). For production run them as s
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
+from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
-from pingan.core.command import PinganCommand, UsageError
+from pingan.core.command import PinganCommand, UsageError, os_error_text
 
 WORKER_STOP_SECONDS = 10
 #: Pauses before restarting a worker that keeps dying: first, then doubled up to the last.
@@ -161,6 +164,9 @@ class Command(PinganCommand):
         # Ctrl-C (SIGINT) and a service manager's SIGTERM both stop the server and then the workers; SIGINT is
         # reinstalled because a shell starts background jobs with it ignored
         host, port = listen_address(opts)  # a wrong address stops here, before any worker starts
+        # bound before anything is started or announced: a port in use is one line in the user's language,
+        # exit status 1 (issue 11: "on http://…" first, then uvicorn's English "[Errno 98] …" and status 3)
+        listener = bind_listener(host, port)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
         children = []
@@ -180,10 +186,12 @@ class Command(PinganCommand):
 
             shown = f"[{host}]" if ":" in host else host
             self._say(_("web server (uvicorn, ASGI) on %(url)s") % {"url": f"http://{shown}:{port}/"})
-            uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="off")
+            config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+            uvicorn.Server(config).run(sockets=[listener])
         except KeyboardInterrupt:
             self._say(_("stopping the web server and the workers…"))
         finally:
+            listener.close()
             supervisor.stop()
 
     def _say(self, text: str) -> None:
@@ -193,6 +201,34 @@ class Command(PinganCommand):
 
 #: Where ``pingan serve`` listens when nothing says otherwise.
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``(host, port)`` as uvicorn binds its own (``SO_REUSEADDR``), for
+    ``uvicorn.Server.run(sockets=…)``. Raises :class:`CommandError` (exit status 1) saying, in the active
+    language, which port cannot be used and what to do: another port, or stop the program that holds it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    values = {"port": port, "host": host, "other": port + 1 if port < 65535 else port - 1}
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            text = _("port %(port)s is already in use: choose another port with --port (e.g. --port %(other)s) "
+                     "or stop the program that uses it")
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            text = _("port %(port)s may not be used by this user (ports below 1024 need administrator rights): "
+                     "choose another port with --port, e.g. --port 8000")
+        elif isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            text = _("%(host)s is not an address of this computer: give one with --host, e.g. 127.0.0.1 or "
+                     "0.0.0.0")
+        else:
+            values["reason"] = os_error_text(exc)
+            text = _("cannot listen on %(host)s port %(port)s: %(reason)s")
+        raise CommandError(text % values) from None
+    return sock
 
 
 def listen_address(opts: dict) -> tuple[str, int]:
