@@ -41,3 +41,15 @@ def test_the_desk_pages_end_terminal_button_is_danger_and_call_next_is_not(clien
     assert end and end.group(1) == "停用终端"
     call = re.search(r"<button([^>]*)>叫下一位</button>", html)
     assert call and "danger" not in call.group(1)
+
+
+def test_every_reject_or_refuse_button_is_danger():
+    # issue 11's trial: the station chief's "驳回" of a level change (and of a correction request) was the grey
+    # secondary button; the family: every button whose label rejects, refuses or revokes, in every app
+    found = []
+    for path in ROOT.glob("*/templates/**/*.html"):
+        text = path.read_text("utf-8")
+        for m in re.finditer(r'(<button[^>]*>)\{% translate "(Reject|Refuse|Revoke)', text):
+            found.append(path.name)
+            assert 'class="danger"' in m.group(1), (path, m.group(0))
+    assert {"police.html", "block.html", "item.html", "case.html", "premises_code.html"} <= set(found), found
