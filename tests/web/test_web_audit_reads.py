@@ -156,3 +156,28 @@ def test_an_audited_list_records_only_the_rows_fetched_and_nothing_for_a_count(c
     assert list(qs.values_list("name", flat=True))  # a values() read is recorded too, by count
     assert AuditRecord.objects.latest("seq").detail == {
         "rows": 3, "subjects_unknown": True, "subjects": {"n": 0, "h": audit._subjects_summary([], 0)["h"]}}
+
+
+def test_it_finds_a_persons_reads_by_phone_and_counts_a_corrected_id_as_the_same_person(client, cast):
+    """Issue 11: the audit page promised a search by phone number and found nothing for the phone the officer's
+    person page had shown (only names and ID numbers were kept); and the first page of /police/, 30 people one of
+    whom had a corrected ID number, was recorded as "showed 31 people" (rows 30, subjects 31)."""
+    from pingan.screening.models import PersonResult
+
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    PersonResult.objects.filter(name="甲红").update(phone="138 1234 5678", corrected_id_number=GREEN_ID)
+    sign_in(client, cast.officer_a, purpose="jurisdiction_management")
+    assert client.get("/police/").status_code == 200
+    (rec,) = AuditRecord.objects.filter(action="list", object_type="PersonResult.flagged")
+    assert rec.detail["subjects"]["n"] == rec.detail["rows"]
+    for written in ("13812345678", "+86 138-1234-5678", "０１３８１２３４５６７８"[1:], GREEN_ID, "甲红"):
+        assert [r.seq for r in who_looked_at(cast, written)] == [rec.seq], written
+    assert who_looked_at(cast, "13812345679") == []
+    assert "138" not in json.dumps(rec.detail)
+
+
+def test_the_audit_page_says_which_records_a_phone_finds_and_why_an_id_finds_more(client, cast):
+    sign_in(client, cast.auditor)
+    html = client.get("/audit/", {"person": "13812345678"}).content.decode()
+    assert "手机号" in html and "2026 年 12 月之前写下的记录未保存手机号" in html
+    assert "按证件号码查到的记录可能比按姓名多" in html and "同名" in html

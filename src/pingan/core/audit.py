@@ -18,7 +18,7 @@ declared (:data:`FIXED_PURPOSES`, applied by ``core.web.page``, the API and the 
 The purposes are codes (:data:`PURPOSES`); apps may add their own with :func:`register_purpose`.
 
 **Subjects.** The persons a record shows are stored as keyed 64-bit digests (HMAC-SHA-256 with the audit key,
-``pingan.core.auditkeys``) of their normalised name and of their document number, in
+``pingan.core.auditkeys``) of their normalised name, document number and phone number, in
 :class:`~pingan.core.models.AuditSubject` rows (``seq``, ``key``). The record itself carries their count and
 a digest of the sorted keys (``detail["subjects"] = {"n": 30, "h": "…"}``), so the index is covered by the
 chain, and the trail holds no name or ID number in clear: an auditor finds "who looked at 张伟 / 3502…" by
@@ -472,10 +472,17 @@ def require_purpose(actor, purpose: str) -> None:
 
 @dataclass(frozen=True)
 class Subject:
-    """A person whose data a record shows: the name and/or document number as shown (either may be empty)."""
+    """A person whose data a record shows: the name, document number and phone number as shown (any may be
+    empty); ``other_ids``: more document numbers of the same person (a corrected one) — one person is one
+    ``Subject``, so a record's count of people (``detail["subjects"]["n"]``) is the people shown (issue 11: a
+    page of 30 people whose one corrected ID number was a second subject was recorded as "showed 31 people").
+    Phone numbers are kept since issue 11 (an auditor searched a phone and found nothing); records written
+    before are found by the name or document number only."""
 
     name: str = ""
     id_number: str = ""
+    phone: str = ""
+    other_ids: tuple[str, ...] = ()
 
 
 _NAME_DROP = re.compile(r"[\s·•・‧.\u00b7\u2022\u30fb\u2027]+")
@@ -490,24 +497,38 @@ def _norm_id(number: str) -> str:
     return _ID_DROP.sub("", unicodedata.normalize("NFKC", number)).upper()
 
 
+def _norm_phone(phone: str) -> str:
+    """A phone number's one form: E.164 when it is valid (``+8613812345678`` for ``138 1234 5678``,
+    ``+86 138…``, ``0086138…``), else its digits."""
+    from pingan.lib.identity.phones import normalize_phone
+
+    text = unicodedata.normalize("NFKC", phone)
+    return normalize_phone(text) or re.sub(r"\D", "", text)
+
+
 def _digest(kind: bytes, text: str) -> int:
     mac = hmac.new(auditkeys.subject_key(), kind + b"\x00" + text.encode(), hashlib.sha256).digest()
     return struct.unpack(">q", mac[:8])[0]
 
 
 def subject_keys(subject: Subject) -> set[int]:
-    """The keyed 64-bit digests of a subject's normalised name and document number (empty parts skipped)."""
+    """The keyed 64-bit digests of a subject's normalised name, document numbers and phone number (empty parts
+    skipped)."""
     keys = set()
     if name := _norm_name(subject.name):
         keys.add(_digest(b"name", name))
-    if number := _norm_id(subject.id_number):
-        keys.add(_digest(b"id", number))
+    for id_number in (subject.id_number, *subject.other_ids):
+        if number := _norm_id(id_number):
+            keys.add(_digest(b"id", number))
+    if phone := _norm_phone(subject.phone):
+        keys.add(_digest(b"phone", phone))
     return keys
 
 
 def subject_keys_for_query(text: str) -> set[int]:
-    """The digests an auditor's search text may match: the text as a name and as a document number."""
-    return subject_keys(Subject(name=text, id_number=text))
+    """The digests an auditor's search text may match: the text as a name, a document number and a phone
+    number."""
+    return subject_keys(Subject(name=text, id_number=text, phone=text))
 
 
 def search_text_form(text: str) -> str:

@@ -24,7 +24,7 @@ class AuditFilterForm(forms.Form):
     """The auditor's search: a person (full name or full ID number), an account, a unit (with the units under
     it), what was done, to what, why, and a date range (local dates, inclusive)."""
 
-    person = forms.CharField(required=False, max_length=100, label=_("Person (full name or ID number)"))
+    person = forms.CharField(required=False, max_length=100, label=_("Person (full name, ID number or phone number)"))
     actor = forms.CharField(required=False, max_length=150, label=_("Account (user or display name)"))
     agent = forms.ChoiceField(required=False, label=_("Who acted"))
     unit = forms.ChoiceField(required=False, label=_("Unit"))

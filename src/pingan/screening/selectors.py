@@ -82,20 +82,19 @@ for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("i
 
 
 def person_subjects(p: PersonResult) -> list[audit.Subject]:
-    """The person a result row shows: the name, and the document number as given and as corrected."""
-    out = [audit.Subject(name=p.name, id_number=p.id_number)]
-    if p.corrected_id_number and p.corrected_id_number != p.id_number:
-        out.append(audit.Subject(id_number=p.corrected_id_number))
-    return out
+    """The person a result row shows, as one subject: the name, the document number as given and as corrected,
+    the phone number."""
+    corrected = (p.corrected_id_number,) if p.corrected_id_number and p.corrected_id_number != p.id_number else ()
+    return [audit.Subject(name=p.name, id_number=p.id_number, phone=p.phone, other_ids=corrected)]
 
 
 def _jobs_holding(text: str) -> dict[str, list[int]]:
-    """The jobs whose (not yet purged) result rows name ``text`` as name or document number."""
+    """The jobs whose (not yet purged) result rows name ``text`` as name, document number or phone number (as given)."""
     text = text.strip()
     if not text:
         return {}
     ids = list(PersonResult.objects.filter(Q(name=text) | Q(id_number=text.upper()) |
-                                           Q(corrected_id_number=text.upper()))
+                                           Q(corrected_id_number=text.upper()) | Q(phone=text))
                .values_list("job_id", flat=True).distinct()[:1000])
     return {"ScreeningJob": ids, "ScreeningJob.results": ids} if ids else {}
 
