@@ -268,3 +268,26 @@ def test_a_code_replaced_by_an_approved_level_change_says_so_everywhere(client, 
     services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
     replaced = SafetyCode.objects.get(pk=LevelOverride.objects.get(pk=ov.pk).issued_code_id)
     assert replaced.revocation_reason == "rescreened"
+
+
+def test_the_chief_approves_a_level_change_seeing_the_current_level_and_where_it_came_from(client, cast, issued):
+    """Issue 11's trial: the request read only "→ 绿码" and the reason; after the approval the card still said
+    "此码来自最近一次筛查" although the level came from the level change."""
+    ov = services.level_override_request(premises=cast.premises_a, level="green", reason="纠错属实",
+                                         actor=cast.officer_a)
+    sign_in(client, cast.chief_a)
+    for lang, current, counts in (("zh-hans", "当前 黄码", "筛查：2 人，红 0 人，黄 1 人"),
+                                  ("en", "current: yellow code", "screening: 2 people, 0 red, 1 yellow")):
+        client.cookies["django_language"] = lang
+        html = client.get("/codes/police/").content.decode()
+        item = html[html.index(f'id="override-{ov.pk}"'):].split("</li>")[0]
+        assert current in item and counts in item, item
+        assert 'class="danger"' in item  # reject is danger, as docs/web.md says
+    services.level_override_approve(override=ov, actor=cast.chief_a)
+    for user, lang, said in ((cast.chief_a, "zh-hans", "此码的等级由已批准的等级变更设定"),
+                             (cast.landlord_a, "zh-hans", "此码的等级由派出所批准的等级变更设定"),
+                             (cast.landlord_a, "en", "set by the police station (an approved level change)")):
+        sign_in(client, user)
+        client.cookies["django_language"] = lang
+        html = client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
+        assert said in html and "此码来自最近一次筛查" not in html and "from the latest screening" not in html, html
