@@ -99,3 +99,40 @@ def test_it_does_not_warn_when_the_data_covers_the_window(roster, tmp_path, caps
     call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "o.csv"), "--no-progress")
     assert "WARNING" not in capsys.readouterr().out
     assert ScreeningJob.objects.get().stats["risk_data_notes"] == []
+
+
+def trial_roster(tmp_path, extra=()):
+    """Issue 11's trial: a formula name and a name with a right-to-left override (U+202E)."""
+    from test_jobs import GREEN_ID
+
+    src = tmp_path / "trial.csv"
+    src.write_bytes(roster_bytes([["=HYPERLINK(\"http://x.example\",\"点我\")", "居民身份证", GREEN_ID, "13700137001"],
+                                  ["王\u202e芳", "居民身份证", GREEN_ID, "13700137002"], *extra]))
+    return src
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", ["row 6 not screened: the name is empty", "row 8 not screened: the name starts with “=”",
+            "row 9 not screened: 姓名 (column A) holds a text-direction control character"]),
+    ("zh-hans", ["第 6 行未筛查：", "第 8 行未筛查：", "第 9 行未筛查："]),
+])
+def test_the_summary_says_each_row_not_screened_and_why(tmp_path, capsys, lang, said):
+    """Issue 11: the summary said only "未筛查：1" / "not screened: 1", no row number and no reason."""
+    with translation.override(lang):
+        screen(trial_roster(tmp_path), "--out", tmp_path / "o.csv")
+    text = capsys.readouterr().out
+    lines = [line for line in text.splitlines() if line.startswith(tuple(s[:8] for s in said))]
+    assert len(lines) == 3, text
+    for line, start in zip(lines, said, strict=True):
+        assert line.startswith(start), text
+    assert_language(text, "en" if lang == "en" else "zh", data=["trial.csv", "o.csv", "姓名", str(tmp_path)])
+
+
+def test_the_summary_lists_twenty_rows_not_screened_then_says_how_many_more(tmp_path, capsys):
+    from test_jobs import GREEN_ID
+
+    with translation.override("en"):
+        screen(trial_roster(tmp_path, [["", "居民身份证", GREEN_ID, ""]] * 21), "--out", tmp_path / "o.csv")
+    text = capsys.readouterr().out
+    assert len([line for line in text.splitlines() if line.startswith("row ")]) == 20, text
+    assert f"… and 4 more rows not screened: see {tmp_path / 'o.csv'}" in text, text

@@ -51,7 +51,8 @@ def test_the_summary_speaks_the_commands_language_alone():
     was, and its notes were stored as "中文 / English"."""
     from page_language import assert_language
 
-    job = SimpleNamespace(counts={"rows": 3, "accepted": 2, "rejected": 1},
+    no_rows = SimpleNamespace(filter=lambda **_kw: SimpleNamespace(order_by=lambda *_a: []))
+    job = SimpleNamespace(counts={"rows": 3, "accepted": 2, "rejected": 1}, persons=no_rows,
                           as_of=dt.datetime(2022, 8, 20, tzinfo=dt.UTC),
                           ruleset_id="prevention-2022-v9", ruleset_version="1.3.0", pk=7, roster_name="名单.csv",
                           encoding="utf-8", reevaluated_at=None,

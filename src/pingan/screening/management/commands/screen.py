@@ -378,6 +378,7 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
           "blank rows ignored: %(blank)s") % {"rows": c.get("rows", 0), "screened": c.get("accepted", 0),
                                               "not_screened": c.get("rejected", 0),
                                               "duplicates": c.get("duplicates", 0), "blank": c.get("blank_rows", 0)},
+        *rejected_lines(job, out),
         _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
         _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),
@@ -394,6 +395,42 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
                                 "(each import re-checks the latest screenings)"))
     lines += [_("note: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("notes", [])[:5]]
     return "\n".join(lines)
+
+
+#: How many rows not screened the summary lists one by one; the rest are in the result file.
+REJECTED_SHOWN = 20
+
+
+def rejected_lines(job, out: Path) -> list[str]:
+    """Each row not screened, by row number, with why and what to do in the command's language (issue 11: the
+    summary said only "未筛查：1", with no row and no reason); at most :data:`REJECTED_SHOWN`, then how many more
+    and where they are."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if not job.counts.get("rejected"):
+        return []
+    rejected = job.persons.filter(status="rejected").order_by("row")
+    lines = [_("row %(row)s not screened: %(reason)s") % {"row": p.row, "reason": rejection_reason(p)}
+             for p in rejected[:REJECTED_SHOWN]]
+    more = job.counts.get("rejected", 0) - len(lines)
+    if len(lines) == REJECTED_SHOWN and more > 0:
+        lines.append(ngettext("… and %(n)s more row not screened: see %(path)s",
+                              "… and %(n)s more rows not screened: see %(path)s", more) % {"n": more, "path": out})
+    return lines
+
+
+def rejection_reason(person) -> str:
+    """Why a row was not screened and what to do, without the "Not screened:" its stored reason starts with
+    (the line says it already); long digit runs masked, as every result shows a cell."""
+    from pingan.core.texts import render
+    from pingan.lib.redact import mask_numbers
+
+    for m in person.reasons or ():
+        detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
+        if isinstance(detail, dict) and detail.get("code"):
+            return mask_numbers(render(detail))
+    return person.submitter_reason
 
 
 def path_name(job) -> str:
