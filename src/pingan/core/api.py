@@ -58,7 +58,8 @@ def audit_search(request: HttpRequest, person: str = "", actor: str = "", agent:
                  action: str = "",
                  object_type: str = "", object_id: str = "", purpose: str = "", since: date | None = None,
                  until: date | None = None):
-    """Newest first. ``person``: a name or document number — the reads that showed that person. ``actor``: part
+    """Newest first. ``person``: a full name, document number or phone number — the reads that showed that person (phone
+    numbers are kept in records written since December 2026). ``actor``: part
     of an account's name (also what acted on its behalf). ``agent``: ``person``, ``automatic``, a kind of agent
     (``command``, ``task``, ``request``, ``terminal``, ``platform``, ``system``) or ``task:<kind>``; a record
     without an account names what acted in ``agent`` (kind, name, object_id, and ``by``: on whose behalf)."""

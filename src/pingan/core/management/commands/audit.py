@@ -44,7 +44,9 @@ class Command(PinganCommand):
         c = sub.add_parser("checkpoint", help=_("sign the chain head now, append it to the checkpoint file, print it"))
         c.add_argument("--out", type=Path, help=_("append to this file instead of the installation's checkpoint file"))
         s = sub.add_parser("search", help=_("list records, newest first"))
-        s.add_argument("--person", default="", help=_("a name or ID number: the reads that showed that person"))
+        s.add_argument("--person", default="", help=_("a full name, ID number or phone number: the reads that "
+                                                     "showed that person (phone numbers in records written since "
+                                                     "December 2026)"))
         s.add_argument("--actor", default="", help=_("part of an account's name: what it did and what acted on its "
                                                     "behalf (a task it queued); or a command's name"))
         s.add_argument("--agent", default="", help=_("person | automatic | command | task | request | terminal | "
