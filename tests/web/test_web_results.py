@@ -446,7 +446,7 @@ class TestOfficerPages:
         person = PersonResult.objects.get(job=job, row=2)
         assert person.silent_hit and person.level == "green"
         sign_in(client, cast.officer_a)
-        for lang, hit, told, tile in (("zh-hans", "布控名单命中", "提交方看到的等级为“绿", "已筛查且无需修正"),
+        for lang, hit, told, tile in (("zh-hans", "布控名单命中", "不得告知提交方。提交方看到", "已筛查且无需修正"),
                                       ("en", "watchlist", "The submitter's result says", "screened, nothing to fix")):
             html = get(client, f"/screening/jobs/{job.pk}/", lang)
             line = part(html, "data-people-list", "</li>")
