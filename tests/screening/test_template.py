@@ -147,3 +147,21 @@ def test_only_the_name_is_marked_required_and_id_or_phone_says_either(template: 
     wb.save(buf)
     result = read_roster(buf.getvalue(), filename="t.xlsx")
     assert [(a.row, a.name, a.id_number, a.phone) for a in result.accepted] == [(3, "张三", "", "13800138000")]
+
+
+@pytest.mark.parametrize(("lang", "notes_sheet"), [("zh", "说明"), ("en", "Instructions")])
+def test_the_template_says_the_id_column_must_stay_and_lists_the_results_files_codes(lang, notes_sheet) -> None:
+    """Issue 11's trial: the template said "证件号码和手机号码至少填一项。只有手机号码的人也会筛查" and headed the
+    column "ID number (or phone)", but a roster without the ID-number column is refused (ee8f1b2); the English
+    explanation of too_long ended in the constant "(FIELD_MAX_LENGTHS)"; the code column listed formula_name
+    where the results file's to_fix_code writes rejection.formula_name."""
+    from pingan.screening.roster import REJECTION_CODES
+
+    wb = openpyxl.load_workbook(io.BytesIO(roster_template_xlsx(lang)))
+    text = " ".join(str(c.value) for row in wb[notes_sheet].iter_rows() for c in row if c.value)
+    assert ("证件号码列必须保留" if lang == "zh" else "Keep the ID-number column") in text
+    assert "只有手机号码的人也会筛查" not in text and "FIELD_MAX_LENGTHS" not in text
+    codes = [row[1].value for row in wb[notes_sheet].iter_rows() if str(row[1].value or "").startswith("rejection.")]
+    assert codes == [f"rejection.{code}" for code in REJECTION_CODES]
+    header = wb.worksheets[0].cell(row=2, column=CANONICAL_FIELDS.index("id_number") + 1).value
+    assert header != "ID number (or phone)" and ("不可删" if lang == "zh" else "keep the column") in header

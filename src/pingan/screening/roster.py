@@ -304,7 +304,8 @@ REJECTION_CODES: dict[str, str] = {
     "formula_without_value": "a roster cell holds a formula whose value was never saved (XLSX written by a program)",
     "blank_required": "name, ID number and phone are all empty although other cells are not",
     "too_many_columns": "a cell has content in a column that has no header",
-    "too_long": "the name, the ID number or the phone is longer than any real one (FIELD_MAX_LENGTHS)",
+    "too_long": "the name, the ID number or the phone is longer than any real one (several values pasted into "
+                "one cell?)",
     "missing_name": "name is empty",
     "formula_name": "the name starts with =, +, - or @ (after any spaces, tabs or line breaks): a spreadsheet "
                     "formula such as =HYPERLINK(…), not a person's name",

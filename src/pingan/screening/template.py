@@ -83,15 +83,17 @@ TEMPLATE_DATA_ROWS = 5000
 #: Required columns (marked ``*``): only the name. A row needs an ID number or a phone number — either one
 #: (``roster``'s ``missing_id_number``) — so both headers say so in a parenthetical, which the reader ignores.
 _REQUIRED = {"name"}
-_EITHER = {"id_number": ("（与手机号码至少填一项）", " (or phone)"),
+_EITHER = {"id_number": ("（有手机号码可留空，本列不可删）", " (may be empty if phone; keep the column)"),
            "phone": ("（与证件号码至少填一项）", " (or ID number)")}
 _NOTES: dict[str, tuple[str, str]] = {
     "name": ("必填。与证件上一致。", "Required. As printed on the identity document."),
     "id_type": ("从下拉列表选择；留空按居民身份证处理。", "Pick from the list; empty means resident ID card."),
     "id_number": (
-        "证件号码和手机号码至少填一项。有证件号码请填写：只有手机号码的人无法核验身份，结果为黄色（需核实）。"
+        "本列必须保留：没有证件号码列的名单整份不予筛查。每行证件号码和手机号码至少填一项；有证件号码请填写："
+        "只有手机号码的人无法核验身份，结果为黄色（需核实）。"
         "本列已设为文本格式，请勿改为数字，否则 18 位号码会丢失末几位。",
-        "An ID number or a phone number: at least one of the two. Give the ID number when there is one: a person "
+        "Keep this column: a roster without an ID-number column is not screened at all. In each row an ID number "
+        "or a phone number, at least one of the two. Give the ID number when there is one: a person "
         "with only a phone number cannot have their identity verified and comes out yellow (to verify). The "
         "column is Text: do not change it to Number, or Excel drops the last digits of an 18-digit ID.",
     ),
@@ -214,11 +216,12 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
         ("第 3 行是示例（姓名以“示例”开头）：请删除或改成您的人员，否则该行不会筛查。",
          "Row 3 is an example (its name starts with 示例): delete it or overwrite it with one of your people; "
          "otherwise that row is not screened."),
-        ("带 * 的列（姓名）必填；证件号码和手机号码至少填一项。只有手机号码的人也会筛查，但无法核验身份，结果为黄色"
-         "（需核实）。",
-         "The column marked * (name) is required; of ID number and phone, at least one. A person with only a "
-         "phone number is screened too, but their identity cannot be verified, so they come out yellow (to "
-         "verify)."),
+        ("带 * 的列（姓名）必填。证件号码列必须保留，不能删除：没有这一列的名单整份不予筛查。每行证件号码和手机号码"
+         "至少填一项：某一行只有手机号码时证件号码可留空，该行也会筛查，但无法核验身份，结果为黄色（需核实）。",
+         "The column marked * (name) is required. Keep the ID-number column, never delete it: a roster without it "
+         "is not screened at all. In each row, of ID number and phone, at least one: a row with only a phone "
+         "number may leave the ID number empty and is screened too, but the identity cannot be verified, so it "
+         "comes out yellow (to verify)."),
         ("证件号码列已设为文本格式。若从其他表格粘贴，请用“选择性粘贴→数值”，不要把该列改成数字格式。",
          "The ID column is Text. When pasting from elsewhere use Paste Special → Values; never format it as "
          "Number."),
@@ -229,9 +232,11 @@ def roster_template_xlsx(lang: str = "zh") -> bytes:
     lines += [("", g[pick]) for g in general]
     lines.append(("Column" if en else "列", "What to enter" if en else "填写要求"))
     lines += [(label[f], _NOTES[f][pick]) for f in CANONICAL_FIELDS]
-    lines.append(("Why a row is rejected" if en else "不予筛查的原因", "Code in the results file" if en else
-                  "结果文件中的代码"))
-    lines += [(REJECTION_CODES[code] if en else REJECTION_ZH.get(code, REJECTION_CODES[code]), code)
+    lines.append(("Why a row is rejected" if en else "不予筛查的原因",
+                  "Code in the results file's “Problem code (for programs)” column" if en else
+                  "结果文件“问题代码（供程序读取）”列中的代码"))
+    # the code as the results file's to_fix_code column writes it (docs/screening.md: ``rejection.<code>``)
+    lines += [(REJECTION_CODES[code] if en else REJECTION_ZH.get(code, REJECTION_CODES[code]), f"rejection.{code}")
               for code in REJECTION_CODES]  # a code without Chinese fails tests/core/test_texts.py, never a download
     for row in lines:
         notes.append(list(row))
