@@ -101,6 +101,10 @@ class TestHome:
         sign_in(client, cast.chief_a)
         panel = client.get("/").content.decode().split('id="home-queue"')[1].split("</section>")[0]
         assert "Waiting for a decision" in panel and "1 level change awaiting approval" in panel, panel
+        assert re.search(r" \(current: (green|yellow|red) code\)", panel), panel  # what it changes from
+        client.cookies["django_language"] = "zh-hans"
+        panel = client.get("/").content.decode().split('id="home-queue"')[1].split("</section>")[0]
+        assert re.search(r"（当前 [绿黄红]码）", panel), panel
 
     def test_the_queue_panel_is_left_out_when_nothing_waits(self, client, cast):
         sign_in(client, cast.chief_a)

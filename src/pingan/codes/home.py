@@ -26,7 +26,7 @@ def queue_panel(request: HttpRequest) -> dict | None:
     to_approve, to_approve_total = [], 0
     if user.role == Role.STATION_CHIEF:  # the latest few; the panel says how many in all (the queue pages them)
         theirs = overrides.exclude(requested_by=user)
-        to_approve = list(theirs.select_related("premises", "requested_by")[:TO_APPROVE_SHOWN])
+        to_approve = list(theirs.select_related("premises", "requested_by", "code")[:TO_APPROVE_SHOWN])
         to_approve_total = theirs.count()
     waiting = overrides.count()
     reviews = selectors.reviews_list(actor=user, status="open").count()
