@@ -183,3 +183,13 @@ def test_every_fields_error_is_shown_at_once_beside_its_field(client, cast, lang
         assert "7 to 15 digits" in said and "The two passwords differ" in said and "administrative area" in said
     # the errors stand beside their fields, not in one box at the top
     assert not response.context["form"].non_field_errors()
+
+
+def test_the_auditor_finds_who_read_a_sign_up_by_its_phone(client, cast):
+    """Issue 11: the audit search promised phone numbers; the station's sign-up queue shows the applicant's phone."""
+    assert submit(client).status_code == 201
+    assert len(selectors.registrations_pending(actor=cast.officer_a, purpose="jurisdiction_management")) == 1
+    (read,) = AuditRecord.objects.filter(action="list", object_type="Registration")
+    for text in ("13800001234", "138 0000 1234", "沈云"):
+        found = selectors.audit_search(actor=cast.auditor, query=selectors.AuditQuery(person=text))
+        assert read.seq in {r.seq for r in found}, text

@@ -307,8 +307,9 @@ def audit_rows(records) -> list[AuditRow]:
 
 
 def registration_subjects(r) -> list[audit.Subject]:
-    """The person a registration shows: the applicant (their name, or the company's)."""
-    return [audit.Subject(name=r.display_name)]
+    """The person a registration shows: the applicant (their name, or the company's) and the phone the station's
+    page shows to check who they are."""
+    return [audit.Subject(name=r.display_name, phone=r.phone)]
 
 
 def registrations_pending(*, actor, purpose: str = "") -> QuerySet:
