@@ -291,6 +291,10 @@ FIELD_MAX_LENGTHS: dict[str, int] = {"name": 200, "id_number": 40, "phone": 40}
 #: How many rows from the top are searched for the header row.
 HEADER_SCAN_ROWS = 30
 
+#: Codes the decoder appends to the notes only to tell the reader something (``cut_character``: the file ends
+#: inside a character), taken off again at once and never shown: no template is needed for them.
+SIGNALS = frozenset({"cut_character"})
+
 #: Rejection codes in the order rows are checked; each row is rejected for the first that applies.
 REJECTION_CODES: dict[str, str] = {
     "bad_quote": "a double quote that never closes, closes lines later, or stands inside a cell (CSV): the "
@@ -885,7 +889,7 @@ def _csv_text(data: bytes, name: str, meta: RosterMeta) -> str:
         nul = _nul_lines(data)
         data = data.replace(b"\x00", b"")
     text, meta.encoding = _decode(data, name, meta.notes)
-    if meta.notes and meta.notes[-1]["code"] == "cut_character":  # not a note of its own: the cut_off row says it
+    if meta.notes and meta.notes[-1]["code"] in SIGNALS:  # not a note of its own: the cut_off row says it
         meta.notes.pop()
         meta.cut_character = True
     if "\x00" in text:
