@@ -30,8 +30,8 @@ from pingan.core.errors import NotFound
 
 
 def report_subjects(r: FraudReport) -> list[audit.Subject]:
-    """The person a report shows: the victim."""
-    return [audit.Subject(name=r.victim_name, id_number=r.victim_id_number)]
+    """The person a report shows: the victim (name, ID number, phone)."""
+    return [audit.Subject(name=r.victim_name, id_number=r.victim_id_number, phone=r.victim_phone)]
 
 
 def order_subjects(o: Order) -> list[audit.Subject]:
@@ -40,7 +40,8 @@ def order_subjects(o: Order) -> list[audit.Subject]:
 
 
 def warning_subjects(w: Warning) -> list[audit.Subject]:
-    return [audit.Subject(name=w.person_name)] if w.person_name else []
+    """The person warned: the name (often unknown) and the phone the warning is for."""
+    return [audit.Subject(name=w.person_name, phone=w.person_phone)] if w.person_name or w.person_phone else []
 
 
 def reports_scoped(*, actor) -> QuerySet[FraudReport]:
