@@ -96,7 +96,8 @@ def queue_display(*, counter: Counter, now: dt.datetime | None = None) -> dict:
 
 
 def _person(row) -> list[audit.Subject]:
-    return [audit.Subject(name=row.name, id_number=row.id_number)]
+    """The person a row shows: name, ID number and, for an identity, the phone (the audit search finds it)."""
+    return [audit.Subject(name=row.name, id_number=row.id_number, phone=getattr(row, "phone", ""))]
 
 
 def identity_get(*, actor) -> Identity:

@@ -126,7 +126,8 @@ def citizen_register(*, username: str, password: str, name: str, id_number: str,
     user = user_create(username=username, password=password, role=Role.CITIZEN, display_name=name)
     identity = Identity.objects.create(user=user, name=name, id_number=number, phone=phone.strip()[:20])
     # the identity's id, as a read of it records (the audit page names it by that id)
-    audit.record(user, "create", "Identity", identity.pk, subjects=[audit.Subject(name=name, id_number=number)])
+    audit.record(user, "create", "Identity", identity.pk,
+                 subjects=[audit.Subject(name=name, id_number=number, phone=identity.phone)])
     return user
 
 
