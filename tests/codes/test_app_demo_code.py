@@ -48,8 +48,14 @@ def risk(db, tmp_path):
 
 
 def test_the_demo_issues_one_code_for_its_one_screening_and_no_old_poster_notice(db, client):
-    call_command("demo", "--people", "40", stdout=io.StringIO())
-    from pingan.core.models import Premises
+    out = io.StringIO()
+    call_command("demo", "--people", "40", stdout=out)
+    from pingan.core.models import OrgUnit, Premises
+
+    # the organisation line's parts add up to its units (the trial read "22 个单位（市局、6 个分局、9 个派出所）")
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("演示机构："))
+    units, *parts = (int(n) for n in re.findall(r"\d+", line))
+    assert units == OrgUnit.objects.count() == 1 + sum(parts), line
 
     premises = Premises.objects.get(name="莲前东路演示出租屋")
     codes = list(SafetyCode.objects.filter(premises=premises))

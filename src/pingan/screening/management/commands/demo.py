@@ -1,5 +1,6 @@
 """``pingan demo``: the README's run command — the main job end to end on the embedded default."""
 
+from collections import Counter
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,9 +45,12 @@ class Command(PinganCommand):
         # every line in the command's language (pingan activates it from PINGAN_LANGUAGE or the locale)
         w(_("GB/T 2260 divisions: %(all)s (%(current)s current)") % {
             "all": AdminDivision.objects.count(), "current": AdminDivision.objects.filter(current=True).count()})
-        w(_("demo organisation: %(units)s units (bureau, %(branches)s branches, %(stations)s stations)") % {
-            "units": len(r.org.units), "branches": sum(u.kind == "branch" for u in r.org.units),
-            "stations": sum(u.kind == "station" for u in r.org.units)})
+        kinds = Counter(u.kind for u in r.org.units)  # the parts add up to the units (the trial read 22 = 1 + 6 + 9)
+        w(_("demo organisation: %(units)s units (the bureau, %(branches)s branches, %(stations)s stations, %(areas)s "
+            "community policing areas, %(others)s centres, procuratorates and courts)") % {
+            "units": len(r.org.units), "branches": kinds["branch"], "stations": kinds["station"],
+            "areas": kinds["area"],
+            "others": len(r.org.units) - kinds["bureau"] - kinds["branch"] - kinds["station"] - kinds["area"]})
         w(_("risk-area listings: %(name)s, %(rows)s listing intervals") % {"name": dataset_label(r.listings.name),
                                                                           "rows": r.listings.rows})
         if r.watchlist:
