@@ -220,38 +220,44 @@ _HTTP_ERROR_CODES = {403: "csrf_failed", 429: "rate_limited", 400: "bad_request"
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     code = _HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    unreadable = exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body")
-    extra = _unreadable_body(request)[1] if unreadable else None
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        detail, extra = _unreadable_body(request)
+    else:
+        extra = None
 
-    def detail() -> str:
-        if unreadable:
-            return _unreadable_body(request)[0]
-        if code == "csrf_failed":
-            return gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
-                           "programs use an API token instead.")
-        if code == "rate_limited":
-            return gettext("Too many requests from this client: wait a minute and try again.")
-        return str(exc.message)
+        def detail() -> str:
+            if code == "csrf_failed":
+                return gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
+                               "programs use an API token instead.")
+            if code == "rate_limited":
+                return gettext("Too many requests from this client: wait a minute and try again.")
+            return str(exc.message)
 
     return problem(request, exc.status_code, problem_title(exc.status_code, code), detail, code, extra)
 
 
-def _unreadable_body(request: HttpRequest) -> tuple[str, dict]:
+def _unreadable_body(request: HttpRequest) -> tuple[Callable[[], str], dict]:
     """Why ninja could not parse the body, said for a person, with where it went wrong: a JSON body's line and
-    column (issue 11: "Cannot parse request body" gave no position). ``(detail, extra members)``."""
+    column (issue 11: "Cannot parse request body" gave no position). ``(detail, extra members)``, the detail
+    a function that words it in the active language (:func:`problem`), so the body is parsed once."""
     import json
 
     try:
         json.loads(request.body)
     except UnicodeDecodeError:
-        return gettext("The request body is not UTF-8 text."), {}
+        return lambda: gettext("The request body is not UTF-8 text."), {}
     except json.JSONDecodeError as err:
         # the decoder's own words ("Expecting ',' delimiter") are English: the position says where to look
-        return (gettext("The request body is not valid JSON: it goes wrong at line %(line)s, column %(column)s.")
-                % {"line": err.lineno, "column": err.colno}, {"line": err.lineno, "column": err.colno})
+        where = {"line": err.lineno, "column": err.colno}
+
+        def detail() -> str:
+            return (gettext("The request body is not valid JSON: it goes wrong at line %(line)s, column %(column)s.")
+                    % where)
+
+        return detail, dict(where)
     except ValueError:
         pass
-    return gettext("The request body cannot be read as the JSON or form data its Content-Type names."), {}
+    return lambda: gettext("The request body cannot be read as the JSON or form data its Content-Type names."), {}
 
 
 #: What a validation error's ``type`` (pydantic's) says about a field, in the request's language.
