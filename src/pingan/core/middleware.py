@@ -145,14 +145,9 @@ class RefillMiddleware:
         return self.get_response(request)
 
     def process_template_response(self, request, response):
-        from django.http import QueryDict
-        from django.utils.safestring import SafeData
-
         from pingan.core.forms import refilled
 
         context = response.context_data
-        if isinstance(context, dict):
-            response.context_data = {
-                k: refilled(v) if isinstance(v, str | dict | QueryDict | list | tuple) and not isinstance(v, SafeData)
-                else v for k, v in context.items()}
+        if isinstance(context, dict):  # refilled says which values it rewrites, and returns the others as they are
+            response.context_data = {k: refilled(v) for k, v in context.items()}
         return response
