@@ -71,9 +71,10 @@ def _register_describers() -> None:
     """A watch-list entry by its kind and key (an ID number masked) and unit, a silence by its comment and
     time, an officer's duty shift by the officer and the unit, a GA/T 1400 subscription by its id and title
     (issue 11: "告警静默 № 4")."""
+    from pingan.core.texts import moment
     from pingan.lib.redact import mask_numbers
 
-    said, when = audit.said, audit.local_minute
+    said, when = audit.said, moment
     for name, model, text, field, related in (
         ("HotlistEntry", HotlistEntry, lambda h: said(f"{h.get_kind_display()} {mask_numbers(h.key)}", h.unit.label),
          "pk", ("unit",)),

@@ -308,9 +308,10 @@ def _money(cents: int) -> str:
 
 def _register_describers() -> None:
     from pingan.antifraud.models import ContactImport, VictimTransfer
+    from pingan.core.texts import moment
     from pingan.lib.redact import mask_id, mask_name, mask_numbers
 
-    said, when = audit.said, audit.local_minute
+    said, when = audit.said, moment
     for name, model, text, related in (
         ("FraudReport", FraudReport,
          lambda r: said(r, mask_name(r.victim_name), _fraud_type(r.fraud_type), when(r.reported_at)), ()),

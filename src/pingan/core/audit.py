@@ -369,13 +369,6 @@ def rows_describer(model: Any, text: Callable[[Any], str], *, field: str = "pk",
     return describe
 
 
-def local_minute(at: Any) -> str:
-    """An aware time as the audit page dates an object: ``2026-12-07 14:03`` in the bureau's zone (``""``)."""
-    from django.utils import timezone
-
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 def said(*parts: Any) -> str:
     """An object's description from its parts, the empty ones left out: ``"FZ-12 · 张* · 2026-12-07"``."""
     return " · ".join(str(p) for p in parts if p not in (None, ""))

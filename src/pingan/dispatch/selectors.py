@@ -52,10 +52,10 @@ def _register_describers() -> None:
     """How the audit page names a dispatch record (issue 11: "警力 № 3"): a unit by its call sign and station,
     a dispatch by the unit, the alert's number (as the alert pages show it) and its state, an operation by its
     name, venue and start — no person in any of them."""
-    from pingan.core.texts import lang
+    from pingan.core.texts import lang, moment
     from pingan.dispatch.models import Drone, DroneMission, OperationTemplate
 
-    said, when = audit.said, audit.local_minute
+    said, when = audit.said, moment
     for name, model, text, related in (
         ("PatrolUnit", PatrolUnit, lambda u: said(u.code, u.get_kind_display(), u.unit.label), ("unit",)),
         ("Assignment", Assignment, lambda a: said(f"{a.patrol_unit.code} → #{a.alert_id}", a.get_state_display(),

@@ -39,7 +39,7 @@ class StatsConfig(AppConfig):
         # an import by its file, source and date; a vehicle count by its unit and year (issue 11: "№ 3")
         audit.register_object_describer("stats.ImportBatch", audit.rows_describer(
             "stats.ImportBatch", lambda b: audit.said(b.filename, _source_label(b.source),
-                                                      audit.local_minute(b.created_at))))
+                                                      texts.moment(b.created_at))))
         audit.register_object_describer("stats.VehicleCount", audit.rows_describer(
             "stats.VehicleCount", lambda v: audit.said(v.unit.label, v.year), related=("unit",)))
         audit.register_action("import", _("imported"))
