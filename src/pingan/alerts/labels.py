@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from pingan.core import texts
-from pingan.core.texts import paren
+from pingan.core.texts import paren, utc_offset
 
 #: Priorities: the code stays (officers say "P1") with what it means.
 PRIORITIES = {
@@ -290,20 +290,6 @@ def event_time_parts(alert) -> tuple[str, str]:
     here = when(alert.raised_at, zone_name=zone_name)
     site = when(alert.raised_at)
     return (here, "") if here == site else (here, paren(_("Beijing time %(time)s") % {"time": site}))
-
-
-def utc_offset(value: dt.datetime | None = None) -> str:
-    """``UTC+08:00`` for ``value`` (default now) in the bureau's time zone, or in its own zone when ``value``
-    is an aware time already put in one (:func:`when`); ``UTC`` at offset zero."""
-    from zoneinfo import ZoneInfo
-
-    local = value if value is not None and isinstance(value.tzinfo, ZoneInfo) else timezone.localtime(value)
-    off = local.utcoffset() or dt.timedelta()
-    if not off:
-        return "UTC"
-    minutes = int(off.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def js_table() -> dict[str, object]:

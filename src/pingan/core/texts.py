@@ -187,6 +187,23 @@ def moment(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
+def utc_offset(value: Any = None) -> str:
+    """``UTC+08:00`` for ``value`` (default now) in the bureau's time zone, or in its own zone when ``value``
+    is an aware time already put in one (``alerts.labels.when``); ``UTC`` at offset zero."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    local = value if value is not None and isinstance(value.tzinfo, ZoneInfo) else timezone.localtime(value)
+    off = local.utcoffset() or dt.timedelta()
+    if not off:
+        return "UTC"
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

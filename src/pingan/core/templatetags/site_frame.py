@@ -230,14 +230,11 @@ def time_zone_note() -> str:
     """The clock a page's times are on, said once where they are bare (``14:03:05``): "Times are Beijing time
     (UTC+08:00)." — the bureau's zone (``TIME_ZONE``), whatever the viewer's device is set to (issue 11's trial:
     the dispatch pages showed a clock with no zone; the alert pages say "UTC+08:00" beside each time)."""
-    import datetime as dt
-
     from django.conf import settings
-    from django.utils import timezone
 
-    off = timezone.localtime().utcoffset() or dt.timedelta()
-    minutes = int(off.total_seconds() // 60)
-    offset = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+    from pingan.core.texts import utc_offset
+
+    offset = utc_offset()
     if settings.TIME_ZONE in BEIJING_ZONES:
         return gettext("Times are Beijing time (%(offset)s).") % {"offset": offset}
     return gettext("Times are in the time zone %(zone)s (%(offset)s).") % {"zone": settings.TIME_ZONE,
