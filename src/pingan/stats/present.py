@@ -456,7 +456,6 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
             "children": children_table(page, windows_, query), "clearance": clearance,
             "currency": page_currency(page), "small_base": SMALL_BASE,
             "trend_category": page.scheme.category(head_key) if head_key else None,
-            "week": week_label(page.as_of), "iso_week": iso_week(page.as_of),
             # dates as the language writes them (issue 11: "第 2026-W50 周", "12-07-12-07"), never broken across
             # lines on a phone
             "as_of_html": _nowrap(f"{day(page.as_of)}{paren(date_format(page.as_of, 'D'))}"),
