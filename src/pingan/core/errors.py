@@ -83,13 +83,12 @@ def outside_text(value: str | None, *, field: str, field_zh: str, allow_newlines
     found = textchars.find_all_unsafe(value, allow_newlines=allow_newlines)
     if len(found) == 1:
         bad = found[0]
-        raise DomainError(f"the {field} holds {bad.describe()} at character {bad.index + 1}; type it again without it",
+        raise DomainError(f"the {field} holds {textchars.described(found)}; type it again without it",
                           code="control_character",
                           params={"field": field, "field_zh": field_zh, "char": bad.code, "position": bad.index + 1})
     if found:  # every one named, not only the first (issue 11: a name holding U+202E and an ESC)
-        said = ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
-        raise DomainError(f"the {field} holds {said}; type it again without them", code="control_character",
-                          message_id="control_characters",
+        raise DomainError(f"the {field} holds {textchars.described(found)}; type it again without them",
+                          code="control_character", message_id="control_characters",
                           params={"field": field, "field_zh": field_zh, "char": found[0].code,
                                   "position": found[0].index + 1, "chars": [f.code for f in found],
                                   "positions": [f.index + 1 for f in found]})

@@ -109,8 +109,7 @@ def _text(data: dict, key: str, path: str, what: str) -> None:
     value = data.get(key)
     found = textchars.find_all_unsafe(value, allow_newlines=False) if isinstance(value, str) else []
     if found:
-        said = ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
-        raise TemplateError(path, "characters", what, said, chars=[f.code for f in found],
+        raise TemplateError(path, "characters", what, textchars.described(found), chars=[f.code for f in found],
                             positions=[f.index + 1 for f in found])
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "UNSAFE_RE2",
     "Unsafe",
     "code_point",
+    "described",
     "find_all_unsafe",
     "find_unsafe",
     "for_output",
@@ -150,6 +151,13 @@ def find_all_unsafe(text: str, *, allow_newlines: bool = True) -> list[Unsafe]:
     pattern = _UNSAFE if allow_newlines else _UNSAFE_SINGLE_LINE
     return [Unsafe(m.start(), m.group(), code_point(m.group()), kind(m.group()) or "control")
             for m in pattern.finditer(text)]
+
+
+def described(found: list[Unsafe]) -> str:
+    """English, for programs and logs: each character :func:`find_all_unsafe` found, with its 1-based position
+    (``"U+202E (a bidirectional formatting character) at character 3, U+001B (a control character) at
+    character 5"``)."""
+    return ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
 
 
 #: How :func:`shown` writes a character that does not show as itself (``⟨U+001B⟩``): the name the rejection

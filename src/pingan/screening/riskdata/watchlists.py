@@ -128,7 +128,7 @@ def _odd_text(field: str, text: str) -> str | None:
     found = textchars.find_all_unsafe(text)
     if not found:
         return None
-    return f"{field} holds " + ", ".join(f"{f.describe()} at character {f.index + 1}" for f in found)
+    return f"{field} holds {textchars.described(found)}"
 
 
 def _table(rows: list[dict], meta: dict) -> pa.Table:
