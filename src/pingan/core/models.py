@@ -142,7 +142,13 @@ class User(AbstractUser):
         never the user name, a login ("您好，demo_officer" greeted a trial's officer; issue 11). Every page
         shows people so (``{{ u.shown_name }}``): some showed the user name where another page showed the
         display name."""
-        return self.display_name or self.get_full_name() or self.role_and_unit
+        return self.own_name or self.role_and_unit
+
+    @property
+    def own_name(self) -> str:
+        """The account's name of its own — its display name, else the first and last name — or ``""``: what
+        :attr:`shown_name` shows before falling back to the role and unit."""
+        return self.display_name or self.get_full_name()
 
     @property
     def pick_name(self) -> str:
@@ -152,9 +158,7 @@ class User(AbstractUser):
         11's trial). A pick-list is read by the staff who roster and assign people, who know the user names."""
         from pingan.core.texts import paren
 
-        if self.display_name or self.get_full_name():
-            return self.shown_name
-        return f"{self.shown_name}{paren(self.username, when_none='zh')}"
+        return self.own_name or f"{self.role_and_unit}{paren(self.username, when_none='zh')}"
 
     @property
     def role_and_unit(self) -> str:
