@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pingan.core import audit
 from pingan.core.models import OrgUnit
+from pingan.lib import textchars
 
 
 def _labelled(codes: dict, current: str) -> list[tuple[str, str]]:
@@ -75,11 +78,6 @@ def refilled(value):
     """``value`` as a form shows it again: a string with each refused character written as ``⟨U+XXXX⟩``
     (:func:`pingan.lib.textchars.shown`, line breaks kept for a text area) and zero-width characters removed;
     lists, tuples, dicts and ``QueryDict`` s the same, item by item; anything else unchanged."""
-    from django.http import QueryDict
-    from django.utils.safestring import SafeData
-
-    from pingan.lib import textchars
-
     if isinstance(value, str):
         if isinstance(value, SafeData) or not textchars.has_any(value):  # HTML a view built: not a typed value
             return value
