@@ -303,14 +303,21 @@ class PersonResult(models.Model):
         screened, ``identity.<error>`` (else ``identity.<status>``) for a screened row whose number is to fix —
         the ``to_fix_code`` column of the downloads."""
         if self.status == "rejected":
-            for m in self.reasons or ():
-                detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
-                if isinstance(detail, dict) and detail.get("code"):
-                    return detail["code"]
-            return "rejection"
+            detail = self.rejection_detail
+            return detail["code"] if detail else "rejection"
         if self.number_to_fix:
             return (self.identity_detail or {}).get("code") or f"identity.{self.identity_status}"
         return ""
+
+    @property
+    def rejection_detail(self) -> dict | None:
+        """Why the row was not screened, as stored: the ``rejection.<code>`` message of its ``not_screened``
+        reason (``detail``), or ``None``."""
+        for m in self.reasons or ():
+            detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
+            if isinstance(detail, dict) and detail.get("code"):
+                return detail
+        return None
 
     @property
     def identity_text(self) -> str:

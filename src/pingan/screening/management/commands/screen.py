@@ -426,11 +426,8 @@ def rejection_reason(person) -> str:
     from pingan.core.texts import render
     from pingan.lib.redact import mask_numbers
 
-    for m in person.reasons or ():
-        detail = (m.get("params") or {}).get("detail") if isinstance(m, dict) else None
-        if isinstance(detail, dict) and detail.get("code"):
-            return mask_numbers(render(detail))
-    return person.submitter_reason
+    detail = person.rejection_detail
+    return mask_numbers(render(detail)) if detail else person.submitter_reason
 
 
 def path_name(job) -> str:
