@@ -70,9 +70,25 @@ CHARACTER_KINDS = {
 }
 
 
+#: ``rejection.control_character`` of a row holding one such character: by its class.
+_ONE_CONTROL_CHARACTER = by_params(lambda p: {
+    "bidi": _("%(label)s (column %(letter)s) holds a text-direction control character, %(char)s, at character "
+              "%(position)s: it is invisible but reverses how the text around it shows, so the row was not "
+              "screened. Type the cell again and upload the file again."),
+    "separator": _("%(label)s (column %(letter)s) holds a Unicode line separator, %(char)s, at character "
+                   "%(position)s: programs show it differently, so the row was not screened. Type the cell "
+                   "again and upload the file again."),
+}.get(p.get("kind"), _("%(label)s (column %(letter)s) holds a control character, %(char)s, at character "
+                      "%(position)s: it does not show as text (a terminal may act on it), so the row was not "
+                      "screened. Type the cell again and upload the file again.")))
+
+
 def _control_characters(p: Mapping[str, Any]) -> str:
-    """A row whose cells hold several characters that do not show as text: each named, by its cell (issue 11: a
-    name holding U+202E and an ESC named only the first)."""
+    """``rejection.control_character``: one character by its class (:data:`_ONE_CONTROL_CHARACTER`); a row whose
+    cells hold several (``chars``), each named, by its cell (issue 11: a name holding U+202E and an ESC named
+    only the first)."""
+    if len(p.get("chars") or ()) <= 1:
+        return _ONE_CONTROL_CHARACTER(p)
     cells: dict[tuple[str, str], list[str]] = {}
     for c in p.get("chars") or ():
         what = CHARACTER_KINDS.get(c.get("kind", ""), CHARACTER_KINDS["control"])
@@ -241,17 +257,7 @@ TEMPLATES: dict[str, Any] = {
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
                             "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
                             "(or save the file again from Excel) and upload it again."),
-    "rejection.control_character": lambda p: _control_characters(p) if len(p.get("chars") or ()) > 1 else by_params(
-        lambda p: {
-        "bidi": _("%(label)s (column %(letter)s) holds a text-direction control character, %(char)s, at character "
-                  "%(position)s: it is invisible but reverses how the text around it shows, so the row was not "
-                  "screened. Type the cell again and upload the file again."),
-        "separator": _("%(label)s (column %(letter)s) holds a Unicode line separator, %(char)s, at character "
-                       "%(position)s: programs show it differently, so the row was not screened. Type the cell "
-                       "again and upload the file again."),
-    }.get(p.get("kind"), _("%(label)s (column %(letter)s) holds a control character, %(char)s, at character "
-                          "%(position)s: it does not show as text (a terminal may act on it), so the row was not "
-                          "screened. Type the cell again and upload the file again.")))(p),
+    "rejection.control_character": _control_characters,
     "rejection.example_row": _("this is the roster template's example row (%(name)s), not one of your people, so "
                                "it was not screened. Delete the row."),
     "rejection.formula_without_value": _formula,
@@ -385,6 +391,20 @@ TEMPLATES["reeval.listed"] = _("listed on %(date)s: %(community)s (%(adcode)s, %
 TEMPLATES["reeval.cleared"] = _("no rule applies any more: the listing was lifted or changed")
 
 
+_POLICE_ONE_CONTROL_CHARACTER = by_params(lambda p: _(
+    "%(label)s (column %(letter)s) holds an invisible control character, %(char)s, so the cell cannot be shown as "
+    "written"))
+
+
+def _police_characters(p: Mapping[str, Any]) -> str:
+    """``rejection.control_character`` for the police: one character by its cell; several (``chars``), all named."""
+    if len(p.get("chars") or ()) <= 1:
+        return _POLICE_ONE_CONTROL_CHARACTER(p)
+    codes = join(dict.fromkeys(str(c.get("char", "")) for c in p.get("chars") or ()))
+    return gettext("the row holds invisible control characters, %(codes)s, so it cannot be shown as written") % {
+        "codes": codes}
+
+
 #: What a row not screened means for an officer (police pages: the premises page's flagged people): the problem,
 #: without the landlord's instructions (fresh-user trial: the police premises page told the officer to "format
 #: the column as Text and type it again"). Keyed like the rejections above; registered as ``police.<code>``.
@@ -404,9 +424,7 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.cut_off": _("the file ends in the middle of this row (it looks cut off), so the row cannot be read"),
     "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes from a damaged export, so the cell "
                             "cannot be trusted"),
-    "rejection.control_character": lambda p: _police_characters(p) if len(p.get("chars") or ()) > 1 else by_params(
-        lambda p: _("%(label)s (column %(letter)s) holds an invisible control character, %(char)s, so the cell "
-                    "cannot be shown as written"))(p),
+    "rejection.control_character": _police_characters,
     "rejection.example_row": _("the roster template's example row (%(name)s), not a person"),
     "rejection.formula_without_value": _("the %(label)s cell (%(cell)s) holds a formula whose result was never "
                                          "saved, so it cannot be read"),
@@ -414,12 +432,6 @@ POLICE_REJECTIONS: dict[str, Any] = {
     "rejection.bad_quote": _("a stray double quote (\") in %(label)s (column %(letter)s), so the cells after it "
                              "were not read as written"),
 }
-
-
-def _police_characters(p: Mapping[str, Any]) -> str:
-    codes = join(dict.fromkeys(str(c.get("char", "")) for c in p.get("chars") or ()))
-    return gettext("the row holds invisible control characters, %(codes)s, so it cannot be shown as written") % {
-        "codes": codes}
 
 
 def for_police(message: Any) -> Any:
