@@ -96,6 +96,14 @@ REJECTION_SCHEMA = pa.schema([
     ("message", pa.string()),
 ])
 
+
+def rejections_table(rejects: list[tuple]) -> pa.Table:
+    """``(file, row, column, code, message)`` tuples as a :data:`REJECTION_SCHEMA` table (the readers' rejections:
+    movements here, watchlists)."""
+    return pa.Table.from_pylist([dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects],
+                                schema=REJECTION_SCHEMA)
+
+
 _BATCH = 65_536
 #: The columns of free text, where pingan.lib.textchars' rule is applied (the others have a format).
 _FREE_TEXT = ("id_type", "id_number", "name", "place", "source")
@@ -283,8 +291,7 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
             raise MovementFormatError(f"{path}: not UTF-8 ({exc}); save the file as UTF-8 CSV") from exc
         finally:
             con.unregister(arrow_name)
-        con.register(f"{arrow_name}_rej", pa.Table.from_pylist(
-            [dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects], schema=REJECTION_SCHEMA))
+        con.register(f"{arrow_name}_rej", rejections_table(rejects))
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name}_csv_errors AS SELECT * FROM {arrow_name}_rej"  # noqa: S608 - names pass _ident, literals _sql_str
         )

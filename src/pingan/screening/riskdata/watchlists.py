@@ -115,10 +115,9 @@ def read_birth_dates(values: list[str], notes: list[dict[str, str]]) -> list[str
 
 
 def _rejections(rejects: list[tuple]) -> pa.Table:
-    from pingan.screening.riskdata.movements import REJECTION_SCHEMA
+    from pingan.screening.riskdata.movements import rejections_table
 
-    return pa.Table.from_pylist([dict(zip(REJECTION_SCHEMA.names, r, strict=True)) for r in rejects],
-                                schema=REJECTION_SCHEMA)
+    return rejections_table(rejects)
 
 
 def _odd_text(field: str, text: str) -> str | None:
