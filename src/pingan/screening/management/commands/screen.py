@@ -77,14 +77,14 @@ class Command(PinganCommand):
         if out.resolve() == path.resolve():
             raise UsageError(_("--out %(path)s is the roster itself: choose another file, the roster must be kept")
                              % {"path": out})
-        engine_options(opts)
+        spark_conf = engine_options(opts)
         if path.is_dir():
             raise CommandError(_("%(path)s: is a folder, not a roster; give the path of a CSV, XLSX or XLS file")
                                % {"path": path})
         if not path.is_file():
             raise CommandError(missing_path(path))
         movements = check_movements(opts["movements"])
-        engine = choose_engine(opts)
+        engine = choose_engine(opts, spark_conf)
         if opts["rules"] is not None:
             if not Path(opts["rules"]).exists():  # said in the command's language (the rules module's is English)
                 raise CommandError(f"--rules {missing_path(opts['rules'])}")
@@ -274,13 +274,12 @@ def engine_options(opts: dict) -> dict[str, str]:
         raise UsageError(f"--spark-conf: {exc}") from None
 
 
-def choose_engine(opts: dict):
-    """The engine ``--engine``/``--spark-master``/``--spark-conf`` ask for (``None``: the configured one).
+def choose_engine(opts: dict, conf: dict[str, str]):
+    """The engine ``--engine``/``--spark-master`` ask for, with ``conf`` (the ``--spark-conf`` settings
+    :func:`engine_options` checked); ``None``: the configured one.
 
-    Raises :class:`UsageError` for Spark options without the Spark engine or a malformed setting,
-    ``CommandError`` without PySpark.
+    Raises ``CommandError`` for the Spark engine without PySpark.
     """
-    conf = engine_options(opts)
     if (opts["engine"] or settings.PINGAN["SCREENING_ENGINE"]) != "spark":
         return None
     try:
