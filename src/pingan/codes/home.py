@@ -34,7 +34,7 @@ def queue_panel(request: HttpRequest) -> dict | None:
     if not (disputes or waiting or reviews or upheld):
         return None
     releases = user.role in (Role.OFFICER, Role.STATION_CHIEF)  # who may decide a review (services)
-    return {"disputes": disputes, "overrides": to_approve_total, "to_approve": to_approve, "upheld": upheld,
+    return {"disputes": disputes, "to_approve": to_approve, "upheld": upheld,
             "to_approve_total": to_approve_total, "reviews": reviews if releases else 0,
             "waiting_overrides": waiting - to_approve_total, "waiting_reviews": 0 if releases else reviews,
             "actionable": bool(disputes or upheld or to_approve_total or (reviews and releases)),
