@@ -144,3 +144,23 @@ def test_a_fraud_report_a_watch_list_entry_and_a_patrol_unit_are_named(cast, lan
     assert "闽D12345" in shown[("HotlistEntry", str(entry.pk))]
     assert shown[("PatrolUnit", str(car.pk))].startswith("LQ-C9 · ")
     assert ("莲前派出所" if lang == "zh-hans" else "Lianqian Police Station") in shown[("PatrolUnit", str(car.pk))]
+
+
+def test_a_screening_without_premises_and_a_bundled_dataset_are_named_in_the_readers_language(cast):
+    # the last fresh-user check: jobs of `pingan screen` without --premises made the describer fail (the page read
+    # "筛查任务 № 19"), and the zh page named risk data "UN SC consolidated list (bundled, …)" in English
+    from django.utils import translation
+
+    from pingan.screening.models import RiskDataset
+
+    job = make_job(cast.landlord_a, cast.premises_a, "丙")
+    type(job).objects.filter(pk=job.pk).update(premises=None, is_latest=False)  # as `pingan screen` leaves it
+    person = PersonResult.objects.filter(job=job).first()
+    dataset = RiskDataset.objects.create(name="UN SC consolidated list (bundled, 2026-02-27)", kind="watchlist")
+    keys = {"ScreeningJob": str(job.pk), "PersonResult": str(person.pk), "RiskDataset": str(dataset.pk)}
+    with translation.override("zh-hans"):
+        shown = audit.describe_objects(keys.items())
+    job_text, person_text, dataset_text = (shown.get(k) for k in keys.items())
+    assert job_text and "roster" in job_text, shown
+    assert person_text and mask_name(person.name) in person_text, shown
+    assert dataset_text and "联合国" in dataset_text and "UN SC" not in dataset_text, shown

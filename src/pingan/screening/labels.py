@@ -66,6 +66,7 @@ DATASET_NAMES = (
      gettext_lazy("UN Security Council consolidated list (bundled with pingan, %(date)s)")),
     (r"UN SC consolidated list \((?P<file>.+)\)", gettext_lazy("UN Security Council consolidated list (%(file)s)")),
     (r"OFAC SDN \((?P<file>.+)\)", gettext_lazy("US Treasury OFAC sanctions list (%(file)s)")),
+    (r"demo synthetic movements", gettext_lazy("the demo's synthetic movement records")),
 )
 
 

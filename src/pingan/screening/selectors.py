@@ -52,7 +52,8 @@ def _describe_people(ids: list[str]) -> dict[str, str]:
                   "job__premises__room"))
     for p in rows:
         who = [x for x in (mask_name(p.name), mask_id(p.id_number or p.given_id_number)) if x]
-        out[str(p.pk)] = " · ".join([*who, p.job.premises.label] if who else [p.job.premises.label, p.job.label])
+        where = [p.job.premises.label] if p.job.premises else []  # `pingan screen` without --premises: none
+        out[str(p.pk)] = " · ".join([*who, *where] if who else [*where, p.job.label])
     return out
 
 
@@ -60,13 +61,14 @@ def _describe_jobs(ids: list[str]) -> dict[str, str]:
     """A screening as the audit page names it: the premises and the upload (date, file name masked)."""
     rows = (ScreeningJob.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")
             .only("created_at", "roster_name", "premises__name", "premises__room"))
-    return {str(j.pk): f"{j.premises.label} · {j.label}" for j in rows}
+    return {str(j.pk): " · ".join([j.premises.label, j.label] if j.premises else [j.label]) for j in rows}
 
 
 def _describe_datasets(ids: list[str]) -> dict[str, str]:
+    from pingan.screening.labels import dataset_label
     from pingan.screening.models import RiskDataset
 
-    return {str(pk): name for pk, name in RiskDataset.objects.filter(pk__in=audit.int_ids(ids))
+    return {str(pk): dataset_label(name) for pk, name in RiskDataset.objects.filter(pk__in=audit.int_ids(ids))
             .values_list("pk", "name")}
 
 
