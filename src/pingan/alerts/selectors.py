@@ -24,6 +24,7 @@ from pingan.core import audit
 from pingan.core.errors import NotFound
 from pingan.core.models import Role
 from pingan.core.scoping import scope
+from pingan.core.texts import moment
 
 audit.register_purpose("alert_response", _("responding to alerts"), app="alerts")
 audit.register_object_type("Alert", _("alert"))
@@ -40,8 +41,6 @@ audit.register_object_type("AlertRecords", _("alert feed, dead letters and timel
 def _describe_alerts(ids: list[str]) -> dict[str, str]:
     """An alert as the audit page names it: what it says, its unit and when it was raised, with its number
     (the alert pages show "#id" too)."""
-    from django.utils import timezone
-
     from pingan.alerts import labels
 
     out = {}
@@ -49,7 +48,7 @@ def _describe_alerts(ids: list[str]) -> dict[str, str]:
         what = labels.summary_text(a.summary, a.params, device_name=a.device.label if a.device_id else "")
         where = a.unit.label if a.unit_id else ""
         out[str(a.pk)] = " · ".join(x for x in (f"#{a.pk} {what}", where,
-                                                timezone.localtime(a.raised_at).strftime("%Y-%m-%d %H:%M")) if x)
+                                                moment(a.raised_at)) if x)
     return out
 
 

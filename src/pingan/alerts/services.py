@@ -48,6 +48,7 @@ from pingan.core.copystore import copy_insert
 from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import OrgUnit, Role, User
 from pingan.core.scoping import can_see_unit
+from pingan.core.texts import moment
 from pingan.lib import coords, gb28181
 
 TERRITORIAL = (OrgUnit.Kind.BUREAU, OrgUnit.Kind.BRANCH, OrgUnit.Kind.STATION, OrgUnit.Kind.AREA)
@@ -1524,7 +1525,7 @@ def silence_create(
             raise DomainError(
                 f"silence {other.pk} with the same matchers is active until {other.ends_at.isoformat()}",
                 code="duplicate_silence",
-                params={"until": timezone.localtime(other.ends_at).strftime("%Y-%m-%d %H:%M")},
+                params={"until": moment(other.ends_at)},
             )
     s = Silence.objects.create(
         matchers=parsed,

@@ -20,6 +20,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
 from pingan.core.models import Premises
 from pingan.core.scoping import scope
+from pingan.core.texts import moment
 
 audit.register_object_type("SafetyCode", _("safety code"))
 audit.register_object_type("SigningKey", _("signing key"))
@@ -28,16 +29,10 @@ audit.register_object_type("LevelOverride", _("level change (four-eyes)"))
 audit.register_object_type("CodeReview", _("suspended safety code (police check)"))
 
 
-def _local_minute(at) -> str:
-    from django.utils import timezone
-
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
-
-
 def _describe_codes(ids: list[str]) -> dict[str, str]:
     """A safety code as the audit page names it: premises, level, when issued (its hex id told nobody anything).
     A suspension's record names the premises by its id: its name then."""
-    out = {c.code_id: f"{c.premises.label} · {c.level_label} · {_local_minute(c.issued_at)}"
+    out = {c.code_id: f"{c.premises.label} · {c.level_label} · {moment(c.issued_at)}"
            for c in SafetyCode.objects.filter(code_id__in=[i.lower() for i in ids]).select_related("premises")}
     rest = [i for i in ids if i not in out]
     out.update({str(pk): name for pk, name in Premises.objects.filter(pk__in=audit.int_ids(rest))
@@ -47,14 +42,14 @@ def _describe_codes(ids: list[str]) -> dict[str, str]:
 
 def _describe_by_premises(model, at: str):
     def describe(ids: list[str]) -> dict[str, str]:
-        return {str(o.pk): f"{o.premises.label} · {_local_minute(getattr(o, at))}"
+        return {str(o.pk): f"{o.premises.label} · {moment(getattr(o, at))}"
                 for o in model.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
 
     return describe
 
 
 def _describe_overrides(ids: list[str]) -> dict[str, str]:
-    return {str(o.pk): f"{o.premises.label} → {o.level_label} · {_local_minute(o.requested_at)}"
+    return {str(o.pk): f"{o.premises.label} → {o.level_label} · {moment(o.requested_at)}"
             for o in LevelOverride.objects.filter(pk__in=audit.int_ids(ids)).select_related("premises")}
 
 
@@ -72,7 +67,7 @@ def _describe_keys(ids: list[str]) -> dict[str, str]:
 
     keys = list(SigningKey.objects.filter(kid__in=ids))
     units = {u.code: u.label for u in OrgUnit.objects.filter(code__in={k.issuer for k in keys})}
-    return {k.kid: audit.said(k.kid, k.alg, units.get(k.issuer, k.issuer), _local_minute(k.created_at))
+    return {k.kid: audit.said(k.kid, k.alg, units.get(k.issuer, k.issuer), moment(k.created_at))
             for k in keys}
 
 

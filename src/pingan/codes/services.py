@@ -48,6 +48,7 @@ from pingan.core.errors import TEXT_LIMIT, DomainError, NotFound, PermissionDeni
 from pingan.core.models import POLICE_ROLES, Premises, Role, premises_label
 from pingan.core.scoping import can_see_unit
 from pingan.core.services import premises_removed
+from pingan.core.texts import moment
 from pingan.screening import services as screening_services
 from pingan.screening.models import PersonResult, ScreeningJob
 from pingan.screening.services import previous_screening
@@ -1421,11 +1422,6 @@ def level_override_reject(*, override: LevelOverride, actor, note: str = "") -> 
 DISPUTE_MIN_TEXT = 5
 
 
-def _local(when: datetime) -> str:
-    """A time as pages show it (local, ``YYYY-MM-DD HH:MM``): the same in every language."""
-    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
-
-
 def _same_text(a: str, b: str) -> bool:
     """Whether two request texts say the same: NFKC, case-folded, whitespace collapsed."""
     import unicodedata
@@ -1472,8 +1468,8 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
                               f"{live.issued_at.isoformat()}): check the new level and dispute that one if it is "
                               f"wrong too", code="dispute_code_superseded",
                               extra={"current_code_id": live.code_id},
-                              params={**_premises_params(premises), "issued": _local(seen.issued_at),
-                                      "replaced": _local(live.issued_at), "level": _level_label(live.level)})
+                              params={**_premises_params(premises), "issued": moment(seen.issued_at),
+                                      "replaced": moment(live.issued_at), "level": _level_label(live.level)})
     if live is None:
         last = SafetyCode.objects.filter(premises=premises).order_by("-issued_at", "-id").first()
         if last is None:
@@ -1494,14 +1490,14 @@ def dispute_open(*, premises: Premises, text: str, actor, code_id: str = "") -> 
     if live.expires_at <= timezone.now():
         raise DomainError(f"the code of premises {premises.pk} expired on {live.expires_at.isoformat()}: screen "
                           f"again for a current level", code="dispute_code_expired",
-                          params={**_premises_params(premises), "expired": _local(live.expires_at)})
+                          params={**_premises_params(premises), "expired": moment(live.expires_at)})
     for other in Dispute.objects.filter(premises=premises, code=live, status=Dispute.Status.OPEN,
                                         submitted_by=actor).only("pk", "text", "created_at"):
         if _same_text(other.text, text):
             raise DomainError(f"the same correction request (dispute {other.pk}, sent "
                               f"{other.created_at.isoformat()}) is open: the station has it",
                               code="dispute_duplicate", extra={"dispute_id": other.pk},
-                              params={"dispute": other.pk, "sent": _local(other.created_at)})
+                              params={"dispute": other.pk, "sent": moment(other.created_at)})
     d = Dispute.objects.create(premises=premises, code=live, unit=premises.unit, submitted_by=actor, text=text)
     audit.record(actor, "dispute_open", "Dispute", d.pk, detail={"premises": premises.pk, "unit": premises.unit.code,
                                                                  "code": live.code_id})

@@ -34,10 +34,10 @@ def _when(model, field: str, template):
     time: "requested on 2026-12-06 14:03"."""
 
     def describe(pk: int) -> str:
-        from django.utils import timezone
+        from pingan.core.texts import moment
 
         at = model.objects.filter(pk=pk).values_list(field, flat=True).first()
-        return str(template) % {"when": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")} if at else ""
+        return str(template) % {"when": moment(at)} if at else ""
 
     return describe
 

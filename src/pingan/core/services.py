@@ -21,6 +21,7 @@ from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied, outside_text
 from pingan.core.models import POLICE_ROLES, SUBMITTER_ROLES, UNIT_ROLES, ApiToken, OrgUnit, Premises, Role, User
 from pingan.core.scoping import ABOVE_STATION, decides_registration
+from pingan.core.texts import moment
 from pingan.lib import adcodes
 
 # ---------------------------------------------------------------- organisation units
@@ -457,7 +458,7 @@ def premises_remove(*, actor: User, premises: Premises) -> Removed:
                           f"{live.expires_at.isoformat()}; remove the premises when it has expired, or ask the "
                           f"station to revoke it", code="premises_code_live",
                           params={"name": premises.name, "unit": premises.unit.label,
-                                  "until": timezone.localtime(live.expires_at).strftime("%Y-%m-%d %H:%M")})
+                                  "until": moment(live.expires_at)})
     snapshot = {"name": premises.name, "address": premises.address, "room": premises.room,
                 "adcode": premises.adcode, "unit": premises.unit.code}
     pk = premises.pk

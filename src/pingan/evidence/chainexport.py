@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from pingan.core.texts import lang, pick
+from pingan.core.texts import lang, moment, pick
 from pingan.evidence import pdf, rules, services
 from pingan.evidence.models import Disposal, Disposition, EventKind, Item, SeizureList, Transfer
 
@@ -46,7 +46,7 @@ def label_sheet(items: Iterable[Item]) -> bytes:
 
 
 def _when(t) -> str:
-    return timezone.localtime(t).strftime("%Y-%m-%d %H:%M") if t else "—"
+    return moment(t) or "—"
 
 
 def _yuan(cents: int | None) -> str:

@@ -145,11 +145,12 @@ class ScreeningJob(LeasedJob):
 
 def upload_label(created_at, roster_name: str) -> str:
     """:attr:`ScreeningJob.label` from its two fields (a query that read only those)."""
-    from django.utils import timezone
     from django.utils.translation import gettext
 
-    when = timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
-    return gettext("the upload of %(when)s (%(file)s)") % {"when": when, "file": mask_numbers(roster_name)}
+    from pingan.core.texts import moment
+
+    return gettext("the upload of %(when)s (%(file)s)") % {"when": moment(created_at),
+                                                          "file": mask_numbers(roster_name)}
 
 
 def job_reference(job_id: int) -> str:

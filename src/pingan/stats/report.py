@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from pingan.core.texts import day, days, paren, separated
+from pingan.core.texts import day, days, moment, paren, separated
 from pingan.core.texts import lang as language_key
 from pingan.lib import termtable
 from pingan.lib.pdf_fonts import cjk_font
@@ -293,7 +293,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         notes.append(_("Sources: %(sources)s") % {"sources": separated(
             f"{s.source} {days(s.first, s.last)}" for s in page.sources)})
     notes.append(_("Generated %(at)s%(by)s by pingan.") % {
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "by": paren(generated_by) if generated_by else ""})
+        "at": moment(timezone.now()), "by": paren(generated_by) if generated_by else ""})
     story += [Paragraph(n, small) for n in notes if n]
 
     buf = io.BytesIO()

@@ -6,34 +6,28 @@ Run it daily (cron or a systemd timer: docs/screening.md, "Retention"). The work
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from pingan.core.command import PinganCommand
+from pingan.core.texts import moment
 from pingan.screening import retention
-
-
-def _when(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def lines(report: retention.PurgeReport) -> list[str]:
     """The command's report, one line per category (and the audit record), in the dry run's tense too, in the
     command's language."""
     c, dry = report.cutoffs, report.dry_run
-    jobs = {"n": len(report.jobs), "before": _when(c.jobs), "days": c.job_days,
+    jobs = {"n": len(report.jobs), "before": moment(c.jobs), "days": c.job_days,
             "results": ngettext("%(n)s person result", "%(n)s person results", report.person_results)
             % {"n": report.person_results},
             "hits": ngettext("%(n)s hit", "%(n)s hits", report.hits) % {"n": report.hits},
             "files": ngettext("%(n)s file", "%(n)s files", report.job_files) % {"n": report.job_files}}
-    datasets = {"n": len(report.datasets), "before": _when(c.datasets), "days": c.job_days,
+    datasets = {"n": len(report.datasets), "before": moment(c.datasets), "days": c.job_days,
                 "files": ngettext("%(n)s file", "%(n)s files", report.dataset_files) % {"n": report.dataset_files}}
-    records = {"n": sum(report.movement_records.values()), "before": _when(c.movements), "days": c.movement_days,
-               "clock": _when(c.screening_clock),
+    records = {"n": sum(report.movement_records.values()), "before": moment(c.movements), "days": c.movement_days,
+               "clock": moment(c.screening_clock),
                "datasets": ngettext("%(n)s active dataset", "%(n)s active datasets", len(report.movement_records))
                % {"n": len(report.movement_records)}}
     if dry:
