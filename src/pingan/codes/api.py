@@ -111,11 +111,13 @@ def check_verify_rate(request: HttpRequest) -> None:
     fixed one-minute window in Django's cache, atomically (``core.ratelimit``); raises :class:`RateLimited`
     over the limit."""
     limit = int(settings.PINGAN.get("VERIFY_RATE_PER_MINUTE", VERIFY_RATE_PER_MINUTE))
-    key = ratelimit.window_key("pingan.codes.verify-rate", request.META.get("REMOTE_ADDR", ""), 60,
-                               now=timezone.now().timestamp())
+    now = timezone.now().timestamp()
+    key = ratelimit.window_key("pingan.codes.verify-rate", request.META.get("REMOTE_ADDR", ""), 60, now=now)
     if ratelimit.hit(key, ttl=120) > limit:
+        # retry_after: the seconds left of the window, the answer's Retry-After header (config.api)
         raise RateLimited(f"more than {limit} verifications a minute from this address; wait a minute, or verify "
-                          f"offline on the /verify/ page", extra={"limit_per_minute": limit})
+                          f"offline on the /verify/ page",
+                          extra={"limit_per_minute": limit, "retry_after": 60 - int(now) % 60})
 
 
 @router.get("/codes/premises/{premises_id}/current", response=CodeOut, summary="The premises' current code")

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import translation
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import NinjaJSONEncoder
 
 from pingan.alerts.api import router as alerts_router
 from pingan.antifraud.api import router as antifraud_router
 from pingan.citizen.api import router as citizen_router
 from pingan.codes.api import router as codes_router
+from pingan.core import problems
 from pingan.core.api import router as core_router
 from pingan.core.apiutil import declare_errors
 from pingan.core.auth import api_auth, fixed_purposes
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
-from pingan.core.request_log import note_reason
+from pingan.core.problems import problem_title
 from pingan.dispatch.api import router as dispatch_router
 from pingan.evidence.api import router as evidence_router
 from pingan.screening.api import router as screening_router
@@ -144,53 +145,10 @@ def openapi_document(request: HttpRequest) -> HttpResponse:
     return response
 
 
-#: The members every problem document has (RFC 9457 §3.1 and pingan's ``code``); an error's extra members
-#: never replace them.
-PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code"})
-
-
-#: A problem's ``title`` by its ``code`` (RFC 9457 §3.1.3: a short summary of the problem type), in the request's
-#: language; a code not named here is titled by its HTTP status (:data:`STATUS_TITLES`). The ``code`` and ``type``
-#: stay the stable English identifiers programs test.
-TITLES = {
-    "unauthorised": gettext_lazy("Not signed in"),
-    "invalid_request": gettext_lazy("The request does not match the API"),
-    "bad_request": gettext_lazy("The request body cannot be read"),
-    "csrf_failed": gettext_lazy("The request lacks its CSRF token"),
-    "rate_limited": gettext_lazy("Too many requests"),
-}
-STATUS_TITLES = {
-    400: gettext_lazy("Bad request"), 401: gettext_lazy("Not signed in"), 403: gettext_lazy("Not allowed"),
-    404: gettext_lazy("Not found"), 409: gettext_lazy("Conflicts with the current state"),
-    410: gettext_lazy("No longer available"), 413: gettext_lazy("Too large"),
-    422: gettext_lazy("The request cannot be carried out"), 429: gettext_lazy("Too many requests"),
-    503: gettext_lazy("Temporarily unavailable"),
-}
-
-
-def problem_title(status: int, code: str) -> str:
-    """A problem's ``title`` in the active language (the request's: ``Accept-Language``, else the site's)."""
-    return str(TITLES.get(code) or STATUS_TITLES.get(status) or code.replace("_", " "))
-
-
 def problem(request: HttpRequest, status: int, title: str, detail: Callable[[], str], code: str,
             extra: dict | None = None):
-    """An RFC 9457 problem document: ``type`` and ``code`` stable English identifiers, ``title`` and ``detail``
-    for a person in the request's language (``LocaleMiddleware``: ``Accept-Language``, else the site's default,
-    Chinese; issue 11: they were English whatever the request asked for).
-
-    ``detail`` is a function that words it in the active language: it is called once for the response and once
-    in English for the server log (``pingan.core.request_log``), whose lines are the operator's, the same
-    whatever language each client asked for."""
-    with translation.override("en"):
-        note_reason(request, f"{code}: {detail()}")
-    detail = detail()
-    body = {k: v for k, v in (extra or {}).items() if k not in PROBLEM_MEMBERS}
-    body.update({"type": f"https://pingan.invalid/problems/{code}", "title": title, "status": status,
-                 "detail": detail, "code": code})
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
-    return response
+    """An RFC 9457 problem document (:func:`pingan.core.problems.problem`) for an operation's error."""
+    return problems.problem(request, status, code, detail, title=title, extra=extra)
 
 
 @api.exception_handler(DomainError)
@@ -202,7 +160,10 @@ def _domain_error(request, exc: DomainError):
     def detail() -> str:
         return exc.message if lang(when_none="en") == "en" else page_message(exc)
 
-    return problem(request, exc.status, problem_title(exc.status, exc.code), detail, exc.code, exc.extra)
+    response = problem(request, exc.status, problem_title(exc.status, exc.code), detail, exc.code, exc.extra)
+    if exc.status in (429, 503) and "retry_after" in (exc.extra or {}):
+        response["Retry-After"] = str(exc.extra["retry_after"])  # RFC 9110 §10.2.3
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -227,13 +188,29 @@ def _http_error(request, exc: HttpError):
 
         def detail() -> str:
             if code == "csrf_failed":
-                return gettext("A signed-in session's request must carry its CSRF token (the X-CSRFToken header); "
-                               "programs use an API token instead.")
+                return problems.csrf_detail()
             if code == "rate_limited":
                 return gettext("Too many requests from this client: wait a minute and try again.")
             return str(exc.message)
 
-    return problem(request, exc.status_code, problem_title(exc.status_code, code), detail, code, extra)
+    response = problem(request, exc.status_code, problem_title(exc.status_code, code), detail, code, extra)
+    if isinstance(exc, Throttled) and exc.wait:
+        response["Retry-After"] = str(int(exc.wait))  # RFC 9110 §10.2.3: how long to wait before asking again
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc: Http404):
+    # ninja's own answer was the JSON {"detail": "Not Found"}, not a problem document
+    return problem(request, 404, problem_title(404, "not_found"),
+                   lambda: gettext("Not found, or your account may not see it."), "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc: PermissionDenied):
+    # ninja passed it on to Django, whose 403 page is HTML
+    return problem(request, 403, problem_title(403, "permission_denied"),
+                   lambda: gettext("Your account may not do this."), "permission_denied")
 
 
 def _unreadable_body(request: HttpRequest) -> tuple[Callable[[], str], dict]:

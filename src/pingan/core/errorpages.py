@@ -5,6 +5,10 @@ language menu), say what happened in words a user understands, and link onwards:
 and, for a refused page, who the user is signed in as. The request id (``X-Request-ID``) is shown so a user
 can quote it to support. A 500 renders without touching the database when it can; if even that fails, a
 self-contained page is returned.
+
+A request for the API (``/api/…``) gets a problem document instead of a page, in the request's language
+(``core.problems``): a program cannot read HTML, and the review found a busy database answering the API the 503
+page.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from pingan.core import problems
+
 log = logging.getLogger(__name__)
 
 
 def _render(request: HttpRequest, status: int, **extra) -> HttpResponse:
+    if problems.is_api(request.path):
+        return problems.error_problem(request, status)
     ctx = {"status": status, "request_id": getattr(request, "request_id", ""), **extra}
     return HttpResponse(loader.render_to_string(f"{status}.html", ctx, request), status=status)
 
@@ -45,6 +53,8 @@ def refused(request: HttpRequest, message: str) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token: usually a page left open too long, or cookies blocked."""
+    if problems.is_api(request.path):
+        return problems.csrf_problem(request)
     return _render(request, 403, csrf=True)
 
 

@@ -8,9 +8,10 @@ import re
 import uuid
 
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
+from django.utils.translation import gettext
 
-from pingan.core import audit
+from pingan.core import audit, problems
 from pingan.core.request_log import note_reason
 
 
@@ -122,12 +123,12 @@ class UnstorableTextMiddleware:
         where = unstorable_input(request)
         if not where:
             return self.get_response(request)
+        if problems.is_api(request.path):  # in the request's language (it was English whatever was asked)
+            return problems.problem(request, 400, "bad_request", lambda: gettext(
+                "The request's %(where)s contains a NUL character or an unpaired surrogate, which no text can "
+                "hold.") % {"where": where})
         detail = f"the request's {where} contains a NUL character or an unpaired surrogate, which no text can hold"
         note_reason(request, f"bad_request: {detail}")
-        if request.path.startswith("/api/"):
-            return JsonResponse({"type": "https://pingan.invalid/problems/bad_request", "title": "bad request",
-                                 "status": 400, "detail": detail, "code": "bad_request"}, status=400,
-                                content_type="application/problem+json")
         raise BadRequest(detail)
 
 

@@ -23,7 +23,9 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
+from pingan.core import problems, texts
 from pingan.core.request_log import note_reason
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -82,11 +84,20 @@ class UploadLimitMiddleware:
         detail = (f"the upload is {mib(size)} MiB ({size:,} bytes); files of at most {mib(files)} MiB are "
                   f"accepted: {TOO_LARGE_ADVICE}")
         note_reason(request, f"upload_too_large: {detail}")
-        if request.path.startswith("/api/"):
-            body = {"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
-                    "status": 413, "detail": detail, "code": "upload_too_large", "limit": files,
-                    "limit_mib": files // MIB, "size": size}
-            response = HttpResponse(json.dumps(body), status=413, content_type="application/problem+json")
+        if problems.is_api(request.path):
+            # in the request's language, as the page says it (it was English whatever the client asked for)
+            def said() -> str:
+                gap = " " if texts.lang() == "en" else ""  # Chinese sentences follow one another without a space
+                return gap.join((
+                    gettext("The upload is %(size_mib)s MiB; files of at most %(limit_mib)s MiB are accepted. "
+                            "Nothing of it was kept.") % {"size_mib": mib(size), "limit_mib": mib(files)},
+                    gettext("A screening takes the whole roster of the premises in one file: each upload replaces "
+                            "the roster before it, so do not split it — the people of the other parts would be "
+                            "missing from the latest roster.")))
+
+            response = problems.problem(request, 413, "upload_too_large", said,
+                                        title=gettext("The file is too large"),
+                                        extra={"limit": files, "limit_mib": files // MIB, "size": size})
         else:
             response = TemplateResponse(request, "core/upload_too_large.html",
                                         {"size_mib": mib(size), "limit_mib": mib(files),
