@@ -64,10 +64,10 @@ def _main(argv: list[str] | None = None) -> int:
         argv = ["help", *argv[2:]]  # Django's list of every command
     unknown = _unknown(argv)
     if unknown:  # said in the user's language (Django's own message is English); a usage error, status 2 (README)
-        from pingan.core.command import unknown_command
+        from pingan.core.command import failure_line, unknown_command
         from pingan.core.demoguide import cli
 
-        print(f"pingan: {unknown_command(unknown, cli())}", file=sys.stderr)
+        print(failure_line("pingan", unknown_command(unknown, cli())), file=sys.stderr)
         return 2
     try:
         # what the command writes to the audit trail without an account names the command and who ran it

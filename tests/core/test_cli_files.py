@@ -25,7 +25,7 @@ def data_dir(tmp_path_factory):
 def test_an_unknown_command_is_said_in_the_users_language(data_dir):
     r = run(data_dir, "nosuchcmd", lang="zh_CN.UTF-8")
     assert r.returncode == 2 and r.stdout == "", r  # a usage error (README, "Commands")
-    assert re.fullmatch(r"pingan: 没有 nosuchcmd 这个命令：\S*pingan help 会列出所有命令\n", r.stderr), r.stderr
+    assert re.fullmatch(r"pingan：没有 nosuchcmd 这个命令：\S*pingan help 会列出所有命令\n", r.stderr), r.stderr
     assert "Unknown command" not in r.stderr and "Type" not in r.stderr
     r = run(data_dir, "scren", lang="zh_CN.UTF-8")
     assert "没有 scren 这个命令，您要找的是不是 screen？" in r.stderr, r.stderr
@@ -37,7 +37,7 @@ def test_a_missing_file_is_missing_not_a_malformed_code(data_dir, tmp_path):
     for missing in (tmp_path / "codes.txt", tmp_path / "door"):
         r = run(data_dir, "code", "verify", str(missing), lang="zh_CN.UTF-8")
         assert (r.returncode, r.stdout) == (1, ""), r
-        assert r.stderr == f"pingan code verify: {missing}：没有这个文件，请检查路径\n", r.stderr
+        assert r.stderr == f"pingan code verify：{missing}：没有这个文件，请检查路径\n", r.stderr
     r = run(data_dir, "code", "verify", str(tmp_path / "codes.txt"))
     assert r.stderr.strip() == f"pingan code verify: {tmp_path / 'codes.txt'}: there is no such file; check the path", \
         r.stderr
@@ -47,7 +47,7 @@ def test_a_file_the_system_refuses_is_said_in_the_users_language(data_dir, tmp_p
     target = tmp_path / "no" / "zone.rpz"
     line = one_line_failure(run(data_dir, "antifraud", "export-rpz", str(target), lang="zh_CN.UTF-8"),
                             "antifraud export-rpz")
-    assert line == f"pingan antifraud export-rpz: {target}：文件夹 {target.parent} 不存在，请检查路径", line
+    assert line == f"pingan antifraud export-rpz：{target}：文件夹 {target.parent} 不存在，请检查路径", line
 
 
 def test_os_errors_in_either_language():

@@ -87,7 +87,10 @@ def one_line_failure(r, command: str) -> str:
     assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
     lines = r.stderr.strip().splitlines()
     assert "Traceback" not in r.stderr and "CommandError" not in r.stderr and "Error:" not in r.stderr, r.stderr
-    assert len(lines) == 1 and lines[0].startswith(f"pingan {command}: "), r.stderr
+    # the colon after the command is the language's (issue 11: "pingan evidence verify: 请给出…"): full-width before
+    # a Chinese message, ": " before an English one; the command's words stay as typed
+    chinese = CJK.search(lines[0]) is not None if lines else False
+    assert len(lines) == 1 and lines[0].startswith(f"pingan {command}{'：' if chinese else ': '}"), r.stderr
     return lines[0]
 
 
@@ -104,10 +107,10 @@ def test_a_failed_code_verify_is_one_line_on_standard_error_in_the_users_languag
     assert "not a safety code:" not in line and "prefix" not in line and "Technical" not in line, line
     r = run(data_dir, "code", "verify", "PA1:xx", lang="zh_CN.UTF-8")
     line = one_line_failure(r, "code verify")
-    assert r.stdout == "" and line.startswith("pingan code verify: 这不是完整的平安码。"), line
+    assert r.stdout == "" and line.startswith("pingan code verify：这不是完整的平安码。"), line
     assert "技术细节" not in line and "该码无效" not in line and "不是有效的平安码" not in line
     # everything after the prefix and the code text quoted in it is Chinese: no English technical words
-    said = line.removeprefix("pingan code verify: ").replace("PA1:", "")
+    said = line.removeprefix("pingan code verify：").replace("PA1:", "")
     assert not re.search(r"[A-Za-z]{3,}", said), said
     r = run(data_dir, "code", "verify", "--verbose", "PA1:xx", lang="zh_CN.UTF-8")
     lines = r.stderr.strip().splitlines()

@@ -96,4 +96,4 @@ def test_the_trials_roster_on_the_command_line(data_dir, tmp_path):
     """``pingan screen roster.csv`` where there is none: one line, the path, what to do, where it looked."""
     r = run(data_dir, "screen", "roster.csv", lang="zh_CN.UTF-8", cwd=tmp_path)
     line = one_line_failure(r, "screen")
-    assert line == f"pingan screen: roster.csv：没有这个文件，请检查路径（当前文件夹是 {tmp_path}）", line
+    assert line == f"pingan screen：roster.csv：没有这个文件，请检查路径（当前文件夹是 {tmp_path}）", line

@@ -256,7 +256,7 @@ def test_serve_port_starts_the_site_on_that_port(data_dir):
 @pytest.mark.parametrize(("lang", "said"), [
     ("en", "pingan serve: port {port} is already in use: choose another port with --port (e.g. --port {other}) "
            "or stop the program that uses it"),
-    ("zh_CN.UTF-8", "pingan serve: 端口 {port} 已被占用：请用 --port 换一个端口（例如 --port {other}），"
+    ("zh_CN.UTF-8", "pingan serve：端口 {port} 已被占用：请用 --port 换一个端口（例如 --port {other}），"
                     "或先停止占用它的程序。"),
 ])
 def test_serve_on_a_port_in_use_says_so_before_starting_anything(data_dir, lang, said):

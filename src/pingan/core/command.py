@@ -99,6 +99,15 @@ def missing_path(path, *, folder_ok: bool = False) -> str:
     return text
 
 
+def failure_line(prefix: str, message: str) -> str:
+    """A failure as the command line says it: ``prefix`` (``pingan <command> [<subcommand>…]``, as typed), the
+    language's colon, the message — ``pingan evidence verify：请给出…`` / ``pingan evidence verify: name…`` (issue
+    11's trial: a half-width colon and a space before Chinese). The one way a ``pingan`` failure line is built."""
+    from pingan.core.texts import colon
+
+    return f"{prefix}{colon()}{message}"
+
+
 def unknown_command(name: str, program: str = "pingan") -> str:
     """``pingan <name>`` for a command that does not exist, in the active language, with the nearest command's
     name when one is close (Django's own "Unknown command: … Type 'pingan help' for usage." is English)."""
@@ -277,7 +286,7 @@ class PinganCommand(BaseCommand):
                 message, code = _("the database cannot be used: %(error)s (is it running? PINGAN_DATABASE_URL, "
                                   "docs/web.md)") % {"error": str(exc).strip().splitlines()[0] if str(exc).strip()
                                                      else type(exc).__name__}, 1
-        self.stderr.write(f"{self.failure_prefix(options)}: {message}")
+        self.stderr.write(failure_line(self.failure_prefix(options), message))
         sys.exit(code)
 
     def failure_prefix(self, options) -> str:
