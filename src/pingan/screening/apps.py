@@ -14,10 +14,11 @@ class ScreeningConfig(AppConfig):
         from pingan.core.models import SUBMITTER_ROLES
         from pingan.screening.failures import COLUMN_LABEL_CODES, FAILURE_MESSAGES
         from pingan.screening.models import ScreeningJob, job_reference
-        from pingan.screening.texts import POLICE_REJECTIONS, TEMPLATES
+        from pingan.screening.texts import COMMAND_LINE_TEXTS, POLICE_REJECTIONS, TEMPLATES
 
         texts.register(TEMPLATES)
         texts.register({f"police.{code}": text for code, text in POLICE_REJECTIONS.items()})
+        texts.register({f"cli.{code}": text for code, text in COMMAND_LINE_TEXTS.items()})
         texts.register_reference("job", job_reference)  # pages name a screening by its upload, not its id
 
         navigation.register(navigation.Section(

@@ -1169,7 +1169,7 @@ def _store_results(job: ScreeningJob, result: batch.ScreenResult,
 
 
 def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = False, actor: User | None = None,
-                         lang: str | None = None) -> Path:
+                         lang: str | None = None, reword: Callable[[Any], Any] | None = None) -> Path:
     """Write the job's per-row results to ``out`` (CSV, XLSX or Parquet by extension).
 
     ``actor`` is who downloads (recorded in the audit trail; ``None`` for the command line).
@@ -1184,7 +1184,8 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     levels in that language, the reason as a sentence of it (:data:`EXPORT_HEADINGS`), and, last, the stable
     code of what to fix (``to_fix_code``) for a program that reads people's files; the police view's identity
     note is said in that language too (from the stored codes, :func:`_identity_detail`), never the engine's
-    English text.
+    English text. ``reword``: applied to each row's stored messages before they are said (``pingan screen``
+    passes :func:`pingan.screening.texts.for_command_line`: what to do at the command line); the codes stay.
     """
     from django.utils import translation
     from django.utils.translation import pgettext
@@ -1202,7 +1203,7 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     persons = _unscreened_without_level(persons)
     persons, current_hits = _reevaluated(job, persons)
     with translation.override(lang or "en"):
-        persons = _rendered_reasons(persons)
+        persons = _rendered_reasons(persons, reword)
         persons = _to_fix(persons, police=police_view)
         if lang is not None:
             persons = _human_values(_rendered_identity_reasons(persons))
@@ -1337,9 +1338,10 @@ EXPORT_HEADINGS = {
 }
 
 
-def _rendered_reasons(persons: pa.Table) -> pa.Table:
-    """``persons`` with ``reason`` rendered in the active language from ``reasons`` (kept as ``reason_codes``);
-    rows stored before ``reasons`` existed keep their text. Each distinct list is rendered once."""
+def _rendered_reasons(persons: pa.Table, reword: Callable[[Any], Any] | None = None) -> pa.Table:
+    """``persons`` with ``reason`` rendered in the active language from ``reasons`` (kept as ``reason_codes``),
+    each list of messages passed through ``reword`` first when given; rows stored before ``reasons`` existed keep
+    their text. Each distinct list is rendered once."""
     import json
 
     from pingan.core.texts import legacy, render_all
@@ -1353,7 +1355,8 @@ def _rendered_reasons(persons: pa.Table) -> pa.Table:
             texts.append("")
         else:
             if stored not in cache:
-                cache[stored] = render_all(json.loads(stored))
+                messages = json.loads(stored)
+                cache[stored] = render_all(reword(messages) if reword else messages)
             texts.append(cache[stored])
     i = persons.column_names.index("reason")
     persons = persons.set_column(i, "reason", pa.array(texts, pa.string()))

@@ -83,23 +83,33 @@ _ONE_CONTROL_CHARACTER = by_params(lambda p: {
                       "screened. Type the cell again and upload the file again.")))
 
 
-def _control_characters(p: Mapping[str, Any]) -> str:
-    """``rejection.control_character``: one character by its class (:data:`_ONE_CONTROL_CHARACTER`); a row whose
-    cells hold several (``chars``), each named, by its cell (issue 11: a name holding U+202E and an ESC named
-    only the first)."""
-    if len(p.get("chars") or ()) <= 1:
-        return _ONE_CONTROL_CHARACTER(p)
+def _cells_holding(p: Mapping[str, Any]) -> str:
+    """The cells of a row holding several such characters (``chars``), each character named, by its cell."""
     cells: dict[tuple[str, str], list[str]] = {}
     for c in p.get("chars") or ():
         what = CHARACTER_KINDS.get(c.get("kind", ""), CHARACTER_KINDS["control"])
         cells.setdefault((str(c.get("label", "")), str(c.get("letter", ""))), []).append(
             gettext("%(what)s %(char)s at character %(position)s") % {
                 "what": what, "char": c.get("char", ""), "position": c.get("position", "")})
-    said = clauses(gettext("%(label)s (column %(letter)s) holds %(chars)s") % {
+    return clauses(gettext("%(label)s (column %(letter)s) holds %(chars)s") % {
         "label": label, "letter": letter, "chars": join(chars)} for (label, letter), chars in cells.items())
-    return gettext("%(cells)s: these characters do not show as text (a text-direction control character reverses "
-                   "how the text around it shows, a terminal may act on a control character), so the row was not "
-                   "screened. Type the cells again and upload the file again.") % {"cells": said}
+
+
+def _characters_text(one: Any, several: Any) -> Any:
+    """``rejection.control_character``: one character by its class (``one``, a template of the parameters); a
+    row whose cells hold several (``chars``), each named, by its cell (``several``, with ``%(cells)s``; issue 11:
+    a name holding U+202E and an ESC named only the first)."""
+    def text(p: Mapping[str, Any]) -> str:
+        if len(p.get("chars") or ()) <= 1:
+            return one(p)
+        return str(several) % {"cells": _cells_holding(p)}
+    return text
+
+
+_control_characters = _characters_text(_ONE_CONTROL_CHARACTER, _(
+    "%(cells)s: these characters do not show as text (a text-direction control character reverses how the text "
+    "around it shows, a terminal may act on a control character), so the row was not screened. Type the cells "
+    "again and upload the file again."))
 
 
 def _conflicting(p: Mapping[str, Any]) -> str:
@@ -124,15 +134,22 @@ def _identity_note(p: Mapping[str, Any]) -> str:
     return Note(code, tuple(sorted((k, str(v)) for k, v in params.items()))).text(lang())
 
 
-def _formula(p: Mapping[str, Any]) -> str:
-    text = gettext("the %(label)s cell (%(cell)s) holds a formula whose result was never saved, so it cannot be read")
-    text %= p
-    more = int(p.get("more", 0) or 0)
-    if more:
-        text += ngettext(" (%(n)s more such cell in this row)", " (%(n)s more such cells in this row)", more) % {
-            "n": more}
-    return text + gettext(". Open the file in Excel or WPS and save it, then upload it again; or copy the column "
-                     "and paste it as values.")
+def _formula_with(advice: Any) -> Any:
+    """``rejection.formula_without_value``: the cell, any more such cells in the row, then ``advice`` (what to
+    do, starting with its full stop)."""
+    def text(p: Mapping[str, Any]) -> str:
+        said = gettext("the %(label)s cell (%(cell)s) holds a formula whose result was never saved, so it cannot "
+                       "be read") % p
+        more = int(p.get("more", 0) or 0)
+        if more:
+            said += ngettext(" (%(n)s more such cell in this row)", " (%(n)s more such cells in this row)",
+                             more) % {"n": more}
+        return said + str(advice)
+    return text
+
+
+_formula = _formula_with(_(". Open the file in Excel or WPS and save it, then upload it again; or copy the column "
+                           "and paste it as values."))
 
 
 def _too_many_columns(p: Mapping[str, Any]) -> str:
@@ -146,21 +163,16 @@ def _too_many_columns(p: Mapping[str, Any]) -> str:
     return text
 
 
-def _bad_quote(p: Mapping[str, Any]) -> str:
-    kind = p.get("kind")
-    if kind == "unclosed":
-        return gettext("the double quote (\") in %(label)s (column %(letter)s) is never closed, so everything after "
-                       "it was read as one cell. Delete the stray quote (or add the closing one) and upload the file "
-                       "again.") % p
-    if kind == "closes_later":
-        return gettext("the double quote (\") in %(label)s (column %(letter)s) is only closed on line %(until)s, so "
-                       "the lines in between were read as one cell; they were read again as rows of their own. Delete "
-                       "the stray quote (or close it on this line) and upload the file again.") % p
-    if kind == "encloses":
-        return gettext("the double quotes (\") around %(label)s (column %(letter)s) also enclose the cells after it, "
-                       "so they were read as one cell. Delete the quotes and upload the file again.") % p
-    return gettext("a double quote (\") stands inside the %(label)s cell (column %(letter)s) instead of around it. "
-                   "Delete it (or put the whole cell in quotes) and upload the file again.") % p
+_bad_quote = by_params(lambda p: {
+    "unclosed": _("the double quote (\") in %(label)s (column %(letter)s) is never closed, so everything after it "
+                  "was read as one cell. Delete the stray quote (or add the closing one) and upload the file again."),
+    "closes_later": _("the double quote (\") in %(label)s (column %(letter)s) is only closed on line %(until)s, so "
+                      "the lines in between were read as one cell; they were read again as rows of their own. Delete "
+                      "the stray quote (or close it on this line) and upload the file again."),
+    "encloses": _("the double quotes (\") around %(label)s (column %(letter)s) also enclose the cells after it, so "
+                  "they were read as one cell. Delete the quotes and upload the file again."),
+}.get(p.get("kind"), _("a double quote (\") stands inside the %(label)s cell (column %(letter)s) instead of around "
+                       "it. Delete it (or put the whole cell in quotes) and upload the file again.")))
 
 
 def _duplicates(p: Mapping[str, Any]) -> str:
@@ -434,16 +446,106 @@ POLICE_REJECTIONS: dict[str, Any] = {
 }
 
 
+#: What a row not screened, and a note on how the roster was read, say at the command line (``pingan screen``'s
+#: summary and result file): the same problem, with what to do there — correct the file and run the command again
+#: — instead of the web page's "upload the file again" (issue 11's trial: ``pingan screen`` told its user to "重新
+#: 上传"). Keyed like the templates above; registered as ``cli.<code>``; a code not here keeps its wording (it
+#: says nothing of uploading).
+COMMAND_LINE_TEXTS: dict[str, Any] = {
+    "rejection.bad_quote": by_params(lambda p: {
+        "unclosed": _("the double quote (\") in %(label)s (column %(letter)s) is never closed, so everything after "
+                      "it was read as one cell. Delete the stray quote (or add the closing one), save the file and "
+                      "run the command again."),
+        "closes_later": _("the double quote (\") in %(label)s (column %(letter)s) is only closed on line "
+                          "%(until)s, so the lines in between were read as one cell; they were read again as rows of "
+                          "their own. Delete the stray quote (or close it on this line), save the file and run the "
+                          "command again."),
+        "encloses": _("the double quotes (\") around %(label)s (column %(letter)s) also enclose the cells after it, "
+                      "so they were read as one cell. Delete the quotes, save the file and run the command again."),
+    }.get(p.get("kind"), _("a double quote (\") stands inside the %(label)s cell (column %(letter)s) instead of "
+                           "around it. Delete it (or put the whole cell in quotes), save the file and run the "
+                           "command again."))),
+    "rejection.cut_off": by_params(lambda p: _(
+        "the file ends in the middle of this row: it looks cut off here (the file is exactly %(mib)s MiB, a size "
+        "files are cut to by a size limit or a copy that stopped), so the row was not screened and any rows after it "
+        "are missing. Check that the file is complete and run the command again on the whole file.")
+        if p.get("mib") else _(
+        "the file ends in the middle of this row: it looks cut off here, so the row was not screened and any rows "
+        "after it are missing. Check that the file is complete and run the command again on the whole file.")),
+    "rejection.nul_byte": _("%(label)s (column %(letter)s) holds NUL bytes, a sign of a damaged export: what the "
+                            "cell held cannot be trusted, so the row was not screened. Check the row, type it again "
+                            "(or save the file again from Excel) and run the command again."),
+    "rejection.control_character": _characters_text(by_params(lambda p: {
+        "bidi": _("%(label)s (column %(letter)s) holds a text-direction control character, %(char)s, at character "
+                  "%(position)s: it is invisible but reverses how the text around it shows, so the row was not "
+                  "screened. Type the cell again, save the file and run the command again."),
+        "separator": _("%(label)s (column %(letter)s) holds a Unicode line separator, %(char)s, at character "
+                       "%(position)s: programs show it differently, so the row was not screened. Type the cell "
+                       "again, save the file and run the command again."),
+    }.get(p.get("kind"), _("%(label)s (column %(letter)s) holds a control character, %(char)s, at character "
+                           "%(position)s: it does not show as text (a terminal may act on it), so the row was not "
+                           "screened. Type the cell again, save the file and run the command again."))), _(
+        "%(cells)s: these characters do not show as text (a text-direction control character reverses how the text "
+        "around it shows, a terminal may act on a control character), so the row was not screened. Type the cells "
+        "again, save the file and run the command again.")),
+    "rejection.formula_without_value": _formula_with(_(
+        ". Open the file in Excel or WPS and save it, then run the command again; or copy the column and paste it as "
+        "values.")),
+    "rejection.too_long": _with_field_label(by_params(lambda p: _(
+        "the %(field)s (%(label)s) has %(length)s characters; no %(field)s is longer than %(limit)s. Check the cell "
+        "(several values or other text pasted into it?), correct it, save the file and run the command again."))),
+    "rejection.formula_name": _("the name starts with “%(char)s”, so a spreadsheet takes it for a formula, and no "
+                                "real name starts so: write the person's name as on their ID document, save the file "
+                                "and run the command again."),
+    "roster.cut_off": by_params(lambda p: _(
+        "The file is exactly %(mib)s MiB and ends in the middle of row %(row)s: it looks cut off there (by a size "
+        "limit or a copy that stopped), so row %(row)s was not screened and any rows after it are missing. Check "
+        "that the file is complete and run the command again on the whole file.") if p.get("mib") else _(
+        "The file ends in the middle of row %(row)s, without a line break: it looks cut off there, so row %(row)s "
+        "was not screened and any rows after it are missing. Check that the file is complete and run the command "
+        "again.")),
+    "roster.formulas_unlocated": _plural(ngettext_lazy(
+        "%(count)s formula cell has no saved result and no cell reference: open the file in Excel or WPS, save it "
+        "and run the command again.",
+        "%(count)s formula cells have no saved result and no cell reference: open the file in Excel or WPS, save "
+        "it and run the command again.", "n"), "count"),
+    "roster.no_id_column": _("The roster has no ID-number column (身份证号/证件号码): nobody's identity can be "
+                             "verified, so every row needs verification. Add the column and run the command again "
+                             "if you have the numbers."),
+    "roster.unused_columns": _unused_columns(ngettext_lazy(
+        "%(columns)s is not a roster field, so it was not used in the screening (the result files keep it). "
+        "If it holds the name, document type, ID number or phone, give it the template's header (姓名, 证件类型, "
+        "证件号码 or 手机号码) and run the command again.",
+        "%(columns)s are not roster fields, so they were not used in the screening (the result files keep "
+        "them). If one holds the name, document type, ID number or phone, give it the template's header (姓名, "
+        "证件类型, 证件号码 or 手机号码) and run the command again.", "n")),
+}
+
+
+def _reworded(message: Any, wording: Mapping[str, Any], prefix: str) -> Any:
+    """``message`` (a stored message, a list of them, or a parameter) with every code of ``wording`` in it —
+    nested ones too, as in ``not_screened``'s ``detail`` — replaced by ``<prefix>.<code>``, its registered other
+    wording."""
+    if isinstance(message, list | tuple):
+        return [_reworded(m, wording, prefix) for m in message]
+    if not isinstance(message, Mapping):
+        return message
+    out = {k: _reworded(v, wording, prefix) for k, v in message.items() if k != "code"}
+    if "code" in message:
+        code = message["code"]
+        out["code"] = f"{prefix}.{code}" if code in wording else code
+    return out
+
+
 def for_police(message: Any) -> Any:
     """A stored message (or a list of them, or a parameter) with every rejection in it — nested ones too, as in
     ``not_screened``'s ``detail`` — named by its police wording (:data:`POLICE_REJECTIONS`, registered as
     ``police.<code>``): what a police page renders instead of the landlord's advice."""
-    if isinstance(message, list | tuple):
-        return [for_police(m) for m in message]
-    if not isinstance(message, Mapping):
-        return message
-    out = {k: for_police(v) for k, v in message.items() if k != "code"}
-    if "code" in message:
-        code = message["code"]
-        out["code"] = f"police.{code}" if code in POLICE_REJECTIONS else code
-    return out
+    return _reworded(message, POLICE_REJECTIONS, "police")
+
+
+def for_command_line(message: Any) -> Any:
+    """A stored message (or a list of them, or a parameter) with every rejection and roster note in it that tells
+    its reader to upload the file again said as the command line says it (:data:`COMMAND_LINE_TEXTS`, registered
+    as ``cli.<code>``): what ``pingan screen`` prints and writes instead of the web page's advice."""
+    return _reworded(message, COMMAND_LINE_TEXTS, "cli")

@@ -24,6 +24,7 @@ from pingan.core.models import Premises
 from pingan.screening import rules, services
 from pingan.screening.batch import ENGINES, ScreeningInputError
 from pingan.screening.output import XLSX_MAX_ROWS, OutputError, XlsxRowLimitError, output_format
+from pingan.screening.texts import for_command_line
 
 
 def parse_date(value: str) -> dt.date | dt.datetime:
@@ -134,8 +135,10 @@ class Command(PinganCommand):
             exporting = time.perf_counter()
             progress("export", 99, {})
             # people's file in the command's language; --codes: the API's stable form for programs
+            # what to do said for the command line (run it again), not the web page's "upload again"
             services.screening_job_export(job=job, out=out, police_view=opts["police_view"],
-                                          lang=None if opts["codes"] else translation.get_language() or "zh-hans")
+                                          lang=None if opts["codes"] else translation.get_language() or "zh-hans",
+                                          reword=for_command_line)
             wall["write"] = time.perf_counter() - exporting
         except DomainError as exc:
             # a failed job keeps why as a code and parameters (the job page's message, in the reader's
@@ -392,8 +395,25 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
     lines.append(_("re-checked against risk data imported after it: %(when)s") % {"when": texts.moment(when)}
                  if when else _("not re-checked since: no risk data has been imported after this screening "
                                 "(each import re-checks the latest screenings)"))
-    lines += [_("note: %(text)s") % {"text": texts.render(n)} for n in job.stats.get("notes", [])[:5]]
+    # said as the command line says them: run the command again, not "upload again" (screening.texts)
+    lines += [_("note: %(text)s") % {"text": texts.render(for_command_line(n))} for n in notes_to_say(job)[:5]]
     return "\n".join(lines)
+
+
+#: Notes on how the roster was read that say what a row's own line says already: the file cut off in the middle
+#: of its last row (``roster.cut_off``), which that row's rejection (``cut_off``) says with the same advice.
+SAID_BY_THE_ROW = frozenset({"roster.cut_off"})
+
+
+def notes_to_say(job) -> list[dict]:
+    """The job's notes the summary prints: each said once — a note of :data:`SAID_BY_THE_ROW` is left out when
+    the summary lists its row among the rows not screened (issue 11's trial: a CSV cut off mid-row was reported
+    twice, as "row 3 not screened: the file ends in the middle of this row…" and again as "note: The file ends in
+    the middle of row 3…"); when the row is not listed (more than :data:`REJECTED_SHOWN` rows not screened) the
+    note says it."""
+    listed = {p.row for p in rejected_shown(job)}
+    return [n for n in job.stats.get("notes", [])
+            if not (n.get("code") in SAID_BY_THE_ROW and (n.get("params") or {}).get("row") in listed)]
 
 
 #: How many rows not screened the summary lists one by one; the rest are in the result file.
@@ -407,11 +427,8 @@ def rejected_lines(job, out: Path) -> list[str]:
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
-    if not job.counts.get("rejected"):
-        return []
-    rejected = job.persons.filter(status="rejected").order_by("row")
     lines = [_("row %(row)s not screened: %(reason)s") % {"row": p.row, "reason": rejection_reason(p)}
-             for p in rejected[:REJECTED_SHOWN]]
+             for p in rejected_shown(job)]
     more = job.counts.get("rejected", 0) - len(lines)
     if len(lines) == REJECTED_SHOWN and more > 0:
         lines.append(ngettext("… and %(n)s more row not screened: see %(path)s",
@@ -419,14 +436,22 @@ def rejected_lines(job, out: Path) -> list[str]:
     return lines
 
 
+def rejected_shown(job) -> list:
+    """The rows not screened that the summary lists one by one: the first :data:`REJECTED_SHOWN` by row."""
+    if not job.counts.get("rejected"):
+        return []
+    return list(job.persons.filter(status="rejected").order_by("row")[:REJECTED_SHOWN])
+
+
 def rejection_reason(person) -> str:
-    """Why a row was not screened and what to do, without the "Not screened:" its stored reason starts with
-    (the line says it already); long digit runs masked, as every result shows a cell."""
+    """Why a row was not screened and what to do at the command line (correct the file and run the command
+    again: :func:`pingan.screening.texts.for_command_line`), without the "Not screened:" its stored reason starts
+    with (the line says it already); long digit runs masked, as every result shows a cell."""
     from pingan.core.texts import render
     from pingan.lib.redact import mask_numbers
 
     detail = person.rejection_detail
-    return mask_numbers(render(detail)) if detail else person.submitter_reason
+    return mask_numbers(render(for_command_line(detail))) if detail else person.submitter_reason
 
 
 def path_name(job) -> str:
