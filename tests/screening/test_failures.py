@@ -10,6 +10,7 @@ from django.utils import translation
 
 from pingan.core.jobs import FAILURE_MESSAGES, failure_message
 from pingan.screening.failures import COLUMN_LABEL_CODES, parse_stored, parse_stored_roster
+from pingan.screening.failures import FAILURE_MESSAGES as SCREENING_FAILURES
 from pingan.screening.roster import ROSTER_ERRORS, RosterError, column_labels, english, read_roster
 
 
@@ -133,3 +134,23 @@ def test_a_file_error_inside_another_message_is_said_in_the_readers_language_too
         assert page_message(exc) == ("The file cannot be read: 流水.csv: no header row in the first 30 rows with a "
                                      "transaction time (or date) column and an amount (or debit/credit) column; is "
                                      "this a bank statement?")
+
+
+def _asides(text: str) -> int:
+    return text.count("(") + text.count("（")
+
+
+@pytest.mark.parametrize("code", sorted(SCREENING_FAILURES))
+def test_each_failure_says_the_same_in_both_languages(code):
+    """Issue 11's fresh-user trial: the ZIP message said in Chinese “(e.g. a Word document or an archive)”, which
+    the English lacks; others added “未读取” (not read) or “后再上传” (then upload) where the English does not say
+    it. Each language says the same: the same asides, and “not read” / “upload” in both or in neither."""
+    params = {k: "x" for k in re.findall(r"%\((\w+)\)s", str(SCREENING_FAILURES[code]))}
+    with translation.override("en"):
+        en = str(SCREENING_FAILURES[code]) % params
+    with translation.override("zh-hans"):
+        zh = str(SCREENING_FAILURES[code]) % params
+    assert _asides(en) == _asides(zh), (en, zh)
+    assert ("not read" in en) == ("未读取" in zh), (en, zh)
+    assert ("upload" in en) == ("上传" in zh), (en, zh)
+    assert "Word" not in zh or "Word" in en, (en, zh)
