@@ -77,7 +77,7 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             page.click("#check")
             page.wait_for_function("document.getElementById('result').className === 'fail'")
             # replaced by a re-screening, not withdrawn by the police (fresh-user trial): so headed (issue 11)
-            assert page.text_content("#result strong") == "已被新码取代"
+            assert page.text_content("#verdict") == "无效：已被新码取代"
             assert "新的门贴" in page.text_content("#result")
             assert "公安机关" not in page.text_content("#result")
             assert errors == []
@@ -133,13 +133,15 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             page.fill("#code", code.token)
             page.click("#check")
             page.wait_for_function("document.getElementById('result').textContent.length > 0")
-            assert page.text_content("#result").startswith("yellow code · ")
+            assert page.text_content("#verdict") == "Valid"
+            assert page.text_content("#result p").startswith("yellow code · ")
             if shots:
                 page.screenshot(path=f"{shots}/verify-375-en-offline.png", full_page=True)
 
             page.select_option("#lang", "zh-hans")  # the page's own menu, offline
             assert page.text_content("h1") == "平安码核验"
-            assert page.text_content("#result").startswith("黄码\u3000莲前出租屋")
+            assert page.text_content("#verdict") == "有效"
+            assert page.text_content("#result p").startswith("黄码\u3000莲前出租屋")
             assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
             assert {c["name"]: c["value"] for c in context.cookies()}[settings.LANGUAGE_COOKIE_NAME] == "zh-hans"
             context.set_offline(False)

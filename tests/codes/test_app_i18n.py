@@ -200,14 +200,15 @@ def test_the_verification_page_speaks_english_in_the_browser(live_server, cast):
             page.fill("#code", code.token)
             page.click("#check")
             page.wait_for_function("document.getElementById('result').textContent.length > 0")
-            result = page.text_content("#result")
+            assert page.text_content("#verdict") == "Valid"  # the verdict first, in words (issue 11)
+            result = page.text_content("#result p")
             assert result.startswith(f"yellow code · {cast.premises_a.name} · valid until ")
             assert result.endswith(" · covers 2 people")
             page.fill("#code", code.token[:-6])
             page.click("#check")
             page.wait_for_function("document.getElementById('result').className === 'fail'")
             # what it means and what to do; the verifier's technical reason only under the details
-            assert page.text_content("#result").startswith("not a safety code")
+            assert page.text_content("#result").startswith("Not valid")
             assert "paste all of the text that starts with “PA1:”." in page.text_content("#result")
             assert page.locator("#result details summary").text_content() == "Technical details (for support)"
             assert errors == []

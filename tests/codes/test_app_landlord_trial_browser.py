@@ -80,8 +80,8 @@ def test_the_landlord_and_police_pages_of_the_trial(live_server, client, cast, m
                 page.wait_for_function("document.getElementById('result').textContent.length > 0")
                 said = page.locator("#result").inner_text()
                 page.screenshot(path=str(shots / f"trial-{language}-{width}-verify-replaced.png"), full_page=True)
-                head = page.locator("#result strong").inner_text()
-                assert head == ("已被新码取代" if zh else "replaced by a newer code"), said
+                head = page.locator("#verdict").inner_text()  # the verdict first (issue 11): not valid, and why
+                assert head == ("无效：已被新码取代" if zh else "Not valid: replaced by a newer code"), said
                 assert ("新的门贴" in said) if zh else ("new poster" in said), said
                 assert page.evaluate("document.scrollingElement.scrollWidth") <= width
                 page.context.close()

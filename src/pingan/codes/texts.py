@@ -99,6 +99,32 @@ REVOKED_STATUS: dict[str, Any] = {
 }
 
 
+#: The verdict a person reads first, before what it means (issue 11: a code that verified was never called
+#: "valid" in words — only "yellow code · … · valid until …" — and a failure opened on its technical kind):
+#: valid, not valid, revoked (the police withdrew it) or expired.
+VERDICT_WORD: dict[str, Any] = {
+    "valid": _("Valid"), "not_valid": _("Not valid"), "revoked": _("Revoked"), "expired": _("Expired"),
+}
+
+
+def verdict_headline(status: str, reason: str = "") -> str:
+    """The verdict first, then why, in the active language (:data:`VERDICT_WORD`): "有效" / "Valid", "已撤销",
+    "已过期", or "无效：已被新码取代" / "Not valid: replaced by a newer code" — a code the system replaced (a new
+    screening or an approved level change) or suspended is not valid, it was not revoked by the police, and it
+    is a complete code (issue 11: a superseded code must never read as "not a complete code"). ``status``: a
+    :class:`pingan.codes.token.Status` value; ``reason``: a revoked code's reason (lower-case name)."""
+    from pingan.core.texts import labelled
+
+    if status in ("valid", "expired"):
+        return str(VERDICT_WORD[status])
+    if status == "revoked" and reason in ("fraud", "error"):
+        return str(VERDICT_WORD["revoked"])
+    # "not a safety code" after "not valid" says nothing more: its explanation says what to do
+    why = REVOKED_STATUS.get(reason) if status == "revoked" else VERDICT_STATUS.get(status) \
+        if status != "malformed" else None
+    return labelled(VERDICT_WORD["not_valid"], why) if why else str(VERDICT_WORD["not_valid"])
+
+
 def verdict(result) -> tuple[str, str]:
     """A verdict (:class:`pingan.codes.token.Verification`) in the active language, as the verification page
     words it (:data:`VERDICT_STATUS`, :data:`VERDICT_EXPLAIN`): (what it is — "expired", "forged or altered" …,

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pingan.codes import render, selectors, services
 from pingan.codes.levels import RULE_TEXT_EN, RULE_TEXT_ZH, RULESET_VERSION, Level
 from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCode
-from pingan.codes.texts import REVOKED_EXPLAIN, REVOKED_STATUS, VERDICT_EXPLAIN, VERDICT_STATUS
+from pingan.codes.texts import REVOKED_EXPLAIN, REVOKED_STATUS, VERDICT_EXPLAIN, VERDICT_STATUS, verdict_headline
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
@@ -81,7 +81,9 @@ def _etagged(request: HttpRequest, body: bytes, content_type: str) -> HttpRespon
 def _verify_page_text() -> dict:
     """The words the verification page's script shows, in the active language.
 
-    ``status`` and ``layer`` name the verdicts and layers of ``verify.js`` (docs/codes.md); ``explain`` says,
+    ``headline`` (``headline_revoked`` per revocation reason) is the verdict a person reads first
+    (:func:`pingan.codes.texts.verdict_headline`). ``status`` and ``layer`` name the verdicts and layers of
+    ``verify.js`` (docs/codes.md); ``explain`` says,
     per verdict, what it means for the person holding the phone and what to do, ``revoked`` per revocation reason
     (a replaced code was not withdrawn by the police; the verifier's own
     ``reason`` is technical English and goes under "technical details" only); ``revocation`` names the
@@ -94,6 +96,9 @@ def _verify_page_text() -> dict:
         "revocation": {k: str(v) for k, v in REVOCATION_REASON_LABELS.items()},
         "revoked": {k: str(v) for k, v in REVOKED_EXPLAIN.items()},
         "revoked_status": {k: str(v) for k, v in REVOKED_STATUS.items()},
+        # the verdict first — valid, not valid (and why), revoked, expired — per status and per revocation reason
+        "headline": {k: verdict_headline(k) for k in VERDICT_STATUS},
+        "headline_revoked": {k: verdict_headline("revoked", k) for k in REVOKED_STATUS},
         "layer": {"prefix": _("prefix"), "base45": _("base45 encoding"), "digits": _("digits of the link"),
                   "zlib": _("zlib compression"),
                   "cbor": "CBOR", "cose": _("COSE signature structure"), "cwt": _("CWT claims")},
