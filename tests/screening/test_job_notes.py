@@ -55,7 +55,7 @@ def test_the_job_page_and_api_show_the_roster_notes(cast, client):
     body = api_job(client, cast, job)
     assert any("The header is on row 2" in n for n in body["roster_notes"])
     assert any("belongs to row 3 only" in n for n in body["roster_notes"])
-    assert {"code": "roster.title_rows_skipped", "params": {"header_row": 2, "rows": "1"}} in body["note_codes"]
+    assert {"code": "roster.title_rows_skipped", "params": {"header_row": 2, "rows": ["1"]}} in body["note_codes"]
     assert body["risk_data_warnings"] == []
 
 

@@ -24,15 +24,33 @@ def test_a_repeat_under_another_name_is_a_shared_number_not_a_person_twice():
     assert meta.duplicates == [(3, 2), (4, 2), (6, 5), (7, 5)]
     assert meta.shared_numbers == [3, 6]
     notes = {n["code"]: n["params"] for n in meta.notes}
-    assert notes["duplicates"] == {"people": 2, "rows": 2, "pairs": "4↔2; 7↔5"}
-    assert notes["shared_numbers"] == {"numbers": 2, "rows": 2, "pairs": "3↔2; 6↔5"}
+    # the pairs are a list, listed in the reader's language when said (issue 11: "3↔2; 4↔2" in Chinese text)
+    assert notes["duplicates"] == {"people": 2, "rows": 2, "pairs": ["4↔2", "7↔5"], "more": False}
+    assert notes["shared_numbers"] == {"numbers": 2, "rows": 2, "pairs": ["3↔2", "6↔5"], "more": False}
     zh = note_texts(meta.notes, "zh-hans")
-    assert "名单中有 2 人出现不止一次（2 个重复行：4↔2; 7↔5），均已保留并标注。" in zh
-    assert ("名单中有 2 个证件号码登记在不同姓名下（2 行与前面的行共用同一证件号码：3↔2; 6↔5），"
+    assert "名单中有 2 人出现不止一次（2 个重复行：4↔2、7↔5），均已保留并标注。" in zh
+    assert ("名单中有 2 个证件号码登记在不同姓名下（2 行与前面的行共用同一证件号码：3↔2、6↔5），"
             "请核实号码属于谁并改正其他行；所有行均已保留并标注。") in zh
     en = note_texts(meta.notes, "en")
     assert any(t.startswith("2 ID numbers are each given under different names (2 rows share one ID number")
-               for t in en)
+               and "3↔2, 6↔5" in t for t in en)
+
+
+def test_a_note_stored_with_its_pairs_as_one_text_is_listed_in_the_language_too():
+    stored = [{"code": "duplicates", "params": {"people": 1, "rows": 2, "pairs": "3↔2; 4↔2"}},
+              {"code": "invisible_removed", "params": {"rows": "3, 5–7", "n": 4, "more": False}}]
+    zh = note_texts(stored, "zh-hans")
+    assert "3↔2、4↔2" in zh[0] and "; " not in zh[0]
+    assert zh[1].startswith("第 3、5–7 行") and ", " not in zh[1]
+    assert "3↔2, 4↔2" in note_texts(stored, "en")[0]
+
+
+def test_more_than_ten_repeats_are_listed_with_an_ellipsis():
+    meta = _read([("张三", A)] * 12).meta
+    notes = {n["code"]: n["params"] for n in meta.notes}
+    assert len(notes["duplicates"]["pairs"]) == 10 and notes["duplicates"]["more"] is True
+    zh = note_texts(meta.notes, "zh-hans")[0]
+    assert "3↔2、4↔2、" in zh and "12↔2…）" in zh
 
 
 def test_names_compared_ignore_spaces_width_and_case():

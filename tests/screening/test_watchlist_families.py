@@ -23,7 +23,7 @@ from pingan.lib.identity.dates import parse_birth_dates
 from pingan.lib.identity.ric import check_character
 from pingan.screening.batch import get_engine
 from pingan.screening.riskdata import read_un_consolidated, read_watchlist_csv
-from pingan.screening.riskdata.watchlists import parse_ofac_remarks
+from pingan.screening.riskdata.watchlists import entry_note_text, parse_ofac_remarks, read_birth_dates
 from pingan.screening.rules import load_ruleset
 
 HEADER = "entry_id,category,name,aliases,id_type,id_number,birth_date,nationality,note\n"
@@ -116,7 +116,7 @@ def test_a_bureau_csv_keeps_every_entry_with_its_documents_whatever_its_date(tmp
     codes = {k: [n["code"] for n in r["notes"]] for k, r in rows.items()}
     assert codes == {"W1": [], "W2": [], "W3": ["impossible_date"], "W4": ["unreadable_date"],
                      "W5": ["bad_id_number"], "W6": ["impossible_date"]}
-    assert json.loads(rows["W3"]["notes"][0]["params"]) == {"value": "1990-02-30", "read_as": "1990-02"}
+    assert json.loads(rows["W3"]["notes"][0]["params"]) == {"value": "1990-02-30", "read_as": ["1990-02"]}
     meta = json.loads(entries.schema.metadata[b"pingan.watchlist"])
     assert meta["notes"] == {"impossible_date": 2, "unreadable_date": 1, "bad_id_number": 1}
 
@@ -249,3 +249,18 @@ def test_a_roster_birth_date_known_only_to_the_month_or_year_matches_at_that_lev
     assert sorted(hits) == [2, 3]
     assert "birth year and month match 1990-03" in hits[2][0]["match_reasons"]
     assert "birth year matches 1975" in hits[3][0]["match_reasons"]
+
+
+def test_the_years_a_range_is_read_as_are_listed_in_the_language() -> None:
+    # a range gives several years: stored as a list, listed as the reader's language lists (issue 11: "1958, 1959"
+    # stood in Chinese text); a note stored before it was a list (one text) reads the same
+    notes: list = []
+    assert read_birth_dates(["circa 1958 to 1960"], notes) == ["1958", "1959", "1960"]
+    note = notes[0]
+    params = json.loads(note["params"]) if isinstance(note["params"], str) else note["params"]
+    assert isinstance(params["read_as"], list) and len(params["read_as"]) > 1
+    zh, en = entry_note_text(note["code"], params, "zh"), entry_note_text(note["code"], params, "en")
+    assert "、".join(params["read_as"]) in zh and ", " not in zh
+    assert ", ".join(params["read_as"]) in en
+    legacy = {**params, "read_as": ", ".join(params["read_as"])}
+    assert entry_note_text(note["code"], legacy, "zh") == zh

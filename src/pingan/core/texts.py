@@ -98,7 +98,7 @@ def join(items: Iterable[Any], *, when_none: str = "zh", language: str | None = 
     the active one; ``when_none``: :func:`lang`). The one way a list a person reads is joined — a page's, a
     message's parameter (``core.errors.localised`` joins a list parameter so), a command's line — never a
     ``"、"`` or ``", "`` written at the call (issue 11: an English message listed its headers with ``、``)."""
-    return ("、" if lang(language, when_none=when_none) == "zh" else ", ").join(_value(i) for i in items)
+    return list_separator(when_none=when_none, language=language).join(_value(i) for i in items)
 
 
 #: What ends a sentence or a clause, in either language: dropped before a clause joiner (issue 11: "…号码。；7天内").
@@ -155,6 +155,13 @@ def comma(*, when_none: str = "en", language: str | None = None) -> str:
     """The comma between two clauses of one sentence written side by side (a count and the next): ``，`` in
     Chinese, ``", "`` otherwise (the templates' ``{% comma %}``; issue 11: "1 行未筛查, 2 行…")."""
     return "，" if lang(language, when_none=when_none) == "zh" else ", "
+
+
+def list_separator(*, when_none: str = "en", language: str | None = None) -> str:
+    """What stands between two items of a list written item by item (a template's loop): ``、`` in Chinese,
+    ``", "`` otherwise — :func:`join`'s separator (the templates' ``{% list_separator %}``; issue 11: lists in
+    Chinese text read "a, b" and "3↔2; 4↔2")."""
+    return "、" if lang(language, when_none=when_none) == "zh" else ", "
 
 
 def semicolon(*, when_none: str = "en", language: str | None = None) -> str:

@@ -1891,9 +1891,8 @@ def _describe_header(
     data_merges = [m for m in merges if m[1][0] > header.row_index and m[1][0] > m[0][0]
                    and not (m[0][1] in identity_cols and m[0][0] > header.row_index)]
     if data_merges:
-        refs = ", ".join(
-            f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in data_merges[:10]
-        )
+        # a list: the reader's language joins it when the note is said (甲、乙 / a, b)
+        refs = [f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in data_merges[:10]]
         _note(meta, "merges_copied_down", cells=refs)
 
 
@@ -1902,7 +1901,9 @@ def _sheet_where(meta: RosterMeta) -> dict[str, Any] | str:
     return {"code": "roster_in_sheet", "params": {"sheet": meta.sheet}} if meta.sheet else ""
 
 
-def _ranges(nums: list[int]) -> str:
+def _ranges(nums: list[int]) -> list[str]:
+    """``[3, 5, 6, 7]`` → ``["3", "5–7"]``: a list, joined as the reader's language lists things when the
+    note is said (issue 11: a separator written here read "3, 5" in Chinese text)."""
     out: list[str] = []
     start = prev = nums[0]
     for n in [*nums[1:], None]:
@@ -1912,7 +1913,7 @@ def _ranges(nums: list[int]) -> str:
         out.append(str(start) if start == prev else f"{start}–{prev}")
         if n is not None:
             start = prev = n
-    return ", ".join(out)
+    return out
 
 
 def _process(
@@ -2363,15 +2364,16 @@ def _mark_duplicates(table: pa.Table, meta: RosterMeta) -> pa.Table:
     same = [(r, f) for r, f in meta.duplicates if r not in shared]
     apart = [(r, f) for r, f in meta.duplicates if r in shared]
 
-    def shown(pairs: list[tuple[int, int]]) -> str:
-        return "; ".join(f"{r}↔{f}" for r, f in pairs[:10]) + ("…" if len(pairs) > 10 else "")
+    def shown(pairs: list[tuple[int, int]]) -> dict[str, Any]:
+        # a list, joined in the reader's language when the note is said (issue 11: "3↔2; 4↔2" in Chinese text)
+        return {"pairs": [f"{r}↔{f}" for r, f in pairs[:10]], "more": len(pairs) > 10}
 
     if same:
         # people, not rows: one person listed three times is one person and two repeated rows
-        _note(meta, "duplicates", people=len({f for _r, f in same}), rows=len(same), pairs=shown(same))
+        _note(meta, "duplicates", people=len({f for _r, f in same}), rows=len(same), **shown(same))
     if apart:
         # ID numbers, not people: who these rows are is what the submitter must find out
-        _note(meta, "shared_numbers", numbers=len({f for _r, f in apart}), rows=len(apart), pairs=shown(apart))
+        _note(meta, "shared_numbers", numbers=len({f for _r, f in apart}), rows=len(apart), **shown(apart))
     return table.append_column("duplicate_of", dup)
 
 

@@ -8,6 +8,7 @@ engine's coverage notes (``risk.*``). Registered with :func:`pingan.core.texts.r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -175,13 +176,24 @@ _bad_quote = by_params(lambda p: {
                        "it. Delete it (or put the whole cell in quotes) and upload the file again.")))
 
 
+def _listed(value: Any, more: Any = False) -> str:
+    """Row numbers, ranges or row pairs as the reader's language lists them (``3↔2、4↔2`` / ``3↔2, 4↔2``), "…"
+    after them when there are ``more``. Notes stored before these were lists hold one text joined with "; " or
+    ", " (issue 11: "3↔2; 4↔2" on a Chinese page): it is split and listed the same way."""
+    if value is None or isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if isinstance(value, str):
+        value = [x.strip() for x in re.split(r"[;,]\s*", value) if x.strip()]
+    return join(value or ()) + ("…" if more else "")
+
+
 def _duplicates(p: Mapping[str, Any]) -> str:
     people, rows = int(p.get("people", 0)), int(p.get("rows", 0))
     who = ngettext("%(n)s person appears more than once", "%(n)s people appear more than once", people) % {
         "n": people}
     extra = ngettext("%(n)s repeated row", "%(n)s repeated rows", rows) % {"n": rows}
     return gettext("%(who)s (%(extra)s: %(pairs)s); every row was kept and marked.") % {
-        "who": who, "extra": extra, "pairs": p.get("pairs", "")}
+        "who": who, "extra": extra, "pairs": _listed(p.get("pairs"), p.get("more"))}
 
 
 def _shared_numbers(p: Mapping[str, Any]) -> str:
@@ -191,14 +203,15 @@ def _shared_numbers(p: Mapping[str, Any]) -> str:
     extra = ngettext("%(n)s row shares one ID number with an earlier row", "%(n)s rows share one ID number with "
                      "an earlier row", rows) % {"n": rows}
     return gettext("%(what)s (%(extra)s: %(pairs)s); check whose number it is and correct the other rows; every "
-                   "row was kept and marked.") % {"what": what, "extra": extra, "pairs": p.get("pairs", "")}
+                   "row was kept and marked.") % {"what": what, "extra": extra,
+                                                 "pairs": _listed(p.get("pairs"), p.get("more"))}
 
 
 def _several(value: Any) -> int:
     """A count for a plural form from a list, a number or a range text such as ``"3"``, ``"3–5"``, ``"3, 7"``
     (notes stored before they carried a count)."""
-    if isinstance(value, list | tuple):
-        return len(value)
+    if isinstance(value, list | tuple):  # one range ("3–5") is several rows
+        return _several(value[0]) if len(value) == 1 else len(value)
     if isinstance(value, int):
         return value
     text = str(value or "")
@@ -213,6 +226,8 @@ def _plural(message: Any, key: str) -> Any:
         if p.get("more"):
             n = max(n, 2)
         values = {k: join(v) if isinstance(v, list | tuple) else v for k, v in p.items()}
+        if key in ("rows", "lines"):  # row and line numbers: listed in the language, "…" when there are more
+            values[key] = _listed(p.get(key), p.get("more"))
         return str(message % {**values, "n": n})
     return template
 

@@ -42,6 +42,7 @@ from pingan.core.texts import colon as texts_colon
 from pingan.core.texts import comma as texts_comma
 from pingan.core.texts import figure as texts_figure
 from pingan.core.texts import join, lang
+from pingan.core.texts import list_separator as texts_list_separator
 from pingan.core.texts import paren as texts_paren
 from pingan.core.texts import semicolon as texts_semicolon
 from pingan.core.texts import separated as texts_separated
@@ -245,6 +246,13 @@ def time_zone_note() -> str:
 def comma() -> str:
     """The comma between two clauses written side by side: "，" in Chinese, ", " otherwise (``core.texts.comma``)."""
     return texts_comma()
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """Between two items of a list a loop writes: "、" in Chinese, ", " otherwise (``core.texts.list_separator``);
+    never a separator written in the template (``tests/core/test_list_separators.py``)."""
+    return texts_list_separator()
 
 
 @register.simple_tag

@@ -122,7 +122,18 @@ def parse_birth_dates(text: str | None) -> list[BirthDate]:
     return [parsed] if parsed else []
 
 
+def listed_params(params: dict, lang: str = "en") -> dict:
+    """``params`` with the dates a text was read as (``read_as``: a list, or a text joined with ", " as notes
+    stored before it was a list) listed as the language lists them: ``1960、1961`` / ``1960, 1961`` (issue 11:
+    a list's English comma in Chinese text)."""
+    read_as = params.get("read_as")
+    if read_as is None:
+        return params
+    items = read_as.split(", ") if isinstance(read_as, str) else [str(x) for x in read_as]
+    return {**params, "read_as": ("、" if lang == "zh" else ", ").join(items)}
+
+
 def date_note_text(code: str, params: dict[str, str], lang: Literal["en", "zh"] = "en") -> str:
     """A :data:`DATE_NOTES` note rendered in English or Chinese (one language, never both: issue 11)."""
-    en, zh = (t % params for t in DATE_NOTES[code])
+    en, zh = (t % listed_params(params, lang) for t in DATE_NOTES[code])
     return zh if lang == "zh" else en

@@ -36,11 +36,12 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from pingan.lib import csvlines, textchars
-from pingan.lib.identity.dates import DATE_NOTES, BirthDate, parse_birth_dates
+from pingan.lib.identity.dates import DATE_NOTES, BirthDate, listed_params, parse_birth_dates
 from pingan.lib.identity.documents import ERRORS_ZH, normalize_document
 
 DOCUMENT = pa.struct([("doc_type", pa.string()), ("number", pa.string()), ("country", pa.string())])
@@ -90,11 +91,12 @@ def entry_note_text(code: str, params: dict[str, str], lang: str = "en") -> str:
         en_why, _, zh_why = why.partition(" / ") if not params.get("why_code") else (why, "", "")
         zh_why = ERRORS_ZH.get(str(params.get("why_code", "")), zh_why or en_why)
         params = {**params, "why": zh_why if lang == "zh" else en_why}
+    params = listed_params(params, lang)
     en, zh = (t % params for t in ENTRY_NOTES[code])
     return zh if lang == "zh" else en
 
 
-def _note(code: str, **params: str) -> dict[str, str]:
+def _note(code: str, **params: Any) -> dict[str, str]:
     return {"code": code, "params": json.dumps(params, ensure_ascii=False, separators=(",", ":"), sort_keys=True)}
 
 
@@ -110,7 +112,7 @@ def read_birth_dates(values: list[str], notes: list[dict[str, str]]) -> list[str
         for d in parsed:
             out.append(d.iso)
         if coarse := [d for d in parsed if d.note]:  # one note per text (a range gives several years)
-            notes.append(_note(coarse[0].note or "", value=value, read_as=", ".join(d.iso for d in coarse)))
+            notes.append(_note(coarse[0].note or "", value=value, read_as=[d.iso for d in coarse]))
     return list(dict.fromkeys(out))
 
 
