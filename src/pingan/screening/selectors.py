@@ -177,7 +177,9 @@ class PeopleFilter:
     or ``green``; ``hit``: ``watchlist``, ``travel`` (a movement rule) or ``identity``; ``premises``: part of a
     premises' name; ``since``/``until``: the screening's finish date (local), inclusive; ``reeval``:
     ``recent`` (results a re-evaluation changed in the last days) or a re-evaluation run's id (the people it
-    changed: the link of the terminal's notification).
+    changed: the link of the terminal's notification); ``part``: the people no longer on their premises' latest
+    roster that the count tiles part off — ``unscreened`` (never screened, :data:`NOT_SCREENED`) or ``other``
+    (screened green, no watchlist hit): the links of those tiles (issue 11: the only tiles without one).
     """
 
     q: str = ""
@@ -187,9 +189,12 @@ class PeopleFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     reeval: str = ""
+    part: str = ""
 
     #: The query-string keys of the search (what the pager's links keep).
-    KEYS = ("q", "level", "hit", "premises", "since", "until", "reeval")
+    KEYS = ("q", "level", "hit", "premises", "since", "until", "reeval", "part")
+    #: The values of ``part``: the tiles of the people no longer on the roster.
+    PARTS = ("unscreened", "other")
 
     @classmethod
     def from_query(cls, get) -> PeopleFilter:
@@ -198,11 +203,12 @@ class PeopleFilter:
             q=(get.get("q") or "")[:60], level=get.get("level", "") if get.get("level") in LEVELS else "",
             hit=get.get("hit", "") if get.get("hit") in ("watchlist", "travel", "identity") else "",
             premises=(get.get("premises") or "")[:100], since=_date(get.get("since")),
-            until=_date(get.get("until")), reeval=_reeval(get.get("reeval") or ""))
+            until=_date(get.get("until")), reeval=_reeval(get.get("reeval") or ""),
+            part=get.get("part", "") if get.get("part") in cls.PARTS else "")
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.level, self.hit, self.premises, self.since, self.until, self.reeval))
+        return any((self.q, self.level, self.hit, self.premises, self.since, self.until, self.reeval, self.part))
 
     def apply(self, qs: QuerySet[PersonResult]) -> QuerySet[PersonResult]:
         from django.utils import timezone
@@ -230,6 +236,10 @@ class PeopleFilter:
             qs = qs.filter(recently_reevaluated())
         elif self.reeval.isdigit():
             qs = qs.filter(reevaluation__run=int(self.reeval))
+        if self.part == "unscreened":  # flagged_counts' parts: unscreened, and the rest ("other")
+            qs = qs.filter(NOT_SCREENED)
+        elif self.part == "other":
+            qs = qs.filter(status="accepted", level="green", silent_hit=False)
         return qs
 
 
