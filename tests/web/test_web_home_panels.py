@@ -53,3 +53,25 @@ def test_every_home_panel_reads_only_what_its_context_gives(client, cast, settin
             seen.update(k for k in ("home-citizen", "home-citizen-station") if f'id="{k}"' in html)
             assert MARK not in html, (name, html[max(html.index(MARK) - 300, 0):html.index(MARK) + 50])
     assert seen == {"home-citizen", "home-citizen-station"}  # the two panels that were blank are among those checked
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_home_shows_the_same_card_twice(client, cast, language):
+    # issue 11: the auditor's home showed "审计日志" twice, the audit panel and the audit section's card
+    import re
+
+    client.cookies["django_language"] = language
+    for name, user in cast.users().items():
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session["purpose"] = "jurisdiction_management"
+        session.save()
+        html = client.get("/", follow=True).content.decode()
+        if "<main" not in html or 'class="grid"' not in html:
+            continue  # a role without a home page (landlord, enterprise) goes to its section
+        main = html[html.index("<main"):]
+        titles = [" ".join(re.sub(r"<[^>]+>", "", t).split()) for t in re.findall(r"<h2[^>]*>(.*?)</h2>", main, re.S)]
+        titles += re.findall(r'<a class="card" href="[^"]*"><strong>(.*?)</strong>', main)
+        assert len(titles) == len(set(titles)), (name, titles)
+        if user.role == "auditor":
+            assert titles.count("审计日志" if language == "zh-hans" else "Audit trail") == 1, titles

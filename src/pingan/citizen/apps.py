@@ -27,7 +27,7 @@ class CitizenConfig(AppConfig):
             description=_("Residence-permit applications to review, the overdue list, the counters' queues")))
         navigation.register_panel(navigation.Panel(
             key="citizen_me", template="citizen/partials/home_panel.html", order=5, roles={Role.CITIZEN},
-            context=citizen_panel))
+            context=citizen_panel, replaces="citizen_me"))
         navigation.register_panel(navigation.Panel(
             key="citizen_station", template="citizen/partials/station_panel.html", order=20, roles=POLICE_ROLES,
             context=station_panel))

@@ -21,4 +21,5 @@ class CoreConfig(AppConfig):
             key="audit", label=_("Audit trail"), url_name="core:audit", order=90, roles={Role.AUDITOR, Role.ADMIN},
             description=_("Who read or changed personal data, when and why.")))
         navigation.register_panel(navigation.Panel(
-            key="audit", template="core/partials/home_audit.html", order=90, roles={Role.AUDITOR, Role.ADMIN}))
+            key="audit", template="core/partials/home_audit.html", order=90, roles={Role.AUDITOR, Role.ADMIN},
+            replaces="audit"))

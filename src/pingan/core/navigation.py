@@ -60,6 +60,9 @@ class Panel:
     roles: Collection[str]
     order: int = 100
     context: Callable[[HttpRequest], dict | None] = field(default=lambda request: {})
+    #: The key of the section this panel stands for on the home page: where the panel is shown, that section's
+    #: card is not (issue 11: an auditor's home showed "审计日志" twice, the panel and the section's card).
+    replaces: str = ""
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -146,7 +149,7 @@ def menu_for(user, path: str = "") -> list[dict]:
 
 
 def panels_for(request: HttpRequest) -> list[dict]:
-    """The home-page panels of the request's user, in order, as ``{"key", "template", "context"}``."""
+    """The home-page panels of the request's user, in order, as ``{"key", "template", "context", "replaces"}``."""
     role = getattr(request.user, "role", None)
     out = []
     for p in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
@@ -156,7 +159,7 @@ def panels_for(request: HttpRequest) -> list[dict]:
             with audit.purpose_of(getattr(p.context, "__module__", "") or ""):  # an alerts panel: alert response
                 ctx = p.context(request)
             if ctx is not None:
-                out.append({"key": p.key, "template": p.template, "context": ctx})
+                out.append({"key": p.key, "template": p.template, "context": ctx, "replaces": p.replaces})
     return out
 
 

@@ -70,11 +70,15 @@ def purpose(request: HttpRequest):
 @page()
 def home(request: HttpRequest):
     """The signed-in user's start page: the panels their apps registered (``core.navigation``) and a card
-    per section. A role without a home section (enterprise, landlord) goes to its first section."""
+    per section that no shown panel stands for (``Panel.replaces``). A role without a home section (enterprise,
+    landlord) goes to its first section."""
     sections = navigation.sections_for(request.user, request.path)
     if sections and not any(s["key"] == "home" for s in sections):
         return redirect(sections[0]["url"])
-    return TemplateResponse(request, "core/home.html", {"panels": navigation.panels_for(request)})
+    panels = navigation.panels_for(request)
+    replaced = {"home", *(p["replaces"] for p in panels)}  # a section whose panel is shown gets no card besides
+    cards = [s for s in navigation.menu_for(request.user, request.path) if s["key"] not in replaced]
+    return TemplateResponse(request, "core/home.html", {"panels": panels, "cards": cards})
 
 
 #: Who has premises to see (``core.scoping.scope``): the police of a jurisdiction and the owners. Others — an
