@@ -253,3 +253,24 @@ def test_the_rosters_pick_lists_tell_apart_officers_without_a_display_name(clien
     assert a2 in picks and a3 in picks
     assert f'<option value="{force.officer_a2.pk}">{a2}</option>' in page  # the crew select too
     assert f"> {force.chief_a.display_name}</label>" in picks  # a name of its own: as it is
+
+
+@pytest.mark.django_db
+def test_the_roster_table_names_officers_and_crews_as_its_pick_lists_do(force):
+    """The table of shifts listed officers and crews by bare user name ("officer_a"), where the form beside it
+    names them (``User.pick_name``): a name of one's own, else role and unit with the user name beside it."""
+    from pingan.dispatch import selectors, services
+
+    force.officer_a.display_name = "王建国"
+    force.officer_a.save(update_fields=["display_name"])
+    (shift,), _ = services.roster_import(actor=force.chief_a, filename="排班.csv", data=csv(
+        ["2026-12-07", "夜班", "20:00", "08:00", force.unit_a.code, "officer_a", ""],
+        ["2026-12-07", "夜班", "20:00", "08:00", force.unit_a.code, "officer_a2", "LQ-C1"],
+    ))
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        (row,) = [r for r in selectors.roster_shifts(actor=force.chief_a, start=dt.date(2026, 12, 7),
+                                                     end=dt.date(2026, 12, 8)) if r["shift"].pk == shift.pk]
+        assert row["officers"] == ["王建国"]
+        assert row["crews"] == [("LQ-C1", "莲前派出所民警（officer_a2）")]

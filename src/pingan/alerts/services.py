@@ -1737,15 +1737,9 @@ def viid_subscribe(
 
 def _owner_names(owner: User | None) -> dict[str, str]:
     """``owner`` (Chinese) and ``owner_en`` of an alert's payload: the account's shown name in each language."""
-    from django.utils import translation
-
     if owner is None:
         return {"owner": "", "owner_en": ""}
-    out = {}
-    for key, language in (("owner", "zh-hans"), ("owner_en", "en")):
-        with translation.override(language):
-            out[key] = owner.shown_name
-    return out
+    return {"owner": owner.name_in("zh-hans"), "owner_en": owner.name_in("en")}
 
 
 def _subscribe_object(sub: ViidSubscription, actor: User, operate: str) -> dict[str, str]:
@@ -1754,7 +1748,8 @@ def _subscribe_object(sub: ViidSubscription, actor: User, operate: str) -> dict[
         title=sub.title,
         detail=sub.detail,
         resource_uri=sub.resource_uri,
-        applicant=actor.display_name or actor.username,
+        # named as pages name the account, in Chinese (the platform's language): never its user name
+        applicant=actor.name_in("zh-hans"),
         org=actor.unit.name if actor.unit_id else "",
         begin=sub.begins_at,
         end=sub.ends_at,

@@ -160,6 +160,15 @@ class User(AbstractUser):
 
         return self.own_name or f"{self.role_and_unit}{paren(self.username, when_none='zh')}"
 
+    def name_in(self, language: str) -> str:
+        """:attr:`shown_name` in ``language`` (``"zh-hans"``, ``"en"``), for what is written without a reader: a
+        record another system keeps (GA/T 1400's applicant, an alert's payload) names the account as pages do,
+        never by its user name."""
+        from django.utils import translation
+
+        with translation.override(language):
+            return self.shown_name
+
     @property
     def role_and_unit(self) -> str:
         """The account's role and, when it has one, its unit, as a name for it ("莲前派出所民警" / "officer of

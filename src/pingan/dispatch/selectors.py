@@ -642,11 +642,14 @@ def roster_shifts(*, actor, start: dt.date, end: dt.date) -> list[dict]:
     rows = defaultdict(list)
     from pingan.dispatch.models import ShiftAssignment
 
-    for a in ShiftAssignment.objects.filter(shift__in=shifts).select_related("user", "patrol_unit").order_by("id"):
+    for a in (ShiftAssignment.objects.filter(shift__in=shifts).select_related("user__unit", "patrol_unit")
+              .order_by("id")):
         rows[a.shift_id].append(a)
     audit.record_read(actor, "Shift", "", purpose="dispatch")
-    return [{"shift": s, "officers": sorted({a.user.username for a in rows[s.pk] if a.user and not a.patrol_unit}),
-             "crews": [(a.patrol_unit.code, a.user.username if a.user else "") for a in rows[s.pk] if a.patrol_unit]}
+    # officers named as the roster form's pick-list offers them (User.pick_name: a name, or the role and unit with
+    # the user name beside it), not by bare user names
+    return [{"shift": s, "officers": sorted({a.user.pick_name for a in rows[s.pk] if a.user and not a.patrol_unit}),
+             "crews": [(a.patrol_unit.code, a.user.pick_name if a.user else "") for a in rows[s.pk] if a.patrol_unit]}
             for s in shifts]
 
 

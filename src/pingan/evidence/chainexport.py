@@ -27,8 +27,13 @@ def chain_document(item: Item) -> bytes:
             (_("Custody"), f"{item.custody.code} {item.custody.name}"),
             (_("Location"), item.location.code if item.location_id else "—"),
             (pgettext("the newest event of a hash chain", "Head"), f"#{item.head_seq} {item.head_hash}")]
-    events = [[str(e.seq), timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.get_kind_display(), e.actor,
-               e.witness, e.location, e.custody, e.reason, e.hash] for e in item.events.order_by("seq")]
+    from pingan.evidence.selectors import chain_names
+
+    chain = list(item.events.order_by("seq"))
+    names = chain_names(chain)  # who and which unit by name, as the item page says them (not "username:role")
+    events = [[str(e.seq), timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.get_kind_display(),
+               names.get(e.actor, e.actor), e.witness, e.location, names.get(e.custody, e.custody), e.reason, e.hash]
+              for e in chain]
     text = (_("Verified: the hash chain of %(n)s events is intact") % {"n": verdict.checked} if verdict.ok
             else _("Verification FAILED at event #%(seq)s (%(problem)s)") % {"seq": verdict.bad_seq,
                                                                              "problem": verdict.problem})
@@ -54,7 +59,8 @@ def _yuan(cents: int | None) -> str:
 
 
 def _name(user) -> str:
-    return (user.display_name or user.username) if user is not None else ""
+    # as pages name the account (User.shown_name: its role and unit where it has no name), never its user name
+    return user.shown_name if user is not None else ""
 
 
 def _item_columns() -> list[str]:

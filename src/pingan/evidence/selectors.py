@@ -83,21 +83,29 @@ def item_events(*, item: Item) -> QuerySet[CustodyEvent]:
 
 def chain_names(events) -> dict[str, str]:
     """How a page names the parties of a chain: an event's actor as the hash chain records it
-    (``"username:role"``, or ``"system"``) → ``"display name (role)"`` in the active language (``（…）`` in
-    Chinese), and a custody unit's code → the unit's name. Two queries whatever the length of the chain."""
+    (``"username:role"``, or ``"system"``) → ``"name (role)"`` in the active language (``（…）`` in Chinese),
+    the role being the one the chain recorded; an account without a name of its own as every page names it, by
+    its role and unit (``User.shown_name``), never by its user name (the review: ``display_name or username``);
+    an account since deleted by the recorded role alone. A custody unit's code → the unit's name. Two queries
+    whatever the length of the chain."""
     from pingan.core.models import OrgUnit, User
     from pingan.core.texts import paren
 
     events = list(events)
     actors = {e.actor for e in events}
-    users = dict(User.objects.filter(username__in=[a.split(":", 1)[0] for a in actors])
-                 .values_list("username", "display_name"))
+    users = {u.username: u for u in User.objects.filter(username__in=[a.split(":", 1)[0] for a in actors])
+             .select_related("unit")}
     roles = dict(Role.choices)
     names: dict[str, str] = {"system": str(_("the system"))}
     for a in actors - {"system"}:
         username, _sep, role = a.partition(":")
-        who = users.get(username) or username
-        names[a] = f"{who}{paren(roles[role])}" if role in roles else who
+        user = users.get(username)
+        if user is not None and user.own_name:
+            names[a] = f"{user.own_name}{paren(roles[role])}" if role in roles else user.own_name
+        elif user is not None:
+            names[a] = user.shown_name
+        else:
+            names[a] = str(roles.get(role, _("a deleted account")))
     names.update({u.code: u.label for u in OrgUnit.objects.filter(code__in={e.custody for e in events})})
     return names
 

@@ -57,10 +57,6 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _name(user) -> str:
-    return user.display_name or user.username if user is not None else "system"
-
-
 #: What each typed field is called in a Chinese message (``core.errors.outside_text``'s ``field_zh``).
 _FIELDS_ZH = {"name": "名称", "case number": "案件编号", "title": "案件名称", "list number": "清单编号",
               "holder": "持有人", "holder ID number": "持有人证件号码", "witness": "见证人", "item name": "物品名称",
@@ -222,7 +218,7 @@ def case_add_investigator(*, actor, case: Case, user: User) -> None:
                                             or case.unit.path.startswith(user.unit.path))
     if user.role not in access.POLICE_WRITERS or not related:
         raise DomainError(f"{user.username} is not police of the case's unit", code="bad_investigator",
-                          params={"user": user.username})
+                          params={"user": user.pick_name})  # as the page's pick-list offered the account
     if case.items.filter(keeper=user).exists():
         raise PermissionDenied(f"{user.username} keeps items of case {case.number} and may not investigate it",
                                code="separation_of_duties", params={"case": case.number})
