@@ -48,6 +48,7 @@ from pingan.antifraud.models import (
     WarningChannel,
     WarningOutcome,
 )
+from pingan.antifraud.selectors import warning_subjects
 from pingan.antifraud.statements import StatementError, balance_gaps, read_statement
 from pingan.antifraud.trace import AccountKind as NodeKind
 from pingan.antifraud.trace import Ledger, Seed, trace_fifo, trace_haircut, trace_poison
@@ -863,7 +864,9 @@ def warning_create(*, person_phone: str, contact_kind: str, counterpart_kind: st
         msg.gateway_ref = gateway().send(message=msg)
         msg.status, msg.sent_at = SmsStatus.SENT, now
         msg.save(update_fields=["gateway_ref", "status", "sent_at"])
-    audit.record(actor, "warn", "Warning", w.pk, detail={"channel": channel, "listed_by": listed_by})
+    # the person warned (the phone the warning and its text message go to): an auditor's phone search finds it
+    audit.record(actor, "warn", "Warning", w.pk, detail={"channel": channel, "listed_by": listed_by},
+                 subjects=warning_subjects(w))
     return w
 
 
@@ -1038,5 +1041,6 @@ def warning_outcome(*, actor, warning: Warning, outcome: str, note: str = "") ->
         except DomainError:
             pass
     w.save(update_fields=["outcome", "outcome_note", "done_at", "done_by", "opened_report"])
-    audit.record(actor, "warning_outcome", "Warning", w.pk, detail={"outcome": outcome})
+    audit.record(actor, "warning_outcome", "Warning", w.pk, detail={"outcome": outcome},
+                 subjects=warning_subjects(w))
     return w

@@ -96,8 +96,8 @@ def queue_display(*, counter: Counter, now: dt.datetime | None = None) -> dict:
 
 
 def _person(row) -> list[audit.Subject]:
-    """The person a row shows: name, ID number and, for an identity, the phone (the audit search finds it)."""
-    return [audit.Subject(name=row.name, id_number=row.id_number, phone=getattr(row, "phone", ""))]
+    """The person a row shows: name, ID number and phone (``services.person_subjects``)."""
+    return services.person_subjects(row)
 
 
 def identity_get(*, actor) -> Identity:
@@ -112,7 +112,7 @@ def identity_get(*, actor) -> Identity:
 def bookings_list(*, actor, day: dt.date | None = None, counter: Counter | None = None,
                   purpose: str = "") -> QuerySet[Booking]:
     """Bookings the actor may see (own, or the jurisdiction's), audited; optionally of a day or a counter."""
-    qs = scope(actor, Booking.objects.select_related("slot__counter__unit"))
+    qs = scope(actor, Booking.objects.select_related("slot__counter__unit", "citizen__identity"))
     if day is not None:
         qs = qs.filter(day=day)
     if counter is not None:
@@ -121,7 +121,8 @@ def bookings_list(*, actor, day: dt.date | None = None, counter: Counter | None 
 
 
 def booking_get(*, actor, booking_id: int, purpose: str = "") -> Booking:
-    b = scope(actor, Booking.objects.select_related("slot__counter__unit")).filter(pk=booking_id).first()
+    b = scope(actor, Booking.objects.select_related("slot__counter__unit", "citizen__identity")).filter(
+        pk=booking_id).first()
     if b is None:
         raise NotFound(f"booking {booking_id} not found")
     audit.record_read(actor, "Booking", b.pk, subjects=_person(b), purpose=purpose)
@@ -149,7 +150,7 @@ def permits_list(*, actor, status: str = "", overdue_on: dt.date | None = None,
                  purpose: str = "") -> QuerySet[PermitApplication]:
     """Applications the actor may see (own, or the station's), audited. ``overdue_on``: accepted ones whose
     issue deadline passed before that day (the station's overdue list)."""
-    qs = scope(actor, PermitApplication.objects.select_related("unit"))
+    qs = scope(actor, PermitApplication.objects.select_related("unit", "applicant__identity"))
     if status:
         qs = qs.filter(status=status)
     if overdue_on is not None:
@@ -164,7 +165,7 @@ def permit_counts(*, actor) -> dict[str, int]:
 
 
 def permit_get(*, actor, application_id: int, purpose: str = "") -> PermitApplication:
-    app = scope(actor, PermitApplication.objects.select_related("unit", "decided_by")).filter(
+    app = scope(actor, PermitApplication.objects.select_related("unit", "decided_by", "applicant__identity")).filter(
         pk=application_id).first()
     if app is None:
         raise NotFound(f"application {application_id} not found")

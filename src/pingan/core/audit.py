@@ -468,14 +468,16 @@ class Subject:
     """A person whose data a record shows: the name, document number and phone number as shown (any may be
     empty); ``other_ids``: more document numbers of the same person (a corrected one) — one person is one
     ``Subject``, so a record's count of people (``detail["subjects"]["n"]``) is the people shown (issue 11: a
-    page of 30 people whose one corrected ID number was a second subject was recorded as "showed 31 people").
-    Phone numbers are kept since issue 11 (an auditor searched a phone and found nothing); records written
-    before are found by the name or document number only."""
+    page of 30 people whose one corrected ID number was a second subject was recorded as "showed 31 people");
+    ``other_phones``: more phone numbers of the same person (a roster row's phone as given beside the one
+    screened). Phone numbers are kept since issue 11 (an auditor searched a phone and found nothing); records
+    written before are found by the name or document number only."""
 
     name: str = ""
     id_number: str = ""
     phone: str = ""
     other_ids: tuple[str, ...] = ()
+    other_phones: tuple[str, ...] = ()
 
 
 _NAME_DROP = re.compile(r"[\s·•・‧.\u00b7\u2022\u30fb\u2027]+")
@@ -505,7 +507,7 @@ def _digest(kind: bytes, text: str) -> int:
 
 
 def subject_keys(subject: Subject) -> set[int]:
-    """The keyed 64-bit digests of a subject's normalised name, document numbers and phone number (empty parts
+    """The keyed 64-bit digests of a subject's normalised name, document numbers and phone numbers (empty parts
     skipped)."""
     keys = set()
     if name := _norm_name(subject.name):
@@ -513,8 +515,9 @@ def subject_keys(subject: Subject) -> set[int]:
     for id_number in (subject.id_number, *subject.other_ids):
         if number := _norm_id(id_number):
             keys.add(_digest(b"id", number))
-    if phone := _norm_phone(subject.phone):
-        keys.add(_digest(b"phone", phone))
+    for phone in (subject.phone, *subject.other_phones):
+        if number := _norm_phone(phone):
+            keys.add(_digest(b"phone", number))
     return keys
 
 

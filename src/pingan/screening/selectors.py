@@ -85,9 +85,13 @@ for _code, _label in (("submit", _("submitted")), ("screen", _("screened")), ("i
 
 def person_subjects(p: PersonResult) -> list[audit.Subject]:
     """The person a result row shows, as one subject: the name, the document number as given and as corrected,
-    the phone number."""
+    the phone number screened and as given (a row not screened keeps only what it gave: ``given_id_number``,
+    ``given_phone`` — the review found such a phone not found by the audit search)."""
     corrected = (p.corrected_id_number,) if p.corrected_id_number and p.corrected_id_number != p.id_number else ()
-    return [audit.Subject(name=p.name, id_number=p.id_number, phone=p.phone, other_ids=corrected)]
+    given_id = (p.given_id_number,) if p.given_id_number and p.given_id_number not in (p.id_number, *corrected) else ()
+    given_phone = (p.given_phone,) if p.given_phone and p.given_phone != p.phone else ()
+    return [audit.Subject(name=p.name, id_number=p.id_number, phone=p.phone, other_ids=(*corrected, *given_id),
+                          other_phones=given_phone)]
 
 
 def _jobs_holding(text: str) -> dict[str, list[int]]:
