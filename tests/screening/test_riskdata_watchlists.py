@@ -29,7 +29,7 @@ from pingan.screening.riskdata import (
     read_un_consolidated,
     read_watchlist_csv,
 )
-from pingan.screening.riskdata.watchlists import ofac_date, parse_ofac_remarks
+from pingan.screening.riskdata.watchlists import entry_note_text, ofac_date, parse_ofac_remarks, shown_names
 
 # the workplace's shared data sets sit beside the repository (../shared/data)
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -206,15 +206,24 @@ def test_a_stray_quote_in_a_bureau_watchlist_rejects_its_line_and_the_rows_below
     assert "delete the stray quote" in msg
 
 
-def test_a_control_character_in_a_bureau_watchlist_rejects_its_row_and_zero_width_is_removed(tmp_path):
-    """pingan.lib.textchars (issue 11): a listed name is shown on officers' pages."""
+def control_notes(entry: dict) -> list[dict]:
+    return [json.loads(n["params"]) for n in entry["notes"] if n["code"] == "control_characters"]
+
+
+def test_a_control_character_in_a_bureau_watchlist_is_removed_and_the_entry_kept_with_a_warning(tmp_path):
+    """The review: an entry dropped for a control character is a person never matched. Kept, compared
+    without it (the name as matching reads it), shown as ⟨U+XXXX⟩ (the note's value); zero-width removed."""
     path = tmp_path / "bureau.csv"
     path.write_text(HEADER + "W1,wanted,李\u202e四,,,,1975,,\n"
                     "W2,wanted,张\u200b三,,,,1975,,\n", encoding="utf-8")
     entries, rejected = read_watchlist_csv(path)
-    assert [r["primary_name"] for r in entries.to_pylist()] == ["张三"]
-    [bad] = rejected.to_pylist()
-    assert (bad["row"], bad["column"], bad["code"]) == (2, "name", "control_character") and "U+202E" in bad["message"]
+    rows = entries.to_pylist()
+    assert [r["primary_name"] for r in rows] == ["李四", "张三"] and rejected.num_rows == 0
+    [note] = control_notes(rows[0])
+    assert note == {"field": "name", "chars": "U+202E", "value": "李⟨U+202E⟩四", "as_read": "李四"}
+    assert shown_names(rows[0]["notes"]) == {"李四": "李⟨U+202E⟩四"} and control_notes(rows[1]) == []
+    assert json.loads(entries.schema.metadata[b"pingan.watchlist"])["accepted_with_warning"] == 1
+    assert "李⟨U+202E⟩四" in entry_note_text("control_characters", note, "zh")
 
 
 def test_a_stray_quote_in_an_ofac_file_refuses_the_file_naming_the_line(tmp_path):
@@ -236,20 +245,22 @@ UN_XML = """<?xml version="1.0" encoding="UTF-8"?>
 </INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"""
 
 
-def test_a_un_individual_with_a_bidi_or_control_character_is_rejected_naming_every_one(tmp_path):
-    """pingan.lib.textchars' rule (issue 11), which the bureau CSV reader already applied: a listed name is shown on
-    officers' pages and printed by ``pingan risk``; XML 1.0 cannot carry C0 controls, but C1 and bidi pass."""
+def test_a_un_individual_with_a_bidi_or_control_character_is_kept_without_it(tmp_path):
+    """The review: UN entries with such characters were rejected — a sanctions coverage gap. XML 1.0 cannot
+    carry C0 controls, but C1 and bidi pass. The entry is kept, its name compared without them and shown with
+    each ⟨U+XXXX⟩ in its place; the import counts it as accepted with a warning."""
     path = tmp_path / "un.xml"
     path.write_text(UN_XML.format(bad="\u202e\u0085", comment="line one\nline two"), encoding="utf-8")
     entries, rejected = read_un_consolidated(path)
-    assert entries["entry_id"].to_pylist() == ["UN:QDi.901"]
-    [bad] = rejected.to_pylist()
-    assert (bad["file"], bad["row"], bad["column"], bad["code"]) == ("un.xml", 2, "FIRST_NAME", "control_character")
-    assert "QDi.902" in bad["message"] and "U+202E" in bad["message"] and "U+0085" in bad["message"]
-    assert "at character 3" in bad["message"] and "at character 4" in bad["message"]
-    assert json.loads(entries.schema.metadata[b"pingan.watchlist"])["rejected_rows"] == 1
+    assert entries["entry_id"].to_pylist() == ["UN:QDi.901", "UN:QDi.902"] and rejected.num_rows == 0
+    entry = entries.to_pylist()[1]
+    assert entry["primary_name"] == "ALI TWO"
+    assert shown_names(entry["notes"]) == {"ALI": "AL⟨U+202E⟩⟨U+0085⟩I", "ALI TWO": "AL⟨U+202E⟩⟨U+0085⟩I TWO"}
+    assert {n["field"] for n in control_notes(entry)} == {"FIRST_NAME", "NAME"}
+    meta = json.loads(entries.schema.metadata[b"pingan.watchlist"])
+    assert meta["accepted_with_warning"] == 1 and "rejected_rows" not in meta
     path.write_text(UN_XML.format(bad="", comment="line one\nline two"), encoding="utf-8")  # a line break is text
-    assert read_un_consolidated(path)[0].num_rows == 2
+    assert all(not control_notes(e) for e in read_un_consolidated(path)[0].to_pylist())
 
 
 def _ofac(tmp_path, name="SMITH, John", alias="SMITH, Jon", remark="DOB 1970") -> Path:
@@ -260,23 +271,27 @@ def _ofac(tmp_path, name="SMITH, John", alias="SMITH, Jon", remark="DOB 1970") -
     return tmp_path
 
 
-def test_an_ofac_row_with_such_a_character_is_rejected_with_its_file_line_and_field(tmp_path):
+def test_an_ofac_row_with_such_a_character_is_kept_without_it_with_a_warning(tmp_path):
+    """The review: OFAC rows with such characters were rejected (an alias dropped, or the whole entry)."""
     entries, rejected = read_ofac_sdn(_ofac(tmp_path, name="SMITH\u202e, John", alias="SMITH, \x1b[31mJon"))
-    assert entries["entry_id"].to_pylist() == ["OFAC:2"]
-    got = [(r["file"], r["row"], r["column"], r["code"]) for r in rejected.to_pylist()]
-    assert got == [("alt.csv", 1, "alt_name", "control_character"), ("sdn.csv", 1, "SDN_Name", "control_character")]
-    assert all("ent_num 1" in r["message"] and "download the file again" in r["message"] for r in rejected.to_pylist())
-    entries, rejected = read_ofac_sdn(_ofac(tmp_path, alias="SMITH, \x1b[31mJon"))  # the alias alone: entry kept
-    assert entries["entry_id"].to_pylist() == ["OFAC:1", "OFAC:2"] and entries["aliases"].to_pylist()[0] == []
-    assert rejected.num_rows == 1
+    assert entries["entry_id"].to_pylist() == ["OFAC:1", "OFAC:2"] and rejected.num_rows == 0
+    entry = entries.to_pylist()[0]
+    assert entry["primary_name"] == "SMITH, John" and entry["aliases"] == ["SMITH, [31mJon"]
+    assert shown_names(entry["notes"]) == {"SMITH, John": "SMITH⟨U+202E⟩, John",
+                                           "SMITH, [31mJon": "SMITH, ⟨U+001B⟩[31mJon"}
+    assert {n["field"] for n in control_notes(entry)} == {"SDN_Name", "alt_name"}
+    assert json.loads(entries.schema.metadata[b"pingan.watchlist"])["accepted_with_warning"] == 1
     entries, rejected = read_ofac_sdn(_ofac(tmp_path))  # the Ctrl-Z end-of-file byte is no such character
-    assert entries.num_rows == 2 and rejected.num_rows == 0
+    assert entries.num_rows == 2 and rejected.num_rows == 0 and not any(
+        control_notes(e) for e in entries.to_pylist())
 
 
 @given(st.text(st.sampled_from(["A", "b", " ", "\u202e", "\u200f", "\x1b", "\x9b", "\u2028"]), min_size=1, max_size=5))
-def test_an_ofac_name_is_kept_exactly_when_the_rule_keeps_it(tmp_path_factory, name):
+def test_an_ofac_name_is_always_kept_and_warned_of_exactly_when_it_holds_such_a_character(tmp_path_factory, name):
     from pingan.lib import textchars
 
     entries, rejected = read_ofac_sdn(_ofac(tmp_path_factory.mktemp("ofac"), name=f"X{name}"))
-    assert ("OFAC:1" in entries["entry_id"].to_pylist()) == (not textchars.find_all_unsafe(name))
-    assert entries.num_rows + rejected.num_rows == 2  # every individual kept or rejected with its reason
+    assert entries["entry_id"].to_pylist() == ["OFAC:1", "OFAC:2"] and rejected.num_rows == 0
+    entry = entries.to_pylist()[0]
+    assert not textchars.find_all_unsafe(entry["primary_name"])  # what matching compares
+    assert bool(control_notes(entry)) == bool(textchars.find_all_unsafe(name))

@@ -264,3 +264,28 @@ def test_the_years_a_range_is_read_as_are_listed_in_the_language() -> None:
     assert ", ".join(params["read_as"]) in en
     legacy = {**params, "read_as": ", ".join(params["read_as"])}
     assert entry_note_text(note["code"], legacy, "zh") == zh
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, said", [
+    ("en", "accepted 1 entry with a warning"), ("zh-hans", "接受了 1 个带警告的条目")])
+def test_an_entry_with_a_control_character_is_imported_with_a_warning_and_shown_marked(tmp_path, language,
+                                                                                        said) -> None:
+    """The review: such an entry was rejected, a listed person never matched. The import reports it as accepted
+    with a warning; the officer's page shows the listed name with ⟨U+XXXX⟩ where the character was, while
+    matching compares it without."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from pingan.screening.services import _watchlist_entries
+
+    path = tmp_path / "wl.csv"
+    path.write_text(HEADER + "W1,wanted,李\u202e四,,,,1975,,\nW2,wanted,王芳,,,,1980,,\n", encoding="utf-8")
+    out = StringIO()
+    with translation.override(language):
+        call_command("risk", "import", "watchlist", "csv", str(path), stdout=out)
+    text = out.getvalue()
+    assert said in text and "rejected 1" not in text and "拒收" not in text
+    assert _watchlist_entries({"wl:W1"})["wl:W1"]["names"] == ["李⟨U+202E⟩四"]

@@ -43,6 +43,7 @@ from pingan.screening.models import (
     ScreeningJob,
     fix_reason,
 )
+from pingan.screening.riskdata.watchlists import shown_names
 
 log = logging.getLogger(__name__)
 
@@ -1092,9 +1093,12 @@ def _watchlist_entries(entry_ids: set[str]) -> dict[str, dict]:
     out = {}
     for e in found.to_pylist():
         names = [e.get("primary_name"), *(e.get("aliases") or []), *(e.get("names_original_script") or [])]
+        # a name read with control characters: compared without them, shown with each ⟨U+XXXX⟩ in its place
+        shown = shown_names(e.get("notes"))
         out[str(e["entry_id"])] = {
             "list": e.get("list_name") or "", "program": e.get("program") or "",
-            "names": [n for n in dict.fromkeys(names) if n], "birth_dates": list(e.get("birth_dates") or []),
+            "names": [shown.get(n, n) for n in dict.fromkeys(names) if n],
+            "birth_dates": list(e.get("birth_dates") or []),
             "nationalities": list(e.get("nationalities") or []),
             "listed_on": e["listed_on"].isoformat() if e.get("listed_on") else None,
             "remarks": (e.get("remarks") or "")[:1000]}

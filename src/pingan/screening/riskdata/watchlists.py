@@ -17,10 +17,15 @@ Entities, vessels and aircraft are not persons: they are skipped and counted in 
 ``pingan.watchlist`` (JSON).
 
 The rejections (:data:`pingan.screening.riskdata.movements.REJECTION_SCHEMA`: file, row, column, code, message)
-are the entries that cannot be kept as they are: every reader applies :mod:`pingan.lib.textchars`' rule, so an
-entry holding a control, text-direction or line-separator character in any of its texts (a listed name is
-shown on officers' pages and printed on terminals) is rejected as ``control_character``, naming the field,
-every such character's code point and its position (issue 11). Nothing is dropped without its reason.
+are the entries that cannot be kept (a bureau list's row without a name, a repeated id …). Nothing is dropped
+without its reason.
+
+A text holding a control, text-direction or line-separator character (:mod:`pingan.lib.textchars`) does not
+cost the entry: the review found UN and OFAC entries rejected for it — a sanctions coverage gap, since a listed
+person dropped is never matched. Every reader keeps the entry with the characters removed from that text (what
+matching compares) and a ``control_characters`` note (:data:`ENTRY_NOTES`) naming the field, the characters and
+the text as read with each one written ``⟨U+XXXX⟩`` in its place (``value``: what pages show for the name,
+:func:`shown_names`); the table's metadata counts them as ``accepted_with_warning``.
 
 Sources of the formats: the UN list's XML schema https://www.un.org/sc/resources/sc-sanctions.xsd; OFAC's
 legacy delimited files as described in its ``dat_spec.txt`` (no header, ``-0-`` for null, remarks holding
@@ -79,6 +84,10 @@ ENTRY_NOTES: dict[str, tuple[str, str]] = {
     **DATE_NOTES,
     "bad_id_number": ("%(value)s is not a valid GB 11643 resident ID number (%(why)s); it is kept and compared "
                       "as written", "%(value)s 不是有效的公民身份号码（%(why)s），已按原样保留并比对"),
+    "control_characters": ("%(field)s holds characters that do not show as text (%(chars)s): the entry is kept, "
+                           "compared without them, and shown as %(value)s",
+                           "%(field)s 含有不能作为文字显示的字符（%(chars)s）：条目已保留，比对时去除这些字符，"
+                           "显示为 %(value)s"),
 }
 
 
@@ -122,20 +131,43 @@ def _rejections(rejects: list[tuple]) -> pa.Table:
     return rejections_table(rejects)
 
 
-def _odd_text(field: str, text: str) -> str | None:
-    """Why ``text`` (the value of ``field``) cannot be kept under :mod:`pingan.lib.textchars`' rule — every
-    control, text-direction or line-separator character named by code point and position (a line break
-    inside a value is none: a remark may hold one) — or ``None``."""
+def _kept(field: str, text: str, notes: list[dict[str, str]]) -> str:
+    """``text`` (the value of ``field``) without the characters :mod:`pingan.lib.textchars` does not let stay —
+    control, text-direction, line-separator (a line break inside a value is none: a remark may hold one) — with
+    a ``control_characters`` note in ``notes`` naming them and the text as shown (each ``⟨U+XXXX⟩`` in its
+    place) when there were any; ``text`` itself otherwise."""
     found = textchars.find_all_unsafe(text)
     if not found:
-        return None
-    return f"{field} holds {textchars.described(found)}"
+        return text
+    kept = _clean(textchars.for_output(text))
+    notes.append(_note("control_characters", field=field, chars=", ".join(dict.fromkeys(f.code for f in found)),
+                       value=_clean(textchars.shown(text)), as_read=kept))
+    return kept
+
+
+def shown_names(notes: list[dict[str, str]] | None) -> dict[str, str]:
+    """A name as matching compares it → as pages show it (``⟨U+XXXX⟩`` where a character was removed), from an
+    entry's ``control_characters`` notes."""
+    out = {}
+    for n in notes or []:
+        if n.get("code") == "control_characters":
+            params = json.loads(n.get("params") or "{}")
+            if params.get("as_read"):
+                out[params["as_read"]] = params.get("value", params["as_read"])
+    return out
+
+
+def _warned(rows: list[dict]) -> int:
+    """How many entries were accepted with a warning (a ``control_characters`` note)."""
+    return sum(1 for r in rows if any(n["code"] == "control_characters" for n in r.get("notes") or []))
 
 
 def _table(rows: list[dict], meta: dict) -> pa.Table:
     noted = Counter(n["code"] for r in rows for n in r.get("notes") or [])
     if noted:
         meta = {**meta, "notes": dict(noted)}
+    if warned := _warned(rows):
+        meta = {**meta, "accepted_with_warning": warned}
     table = pa.Table.from_pylist(rows, schema=WATCHLIST_SCHEMA)
     return table.replace_schema_metadata({"pingan.watchlist": json.dumps(meta, ensure_ascii=False)})
 
@@ -183,6 +215,22 @@ def _un_documents(ind: ET.Element) -> list[dict[str, str | None]]:
     return docs
 
 
+_UN_NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+
+def _un_name_shown(names: list[str], notes: list[dict[str, str]]) -> None:
+    """The primary name is the name parts joined: where a part lost characters (its note), a note for the
+    joined name too, so that pages show it with each ``⟨U+XXXX⟩`` in its place (:func:`shown_names`)."""
+    parts = {p["field"]: p for n in notes if n["code"] == "control_characters"
+             for p in [json.loads(n["params"])] if p["field"] in _UN_NAME_PARTS}
+    if parts:
+        notes.append(_note("control_characters", field="NAME",
+                           chars=", ".join(dict.fromkeys(c for p in parts.values() for c in p["chars"].split(", "))),
+                           value=" ".join(parts[t]["value"] if t in parts else x
+                                          for t, x in zip(_UN_NAME_PARTS, names, strict=True) if x),
+                           as_read=" ".join(x for x in names if x)))
+
+
 def read_un_consolidated(path: Path | str) -> tuple[pa.Table, pa.Table]:
     """Individuals of the UN Security Council consolidated list (XML, schema ``sc-sanctions.xsd``).
 
@@ -193,8 +241,8 @@ def read_un_consolidated(path: Path | str) -> tuple[pa.Table, pa.Table]:
     ``DATE`` (``YYYY-MM-DD``), ``YEAR``, or each year of ``FROM_YEAR``..``TO_YEAR``; ``listed_on`` the
     ``LISTED_ON`` date; ``remarks`` ``COMMENTS1``.  Entities are counted in metadata (``skipped_entities``).
     A ``.gz`` file is decompressed first. Returns ``(entries, rejections)``: an individual any of whose texts
-    holds a control or text-direction character is rejected (``row``: its place among the individuals,
-    1-based; ``column``: the element). Raises :class:`WatchlistFormatError` if the file is not this XML.
+    holds a control or text-direction character is kept without it, with a note (``column``: the element).
+    Raises :class:`WatchlistFormatError` if the file is not this XML.
     """
     path = Path(path)
     try:
@@ -207,17 +255,14 @@ def read_un_consolidated(path: Path | str) -> tuple[pa.Table, pa.Table]:
         raise WatchlistFormatError(f"{path}: root element is {root.tag}, expected CONSOLIDATED_LIST")
     rows = []
     rejects: list[tuple] = []
-    for n, ind in enumerate(root.iterfind("INDIVIDUALS/INDIVIDUAL"), start=1):
-        odd = next(((el.tag, why) for el in ind.iter() if el.text and (why := _odd_text(el.tag, el.text))), None)
-        if odd is not None:
-            ref = _clean(ind.findtext("REFERENCE_NUMBER"))
-            rejects.append((path.name, n, odd[0], "control_character",
-                            f"individual {n} ({textchars.shown(ref)}): {odd[1]}; the entry was not imported: "
-                            "download the list again"))
-            continue
-        names = [_clean(ind.findtext(t)) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
-        listed = _clean(ind.findtext("LISTED_ON"))
+    for ind in root.iterfind("INDIVIDUALS/INDIVIDUAL"):
         notes: list[dict[str, str]] = []
+        for el in ind.iter():  # a text holding a control character: kept without it, noted
+            if el.text:
+                el.text = _kept(el.tag, el.text, notes)
+        names = [_clean(ind.findtext(t)) for t in _UN_NAME_PARTS]
+        _un_name_shown(names, notes)
+        listed = _clean(ind.findtext("LISTED_ON"))
         rows.append({
             "entry_id": "UN:" + _clean(ind.findtext("REFERENCE_NUMBER")),
             "list_name": "UN Security Council Consolidated List",
@@ -322,18 +367,11 @@ OFAC_COLUMNS = {
 }
 
 
-def _ofac_odd(path: Path, line: int, row: list[str], rejects: list[tuple]) -> bool:
-    """Whether a row of an OFAC file holds a control or text-direction character; if so its rejection (the
-    entry number, the field, every such character) goes to ``rejects``."""
+def _ofac_kept(path: Path, row: list[str], notes: list[dict[str, str]]) -> list[str]:
+    """A row of an OFAC file with each cell's control or text-direction characters removed (:func:`_kept`),
+    a note per such cell in ``notes`` (the field named as ``dat_spec.txt`` names it)."""
     names = OFAC_COLUMNS.get(path.name, ())
-    for j, cell in enumerate(row):
-        field = names[j] if j < len(names) else f"field {j + 1}"
-        if why := _odd_text(field, cell):
-            rejects.append((path.name, line, field, "control_character",
-                            f"{path.name} line {line} (ent_num {textchars.shown(row[0].strip())}): {why}; the row "
-                            "was not imported: download the file again from OFAC if it was not edited"))
-            return True
-    return False
+    return [_kept(names[j] if j < len(names) else f"field {j + 1}", cell, notes) for j, cell in enumerate(row)]
 
 
 def _read_ofac_csv(path: Path, width: int) -> list[tuple[int, list[str]]]:
@@ -372,9 +410,8 @@ def read_ofac_sdn(directory: Path | str) -> tuple[pa.Table, pa.Table]:
     ``alt.csv`` names (aka / fka / nka) then the weak aliases quoted in the remarks; birth dates,
     nationalities and documents come from the remarks
     (see :func:`parse_ofac_remarks`), extended by ``sdn_comments.csv``.  ``listed_on`` is null (the legacy
-    files carry no listing date).  Returns ``(entries, rejections)``: a row of any of the files holding a control
-    or text-direction character is rejected (an ``sdn.csv`` row: the entry; an ``alt.csv`` or comments row: that
-    alias or comment, the entry kept without it), with its file, line and field. Raises
+    files carry no listing date).  Returns ``(entries, rejections)``: a cell of any of the files holding a
+    control or text-direction character is kept without it, with a note on the entry (:func:`_kept`). Raises
     :class:`WatchlistFormatError` when ``sdn.csv`` is missing or malformed.
     """
     directory = Path(directory)
@@ -383,24 +420,26 @@ def read_ofac_sdn(directory: Path | str) -> tuple[pa.Table, pa.Table]:
         raise WatchlistFormatError(f"{directory}: no sdn.csv (OFAC legacy CSV files expected)")
     rejects: list[tuple] = []
     comments: dict[str, str] = {}
+    noted: dict[str, list[dict[str, str]]] = {}  # an entry's notes from alt.csv and sdn_comments.csv
     if (directory / "sdn_comments.csv").is_file():
-        for line, row in _read_ofac_csv(directory / "sdn_comments.csv", 2):
-            if not _ofac_odd(directory / "sdn_comments.csv", line, row, rejects):
-                comments[row[0].strip()] = comments.get(row[0].strip(), "") + (_ofac_value(row[1]) or "")
+        for _line, row in _read_ofac_csv(directory / "sdn_comments.csv", 2):
+            row = _ofac_kept(directory / "sdn_comments.csv", row, noted.setdefault(row[0].strip(), []))
+            comments[row[0].strip()] = comments.get(row[0].strip(), "") + (_ofac_value(row[1]) or "")
     aliases: dict[str, list[str]] = {}
     if (directory / "alt.csv").is_file():
-        for line, row in _read_ofac_csv(directory / "alt.csv", 4):
-            if (name := _ofac_value(row[3])) and not _ofac_odd(directory / "alt.csv", line, row, rejects):
+        for _line, row in _read_ofac_csv(directory / "alt.csv", 4):
+            row = _ofac_kept(directory / "alt.csv", row, noted.setdefault(row[0].strip(), []))
+            if name := _ofac_value(row[3]):
                 aliases.setdefault(row[0].strip(), []).append(name)
     skipped: Counter[str] = Counter()
     rows = []
-    for line, row in _read_ofac_csv(sdn_path, 12):
+    for _line, row in _read_ofac_csv(sdn_path, 12):
         ent, kind = row[0].strip(), (_ofac_value(row[2]) or "entity").lower()
         if kind != "individual":
             skipped[kind] += 1
             continue
-        if _ofac_odd(sdn_path, line, row, rejects):
-            continue
+        notes: list[dict[str, str]] = []
+        row = _ofac_kept(sdn_path, row, notes)
         remarks = (_ofac_value(row[11]) or "") + comments.get(ent, "")
         parsed = parse_ofac_remarks(remarks)
         rows.append({
@@ -416,7 +455,7 @@ def read_ofac_sdn(directory: Path | str) -> tuple[pa.Table, pa.Table]:
             "documents": parsed["documents"],
             "listed_on": None,
             "remarks": remarks or None,
-            "notes": parsed["notes"],
+            "notes": [*notes, *noted.get(ent, []), *parsed["notes"]],
         })
     meta = {"source": str(directory.name), "individuals": len(rows), "skipped": dict(skipped),
             "skipped_entities": sum(skipped.values())}
@@ -516,13 +555,10 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
         if len(record) != len(header):
             bad(None, "wrong_field_count", f"line {line} has {len(record)} fields, the header has {len(header)}")
             continue
-        # pingan.lib.textchars: zero-width characters removed; a control or text-direction character rejects
-        # the row (a listed name is shown on officers' pages)
-        v = {h: textchars.strip_invisible(record[i]).strip() for i, h in enumerate(header)}
-        odd = next(((h, why) for h, x in v.items() if (why := _odd_text(h, x))), None)
-        if odd is not None:
-            bad(odd[0], "control_character", odd[1])
-            continue
+        # pingan.lib.textchars: zero-width characters removed; a control or text-direction character too, the
+        # entry kept with a note (a listed name is shown on officers' pages; an entry dropped is never matched)
+        notes: list[dict[str, str]] = []
+        v = {h: _kept(h, textchars.strip_invisible(record[i]).strip(), notes) for i, h in enumerate(header)}
         if v.get("category") in CATEGORY_ALIASES:
             v["category"] = CATEGORY_ALIASES[v["category"]]
         n_before = len(rejects)
@@ -535,7 +571,6 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             bad("category", "bad_category",
                 f"category {v['category']!r} is not one of {', '.join(sorted(CATEGORIES))}")
         id_type, id_number = v.get("id_type", ""), v.get("id_number", "").upper()
-        notes: list[dict[str, str]] = []
         if bool(id_type) != bool(id_number):
             bad("id_number" if id_type else "id_type", "missing", "id_type and id_number go together")
         elif id_type in RESIDENT_ID_TYPES and (why := _resident_id_problem(id_number)):
@@ -546,6 +581,8 @@ def read_watchlist_csv(path: Path | str, *, list_name: str | None = None) -> tup
             seen.setdefault(v["entry_id"], line)
         if len(rejects) > n_before:
             for n in notes:  # the row is rejected anyway: say everything that needs fixing
+                if n["code"] == "control_characters":
+                    continue  # removed: nothing to fix for it
                 params = json.loads(n["params"])
                 column = "id_number" if n["code"] == "bad_id_number" else "birth_date"
                 bad(column, n["code"], entry_note_text(n["code"], params, "en"))

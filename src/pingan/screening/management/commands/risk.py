@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from pingan.core import texts
 from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
@@ -102,6 +102,13 @@ class Command(PinganCommand):
                 self.stdout.write("  " + _("row %(row)s, %(column)s: %(reason)s") % {
                     "row": r.get("row"), "column": r.get("column") or "-",
                     "reason": r.get("message")})  # the importer's stored text (English; the code is in the file)
+        warned = (ds.meta or {}).get("summary", {}).get("accepted_with_warning", 0)
+        if warned:
+            self.stdout.write(ngettext(
+                "accepted %(n)s entry with a warning: characters that do not show as text were removed from it "
+                "(compared without them, shown as ⟨U+XXXX⟩; its notes say which)",
+                "accepted %(n)s entries with a warning: characters that do not show as text were removed from "
+                "them (compared without them, shown as ⟨U+XXXX⟩; their notes say which)", warned) % {"n": warned})
         for key, value in (ds.meta or {}).items():
             if key in ("summary", "resolution", "skipped_entities", "snapshots"):
                 self.stdout.write(f"{key}: {value}")  # the importer's figures as stored (data)
