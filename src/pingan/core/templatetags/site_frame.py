@@ -33,8 +33,10 @@ line (``.whole``; issue 11: "4107111992041591 / 82" at 375 px).
 
 from __future__ import annotations
 
+import re
+
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, strip_tags
 from django.utils.translation import gettext
 
 from pingan.core.texts import clauses as texts_clauses
@@ -89,7 +91,31 @@ class WideTableNode(template.Node):
         region = conditional_escape(gettext("Table (scrolls sideways)"))
         return (f'<div class="wide-table"><p class="scroll-hint" hidden>{hint}</p>'
                 f'<div class="table-wrap" role="region" tabindex="0" aria-label="{region}">'
-                f"{self.nodelist.render(context)}</div></div>")
+                f"{long_headings(self.nodelist.render(context))}</div></div>")
+
+
+_HEADING = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.S)
+_CLASS = re.compile(r'\bclass="([^"]*)"')
+#: A heading of this many words or more is marked ``long`` (site.css gives it a minimum width).
+LONG_HEADING_WORDS = 3
+
+
+def long_headings(html: str) -> str:
+    """``html`` with each table heading of :data:`LONG_HEADING_WORDS` words or more marked ``class="long"``: a
+    squeezed column laid such a heading out a word per line ("of them / not / on / the / latest / roster", the
+    English overview's table at 375 px, issue 11), and site.css gives it room for a few words a line (the table
+    scrolls in its box). Chinese headings are one run of characters (no spaces), never marked."""
+    def mark(m: re.Match) -> str:
+        attrs, inner = m.group(1), m.group(2)
+        if len(strip_tags(inner).split()) < LONG_HEADING_WORDS:
+            return m.group(0)
+        if _CLASS.search(attrs):
+            attrs = _CLASS.sub(lambda c: f'class="{c.group(1)} long"', attrs, count=1)
+        else:
+            attrs += ' class="long"'
+        return f"<th{attrs}>{inner}</th>"
+
+    return _HEADING.sub(mark, html)
 
 
 @register.tag
