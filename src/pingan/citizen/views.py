@@ -379,7 +379,8 @@ def permit_new(request: HttpRequest) -> HttpResponse:
 
 def _areas() -> list[tuple[str, list[tuple[str, str]]]]:
     """The streets (街道) that a station of the city covers, the choices of the address's area: grouped by
-    district, named in the reader's language (``lib.places``: pinyin with the suffix in English)."""
+    district, named in the reader's language as every page names them (``lib.places``: Siming District,
+    Lianqian Subdistrict (莲前街道) in English)."""
     from pingan.core.models import AdminDivision, OrgUnit
     from pingan.dashboard.geo import townships
     from pingan.lib import places
@@ -391,10 +392,9 @@ def _areas() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.STATION).order_by("code"):
         for code in unit.adcodes:
-            county = places.get(code[:6])
-            district = county.label(lang) if county else ""
+            district = places.county_label(code, lang)
             name = names.get(code)
-            groups.setdefault(district, []).append((code, places.name_in(name, lang) if name else code))
+            groups.setdefault(district, []).append((code, places.township_label(name, lang) if name else code))
     return list(groups.items())
 
 

@@ -127,6 +127,23 @@ def name_in(name: str, lang: str) -> str:
     return name if lang != "en" else _romanise(name, suffix=True)
 
 
+def township_label(name: str, lang: str) -> str:
+    """A township (街道/镇/乡) by name for a reader, the same on every page: itself in Chinese; in English its
+    pinyin with its level and the official Chinese name beside it — ``Lianqian Subdistrict (莲前街道)`` — since the
+    reference data has no English of its own for townships (issue 11: the English register-premises page listed
+    莲前街道 alone, the citizen's address form gave the pinyin without the name a sign or a form shows)."""
+    return name if lang != "en" else f"{name_in(name, 'en')} ({name})"
+
+
+def county_label(code: str, lang: str) -> str:
+    """A county-level division (6 digits) by its own name for a reader: ``思明区`` / ``Siming District``; ``""``
+    for an unknown code."""
+    place = places().get(code[:6])
+    if place is None:
+        return ""
+    return english(place.code)[1] if lang == "en" else place.name
+
+
 def area_label(code: str, lang: str, township: str = "") -> str:
     """An area code (6 digits, or 9 with the township's own name ``township``) by name for a reader:
     ``福建省厦门市思明区莲前街道`` in Chinese; in English ``Lianqian Subdistrict (莲前街道), Siming District,
@@ -139,7 +156,7 @@ def area_label(code: str, lang: str, township: str = "") -> str:
     if lang != "en":
         return places()[county].path + (township if len(code) > 6 else "")
     path = english(county)[2]
-    return f"{name_in(township, 'en')} ({township}), {path}" if township and len(code) > 6 else path
+    return f"{township_label(township, 'en')}, {path}" if township and len(code) > 6 else path
 
 
 @cache

@@ -9,17 +9,22 @@ from pingan.core.models import Premises
 from pingan.core.texts import lang, paren
 from pingan.core.uploads import mib, upload_limit
 from pingan.dashboard import geo
-from pingan.lib import adcodes
+from pingan.lib import adcodes, places
 
 
 def adcode_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The city's districts and their townships, grouped by district, for the adcode select."""
+    """The city's districts and their townships, grouped by district, for the adcode select, named in the
+    reader's language as every page names them (``lib.places``: 思明区 莲前街道 / Lianqian Subdistrict (莲前街道),
+    Siming District; issue 11: the English page listed the Chinese names only)."""
+    language = lang()
     groups = []
     for county in adcodes.children(geo.CITY):
-        whole = _("whole district")
-        items = [(county.code, f"{county.name}{paren(whole)}")]
-        items += [(t.code, f"{county.name} {t.name}") for t in geo.townships() if t.county == county.code]
-        groups.append((county.name, items))
+        name = places.county_label(county.code, language) or county.name
+        items = [(county.code, f"{name}{paren(_('whole district'))}")]
+        # as area_label says a place: the township, then the district (English) / 思明区 莲前街道 (Chinese)
+        items += [(t.code, f"{places.township_label(t.name, 'en')}, {name}" if language == "en"
+                   else f"{name} {t.name}") for t in geo.townships() if t.county == county.code]
+        groups.append((name, items))
     return groups
 
 
