@@ -54,4 +54,5 @@ def test_every_page_names_a_township_alike(client, cast, language):
     session["purpose"] = "jurisdiction_management"
     session.save()
     page = html_lib.unescape(client.get(f"/police/premises/{cast.premises_a.pk}/").content.decode())
-    assert (f"{TOWNSHIP['en']}, Siming District, Xiamen, Fujian" if lang == "en" else "福建省厦门市思明区莲前街道") in page
+    said = f"{TOWNSHIP['en']}, Siming District, Xiamen, Fujian" if lang == "en" else "福建省厦门市思明区莲前街道"
+    assert said in page
