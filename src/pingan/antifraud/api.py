@@ -149,7 +149,7 @@ def order_list(request: HttpRequest):
 
 
 @router.get("/antifraud/orders/attention", response=AttentionOut,
-            summary="Overdue, expiring, awaiting approval, awaiting the bank")
+            summary="Overdue, expiring, awaiting approval, approved to send, awaiting the bank")
 def orders_attention(request: HttpRequest):
     return selectors.orders_attention(actor=request.user)
 

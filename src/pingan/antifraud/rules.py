@@ -9,6 +9,7 @@ Deadlines (sources in legal.toml and docs/antifraud.md):
 * emergency stop-payment: ``effective + 48 h``; the same account at most twice (银发〔2016〕86号 §2(1));
 * freeze of deposits: ``effective + 6 calendar months`` (12 for major cases), renewable only *before*
   expiry by at most 6 months, lapsing otherwise (程序规定 2020 Arts. 240, 243);
+* an approved order goes to the bank before what holds the money now ends (:func:`send_by`);
 * proportional return: a 30-day public notice; the bank acts within 3 working days (2016 返还规定 Arts. 8, 12).
 """
 
@@ -113,6 +114,29 @@ def freeze_renewal_expiry(current_expiry: dt.datetime, at: dt.datetime, v: Legal
         raise ValueError("a freeze can only be renewed before it expires; it has lapsed")
     f = v["freeze"]
     return add_months(current_expiry, int(f["major_months"] if major else f["renewal_months"]))
+
+
+@dataclass(frozen=True)
+class SendBy:
+    """When an approved order must reach the bank, and the rule that says so.
+
+    ``at`` is the moment the money it holds is free to move again unless the order takes effect first — the end
+    of the freeze it renews (程序规定 Art. 240: renewed only before expiry) or of the stop-payment in force on
+    the same account (48 h, 银发〔2016〕86号) — ``None`` when nothing holds the account yet: the money can
+    move now, so it goes at once. ``rule`` names the legal.toml section whose citation applies."""
+
+    at: dt.datetime | None
+    rule: str
+
+
+def send_by(kind: str, *, renews_until: dt.datetime | None, stop_until: dt.datetime | None) -> SendBy:
+    """The deadline of an approved ``kind`` order (``"stop_payment"`` or ``"freeze"``): ``renews_until``, the
+    end of the freeze it renews; ``stop_until``, the end of a stop-payment in force on its account."""
+    if renews_until is not None:
+        return SendBy(renews_until, "freeze")
+    if stop_until is not None:
+        return SendBy(stop_until, "stop_payment")
+    return SendBy(None, kind)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

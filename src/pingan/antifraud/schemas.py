@@ -169,10 +169,27 @@ class OrderOut(Schema):
         return obj.approved_by.username if obj.approved_by_id else None
 
 
+class OrderToSendOut(OrderOut):
+    """An approved order not yet sent: ``send_by`` is when what holds the account now ends (``null``: nothing
+    holds it, send at once); ``send_rule`` the legal.toml section whose citation says so."""
+
+    send_by: datetime | None
+    send_rule: str
+
+    @staticmethod
+    def resolve_send_by(obj) -> datetime | None:
+        return obj.send_by.at
+
+    @staticmethod
+    def resolve_send_rule(obj) -> str:
+        return obj.send_by.rule
+
+
 class AttentionOut(Schema):
     overdue: list[OrderOut]
     expiring: list[OrderOut]
     awaiting_approval: list[OrderOut]
+    to_send: list[OrderToSendOut]
     awaiting_feedback: list[OrderOut]
 
 

@@ -9,12 +9,13 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from pingan.antifraud import access
+from pingan.antifraud import access, rules
 from pingan.antifraud.models import (
     Block,
     BlockStatus,
     FraudReport,
     Order,
+    OrderKind,
     OrderStatus,
     SmsMessage,
     SmsStatus,
@@ -152,17 +153,35 @@ def order_get(*, actor, order_id: int, purpose: str = "") -> Order:
     return order
 
 
+def send_by(order: Order, *, now: dt.datetime | None = None) -> rules.SendBy:
+    """When the approved ``order`` must reach the bank (:func:`rules.send_by`): before the freeze it renews
+    ends, or the stop-payment in force on its account (whichever unit made it: the account is what is held)."""
+    now = now or timezone.now()
+    renews = order.renewal_of.expires_at if order.renewal_of_id and order.renewal_of else None
+    stop = (Order.objects.filter(account=order.account, kind=OrderKind.STOP_PAYMENT, expires_at__gt=now,
+                                 status__in=(OrderStatus.IN_FORCE, OrderStatus.EXPIRING))
+            .exclude(pk=order.pk).order_by("-expires_at").values_list("expires_at", flat=True).first())
+    return rules.send_by(order.kind, renews_until=renews, stop_until=stop)
+
+
 def orders_attention(*, actor, now: dt.datetime | None = None, purpose: str = "") -> dict[str, list[Order]]:
     """What must not be missed: ``overdue`` (past their end but still marked in force: the clock has not
-    run), ``expiring`` (within the reminder lead), ``awaiting_approval`` (drafts), ``awaiting_feedback``
+    run), ``expiring`` (within the reminder lead), ``awaiting_approval`` (drafts), ``to_send`` (approved, not
+    yet sent to the bank: each with ``send_by``, at-once ones first, then the soonest), ``awaiting_feedback``
     (sent, no answer from the bank)."""
     now = now or timezone.now()
     qs = order_list(actor=actor, purpose=purpose)
     active = (OrderStatus.IN_FORCE, OrderStatus.EXPIRING)
+    to_send = list(qs.filter(status=OrderStatus.APPROVED).select_related("renewal_of"))
+    for o in to_send:
+        o.send_by = send_by(o, now=now)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    to_send.sort(key=lambda o: (o.send_by.at is not None, o.send_by.at or far, o.pk))
     return {
         "overdue": list(qs.filter(status__in=active, expires_at__lte=now)),
         "expiring": list(qs.filter(status=OrderStatus.EXPIRING, expires_at__gt=now)),
         "awaiting_approval": list(qs.filter(status=OrderStatus.DRAFT)),
+        "to_send": to_send,
         "awaiting_feedback": list(qs.filter(status=OrderStatus.SENT)),
     }
 
@@ -176,6 +195,7 @@ def attention_counts(*, actor, now: dt.datetime | None = None) -> dict[str, int]
         "overdue": qs.filter(status__in=active, expires_at__lte=now).count(),
         "expiring": qs.filter(status=OrderStatus.EXPIRING, expires_at__gt=now).count(),
         "awaiting_approval": qs.filter(status=OrderStatus.DRAFT).count(),
+        "to_send": qs.filter(status=OrderStatus.APPROVED).count(),
         "awaiting_feedback": qs.filter(status=OrderStatus.SENT).count(),
     }
 
@@ -239,7 +259,6 @@ def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetim
 
 def order_notice_pdf(*, actor, order_id: int, purpose: str = "") -> bytes:
     """The notice of an order to its bank as PDF (records the read)."""
-    from pingan.antifraud import rules
     from pingan.antifraud.notices import Notice, notice_pdf
 
     order = order_get(actor=actor, order_id=order_id, purpose=purpose)
@@ -293,7 +312,6 @@ def numbers_export(*, actor) -> str:
 
 
 def _fraud_type(code: str) -> str:
-    from pingan.antifraud import rules
     from pingan.core.texts import pick
 
     names = rules.fraud_types().get(code)

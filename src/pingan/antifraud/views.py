@@ -29,6 +29,7 @@ from pingan.antifraud.models import (
     Feedback,
     IdentifierKind,
     OrderKind,
+    OrderStatus,
     TraceMethod,
     Warning,
     WarningOutcome,
@@ -324,6 +325,7 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
         "basis": section["citation"] if zh else section["citation_en"], "feedbacks": Feedback.choices,
         "plans": o.return_plans.all(), "is_chief": request.user.role == "station_chief",
         "queue_note": v["freeze"]["queue_promotion_note" if zh else "queue_promotion_note_en"],
+        "send_by": selectors.send_by(o) if o.status == OrderStatus.APPROVED else None, "now": timezone.now(),
     })
 
 

@@ -163,3 +163,22 @@ def seeded(text: str) -> str:
 
     said = SEEDED_TEXTS.get(text)
     return str(said) if said is not None else text
+
+
+@register.filter
+def citation(order, rule: str = "") -> str:
+    """The citation of ``rule`` (a legal.toml section; default the order's own kind) in the version the order
+    was made under, in the reader's language."""
+    from pingan.antifraud import rules
+    from pingan.core.texts import lang
+
+    section = rules.legal(version=order.basis_version)[rule or order.kind]
+    return section["citation"] if lang(when_none="en") == "zh" else section["citation_en"]
+
+
+@register.filter
+def legal_section(order, rule: str = "") -> dict:
+    """The legal.toml section ``rule`` (default the order's kind) of the version the order was made under."""
+    from pingan.antifraud import rules
+
+    return rules.legal(version=order.basis_version)[rule or order.kind]
