@@ -54,6 +54,9 @@ def test_a_chief_reads_the_station_compstat_on_a_phone_and_prints_the_weekly_rep
     theft = page.locator("#window-wtd tr", has_text="盗窃").first.inner_text()
     assert "3" in theft and "1" in theft and "+200.0%" in theft
     assert page.locator("svg.trend").count() == 1 and page.locator(".multiple svg").count() >= 5
+    # as of a Wednesday the trend's last week is the week so far: drawn apart and said (issue 11)
+    assert page.locator("svg.trend circle.partial-point").count() == 1
+    assert "7 天中的 3 天" in page.locator("#trend-partial").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width} px wide on a 375-px phone"
     # the rule set's version reads (it was white on pale blue: the site's .badge colour leaked in)

@@ -37,7 +37,7 @@ def report(lang: str) -> str:
 
 def test_the_report_is_all_in_english_or_all_in_chinese(incidents):
     en = report("en")
-    assert "Lianqian Police Station [350203-LQ] — as of 2024-03-06" in en
+    assert "Lianqian Police Station [350203-LQ] — as of 6 Mar 2024" in en
     assert "Week to date" in en and "Clearance rate" in en
     assert not CJK.search(en), [line for line in en.splitlines() if CJK.search(line)][:3]
     for placeholder in ("n/a", "N/A", "no source covers it"):
@@ -46,7 +46,7 @@ def test_the_report_is_all_in_english_or_all_in_chinese(incidents):
     assert re.search(r"no offences this year|no data for the same period last year|0 last year|no data source", en)
 
     zh = report("zh-hans")
-    assert "莲前派出所 [350203-LQ] — 截至 2024-03-06" in zh and "本周至今" in zh and "破案率" in zh
+    assert "莲前派出所 [350203-LQ] — 截至 2024年3月6日" in zh and "本周至今" in zh and "破案率" in zh
     assert re.search(r"本年无立案|上年同期无数据|上年同期为 0", zh) or "无" in zh
     assert "as of" not in zh and "week to date" not in zh
 

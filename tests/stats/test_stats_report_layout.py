@@ -17,17 +17,9 @@ import re
 import pytest
 from django.core.management import call_command
 from django.utils import translation
-from stats_support import ROWS, bureau_csv
+from stats_support import ROWS, bureau_csv, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, user, language: str) -> None:
-    client.cookies["django_language"] = language
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session["purpose"] = "jurisdiction_management"
-    session.save()
 
 
 def pdf_lines(content: bytes) -> list[str]:

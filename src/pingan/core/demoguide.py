@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from pingan.lib import termtable
+
 #: Where ``pingan serve`` listens by default (screening/management/commands/serve.py).
 SERVE_URL = "http://127.0.0.1:8000"
 
@@ -117,7 +119,8 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
     serve = f"{serve_env + ' ' if serve_env else ''}{pingan} serve"
     write("  " + _("1. start the site:  %(command)s") % {"command": serve})
     write("  " + _("2. the accounts (sign in at %(url)s):") % {"url": f"{SERVE_URL}/login/"})
-    width = max([len(name) for name in users] + [8])
+    # padded by terminal columns: a user name in Chinese takes two per character (len() misaligned the roles)
+    width = max([termtable.width(name) for name in users] + [8])
     if not users:
         write("       " + _("(this demo creates no account)"))
     for name in accounts:
@@ -135,7 +138,7 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
             secret = _("password: set earlier (forgotten? %(command)s)") % {"command": change}
         else:
             secret = _("no password yet: %(command)s") % {"command": change}
-        write(f"       {name:<{width}}  {role}{where}{_('; ')}{secret}")
+        write(f"       {name}{' ' * (width - termtable.width(name))}  {role}{where}{_('; ')}{secret}")
     if extra:
         write("     " + _("another role: create an account (the password is asked for), e.g."))
     for s in extra:  # a command line to type, as it is typed

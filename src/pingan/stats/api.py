@@ -69,7 +69,7 @@ def _compstat_out(page: selectors.UnitPage) -> dict:
         "unit": page.unit, "as_of": page.as_of, "scheme": page.scheme.stamp(), "first_day": page.first_day,
         "last_day": page.last_day,
         "windows": {k: {"current": cur, "previous": prev} for k, (cur, prev) in cs.windows.items()},
-        "trend_weeks": list(cs.trend_weeks),
+        "trend_weeks": list(cs.trend_weeks), "trend_last_week_days": cs.trend_last_days,
         "rows": [row(r, r.category in page.covered, r.category in page.covered_last_year) for r in cs.rows],
         "children": [{"unit": c.unit, "headline": row(c.compstat.row(head))} for c in page.children],
         "traffic": page.traffic,

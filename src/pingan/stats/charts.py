@@ -51,11 +51,30 @@ def _known(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None]
 
 
+#: A week counts seven days; the last week of a trend ending on an as-of day before its Sunday counts fewer.
+WEEK_DAYS = 7
+
+
+def _partial_last(values: Sequence[float | None], partial_days: int, x, y
+                  ) -> tuple[tuple[str, ...], str, tuple[float, float] | None]:
+    """This year's series when its last week is partial (``partial_days`` < 7: the as-of week so far): the
+    polylines of the whole weeks, the dotted piece from the last whole week to the partial one, and the
+    partial week's point — drawn apart so that a week of two days does not read as a fall (issue 11)."""
+    if partial_days >= WEEK_DAYS or not values or values[-1] is None:
+        return _segments(values, x, y), "", None
+    n = len(values)
+    whole = _segments([*values[:-1], None], x, y)
+    point = (x(n - 1), y(values[-1]))
+    piece = f"{x(n - 2):g},{y(values[-2]):g} {point[0]:g},{point[1]:g}" if n > 1 and values[-2] is not None else ""
+    return whole, piece, point
+
+
 @dataclass(frozen=True)
 class Sparkline:
     """One small multiple: the polylines of this year and of last year (broken where a week has no value), the
     axis top, the last value, and the totals over the weeks both years have (``total_previous`` ``None`` when
-    no week has both)."""
+    no week has both). ``partial_days`` < 7: the last week is the as-of week so far, drawn apart (``partial``,
+    ``partial_point``) and totalled against the same days of last year's week."""
 
     width: int
     height: int
@@ -65,6 +84,9 @@ class Sparkline:
     last: int | None
     total: int
     total_previous: int | None
+    partial: str = ""
+    partial_point: tuple[float, float] | None = None
+    partial_days: int = WEEK_DAYS
 
     @property
     def increase(self) -> bool:
@@ -72,21 +94,29 @@ class Sparkline:
 
 
 def sparkline(current: Sequence[int | None], previous: Sequence[int | None], *, width: int = 160,
-              height: int = 44) -> Sparkline:
+              height: int = 44, partial_days: int = WEEK_DAYS, previous_partial: int | None = None) -> Sparkline:
     """A small multiple of weekly counts (both series on the same scale, so they compare at a glance). The
     totals compare the weeks that have a value in both years (a week 53 without one last year is left out of
-    this year's total too)."""
+    this year's total too). ``partial_days`` < 7: this year's last week is the as-of week so far (its first
+    ``partial_days`` days); it is drawn apart, and the totals set it against ``previous_partial``, the same days
+    of last year's week (the week to date last year) rather than last year's whole week — the week drops out of
+    both totals when that is unknown (``None``)."""
     if previous and len(previous) != len(current):
         raise ValueError(f"{len(current)} weeks this year against {len(previous)} last year")
     top = nice_ceiling(max([*_known(current), *_known(previous), 0]))
     x, y = _scale(len(current), top, 2, width - 4, 3, height - 6)
-    pairs = [(c, p) for c, p in zip(current, previous, strict=True) if c is not None and p is not None]
+    against = list(previous)
+    if partial_days < WEEK_DAYS and against:
+        against[-1] = previous_partial
+    pairs = [(c, p) for c, p in zip(current, against, strict=True) if c is not None and p is not None]
     if pairs:
         total, total_prev = sum(c for c, _p in pairs), sum(p for _c, p in pairs)
     else:  # nothing to compare with: this year's weeks, and no total for last year
         total, total_prev = sum(_known(current)), None
-    return Sparkline(width, height, _segments(current, x, y), _segments(previous, x, y) if previous else (), top,
-                     current[-1] if current else 0, total, total_prev)
+    whole, piece, point = _partial_last(current, partial_days, x, y)
+    return Sparkline(width, height, whole, _segments(previous, x, y) if previous else (), top,
+                     current[-1] if current else 0, total, total_prev, piece, point,
+                     partial_days if point else WEEK_DAYS)
 
 
 @dataclass(frozen=True)
@@ -98,13 +128,19 @@ class TrendChart:
     y_ticks: tuple[tuple[float, int], ...]
     x_labels: tuple[tuple[float, str], ...]
     plot_left: int
+    # the as-of week so far when it is not a whole week: the dotted piece to its point, and its days (1–6)
+    partial: str = ""
+    partial_point: tuple[float, float] | None = None
+    partial_days: int = WEEK_DAYS
 
 
 def trend_chart(mondays: Sequence[dt.date], current: Sequence[int | None], previous: Sequence[int | None], *,
-                width: int = 360, height: int = 170) -> TrendChart:
+                width: int = 360, height: int = 170, partial_days: int = WEEK_DAYS) -> TrendChart:
     """The weekly trend of one category: this year's weeks (by Monday) and the same ISO weeks a year earlier,
     with y ticks (0, half, top) and an x label at the first week of each quarter. A week without a value
-    (``None``) is a gap in its line."""
+    (``None``) is a gap in its line. ``partial_days`` < 7: the last week is the as-of week so far — its count
+    is of those days only, so it is drawn apart (a dotted piece to an open point), not as the line's next
+    week."""
     if len(current) != len(mondays) or (previous and len(previous) != len(mondays)):
         raise ValueError("trend_chart: one value per week for each series")
     left, bottom = 30, 18
@@ -118,5 +154,6 @@ def trend_chart(mondays: Sequence[dt.date], current: Sequence[int | None], previ
         if q != last_q:
             labels.append((x(i), d.strftime("%Y-%m") if d.month == 1 or not labels else d.strftime("%m")))
             last_q = q
-    return TrendChart(width, height, _segments(current, x, y), _segments(previous, x, y) if previous else (), ticks,
-                      tuple(labels), left)
+    whole, piece, point = _partial_last(current, partial_days, x, y)
+    return TrendChart(width, height, whole, _segments(previous, x, y) if previous else (), ticks,
+                      tuple(labels), left, piece, point, partial_days if point else WEEK_DAYS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import get_language, pgettext_lazy
@@ -94,6 +94,9 @@ def compstat_sheet(page: UnitPage) -> Sheet:
              _("Longest run without an incident"),
              _("Amount involved in the cases solved (%(unit)s)") % {"unit": unit},
              _("Amount recovered in the cases solved (%(unit)s)") % {"unit": unit}]
+    if present.loaded(page) == "nothing":  # no data is not zero: said, as the page says it (issue 11)
+        return Sheet("CompStat", head, [[present.nothing_loaded_text(page.unit)]], None,
+                     f"{page.unit.label} · {_('as of')} {page.as_of} · {present.how_to_load_text()}")
     rows, hl = [], set()
     for i, rv in enumerate(present.rows(page)):
         r = rv.row
@@ -128,10 +131,10 @@ def compstat_sheet(page: UnitPage) -> Sheet:
                  st.current if st else None, st.longest if st else None,
                  _money_cell(amounts.get("cleared_involved")), _money_cell(amounts.get("cleared_recovered"))]
         rows.append(line)
-    note = (f"{page.unit.code} {page.unit.label} · {_('as of')} {page.as_of} · {page.scheme.stamp()} · "
+    note = (f"{page.unit.code} {page.unit.label} · {_('as of')} {page.as_of} · {present.scheme_text(page.scheme)} · "
             + _("Changes and rates are fractions (0.123 = 12.3%%). Clearance: FBI UCR rules (offences, not "
                 "persons; cleared by arrest or without arrest; counted in the year cleared, so a rate can "
-                "exceed 1). Amounts in %(unit)s.") % {"unit": unit})
+                "exceed 1). Amounts in %(unit)s.") % {"unit": unit} + " " + present.clearance_rule_cited())
     if any(present.over_100(r) for r in page.compstat.rows):
         note += " " + present.over_100_note(page)
     return Sheet("CompStat", head, rows, hl, note)
@@ -142,6 +145,8 @@ def children_sheet(page: UnitPage) -> Sheet:
     head = [_("Unit"), _("Code")]
     for w in present.windows(page):
         head += [w.label, f"{w.label}{paren(_('last year'))}", f"{w.label} %"]
+    if present.loaded(page) == "nothing":
+        return Sheet(_("Sub-units"), head, [[present.nothing_loaded_text(page.unit)]], None, "")
     rows, hl = [], set()
     for i, c in enumerate(page.children):
         line: list = [c.unit.label, c.unit.code]
@@ -221,8 +226,9 @@ def suppressed_sheet(name: str, row_labels: Sequence[str], col_labels: Sequence[
     return Sheet(name, head, rows, None, note)
 
 
-def all_units_sheet(result) -> Sheet:
-    """The full weekly report: one row per unit and category (``selectors.compstat_all_units``)."""
+def all_units_sheet(result, loaded: Callable[[object], bool] = lambda unit: True) -> Sheet:
+    """The full weekly report: one row per unit and category (``selectors.compstat_all_units``); a unit of an
+    organisation with no incident data loaded (``loaded(unit)`` false) gets one row saying so, not zeros."""
     lang = get_language()
     head = [_("Unit code"), _("Unit"), _("Classification"), _("Category")]
     for w in present.WINDOW_LABELS.values():
@@ -230,8 +236,12 @@ def all_units_sheet(result) -> Sheet:
     head += [_("Cleared (YTD)"), _("Clearance rate (YTD)")]
     rows, hl = [], set()
     for unit, cs in result:
+        if not loaded(unit):
+            rows.append([unit.code, unit.label, present.scheme_text(cs.scheme), present.nothing_loaded_text(unit)])
+            continue
         for r in cs.rows:
-            line: list = [unit.code, unit.label, cs.scheme.stamp(), cs.scheme.category(r.category).label(lang)]
+            line: list = [unit.code, unit.label, present.scheme_text(cs.scheme),
+                          cs.scheme.category(r.category).label(lang)]
             for k, name in enumerate(("wtd", "d28", "ytd")):
                 f = r.windows[name]
                 if f.previous is None:

@@ -454,6 +454,13 @@ class CompStat:
     trend_weeks: tuple[dt.date, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def trend_last_days(self) -> int:
+        """The days of its week the trends' last week counts: 7 when the as-of day is a Sunday, else the as-of
+        week so far (Monday to the as-of day: 1–6) — a partial week, whose count is the week to date's and is
+        compared with the same days last year, never with last year's whole week."""
+        return (self.as_of - self.trend_weeks[-1]).days + 1 if self.trend_weeks else 7
+
     def row(self, category: str) -> CompStatRow:
         for r in self.rows:
             if r.category == category:

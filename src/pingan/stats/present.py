@@ -175,6 +175,33 @@ def over_100_note(page: UnitPage, language: str | None = None) -> str:
         " " + pgettext("list separator", "; ").join(parts) + pgettext("sentence end", ".") if parts else "")
 
 
+#: The source of the clearance rule pingan applies (``indicators.clearance_rate``): the FBI's definition of offences
+#: cleared, read in its published text (Crime in the United States 2006, "Clearances", archived).
+CLEARANCE_SOURCE_URL = ("https://web.archive.org/web/20150910045547/"
+                        "https://www2.fbi.gov/ucr/cius2006/offenses/clearances/index.html")
+
+
+def clearance_source_title() -> str:
+    return gettext("FBI, Crime in the United States 2006, “Clearances”")
+
+
+def clearance_rule_text() -> str:
+    """The clearance counting rule pingan applies, said once for the page, the PDF and the exports (issue 11: it
+    was cited as "FBI UCR, Summary Reporting System User Manual" on every page, the Chinese bureau's too, with
+    nothing to check it by): the FBI UCR rule, for every classification; not a 公安部 rule."""
+    return gettext("Clearance is counted by the FBI Uniform Crime Reporting (UCR) rule: offences, not persons, "
+                   "cleared by arrest or by exceptional means, each counted in the year it is cleared. pingan "
+                   "applies this rule to every classification, the Chinese ones included; it is not a Ministry of "
+                   "Public Security counting rule, and a bureau's own clearance rate may be counted "
+                   "otherwise.")
+
+
+def clearance_rule_cited() -> str:
+    """:func:`clearance_rule_text` with its source and address, for the PDF and the downloads."""
+    return gettext("%(rule)s Source: %(title)s, %(url)s") % {
+        "rule": clearance_rule_text(), "title": clearance_source_title(), "url": CLEARANCE_SOURCE_URL}
+
+
 #: A rate over fewer offences than this is marked as based on small counts: one case more or less moves it by
 #: 5 points or more. The threshold is the U.S. National Center for Health Statistics' rule for rates (fewer
 #: than 20 events: "unreliable"; NCHS, Health, United States, Appendix II "Reliability of estimates").
@@ -252,9 +279,13 @@ def rows(page: UnitPage, language: str | None = None) -> list[RowView]:
     """The table rows of a unit's CompStat, labelled in ``language`` (default: the active one)."""
     language = language or get_language()
     out = []
+    days_ = page.compstat.trend_last_days
     for r in page.compstat.rows:
         cat = page.scheme.category(r.category)
-        spark = charts.sparkline(r.trend, r.trend_last_year) if r.trend else None
+        # the as-of week so far is set against the same days last year (the week to date's last year), not
+        # last year's whole week
+        spark = charts.sparkline(r.trend, r.trend_last_year, partial_days=days_,
+                                 previous_partial=r.windows["wtd"].previous) if r.trend else None
         out.append(RowView(r, cat, cat.label(language), r.category in page.covered, spark))
     return out
 
@@ -283,7 +314,42 @@ def trend(page: UnitPage) -> tuple[str | None, charts.TrendChart | None]:
     row = page.compstat.row(key)
     if not row.trend:
         return key, None
-    return key, charts.trend_chart(page.compstat.trend_weeks, row.trend, row.trend_last_year)
+    return key, charts.trend_chart(page.compstat.trend_weeks, row.trend, row.trend_last_year,
+                                   partial_days=page.compstat.trend_last_days)
+
+
+def partial_week_text(page: UnitPage) -> str:
+    """What the trends' last point is when the as-of day is not a Sunday: the week so far, with its days
+    (``""`` for a whole week). The chart's legend, the small multiples' and the PDF's caption (issue 11: the
+    last week of two days was drawn as a full week, a fall that was only fewer days)."""
+    n = page.compstat.trend_last_days
+    if n >= charts.WEEK_DAYS or not page.compstat.trend_weeks:
+        return ""
+    return gettext("this week so far (%(days)s, %(n)s of 7 days): not a whole week") % {
+        "days": days(page.compstat.trend_weeks[-1], page.as_of, year=False), "n": n}
+
+
+def multiples_text(page: UnitPage) -> str:
+    """What the small multiples' totals count: the 52 weeks they draw, which is not the year to date of the
+    tables (issue 11: "5178" under the chart beside a year to date of 5278 — the weeks start on 8 January)."""
+    if not page.compstat.trend_weeks:
+        return ""
+    text = gettext("Each total counts the %(n)s weeks drawn, %(span)s — not the year to date (%(ytd)s) of the "
+                   "tables; last year's, the same weeks a year earlier.") % {
+        "n": len(page.compstat.trend_weeks), "span": days(page.compstat.trend_weeks[0], page.as_of),
+        "ytd": days(dt.date(page.as_of.year, 1, 1), page.as_of)}
+    n = page.compstat.trend_last_days
+    if n < charts.WEEK_DAYS:
+        text += " " + gettext("The last week is this week so far (%(n)s of 7 days), set against the same days "
+                              "last year.") % {"n": n}
+    return text
+
+
+def scheme_text(scheme, language: str | None = None) -> str:
+    """A classification as people read it: its name and version ("公安局主要指标（版本 2026.1）" / "Bureau
+    headline figures (version 2026.1)"), never its id ``cn_headline@2026.1`` (issue 11: the command line, the
+    PDF and the downloads printed the id). The API and the audit trail keep the id (``Scheme.stamp``)."""
+    return scheme.label(language or get_language()) + paren(gettext("version %(v)s") % {"v": scheme.version})
 
 
 def week_label(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -437,6 +503,34 @@ def loaded(page: UnitPage) -> str:
     return "recorded" if page.unit_recorded else "none_recorded"
 
 
+def nothing_loaded_text(unit) -> str:
+    """What the page, the PDF, the CSV/XLSX and the command line say instead of a table of zeros when no
+    incident data has been loaded in the unit's organisation (issue 11: the downloads printed zeros)."""
+    return gettext("No incident data has been loaded, so there is nothing to count for %(unit)s.") % {
+        "unit": unit.label}
+
+
+def how_to_load_text() -> str:
+    """How incident data get in (after :func:`nothing_loaded_text`)."""
+    return gettext("The figures appear once an analyst imports the bureau's incident file: Statistics › Import a "
+                   "bureau file (the template is there too), or the command pingan stats import at the server. "
+                   "Until then no table is shown: a table of zeros would read as “no crime”.")
+
+
+def no_data_for_period_text(unit, start: dt.date, end: dt.date, first: dt.date | None,
+                            last: dt.date | None) -> str:
+    """Why a period's counts of ``unit`` (the public release) cannot be given: nothing loaded at all, or the
+    data loaded (``first``–``last``, the organisation's span) hold no day of the period; ``""`` when they
+    do."""
+    if first is None:
+        return nothing_loaded_text(unit)
+    if end < first or start > last:
+        return gettext("The data loaded (%(span)s) hold no day of %(period)s: there is nothing to count for "
+                       "%(unit)s in that period, which is not a count of zero.") % {
+            "span": days(first, last), "period": days(start, end), "unit": unit.label}
+    return ""
+
+
 def _nowrap(text: str) -> SafeString:
     return format_html('<span class="dates">{}</span>', text)
 
@@ -456,6 +550,9 @@ def compstat_context(page: UnitPage, *, can_watch: bool) -> dict:
             "children": children_table(page, windows_, query), "clearance": clearance,
             "currency": page_currency(page), "small_base": SMALL_BASE,
             "trend_category": page.scheme.category(head_key) if head_key else None,
+            "partial_week": partial_week_text(page), "multiples_how": multiples_text(page),
+            "clearance_rule": clearance_rule_text(), "clearance_source": clearance_source_title(),
+            "clearance_url": CLEARANCE_SOURCE_URL,
             # dates as the language writes them (issue 11: "第 2026-W50 周", "12-07-12-07"), never broken across
             # lines on a phone
             "as_of_html": _nowrap(f"{day(page.as_of)}{paren(date_format(page.as_of, 'D'))}"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from pingan.core.texts import day, days, moment, paren, separated
@@ -77,12 +77,12 @@ def column_widths(cells: list[list[tuple[str, float]]], font: str, total: float,
 
 def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     """The weekly report of ``page`` as PDF bytes, in the active language."""
-    from reportlab.graphics.shapes import Drawing, Line, PolyLine, String
+    from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     font = cjk_font()
     lang = get_language()
@@ -105,10 +105,15 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         Paragraph(_("Weekly CompStat report") + f" · {page.unit.label}", title_style),
         Paragraph(_("%(week)s, %(span)s, as of %(as_of)s · %(scheme)s (%(stamp)s)") % {
             "week": present.week_text(page.as_of), "span": days(*present.week_label(page.as_of), year=False),
-            "as_of": day(page.as_of), "scheme": page.scheme.label(lang), "stamp": page.scheme.stamp()},
+            "as_of": day(page.as_of), "scheme": page.scheme.label(lang),
+            "stamp": _("version %(v)s") % {"v": page.scheme.version}},
             body),
         Spacer(1, 3 * mm),
     ]
+    if present.loaded(page) == "nothing":  # no data is not zero: no table of zeros (issue 11), as on the page
+        story += [Paragraph(f"<b>{present.nothing_loaded_text(page.unit)}</b>", body), Spacer(1, 2 * mm),
+                  Paragraph(present.how_to_load_text(), body)]
+        return _build(story, page, font, generated_by, small)
 
     # ---- the CompStat table: two header rows (each window's name and dates over its three columns)
     windows = present.windows(page)
@@ -227,6 +232,13 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
             d.add(PolyLine(pts(seg), strokeColor=colors.HexColor("#8c959f"), strokeWidth=1, strokeDashArray=[2, 2]))
         for seg in chart.current:
             d.add(PolyLine(pts(seg), strokeColor=colors.HexColor("#0b3d91"), strokeWidth=1.5))
+        if chart.partial_point:  # the week so far: dotted to an open point, not the line's next week
+            if chart.partial:
+                d.add(PolyLine(pts(chart.partial), strokeColor=colors.HexColor("#0b3d91"), strokeWidth=1,
+                               strokeDashArray=[1, 2]))
+            px, py = pts(f"{chart.partial_point[0]},{chart.partial_point[1]}")
+            d.add(Circle(px, py, 2.2, fillColor=colors.white, strokeColor=colors.HexColor("#0b3d91"),
+                         strokeWidth=1))
         category = page.scheme.category(key).label(lang)
         if chart.previous:
             caption = _("Weekly trend: %(category)s — this year (solid) and the same weeks last year (dashed)") % {
@@ -234,6 +246,8 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
         else:
             caption = _("Weekly trend: %(category)s — this year (no data for the same weeks last year)") % {
                 "category": category}
+        if chart.partial_point:
+            caption += pgettext("sentence end", ".") + " ○ " + present.partial_week_text(page)
         story += [Paragraph(caption, body), d, Spacer(1, 3 * mm)]
 
     # ---- the sub-units
@@ -282,6 +296,7 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
           "offences cleared so far. Unfounded reports are not counted. Without arrest: the offender is known but "
           "cannot be arrested (died, abroad, the victim refuses to cooperate, under age)."),
     ]
+    notes.append(present.clearance_rule_cited())
     if earlier_cleared:
         notes.append(present.over_100_note(page))
     notes += [
@@ -292,10 +307,18 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     if page.sources:
         notes.append(_("Sources: %(sources)s") % {"sources": separated(
             f"{s.source} {days(s.first, s.last)}" for s in page.sources)})
-    notes.append(_("Generated %(at)s%(by)s by pingan.") % {
-        "at": moment(timezone.now()), "by": paren(generated_by) if generated_by else ""})
     story += [Paragraph(n, small) for n in notes if n]
+    return _build(story, page, font, generated_by, small)
 
+
+def _build(story: list, page: UnitPage, font: str, generated_by: str, small) -> bytes:
+    """The PDF of ``story`` with the line saying when and by whom it was made, and the footer on each page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    story = [*story, Paragraph(_("Generated %(at)s%(by)s by pingan.") % {
+        "at": moment(timezone.now()), "by": paren(generated_by) if generated_by else ""}, small)]
     buf = io.BytesIO()
 
     def footer(canvas, doc) -> None:

@@ -116,7 +116,9 @@ class TrafficOut(Schema):
 
 class CompStatOut(Schema):
     """A unit's CompStat as of a day: the windows (week to date Monday–Sunday, 28 days, year to date) each
-    against the same period last year, per category of the scheme (``scheme`` is ``id@version``)."""
+    against the same period last year, per category of the scheme (``scheme`` is ``id@version``). The trends'
+    last week is the as-of week so far when ``trend_last_week_days`` is below 7: its value counts those days
+    only (a partial week, not a fall)."""
 
     unit: StatsUnitOut
     as_of: dt.date
@@ -125,6 +127,9 @@ class CompStatOut(Schema):
     last_day: dt.date | None
     windows: dict[str, WindowPeriodsOut]
     trend_weeks: list[dt.date]
+    # the days of its week the last trend week counts: 7 on a Sunday, else the as-of week so far (Monday to the
+    # as-of day, 1–6) — that week's `trend` value is a partial week (the week to date), not a whole one
+    trend_last_week_days: int
     rows: list[CompStatRowOut]
     children: list[ChildOut]
     traffic: TrafficOut | None

@@ -747,6 +747,9 @@ class PublicRelease:
     blocks: list[str]
     categories: list[str]
     table: object  # suppress.SuppressedTable
+    # the organisation's data span (None: nothing loaded) — a period outside it has no counts, not zeros
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 NO_BLOCK = "(location not published)"
@@ -783,4 +786,4 @@ def public_release(*, actor, code: str, start: dt.date, end: dt.date, scheme_id:
                       detail={"unit": unit.code, "from": start.isoformat(), "to": end.isoformat(),
                               "scheme": scheme.stamp(), "blocks": len(blocks)})
     table = suppress_table([per_block[b] for b in blocks] or [[0] * len(leaves)], threshold=threshold)
-    return PublicRelease(unit, scheme, Period(start, end), blocks or [NO_BLOCK], leaves, table)
+    return PublicRelease(unit, scheme, Period(start, end), blocks or [NO_BLOCK], leaves, table, *data_span(unit))

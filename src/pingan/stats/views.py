@@ -207,11 +207,16 @@ def public_release(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     rel = selectors.public_release(actor=request.user, code=code, start=start, end=as_of, scheme_id=scheme_id)
     lang = get_language()
     # in the downloader's language (it was "English / 中文" side by side in every file)
-    note = (f"{rel.unit.label} · {rel.period.start}–{rel.period.end} · {rel.scheme.stamp()} · "
+    note = (f"{rel.unit.label} · {rel.period.start}–{rel.period.end} · {present.scheme_text(rel.scheme)} · "
             + _("counts below 3 withheld, with complementary cells so no withheld count follows from the totals; "
                 "locations generalised to block level"))
-    sheet = exports.suppressed_sheet(str(present.BLOCK_LABEL), rel.blocks,
-                                     [rel.scheme.category(c).label(lang) for c in rel.categories], rel.table, note)
+    columns = [rel.scheme.category(c).label(lang) for c in rel.categories]
+    if no_data := present.no_data_for_period_text(rel.unit, rel.period.start, rel.period.end, rel.first_day,
+                                                   rel.last_day):  # no data is not zero (issue 11)
+        sheet = exports.Sheet(str(present.BLOCK_LABEL), [str(present.BLOCK_LABEL), *columns, _("Total")],
+                              [[no_data]], None, note)
+    else:
+        sheet = exports.suppressed_sheet(str(present.BLOCK_LABEL), rel.blocks, columns, rel.table, note)
     return _sheets_download([sheet], f"public-{rel.unit.code}-{rel.period.start:%Y%m%d}-{rel.period.end:%Y%m%d}",
                             fmt)
 

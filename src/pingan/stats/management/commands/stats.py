@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from pingan.core.command import PinganCommand, UsageError, command_error, date_argument, missing_path, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
-from pingan.core.texts import lang
+from pingan.core.texts import lang, paren
 
 
 @dataclass
@@ -178,25 +178,35 @@ class Command(PinganCommand):
     def _print_compstat(self, actor, code, as_of, scheme):
         import shutil
 
+        from pingan.core.texts import day, days
         from pingan.lib import termtable
         from pingan.stats import present, selectors
 
         p = selectors.compstat_for_unit(actor=actor, code=code, as_of=as_of, scheme_id=scheme)
-        monday, sunday = present.week_label(p.as_of)
         w = self.stdout.write
         # in the user's language (PINGAN_LANGUAGE / LANG: pingan.cli), every word of it: the placeholders of
         # figures that cannot be given say why ("no offences this year"), as on the page — never "n/a"; no text
-        # is cut: a column wraps between words (pingan.lib.termtable) when the table is wider than the terminal
-        w(_("%(unit)s [%(code)s] — as of %(as_of)s, week %(week)s (%(monday)s to %(sunday)s), %(scheme)s") % {
-            "unit": p.unit.label, "code": p.unit.code, "as_of": p.as_of, "week": present.iso_week(p.as_of),
-            "monday": monday, "sunday": sunday, "scheme": p.scheme.stamp()})
+        # is cut: a column wraps between words (pingan.lib.termtable) when the table is wider than the terminal.
+        # The classification by its name and version, not its id (issue 11: "cn_headline@2026.1"); dates and the
+        # week as the language writes them, as on the page ("12月30日至12月31日", never "12-30–12-31": an en
+        # dash is of ambiguous width, two columns in many CJK terminals, and shifted the columns after it)
+        columns = shutil.get_terminal_size((120, 24)).columns
+        for line in termtable.wrap(_(
+                "%(unit)s [%(code)s] — as of %(as_of)s, %(week)s (%(span)s), %(scheme)s (version %(version)s)") % {
+                "unit": p.unit.label, "code": p.unit.code, "as_of": day(p.as_of), "week": present.week_text(p.as_of),
+                "span": days(*present.week_label(p.as_of)), "scheme": p.scheme.label(lang(when_none="en")),
+                "version": p.scheme.version}, columns):
+            w(line)
+        if present.loaded(p) == "nothing":  # no data is not zero: no table of zeros (issue 11), as on the page
+            for text in (present.nothing_loaded_text(p.unit), present.how_to_load_text()):
+                for line in termtable.wrap(text, columns - 2):
+                    w("  " + line)
+            return p
         w("  " + _("Each window: this year/last year and the change."))
         windows = present.windows(p)
         head = [_("category")]
         for win in windows:
-            prev = (f"{win.previous.start:%Y-%m-%d}–{win.previous.end:%m-%d}" if win.previous is not None
-                    else present.no_week_53_text())
-            head.append(f"{win.label}\n{win.current.start:%m-%d}–{win.current.end:%m-%d}\n{_('last year')}\n{prev}")
+            head.append(f"{win.label}\n{win.current_text}\n{_('last year')}\n{win.previous_text}")
         head += [_("Clearance rate"), _("streak")]
         table = [head]
         marks = set()
@@ -208,8 +218,8 @@ class Command(PinganCommand):
             cells = [rv.label]
             for win in windows:
                 f = r.windows[win.name]
-                if f.previous is None:
-                    cells.append(f"{f.current}/— {present.missing_text(f.missing)}")
+                if f.previous is None:  # the reason, without an em dash (ambiguous width, as above)
+                    cells.append(f"{f.current} {present.missing_text(f.missing)}")
                 else:
                     cells.append(f"{f.current}/{f.previous} {present.pct_text(f.change)}")
             rate = present.share_text(r.clearance_ytd)
@@ -225,7 +235,6 @@ class Command(PinganCommand):
                 "days": f"{'≥' if r.streak.current_open_start else ''}{r.streak.current}",
                 "longest": f"{'≥' if r.streak.longest_open_start else ''}{r.streak.longest}"} if r.streak else "")
             table.append([*cells, rate, st])
-        columns = shutil.get_terminal_size((120, 24)).columns
         for line in termtable.render(table, right=[False, True, True, True, True, False], max_width=columns):
             w(line)
         if "†" in marks:
@@ -266,7 +275,9 @@ class Command(PinganCommand):
                                                   root_code=opts["unit"])
             seconds = time.perf_counter() - t
             if opts["xlsx"]:
-                Path(opts["xlsx"]).write_bytes(exports.to_xlsx([exports.all_units_sheet(result)]))
+                gen = selectors.generation()
+                Path(opts["xlsx"]).write_bytes(exports.to_xlsx([exports.all_units_sheet(
+                    result, lambda u: selectors.data_span(u, gen)[0] is not None)]))
             self.stdout.write(_("weekly CompStat as of %(as_of)s for %(n)s units in %(seconds)s s") % {
                 "as_of": as_of, "n": len(result), "seconds": f"{seconds:.2f}"}
                 + (_("; written to %(file)s") % {"file": opts["xlsx"]} if opts["xlsx"] else ""))
@@ -283,16 +294,25 @@ class Command(PinganCommand):
 
     # -------------------------------------------------------------------------------------------- the rest
     def do_schemes(self, actor, opts):
+        import shutil
+
+        from pingan.lib import termtable
         from pingan.stats import classify
 
         zh = lang(when_none="en") == "zh"  # one language, never "English / 中文" side by side
+        columns = shutil.get_terminal_size((120, 24)).columns
         for s in classify.schemes().values():
+            # the id is what --scheme takes: printed as such, with the name and version people read
             option = _(" (option of %(scheme)s)") % {"scheme": s.option_of} if s.option_of else ""
-            self.stdout.write(f"{s.stamp():<32} {s.zh if zh else s.en}{option}")
-            for c in s.categories:
-                kind = (_("a group of categories") if c.is_group else _("counts victims") if c.count == "victims"
-                        else _("counts incidents"))
-                self.stdout.write(f"    {c.key:<24} {c.zh if zh else c.en}  [{kind}]")
+            self.stdout.write(f"{s.id}  {s.zh if zh else s.en}{option}"
+                              + paren(_("version %(v)s") % {"v": s.version}))
+            # the categories as a table aligned by terminal columns (a CJK label takes two per character: the
+            # kinds after labels padded by len() stood at ragged places)
+            rows = [[c.key, c.zh if zh else c.en, _("a group of categories") if c.is_group
+                     else _("counts victims") if c.count == "victims" else _("counts incidents")]
+                    for c in s.categories]
+            for line in termtable.render(rows, max_width=columns, indent="    "):
+                self.stdout.write(line)
 
     def do_rollup(self, actor, opts):
         from django.db.models import Max, Min
