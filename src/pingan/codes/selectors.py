@@ -19,7 +19,7 @@ from pingan.core import audit
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import NotFound
 from pingan.core.models import Premises
-from pingan.core.scoping import scope
+from pingan.core.scoping import scope, station_work_filter
 from pingan.core.texts import moment
 
 audit.register_object_type("SafetyCode", _("safety code"))
@@ -123,8 +123,12 @@ def _dispute_subjects(d: Dispute) -> list[audit.Subject]:
 
 
 def _disputes_scoped(*, actor) -> QuerySet[Dispute]:
-    return scope(actor, Dispute.objects.select_related("premises", "premises__owner", "unit", "code", "submitted_by",
-                                                       "resolved_by"))
+    """The disputes the actor sees: :func:`~pingan.core.scoping.scope`'s, and for an officer or station chief
+    those routed to the branch (分局) or bureau above their station (a premises at district level: as
+    :func:`_reviews_scoped`)."""
+    qs = Dispute.objects.select_related("premises", "premises__owner", "unit", "code", "submitted_by", "resolved_by")
+    routed = station_work_filter(actor, "unit")
+    return scope(actor, qs) if routed is None else qs.filter(routed)
 
 
 def disputes_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[Dispute]:
@@ -186,8 +190,17 @@ def override_get(*, actor, override_id: int) -> LevelOverride:
 
 
 def _reviews_scoped(*, actor) -> QuerySet[CodeReview]:
-    return scope(actor, CodeReview.objects.select_related("premises", "premises__owner", "unit", "job",
-                                                          "baseline_job", "decided_by"))
+    """The reviews the actor sees: :func:`~pingan.core.scoping.scope`'s, and for an officer or station chief
+    those of a premises whose unit is the branch (分局) or the bureau above their station — a premises registered
+    at district level belongs to no station, and its suspension reached nobody's queue (the review): every
+    station under the branch sees it, and the one that checks releases it (as with sign-ups,
+    :func:`~pingan.core.scoping.station_work_filter`)."""
+    qs = CodeReview.objects.select_related("premises", "premises__owner", "unit", "job", "baseline_job",
+                                           "decided_by")
+    routed = station_work_filter(actor, "premises__unit")
+    if routed is None:
+        return scope(actor, qs)
+    return qs.filter(routed)
 
 
 def reviews_list(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[CodeReview]:

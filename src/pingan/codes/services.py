@@ -46,7 +46,7 @@ from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import TEXT_LIMIT, DomainError, NotFound, PermissionDenied, required_text
 from pingan.core.models import POLICE_ROLES, Premises, Role, premises_label
-from pingan.core.scoping import can_see_unit
+from pingan.core.scoping import can_see_unit, works_for
 from pingan.core.services import premises_removed
 from pingan.core.texts import moment
 from pingan.screening import services as screening_services
@@ -1110,8 +1110,7 @@ def _review_to_decide(review: CodeReview, actor, note: str, kind: str, refused: 
     of ``kind`` (``review_other_kind``: a suspended code is released, people left out of a live code's roster
     are confirmed gone — not the other way round); a note is required (``note_required``)."""
     rv = CodeReview.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=review.pk)
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) \
-            or not can_see_unit(actor, rv.premises.unit):
+    if actor is None or not works_for(actor, rv.premises.unit):  # a branch-level premises: its stations
         raise PermissionDenied(f"only officers and station chiefs of the premises' jurisdiction decide a {kind} "
                                f"review", message_id=refused, params=_premises_params(rv.premises))
     if rv.status != CodeReview.Status.OPEN:
@@ -1519,7 +1518,8 @@ def dispute_resolve(*, dispute: Dispute, upheld: bool, outcome: str, actor) -> D
     ``already_resolved``; an empty outcome ``outcome_required``.
     """
     d = Dispute.objects.select_for_update(of=("self",)).select_related("unit").get(pk=dispute.pk)
-    if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, d.unit):
+    # the unit's police; a dispute routed to a branch (分局) or the bureau: the stations under it too (works_for)
+    if actor is None or actor.role not in POLICE_ROLES or not (can_see_unit(actor, d.unit) or works_for(actor, d.unit)):
         raise PermissionDenied("only police of the responsible unit may resolve this dispute",
                                message_id="dispute_resolve_not_allowed", params={"dispute": d.pk, "unit": d.unit.name})
     if d.status != Dispute.Status.OPEN:

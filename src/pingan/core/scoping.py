@@ -93,27 +93,42 @@ def can_see_unit(actor, unit) -> bool:
     return path is not None and unit is not None and unit.path.startswith(path)
 
 
-#: Units above a station whose sign-ups (given at district or city level: no township) the stations under them
-#: decide — nobody works a branch's or the bureau's own queue of sign-ups (issue 11).
+#: Units above a station whose station work — a sign-up given at district or city level (no township), a
+#: premises' suspended safety code — the stations under them do: nobody works a branch's (分局) or the bureau's
+#: own queue (issue 11; the review: a branch-level suspension was routed to nobody).
 ABOVE_STATION = ("branch", "bureau")
 
 
-def registration_filter(actor):
-    """The ``Registration`` rows an officer or station chief decides, as a ``Q``: those routed to a unit in their
-    unit's subtree, and those routed to a branch or the bureau above it (an address at district or city level):
-    every station under it sees them, and the one that confirms takes the premises. ``None`` for other roles."""
+def station_work_filter(actor, unit_field: str = "unit"):
+    """The rows of a station queue an officer or station chief works, as a ``Q`` over ``unit_field`` (the
+    unit the row is routed to): those routed to a unit in their unit's subtree, and those routed to a branch or
+    the bureau above it (an address at district or city level): every station under it sees them, and the one
+    that acts takes them. ``None`` for other roles."""
     from django.db.models import Q
 
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
+    if actor is None or not getattr(actor, "is_active", False) or actor.role not in (
+            Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
         return None
     path = actor.unit.path
     above = [path[:i] for i in range(1, len(path)) if path[i - 1] == "/"]
-    return Q(unit__path__startswith=path) | Q(unit__path__in=above, unit__kind__in=ABOVE_STATION)
+    return Q(**{f"{unit_field}__path__startswith": path}) | Q(**{f"{unit_field}__path__in": above,
+                                                                f"{unit_field}__kind__in": ABOVE_STATION})
 
 
-def decides_registration(actor, unit) -> bool:
-    """Whether ``actor`` decides a sign-up routed to ``unit`` (:func:`registration_filter`, for one row)."""
-    if actor is None or actor.role not in (Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
+def works_for(actor, unit) -> bool:
+    """Whether ``actor`` works a station queue's row routed to ``unit`` (:func:`station_work_filter`, one row)."""
+    if actor is None or not getattr(actor, "is_active", False) or actor.role not in (
+            Role.OFFICER, Role.STATION_CHIEF) or actor.unit_id is None:
         return False
     mine = actor.unit.path
     return unit.path.startswith(mine) or (unit.kind in ABOVE_STATION and mine.startswith(unit.path))
+
+
+def registration_filter(actor):
+    """The ``Registration`` rows an officer or station chief decides (:func:`station_work_filter`)."""
+    return station_work_filter(actor)
+
+
+def decides_registration(actor, unit) -> bool:
+    """Whether ``actor`` decides a sign-up routed to ``unit`` (:func:`works_for`)."""
+    return works_for(actor, unit)

@@ -660,11 +660,12 @@ def off_roster_resolve(*, premises: Premises, actor: User, note: str, ids: Colle
     note or one over :data:`NOTE_LIMIT` characters, ``off_roster_none`` when nobody is listed (any more).
     """
     from pingan.core.errors import PermissionDenied
-    from pingan.core.scoping import can_see_unit
+    from pingan.core.scoping import works_for
     from pingan.screening.selectors import person_subjects
 
     premises = Premises.objects.select_for_update(of=("self",)).select_related("unit").get(pk=premises.pk)
-    if actor is None or actor.role not in LEFT_CONFIRMERS or not can_see_unit(actor, premises.unit):
+    # the premises' station; a premises at a branch (分局): the stations under it (core.scoping.works_for)
+    if actor is None or actor.role not in LEFT_CONFIRMERS or not works_for(actor, premises.unit):
         raise PermissionDenied("only officers and station chiefs of the premises' jurisdiction confirm that people "
                                "left", message_id="off_roster_not_allowed", params={"premises": premises.label})
     note = required_text(note, what="a note on how it was checked that these people left", code="note_required",
