@@ -446,8 +446,8 @@ class TestOfficerPages:
         person = PersonResult.objects.get(job=job, row=2)
         assert person.silent_hit and person.level == "green"
         sign_in(client, cast.officer_a)
-        for lang, hit, told, tile in (("zh-hans", "布控名单命中", "不得告知提交方。提交方看到", "已筛查且无需修正"),
-                                      ("en", "watchlist", "The submitter's result says", "screened, nothing to fix")):
+        for lang, hit, told, tile in (("zh-hans", "布控名单命中", "不得告知提交方。提交方看到", "已筛查"),
+                                      ("en", "watchlist", "The submitter's result says", "screened")):
             html = get(client, f"/screening/jobs/{job.pk}/", lang)
             line = part(html, "data-people-list", "</li>")
             assert "王芳" in line and hit in line and told in line, line

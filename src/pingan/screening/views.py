@@ -266,8 +266,10 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
             first=Case(When(status="rejected", then=Value(0)), default=Value(1), output_field=IntegerField()))
             .order_by("first", "row"), request.GET.get("fix"), FIX_PER_PAGE)
         ctx["police"] = request.user.is_police
-        if ctx["police"]:  # the people who need action first, counted, searchable; green folded away
-            ctx.update(_police_people(request, rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED)))
+        if ctx["police"]:  # the people who need action first, counted, searchable; green folded away. Every
+            # screened row, those with a number to fix too (issue 11: 黄 2 on the chips, 0 on the tiles and "nobody
+            # to act on" while the two yellow people sat among the rows to fix): the tiles add up to the chips
+            ctx.update(_police_people(request, rows.filter(status="accepted")))
         else:
             # red, then yellow, then green; one page (``page``) of them (the summary above counts them)
             ctx["page"] = window(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED).annotate(
