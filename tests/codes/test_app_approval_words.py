@@ -17,7 +17,7 @@ WORDS = {
     "zh-hans": {"waiting": "等待莲前派出所所长批准或驳回",
                 "own": "此申请由您提出，须由莲前派出所的另一名所长批准或驳回",
                 "sent": "等级调整申请已提交。由莲前派出所所长批准或驳回", "old": "需另一名所长审批",
-                "next": "由莲前派出所所长批准或驳回，在此之前平安码保持不变"},
+                "next": "由莲前派出所所长批准或驳回；所长决定前，平安码保持不变"},
     "en": {"waiting": "Waiting for the station chief of Lianqian Police Station to approve or reject it",
            "own": "You asked for it, so another station chief of Lianqian Police Station approves or rejects it",
            "sent": "Level change requested. The station chief of Lianqian Police Station approves or rejects it",

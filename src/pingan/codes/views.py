@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -35,6 +36,7 @@ from pingan.core.models import POLICE_ROLES, Role
 from pingan.core.paging import counted_lists
 from pingan.core.texts import lang
 from pingan.core.web import POLICE, page
+from pingan.lib.filenames import download_name
 
 #: Published key sets may be cached by verifiers for five minutes (rotation keeps old keys published).
 KEYS_CACHE_CONTROL = "public, max-age=300"
@@ -248,8 +250,15 @@ HISTORY_PER_PAGE = 20
 def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The premises' code: QR, level colour, validity, poster download, dispute form; police: level change."""
     premises = selectors.premises_get(actor=request.user, premises_id=premises_id)  # NotFound: page() says 404
+    return _premises_code_page(request, premises)
+
+
+def _premises_code_page(request: HttpRequest, premises, *, form: str = "", error: str = "") -> HttpResponse:
+    """The code page; after a refused form (``form``: "dispute" or "override") it is shown again with the
+    error beside that form and what was typed kept (issue 11: "已是该等级" at the page top, far from the form),
+    with status 400."""
     get = request.GET
-    lists = {"codes": selectors.codes_of_premises(actor=request.user, premises_id=premises_id),
+    lists = {"codes": selectors.codes_of_premises(actor=request.user, premises_id=premises.pk),
              "disputes": selectors.disputes_list(actor=request.user).filter(premises=premises),
              "overrides": selectors.overrides_list(actor=request.user).filter(premises=premises)}
     ctx = {
@@ -259,9 +268,10 @@ def premises_code(request: HttpRequest, premises_id: int) -> HttpResponse:
         "levels": [(lv.value, LEVEL_LABELS[lv]) for lv in Level],
         "revocation_reasons": [(k, REVOCATION_REASON_LABELS[k]) for k in ("fraud", "error")],
         "dispute_min": services.DISPUTE_MIN_TEXT, "dispute_max": services.MAX_TEXT,
+        "form_error": {form: error} if form else {}, "posted": request.POST if form else {},
     }
     _with_next_step(ctx["overrides"].items, request.user)
-    return TemplateResponse(request, "codes/premises_code.html", ctx)
+    return TemplateResponse(request, "codes/premises_code.html", ctx, status=400 if form else 200)
 
 
 def _with_next_step(overrides, actor) -> None:
@@ -297,6 +307,12 @@ def premises_code_issue(request: HttpRequest, premises_id: int) -> HttpResponse:
     return _back(request, premises_id)
 
 
+def _download_name(code, what: str, ext: str) -> str:
+    """"莲前东路8号 3单元502室-平安码-2026-12-07.png": the premises, what the file is and the code's issue date, not
+    ``pingan-code-2.png`` (issue 11)."""
+    return download_name(code.premises.label, what, timezone.localdate(code.issued_at).isoformat(), ext=ext)
+
+
 @login_required
 @require_GET
 def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpResponse:
@@ -308,7 +324,8 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
                                 content_type="image/svg+xml")
     else:
         response = HttpResponse(render.qr_png(url), content_type="image/png")
-        response["Content-Disposition"] = f'attachment; filename="pingan-code-{premises_id}.png"'
+        name = _download_name(code, _("Safety code"), "png")
+        response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -320,7 +337,8 @@ def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     code = _current_or_404(request, premises_id)
     pdf = services.code_poster(code, verify_url=services.verify_url(request), lang=lang())  # the reader's
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="pingan-poster-{premises_id}.pdf"'
+    name = _download_name(code, _("door poster"), "pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -335,7 +353,7 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
                               code_id=request.POST.get("code_id", ""))
         messages.success(request, _("Correction request sent: the responsible police station will handle it."))
     except DomainError as exc:
-        messages.error(request, page_message(exc))
+        return _premises_code_page(request, premises, form="dispute", error=page_message(exc))
     return _back(request, premises_id)
 
 
@@ -351,7 +369,7 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
         messages.success(request, _("Level change requested. %(next)s") % {
             "next": services.override_waiting_text(ov, request.user)})
     except DomainError as exc:
-        messages.error(request, page_message(exc))
+        return _premises_code_page(request, premises, form="override", error=page_message(exc))
     return _back(request, premises_id)
 
 

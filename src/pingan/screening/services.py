@@ -1529,6 +1529,17 @@ def screening_job_finished_check(job: ScreeningJob) -> None:
                    params={"job": job.pk, "status": ScreeningJob.Status(job.status)}, extra=extra)
 
 
+def job_download_name(job: ScreeningJob, fmt: str) -> str:
+    """The results file's name: the premises, the roster's file name (long digit runs masked) and the upload's
+    date — "试用公寓 3 单元 502 室-gbk-2026-12-07.csv", not ``job-2-results.csv`` (issue 11)."""
+    from django.utils import timezone
+
+    from pingan.lib.filenames import download_name
+
+    return download_name(job.premises.label if job.premises_id else "", Path(job.shown_roster_name).stem,
+                         timezone.localdate(job.created_at).isoformat(), ext=fmt)
+
+
 def screening_job_download(*, actor: User, job_id: int, fmt: str, lang: str | None = None
                            ) -> tuple[bytes, str, str]:
     """A job's results for ``actor`` as ``(file bytes, file name, content type)``; ``fmt`` is csv or xlsx;
@@ -1549,7 +1560,7 @@ def screening_job_download(*, actor: User, job_id: int, fmt: str, lang: str | No
     job = selectors.job_get(actor=actor, job_id=job_id)
     retention.job_person_data_check(job)
     screening_job_finished_check(job)
-    name = f"job-{job.pk}-results.{fmt}"
+    name = job_download_name(job, fmt)
     with tempfile.TemporaryDirectory(prefix="pingan-export-") as tmp:
         try:
             out = screening_job_export(job=job, out=Path(tmp) / name, police_view=actor.is_police, actor=actor,

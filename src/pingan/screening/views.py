@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -328,5 +329,5 @@ def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
     except DomainError as exc:  # an unknown format
         raise Http404(exc.message) from None
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)  # RFC 6266: Chinese names
     return response

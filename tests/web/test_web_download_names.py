@@ -1,0 +1,31 @@
+"""The results files are named after the premises, the roster and the date, never ``job-2-results.csv`` (issue 11,
+fresh-user trial), on the page's download and the API's export alike."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+import pytest
+from django.utils import timezone
+from web_support import screen, sign_in
+
+
+def filename(response) -> str:
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''"), header
+    return unquote(header.split("''", 1)[1])
+
+
+@pytest.mark.django_db
+def test_the_results_are_named_after_the_premises_the_roster_and_the_date(client, cast, risk):
+    job = screen(cast.landlord_a, cast.premises_a)
+    day = timezone.localdate(job.created_at).isoformat()
+    from pingan.core.services import token_create
+
+    secret = token_create(user=cast.landlord_a, name="t", purpose="epidemic_screening").secret
+    sign_in(client, cast.landlord_a)
+    for fmt in ("csv", "xlsx"):
+        want = f"{cast.premises_a.label}-roster-{day}.{fmt}"
+        assert filename(client.get(f"/screening/jobs/{job.pk}/results.{fmt}")) == want
+        api = client.get(f"/api/v1/jobs/{job.pk}/export?format={fmt}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert api["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(want)}"
