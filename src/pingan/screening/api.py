@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -22,6 +23,7 @@ from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.uploads import TOO_LARGE_ADVICE, mib, upload_limit
 from pingan.dashboard import selectors as dashboard_selectors
 from pingan.screening import retention, selectors, services, tasks
+from pingan.screening.roster import RosterError, check_table_file
 from pingan.screening.schemas import FlaggedPersonOut, HitOut, JobOut, PersonDetailOut, PersonResultOut
 from pingan.screening.services import DOWNLOAD_TYPES
 
@@ -64,9 +66,13 @@ def job_submit(request: HttpRequest, premises_id: Form[int], roster: File[Upload
                           code="roster_too_large",
                           extra={"limit": upload_limit(), "limit_mib": upload_limit() // 2**20})
     premises = core_selectors.premises_get(actor=request.user, premises_id=premises_id)
-    job, created = tasks.screening_job_submit(actor=request.user, roster_name=roster.name or "roster",
-                                              roster_bytes=roster.read(), premises=premises,
-                                              idempotency_key=key)
+    data, name = roster.read(), roster.name or "roster"
+    try:  # a PDF or an image is refused here, as on the upload form, not queued to fail (issue 11)
+        check_table_file(data, name)
+    except RosterError as exc:
+        raise DomainError(exc.message, code=exc.code) from None
+    job, created = tasks.screening_job_submit(actor=request.user, roster_name=name, roster_bytes=data,
+                                              premises=premises, idempotency_key=key)
     return Status(201 if created else 200, job)
 
 
@@ -113,7 +119,7 @@ def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
     410 ``purged`` once the retention policy deleted them; 409 ``job_not_done`` before the job is done."""
     data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=format)
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)  # RFC 6266: Chinese names
     return response
 
 

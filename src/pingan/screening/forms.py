@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.jobs import failure_message
 from pingan.core.models import Premises
 from pingan.core.texts import lang, paren
 from pingan.core.uploads import mib, upload_limit
 from pingan.dashboard import geo
 from pingan.lib import adcodes, places
+from pingan.screening.roster import RosterError, check_table_file
 
 
 def adcode_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -112,6 +114,13 @@ class RosterForm(forms.Form):
             raise forms.ValidationError(_too_large(f.name, mib(f.size)))
         if f.size == 0:
             raise forms.ValidationError(_("%(name)s is empty; choose the filled-in roster file.") % {"name": f.name})
+        # by its content, as the size: a PDF or an image is refused here, not queued to fail (issue 11)
+        try:
+            check_table_file(f.read(), f.name)
+        except RosterError as exc:
+            raise forms.ValidationError(failure_message(exc.code, exc.params, exc.message)) from None
+        finally:
+            f.seek(0)
         return f
 
 

@@ -694,8 +694,24 @@ def _load_bytes(source: str | os.PathLike[str] | bytes | IO[bytes], filename: st
     return data, filename or (os.path.basename(given) if isinstance(given, str) else "(uploaded file)")
 
 
+#: What a file that is no table at all starts with, whatever its name says (issue 11, fresh-user trial: a PDF
+#: was accepted, queued, then failed): the upload form refuses it at once (:func:`check_table_file`).
+_NOT_A_TABLE = ((b"%PDF-", "PDF"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+                (b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip"))
+
+
+def check_table_file(data: bytes, name: str) -> None:
+    """Raise the :class:`RosterError` the reader would raise for a file that is no spreadsheet or CSV at all
+    (by its content: a PDF, an image, an archive, a renamed or corrupt workbook, an unknown extension) — what a
+    form checks before it queues a job; a table's own problems (no header, rows) are the reader's to say."""
+    _detect_format(data, name)
+
+
 def _detect_format(data: bytes, name: str) -> str:
     ext = Path(name).suffix.lower() if "." in name else ""
+    for magic, kind in _NOT_A_TABLE:
+        if data.startswith(magic):
+            raise RosterError("roster_unsupported_type", {"name": name, "ext": kind}, filename=name)
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
