@@ -41,8 +41,8 @@ prints ``--reuse-built DIR`` (the data directory); every later run starts from t
 (same ``PINGAN_BENCH_DATABASE_URL`` for both; the kept database is ``<name>_built``, and ``psql -l`` shows
 whether it is still there; the data directory holds the risk data files and the signing keys, so a kept
 database whose directory is gone must be built again). ``PINGAN_BENCH_PROFILE=1`` prints the day's run's
-CPU profile (cProfile; it slows that run down). ``--rewrite`` rewrites the jobs and results tables (``VACUUM
-FULL``) before the runs, as a database built on the current schema has their pages (their fill factors: a kept
+CPU profile (cProfile; it slows that run down). ``--rewrite`` rewrites the jobs, results and codes tables
+(``VACUUM FULL``) before the runs, as a database built on the current schema has their pages (their fill factors: a kept
 city built before a fill factor was set has full pages, and no update of a full page is HOT); at the end the bench
 prints how many row updates of the jobs, results and codes tables were HOT. The machine is shared: CPU time
 (this process's and the database server's) and the load average stand beside every wall-clock figure.
@@ -287,9 +287,9 @@ def main() -> None:
                              "files (default; what a screening leaves), roster files only (screened before engine "
                              "rosters existed), or nothing (files deleted under retention)")
     parser.add_argument("--rewrite", action="store_true",
-                        help="rewrite the jobs and results tables (VACUUM FULL) before the runs: their pages as a city "
-                             "built on this schema has them (with their fill factors); a kept city's were written "
-                             "before they were set")
+                        help="rewrite the jobs, results and codes tables (VACUUM FULL) before the runs: their pages "
+                             "as a city built on this schema has them (with their fill factors); a kept city's were "
+                             "written before they were set")
     parser.add_argument("--reuse-built", metavar="DATA_DIR",
                         help="start from the kept copy and the data directory that run printed (building a million "
                              "people takes minutes); same --people/--premises")
@@ -335,7 +335,7 @@ def main() -> None:
 
         t0 = time.perf_counter()
         with connection.cursor() as cur:
-            for table in ("screening_screeningjob", "screening_personresult"):
+            for table in ("screening_screeningjob", "screening_personresult", "codes_safetycode"):
                 cur.execute(f"VACUUM FULL ANALYZE {table}")
                 cur.execute("SELECT pg_relation_size(%s), reloptions FROM pg_class WHERE relname = %s",
                             [table, table])

@@ -69,10 +69,13 @@ class SafetyCode(models.Model):
     ``override`` names the approved :class:`LevelOverride` when the level was set by hand.
     """
 
-    # indexes: a re-evaluation issues tens of thousands of codes and revokes as many (a revoked code's row is
-    # rewritten with every index of its table), so only those some read needs: the premises through
-    # (premises, -issued_at), the code id through its unique constraint (no LIKE index: never searched by
-    # prefix), who issued or superseded a code only where one did (partial indexes; most are null)
+    # indexes: a re-evaluation issues tens of thousands of codes and revokes as many, so only those some read
+    # needs: the premises through (premises, -issued_at), the code id through its unique constraint (no LIKE
+    # index: never searched by prefix), who issued a code only where one did (a partial index; most are null),
+    # the revocation lists through (issuer, expires_at) — and no index holds a column a revocation writes
+    # (revoked_at, revocation_reason, superseded_by, superseded_at), so that revoking a code is a HOT update:
+    # the new row version stays on its page (the table keeps half of each page free, migration 0006) and no
+    # index gets an entry. Nothing looks codes up by their successor (codes are never deleted)
     premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="safety_codes", db_index=False)
     job = models.ForeignKey(ScreeningJob, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     issuer = models.CharField(max_length=40)
@@ -104,11 +107,10 @@ class SafetyCode(models.Model):
     class Meta:
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["code_id"], name="one_safety_code_per_code_id")]
-        indexes = [models.Index(fields=["premises", "-issued_at"]), models.Index(fields=["issuer", "revoked_at"]),
+        indexes = [models.Index(fields=["premises", "-issued_at"]),
+                   models.Index(fields=["issuer", "expires_at"], name="safetycode_issuer_expires"),
                    models.Index(fields=["issued_by"], condition=models.Q(issued_by__isnull=False),
-                                name="safetycode_issued_by"),
-                   models.Index(fields=["superseded_by"], condition=models.Q(superseded_by__isnull=False),
-                                name="safetycode_superseded_by")]
+                                name="safetycode_issued_by")]
 
     def __str__(self) -> str:
         return f"{self.premises_id} {self.level} {self.code_id}"
