@@ -283,9 +283,16 @@ def test_the_changed_results_are_rewritten_in_place(cast, world):
                         "WHERE relname = 'screening_personresult'")
             return cur.fetchone()
 
-    before = updates()
+    def joins() -> tuple[str, str]:  # the planner's join settings in this (the test's) transaction
+        with connection.cursor() as cur:
+            cur.execute("SELECT current_setting('enable_mergejoin'), current_setting('enable_hashjoin')")
+            return cur.fetchone()
+
+    before, planner = updates(), joins()
     run1 = reevaluate.reevaluate(dataset=snapshot("江头 listed", dt.datetime(2022, 8, 25, 20, tzinfo=SH)))
     assert run1.changed == 2
     after = updates()
     updated, hot = after[0] - before[0], after[1] - before[1]
     assert updated >= 2 and hot == updated, (updated, hot)
+    # the results' update finds each changed row by its key (no merge or hash join): only that statement
+    assert joins() == planner == ("on", "on")
