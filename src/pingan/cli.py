@@ -41,16 +41,15 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     from django.conf import settings
     from django.core.management import execute_from_command_line
-
-    if argv and argv[0] not in _NO_INIT and settings.EMBEDDED:
-        from pingan.core.bootstrap import ensure_initialised
-
-        ensure_initialised()
     from django.utils import translation
 
     from pingan.core import audit
 
     translation.activate(language(os.environ, settings.LANGUAGE_CODE))
+    if argv and argv[0] not in _NO_INIT and settings.EMBEDDED:
+        from pingan.core.bootstrap import ensure_initialised
+
+        ensure_initialised(announce=_first_run)
     from pingan.core.command import speak_argparse
 
     speak_argparse()  # a wrong or missing argument is said in the same language
@@ -91,6 +90,16 @@ def _unknown(argv: list[str]) -> str:
     if not name or name.startswith("-") or name in ("help", "version"):
         return ""
     return "" if name in get_commands() else name
+
+
+def _first_run(pending: int) -> None:
+    """Say on standard error, in the user's language, that the embedded database is being prepared: on a new
+    install the first command applies every migration (about 20 s of CPU), and printed nothing until then."""
+    from django.utils.translation import ngettext
+
+    print(ngettext("First run: preparing the database (%(n)d migration); this can take a minute or two…",
+                   "First run: preparing the database (%(n)d migrations); this can take a minute or two…",
+                   pending) % {"n": pending}, file=sys.stderr, flush=True)
 
 
 def language(environ, default: str) -> str:

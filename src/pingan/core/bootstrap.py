@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -13,10 +15,12 @@ def pending_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def ensure_initialised(*, verbosity: int = 0) -> dict[str, int]:
+def ensure_initialised(*, verbosity: int = 0, announce: Callable[[int], None] | None = None) -> dict[str, int]:
     """Apply pending migrations and load the GB/T 2260 divisions if the table is empty.
 
-    Returns ``{"migrations": n_applied, "divisions": n_loaded}`` (zeros when nothing was needed).
+    ``announce(n)`` is called first when ``n`` migrations are pending (the command line says that the first run
+    prepares the database, which takes a while, instead of staying silent). Returns
+    ``{"migrations": n_applied, "divisions": n_loaded}`` (zeros when nothing was needed).
     """
     from pingan.core.models import AdminDivision
     from pingan.core.reference import divisions_load
@@ -24,6 +28,8 @@ def ensure_initialised(*, verbosity: int = 0) -> dict[str, int]:
     done = {"migrations": 0, "divisions": 0}
     n = pending_migrations()
     if n:
+        if announce is not None:
+            announce(n)
         call_command("migrate", interactive=False, verbosity=verbosity)
         done["migrations"] = n
     if not AdminDivision.objects.exists():
