@@ -57,6 +57,8 @@ def import_movements(source: Path, *, name: str = "", actor: User | None = None)
         # view names are ours, not user input
         rejections = mv.shown_rejections(  # a message quoting a value: no control character acts on a terminal
             con.sql(f'SELECT * FROM {view}_rejections ORDER BY "row", "column"').to_arrow_table())  # noqa: S608
+        # records kept without a control character they held: accepted with a warning (counted, not rejected)
+        warned = con.sql(f'SELECT count(DISTINCT "row") FROM {view}_warnings').fetchall()[0][0]  # noqa: S608
         con.execute(f"COPY (SELECT * FROM {view} ORDER BY record_id) TO '{tmp}' "  # noqa: S608
                     "(FORMAT parquet, COMPRESSION zstd)")
         valid = con.sql(f"SELECT count(*) FROM read_parquet('{tmp}')").fetchall()[0][0]  # noqa: S608
@@ -69,7 +71,8 @@ def import_movements(source: Path, *, name: str = "", actor: User | None = None)
                           + (f" ({len(set(rejections.column('row').to_pylist()))} rows rejected: {shown} …)"
                              if rejections.num_rows else " (the file has no data rows)"), code="no_valid_rows")
     return risk_dataset_store(kind=RiskDataset.Kind.MOVEMENTS, name=name or Path(source).name, source=str(source),
-                              written=tmp, rejections=rejections, actor=actor)
+                              written=tmp, rejections=rejections, actor=actor,
+                              meta={"accepted_with_warning": warned} if warned else None)
 
 
 def import_watchlist(fmt: str, source: Path | None = None, *, actor: User | None = None) -> RiskDataset:

@@ -243,12 +243,13 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
 
     Creates (or replaces) the temporary views ``<name>`` — the valid rows: ``record_id`` BIGINT, the text
     columns trimmed (empty ``name``/``place`` → NULL), ``start``/``end`` TIMESTAMPTZ — and
-    ``<name>_rejections`` (``file, row, column, code, message``: one row per problem).  For Parquet both are
+    ``<name>_rejections`` (``file, row, column, code, message``: one row per problem), and ``<name>_warnings``
+    (the same shape: the kept records whose text lost a control, text-direction or line-separator character,
+    :mod:`pingan.lib.textchars` — code ``control_character``, each one named).  For Parquet they are
     lazy views over ``read_parquet`` (nothing is loaded until queried, DuckDB streams and spills to disk);
     a CSV is parsed once into a temporary DuckDB table (``<name>_src``) first, because CSV line numbers
-    cannot be recovered from DuckDB's parallel CSV reader.  Rejection codes: ``control_character`` (a control,
-    text-direction or line-separator character, :mod:`pingan.lib.textchars`; zero-width characters are removed
-    from the text columns), ``missing``, ``bad_adcode``,
+    cannot be recovered from DuckDB's parallel CSV reader (zero-width characters are removed from the text
+    columns without a warning).  Rejection codes: ``missing``, ``bad_adcode``,
     ``unknown_adcode``, ``not_county``, ``no_offset``, ``bad_time``, ``end_before_start``,
     ``wrong_field_count`` (CSV).  Raises :class:`MovementFormatError` for a file-level problem.
     """
@@ -304,22 +305,23 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
         return f"CAST(\"{col}\" AS VARCHAR)"
 
     # pingan.lib.textchars, the rule every reader applies (issue 11): in the free-text columns zero-width
-    # characters (copy-paste) are removed and a control, text-direction or line-separator character rejects the
-    # row, each one named by its code point and position (``control_character``); the adcode and the times
+    # characters (copy-paste) are removed, and so is a control, text-direction or line-separator character — the
+    # record kept (a record dropped is an exposure never found: the review), with a warning naming each one by
+    # code point and position (``control_character``, the ``<name>_warnings`` view); the adcode and the times
     # have a format that such a character already fails (bad_adcode, bad_time: shown_rejections writes it
     # visibly in the message). One regex over the free text decides (~2 s per 10^6 rows on one core; DuckDB's
     # character-class regex costs by the byte, so the formatted columns are left out); the rows it finds alone
     # pay for the rest (CASE evaluates only them).
     texts = [c for c in COLUMNS if c in _FREE_TEXT and c in types and types[c] == "VARCHAR"]
     row_text = f"concat({', '.join(raw(c) for c in texts)})" if texts else "''"
-    reject_re, invisible_re = sql_str(textchars.REJECT_RE2), sql_str(textchars.INVISIBLE_RE2)
+    reject_re = sql_str(textchars.REJECT_RE2)
     unsafe_re = sql_str(textchars.UNSAFE_RE2)
 
     def text(col: str) -> str:
         if col not in types:
             return "NULL::VARCHAR"
         if col in texts:
-            return f"NULLIF(trim(CASE WHEN __suspect THEN regexp_replace({raw(col)}, {invisible_re}, '', 'g') " \
+            return f"NULLIF(trim(CASE WHEN __suspect THEN regexp_replace({raw(col)}, {unsafe_re}, '', 'g') " \
                    f"ELSE {raw(col)} END), '')"
         return f"NULLIF(trim({raw(col)}), '')"
 
@@ -332,8 +334,8 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
                 f"'message': '{col} holds ' || array_to_string(list_transform({chars}, "
                 f"lambda x: printf('U+%04X', unicode(x))), ', ') || ' at character' || "
                 f"CASE WHEN len({chars}) > 1 THEN 's ' ELSE ' ' END || array_to_string({where}, ', ') || "
-                f"' (control or text-direction characters: they do not show as text); correct the value in the "
-                f"source and import the file again'}} END")
+                f"' (control or text-direction characters: they do not show as text); the record is kept without "
+                f"them'}} END")
 
     start_val, start_err = _time_expr("start", types["start"], path)
     end_val, end_err = _time_expr("end", types["end"], path)
@@ -360,7 +362,7 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
     # to parse: each cast appears once); the list of problems is only built for the rows that fail.
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW {name}_checked AS
-        SELECT *, coalesce(NOT __odd AND __id_type IS NOT NULL AND __id_number IS NOT NULL AND __source IS NOT NULL
+        SELECT *, coalesce(__id_type IS NOT NULL AND __id_number IS NOT NULL AND __source IS NOT NULL
                             AND __known AND __end >= __start, false) AS __ok
         FROM (SELECT s.*, {', '.join(f'{text(c)} AS "__{c}"' for c in COLUMNS if c not in ('start', 'end'))},
                      {start_val} AS __start, {end_val} AS __end,
@@ -384,11 +386,18 @@ def movements_relation(con: duckdb.DuckDBPyConnection, path: Path | str, *, name
         SELECT {fname} AS file, __row AS "row", e.column AS "column", e.code AS code, e.message AS message
         FROM (SELECT __row, unnest(CASE WHEN len(__problems) = 0 THEN [{_UNEXPLAINED}] ELSE __problems END) AS e
               FROM (SELECT __row, list_filter(
-                        [{', '.join([*(odd_err(c) for c in texts), *missing, adcode_err, start_err, end_err])},
+                        [{', '.join([*missing, adcode_err, start_err, end_err])},
                          {order_err}],
                         lambda x: x IS NOT NULL) AS __problems
                     FROM {name}_checked WHERE NOT __ok))
         UNION ALL {extra_rejections}
+    """)  # noqa: S608 - names pass _ident, literals _sql_str
+    odd = ", ".join(odd_err(c) for c in texts) or "NULL"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW {name}_warnings AS
+        SELECT {fname} AS file, __row AS "row", e.column AS "column", e.code AS code, e.message AS message
+        FROM (SELECT __row, unnest(list_filter([{odd}], lambda x: x IS NOT NULL)) AS e
+              FROM {name}_checked WHERE __ok AND __odd)
     """)  # noqa: S608 - names pass _ident, literals _sql_str
     return name
 
@@ -414,8 +423,10 @@ def read_movements(path: Path | str) -> tuple[pa.Table, pa.Table]:
     ``id_type, id_number, name, adcode, place, start, end, source`` with ``start``/``end`` as
     ``timestamp[us, tz=Asia/Shanghai]``, in file order; ``rejections`` has :data:`REJECTION_SCHEMA` (file,
     row, column, code, message), ordered by row.  A row with several problems appears once per problem and
-    not in ``valid``.  Raises :class:`MovementFormatError` for file-level problems.  The result is held in
-    Arrow memory; for files larger than memory use :func:`movements_relation`.
+    not in ``valid``; a record whose text lost a control or text-direction character is kept, its warnings
+    (the rejections' shape) in ``valid``'s schema metadata ``pingan.movements`` (JSON: ``accepted_with_warning``,
+    the records, and ``warnings``).  Raises :class:`MovementFormatError` for file-level problems.  The result is
+    held in Arrow memory; for files larger than memory use :func:`movements_relation`.
     """
     con = duckdb.connect()
     try:
@@ -425,6 +436,14 @@ def read_movements(path: Path | str) -> tuple[pa.Table, pa.Table]:
         rejected = con.sql(
             f'SELECT * FROM {view}_rejections ORDER BY "row", "column"'  # noqa: S608 - view name from _ident
         ).to_arrow_table()
+        warned = con.sql(f'SELECT * FROM {view}_warnings ORDER BY "row", "column"').to_arrow_table()  # noqa: S608
     finally:
         con.close()
+    if warned.num_rows:
+        import json
+
+        warnings = shown_rejections(warned.cast(REJECTION_SCHEMA)).to_pylist()
+        valid = valid.replace_schema_metadata({**(valid.schema.metadata or {}), b"pingan.movements": json.dumps(
+            {"accepted_with_warning": len({w["row"] for w in warnings}), "warnings": warnings},
+            ensure_ascii=False).encode()})
     return valid, shown_rejections(rejected.cast(REJECTION_SCHEMA))

@@ -102,7 +102,8 @@ class Command(PinganCommand):
                 self.stdout.write("  " + _("row %(row)s, %(column)s: %(reason)s") % {
                     "row": r.get("row"), "column": r.get("column") or "-",
                     "reason": r.get("message")})  # the importer's stored text (English; the code is in the file)
-        warned = (ds.meta or {}).get("summary", {}).get("accepted_with_warning", 0)
+        meta = ds.meta or {}  # a watchlist's reader figures are its summary; the movements' are the meta itself
+        warned = meta.get("summary", {}).get("accepted_with_warning", 0) or meta.get("accepted_with_warning", 0)
         if warned:
             self.stdout.write(ngettext(
                 "accepted %(n)s entry with a warning: characters that do not show as text were removed from it "
