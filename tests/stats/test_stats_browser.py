@@ -57,6 +57,12 @@ def test_a_chief_reads_the_station_compstat_on_a_phone_and_prints_the_weekly_rep
     # as of a Wednesday the trend's last week is the week so far: drawn apart and said (issue 11)
     assert page.locator("svg.trend circle.partial-point").count() == 1
     assert "7 天中的 3 天" in page.locator("#trend-partial").inner_text()
+    # every axis label inside the chart (the top tick was cut in half by the chart's top edge)
+    clipped = page.evaluate("""() => { const svg = document.querySelector('svg.trend').getBoundingClientRect();
+        return [...document.querySelectorAll('svg.trend text')].map(t => [t.textContent, t.getBoundingClientRect()])
+            .filter(([_, r]) => r.top < svg.top - 0.5 || r.bottom > svg.bottom + 0.5 || r.left < svg.left - 0.5)
+            .map(([text]) => text); }""")
+    assert clipped == [], clipped
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width} px wide on a 375-px phone"
     # the rule set's version reads (it was white on pale blue: the site's .badge colour leaked in)

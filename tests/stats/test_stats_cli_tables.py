@@ -9,6 +9,7 @@ demos' account list (``core.demoguide``)."""
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 
 import pytest
@@ -75,3 +76,18 @@ def test_the_demo_guide_pads_account_names_by_terminal_width(cast):
     assert len(rows) == 2
     role = str(Role(Role.STATION_CHIEF).label)
     assert len({termtable.width(r[:r.index(role)]) for r in rows}) == 1, rows  # the roles line up
+
+
+def test_a_streak_of_one_day_is_one_day_in_english(cast):
+    """The trial's San Francisco table read "1 days (longest 1)". Here the robbery is on the day before the
+    as-of day (5 March; the file's last day is the 6th): one day without one."""
+    from stats_support import ROWS, bureau_csv
+
+    from pingan.stats import services
+
+    rows = [("A4", "2024-03-05 12:00", *r[2:]) if r[0] == "A4" else r for r in ROWS]
+    services.bureau_import(data=bureau_csv(rows), filename="week.csv", org_code="350200")
+    text = run("en", "report", "350203-LQ", "--as-of", "2024-03-06", "--scheme", "cn_lqyd_general")
+    robbery = next(line for line in text.splitlines() if line.strip().startswith("Robbery "))
+    assert re.search(r"(?<![\d≥])1 day \(longest", robbery), text
+    assert not re.search(r"(?<![\d≥])1 days", text), text

@@ -145,7 +145,8 @@ def trend_chart(mondays: Sequence[dt.date], current: Sequence[int | None], previ
         raise ValueError("trend_chart: one value per week for each series")
     left, bottom = 30, 18
     top = nice_ceiling(max([*_known(current), *_known(previous), 0]))
-    x, y = _scale(len(mondays), top, left, width - left - 6, 6, height - bottom - 6)
+    # 10 units above the plot: room for the top tick's label, centred on its grid line
+    x, y = _scale(len(mondays), top, left, width - left - 6, 10, height - bottom - 10)
     ticks = tuple((y(v), v) for v in sorted({0, top // 2, top}))
     labels = []
     last_q = None

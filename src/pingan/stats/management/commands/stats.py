@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from pingan.core.command import PinganCommand, UsageError, command_error, date_argument, missing_path, os_error_text
 from pingan.core.errors import DomainError
@@ -231,7 +231,9 @@ class Command(PinganCommand):
             if present.small_base(int(r.windows["ytd"].current)) and p.clearance_recorded(r.category):
                 rate += " *"
                 marks.add("*")
-            st = (_("%(days)s days (longest %(longest)s)") % {
+            # "1 day", never "1 days" (the trial's San Francisco robbery row)
+            st = (ngettext("%(days)s day (longest %(longest)s)", "%(days)s days (longest %(longest)s)",
+                           r.streak.current) % {
                 "days": f"{'≥' if r.streak.current_open_start else ''}{r.streak.current}",
                 "longest": f"{'≥' if r.streak.longest_open_start else ''}{r.streak.longest}"} if r.streak else "")
             table.append([*cells, rate, st])
