@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import re
 import time
 from urllib.parse import urlsplit
@@ -162,7 +163,10 @@ def test_under_uvicorn_a_chunked_body_is_cut_off_at_the_limit(uvicorn_server, ca
             conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         conn.send(b"0\r\n\r\n")
     response = conn.getresponse()
-    assert response.status == 413 and b"upload_too_large" in response.read()
+    problem = json.loads(response.read())
+    assert response.status == 413 and problem["code"] == "upload_too_large"
+    # in the request's language (no Accept-Language: the site's, Chinese), as every API error (it was English)
+    assert problem["title"] == "文件太大" and "文件内容均未保存" in problem["detail"]
     # the limit and at most one more ASGI message past it (uvicorn hands over what the socket had: under load
     # one message holds several of the client's chunks — 229 KiB was seen at load 18), never the 4 MiB offered
     assert read["bytes"] <= 2**20 + max(read["largest"], len(chunk)) < 2 * 2**20

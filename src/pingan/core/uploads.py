@@ -18,8 +18,6 @@ before Django sees the request.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -176,18 +174,41 @@ def _counting(scope, receive, send, limit: int):
     return counting
 
 
+def _scope_request(scope) -> HttpRequest:
+    """A bare request carrying what chooses the language of an ASGI scope (path, ``Accept-Language``, the
+    language cookie): the refusal below is sent before Django builds one."""
+    from http.cookies import SimpleCookie
+
+    request = HttpRequest()
+    request.path = request.path_info = scope.get("path", "")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    if "accept-language" in headers:
+        request.META["HTTP_ACCEPT_LANGUAGE"] = headers["accept-language"]
+    cookie = SimpleCookie()
+    cookie.load(headers.get("cookie", ""))
+    request.COOKIES = {k: m.value for k, m in cookie.items()}
+    return request
+
+
 async def _refuse_asgi(scope, send, seen: int, limit: int) -> None:
+    from django.utils import translation
+
     files = upload_limit()
-    detail = (f"the upload is more than {mib(files)} MiB, the largest file accepted; {seen:,} bytes were read "
-              f"before it was refused: {TOO_LARGE_ADVICE}")
-    if scope.get("path", "").startswith("/api/"):
-        body = json.dumps({"type": "https://pingan.invalid/problems/upload_too_large", "title": "upload too large",
-                           "status": 413, "detail": detail, "code": "upload_too_large", "limit": files,
-                           "limit_mib": files // MIB}).encode()
-        ctype = b"application/problem+json"
-    else:
-        body = f"文件过大：上限 {mib(files)} MiB。\nThe upload is too large: the limit is {mib(files)} MiB.\n".encode()
-        ctype = b"text/plain; charset=utf-8"
+    request = _scope_request(scope)
+
+    def said() -> str:  # in the request's language, as the page and the API say it (never both side by side)
+        return gettext("The upload is more than %(limit_mib)s MiB, the largest file accepted; %(read)s bytes were "
+                       "read before it was refused. Nothing of it was kept.") % {
+            "limit_mib": mib(files), "read": f"{seen:,}"}
+
+    with translation.override(translation.get_language_from_request(request)):
+        if problems.is_api(request.path):
+            body = problems.problem(request, 413, "upload_too_large", said, title=gettext("The file is too large"),
+                                    extra={"limit": files, "limit_mib": files // MIB}).content
+            ctype = b"application/problem+json"
+        else:
+            body = f"{gettext('The file is too large')}\n{said()}\n".encode()
+            ctype = b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
