@@ -321,7 +321,8 @@ def trace_run(*, actor, report: FraudReport, method: str = TraceMethod.FIFO, max
     may see) through the stored statements. Stores and returns the :class:`TraceRun`; ``result`` holds
     ``holdings`` (accounts holding the money, with per-report amounts: the freeze candidates), ``stops``
     (cash, merchants, exchanges), ``next_queries`` (accounts without a statement yet), ``beyond_limit``,
-    ``paths`` (the 200 largest), ``edges`` (per account pair, for the drawing) and ``labels``. Raises
+    ``paths`` (the 200 largest), ``edges`` (per account pair, for the drawing), ``victims`` (the accounts the
+    victims paid from) and ``labels``. Raises
     ``DomainError`` ``no_transfers`` / ``bad_method`` / ``bad_hops``."""
     from pingan.antifraud.selectors import series_of
 
@@ -335,7 +336,8 @@ def trace_run(*, actor, report: FraudReport, method: str = TraceMethod.FIFO, max
         raise DomainError(f"report {report.pk} has no victim transfer to trace", code="no_transfers",
                           params={"report": report.pk})
     ledger, accounts, info, seeds, _seed_report = _ledger_for(actor, reports)
-    result: dict[str, Any] = {"method": method, "max_hops": max_hops, "reports": [r.pk for r in reports]}
+    result: dict[str, Any] = {"method": method, "max_hops": max_hops, "reports": [r.pk for r in reports],
+                              "victims": sorted({accounts[int(ledger.src[s.transfer])] for s in seeds})}
 
     def kind_of(i: int) -> str:
         a = accounts[i]

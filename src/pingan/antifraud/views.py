@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.antifraud import access, rules, selectors, services
-from pingan.antifraud.flowsvg import flow_svg
+from pingan.antifraud.flowsvg import LEGEND, flow_svg
 from pingan.antifraud.models import (
     Appeal,
     BlockKind,
@@ -217,15 +217,19 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def _case_context(request: HttpRequest, report_id: int) -> dict:
     report = selectors.report_get(actor=request.user, report_id=report_id, purpose=request_purpose(request))
     run = selectors.trace_latest(actor=request.user, report=report)
-    svg = ""
+    graph = None
     if run:
-        svg = flow_svg(run.result, labels={"held": _("held"), "next": _("next query"), "stop": _("stop"),
-                                           "through": _("passed through"), "victim": _("victim")})
+        words = {"victim": _("victim"), "hop": _("hop {n}")}
+        names = {"victim": _("the victim's account"), "account": _("passed through"), "held": _("held"),
+                 "no_statement": _("next query"), "stop": _("stop")}
+        graph = {"svgs": [("across", flow_svg(run.result, labels=words)),  # a column per hop; a phone: a row
+                          ("down", flow_svg(run.result, labels=words, vertical=True))],
+                 "legend": [(colour, names[kind]) for kind, colour in LEGEND]}
     return {
         "report": report, "types": _type_names(), "series": selectors.series_of(actor=request.user, report=report),
         "transfers": report.transfers.all(), "identifiers": report.identifiers.all(),
         "statements": selectors.statements_of(actor=request.user, report=report),
-        "trace": run, "svg": svg, "orders": selectors.order_list(actor=request.user, report=report),
+        "trace": run, "graph": graph, "orders": selectors.order_list(actor=request.user, report=report),
         "methods": TraceMethod.choices, "kinds": identifier_kind_choices(),
         "can_write": request.user.role in access.WRITERS,
     }
