@@ -6,6 +6,7 @@ and a phone gets a row per hop."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -125,7 +126,7 @@ def test_every_account_of_the_graph_is_on_screen_at_375_and_1280(live_server, ce
                     (lang, width, box, shown)
                 legend = [page.locator(".flow-legend li").nth(i).bounding_box() for i in range(5)]
                 assert all(a["x"] + a["width"] <= b["x"] or b["y"] >= a["y"] + a["height"]
-                           for a, b in zip(legend, legend[1:], strict=False)), legend  # never overprinted
+                           for a, b in itertools.pairwise(legend)), legend  # never overprinted
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
                 if width == 375:  # nothing to swipe to: the hint is not shown
                     assert page.locator("#flow-graph .flow-down .scroll-hint").is_hidden()
