@@ -192,3 +192,22 @@ def test_a_whole_name_finds_the_reads_without_a_hint(client, cast, looked_at):
                                         ("1380000＊＊＊＊", "masked")])
 def test_the_search_text_form(text, form):
     assert audit.search_text_form(text) == form
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_it_says_records_keep_no_phone_only_when_the_trail_has_such_records(client, cast, looked_at, lang,
+                                                                            monkeypatch):
+    # issue 11: a fresh install, whose trail began after phones were kept, said "records before December 2026 keep
+    # no phone number" on the page and under a search that found nobody
+    said = "2026 年 12 月之前" if lang == "zh-hans" else "before December 2026"
+    client.cookies["django_language"] = lang
+    client.force_login(cast.auditor, backend="django.contrib.auth.backends.ModelBackend")
+    for url in ("/audit/", "/audit/?person=欧阳不存在"):
+        page = client.get(url).content.decode()
+        assert said not in page and 'id="phones-missing"' not in page, url
+    monkeypatch.setattr(audit, "PHONES_KEPT_SINCE", audit.PHONES_KEPT_SINCE.replace(year=2100))  # all are older
+    page = client.get("/audit/").content.decode()
+    assert said in page and 'id="phones-missing"' in page
+    assert said in client.get("/audit/?person=欧阳不存在").content.decode()
+    if lang == "zh-hans":  # the sentences follow each other as Chinese does: no space after 。
+        assert "结果）。<span" in page

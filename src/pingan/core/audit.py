@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -461,6 +462,12 @@ def require_purpose(actor, purpose: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ subjects
+
+
+#: Since when records keep the digests of the phone numbers they show (issue 11: an auditor searched a phone and
+#: found nothing): a record written before is found by the name or document number only. The bureau's midnight of
+#: 1 December 2026 (UTC+08:00), the month the audit page names.
+PHONES_KEPT_SINCE = dt.datetime(2026, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,15 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
+def audit_has_records_without_phones(*, actor) -> bool:
+    """Whether the trail holds records written before phone numbers were kept (:data:`audit.PHONES_KEPT_SINCE`):
+    only then does the audit page say that such records are found by name or ID number only (issue 11: a fresh
+    install with no record before then said it). One indexed ``EXISTS``; no person is read."""
+    if actor is None or actor.role not in AUDIT_READERS:
+        raise PermissionDenied("only auditors may search the audit trail", message_id="audit_readers_only")
+    return AuditRecord.objects.filter(at__lt=audit.PHONES_KEPT_SINCE).exists()
+
+
 def audit_search(*, actor, query: AuditQuery) -> QuerySet[AuditRecord]:
     """Audit records matching ``query``, newest first; only auditors and administrators may search
     (``PermissionDenied`` otherwise). The search itself is recorded (action ``search`` on ``AuditRecord``,

@@ -111,7 +111,8 @@ AUDIT_PAGE_SIZE = 20
 def audit_search(request: HttpRequest):
     """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
     form = AuditFilterForm(request.GET or None, units=organisation_units(request.user))
-    context = {"form": form, "searched": bool(request.GET)}
+    context = {"form": form, "searched": bool(request.GET),
+               "phones_missing": selectors.audit_has_records_without_phones(actor=request.user)}
     if form.is_bound and not form.is_valid():
         return TemplateResponse(request, "core/audit.html", context)
     fields = form.cleaned_data if form.is_bound else {}
