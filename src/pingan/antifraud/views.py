@@ -172,6 +172,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "antifraud/home.html", {
         "reports": reports, "attention": attention, "types": _type_names(),
         "centre": access.is_centre_staff(request.user), "can_write": request.user.role in access.WRITERS,
+        "sees_all": request.user.role == "analyst" or access.is_centre_staff(request.user),
     })
 
 
