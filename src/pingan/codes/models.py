@@ -8,6 +8,8 @@ file in ``settings.PINGAN["KEY_DIR"]`` named by its key id (``<kid hex>.pem``).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +142,15 @@ class SafetyCode(models.Model):
     def level_rgb(self) -> str:
         """The level's colour ``#rrggbb`` (``pingan.codes.levels``)."""
         return Level(self.level).rgb
+
+    @property
+    def suspended_first(self) -> bool:
+        """Withdrawn (suspended until the police checked a roster) before a newer code replaced it: it stopped
+        being valid when it was suspended (``revoked_at``), and was replaced later (``superseded_at``) — one
+        account of both on every page (issue 11, fresh-user trial: "suspended until the police check" at 22:51,
+        then "replaced after a new screening" at 22:51, and "superseded on 22:58" on the screening's page)."""
+        return (self.revoked_at is not None and self.superseded_at is not None
+                and self.superseded_at - self.revoked_at >= timedelta(seconds=1))
 
     @property
     def revoked_how(self) -> str:

@@ -125,6 +125,9 @@ class PosterText:
     #: unresolved); "覆盖人数：0" told the reader nothing (issue 11)
     facts_none: str = "名单中无人能完成筛查　签发单位：{issuer}"
     footer: str = "码号 {code_id}"
+    #: printed under the rule when a police station set the level by an approved level change (issue 11: 黄码
+    #: beside "…否则为绿码" for a screening all green)
+    set_by_police: str = "本码等级由{issuer}经批准的等级调整确定，不依上述规则。"
 
     def level(self, level: Level) -> str:
         return self.levels[(Level.GREEN, Level.YELLOW, Level.RED).index(level)]
@@ -143,7 +146,8 @@ POSTER_TEXTS = {
         facts="Covers {people} people · Issued by {issuer}",
         facts_one="Covers 1 person · Issued by {issuer}",
         facts_none="No one on the roster could be screened · Issued by {issuer}",
-        footer="Code {code_id}"),
+        footer="Code {code_id}",
+        set_by_police="This code's level was set by {issuer} through an approved level change, not by the rule above."),
 }
 
 
@@ -198,7 +202,7 @@ def _tokens(string: str) -> list[str]:
 def poster_pdf(
     code: SafetyCode, text: str, *, verify_url: str, tz: timezone = CHINA_STANDARD_TIME,
     wording: PosterText | None = None, issuer_name: str | None = None, address: str | None = None,
-    lang: str = "zh",
+    lang: str = "zh", set_by_police: bool = False,
 ) -> bytes:
     """A printable A4 poster for the premises' door, as PDF bytes, in ``lang`` (``"zh"`` or ``"en"``;
     ``wording`` overrides it) and only in it.
@@ -206,8 +210,9 @@ def poster_pdf(
     Shows the premises name and ``address``, a band in the level's colour with the level (绿码/Green code…),
     the validity in ``tz`` (default China Standard Time), the QR of ``text`` (the signed code string for
     ``code``), the number of people covered, the issuing unit (``issuer_name``, else the code's issuer code),
-    the code id, how to verify at ``verify_url``, and the published level rule. All text is drawn at a
-    printed weight (:data:`_WEIGHT_STROKE`).
+    the code id, how to verify at ``verify_url``, and the published level rule — with, when ``set_by_police``,
+    that the issuing unit set the level by an approved level change. All text is drawn at a printed weight
+    (:data:`_WEIGHT_STROKE`).
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -305,7 +310,10 @@ def poster_pdf(
     # How to verify, the rule, the code id.
     size, leading = 11.5, 17.0
     y = bottom - 10 * mm
-    for paragraph in (wording.how_to_verify.format(url=verify_url), wording.rule):
+    paragraphs = [wording.how_to_verify.format(url=verify_url), wording.rule]
+    if set_by_police:
+        paragraphs.append(wording.set_by_police.format(issuer=issuer_name or code.issuer))
+    for paragraph in paragraphs:
         for line in _wrap(paragraph, font, size, width - 40 * mm, pdf.stringWidth):
             y -= leading
             draw(20 * mm, y, line, size, align="left")

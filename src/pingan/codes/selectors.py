@@ -412,10 +412,15 @@ def roster_baseline(premises) -> dict | None:
         return None
     counts, _people = screening_counts(found[0])
     flagged = counts.total - counts.green
+    review = open_suspension(premises)
     # suspended: there is no current code to name (the re-check of the trial: "The current code is a red
-    # code" beside a code page saying the premises has none); the level is the one the suspension keeps
+    # code" beside a code page saying the premises has none); the level is the one the suspension keeps. While
+    # it lasts, the page keeps saying who is missing (``missing``: the people the owner saw as not green, left
+    # out; issue 11: after a partial roster with nobody flagged on it, the page forgot them)
+    if not flagged and review is None:
+        return None
     return {"job": found[0], "people": counts.total, "flagged": flagged, "level": LEVEL_LABELS[found[1]],
-            "suspended": open_suspension(premises) is not None} if flagged else None
+            "suspended": review is not None, "missing": review.dropped if review is not None else 0}
 
 
 def job_code_state(job) -> dict:

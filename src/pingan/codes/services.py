@@ -233,7 +233,8 @@ def code_poster(row: SafetyCode, *, verify_url: str, lang: str = "zh") -> bytes:
 
     unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
     return render.poster_pdf(code_claims(row), code_url(row, verify_url=verify_url), verify_url=verify_url,
-                             issuer_name=unit.name if unit else None, address=row.premises.place, lang=lang)
+                             issuer_name=unit.name if unit else None, address=row.premises.place, lang=lang,
+                             set_by_police=(row.cause or {}).get("code") == "code_cause.override")
 
 
 def current_code(premises: Premises) -> SafetyCode | None:

@@ -24,7 +24,8 @@ TEMPLATES: dict[str, Any] = {
     "code_cause.screening": _("issued automatically from the screening of %(job)s under the published rule"),
     "code_cause.manual": _("re-issued on request from the screening of %(job)s under the published rule"),
     "code_cause.release": _("issued after the police checked the roster of %(job)s"),
-    "code_cause.override": _("level set by an approved level change (%(override)s)"),
+    # no brackets in brackets (issue 11: "(level set by an approved level change (requested on …))")
+    "code_cause.override": _("level set by the police station: a level change %(override)s, approved"),
     "code_cause.reevaluation": _reevaluation,
 }
 

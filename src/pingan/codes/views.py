@@ -137,6 +137,11 @@ def _verify_page_words() -> dict:
         "rule_heading": _("Level rule"),
         # the published rule in the language (never both side by side, never the module id)
         "rule": RULE_TEXT_ZH if lang() == "zh" else RULE_TEXT_EN,
+        # a code whose level a police station set by an approved level change is not the rule's (issue 11: 黄码
+        # beside "…否则为绿码" for a screening all green); the code itself does not say which, so the page says
+        # that it can be
+        "rule_police": _("A police station may also set a code's level by an approved level change (after "
+                         "checking a correction request): the level is then the station's, not the rule's."),
         "private": _("The check runs on this device and sends nothing anywhere; once this page has been opened, "
                      "it also works without a network."),
         "developers": _("For developers: the public keys"),

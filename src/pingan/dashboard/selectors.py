@@ -122,6 +122,14 @@ def jurisdiction_flagged(*, actor, premises_id: int | None = None, purpose: str 
     return qs
 
 
+def jurisdiction_people(*, actor, where: PeopleFilter, purpose: str = "") -> QuerySet[PersonResult]:
+    """Everyone on the latest rosters of the jurisdiction whom ``where`` finds, flagged or not (the search's
+    "everyone screened" scope: ``screening.selectors.screened_persons``; the rows fetched are an audited read).
+    Police only."""
+    require_police(actor)
+    return where.apply(screening_selectors.screened_persons(actor=actor, purpose=purpose))
+
+
 def jurisdiction_counts(*, actor, qs: QuerySet[PersonResult]) -> dict[str, int]:
     """The counts at the top of the jurisdiction view: flagged people of ``qs`` (total, red, yellow,
     watchlist). Aggregates only: no audit record."""

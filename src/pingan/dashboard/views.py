@@ -17,8 +17,9 @@ from pingan.core.models import Role
 from pingan.core.paging import int_param, kept_query, window
 from pingan.core.web import POLICE, page
 from pingan.dashboard import charts, geo, selectors
-from pingan.dashboard.people import DOC_TYPES, IDENTITY_STATUSES, born, hits_for_people
+from pingan.dashboard.people import IDENTITY_STATUSES, born, hits_for_people
 from pingan.lib import places
+from pingan.screening.labels import FORMAT_ONLY, doc_type_label, number_checked
 from pingan.screening.selectors import PeopleFilter
 from pingan.screening.services import LEFT_CONFIRMERS
 
@@ -46,7 +47,11 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
     if section and section not in SECTION_TEMPLATES:
         raise BadRequest("unknown section")  # never a template name taken from the request
     where = PeopleFilter.from_query(request.GET)
-    ctx: dict = {"days": days, "where": where, "query": kept_query(request.GET, PeopleFilter.KEYS)}
+    # the search looks among the flagged people, or — asked for, with a name, number or phone — among everyone
+    # on the jurisdiction's latest rosters (issue 11: it searched the flagged only and did not say so)
+    everyone = request.GET.get("scope") == "all" and bool(where.q)
+    ctx: dict = {"days": days, "where": where, "everyone": everyone,
+                 "query": kept_query(request.GET, (*PeopleFilter.KEYS, "scope"))}
     # htmx asks for one section alone; any other request (a pager's link opened without htmx, a reload, a
     # bookmark) gets the whole page, the named section on the page asked for (issue 11's trial: the page's
     # count tiles were empty when opened with ?section=…)
@@ -56,9 +61,13 @@ def jurisdiction(request: HttpRequest) -> HttpResponse:
         return request.GET.get("page") if section == name else 1
 
     if alone in ("", "flagged"):
-        flagged = selectors.jurisdiction_flagged(actor=request.user, where=where)
+        if everyone:
+            flagged = selectors.jurisdiction_people(actor=request.user, where=where)
+            ctx["found"] = flagged.order_by().count()  # a count: nobody named, no audit record
+        else:
+            flagged = selectors.jurisdiction_flagged(actor=request.user, where=where)
         ctx["flagged"] = window(flagged, page_of("flagged"))
-        if not alone:
+        if not alone and not everyone:
             ctx["counts"] = selectors.jurisdiction_counts(actor=request.user, qs=flagged)
     if alone in ("", "premises"):
         ctx["premises"] = window(selectors.jurisdiction_premises(actor=request.user), page_of("premises"))
@@ -123,7 +132,9 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
     birth, sex = born(p)
     return TemplateResponse(request, "dashboard/person.html", {
         "p": p, "hits": hits_for_people(p, hits), "birth": birth, "sex": sex,
-        "doc_type": DOC_TYPES.get(p.doc_type, p.doc_type), "identity": IDENTITY_STATUSES.get(p.identity_status, ""),
+        "doc_type": doc_type_label(p.doc_type, p.id_number),
+        "identity": (FORMAT_ONLY if p.identity_status == "valid" and not number_checked(p.doc_type, p.id_number)
+                     else IDENTITY_STATUSES.get(p.identity_status, "")),
         "movement_hits": any(h.source == "movements" for h in hits),
         # who may act on "not on the latest roster" (the premises page's form, the queue's release)
         "can_confirm_left": request.user.role in LEFT_CONFIRMERS})

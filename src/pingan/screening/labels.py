@@ -26,8 +26,28 @@ DOC_TYPES = {
     "ric": gettext_lazy("resident ID card"), "hmt_residence": gettext_lazy("residence permit (HK/Macao/Taiwan)"),
     "foreign_pr": gettext_lazy("foreign permanent residence card"),
     "hk_mo_permit": gettext_lazy("HK/Macao home-return permit"), "tw_permit": gettext_lazy("Taiwan compatriot permit"),
-    "passport": gettext_lazy("passport"), "unknown": gettext_lazy("document"),
+    "passport": gettext_lazy("passport"), "unknown": gettext_lazy("unknown document type"),
 }
+
+
+def doc_type_label(doc_type: str | None, number: str | None) -> str:
+    """The document type as people read it: blank for a row that gave no number (the type of nothing —
+    issue 11: a 居民身份证 row with no number read "document"), "unknown document type" for a number of no
+    type the reader knows."""
+    if not doc_type or (doc_type == "unknown" and not number):
+        return ""
+    return str(DOC_TYPES.get(doc_type, doc_type))
+
+
+#: What a "valid" number that has no check character was checked for (:func:`number_checked`).
+FORMAT_ONLY = gettext_lazy("format only (no check digit)")
+
+
+def number_checked(doc_type: str | None, number: str | None) -> bool:
+    """Whether a "valid" number was checked, not only its format: the numbers with a GB 11643 / ISO 7064 check
+    character (the resident ID card, the HK/Macao/Taiwan residence permit, the 18-digit 2023 foreign permanent
+    residence card); a passport's or a travel permit's number has none (``pingan.lib.identity.documents``)."""
+    return doc_type in ("ric", "hmt_residence") or (doc_type == "foreign_pr" and len(number or "") == 18)
 
 #: A hit's title when its rule set does not name the rule (a rule set of another id, a rule removed since):
 #: what the rule's source is, never its id.

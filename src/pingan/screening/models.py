@@ -166,6 +166,18 @@ def job_reference(job_id: int) -> str:
 #: (green when nothing is found), but the roster still holds the wrong number.
 NUMBER_TO_FIX = ("invalid", "unverifiable", "conflicting", "corrected")
 
+#: The reason code of a screened row whose phone is not a valid number (``reasons.phone_invalid``): it was not
+#: used for matching, so the submitter is to fix it too — counted, listed and exported among the rows to fix
+#: (issue 11, fresh-user trial: "12345" stood under the screened people, the file's "To fix" empty).
+PHONE_TO_FIX = "phone_invalid"
+
+
+def to_fix_q() -> models.Q:
+    """The rows to fix, as a query: not screened, a screened row whose document number is to fix
+    (:data:`NUMBER_TO_FIX`) or whose phone is (:data:`PHONE_TO_FIX`, one of its stored reasons)."""
+    return (models.Q(status="rejected") | models.Q(status="accepted", identity_status__in=NUMBER_TO_FIX)
+            | models.Q(status="accepted", reasons__icontains=f'"{PHONE_TO_FIX}"'))
+
 
 def fix_reason(*, identity_status: str, why: str, reason: str, police: bool = False) -> str:
     """What a screened row whose number is to fix is told (``reason``: its rules' text, ``why``: what is wrong
@@ -279,6 +291,12 @@ class PersonResult(models.Model):
         return self.status == "accepted" and self.identity_status in NUMBER_TO_FIX
 
     @property
+    def phone_to_fix(self) -> bool:
+        """A screened row whose phone the submitter must fix (:data:`PHONE_TO_FIX`)."""
+        return self.status == "accepted" and any(isinstance(m, dict) and m.get("code") == PHONE_TO_FIX
+                                                 for m in self.reasons or ())
+
+    @property
     def submitter_reason(self) -> str:
         """:attr:`reason_text`, and for a row whose number is to fix what is wrong with it first
         (:func:`fix_reason`): what the results page, the download and the API say about the row to its
@@ -308,7 +326,7 @@ class PersonResult(models.Model):
             return detail["code"] if detail else "rejection"
         if self.number_to_fix:
             return (self.identity_detail or {}).get("code") or f"identity.{self.identity_status}"
-        return ""
+        return PHONE_TO_FIX if self.phone_to_fix else ""
 
     @property
     def rejection_detail(self) -> dict | None:

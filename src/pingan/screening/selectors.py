@@ -37,6 +37,7 @@ audit.register_object_type("ScreeningJob", _("screening job"))
 audit.register_object_type("ScreeningJob.results", _("results of a screening job"))
 audit.register_object_type("PersonResult", _("screened person"))
 audit.register_object_type("PersonResult.flagged", _("flagged people"))
+audit.register_object_type("PersonResult.search", _("search of everyone screened"))
 audit.register_object_type("RiskDataset", _("risk data"))
 audit.register_object_type("Retention", _("retention purge"))
 
@@ -276,6 +277,19 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
     qs = qs.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
                                 default=Value(2), output_field=IntegerField())).order_by("order", "-job_id", "row")
     return audit.audited(qs, actor=actor, object_type="PersonResult.flagged", subjects=person_subjects,
+                         purpose=purpose)
+
+
+def screened_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
+    """Everyone on the latest roster of each premises in the actor's jurisdiction (police only), screened or
+    not — what an officer's search reaches when asked to look beyond the flagged people (issue 11, fresh-user
+    trial: the jurisdiction's search found only flagged people and did not say so). The rows fetched (a page)
+    are recorded as one ``list`` read naming each person, as :func:`flagged_persons`."""
+    if actor is None or actor.role not in POLICE_ROLES:
+        return PersonResult.objects.none()
+    qs = scope(actor, PersonResult.objects.filter(job__is_latest=True, status__in=["accepted", "rejected"]))
+    qs = qs.select_related("job", "job__premises", "job__premises__unit").order_by("-job_id", "row")
+    return audit.audited(qs, actor=actor, object_type="PersonResult.search", subjects=person_subjects,
                          purpose=purpose)
 
 

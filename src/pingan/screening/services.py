@@ -36,6 +36,7 @@ from pingan.screening import batch, match_reasons, rules
 from pingan.screening.models import (
     COUNT_KEYS,
     NUMBER_TO_FIX,
+    PHONE_TO_FIX,
     Hit,
     OffRoster,
     PersonResult,
@@ -1236,10 +1237,11 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
                                 "identity_reason"]).append_column(
             "police_hits", pa.array([sep.join(by_row.get(r, [])) for r in rows], pa.string()))
         if lang is not None:
-            from pingan.screening.labels import DOC_TYPES
+            from pingan.screening.labels import doc_type_label
 
             with translation.override(lang):
-                doc = [str(DOC_TYPES.get(d, d)) if d else d for d in table.column("doc_type").to_pylist()]
+                doc = [doc_type_label(d, n) for d, n in zip(table.column("doc_type").to_pylist(),
+                                                           table.column("id_number").to_pylist(), strict=True)]
             table = table.set_column(table.column_names.index("doc_type"), "doc_type", pa.array(doc, pa.string()))
         for c in last:
             table = table.append_column(c, persons.column(c))
@@ -1421,8 +1423,12 @@ def _to_fix(persons: pa.Table, *, police: bool = False) -> pa.Table:
     reasons = persons.column("reason").to_pylist()
     codes = [""] * persons.num_rows
     # only the rows to fix are read into Python (a million-row export has a handful)
-    mask = pc.or_kleene(pc.equal(persons.column("status"), "rejected"),
-                        pc.is_in(persons.column("identity_status"), pa.array(UNVERIFIED)))
+    # a screened row whose phone is not a valid number is to fix too (models.PHONE_TO_FIX: issue 11, "To fix"
+    # empty beside a reason saying the phone is invalid); its reason already says so
+    phone = pc.and_kleene(pc.equal(persons.column("status"), "accepted"),
+                          pc.match_substring(pc.fill_null(persons.column("reasons"), ""), f'"{PHONE_TO_FIX}"'))
+    mask = pc.or_kleene(pc.or_kleene(pc.equal(persons.column("status"), "rejected"),
+                                     pc.is_in(persons.column("identity_status"), pa.array(UNVERIFIED))), phone)
     at = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
     # typed indices: an empty Python list is a null-typed array, which take() refuses (a roster with nothing
     # to fix could not be downloaded)
@@ -1434,6 +1440,8 @@ def _to_fix(persons: pa.Table, *, police: bool = False) -> pa.Table:
             stored = json.loads(p["reasons"]) if p["reasons"] else []
             detail = (stored[0].get("params") or {}).get("detail") if stored else None
             codes[i] = detail["code"] if isinstance(detail, dict) and detail.get("code") else "rejection"
+        elif p["identity_status"] not in UNVERIFIED:  # the phone only
+            codes[i] = PHONE_TO_FIX
         else:
             message = identity_message(p["identity_error"], p["identity_error_params"], p["doc_type"])
             why = render(message) if message else (p["identity_reason"] or "")
@@ -1491,6 +1499,8 @@ def _human_values(persons: pa.Table) -> pa.Table:
     from django.utils.translation import gettext as _
     from django.utils.translation import pgettext
 
+    from pingan.screening.labels import FORMAT_ONLY, number_checked
+
     # "screened" is also the audit trail's verb (筛查了): the result of a row is its own word (已筛查)
     words = {"accepted": pgettext("result of a roster row", "screened"),
              "rejected": pgettext("result of a roster row", "not screened"),
@@ -1502,6 +1512,13 @@ def _human_values(persons: pa.Table) -> pa.Table:
         if c in persons.column_names:
             i = persons.column_names.index(c)
             values = [words.get(v, v) if v else v for v in persons.column(c).to_pylist()]
+            if c == "identity_status" and {"doc_type", "id_number"} <= set(persons.column_names):
+                # a passport's or a permit's number has no check character: "valid" would claim a check
+                # that was not made (issue 11), only its format was
+                fmt = str(FORMAT_ONLY)
+                values = [fmt if s == "valid" and not number_checked(d, n) else v for v, s, d, n in zip(
+                    values, persons.column(c).to_pylist(), persons.column("doc_type").to_pylist(),
+                    persons.column("id_number").to_pylist(), strict=True)]
             persons = persons.set_column(i, c, pa.array(values, pa.string()))
     return persons
 

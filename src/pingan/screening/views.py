@@ -32,7 +32,7 @@ from pingan.core.web import SUBMITTERS, page
 from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RenameForm, RosterForm, SignupForm
-from pingan.screening.models import ScreeningJob
+from pingan.screening.models import ScreeningJob, to_fix_q
 from pingan.screening.services import DOWNLOAD_TYPES, UNVERIFIED
 
 #: Rows to fix per page of a screening's page (each is three lines on a phone).
@@ -255,14 +255,18 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         # yellow, or a number the engine corrected, screened as that person); the screened list has the others,
         # and the summary counts both. Counted first, then one page (``fix``) of them, the rows not screened
         # first (issue 11: 2,000 rows on one page made the landlord's page 15,032 px at 375 px)
-        to_fix = Q(status="rejected") | Q(status="accepted", identity_status__in=UNVERIFIED)
+        # (and a screened row whose phone is not a valid number: models.PHONE_TO_FIX, issue 11)
+        to_fix = to_fix_q()
+        number = Q(status="accepted", identity_status__in=UNVERIFIED)
         counts = rows.order_by().aggregate(rejected=Count("pk", filter=Q(status="rejected")),
-                                           unverified=Count("pk", filter=to_fix & Q(status="accepted")))
-        ctx["fix_counts"] = {**counts, "total": counts["rejected"] + counts["unverified"]}
+                                           unverified=Count("pk", filter=number),
+                                           phone=Count("pk", filter=to_fix & Q(status="accepted") & ~number))
+        ctx["fix_counts"] = {**counts, "total": counts["rejected"] + counts["unverified"] + counts["phone"],
+                             "kinds": sum(1 for k in ("rejected", "unverified", "phone") if counts[k])}
         ctx["number_to_fix"] = counts["unverified"]
         # the screened rows listed under "Screened people" (issue 11: "1 screened" above "No accepted rows."
         # when the one screened row was under "What to fix"): the summary and that list say the same
-        ctx["screened_listed"] = max(j.tally["accepted"] - counts["unverified"], 0)
+        ctx["screened_listed"] = max(j.tally["accepted"] - counts["unverified"] - counts["phone"], 0)
         ctx["to_fix"] = window(rows.filter(to_fix).annotate(
             first=Case(When(status="rejected", then=Value(0)), default=Value(1), output_field=IntegerField()))
             .order_by("first", "row"), request.GET.get("fix"), FIX_PER_PAGE)
@@ -273,7 +277,7 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
             ctx.update(_police_people(request, rows.filter(status="accepted")))
         else:
             # red, then yellow, then green; one page (``page``) of them (the summary above counts them)
-            ctx["page"] = window(rows.filter(status="accepted").exclude(identity_status__in=UNVERIFIED).annotate(
+            ctx["page"] = window(rows.filter(status="accepted").exclude(to_fix).annotate(
                 first=Case(When(level="red", then=Value(0)), When(level="yellow", then=Value(1)), default=Value(2),
                            output_field=IntegerField())).order_by("first", "row"), request.GET.get("page"))
         # the notes may quote cells of the roster: long digit runs masked, as everywhere a page echoes input
