@@ -181,7 +181,8 @@ class PersonResultOut(Schema):
     screened row whose ID number is to fix — its ``reason`` then says what is wrong with the number first, as
     the results page does (a number corrected from police data: to a submitter only that it looks mistyped and
     must be corrected; to a police caller also that it was screened as the person the police data holds under
-    the corrected number). ``police`` is ``null`` unless the caller is police."""
+    the corrected number) — and ``phone_invalid`` for a screened row whose phone is not a valid number (not used
+    for matching; its ``reason`` says so). ``police`` is ``null`` unless the caller is police."""
 
     id: int
     job_id: int
