@@ -84,7 +84,7 @@ REVOKED_EXPLAIN: dict[str, Any] = {
     "overridden": _("This code was issued on %(from)s; since then an approved level change replaced it. The door "
                     "should show the new poster: ask the premises for its current code."),
     "suspended": _("This code is suspended until the police check the premises' new roster screening; until "
-                   "then the premises has no valid code."),
+                   "they have, the premises has no valid code."),
     "fraud": _("The police revoked this code because it was obtained or used fraudulently. Do not rely on it."),
     "error": _("The police revoked this code because it was issued in error. Ask the premises for its current "
                "code."),
