@@ -146,23 +146,23 @@ def audit_has_records_without_phones(*, actor) -> bool:
     return AuditRecord.objects.filter(at__lt=audit.PHONES_KEPT_SINCE).exists()
 
 
-def audit_search(*, actor, query: AuditQuery) -> QuerySet[AuditRecord]:
+def audit_search(*, actor, query: AuditQuery, action: str = "search") -> QuerySet[AuditRecord]:
     """Audit records matching ``query``, newest first; only auditors and administrators may search
     (``PermissionDenied`` otherwise). The search itself is recorded (action ``search`` on ``AuditRecord``,
-    the filters in its detail; a searched person as the record's subject, so the trail also answers who
-    searched for whom)."""
+    ``export`` when the results are downloaded; the filters in its detail; a searched person as the record's
+    subject, so the trail also answers who searched for whom)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.role not in AUDIT_READERS:
         raise PermissionDenied("only auditors may search the audit trail", message_id="audit_readers_only")
-    return _audit_search(actor, query)
+    return _audit_search(actor, query, action)
 
 
-def audit_search_from_shell(*, query: AuditQuery) -> QuerySet[AuditRecord]:
+def audit_search_from_shell(*, query: AuditQuery, action: str = "search") -> QuerySet[AuditRecord]:
     """:func:`audit_search` for ``pingan audit search`` run by someone at the server's shell (who can read
     the database anyway); recorded as the system's search."""
-    return _audit_search(None, query)
+    return _audit_search(None, query, action)
 
 
-def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
+def _audit_search(actor, query: AuditQuery, action: str = "search") -> QuerySet[AuditRecord]:
     qs = AuditRecord.objects.order_by("-seq")
     person = query.person.strip()
     if person:
@@ -206,7 +206,7 @@ def _audit_search(actor, query: AuditQuery) -> QuerySet[AuditRecord]:
     filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(query).items() if v}
     filters.pop("person", None)  # a name or ID number: kept as the record's subject digests, not in clear
     filters.pop("with_searches", None)
-    audit.record_read(actor, "AuditRecord", "", action="search",
+    audit.record_read(actor, "AuditRecord", "", action=action,
                       subjects=[audit.Subject(name=person, id_number=person)] if person else [],
                       detail={"filters": filters, "person_searched": bool(person)})
     return qs

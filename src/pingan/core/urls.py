@@ -12,4 +12,5 @@ urlpatterns = [
     path("premises/", views.premises_list, name="premises_list"),
     path("premises/<int:premises_id>/", views.premises_detail, name="premises_detail"),
     path("audit/", views.audit_search, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

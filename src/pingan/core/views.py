@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from pingan.core import audit, navigation, selectors
+from pingan.core import audit, auditexport, navigation, selectors
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.paging import counted, query_without_page
@@ -110,17 +111,38 @@ AUDIT_PAGE_SIZE = 20
 @page(roles=frozenset(selectors.AUDIT_READERS))  # the site's 403 page for others: the page exists, not for them
 def audit_search(request: HttpRequest):
     """The auditor's page: who looked at whom (or at what), when and why; filters by label; newest first."""
-    form = AuditFilterForm(request.GET or None, units=organisation_units(request.user))
+    form, query = _audit_query(request)
     context = {"form": form, "searched": bool(request.GET),
                "phones_missing": selectors.audit_has_records_without_phones(actor=request.user)}
-    if form.is_bound and not form.is_valid():
+    if query is None:
         return TemplateResponse(request, "core/audit.html", context)
-    fields = form.cleaned_data if form.is_bound else {}
-    given = {k: v for k, v in fields.items() if v not in (None, "") and k != "with_searches"}
-    query = selectors.AuditQuery(**given, with_searches=fields.get("with_searches", False))
     records = selectors.audit_search(actor=request.user, query=query)
     page = counted(records, request.GET.get("page"), AUDIT_PAGE_SIZE)
     context.update(page=page, rows=selectors.audit_rows(page.items), person=query.person,
                    person_form=audit.search_text_form(query.person) if query.person else "", ran=True,
-                   query_string=query_without_page(request.GET))
+                   query_string=query_without_page(request.GET), export_limit=auditexport.EXPORT_LIMIT)
     return TemplateResponse(request, "core/audit.html", context)
+
+
+def _audit_query(request: HttpRequest) -> tuple[AuditFilterForm, selectors.AuditQuery | None]:
+    """The audit page's filter form from the query string and its search (``None``: the form is invalid)."""
+    form = AuditFilterForm(request.GET or None, units=organisation_units(request.user))
+    if form.is_bound and not form.is_valid():
+        return form, None
+    fields = form.cleaned_data if form.is_bound else {}
+    given = {k: v for k, v in fields.items() if v not in (None, "") and k != "with_searches"}
+    return form, selectors.AuditQuery(**given, with_searches=fields.get("with_searches", False))
+
+
+@require_GET
+@page(roles=frozenset(selectors.AUDIT_READERS))
+def audit_export(request: HttpRequest):
+    """The audit page's results as CSV (the same filters, the newest ``EXPORT_LIMIT`` records; headers in the
+    reader's language beside the stable codes); recorded as an export of the trail with its filters."""
+    _form, query = _audit_query(request)
+    if query is None:
+        return redirect(f"{reverse('core:audit')}?{request.GET.urlencode()}")
+    records = selectors.audit_search(actor=request.user, query=query, action="export")[:auditexport.EXPORT_LIMIT]
+    response = HttpResponse(auditexport.page_csv(records), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
+    return response

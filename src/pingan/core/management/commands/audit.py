@@ -1,5 +1,6 @@
 """``pingan audit verify|checkpoint|search|head|grants``: check, anchor and search the audit trail.
 
+``search --csv|--json`` prints the records in the machine form of ``core.auditexport`` (stable keys, codes).
 ``verify`` walks the hash chain (docs/audit.md says what it detects) and compares it with the signed
 checkpoints; ``checkpoint`` signs the head now, appends it to the checkpoint file and prints it (run it from
 cron and ship the line off the machine); ``search`` answers "who looked at this person" from the shell;
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core import audit, checkpoints, selectors
+from pingan.core import audit, auditexport, checkpoints, selectors
 from pingan.core.command import PinganCommand, command_error, date_argument, missing_path
 from pingan.core.errors import DomainError
 from pingan.core.models import AuditHead, User
@@ -60,6 +61,11 @@ class Command(PinganCommand):
         s.add_argument("--since", type=date_argument, help=_("YYYY-MM-DD (local date, inclusive)"))
         s.add_argument("--until", type=date_argument, help=_("YYYY-MM-DD (local date, inclusive)"))
         s.add_argument("--limit", type=int, default=50, help=_("at most this many records, newest first (default 50)"))
+        form = s.add_mutually_exclusive_group()
+        form.add_argument("--csv", action="store_true", help=_("print CSV: a header of stable keys, codes as values, "
+                                                              "times in ISO 8601 (recorded as an export)"))
+        form.add_argument("--json", action="store_true", help=_("print a JSON array of records with the same keys "
+                                                               "(recorded as an export)"))
         s.add_argument("--as", dest="auditor", default="",
                        help=_("the auditor account the search is recorded under (default: the system; searches "
                             "are recorded too)"))
@@ -118,11 +124,17 @@ class Command(PinganCommand):
                                      action=opts["act"], object_type=opts["object_type"],
                                      object_id=opts["object_id"], purpose=opts["purpose"], since=opts["since"],
                                      until=opts["until"])
+        action = "export" if opts["csv"] or opts["json"] else "search"
         try:
-            records = (selectors.audit_search(actor=auditor, query=query) if auditor
-                       else selectors.audit_search_from_shell(query=query))
+            records = (selectors.audit_search(actor=auditor, query=query, action=action) if auditor
+                       else selectors.audit_search_from_shell(query=query, action=action))
         except DomainError as exc:
             raise command_error(exc) from None
+        if action == "export":
+            records = list(records[: opts["limit"]])
+            self.stdout.write(auditexport.machine_csv(records) if opts["csv"] else auditexport.machine_json(records),
+                              ending="" if opts["csv"] else "\n")
+            return
         for r in records[: opts["limit"]]:
             persons = (r.detail.get("subjects") or {}).get("n", "") if isinstance(r.detail, dict) else ""
             by = ((r.detail.get("agent") or {}).get("by", "") if isinstance(r.detail, dict) else "")
