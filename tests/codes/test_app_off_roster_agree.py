@@ -66,25 +66,29 @@ def dropped(cast):
 def test_the_police_list_every_person_the_landlords_card_counts(cast, client, dropped):
     a, b = dropped
     review = b[2].review
-    assert review.dropped == 5
+    # the 2 red and the unresolved person; the 2 rows not screened were never screened persons (a fresh-user
+    # trial: the police were asked to confirm that they "left")
+    assert review.dropped == 3
     card = page(client, cast.landlord_a, reverse("codes:premises", args=[cast.premises_a.pk]))
-    assert "漏掉了 5 名" in card
-    missing = [r.name for r in a[1]["accepted"][:3] + a[1]["rejected"]]
+    assert "漏掉了 3 名" in card
+    missing = [r.name for r in a[1]["accepted"][:3]]
 
     police = page(client, cast.officer_a, reverse("dashboard:premises", args=[cast.premises_a.pk]))
-    assert police.count("data-off-roster") == 5
+    assert police.count("data-off-roster") == 3
     for name in missing:
         assert name in police
-    assert "此前名单中的 5 名" in police and "data-owner-told" not in police  # the same figure: nothing to explain
-    assert "未筛查且不在名单中" in police  # the counts above the list name the rows not screened
+    for row in a[1]["rejected"]:
+        assert row.name not in police
+    assert "此前名单中的 3 名" in police and "data-owner-told" not in police  # the same figure: nothing to explain
+    assert "待核实且不在名单中" in police  # the counts above the list name the unresolved person
 
-    for name in missing:  # the jurisdiction search finds each of them, the rows not screened too
+    for name in missing:  # the jurisdiction search finds each of them, the unresolved one too
         found = page(client, cast.officer_a, reverse("dashboard:jurisdiction"), q=name)
         assert name in found and "data-off-roster" in found
-    assert page(client, cast.officer_a, reverse("dashboard:jurisdiction")).count("data-off-roster") == 5
+    assert page(client, cast.officer_a, reverse("dashboard:jurisdiction")).count("data-off-roster") == 3
 
     queue = section(page(client, cast.chief_a, reverse("codes:police")), 'id="open-reviews"')
-    assert f'id="review-{review.pk}"' in queue and "5 人" in queue
+    assert f'id="review-{review.pk}"' in queue and "3 人" in queue
 
     other = page(client, cast.officer_b, reverse("dashboard:jurisdiction"), q=missing[-1])
     assert "data-off-roster" not in other and cast.premises_a.name not in other  # another station sees none
@@ -133,7 +137,7 @@ def test_the_queue_names_each_earlier_roster_the_missing_people_come_from(cast, 
     item = html.split(f'id="review-{review.pk}"', 1)[1]  # the only open review
     rosters = re.findall(r'data-left-out-roster="(\d+)">(.*?)</li>', item)
     assert [int(pk) for pk, _text in rosters] == [part1[0].pk, part2[0].pk]  # not only the one just before
-    for (_pk, text), (job, n, rows) in zip(rosters, [(part1[0], 5, "2、3、4、5、6"), (part2[0], 3, "2、3、4")],
+    for (_pk, text), (job, n, rows) in zip(rosters, [(part1[0], 5, "2、3、4、5、6"), (part2[0], 2, "2、3")],
                                            strict=True):
         assert job.roster_name in text and f"{n} 人" in text and rows in text
         assert localtime(job.created_at).strftime("%Y-%m-%d %H:%M") in text

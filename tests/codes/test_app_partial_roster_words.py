@@ -14,8 +14,8 @@ from pingan.codes.models import CodeReview, SafetyCode
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
-BEFORE = {"zh-hans": ("请上传完整名单", "其中 1 行为黄色、红色或未筛查"),
-          "en": ("Upload the full roster", "1 of them was yellow, red or not screened")}
+BEFORE = {"zh-hans": ("请上传完整名单", "其中 1 行为黄色、红色或待核实"),
+          "en": ("Upload the full roster", "1 of them was yellow, red or unresolved")}
 AFTER = {"zh-hans": "请重新上传包含所有人的完整名单", "en": "upload the full roster again, with everyone"}
 
 

@@ -3,6 +3,7 @@ and a fixture isolating keys and cache."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from io import StringIO
 
@@ -20,7 +21,9 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
     """A finished ScreeningJob of ``premises`` with one accepted PersonResult per entry of ``levels``
     (``""`` = accepted but no level) and ``rejected`` rejected rows (synthetic zh_CN names; ``names`` gives the
     accepted rows at those indexes a name — the same person as an earlier roster's — before the job becomes the
-    latest, which is when the people no longer on the roster are recorded)."""
+    latest, which is when the people no longer on the roster are recorded). The rows have no document number; each
+    has a phone derived from its name, so a row named as an earlier one is that person (same name and phone:
+    ``screening.services.present_on``)."""
     from pingan.screening.models import PersonResult, ScreeningJob
 
     now = timezone.now()
@@ -34,6 +37,8 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
             for i, lv in enumerate(levels)]
     for i, name in (names or {}).items():
         rows[i].name = name
+    for r in rows:  # the phone a row without a document number is known by besides its name: one per name here
+        r.phone = f"138{zlib.crc32(r.name.encode()) % 10 ** 8:08d}"
     rows += [PersonResult(job=job, row=len(levels) + i + 2, status="rejected", level="",
                           reason="未筛查：证件号码校验位错误") for i in range(rejected)]
     PersonResult.objects.bulk_create(rows)

@@ -13,8 +13,8 @@ from pingan.codes.models import CodeReview
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
-SAID = {"zh-hans": ("1 名在此前名单中为黄色、红色或未筛查的人员不在", "请把他们写入下一份名单"),
-        "en": ("1 person who was yellow, red or not screened on an earlier roster is not on the roster of",
+SAID = {"zh-hans": ("1 名在此前名单中为黄色、红色或待核实的人员不在", "请把他们写入下一份名单"),
+        "en": ("1 person who was yellow, red or unresolved on an earlier roster is not on the roster of",
                "put them on the next roster")}
 
 

@@ -43,6 +43,9 @@ KINDS = {
     "corrected": ("accepted", "green", "corrected", False, "corrected"),
     "excel": ("rejected", "", "", False, "excel"),
     "no_number": ("rejected", "", "", False, "none"),
+    # screened by the phone alone (no ID number): the same person only by the same name and phone — the two
+    # namesakes (王芳) have different phones
+    "phone_only": ("accepted", "yellow", "unverifiable", False, "none"),
 }
 
 rows_st = st.lists(st.tuples(st.integers(0, len(PEOPLE) - 1), st.sampled_from(sorted(KINDS)), st.booleans()),
@@ -66,7 +69,8 @@ def person_row(job, row: int, who: int, kind: str, spaced: bool) -> PersonResult
     elif where == "excel":
         fields["given_id_number"] = repr(float(int(number[:17] + "0")))
     return PersonResult(job=job, row=row, status=status, level=level, identity_status=identity, silent_hit=silent,
-                        name=(name[0] + " " + name[1:]) if spaced else name, doc_type="ric", **fields)
+                        name=(name[0] + " " + name[1:]) if spaced else name, doc_type="ric",
+                        phone=f"1380013800{who}" if status == "accepted" else "", **fields)
 
 
 def add_job(premises, status: str, rows) -> ScreeningJob:
@@ -156,10 +160,11 @@ def test_a_scenario_that_records_backs_and_drops(cast):
     a, b = [Premises.objects.create(name=f"出租屋{k}", kind="rental", address="某路", owner=cast.landlord_a,
                                     adcode=cast.premises_a.adcode, unit=cast.premises_a.unit) for k in "ab"]
     for p in (a, b):
-        add_job(p, "done", [(0, "red", False), (1, "excel", False), (2, "green", False)])
+        add_job(p, "done", [(0, "red", False), (1, "unresolved", False), (2, "green", False), (3, "excel", False)])
         add_job(p, "done", [(2, "green", False)])
         services.screening_job_latest_refresh(premises_ids=[p.pk])
-    assert OffRoster.objects.filter(status="open").count() == 4  # the red person and the row not screened, each
+    # the red and the unresolved person, each; the row not screened was nobody who left
+    assert OffRoster.objects.filter(status="open").count() == 4
     add_job(a, "done", [(0, "green", False), (1, "green", True), (2, "green", False)])  # both back, spaced name
     add_job(b, "done", [(2, "green", False)])  # nobody new left out, nobody back
     assert services.off_roster_refresh_many(premises_ids=[a.pk, b.pk]) == {"added": 0, "back": 0, "dropped": 0}

@@ -397,8 +397,8 @@ def premises_code_state(premises) -> dict:
 def roster_baseline(premises) -> dict | None:
     """What the upload page says before a new roster of ``premises`` (issue 11: a partial roster suspended the
     code without warning): the screening a new roster is checked against (``codes.services.dropped_baseline``)
-    as ``job``, its ``people`` (rows), ``flagged`` (rows that were yellow, red or unresolved) and ``level`` (the
-    label of the level a new one is measured against: the current code's, or the open suspension's) and
+    as ``job``, its ``people`` (rows), ``flagged`` (screened rows that were yellow, red or unresolved) and
+    ``level`` (the label of the level a new one is measured against: the current code's, or the open suspension's) and
     ``suspended`` (an open suspension: no code is current). Leaving a
     flagged person out suspends the code only when the new roster's level is lower than that level
     (``codes.services._dropped_check``): a roster that gives the same level or a higher one gets its code at once,
@@ -411,7 +411,8 @@ def roster_baseline(premises) -> dict | None:
     if found is None or found[0].purged_at is not None or found[1] == Level.GREEN:
         return None
     counts, _people = screening_counts(found[0])
-    flagged = counts.total - counts.green
+    # the screened rows that were not green: a row not screened is nobody who could leave (docs/codes.md)
+    flagged = counts.total - counts.green - found[0].tally["rejected"]
     review = open_suspension(premises)
     # suspended: there is no current code to name (the re-check of the trial: "The current code is a red
     # code" beside a code page saying the premises has none); the level is the one the suspension keeps. While

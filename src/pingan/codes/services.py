@@ -25,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from pingan.codes import selectors as code_selectors
@@ -490,18 +490,17 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     open :class:`~pingan.screening.models.OffRoster` records of the premises — everyone of *every* earlier roster
     since they were last seen whom the police list, not only of the screening behind the code (the trial's three
     uploads lost the second roster's 89 flagged people) — that the owner's results showed as not green: yellow,
-    red, unresolved or not screened (``screening.services.owner_not_green``). ``dropped`` counts them: the figure
+    red or unresolved (``screening.services.owner_flagged``; rows not screened are nobody), of a roster screened no
+    later than the code the level is measured against (:func:`_flagged_under`). ``dropped`` counts them: the figure
     the owner's pages and the API say, and the police pages list each of them. A watchlist hit the owner saw as
     green is listed to the police but neither counted nor a reason to suspend: a suspension the owner could tie
     to a green tenant would disclose the hit (``_keep_left_out`` keeps them in the police view instead).
     ``rows`` are the row numbers of the people left out on the screening just before (``dropped_rows``).
 
     Policy ``PINGAN["CODE_DROPPED_PEOPLE"]``: ``"review"`` (the default: suspend and queue for the police) or
-    ``"rule"`` (the new screening decides alone). A person is the same person when the normalised document
-    number (or, for a row without one, the number as given, else the name) appears anywhere in the new
-    roster, or — for a row not screened or whose number failed its check — the same name with a number
-    consistent with what it gave (``screening.services.present_on``). People who were green may be dropped
-    freely.
+    ``"rule"`` (the new screening decides alone). Who is still on the new roster is decided by
+    ``screening.services.present_on`` (a document number of a screened row; for a row without one, the same name
+    and phone). People who were green may be dropped freely.
     """
     found = dropped_baseline(premises)
     if found is None:
@@ -513,10 +512,20 @@ def _dropped_check(premises: Premises, job: ScreeningJob, level: Level
     if level.wire >= baseline_level.wire:
         return None
     previous = previous_screening(job) or job
-    told = screening_services.owner_not_green("person__")
-    dropped = screening_services.off_roster_open(premises).filter(told).count()
+    dropped = _flagged_under(premises, last).count()
     rows = [row for row, _pk, _key in screening_services.left_out_rows(previous, job)]
     return (previous, baseline_level, rows, dropped) if dropped else None
+
+
+def _flagged_under(premises: Premises, last: SafetyCode | None) -> QuerySet:
+    """The premises' open off-roster records (``screening.OffRoster``) of people the owner saw as not green
+    (``screening.services.owner_flagged``) on a roster screened while the premises had the code ``last`` (its newest
+    code from a screening, live or suspended) or before it — the people the owner's card says were "yellow, red or
+    unresolved when the premises had a red code". People of a roster uploaded after that code was suspended are not
+    among them (a fresh-user trial's card counted them): no code stood then. They stay listed to the police until
+    they confirm them; the release of the suspension confirms them with the rest."""
+    records = screening_services.off_roster_open(premises).filter(screening_services.owner_flagged("person__"))
+    return records if last is None else records.filter(person__job_id__lte=last.job_id)
 
 
 def dropped_baseline(premises: Premises) -> tuple[ScreeningJob, Level] | None:
@@ -1075,7 +1084,7 @@ def suspensions_unattended() -> list[Unattended]:
     A suspension is shown to the police of its premises' unit now (``CodeReview.scope_unit``), the unit that
     releases it: one rule, so a premises moved to another station (``pingan access``) is not left in a queue
     whose Release button the service refuses."""
-    told = screening_services.owner_not_green("person__")
+    told = screening_services.owner_flagged("person__")
     out = []
     seen_units: dict[int, bool] = {}
     for rv in code_selectors.open_suspensions().select_related("premises__unit").order_by("created_at", "id"):

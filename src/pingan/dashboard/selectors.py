@@ -43,7 +43,7 @@ from pingan.core.scoping import line_units
 from pingan.screening import selectors as screening_selectors
 from pingan.screening.models import PersonResult, ScreeningJob
 from pingan.screening.selectors import PeopleFilter
-from pingan.screening.services import owner_not_green
+from pingan.screening.services import owner_flagged
 
 
 def require_police(actor) -> None:
@@ -142,10 +142,10 @@ class PremisesOverview:
     """A premises with its recent jobs and one page of the flagged people of its latest job (police
     drill-down): ``counts`` of the flagged people the search leaves (total, red, yellow, silent), ``flagged``
     a :class:`~pingan.core.paging.Window` of them, ``off_roster`` how many of the people it lists are no
-    longer on its latest roster (flagged or not screened; listed until the police confirm that they left — the
+    longer on its latest roster (flagged or unresolved; listed until the police confirm that they left — the
     page's form, or the release of a suspended code — a later roster brings them back, or retention ends),
     ``off_roster_told`` how many of them the owner's pages count (all but the watchlist hits the owner saw as
-    green: ``screening.services.owner_not_green``), ``off_roster_since`` when the first of them was left out,
+    green: ``screening.services.owner_flagged``), ``off_roster_since`` when the first of them was left out,
     ``off_roster_suspended`` whether the code is suspended for them."""
 
     premises: Premises
@@ -161,6 +161,11 @@ class PremisesOverview:
     #: code counts as yellow — the page says so beside the flagged count; issue 11: "0 flagged" beside a yellow code)
     latest_job: ScreeningJob | None = None
     rule: dict | None = None
+    #: everyone the page lists without a search: the latest screening's flagged people and those of earlier
+    #: rosters no longer on it — the unfiltered "flagged" tile. The note on unresolved rows says "nobody is
+    #: flagged" only when it is 0 (a fresh-user trial read "Nobody is flagged" under "176 flagged": the people of
+    #: earlier rosters left out, while the latest roster had no red or yellow row)
+    listed: int = 0
 
     @property
     def area_name(self) -> str:
@@ -195,8 +200,8 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
                    JOBS_PER_PAGE)
     flagged = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose, where=where)
     everyone = jurisdiction_flagged(actor=actor, premises_id=premises.pk, purpose=purpose).order_by()
-    left = everyone.aggregate(n=Count("pk", filter=Q(off_roster=True)),
-                              told=Count("pk", filter=Q(off_roster=True) & owner_not_green()),
+    left = everyone.aggregate(listed=Count("pk"), n=Count("pk", filter=Q(off_roster=True)),
+                              told=Count("pk", filter=Q(off_roster=True) & owner_flagged()),
                               suspended=Count("pk", filter=Q(off_roster=True, off_roster_suspended=True)),
                               since=Min("off_roster_at"))
     latest = ScreeningJob.objects.filter(premises=premises, is_latest=True).first()
@@ -204,7 +209,8 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
                             screening_selectors.flagged_counts(actor=actor, qs=flagged),
                             off_roster=left["n"], off_roster_suspended=bool(left["suspended"]),
                             off_roster_since=left["since"], off_roster_told=left["told"],
-                            latest_job=latest, rule=job_rule(latest) if latest is not None else None)
+                            latest_job=latest, rule=job_rule(latest) if latest is not None else None,
+                            listed=left["listed"])
 
 
 # ------------------------------------------------------------------------------------------- counts

@@ -338,20 +338,23 @@ def flagged_rows() -> Q:
     return (Q(level__in=["red", "yellow"]) | Q(silent_hit=True)) & Q(status="accepted")
 
 
-def owner_not_green(prefix: str = "") -> Q:
-    """The rows the owner's own results show as not green: rejected (not screened), screened without a level
-    (unresolved), yellow or red — what the owner's pages count when a roster leaves people out. A green row with a
-    silent watchlist hit is not among them: a watchlist hit is never disclosed to the submitter. ``prefix``
+def owner_flagged(prefix: str = "") -> Q:
+    """The screened rows the owner's own results show as not green: screened without a level (unresolved),
+    yellow or red — what the owner's pages count when a roster leaves people out. A row not screened (rejected, or
+    cut off where the file ended) is none of them: it was never a screened person, so a roster without it leaves
+    nobody out (a fresh-user trial: the police were asked to confirm that rejected rows "left"). A green row with a
+    silent watchlist hit is not among them either: a watchlist hit is never disclosed to the submitter. ``prefix``
     (``"person__"``) applies it through a relation."""
-    return ~Q(**{f"{prefix}status": "accepted", f"{prefix}level": "green"})
+    return Q(**{f"{prefix}status": "accepted"}) & ~Q(**{f"{prefix}level": "green"})
 
 
 def left_out_listed() -> Q:
     """The rows of an earlier roster the police keep listing when a later roster leaves them out
-    (:class:`~pingan.screening.models.OffRoster`): every row the owner was told was not green
-    (:func:`owner_not_green`: not screened, unresolved, yellow, red) and every watchlist hit (silent ones too) —
-    each person the owner's count of people left out names, and the watchlist hits besides."""
-    return owner_not_green() | Q(silent_hit=True, status="accepted")
+    (:class:`~pingan.screening.models.OffRoster`): every screened row the owner was told was not green
+    (:func:`owner_flagged`: unresolved, yellow, red) and every watchlist hit (silent ones too) — each person the
+    owner's count of people left out names, and the watchlist hits besides. Rows not screened are not people who
+    left (docs/screening.md "Flagged people no longer on the roster")."""
+    return owner_flagged() | Q(silent_hit=True, status="accepted")
 
 
 def off_roster_open(premises) -> QuerySet[OffRoster]:
@@ -362,51 +365,51 @@ def off_roster_open(premises) -> QuerySet[OffRoster]:
     return OffRoster.objects.filter(premises=premises, status=OffRoster.Status.OPEN)
 
 
+#: What :func:`present_on` reads of an earlier roster's row, in its order (``values_list`` of a
+#: :class:`PersonResult`, or with ``person__`` of an :class:`OffRoster`).
+PRESENCE_FIELDS = ("id_number", "given_id_number", "corrected_id_number", "name", "phone", "status", "level",
+                   "identity_status")
+
+
 @dataclass(slots=True)
 class RosterPresence:
-    """Who is on a roster, as :func:`on_roster` and :func:`present_on` ask: ``ids`` the document numbers
-    (normalised, as given and as corrected), ``names`` the names; the numbers under each compared name
-    (:func:`name_compared`) are read from ``job_id``'s rows the first time a row not screened needs them."""
+    """Who is on a roster, as :func:`present_on` asks: ``ids`` the document numbers (normalised, as given and as
+    corrected) of its *screened* rows — a row not screened accounts for nobody; the numbers and the phone of each
+    screened row under its compared name (:func:`name_compared`) are read from ``job_id``'s rows the first time a
+    row needs them (:meth:`named`)."""
 
     ids: set[str]
-    names: set[str]
     job_id: int | None = None
-    by_name: dict[str, set[str]] | None = None
+    by_name: dict[str, list[tuple[set[str], str]]] | None = None
 
-    def numbers_named(self, name: str) -> set[str] | None:
-        """The numbers (:func:`number_compared`) of the roster's rows whose compared name is ``name``'s; ``None``
-        when no row has that name."""
+    def named(self, name: str) -> list[tuple[set[str], str]]:
+        """``(numbers, phone)`` (:func:`number_compared`, :func:`phone_compared`) of each screened row of the
+        roster whose compared name is ``name``'s; ``[]`` when no row has that name."""
         if self.by_name is None:
             self.by_name = {}
-            rows = PersonResult.objects.filter(job_id=self.job_id).values_list(
-                "id_number", "given_id_number", "corrected_id_number", "name")
-            for id_number, given, corrected, row_name in rows.iterator(chunk_size=5000):
-                numbers = self.by_name.setdefault(name_compared(row_name), set())
-                numbers.update(number_compared(x) for x in (id_number, given, corrected) if x)
-        return self.by_name.get(name_compared(name))
+            rows = PersonResult.objects.filter(job_id=self.job_id, status="accepted").values_list(
+                "id_number", "given_id_number", "corrected_id_number", "name", "phone")
+            for id_number, given, corrected, row_name, phone in rows.iterator(chunk_size=5000):
+                self.by_name.setdefault(name_compared(row_name), []).append(
+                    ({number_compared(x) for x in (id_number, given, corrected) if x}, phone_compared(phone)))
+        return self.by_name.get(name_compared(name), [])
 
 
 def roster_presence(job: ScreeningJob) -> RosterPresence:
-    """The document numbers (normalised, as given and as corrected) and the names on ``job``'s roster."""
+    """The document numbers (normalised, as given and as corrected) of ``job``'s screened rows."""
     ids: set[str] = set()
-    names: set[str] = set()
-    for id_number, given, corrected, name in PersonResult.objects.filter(job=job).values_list(
-            "id_number", "given_id_number", "corrected_id_number", "name").iterator(chunk_size=5000):
-        ids.update(x for x in (id_number, given, corrected) if x)
-        names.add(name)
-    return RosterPresence(ids, names, job.pk)
+    for numbers in PersonResult.objects.filter(job=job, status="accepted").values_list(
+            "id_number", "given_id_number", "corrected_id_number").iterator(chunk_size=5000):
+        ids.update(x for x in numbers if x)
+    return RosterPresence(ids, job.pk)
 
 
-def person_key(id_number: str, given: str, name: str) -> str:
-    """One person across rosters: the normalised document number, else the number as given, else ``name:`` and
-    the name (the rule of docs/codes.md "A roster that drops people")."""
+def person_key(id_number: str, given: str, name: str, phone: str = "") -> str:
+    """One person across rosters: the normalised document number, else the number as given, else ``name:``, the
+    name and the phone (the rule of docs/codes.md "A roster that drops people"): two namesakes without a number
+    are two people unless their phones agree."""
     number = id_number or given
-    return number if number else f"name:{name}"
-
-
-def on_roster(key: str, present: RosterPresence) -> bool:
-    """Whether the person ``key`` (:func:`person_key`) is on the roster ``present`` (:func:`roster_presence`)."""
-    return key[5:] in present.names if key.startswith("name:") else key in present.ids
+    return number if number else f"name:{name}|{phone_compared(phone)}"
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -416,7 +419,7 @@ KEPT_CHARACTERS = 6
 
 
 def name_compared(name: str) -> str:
-    """A name as a row not screened is looked for on a later roster: NFKC, whitespace removed, case-folded."""
+    """A name as a row is looked for on a later roster: NFKC, whitespace removed, case-folded."""
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
 
 
@@ -424,6 +427,14 @@ def number_compared(number: str) -> str:
     """A document number as a row not screened is compared: :func:`pingan.lib.redact.normalise_number` (an
     Excel number in scientific or decimal notation becomes its digits, the lost ones zeros), upper case."""
     return normalise_number(number or "").upper()
+
+
+def phone_compared(phone: str) -> str:
+    """A phone as rows are compared: E.164 (:func:`pingan.lib.identity.phones.normalize_phone`: ``138-1234-5678``
+    and ``+86 13812345678`` are one number), else its digits; ``""`` for none."""
+    from pingan.lib.identity.phones import normalize_phone
+
+    return normalize_phone(phone) or "".join(c for c in unicodedata.normalize("NFKC", phone or "") if c.isdigit())
 
 
 def number_consistent(earlier: str, newer: str) -> bool:
@@ -447,23 +458,32 @@ def number_consistent(earlier: str, newer: str) -> bool:
     return sum(a != b for a, b in zip(earlier, newer, strict=True)) <= 1
 
 
-def present_on(id_number: str, given: str, name: str, status: str, level: str, identity_status: str,
-               present: RosterPresence) -> bool:
-    """Whether the person of an earlier roster's row is on the roster ``present``. Its key (:func:`person_key`)
-    on it (:func:`on_roster`); or — for a row that was never screened or got no level, whose key is what the row
-    gave (a number Excel mangled, one with a wrong check digit) and which the corrected row never equals — a row
-    of the same compared name (:func:`name_compared`) with a number consistent with what it gave
-    (:func:`number_consistent`), or with no number at all. A row screened with a number that failed its check
-    (``identity_status`` ``invalid``, yellow for verification) is such a row too: its number is what it gave."""
-    if on_roster(person_key(id_number, given, name), present):
+def present_on(id_number: str, given: str, corrected: str, name: str, phone: str, status: str, level: str,
+               identity_status: str, present: RosterPresence) -> bool:
+    """Whether the person of an earlier roster's row (:data:`PRESENCE_FIELDS`) is on the roster ``present`` — what
+    counts as "the same person is still on the roster" (docs/screening.md "Flagged people no longer on the
+    roster"); only the later roster's screened rows count (a row of it not screened accounts for nobody):
+
+    * a number of the row (normalised, as given, or as corrected by a movement record) among the roster's;
+    * a row that gave **no number** (screened by its phone): a row of the same compared name (:func:`name_compared`)
+      **and** the same phone (:func:`phone_compared`) — a namesake alone is someone else (a fresh-user trial: a
+      flagged person without an ID number was cleared by listing another person of that name);
+    * a row whose number could not be trusted — screened without a level, or with a number failing its check
+      (``identity_status`` ``invalid``): a row of the same compared name with a number consistent with what it gave
+      (:func:`number_consistent`: an ID Excel stored as a number, a wrong check digit, corrected as the page asked),
+      or with no number and the same phone.
+    Otherwise the person is left out, for the police to confirm."""
+    if any(x and x in present.ids for x in (id_number, given, corrected)):
         return True
-    if (status == "accepted" and level and identity_status != "invalid") or not name_compared(name):
-        return False
-    numbers = present.numbers_named(name)
-    if numbers is None:
-        return False
+    numbered = bool(id_number or given)
+    if not name_compared(name) or (numbered and status == "accepted" and level and identity_status != "invalid"):
+        return False  # a number that was trusted is compared exactly; the roster's names are not read
+    mine = phone_compared(phone)
+    named = present.named(name)
+    if any(mine and theirs == mine for _numbers, theirs in named):
+        return True
     earlier = number_compared(id_number or given)
-    return not numbers or any(number_consistent(earlier, n) for n in numbers)
+    return numbered and any(any(number_consistent(earlier, n) for n in numbers) for numbers, _phone in named if numbers)
 
 
 def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
@@ -477,19 +497,24 @@ def previous_screening(job: ScreeningJob) -> ScreeningJob | None:
 def left_out_rows(earlier: ScreeningJob, job: ScreeningJob, *, police: bool = False,
                   present: RosterPresence | None = None) -> list[tuple[int, int, str]]:
     """``(row, id, key)`` of the rows of ``earlier`` whose person is not on ``job``'s roster (:func:`present_on`):
-    those the owner saw as not green (:func:`owner_not_green`: rejected, unscreened, yellow, red) — with
-    ``police``, those the police keep listing (:func:`left_out_listed`: the watchlist hits too). ``[]`` for the
-    same job or one whose person data was deleted."""
+    the screened rows the owner saw as not green (:func:`owner_flagged`: unresolved, yellow, red) — with
+    ``police``, those the police keep listing (:func:`left_out_listed`: the watchlist hits too). Rows not screened
+    are never among them. ``[]`` for the same job or one whose person data was deleted."""
     if earlier.pk == job.pk or earlier.purged_at is not None:
         return []
-    rows = PersonResult.objects.filter(job=earlier).filter(left_out_listed() if police else owner_not_green())
+    rows = PersonResult.objects.filter(job=earlier).filter(left_out_listed() if police else owner_flagged())
     present = roster_presence(job) if present is None else present
     out = []
-    for row, pk, id_number, given, name, *checked in rows.values_list(
-            "row", "pk", "id_number", "given_id_number", "name", "status", "level", "identity_status"):
-        if not present_on(id_number, given, name, *checked, present):
-            out.append((row, pk, person_key(id_number, given, name)))
+    for row, pk, *person in rows.values_list("row", "pk", *PRESENCE_FIELDS):
+        if not present_on(*person, present):
+            out.append((row, pk, _key(person)))
     return out
+
+
+def _key(person) -> str:
+    """:func:`person_key` of a row's :data:`PRESENCE_FIELDS`."""
+    id_number, given, _corrected, name, phone, *_checked = person
+    return person_key(id_number, given, name, phone)
 
 
 @transaction.atomic
@@ -503,10 +528,9 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
     * open rows whose person is on the latest roster close as ``back`` (``back_job``): the latest screening
       lists them again;
     * every person of the screening just before the latest (:func:`previous_screening`) the police keep
-      listing (:func:`left_out_listed`: not screened, unresolved, yellow, red, or a watchlist hit) whom the
-      latest roster leaves out gets an open row (``added``) — the set accumulates over every roster, whichever
-      screening the safety code was issued from. The people not screened are recorded too (issue 11: the
-      owner's page counted them among the people left out, the police saw none of them).
+      listing (:func:`left_out_listed`: unresolved, yellow, red, or a watchlist hit) whom the latest roster
+      leaves out (:func:`present_on`) gets an open row (``added``) — the set accumulates over every roster,
+      whichever screening the safety code was issued from. Rows not screened are not people who left.
     """
     now = timezone.now()
     open_rows = off_roster_open(premises_id)
@@ -518,10 +542,8 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
     if job is None or job.purged_at is not None:
         return {"added": 0, "back": 0, "dropped": dropped}
     present = roster_presence(job)
-    back = [pk for pk, *person in open_rows.values_list(
-        "pk", "person__id_number", "person__given_id_number", "person__name", "person__status", "person__level",
-        "person__identity_status")
-        if present_on(*person, present)]
+    back = [pk for pk, *person in open_rows.values_list("pk", *(f"person__{f}" for f in PRESENCE_FIELDS))
+            if present_on(*person, present)]
     OffRoster.objects.filter(pk__in=back).update(status=OffRoster.Status.BACK, resolved_at=now, back_job=job)
     earlier = previous_screening(job)
     added = 0
@@ -539,14 +561,13 @@ def off_roster_refresh(*, premises_id: int) -> dict[str, int]:
 
 def _rosters_present(job_ids: Collection[int]) -> dict[int, RosterPresence]:
     """:func:`roster_presence` of each of ``job_ids``, read in one statement."""
-    present = {j: RosterPresence(set(), set(), j) for j in job_ids}
+    present = {j: RosterPresence(set(), j) for j in job_ids}
     with connection.cursor() as cur:
-        cur.execute("SELECT job_id, id_number, given_id_number, corrected_id_number, name "
-                    "FROM screening_personresult WHERE job_id = ANY(%s::bigint[])", [int_array(present)])
-        for job_id, *numbers, name in cur.fetchall():
-            roster = present[job_id]
-            roster.ids.update(x for x in numbers if x)
-            roster.names.add(name)
+        cur.execute("SELECT job_id, id_number, given_id_number, corrected_id_number "
+                    "FROM screening_personresult WHERE job_id = ANY(%s::bigint[]) AND status = 'accepted'",
+                    [int_array(present)])
+        for job_id, *numbers in cur.fetchall():
+            present[job_id].ids.update(x for x in numbers if x)
     return present
 
 
@@ -584,8 +605,9 @@ def off_roster_refresh_many(*, premises_ids: Collection[int]) -> dict[str, int]:
                 earlier[premises] = (job, purged)
         # open rows of a roster that is no longer a finished screening, or newer than the latest, go; the others
         # of a premises whose latest screening still has its people are compared with it
-        cur.execute("SELECT o.id, o.premises_id, o.since_job_id, s.status, p.id_number, p.given_id_number, p.name, "
-                    "p.status, p.level, p.identity_status FROM screening_offroster o "
+        cur.execute("SELECT o.id, o.premises_id, o.since_job_id, s.status, p.id_number, p.given_id_number, "
+                    "p.corrected_id_number, p.name, p.phone, p.status, p.level, p.identity_status "
+                    "FROM screening_offroster o "
                     "JOIN screening_screeningjob s ON s.id = o.since_job_id "
                     "JOIN screening_personresult p ON p.id = o.person_id "
                     "WHERE o.premises_id = ANY(%s::bigint[]) AND o.status = 'open' ORDER BY o.id", [ids])
@@ -605,10 +627,10 @@ def off_roster_refresh_many(*, premises_ids: Collection[int]) -> dict[str, int]:
                  if not purged and not latest[premises][1]}
         listed = []
         if pairs:
-            cur.execute("SELECT job_id, id, id_number, given_id_number, name, status, level, identity_status "
-                        "FROM screening_personresult WHERE job_id = ANY(%s::bigint[]) "
-                        "AND (NOT (status = 'accepted' AND level = 'green') OR (silent_hit AND status = 'accepted')) "
-                        "ORDER BY job_id, row", [int_array(pairs)])
+            cur.execute("SELECT job_id, id, id_number, given_id_number, corrected_id_number, name, phone, status, "
+                        "level, identity_status FROM screening_personresult WHERE job_id = ANY(%s::bigint[]) "
+                        "AND status = 'accepted' AND (level <> 'green' OR silent_hit) ORDER BY job_id, row",
+                        [int_array(pairs)])
             listed = [(*pairs[job], *row) for job, *row in cur.fetchall()]
         present = _rosters_present({job for _, job, _ in open_rows} | {r[1] for r in listed})
         back = [(pk, job) for pk, job, person in open_rows if present_on(*person, present[job])]
@@ -616,8 +638,8 @@ def off_roster_refresh_many(*, premises_ids: Collection[int]) -> dict[str, int]:
             cur.execute("UPDATE screening_offroster o SET status = 'back', resolved_at = %s, back_job_id = b.job "
                         "FROM unnest(%s::bigint[], %s::bigint[]) AS b(id, job) WHERE o.id = b.id",
                         [now, int_array(pk for pk, _ in back), int_array(job for _, job in back)])
-        left_out = [(premises, job, pk, person_key(number, given, name)) for premises, job, pk, number, given, name,
-                    *checked in listed if not present_on(number, given, name, *checked, present[job])]
+        left_out = [(premises, job, pk, _key(person)) for premises, job, pk, *person in listed
+                    if not present_on(*person, present[job])]
         if not left_out:
             return {"added": 0, "back": len(back), "dropped": dropped}
         # the keys already recorded: every open row of the premises, and every row since its latest screening
