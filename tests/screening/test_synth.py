@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -125,10 +126,13 @@ def test_the_roster_reads_back_with_the_csv_module_with_the_contract_headers(dat
     result, roster, _truth, _ = dataset
     raw = result.files["roster_csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
-    headers = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "地址", "入住日期")
+    headers = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "房号", "入住日期")
     assert tuple(roster[0].keys()) == headers
     assert len(roster) == 1000
     assert {r["性别"] for r in roster} == {"男", "女"}
+    # the room at the premises, not a home-province household address that officers read as where the tenant
+    # lives (a fresh-user trial: "湖北省宜昌市长阳土家族自治县陈街R座" beside a tenant of a Xiamen rental)
+    assert all(re.fullmatch(r"\d+栋\d+室", r["房号"]) for r in roster)
 
 
 def test_the_xlsx_roster_holds_the_same_cells_as_the_csv(dataset) -> None:  # type: ignore[no-untyped-def]

@@ -35,5 +35,13 @@ def test_the_home_list_and_the_results_page_give_the_same_level(client, cast, ri
     # the screening's result, not a claim that a code exists (fresh-user trial: "gives a green code" while the
     # premises' code was suspended and no green code existed)
     line = item[:item.index("</li>")]
-    assert ("结果：黄" if language == "zh-hans" else "result: yellow") in line
+    assert ("结果：" if language == "zh-hans" else "result:") in line
     assert ("黄码" if language == "zh-hans" else "yellow code") not in line
+    # each level word once (a fresh-user trial read "结果：红 红 78"), and every row in a chip: the row not screened
+    # too (the chips of a roster with rows not screened left them out)
+    words = ("红", "黄", "绿", "未筛查") if language == "zh-hans" else ("red", "yellow", "green", "not screened")
+    chips = re.sub(r"<[^>]+>", " ", line[line.index(">", line.index("data-job-level")) + 1:])
+    for word in words[:3]:
+        assert len(re.findall(rf"(?<![\w-]){word}(?![\w-])", chips)) == 1, (word, chips)
+    assert re.search(rf"{words[3]}\s+1\b", chips)
+    assert re.search(r'data-chip="not-screened"', page)  # the results page's summary chips too

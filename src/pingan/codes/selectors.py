@@ -466,9 +466,9 @@ def job_code_state(job) -> dict:
 def job_rule(job) -> dict | None:
     """What the published level rule (``pingan.codes.levels``) gives for a finished screening's rows:
     ``level`` (:class:`~pingan.codes.levels.Level`), ``label`` (its name in the active language), ``unresolved``
-    (rows counted as unresolved: not screened, or screened without a level), ``red``, ``yellow``, ``green`` —
-    the same counts a code issued from it carries. ``None`` for a job not done, one whose person data was
-    deleted, or one of nobody."""
+    (rows counted as unresolved: not screened, or screened without a level — ``not_screened`` and ``no_level``
+    part them), ``red``, ``yellow``, ``green`` — the same counts a code issued from it carries. ``None`` for a job
+    not done, one whose person data was deleted, or one of nobody."""
     from pingan.codes.levels import ScreeningCounts, level_for
 
     if job.status != "done" or job.purged_at is not None:
@@ -483,4 +483,7 @@ def job_rule(job) -> dict | None:
         return None
     level = level_for(counts)
     return {"level": level, "label": str(LEVEL_LABELS[level]), "unresolved": counts.unresolved,
-            "red": counts.red, "yellow": counts.yellow, "green": counts.green}
+            "red": counts.red, "yellow": counts.yellow, "green": counts.green,
+            # the unresolved rows parted: not screened (rejected, cut off) and screened without a level
+            "not_screened": min(t["rejected"], counts.unresolved),
+            "no_level": counts.unresolved - min(t["rejected"], counts.unresolved)}

@@ -56,7 +56,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 LOOKBACK_DAYS = 7
 
 #: Roster headers, in order (the ingest's contract).
-ROSTER_HEADERS = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "地址", "入住日期")
+#: The roster's columns. 房号 is the room at the premises (the roster template's 房号/地址, what the pages show as where
+#: the person lives there); the column used to be 地址 holding a home-province address — a household (户籍) address,
+#: which officers read as the room (a fresh-user trial).
+ROSTER_HEADERS = ("姓名", "证件类型", "证件号码", "手机号码", "性别", "出生日期", "房号", "入住日期")
 
 #: Movement record columns, in order (the engine's contract).
 MOVEMENT_COLUMNS = ("id_type", "id_number", "name", "adcode", "place", "start", "end", "source")
@@ -798,8 +801,9 @@ def generate(
         level, rule, area = _judge_all(planner.index, own, window)
         movements += own
         name_w, type_w, id_w, phone_w = _corrupt(p["corruption"], p, rng)
+        planner._street()  # the draw the household address took: the demo's other data stay as they were
         rows.append([name_w, type_w, id_w, phone_w, "男" if p["male"] else "女", p["birth"].isoformat(),
-                     _address(rng, planner._street()), _move_in(rng, as_of).isoformat()])
+                     _room(rng), _move_in(rng, as_of).isoformat()])
         truth.append([str(row_no), f"P{row_no:07d}", p["id"], p["name"], p["birth"].isoformat(), id_w,
                       name_w, p["corruption"], p["scenario"], level, rule, area or key])
 
@@ -849,9 +853,11 @@ def generate(
     )
 
 
-def _address(rng: random.Random, street: str) -> str:
-    counties = _county_validity()
-    return adcodes.name_path(counties[rng.randrange(len(counties))][0]) + street
+def _room(rng: random.Random) -> str:
+    """A room at the premises (``3栋1502室``), from one draw — as many as the household address it replaced took, so
+    the rest of a seeded data set stays the same."""
+    n = rng.randrange(len(_county_validity()))
+    return f"{n % 12 + 1}栋{n // 12 % 30 + 1}{n // 360 % 6 + 1:02d}室"
 
 
 def _move_in(rng: random.Random, as_of: dt.date) -> dt.date:
@@ -1075,7 +1081,7 @@ def _write_large_roster(out_dir: Path, roster: list[dict], corruption_share: flo
     for r in roster:
         r["id"] = r["id_number"]
     corrupted = _assign_corruptions(len(roster), roster.__getitem__, corruption_share, rng)
-    addresses = [_address(rng, fake.street_address()) for _ in range(2000)]
+    rooms = [_room(rng) for _ in range(2000)]
     files = {"roster_csv": out_dir / "roster.csv", "truth": out_dir / "truth.csv"}
     with files["roster_csv"].open("w", encoding="utf-8-sig", newline="") as fh, \
             files["truth"].open("w", encoding="utf-8", newline="") as th:
@@ -1087,7 +1093,7 @@ def _write_large_roster(out_dir: Path, roster: list[dict], corruption_share: flo
             r["corruption"] = kind
             name_w, type_w, id_w, phone_w = _corrupt(kind, r, rng)
             writer.writerow((name_w, type_w, id_w, phone_w, "男" if r["male"] else "女", r["birth"].isoformat(),
-                             addresses[rng.randrange(len(addresses))], _move_in(rng, as_of).isoformat()))
+                             rooms[rng.randrange(len(rooms))], _move_in(rng, as_of).isoformat()))
             truth.writerow((i + 1, f"P{i + 1:07d}", r["id"], r["name"], r["birth"].isoformat(), id_w, name_w,
                             kind))
     return files
