@@ -1,7 +1,7 @@
 """Every count tile of the flagged people links to the people it counts — the "no longer on the roster" ones
-too (issue 11: "not screened, no longer on the roster" was the only tile without a link; the others led to
-their lists). On the police home, the jurisdiction view and the premises page, in both languages; the list a
-tile opens says what it was narrowed to and counts what the tile said."""
+too (issue 11: "not screened, no longer on the roster" — now "unresolved, …" — was the only tile without a
+link; the others led to their lists). On the police home, the jurisdiction view and the premises page, in both
+languages; the list a tile opens says what it was narrowed to and counts what the tile said."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.usefixtures("isolated")
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_tile_links_to_its_people_the_left_out_ones_too(client, cast, language):
-    _job, rows, _outcome = upload(cast.premises_a, ["red"], rejected=1)
-    upload(cast.premises_a, ["green"])  # leaves out the red tenant and the row never screened
+    _job, rows, _outcome = upload(cast.premises_a, ["red", ""])
+    upload(cast.premises_a, ["green"])  # leaves out the red tenant and the one screened without a level
     PersonResult.objects.filter(pk=rows["accepted"][0].pk).update(level="green")  # re-screened green since
     sign_in(client, cast.officer_a)
     client.cookies["django_language"] = language
