@@ -10,25 +10,12 @@ import json
 
 import pytest
 from django.core.management import call_command
-from web_support import make_job, sign_in
+from web_support import sign_in
 
 from pingan.core import auditexport
 from pingan.core.models import AuditRecord
-from pingan.screening.models import PersonResult
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def looked_at(client, cast):
-    """officer_a lists the jurisdiction and opens 甲红's page."""
-    make_job(cast.landlord_a, cast.premises_a, "甲")
-    sign_in(client, cast.officer_a, purpose="jurisdiction_management")
-    assert client.get("/police/").status_code == 200
-    person = PersonResult.objects.get(name="甲红")
-    assert client.get(f"/police/persons/{person.pk}/").status_code == 200
-    client.logout()
-    return person
 
 
 def _csv(response) -> list[list[str]]:

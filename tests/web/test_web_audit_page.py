@@ -19,18 +19,6 @@ from pingan.screening.models import PersonResult
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def looked_at(client, cast):
-    """officer_a lists the jurisdiction and opens 甲红's page (purpose: jurisdiction management)."""
-    make_job(cast.landlord_a, cast.premises_a, "甲")
-    sign_in(client, cast.officer_a, purpose="jurisdiction_management")
-    assert client.get("/police/").status_code == 200
-    person = PersonResult.objects.get(name="甲红")
-    assert client.get(f"/police/persons/{person.pk}/").status_code == 200
-    client.logout()
-    return person
-
-
 def rows(html: str) -> list[str]:
     return re.findall(r'<tr id="audit-\d+">(.*?)</tr>', html, re.S)
 

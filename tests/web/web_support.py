@@ -157,6 +157,20 @@ def sign_in(client, user, purpose: str = "epidemic_screening"):
     return client
 
 
+@pytest.fixture
+def looked_at(client, cast):
+    """officer_a lists the jurisdiction and opens 甲红's page (purpose: jurisdiction management)."""
+    from pingan.screening.models import PersonResult
+
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    sign_in(client, cast.officer_a, purpose="jurisdiction_management")
+    assert client.get("/police/").status_code == 200
+    person = PersonResult.objects.get(name="甲红")
+    assert client.get(f"/police/persons/{person.pk}/").status_code == 200
+    client.logout()
+    return person
+
+
 def browser_signed_in(browser, live_server, user, *, javascript: bool = True, timeout_ms: int = 20_000):
     """A 375 px Chinese page of Debian's chromium, signed in as ``user`` (the purpose page answered)."""
     context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=javascript)
