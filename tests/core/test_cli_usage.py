@@ -119,10 +119,10 @@ def test_a_malformed_value_is_a_usage_error_not_a_traceback(path, option, value)
 def test_the_malformed_date_of_the_trial_is_said_as_a_date(tmp_path):
     with translation.override("zh-hans"):
         status, said = parse_error(("audit", "search"), ["--since", "2026-13-40"])
-    assert status == 2 and "'2026-13-40' 不是日期（YYYY-MM-DD）" in said, said
+    assert status == 2 and "“2026-13-40”不是日期（YYYY-MM-DD）" in said, said
     with translation.override("en"):
         status, said = parse_error(("stats", "rollup"), ["--from", "yesterday"])
-    assert status == 2 and "'yesterday' is not a date (YYYY-MM-DD)" in said, said
+    assert status == 2 and "“yesterday” is not a date (YYYY-MM-DD)" in said, said
 
 
 def roster(tmp_path) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from types import MethodType
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.utils.translation import gettext as _
@@ -164,17 +165,125 @@ ARGPARSE_MESSAGES = {
     "invalid choice: %(value)r (choose from %(choices)s)":
         gettext_lazy("invalid choice: %(value)r (choose from %(choices)s)"),
     "can't open '%(filename)s': %(error)s": gettext_lazy("can't open “%(filename)s”: %(error)s"),
+    "ignored explicit argument %r": gettext_lazy("ignored explicit argument %r"),
+    "unexpected option string: %s": gettext_lazy("unexpected option string: %s"),
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        gettext_lazy("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    'argument "-" with mode %r': gettext_lazy("argument “-” with mode %r"),
     "usage: ": gettext_lazy("usage: "),
 }
+
+#: argparse's messages that only a programmer's mistake in a parser provokes (a conflicting option, a bad
+#: ``dest``…), never a user's command line: left in argparse's English (``tests/core/test_cli_argparse.py``
+#: fails on a message of argparse in neither this nor :data:`ARGPARSE_MESSAGES`).
+ARGPARSE_DEVELOPER_MESSAGES = frozenset({
+    ".__call__() not defined", "conflicting subparser: %s", "conflicting subparser alias: %s",
+    "cannot merge actions - two groups are named %r", "'required' is an invalid argument for positionals",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+    "dest= is required for options like %r", "invalid conflict_resolution value: %r",
+    "conflicting option string: %s", "conflicting option strings: %s",
+    "mutually exclusive arguments must be optional", "show this help message and exit",
+    "positional arguments", "options", "cannot have multiple subparser arguments", "subcommands",
+    "%r is not callable", "show program's version number and exit",
+})
+
+
+#: argparse's messages that list argument names, by the parameter holding the list (``None``: the one ``%s``) and
+#: how argparse joins it: :class:`_Listed` lists them as the language does ("--role、--unit" in Chinese).
+_LISTS = {
+    "the following arguments are required: %s": (None, ", "),
+    "one of the arguments %s is required": (None, " "),
+    "ambiguous option: %(option)s could match %(matches)s": ("matches", ", "),
+}
+
+
+class _Listed(str):
+    """An argparse message (already in the active language) whose list of names argparse joins itself before it
+    fills the message in: filled in with the names joined as the language lists them
+    (:func:`pingan.core.texts.join`; issue 11's trial: "缺少必需的参数：--role, --unit"). Argument names hold no
+    separator, so argparse's ``", "`` (or ``" "``) parts the list again."""
+
+    key: str | None
+    separator: str
+
+    def __new__(cls, text: str, key: str | None, separator: str) -> _Listed:
+        made = super().__new__(cls, text)
+        made.key, made.separator = key, separator
+        return made
+
+    def __mod__(self, values):
+        from pingan.core.texts import join
+
+        def listed(value) -> str:
+            return join(str(value).split(self.separator))
+
+        if self.key is None:
+            return str(self) % listed(values)
+        return str(self) % {k: listed(v) if k == self.key else v for k, v in values.items()}
+
+
+def _argparse_message(message: str) -> str:
+    """argparse's ``_``: its message in the active language (:data:`ARGPARSE_MESSAGES`), a list in it said as the
+    language lists (:class:`_Listed`); a message not there in argparse's English."""
+    text = str(ARGPARSE_MESSAGES.get(message, message))
+    return _Listed(text, *_LISTS[message]) if message in _LISTS else text
+
+
+def _argparse_plural(singular: str, plural: str, n: int) -> str:
+    """argparse's ``ngettext``: its "expected %s argument(s)" (an option that takes a fixed number of values) in
+    the active language, singular or plural as the language says it; any other in argparse's English."""
+    from django.utils.translation import ngettext
+
+    if singular == "expected %s argument":
+        return ngettext("expected %s argument", "expected %s arguments", n)
+    return singular if n == 1 else plural
+
+
+#: What argparse calls a value's type (the ``type`` function's name: ``int``, ``float``), as a person says it.
+TYPE_NAMES = {"int": gettext_lazy("a whole number"), "float": gettext_lazy("a number")}
+
+
+def _get_value(parser: argparse.ArgumentParser, action: argparse.Action, arg_string: str):
+    """argparse's ``ArgumentParser._get_value`` with its "invalid int value: 'x'" said in the active language, as
+    what the value should be — "“x” is not a whole number" / "“x”不是整数" (issue 11's trial: "无效的 int 值：'x'",
+    half Chinese, half Python); an ``ArgumentTypeError`` (a date…) keeps the type function's own message."""
+    type_func = parser._registry_get("type", action.type, action.type)
+    try:
+        return type_func(arg_string)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentError(action, str(exc)) from None
+    except (TypeError, ValueError):
+        what = TYPE_NAMES.get(getattr(action.type, "__name__", ""))
+        said = _("“%(value)s” is not %(what)s") if what else _("“%(value)s” is not a value this option takes")
+        raise argparse.ArgumentError(action, said % {"value": arg_string, "what": what}) from None
+
+
+def _check_value(parser: argparse.ArgumentParser, action: argparse.Action, value) -> None:
+    """argparse's ``ArgumentParser._check_value`` in the active language: the value quoted as pingan quotes and
+    the choices listed as the language lists them — "“foo” is not one of the choices: give one of duckdb, spark"
+    / "“foo”不在可选范围内：请给出 duckdb、spark 之一" (argparse's own read "'foo' (choose from 'duckdb',
+    'spark')"); a subcommand that is not one: "there is no subcommand “x”: give one of issue, verify…"."""
+    from pingan.core.texts import join
+
+    if action.choices is None or value in action.choices:
+        return
+    values = {"value": value, "choices": join([str(c) for c in action.choices])}
+    if isinstance(action, argparse._SubParsersAction):  # said as itself, not as "argument {a,b,c}"
+        raise argparse.ArgumentError(None, _("there is no subcommand “%(value)s”: give one of %(choices)s") % values)
+    raise argparse.ArgumentError(action, _("“%(value)s” is not one of the choices: give one of %(choices)s") % values)
 
 
 def speak_argparse() -> None:
     """From now on in this process, argparse says its own messages (``usage:``, a missing or wrong argument)
-    through :data:`ARGPARSE_MESSAGES` in the active language: ``pingan`` calls it once it has activated the
-    language. argparse looks its module's ``_`` up at each message, so nothing else changes."""
-    import argparse
-
-    argparse._ = lambda message: str(ARGPARSE_MESSAGES.get(message, message))
+    through :data:`ARGPARSE_MESSAGES` in the active language, its plural one through the catalogue too, and a
+    value of the wrong type or not among the choices as :func:`_get_value` and :func:`_check_value` say it — for
+    every parser, Django's own commands' too: ``pingan`` calls it once it has activated the language. argparse
+    looks its module's ``_`` and ``ngettext`` up at each message, so nothing else changes. (Argument names —
+    ``--role``, ``roster`` — are said as the usage line writes them: what is typed, in any language.)"""
+    argparse._ = _argparse_message
+    argparse.ngettext = _argparse_plural
+    argparse.ArgumentParser._get_value = _get_value
+    argparse.ArgumentParser._check_value = _check_value
 
 
 class PinganHelpFormatter(DjangoHelpFormatter):
@@ -201,6 +310,9 @@ def translate_parser(parser: argparse.ArgumentParser, texts: dict[str, str] | No
     needs a ``str``). The command's own option texts already go through its catalogue."""
     texts = _base_helps() if texts is None else texts
     parser.formatter_class = PinganHelpFormatter
+    # a wrong value said in the active language from call_command too (speak_argparse: every parser of `pingan`)
+    parser._get_value = MethodType(_get_value, parser)
+    parser._check_value = MethodType(_check_value, parser)
     if parser.description is not None:
         parser.description = str(parser.description)
     for group in parser._action_groups:
@@ -208,6 +320,10 @@ def translate_parser(parser: argparse.ArgumentParser, texts: dict[str, str] | No
     for action in parser._actions:
         if isinstance(action.help, str):
             action.help = texts.get(action.help, action.help)
+        if not action.option_strings and action.choices is not None and action.metavar is None:
+            # a subcommand or a positional of choices: errors name it as its usage shows it ("{list,rotate}"),
+            # not by its dest ("action", "dataset": words no usage line shows)
+            action.metavar = "{" + ",".join(str(c) for c in action.choices) + "}"
         if isinstance(action, argparse._SubParsersAction):
             for choice in action._choices_actions:
                 if choice.help is not None:
@@ -242,7 +358,7 @@ def date_argument(text: str):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(_("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
+        raise argparse.ArgumentTypeError(_("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text}) from None
 
 
 class PinganCommand(BaseCommand):

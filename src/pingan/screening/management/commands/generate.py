@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core.command import PinganCommand, missing_path
+from pingan.core.command import PinganCommand, date_argument, missing_path
 
 
 class Command(PinganCommand):
@@ -25,7 +25,7 @@ class Command(PinganCommand):
         parser.add_argument("--movements-per-person", type=float, default=5.0,
                             help=_("background movements per person (default 5)"))
         parser.add_argument("--movements", type=int, default=100_000_000, help=_("with --large: movement rows"))
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2022, 11, 20),
+        parser.add_argument("--as-of", type=date_argument, default=dt.date(2022, 11, 20),
                             help=_("screening date, ISO (default 2022-11-20)"))
         parser.add_argument("--seed", type=int, default=1, help=_("random seed: the same seed writes the same set "
                                                                   "(default 1)"))

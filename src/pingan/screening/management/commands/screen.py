@@ -33,8 +33,8 @@ def parse_date(value: str) -> dt.date | dt.datetime:
         return dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
     except ValueError:
         # argparse turns this into a one-line usage error
-        raise argparse.ArgumentTypeError(_("%(value)s is not a date: use YYYY-MM-DD or an ISO 8601 date-time") % {
-            "value": repr(value)}) from None
+        raise argparse.ArgumentTypeError(_("“%(value)s” is not a date: use YYYY-MM-DD or an ISO 8601 date-time") % {
+            "value": value}) from None
 
 
 class Command(PinganCommand):
