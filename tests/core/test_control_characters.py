@@ -20,7 +20,7 @@ def test_a_premises_name_with_a_bidi_override_is_refused_naming_it(cast):
     assert caught.value.code == "control_character"
     with translation.override("zh-hans"):
         assert page_message(caught.value) == (
-            "场所名称中有看不见的控制字符 U+202E（第 3 个字符），会改变文字的显示方式：请不带它重新输入。")
+            "场所名称中有看不见的控制字符 U+202E（第 3 个字符），会改变文字的显示方式：请删去后重新输入。")
     with translation.override("en"):
         assert page_message(caught.value).startswith("The premises name holds an invisible control character, U+202E")
     p = services.premises_create(actor=cast.landlord_a, name="阳光\u200b公寓", kind="rental", address="思明区某路1号",
@@ -34,7 +34,8 @@ def test_a_citizen_name_with_an_escape_is_refused():
     with pytest.raises(DomainError) as caught:
         citizen.citizen_register(username="esc", password="correct horse battery staple", name="李\x1b[31m四",
                                  id_number="350203199003078512")
-    assert (caught.value.code, caught.value.params["char"]) == ("control_character", "U+001B")
+    assert (caught.value.code, caught.value.params["chars"], caught.value.params["n"]) == (
+        "control_character", ["U+001B"], 1)
 
 
 def test_a_note_may_hold_line_breaks_but_no_control_character():
@@ -60,11 +61,11 @@ def test_every_refused_character_of_a_typed_text_is_named(cast):
         services.premises_create(actor=cast.landlord_a, name="李\u202e\x1b[31m四", kind="rental",
                                  address="思明区某路1号", adcode="350203010")
     exc = caught.value
-    assert (exc.code, exc.message_id, exc.params["chars"], exc.params["positions"]) == (
-        "control_character", "control_characters", ["U+202E", "U+001B"], [2, 3])
+    assert (exc.code, exc.message_id, exc.params["chars"], exc.params["positions"], exc.params["n"]) == (
+        "control_character", "control_character", ["U+202E", "U+001B"], [2, 3], 2)
     with translation.override("zh-hans"):
         assert page_message(exc) == ("场所名称中有看不见的控制字符 U+202E、U+001B（第 2、3 个字符），"
-                                     "会改变文字的显示方式：请不带这些字符重新输入。")
+                                     "会改变文字的显示方式：请删去后重新输入。")
     with translation.override("en"):
         assert page_message(exc).startswith("The premises name holds invisible control characters, U+202E, U+001B "
                                             "(characters 2, 3)")

@@ -122,9 +122,11 @@ def raises_in_source() -> list[Raise]:
             elif isinstance(params, ast.Dict):
                 keys = set()
                 for k, v in zip(params.keys, params.values, strict=True):
-                    if k is None:  # **helper(...): the helper's returned dict literal
-                        helper = next(f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
-                                      and isinstance(v, ast.Call) and f.name == getattr(v.func, "id", None))
+                    if k is None:  # **helper(...): the helper's returned dict literal (this module's, or
+                        # module.helper(...) of another scanned module, e.g. textchars.named)
+                        name = getattr(v.func, "id", None) or getattr(v.func, "attr", None)
+                        helper = next(f for t in ([tree] if isinstance(v.func, ast.Name) else trees.values())
+                                      for f in ast.walk(t) if isinstance(f, ast.FunctionDef) and f.name == name)
                         keys |= _returned_keys(helper, where)
                     else:
                         keys.add(k.value)
@@ -140,9 +142,12 @@ def raises_in_source() -> list[Raise]:
 
 
 def _returned_keys(fn: ast.FunctionDef, where: str) -> set[str]:
+    """The keys of the dict literal ``fn`` returns; a key that is a keyword-only parameter is its default."""
     returns = [n.value for n in ast.walk(fn) if isinstance(n, ast.Return)]
     assert len(returns) == 1 and isinstance(returns[0], ast.Dict), f"{where}: {fn.name} must return a dict literal"
-    return {k.value for k in returns[0].keys}
+    defaults = {a.arg: d.value for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)
+                if isinstance(d, ast.Constant)}
+    return {defaults[k.id] if isinstance(k, ast.Name) else k.value for k in returns[0].keys}
 
 
 RAISES = raises_in_source()
@@ -169,10 +174,21 @@ def test_the_table_has_no_entry_that_nothing_raises():
     assert set(PAGE_MESSAGES) & NO_PAGE_MESSAGE == set()
 
 
+def said(template) -> str:
+    """A page message's text in the active language; a message of one or several (``ngettext_lazy(…, "n")``,
+    whose ``str()`` is empty) both forms."""
+    from django.utils.translation import ngettext
+
+    kw = getattr(template, "_kw", {})  # a lazy translation's arguments
+    if "plural" in kw:
+        return " ".join(ngettext(kw["singular"], kw["plural"], n) for n in (1, 2))
+    return str(template)
+
+
 def test_every_raise_gives_the_values_its_page_message_needs():
-    unfilled = [f"{r.where} {r.message_id}: {sorted(placeholders(str(PAGE_MESSAGES[r.message_id])) - r.params)}"
+    unfilled = [f"{r.where} {r.message_id}: {sorted(placeholders(said(PAGE_MESSAGES[r.message_id])) - r.params)}"
                 for r in RAISES if r.message_id in PAGE_MESSAGES
-                and not placeholders(str(PAGE_MESSAGES[r.message_id])) <= r.params]
+                and not placeholders(said(PAGE_MESSAGES[r.message_id])) <= r.params]
     assert unfilled == []
 
 
@@ -180,9 +196,9 @@ def test_every_raise_gives_the_values_its_page_message_needs():
 def test_every_page_message_has_a_chinese_translation_with_the_same_placeholders(message_id):
     template = PAGE_MESSAGES[message_id]
     with translation.override("en"):
-        en = str(template)
+        en = said(template)
     with translation.override("zh-hans"):
-        zh = str(template)
+        zh = said(template)
     assert CJK.search(zh), zh
     assert CJK.search(en) is None, en
     assert placeholders(zh) == placeholders(en)

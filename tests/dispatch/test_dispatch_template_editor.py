@@ -213,7 +213,7 @@ def test_a_sector_or_post_name_or_title_with_a_control_character_is_refused_nami
         (SOURCE.replace(north, 'name_zh = "北看台\u202e及广场"', 1), "sector 1: name_zh", ["U+202E"],
          "template_character"),
         (SOURCE.replace('name_zh = "北门安检口"', 'name_zh = "北门\u202e安检\\u001b口"', 1), "post 2: name_zh",
-         ["U+202E", "U+001B"], "template_characters"),
+         ["U+202E", "U+001B"], "template_character"),
         (SOURCE.replace('title_en = "', 'title_en = "\u2066', 1), "title_en", ["U+2066"], "template_character"),
     ):
         with pytest.raises(DomainError) as e:

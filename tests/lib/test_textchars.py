@@ -224,7 +224,7 @@ def test_a_duty_roster_row_with_a_bidi_character_is_an_error_naming_its_cell():
         (3, ["2026-12-07", "夜\u200b班", "20:00", "08:00", "350203-LQ", "chief_a", ""]),
     ])
     assert [(e.row, e.column, e.code, e.params) for e in errors] == [
-        (2, "F", "roster_control_character", {"char": "U+202E", "position": 8})]
+        (2, "F", "roster_control_character", {"char": ["U+202E"], "position": [8], "n": 1})]
     assert [s.name for s in shifts] == ["夜班"]
 
 
@@ -261,8 +261,8 @@ def test_the_other_readers_name_every_character_too():
     _, errors = roster_file.parse([(1, head), (2, ["2026-12-07", "夜\x1b班", "20:00", "08:00", "350203-LQ",
                                                    "officer\u202e\x1b[31m_a", ""])])
     assert [(e.column, e.code, e.params) for e in errors] == [
-        ("B", "roster_control_character", {"char": "U+001B", "position": 2}),
-        ("F", "roster_control_characters", {"char": ["U+202E", "U+001B"], "position": [8, 9]})]
+        ("B", "roster_control_character", {"char": ["U+001B"], "position": [2], "n": 1}),
+        ("F", "roster_control_character", {"char": ["U+202E", "U+001B"], "position": [8, 9], "n": 2})]
     with translation.override("zh-hans"):
         assert roster_error_text(errors[1]) == ("单元格的第 8、9 个字符是看不见的控制字符 U+202E、U+001B，"
                                                 "会改变文字的显示方式：请重新输入这个单元格。")

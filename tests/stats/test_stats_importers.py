@@ -246,4 +246,4 @@ def test_several_such_characters_in_a_cell_are_each_named():
     assert bad.message == ("row 2: column boro: characters 6, 10 are U+202E, U+001B, invisible control or "
                            "text-direction characters; type the cell again and import the file again.")
     with translation.override("zh-hans"):
-        assert "第 6、10 个字符是 U+202E、U+001B" in issue_text(bad)
+        assert "第 6、10 个字符 U+202E、U+001B 是看不见的控制字符" in issue_text(bad)

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Choices
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.errors import DomainError, localised
@@ -101,10 +101,12 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                                 "that its people left."),
     "off_roster_none": _("Nobody of %(premises)s is listed as no longer on its roster (any more)."),
     # core.errors.outside_text: a control or bidi character in a typed text (pingan.lib.textchars)
-    "control_character": _("The %(field)s holds an invisible control character, %(char)s (character "
-                           "%(position)s), which would change how the text shows: type it again without it."),
-    "control_characters": _("The %(field)s holds invisible control characters, %(chars)s (characters "
-                            "%(positions)s), which would change how the text shows: type it again without them."),
+    # one or several, as the language says them (ngettext on ``n``: pingan.lib.textchars.named)
+    "control_character": ngettext_lazy(
+        "The %(field)s holds an invisible control character, %(chars)s (character %(positions)s), which would "
+        "change how the text shows: type it again without it.",
+        "The %(field)s holds invisible control characters, %(chars)s (characters %(positions)s), which would "
+        "change how the text shows: type it again without them.", "n"),
     "control_character_mark": _("The %(field)s still holds %(mark)s, where a refused character was: delete the "
                                 "mark and send it again."),
     # Met by API clients, which read them in the request's language (config.api._domain_error; issue 11: a
@@ -206,10 +208,11 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
                         "500 each."),
     "template_rules": _("A temporary rule is not valid (the alerts rule parser says: %(detail)s)."),
     "template_toml": _("The template is not valid TOML (%(detail)s)."),
-    "template_character": _("“%(field)s” holds an invisible control character, %(chars)s (character "
-                            "%(positions)s), which would change how the text shows: delete it from the template."),
-    "template_characters": _("“%(field)s” holds invisible control characters, %(chars)s (characters %(positions)s), "
-                             "which would change how the text shows: delete them from the template."),
+    "template_character": ngettext_lazy(
+        "“%(field)s” holds an invisible control character, %(chars)s (character %(positions)s), which would "
+        "change how the text shows: delete it from the template.",
+        "“%(field)s” holds invisible control characters, %(chars)s (characters %(positions)s), which would change "
+        "how the text shows: delete them from the template.", "n"),
     "bad_template_key": _("The template id “%(key)s” cannot be used: 3 to 64 lower-case letters, digits and "
                           "hyphens, not the id of another template."),
     "template_changed": _("Template %(key)s was saved by someone else meanwhile (now version %(version)s): reload "
@@ -388,7 +391,8 @@ def page_message(exc: DomainError) -> str:
         return exc.message
     try:
         params = references(localised(exc.params, get_language() or ""))
-        return str(template) % {k: _shown(v) for k, v in params.items()}
+        # a template of one or several (ngettext_lazy on "n") is chosen by the filling
+        return str(template % {k: _shown(v) for k, v in params.items()})
     except (KeyError, TypeError, ValueError) as err:
         log.warning("page message %r cannot be filled from params %r: %r", exc.message_id, exc.params, err)
         return exc.message

@@ -71,27 +71,20 @@ TEXT_LIMIT = 2000
 def outside_text(value: str | None, *, field: str, field_zh: str, allow_newlines: bool = False) -> str:
     """Text a person typed into a form or an API field, checked by :mod:`pingan.lib.textchars`: zero-width
     characters (copy-paste) removed; ``DomainError`` ``control_character`` for a control, bidirectional-formatting
-    or line-separator character (``params``: ``field``/``field_zh`` — what the field is called, ``char`` as
-    ``U+XXXX``, ``position`` 1-based; with several, message id ``control_characters`` and every one in
-    ``chars``/``positions`` too), which would change how the text shows on pages, in downloads and on
-    terminals (issue 11); message id ``control_character_mark`` (``mark``) for the ``⟨U+XXXX⟩`` a form shown
-    again writes in such a character's place (``core.forms.refilled``), sent back undeleted.
+    or line-separator character (``params``: ``field``/``field_zh`` — what the field is called, ``chars`` as
+    ``U+XXXX`` and ``positions`` 1-based, every one, and their number ``n``: ``textchars.named``), which would
+    change how the text shows on pages, in downloads and on terminals (issue 11); message id
+    ``control_character_mark`` (``mark``) for the ``⟨U+XXXX⟩`` a form shown again writes in such a character's
+    place (``core.forms.refilled``), sent back undeleted.
     ``allow_newlines``: a multi-line text (a note) may hold line breaks."""
     from pingan.lib import textchars
 
     value = textchars.strip_invisible(value or "")
     found = textchars.find_all_unsafe(value, allow_newlines=allow_newlines)
-    if len(found) == 1:
-        bad = found[0]
-        raise DomainError(f"the {field} holds {textchars.described(found)}; type it again without it",
-                          code="control_character",
-                          params={"field": field, "field_zh": field_zh, "char": bad.code, "position": bad.index + 1})
     if found:  # every one named, not only the first (issue 11: a name holding U+202E and an ESC)
-        raise DomainError(f"the {field} holds {textchars.described(found)}; type it again without them",
-                          code="control_character", message_id="control_characters",
-                          params={"field": field, "field_zh": field_zh, "char": found[0].code,
-                                  "position": found[0].index + 1, "chars": [f.code for f in found],
-                                  "positions": [f.index + 1 for f in found]})
+        raise DomainError(f"the {field} holds {textchars.described(found)}; type it again without such characters",
+                          code="control_character",
+                          params={"field": field, "field_zh": field_zh, **textchars.named(found)})
     if "⟨U+" in value and (mark := _SHOWN_MARK.search(value)):  # a refilled form sent back unchanged
         raise DomainError(f"the {field} still holds {mark.group()}, the mark of a refused character; delete it",
                           code="control_character", message_id="control_character_mark",

@@ -150,8 +150,9 @@ def failure_message(code: str, params: Mapping[str, Any], fallback: str = "") ->
         return fallback
     try:
         default = FAILURE_DEFAULTS.get(code) or {}
-        return str(template) % localised({**(default() if callable(default) else default), **params},
-                                         get_language() or "")
+        # a template of one or several (ngettext_lazy on "n") is chosen by the filling
+        return str(template % localised({**(default() if callable(default) else default), **params},
+                                        get_language() or ""))
     except (KeyError, TypeError, ValueError):
         log.warning("failure message %r cannot be filled from %r", code, params)
         return fallback

@@ -54,7 +54,7 @@ PROBLEMS = {
     "units": "{field}: a unit kind (" + ", ".join(UNIT_KINDS) + ") and a count 0-500",
     "rules": "{detail}",
     "toml": "not valid TOML: {detail}",
-    "characters": "{field} holds {detail}; delete them from the template",
+    "characters": "{field} holds {detail}; delete such characters from the template",
 }
 
 
@@ -109,8 +109,7 @@ def _text(data: dict, key: str, path: str, what: str) -> None:
     value = data.get(key)
     found = textchars.find_all_unsafe(value, allow_newlines=False) if isinstance(value, str) else []
     if found:
-        raise TemplateError(path, "characters", what, textchars.described(found), chars=[f.code for f in found],
-                            positions=[f.index + 1 for f in found])
+        raise TemplateError(path, "characters", what, textchars.described(found), **textchars.named(found))
 
 
 def _offsets(value: Any, path: str, what: str) -> tuple[tuple[float, float], ...]:

@@ -18,9 +18,8 @@ field          headers             value
 =============  ==================  ===================================================
 
 A cell holding a control, bidirectional-formatting or line-separator character is an error
-(``roster_control_character``, naming the character as U+XXXX; ``roster_control_characters`` naming each of
-several); zero-width characters are removed
-(:mod:`pingan.lib.textchars`).
+(``roster_control_character``, naming each character as U+XXXX, one or several by their number ``n``);
+zero-width characters are removed (:mod:`pingan.lib.textchars`).
 
 Every problem is a :class:`RowError` — row, column letter, code and parameters — rendered in the reader's
 language by the page; nothing is imported while any row has an error.
@@ -152,10 +151,8 @@ def parse(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[list[ShiftRows], l
         odd = [(i, fs) for i, c in enumerate(cells)
                if isinstance(c, str) and (fs := textchars.find_all_unsafe(c, allow_newlines=False))]
         for i, fs in odd:  # each cell that holds one, every such character named (issue 11)
-            errors.append(RowError(rownum, column_letter(i), "roster_control_character", {
-                "char": fs[0].code, "position": fs[0].index + 1}) if len(fs) == 1 else RowError(
-                rownum, column_letter(i), "roster_control_characters",
-                {"char": [f.code for f in fs], "position": [f.index + 1 for f in fs]}))
+            errors.append(RowError(rownum, column_letter(i), "roster_control_character",
+                                   textchars.named(fs, char="char", position="position")))
         if odd:
             continue
 

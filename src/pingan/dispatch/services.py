@@ -1393,7 +1393,7 @@ def _template_params(e) -> dict:
     """The page message's specifics of a ``TemplateError``: the field as the file names it, the parser's words,
     and (``template_character(s)``) each refused character and its position."""
     return {"field": e.field, "detail": e.detail, "chars": e.params.get("chars", []),
-            "positions": e.params.get("positions", [])}
+            "positions": e.params.get("positions", []), "n": e.params.get("n", 0)}
 
 
 #: ``optemplates.PROBLEMS`` → the page message of each (core.error_messages)
@@ -1409,8 +1409,7 @@ _TEMPLATE_PROBLEMS = {
     "units": lambda e: _bad_template(e, "template_units"),
     "rules": lambda e: _bad_template(e, "template_rules"),
     "toml": lambda e: _bad_template(e, "template_toml"),
-    "characters": lambda e: (_bad_template(e, "template_character") if len(e.params.get("chars", ())) == 1
-                             else _bad_template(e, "template_characters")),
+    "characters": lambda e: _bad_template(e, "template_character"),
 }
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.alerts import labels, mapview
@@ -677,10 +677,12 @@ ROSTER_ERRORS = {
     "roster_missing": gettext_lazy("The %(field)s is missing."),
     "roster_too_long": gettext_lazy("Longer than %(limit)s characters."),
     "roster_nobody": gettext_lazy("The row names neither an officer nor a unit."),
-    "roster_control_character": gettext_lazy("Character %(position)s of the cell is an invisible control character, "
-                                             "%(char)s, which changes how the text shows: type the cell again."),
-    "roster_control_characters": gettext_lazy("Characters %(position)s of the cell are invisible control characters, "
-                                              "%(char)s, which change how the text shows: type the cell again."),
+    # one or several by ``n`` (pingan.lib.textchars.named)
+    "roster_control_character": ngettext_lazy(
+        "Character %(position)s of the cell is an invisible control character, %(char)s, which changes how the text "
+        "shows: type the cell again.",
+        "Characters %(position)s of the cell are invisible control characters, %(char)s, which change how the text "
+        "shows: type the cell again.", "n"),
     "roster_station_unknown": gettext_lazy("Station %(station)s is not a unit in your line."),
     "roster_bad_shift": gettext_lazy("The shift is longer than 24 hours."),
     "roster_officer_unknown": gettext_lazy("No officer with the user name %(officer)s."),
@@ -702,7 +704,7 @@ def roster_error_text(e) -> str:
     params = localised(e.params, get_language() or "")
     if "field" in params:
         params["field"] = str(ROSTER_FIELDS.get(params["field"], params["field"]))
-    return str(ROSTER_ERRORS[e.code]) % params
+    return str(ROSTER_ERRORS[e.code] % params)  # one or several (ngettext_lazy on "n") chosen by the filling
 
 
 @page(roles=CONSOLE)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "INVISIBLE",
@@ -53,6 +54,7 @@ __all__ = [
     "for_output",
     "has_any",
     "kind",
+    "named",
     "shown",
     "strip_invisible",
 ]
@@ -151,6 +153,16 @@ def find_all_unsafe(text: str, *, allow_newlines: bool = True) -> list[Unsafe]:
     pattern = _UNSAFE if allow_newlines else _UNSAFE_SINGLE_LINE
     return [Unsafe(m.start(), m.group(), code_point(m.group()), kind(m.group()) or "control")
             for m in pattern.finditer(text)]
+
+
+def named(found: list[Unsafe], *, char: str = "chars", position: str = "positions") -> dict[str, Any]:
+    """The parameters of a message naming the characters ``found`` (:func:`find_all_unsafe`): their code points
+    (``U+202E``) under ``char`` and their 1-based positions under ``position``, as lists, and ``n``, how many.
+    The one way every message about such characters is given its specifics: its template is one
+    ``ngettext_lazy(one, several, "n")`` (a pure module's English twin a ``(one, several)`` pair,
+    :func:`pingan.screening.roster.english`), so whether one or several are said is the catalogue's plural rule,
+    never a choice between two messages at the call (issue 11: four places chose by hand)."""
+    return {char: [f.code for f in found], position: [f.index + 1 for f in found], "n": len(found)}
 
 
 def described(found: list[Unsafe]) -> str:

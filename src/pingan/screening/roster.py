@@ -452,11 +452,14 @@ ROSTER_ERRORS: dict[str, str] = {
 def english(code: str, params: Mapping[str, Any], messages: Mapping[str, str] | None = None) -> str:
     """The English text of message ``code`` filled from ``params`` (a parameter that is itself a message,
     ``{"code", "params"}``, in English too; a list joined with ", "); ``messages``: the table (default
-    :data:`ROSTER_ERRORS`)."""
+    :data:`ROSTER_ERRORS`), where a message of one or several is the pair ``(one, several)``, chosen by ``n``."""
     table = ROSTER_ERRORS if messages is None else {**ROSTER_ERRORS, **messages}
     values = {k: english(v["code"], v.get("params", {}), messages) if isinstance(v, Mapping) and "code" in v
               else ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
-    return table[code] % values
+    template = table[code]
+    if isinstance(template, tuple):  # (one, several): ngettext's English, by the count ``n``
+        template = template[0] if int(params.get("n", 1)) == 1 else template[1]
+    return template % values
 
 
 class RosterError(Exception):

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 
 class StatsConfig(AppConfig):
@@ -54,7 +54,11 @@ class StatsConfig(AppConfig):
                 label=_("import of an incident file"),
             )
         )
-        jobs.register_failure_messages(IMPORT_FAILURES)
+        # rows refused before a control-character message carried its count: one (its own id) or several (the
+        # id the plural had then), said by the one template
+        jobs.register_failure_messages(
+            {**IMPORT_FAILURES, "import_row_control_characters": IMPORT_FAILURES["import_row_control_character"]},
+            defaults={"import_row_control_character": {"n": 1}, "import_row_control_characters": {"n": 2}})
 
 
 #: Why an import job failed (``ImportBatch.error_code``), beside the codes every leased job shares.
@@ -124,14 +128,12 @@ IMPORT_FAILURES = {
     ),
     "bureau_row_duplicate_case": _("row %(row)s: %(where)sduplicates row %(first)s (case number %(case)s)."),
     "bureau_row_duplicate_row": _("row %(row)s: %(where)sduplicates row %(first)s (same cells)."),
-    "import_row_control_character": _(
+    # one or several by ``n`` (pingan.lib.textchars.named)
+    "import_row_control_character": ngettext_lazy(
         "row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control or text-direction character; "
-        "type the cell again and import the file again."
-    ),
-    "import_row_control_characters": _(
-        "row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible control or text-direction characters; "
-        "type the cell again and import the file again."
-    ),
+        "type the cell again and import the file again.",
+        "row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible control or text-direction "
+        "characters; type the cell again and import the file again.", "n"),
     "import_row_quote_unclosed": _(
         'row %(row)s: %(where)sa double quote (") is never closed, so every line below '
         "would have been read as one cell (they were read as rows of their own); delete "

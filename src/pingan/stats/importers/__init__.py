@@ -207,13 +207,10 @@ class CsvRows:
                 j, us = odd
                 column = self._header[j] if j < len(self._header) else f"#{j + 1}"
                 where = {"code": "bureau_row_in_column", "params": {"column": column}}
-                self.rejected.append(coded_issue(
+                self.rejected.append(coded_issue(  # every one named (issue 11), one or several by the count
                     it.line, "rejected", "control_character", "import_row_control_character",
-                    {"char": us[0].code, "position": us[0].index + 1, "where": where}, QUOTE_MESSAGES, column)
-                    if len(us) == 1 else coded_issue(  # every one named (issue 11)
-                    it.line, "rejected", "control_character", "import_row_control_characters",
-                    {"char": [u.code for u in us], "position": [u.index + 1 for u in us], "where": where},
-                    QUOTE_MESSAGES, column))
+                    {**textchars.named(us, char="char", position="position"), "where": where}, QUOTE_MESSAGES,
+                    column))
                 continue
             yield it.line, dict(zip(self._header, (c.strip() for c in cells), strict=False))
         self._text.close()
@@ -238,11 +235,12 @@ def csv_rows(source: str | Path | bytes | IO[bytes]) -> tuple[list[str], CsvRows
 #: message id → English; pages render the template of the same id (``pingan.stats.apps.IMPORT_FAILURES``).
 QUOTE_MESSAGES = {
     "bureau_row_in_column": "column %(column)s: ",
-    "import_row_control_character": ("row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control "
-                                     "or text-direction character; type the cell again and import the file again."),
-    "import_row_control_characters": ("row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible "
-                                      "control or text-direction characters; type the cell again and import the "
-                                      "file again."),
+    # one or several by ``n`` (pingan.lib.textchars.named; screening.roster.english chooses)
+    "import_row_control_character": (
+        "row %(row)s: %(where)scharacter %(position)s is %(char)s, an invisible control or text-direction character; "
+        "type the cell again and import the file again.",
+        "row %(row)s: %(where)scharacters %(position)s are %(char)s, invisible control or text-direction "
+        "characters; type the cell again and import the file again."),
     "import_row_quote_unclosed": ("row %(row)s: %(where)sa double quote (\") is never closed, so every line below "
                                   "would have been read as one cell (they were read as rows of their own); delete the "
                                   "stray quote (or close it on this line) and import the file again."),
