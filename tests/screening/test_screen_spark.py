@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 from test_jobs import risk, roster_bytes  # noqa: F401 - risk is a fixture the tests use
 
 from pingan.screening import services
@@ -41,7 +42,12 @@ def test_the_spark_engine_writes_what_the_duckdb_engine_writes(spark, roster, tm
 def test_spark_options_need_the_spark_engine_and_well_formed_settings(roster, tmp_path):
     with pytest.raises(CommandError, match="need --engine spark"):
         screen(roster, "--spark-master", "local[2]")
-    with pytest.raises(CommandError, match=r"--spark-conf: .*'executor\.memory=8g' is not spark\.KEY=VALUE"):
+    with pytest.raises(CommandError, match=r"^--spark-conf “executor\.memory=8g”: a Spark setting is written "
+                                           r"spark\.KEY=VALUE$"):
+        screen(roster, "--engine", "spark", "--spark-conf", "executor.memory=8g")
+    # in the command's language (issue 11's trial: the Chinese usage error ended in the module's English)
+    with translation.override("zh-hans"), pytest.raises(
+            CommandError, match=r"^--spark-conf “executor\.memory=8g”：Spark 设置须写成 spark\.KEY=VALUE$"):
         screen(roster, "--engine", "spark", "--spark-conf", "executor.memory=8g")
     assert not ScreeningJob.objects.exists()  # checked before a job is made
 

@@ -115,10 +115,19 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
     return session
 
 
+class SparkConfError(ValueError):
+    """A Spark setting that is not ``spark.KEY=VALUE`` (``item``: as given; a command says it in its language)."""
+
+    def __init__(self, item: str) -> None:
+        super().__init__(f"Spark setting {item!r} is not spark.KEY=VALUE")
+        self.item = item
+
+
 def parse_conf(items: list[str] | str | None) -> dict[str, str]:
     """``["spark.executor.memory=8g", …]`` or ``"k=v,k2=v2"`` (``PINGAN_SPARK_CONF``) as a dict.
 
-    Raises ``ValueError`` naming an item without ``=`` or whose key does not start with ``spark.``.
+    Raises :class:`SparkConfError` (a ``ValueError``; ``item``: the setting) naming an item without ``=`` or whose
+    key does not start with ``spark.``.
     """
     if not items:
         return {}
@@ -129,7 +138,7 @@ def parse_conf(items: list[str] | str | None) -> dict[str, str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key.startswith("spark."):
-            raise ValueError(f"Spark setting {item!r} is not spark.KEY=VALUE")
+            raise SparkConfError(item)
         out[key] = value.strip()
     return out
 

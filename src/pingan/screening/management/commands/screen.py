@@ -269,12 +269,13 @@ def engine_options(opts: dict) -> dict[str, str]:
         if opts["spark_master"] or opts["spark_conf"]:
             raise UsageError(_("--spark-master and --spark-conf need --engine spark"))
         return {}
-    from pingan.screening.spark import parse_conf
+    from pingan.screening.spark import SparkConfError, parse_conf
 
     try:
         return parse_conf(opts["spark_conf"])
-    except ValueError as exc:
-        raise UsageError(f"--spark-conf: {exc}") from None
+    except SparkConfError as exc:  # said in the command's language (the module's text is English)
+        raise UsageError(_("--spark-conf “%(item)s”: a Spark setting is written spark.KEY=VALUE") % {
+            "item": exc.item}) from None
 
 
 def choose_engine(opts: dict, conf: dict[str, str]):
