@@ -68,3 +68,17 @@ def test_os_errors_in_either_language():
 ])
 def test_what_looks_like_a_path(text, path):
     assert _looks_like_a_file(text) is path
+
+
+def test_python_dash_m_pingan_is_the_pingan_command(data_dir):
+    """Issue 11's trial ran ``python -m pingan …`` as the README's shell without the entry point would: "No module
+    named pingan.__main__"."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PINGAN_", "DJANGO_", "LC_", "LANG"))}
+    env.update(PINGAN_DATA_DIR=str(data_dir), PINGAN_LANGUAGE="zh-hans")
+    r = subprocess.run([sys.executable, "-m", "pingan", "screen"], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 2 and r.stderr.rstrip().endswith("pingan screen 用法错误：缺少必需的参数：roster"), r
