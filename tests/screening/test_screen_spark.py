@@ -47,7 +47,7 @@ def test_spark_options_need_the_spark_engine_and_well_formed_settings(roster, tm
         screen(roster, "--engine", "spark", "--spark-conf", "executor.memory=8g")
     # in the command's language (issue 11's trial: the Chinese usage error ended in the module's English)
     with translation.override("zh-hans"), pytest.raises(
-            CommandError, match=r"^--spark-conf “executor\.memory=8g”：Spark 设置须写成 spark\.KEY=VALUE$"):
+            CommandError, match=r"^--spark-conf 的设置“executor\.memory=8g”须写成 spark\.KEY=VALUE$"):
         screen(roster, "--engine", "spark", "--spark-conf", "executor.memory=8g")
     assert not ScreeningJob.objects.exists()  # checked before a job is made
 
