@@ -99,10 +99,19 @@ def test_an_unknown_country_or_an_ambiguous_place_is_asked_again_by_name(client,
 @pytest.mark.django_db
 def test_the_place_suggestions_come_by_name_or_pinyin(client):
     zh = client.get("/citizen/places/", {"place1": "厦门"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert zh.startswith('<option value="福建省 厦门市 (350200)">')
+    assert zh.startswith('<option value="福建省 厦门市">')  # issue 11: the code in brackets stood in the field
     en = client.get("/citizen/places/", {"place2": "xiamen"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert en.startswith('<option value="Xiamen City, Fujian (350200)">')
+    assert en.startswith('<option value="Xiamen City, Fujian">')
     assert client.get("/citizen/places/", {"q": ""}).content.decode().strip() == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_form_names_its_place_without_its_code(client, language):
+    """Issue 11: /citizen/transit/ offered "福建省 厦门市 (350200)" in its place field."""
+    html = client.get("/citizen/transit/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    shown = "福建省 厦门市" if language == "zh-hans" else "Xiamen City, Fujian"
+    assert f'name="place1" value="{shown}"' in html and "350200" not in html
 
 
 @pytest.mark.django_db

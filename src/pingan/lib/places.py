@@ -34,8 +34,9 @@ class Place:
         return english(self.code)[2] if lang == "en" else " ".join(_parts(self.code))
 
     def choice(self, lang: str) -> str:
-        """What a chooser offers and a form sends back: the label and the code in brackets."""
-        return f"{self.label(lang)} ({self.code})"
+        """What a chooser offers and a form sends back: the label, which :func:`resolve` reads back (issue 11:
+        the code in brackets, ``福建省 厦门市 (350200)``, stood in the traveller's form)."""
+        return self.label(lang)
 
 
 def _parts(code: str) -> list[str]:
@@ -227,8 +228,9 @@ _CODE = re.compile(r"[(（]\s*(\d{2,6})\s*[)）]\s*$")
 
 def resolve(text: str) -> tuple[str | None, list[Place]]:
     """A typed place back to its code: ``(code, [])`` when it names one place, ``(None, candidates)`` when it
-    could be several (or none: ``(None, [])``). Accepts a chooser's answer ``… (350200)``, a code, a name
-    (``厦门``, ``厦门市``, ``福建省厦门市``) or its pinyin (``xiamen``)."""
+    could be several (or none: ``(None, [])``). Accepts a chooser's answer (``福建省 厦门市``, ``Xiamen,
+    Fujian``; from older links ``… (350200)``), a code, a name (``厦门``, ``厦门市``, ``福建省厦门市``) or its pinyin
+    (``xiamen``)."""
     text = (text or "").strip()
     m = _CODE.search(text)
     if m:
@@ -240,7 +242,8 @@ def resolve(text: str) -> tuple[str | None, list[Place]]:
     exact = [p for p in places().values() if folded in (p.name, adcodes.short_name(p.name), p.path)]
     if not exact and folded.isascii():
         exact = [p for p in places().values()
-                 if folded in (english(p.code)[0], english(p.code)[1].casefold().replace(" ", ""))]
+                 if folded in (english(p.code)[0], english(p.code)[1].casefold().replace(" ", ""),
+                               re.sub(r"\s+", "", english(p.code)[2]).casefold())]
     if len(exact) == 1:
         return exact[0].code, []
     if exact:
