@@ -107,7 +107,7 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
     story.append(table(rows))
     story.append(Paragraph(_("Response to the alerts inside the area"), h2))
     r = s["response"]
-    rows = [["", "n", "p50", "p90"]]
+    rows = [["", pgettext("response figures", "Alerts"), _("Median"), _("90% within")]]
     for label, key in ((_("Time to acknowledge"), "acknowledge"), (_("Time to dispatch"), "dispatch"),
                        (_("Time to arrive"), "arrive")):
         rows.append([label, str(r[key]["n"]), duration_text(r[key]["p50"]), duration_text(r[key]["p90"])])
@@ -137,7 +137,7 @@ def review_pdf(review: dict, *, generated_by: str = "") -> bytes:
         story.append(Paragraph(_("%(n)s further entries not printed.") % {"n": review["timeline_more"]}, small))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(_("Generated %(at)s by %(who)s. Times to acknowledge, dispatch and arrive run from "
-                             "the alert's creation; p50/p90 by linear interpolation.") % {
+                             "the alert's creation; medians and 90th percentiles by linear interpolation.") % {
         "at": timezone.now().astimezone(ZONE).strftime("%Y-%m-%d %H:%M"), "who": generated_by}, small))
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from pingan.dispatch import alert_text, durations
@@ -86,6 +87,13 @@ def candidate_position(c) -> str:
     return pgettext("candidate position", "AVL, %(age)s ago") % {"age": age}
 
 
+def within(percentile: int, seconds: float) -> str:
+    """A percentile in words (issue 11: the console said "p50 / p90"): ``median 3 min`` / ``90% within 8 min``."""
+    if percentile == 50:
+        return _("median %(d)s") % {"d": durations.duration_text(seconds)}
+    return _("%(p)s%% within %(d)s") % {"p": percentile, "d": durations.duration_text(seconds)}
+
+
 @register.simple_tag
 def bar_chart(f: dict, metric: str, targets: list[dict]):
     """p50 and p90 as bars on a scale to the largest of them and the metric's targets; each target a dashed
@@ -98,15 +106,14 @@ def bar_chart(f: dict, metric: str, targets: list[dict]):
         return round(v / top * w, 1)
 
     bars = format_html(
-        '<rect class="p50" x="0" y="2" width="{}" height="8"><title>p50 {}</title></rect>'
-        '<rect class="p90" x="0" y="12" width="{}" height="8"><title>p90 {}</title></rect>',
-        x(f["p50"] or 0), durations.duration_text(f["p50"] or 0), x(f["p90"] or 0),
-        durations.duration_text(f["p90"] or 0))
+        '<rect class="p50" x="0" y="2" width="{}" height="8"><title>{}</title></rect>'
+        '<rect class="p90" x="0" y="12" width="{}" height="8"><title>{}</title></rect>',
+        x(f["p50"] or 0), within(50, f["p50"] or 0), x(f["p90"] or 0), within(90, f["p90"] or 0))
     refs = format_html_join(
         "",
         '<line class="target" x1="{0}" x2="{0}" y1="0" y2="22" data-target="{1}">'
-        '<title>{4}p{2} ≤ {3}</title></line>',
-        ((x(t["seconds"]), t["id"], t["percentile"], durations.duration_text(t["seconds"]),
+        '<title>{3}{2}</title></line>',
+        ((x(t["seconds"]), t["id"], within(t["percentile"], t["seconds"]),
           f"{t['standard']}: " if t.get("standard")
           else "") for t in lines))
     return format_html('<svg class="chart" viewBox="0 0 {} 22" width="{}" height="22" role="img">{}{}</svg>', w, w,
