@@ -405,17 +405,18 @@ def main() -> None:
     print(f"\n{len(ids):,} screened people, {args.premises:,} premises, delta {delta_n:,} records")
     # wall, CPU and PG CPU of each whole call (its commit included); "stages" is the wall seconds the run's
     # stages add up to (run.stats, before the commit)
-    print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'wall s':>7} {'CPU s':>6} "
-          f"{'PG CPU s':>8} {'stages s':>8} {'signing CPU s':>13}")
+    # codes: changed (issued or suspended); kept: the same level and people, only their counts brought up to date
+    print(f"{'run':28} {'people':>9} {'changed':>8} {'hits+':>7} {'hits-':>7} {'codes':>6} {'kept':>6} {'wall s':>7} "
+          f"{'CPU s':>6} {'PG CPU s':>8} {'stages s':>8} {'signing CPU s':>13}")
     for what, run, _ld in runs:
         wall, cpu, db = run.end_to_end
         print(f"{what:28} {run.candidates:9,} {run.changed:8,} {run.hits_added:7,} {run.hits_removed:7,} "
-              f"{run.codes_changed:6,} {wall:7.2f} {cpu:6.2f} {db:8.2f} {run.stats['seconds']['total']:8.2f} "
-              f"{run.signing_cpu:13.2f}")
+              f"{run.codes_changed:6,} {run.stats.get('codes_kept', 0):6,} {wall:7.2f} {cpu:6.2f} {db:8.2f} "
+              f"{run.stats['seconds']['total']:8.2f} {run.signing_cpu:13.2f}")
     total, total_cpu, total_db = (sum(r.end_to_end[i] for _w, r, _l in runs) for i in range(3))
-    print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {total:7.2f} {total_cpu:6.2f} "
+    print(f"{'both re-evaluations':28} {'':9} {'':8} {'':7} {'':7} {'':6} {'':6} {total:7.2f} {total_cpu:6.2f} "
           f"{total_db:8.2f}")
-    print(f"{'from scratch (read+engine)':28} {everyone.num_rows:9,} {'':8} {'':7} {'':7} {'':6} {full_s:7.2f} "
+    print(f"{'from scratch (read+engine)':28} {everyone.num_rows:9,} {'':8} {'':7} {'':7} {'':6} {'':6} {full_s:7.2f} "
           f"{full_cpu:6.2f} {full_db:8.2f}  (read {read_s:.2f} s / {read_cpu:.2f} s CPU; {full_load})")
     print("\nper stage, wall / CPU / PostgreSQL-backend CPU seconds (markdown):")
     for line in stage_table(runs):
@@ -430,6 +431,17 @@ def main() -> None:
             f"{name} {hot:,} of {upd:,}, {size / 1e6:.0f} MB" for name, upd, hot, size in cur.fetchall()))
     live = dict(SafetyCode.objects.filter(revoked_at__isnull=True).values_list("level").annotate(n=Count("id")))
     print(f"\nlevels from scratch: {levels}; live codes by level: {live}")
+    with connection.cursor() as cur:  # a kept code's counts are brought up to date: none may lag its screening's
+        cur.execute("SELECT count(*) FROM codes_safetycode c JOIN screening_screeningjob j ON j.id = c.job_id "
+                    "WHERE c.revoked_at IS NULL AND j.is_latest AND c.counts <> jsonb_build_object("
+                    "'green', (j.counts->>'green')::int, 'yellow', (j.counts->>'yellow')::int, "
+                    "'red', (j.counts->>'red')::int, 'unresolved', (j.counts->>'accepted')::int "
+                    "+ (j.counts->>'rejected')::int - (j.counts->>'green')::int - (j.counts->>'yellow')::int "
+                    "- (j.counts->>'red')::int)")
+        stale = cur.fetchone()[0]
+    if stale:
+        print(f"FAILED: {stale:,} live codes' counts differ from their screening's")
+        sys.exit(1)
     if differ:
         print(f"FAILED: {len(differ):,} people end in another level from scratch than after the re-evaluations "
               f"(first: {differ[:5]})")

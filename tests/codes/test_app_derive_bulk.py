@@ -79,7 +79,7 @@ def test_bulk_derivation_ends_where_one_by_one_derivation_ends(city):
         pass
     assert state(city) == before
     done = services.safety_codes_derive_bulk(causes=causes)
-    assert done == {"issued": 1, "suspended": 0, "unchanged": 2, "none": 1}
+    assert done == {"issued": 1, "suspended": 0, "unchanged": 2, "kept": 0, "none": 1}
     assert [one[pk] for pk in city] == ["issued", "unchanged", "unchanged", "none"]
     assert state(city) == expected
     new = SafetyCode.objects.get(premises_id=city[0], revoked_at__isnull=True)
@@ -154,7 +154,7 @@ def test_bulk_derivation_in_several_batches_ends_where_one_by_one_ends(cast, cit
                              "total": counts.total}
     assert len(given) >= 4
     done = services.safety_codes_derive_bulk(causes={pk: CAUSE for pk in ids}, job_counts=given)
-    assert done == {"issued": 8, "suspended": 0, "unchanged": 2, "none": 1}
+    assert done == {"issued": 8, "suspended": 0, "unchanged": 2, "kept": 0, "none": 1}
     assert state(ids) == expected
     for pk in more:
         code = SafetyCode.objects.get(premises_id=pk, revoked_at__isnull=True)

@@ -343,7 +343,10 @@ def premises_code_state(premises) -> dict:
     ``job_line`` whether the card says "From the screening of …" — not where the old-poster notice names that
     screening already), ``job`` (the screening behind the live code: ``id``, ``finished_at``, ``label``) and
     ``kept`` (the live code stands for a newer screening of the same roster with the same results, which
-    kept it and its poster: ``codes.services._keep``), ``replaced`` (the code before the live one — superseded,
+    kept it and its poster: ``codes.services._keep``), ``rechecked`` (when a re-evaluation last re-checked the
+    screening behind the live code, if after the code was issued: the code stayed — its level and people the
+    same, its counts brought up to date, ``codes.services._counts_only`` — else ``None``), ``replaced`` (the
+    code before the live one — superseded,
     or suspended and then released — while it would still have been valid: the poster printed with it now reads as
     revoked at the door, so the pages tell the owner to print the new one), ``renewable`` (issuing now would give a
     new code) and ``obstacle``, why not (``codes.services.issue_check``: ``not_screened``, ``unchanged`` …; ``""``
@@ -391,7 +394,11 @@ def premises_code_state(premises) -> dict:
             "cause": cause, "cause_note": "" if replaced is not None or plain else cause, "kept": kept,
             "job_line": code is not None and code.job_id is not None and not (replaced is not None and plain)
             and not kept,
-            "job": code.job if code is not None and code.job_id else None}
+            "job": code.job if code is not None and code.job_id else None,
+            # (a code's issue time is signed in whole seconds: a re-evaluation that issued it stamped its job
+            # a fraction of a second after)
+            "rechecked": code.job.reevaluated_at if code is not None and code.job_id and code.job.reevaluated_at
+            and code.job.reevaluated_at.replace(microsecond=0) > code.issued_at else None}
 
 
 def roster_baseline(premises) -> dict | None:

@@ -15,6 +15,7 @@ the database holds only the public JWK. Nothing here logs or returns private key
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -583,8 +584,9 @@ def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
 @dataclass(frozen=True)
 class Derived:
     """What :func:`safety_code_derive` did to one premises: ``outcome`` is ``issued`` (``code`` is the new
-    code), ``suspended`` (``review``), ``unchanged`` or ``none`` (no finished screening, a screening of
-    nobody, or person data deleted under the retention policy)."""
+    code), ``suspended`` (``review``), ``unchanged``, ``kept`` (the live code stays, its counts brought up to
+    date: :func:`_counts_only`) or ``none`` (no finished screening, a screening of nobody, or person data
+    deleted under the retention policy)."""
 
     premises_id: int
     outcome: str
@@ -619,6 +621,11 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     if not suspended and cur is not None and cur.job_id == job.pk and cur.counts == _counts_dict(counts):
         return Derived(premises.pk, "unchanged", code=cur, previous_level=cur.level)
     level = level_for(counts)
+    if review is None and cur is not None and _counts_only(cur.job_id, cur.level, cur.people, cur.expires_at,
+                                                           cur.counts, job=job.pk, level=level, people=people):
+        _refresh_counts({cur.pk: _counts_dict(counts)})
+        cur.counts = _counts_dict(counts)
+        return Derived(premises.pk, "kept", code=cur, previous_level=cur.level)
     if not suspended and _same_roster_again(premises, cur, job, counts, people, level):
         return Derived(premises.pk, "unchanged", code=_keep(cur, job, review, actor), previous_level=cur.level)
     dropped = _dropped_check(premises, job, level)
@@ -634,6 +641,45 @@ def safety_code_derive(*, premises: Premises, actor=None, cause: dict | None = N
     code = _issue(premises=premises, job=job, level=level, people=people, actor=actor, counts=counts, cause=cause)
     _keep_left_out(premises=premises, job=job, review=review, last=last, code=code, actor=actor)
     return Derived(premises.pk, "issued", code=code, previous_level=previous_level)
+
+
+def _counts_only(job_id: int | None, code_level: str, code_people: int, expires_at: datetime, code_counts: dict,
+                 *, job: int, level: Level, people: int) -> bool:
+    """Whether a re-evaluation that moved the level counts of screening ``job`` leaves the live code (its
+    ``job_id``, ``code_level``, ``code_people``, ``expires_at`` and stored ``code_counts``) as it is, only
+    its counts brought up to date (docs/codes.md, "New counts, same code"): the code was issued from that
+    screening, is unexpired, covers the same ``people``, and its level is the rule's ``level`` for the new
+    counts as it was for the counts it stored — so every signed claim (level, people, name, validity) would
+    be the same, and a new code would only withdraw the poster on the door. A code whose level the rule did
+    not give (an approved level change) is not kept: the change was decided on the people as they were.
+    The caller has checked that no review is open. The one rule of :func:`safety_code_derive`,
+    :func:`safety_codes_derive_bulk` and the codes signed ahead (:func:`on_results_changing`)."""
+    return (job_id == job and code_people == people and code_level == level.value and bool(code_counts)
+            and expires_at > timezone.now() and level_for(code_counts) == level)
+
+
+def _refresh_counts(new_counts: dict[int, dict[str, int]]) -> None:
+    """Store each kept code's new level counts (code pk → counts, :func:`_counts_only`): one ``UPDATE … FROM
+    unnest`` on PostgreSQL (a HOT update: ``counts`` is in no index), one per distinct counts elsewhere. Not
+    audited: the code is the same code; the re-evaluation's own record names the people whose change moved
+    the counts, and their results carry why (docs/codes.md)."""
+    from django.db import connection
+
+    from pingan.core.copystore import ids_in, int_array
+
+    if not new_counts:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("UPDATE codes_safetycode c SET counts = m.counts "
+                        "FROM unnest(%s::bigint[], %s::jsonb[]) AS m(id, counts) WHERE c.id = m.id",
+                        [int_array(new_counts), [json.dumps(c) for c in new_counts.values()]])
+        return
+    by_counts: dict[str, list[int]] = {}
+    for pk, counts in new_counts.items():
+        by_counts.setdefault(json.dumps(counts, sort_keys=True), []).append(pk)
+    for counts, pks in by_counts.items():
+        SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, pks)).update(counts=json.loads(counts))
 
 
 #: The columns that make two screenings' rows the same person with the same result (:func:`_same_people`): the
@@ -741,10 +787,11 @@ def on_results_changed(causes: dict[int, dict], job_counts: dict[int, dict] | No
     people of these premises; re-derive their codes in bulk (:func:`safety_codes_derive_bulk`) with each one's
     ``cause`` and the level counts the re-evaluation just stored (``job_counts``), taking the codes
     :func:`on_results_changing` signed ahead (among ``prepared``) where their claims are still right. Returns
-    how many codes changed (issued or suspended)."""
+    how many codes ``changed`` (issued or suspended) and how many were ``kept`` (the same level and people:
+    only their counts brought up to date, :func:`_counts_only`)."""
     presigned = next((p for p in prepared or () if isinstance(p, Presigned)), None)
     done = safety_codes_derive_bulk(causes=causes, job_counts=job_counts, presigned=presigned)
-    return done["issued"] + done["suspended"]
+    return {"changed": done["issued"] + done["suspended"], "kept": done["kept"]}
 
 
 #: The fewest codes worth signing ahead (:func:`on_results_changing`): below, the thread costs more than it
@@ -787,32 +834,45 @@ class Presigned:
 def on_results_changing(predicted: dict[int, dict]) -> Presigned | None:
     """The re-evaluation's hook before it stores its results (registered in ``CodesConfig.ready``):
     ``predicted`` maps each premises whose people changed to the level counts its latest job will have
-    (``green``, ``yellow``, ``red``, ``accepted``, ``total``). Signs those premises' new codes in a thread
-    (:class:`Presigned`) while the results are written; :func:`on_results_changed` takes them. ``None`` for
-    fewer than :data:`PRESIGN_MIN_CODES`."""
+    (``green``, ``yellow``, ``red``, ``accepted``, ``total``) and ``job``, that job. Signs those premises' new
+    codes in a thread (:class:`Presigned`) while the results are written; :func:`on_results_changed` takes
+    them. A premises whose live code these counts keep (:func:`_counts_only`) gets none. ``None`` for fewer
+    than :data:`PRESIGN_MIN_CODES` codes to sign."""
     from pingan.core.copystore import ids_in
 
     if len(predicted) < PRESIGN_MIN_CODES:
         return None
+    in_predicted = ids_in(Premises, sorted(predicted))
+    # the live code of each, newest first (an open review decides in the derivation: a code kept there is
+    # simply not taken)
+    live: dict[int, tuple] = {}
+    for premises_id, *code in SafetyCode.objects.filter(premises_id__in=in_predicted, revoked_at__isnull=True
+                                                        ).order_by("-issued_at", "-id").values_list(
+            "premises_id", "job_id", "level", "people", "expires_at", "counts"):
+        live.setdefault(premises_id, tuple(code))
     validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
     signers: dict[str, KeySigner] = {}
     now = timezone.now()
     items = []
-    for premises_id, name, room, issuer in Premises.objects.filter(pk__in=ids_in(Premises, sorted(predicted))).order_by(
+    for premises_id, name, room, issuer in Premises.objects.filter(pk__in=in_predicted).order_by(
             "pk").values_list("pk", "name", "room", "unit__code"):
         name = premises_label(name, room, limit=core_token.MAX_NAME_LENGTH)
         agg = predicted[premises_id]
         if agg["total"] == 0:
             continue
-        if issuer not in signers:
-            signers[issuer] = signer_for(signing_key_ensure(issuer=issuer))
         counts = ScreeningCounts(green=agg["green"], yellow=agg["yellow"], red=agg["red"],
                                  unresolved=agg["total"] - agg["green"] - agg["yellow"] - agg["red"])
+        level = level_for(counts)
+        cur = live.get(premises_id)
+        if cur is not None and _counts_only(*cur, job=agg.get("job"), level=level, people=agg["accepted"]):
+            continue
+        if issuer not in signers:
+            signers[issuer] = signer_for(signing_key_ensure(issuer=issuer))
         items.append((premises_id, core_token.SafetyCode.new(
             issuer=issuer, premises_id=premises_id, premises_name=name.strip()[: core_token.MAX_NAME_LENGTH],
-            level=level_for(counts), people=agg["accepted"], issued_at=now, validity=validity),
+            level=level, people=agg["accepted"], issued_at=now, validity=validity),
             signers[issuer]))
-    return Presigned(items)
+    return Presigned(items) if len(items) >= PRESIGN_MIN_CODES else None
 
 
 def on_reevaluation_started(candidates: int) -> None:
@@ -851,13 +911,15 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
     the caller has just written and vouches for (a re-evaluation moves each changed job's counts by its
     people's changes in the same transaction): those jobs' people are not counted again; any other job's are.
     ``presigned`` (:class:`Presigned`): codes signed ahead, taken where their claims are those wanted.
-    Returns how many premises were ``issued``, ``suspended``, ``unchanged`` and ``none``.
+    Returns how many premises were ``issued``, ``suspended``, ``unchanged``, ``kept`` (the same code, its
+    counts brought up to date in one ``UPDATE`` at the end: :func:`_counts_only`) and ``none``.
     """
     from django.db.models import OuterRef, Subquery
 
     from pingan.core.copystore import copy_rows, ids_in
 
-    done = {"issued": 0, "suspended": 0, "unchanged": 0, "none": 0}
+    done = {"issued": 0, "suspended": 0, "unchanged": 0, "kept": 0, "none": 0}
+    kept: dict[int, dict[str, int]] = {}  # code pk → its new counts (_counts_only), stored at the end
     ids = sorted(causes)
     review_policy = settings.PINGAN.get("CODE_DROPPED_PEOPLE", "review") == "review"
     validity = timedelta(days=int(settings.PINGAN.get("CODE_VALIDITY_DAYS", 7)))
@@ -887,12 +949,12 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
                     yellow=Count("id", filter=Q(status="accepted", level="yellow")),
                     red=Count("id", filter=Q(status="accepted", level="red")),
                     accepted=Count("id", filter=Q(status="accepted")), total=Count("id"))}
-        # live codes of each premises, newest first: (pk, job_id, counts, code_id, issuer)
+        # live codes of each premises, newest first: (pk, job_id, counts, code_id, issuer, level, people, expires_at)
         live: dict[int, list[tuple]] = {}
-        for pk, premises_id, job_id, counts_, code_id, issuer in SafetyCode.objects.filter(
+        for pk, premises_id, *rest in SafetyCode.objects.filter(
                 premises_id__in=in_chunk, revoked_at__isnull=True).order_by("-issued_at", "-id").values_list(
-                "pk", "premises_id", "job_id", "counts", "code_id", "issuer"):
-            live.setdefault(premises_id, []).append((pk, job_id, counts_, code_id, issuer))
+                "pk", "premises_id", "job_id", "counts", "code_id", "issuer", "level", "people", "expires_at"):
+            live.setdefault(premises_id, []).append((pk, *rest))
         last = {pk: (job_id, level) for pk, job_id, level in SafetyCode.objects.filter(pk__in=ids_in(SafetyCode, [
             r[3] for r in premises_rows if r[3]])).values_list("pk", "job_id", "level")}
         reviewed = set(CodeReview.objects.filter(premises_id__in=in_chunk, status=CodeReview.Status.OPEN)
@@ -913,6 +975,11 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
                 done["unchanged"] += 1
                 continue
             level = level_for(counts)
+            if premises_id not in reviewed and cur is not None and _counts_only(
+                    cur[1], cur[5], cur[6], cur[7], cur[2], job=job_id, level=level, people=agg["accepted"]):
+                kept[cur[0]] = _counts_dict(counts)
+                done["kept"] += 1
+                continue
             previous = last.get(last_code_id)
             if premises_id in reviewed or (review_policy and previous is not None and previous[0] not in (None, job_id)
                                            and level.wire < Level(previous[1]).wire):
@@ -973,6 +1040,7 @@ def safety_codes_derive_bulk(*, causes: dict[int, dict], actor=None,
         for issuer in sorted({c[3] for c in old}):
             _invalidate_revocations_now_and_on_commit(issuer)
         done["issued"] += len(rows)
+    _refresh_counts(kept)
     return done
 
 

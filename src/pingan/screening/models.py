@@ -425,7 +425,8 @@ class Hit(models.Model):
 class Reevaluation(models.Model):
     """One re-evaluation run after a risk-data import (:mod:`pingan.screening.reevaluate`): how many people
     the change could affect (``candidates``, all re-screened), how many results changed, the hits added and
-    removed, the safety codes changed, and ``stats`` (``seconds`` per stage, what changed in the data)."""
+    removed, the safety codes changed, and ``stats`` (``seconds`` per stage, what changed in the data,
+    ``codes_kept``: codes whose level and people stayed, only their counts brought up to date)."""
 
     dataset = models.ForeignKey(RiskDataset, on_delete=models.PROTECT, related_name="reevaluations")
     as_of = models.DateTimeField()

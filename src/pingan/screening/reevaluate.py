@@ -53,11 +53,13 @@ from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset
 #: ``code_cause.reevaluation``, params ``dataset``, ``changed``, ``job``; ``job_counts`` the changed jobs' level
 #: counts as just stored — ``green``, ``yellow``, ``red``, ``accepted``, ``total`` — for those it knows, so
 #: that a hook need not count their people again); the codes app registers the re-derivation of their codes.
-#: Each returns how many codes it changed.
-RESULTS_CHANGED_HOOKS: list[Callable[..., int]] = []
+#: Each returns how many codes it ``changed`` (issued or suspended) and ``kept`` (the same code, only its
+#: counts brought up to date): the run's ``codes_changed`` and ``stats["codes_kept"]``.
+RESULTS_CHANGED_HOOKS: list[Callable[..., dict[str, int]]] = []
 #: Called as ``hook(predicted)`` before a re-evaluation stores its results (in its transaction):
 #: ``predicted`` maps each premises whose people changed to the level counts its latest job will have once
-#: stored (``green``, ``yellow``, ``red``, ``accepted``, ``total``; PostgreSQL only, where the counts are moved
+#: stored (``green``, ``yellow``, ``red``, ``accepted``, ``total``, and ``job``, that job; PostgreSQL only,
+#: where the counts are moved
 #: by the changes: :func:`_count_changes_pg`). What a hook returns is passed on to the
 #: :data:`RESULTS_CHANGED_HOOKS` as ``prepared`` (a list, one item a hook): the codes app signs the new codes
 #: in a thread while the results are written, instead of after.
@@ -758,7 +760,7 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
     now = timezone.now()
     changes = _changes(people, result, ruleset, run=run, at=now.isoformat(), dataset=dataset)
     clock.lap("compare")
-    codes_changed = 0
+    codes_changed = codes_kept = 0
     with transaction.atomic():
         prepared = [hook(_predicted_counts(people, changes)) for hook in RESULTS_CHANGING_HOOKS] \
             if RESULTS_CHANGING_HOOKS and changes.premises else []
@@ -768,17 +770,20 @@ def reevaluate(*, dataset: RiskDataset, actor=None) -> Reevaluation:
         per_premises = {premises_id: {"code": "code_cause.reevaluation", "params": {
             "dataset": dataset.name, "changed": n, "job": job_id}} for premises_id, n, job_id in changes.premises}
         for hook in RESULTS_CHANGED_HOOKS:
-            codes_changed += hook(per_premises, job_counts=job_counts or {}, prepared=prepared) or 0
+            did = hook(per_premises, job_counts=job_counts or {}, prepared=prepared) or {}
+            codes_changed, codes_kept = codes_changed + did.get("changed", 0), codes_kept + did.get("kept", 0)
         clock.lap("codes")
         for hook in HITS_RAISED_HOOKS:
             hook(run, changes.raised)
         clock.lap("notify")
         changed_rows = changes.results.column("id").slice(0, 1000).to_pylist()
         _finish(run, candidates=people.num_rows, changed=changes.changed, hits_added=changes.hits_added,
-                hits_removed=changes.hits_removed, codes_changed=codes_changed, seconds=clock.seconds(), change=change)
+                hits_removed=changes.hits_removed, codes_changed=codes_changed, codes_kept=codes_kept,
+                seconds=clock.seconds(), change=change)
         audit.record(actor, "reevaluate", "RiskDataset", dataset.pk, detail={
             "run": run.pk, "candidates": people.num_rows, "changed": changes.changed,
             "hits_added": changes.hits_added, "hits_removed": changes.hits_removed, "codes_changed": codes_changed,
+            "codes_kept": codes_kept,
             "premises": sorted(per_premises)[:200], "people": changed_rows,
             "people_with_new_hits": len(changes.raised)})
     return run
@@ -939,7 +944,7 @@ def _finish(run: Reevaluation, **fields: Any) -> None:
     run.candidates, run.changed = fields["candidates"], fields["changed"]
     run.hits_added, run.hits_removed, run.codes_changed = fields["hits_added"], fields["hits_removed"], \
         fields["codes_changed"]
-    run.stats = {"seconds": fields["seconds"], "change": _plain(change)}
+    run.stats = {"seconds": fields["seconds"], "change": _plain(change), "codes_kept": fields.get("codes_kept", 0)}
     run.finished_at = timezone.now()
     run.save()
 
@@ -1022,7 +1027,7 @@ def _predicted_counts(people: pa.Table, changes: _Changes) -> dict[int, dict[str
             continue
         dg, dy, dr = moved[job_id]
         out[premises_id] = {"green": green + dg, "yellow": yellow + dy, "red": red + dr, "accepted": accepted,
-                            "total": accepted + rejected}
+                            "total": accepted + rejected, "job": job_id}
     return out
 
 
