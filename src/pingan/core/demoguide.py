@@ -72,11 +72,18 @@ SUGGESTED_NAMES = {"admin": "孙立新", "auditor": "周敏", "analyst": "杨帆
 @dataclass(frozen=True)
 class Suggest:
     """An account of ``role`` the demo does not create, to add by hand (``unit``: a unit code, or ``""``), with
-    a display name (:data:`SUGGESTED_NAMES`)."""
+    a display name: ``name``, else the role's (:data:`SUGGESTED_NAMES`). A second account of a role the demos
+    suggest elsewhere gets a name of its own (issue 11: the citizen demo's demo_desk was to be called 陈志强, as
+    the screening demo's demo_officer of the same station)."""
 
     role: str
     unit: str = ""
     username: str = ""
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or SUGGESTED_NAMES.get(self.role, "")
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
         write("     " + _("another role: create an account (the password is asked for), e.g."))
     for s in extra:  # a command line to type, as it is typed
         unit = f" --unit {s.unit}" if s.unit else ""
-        name = f" --display-name {SUGGESTED_NAMES[s.role]}" if s.role in SUGGESTED_NAMES else ""
+        name = f" --display-name {s.display_name}" if s.display_name else ""
         write(f"       {pingan} user create {s.username or 'demo_' + s.role} --role {s.role}{unit}{name}")
     write("  " + _("3. open each page as the account it names:"))
     for v in visits:

@@ -17,6 +17,7 @@ from pingan.alerts import labels, replay, services
 from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
+from pingan.core.texts import paren
 
 _stop = False
 
@@ -197,13 +198,16 @@ class Command(PinganCommand):
         pingan = cli()
         w(_("Xiamen alerts demo"))
         bureau = OrgUnit.objects.get(code=DEMO_UNIT).path.split("/")[0] + "/"
-        names = sorted(Jurisdiction.objects.filter(unit__path__startswith=bureau).values_list("unit__name", flat=True))
+        names = sorted(j.unit.label for j in Jurisdiction.objects.filter(unit__path__startswith=bureau)
+                       .select_related("unit"))
         w("  " + _("jurisdiction boundaries: %(n)s loaded (%(names)s); an alert goes to the unit whose boundary "
                    "holds its position") % {"n": result["jurisdictions"], "names": _("、").join(names)})
         w("  " + _("devices: %(n)s street devices registered (their GA/T 1400 password: %(password)s)") % {
             "n": result["devices"], "password": "demo-password"})
         for d in Device.objects.filter(device_id__in=result["device_ids"]).select_related("unit").order_by("device_id"):
-            w(f"    {d.device_id}  {d.name}  ({d.kind}) → {d.unit.name if d.unit else _('no unit')}")
+            # the kind by its name in the command's language (issue 11: "(anpr)" on a Chinese terminal)
+            unit = d.unit.label if d.unit else _("no unit")
+            w(f"    {d.device_id}  {d.name}{paren(d.get_kind_display())} → {unit}")
         w("  " + (_("accounts of %(unit)s: demo_officer (officer) and demo_chief (station chief)") if created else
                   _("accounts of %(unit)s: demo_officer (officer) and demo_chief (station chief); they existed "
                     "already, their passwords are unchanged")) % {"unit": DEMO_UNIT})

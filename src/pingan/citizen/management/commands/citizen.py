@@ -83,11 +83,11 @@ class Command(PinganCommand):
 
         guide(self.stdout.write, accounts=["demo_citizen"],
               passwords={"demo_citizen": password} if created else {},
-              suggest=[Suggest("officer", "350203-LQ", "demo_desk")],
+              suggest=[Suggest("officer", "350203-LQ", "demo_desk", name="方晓燕")],
               visits=[Visit("/citizen/me/", ("demo_citizen",), _(
                   "book an appointment at a station's counter, then cancel it (asks first); apply for a residence "
                   "permit with its documents and follow its status")),
                       Visit("/citizen/station/", ("demo_desk",), _(
-                          "an officer of 莲前派出所: the applications to review, the counter's queue (call next, "
-                          "check in)"))])
+                          "an officer of %(unit)s: the applications to review, the counter's queue (call next, "
+                          "check in)") % {"unit": OrgUnit.objects.get(code="350203-LQ").label})])
 
