@@ -42,6 +42,8 @@ def test_an_item_page_names_units_quantities_and_places_in_the_readers_words(cli
     assert _dd(page, "Quantity" if en else "数量").startswith("1 item" if en else "1 件")
     assert _dd(fish_page, "Quantity" if en else "数量").startswith("2.5 kg" if en else "2.5 千克")
     assert "SW-R1-A1 A1 架" in _dd(page, "Status" if en else "状态")
+    chain = page[page.index('class="list chain"'):]
+    assert "SW-R1-A1 A1 架" in chain[:chain.index("</ol>")]  # the check-in's step names the place too
     store_list = sign_in(client, people.custodian, language).get("/evidence/").content.decode()
     assert "SW-R1-A1 A1 架" in store_list
     if en:

@@ -86,8 +86,8 @@ def chain_names(events) -> dict[str, str]:
     (``"username:role"``, or ``"system"``) → ``"name (role)"`` in the active language (``（…）`` in Chinese),
     the role being the one the chain recorded; an account without a name of its own as every page names it, by
     its role and unit (``User.shown_name``), never by its user name (the review: ``display_name or username``);
-    an account since deleted by the recorded role alone. A custody unit's code → the unit's name. Two queries
-    whatever the length of the chain."""
+    an account since deleted by the recorded role alone. A custody unit's code → the unit's name; a location's
+    code → its code and name. Three queries whatever the length of the chain."""
     from pingan.core.models import OrgUnit, User
     from pingan.core.texts import paren
 
@@ -107,6 +107,9 @@ def chain_names(events) -> dict[str, str]:
         else:
             names[a] = str(roles.get(role, _("a deleted account")))
     names.update({u.code: u.label for u in OrgUnit.objects.filter(code__in={e.custody for e in events})})
+    # a store location's code → its code and name (issue 11: the chain read "SW-V1" alone)
+    names.update({loc.code: str(loc) for loc in Location.objects.filter(code__in={e.location for e in events
+                                                                                  if e.location})})
     return names
 
 
