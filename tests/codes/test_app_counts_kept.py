@@ -205,6 +205,11 @@ def test_a_days_movements_keep_the_codes_whose_level_stays(cast, tmp_path, setti
     when = timezone.localtime(a.reevaluated_at).strftime("%Y-%m-%d %H:%M")
     assert f"re-checked against newer risk data on {when}: 5 people, 0 red, 2 yellow" in line
     assert "this code and its poster stay valid" in line
+    with translation.override("zh-hans"):
+        zh = client.get(reverse("codes:premises", args=[cast.premises_a.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+                        ).content.decode()
+    assert f"{when} 已按更新的风险数据重新核查筛查结果：5 人，红 0 人，黄 2 人。" in zh
+    assert "等级未变，本码和门上的海报继续有效。" in zh
     # B's new code was issued by that run: nothing re-checked its screening since
     assert premises_code_state(cast.premises_b)["rechecked"] is None
     assert premises_code_state(cast.premises_a)["rechecked"] == a.reevaluated_at
