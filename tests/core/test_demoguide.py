@@ -105,8 +105,9 @@ def test_the_alerts_demo_prints_a_summary_and_json_on_request(db, tmp_path, monk
     call_command("alerts", "demo", "--password", "Demo-pass-2026", stdout=out)
     text = out.getvalue()
     assert not text.lstrip().startswith("{") and "Xiamen alerts demo" in text
-    assert "jurisdiction boundaries: 6 loaded" in text and "思明分局" in text
-    assert "35020301001340000003  莲前一键报警柱  (sos) → 莲前派出所" in text
+    # the units by their English names, listed the English way (issue 11)
+    assert "jurisdiction boundaries: 6 loaded" in text and "Siming District Branch, " in text and "、" not in text
+    assert "35020301001340000003  莲前一键报警柱 (one-key SOS alarm post) → Lianqian Police Station" in text
     assert "demo_officer" in text and "demo_chief" in text and text.count("password: Demo-pass-2026  (shown once)") == 2
     assert "mosquitto_pub -q 1 -t pingan/v1/devices/35020301001340000003/events" in text
     assert ".venv/bin/pingan serve" in text

@@ -17,7 +17,7 @@ from pingan.alerts import labels, replay, services
 from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
 from pingan.core.demoguide import cli
 from pingan.core.errors import DomainError
-from pingan.core.texts import paren
+from pingan.core.texts import join, paren
 
 _stop = False
 
@@ -201,7 +201,7 @@ class Command(PinganCommand):
         names = sorted(j.unit.label for j in Jurisdiction.objects.filter(unit__path__startswith=bureau)
                        .select_related("unit"))
         w("  " + _("jurisdiction boundaries: %(n)s loaded (%(names)s); an alert goes to the unit whose boundary "
-                   "holds its position") % {"n": result["jurisdictions"], "names": _("、").join(names)})
+                   "holds its position") % {"n": result["jurisdictions"], "names": join(names)})
         w("  " + _("devices: %(n)s street devices registered (their GA/T 1400 password: %(password)s)") % {
             "n": result["devices"], "password": "demo-password"})
         for d in Device.objects.filter(device_id__in=result["device_ids"]).select_related("unit").order_by("device_id"):
