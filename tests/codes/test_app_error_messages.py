@@ -17,11 +17,12 @@ from pingan.codes.services import MAX_TEXT
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
-def post(client, url: str, language: str, data: dict | None = None) -> str:
-    """POST as the signed-in user in ``language`` and follow the redirect; the page text, unescaped."""
+def post(client, url: str, language: str, data: dict | None = None, status: int = 200) -> str:
+    """POST as the signed-in user in ``language`` and follow the redirect; the page text, unescaped. ``status``:
+    400 where a refused form comes back with its error beside the field and the text kept (b8d7b7c)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.post(url, data or {}, follow=True)
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == status, response.status_code
     return html.unescape(response.content.decode())
 
 
@@ -55,12 +56,13 @@ def test_a_correction_request_without_text_or_with_too_much_says_so(client, cast
     services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
     sign_in(client, cast.landlord_a)
     url = f"/codes/premises/{cast.premises_a.pk}/dispute/"
-    assert "请填写纠错内容，说明哪里有误。" in post(client, url, "zh-hans", {"text": "   "})
-    assert "Write what is wrong: the correction request needs a text." in post(client, url, "en", {"text": ""})
+    assert "请填写纠错内容，说明哪里有误。" in post(client, url, "zh-hans", {"text": "   "}, 400)
+    assert "Write what is wrong: the correction request needs a text." in post(client, url, "en", {"text": ""}, 400)
     long = "错" * (MAX_TEXT + 5)
-    assert f"纠错内容有 {MAX_TEXT + 5} 个字，上限为 {MAX_TEXT} 个字。" in post(client, url, "zh-hans", {"text": long})
+    assert (f"纠错内容有 {MAX_TEXT + 5} 个字，上限为 {MAX_TEXT} 个字。"
+            in post(client, url, "zh-hans", {"text": long}, 400))
     assert (f"The correction request is {MAX_TEXT + 5} characters; the limit is {MAX_TEXT}."
-            in post(client, url, "en", {"text": long}))
+            in post(client, url, "en", {"text": long}, 400))
     assert not Dispute.objects.filter(premises=cast.premises_a).exists()
 
 

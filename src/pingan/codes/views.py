@@ -31,7 +31,7 @@ from pingan.codes.texts import REVOKED_EXPLAIN, REVOKED_STATUS, VERDICT_EXPLAIN,
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
 from pingan.core.error_messages import page_message
-from pingan.core.errors import DomainError, NotFound
+from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, Role
 from pingan.core.paging import counted_lists
 from pingan.core.texts import lang
@@ -357,6 +357,8 @@ def premises_dispute(request: HttpRequest, premises_id: int) -> HttpResponse:
         services.dispute_open(premises=premises, text=request.POST.get("text", ""), actor=request.user,
                               code_id=request.POST.get("code_id", ""))
         messages.success(request, _("Correction request sent: the responsible police station will handle it."))
+    except PermissionDenied as exc:  # not this viewer's form at all (it is not on their page): said at the top
+        messages.error(request, page_message(exc))
     except DomainError as exc:
         return _premises_code_page(request, premises, form="dispute", error=page_message(exc))
     return _back(request, premises_id)
@@ -373,6 +375,8 @@ def premises_override(request: HttpRequest, premises_id: int) -> HttpResponse:
         # what happens next, as the requester's role has it (an officer was told "another station chief")
         messages.success(request, _("Level change requested. %(next)s") % {
             "next": services.override_waiting_text(ov, request.user)})
+    except PermissionDenied as exc:  # not this viewer's form at all (it is not on their page): said at the top
+        messages.error(request, page_message(exc))
     except DomainError as exc:
         return _premises_code_page(request, premises, form="override", error=page_message(exc))
     return _back(request, premises_id)
