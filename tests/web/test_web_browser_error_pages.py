@@ -1,4 +1,4 @@
-"""The 403, 404 and 500 pages keep the site's frame at 375 px in both languages (issue 11, the trial's last
+"""The 403, 404, 405 and 500 pages keep the site's frame at 375 px in both languages (issue 11, the trial's last
 check): the header with the site's name and the language menu on one row, the page in the reader's language,
 a way on, and nothing wider than the phone — in Debian's chromium, signed in and not."""
 
@@ -24,6 +24,9 @@ CASES = {  # path, status, who, what the page says in each language
     "404": ("/no/such/page/", 404, "officer_a", {"zh-hans": "页面不存在", "en": "Page not found"}),
     "403": ("/audit/", 403, "officer_a", {"zh-hans": "无权打开此页面", "en": "may not open this page"}),
     "404 signed out": ("/nothing/here/", 404, None, {"zh-hans": "页面不存在", "en": "Page not found"}),
+    # a button's action opened as a page: Django's 405 had an empty body (the browser's own "HTTP ERROR 405")
+    "405": ("/police/premises/1/off-roster/", 405, "officer_a",
+            {"zh-hans": "此地址是页面上按钮的操作", "en": "a button's action"}),
     "500": ("/boom/", 500, "officer_a", {"zh-hans": "出错", "en": "went wrong"}),
 }
 

@@ -146,6 +146,44 @@ class TestErrorPages:
         response = client.post("/screening/premises/new/", {"name": "x"}, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403 and "The form has expired" in response.content.decode()
 
+    def test_a_wrong_method_on_a_page_is_the_405_page_in_the_frame(self, client, cast):
+        # issue 11: GET on a POST-only action answered 405 with an empty body (the browser's bare "HTTP ERROR 405")
+        sign_in(client, cast.officer_a)
+        url = f"/police/premises/{cast.premises_a.pk}/off-roster/"
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        html = response.content.decode()
+        assert response.status_code == 405 and response["Allow"] == "POST"
+        assert 'class="bar"' in html and "此地址是页面上按钮的操作" in html and "返回我的首页" in html
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert "This address is a button's action" in response.content.decode()
+
+    def test_a_form_sent_to_a_show_only_page_is_not_an_expired_form(self, db):
+        # issue 11: POST /verify/ (GET only) said "表单已过期": the method is checked before the CSRF token
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        for lang, says in (("zh-hans", "此页面不接收表单"), ("en", "This page takes no form")):
+            response = client.post("/verify/", {"code": "x"}, HTTP_ACCEPT_LANGUAGE=lang)
+            html = response.content.decode()
+            assert response.status_code == 405 and response["Allow"] == "GET"
+            assert says in html and "表单已过期" not in html and "expired" not in html
+
+    def test_every_method_checked_view_says_what_it_takes(self):
+        # the whole family: every view under require_http_methods (require_GET, require_POST …) is found
+        from django.urls import get_resolver
+
+        from pingan.core.middleware import allowed_methods
+
+        def views(patterns):
+            for p in patterns:
+                if hasattr(p, "url_patterns"):
+                    yield from views(p.url_patterns)
+                else:
+                    yield p.callback
+
+        found = [allowed_methods(v) for v in views(get_resolver().url_patterns)]
+        assert sum(1 for a in found if a == ["POST"]) >= 20 and sum(1 for a in found if a == ["GET"]) >= 20
+
     def test_a_500_is_in_the_frame_and_falls_back_to_a_plain_page(self, rf, cast, monkeypatch):
         from django.contrib.auth.models import AnonymousUser
 

@@ -115,7 +115,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "pingan.core.problems.ApiMethodNotAllowedMiddleware",  # an API operation's wrong method: a problem document
+    # a wrong method: the 405 page, or the API's problem document; before CSRF, so a form sent to a page that
+    # only shows is not called an expired form
+    "pingan.core.middleware.MethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pingan.core.security.SessionIdleMiddleware",  # idle / old sessions signed out (PINGAN_SESSION_IDLE_MINUTES)

@@ -51,6 +51,20 @@ def refused(request: HttpRequest, message: str) -> HttpResponse:
     return _render(request, 400, message=message)
 
 
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """A page asked with a method it does not take (a form sent to a page that only shows, an address typed for
+    a button's action): the 405 page saying so, with a way on; the API's problem document for ``/api/…``. The
+    ``Allow`` header lists the methods the address takes."""
+    if problems.is_api(request.path):
+        return problems.method_not_allowed(request, allowed)
+    methods = {m.strip() for m in allowed.split(",") if m.strip()}
+    ctx = {"status": 405, "request_id": getattr(request, "request_id", ""),
+           "action_only": "GET" not in methods, "show_only": methods <= {"GET", "HEAD", "OPTIONS"}}
+    response = HttpResponse(loader.render_to_string("405.html", ctx, request), status=405)
+    response["Allow"] = allowed
+    return response
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without a valid CSRF token: usually a page left open too long, or cookies blocked."""
     if problems.is_api(request.path):

@@ -152,3 +152,54 @@ class RefillMiddleware:
         if isinstance(context, dict):  # refilled says which values it rewrites, and returns the others as they are
             response.context_data = {k: refilled(v) for k, v in context.items()}
         return response
+
+
+def allowed_methods(view) -> list[str] | None:
+    """The methods a view takes, when it says so: ``require_http_methods`` (``require_GET``, ``require_POST``…)
+    on the view or on any view it wraps (``login_required`` outside it, say), or a class-based view's handlers;
+    ``None`` when the view does not say (it answers every method, or checks for itself)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return [m.upper() for m in view_class.http_method_names if hasattr(view_class, m)]
+    seen = 0
+    while view is not None and seen < 20:  # a wrapper chain is short; the bound guards a cycle
+        for name, cell in zip(getattr(getattr(view, "__code__", None), "co_freevars", ()),
+                              getattr(view, "__closure__", None) or (), strict=False):
+            if name == "request_method_list":
+                return list(cell.cell_contents)
+        view, seen = getattr(view, "__wrapped__", None), seen + 1
+    return None
+
+
+class MethodNotAllowedMiddleware:
+    """A request with a method its address does not take answers 405 with something to read: the site's page
+    for a page (Django's own 405 has an empty body, so a browser shows its bare "HTTP ERROR 405"), the problem
+    document for the API (ninja's is the bare text ``Method not allowed``), keeping the ``Allow`` header.
+
+    Placed before ``CsrfViewMiddleware``: a form sent to a page that only shows is told the page takes no form,
+    not that the form expired — the method is checked (``process_view``) before the CSRF token is. Any other
+    405 (a view checking for itself, ninja) is replaced on the way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "pingan_method_page", False) or response.get(
+                "Content-Type", "").startswith("application/problem+json"):
+            return response
+        return self._refuse(request, response.get("Allow", ""))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        allowed = allowed_methods(view_func)
+        if allowed is None or request.method in allowed:
+            return None
+        return self._refuse(request, ", ".join(allowed))
+
+    @staticmethod
+    def _refuse(request, allowed: str):
+        from pingan.core.errorpages import method_not_allowed
+
+        response = method_not_allowed(request, allowed)
+        response.pingan_method_page = True
+        return response

@@ -114,24 +114,13 @@ def csrf_detail() -> str:
                    "programs use an API token instead.")
 
 
-class ApiMethodNotAllowedMiddleware:
-    """An API operation asked with a method it does not take: ninja answers 405 with the bare text ``Method not
-    allowed``; this answers the problem document instead, keeping ninja's ``Allow`` header."""
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """The problem document for an API request asked with a method its operation does not take (``Allow`` set)."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def detail() -> str:
+        return gettext("This operation does not take %(method)s; it takes %(allowed)s.") % {
+            "method": request.method, "allowed": allowed}
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code != 405 or not is_api(request.path) or response.get(
-                "Content-Type", "").startswith("application/problem+json"):
-            return response
-        allowed = response.get("Allow", "")
-
-        def detail() -> str:
-            return gettext("This operation does not take %(method)s; it takes %(allowed)s.") % {
-                "method": request.method, "allowed": allowed}
-
-        refused = problem(request, 405, "method_not_allowed", detail)
-        refused["Allow"] = allowed
-        return refused
+    refused = problem(request, 405, "method_not_allowed", detail)
+    refused["Allow"] = allowed
+    return refused
