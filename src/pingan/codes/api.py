@@ -93,7 +93,8 @@ def review_out(rv: CodeReview) -> dict:
     return {"id": rv.pk, "premises_id": rv.premises_id, "unit": rv.unit.code, "job_id": rv.job_id,
             "baseline_job_id": rv.baseline_job_id, "baseline_level": rv.baseline_level, "level": rv.level,
             "dropped": rv.dropped, "dropped_rows": list(rv.dropped_rows or []), "status": rv.status,
-            "created_at": rv.created_at, "decided_by": rv.decided_by.username if rv.decided_by_id else None,
+            "created_at": rv.created_at, "suspended_at": rv.suspended_at,
+            "decided_by": rv.decided_by.username if rv.decided_by_id else None,
             "decided_at": rv.decided_at, "issued_code_id": rv.issued_code.code_id if rv.issued_code_id else None}
 
 

@@ -283,6 +283,9 @@ class CodeReview(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUSPENSION)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: when the code was suspended (a ``suspension``): a review outlives a lifted suspension as a ``left_out``
+    #: one and becomes the suspension again, so ``created_at`` can name an earlier suspension (issue 11)
+    suspended_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, default="")

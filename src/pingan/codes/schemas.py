@@ -126,6 +126,8 @@ class CodeReviewOut(Schema):
     dropped_rows: list[int]
     status: str
     created_at: datetime
+    #: when the code was suspended (the review, opened earlier, can have outlived a lifted suspension)
+    suspended_at: datetime | None
     decided_by: str | None
     decided_at: datetime | None
     issued_code_id: str | None

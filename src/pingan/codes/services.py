@@ -565,10 +565,12 @@ def _suspend(*, premises: Premises, job: ScreeningJob, level: Level, actor,
         old.save(update_fields=["revoked_at", "revocation_reason"])
     review = CodeReview.objects.select_for_update().filter(premises=premises, status=CodeReview.Status.OPEN).first()
     if review is None:
-        review = CodeReview(premises=premises, unit=premises.unit, baseline_level=baseline_level.value)
+        review = CodeReview(premises=premises, unit=premises.unit, baseline_level=baseline_level.value,
+                            suspended_at=now)
     elif review.kind != CodeReview.Kind.SUSPENSION:
         # people were left out before (code live) and now the level drops too: the review becomes the suspension
         review.kind, review.baseline_level = CodeReview.Kind.SUSPENSION, baseline_level.value
+        review.suspended_at = now
     review.job, review.baseline_job, review.level, review.dropped = job, previous, level.value, dropped
     review.dropped_rows = rows[:REVIEW_ROWS_LISTED]
     review.save()
@@ -751,6 +753,7 @@ def _keep_left_out(*, premises: Premises, job: ScreeningJob, review: CodeReview 
         review = CodeReview(premises=premises, unit=premises.unit,
                             baseline_level=last.level if last is not None else code.level)
     review.kind, review.job, review.level, review.dropped = CodeReview.Kind.LEFT_OUT, job, code.level, len(off)
+    review.suspended_at = None  # a suspension, if it was one, is lifted: the code issued
     review.baseline_job = previous
     review.dropped_rows = [r for r, pk, _key in screening_services.left_out_rows(previous, job, police=True)
                            ][:REVIEW_ROWS_LISTED]

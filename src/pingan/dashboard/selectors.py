@@ -34,7 +34,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from pingan.codes.selectors import job_rule, with_code_state
+from pingan.codes.selectors import job_rule, open_suspension, with_code_state
 from pingan.core import selectors as core_selectors
 from pingan.core.errors import PermissionDenied
 from pingan.core.models import POLICE_ROLES, OrgUnit, Premises, Role
@@ -146,7 +146,8 @@ class PremisesOverview:
     page's form, or the release of a suspended code — a later roster brings them back, or retention ends),
     ``off_roster_told`` how many of them the owner's pages count (all but the watchlist hits the owner saw as
     green: ``screening.services.owner_flagged``), ``off_roster_since`` when the first of them was left out,
-    ``off_roster_suspended`` whether the code is suspended for them."""
+    ``off_roster_suspended`` whether the code is suspended for them, ``suspended_at`` since when (the open
+    suspension's time: not the first of them left out, nor an earlier, lifted suspension — issue 11)."""
 
     premises: Premises
     jobs: Window
@@ -156,6 +157,7 @@ class PremisesOverview:
     off_roster_suspended: bool = False
     off_roster_since: dt.datetime | None = None
     off_roster_told: int = 0
+    suspended_at: dt.datetime | None = None
     #: the premises' latest finished screening and what the level rule gives for it (``codes.selectors.job_rule``:
     #: ``unresolved`` counts its rows not screened or without a level, which the flagged list leaves out but the
     #: code counts as yellow — the page says so beside the flagged count; issue 11: "0 flagged" beside a yellow code)
@@ -205,10 +207,12 @@ def premises_overview(*, actor, premises_id: int, purpose: str = "", where: Peop
                               suspended=Count("pk", filter=Q(off_roster=True, off_roster_suspended=True)),
                               since=Min("off_roster_at"))
     latest = ScreeningJob.objects.filter(premises=premises, is_latest=True).first()
+    suspension = open_suspension(premises) if left["suspended"] else None
     return PremisesOverview(premises, jobs, window(flagged, page),
                             screening_selectors.flagged_counts(actor=actor, qs=flagged),
                             off_roster=left["n"], off_roster_suspended=bool(left["suspended"]),
                             off_roster_since=left["since"], off_roster_told=left["told"],
+                            suspended_at=suspension.suspended_at if suspension is not None else None,
                             latest_job=latest, rule=job_rule(latest) if latest is not None else None,
                             listed=left["listed"])
 
