@@ -59,3 +59,20 @@ def test_bookings_and_permit_applications_are_found_by_the_citizens_phone(cast, 
     assert len(reads) == 2
     for written in (PHONE, "+86 138 1234 5678"):
         assert reads <= searched(cast, written), written
+
+
+@pytest.mark.parametrize("stored", ["19329540037", "193-2954-0037", "+86 193 2954 0037"])
+def test_a_job_is_found_by_its_rows_phone_however_either_is_written(cast, stored):
+    # issue 11: '19329540037' found the download of a whole screening job, '193 2954 0037' and '193-2954-0037'
+    # did not (the job's rows were looked up by the phone exactly as written)
+    from web_support import make_job
+
+    from pingan.screening.models import PersonResult
+
+    job = make_job(cast.landlord_a, cast.premises_a, "甲")
+    PersonResult.objects.filter(job=job, row=2).update(phone=stored)
+    PersonResult.objects.filter(job=job, row=5).update(given_phone="138 1234 5678")
+    for written in ("19329540037", "193 2954 0037", "193-2954-0037", "+86 193 2954 0037", "0086-193-2954-0037"):
+        assert job.pk in audit.resolve_subject(written).get("ScreeningJob", set()), written
+    assert job.pk in audit.resolve_subject("+8613812345678").get("ScreeningJob", set())  # as given (not screened)
+    assert not audit.resolve_subject("193 2954 0038")

@@ -1,7 +1,7 @@
 """RFC 9457 problem documents (``application/problem+json``): the API's answer to every error, wherever it is
 raised — an operation's handler (``config.api``), Django's error handlers when the request was for ``/api/…``
 (a route that does not exist, an unhandled failure, the embedded database busy, a refused CSRF check:
-``core.errorpages``), a method the operation does not take (:class:`ApiMethodNotAllowedMiddleware`) and the
+``core.errorpages``), a method the operation does not take (``core.middleware.MethodNotAllowedMiddleware``) and the
 middleware that refuse a request before any view (``core.middleware``, ``core.uploads``).
 
 Review of the API (issue 11): a busy SQLite database answered an API client the site's HTML 503 page, an

@@ -95,13 +95,51 @@ def person_subjects(p: PersonResult) -> list[audit.Subject]:
                           other_phones=given_phone)]
 
 
+#: What a phone number may be written with besides its digits and ``+`` (``193 2954 0037``, ``193-2954-0037``,
+#: ``(0592) 123 4567``): dropped on both sides before phone numbers are compared.
+_PHONE_PUNCTUATION = (" ", "-", "(", ")", ".", "/", "\u3000", "\u00a0", "+")
+
+
+def _phone_digits(field: str):
+    """``field`` with :data:`_PHONE_PUNCTUATION` dropped, in SQL (every database pingan runs on)."""
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Replace
+
+    expression = F(field)
+    for mark in _PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(mark), Value(""), output_field=TextField())
+    return expression
+
+
+def _phone_forms(text: str) -> set[str]:
+    """The ways a roster may have written the phone number ``text``, punctuation dropped: a Chinese number as
+    ``19329540037``, ``8619329540037`` and ``008619329540037`` (``+86`` written or not); another number by its
+    E.164 digits; empty when ``text`` is no phone number (issue 11: '193 2954 0037' and '193-2954-0037' missed
+    the download of a job whose roster wrote '19329540037', which '19329540037' found)."""
+    from pingan.lib.identity.phones import normalize_phone
+
+    e164 = normalize_phone(text)
+    if not e164:
+        return set()
+    digits = e164.lstrip("+")
+    if e164.startswith("+86"):
+        national = e164[3:]
+        return {national, "86" + national, "0086" + national}
+    return {digits, "00" + digits}
+
+
 def _jobs_holding(text: str) -> dict[str, list[int]]:
-    """The jobs whose (not yet purged) result rows name ``text`` as name, document number or phone number (as given)."""
+    """The jobs whose (not yet purged) result rows name ``text`` as name, document number or phone number (the
+    phone as screened or as given, however either was written: :func:`_phone_forms`)."""
     text = text.strip()
     if not text:
         return {}
-    ids = list(PersonResult.objects.filter(Q(name=text) | Q(id_number=text.upper()) |
-                                           Q(corrected_id_number=text.upper()) | Q(phone=text))
+    by_phone = Q(phone=text)
+    if forms := _phone_forms(text):
+        by_phone = Q(phone_digits__in=forms) | Q(given_phone_digits__in=forms)
+    ids = list(PersonResult.objects.alias(phone_digits=_phone_digits("phone"),
+                                          given_phone_digits=_phone_digits("given_phone"))
+               .filter(Q(name=text) | Q(id_number=text.upper()) | Q(corrected_id_number=text.upper()) | by_phone)
                .values_list("job_id", flat=True).distinct()[:1000])
     return {"ScreeningJob": ids, "ScreeningJob.results": ids} if ids else {}
 
