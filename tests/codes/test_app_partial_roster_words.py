@@ -82,3 +82,23 @@ def test_while_suspended_the_upload_page_names_no_current_code(client, cast, lan
     upload = get(client, "/screening/upload/", language)
     notice = upload[upload.index('id="full-roster"'):upload.index("</div>", upload.index('id="full-roster"'))]
     assert SUSPENDED[language] in notice and CURRENT[language] not in notice, notice
+
+
+TO_KEEP = {"zh-hans": ("新名单须列入 2 人", "为黄色、红色或待核实的 1 人", "尚未经警方核实已离开的 1 人"),
+           "en": ("2 people to keep on the roster", "1 of the 2 rows of",
+                  "1 more, yellow, red or unresolved on earlier rosters, are not on it")}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_upload_page_counts_the_people_of_earlier_rosters_still_to_account_for(client, cast, language):
+    """Fresh-user trial: the page said the last roster "had 100 rows; 5 of them were yellow, red or not screened"
+    and the upload then suspended the code for 173 people — 168 were left out by earlier rosters, unconfirmed.
+    The page names everyone a new roster must keep, the figure the suspension then counts."""
+    sign_in(client, cast.landlord_a)
+    _full, (_, red, _yellow) = roster(cast.premises_a, ["green", "red", "yellow"])
+    roster(cast.premises_a, ["red", "green"], same_as={0: red})  # the yellow tenant left out; still red
+    upload = get(client, "/screening/upload/", language)
+    notice = upload[upload.index('id="full-roster"'):upload.index("</div>", upload.index('id="full-roster"'))]
+    assert all(w in notice for w in TO_KEEP[language]), notice
+    roster(cast.premises_a, ["green"])  # both left out: suspended for the 2 the page named
+    assert CodeReview.objects.get(premises=cast.premises_a, status="open", kind="suspension").dropped == 2

@@ -406,13 +406,16 @@ def roster_baseline(premises) -> dict | None:
     code without warning): the screening a new roster is checked against (``codes.services.dropped_baseline``)
     as ``job``, its ``people`` (rows), ``flagged`` (screened rows that were yellow, red or unresolved) and
     ``level`` (the label of the level a new one is measured against: the current code's, or the open suspension's) and
-    ``suspended`` (an open suspension: no code is current). Leaving a
+    ``suspended`` (an open suspension: no code is current), ``earlier`` (with a code standing: the people of
+    earlier rosters the owner saw as not green, left out and not yet confirmed as gone) and ``accounted``
+    (``flagged`` + ``earlier``: everyone a new roster must keep). Leaving a
     flagged person out suspends the code only when the new roster's level is lower than that level
     (``codes.services._dropped_check``): a roster that gives the same level or a higher one gets its code at once,
     so the page must not say that any omission suspends. ``None`` when nothing would be checked, nobody was
     flagged, or the level is green (nothing can be lower). No person data; callers pass a premises the viewer
     may see."""
     from pingan.codes.services import dropped_baseline, screening_counts
+    from pingan.screening import services as screening_services
 
     found = dropped_baseline(premises)
     if found is None or found[0].purged_at is not None or found[1] == Level.GREEN:
@@ -425,10 +428,16 @@ def roster_baseline(premises) -> dict | None:
     # code" beside a code page saying the premises has none); the level is the one the suspension keeps. While
     # it lasts, the page keeps saying who is missing (``missing``: the people the owner saw as not green, left
     # out; issue 11: after a partial roster with nobody flagged on it, the page forgot them)
-    if not flagged and review is None:
+    # while a code stands, the people of earlier rosters left out already and not yet confirmed as gone count too:
+    # leaving them out again is what suspends it (a fresh-user trial: the page named the last roster's 5 flagged
+    # rows, the upload then suspended the code for 173 people); the owner's count, the figure the code page says
+    earlier = 0 if review is not None else screening_services.off_roster_open(premises).filter(
+        screening_services.owner_flagged("person__")).count()
+    if not flagged and not earlier and review is None:
         return None
     return {"job": found[0], "people": counts.total, "flagged": flagged, "level": LEVEL_LABELS[found[1]],
-            "suspended": review is not None, "missing": review.dropped if review is not None else 0}
+            "suspended": review is not None, "missing": review.dropped if review is not None else 0,
+            "earlier": earlier, "accounted": flagged + earlier}
 
 
 def job_code_state(job) -> dict:
