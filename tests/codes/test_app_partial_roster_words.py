@@ -102,3 +102,24 @@ def test_the_upload_page_counts_the_people_of_earlier_rosters_still_to_account_f
     assert all(w in notice for w in TO_KEEP[language]), notice
     roster(cast.premises_a, ["green"])  # both left out: suspended for the 2 the page named
     assert CodeReview.objects.get(premises=cast.premises_a, status="open", kind="suspension").dropped == 2
+
+
+ACT_ON = {"zh-hans": ("此前名单中 1 名被标记人员不在本名单中", "本名单中没有红码、黄码或布控名单命中人员。", "无待处置人员"),
+          "en": ("1 person flagged on an earlier roster is not on this one",
+                 "Nobody on this roster is red, yellow or a watchlist hit.", "Nobody to act on")}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_officer_is_told_to_act_on_the_people_a_roster_left_off(client, cast, language):
+    """Fresh-user trial: the officer's page of the roster that suspended the code said "To act on: … Nobody to
+    act on" while 175 people left off it had to be checked before the code could be released, the way on further
+    down. "To act on" names them, with where to see who and where to release the code."""
+    roster(cast.premises_a, ["green", "green", "yellow"])
+    partial, _rows = roster(cast.premises_a, ["green"])  # the yellow tenant left out: suspended
+    sign_in(client, cast.officer_a)
+    html = get(client, f"/screening/jobs/{partial.pk}/", language)
+    said, nobody, wrong = ACT_ON[language]
+    act = html[html.index('id="act-left-out"'):html.index("</p>", html.index('id="act-left-out"'))]
+    assert said in act and f'/police/premises/{cast.premises_a.pk}/#left-out"' in act and '/codes/police/"' in act
+    assert nobody in html and wrong not in html
+    assert html.index('id="act-left-out"') < html.index("data-people-list")
