@@ -104,7 +104,8 @@ def test_the_upload_page_counts_the_people_of_earlier_rosters_still_to_account_f
     assert CodeReview.objects.get(premises=cast.premises_a, status="open", kind="suspension").dropped == 2
 
 
-ACT_ON = {"zh-hans": ("此前名单中 1 名被标记人员不在本名单中", "本名单中没有红码、黄码或布控名单命中人员。", "无待处置人员"),
+ACT_ON = {"zh-hans": ("此前名单中 1 名被标记人员不在本名单中", "本名单中没有红码、黄码或布控名单命中人员。",
+                      "无待处置人员"),
           "en": ("1 person flagged on an earlier roster is not on this one",
                  "Nobody on this roster is red, yellow or a watchlist hit.", "Nobody to act on")}
 
