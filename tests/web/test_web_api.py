@@ -52,10 +52,10 @@ def test_it_polls_a_job_until_it_is_done(api, cast, risk, django_capture_on_comm
 def test_it_says_why_a_failed_job_failed(api, cast, django_capture_on_commit_callbacks):
     call = api(cast.landlord_a)
     with django_capture_on_commit_callbacks(execute=True):
-        job = call("post", "/api/v1/jobs", data={"premises_id": cast.premises_a.pk,
-                                                 "roster": SimpleUploadedFile("bad.xlsx", b"\x00junk")}).json()
+        bad = SimpleUploadedFile("bad.csv", "甲,乙\n1,2\n".encode())  # a table with no roster columns
+        job = call("post", "/api/v1/jobs", data={"premises_id": cast.premises_a.pk, "roster": bad}).json()
     status = call("get", f"/api/v1/jobs/{job['id']}").json()
-    assert status["status"] == "failed" and "bad.xlsx" in status["error"]
+    assert status["status"] == "failed" and "bad.csv" in status["error"]
 
 
 def test_it_gives_submitters_the_submitter_view_only(api, cast, screened):

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 #: the overdue check-outs' alert, a replay of dead letters, the end of one's duty): nothing to describe.
 NO_OBJECT = {"AlertRecords", "AuditRecord", "Booking.list", "Console", "DeadLetter", "EvidenceCheckOut",
              "FraudReport.series", "Jurisdiction", "PermitApplication.list", "PermitDocument", "PersonResult.flagged",
+             "PersonResult.search",
              "Retention", "Shift", "SmsMessage", "stats.Reclassification", "admin.AccessChange", "admin.Dispute",
              "admin.LevelOverride", "admin.Location", "admin.OrgUnit", "admin.Premises", "admin.SafetyCode",
              "admin.SigningKey", "admin.User"}

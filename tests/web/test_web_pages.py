@@ -39,8 +39,8 @@ class TestSubmitter:
         sign_in(client, cast.landlord_a)
         assert "dropzone" in client.get("/screening/upload/").content.decode()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            response = client.post("/screening/upload/", {"premises": cast.premises_a.pk,
-                                                          "roster": SimpleUploadedFile("r.xlsx", b"\x00junk")})
+            bad = SimpleUploadedFile("r.csv", "甲,乙\n1,2\n".encode())  # a table with no roster columns
+            response = client.post("/screening/upload/", {"premises": cast.premises_a.pk, "roster": bad})
         assert response.status_code == 302
         job_url = response["Location"]
         html = client.get(job_url).content.decode()
@@ -51,7 +51,7 @@ class TestSubmitter:
         partial = client.get(job_url, HTTP_HX_REQUEST="true")
         assert partial["HX-Refresh"] == "true"
         html = client.get(job_url).content.decode()
-        assert "r.xlsx" in html and 'role="alert"' in html and "every 1s" not in html
+        assert "r.csv" in html and 'role="alert"' in html and "every 1s" not in html
 
     def test_it_refuses_a_roster_for_someone_elses_premises(self, client, cast):
         sign_in(client, cast.landlord_a)
