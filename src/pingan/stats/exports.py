@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
@@ -74,8 +75,9 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
-def _money_cell(v) -> float | None:
-    return None if v is None else float(v)
+def _money_cell(v) -> Decimal | None:
+    """An amount as a plain decimal to the fen: ``1544550.00`` in a CSV (not ``1544550.0``), a number in XLSX."""
+    return None if v is None else Decimal(v).quantize(Decimal("0.01"))
 
 
 def compstat_sheet(page: UnitPage) -> Sheet:
@@ -94,43 +96,51 @@ def compstat_sheet(page: UnitPage) -> Sheet:
              _("Longest run without an incident"),
              _("Amount involved in the cases solved (%(unit)s)") % {"unit": unit},
              _("Amount recovered in the cases solved (%(unit)s)") % {"unit": unit}]
+    head.append(_("Note"))  # what an empty number cell means: the number columns hold numbers only (issue 11)
     if present.loaded(page) == "nothing":  # no data is not zero: said, as the page says it (issue 11)
         return Sheet("CompStat", head, [[present.nothing_loaded_text(page.unit)]], None,
                      f"{page.unit.label} · {_('as of')} {page.as_of} · {present.how_to_load_text()}")
+    labels = [w.label for w in present.windows(page)]
     rows, hl = [], set()
     for i, rv in enumerate(present.rows(page)):
         r = rv.row
         line: list = [rv.label]
+        notes: list[str] = []
         if not rv.covered:
-            rows.append(line + [present.no_source_text()] + [None] * (len(head) - 2))
+            rows.append(line + [None] * (len(head) - 2) + [present.no_source_text()])
             continue
         for k, name in enumerate(("wtd", "d28", "ytd")):
             f = r.windows[name]
             if f.previous is None:  # no such week last year, or no data: said, never a 0
-                line += [f.current, present.missing_text(f.missing), None]
+                line += [f.current, None, None]
+                notes.append(f"{labels[k]}: {present.missing_text(f.missing)}")
                 continue
-            line += [f.current, f.previous, present.no_base_text() if f.change is None else _round(f.change)]
+            line += [f.current, f.previous, None if f.change is None else _round(f.change)]
+            if f.change is None:
+                notes.append(f"{labels[k]} %: {present.no_base_text()}")
             if f.increase:
                 hl.update({(i, 1 + 3 * k), (i, 2 + 3 * k), (i, 3 + 3 * k)})
         st = r.streak
         offences = int(r.windows["ytd"].current)
         current_year = r.current_year_cleared is not None
 
-        def rate(value: float | None) -> float | str:
-            return present.no_offences_text() if value is None else _round(value)
+        def rate(value: float | None, notes: list[str] = notes) -> float | None:
+            if value is None and present.no_offences_text() not in notes:
+                notes.append(present.no_offences_text())
+            return None if value is None else _round(value)
 
         amounts = r.amounts or {}
         if not page.clearance_recorded(r.category):  # no clearances in the source: said, not 0
-            line += [present.no_clearance_text(), None, None, None, None, None, None,
+            line += [None, None, None, None, None, None, None,
                      st.current if st else None, st.longest if st else None, None, None]
-            rows.append(line)
+            rows.append([*line, " · ".join([*notes, present.no_clearance_text()])])
             continue
         line += [r.cleared_ytd, r.exceptional_ytd, r.cleared_earlier_ytd, rate(r.clearance_ytd),
                  _("yes") if present.small_base(offences) else "",
                  r.current_year_cleared, rate(r.current_year_clearance) if current_year else None,
                  st.current if st else None, st.longest if st else None,
                  _money_cell(amounts.get("cleared_involved")), _money_cell(amounts.get("cleared_recovered"))]
-        rows.append(line)
+        rows.append([*line, " · ".join(notes)])
     note = (f"{page.unit.code} {page.unit.label} · {_('as of')} {page.as_of} · {present.scheme_text(page.scheme)} · "
             + _("Changes and rates are fractions (0.123 = 12.3%%). Clearance: FBI UCR rules (offences, not "
                 "persons; cleared by arrest or without arrest; counted in the year cleared, so a rate can "
@@ -210,9 +220,8 @@ def incidents_sheet(incidents: Iterable[Incident]) -> Sheet:
                      i.block, i.location, i.get_status_display(), i.get_clearance_display() if i.clearance else "",
                      i.get_exceptional_code_display() if i.exceptional_code else "",
                      i.cleared_on.isoformat() if i.cleared_on else "",
-                     i.victims, i.injured, i.killed, None if i.property_loss is None else float(i.property_loss),
-                     None if i.amount_involved is None else float(i.amount_involved),
-                     None if i.amount_recovered is None else float(i.amount_recovered), i.currency])
+                     i.victims, i.injured, i.killed, _money_cell(i.property_loss), _money_cell(i.amount_involved),
+                     _money_cell(i.amount_recovered), i.currency])
     return Sheet(_("Incidents"), [str(INCIDENT_HEADINGS[c]) for c in INCIDENT_COLUMNS], rows)
 
 

@@ -222,21 +222,24 @@ _MONEY_EN = {"CNY": ("{n} yuan", "{n} million yuan", "{n} billion yuan"),
              "USD": ("${n}", "${n} million", "${n} billion")}
 
 
-def money(value, currency: str, language: str | None = None, *, exact: bool = False) -> str:
+def money(value, currency: str, language: str | None = None, *, exact: bool = False, scale_of=None) -> str:
     """``67128560`` CNY → ``6,712.86万元`` / ``67.13 million yuan``; ``1234.5`` → ``1,234.50 元`` /
     ``1,234.50 yuan``; USD → ``美元`` / ``$``; another or no currency: the amount and the code. ``""`` for
-    ``None``. ``exact``: never in 万/亿 or millions (one case's amounts, to the fen)."""
+    ``None``. ``exact``: never in 万/亿 or millions (one case's amounts, to the fen). ``scale_of``: the amount
+    whose size chooses the magnitude (default ``value``'s own) — amounts said together share one
+    (:func:`money_together`)."""
     from decimal import Decimal
 
     if value is None:
         return ""
     v = Decimal(value)
+    size = abs(Decimal(scale_of)) if scale_of is not None else abs(v)
     if lang(language, when_none="en") == "zh":
         unit = _MONEY_ZH.get(currency, currency)
         # a number and its magnitude stay together (6,712.86万元); a unit is spaced from a number (1,500.00 元)
-        if not exact and abs(v) >= 100_000_000:
+        if not exact and size >= 100_000_000:
             return f"{v / 100_000_000:,.2f}亿{unit}"
-        if not exact and abs(v) >= 10_000 and currency in _MONEY_ZH:
+        if not exact and size >= 10_000 and currency in _MONEY_ZH:
             return f"{v / 10_000:,.2f}万{unit}"
         return f"{v:,.2f} {unit}".strip()
     forms = _MONEY_EN.get(currency)
@@ -244,11 +247,21 @@ def money(value, currency: str, language: str | None = None, *, exact: bool = Fa
         return f"{v:,.2f} {currency}".strip()
     if exact:
         return forms[0].format(n=f"{v:,.2f}")
-    if abs(v) >= 1_000_000_000:
+    if size >= 1_000_000_000:
         return forms[2].format(n=f"{v / 1_000_000_000:,.2f}")
-    if abs(v) >= 1_000_000:
+    if size >= 1_000_000:
         return forms[1].format(n=f"{v / 1_000_000:,.2f}")
     return forms[0].format(n=f"{v:,.2f}")
+
+
+def money_together(values, currency: str, language: str | None = None) -> list[str]:
+    """Amounts said in one sentence, each in the magnitude of the largest (issue 11: '1.54 million yuan
+    involved, 754,924.00 yuan recovered' → '1.54 million yuan involved, 0.75 million yuan recovered')."""
+    from decimal import Decimal
+
+    sizes = [abs(Decimal(v)) for v in values if v is not None]
+    largest = max(sizes) if sizes else None
+    return [money(v, currency, language, scale_of=largest) for v in values]
 
 
 def money_unit(currency: str, language: str | None = None) -> str:

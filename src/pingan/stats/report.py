@@ -198,10 +198,11 @@ def weekly_pdf(page: UnitPage, *, generated_by: str = "") -> bytes:
     for rv in present.rows(page, lang):
         amounts = rv.row.amounts
         if amounts and rv.covered:
+            inv, rec = present.money_together([amounts["cleared_involved"], amounts["cleared_recovered"]],
+                                              currency, lang)
             story.append(Paragraph(f"<b>{rv.label}</b> · " + _(
                 "%(n)s cases solved this year; %(inv)s involved, %(rec)s recovered.") % {
-                "n": rv.row.cleared_ytd, "inv": present.money(amounts["cleared_involved"], currency, lang),
-                "rec": present.money(amounts["cleared_recovered"], currency, lang)}, body))
+                "n": rv.row.cleared_ytd, "inv": inv, "rec": rec}, body))
     story.append(Spacer(1, 3 * mm))
 
     # ---- the trend chart: only of a category some source covers, each line labelled by what it is

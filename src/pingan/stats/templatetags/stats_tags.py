@@ -42,6 +42,13 @@ def money(value, currency: str = "") -> str:
     return present.money(value, currency or "")
 
 
+@register.simple_tag
+def cleared_amounts(amounts, currency: str = "") -> list[str]:
+    """The amounts involved in and recovered from the cases solved, said together in one magnitude
+    (``present.money_together``)."""
+    return present.money_together([amounts["cleared_involved"], amounts["cleared_recovered"]], currency or "")
+
+
 @register.filter
 def money_exact(value, currency: str = "") -> str:
     """One case's amount with its unit, to the fen (never in 万 or millions); empty for ``None``."""
