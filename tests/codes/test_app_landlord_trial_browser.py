@@ -52,7 +52,7 @@ def test_the_landlord_and_police_pages_of_the_trial(live_server, client, cast, m
              ("job-first", cast.landlord_a, reverse("screening:job", args=[first.pk]), "#this-screening-code"),
              ("upload", cast.landlord_a, reverse("screening:upload"), "#back"),
              ("failed", cast.landlord_a, reverse("screening:job", args=[failed.pk]), "#failed-template"),
-             ("home", cast.landlord_a, "/screening/", "[data-unresolved]"),
+             ("home", cast.landlord_a, "/screening/", "[data-chip=not-screened]"),  # 41c8dbc: its own chip
              ("police-premises", cast.officer_a, reverse("dashboard:premises", args=[cast.premises_a.pk]),
               "#unresolved-rows"),
              ("police-home", cast.chief_a, "/", "#home-flagged"),
