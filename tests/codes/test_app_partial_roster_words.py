@@ -11,6 +11,7 @@ from test_app_left_out import roster
 from test_app_support import isolated, sign_in  # noqa: F401 - fixture
 
 from pingan.codes.models import CodeReview, SafetyCode
+from pingan.screening.models import PersonResult
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
@@ -124,3 +125,20 @@ def test_the_officer_is_told_to_act_on_the_people_a_roster_left_off(client, cast
     assert said in act and f'/police/premises/{cast.premises_a.pk}/#left-out"' in act and '/codes/police/"' in act
     assert nobody in html and wrong not in html
     assert html.index('id="act-left-out"') < html.index("data-people-list")
+
+
+CHIP_NOTE = {"zh-hans": "绿 2 为提交人看到的结果：其中 1 人为布控名单命中",
+             "en": "Green 2, as the submitter sees it: 1 of them is a watchlist hit"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_officer_is_told_why_the_green_chip_and_the_green_tile_differ(client, cast, language):
+    """Fresh-user trial: the chips said "green 2829" (the submitter's result) and the tiles "2,827 green" (the
+    watchlist hits apart), unexplained."""
+    job, rows = roster(cast.premises_a, ["green", "green", "red"])
+    PersonResult.objects.filter(pk=rows[0].pk).update(silent_hit=True)
+    sign_in(client, cast.officer_a)
+    html = get(client, f"/screening/jobs/{job.pk}/", language)
+    assert 'data-chip="green">' in html and CHIP_NOTE[language] in html
+    sign_in(client, cast.landlord_a)  # never to the submitter
+    assert "data-chip-note" not in get(client, f"/screening/jobs/{job.pk}/", language)

@@ -304,7 +304,9 @@ def _police_people(request: HttpRequest, accepted) -> dict:
     # counts only (nobody named): no audit record
     counts = accepted.order_by().aggregate(
         total=Count("pk"), red=Count("pk", filter=Q(level="red")), yellow=Count("pk", filter=Q(level="yellow")),
-        green=Count("pk", filter=~flagged), silent=Count("pk", filter=Q(silent_hit=True)))
+        green=Count("pk", filter=~flagged), silent=Count("pk", filter=Q(silent_hit=True)),
+        # the watchlist hits the submitter's result says green: in the green chip, not the green tile (issue 11)
+        silent_green=Count("pk", filter=Q(silent_hit=True, level="green")))
     counts["found"] = people.order_by().count() if where.active else None
     return {"where": where, "people_counts": counts, "query": kept_query(request.GET, ("q", "level")),
             "people": window(people, request.GET.get("page")),
