@@ -29,3 +29,13 @@ def test_the_results_are_named_after_the_premises_the_roster_and_the_date(client
         assert filename(client.get(f"/screening/jobs/{job.pk}/results.{fmt}")) == want
         api = client.get(f"/api/v1/jobs/{job.pk}/export?format={fmt}", HTTP_AUTHORIZATION=f"Bearer {secret}")
         assert api["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(want)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "want"), [("zh-hans", "名单模板.xlsx"), ("en", "roster-template.xlsx")])
+def test_the_roster_template_is_named_in_the_readers_language(client, cast, language, want):
+    # issue 11: the template downloaded as 'roster-template.xlsx' in both languages, its content in the reader's
+    sign_in(client, cast.landlord_a)
+    client.cookies["django_language"] = language
+    header = client.get("/screening/template.xlsx")["Content-Disposition"]
+    assert header in (f'attachment; filename="{want}"', f"attachment; filename*=utf-8''{quote(want)}"), header

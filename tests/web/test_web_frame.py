@@ -184,6 +184,15 @@ class TestErrorPages:
         found = [allowed_methods(v) for v in views(get_resolver().url_patterns)]
         assert sum(1 for a in found if a == ["POST"]) >= 20 and sum(1 for a in found if a == ["GET"]) >= 20
 
+    def test_the_footer_links_to_the_verify_page_except_on_it(self, client, cast):
+        # issue 11: the verify page's footer link "Check a safety code" pointed to itself
+        link = 'href="/verify/" data-t="verify_link"'
+        assert link not in client.get("/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        sign_in(client, cast.landlord_a)
+        assert link in client.get("/", follow=True).content.decode()
+        html = client.get("/verify/").content.decode()
+        assert link not in html and 'href="/api/docs"' in html
+
     def test_a_500_is_in_the_frame_and_falls_back_to_a_plain_page(self, rf, cast, monkeypatch):
         from django.contrib.auth.models import AnonymousUser
 

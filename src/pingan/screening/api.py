@@ -127,10 +127,11 @@ def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
             openapi_extra={"responses": {200: {"description": "the template", "content": {
                 DOWNLOAD_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}}})
 def roster_template(request: HttpRequest):
-    from pingan.screening.template import roster_template_xlsx
+    from pingan.screening.template import roster_template_filename, roster_template_xlsx
 
     response = HttpResponse(roster_template_xlsx(), content_type=DOWNLOAD_TYPES["xlsx"])
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    # the content is the default (Chinese) template, and so is the name
+    response["Content-Disposition"] = content_disposition_header(True, roster_template_filename())
     return response
 
 

@@ -128,6 +128,12 @@ def _example(en: bool = False) -> list[object]:
             dt.date(2024, 3, 1)]  # fmt: skip
 
 
+def roster_template_filename(lang: str = "zh") -> str:
+    """The template's file name in its language, as its content is (issue 11: both languages downloaded
+    ``roster-template.xlsx``)."""
+    return "名单模板.xlsx" if lang == "zh" else "roster-template.xlsx"
+
+
 def roster_template_xlsx(lang: str = "zh") -> bytes:
     """Build the roster template in ``lang`` (``"zh"`` or ``"en"``); return the XLSX file's bytes (~10 KB).
 

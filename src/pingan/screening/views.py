@@ -221,10 +221,10 @@ def upload(request: HttpRequest) -> HttpResponse:
 @page(roles=SUBMITTERS)
 def roster_template(request: HttpRequest) -> HttpResponse:
     """The roster template (XLSX) with the expected columns and an example row, in the reader's language."""
-    from pingan.screening.template import roster_template_xlsx
+    from pingan.screening.template import roster_template_filename, roster_template_xlsx
 
     response = HttpResponse(roster_template_xlsx(texts.lang()), content_type=DOWNLOAD_TYPES["xlsx"])
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, roster_template_filename(texts.lang()))
     return response
 
 
