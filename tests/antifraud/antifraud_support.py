@@ -20,3 +20,23 @@ def statement_csv(rows: list[tuple], encoding="utf-8") -> bytes:
     w.writerow(["交易流水号", "交易时间", "借贷标志", "交易金额", "余额", "对方账号", "对方户名", "对方开户行", "摘要"])
     w.writerows(rows)
     return buf.getvalue().encode(encoding)
+
+
+def sign_in(client, user, language="zh-hans"):
+    """``client`` signed in as ``user`` with the case-investigation purpose of use, reading ``language``."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["purpose"] = "case_investigation"
+    session.save()
+    client.cookies["django_language"] = language
+    return client
+
+
+def browser_page(browser, live_server, client, language: str, width: int):
+    """A chromium page ``width`` px wide in ``language``, with ``client``'s session (signed in)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url},
+                         {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page

@@ -10,20 +10,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from antifraud_support import browser_page, sign_in
 from django.test import Client
 
 from pingan.antifraud import services
 
 pytestmark = pytest.mark.django_db
 
-
-def sign_in(client, user, language="zh-hans"):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session["purpose"] = "case_investigation"
-    session.save()
-    client.cookies["django_language"] = language
-    return client
 
 
 class Fields(HTMLParser):
@@ -126,12 +119,7 @@ def test_the_statement_forms_fields_stand_one_under_another(live_server, centre,
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         for lang in ("zh-hans", "en"):
             for width in (375, 1280):
-                context = browser.new_context(viewport={"width": width, "height": 900})
-                context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url},
-                                     {"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                      "url": live_server.url}])
-                page = context.new_page()
-                page.set_default_timeout(20_000)
+                page = browser_page(browser, live_server, client, lang, width)
                 page.goto(f"{live_server.url}/antifraud/reports/{report.pk}/")
                 form = page.locator("form[action$='/statements/']")
                 form.screenshot(path=str(SHOTS / f"statement-form-{lang}-{width}.png"))
@@ -144,5 +132,5 @@ def test_the_statement_forms_fields_stand_one_under_another(live_server, centre,
                     label = ident.locator(f"label:has([name={name}])")
                     assert label.inner_text().strip() != "" and label.locator(f"[name={name}]").is_visible()
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
-                context.close()
+                page.context.close()
         browser.close()

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from antifraud_support import MULE, VICTIM_ACCT
+from antifraud_support import MULE, VICTIM_ACCT, browser_page
 from django.test import Client
 
 from pingan.antifraud.flowsvg import COLOURS, NODE_W_DOWN, PAD, PER_LINE, flow_svg
@@ -110,12 +110,7 @@ def test_every_account_of_the_graph_is_on_screen_at_375_and_1280(live_server, ce
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         for lang in ("zh-hans", "en"):
             for width in (375, 1280):
-                context = browser.new_context(viewport={"width": width, "height": 900})
-                context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url},
-                                     {"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                      "url": live_server.url}])
-                page = context.new_page()
-                page.set_default_timeout(20_000)
+                page = browser_page(browser, live_server, client, lang, width)
                 page.goto(f"{live_server.url}/antifraud/reports/{report.pk}/")
                 graph = page.locator("#flow-graph")
                 graph.screenshot(path=str(SHOTS / f"flow-graph-{lang}-{width}.png"))
@@ -130,5 +125,5 @@ def test_every_account_of_the_graph_is_on_screen_at_375_and_1280(live_server, ce
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
                 if width == 375:  # nothing to swipe to: the hint is not shown
                     assert page.locator("#flow-graph .flow-down .scroll-hint").is_hidden()
-                context.close()
+                page.context.close()
         browser.close()

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 import pytest
-from antifraud_support import MULE
+from antifraud_support import MULE, sign_in
 from django.utils import timezone
 
 from pingan.antifraud import rules, selectors, services
@@ -17,14 +17,6 @@ from pingan.antifraud.models import Order
 
 pytestmark = pytest.mark.django_db
 
-
-def sign_in(client, user, language):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session["purpose"] = "case_investigation"
-    session.save()
-    client.cookies["django_language"] = language
-    return client
 
 
 def _approved(centre, case, kind="stop_payment") -> Order:
