@@ -99,3 +99,16 @@ def test_a_draft_says_a_chief_other_than_the_drafter_approves_it(client, centre,
     assert "/approve/" not in mine
     theirs = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
     assert f"/antifraud/orders/{order.pk}/approve/" in theirs
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_order_page_cites_its_legal_basis_once(client, centre, case, language):
+    # issue 11: the approved stop-payment's page printed the basis in its card and again under 下一步
+    order = _approved(centre, case)
+    page = sign_in(client, centre.officer, language).get(f"/antifraud/orders/{order.pk}/").content.decode()
+    cited = "银发〔2016〕86号" if language == "zh-hans" else "Yinfa [2016] No. 86"
+    step = page[page.index('id="next-step"'):]
+    assert page.count(cited) == 1 and cited not in step
+    assert ("立即送达" if language == "zh-hans" else "Send at once") in step  # the step itself stays
+    listed = sign_in(client, centre.officer, language).get("/antifraud/orders/").content.decode()
+    assert cited in listed  # the list, which has no basis of its own, still cites it
