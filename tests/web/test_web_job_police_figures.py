@@ -35,3 +35,17 @@ def test_it_lists_a_flagged_person_whose_number_is_to_fix_among_those_to_act_on(
     people = part(html, "data-people-list", "</ul>")
     assert "张伟" in people and "李娜" in people and "王芳" not in people
     assert note in part(people, "张伟", "</li>") and note not in part(people, "李娜", "</li>")
+
+
+@pytest.mark.parametrize("lang, named", [("zh-hans", "需要修改的地方"), ("en", "What to fix")])
+def test_the_rows_note_names_the_folded_section_the_officer_has(client, cast, risk, lang, named):
+    """Fresh-user trial: the rows note said the rows are listed under “What to fix”, but the officer's page
+    folded them as “165 rows for the submitter to fix”: the folded section's visible summary carries the name."""
+    wrong = RED_ID[:-1] + ("0" if RED_ID[-1] != "0" else "1")
+    job = screen(cast.landlord_a, cast.premises_a, csv_roster([["张伟", "居民身份证", wrong, "", "1"],
+                                                               ["王芳", "居民身份证", GREEN_ID, "", "3"]]))
+    sign_in(client, cast.officer_a)
+    html = get(client, f"/screening/jobs/{job.pk}/", lang)
+    note = part(html, 'id="screened-to-fix"', "</span>")
+    summary = part(html, 'id="rows-to-fix"', "</summary>")
+    assert named in note and named in summary, (note, summary)
