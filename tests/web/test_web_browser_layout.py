@@ -145,3 +145,17 @@ def test_continue_with_no_purpose_picked_names_the_choice_at_375px(open_as, live
     assert radio["width"] < 40  # beside its label, not a full-width line of its own
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path="/tmp/fixui-purpose-375.png", full_page=True)
+
+
+@pytest.mark.parametrize(("width", "lang"), [(375, "en"), (1280, "en"), (375, "zh-hans")])
+def test_the_account_button_shows_a_nameless_account_whole(open_as, live_server, cast, width, lang):
+    # issue 11: an account with no name of its own read "auditor of Xiam…" even at 1280 px ("dispatcher of X…"
+    # at 375): the button says the role, the unit is in the panel
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=cast.auditor.pk).update(display_name="", first_name="", last_name="")
+    page = open_as(cast.auditor, width, lang)
+    page.goto(live_server.url + "/audit/")
+    who = page.locator("header .account .who")
+    assert who.evaluate("e => e.scrollWidth <= e.clientWidth"), who.text_content()
+    assert who.text_content() == ("auditor" if lang == "en" else "审计员"), who.text_content()

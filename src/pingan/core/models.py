@@ -145,6 +145,13 @@ class User(AbstractUser):
         return self.own_name or self.role_and_unit
 
     @property
+    def header_name(self) -> str:
+        """The name on the header's account button: the account's own name, else its role alone ("auditor",
+        "民警") — the role and unit of :attr:`shown_name` did not fit ("auditor of Xiam…" at 1280 px, issue 11);
+        the unit is in the account's panel and the button's title."""
+        return self.own_name or str(self.get_role_display())
+
+    @property
     def own_name(self) -> str:
         """The account's name of its own — its display name, else the first and last name — or ``""``: what
         :attr:`shown_name` shows before falling back to the role and unit."""
