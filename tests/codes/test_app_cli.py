@@ -191,16 +191,17 @@ def test_verify_says_truthfully_why_a_code_was_revoked(cast):
     # issue 11: headed "replaced by a newer code", not "revoked", with when it was issued and the new poster
     issued = texts.moment(replaced.issued_at)
     assert str(err.value) == ("replaced by a newer code: this code was issued on "
-                              f"{issued}; since then the premises' roster was screened again or new risk data changed "
-                              "its level. The door should show the new poster: ask the premises for its current "
-                              "code.")
+                              f"{issued}; since then a newer code replaced it, after the premises' roster was "
+                              "screened again or its people were checked against new risk data. The door should show "
+                              "the new poster: ask the premises for its current code.")
+    assert "changed its level" not in str(err.value)  # issue 11: a red code replaced by a red one
     assert "police" not in str(err.value)
     from django.utils import translation
 
     with translation.override("zh-hans"), pytest.raises(CommandError) as err:
         run("verify", replaced.token)
-    assert str(err.value) == (f"已被新码取代：此码于 {issued} 签发，之后场所的名单重新筛查或新的风险数据改变了其等级。"
-                              "门上应张贴新的门贴：请向场所索取现行有效的平安码。")
+    assert str(err.value) == (f"已被新码取代：此码于 {issued} 签发，之后场所的名单重新筛查或按新的风险数据重新核查，"
+                              "已由新码取代。门上应张贴新的门贴：请向场所索取现行有效的平安码。")
     assert "公安机关" not in str(err.value)
     live = SafetyCode.objects.get(premises=cast.premises_a, revoked_at__isnull=True)
     run("revoke", live.code_id, "--reason", "fraud")
@@ -210,7 +211,7 @@ def test_verify_says_truthfully_why_a_code_was_revoked(cast):
 
 
 @pytest.mark.parametrize(("language", "replaced", "police"), [
-    ("en", "since then the premises' roster was screened again", "police"),
+    ("en", "since then a newer code replaced it, after the premises' roster was screened again", "police"),
     ("zh-hans", "之后场所的名单重新筛查", "公安机关")])
 def test_the_verification_page_says_each_revocation_reason_truthfully(language, replaced, police):
     """The page's script shows, for a revoked code, the sentence of its reason (``revoked`` in its words): a

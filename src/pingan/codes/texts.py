@@ -78,9 +78,10 @@ VERDICT_EXPLAIN: dict[str, Any] = {
 #: a code the system replaced after a new screening or a level change was not withdrawn by the police (the
 #: fresh-user trial read "此码已被公安机关撤销（已按新的排查重新签发）" for a landlord's re-upload).
 REVOKED_EXPLAIN: dict[str, Any] = {
-    "rescreened": _("This code was issued on %(from)s; since then the premises' roster was screened again or new "
-                    "risk data changed its level. The door should show the new poster: ask the premises for its "
-                    "current code."),
+    # the level need not have changed (issue 11: "新的风险数据改变了其等级" of a red code replaced by a red one)
+    "rescreened": _("This code was issued on %(from)s; since then a newer code replaced it, after the premises' "
+                    "roster was screened again or its people were checked against new risk data. The door should "
+                    "show the new poster: ask the premises for its current code."),
     "overridden": _("This code was issued on %(from)s; since then an approved level change replaced it. The door "
                     "should show the new poster: ask the premises for its current code."),
     "suspended": _("This code is suspended until the police check the premises' new roster screening; until "
