@@ -65,3 +65,20 @@ def test_a_suspension_lifted_by_a_new_code_and_suspended_again_shows_the_second(
     queue = client.get(reverse("codes:police"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"suspended {_when(rv.suspended_at)}" in queue
     assert _when(first - dt.timedelta(hours=1)) not in queue
+
+
+@pytest.mark.parametrize(("language", "said", "wrong"), [
+    ("en", "is suspended until the police check the new roster", "has already been revoked"),
+    ("zh-hans", "已暂停，待民警核查", "已经撤销")])
+def test_revoking_a_suspended_code_says_it_is_suspended_and_what_to_do(cast, suspended_later, language, said, wrong):
+    """Fresh-user trial: ``pingan code revoke <id> --reason error`` on a suspended code printed "已经撤销"."""
+    from django.core.management import CommandError
+    from django.utils import translation
+    from test_app_support import run_code_command
+
+    code = SafetyCode.objects.filter(premises=cast.premises_a, revocation_reason="suspended").latest("revoked_at")
+    with translation.override(language), pytest.raises(CommandError) as err:
+        run_code_command("revoke", code.code_id, "--reason", "error")
+    assert said in str(err.value) and wrong not in str(err.value) and cast.premises_a.name in str(err.value)
+    code.refresh_from_db()
+    assert code.revocation_reason == "suspended"

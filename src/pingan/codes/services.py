@@ -461,6 +461,11 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
                          detail={"reason": reason, "was": was, "premises": code.premises_id})
             _invalidate_revocations_now_and_on_commit(code.issuer)
             return code
+        if code.revocation_reason == Reason.SUSPENDED.name.lower():
+            # not revoked: withdrawn until the police check the new roster (issue 11: the CLI said "已经撤销")
+            raise DomainError(f"code {code.code_id} is suspended until the police check the new roster",
+                              code="revoke_suspended", params={"code_id": code.code_id,
+                                                             **_premises_params(code.premises)})
         raise DomainError(f"code {code.code_id} was already revoked ({code.revocation_reason})",
                           code="already_revoked", params={"code_id": code.code_id, "reason": code.revocation_reason})
     code.revoked_at, code.revocation_reason = timezone.now(), reason

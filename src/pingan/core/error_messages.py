@@ -117,6 +117,9 @@ PAGE_MESSAGES: Mapping[str, Promise] = {
     "revoke_not_allowed": _("Only police of the jurisdiction of %(premises)s may revoke its safety code."),
     "bad_reason": _("Unknown revocation reason “%(reason)s”: give one of %(choices)s."),
     "already_revoked": _("The safety code %(code_id)s has already been revoked."),
+    "revoke_suspended": _("The safety code %(code_id)s is suspended until the police check the new roster of "
+                          "%(premises)s: it is not valid now, and nothing is left to revoke. Check the people left off "
+                          "the roster and release it in the station's queue, or wait for a roster with everyone."),
     "stats_analyst_only": _("Only analysts may do this."),
     "stats_police_only": _("Only police accounts see statistics."),
     "stats_watch_only": _("Only station chiefs and analysts see reclassifications of incidents."),
