@@ -44,6 +44,10 @@ def test_an_item_page_names_units_quantities_and_places_in_the_readers_words(cli
     assert "SW-R1-A1 A1 架" in _dd(page, "Status" if en else "状态")
     chain = page[page.index('class="list chain"'):]
     assert "SW-R1-A1 A1 架" in chain[:chain.index("</ol>")]  # the check-in's step names the place too
+    # the case page's item list names the place too (issue 11: "In store · Lianqian Police Station" without it)
+    case_page = client.get(f"/evidence/cases/{_c.pk}/").content.decode()
+    listed = case_page[case_page.index('class="list items"'):]
+    assert "SW-R1-A1 A1 架" in listed[:listed.index("</ul>")]
     store_list = sign_in(client, people.custodian, language).get("/evidence/").content.decode()
     assert "SW-R1-A1 A1 架" in store_list
     if en:
