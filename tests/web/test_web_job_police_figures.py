@@ -49,3 +49,17 @@ def test_the_rows_note_names_the_folded_section_the_officer_has(client, cast, ri
     note = part(html, 'id="screened-to-fix"', "</span>")
     summary = part(html, 'id="rows-to-fix"', "</summary>")
     assert named in note and named in summary, (note, summary)
+
+
+@pytest.mark.parametrize("user", ["officer_a", "landlord_a"])
+def test_a_row_without_an_id_number_ends_at_its_row(client, cast, risk, user):
+    """Second fresh-user trial: a row with a phone and no ID number read "杨宁 第 454 行 · " on the officer's page —
+    the separator before the masked number was written with no number after it."""
+    job = screen(cast.landlord_a, cast.premises_a, csv_roster([["杨宁", "", "", "13800138000", "1"],
+                                                               ["王芳", "居民身份证", GREEN_ID, "", "2"]]))
+    sign_in(client, getattr(cast, user))
+    html = get(client, f"/screening/jobs/{job.pk}/", "zh-hans")
+    assert " · </span>" not in html and "行 · <" not in html
+    if user == "officer_a":
+        rows = re.findall(r"杨宁</(?:strong|a)>(?:</a>)? <span class=\"muted\">(.*?)</span>", html)
+        assert rows and all(r.strip().endswith("行") for r in rows), rows
