@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+from pathlib import Path
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 MULE = "6222020000000001"
 SECOND = "6222020000000002"
 THIRD = "6222020000000003"
 VICTIM_ACCT = "6217000000000009"
+
+#: Debian's chromium (nothing downloaded at test time) and where the browser tests leave their screenshots.
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
 
 
 def statement_csv(rows: list[tuple], encoding="utf-8") -> bytes:

@@ -5,12 +5,11 @@ name it)" ran on after it). A station officer's list of reports says it holds th
 
 from __future__ import annotations
 
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from antifraud_support import browser_page, sign_in
+from antifraud_support import CHROMIUM, SHOTS, browser_page, sign_in
 from django.test import Client
 
 from pingan.antifraud import services
@@ -98,10 +97,6 @@ def test_a_station_officer_is_told_the_list_holds_their_units_reports(client, ca
     assert ("本单位" in said if language == "zh-hans" else "None for your unit" in said), said
     centre_page = sign_in(client, centre.officer, language).get("/antifraud/").content.decode()
     assert 'id="no-reports"' not in centre_page and f"/antifraud/reports/{case[0].pk}/" in centre_page
-
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
 
 
 @pytest.mark.browser

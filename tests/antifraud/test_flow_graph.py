@@ -7,12 +7,11 @@ and a phone gets a row per hop."""
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from pathlib import Path
 
 import pytest
-from antifraud_support import MULE, VICTIM_ACCT, browser_page
+from antifraud_support import CHROMIUM, MULE, SHOTS, VICTIM_ACCT, browser_page, sign_in
 from django.test import Client
 
 from pingan.antifraud.flowsvg import COLOURS, NODE_W_DOWN, PAD, PER_LINE, flow_svg
@@ -83,10 +82,6 @@ def test_the_case_page_shows_the_legend_as_text_in_the_readers_language(client, 
     assert '<g data-kind="victim"><rect' in graph and VICTIM_ACCT[-8:] in graph and MULE[-8:] in graph
 
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("PINGAN_SCREENSHOTS", "/tmp/pingan-screenshots"))
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_every_account_of_the_graph_is_on_screen_at_375_and_1280(live_server, centre, case, monkeypatch):
@@ -99,11 +94,7 @@ def test_every_account_of_the_graph_is_on_screen_at_375_and_1280(live_server, ce
     report, _ = case
     run = services.trace_run(actor=centre.officer, report=report)
     accounts = len({e[k] for e in run.result["edges"] for k in ("from", "to")})
-    client = Client()
-    client.force_login(centre.officer, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session["purpose"] = "case_investigation"
-    session.save()
+    client = sign_in(Client(), centre.officer)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
