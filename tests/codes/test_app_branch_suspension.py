@@ -85,3 +85,32 @@ def test_a_correction_request_at_a_branch_premises_reaches_the_stations_under_it
     services.dispute_resolve(dispute=d, upheld=False, outcome="已核实：等级无误", actor=cast.chief_a)
     d.refresh_from_db()
     assert d.status == "rejected" and d.resolved_by == cast.chief_a
+
+
+def test_every_link_of_the_queue_opens_for_the_stations_under_the_branch(cast, client, branch_suspension):
+    """Issue 11's trial: a station officer followed "See who, on the premises page" from the queue to a branch-level
+    premises and got a 404. The premises page, the people it lists, its screenings and its code page open for the
+    stations under the branch (who do its station work) and stay closed to another branch's."""
+    import re
+
+    from pingan.screening.models import PersonResult
+
+    rv = branch_suspension
+    sign_in(client, cast.officer_a)
+    queue = client.get(reverse("codes:police")).content.decode()
+    item = queue[queue.index(f'id="review-{rv.pk}"'):]
+    item = item[:item.index("<h2")]
+    links = set(re.findall(r'href="(/[^"#]*)', item))
+    assert reverse("dashboard:premises", args=[rv.premises_id]) in links
+    premises_page = client.get(reverse("dashboard:premises", args=[rv.premises_id]))
+    assert premises_page.status_code == 200
+    body = premises_page.content.decode()
+    people = set(re.findall(r'href="(/police/persons/\d+/)"', body))
+    jobs = set(re.findall(r'href="(/screening/jobs/\d+/)"', body))
+    left_out = PersonResult.objects.filter(job__premises=rv.premises, level="red").get()
+    assert reverse("dashboard:person", args=[left_out.pk]) in people and jobs
+    for url in sorted(links | people | jobs):
+        assert client.get(url).status_code == 200, url
+    sign_in(client, cast.officer_b)
+    for url in sorted(links | people | jobs):
+        assert client.get(url).status_code == 404, url

@@ -47,7 +47,7 @@ from pingan.codes.revocation import Reason, Revocation, RevocationList
 from pingan.core import audit
 from pingan.core.errors import TEXT_LIMIT, DomainError, NotFound, PermissionDenied, required_text
 from pingan.core.models import POLICE_ROLES, Premises, Role, premises_label
-from pingan.core.scoping import can_see_unit, works_for
+from pingan.core.scoping import police_of_premises, works_for
 from pingan.core.services import premises_removed
 from pingan.core.texts import moment
 from pingan.screening import services as screening_services
@@ -253,7 +253,7 @@ def _may_issue(actor, premises: Premises) -> bool:
         return True
     if actor.pk == premises.owner_id:
         return True
-    return actor.role in POLICE_ROLES and can_see_unit(actor, premises.unit)
+    return actor.role in POLICE_ROLES and police_of_premises(actor, premises.unit)
 
 
 def _issue(*, premises: Premises, job: ScreeningJob | None, level: Level, people: int, actor,
@@ -450,7 +450,7 @@ def safety_code_revoke(*, code: SafetyCode, reason: str, actor) -> SafetyCode:
         raise DomainError(f"unknown revocation reason {reason!r}: use one of {', '.join(names)}", code="bad_reason",
                           params={"reason": reason, "choices": names})
     code = SafetyCode.objects.select_for_update(of=("self",)).select_related("premises__unit").get(pk=code.pk)
-    if actor is not None and not (actor.role in POLICE_ROLES and can_see_unit(actor, code.premises.unit)):
+    if actor is not None and not (actor.role in POLICE_ROLES and police_of_premises(actor, code.premises.unit)):
         raise PermissionDenied("only police of the premises' jurisdiction may revoke its code",
                                message_id="revoke_not_allowed", params=_premises_params(code.premises))
     if code.revoked_at is not None:
@@ -1144,7 +1144,7 @@ def releasers(unit):
 
     candidates = User.objects.filter(is_active=True, role__in=(Role.OFFICER, Role.STATION_CHIEF),
                                      unit__isnull=False).select_related("unit")
-    return [u for u in candidates if can_see_unit(u, unit)]
+    return [u for u in candidates if police_of_premises(u, unit)]
 
 
 def suspensions_unattended() -> list[Unattended]:
@@ -1380,7 +1380,7 @@ def level_override_request(*, premises: Premises, level: str, reason: str, actor
     (``reason_required``); the premises needs a current code (``no_code``); ``level`` is green/yellow/red and
     not the code's own (``override_same_level``); one request per code waits at a time (``override_pending``).
     """
-    if actor is None or actor.role not in POLICE_ROLES or not can_see_unit(actor, premises.unit):
+    if actor is None or actor.role not in POLICE_ROLES or not police_of_premises(actor, premises.unit):
         raise PermissionDenied("only police of the premises' jurisdiction may request a level change",
                                message_id="override_request_not_allowed", params=_premises_params(premises))
     try:
@@ -1441,7 +1441,7 @@ def override_waiting_text(ov: LevelOverride, actor) -> str:
 
 
 def _check_decider(ov: LevelOverride, actor) -> None:
-    if actor is None or actor.role != Role.STATION_CHIEF or not can_see_unit(actor, ov.premises.unit):
+    if actor is None or actor.role != Role.STATION_CHIEF or not police_of_premises(actor, ov.premises.unit):
         raise PermissionDenied("a station chief of the premises' jurisdiction decides level changes",
                                message_id="override_decide_not_allowed", params=_premises_params(ov.premises))
     if actor.pk == ov.requested_by_id:
@@ -1605,7 +1605,7 @@ def dispute_resolve(*, dispute: Dispute, upheld: bool, outcome: str, actor) -> D
     """
     d = Dispute.objects.select_for_update(of=("self",)).select_related("unit").get(pk=dispute.pk)
     # the unit's police; a dispute routed to a branch (分局) or the bureau: the stations under it too (works_for)
-    if actor is None or actor.role not in POLICE_ROLES or not (can_see_unit(actor, d.unit) or works_for(actor, d.unit)):
+    if actor is None or actor.role not in POLICE_ROLES or not police_of_premises(actor, d.unit):
         raise PermissionDenied("only police of the responsible unit may resolve this dispute",
                                message_id="dispute_resolve_not_allowed", params={"dispute": d.pk, "unit": d.unit.name})
     if d.status != Dispute.Status.OPEN:

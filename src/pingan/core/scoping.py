@@ -12,7 +12,8 @@ Rules (least privilege):
 * analyst — their line (read): the subtree of their unit, a bureau's analyst the bureau's tree — never another
   organisation's units (issue 11: the Xiamen analyst's counts page listed Chicago's districts and beats, loaded
   for the statistics demos); a centre, which has no territory of its own, stands for its parent's tree;
-* station chief, officer — their unit's subtree;
+* station chief, officer — their unit's subtree, and of premises data (:func:`premises_data`) also the premises
+  at the branch (分局) or the bureau above their station, whose station work they do (:func:`station_work_filter`);
 * enterprise, landlord, citizen — what they own, nothing else (a citizen: their own applications);
 * system administrator, auditor — no personal data through selectors (auditors read the audit
   trail, administrators manage accounts and reference data).
@@ -67,6 +68,12 @@ def scope(actor, qs: QuerySet) -> QuerySet:
 
     Raises ``TypeError`` when the model declares neither ``scope_unit`` nor ``scope_owner`` — an unscoped
     model must not reach a selector.
+
+    A premises at a branch (分局) or the bureau — its address named the district, not the township — belongs to no
+    station, and the stations under that unit do its station work (:func:`station_work_filter`: its sign-up, its
+    suspended code, its correction requests, confirming who left). So an officer's or station chief's scope of a
+    premises and of what hangs on one (:func:`premises_data`: screenings, people, hits, codes) includes those
+    premises too: issue 11's trial followed "See who, on the premises page" from a station's queue to a 404.
     """
     model = qs.model
     unit_path, owner_path = _attr(model, "scope_unit"), _attr(model, "scope_owner")
@@ -79,12 +86,24 @@ def scope(actor, qs: QuerySet) -> QuerySet:
         path = line_path(actor)
         if unit_path is None or path is None:
             return qs.none()
+        if premises_data(model):
+            routed = station_work_filter(actor, unit_path)
+            if routed is not None:
+                return qs.filter(routed)
         return qs.filter(**{f"{unit_path}__path__startswith": path})
     if role in (Role.ENTERPRISE, Role.LANDLORD, Role.CITIZEN):
         if owner_path is None:
             return qs.none()
         return qs.filter(**{owner_path: actor})
     return qs.none()
+
+
+def premises_data(model: type[Model]) -> bool:
+    """Whether ``model`` is a premises or scoped through one (``scope_unit`` ending in ``premises__unit``)."""
+    from pingan.core.models import Premises
+
+    unit_path = _attr(model, "scope_unit") or ""
+    return model is Premises or unit_path == "premises__unit" or unit_path.endswith("__premises__unit")
 
 
 def can_see_unit(actor, unit) -> bool:
@@ -122,6 +141,13 @@ def works_for(actor, unit) -> bool:
         return False
     mine = actor.unit.path
     return unit.path.startswith(mine) or (unit.kind in ABOVE_STATION and mine.startswith(unit.path))
+
+
+def police_of_premises(actor, unit) -> bool:
+    """Whether ``actor`` is police of a premises at ``unit``: in their line (:func:`can_see_unit`), or a branch's
+    (分局) or the bureau's premises whose station work they do (:func:`works_for`) — who may act on its code
+    (issue, revoke, request or approve a level change) as on any premises of their station."""
+    return can_see_unit(actor, unit) or works_for(actor, unit)
 
 
 def registration_filter(actor):
