@@ -43,3 +43,33 @@ def test_the_warning_sent_by_text_message_is_found_by_its_phone(cast, centre, ca
     for written in ("13800000077", "138 0000 0077"):
         found = core_selectors.audit_search(actor=cast.auditor, query=core_selectors.AuditQuery(person=written))
         assert wanted <= {r.seq for r in found}, written
+
+
+def test_a_suspects_phone_read_on_the_pages_is_a_subject_of_the_read(cast, centre, case, client):
+    """Issue 11's trial of the police pages: the report page shows the suspects' phone numbers (and the blocks
+    page the blocked ones), and the audit trail named the victim only — an auditor's search for the suspect's
+    phone found nobody who had read it. Now each read names the phone it showed (docs/audit.md "Subjects")."""
+    from antifraud_support import sign_in
+
+    from pingan.antifraud import services
+    from pingan.core import selectors as core_selectors
+    from pingan.core.models import AuditRecord
+
+    report, _stmt = case
+    block = services.block_create(actor=centre.chief, kind="phone", value="+86 139 0000 0003",
+                                  reason="诈骗电话", evidence=f"{report}")
+    sign_in(client, centre.officer)
+    before = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first()
+    assert client.get(f"/antifraud/reports/{report.pk}/").status_code == 200
+    sign_in(client, centre.chief)
+    assert client.get("/antifraud/blocks/").status_code == 200
+    assert client.get(f"/antifraud/blocks/{block.pk}/").status_code == 200
+
+    def reads_found(written: str) -> set[str]:
+        found = core_selectors.audit_search(actor=cast.auditor, query=core_selectors.AuditQuery(person=written))
+        return {r.object_type for r in found if r.seq > before and r.action in ("read", "list")}
+
+    for written in ("13900000002", "139 0000 0002", "+8613900000002"):
+        assert "FraudReport" in reads_found(written), written
+    assert {"Block"} <= reads_found("13900000003")
+    assert not reads_found("13900000009")

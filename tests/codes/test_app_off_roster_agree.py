@@ -112,6 +112,28 @@ def test_a_watchlist_hit_the_landlord_saw_green_is_listed_to_the_police_and_the_
     assert "业主的页面只计其中 1 人" in zh
 
 
+@pytest.mark.parametrize("language, note", [("zh-hans", "派出所告诉您的人数可能与此不同"),
+                                            ("en", "the number the station gives you may differ")])
+def test_the_landlords_count_says_the_station_may_give_another_number_whatever_the_difference(cast, client,
+                                                                                              language, note):
+    """Issue 11's trial: the police saw 175 people left out, the landlord 173, and only the police pages said why;
+    the landlord, told 175 by the station, read a contradiction. The landlord's pages (the code card, the
+    screening's page) say that their count comes from the results they were shown and that the station's may
+    differ — always, with or without a watchlist hit, so the sentence itself tells nothing of one."""
+    upload(cast.premises_a, ["red"], silent=1, name="A.csv")
+    b = upload(cast.premises_a, ["green"], name="B.csv")
+    upload(cast.premises_b, ["red"], name="C.csv")
+    upload(cast.premises_b, ["green"], name="D.csv")
+    for owner, premises, job in ((cast.landlord_a, cast.premises_a, b[0]), (cast.landlord_b, cast.premises_b, None)):
+        job = job or ScreeningJob.objects.filter(premises=premises, is_latest=True).get()
+        for url in (reverse("codes:premises", args=[premises.pk]), reverse("screening:job", args=[job.pk])):
+            html = page(client, owner, url, language)
+            said = re.search(r"data-owner-count-note>(.*?)</span>", html)
+            assert said and note in said.group(1), (owner.username, url)
+    police = page(client, cast.officer_a, reverse("dashboard:premises", args=[cast.premises_a.pk]), language)
+    assert "data-owner-count-note" not in police
+
+
 def test_a_watchlist_hit_alone_never_suspends_the_code(cast, client):
     """Suspending for a tenant the landlord saw as green would tell the landlord who was on a watchlist: the code
     follows the rule, and the police keep the person in view (a ``left_out`` review)."""

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.usefixtures("isolated")
 RED = ("张伟", RED_ID)
 #: a word said twice in a row: "red code code", "code code", "the the"; in Chinese 红码码, 安全码码, 平安码码
 DOUBLED = re.compile(r"(?i)\b([a-z]+)\s+\1\b|码码")
-#: a count left empty between words: "0 yellow,  silent hits", "黄 0，静默命中 " at the end
-EMPTY_COUNT = re.compile(r",\s+(?:silent|red|yellow|people)\b|(?:红|黄|静默命中)\s*(?:[，,；]|$)")
+#: a count left empty between words: "0 yellow,  watchlist hits", "黄 0，布控名单命中 " at the end
+EMPTY_COUNT = re.compile(r",\s+(?:watchlist|silent|red|yellow|people)\b|(?:红|黄|布控名单命中)\s*(?:[，,；]|$)")
 
 
 def text(client, url: str, language: str) -> str:
@@ -64,7 +64,8 @@ def test_a_job_whose_counts_lack_a_key_shows_zero_not_a_blank(cast, screened, cl
     ScreeningJob.objects.filter(pk=screened.pk).update(counts={"accepted": 6, "rejected": 0, "red": 1})
     sign_in(client, cast.officer_a)
     said = text(client, reverse("dashboard:premises", args=[cast.premises_a.pk]), language)
-    line = "6 人：红 1，黄 0，静默命中 0" if language == "zh-hans" else "6 people: 1 red, 0 yellow, 0 silent hits"
+    line = ("6 人：红 1，黄 0，布控名单命中 0" if language == "zh-hans"
+            else "6 people: 1 red, 0 yellow, 0 watchlist hits")
     assert line in said
     assert not EMPTY_COUNT.search(said), EMPTY_COUNT.search(said).group(0)
     job = ScreeningJob.objects.get(pk=screened.pk)

@@ -14,7 +14,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "pingan"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 #: rejected term → the one used instead
-REJECTED = {"排查": "筛查", "名单比中": "布控名单命中", "关注名单": "布控名单", "静默比中": "静默命中",
+REJECTED = {"排查": "筛查", "名单比中": "布控名单命中", "关注名单": "布控名单", "静默比中": "布控名单命中",
+            "静默命中": "布控名单命中",
             "预警人员": "重点人员"}
 
 

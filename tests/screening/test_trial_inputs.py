@@ -78,7 +78,7 @@ def test_the_refusal_is_said_in_the_viewers_language(language, words):
     # the columns expected are the template's headers as the template of that language writes them (issue 11:
     # "地址、入住日期" where the template says 房号/地址 and 入住/入职日期)
     zh = "姓名、证件类型、证件号码、手机号码、性别、出生日期、国籍、房号/地址、入住/入职日期"
-    en = "Name, ID type, ID number, Phone, Sex, Birth date, Nationality, Room, Start date"
+    en = "Name, ID type, ID number, Phone, Sex, Birth date, Nationality, Room or address, Start date"
     expected = zh if language == "zh-hans" else en
     assert f"{'：' if language == 'zh-hans' else ': '}{expected}" in said, said
 

@@ -207,7 +207,7 @@ def order_notice(request: HttpRequest, order_id: int):
 @router.get("/antifraud/blocks", response=list[BlockOut], summary="Blocks (centre and analysts)")
 @paginate(Pagination)
 def block_list(request: HttpRequest, status: str | None = None):
-    return selectors.block_list(actor=request.user, status=status)
+    return selectors.blocks_shown(actor=request.user, status=status)
 
 
 @router.post("/antifraud/blocks", response={201: BlockOut}, summary="Block a number, domain/URL or app",

@@ -14,6 +14,7 @@ from pingan.antifraud.models import (
     Block,
     BlockStatus,
     FraudReport,
+    IdentifierKind,
     Order,
     OrderKind,
     OrderStatus,
@@ -41,8 +42,20 @@ def order_subjects(o: Order) -> list[audit.Subject]:
 
 
 def warning_subjects(w: Warning) -> list[audit.Subject]:
-    """The person warned: the name (often unknown) and the phone the warning is for."""
-    return [audit.Subject(name=w.person_name, phone=w.person_phone)] if w.person_name or w.person_phone else []
+    """The person warned: the name (often unknown) and the phone the warning is for — and the suspect's phone
+    the page shows beside it (the counterpart, when it is a phone number: :func:`suspect_subjects`)."""
+    person = [audit.Subject(name=w.person_name, phone=w.person_phone)] if w.person_name or w.person_phone else []
+    return person + suspect_subjects([(w.counterpart_kind, w.counterpart)])
+
+
+def suspect_subjects(identifiers) -> list[audit.Subject]:
+    """The suspects' phone numbers among ``identifiers`` (``(kind, value)`` pairs: a report's identifiers, the keys
+    a series shares, a warning's counterpart), one subject each: a suspect's phone read on a page is personal data
+    like the victim's, and the auditor's phone search finds who read it (issue 11: the report page showed them
+    and the trail named the victim only; docs/audit.md "Subjects"). Other kinds (accounts, domains…) are not a
+    person's name, document or phone and are not subjects."""
+    phones = sorted({value for kind, value in identifiers if kind == IdentifierKind.PHONE and value})
+    return [audit.Subject(phone=p) for p in phones]
 
 
 def reports_scoped(*, actor) -> QuerySet[FraudReport]:
@@ -65,7 +78,9 @@ def report_get(*, actor, report_id: int, purpose: str = "", audit_read: bool = T
     if report is None:
         raise NotFound(f"report {report_id} not found")
     if audit_read:
-        audit.record_read(actor, "FraudReport", report.pk, subjects=report_subjects(report), purpose=purpose)
+        shown = report.identifiers.filter(kind=IdentifierKind.PHONE).values_list("kind", "value")
+        audit.record_read(actor, "FraudReport", report.pk, subjects=report_subjects(report) + suspect_subjects(shown),
+                          purpose=purpose)
     return report
 
 
@@ -97,8 +112,9 @@ def series_of(*, actor, report: FraudReport, audit_read: bool = True) -> list[tu
         frontier = nxt
     reports = {r.pk: r for r in visible.filter(pk__in=found)}
     if audit_read and reports:
+        shared = {(link["kind"], link["key"]) for pk in reports for link in found[pk]}
         audit.record_read(actor, "FraudReport.series", report.pk,
-                          subjects=[s for r in reports.values() for s in report_subjects(r)],
+                          subjects=[s for r in reports.values() for s in report_subjects(r)] + suspect_subjects(shared),
                           detail={"reports": sorted(reports)})
     return [(reports[pk], found[pk]) for pk in sorted(reports)]
 
@@ -208,10 +224,24 @@ def block_list(*, actor, status: str | None = None) -> QuerySet[Block]:
     return qs.filter(status=status) if status else qs
 
 
-def block_get(*, actor, block_id: int) -> Block:
+def block_subjects(b: Block) -> list[audit.Subject]:
+    """A blocked phone number is a suspect's (:func:`suspect_subjects`); other kinds name nobody."""
+    return suspect_subjects([(b.kind, b.value)])
+
+
+def blocks_shown(*, actor, status: str | None = None, purpose: str = "") -> QuerySet[Block]:
+    """:func:`block_list` for a page or the API to show: the rows fetched are recorded as one ``list`` read naming
+    the blocked phone numbers (issue 11: suspects' phones were read with no record)."""
+    return audit.audited(block_list(actor=actor, status=status), actor=actor, object_type="Block",
+                         subjects=block_subjects, purpose=purpose)
+
+
+def block_get(*, actor, block_id: int, purpose: str = "") -> Block:
+    """One block the actor may see (``NotFound`` otherwise); records the read, naming a blocked phone number."""
     block = block_list(actor=actor).filter(pk=block_id).first()
     if block is None:
         raise NotFound(f"block {block_id} not found")
+    audit.record_read(actor, "Block", block.pk, subjects=block_subjects(block), purpose=purpose)
     return block
 
 
@@ -327,7 +357,7 @@ def _money(cents: int) -> str:
 def _register_describers() -> None:
     from pingan.antifraud.models import ContactImport, VictimTransfer
     from pingan.core.texts import moment
-    from pingan.lib.redact import mask_id, mask_name, mask_numbers
+    from pingan.lib.redact import mask_id, mask_name, mask_numbers, mask_phone
 
     said, when = audit.said, moment
     for name, model, text, related in (
@@ -336,7 +366,7 @@ def _register_describers() -> None:
         ("Order", Order, lambda o: said(o.get_kind_display(), mask_id(o.account), o.report,
                                         o.get_status_display()), ("report",)),
         ("TraceRun", TraceRun, lambda t: said(t.report, t.get_method_display(), when(t.created_at)), ("report",)),
-        ("Warning", Warning, lambda w: said(mask_name(w.person_name), mask_id(w.person_phone), _fraud_type(
+        ("Warning", Warning, lambda w: said(mask_name(w.person_name), mask_phone(w.person_phone), _fraud_type(
             w.fraud_type) if w.fraud_type else "", when(w.created_at)), ()),
         ("Statement", Statement, lambda s: said(s.report, mask_id(s.account), s.bank, mask_numbers(s.filename)),
          ("report",)),

@@ -390,7 +390,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("antifraud:block", b.pk)
     status = request.GET.get("status") or None
-    page_obj = Paginator(selectors.block_list(actor=request.user, status=status), PER_PAGE).get_page(
+    page_obj = Paginator(selectors.blocks_shown(actor=request.user, status=status), PER_PAGE).get_page(
         request.GET.get("page"))
     return TemplateResponse(request, "antifraud/blocks.html", {
         "blocks": page_obj, "kinds": BlockKind.choices, "centre": access.is_centre_staff(request.user)})

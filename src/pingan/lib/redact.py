@@ -29,6 +29,10 @@ and ``1.50102199001011E+17`` are one number) — the digits Excel lost read as t
 number in a reason is one run, in every notation Excel or a program writes: ``1.5E+17``, ``1E+17``, ``1.5e17``,
 ``15E16``, full-width — issue 11 found ``1.5E+17``, shorter than a run, shown unmasked beside a masked
 ``370*************00``).
+
+**Masked as what it is.** A phone is masked by :func:`mask_phone`, a document number by :func:`mask_id`; in a
+text, a trailing ``X`` is read as a check character only after 17 digits (GB 11643): an invalid phone typed
+``1380013800x`` shows as ``138******0x``, not as the ID-number-looking ``138******0X`` (issue 11's trial).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
-__all__ = ["MIN_DIGITS", "mask_id", "mask_numbers", "mask_values", "normalise_number"]
+__all__ = ["MIN_DIGITS", "mask_id", "mask_numbers", "mask_phone", "mask_values", "normalise_number"]
 
 #: The fewest digits a run must hold to be masked (row numbers and dates hold fewer).
 MIN_DIGITS = 9
@@ -92,13 +96,21 @@ _STANDARD = re.compile(r"(?:GB|GA|JR|YD|ISO|IEC)(?:/[TZ])?[ \u00a0]?$")
 _NUMBER_YEAR = re.compile(r"[0-9]{1,6}-(?:19|20)[0-9]{2}")
 
 
+#: Digits of a GB 11643 number before its check character: only after 17 digits is a trailing ``X`` one.
+ID_BODY_DIGITS = 17
+
+
 def _mask_run(m: re.Match[str]) -> str:
     run = m.group(0)
     if _NUMBER_YEAR.fullmatch(run) and _STANDARD.search(m.string, max(0, m.start() - 10), m.start()):
         return run
     number = normalise_number(run)
-    if sum(c.isdigit() for c in number) < MIN_DIGITS:
+    digits = sum(c.isdigit() for c in number)
+    if digits < MIN_DIGITS:
         return run
+    if number.endswith("X") and digits != ID_BODY_DIGITS:
+        # not an ID number's check character (a phone typed "1380013800x"): the letter stays as it was written
+        number = number[:-1] + unicodedata.normalize("NFKC", run[-1])
     return _masked(number)
 
 
@@ -107,12 +119,32 @@ def _masked(n: str) -> str:
 
 
 def mask_id(number: str) -> str:
-    """A document or phone number as every page, download and API response shows it to the submitter: its
+    """A document number as every page, download and API response shows it to the submitter (a phone:
+    :func:`mask_phone`): its
     normalised form (:func:`normalise_number`) with all but the first 3 and last 2 characters hidden (a text
     shorter than 6 characters is shown as it is)."""
     if not isinstance(number, str):
         return number
     return _masked(normalise_number(number))
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212().]+")
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number as pages, downloads and the API show it to the submitter: half-width, without the spaces,
+    hyphens, brackets and dots people write in it (an Excel number, ``1.3800138E+10``, as its digits), all but
+    the first 3 and last 2 characters hidden (a text shorter than 6 characters is shown as it is) — masked as a
+    phone, not as an ID number: a letter stays as it was written (``1380013800x`` → ``138******0x``; issue 11's
+    trial read ``138******0X``, an ID number's check character). Whether the number is valid is said beside it
+    (``pingan.lib.identity.phones.normalize_phone``), never by its masked form."""
+    if not isinstance(phone, str):
+        return phone
+    text = unicodedata.normalize("NFKC", phone).strip()
+    number = normalise_number(text)
+    if not number.isdigit():
+        number = _PHONE_SEPARATORS.sub("", text)
+    return _masked(number)
 
 
 def mask_name(name: str) -> str:

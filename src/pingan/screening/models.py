@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.jobs import LeasedJob
 from pingan.core.models import Premises, User
-from pingan.lib.redact import mask_id, mask_numbers, mask_values
+from pingan.lib.redact import mask_id, mask_numbers, mask_phone, mask_values
 
 
 class RiskDataset(models.Model):
@@ -367,8 +367,25 @@ class PersonResult(models.Model):
 
     @property
     def masked_given_phone(self) -> str:
-        """The phone a rejected row gave, masked like :attr:`masked_id` (submitter view)."""
-        return mask_id(self.given_phone)
+        """The phone a rejected row gave, masked as a phone (:func:`pingan.lib.redact.mask_phone`: a letter in it
+        is not an ID number's check character) — beside it, whether it is a valid number
+        (:attr:`given_phone_valid`)."""
+        return mask_phone(self.given_phone)
+
+    @property
+    def given_phone_valid(self) -> bool:
+        """The phone a rejected row gave is a valid number (``pingan.lib.identity.phones.normalize_phone``)."""
+        from pingan.lib.identity.phones import normalize_phone
+
+        return normalize_phone(self.given_phone) is not None
+
+    @property
+    def phone_valid(self) -> bool:
+        """The phone of a screened row (police view) is a valid number: an invalid one is shown flagged, with
+        no call link."""
+        from pingan.lib.identity.phones import normalize_phone
+
+        return normalize_phone(self.phone) is not None
 
     @property
     def given_line(self) -> str:

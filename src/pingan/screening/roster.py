@@ -194,8 +194,9 @@ FIELD_LABELS: dict[str, str] = {
 #: Chinese one.
 ENGLISH_LABELS: dict[str, str] = {
     "name": "Name", "id_type": "ID type", "id_number": "ID number", "phone": "Phone", "sex": "Sex",
-    "birth_date": "Birth date", "nationality": "Nationality", "address": "Room", "start_date": "Start date",
-}
+    "birth_date": "Birth date", "nationality": "Nationality", "address": "Room or address",
+    "start_date": "Start date",
+}  # "Room or address", as 房号/地址: the column holds either (issue 11: "Room" on English pages, 地址 on others)
 
 #: Header spellings accepted for each field (compared after :func:`_header_key` normalisation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -263,6 +264,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "address",
         "room",
         "room number",
+        "room or address",
+        "room/address",
+        "address/room",
     ),
     "start_date": (
         "入住日期",

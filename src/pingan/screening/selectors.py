@@ -321,12 +321,18 @@ def flagged_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
 def screened_persons(*, actor, purpose: str = "") -> QuerySet[PersonResult]:
     """Everyone on the latest roster of each premises in the actor's jurisdiction (police only), screened or
     not — what an officer's search reaches when asked to look beyond the flagged people (issue 11, fresh-user
-    trial: the jurisdiction's search found only flagged people and did not say so). The rows fetched (a page)
+    trial: the jurisdiction's search found only flagged people and did not say so). In the order of
+    :func:`flagged_persons` — watchlist hits, red, yellow — then the rows not screened or without a level, then
+    green (issue 11: the search among everyone listed a red tenant after green ones, in roster order). Only the
+    latest roster of each premises: who lives or works there now (the page says so). The rows fetched (a page)
     are recorded as one ``list`` read naming each person, as :func:`flagged_persons`."""
     if actor is None or actor.role not in POLICE_ROLES:
         return PersonResult.objects.none()
     qs = scope(actor, PersonResult.objects.filter(job__is_latest=True, status__in=["accepted", "rejected"]))
-    qs = qs.select_related("job", "job__premises", "job__premises__unit").order_by("-job_id", "row")
+    qs = qs.annotate(order=Case(When(silent_hit=True, then=Value(0)), When(level="red", then=Value(1)),
+                                When(level="yellow", then=Value(2)), When(level="green", then=Value(4)),
+                                default=Value(3), output_field=IntegerField()))
+    qs = qs.select_related("job", "job__premises", "job__premises__unit").order_by("order", "-job_id", "row")
     return audit.audited(qs, actor=actor, object_type="PersonResult.search", subjects=person_subjects,
                          purpose=purpose)
 

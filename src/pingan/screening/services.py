@@ -1299,7 +1299,8 @@ def _hit_text(job: ScreeningJob, lang: str | None):
             with translation.override(lang):
                 how = str(MATCH_KINDS.get(kind, kind))
                 title = rule_title(rule, "watchlist" if silent else source, job.ruleset_id)
-                words = [how, pgettext("a hit the submitter is not told of", "silent")] if silent else [how]
+                words = ([how, pgettext("a hit the submitter is not told of", "not told to the submitter")] if silent
+                         else [how])
                 cache[key] = title + paren(("，" if lang.startswith("zh") else ", ").join(words), language=lang)
         return cache[key]
 
@@ -1487,10 +1488,11 @@ ECHO_COLUMNS = ("reason", "reason_codes", "name", "given_id_number", "given_phon
 def _masked_echoes(persons: pa.Table) -> pa.Table:
     """``persons`` with :data:`ECHO_COLUMNS` masked; only cells holding three digits in a row are looked at.
     The ID number and phone a rejected row gave (``batch.GIVEN_COLUMNS``) are masked as the page and the API
-    mask them (:func:`pingan.lib.redact.mask_id`: normalised first), every non-empty cell."""
+    mask them (:func:`pingan.lib.redact.mask_id`, the phone :func:`~pingan.lib.redact.mask_phone`: normalised
+    first), every non-empty cell."""
     import pyarrow.compute as pc
 
-    from pingan.lib.redact import mask_id, mask_numbers
+    from pingan.lib.redact import mask_id, mask_numbers, mask_phone
 
     for c in ECHO_COLUMNS:
         if c not in persons.column_names:
@@ -1501,9 +1503,9 @@ def _masked_echoes(persons: pa.Table) -> pa.Table:
         if c in batch.GIVEN_COLUMNS:
             at = pc.indices_nonzero(pc.fill_null(pc.greater(pc.utf8_length(col), 0), False))
             if len(at):
-                values = col.to_pylist()
+                values, masker = col.to_pylist(), mask_phone if c == "given_phone" else mask_id
                 for k in at.to_pylist():
-                    values[k] = mask_id(values[k])
+                    values[k] = masker(values[k])
                 persons = persons.set_column(persons.column_names.index(c), c, pa.array(values, col.type))
             continue
         at = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(col, "[0-9０-９]{3}"), False))

@@ -384,7 +384,7 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
         *rejected_lines(job, out),
         _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
-        _("police hits: %(hits)s (%(silent)s silent)") % {"hits": c.get("police_hits", 0),
+        _("police hits: %(hits)s (%(silent)s watchlist hits)") % {"hits": c.get("police_hits", 0),
                                                           "silent": c.get("silent_hits", 0)},
         _("file read as %(format)s") % {"format": file_format_label(job.encoding)},
         timing(job, wall),
