@@ -68,3 +68,22 @@ def test_what_the_roster_gave_for_room_or_address_is_labelled_as_that_on_every_p
     assert f"{label}莲前东路1号2单元301室" in listed["甲红"]
     person = get(client, f"/police/persons/{red.pk}/", lang)
     assert label.rstrip(": ：") in person and "莲前东路1号2单元301室" in person
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_a_red_watchlist_hit_is_counted_once_in_the_screening_pages_tiles(client, cast, lang):
+    """Issue 11's trial: on the police view of a screening a red watchlist hit was counted in the red tile and in
+    the watchlist tile, so the tiles did not add up to the people screened. The tiles part the people, as the
+    jurisdiction view's do; all watchlist hits are said apart ("of them")."""
+    from pingan.screening.models import PersonResult
+
+    job = make_job(cast.landlord_a, cast.premises_a, "甲")
+    PersonResult.objects.filter(job=job, name="甲红").update(silent_hit=True)
+    sign_in(client, cast.officer_a)
+    html = get(client, f"/screening/jobs/{job.pk}/", lang)
+    tiles = html[html.index('id="people-counts"'):]
+    tiles = tiles[:tiles.index("</div>")]
+    figures = [int(n) for n in re.findall(r"<b>(\d+)</b>", tiles)]
+    assert figures[0] == 3 and sum(figures[1:]) == figures[0], figures  # 3 screened: red 1, yellow 1, watchlist 1
+    of_them = html[html.index("data-of-them"):]
+    assert "<b>2</b>" in of_them[:of_them.index("</div>")]
