@@ -1,6 +1,6 @@
 """The police lists' rows (row number and masked ID number beside the name, the watchlist line, the invalid-phone
-flag) fit a phone and a desktop in both languages (issue 11's fresh-user trial of the police pages; checked in
-Debian's chromium at 375 px and 1280 px, zh-Hans and English)."""
+flag) and a screening's count tiles (each person once) fit a phone and a desktop in both languages (issue 11's
+fresh-user trial of the police pages; checked in Debian's chromium at 375 px and 1280 px, zh-Hans and English)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,22 @@ def test_the_police_lists_rows_fit_and_say_row_number_and_watchlist(open_as, liv
                                                                      lang):
     from pingan.screening.models import PersonResult
 
-    make_job(cast.landlord_a, cast.premises_a, "甲")
+    job = make_job(cast.landlord_a, cast.premises_a, "甲")
     red = PersonResult.objects.get(name="甲红")
-    PersonResult.objects.filter(pk=red.pk).update(phone="1380013800x", address="2单元301室")
+    PersonResult.objects.filter(pk=red.pk).update(phone="1380013800x", address="2单元301室", silent_hit=True)
     page = open_as(cast.officer_a, width=width, lang=lang)
     zh = lang == "zh-hans"
     for name, path in (("search", "/police/?q=甲&scope=all"), ("premises", f"/police/premises/{cast.premises_a.pk}/"),
-                       ("person", f"/police/persons/{red.pk}/")):
+                       ("person", f"/police/persons/{red.pk}/"), ("job", f"/screening/jobs/{job.pk}/")):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
         if shots := os.environ.get("PINGAN_SCREENSHOTS"):
             page.screenshot(path=f"{shots}/police-rows-{name}-{lang}-{width}.png", full_page=True)
+        if name == "job":  # the tiles part the people: 3 screened = red 1 + yellow 1 + watchlist (otherwise green) 1
+            figures = [int(n) for n in page.locator("#people-counts b").all_inner_texts()]
+            assert figures[0] == sum(figures[1:]) == 3, figures
+            continue
         if name == "person":
             flag = page.locator("[data-phone-invalid]").inner_text()
             assert ("不是有效号码" if zh else "not a valid phone number") in flag
