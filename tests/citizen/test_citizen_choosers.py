@@ -69,7 +69,15 @@ def test_the_form_takes_names_and_answers_with_the_codes_meaning(client):
     assert page.context["answer"].verdict == "eligible"
     html = page.content.decode()
     assert "国家代码" not in html and "行政区划代码" not in html  # no field asks for codes
-    assert '<option value="韩国 (KR)">' in html  # the country chooser's suggestions, in the reader's language
+    # the country chooser's suggestions and the nationalities by name in the reader's language, without their
+    # ISO code (issue 11: "韩国 (KR)")
+    assert '<option value="韩国">' in html and '<option value="KR" selected>韩国</option>' in html
+    options = html[html.index('<select id="nationality"'):html.index("</datalist>")]
+    assert "(KR)" not in options.replace('value="韩国 (KR)"', "") and "（KR）" not in options  # but what was typed
+    en = client.get("/citizen/transit/", {**QUERY, "coming_from": "South Korea"},
+                    HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="South Korea">' in en and '<option value="KR" selected>South Korea</option>' in en
+    assert "(KR)" not in en and "韩国" not in en
     areas = [c for c in page.context["conditions"] if c["name"] == "area"]
     assert areas[0]["text"].startswith("福建省 厦门市")
     onward = next(c for c in page.context["conditions"] if c["name"] == "onward_ticket")

@@ -50,7 +50,19 @@ def test_the_listed_entry_names_its_list_in_the_readers_language_and_labels_the_
     en = _get(client, f"/police/persons/{person.pk}/", "en")
     assert "UN Security Council Consolidated List" in en and "As published by the list, in English:" in en
     assert "联合国" not in en and "名单" not in en
-    assert "<dd>Democratic People&#x27;s Republic of Korea</dd>" in en
+    assert "<dd>North Korea</dd>" in en  # the UN's name, as every English page names the country
+
+
+def test_a_nationality_given_in_chinese_is_in_english_on_english_pages(client, cast, watched):
+    from pingan.screening.models import Hit
+
+    person, _red = watched
+    Hit.objects.filter(person=person).update(detail={"entry": {**ENTRY, "nationalities": ["韩国 (KR)", "朝鲜"]}})
+    sign_in(client, cast.officer_a)
+    en = _get(client, f"/police/persons/{person.pk}/", "en")  # issue 11: "韩国 (KR)" on the English page
+    assert "<dd>South Korea, North Korea</dd>" in en and "韩国" not in en and "(KR)" not in en
+    zh = _get(client, f"/police/persons/{person.pk}/", "zh-hans")
+    assert "<dd>韩国、朝鲜</dd>" in zh
 
 
 def test_areas_are_named_in_the_readers_language_down_to_the_township(client, cast, watched):

@@ -167,7 +167,10 @@ def transit_check(request: HttpRequest) -> HttpResponse:
     q = request.GET
     lang = texts.lang()
     order = {c.code: i for i, c in enumerate(countries_lib.sorted_for(lang))}
-    listed = sorted(rules_.countries.values(), key=lambda c: order.get(c.code, len(order)))
+    # the nationalities by name in the reader's language (Debian's iso-codes, as every chooser names
+    # countries), never with their ISO code beside them (issue 11: "韩国 (KR)")
+    listed = [(c.code, known.name(lang) if (known := countries_lib.get(c.code)) else c.name_zh if lang == "zh"
+               else c.name_en) for c in sorted(rules_.countries.values(), key=lambda c: order.get(c.code, len(order)))]
     ctx: dict = {"v": q, "countries": listed, "ports": list(rules_.ports.values()), "rules": rules_,
                  "all_countries": [c.choice(lang) for c in countries_lib.sorted_for(lang)],
                  "place_fields": [], "purposes": [(p, TRANSIT_PURPOSES.get(p, p))

@@ -24,8 +24,10 @@ class Country:
         return self.name_zh if lang == "zh" else self.name_en
 
     def choice(self, lang: str) -> str:
-        """What a chooser offers and a form sends back: ``韩国 (KR)`` / ``South Korea (KR)``."""
-        return f"{self.name(lang)} ({self.code})"
+        """What a chooser offers and a form sends back: the name alone, ``韩国`` / ``South Korea`` — a person
+        chooses a country by name, not by its ISO code (issue 11: the options read "韩国 (KR)"); every name
+        reads back to one code (:func:`parse`)."""
+        return self.name(lang)
 
 
 @cache

@@ -211,11 +211,12 @@ def whole(value) -> str:
 
 @register.filter
 def country(name: str) -> str:
-    """A country's name (English, Chinese, the UN's) on a Chinese page in Chinese (``lib.countries``, Debian's
-    iso-codes); on an English page, and a name it does not know, as given."""
+    """A country's name (English, Chinese, the UN's, ``韩国 (KR)``, a code) in the page's language (``lib.countries``,
+    Debian's iso-codes): 朝鲜 on a Chinese page, "South Korea" for 韩国 on an English one (issue 11: "韩国 (KR)" on
+    English pages); a name it does not know as given."""
     from pingan.lib.countries import name_in
 
-    return (name_in(name or "", "zh") if lang(when_none="en") == "zh" else None) or name
+    return name_in(name or "", lang(when_none="en")) or name
 
 
 @register.simple_tag
