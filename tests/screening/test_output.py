@@ -272,3 +272,26 @@ def test_it_names_excel_s_real_sheet_limit(tmp_path: Path) -> None:
     assert output_mod.XLSX_MAX_ROWS == 1_048_576
     msg = str(output_mod._xlsx_too_many(1_048_576))
     assert "1048575" in msg and "1048576" in msg and ".csv" in msg and ".parquet" in msg
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+@pytest.mark.parametrize("arrow", [False, True])
+def test_a_list_cell_is_joined_by_the_separator_of_the_files_reader(tmp_path: Path, ext: str, arrow: bool) -> None:
+    # issue 11: a Chinese results file listed a cell's values with the English "; "; the machine form keeps it
+    rows = pa.Table.from_pylist(ROWS) if arrow else ROWS
+    write_results(rows, tmp_path / f"zh.{ext}", columns=COLUMNS, list_separator="、")
+    write_results(rows, tmp_path / f"machine.{ext}", columns=COLUMNS)
+
+    def cells(path: Path) -> list[str]:
+        if ext == "csv":
+            return [r[4] for r in _read_csv(path)[1:]]
+        return [r[4] for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]]
+
+    assert cells(tmp_path / f"zh.{ext}")[2:] == ["w1、w2", "'+cmd"]
+    assert cells(tmp_path / f"machine.{ext}")[2:] == ["w1; w2", "'+cmd"]
+
+
+def test_a_list_column_stays_a_list_in_parquet_whatever_the_separator(tmp_path: Path) -> None:
+    write_results(ROWS, tmp_path / "out.parquet", columns=COLUMNS, list_separator="、")
+    assert pq.read_table(tmp_path / "out.parquet").column("police_hits").to_pylist() == [[], None, ["w1", "w2"],
+                                                                                         ["+cmd"]]

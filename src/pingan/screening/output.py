@@ -12,7 +12,9 @@ Pure module (no Django); the ``pingan screen`` command and the download view cal
   text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with an
   apostrophe ``'`` so a spreadsheet shows it as text and never evaluates it. Numbers are written as
   numbers and are not touched. Parquet is a data format read by programs, so values stay exact there.
-* Lists/tuples (e.g. ``police_hits``) become ``"; "``-joined text in CSV/XLSX and Arrow lists in Parquet;
+* Lists/tuples (e.g. ``police_hits``) become text in CSV/XLSX, joined by ``list_separator`` — a file for people
+  lists as its reader's language lists (``core.texts.list_separator``: ``、`` / ``, ``; issue 11: a Chinese file
+  read "甲; 乙"), the machine form keeps :data:`MACHINE_LIST_SEPARATOR` — and Arrow lists in Parquet;
   dicts become JSON text; dates and datetimes become ISO 8601 text in CSV and native cells elsewhere,
   except time-zone-aware datetimes in XLSX, which stay ISO 8601 text with their offset (Excel has no zones).
 * CSV and XLSX: no cell carries a control, bidirectional-formatting, line-separator or zero-width character
@@ -103,23 +105,31 @@ def output_format(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
+#: What separates the items of a list cell in the machine form of a results file (the API's, ``--codes``).
+MACHINE_LIST_SEPARATOR = "; "
+
+
 def write_results(
     rows: Iterable[Mapping[str, Any]] | pa.Table,
     path: str | os.PathLike[str],
     *,
     columns: Sequence[str] | None = None,
     sheet_name: str = "results",
+    list_separator: str = MACHINE_LIST_SEPARATOR,
 ) -> int:
     """Write result rows to ``path`` in the format its extension names; return the number of data rows.
 
     ``rows``: dicts (missing keys → empty cells; extra keys ignored) or a ``pyarrow.Table``; ``columns``:
     output columns in order (default: the table's columns, or the first dict's keys); ``sheet_name``: the
-    XLSX worksheet's name, in the reader's language (``结果`` / ``Results``; ``results`` for programs). Formula
+    XLSX worksheet's name, in the reader's language (``结果`` / ``Results``; ``results`` for programs);
+    ``list_separator``: what joins a list cell's items in CSV and XLSX (the reader's language's, for people). Formula
     neutralisation applies to CSV and XLSX (see module docstring). Raises :class:`OutputError` for an
     unknown extension, more rows than an XLSX sheet holds, or an I/O failure; no partial file is left.
     """
     fmt = output_format(path)
     target = Path(path)
+    if fmt != "parquet" and list_separator != MACHINE_LIST_SEPARATOR:
+        rows = _lists_joined(rows, list_separator)
     if isinstance(rows, pa.Table):
         cols = list(columns) if columns is not None else list(rows.column_names)
         batches: Iterator[list[dict[str, Any]]] = _table_batches(rows, cols)
@@ -146,6 +156,21 @@ def write_results(
         tmp.unlink(missing_ok=True)
         raise
     return n
+
+
+def _lists_joined(rows: Iterable[Mapping[str, Any]] | pa.Table, separator: str
+                  ) -> Iterable[Mapping[str, Any]] | pa.Table:
+    """``rows`` with each list cell's items joined by ``separator`` into one text (an Arrow table column-wise)."""
+    import pyarrow.compute as pc
+
+    if isinstance(rows, pa.Table):
+        for i, field in enumerate(rows.schema):
+            if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+                joined = pc.binary_join(rows.column(i).cast(pa.list_(pa.string())), separator)
+                rows = rows.set_column(i, pa.field(field.name, pa.string()), joined)
+        return rows
+    return ({k: separator.join("" if x is None else str(x) for x in v) if isinstance(v, list | tuple) else v
+             for k, v in row.items()} for row in rows)
 
 
 def _dict_batches(first: Mapping[str, Any] | None, rest: Iterator[Mapping[str, Any]]) -> Iterator[list[Any]]:

@@ -1218,6 +1218,7 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
     from django.utils import translation
     from django.utils.translation import pgettext
 
+    from pingan.core.texts import list_separator
     from pingan.screening.output import write_results
 
     persons = pq.read_table(Path(job.result_dir) / "persons.parquet")
@@ -1254,10 +1255,10 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         for row, now in current_hits.items():
             by_row[row] = [hit_text(h.rule_id, h.source, h.match_kind, h.silent) for h in now]
         rows = persons.column("row").to_pylist()
-        sep = "；" if lang and lang.startswith("zh") else "; "
+        # a list cell: write_results joins its items as the file's reader lists them
         table = persons.select([*cols, "doc_type", "id_number", "corrected_id_number", "identity_status",
                                 "identity_reason"]).append_column(
-            "police_hits", pa.array([sep.join(by_row.get(r, [])) for r in rows], pa.string()))
+            "police_hits", pa.array([by_row.get(r, []) for r in rows], pa.list_(pa.string())))
         if lang is not None:
             from pingan.screening.labels import doc_type_label
 
@@ -1273,7 +1274,10 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         table = table.rename_columns([headings.get(c, c) for c in table.column_names])
         with translation.override(lang):
             sheet = pgettext("name of the worksheet of a results file", "Results")
-    write_results(table, out, sheet_name=sheet)
+    # several values in one cell as the reader's language lists them, as the pages do (issue 11: "; " in a
+    # Chinese file); the machine form keeps its stable separator
+    write_results(table, out, sheet_name=sheet, **({} if lang is None else {
+        "list_separator": list_separator(language=lang)}))
     audit.record(actor, "export", "ScreeningJob", job.pk,
                  detail={"police_view": police_view, "file": out.name, "lang": lang or ""})
     return out
