@@ -149,6 +149,15 @@ def test_the_case_flow_on_the_pages(client, cast, centre, case):
     assert order.expires_at - order.effective_at > dt.timedelta(days=180)
     pdf = client.get(f"/antifraud/orders/{order.pk}/notice.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # named by its title, the bank and the date, not order-12.pdf (issue 11); an ASCII name beside it
+    from urllib.parse import unquote
+
+    from pingan.antifraud.notices import TITLES
+
+    header = pdf["Content-Disposition"]
+    assert header.startswith('inline; filename="') and "order-" not in header, header
+    name = unquote(header.split("filename*=UTF-8''")[1])
+    assert name.startswith(f"{TITLES[order.kind]}-") and name.endswith(".pdf") and f"-{order.pk}." not in name, name
     page = client.get(f"/antifraud/orders/{order.pk}/").content.decode()
     assert "公安机关办理刑事案件程序规定" in page or "Provisions on Procedures" in page
 

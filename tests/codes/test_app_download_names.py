@@ -1,6 +1,6 @@
 """Downloads are named after the premises (or roster) and the date, never by an internal id (issue 11, fresh-user
 trial: ``job-2-results.csv``, ``pingan-code-2.png``, ``pingan-poster-2.pdf``); Chinese names are given the RFC 6266
-way (``filename*=utf-8''…``), with nothing a file system refuses."""
+way (``filename*=UTF-8''…`` after an ASCII ``filename``), with nothing a file system refuses."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def test_a_name_is_safe_for_any_file_system():
 
 def filename(response) -> str:
     header = response["Content-Disposition"]
-    assert header.startswith("attachment; filename*=utf-8''"), header
-    return unquote(header.split("''", 1)[1])
+    assert header.startswith('attachment; filename="') and "; filename*=UTF-8''" in header, header
+    return unquote(header.split("filename*=UTF-8''", 1)[1])
 
 
 @pytest.mark.django_db

@@ -267,6 +267,15 @@ def test_the_review_page_and_pdf_by_role_and_jurisdiction(client, force, lang):
     assert ("已派警" if lang == "zh-hans" else "LQ-F1 dispatched") in page or "LQ-F1" in page
     pdf = client.get(f"/dispatch/operations/{op.pk}/review.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # named after the operation, what it is and its day, not operation-3-review.pdf (issue 11)
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    header = pdf["Content-Disposition"]
+    name = unquote(header.split("filename*=UTF-8''")[1]) if "filename*=" in header else header.split('"')[1]
+    what = "行动复盘" if lang == "zh-hans" else "After-action review"
+    assert name == f"{op.name}-{what}-{timezone.localdate(op.starts_at)}.pdf", name
 
 
 @pytest.mark.django_db

@@ -207,6 +207,29 @@ def test_a_tampered_file_is_409_on_the_api_and_the_page(client, cast, people, ob
     assert r.status_code == 409 and b"chaT" not in r.content
 
 
+def test_files_and_documents_download_under_names_a_person_recognises(client, cast, people, objects):
+    # issue 11: a digital file downloaded as its hash ("3f2a9c0d1e2b4a5c.bin"), the custody chain as chain-<label>
+    from urllib.parse import unquote
+
+    from pingan.evidence.models import DigitalFile
+
+    f = DigitalFile.objects.get(pk=objects["file"])
+
+    def name(r) -> str:
+        header = r["Content-Disposition"]
+        return unquote(header.split("filename*=UTF-8''")[1]) if "filename*=" in header else header.split('"')[1]
+
+    token = token_create(user=cast.officer_a).secret
+    api = client.get(f"/api/v1/evidence/files/{f.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.status_code == 200 and name(api) == f"{f.item.label}-chat.db"
+    sign_in(client, cast.officer_a)
+    client.cookies["django_language"] = "zh-hans"
+    assert name(client.get(f"/evidence/files/{f.pk}/")) == f"{f.item.label}-chat.db"
+    chain = name(client.get(f"/evidence/items/{objects['court_item']}/chain.pdf"))
+    assert chain.startswith(f"{f.item.name}-{f.item.label}-保管链-") and chain.endswith(".pdf"), chain
+    assert f.sha256[:16] not in name(client.get(f"/evidence/files/{f.pk}/"))
+
+
 def test_the_scan_counter_over_htmx_and_the_item_page(client, cast, people, case):
     _, items = case
     sign_in(client, people.custodian)

@@ -44,6 +44,7 @@ from pingan.antifraud.schemas import (
     WarningOut,
 )
 from pingan.core.apiutil import Pagination
+from pingan.core.downloads import file_response
 from pingan.core.errors import NotFound
 
 router = Router(tags=["antifraud"])
@@ -198,10 +199,8 @@ def return_plan(request: HttpRequest, order_id: int):
             openapi_extra={**problems(404), "responses": {**problems(404)["responses"], 200: {
                 "description": "the notice", "content": {"application/pdf": {}}}}})
 def order_notice(request: HttpRequest, order_id: int):
-    pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id)
-    resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="order-{order_id}.pdf"'
-    return resp
+    pdf, name = selectors.order_notice_pdf(actor=request.user, order_id=order_id)
+    return file_response(pdf, "application/pdf", name, inline=True)
 
 
 @router.get("/antifraud/blocks", response=list[BlockOut], summary="Blocks (centre and analysts)")

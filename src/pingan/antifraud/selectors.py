@@ -287,9 +287,12 @@ def centre_figures(*, actor, since: dt.datetime | None = None, until: dt.datetim
     }
 
 
-def order_notice_pdf(*, actor, order_id: int, purpose: str = "") -> bytes:
-    """The notice of an order to its bank as PDF (records the read)."""
+def order_notice_pdf(*, actor, order_id: int, purpose: str = "") -> tuple[bytes, str]:
+    """The notice of an order to its bank as PDF (records the read) and the name it downloads under: the
+    notice is Chinese, to a Chinese bank, and so is its name — its title, the bank, the date
+    ("紧急止付通知书-厦门银行莲前支行-2026-12-07.pdf"), not ``order-12.pdf`` (issue 11)."""
     from pingan.antifraud.notices import Notice, notice_pdf
+    from pingan.core.downloads import day, download_name
 
     order = order_get(actor=actor, order_id=order_id, purpose=purpose)
     v = rules.legal(version=order.basis_version)
@@ -313,8 +316,11 @@ def order_notice_pdf(*, actor, order_id: int, purpose: str = "") -> bytes:
         basis = v["stop_payment"]["citation"]
     issued = order.approved_at or order.created_at
     number = f"厦公反诈〔{issued:%Y}〕{order.pk}号"
-    return notice_pdf(Notice(kind=order.kind, number=number, bank=order.bank or "开户银行", rows=rows, basis=basis,
-                             issuer=order.report.unit.name, date=f"{issued:%Y年%m月%d日}", notes=notes))
+    pdf = notice_pdf(Notice(kind=order.kind, number=number, bank=order.bank or "开户银行", rows=rows, basis=basis,
+                            issuer=order.report.unit.name, date=f"{issued:%Y年%m月%d日}", notes=notes))
+    from pingan.antifraud.notices import TITLES
+
+    return pdf, download_name(TITLES.get(order.kind, ""), order.bank, day(issued), ext="pdf")
 
 
 def rpz_export(*, actor, now: dt.datetime | None = None) -> str:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.antifraud import access, rules, selectors, services
@@ -36,6 +36,7 @@ from pingan.antifraud.models import (
 )
 from pingan.antifraud.templatetags.antifraud import identifier_from_form, identifier_kind_choices
 from pingan.core.confirm import confirm_first
+from pingan.core.downloads import day, download_name, file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.texts import join, lang
@@ -369,10 +370,8 @@ def order_step(request: HttpRequest, order_id: int, step: str) -> HttpResponse:
 @require_GET
 @page(roles=POLICE)
 def order_notice(request: HttpRequest, order_id: int) -> HttpResponse:
-    pdf = selectors.order_notice_pdf(actor=request.user, order_id=order_id, purpose=request_purpose(request))
-    resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="order-{order_id}.pdf"'
-    return resp
+    pdf, name = selectors.order_notice_pdf(actor=request.user, order_id=order_id, purpose=request_purpose(request))
+    return file_response(pdf, "application/pdf", name, inline=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -399,17 +398,15 @@ def blocks(request: HttpRequest) -> HttpResponse:
 @require_GET
 @page(roles=POLICE)
 def blocks_rpz(request: HttpRequest) -> HttpResponse:
-    resp = HttpResponse(selectors.rpz_export(actor=request.user), content_type="text/dns; charset=utf-8")
-    resp["Content-Disposition"] = 'attachment; filename="rpz.pingan.zone"'
-    return resp
+    # a DNS zone a resolver loads: its name is the zone's (RPZ), the same for every reader
+    return file_response(selectors.rpz_export(actor=request.user), "text/dns; charset=utf-8", "rpz.pingan.zone")
 
 
 @require_GET
 @page(roles=POLICE)
 def blocks_numbers(request: HttpRequest) -> HttpResponse:
-    resp = HttpResponse(selectors.numbers_export(actor=request.user), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = 'attachment; filename="blocked-numbers.csv"'
-    return resp
+    return file_response(selectors.numbers_export(actor=request.user), "text/csv; charset=utf-8",
+                         download_name(pgettext("name of a downloaded file", "blocked numbers"), day(), ext="csv"))
 
 
 @require_http_methods(["GET", "POST"])

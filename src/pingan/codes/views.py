@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +29,7 @@ from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCo
 from pingan.codes.texts import REVOKED_EXPLAIN, REVOKED_STATUS, VERDICT_EXPLAIN, VERDICT_STATUS, verdict_headline
 from pingan.codes.token import PREFIX
 from pingan.core.confirm import confirm_first
+from pingan.core.downloads import file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
 from pingan.core.models import POLICE_ROLES, Role
@@ -328,9 +328,7 @@ def premises_qr(request: HttpRequest, premises_id: int, kind: str) -> HttpRespon
         response = HttpResponse(render.qr_svg(url, title=_("Safety code %(id)s") % {"id": code.code_id}),
                                 content_type="image/svg+xml")
     else:
-        response = HttpResponse(render.qr_png(url), content_type="image/png")
-        name = _download_name(code, _("Safety code"), "png")
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response = file_response(render.qr_png(url), "image/png", _download_name(code, _("Safety code"), "png"))
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -341,9 +339,7 @@ def premises_poster(request: HttpRequest, premises_id: int) -> HttpResponse:
     """The printable A4 door poster (PDF) of the current code."""
     code = _current_or_404(request, premises_id)
     pdf = services.code_poster(code, verify_url=services.verify_url(request), lang=lang())  # the reader's
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = _download_name(code, _("door poster"), "pdf")
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response = file_response(pdf, "application/pdf", _download_name(code, _("door poster"), "pdf"))
     response["Cache-Control"] = "private, no-cache"
     return response
 

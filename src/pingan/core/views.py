@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.core import audit, auditexport, navigation, selectors
+from pingan.core.downloads import day, download_name, file_response
 from pingan.core.forms import AuditFilterForm
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.paging import counted, query_without_page
@@ -143,6 +144,5 @@ def audit_export(request: HttpRequest):
     if query is None:
         return redirect(f"{reverse('core:audit')}?{request.GET.urlencode()}")
     records = selectors.audit_search(actor=request.user, query=query, action="export")[:auditexport.EXPORT_LIMIT]
-    response = HttpResponse(auditexport.page_csv(records), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    return file_response(auditexport.page_csv(records), "text/csv; charset=utf-8",
+                         download_name(_("Audit trail"), day(), ext="csv"))

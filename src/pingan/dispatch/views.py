@@ -23,6 +23,7 @@ from pingan.alerts.models import Jurisdiction
 from pingan.alerts.selectors import openable_alert_ids
 from pingan.core import audit, texts
 from pingan.core.confirm import CONFIRM_FIELD
+from pingan.core.downloads import day, download_name, file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError, localised
 from pingan.core.models import Role
@@ -659,9 +660,10 @@ def operation_review_pdf(request: HttpRequest, operation_id: int) -> HttpRespons
     from pingan.dispatch import review
 
     r = selectors.operation_review(actor=request.user, operation_id=operation_id)
-    resp = HttpResponse(review.review_pdf(r, generated_by=request.user.shown_name), content_type="application/pdf")
-    resp["Content-Disposition"] = f'attachment; filename="operation-{operation_id}-review.pdf"'
-    return resp
+    op = r["operation"]
+    # the operation, what the file is and its day: "鼓浪屿音乐节-复盘报告-2026-12-07.pdf", not operation-3-review.pdf
+    return file_response(review.review_pdf(r, generated_by=request.user.shown_name), "application/pdf",
+                         download_name(op.name, gettext("After-action review"), day(op.starts_at), ext="pdf"))
 
 
 # ------------------------------------------------------------------------------------- duty rosters (排班)

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from pingan.core.apiutil import Pagination, problems
+from pingan.core.downloads import file_response
 from pingan.core.errors import NotFound
 from pingan.core.models import User
 from pingan.evidence import chainexport, rules, selectors, services
@@ -93,9 +94,7 @@ def item_verify(request: HttpRequest, label: str, full: bool = False):
             openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}})
 def item_chain_pdf(request: HttpRequest, label: str):
     item = selectors.item_get(actor=request.user, label=label)
-    response = HttpResponse(chainexport.chain_document(item), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="chain-{item.label}.pdf"'
-    return response
+    return file_response(chainexport.chain_document(item), "application/pdf", chainexport.chain_name(item))
 
 
 @router.post("/evidence/scans", response=ScanOut, summary="A scan at the store: intake, hand-out, return or move",
@@ -171,9 +170,7 @@ PDF = {"responses": {200: {"description": "PDF", "content": {"application/pdf": 
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(data, "application/pdf", name)
 
 
 @router.get("/evidence/seizure-lists/{list_id}/pdf", summary="A seizure list's three printed copies (扣押清单)",
@@ -181,21 +178,21 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 def seizure_list_pdf(request: HttpRequest, list_id: int):
     sl = selectors.seizure_list_get(actor=request.user, list_id=list_id)
     signatures = selectors.signatures_checked(actor=request.user, seizure_list=sl)
-    return _pdf(chainexport.seizure_list_document(sl, signatures), f"seizure-list-{sl.pk}.pdf")
+    return _pdf(chainexport.seizure_list_document(sl, signatures), chainexport.seizure_list_name(sl))
 
 
 @router.get("/evidence/transfers/{transfer_id}/pdf", summary="A transfer list's two copies (随案移送清单)",
             openapi_extra=PDF)
 def transfer_pdf(request: HttpRequest, transfer_id: int):
     t = selectors.transfer_get(actor=request.user, transfer_id=transfer_id)
-    return _pdf(chainexport.transfer_document(t), f"transfer-{t.pk}.pdf")
+    return _pdf(chainexport.transfer_document(t), chainexport.transfer_name(t))
 
 
 @router.get("/evidence/items/{label}/receipt.pdf", summary="A disposal record or return receipt (发还清单)",
             openapi_extra=PDF)
 def receipt_pdf(request: HttpRequest, label: str):
     d = selectors.disposal_get(actor=request.user, label=label)
-    return _pdf(chainexport.disposal_document(d), f"receipt-{d.receipt_number}.pdf")
+    return _pdf(chainexport.disposal_document(d), chainexport.receipt_name(d))
 
 
 @router.post("/evidence/transfers/{transfer_id}/reject", response=CustodyTransferOut,
@@ -279,9 +276,8 @@ def file_add(request: HttpRequest, label: str, file: File[UploadedFile], name: F
                                                                    "(`evidence_tampered`): never served"})}})
 def file_get(request: HttpRequest, file_id: int):
     f, data = selectors.digital_file_open(actor=request.user, file_id=file_id)
-    response = HttpResponse(data, content_type="application/octet-stream")
+    response = file_response(data, "application/octet-stream", chainexport.digital_file_name(f))
     response["Digest"] = f"sha-256={f.sha256}"
-    response["Content-Disposition"] = f'attachment; filename="{f.sha256[:16]}.bin"'
     return response
 
 

@@ -176,3 +176,59 @@ def disposal_document(d: Disposal) -> bytes:
                else _("The basis is given above (MPS Provisions on the Management of Property Involved in Cases, "
                       "Art. 14)."), _printed()],
         signatures=sigs, sign_here=_("Signature"), role_sep="：" if lang() == "zh" else ": "))
+
+
+# --- the names the documents and files download under (core.downloads): what, of which item or case, the date
+
+def chain_name(item: Item) -> str:
+    """"A1 手机-XM-2026-000001-保管链-2026-12-07.pdf", not ``chain-XM-2026-000001.pdf`` (issue 11)."""
+    from pingan.core.downloads import day, download_name
+
+    return download_name(item.name, item.label, _("Chain of custody"), day(), ext="pdf")
+
+
+def seizure_list_name(sl: SeizureList) -> str:
+    from pingan.core.downloads import day, download_name
+
+    return download_name(sl.case.title, _("Seizure list"), sl.number, day(sl.seized_at), ext="pdf")
+
+
+def transfer_name(t: Transfer) -> str:
+    from pingan.core.downloads import day, download_name
+
+    return download_name(t.case.title, _("Transfer list"), t.to_org.label, day(t.sent_at), ext="pdf")
+
+
+def receipt_name(d: Disposal) -> str:
+    from pingan.core.downloads import day, download_name
+
+    what = _("Return receipt") if d.disposition == Disposition.RETURN else _("Disposal record")
+    return download_name(d.item.name, d.item.label, what, day(d.done_at), ext="pdf")
+
+
+def labels_name(case) -> str:
+    from pingan.core.downloads import day, download_name
+
+    return download_name(case.title, pgettext("name of a downloaded file", "labels"), day(), ext="pdf")
+
+
+def digital_file_name(f) -> str:
+    """A digital file under the name it was added with, after its item's label: "XM-2026-000001-监控录像.mp4",
+    not its hash (``3f2a9c0d1e2b4a5c.bin``, issue 11)."""
+    from pathlib import PurePath
+
+    from pingan.core.downloads import download_name
+
+    given = PurePath(f.name or "")
+    ext = given.suffix.lstrip(".")[:10] if given.suffix.lstrip(".").isalnum() else ""
+    return download_name(f.item.label, given.stem if ext else given.name, ext=ext or "bin")
+
+
+def attachment_name(a) -> str:
+    """A photograph or a signature: the item (or the seizure list), what it is and the date it was added."""
+    from pingan.core.downloads import day, download_name
+
+    ext = {"image/jpeg": "jpg", "image/png": "png"}.get(a.content_type, "bin")
+    of = (a.item.name, a.item.label) if a.item_id else (a.seizure_list.case.title, a.seizure_list.number) \
+        if a.seizure_list_id else ()
+    return download_name(*of, a.get_kind_display(), day(a.added_at), ext=ext)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pingan.core.confirm import confirm_first
+from pingan.core.downloads import file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
@@ -161,9 +162,7 @@ def item_action(request: HttpRequest, label: str, action: str) -> HttpResponse:
 @page(roles=READERS)
 def item_chain_pdf(request: HttpRequest, label: str) -> HttpResponse:
     item = selectors.item_get(actor=request.user, label=label, purpose=request_purpose(request))
-    response = HttpResponse(chainexport.chain_document(item), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="chain-{item.label}.pdf"'
-    return response
+    return file_response(chainexport.chain_document(item), "application/pdf", chainexport.chain_name(item))
 
 
 @require_GET
@@ -181,9 +180,7 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
         f, data = selectors.digital_file_open(actor=request.user, file_id=file_id, purpose=request_purpose(request))
     except selectors.Tampered as exc:
         return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{f.sha256[:16]}.bin"'
-    return response
+    return file_response(data, "application/octet-stream", chainexport.digital_file_name(f))
 
 
 @require_http_methods(["GET", "POST"])
@@ -455,9 +452,7 @@ def _picked(request: HttpRequest, field: str, allowed) -> list:
 
 
 def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return file_response(data, "application/pdf", name, inline=True)
 
 
 @require_GET
@@ -466,7 +461,7 @@ def seizure_list_pdf(request: HttpRequest, list_id: int) -> HttpResponse:
     """The seizure list's three printed copies (holder, keeper, file)."""
     sl = selectors.seizure_list_get(actor=request.user, list_id=list_id, purpose=request_purpose(request))
     signatures = selectors.signatures_checked(actor=request.user, seizure_list=sl)
-    return _pdf(chainexport.seizure_list_document(sl, signatures), f"seizure-list-{sl.pk}.pdf")
+    return _pdf(chainexport.seizure_list_document(sl, signatures), chainexport.seizure_list_name(sl))
 
 
 @require_GET
@@ -474,7 +469,7 @@ def seizure_list_pdf(request: HttpRequest, list_id: int) -> HttpResponse:
 def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
     """The transfer list's two copies (sender, receiver)."""
     t = selectors.transfer_get(actor=request.user, transfer_id=transfer_id)
-    return _pdf(chainexport.transfer_document(t), f"transfer-{t.pk}.pdf")
+    return _pdf(chainexport.transfer_document(t), chainexport.transfer_name(t))
 
 
 @require_GET
@@ -482,7 +477,7 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, label: str) -> HttpResponse:
     """The disposal record, or the return receipt with the recipient's copy."""
     d = selectors.disposal_get(actor=request.user, label=label, purpose=request_purpose(request))
-    return _pdf(chainexport.disposal_document(d), f"receipt-{d.receipt_number}.pdf")
+    return _pdf(chainexport.disposal_document(d), chainexport.receipt_name(d))
 
 
 @require_GET
@@ -491,9 +486,7 @@ def case_labels(request: HttpRequest, case_id: int) -> HttpResponse:
     """A sheet of labels for every item of the case still in the store's care."""
     c = selectors.case_get(actor=request.user, case_id=case_id)
     items = selectors.items_list(actor=request.user, case_id=c.pk, purpose=request_purpose(request)).order_by("id")
-    response = HttpResponse(chainexport.label_sheet(items), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-{c.number}.pdf"'
-    return response
+    return _pdf(chainexport.label_sheet(items), chainexport.labels_name(c))
 
 
 @require_GET
@@ -551,6 +544,4 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
                                             purpose=request_purpose(request))
     except selectors.Tampered as exc:
         return TemplateResponse(request, "evidence/tampered.html", {"message": page_message(exc)}, status=409)
-    response = HttpResponse(data, content_type=a.content_type)
-    response["Content-Disposition"] = f'inline; filename="{a.sha256[:16]}"'
-    return response
+    return file_response(data, a.content_type, chainexport.attachment_name(a), inline=True)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import HttpRequest
 from ninja import File, Form, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -18,6 +17,7 @@ from ninja.throttling import AuthRateThrottle
 from pingan.codes.selectors import code_state_of
 from pingan.core import selectors as core_selectors
 from pingan.core.apiutil import Pagination
+from pingan.core.downloads import file_response
 from pingan.core.errors import DomainError, PermissionDenied
 from pingan.core.models import SUBMITTER_ROLES
 from pingan.core.uploads import TOO_LARGE_ADVICE, mib, upload_limit
@@ -118,9 +118,7 @@ def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
     """The submitter view of the results (police accounts get the police view) as ``format`` csv or xlsx;
     410 ``purged`` once the retention policy deleted them; 409 ``job_not_done`` before the job is done."""
     data, name, content_type = services.screening_job_download(actor=request.user, job_id=job_id, fmt=format)
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)  # RFC 6266: Chinese names
-    return response
+    return file_response(data, content_type, name)
 
 
 @router.get("/roster-template", summary="The roster template (XLSX)", response={200: None},
@@ -129,10 +127,8 @@ def job_export(request: HttpRequest, job_id: int, format: str = "csv"):
 def roster_template(request: HttpRequest):
     from pingan.screening.template import roster_template_filename, roster_template_xlsx
 
-    response = HttpResponse(roster_template_xlsx(), content_type=DOWNLOAD_TYPES["xlsx"])
     # the content is the default (Chinese) template, and so is the name
-    response["Content-Disposition"] = content_disposition_header(True, roster_template_filename())
-    return response
+    return file_response(roster_template_xlsx(), DOWNLOAD_TYPES["xlsx"], roster_template_filename())
 
 
 # ------------------------------------------------------------------------------------------- police

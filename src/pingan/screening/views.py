@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +23,7 @@ from pingan.core import selectors as core_selectors
 from pingan.core import services as core_services
 from pingan.core import texts
 from pingan.core.confirm import confirm_first
+from pingan.core.downloads import file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import Conflict, DomainError, Gone
 from pingan.core.models import Premises
@@ -223,9 +223,8 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     """The roster template (XLSX) with the expected columns and an example row, in the reader's language."""
     from pingan.screening.template import roster_template_filename, roster_template_xlsx
 
-    response = HttpResponse(roster_template_xlsx(texts.lang()), content_type=DOWNLOAD_TYPES["xlsx"])
-    response["Content-Disposition"] = content_disposition_header(True, roster_template_filename(texts.lang()))
-    return response
+    return file_response(roster_template_xlsx(texts.lang()), DOWNLOAD_TYPES["xlsx"],
+                         roster_template_filename(texts.lang()))
 
 
 @require_GET
@@ -334,6 +333,4 @@ def job_download(request: HttpRequest, job_id: int, fmt: str) -> HttpResponse:
                                 status=409)
     except DomainError as exc:  # an unknown format
         raise Http404(exc.message) from None
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)  # RFC 6266: Chinese names
-    return response
+    return file_response(data, content_type, name)

@@ -350,5 +350,9 @@ def _widen_spans(widths: list[float], texts: list[str], font: str, size: float,
 
 
 def report_filename(page: UnitPage) -> str:
-    return f"compstat-{page.unit.code}-{page.as_of:%Y%m%d}.pdf"
+    """"莲前派出所-CompStat 周报-2026-12-07.pdf": the unit by its name, what the report is and its date (issue 11:
+    named by the unit's code, ``compstat-350203-LQ-20261207.pdf``)."""
+    from pingan.core.downloads import day, download_name
+
+    return download_name(page.unit.label, _("Weekly CompStat report"), day(page.as_of), ext="pdf")
 

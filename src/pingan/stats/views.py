@@ -13,10 +13,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pingan.core.downloads import day, download_name, file_response
 from pingan.core.error_messages import page_message
 from pingan.core.errors import DomainError
 from pingan.core.models import Role
@@ -39,17 +40,16 @@ def _compstat_params(request: HttpRequest) -> tuple[dt.date | None, str | None]:
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(data, content_type, filename)
 
 
-def _sheets_download(sheets: list[exports.Sheet], name: str, fmt: str) -> HttpResponse:
-    """The sheets as an XLSX workbook, or the first as CSV; 404 for another format."""
+def _sheets_download(sheets: list[exports.Sheet], parts: tuple[str, ...], fmt: str) -> HttpResponse:
+    """The sheets as an XLSX workbook, or the first as CSV, named from ``parts`` (what, the unit by its name,
+    the dates: ``download_name``); 404 for another format."""
     if fmt == "csv":
-        return _download(exports.to_csv(sheets[0]), exports.CSV_TYPE, f"{name}.csv")
+        return _download(exports.to_csv(sheets[0]), exports.CSV_TYPE, download_name(*parts, ext="csv"))
     if fmt == "xlsx":
-        return _download(exports.to_xlsx(sheets), exports.XLSX_TYPE, f"{name}.xlsx")
+        return _download(exports.to_xlsx(sheets), exports.XLSX_TYPE, download_name(*parts, ext="xlsx"))
     raise Http404(f"unknown format {fmt!r}")
 
 
@@ -108,7 +108,7 @@ def unit_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     as_of, scheme_id = _compstat_params(request)
     p = selectors.compstat_for_unit(actor=request.user, code=code, as_of=as_of, scheme_id=scheme_id)
     return _sheets_download([exports.compstat_sheet(p), exports.children_sheet(p)],
-                            f"compstat-{p.unit.code}-{p.as_of:%Y%m%d}", fmt)
+                            (p.unit.label, "CompStat", day(p.as_of)), fmt)
 
 
 def _drill(request: HttpRequest, code: str):
@@ -149,7 +149,7 @@ def incidents_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The drill-down's incidents as CSV or XLSX (audited like the list)."""
     unit_obj, qs, period, *_rest = _drill(request, code)
     return _sheets_download([exports.incidents_sheet(qs[:100_000])],
-                            f"incidents-{unit_obj.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", fmt)
+                            (unit_obj.label, _("Incidents"), day(period.start), day(period.end)), fmt)
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,8 +217,8 @@ def public_release(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
                               [[no_data]], None, note)
     else:
         sheet = exports.suppressed_sheet(str(present.BLOCK_LABEL), rel.blocks, columns, rel.table, note)
-    return _sheets_download([sheet], f"public-{rel.unit.code}-{rel.period.start:%Y%m%d}-{rel.period.end:%Y%m%d}",
-                            fmt)
+    return _sheets_download([sheet], (rel.unit.label, _("public release of crime statistics"), day(rel.period.start),
+                                      day(rel.period.end)), fmt)
 
 
 @require_http_methods(["GET", "POST"])
@@ -260,4 +260,5 @@ def template_xlsx(request: HttpRequest) -> HttpResponse:
     from pingan.core.texts import lang
     from pingan.stats.template import bureau_template_xlsx
 
-    return _download(bureau_template_xlsx(lang()), exports.XLSX_TYPE, "pingan-incidents-template.xlsx")
+    return _download(bureau_template_xlsx(lang()), exports.XLSX_TYPE,
+                     download_name(_("Incidents"), pgettext("name of a downloaded file", "template"), ext="xlsx"))
