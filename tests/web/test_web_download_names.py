@@ -3,7 +3,7 @@ fresh-user trial), on the page's download and the API's export alike."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone

@@ -109,7 +109,7 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
     """
     from django.utils.translation import gettext as _
 
-    from pingan.core.models import Role, User
+    from pingan.core.models import User
 
     passwords = dict(passwords or {})
     accounts, suggest, visits = list(accounts), list(suggest), list(visits)
@@ -136,7 +136,7 @@ def guide(write: Callable[[str], object], *, visits: Iterable[Visit], accounts: 
             continue
         # the role by its name and the unit by its name (issue 11: "demo_landlord  landlord（房东）" said the role's
         # code beside it; the code is what `user create --role` takes, printed below where one is to be typed)
-        role = str(Role(user.role).label) if user.role in Role.values else user.role
+        role = user.role_label
         where = _(", %(unit)s") % {"unit": user.unit.label} if user.unit_id else ""
         change = f"{pingan} changepassword {name}"
         if name in passwords:

@@ -109,6 +109,26 @@ class Role(models.TextChoices):
     COURT_CLERK = "court_clerk", _("court clerk")  # court (法院) user
 
 
+#: What the head of a unit (the ``station_chief`` role: the chief who approves) is called by the kind of unit
+#: they head: a station's chief is 所长, but the anti-fraud centre's head was titled 所长 too (issue 11). Kinds not
+#: named here (a station, a community policing area) keep the role's own label, "station chief".
+HEAD_TITLES = {
+    OrgUnit.Kind.BUREAU: _("bureau head"),
+    OrgUnit.Kind.BRANCH: _("branch head"),
+    OrgUnit.Kind.CENTRE: _("centre head"),
+}
+
+
+def role_label(role: str, unit_kind: str | None = None) -> str:
+    """A role by its name in the active language, as the unit it belongs to calls it (``unit_kind``: its
+    ``OrgUnit.Kind``): ``station_chief`` of a centre is "centre head" (中心主任), of a branch "branch head"
+    (分局局长), of a station "station chief" (所长). Every page, file and command line that names an
+    account's role says it so (:attr:`User.role_label`); a code that is no role is returned as it is."""
+    if role == Role.STATION_CHIEF and unit_kind in HEAD_TITLES:
+        return str(HEAD_TITLES[unit_kind])
+    return str(Role(role).label) if role in Role.values else role
+
+
 POLICE_ROLES = frozenset({Role.ANALYST, Role.STATION_CHIEF, Role.OFFICER})
 # Roles whose accounts belong to an organisation unit (police, centres, procuratorate, court).
 UNIT_ROLES = POLICE_ROLES | {Role.AUDITOR, Role.DISPATCHER, Role.CUSTODIAN, Role.PROCURATOR, Role.COURT_CLERK}
@@ -149,7 +169,7 @@ class User(AbstractUser):
         """The name on the header's account button: the account's own name, else its role alone ("auditor",
         "民警") — the role and unit of :attr:`shown_name` did not fit ("auditor of Xiam…" at 1280 px, issue 11);
         the unit is in the account's panel and the button's title."""
-        return self.own_name or str(self.get_role_display())
+        return self.own_name or self.role_label
 
     @property
     def own_name(self) -> str:
@@ -167,6 +187,12 @@ class User(AbstractUser):
 
         return self.own_name or f"{self.role_and_unit}{paren(self.username, when_none='zh')}"
 
+    @property
+    def role_label(self) -> str:
+        """The account's role as its unit calls it, in the active language (:func:`role_label`: the anti-fraud
+        centre's head is "centre head", not "station chief")."""
+        return role_label(self.role, self.unit.kind if self.unit_id else None)
+
     def name_in(self, language: str) -> str:
         """:attr:`shown_name` in ``language`` (``"zh-hans"``, ``"en"``), for what is written without a reader: a
         record another system keeps (GA/T 1400's applicant, an alert's payload) names the account as pages do,
@@ -182,7 +208,7 @@ class User(AbstractUser):
         Lianqian Police Station"; "房东" / "landlord"), in the active language."""
         from django.utils.translation import gettext
 
-        role = str(Role(self.role).label) if self.role in Role.values else self.role
+        role = self.role_label
         if self.unit_id:
             return gettext("%(role)s of %(unit)s") % {"role": role, "unit": self.unit.label}
         return role

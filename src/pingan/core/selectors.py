@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from pingan.core import audit
 from pingan.core.errors import NotFound, PermissionDenied
-from pingan.core.models import SUBMITTER_ROLES, AuditRecord, AuditSubject, OrgUnit, Premises, Role
+from pingan.core.models import SUBMITTER_ROLES, AuditRecord, AuditSubject, OrgUnit, Premises, Role, role_label
 from pingan.core.scoping import registration_filter, scope
 
 audit.register_object_type("Premises", _("premises"))
@@ -291,8 +291,8 @@ def audit_rows(records) -> list[AuditRow]:
     for r in records:
         if r.object_type == "AuditRecord" and isinstance(r.detail, dict):
             unit_codes.add(str((r.detail.get("filters") or {}).get("unit", "")))
-    units = {u.code: u.label for u in OrgUnit.objects.filter(code__in=unit_codes).only("code", "name", "name_en")}
-    roles = dict(Role.choices)
+    found = list(OrgUnit.objects.filter(code__in=unit_codes).only("code", "name", "name_en", "kind"))
+    units, kinds = {u.code: u.label for u in found}, {u.code: u.kind for u in found}
     described = audit.describe_objects((r.object_type, r.object_id) for r in records)
     rows = []
     for r in records:
@@ -303,7 +303,8 @@ def audit_rows(records) -> list[AuditRow]:
             (who, behalf), username = audit.agent_text(r.detail, r.actor), ""
         rows.append(AuditRow(
             seq=r.seq, at=r.at, who=who, on_behalf=behalf, username=username,
-            role=str(roles.get(r.role, r.role)), unit=units.get(r.unit, r.unit), action=audit.action_label(r.action),
+            role=role_label(r.role, kinds.get(r.unit)), unit=units.get(r.unit, r.unit),
+            action=audit.action_label(r.action),
             object=audit.object_label(r.object_type), object_id=r.object_id,
             object_text=described.get((r.object_type, r.object_id), ""),
             persons=subjects.get("n") if isinstance(subjects, dict) else None,

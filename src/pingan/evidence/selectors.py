@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core import audit
 from pingan.core.errors import DomainError, NotFound, PermissionDenied
-from pingan.core.models import Role
+from pingan.core.models import Role, role_label
 from pingan.evidence import access, labels, rules, services
 from pingan.evidence.models import (
     Attachment,
@@ -101,7 +101,9 @@ def chain_names(events) -> dict[str, str]:
         username, _sep, role = a.partition(":")
         user = users.get(username)
         if user is not None and user.own_name:
-            names[a] = f"{user.own_name}{paren(roles[role])}" if role in roles else user.own_name
+            # the role the event was recorded with, as the account's unit calls it (a centre's head)
+            names[a] = (f"{user.own_name}{paren(role_label(role, user.unit.kind if user.unit_id else None))}"
+                        if role in roles else user.own_name)
         elif user is not None:
             names[a] = user.shown_name
         else:

@@ -61,7 +61,7 @@ class Command(PinganCommand):
                                         display_name=opts["display_name"])
         except DomainError as exc:
             raise command_error(exc) from None
-        role = Role(user.role).label  # the role as the reader says it (``--role`` takes the code)
+        role = user.role_label  # the role as the reader and the unit say it (``--role`` takes the code)
         if unit:
             self.stdout.write(_("user %(name)s (%(role)s) in %(code)s (%(unit)s) created") % {
                 "name": user.username, "role": role, "code": unit.code, "unit": unit.label})
