@@ -114,6 +114,8 @@ def test_every_operation_declares_its_errors_as_problem_documents(client):
         for method, op in item.items():
             codes = {int(s) for s in op["responses"]}
             assert 400 in codes, (method, path)
+            # every operation reads the database: busy, it answers 503 with Retry-After (issue 11: undeclared)
+            assert 503 in codes and "Retry-After" in op["responses"]["503"]["headers"], (method, path)
             if op.get("security"):
                 assert {401, 403, 404} <= codes, (method, path)
             if "{" in path:

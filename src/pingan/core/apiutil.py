@@ -16,6 +16,10 @@ database. Use it as ``@paginate(Pagination)``.
 * 413 ``upload_too_large`` — every operation with a body (``core.uploads``);
 * 422 ``invalid_request`` — every operation with parameters or a body;
 * 429 ``rate_limited`` — every operation a ninja throttle guards;
+* 503 ``busy`` with ``Retry-After`` — every operation: each reads the database (the account, the session, the
+  audit trail), and while the embedded database is held by another process's long write (an import, a
+  screening) the request is answered 503 to be sent again (``core.errorpages``; issue 11: the document declared
+  no 503, though the API answered it);
 
 and what an operation adds itself with ``openapi_extra={"responses": problems({409: "…"})}``.
 """
@@ -62,6 +66,13 @@ STATUS_TEXT = {
     413: "the upload is over the file limit, `PINGAN_MAX_UPLOAD_BYTES` (20 MiB; the body may carry 1 MiB more of "
          "form) (`upload_too_large`, with `limit` in bytes, `limit_mib` and `size`)",
     429: "too many requests (`rate_limited`)",
+    503: "the database is busy with another process's long write, an import or a screening (`busy`): nothing was "
+         "done; send the request again after `Retry-After` seconds",
+}
+
+#: The response headers a problem of a status carries (RFC 9110 §10.2.3: when to try again).
+STATUS_HEADERS = {
+    503: {"Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}},
 }
 
 
@@ -69,7 +80,9 @@ def problems(statuses: dict[int, str] | list[int]) -> dict[int, dict]:
     """OpenAPI responses for ``statuses`` (a list of codes, or codes → descriptions), as problem documents."""
     items = statuses.items() if isinstance(statuses, dict) else ((s, STATUS_TEXT.get(s, "")) for s in statuses)
     return {status: {"description": text or STATUS_TEXT.get(status, "error"),
-                     "content": {"application/problem+json": {"schema": PROBLEM_REF}}} for status, text in items}
+                     "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+                     **({"headers": STATUS_HEADERS[status]} if status in STATUS_HEADERS else {})}
+            for status, text in items}
 
 
 def declare_errors(schema: dict[str, Any], *, throttled: set[str] = frozenset()) -> dict[str, Any]:
@@ -80,7 +93,7 @@ def declare_errors(schema: dict[str, Any], *, throttled: set[str] = frozenset())
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            statuses = [400]
+            statuses = [400, 503]
             params = op.get("parameters", [])
             authenticated = bool(op.get("security"))
             if authenticated:
