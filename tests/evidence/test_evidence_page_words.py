@@ -41,17 +41,26 @@ def test_an_item_page_names_units_quantities_and_places_in_the_readers_words(cli
         "Lianqian Police Station" if en else "莲前派出所"), _dd(page, "Legal custody" if en else "权属")
     assert _dd(page, "Quantity" if en else "数量").startswith("1 item" if en else "1 件")
     assert _dd(fish_page, "Quantity" if en else "数量").startswith("2.5 kg" if en else "2.5 千克")
-    assert "SW-R1-A1 A1 架" in _dd(page, "Status" if en else "状态")
+    # a store location in the reader's language: on English pages its English name, or (none given) its kind in
+    # English with the Chinese name beside it, as a township without English is said (issue 11: "A1 架" alone)
+    place = "SW-R1-A1 Shelf (A1 架)" if en else "SW-R1-A1 A1 架"
+    assert place in _dd(page, "Status" if en else "状态")
     chain = page[page.index('class="list chain"'):]
-    assert "SW-R1-A1 A1 架" in chain[:chain.index("</ol>")]  # the check-in's step names the place too
+    assert place in chain[:chain.index("</ol>")]  # the check-in's step names the place too
     # the case page's item list names the place too (issue 11: "In store · Lianqian Police Station" without it)
     case_page = client.get(f"/evidence/cases/{_c.pk}/").content.decode()
     listed = case_page[case_page.index('class="list items"'):]
-    assert "SW-R1-A1 A1 架" in listed[:listed.index("</ul>")]
+    assert place in listed[:listed.index("</ul>")]
     store_list = sign_in(client, people.custodian, language).get("/evidence/").content.decode()
-    assert "SW-R1-A1 A1 架" in store_list
+    assert place in store_list
     if en:
         assert "莲前派出所" not in store_list.split("<main", 1)[1], "a unit named in Chinese on the English page"
+    if en:
+        from pingan.evidence.models import Location
+
+        Location.objects.filter(code="SW-R1-A1").update(name_en="Shelf A1")
+        page = sign_in(client, cast.officer_a, language).get(f"/evidence/items/{phone.label}/").content.decode()
+        assert "SW-R1-A1 Shelf A1" in _dd(page, "Status") and "A1 架" not in page.split("<main", 1)[1]
 
 
 def test_only_the_current_tab_looks_selected(client, people, case):

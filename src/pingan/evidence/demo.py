@@ -18,15 +18,15 @@ from pingan.core.services import user_create
 from pingan.evidence import services
 from pingan.evidence.models import Case, Location
 
-LAYOUT = [  # code, name, kind, parent, storage class, capacity
-    ("SW", "涉案财物管理中心", "store", None, "general", 0),
-    ("SW-R1", "一号库房（一般物品）", "room", "SW", "general", 0),
-    ("SW-R1-A1", "A1 货架", "shelf", "SW-R1", "general", 200),
-    ("SW-R1-A2", "A2 货架", "shelf", "SW-R1", "general", 200),
-    ("SW-V1", "贵重物品保险柜", "locker", "SW", "vault", 50),
-    ("SW-H1", "危险品专用库", "room", "SW", "hazardous", 100),
-    ("SW-C1", "冷藏库", "room", "SW", "cold", 50),
-    ("SW-Y1", "车辆停放区", "yard", "SW", "vehicle_yard", 40),
+LAYOUT = [  # code, name, English name, kind, parent, storage class, capacity
+    ("SW", "涉案财物管理中心", "Case Property Centre", "store", None, "general", 0),
+    ("SW-R1", "一号库房（一般物品）", "Store room 1 (general items)", "room", "SW", "general", 0),
+    ("SW-R1-A1", "A1 货架", "Shelf A1", "shelf", "SW-R1", "general", 200),
+    ("SW-R1-A2", "A2 货架", "Shelf A2", "shelf", "SW-R1", "general", 200),
+    ("SW-V1", "贵重物品保险柜", "Valuables safe", "locker", "SW", "vault", 50),
+    ("SW-H1", "危险品专用库", "Hazardous goods store", "room", "SW", "hazardous", 100),
+    ("SW-C1", "冷藏库", "Cold store", "room", "SW", "cold", 50),
+    ("SW-Y1", "车辆停放区", "Vehicle yard", "yard", "SW", "vehicle_yard", 40),
 ]
 
 ACCOUNTS = [  # username, role, unit, display name
@@ -50,10 +50,12 @@ def demo_room() -> Demo:
     if not OrgUnit.objects.filter(code="350200-SW").exists():
         demo_org_load()
     made: dict[str, Location] = {loc.code: loc for loc in Location.objects.all()}
-    for code, name, kind, parent, cls, cap in LAYOUT:
+    for code, name, name_en, kind, parent, cls, cap in LAYOUT:
         if code not in made:
-            made[code] = services.location_create(actor=None, code=code, name=name, kind=kind,
+            made[code] = services.location_create(actor=None, code=code, name=name, name_en=name_en, kind=kind,
                                                    parent=made.get(parent or ""), storage_class=cls, capacity=cap)
+        elif not made[code].name_en:  # made before locations had English names
+            Location.objects.filter(pk=made[code].pk).update(name_en=name_en)
     units = {u.code: u for u in OrgUnit.objects.all()}
     passwords, users = {}, {}
     for username, role, unit, display in ACCOUNTS:

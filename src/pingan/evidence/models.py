@@ -100,6 +100,9 @@ class Location(models.Model):
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
+    #: the name English pages show (a store's own English name); blank: :attr:`label` says it as pages say a
+    #: township the reference data has no English for — what it is in English, its Chinese name beside it
+    name_en = models.CharField(max_length=100, blank=True, default="")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -110,7 +113,18 @@ class Location(models.Model):
         ordering = ["path"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The location's name in the active language: ``name`` on Chinese pages; on English ones ``name_en``,
+        else its kind in English with the Chinese name beside it, "Shelf (A1 货架)" — as a township without an
+        English name reads "Lianqian Subdistrict (莲前街道)" (issue 11: English pages showed "SW-V1 贵重物品保险柜")."""
+        from pingan.core.texts import lang, paren
+
+        if lang() != "en":
+            return self.name
+        return self.name_en or f"{str(self.get_kind_display()).capitalize()}{paren(self.name, language='en')}"
 
 
 class SeizureList(models.Model):

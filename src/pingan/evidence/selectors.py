@@ -352,7 +352,7 @@ def _register_describers() -> None:
     for name, model, text, field, related in (
         ("EvidenceItem", Item, lambda i: said(i.label, i.name, i.case.number), "label", ("case",)),
         ("EvidenceCase", Case, lambda c: said(c.number, c.title), "number", ()),
-        ("EvidenceLocation", Location, lambda loc: said(loc.code, loc.name), "code", ()),
+        ("EvidenceLocation", Location, lambda loc: said(loc.code, loc.label), "code", ()),
         ("EvidenceSeizureList", SeizureList, lambda s: said(s.number, s.case.number, mask_name(s.holder_name)),
          "number", ("case",)),
         ("EvidenceDisposal", Disposal, lambda d: said(d.receipt_number, d.item.label, d.item.name,

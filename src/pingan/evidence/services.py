@@ -179,13 +179,15 @@ def _path_segment(pk: int) -> str:
 
 @transaction.atomic
 def location_create(*, actor, code: str, name: str, kind: str, parent: Location | None = None,
-                    storage_class: str = "general", capacity: int = 0) -> Location:
-    """A store location (custodians of the central store; ``actor=None`` for set-up commands)."""
+                    storage_class: str = "general", capacity: int = 0, name_en: str = "") -> Location:
+    """A store location (custodians of the central store; ``actor=None`` for set-up commands); ``name_en``: its
+    English name, where it has one (:attr:`Location.label`)."""
     if actor is not None:
         access.require_store_staff(actor, "set up store locations")
     if kind not in Location.Kind.values:
         raise DomainError(f"unknown location kind {kind!r}", code="bad_location_kind", params={"kind": kind})
     loc = Location.objects.create(code=code.strip().upper(), name=_text(name, "name", 100), kind=kind,
+                                  name_en=_text(name_en, "name", 100, required=False),
                                   parent=parent, storage_class=storage_class, capacity=capacity,
                                   path=f"tmp-{os.urandom(8).hex()}")
     loc.path = (parent.path if parent else "") + _path_segment(loc.pk)
