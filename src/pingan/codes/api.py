@@ -88,21 +88,27 @@ def dispute_out(d: Dispute) -> dict:
             "created_at": d.created_at, "resolved_at": d.resolved_at}
 
 
-def review_out(rv: CodeReview) -> dict:
-    """The API shape of a suspended code's review."""
+def review_out(rv: CodeReview, actor=None) -> dict:
+    """The API shape of a suspended code's review; the premises' owner is not told which officer decided
+    (``decided_by`` null: minimal disclosure, issue 11's trial F2)."""
+    police = getattr(actor, "is_police", False)
     return {"id": rv.pk, "premises_id": rv.premises_id, "unit": rv.unit.code, "job_id": rv.job_id,
             "baseline_job_id": rv.baseline_job_id, "baseline_level": rv.baseline_level, "level": rv.level,
             "dropped": rv.dropped, "dropped_rows": list(rv.dropped_rows or []), "status": rv.status,
             "created_at": rv.created_at, "suspended_at": rv.suspended_at,
-            "decided_by": rv.decided_by.username if rv.decided_by_id else None,
+            "decided_by": rv.decided_by.username if rv.decided_by_id and police else None,
             "decided_at": rv.decided_at, "issued_code_id": rv.issued_code.code_id if rv.issued_code_id else None}
 
 
-def override_out(ov: LevelOverride) -> dict:
-    """The API shape of a level-change request."""
-    return {"id": ov.pk, "premises_id": ov.premises_id, "level": ov.level, "reason": ov.reason,
-            "status": ov.status, "requested_by": ov.requested_by.username,
-            "decided_by": ov.decided_by.username if ov.decided_by_id else None,
+def override_out(ov: LevelOverride, actor=None) -> dict:
+    """The API shape of a level-change request. The reason is the officer's note for the station chief, and
+    who asked and who decided are the police's own business: the premises' owner gets the level, the status and
+    the dates, with ``reason``, ``requested_by`` and ``decided_by`` null (issue 11's trial F2: the owner read the
+    officer's "红码人员已全部核实离开，申请调整为黄码" verbatim)."""
+    police = getattr(actor, "is_police", False)
+    return {"id": ov.pk, "premises_id": ov.premises_id, "level": ov.level, "reason": ov.reason if police else None,
+            "status": ov.status, "requested_by": ov.requested_by.username if police else None,
+            "decided_by": ov.decided_by.username if ov.decided_by_id and police else None,
             "requested_at": ov.requested_at, "decided_at": ov.decided_at,
             "issued_code_id": ov.issued_code.code_id if ov.issued_code_id else None}
 
@@ -212,7 +218,7 @@ def dispute_resolve(request: HttpRequest, dispute_id: int, body: DisputeResolveI
 @router.get("/codes/overrides", response=list[OverrideOut], summary="Level-change requests the caller may see")
 def override_list(request: HttpRequest, status: str | None = None):
     """Level-change requests (four-eyes), newest first, at most 500."""
-    return [override_out(o) for o in selectors.overrides_list(actor=request.user, status=status)[:500]]
+    return [override_out(o, request.user) for o in selectors.overrides_list(actor=request.user, status=status)[:500]]
 
 
 @router.post("/codes/premises/{premises_id}/overrides", response={201: OverrideOut},
@@ -220,29 +226,31 @@ def override_list(request: HttpRequest, status: str | None = None):
 def override_request(request: HttpRequest, premises_id: int, body: OverrideIn):
     """Request a manual level with a reason; a different station chief must approve it."""
     premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
-    return Status(201, override_out(services.level_override_request(premises=premises, level=body.level,
-                                                                    reason=body.reason, actor=request.user)))
+    ov = services.level_override_request(premises=premises, level=body.level, reason=body.reason, actor=request.user)
+    return Status(201, override_out(ov, request.user))
 
 
 @router.post("/codes/overrides/{override_id}/approve", response=OverrideOut, summary="Approve a level change")
 def override_approve(request: HttpRequest, override_id: int, body: DecisionIn):
     """Approve (four-eyes) and issue the new code."""
     ov = selectors.override_get(actor=request.user, override_id=override_id)
-    return override_out(services.level_override_approve(override=ov, actor=request.user, note=body.note))
+    return override_out(services.level_override_approve(override=ov, actor=request.user, note=body.note),
+                        request.user)
 
 
 @router.post("/codes/overrides/{override_id}/reject", response=OverrideOut, summary="Reject a level change")
 def override_reject(request: HttpRequest, override_id: int, body: DecisionIn):
     """Reject a requested level change."""
     ov = selectors.override_get(actor=request.user, override_id=override_id)
-    return override_out(services.level_override_reject(override=ov, actor=request.user, note=body.note))
+    return override_out(services.level_override_reject(override=ov, actor=request.user, note=body.note),
+                        request.user)
 
 
 @router.get("/codes/reviews", response=list[CodeReviewOut], summary="Suspended codes the caller may see")
 def review_list(request: HttpRequest, status: str | None = None):
     """Premises whose code is suspended until the police check the newest screening (``status=open``), and
     past reviews; owners see their own premises', police their jurisdiction's. Newest first, at most 500."""
-    return [review_out(rv) for rv in selectors.reviews_list(actor=request.user, status=status)[:500]]
+    return [review_out(rv, request.user) for rv in selectors.reviews_list(actor=request.user, status=status)[:500]]
 
 
 @router.post("/codes/reviews/{review_id}/release", response=CodeReviewOut, summary="Release a suspended code")
@@ -251,4 +259,4 @@ def review_release(request: HttpRequest, review_id: int, body: DecisionIn):
     published rule from the latest screening. Officers and station chiefs of the premises' jurisdiction only;
     ``note`` (what was checked) is required."""
     rv = selectors.review_get(actor=request.user, review_id=review_id)
-    return review_out(services.code_review_release(review=rv, actor=request.user, note=body.note))
+    return review_out(services.code_review_release(review=rv, actor=request.user, note=body.note), request.user)

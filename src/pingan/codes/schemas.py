@@ -128,20 +128,22 @@ class CodeReviewOut(Schema):
     created_at: datetime
     #: when the code was suspended (the review, opened earlier, can have outlived a lifted suspension)
     suspended_at: datetime | None
+    #: the officer who released it: police only, null for the premises' owner
     decided_by: str | None
     decided_at: datetime | None
     issued_code_id: str | None
 
 
 class OverrideOut(Schema):
-    """A level-change request (four-eyes) and its decision."""
+    """A level-change request (four-eyes) and its decision. ``reason`` (the officer's note for the station
+    chief), ``requested_by`` and ``decided_by`` are given to the police only: null for the premises' owner."""
 
     id: int
     premises_id: int
     level: str
-    reason: str
+    reason: str | None
     status: str
-    requested_by: str
+    requested_by: str | None
     decided_by: str | None
     requested_at: datetime
     decided_at: datetime | None
