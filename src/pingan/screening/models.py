@@ -316,6 +316,41 @@ class PersonResult(models.Model):
         return mask_numbers(fix_reason(identity_status=self.identity_status, why=self.identity_text,
                                        reason=self.reason_text, police=police))
 
+    def _fix_messages(self) -> tuple[list, list]:
+        """The row's stored reasons split into what the submitter is to fix (the number, the phone, a
+        duplicate) and why the row has its level (the risk rules' ``rule`` messages)."""
+        why = [m for m in self.reasons or () if isinstance(m, dict) and m.get("code") == "rule"]
+        return [m for m in self.reasons or () if m not in why], why
+
+    def fix_only(self, *, police: bool) -> str:
+        """What a screened row to fix is to have fixed, without why it has its level (:attr:`level_reason_text`):
+        the job page shows the two apart (issue 11's trial F13: "Travel through a medium-risk area …; the phone
+        number … is not a valid number" in one red text, the landlord could not tell which part was theirs)."""
+        from pingan.core.texts import render_all
+
+        if not self.reasons:  # stored before reasons were codes: the one text
+            return self.fix_text(police=police)
+        fix = mask_numbers(render_all(self._fix_messages()[0]))
+        if not self.number_to_fix:
+            return fix
+        return mask_numbers(fix_reason(identity_status=self.identity_status, why=self.identity_text, reason=fix,
+                                       police=police))
+
+    @property
+    def submitter_fix_only(self) -> str:
+        return self.fix_only(police=False)
+
+    @property
+    def police_fix_only(self) -> str:
+        return self.fix_only(police=True)
+
+    @property
+    def level_reason_text(self) -> str:
+        """Why a screened row has its level (its risk rules), in the active language; ``""`` for none."""
+        from pingan.core.texts import render_all
+
+        return mask_numbers(render_all(self._fix_messages()[1])) if self.reasons else ""
+
     @property
     def to_fix_code(self) -> str:
         """The stable code of what the submitter must fix (``""``: nothing): ``rejection.<code>`` for a row not

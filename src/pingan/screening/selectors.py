@@ -161,6 +161,22 @@ def job_list(*, actor, purpose: str = "") -> QuerySet[ScreeningJob]:
                          subjects=lambda j: premises_subjects(j.premises) if j.premises_id else [])
 
 
+def jobs_to_fix(*, actor, jobs) -> dict[int, int]:
+    """How many rows of each of ``jobs`` (finished ones the actor may see) the submitter is to fix, as the
+    results page counts them (:func:`pingan.screening.models.to_fix_q`), by job id; a count names no one (not
+    recorded). Issue 11's trial (F9): the job history said "result: green 5 · 5 screened" for a file with 3 ID
+    numbers to fix."""
+    from django.db.models import Count
+
+    from pingan.screening.models import to_fix_q
+
+    ids = [j.pk for j in jobs if j.status == ScreeningJob.Status.DONE and j.purged_at is None]
+    if not ids:
+        return {}
+    rows = scope(actor, PersonResult.objects.filter(job_id__in=ids)).filter(to_fix_q())
+    return dict(rows.order_by().values_list("job_id").annotate(n=Count("pk")).values_list("job_id", "n"))
+
+
 def job_get(*, actor, job_id: int) -> ScreeningJob:
     """One job the actor may see (its status and counts: no person). ``NotFound`` otherwise (no existence
     leak)."""
