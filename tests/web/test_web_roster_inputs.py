@@ -71,10 +71,15 @@ class TestARosterWithoutIdNumbers:
 
         sign_in(client, cast.landlord_a)
         roster = _csv([["张伟", "13800138000"], ["李娜", "13900139000"]], header=("姓名", "手机号码"))
+        client.cookies["django_language"] = "zh-hans"
         r = client.post("/screening/upload/", {"premises": cast.premises_a.pk, "idempotency_key": "k",
                                                "roster": SimpleUploadedFile("tenants.csv", roster)})
-        assert r.status_code == 302
-        job = ScreeningJob.objects.get(premises=cast.premises_a)
+        # refused on the form, with the job's message (issue 11's trial F16: it became a failed job)
+        assert r.status_code == 200 and "缺少“证件号码”列" in r.content.decode()
+        assert not ScreeningJob.objects.exists()
+        # a job made otherwise (the command line's path) fails with the same message, and screens no one
+        job = services.screening_job_create(actor=cast.landlord_a, roster_name="tenants.csv", roster_bytes=roster,
+                                            premises=cast.premises_a)
         with pytest.raises(DomainError, match="no “ID number” column"):
             services.screening_job_run(job=job)
         job.refresh_from_db()

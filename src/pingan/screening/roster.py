@@ -707,11 +707,32 @@ _NOT_A_TABLE = ((b"%PDF-", "PDF"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xf
                 (b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip"))
 
 
+class EmptyRoster(RosterError):
+    """A roster with a header and no row below it (the screening's ``empty_roster`` failure, said before a job
+    is made)."""
+
+    MESSAGES = {"empty_roster": "%(name)s: no data rows below the header (row %(header_row)s): add the employees "
+                                "or tenants and submit again."}
+
+
 def check_table_file(data: bytes, name: str) -> None:
-    """Raise the :class:`RosterError` the reader would raise for a file that is no spreadsheet or CSV at all
-    (by its content: a PDF, an image, an archive, a renamed or corrupt workbook, an unknown extension) — what a
-    form checks before it queues a job; a table's own problems (no header, rows) are the reader's to say."""
-    _detect_format(data, name)
+    """Raise the :class:`RosterError` the reader would raise for a file that cannot be screened at all — empty,
+    no spreadsheet or CSV (by its content: a PDF, an image, an archive, a renamed or corrupt workbook, an unknown
+    extension), no usable header (unrelated columns) — and :class:`EmptyRoster` for a header with no row below
+    it: what the upload form and the API check before they queue a job, with the message the job would fail
+    with (issue 11's trial F16: "Employee,Department,Salary" and a header-only file became failed jobs while a
+    PDF was refused on the form). The rows' own problems are the screening's to say."""
+    h = _read_head(data, name, None, _alias_index(None), None)
+    below = h.head[h.header.row_index + 1:]
+    if h.fmt != "csv":
+        below = h.all_rows[h.header.row_index + 1:]
+    if any(any(not _is_blank(c) for c in r) for r in below):
+        return
+    # a CSV: the records after the rows the header was looked for in (past the first 4,000,000 characters: rows)
+    if h.records is not None and (len(h.text) > 4_000_000
+                                  or any(any(not _is_blank(c) for c in cells) for _, cells in h.records)):
+        return
+    raise EmptyRoster("empty_roster", {"name": name, "header_row": h.header.row_index + 1}, filename=name)
 
 
 def _detect_format(data: bytes, name: str) -> str:
@@ -1716,16 +1737,25 @@ def _extra_col(i: int) -> str:
     return f"\x00extra{i}"
 
 
-def _ingest(
-    source: str | os.PathLike[str] | bytes | IO[bytes],
-    filename: str | None,
-    sheet: str | None,
-    aliases: Mapping[str, str] | None = None,
-) -> tuple[pa.Table, list[Rejection], RosterMeta]:
-    """Read, find the header, classify every row; return the accepted rows as an internal Arrow table
-    (``row``, canonical fields, extra columns named by :func:`_extra_col`, ``duplicate_of``)."""
-    index = _alias_index(aliases)
-    data, name = _load_bytes(source, filename)
+@dataclass
+class _Head:
+    """The start of a roster as :func:`_read_head` read it: format, meta so far, the rows the header was looked
+    for in, every row of a workbook, its merged ranges, a CSV's text and its records after ``head``."""
+
+    fmt: str
+    meta: RosterMeta
+    head: list[list[Any]]
+    all_rows: list[list[Any]]
+    merges: list[tuple[tuple[int, int], tuple[int, int]]]
+    text: str
+    header: _Header
+    records: Iterator[tuple[int, list[str]]] | None
+
+
+def _read_head(data: bytes, name: str, sheet: str | None, index: Mapping[str, str],
+               aliases: Mapping[str, str] | None) -> _Head:
+    """Read the file's format and header, raising the :class:`RosterError` of a file that is empty, no table,
+    or has no usable header: the first half of :func:`_ingest`, and what :func:`check_table_file` checks."""
     if re.search(rb"[^ \t\r\n\x00]", data) is None:  # a search, not strip(): no copy of a big file
         raise RosterError("roster_empty_file", {"name": name}, filename=name)
     fmt = _detect_format(data, name)
@@ -1733,6 +1763,7 @@ def _ingest(
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = []
     all_rows: list[list[Any]] = []
     text = ""
+    records = None
     if fmt == "csv":
         text = _csv_text(data, name, meta)
         assert meta.delimiter is not None
@@ -1756,6 +1787,22 @@ def _ingest(
         raise RosterError("roster_header_without_id", {
             "name": name, "where": _sheet_where(meta), "row": header.row_index + 1,
             "found": [header.labels[k] for k in sorted(header.labels)], **column_labels()}, filename=name)
+    return _Head(fmt, meta, head, all_rows, merges, text, header, records)
+
+
+def _ingest(
+    source: str | os.PathLike[str] | bytes | IO[bytes],
+    filename: str | None,
+    sheet: str | None,
+    aliases: Mapping[str, str] | None = None,
+) -> tuple[pa.Table, list[Rejection], RosterMeta]:
+    """Read, find the header, classify every row; return the accepted rows as an internal Arrow table
+    (``row``, canonical fields, extra columns named by :func:`_extra_col`, ``duplicate_of``)."""
+    index = _alias_index(aliases)
+    data, name = _load_bytes(source, filename)
+    h = _read_head(data, name, sheet, index, aliases)
+    fmt, meta, head, all_rows, merges, text, header = (h.fmt, h.meta, h.head, h.all_rows, h.merges, h.text,
+                                                       h.header)
     _describe_header(header, head, merges, meta, index)
     formula_rows = None
     if fmt != "csv":
