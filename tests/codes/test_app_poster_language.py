@@ -42,12 +42,14 @@ def code(cast):
 
 def test_an_english_reader_prints_an_english_poster(client, cast, code, tmp_path):
     text = pdftotext(downloaded(client, cast, "en"), tmp_path)
-    for said in ("Premises safety code", "Yellow code", "Valid ", "Covers 2 people", "Issued by 莲前派出所",
-                 "How to check: scan the QR code", "Safety-code level rule (version 1)",
-                 f"Code {code.code_id.upper()}"):
+    # the unit as the English pages name it (issue 11's trial F17: "Issued by 莲前派出所"); fails without the fix
+    for said in ("Premises safety code", "Yellow code", "Valid ", "Covers 2 people",
+                 "Issued by Lianqian Police Station", "How to check: scan the QR code",
+                 "Safety-code level rule (version 1)", f"Code {code.code_id.upper()}"):
         assert said in text, said
     assert cast.premises_a.name in text and cast.premises_a.address in text
-    data = (cast.premises_a.name, cast.premises_a.address, "莲前派出所")  # the premises' and the unit's own names
+    assert "莲前派出所" not in text
+    data = (cast.premises_a.name, cast.premises_a.address)  # the premises' own name and address
     for name in data:
         text = text.replace(name, "")
     assert not re.search(r"[\u4e00-\u9fff]", text), text  # "场所平安码 · 黄码" and "用手机相机扫描…" were
@@ -91,3 +93,15 @@ def test_a_poster_covering_one_person_says_person_not_people(client, cast, tmp_p
     text = pdftotext(downloaded(client, cast, "en"), tmp_path)
     assert "Covers 1 person ·" in text and "1 people" not in text
     assert "覆盖人数：1" in pdftotext(downloaded(client, cast, "zh-hans"), tmp_path)
+
+
+
+def test_the_english_poster_groups_the_count_as_the_pages_do(code, tmp_path):
+    """Issue 11's trial (F17): "Covers 3002 people" while the English pages say "3,002"."""
+    import dataclasses
+
+    claims = dataclasses.replace(services.code_claims(code), people=3002)
+    url = services.code_url(code, verify_url=services.DEFAULT_VERIFY_URL)
+    for lang, said in (("en", "Covers 3,002 people"), ("zh", "覆盖人数：3002")):
+        pdf = render.poster_pdf(claims, url, verify_url=services.DEFAULT_VERIFY_URL, lang=lang)
+        assert said in pdftotext(pdf, tmp_path), lang

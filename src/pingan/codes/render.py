@@ -277,7 +277,9 @@ def poster_pdf(
     draw(width / 2, height - band - 32 * mm, wording.validity.format(issued=issued, expires=expires, zone=zone), 13)
     facts = (wording.facts_none if code.people == 0 and wording.facts_none else
              wording.facts_one if code.people == 1 and wording.facts_one else wording.facts).format(
-        people=code.people, issuer=issuer_name or code.issuer, version=code.ruleset_version)
+        # grouped as the English pages write a count ("3,002"; issue 11's trial F17: "Covers 3002 people")
+        people=f"{code.people:,}" if lang == "en" else code.people, issuer=issuer_name or code.issuer,
+        version=code.ruleset_version)
     size = 12.0
     while size > 8 and pdf.stringWidth(facts, font, size) > width - 30 * mm:
         size -= 0.5

@@ -232,9 +232,12 @@ def code_poster(row: SafetyCode, *, verify_url: str, lang: str = "zh") -> bytes:
     from pingan.codes import render
     from pingan.core.models import OrgUnit
 
-    unit = OrgUnit.objects.filter(code=row.issuer).only("name").first()
+    unit = OrgUnit.objects.filter(code=row.issuer).only("name", "name_en").first()
+    # the unit's name in the poster's language, as the pages name it (issue 11's trial F17: the English poster
+    # said "Issued by 莲前派出所" while every English page said "Lianqian Police Station")
+    issuer = (unit.name_en if lang.startswith("en") and unit.name_en else unit.name) if unit else None
     return render.poster_pdf(code_claims(row), code_url(row, verify_url=verify_url), verify_url=verify_url,
-                             issuer_name=unit.name if unit else None, address=row.premises.place, lang=lang,
+                             issuer_name=issuer, address=row.premises.place, lang=lang,
                              set_by_police=(row.cause or {}).get("code") == "code_cause.override")
 
 
