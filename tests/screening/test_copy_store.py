@@ -154,3 +154,25 @@ def test_tuples_to_copy_store_exactly_what_instances_store():
                                                     for p in changed]) == len(changed)
     assert _stored(PersonResult, copy_job, {"id", "job_id"}) == _stored(PersonResult, orm_job, {"id", "job_id"})
     assert copy_rows(Hit, HIT_FIELDS, []) == [] and copy_update_rows(PersonResult, UPDATED, []) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_json_the_copy_writes_in_c_reads_back_as_json_dumps_would():
+    """The COPY paths write a JSON field's text with msgspec (copystore._plain_json); what is stored reads back as
+    what json.dumps' text does — odd texts, numbers, nesting — and the keys msgspec refuses (True, None, as
+    json.dumps writes "true" and "null") go through json.dumps."""
+    import json
+
+    from pingan.core.copystore import _plain_json
+
+    job = run(roster_bytes())
+    values = [{"text": t, "n": i, "f": [1.5, 1e16, -0.0, 1e-7], "big": 2**70, "none": None, "flags": [True, False],
+               "nested": {"名": [t, {"k": t}]}} for i, t in enumerate(ODD)]
+    values += [{True: 1, None: 2, 3: "x", 2.5: "y"}, [], {}, "just text", 0]
+    persons = PersonResult.objects.bulk_create([PersonResult(job=job, row=5000 + i, status="accepted", level="green",
+                                                             name="x") for i in range(len(values))])
+    copy_update_rows(PersonResult, ["reasons"], [(p.pk, v) for p, v in zip(persons, values, strict=True)])
+    stored = list(PersonResult.objects.filter(pk__in=[p.pk for p in persons]).order_by("pk")
+                  .values_list("reasons", flat=True))
+    assert stored == [json.loads(json.dumps(v)) for v in values]
+    assert json.loads(_plain_json(values[-5])) == {"true": 1, "null": 2, "3": "x", "2.5": "y"}
