@@ -462,7 +462,8 @@ def in_english(err: RosterError) -> str:
     [
         (b"", "empty.csv", "empty"),
         (b"\n\r\n  \n", "blank.csv", "empty"),
-        (b"%PDF-1.7 ...", "roster.pdf", "Unsupported file type .pdf"),
+        (b"%PDF-1.7 ...", "roster.pdf", "Unsupported file type PDF"),  # by its content (420d02f), whatever its name
+        (b"some words", "roster.docx", "Unsupported file type .docx"),  # no known content: by its extension
         (b"just text", "roster.xlsx", "not an Excel workbook"),
         (b"PK\x03\x04 truncated zip", "roster.xlsx", "corrupt"),
         (b"<html><table><tr><td>\xe5\xa7\x93\xe5\x90\x8d</td></tr></table></html>", "export.xls", "HTML/XML table"),
