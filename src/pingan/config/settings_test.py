@@ -14,6 +14,13 @@ import tempfile
 _DATA_DIR = tempfile.mkdtemp(prefix="pingan-test-")
 os.environ["PINGAN_DATA_DIR"] = _DATA_DIR
 atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+# … and everything kept there with it: a path the caller's environment names for the keys, the audit trail's keys
+# and checkpoints or the screening results would be shared by two test runs at once (one run's key rotation or
+# checkpoint seen by the other) and would put test keys in a real installation's folder. Only the data directory
+# decides them in a test run (ISOLATED_PATHS; tests/core/test_test_isolation.py).
+ISOLATED_PATHS = ("PINGAN_KEY_DIR", "PINGAN_AUDIT_KEY_DIR", "PINGAN_AUDIT_CHECKPOINT_FILE", "PINGAN_RESULTS_DIR")
+for _name in ISOLATED_PATHS:
+    os.environ.pop(_name, None)
 if os.environ.get("PINGAN_TEST_DATABASE_URL"):
     os.environ["PINGAN_DATABASE_URL"] = os.environ["PINGAN_TEST_DATABASE_URL"]
 else:
