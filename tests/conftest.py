@@ -118,6 +118,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_routing():
+    """The alerts' routing caches hold organisation units for a second or more (``pingan.alerts.services``): a
+    test starting within that second after another's rollback routed its device to a unit no longer there
+    (IntegrityError on alerts_device's unit at teardown, in full runs only). Start every test without them."""
+    from django.conf import settings
+
+    if settings.configured:
+        from pingan.alerts.services import routing_forget
+
+        routing_forget()
+    yield
+
+
 @pytest.fixture
 def process_env(transactional_db):
     """``process_env()``: the environment of a ``pingan`` subprocess on the test's database, data directory and

@@ -227,6 +227,19 @@ def jurisdiction_index() -> tuple[routing.JurisdictionIndex, dict[str, OrgUnit]]
         return _index_cache["index"], _index_cache["units"]
 
 
+def routing_forget() -> None:
+    """Forget the routing caches of this process — the jurisdiction index with its units, the units found by
+    adcode and the device directory — so that the next alert or device is routed from the database as it is now.
+    They hold ``OrgUnit`` rows for up to a few seconds: a test whose transaction was rolled back left them
+    behind for the next test, which routed a device to a unit no longer in the database (CI of 2026-12-07:
+    ``alerts_device`` violates the foreign key to ``core_orgunit``, unit 24; tests/conftest.py calls this before
+    every test)."""
+    with _index_lock:
+        _index_cache.update(stamp=None, checked=0.0, index=None, units={})
+        _adcode_units.clear()
+    directory.forget()
+
+
 def _unit_for_adcode(adcode: str) -> OrgUnit | None:
     """``core.services.unit_for_adcode`` (``None`` when no unit covers it), remembered for 5 s: it reads every
     territorial unit, and each new alert asks."""
