@@ -152,3 +152,11 @@ def test_who_may_confirm_that_people_no_longer_on_the_roster_left(client, people
     rv = CodeReview.objects.get(premises=cast.premises_a)
     assert rv.status == ("released" if who in CONFIRMS else "open")
     assert names(part1[1])  # the rows exist
+
+
+def test_people_the_tests_mean_to_differ_never_share_a_name(cast):
+    """``screened`` gives each row a name never drawn before: a row with an earlier row's name is that person (same
+    name, same phone), so a repeated draw made two of the chain's people one (CI: 8 counted instead of 9)."""
+    job = screened(cast.premises_a, ["green"] * 300)
+    drawn = list(PersonResult.objects.filter(job=job).values_list("name", flat=True))
+    assert len(set(drawn)) == len(drawn) == 300

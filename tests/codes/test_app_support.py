@@ -33,7 +33,10 @@ def screened(premises, levels: list[str], *, rejected: int = 0, finished_ago: ti
         premises=premises, submitted_by=premises.owner, roster_name="roster.xlsx", roster_sha256="0" * 64,
         status=status, as_of=now, finished_at=now - finished_ago if status == "done" else None, counts=counts,
         ruleset_id="pingan.screening", ruleset_version="1")
-    rows = [PersonResult(job=job, row=i + 2, status="accepted", level=lv, name=_fake.name())
+    # names never drawn before in the session: a name drawn twice is the same person here (same name, same phone),
+    # so two people meant to differ became one — CI of 2026-12-07: the roster chain's suspension counted 8 of its 9
+    # people when the session's draws had reached a repeat (about 1 position in 80 of the seeded sequence)
+    rows = [PersonResult(job=job, row=i + 2, status="accepted", level=lv, name=_fake.unique.name())
             for i, lv in enumerate(levels)]
     for i, name in (names or {}).items():
         rows[i].name = name
