@@ -72,3 +72,29 @@ def test_the_command_prints_the_machine_form(cast, looked_at, capsys):
     exports = AuditRecord.objects.filter(object_type="AuditRecord", action="export").order_by("seq")
     assert [e.actor_id for e in exports] == [None, cast.auditor.pk]
     assert all(e.detail["filters"] == {"action": "read"} for e in exports)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_result_larger_than_one_file_is_exported_in_parts_with_none_left_out(client, cast, monkeypatch, language):
+    """The export cut a result at the newest EXPORT_LIMIT records and the file did not say so (CI,
+    test_paged_lists): the page now links every part, each a file of at most EXPORT_LIMIT records, newest first,
+    named with its part; together they hold every record the search found."""
+    from pingan.core import audit
+
+    audit.record_many(cast.officer_a, [audit.Entry("read", "Premises", str(cast.premises_a.pk), {}, None)
+                                       for _ in range(7)], purpose="jurisdiction_management")
+    monkeypatch.setattr(auditexport, "EXPORT_LIMIT", 3)
+    sign_in(client, cast.auditor)
+    client.cookies["django_language"] = language
+    params = {"action": "read"}
+    page = client.get("/audit/", params).content.decode()
+    assert ("记录分为 3 个文件下载" if language == "zh-hans" else "The records come in 3 files") in page, page
+    for part, span in ((1, "1–3"), (2, "4–6"), (3, "7–7")):
+        assert f'/audit/export.csv?action=read&amp;part={part}" download data-part="{part}">{span}</a>' in page
+    expected = list(AuditRecord.objects.filter(action="read").order_by("-seq").values_list("seq", flat=True))
+    got = []
+    for part in (1, 2, 3):
+        response = client.get("/audit/export.csv", {**params, "part": part})
+        assert f"-part{part}of3.csv" in response["Content-Disposition"]
+        got += [int(r[0]) for r in _csv(response)[1:]]
+    assert got == expected and len(got) == 7

@@ -25,8 +25,16 @@ from django.utils.translation import pgettext_lazy
 from pingan.core.selectors import audit_rows
 from pingan.lib import textchars
 
-#: At most this many records go into one file, newest first (narrow the filters for more).
+#: At most this many records go into one file, newest first; a larger result is downloaded in parts (:func:`parts`).
 EXPORT_LIMIT = 10_000
+
+
+def parts(total: int, per_part: int | None = None) -> list[tuple[int, int, int]]:
+    """``(part, first, last)`` of the files ``total`` records are exported in, newest first (the audit page links
+    each when there is more than one). Records written between two downloads move the later parts on: a record
+    may then be in two files (its No. tells), never in none."""
+    per_part = per_part or EXPORT_LIMIT
+    return [(n + 1, n * per_part + 1, min(total, (n + 1) * per_part)) for n in range(-(-total // per_part))]
 
 #: The machine form's keys, in column order.
 FIELDS = ("seq", "at", "actor", "agent", "on_behalf", "role", "unit", "action", "object_type", "object_id",
