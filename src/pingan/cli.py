@@ -2,9 +2,10 @@
 
 ``pingan demo``, ``pingan screen``, ``pingan audit verify`` … are management commands in the apps'
 ``management/commands/``; this entry point only sets the settings module and, on the embedded default,
-migrates the database before the first command that needs it. ``pingan``, ``pingan help`` and ``pingan
---help`` print the project's own help (the commands by task, :func:`pingan.core.command.help_text`);
-``pingan help --all`` Django's full list, ``pingan help <command>`` a command's options.
+migrates the database when a command first uses it (after its arguments and input files were checked).
+``pingan``, ``pingan help`` and ``pingan --help`` print the project's own help (the commands by task,
+:func:`pingan.core.command.help_text`); ``pingan help --all`` Django's full list, ``pingan help <command>`` a
+command's options.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ def _main(argv: list[str] | None = None) -> int:
 
     translation.activate(language(os.environ, settings.LANGUAGE_CODE))
     if argv and argv[0] not in _NO_INIT and settings.EMBEDDED:
-        from pingan.core.bootstrap import ensure_initialised
+        # prepared when the command first uses the database: a usage error or a missing file is said without it
+        from pingan.core.bootstrap import initialise_on_first_use
 
-        ensure_initialised(announce=_first_run)
+        initialise_on_first_use(announce=_first_run)
     from pingan.core.command import speak_argparse
 
     speak_argparse()  # a wrong or missing argument is said in the same language

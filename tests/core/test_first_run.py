@@ -47,3 +47,33 @@ def test_sqlite_only_warnings_are_silenced():
     assert [m for m in found if m.id in ("models.W047", "models.W040") and not m.is_silenced()] == []
     if connection.vendor == "sqlite":  # the checks do fire there: silenced, not absent
         assert "models.W047" in {m.id for m in found}
+
+
+def test_the_whole_command_family_says_a_usage_error_or_a_missing_file_without_preparing_the_database(tmp_path):
+    """CI of 2026-12-07: ``pingan screen roster.csv`` with no such file, and ``pingan code verify`` with no code,
+    printed "First run: preparing the database (124 migrations)…" and migrated before their one-line failure. The
+    database is prepared when a command first uses it (``bootstrap.initialise_on_first_use``): every command that
+    reads or writes a file (the first of each in test_cli_missing_files' lists) and usage errors said by argparse
+    and by the commands themselves leave a new data directory without a database; a command that reads it says the
+    first-run line once, and the next one does not."""
+    from test_cli_help_errors import run
+    from test_cli_missing_files import READERS, WRITERS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名,证件号码\n张三,110101199003078515\n", encoding="utf-8")
+    usage = [("code", "verify"), ("screen",), ("audit", "search", "--since", "xx"), ("serve", "--port", "99999")]
+    first = {}  # each command that reads or writes a file once (a process each: the suite runs on 2 cores)
+    for args in [*READERS, *WRITERS]:
+        first.setdefault(args[0], args)
+    for args in [*first.values(), *usage]:
+        r = run(data, *[a.format(roster=roster) for a in args], cwd=tmp_path)
+        assert r.returncode == (2 if args in usage else 1), (args, r.stderr)
+        assert "First run" not in r.stderr and "preparing the database" not in r.stderr, (args, r.stderr)
+        assert not (data / "pingan.sqlite3").exists(), args
+    r = run(data, "token", "list", "nobody")
+    assert r.stderr.count("First run: preparing the database") == 1, r.stderr
+    assert (data / "pingan.sqlite3").exists()
+    r = run(data, "token", "list", "nobody")
+    assert "First run" not in r.stderr, r.stderr

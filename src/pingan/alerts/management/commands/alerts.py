@@ -119,6 +119,9 @@ class Command(PinganCommand):
         own checkpoint); stop them all on SIGINT/SIGTERM."""
         import subprocess
 
+        from pingan.core.bootstrap import initialise_now
+
+        initialise_now()  # a first run prepares the database here, once, not in each partition's process
         stop = self._loop()
         argv = [sys.executable, "-m", "pingan.cli", "alerts", "worker", "--partitions", str(parts), "--batch",
                 str(batch)]

@@ -169,6 +169,9 @@ class Command(PinganCommand):
         listener = bind_listener(host, port)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _interrupt)
+        from pingan.core.bootstrap import initialise_now
+
+        initialise_now()  # a first run prepares the database here, once, not in each worker started below
         children = []
         if not opts["no_worker"]:
             children += [Supervised(N_("background worker"), worker_command(opts["interval"])),
