@@ -273,10 +273,86 @@ def _check_value(parser: argparse.ArgumentParser, action: argparse.Action, value
     raise argparse.ArgumentError(action, _("“%(value)s” is not one of the choices: give one of %(choices)s") % values)
 
 
+def _is_option(word: str) -> bool:
+    """Whether a word on the command line is an option (``--limit``, ``-x``, ``--limit=5``), not a value (``-``, a
+    negative number)."""
+    if not word.startswith("-") or word == "-":
+        return False
+    try:
+        float(word)
+    except ValueError:
+        return True
+    return False
+
+
+def _knows(parser: argparse.ArgumentParser, word: str) -> bool:
+    """Whether ``parser`` takes the option ``word`` (``--out``, ``--out=x``, an abbreviation argparse allows,
+    ``-v3``)."""
+    if word.split("=", 1)[0] in parser._option_string_actions:
+        return True
+    return (parser.allow_abbrev or not word.startswith("--")) and bool(parser._get_option_tuples(word))
+
+
+def unknown_options(parser: argparse.ArgumentParser,
+                    words: list[str]) -> tuple[list[str], list[argparse.ArgumentParser]]:
+    """The options among ``words`` that neither ``parser`` nor the subcommands they choose take, and ``parser``
+    with the parsers of those subcommands, outermost first. Everything after ``--`` is an argument."""
+    chain: list[argparse.ArgumentParser] = [parser]
+    unknown: list[str] = []
+    for word in words:
+        if word == "--":
+            break
+        if _is_option(word):
+            if not any(_knows(p, word) for p in chain) and word.split("=", 1)[0] not in unknown:
+                unknown.append(word.split("=", 1)[0])
+            continue
+        subs = [a for a in chain[-1]._actions if isinstance(a, argparse._SubParsersAction)]
+        if subs and word in subs[0].choices:
+            chain.append(subs[0].choices[word])
+    return unknown, chain
+
+
+def unknown_options_message(options: list[str], chain: list[argparse.ArgumentParser]) -> str:
+    """What ``pingan <command> [<subcommand>…]`` (``chain``: its parsers, outermost first) says of options it does
+    not have, in the active language: named as options it does not have, with the nearest one it has and where
+    its options are listed (``pingan audit search --help``)."""
+    from difflib import get_close_matches
+
+    from django.utils.translation import ngettext
+
+    from pingan.core.texts import join
+
+    known = sorted({s for p in chain for s in p._option_string_actions if s.startswith("--")})
+    values = {"options": join(options), "help": f"{chain[-1].prog} --help"}
+    close = get_close_matches(options[0], known, n=1, cutoff=0.7) if len(options) == 1 else []
+    if close:
+        return _("there is no option %(options)s; did you mean %(match)s? %(help)s lists the options") % {
+            **values, "match": close[0]}
+    return ngettext("there is no option %(options)s: %(help)s lists the options",
+                    "there are no options %(options)s: %(help)s lists the options", len(options)) % values
+
+
+def _parse_args(parser: argparse.ArgumentParser, args=None, namespace=None):
+    """argparse's ``ArgumentParser.parse_args``, an option the command does not have said first and as such
+    (:func:`unknown_options_message`). argparse takes the word after an unknown option for the next argument and
+    then complains about that one — issue 11's trial: ``pingan screen --limit x roster.csv`` read "x" as the roster
+    and said "unrecognized arguments: --limit roster.csv"; a command whose first argument has choices said "x" was
+    not one of them — never what was wrong."""
+    words = sys.argv[1:] if args is None else list(args)
+    unknown, chain = unknown_options(parser, words)
+    if unknown:
+        parser.error(unknown_options_message(unknown, chain))
+    parsed, extras = parser.parse_known_args(words, namespace)
+    if extras:
+        parser.error(str(ARGPARSE_MESSAGES["unrecognized arguments: %s"]) % " ".join(extras))
+    return parsed
+
+
 def speak_argparse() -> None:
     """From now on in this process, argparse says its own messages (``usage:``, a missing or wrong argument)
     through :data:`ARGPARSE_MESSAGES` in the active language, its plural one through the catalogue too, and a
-    value of the wrong type or not among the choices as :func:`_get_value` and :func:`_check_value` say it — for
+    value of the wrong type or not among the choices as :func:`_get_value` and :func:`_check_value` say it, an unknown
+    option as :func:`_parse_args` says it — for
     every parser, Django's own commands' too: ``pingan`` calls it once it has activated the language. argparse
     looks its module's ``_`` and ``ngettext`` up at each message, so nothing else changes. (Argument names —
     ``--role``, ``roster`` — are said as the usage line writes them: what is typed, in any language.)"""
@@ -284,6 +360,7 @@ def speak_argparse() -> None:
     argparse.ngettext = _argparse_plural
     argparse.ArgumentParser._get_value = _get_value
     argparse.ArgumentParser._check_value = _check_value
+    argparse.ArgumentParser.parse_args = _parse_args
 
 
 class PinganHelpFormatter(DjangoHelpFormatter):
