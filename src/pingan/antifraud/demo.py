@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
 from pingan.antifraud import amlsim, services
 from pingan.antifraud.models import FraudReport, Statement
 from pingan.antifraud.trace import Seed, trace_poison
+from pingan.core.demoguide import DEMO_PASSWORD
 from pingan.core.models import OrgUnit
 from pingan.core.services import user_create
 
@@ -46,26 +47,38 @@ class DemoCase:
     statements: list[Statement]
     officer: str
     chief: str
+    #: the passwords this run set (accounts it created, or found with none), by user name: shown once
+    passwords: dict[str, str] = field(default_factory=dict)
 
 
 #: The demo accounts' display names (synthetic): pages showed "fz_demo_officer", the user name, as the name.
 DEMO_NAMES = {"fz_demo_officer": "郑海涛", "fz_demo_chief": "许国平"}
 
 
-def _user(username: str, role: str, unit: OrgUnit):
+def _user(username: str, role: str, unit: OrgUnit, password: str, passwords: dict[str, str]):
+    """The demo account ``username``: created with ``password``, or the existing one — given ``password`` when it
+    has none (earlier demos made these accounts without one); ``passwords`` gets each password set."""
     from pingan.core.models import User
-    from pingan.core.services import user_set_display_name
+    from pingan.core.services import user_set_display_name, user_set_password
 
     existing = User.objects.filter(username=username).first()
-    if existing is not None and existing.display_name in ("", username):  # named after its login by earlier demos
+    if existing is None:
+        passwords[username] = password
+        return user_create(username=username, password=password, role=role, unit=unit,
+                           display_name=DEMO_NAMES[username])
+    if existing.display_name in ("", username):  # named after its login by earlier demos
         user_set_display_name(user=existing, display_name=DEMO_NAMES[username])
-    return existing or user_create(username=username, password=None, role=role, unit=unit,
-                                   display_name=DEMO_NAMES[username])
+    if not existing.has_usable_password():
+        passwords[username] = password
+        user_set_password(user=existing, password=password)
+    return existing
 
 
-def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> DemoCase:
-    """Create the demo case (users ``fz_demo_officer`` and ``fz_demo_chief`` of the anti-fraud centre, no
-    password: set one with ``pingan changepassword``). Loads the demo organisation when the centre unit is
+def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40,
+              password: str = DEMO_PASSWORD) -> DemoCase:
+    """Create the demo case (users ``fz_demo_officer`` and ``fz_demo_chief`` of the anti-fraud centre, given
+    ``password`` when the demo creates them or finds them without one, as the other demos do; the case's
+    ``passwords`` says which). Loads the demo organisation when the centre unit is
     missing and the configured centre is the demo's; raises ``LookupError`` when it is still missing."""
     from faker import Faker
 
@@ -80,8 +93,9 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
         centre = access.centre_unit()
     if centre is None:
         raise LookupError(f"the anti-fraud centre {access.centre_code()} is missing: run `pingan demo` first")
-    officer = _user("fz_demo_officer", "officer", centre)
-    chief = _user("fz_demo_chief", "station_chief", centre)
+    passwords: dict[str, str] = {}
+    officer = _user("fz_demo_officer", "officer", centre, password, passwords)
+    chief = _user("fz_demo_chief", "station_chief", centre, password, passwords)
     data = amlsim.load_sample(amlsim.bundled_folder())
     led = data.ledger
     fan = [i for i in amlsim.instances(data) if i.typology == "fan_in"][pattern]
@@ -123,4 +137,4 @@ def demo_case(*, hops: int = 3, pattern: int = 0, max_statements: int = 40) -> D
         statements.append(services.statement_import(
             actor=officer, report=report, data=statement_csv(rows, encoding="gbk"), filename=f"{account_no(a)}.csv",
             account=account_no(a), bank=DEMO_BANK))
-    return DemoCase(report, statements, officer.username, chief.username)
+    return DemoCase(report, statements, officer.username, chief.username, passwords)

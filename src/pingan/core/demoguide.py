@@ -24,6 +24,10 @@ from pingan.lib import termtable
 #: Where ``pingan serve`` listens by default (screening/management/commands/serve.py).
 SERVE_URL = "http://127.0.0.1:8000"
 
+#: The password the demos give the accounts they create, unless their ``--password`` says another; shown once by
+#: :func:`guide` (``passwords``).
+DEMO_PASSWORD = "pingan-demo-2026"  # noqa: S105 - the demos' published password, printed by the demo
+
 
 def cli() -> str:
     """The ``pingan`` command as the user must type it in this shell.

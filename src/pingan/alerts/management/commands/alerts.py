@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from pingan.alerts import labels, replay, services
 from pingan.core.command import PinganCommand, UsageError, command_error, missing_path
-from pingan.core.demoguide import cli
+from pingan.core.demoguide import DEMO_PASSWORD, cli
 from pingan.core.errors import DomainError
 from pingan.core.texts import join, paren
 
@@ -61,7 +61,7 @@ class Command(PinganCommand):
         j.add_argument("--map", nargs="*", default=[], help=_("KEY=UNITCODE pairs when keys are not unit codes"))
         dm = sub.add_parser("demo", help=_("Xiamen demo: district polygons, street devices, an officer and a station "
                             "chief of 莲前派出所"))
-        dm.add_argument("--password", default="pingan-demo-2026",
+        dm.add_argument("--password", default=DEMO_PASSWORD,
                         help=_("the demo accounts' password (set when the demo creates them)"))
         dm.add_argument("--json", action="store_true", help=_("print what was created as JSON (for scripts)"))
         r = sub.add_parser("replay", help=_("feed real records through ingest"))

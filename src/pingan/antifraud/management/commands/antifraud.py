@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, command_error, missing_path, os_error
+from pingan.core.demoguide import DEMO_PASSWORD
 
 
 class Command(PinganCommand):
@@ -34,6 +35,8 @@ class Command(PinganCommand):
         d = sub.add_parser("demo", help=_("create a demonstration case from the AMLSim sample"))
         d.add_argument("--hops", type=int, default=3,
                        help=_("how many transfers to follow from each origin (default 3)"))
+        d.add_argument("--password", default=DEMO_PASSWORD,
+                       help=_("the demo accounts' password (set when the demo creates them)"))
         for name in ("export-rpz", "export-numbers"):
             e = sub.add_parser(name, help=_("write the block lists as an RPZ zone file (DNS)") if name == "export-rpz"
                                else _("write the blocked numbers as the carriers' CSV"))
@@ -75,7 +78,7 @@ class Command(PinganCommand):
             from pingan.antifraud.demo import demo_case
 
             try:
-                case = demo_case(hops=opts["hops"])
+                case = demo_case(hops=opts["hops"], password=opts["password"])
             except LookupError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(_("report %(report)s with %(n)s statements (%(rows)s rows), ready to trace") % {
@@ -83,7 +86,7 @@ class Command(PinganCommand):
                 "rows": f"{sum(s.accepted for s in case.statements):,}"})
             from pingan.core.demoguide import Visit, guide
 
-            guide(self.stdout.write, accounts=[case.officer, case.chief],
+            guide(self.stdout.write, accounts=[case.officer, case.chief], passwords=case.passwords,
                   visits=[Visit(f"/antifraud/reports/{case.report.pk}/", (case.officer,), _(
                       "trace the victim's money (the flow drawing and the accounts it reached), request a "
                       "stop-payment or freeze of an account")),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core.command import PinganCommand, command_error
+from pingan.core.demoguide import DEMO_PASSWORD
 from pingan.core.errors import DomainError
 
 
@@ -25,7 +26,7 @@ class Command(PinganCommand):
         c = sub.add_parser("catalogue", help=_("load the bundled service catalogue"))
         c.add_argument("--counts", action="store_true", help=_("print services per channel"))
         d = sub.add_parser("demo", help=_("counters, slots and a synthetic citizen account"))
-        d.add_argument("--password", default="pingan-demo-2026", help=_("the demo citizen's password"))
+        d.add_argument("--password", default=DEMO_PASSWORD, help=_("the demo citizen's password"))
         sub.add_parser("daily", help=_("open slots, mark no-shows, send reminders"))
 
     def handle(self, *args, **opts):
