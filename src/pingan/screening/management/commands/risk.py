@@ -135,12 +135,22 @@ class Command(PinganCommand):
 
 
 def reevaluation_summary(run) -> str:
-    """One line about a re-evaluation run (``pingan risk reevaluate``, ``pingan screen``)."""
-    seconds = run.stats.get("seconds", {})
-    return _("re-evaluation %(run)s after dataset %(dataset)s (%(name)s) as of %(as_of)s: %(people)s people "
-             "re-evaluated, %(changed)s results changed, %(added)s hits added, %(removed)s removed, %(codes)s "
-             "safety codes changed; %(seconds)s s") % {
+    """One line about a re-evaluation run (``pingan risk reevaluate``): what it looked at and changed, each count
+    said as the language says that many (issue 11: "1 results changed"), and the safety codes kept as well as those
+    changed — the run's audit record has both (``codes_kept``: level and people unchanged, only the counts brought
+    up to date); the line said only how many changed."""
+    seconds, kept = run.stats.get("seconds", {}), run.stats.get("codes_kept", 0)
+    counts = [
+        (ngettext("%(n)s person re-evaluated", "%(n)s people re-evaluated", run.candidates), run.candidates),
+        (ngettext("%(n)s result changed", "%(n)s results changed", run.changed), run.changed),
+        (ngettext("%(n)s hit added", "%(n)s hits added", run.hits_added), run.hits_added),
+        (ngettext("%(n)s hit removed", "%(n)s hits removed", run.hits_removed), run.hits_removed),
+        (ngettext("%(n)s safety code changed", "%(n)s safety codes changed", run.codes_changed), run.codes_changed),
+        (ngettext("%(n)s safety code kept (only its counts updated)",
+                  "%(n)s safety codes kept (only their counts updated)", kept), kept),
+    ]
+    said = texts.comma().join(text % {"n": texts.figure(n)} for text, n in counts)
+    return _("re-evaluation %(run)s after dataset %(dataset)s (%(name)s) as of %(as_of)s: %(counts)s; "
+             "%(seconds)s s") % {
         "run": run.pk, "dataset": run.dataset_id, "name": dataset_label(run.dataset.name),
-        "as_of": texts.moment(run.as_of), "people": run.candidates,
-        "changed": run.changed, "added": run.hits_added, "removed": run.hits_removed, "codes": run.codes_changed,
-        "seconds": f"{seconds.get('total', 0):.2f}"}
+        "as_of": texts.moment(run.as_of), "counts": said, "seconds": f"{seconds.get('total', 0):.2f}"}
