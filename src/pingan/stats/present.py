@@ -161,8 +161,9 @@ def over_100_title(row: CompStatRow) -> str:
         "offences": int(row.windows["ytd"].current)}
 
 
-def over_100_note(page: UnitPage, language: str | None = None) -> str:
-    """The footnote of the rates above 100 % (marked †): what makes them legitimate, per category."""
+def over_100_note(page: UnitPage, language: str | None = None, mark: str = "†") -> str:
+    """The footnote of the rates above 100 % (marked ``mark``: † on pages, in files; the command line's table marks
+    them with a character every terminal draws one column wide): what makes them legitimate, per category."""
     language = language or get_language()
     parts = [gettext("%(category)s: %(cleared)s cleared, %(earlier)s of them offences of earlier years, "
                      "%(offences)s recorded") % {
@@ -170,8 +171,9 @@ def over_100_note(page: UnitPage, language: str | None = None) -> str:
         "earlier": r.cleared_earlier_ytd, "offences": int(r.windows["ytd"].current)}
         for r in page.compstat.rows
         if over_100(r) and r.category in page.covered and page.clearance_recorded(r.category)]
-    return gettext("† Above 100%%: more offences were cleared this year than were recorded, because offences "
-                   "of earlier years cleared this year count this year (FBI UCR, “Offenses cleared”).") % {} + (
+    said = gettext("Above 100%%: more offences were cleared this year than were recorded, because offences of "
+                   "earlier years cleared this year count this year (FBI UCR, “Offenses cleared”).") % {}
+    return f"{mark} {said}" + (
         " " + pgettext("list separator", "; ").join(parts) + pgettext("sentence end", ".") if parts else "")
 
 

@@ -37,6 +37,12 @@ class CliActor:
     installation_wide: bool = True
 
 
+#: The table's marks, characters every terminal draws one column wide: † and ≥ (the page's and the PDF's) are of
+#: ambiguous East Asian width, two columns in many Chinese terminals, and shifted every column after them (issue 11).
+OVER_100 = "#"  # a clearance rate above 100 %, explained under the table
+AT_LEAST = "+"  # a streak that reaches back to the start of the data: "12+ days"
+
+
 class Command(PinganCommand):
     help = gettext_lazy(
         "Policing statistics: import incidents, run the demo, print or export CompStat reports.")
@@ -226,22 +232,27 @@ class Command(PinganCommand):
             if not p.clearance_recorded(r.category):
                 rate = present.no_clearance_text()
             elif present.over_100(r):
-                rate += "†"
-                marks.add("†")
+                rate += OVER_100
+                marks.add(OVER_100)
             if present.small_base(int(r.windows["ytd"].current)) and p.clearance_recorded(r.category):
                 rate += " *"
                 marks.add("*")
             # "1 day", never "1 days" (the trial's San Francisco robbery row)
             st = (ngettext("%(days)s day (longest %(longest)s)", "%(days)s days (longest %(longest)s)",
                            r.streak.current) % {
-                "days": f"{'≥' if r.streak.current_open_start else ''}{r.streak.current}",
-                "longest": f"{'≥' if r.streak.longest_open_start else ''}{r.streak.longest}"} if r.streak else "")
+                "days": f"{r.streak.current}{AT_LEAST if r.streak.current_open_start else ''}",
+                "longest": f"{r.streak.longest}{AT_LEAST if r.streak.longest_open_start else ''}"} if r.streak else "")
+            if r.streak and (r.streak.current_open_start or r.streak.longest_open_start):
+                marks.add(AT_LEAST)
             table.append([*cells, rate, st])
         for line in termtable.render(table, right=[False, True, True, True, True, False], max_width=columns):
             w(line)
-        if "†" in marks:
-            for line in termtable.wrap(present.over_100_note(p), columns - 2):
+        if OVER_100 in marks:
+            for line in termtable.wrap(present.over_100_note(p, mark=OVER_100), columns - 2):
                 w("  " + line)
+        if AT_LEAST in marks:
+            w("  " + _("%(mark)s after a streak: it reaches back to the start of the data, so it is at least that "
+                       "long.") % {"mark": AT_LEAST})
         if "*" in marks:
             w("  " + _("* fewer than %(n)s offences this year: one case more or less moves the rate by 5 points or "
                        "more.") % {"n": present.SMALL_BASE})
