@@ -10,14 +10,16 @@ class AlertsConfig(AppConfig):
     verbose_name = _("alerts")
 
     def ready(self) -> None:
-        from pingan.alerts.services import screening_hits_notify
         from pingan.core import navigation
+        from pingan.core.deferred import Deferred
         from pingan.core.models import Role
-        from pingan.screening.reevaluate import HITS_RAISED_HOOKS
+        from pingan.screening.hooks import HITS_RAISED_HOOKS
 
-        # new police hits from a re-evaluation reach the responsible unit's terminals (docs/alerts.md)
-        if screening_hits_notify not in HITS_RAISED_HOOKS:
-            HITS_RAISED_HOOKS.append(screening_hits_notify)
+        # new police hits from a re-evaluation reach the responsible unit's terminals (docs/alerts.md); by name:
+        # the services (routing, shapely) load at the first call, not whenever Django starts (core.deferred)
+        notify = Deferred("pingan.alerts.services.screening_hits_notify")
+        if notify not in HITS_RAISED_HOOKS:
+            HITS_RAISED_HOOKS.append(notify)
 
         navigation.register(navigation.Section(
             key="alerts", label=_("Alerts"), url_name="alerts:terminal", order=15, prefix="/alerts/",

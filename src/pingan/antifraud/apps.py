@@ -12,8 +12,8 @@ class AntifraudConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from pingan.antifraud.home import deadlines_panel
         from pingan.core import audit, jobs, navigation
+        from pingan.core.deferred import Deferred
         from pingan.core.models import POLICE_ROLES
 
         # why a statement cannot be read (statements.StatementError), in the reader's language
@@ -36,7 +36,7 @@ class AntifraudConfig(AppConfig):
                 template="antifraud/partials/home_panel.html",
                 order=15,
                 roles=POLICE_ROLES,
-                context=deadlines_panel,
+                context=Deferred("pingan.antifraud.home.deadlines_panel"),  # loaded at its first call
             )
         )
         audit.register_purpose("fraud_prevention", _("fraud prevention and warnings"), app="antifraud")

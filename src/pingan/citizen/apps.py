@@ -13,8 +13,8 @@ class CitizenConfig(AppConfig):
 
     def ready(self) -> None:
         from pingan.citizen import texts
-        from pingan.citizen.home import citizen_panel, station_panel
         from pingan.core import audit, navigation
+        from pingan.core.deferred import Deferred
         from pingan.core.models import POLICE_ROLES, Role
 
         texts.register()
@@ -27,10 +27,10 @@ class CitizenConfig(AppConfig):
             description=_("Residence-permit applications to review, the overdue list, the counters' queues")))
         navigation.register_panel(navigation.Panel(
             key="citizen_me", template="citizen/partials/home_panel.html", order=5, roles={Role.CITIZEN},
-            context=citizen_panel, replaces="citizen_me"))
+            context=Deferred("pingan.citizen.home.citizen_panel"), replaces="citizen_me"))
         navigation.register_panel(navigation.Panel(
             key="citizen_station", template="citizen/partials/station_panel.html", order=20, roles=POLICE_ROLES,
-            context=station_panel))
+            context=Deferred("pingan.citizen.home.station_panel")))  # core.deferred: loaded at the first call
         audit.register_purpose("citizen_services", _("citizen services (residence permits, appointments)"),
                                app="citizen")
         for name, label in (("PermitApplication", _("residence-permit application")),

@@ -11,34 +11,29 @@ class CodesConfig(AppConfig):
     verbose_name = "Safety codes"
 
     def ready(self) -> None:
-        from pingan.codes import services
-        from pingan.codes.home import queue_panel
         from pingan.codes.texts import TEMPLATES, references
         from pingan.core import navigation, texts
+        from pingan.core.deferred import Deferred
         from pingan.core.models import POLICE_ROLES
-        from pingan.screening.services import LATEST_JOB_HOOKS
+        from pingan.screening import hooks
 
         texts.register(TEMPLATES)
         for name, describe in references().items():  # pages name a level change, a check… by date, not id
             texts.register_reference(name, describe)
-        # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md)
-        if services.on_latest_job_changed not in LATEST_JOB_HOOKS:
-            LATEST_JOB_HOOKS.append(services.on_latest_job_changed)
-        from pingan.screening.services import OFF_ROSTER_RESOLVED_HOOKS
-
-        if services.on_off_roster_resolved not in OFF_ROSTER_RESOLVED_HOOKS:
-            OFF_ROSTER_RESOLVED_HOOKS.append(services.on_off_roster_resolved)
-        # ... and each re-evaluation after new risk data that changed its people's results
-        from pingan.screening.reevaluate import RESULTS_CHANGED_HOOKS, RESULTS_CHANGING_HOOKS, RUN_STARTED_HOOKS
-
-        if services.on_results_changed not in RESULTS_CHANGED_HOOKS:
-            RESULTS_CHANGED_HOOKS.append(services.on_results_changed)
-        # (their codes signed ahead while the results are stored)
-        if services.on_results_changing not in RESULTS_CHANGING_HOOKS:
-            RESULTS_CHANGING_HOOKS.append(services.on_results_changing)
-        # (its signing process started while the engine runs, when many codes may change: pingan.codes.signing)
-        if services.on_reevaluation_started not in RUN_STARTED_HOOKS:
-            RUN_STARTED_HOOKS.append(services.on_reevaluation_started)
+        # the code is derived: each finished screening of a premises re-derives its code (docs/codes.md); the
+        # police confirming that people left close the premises' left-out review; each re-evaluation after new
+        # risk data that changed its people's results re-derives their codes (signed ahead while the results are
+        # stored; the signing process started while the engine runs, when many codes may change:
+        # pingan.codes.signing). Registered by name: the services are loaded at the first call, not whenever
+        # Django starts (pingan.core.deferred)
+        for hook_list, name in ((hooks.LATEST_JOB_HOOKS, "on_latest_job_changed"),
+                                (hooks.OFF_ROSTER_RESOLVED_HOOKS, "on_off_roster_resolved"),
+                                (hooks.RESULTS_CHANGED_HOOKS, "on_results_changed"),
+                                (hooks.RESULTS_CHANGING_HOOKS, "on_results_changing"),
+                                (hooks.RUN_STARTED_HOOKS, "on_reevaluation_started")):
+            hook = Deferred(f"pingan.codes.services.{name}")
+            if hook not in hook_list:
+                hook_list.append(hook)
 
         navigation.register(
             navigation.Section(
@@ -57,6 +52,6 @@ class CodesConfig(AppConfig):
                 template="codes/partials/home_panel.html",
                 order=10,
                 roles=POLICE_ROLES,
-                context=queue_panel,
+                context=Deferred("pingan.codes.home.queue_panel"),
             )
         )

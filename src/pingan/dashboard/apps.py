@@ -10,8 +10,8 @@ class DashboardConfig(AppConfig):
 
     def ready(self) -> None:
         from pingan.core import navigation
+        from pingan.core.deferred import Deferred
         from pingan.core.models import POLICE_ROLES, Role
-        from pingan.dashboard.home import jurisdiction_panel
 
         navigation.register(
             navigation.Section(
@@ -46,6 +46,6 @@ class DashboardConfig(AppConfig):
                 template="dashboard/partials/home_panel.html",
                 order=20,
                 roles=POLICE_ROLES,
-                context=jurisdiction_panel,
+                context=Deferred("pingan.dashboard.home.jurisdiction_panel"),  # loaded at its first call
             )
         )

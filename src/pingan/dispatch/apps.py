@@ -13,11 +13,12 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         from pingan.alerts import responders
         from pingan.core import navigation
+        from pingan.core.deferred import Deferred
         from pingan.core.models import Role
-        from pingan.dispatch.selectors import dispatched_alert_ids, offered_alert_ids
 
-        responders.register(dispatched_alert_ids)
-        responders.register(offered_alert_ids, stream_only=True)
+        # by name: the selectors (the areas' shapely) load at the first call (core.deferred)
+        responders.register(Deferred("pingan.dispatch.selectors.dispatched_alert_ids"))
+        responders.register(Deferred("pingan.dispatch.selectors.offered_alert_ids"), stream_only=True)
 
         navigation.register(
             navigation.Section(

@@ -20,7 +20,7 @@ class EvidenceConfig(AppConfig):
         if clash:  # one message id, two meanings: rename ours
             raise RuntimeError(f"evidence page messages clash with others: {sorted(clash)}")
         error_messages.PAGE_MESSAGES.update(messages.PAGE_MESSAGES)
-        from pingan.evidence.home import home_panel
+        from pingan.core.deferred import Deferred
 
         navigation.register(navigation.Section(
             key="evidence", label=_("Case property"), url_name="evidence:home", order=45, roles=access.READERS,
@@ -28,7 +28,7 @@ class EvidenceConfig(AppConfig):
                                                "procuratorate and the court, disposal")))
         navigation.register_panel(navigation.Panel(
             key="evidence", template="evidence/partials/home_panel.html", order=20, roles=access.READERS,
-            context=home_panel))
+            context=Deferred("pingan.evidence.home.home_panel")))  # core.deferred: loaded at the first call
         audit.fix_purpose("evidence", "case_investigation")  # case property is handled for a case, always
         for name, label in (("EvidenceItem", _("case property item")), ("EvidenceCase", _("case (property)")),
                             ("EvidenceLocation", _("store location")), ("EvidenceCheckOut", _("check-out")),

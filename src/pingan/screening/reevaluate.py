@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -46,32 +46,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from pingan.core import audit
-from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset, ScreeningJob
 
-#: Called as ``hook({premises_id: cause}, job_counts={job_id: counts}, prepared=[…])`` after a re-evaluation
-#: changed the results of people of those premises (in its transaction; ``cause`` a message: code
-#: ``code_cause.reevaluation``, params ``dataset``, ``changed``, ``job``; ``job_counts`` the changed jobs' level
-#: counts as just stored — ``green``, ``yellow``, ``red``, ``accepted``, ``total`` — for those it knows, so
-#: that a hook need not count their people again); the codes app registers the re-derivation of their codes.
-#: Each returns how many codes it ``changed`` (issued or suspended) and ``kept`` (the same code, only its
-#: counts brought up to date): the run's ``codes_changed`` and ``stats["codes_kept"]``.
-RESULTS_CHANGED_HOOKS: list[Callable[..., dict[str, int]]] = []
-#: Called as ``hook(predicted)`` before a re-evaluation stores its results (in its transaction):
-#: ``predicted`` maps each premises whose people changed to the level counts its latest job will have once
-#: stored (``green``, ``yellow``, ``red``, ``accepted``, ``total``, and ``job``, that job; PostgreSQL only,
-#: where the counts are moved
-#: by the changes: :func:`_count_changes_pg`). What a hook returns is passed on to the
-#: :data:`RESULTS_CHANGED_HOOKS` as ``prepared`` (a list, one item a hook): the codes app signs the new codes
-#: in a thread while the results are written, instead of after.
-RESULTS_CHANGING_HOOKS: list[Callable[[dict[int, dict]], Any]] = []
-#: Called as ``hook(run, raised)`` after a re-evaluation stored new police hits (in its transaction):
-#: ``raised`` lists, per person with a hit they did not have before, ``person`` (the result id), ``job``,
-#: ``premises`` (or ``None``), ``hits`` (how many new) and ``level``. The responsible units learn of them
-#: through these (the alerts app registers one).
-HITS_RAISED_HOOKS: list[Callable[[Reevaluation, list[dict]], None]] = []
-#: Called as ``hook(candidates)`` once the people to re-evaluate are read, before the engine screens them:
-#: a hook may prepare for what follows (the codes app starts its signing process when many codes may change).
-RUN_STARTED_HOOKS: list[Callable[[int], None]] = []
+# the hooks the codes and alerts apps register (pingan.screening.hooks: without loading this module)
+from pingan.screening.hooks import HITS_RAISED_HOOKS, RESULTS_CHANGED_HOOKS, RESULTS_CHANGING_HOOKS, RUN_STARTED_HOOKS
+from pingan.screening.models import Hit, PersonResult, Reevaluation, RiskDataset, ScreeningJob
 
 _LISTING_KEY = ("area_key", "adcode", "level", "listed_from", "listed_until")
 

@@ -33,6 +33,7 @@ from pingan.core.models import Premises, Role, User
 from pingan.core.services import premises_removed
 from pingan.lib.redact import normalise_number
 from pingan.screening import batch, match_reasons, rules
+from pingan.screening.hooks import LATEST_JOB_HOOKS, OFF_ROSTER_RESOLVED_HOOKS  # the apps built on screening hook in
 from pingan.screening.models import (
     COUNT_KEYS,
     NUMBER_TO_FIX,
@@ -286,11 +287,6 @@ def _set_status(job: ScreeningJob, **fields: Any) -> None:
             for hook in LATEST_JOB_HOOKS:
                 hook(job.premises_id, job.pk)
 
-
-#: Called as ``hook(premises_id, job_id)`` in the transaction in which a job became, or stopped being, its
-#: premises' latest finished job. The codes app registers the derivation of the premises' safety code
-#: (``pingan.codes.services.on_latest_job_changed``): screening does not import the apps built on it.
-LATEST_JOB_HOOKS: list[Callable[[int, int], None]] = []
 
 
 @transaction.atomic
@@ -665,10 +661,6 @@ NOTE_LIMIT = TEXT_LIMIT
 #: pages offer the form and the links to them alone (an analyst reads).
 LEFT_CONFIRMERS = frozenset({Role.OFFICER, Role.STATION_CHIEF})
 
-#: Called as ``hook(premises_id, actor, note)`` after the police confirmed that a premises' flagged people no
-#: longer on its roster left (:func:`off_roster_resolve`), in its transaction: the codes app closes the premises'
-#: open ``left_out`` review (``pingan.codes.services.on_off_roster_resolved``).
-OFF_ROSTER_RESOLVED_HOOKS: list[Callable[[int, Any, str], None]] = []
 
 
 @transaction.atomic

@@ -30,9 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import opencc
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from pingan.lib.identity._text import fold
 
 Script = Literal["han", "latin", "mixed", "empty"]
@@ -85,7 +82,15 @@ _LATIN = re.compile(r"[A-Za-z]")
 _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
-_T2S = opencc.OpenCC("t2s")
+
+@lru_cache(maxsize=1)
+def _t2s():
+    """OpenCC's traditional → simplified converter, made at first use: this module is imported whenever Django
+    starts (the screening engine imports it), and pypinyin and OpenCC cost a third of a second to load — every
+    ``pingan … --help`` paid it (issue 11)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +126,14 @@ class NameMatch:
 
 @lru_cache(maxsize=65536)
 def _char_t2s(ch: str) -> str:
-    return _T2S.convert(ch)
+    return _t2s().convert(ch)
 
 
 def to_simplified(text: str) -> str:
     """``text`` in simplified characters (OpenCC t2s); phrase-level only when some character changes."""
     if all(_char_t2s(ch) == ch for ch in text):
         return text
-    return _T2S.convert(text)
+    return _t2s().convert(text)
 
 
 def to_simplified_name(name: str) -> str:
@@ -153,6 +158,8 @@ def _char_reading(ch: str) -> str:
     """pypinyin's default toneless reading of one Han character ("" for anything else)."""
     if not _HAN_CHAR.match(ch):
         return ""
+    from pypinyin import Style, lazy_pinyin  # loaded at first use (:func:`_t2s`)
+
     return lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0]
 
 
@@ -164,6 +171,8 @@ def char_readings(ch: str) -> frozenset[str]:
         return frozenset()
     if ch in NAME_READINGS:
         return frozenset({NAME_READINGS[ch]})
+    from pypinyin import Style, pinyin  # loaded at first use (:func:`_t2s`)
+
     return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
 
 

@@ -21,10 +21,13 @@ from pingan.core import texts
 from pingan.core.command import PinganCommand, UsageError, domain_message, missing_path, os_error_text
 from pingan.core.errors import DomainError
 from pingan.core.models import Premises
-from pingan.screening import rules, services
-from pingan.screening.batch import ENGINES, ScreeningInputError
-from pingan.screening.output import XLSX_MAX_ROWS, OutputError, XlsxRowLimitError, output_format
+from pingan.screening import rules
+from pingan.screening.engines import ENGINES
 from pingan.screening.texts import for_command_line
+
+# The screening services, engine and output (pyarrow, DuckDB, the name matchers) are imported where a roster is
+# screened, not with the command: its --help and a usage error need none of them (issue 11: "pingan screen --help"
+# took 4–5 s).
 
 
 def parse_date(value: str) -> dt.date | dt.datetime:
@@ -67,6 +70,10 @@ class Command(PinganCommand):
                             help=_("a Spark setting for --engine spark; repeatable"))
 
     def handle(self, *args, **opts):
+        from pingan.screening import services
+        from pingan.screening.batch import ScreeningInputError
+        from pingan.screening.output import OutputError, output_format
+
         path = Path(opts["roster"])
         out = Path(opts["out"]) if opts["out"] else path.with_name(path.stem + ".result.csv")
         # the arguments' form first, a usage error (status 2) as argparse's own; then the files (status 1)
@@ -247,9 +254,11 @@ class ProgressLines:
         self.thread.join(timeout=1)
 
 
-def output_error(exc: OutputError, out: Path) -> str:
-    """Why the result file could not be written, in the command's language (``OutputError``'s own text is the
-    English of a pure module)."""
+def output_error(exc, out: Path) -> str:
+    """Why the result file could not be written (``exc``: an ``OutputError``), in the command's language
+    (``OutputError``'s own text is the English of a pure module)."""
+    from pingan.screening.output import XLSX_MAX_ROWS, XlsxRowLimitError
+
     if isinstance(exc, XlsxRowLimitError):
         return _("--out %(path)s: more rows than one Excel sheet holds (%(limit)s); write .csv or .parquet") % {
             "path": out, "limit": f"{XLSX_MAX_ROWS - 1:,}"}
@@ -291,6 +300,8 @@ def choose_engine(opts: dict, conf: dict[str, str]):
     except ImportError:
         raise CommandError(_("--engine spark needs PySpark: %(command)s") % {
             "command": "pip install 'pingan[spark]'"}) from None
+    from pingan.screening import services
+
     return services.screening_engine("spark", spark_master=opts["spark_master"], spark_conf=conf)
 
 
