@@ -50,11 +50,21 @@ def test_it_polls_a_job_until_it_is_done(api, cast, risk, django_capture_on_comm
 
 
 def test_it_says_why_a_failed_job_failed(api, cast, django_capture_on_commit_callbacks):
+    from pingan.core.errors import DomainError
+    from pingan.screening import services
+
     call = api(cast.landlord_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        bad = SimpleUploadedFile("bad.csv", "甲,乙\n1,2\n".encode())  # a table with no roster columns
-        job = call("post", "/api/v1/jobs", data={"premises_id": cast.premises_a.pk, "roster": bad}).json()
-    status = call("get", f"/api/v1/jobs/{job['id']}").json()
+    bad = "甲,乙\n1,2\n".encode()  # a table with no roster columns
+    # refused when it is submitted, naming the file, as on the upload form (issue 11's trial F16: a failed job)
+    r = call("post", "/api/v1/jobs", data={"premises_id": cast.premises_a.pk,
+                                           "roster": SimpleUploadedFile("bad.csv", bad)})
+    assert r.status_code == 400 and r.json()["code"] == "roster_no_header" and "bad.csv" in r.json()["detail"]
+    # a job made otherwise (the command line's path) fails, and the API says why
+    job = services.screening_job_create(actor=cast.landlord_a, roster_name="bad.csv", roster_bytes=bad,
+                                        premises=cast.premises_a)
+    with pytest.raises(DomainError):
+        services.screening_job_run(job=job)
+    status = call("get", f"/api/v1/jobs/{job.pk}").json()
     assert status["status"] == "failed" and "bad.csv" in status["error"]
 
 
@@ -146,7 +156,7 @@ def test_it_rate_limits_roster_submissions_per_account(api, cast):
     limit = int(SUBMIT_RATE.split("/")[0])
     call = api(cast.landlord_a)
     statuses = [call("post", "/api/v1/jobs", data={"premises_id": cast.premises_a.pk,
-                                                   "roster": SimpleUploadedFile("r.csv", b"a,b\n1,2\n")}).status_code
+                                                   "roster": SimpleUploadedFile("r.csv", roster_bytes())}).status_code
                 for _ in range(limit + 1)]
     assert statuses[:limit] == [201] * limit and statuses[limit] == 429
 
