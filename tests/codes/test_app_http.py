@@ -291,3 +291,24 @@ def test_the_chief_approves_a_level_change_seeing_the_current_level_and_where_it
         client.cookies["django_language"] = lang
         html = client.get(f"/codes/premises/{cast.premises_a.pk}/").content.decode()
         assert said in html and "此码来自最近一次筛查" not in html and "from the latest screening" not in html, html
+
+
+def test_an_open_request_says_the_level_at_the_request_and_now_after_a_level_change(client, cast, issued):
+    """Issue 11's trial: after the chief approved "→ 黄码", the still-open correction request read "当前 红码" —
+    the disputed code's level, not the current one. A row whose code was replaced says both."""
+    dispute = services.dispute_open(premises=cast.premises_a, text="红码人员都已搬走", actor=cast.landlord_a)
+    ov = services.level_override_request(premises=cast.premises_a, level="green", reason="纠错属实",
+                                         actor=cast.officer_a)
+    sign_in(client, cast.chief_a)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/codes/police/").content.decode()
+    item = html[html.index(f'id="dispute-{dispute.pk}"'):].split("</li>")[0]
+    assert "当前 黄码" in item and "现为" not in item, item  # the code is still the disputed one
+    services.level_override_approve(override=ov, actor=cast.chief_a)
+    for lang, then, now, stale in (("zh-hans", "申请时 黄码", "现为 绿码", "当前 黄码"),
+                                   ("en", "at the request: yellow code", "now: green code", "current: yellow")):
+        client.cookies["django_language"] = lang
+        html = client.get("/codes/police/").content.decode()
+        item = html[html.index(f'id="dispute-{dispute.pk}"'):].split("</li>")[0]
+        assert then in item and now in item and stale not in item, item
+        assert 'data-level-now="green"' in item

@@ -106,10 +106,18 @@ class TestHome:
         panel = client.get("/").content.decode().split('id="home-queue"')[1].split("</section>")[0]
         assert re.search(r"（当前 [绿黄红]码）", panel), panel
 
-    def test_the_queue_panel_is_left_out_when_nothing_waits(self, client, cast):
-        sign_in(client, cast.chief_a)
-        html = client.get("/").content.decode()
-        assert 'id="home-queue"' not in html and 'id="home-jurisdiction"' in html
+    def test_the_queue_panel_says_0_pending_when_nothing_waits(self, client, cast):
+        """Issue 11's trial: with nothing pending the chief's home had no way to the Requests (纠错与审批) queue,
+        and an officer's home never had one: every police role's home leads there, saying "0 pending"."""
+        for user in (cast.chief_a, cast.officer_a, cast.analyst):
+            sign_in(client, user)
+            for lang, pending, heading in (("zh-hans", "0 项待处理", "纠错与审批"), ("en", "0 pending", "Requests")):
+                client.cookies["django_language"] = lang
+                html = client.get("/").content.decode()
+                assert 'id="home-jurisdiction"' in html or user is cast.analyst
+                panel = html.split('id="home-queue"')[1].split("</section>")[0]
+                assert pending in panel and f"<h2>{heading}</h2>" in panel and 'href="/codes/police/"' in panel, panel
+                assert "notice" not in html.split('id="home-queue"')[0][-40:]  # nothing to act on
 
 
 class TestErrorPages:

@@ -333,6 +333,24 @@ def code_state_of(p) -> str:
                            review_open=bool(p.code_review_open))
 
 
+def with_level_now(rows) -> list:
+    """Queue rows (disputes, level changes) each with ``code_now``: ``None`` while the code the row was made
+    against is still live (its level is the current one), else what the premises has now — ``state``
+    (:data:`CODE_STATES`) and ``label`` (绿码 …, or that the code is suspended, revoked or not issued). Issue 11's
+    trial: after a chief approved "→ 黄码", the open correction request still read "当前 红码" — the disputed code's
+    level, no longer the current one. One query for all rows; no person data."""
+    rows = list(rows)
+    stale = {r.premises_id for r in rows if r.code_id and r.code.revoked_at is not None}
+    states = {p.pk: code_state_of(p) for p in with_code_state(Premises.objects.filter(pk__in=stale))} if stale else {}
+    words = {"suspended": _("code suspended"), "revoked": _("code revoked"), "none": _("no safety code")}
+    for r in rows:
+        state = states.get(r.premises_id) if r.code_id and r.code.revoked_at is not None else None
+        r.code_now = None if state is None else {
+            "state": state, "label": str(LEVEL_LABELS[Level(state)]) if state in ("green", "yellow", "red")
+            else str(words[state])}
+    return rows
+
+
 def premises_code_state(premises) -> dict:
     """What every page shows about a premises' code (the landlord's, the police premises page, the job page):
     ``state`` (:data:`CODE_STATES`), ``code`` (the live code or ``None``), ``last`` (the newest code, live or not),

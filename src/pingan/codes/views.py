@@ -423,6 +423,9 @@ def police_queue(request: HttpRequest) -> HttpResponse:
     # each earlier roster the people left out come from, by file and upload date (not only the last one)
     selectors.with_left_out_rosters(ctx["open_reviews"].items)
     _with_next_step(ctx["open_overrides"].items, request.user)
+    # each open row's level as asked and, once the code was replaced, the level now (issue 11's trial)
+    for name in ("open_disputes", "upheld", "open_overrides"):
+        selectors.with_level_now(ctx[name].items)
     # the decided lists share one list on the page, each with its own pager below it
     ctx["decided_pagers"] = [(ctx[name], name, what, ctx["links"][name]) for name, what in (
         ("closed_disputes", _("correction")), ("closed_overrides", _("level change")),
