@@ -80,12 +80,12 @@ def test_a_person_search_counts_only_the_records_that_showed_the_person(client, 
         return [p.name for p in screening_selectors.job_results(actor=cast.landlord_a, job_id=job.pk).filter(**where)]
 
     audit.record(cast.landlord_a, "submit", "ScreeningJob", job.pk, detail={"roster": "roster.csv"})
-    assert results_page(row=99) == []  # recorded: "showed 0 people"
+    assert results_page(row=99) == []  # not recorded: a page that showed nobody read no personal data
     assert results_page(row=3) == ["甲黄"]  # recorded: showed 1 person, not 何云
     assert results_page(row=2) == ["何云"]
     audit.record(cast.landlord_a, "export", "ScreeningJob", job.pk, detail={"file": "results.xlsx"})
     on_job = AuditRecord.objects.filter(object_id=str(job.pk), object_type__startswith="ScreeningJob")
-    assert on_job.count() == 5
+    assert on_job.count() == 4
     html = page(client, cast, person="何云")
     found = rows(html)
     assert len(found) == 2 and "共 2 条记录显示了“何云”" in html

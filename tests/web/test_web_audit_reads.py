@@ -105,7 +105,8 @@ def test_it_records_the_queues_the_premises_list_and_the_audit_searches(client, 
     assert client.get("/codes/police/").status_code == 200
     assert client.get("/premises/").status_code == 200
     types = set(AuditRecord.objects.filter(actor="chief_a", action="list").values_list("object_type", flat=True))
-    assert {"Dispute", "LevelOverride", "Premises"} <= types
+    # the open correction request and the premises are read; the empty level-change lists showed nobody
+    assert {"Dispute", "Premises"} <= types and "LevelOverride" not in types and "CodeReview" not in types
     assert {r.object_type for r in who_looked_at(cast, "landlord_a")} >= {"Dispute", "Premises"}
     # the auditor's own search is recorded, with the person searched as a digest only
     selectors.audit_search(actor=cast.auditor, query=selectors.AuditQuery(person=YELLOW_ID))
@@ -114,6 +115,27 @@ def test_it_records_the_queues_the_premises_list_and_the_audit_searches(client, 
     assert YELLOW_ID not in json.dumps(search.detail) and search.detail["person_searched"] is True
     found = selectors.audit_search(actor=cast.auditor, query=selectors.AuditQuery(person=YELLOW_ID))
     assert search.seq in {r.seq for r in found}  # who searched for whom
+
+
+def test_a_list_that_showed_nobody_is_not_recorded_as_a_read(client, cast, token):
+    """Issue 11's trial: every opening of the chief's empty queue wrote three records "viewed a list · … · showed 0
+    people" (167 records in ten minutes). A list that fetched no row read no personal data: no record, on the
+    pages and in the API alike (every selector through ``audit.audited``); the same list with a row is one."""
+    from pingan.codes import services as code_services
+
+    sign_in(client, cast.chief_a)
+    before = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    assert client.get("/codes/police/").status_code == 200
+    assert client.get("/api/v1/flagged", **token(cast.officer_a)).status_code == 200
+    assert not AuditRecord.objects.filter(seq__gt=before, action="list").exists(), \
+        list(AuditRecord.objects.filter(seq__gt=before).values_list("object_type", "detail"))
+    make_job(cast.landlord_a, cast.premises_a, "甲")
+    code_services.safety_code_issue(premises=cast.premises_a, actor=cast.landlord_a)
+    code_services.dispute_open(premises=cast.premises_a, text="员工已离职", actor=cast.landlord_a)
+    before = AuditRecord.objects.latest("seq").seq
+    assert client.get("/codes/police/").status_code == 200
+    (rec,) = AuditRecord.objects.filter(seq__gt=before, action="list", actor="chief_a")
+    assert rec.object_type == "Dispute" and rec.detail["rows"] == 1
 
 
 def test_it_keeps_its_own_request_id_and_a_well_formed_client_one_beside_it(client, cast):

@@ -829,6 +829,11 @@ class _ListRead:
     detail: dict = field(default_factory=dict)
 
     def record(self, rows: Sequence[Any]) -> None:
+        if not rows:
+            # a list that fetched no row showed nobody: no personal data was read, so no record (issue 11's
+            # trial: each opening of an empty queue wrote three "viewed a list … showed 0 people", 167 records
+            # in ten minutes that buried the reads an auditor looks for)
+            return
         people: list[Subject] = []
         known = True
         for row in rows:
@@ -847,7 +852,8 @@ class AuditedQuerySetMixin:
     """A QuerySet whose fetched rows are recorded as one ``list`` read (see :func:`audited`).
 
     Slicing, filtering and ordering keep the audit (``_clone``); ``count()``, ``exists()`` and aggregates
-    fetch no rows and record nothing; ``iterator()`` records every chunk it yields.
+    fetch no rows and record nothing, nor does a fetch that found no row; ``iterator()`` records every chunk it
+    yields.
     """
 
     _pingan_read: _ListRead | None = None
