@@ -345,3 +345,20 @@ def test_api_document_upload_only_by_the_applicant(client, cast, world, objects)
     assert bad.status_code == 400 and bad.json()["code"] == "bad_document_type"
     assert upload(world.alice, kind="passport_scan").json()["code"] == "bad_document_kind"
     assert PermitApplication.objects.get(pk=objects["app"]).documents.filter(kind="photo").count() == 2
+
+
+def test_an_account_without_an_identity_is_told_before_the_form(client, cast, world):
+    """Issue 11's trial: an account made with `pingan user create --role citizen` walked through a booking and only
+    on pressing 预约 read "该账号没有实名信息…". My services, the booking page and the permit application say so
+    first, with no form to fill in; a citizen with an identity sees the forms as before."""
+    sign_in(client, cast.citizen)
+    for lang, said in (("zh-hans", "该账号没有实名信息（姓名和身份证号码），不能预约"),
+                       ("en", "This account has no real-name identity (name and ID number), so it cannot book")):
+        client.cookies["django_language"] = lang
+        for url in ("/citizen/me/", f"/citizen/counters/{world.counter_a.pk}/book/", "/citizen/permits/new/"):
+            html = client.get(url).content.decode()
+            assert 'id="no-identity"' in html and said in html, url
+            assert 'id="book-form"' not in html and 'enctype="multipart/form-data"' not in html, url
+    sign_in(client, world.alice)
+    for url in ("/citizen/me/", f"/citizen/counters/{world.counter_a.pk}/book/", "/citizen/permits/new/"):
+        assert 'id="no-identity"' not in client.get(url).content.decode(), url

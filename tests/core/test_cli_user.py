@@ -165,3 +165,19 @@ def test_changepassword_asks_twice_on_a_terminal_and_changes_nothing_when_they_d
     with pytest.raises(CommandError, match=r"^the two passwords differ; the password of hugo is unchanged$"):
         call_command("changepassword", "hugo", stdout=StringIO())
     assert User.objects.get(username="hugo").check_password("s3cret-pass")
+
+
+def test_a_citizen_account_without_an_identity_is_said_to_be_unable_to_book(monkeypatch, units):
+    """Issue 11's trial: `pingan user create t_cit --role citizen` said nothing, and the account learnt only on
+    pressing 预约 that it has no real-name identity. The command warns (standard error), in the reader's language."""
+    for lang, said in (("en", "warning: cara has no real-name identity"), ("zh-hans", "警告：dora 没有实名信息")):
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+        out, err = StringIO(), StringIO()
+        with translation.override(lang):
+            call_command("user", "create", "cara" if lang == "en" else "dora", "--role", "citizen",
+                         "--password-stdin", stdout=out, stderr=err)
+        assert said in err.getvalue() and "/citizen/register/" in err.getvalue(), err.getvalue()
+    err = StringIO()
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    call_command("user", "create", "ann", "--role", "landlord", "--password-stdin", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""

@@ -100,6 +100,13 @@ def _person(row) -> list[audit.Subject]:
     return services.person_subjects(row)
 
 
+def identity_exists(*, actor) -> bool:
+    """Whether the actor's account has a real-name identity (no person data read: no record). An account made
+    with ``pingan user create --role citizen`` has none and cannot book or apply: the pages say so before the
+    form (issue 11's trial was told only after pressing 预约)."""
+    return Identity.objects.filter(user=actor).exists()
+
+
 def identity_get(*, actor) -> Identity:
     """The actor's own identity (a citizen)."""
     identity = scope(actor, Identity.objects.all()).first()

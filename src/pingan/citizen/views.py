@@ -304,7 +304,8 @@ def book(request: HttpRequest, counter_id: int) -> HttpResponse:
     ctx = {"counter": counter, "days": days, "day": day, "slots": [s for s in slots if s.day == day],
            "services": [(c, n) for c, n in _service_names().items() if c in counter.services],
            "service": request.POST.get("service", "") or request.GET.get("service", ""),
-           "chosen": chosen.id if chosen else 0, "existing": existing}
+           "chosen": chosen.id if chosen else 0, "existing": existing,
+           "no_identity": not selectors.identity_exists(actor=request.user)}
     if request.htmx:
         return TemplateResponse(request, "citizen/partials/slots.html", ctx)
     return TemplateResponse(request, "citizen/book.html", ctx)
@@ -376,7 +377,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
             groups.append((basis, [(k, document_label(k)) for k in kinds]))
     return TemplateResponse(request, "citizen/permit_new.html", {
         "v": values, "bases": PermitApplication.Basis.choices, "groups": groups, "areas": _areas(),
-        "open_app": open_app,
+        "open_app": open_app, "no_identity": not selectors.identity_exists(actor=request.user),
         "rules": r, "source": texts.pick(r.source)})
 
 
