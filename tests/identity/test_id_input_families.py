@@ -234,3 +234,12 @@ def test_any_stray_character_is_named_before_the_length(typed: str, position: in
     assert (doc.doc_type, doc.error_code) == ("ric", "bad_characters")
     assert (dict(doc.error_params)["position"], dict(doc.error_params)["char"]) == (str(position), char)
     _agrees([typed])
+
+
+def test_no_note_speaks_of_ascii():
+    """Issue 11's trial: "…; it was read as ASCII" in an officer's English reason — the character set's name is
+    jargon; the Chinese says 半角 and so does the English ("half-width")."""
+    from pingan.lib.identity.documents import NOTES
+
+    assert NOTES["full_width_characters"][0].endswith("it was read as half-width")
+    assert not [code for code, (en, zh) in NOTES.items() if "ascii" in (en + zh).lower()]

@@ -33,6 +33,14 @@ def test_the_path_names_an_autonomous_prefecture_by_its_place_and_peoples():
     assert places.english("422801")[2].startswith("Enshi City, Enshi Tujia and Miao, Hubei")
 
 
+@pytest.mark.parametrize(("code", "path"), [
+    ("450503", "Yinhai District, Beihai, Guangxi"), ("650102", "Tianshan District, Wulumuqi, Xinjiang"),
+    ("640104", "Xingqing District, Yinchuan, Ningxia"), ("150102", "Xincheng District, Huhehaote, Inner Mongolia")])
+def test_the_path_names_an_autonomous_region_by_its_short_name(code, path):
+    """Issue 11's trial read "Haicheng District, Beihai, Guangxi Zhuang": a region cut from its name."""
+    assert places.english(code)[2] == path
+
+
 def test_no_division_keeps_the_pinyin_of_its_peoples_or_of_autonomous():
     named = [p for p in places.places().values() if "族" in p.name or "自治" in p.name]
     assert len(named) > 150
@@ -77,3 +85,20 @@ def test_every_district_of_the_bundled_city_is_spelt_as_its_branch_is():
 
 def test_search_still_finds_a_name_typed_without_the_apostrophe():
     assert "350212" in [p.code for p in places.search("tongan")]
+
+
+def test_a_place_after_its_division_does_not_repeat_the_division():
+    """Issue 11's trial: the person page read "海南省陵水黎族自治县 陵水黎族自治县英州镇英环东路西侧"."""
+    from django.utils import translation
+
+    from pingan.dashboard.people import place_name
+
+    assert places.without_divisions("469028", "陵水黎族自治县英州镇英环东路西侧") == "英州镇英环东路西侧"
+    assert places.without_divisions("350203", "福建省厦门市思明区莲前街道") == "莲前街道"
+    assert places.without_divisions("350203", "思明区") == ""  # nothing more to say
+    assert places.without_divisions("350203", "莲前街道") == "莲前街道"
+    with translation.override("zh-hans"):
+        assert place_name("469028", "陵水黎族自治县英州镇英环东路西侧") == "海南省陵水黎族自治县 英州镇英环东路西侧"
+        assert place_name("350203", "思明区") == "福建省厦门市思明区"
+    with translation.override("en"):
+        assert place_name("450503", "驿马街道") == "Yinhai District, Beihai, Guangxi 驿马街道"

@@ -42,10 +42,14 @@ def _when(iso: str | None) -> dt.datetime | None:
 
 def place_name(adcode: str, place: str = "") -> str:
     """A division's full name in the reader's language (``福建省厦门市思明区``; ``Siming District, Xiamen, Fujian``)
-    followed by the place or community, if any (data: as the risk data wrote it)."""
+    followed by the place or community, if any (data: as the risk data wrote it), without the division names it
+    repeats (``海南省陵水黎族自治县 英州镇…``, not "… 陵水黎族自治县英州镇…": issue 11's trial)."""
     from pingan.dashboard.selectors import area_name
+    from pingan.lib.places import without_divisions
 
     path = area_name(adcode) if adcode else ""
+    if path and place:
+        place = without_divisions(adcode, place)
     return " ".join(x for x in (path, place) if x) or adcode
 
 

@@ -48,6 +48,17 @@ def _parts(code: str) -> list[str]:
     return list(reversed(out))
 
 
+def without_divisions(code: str, text: str) -> str:
+    """``text`` (a place as data wrote it: ``陵水黎族自治县英州镇英环东路西侧``) without the names of the division
+    ``code`` and those above it that it starts with, for a page that puts the division's own name before it
+    (issue 11's trial read "海南省陵水黎族自治县 陵水黎族自治县英州镇…"); ``""`` when it says nothing more."""
+    rest = text
+    for name in _parts(code[:6]) if len(code) >= 6 else []:
+        if rest.startswith(name):
+            rest = rest[len(name):]
+    return rest.strip()
+
+
 #: Names whose English is not their pinyin.
 _ENGLISH = {"810000": "Hong Kong SAR", "820000": "Macao SAR", "710000": "Taiwan"}
 #: Stems whose English is not their pinyin: 陕西 is spelt apart from 山西 (both are "shanxi" in pinyin).
@@ -82,11 +93,13 @@ def _peoples(stem: str, *, autonomous: bool) -> tuple[str, list[str]]:
             return stem, found
 
 
-def _romanise(name: str, *, suffix: bool, plain: bool = False) -> str:
+def _romanise(name: str, *, suffix: bool, plain: bool = False, short: bool = False) -> str:
     """Pinyin of the name's stem as one word (of the whole name, so that phrases read right: 朝阳区 →
     Chaoyang; GB/T 16159 writes a place name's syllables together), the peoples an autonomous division is named
     after in English (陵水黎族自治县 → Lingshui Li Autonomous County, not "Lingshuilizu"), and the suffix in
-    English when ``suffix``. ``plain``: the stem's pinyin alone, peoples included (``lingshuilizu``: what a
+    English when ``suffix``. ``short``: the name as it is said short, without its peoples (an autonomous region in a
+    path: 广西壮族自治区 → Guangxi, not "Guangxi Zhuang", issue 11's trial). ``plain``: the stem's pinyin alone,
+    peoples included (``lingshuilizu``: what a
     person types to search)."""
     from pypinyin import lazy_pinyin
 
@@ -105,7 +118,7 @@ def _romanise(name: str, *, suffix: bool, plain: bool = False) -> str:
         syllables = lazy_pinyin(name)  # the whole name read, so a character's reading follows its neighbours
         said = syllables[:len(stem)] if len(syllables) == len(name) else lazy_pinyin(stem)
         roman = ("".join(said) if plain else syllabified(said)).capitalize()
-    if peoples:
+    if peoples and not short:
         said = peoples[0] if len(peoples) == 1 else f"{', '.join(peoples[:-1])} and {peoples[-1]}"
         roman = f"{roman} {said}".strip()
     return f"{roman} {english}" if suffix and english else roman
@@ -173,7 +186,9 @@ def english(code: str) -> tuple[str, str, str]:
     Xiamen, Fujian")``. Computed when first asked (pypinyin is slow to load: ~1 s)."""
     parts = _parts(code)
     own = _ENGLISH.get(code) or _romanise(parts[-1], suffix=True)
-    above = [_romanise(p, suffix=False) for p in reversed(parts[:-1])]
+    # the province last, by its short name (Guangxi, Xinjiang, Ningxia: an autonomous region without its peoples);
+    # a prefecture keeps them, naming it apart from its seat (Enshi City, Enshi Tujia and Miao, Hubei)
+    above = [_romanise(p, suffix=False, short=i == 0) for i, p in reversed(list(enumerate(parts[:-1])))]
     return _romanise(parts[-1], suffix=False, plain=True).lower(), own, ", ".join([own, *above])
 
 

@@ -90,7 +90,7 @@ NOTES: dict[str, tuple[str, str]] = {
         "证件号码中的字母写成了小写，已按大写读取",
     ),
     "full_width_characters": (
-        "the number was written with full-width characters; it was read as ASCII",
+        "the number was written with full-width characters; it was read as half-width",
         "证件号码使用了全角字符，已按半角读取",
     ),
     "area_code_unlisted": (
