@@ -46,7 +46,8 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             open_verify_page(page, live_server.url, errors)
-            assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
+            assert page.text_content("#trust") == "可以核验了。"
+            assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust-detail")
 
             served = "document.querySelector('meta[name=pingan-served-at]').content"
             offline_at = timezone.now()
@@ -54,7 +55,7 @@ def test_the_verify_page_loads_and_verifies_offline_after_one_visit(live_server,
             page.reload()
             page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
             assert page.evaluate("window.pinganReady") is True, errors
-            assert "离线" in page.text_content("#trust")
+            assert "当前无网络" in page.text_content("#trust")
             assert page.evaluate("navigator.serviceWorker.controller !== null")
             # A copy rendered before the network was cut: the service worker cache served it, not the server.
             # (Chromium's offline emulation does not cover the worker's own fetches, so this is the real check.)
@@ -129,7 +130,7 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             assert page.text_content("header.bar a.brand").strip() == "pingan"  # the frame's words switch too
             assert not page.query_selector("footer.foot a[href='/verify/']")  # no link to the page itself (issue 11)
             trust = page.text_content("#trust")
-            assert trust.startswith("Loaded 1 public key and 1 revocation list (offline"), trust
+            assert trust.startswith("No network: the check uses what this device saved at "), trust
             assert page.input_value("#lang") == "en" and "黄码" not in page.text_content("body")
             page.fill("#code", code.token)
             page.click("#check")
@@ -143,7 +144,8 @@ def test_the_chosen_language_wins_over_the_cached_copy_offline_too(live_server, 
             assert page.text_content("h1") == "平安码核验"
             assert page.text_content("#verdict") == "有效"
             assert page.text_content("#result p").startswith("黄码\u3000莲前出租屋")
-            assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust")
+            assert page.text_content("#trust").startswith("当前无网络：核验使用本机保存的数据，保存时间 ")
+            assert "已加载 1 把公钥、1 份撤销列表" in page.text_content("#trust-detail")
             assert {c["name"]: c["value"] for c in context.cookies()}[settings.LANGUAGE_COOKIE_NAME] == "zh-hans"
             context.set_offline(False)
             page.set_viewport_size({"width": 1280, "height": 800})

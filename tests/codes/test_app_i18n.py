@@ -196,7 +196,8 @@ def test_the_verification_page_speaks_english_in_the_browser(live_server, cast):
             page.goto(f"{live_server.url}/verify/")
             page.wait_for_function("window.pinganReady !== undefined", timeout=30_000)
             assert page.evaluate("window.pinganReady") is True, errors
-            assert page.text_content("#trust") == "Loaded 1 public key and 1 revocation list"
+            assert page.text_content("#trust") == "Ready to check."
+            assert page.text_content("#trust-detail") == "Loaded 1 public key and 1 revocation list"
             page.fill("#code", code.token)
             page.click("#check")
             page.wait_for_function("document.getElementById('result').textContent.length > 0")

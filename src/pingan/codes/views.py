@@ -107,11 +107,16 @@ def _verify_page_text() -> dict:
         "details": _("Technical details (for support)"),
         "no_qr": _("No QR code could be read from this picture. Take the photo closer, straight on and in focus."),
         "no_keys": _("Cannot load the public keys: %(error)s. Open this page once while online."),
-        # "Loaded 1 public key and 2 revocation lists": each count with its own singular and plural
+        # "Loaded 1 public key and 2 revocation lists": each count with its own singular and plural — under "For
+        # developers", not as the page's first line (issue 11's trial: engine talk to a citizen)
         "loaded": _("Loaded %(keys)s and %(lists)s"),
         "keys": [ngettext("%(n)s public key", "%(n)s public keys", n) for n in (1, 2)],
         "lists": [ngettext("%(n)s revocation list", "%(n)s revocation lists", n) for n in (1, 2)],
-        "offline": _(" (offline: using the data cached at %(when)s)"),
+        # the first line once the check can run: nothing to say online; offline, since when its data is
+        "ready": _("Ready to check."),
+        "offline": _("No network: the check uses what this device saved at %(when)s."),
+        # a time in the bureau's zone: the zone's name where it has one a reader knows (北京时间), else its offset
+        "zone_time": _("%(time)s (Beijing time)") if _beijing_time() else "%(time)s %(offset)s",
         "valid": _("%(level)s · %(name)s · valid until %(until)s · covers %(people)s people"),
         "valid_one": _("%(level)s · %(name)s · valid until %(until)s · covers one person"),
         # every row of the roster was rejected: "covers 0 people" said nothing a reader could use (issue 11)
@@ -119,6 +124,16 @@ def _verify_page_text() -> dict:
         "where": _(" (%(layer)s layer)"),
         "what": _("%(level)s · %(name)s"),
     }
+
+
+#: Time zones on Beijing time (China Standard Time, UTC+08:00 all year).
+BEIJING_TIME_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+
+
+def _beijing_time() -> bool:
+    """Whether the bureau's zone (``TIME_ZONE``) is Beijing time: the verification page then says "北京时间" /
+    "Beijing time" beside a time, as the other pages' notes do, rather than "UTC+08:00" (issue 11's trial)."""
+    return settings.TIME_ZONE in BEIJING_TIME_ZONES
 
 
 def _verify_page_words() -> dict:
@@ -130,7 +145,7 @@ def _verify_page_words() -> dict:
         # "site": the frame's brand (base.html), which the script switches offline with the page's words
         "title": title, "doc_title": f"{title} · {site}", "site": site, "language": _("Language"),
         "verify_link": _("Check a safety code"),
-        "trust": _("Loading the public keys and revocation lists…"),
+        "trust": _("Getting the check ready…"),
         "code": _("Scan or paste a safety code (a link to this page, or text that starts with “%(prefix)s”)")
         % {"prefix": PREFIX},
         "check": _("Verify"), "scan": _("Scan"), "photo": _("Check a photo or screenshot of the QR code"),
