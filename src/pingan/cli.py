@@ -38,7 +38,7 @@ def _main(argv: list[str] | None = None) -> int:
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        print(f"pingan: configuration error: {exc}", file=sys.stderr)
+        print(configuration_error(str(exc), os.environ), file=sys.stderr)
         return 2
     from django.conf import settings
     from django.core.management import execute_from_command_line
@@ -77,6 +77,25 @@ def _main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
     return 0
+
+
+#: ``settings.LANGUAGE_CODE``, which a configuration error leaves unread.
+_SITE_LANGUAGE = "zh-hans"
+
+
+def configuration_error(detail: str, environ) -> str:
+    """``pingan: configuration error: <detail>`` in the user's language (:func:`language`). Said when Django's
+    settings failed, so before its translations are available: the core catalogue is read with the standard
+    library's gettext (issue 11: it was English under ``LANG=zh_CN.UTF-8``). The detail names the setting as
+    it is typed."""
+    import gettext
+    from pathlib import Path
+
+    chinese = language(environ, _SITE_LANGUAGE) == "zh-hans"
+    catalogue = gettext.translation("django", Path(__file__).resolve().parent / "core" / "locale",
+                                    languages=["zh_Hans"], fallback=True) if chinese else gettext.NullTranslations()
+    colon = "：" if chinese else ": "  # core.texts.colon, which needs the settings
+    return f"pingan{colon}{catalogue.gettext('configuration error')}{colon}{detail}"
 
 
 def wants_help(argv: list[str]) -> bool:

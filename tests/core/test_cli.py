@@ -29,6 +29,7 @@ def test_it_initialises_a_fresh_embedded_database_on_first_use(tmp_path):
 def test_it_reports_a_configuration_error_clearly(tmp_path):
     env_run = subprocess.run([sys.executable, "-m", "pingan.cli", "check"], capture_output=True, text=True,
                              env={**os.environ, "PINGAN_DATA_DIR": str(tmp_path), "PINGAN_PRODUCTION": "1",
-                                  "DJANGO_SETTINGS_MODULE": "pingan.config.settings"}, timeout=120)
+                                  "DJANGO_SETTINGS_MODULE": "pingan.config.settings", "PINGAN_LANGUAGE": "en"},
+                             timeout=120)
     assert env_run.returncode == 2
     assert "configuration error" in env_run.stderr
