@@ -19,7 +19,8 @@ database. Use it as ``@paginate(Pagination)``.
 * 503 ``busy`` with ``Retry-After`` — every operation: each reads the database (the account, the session, the
   audit trail), and while the embedded database is held by another process's long write (an import, a
   screening) the request is answered 503 to be sent again (``core.errorpages``; issue 11: the document declared
-  no 503, though the API answered it);
+  no 503, though the API answered it); so is one while a service it depends on is down (``core.unavailable``:
+  ``database_unavailable``, ``event_log_unavailable``, ``cache_unavailable``);
 
 and what an operation adds itself with ``openapi_extra={"responses": problems({409: "…"})}``.
 """
@@ -66,8 +67,10 @@ STATUS_TEXT = {
     413: "the upload is over the file limit, `PINGAN_MAX_UPLOAD_BYTES` (20 MiB; the body may carry 1 MiB more of "
          "form) (`upload_too_large`, with `limit` in bytes, `limit_mib` and `size`)",
     429: "too many requests (`rate_limited`)",
-    503: "the database is busy with another process's long write, an import or a screening (`busy`): nothing was "
-         "done; send the request again after `Retry-After` seconds",
+    503: "the database is busy with another process's long write, an import or a screening (`busy`), or a "
+         "service the site depends on cannot be reached — the database (`database_unavailable`), the NATS event "
+         "log (`event_log_unavailable`: none of the request's events was accepted), the Redis cache "
+         "(`cache_unavailable`): nothing was done; send the request again after `Retry-After` seconds",
 }
 
 #: The response headers a problem of a status carries (RFC 9110 §10.2.3: when to try again).

@@ -20,13 +20,14 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from pingan.core import problems
+from pingan.core.unavailable import RETRY_AFTER_S, unavailable
 
 log = logging.getLogger(__name__)
 
 
 def _render(request: HttpRequest, status: int, **extra) -> HttpResponse:
     if problems.is_api(request.path):
-        return problems.error_problem(request, status)
+        return problems.error_problem(request, status, extra.get("code"))
     ctx = {"status": status, "request_id": getattr(request, "request_id", ""), **extra}
     return HttpResponse(loader.render_to_string(f"{status}.html", ctx, request), status=status)
 
@@ -81,8 +82,9 @@ The server could not complete the request; the error was logged. Try again later
 <p><a href="/">返回首页 · Home</a></p></body></html>"""
 
 
-#: How long a client is asked to wait when the embedded database is busy (``Retry-After``, seconds).
-BUSY_RETRY_AFTER_S = 30
+#: How long a client is asked to wait when the embedded database is busy or a service is down (``Retry-After``,
+#: seconds).
+BUSY_RETRY_AFTER_S = RETRY_AFTER_S
 
 
 @requires_csrf_token
@@ -93,15 +95,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     locked`` after the busy timeout: a large import or screening — ``pingan.core.dbbusy.is_busy``), the answer is
     503 with ``Retry-After``, saying the site is busy and to try again in a minute: nothing is wrong, the request
     can simply be sent again (the fresh-user trial signed in during ``pingan stats demo``'s import and got a 500).
-    Django calls this handler inside its ``except`` block, so the exception is ``sys.exc_info()``'s."""
+    The same 503 when a service the site depends on is down (``core.unavailable``): PostgreSQL unreachable, the
+    NATS event log, the Redis cache — each says which and that nothing was kept; the page is drawn as no one signed
+    in when the database is what is down (the account could not be read). Django calls this handler inside its
+    ``except`` block, so the exception is ``sys.exc_info()``'s."""
     import sys
 
-    from pingan.core.dbbusy import is_busy
-
     exc = sys.exc_info()[1]
-    status = 503 if exc is not None and is_busy(exc) else 500
+    code = unavailable(exc)
+    status = 503 if code else 500
+    if code == "database_unavailable":
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()  # the frame asks for the account: never go back to the database for it
     try:
-        response = _render(request, status)
+        response = _render(request, status, **({"code": code} if code else {}))
     except Exception:  # the error may lie in the very things the frame needs (database, templates)
         log.exception("the %s page could not be rendered; answering the plain fallback", status)
         response = HttpResponse(_FALLBACK_500, status=status)

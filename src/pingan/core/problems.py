@@ -36,6 +36,9 @@ TITLES = {
     "csrf_failed": gettext_lazy("The request lacks its CSRF token"),
     "rate_limited": gettext_lazy("Too many requests"),
     "busy": gettext_lazy("The site is busy"),
+    "database_unavailable": gettext_lazy("The database cannot be reached"),
+    "event_log_unavailable": gettext_lazy("The event log cannot be reached"),
+    "cache_unavailable": gettext_lazy("A service the site uses cannot be reached"),
 }
 STATUS_TITLES = {
     400: gettext_lazy("Bad request"), 401: gettext_lazy("Not signed in"), 403: gettext_lazy("Not allowed"),
@@ -97,10 +100,26 @@ ERRORS: dict[int, tuple[str, Callable[[], str]]] = {
                                   "minute and try again.")),
 }
 
+#: The other 503s (``core.unavailable``): a service the site depends on is down. Each says whether anything was
+#: kept: the request was not carried out, and sending it again is safe.
+UNAVAILABLE: dict[str, Callable[[], str]] = {
+    "database_unavailable": lambda: gettext("The database cannot be reached just now, so this request was not "
+                                            "carried out and nothing was changed. Try again in a minute."),
+    "event_log_unavailable": lambda: gettext("The event log cannot be reached just now, so none of this "
+                                             "request's events was accepted: nothing was stored. Send the same "
+                                             "events again in a minute (an event sent twice is kept once)."),
+    "cache_unavailable": lambda: gettext("A service the site uses cannot be reached just now, so this request "
+                                         "was not carried out. Try again in a minute."),
+}
 
-def error_problem(request: HttpRequest, status: int) -> HttpResponse:
-    """The problem document a Django error handler answers for an API request with ``status``."""
-    code, detail = ERRORS[status]
+
+def error_problem(request: HttpRequest, status: int, code: str | None = None) -> HttpResponse:
+    """The problem document a Django error handler answers for an API request with ``status`` (a 503's ``code``:
+    which service is unavailable, :data:`UNAVAILABLE`; ``busy`` by default)."""
+    if code in UNAVAILABLE:
+        detail = UNAVAILABLE[code]
+    else:
+        code, detail = ERRORS[status]
     return in_request_language(request, lambda: problem(request, status, code, detail))
 
 
