@@ -12,7 +12,12 @@ JetStream (``PINGAN_EVENTS_URL=nats://host:4222``), the scale-out path.
   resumes after the last acknowledged message). Duplicates: the ``Nats-Msg-Id`` header is the event key, so
   JetStream drops a re-publish within the stream's duplicate window (``PINGAN_EVENTS_DUPLICATE_WINDOW_S``,
   default 600 s) and says so in the publish ack. nats-py is asyncio; this class runs it on a private event
-  loop thread and offers blocking calls to the worker.
+  loop thread and offers blocking calls to the worker. One per process (:func:`get_log`, built on first use):
+  each ingest request built its own, with a thread and a connection, and a NATS that was down made it retry
+  for ever until the 30 s call timeout answered 500. Now the first connection is tried for at most
+  ``PINGAN_EVENTS_CONNECT_TIMEOUT_S`` (default 2 s), a publish waits at most as long, and either failure is
+  :class:`pingan.core.unavailable.ServiceUnavailable` (``event_log_unavailable``): the API and pages answer 503
+  with ``Retry-After``, saying that none of the request's events was accepted.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from pingan.alerts.events import Event
+from pingan.core.unavailable import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -244,10 +250,12 @@ class JetStreamLog:
         stream: str | None = None,
         duplicate_window_s: int | None = None,
         max_age_s: int | None = None,
+        connect_timeout_s: float | None = None,
     ) -> None:
         import nats  # noqa: F401 - fail early when the package is missing
 
         conf = settings.PINGAN
+        self.timeout = float(connect_timeout_s or conf.get("EVENTS_CONNECT_TIMEOUT_S") or 2.0)
         self.url = url
         self.stream = stream or conf["EVENTS_STREAM"]
         self.subject = f"{self.stream}.events"
@@ -258,17 +266,44 @@ class JetStreamLog:
         self._thread.start()
         self._subs: dict[str, object] = {}
         self._last: dict[str, object] = {}  # the last message fetched, by consumer (what ``ack`` acknowledges)
-        self._call(self._connect())
+        try:
+            self._call(self._connect(), timeout=self.timeout + 5)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            raise
 
     def _call(self, coro, timeout: float = 30):
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+        """``coro`` on the log's loop, waited for up to ``timeout`` s; NATS unreachable (not connected, a
+        request unanswered, the wait over) is :class:`ServiceUnavailable` (``event_log_unavailable``)."""
+        import concurrent.futures
+
+        import nats.errors
+
+        fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return fut.result(timeout)
+        except (concurrent.futures.TimeoutError, TimeoutError, OSError, nats.errors.ConnectionClosedError,
+                nats.errors.NoServersError, nats.errors.TimeoutError, nats.errors.NoRespondersError,
+                nats.errors.StaleConnectionError, nats.errors.OutboundBufferLimitError) as exc:
+            fut.cancel()
+            raise ServiceUnavailable("event_log_unavailable", f"the event log at {self.url} cannot be reached: "
+                                     f"{type(exc).__name__} {exc}") from exc
 
     async def _connect(self) -> None:
         import nats
         from nats.js.api import StreamConfig
 
-        self.nc = await nats.connect(self.url, name="pingan-alerts", max_reconnect_attempts=-1)
-        self.js = self.nc.jetstream()
+        async def quiet(_exc) -> None:  # nats-py logs every failed attempt with its traceback by default
+            log.debug("nats %s: %s", self.url, _exc)
+
+        # a bounded first connection (max_reconnect_attempts=-1 alone retried a refused one for ever); once
+        # connected, the client reconnects for ever in the background, and a publish meanwhile times out
+        self.nc = await asyncio.wait_for(
+            nats.connect(self.url, name="pingan-alerts", connect_timeout=self.timeout, max_reconnect_attempts=-1,
+                         allow_reconnect=True, error_cb=quiet),
+            self.timeout)
+        self.js = self.nc.jetstream(timeout=self.timeout)
         config = StreamConfig(
             name=self.stream, subjects=[self.subject], max_age=self.max_age_s, duplicate_window=self.duplicate_window_s
         )
@@ -283,9 +318,11 @@ class JetStreamLog:
         return [e for e, a in zip(events, acks, strict=True) if a.duplicate]
 
     def append(self, events: list[Event], *, received_at: dt.datetime) -> list[Event]:
+        """Publish ``events``; :class:`ServiceUnavailable` when NATS does not acknowledge them within the timeout
+        (some may have been stored: sent again, they are dropped as duplicates by key)."""
         if not events:
             return []
-        return self._call(self._append(events))
+        return self._call(self._append(events), timeout=self.timeout + 5)
 
     async def _sub(self, consumer: str, after: int = 0):
         from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -401,9 +438,21 @@ class JetStreamLog:
             self._thread.join(5)
 
 
+_shared: dict[str, JetStreamLog] = {}
+_shared_lock = threading.Lock()
+
+
 def get_log() -> EventLog:
-    """The configured log: JetStream when ``PINGAN_EVENTS_URL`` is a ``nats://`` URL, else the database."""
+    """The configured log: JetStream when ``PINGAN_EVENTS_URL`` is a ``nats://`` URL, else the database.
+
+    The JetStream log is one per process and URL, built on first use under a lock (one connection and one loop
+    thread, not one per request); one that was closed is built again. :class:`ServiceUnavailable` when NATS
+    cannot be reached within ``PINGAN_EVENTS_CONNECT_TIMEOUT_S`` (the next call tries again)."""
     url = settings.PINGAN["EVENTS_URL"]
-    if url:
-        return JetStreamLog(url)
-    return DatabaseLog()
+    if not url:
+        return DatabaseLog()
+    with _shared_lock:
+        current = _shared.get(url)
+        if current is None or getattr(current, "nc", None) is None or current.nc.is_closed:
+            current = _shared[url] = JetStreamLog(url)
+        return current

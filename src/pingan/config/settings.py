@@ -308,6 +308,9 @@ PINGAN = {
     "EVENTS_STREAM": env_str("PINGAN_EVENTS_STREAM", "PINGAN_EVENTS"),
     "EVENTS_DUPLICATE_WINDOW_S": env_int("PINGAN_EVENTS_DUPLICATE_WINDOW_S", 600),
     "EVENTS_MAX_AGE_S": env_int("PINGAN_EVENTS_MAX_AGE_S", 7 * 86400),
+    # Seconds the JetStream log waits for NATS (the first connection, a publish) before the request is answered
+    # 503 event_log_unavailable (pingan.core.unavailable).
+    "EVENTS_CONNECT_TIMEOUT_S": env_int("PINGAN_EVENTS_CONNECT_TIMEOUT_S", 2),
     # Devices publish to <prefix>/<device_id>/events on this broker (QoS 1).
     "MQTT_URL": env_str("PINGAN_MQTT_URL", "mqtt://127.0.0.1:1883"),
     "MQTT_TOPIC_PREFIX": env_str("PINGAN_MQTT_TOPIC_PREFIX", "pingan/v1/devices"),
