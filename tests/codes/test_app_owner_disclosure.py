@@ -65,3 +65,13 @@ def test_the_api_gives_the_owner_no_reason_and_no_names(client, cast, requested)
     sign_in(client, cast.officer_a)
     rows = client.get("/api/v1/codes/overrides", HTTP_X_PURPOSE="epidemic_screening").json()
     assert [(r["reason"], r["requested_by"]) for r in rows] == [(REASON, cast.officer_a.username)]
+
+
+@pytest.mark.parametrize("lang, said", [("zh-hans", "场所负责人会在平安码页面看到"),
+                                        ("en", "the owner reads it on their code page")])
+def test_the_officer_is_told_that_a_corrections_outcome_goes_to_the_owner(client, cast, requested, lang, said):
+    """What the owner does read from the police (a correction request's outcome) is said so on the form."""
+    services.dispute_open(premises=cast.premises_a, text="人员已搬离，请核实", actor=cast.landlord_a)
+    sign_in(client, cast.officer_a)
+    client.cookies["django_language"] = lang
+    assert said in client.get("/codes/police/").content.decode()
