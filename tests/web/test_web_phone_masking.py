@@ -29,7 +29,9 @@ def test_the_maskers_follow_the_kind_of_value():
 
 
 @pytest.mark.parametrize("lang, invalid", [("zh-hans", "不是有效号码"), ("en", "not a valid phone number")])
-def test_an_invalid_phone_reads_as_an_invalid_phone_on_every_page_and_download(client, cast, risk, lang, invalid):
+def test_an_invalid_phone_reads_as_an_invalid_phone_on_every_page_and_download(client, cast, risk, lang, invalid,
+                                                                               tmp_path):
+    flagged = {"zh-hans": f"{SHOWN}（不是有效号码）", "en": f"{SHOWN} (not a valid phone number)"}
     job = screen(cast.landlord_a, cast.premises_a, csv_roster([["王芳", "居民身份证", GREEN_ID, BAD, "1"],
                                                                ["", "", "", BAD, "2"]]))
     sign_in(client, cast.landlord_a)
@@ -43,7 +45,20 @@ def test_an_invalid_phone_reads_as_an_invalid_phone_on_every_page_and_download(c
         if ext == "csv":
             text = body.decode("utf-8-sig")
             assert AS_ID not in text and SHOWN in text and BAD not in text
-            assert SHOWN in {r[0]: r for r in csv.reader(io.StringIO(text))}["3"]
+            # flagged as the page flags it, in the reader's language (it had the masked phone alone)
+            assert flagged[lang] in {r[0]: r for r in csv.reader(io.StringIO(text))}["3"]
+        else:
+            import openpyxl
+
+            sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+            assert flagged[lang] in [c for row in sheet.iter_rows(values_only=True) for c in row]
+    # the machine form (API, pingan screen --codes) keeps the cell as it was: the masked phone alone
+    from pingan.screening.services import screening_job_export
+
+    out = tmp_path / "machine.csv"
+    screening_job_export(job=job, out=out, lang=None)
+    machine = {r[0]: r for r in csv.reader(io.StringIO(out.read_text("utf-8-sig")))}["3"]
+    assert SHOWN in machine and flagged[lang] not in machine
     sign_in(client, cast.officer_a)
     person = job.persons.get(row=2)
     page = get(client, f"/police/persons/{person.pk}/", lang)

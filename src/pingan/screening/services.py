@@ -1228,7 +1228,8 @@ def screening_job_export(*, job: ScreeningJob, out: Path, police_view: bool = Fa
         persons = _to_fix(persons, police=police_view)
         if lang is not None:
             persons = _human_values(_rendered_identity_reasons(persons))
-    persons = _masked_echoes(persons)
+        # people's files flag an invalid phone beside its masked form, as the page does; the machine form keeps the cell
+        persons = _masked_echoes(persons, invalid_phone=_paren_invalid_phone() if lang is not None else None)
     # the reason once: people get a "to fix" column (yes/empty), programs its code
     cols = ["row", "status", "level", *(["to_fix"] if lang else ["to_fix_code"]), "reason",
             *([] if lang else ["reason_codes"]), "name", *batch.GIVEN_COLUMNS]
@@ -1481,13 +1482,24 @@ def _to_fix(persons: pa.Table, *, police: bool = False) -> pa.Table:
 ECHO_COLUMNS = ("reason", "reason_codes", "name", "given_id_number", "given_phone", "identity_reason")
 
 
-def _masked_echoes(persons: pa.Table) -> pa.Table:
+def _paren_invalid_phone() -> str:
+    """" (not a valid phone number)" in the active language, with its parentheses (the page's flag)."""
+    from django.utils.translation import gettext as _
+
+    from pingan.core.texts import paren
+
+    return paren(_("not a valid phone number"))
+
+
+def _masked_echoes(persons: pa.Table, *, invalid_phone: str | None = None) -> pa.Table:
     """``persons`` with :data:`ECHO_COLUMNS` masked; only cells holding three digits in a row are looked at.
     The ID number and phone a rejected row gave (``batch.GIVEN_COLUMNS``) are masked as the page and the API
     mask them (:func:`pingan.lib.redact.mask_id`, the phone :func:`~pingan.lib.redact.mask_phone`: normalised
-    first), every non-empty cell."""
+    first), every non-empty cell. ``invalid_phone``: said after a phone that is not a valid number (people's
+    files, as the page flags it: masked, "138******0x" read as a number otherwise); ``None`` for the machine form."""
     import pyarrow.compute as pc
 
+    from pingan.lib.identity.phones import normalize_phone
     from pingan.lib.redact import mask_id, mask_numbers, mask_phone
 
     for c in ECHO_COLUMNS:
@@ -1501,7 +1513,9 @@ def _masked_echoes(persons: pa.Table) -> pa.Table:
             if len(at):
                 values, masker = col.to_pylist(), mask_phone if c == "given_phone" else mask_id
                 for k in at.to_pylist():
-                    values[k] = masker(values[k])
+                    flag = (invalid_phone if invalid_phone and c == "given_phone"
+                            and normalize_phone(values[k]) is None else "")
+                    values[k] = masker(values[k]) + flag
                 persons = persons.set_column(persons.column_names.index(c), c, pa.array(values, col.type))
             continue
         at = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(col, "[0-9０-９]{3}"), False))
