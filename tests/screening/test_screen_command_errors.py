@@ -42,8 +42,14 @@ def test_it_refuses_a_movement_folder_and_other_formats(roster, tmp_path):
 def test_it_explains_a_movement_file_without_the_required_columns(roster, tmp_path):
     bad = tmp_path / "m.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"^--movements: movements lacks column\(s\) id_number"):
+    with pytest.raises(CommandError, match=r"^the movement records: missing column\(s\) id_number, .*"
+                                           r"\(the columns are a, b"):
         screen(roster, "--movements", bad)
+    # said in the user's language: the pure module's English was passed through (issue 11)
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        screen(roster, "--movements", bad)
+    assert str(caught.value).startswith("行程记录：缺少列 id_number、"), caught.value
+    assert "（现有列：a、b" in str(caught.value), caught.value
 
 
 def test_it_names_a_missing_rule_set(roster, tmp_path):
@@ -53,12 +59,17 @@ def test_it_names_a_missing_rule_set(roster, tmp_path):
 
 
 def test_it_asks_whether_a_csv_given_as_rules_is_a_rule_set(roster):
-    with pytest.raises(CommandError, match=r"^--rules .*roster\.csv: invalid TOML: .*is this a rule set\?"):
+    with pytest.raises(CommandError, match=r"^--rules .*roster\.csv: not valid TOML: .*is this a rule set\?"):
+        screen(roster, "--rules", roster)
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--rules .*roster\.csv：不是有效的 TOML："
+                                                                            r".*这是规则集吗？"):
         screen(roster, "--rules", roster)
 
 
 def test_it_refuses_a_folder_as_rule_set(roster, tmp_path):
     with pytest.raises(CommandError, match=r"is a folder, not a rule-set file"):
+        screen(roster, "--rules", tmp_path)
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=r"^--rules .*：是文件夹，不是规则集文件"):
         screen(roster, "--rules", tmp_path)
 
 

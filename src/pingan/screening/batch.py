@@ -124,7 +124,13 @@ HITS_SCHEMA = pa.schema([
 
 
 class ScreeningInputError(ValueError):
-    """An input table or file lacks a required column or has unusable values; the message says which."""
+    """An input table or file lacks a required column or has unusable values; the message says which, in
+    English for programs and logs. ``code`` and ``params`` say it again for a person: the command line renders
+    them in the user's language (``screening.inputmessages``); ``code`` is empty for a programming error."""
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass
@@ -240,8 +246,8 @@ def _require(table_columns: Sequence[str], required: Sequence[str], what: str) -
     missing = [c for c in required if c not in table_columns]
     if missing:
         raise ScreeningInputError(
-            f"{what} lacks column(s) {', '.join(missing)}; it has {', '.join(table_columns) or 'none'}"
-        )
+            f"{what} lacks column(s) {', '.join(missing)}; it has {', '.join(table_columns) or 'none'}",
+            "missing_columns", what=what, missing=list(missing), present=list(table_columns))
 
 
 def _ts(value: dt.datetime) -> str:
@@ -459,7 +465,8 @@ class _Run:
         today = self.as_of.date()
         rows = roster.column("row").combine_chunks().cast(pa.int64())
         if pc.count_distinct(rows).as_py() != len(rows):
-            raise ScreeningInputError("roster has repeated values in column 'row'; each row number must be unique")
+            raise ScreeningInputError("roster has repeated values in column 'row'; each row number must be unique",
+                                     "repeated_rows")
         numbers = _string_column(roster, "id_number")
         labels = _string_column(roster, "id_type")
         # Labels naming a resident ID add nothing the number's shape does not say, and leaving them out
@@ -546,7 +553,8 @@ class _Run:
             self.con.unregister("rej_in")
             clash = self.sql("SELECT min(row) FROM rej JOIN p USING (row)").fetchall()[0][0]
             if clash is not None:
-                raise ScreeningInputError(f"row {clash} is both in the roster and among the rejected rows")
+                raise ScreeningInputError(f"row {clash} is both in the roster and among the rejected rows",
+                                         "row_rejected_and_kept", row=clash)
         else:
             self.sql("CREATE TEMP TABLE rej (row BIGINT, message VARCHAR, name VARCHAR, id_number VARCHAR, "
                      "phone VARCHAR)")
@@ -708,7 +716,8 @@ class _Run:
             src = (f"(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_csv({plist}, "
                    "header = true, filename = true, all_varchar = true))")
         else:
-            raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths))
+            raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths),
+                                      "mixed_formats", files=list(paths))
         cols = [c[0] for c in self.sql(f"SELECT * FROM {src} LIMIT 0").description]
         _require(cols, REQUIRED_MOVEMENT_COLUMNS, "movements")
         if "record_id" in cols:
@@ -1420,16 +1429,17 @@ def movement_paths(movements: str | Path | Sequence[str | Path], *, uris: bool =
     among others."""
     paths = [str(movements)] if isinstance(movements, str | Path) else [str(p) for p in movements]
     if not paths:
-        raise ScreeningInputError("no movement files given")
+        raise ScreeningInputError("no movement files given", "no_movements")
     for p in paths:
         if is_uri(p):
             if not uris:
-                raise ScreeningInputError(f"movement path {p} is a URI: only the Spark engine reads those")
+                raise ScreeningInputError(f"movement path {p} is a URI: only the Spark engine reads those",
+                                          "uri_needs_spark", path=p)
         elif not Path(p).exists():
-            raise ScreeningInputError(f"movement file {p} does not exist")
+            raise ScreeningInputError(f"movement file {p} does not exist", "no_such_movements", path=p)
     if any(Path(p).is_dir() for p in paths) and len(paths) > 1:
         raise ScreeningInputError("a partitioned movement directory is given alone, not beside other files: "
-                                  + ", ".join(paths))
+                                  + ", ".join(paths), "directory_beside_files", files=list(paths))
     return paths
 
 
@@ -1439,7 +1449,8 @@ def partition_keys(directory: str | Path) -> frozenset[str]:
     root = Path(directory)
     first = next(iter(sorted(root.rglob("*.parquet"))), None)
     if first is None:
-        raise ScreeningInputError(f"movement directory {root} holds no .parquet file")
+        raise ScreeningInputError(f"movement directory {root} holds no .parquet file", "no_partitions",
+                                  path=str(root))
     return frozenset(part.split("=", 1)[0] for part in first.relative_to(root).parts[:-1] if "=" in part)
 
 
@@ -1456,10 +1467,12 @@ def partition_movements(source: str | Path | Sequence[str | Path], out_dir: str 
     """
     paths = movement_paths(source)
     if not all(p.endswith(".parquet") for p in paths):
-        raise ScreeningInputError("partition_movements reads Parquet files: " + ", ".join(paths))
+        raise ScreeningInputError("partition_movements reads Parquet files: " + ", ".join(paths),
+                                  "partition_needs_parquet", files=list(paths))
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
-        raise ScreeningInputError(f"{out} is not empty; partitions are written to a new directory")
+        raise ScreeningInputError(f"{out} is not empty; partitions are written to a new directory",
+                                  "out_not_empty", path=str(out))
     con = duck.connect(memory_limit=memory_limit, threads=threads)
     try:
         con.execute(f"SET TimeZone = {sql_str(timezone)}")

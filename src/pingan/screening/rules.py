@@ -67,7 +67,13 @@ _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class RuleSetError(ValueError):
-    """A rule-set file is malformed; the message names the file, the rule id (if any) and the field."""
+    """A rule-set file is malformed; the message names the file, the rule id (if any) and the field, in
+    English. A file that cannot be read or parsed also has ``code`` and ``params`` (``origin``, the file), which
+    the command line says in the user's language (``screening.inputmessages``); a field's error has none."""
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,21 +409,25 @@ def load_ruleset(path: str | Path | None = None) -> RuleSet:
         p = Path(path)
         origin = str(p)
         if p.is_dir():
-            raise RuleSetError(f"{origin}: is a folder, not a rule-set file; give the path of a .toml rule set")
+            raise RuleSetError(f"{origin}: is a folder, not a rule-set file; give the path of a .toml rule set",
+                               "folder", origin=origin)
         try:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise RuleSetError(f"{origin}: no such rule-set file") from None
+            raise RuleSetError(f"{origin}: no such rule-set file", "missing", origin=origin) from None
         except UnicodeDecodeError as exc:
-            raise RuleSetError(f"{origin}: not UTF-8 text ({exc.reason}); save the file as UTF-8") from None
+            raise RuleSetError(f"{origin}: not UTF-8 text ({exc.reason}); save the file as UTF-8", "not_utf8",
+                              origin=origin) from None
         except OSError as exc:
-            raise RuleSetError(f"{origin}: cannot read it ({exc.strerror})") from None
+            raise RuleSetError(f"{origin}: cannot read it ({exc.strerror})", "unreadable", origin=origin,
+                              errno=exc.errno, error=exc.strerror) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         hint = "" if origin.endswith(".toml") else \
             " — is this a rule set? A rule set is a TOML file (see docs/screening.md, \"Rules as data\")"
-        raise RuleSetError(f"{origin}: invalid TOML: {exc}{hint}") from None
+        raise RuleSetError(f"{origin}: invalid TOML: {exc}{hint}", "invalid_toml", origin=origin, detail=str(exc),
+                           toml=origin.endswith(".toml")) from None
     return parse_ruleset(data, origin)
 
 

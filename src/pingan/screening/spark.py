@@ -275,7 +275,8 @@ class _SparkRun(_Run):
             if "record_id" in df.columns:
                 return df
             return self._numbered_csv(paths)
-        raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths))
+        raise ScreeningInputError("movement files must be all .parquet or all .csv: " + ", ".join(paths),
+                                  "mixed_formats", files=list(paths))
 
     def _numbered_csv(self, paths: list[str]) -> DataFrame:
         """CSV movement files without a ``record_id``, each row named ``<file stem>:<n>`` as the DuckDB

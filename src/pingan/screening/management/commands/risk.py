@@ -72,7 +72,9 @@ class Command(PinganCommand):
             try:
                 out = partition_movements(opts["source"], opts["out"])
             except ScreeningInputError as exc:
-                raise CommandError(str(exc)) from None
+                from pingan.screening.inputmessages import input_message
+
+                raise CommandError(input_message(exc)) from None
             parts = sum(1 for _ in out.rglob("*.parquet"))
             self.stdout.write(_("wrote %(n)s partition files to %(path)s") % {"n": parts, "path": out})
             return

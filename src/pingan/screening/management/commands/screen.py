@@ -23,6 +23,7 @@ from pingan.core.errors import DomainError
 from pingan.core.models import Premises
 from pingan.screening import rules
 from pingan.screening.engines import ENGINES
+from pingan.screening.inputmessages import input_message, ruleset_message
 from pingan.screening.texts import for_command_line
 
 # The screening services, engine and output (pyarrow, DuckDB, the name matchers) are imported where a roster is
@@ -99,7 +100,7 @@ class Command(PinganCommand):
             try:  # checked before the job is created, so a typo costs nothing
                 rules.load_ruleset(opts["rules"])
             except rules.RuleSetError as exc:
-                raise CommandError(f"--rules {exc}") from None
+                raise CommandError(f"--rules {ruleset_message(exc)}") from None
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -155,9 +156,9 @@ class Command(PinganCommand):
             message = job.failure_message if job is not None and job.error_code else domain_message(exc)
             raise CommandError(message if path.name in message else f"{path}{_(': ')}{message}") from None
         except ScreeningInputError as exc:  # e.g. a movement file without the required columns
-            raise CommandError(f"--movements: {exc}") from None
+            raise CommandError(input_message(exc)) from None
         except rules.RuleSetError as exc:
-            raise CommandError(f"--rules {exc}") from None
+            raise CommandError(f"--rules {ruleset_message(exc)}") from None
         except OutputError as exc:
             raise CommandError(output_error(exc, out)) from None
         finally:
