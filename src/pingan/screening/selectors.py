@@ -227,6 +227,22 @@ def job_results(*, actor, job_id: int, purpose: str = "") -> QuerySet[PersonResu
                          purpose=purpose)
 
 
+def job_fix_counts(rows: QuerySet[PersonResult]) -> dict[str, int]:
+    """How many of a job's rows (``rows``: :func:`job_results`, or the job's rows for ``pingan screen``) are to
+    fix, by kind — ``rejected`` (not screened), ``unverified`` (screened, the document number to fix:
+    ``models.NUMBER_TO_FIX``), ``phone`` (screened, only the phone to fix: ``models.PHONE_TO_FIX``) — with
+    ``total`` and ``kinds`` (how many kinds there are). The one count of the results page's "What to fix" and
+    of ``pingan screen``'s summary (issue 11's trial: the page said 3 rows to fix, the command nothing)."""
+    from pingan.screening.models import NUMBER_TO_FIX, to_fix_q
+
+    number = Q(status="accepted", identity_status__in=NUMBER_TO_FIX)
+    counts = rows.order_by().aggregate(rejected=Count("pk", filter=Q(status="rejected")),
+                                       unverified=Count("pk", filter=number),
+                                       phone=Count("pk", filter=to_fix_q() & Q(status="accepted") & ~number))
+    return {**counts, "total": counts["rejected"] + counts["unverified"] + counts["phone"],
+            "kinds": sum(1 for k in ("rejected", "unverified", "phone") if counts[k])}
+
+
 @dataclass(frozen=True)
 class PeopleFilter:
     """What an officer narrowed a list of screened people to (every field optional): the jurisdiction view,

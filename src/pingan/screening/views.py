@@ -33,7 +33,7 @@ from pingan.lib.redact import mask_numbers
 from pingan.screening import selectors, services, tasks
 from pingan.screening.forms import PremisesForm, RenameForm, RosterForm, SignupForm
 from pingan.screening.models import ScreeningJob, to_fix_q
-from pingan.screening.services import DOWNLOAD_TYPES, UNVERIFIED
+from pingan.screening.services import DOWNLOAD_TYPES
 
 #: Rows to fix per page of a screening's page (each is three lines on a phone).
 FIX_PER_PAGE = 20
@@ -259,13 +259,9 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
         # and the summary counts both. Counted first, then one page (``fix``) of them, the rows not screened
         # first (issue 11: 2,000 rows on one page made the landlord's page 15,032 px at 375 px)
         # (and a screened row whose phone is not a valid number: models.PHONE_TO_FIX, issue 11)
+        # (selectors.job_fix_counts: the same counts as pingan screen's summary)
         to_fix = to_fix_q()
-        number = Q(status="accepted", identity_status__in=UNVERIFIED)
-        counts = rows.order_by().aggregate(rejected=Count("pk", filter=Q(status="rejected")),
-                                           unverified=Count("pk", filter=number),
-                                           phone=Count("pk", filter=to_fix & Q(status="accepted") & ~number))
-        ctx["fix_counts"] = {**counts, "total": counts["rejected"] + counts["unverified"] + counts["phone"],
-                             "kinds": sum(1 for k in ("rejected", "unverified", "phone") if counts[k])}
+        counts = ctx["fix_counts"] = selectors.job_fix_counts(rows)
         ctx["number_to_fix"] = counts["unverified"]
         # the screened rows listed under "Screened people" (issue 11: "1 screened" above "No accepted rows."
         # when the one screened row was under "What to fix"): the summary and that list say the same

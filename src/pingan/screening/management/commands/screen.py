@@ -167,7 +167,7 @@ class Command(PinganCommand):
             if lines is not None:
                 lines.close()
         wall["total"] = time.perf_counter() - started
-        self.stdout.write(summary(job, out, wall))
+        self.stdout.write(summary(job, out, wall, police=opts["police_view"]))
 
 
 def stream_is_terminal(stream) -> bool:
@@ -372,10 +372,11 @@ def timing(job, wall: dict[str, float] | None = None) -> str:
     return _("time: %(stages)s") % {"stages": listed}
 
 
-def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
+def summary(job, out: Path, wall: dict[str, float] | None = None, *, police: bool = False) -> str:
     """The human summary printed after a run, in the command's language (``pingan`` activates it from
     ``PINGAN_LANGUAGE`` or the locale): every line and the stored notes in one language (issue 11); times as
-    a person reads them (:func:`pingan.core.texts.moment`); ``wall``: the command's own clock (:func:`timing`)."""
+    a person reads them (:func:`pingan.core.texts.moment`); ``wall``: the command's own clock (:func:`timing`);
+    ``police``: ``--police-view``, a row to fix said as police pages say it."""
     from django.utils.translation import gettext as _
 
     from pingan.core import texts
@@ -394,6 +395,7 @@ def summary(job, out: Path, wall: dict[str, float] | None = None) -> str:
                                               "not_screened": c.get("rejected", 0),
                                               "duplicates": c.get("duplicates", 0), "blank": c.get("blank_rows", 0)},
         *rejected_lines(job, out),
+        *fix_lines(job, out, police=police),
         _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
         _("police hits: %(hits)s (%(silent)s watchlist hits)") % {"hits": c.get("police_hits", 0),
@@ -447,6 +449,51 @@ def rejected_lines(job, out: Path) -> list[str]:
         lines.append(ngettext("… and %(n)s more row not screened: see %(path)s",
                               "… and %(n)s more rows not screened: see %(path)s", more) % {"n": more, "path": out})
     return lines
+
+
+def fix_lines(job, out: Path, *, police: bool = False) -> list[str]:
+    """The rows to fix as the results page counts them (``selectors.job_fix_counts``, its "What to fix": rows
+    not screened, screened rows whose ID number or phone is to fix), then each screened row to fix by row number
+    with what is wrong — at most :data:`REJECTED_SHOWN`, then how many more and where (the result file's "To
+    fix" column). Issue 11's trial: the page said "3 of the screened rows have an ID number to fix", the
+    command's summary "screened: 5 … green 5" and nothing else. Nothing when no row is to fix; the rows not
+    screened are listed by :func:`rejected_lines`."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from pingan.core import texts
+    from pingan.screening.selectors import job_fix_counts
+
+    counts = job_fix_counts(job.persons.all())
+    if not counts["total"]:
+        return []
+    head = ngettext("%(n)s row to fix", "%(n)s rows to fix", counts["total"]) % {"n": counts["total"]}
+    if counts["kinds"] > 1 or not counts["rejected"]:
+        parts = [said % {"n": counts[key]} for key, said in (
+            ("rejected", ngettext("%(n)s not screened", "%(n)s not screened", counts["rejected"])),
+            ("unverified", ngettext("%(n)s with an ID number to check", "%(n)s with an ID number to check",
+                                    counts["unverified"])),
+            ("phone", ngettext("%(n)s with a phone number to fix", "%(n)s with a phone number to fix",
+                               counts["phone"]))) if counts[key]]
+        head += texts.colon() + (texts.join(parts) if texts.lang() == "en" else "，".join(parts))
+    lines = [head]
+    screened = counts["unverified"] + counts["phone"]
+    shown = list(fix_shown(job))
+    lines += [_("row %(row)s to fix: %(reason)s") % {"row": p.row, "reason": p.fix_text(police=police)}
+              for p in shown]
+    if screened > len(shown):
+        more = screened - len(shown)
+        lines.append(ngettext("… and %(n)s more screened row to fix: see the “To fix” column of %(path)s",
+                              "… and %(n)s more screened rows to fix: see the “To fix” column of %(path)s",
+                              more) % {"n": more, "path": out})
+    return lines
+
+
+def fix_shown(job):
+    """The screened rows to fix that the summary lists one by one: the first :data:`REJECTED_SHOWN` by row."""
+    from pingan.screening.models import to_fix_q
+
+    return job.persons.filter(to_fix_q(), status="accepted").order_by("row")[:REJECTED_SHOWN]
 
 
 def rejected_shown(job) -> list:
