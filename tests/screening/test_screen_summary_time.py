@@ -12,10 +12,12 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from pingan.screening.management.commands.screen import summary
+from pingan.screening.models import PersonResult
 
 
 def test_the_summary_gives_its_times_as_people_read_them():
-    job = SimpleNamespace(counts={}, as_of=dt.datetime(2022, 8, 20, 15, 59, tzinfo=dt.UTC), ruleset_id="r",
+    job = SimpleNamespace(persons=PersonResult.objects.none(),
+                          counts={}, as_of=dt.datetime(2022, 8, 20, 15, 59, tzinfo=dt.UTC), ruleset_id="r",
                           ruleset_version="1", pk=7, roster_name="roster.csv", encoding="utf-8", stats={},
                           reevaluated_at=dt.datetime(2022, 8, 21, 1, 5, tzinfo=dt.UTC))
     with translation.override("en"):
@@ -28,7 +30,8 @@ def test_the_summary_gives_its_times_as_people_read_them():
 
 def test_the_summary_says_where_a_long_runs_time_went():
     """Issue 11: 300,000 rows took 3 min 17 s on the wall and the summary said "筛查引擎用时 8.56 秒"."""
-    job = SimpleNamespace(counts={"rows": 300000}, as_of=dt.datetime(2022, 8, 20, tzinfo=dt.UTC), ruleset_id="r",
+    job = SimpleNamespace(persons=PersonResult.objects.none(),
+                          counts={"rows": 300000}, as_of=dt.datetime(2022, 8, 20, tzinfo=dt.UTC), ruleset_id="r",
                           ruleset_version="1", pk=7, roster_name="large.csv", encoding="utf-8", reevaluated_at=None,
                           stats={"seconds": {"normalise": 3.1, "total": 8.56},
                                  "stages": {"read": 61.2, "engine": 8.9, "results": 20.4, "store": 70.3}})
@@ -51,7 +54,7 @@ def test_the_summary_speaks_the_commands_language_alone():
     was, and its notes were stored as "中文 / English"."""
     from page_language import assert_language
 
-    no_rows = SimpleNamespace(filter=lambda **_kw: SimpleNamespace(order_by=lambda *_a: []))
+    no_rows = PersonResult.objects.none()
     job = SimpleNamespace(counts={"rows": 3, "accepted": 2, "rejected": 1}, persons=no_rows,
                           as_of=dt.datetime(2022, 8, 20, tzinfo=dt.UTC),
                           ruleset_id="prevention-2022-v9", ruleset_version="1.3.0", pk=7, roster_name="名单.csv",
@@ -75,7 +78,8 @@ def test_the_summary_speaks_the_commands_language_alone():
 def test_the_summary_names_the_rule_set_and_the_file_format_in_words():
     """Issue 11: ``pingan demo`` printed "规则集 prevention-2022-v9@1.3.0（任务 1）" and "读取方式：utf-8-sig": a
     module id, a database id and a codec's name. The rule set by its title and version, the file by its format."""
-    job = SimpleNamespace(counts={}, as_of=dt.datetime(2022, 8, 20, 15, 59, tzinfo=dt.UTC),
+    job = SimpleNamespace(persons=PersonResult.objects.none(),
+                          counts={}, as_of=dt.datetime(2022, 8, 20, 15, 59, tzinfo=dt.UTC),
                           ruleset_id="prevention-2022-v9", ruleset_version="1.3.0", pk=7, roster_name="roster.csv",
                           encoding="utf-8-sig", reevaluated_at=None,
                           stats={"ruleset_title": {"zh": "新冠疫情防控筛查规则", "en": "COVID-19 screening rules"}})
