@@ -398,8 +398,7 @@ def summary(job, out: Path, wall: dict[str, float] | None = None, *, police: boo
         *fix_lines(job, out, police=police),
         _("levels: green %(green)s  yellow %(yellow)s  red %(red)s") % {
             "green": c.get("green", 0), "yellow": c.get("yellow", 0), "red": c.get("red", 0)},
-        _("police hits: %(hits)s (%(silent)s watchlist hits)") % {"hits": c.get("police_hits", 0),
-                                                          "silent": c.get("silent_hits", 0)},
+        *flagged_lines(job),
         _("file read as %(format)s") % {"format": file_format_label(job.encoding)},
         timing(job, wall),
         _("results: %(path)s") % {"path": out},
@@ -413,6 +412,26 @@ def summary(job, out: Path, wall: dict[str, float] | None = None, *, police: boo
     # said as the command line says them: run the command again, not "upload again" (screening.texts)
     lines += [_("note: %(text)s") % {"text": texts.render(for_command_line(n))} for n in notes_to_say(job)[:5]]
     return "\n".join(lines)
+
+
+def flagged_lines(job) -> list[str]:
+    """The people the police pages count as flagged for this screening — red, yellow, a watchlist hit otherwise
+    green: ``selectors.flagged_counts`` over the job's rows ``services.flagged_rows`` selects, the tiles' own
+    count — then the rule hits on them, named as hits. Issue 11's trial: ``pingan demo`` said "警方命中：204（其中静默
+    2）" where every page counted 175 flagged people (78 red, 95 yellow, 2 watchlist): hits, not people, and not
+    said so."""
+    from django.utils.translation import gettext as _
+
+    from pingan.screening.selectors import flagged_counts
+    from pingan.screening.services import flagged_rows
+
+    c = job.counts
+    people = flagged_counts(actor=None, qs=job.persons.filter(flagged_rows()))
+    return [_("flagged people: %(people)s (red %(red)s, yellow %(yellow)s, watchlist hit, otherwise green "
+              "%(watchlist)s)") % {"people": people["total"], "red": people["red"], "yellow": people["yellow"],
+                                   "watchlist": people["watchlist_green"]},
+            _("police hits: %(hits)s rules hit on them, a person may hit several (%(silent)s watchlist hits)") % {
+                "hits": c.get("police_hits", 0), "silent": c.get("silent_hits", 0)}]
 
 
 #: Notes on how the roster was read that say what a row's own line says already: the file cut off in the middle
