@@ -438,13 +438,29 @@ def date_argument(text: str):
         raise argparse.ArgumentTypeError(_("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": text}) from None
 
 
+#: Django's options every management command has (``BaseCommand.create_parser``), none of them a pingan user's
+#: concern: they still work (``--traceback`` shows a failure's traceback), but no ``--help`` lists them.
+DJANGO_OPTIONS = frozenset({"--version", "--verbosity", "--settings", "--pythonpath", "--traceback", "--no-color",
+                            "--force-color", "--skip-checks"})
+
+
 class PinganCommand(BaseCommand):
     """A ``pingan`` management command: from the command line a failure is one line on standard error and a
     non-zero exit status (the module's docstring). Its ``help`` (a lazy translation) and every option's help
-    go through the app's catalogue; :func:`translate_parser` says the built-in ones."""
+    go through the app's catalogue; :func:`translate_parser` says the built-in ones.
+
+    Django's generic options (:data:`DJANGO_OPTIONS`) work but are not listed in a command's ``--help``: a
+    landlord's ``pingan screen --help`` listed --settings, --pythonpath, --skip-checks, --force-color and
+    --traceback beside the roster's options (issue 11's trial, F12). A command that reads ``--verbosity`` lists
+    it (``suppressed_base_arguments = DJANGO_OPTIONS - {"--verbosity"}``)."""
+
+    suppressed_base_arguments = DJANGO_OPTIONS
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        for action in parser._actions:  # Django adds --skip-checks without add_base_argument
+            if set(action.option_strings) & self.suppressed_base_arguments:
+                action.help = argparse.SUPPRESS
         translate_parser(parser)
         return parser
 

@@ -30,7 +30,16 @@ from pingan.codes.models import LEVEL_LABELS, REVOCATION_REASON_LABELS, SafetyCo
 from pingan.codes.texts import code_number, scan_error, verdict, verdict_sentence
 from pingan.codes.token import PREFIX
 from pingan.codes.urlform import is_url_form
-from pingan.core.command import PinganCommand, UsageError, Verdict, command_error, missing_path, os_error, os_error_text
+from pingan.core.command import (
+    DJANGO_OPTIONS,
+    PinganCommand,
+    UsageError,
+    Verdict,
+    command_error,
+    missing_path,
+    os_error,
+    os_error_text,
+)
 from pingan.core.errors import DomainError
 from pingan.core.models import OrgUnit, Premises
 from pingan.core.texts import colon, labelled, lang, moment
@@ -43,6 +52,7 @@ CANNOT_CHECK = 1
 class Command(PinganCommand):
     help = gettext_lazy(
         "Issue, verify and revoke safety codes (平安码); list and rotate signing keys.")
+    suppressed_base_arguments = DJANGO_OPTIONS - {"--verbosity"}  # it reads --verbosity: listed
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

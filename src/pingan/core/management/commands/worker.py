@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import jobs
-from pingan.core.command import PinganCommand, UsageError
+from pingan.core.command import DJANGO_OPTIONS, PinganCommand, UsageError
 from pingan.core.texts import join
 
 
 class Command(PinganCommand):
     help = gettext_lazy(
         "Run queued background jobs (leased, each in a child process with a memory and time budget).")
+    suppressed_base_arguments = DJANGO_OPTIONS - {"--verbosity"}  # it reads --verbosity: listed
 
     def add_arguments(self, parser):
         parser.add_argument("--concurrency", type=int, default=None,
