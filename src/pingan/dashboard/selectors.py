@@ -236,6 +236,9 @@ class UnitCounts:
     yellow: int = 0
     silent: int = 0
     stations: list[UnitCounts] = field(default_factory=list)
+    #: a station's: the premises at its branch's own level, which its chief's jurisdiction view includes (8732cb2d)
+    #: and the branch's row counts — said beside the station's row, not added to it (each premises on one row)
+    branch_level: UnitCounts | None = None
 
 
 @dataclass
@@ -304,21 +307,30 @@ def unit_counts(*, actor) -> list[UnitCounts]:
         return out
 
     by_id = {u.pk: u for u in units}
+    shared = {s.unit.parent_id: UnitCounts(by_id.get(s.unit.parent_id) or s.unit) for s in stations.values()
+              if s.unit.parent_id}
+
+    def targets_and_shared(unit_id: int) -> list[UnitCounts]:
+        return [*targets(unit_id), *([shared[unit_id]] if unit_id in shared else [])]
+
     rows = _with_latest(core_selectors.premises_scoped(actor=actor)).order_by().values("unit_id").annotate(
         n_premises=Count("id"), n_screened=Count("id", filter=Q(latest__isnull=False) & ~Q(latest__counts={})),
         n_people=_summed("accepted"))
     for r in rows:
-        for t in targets(r["unit_id"]):
+        for t in targets_and_shared(r["unit_id"]):
             t.premises += r["n_premises"]
             t.screened_premises += r["n_screened"]
             t.people += r["n_people"]
     for r in screening_selectors.flagged_counts_by(actor=actor, key="job__premises__unit_id"):
-        for t in targets(r["key"]):
+        for t in targets_and_shared(r["key"]):
             t.red += r["red"]
             t.yellow += r["yellow"]
             t.silent += r["silent"]
             t.people += r["off"]
             t.off_roster += r["off"]
+    for s in stations.values():
+        if s.unit.parent_id in shared and shared[s.unit.parent_id].premises:
+            s.branch_level = shared[s.unit.parent_id]
     return sorted(branches.values(), key=lambda b: b.unit.path)
 
 
