@@ -40,6 +40,7 @@ def test_an_ingest_while_nats_is_down_answers_503_at_once_and_keeps_nothing(xiam
 
     tok = token_create(user=xiamen.admin, name="anpr").secret
     body = {"events": [payload("h1", LQ_SOS, "heartbeat", clock()), {"event_id": "x"}]}
+    import nats.js.api  # noqa: F401 — the first import of nats-py (seconds on a loaded machine) is not the wait measured
     started = time.monotonic()
     r = Client(raise_request_exception=False).post(
         "/api/v1/alerts/events", json.dumps(body), content_type="application/json",
@@ -92,3 +93,31 @@ def test_a_closed_port_fails_within_the_connect_timeout():
     assert unavailable(caught.value) == "event_log_unavailable"
     time.sleep(0.2)
     assert threading.active_count() <= before  # its loop thread stopped
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_worker_waits_for_the_event_log_and_stops_when_told(nats_down, language):
+    """``pingan alerts worker`` started while NATS is down says so in one line a try, waits 1, 2, 4 … s and stops
+    cleanly on SIGTERM (before: a ServiceUnavailable traceback two seconds after start)."""
+    import io
+
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from pingan.alerts.management.commands import alerts as command
+
+    err = io.StringIO()
+    timer = threading.Timer(3.5, lambda: setattr(command, "_stop", True))
+    timer.start()
+    try:
+        with translation.override(language):
+            call_command("alerts", "worker", stdout=io.StringIO(), stderr=err)
+    finally:
+        timer.cancel()
+        command._stop = False
+    lines = err.getvalue().strip().splitlines()
+    said = "无法连接事件日志" if language == "zh-hans" else "the event log cannot be reached; trying again in"
+    assert len(lines) >= 2 and all(said in line for line in lines), lines
+    assert ("1 秒" in lines[0] and "2 秒" in lines[1]) if language == "zh-hans" else (
+        "in 1 s" in lines[0] and "in 2 s" in lines[1]), lines

@@ -18,6 +18,7 @@ from pingan.core.command import PinganCommand, UsageError, command_error, missin
 from pingan.core.demoguide import DEMO_PASSWORD, cli
 from pingan.core.errors import DomainError
 from pingan.core.texts import join, paren
+from pingan.core.unavailable import ServiceUnavailable
 
 _stop = False
 
@@ -107,12 +108,26 @@ class Command(PinganCommand):
                                  "--partition from 0 to one less") % {"partition": o["partition"], "parts": parts})
         if parts > 1 and o["partition"] is None:
             return self._supervise(parts, o["batch"])
-        worker = Worker(consumer=o["consumer"], batch=o["batch"], partition=(o["partition"] or 0, parts))
-        self.stdout.write(_("alert worker %(consumer)s at position %(position)s (rule set %(ruleset)s %(version)s)")
-                          % {"consumer": worker.consumer, "position": worker.position, "ruleset": worker.ruleset.id,
-                             "version": worker.ruleset.version})
-        self.stdout.flush()
-        worker.run(stop=self._loop())
+        stop, wait_s = self._loop(), 1.0
+        while not stop():
+            try:
+                worker = Worker(consumer=o["consumer"], batch=o["batch"], partition=(o["partition"] or 0, parts))
+                self.stdout.write(_("alert worker %(consumer)s at position %(position)s (rule set %(ruleset)s "
+                                    "%(version)s)") % {"consumer": worker.consumer, "position": worker.position,
+                                                       "ruleset": worker.ruleset.id, "version": worker.ruleset.version})
+                self.stdout.flush()
+                worker.run(stop=stop)
+                return
+            except ServiceUnavailable:
+                # a daemon waits for its broker (NATS restarting, started after pingan) and resumes from its
+                # checkpoint; it neither exits with a traceback nor spins: 1, 2, 4 … 30 s between tries
+                self.stderr.write(_("alert worker: the event log cannot be reached; trying again in %(s)s s")
+                                  % {"s": f"{wait_s:g}"})
+                self.stderr.flush()
+                deadline = time.monotonic() + wait_s
+                while not stop() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                wait_s = min(wait_s * 2, 30.0)
 
     def _supervise(self, parts: int, batch: int) -> None:
         """Start one child per partition and start again any that dies (a SIGKILLed partition resumes from its
