@@ -24,6 +24,7 @@ from pingan.codes.token import (
     decode,
     encode,
     issue,
+    malformed,
     sig_structure,
     verify,
 )
@@ -51,6 +52,15 @@ def test_it_verifies_a_fresh_code_and_returns_its_contents(signer: KeySigner, tr
     assert result.code == code
     assert result.level is Level.YELLOW
     assert result.kid == signer.kid
+
+
+def test_malformed_judges_a_text_without_keys_as_verify_does(signer: KeySigner, trust: KeyStore) -> None:
+    """``pingan code verify PA1:xx`` says "not a complete safety code" before reading any key (on a first run it
+    prepared the database first): the same verdict as :func:`verify`, and ``None`` for a text that decodes."""
+    for text in ("PA1:xx", "hello", PREFIX, PREFIX + "%%%"):
+        bad = malformed(text)
+        assert bad is not None and bad == verify(text, trust, now=NOW) and bad.status is Status.MALFORMED
+    assert malformed(issue(make_code(level=Level.RED, people=3), signer)) is None
 
 
 def test_it_encodes_with_the_prefix_in_the_qr_alphanumeric_alphabet(signer: KeySigner) -> None:

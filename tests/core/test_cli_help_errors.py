@@ -25,7 +25,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("pingan-cli")
+    """An install whose database is prepared: a failure here is one line, and a command that reads the database
+    on a first run says first that it prepares it (that line is tests/core/test_first_run.py's)."""
+    path = tmp_path_factory.mktemp("pingan-cli")
+    assert run(path, "migrate").returncode == 0
+    return path
 
 
 def run(data_dir, *args, lang="en", stdin=None, cwd=None):

@@ -1355,7 +1355,11 @@ def revocation_list_current(*, issuer: str) -> SignedList:
 
 
 def safety_code_verify(text: str, *, now: datetime | None = None) -> core_token.Verification:
-    """Verify a code text against the published keys and the live revocation state (never raises)."""
+    """Verify a code text against the published keys and the live revocation state (never raises). A text that
+    does not decode is judged before the keys are read, so ``pingan code verify`` of a garbled text says so without
+    touching (on a first run, preparing) the database."""
+    if (bad := core_token.malformed(text)) is not None:
+        return bad
     return core_token.verify(text, trust_store(), DatabaseRevocations(), now=now)
 
 

@@ -566,6 +566,14 @@ def verify_batch(
     return results  # type: ignore[return-value]
 
 
+def malformed(text: str | bytes) -> Verification | None:
+    """The ``malformed`` verdict of a text that is not a safety code at all (prefix → base45 → zlib → CBOR → COSE,
+    as :func:`verify` checks them), or ``None`` when it decodes: a caller can say so without reading any key or
+    revocation."""
+    decoded = _decode_stage(text)
+    return decoded if type(decoded) is Verification else None
+
+
 def _decode_stage(text: str | bytes) -> Sign1 | Verification:
     try:
         return parse_sign1(decode(text))
