@@ -61,7 +61,13 @@ CSRF_TRUSTED_ORIGINS = env_list("PINGAN_CSRF_TRUSTED_ORIGINS", [])
 if _database_url:
     # health checks: a persistent connection that the server dropped (a restart, pg_terminate_backend) is
     # replaced before a request uses it, instead of answering that request with a 500
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    try:
+        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    except ValueError as exc:  # dj_database_url.UnknownSchemeError is one; the URL itself is not said (a password)
+        scheme = _database_url.split("://", 1)[0] if "://" in _database_url else ""
+        raise ImproperlyConfigured(
+            f"PINGAN_DATABASE_URL: {f'the scheme {scheme!r} is not a database' if scheme else 'not a URL'}: use "
+            "postgres://user@host:5432/name, or leave it unset for the embedded SQLite database") from exc
 else:
     DATABASES = {
         "default": {
