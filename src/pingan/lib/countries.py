@@ -30,11 +30,27 @@ class Country:
         return self.name(lang)
 
 
+def natural(name: str) -> str:
+    """An English name as a reader says it: iso-codes keeps two in index order — "Congo, The Democratic Republic of
+    the" → "Democratic Republic of the Congo", "Micronesia, Federated States of" → "Federated States of Micronesia"
+    (issue 11's second trial); every other name unchanged."""
+    head, sep, tail = name.partition(", ")
+    if not sep:
+        return name
+    tail = tail.removeprefix("The ").removeprefix("the ")
+    return f"{tail} {head}"
+
+
+@cache
+def _rows() -> list[dict[str, str]]:
+    text = resources.files("pingan.data.iso3166").joinpath("countries.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
 @cache
 def countries() -> dict[str, Country]:
-    """Every country by alpha-2 code."""
-    text = resources.files("pingan.data.iso3166").joinpath("countries.csv").read_text(encoding="utf-8")
-    return {r["code"]: Country(r["code"], r["name_en"], r["name_zh"]) for r in csv.DictReader(text.splitlines())}
+    """Every country by alpha-2 code, its English name in reading order (:func:`natural`)."""
+    return {r["code"]: Country(r["code"], natural(r["name_en"]), r["name_zh"]) for r in _rows()}
 
 
 def get(code: str) -> Country | None:
@@ -72,6 +88,8 @@ def _by_name() -> dict[str, str]:
             out.setdefault(_fold(name), c.code)
     for name, code in UN_NAMES.items():
         out.setdefault(_fold(name), code)
+    for r in _rows():  # iso-codes' index form, as a name may have been stored
+        out.setdefault(_fold(r["name_en"]), r["code"])
     return out
 
 
