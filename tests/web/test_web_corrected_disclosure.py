@@ -91,7 +91,8 @@ class TestASubmitterLearnsOnlyThatTheNumberLooksMistyped:
         client.cookies["django_language"] = lang
         entry = _entry(client.get(f"/screening/jobs/{corrected_job.pk}/").content.decode())
         reason = "原因" if lang == "zh-hans" else "Reason"
-        texts = [html.unescape(entry.split('class="error">', 1)[1].split("</span>", 1)[0])]
+        # what to fix, apart from why the level (baea360a)
+        texts = [html.unescape(entry.split('data-fix>', 1)[1].split("</span>", 1)[0])]
         for fmt in ("csv", "xlsx"):
             row = _download(client, corrected_job, fmt)
             texts.append(row[reason])

@@ -187,8 +187,9 @@ def stage_text(stage: str, running: dict[str, int]) -> str:
     """What a running screening is doing, in the command's language: the job page's words (progress.html)."""
     rows = running.get("rows")
     if stage == "store" and running.get("total"):
-        text = _("Saving the results: %(n)s of %(total)s rows saved.") % {"n": running.get("stored", 0),
-                                                                           "total": running["total"]}
+        text = ngettext("Saving the results: %(n)s of %(total)s row saved.",
+                        "Saving the results: %(n)s of %(total)s rows saved.", running["total"]) % {
+            "n": running.get("stored", 0), "total": running["total"]}
     elif stage == "files" and rows:
         text = ngettext("%(rows)s row screened; writing the result files.",
                         "%(rows)s rows screened; writing the result files.", rows) % {"rows": rows}
