@@ -86,7 +86,7 @@ def test_a_door_link_verifies_on_open_offline_after_one_visit_and_from_a_photo(l
             page.goto(red_link)
             page.wait_for_function("window.pinganLinkChecked !== undefined", timeout=30_000)
             page.wait_for_function("document.getElementById('result').className === 'red'", timeout=30_000)
-            assert "离线" in page.text_content("#trust")
+            assert "本机保存的数据" in page.text_content("#trust")  # offline: the data stored on this phone (6cd3d4fc)
             assert "红码" in page.text_content("#result") and "江头公寓" in page.text_content("#result")
 
             # 3. a photo of a door QR, decoded in the browser by the bundled reader, still offline

@@ -67,5 +67,6 @@ def test_set_up_from_a_template_and_review_on_a_phone(live_server, client, force
         _shot(page, "operation-review-375.png")
         with page.expect_download() as dl:
             page.locator("#review-pdf").click()
-        assert dl.value.suggested_filename == f"operation-{op.pk}-review.pdf"
+        name = dl.value.suggested_filename  # the operation, what it is, its day (5c606b34), not operation-3-review.pdf
+        assert name.startswith(f"{op.name}-行动复盘-") and name.endswith(".pdf"), name
         browser.close()
