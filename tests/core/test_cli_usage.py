@@ -90,7 +90,10 @@ def test_an_unknown_option_is_a_usage_error(path):
     # missing before it is even looked at (the subcommand's parser)
     last = said.strip().splitlines()[-1]
     assert said.startswith(f"usage: pingan {path[0]}") and last.startswith(f"pingan {path[0]}") and ": error: " in last
-    assert "unrecognized arguments: --no-such-option" in last or "arguments are required" in last, said
+    # or, once pingan.cli has installed its check for options no command has (33c096eb; in a full run an earlier
+    # test has), that check's own words
+    assert ("unrecognized arguments: --no-such-option" in last or "arguments are required" in last
+            or "there is no option --no-such-option" in last), said
 
 
 def typed_options() -> list[tuple[tuple[str, ...], str, str]]:
