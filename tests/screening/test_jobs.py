@@ -146,6 +146,19 @@ def roster_bytes(extra_rows=()) -> bytes:
 AS_OF = dt.date(2022, 8, 20)
 
 
+def screen_on_command_line(tmp_path, roster: bytes, language: str, name: str = "tenants.csv") -> None:
+    """``pingan screen`` of ``roster`` (saved as ``name``) as of :data:`AS_OF`, in ``language``, without progress
+    lines; its summary is on standard output (``capsys``)."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    path = tmp_path / name
+    path.write_bytes(roster)
+    with translation.override(language):
+        call_command("screen", str(path), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "r.csv"),
+                     "--no-progress")
+
+
 def run(roster: bytes, actor=None, premises=None, **kw) -> ScreeningJob:
     job = services.screening_job_create(
         actor=actor, roster_name="roster.csv", roster_bytes=roster, premises=premises, as_of=AS_OF, **kw

@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q
-from django.utils import translation
-from test_jobs import GREEN_ID, RED_ID, WATCH_ID, YELLOW_ID, risk  # noqa: F401 - risk is a fixture the tests use
+from test_jobs import GREEN_ID, RED_ID, WATCH_ID, YELLOW_ID, risk, screen_on_command_line  # noqa: F401 - risk is a fixture the tests use
 
 from pingan.screening.models import ScreeningJob
 
@@ -30,11 +28,7 @@ ROSTER = ("姓名,证件类型,证件号码,手机号码\r\n"
     ("zh-hans", r"^重点人员：(\d+) 人（红 (\d+)，黄 (\d+)，布控名单命中（绿）(\d+)）$",
      r"^警方命中：(\d+) 次规则命中，一人可命中多条（其中布控名单命中 (\d+) 次）$")])
 def test_the_summary_counts_flagged_people_and_names_hits_as_hits(tmp_path, capsys, language, people, hits):
-    roster = tmp_path / "tenants.csv"
-    roster.write_bytes(ROSTER)
-    with translation.override(language):
-        call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "r.csv"),
-                     "--no-progress")
+    screen_on_command_line(tmp_path, ROSTER, language)
     text = capsys.readouterr().out
     job = ScreeningJob.objects.latest("pk")
     rows = job.persons.filter(status="accepted")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
-from django.utils import translation
-from test_jobs import GREEN_ID, RED_ID, YELLOW_ID, risk  # noqa: F401 - risk is a fixture the tests use
+from test_jobs import GREEN_ID, RED_ID, YELLOW_ID, risk, screen_on_command_line  # noqa: F401 - risk is a fixture the tests use
 
 from pingan.screening.models import ScreeningJob
 from pingan.screening.selectors import job_fix_counts
@@ -39,11 +37,7 @@ ROSTER = ("姓名,证件类型,证件号码,手机号码\r\n"
     ("zh-hans", r"^共 3 行需要修改：3 行证件号码需核对$", r"^第 (\d+) 行需要修改：")])
 def test_the_summary_counts_and_lists_the_screened_rows_whose_id_number_is_to_fix(tmp_path, capsys, language,
                                                                                    head, row):
-    roster = tmp_path / "bad-check-digits.csv"
-    roster.write_bytes(ROSTER)
-    with translation.override(language):
-        call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "r.csv"),
-                     "--no-progress")
+    screen_on_command_line(tmp_path, ROSTER, language, name="bad-check-digits.csv")
     text = capsys.readouterr().out
     job = ScreeningJob.objects.latest("pk")
     counts = job_fix_counts(job.persons.all())  # what the results page counts
@@ -61,9 +55,5 @@ def test_the_summary_counts_and_lists_the_screened_rows_whose_id_number_is_to_fi
 @pytest.mark.django_db
 @pytest.mark.usefixtures("risk")
 def test_a_roster_with_nothing_to_fix_says_nothing_of_it(tmp_path, capsys):
-    roster = tmp_path / "tenants.csv"
-    roster.write_bytes(ROSTER.split(b"\r\n")[0] + b"\r\n" + ROSTER.split(b"\r\n")[1] + b"\r\n")
-    with translation.override("en"):
-        call_command("screen", str(roster), "--as-of", "2022-08-20", "--out", str(tmp_path / "r.csv"),
-                     "--no-progress")
+    screen_on_command_line(tmp_path, ROSTER.split(b"\r\n")[0] + b"\r\n" + ROSTER.split(b"\r\n")[1] + b"\r\n", "en")
     assert "to fix" not in capsys.readouterr().out
